@@ -448,19 +448,23 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         let parsed = match parsed {
             Ok((_, b)) => b,
             Err(e) => {
-                let what = match block_type {
+                let (what, at) = match block_type {
                     0x0000_0006 | 0x0000_0003 => {
                         packet_no += 1;
-                        "packet block"
+                        let at = Location::Packet {
+                            number: packet_no,
+                            offset: loc_offset(loc),
+                        };
+                        ("packet block", at)
                     }
-                    0x0000_0001 => "interface description block",
-                    PCAPNG_SHB => "section header block",
-                    _ => "block",
+                    0x0000_0001 => ("interface description block", loc),
+                    PCAPNG_SHB => ("section header block", loc),
+                    _ => ("block", loc),
                 };
                 problems.push(
                     Severity::Warning,
                     ProblemKind::MalformedBlock,
-                    loc,
+                    at,
                     format!(
                         "{what} of type {block_type:#x} could not be parsed ({}); skipped",
                         short_err(&e)
