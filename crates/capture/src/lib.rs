@@ -16,6 +16,7 @@ pub mod container;
 pub mod conversation;
 pub mod decode;
 pub mod problem;
+pub mod session;
 pub mod tcp_analysis;
 pub mod to_trace;
 
@@ -27,6 +28,7 @@ pub use container::{Format, LinkType};
 pub use conversation::{analyze, Analysis, Conversation, Filter};
 pub use decode::Packet;
 pub use problem::{Location, Problem, ProblemKind, Severity};
+pub use session::Session;
 
 /// Frames that gave no TCP/UDP packet, by reason.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

@@ -279,3 +279,49 @@ fn retransmissions_are_numbered_in_the_trace() {
     // one repeats the out-of-order segment, which was that range's original).
     assert_eq!(retrans, vec![1, 1, 1]);
 }
+
+#[test]
+fn session_gives_serialisable_rows_for_a_viewer() {
+    use synack_capture::Session;
+    let bytes = corpus::retransmissions();
+    let mut progress = Vec::new();
+    let s = Session::open(&bytes, "r.pcapng", |b| progress.push(b));
+    assert_eq!(progress.last(), Some(&(bytes.len() as u64)));
+    let sum = s.summary(bytes.len() as u64);
+    assert_eq!((sum.frames, sum.packets, sum.conversations), (22, 22, 1));
+    assert!(!sum.partial);
+    assert_eq!(sum.link_types, vec![(1, "Ethernet".to_string(), 22)]);
+    let rows = s.conversations(&Filter::parse("retrans").unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].a, "192.168.1.10:50000");
+    assert!(rows[0].marks.contains(&"fast retransmission"));
+    assert_eq!(rows[0].handshake_rtt_us, Some(22_020));
+    let segs = s.segments(0).unwrap();
+    assert_eq!(segs.len(), 22);
+    assert_eq!(segs[1].flags, "SYN, ACK");
+    assert_eq!(
+        segs[14].marks,
+        vec!["retransmission", "fast retransmission"]
+    );
+    assert!(s.segments(5).is_none());
+    // Everything crosses a worker boundary as JSON.
+    let json = serde_json::to_string(&(sum, rows, segs)).unwrap();
+    assert!(json.contains("\"progress\":\"reset\""));
+    assert_eq!(
+        s.trace(0).unwrap().origin,
+        synack_model::trace::Origin::Capture {
+            file: "r.pcapng".into()
+        }
+    );
+
+    // A broken file still gives a summary that says what went wrong.
+    let s = Session::open(&bytes[..bytes.len() / 2], "cut.pcapng", |_| {});
+    let sum = s.summary(bytes.len() as u64 / 2);
+    assert!(sum.partial);
+    assert!(sum.packets > 0);
+    assert!(
+        sum.problems[0].to_string().contains("block"),
+        "{}",
+        sum.problems[0]
+    );
+}
