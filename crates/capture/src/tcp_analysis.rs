@@ -198,6 +198,8 @@ pub struct TcpConnection {
     /// SYN time and the handshake RTT measured at the capture point (SYN → ACK of SYN-ACK),
     /// which Wireshark uses as the out-of-order threshold.
     syn_ns: Option<i64>,
+    /// Which direction sent the first SYN.
+    syn_dir: Option<usize>,
     synack_ns: Option<i64>,
     pub first_rtt_ns: Option<i64>,
     /// The client's ISN, to tell a new connection on the same ports from a retransmitted SYN.
@@ -257,6 +259,7 @@ impl TcpConnection {
         TcpConnection {
             flows: [Flow::new(), Flow::new()],
             syn_ns: None,
+            syn_dir: None,
             synack_ns: None,
             first_rtt_ns: None,
             syn_seq: None,
@@ -381,9 +384,14 @@ impl TcpConnection {
                 }
             } else {
                 self.syn_ns.get_or_insert(now);
+                self.syn_dir.get_or_insert(fi);
                 self.syn_seq.get_or_insert(seq);
             }
-        } else if has_ack && self.first_rtt_ns.is_none() && self.synack_ns.is_some() {
+        } else if has_ack
+            && self.first_rtt_ns.is_none()
+            && self.synack_ns.is_some()
+            && self.syn_dir == Some(fi)
+        {
             if let Some(s) = self.syn_ns {
                 self.first_rtt_ns = Some(now - s);
             }

@@ -124,6 +124,10 @@ fn corpus_files() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
         .collect();
     v.sort();
+    // Extra files to compare (for example a large generated capture), colon-separated.
+    if let Some(extra) = std::env::var_os("SYNACK_DIFF_EXTRA") {
+        v.extend(std::env::split_paths(&extra));
+    }
     v
 }
 
