@@ -262,7 +262,7 @@ fn read_pcap<'a>(
                 loc,
                 format!(
                     "captured length {caplen} is larger than the packet's original length \
-                     {orig_len}; the extra bytes are ignored"
+                     {orig_len}; taking the original length to be {caplen}"
                 ),
             );
         }
@@ -271,8 +271,8 @@ fn read_pcap<'a>(
             number,
             ts_ns: rec.ts_sec as i64 * 1_000_000_000 + frac * frac_ns,
             link,
-            data: &rec.data[..(caplen.min(orig_len.max(1)) as usize).min(rec.data.len())],
-            orig_len,
+            data: rec.data,
+            orig_len: orig_len.max(caplen),
             offset,
         });
         rest = next;
@@ -630,7 +630,7 @@ fn emit_packet<'a>(
             loc,
             format!(
                 "captured length {caplen} is larger than the packet's original length {orig_len}; \
-                 the extra bytes are ignored"
+                 taking the original length to be {caplen}"
             ),
         );
     }
@@ -640,8 +640,8 @@ fn emit_packet<'a>(
         number,
         ts_ns,
         link: iface.link,
-        data: &body[..caplen.min(orig_len) as usize],
-        orig_len,
+        data: &body[..caplen as usize],
+        orig_len: orig_len.max(caplen),
         offset: loc_offset(loc),
     });
 }
