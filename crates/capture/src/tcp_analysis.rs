@@ -472,7 +472,9 @@ impl TcpConnection {
                 m |= mark::DUPLICATE_ACK;
             }
         }
-        if m & mark::DUPLICATE_ACK == 0 {
+        // A run of duplicate ACKs ends with anything but another duplicate ACK or a pure
+        // window update (which repeats the same ACK; tshark keeps counting across it).
+        if m & (mark::DUPLICATE_ACK | mark::WINDOW_UPDATE) == 0 {
             fwd.dupacks = 0;
         }
 

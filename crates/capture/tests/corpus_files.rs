@@ -47,3 +47,22 @@ fn every_corpus_file_reads_cleanly() {
     }
     assert!(n >= 7, "corpus has only {n} files");
 }
+
+/// Writes seeded chaos captures for the tshark differential test:
+/// `SYNACK_CHAOS_DIR=/tmp/chaos cargo test -p synack-capture --test corpus_files chaos` then
+/// `SYNACK_DIFF_EXTRA=/tmp/chaos/chaos-1.pcap:... cargo test --test tshark_differential`.
+#[test]
+fn chaos_captures_read_cleanly_and_can_be_written_for_tshark() {
+    let dir = std::env::var_os("SYNACK_CHAOS_DIR").map(PathBuf::from);
+    for seed in 1..=8u64 {
+        let bytes = corpus::chaos(seed, 150);
+        let cap = synack_capture::read(&bytes);
+        assert!(cap.problems.is_empty());
+        let an = synack_capture::analyze(&cap.packets);
+        assert_eq!(an.conversations.len(), 1);
+        if let Some(d) = &dir {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::write(d.join(format!("chaos-{seed}.pcap")), &bytes).unwrap();
+        }
+    }
+}

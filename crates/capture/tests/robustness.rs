@@ -92,7 +92,7 @@ const MAGICS: [[u8; 4]; 5] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -117,7 +117,7 @@ proptest! {
 
     #[test]
     fn mutated_corpus_files_never_panic(
-        which in 0usize..7,
+        which in 0usize..9,
         muts in proptest::collection::vec(mutation(), 1..6),
     ) {
         let (_, file) = corpus::corpus().swap_remove(which);

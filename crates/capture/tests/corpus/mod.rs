@@ -20,6 +20,8 @@ pub fn corpus() -> Vec<(&'static str, Vec<u8>)> {
         ("vlan_ipv6.pcap", vlan_v6()),
         ("null_loopback.pcap", null_loopback()),
         ("raw_ip_snaplen96.pcap", raw_ip_snaplen()),
+        ("chaos_seed1.pcap", chaos(1, 150)),
+        ("chaos_seed2.pcap", chaos(2, 150)),
     ]
 }
 
@@ -208,4 +210,69 @@ pub fn raw_ip_snaplen() -> Vec<u8> {
         .s2c(ACK | PSH, 48)
         .c2s(ACK, 0);
     pcap(101, false, false, 96, &recs(Link::Raw, &c.out))
+}
+
+/// A seeded "bad network" transfer: segments lost before the capture point, duplicated,
+/// reordered and retransmitted, a receiver that ACKs cumulatively (so duplicate ACKs appear),
+/// window changes, and keep-alives. Two seeds are in the corpus; the chaos test writes more on
+/// demand for the differential comparison.
+pub fn chaos(seed: u64, segments: usize) -> Vec<u8> {
+    let mut rng = seed | 1;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut c = Conv::new(("10.9.0.1", 44000), ("10.9.0.2", 8000), 0xFFFF_FF00, 42);
+    c.handshake(3000);
+    let base = c.c_seq;
+    let mss = 200usize;
+    // Receiver state: highest in-order byte received.
+    let mut rcv = base;
+    let mut sent: Vec<u32> = Vec::new();
+    for i in 0..segments {
+        let seq = base.wrapping_add((i * mss) as u32);
+        sent.push(seq);
+        let r = next() % 100;
+        c.wait((next() % 400) as i64);
+        if r < 8 {
+            // Lost before the capture point: not captured at all.
+        } else if r < 12 {
+            // Duplicated by the network.
+            c.seg(true, ACK | PSH, mss, Some(seq), Opts::default(), true);
+            c.seg(true, ACK | PSH, mss, Some(seq), Opts::default(), true);
+        } else {
+            c.seg(true, ACK | PSH, mss, Some(seq), Opts::default(), true);
+        }
+        if r >= 8 && seq == rcv {
+            rcv = rcv.wrapping_add(mss as u32);
+        }
+        // The receiver ACKs every segment cumulatively (duplicate ACKs after a hole).
+        let save = c.c_seq;
+        c.c_seq = rcv;
+        if next() % 10 == 0 {
+            c.window = 200 + (next() % 800) as u16;
+        }
+        c.s2c(ACK, 0);
+        c.c_seq = save;
+        // Sometimes the sender retransmits the oldest unacknowledged segment (after a wait).
+        if rcv != c.c_seq && next() % 3 == 0 {
+            c.wait((next() % 30_000) as i64);
+            c.seg(true, ACK, mss, Some(rcv), Opts::default(), false);
+            rcv = rcv.wrapping_add(mss as u32);
+            let save = c.c_seq;
+            c.c_seq = rcv;
+            c.s2c(ACK, 0);
+            c.c_seq = save;
+        }
+        if next() % 50 == 0 {
+            // A keep-alive.
+            let ka = c.c_seq.wrapping_sub(1);
+            c.wait(100_000)
+                .seg(true, ACK, 0, Some(ka), Opts::default(), false);
+        }
+    }
+    c.c2s(FIN | ACK, 0).s2c(FIN | ACK, 0).c2s(ACK, 0);
+    pcap(1, false, true, 65535, &recs(Link::Ethernet, &c.out))
 }
