@@ -37,6 +37,7 @@ impl Decoder {
     }
 
     /// Bytes of an incomplete message still waiting.
+    #[cfg(test)]
     pub fn pending(&self) -> usize {
         self.buf.len()
     }

@@ -43,6 +43,12 @@ struct Sock {
     info: SocketInfo,
 }
 
+/// (message, offset in the byte stream, length)
+type StreamMsg = (MessageId, u64, u32);
+
+/// (src, sport, dst, dport, seq, payload length, SYN|FIN<<1|RST<<2)
+type RetxKey = (Ipv4Addr, u16, Ipv4Addr, u16, u32, u32, u8);
+
 struct Inner {
     start_us: u64,
     experiment: String,
@@ -53,12 +59,14 @@ struct Inner {
     sockets: Vec<Sock>,
     messages: Vec<MessageInfo>,
     /// Byte stream (sport, dport) → messages at stream offsets.
-    stream_msgs: BTreeMap<(u16, u16), Vec<(MessageId, u64, u32)>>,
+    stream_msgs: BTreeMap<(u16, u16), Vec<StreamMsg>>,
     /// (absolute µs, insertion order, event)
     events: Vec<(u64, u64, EventKind)>,
     order: u64,
     next_seg: u32,
     pcap: Vec<(u64, Vec<u8>)>,
+    /// UDP: messages of the datagrams still to be seen, per (sport, dport).
+    datagrams: BTreeMap<(u16, u16), VecDeque<(MessageId, u32)>>,
     /// Initial sequence number per direction (sport, dport), from the SYNs seen.
     isns: BTreeMap<(u16, u16), u32>,
     /// Time the sockets were last polled, if the diag poller ran: marks how long states lasted.
@@ -86,6 +94,7 @@ impl Recorder {
             next_seg: 0,
             pcap: Vec::new(),
             isns: BTreeMap::new(),
+            datagrams: BTreeMap::new(),
             end_us: 0,
         })))
     }
@@ -180,13 +189,18 @@ impl Recorder {
             .push((m, offset, len));
     }
 
+    /// Says that the next datagram sport → dport carries message `m` (of `len` bytes).
+    pub fn datagram_message(&self, sport: u16, dport: u16, m: MessageId, len: u32) {
+        self.lock()
+            .datagrams
+            .entry((sport, dport))
+            .or_default()
+            .push_back((m, len));
+    }
+
     /// Which messages' bytes the stream range [off, off+len) of sport → dport holds.
     pub fn spans(&self, sport: u16, dport: u16, off: u64, len: u32) -> Vec<PayloadSpan> {
         self.lock().spans(sport, dport, off, len)
-    }
-
-    pub fn event_at(&self, abs_us: u64, kind: EventKind) {
-        self.lock().push(abs_us, kind);
     }
 
     pub fn event(&self, kind: EventKind) {
@@ -341,7 +355,7 @@ impl Recorder {
 /// retransmission).
 #[derive(Default)]
 struct Retx {
-    seen: BTreeMap<(Ipv4Addr, u16, Ipv4Addr, u16, u32, u32, u8), u32>,
+    seen: BTreeMap<RetxKey, u32>,
 }
 
 impl Inner {
@@ -427,6 +441,19 @@ impl Inner {
                     let off = t.seq.wrapping_sub(isn).wrapping_sub(1) as u64;
                     payload = self.spans(p.sport, p.dport, off, p.payload_len);
                 }
+            }
+        }
+        if p.tcp().is_none() && !dup {
+            let next = self
+                .datagrams
+                .get_mut(&(p.sport, p.dport))
+                .and_then(|q| q.pop_front());
+            if let Some((m, len)) = next {
+                payload.push(PayloadSpan {
+                    message: m,
+                    start: 0,
+                    end: len.min(p.payload_len),
+                });
             }
         }
         Segment {

@@ -38,6 +38,13 @@ pub struct Session {
     progress: Progress,
 }
 
+/// A finished run: the trace, the packets for the pcap, and warnings for the summary.
+pub struct Finished {
+    pub trace: Trace,
+    pub pcap: Vec<(u64, Vec<u8>)>,
+    pub warnings: Vec<String>,
+}
+
 /// Everything an experiment hands back to `main`.
 pub struct Outcome {
     pub summary: serde_json::Value,
@@ -243,10 +250,7 @@ impl Session {
     }
 
     /// Stops capture and polling and assembles the trace.
-    pub fn finish(
-        mut self,
-        syn_queue_cap: u32,
-    ) -> Result<(Trace, Vec<(u64, Vec<u8>)>, Recorder, Vec<String>)> {
+    pub fn finish(mut self, syn_queue_cap: u32) -> Result<Finished> {
         // One last poll interval so the final states are seen.
         std::thread::sleep(Duration::from_millis(20));
         self.progress.clear();
@@ -270,7 +274,11 @@ impl Session {
         }
         let trace = self.rec.finish(&kernel_release());
         let pcap = self.rec.pcap_packets();
-        Ok((trace, pcap, self.rec.clone(), self.warnings.clone()))
+        Ok(Finished {
+            trace,
+            pcap,
+            warnings: self.warnings.clone(),
+        })
     }
 
     /// On the host's shared loopback, keep only our server port's traffic.

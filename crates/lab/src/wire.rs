@@ -104,7 +104,7 @@ impl Drop for Wire {
 }
 
 fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec<WirePacket>> {
-    let mut rng = Rng(f.seed ^ 0x5eed_0f_5a7a_c4);
+    let mut rng = Rng(f.seed ^ 0x5eed_0f5a_7ac4);
     let mut records: Vec<WirePacket> = Vec::new();
     // (deliver at µs, order) → (record index, towards b?)
     let mut queue: BinaryHeap<Reverse<(u64, u64, usize, bool)>> = BinaryHeap::new();

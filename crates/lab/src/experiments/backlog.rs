@@ -13,6 +13,7 @@
 //! - the client believes it is ESTABLISHED after the SYN-ACK: data it sends is retransmitted
 //!   (RTO backoff) until the request expires, and the next retransmission draws an RST;
 //!   a client that sends nothing is left half-open.
+//!
 //! All sysctls are set in the experiment's own namespace only.
 
 use std::collections::BTreeMap;
@@ -30,7 +31,7 @@ use super::{accept, connect_start, in_ns, listen, ms};
 use crate::analyze::{self, Pkt};
 use crate::cli::{BacklogOpts, Common, Preset};
 use crate::error::Result;
-use crate::session::{Outcome, Session};
+use crate::session::{Finished, Outcome, Session};
 use crate::sys::sock;
 
 #[derive(Serialize, Clone)]
@@ -133,7 +134,11 @@ pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
     }
     let ns = s.ns.clone();
     let ids = in_ns(&ns, || body(&mut s, &o, watch))?;
-    let (trace, pcap, _rec, warnings) = s.finish(o.max_syn_backlog)?;
+    let Finished {
+        trace,
+        pcap,
+        warnings,
+    } = s.finish(o.max_syn_backlog)?;
     summarize(trace, pcap, warnings, &o, sysctls, &ids)
 }
 
@@ -222,7 +227,7 @@ fn body(s: &mut Session, o: &BacklogOpts, watch: f64) -> Result<Ids> {
                             message: None,
                         },
                     );
-                    match (&c.st).write(&payload) {
+                    match (&c.st).write_all(&payload) {
                         Ok(_) => s.rec.ret(c.id, AppCallKind::Send, AppResult::Ok),
                         Err(e) => s.rec.ret(
                             c.id,

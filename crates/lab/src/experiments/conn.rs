@@ -21,7 +21,7 @@ use super::{accept, connect_finish, connect_start, in_ns, io, listen, ms};
 use crate::analyze::{self, Pkt};
 use crate::cli::{Common, First, TeardownOpts};
 use crate::error::Result;
-use crate::session::{Outcome, Session};
+use crate::session::{Finished, Outcome, Session};
 use crate::sys::{diag, sock};
 
 #[derive(Serialize)]
@@ -79,7 +79,11 @@ fn run(common: &Common, td: Option<&TeardownOpts>, name: &'static str) -> Result
     let gap = Duration::from_millis(td.map(|t| t.gap_ms).unwrap_or(100));
     let abort = td.is_some_and(|t| t.abort);
     let ids = in_ns(&ns, || body(&mut s, first, gap, abort, watch))?;
-    let (trace, pcap, _rec, warnings) = s.finish(0)?;
+    let Finished {
+        trace,
+        pcap,
+        warnings,
+    } = s.finish(0)?;
     summarize(trace, pcap, warnings, name, td.map(|_| first), &ids, watch)
 }
 

@@ -66,10 +66,6 @@ impl Netns {
         self.fd.is_some()
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Moves the calling thread into this namespace (no-op for the host).
     pub fn enter(&self) -> Result<()> {
         if let Some(fd) = &self.fd {
@@ -130,24 +126,6 @@ impl Netns {
             Ok(())
         })
     }
-
-    /// Reads a sysctl inside the namespace.
-    pub fn sysctl(&self, key: &str) -> Result<String> {
-        let path = format!("/proc/sys/{}", key.replace('.', "/"));
-        self.run("sysctl", move || {
-            Ok(std::fs::read_to_string(&path)
-                .ctx(|| format!("reading {path}"))?
-                .trim()
-                .to_string())
-        })
-    }
-
-    /// The `TcpExt:` counters of `/proc/net/netstat` as this namespace sees them
-    /// (`ListenOverflows`, `ListenDrops`, `TCPTimeouts`...). `/proc/net` follows the *process*'s
-    /// main thread, so we read `/proc/thread-self/net` from a thread inside.
-    pub fn netstat(&self) -> Result<BTreeMap<String, u64>> {
-        self.run("netstat", read_netstat)
-    }
 }
 
 /// Reads TcpExt counters of the calling thread's namespace.
@@ -190,6 +168,11 @@ pub fn join<T>(h: JoinHandle<Result<T>>) -> Result<T> {
 
 /// `ip link set <ifname> up` with an ioctl, in the calling thread's namespace.
 pub fn set_link_up(ifname: &str) -> Result<()> {
+    set_link_flags(ifname, libc::IFF_UP)
+}
+
+/// Adds interface flags (IFF_UP, IFF_MULTICAST...) in the calling thread's namespace.
+pub fn set_link_flags(ifname: &str, flags: libc::c_int) -> Result<()> {
     // SAFETY: a datagram socket only used for interface ioctls, closed by OwnedFd.
     let fd = cvt(
         unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) },
@@ -204,10 +187,10 @@ pub fn set_link_up(ifname: &str) -> Result<()> {
             libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFFLAGS, &mut ifr),
             || format!("reading flags of {ifname}"),
         )?;
-        ifr.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        ifr.ifr_ifru.ifru_flags |= flags as libc::c_short;
         cvt(
             libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFFLAGS, &ifr),
-            || format!("bringing {ifname} up"),
+            || format!("setting flags on {ifname}"),
         )?;
     }
     Ok(())

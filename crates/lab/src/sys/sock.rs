@@ -162,11 +162,6 @@ pub fn set_linger_zero(s: &TcpStream) -> Result<()> {
     Ok(())
 }
 
-/// Receive buffer size (SO_RCVBUF; the kernel doubles the value for bookkeeping).
-pub fn set_rcvbuf(fd: RawFd, bytes: i32) -> Result<()> {
-    setopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, bytes, "SO_RCVBUF")
-}
-
 /// A UDP socket, optionally with SO_REUSEADDR (several sockets on one port) before bind.
 pub fn udp_socket(addr: SocketAddrV4, reuse: bool) -> Result<UdpSocket> {
     let fd = new_socket(libc::SOCK_DGRAM)?;
