@@ -17,6 +17,8 @@ mod cli;
 #[cfg(target_os = "linux")]
 mod codec;
 #[cfg(target_os = "linux")]
+mod compare;
+#[cfg(target_os = "linux")]
 mod error;
 #[cfg(target_os = "linux")]
 mod experiments;
@@ -51,22 +53,63 @@ fn main() {
 #[cfg(target_os = "linux")]
 fn run(cli: cli::Cli) -> error::Result<i32> {
     use cli::Cmd;
-    let (common, outcome) =
-        match &cli.cmd {
-            Cmd::Handshake { common } => (common, experiments::conn::handshake(common)?),
-            Cmd::Teardown { common, opts } => (common, experiments::conn::teardown(common, opts)?),
-            Cmd::Sticky { common, opts } => (common, experiments::sticky::run(common, opts)?),
-            Cmd::Udp { common } => (common, experiments::udp::run(common)?),
-            Cmd::Backlog { common, opts } => (common, experiments::backlog::run(common, opts)?),
-            Cmd::Loss { common, opts } => (common, experiments::loss::run(common, opts)?),
-            Cmd::Compare { .. } | Cmd::Sim { .. } => return Err(error::LabError::Usage(
-                "`compare` and `sim` need the model's simulator (synack_model::simulate), which \
-                 this build does not contain yet"
-                    .into(),
-            )),
-        };
+    let (common, outcome) = match &cli.cmd {
+        Cmd::Handshake { common } => (common, experiments::conn::handshake(common)?),
+        Cmd::Teardown { common, opts } => (common, experiments::conn::teardown(common, opts)?),
+        Cmd::Sticky { common, opts } => (common, experiments::sticky::run(common, opts)?),
+        Cmd::Udp { common } => (common, experiments::udp::run(common)?),
+        Cmd::Backlog { common, opts } => (common, experiments::backlog::run(common, opts)?),
+        Cmd::Loss { common, opts } => (common, experiments::loss::run(common, opts)?),
+        Cmd::Compare {
+            experiment,
+            common,
+            tolerance_pct,
+        } => {
+            let (o, model) = compare::run(experiment, common, *tolerance_pct)?;
+            if let Some(p) = &common.out {
+                // The model's run of the same situation, next to the kernel's trace.
+                let mp = p.with_extension("model.json");
+                std::fs::write(&mp, model.to_json()).map_err(|e| error::LabError::Io {
+                    what: format!("writing {}", mp.display()),
+                    source: e,
+                })?;
+                eprintln!("model trace → {}", mp.display());
+            }
+            (common, o)
+        }
+        Cmd::Sim { scenario, common } => (common, sim(scenario)?),
+    };
     emit(common, &outcome)?;
     Ok(if outcome.ok { 0 } else { 1 })
+}
+
+/// `sim`: the model alone, on a scenario file (docs/scenario-format.md).
+#[cfg(target_os = "linux")]
+fn sim(path: &std::path::Path) -> error::Result<session::Outcome> {
+    use error::Context;
+    let text = std::fs::read_to_string(path).ctx(|| format!("reading {}", path.display()))?;
+    let sc = synack_model::scenario::Scenario::from_json(&text)
+        .map_err(|e| error::LabError::Usage(format!("{}: {e}", path.display())))?;
+    let trace = synack_model::simulate(&sc)
+        .map_err(|e| error::LabError::Usage(format!("{}: {e}", path.display())))?;
+    let pk = analyze::packets(&trace);
+    let mut text = format!(
+        "model run of {:?} ({} events)\n\n",
+        sc.name,
+        trace.events.len()
+    );
+    text.push_str(&analyze::packet_table(&pk));
+    text.push_str("\nstates:\n");
+    for (k, v) in analyze::state_names(&trace) {
+        text.push_str(&format!("  {k:<18} {}\n", v.join(" → ")));
+    }
+    Ok(session::Outcome {
+        summary: serde_json::json!({ "experiment": "sim", "scenario": sc.name, "packets": pk }),
+        text,
+        trace,
+        pcap: Vec::new(),
+        ok: true,
+    })
 }
 
 /// Writes the trace / pcap files and prints the summary (text, or JSON with `--json`).
