@@ -14,7 +14,8 @@ Examples (as root; every run happens in private network namespaces it removes ag
   synack-lab backlog --preset seed --out seed.json --pcap seed.pcap   # ~110 s, like the seed capture
   synack-lab backlog --abort-on-overflow --clients 4
   synack-lab teardown --first both --delay-ms 20                       # FINs cross: CLOSING
-  synack-lab loss --bytes 20000 --loss 0.1 --delay-ms 20 --seed 7
+  synack-lab loss --bytes 20000 --loss-pct 5 --delay-ms 20 --seed 7
+  synack-lab loss --drop-data 3 --pcap loss.pcap                      # one scripted drop
 
 Privileges: every experiment creates its own network namespace and captures with an AF_PACKET
 socket, so it needs root (CAP_SYS_ADMIN for the namespace, CAP_NET_ADMIN for its sysctls and
@@ -241,13 +242,14 @@ pub struct LossOpts {
     /// Extra random delay 0..jitter ms per packet (this reorders).
     #[arg(long, default_value_t = 0)]
     pub jitter_ms: u64,
-    /// Probability of dropping a packet.
+    /// Random loss, percent, both directions (the model's `loss_pct`).
     #[arg(long, default_value_t = 0.0)]
-    pub loss: f64,
-    /// Probability of duplicating a packet.
+    pub loss_pct: f64,
+    /// Random duplication, percent (the model's `duplicate_pct`).
     #[arg(long, default_value_t = 0.0)]
-    pub dup: f64,
-    /// Drop exactly these data segments of the client (1 = its first data segment), each once.
+    pub dup_pct: f64,
+    /// Drop the n-th data segment the client sends (1-based, retransmissions count), like the
+    /// model's fault rule `{from: client, matches: data, nth: n, action: drop}`.
     #[arg(long, value_delimiter = ',')]
     pub drop_data: Vec<u32>,
     /// PRNG seed for loss/duplication/jitter.
