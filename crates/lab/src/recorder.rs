@@ -130,6 +130,10 @@ impl Recorder {
         self.lock().server_ports.insert(port);
     }
 
+    pub fn server_ports(&self) -> BTreeSet<u16> {
+        self.lock().server_ports.clone()
+    }
+
     /// Maps an IP:port seen on the wire to a host and port.
     pub fn addr_of(&self, a: SocketAddrV4) -> Addr {
         self.lock().addr_of(a)

@@ -165,7 +165,7 @@ impl Session {
     ) -> Result<Session> {
         if common.host {
             return Err(LabError::Usage(format!(
-                "{experiment} over the user-space wire needs two private namespaces; drop --host"
+                "{experiment} cannot run on the host: it needs two private namespaces joined by the user-space wire (drop --host; it needs root)"
             )));
         }
         let wire = Wire::start(experiment, faults).map_err(|e| {
@@ -262,9 +262,19 @@ impl Session {
             Some(c) => c.stop()?,
             None => Vec::new(),
         };
-        let port = self.port_filter();
+        // On the host's shared loopback, keep only our server ports' traffic and sockets.
+        let private = self.ns.is_private();
+        let ports = self.rec.server_ports();
+        let ours = |a: u16, b: u16| private || ports.contains(&a) || ports.contains(&b);
         self.rec
-            .add_loopback_capture(&packets, &|p| port(p.sport, p.dport));
+            .add_loopback_capture(&packets, &|p| ours(p.sport, p.dport));
+        for (smp, _) in &mut samples {
+            for sample in smp.iter_mut() {
+                sample
+                    .sockets
+                    .retain(|d| ours(d.local.port(), d.remote.port()));
+            }
+        }
         if let Some(w) = self.wire.take() {
             let wp = w.stop()?;
             self.rec.add_wire_capture(&wp);
@@ -279,13 +289,6 @@ impl Session {
             pcap,
             warnings: self.warnings.clone(),
         })
-    }
-
-    /// On the host's shared loopback, keep only our server port's traffic.
-    fn port_filter(&self) -> impl Fn(u16, u16) -> bool {
-        let private = self.ns.is_private();
-        let port = self.port;
-        move |a, b| private || a == port || b == port
     }
 }
 

@@ -389,14 +389,24 @@ fn summarize(
                 && s.remote.map(|r| r.port) == Some(*cport)
                 && at_end(&s.id).is_some_and(|st| st != TcpState::Closed)
         });
+        let server_state = trace
+            .sockets
+            .iter()
+            .filter(|s| s.parent == Some(ids.listener) && s.remote.map(|r| r.port) == Some(*cport))
+            .filter_map(|s| at_end(&s.id))
+            .next_back();
         let outcome = if accepted {
             "accepted"
         } else if rst_at.is_some() || errno.as_deref() == Some("ECONNRESET") {
             "reset"
         } else if client_last == Some(TcpState::Established) && !server_alive {
             "half-open"
+        } else if client_last == Some(TcpState::Established)
+            && server_state == Some(TcpState::Established)
+        {
+            "in the accept queue (never accepted)"
         } else if client_last == Some(TcpState::Established) {
-            "established (in the accept queue or still SYN-RECEIVED at the server)"
+            "established here, still SYN-RECEIVED at the server"
         } else {
             "not connected"
         };

@@ -114,7 +114,12 @@ fn udp(
     };
     let u = sock::udp_socket(SocketAddrV4::new(ip, port), reuse)?;
     let p = u.local_addr().map_err(|e| io("getsockname", e))?.port();
-    let host = if host_server { s.server } else { s.client };
+    let host = if host_server {
+        s.rec.server_port(p);
+        s.server
+    } else {
+        s.client
+    };
     let id = s.rec.socket(host, Proto::Udp, p, None, false, None, label);
     u.set_read_timeout(Some(Duration::from_millis(500)))
         .map_err(|e| io("SO_RCVTIMEO", e))?;
