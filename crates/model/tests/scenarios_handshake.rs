@@ -127,6 +127,7 @@ fn drop_every(from: &str, m: SegmentMatch) -> FaultRule {
         matches: m,
         nth: None,
         after_us: None,
+        until_us: None,
         action: FaultAction::Drop,
     }
 }

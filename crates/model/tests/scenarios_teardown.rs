@@ -128,6 +128,7 @@ fn drop_once(from: &str, m: SegmentMatch, nth: u32) -> FaultRule {
         matches: m,
         nth: Some(nth),
         after_us: None,
+        until_us: None,
         action: FaultAction::Drop,
     }
 }
