@@ -144,6 +144,9 @@ pub struct FaultRule {
     /// Only segments sent at or after this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_us: Option<Micros>,
+    /// Only segments sent before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_us: Option<Micros>,
     #[serde(flatten)]
     pub action: FaultAction,
 }

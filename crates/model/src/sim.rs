@@ -897,6 +897,8 @@ impl Sim {
 
     fn app_return(&mut self, i: usize, call: AppCallKind, result: AppResult) {
         let socket = self.apps[i].socket;
+        // A program whose connect() failed has nothing left to do with that socket.
+        let give_up = call == AppCallKind::Connect && matches!(result, AppResult::Error { .. });
         self.emit(EventKind::AppReturn {
             socket,
             call,
@@ -904,6 +906,9 @@ impl Sim {
         });
         self.apps[i].blocked = None;
         self.apps[i].pc += 1;
+        if give_up {
+            self.apps[i].pc = self.apps[i].steps.len();
+        }
         self.schedule_step(i, self.now);
     }
 

@@ -565,14 +565,22 @@ impl TcpSocket {
                 }
                 break;
             }
-            if len < avail && len < self.snd_mss && flight > 0 {
+            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            if new_data && len < avail && len < self.snd_mss && flight > 0 {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
                 // window unless nothing is outstanding.
                 if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
                     break;
                 }
             }
-            if len == avail && len > 0 && len < self.snd_mss && !fin_pending && !self.nodelay {
+            if new_data
+                && len == avail
+                && len > 0
+                && len < self.snd_mss
+                && !fin_pending
+                && !self.nodelay
+            {
                 // Nagle (RFC 896, RFC 9293 §3.7.4); Linux uses Minshall's variant
                 // (`tcp_nagle_check`): hold a small segment only while a *small* one is
                 // unacknowledged.
