@@ -464,3 +464,44 @@ fn ctrl_c_cleans_up() {
     assert_eq!(status.code(), Some(130));
     assert_eq!(host_interfaces(), before, "no interface left on the host");
 }
+
+#[test]
+fn sim_runs_a_scenario_file() {
+    // No kernel involved: the model on a scenario written by the model's own presets.
+    let sc = synack_model::presets::handshake(
+        &synack_model::presets::Knobs::default(),
+        synack_model::presets::HandshakeCase::Normal,
+    );
+    let path = tmp("scenario.json");
+    std::fs::write(&path, sc.to_json_pretty()).unwrap();
+    let out = tmp("sim-trace.json");
+    let (v, code) = lab(&[
+        "sim",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .expect("sim needs no privileges");
+    assert_eq!(code, 0);
+    assert_eq!(v["packets"][0]["flags"], "SYN");
+    let t = synack_model::trace::Trace::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(matches!(
+        t.origin,
+        synack_model::trace::Origin::Model { .. }
+    ));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&out);
+}
+
+#[test]
+fn bad_scenario_file_is_a_clear_error() {
+    let path = tmp("bad-scenario.json");
+    std::fs::write(&path, "{ not json").unwrap();
+    let out = Command::new(bin())
+        .args(["sim", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad-scenario.json"));
+    let _ = std::fs::remove_file(&path);
+}

@@ -297,7 +297,10 @@ fn body(s: &mut Session, o: &BacklogOpts, watch: f64) -> Result<Ids> {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+    // The end of the observation, then a pause longer than a poll: the sample that sees
+    // the sockets closing must start after `end_us` (a poll stamps its time before dumping).
     let end_us = s.rec.now();
+    std::thread::sleep(Duration::from_millis(10));
     Ok(Ids {
         end_us,
         listener: lid,

@@ -173,6 +173,7 @@ fn body(s: &mut Session, first: First, gap: Duration, abort: bool, watch: f64) -
     let fds = s.diag_fds()?;
     let end = std::time::Instant::now() + Duration::from_secs_f64(watch);
     let mut seen_tw = false;
+    let watch_start = std::time::Instant::now();
     while std::time::Instant::now() < end {
         s.check("TIME-WAIT")?;
         s.tick("watching TIME-WAIT");
@@ -181,13 +182,11 @@ fn body(s: &mut Session, first: First, gap: Duration, abort: bool, watch: f64) -
             socks.extend(diag::dump(fd, false)?);
         }
         let tw = socks.iter().any(|d| d.state == diag::state::TIME_WAIT);
+        let watched = watch_start.elapsed();
         if tw {
             seen_tw = true;
-        } else if seen_tw
-            || (abort
-                && std::time::Instant::now() + Duration::from_secs_f64(watch)
-                    > end + Duration::from_millis(300))
-        {
+        } else if seen_tw || (abort && watched > Duration::from_millis(300)) {
+            // TIME-WAIT ended (or, after an abort, never began): nothing more to see.
             break;
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -69,6 +69,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
         let rec = s.rec.clone();
         let deadline = s.deadline;
+        let limit = s.timeout;
         let t0 = rec.now();
         let res = std::thread::scope(|sc| -> Result<(u64, bool)> {
             let reader = sc.spawn(|| -> Result<(u64, bool)> {
@@ -82,7 +83,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
                     if std::time::Instant::now() >= deadline {
                         return Err(LabError::Timeout {
                             what: "the transfer".into(),
-                            secs: 0.0,
+                            secs: limit,
                         });
                     }
                     rec.call(

@@ -153,7 +153,7 @@ fn one(
         sent_msgs: msgs.clone(),
     };
     let rec = s.rec.clone();
-    let deadline = s.deadline;
+    let deadline = (s.deadline, s.timeout);
     for phase in 0..2 {
         let (data, total, prefix) = if phase == 0 {
             (&msgs, raw_total, "m")
@@ -226,7 +226,7 @@ fn read_all(
     total: u64,
     o: &StickyOpts,
     framed: bool,
-    deadline: Instant,
+    (deadline, limit): (Instant, f64),
 ) -> Result<(Vec<u32>, Vec<Vec<u8>>)> {
     if o.read_delay_ms > 0 {
         std::thread::sleep(Duration::from_millis(o.read_delay_ms));
@@ -244,7 +244,7 @@ fn read_all(
         if Instant::now() >= deadline {
             return Err(LabError::Timeout {
                 what: "the reader".into(),
-                secs: 0.0,
+                secs: limit,
             });
         }
         rec.call(
