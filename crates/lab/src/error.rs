@@ -13,7 +13,7 @@ pub enum LabError {
         source: io::Error,
     },
     /// The experiment needs a privilege this process does not have.
-    #[error("{experiment} needs {capability} ({why}); run as root, or grant it with `sudo setcap cap_net_admin,cap_net_raw+ep <binary>`")]
+    #[error("{experiment} needs {capability} ({why}); run as root, or grant it with `sudo setcap cap_sys_admin,cap_net_admin,cap_net_raw+ep <binary>`")]
     Privilege {
         experiment: String,
         capability: &'static str,

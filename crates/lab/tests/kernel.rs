@@ -115,7 +115,11 @@ fn handshake_three_segments_and_states() {
     assert_eq!(p[1]["flags"], "SYN,ACK");
     assert_eq!(p[2]["flags"], "ACK");
     assert!(v["syn_options"]["mss"].as_u64().is_some());
-    assert!(strs(&v["states"]["client"]).contains(&"ESTABLISHED".to_string()));
+    assert!(
+        strs(&v["states"]["client"]).contains(&"ESTABLISHED".to_string()),
+        "{}",
+        v["states"]
+    );
     // The loopback capture pairs each packet's two copies: every segment sent also arrived.
     let sent = trace
         .events
@@ -504,4 +508,50 @@ fn bad_scenario_file_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad-scenario.json"));
     let _ = std::fs::remove_file(&path);
+}
+
+/// Runs the binary as user `nobody` (setpriv), i.e. without any capability.
+fn as_nobody(args: &[&str]) -> Option<std::process::Output> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("SKIPPED: needs root and setpriv to drop to an unprivileged user");
+        return None;
+    }
+    let out = Command::new("/usr/bin/setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin())
+        .args(args)
+        .output()
+        .unwrap();
+    if String::from_utf8_lossy(&out.stderr).contains("Permission denied")
+        && out.status.code() == Some(127)
+    {
+        eprintln!("SKIPPED: the test binary is not executable by nobody");
+        return None;
+    }
+    Some(out)
+}
+
+#[test]
+fn unprivileged_runs_say_what_is_missing() {
+    let Some(out) = as_nobody(&["backlog"]) else {
+        return;
+    };
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CAP_SYS_ADMIN"), "{err}");
+    // The unprivileged fallback still runs, without packets, and says so.
+    let Some(out) = as_nobody(&["handshake", "--host", "--json"]) else {
+        return;
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["handshake_ok"].is_null());
+    assert!(v["warnings"][0].as_str().unwrap().contains("CAP_NET_RAW"));
+    assert!(strs(&v["states"]["client"]).contains(&"ESTABLISHED".to_string()));
 }

@@ -42,7 +42,8 @@ struct ConnSummary {
     first: Option<&'static str>,
     packets: Vec<Pkt>,
     states: std::collections::BTreeMap<String, Vec<String>>,
-    handshake_ok: bool,
+    /// None when no packets were captured (no CAP_NET_RAW on the host's loopback).
+    handshake_ok: Option<bool>,
     syn_options: Option<serde_json::Value>,
     time_wait: Option<TimeWait>,
     closing_seen: bool,
@@ -109,7 +110,8 @@ fn body(s: &mut Session, first: First, gap: Duration, abort: bool, watch: f64) -
     recv(s, &mut a, aid, 64)?;
     send(s, &mut a, aid, b"world")?;
     recv(s, &mut c, cid, 64)?;
-    s.wait(Duration::from_millis(20), "connection established")?;
+    // Long enough for sock_diag to see ESTABLISHED even on a busy machine.
+    s.wait(Duration::from_millis(100), "connection established")?;
 
     if abort {
         let (closer, cl_id) = match first {
@@ -258,8 +260,9 @@ fn summarize(
     let packets = analyze::packets(&trace);
     let states = analyze::state_names(&trace);
     let hs: Vec<&Pkt> = packets.iter().take(3).collect();
-    let handshake_ok =
-        hs.len() == 3 && hs[0].flags == "SYN" && hs[1].flags == "SYN,ACK" && hs[2].flags == "ACK";
+    let handshake_ok = (!packets.is_empty()).then(|| {
+        hs.len() == 3 && hs[0].flags == "SYN" && hs[1].flags == "SYN,ACK" && hs[2].flags == "ACK"
+    });
     let syn_options = trace.events.iter().find_map(|e| match &e.kind {
         EventKind::SegmentSent { segment, .. } => match &segment.header {
             synack_model::trace::Header::Tcp(t) if t.flags.syn => {
@@ -316,10 +319,10 @@ fn summarize(
     }
     text.push_str(&format!(
         "\nthree-way handshake: {}\n",
-        if sum.handshake_ok {
-            "SYN, SYN-ACK, ACK"
-        } else {
-            "NOT the usual three segments"
+        match sum.handshake_ok {
+            Some(true) => "SYN, SYN-ACK, ACK",
+            Some(false) => "NOT the usual three segments",
+            None => "not captured (no packet capture)",
         }
     ));
     if let Some(tw) = &sum.time_wait {
@@ -349,7 +352,7 @@ fn summarize(
     for w in &sum.warnings {
         text.push_str(&format!("warning: {w}\n"));
     }
-    let ok = sum.handshake_ok;
+    let ok = sum.handshake_ok != Some(false);
     Ok(Outcome {
         summary: serde_json::to_value(&sum).unwrap_or_default(),
         text,
