@@ -583,8 +583,9 @@ impl Inner {
                 } else if d.state != st::TIME_WAIT
                     && !matches!(d.state, st::SYN_RECV | st::NEW_SYN_RECV)
                 {
-                    queues.insert(QueueKind::RecvBuffer, (d.rqueue, 0));
-                    queues.insert(QueueKind::SendBuffer, (d.wqueue, 0));
+                    // Capacity: the buffer sizes (memory bytes; payload fits about half).
+                    queues.insert(QueueKind::RecvBuffer, (d.rqueue, d.rcvbuf));
+                    queues.insert(QueueKind::SendBuffer, (d.wqueue, d.sndbuf));
                 }
                 for (q, (len, cap)) in &queues {
                     if prev.queues.get(q) != Some(len) {

@@ -279,6 +279,18 @@ impl Session {
             let wp = w.stop()?;
             self.rec.add_wire_capture(&wp);
         }
+        // The SYN queue's limit: the experiment's setting, else the namespace's default.
+        let syn_queue_cap = if syn_queue_cap > 0 {
+            syn_queue_cap
+        } else {
+            self.ns
+                .run("sysctl", || {
+                    crate::sys::netns::read_sysctl("net.ipv4.tcp_max_syn_backlog")
+                })
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
         for (smp, host) in &samples {
             self.rec.add_diag(smp, syn_queue_cap, *host);
         }

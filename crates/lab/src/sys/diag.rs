@@ -20,6 +20,7 @@ use crate::error::{cvt, cvt_size, LabError, Result};
 
 const SOCK_DIAG_BY_FAMILY: u16 = 20;
 const INET_DIAG_INFO: u16 = 2;
+const INET_DIAG_SKMEMINFO: u16 = 7;
 
 /// One socket as sock_diag reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub struct DiagSock {
     pub rto_us: u32,
     /// From tcp_info: tcpi_total_retrans.
     pub total_retrans: u32,
+    /// SO_RCVBUF / SO_SNDBUF as the kernel holds them (bytes of memory, sk_rcvbuf/sk_sndbuf).
+    pub rcvbuf: u32,
+    pub sndbuf: u32,
 }
 
 /// The result of one poll.
@@ -80,7 +84,8 @@ pub fn dump(fd: &OwnedFd, udp: bool) -> Result<Vec<DiagSock>> {
     } else {
         libc::IPPROTO_TCP as u8
     };
-    req[18] = 1 << (INET_DIAG_INFO - 1); // ask for tcp_info
+    // Ask for tcp_info and the socket's memory counters (buffer sizes).
+    req[18] = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_SKMEMINFO - 1));
     req[20..24].copy_from_slice(&u32::MAX.to_ne_bytes()); // every state
                                                           // SAFETY: sending a buffer we own to the kernel (destination: sockaddr_nl pid 0).
     unsafe {
@@ -165,6 +170,8 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
         wqueue: ne32(60),
         rto_us: 0,
         total_retrans: 0,
+        rcvbuf: 0,
+        sndbuf: 0,
     };
     // rtattrs after the fixed part.
     let mut off = 72;
@@ -183,6 +190,17 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
             };
             s.rto_us = u(8);
             s.total_retrans = u(100);
+        }
+        if aty == INET_DIAG_SKMEMINFO {
+            // SK_MEMINFO_RMEM_ALLOC, _RCVBUF, _WMEM_ALLOC, _SNDBUF, ... (linux/sock_diag.h)
+            let v = &m[off + 4..off + alen];
+            let u = |i: usize| {
+                v.get(i * 4..i * 4 + 4)
+                    .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                    .unwrap_or(0)
+            };
+            s.rcvbuf = u(1);
+            s.sndbuf = u(3);
         }
         off += (alen + 3) & !3;
     }

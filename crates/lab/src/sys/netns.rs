@@ -128,6 +128,15 @@ impl Netns {
     }
 }
 
+/// Reads a `/proc/sys/net/...` value as the calling thread's namespace sees it.
+pub fn read_sysctl(key: &str) -> Result<String> {
+    let path = format!("/proc/sys/{}", key.replace('.', "/"));
+    Ok(std::fs::read_to_string(&path)
+        .ctx(|| format!("reading {path}"))?
+        .trim()
+        .to_string())
+}
+
 /// Reads TcpExt counters of the calling thread's namespace.
 pub fn read_netstat() -> Result<BTreeMap<String, u64>> {
     let mut text = String::new();
