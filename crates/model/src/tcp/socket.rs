@@ -325,9 +325,10 @@ impl TcpSocket {
         n
     }
 
+    /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
+    /// (it occupies sequence space the window already covers), so it is not subtracted.
     fn our_window(&self) -> u32 {
-        let used = self.rcvbuf.len() as u32 + self.ooo_bytes;
-        self.rcv_cap.saturating_sub(used)
+        self.rcv_cap.saturating_sub(self.rcvbuf.len() as u32)
     }
 
     /// The window to advertise now, with receiver-side silly window avoidance
@@ -1233,7 +1234,11 @@ impl TcpSocket {
     }
 
     fn on_persist(&mut self, ctx: &mut Ctx) {
-        if !matches!(self.state, TcpState::Established | TcpState::CloseWait) {
+        use TcpState::*;
+        if !matches!(
+            self.state,
+            Established | CloseWait | FinWait1 | Closing | LastAck
+        ) {
             return;
         }
         if self.snd_wnd > 0 {
