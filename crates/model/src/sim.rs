@@ -1008,6 +1008,14 @@ impl Sim {
                 self.app_return(i, AppCallKind::Listen, AppResult::Ok);
             }
             Action::Accept { label } => {
+                // accept() after an accept(): the script means the listener again.
+                let sid = match self.infos[sid.0 as usize].parent {
+                    Some(p) if self.listener(sid).is_none() => {
+                        self.apps[i].socket = p;
+                        p
+                    }
+                    _ => sid,
+                };
                 self.emit(EventKind::AppCall {
                     socket: sid,
                     call: AppCall::Accept,

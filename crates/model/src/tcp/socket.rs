@@ -171,7 +171,11 @@ impl TcpSocket {
             backoff: 0,
             persist_backoff: 0,
             rtt_probe: None,
-            cc: Congestion::new(mss, p.initial_cwnd_segments),
+            cc: {
+                let mut c = Congestion::new(mss, p.initial_cwnd_segments);
+                c.abc_limit = p.slow_start_abc_limit;
+                c
+            },
             timers: [None; 6],
             error: None,
             app_closed: false,
@@ -1090,7 +1094,8 @@ impl TcpSocket {
                     self.receive_fin(ctx);
                 }
             }
-            had_ooo || self.delack_bytes >= ctx.p.ack_every_segments * self.our_mss as u32
+            // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged.
+            had_ooo || self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
         } else {
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
