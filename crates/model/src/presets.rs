@@ -11,7 +11,7 @@ use crate::scenario::{
     Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
     SegmentMatch, SocketSpec, Step,
 };
-use crate::trace::{Micros, Proto};
+use crate::trace::{MessageContent, Micros, Proto};
 
 /// The knobs every scene shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -288,6 +288,7 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                         Action::Send {
                             len: 200,
                             message: Some("reply".into()),
+                            content: None,
                         },
                     ),
                     close_after(),
@@ -356,6 +357,7 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
     let msg = |i: u32| Action::Send {
         len: 20 + 15 * ((i - 1) % 4),
         message: Some(format!("msg {i}")),
+        content: None,
     };
     let mut tcp_client = vec![connect("server:80")];
     let mut udp_client = vec![Step::now(Action::Connect {
@@ -495,6 +497,7 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
             steps.push(Step::now(Action::Send {
                 len: b.client_sends,
                 message: Some(format!("hello {i}")),
+                content: None,
             }));
         }
         // Then wait for the server's answer (which never comes when it never accepts).
@@ -575,25 +578,30 @@ pub fn sticky(k: &Knobs, case: StickyCase, fix: StickyFix) -> Scenario {
                 step(Action::Send {
                     len: 4,
                     message: Some(format!("{name} length")),
+                    content: Some(MessageContent::LengthPrefix { value: len }),
                 });
                 client.push(Step::now(Action::Send {
                     len,
                     message: Some(name.into()),
+                    content: None,
                 }));
             }
             StickyFix::Delimiter => {
                 step(Action::Send {
                     len,
                     message: Some(name.into()),
+                    content: None,
                 });
                 client.push(Step::now(Action::Send {
                     len: 1,
                     message: Some(format!("{name} \\n")),
+                    content: Some(MessageContent::Delimiter { byte: b'\n' }),
                 }));
             }
             _ => step(Action::Send {
                 len,
                 message: Some(name.into()),
+                content: None,
             }),
         }
     };
@@ -649,6 +657,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
             Step::now(Action::Send {
                 len,
                 message: Some("bulk".into()),
+                content: None,
             }),
             Step::now(Action::Close),
         ]
@@ -692,6 +701,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                 client.push(Step::now(Action::Send {
                     len: 100,
                     message: Some(format!("write {i}")),
+                    content: None,
                 }));
             }
             client.push(Step::after(500_000, Action::Close));

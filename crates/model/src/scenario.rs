@@ -250,6 +250,9 @@ pub enum Action {
         len: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
+        /// Framing bytes (a length prefix, a delimiter) rather than opaque data.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<crate::trace::MessageContent>,
     },
     /// UDP sendto "host:port" or "group:port".
     SendTo {

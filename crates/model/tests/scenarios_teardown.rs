@@ -264,6 +264,7 @@ fn close_with_unread_data_sends_rst_on_linux() {
         Step::now(Action::Send {
             len: 10,
             message: None,
+            content: None,
         }),
     );
     let t = run(&s);

@@ -171,7 +171,11 @@ impl TcpSocket {
             backoff: 0,
             persist_backoff: 0,
             rtt_probe: None,
-            cc: Congestion::new(mss, p.initial_cwnd_segments),
+            cc: {
+                let mut c = Congestion::new(mss, p.initial_cwnd_segments);
+                c.abc_limit = p.slow_start_abc_limit;
+                c
+            },
             timers: [None; 6],
             error: None,
             app_closed: false,
@@ -325,9 +329,10 @@ impl TcpSocket {
         n
     }
 
+    /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
+    /// (it occupies sequence space the window already covers), so it is not subtracted.
     fn our_window(&self) -> u32 {
-        let used = self.rcvbuf.len() as u32 + self.ooo_bytes;
-        self.rcv_cap.saturating_sub(used)
+        self.rcv_cap.saturating_sub(self.rcvbuf.len() as u32)
     }
 
     /// The window to advertise now, with receiver-side silly window avoidance
@@ -1089,7 +1094,8 @@ impl TcpSocket {
                     self.receive_fin(ctx);
                 }
             }
-            had_ooo || self.delack_bytes >= ctx.p.ack_every_segments * self.our_mss as u32
+            // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged.
+            had_ooo || self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
         } else {
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
@@ -1233,7 +1239,11 @@ impl TcpSocket {
     }
 
     fn on_persist(&mut self, ctx: &mut Ctx) {
-        if !matches!(self.state, TcpState::Established | TcpState::CloseWait) {
+        use TcpState::*;
+        if !matches!(
+            self.state,
+            Established | CloseWait | FinWait1 | Closing | LastAck
+        ) {
             return;
         }
         if self.snd_wnd > 0 {
