@@ -241,6 +241,7 @@ fn backlog_scenario(delay_ms: u64, o: &BacklogOpts, run_us: u64) -> Scenario {
             steps.push(Step::now(Action::Send {
                 len: o.send,
                 message: None,
+                content: None,
             }));
         }
         steps.push(Step::now(Action::Recv { max: 1024 }));

@@ -15,8 +15,6 @@ mod analyze;
 #[cfg(target_os = "linux")]
 mod cli;
 #[cfg(target_os = "linux")]
-mod codec;
-#[cfg(target_os = "linux")]
 mod compare;
 #[cfg(target_os = "linux")]
 mod error;

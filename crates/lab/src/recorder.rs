@@ -12,9 +12,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use synack_model::trace::{
-    Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Host, HostId, MessageId,
-    MessageInfo, Origin, PayloadSpan, Proto, QueueKind, Segment, SegmentId, SocketId, SocketInfo,
-    TcpState, TimerKind, Trace, TRACE_FORMAT_VERSION,
+    Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Host, HostId,
+    MessageContent, MessageId, MessageInfo, Origin, PayloadSpan, Proto, QueueKind, Segment,
+    SegmentId, SocketId, SocketInfo, TcpState, TimerKind, Trace, TRACE_FORMAT_VERSION,
 };
 
 use crate::ip::{parse, Parsed};
@@ -172,6 +172,18 @@ impl Recorder {
     }
 
     pub fn message(&self, socket: SocketId, label: &str, len: u32) -> MessageId {
+        self.message_with(socket, label, len, None)
+    }
+
+    /// A message whose bytes are framing (a length prefix...), so viewers can rebuild the
+    /// byte stream and decode it like the application did.
+    pub fn message_with(
+        &self,
+        socket: SocketId,
+        label: &str,
+        len: u32,
+        content: Option<MessageContent>,
+    ) -> MessageId {
         let mut g = self.lock();
         let id = MessageId(g.messages.len() as u32);
         g.messages.push(MessageInfo {
@@ -179,6 +191,7 @@ impl Recorder {
             socket,
             label: label.into(),
             len,
+            content,
         });
         id
     }

@@ -311,7 +311,7 @@ fn silent_client_is_left_half_open() {
 
 #[test]
 fn nagle_merges_small_writes_nodelay_does_not() {
-    let Some((v, code, _)) = lab_trace("sticky", &["sticky", "--count", "10", "--size", "8"])
+    let Some((v, code, trace)) = lab_trace("sticky", &["sticky", "--count", "10", "--size", "8"])
     else {
         return;
     };
@@ -331,6 +331,45 @@ fn nagle_merges_small_writes_nodelay_does_not() {
         assert_eq!(m["recovered_messages"], 10);
         assert_eq!(m["recovered_equal"], true);
     }
+    // A viewer can do the same from the trace alone: rebuild the bytes each framed-phase
+    // recv() returned (synack_model::codec::stream_bytes) and decode them.
+    use synack_model::trace::{AppResult, EventKind};
+    let framed = |id: u32| {
+        let m = &trace.messages[id as usize];
+        m.content.is_some() || id > 0 && trace.messages[id as usize - 1].content.is_some()
+    };
+    let mut per_socket: std::collections::BTreeMap<
+        u16,
+        synack_model::codec::length_prefix::Decoder,
+    > = Default::default();
+    let mut decoded = Vec::new();
+    for e in &trace.events {
+        if let EventKind::AppReturn {
+            socket,
+            result: AppResult::Data { payload, .. },
+            ..
+        } = &e.kind
+        {
+            let spans: Vec<_> = payload
+                .iter()
+                .copied()
+                .filter(|s| framed(s.message.0))
+                .collect();
+            if spans.is_empty() {
+                continue;
+            }
+            let bytes = synack_model::codec::stream_bytes(&trace, &spans);
+            decoded.extend(
+                per_socket
+                    .entry(socket.0)
+                    .or_default()
+                    .feed(&bytes)
+                    .unwrap(),
+            );
+        }
+    }
+    assert_eq!(decoded.len(), 20, "10 framed messages per connection");
+    assert!(decoded.iter().all(|m| m.len() == 8));
 }
 
 #[test]

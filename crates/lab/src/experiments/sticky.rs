@@ -14,13 +14,16 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use synack_model::trace::{AppCall, AppCallKind, AppResult, EventKind, SocketId, Trace};
+use synack_model::trace::{
+    AppCall, AppCallKind, AppResult, EventKind, MessageContent, SocketId, Trace,
+};
 
 use super::{accept, connect_finish, connect_start, in_ns, io, listen};
 use crate::cli::{Common, NagleMode, StickyOpts};
-use crate::codec;
+// The model's codec, so lab and model frame bytes identically.
 use crate::error::{LabError, Result};
 use crate::session::{Finished, Outcome, Session};
+use synack_model::codec::length_prefix as codec;
 
 #[derive(Serialize, Clone)]
 pub struct ModeReport {
@@ -158,16 +161,32 @@ fn one(
         let (data, total, prefix) = if phase == 0 {
             (&msgs, raw_total, "m")
         } else {
-            (&framed, framed_total, "framed m")
+            (&framed, framed_total, "")
         };
         let base: u64 = if phase == 0 { 0 } else { raw_total };
+        // Each write's bytes as trace messages: raw phase one message per write; framed phase
+        // a 4-byte length-prefix message (content LengthPrefix) followed by the body.
         let mut ids = Vec::new();
         let mut off = base;
         for (i, m) in data.iter().enumerate() {
-            let id = rec.message(cid, &format!("{prefix}{}", i + 1), m.len() as u32);
-            rec.stream_message(cport, port, id, off, m.len() as u32);
+            if phase == 1 {
+                let body = m.len() as u32 - codec::HEADER as u32;
+                let p = rec.message_with(
+                    cid,
+                    &format!("len(m{})", i + 1),
+                    codec::HEADER as u32,
+                    Some(MessageContent::LengthPrefix { value: body }),
+                );
+                rec.stream_message(cport, port, p, off, codec::HEADER as u32);
+                let id = rec.message(cid, &format!("m{}", i + 1), body);
+                rec.stream_message(cport, port, id, off + codec::HEADER as u64, body);
+                ids.push(id);
+            } else {
+                let id = rec.message(cid, &format!("{prefix}{}", i + 1), m.len() as u32);
+                rec.stream_message(cport, port, id, off, m.len() as u32);
+                ids.push(id);
+            }
             off += m.len() as u64;
-            ids.push(id);
         }
         let (chunks, recovered) = std::thread::scope(|sc| -> Result<(Vec<u32>, Vec<Vec<u8>>)> {
             let reader = sc.spawn(|| {
@@ -235,7 +254,7 @@ fn read_all(
         .map_err(|e| io("SO_RCVTIMEO", e))?;
     let mut got = 0u64;
     let mut chunks = Vec::new();
-    let mut dec = codec::Decoder::default();
+    let mut dec = codec::Decoder::with_max_len(1 << 20);
     let mut recovered = Vec::new();
     let mut buf = vec![0u8; o.buf.max(1)];
     let mut a = a;
@@ -273,7 +292,10 @@ fn read_all(
                 got += n as u64;
                 chunks.push(n as u32);
                 if framed {
-                    recovered.extend(dec.push(&buf[..n]));
+                    let msgs = dec
+                        .feed(&buf[..n])
+                        .map_err(|e| LabError::Protocol(format!("length-prefix decoder: {e:?}")))?;
+                    recovered.extend(msgs);
                 }
             }
             Err(e)
