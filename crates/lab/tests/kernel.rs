@@ -594,3 +594,32 @@ fn unprivileged_runs_say_what_is_missing() {
     assert!(v["warnings"][0].as_str().unwrap().contains("CAP_NET_RAW"));
     assert!(strs(&v["states"]["client"]).contains(&"ESTABLISHED".to_string()));
 }
+
+#[test]
+fn slow_accept_lets_the_overflowed_client_in_later() {
+    // The seed text: if the application accepts before the SYN-ACK retries run out, the
+    // client's retransmission completes the handshake and the connection gets in.
+    let Some((v, _)) = lab(&[
+        "backlog",
+        "--accept-every-ms",
+        "1000",
+        "--send",
+        "5",
+        "--clients",
+        "3",
+        "--delay-ms",
+        "50",
+        "--watch",
+        "4.5",
+    ]) else {
+        return;
+    };
+    let r = v["clients_report"].as_array().unwrap();
+    assert!(r.iter().all(|c| c["outcome"] == "accepted"), "{v}");
+    assert!(
+        r[2]["data_tx_ms"].as_array().unwrap().len() >= 2,
+        "client 3 had to retransmit: {}",
+        r[2]
+    );
+    assert!(v["counters"]["ListenOverflows"].as_u64().unwrap() >= 1);
+}
