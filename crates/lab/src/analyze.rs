@@ -200,12 +200,20 @@ pub fn queue_series(tr: &Trace, socket: SocketId, q: QueueKind) -> Vec<(u64, u32
         .collect()
 }
 
-/// Last value of each kernel counter.
-pub fn counters(tr: &Trace) -> BTreeMap<String, u64> {
+/// Last value of each kernel counter of the host named `host` (each namespace has its own).
+pub fn counters(tr: &Trace, host: &str) -> BTreeMap<String, u64> {
+    let id = tr.hosts.iter().find(|h| h.name == host).map(|h| h.id);
     let mut m = BTreeMap::new();
     for e in &tr.events {
-        if let EventKind::Counter { name, value, .. } = &e.kind {
-            m.insert(name.clone(), *value);
+        if let EventKind::Counter {
+            name,
+            value,
+            host: h,
+        } = &e.kind
+        {
+            if Some(*h) == id {
+                m.insert(name.clone(), *value);
+            }
         }
     }
     m

@@ -563,7 +563,9 @@ fn facts(exp: &str, tr: &Trace) -> Vec<(String, Val)> {
                 "server answers the late data with RST".into(),
                 Val::Exact(yes(rst).into()),
             ));
-            let overflows = crate::analyze::counters(tr).get("ListenOverflows").copied();
+            let overflows = crate::analyze::counters(tr, "server")
+                .get("ListenOverflows")
+                .copied();
             out.push((
                 "ListenOverflows".into(),
                 Val::Info(overflows.map(|v| v.to_string()).unwrap_or("—".into())),

@@ -327,7 +327,7 @@ fn summarize(
             .into_iter()
             .map(|(t, l)| (ms(t), l))
             .collect();
-    let counters: BTreeMap<String, u64> = analyze::counters(&trace)
+    let counters: BTreeMap<String, u64> = analyze::counters(&trace, "server")
         .into_iter()
         .filter(|(k, _)| {
             [

@@ -166,7 +166,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         .iter()
         .filter(|e| matches!(&e.kind, EventKind::SegmentSent { segment, .. } if segment.network_duplicate && matches!(segment.header, Header::Tcp(_))))
         .count();
-    let counters: std::collections::BTreeMap<String, u64> = analyze::counters(&trace)
+    let counters: std::collections::BTreeMap<String, u64> = analyze::counters(&trace, "client")
         .into_iter()
         .filter(|(k, _)| {
             [
