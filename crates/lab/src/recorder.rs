@@ -349,6 +349,8 @@ impl Recorder {
         for s in &mut sockets {
             s.created_us = s.created_us.min(last.max(end));
         }
+        let mut events = events;
+        mark_accept_queue_drops(&mut events, &sockets);
         let mut trace = Trace {
             version: TRACE_FORMAT_VERSION,
             origin: Origin::Lab {
@@ -768,4 +770,61 @@ pub fn linux_state(s: u8) -> Option<TcpState> {
         st::CLOSING => TcpState::Closing,
         _ => return None,
     })
+}
+
+/// An ACK that reaches a request socket (SYN-RECEIVED) while its listener's accept queue is
+/// full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
+/// it). The capture only shows that it arrived; when the sock_diag samples show both
+/// conditions at that moment, the arrival is recorded as `SegmentDropped { AcceptQueueFull }`
+/// instead, which is what the model writes for the same situation.
+fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
+    let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
+    let mut state: BTreeMap<SocketId, TcpState> = BTreeMap::new();
+    // listener → (accept-queue length, limit)
+    let mut aq: BTreeMap<SocketId, (u32, u32)> = BTreeMap::new();
+    for e in events.iter_mut() {
+        match &e.kind {
+            EventKind::SegmentSent { id, segment } => {
+                sent.insert(*id, segment.clone());
+            }
+            EventKind::StateChanged { socket, to, .. } => {
+                state.insert(*socket, *to);
+            }
+            EventKind::QueueChanged {
+                socket,
+                queue: QueueKind::AcceptQueue,
+                len,
+                cap,
+            } => {
+                aq.insert(*socket, (*len, *cap));
+            }
+            EventKind::SegmentArrived { id } => {
+                let Some(seg) = sent.get(id) else { continue };
+                let synack_model::trace::Header::Tcp(t) = &seg.header else {
+                    continue;
+                };
+                if !t.flags.ack || t.flags.syn || t.flags.rst {
+                    continue;
+                }
+                // The request socket for this 4-tuple, and its listener.
+                let Some(req) = sockets.iter().find(|s| {
+                    s.host == seg.dst.host
+                        && s.local_port == seg.dst.port
+                        && s.remote == Some(seg.src)
+                        && s.parent.is_some()
+                }) else {
+                    continue;
+                };
+                let Some(listener) = req.parent else { continue };
+                let full = aq.get(&listener).is_some_and(|(len, cap)| len > cap);
+                if full && state.get(&req.id) == Some(&TcpState::SynReceived) {
+                    e.kind = EventKind::SegmentDropped {
+                        id: *id,
+                        reason: DropReason::AcceptQueueFull,
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
 }

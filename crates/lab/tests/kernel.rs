@@ -204,7 +204,7 @@ fn simultaneous_close_goes_through_closing() {
 
 #[test]
 fn accept_queue_holds_backlog_plus_one() {
-    let Some((v, _, _)) = lab_trace(
+    let Some((v, _, trace)) = lab_trace(
         "backlog-queue",
         &[
             "backlog",
@@ -221,6 +221,14 @@ fn accept_queue_holds_backlog_plus_one() {
         return;
     };
     assert_eq!(v["accept_queue_max"], 3, "{}", v["accept_queue_series"]);
+    // The final ACK that met the full queue is recorded as dropped, as the model does.
+    assert!(trace.events.iter().any(|e| matches!(
+        &e.kind,
+        synack_model::trace::EventKind::SegmentDropped {
+            reason: synack_model::trace::DropReason::AcceptQueueFull,
+            ..
+        }
+    )));
     assert!(
         v["counters"]["ListenOverflows"].as_u64().unwrap_or(0) >= 1,
         "{}",
