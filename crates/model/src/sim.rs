@@ -373,7 +373,12 @@ impl Sim {
     pub fn run(mut self) -> Trace {
         self.flush();
         while let Some(ev) = self.heap.pop() {
-            if ev.t > self.limits.max_time_us || self.out.len() >= self.limits.max_events {
+            if ev.t > self.limits.max_time_us {
+                // Stopped by the time limit: the run lasted exactly that long.
+                self.now = self.limits.max_time_us;
+                break;
+            }
+            if self.out.len() >= self.limits.max_events {
                 break;
             }
             self.now = ev.t;

@@ -225,6 +225,13 @@ pub enum EventKind {
     SocketCreated {
         socket: SocketId,
     },
+    /// The connection failed, whether or not an application call was waiting to hear it
+    /// (the kernel's SO_ERROR): "ETIMEDOUT" after the last retry, "ECONNRESET" on a RST,
+    /// "ECONNREFUSED" on a RST answering our SYN.
+    SocketError {
+        socket: SocketId,
+        errno: String,
+    },
 }
 
 /// A segment as it is on the wire.
@@ -567,6 +574,9 @@ pub struct SocketView {
     /// Running timers and when they expire.
     pub timers: BTreeMap<TimerKind, Micros>,
     pub window: Option<WindowState>,
+    /// Set once the connection failed (see [`EventKind::SocketError`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The view state of every socket after `event_index` events (exclusive), at time `t`.
@@ -632,6 +642,9 @@ impl Snapshot {
             }
             EventKind::SocketCreated { socket } => {
                 self.sockets.entry(*socket).or_default();
+            }
+            EventKind::SocketError { socket, errno } => {
+                self.sockets.entry(*socket).or_default().error = Some(errno.clone());
             }
             EventKind::SegmentSent { .. }
             | EventKind::SegmentArrived { .. }

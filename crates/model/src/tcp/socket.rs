@@ -1163,6 +1163,10 @@ impl TcpSocket {
     /// The connection failed: report `errno` to the application and close.
     pub fn fail(&mut self, errno: &'static str, ctx: &mut Ctx) {
         self.error = Some(errno);
+        ctx.emit(EventKind::SocketError {
+            socket: self.id,
+            errno: errno.to_string(),
+        });
         self.set_state(TcpState::Closed, ctx);
     }
 
