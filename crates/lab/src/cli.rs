@@ -11,7 +11,7 @@ Examples (as root; every run happens in private network namespaces it removes ag
   synack-lab sticky --count 10 --size 8 --read-delay-ms 100 --json
   synack-lab udp --pcap udp.pcap
   synack-lab backlog --backlog 1 --clients 4 --synack-retries 2 --send 5
-  synack-lab backlog --preset seed --out seed.json --pcap seed.pcap   # ~110 s, like the seed capture
+  synack-lab backlog --preset seed --out seed.json --pcap seed.pcap   # 1-2 min, like the seed capture
   synack-lab backlog --abort-on-overflow --clients 4
   synack-lab teardown --first both --delay-ms 20                       # FINs cross: CLOSING
   synack-lab loss --bytes 20000 --loss-pct 5 --delay-ms 20 --seed 7
@@ -191,7 +191,7 @@ pub enum NagleMode {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
     /// The seed chapter's capture: a full accept queue on port 9999, a client whose handshake
-    /// completed on its side sending 5 bytes, tcp_synack_retries 5, the RST after ~100 s.
+    /// completed on its side sending 5 bytes, tcp_synack_retries 5, the RST after 1-2 minutes.
     Seed,
 }
 
