@@ -130,6 +130,21 @@ pub struct MessageInfo {
     /// "data1", "hello"...
     pub label: String,
     pub len: u32,
+    /// What the bytes are, when they are framing rather than opaque application data (a
+    /// length prefix or a delimiter), so a viewer can rebuild the byte stream and run a
+    /// codec over what recv() returned. Absent: opaque data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<MessageContent>,
+}
+
+/// Framing bytes a sender wrote in front of / after its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MessageContent {
+    /// A big-endian length prefix of `len` bytes holding `value`.
+    LengthPrefix { value: u32 },
+    /// A delimiter: every byte is `byte`.
+    Delimiter { byte: u8 },
 }
 
 /// One thing that happened at time `t`.
@@ -145,11 +160,19 @@ pub struct Event {
 pub enum EventKind {
     /// A segment or datagram leaves its sender. It is in flight until the matching
     /// `SegmentArrived` or `SegmentDropped`.
-    SegmentSent { id: SegmentId, segment: Segment },
+    SegmentSent {
+        id: SegmentId,
+        segment: Segment,
+    },
     /// It reached the receiving host's stack (what the stack then does shows in later events).
-    SegmentArrived { id: SegmentId },
+    SegmentArrived {
+        id: SegmentId,
+    },
     /// It never got to (or was discarded by) the receiver, and why.
-    SegmentDropped { id: SegmentId, reason: DropReason },
+    SegmentDropped {
+        id: SegmentId,
+        reason: DropReason,
+    },
     /// A TCP state transition (RFC 9293 §3.3.2 names).
     StateChanged {
         socket: SocketId,
@@ -161,8 +184,14 @@ pub enum EventKind {
         timer: TimerKind,
         expires_us: Micros,
     },
-    TimerCancelled { socket: SocketId, timer: TimerKind },
-    TimerFired { socket: SocketId, timer: TimerKind },
+    TimerCancelled {
+        socket: SocketId,
+        timer: TimerKind,
+    },
+    TimerFired {
+        socket: SocketId,
+        timer: TimerKind,
+    },
     /// A queue or buffer changed length (bytes for buffers, connections for backlog queues).
     QueueChanged {
         socket: SocketId,
@@ -171,9 +200,15 @@ pub enum EventKind {
         cap: u32,
     },
     /// The sender's and receiver's windows and congestion state after a change.
-    WindowChanged { socket: SocketId, window: WindowState },
+    WindowChanged {
+        socket: SocketId,
+        window: WindowState,
+    },
     /// The application called into the socket API...
-    AppCall { socket: SocketId, call: AppCall },
+    AppCall {
+        socket: SocketId,
+        call: AppCall,
+    },
     /// ...and this is what the call returned (possibly much later, for a blocking recv/accept).
     AppReturn {
         socket: SocketId,
@@ -187,7 +222,16 @@ pub enum EventKind {
         value: u64,
     },
     /// A socket was created at run time (for example accepted from a listener).
-    SocketCreated { socket: SocketId },
+    SocketCreated {
+        socket: SocketId,
+    },
+    /// The connection failed, whether or not an application call was waiting to hear it
+    /// (the kernel's SO_ERROR): "ETIMEDOUT" after the last retry, "ECONNRESET" on a RST,
+    /// "ECONNREFUSED" on a RST answering our SYN.
+    SocketError {
+        socket: SocketId,
+        errno: String,
+    },
 }
 
 /// A segment as it is on the wire.
@@ -428,8 +472,12 @@ pub struct WindowState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum AppCall {
-    Connect { to: Addr },
-    Listen { backlog: u32 },
+    Connect {
+        to: Addr,
+    },
+    Listen {
+        backlog: u32,
+    },
     Accept,
     Send {
         len: u32,
@@ -443,12 +491,16 @@ pub enum AppCall {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<MessageId>,
     },
-    Recv { max: u32 },
+    Recv {
+        max: u32,
+    },
     Shutdown,
     Close,
     /// Close with SO_LINGER 0: abortive close, sends RST.
     Abort,
-    SetNoDelay { on: bool },
+    SetNoDelay {
+        on: bool,
+    },
 }
 
 /// The call kind alone, for `AppReturn`.
@@ -503,9 +555,13 @@ pub enum AppResult {
     /// recv() returned 0: the peer closed its sending side.
     Eof,
     /// accept() returned a new connection.
-    Accepted { socket: SocketId },
+    Accepted {
+        socket: SocketId,
+    },
     /// An error, named as the errno ("ECONNREFUSED", "ETIMEDOUT", "ECONNRESET").
-    Error { errno: String },
+    Error {
+        errno: String,
+    },
 }
 
 /// Everything a viewer shows about one socket at one instant.
@@ -518,6 +574,9 @@ pub struct SocketView {
     /// Running timers and when they expire.
     pub timers: BTreeMap<TimerKind, Micros>,
     pub window: Option<WindowState>,
+    /// Set once the connection failed (see [`EventKind::SocketError`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The view state of every socket after `event_index` events (exclusive), at time `t`.
@@ -552,8 +611,13 @@ impl Snapshot {
                     .timers
                     .insert(*timer, *expires_us);
             }
-            EventKind::TimerCancelled { socket, timer } | EventKind::TimerFired { socket, timer } => {
-                self.sockets.entry(*socket).or_default().timers.remove(timer);
+            EventKind::TimerCancelled { socket, timer }
+            | EventKind::TimerFired { socket, timer } => {
+                self.sockets
+                    .entry(*socket)
+                    .or_default()
+                    .timers
+                    .remove(timer);
             }
             EventKind::QueueChanged {
                 socket,
@@ -578,6 +642,9 @@ impl Snapshot {
             }
             EventKind::SocketCreated { socket } => {
                 self.sockets.entry(*socket).or_default();
+            }
+            EventKind::SocketError { socket, errno } => {
+                self.sockets.entry(*socket).or_default().error = Some(errno.clone());
             }
             EventKind::SegmentSent { .. }
             | EventKind::SegmentArrived { .. }

@@ -1,0 +1,95 @@
+//! The lab's error type: every failure names what was being attempted and, for missing
+//! privileges, which capability would fix it.
+
+use std::io;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// A system call or file operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    /// The experiment needs a privilege this process does not have.
+    #[error("{experiment} needs {capability} ({why}); run as root, or grant it with `sudo setcap cap_sys_admin,cap_net_admin,cap_net_raw+ep <binary>`")]
+    Privilege {
+        experiment: String,
+        capability: &'static str,
+        why: String,
+    },
+    /// A bounded wait ran out.
+    #[error(
+        "timed out after {secs:.1} s waiting for {what} (raise --timeout if the machine is slow)"
+    )]
+    Timeout { what: String, secs: f64 },
+    /// Ctrl-C.
+    #[error("interrupted; everything this run created has been removed")]
+    Interrupted,
+    /// Bad options or input files.
+    #[error("{0}")]
+    Usage(String),
+    /// Something the kernel told us that we could not understand.
+    #[error("unexpected kernel answer: {0}")]
+    Protocol(String),
+}
+
+pub type Result<T> = std::result::Result<T, LabError>;
+
+/// Adds "what we were doing" to an `io::Error`.
+pub trait Context<T> {
+    fn ctx(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for io::Result<T> {
+    fn ctx(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| LabError::Io {
+            what: what(),
+            source,
+        })
+    }
+}
+
+/// Turns a libc return value (-1 = error, errno set) into a `Result`.
+pub fn cvt(ret: libc::c_int, what: impl FnOnce() -> String) -> Result<libc::c_int> {
+    if ret < 0 {
+        Err(LabError::Io {
+            what: what(),
+            source: io::Error::last_os_error(),
+        })
+    } else {
+        Ok(ret)
+    }
+}
+
+/// `cvt` for `ssize_t` returns.
+pub fn cvt_size(ret: libc::ssize_t, what: impl FnOnce() -> String) -> Result<usize> {
+    if ret < 0 {
+        Err(LabError::Io {
+            what: what(),
+            source: io::Error::last_os_error(),
+        })
+    } else {
+        Ok(ret as usize)
+    }
+}
+
+impl LabError {
+    /// Process exit status: 1 for failures, 2 for usage, 3 for missing privileges,
+    /// 130 for Ctrl-C (the shell convention).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            LabError::Usage(_) => 2,
+            LabError::Privilege { .. } => 3,
+            LabError::Interrupted => 130,
+            _ => 1,
+        }
+    }
+
+    /// True when an `io::Error` inside is EPERM/EACCES, i.e. a missing capability.
+    pub fn is_permission(&self) -> bool {
+        matches!(self, LabError::Io { source, .. }
+            if matches!(source.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)))
+    }
+}

@@ -1,0 +1,293 @@
+//! Socket states and queue lengths from sock_diag (NETLINK_SOCK_DIAG, `inet_diag`), the
+//! interface `ss` uses (see sock_diag(7)).
+//!
+//! What the kernel reports per socket (linux/inet_diag.h):
+//! - `state`: TCP_* numbers; request sockets (a listener's SYN queue) show as SYN-RECV.
+//! - `rqueue`/`wqueue`: for a listener the accept-queue length and its limit (the backlog);
+//!   for a connection the bytes waiting in the receive / send queue.
+//! - `timer`/`expires`: which timer runs (1 retransmit, 2 keepalive, 3 TIME-WAIT, 4 zero-window
+//!   probe) and milliseconds until it fires; `retrans` the retransmission count.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::netns::{join, read_netstat, Netns};
+use crate::error::{cvt, cvt_size, LabError, Result};
+
+const SOCK_DIAG_BY_FAMILY: u16 = 20;
+const INET_DIAG_INFO: u16 = 2;
+const INET_DIAG_SKMEMINFO: u16 = 7;
+
+/// One socket as sock_diag reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagSock {
+    pub udp: bool,
+    /// Linux TCP state number (1 ESTABLISHED ... 12 NEW_SYN_RECV); 7 (CLOSE) for UDP.
+    pub state: u8,
+    pub local: SocketAddrV4,
+    pub remote: SocketAddrV4,
+    pub rqueue: u32,
+    pub wqueue: u32,
+    pub timer: u8,
+    pub retrans: u8,
+    pub expires_ms: u32,
+    pub cookie: u64,
+    /// From tcp_info: current RTO in microseconds (0 when not reported).
+    pub rto_us: u32,
+    /// From tcp_info: tcpi_total_retrans.
+    pub total_retrans: u32,
+    /// SO_RCVBUF / SO_SNDBUF as the kernel holds them (bytes of memory, sk_rcvbuf/sk_sndbuf).
+    pub rcvbuf: u32,
+    pub sndbuf: u32,
+}
+
+/// The result of one poll.
+#[derive(Clone, Debug)]
+pub struct DiagSample {
+    pub t_us: u64,
+    pub sockets: Vec<DiagSock>,
+    pub netstat: std::collections::BTreeMap<String, u64>,
+}
+
+/// Opens a sock_diag socket in the calling thread's namespace.
+pub fn open() -> Result<OwnedFd> {
+    // SAFETY: plain socket(2).
+    let fd = cvt(
+        unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+                libc::NETLINK_SOCK_DIAG,
+            )
+        },
+        || "opening a NETLINK_SOCK_DIAG socket".into(),
+    )?;
+    // SAFETY: fresh fd.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Dumps every IPv4 socket of one protocol (all states).
+pub fn dump(fd: &OwnedFd, udp: bool) -> Result<Vec<DiagSock>> {
+    // nlmsghdr (16) + inet_diag_req_v2 (56)
+    let mut req = [0u8; 72];
+    req[0..4].copy_from_slice(&72u32.to_ne_bytes());
+    req[4..6].copy_from_slice(&SOCK_DIAG_BY_FAMILY.to_ne_bytes());
+    let flags = (libc::NLM_F_REQUEST | libc::NLM_F_DUMP) as u16;
+    req[6..8].copy_from_slice(&flags.to_ne_bytes());
+    req[16] = libc::AF_INET as u8;
+    req[17] = if udp {
+        libc::IPPROTO_UDP as u8
+    } else {
+        libc::IPPROTO_TCP as u8
+    };
+    // Ask for tcp_info and the socket's memory counters (buffer sizes).
+    req[18] = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_SKMEMINFO - 1));
+    req[20..24].copy_from_slice(&u32::MAX.to_ne_bytes()); // every state
+                                                          // SAFETY: sending a buffer we own to the kernel (destination: sockaddr_nl pid 0).
+    unsafe {
+        let mut sa: libc::sockaddr_nl = std::mem::zeroed();
+        sa.nl_family = libc::AF_NETLINK as u16;
+        cvt_size(
+            libc::sendto(
+                fd.as_raw_fd(),
+                req.as_ptr() as *const libc::c_void,
+                req.len(),
+                0,
+                &sa as *const _ as *const libc::sockaddr,
+                std::mem::size_of::<libc::sockaddr_nl>() as u32,
+            ),
+            || "sending a sock_diag request".into(),
+        )?;
+    }
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        // SAFETY: receiving into a buffer we own.
+        let n = cvt_size(
+            unsafe {
+                libc::recv(
+                    fd.as_raw_fd(),
+                    buf.as_mut_ptr() as *mut libc::c_void,
+                    buf.len(),
+                    0,
+                )
+            },
+            || "reading the sock_diag answer".into(),
+        )?;
+        let mut off = 0;
+        while off + 16 <= n {
+            let len = u32::from_ne_bytes(buf[off..off + 4].try_into().unwrap_or([0; 4])) as usize;
+            let ty = u16::from_ne_bytes([buf[off + 4], buf[off + 5]]);
+            if len < 16 || off + len > n {
+                return Err(LabError::Protocol("truncated netlink message".into()));
+            }
+            match ty as libc::c_int {
+                libc::NLMSG_DONE => return Ok(out),
+                libc::NLMSG_ERROR => {
+                    let errno =
+                        i32::from_ne_bytes(buf[off + 16..off + 20].try_into().unwrap_or([0; 4]));
+                    return Err(LabError::Io {
+                        what: format!(
+                            "sock_diag dump of {} sockets",
+                            if udp { "UDP" } else { "TCP" }
+                        ),
+                        source: std::io::Error::from_raw_os_error(-errno),
+                    });
+                }
+                _ => {
+                    if let Some(s) = parse_msg(&buf[off + 16..off + len], udp) {
+                        out.push(s);
+                    }
+                }
+            }
+            off += (len + 3) & !3;
+        }
+    }
+}
+
+/// Parses one `inet_diag_msg` (+ attributes).
+fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
+    if m.len() < 72 {
+        return None;
+    }
+    let be16 = |o: usize| u16::from_be_bytes([m[o], m[o + 1]]);
+    let ne32 = |o: usize| u32::from_ne_bytes([m[o], m[o + 1], m[o + 2], m[o + 3]]);
+    let ip = |o: usize| Ipv4Addr::new(m[o], m[o + 1], m[o + 2], m[o + 3]);
+    let mut s = DiagSock {
+        udp,
+        state: m[1],
+        timer: m[2],
+        retrans: m[3],
+        local: SocketAddrV4::new(ip(8), be16(4)),
+        remote: SocketAddrV4::new(ip(24), be16(6)),
+        cookie: ne32(44) as u64 | ((ne32(48) as u64) << 32),
+        expires_ms: ne32(52),
+        rqueue: ne32(56),
+        wqueue: ne32(60),
+        rto_us: 0,
+        total_retrans: 0,
+        rcvbuf: 0,
+        sndbuf: 0,
+    };
+    // rtattrs after the fixed part.
+    let mut off = 72;
+    while off + 4 <= m.len() {
+        let alen = u16::from_ne_bytes([m[off], m[off + 1]]) as usize;
+        let aty = u16::from_ne_bytes([m[off + 2], m[off + 3]]);
+        if alen < 4 || off + alen > m.len() {
+            break;
+        }
+        if aty == INET_DIAG_INFO {
+            let info = &m[off + 4..off + alen];
+            let u = |o: usize| {
+                info.get(o..o + 4)
+                    .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                    .unwrap_or(0)
+            };
+            s.rto_us = u(8);
+            s.total_retrans = u(100);
+        }
+        if aty == INET_DIAG_SKMEMINFO {
+            // SK_MEMINFO_RMEM_ALLOC, _RCVBUF, _WMEM_ALLOC, _SNDBUF, ... (linux/sock_diag.h)
+            let v = &m[off + 4..off + alen];
+            let u = |i: usize| {
+                v.get(i * 4..i * 4 + 4)
+                    .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                    .unwrap_or(0)
+            };
+            s.rcvbuf = u(1);
+            s.sndbuf = u(3);
+        }
+        off += (alen + 3) & !3;
+    }
+    Some(s)
+}
+
+/// Polls sock_diag (and the namespace's TcpExt counters) on a thread inside `ns`.
+pub struct Poller {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Result<Vec<DiagSample>>>>,
+}
+
+impl Poller {
+    /// `interval`: time between polls. `udp`: dump UDP sockets too. `netstat`: also read the
+    /// namespace's counters at each poll (only meaningful in a private namespace).
+    pub fn start(ns: &Netns, interval: Duration, udp: bool, netstat: bool) -> Result<Poller> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let (tx, rx) = mpsc::channel::<()>();
+        let handle = ns.spawn("sock_diag", move || {
+            let fd = open()?;
+            let mut out = Vec::new();
+            let mut first = true;
+            loop {
+                let done = stop2.load(Ordering::SeqCst);
+                let t_us = super::realtime_us();
+                let mut sockets = dump(&fd, false)?;
+                if udp {
+                    sockets.extend(dump(&fd, true)?);
+                }
+                let netstat = if netstat {
+                    read_netstat()?
+                } else {
+                    Default::default()
+                };
+                out.push(DiagSample {
+                    t_us,
+                    sockets,
+                    netstat,
+                });
+                if first {
+                    let _ = tx.send(());
+                    first = false;
+                }
+                if done {
+                    return Ok(out);
+                }
+                std::thread::sleep(interval);
+            }
+        })?;
+        let _ = rx.recv_timeout(Duration::from_secs(5));
+        Ok(Poller {
+            stop,
+            handle: Some(handle),
+        })
+    }
+
+    pub fn stop(mut self) -> Result<Vec<DiagSample>> {
+        self.stop.store(true, Ordering::SeqCst);
+        match self.handle.take() {
+            Some(h) => join(h),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Linux TCP state numbers (include/net/tcp_states.h).
+pub mod state {
+    pub const ESTABLISHED: u8 = 1;
+    pub const SYN_SENT: u8 = 2;
+    pub const SYN_RECV: u8 = 3;
+    pub const FIN_WAIT1: u8 = 4;
+    pub const FIN_WAIT2: u8 = 5;
+    pub const TIME_WAIT: u8 = 6;
+    pub const CLOSE: u8 = 7;
+    pub const CLOSE_WAIT: u8 = 8;
+    pub const LAST_ACK: u8 = 9;
+    pub const LISTEN: u8 = 10;
+    pub const CLOSING: u8 = 11;
+    pub const NEW_SYN_RECV: u8 = 12;
+}

@@ -1,0 +1,249 @@
+//! Private network namespaces, one per experiment.
+//!
+//! Why anonymous namespaces instead of `ip netns add`: a namespace made by `unshare(CLONE_NEWNET)`
+//! has no name and no bind mount in `/run/netns`; it lives exactly as long as something refers
+//! to it (a thread inside it, a socket or TUN device created in it, or the `/proc/.../ns/net`
+//! file descriptor held by [`Netns`]). When the run ends — normally, by error, by Ctrl-C, or even
+//! by `kill -9` — the kernel drops those references and destroys the namespace with its
+//! interfaces. Nothing can be left behind on the host, and the host's sysctls are never touched.
+//!
+//! A namespace is a property of a *thread* (setns(2) changes the calling thread only), so every
+//! piece of work that must happen inside runs on a thread spawned by [`Netns::spawn`]; sockets
+//! keep the namespace they were created in wherever they are used afterwards.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::error::{cvt, Context, LabError, Result};
+
+/// A network namespace this process created, or (`host()`) the host's own namespace for the
+/// experiments that can run unprivileged on the host's loopback.
+#[derive(Clone)]
+pub struct Netns {
+    fd: Option<Arc<OwnedFd>>,
+    name: String,
+}
+
+impl Netns {
+    /// Creates a fresh namespace with `lo` up. Needs CAP_SYS_ADMIN (root).
+    pub fn new(name: &str) -> Result<Netns> {
+        let owned_name = name.to_string();
+        let handle = std::thread::Builder::new()
+            .name(format!("netns-{name}"))
+            .spawn(move || -> Result<OwnedFd> {
+                // SAFETY: unshare only affects this (short-lived) thread.
+                cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) }, || {
+                    "unshare(CLONE_NEWNET) to create a private network namespace".into()
+                })?;
+                let f = File::open("/proc/thread-self/ns/net")
+                    .ctx(|| "opening /proc/thread-self/ns/net".into())?;
+                set_link_up("lo")?;
+                Ok(OwnedFd::from(f))
+            })
+            .ctx(|| "spawning a thread".into())?;
+        let fd = handle
+            .join()
+            .map_err(|_| LabError::Protocol("namespace thread panicked".into()))??;
+        Ok(Netns {
+            fd: Some(Arc::new(fd)),
+            name: owned_name,
+        })
+    }
+
+    /// The host's namespace: no isolation, no sysctls; used only for unprivileged fallbacks.
+    pub fn host() -> Netns {
+        Netns {
+            fd: None,
+            name: "host".into(),
+        }
+    }
+
+    pub fn is_private(&self) -> bool {
+        self.fd.is_some()
+    }
+
+    /// Moves the calling thread into this namespace (no-op for the host).
+    pub fn enter(&self) -> Result<()> {
+        if let Some(fd) = &self.fd {
+            // SAFETY: setns on a namespace fd we own; affects the calling thread only.
+            cvt(
+                unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) },
+                || format!("setns into namespace {}", self.name),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on a new thread inside the namespace.
+    pub fn spawn<T, F>(&self, what: &str, f: F) -> Result<JoinHandle<Result<T>>>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T> + Send + 'static,
+    {
+        let ns = self.clone();
+        std::thread::Builder::new()
+            .name(what.to_string())
+            .spawn(move || {
+                ns.enter()?;
+                f()
+            })
+            .ctx(|| format!("spawning thread {what}"))
+    }
+
+    /// Runs `f` inside the namespace and waits for it.
+    pub fn run<T, F>(&self, what: &str, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T> + Send + 'static,
+    {
+        join(self.spawn(what, f)?)
+    }
+
+    /// Writes a `/proc/sys/net/...` value inside this namespace (and reads it back to be sure
+    /// the namespace really has its own copy).
+    pub fn set_sysctl(&self, key: &str, value: &str) -> Result<()> {
+        if !self.is_private() {
+            return Err(LabError::Usage(format!(
+                "refusing to change {key} on the host; this needs a private namespace"
+            )));
+        }
+        let path = format!("/proc/sys/{}", key.replace('.', "/"));
+        let v = value.to_string();
+        let k = key.to_string();
+        self.run("sysctl", move || {
+            std::fs::write(&path, format!("{v}\n")).ctx(|| format!("writing {path}"))?;
+            let back = std::fs::read_to_string(&path).ctx(|| format!("reading {path}"))?;
+            if back.trim() != v.trim() {
+                return Err(LabError::Protocol(format!(
+                    "{k} reads back {:?} after writing {v:?}",
+                    back.trim()
+                )));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Reads a `/proc/sys/net/...` value as the calling thread's namespace sees it.
+pub fn read_sysctl(key: &str) -> Result<String> {
+    let path = format!("/proc/sys/{}", key.replace('.', "/"));
+    Ok(std::fs::read_to_string(&path)
+        .ctx(|| format!("reading {path}"))?
+        .trim()
+        .to_string())
+}
+
+/// Reads TcpExt counters of the calling thread's namespace.
+pub fn read_netstat() -> Result<BTreeMap<String, u64>> {
+    let mut text = String::new();
+    File::open("/proc/thread-self/net/netstat")
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .ctx(|| "reading /proc/thread-self/net/netstat".into())?;
+    Ok(parse_netstat(&text))
+}
+
+/// `/proc/net/netstat` is pairs of lines: `TcpExt: Name1 Name2...` then `TcpExt: 1 2...`.
+pub fn parse_netstat(text: &str) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for pair in lines.chunks(2) {
+        if let [names, values] = pair {
+            let (Some((p1, n)), Some((p2, v))) = (names.split_once(':'), values.split_once(':'))
+            else {
+                continue;
+            };
+            if p1 != p2 || p1 != "TcpExt" {
+                continue;
+            }
+            for (name, value) in n.split_whitespace().zip(v.split_whitespace()) {
+                if let Ok(value) = value.parse() {
+                    out.insert(name.to_string(), value);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Joins a lab thread, turning a panic into an error.
+pub fn join<T>(h: JoinHandle<Result<T>>) -> Result<T> {
+    h.join()
+        .map_err(|_| LabError::Protocol("a lab thread panicked".into()))?
+}
+
+/// `ip link set <ifname> up` with an ioctl, in the calling thread's namespace.
+pub fn set_link_up(ifname: &str) -> Result<()> {
+    set_link_flags(ifname, libc::IFF_UP)
+}
+
+/// Adds interface flags (IFF_UP, IFF_MULTICAST...) in the calling thread's namespace.
+pub fn set_link_flags(ifname: &str, flags: libc::c_int) -> Result<()> {
+    // SAFETY: a datagram socket only used for interface ioctls, closed by OwnedFd.
+    let fd = cvt(
+        unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) },
+        || "socket for interface ioctls".into(),
+    )?;
+    // SAFETY: fd was just returned by socket().
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mut ifr = ifreq(ifname)?;
+    // SAFETY: SIOCGIFFLAGS/SIOCSIFFLAGS read and write the ifreq we own.
+    unsafe {
+        cvt(
+            libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFFLAGS, &mut ifr),
+            || format!("reading flags of {ifname}"),
+        )?;
+        ifr.ifr_ifru.ifru_flags |= flags as libc::c_short;
+        cvt(
+            libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFFLAGS, &ifr),
+            || format!("setting flags on {ifname}"),
+        )?;
+    }
+    Ok(())
+}
+
+/// An `ifreq` with the interface name filled in.
+pub fn ifreq(ifname: &str) -> Result<libc::ifreq> {
+    // SAFETY: ifreq is plain old data; all-zero is valid.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    let bytes = ifname.as_bytes();
+    if bytes.len() >= ifr.ifr_name.len() {
+        return Err(LabError::Usage(format!("interface name {ifname} too long")));
+    }
+    for (d, s) in ifr.ifr_name.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    Ok(ifr)
+}
+
+/// Index of an interface in the calling thread's namespace.
+pub fn ifindex(ifname: &str) -> Result<u32> {
+    let c = std::ffi::CString::new(ifname).map_err(|_| LabError::Usage("bad ifname".into()))?;
+    // SAFETY: c is a valid NUL-terminated string.
+    let idx = unsafe { libc::if_nametoindex(c.as_ptr()) };
+    if idx == 0 {
+        Err(LabError::Io {
+            what: format!("looking up interface {ifname}"),
+            source: std::io::Error::last_os_error(),
+        })
+    } else {
+        Ok(idx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tcpext_pairs_only() {
+        let t = "TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 3 4\nIpExt: InNoRoutes\nIpExt: 7\n";
+        let m = parse_netstat(t);
+        assert_eq!(m.get("ListenOverflows"), Some(&3));
+        assert_eq!(m.get("ListenDrops"), Some(&4));
+        assert!(!m.contains_key("InNoRoutes"));
+    }
+}

@@ -1,0 +1,229 @@
+//! Socket set-up that std does not offer: an explicit listen backlog, SO_REUSEADDR on UDP,
+//! SO_LINGER 0, non-blocking connect, and recvfrom with MSG_TRUNC (which reports a datagram's
+//! real length even when the buffer was smaller; see udp(7)).
+
+use std::net::{SocketAddrV4, TcpListener, TcpStream, UdpSocket};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::time::{Duration, Instant};
+
+use crate::error::{cvt, cvt_size, LabError, Result};
+
+fn sockaddr(a: SocketAddrV4) -> libc::sockaddr_in {
+    // SAFETY: POD.
+    let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    sa.sin_family = libc::AF_INET as u16;
+    sa.sin_port = a.port().to_be();
+    sa.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
+    sa
+}
+
+fn setopt(fd: RawFd, level: i32, name: i32, val: i32, what: &str) -> Result<()> {
+    // SAFETY: an int option we own.
+    cvt(
+        unsafe { libc::setsockopt(fd, level, name, &val as *const _ as *const libc::c_void, 4) },
+        || what.to_string(),
+    )?;
+    Ok(())
+}
+
+fn new_socket(ty: i32) -> Result<RawFd> {
+    // SAFETY: plain socket(2).
+    cvt(
+        unsafe { libc::socket(libc::AF_INET, ty | libc::SOCK_CLOEXEC, 0) },
+        || "socket(AF_INET)".into(),
+    )
+}
+
+fn bind(fd: RawFd, a: SocketAddrV4) -> Result<()> {
+    let sa = sockaddr(a);
+    // SAFETY: sa outlives the call.
+    cvt(
+        unsafe {
+            libc::bind(
+                fd,
+                &sa as *const _ as *const libc::sockaddr,
+                std::mem::size_of::<libc::sockaddr_in>() as u32,
+            )
+        },
+        || format!("bind({a})"),
+    )?;
+    Ok(())
+}
+
+/// A TCP listener with exactly this backlog (std always uses its own).
+pub fn tcp_listener(addr: SocketAddrV4, backlog: i32) -> Result<TcpListener> {
+    let fd = new_socket(libc::SOCK_STREAM)?;
+    // SAFETY: fd is fresh; from here the TcpListener owns and closes it.
+    let l = unsafe { TcpListener::from_raw_fd(fd) };
+    setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    bind(fd, addr)?;
+    // SAFETY: listen on our socket.
+    cvt(unsafe { libc::listen(fd, backlog) }, || {
+        format!("listen({addr}, {backlog})")
+    })?;
+    Ok(l)
+}
+
+/// A non-blocking TCP socket already bound to its local port (so the port can be recorded
+/// before the SYN leaves).
+pub struct Prepared {
+    stream: TcpStream,
+    pub port: u16,
+}
+
+pub fn tcp_connect_prepare(bind_to: SocketAddrV4) -> Result<Prepared> {
+    let fd = new_socket(libc::SOCK_STREAM | libc::SOCK_NONBLOCK)?;
+    // SAFETY: fd is fresh; the TcpStream owns it.
+    let stream = unsafe { TcpStream::from_raw_fd(fd) };
+    bind(fd, bind_to)?;
+    let port = stream
+        .local_addr()
+        .map_err(|source| LabError::Io {
+            what: "getsockname".into(),
+            source,
+        })?
+        .port();
+    Ok(Prepared { stream, port })
+}
+
+impl Prepared {
+    /// Starts the connect and returns at once (the handshake continues in the kernel).
+    pub fn connect(self, to: SocketAddrV4) -> Result<TcpStream> {
+        let sa = sockaddr(to);
+        // SAFETY: sa outlives the call.
+        let r = unsafe {
+            libc::connect(
+                self.stream.as_raw_fd(),
+                &sa as *const _ as *const libc::sockaddr,
+                std::mem::size_of::<libc::sockaddr_in>() as u32,
+            )
+        };
+        if r < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EINPROGRESS) {
+                return Err(LabError::Io {
+                    what: format!("connect({to})"),
+                    source: e,
+                });
+            }
+        }
+        Ok(self.stream)
+    }
+}
+
+/// Waits (bounded) until a non-blocking connect finishes; returns the socket error (0 = ok)
+/// as an errno name, or `None` on time-out.
+pub fn wait_connected(
+    s: &TcpStream,
+    timeout: Duration,
+) -> Result<Option<std::result::Result<(), String>>> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        crate::sys::signal::check()?;
+        let mut p = libc::pollfd {
+            fd: s.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one pollfd we own.
+        let n = unsafe { libc::poll(&mut p, 1, 50) };
+        if n > 0 {
+            return Ok(Some(match s.take_error() {
+                Ok(None) => Ok(()),
+                Ok(Some(e)) => Err(errno_name(&e)),
+                Err(e) => Err(errno_name(&e)),
+            }));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+    }
+}
+
+/// SO_LINGER {on, 0}: close() then aborts the connection with an RST (RFC 9293 §3.10.5 ABORT).
+pub fn set_linger_zero(s: &TcpStream) -> Result<()> {
+    let l = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a linger struct we own.
+    cvt(
+        unsafe {
+            libc::setsockopt(
+                s.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                &l as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::linger>() as u32,
+            )
+        },
+        || "SO_LINGER 0".into(),
+    )?;
+    Ok(())
+}
+
+/// A UDP socket, optionally with SO_REUSEADDR (several sockets on one port) before bind.
+pub fn udp_socket(addr: SocketAddrV4, reuse: bool) -> Result<UdpSocket> {
+    let fd = new_socket(libc::SOCK_DGRAM)?;
+    // SAFETY: fd is fresh; the UdpSocket owns it.
+    let s = unsafe { UdpSocket::from_raw_fd(fd) };
+    if reuse {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    }
+    bind(fd, addr)?;
+    Ok(s)
+}
+
+/// recvfrom with MSG_TRUNC: returns (bytes kept, the datagram's real length, sender).
+pub fn recv_trunc(s: &UdpSocket, buf: &mut [u8]) -> Result<(usize, usize, SocketAddrV4)> {
+    // SAFETY: POD out-parameters and a buffer we own.
+    unsafe {
+        let mut sa: libc::sockaddr_in = std::mem::zeroed();
+        let mut len = std::mem::size_of::<libc::sockaddr_in>() as u32;
+        let real = cvt_size(
+            libc::recvfrom(
+                s.as_raw_fd(),
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+                libc::MSG_TRUNC,
+                &mut sa as *mut _ as *mut libc::sockaddr,
+                &mut len,
+            ),
+            || "recvfrom".into(),
+        )?;
+        let from = SocketAddrV4::new(
+            std::net::Ipv4Addr::from(u32::from_be(sa.sin_addr.s_addr)),
+            u16::from_be(sa.sin_port),
+        );
+        Ok((real.min(buf.len()), real, from))
+    }
+}
+
+/// IP_ADD_MEMBERSHIP on the interface with address `iface`.
+pub fn join_multicast(
+    s: &UdpSocket,
+    group: std::net::Ipv4Addr,
+    iface: std::net::Ipv4Addr,
+) -> Result<()> {
+    s.join_multicast_v4(&group, &iface)
+        .map_err(|source| LabError::Io {
+            what: format!("joining multicast group {group}"),
+            source,
+        })
+}
+
+/// "ECONNREFUSED" for an io::Error.
+pub fn errno_name(e: &std::io::Error) -> String {
+    let n = e.raw_os_error().unwrap_or(0);
+    let name = match n {
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::EPIPE => "EPIPE",
+        libc::EAGAIN => "EAGAIN",
+        libc::ECONNABORTED => "ECONNABORTED",
+        libc::EHOSTUNREACH => "EHOSTUNREACH",
+        _ => return format!("errno {n}"),
+    };
+    name.to_string()
+}
