@@ -439,7 +439,7 @@ impl BacklogKnobs {
     /// The seed text's capture ("How TCP backlog works in Linux", 2014): listen(fd, 0) so
     /// the accept queue holds one connection, already taken by an earlier client; a second
     /// client connects and sends 5 bytes; the server never accepts. Kernels of that time
-    /// let the SYN in (only one young request) — Linux ≥ 4.9 would drop it. Run it with a
+    /// let the SYN in (only one young request) — current Linux would drop it. Run it with a
     /// loopback-like latency (`Knobs { latency_ms: 0.05, .. }`) to compare with the capture.
     pub fn seed() -> BacklogKnobs {
         BacklogKnobs {
