@@ -77,8 +77,7 @@ macro_rules! case_enum {
     ($(#[$doc:meta])* $name:ident { $( $(#[$vdoc:meta])* $variant:ident = $id:literal ),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $( $(#[$vdoc])* $variant ),* }
+        pub enum $name { $( $(#[$vdoc])* #[serde(rename = $id)] $variant ),* }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
@@ -90,6 +89,12 @@ macro_rules! case_enum {
 
             pub fn from_id(s: &str) -> Option<$name> {
                 $name::ALL.iter().copied().find(|c| c.id() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.id())
             }
         }
     };
@@ -439,7 +444,7 @@ impl BacklogKnobs {
     /// The seed text's capture ("How TCP backlog works in Linux", 2014): listen(fd, 0) so
     /// the accept queue holds one connection, already taken by an earlier client; a second
     /// client connects and sends 5 bytes; the server never accepts. Kernels of that time
-    /// let the SYN in (only one young request) — Linux ≥ 4.9 would drop it. Run it with a
+    /// let the SYN in (only one young request) — current Linux would drop it. Run it with a
     /// loopback-like latency (`Knobs { latency_ms: 0.05, .. }`) to compare with the capture.
     pub fn seed() -> BacklogKnobs {
         BacklogKnobs {
@@ -830,4 +835,45 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_stable_unique_and_match_serde() {
+        fn check<T: Copy + PartialEq + std::fmt::Debug + Serialize + for<'de> Deserialize<'de>>(
+            all: &[T],
+            id: impl Fn(T) -> &'static str,
+            from_id: impl Fn(&str) -> Option<T>,
+        ) {
+            let mut seen = std::collections::BTreeSet::new();
+            for &c in all {
+                assert!(seen.insert(id(c)), "duplicate id {}", id(c));
+                assert_eq!(from_id(id(c)), Some(c));
+                assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{}\"", id(c)));
+            }
+            assert_eq!(from_id("no-such-case"), None);
+        }
+        check(HandshakeCase::ALL, |c| c.id(), HandshakeCase::from_id);
+        check(TeardownCase::ALL, |c| c.id(), TeardownCase::from_id);
+        check(StickyCase::ALL, |c| c.id(), StickyCase::from_id);
+        check(StickyFix::ALL, |c| c.id(), StickyFix::from_id);
+        check(WindowCase::ALL, |c| c.id(), WindowCase::from_id);
+        check(UdpCase::ALL, |c| c.id(), UdpCase::from_id);
+        assert_eq!(HandshakeCase::SynAckLost.id(), "syn-ack-lost");
+    }
+
+    #[test]
+    fn knobs_out_of_range_are_clamped_not_fatal() {
+        let k = Knobs {
+            latency_ms: f64::NAN,
+            jitter_ms: -5.0,
+            loss_pct: 1e9,
+            ..Knobs::default()
+        };
+        let t = crate::simulate(&handshake(&k, HandshakeCase::Normal)).unwrap();
+        assert!(!t.events.is_empty());
+    }
 }

@@ -67,7 +67,8 @@ pub enum BacklogModel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SynDropRule {
-    /// Linux ≥ 4.9 (commit "tcp/dccp: drop SYN packets if accept queue is full"): always.
+    /// Current Linux (`tcp_conn_request`: `if (sk_acceptq_is_full(sk)) goto drop;`, since the
+    /// 2016 commit "tcp/dccp: drop SYN packets if accept queue is full"): always.
     WhenAcceptQueueFull,
     /// Older kernels (the seed's 2014 capture): only when the accept queue is full AND more
     /// than one "young" request (whose SYN-ACK was never retransmitted) is in the SYN queue.
@@ -164,7 +165,9 @@ profile! {
     probe_with_data: bool,
     /// Listen backlog cap (`net.core.somaxconn`, 4096 since Linux 5.4).
     somaxconn: u32,
-    /// SYN queue length limit (`tcp_max_syn_backlog`).
+    /// SYN queue length limit (`tcp_max_syn_backlog`). Simplification: current Linux
+    /// treats the request queue as full at the listen backlog (`inet_csk_reqsk_queue_is_full`)
+    /// and uses this sysctl for early drops without syncookies; the model uses one limit.
     max_syn_backlog: u32,
     /// Answer an accept-queue overflow with RST (`tcp_abort_on_overflow`, default 0).
     abort_on_overflow: bool,

@@ -50,7 +50,7 @@ fn accept_queue_holds_backlog_plus_one() {
         .collect();
     assert_eq!(caps.iter().map(|c| c.0).max(), Some(2));
     assert!(caps.iter().all(|c| c.1 == 2));
-    // Linux ≥ 4.9: the SYNs of clients 3 and 4 are dropped (and retried) while it is full.
+    // Current Linux: the SYNs of clients 3 and 4 are dropped (and retried) while it is full.
     assert!(drops(&t, DropReason::SynQueueFull) >= 2);
     assert!(counter(&t, "ListenOverflows") >= 2);
     assert_eq!(returns(&t, "client 3")[0], "Connect ETIMEDOUT");
