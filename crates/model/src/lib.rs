@@ -2,5 +2,24 @@
 //!
 //! No clock, no I/O, no global RNG: time is passed in, randomness comes from one seed, and the
 //! same inputs give the same [`trace::Trace`] on native and wasm.
+//!
+//! Entry point: [`simulate`] runs a [`scenario::Scenario`]; [`presets`] builds the scenarios
+//! the web app's scenes use.
 
+pub mod app;
+pub mod net;
+pub mod presets;
+pub mod profile;
+pub mod rng;
+pub mod scenario;
+pub mod seq;
+pub mod sim;
+pub mod tcp;
+pub mod text;
 pub mod trace;
+pub mod udp;
+
+/// Runs a scenario to the end (nothing left to happen, or its limits) and returns the trace.
+pub fn simulate(s: &scenario::Scenario) -> Result<trace::Trace, scenario::ScenarioError> {
+    Ok(sim::Sim::new(s)?.run())
+}

@@ -145,11 +145,19 @@ pub struct Event {
 pub enum EventKind {
     /// A segment or datagram leaves its sender. It is in flight until the matching
     /// `SegmentArrived` or `SegmentDropped`.
-    SegmentSent { id: SegmentId, segment: Segment },
+    SegmentSent {
+        id: SegmentId,
+        segment: Segment,
+    },
     /// It reached the receiving host's stack (what the stack then does shows in later events).
-    SegmentArrived { id: SegmentId },
+    SegmentArrived {
+        id: SegmentId,
+    },
     /// It never got to (or was discarded by) the receiver, and why.
-    SegmentDropped { id: SegmentId, reason: DropReason },
+    SegmentDropped {
+        id: SegmentId,
+        reason: DropReason,
+    },
     /// A TCP state transition (RFC 9293 §3.3.2 names).
     StateChanged {
         socket: SocketId,
@@ -161,8 +169,14 @@ pub enum EventKind {
         timer: TimerKind,
         expires_us: Micros,
     },
-    TimerCancelled { socket: SocketId, timer: TimerKind },
-    TimerFired { socket: SocketId, timer: TimerKind },
+    TimerCancelled {
+        socket: SocketId,
+        timer: TimerKind,
+    },
+    TimerFired {
+        socket: SocketId,
+        timer: TimerKind,
+    },
     /// A queue or buffer changed length (bytes for buffers, connections for backlog queues).
     QueueChanged {
         socket: SocketId,
@@ -171,9 +185,15 @@ pub enum EventKind {
         cap: u32,
     },
     /// The sender's and receiver's windows and congestion state after a change.
-    WindowChanged { socket: SocketId, window: WindowState },
+    WindowChanged {
+        socket: SocketId,
+        window: WindowState,
+    },
     /// The application called into the socket API...
-    AppCall { socket: SocketId, call: AppCall },
+    AppCall {
+        socket: SocketId,
+        call: AppCall,
+    },
     /// ...and this is what the call returned (possibly much later, for a blocking recv/accept).
     AppReturn {
         socket: SocketId,
@@ -187,7 +207,9 @@ pub enum EventKind {
         value: u64,
     },
     /// A socket was created at run time (for example accepted from a listener).
-    SocketCreated { socket: SocketId },
+    SocketCreated {
+        socket: SocketId,
+    },
 }
 
 /// A segment as it is on the wire.
@@ -428,8 +450,12 @@ pub struct WindowState {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum AppCall {
-    Connect { to: Addr },
-    Listen { backlog: u32 },
+    Connect {
+        to: Addr,
+    },
+    Listen {
+        backlog: u32,
+    },
     Accept,
     Send {
         len: u32,
@@ -443,12 +469,16 @@ pub enum AppCall {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<MessageId>,
     },
-    Recv { max: u32 },
+    Recv {
+        max: u32,
+    },
     Shutdown,
     Close,
     /// Close with SO_LINGER 0: abortive close, sends RST.
     Abort,
-    SetNoDelay { on: bool },
+    SetNoDelay {
+        on: bool,
+    },
 }
 
 /// The call kind alone, for `AppReturn`.
@@ -503,9 +533,13 @@ pub enum AppResult {
     /// recv() returned 0: the peer closed its sending side.
     Eof,
     /// accept() returned a new connection.
-    Accepted { socket: SocketId },
+    Accepted {
+        socket: SocketId,
+    },
     /// An error, named as the errno ("ECONNREFUSED", "ETIMEDOUT", "ECONNRESET").
-    Error { errno: String },
+    Error {
+        errno: String,
+    },
 }
 
 /// Everything a viewer shows about one socket at one instant.
@@ -552,8 +586,13 @@ impl Snapshot {
                     .timers
                     .insert(*timer, *expires_us);
             }
-            EventKind::TimerCancelled { socket, timer } | EventKind::TimerFired { socket, timer } => {
-                self.sockets.entry(*socket).or_default().timers.remove(timer);
+            EventKind::TimerCancelled { socket, timer }
+            | EventKind::TimerFired { socket, timer } => {
+                self.sockets
+                    .entry(*socket)
+                    .or_default()
+                    .timers
+                    .remove(timer);
             }
             EventKind::QueueChanged {
                 socket,

@@ -1,0 +1,90 @@
+//! One direction between two hosts: latency, jitter, bandwidth, MTU, loss, duplication and
+//! reordering, all drawn from the link's own seeded random stream.
+
+use crate::rng::Rng;
+use crate::scenario::{pct_to_ppm, LinkSpec};
+use crate::trace::Micros;
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub latency_us: Micros,
+    pub jitter_us: Micros,
+    pub bandwidth_bps: u64,
+    pub mtu: u32,
+    pub loss_ppm: u32,
+    pub duplicate_ppm: u32,
+    pub reorder_ppm: u32,
+    rng: Rng,
+    /// The sender's interface is busy serialising until then.
+    busy_until: Micros,
+    /// Latest arrival so far: packets that are not reordered never overtake it (FIFO).
+    last_arrival: Micros,
+}
+
+/// What the link does with one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Arrive {
+        at: Micros,
+        duplicate_at: Option<Micros>,
+    },
+    /// Lost; `at` is half-way along, where the viewer draws the ✕.
+    Lost {
+        at: Micros,
+    },
+    TooBig,
+}
+
+impl Link {
+    pub fn new(spec: &LinkSpec, rng: Rng) -> Link {
+        Link {
+            latency_us: spec.latency_us,
+            jitter_us: spec.jitter_us,
+            bandwidth_bps: spec.bandwidth_bps,
+            mtu: spec.mtu,
+            loss_ppm: pct_to_ppm(spec.loss_pct),
+            duplicate_ppm: pct_to_ppm(spec.duplicate_pct),
+            reorder_ppm: pct_to_ppm(spec.reorder_pct),
+            rng,
+            busy_until: 0,
+            last_arrival: 0,
+        }
+    }
+
+    /// Sends a packet of `wire_len` bytes at `now`, with `extra_delay` from a fault rule.
+    pub fn transmit(&mut self, now: Micros, wire_len: u32, extra_delay: Micros) -> Fate {
+        if wire_len > self.mtu {
+            return Fate::TooBig;
+        }
+        let start = now.max(self.busy_until);
+        let serialise = if self.bandwidth_bps == 0 {
+            0
+        } else {
+            (wire_len as u64 * 8 * 1_000_000).div_ceil(self.bandwidth_bps)
+        };
+        self.busy_until = start + serialise;
+        let jitter = if self.jitter_us > 0 {
+            self.rng.below(self.jitter_us + 1)
+        } else {
+            0
+        };
+        let mut at = self.busy_until + self.latency_us + jitter + extra_delay;
+        if self.rng.chance_ppm(self.loss_ppm) {
+            return Fate::Lost {
+                at: now + (at - now) / 2,
+            };
+        }
+        if self.rng.chance_ppm(self.reorder_ppm) {
+            at += self.latency_us + self.jitter_us + 1;
+        } else if extra_delay == 0 {
+            at = at.max(self.last_arrival);
+            self.last_arrival = at;
+        }
+        let duplicate_at = if self.rng.chance_ppm(self.duplicate_ppm) {
+            Some(at + 1 + self.rng.below(self.jitter_us + 1))
+        } else {
+            None
+        };
+        Fate::Arrive { at, duplicate_at }
+    }
+}

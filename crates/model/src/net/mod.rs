@@ -1,0 +1,4 @@
+//! The simulated network: per-direction links and scripted fault rules.
+
+pub mod faults;
+pub mod link;

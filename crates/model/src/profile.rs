@@ -1,0 +1,269 @@
+//! Profiles: every constant the model uses, named and documented, in two flavours.
+//!
+//! - [`ProfileId::Linux`] ("Linux 6.x", the default): the values a current Linux kernel uses
+//!   (`include/net/tcp.h`, `Documentation/networking/ip-sysctl.rst`).
+//! - [`ProfileId::Rfc`] ("RFC textbook"): what the RFCs alone say, with no Linux specifics, so
+//!   a viewer can see where Linux departs from the textbook.
+//!
+//! A scenario picks a profile and may override single fields ([`ProfileOverrides`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::trace::Micros;
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileId {
+    #[default]
+    Linux,
+    Rfc,
+}
+
+impl ProfileId {
+    pub const ALL: [ProfileId; 2] = [ProfileId::Linux, ProfileId::Rfc];
+
+    /// Stable id used in traces and URLs.
+    pub fn id(self) -> &'static str {
+        match self {
+            ProfileId::Linux => "linux",
+            ProfileId::Rfc => "rfc",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<ProfileId> {
+        ProfileId::ALL.into_iter().find(|p| p.id() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ProfileId::Linux => "Linux 6.x",
+            ProfileId::Rfc => "RFC textbook",
+        }
+    }
+
+    pub fn profile(self) -> Profile {
+        match self {
+            ProfileId::Linux => Profile::linux(),
+            ProfileId::Rfc => Profile::rfc(),
+        }
+    }
+}
+
+/// How a listening socket queues incoming connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BacklogModel {
+    /// Linux since 2.2: a SYN queue for SYN-RECEIVED requests and an accept queue for
+    /// established connections; `listen(backlog)` bounds only the accept queue.
+    TwoQueues,
+    /// Historic BSD: one queue holding both SYN-RECEIVED and ESTABLISHED connections,
+    /// bounded by the backlog; when it is full, SYNs are dropped.
+    BsdSingleQueue,
+}
+
+/// When a Linux listener drops an incoming SYN because its accept queue is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SynDropRule {
+    /// Linux ≥ 4.9 (commit "tcp/dccp: drop SYN packets if accept queue is full"): always.
+    WhenAcceptQueueFull,
+    /// Older kernels (the seed's 2014 capture): only when the accept queue is full AND more
+    /// than one "young" request (whose SYN-ACK was never retransmitted) is in the SYN queue.
+    WhenFullAndYoungRequests,
+}
+
+macro_rules! profile {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),* $(,)?) => {
+        /// All the constants of one profile. Times are microseconds.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub struct Profile {
+            $( $(#[$doc])* pub $field: $ty, )*
+        }
+
+        /// Per-scenario changes to a profile: any field of [`Profile`], all optional.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct ProfileOverrides {
+            $( #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+        }
+
+        impl Profile {
+            /// This profile with the overrides applied.
+            pub fn with(mut self, o: &ProfileOverrides) -> Profile {
+                $( if let Some(v) = &o.$field { self.$field = v.clone(); } )*
+                self
+            }
+        }
+    };
+}
+
+profile! {
+    /// Maximum segment size we announce in our SYN (payload bytes; 1460 = Ethernet MTU 1500
+    /// minus 40 bytes of IPv4 + TCP headers).
+    mss: u16,
+    /// Send the window scale option (RFC 7323 §2) in SYNs, with this shift count.
+    window_scale: Option<u8>,
+    /// Send SACK-permitted (RFC 2018) in SYNs. The model does not act on SACK blocks yet.
+    sack_permitted: bool,
+    /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
+    timestamps: bool,
+    /// Receive buffer (SO_RCVBUF) for new sockets, bytes; the receive window follows it.
+    recv_buffer: u32,
+    /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
+    send_buffer: u32,
+    /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
+    /// Linux TCP_TIMEOUT_INIT).
+    rto_initial_us: Micros,
+    /// Lower bound of the RTO (RFC 6298 §2.4: 1 s; Linux TCP_RTO_MIN 200 ms).
+    rto_min_us: Micros,
+    /// Upper bound of the RTO (RFC 6298 §2.5: at least 60 s; Linux TCP_RTO_MAX 120 s).
+    rto_max_us: Micros,
+    /// Linux applies the minimum to the variance term (RTO = SRTT + max(RTO_min, 4·RTTVAR),
+    /// `tcp_set_rto`), so even a loopback RTO is ~200 ms *plus* the RTT. The RFC clamps
+    /// the whole RTO instead (RFC 6298 §2.4).
+    rto_min_on_variance: bool,
+    /// Clock granularity G of RFC 6298 §2 (Linux: one jiffy; we use 1 ms).
+    clock_granularity_us: Micros,
+    /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
+    syn_retries: u32,
+    /// SYN-ACK retransmissions before a request is dropped (`tcp_synack_retries`, 5).
+    synack_retries: u32,
+    /// Data retransmissions before the connection is declared dead (`tcp_retries2`, 15;
+    /// RFC 1122 §4.2.3.5 R2 "at least 100 s", modelled as 8 tries).
+    data_retries: u32,
+    /// TIME-WAIT length. Linux: fixed 60 s (TCP_TIMEWAIT_LEN). RFC: 2×MSL.
+    time_wait_us: Micros,
+    /// Maximum segment lifetime (RFC 9293 §3.4.2: 2 minutes), shown for reference; the RFC
+    /// profile's `time_wait_us` is 2×this.
+    msl_us: Micros,
+    /// Orphaned FIN-WAIT-2 timeout after close() (`tcp_fin_timeout`, 60 s; 0 = none, RFC).
+    fin_wait2_timeout_us: Micros,
+    /// Delayed ACK timeout (RFC 1122 §4.2.3.2: < 500 ms, 200 ms typical; Linux TCP_ATO_MIN
+    /// 40 ms).
+    delayed_ack_us: Micros,
+    /// Acknowledge at least every this many full-sized segments (RFC 5681 §4.2: 2).
+    ack_every_segments: u32,
+    /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
+    /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293
+    /// §3.7.4 classic rule (no small segment while *any* data is unacknowledged).
+    nagle_minshall: bool,
+    /// Initial congestion window in segments (Linux TCP_INIT_CWND 10, RFC 6928;
+    /// RFC 5681 §3.1: 3 for a 1460-byte MSS).
+    initial_cwnd_segments: u32,
+    /// Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2: 3).
+    dupack_threshold: u32,
+    /// Zero-window probes before the connection is dropped (`tcp_retries2` applies too).
+    persist_probe_max: u32,
+    /// Linux probes a zero window with a 0-byte segment carrying an old sequence number
+    /// (`tcp_xmit_probe_skb`); the RFC (9293 §3.8.6.1) sends one byte of new data.
+    probe_with_data: bool,
+    /// Listen backlog cap (`net.core.somaxconn`, 4096 since Linux 5.4).
+    somaxconn: u32,
+    /// SYN queue length limit (`tcp_max_syn_backlog`).
+    max_syn_backlog: u32,
+    /// Answer an accept-queue overflow with RST (`tcp_abort_on_overflow`, default 0).
+    abort_on_overflow: bool,
+    /// Use SYN cookies when the SYN queue is full (`tcp_syncookies`, default 1).
+    syncookies: bool,
+    /// Two-queue (Linux) or single-queue (BSD) listen backlog.
+    backlog_model: BacklogModel,
+    /// When SYNs are dropped because the accept queue is full.
+    syn_drop_rule: SynDropRule,
+    /// Send RST when close() discards unread received data (RFC 2525 §2.17; Linux does).
+    rst_on_close_with_unread: bool,
+}
+
+impl Profile {
+    /// "Linux 6.x".
+    pub fn linux() -> Profile {
+        Profile {
+            mss: 1460,
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamps: true,
+            recv_buffer: 131_072,
+            send_buffer: 16_384 * 1024,
+            rto_initial_us: 1_000_000,
+            rto_min_us: 200_000,
+            rto_max_us: 120_000_000,
+            rto_min_on_variance: true,
+            clock_granularity_us: 1_000,
+            syn_retries: 6,
+            synack_retries: 5,
+            data_retries: 15,
+            time_wait_us: 60_000_000,
+            msl_us: 60_000_000,
+            fin_wait2_timeout_us: 60_000_000,
+            delayed_ack_us: 40_000,
+            ack_every_segments: 2,
+            nagle_minshall: true,
+            initial_cwnd_segments: 10,
+            dupack_threshold: 3,
+            persist_probe_max: 15,
+            probe_with_data: false,
+            somaxconn: 4096,
+            max_syn_backlog: 1024,
+            abort_on_overflow: false,
+            syncookies: true,
+            backlog_model: BacklogModel::TwoQueues,
+            syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
+            rst_on_close_with_unread: true,
+        }
+    }
+
+    /// "RFC textbook".
+    pub fn rfc() -> Profile {
+        Profile {
+            mss: 1460,
+            window_scale: None,
+            sack_permitted: false,
+            timestamps: false,
+            recv_buffer: 65_535,
+            send_buffer: 16_384 * 1024,
+            rto_initial_us: 1_000_000,
+            rto_min_us: 1_000_000,
+            rto_max_us: 60_000_000,
+            rto_min_on_variance: false,
+            clock_granularity_us: 1_000,
+            syn_retries: 5,
+            synack_retries: 5,
+            data_retries: 8,
+            time_wait_us: 240_000_000,
+            msl_us: 120_000_000,
+            fin_wait2_timeout_us: 0,
+            delayed_ack_us: 200_000,
+            ack_every_segments: 2,
+            nagle_minshall: false,
+            initial_cwnd_segments: 3,
+            dupack_threshold: 3,
+            persist_probe_max: 15,
+            probe_with_data: true,
+            somaxconn: 128,
+            max_syn_backlog: 128,
+            abort_on_overflow: false,
+            syncookies: false,
+            backlog_model: BacklogModel::TwoQueues,
+            syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
+            rst_on_close_with_unread: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_change_only_named_fields() {
+        let o: ProfileOverrides =
+            serde_json::from_str(r#"{"synack_retries": 2, "abort_on_overflow": true}"#).unwrap();
+        let p = Profile::linux().with(&o);
+        assert_eq!(p.synack_retries, 2);
+        assert!(p.abort_on_overflow);
+        assert_eq!(p.rto_min_us, Profile::linux().rto_min_us);
+        assert!(serde_json::from_str::<ProfileOverrides>(r#"{"nope": 1}"#).is_err());
+        assert_eq!(ProfileId::from_id("rfc"), Some(ProfileId::Rfc));
+    }
+}

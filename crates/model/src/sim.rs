@@ -1,0 +1,1381 @@
+//! The event-driven driver: hosts, sockets, links and applications, advanced from one event
+//! to the next in time order until nothing is left to happen (or a limit is hit).
+//!
+//! quinn-proto style: every input is a `handle_*` call with `now`, every output goes into
+//! vectors the driver drains (`flush`); timers are data (deadlines in the sockets) mirrored by
+//! entries in one priority queue, where stale entries are skipped when they come up.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+use crate::app::{AppRun, Blocked};
+use crate::net::faults::CompiledRule;
+use crate::net::link::{Fate, Link};
+use crate::profile::{BacklogModel, Profile, SynDropRule};
+use crate::rng::Rng;
+use crate::scenario::{Action, FaultAction, Limits, LinkSpec, Scenario, ScenarioError};
+use crate::tcp::listener::Listener;
+use crate::tcp::socket::{RecvOutcome, IP_HEADER};
+use crate::tcp::{timer_index, TcpSocket};
+use crate::trace::{
+    Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Header, Host, HostId,
+    MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind, Segment, SegmentId,
+    SocketId, SocketInfo, TcpFlags, TcpHeader, TcpOptions, TcpState, TimerKind, Trace, UdpHeader,
+    TRACE_FORMAT_VERSION,
+};
+use crate::udp::{Datagram, UdpSocket, UDP_HEADER};
+
+/// What a socket's code gets to talk to the world: the time, the profile, randomness, and
+/// the output vectors.
+pub struct Ctx<'a> {
+    pub now: Micros,
+    pub p: &'a Profile,
+    pub rng: &'a mut Rng,
+    pub out: &'a mut Vec<Event>,
+    pub tx: &'a mut Vec<Segment>,
+    pub timers: &'a mut Vec<(SocketId, TimerKind, Micros)>,
+}
+
+impl Ctx<'_> {
+    #[inline]
+    pub fn emit(&mut self, kind: EventKind) {
+        self.out.push(Event { t: self.now, kind });
+    }
+}
+
+enum Sock {
+    Tcp(Box<TcpSocket>),
+    Udp(Box<UdpSocket>),
+}
+
+enum What {
+    Arrive(SegmentId, Box<Segment>, bool),
+    Lost(SegmentId, DropReason),
+    Timer(SocketId, TimerKind, Micros),
+    App(usize),
+}
+
+struct Scheduled {
+    t: Micros,
+    order: u64,
+    what: What,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, o: &Self) -> bool {
+        self.t == o.t && self.order == o.order
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Scheduled {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest (then first-scheduled).
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.t, o.order).cmp(&(self.t, self.order))
+    }
+}
+
+struct HostRt {
+    counters: BTreeMap<String, u64>,
+    next_port: u16,
+}
+
+pub struct Sim {
+    now: Micros,
+    p: Profile,
+    rng: Rng,
+    seed: u64,
+    out: Vec<Event>,
+    tx: Vec<Segment>,
+    new_timers: Vec<(SocketId, TimerKind, Micros)>,
+    heap: BinaryHeap<Scheduled>,
+    order: u64,
+    hosts: Vec<Host>,
+    host_rt: Vec<HostRt>,
+    socks: Vec<Sock>,
+    infos: Vec<SocketInfo>,
+    labels: BTreeMap<String, SocketId>,
+    conns: BTreeMap<(Addr, Addr), SocketId>,
+    listeners: BTreeMap<Addr, SocketId>,
+    udp_binds: BTreeMap<Addr, Vec<SocketId>>,
+    groups: BTreeMap<String, BTreeSet<SocketId>>,
+    links: BTreeMap<(HostId, HostId), Link>,
+    link_default: LinkSpec,
+    link_overrides: BTreeMap<(HostId, HostId), LinkSpec>,
+    faults: Vec<CompiledRule>,
+    apps: Vec<AppRun>,
+    messages: Vec<MessageInfo>,
+    next_seg: u32,
+    limits: Limits,
+    name: String,
+    profile_id: &'static str,
+}
+
+macro_rules! ctx {
+    ($s:ident) => {
+        Ctx {
+            now: $s.now,
+            p: &$s.p,
+            rng: &mut $s.rng,
+            out: &mut $s.out,
+            tx: &mut $s.tx,
+            timers: &mut $s.new_timers,
+        }
+    };
+}
+
+impl Sim {
+    pub fn new(s: &Scenario) -> Result<Sim, ScenarioError> {
+        let p = s.profile.profile().with(&s.tuning);
+        let mut sim = Sim {
+            now: 0,
+            p,
+            rng: Rng::fork(s.seed, 0),
+            seed: s.seed,
+            out: Vec::new(),
+            tx: Vec::new(),
+            new_timers: Vec::new(),
+            heap: BinaryHeap::new(),
+            order: 0,
+            hosts: Vec::new(),
+            host_rt: Vec::new(),
+            socks: Vec::new(),
+            infos: Vec::new(),
+            labels: BTreeMap::new(),
+            conns: BTreeMap::new(),
+            listeners: BTreeMap::new(),
+            udp_binds: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            links: BTreeMap::new(),
+            link_default: s.network.default.clone(),
+            link_overrides: BTreeMap::new(),
+            faults: Vec::new(),
+            apps: Vec::new(),
+            messages: Vec::new(),
+            next_seg: 0,
+            limits: s.limits.clone(),
+            name: s.name.clone(),
+            profile_id: s.profile.id(),
+        };
+        if s.hosts.is_empty() {
+            return Err(ScenarioError::Invalid(
+                "a scenario needs at least one host".into(),
+            ));
+        }
+        if s.hosts.len() > u16::MAX as usize {
+            return Err(ScenarioError::Invalid("too many hosts".into()));
+        }
+        for (i, h) in s.hosts.iter().enumerate() {
+            if sim.hosts.iter().any(|o| o.name == h.name) {
+                return Err(ScenarioError::Invalid(format!(
+                    "two hosts are called \"{}\"",
+                    h.name
+                )));
+            }
+            sim.hosts.push(Host {
+                id: HostId(i as u16),
+                name: h.name.clone(),
+                addr: h.addr.clone(),
+            });
+            sim.host_rt.push(HostRt {
+                counters: BTreeMap::new(),
+                next_port: 40_000,
+            });
+        }
+        for d in &s.network.directions {
+            let k = (sim.host(&d.from)?, sim.host(&d.to)?);
+            sim.link_overrides.insert(k, d.link.clone());
+        }
+        for r in &s.faults {
+            let from = r.from.as_deref().map(|h| sim.host(h)).transpose()?;
+            let to = r.to.as_deref().map(|h| sim.host(h)).transpose()?;
+            sim.faults.push(CompiledRule::new(r, from, to));
+        }
+        for g in &s.groups {
+            sim.groups.insert(g.name.clone(), BTreeSet::new());
+        }
+        for spec in &s.sockets {
+            let host = sim.host(&spec.host)?;
+            if sim.labels.contains_key(&spec.label) {
+                return Err(ScenarioError::Invalid(format!(
+                    "two sockets are labelled \"{}\"",
+                    spec.label
+                )));
+            }
+            let port = if spec.port == 0 {
+                sim.ephemeral(host)
+            } else {
+                spec.port
+            };
+            let local = Addr { host, port };
+            let id = SocketId(sim.socks.len() as u16);
+            let sock = match spec.proto {
+                Proto::Tcp => {
+                    let ctx = ctx!(sim);
+                    let mut t = TcpSocket::new(id, local, &ctx);
+                    if let Some(b) = spec.recv_buffer {
+                        t.rcv_cap = b.max(1);
+                    }
+                    if let Some(b) = spec.send_buffer {
+                        t.send_cap = b.max(1);
+                    }
+                    t.nodelay = spec.no_delay;
+                    Sock::Tcp(Box::new(t))
+                }
+                Proto::Udp => {
+                    let taken = sim.udp_binds.get(&local).is_some_and(|v| !v.is_empty());
+                    if taken && !spec.reuse_addr {
+                        return Err(ScenarioError::Invalid(format!(
+                            "port {port} on {} is taken (set reuse_addr for SO_REUSEADDR)",
+                            spec.host
+                        )));
+                    }
+                    sim.udp_binds.entry(local).or_default().push(id);
+                    for g in &spec.join {
+                        sim.groups
+                            .get_mut(g)
+                            .ok_or_else(|| ScenarioError::UnknownGroup(g.clone()))?
+                            .insert(id);
+                    }
+                    let cap = spec.recv_buffer.unwrap_or(sim.p.recv_buffer);
+                    Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
+                }
+            };
+            sim.socks.push(sock);
+            sim.labels.insert(spec.label.clone(), id);
+            sim.infos.push(SocketInfo {
+                id,
+                host,
+                proto: spec.proto,
+                local_port: port,
+                remote: None,
+                listener: false,
+                parent: None,
+                created_us: 0,
+                label: spec.label.clone(),
+            });
+        }
+        for script in &s.apps {
+            let socket = sim.label(&script.socket)?;
+            for st in &script.steps {
+                if let Some(on) = &st.on {
+                    // Labels of accepted connections are only known at run time.
+                    let accepted = script
+                        .steps
+                        .iter()
+                        .any(|x| matches!(&x.action, Action::Accept { label: Some(l) } if l == on));
+                    if !accepted {
+                        sim.label(on)?;
+                    }
+                }
+            }
+            sim.apps.push(AppRun {
+                steps: script.steps.clone(),
+                pc: 0,
+                socket,
+                blocked: None,
+                scheduled: false,
+            });
+        }
+        for i in 0..sim.apps.len() {
+            sim.schedule_step(i, 0);
+        }
+        Ok(sim)
+    }
+
+    fn host(&self, name: &str) -> Result<HostId, ScenarioError> {
+        self.hosts
+            .iter()
+            .find(|h| h.name == name || h.addr == name)
+            .map(|h| h.id)
+            .ok_or_else(|| ScenarioError::UnknownHost(name.to_string()))
+    }
+
+    fn label(&self, l: &str) -> Result<SocketId, ScenarioError> {
+        self.labels
+            .get(l)
+            .copied()
+            .ok_or_else(|| ScenarioError::UnknownSocket(l.to_string()))
+    }
+
+    fn ephemeral(&mut self, host: HostId) -> u16 {
+        let rt = &mut self.host_rt[host.0 as usize];
+        let p = rt.next_port;
+        rt.next_port = rt.next_port.wrapping_add(1).max(40_000);
+        p
+    }
+
+    /// "host:port" → address (host by name or by address text).
+    fn parse_addr(&self, s: &str) -> Result<Addr, ScenarioError> {
+        let (h, p) = s
+            .rsplit_once(':')
+            .ok_or_else(|| ScenarioError::BadAddress(s.to_string()))?;
+        let port: u16 = p
+            .parse()
+            .map_err(|_| ScenarioError::BadAddress(s.to_string()))?;
+        Ok(Addr {
+            host: self.host(h)?,
+            port,
+        })
+    }
+
+    fn push(&mut self, t: Micros, what: What) {
+        self.order += 1;
+        self.heap.push(Scheduled {
+            t,
+            order: self.order,
+            what,
+        });
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        self.out.push(Event { t: self.now, kind });
+    }
+
+    fn bump(&mut self, host: HostId, name: &str) {
+        let rt = &mut self.host_rt[host.0 as usize];
+        let v = rt.counters.entry(name.to_string()).or_insert(0);
+        *v += 1;
+        let value = *v;
+        self.emit(EventKind::Counter {
+            host,
+            name: name.to_string(),
+            value,
+        });
+    }
+
+    fn tcp(&mut self, id: SocketId) -> Option<&mut TcpSocket> {
+        match self.socks.get_mut(id.0 as usize) {
+            Some(Sock::Tcp(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn with_tcp<R>(
+        &mut self,
+        id: SocketId,
+        f: impl FnOnce(&mut TcpSocket, &mut Ctx) -> R,
+    ) -> Option<R> {
+        let Some(Sock::Tcp(t)) = self.socks.get_mut(id.0 as usize) else {
+            return None;
+        };
+        let mut ctx = ctx!(self);
+        Some(f(t, &mut ctx))
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    /// Runs to quiescence or a limit and returns the trace.
+    pub fn run(mut self) -> Trace {
+        self.flush();
+        while let Some(ev) = self.heap.pop() {
+            if ev.t > self.limits.max_time_us || self.out.len() >= self.limits.max_events {
+                break;
+            }
+            self.now = ev.t;
+            match ev.what {
+                What::Arrive(id, seg, multicast) => self.handle_arrival(id, *seg, multicast),
+                What::Lost(id, reason) => self.emit(EventKind::SegmentDropped { id, reason }),
+                What::Timer(sid, kind, deadline) => self.handle_timer(sid, kind, deadline),
+                What::App(i) => {
+                    self.apps[i].scheduled = false;
+                    self.run_step(i);
+                }
+            }
+            self.flush();
+        }
+        self.finish()
+    }
+
+    fn finish(self) -> Trace {
+        let duration_us = self
+            .out
+            .last()
+            .map(|e| e.t)
+            .unwrap_or(0)
+            .max(self.now.min(self.limits.max_time_us));
+        let mut t = Trace {
+            version: TRACE_FORMAT_VERSION,
+            origin: Origin::Model {
+                scenario: self.name,
+                profile: self.profile_id.to_string(),
+                seed: self.seed,
+            },
+            hosts: self.hosts,
+            sockets: self.infos,
+            messages: self.messages,
+            events: self.out,
+            snapshots: Vec::new(),
+            duration_us,
+        };
+        t.build_snapshots(self.limits.snapshot_every);
+        t
+    }
+
+    /// Puts queued segments on the wire, registers timers, and lets blocked applications
+    /// continue, until nothing changes.
+    fn flush(&mut self) {
+        loop {
+            let tx = std::mem::take(&mut self.tx);
+            for seg in tx {
+                self.put_on_wire(seg, false);
+            }
+            for (sid, kind, at) in std::mem::take(&mut self.new_timers) {
+                self.push(at, What::Timer(sid, kind, at));
+            }
+            let progressed = self.poll_apps();
+            if !progressed && self.tx.is_empty() && self.new_timers.is_empty() {
+                break;
+            }
+        }
+    }
+
+    fn link(&mut self, from: HostId, to: HostId) -> &mut Link {
+        let seed = self.seed;
+        let spec = self
+            .link_overrides
+            .get(&(from, to))
+            .unwrap_or(&self.link_default);
+        self.links.entry((from, to)).or_insert_with(|| {
+            let stream = 1 + ((from.0 as u64) << 16 | to.0 as u64);
+            Link::new(spec, Rng::fork(seed, stream))
+        })
+    }
+
+    fn put_on_wire(&mut self, seg: Segment, multicast: bool) {
+        let id = SegmentId(self.next_seg);
+        self.next_seg += 1;
+        self.emit(EventKind::SegmentSent {
+            id,
+            segment: seg.clone(),
+        });
+        let now = self.now;
+        let mut extra = 0;
+        let mut drop_rule = None;
+        let mut dup = false;
+        for (i, r) in self.faults.iter_mut().enumerate() {
+            if r.check(&seg, now) {
+                match r.action {
+                    FaultAction::Drop => {
+                        drop_rule.get_or_insert(i as u32);
+                    }
+                    FaultAction::Delay { by_us } => extra += by_us,
+                    FaultAction::Duplicate => dup = true,
+                }
+            }
+        }
+        let is_tcp = matches!(seg.header, Header::Tcp(_));
+        let link = self.link(seg.src.host, seg.dst.host);
+        if let Some(rule) = drop_rule {
+            let at = now + (link.latency_us + extra) / 2;
+            self.push(at, What::Lost(id, DropReason::Fault { rule }));
+            return;
+        }
+        // UDP datagrams above the MTU would be fragmented by IP; only TCP is held to it.
+        let wire = if is_tcp {
+            seg.wire_len
+        } else {
+            seg.wire_len.min(link.mtu)
+        };
+        match link.transmit(now, wire, extra) {
+            Fate::TooBig => self.push(now, What::Lost(id, DropReason::Mtu)),
+            Fate::Lost { at } => self.push(at, What::Lost(id, DropReason::LinkLoss)),
+            Fate::Arrive { at, duplicate_at } => {
+                let copy = if duplicate_at.is_some() || dup {
+                    Some(seg.clone())
+                } else {
+                    None
+                };
+                self.push(at, What::Arrive(id, Box::new(seg), multicast));
+                if let Some(mut c) = copy {
+                    c.network_duplicate = true;
+                    let did = SegmentId(self.next_seg);
+                    self.next_seg += 1;
+                    self.emit(EventKind::SegmentSent {
+                        id: did,
+                        segment: c.clone(),
+                    });
+                    self.push(
+                        duplicate_at.unwrap_or(at + 1),
+                        What::Arrive(did, Box::new(c), multicast),
+                    );
+                }
+            }
+        }
+    }
+
+    fn handle_timer(&mut self, sid: SocketId, kind: TimerKind, deadline: Micros) {
+        let live = self
+            .tcp(sid)
+            .is_some_and(|t| t.timers[timer_index(kind)] == Some(deadline));
+        if !live {
+            return; // re-armed or cancelled since
+        }
+        let before = self.tcp(sid).map(|t| t.state);
+        self.with_tcp(sid, |t, ctx| t.on_timer(kind, ctx));
+        self.after_tcp(sid, before);
+    }
+
+    // ------------------------------------------------------------------ arrivals
+
+    fn handle_arrival(&mut self, id: SegmentId, seg: Segment, multicast: bool) {
+        match seg.header {
+            Header::Tcp(_) => self.tcp_arrival(id, seg),
+            Header::Udp(_) => self.udp_arrival(id, seg, multicast),
+        }
+    }
+
+    fn tcp_arrival(&mut self, id: SegmentId, seg: Segment) {
+        let Header::Tcp(h) = &seg.header else { return };
+        let h = h.clone();
+        if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
+            // Linux: the ACK completing a passive open needs room in the accept queue
+            // (`tcp_check_req` → `syn_recv_sock` → `sk_acceptq_is_full`).
+            let (state, parent, iss) = match self.tcp(sid) {
+                Some(t) => (t.state, t.parent, t.iss),
+                None => return,
+            };
+            if let Some(lid) = parent {
+                let completes = state == TcpState::SynReceived
+                    && h.flags.ack
+                    && !h.flags.syn
+                    && !h.flags.rst
+                    && h.ack == (iss + 1).0;
+                let two_queues = self.p.backlog_model == BacklogModel::TwoQueues;
+                let full = self
+                    .listener(lid)
+                    .is_some_and(|l| l.accept_queue_full(self.p.somaxconn));
+                if completes && two_queues && full {
+                    let host = seg.dst.host;
+                    self.bump(host, "ListenOverflows");
+                    self.bump(host, "ListenDrops");
+                    if self.p.abort_on_overflow {
+                        self.emit(EventKind::SegmentArrived { id });
+                        let before = Some(state);
+                        self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
+                        self.after_tcp(sid, before);
+                    } else {
+                        // `listen_overflow:` inet_rsk(req)->acked = 1; the ACK is ignored.
+                        self.emit(EventKind::SegmentDropped {
+                            id,
+                            reason: DropReason::AcceptQueueFull,
+                        });
+                        if let Some(t) = self.tcp(sid) {
+                            t.overflow_acked = true;
+                        }
+                    }
+                    return;
+                }
+            }
+            self.emit(EventKind::SegmentArrived { id });
+            let before = Some(state);
+            self.with_tcp(sid, |t, ctx| t.on_segment(&seg, ctx));
+            self.after_tcp(sid, before);
+            return;
+        }
+        if let Some(&lid) = self.listeners.get(&seg.dst) {
+            return self.listener_segment(lid, id, seg);
+        }
+        // No socket: RFC 9293 §3.10.7.1, answer anything but a RST with a RST.
+        match TcpSocket::reset_for(&seg) {
+            Some(rst) => {
+                self.emit(EventKind::SegmentArrived { id });
+                self.tx.push(rst);
+            }
+            None => self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::NoSocket,
+            }),
+        }
+    }
+
+    fn listener(&self, lid: SocketId) -> Option<&Listener> {
+        match self.socks.get(lid.0 as usize) {
+            Some(Sock::Tcp(t)) => t.listen.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn listener_mut(&mut self, lid: SocketId) -> Option<&mut Listener> {
+        match self.socks.get_mut(lid.0 as usize) {
+            Some(Sock::Tcp(t)) => t.listen.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    fn report_listener(&mut self, lid: SocketId) {
+        let somax = self.p.somaxconn;
+        let max_syn = self.p.max_syn_backlog;
+        let bsd = self.p.backlog_model == BacklogModel::BsdSingleQueue;
+        let Some(l) = self.listener(lid) else { return };
+        let (sq, aq) = (l.syn_queue.len() as u32, l.accept_queue.len() as u32);
+        let acap = if bsd {
+            l.max_ack_backlog(somax).max(1)
+        } else {
+            l.accept_queue_cap(somax)
+        };
+        let scap = if bsd { acap } else { max_syn };
+        self.emit(EventKind::QueueChanged {
+            socket: lid,
+            queue: QueueKind::SynQueue,
+            len: sq,
+            cap: scap,
+        });
+        self.emit(EventKind::QueueChanged {
+            socket: lid,
+            queue: QueueKind::AcceptQueue,
+            len: aq,
+            cap: acap,
+        });
+    }
+
+    /// A segment for a listening socket with no connection yet (RFC 9293 §3.10.7.2, and
+    /// Linux `tcp_conn_request` for the queue rules).
+    fn listener_segment(&mut self, lid: SocketId, id: SegmentId, seg: Segment) {
+        let Header::Tcp(h) = &seg.header else { return };
+        let h = h.clone();
+        let host = seg.dst.host;
+        if h.flags.rst {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::Other {
+                    why: "RST for a listener: ignored".into(),
+                },
+            });
+        }
+        if h.flags.ack && !h.flags.syn {
+            let key = (seg.src, h.ack.wrapping_sub(1));
+            let cookie = self.p.syncookies
+                && self
+                    .listener_mut(lid)
+                    .is_some_and(|l| l.cookies.remove(&key));
+            if cookie {
+                if self
+                    .listener(lid)
+                    .is_some_and(|l| l.accept_queue_full(self.p.somaxconn))
+                {
+                    self.bump(host, "ListenOverflows");
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::AcceptQueueFull,
+                    });
+                }
+                self.emit(EventKind::SegmentArrived { id });
+                self.bump(host, "SyncookiesRecv");
+                let child = self.new_child(lid, &seg);
+                self.with_tcp(child, |t, ctx| t.accept_cookie(&seg, key.1, ctx));
+                if let Some(l) = self.listener_mut(lid) {
+                    l.accept_queue.push_back(child);
+                }
+                self.report_listener(lid);
+                return;
+            }
+            // An ACK for no connection: the half-open case ends here with a RST.
+            self.emit(EventKind::SegmentArrived { id });
+            if let Some(rst) = TcpSocket::reset_for(&seg) {
+                self.tx.push(rst);
+            }
+            return;
+        }
+        if !h.flags.syn {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::Other {
+                    why: "no SYN or ACK for a listener".into(),
+                },
+            });
+        }
+        let somax = self.p.somaxconn;
+        let Some(l) = self.listener(lid) else { return };
+        let young = l
+            .syn_queue
+            .iter()
+            .filter(|c| {
+                matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.synack_retransmits == 0)
+            })
+            .count();
+        let syn_len = l.syn_queue.len() as u32;
+        let acc_full = l.accept_queue_full(somax);
+        let bsd_full =
+            (l.syn_queue.len() + l.accept_queue.len()) as u32 >= l.max_ack_backlog(somax).max(1);
+        match self.p.backlog_model {
+            BacklogModel::BsdSingleQueue => {
+                if bsd_full {
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::SynQueueFull,
+                    });
+                }
+            }
+            BacklogModel::TwoQueues => {
+                let drop = acc_full
+                    && match self.p.syn_drop_rule {
+                        SynDropRule::WhenAcceptQueueFull => true,
+                        SynDropRule::WhenFullAndYoungRequests => young > 1,
+                    };
+                if drop {
+                    self.bump(host, "ListenOverflows");
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::SynQueueFull,
+                    });
+                }
+                if syn_len >= self.p.max_syn_backlog {
+                    if self.p.syncookies {
+                        // Linux `tcp_syn_flood_action`: answer statelessly with a cookie.
+                        self.emit(EventKind::SegmentArrived { id });
+                        self.bump(host, "SyncookiesSent");
+                        let iss = self.rng.next_u32();
+                        if let Some(l) = self.listener_mut(lid) {
+                            l.cookies.insert((seg.src, iss));
+                        }
+                        self.tx.push(cookie_syn_ack(&seg, &h, iss, self.p.mss));
+                        return;
+                    }
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::SynQueueFull,
+                    });
+                }
+            }
+        }
+        self.emit(EventKind::SegmentArrived { id });
+        let child = self.new_child(lid, &seg);
+        if let Some(l) = self.listener_mut(lid) {
+            l.syn_queue.push(child);
+        }
+        self.report_listener(lid);
+        self.with_tcp(child, |t, ctx| t.accept_syn(&seg, ctx));
+        self.after_tcp(child, Some(TcpState::SynReceived));
+    }
+
+    fn new_child(&mut self, lid: SocketId, seg: &Segment) -> SocketId {
+        let id = SocketId(self.socks.len() as u16);
+        let n = self.listener_mut(lid).map(|l| {
+            l.children += 1;
+            l.children
+        });
+        let parent_label = self.infos[lid.0 as usize].label.clone();
+        let mut t = {
+            let ctx = ctx!(self);
+            TcpSocket::new(id, seg.dst, &ctx)
+        };
+        if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
+            t.rcv_cap = l.rcv_cap;
+            t.send_cap = l.send_cap;
+            t.nodelay = l.nodelay;
+        }
+        t.parent = Some(lid);
+        self.socks.push(Sock::Tcp(Box::new(t)));
+        let label = format!("{parent_label} conn {}", n.unwrap_or(0));
+        self.infos.push(SocketInfo {
+            id,
+            host: seg.dst.host,
+            proto: Proto::Tcp,
+            local_port: seg.dst.port,
+            remote: Some(seg.src),
+            listener: false,
+            parent: Some(lid),
+            created_us: self.now,
+            label: label.clone(),
+        });
+        self.labels.entry(label).or_insert(id);
+        self.conns.insert((seg.dst, seg.src), id);
+        self.emit(EventKind::SocketCreated { socket: id });
+        id
+    }
+
+    /// Bookkeeping after a TCP socket handled something: queue moves for listeners' children,
+    /// the demultiplexing table when a connection closes.
+    fn after_tcp(&mut self, sid: SocketId, before: Option<TcpState>) {
+        let Some(t) = self.tcp(sid) else { return };
+        let (state, parent, local, remote) = (t.state, t.parent, t.local, t.remote);
+        if Some(state) == before {
+            return;
+        }
+        if let Some(lid) = parent {
+            let mut changed = false;
+            if let Some(l) = self.listener_mut(lid) {
+                if let Some(pos) = l.syn_queue.iter().position(|&c| c == sid) {
+                    if state != TcpState::SynReceived {
+                        l.syn_queue.remove(pos);
+                        changed = true;
+                        if state != TcpState::Closed {
+                            l.accept_queue.push_back(sid);
+                        }
+                    }
+                }
+            }
+            if changed {
+                self.report_listener(lid);
+            }
+        }
+        if state == TcpState::Closed {
+            if let Some(r) = remote {
+                if self.conns.get(&(local, r)) == Some(&sid) {
+                    self.conns.remove(&(local, r));
+                }
+            }
+        }
+    }
+
+    fn udp_arrival(&mut self, id: SegmentId, seg: Segment, multicast: bool) {
+        let targets: Vec<SocketId> = match self.udp_binds.get(&seg.dst) {
+            Some(v) if multicast => v
+                .iter()
+                .copied()
+                .filter(|s| self.groups.values().any(|g| g.contains(s)))
+                .collect(),
+            // Unicast to a shared port: Linux hands it to one socket (the last bound).
+            Some(v) => v.last().copied().into_iter().collect(),
+            None => Vec::new(),
+        };
+        if targets.is_empty() {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::NoSocket,
+            });
+        }
+        let mut delivered = Vec::new();
+        for sid in targets {
+            if let Some(Sock::Udp(u)) = self.socks.get_mut(sid.0 as usize) {
+                let ok = u.deliver(Datagram {
+                    from: seg.src,
+                    len: seg.payload_len,
+                    payload: seg.payload.clone(),
+                });
+                if ok {
+                    delivered.push((sid, u.queued_bytes, u.recv_cap));
+                }
+            }
+        }
+        if delivered.is_empty() {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::ReceiveBufferFull,
+            });
+        }
+        self.emit(EventKind::SegmentArrived { id });
+        for (sid, len, cap) in delivered {
+            self.emit(EventKind::QueueChanged {
+                socket: sid,
+                queue: QueueKind::Datagrams,
+                len,
+                cap,
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ applications
+
+    fn schedule_step(&mut self, i: usize, after_prev: Micros) {
+        let app = &self.apps[i];
+        if app.scheduled || app.blocked.is_some() {
+            return;
+        }
+        let Some(step) = app.steps.get(app.pc) else {
+            return;
+        };
+        let mut t = self.now.max(after_prev);
+        if let Some(a) = step.at_us {
+            t = t.max(a);
+        }
+        if let Some(d) = step.after_us {
+            t = t.max(self.now + d);
+        }
+        self.apps[i].scheduled = true;
+        self.push(t, What::App(i));
+    }
+
+    fn app_return(&mut self, i: usize, call: AppCallKind, result: AppResult) {
+        let socket = self.apps[i].socket;
+        self.emit(EventKind::AppReturn {
+            socket,
+            call,
+            result,
+        });
+        self.apps[i].blocked = None;
+        self.apps[i].pc += 1;
+        self.schedule_step(i, self.now);
+    }
+
+    fn new_message(&mut self, socket: SocketId, label: Option<&String>, len: u32) -> MessageId {
+        let id = MessageId(self.messages.len() as u32);
+        let label = match label {
+            Some(l) => l.clone(),
+            None => format!("{} #{}", self.infos[socket.0 as usize].label, id.0),
+        };
+        self.messages.push(MessageInfo {
+            id,
+            socket,
+            label,
+            len,
+        });
+        id
+    }
+
+    fn run_step(&mut self, i: usize) {
+        let Some(step) = self.apps[i].steps.get(self.apps[i].pc).cloned() else {
+            return;
+        };
+        if let Some(on) = &step.on {
+            match self.labels.get(on) {
+                Some(&sid) => self.apps[i].socket = sid,
+                None => {
+                    // An accepted connection that never came: skip the step.
+                    self.apps[i].pc += 1;
+                    return self.schedule_step(i, self.now);
+                }
+            }
+        }
+        let sid = self.apps[i].socket;
+        let is_tcp = matches!(self.socks[sid.0 as usize], Sock::Tcp(_));
+        match step.action {
+            Action::Connect { to } => {
+                let Ok(to) = self.parse_addr(&to) else {
+                    return self.app_return(i, AppCallKind::Connect, errno("EINVAL"));
+                };
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Connect { to },
+                });
+                self.infos[sid.0 as usize].remote = Some(to);
+                if is_tcp {
+                    let Some(t) = self.tcp(sid) else { return };
+                    if t.state != TcpState::Closed || t.listen.is_some() {
+                        return self.app_return(i, AppCallKind::Connect, errno("EISCONN"));
+                    }
+                    let local = t.local;
+                    self.conns.insert((local, to), sid);
+                    self.with_tcp(sid, |t, ctx| t.connect(to, ctx));
+                    self.apps[i].blocked = Some(Blocked::Connect);
+                    self.try_complete(i);
+                } else {
+                    if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
+                        u.remote = Some(to);
+                    }
+                    self.app_return(i, AppCallKind::Connect, AppResult::Ok);
+                }
+            }
+            Action::Listen { backlog } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Listen { backlog },
+                });
+                let ok = self
+                    .tcp(sid)
+                    .is_some_and(|t| t.state == TcpState::Closed && t.listen.is_none());
+                if !ok {
+                    return self.app_return(i, AppCallKind::Listen, errno("EINVAL"));
+                }
+                let local = self.tcp(sid).map(|t| t.local).unwrap_or(Addr {
+                    host: HostId(0),
+                    port: 0,
+                });
+                if self.listeners.contains_key(&local) {
+                    return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
+                }
+                self.listeners.insert(local, sid);
+                self.infos[sid.0 as usize].listener = true;
+                self.with_tcp(sid, |t, ctx| {
+                    t.listen = Some(Box::new(Listener {
+                        backlog,
+                        ..Listener::default()
+                    }));
+                    t.set_state(TcpState::Listen, ctx);
+                });
+                self.report_listener(sid);
+                self.app_return(i, AppCallKind::Listen, AppResult::Ok);
+            }
+            Action::Accept { label } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Accept,
+                });
+                if self.listener(sid).is_none() {
+                    return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
+                }
+                self.apps[i].blocked = Some(Blocked::Accept { label });
+                self.try_complete(i);
+            }
+            Action::Send { len, message } => {
+                let m = self.new_message(sid, message.as_ref(), len);
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Send {
+                        len,
+                        message: Some(m),
+                    },
+                });
+                let span = PayloadSpan {
+                    message: m,
+                    start: 0,
+                    end: len,
+                };
+                if is_tcp {
+                    self.apps[i].blocked = Some(Blocked::Send {
+                        rest: vec![span],
+                        total: len,
+                    });
+                    self.try_complete(i);
+                } else {
+                    let to = match &self.socks[sid.0 as usize] {
+                        Sock::Udp(u) => u.remote,
+                        _ => None,
+                    };
+                    match to {
+                        Some(to) => {
+                            self.send_datagram(sid, to, span, false);
+                            self.app_return(i, AppCallKind::Send, AppResult::Ok);
+                        }
+                        None => self.app_return(i, AppCallKind::Send, errno("EDESTADDRREQ")),
+                    }
+                }
+            }
+            Action::SendTo { to, len, message } => {
+                let m = self.new_message(sid, message.as_ref(), len);
+                let span = PayloadSpan {
+                    message: m,
+                    start: 0,
+                    end: len,
+                };
+                let (host, port) = to.rsplit_once(':').unwrap_or((to.as_str(), ""));
+                let port: Option<u16> = port.parse().ok();
+                let group = self.groups.get(host).cloned();
+                match (group, port) {
+                    (Some(members), Some(port)) => {
+                        // One copy per member host (the model has point-to-point links).
+                        let hosts: BTreeSet<HostId> = members
+                            .iter()
+                            .map(|s| self.infos[s.0 as usize].host)
+                            .collect();
+                        let first = hosts.iter().next().copied().unwrap_or(HostId(0));
+                        self.emit(EventKind::AppCall {
+                            socket: sid,
+                            call: AppCall::SendTo {
+                                to: Addr { host: first, port },
+                                len,
+                                message: Some(m),
+                            },
+                        });
+                        for h in hosts {
+                            self.send_datagram(sid, Addr { host: h, port }, span, true);
+                        }
+                        self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
+                    }
+                    _ => match self.parse_addr(&to) {
+                        Ok(addr) => {
+                            self.emit(EventKind::AppCall {
+                                socket: sid,
+                                call: AppCall::SendTo {
+                                    to: addr,
+                                    len,
+                                    message: Some(m),
+                                },
+                            });
+                            self.send_datagram(sid, addr, span, false);
+                            self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
+                        }
+                        Err(_) => self.app_return(i, AppCallKind::SendTo, errno("EINVAL")),
+                    },
+                }
+            }
+            Action::Recv { max } | Action::RecvLoop { max } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Recv { max },
+                });
+                let looping = matches!(step.action, Action::RecvLoop { .. });
+                self.apps[i].blocked = Some(Blocked::Recv { max, looping });
+                self.try_complete(i);
+            }
+            Action::Shutdown => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Shutdown,
+                });
+                let before = self.tcp(sid).map(|t| t.state);
+                self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
+                self.after_tcp(sid, before);
+                self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+            }
+            Action::Close | Action::Abort => {
+                let abort = matches!(step.action, Action::Abort);
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: if abort {
+                        AppCall::Abort
+                    } else {
+                        AppCall::Close
+                    },
+                });
+                let before = self.tcp(sid).map(|t| t.state);
+                if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
+                    self.close_listener(sid);
+                } else if abort {
+                    self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
+                } else {
+                    self.with_tcp(sid, |t, ctx| t.app_close(ctx));
+                }
+                if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
+                    u.closed = true;
+                }
+                self.after_tcp(sid, before);
+                let kind = if abort {
+                    AppCallKind::Abort
+                } else {
+                    AppCallKind::Close
+                };
+                self.app_return(i, kind, AppResult::Ok);
+            }
+            Action::SetNoDelay { on } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::SetNoDelay { on },
+                });
+                self.with_tcp(sid, |t, ctx| {
+                    t.nodelay = on;
+                    // Linux: setting TCP_NODELAY pushes pending data at once.
+                    t.output(ctx);
+                    t.report(ctx);
+                });
+                self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
+            }
+        }
+    }
+
+    fn close_listener(&mut self, lid: SocketId) {
+        let local = self.tcp(lid).map(|t| t.local);
+        if let Some(local) = local {
+            self.listeners.remove(&local);
+        }
+        // Pending children are reset (Linux `inet_csk_listen_stop`).
+        let children: Vec<SocketId> = self
+            .listener(lid)
+            .map(|l| {
+                l.syn_queue
+                    .iter()
+                    .chain(l.accept_queue.iter())
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for c in children {
+            let before = self.tcp(c).map(|t| t.state);
+            self.with_tcp(c, |t, ctx| t.app_abort(ctx));
+            self.after_tcp(c, before);
+        }
+        self.with_tcp(lid, |t, ctx| t.set_state(TcpState::Closed, ctx));
+    }
+
+    fn send_datagram(&mut self, from: SocketId, to: Addr, span: PayloadSpan, multicast: bool) {
+        let local = self.infos[from.0 as usize].host;
+        let port = self.infos[from.0 as usize].local_port;
+        let len = span.end - span.start;
+        let seg = Segment {
+            src: Addr { host: local, port },
+            dst: to,
+            header: Header::Udp(UdpHeader {
+                length: (UDP_HEADER + len).min(u16::MAX as u32) as u16,
+            }),
+            payload_len: len,
+            payload: if len > 0 { vec![span] } else { Vec::new() },
+            wire_len: IP_HEADER + UDP_HEADER + len,
+            retransmission: 0,
+            network_duplicate: false,
+        };
+        // Send now (not via tx) so that `multicast` travels with it.
+        self.put_on_wire(seg, multicast);
+    }
+
+    /// Lets every blocked application try again; returns whether any progressed.
+    fn poll_apps(&mut self) -> bool {
+        let mut any = false;
+        for i in 0..self.apps.len() {
+            if self.apps[i].blocked.is_some() && self.try_complete(i) {
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Completes app `i`'s blocked call if it can; returns whether anything changed.
+    fn try_complete(&mut self, i: usize) -> bool {
+        let Some(b) = self.apps[i].blocked.clone() else {
+            return false;
+        };
+        let sid = self.apps[i].socket;
+        match b {
+            Blocked::Connect => {
+                let Some(t) = self.tcp(sid) else { return false };
+                if let Some(e) = t.error {
+                    self.app_return(i, AppCallKind::Connect, errno(e));
+                    return true;
+                }
+                match t.state {
+                    TcpState::SynSent | TcpState::SynReceived => false,
+                    TcpState::Closed => {
+                        self.app_return(i, AppCallKind::Connect, errno("ECONNREFUSED"));
+                        true
+                    }
+                    _ => {
+                        self.app_return(i, AppCallKind::Connect, AppResult::Ok);
+                        true
+                    }
+                }
+            }
+            Blocked::Accept { label } => {
+                let Some(child) = self
+                    .listener_mut(sid)
+                    .and_then(|l| l.accept_queue.pop_front())
+                else {
+                    return false;
+                };
+                self.report_listener(sid);
+                if let Some(l) = label {
+                    self.infos[child.0 as usize].label = l.clone();
+                    self.labels.insert(l, child);
+                }
+                self.app_return(
+                    i,
+                    AppCallKind::Accept,
+                    AppResult::Accepted { socket: child },
+                );
+                self.apps[i].socket = child;
+                true
+            }
+            Blocked::Recv { max, looping } => {
+                let out = match &mut self.socks[sid.0 as usize] {
+                    Sock::Udp(u) => match u.read(max) {
+                        Some(r) => Some(AppResult::Data {
+                            len: r.len,
+                            payload: r.payload,
+                            from: Some(r.from),
+                            truncated: (r.truncated > 0).then_some(r.truncated),
+                        }),
+                        None if u.closed => Some(errno("EBADF")),
+                        None => None,
+                    },
+                    Sock::Tcp(_) => {
+                        let r = self.with_tcp(sid, |t, ctx| t.app_recv(max, ctx));
+                        match r {
+                            Some(RecvOutcome::Data(spans)) => Some(AppResult::Data {
+                                len: crate::tcp::buffers::spans_len(&spans),
+                                payload: spans,
+                                from: None,
+                                truncated: None,
+                            }),
+                            Some(RecvOutcome::Eof) => Some(AppResult::Eof),
+                            Some(RecvOutcome::Error(e)) => Some(errno(e)),
+                            Some(RecvOutcome::WouldBlock) | None => None,
+                        }
+                    }
+                };
+                if let Some(Sock::Udp(u)) = self.socks.get(sid.0 as usize) {
+                    if out.is_some() {
+                        let (len, cap) = (u.queued_bytes, u.recv_cap);
+                        self.emit(EventKind::QueueChanged {
+                            socket: sid,
+                            queue: QueueKind::Datagrams,
+                            len,
+                            cap,
+                        });
+                    }
+                }
+                match out {
+                    Some(r @ AppResult::Data { .. }) if looping => {
+                        // Return, then call recv() again at once (same step).
+                        self.emit(EventKind::AppReturn {
+                            socket: sid,
+                            call: AppCallKind::Recv,
+                            result: r,
+                        });
+                        self.emit(EventKind::AppCall {
+                            socket: sid,
+                            call: AppCall::Recv { max },
+                        });
+                        true
+                    }
+                    Some(r) => {
+                        self.app_return(i, AppCallKind::Recv, r);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Blocked::Send { rest, total } => {
+                let Some(t) = self.tcp(sid) else { return false };
+                if let Some(e) = t.error {
+                    self.app_return(i, AppCallKind::Send, errno(e));
+                    return true;
+                }
+                if matches!(t.state, TcpState::SynSent | TcpState::SynReceived) {
+                    return false; // send() on a connecting socket waits
+                }
+                if !t.can_send() {
+                    self.app_return(i, AppCallKind::Send, errno("EPIPE"));
+                    return true;
+                }
+                let space = t.send_space();
+                if space == 0 {
+                    return false;
+                }
+                let rest_len = crate::tcp::buffers::spans_len(&rest);
+                let n = space.min(rest_len);
+                let now_part = crate::tcp::buffers::slice_spans(&rest, 0, n);
+                let later = crate::tcp::buffers::slice_spans(&rest, n, rest_len - n);
+                self.with_tcp(sid, |t, ctx| t.app_send(&now_part, ctx));
+                if later.is_empty() {
+                    let _ = total;
+                    self.app_return(i, AppCallKind::Send, AppResult::Ok);
+                } else {
+                    self.apps[i].blocked = Some(Blocked::Send { rest: later, total });
+                }
+                true
+            }
+        }
+    }
+}
+
+fn errno(e: &str) -> AppResult {
+    AppResult::Error {
+        errno: e.to_string(),
+    }
+}
+
+/// A SYN-ACK from a listener in cookie mode: no state kept, MSS only (Linux encodes one of a
+/// few MSS values in the cookie).
+fn cookie_syn_ack(seg: &Segment, h: &TcpHeader, iss: u32, mss: u16) -> Segment {
+    Segment {
+        src: seg.dst,
+        dst: seg.src,
+        header: Header::Tcp(TcpHeader {
+            seq: iss,
+            ack: h.seq.wrapping_add(1),
+            flags: TcpFlags {
+                syn: true,
+                ack: true,
+                ..TcpFlags::default()
+            },
+            window: 65_535,
+            header_len: 24,
+            options: TcpOptions {
+                mss: Some(mss),
+                ..TcpOptions::default()
+            },
+        }),
+        payload_len: 0,
+        payload: Vec::new(),
+        wire_len: IP_HEADER + 24,
+        retransmission: 0,
+        network_duplicate: false,
+    }
+}

@@ -1,0 +1,123 @@
+//! Congestion control: slow start, congestion avoidance, fast retransmit and NewReno fast
+//! recovery (RFC 5681, RFC 6582). Windows in bytes.
+
+use crate::seq::SeqNumber;
+
+#[derive(Clone, Debug)]
+pub struct Congestion {
+    pub cwnd: u32,
+    pub ssthresh: u32,
+    pub dupacks: u32,
+    /// In fast recovery until `snd_una` reaches this (RFC 6582 "recover").
+    pub recover: Option<SeqNumber>,
+    mss: u32,
+}
+
+/// What the sender must do after an ACK was fed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CcAction {
+    None,
+    /// Retransmit the segment at `snd_una` now (fast retransmit, or a NewReno partial ACK).
+    RetransmitFirst,
+}
+
+impl Congestion {
+    pub fn new(mss: u32, initial_segments: u32) -> Congestion {
+        Congestion {
+            cwnd: mss * initial_segments.max(1),
+            // RFC 5681 §3.1: initial ssthresh arbitrarily high.
+            ssthresh: u32::MAX,
+            dupacks: 0,
+            recover: None,
+            mss,
+        }
+    }
+
+    pub fn set_mss(&mut self, mss: u32, initial_segments: u32) {
+        self.mss = mss;
+        self.cwnd = mss * initial_segments.max(1);
+    }
+
+    pub fn in_recovery(&self) -> bool {
+        self.recover.is_some()
+    }
+
+    /// An ACK that acknowledged `acked` new bytes; `ack` is its value, `flight` the bytes
+    /// outstanding before it.
+    pub fn on_new_ack(&mut self, ack: SeqNumber, acked: u32, flight: u32) -> CcAction {
+        self.dupacks = 0;
+        if let Some(recover) = self.recover {
+            if ack.ge(recover) {
+                // RFC 6582 §3.2 step 3, full acknowledgment: deflate the window.
+                self.cwnd = self.ssthresh.min(flight.saturating_sub(acked) + self.mss);
+                self.recover = None;
+                return CcAction::None;
+            }
+            // Partial acknowledgment: retransmit the next hole, deflate by the amount acked
+            // and add back one MSS (RFC 6582 §3.2 step 4).
+            self.cwnd = self.cwnd.saturating_sub(acked) + self.mss;
+            return CcAction::RetransmitFirst;
+        }
+        if self.cwnd < self.ssthresh {
+            // Slow start, RFC 5681 §3.1 (with RFC 3465 L = 1 SMSS).
+            self.cwnd = self.cwnd.saturating_add(acked.min(self.mss));
+        } else {
+            // Congestion avoidance: about one MSS per RTT (RFC 5681 eq. 3).
+            let inc = (self.mss as u64 * self.mss as u64 / self.cwnd.max(1) as u64).max(1);
+            self.cwnd = self.cwnd.saturating_add(inc as u32);
+        }
+        CcAction::None
+    }
+
+    /// A duplicate ACK (RFC 5681 §2 definition) with `flight` bytes outstanding, `snd_max`
+    /// the highest sequence number sent.
+    pub fn on_dupack(&mut self, threshold: u32, flight: u32, snd_max: SeqNumber) -> CcAction {
+        self.dupacks += 1;
+        if self.recover.is_some() {
+            // RFC 5681 §3.2 step 4: inflate for each segment that left the network.
+            self.cwnd = self.cwnd.saturating_add(self.mss);
+            return CcAction::None;
+        }
+        if self.dupacks == threshold {
+            // RFC 5681 §3.2 steps 2-3.
+            self.ssthresh = (flight / 2).max(2 * self.mss);
+            self.cwnd = self.ssthresh + 3 * self.mss;
+            self.recover = Some(snd_max);
+            return CcAction::RetransmitFirst;
+        }
+        CcAction::None
+    }
+
+    /// The retransmission timer expired (RFC 5681 §3.1 eq. 4, loss window of one segment).
+    pub fn on_rto(&mut self, flight: u32) {
+        self.ssthresh = (flight / 2).max(2 * self.mss);
+        self.cwnd = self.mss;
+        self.dupacks = 0;
+        self.recover = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slow_start_then_fast_recovery() {
+        let mut c = Congestion::new(1000, 10);
+        assert_eq!(c.cwnd, 10_000);
+        c.on_new_ack(SeqNumber(1000), 1000, 10_000);
+        assert_eq!(c.cwnd, 11_000);
+        let max = SeqNumber(20_000);
+        assert_eq!(c.on_dupack(3, 10_000, max), CcAction::None);
+        assert_eq!(c.on_dupack(3, 10_000, max), CcAction::None);
+        assert_eq!(c.on_dupack(3, 10_000, max), CcAction::RetransmitFirst);
+        assert_eq!((c.ssthresh, c.cwnd), (5_000, 8_000));
+        assert_eq!(
+            c.on_new_ack(SeqNumber(5000), 1000, 10_000),
+            CcAction::RetransmitFirst
+        );
+        assert_eq!(c.on_new_ack(SeqNumber(20_000), 9000, 9000), CcAction::None);
+        assert!(!c.in_recovery());
+        assert_eq!(c.cwnd, 1000);
+    }
+}

@@ -1,0 +1,81 @@
+//! Round-trip time estimation and the retransmission timeout, RFC 6298.
+
+use crate::profile::Profile;
+use crate::trace::Micros;
+
+#[derive(Clone, Debug)]
+pub struct RttEstimator {
+    /// Smoothed RTT (RFC 6298 §2), `None` before the first measurement.
+    pub srtt: Option<Micros>,
+    pub rttvar: Micros,
+    /// The RTO before backoff.
+    pub rto: Micros,
+}
+
+impl RttEstimator {
+    pub fn new(p: &Profile) -> RttEstimator {
+        // RFC 6298 §2.1: until a measurement is made, RTO = 1 s.
+        RttEstimator {
+            srtt: None,
+            rttvar: 0,
+            rto: p.rto_initial_us,
+        }
+    }
+
+    /// Takes one measurement `r` (Karn's algorithm is the caller's job: never sample a
+    /// retransmitted segment, RFC 6298 §3).
+    pub fn sample(&mut self, r: Micros, p: &Profile) {
+        match self.srtt {
+            None => {
+                // RFC 6298 §2.2
+                self.srtt = Some(r);
+                self.rttvar = r / 2;
+            }
+            Some(srtt) => {
+                // RFC 6298 §2.3, alpha = 1/8, beta = 1/4
+                let delta = srtt.abs_diff(r);
+                self.rttvar = (3 * self.rttvar + delta) / 4;
+                self.srtt = Some((7 * srtt + r) / 8);
+            }
+        }
+        let srtt = self.srtt.unwrap_or(r);
+        let var = (4 * self.rttvar).max(p.clock_granularity_us);
+        self.rto = if p.rto_min_on_variance {
+            // Linux tcp_set_rto(): the minimum bounds the variance term.
+            srtt + var.max(p.rto_min_us)
+        } else {
+            // RFC 6298 §2.4: the minimum bounds the whole RTO.
+            (srtt + var).max(p.rto_min_us)
+        }
+        .min(p.rto_max_us);
+    }
+
+    /// The timeout after `backoff` consecutive expirations (RFC 6298 §5.5: double each time),
+    /// capped at the maximum (§2.5).
+    pub fn rto_backed_off(&self, backoff: u32, p: &Profile) -> Micros {
+        let shift = backoff.min(20);
+        (self.rto << shift).min(p.rto_max_us)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linux_loopback_rto_is_min_plus_rtt_and_rfc_clamps_to_one_second() {
+        let p = Profile::linux();
+        let mut e = RttEstimator::new(&p);
+        assert_eq!(e.rto, 1_000_000);
+        e.sample(100, &p);
+        assert_eq!(e.rto, 200_100);
+        assert_eq!(e.rto_backed_off(3, &p), 1_600_800);
+        assert_eq!(e.rto_backed_off(30, &p), p.rto_max_us);
+        let r = Profile::rfc();
+        let mut e = RttEstimator::new(&r);
+        e.sample(100_000, &r);
+        assert_eq!(e.rto, 1_000_000);
+        e.sample(900_000, &r);
+        assert!(e.rto > 1_000_000);
+    }
+}

@@ -1,0 +1,1380 @@
+//! One TCP connection endpoint: RFC 9293 §3.10 event processing, with the reliability
+//! (RFC 6298), congestion (RFC 5681/6582) and flow-control (RFC 9293 §3.8.6) machinery.
+//!
+//! Sans-IO: every entry point takes a [`Ctx`] carrying `now`, the profile and the output
+//! vectors (trace events, segments to transmit, timers armed). Nothing here knows about links.
+
+use std::collections::BTreeMap;
+
+use super::buffers::{push_span, slice_spans, spans_len, SpanQueue};
+use super::congestion::{CcAction, Congestion};
+use super::listener::Listener;
+use super::rtt::RttEstimator;
+use super::timer_index;
+use crate::seq::SeqNumber;
+use crate::sim::Ctx;
+use crate::trace::{
+    Addr, EventKind, Header, Micros, PayloadSpan, QueueKind, Segment, SocketId, TcpFlags,
+    TcpHeader, TcpOptions, TcpState, TimerKind, WindowState,
+};
+
+/// IPv4 header without options.
+pub const IP_HEADER: u32 = 20;
+
+/// What one recv() got.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecvOutcome {
+    Data(Vec<PayloadSpan>),
+    Eof,
+    Error(&'static str),
+    WouldBlock,
+}
+
+#[derive(Clone, Debug)]
+pub struct TcpSocket {
+    pub id: SocketId,
+    pub local: Addr,
+    pub remote: Option<Addr>,
+    pub state: TcpState,
+    /// For a child of a listener.
+    pub parent: Option<SocketId>,
+    pub listen: Option<Box<Listener>>,
+
+    // Options (RFC 9293 §3.7.1 MSS, RFC 7323 window scale and timestamps).
+    our_mss: u16,
+    /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
+    pub snd_mss: u32,
+    ts_ok: bool,
+    sack_ok: bool,
+    snd_wscale: u8,
+    rcv_wscale: u8,
+    ts_recent: u32,
+    ts_offset: u32,
+
+    // Send sequence variables (RFC 9293 §3.3.1).
+    pub iss: SeqNumber,
+    pub snd_una: SeqNumber,
+    pub snd_nxt: SeqNumber,
+    /// Highest sequence number sent (snd_nxt goes back on a retransmission timeout).
+    pub snd_max: SeqNumber,
+    pub snd_wnd: u32,
+    snd_wl1: SeqNumber,
+    snd_wl2: SeqNumber,
+    max_snd_wnd: u32,
+    pub sndbuf: SpanQueue,
+    pub send_cap: u32,
+    fin_queued: bool,
+    pub nodelay: bool,
+    /// End of the last small segment sent (Minshall's Nagle variant, Linux `snd_sml`).
+    snd_sml: SeqNumber,
+
+    // Receive sequence variables.
+    pub irs: SeqNumber,
+    pub rcv_nxt: SeqNumber,
+    pub rcvbuf: SpanQueue,
+    /// Out-of-order data by stream offset.
+    ooo: BTreeMap<u64, Vec<PayloadSpan>>,
+    ooo_bytes: u32,
+    ooo_fin: Option<u64>,
+    pub rcv_cap: u32,
+    rcv_adv_edge: SeqNumber,
+    pub fin_received: bool,
+    delack_bytes: u32,
+
+    // Reliability.
+    rtt: RttEstimator,
+    /// Consecutive retransmission timeouts (exponential backoff, RFC 6298 §5.5).
+    backoff: u32,
+    persist_backoff: u32,
+    /// A segment being timed: (sequence number that acknowledges it, when it was sent).
+    rtt_probe: Option<(SeqNumber, Micros)>,
+    pub cc: Congestion,
+    pub timers: [Option<Micros>; 6],
+
+    // What the application sees.
+    pub error: Option<&'static str>,
+    /// close() was called: the socket is orphaned (no more reads).
+    pub app_closed: bool,
+    pub shut_wr: bool,
+    /// SYN-ACK retransmissions so far (a request is "young" while this is 0).
+    pub synack_retransmits: u32,
+    /// Linux `inet_rsk(req)->acked`: the final ACK came but was ignored (accept queue full).
+    pub overflow_acked: bool,
+    /// Segments received, sent, retransmitted (for tests and the lab comparison).
+    pub stats: TcpStats,
+
+    last_window: Option<WindowState>,
+    last_queues: [u32; 3],
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpStats {
+    pub retransmits: u32,
+    pub fast_retransmits: u32,
+    pub timeouts: u32,
+}
+
+fn flags(syn: bool, ack: bool, fin: bool, rst: bool, psh: bool) -> TcpFlags {
+    TcpFlags {
+        syn,
+        ack,
+        fin,
+        rst,
+        psh,
+        urg: false,
+    }
+}
+
+impl TcpSocket {
+    pub fn new(id: SocketId, local: Addr, ctx: &Ctx) -> TcpSocket {
+        let p = ctx.p;
+        let mss = p.mss as u32;
+        TcpSocket {
+            id,
+            local,
+            remote: None,
+            state: TcpState::Closed,
+            parent: None,
+            listen: None,
+            our_mss: p.mss,
+            snd_mss: mss,
+            ts_ok: false,
+            sack_ok: false,
+            snd_wscale: 0,
+            rcv_wscale: 0,
+            ts_recent: 0,
+            ts_offset: 0,
+            iss: SeqNumber(0),
+            snd_una: SeqNumber(0),
+            snd_nxt: SeqNumber(0),
+            snd_max: SeqNumber(0),
+            snd_wnd: 0,
+            snd_wl1: SeqNumber(0),
+            snd_wl2: SeqNumber(0),
+            max_snd_wnd: 0,
+            sndbuf: SpanQueue::default(),
+            send_cap: p.send_buffer,
+            fin_queued: false,
+            nodelay: false,
+            snd_sml: SeqNumber(0),
+            irs: SeqNumber(0),
+            rcv_nxt: SeqNumber(0),
+            rcvbuf: SpanQueue::default(),
+            ooo: BTreeMap::new(),
+            ooo_bytes: 0,
+            ooo_fin: None,
+            rcv_cap: p.recv_buffer,
+            rcv_adv_edge: SeqNumber(0),
+            fin_received: false,
+            delack_bytes: 0,
+            rtt: RttEstimator::new(p),
+            backoff: 0,
+            persist_backoff: 0,
+            rtt_probe: None,
+            cc: Congestion::new(mss, p.initial_cwnd_segments),
+            timers: [None; 6],
+            error: None,
+            app_closed: false,
+            shut_wr: false,
+            synack_retransmits: 0,
+            overflow_acked: false,
+            stats: TcpStats::default(),
+            last_window: None,
+            last_queues: [u32::MAX; 3],
+        }
+    }
+
+    // ---------------------------------------------------------------- bookkeeping
+
+    pub fn set_state(&mut self, to: TcpState, ctx: &mut Ctx) {
+        if self.state == to {
+            return;
+        }
+        ctx.emit(EventKind::StateChanged {
+            socket: self.id,
+            from: self.state,
+            to,
+        });
+        self.state = to;
+        if to == TcpState::Closed {
+            for k in super::TIMER_KINDS {
+                self.cancel_timer(k, ctx);
+            }
+        }
+    }
+
+    pub fn timer(&self, k: TimerKind) -> Option<Micros> {
+        self.timers[timer_index(k)]
+    }
+
+    fn set_timer(&mut self, k: TimerKind, at: Micros, ctx: &mut Ctx) {
+        let slot = &mut self.timers[timer_index(k)];
+        if *slot == Some(at) {
+            return;
+        }
+        *slot = Some(at);
+        ctx.emit(EventKind::TimerSet {
+            socket: self.id,
+            timer: k,
+            expires_us: at,
+        });
+        ctx.timers.push((self.id, k, at));
+    }
+
+    fn cancel_timer(&mut self, k: TimerKind, ctx: &mut Ctx) {
+        let slot = &mut self.timers[timer_index(k)];
+        if slot.take().is_some() {
+            ctx.emit(EventKind::TimerCancelled {
+                socket: self.id,
+                timer: k,
+            });
+        }
+    }
+
+    fn arm_rto(&mut self, ctx: &mut Ctx) {
+        let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
+        self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    /// Stream offset of a send sequence number (data starts at ISS+1).
+    fn soff(&self, s: SeqNumber) -> u64 {
+        s.0.wrapping_sub(self.iss.0.wrapping_add(1)) as u64
+    }
+    fn sseq(&self, off: u64) -> SeqNumber {
+        self.iss + 1 + off as u32
+    }
+    /// Stream offset of a receive sequence number.
+    fn roff(&self, s: SeqNumber) -> u64 {
+        s.0.wrapping_sub(self.irs.0.wrapping_add(1)) as u64
+    }
+    fn fin_seq(&self) -> SeqNumber {
+        self.sseq(self.sndbuf.tail)
+    }
+    pub fn fin_acked(&self) -> bool {
+        self.fin_queued && self.snd_una.gt(self.fin_seq())
+    }
+
+    pub fn window_state(&self, p: &crate::profile::Profile) -> WindowState {
+        WindowState {
+            snd_una: self.snd_una.0,
+            snd_nxt: self.snd_nxt.0,
+            snd_wnd: self.snd_wnd,
+            rcv_nxt: self.rcv_nxt.0,
+            rcv_wnd: self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32,
+            cwnd: self.cc.cwnd,
+            ssthresh: self.cc.ssthresh,
+            in_flight: self.snd_max.diff(self.snd_una).max(0) as u32,
+            srtt_us: self.rtt.srtt.unwrap_or(0),
+            rto_us: self.rtt.rto_backed_off(self.backoff, p),
+        }
+    }
+
+    /// Emits `WindowChanged` / `QueueChanged` for whatever changed since the last report.
+    pub fn report(&mut self, ctx: &mut Ctx) {
+        if self.listen.is_some() || self.state == TcpState::Closed && self.last_window.is_none() {
+            return;
+        }
+        let w = self.window_state(ctx.p);
+        if self.last_window != Some(w) {
+            self.last_window = Some(w);
+            ctx.emit(EventKind::WindowChanged {
+                socket: self.id,
+                window: w,
+            });
+        }
+        let q = [
+            self.sndbuf.len() as u32,
+            self.rcvbuf.len() as u32,
+            self.ooo_bytes,
+        ];
+        let kinds = [
+            (QueueKind::SendBuffer, self.send_cap),
+            (QueueKind::RecvBuffer, self.rcv_cap),
+            (QueueKind::OutOfOrder, self.rcv_cap),
+        ];
+        for i in 0..3 {
+            if q[i] != self.last_queues[i] {
+                self.last_queues[i] = q[i];
+                ctx.emit(EventKind::QueueChanged {
+                    socket: self.id,
+                    queue: kinds[i].0,
+                    len: q[i],
+                    cap: kinds[i].1,
+                });
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- segments out
+
+    fn header_len(&self, syn: bool, p_ts: bool, p_ws: bool, p_sack: bool) -> u8 {
+        let mut n = 20u8;
+        if syn {
+            n += 4; // MSS
+            n += match (p_ts, p_sack) {
+                (true, _) => 12, // SACK-permitted + timestamps packed, or NOP NOP + timestamps
+                (false, true) => 4,
+                (false, false) => 0,
+            };
+            if p_ws {
+                n += 4;
+            }
+        } else if self.ts_ok {
+            n += 12;
+        }
+        n
+    }
+
+    fn our_window(&self) -> u32 {
+        let used = self.rcvbuf.len() as u32 + self.ooo_bytes;
+        self.rcv_cap.saturating_sub(used)
+    }
+
+    /// The window to advertise now, with receiver-side silly window avoidance
+    /// (RFC 9293 §3.8.6.2.2): a window below min(MSS, buffer/2) is shown as the part of the
+    /// previous promise that is left (never shrinking the right edge), usually zero.
+    fn advertised_window(&self) -> u32 {
+        let free = self.our_window();
+        let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
+        let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
+        if free >= thresh {
+            free
+        } else {
+            promised.min(free)
+        }
+    }
+
+    fn make_segment(
+        &mut self,
+        seq: SeqNumber,
+        fl: TcpFlags,
+        payload: Vec<PayloadSpan>,
+        ctx: &mut Ctx,
+    ) -> Segment {
+        let p = ctx.p;
+        let mut options = TcpOptions::default();
+        let window: u16;
+        if fl.syn {
+            options.mss = Some(self.our_mss);
+            if p.window_scale.is_some() && (!fl.ack || self.snd_wscale_offered()) {
+                options.window_scale = p.window_scale;
+            }
+            options.sack_permitted = p.sack_permitted && (!fl.ack || self.sack_ok);
+            if p.timestamps && (!fl.ack || self.ts_ok) {
+                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
+            }
+            // RFC 7323 §2.2: the window in a SYN is never scaled.
+            window = self.our_window().min(65_535) as u16;
+            self.rcv_adv_edge = self.rcv_nxt + window as u32;
+        } else {
+            if self.ts_ok {
+                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
+            }
+            let adv = self.advertised_window();
+            let raw = (adv >> self.rcv_wscale).min(65_535);
+            window = raw as u16;
+            if fl.ack {
+                self.rcv_adv_edge = self.rcv_nxt + (raw << self.rcv_wscale);
+                self.delack_bytes = 0;
+                if let Some(slot) = self.timers.get_mut(timer_index(TimerKind::DelayedAck)) {
+                    if slot.take().is_some() {
+                        ctx.emit(EventKind::TimerCancelled {
+                            socket: self.id,
+                            timer: TimerKind::DelayedAck,
+                        });
+                    }
+                }
+            }
+        }
+        let header_len = if fl.syn {
+            20 + 4
+                + match (options.timestamps.is_some(), options.sack_permitted) {
+                    (true, _) => 12,
+                    (false, true) => 4,
+                    (false, false) => 0,
+                }
+                + if options.window_scale.is_some() { 4 } else { 0 }
+        } else {
+            self.header_len(false, false, false, false)
+        };
+        let payload_len = spans_len(&payload);
+        Segment {
+            src: self.local,
+            dst: self.remote.expect("a connected socket has a peer"),
+            header: Header::Tcp(TcpHeader {
+                seq: seq.0,
+                ack: if fl.ack { self.rcv_nxt.0 } else { 0 },
+                flags: fl,
+                window,
+                header_len,
+                options,
+            }),
+            payload_len,
+            payload,
+            wire_len: IP_HEADER + header_len as u32 + payload_len,
+            retransmission: 0,
+            network_duplicate: false,
+        }
+    }
+
+    fn snd_wscale_offered(&self) -> bool {
+        // For a SYN-ACK: scale only if the peer's SYN offered it (RFC 7323 §2.2).
+        self.rcv_wscale > 0 || self.snd_wscale > 0
+    }
+
+    fn ts_val(&self, now: Micros) -> u32 {
+        // Linux: a millisecond clock with a random per-connection offset.
+        ((now / 1000) as u32).wrapping_add(self.ts_offset)
+    }
+
+    fn transmit(&mut self, seg: Segment, ctx: &mut Ctx) {
+        ctx.tx.push(seg);
+    }
+
+    pub fn send_ack(&mut self, ctx: &mut Ctx) {
+        let seg = self.make_segment(
+            self.snd_nxt,
+            flags(false, true, false, false, false),
+            Vec::new(),
+            ctx,
+        );
+        self.transmit(seg, ctx);
+    }
+
+    fn send_syn(&mut self, retransmission: u32, ctx: &mut Ctx) {
+        let ack = self.state == TcpState::SynReceived;
+        let mut seg = self.make_segment(
+            self.iss,
+            flags(true, ack, false, false, false),
+            Vec::new(),
+            ctx,
+        );
+        seg.retransmission = retransmission;
+        if self.snd_nxt == self.iss {
+            self.snd_nxt = self.iss + 1;
+            self.snd_max = self.snd_nxt;
+        }
+        if retransmission == 0 {
+            self.rtt_probe = Some((self.iss + 1, ctx.now));
+        } else {
+            self.rtt_probe = None;
+        }
+        self.transmit(seg, ctx);
+    }
+
+    /// A RST for a segment that has no connection (RFC 9293 §3.10.7.1).
+    pub fn reset_for(seg: &Segment) -> Option<Segment> {
+        let Header::Tcp(h) = &seg.header else {
+            return None;
+        };
+        if h.flags.rst {
+            return None;
+        }
+        let (seq, ack, ackf) = if h.flags.ack {
+            (h.ack, 0, false)
+        } else {
+            let len = seg.payload_len + h.flags.syn as u32 + h.flags.fin as u32;
+            (0, h.seq.wrapping_add(len), true)
+        };
+        Some(Segment {
+            src: seg.dst,
+            dst: seg.src,
+            header: Header::Tcp(TcpHeader {
+                seq,
+                ack,
+                flags: flags(false, ackf, false, true, false),
+                window: 0,
+                header_len: 20,
+                options: TcpOptions::default(),
+            }),
+            payload_len: 0,
+            payload: Vec::new(),
+            wire_len: IP_HEADER + 20,
+            retransmission: 0,
+            network_duplicate: false,
+        })
+    }
+
+    fn send_rst(&mut self, ctx: &mut Ctx) {
+        let mut seg = self.make_segment(
+            self.snd_nxt,
+            flags(false, true, false, true, false),
+            Vec::new(),
+            ctx,
+        );
+        if let Header::Tcp(h) = &mut seg.header {
+            h.options = TcpOptions::default();
+            h.header_len = 20;
+            h.window = 0;
+        }
+        seg.wire_len = IP_HEADER + 20;
+        self.transmit(seg, ctx);
+    }
+
+    /// Sends `len` bytes of stream data starting at `seq` (with FIN if it ends the stream and
+    /// a FIN is queued). Does not move snd_nxt.
+    fn send_data_at(
+        &mut self,
+        seq: SeqNumber,
+        len: u32,
+        with_fin: bool,
+        retransmission: u32,
+        ctx: &mut Ctx,
+    ) {
+        let off = self.soff(seq);
+        let payload = self.sndbuf.slice(off, len as u64);
+        let psh = len > 0 && off + len as u64 == self.sndbuf.tail;
+        let mut seg =
+            self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
+        seg.retransmission = retransmission;
+        if retransmission > 0 {
+            self.stats.retransmits += 1;
+        }
+        self.transmit(seg, ctx);
+    }
+
+    /// Sends whatever the windows, Nagle and the state allow (RFC 9293 §3.8.6, RFC 5681).
+    /// Returns whether any segment carrying an ACK went out.
+    pub fn output(&mut self, ctx: &mut Ctx) -> bool {
+        use TcpState::*;
+        if !matches!(
+            self.state,
+            Established | CloseWait | FinWait1 | Closing | LastAck
+        ) {
+            return false;
+        }
+        let mut sent = false;
+        loop {
+            let nxt_off = self.soff(self.snd_nxt);
+            let tail = self.sndbuf.tail;
+            let avail = tail.saturating_sub(nxt_off).min(u32::MAX as u64) as u32;
+            let fin_pending = self.fin_queued && self.snd_nxt.le(self.fin_seq());
+            if avail == 0 && !fin_pending {
+                break;
+            }
+            let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
+            let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+            let cwnd_room = self.cc.cwnd.saturating_sub(flight);
+            let room = wnd_room.min(cwnd_room);
+            let len = avail.min(room).min(self.snd_mss);
+            if avail > 0 && len == 0 {
+                // Window or congestion limited. If the peer's window is closed and nothing
+                // is in flight, only the persist timer can reopen it (RFC 9293 §3.8.6.1).
+                if self.snd_wnd == 0 && flight == 0 && self.timer(TimerKind::Retransmit).is_none() {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
+            if len < avail && len < self.snd_mss && flight > 0 {
+                // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
+                // window unless nothing is outstanding.
+                if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
+                    break;
+                }
+            }
+            if len == avail && len > 0 && len < self.snd_mss && !fin_pending && !self.nodelay {
+                // Nagle (RFC 896, RFC 9293 §3.7.4); Linux uses Minshall's variant
+                // (`tcp_nagle_check`): hold a small segment only while a *small* one is
+                // unacknowledged.
+                let hold = if ctx.p.nagle_minshall {
+                    self.snd_sml.gt(self.snd_una)
+                } else {
+                    flight > 0
+                };
+                if hold {
+                    break;
+                }
+            }
+            let with_fin = fin_pending && len == avail;
+            let retrans = if self.snd_nxt.lt(self.snd_max) {
+                self.backoff.max(1)
+            } else {
+                0
+            };
+            if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
+                self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
+            }
+            self.send_data_at(self.snd_nxt, len, with_fin, retrans, ctx);
+            sent = true;
+            self.snd_nxt += len + with_fin as u32;
+            if self.snd_nxt.gt(self.snd_max) {
+                self.snd_max = self.snd_nxt;
+            }
+            if len < self.snd_mss {
+                self.snd_sml = self.snd_nxt;
+            }
+            if self.timer(TimerKind::Retransmit).is_none() {
+                self.arm_rto(ctx);
+            }
+            self.cancel_timer(TimerKind::Persist, ctx);
+            if with_fin {
+                break;
+            }
+        }
+        sent
+    }
+
+    fn arm_persist(&mut self, ctx: &mut Ctx) {
+        if self.timer(TimerKind::Persist).is_none() {
+            let at = ctx.now
+                + self
+                    .rtt
+                    .rto_backed_off(self.persist_backoff, ctx.p)
+                    .max(ctx.p.rto_min_us);
+            self.set_timer(TimerKind::Persist, at, ctx);
+        }
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    fn take_syn_options(&mut self, h: &TcpHeader, ctx: &Ctx) {
+        let o = &h.options;
+        let p = ctx.p;
+        let peer_mss = o.mss.unwrap_or(536) as u32; // RFC 9293 §3.7.1 default
+        self.ts_ok = p.timestamps && o.timestamps.is_some();
+        self.sack_ok = p.sack_permitted && o.sack_permitted;
+        if let (Some(ours), Some(theirs)) = (p.window_scale, o.window_scale) {
+            self.rcv_wscale = ours;
+            self.snd_wscale = theirs.min(14);
+        } else {
+            self.rcv_wscale = 0;
+            self.snd_wscale = 0;
+        }
+        if let Some((tsval, _)) = o.timestamps {
+            self.ts_recent = tsval;
+        }
+        let opt = if self.ts_ok { 12 } else { 0 };
+        self.snd_mss = peer_mss.min(self.our_mss as u32).saturating_sub(opt).max(1);
+        self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
+        if !p.timestamps || o.timestamps.is_none() {
+            self.ts_ok = false;
+        }
+    }
+
+    /// Active open (RFC 9293 §3.10.1): send a SYN.
+    pub fn connect(&mut self, remote: Addr, ctx: &mut Ctx) {
+        self.remote = Some(remote);
+        self.iss = SeqNumber(ctx.rng.next_u32());
+        self.ts_offset = ctx.rng.next_u32();
+        self.snd_una = self.iss;
+        self.snd_nxt = self.iss;
+        self.snd_max = self.iss;
+        self.snd_sml = self.iss;
+        self.set_state(TcpState::SynSent, ctx);
+        self.send_syn(0, ctx);
+        self.arm_rto(ctx);
+        self.report(ctx);
+    }
+
+    /// Passive open of a listener's child on a SYN (RFC 9293 §3.10.7.2).
+    pub fn accept_syn(&mut self, seg: &Segment, ctx: &mut Ctx) {
+        let Header::Tcp(h) = &seg.header else { return };
+        self.remote = Some(seg.src);
+        self.state = TcpState::Listen;
+        self.irs = SeqNumber(h.seq);
+        self.rcv_nxt = self.irs + 1;
+        self.take_syn_options(h, ctx);
+        self.iss = SeqNumber(ctx.rng.next_u32());
+        self.ts_offset = ctx.rng.next_u32();
+        self.snd_una = self.iss;
+        self.snd_nxt = self.iss;
+        self.snd_max = self.iss;
+        self.snd_sml = self.iss;
+        self.snd_wnd = h.window as u32;
+        self.snd_wl1 = self.irs;
+        self.set_state(TcpState::SynReceived, ctx);
+        self.send_syn(0, ctx);
+        self.arm_rto(ctx);
+        self.report(ctx);
+    }
+
+    /// A child created from a valid SYN cookie: straight to ESTABLISHED (Linux
+    /// `cookie_v4_check`). The options the cookie could not hold are lost, as in Linux
+    /// without timestamps.
+    pub fn accept_cookie(&mut self, seg: &Segment, iss: u32, ctx: &mut Ctx) {
+        let Header::Tcp(h) = &seg.header else { return };
+        self.remote = Some(seg.src);
+        self.state = TcpState::Listen;
+        self.iss = SeqNumber(iss);
+        self.irs = SeqNumber(h.seq.wrapping_sub(1));
+        self.rcv_nxt = SeqNumber(h.seq);
+        self.snd_una = self.iss + 1;
+        self.snd_nxt = self.snd_una;
+        self.snd_max = self.snd_una;
+        self.snd_sml = self.snd_una;
+        self.snd_wnd = h.window as u32;
+        self.snd_wl1 = SeqNumber(h.seq);
+        self.snd_wl2 = SeqNumber(h.ack);
+        self.snd_mss = 536.min(self.our_mss as u32);
+        self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
+        self.set_state(TcpState::SynReceived, ctx);
+        self.set_state(TcpState::Established, ctx);
+        self.report(ctx);
+    }
+
+    // ---------------------------------------------------------------- segments in
+
+    /// RFC 9293 §3.10.7: a segment arrived for this connection.
+    pub fn on_segment(&mut self, seg: &Segment, ctx: &mut Ctx) {
+        let Header::Tcp(h) = &seg.header else { return };
+        match self.state {
+            TcpState::Closed | TcpState::Listen => {}
+            TcpState::SynSent => self.on_segment_syn_sent(seg, h, ctx),
+            _ => self.on_segment_synchronized(seg, h, ctx),
+        }
+        self.report(ctx);
+    }
+
+    fn on_segment_syn_sent(&mut self, _seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
+        let ack = SeqNumber(h.ack);
+        // RFC 9293 §3.10.7.3, first: check the ACK.
+        if h.flags.ack && (ack.le(self.iss) || ack.gt(self.snd_max)) {
+            if !h.flags.rst {
+                let rst = TcpSocket::reset_for(_seg);
+                if let Some(r) = rst {
+                    self.transmit(r, ctx);
+                }
+            }
+            return;
+        }
+        // Second: RST. Only believed with an acceptable ACK: connection refused.
+        if h.flags.rst {
+            if h.flags.ack {
+                self.fail("ECONNREFUSED", ctx);
+            }
+            return;
+        }
+        if !h.flags.syn {
+            return;
+        }
+        // Fourth: SYN.
+        self.irs = SeqNumber(h.seq);
+        self.rcv_nxt = self.irs + 1;
+        self.take_syn_options(h, ctx);
+        if h.flags.ack {
+            self.snd_una = ack;
+            if let Some((end, sent)) = self.rtt_probe.take() {
+                if ack.ge(end) {
+                    self.rtt.sample(ctx.now - sent, ctx.p);
+                }
+            }
+            self.backoff = 0;
+            // RFC 7323 §2.2: windows in SYN segments are not scaled.
+            self.snd_wnd = h.window as u32;
+            self.max_snd_wnd = self.snd_wnd;
+            self.snd_wl1 = SeqNumber(h.seq);
+            self.snd_wl2 = ack;
+            self.cancel_timer(TimerKind::Retransmit, ctx);
+            self.set_state(TcpState::Established, ctx);
+            // Send data if the app already queued some, else the third packet of the
+            // handshake: a pure ACK.
+            if !self.output(ctx) {
+                self.send_ack(ctx);
+            }
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, figure 8): SYN-SENT -> SYN-RECEIVED and
+            // send SYN,ACK with our original ISN.
+            self.snd_wnd = h.window as u32;
+            self.snd_wl1 = SeqNumber(h.seq);
+            self.set_state(TcpState::SynReceived, ctx);
+            self.send_syn(0, ctx);
+        }
+    }
+
+    fn segment_acceptable(&self, seq: SeqNumber, len: u32) -> bool {
+        // RFC 9293 §3.10.7.4 first check, with the space we really have as the window
+        // (the advertised one may be smaller after silly-window avoidance).
+        let wnd = self
+            .our_window()
+            .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32);
+        let nxt = self.rcv_nxt;
+        match (len, wnd) {
+            (0, 0) => seq == nxt,
+            (0, _) => seq.in_range(nxt, nxt + wnd),
+            (_, 0) => false,
+            (_, _) => seq.in_range(nxt, nxt + wnd) || (seq + (len - 1)).in_range(nxt, nxt + wnd),
+        }
+    }
+
+    fn on_segment_synchronized(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
+        use TcpState::*;
+        let seq = SeqNumber(h.seq);
+        let ack = SeqNumber(h.ack);
+        let seg_len = seg.payload_len + h.flags.syn as u32 + h.flags.fin as u32;
+
+        // A retransmitted SYN for a request we answered: resend the SYN-ACK (Linux
+        // `tcp_check_req`), rather than the RFC's challenge.
+        if self.state == SynReceived && h.flags.syn && !h.flags.ack && seq == self.irs {
+            self.synack_retransmits += 1;
+            self.send_syn(self.synack_retransmits, ctx);
+            return;
+        }
+        // Simultaneous open (RFC 9293 §3.5 figure 8, line 4): in SYN-RECEIVED the peer's
+        // SYN,ACK repeats its SYN (already counted) and acknowledges ours.
+        if self.state == SynReceived
+            && h.flags.syn
+            && h.flags.ack
+            && seq == self.irs
+            && ack.gt(self.snd_una)
+            && ack.le(self.snd_max)
+        {
+            self.snd_una = ack;
+            self.snd_wnd = h.window as u32;
+            self.max_snd_wnd = self.snd_wnd;
+            self.snd_wl1 = seq;
+            self.snd_wl2 = ack;
+            self.backoff = 0;
+            self.cancel_timer(TimerKind::Retransmit, ctx);
+            self.set_state(Established, ctx);
+            if !self.output(ctx) {
+                self.send_ack(ctx);
+            }
+            return;
+        }
+        // First: sequence number acceptable?
+        if !self.segment_acceptable(seq, seg_len) {
+            if !h.flags.rst {
+                // RFC 9293 §3.10.7.4: send an ACK (this is the "dup ACK" a client in
+                // ESTABLISHED sends for a retransmitted SYN-ACK).
+                if self.state == TimeWait && h.flags.fin {
+                    // RFC 9293 §3.10.7.4 eighth, TIME-WAIT: restart the 2 MSL timeout.
+                    self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
+                }
+                self.send_ack(ctx);
+            }
+            return;
+        }
+        if let Some((tsval, _)) = h.options.timestamps {
+            if self.ts_ok && seq.le(self.rcv_nxt) {
+                self.ts_recent = tsval;
+            }
+        }
+        // Second: RST.
+        if h.flags.rst {
+            match self.state {
+                SynReceived if self.parent.is_some() => {
+                    // Passive open: the request just goes away (RFC 9293: "return to LISTEN").
+                    self.set_state(Closed, ctx);
+                }
+                SynReceived => self.fail("ECONNREFUSED", ctx),
+                Established | FinWait1 | FinWait2 | CloseWait => self.fail("ECONNRESET", ctx),
+                _ => self.set_state(Closed, ctx),
+            }
+            return;
+        }
+        // Fourth: a SYN in the window (RFC 5961 §4: challenge ACK).
+        if h.flags.syn {
+            self.send_ack(ctx);
+            return;
+        }
+        // Fifth: the ACK field.
+        if !h.flags.ack {
+            return;
+        }
+        if self.state == SynReceived {
+            if ack.gt(self.snd_una) && ack.le(self.snd_max) {
+                self.snd_wnd = (h.window as u32) << self.snd_wscale;
+                self.max_snd_wnd = self.snd_wnd;
+                self.snd_wl1 = seq;
+                self.snd_wl2 = ack;
+                self.set_state(Established, ctx);
+            } else {
+                if let Some(r) = TcpSocket::reset_for(seg) {
+                    self.transmit(r, ctx);
+                }
+                return;
+            }
+        }
+        if ack.gt(self.snd_max) {
+            // Acknowledges something not yet sent: ACK and drop (RFC 9293 §3.10.7.4).
+            self.send_ack(ctx);
+            return;
+        }
+        self.process_ack(seg, h, ctx);
+        if self.state == Closed {
+            return;
+        }
+        // Sixth/seventh: the segment text.
+        let mut ack_now = false;
+        if seg.payload_len > 0 {
+            if matches!(self.state, Established | FinWait1 | FinWait2) {
+                if self.app_closed && self.seq_end_after_rcv(seq, seg.payload_len) {
+                    // New data for a socket the application closed: Linux answers with RST
+                    // (`tcp_rcv_state_process`, "abort on data").
+                    self.send_rst(ctx);
+                    self.set_state(Closed, ctx);
+                    return;
+                }
+                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, ctx);
+            } else {
+                ack_now = true;
+            }
+        }
+        // Eighth: FIN.
+        if h.flags.fin {
+            let fin_off = self.roff(seq) + seg.payload_len as u64;
+            if fin_off == self.roff(self.rcv_nxt) && !self.fin_received {
+                self.receive_fin(ctx);
+            } else if fin_off > self.roff(self.rcv_nxt) {
+                self.ooo_fin = Some(fin_off);
+            }
+            ack_now = true;
+        }
+        if self.state == Closed {
+            return;
+        }
+        let sent = self.output(ctx);
+        if ack_now && !sent {
+            self.send_ack(ctx);
+        } else if !sent && self.delack_bytes > 0 && self.timer(TimerKind::DelayedAck).is_none() {
+            self.set_timer(TimerKind::DelayedAck, ctx.now + ctx.p.delayed_ack_us, ctx);
+        }
+    }
+
+    fn seq_end_after_rcv(&self, seq: SeqNumber, len: u32) -> bool {
+        (seq + len).gt(self.rcv_nxt)
+    }
+
+    fn process_ack(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
+        use TcpState::*;
+        let seq = SeqNumber(h.seq);
+        let ack = SeqNumber(h.ack);
+        let wnd = (h.window as u32) << self.snd_wscale;
+        let window_changed = wnd != self.snd_wnd;
+        if ack.gt(self.snd_una) {
+            let acked = ack - self.snd_una;
+            let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+            if let Some((end, sent)) = self.rtt_probe {
+                if ack.ge(end) {
+                    self.rtt_probe = None;
+                    self.rtt.sample(ctx.now - sent, ctx.p);
+                }
+            }
+            self.snd_una = ack;
+            if self.snd_nxt.lt(self.snd_una) {
+                self.snd_nxt = self.snd_una;
+            }
+            let data_acked = self.soff(ack).min(self.sndbuf.tail);
+            let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
+            self.sndbuf.release_to(data_acked);
+            self.backoff = 0;
+            // Only data grows the window (the SYN and FIN take a sequence number each).
+            let action = if bytes_acked > 0 {
+                self.cc.on_new_ack(ack, bytes_acked, flight)
+            } else {
+                CcAction::None
+            };
+            let _ = acked;
+            if self.snd_una == self.snd_max {
+                self.cancel_timer(TimerKind::Retransmit, ctx);
+            } else {
+                self.arm_rto_restart(ctx);
+            }
+            if action == CcAction::RetransmitFirst {
+                self.retransmit_first(ctx);
+            }
+        } else if ack == self.snd_una
+            && seg.payload_len == 0
+            && !h.flags.syn
+            && !h.flags.fin
+            && !window_changed
+            && self.snd_nxt != self.snd_una
+            && self.snd_max.gt(self.snd_una)
+        {
+            // A duplicate ACK (RFC 5681 §2).
+            let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+            if self
+                .cc
+                .on_dupack(ctx.p.dupack_threshold, flight, self.snd_max)
+                == CcAction::RetransmitFirst
+            {
+                self.stats.fast_retransmits += 1;
+                self.rtt_probe = None;
+                self.retransmit_first(ctx);
+            }
+        }
+        // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
+        if self.snd_wl1.lt(seq) || (self.snd_wl1 == seq && self.snd_wl2.le(ack)) {
+            let was_zero = self.snd_wnd == 0;
+            self.snd_wnd = wnd;
+            self.max_snd_wnd = self.max_snd_wnd.max(wnd);
+            self.snd_wl1 = seq;
+            self.snd_wl2 = ack;
+            if was_zero && wnd > 0 {
+                self.cancel_timer(TimerKind::Persist, ctx);
+                self.persist_backoff = 0;
+            }
+        }
+        if self.fin_acked() {
+            match self.state {
+                FinWait1 => {
+                    self.set_state(FinWait2, ctx);
+                    if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 {
+                        // Linux tcp_fin_timeout for orphaned sockets.
+                        self.set_timer(
+                            TimerKind::FinWait2,
+                            ctx.now + ctx.p.fin_wait2_timeout_us,
+                            ctx,
+                        );
+                    }
+                }
+                Closing => self.enter_time_wait(ctx),
+                LastAck => self.set_state(Closed, ctx),
+                _ => {}
+            }
+        }
+    }
+
+    fn arm_rto_restart(&mut self, ctx: &mut Ctx) {
+        // RFC 6298 §5.3: restart the timer when new data is acknowledged.
+        let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
+        self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    fn retransmit_first(&mut self, ctx: &mut Ctx) {
+        let outstanding = self.snd_max.diff(self.snd_una).max(0) as u32;
+        let data_left = self.sndbuf.tail.saturating_sub(self.soff(self.snd_una)) as u32;
+        let len = data_left.min(self.snd_mss).min(outstanding);
+        let with_fin = self.fin_queued && len == data_left && self.snd_max.gt(self.fin_seq());
+        if len == 0 && !with_fin {
+            return;
+        }
+        self.send_data_at(self.snd_una, len, with_fin, self.backoff.max(1), ctx);
+    }
+
+    /// In-window data: returns whether an immediate ACK is due (RFC 5681 §4.2: out-of-order
+    /// data, or data filling a hole, is acknowledged at once).
+    fn process_text(
+        &mut self,
+        seq: SeqNumber,
+        payload: &[PayloadSpan],
+        len: u32,
+        ctx: &mut Ctx,
+    ) -> bool {
+        let nxt = self.roff(self.rcv_nxt);
+        let start = self.roff(seq);
+        // Offsets before rcv_nxt wrap to huge values; use the signed distance instead.
+        let dist = seq.diff(self.rcv_nxt);
+        let (start, skip) = if dist < 0 {
+            (nxt, (-dist) as u32)
+        } else {
+            (start, 0)
+        };
+        if skip >= len {
+            return true; // an old duplicate: ACK it
+        }
+        let room = self.our_window() as u64;
+        let take = ((len - skip) as u64).min((nxt + room).saturating_sub(start)) as u32;
+        if take == 0 {
+            return true;
+        }
+        let spans = slice_spans(payload, skip, take);
+        if start == nxt {
+            let had_ooo = !self.ooo.is_empty();
+            self.rcvbuf.push_all(&spans);
+            self.rcv_nxt += take;
+            self.delack_bytes += take;
+            self.drain_ooo();
+            if let Some(f) = self.ooo_fin {
+                if f == self.roff(self.rcv_nxt) && !self.fin_received {
+                    self.ooo_fin = None;
+                    self.receive_fin(ctx);
+                }
+            }
+            had_ooo || self.delack_bytes >= ctx.p.ack_every_segments * self.our_mss as u32
+        } else {
+            // Out of order: keep it (the longer copy wins on the same start).
+            let entry = self.ooo.entry(start).or_default();
+            if spans_len(entry) < take {
+                self.ooo_bytes = self.ooo_bytes - spans_len(entry) + take;
+                *entry = spans;
+            }
+            true
+        }
+    }
+
+    fn drain_ooo(&mut self) {
+        loop {
+            let nxt = self.roff(self.rcv_nxt);
+            let Some((&start, _)) = self.ooo.iter().next() else {
+                break;
+            };
+            if start > nxt {
+                break;
+            }
+            let spans = self.ooo.remove(&start).unwrap_or_default();
+            let len = spans_len(&spans);
+            self.ooo_bytes -= len;
+            let skip = (nxt - start).min(len as u64) as u32;
+            if skip < len {
+                let rest = slice_spans(&spans, skip, len - skip);
+                self.rcvbuf.push_all(&rest);
+                self.rcv_nxt += len - skip;
+            }
+        }
+    }
+
+    fn receive_fin(&mut self, ctx: &mut Ctx) {
+        use TcpState::*;
+        self.fin_received = true;
+        self.rcv_nxt += 1;
+        match self.state {
+            SynReceived | Established => self.set_state(CloseWait, ctx),
+            FinWait1 => {
+                if self.fin_acked() {
+                    self.enter_time_wait(ctx);
+                } else {
+                    // Simultaneous close (RFC 9293 §3.6, figure 13).
+                    self.set_state(Closing, ctx);
+                }
+            }
+            FinWait2 => self.enter_time_wait(ctx),
+            _ => {}
+        }
+    }
+
+    fn enter_time_wait(&mut self, ctx: &mut Ctx) {
+        self.set_state(TcpState::TimeWait, ctx);
+        for k in [
+            TimerKind::Retransmit,
+            TimerKind::Persist,
+            TimerKind::FinWait2,
+            TimerKind::DelayedAck,
+        ] {
+            self.cancel_timer(k, ctx);
+        }
+        self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
+    }
+
+    /// The connection failed: report `errno` to the application and close.
+    pub fn fail(&mut self, errno: &'static str, ctx: &mut Ctx) {
+        self.error = Some(errno);
+        self.set_state(TcpState::Closed, ctx);
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    pub fn on_timer(&mut self, k: TimerKind, ctx: &mut Ctx) {
+        self.timers[timer_index(k)] = None;
+        ctx.emit(EventKind::TimerFired {
+            socket: self.id,
+            timer: k,
+        });
+        match k {
+            TimerKind::Retransmit => self.on_rto(ctx),
+            TimerKind::DelayedAck => {
+                if self.delack_bytes > 0 && self.remote.is_some() && self.state != TcpState::Closed
+                {
+                    self.send_ack(ctx);
+                }
+            }
+            TimerKind::Persist => self.on_persist(ctx),
+            TimerKind::TimeWait | TimerKind::FinWait2 => self.set_state(TcpState::Closed, ctx),
+            TimerKind::Keepalive => {}
+        }
+        self.report(ctx);
+    }
+
+    fn on_rto(&mut self, ctx: &mut Ctx) {
+        use TcpState::*;
+        self.backoff += 1;
+        self.stats.timeouts += 1;
+        self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
+        match self.state {
+            SynSent => {
+                if self.backoff > ctx.p.syn_retries {
+                    return self.fail("ETIMEDOUT", ctx);
+                }
+                self.send_syn(self.backoff, ctx);
+                self.stats.retransmits += 1;
+                self.arm_rto(ctx);
+            }
+            SynReceived => {
+                let limit = ctx.p.synack_retries;
+                if self.backoff > limit {
+                    // The request expires (Linux `reqsk_timer_handler`).
+                    if self.parent.is_some() {
+                        self.set_state(Closed, ctx);
+                    } else {
+                        self.fail("ETIMEDOUT", ctx);
+                    }
+                    return;
+                }
+                self.synack_retransmits += 1;
+                self.send_syn(self.backoff, ctx);
+                self.stats.retransmits += 1;
+                self.arm_rto(ctx);
+            }
+            Established | CloseWait | FinWait1 | Closing | LastAck => {
+                if self.backoff > ctx.p.data_retries {
+                    return self.fail("ETIMEDOUT", ctx);
+                }
+                // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: collapse the window, back off,
+                // retransmit from the first unacknowledged byte (go-back-N, as Linux marks
+                // everything outstanding lost).
+                let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+                self.cc.on_rto(flight);
+                self.snd_nxt = self.snd_una;
+                if !self.output(ctx) {
+                    self.retransmit_first(ctx);
+                }
+                self.arm_rto(ctx);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_persist(&mut self, ctx: &mut Ctx) {
+        if !matches!(self.state, TcpState::Established | TcpState::CloseWait) {
+            return;
+        }
+        if self.snd_wnd > 0 {
+            self.output(ctx);
+            return;
+        }
+        self.persist_backoff += 1;
+        if self.persist_backoff > ctx.p.persist_probe_max {
+            return self.fail("ETIMEDOUT", ctx);
+        }
+        if ctx.p.probe_with_data && self.sndbuf.tail > self.soff(self.snd_una) {
+            // RFC 9293 §3.8.6.1: send one byte beyond the closed window.
+            if self.snd_max.lt(self.snd_una + 1) {
+                self.snd_max = self.snd_una + 1;
+            }
+            self.send_data_at(self.snd_una, 1, false, 0, ctx);
+        } else {
+            // Linux `tcp_xmit_probe_skb`: an ACK with an old sequence number, which the
+            // receiver must answer with its current window.
+            let mut seg = self.make_segment(
+                self.snd_una - 1,
+                flags(false, true, false, false, false),
+                Vec::new(),
+                ctx,
+            );
+            seg.retransmission = 0;
+            self.transmit(seg, ctx);
+        }
+        let at = ctx.now + self.rtt.rto_backed_off(self.persist_backoff, ctx.p);
+        self.set_timer(TimerKind::Persist, at, ctx);
+    }
+
+    // ---------------------------------------------------------------- application calls
+
+    /// Free space in the send buffer.
+    pub fn send_space(&self) -> u32 {
+        self.send_cap.saturating_sub(self.sndbuf.len() as u32)
+    }
+
+    pub fn can_send(&self) -> bool {
+        matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.shut_wr
+    }
+
+    /// send(): queue spans (the caller checked the space) and transmit what is allowed.
+    pub fn app_send(&mut self, spans: &[PayloadSpan], ctx: &mut Ctx) {
+        self.sndbuf.push_all(spans);
+        self.output(ctx);
+        self.report(ctx);
+    }
+
+    /// recv() with a buffer of `max` bytes.
+    pub fn app_recv(&mut self, max: u32, ctx: &mut Ctx) -> RecvOutcome {
+        if !self.rcvbuf.is_empty() {
+            let before = self.advertised_window_now();
+            let spans = self.rcvbuf.take_front(max as u64);
+            let mut spans_out = Vec::new();
+            for s in spans {
+                push_span(&mut spans_out, s);
+            }
+            // Window update (RFC 9293 §3.8.6.2.2): tell the sender once the window has
+            // opened by at least min(MSS, buffer/2) from a small value.
+            let after = self.our_window();
+            let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
+            if self.remote.is_some()
+                && matches!(
+                    self.state,
+                    TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+                )
+                && before < thresh
+                && after >= thresh
+            {
+                self.send_ack(ctx);
+            }
+            self.report(ctx);
+            return RecvOutcome::Data(spans_out);
+        }
+        if let Some(e) = self.error {
+            return RecvOutcome::Error(e);
+        }
+        if self.fin_received {
+            return RecvOutcome::Eof;
+        }
+        if self.state == TcpState::Closed {
+            return RecvOutcome::Error("ENOTCONN");
+        }
+        RecvOutcome::WouldBlock
+    }
+
+    fn advertised_window_now(&self) -> u32 {
+        self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32
+    }
+
+    /// shutdown(SHUT_WR): queue a FIN after the data (RFC 9293 §3.10.4 CLOSE, half-close).
+    pub fn app_shutdown(&mut self, ctx: &mut Ctx) {
+        use TcpState::*;
+        if self.shut_wr {
+            return;
+        }
+        self.shut_wr = true;
+        match self.state {
+            Established => {
+                self.fin_queued = true;
+                self.set_state(FinWait1, ctx);
+                self.output(ctx);
+            }
+            CloseWait => {
+                self.fin_queued = true;
+                self.set_state(LastAck, ctx);
+                self.output(ctx);
+            }
+            SynSent | Listen => self.set_state(Closed, ctx),
+            _ => {}
+        }
+        self.report(ctx);
+    }
+
+    /// close(): shutdown + orphan. Unread data makes it an abort (RFC 2525 §2.17, Linux).
+    pub fn app_close(&mut self, ctx: &mut Ctx) {
+        self.app_closed = true;
+        if ctx.p.rst_on_close_with_unread
+            && !self.rcvbuf.is_empty()
+            && matches!(self.state, TcpState::Established | TcpState::CloseWait)
+        {
+            return self.app_abort(ctx);
+        }
+        if matches!(self.state, TcpState::SynReceived) {
+            return self.app_abort(ctx);
+        }
+        self.app_shutdown(ctx);
+        if self.state == TcpState::FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
+            self.set_timer(
+                TimerKind::FinWait2,
+                ctx.now + ctx.p.fin_wait2_timeout_us,
+                ctx,
+            );
+        }
+    }
+
+    /// close() with SO_LINGER {on, 0}: send RST and drop everything (RFC 9293 §3.10.5 ABORT).
+    pub fn app_abort(&mut self, ctx: &mut Ctx) {
+        use TcpState::*;
+        self.app_closed = true;
+        if matches!(
+            self.state,
+            SynReceived | Established | FinWait1 | FinWait2 | CloseWait
+        ) {
+            self.send_rst(ctx);
+        }
+        self.set_state(Closed, ctx);
+        self.report(ctx);
+    }
+}

@@ -1,0 +1,217 @@
+//! A human-readable rendering of a trace, one line per event, in the spirit of tcpdump:
+//! times in seconds, sequence numbers relative to each direction's ISN. Used by tests (which
+//! read like packet exchanges), by the lab CLI, and for debugging.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::trace::{Addr, AppCall, AppResult, EventKind, Header, Segment, Trace};
+
+fn flags_text(seg: &Segment) -> String {
+    match &seg.header {
+        Header::Udp(_) => "UDP".into(),
+        Header::Tcp(h) => {
+            let f = h.flags;
+            let mut s = String::new();
+            for (on, c) in [
+                (f.syn, 'S'),
+                (f.fin, 'F'),
+                (f.rst, 'R'),
+                (f.psh, 'P'),
+                (f.ack, '.'),
+            ] {
+                if on {
+                    s.push(c);
+                }
+            }
+            s
+        }
+    }
+}
+
+/// Relative sequence numbers: per direction, relative to the first SYN seen.
+#[derive(Default)]
+pub struct Relative {
+    isn: BTreeMap<(Addr, Addr), u32>,
+}
+
+impl Relative {
+    pub fn seq(&mut self, seg: &Segment) -> (u32, u32) {
+        let Header::Tcp(h) = &seg.header else {
+            return (0, 0);
+        };
+        if h.flags.syn {
+            self.isn.insert((seg.src, seg.dst), h.seq);
+        }
+        let s = self
+            .isn
+            .get(&(seg.src, seg.dst))
+            .map(|i| h.seq.wrapping_sub(*i))
+            .unwrap_or(h.seq);
+        let a = self
+            .isn
+            .get(&(seg.dst, seg.src))
+            .map(|i| h.ack.wrapping_sub(*i))
+            .unwrap_or(h.ack);
+        (s, a)
+    }
+}
+
+/// "client:40000 > server:80 [S.] seq=0 ack=1 win=65535 len=0"
+pub fn segment_line(t: &Trace, rel: &mut Relative, seg: &Segment) -> String {
+    let name = |a: Addr| {
+        let h = t
+            .hosts
+            .get(a.host.0 as usize)
+            .map(|h| h.name.as_str())
+            .unwrap_or("?");
+        format!("{h}:{}", a.port)
+    };
+    let mut s = format!(
+        "{} > {} [{}]",
+        name(seg.src),
+        name(seg.dst),
+        flags_text(seg)
+    );
+    if let Header::Tcp(h) = &seg.header {
+        let (sq, ak) = rel.seq(seg);
+        let _ = write!(s, " seq={sq}");
+        if h.flags.ack {
+            let _ = write!(s, " ack={ak}");
+        }
+        let _ = write!(s, " win={}", h.window);
+    }
+    let _ = write!(s, " len={}", seg.payload_len);
+    if seg.retransmission > 0 {
+        let _ = write!(s, " (retransmission {})", seg.retransmission);
+    }
+    if seg.network_duplicate {
+        s.push_str(" (network duplicate)");
+    }
+    s
+}
+
+/// The whole trace as text, one event per line.
+pub fn log(t: &Trace) -> String {
+    let mut rel = Relative::default();
+    let mut out = String::new();
+    let label = |s: crate::trace::SocketId| {
+        t.sockets
+            .get(s.0 as usize)
+            .map(|i| i.label.clone())
+            .unwrap_or_else(|| format!("#{}", s.0))
+    };
+    for e in &t.events {
+        let ts = format!("{:4}.{:06}", e.t / 1_000_000, e.t % 1_000_000);
+        let line = match &e.kind {
+            EventKind::SegmentSent { id, segment } => {
+                format!("#{} {}", id.0, segment_line(t, &mut rel, segment))
+            }
+            EventKind::SegmentArrived { id } => format!("#{} arrived", id.0),
+            EventKind::SegmentDropped { id, reason } => format!("#{} dropped: {reason:?}", id.0),
+            EventKind::StateChanged { socket, from, to } => {
+                format!("{}: {from} -> {to}", label(*socket))
+            }
+            EventKind::TimerSet {
+                socket,
+                timer,
+                expires_us,
+            } => {
+                format!(
+                    "{}: timer {timer:?} set for {:.6}",
+                    label(*socket),
+                    *expires_us as f64 / 1e6
+                )
+            }
+            EventKind::TimerCancelled { socket, timer } => {
+                format!("{}: timer {timer:?} cancelled", label(*socket))
+            }
+            EventKind::TimerFired { socket, timer } => {
+                format!("{}: timer {timer:?} fired", label(*socket))
+            }
+            EventKind::QueueChanged {
+                socket,
+                queue,
+                len,
+                cap,
+            } => {
+                format!("{}: {queue:?} {len}/{cap}", label(*socket))
+            }
+            EventKind::WindowChanged { socket, window: w } => format!(
+                "{}: cwnd={} ssthresh={} snd_wnd={} rcv_wnd={} in_flight={} rto={}",
+                label(*socket),
+                w.cwnd,
+                w.ssthresh,
+                w.snd_wnd,
+                w.rcv_wnd,
+                w.in_flight,
+                w.rto_us
+            ),
+            EventKind::AppCall { socket, call } => {
+                format!("{}: app {}", label(*socket), call_text(call))
+            }
+            EventKind::AppReturn {
+                socket,
+                call,
+                result,
+            } => {
+                format!(
+                    "{}: app {call:?} -> {}",
+                    label(*socket),
+                    result_text(t, result)
+                )
+            }
+            EventKind::Counter { host, name, value } => format!(
+                "{}: {name} = {value}",
+                t.hosts
+                    .get(host.0 as usize)
+                    .map(|h| h.name.as_str())
+                    .unwrap_or("?")
+            ),
+            EventKind::SocketCreated { socket } => format!("{}: created", label(*socket)),
+        };
+        let _ = writeln!(out, "{ts} {line}");
+    }
+    out
+}
+
+fn call_text(c: &AppCall) -> String {
+    match c {
+        AppCall::Send { len, .. } => format!("send({len})"),
+        AppCall::SendTo { len, to, .. } => format!("sendto({len}, port {})", to.port),
+        AppCall::Recv { max } => format!("recv({max})"),
+        AppCall::Connect { to } => format!("connect(host {}, port {})", to.host.0, to.port),
+        AppCall::Listen { backlog } => format!("listen({backlog})"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// "14 bytes: data1[0..5] data2[0..9]"
+pub fn result_text(t: &Trace, r: &AppResult) -> String {
+    match r {
+        AppResult::Data {
+            len,
+            payload,
+            truncated,
+            ..
+        } => {
+            let mut s = format!("{len} bytes:");
+            for p in payload {
+                let name = t
+                    .messages
+                    .get(p.message.0 as usize)
+                    .map(|m| m.label.as_str())
+                    .unwrap_or("?");
+                let _ = write!(s, " {name}[{}..{}]", p.start, p.end);
+            }
+            if let Some(n) = truncated {
+                let _ = write!(s, " (truncated, {n} bytes lost)");
+            }
+            s
+        }
+        AppResult::Eof => "0 (EOF)".into(),
+        AppResult::Ok => "ok".into(),
+        AppResult::Accepted { socket } => format!("accepted socket {}", socket.0),
+        AppResult::Error { errno } => errno.clone(),
+    }
+}

@@ -1,0 +1,75 @@
+//! UDP sockets (RFC 768): datagrams keep their boundaries; a short read truncates.
+
+use std::collections::VecDeque;
+
+use crate::trace::{Addr, PayloadSpan, SocketId};
+
+pub const UDP_HEADER: u32 = 8;
+
+#[derive(Clone, Debug)]
+pub struct Datagram {
+    pub from: Addr,
+    pub len: u32,
+    pub payload: Vec<PayloadSpan>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UdpSocket {
+    pub id: SocketId,
+    pub local: Addr,
+    /// connect()ed default destination.
+    pub remote: Option<Addr>,
+    pub queue: VecDeque<Datagram>,
+    pub queued_bytes: u32,
+    /// SO_RCVBUF: datagrams that do not fit are dropped.
+    pub recv_cap: u32,
+    pub closed: bool,
+}
+
+/// What one recvfrom() returned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UdpRead {
+    pub from: Addr,
+    pub payload: Vec<PayloadSpan>,
+    pub len: u32,
+    /// Bytes of the datagram discarded because the buffer was too small (MSG_TRUNC).
+    pub truncated: u32,
+}
+
+impl UdpSocket {
+    pub fn new(id: SocketId, local: Addr, recv_cap: u32) -> UdpSocket {
+        UdpSocket {
+            id,
+            local,
+            remote: None,
+            queue: VecDeque::new(),
+            queued_bytes: 0,
+            recv_cap,
+            closed: false,
+        }
+    }
+
+    /// Queue an arriving datagram; false if the receive buffer is full.
+    pub fn deliver(&mut self, d: Datagram) -> bool {
+        if self.closed || self.queued_bytes + d.len > self.recv_cap {
+            return false;
+        }
+        self.queued_bytes += d.len;
+        self.queue.push_back(d);
+        true
+    }
+
+    /// recvfrom() with a `max`-byte buffer: one whole datagram, or its first `max` bytes with
+    /// the rest discarded (never split across two reads, never merged with the next).
+    pub fn read(&mut self, max: u32) -> Option<UdpRead> {
+        let d = self.queue.pop_front()?;
+        self.queued_bytes -= d.len;
+        let len = d.len.min(max);
+        Some(UdpRead {
+            from: d.from,
+            payload: crate::tcp::buffers::slice_spans(&d.payload, 0, len),
+            len,
+            truncated: d.len - len,
+        })
+    }
+}
