@@ -3,11 +3,10 @@
 //! A library so the pure parts (routing, layout, labels, URL parameters) are testable with
 //! `wasm-bindgen-test`; `main.rs` only calls [`start`].
 
-// The engine's helpers land with the scenes (next commit).
-#![allow(dead_code)]
-
 pub mod app;
 pub mod dom;
+pub mod engine;
+pub mod hooks;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;
