@@ -12,6 +12,9 @@ pub mod playback;
 pub mod player;
 pub mod state_diagram;
 
+#[cfg(test)]
+mod tests;
+
 use std::ops::Deref;
 use std::rc::Rc;
 

@@ -18,3 +18,16 @@ pub fn has_scene(r: Route) -> bool {
 pub fn render(r: Route, q: &Query, key: String) -> Html {
     html! { <ScenePage key={key} route={r} query={q.clone()} /> }
 }
+
+#[cfg(test)]
+pub fn page_params_for_test() -> crate::engine::params::Params {
+    page::base_params(Route::Handshake)
+}
+
+#[cfg(test)]
+pub fn run_for_test(
+    r: Route,
+    p: &crate::engine::params::Params,
+) -> Result<synack_model::trace::Trace, String> {
+    page::run(r, p)
+}
