@@ -129,7 +129,9 @@ pub fn Player(p: &Props) -> Html {
         let pb = pb.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window().expect("window");
-            let listener = EventListener::new(&window, "keydown", move |e| {
+            // Not passive: Space and the arrows must not also scroll the page.
+            let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(&window, "keydown", opts, move |e| {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };
