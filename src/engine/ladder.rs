@@ -196,7 +196,17 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
         let (label, opts) = segment_label(&a.segment, &isns, p.numbering);
         let retx = mark(&a.segment, p.lang);
-        let (mx, my, deg) = label_anchor(x0, y0, x1, y1);
+        // Labels start next to their sender (so arrows crossing mid-way, as in a simultaneous
+        // open, keep readable labels); a lost arrow's label sits at its middle instead.
+        let (_, _, deg) = label_anchor(x0, y0, x1, y1);
+        let (f, anchor) = if a.lost() {
+            (0.5, "middle")
+        } else if x1 >= x0 {
+            (0.06, "start")
+        } else {
+            (0.06, "end")
+        };
+        let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let end = match &a.outcome {
             Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
@@ -235,9 +245,9 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
                data-seg={i.to_string()} data-kind={a.kind.css()}>
                 <line class="shaft" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
                 { end }
-                <text transform={tf.clone()} y="-6" text-anchor="middle" stroke="none">{ main }</text>
+                <text transform={tf.clone()} y="-6" text-anchor={anchor} stroke="none">{ main }</text>
                 if !opts.is_empty() && !geo.narrow {
-                    <text class="opt" transform={tf} y="14" text-anchor="middle" stroke="none">{ opts }</text>
+                    <text class="opt" transform={tf} y="14" text-anchor={anchor} stroke="none">{ opts }</text>
                 }
                 <line class="hit" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
             </g>

@@ -30,6 +30,29 @@ pub fn pos(s: TcpState) -> (f64, f64) {
     }
 }
 
+/// Like the RFC's figure, the way out of TIME-WAIT and LAST-ACK ends in a second CLOSED box at
+/// the bottom, so those edges do not cut through the whole figure.
+const CLOSED_BOTTOM: (f64, f64) = (530.0, 488.0);
+
+fn edge_end(from: TcpState, to: TcpState) -> (f64, f64) {
+    if to == TcpState::Closed
+        && matches!(
+            from,
+            TcpState::TimeWait
+                | TcpState::LastAck
+                | TcpState::Closing
+                | TcpState::CloseWait
+                | TcpState::FinWait1
+                | TcpState::FinWait2
+                | TcpState::Established
+        )
+    {
+        CLOSED_BOTTOM
+    } else {
+        pos(to)
+    }
+}
+
 /// The figure's transitions with their event/action text.
 pub const EDGES: &[(TcpState, TcpState, &str)] = &[
     (TcpState::Closed, TcpState::Listen, "passive OPEN"),
@@ -93,11 +116,21 @@ fn border(c: (f64, f64), to: (f64, f64)) -> (f64, f64) {
     (c.0 + dx * s, c.1 + dy * s)
 }
 
+/// An edge between two boxes; an edge whose reverse is also drawn is shifted sideways so the
+/// pair reads as two arrows.
 fn edge_path(a: TcpState, b: TcpState) -> (f64, f64, f64, f64) {
-    let (pa, pb) = (pos(a), pos(b));
+    let (pa, pb) = (pos(a), edge_end(a, b));
     let (x0, y0) = border(pa, pb);
     let (x1, y1) = border(pb, pa);
-    (x0, y0, x1, y1)
+    let paired = EDGES.iter().any(|(x, y, _)| *x == b && *y == a);
+    if paired {
+        let (dx, dy) = (x1 - x0, y1 - y0);
+        let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+        let (nx, ny) = (-dy / len * 6.0, dx / len * 6.0);
+        (x0 + nx, y0 + ny, x1 + nx, y1 + ny)
+    } else {
+        (x0, y0, x1, y1)
+    }
 }
 
 /// One endpoint to light up: its name (client/server), state, and the last transition taken.
@@ -132,7 +165,7 @@ pub fn StateDiagram(p: &Props) -> Html {
         .map(|(a, b, what)| {
             let (x0, y0, x1, y1) = edge_path(a, b);
             let hot = taken.contains(&(a, b));
-            let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            let (mx, my) = (x0 + (x1 - x0) * 0.45, y0 + (y1 - y0) * 0.45);
             html! {
                 <g class={classes!("sd-edge", hot.then_some("hot"))}>
                     <line x1={format!("{x0:.1}")} y1={format!("{y0:.1}")} x2={format!("{x1:.1}")} y2={format!("{y1:.1}")}
@@ -161,6 +194,7 @@ pub fn StateDiagram(p: &Props) -> Html {
             </g>
         }
     });
+    let closed_lit = p.lit.iter().any(|l| l.state == TcpState::Closed);
     let title = match p.lang {
         Lang::Zh => "RFC 9293 TCP 状态机（当前状态高亮）",
         Lang::En => "RFC 9293 TCP state machine (current states lit)",
@@ -178,6 +212,10 @@ pub fn StateDiagram(p: &Props) -> Html {
             </defs>
             <rect x="0" y="0" width={W.to_string()} height={H.to_string()} fill="var(--panel, #fff)" />
             { for edges }
+            <g class={classes!("sd-box", "g-closed", closed_lit.then_some("lit"))} data-state="CLOSED-2">
+                <rect x={format!("{:.1}", CLOSED_BOTTOM.0 - BW / 2.0)} y={format!("{:.1}", CLOSED_BOTTOM.1 - BH / 2.0)} width={BW.to_string()} height={BH.to_string()} rx="6" />
+                <text x={format!("{:.1}", CLOSED_BOTTOM.0)} y={format!("{:.1}", CLOSED_BOTTOM.1 + 5.0)} text-anchor="middle">{"CLOSED"}</text>
+            </g>
             { for boxes }
         </svg>
     }
