@@ -71,13 +71,68 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
             &k,
             TeardownCase::from_id(&p.case).unwrap_or(TeardownCase::ClientCloses),
         ),
-        Route::TcpVsUdp => presets::tcp_vs_udp(&k, p.case.parse().unwrap_or(8)),
+        Route::TcpVsUdp => {
+            let n: u32 = p.case.parse().unwrap_or(8);
+            let mut s = presets::tcp_vs_udp(&k, n.min(PRESET_MAX_MESSAGES));
+            if n > PRESET_MAX_MESSAGES {
+                more_messages(&mut s, n);
+            }
+            s
+        }
         _ => return Err("no such scene".into()),
     };
     let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
     // Snapshots every 64 events keep scrubbing O(64) anywhere in long traces.
     trace.build_snapshots(64);
     Ok(trace)
+}
+
+/// The model's preset sends at most this many messages; longer runs (for the benchmark's
+/// 1,000-segment playback) extend its scripts here.
+const PRESET_MAX_MESSAGES: u32 = 64;
+/// Largest message count a URL may ask for (`messages=` or `case=` on the TCP vs UDP scene).
+pub const MAX_MESSAGES: u32 = 600;
+
+/// Extends the preset's scripts to `n` messages, with the preset's own sizes and names.
+fn more_messages(s: &mut synack_model::scenario::Scenario, n: u32) {
+    use synack_model::scenario::{Action, Step};
+    for app in &mut s.apps {
+        match app.socket.as_str() {
+            "tcp client" | "udp client" => {
+                // Before the final close().
+                let at = app.steps.len().saturating_sub(1);
+                let extra = (PRESET_MAX_MESSAGES + 1..=n).map(|i| {
+                    Step::now(Action::Send {
+                        len: 20 + 15 * ((i - 1) % 4),
+                        message: Some(format!("msg {i}")),
+                    })
+                });
+                app.steps.splice(at..at, extra);
+            }
+            "udp server" => {
+                for _ in PRESET_MAX_MESSAGES..n {
+                    app.steps.push(Step::now(Action::Recv { max: 1024 }));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Valid case ids for this URL: the scene's, plus any message count for TCP vs UDP.
+fn cases_for(r: Route, q: &Query) -> Vec<String> {
+    let mut ids: Vec<String> = cases(r).into_iter().map(String::from).collect();
+    if r == Route::TcpVsUdp {
+        if let Some(n) = q
+            .get("messages")
+            .or(q.get("case"))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| (1..=MAX_MESSAGES).contains(n))
+        {
+            ids.push(n.to_string());
+        }
+    }
+    ids
 }
 
 #[derive(Clone, PartialEq)]
@@ -102,10 +157,16 @@ pub fn ScenePage(props: &Props) -> Html {
     let case_ids = cases(r);
     let base = base_params(r);
     let init = use_memo((), {
-        let q = props.query.clone();
-        let ids = case_ids.clone();
+        let mut q = props.query.clone();
+        if let Some(m) = q.get("messages").map(String::from) {
+            q.set("case", m);
+        }
+        let ids = cases_for(r, &q);
         let base = base.clone();
-        move |_| params::from_query_with(&q, &ids, base)
+        move |_| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            params::from_query_with(&q, &ids, base)
+        }
     });
     let params = use_state(|| init.0.clone());
     let notices = use_state(|| init.1.clone());
