@@ -165,9 +165,31 @@ pub fn Player(p: &Props) -> Html {
     let ladder = &*p.ladder;
     let t = pb.t;
 
+    // Stable callbacks: the static ladder layer re-renders only when its props change, and a
+    // fresh Callback would make it redraw every arrow on every frame.
     let on_select = {
-        let selected = selected.clone();
-        Callback::from(move |i: usize| selected.set(Some(i)))
+        let selected = selected.setter();
+        use_callback((), move |i: usize, _| selected.set(Some(i)))
+    };
+    let split_select = {
+        let combined = p.ladder.clone();
+        let on_select = on_select.clone();
+        use_memo((p.split.clone(), combined), move |(split, combined)| {
+            split.as_ref().map(|(tcp, udp)| {
+                [tcp, udp].map(|l| {
+                    let (l, combined, on_select) = (l.clone(), combined.clone(), on_select.clone());
+                    Callback::from(move |j: usize| {
+                        if let Some(i) = l
+                            .arrows
+                            .get(j)
+                            .and_then(|b| combined.arrows.iter().position(|a| a.id == b.id))
+                        {
+                            on_select.emit(i);
+                        }
+                    })
+                })
+            })
+        })
     };
     let btn = |a: fn() -> Action| {
         let pb = pb.clone();
@@ -407,18 +429,9 @@ pub fn Player(p: &Props) -> Html {
                     if *view == View::Ladder {
                         if let Some((tcp, udp)) = p.split.clone() {
                             <div class="split">
-                                { for [("TCP", tcp), ("UDP", udp)].into_iter().map(|(name, l)| {
+                                { for [("TCP", tcp), ("UDP", udp)].into_iter().enumerate().map(|(k, (name, l))| {
                                     let sel = selected.and_then(|i| ladder.arrows.get(i)).and_then(|a| l.arrows.iter().position(|b| b.id == a.id));
-                                    let on_select = {
-                                        let combined = p.ladder.clone();
-                                        let l = l.clone();
-                                        let on_select = on_select.clone();
-                                        Callback::from(move |j: usize| {
-                                            if let Some(i) = l.arrows.get(j).and_then(|b| combined.arrows.iter().position(|a| a.id == b.id)) {
-                                                on_select.emit(i);
-                                            }
-                                        })
-                                    };
+                                    let on_select = split_select.as_ref().as_ref().map(|c| c[k].clone()).unwrap_or_default();
                                     html! {
                                         <div class="split-col" data-testid={format!("split-{}", name.to_lowercase())}>
                                             <div class="split-title">{ name }</div>
