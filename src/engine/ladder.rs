@@ -132,6 +132,8 @@ pub struct StaticProps {
     pub numbering: Numbering,
     pub lang: Lang,
     pub on_select: Callback<usize>,
+    /// Id prefix of the clip rectangles the playhead moves.
+    pub uid: AttrValue,
 }
 
 /// Everything that does not depend on the playhead.
@@ -281,8 +283,10 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
             { lanes }
             { for folds }
             { ticks }
-            { states }
-            <g class="segs" {onclick}>{ for arrows }</g>
+            // Arrows are revealed exactly down to the playhead; state pills a little further,
+            // so a state entered at this very moment shows whole.
+            <g clip-path={format!("url(#{}-clip-marks)", p.uid)}>{ states }</g>
+            <g class="segs" clip-path={format!("url(#{}-clip)", p.uid)} {onclick}>{ for arrows }</g>
         </g>
     }
 }
@@ -412,13 +416,12 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 <style>{ SVG_CSS }</style>
                 <defs>
                     <clipPath id={format!("{}-clip", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h)} /></clipPath>
+                    <clipPath id={format!("{}-clip-marks", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h + 10.0)} /></clipPath>
                 </defs>
                 <rect x="0" y="0" width={f1(geo.width)} height={f1(h)} fill="var(--panel, #fff)" />
                 { for headers }
-                <g clip-path={format!("url(#{}-clip)", p.uid)}>
-                    <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
-                        numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} />
-                </g>
+                <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
+                    numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} uid={p.uid.clone()} />
                 { for sel }
                 <line class="playhead" x1="0" x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
                 <text class="playhead-t" x={f1(geo.width - 4.0)} y={f1(y_play - 4.0)} text-anchor="end">{ fmt_ms(p.t as u64) }</text>
