@@ -244,7 +244,7 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
         };
         html! {
             <g class={classes!("seg", format!("k-{}", a.kind.css()), a.lost().then_some("lost"))}
-               data-seg={i.to_string()} data-kind={a.kind.css()}>
+               data-seg={i.to_string()} data-kind={a.kind.css()} data-testid="segment">
                 <line class="shaft" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
                 { end }
                 <text transform={tf.clone()} y="-6" text-anchor={anchor} stroke="none">{ main }</text>
