@@ -1,0 +1,113 @@
+// Web frame-time benchmark (run by `cargo xtask bench` against the release build):
+//  1. first diagram frame: time from navigation start until the app sets
+//     `document.body.dataset.ready` (the scene's first frame is drawn), for each scene, 5 runs;
+//  2. playback: a scene with about 1,000 segments plays for a few seconds while every
+//     requestAnimationFrame interval is recorded; prints p50, p95, p99 and the worst frame.
+// It prints figures only; it never fails on timing. Exit 1 only when the page is broken.
+//
+// SYNACK_BENCH_SCENE overrides the large scene (a hash route with its parameters).
+
+import { launch, baseUrl, stopServer, collectErrors } from '../lib.mjs';
+
+const FIRST_FRAME_SCENES = ['#/handshake', '#/teardown', '#/tcp-vs-udp'];
+const RUNS = 5;
+// TCP vs UDP with a long transfer: about 1,000 segments on screen (see the web app's params).
+const LARGE_SCENE =
+  process.env.SYNACK_BENCH_SCENE ?? '#/tcp-vs-udp?lang=en&messages=500&loss=5&seed=1';
+const PLAY_MS = 5_000;
+
+// Records the moment the app marks its first frame, relative to navigation start.
+const READY_PROBE = () => {
+  const mark = () => {
+    if (document.body?.dataset.ready !== undefined && window.__synackReadyAt === undefined) {
+      window.__synackReadyAt = performance.now();
+    }
+  };
+  new MutationObserver(mark).observe(document, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['data-ready'],
+    childList: true,
+  });
+};
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+const base = await baseUrl();
+const browser = await launch();
+let broken = false;
+try {
+  console.log(`first diagram frame after navigation (${RUNS} runs each, median / worst):`);
+  for (const scene of FIRST_FRAME_SCENES) {
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.addInitScript(READY_PROBE);
+      await page.goto(`${base}${scene}?lang=en`);
+      try {
+        await page.waitForFunction(() => window.__synackReadyAt !== undefined, null, {
+          timeout: 10_000,
+        });
+        times.push(await page.evaluate(() => window.__synackReadyAt));
+      } catch {
+        console.log(`  ${scene}: no first frame (document.body.dataset.ready) within 10 s`);
+        await context.close();
+        break;
+      }
+      await context.close();
+    }
+    if (times.length) {
+      times.sort((a, b) => a - b);
+      console.log(`  ${scene.padEnd(16)} ${ms(pct(times, 50))} / ${ms(times.at(-1))}`);
+    }
+  }
+
+  console.log(`playback of ${LARGE_SCENE} for ${PLAY_MS / 1000} s:`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(`${base}${LARGE_SCENE}`);
+  const ready = await page
+    .waitForFunction(() => document.body.dataset.ready !== undefined, null, { timeout: 20_000 })
+    .then(() => true, () => false);
+  if (!ready) {
+    console.log('  skipped: the scene never set document.body.dataset.ready');
+  } else {
+    const segments = await page.locator('[data-testid="segment"]').count();
+    await page.evaluate(() => {
+      window.__frames = [];
+      let last = performance.now();
+      const tick = (t) => {
+        window.__frames.push(t - last);
+        last = t;
+        window.__rafId = requestAnimationFrame(tick);
+      };
+      window.__rafId = requestAnimationFrame(tick);
+    });
+    const play = page.getByTestId('play');
+    if (await play.count()) await play.first().click();
+    else await page.keyboard.press('Space');
+    await page.waitForTimeout(PLAY_MS);
+    const frames = await page.evaluate(() => {
+      cancelAnimationFrame(window.__rafId);
+      return window.__frames.slice(1);
+    });
+    frames.sort((a, b) => a - b);
+    console.log(`  segments on screen: ${segments} (elements with data-testid="segment")`);
+    console.log(
+      `  frames ${frames.length}: p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))}, ` +
+        `p99 ${ms(pct(frames, 99))}, worst ${ms(frames.at(-1) ?? 0)} (target p95 ≤ 16.7 ms)`,
+    );
+    if (errors.length) {
+      console.log(`  console errors: ${errors.join('; ')}`);
+      broken = true;
+    }
+  }
+  await context.close();
+} finally {
+  await browser.close();
+  await stopServer();
+}
+process.exit(broken ? 1 : 0);

@@ -1,0 +1,152 @@
+// Shared helpers of the end-to-end suite: Debian's Chromium driven by playwright-core, a static
+// server for the release build in dist/, routes opened in a language, console errors collected,
+// screenshots saved under target/screenshots/.
+//
+// The suite runs against SYNACK_BASE_URL when set (`cargo xtask test` serves dist/ and sets it);
+// otherwise it starts its own server on dist/ (after `cargo xtask build`, `node --test e2e/`).
+
+import { createServer } from 'node:http';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
+export const LANGS = ['zh', 'en'];
+
+// Debian's chromium; Playwright must never download a browser of its own on these machines.
+export const CHROMIUM = process.env.SYNACK_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', // the suite runs as root in CI
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Launches headless Chromium. Playwright gives every launch a fresh temporary profile
+ * (user-data-dir) and removes it on close; each test also gets its own context, so
+ * localStorage (the remembered language and theme) never leaks from one test to the next. */
+export async function launch() {
+  // Imported here so that serve.mjs (which only needs the server) runs without it.
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static server
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', // needed by WebAssembly.instantiateStreaming
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.pcap': 'application/vnd.tcpdump.pcap',
+  '.pcapng': 'application/octet-stream',
+};
+
+/** Serves `dir` on 127.0.0.1 (port 0 = a free one). Resolves to { url, close }. */
+export async function startServer(dir = join(ROOT, 'dist'), port = 0) {
+  const base = resolve(dir);
+  await stat(join(base, 'index.html')).catch(() => {
+    throw new Error(`${base}/index.html is missing: run \`cargo xtask build\` first`);
+  });
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = normalize(join(base, path));
+      if (file !== base && !file.startsWith(base + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
+      if (path.endsWith('/')) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', ok);
+  });
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return { url, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+let ownServer;
+/** The base URL of the site under test (ends with '/'). */
+export async function baseUrl() {
+  if (process.env.SYNACK_BASE_URL) return process.env.SYNACK_BASE_URL.replace(/\/?$/, '/');
+  ownServer ??= await startServer();
+  return ownServer.url;
+}
+
+/** Stops the server baseUrl() may have started (call in `after`). */
+export async function stopServer() {
+  if (ownServer) await ownServer.close();
+  ownServer = undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+/** The URL of a hash route in a language: routeUrl(base, '#/handshake', 'zh', { case: 'syn-lost' })
+ * gives `<base>#/handshake?lang=zh&case=syn-lost` (the app keeps its parameters inside the hash). */
+export function routeUrl(base, route, lang, params = {}) {
+  const query = new URLSearchParams({ ...(lang ? { lang } : {}), ...params }).toString();
+  return `${base}${route}${query ? `?${query}` : ''}`;
+}
+
+/** Opens a route in a new context. Returns { page, context, errors }, where `errors` collects
+ * console errors, uncaught exceptions and failed requests as they happen. */
+export async function openRoute(browser, route, lang, { params = {}, viewport, colorScheme } = {}) {
+  const context = await browser.newContext({
+    viewport: viewport ?? { width: 1280, height: 800 },
+    locale: lang === 'zh' ? 'zh-CN' : 'en-US',
+    colorScheme: colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(routeUrl(await baseUrl(), route, lang, params), { waitUntil: 'load' });
+  return { page, context, errors };
+}
+
+export function collectErrors(page) {
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) =>
+    errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+  );
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return errors;
+}
+
+/** Saves a full-page screenshot as target/screenshots/<name>.png and returns its path. */
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** True when the text contains Chinese characters (CJK Unified Ideographs). */
+export const hasCjk = (text) => /[\u4e00-\u9fff]/.test(text);

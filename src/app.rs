@@ -1,0 +1,157 @@
+//! The shell: routing, header (language and theme), and the page for the current route.
+
+use gloo::events::EventListener;
+use yew::prelude::*;
+
+use crate::dom;
+use crate::i18n::{txt, Lang};
+use crate::pages;
+use crate::prefs::{self, Theme};
+use crate::route::{Location, Route};
+
+/// What every page needs to know about the shell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shell {
+    pub lang: Lang,
+    pub theme: Theme,
+    /// `embed=1`: only the scene and its controls, no site header.
+    pub embed: bool,
+}
+
+/// The location as of the last real navigation. `seq` changes only on `hashchange`, so pages
+/// that rewrite their own URL (playhead, parameters) with `replaceState` are not remounted.
+#[derive(Clone, Debug, PartialEq)]
+struct Nav {
+    seq: u32,
+    loc: Location,
+}
+
+#[component]
+pub fn App() -> Html {
+    let nav = use_state(|| Nav {
+        seq: 0,
+        loc: Location::parse(&dom::current_hash()),
+    });
+    let pref_lang = use_state(prefs::initial_lang);
+    let pref_theme = use_state(prefs::initial_theme);
+    // URL `lang`/`theme` win over remembered preferences (embeds choose their look), until the
+    // reader flips the switch.
+    let url_lang = use_state(|| nav.loc.query.get("lang").and_then(Lang::parse));
+    let url_theme = use_state(|| nav.loc.query.get("theme").and_then(Theme::parse));
+
+    {
+        let nav = nav.clone();
+        let url_lang = url_lang.clone();
+        let url_theme = url_theme.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("a browser window");
+            let listener = EventListener::new(&window, "hashchange", move |_| {
+                dom::set_ready(false);
+                let loc = Location::parse(&dom::current_hash());
+                url_lang.set(loc.query.get("lang").and_then(Lang::parse));
+                url_theme.set(loc.query.get("theme").and_then(Theme::parse));
+                nav.set(Nav {
+                    seq: nav.seq.wrapping_add(1),
+                    loc,
+                });
+            });
+            move || drop(listener)
+        });
+    }
+
+    let lang = url_lang.unwrap_or(*pref_lang);
+    let theme = url_theme.unwrap_or(*pref_theme);
+    let embed = nav.loc.query.get("embed") == Some("1");
+    let shell = Shell { lang, theme, embed };
+
+    use_effect_with((lang, theme, embed), |(lang, theme, embed)| {
+        dom::set_html_lang(lang.html_lang());
+        dom::set_root_attr("data-theme", theme.code());
+        dom::set_root_attr("data-embed", if *embed { "1" } else { "0" });
+    });
+    {
+        let title = match nav.loc.route {
+            Some(Route::Landing) => "synack".to_string(),
+            Some(r) => format!("{} · synack", r.title().get(lang)),
+            None => format!("{} · synack", txt::NOT_FOUND_TITLE.get(lang)),
+        };
+        use_effect_with(title, |title| dom::set_title(title));
+    }
+
+    let on_lang = {
+        let pref_lang = pref_lang.clone();
+        let url_lang = url_lang.clone();
+        Callback::from(move |_: MouseEvent| {
+            let next = lang.other();
+            prefs::remember_lang(next);
+            pref_lang.set(next);
+            if url_lang.is_some() {
+                url_lang.set(None);
+                drop_url_param("lang");
+            }
+        })
+    };
+    let on_theme = {
+        let pref_theme = pref_theme.clone();
+        let url_theme = url_theme.clone();
+        Callback::from(move |_: MouseEvent| {
+            let next = theme.other();
+            prefs::remember_theme(next);
+            pref_theme.set(next);
+            if url_theme.is_some() {
+                url_theme.set(None);
+                drop_url_param("theme");
+            }
+        })
+    };
+
+    let page = pages::page_for(&nav.loc, nav.seq);
+
+    html! {
+        <ContextProvider<Shell> context={shell}>
+            <div class={classes!("shell", embed.then_some("embed"))}>
+                if !embed {
+                    <header class="site-header" data-testid="site-header">
+                        <a class="brand" href="#/" data-testid="brand">
+                            <span class="brand-mark" aria-hidden="true">{"⇄"}</span>
+                            {"synack"}
+                        </a>
+                        <span class="header-spacer" />
+                        <button class="chip" data-testid="lang-switch" onclick={on_lang}
+                            title={txt::LANG_SWITCH_TITLE.get(lang)}
+                            lang={lang.other().html_lang()}>
+                            { txt::LANG_SWITCH.get(lang) }
+                        </button>
+                        <button class="chip" data-testid="theme-switch" onclick={on_theme}
+                            title={txt::THEME_TITLE.get(lang)} aria-pressed={(theme == Theme::Dark).to_string()}>
+                            { match theme {
+                                Theme::Light => format!("☾ {}", txt::THEME_TO_DARK.get(lang)),
+                                Theme::Dark => format!("☀ {}", txt::THEME_TO_LIGHT.get(lang)),
+                            } }
+                        </button>
+                    </header>
+                }
+                <main class="page-host">{ page }</main>
+                if !embed {
+                    <footer class="site-footer">{ txt::FOOTER.get(lang) }</footer>
+                }
+            </div>
+        </ContextProvider<Shell>>
+    }
+}
+
+fn drop_url_param(key: &str) {
+    let mut loc = Location::parse(&dom::current_hash());
+    loc.query.remove(key);
+    dom::replace_hash(&loc.to_hash());
+}
+
+/// The shell context; pages are always rendered inside [`App`].
+#[hook]
+pub fn use_shell() -> Shell {
+    use_context::<Shell>().unwrap_or(Shell {
+        lang: Lang::En,
+        theme: Theme::Light,
+        embed: false,
+    })
+}

@@ -1,0 +1,178 @@
+//! Export the diagram on screen as an SVG file or a PNG image, and copy text to the clipboard.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::dom::document;
+
+/// The colour tokens the diagrams use; their current values are written into the exported
+/// file so it looks like the page (light or dark) without the page's stylesheet.
+const TOKENS: &[&str] = &[
+    "--bg",
+    "--panel",
+    "--panel-2",
+    "--ink",
+    "--ink-2",
+    "--ink-3",
+    "--line",
+    "--syn",
+    "--synack",
+    "--ack",
+    "--data",
+    "--fin",
+    "--rst",
+    "--udp",
+    "--lost",
+    "--st-open",
+    "--st-est",
+    "--st-closing",
+    "--st-closed",
+    "--playhead",
+];
+
+/// The visible diagram's SVG as a standalone document.
+pub fn current_svg() -> Option<(String, f64, f64)> {
+    let doc = document()?;
+    let svg = doc.query_selector("[data-export] svg").ok().flatten()?;
+    let win = web_sys::window()?;
+    let root = doc.document_element()?;
+    let style = win.get_computed_style(&root).ok().flatten()?;
+    let vars: String = TOKENS
+        .iter()
+        .filter_map(|t| {
+            let v = style.get_property_value(t).ok()?;
+            let v = v.trim();
+            (!v.is_empty()).then(|| format!("{t}:{v};"))
+        })
+        .collect();
+    let mut text = svg.outer_html();
+    if !text.contains("xmlns=") {
+        text = text.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1);
+    }
+    text = text.replacen("<svg", &format!("<svg style=\"{vars}\""), 1);
+    let (w, h) =
+        view_box_size(&svg).unwrap_or((svg.client_width() as f64, svg.client_height() as f64));
+    Some((
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}"),
+        w,
+        h,
+    ))
+}
+
+fn view_box_size(svg: &web_sys::Element) -> Option<(f64, f64)> {
+    let vb = svg.get_attribute("viewBox")?;
+    let v: Vec<f64> = vb
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    (v.len() == 4).then(|| (v[2], v[3]))
+}
+
+fn download(name: &str, href: &str) {
+    let Some(doc) = document() else { return };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else {
+        return;
+    };
+    a.set_href(href);
+    a.set_download(name);
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+        a.click();
+        let _ = body.remove_child(&a);
+    }
+}
+
+fn svg_data_url(svg: &str) -> String {
+    format!(
+        "data:image/svg+xml;charset=utf-8,{}",
+        js_sys::encode_uri_component(svg)
+    )
+}
+
+pub fn export_svg(name: &str) -> bool {
+    match current_svg() {
+        Some((svg, _, _)) => {
+            download(&format!("{name}.svg"), &svg_data_url(&svg));
+            true
+        }
+        None => false,
+    }
+}
+
+/// Renders the SVG into a canvas at 2× and downloads it as PNG (asynchronously, once the
+/// image has decoded).
+pub fn export_png(name: &str) -> bool {
+    let Some((svg, w, h)) = current_svg() else {
+        return false;
+    };
+    let Ok(img) = web_sys::HtmlImageElement::new() else {
+        return false;
+    };
+    let name = format!("{name}.png");
+    let img2 = img.clone();
+    let onload = Closure::once_into_js(move || {
+        let scale = 2.0;
+        let Some(doc) = document() else { return };
+        let Some(canvas) = doc
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            return;
+        };
+        canvas.set_width((w * scale).ceil() as u32);
+        canvas.set_height((h * scale).ceil() as u32);
+        let Some(ctx) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        let _ = ctx.scale(scale, scale);
+        let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(&img2, 0.0, 0.0, w, h);
+        if let Ok(url) = canvas.to_data_url_with_type("image/png") {
+            download(&name, &url);
+        }
+    });
+    img.set_onload(Some(onload.unchecked_ref()));
+    img.set_src(&svg_data_url(&svg));
+    true
+}
+
+/// `navigator.clipboard.writeText(text)`, when the browser allows it. (Called through
+/// reflection: web-sys marks the Clipboard API unstable.)
+pub fn copy_text(text: &str) -> bool {
+    let Some(win) = web_sys::window() else {
+        return false;
+    };
+    let nav = win.navigator();
+    let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) else {
+        return false;
+    };
+    if clip.is_undefined() || clip.is_null() {
+        return false;
+    }
+    let Ok(write) = js_sys::Reflect::get(&clip, &"writeText".into()) else {
+        return false;
+    };
+    let Ok(write) = write.dyn_into::<js_sys::Function>() else {
+        return false;
+    };
+    match write.call1(&clip, &JsValue::from_str(text)) {
+        Ok(p) => {
+            // A refused permission rejects the promise: swallow it (the text is also shown).
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                let noop = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+                let _ = p.catch(&noop);
+                noop.forget();
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}

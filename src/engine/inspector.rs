@@ -1,0 +1,175 @@
+//! The packet inspector: a segment's header laid out as the RFC's header diagram
+//! (32 bits per row), with the values filled in.
+
+use yew::prelude::*;
+
+use synack_model::trace::{Header, Segment};
+
+use super::labels::{options_text, Isns, Numbering, SegKind};
+use super::layout::{Arrow, Outcome};
+use super::narration::drop_reason;
+use crate::i18n::{Lang, T};
+
+struct Field {
+    name: T,
+    bits: u32,
+    value: String,
+    hot: bool,
+}
+
+fn f(name: T, bits: u32, value: String) -> Field {
+    Field {
+        name,
+        bits,
+        value,
+        hot: false,
+    }
+}
+
+fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
+    let Header::Tcp(h) = &seg.header else {
+        return Vec::new();
+    };
+    let (rseq, rack) = isns.show(seg, h, Numbering::Relative);
+    let show = |abs: u32, rel: u32| match n {
+        Numbering::Relative => format!("{rel}  ({abs})"),
+        Numbering::Absolute => format!("{abs}  (rel {rel})"),
+    };
+    let mut v = vec![
+        f(
+            T::new("源端口", "Source port"),
+            16,
+            seg.src.port.to_string(),
+        ),
+        f(
+            T::new("目的端口", "Destination port"),
+            16,
+            seg.dst.port.to_string(),
+        ),
+        f(T::new("序号 seq", "Sequence number"), 32, show(h.seq, rseq)),
+        f(
+            T::new("确认号 ack", "Acknowledgment number"),
+            32,
+            if h.flags.ack {
+                show(h.ack, rack)
+            } else {
+                "—".into()
+            },
+        ),
+        f(
+            T::new("首部长度", "Data offset"),
+            4,
+            format!("{} B", h.header_len),
+        ),
+        f(T::new("保留", "Rsvd"), 4, "0".into()),
+    ];
+    let fl = h.flags;
+    for (name, on) in [
+        ("CWR", false),
+        ("ECE", false),
+        ("URG", fl.urg),
+        ("ACK", fl.ack),
+        ("PSH", fl.psh),
+        ("RST", fl.rst),
+        ("SYN", fl.syn),
+        ("FIN", fl.fin),
+    ] {
+        v.push(Field {
+            name: T::new(name, name),
+            bits: 1,
+            value: if on { "1".into() } else { "0".into() },
+            hot: on,
+        });
+    }
+    v.push(f(T::new("窗口", "Window"), 16, h.window.to_string()));
+    v.push(f(T::new("校验和", "Checksum"), 16, "·".into()));
+    v.push(f(T::new("紧急指针", "Urgent pointer"), 16, "0".into()));
+    let opts = options_text(h);
+    if !opts.is_empty() {
+        v.push(f(T::new("选项", "Options"), 32, opts));
+    }
+    v
+}
+
+fn udp_fields(seg: &Segment) -> Vec<Field> {
+    let Header::Udp(u) = &seg.header else {
+        return Vec::new();
+    };
+    vec![
+        f(
+            T::new("源端口", "Source port"),
+            16,
+            seg.src.port.to_string(),
+        ),
+        f(
+            T::new("目的端口", "Destination port"),
+            16,
+            seg.dst.port.to_string(),
+        ),
+        f(T::new("长度", "Length"), 16, u.length.to_string()),
+        f(T::new("校验和", "Checksum"), 16, "·".into()),
+    ]
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub arrow: Arrow,
+    pub isns: super::Shared<Isns>,
+    pub numbering: Numbering,
+    pub lang: Lang,
+    pub on_close: Callback<()>,
+    /// "10.0.0.1:50000 → 10.0.0.2:80"
+    pub endpoints: String,
+}
+
+#[component]
+pub fn Inspector(p: &Props) -> Html {
+    let lang = p.lang;
+    let seg = &p.arrow.segment;
+    let udp = matches!(seg.header, Header::Udp(_));
+    let fields = if udp {
+        udp_fields(seg)
+    } else {
+        tcp_fields(seg, &p.isns, p.numbering)
+    };
+    let cells = fields.iter().map(|x| {
+        html! {
+            <div class={classes!("hd-cell", x.hot.then_some("hot"), (x.bits == 1).then_some("bit"))}
+                 style={format!("grid-column: span {}", x.bits)}>
+                <span class="hd-name">{ x.name.get(lang) }</span>
+                <span class="hd-val mono">{ x.value.clone() }</span>
+            </div>
+        }
+    });
+    let kind = SegKind::of(seg);
+    let fate = match &p.arrow.outcome {
+        Outcome::Arrived => T::new("已送达", "delivered").get(lang).to_string(),
+        Outcome::InFlight => T::new("记录结束时仍在途中", "still in flight at the end")
+            .get(lang)
+            .to_string(),
+        Outcome::LostOnPath(r) | Outcome::Discarded(r) => format!("✕ {}", drop_reason(r, lang)),
+    };
+    let close = p.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <section class="inspector" data-testid="inspector" aria-label={T::new("报文详情", "Packet details").get(lang)}>
+            <header>
+                <span class={classes!("kind-swatch", format!("k-{}", kind.css()))}>{ kind.name(lang) }</span>
+                <span class="mono">{ p.endpoints.clone() }</span>
+                <span class="insp-fate">{ fate }</span>
+                <button class="chip" onclick={close} aria-label="close">{"✕"}</button>
+            </header>
+            <div class="hd-ruler mono" aria-hidden="true">
+                <span>{"0"}</span><span>{"8"}</span><span>{"16"}</span><span>{"24"}</span><span>{"31"}</span>
+            </div>
+            <div class="hd-grid">{ for cells }</div>
+            <p class="insp-foot">
+                { match lang {
+                    Lang::Zh => format!("载荷 {} 字节；IP 层总长 {} 字节{}。", seg.payload_len, seg.wire_len,
+                        if seg.retransmission > 0 { format!("；第 {} 次重传", seg.retransmission) } else { String::new() }),
+                    Lang::En => format!("Payload {} bytes; {} bytes on the wire at the IP layer{}.", seg.payload_len, seg.wire_len,
+                        if seg.retransmission > 0 { format!("; retransmission #{}", seg.retransmission) } else { String::new() }),
+                } }
+            </p>
+        </section>
+    }
+}

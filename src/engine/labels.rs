@@ -1,0 +1,228 @@
+//! What a segment is called: its kind (for colour and legend) and its Wireshark-style label.
+//!
+//! Sequence numbers are shown relative to each direction's initial sequence number by default,
+//! as Wireshark does: the ISN of a direction is the `seq` of its first SYN (or, without a SYN in
+//! the trace, of its first segment).
+
+use std::collections::BTreeMap;
+
+use synack_model::trace::{Addr, Header, Segment, TcpHeader, Trace};
+
+use crate::i18n::Lang;
+
+/// One colour per kind, used everywhere (ladder, timeline, legend, inspector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SegKind {
+    Syn,
+    SynAck,
+    Ack,
+    Data,
+    Fin,
+    Rst,
+    Udp,
+}
+
+impl SegKind {
+    pub const ALL: [SegKind; 7] = [
+        SegKind::Syn,
+        SegKind::SynAck,
+        SegKind::Ack,
+        SegKind::Data,
+        SegKind::Fin,
+        SegKind::Rst,
+        SegKind::Udp,
+    ];
+
+    pub fn of(seg: &Segment) -> SegKind {
+        match &seg.header {
+            Header::Udp(_) => SegKind::Udp,
+            Header::Tcp(h) => {
+                let f = h.flags;
+                if f.rst {
+                    SegKind::Rst
+                } else if f.syn && f.ack {
+                    SegKind::SynAck
+                } else if f.syn {
+                    SegKind::Syn
+                } else if f.fin {
+                    SegKind::Fin
+                } else if seg.payload_len > 0 {
+                    SegKind::Data
+                } else {
+                    SegKind::Ack
+                }
+            }
+        }
+    }
+
+    /// CSS class suffix; also the colour token name (`--syn`...).
+    pub fn css(self) -> &'static str {
+        match self {
+            SegKind::Syn => "syn",
+            SegKind::SynAck => "synack",
+            SegKind::Ack => "ack",
+            SegKind::Data => "data",
+            SegKind::Fin => "fin",
+            SegKind::Rst => "rst",
+            SegKind::Udp => "udp",
+        }
+    }
+
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (SegKind::Syn, _) => "SYN",
+            (SegKind::SynAck, _) => "SYN-ACK",
+            (SegKind::Ack, _) => "ACK",
+            (SegKind::Data, Lang::Zh) => "数据",
+            (SegKind::Data, Lang::En) => "data",
+            (SegKind::Fin, _) => "FIN",
+            (SegKind::Rst, _) => "RST",
+            (SegKind::Udp, Lang::Zh) => "UDP 数据报",
+            (SegKind::Udp, Lang::En) => "UDP datagram",
+        }
+    }
+}
+
+/// Relative or absolute sequence numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Numbering {
+    Relative,
+    Absolute,
+}
+
+/// The initial sequence number of each direction (keyed by sender, receiver).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Isns(BTreeMap<(Addr, Addr), u32>);
+
+impl Isns {
+    pub fn of_trace(trace: &Trace) -> Isns {
+        let mut first: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
+        let mut syn: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
+        for ev in &trace.events {
+            if let synack_model::trace::EventKind::SegmentSent { segment, .. } = &ev.kind {
+                if let Header::Tcp(h) = &segment.header {
+                    let key = (segment.src, segment.dst);
+                    first.entry(key).or_insert(h.seq);
+                    if h.flags.syn {
+                        syn.entry(key).or_insert(h.seq);
+                    }
+                }
+            }
+        }
+        for (k, v) in syn {
+            first.insert(k, v);
+        }
+        Isns(first)
+    }
+
+    fn get(&self, src: Addr, dst: Addr) -> Option<u32> {
+        self.0.get(&(src, dst)).copied()
+    }
+
+    /// (seq, ack) as displayed.
+    pub fn show(&self, seg: &Segment, h: &TcpHeader, n: Numbering) -> (u32, u32) {
+        match n {
+            Numbering::Absolute => (h.seq, h.ack),
+            Numbering::Relative => {
+                let seq = self
+                    .get(seg.src, seg.dst)
+                    .map_or(h.seq, |isn| h.seq.wrapping_sub(isn));
+                let ack = self
+                    .get(seg.dst, seg.src)
+                    .map_or(h.ack, |isn| h.ack.wrapping_sub(isn));
+                (seq, ack)
+            }
+        }
+    }
+}
+
+/// Wireshark's flag list, in its order: `SYN, ACK`, `FIN, ACK`, `PSH, ACK`.
+pub fn flag_list(h: &TcpHeader) -> String {
+    let f = h.flags;
+    let mut v = Vec::new();
+    if f.fin {
+        v.push("FIN");
+    }
+    if f.syn {
+        v.push("SYN");
+    }
+    if f.rst {
+        v.push("RST");
+    }
+    if f.psh {
+        v.push("PSH");
+    }
+    if f.ack {
+        v.push("ACK");
+    }
+    if f.urg {
+        v.push("URG");
+    }
+    v.join(", ")
+}
+
+/// The two lines of an arrow's label: the main line (`SYN, ACK seq=0 ack=1 win=65535`)
+/// and the options line (`[MSS=1460 SACK_PERM TS WS=7]`, empty when there are none).
+pub fn segment_label(seg: &Segment, isns: &Isns, n: Numbering) -> (String, String) {
+    match &seg.header {
+        Header::Udp(u) => {
+            let mut s = format!("UDP len={}", u.length.saturating_sub(8));
+            if let Some(p) = seg.payload.first() {
+                s = format!("{s} ({})", p.message.0 + 1);
+            }
+            (s, String::new())
+        }
+        Header::Tcp(h) => {
+            let (seq, ack) = isns.show(seg, h, n);
+            let mut s = format!("{} seq={seq}", flag_list(h));
+            if h.flags.ack {
+                s.push_str(&format!(" ack={ack}"));
+            }
+            s.push_str(&format!(" win={}", h.window));
+            if seg.payload_len > 0 {
+                s.push_str(&format!(" len={}", seg.payload_len));
+            }
+            (s, options_text(h))
+        }
+    }
+}
+
+pub fn options_text(h: &TcpHeader) -> String {
+    let o = &h.options;
+    let mut v = Vec::new();
+    if let Some(m) = o.mss {
+        v.push(format!("MSS={m}"));
+    }
+    if o.sack_permitted {
+        v.push("SACK_PERM".to_string());
+    }
+    if o.timestamps.is_some() {
+        v.push("TS".to_string());
+    }
+    if let Some(ws) = o.window_scale {
+        // The shift count as carried on the wire (RFC 7323 §2.2), not the multiplier.
+        v.push(format!("WS={ws}"));
+    }
+    if !o.sack.is_empty() {
+        v.push(format!("SACK×{}", o.sack.len()));
+    }
+    if v.is_empty() {
+        String::new()
+    } else {
+        format!("[{}]", v.join(" "))
+    }
+}
+
+/// The retransmission / duplicate mark after the label, as Wireshark's expert info.
+pub fn mark(seg: &Segment, lang: Lang) -> Option<String> {
+    if seg.network_duplicate {
+        return Some(match lang {
+            Lang::Zh => "网络复制".into(),
+            Lang::En => "network duplicate".into(),
+        });
+    }
+    (seg.retransmission > 0).then(|| match lang {
+        Lang::Zh => format!("第 {} 次重传", seg.retransmission),
+        Lang::En => format!("retransmission #{}", seg.retransmission),
+    })
+}

@@ -1,0 +1,441 @@
+//! The ladder (sequence) diagram in SVG.
+//!
+//! Split for speed: [`LadderStatic`] draws the whole trace once per (layout, width, numbering,
+//! language) — every arrow complete — and a clip rectangle whose height is the playhead's y
+//! reveals it. An arrow in flight is therefore cut exactly at its current position, because y
+//! is linear in time along each arrow. Per frame only the clip, the playhead, the packets in
+//! flight and the header pills change.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use synack_model::trace::{TcpState, Trace};
+
+use super::labels::{mark, segment_label, Isns, Numbering};
+use super::layout::{Arrow, Ladder, Outcome};
+use super::narration::{drop_reason, localize_name};
+use super::Shared;
+use crate::i18n::Lang;
+
+/// Styles travel inside the SVG so an exported file looks like the page. Colours come from the
+/// page's tokens with fallbacks for the standalone file.
+pub const SVG_CSS: &str = r#"
+.lad text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,"Noto Sans CJK SC",monospace;font-size:12px;fill:var(--ink,#1d1f24)}
+.lad .lane{stroke:var(--ink-3,#80848e);stroke-width:2}
+.lad .lane-fold{stroke:var(--ink-3,#80848e);stroke-width:2;stroke-dasharray:2 4}
+.lad .fold-lbl{fill:var(--ink-3,#80848e);font-size:12px}
+.lad .host{font-size:14px;font-weight:700;font-family:system-ui,"Noto Sans CJK SC",sans-serif}
+.lad .tick{fill:var(--ink-3,#80848e);font-size:11px}
+.lad .seg line.shaft{stroke-width:2}
+.lad .seg.lost line.shaft{stroke-dasharray:6 4}
+.lad .seg .x{stroke:var(--lost,#d32f2f);stroke-width:3}
+.lad .seg .why{fill:var(--lost,#d32f2f);font-size:11px}
+.lad .seg .mark{fill:var(--lost,#d32f2f);font-weight:700}
+.lad .seg .opt{fill:var(--ink-2,#50545e);font-size:11px}
+.lad .seg .hit{stroke:transparent;stroke-width:14;cursor:pointer}
+.lad .seg:hover line.shaft{stroke-width:3}
+.lad .k-syn{stroke:var(--syn,#1565c0);fill:var(--syn,#1565c0)}
+.lad .k-synack{stroke:var(--synack,#6a1b9a);fill:var(--synack,#6a1b9a)}
+.lad .k-ack{stroke:var(--ack,#2e7d32);fill:var(--ack,#2e7d32)}
+.lad .k-data{stroke:var(--data,#b45309);fill:var(--data,#b45309)}
+.lad .k-fin{stroke:var(--fin,#c2185b);fill:var(--fin,#c2185b)}
+.lad .k-rst{stroke:var(--rst,#c62828);fill:var(--rst,#c62828)}
+.lad .k-udp{stroke:var(--udp,#00838f);fill:var(--udp,#00838f)}
+.lad .pill rect{stroke-width:1.5;fill:var(--panel,#fff)}
+.lad .pill text{font-size:11px;font-weight:600}
+.lad .g-open rect{stroke:var(--st-open,#1565c0)} .lad .g-open text{fill:var(--st-open,#1565c0)}
+.lad .g-est rect{stroke:var(--st-est,#2e7d32)} .lad .g-est text{fill:var(--st-est,#2e7d32)}
+.lad .g-closing rect{stroke:var(--st-closing,#b45309)} .lad .g-closing text{fill:var(--st-closing,#b45309)}
+.lad .g-closed rect{stroke:var(--st-closed,#6b7280)} .lad .g-closed text{fill:var(--st-closed,#6b7280)}
+.lad .playhead{stroke:var(--playhead,#e11d48);stroke-width:1.5}
+.lad .playhead-t{fill:var(--playhead,#e11d48);font-size:11px}
+.lad .dot{stroke:var(--panel,#fff);stroke-width:2}
+.lad .sel line.shaft{stroke-width:5;opacity:.35}
+"#;
+
+/// The colour group of a state, for pills here and in the state diagram.
+pub fn state_group(s: TcpState) -> &'static str {
+    match s {
+        TcpState::Closed => "g-closed",
+        TcpState::Listen | TcpState::SynSent | TcpState::SynReceived => "g-open",
+        TcpState::Established => "g-est",
+        _ => "g-closing",
+    }
+}
+
+/// Horizontal geometry for a drawing width.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Geometry {
+    pub width: f64,
+    pub narrow: bool,
+    pub left: f64,
+    pub right: f64,
+}
+
+impl Geometry {
+    pub fn new(width: f64) -> Geometry {
+        let width = width.clamp(300.0, 1100.0);
+        let narrow = width < 560.0;
+        // Wide: a time column, then room for state pills outside each lane.
+        let (left, right) = if narrow {
+            (58.0, width - 58.0)
+        } else {
+            (170.0, width - 120.0)
+        };
+        Geometry {
+            width,
+            narrow,
+            left,
+            right,
+        }
+    }
+
+    pub fn lane_x(&self, lane: usize, lanes: usize) -> f64 {
+        if lanes <= 1 {
+            return (self.left + self.right) / 2.0;
+        }
+        self.left + (self.right - self.left) * lane as f64 / (lanes - 1) as f64
+    }
+
+    /// Start and end points of an arrow.
+    pub fn arrow_points(&self, a: &Arrow, lanes: usize) -> (f64, f64, f64, f64) {
+        let x0 = self.lane_x(a.from_lane, lanes);
+        let xt = self.lane_x(a.to_lane, lanes);
+        let x1 = x0 + (xt - x0) * a.reach();
+        (x0, a.y0, x1, a.y1)
+    }
+}
+
+/// Where to put an arrow's label: its midpoint and an angle that keeps text upright.
+pub fn label_anchor(x0: f64, y0: f64, x1: f64, y1: f64) -> (f64, f64, f64) {
+    let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let (dx, dy) = if x1 >= x0 {
+        (x1 - x0, y1 - y0)
+    } else {
+        (x0 - x1, y0 - y1)
+    };
+    let deg = dy.atan2(dx.max(1e-9)).to_degrees();
+    (mx, my, deg)
+}
+
+fn f1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StaticProps {
+    pub ladder: Shared<Ladder>,
+    pub trace: Shared<Trace>,
+    pub geo: Geometry,
+    pub numbering: Numbering,
+    pub lang: Lang,
+    pub on_select: Callback<usize>,
+    /// Id prefix of the clip rectangles the playhead moves.
+    pub uid: AttrValue,
+}
+
+/// Everything that does not depend on the playhead.
+#[component]
+pub fn LadderStatic(p: &StaticProps) -> Html {
+    let l = &*p.ladder;
+    let n = l.lanes.len();
+    let geo = p.geo;
+    let isns = use_memo(p.trace.clone(), |t| Isns::of_trace(t));
+    let onclick = {
+        let on_select = p.on_select.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            if let Ok(Some(g)) = el.closest("[data-seg]") {
+                if let Some(i) = g.get_attribute("data-seg").and_then(|s| s.parse().ok()) {
+                    on_select.emit(i);
+                }
+            }
+        })
+    };
+
+    // Lanes, broken at folds.
+    let mut lanes = Vec::new();
+    for i in 0..n {
+        let x = f1(geo.lane_x(i, n));
+        let mut y = super::layout::TOP_PX - 12.0;
+        for f in &l.warp.folds {
+            lanes.push(html! { <line class="lane" x1={x.clone()} x2={x.clone()} y1={f1(y)} y2={f1(f.y0)} /> });
+            lanes.push(html! { <line class="lane-fold" x1={x.clone()} x2={x.clone()} y1={f1(f.y0)} y2={f1(f.y1)} /> });
+            y = f.y1;
+        }
+        lanes.push(html! { <line class="lane" x1={x.clone()} x2={x} y1={f1(y)} y2={f1(l.height - 8.0)} /> });
+    }
+    let folds = l.warp.folds.iter().map(|f| {
+        let secs = (f.t1 - f.t0) as f64 / 1e6;
+        let text = match p.lang {
+            Lang::Zh => format!("⋯ 略去 {secs:.2} s 空闲 ⋯"),
+            Lang::En => format!("⋯ {secs:.2} s idle, folded ⋯"),
+        };
+        html! { <text class="fold-lbl" x={f1(geo.width / 2.0)} y={f1((f.y0 + f.y1) / 2.0 + 4.0)} text-anchor="middle">{text}</text> }
+    });
+
+    // Time ticks (wide only), skipping ones that would overlap.
+    let mut ticks = Vec::new();
+    if !geo.narrow {
+        let mut last_y = f64::NEG_INFINITY;
+        for &m in &l.moments {
+            let y = l.warp.y(m as f64);
+            if y - last_y >= 15.0 {
+                last_y = y;
+                ticks.push(html! { <text class="tick" x="4" y={f1(y + 4.0)}>{ fmt_ms(m) }</text> });
+            }
+        }
+    }
+
+    let arrows = l.arrows.iter().enumerate().map(|(i, a)| {
+        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+        let (label, opts) = segment_label(&a.segment, &isns, p.numbering);
+        let retx = mark(&a.segment, p.lang);
+        // Labels start next to their sender (so arrows crossing mid-way, as in a simultaneous
+        // open, keep readable labels); a lost arrow's label sits at its middle instead.
+        let (_, _, deg) = label_anchor(x0, y0, x1, y1);
+        let (f, anchor) = if a.lost() {
+            (0.5, "middle")
+        } else if x1 >= x0 {
+            (0.06, "start")
+        } else {
+            (0.06, "end")
+        };
+        let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+        let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
+        let end = match &a.outcome {
+            Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
+                let s = 6.0;
+                let why = drop_reason(r, p.lang);
+                let anchor = if x1 >= x0 { "start" } else { "end" };
+                let wx = if x1 >= x0 { x1 + 10.0 } else { x1 - 10.0 };
+                html! { <>
+                    <line class="x" x1={f1(x1 - s)} y1={f1(y1 - s)} x2={f1(x1 + s)} y2={f1(y1 + s)} />
+                    <line class="x" x1={f1(x1 - s)} y1={f1(y1 + s)} x2={f1(x1 + s)} y2={f1(y1 - s)} />
+                    <text class="why" x={f1(wx)} y={f1(y1 + 4.0)} text-anchor={anchor}>{ why }</text>
+                </> }
+            }
+            _ => {
+                // Arrowhead: a small triangle pointing along the arrow.
+                let ang = (y1 - y0).atan2(x1 - x0);
+                let (hx, hy) = (x1, y1);
+                let (s, w) = (10.0, 4.5);
+                let bx = hx - s * ang.cos();
+                let by = hy - s * ang.sin();
+                let pts = format!(
+                    "{},{} {},{} {},{}",
+                    f1(hx), f1(hy),
+                    f1(bx - w * ang.sin()), f1(by + w * ang.cos()),
+                    f1(bx + w * ang.sin()), f1(by - w * ang.cos())
+                );
+                html! { <polygon class="head" points={pts} /> }
+            }
+        };
+        let main = match (&retx, geo.narrow) {
+            (Some(m), _) => html! { <>{label}<tspan class="mark">{format!("  {m}")}</tspan></> },
+            (None, _) => html! { {label} },
+        };
+        html! {
+            <g class={classes!("seg", format!("k-{}", a.kind.css()), a.lost().then_some("lost"))}
+               data-seg={i.to_string()} data-kind={a.kind.css()} data-testid="segment">
+                <line class="shaft" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
+                { end }
+                <text transform={tf.clone()} y="-6" text-anchor={anchor} stroke="none">{ main }</text>
+                if !opts.is_empty() && !geo.narrow {
+                    <text class="opt" transform={tf} y="14" text-anchor={anchor} stroke="none">{ opts }</text>
+                }
+                <line class="hit" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
+            </g>
+        }
+    });
+
+    // State changes written on the lanes (wide only; narrow drawings show them in the header).
+    let states = if geo.narrow {
+        Vec::new()
+    } else {
+        l.states
+            .iter()
+            .map(|m| {
+                let x = geo.lane_x(m.lane, n);
+                let name = m.to.rfc_name();
+                let w = name.len() as f64 * 7.0 + 12.0;
+                let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
+                let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
+                html! {
+                    <g class={classes!("pill", state_group(m.to))} data-state={name}>
+                        <rect x={f1(rx)} y={f1(m.y - 9.0)} width={f1(w)} height="18" rx="9" />
+                        <text x={f1(rx + w / 2.0)} y={f1(m.y + 4.0)} text-anchor="middle">{ name }</text>
+                    </g>
+                }
+            })
+            .collect()
+    };
+
+    html! {
+        <g class="static">
+            { lanes }
+            { for folds }
+            { ticks }
+            // Arrows are revealed exactly down to the playhead; state pills a little further,
+            // so a state entered at this very moment shows whole.
+            <g clip-path={format!("url(#{}-clip-marks)", p.uid)}>{ states }</g>
+            <g class="segs" clip-path={format!("url(#{}-clip)", p.uid)} {onclick}>{ for arrows }</g>
+        </g>
+    }
+}
+
+pub fn fmt_ms(us: u64) -> String {
+    let ms = us as f64 / 1000.0;
+    if ms >= 1000.0 {
+        format!("{:.3} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LadderProps {
+    pub ladder: Shared<Ladder>,
+    pub trace: Shared<Trace>,
+    pub t: f64,
+    pub playing: bool,
+    pub numbering: Numbering,
+    pub lang: Lang,
+    pub selected: Option<usize>,
+    pub on_select: Callback<usize>,
+    /// Distinguishes the SVG ids when two ladders share a page.
+    #[prop_or_else(|| AttrValue::from("lad"))]
+    pub uid: AttrValue,
+}
+
+#[component]
+pub fn LadderView(p: &LadderProps) -> Html {
+    let scroller = use_node_ref();
+    let width = use_state(|| 720.0f64);
+    // Track the drawing width (the layout's x positions depend on it).
+    {
+        let scroller = scroller.clone();
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let measure = {
+                let scroller = scroller.clone();
+                move || {
+                    if let Some(el) = scroller.cast::<web_sys::Element>() {
+                        let w = el.client_width() as f64;
+                        if w > 0.0 && (w - *width).abs() > 1.0 {
+                            width.set(w);
+                        }
+                    }
+                }
+            };
+            measure();
+            let window = web_sys::window().expect("window");
+            let listener = gloo::events::EventListener::new(&window, "resize", move |_| measure());
+            move || drop(listener)
+        });
+    }
+    let geo = Geometry::new(*width);
+    let l = &*p.ladder;
+    let n = l.lanes.len();
+    let y_play = l.warp.y(p.t);
+
+    // Keep the playhead in view while playing or after a jump.
+    {
+        let scroller = scroller.clone();
+        use_effect_with(((y_play / 40.0).round() as i64, p.playing), move |_| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                let top = el.scroll_top() as f64;
+                let h = el.client_height() as f64;
+                if y_play > top + h - 30.0 || y_play < top + 10.0 {
+                    el.set_scroll_top((y_play - h * 0.4).max(0.0) as i32);
+                }
+            }
+        });
+    }
+
+    let states_now = l.states_at(p.t);
+    let trace = &*p.trace;
+    let headers = (0..n).map(|i| {
+        let x = geo.lane_x(i, n);
+        let host = l.lanes[i];
+        let name = trace
+            .hosts
+            .iter()
+            .find(|h| h.id == host)
+            .map(|h| localize_name(&h.name, p.lang))
+            .unwrap_or_default();
+        // The state of the host's most recently changed socket.
+        let st = states_now
+            .values()
+            .filter(|(lane, _, _)| *lane == i)
+            .max_by_key(|(_, _, m)| m.map(|m| m.t))
+            .map(|(_, s, _)| *s);
+        let pill = st.map(|s| {
+            let name = s.rfc_name();
+            let w = name.len() as f64 * 7.0 + 12.0;
+            html! {
+                <g class={classes!("pill", state_group(s))} data-testid={format!("lane-state-{i}")} data-state={name}>
+                    <rect x={f1(x - w / 2.0)} y="26" width={f1(w)} height="18" rx="9" />
+                    <text x={f1(x)} y="39" text-anchor="middle">{ name }</text>
+                </g>
+            }
+        });
+        html! { <>
+            <text class="host" x={f1(x)} y="16" text-anchor="middle">{ name }</text>
+            { for pill }
+        </> }
+    });
+
+    let dots = l.in_flight(p.t).into_iter().map(|i| {
+        let a = &l.arrows[i];
+        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+        let f = if y1 > y0 { ((y_play - y0) / (y1 - y0)).clamp(0.0, 1.0) } else { 1.0 };
+        html! { <circle class={classes!("dot", format!("k-{}", a.kind.css()))} cx={f1(x0 + (x1 - x0) * f)} cy={f1(y_play)} r="6" /> }
+    });
+    let sel = p.selected.and_then(|i| l.arrows.get(i)).map(|a| {
+        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+        html! { <g class={classes!("seg", "sel", format!("k-{}", a.kind.css()))}>
+            <line class="shaft" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
+        </g> }
+    });
+    let h = l.height.max(200.0);
+    let clip_h = (y_play + 0.5).max(super::layout::TOP_PX - 12.0);
+
+    html! {
+        <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll">
+            <svg class="lad" id={format!("{}-svg", p.uid)} data-testid="ladder" xmlns="http://www.w3.org/2000/svg"
+                 width={f1(geo.width)} height={f1(h)} viewBox={format!("0 0 {} {}", f1(geo.width), f1(h))}
+                 data-t={format!("{:.0}", p.t)} data-segments={l.arrows.len().to_string()}>
+                <style>{ SVG_CSS }</style>
+                <defs>
+                    <clipPath id={format!("{}-clip", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h)} /></clipPath>
+                    <clipPath id={format!("{}-clip-marks", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h + 10.0)} /></clipPath>
+                </defs>
+                <rect x="0" y="0" width={f1(geo.width)} height={f1(h)} fill="var(--panel, #fff)" />
+                { for headers }
+                <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
+                    numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} uid={p.uid.clone()} />
+                { for sel }
+                <line class="playhead" x1="0" x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
+                <text class="playhead-t" x={f1(geo.width - 4.0)} y={f1(y_play - 4.0)} text-anchor="end">{ fmt_ms(p.t as u64) }</text>
+                { for dots }
+            </svg>
+        </div>
+    }
+}
+
+/// Segment counts by kind, for the legend.
+pub fn kinds_present(l: &Ladder) -> BTreeMap<super::labels::SegKind, usize> {
+    let mut m = BTreeMap::new();
+    for a in &l.arrows {
+        *m.entry(a.kind).or_insert(0) += 1;
+    }
+    m
+}

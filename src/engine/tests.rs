@@ -1,0 +1,412 @@
+//! Tests of the engine's pure parts. They run in headless Chromium
+//! (`cargo test --target wasm32-unknown-unknown`, runner set in .cargo/config.toml).
+
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use synack_model::trace::*;
+
+use super::labels::{segment_label, Isns, Numbering, SegKind};
+use super::ladder::{label_anchor, Geometry};
+use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
+use super::params::{self, Params, Profile, View};
+use super::playback::{Action, Playback};
+use super::Shared;
+use crate::route::{Location, Query};
+use yew::Reducible;
+
+const C: HostId = HostId(0);
+const S: HostId = HostId(1);
+
+fn tcp(
+    src: HostId,
+    dst: HostId,
+    seq: u32,
+    ack: u32,
+    syn: bool,
+    ackf: bool,
+    fin: bool,
+    len: u32,
+) -> Segment {
+    Segment {
+        src: Addr {
+            host: src,
+            port: if src == C { 40000 } else { 80 },
+        },
+        dst: Addr {
+            host: dst,
+            port: if dst == C { 40000 } else { 80 },
+        },
+        header: Header::Tcp(TcpHeader {
+            seq,
+            ack,
+            flags: TcpFlags {
+                syn,
+                ack: ackf,
+                fin,
+                ..Default::default()
+            },
+            window: 65535,
+            header_len: if syn { 40 } else { 20 },
+            options: if syn {
+                TcpOptions {
+                    mss: Some(1460),
+                    window_scale: Some(7),
+                    sack_permitted: true,
+                    timestamps: Some((1, 0)),
+                    sack: vec![],
+                }
+            } else {
+                TcpOptions::default()
+            },
+        }),
+        payload_len: len,
+        payload: vec![],
+        wire_len: 40 + len,
+        retransmission: 0,
+        network_duplicate: false,
+    }
+}
+
+fn ev(t: Micros, kind: EventKind) -> Event {
+    Event { t, kind }
+}
+
+/// A handshake by hand: ISNs 1000 (client) and 5000 (server), 20 ms one way; the first SYN is
+/// lost and resent after a 1 s RTO.
+fn handshake_trace() -> Trace {
+    let sent = |t, id, seg| {
+        ev(
+            t,
+            EventKind::SegmentSent {
+                id: SegmentId(id),
+                segment: seg,
+            },
+        )
+    };
+    let arrived = |t, id| ev(t, EventKind::SegmentArrived { id: SegmentId(id) });
+    let mut syn_rtx = tcp(C, S, 1000, 0, true, false, false, 0);
+    syn_rtx.retransmission = 1;
+    let events = vec![
+        ev(
+            0,
+            EventKind::StateChanged {
+                socket: SocketId(0),
+                from: TcpState::Closed,
+                to: TcpState::SynSent,
+            },
+        ),
+        sent(0, 0, tcp(C, S, 1000, 0, true, false, false, 0)),
+        ev(
+            10_000,
+            EventKind::SegmentDropped {
+                id: SegmentId(0),
+                reason: DropReason::LinkLoss,
+            },
+        ),
+        sent(1_000_000, 1, syn_rtx),
+        arrived(1_020_000, 1),
+        ev(
+            1_020_000,
+            EventKind::StateChanged {
+                socket: SocketId(1),
+                from: TcpState::Listen,
+                to: TcpState::SynReceived,
+            },
+        ),
+        sent(1_020_000, 2, tcp(S, C, 5000, 1001, true, true, false, 0)),
+        arrived(1_040_000, 2),
+        ev(
+            1_040_000,
+            EventKind::StateChanged {
+                socket: SocketId(0),
+                from: TcpState::SynSent,
+                to: TcpState::Established,
+            },
+        ),
+        sent(1_040_000, 3, tcp(C, S, 1001, 5001, false, true, false, 0)),
+        arrived(1_060_000, 3),
+        ev(
+            1_060_000,
+            EventKind::StateChanged {
+                socket: SocketId(1),
+                from: TcpState::SynReceived,
+                to: TcpState::Established,
+            },
+        ),
+    ];
+    let mut t = Trace {
+        version: TRACE_FORMAT_VERSION,
+        origin: Origin::Model {
+            scenario: "test".into(),
+            profile: "linux".into(),
+            seed: 1,
+        },
+        hosts: vec![
+            Host {
+                id: C,
+                name: "client".into(),
+                addr: "10.0.0.1".into(),
+            },
+            Host {
+                id: S,
+                name: "server".into(),
+                addr: "10.0.0.2".into(),
+            },
+        ],
+        sockets: vec![
+            SocketInfo {
+                id: SocketId(0),
+                host: C,
+                proto: Proto::Tcp,
+                local_port: 40000,
+                remote: None,
+                listener: false,
+                parent: None,
+                created_us: 0,
+                label: "client".into(),
+            },
+            SocketInfo {
+                id: SocketId(1),
+                host: S,
+                proto: Proto::Tcp,
+                local_port: 80,
+                remote: None,
+                listener: false,
+                parent: None,
+                created_us: 0,
+                label: "server".into(),
+            },
+        ],
+        messages: vec![],
+        events,
+        snapshots: vec![],
+        duration_us: 1_060_000,
+    };
+    t.build_snapshots(4);
+    t
+}
+
+#[test]
+fn arrows_slope_is_the_one_way_delay() {
+    let l = Ladder::build(&handshake_trace(), None);
+    assert_eq!(l.arrows.len(), 4);
+    // 20 ms one way is drawn as DELAY_PX pixels.
+    for a in l.arrows.iter().filter(|a| a.outcome == Outcome::Arrived) {
+        assert!(
+            (a.y1 - a.y0 - DELAY_PX).abs() < 0.01,
+            "{} -> {}",
+            a.y0,
+            a.y1
+        );
+        assert_ne!(a.from_lane, a.to_lane);
+    }
+    assert_eq!(l.arrows[0].from_lane, 0);
+    assert_eq!(l.arrows[2].from_lane, 1);
+}
+
+#[test]
+fn a_lost_segment_stops_half_way_with_its_reason() {
+    let l = Ladder::build(&handshake_trace(), None);
+    let lost = &l.arrows[0];
+    assert_eq!(lost.outcome, Outcome::LostOnPath(DropReason::LinkLoss));
+    assert!(lost.lost());
+    assert_eq!(lost.reach(), 0.5);
+    assert!((lost.y1 - lost.y0 - DELAY_PX / 2.0).abs() < 0.01);
+    let geo = Geometry::new(800.0);
+    let (x0, _, x1, _) = geo.arrow_points(lost, 2);
+    let full = geo.lane_x(1, 2) - geo.lane_x(0, 2);
+    assert!(((x1 - x0) - full / 2.0).abs() < 0.01);
+}
+
+#[test]
+fn long_idle_gaps_are_folded() {
+    let l = Ladder::build(&handshake_trace(), None);
+    assert_eq!(l.warp.folds.len(), 1, "the 1 s RTO wait is folded");
+    let f = &l.warp.folds[0];
+    assert!((f.y1 - f.y0 - BREAK_PX).abs() < 0.01);
+    assert!(f.t1 - f.t0 > 900_000);
+    // Far shorter than drawing 1 s at the busy scale.
+    assert!(l.height < 600.0, "height {}", l.height);
+}
+
+#[test]
+fn the_warp_is_monotonic_and_invertible() {
+    let w = TimeWarp::new(&[0, 20_000, 40_000, 2_000_000, 2_020_000], 20_000.0);
+    let mut prev = f64::NEG_INFINITY;
+    for i in 0..=300 {
+        let t = i as f64 * 7_000.0;
+        let y = w.y(t);
+        assert!(y > prev, "y must grow with t");
+        prev = y;
+        assert!((w.t(y) - t).abs() < 1.0, "t({y}) = {} != {t}", w.t(y));
+    }
+}
+
+#[test]
+fn in_flight_finds_what_is_on_the_wire() {
+    let l = Ladder::build(&handshake_trace(), None);
+    assert_eq!(l.in_flight(1_010_000.0), vec![1]);
+    assert_eq!(l.in_flight(1_030_000.0), vec![2]);
+    assert!(l.in_flight(1_500_000.0).is_empty());
+}
+
+#[test]
+fn labels_read_like_wireshark_relative_and_absolute() {
+    let t = handshake_trace();
+    let isns = Isns::of_trace(&t);
+    let seg = |i: usize| match &t.events[i].kind {
+        EventKind::SegmentSent { segment, .. } => segment.clone(),
+        _ => panic!("event {i} is not a send"),
+    };
+    let (main, opts) = segment_label(&seg(1), &isns, Numbering::Relative);
+    assert_eq!(main, "SYN seq=0 win=65535");
+    assert_eq!(opts, "[MSS=1460 SACK_PERM TS WS=7]");
+    let (main, _) = segment_label(&seg(6), &isns, Numbering::Relative);
+    assert_eq!(main, "SYN, ACK seq=0 ack=1 win=65535");
+    let (main, opts) = segment_label(&seg(9), &isns, Numbering::Relative);
+    assert_eq!(main, "ACK seq=1 ack=1 win=65535");
+    assert_eq!(opts, "");
+    let (main, _) = segment_label(&seg(6), &isns, Numbering::Absolute);
+    assert_eq!(main, "SYN, ACK seq=5000 ack=1001 win=65535");
+    assert_eq!(SegKind::of(&seg(6)), SegKind::SynAck);
+    assert_eq!(
+        SegKind::of(&tcp(C, S, 1, 1, false, true, true, 0)),
+        SegKind::Fin
+    );
+    assert_eq!(
+        SegKind::of(&tcp(C, S, 1, 1, false, true, false, 5)),
+        SegKind::Data
+    );
+}
+
+#[test]
+fn labels_of_a_real_model_trace() {
+    let p = crate::scenes::page_params_for_test();
+    let t = crate::scenes::run_for_test(crate::route::Route::Handshake, &p).expect("model runs");
+    let l = Ladder::build(&t, None);
+    let isns = Isns::of_trace(&t);
+    let labels: Vec<String> = l
+        .arrows
+        .iter()
+        .map(|a| segment_label(&a.segment, &isns, Numbering::Relative).0)
+        .collect();
+    assert!(labels[0].starts_with("SYN seq=0 "), "{labels:?}");
+    assert!(labels[1].starts_with("SYN, ACK seq=0 ack=1 "), "{labels:?}");
+    assert!(labels[2].starts_with("ACK seq=1 ack=1 "), "{labels:?}");
+}
+
+#[test]
+fn labels_stay_upright() {
+    // Right to left arrows must not turn their text upside down.
+    let (_, _, a) = label_anchor(500.0, 100.0, 100.0, 160.0);
+    assert!(a.abs() < 90.0, "{a}");
+    let (mx, my, b) = label_anchor(100.0, 100.0, 500.0, 160.0);
+    assert!((mx - 300.0).abs() < 1e-9 && (my - 130.0).abs() < 1e-9);
+    assert!((a + b).abs() < 1e-9, "mirror images: {a} vs {b}");
+}
+
+fn all_set() -> Params {
+    Params {
+        case: "syn-lost".into(),
+        latency_ms: 75,
+        jitter_ms: 12,
+        loss_pct: 12.5,
+        seed: 987654321,
+        profile: Profile::Rfc,
+        t_us: Some(1_250_000),
+        speed: 0.37,
+        numbering: Numbering::Absolute,
+        view: View::States,
+        autoplay: true,
+        embed: true,
+    }
+}
+
+#[test]
+fn every_url_parameter_round_trips() {
+    let cases = ["normal", "syn-lost"];
+    let p = all_set();
+    let mut q = Query::parse("lang=zh&theme=dark");
+    params::write_query(&p, &mut q);
+    let hash = Location {
+        route: None,
+        path: "/handshake".into(),
+        query: q,
+    }
+    .to_hash();
+    let back = Location::parse(&hash);
+    let (p2, notices) = params::from_query(&back.query, &cases);
+    assert_eq!(notices, vec![]);
+    assert_eq!(p2, p);
+    // Keys the scene does not own survive.
+    assert_eq!(back.query.get("lang"), Some("zh"));
+    assert_eq!(back.query.get("theme"), Some("dark"));
+    assert_eq!(back.query.get("t"), Some("1.25"));
+}
+
+#[test]
+fn defaults_stay_out_of_the_url() {
+    let mut q = Query::default();
+    params::write_query(&Params::defaults("normal"), &mut q);
+    assert_eq!(q.encode(), "case=normal");
+}
+
+#[test]
+fn bad_values_fall_back_to_defaults_with_a_notice() {
+    let cases = ["normal", "syn-lost"];
+    let q = Query::parse("case=nope&latency=-3&jitter=9999&loss=abc&seed=x&profile=bsd&t=NaN&speed=50&seq=hex&view=3d&autoplay=maybe&embed=2");
+    let (p, notices) = params::from_query(&q, &cases);
+    let d = Params::defaults("normal");
+    assert_eq!(p, d);
+    let keys: Vec<&str> = notices.iter().map(|n| n.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "case", "latency", "jitter", "loss", "seed", "profile", "t", "speed", "seq", "view",
+            "autoplay", "embed"
+        ]
+    );
+    let text = notices[3].text(crate::i18n::Lang::En);
+    assert!(text.contains("loss=abc") && text.contains('0'), "{text}");
+    assert!(notices[3].text(crate::i18n::Lang::Zh).contains("loss=abc"));
+}
+
+#[test]
+fn speed_slider_is_logarithmic_and_reaches_both_ends() {
+    assert_eq!(params::speed_from_slider(0.0), 0.01);
+    assert_eq!(params::speed_from_slider(1000.0), 2.0);
+    let mid = params::speed_from_slider(500.0);
+    assert!(mid > 0.1 && mid < 0.2, "{mid}");
+    for s in [0.01, 0.1, 0.5, 1.0, 2.0] {
+        let back = params::speed_from_slider(params::slider_from_speed(s));
+        assert!((back - s).abs() / s < 0.02, "{s} -> {back}");
+    }
+}
+
+#[test]
+fn stepping_and_playing_move_through_the_moments() {
+    let l = Shared::new(Ladder::build(&handshake_trace(), None));
+    let pb = std::rc::Rc::new(Playback::new(l.clone(), 0.0, 1.0, false));
+    let pb = pb.reduce(Action::Step(1));
+    assert_eq!(pb.t, 10_000.0, "the loss at half-way is a moment");
+    let pb = pb.reduce(Action::Step(1));
+    assert_eq!(pb.t, 1_000_000.0, "stepping jumps the idle gap");
+    let pb = pb.reduce(Action::Step(-1));
+    assert_eq!(pb.t, 10_000.0);
+    let pb = pb.reduce(Action::End);
+    assert_eq!(pb.t, 1_060_000.0);
+    let pb = pb.reduce(Action::Toggle);
+    assert!(pb.playing);
+    assert_eq!(pb.t, 0.0, "play at the end restarts");
+    // 10 real ms at 1x is 10 simulated ms in a busy stretch.
+    let pb = pb.reduce(Action::Tick(10.0));
+    assert!((pb.t - 10_000.0).abs() < 1.0, "{}", pb.t);
+    // Inside the fold time runs fast: 40 px of fold pass in the time of 40 px of busy drawing.
+    let mut pb = pb.reduce(Action::Seek(30_000.0));
+    for _ in 0..40 {
+        pb = pb.reduce(Action::Tick(16.0));
+    }
+    assert!(pb.t > 1_000_000.0, "crossed the 1 s fold quickly: {}", pb.t);
+    let pb = pb.reduce(Action::Seek(9e9));
+    assert_eq!(pb.t, 1_060_000.0, "seek clamps");
+}

@@ -1,0 +1,102 @@
+//! Languages and UI text.
+//!
+//! Every visible string is a [`T`]: a pair of `&'static str`, Chinese and English, so a missing
+//! translation is a compile error rather than a blank label. Text that is built from data
+//! (narration, labels) lives next to the code that builds it and takes a [`Lang`].
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The value used in URLs and localStorage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// BCP 47 tag for `<html lang>` (fonts and screen readers pick by it).
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Accepts our codes and browser tags ("zh-CN", "zh-Hans", "en-US").
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "zh" || s.starts_with("zh-") || s.starts_with("zh_") {
+            Some(Lang::Zh)
+        } else if s == "en" || s.starts_with("en-") || s.starts_with("en_") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// One piece of UI text in both languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct T {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl T {
+    pub const fn new(zh: &'static str, en: &'static str) -> T {
+        T { zh, en }
+    }
+
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// The shell's text. Scene text lives in `scenes/`.
+pub mod txt {
+    use super::T;
+
+    pub const TAGLINE: T = T::new(
+        "看见 TCP 和 UDP 如何工作：逐个报文、逐个状态，可暂停、可倒放。",
+        "See TCP and UDP work: packet by packet, state by state, paused or rewound at will.",
+    );
+    pub const LANG_SWITCH: T = T::new("English", "中文");
+    pub const LANG_SWITCH_TITLE: T = T::new("切换到英文", "Switch to Chinese");
+    pub const THEME_TO_DARK: T = T::new("深色", "Dark");
+    pub const THEME_TO_LIGHT: T = T::new("浅色", "Light");
+    pub const THEME_TITLE: T = T::new("切换浅色/深色主题", "Switch light/dark theme");
+    pub const SCENES: T = T::new("动画场景", "Animated scenes");
+    pub const REFERENCE: T = T::new("速查与练习", "Reference and practice");
+    pub const SOON: T = T::new("即将推出", "coming soon");
+    pub const COMING_SOON_TITLE: T = T::new("这一页还在制作中", "This page is still being built");
+    pub const COMING_SOON_BODY: T = T::new(
+        "它会出现在这个地址上，链接可以先收藏。现在可以先看已经完成的场景：",
+        "It will live at this address, so the link is safe to keep. Meanwhile, the finished scenes are:",
+    );
+    pub const NOT_FOUND_TITLE: T = T::new("没有这个页面", "No such page");
+    pub const NOT_FOUND_BODY: T = T::new(
+        "这个地址不对应任何页面。也许链接被截断了？下面是所有页面：",
+        "Nothing lives at this address. Perhaps the link was cut short? Here is every page:",
+    );
+    pub const BACK_HOME: T = T::new("回到首页", "Back to the start page");
+    pub const PANIC_TITLE: T = T::new("出错了", "Something broke");
+    pub const FOOTER: T = T::new(
+        "所有动画都由确定性的协议模型算出：同样的参数和种子，得到同样的报文。",
+        "Every animation is computed by a deterministic protocol model: same parameters and seed, same packets.",
+    );
+}

@@ -1,0 +1,32 @@
+use yew::prelude::*;
+
+use super::{use_ready_after_render, RouteList};
+use crate::app::use_shell;
+use crate::i18n::txt;
+use crate::route::Route;
+
+#[component]
+pub fn Landing() -> Html {
+    let lang = use_shell().lang;
+    use_ready_after_render();
+    let scenes: Vec<Route> = Route::ALL
+        .into_iter()
+        .filter(|r| *r != Route::Landing && !r.is_reference())
+        .collect();
+    let refs: Vec<Route> = Route::ALL
+        .into_iter()
+        .filter(|r| r.is_reference())
+        .collect();
+    html! {
+        <div class="page landing" data-testid="page-landing">
+            <section class="hero">
+                <h1>{"synack"}</h1>
+                <p class="tagline">{ txt::TAGLINE.get(lang) }</p>
+            </section>
+            <h2>{ txt::SCENES.get(lang) }</h2>
+            <RouteList routes={scenes} />
+            <h2>{ txt::REFERENCE.get(lang) }</h2>
+            <RouteList routes={refs} />
+        </div>
+    }
+}

@@ -1,0 +1,62 @@
+//! One component per route. Scenes live in `crate::scenes`; this module holds the simple pages
+//! and the dispatch.
+
+mod coming_soon;
+mod landing;
+mod not_found;
+
+pub use coming_soon::ComingSoon;
+pub use landing::Landing;
+pub use not_found::NotFound;
+
+use yew::prelude::*;
+
+use crate::route::{Location, Route};
+use crate::scenes;
+
+pub fn page_for(loc: &Location, seq: u32) -> Html {
+    // Keyed by navigation so a real hashchange remounts the page with the new URL's parameters.
+    let key = format!("{seq}");
+    match loc.route {
+        Some(Route::Landing) => html! { <Landing key={key} /> },
+        Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
+        Some(r) => html! { <ComingSoon key={key} route={r} /> },
+        None => html! { <NotFound key={key} path={loc.path.clone()} /> },
+    }
+}
+
+/// Marks the page as drawn once its first render is committed (tests wait on this).
+#[hook]
+pub fn use_ready_after_render() {
+    use_effect_with((), |_| crate::dom::set_ready(true));
+}
+
+/// A compact list of every page, used by the landing, coming-soon and not-found pages.
+#[derive(Properties, PartialEq)]
+pub struct RouteListProps {
+    pub routes: Vec<Route>,
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+#[component]
+pub fn RouteList(props: &RouteListProps) -> Html {
+    let lang = crate::app::use_shell().lang;
+    html! {
+        <ul class={classes!("route-list", props.compact.then_some("compact"))}>
+            { for props.routes.iter().map(|r| html! {
+                <li class={classes!("route-card", (!r.is_ready()).then_some("soon"))}>
+                    <a href={r.href()} data-testid={format!("link-{}", r.id())}>
+                        <span class="route-title">{ r.title().get(lang) }</span>
+                        if !r.is_ready() {
+                            <span class="badge soon">{ crate::i18n::txt::SOON.get(lang) }</span>
+                        }
+                    </a>
+                    if !props.compact {
+                        <p class="route-blurb">{ r.blurb().get(lang) }</p>
+                    }
+                </li>
+            }) }
+        </ul>
+    }
+}

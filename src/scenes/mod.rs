@@ -1,0 +1,33 @@
+//! The animated scenes, built on `crate::engine`: each turns URL parameters into a model
+//! scenario, runs the model, and hands the trace to the player.
+
+mod compare;
+mod page;
+pub mod text;
+
+use yew::prelude::*;
+
+use crate::route::{Query, Route};
+
+pub use page::ScenePage;
+
+pub fn has_scene(r: Route) -> bool {
+    matches!(r, Route::Handshake | Route::Teardown | Route::TcpVsUdp)
+}
+
+pub fn render(r: Route, q: &Query, key: String) -> Html {
+    html! { <ScenePage key={key} route={r} query={q.clone()} /> }
+}
+
+#[cfg(test)]
+pub fn page_params_for_test() -> crate::engine::params::Params {
+    page::base_params(Route::Handshake)
+}
+
+#[cfg(test)]
+pub fn run_for_test(
+    r: Route,
+    p: &crate::engine::params::Params,
+) -> Result<synack_model::trace::Trace, String> {
+    page::run(r, p)
+}

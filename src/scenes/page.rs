@@ -1,0 +1,461 @@
+//! One page for every model-driven scene: explanation, what-if buttons, parameters, player.
+
+use yew::prelude::*;
+
+use synack_model::presets::{self, HandshakeCase, Knobs, TeardownCase};
+use synack_model::profile::ProfileId;
+use synack_model::trace::{Proto, Trace};
+
+use super::compare::Compare;
+use super::text;
+use crate::app::use_shell;
+use crate::dom;
+use crate::engine::layout::Ladder;
+use crate::engine::params::{self, Notice, Params, Profile};
+use crate::engine::player::{Player, PlayerState};
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+use crate::route::{Location, Query, Route};
+
+/// Case ids for a scene (the first is the default).
+pub fn cases(r: Route) -> Vec<&'static str> {
+    match r {
+        Route::Handshake => HandshakeCase::ALL.iter().map(|c| c.id()).collect(),
+        Route::Teardown => TeardownCase::ALL.iter().map(|c| c.id()).collect(),
+        Route::TcpVsUdp => vec!["8", "4", "16"],
+        _ => Vec::new(),
+    }
+}
+
+fn case_title(r: Route, id: &str) -> (T, T) {
+    match r {
+        Route::Handshake => text::handshake_case(id),
+        Route::Teardown => text::teardown_case(id),
+        _ => (T::new("", ""), T::new("", "")),
+    }
+}
+
+/// Defaults that differ per scene (TCP vs UDP is about a lossy network).
+pub fn base_params(r: Route) -> Params {
+    let c = cases(r);
+    let mut p = Params::defaults(c.first().copied().unwrap_or(""));
+    p.latency_ms = 20;
+    if r == Route::TcpVsUdp {
+        p.loss_pct = 20.0;
+        p.seed = 3;
+    }
+    if r == Route::Teardown {
+        p.speed = 0.2;
+    }
+    p
+}
+
+/// Runs the model for a scene and its parameters.
+pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
+    let k = Knobs {
+        latency_ms: p.latency_ms as f64,
+        jitter_ms: p.jitter_ms as f64,
+        loss_pct: p.loss_pct,
+        seed: p.seed,
+        profile: match p.profile {
+            Profile::Linux => ProfileId::Linux,
+            Profile::Rfc => ProfileId::Rfc,
+        },
+    };
+    let scenario = match r {
+        Route::Handshake => presets::handshake(
+            &k,
+            HandshakeCase::from_id(&p.case).unwrap_or(HandshakeCase::Normal),
+        ),
+        Route::Teardown => presets::teardown(
+            &k,
+            TeardownCase::from_id(&p.case).unwrap_or(TeardownCase::ClientCloses),
+        ),
+        Route::TcpVsUdp => {
+            let n: u32 = p.case.parse().unwrap_or(8);
+            let mut s = presets::tcp_vs_udp(&k, n.min(PRESET_MAX_MESSAGES));
+            if n > PRESET_MAX_MESSAGES {
+                more_messages(&mut s, n);
+            }
+            s
+        }
+        _ => return Err("no such scene".into()),
+    };
+    let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
+    // Snapshots every 64 events keep scrubbing O(64) anywhere in long traces.
+    trace.build_snapshots(64);
+    Ok(trace)
+}
+
+/// The model's preset sends at most this many messages; longer runs (for the benchmark's
+/// 1,000-segment playback) extend its scripts here.
+const PRESET_MAX_MESSAGES: u32 = 64;
+/// Largest message count a URL may ask for (`messages=` or `case=` on the TCP vs UDP scene).
+pub const MAX_MESSAGES: u32 = 600;
+
+/// Extends the preset's scripts to `n` messages, with the preset's own sizes and names.
+fn more_messages(s: &mut synack_model::scenario::Scenario, n: u32) {
+    use synack_model::scenario::{Action, Step};
+    for app in &mut s.apps {
+        match app.socket.as_str() {
+            "tcp client" | "udp client" => {
+                // Before the final close().
+                let at = app.steps.len().saturating_sub(1);
+                let extra = (PRESET_MAX_MESSAGES + 1..=n).map(|i| {
+                    Step::now(Action::Send {
+                        len: 20 + 15 * ((i - 1) % 4),
+                        message: Some(format!("msg {i}")),
+                    })
+                });
+                app.steps.splice(at..at, extra);
+            }
+            "udp server" => {
+                for _ in PRESET_MAX_MESSAGES..n {
+                    app.steps.push(Step::now(Action::Recv { max: 1024 }));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Valid case ids for this URL: the scene's, plus any message count for TCP vs UDP.
+fn cases_for(r: Route, q: &Query) -> Vec<String> {
+    let mut ids: Vec<String> = cases(r).into_iter().map(String::from).collect();
+    if r == Route::TcpVsUdp {
+        if let Some(n) = q
+            .get("messages")
+            .or(q.get("case"))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| (1..=MAX_MESSAGES).contains(n))
+        {
+            ids.push(n.to_string());
+        }
+    }
+    ids
+}
+
+#[derive(Clone, PartialEq)]
+struct Model {
+    trace: Shared<Trace>,
+    ladder: Shared<Ladder>,
+    tcp: Option<Shared<Ladder>>,
+    udp: Option<Shared<Ladder>>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub route: Route,
+    pub query: Query,
+}
+
+#[component]
+pub fn ScenePage(props: &Props) -> Html {
+    let shell = use_shell();
+    let lang = shell.lang;
+    let r = props.route;
+    let case_ids = cases(r);
+    let base = base_params(r);
+    let init = use_memo((), {
+        let mut q = props.query.clone();
+        if let Some(m) = q.get("messages").map(String::from) {
+            q.set("case", m);
+        }
+        let ids = cases_for(r, &q);
+        let base = base.clone();
+        move |_| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            params::from_query_with(&q, &ids, base)
+        }
+    });
+    let params = use_state(|| init.0.clone());
+    let notices = use_state(|| init.1.clone());
+    let jump = use_state(|| None::<(u64, u32)>);
+
+    // Re-run the model whenever a model parameter changes (not for playhead/speed/view).
+    let model_key = (
+        params.case.clone(),
+        params.latency_ms,
+        params.jitter_ms,
+        params.loss_pct.to_bits(),
+        params.seed,
+        params.profile,
+    );
+    let model = {
+        let p = (*params).clone();
+        use_memo(model_key, move |_| {
+            run(r, &p).map(|t| {
+                let ladder = Shared::new(Ladder::build(&t, None));
+                let (tcp, udp) = if r == Route::TcpVsUdp {
+                    (
+                        Some(Shared::new(Ladder::build(&t, Some(Proto::Tcp)))),
+                        Some(Shared::new(Ladder::build(&t, Some(Proto::Udp)))),
+                    )
+                } else {
+                    (None, None)
+                };
+                Model {
+                    trace: Shared::new(t),
+                    ladder,
+                    tcp,
+                    udp,
+                }
+            })
+        })
+    };
+
+    // Keep the URL equal to what is on screen (replaceState: no history spam, no remount).
+    {
+        let base = base.clone();
+        use_effect_with((*params).clone(), move |p| {
+            let mut loc = Location::parse(&dom::current_hash());
+            params::write_query_with(p, &base, &mut loc.query);
+            dom::replace_hash(&loc.to_hash());
+        });
+    }
+
+    let set = |f: fn(&mut Params, &str)| {
+        let params = params.clone();
+        Callback::from(move |v: String| {
+            let mut p = (*params).clone();
+            f(&mut p, &v);
+            params.set(p);
+        })
+    };
+    let on_player = {
+        let params = params.clone();
+        Callback::from(move |s: PlayerState| {
+            let mut p = (*params).clone();
+            p.t_us = Some(s.t_us);
+            p.speed = s.speed;
+            p.numbering = s.numbering;
+            p.view = s.view;
+            if p != *params {
+                params.set(p);
+            }
+        })
+    };
+    let share = {
+        let title = r.title().get(lang);
+        Callback::from(move |embed: bool| {
+            let hash = dom::current_hash();
+            let link = format!("{}{}", dom::base_url(), hash);
+            if !embed {
+                return link;
+            }
+            let mut loc = Location::parse(&hash);
+            loc.query.set("embed", "1");
+            let src = format!("{}{}", dom::base_url(), loc.to_hash());
+            format!(
+                "<iframe src=\"{}\" width=\"640\" height=\"400\" style=\"border:0;max-width:100%\" title=\"synack: {}\" loading=\"lazy\"></iframe>",
+                src.replace('&', "&amp;").replace('"', "&quot;"),
+                title
+            )
+        })
+    };
+
+    let case_buttons = case_ids.iter().map(|id| {
+        let on = params.case == *id;
+        let label = if r == Route::TcpVsUdp {
+            match lang {
+                Lang::Zh => format!("{id} 条消息"),
+                Lang::En => format!("{id} messages"),
+            }
+        } else {
+            case_title(r, id).0.get(lang).to_string()
+        };
+        let cb = {
+            let params = params.clone();
+            let id = id.to_string();
+            Callback::from(move |_: MouseEvent| {
+                let mut p = (*params).clone();
+                p.case = id.clone();
+                p.t_us = None;
+                params.set(p);
+            })
+        };
+        html! {
+            <button class={classes!("case", on.then_some("on"))} aria-pressed={on.to_string()}
+                data-testid={format!("case-{id}")} onclick={cb}>{ label }</button>
+        }
+    });
+    let case_text = case_title(r, &params.case).1.get(lang);
+    let case_options = case_ids.iter().map(|id| {
+        let label = if r == Route::TcpVsUdp {
+            match lang {
+                Lang::Zh => format!("{id} 条消息"),
+                Lang::En => format!("{id} messages"),
+            }
+        } else {
+            case_title(r, id).0.get(lang).to_string()
+        };
+        html! { <option value={id.to_string()} selected={params.case == *id}>{ label }</option> }
+    });
+    let on_case_select = {
+        let params = params.clone();
+        Callback::from(move |e: Event| {
+            let mut p = (*params).clone();
+            p.case = select_value(&e);
+            p.t_us = None;
+            params.set(p);
+        })
+    };
+
+    let intro: &[T] = match r {
+        Route::Handshake => text::HANDSHAKE_INTRO,
+        Route::Teardown => text::TEARDOWN_INTRO,
+        _ => text::TCP_UDP_INTRO,
+    };
+
+    let notice_html = (!notices.is_empty()).then(|| {
+        let notices2 = notices.clone();
+        html! {
+            <div class="notice" data-testid="url-notice" role="status">
+                { for notices.iter().map(|n: &Notice| html! { <p>{ n.text(lang) }</p> }) }
+                <button class="chip" onclick={Callback::from(move |_: MouseEvent| notices2.set(Vec::new()))}>
+                    { T::new("知道了", "Dismiss").get(lang) }
+                </button>
+            </div>
+        }
+    });
+
+    let knobs = html! {
+        <div class="knobs" data-testid="knobs">
+            <Knob label={T::new("单程时延", "One-way delay").get(lang)} unit="ms" testid="latency"
+                min=0.0 max={500.0} step=1.0 value={params.latency_ms as f64} on_change={set(|p, v| p.latency_ms = v.parse::<f64>().map(|x| x.round() as u32).unwrap_or(p.latency_ms))} />
+            <Knob label={T::new("抖动", "Jitter").get(lang)} unit="ms" testid="jitter"
+                min=0.0 max={200.0} step=1.0 value={params.jitter_ms as f64} on_change={set(|p, v| p.jitter_ms = v.parse::<f64>().map(|x| x.round() as u32).unwrap_or(p.jitter_ms))} />
+            <Knob label={T::new("丢包率", "Loss").get(lang)} unit="%" testid="loss"
+                min=0.0 max={50.0} step=1.0 value={params.loss_pct} on_change={set(|p, v| p.loss_pct = v.parse().unwrap_or(p.loss_pct))} />
+            <label class="knob">
+                <span>{ T::new("随机种子", "Seed").get(lang) }</span>
+                <input type="number" min="0" step="1" data-testid="seed" value={params.seed.to_string()}
+                    onchange={set(|p, v| p.seed = v.trim().parse().unwrap_or(p.seed)).reform(|e: Event| input_value(&e))} />
+                <button class="chip" data-testid="seed-next" title={T::new("换一个种子", "Next seed").get(lang)}
+                    onclick={set(|p, _| p.seed = p.seed.wrapping_add(1)).reform(|_: MouseEvent| String::new())}>{"+1"}</button>
+            </label>
+            <label class="knob">
+                <span>{ T::new("协议栈", "Profile").get(lang) }</span>
+                <select data-testid="profile" onchange={set(|p, v| p.profile = if v == "rfc" { Profile::Rfc } else { Profile::Linux }).reform(|e: Event| select_value(&e))}>
+                    <option value="linux" selected={params.profile == Profile::Linux}>{"Linux"}</option>
+                    <option value="rfc" selected={params.profile == Profile::Rfc}>{"RFC"}</option>
+                </select>
+            </label>
+        </div>
+    };
+
+    let body = match &*model {
+        Ok(m) => {
+            let compare = (r == Route::TcpVsUdp).then(|| {
+                let jump = jump.clone();
+                html! { <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
+                    on_jump={Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))} /> }
+            });
+            html! { <>
+                <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
+                    init_t={params.t_us} speed={params.speed} numbering={params.numbering} view={params.view}
+                    autoplay={params.autoplay} on_change={on_player} jump={*jump}
+                    export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
+                    share={share} split={m.tcp.clone().zip(m.udp.clone())} />
+                { for compare }
+            </> }
+        }
+        Err(e) => html! {
+            <div class="notice error" data-testid="model-error" role="alert">
+                <strong>{ T::new("模型无法运行这组参数", "The model could not run these parameters").get(lang) }</strong>
+                <p class="mono">{ e.clone() }</p>
+            </div>
+        },
+    };
+
+    html! {
+        <div class={classes!("page", "scene", shell.embed.then_some("embedded"))} data-testid={format!("page-{}", r.id())}>
+            if !shell.embed {
+                <h1>{ r.title().get(lang) }</h1>
+                <div class="explain">{ for intro.iter().take(1).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
+            }
+            { for notice_html }
+            if shell.embed {
+                <div class="embed-bar">
+                    <select class="case-select" data-testid="case-select" aria-label={T::new("假如……", "What if…").get(lang)}
+                        onchange={on_case_select}>
+                        { for case_options }
+                    </select>
+                    <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ knobs }</details>
+                    <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
+                </div>
+            } else {
+                <div class="cases" role="group" aria-label={T::new("假如……", "What if…").get(lang)}>
+                    { for case_buttons }
+                </div>
+                if !case_text.is_empty() {
+                    <p class="case-text" data-testid="case-text">{ case_text }</p>
+                }
+                { knobs }
+            }
+            { body }
+            if !shell.embed && intro.len() > 1 {
+                <section class="explain more" data-testid="explain">
+                    <h2>{ T::new("细说", "In more detail").get(lang) }</h2>
+                    { for intro.iter().skip(1).map(|p| html! { <p>{ p.get(lang) }</p> }) }
+                </section>
+            }
+        </div>
+    }
+}
+
+fn input_value(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlSelectElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+#[derive(Properties, PartialEq)]
+struct KnobProps {
+    label: &'static str,
+    unit: &'static str,
+    testid: &'static str,
+    min: f64,
+    max: f64,
+    step: f64,
+    value: f64,
+    on_change: Callback<String>,
+}
+
+/// A slider with its value; the model re-runs when it is released (`change`), and the number
+/// shown follows the thumb while dragging.
+#[component]
+fn Knob(p: &KnobProps) -> Html {
+    let live = use_state(|| None::<String>);
+    let shown = (*live).clone().unwrap_or_else(|| format!("{}", p.value));
+    let oninput = {
+        let live = live.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                live.set(Some(i.value()));
+            }
+        })
+    };
+    let onchange = {
+        let live = live.clone();
+        let cb = p.on_change.clone();
+        Callback::from(move |e: Event| {
+            live.set(None);
+            cb.emit(input_value(&e));
+        })
+    };
+    html! {
+        <label class="knob">
+            <span>{ p.label }</span>
+            <input type="range" min={p.min.to_string()} max={p.max.to_string()} step={p.step.to_string()}
+                value={p.value.to_string()} data-testid={p.testid} {oninput} {onchange} />
+            <span class="mono knob-val" data-testid={format!("{}-value", p.testid)}>{ format!("{shown} {}", p.unit) }</span>
+        </label>
+    }
+}

@@ -1,0 +1,446 @@
+//! `cargo xtask test`: every check the project has, in order, with a per-step header and timing,
+//! and one closing line `N passed, M failed` that counts the tests of all suites.
+//!
+//! Counting: each suite's own counts (libtest and wasm-bindgen-test "test result:" lines, node's
+//! test runner summary); rustfmt, each clippy run, the release build and the size limit count as
+//! one check each, so a failing lint shows up in the closing line too. A suite that fails without
+//! reporting a failed test (it did not compile, say) counts as one failure. Ignored tests count as
+//! skipped.
+
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::cmd::{human, Output};
+use crate::setup::Ctx;
+use crate::size;
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Packages built for wasm32, with their manifests.
+const WASM_PACKAGES: &[(&str, &str)] = &[
+    ("synack", "Cargo.toml"),
+    ("synack-model", "crates/model/Cargo.toml"),
+    ("synack-capture", "crates/capture/Cargo.toml"),
+];
+
+#[derive(Clone, Copy, Default, Debug, PartialEq)]
+pub struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.passed += o.passed;
+        self.failed += o.failed;
+        self.skipped += o.skipped;
+    }
+
+    fn check(ok: bool) -> Counts {
+        Counts {
+            passed: ok as u64,
+            failed: !ok as u64,
+            skipped: 0,
+        }
+    }
+
+    /// The closing line, exactly as CI reads it.
+    pub fn closing_line(&self) -> String {
+        let mut s = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        s
+    }
+}
+
+struct Step {
+    id: &'static str,
+    title: &'static str,
+    run: fn(&Ctx, &mut State) -> io::Result<Counts>,
+}
+
+/// What later steps need to know about earlier ones.
+#[derive(Default)]
+struct State {
+    built: bool,
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        id: "fmt",
+        title: "rustfmt: cargo fmt --check",
+        run: fmt,
+    },
+    Step {
+        id: "clippy",
+        title: "clippy, native, -D warnings",
+        run: clippy_native,
+    },
+    Step {
+        id: "clippy-wasm",
+        title: "clippy, wasm32, -D warnings",
+        run: clippy_wasm,
+    },
+    Step {
+        id: "native",
+        title: "native tests of every crate",
+        run: native_tests,
+    },
+    Step {
+        id: "wasm",
+        title: "wasm-bindgen tests in headless Chromium",
+        run: wasm_tests,
+    },
+    Step {
+        id: "build",
+        title: "release build: trunk build --release",
+        run: release_build,
+    },
+    Step {
+        id: "e2e",
+        title: "end-to-end tests: Playwright + Chromium on the release build",
+        run: e2e,
+    },
+    Step {
+        id: "size",
+        title: "size report",
+        run: size_report,
+    },
+];
+
+pub fn step_ids() -> Vec<&'static str> {
+    STEPS.iter().map(|s| s.id).collect()
+}
+
+/// Runs the steps named in `only` (all when empty); returns whether everything passed.
+pub fn run(ctx: &Ctx, only: &[String]) -> io::Result<bool> {
+    let started = Instant::now();
+    let mut state = State::default();
+    let mut total = Counts::default();
+    let mut rows: Vec<(&str, Counts, Duration)> = Vec::new();
+    let selected: Vec<&Step> = STEPS
+        .iter()
+        .filter(|s| only.is_empty() || only.iter().any(|o| o == s.id))
+        .collect();
+    for (i, step) in selected.iter().enumerate() {
+        println!();
+        println!(
+            "━━━ [{}/{}] {} ({}) ━━━",
+            i + 1,
+            selected.len(),
+            step.title,
+            step.id
+        );
+        let t = Instant::now();
+        let counts = match (step.run)(ctx, &mut state) {
+            Ok(c) => c,
+            Err(e) => {
+                println!("error: {e}");
+                Counts::check(false)
+            }
+        };
+        let took = t.elapsed();
+        let verdict = if counts.failed == 0 { "ok" } else { "FAILED" };
+        println!("─── {}: {verdict} in {}", step.id, human(took));
+        total.add(counts);
+        rows.push((step.id, counts, took));
+    }
+
+    println!();
+    println!("━━━ summary ━━━");
+    for (id, c, took) in &rows {
+        println!(
+            "{:<12} {:>6} {:>10} {:>5} passed {:>4} failed {:>4} skipped",
+            id,
+            if c.failed == 0 { "ok" } else { "FAILED" },
+            human(*took),
+            c.passed,
+            c.failed,
+            c.skipped
+        );
+    }
+    println!("total time {}", human(started.elapsed()));
+    println!("{}", total.closing_line());
+    Ok(total.failed == 0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+fn fmt(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+    let out = ctx
+        .cargo()
+        .args(["fmt", "--all", "--", "--check"])
+        .run_tee()?;
+    if !out.ok() {
+        println!("formatting differs: run `cargo fmt --all`");
+    }
+    Ok(Counts::check(out.ok()))
+}
+
+fn clippy_native(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+    let out = ctx
+        .cargo()
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .run_tee()?;
+    Ok(Counts::check(out.ok()))
+}
+
+fn clippy_wasm(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+    // Packages with in-browser tests are linted with all their targets; the others by their
+    // library and binaries only (their native-only dev-dependencies need not build for wasm32).
+    let mut ok = true;
+    let (with_tests, without): (Vec<_>, Vec<_>) = wasm_packages(&ctx.root)
+        .into_iter()
+        .partition(|(_, has_tests)| *has_tests);
+    for (group, targets) in [(with_tests, "--all-targets"), (without, "--lib")] {
+        if group.is_empty() {
+            continue;
+        }
+        let mut c = ctx
+            .cargo()
+            .args(["clippy", "--target", WASM_TARGET, targets]);
+        if targets == "--lib" {
+            c = c.arg("--bins");
+        }
+        for (p, _) in &group {
+            c = c.args(["-p", p]);
+        }
+        ok &= c.args(["--", "-D", "warnings"]).run_tee()?.ok();
+    }
+    Ok(Counts::check(ok))
+}
+
+fn native_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+    let out = ctx.cargo().args(["test", "--workspace"]).run_tee()?;
+    Ok(suite_counts(&out, parse_libtest(&out.text)))
+}
+
+fn wasm_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+    let packages: Vec<String> = wasm_packages(&ctx.root)
+        .into_iter()
+        .filter(|(_, has_tests)| *has_tests)
+        .map(|(p, _)| p)
+        .collect();
+    if packages.is_empty() {
+        println!("no package has wasm-bindgen tests yet");
+        return Ok(Counts::default());
+    }
+    let mut c = ctx.cargo().args(["test", "--target", WASM_TARGET]);
+    for p in &packages {
+        c = c.args(["-p", p]);
+    }
+    let out = c.run_tee()?;
+    Ok(suite_counts(&out, parse_libtest(&out.text)))
+}
+
+fn release_build(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
+    let ok = trunk_build(ctx)?;
+    state.built = ok;
+    Ok(Counts::check(ok))
+}
+
+pub fn trunk_build(ctx: &Ctx) -> io::Result<bool> {
+    Ok(ctx
+        .cmd("trunk")
+        .args(["build", "--release", "--offline"])
+        .run_tee()?
+        .ok())
+}
+
+fn e2e(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
+    if !state.built && !ctx.root.join("dist/index.html").exists() {
+        println!("no release build in dist/: the e2e suite cannot run");
+        return Ok(Counts::check(false));
+    }
+    if !state.built {
+        println!("using the existing dist/ (the build step was not selected)");
+    }
+    let (_server, url) = static_server(ctx)?;
+    let out = node_test(ctx, &url, &["e2e/"])?;
+    Ok(suite_counts(&out, parse_node_test(&out.text)))
+}
+
+/// Starts `node e2e/serve.mjs dist` on a free port; the server stops when the guard drops.
+pub fn static_server(ctx: &Ctx) -> io::Result<(crate::cmd::Background, String)> {
+    let mut server = ctx
+        .cmd("node")
+        .args(["e2e/serve.mjs", "dist", "--port", "0"])
+        .spawn_piped()?;
+    let url = server.wait_for_line(Duration::from_secs(20), |line| {
+        line.split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .map(str::to_owned)
+    })?;
+    println!("static server for dist/ at {url}");
+    Ok((server, url))
+}
+
+/// `node --test` with the base URL of the served release build.
+pub fn node_test(ctx: &Ctx, url: &str, files: &[&str]) -> io::Result<Output> {
+    ctx.cmd("node")
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .args(files)
+        .env("SYNACK_BASE_URL", url)
+        .run_tee()
+}
+
+fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
+    let dist = ctx.root.join("dist");
+    if !state.built && !dist.join("index.html").exists() {
+        println!("no release build in dist/");
+        return Ok(Counts::check(false));
+    }
+    let report = size::measure(&dist)?;
+    report.print();
+    let first = report.first_load_gz();
+    let ok = first <= size::LIMIT_GZ;
+    if !ok {
+        println!(
+            "FAIL: first load {} gzipped is above the limit of {}",
+            size::kb(first),
+            size::kb(size::LIMIT_GZ)
+        );
+    } else if first > size::TARGET_GZ {
+        println!(
+            "warning: first load {} gzipped is above the {} target",
+            size::kb(first),
+            size::kb(size::TARGET_GZ)
+        );
+    }
+    Ok(Counts::check(ok))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers and parsers
+
+/// (package, has in-browser tests): a package has them when its manifest lists
+/// wasm-bindgen-test as a dev-dependency.
+fn wasm_packages(root: &Path) -> Vec<(String, bool)> {
+    WASM_PACKAGES
+        .iter()
+        .filter_map(|(name, manifest)| {
+            let text = std::fs::read_to_string(root.join(manifest)).ok()?;
+            let has_tests = text
+                .lines()
+                .any(|l| l.trim_start().starts_with("wasm-bindgen-test"));
+            Some((name.to_string(), has_tests))
+        })
+        .collect()
+}
+
+/// A failing suite that reported no failed test (compile error, crash) counts as one failure.
+fn suite_counts(out: &Output, mut counts: Counts) -> Counts {
+    if !out.ok() && counts.failed == 0 {
+        println!(
+            "the suite failed before reporting failed tests (see above): counted as 1 failure"
+        );
+        counts.failed += 1;
+    }
+    counts
+}
+
+/// Sums libtest's (and wasm-bindgen-test-runner's) summary lines:
+/// `test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; …`
+pub fn parse_libtest(text: &str) -> Counts {
+    let mut c = Counts::default();
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            continue;
+        };
+        for part in rest.split([';', '.']) {
+            let mut words = part.split_whitespace();
+            let (Some(n), Some(what)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "passed" => c.passed += n,
+                "failed" => c.failed += n,
+                "ignored" => c.skipped += n,
+                _ => {}
+            }
+        }
+    }
+    c
+}
+
+/// Reads node's test runner summary (spec reporter `ℹ pass 3`, TAP `# pass 3`).
+pub fn parse_node_test(text: &str) -> Counts {
+    let mut c = Counts::default();
+    for line in text.lines() {
+        let line = line.trim();
+        let Some(rest) = line.strip_prefix("ℹ ").or_else(|| line.strip_prefix("# ")) else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let (Some(what), Some(n), None) = (words.next(), words.next(), words.next()) else {
+            continue;
+        };
+        let Ok(n) = n.parse::<u64>() else { continue };
+        match what {
+            "pass" => c.passed += n,
+            "fail" | "cancelled" => c.failed += n,
+            "skipped" | "todo" => c.skipped += n,
+            _ => {}
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_libtest_results() {
+        let text = "\
+running 3 tests
+test a ... ok
+test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s
+
+test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.20s
+";
+        assert_eq!(
+            parse_libtest(text),
+            Counts {
+                passed: 8,
+                failed: 2,
+                skipped: 1
+            }
+        );
+    }
+
+    #[test]
+    fn reads_node_spec_and_tap_summaries() {
+        let spec = "✔ opens #/ (120ms)\nℹ tests 30\nℹ suites 2\nℹ pass 28\nℹ fail 1\nℹ cancelled 1\nℹ skipped 2\nℹ todo 0\nℹ duration_ms 5000.1\n";
+        assert_eq!(
+            parse_node_test(spec),
+            Counts {
+                passed: 28,
+                failed: 2,
+                skipped: 2
+            }
+        );
+        let tap = "# tests 3\n# pass 3\n# fail 0\n";
+        assert_eq!(parse_node_test(tap).passed, 3);
+    }
+
+    #[test]
+    fn closing_line_is_exact() {
+        let mut c = Counts::check(true);
+        assert_eq!(c.closing_line(), "1 passed, 0 failed");
+        c.skipped = 4;
+        assert_eq!(c.closing_line(), "1 passed, 0 failed, 4 skipped");
+    }
+}
