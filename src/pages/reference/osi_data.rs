@@ -296,19 +296,16 @@ pub fn narration(i: usize, s: &Sizes, lang: Lang) -> String {
         }
         6 => {
             if zh {
-                format!(
-                    "IP 看到目的地址是本机、协议号 6，去掉 IP 首部，把 {} 字节交给 TCP。",
-                    s.segment
-                )
+                format!("IP 收到 {} 字节的包：目的地址是本机、协议号 6，去掉 IP 首部，把 {} 字节交给 TCP。", s.packet, s.segment)
             } else {
-                format!("IP sees its own address and protocol 6, strips its header and hands {} bytes to TCP.", s.segment)
+                format!("IP receives the {}-byte packet: its own address, protocol 6. It strips its header and hands {} bytes to TCP.", s.packet, s.segment)
             }
         }
         7 => {
             if zh {
-                format!("TCP 按目的端口 80 找到连接，核对序号并回 ACK，去掉首部，把 {} 字节放进接收缓冲区。", s.http)
+                format!("TCP 收到 {} 字节的段：按目的端口 80 找到连接，核对序号并回 ACK，去掉首部，把 {} 字节放进接收缓冲区。", s.segment, s.http)
             } else {
-                format!("TCP finds the connection by destination port 80, checks the sequence number and ACKs, strips its header and queues {} bytes for the application.", s.http)
+                format!("TCP receives the {}-byte segment, finds the connection by port 80, checks the sequence number and ACKs, strips its header and queues {} bytes for the application.", s.segment, s.http)
             }
         }
         _ => {
