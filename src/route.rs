@@ -90,7 +90,9 @@ impl Route {
 
     /// Built and usable now (the others show an honest "coming soon" page).
     pub fn is_ready(self) -> bool {
-        self == Route::Landing || crate::scenes::has_scene(self)
+        self == Route::Landing
+            || crate::scenes::has_scene(self)
+            || crate::pages::reference::has_page(self)
     }
 
     pub fn is_reference(self) -> bool {

@@ -4,6 +4,7 @@
 mod coming_soon;
 mod landing;
 mod not_found;
+pub mod reference;
 
 pub use coming_soon::ComingSoon;
 pub use landing::Landing;
@@ -20,6 +21,7 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
     match loc.route {
         Some(Route::Landing) => html! { <Landing key={key} /> },
         Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
+        Some(r) if reference::has_page(r) => reference::render(r, &loc.query, key),
         Some(r) => html! { <ComingSoon key={key} route={r} /> },
         None => html! { <NotFound key={key} path={loc.path.clone()} /> },
     }
