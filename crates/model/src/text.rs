@@ -169,6 +169,9 @@ pub fn log(t: &Trace) -> String {
                     .unwrap_or("?")
             ),
             EventKind::SocketCreated { socket } => format!("{}: created", label(*socket)),
+            EventKind::SocketError { socket, errno } => {
+                format!("{}: error {errno}", label(*socket))
+            }
         };
         let _ = writeln!(out, "{ts} {line}");
     }

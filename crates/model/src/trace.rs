@@ -130,6 +130,21 @@ pub struct MessageInfo {
     /// "data1", "hello"...
     pub label: String,
     pub len: u32,
+    /// What the bytes are, when they are framing rather than opaque application data (a
+    /// length prefix or a delimiter), so a viewer can rebuild the byte stream and run a
+    /// codec over what recv() returned. Absent: opaque data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<MessageContent>,
+}
+
+/// Framing bytes a sender wrote in front of / after its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MessageContent {
+    /// A big-endian length prefix of `len` bytes holding `value`.
+    LengthPrefix { value: u32 },
+    /// A delimiter: every byte is `byte`.
+    Delimiter { byte: u8 },
 }
 
 /// One thing that happened at time `t`.
@@ -209,6 +224,13 @@ pub enum EventKind {
     /// A socket was created at run time (for example accepted from a listener).
     SocketCreated {
         socket: SocketId,
+    },
+    /// The connection failed, whether or not an application call was waiting to hear it
+    /// (the kernel's SO_ERROR): "ETIMEDOUT" after the last retry, "ECONNRESET" on a RST,
+    /// "ECONNREFUSED" on a RST answering our SYN.
+    SocketError {
+        socket: SocketId,
+        errno: String,
     },
 }
 
@@ -552,6 +574,9 @@ pub struct SocketView {
     /// Running timers and when they expire.
     pub timers: BTreeMap<TimerKind, Micros>,
     pub window: Option<WindowState>,
+    /// Set once the connection failed (see [`EventKind::SocketError`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The view state of every socket after `event_index` events (exclusive), at time `t`.
@@ -617,6 +642,9 @@ impl Snapshot {
             }
             EventKind::SocketCreated { socket } => {
                 self.sockets.entry(*socket).or_default();
+            }
+            EventKind::SocketError { socket, errno } => {
+                self.sockets.entry(*socket).or_default().error = Some(errno.clone());
             }
             EventKind::SegmentSent { .. }
             | EventKind::SegmentArrived { .. }
