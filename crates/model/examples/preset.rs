@@ -11,6 +11,25 @@ fn main() {
         (Some("teardown"), Some(c)) => {
             presets::teardown(&k, TeardownCase::from_id(c).expect("case"))
         }
+        (Some("backlog"), Some(c)) if c == "seed" => presets::backlog(
+            &Knobs {
+                latency_ms: 0.05,
+                ..k.clone()
+            },
+            &presets::BacklogKnobs::seed(),
+        ),
+        (Some("backlog"), _) => presets::backlog(&k, &presets::BacklogKnobs::default()),
+        (Some("sticky"), Some(c)) => presets::sticky(
+            &k,
+            presets::StickyCase::from_id(c).expect("case"),
+            args.get(2)
+                .and_then(|f| presets::StickyFix::from_id(f))
+                .unwrap_or(presets::StickyFix::None),
+        ),
+        (Some("window"), Some(c)) => {
+            presets::window(&k, presets::WindowCase::from_id(c).expect("case"))
+        }
+        (Some("udp"), Some(c)) => presets::udp(&k, presets::UdpCase::from_id(c).expect("case")),
         (Some("tcp-vs-udp"), n) => {
             presets::tcp_vs_udp(&k, n.and_then(|n| n.parse().ok()).unwrap_or(3))
         }

@@ -7,6 +7,7 @@
 //! the web app's scenes use.
 
 pub mod app;
+pub mod codec;
 pub mod net;
 pub mod presets;
 pub mod profile;

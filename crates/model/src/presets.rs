@@ -11,7 +11,7 @@ use crate::scenario::{
     Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
     SegmentMatch, SocketSpec, Step,
 };
-use crate::trace::{Micros, Proto};
+use crate::trace::{MessageContent, Micros, Proto};
 
 /// The knobs every scene shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -187,6 +187,7 @@ fn drop_nth(from: &str, matches: SegmentMatch, nth: u32) -> FaultRule {
         matches,
         nth: Some(nth),
         after_us: None,
+        until_us: None,
         action: FaultAction::Drop,
     }
 }
@@ -287,6 +288,7 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                         Action::Send {
                             len: 200,
                             message: Some("reply".into()),
+                            content: None,
                         },
                     ),
                     close_after(),
@@ -355,6 +357,7 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
     let msg = |i: u32| Action::Send {
         len: 20 + 15 * ((i - 1) % 4),
         message: Some(format!("msg {i}")),
+        content: None,
     };
     let mut tcp_client = vec![connect("server:80")];
     let mut udp_client = vec![Step::now(Action::Connect {
@@ -382,5 +385,449 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
     s.apps.push(script("udp server", udp_server));
     s.apps.push(script("tcp client", tcp_client));
     s.apps.push(script("udp client", udp_client));
+    s
+}
+
+// ---------------------------------------------------------------------- listen backlog
+
+/// The knobs of the listen-backlog scene.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BacklogKnobs {
+    /// The argument to listen().
+    pub backlog: u32,
+    /// How many clients connect (`client 1`…), one every `connect_interval_ms`.
+    pub clients: u32,
+    pub connect_interval_ms: f64,
+    /// When the server starts calling accept(); `None`: it never does.
+    pub accept_delay_ms: Option<f64>,
+    /// Time between two accept() calls once it started.
+    pub accept_interval_ms: f64,
+    /// Bytes each client sends right after connect() returns (the seed's client sends 5).
+    pub client_sends: u32,
+    pub abort_on_overflow: bool,
+    pub syncookies: bool,
+    pub synack_retries: u32,
+    pub max_syn_backlog: u32,
+    pub somaxconn: u32,
+    pub model: crate::profile::BacklogModel,
+    pub syn_drop_rule: crate::profile::SynDropRule,
+}
+
+impl Default for BacklogKnobs {
+    fn default() -> BacklogKnobs {
+        let p = crate::profile::Profile::linux();
+        BacklogKnobs {
+            backlog: 1,
+            clients: 4,
+            connect_interval_ms: 100.0,
+            accept_delay_ms: None,
+            accept_interval_ms: 500.0,
+            client_sends: 5,
+            abort_on_overflow: p.abort_on_overflow,
+            syncookies: p.syncookies,
+            synack_retries: p.synack_retries,
+            max_syn_backlog: p.max_syn_backlog,
+            somaxconn: p.somaxconn,
+            model: p.backlog_model,
+            syn_drop_rule: p.syn_drop_rule,
+        }
+    }
+}
+
+impl BacklogKnobs {
+    /// The seed text's capture ("How TCP backlog works in Linux", 2014): listen(fd, 0) so
+    /// the accept queue holds one connection, already taken by an earlier client; a second
+    /// client connects and sends 5 bytes; the server never accepts. Kernels of that time
+    /// let the SYN in (only one young request) — Linux ≥ 4.9 would drop it. Run it with a
+    /// loopback-like latency (`Knobs { latency_ms: 0.05, .. }`) to compare with the capture.
+    pub fn seed() -> BacklogKnobs {
+        BacklogKnobs {
+            backlog: 0,
+            clients: 2,
+            connect_interval_ms: 1000.0,
+            accept_delay_ms: None,
+            client_sends: 5,
+            syn_drop_rule: crate::profile::SynDropRule::WhenFullAndYoungRequests,
+            ..BacklogKnobs::default()
+        }
+    }
+}
+
+/// Clients `client 1`…`client n` on host `client` connect to `server:80`, whose
+/// application listens with `b.backlog` and accepts at scripted times.
+pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
+    let mut s = base(
+        k,
+        "backlog",
+        "The listen backlog: SYN queue and accept queue (Linux ≥ 2.2)",
+    );
+    s.tuning.abort_on_overflow = Some(b.abort_on_overflow);
+    s.tuning.syncookies = Some(b.syncookies);
+    s.tuning.synack_retries = Some(b.synack_retries);
+    s.tuning.max_syn_backlog = Some(b.max_syn_backlog);
+    s.tuning.somaxconn = Some(b.somaxconn);
+    s.tuning.backlog_model = Some(b.model);
+    s.tuning.syn_drop_rule = Some(b.syn_drop_rule);
+    let clients = b.clients.clamp(1, 64);
+    s.sockets.push(socket("server", "server", Proto::Tcp, 80));
+    let mut server = vec![listen(b.backlog)];
+    if let Some(delay) = b.accept_delay_ms {
+        for i in 0..clients {
+            let at = ms_to_us(delay) + i as u64 * ms_to_us(b.accept_interval_ms);
+            server.push(Step::at(
+                at,
+                Action::Accept {
+                    label: Some(format!("conn {}", i + 1)),
+                },
+            ));
+        }
+    }
+    s.apps.push(script("server", server));
+    for i in 1..=clients {
+        let label = format!("client {i}");
+        s.sockets.push(socket(&label, "client", Proto::Tcp, 0));
+        let mut steps = vec![Step::at(
+            (i as u64 - 1) * ms_to_us(b.connect_interval_ms),
+            Action::Connect {
+                to: "server:80".into(),
+            },
+        )];
+        if b.client_sends > 0 {
+            steps.push(Step::now(Action::Send {
+                len: b.client_sends,
+                message: Some(format!("hello {i}")),
+                content: None,
+            }));
+        }
+        // Then wait for the server's answer (which never comes when it never accepts).
+        steps.push(recv(4096));
+        s.apps.push(script(&label, steps));
+    }
+    s
+}
+
+// ---------------------------------------------------------------------- sticky packets
+
+case_enum! {
+    /// The seed's four ways `data1` and `data2` (two send() calls) can come out of recv().
+    StickyCase {
+        /// data1, then data2: two reads, two messages.
+        A = "a",
+        /// Part of data1, then the rest of data1 together with data2.
+        B = "b",
+        /// data1 with part of data2, then the rest of data2.
+        C = "c",
+        /// Both in one read.
+        D = "d",
+    }
+}
+
+case_enum! {
+    /// The seed's remedies for sticky packets.
+    StickyFix {
+        None = "none",
+        /// Wait between the two send() calls (works only if the reader keeps up).
+        WaitBetweenSends = "wait",
+        /// TCP_NODELAY: no Nagle batching on the sender (the reader can still merge).
+        NoDelay = "no-delay",
+        /// Framing: a 4-byte length before each message; the codec splits the stream.
+        LengthPrefix = "length-prefix",
+        /// Framing: a newline after each message.
+        Delimiter = "delimiter",
+    }
+}
+
+/// `client` sends `data1` and `data2` over TCP; the `conn` application reads with recv()
+/// at times chosen so that the case appears; `fix` changes the sender or the framing.
+pub fn sticky(k: &Knobs, case: StickyCase, fix: StickyFix) -> Scenario {
+    let name = format!("sticky/{}/{}", case.id(), fix.id());
+    let mut s = client_server(
+        k,
+        &name,
+        "TCP is a byte stream: message boundaries are not kept (粘包)",
+    );
+    // (len of data1, len of data2, reader: read at once, then late)
+    let (l1, l2) = match case {
+        StickyCase::A => (300, 300),
+        StickyCase::B => (2000, 300),
+        StickyCase::C => (300, 2000),
+        StickyCase::D => (300, 300),
+    };
+    if case == StickyCase::B {
+        // 10 Mbit/s: the two segments of data1 arrive 1.2 ms apart, and the reader wakes
+        // up for the first one.
+        s.network.default.bandwidth_bps = 10_000_000;
+    }
+    let rtt = 2 * (k.latency_us() + k.jitter_us());
+    let late = 4 * rtt + 300_000;
+    let mut client = vec![connect("server:80")];
+    if fix == StickyFix::NoDelay {
+        client.push(Step::now(Action::SetNoDelay { on: true }));
+    }
+    let framed = |client: &mut Vec<Step>, name: &str, len: u32, first: bool| {
+        let mut step = |a: Action| {
+            let mut st = Step::now(a);
+            if !first && fix == StickyFix::WaitBetweenSends {
+                st.after_us = Some(rtt + 100_000);
+            }
+            client.push(st);
+        };
+        match fix {
+            StickyFix::LengthPrefix => {
+                step(Action::Send {
+                    len: 4,
+                    message: Some(format!("{name} length")),
+                    content: Some(MessageContent::LengthPrefix { value: len }),
+                });
+                client.push(Step::now(Action::Send {
+                    len,
+                    message: Some(name.into()),
+                    content: None,
+                }));
+            }
+            StickyFix::Delimiter => {
+                step(Action::Send {
+                    len,
+                    message: Some(name.into()),
+                    content: None,
+                });
+                client.push(Step::now(Action::Send {
+                    len: 1,
+                    message: Some(format!("{name} \\n")),
+                    content: Some(MessageContent::Delimiter { byte: b'\n' }),
+                }));
+            }
+            _ => step(Action::Send {
+                len,
+                message: Some(name.into()),
+                content: None,
+            }),
+        }
+    };
+    framed(&mut client, "data1", l1, true);
+    framed(&mut client, "data2", l2, false);
+    client.push(Step::after(late + rtt, Action::Close));
+    let reads = match case {
+        // Read as soon as something is there, every time.
+        StickyCase::A => vec![recv(65_536), recv(65_536)],
+        // First read as soon as data is there, the second late.
+        StickyCase::B | StickyCase::C => vec![
+            recv(65_536),
+            Step::after(late, Action::Recv { max: 65_536 }),
+        ],
+        // Only read late, when everything has arrived.
+        StickyCase::D => vec![Step::after(late, Action::Recv { max: 65_536 })],
+    };
+    let mut server = vec![listen(128), accept("conn")];
+    server.extend(reads);
+    server.push(Step::now(Action::RecvLoop { max: 65_536 }));
+    server.push(Step::now(Action::Close));
+    s.apps.push(script("server", server));
+    s.apps.push(script("client", client));
+    s
+}
+
+// ---------------------------------------------------------------------- windows
+
+case_enum! {
+    /// Flow and congestion control scenes.
+    WindowCase {
+        /// A 4 KB receive buffer and an application that reads 1 KB every 200 ms: the
+        /// window closes, the sender probes, window updates reopen it.
+        SlowReader = "slow-reader",
+        /// A 200 KB transfer: slow start from the initial window, then congestion avoidance.
+        SlowStart = "slow-start",
+        /// One data segment lost in a bulk transfer: three duplicate ACKs, fast retransmit,
+        /// fast recovery.
+        FastRetransmit = "fast-retransmit",
+        /// The network goes dark for 3 s during a transfer: RTO backoff (doubling).
+        RtoBackoff = "rto-backoff",
+        /// Nagle's algorithm meets delayed ACK: small writes wait for the ACK.
+        NagleDelayedAck = "nagle-delayed-ack",
+    }
+}
+
+pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
+    let name = format!("window/{}", case.id());
+    let mut s = client_server(k, &name, "Flow control and congestion control");
+    let bulk = |len: u32| {
+        vec![
+            connect("server:80"),
+            Step::now(Action::Send {
+                len,
+                message: Some("bulk".into()),
+                content: None,
+            }),
+            Step::now(Action::Close),
+        ]
+    };
+    let reader = vec![
+        listen(128),
+        accept("conn"),
+        Step::now(Action::RecvLoop { max: 1 << 20 }),
+        Step::now(Action::Close),
+    ];
+    match case {
+        WindowCase::SlowReader => {
+            s.sockets[1].recv_buffer = Some(4096);
+            s.apps.push(script("client", bulk(16_384)));
+            let mut server = vec![listen(128), accept("conn")];
+            for _ in 0..24 {
+                server.push(Step::after(200_000, Action::Recv { max: 1024 }));
+            }
+            server.push(Step::now(Action::RecvLoop { max: 1 << 20 }));
+            server.push(Step::now(Action::Close));
+            s.apps.push(script("server", server));
+        }
+        WindowCase::SlowStart => {
+            s.apps.push(script("client", bulk(200_000)));
+            s.apps.push(script("server", reader));
+        }
+        WindowCase::FastRetransmit => {
+            s.apps.push(script("client", bulk(100_000)));
+            s.apps.push(script("server", reader));
+            s.faults.push(drop_nth("client", SegmentMatch::Data, 5));
+        }
+        WindowCase::RtoBackoff => {
+            s.apps.push(script("client", bulk(60_000)));
+            s.apps.push(script("server", reader));
+            let start = 3 * (k.latency_us() + k.jitter_us());
+            s.faults = outage("client", start, start + 3_000_000);
+        }
+        WindowCase::NagleDelayedAck => {
+            let mut client = vec![connect("server:80")];
+            for i in 1..=6 {
+                client.push(Step::now(Action::Send {
+                    len: 100,
+                    message: Some(format!("write {i}")),
+                    content: None,
+                }));
+            }
+            client.push(Step::after(500_000, Action::Close));
+            s.apps.push(script("client", client));
+            s.apps.push(script("server", reader));
+        }
+    }
+    s
+}
+
+/// Drop every data segment `from` sends in `[start, end)`.
+fn outage(from: &str, start: Micros, end: Micros) -> Vec<FaultRule> {
+    vec![FaultRule {
+        from: Some(from.into()),
+        to: None,
+        matches: SegmentMatch::Data,
+        nth: None,
+        after_us: Some(start),
+        until_us: Some(end),
+        action: FaultAction::Drop,
+    }]
+}
+
+// ---------------------------------------------------------------------- UDP
+
+case_enum! {
+    /// UDP scenes.
+    UdpCase {
+        /// Three datagrams, three recvfrom() calls: boundaries are kept.
+        Boundaries = "boundaries",
+        /// A 10-byte buffer for a 30-byte datagram: the rest is discarded (MSG_TRUNC).
+        Truncation = "truncation",
+        /// Three clients send to one server socket (n:1).
+        ManySenders = "many-senders",
+        /// One sender to a multicast group: receivers on two hosts, two of them sharing a
+        /// port with SO_REUSEADDR (n:m).
+        Multicast = "multicast",
+    }
+}
+
+pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
+    let name = format!("udp/{}", case.id());
+    let mut s = base(k, &name, "UDP keeps message boundaries");
+    let late = 4 * (k.latency_us() + k.jitter_us()) + 100_000;
+    let send = |to: &str, len: u32, name: String| {
+        Step::now(Action::SendTo {
+            to: to.into(),
+            len,
+            message: Some(name),
+        })
+    };
+    match case {
+        UdpCase::Boundaries | UdpCase::Truncation => {
+            s.sockets.push(socket("client", "client", Proto::Udp, 0));
+            s.sockets.push(socket("server", "server", Proto::Udp, 9000));
+            let (lens, max) = if case == UdpCase::Boundaries {
+                (vec![20, 35, 50], 1024)
+            } else {
+                (vec![30, 30], 10)
+            };
+            let mut c = Vec::new();
+            let mut r = vec![Step::at(late, Action::Recv { max })];
+            for (i, l) in lens.iter().enumerate() {
+                c.push(send("server:9000", *l, format!("msg {}", i + 1)));
+                if i > 0 {
+                    r.push(recv(max));
+                }
+            }
+            s.apps.push(script("client", c));
+            s.apps.push(script("server", r));
+        }
+        UdpCase::ManySenders => {
+            s.hosts.push(HostSpec {
+                name: "client 2".into(),
+                addr: "10.0.0.3".into(),
+            });
+            s.hosts.push(HostSpec {
+                name: "client 3".into(),
+                addr: "10.0.0.4".into(),
+            });
+            s.sockets.push(socket("server", "server", Proto::Udp, 9000));
+            let mut r = vec![Step::at(late, Action::Recv { max: 1024 })];
+            for (i, host) in ["client", "client 2", "client 3"].iter().enumerate() {
+                let label = format!("sender {}", i + 1);
+                s.sockets.push(socket(&label, host, Proto::Udp, 0));
+                let mut first = send("server:9000", 20 + 10 * i as u32, format!("from {}", i + 1));
+                first.at_us = Some(i as u64 * 1000);
+                s.apps.push(script(&label, vec![first]));
+                if i > 0 {
+                    r.push(recv(1024));
+                }
+            }
+            s.apps.insert(0, script("server", r));
+        }
+        UdpCase::Multicast => {
+            s.hosts.push(HostSpec {
+                name: "server 2".into(),
+                addr: "10.0.0.3".into(),
+            });
+            s.groups.push(crate::scenario::GroupSpec {
+                name: "group".into(),
+                addr: "239.1.1.1".into(),
+            });
+            s.sockets.push(socket("sender", "client", Proto::Udp, 0));
+            for (label, host) in [
+                ("receiver 1", "server"),
+                ("receiver 2", "server"),
+                ("receiver 3", "server 2"),
+            ] {
+                let mut sk = socket(label, host, Proto::Udp, 5000);
+                sk.reuse_addr = true;
+                sk.join = vec!["group".into()];
+                s.sockets.push(sk);
+                s.apps.push(script(
+                    label,
+                    vec![Step::at(late, Action::Recv { max: 1024 }), recv(1024)],
+                ));
+            }
+            s.apps.push(script(
+                "sender",
+                vec![
+                    send("group:5000", 40, "news 1".into()),
+                    send("group:5000", 60, "news 2".into()),
+                ],
+            ));
+        }
+    }
     s
 }

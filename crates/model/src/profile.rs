@@ -152,6 +152,9 @@ profile! {
     /// Initial congestion window in segments (Linux TCP_INIT_CWND 10, RFC 6928;
     /// RFC 5681 §3.1: 3 for a 1460-byte MSS).
     initial_cwnd_segments: u32,
+    /// Slow start grows cwnd by the bytes an ACK acknowledges, at most this many MSS per ACK
+    /// (RFC 5681 §3.1: 1; RFC 3465 allows 2; 0 = no limit, as Linux `tcp_slow_start`).
+    slow_start_abc_limit: u32,
     /// Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2: 3).
     dupack_threshold: u32,
     /// Zero-window probes before the connection is dropped (`tcp_retries2` applies too).
@@ -200,6 +203,7 @@ impl Profile {
             ack_every_segments: 2,
             nagle_minshall: true,
             initial_cwnd_segments: 10,
+            slow_start_abc_limit: 0,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: false,
@@ -237,6 +241,7 @@ impl Profile {
             ack_every_segments: 2,
             nagle_minshall: false,
             initial_cwnd_segments: 3,
+            slow_start_abc_limit: 1,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: true,

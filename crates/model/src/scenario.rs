@@ -144,6 +144,9 @@ pub struct FaultRule {
     /// Only segments sent at or after this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_us: Option<Micros>,
+    /// Only segments sent before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_us: Option<Micros>,
     #[serde(flatten)]
     pub action: FaultAction,
 }
@@ -247,6 +250,9 @@ pub enum Action {
         len: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
+        /// Framing bytes (a length prefix, a delimiter) rather than opaque data.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<crate::trace::MessageContent>,
     },
     /// UDP sendto "host:port" or "group:port".
     SendTo {

@@ -897,6 +897,8 @@ impl Sim {
 
     fn app_return(&mut self, i: usize, call: AppCallKind, result: AppResult) {
         let socket = self.apps[i].socket;
+        // A program whose connect() failed has nothing left to do with that socket.
+        let give_up = call == AppCallKind::Connect && matches!(result, AppResult::Error { .. });
         self.emit(EventKind::AppReturn {
             socket,
             call,
@@ -904,10 +906,19 @@ impl Sim {
         });
         self.apps[i].blocked = None;
         self.apps[i].pc += 1;
+        if give_up {
+            self.apps[i].pc = self.apps[i].steps.len();
+        }
         self.schedule_step(i, self.now);
     }
 
-    fn new_message(&mut self, socket: SocketId, label: Option<&String>, len: u32) -> MessageId {
+    fn new_message(
+        &mut self,
+        socket: SocketId,
+        label: Option<&String>,
+        len: u32,
+        content: Option<crate::trace::MessageContent>,
+    ) -> MessageId {
         let id = MessageId(self.messages.len() as u32);
         let label = match label {
             Some(l) => l.clone(),
@@ -918,6 +929,7 @@ impl Sim {
             socket,
             label,
             len,
+            content,
         });
         id
     }
@@ -996,6 +1008,14 @@ impl Sim {
                 self.app_return(i, AppCallKind::Listen, AppResult::Ok);
             }
             Action::Accept { label } => {
+                // accept() after an accept(): the script means the listener again.
+                let sid = match self.infos[sid.0 as usize].parent {
+                    Some(p) if self.listener(sid).is_none() => {
+                        self.apps[i].socket = p;
+                        p
+                    }
+                    _ => sid,
+                };
                 self.emit(EventKind::AppCall {
                     socket: sid,
                     call: AppCall::Accept,
@@ -1006,8 +1026,12 @@ impl Sim {
                 self.apps[i].blocked = Some(Blocked::Accept { label });
                 self.try_complete(i);
             }
-            Action::Send { len, message } => {
-                let m = self.new_message(sid, message.as_ref(), len);
+            Action::Send {
+                len,
+                message,
+                content,
+            } => {
+                let m = self.new_message(sid, message.as_ref(), len, content);
                 self.emit(EventKind::AppCall {
                     socket: sid,
                     call: AppCall::Send {
@@ -1041,7 +1065,7 @@ impl Sim {
                 }
             }
             Action::SendTo { to, len, message } => {
-                let m = self.new_message(sid, message.as_ref(), len);
+                let m = self.new_message(sid, message.as_ref(), len, None);
                 let span = PayloadSpan {
                     message: m,
                     start: 0,

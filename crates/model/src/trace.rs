@@ -130,6 +130,21 @@ pub struct MessageInfo {
     /// "data1", "hello"...
     pub label: String,
     pub len: u32,
+    /// What the bytes are, when they are framing rather than opaque application data (a
+    /// length prefix or a delimiter), so a viewer can rebuild the byte stream and run a
+    /// codec over what recv() returned. Absent: opaque data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<MessageContent>,
+}
+
+/// Framing bytes a sender wrote in front of / after its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MessageContent {
+    /// A big-endian length prefix of `len` bytes holding `value`.
+    LengthPrefix { value: u32 },
+    /// A delimiter: every byte is `byte`.
+    Delimiter { byte: u8 },
 }
 
 /// One thing that happened at time `t`.

@@ -10,6 +10,7 @@ pub struct CompiledRule {
     pub matches: SegmentMatch,
     pub nth: Option<u32>,
     pub after_us: Option<Micros>,
+    pub until_us: Option<Micros>,
     pub action: FaultAction,
     /// Matching segments seen so far.
     pub seen: u32,
@@ -23,6 +24,7 @@ impl CompiledRule {
             matches: r.matches,
             nth: r.nth,
             after_us: r.after_us,
+            until_us: r.until_us,
             action: r.action.clone(),
             seen: 0,
         }
@@ -35,7 +37,10 @@ impl CompiledRule {
         {
             return false;
         }
-        if self.after_us.is_some_and(|t| now < t) || !segment_matches(self.matches, seg) {
+        if self.after_us.is_some_and(|t| now < t)
+            || self.until_us.is_some_and(|t| now >= t)
+            || !segment_matches(self.matches, seg)
+        {
             return false;
         }
         self.seen += 1;

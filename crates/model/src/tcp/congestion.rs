@@ -11,6 +11,8 @@ pub struct Congestion {
     /// In fast recovery until `snd_una` reaches this (RFC 6582 "recover").
     pub recover: Option<SeqNumber>,
     mss: u32,
+    /// Slow-start growth per ACK, in MSS (0: unlimited).
+    pub abc_limit: u32,
 }
 
 /// What the sender must do after an ACK was fed in.
@@ -30,6 +32,7 @@ impl Congestion {
             dupacks: 0,
             recover: None,
             mss,
+            abc_limit: 1,
         }
     }
 
@@ -59,8 +62,16 @@ impl Congestion {
             return CcAction::RetransmitFirst;
         }
         if self.cwnd < self.ssthresh {
-            // Slow start, RFC 5681 §3.1 (with RFC 3465 L = 1 SMSS).
-            self.cwnd = self.cwnd.saturating_add(acked.min(self.mss));
+            // Slow start, RFC 5681 §3.1 (RFC 3465 limit L per ACK; Linux: none).
+            let inc = if self.abc_limit == 0 {
+                acked
+            } else {
+                acked.min(self.abc_limit * self.mss)
+            };
+            self.cwnd = self
+                .cwnd
+                .saturating_add(inc)
+                .min(self.ssthresh.max(self.cwnd));
         } else {
             // Congestion avoidance: about one MSS per RTT (RFC 5681 eq. 3).
             let inc = (self.mss as u64 * self.mss as u64 / self.cwnd.max(1) as u64).max(1);

@@ -171,7 +171,11 @@ impl TcpSocket {
             backoff: 0,
             persist_backoff: 0,
             rtt_probe: None,
-            cc: Congestion::new(mss, p.initial_cwnd_segments),
+            cc: {
+                let mut c = Congestion::new(mss, p.initial_cwnd_segments);
+                c.abc_limit = p.slow_start_abc_limit;
+                c
+            },
             timers: [None; 6],
             error: None,
             app_closed: false,
@@ -325,9 +329,10 @@ impl TcpSocket {
         n
     }
 
+    /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
+    /// (it occupies sequence space the window already covers), so it is not subtracted.
     fn our_window(&self) -> u32 {
-        let used = self.rcvbuf.len() as u32 + self.ooo_bytes;
-        self.rcv_cap.saturating_sub(used)
+        self.rcv_cap.saturating_sub(self.rcvbuf.len() as u32)
     }
 
     /// The window to advertise now, with receiver-side silly window avoidance
@@ -565,14 +570,22 @@ impl TcpSocket {
                 }
                 break;
             }
-            if len < avail && len < self.snd_mss && flight > 0 {
+            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            if new_data && len < avail && len < self.snd_mss && flight > 0 {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
                 // window unless nothing is outstanding.
                 if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
                     break;
                 }
             }
-            if len == avail && len > 0 && len < self.snd_mss && !fin_pending && !self.nodelay {
+            if new_data
+                && len == avail
+                && len > 0
+                && len < self.snd_mss
+                && !fin_pending
+                && !self.nodelay
+            {
                 // Nagle (RFC 896, RFC 9293 §3.7.4); Linux uses Minshall's variant
                 // (`tcp_nagle_check`): hold a small segment only while a *small* one is
                 // unacknowledged.
@@ -1081,7 +1094,8 @@ impl TcpSocket {
                     self.receive_fin(ctx);
                 }
             }
-            had_ooo || self.delack_bytes >= ctx.p.ack_every_segments * self.our_mss as u32
+            // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged.
+            had_ooo || self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
         } else {
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
@@ -1225,7 +1239,11 @@ impl TcpSocket {
     }
 
     fn on_persist(&mut self, ctx: &mut Ctx) {
-        if !matches!(self.state, TcpState::Established | TcpState::CloseWait) {
+        use TcpState::*;
+        if !matches!(
+            self.state,
+            Established | CloseWait | FinWait1 | Closing | LastAck
+        ) {
             return;
         }
         if self.snd_wnd > 0 {

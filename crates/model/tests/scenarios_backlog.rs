@@ -1,0 +1,176 @@
+//! The listen backlog: Linux's two queues, overflow behaviour, syncookies, BSD's one queue.
+mod common;
+
+use common::*;
+use synack_model::presets::{self, BacklogKnobs, Knobs};
+use synack_model::profile::BacklogModel;
+use synack_model::trace::{DropReason, EventKind, TcpState, Trace};
+
+fn backlog(b: BacklogKnobs) -> Trace {
+    run(&presets::backlog(&Knobs::default(), &b))
+}
+
+fn counter(t: &Trace, name: &str) -> u64 {
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Counter { name: n, value, .. } if n == name => Some(*value),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn drops(t: &Trace, why: DropReason) -> usize {
+    t.events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::SegmentDropped { reason, .. } if *reason == why))
+        .count()
+}
+
+#[test]
+fn accept_queue_holds_backlog_plus_one() {
+    // listen(1), never accept: clients 1 and 2 fit (backlog + 1), 3 and 4 do not.
+    let t = backlog(BacklogKnobs {
+        clients: 4,
+        ..BacklogKnobs::default()
+    });
+    let caps: Vec<(u32, u32)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::QueueChanged {
+                queue: synack_model::trace::QueueKind::AcceptQueue,
+                len,
+                cap,
+                ..
+            } => Some((*len, *cap)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(caps.iter().map(|c| c.0).max(), Some(2));
+    assert!(caps.iter().all(|c| c.1 == 2));
+    // Linux ≥ 4.9: the SYNs of clients 3 and 4 are dropped (and retried) while it is full.
+    assert!(drops(&t, DropReason::SynQueueFull) >= 2);
+    assert!(counter(&t, "ListenOverflows") >= 2);
+    assert_eq!(returns(&t, "client 3")[0], "Connect ETIMEDOUT");
+}
+
+#[test]
+fn overflow_with_abort_on_overflow_0_ignores_the_final_ack() {
+    // The seed's story: the SYN got in, the final ACK finds the accept queue full.
+    let k = Knobs {
+        latency_ms: 0.05,
+        ..Knobs::default()
+    };
+    let t = run(&presets::backlog(&k, &BacklogKnobs::seed()));
+    assert!(drops(&t, DropReason::AcceptQueueFull) > 5);
+    assert_eq!(counter(&t, "ListenOverflows"), counter(&t, "ListenDrops"));
+    // Half-open: the client believed it was connected the whole time.
+    assert_eq!(
+        states(&t, "client 2"),
+        [
+            TcpState::Closed,
+            TcpState::SynSent,
+            TcpState::Established,
+            TcpState::Closed
+        ]
+    );
+}
+
+#[test]
+fn overflow_with_abort_on_overflow_1_answers_rst() {
+    let k = Knobs {
+        latency_ms: 0.05,
+        ..Knobs::default()
+    };
+    let b = BacklogKnobs {
+        abort_on_overflow: true,
+        ..BacklogKnobs::seed()
+    };
+    let t = run(&presets::backlog(&k, &b));
+    let p: Vec<String> = packets(&t)
+        .into_iter()
+        .filter(|l| l.contains(" R"))
+        .collect();
+    // The RST for the final ACK (tcp_abort_on_overflow), then one for the 5 bytes that were
+    // already on their way to a request that no longer exists.
+    assert_eq!(p[0], "1.000 server>client R. seq=1 ack=1 len=0", "{p:#?}");
+    assert_eq!(
+        states(&t, "server conn 2"),
+        [TcpState::Listen, TcpState::SynReceived, TcpState::Closed]
+    );
+    assert_eq!(returns(&t, "client 2").last().unwrap(), "Recv ECONNRESET");
+    // No SYN-ACK retransmissions this time: the request is gone at once.
+    assert_eq!(packets(&t).iter().filter(|l| l.contains(" S. ")).count(), 2);
+}
+
+#[test]
+fn accepting_later_drains_the_queue_and_every_client_gets_in() {
+    let t = backlog(BacklogKnobs {
+        clients: 4,
+        accept_delay_ms: Some(500.0),
+        accept_interval_ms: 10.0,
+        ..BacklogKnobs::default()
+    });
+    for i in 1..=4 {
+        let r = returns(&t, &format!("client {i}"));
+        assert_eq!(r[0], "Connect ok", "client {i}: {r:?}");
+    }
+    for i in 1..=4 {
+        assert!(socket(&t, &format!("conn {i}")).0 > 0);
+    }
+}
+
+#[test]
+fn syncookies_answer_when_the_syn_queue_is_full() {
+    let b = BacklogKnobs {
+        backlog: 16,
+        clients: 4,
+        max_syn_backlog: 1,
+        syncookies: true,
+        ..BacklogKnobs::default()
+    };
+    let mut s = presets::backlog(&Knobs::default(), &b);
+    // All four clients at once, so the SYN queue (1 entry) overflows.
+    for a in s.apps.iter_mut().skip(1) {
+        a.steps[0].at_us = Some(0);
+    }
+    let t = run(&s);
+    assert!(counter(&t, "SyncookiesSent") >= 1);
+    assert_eq!(counter(&t, "SyncookiesSent"), counter(&t, "SyncookiesRecv"));
+    for i in 1..=4 {
+        assert_eq!(returns(&t, &format!("client {i}"))[0], "Connect ok");
+    }
+
+    // Without cookies the same SYNs are dropped and retried a second later.
+    let b = BacklogKnobs {
+        syncookies: false,
+        ..b
+    };
+    let mut s = presets::backlog(&Knobs::default(), &b);
+    for a in s.apps.iter_mut().skip(1) {
+        a.steps[0].at_us = Some(0);
+    }
+    let t = run(&s);
+    assert_eq!(counter(&t, "SyncookiesSent"), 0);
+    assert!(drops(&t, DropReason::SynQueueFull) >= 1);
+}
+
+#[test]
+fn bsd_single_queue_counts_half_open_and_established_together() {
+    let b = BacklogKnobs {
+        backlog: 2,
+        clients: 3,
+        connect_interval_ms: 0.0,
+        model: BacklogModel::BsdSingleQueue,
+        ..BacklogKnobs::default()
+    };
+    let t = backlog(b);
+    // Two connections fill the single queue; the third SYN is dropped (not the final ACK).
+    assert_eq!(drops(&t, DropReason::AcceptQueueFull), 0);
+    assert!(drops(&t, DropReason::SynQueueFull) >= 1);
+    assert_eq!(returns(&t, "client 1")[0], "Connect ok");
+    assert_eq!(returns(&t, "client 2")[0], "Connect ok");
+    assert_eq!(returns(&t, "client 3")[0], "Connect ETIMEDOUT");
+}

@@ -1,0 +1,251 @@
+//! Data transfer: Nagle, delayed ACK, flow control, loss recovery, congestion control.
+mod common;
+
+use common::*;
+use synack_model::presets::{self, Knobs, WindowCase};
+use synack_model::scenario::{Action, Step};
+use synack_model::trace::{EventKind, TimerKind, Trace};
+
+fn win(case: WindowCase) -> Trace {
+    run(&presets::window(&Knobs::default(), case))
+}
+
+fn data_packets(t: &Trace, from: &str) -> Vec<String> {
+    packets(t)
+        .into_iter()
+        .filter(|l| {
+            l.contains(&format!(" {from}>")) && !l.ends_with("len=0") && !l.ends_with("len=0 LOST")
+        })
+        .collect()
+}
+
+#[test]
+fn nagle_holds_small_writes_until_the_delayed_ack() {
+    let t = win(WindowCase::NagleDelayedAck);
+    assert_eq!(
+        data_packets(&t, "client"),
+        [
+            // The first 100-byte write goes at once...
+            "0.040 client>server . seq=1 ack=1 len=100",
+            // ...the next five wait for its ACK, which the server delays by 40 ms.
+            "0.120 client>server . seq=101 ack=1 len=500",
+        ]
+    );
+    assert!(packets(&t).contains(&"0.100 server>client . seq=1 ack=101 len=0".to_string()));
+}
+
+#[test]
+fn no_delay_sends_every_write_at_once() {
+    let mut s = presets::window(&Knobs::default(), WindowCase::NagleDelayedAck);
+    s.apps[0]
+        .steps
+        .insert(1, Step::now(Action::SetNoDelay { on: true }));
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    assert_eq!(d.len(), 6, "{d:#?}");
+    assert!(d
+        .iter()
+        .all(|l| l.starts_with("0.040 ") && l.ends_with("len=100")));
+}
+
+#[test]
+fn rfc_nagle_also_holds_behind_full_segments() {
+    // Classic Nagle waits while *any* data is unacknowledged; Minshall's (Linux) only while
+    // a small segment is. A 2000-byte write (1448 + 552) then a 100-byte write:
+    let mk = |profile| {
+        let k = Knobs {
+            profile,
+            ..Knobs::default()
+        };
+        let mut s = presets::window(&k, WindowCase::NagleDelayedAck);
+        s.apps[0].steps = vec![
+            Step::now(Action::Connect {
+                to: "server:80".into(),
+            }),
+            Step::now(Action::Send {
+                len: 1448,
+                message: None,
+                content: None,
+            }),
+            Step::now(Action::Send {
+                len: 100,
+                message: None,
+                content: None,
+            }),
+        ];
+        run(&s)
+    };
+    let linux = data_packets(&mk(synack_model::profile::ProfileId::Linux), "client");
+    assert_eq!(
+        linux,
+        [
+            "0.040 client>server . seq=1 ack=1 len=1448",
+            "0.040 client>server . seq=1449 ack=1 len=100"
+        ]
+    );
+    let rfc = data_packets(&mk(synack_model::profile::ProfileId::Rfc), "client");
+    assert_eq!(rfc[0], "0.040 client>server . seq=1 ack=1 len=1448");
+    assert!(rfc[1].starts_with("0.2"), "{rfc:#?}"); // waits for the (200 ms) delayed ACK
+}
+
+#[test]
+fn delayed_ack_every_second_segment_or_after_40ms() {
+    let t = win(WindowCase::SlowStart);
+    let acks: Vec<String> = packets(&t)
+        .into_iter()
+        .filter(|l| l.contains("server>client . ") && l.starts_with("0.060"))
+        .collect();
+    // Ten segments of the initial window arrive together: an ACK every two (RFC 5681 §4.2).
+    assert_eq!(acks.len(), 5, "{acks:#?}");
+    let conn = socket(&t, "conn");
+    let delack = t
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::TimerSet { socket, timer: TimerKind::DelayedAck, .. } if socket == conn))
+        .count();
+    assert!(delack > 0);
+}
+
+#[test]
+fn slow_start_doubles_the_window_each_round_trip() {
+    let t = win(WindowCase::SlowStart);
+    let client = socket(&t, "client");
+    let cwnds: Vec<(u64, u32)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::WindowChanged { socket, window } if *socket == client => {
+                Some((e.t, window.cwnd))
+            }
+            _ => None,
+        })
+        .collect();
+    let at = |t: u64| {
+        cwnds
+            .iter()
+            .rev()
+            .find(|(x, _)| *x <= t)
+            .map(|c| c.1)
+            .unwrap()
+    };
+    assert_eq!(at(40_000), 10 * 1448); // IW10 (RFC 6928)
+    assert_eq!(at(80_000), 20 * 1448); // +1 MSS per ACKed MSS
+    assert_eq!(at(120_000), 40 * 1448);
+    let d = data_packets(&t, "client");
+    assert_eq!(d.iter().filter(|l| l.starts_with("0.040 ")).count(), 10);
+    assert_eq!(d.iter().filter(|l| l.starts_with("0.080 ")).count(), 20);
+}
+
+#[test]
+fn zero_window_persist_probe_and_window_update() {
+    let t = win(WindowCase::SlowReader);
+    let p = packets(&t);
+    let client = socket(&t, "client");
+    let fired: Vec<u64> = t
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::TimerFired { socket, timer: TimerKind::Persist } if socket == client))
+        .map(|e| e.t)
+        .collect();
+    assert!(!fired.is_empty());
+    // The sender probes (Linux: an ACK carrying snd_una - 1, an old sequence number).
+    let when = format!(
+        "{}.{:03} client>server",
+        fired[0] / 1_000_000,
+        (fired[0] % 1_000_000) / 1000
+    );
+    let probe = p.iter().find(|l| l.starts_with(&when)).expect("a probe");
+    assert!(probe.ends_with("len=0"), "{probe}");
+    // ...and every byte still arrives, in order.
+    let total: u32 = recv_sizes(&t, "conn").iter().sum();
+    assert_eq!(total, 16_384);
+    let windows: Vec<u32> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.host.0 == 1 => {
+                match &segment.header {
+                    synack_model::trace::Header::Tcp(h) => Some(h.window as u32),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    // The reader's 4 KB buffer filled: a zero window was advertised.
+    assert!(windows.contains(&0));
+}
+
+#[test]
+fn three_duplicate_acks_trigger_fast_retransmit_before_the_rto() {
+    let t = win(WindowCase::FastRetransmit);
+    let p = packets(&t);
+    let lost = p.iter().position(|l| l.ends_with("LOST")).unwrap();
+    assert_eq!(
+        p[lost],
+        "0.040 client>server . seq=5793 ack=1 len=1448 LOST"
+    );
+    let dups = p
+        .iter()
+        .filter(|l| l.contains("server>client . seq=1 ack=5793 len=0"))
+        .count();
+    assert!(dups >= 4, "{p:#?}"); // the first ACK for 5793, then duplicates
+                                  // Retransmitted at 80 ms (one RTT), long before the 240 ms RTO.
+    assert!(
+        p.contains(&"0.080 client>server . seq=5793 ack=1 len=1448".to_string()),
+        "{p:#?}"
+    );
+    let client = socket(&t, "client");
+    let ssthresh_set = t.events.iter().any(|e| {
+        matches!(&e.kind, EventKind::WindowChanged { socket, window } if *socket == client && window.ssthresh < u32::MAX)
+    });
+    assert!(ssthresh_set);
+    assert_eq!(recv_sizes(&t, "conn").iter().sum::<u32>(), 100_000);
+}
+
+#[test]
+fn rto_backs_off_exponentially_during_an_outage() {
+    let t = win(WindowCase::RtoBackoff);
+    let client = socket(&t, "client");
+    let fired: Vec<u64> = t
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::TimerFired { socket, timer: TimerKind::Retransmit } if socket == client))
+        .map(|e| e.t)
+        .collect();
+    assert!(fired.len() >= 4, "{fired:?}");
+    let gaps: Vec<u64> = fired.windows(2).map(|w| w[1] - w[0]).collect();
+    for w in gaps.windows(2).take(2) {
+        assert_eq!(w[1], 2 * w[0], "{gaps:?}");
+    }
+    assert_eq!(recv_sizes(&t, "conn").iter().sum::<u32>(), 60_000);
+}
+
+#[test]
+fn out_of_order_data_is_buffered_then_delivered_in_order() {
+    let mut s = presets::window(&Knobs::default(), WindowCase::FastRetransmit);
+    s.network.default.reorder_pct = 30.0;
+    let t = run(&s);
+    let conn = socket(&t, "conn");
+    let mut next = 0u32;
+    for e in &t.events {
+        if let EventKind::AppReturn {
+            socket,
+            result: synack_model::trace::AppResult::Data { payload, .. },
+            ..
+        } = &e.kind
+        {
+            if *socket == conn {
+                for sp in payload {
+                    assert_eq!(sp.start, next);
+                    next = sp.end;
+                }
+            }
+        }
+    }
+    assert_eq!(next, 100_000);
+    let ooo = t.events.iter().any(|e| {
+        matches!(&e.kind, EventKind::QueueChanged { socket, queue: synack_model::trace::QueueKind::OutOfOrder, len, .. } if *socket == conn && *len > 0)
+    });
+    assert!(ooo);
+}

@@ -1,0 +1,277 @@
+//! Closing connections: the four-way teardown, its losses, TIME-WAIT, half-close, RST.
+mod common;
+
+use common::*;
+use synack_model::presets::{self, Knobs, TeardownCase};
+use synack_model::profile::ProfileId;
+use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+use synack_model::trace::TcpState::*;
+
+fn td(case: TeardownCase) -> synack_model::trace::Trace {
+    run(&presets::teardown(&Knobs::default(), case))
+}
+
+const HANDSHAKE: [&str; 3] = [
+    "0.000 client>server S seq=0 len=0",
+    "0.020 server>client S. seq=0 ack=1 len=0",
+    "0.040 client>server . seq=1 ack=1 len=0",
+];
+
+fn after_handshake(t: &synack_model::trace::Trace) -> Vec<String> {
+    let p = packets(t);
+    assert_eq!(p[..3], HANDSHAKE);
+    p[3..].to_vec()
+}
+
+#[test]
+fn client_closes_four_way() {
+    let t = td(TeardownCase::ClientCloses);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.120 client>server F. seq=1 ack=1 len=0",
+            "0.140 server>client . seq=1 ack=2 len=0",
+            "0.220 server>client F. seq=1 ack=2 len=0",
+            "0.240 client>server . seq=2 ack=2 len=0",
+        ]
+    );
+    assert_eq!(
+        states(&t, "client"),
+        [
+            Closed,
+            SynSent,
+            Established,
+            FinWait1,
+            FinWait2,
+            TimeWait,
+            Closed
+        ]
+    );
+    assert_eq!(
+        states(&t, "conn"),
+        [Listen, SynReceived, Established, CloseWait, LastAck, Closed]
+    );
+    // TIME-WAIT lasts 60 s on Linux (TCP_TIMEWAIT_LEN).
+    assert_eq!(entered(&t, "client", TimeWait), [240_000]);
+    assert_eq!(entered(&t, "client", Closed).last(), Some(&60_240_000));
+    assert_eq!(returns(&t, "conn"), ["Recv 0 (EOF)", "Close ok"]);
+}
+
+#[test]
+fn rfc_time_wait_is_two_msl() {
+    let k = Knobs {
+        profile: ProfileId::Rfc,
+        ..Knobs::default()
+    };
+    let t = run(&presets::teardown(&k, TeardownCase::ClientCloses));
+    let tw = entered(&t, "client", TimeWait)[0];
+    assert_eq!(
+        entered(&t, "client", Closed).last(),
+        Some(&(tw + 240_000_000))
+    );
+}
+
+#[test]
+fn server_closes_four_way() {
+    let t = td(TeardownCase::ServerCloses);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.140 server>client F. seq=1 ack=1 len=0",
+            "0.160 client>server . seq=1 ack=2 len=0",
+            "0.240 client>server F. seq=1 ack=2 len=0",
+            "0.260 server>client . seq=2 ack=2 len=0",
+        ]
+    );
+    assert_eq!(
+        states(&t, "conn"),
+        [
+            Listen,
+            SynReceived,
+            Established,
+            FinWait1,
+            FinWait2,
+            TimeWait,
+            Closed
+        ]
+    );
+    assert_eq!(
+        states(&t, "client"),
+        [Closed, SynSent, Established, CloseWait, LastAck, Closed]
+    );
+}
+
+#[test]
+fn last_ack_lost_the_fin_is_retransmitted_and_answered_from_time_wait() {
+    let t = td(TeardownCase::LastAckLost);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.120 client>server F. seq=1 ack=1 len=0",
+            "0.140 server>client . seq=1 ack=2 len=0",
+            "0.220 server>client F. seq=1 ack=2 len=0",
+            "0.240 client>server . seq=2 ack=2 len=0 LOST",
+            // RTO = SRTT 40 ms + max(200 ms, 4·RTTVAR) = 240 ms after the FIN.
+            "0.460 server>client F. seq=1 ack=2 len=0",
+            "0.480 client>server . seq=2 ack=2 len=0",
+        ]
+    );
+    // TIME-WAIT restarted by the retransmitted FIN (RFC 9293 §3.10.7.4).
+    assert_eq!(entered(&t, "client", Closed).last(), Some(&60_480_000));
+    assert_eq!(final_state(&t, "conn"), Some(Closed));
+}
+
+fn drop_once(from: &str, m: SegmentMatch, nth: u32) -> FaultRule {
+    FaultRule {
+        from: Some(from.into()),
+        to: None,
+        matches: m,
+        nth: Some(nth),
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    }
+}
+
+#[test]
+fn every_teardown_packet_lost_once_still_closes_both_sides() {
+    // (who, what, nth): the client's FIN, the server's ACK of it, the server's FIN, the
+    // client's last ACK.
+    let cases = [
+        ("client", SegmentMatch::Fin, 1),
+        ("server", SegmentMatch::PureAck, 1),
+        ("server", SegmentMatch::Fin, 1),
+        ("client", SegmentMatch::PureAck, 2),
+    ];
+    for (who, m, nth) in cases {
+        let mut s = presets::teardown(&Knobs::default(), TeardownCase::ClientCloses);
+        s.faults.push(drop_once(who, m, nth));
+        let t = run(&s);
+        let p = after_handshake(&t);
+        let lost: Vec<&String> = p.iter().filter(|l| l.ends_with("LOST")).collect();
+        assert_eq!(lost.len(), 1, "{who} {m:?}: {p:#?}");
+        assert_eq!(
+            final_state(&t, "client"),
+            Some(Closed),
+            "{who} {m:?}: {p:#?}"
+        );
+        assert_eq!(final_state(&t, "conn"), Some(Closed), "{who} {m:?}: {p:#?}");
+        let states_c = states(&t, "client");
+        assert!(states_c.contains(&TimeWait), "{who} {m:?}: {states_c:?}");
+        // The lost packet's content shows up again later (retransmitted or re-sent).
+        let l = lost[0].trim_end_matches(" LOST");
+        let body = &l[l.find(' ').unwrap()..];
+        assert!(
+            p.iter().any(|x| x.ends_with(body)) || m == SegmentMatch::PureAck,
+            "{who} {m:?}: {p:#?}"
+        );
+    }
+}
+
+#[test]
+fn ack_of_fin_lost_is_repaired_by_the_fin_retransmission() {
+    let mut s = presets::teardown(&Knobs::default(), TeardownCase::ClientCloses);
+    s.faults.push(drop_once("server", SegmentMatch::PureAck, 1));
+    let t = run(&s);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.120 client>server F. seq=1 ack=1 len=0",
+            "0.140 server>client . seq=1 ack=2 len=0 LOST",
+            "0.220 server>client F. seq=1 ack=2 len=0",
+            // The server's FIN also acknowledges the client's FIN: its ACK field moves the
+            // client to FIN-WAIT-2, its FIN to TIME-WAIT, in one segment.
+            "0.240 client>server . seq=2 ack=2 len=0",
+        ]
+    );
+    assert_eq!(
+        states(&t, "client"),
+        [
+            Closed,
+            SynSent,
+            Established,
+            FinWait1,
+            FinWait2,
+            TimeWait,
+            Closed
+        ]
+    );
+    assert_eq!(
+        entered(&t, "client", FinWait2),
+        entered(&t, "client", TimeWait)
+    );
+}
+
+#[test]
+fn half_close_data_still_flows_the_other_way() {
+    let t = td(TeardownCase::HalfClose);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.120 client>server F. seq=1 ack=1 len=0",
+            "0.140 server>client . seq=1 ack=2 len=0",
+            "0.220 server>client . seq=1 ack=2 len=200",
+            // Delayed ACK: 40 ms later (Linux TCP_ATO_MIN).
+            "0.280 client>server . seq=2 ack=201 len=0",
+            "0.300 server>client F. seq=201 ack=2 len=0",
+            "0.320 client>server . seq=2 ack=202 len=0",
+        ]
+    );
+    assert_eq!(returns(&t, "client")[2], "Recv 200 bytes: reply[0..200]");
+    assert_eq!(returns(&t, "client")[3], "Recv 0 (EOF)");
+}
+
+#[test]
+fn simultaneous_close_goes_through_closing() {
+    let t = td(TeardownCase::SimultaneousClose);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.140 client>server F. seq=1 ack=1 len=0",
+            "0.140 server>client F. seq=1 ack=1 len=0",
+            "0.160 server>client . seq=2 ack=2 len=0",
+            "0.160 client>server . seq=2 ack=2 len=0",
+        ]
+    );
+    for who in ["client", "conn"] {
+        let s = states(&t, who);
+        assert_eq!(
+            s[s.len() - 5..],
+            [Established, FinWait1, Closing, TimeWait, Closed]
+        );
+    }
+}
+
+#[test]
+fn abort_sends_rst_and_the_peer_reads_econnreset() {
+    let t = td(TeardownCase::Abort);
+    assert_eq!(
+        after_handshake(&t),
+        ["0.120 client>server R. seq=1 ack=1 len=0"]
+    );
+    assert_eq!(returns(&t, "conn")[0], "Recv ECONNRESET");
+    assert_eq!(states(&t, "client").last(), Some(&Closed));
+    assert_eq!(final_state(&t, "conn"), Some(Closed));
+}
+
+#[test]
+fn close_with_unread_data_sends_rst_on_linux() {
+    use synack_model::scenario::{Action, Step};
+    let mut s = presets::teardown(&Knobs::default(), TeardownCase::ServerCloses);
+    // The client sends 10 bytes the server never reads before closing.
+    s.apps[1].steps.insert(
+        1,
+        Step::now(Action::Send {
+            len: 10,
+            message: None,
+            content: None,
+        }),
+    );
+    let t = run(&s);
+    let p = after_handshake(&t);
+    assert_eq!(p[0], "0.040 client>server . seq=1 ack=1 len=10");
+    assert!(
+        p.iter().any(|l| l.starts_with("0.140 server>client R.")),
+        "{p:#?}"
+    );
+}

@@ -1,0 +1,199 @@
+//! UDP keeps boundaries; TCP's byte stream does not (the seed's 粘包 cases A-D), and
+//! framing codecs put the boundaries back.
+mod common;
+
+use common::*;
+use synack_model::codec::{self, delimiter, length_prefix};
+use synack_model::presets::{self, Knobs, StickyCase, StickyFix, UdpCase};
+use synack_model::trace::{AppResult, EventKind, Trace};
+
+fn reads(t: &Trace, label: &str) -> Vec<String> {
+    returns(t, label)
+        .into_iter()
+        .filter(|r| r.starts_with("Recv"))
+        .collect()
+}
+
+#[test]
+fn udp_keeps_message_boundaries() {
+    let t = run(&presets::udp(&Knobs::default(), UdpCase::Boundaries));
+    assert_eq!(
+        reads(&t, "server"),
+        [
+            "Recv 20 bytes: msg 1[0..20]",
+            "Recv 35 bytes: msg 2[0..35]",
+            "Recv 50 bytes: msg 3[0..50]"
+        ]
+    );
+    assert!(packets(&t).iter().all(|l| l.contains(" UDP ")));
+}
+
+#[test]
+fn udp_short_buffer_truncates_and_the_rest_is_lost() {
+    let t = run(&presets::udp(&Knobs::default(), UdpCase::Truncation));
+    assert_eq!(
+        reads(&t, "server"),
+        [
+            "Recv 10 bytes: msg 1[0..10] (truncated, 20 bytes lost)",
+            "Recv 10 bytes: msg 2[0..10] (truncated, 20 bytes lost)",
+        ]
+    );
+}
+
+#[test]
+fn udp_many_senders_one_socket() {
+    let t = run(&presets::udp(&Knobs::default(), UdpCase::ManySenders));
+    let r = reads(&t, "server");
+    assert_eq!(r.len(), 3);
+    let id = socket(&t, "server");
+    let froms: Vec<u16> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::AppReturn {
+                socket,
+                result: AppResult::Data { from: Some(a), .. },
+                ..
+            } if *socket == id => Some(a.host.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(froms, [0, 2, 3]);
+}
+
+#[test]
+fn udp_multicast_reaches_every_member_n_to_m() {
+    let t = run(&presets::udp(&Knobs::default(), UdpCase::Multicast));
+    for r in ["receiver 1", "receiver 2", "receiver 3"] {
+        assert_eq!(
+            reads(&t, r),
+            [
+                "Recv 40 bytes: news 1[0..40]",
+                "Recv 60 bytes: news 2[0..60]"
+            ],
+            "{r}"
+        );
+    }
+    // One copy per member host (server, server 2), not per socket.
+    assert_eq!(packets(&t).len(), 4);
+}
+
+#[test]
+fn sticky_case_a_two_reads_two_messages() {
+    let t = run(&presets::sticky(
+        &Knobs::default(),
+        StickyCase::A,
+        StickyFix::None,
+    ));
+    assert_eq!(
+        reads(&t, "conn")[..2],
+        [
+            "Recv 300 bytes: data1[0..300]",
+            "Recv 300 bytes: data2[0..300]"
+        ]
+    );
+}
+
+#[test]
+fn sticky_case_b_part_of_data1_then_the_rest_with_data2() {
+    let t = run(&presets::sticky(
+        &Knobs::default(),
+        StickyCase::B,
+        StickyFix::None,
+    ));
+    assert_eq!(
+        reads(&t, "conn")[..2],
+        [
+            "Recv 1448 bytes: data1[0..1448]",
+            "Recv 852 bytes: data1[1448..2000] data2[0..300]"
+        ]
+    );
+}
+
+#[test]
+fn sticky_case_c_data1_with_part_of_data2_then_the_rest() {
+    let t = run(&presets::sticky(
+        &Knobs::default(),
+        StickyCase::C,
+        StickyFix::None,
+    ));
+    assert_eq!(
+        reads(&t, "conn")[..2],
+        [
+            "Recv 1748 bytes: data1[0..300] data2[0..1448]",
+            "Recv 552 bytes: data2[1448..2000]"
+        ]
+    );
+}
+
+#[test]
+fn sticky_case_d_both_in_one_read_even_with_no_delay() {
+    for fix in [
+        StickyFix::None,
+        StickyFix::NoDelay,
+        StickyFix::WaitBetweenSends,
+    ] {
+        let t = run(&presets::sticky(&Knobs::default(), StickyCase::D, fix));
+        assert_eq!(
+            reads(&t, "conn")[0],
+            "Recv 600 bytes: data1[0..300] data2[0..300]",
+            "{fix:?}"
+        );
+    }
+}
+
+/// Runs the receiver's recv() results through a decoder.
+fn decoded(t: &Trace, fix: StickyFix) -> Vec<Vec<u8>> {
+    let conn = socket(t, "conn");
+    let mut lp = length_prefix::Decoder::new();
+    let mut dl = delimiter::Decoder::new(b'\n');
+    let mut out = Vec::new();
+    for e in &t.events {
+        if let EventKind::AppReturn {
+            socket,
+            result: AppResult::Data { payload, .. },
+            ..
+        } = &e.kind
+        {
+            if *socket == conn {
+                let bytes = codec::stream_bytes(t, payload);
+                match fix {
+                    StickyFix::LengthPrefix => out.extend(lp.feed(&bytes).unwrap()),
+                    _ => out.extend(dl.feed(&bytes)),
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn framing_recovers_both_messages_in_every_case() {
+    for case in StickyCase::ALL {
+        for fix in [StickyFix::LengthPrefix, StickyFix::Delimiter] {
+            let t = run(&presets::sticky(&Knobs::default(), *case, fix));
+            let msgs = decoded(&t, fix);
+            let lens: Vec<usize> = msgs.iter().map(|m| m.len()).collect();
+            let want = match case {
+                StickyCase::B => [2000, 300],
+                StickyCase::C => [300, 2000],
+                _ => [300, 300],
+            };
+            assert_eq!(lens, want, "{case:?} {fix:?}");
+            assert!(msgs[0].starts_with(b"data1"), "{case:?} {fix:?}");
+            assert!(msgs[1].starts_with(b"data2"), "{case:?} {fix:?}");
+        }
+    }
+}
+
+#[test]
+fn tcp_vs_udp_same_messages_different_reads() {
+    let t = run(&presets::tcp_vs_udp(&Knobs::default(), 3));
+    assert_eq!(reads(&t, "udp server").len(), 3);
+    let tcp = reads(&t, "tcp conn");
+    assert_eq!(
+        tcp[0],
+        "Recv 105 bytes: msg 1[0..20] msg 2[0..35] msg 3[0..50]"
+    );
+    assert_eq!(tcp[1], "Recv 0 (EOF)");
+}
