@@ -127,15 +127,21 @@ export async function openRoute(browser, route, lang, { params = {}, viewport, c
 
 export function collectErrors(page) {
   const errors = [];
+  // Browsers ask for /favicon.ico on their own; the app does not ship one, so that 404 is not
+  // the app's error. Every other failed load is.
+  const favicon = (url) => new URL(url, 'http://x').pathname === '/favicon.ico';
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    if (msg.type() !== 'error') return;
+    const where = msg.location()?.url ?? '';
+    if (msg.text().startsWith('Failed to load resource') && where && favicon(where)) return;
+    errors.push(`console: ${msg.text()}${where ? ` (${where})` : ''}`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) =>
     errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
   );
   page.on('response', (res) => {
-    if (res.status() >= 400) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+    if (res.status() >= 400 && !favicon(res.url())) errors.push(`HTTP ${res.status()}: ${res.url()}`);
   });
   return errors;
 }
