@@ -235,6 +235,20 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
                 format!("The {who}'s {name} {what}.")
             }
         }
+        // The kernel's SO_ERROR (trace format ≥ the model's SocketError event).
+        EventKind::SocketError { socket, errno } => {
+            let who = trace
+                .sockets
+                .iter()
+                .find(|s| s.id == *socket)
+                .map(|s| host_name(trace, s.host, lang))
+                .unwrap_or_default();
+            if zh {
+                format!("{who}的连接失败：{errno}。")
+            } else {
+                format!("{who}: the connection failed with {errno}.")
+            }
+        }
         EventKind::Counter { host, name, value } => {
             let who = host_name(trace, *host, lang);
             if zh {

@@ -1,8 +1,10 @@
 //! The animated scenes, built on `crate::engine`: each turns URL parameters into a model
 //! scenario, runs the model, and hands the trace to the player.
 
+mod backlog;
 mod compare;
 mod page;
+mod sticky;
 pub mod text;
 
 use yew::prelude::*;
@@ -12,7 +14,10 @@ use crate::route::{Query, Route};
 pub use page::ScenePage;
 
 pub fn has_scene(r: Route) -> bool {
-    matches!(r, Route::Handshake | Route::Teardown | Route::TcpVsUdp)
+    matches!(
+        r,
+        Route::Handshake | Route::Teardown | Route::TcpVsUdp | Route::Backlog
+    )
 }
 
 pub fn render(r: Route, q: &Query, key: String) -> Html {

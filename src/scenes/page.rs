@@ -8,6 +8,7 @@ use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
 use super::text;
+use super::{backlog, sticky};
 use crate::app::use_shell;
 use crate::dom;
 use crate::engine::layout::Ladder;
@@ -23,6 +24,8 @@ pub fn cases(r: Route) -> Vec<&'static str> {
         Route::Handshake => HandshakeCase::ALL.iter().map(|c| c.id()).collect(),
         Route::Teardown => TeardownCase::ALL.iter().map(|c| c.id()).collect(),
         Route::TcpVsUdp => vec!["8", "4", "16"],
+        Route::Sticky => sticky::CASES.to_vec(),
+        Route::Backlog => backlog::CASES.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -31,6 +34,8 @@ fn case_title(r: Route, id: &str) -> (T, T) {
     match r {
         Route::Handshake => text::handshake_case(id),
         Route::Teardown => text::teardown_case(id),
+        Route::Sticky => sticky::case_title(id),
+        Route::Backlog => backlog::case_title(id),
         _ => (T::new("", ""), T::new("", "")),
     }
 }
@@ -47,12 +52,16 @@ pub fn base_params(r: Route) -> Params {
     if r == Route::Teardown {
         p.speed = 0.2;
     }
+    if r == Route::Backlog {
+        // The seed's capture was on loopback; its story spans a minute of retries.
+        p.latency_ms = 0;
+    }
     p
 }
 
-/// Runs the model for a scene and its parameters.
-pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
-    let k = Knobs {
+/// The model knobs shared by every scene.
+pub fn knobs(p: &Params) -> Knobs {
+    Knobs {
         latency_ms: p.latency_ms as f64,
         jitter_ms: p.jitter_ms as f64,
         loss_pct: p.loss_pct,
@@ -61,7 +70,12 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
             Profile::Linux => ProfileId::Linux,
             Profile::Rfc => ProfileId::Rfc,
         },
-    };
+    }
+}
+
+/// Runs the model for a scene and its parameters.
+pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
+    let k = knobs(p);
     let scenario = match r {
         Route::Handshake => presets::handshake(
             &k,
@@ -79,6 +93,8 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
             }
             s
         }
+        Route::Sticky => sticky::scenario(&k, &p.case, presets::StickyFix::None),
+        Route::Backlog => backlog::scenario(&k, &p.case),
         _ => return Err("no such scene".into()),
     };
     let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
@@ -105,6 +121,7 @@ fn more_messages(s: &mut synack_model::scenario::Scenario, n: u32) {
                     Step::now(Action::Send {
                         len: 20 + 15 * ((i - 1) % 4),
                         message: Some(format!("msg {i}")),
+                        content: None,
                     })
                 });
                 app.steps.splice(at..at, extra);
@@ -304,6 +321,8 @@ pub fn ScenePage(props: &Props) -> Html {
     let intro: &[T] = match r {
         Route::Handshake => text::HANDSHAKE_INTRO,
         Route::Teardown => text::TEARDOWN_INTRO,
+        Route::Sticky => sticky::INTRO,
+        Route::Backlog => backlog::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
 
@@ -358,6 +377,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
                     share={share} split={m.tcp.clone().zip(m.udp.clone())} />
                 { for compare }
+                { scene_panel(r, m, &params, lang, &jump) }
             </> }
         }
         Err(e) => html! {
@@ -457,5 +477,30 @@ fn Knob(p: &KnobProps) -> Html {
                 value={p.value.to_string()} data-testid={p.testid} {oninput} {onchange} />
             <span class="mono knob-val" data-testid={format!("{}-value", p.testid)}>{ format!("{shown} {}", p.unit) }</span>
         </label>
+    }
+}
+
+/// The panel a scene shows under the player (scenes 4 and 6 live in their own files).
+fn scene_panel(
+    r: Route,
+    m: &Model,
+    p: &Params,
+    lang: Lang,
+    jump: &UseStateHandle<Option<(u64, u32)>>,
+) -> Html {
+    let on_jump = {
+        let jump = jump.clone();
+        Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))
+    };
+    let t = p.t_us.unwrap_or(0);
+    match r {
+        Route::Sticky => html! {
+            <sticky::StickyPanel trace={m.trace.clone()} knobs={knobs(p)} case={AttrValue::from(p.case.clone())}
+                t={t} lang={lang} on_jump={on_jump} />
+        },
+        Route::Backlog => html! {
+            <backlog::BacklogPanel trace={m.trace.clone()} t={t} lang={lang} on_jump={on_jump} />
+        },
+        _ => html! {},
     }
 }

@@ -1,0 +1,156 @@
+// End-to-end tests of scenes 4 (TCP sticky packets) and 6 (the listen backlog), in Chinese and
+// English: each sticky case A-D shows its own recv() chunking, framing recovers data1 and data2,
+// the backlog's seed preset lists SYN-ACK retransmissions and the final RST; screenshots of
+// each (desktop, 640x400 embed, 360 px) under target/screenshots/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+
+// Scene 4 is built but not registered as ready yet: at 360 px its panel overflows sideways.
+// Set SYNACK_STICKY=1 (after registering it in src/scenes/mod.rs) to run its tests.
+const STICKY = process.env.SYNACK_STICKY === '1' ? {} : { skip: 'sticky scene not registered yet' };
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await stopServer();
+});
+
+async function ready(page, id) {
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
+  await page.getByTestId('player').waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/** The chunking each recv() returned, as the panel words it ("data1 + data2"). */
+async function chunking(page) {
+  const rows = page.locator('[data-testid="recv-chunks"] .desc');
+  return (await rows.allInnerTexts()).map((t) => t.replace(/^recv\(\) = \d+ B: /, ''));
+}
+
+// What each case must show (the model's MSS is 1460: B and C cut a 2000-byte message).
+const EXPECT = {
+  a: (c) => c.length === 2 && c[0] === 'data1' && c[1] === 'data2',
+  b: (c) => c.length === 2 && /^data1\[0\.\.\d+\]$/.test(c[0]) && /^data1\[\d+\.\.2000\] \+ data2$/.test(c[1]),
+  c: (c) => c.length === 2 && /^data1 \+ data2\[0\.\.\d+\]$/.test(c[0]) && /^data2\[\d+\.\.2000\]$/.test(c[1]),
+  d: (c) => c.length === 1 && c[0] === 'data1 + data2',
+};
+
+for (const lang of LANGS) {
+  test(`sticky: each case button shows its recv() chunking (${lang})`, STICKY, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/sticky', lang);
+    try {
+      await ready(page, 'sticky');
+      const seen = {};
+      for (const id of ['a', 'b', 'c', 'd']) {
+        await page.getByTestId(`case-${id}`).click();
+        await page.waitForFunction(
+          (id) => new URLSearchParams(location.hash.split('?')[1]).get('case') === id, id);
+        const c = await chunking(page);
+        seen[id] = c.join(' | ');
+        assert.ok(EXPECT[id](c), `case ${id}: ${JSON.stringify(c)}`);
+        await screenshot(page, `scenes2-sticky-${id}-${lang}`);
+      }
+      // Four different pictures, not one picture four times.
+      assert.equal(new Set(Object.values(seen)).size, 4, JSON.stringify(seen));
+      const text = await page.getByTestId('page-sticky').innerText();
+      if (lang === 'zh') assert.ok(hasCjk(text));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`sticky: framing recovers exactly data1 and data2, the other remedies do not (${lang})`, STICKY, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'd' } });
+    try {
+      await ready(page, 'sticky');
+      const fixes = page.getByTestId('fixes');
+      await fixes.waitFor({ state: 'visible' });
+      for (const fix of ['length-prefix', 'delimiter']) {
+        const dec = await fixes.getByTestId(`fix-${fix}`).getByTestId('decoded').innerText();
+        assert.equal(dec, 'data1 (300 B), data2 (300 B)', `${fix}: ${dec}`);
+      }
+      // Nagle off and waiting still glue the bytes when the reader is late (case D).
+      for (const fix of ['none', 'no-delay', 'wait']) {
+        const row = await fixes.getByTestId(`fix-${fix}`).innerText();
+        assert.match(row, /data1 \+ data2/, `${fix}: ${row}`);
+      }
+      await screenshot(page, `scenes2-sticky-fixes-${lang}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`backlog: the seed preset lists SYN-ACK retransmissions and the RST (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'seed' } });
+    try {
+      await ready(page, 'backlog');
+      const rows = page.locator('[data-testid="packets"] tbody tr');
+      const texts = await rows.allInnerTexts();
+      const synackRetx = texts.filter((t) => t.includes('SYN, ACK') && t.includes('[TCP Retransmission]'));
+      assert.equal(synackRetx.length, 5, texts.join('\n'));
+      assert.ok(texts.some((t) => t.includes('[TCP Dup ACK]')), texts.join('\n'));
+      assert.ok(texts.some((t) => /\bRST\b/.test(t)), texts.join('\n'));
+      // The RST comes last, about a minute after the handshake.
+      const last = texts[texts.length - 1];
+      assert.match(last, /RST/);
+      await page.getByTestId('accept-queue').waitFor({ state: 'visible' });
+      await screenshot(page, `scenes2-backlog-seed-${lang}`);
+      // Jumping to the RST row moves the playhead there; the accept queue stays full (1/1).
+      await rows.last().click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="player"]').dataset.t) > 30e6);
+      assert.equal(await page.getByTestId('accept-queue-count').innerText().then((t) => t.split(/\s/)[0]), '1');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`backlog: overflow counts ListenOverflows, abort_on_overflow answers RST at once (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'abort' } });
+    try {
+      await ready(page, 'backlog');
+      const texts = await page.locator('[data-testid="packets"] tbody tr').allInnerTexts();
+      assert.ok(texts.some((t) => /\bRST\b/.test(t)), texts.join('\n'));
+      assert.ok(!texts.some((t) => t.includes('SYN, ACK') && t.includes('[TCP Retransmission]')), texts.join('\n'));
+      await page.getByTestId('case-overflow').click();
+      await page.waitForFunction(() => location.hash.includes('case=overflow'));
+      // At the last packet the kernel has counted the dropped SYNs.
+      await page.locator('[data-testid="packets"] tbody tr').last().click();
+      await page.getByTestId('accept-queue-count').waitFor();
+      const counters = await page.getByTestId('counters').innerText();
+      const n = Number(/ListenOverflows\s+(\d+)/.exec(counters)?.[1]);
+      assert.ok(n >= 2, counters);
+      assert.match(await page.getByTestId('accept-queue-count').innerText(), /^2 \/ 2/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'seed']]) {
+    test(`${id}: embed 640x400 and 360 px phone (${lang})`, id === 'sticky' ? STICKY : {}, async () => {
+      for (const [name, viewport, params] of [
+        ['embed', { width: 640, height: 400 }, { case: c, embed: '1' }],
+        ['phone', { width: 360, height: 740 }, { case: c }],
+      ]) {
+        const { page, context, errors } = await openRoute(browser, route, lang, { params, viewport });
+        try {
+          await ready(page, id);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1);
+          assert.equal(overflow, false, `${name}: horizontal scrollbar`);
+          await screenshot(page, `scenes2-${id}-${name}-${lang}`);
+          assert.deepEqual(errors, []);
+        } finally {
+          await context.close();
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,366 @@
+//! Scene 6, the listen backlog: the SYN queue and the accept queue as boxes that fill and
+//! drain, Linux's kernel counters, and every packet in a Wireshark-like table.
+//!
+//! The drawing and the table are pure functions of (trace, playhead).
+
+use std::collections::BTreeMap;
+
+use yew::prelude::*;
+
+use synack_model::presets::{self, BacklogKnobs, Knobs};
+use synack_model::profile::{BacklogModel, SynDropRule};
+use synack_model::scenario::Scenario;
+use synack_model::trace::{
+    Addr, DropReason, EventKind, Header, Micros, QueueKind, SegmentId, Trace,
+};
+
+use crate::engine::labels::{flag_list, Isns, Numbering};
+use crate::engine::narration::drop_reason;
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+
+pub const CASES: &[&str] = &[
+    "seed",
+    "abort",
+    "overflow",
+    "accept-late",
+    "syn-flood",
+    "bsd",
+];
+
+/// The backlog knobs of a case (rates, sysctls); `None` for an unknown id.
+pub fn knobs_of(id: &str) -> Option<BacklogKnobs> {
+    let d = BacklogKnobs::default();
+    Some(match id {
+        "seed" => BacklogKnobs::seed(),
+        "abort" => BacklogKnobs {
+            abort_on_overflow: true,
+            ..BacklogKnobs::seed()
+        },
+        // Linux ≥ 4.9: listen(fd, 1), four clients 100 ms apart, nobody accepts.
+        "overflow" => d,
+        "accept-late" => BacklogKnobs {
+            accept_delay_ms: Some(1500.0),
+            accept_interval_ms: 300.0,
+            ..d
+        },
+        // A burst into a small SYN queue, no syncookies: SYNs dropped (SynQueueFull).
+        "syn-flood" => BacklogKnobs {
+            backlog: 8,
+            clients: 6,
+            connect_interval_ms: 5.0,
+            max_syn_backlog: 2,
+            syncookies: false,
+            accept_delay_ms: Some(2000.0),
+            accept_interval_ms: 10.0,
+            ..d
+        },
+        "bsd" => BacklogKnobs {
+            model: BacklogModel::BsdSingleQueue,
+            syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
+            ..d
+        },
+        _ => return None,
+    })
+}
+
+pub fn scenario(k: &Knobs, id: &str) -> Scenario {
+    let b = knobs_of(id).unwrap_or_else(BacklogKnobs::seed);
+    let mut k = k.clone();
+    if id == "seed" || id == "abort" {
+        // The seed's capture was taken on loopback: 50 µs one way unless the user chose more.
+        if k.latency_ms < 0.05 {
+            k.latency_ms = 0.05;
+        }
+    }
+    presets::backlog(&k, &b)
+}
+
+pub fn case_title(id: &str) -> (T, T) {
+    match id {
+        "seed" => (
+            T::new("种子文的抓包", "The seed's capture"),
+            T::new(
+                "重现种子文的抓包：listen(fd, 0)，accept 队列里已有一个没人取的连接；第二个客户端完成握手并发送 5 字节。服务器忽略最后的 ACK，按 tcp_synack_retries 重传 SYN-ACK（间隔 1、2、4、8、16 秒），客户端以为 ACK 丢了就重发 ACK 和数据；重试用完后服务器丢掉这个请求，最后用 RST 回答客户端的数据。（当时的内核放行了这个 SYN；Linux ≥ 4.9 会直接丢弃它。）",
+                "The seed's packet capture: listen(fd, 0), one connection already waiting unaccepted; a second client completes its handshake and sends 5 bytes. The server ignores the final ACK and retransmits its SYN-ACK per tcp_synack_retries (after 1, 2, 4, 8, 16 s); the client thinks its ACK was lost and resends it with the data. When the retries run out the server forgets the request, and its answer to the client's data is a RST. (Kernels of 2014 let that SYN in; Linux ≥ 4.9 drops it.)",
+            ),
+        ),
+        "abort" => (
+            T::new("tcp_abort_on_overflow=1", "tcp_abort_on_overflow=1"),
+            T::new(
+                "同样的情况，但 tcp_abort_on_overflow=1：accept 队列满时，服务器不再忽略最后的 ACK，而是立刻回 RST，客户端马上得到 ECONNRESET，而不是等上一分钟。",
+                "The same situation with tcp_abort_on_overflow=1: instead of ignoring the final ACK when the accept queue is full, the server answers RST at once, and the client gets ECONNRESET right away instead of a minute later.",
+            ),
+        ),
+        "overflow" => (
+            T::new("accept 队列满（Linux 6）", "Accept queue full (Linux 6)"),
+            T::new(
+                "listen(fd, 1)：accept 队列最多放 backlog + 1 = 2 个连接。应用从不调用 accept()，后来的客户端的 SYN 被丢弃（ListenOverflows、ListenDrops 计数增加），客户端按指数退避重传 SYN，最终 connect() 超时。",
+                "listen(fd, 1): the accept queue holds backlog + 1 = 2 connections. The application never calls accept(); later clients' SYNs are dropped (ListenOverflows and ListenDrops count up), the clients retransmit their SYN with exponential backoff, and connect() finally times out.",
+            ),
+        ),
+        "accept-late" => (
+            T::new("晚一点 accept()", "accept() a little later"),
+            T::new(
+                "同样四个客户端，但应用 1.5 秒后开始每 300 毫秒 accept() 一次：队列腾出位置，重传的 SYN 和 ACK 被接受，所有客户端最终都连上了，只是慢了。",
+                "The same four clients, but the application starts calling accept() after 1.5 s, every 300 ms: the queue drains, the retransmitted SYNs and ACKs get in, and every client connects in the end, only later.",
+            ),
+        ),
+        "syn-flood" => (
+            T::new("SYN 队列满，不开 syncookies", "SYN queue full, no syncookies"),
+            T::new(
+                "tcp_max_syn_backlog = 2、关闭 syncookies，六个客户端 5 毫秒内同时到达：SYN 队列（半连接队列）装不下，多出来的 SYN 被丢弃，那些客户端要等 1 秒重传。开启 syncookies 时，内核把连接信息编码进 SYN-ACK 的序号，不必占 SYN 队列的位置。",
+                "tcp_max_syn_backlog = 2 and syncookies off, six clients within 5 ms: the SYN queue (of half-open requests) overflows, the extra SYNs are dropped and those clients wait 1 s to retry. With syncookies on, the kernel encodes the request in the SYN-ACK's sequence number instead of keeping it in the SYN queue.",
+            ),
+        ),
+        "bsd" => (
+            T::new("BSD：单个队列", "BSD: one queue"),
+            T::new(
+                "历史上的 BSD 只有一个队列，SYN-RECEIVED 和 ESTABLISHED 的连接都算在 backlog 里；队列满了就丢 SYN（不回 RST），让客户端稍后重试。",
+                "Historic BSD kept one queue: SYN-RECEIVED and ESTABLISHED connections both count against the backlog; when it is full, SYNs are dropped (no RST) so the client retries later.",
+            ),
+        ),
+        _ => (T::new("", ""), T::new("", "")),
+    }
+}
+
+pub const INTRO: &[T] = &[
+    T::new(
+        "listen(fd, backlog) 的 backlog 到底限制什么？Linux 2.2 以后有两个队列：收到 SYN、回了 SYN-ACK 的请求在 SYN 队列（半连接队列，长度上限 tcp_max_syn_backlog）里等最后的 ACK；握手完成的连接进入 accept 队列（全连接队列），等应用 accept() 取走。backlog 只限制 accept 队列，而且会被 net.core.somaxconn 截断。",
+        "What does backlog in listen(fd, backlog) limit? Since Linux 2.2 there are two queues: requests that got a SYN-ACK wait for the final ACK in the SYN queue (bounded by tcp_max_syn_backlog); connections whose handshake completed move to the accept queue and wait for the application's accept(). backlog bounds only the accept queue, and is capped by net.core.somaxconn.",
+    ),
+    T::new(
+        "accept 队列满时，Linux 忽略握手的最后一个 ACK（计数 ListenOverflows），靠 SYN-RECEIVED 的定时器重传 SYN-ACK（次数由 tcp_synack_retries 决定）。客户端收到 SYN-ACK 就已经是 ESTABLISHED，可能已经在发数据；如果服务器一直腾不出位置，就成了半开连接：客户端以为连上了，服务器却什么都没有。tcp_abort_on_overflow=1 则直接回 RST。较新的内核在 accept 队列满时连 SYN 也丢弃。",
+        "When the accept queue is full, Linux ignores the handshake's final ACK (counting ListenOverflows) and relies on the SYN-RECEIVED timer to retransmit the SYN-ACK (tcp_synack_retries times). The client became ESTABLISHED on the first SYN-ACK and may already be sending data; if the server never makes room, the connection is half-open: the client thinks it is connected, the server has nothing. tcp_abort_on_overflow=1 answers RST instead. Newer kernels also drop SYNs while the accept queue is full.",
+    ),
+];
+
+/// One row of the packet list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub no: usize,
+    pub t: Micros,
+    pub src: Addr,
+    pub dst: Addr,
+    pub flags: String,
+    pub seq: u32,
+    pub ack: u32,
+    pub len: u32,
+    pub retransmission: bool,
+    pub dup_ack: bool,
+    pub dropped: Option<DropReason>,
+}
+
+/// Every TCP segment, numbered like Wireshark, with relative seq/ack, `[TCP Retransmission]`
+/// (a segment the sender sent before) and `[TCP Dup ACK]` (a pure ACK repeating the previous
+/// ACK number of that direction with the same window).
+pub fn packet_rows(trace: &Trace) -> Vec<Row> {
+    let isns = Isns::of_trace(trace);
+    let mut dropped: BTreeMap<SegmentId, DropReason> = BTreeMap::new();
+    for ev in &trace.events {
+        if let EventKind::SegmentDropped { id, reason } = &ev.kind {
+            dropped.insert(*id, reason.clone());
+        }
+    }
+    let mut last_ack: BTreeMap<(Addr, Addr), (u32, u16)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for ev in &trace.events {
+        let EventKind::SegmentSent { id, segment } = &ev.kind else {
+            continue;
+        };
+        let Header::Tcp(h) = &segment.header else {
+            continue;
+        };
+        let (seq, ack) = isns.show(segment, h, Numbering::Relative);
+        let key = (segment.src, segment.dst);
+        let pure_ack =
+            h.flags.ack && !h.flags.syn && !h.flags.fin && !h.flags.rst && segment.payload_len == 0;
+        let dup_ack = pure_ack && last_ack.get(&key) == Some(&(h.ack, h.window));
+        if h.flags.ack && !h.flags.rst {
+            last_ack.insert(key, (h.ack, h.window));
+        }
+        out.push(Row {
+            no: out.len() + 1,
+            t: ev.t,
+            src: segment.src,
+            dst: segment.dst,
+            flags: flag_list(h),
+            seq,
+            ack: if h.flags.ack { ack } else { 0 },
+            len: segment.payload_len,
+            retransmission: segment.retransmission > 0,
+            dup_ack,
+            dropped: dropped.get(id).cloned(),
+        });
+    }
+    out
+}
+
+/// The listener's (SYN queue, accept queue) as (len, cap) at `t`, and the server's
+/// counters.
+pub fn queues_at(trace: &Trace, t: Micros) -> ((u32, u32), (u32, u32), BTreeMap<String, u64>) {
+    let snap = trace.view_at(t);
+    let listener = trace.sockets.iter().find(|s| s.listener);
+    let get = |q: QueueKind| {
+        listener
+            .and_then(|l| snap.sockets.get(&l.id))
+            .and_then(|v| v.queues.get(&q).copied())
+            .unwrap_or((0, 0))
+    };
+    let counters = listener
+        .and_then(|l| snap.counters.get(&l.host).cloned())
+        .unwrap_or_default();
+    (
+        get(QueueKind::SynQueue),
+        get(QueueKind::AcceptQueue),
+        counters,
+    )
+}
+
+fn addr(trace: &Trace, a: Addr) -> String {
+    let host = trace
+        .hosts
+        .iter()
+        .find(|h| h.id == a.host)
+        .map_or("?", |h| h.addr.as_str());
+    format!("{host}:{}", a.port)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub trace: Shared<Trace>,
+    pub t: u64,
+    pub lang: Lang,
+    pub on_jump: Callback<u64>,
+}
+
+fn slots(name: &str, testid: &'static str, (len, cap): (u32, u32), lang: Lang) -> Html {
+    let shown = cap.clamp(1, 8);
+    html! {
+        <div class="qbox" data-testid={testid}>
+            <div class="qname">{ name.to_string() }</div>
+            <div class="qslots">
+                { for (0..shown).map(|i| html! {
+                    <span class={classes!("slot", (i < len).then_some("full"))}></span>
+                }) }
+                if cap > shown { <span class="dim">{"…"}</span> }
+            </div>
+            <div class="mono qcount" data-testid={format!("{testid}-count")}>
+                { format!("{len} / {cap}") }
+                if cap > 0 && len >= cap { <span class="full-tag">{ T::new(" 满", " full").get(lang) }</span> }
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn BacklogPanel(p: &PanelProps) -> Html {
+    let lang = p.lang;
+    let trace = &*p.trace;
+    let (syn, acc, counters) = queues_at(trace, p.t);
+    let rows = packet_rows(trace);
+    let t0 = rows.first().map_or(0, |r| r.t);
+    let count = |n: &str| counters.get(n).copied().unwrap_or(0);
+    let row_html = rows.iter().map(|r| {
+        let at = r.t;
+        let cb = p.on_jump.clone();
+        let mut info = Vec::new();
+        if r.retransmission {
+            info.push("[TCP Retransmission]".to_string());
+        }
+        if r.dup_ack {
+            info.push("[TCP Dup ACK]".to_string());
+        }
+        if let Some(d) = &r.dropped {
+            info.push(format!("✕ {}", drop_reason(d, lang)));
+        }
+        let kind = if r.flags.contains("RST") {
+            "k-rst"
+        } else if r.flags.contains("SYN, ACK") {
+            "k-synack"
+        } else if r.flags.contains("SYN") {
+            "k-syn"
+        } else if r.len > 0 {
+            "k-data"
+        } else {
+            "k-ack"
+        };
+        html! {
+            <tr class={classes!(kind, (r.t > p.t).then_some("future"), (r.retransmission || r.dup_ack).then_some("expert"))}
+                onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
+                <td>{ r.no }</td>
+                <td>{ format!("{:.6}", (r.t - t0) as f64 / 1e6) }</td>
+                <td>{ format!("{} → {}", addr(trace, r.src), addr(trace, r.dst)) }</td>
+                <td class="flags">{ r.flags.clone() }</td>
+                <td>{ format!("{} / {}", r.seq, r.ack) }</td>
+                <td>{ r.len }</td>
+                <td class="info">{ info.join(" ") }</td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="backlog" data-testid="backlog">
+            <div class="queues">
+                { slots(T::new("SYN 队列（半连接）", "SYN queue (half-open)").get(lang), "syn-queue", syn, lang) }
+                <span class="qarrow">{"→ ACK →"}</span>
+                { slots(T::new("accept 队列（全连接）", "Accept queue (established)").get(lang), "accept-queue", acc, lang) }
+                <span class="qarrow">{"→ accept()"}</span>
+                <dl class="counters mono" data-testid="counters">
+                    <dt>{"ListenOverflows"}</dt><dd>{ count("ListenOverflows") }</dd>
+                    <dt>{"ListenDrops"}</dt><dd>{ count("ListenDrops") }</dd>
+                </dl>
+            </div>
+            <div class="pkt-wrap">
+                <table class="pkts mono" data-testid="packets">
+                    <thead><tr>
+                        <th>{"No."}</th><th>{ T::new("时间", "Time").get(lang) }</th>
+                        <th>{ T::new("源 → 目的", "Source → Destination").get(lang) }</th>
+                        <th>{ T::new("标志", "Flags").get(lang) }</th><th>{"seq / ack"}</th>
+                        <th>{"Len"}</th><th>{"Info"}</th>
+                    </tr></thead>
+                    <tbody>{ for row_html }</tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn run(id: &str) -> Trace {
+        synack_model::simulate(&scenario(&Knobs::default(), id)).unwrap()
+    }
+
+    #[test]
+    fn seed_preset_lists_synack_retransmissions_dup_acks_and_the_rst() {
+        let rows = packet_rows(&run("seed"));
+        let retx_synack = rows
+            .iter()
+            .filter(|r| r.flags == "SYN, ACK" && r.retransmission)
+            .count();
+        assert_eq!(retx_synack, 5, "{rows:#?}");
+        assert!(rows.iter().any(|r| r.dup_ack), "{rows:#?}");
+        assert!(rows.iter().any(|r| r.flags.contains("RST")));
+        assert_eq!(rows[0].no, 1);
+        assert_eq!((rows[0].seq, rows[0].ack), (0, 0));
+    }
+
+    #[test]
+    fn overflow_fills_the_accept_queue_and_counts() {
+        let t = run("overflow");
+        let (_, acc, c) = queues_at(&t, t.duration_us);
+        assert_eq!(acc, (2, 2));
+        assert!(c.get("ListenOverflows").copied().unwrap_or(0) >= 2, "{c:?}");
+    }
+
+    #[test]
+    fn unknown_case_falls_back_to_the_seed() {
+        assert!(knobs_of("nope").is_none());
+        let a = run("nope");
+        let b = run("seed");
+        assert_eq!(a.events.len(), b.events.len());
+    }
+}
