@@ -22,9 +22,8 @@ fn tcp(
     dst: HostId,
     seq: u32,
     ack: u32,
-    syn: bool,
-    ackf: bool,
-    fin: bool,
+    // (SYN, ACK, FIN) flags.
+    (syn, ackf, fin): (bool, bool, bool),
     len: u32,
 ) -> Segment {
     Segment {
@@ -84,7 +83,7 @@ fn handshake_trace() -> Trace {
         )
     };
     let arrived = |t, id| ev(t, EventKind::SegmentArrived { id: SegmentId(id) });
-    let mut syn_rtx = tcp(C, S, 1000, 0, true, false, false, 0);
+    let mut syn_rtx = tcp(C, S, 1000, 0, (true, false, false), 0);
     syn_rtx.retransmission = 1;
     let events = vec![
         ev(
@@ -95,7 +94,7 @@ fn handshake_trace() -> Trace {
                 to: TcpState::SynSent,
             },
         ),
-        sent(0, 0, tcp(C, S, 1000, 0, true, false, false, 0)),
+        sent(0, 0, tcp(C, S, 1000, 0, (true, false, false), 0)),
         ev(
             10_000,
             EventKind::SegmentDropped {
@@ -113,7 +112,7 @@ fn handshake_trace() -> Trace {
                 to: TcpState::SynReceived,
             },
         ),
-        sent(1_020_000, 2, tcp(S, C, 5000, 1001, true, true, false, 0)),
+        sent(1_020_000, 2, tcp(S, C, 5000, 1001, (true, true, false), 0)),
         arrived(1_040_000, 2),
         ev(
             1_040_000,
@@ -123,7 +122,7 @@ fn handshake_trace() -> Trace {
                 to: TcpState::Established,
             },
         ),
-        sent(1_040_000, 3, tcp(C, S, 1001, 5001, false, true, false, 0)),
+        sent(1_040_000, 3, tcp(C, S, 1001, 5001, (false, true, false), 0)),
         arrived(1_060_000, 3),
         ev(
             1_060_000,
@@ -270,11 +269,11 @@ fn labels_read_like_wireshark_relative_and_absolute() {
     assert_eq!(main, "SYN, ACK seq=5000 ack=1001 win=65535");
     assert_eq!(SegKind::of(&seg(6)), SegKind::SynAck);
     assert_eq!(
-        SegKind::of(&tcp(C, S, 1, 1, false, true, true, 0)),
+        SegKind::of(&tcp(C, S, 1, 1, (false, true, true), 0)),
         SegKind::Fin
     );
     assert_eq!(
-        SegKind::of(&tcp(C, S, 1, 1, false, true, false, 5)),
+        SegKind::of(&tcp(C, S, 1, 1, (false, true, false), 5)),
         SegKind::Data
     );
 }

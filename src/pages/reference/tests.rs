@@ -146,11 +146,11 @@ fn steps_go_down_across_and_up_symmetrically() {
     // The picture is a function of the step: same step, same token position.
     assert_eq!(token_centre(2), token_centre(2));
     assert_ne!(token_centre(2), token_centre(6));
-    for i in 0..STEPS {
+    for (i, total) in t.iter().enumerate().take(STEPS) {
         for lang in [Lang::Zh, Lang::En] {
             let n = narration(i, &s, lang);
             assert!(
-                n.contains(&t[i].to_string()) || i == 4,
+                n.contains(&total.to_string()) || i == 4,
                 "step {i} {lang:?}: {n}"
             );
         }
