@@ -1,1 +1,142 @@
-//! pcap/pcapng import: not written yet.
+//! synack-capture: pcap/pcapng files → TCP/UDP conversations → synack traces.
+//!
+//! Three steps, each usable alone:
+//! 1. [`read`]: the container ([`container`]) and the headers ([`decode`]) → [`Capture`], a list
+//!    of decoded TCP/UDP packets plus every [`Problem`] met on the way. Never panics, never
+//!    stops early without saying where and why, and always returns what it could read.
+//! 2. [`conversation::analyze`]: the conversation table and the per-segment TCP analysis
+//!    ([`tcp_analysis`], Wireshark's expert-info marks, relative sequence numbers, states).
+//! 3. [`to_trace::conversation_trace`]: one conversation → a `synack_model::trace::Trace`
+//!    that the web app draws like any scene.
+//!
+//! Pure computation on a byte slice: no I/O, no clock, so it runs the same natively and in
+//! wasm (in a Web Worker, where the page stays responsive while big files are read).
+
+pub mod container;
+pub mod conversation;
+pub mod decode;
+pub mod problem;
+pub mod session;
+pub mod tcp_analysis;
+pub mod to_trace;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use container::{Format, LinkType};
+pub use conversation::{analyze, Analysis, Conversation, Filter};
+pub use decode::Packet;
+pub use problem::{Location, Problem, ProblemKind, Severity};
+pub use session::Session;
+
+/// Frames that gave no TCP/UDP packet, by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// ARP, ICMP, other protocols: normal traffic we do not show.
+    pub not_tcp_udp: u64,
+    /// Non-first IP fragments (not reassembled).
+    pub fragments: u64,
+    pub unknown_link_type: u64,
+    pub malformed: u64,
+}
+
+/// Everything read from one file.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Capture {
+    /// `None` when the magic number was not recognised.
+    pub format: Option<Format>,
+    /// Packet records read from the container.
+    pub frames: u64,
+    /// The TCP and UDP packets among them, in file order.
+    pub packets: Vec<Packet>,
+    pub skipped: Skipped,
+    /// Frames per link type.
+    pub link_types: BTreeMap<u16, u64>,
+    /// Problems met, in file order (at most [`container::Problems::MAX_LISTED`] warnings).
+    pub problems: Vec<Problem>,
+    /// Warnings left out of `problems` because there were too many.
+    pub problems_suppressed: u64,
+}
+
+impl Capture {
+    /// True if reading had to stop before the end of the file.
+    pub fn stopped_early(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Fatal)
+    }
+}
+
+/// Reads a whole capture held in memory.
+pub fn read(data: &[u8]) -> Capture {
+    read_with_progress(data, |_| {})
+}
+
+/// Like [`read`], calling `progress(bytes_done)` every few thousand frames (for a progress bar).
+pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture {
+    let mut cap = Capture::default();
+    let mut problems = container::Problems::default();
+    let mut warned_link: Vec<u16> = Vec::new();
+    let mut decode_problems: Vec<Problem> = Vec::new();
+    let mut decode_suppressed = 0u64;
+    let mut push_decode = |p: Problem| {
+        if decode_problems.len() < container::Problems::MAX_LISTED {
+            decode_problems.push(p);
+        } else {
+            decode_suppressed += 1;
+        }
+    };
+    cap.format = container::read_frames(data, &mut problems, |frame| {
+        cap.frames += 1;
+        *cap.link_types.entry(frame.link.0).or_default() += 1;
+        if cap.frames % 4096 == 0 {
+            progress(frame.offset);
+        }
+        match decode::decode(&frame) {
+            Ok(p) => cap.packets.push(p),
+            Err(decode::Skip::NotTcpUdp) => cap.skipped.not_tcp_udp += 1,
+            Err(decode::Skip::Fragment) => cap.skipped.fragments += 1,
+            Err(decode::Skip::UnknownLinkType(lt)) => {
+                cap.skipped.unknown_link_type += 1;
+                if !warned_link.contains(&lt) {
+                    warned_link.push(lt);
+                    push_decode(Problem {
+                        severity: Severity::Warning,
+                        kind: ProblemKind::UnknownLinkType,
+                        location: Location::Packet {
+                            number: frame.number,
+                            offset: frame.offset,
+                        },
+                        message: format!(
+                            "link-layer type {lt} is not supported (supported: Ethernet, Linux \
+                             cooked SLL/SLL2, raw IPv4/IPv6, BSD loopback); every packet of this \
+                             type is skipped"
+                        ),
+                    });
+                }
+            }
+            Err(decode::Skip::Malformed(why)) => {
+                cap.skipped.malformed += 1;
+                push_decode(Problem {
+                    severity: Severity::Warning,
+                    kind: ProblemKind::UndecodablePacket,
+                    location: Location::Packet {
+                        number: frame.number,
+                        offset: frame.offset,
+                    },
+                    message: format!("could not decode the packet: {why}; skipped"),
+                });
+            }
+        }
+    });
+    progress(data.len() as u64);
+    // Merge both lists in file order (stable: container problems first at equal offsets).
+    let mut all = problems.list;
+    all.extend(decode_problems);
+    all.sort_by_key(|p| match p.location {
+        Location::File => 0,
+        Location::Packet { offset, .. } | Location::Block { offset, .. } => offset + 1,
+    });
+    cap.problems = all;
+    cap.problems_suppressed = problems.suppressed + decode_suppressed;
+    cap
+}

@@ -1,0 +1,699 @@
+//! The file container: classic pcap and pcapng, walked record by record.
+//!
+//! `pcap-parser` parses the headers, records and blocks; this module decides how far each one
+//! reaches *before* handing it over, so that a bad length is reported with its packet or block
+//! number and everything before it is kept. Formats:
+//! - classic pcap: <https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html>
+//!   (both byte orders, microsecond `0xA1B2C3D4` and nanosecond `0xA1B23C4D` magics);
+//! - pcapng: <https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html>
+//!   (several sections, each with its own byte order and interfaces; per-interface
+//!   `if_tsresol` and `if_tsoffset`; Enhanced, Simple and the obsolete Packet Block).
+
+use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be, parse_pcap_header};
+use pcap_parser::pcapng::{parse_block_be, parse_block_le, Block};
+use pcap_parser::PcapNGOption;
+
+use crate::problem::{Location, Problem, ProblemKind, Severity};
+
+/// A link-layer header type (the LINKTYPE_ registry values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct LinkType(pub u16);
+
+/// One captured packet as the container holds it: bytes from the link layer on.
+#[derive(Clone, Copy, Debug)]
+pub struct Frame<'a> {
+    /// 1-based, counting every packet record/block in file order (Wireshark's frame number).
+    pub number: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub ts_ns: i64,
+    pub link: LinkType,
+    /// The captured bytes (possibly fewer than `orig_len`).
+    pub data: &'a [u8],
+    /// Length of the packet on the wire.
+    pub orig_len: u32,
+    /// Byte offset of its record or block in the file.
+    pub offset: u64,
+}
+
+/// Which container the file turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    PcapMicros { big_endian: bool },
+    PcapNanos { big_endian: bool },
+    PcapNg,
+}
+
+/// Largest packet we believe a record can hold. Wireshark uses the same bound for most link
+/// types (WTAP_MAX_PACKET_SIZE_STANDARD); anything larger means the record header is garbage.
+pub const MAX_PACKET_LEN: u32 = 262_144;
+/// Largest pcapng block we accept (Wireshark's MAX_BLOCK_SIZE is of this order). A larger
+/// length field is taken as corruption rather than an instruction to skip megabytes.
+pub const MAX_BLOCK_LEN: u32 = 16 * 1024 * 1024 + 1024;
+
+const PCAPNG_SHB: u32 = 0x0A0D_0D0A;
+const PCAPNG_BOM: u32 = 0x1A2B_3C4D;
+const PCAPNG_OBSOLETE_PB: u32 = 0x0000_0002;
+
+/// Collects problems, keeping at most a bounded number of warnings (a 100,000-packet file with
+/// one bad field in every packet must not produce 100,000 messages).
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub list: Vec<Problem>,
+    /// Warnings not listed because the list was full.
+    pub suppressed: u64,
+}
+
+impl Problems {
+    pub const MAX_LISTED: usize = 200;
+
+    pub fn push(&mut self, severity: Severity, kind: ProblemKind, location: Location, msg: String) {
+        if severity == Severity::Fatal || self.list.len() < Self::MAX_LISTED {
+            self.list.push(Problem {
+                severity,
+                kind,
+                location,
+                message: msg,
+            });
+        } else {
+            self.suppressed += 1;
+        }
+    }
+}
+
+/// Walks every readable frame of `data`, calling `on_frame` for each, and returns the container
+/// format (if the magic was recognised). Problems go into `problems`; this never panics.
+pub fn read_frames<'a>(
+    data: &'a [u8],
+    problems: &mut Problems,
+    mut on_frame: impl FnMut(Frame<'a>),
+) -> Option<Format> {
+    if data.len() < 4 {
+        problems.push(
+            Severity::Fatal,
+            if data.is_empty() {
+                ProblemKind::Truncated
+            } else {
+                ProblemKind::BadMagic
+            },
+            Location::File,
+            format!(
+                "the file is {} bytes long: too short to be a pcap or pcapng capture",
+                data.len()
+            ),
+        );
+        return None;
+    }
+    let magic = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+    match magic {
+        0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 => {
+            Some(read_pcap(data, problems, &mut on_frame))
+        }
+        PCAPNG_SHB => {
+            read_pcapng(data, problems, &mut on_frame);
+            Some(Format::PcapNg)
+        }
+        0xA1B2_CD34 | 0x34CD_B2A1 => {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::BadMagic,
+                Location::File,
+                "this is a \"modified\" (Kuznetzov) pcap file, which is not supported; \
+                 save it as pcap or pcapng first"
+                    .into(),
+            );
+            None
+        }
+        _ => {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::BadMagic,
+                Location::File,
+                format!(
+                    "not a pcap or pcapng file: it starts with the bytes {:02x} {:02x} {:02x} {:02x} \
+                     (pcap starts with a1b2c3d4 or d4c3b2a1, pcapng with 0a0d0d0a)",
+                    data[0], data[1], data[2], data[3]
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn read_pcap<'a>(
+    data: &'a [u8],
+    problems: &mut Problems,
+    on_frame: &mut impl FnMut(Frame<'a>),
+) -> Format {
+    let (mut rest, header) = match parse_pcap_header(data) {
+        Ok(x) => x,
+        Err(_) => {
+            // The magic matched, so the only way the 24-byte header fails is being cut short.
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::Truncated,
+                Location::File,
+                format!(
+                    "the file ends inside the 24-byte pcap file header (it has {} bytes)",
+                    data.len()
+                ),
+            );
+            let big_endian = data[0] == 0xA1;
+            return Format::PcapMicros { big_endian };
+        }
+    };
+    let big_endian = header.is_bigendian();
+    let nanos = header.is_nanosecond_precision();
+    let format = if nanos {
+        Format::PcapNanos { big_endian }
+    } else {
+        Format::PcapMicros { big_endian }
+    };
+    // The low 16 bits are the link type; the upper bits may carry FCS information.
+    let link = LinkType((header.network.0 as u32 & 0xFFFF) as u16);
+    let snaplen = header.snaplen;
+    let frac_ns: i64 = if nanos { 1 } else { 1_000 };
+    let read_u32 = |b: &[u8]| {
+        let a = [b[0], b[1], b[2], b[3]];
+        if big_endian {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_le_bytes(a)
+        }
+    };
+
+    let mut number = 0u64;
+    while !rest.is_empty() {
+        number += 1;
+        let offset = (data.len() - rest.len()) as u64;
+        let loc = Location::Packet { number, offset };
+        if rest.len() < 16 {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::Truncated,
+                loc,
+                format!(
+                    "the file ends inside this packet's 16-byte record header ({} bytes left)",
+                    rest.len()
+                ),
+            );
+            break;
+        }
+        let caplen = read_u32(&rest[8..12]);
+        let orig_len = read_u32(&rest[12..16]);
+        if caplen > MAX_PACKET_LEN {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::AbsurdLength,
+                loc,
+                format!(
+                    "captured length {caplen} is larger than any real packet ({MAX_PACKET_LEN}); \
+                     the record header is corrupt, so reading stops here"
+                ),
+            );
+            break;
+        }
+        if caplen as usize > rest.len() - 16 {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::Truncated,
+                loc,
+                format!(
+                    "the file ends inside this packet: captured length {caplen}, only {} bytes left",
+                    rest.len() - 16
+                ),
+            );
+            break;
+        }
+        let parsed = if big_endian {
+            parse_pcap_frame_be(rest)
+        } else {
+            parse_pcap_frame(rest)
+        };
+        let (next, rec) = match parsed {
+            Ok(x) => x,
+            Err(_) => {
+                // Cannot happen after the length checks above; stop rather than loop.
+                problems.push(
+                    Severity::Fatal,
+                    ProblemKind::MalformedBlock,
+                    loc,
+                    "this packet record could not be parsed".into(),
+                );
+                break;
+            }
+        };
+        if snaplen != 0 && caplen > snaplen {
+            problems.push(
+                Severity::Warning,
+                ProblemKind::CaplenOverSnaplen,
+                loc,
+                format!(
+                    "captured length {caplen} is larger than the file's snapshot length {snaplen}; \
+                     the packet is read anyway"
+                ),
+            );
+        }
+        if caplen > orig_len {
+            problems.push(
+                Severity::Warning,
+                ProblemKind::CaplenOverOrigLen,
+                loc,
+                format!(
+                    "captured length {caplen} is larger than the packet's original length \
+                     {orig_len}; taking the original length to be {caplen}"
+                ),
+            );
+        }
+        let frac = rec.ts_usec as i64;
+        on_frame(Frame {
+            number,
+            ts_ns: rec.ts_sec as i64 * 1_000_000_000 + frac * frac_ns,
+            link,
+            data: rec.data,
+            orig_len: orig_len.max(caplen),
+            offset,
+        });
+        rest = next;
+    }
+    format
+}
+
+/// What pcapng tells us about one interface (per section).
+#[derive(Clone, Copy, Debug)]
+struct Interface {
+    link: LinkType,
+    snaplen: u32,
+    /// Timestamp units: `units_per_sec` ticks per second.
+    units_per_sec: u64,
+    /// `if_tsoffset`, seconds added to every timestamp.
+    offset_s: i64,
+}
+
+/// `if_tsresol` (pcapng §4.2): high bit clear = 10^-n seconds, set = 2^-n seconds.
+fn units_per_sec(tsresol: u8) -> Option<u64> {
+    let n = (tsresol & 0x7F) as u32;
+    if tsresol & 0x80 == 0 {
+        10u64.checked_pow(n)
+    } else {
+        1u64.checked_shl(n).filter(|_| n < 64)
+    }
+}
+
+fn ts_to_ns(ticks: u64, units: u64, offset_s: i64) -> i64 {
+    let ns = (ticks as u128 * 1_000_000_000u128) / units.max(1) as u128;
+    (ns.min(i64::MAX as u128) as i64).saturating_add(offset_s.saturating_mul(1_000_000_000))
+}
+
+fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl FnMut(Frame<'a>)) {
+    let mut big_endian = false;
+    let mut interfaces: Vec<Interface> = Vec::new();
+    let mut pos = 0usize;
+    let mut block_no = 0u64;
+    let mut packet_no = 0u64;
+    let mut last_ts = 0i64;
+    let u32_at = |be: bool, at: usize| -> u32 {
+        let a = [data[at], data[at + 1], data[at + 2], data[at + 3]];
+        if be {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_le_bytes(a)
+        }
+    };
+
+    while pos < data.len() {
+        block_no += 1;
+        let loc = Location::Block {
+            number: block_no,
+            offset: pos as u64,
+        };
+        let left = data.len() - pos;
+        if left < 12 {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::Truncated,
+                loc,
+                format!("the file ends inside a block header ({left} bytes left)"),
+            );
+            return;
+        }
+        let raw_type = u32_at(false, pos);
+        if raw_type == PCAPNG_SHB {
+            // A new section: its byte-order magic sets the byte order of everything in it.
+            match u32_at(false, pos + 8) {
+                PCAPNG_BOM => big_endian = false,
+                x if x.swap_bytes() == PCAPNG_BOM => big_endian = true,
+                x => {
+                    problems.push(
+                        Severity::Fatal,
+                        ProblemKind::BadMagic,
+                        loc,
+                        format!(
+                            "section header block with an unknown byte-order magic {x:#010x} \
+                             (expected 1a2b3c4d)"
+                        ),
+                    );
+                    return;
+                }
+            }
+            interfaces.clear();
+        }
+        let block_type = u32_at(big_endian, pos);
+        let len = u32_at(big_endian, pos + 4);
+        if len < 12 || len % 4 != 0 || len > MAX_BLOCK_LEN {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::AbsurdLength,
+                loc,
+                format!(
+                    "block length {len} is impossible (a block is at least 12 bytes, a multiple \
+                     of 4, and at most {MAX_BLOCK_LEN}); reading stops here"
+                ),
+            );
+            return;
+        }
+        if len as usize > left {
+            problems.push(
+                Severity::Fatal,
+                ProblemKind::Truncated,
+                loc,
+                format!(
+                    "the file ends inside this block: its length is {len}, only {left} bytes left"
+                ),
+            );
+            return;
+        }
+        let block = &data[pos..pos + len as usize];
+        pos += len as usize;
+        let trailer = u32_at(big_endian, pos - 4);
+        if trailer != len {
+            problems.push(
+                Severity::Warning,
+                ProblemKind::MalformedBlock,
+                loc,
+                format!("block length {len} at the start but {trailer} at the end; using {len}"),
+            );
+        }
+
+        if block_type == PCAPNG_OBSOLETE_PB {
+            // Obsolete Packet Block (pcapng appendix): like an EPB with a 16-bit interface id
+            // and a drops count. pcap-parser does not know it, so read its fixed part here.
+            packet_no += 1;
+            let ploc = Location::Packet {
+                number: packet_no,
+                offset: loc_offset(loc),
+            };
+            if block.len() < 32 {
+                problems.push(
+                    Severity::Warning,
+                    ProblemKind::MalformedBlock,
+                    ploc,
+                    "packet block too short for its fixed fields; skipped".into(),
+                );
+                continue;
+            }
+            let if_field = u32_at(big_endian, pos - len as usize + 8);
+            let if_id = if big_endian {
+                if_field >> 16
+            } else {
+                if_field & 0xFFFF
+            };
+            let ts_high = u32_at(big_endian, pos - len as usize + 12);
+            let ts_low = u32_at(big_endian, pos - len as usize + 16);
+            let caplen = u32_at(big_endian, pos - len as usize + 20);
+            let orig = u32_at(big_endian, pos - len as usize + 24);
+            let body = &block[28..block.len() - 4];
+            emit_packet(
+                &interfaces,
+                if_id,
+                ((ts_high as u64) << 32) | ts_low as u64,
+                caplen,
+                orig,
+                body,
+                ploc,
+                packet_no,
+                &mut last_ts,
+                problems,
+                on_frame,
+            );
+            continue;
+        }
+
+        let parsed = if big_endian {
+            parse_block_be(block)
+        } else {
+            parse_block_le(block)
+        };
+        let parsed = match parsed {
+            Ok((_, b)) => b,
+            Err(e) => {
+                let (what, at) = match block_type {
+                    0x0000_0006 | 0x0000_0003 => {
+                        packet_no += 1;
+                        let at = Location::Packet {
+                            number: packet_no,
+                            offset: loc_offset(loc),
+                        };
+                        ("packet block", at)
+                    }
+                    0x0000_0001 => ("interface description block", loc),
+                    PCAPNG_SHB => ("section header block", loc),
+                    _ => ("block", loc),
+                };
+                problems.push(
+                    Severity::Warning,
+                    ProblemKind::MalformedBlock,
+                    at,
+                    format!(
+                        "{what} of type {block_type:#x} could not be parsed ({}); skipped",
+                        short_err(&e)
+                    ),
+                );
+                if block_type == 0x0000_0001 {
+                    // Keep interface numbering aligned: later packets name interfaces by index.
+                    interfaces.push(Interface {
+                        link: LinkType(u16::MAX),
+                        snaplen: 0,
+                        units_per_sec: 1_000_000,
+                        offset_s: 0,
+                    });
+                }
+                continue;
+            }
+        };
+        match parsed {
+            Block::SectionHeader(_) => {}
+            Block::InterfaceDescription(idb) => {
+                let (tsresol, tsoffset) = if_ts_options(&idb.options, big_endian);
+                let units = match units_per_sec(tsresol) {
+                    Some(u) if u > 0 => u,
+                    _ => {
+                        problems.push(
+                            Severity::Warning,
+                            ProblemKind::MalformedBlock,
+                            loc,
+                            format!(
+                                "interface {} has an impossible time resolution if_tsresol={tsresol:#x}; \
+                                 assuming microseconds",
+                                interfaces.len()
+                            ),
+                        );
+                        1_000_000
+                    }
+                };
+                interfaces.push(Interface {
+                    link: LinkType(idb.linktype.0 as u16),
+                    snaplen: idb.snaplen,
+                    units_per_sec: units,
+                    offset_s: tsoffset,
+                });
+            }
+            Block::EnhancedPacket(epb) => {
+                packet_no += 1;
+                let ploc = Location::Packet {
+                    number: packet_no,
+                    offset: loc_offset(loc),
+                };
+                emit_packet(
+                    &interfaces,
+                    epb.if_id,
+                    ((epb.ts_high as u64) << 32) | epb.ts_low as u64,
+                    epb.caplen,
+                    epb.origlen,
+                    epb.data,
+                    ploc,
+                    packet_no,
+                    &mut last_ts,
+                    problems,
+                    on_frame,
+                );
+            }
+            Block::SimplePacket(spb) => {
+                packet_no += 1;
+                let ploc = Location::Packet {
+                    number: packet_no,
+                    offset: loc_offset(loc),
+                };
+                // SPB: interface 0, no timestamp (we reuse the previous one), captured length
+                // = min(original length, snaplen, what the block holds).
+                let Some(iface) = interfaces.first().copied() else {
+                    problems.push(
+                        Severity::Warning,
+                        ProblemKind::UnknownInterface,
+                        ploc,
+                        "simple packet block before any interface description; skipped".into(),
+                    );
+                    continue;
+                };
+                let mut caplen = spb.origlen.min(spb.data.len() as u32);
+                if iface.snaplen != 0 {
+                    caplen = caplen.min(iface.snaplen);
+                }
+                on_frame(Frame {
+                    number: packet_no,
+                    ts_ns: last_ts,
+                    link: iface.link,
+                    data: &spb.data[..caplen as usize],
+                    orig_len: spb.origlen,
+                    offset: loc_offset(loc),
+                });
+            }
+            // Name resolution, statistics, secrets, custom and unknown blocks carry no packets;
+            // pcapng §3.1 says readers skip blocks they do not use.
+            _ => {}
+        }
+    }
+}
+
+fn loc_offset(loc: Location) -> u64 {
+    match loc {
+        Location::Block { offset, .. } | Location::Packet { offset, .. } => offset,
+        Location::File => 0,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_packet<'a>(
+    interfaces: &[Interface],
+    if_id: u32,
+    ticks: u64,
+    caplen: u32,
+    orig_len: u32,
+    body: &'a [u8],
+    loc: Location,
+    number: u64,
+    last_ts: &mut i64,
+    problems: &mut Problems,
+    on_frame: &mut impl FnMut(Frame<'a>),
+) {
+    let Some(iface) = interfaces.get(if_id as usize).copied() else {
+        problems.push(
+            Severity::Warning,
+            ProblemKind::UnknownInterface,
+            loc,
+            format!(
+                "packet names interface {if_id}, but this section describes only {}; skipped",
+                interfaces.len()
+            ),
+        );
+        return;
+    };
+    if caplen as usize > body.len() {
+        problems.push(
+            Severity::Warning,
+            ProblemKind::AbsurdLength,
+            loc,
+            format!(
+                "captured length {caplen} is larger than the block that holds it ({} bytes); skipped",
+                body.len()
+            ),
+        );
+        return;
+    }
+    if iface.snaplen != 0 && caplen > iface.snaplen {
+        problems.push(
+            Severity::Warning,
+            ProblemKind::CaplenOverSnaplen,
+            loc,
+            format!(
+                "captured length {caplen} is larger than interface {if_id}'s snapshot length {}; \
+                 the packet is read anyway",
+                iface.snaplen
+            ),
+        );
+    }
+    if caplen > orig_len {
+        problems.push(
+            Severity::Warning,
+            ProblemKind::CaplenOverOrigLen,
+            loc,
+            format!(
+                "captured length {caplen} is larger than the packet's original length {orig_len}; \
+                 taking the original length to be {caplen}"
+            ),
+        );
+    }
+    let ts_ns = ts_to_ns(ticks, iface.units_per_sec, iface.offset_s);
+    *last_ts = ts_ns;
+    on_frame(Frame {
+        number,
+        ts_ns,
+        link: iface.link,
+        data: &body[..caplen as usize],
+        orig_len: orig_len.max(caplen),
+        offset: loc_offset(loc),
+    });
+}
+
+/// Reads `if_tsresol` (code 9, one byte) and `if_tsoffset` (code 14, signed 64-bit seconds)
+/// from an interface's options ourselves, so both byte orders are handled alike.
+fn if_ts_options(options: &[PcapNGOption<'_>], big_endian: bool) -> (u8, i64) {
+    let mut tsresol = 6u8;
+    let mut tsoffset = 0i64;
+    for opt in options {
+        let v = opt.value();
+        match opt.code.0 {
+            9 if !v.is_empty() => tsresol = v[0],
+            14 if v.len() >= 8 => {
+                let a = [v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]];
+                tsoffset = if big_endian {
+                    i64::from_be_bytes(a)
+                } else {
+                    i64::from_le_bytes(a)
+                };
+            }
+            _ => {}
+        }
+    }
+    (tsresol, tsoffset)
+}
+
+fn short_err<E: std::fmt::Debug>(e: &pcap_parser::nom::Err<E>) -> String {
+    match e {
+        pcap_parser::nom::Err::Incomplete(_) => "its contents end early".into(),
+        pcap_parser::nom::Err::Error(_) | pcap_parser::nom::Err::Failure(_) => {
+            "its fields are inconsistent".into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsresol_decimal_and_binary() {
+        assert_eq!(units_per_sec(6), Some(1_000_000));
+        assert_eq!(units_per_sec(9), Some(1_000_000_000));
+        assert_eq!(units_per_sec(0x80 | 10), Some(1024));
+        assert_eq!(units_per_sec(0x80 | 64), None);
+        assert_eq!(units_per_sec(20), None);
+    }
+
+    #[test]
+    fn ticks_to_nanoseconds() {
+        assert_eq!(ts_to_ns(1_500_000, 1_000_000, 0), 1_500_000_000);
+        assert_eq!(ts_to_ns(3, 1024, 10), 10_000_000_000 + 2_929_687);
+    }
+}

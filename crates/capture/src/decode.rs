@@ -1,0 +1,390 @@
+//! Link layer → IP → TCP/UDP, for one frame.
+//!
+//! The small link-layer headers that select the next protocol (BSD loopback, Linux cooked
+//! SLL/SLL2) are read here; `etherparse` does Ethernet, VLAN tags, IPv4/IPv6 (with extension
+//! headers) and TCP/UDP, in its *lax* mode so that packets cut short by a small snapshot length
+//! still give their headers, with payload lengths taken from the IP header.
+
+use std::net::IpAddr;
+
+use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TransportSlice};
+use serde::Serialize;
+use synack_model::trace::TcpOptions;
+
+use crate::container::{Frame, LinkType};
+
+/// Link types this reader decodes (LINKTYPE_ values, tcpdump.org/linktypes.html).
+pub mod linktype {
+    /// BSD loopback: 4-byte address family in the capturing host's byte order.
+    pub const NULL: u16 = 0;
+    pub const ETHERNET: u16 = 1;
+    /// DLT_RAW as numbered on most BSDs (12) and OpenBSD (14); both mean raw IP.
+    pub const RAW_BSD: u16 = 12;
+    pub const RAW_OPENBSD: u16 = 14;
+    /// OpenBSD loopback: like NULL but the family is in network byte order.
+    pub const LOOP: u16 = 108;
+    pub const RAW: u16 = 101;
+    pub const LINUX_SLL: u16 = 113;
+    pub const IPV4: u16 = 228;
+    pub const IPV6: u16 = 229;
+    pub const LINUX_SLL2: u16 = 276;
+
+    pub fn name(lt: u16) -> &'static str {
+        match lt {
+            NULL => "BSD loopback (NULL)",
+            ETHERNET => "Ethernet",
+            RAW_BSD | RAW_OPENBSD | RAW => "raw IP",
+            LOOP => "OpenBSD loopback",
+            LINUX_SLL => "Linux cooked (SLL)",
+            LINUX_SLL2 => "Linux cooked v2 (SLL2)",
+            IPV4 => "raw IPv4",
+            IPV6 => "raw IPv6",
+            _ => "unknown",
+        }
+    }
+
+    pub fn supported(lt: u16) -> bool {
+        name(lt) != "unknown"
+    }
+}
+
+/// TCP flag bits as on the wire (RFC 9293 §3.1, RFC 3168 for ECE/CWR).
+pub mod flags {
+    pub const FIN: u16 = 0x01;
+    pub const SYN: u16 = 0x02;
+    pub const RST: u16 = 0x04;
+    pub const PSH: u16 = 0x08;
+    pub const ACK: u16 = 0x10;
+    pub const URG: u16 = 0x20;
+    pub const ECE: u16 = 0x40;
+    pub const CWR: u16 = 0x80;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TcpFields {
+    pub seq: u32,
+    pub ack: u32,
+    /// Raw flag bits, see [`flags`].
+    pub flags: u16,
+    /// The raw (unscaled) window field.
+    pub window: u16,
+    /// Data offset in bytes.
+    pub header_len: u8,
+    pub options: TcpOptions,
+}
+
+impl TcpFields {
+    pub fn has(&self, f: u16) -> bool {
+        self.flags & f != 0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "proto", rename_all = "snake_case")]
+pub enum Transport {
+    Tcp(TcpFields),
+    Udp {
+        /// The UDP length field (header + data).
+        length: u16,
+    },
+}
+
+/// One decoded TCP or UDP packet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Packet {
+    /// Frame number in the file (1-based).
+    pub number: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub ts_ns: i64,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// Frame length on the wire (what Wireshark's conversation table counts as bytes).
+    pub frame_len: u32,
+    /// Bytes at the IP layer: IP header(s) + transport header + payload, from the IP header.
+    pub ip_len: u32,
+    /// Transport payload length (from the IP/UDP length fields, so a short snapshot length
+    /// does not shrink it).
+    pub payload_len: u32,
+    pub transport: Transport,
+}
+
+impl Packet {
+    pub fn tcp(&self) -> Option<&TcpFields> {
+        match &self.transport {
+            Transport::Tcp(t) => Some(t),
+            Transport::Udp { .. } => None,
+        }
+    }
+}
+
+/// Why a frame gave no packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// Not IP, or IP carrying something other than TCP/UDP (ARP, ICMP...): not a problem.
+    NotTcpUdp,
+    /// A later fragment of a fragmented datagram (no transport header to read).
+    Fragment,
+    UnknownLinkType(u16),
+    /// Headers that claim to be IP/TCP/UDP but cannot be read; the reason in words.
+    Malformed(String),
+}
+
+/// Decodes one frame.
+pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
+    let d = frame.data;
+    let sliced = match frame.link.0 {
+        linktype::ETHERNET => LaxSlicedPacket::from_ethernet(d)
+            .map_err(|e| Skip::Malformed(format!("Ethernet header: {e}")))?,
+        linktype::RAW
+        | linktype::RAW_BSD
+        | linktype::RAW_OPENBSD
+        | linktype::IPV4
+        | linktype::IPV6 => from_ip(d)?,
+        linktype::NULL | linktype::LOOP => {
+            if d.len() < 4 {
+                return Err(Skip::Malformed(
+                    "loopback header shorter than 4 bytes".into(),
+                ));
+            }
+            let le = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+            let be = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
+            // The family is in the capturing host's byte order (NULL) or network order (LOOP);
+            // a family number is small, so whichever reading is small is the right one.
+            let family = if frame.link.0 == linktype::LOOP || le > 0xFFFF {
+                be
+            } else {
+                le
+            };
+            match family {
+                // AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD),
+                // 30 (macOS), 10 (Linux).
+                2 | 10 | 24 | 28 | 30 => from_ip(&d[4..])?,
+                _ => return Err(Skip::NotTcpUdp),
+            }
+        }
+        linktype::LINUX_SLL => {
+            // 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, protocol.
+            if d.len() < 16 {
+                return Err(Skip::Malformed(
+                    "Linux cooked header shorter than 16 bytes".into(),
+                ));
+            }
+            let proto = u16::from_be_bytes([d[14], d[15]]);
+            from_ether_type(proto, &d[16..])?
+        }
+        linktype::LINUX_SLL2 => {
+            // 20 bytes: protocol, reserved, interface index, ARPHRD, packet type, addr len, addr.
+            if d.len() < 20 {
+                return Err(Skip::Malformed(
+                    "Linux cooked v2 header shorter than 20 bytes".into(),
+                ));
+            }
+            let proto = u16::from_be_bytes([d[0], d[1]]);
+            from_ether_type(proto, &d[20..])?
+        }
+        other => return Err(Skip::UnknownLinkType(other)),
+    };
+    to_packet(frame, &sliced)
+}
+
+fn from_ip(d: &[u8]) -> Result<LaxSlicedPacket<'_>, Skip> {
+    LaxSlicedPacket::from_ip(d).map_err(|e| Skip::Malformed(format!("IP header: {e}")))
+}
+
+fn from_ether_type(proto: u16, d: &[u8]) -> Result<LaxSlicedPacket<'_>, Skip> {
+    match proto {
+        0x0800 | 0x86DD | 0x8100 | 0x88A8 | 0x9100 => {
+            Ok(LaxSlicedPacket::from_ether_type(EtherType(proto), d))
+        }
+        _ => Err(Skip::NotTcpUdp),
+    }
+}
+
+fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip> {
+    let Some(net) = &p.net else {
+        return match &p.stop_err {
+            Some((e, _)) if !p.link_exts.is_empty() || p.link.is_some() => {
+                // An Ethernet frame whose IP header failed: only a problem if it said IP.
+                if is_ip_ethertype(p) {
+                    Err(Skip::Malformed(format!("{e}")))
+                } else {
+                    Err(Skip::NotTcpUdp)
+                }
+            }
+            _ => Err(Skip::NotTcpUdp),
+        };
+    };
+    let (src, dst, ip_len, ip_payload_declared, payload) = match net {
+        LaxNetSlice::Ipv4(v4) => {
+            let h = v4.header();
+            let hl = h.slice().len() as u32;
+            let total = h.total_len() as u32;
+            let pl = v4.payload();
+            // total_len 0 happens for TSO-offloaded packets captured on the sending host.
+            let declared = if total >= hl {
+                total - hl
+            } else {
+                pl.payload.len() as u32
+            };
+            let ext = v4.extensions().auth.map_or(0, |a| a.slice().len() as u32);
+            (
+                IpAddr::V4(h.source_addr()),
+                IpAddr::V4(h.destination_addr()),
+                if total >= hl {
+                    total
+                } else {
+                    hl + pl.payload.len() as u32
+                },
+                declared.saturating_sub(ext),
+                pl,
+            )
+        }
+        LaxNetSlice::Ipv6(v6) => {
+            let h = v6.header();
+            let plen = h.payload_length() as u32;
+            let pl = v6.payload();
+            let ext = v6.extensions().slice().len() as u32;
+            let declared = if plen == 0 {
+                // Jumbogram or unknown: what was captured is all we know.
+                pl.payload.len() as u32
+            } else {
+                plen.saturating_sub(ext)
+            };
+            (
+                IpAddr::V6(h.source_addr()),
+                IpAddr::V6(h.destination_addr()),
+                40 + if plen == 0 { ext + declared } else { plen },
+                declared,
+                pl,
+            )
+        }
+        _ => return Err(Skip::NotTcpUdp),
+    };
+    if payload.fragmented {
+        // Only the first fragment has the transport header; we do not reassemble.
+        let first = match net {
+            LaxNetSlice::Ipv4(v4) => v4.header().fragments_offset().value() == 0,
+            _ => false,
+        };
+        if !first {
+            return Err(Skip::Fragment);
+        }
+    }
+    let ip_number = payload.ip_number.0;
+    if ip_number != 6 && ip_number != 17 {
+        return Err(Skip::NotTcpUdp);
+    }
+    let Some(t) = &p.transport else {
+        let what = if ip_number == 6 { "TCP" } else { "UDP" };
+        return Err(Skip::Malformed(match &p.stop_err {
+            Some((e, _)) => format!("{what} header: {e}"),
+            None => format!("{what} header missing"),
+        }));
+    };
+    let (transport, src_port, dst_port, payload_len) = match t {
+        TransportSlice::Tcp(tcp) => {
+            let hl = tcp.data_offset() as u32 * 4;
+            let options = tcp_options(tcp.options_iterator());
+            let payload_len = if payload.incomplete || frame.data.len() < frame.orig_len as usize {
+                ip_payload_declared.saturating_sub(hl)
+            } else {
+                tcp.payload().len() as u32
+            };
+            (
+                Transport::Tcp(TcpFields {
+                    seq: tcp.sequence_number(),
+                    ack: tcp.acknowledgment_number(),
+                    flags: tcp_flag_bits(tcp),
+                    window: tcp.window_size(),
+                    header_len: hl as u8,
+                    options,
+                }),
+                tcp.source_port(),
+                tcp.destination_port(),
+                payload_len,
+            )
+        }
+        TransportSlice::Udp(udp) => {
+            let length = udp.length();
+            (
+                Transport::Udp { length },
+                udp.source_port(),
+                udp.destination_port(),
+                (length as u32).saturating_sub(8),
+            )
+        }
+        _ => return Err(Skip::NotTcpUdp),
+    };
+    Ok(Packet {
+        number: frame.number,
+        ts_ns: frame.ts_ns,
+        src,
+        dst,
+        src_port,
+        dst_port,
+        frame_len: frame.orig_len,
+        ip_len,
+        payload_len,
+        transport,
+    })
+}
+
+fn is_ip_ethertype(p: &LaxSlicedPacket<'_>) -> bool {
+    use etherparse::{LaxLinkExtSlice, LinkSlice};
+    let et = match p.link_exts.last() {
+        Some(LaxLinkExtSlice::Vlan(v)) => Some(v.ether_type()),
+        Some(_) => None,
+        None => match &p.link {
+            Some(LinkSlice::Ethernet2(e)) => Some(e.ether_type()),
+            _ => None,
+        },
+    };
+    matches!(et, Some(EtherType(0x0800)) | Some(EtherType(0x86DD)))
+}
+
+fn tcp_flag_bits(t: &etherparse::TcpSlice<'_>) -> u16 {
+    let mut f = 0;
+    for (on, bit) in [
+        (t.fin(), flags::FIN),
+        (t.syn(), flags::SYN),
+        (t.rst(), flags::RST),
+        (t.psh(), flags::PSH),
+        (t.ack(), flags::ACK),
+        (t.urg(), flags::URG),
+        (t.ece(), flags::ECE),
+        (t.cwr(), flags::CWR),
+    ] {
+        if on {
+            f |= bit;
+        }
+    }
+    f
+}
+
+/// The options synack shows (RFC 9293 MSS, RFC 7323 window scale and timestamps, RFC 2018
+/// SACK). A malformed option ends the list, as it does for a receiving stack.
+fn tcp_options(iter: etherparse::TcpOptionsIterator<'_>) -> TcpOptions {
+    let mut o = TcpOptions::default();
+    for el in iter {
+        match el {
+            Ok(TcpOptionElement::MaximumSegmentSize(m)) => o.mss = Some(m),
+            Ok(TcpOptionElement::WindowScale(s)) => o.window_scale = Some(s),
+            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => o.sack_permitted = true,
+            Ok(TcpOptionElement::Timestamp(v, e)) => o.timestamps = Some((v, e)),
+            Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
+                o.sack.push(first);
+                o.sack.extend(rest.iter().flatten().copied());
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    o
+}
+
+/// Describes a link type for messages ("Linux cooked (SLL), 113").
+pub fn describe_link(lt: LinkType) -> String {
+    format!("{} ({})", linktype::name(lt.0), lt.0)
+}

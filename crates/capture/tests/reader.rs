@@ -1,0 +1,434 @@
+//! Containers, link types and bad files: what the reader returns and what it says.
+
+mod corpus;
+mod support;
+
+use support::*;
+use synack_capture::decode::Transport;
+use synack_capture::{read, Format, Location, ProblemKind, Severity};
+
+/// A small exchange used by the format tests: v4 or v6 handshake + data + UDP.
+fn sample(v6: bool) -> Vec<(i64, Pkt)> {
+    let (a, b) = if v6 {
+        ("fd00::1", "fd00::2")
+    } else {
+        ("10.0.0.1", "10.0.0.2")
+    };
+    let mut c = Conv::new((a, 1111), (b, 2222), 100, 200);
+    c.t = 1_600_000_000_123_456_789;
+    c.handshake(1500)
+        .c2s(ACK | PSH, 700)
+        .wait(3)
+        .s2c(ACK, 0)
+        .udp(true, 33);
+    c.out
+}
+
+/// What we expect to read back: (src, sport, dst, dport, tcp seq or udp length, payload).
+fn expected(pkts: &[(i64, Pkt)]) -> Vec<(String, u16, String, u16, u32, u32)> {
+    pkts.iter()
+        .map(|(_, p)| {
+            let k = match &p.l4 {
+                L4::Tcp { seq, .. } => *seq,
+                L4::Udp => 8 + p.payload as u32,
+            };
+            (
+                p.src.to_string(),
+                p.sport,
+                p.dst.to_string(),
+                p.dport,
+                k,
+                p.payload as u32,
+            )
+        })
+        .collect()
+}
+
+fn got(cap: &synack_capture::Capture) -> Vec<(String, u16, String, u16, u32, u32)> {
+    cap.packets
+        .iter()
+        .map(|p| {
+            let k = match &p.transport {
+                Transport::Tcp(t) => t.seq,
+                Transport::Udp { length } => *length as u32,
+            };
+            (
+                p.src.to_string(),
+                p.src_port,
+                p.dst.to_string(),
+                p.dst_port,
+                k,
+                p.payload_len,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn classic_pcap_both_byte_orders_and_resolutions() {
+    let pkts = sample(false);
+    for be in [false, true] {
+        for nanos in [false, true] {
+            let file = pcap(1, be, nanos, 65535, &recs(Link::Ethernet, &pkts));
+            let cap = read(&file);
+            assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+            let want = if nanos {
+                Format::PcapNanos { big_endian: be }
+            } else {
+                Format::PcapMicros { big_endian: be }
+            };
+            assert_eq!(cap.format, Some(want));
+            assert_eq!(got(&cap), expected(&pkts));
+            // Timestamps: exact to the file's resolution.
+            let unit = if nanos { 1 } else { 1000 };
+            for (p, (t, _)) in cap.packets.iter().zip(&pkts) {
+                assert_eq!(p.ts_ns, t / unit * unit, "be={be} nanos={nanos}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_link_type_gives_the_same_packets() {
+    for v6 in [false, true] {
+        let pkts = sample(v6);
+        for link in [
+            Link::Ethernet,
+            Link::EthernetVlan,
+            Link::Sll,
+            Link::Sll2,
+            Link::NullLe,
+            Link::Raw,
+        ] {
+            let cap = read(&pcap(
+                link.linktype(),
+                false,
+                false,
+                65535,
+                &recs(link, &pkts),
+            ));
+            assert!(cap.problems.is_empty(), "{link:?}: {:?}", cap.problems);
+            assert_eq!(got(&cap), expected(&pkts), "{link:?} v6={v6}");
+        }
+        // Raw IPv4/IPv6 link types 228/229.
+        let lt = if v6 { 229 } else { 228 };
+        let cap = read(&pcap(lt, false, false, 65535, &recs(Link::Raw, &pkts)));
+        assert_eq!(got(&cap), expected(&pkts));
+    }
+}
+
+#[test]
+fn tcp_options_are_decoded() {
+    let cap = read(&corpus::vlan_v6());
+    let syn = cap.packets[0].tcp().unwrap();
+    assert_eq!(syn.options.mss, Some(1460));
+    assert_eq!(syn.options.window_scale, Some(7));
+    assert!(syn.options.sack_permitted);
+    assert_eq!(syn.options.timestamps, Some((100, 0)));
+    let sack = cap.packets[5].tcp().unwrap();
+    assert_eq!(sack.options.sack.len(), 1);
+    assert_eq!(sack.header_len, 20 + 12);
+}
+
+#[test]
+fn pcapng_sections_interfaces_and_time_resolutions() {
+    let pkts = sample(false);
+    let r = recs(Link::Ethernet, &pkts);
+    let mut w = PcapNg::new();
+    w.section(false);
+    w.interface(1, 65535, Some(3)); // milliseconds
+    w.interface(101, 65535, Some(9)); // nanoseconds, raw IP
+    w.epb(0, &r[0]);
+    let raw = recs(Link::Raw, &pkts);
+    w.epb(1, &raw[1]);
+    w.section(true); // big-endian section, interfaces start again
+    w.interface(113, 65535, Some(0x80 | 20)); // 2^-20 s
+    let sll = recs(Link::Sll, &pkts);
+    w.epb(0, &sll[2]);
+    w.spb(&sll[3]);
+    w.unknown_block();
+    w.epb(0, &sll[4]);
+    let cap = read(&w.out);
+    assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+    assert_eq!(cap.format, Some(Format::PcapNg));
+    assert_eq!(got(&cap), expected(&pkts[..5]));
+    assert_eq!(cap.packets[0].ts_ns, pkts[0].0 / 1_000_000 * 1_000_000);
+    assert_eq!(cap.packets[1].ts_ns, pkts[1].0);
+    // 2^-20 s ticks: within one tick (~954 ns) of the truth.
+    assert!(
+        (cap.packets[2].ts_ns - pkts[2].0).abs() < 954,
+        "{} vs {}",
+        cap.packets[2].ts_ns,
+        pkts[2].0
+    );
+    // The simple packet block has no timestamp: it keeps the previous packet's.
+    assert_eq!(cap.packets[3].ts_ns, cap.packets[2].ts_ns);
+    assert_eq!(
+        cap.link_types.keys().copied().collect::<Vec<_>>(),
+        vec![1, 101, 113]
+    );
+}
+
+#[test]
+fn short_snapshot_length_keeps_lengths_from_the_ip_header() {
+    let cap = read(&corpus::raw_ip_snaplen());
+    assert!(cap.problems.is_empty());
+    let data = &cap.packets[3];
+    assert_eq!(data.payload_len, 1000);
+    assert_eq!(data.ip_len, 20 + 20 + 1000);
+}
+
+fn fatal(cap: &synack_capture::Capture) -> &synack_capture::Problem {
+    cap.problems
+        .iter()
+        .find(|p| p.severity == Severity::Fatal)
+        .expect("a fatal problem")
+}
+
+#[test]
+fn empty_and_foreign_files() {
+    let cap = read(&[]);
+    assert_eq!(fatal(&cap).kind, ProblemKind::Truncated);
+    let cap = read(b"GIF89a this is not a capture");
+    let p = fatal(&cap);
+    assert_eq!(p.kind, ProblemKind::BadMagic);
+    assert!(p.message.contains("47 49 46 38"), "{}", p.message);
+    assert_eq!(p.location, Location::File);
+    assert!(cap.packets.is_empty());
+    // Cut inside the 24-byte header.
+    let file = pcap(1, false, false, 65535, &[]);
+    let cap = read(&file[..10]);
+    assert_eq!(fatal(&cap).kind, ProblemKind::Truncated);
+}
+
+#[test]
+fn truncated_pcap_keeps_the_packets_before_the_cut() {
+    let pkts = sample(false);
+    let file = pcap(1, false, false, 65535, &recs(Link::Ethernet, &pkts));
+    // Cut in the middle of the last packet's data.
+    let cap = read(&file[..file.len() - 5]);
+    assert_eq!(cap.packets.len(), pkts.len() - 1);
+    let p = fatal(&cap);
+    assert_eq!(p.kind, ProblemKind::Truncated);
+    assert!(matches!(p.location, Location::Packet { number, .. } if number == pkts.len() as u64));
+    assert!(
+        p.to_string().contains(&format!("packet {}", pkts.len())),
+        "{p}"
+    );
+    // Cut inside a record header.
+    let cut = file.len() - (recs(Link::Ethernet, &pkts).last().unwrap().data.len() + 16) + 7;
+    let cap = read(&file[..cut]);
+    assert_eq!(cap.packets.len(), pkts.len() - 1);
+    assert_eq!(fatal(&cap).kind, ProblemKind::Truncated);
+}
+
+/// Rewrites the caplen/origlen of record `n` (0-based) of a little-endian classic pcap.
+fn patch_record(file: &mut [u8], n: usize, caplen: Option<u32>, origlen: Option<u32>) {
+    let mut off = 24;
+    for _ in 0..n {
+        let cl = u32::from_le_bytes(file[off + 8..off + 12].try_into().unwrap());
+        off += 16 + cl as usize;
+    }
+    if let Some(c) = caplen {
+        file[off + 8..off + 12].copy_from_slice(&c.to_le_bytes());
+    }
+    if let Some(o) = origlen {
+        file[off + 12..off + 16].copy_from_slice(&o.to_le_bytes());
+    }
+}
+
+#[test]
+fn caplen_larger_than_snaplen_or_original_length_is_a_warning() {
+    let pkts = sample(false);
+    let r = recs(Link::Ethernet, &pkts);
+    // snaplen 60 in the header, but records carry whole packets.
+    let mut file = pcap(1, false, false, 65535, &r);
+    file[16..20].copy_from_slice(&60u32.to_le_bytes());
+    let cap = read(&file);
+    assert_eq!(cap.packets.len(), pkts.len(), "all packets still read");
+    let w = cap
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::CaplenOverSnaplen)
+        .unwrap();
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.message.contains("snapshot length 60"), "{}", w.message);
+    // caplen > origlen on record 2.
+    let mut file = pcap(1, false, false, 65535, &r);
+    patch_record(&mut file, 1, None, Some(10));
+    let cap = read(&file);
+    let w = cap
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::CaplenOverOrigLen)
+        .unwrap();
+    assert!(matches!(w.location, Location::Packet { number: 2, .. }));
+    assert!(!cap.stopped_early());
+    // The packet is kept whole; its original length is taken to be what was captured.
+    assert_eq!(got(&cap), expected(&pkts));
+    assert_eq!(cap.packets[1].frame_len, r[1].data.len() as u32);
+}
+
+#[test]
+fn absurd_caplen_stops_with_the_packet_number() {
+    let pkts = sample(false);
+    let mut file = pcap(1, false, false, 65535, &recs(Link::Ethernet, &pkts));
+    patch_record(&mut file, 2, Some(0x7FFF_FFF0), None);
+    let cap = read(&file);
+    assert_eq!(cap.packets.len(), 2);
+    let p = fatal(&cap);
+    assert_eq!(p.kind, ProblemKind::AbsurdLength);
+    assert!(matches!(p.location, Location::Packet { number: 3, .. }));
+}
+
+fn ng_sample() -> (Vec<u8>, Vec<usize>) {
+    let pkts = sample(false);
+    let mut w = PcapNg::new();
+    w.section(false);
+    w.interface(1, 65535, None);
+    let mut starts = Vec::new();
+    for r in recs(Link::Ethernet, &pkts) {
+        starts.push(w.out.len());
+        w.epb(0, &r);
+    }
+    (w.out, starts)
+}
+
+#[test]
+fn pcapng_absurd_and_truncated_blocks() {
+    let (file, starts) = ng_sample();
+    // Block 5 (SHB, IDB, EPB, EPB, *EPB*) with a length that is not a multiple of 4.
+    let mut bad = file.clone();
+    bad[starts[2] + 4..starts[2] + 8].copy_from_slice(&13u32.to_le_bytes());
+    let cap = read(&bad);
+    assert_eq!(cap.packets.len(), 2);
+    let p = fatal(&cap);
+    assert_eq!(p.kind, ProblemKind::AbsurdLength);
+    assert!(
+        matches!(p.location, Location::Block { number: 5, .. }),
+        "{p}"
+    );
+    // A huge length.
+    let mut bad = file.clone();
+    bad[starts[1] + 4..starts[1] + 8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    let cap = read(&bad);
+    assert_eq!(cap.packets.len(), 1);
+    assert_eq!(fatal(&cap).kind, ProblemKind::AbsurdLength);
+    // Cut inside the last block.
+    let cap = read(&file[..file.len() - 3]);
+    assert_eq!(cap.packets.len(), starts.len() - 1);
+    assert_eq!(fatal(&cap).kind, ProblemKind::Truncated);
+}
+
+#[test]
+fn pcapng_caplen_beyond_its_block_and_unknown_interface_skip_one_packet() {
+    let (file, starts) = ng_sample();
+    let mut bad = file.clone();
+    // EPB: type, len, if_id, ts_hi, ts_lo, caplen ← make it larger than the block holds.
+    bad[starts[0] + 20..starts[0] + 24].copy_from_slice(&5000u32.to_le_bytes());
+    // And packet 2 names interface 7.
+    bad[starts[1] + 8..starts[1] + 12].copy_from_slice(&7u32.to_le_bytes());
+    let cap = read(&bad);
+    assert_eq!(
+        cap.packets.len(),
+        starts.len() - 2,
+        "the others are still read"
+    );
+    assert!(!cap.stopped_early());
+    let kinds: Vec<_> = cap.problems.iter().map(|p| (p.kind, p.location)).collect();
+    assert!(
+        matches!(
+            kinds[0],
+            (
+                ProblemKind::MalformedBlock,
+                Location::Packet { number: 1, .. }
+            )
+        ),
+        "{kinds:?}"
+    );
+    assert!(
+        matches!(
+            kinds[1],
+            (
+                ProblemKind::UnknownInterface,
+                Location::Packet { number: 2, .. }
+            )
+        ),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn unknown_link_type_is_named_once() {
+    let pkts = sample(false);
+    let cap = read(&pcap(147, false, false, 65535, &recs(Link::Raw, &pkts)));
+    assert!(cap.packets.is_empty());
+    assert_eq!(cap.frames, pkts.len() as u64);
+    assert_eq!(cap.skipped.unknown_link_type, pkts.len() as u64);
+    let w: Vec<_> = cap
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::UnknownLinkType)
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert!(w[0].message.contains("147"));
+}
+
+#[test]
+fn malformed_ip_headers_are_skipped_with_a_warning_and_warnings_are_capped() {
+    // 1000 frames claiming IPv4 with a bad header length.
+    let mut r = Vec::new();
+    for i in 0..1000 {
+        let mut data = vec![0x41u8; 30];
+        data[0] = 0x41; // version 4, IHL 1 (< 5: invalid)
+        r.push(Rec {
+            ts_ns: i,
+            data,
+            orig_len: 30,
+        });
+    }
+    let cap = read(&pcap(101, false, false, 65535, &r));
+    assert_eq!(cap.skipped.malformed, 1000);
+    assert_eq!(cap.problems.len(), 200);
+    assert_eq!(cap.problems_suppressed, 800);
+    assert!(cap
+        .problems
+        .iter()
+        .all(|p| p.kind == ProblemKind::UndecodablePacket));
+}
+
+#[test]
+fn non_tcp_udp_traffic_is_counted_not_reported() {
+    // An ARP frame and an ICMP packet.
+    let mut arp = vec![0xFF; 12];
+    arp.extend([0x08, 0x06]);
+    arp.extend([0u8; 28]);
+    let mut icmp = Pkt {
+        src: "10.0.0.1".parse().unwrap(),
+        dst: "10.0.0.2".parse().unwrap(),
+        sport: 0,
+        dport: 0,
+        l4: L4::Udp,
+        payload: 8,
+    }
+    .ip_bytes();
+    icmp[9] = 1; // protocol ICMP
+    let mut eth = vec![0u8; 12];
+    eth.extend([0x08, 0x00]);
+    eth.extend(icmp);
+    let r = vec![
+        Rec {
+            ts_ns: 0,
+            orig_len: arp.len() as u32,
+            data: arp,
+        },
+        Rec {
+            ts_ns: 1,
+            orig_len: eth.len() as u32,
+            data: eth,
+        },
+    ];
+    let cap = read(&pcap(1, false, false, 65535, &r));
+    assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+    assert_eq!(cap.skipped.not_tcp_udp, 2);
+}

@@ -1,0 +1,142 @@
+//! Never panic: arbitrary bytes and mutated valid captures go through the whole pipeline
+//! (read → analyze → trace for every conversation), and the trace JSON loader takes arbitrary
+//! and mutated text. These are the proptest stand-ins for the fuzz targets in `fuzz/`.
+
+mod corpus;
+mod support;
+
+use proptest::prelude::*;
+use synack_capture::to_trace::conversation_trace;
+use synack_capture::{analyze, read, Severity};
+use synack_model::trace::Trace;
+
+/// Runs everything on `bytes` and checks the invariants that hold for any input.
+fn pipeline(bytes: &[u8]) {
+    let cap = read(bytes);
+    assert!(cap.packets.len() as u64 <= cap.frames);
+    // At most one fatal problem, and nothing is read after it.
+    let fatal = cap
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Fatal)
+        .count();
+    assert!(fatal <= 1, "{:?}", cap.problems);
+    if cap.format.is_none() {
+        assert_eq!(cap.frames, 0);
+        assert_eq!(fatal, 1);
+    }
+    for p in &cap.problems {
+        assert!(!p.message.is_empty());
+        let _ = p.to_string();
+    }
+    let an = analyze(&cap.packets);
+    assert_eq!(an.packets.len(), cap.packets.len());
+    let total: usize = an.conversations.iter().map(|c| c.packets.len()).sum();
+    assert_eq!(total, cap.packets.len());
+    for c in an.conversations.iter().take(8) {
+        let t =
+            conversation_trace(&cap, &an, c.id, "fuzz").expect("a listed conversation converts");
+        assert!(t.events.windows(2).all(|w| w[0].t <= w[1].t));
+        let _ = t.view_at(t.duration_us / 2);
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Mutation {
+    Set(usize, u8),
+    Truncate(usize),
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        4 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
+        1 => any::<usize>().prop_map(Mutation::Truncate),
+        1 => (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..16)).prop_map(|(i, v)| Mutation::Insert(i, v)),
+        1 => (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
+    ]
+}
+
+fn apply(mut f: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
+    for m in muts {
+        if f.is_empty() {
+            break;
+        }
+        match m {
+            Mutation::Set(i, b) => {
+                let n = f.len();
+                f[i % n] = *b;
+            }
+            Mutation::Truncate(i) => f.truncate(i % f.len()),
+            Mutation::Insert(i, v) => {
+                let at = i % f.len();
+                f.splice(at..at, v.iter().copied());
+            }
+            Mutation::Delete(i, n) => {
+                let at = i % f.len();
+                let end = (at + n).min(f.len());
+                f.drain(at..end);
+            }
+        }
+    }
+    f
+}
+
+const MAGICS: [[u8; 4]; 5] = [
+    [0xD4, 0xC3, 0xB2, 0xA1],
+    [0xA1, 0xB2, 0xC3, 0xD4],
+    [0x4D, 0x3C, 0xB2, 0xA1],
+    [0x0A, 0x0D, 0x0D, 0x0A],
+    [0x0A, 0x0D, 0x0D, 0x0A],
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        pipeline(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_bytes_behind_a_valid_magic_never_panic(
+        which in 0usize..5,
+        body in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        let mut f = MAGICS[which].to_vec();
+        if which == 3 {
+            // A plausible section header: length 28, byte-order magic, version 1.0.
+            f.extend([28, 0, 0, 0, 0x4D, 0x3C, 0x2B, 0x1A, 1, 0, 0, 0]);
+            f.extend([0xFF; 8]);
+            f.extend([28, 0, 0, 0]);
+        }
+        f.extend(body);
+        pipeline(&f);
+    }
+
+    #[test]
+    fn mutated_corpus_files_never_panic(
+        which in 0usize..9,
+        muts in proptest::collection::vec(mutation(), 1..6),
+    ) {
+        let (_, file) = corpus::corpus().swap_remove(which);
+        pipeline(&apply(file, &muts));
+    }
+
+    #[test]
+    fn trace_loader_never_panics_on_arbitrary_text(text in ".{0,300}") {
+        let _ = Trace::from_json(&text);
+    }
+
+    #[test]
+    fn trace_loader_never_panics_on_mutated_traces(muts in proptest::collection::vec(mutation(), 1..4)) {
+        let cap = read(&corpus::handshake_data_close());
+        let an = analyze(&cap.packets);
+        let json = conversation_trace(&cap, &an, 0, "t").unwrap().to_json().into_bytes();
+        let bytes = apply(json, &muts);
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let _ = Trace::from_json(text);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+importScripts('capture_worker.js');
+wasm_bindgen('capture_worker_bg.wasm');
