@@ -90,7 +90,7 @@ impl Route {
 
     /// Built and usable now (the others show an honest "coming soon" page).
     pub fn is_ready(self) -> bool {
-        self == Route::Landing || crate::scenes::has_scene(self)
+        self == Route::Landing || self == Route::Open || crate::scenes::has_scene(self)
     }
 
     pub fn is_reference(self) -> bool {
