@@ -89,7 +89,8 @@ pub enum Cmd {
         #[arg(long, default_value_t = 25.0)]
         tolerance_pct: f64,
     },
-    /// Runs the model on a scenario file and writes its trace (no kernel involved).
+    /// Runs the model on a scenario file and writes its trace (no kernel involved): to stdout,
+    /// with the summary on stderr, unless `--out FILE` or `--json` is given.
     Sim {
         scenario: PathBuf,
         #[command(flatten)]

@@ -77,7 +77,11 @@ fn run(cli: cli::Cli) -> error::Result<i32> {
         }
         Cmd::Sim { scenario, common } => (common, sim(scenario)?),
     };
-    emit(common, &outcome)?;
+    // `sim scenario.json > trace.json` (issue #4, docs/scenario-format.md): without `--out` or
+    // `--json`, sim's stdout IS the trace and its human summary goes to stderr.
+    let trace_on_stdout =
+        matches!(cli.cmd, Cmd::Sim { .. }) && common.out.is_none() && !common.json;
+    emit(common, &outcome, trace_on_stdout)?;
     Ok(if outcome.ok { 0 } else { 1 })
 }
 
@@ -110,9 +114,10 @@ fn sim(path: &std::path::Path) -> error::Result<session::Outcome> {
     })
 }
 
-/// Writes the trace / pcap files and prints the summary (text, or JSON with `--json`).
+/// Writes the trace / pcap files and prints the summary (text, or JSON with `--json`); with
+/// `trace_on_stdout` the trace goes to stdout and the text summary to stderr.
 #[cfg(target_os = "linux")]
-fn emit(common: &cli::Common, o: &session::Outcome) -> error::Result<()> {
+fn emit(common: &cli::Common, o: &session::Outcome, trace_on_stdout: bool) -> error::Result<()> {
     use error::Context;
     // The trace must round-trip through the reader the web app uses.
     let json = o.trace.to_json();
@@ -131,6 +136,9 @@ fn emit(common: &cli::Common, o: &session::Outcome) -> error::Result<()> {
             m.insert("kernel".into(), session::kernel_release().into());
         }
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        eprint!("{}", o.text);
+    } else if trace_on_stdout {
+        println!("{json}");
         eprint!("{}", o.text);
     } else {
         print!("{}", o.text);

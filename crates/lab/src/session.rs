@@ -55,6 +55,29 @@ pub struct Outcome {
     pub ok: bool,
 }
 
+impl Outcome {
+    /// The summary as JSON; the run's warnings close the text summary.
+    pub fn new(
+        summary: &impl serde::Serialize,
+        mut text: String,
+        warnings: &[String],
+        trace: Trace,
+        pcap: Vec<(u64, Vec<u8>)>,
+        ok: bool,
+    ) -> Outcome {
+        for w in warnings {
+            text.push_str(&format!("warning: {w}\n"));
+        }
+        Outcome {
+            summary: serde_json::to_value(summary).unwrap_or_default(),
+            text,
+            trace,
+            pcap,
+            ok,
+        }
+    }
+}
+
 impl Session {
     /// Sets up namespace, capture and polling. `need_private`: the experiment must change
     /// sysctls, so `--host` is refused.

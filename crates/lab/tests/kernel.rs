@@ -545,6 +545,28 @@ fn sim_runs_a_scenario_file() {
 }
 
 #[test]
+fn sim_without_out_writes_the_trace_to_stdout() {
+    // Issue #4's form: `synack-lab sim scenario.json > trace.json`.
+    let sc = synack_model::presets::teardown(
+        &synack_model::presets::Knobs::default(),
+        synack_model::presets::TeardownCase::ClientCloses,
+    );
+    let path = tmp("scenario-stdout.json");
+    std::fs::write(&path, sc.to_json_pretty()).unwrap();
+    let out = Command::new(bin())
+        .args(["sim", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let t = synack_model::trace::Trace::from_json(&stdout).expect("stdout is exactly a trace");
+    assert_eq!(t.to_json(), synack_model::simulate(&sc).unwrap().to_json());
+    // The human summary still reaches the terminal, on stderr.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FIN"));
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
 fn bad_scenario_file_is_a_clear_error() {
     let path = tmp("bad-scenario.json");
     std::fs::write(&path, "{ not json").unwrap();

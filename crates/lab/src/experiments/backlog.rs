@@ -27,7 +27,7 @@ use synack_model::trace::{
     AppCall, AppCallKind, AppResult, EventKind, Header, QueueKind, SocketId, TcpState, Trace,
 };
 
-use super::{accept, connect_start, in_ns, listen, ms};
+use super::{accept, connect_start, in_ns, key_values, listen, ms};
 use crate::analyze::{self, Pkt};
 use crate::cli::{BacklogOpts, Common, Preset};
 use crate::error::Result;
@@ -464,11 +464,7 @@ fn summarize(
     ));
     text.push_str(&format!(
         "namespace counters: {}\n",
-        sum.counters
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        key_values(&sum.counters)
     ));
     for r in &sum.clients_report {
         text.push_str(&format!("{:<9} :{:<5} {}", r.label, r.port, r.outcome));
@@ -497,15 +493,6 @@ fn summarize(
         }
         text.push('\n');
     }
-    for w in &sum.warnings {
-        text.push_str(&format!("warning: {w}\n"));
-    }
     let ok = sum.accept_queue_max as i64 <= o.backlog as i64 + 1;
-    Ok(Outcome {
-        summary: serde_json::to_value(&sum).unwrap_or_default(),
-        text,
-        trace,
-        pcap,
-        ok,
-    })
+    Ok(Outcome::new(&sum, text, &sum.warnings, trace, pcap, ok))
 }

@@ -17,7 +17,7 @@ use synack_model::trace::{
     AppCall, AppCallKind, AppResult, EventKind, SocketId, TcpState, TimerKind, Trace,
 };
 
-use super::{accept, connect_finish, connect_start, in_ns, io, listen, ms};
+use super::{accept, connect_finish, connect_start, in_ns, io, listen, ms, ret_recv};
 use crate::analyze::{self, Pkt};
 use crate::cli::{Common, First, TeardownOpts};
 use crate::error::Result;
@@ -218,21 +218,8 @@ fn recv(s: &Session, st: &mut TcpStream, id: SocketId, max: usize) -> Result<usi
     s.rec.call(id, AppCall::Recv { max: max as u32 });
     let mut buf = vec![0u8; max];
     match st.read(&mut buf) {
-        Ok(0) => {
-            s.rec.ret(id, AppCallKind::Recv, AppResult::Eof);
-            Ok(0)
-        }
         Ok(n) => {
-            s.rec.ret(
-                id,
-                AppCallKind::Recv,
-                AppResult::Data {
-                    len: n as u32,
-                    payload: vec![],
-                    from: None,
-                    truncated: None,
-                },
-            );
+            ret_recv(&s.rec, id, n, Vec::new());
             Ok(n)
         }
         Err(e) => {
@@ -349,15 +336,6 @@ fn summarize(
             }
         ));
     }
-    for w in &sum.warnings {
-        text.push_str(&format!("warning: {w}\n"));
-    }
     let ok = sum.handshake_ok != Some(false);
-    Ok(Outcome {
-        summary: serde_json::to_value(&sum).unwrap_or_default(),
-        text,
-        trace,
-        pcap,
-        ok,
-    })
+    Ok(Outcome::new(&sum, text, &sum.warnings, trace, pcap, ok))
 }

@@ -4,13 +4,15 @@
 //! the lab's own, so *which* packets a percentage drops differs from the model — scripted
 //! drops (`--drop-data n`) hit the same segment in both.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
 use synack_model::trace::{AppCall, AppCallKind, AppResult, EventKind, Header};
 
-use super::{accept, connect_finish, connect_start, in_ns, io, listen, ms};
+use super::{
+    accept, connect_finish, connect_start, in_ns, io, key_values, listen, ms, recorded_recv,
+};
 use crate::analyze;
 use crate::cli::{Common, LossOpts};
 use crate::error::{LabError, Result};
@@ -73,50 +75,24 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         let t0 = rec.now();
         let res = std::thread::scope(|sc| -> Result<(u64, bool)> {
             let reader = sc.spawn(|| -> Result<(u64, bool)> {
-                let mut a = &a;
                 a.set_read_timeout(Some(Duration::from_millis(200)))
                     .map_err(|e| io("SO_RCVTIMEO", e))?;
                 let mut got = Vec::with_capacity(bytes as usize);
                 let mut buf = vec![0u8; 65536];
                 loop {
-                    crate::sys::signal::check()?;
-                    if std::time::Instant::now() >= deadline {
-                        return Err(LabError::Timeout {
-                            what: "the transfer".into(),
-                            secs: limit,
-                        });
-                    }
-                    rec.call(
+                    let n = recorded_recv(
+                        &rec,
                         aid,
-                        AppCall::Recv {
-                            max: buf.len() as u32,
-                        },
-                    );
-                    match a.read(&mut buf) {
-                        Ok(0) => {
-                            rec.ret(aid, AppCallKind::Recv, AppResult::Eof);
-                            break;
-                        }
-                        Ok(n) => {
-                            rec.ret(
-                                aid,
-                                AppCallKind::Recv,
-                                AppResult::Data {
-                                    len: n as u32,
-                                    payload: vec![],
-                                    from: None,
-                                    truncated: None,
-                                },
-                            );
-                            got.extend_from_slice(&buf[..n]);
-                        }
-                        Err(e)
-                            if matches!(
-                                e.kind(),
-                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                            ) => {}
-                        Err(e) => return Err(io("recv()", e)),
+                        &a,
+                        &mut buf,
+                        (deadline, limit),
+                        "the transfer",
+                        |_| Vec::new(),
+                    )?;
+                    if n == 0 {
+                        break;
                     }
+                    got.extend_from_slice(&buf[..n]);
                 }
                 Ok((got.len() as u64, got == data))
             });
@@ -236,20 +212,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         "client data segments {} (retransmissions {}), wire dropped {} and duplicated {} packets\n",
         sum.client_data_segments, sum.retransmissions, sum.dropped_by_wire, sum.duplicated_by_wire
     ));
-    text.push_str(&format!(
-        "counters: {}\n",
-        sum.counters
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    ));
+    text.push_str(&format!("counters: {}\n", key_values(&sum.counters)));
     let ok = sum.intact;
-    Ok(Outcome {
-        summary: serde_json::to_value(&sum).unwrap_or_default(),
-        text,
-        trace,
-        pcap,
-        ok,
-    })
+    Ok(Outcome::new(&sum, text, &sum.warnings, trace, pcap, ok))
 }

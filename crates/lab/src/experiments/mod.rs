@@ -11,9 +11,10 @@ use std::io::ErrorKind;
 use std::net::{SocketAddrV4, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use synack_model::trace::{Addr, AppCall, AppCallKind, AppResult, Proto, SocketId};
+use synack_model::trace::{Addr, AppCall, AppCallKind, AppResult, PayloadSpan, Proto, SocketId};
 
 use crate::error::{LabError, Result};
+use crate::recorder::Recorder;
 use crate::session::Session;
 use crate::sys::netns::Netns;
 use crate::sys::sock;
@@ -156,6 +157,71 @@ pub fn accept(
             Err(e) => return Err(io("accept()", e)),
         }
     }
+}
+
+/// Records what a recv() returned: `len` bytes (0 = end of stream), their message spans.
+pub fn ret_recv(rec: &Recorder, id: SocketId, len: usize, payload: Vec<PayloadSpan>) {
+    let result = if len == 0 {
+        AppResult::Eof
+    } else {
+        AppResult::Data {
+            len: len as u32,
+            payload,
+            from: None,
+            truncated: None,
+        }
+    };
+    rec.ret(id, AppCallKind::Recv, result);
+}
+
+/// One blocking recv() as the trace shows it: a single call, then the kernel's answer (the
+/// byte count, 0 at end of stream). The socket must have a short SO_RCVTIMEO: its wake-ups let
+/// the wait notice Ctrl-C and the run's deadline, and are not calls of their own.
+/// `payload` names the message spans of the `n` bytes read.
+pub fn recorded_recv(
+    rec: &Recorder,
+    id: SocketId,
+    mut st: &TcpStream,
+    buf: &mut [u8],
+    (deadline, limit): (Instant, f64),
+    what: &str,
+    payload: impl FnOnce(usize) -> Vec<PayloadSpan>,
+) -> Result<usize> {
+    use std::io::Read;
+    rec.call(
+        id,
+        AppCall::Recv {
+            max: buf.len() as u32,
+        },
+    );
+    loop {
+        crate::sys::signal::check()?;
+        if Instant::now() >= deadline {
+            return Err(LabError::Timeout {
+                what: what.into(),
+                secs: limit,
+            });
+        }
+        match st.read(buf) {
+            Ok(n) => {
+                ret_recv(rec, id, n, if n == 0 { Vec::new() } else { payload(n) });
+                return Ok(n);
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) => return Err(io("recv()", e)),
+        }
+    }
+}
+
+/// `k=v k=v …` for counters in the text summaries.
+pub fn key_values<K: std::fmt::Display, V: std::fmt::Display>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> String {
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn io(what: &str, e: std::io::Error) -> LabError {

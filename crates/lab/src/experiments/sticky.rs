@@ -9,7 +9,7 @@
 //! earlier one is still in the device queue, even with TCP_NODELAY. We switch it off in the
 //! experiment's namespace (unless `--autocork`), so what is measured is Nagle alone.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,7 @@ use synack_model::trace::{
     AppCall, AppCallKind, AppResult, EventKind, MessageContent, SocketId, Trace,
 };
 
-use super::{accept, connect_finish, connect_start, in_ns, io, listen};
+use super::{accept, connect_finish, connect_start, in_ns, io, listen, recorded_recv};
 use crate::cli::{Common, NagleMode, StickyOpts};
 // The model's codec, so lab and model frame bytes identically.
 use crate::error::{LabError, Result};
@@ -257,57 +257,26 @@ fn read_all(
     let mut dec = codec::Decoder::with_max_len(1 << 20);
     let mut recovered = Vec::new();
     let mut buf = vec![0u8; o.buf.max(1)];
-    let mut a = a;
     while got < total {
-        crate::sys::signal::check()?;
-        if Instant::now() >= deadline {
-            return Err(LabError::Timeout {
-                what: "the reader".into(),
-                secs: limit,
-            });
-        }
-        rec.call(
+        let n = recorded_recv(
+            rec,
             aid,
-            AppCall::Recv {
-                max: buf.len() as u32,
-            },
-        );
-        match a.read(&mut buf) {
-            Ok(0) => {
-                rec.ret(aid, AppCallKind::Recv, AppResult::Eof);
-                break;
-            }
-            Ok(n) => {
-                let spans = rec.spans(cport, sport, base + got, n as u32);
-                rec.ret(
-                    aid,
-                    AppCallKind::Recv,
-                    AppResult::Data {
-                        len: n as u32,
-                        payload: spans,
-                        from: None,
-                        truncated: None,
-                    },
-                );
-                got += n as u64;
-                chunks.push(n as u32);
-                if framed {
-                    let msgs = dec
-                        .feed(&buf[..n])
-                        .map_err(|e| LabError::Protocol(format!("length-prefix decoder: {e:?}")))?;
-                    recovered.extend(msgs);
-                }
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                // Nothing yet: the call keeps waiting (no separate event for the timeout).
-                continue;
-            }
-            Err(e) => return Err(io("recv()", e)),
+            a,
+            &mut buf,
+            (deadline, limit),
+            "the reader",
+            |n| rec.spans(cport, sport, base + got, n as u32),
+        )?;
+        if n == 0 {
+            break;
+        }
+        got += n as u64;
+        chunks.push(n as u32);
+        if framed {
+            let msgs = dec
+                .feed(&buf[..n])
+                .map_err(|e| LabError::Protocol(format!("length-prefix decoder: {e:?}")))?;
+            recovered.extend(msgs);
         }
     }
     Ok((chunks, recovered))
@@ -412,15 +381,6 @@ fn summarize(
             if m.recovered_equal { ", identical to what was sent" } else { ", NOT what was sent" }
         ));
     }
-    for w in &sum.warnings {
-        text.push_str(&format!("warning: {w}\n"));
-    }
     let ok = sum.modes.iter().all(|m| m.recovered_equal);
-    Ok(Outcome {
-        summary: serde_json::to_value(&sum).unwrap_or_default(),
-        text,
-        trace,
-        pcap,
-        ok,
-    })
+    Ok(Outcome::new(&sum, text, &sum.warnings, trace, pcap, ok))
 }

@@ -87,17 +87,8 @@ pub fn run(common: &Common) -> Result<Outcome> {
             list(m)
         ));
     }
-    for w in &sum.warnings {
-        text.push_str(&format!("warning: {w}\n"));
-    }
     let ok = sum.boundaries_sent == sum.boundaries_received && sum.truncated_flagged;
-    Ok(Outcome {
-        summary: serde_json::to_value(&sum).unwrap_or_default(),
-        text,
-        trace,
-        pcap,
-        ok,
-    })
+    Ok(Outcome::new(&sum, text, &sum.warnings, trace, pcap, ok))
 }
 
 fn udp(
