@@ -222,6 +222,39 @@ test('SVG and PNG export produce real files', async () => {
   }
 });
 
+test('the TCP-vs-UDP export holds both ladders, side by side', async () => {
+  const { page, context } = await openRoute(browser, '#/tcp-vs-udp', 'en');
+  try {
+    await ready(page);
+    await page.keyboard.press(']');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10_000 }),
+      page.getByTestId('export-svg').click(),
+    ]);
+    const svg = (await readFile(await download.path())).toString('utf8');
+    // One document, two ladders (one per column), each under its title.
+    assert.equal((svg.match(/<svg class="lad"/g) ?? []).length, 2, 'two ladders in the file');
+    assert.ok(/>TCP<\/text>/.test(svg) && />UDP<\/text>/.test(svg), 'column titles');
+    assert.ok(svg.includes('SYN seq=0') && svg.includes('UDP len='), 'TCP and UDP labels');
+    const [png] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10_000 }),
+      page.getByTestId('export-png').click(),
+    ]);
+    const body = await readFile(await png.path());
+    assert.equal(body.subarray(1, 4).toString('latin1'), 'PNG');
+    // The PNG is drawn at 2×: its width (IHDR, bytes 16..20) covers both columns.
+    const width = body.readUInt32BE(16);
+    const onScreen = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-export] .split-col svg.lad')]
+        .map((s) => s.viewBox.baseVal.width)
+        .reduce((a, b) => a + b, 0),
+    );
+    assert.ok(width >= 2 * onScreen, `PNG width ${width} < 2 × ${onScreen}`);
+  } finally {
+    await context.close();
+  }
+});
+
 test('bad URL values fall back to defaults with a visible notice', async () => {
   const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', {
     params: { case: 'nope', loss: 'abc', speed: '99' },

@@ -141,6 +141,43 @@ for (const lang of LANGS) {
     }
   });
 
+  test(`backlog: its own knobs (rates, backlog, sysctls) live in the URL and re-run the model (${lang})`, async () => {
+    // A link may set the scene's knobs; an out-of-range one is refused with a notice.
+    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, {
+      params: { case: 'overflow', backlog: '8', clients: '99' },
+    });
+    try {
+      await ready(page, 'backlog');
+      const notice = await page.getByTestId('url-notice').innerText();
+      assert.ok(notice.includes('clients=99'), notice);
+      assert.equal(await page.getByTestId('knob-backlog-value').innerText(), '8');
+      assert.equal(await page.getByTestId('knob-clients-value').innerText(), '4');
+      // Nine slots for four clients: nothing overflows.
+      await page.locator('[data-testid="packets"] tbody tr').last().click();
+      assert.match(await page.getByTestId('accept-queue-count').innerText(), /^4 \/ 9/);
+      assert.match(await page.getByTestId('counters').innerText(), /ListenOverflows\s+0\b/);
+      // The slider writes the URL and the model runs again: backlog 0 holds one connection.
+      await page.getByTestId('knob-backlog').fill('0');
+      await page.waitForFunction(() => location.hash.includes('backlog=0'));
+      await page.locator('[data-testid="packets"] tbody tr').last().click();
+      await page.waitForFunction(() =>
+        /^1 \/ 1/.test(document.querySelector('[data-testid="accept-queue-count"]')?.textContent ?? ''),
+      );
+      // accept() switched on: its rate knobs appear, and the URL says so.
+      await page.getByTestId('knob-accepts').check();
+      await page.waitForFunction(() => location.hash.includes('accepts=1'));
+      await page.getByTestId('knob-accept-every').waitFor();
+      // Choosing a case gives back the case's own values.
+      await page.getByTestId('case-seed').click();
+      await page.waitForFunction(() => location.hash.includes('case=seed') && !location.hash.includes('backlog='));
+      assert.equal(await page.getByTestId('knob-backlog-value').innerText(), '0');
+      await screenshot(page, `scenes2-backlog-knobs-${lang}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'seed']]) {
     test(`${id}: embed 640x400 and 360 px phone (${lang})`, id === 'sticky' ? STICKY : {}, async () => {
       for (const [name, viewport, params] of [

@@ -30,10 +30,11 @@ const TOKENS: &[&str] = &[
     "--playhead",
 ];
 
-/// The visible diagram's SVG as a standalone document.
+/// The visible diagram's SVG as a standalone document, with its size. A split view (TCP and
+/// UDP side by side) becomes one document with both ladders next to each other, each under its
+/// column title, so the export shows what the screen shows.
 pub fn current_svg() -> Option<(String, f64, f64)> {
     let doc = document()?;
-    let svg = doc.query_selector("[data-export] svg").ok().flatten()?;
     let win = web_sys::window()?;
     let root = doc.document_element()?;
     let style = win.get_computed_style(&root).ok().flatten()?;
@@ -45,18 +46,75 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
             (!v.is_empty()).then(|| format!("{t}:{v};"))
         })
         .collect();
-    let mut text = svg.outer_html();
-    if !text.contains("xmlns=") {
-        text = text.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1);
+    let size = |svg: &web_sys::Element| {
+        view_box_size(svg).unwrap_or((svg.client_width() as f64, svg.client_height() as f64))
+    };
+    let mut columns = Vec::new();
+    while let Some(col) = doc
+        .query_selector(&format!(
+            "[data-export] .split-col:nth-child({}) svg.lad",
+            columns.len() + 1
+        ))
+        .ok()
+        .flatten()
+    {
+        let title = col
+            .closest(".split-col")
+            .ok()
+            .flatten()
+            .and_then(|c| c.query_selector(".split-title").ok().flatten())
+            .and_then(|t| t.text_content())
+            .unwrap_or_default();
+        columns.push((col, title));
     }
-    text = text.replacen("<svg", &format!("<svg style=\"{vars}\""), 1);
-    let (w, h) =
-        view_box_size(&svg).unwrap_or((svg.client_width() as f64, svg.client_height() as f64));
+    let (body, w, h) = if columns.len() > 1 {
+        const GAP: f64 = 24.0;
+        const TITLE: f64 = 28.0;
+        let (mut x, mut h, mut body) = (0.0, 0.0f64, String::new());
+        for (svg, title) in &columns {
+            let (cw, ch) = size(svg);
+            body.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"20\" fill=\"var(--ink)\" font-family=\"sans-serif\" \
+                 font-size=\"15\" font-weight=\"600\" text-anchor=\"middle\">{}</text>\
+                 <g transform=\"translate({x:.1},{TITLE})\">{}</g>",
+                x + cw / 2.0,
+                escape(title),
+                svg.outer_html()
+            ));
+            x += cw + GAP;
+            h = h.max(ch + TITLE);
+        }
+        let w = x - GAP;
+        (
+            format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.1}\" height=\"{h:.1}\" \
+                 viewBox=\"0 0 {w:.1} {h:.1}\">{body}</svg>"
+            ),
+            w,
+            h,
+        )
+    } else {
+        let svg = doc.query_selector("[data-export] svg").ok().flatten()?;
+        let (w, h) = size(&svg);
+        let mut text = svg.outer_html();
+        if !text.contains("xmlns=") {
+            text = text.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1);
+        }
+        (text, w, h)
+    };
+    let text = body.replacen("<svg", &format!("<svg style=\"{vars}\""), 1);
     Some((
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}"),
         w,
         h,
     ))
+}
+
+/// Text content made safe for an XML text node.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn view_box_size(svg: &web_sys::Element) -> Option<(f64, f64)> {

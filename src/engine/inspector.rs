@@ -81,7 +81,15 @@ fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
             hot: on,
         });
     }
-    v.push(f(T::new("窗口", "Window"), 16, h.window.to_string()));
+    v.push(f(
+        T::new("窗口", "Window"),
+        16,
+        match isns.window_shift(seg, h) {
+            // The field, then what it means after the window-scale shift (RFC 7323 §2.3).
+            Some(shift) => format!("{}  (× 2^{shift} = {})", h.window, isns.window(seg, h)),
+            None => h.window.to_string(),
+        },
+    ));
     v.push(f(T::new("校验和", "Checksum"), 16, "·".into()));
     v.push(f(T::new("紧急指针", "Urgent pointer"), 16, "0".into()));
     let opts = options_text(h);

@@ -90,14 +90,19 @@ pub enum Numbering {
     Absolute,
 }
 
-/// The initial sequence number of each direction (keyed by sender, receiver).
+/// What the handshake fixed for each direction (keyed by sender, receiver): the initial
+/// sequence number, and the window-scale shift the sender announced in its SYN.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Isns(BTreeMap<(Addr, Addr), u32>);
+pub struct Isns {
+    isn: BTreeMap<(Addr, Addr), u32>,
+    wscale: BTreeMap<(Addr, Addr), u8>,
+}
 
 impl Isns {
     pub fn of_trace(trace: &Trace) -> Isns {
         let mut first: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
         let mut syn: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
+        let mut wscale = BTreeMap::new();
         for ev in &trace.events {
             if let synack_model::trace::EventKind::SegmentSent { segment, .. } = &ev.kind {
                 if let Header::Tcp(h) = &segment.header {
@@ -105,6 +110,9 @@ impl Isns {
                     first.entry(key).or_insert(h.seq);
                     if h.flags.syn {
                         syn.entry(key).or_insert(h.seq);
+                        if let Some(ws) = h.options.window_scale {
+                            wscale.entry(key).or_insert(ws);
+                        }
                     }
                 }
             }
@@ -112,11 +120,26 @@ impl Isns {
         for (k, v) in syn {
             first.insert(k, v);
         }
-        Isns(first)
+        Isns { isn: first, wscale }
+    }
+
+    /// The window the segment's sender offers, in bytes, as Wireshark's "calculated window
+    /// size": RFC 7323 §2.2–2.3 — the field is shifted by the sender's own announced scale,
+    /// only once both SYNs carried the option, and never in a SYN.
+    pub fn window(&self, seg: &Segment, h: &TcpHeader) -> u32 {
+        u32::from(h.window) << self.window_shift(seg, h).unwrap_or(0)
+    }
+
+    /// The shift applied to this segment's window field, if scaling is in effect for it
+    /// (capped at 14, RFC 7323 §2.3).
+    pub fn window_shift(&self, seg: &Segment, h: &TcpHeader) -> Option<u8> {
+        let own = self.wscale.get(&(seg.src, seg.dst))?;
+        self.wscale.get(&(seg.dst, seg.src))?;
+        (!h.flags.syn).then_some((*own).min(14))
     }
 
     fn get(&self, src: Addr, dst: Addr) -> Option<u32> {
-        self.0.get(&(src, dst)).copied()
+        self.isn.get(&(src, dst)).copied()
     }
 
     /// (seq, ack) as displayed.
@@ -161,7 +184,8 @@ pub fn flag_list(h: &TcpHeader) -> String {
     v.join(", ")
 }
 
-/// The two lines of an arrow's label: the main line (`SYN, ACK seq=0 ack=1 win=65535`)
+/// The two lines of an arrow's label: the main line (`SYN, ACK seq=0 ack=1 win=65535`, the
+/// window scaled as RFC 7323 says once the handshake agreed on scaling)
 /// and the options line (`[MSS=1460 SACK_PERM TS WS=7]`, empty when there are none).
 pub fn segment_label(seg: &Segment, isns: &Isns, n: Numbering) -> (String, String) {
     match &seg.header {
@@ -178,7 +202,7 @@ pub fn segment_label(seg: &Segment, isns: &Isns, n: Numbering) -> (String, Strin
             if h.flags.ack {
                 s.push_str(&format!(" ack={ack}"));
             }
-            s.push_str(&format!(" win={}", h.window));
+            s.push_str(&format!(" win={}", isns.window(seg, h)));
             if seg.payload_len > 0 {
                 s.push_str(&format!(" len={}", seg.payload_len));
             }

@@ -22,6 +22,10 @@ use super::labels::SegKind;
 pub const BREAK_PX: f64 = 40.0;
 /// Pixels for a typical one-way delay (sets the vertical scale).
 pub const DELAY_PX: f64 = 64.0;
+/// The smallest one-way delay the vertical scale is built on. Loopback (the seed's capture, the
+/// lab's traces) has delays of tens of microseconds: scaling by the real delay keeps those
+/// arrows as readable as a 20 ms path's, and the folds take the long idle gaps.
+pub const MIN_DELAY_US: f64 = 10.0;
 /// Space above the first event and below the last.
 pub const TOP_PX: f64 = 64.0;
 pub const BOTTOM_PX: f64 = 36.0;
@@ -47,7 +51,7 @@ pub struct TimeWarp {
 impl TimeWarp {
     /// `times`: sorted event times. `delay_us`: the path's typical one-way delay.
     pub fn new(times: &[Micros], delay_us: f64) -> TimeWarp {
-        let delay_us = delay_us.max(1_000.0);
+        let delay_us = delay_us.max(MIN_DELAY_US);
         let us_per_px = delay_us / DELAY_PX;
         // A gap longer than this is folded (three one-way delays, at least 150 px of drawing).
         let fold_over = (3.0 * delay_us).max(150.0 * us_per_px);

@@ -1,6 +1,8 @@
 //! Scene parameters <-> URL query. Every parameter and the playhead live in the URL, so a link
 //! reproduces exactly what its sender saw. Bad values fall back to defaults and say so.
 
+use std::collections::BTreeMap;
+
 use crate::i18n::Lang;
 use crate::route::Query;
 
@@ -50,6 +52,54 @@ pub struct Params {
     pub view: View,
     pub autoplay: bool,
     pub embed: bool,
+    /// The scene's own knobs set away from its case's values, by URL key (see [`KnobSpec`]).
+    /// Ordered, so the URL writes them in a stable order.
+    pub knobs: BTreeMap<String, u32>,
+}
+
+/// A scene's own whole-number knob in the URL (a backlog size, a client count…): its key and
+/// the range a link may ask for. Switches are knobs with the range 0..=1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KnobSpec {
+    pub key: &'static str,
+    pub min: u32,
+    pub max: u32,
+}
+
+/// Reads the scene's own knobs from the query; a value outside its range or not a number is
+/// left out with a notice, and the case's own value (`case_value`) stays.
+pub fn read_knobs(
+    q: &Query,
+    specs: &[KnobSpec],
+    case_value: impl Fn(&str) -> u32,
+    p: &mut Params,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    for s in specs {
+        if let Some(v) = q.get(s.key) {
+            match v.trim().parse::<u32>() {
+                Ok(x) if (s.min..=s.max).contains(&x) => {
+                    p.knobs.insert(s.key.to_string(), x);
+                }
+                _ => notices.push(Notice {
+                    key: s.key.into(),
+                    given: v.into(),
+                    used: case_value(s.key).to_string(),
+                }),
+            }
+        }
+    }
+    notices
+}
+
+/// Writes the scene's own knobs into `q`, removing those no longer set.
+pub fn write_knobs(p: &Params, specs: &[KnobSpec], q: &mut Query) {
+    for s in specs {
+        match p.knobs.get(s.key) {
+            Some(v) => q.set(s.key, v.to_string()),
+            None => q.remove(s.key),
+        }
+    }
 }
 
 impl Params {
@@ -67,6 +117,7 @@ impl Params {
             view: View::Ladder,
             autoplay: false,
             embed: false,
+            knobs: BTreeMap::new(),
         }
     }
 }

@@ -190,6 +190,28 @@ fn arrows_slope_is_the_one_way_delay() {
     let l = Ladder::build(&handshake_trace(), None);
     assert_eq!(l.arrows.len(), 4);
     // 20 ms one way is drawn as DELAY_PX pixels.
+    assert_arrivals_are_one_delay_tall(&l);
+    for a in l.arrows.iter().filter(|a| a.outcome == Outcome::Arrived) {
+        assert_ne!(a.from_lane, a.to_lane);
+    }
+    assert_eq!(l.arrows[0].from_lane, 0);
+    assert_eq!(l.arrows[2].from_lane, 1);
+}
+
+#[test]
+fn loopback_delays_are_drawn_as_tall_as_wan_delays() {
+    // The backlog scene's seed preset runs at 50 µs one way (the capture was on loopback):
+    // its handshake must not collapse into one line at the top.
+    let mut t = handshake_trace();
+    for ev in &mut t.events {
+        // Same conversation, every time divided by 400: 20 ms becomes 50 µs.
+        ev.t /= 400;
+    }
+    t.duration_us /= 400;
+    assert_arrivals_are_one_delay_tall(&Ladder::build(&t, None));
+}
+
+fn assert_arrivals_are_one_delay_tall(l: &Ladder) {
     for a in l.arrows.iter().filter(|a| a.outcome == Outcome::Arrived) {
         assert!(
             (a.y1 - a.y0 - DELAY_PX).abs() < 0.01,
@@ -197,10 +219,7 @@ fn arrows_slope_is_the_one_way_delay() {
             a.y0,
             a.y1
         );
-        assert_ne!(a.from_lane, a.to_lane);
     }
-    assert_eq!(l.arrows[0].from_lane, 0);
-    assert_eq!(l.arrows[2].from_lane, 1);
 }
 
 #[test]
@@ -249,6 +268,13 @@ fn in_flight_finds_what_is_on_the_wire() {
     assert!(l.in_flight(1_500_000.0).is_empty());
 }
 
+fn tcp_header(s: &Segment) -> &TcpHeader {
+    match &s.header {
+        Header::Tcp(h) => h,
+        Header::Udp(_) => panic!("not TCP"),
+    }
+}
+
 #[test]
 fn labels_read_like_wireshark_relative_and_absolute() {
     let t = handshake_trace();
@@ -262,9 +288,24 @@ fn labels_read_like_wireshark_relative_and_absolute() {
     assert_eq!(opts, "[MSS=1460 SACK_PERM TS WS=7]");
     let (main, _) = segment_label(&seg(6), &isns, Numbering::Relative);
     assert_eq!(main, "SYN, ACK seq=0 ack=1 win=65535");
+    // Both SYNs carried WS=7, so from the third segment on the field is shifted by 7
+    // (RFC 7323 §2.3) and the label shows bytes, as Wireshark's calculated window; the SYNs'
+    // own windows are never scaled.
     let (main, opts) = segment_label(&seg(9), &isns, Numbering::Relative);
-    assert_eq!(main, "ACK seq=1 ack=1 win=65535");
+    assert_eq!(main, "ACK seq=1 ack=1 win=8388480");
     assert_eq!(opts, "");
+    assert_eq!(isns.window_shift(&seg(9), tcp_header(&seg(9))), Some(7));
+    assert_eq!(isns.window_shift(&seg(6), tcp_header(&seg(6))), None);
+    // Scaling needs both sides: a trace in which only the client announced it does not scale.
+    let mut one_sided = t.clone();
+    if let EventKind::SegmentSent { segment, .. } = &mut one_sided.events[6].kind {
+        if let Header::Tcp(h) = &mut segment.header {
+            h.options.window_scale = None;
+        }
+    }
+    let isns1 = Isns::of_trace(&one_sided);
+    let (main, _) = segment_label(&seg(9), &isns1, Numbering::Relative);
+    assert_eq!(main, "ACK seq=1 ack=1 win=65535");
     let (main, _) = segment_label(&seg(6), &isns, Numbering::Absolute);
     assert_eq!(main, "SYN, ACK seq=5000 ack=1001 win=65535");
     assert_eq!(SegKind::of(&seg(6)), SegKind::SynAck);
@@ -318,6 +359,7 @@ fn all_set() -> Params {
         view: View::States,
         autoplay: true,
         embed: true,
+        knobs: Default::default(),
     }
 }
 
@@ -341,6 +383,51 @@ fn every_url_parameter_round_trips() {
     assert_eq!(back.query.get("lang"), Some("zh"));
     assert_eq!(back.query.get("theme"), Some("dark"));
     assert_eq!(back.query.get("t"), Some("1.25"));
+}
+
+#[test]
+fn scene_knobs_round_trip_and_refuse_bad_values() {
+    const SPECS: &[params::KnobSpec] = &[
+        params::KnobSpec {
+            key: "backlog",
+            min: 0,
+            max: 16,
+        },
+        params::KnobSpec {
+            key: "abort",
+            min: 0,
+            max: 1,
+        },
+        params::KnobSpec {
+            key: "clients",
+            min: 1,
+            max: 12,
+        },
+    ];
+    let mut p = Params::defaults("overflow");
+    p.knobs.insert("backlog".into(), 0);
+    p.knobs.insert("abort".into(), 1);
+    let mut q = Query::parse("clients=3&lang=en");
+    params::write_knobs(&p, SPECS, &mut q);
+    // Set knobs are written, unset ones removed, others kept.
+    assert_eq!(q.get("backlog"), Some("0"));
+    assert_eq!(q.get("abort"), Some("1"));
+    assert_eq!(q.get("clients"), None);
+    assert_eq!(q.get("lang"), Some("en"));
+    let mut back = Params::defaults("overflow");
+    let notices = params::read_knobs(&q, SPECS, |_| 7, &mut back);
+    assert_eq!(notices, vec![]);
+    assert_eq!(back.knobs, p.knobs);
+    // Out of range, negative, not a number: refused, the case's value named in the notice.
+    let q = Query::parse("backlog=17&abort=-1&clients=many");
+    let mut bad = Params::defaults("overflow");
+    let notices = params::read_knobs(&q, SPECS, |k| if k == "clients" { 4 } else { 1 }, &mut bad);
+    assert!(bad.knobs.is_empty());
+    let keys: Vec<_> = notices
+        .iter()
+        .map(|n| (n.key.as_str(), n.used.as_str()))
+        .collect();
+    assert_eq!(keys, [("backlog", "1"), ("abort", "1"), ("clients", "4")]);
 }
 
 #[test]

@@ -16,8 +16,10 @@ use synack_model::trace::{
 
 use crate::engine::labels::{flag_list, Isns, Numbering};
 use crate::engine::narration::drop_reason;
+use crate::engine::params::KnobSpec;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::scenes::page::Knob;
 
 pub const CASES: &[&str] = &[
     "seed",
@@ -64,8 +66,120 @@ pub fn knobs_of(id: &str) -> Option<BacklogKnobs> {
     })
 }
 
-pub fn scenario(k: &Knobs, id: &str) -> Scenario {
-    let b = knobs_of(id).unwrap_or_else(BacklogKnobs::seed);
+/// The scene's own knobs in the URL (issue #6: clients arriving at a chosen rate, accept() at a
+/// chosen rate, and the sysctls). Each overrides the case's value while set; choosing a case
+/// clears them. Applied in this order (`accepts` before `accept_after`).
+pub const KNOBS: &[KnobSpec] = &[
+    KnobSpec {
+        key: "backlog",
+        min: 0,
+        max: 16,
+    },
+    KnobSpec {
+        key: "clients",
+        min: 1,
+        max: 12,
+    },
+    KnobSpec {
+        key: "every",
+        min: 1,
+        max: 2000,
+    },
+    KnobSpec {
+        key: "accepts",
+        min: 0,
+        max: 1,
+    },
+    KnobSpec {
+        key: "accept_after",
+        min: 0,
+        max: 30_000,
+    },
+    KnobSpec {
+        key: "accept_every",
+        min: 10,
+        max: 5000,
+    },
+    KnobSpec {
+        key: "synack_retries",
+        min: 0,
+        max: 8,
+    },
+    KnobSpec {
+        key: "max_syn_backlog",
+        min: 1,
+        max: 256,
+    },
+    KnobSpec {
+        key: "somaxconn",
+        min: 1,
+        max: 4096,
+    },
+    KnobSpec {
+        key: "abort",
+        min: 0,
+        max: 1,
+    },
+    KnobSpec {
+        key: "syncookies",
+        min: 0,
+        max: 1,
+    },
+];
+
+/// A knob's value in `b`, as the URL writes it (ms rounded, switches 0/1).
+pub fn knob_value(b: &BacklogKnobs, key: &str) -> u32 {
+    match key {
+        "backlog" => b.backlog,
+        "clients" => b.clients,
+        "every" => b.connect_interval_ms.round() as u32,
+        "accepts" => b.accept_delay_ms.is_some() as u32,
+        "accept_after" => b.accept_delay_ms.unwrap_or(0.0).round() as u32,
+        "accept_every" => b.accept_interval_ms.round() as u32,
+        "synack_retries" => b.synack_retries,
+        "max_syn_backlog" => b.max_syn_backlog,
+        "somaxconn" => b.somaxconn,
+        "abort" => b.abort_on_overflow as u32,
+        "syncookies" => b.syncookies as u32,
+        _ => 0,
+    }
+}
+
+fn set_knob(b: &mut BacklogKnobs, key: &str, v: u32) {
+    match key {
+        "backlog" => b.backlog = v,
+        "clients" => b.clients = v,
+        "every" => b.connect_interval_ms = v as f64,
+        // Switching accept() on starts it at once unless `accept_after` says otherwise.
+        "accepts" => b.accept_delay_ms = (v == 1).then(|| b.accept_delay_ms.unwrap_or(0.0)),
+        "accept_after" => {
+            if b.accept_delay_ms.is_some() {
+                b.accept_delay_ms = Some(v as f64);
+            }
+        }
+        "accept_every" => b.accept_interval_ms = v as f64,
+        "synack_retries" => b.synack_retries = v,
+        "max_syn_backlog" => b.max_syn_backlog = v,
+        "somaxconn" => b.somaxconn = v,
+        "abort" => b.abort_on_overflow = v == 1,
+        "syncookies" => b.syncookies = v == 1,
+        _ => {}
+    }
+}
+
+/// The case's knobs with the URL's overrides applied (unknown case: the seed's).
+pub fn effective(id: &str, overrides: &BTreeMap<String, u32>) -> BacklogKnobs {
+    let mut b = knobs_of(id).unwrap_or_else(BacklogKnobs::seed);
+    for spec in KNOBS {
+        if let Some(&v) = overrides.get(spec.key) {
+            set_knob(&mut b, spec.key, v.clamp(spec.min, spec.max));
+        }
+    }
+    b
+}
+
+pub fn scenario(k: &Knobs, id: &str, overrides: &BTreeMap<String, u32>) -> Scenario {
+    let b = effective(id, overrides);
     let mut k = k.clone();
     if id == "seed" || id == "abort" {
         // The seed's capture was taken on loopback: 50 µs one way unless the user chose more.
@@ -325,13 +439,78 @@ pub fn BacklogPanel(p: &PanelProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct KnobsProps {
+    pub case: AttrValue,
+    /// The knobs the URL sets away from the case's values.
+    pub overrides: BTreeMap<String, u32>,
+    pub lang: Lang,
+    pub on_set: Callback<(&'static str, u32)>,
+}
+
+/// The backlog scene's own knobs: arrival and accept() rates, listen()'s backlog, the sysctls.
+/// Each shows the value in effect (the case's, or the one the user set).
+#[component]
+pub fn SceneKnobs(p: &KnobsProps) -> Html {
+    let lang = p.lang;
+    let b = effective(&p.case, &p.overrides);
+    let v = |key: &str| knob_value(&b, key);
+    let spec = |key: &str| KNOBS.iter().find(|s| s.key == key).copied();
+    let slider = |key: &'static str,
+                  testid: &'static str,
+                  label: T,
+                  unit: &'static str,
+                  step: f64| {
+        let Some(s) = spec(key) else { return html! {} };
+        let on_change = p
+            .on_set
+            .reform(move |x: String| (key, x.parse::<f64>().map_or(0, |x| x.round() as u32)));
+        html! {
+            <Knob label={label.get(lang)} unit={unit} testid={testid} min={s.min as f64} max={s.max as f64}
+                step={step} value={v(key) as f64} {on_change} />
+        }
+    };
+    let switch = |key: &'static str, testid: &'static str, label: &'static str| {
+        let onchange = p.on_set.reform(move |e: Event| {
+            let on = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .is_some_and(|i| i.checked());
+            (key, on as u32)
+        });
+        html! {
+            <label class="knob switch">
+                <input type="checkbox" data-testid={testid} checked={v(key) == 1} {onchange} />
+                <span>{ label }</span>
+            </label>
+        }
+    };
+    let accepts = b.accept_delay_ms.is_some();
+    html! {
+        <div class="knobs backlog-knobs" data-testid="backlog-knobs">
+            { slider("backlog", "knob-backlog", T::new("listen() 的 backlog", "listen() backlog"), "", 1.0) }
+            { slider("clients", "knob-clients", T::new("客户端", "Clients"), "", 1.0) }
+            { slider("every", "knob-every", T::new("每隔多久来一个", "One arrives every"), "ms", 1.0) }
+            { switch("accepts", "knob-accepts", T::new("应用调用 accept()", "The app calls accept()").get(lang)) }
+            if accepts {
+                { slider("accept_after", "knob-accept-after", T::new("第一次 accept() 在", "First accept() at"), "ms", 100.0) }
+                { slider("accept_every", "knob-accept-every", T::new("之后每隔", "then every"), "ms", 10.0) }
+            }
+            { slider("synack_retries", "knob-synack-retries", T::new("tcp_synack_retries", "tcp_synack_retries"), "", 1.0) }
+            { slider("max_syn_backlog", "knob-max-syn-backlog", T::new("tcp_max_syn_backlog", "tcp_max_syn_backlog"), "", 1.0) }
+            { slider("somaxconn", "knob-somaxconn", T::new("net.core.somaxconn", "net.core.somaxconn"), "", 1.0) }
+            { switch("abort", "knob-abort", "tcp_abort_on_overflow") }
+            { switch("syncookies", "knob-syncookies", "tcp_syncookies") }
+        </div>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn run(id: &str) -> Trace {
-        synack_model::simulate(&scenario(&Knobs::default(), id)).unwrap()
+        synack_model::simulate(&scenario(&Knobs::default(), id, &BTreeMap::new())).unwrap()
     }
 
     #[test]
@@ -354,6 +533,38 @@ mod tests {
         let (_, acc, c) = queues_at(&t, t.duration_us);
         assert_eq!(acc, (2, 2));
         assert!(c.get("ListenOverflows").copied().unwrap_or(0) >= 2, "{c:?}");
+    }
+
+    #[test]
+    fn knobs_override_the_case_and_a_bigger_backlog_stops_the_overflow() {
+        let mut o = BTreeMap::new();
+        // The overflow case's four clients all fit once listen() asks for 8 (9 slots).
+        o.insert("backlog".to_string(), 8);
+        let b = effective("overflow", &o);
+        assert_eq!((b.backlog, b.clients), (8, 4));
+        let t = synack_model::simulate(&scenario(&Knobs::default(), "overflow", &o)).unwrap();
+        let (_, acc, c) = queues_at(&t, t.duration_us);
+        assert_eq!(acc, (4, 9), "four clients wait, nobody accepts");
+        assert_eq!(c.get("ListenOverflows").copied().unwrap_or(0), 0, "{c:?}");
+        // Every knob reads back what was set, in its range.
+        for spec in KNOBS {
+            let mut o = BTreeMap::new();
+            o.insert("accepts".to_string(), 1);
+            o.insert(spec.key.to_string(), spec.max);
+            assert_eq!(
+                knob_value(&effective("overflow", &o), spec.key),
+                spec.max,
+                "{}",
+                spec.key
+            );
+        }
+        // accept() switched on: the first call comes at accept_after.
+        let mut o = BTreeMap::new();
+        o.insert("accepts".to_string(), 1);
+        o.insert("accept_after".to_string(), 700);
+        assert_eq!(effective("overflow", &o).accept_delay_ms, Some(700.0));
+        o.insert("accepts".to_string(), 0);
+        assert_eq!(effective("overflow", &o).accept_delay_ms, None);
     }
 
     #[test]

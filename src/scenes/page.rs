@@ -94,7 +94,7 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
             s
         }
         Route::Sticky => sticky::scenario(&k, &p.case, presets::StickyFix::None),
-        Route::Backlog => backlog::scenario(&k, &p.case),
+        Route::Backlog => backlog::scenario(&k, &p.case, &p.knobs),
         _ => return Err("no such scene".into()),
     };
     let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
@@ -107,7 +107,7 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
 /// 1,000-segment playback) extend its scripts here.
 const PRESET_MAX_MESSAGES: u32 = 64;
 /// Largest message count a URL may ask for (`messages=` or `case=` on the TCP vs UDP scene).
-pub const MAX_MESSAGES: u32 = 600;
+pub const MAX_MESSAGES: u32 = 1000;
 
 /// Extends the preset's scripts to `n` messages, with the preset's own sizes and names.
 fn more_messages(s: &mut synack_model::scenario::Scenario, n: u32) {
@@ -182,7 +182,18 @@ pub fn ScenePage(props: &Props) -> Html {
         let base = base.clone();
         move |_| {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            params::from_query_with(&q, &ids, base)
+            let (mut p, mut notices) = params::from_query_with(&q, &ids, base);
+            if r == Route::Backlog {
+                let case = backlog::effective(&p.case, &Default::default());
+                let more = params::read_knobs(
+                    &q,
+                    backlog::KNOBS,
+                    |k| backlog::knob_value(&case, k),
+                    &mut p,
+                );
+                notices.extend(more);
+            }
+            (p, notices)
         }
     });
     let params = use_state(|| init.0.clone());
@@ -197,6 +208,7 @@ pub fn ScenePage(props: &Props) -> Html {
         params.loss_pct.to_bits(),
         params.seed,
         params.profile,
+        params.knobs.clone(),
     );
     let model = {
         let p = (*params).clone();
@@ -227,6 +239,7 @@ pub fn ScenePage(props: &Props) -> Html {
         use_effect_with((*params).clone(), move |p| {
             let mut loc = Location::parse(&dom::current_hash());
             params::write_query_with(p, &base, &mut loc.query);
+            params::write_knobs(p, scene_knobs(r), &mut loc.query);
             dom::replace_hash(&loc.to_hash());
         });
     }
@@ -288,6 +301,8 @@ pub fn ScenePage(props: &Props) -> Html {
                 let mut p = (*params).clone();
                 p.case = id.clone();
                 p.t_us = None;
+                // A case is a whole situation: its own knob values replace the user's.
+                p.knobs.clear();
                 params.set(p);
             })
         };
@@ -314,6 +329,7 @@ pub fn ScenePage(props: &Props) -> Html {
             let mut p = (*params).clone();
             p.case = select_value(&e);
             p.t_us = None;
+            p.knobs.clear();
             params.set(p);
         })
     };
@@ -363,6 +379,20 @@ pub fn ScenePage(props: &Props) -> Html {
         </div>
     };
 
+    let scene_knobs_html = (r == Route::Backlog).then(|| {
+        let on_set = {
+            let params = params.clone();
+            Callback::from(move |(key, v): (&'static str, u32)| {
+                let mut p = (*params).clone();
+                p.knobs.insert(key.to_string(), v);
+                p.t_us = None;
+                params.set(p);
+            })
+        };
+        html! { <backlog::SceneKnobs case={AttrValue::from(params.case.clone())}
+        overrides={params.knobs.clone()} lang={lang} {on_set} /> }
+    });
+
     let body = match &*model {
         Ok(m) => {
             let compare = (r == Route::TcpVsUdp).then(|| {
@@ -401,7 +431,7 @@ pub fn ScenePage(props: &Props) -> Html {
                         onchange={on_case_select}>
                         { for case_options }
                     </select>
-                    <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ knobs }</details>
+                    <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ knobs }{ for scene_knobs_html.clone() }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
             } else {
@@ -412,6 +442,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     <p class="case-text" data-testid="case-text">{ case_text }</p>
                 }
                 { knobs }
+                { for scene_knobs_html }
             }
             { body }
             if !shell.embed && intro.len() > 1 {
@@ -437,21 +468,21 @@ fn select_value(e: &Event) -> String {
 }
 
 #[derive(Properties, PartialEq)]
-struct KnobProps {
-    label: &'static str,
-    unit: &'static str,
-    testid: &'static str,
-    min: f64,
-    max: f64,
-    step: f64,
-    value: f64,
-    on_change: Callback<String>,
+pub struct KnobProps {
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub testid: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    pub value: f64,
+    pub on_change: Callback<String>,
 }
 
 /// A slider with its value; the model re-runs when it is released (`change`), and the number
 /// shown follows the thumb while dragging.
 #[component]
-fn Knob(p: &KnobProps) -> Html {
+pub fn Knob(p: &KnobProps) -> Html {
     let live = use_state(|| None::<String>);
     let shown = (*live).clone().unwrap_or_else(|| format!("{}", p.value));
     let oninput = {
@@ -475,8 +506,16 @@ fn Knob(p: &KnobProps) -> Html {
             <span>{ p.label }</span>
             <input type="range" min={p.min.to_string()} max={p.max.to_string()} step={p.step.to_string()}
                 value={p.value.to_string()} data-testid={p.testid} {oninput} {onchange} />
-            <span class="mono knob-val" data-testid={format!("{}-value", p.testid)}>{ format!("{shown} {}", p.unit) }</span>
+            <span class="mono knob-val" data-testid={format!("{}-value", p.testid)}>{ if p.unit.is_empty() { shown } else { format!("{shown} {}", p.unit) } }</span>
         </label>
+    }
+}
+
+/// The scene's own URL knobs, beyond the shared ones (see `params::KnobSpec`).
+fn scene_knobs(r: Route) -> &'static [params::KnobSpec] {
+    match r {
+        Route::Backlog => backlog::KNOBS,
+        _ => &[],
     }
 }
 

@@ -17,6 +17,7 @@ pub mod conversation;
 pub mod decode;
 pub mod problem;
 pub mod session;
+pub mod synthetic;
 pub mod tcp_analysis;
 pub mod to_trace;
 

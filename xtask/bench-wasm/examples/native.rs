@@ -1,4 +1,4 @@
-//! `cargo run --release -p synack-bench-wasm --example native`: the workload of `tests/model.rs`
+//! `cargo run --profile bench -p synack-bench-wasm --example native`: the workload of `tests/model.rs`
 //! natively, for the wasm/native ratio.
 use std::time::Instant;
 

@@ -1,5 +1,5 @@
 //! The model benchmark as wasm in headless Chromium: `cargo xtask bench` runs it with
-//! `cargo test --release --target wasm32-unknown-unknown -p synack-bench-wasm -- --nocapture`.
+//! `cargo test --profile bench --target wasm32-unknown-unknown -p synack-bench-wasm --test model -- --nocapture`.
 //! It prints a figure and never fails on timing.
 #![cfg(target_arch = "wasm32")]
 
