@@ -496,3 +496,13 @@ fn stepping_and_playing_move_through_the_moments() {
     let pb = pb.reduce(Action::Seek(9e9));
     assert_eq!(pb.t, 1_060_000.0, "seek clamps");
 }
+
+#[test]
+fn tick_times_stay_distinct_at_loopback_scale() {
+    use super::ladder::fmt_ms;
+    assert_eq!(fmt_ms(20_000), "20.0 ms");
+    assert_eq!(fmt_ms(100), "0.1 ms");
+    assert_eq!(fmt_ms(50), "0.050 ms");
+    assert_eq!(fmt_ms(150), "0.150 ms");
+    assert_eq!(fmt_ms(1_500_000), "1.500 s");
+}
