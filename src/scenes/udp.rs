@@ -318,11 +318,11 @@ pub fn UdpPanel(p: &PanelProps) -> Html {
     let sends = out.iter().filter(|s| !s.copy).count();
     let summary = match lang {
         Lang::Zh => format!(
-            "线路上 {sends} 个数据报，{} 次 recvfrom() 返回数据，每次正好一个数据报。",
+            "发出 {sends} 个数据报，{} 次 recvfrom() 返回数据，每次正好一个数据报。",
             got.len()
         ),
         Lang::En => format!(
-            "{sends} datagrams on the wire, {} recvfrom() calls returned data, each exactly one datagram.",
+            "{sends} datagrams sent, {} recvfrom() calls returned data, each exactly one datagram.",
             got.len()
         ),
     };
