@@ -7,9 +7,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
 
-// Scene 4 is built but not registered as ready yet: at 360 px its panel overflows sideways.
-// Set SYNACK_STICKY=1 (after registering it in src/scenes/mod.rs) to run its tests.
-const STICKY = process.env.SYNACK_STICKY === '1' ? {} : { skip: 'sticky scene not registered yet' };
 
 let browser;
 before(async () => {
@@ -32,6 +29,12 @@ async function chunking(page) {
   return (await rows.allInnerTexts()).map((t) => t.replace(/^recv\(\) = \d+ B: /, ''));
 }
 
+/** The knob inputs' values, by URL key. */
+async function knobValues(page) {
+  return page.locator('[data-testid="sticky-knobs"] input').evaluateAll((els) =>
+    Object.fromEntries(els.map((e) => [e.dataset.testid.slice(3), e.type === 'checkbox' ? (e.checked ? '1' : '0') : e.value])));
+}
+
 // What each case must show (the model's MSS is 1460: B and C cut a 2000-byte message).
 const EXPECT = {
   a: (c) => c.length === 2 && c[0] === 'data1' && c[1] === 'data2',
@@ -41,22 +44,26 @@ const EXPECT = {
 };
 
 for (const lang of LANGS) {
-  test(`sticky: each case button shows its recv() chunking (${lang})`, STICKY, async () => {
+  test(`sticky: each case button shows its recv() chunking (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/sticky', lang);
     try {
       await ready(page, 'sticky');
       const seen = {};
+      const knobs = {};
       for (const id of ['a', 'b', 'c', 'd']) {
         await page.getByTestId(`case-${id}`).click();
         await page.waitForFunction(
           (id) => new URLSearchParams(location.hash.split('?')[1]).get('case') === id, id);
         const c = await chunking(page);
         seen[id] = c.join(' | ');
+        knobs[id] = JSON.stringify(await knobValues(page));
         assert.ok(EXPECT[id](c), `case ${id}: ${JSON.stringify(c)}`);
         await screenshot(page, `scenes2-sticky-${id}-${lang}`);
       }
-      // Four different pictures, not one picture four times.
+      // Four different pictures, not one picture four times, each from its own knobs.
       assert.equal(new Set(Object.values(seen)).size, 4, JSON.stringify(seen));
+      assert.equal(new Set(Object.values(knobs)).size, 4, JSON.stringify(knobs));
+      assert.equal(JSON.parse(knobs.a).nagle, '1');
       const text = await page.getByTestId('page-sticky').innerText();
       if (lang === 'zh') assert.ok(hasCjk(text));
       assert.deepEqual(errors, []);
@@ -65,7 +72,7 @@ for (const lang of LANGS) {
     }
   });
 
-  test(`sticky: framing recovers exactly data1 and data2, the other remedies do not (${lang})`, STICKY, async () => {
+  test(`sticky: framing recovers exactly data1 and data2, the other remedies do not (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'd' } });
     try {
       await ready(page, 'sticky');
@@ -80,7 +87,67 @@ for (const lang of LANGS) {
         const row = await fixes.getByTestId(`fix-${fix}`).innerText();
         assert.match(row, /data1 \+ data2/, `${fix}: ${row}`);
       }
+      // Waiting costs time: its last byte arrives later than with no remedy, and says by how much.
+      assert.match(await fixes.getByTestId('fix-wait').getByTestId('arrived').innerText(), /\(\+\d/);
       await screenshot(page, `scenes2-sticky-fixes-${lang}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`sticky: a knob edit re-runs the model and lives in the URL; a lone length prefix waits for its body (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'd' } });
+    try {
+      await ready(page, 'sticky');
+      assert.deepEqual(await chunking(page), ['data1 + data2']);
+      // A late reader with a 400-byte buffer: data1 + part of data2, then the rest (case C by read size).
+      await page.getByTestId('sk-rsize').fill('400');
+      await page.getByTestId('sk-rsize').blur();
+      await page.waitForFunction(() => location.hash.includes('rsize=400'));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="recv-chunks"] li').length === 2);
+      assert.deepEqual(await chunking(page), ['data1 + data2[0..100]', 'data2[100..300]']);
+      // Case A with length-prefix framing: Nagle sends the 4-byte header alone first.
+      await page.getByTestId('case-a').click();
+      await page.waitForFunction(() => !location.hash.includes('rsize='));
+      const row = page.getByTestId('fix-length-prefix');
+      assert.match(await row.innerText(), /⟨len⟩\s+\|/);
+      // Show that remedy in the diagram: its first recv() is the lone header, and the decoder
+      // says it waits for a 300-byte body instead of showing an empty entry.
+      await page.getByTestId('show-length-prefix').click();
+      await page.waitForFunction(() => location.hash.includes('fix=length-prefix'));
+      const first = page.getByTestId('recv-1');
+      await first.getByTestId('decoder-step').waitFor();
+      assert.match(await first.locator('.desc').innerText(), /^recv\(\) = 4 B: ⟨len⟩$/);
+      assert.match(await first.getByTestId('decoder-step').innerText(), /0\/300 B/);
+      assert.match(await page.getByTestId('decoded-now').innerText(), /data1 \(300 B\), data2 \(300 B\)/);
+      await screenshot(page, `scenes2-sticky-length-prefix-${lang}`);
+      // Remedy ② locks the Nagle knob off; a case button goes back to no remedy.
+      await page.getByTestId('show-no-delay').click();
+      await page.waitForFunction(() => location.hash.includes('fix=no-delay'));
+      assert.equal(await page.getByTestId('sk-nagle').isChecked(), false);
+      assert.equal(await page.getByTestId('sk-nagle').isDisabled(), true);
+      await page.getByTestId('case-b').click();
+      await page.waitForFunction(() => location.hash.includes('case=b') && !location.hash.includes('fix='));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`sticky: the framed reader says what it waits for; the Nagle what-if compares Nagle on and off (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'a', rsize: '150' } });
+    try {
+      await ready(page, 'sticky');
+      // 150-byte reads of 300-byte messages: every message is cut in two.
+      const c = await chunking(page);
+      assert.ok(c.length >= 4 && c[0] === 'data1[0..150]', JSON.stringify(c));
+      await page.getByTestId('case-nagle-stall').click();
+      await page.waitForFunction(() => location.hash.includes('case=nagle-stall'));
+      const fixes = page.getByTestId('fixes');
+      const ms = async (id) => Number((await fixes.getByTestId(`fix-${id}`).getByTestId('delivered').innerText()).match(/[\d.]+/)[0]);
+      assert.ok((await ms('none')) > (await ms('no-delay')) + 40, 'Nagle + delayed ACK is slower');
+      await screenshot(page, `scenes2-sticky-nagle-stall-${lang}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -179,10 +246,11 @@ for (const lang of LANGS) {
   });
 
   for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'seed']]) {
-    test(`${id}: embed 640x400 and 360 px phone (${lang})`, id === 'sticky' ? STICKY : {}, async () => {
+    test(`${id}: embed 640x400 and 360 px phone (${lang})`, async () => {
       for (const [name, viewport, params] of [
         ['embed', { width: 640, height: 400 }, { case: c, embed: '1' }],
         ['phone', { width: 360, height: 740 }, { case: c }],
+        ...(id === 'sticky' ? [['embed-phone', { width: 360, height: 640 }, { case: c, embed: '1' }]] : []),
       ]) {
         const { page, context, errors } = await openRoute(browser, route, lang, { params, viewport });
         try {

@@ -295,7 +295,7 @@ pub fn fmt_ms(us: u64) -> String {
     let ms = us as f64 / 1000.0;
     if ms >= 1000.0 {
         format!("{:.3} s", ms / 1000.0)
-    } else if ms >= 10.0 || us % 100 == 0 {
+    } else if ms >= 10.0 || us.is_multiple_of(100) {
         format!("{ms:.1} ms")
     } else {
         // Loopback timing (tens of µs): 0.05 ms and 0.10 ms must not both read "0.1 ms".

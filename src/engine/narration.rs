@@ -27,7 +27,18 @@ pub fn localize_name(raw: &str, lang: Lang) -> String {
         "server" => "服务器".into(),
         "sender" => "发送方".into(),
         "receiver" => "接收方".into(),
-        other => other.to_string(),
+        // "client 2", "receiver 3": the base name translated, the number kept.
+        other => match other.rsplit_once(' ') {
+            Some((base, n)) if n.parse::<u32>().is_ok() && base != other => {
+                let b = localize_name(base, lang);
+                if b == base {
+                    other.to_string()
+                } else {
+                    format!("{b} {n}")
+                }
+            }
+            _ => other.to_string(),
+        },
     }
 }
 

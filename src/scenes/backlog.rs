@@ -331,7 +331,8 @@ pub fn queues_at(trace: &Trace, t: Micros) -> ((u32, u32), (u32, u32), BTreeMap<
     )
 }
 
-fn addr(trace: &Trace, a: Addr) -> String {
+/// "10.0.0.2:80": a host's address and a port.
+pub(super) fn addr(trace: &Trace, a: Addr) -> String {
     let host = trace
         .hosts
         .iter()

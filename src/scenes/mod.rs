@@ -6,6 +6,7 @@ mod compare;
 mod page;
 mod sticky;
 pub mod text;
+mod udp;
 
 use yew::prelude::*;
 
@@ -16,7 +17,12 @@ pub use page::ScenePage;
 pub fn has_scene(r: Route) -> bool {
     matches!(
         r,
-        Route::Handshake | Route::Teardown | Route::TcpVsUdp | Route::Backlog
+        Route::Handshake
+            | Route::Teardown
+            | Route::TcpVsUdp
+            | Route::Sticky
+            | Route::Udp
+            | Route::Backlog
     )
 }
 

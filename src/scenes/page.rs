@@ -8,7 +8,7 @@ use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
 use super::text;
-use super::{backlog, sticky};
+use super::{backlog, sticky, udp};
 use crate::app::use_shell;
 use crate::dom;
 use crate::engine::layout::Ladder;
@@ -25,6 +25,7 @@ pub fn cases(r: Route) -> Vec<&'static str> {
         Route::Teardown => TeardownCase::ALL.iter().map(|c| c.id()).collect(),
         Route::TcpVsUdp => vec!["8", "4", "16"],
         Route::Sticky => sticky::CASES.to_vec(),
+        Route::Udp => udp::CASES.to_vec(),
         Route::Backlog => backlog::CASES.to_vec(),
         _ => Vec::new(),
     }
@@ -35,6 +36,7 @@ fn case_title(r: Route, id: &str) -> (T, T) {
         Route::Handshake => text::handshake_case(id),
         Route::Teardown => text::teardown_case(id),
         Route::Sticky => sticky::case_title(id),
+        Route::Udp => udp::case_title(id),
         Route::Backlog => backlog::case_title(id),
         _ => (T::new("", ""), T::new("", "")),
     }
@@ -74,7 +76,13 @@ pub fn knobs(p: &Params) -> Knobs {
 }
 
 /// Runs the model for a scene and its parameters.
+#[cfg(test)]
 pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
+    run_with(r, p, &Query::default())
+}
+
+/// As [`run`], with a scene's own URL keys (the sticky knobs).
+pub fn run_with(r: Route, p: &Params, over: &Query) -> Result<Trace, String> {
     let k = knobs(p);
     let scenario = match r {
         Route::Handshake => presets::handshake(
@@ -93,7 +101,8 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
             }
             s
         }
-        Route::Sticky => sticky::scenario(&k, &p.case, presets::StickyFix::None),
+        Route::Sticky => sticky::scenario(&k, &p.case, over, sticky::fix_of(over)),
+        Route::Udp => udp::scenario(&k, &p.case),
         Route::Backlog => backlog::scenario(&k, &p.case, &p.knobs),
         _ => return Err("no such scene".into()),
     };
@@ -197,6 +206,8 @@ pub fn ScenePage(props: &Props) -> Html {
         }
     });
     let params = use_state(|| init.0.clone());
+    // Scene 4's knobs changed from its case (URL keys of their own; a case button resets them).
+    let over = use_state(|| sticky::knob_query(&props.query));
     let notices = use_state(|| init.1.clone());
     let jump = use_state(|| None::<(u64, u32)>);
 
@@ -209,11 +220,13 @@ pub fn ScenePage(props: &Props) -> Html {
         params.seed,
         params.profile,
         params.knobs.clone(),
+        over.encode(),
     );
     let model = {
         let p = (*params).clone();
+        let o = (*over).clone();
         use_memo(model_key, move |_| {
-            run(r, &p).map(|t| {
+            run_with(r, &p, &o).map(|t| {
                 let ladder = Shared::new(Ladder::build(&t, None));
                 let (tcp, udp) = if r == Route::TcpVsUdp {
                     (
@@ -236,10 +249,16 @@ pub fn ScenePage(props: &Props) -> Html {
     // Keep the URL equal to what is on screen (replaceState: no history spam, no remount).
     {
         let base = base.clone();
-        use_effect_with((*params).clone(), move |p| {
+        use_effect_with(((*params).clone(), (*over).clone()), move |(p, o)| {
             let mut loc = Location::parse(&dom::current_hash());
             params::write_query_with(p, &base, &mut loc.query);
             params::write_knobs(p, scene_knobs(r), &mut loc.query);
+            for k in sticky::KNOB_KEYS.iter().chain(&["fix"]) {
+                loc.query.remove(k);
+            }
+            for (k, v) in &o.0 {
+                loc.query.set(k, v.clone());
+            }
             dom::replace_hash(&loc.to_hash());
         });
     }
@@ -296,6 +315,8 @@ pub fn ScenePage(props: &Props) -> Html {
         };
         let cb = {
             let params = params.clone();
+            let over = over.clone();
+            let jump = jump.clone();
             let id = id.to_string();
             Callback::from(move |_: MouseEvent| {
                 let mut p = (*params).clone();
@@ -304,6 +325,10 @@ pub fn ScenePage(props: &Props) -> Html {
                 // A case is a whole situation: its own knob values replace the user's.
                 p.knobs.clear();
                 params.set(p);
+                over.set(Query::default());
+                // The player keeps its playhead across traces: take it back to the start too,
+                // so the panels (which read the URL's playhead) and the diagram agree.
+                jump.set(Some((0, jump.map_or(0, |j| j.1) + 1)));
             })
         };
         html! {
@@ -325,12 +350,47 @@ pub fn ScenePage(props: &Props) -> Html {
     });
     let on_case_select = {
         let params = params.clone();
+        let over = over.clone();
+        let jump = jump.clone();
         Callback::from(move |e: Event| {
             let mut p = (*params).clone();
             p.case = select_value(&e);
             p.t_us = None;
             p.knobs.clear();
             params.set(p);
+            over.set(Query::default());
+            jump.set(Some((0, jump.map_or(0, |j| j.1) + 1)));
+        })
+    };
+    // A sticky knob edited: keep it in the URL if valid and unlike the case's own value.
+    let on_knob = {
+        let over = over.clone();
+        let params = params.clone();
+        Callback::from(move |(key, v): (String, String)| {
+            let mut o = (*over).clone();
+            if key == "fix" {
+                match presets::StickyFix::from_id(&v) {
+                    Some(presets::StickyFix::None) => o.remove("fix"),
+                    Some(f) => o.set("fix", f.id()),
+                    None => return,
+                }
+                return over.set(o);
+            }
+            let Some(c) = sticky::case_of(&params.case) else {
+                return;
+            };
+            let k = knobs(&params);
+            let mut sk = sticky::knobs_of(&k, c, &over);
+            if !sticky::knob_set(&mut sk, &key, &v) {
+                return;
+            }
+            let val = sticky::knob_get(&sk, &key);
+            if val == sticky::knob_get(&presets::StickyKnobs::of(&k, c), &key) {
+                o.remove(&key);
+            } else {
+                o.set(&key, val);
+            }
+            over.set(o);
         })
     };
 
@@ -338,6 +398,7 @@ pub fn ScenePage(props: &Props) -> Html {
         Route::Handshake => text::HANDSHAKE_INTRO,
         Route::Teardown => text::TEARDOWN_INTRO,
         Route::Sticky => sticky::INTRO,
+        Route::Udp => udp::INTRO,
         Route::Backlog => backlog::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
@@ -382,11 +443,14 @@ pub fn ScenePage(props: &Props) -> Html {
     let scene_knobs_html = (r == Route::Backlog).then(|| {
         let on_set = {
             let params = params.clone();
+            let jump = jump.clone();
             Callback::from(move |(key, v): (&'static str, u32)| {
                 let mut p = (*params).clone();
                 p.knobs.insert(key.to_string(), v);
                 p.t_us = None;
                 params.set(p);
+                // A new situation: back to its start, diagram and panels alike.
+                jump.set(Some((0, jump.map_or(0, |j| j.1) + 1)));
             })
         };
         html! { <backlog::SceneKnobs case={AttrValue::from(params.case.clone())}
@@ -407,7 +471,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
                     share={share} split={m.tcp.clone().zip(m.udp.clone())} />
                 { for compare }
-                { scene_panel(r, m, &params, lang, &jump) }
+                { scene_panel(r, m, &params, lang, &jump, &over, &on_knob) }
             </> }
         }
         Err(e) => html! {
@@ -526,6 +590,8 @@ fn scene_panel(
     p: &Params,
     lang: Lang,
     jump: &UseStateHandle<Option<(u64, u32)>>,
+    over: &Query,
+    on_knob: &Callback<(String, String)>,
 ) -> Html {
     let on_jump = {
         let jump = jump.clone();
@@ -535,7 +601,10 @@ fn scene_panel(
     match r {
         Route::Sticky => html! {
             <sticky::StickyPanel trace={m.trace.clone()} knobs={knobs(p)} case={AttrValue::from(p.case.clone())}
-                t={t} lang={lang} on_jump={on_jump} />
+                over={over.clone()} t={t} lang={lang} on_jump={on_jump} on_knob={on_knob.clone()} />
+        },
+        Route::Udp => html! {
+            <udp::UdpPanel trace={m.trace.clone()} t={t} lang={lang} on_jump={on_jump} />
         },
         Route::Backlog => html! {
             <backlog::BacklogPanel trace={m.trace.clone()} t={t} lang={lang} on_jump={on_jump} />

@@ -7,8 +7,8 @@
 use yew::prelude::*;
 
 use synack_model::codec::{self, delimiter, length_prefix};
-use synack_model::presets::{self, Knobs, StickyCase, StickyFix, WindowCase};
-use synack_model::scenario::Scenario;
+use synack_model::presets::{self, Knobs, StickyCase, StickyFix, StickyKnobs, WindowCase};
+use synack_model::scenario::{Action, Scenario, Step};
 use synack_model::trace::{
     AppCallKind, AppResult, EventKind, HostId, MessageContent, Micros, QueueKind, SocketId, Trace,
 };
@@ -16,6 +16,7 @@ use synack_model::trace::{
 use crate::engine::ladder::fmt_ms;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::route::Query;
 
 /// The four cases of the seed, then the Nagle + delayed-ACK what-if.
 pub const CASES: &[&str] = &["a", "b", "c", "d", "nagle-stall"];
@@ -65,12 +66,120 @@ pub fn case_of(id: &str) -> Option<StickyCase> {
     StickyCase::from_id(id)
 }
 
-/// The model scenario for a case id and a fix (the Nagle what-if ignores the fix).
-pub fn scenario(k: &Knobs, id: &str, fix: StickyFix) -> Scenario {
+/// The model scenario for a case id, its knobs (changed by the URL) and a fix; the Nagle
+/// what-if has no knobs (`no_delay`: the same writes with TCP_NODELAY).
+pub fn scenario(k: &Knobs, id: &str, over: &Query, fix: StickyFix) -> Scenario {
     match case_of(id) {
-        Some(c) => presets::sticky(k, c, fix),
-        None => presets::window(k, WindowCase::NagleDelayedAck),
+        Some(c) => {
+            let sk = knobs_of(k, c, over).with_fix(k, fix);
+            let mut s = presets::sticky_with(k, &sk, fix);
+            s.name = format!("sticky/{id}/{}", fix.id());
+            s
+        }
+        None => stall(k, fix == StickyFix::NoDelay),
     }
+}
+
+/// The Nagle + delayed-ACK what-if: six 100-byte writes, with Nagle or with TCP_NODELAY.
+pub fn stall(k: &Knobs, no_delay: bool) -> Scenario {
+    let mut s = presets::window(k, WindowCase::NagleDelayedAck);
+    if no_delay {
+        if let Some(c) = s.apps.iter_mut().find(|a| a.socket == "client") {
+            c.steps
+                .insert(1, Step::now(Action::SetNoDelay { on: true }));
+        }
+    }
+    s
+}
+
+/// URL keys of the sticky knobs, in display order.
+pub const KNOB_KEYS: [&str; 9] = [
+    "data1", "data2", "gap", "nagle", "mss", "rate", "read1", "read2", "rsize",
+];
+
+/// A knob's value as the URL and the inputs write it.
+pub fn knob_get(sk: &StickyKnobs, key: &str) -> String {
+    let f = |v: f64| format!("{}", (v * 1000.0).round() / 1000.0);
+    match key {
+        "data1" => sk.data1.to_string(),
+        "data2" => sk.data2.to_string(),
+        "gap" => f(sk.send_gap_ms),
+        "nagle" => (if sk.nagle { "1" } else { "0" }).into(),
+        "mss" => sk.mss.to_string(),
+        "rate" => f(sk.rate_mbps),
+        "read1" => f(sk.first_read_ms),
+        "read2" => f(sk.next_read_ms),
+        "rsize" => sk.read_size.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Sets a knob from text; false (and no change) if the text is not a valid value.
+pub fn knob_set(sk: &mut StickyKnobs, key: &str, v: &str) -> bool {
+    let v = v.trim();
+    let bytes = |lo: u32, hi: u32| v.parse::<u32>().ok().filter(|x| (lo..=hi).contains(x));
+    let ms = |hi: f64| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && (0.0..=hi).contains(x))
+    };
+    match key {
+        "data1" | "data2" | "rsize" => match bytes(1, 65_536) {
+            Some(x) if key == "data1" => sk.data1 = x,
+            Some(x) if key == "data2" => sk.data2 = x,
+            Some(x) => sk.read_size = x,
+            None => return false,
+        },
+        "mss" => match bytes(88, 9000) {
+            Some(x) => sk.mss = x,
+            None => return false,
+        },
+        "nagle" => match v {
+            "1" | "true" | "on" => sk.nagle = true,
+            "0" | "false" | "off" => sk.nagle = false,
+            _ => return false,
+        },
+        "gap" | "read1" | "read2" => match ms(10_000.0) {
+            Some(x) if key == "gap" => sk.send_gap_ms = x,
+            Some(x) if key == "read1" => sk.first_read_ms = x,
+            Some(x) => sk.next_read_ms = x,
+            None => return false,
+        },
+        "rate" => match ms(10_000.0) {
+            Some(x) => sk.rate_mbps = x,
+            None => return false,
+        },
+        _ => return false,
+    }
+    true
+}
+
+/// The case's knobs with the URL's changes applied (invalid values are ignored).
+pub fn knobs_of(k: &Knobs, c: StickyCase, over: &Query) -> StickyKnobs {
+    let mut sk = StickyKnobs::of(k, c);
+    for key in KNOB_KEYS {
+        if let Some(v) = over.get(key) {
+            knob_set(&mut sk, key, v);
+        }
+    }
+    sk
+}
+
+/// The remedy shown in the diagram (`fix=` in the URL; none by default).
+pub fn fix_of(over: &Query) -> StickyFix {
+    over.get("fix")
+        .and_then(StickyFix::from_id)
+        .unwrap_or(StickyFix::None)
+}
+
+/// The scene's own keys of a query: the knobs the URL changed from the case, and `fix`.
+pub fn knob_query(q: &Query) -> Query {
+    Query(
+        q.0.iter()
+            .filter(|(k, _)| k == "fix" || KNOB_KEYS.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+    )
 }
 
 pub const INTRO: &[T] = &[
@@ -83,8 +192,8 @@ pub const INTRO: &[T] = &[
         "Who glues the bytes? Two places. The sender: Nagle's algorithm (it runs on the sender, not on \"the server\" as the seed says) holds small writes while a small segment is unacknowledged and sends them together, and the send buffer is cut by MSS, so one segment can carry parts of two messages. The receiver: when the application reads slowly, the bytes of several segments pile up in the receive buffer and one recv() takes them all.",
     ),
     T::new(
-        "种子文给了三个办法：① 两次发送之间等一等——只在读取方跟得上时有效，而且白白浪费时间（看下表的“交付完成”）；② 关闭 Nagle（setNoDelay / TCP_NODELAY）——发送方不再攒，但读取方慢的话，接收缓冲区里照样粘在一起；③ 自己加边界（成帧）：每条消息前加 4 字节长度，或者在末尾加分隔符。只有成帧无论怎么切分都能还原出 data1 和 data2。",
-        "The seed gives three remedies: ① wait between the two sends — works only if the reader keeps up, and wastes time (see “all delivered” in the table); ② turn Nagle off (setNoDelay / TCP_NODELAY) — the sender stops batching, but a slow reader still finds the bytes glued in its receive buffer; ③ add boundaries yourself (framing): a 4-byte length before each message, or a delimiter after it. Only framing recovers data1 and data2 however the stream was cut.",
+        "种子文给了三个办法：① 两次发送之间等一等——只在读取方跟得上时有效，而且白白浪费时间（看下表的“最后一字节到达”）；② 关闭 Nagle（setNoDelay / TCP_NODELAY）——发送方不再攒，但读取方慢的话，接收缓冲区里照样粘在一起；③ 自己加边界（成帧）：每条消息前加 4 字节长度，或者在末尾加分隔符。只有成帧无论怎么切分都能还原出 data1 和 data2。",
+        "The seed gives three remedies: ① wait between the two sends — works only if the reader keeps up, and wastes time (see “last byte arrived” in the table); ② turn Nagle off (setNoDelay / TCP_NODELAY) — the sender stops batching, but a slow reader still finds the bytes glued in its receive buffer; ③ add boundaries yourself (framing): a 4-byte length before each message, or a delimiter after it. Only framing recovers data1 and data2 however the stream was cut.",
     ),
 ];
 
@@ -181,6 +290,7 @@ pub fn colour_slot(trace: &Trace, label: &str) -> usize {
 }
 
 /// "data1[0..1460] + data2[0..300]", the chunking in words (also what the tests read).
+#[cfg(test)]
 pub fn describe(r: &Read) -> String {
     r.parts
         .iter()
@@ -201,12 +311,59 @@ pub fn framing(trace: &Trace) -> Option<MessageContent> {
     trace.messages.iter().find_map(|m| m.content)
 }
 
-/// Feeds each recv() result to the codec the sender used, as the application would:
-/// the recovered messages as text (their byte content is the label repeated), or an error.
-pub fn decode(trace: &Trace, rs: &[Read]) -> Option<Result<Vec<String>, String>> {
+/// What the decoder still holds after a recv(): the honest partial state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Waiting {
+    Nothing,
+    /// Part of a 4-byte length prefix.
+    Header {
+        have: u32,
+    },
+    /// The length was read; the body is incomplete.
+    Body {
+        have: u32,
+        len: u32,
+    },
+    /// Bytes of a message whose delimiter has not come yet.
+    Delimiter {
+        have: u32,
+    },
+}
+
+impl Waiting {
+    pub fn text(self, lang: Lang) -> Option<String> {
+        let zh = lang == Lang::Zh;
+        Some(match self {
+            Waiting::Nothing => return None,
+            Waiting::Header { have } if zh => format!("长度头只到了 {have}/4 B，继续等"),
+            Waiting::Header { have } => format!("only {have}/4 B of the length: waiting"),
+            Waiting::Body { have, len } if zh => {
+                format!("长度 = {len}，等消息体：{have}/{len} B")
+            }
+            Waiting::Body { have, len } => {
+                format!("length = {len}, waiting for the body: {have}/{len} B")
+            }
+            Waiting::Delimiter { have } if zh => format!("已存 {have} B，等分隔符"),
+            Waiting::Delimiter { have } => format!("{have} B held, waiting for the delimiter"),
+        })
+    }
+}
+
+/// The decoder's work after one recv(): messages completed, and what it waits for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecodeStep {
+    pub msgs: Vec<String>,
+    pub waiting: Waiting,
+}
+
+/// Feeds each recv() result to the codec the sender used, as the application would: per
+/// read, the messages recovered (their bytes repeat the label: "data1 (300 B)") and what the
+/// decoder holds; `None` without framing, `Err` if the decoder failed.
+pub fn decode_steps(trace: &Trace, rs: &[Read]) -> Option<Result<Vec<DecodeStep>, String>> {
     let f = framing(trace)?;
     let mut lp = length_prefix::Decoder::new();
     let mut dl = delimiter::Decoder::new(b'\n');
+    let mut all: Vec<u8> = Vec::new();
     let mut out = Vec::new();
     for r in rs {
         let spans: Vec<_> = r
@@ -219,37 +376,125 @@ pub fn decode(trace: &Trace, rs: &[Read]) -> Option<Result<Vec<String>, String>>
             })
             .collect();
         let bytes = codec::stream_bytes(trace, &spans);
-        let msgs = match f {
+        all.extend_from_slice(&bytes);
+        let (msgs, waiting) = match f {
             MessageContent::LengthPrefix { .. } => match lp.feed(&bytes) {
-                Ok(m) => m,
+                Ok(m) => {
+                    let held = &all[all.len() - lp.pending()..];
+                    let w = match held.len() {
+                        0 => Waiting::Nothing,
+                        n if n < 4 => Waiting::Header { have: n as u32 },
+                        n => Waiting::Body {
+                            have: n as u32 - 4,
+                            len: u32::from_be_bytes([held[0], held[1], held[2], held[3]]),
+                        },
+                    };
+                    (m, w)
+                }
                 Err(e) => return Some(Err(format!("{e:?}"))),
             },
-            MessageContent::Delimiter { .. } => dl.feed(&bytes),
+            MessageContent::Delimiter { .. } => {
+                let m = dl.feed(&bytes);
+                let w = match dl.pending() {
+                    0 => Waiting::Nothing,
+                    n => Waiting::Delimiter { have: n as u32 },
+                };
+                (m, w)
+            }
         };
-        out.extend(msgs.into_iter().map(|m| {
-            // The model's opaque bytes repeat the label: show "data1 (300 B)".
-            let name: String = String::from_utf8_lossy(&m[..m.len().min(5)]).into_owned();
-            format!("{name} ({} B)", m.len())
-        }));
+        let msgs = msgs
+            .into_iter()
+            .map(|m| {
+                let name = String::from_utf8_lossy(&m[..m.len().min(5)]).into_owned();
+                format!("{name} ({} B)", m.len())
+            })
+            .collect();
+        out.push(DecodeStep { msgs, waiting });
     }
     Some(Ok(out))
 }
 
+/// All the messages the decoder recovered, in order.
+pub fn decode(trace: &Trace, rs: &[Read]) -> Option<Result<Vec<String>, String>> {
+    decode_steps(trace, rs).map(|r| r.map(|s| s.into_iter().flat_map(|d| d.msgs).collect()))
+}
+
+/// As [`describe`], with the framing bytes shown where they are (`⟨len⟩`, `⟨\n⟩`), so a
+/// recv() that returned only a length prefix is not an empty line.
+pub fn describe_all(r: &Read) -> String {
+    r.parts
+        .iter()
+        .map(|p| {
+            if p.framing {
+                let what = if p.label.ends_with("length") {
+                    "len"
+                } else {
+                    "\\n"
+                };
+                if p.end - p.start == 4 || what != "len" {
+                    format!("⟨{what}⟩")
+                } else {
+                    format!("⟨{what} {}/4⟩", p.end - p.start)
+                }
+            } else if p.start == 0 && p.end == p.msg_len {
+                p.label.clone()
+            } else {
+                format!("{}[{}..{}]", p.label, p.start, p.end)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// Data segments the client sent (remedy ② sends more, smaller ones).
+pub fn data_segments(trace: &Trace) -> usize {
+    wire(trace).len()
+}
+
 /// When the last application byte reached the reader, from the first send() call.
 pub fn delivery_time(trace: &Trace) -> Option<Micros> {
-    let first_send = trace.events.iter().find_map(|e| match &e.kind {
+    let last = reads(trace).last()?.t;
+    Some(last.saturating_sub(first_send(trace)?))
+}
+
+fn first_send(trace: &Trace) -> Option<Micros> {
+    trace.events.iter().find_map(|e| match &e.kind {
         EventKind::AppCall {
             call: synack_model::trace::AppCall::Send { .. },
             ..
         } => Some(e.t),
         _ => None,
+    })
+}
+
+/// When the last data byte reached the receiver's kernel, from the first send() call: what
+/// the sender's choices cost, whenever the reader gets round to reading.
+pub fn arrival_time(trace: &Trace) -> Option<Micros> {
+    let server = server_host(trace);
+    let data: std::collections::BTreeSet<_> = trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { id, segment }
+                if segment.payload_len > 0 && Some(segment.dst.host) == server =>
+            {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    let last = trace.events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::SegmentArrived { id } if data.contains(id) => Some(e.t),
+        _ => None,
     })?;
-    let last = reads(trace).last()?.t;
-    Some(last.saturating_sub(first_send))
+    Some(last.saturating_sub(first_send(trace)?))
 }
 
 /// A drawn piece of a chunk: (colour slot, bytes, framing, tooltip).
-type Piece = (usize, u32, bool, String);
+pub(super) type Piece = (usize, u32, bool, String);
+
+/// The colour slot of bytes that were thrown away (a truncated datagram's tail).
+pub(super) const DISCARDED: usize = 9;
 
 /// The data segments the client sent: (time, payload parts as (colour slot, len, framing),
 /// retransmission).
@@ -288,23 +533,33 @@ pub struct PanelProps {
     pub trace: Shared<Trace>,
     pub knobs: Knobs,
     pub case: AttrValue,
+    /// The URL's changes to the case's sticky knobs.
+    pub over: Query,
     pub t: u64,
     pub lang: Lang,
     pub on_jump: Callback<u64>,
+    /// A knob edited: (key, value).
+    pub on_knob: Callback<(String, String)>,
 }
 
-fn chunk_bar(parts: &[Piece], scale: f64) -> Html {
+/// Message bytes as a bar on a track: the bar's length is its share of `total` bytes, each
+/// piece's width its share of the bar.
+pub(super) fn chunk_bar(parts: &[Piece], total: u32) -> Html {
+    let total = total.max(1) as f64;
+    let used: u32 = parts.iter().map(|p| p.1).sum();
     html! {
         <span class="chunks">
-            { for parts.iter().map(|(slot, len, framing, title)| {
-                let w = (*len as f64 * scale).max(6.0);
-                html! {
-                    <span class={classes!("chunk", format!("m{slot}"), framing.then_some("framing"))}
-                        style={format!("width:{w:.0}px")} title={title.clone()}>
-                        if w > 60.0 { { format!("{}", len) } }
-                    </span>
-                }
-            }) }
+            <span class="chunks-in" style={format!("width:{:.1}%", (used as f64 / total * 100.0).min(100.0))}>
+                { for parts.iter().map(|(slot, len, framing, title)| {
+                    let w = *len as f64 / used.max(1) as f64 * 100.0;
+                    html! {
+                        <span class={classes!("chunk", format!("m{slot}"), framing.then_some("framing"))}
+                            style={format!("flex-basis:{w:.2}%")} title={title.clone()}>
+                            if *len as f64 / total > 0.2 { { len.to_string() } }
+                        </span>
+                    }
+                }) }
+            </span>
         </span>
     }
 }
@@ -337,20 +592,220 @@ fn queue(trace: &Trace, t: Micros, host: &str, q: QueueKind) -> (u32, u32) {
         .unwrap_or((0, 0))
 }
 
+/// One remedy (or none) run on the scene's knobs, summarised for the side-by-side table.
+struct Outcome {
+    chunking: String,
+    decoded: Option<String>,
+    done: Option<Micros>,
+    arrived: Option<Micros>,
+    segments: usize,
+}
+
+fn outcome(s: &Scenario) -> Outcome {
+    match synack_model::simulate(s) {
+        Ok(tr) => {
+            let r = reads(&tr);
+            Outcome {
+                chunking: r.iter().map(describe_all).collect::<Vec<_>>().join("  |  "),
+                decoded: decode(&tr, &r).map(|d| d.unwrap_or_else(|e| vec![e]).join(", ")),
+                done: delivery_time(&tr),
+                arrived: arrival_time(&tr),
+                segments: data_segments(&tr),
+            }
+        }
+        Err(e) => Outcome {
+            chunking: format!("{e:?}"),
+            decoded: None,
+            done: None,
+            arrived: None,
+            segments: 0,
+        },
+    }
+}
+
+/// The remedies run on a case's knobs, or for the Nagle what-if Nagle on and off:
+/// (test id, name, why, outcome), the baseline first.
+fn remedy_rows(k: &Knobs, case: &str, over: &Query) -> Vec<(String, T, T, Outcome)> {
+    match case_of(case) {
+        Some(c) => {
+            let sk = knobs_of(k, c, over);
+            StickyFix::ALL
+                .iter()
+                .map(|fix| {
+                    let s = presets::sticky_with(k, &sk.clone().with_fix(k, *fix), *fix);
+                    let (name, why) = fix_text(*fix);
+                    (fix.id().to_string(), name, why, outcome(&s))
+                })
+                .collect()
+        }
+        None => vec![
+            (
+                "none".into(),
+                T::new("Nagle + 延迟确认", "Nagle + delayed ACK"),
+                T::new(
+                    "小写入等 ACK，ACK 又被接收方延迟 40 ms",
+                    "small writes wait for an ACK the receiver delays by 40 ms",
+                ),
+                outcome(&stall(k, false)),
+            ),
+            (
+                "no-delay".into(),
+                T::new("关闭 Nagle（TCP_NODELAY）", "Nagle off (TCP_NODELAY)"),
+                T::new(
+                    "每次写入立刻发出，不等 ACK",
+                    "every write leaves at once, no waiting for the ACK",
+                ),
+                outcome(&stall(k, true)),
+            ),
+        ],
+    }
+}
+
+/// The table of remedies: rows of (test id, name, why, outcome), the first the baseline.
+fn remedies_table(
+    rows: &[(String, T, T, Outcome)],
+    current: StickyFix,
+    lang: Lang,
+    on_pick: &Callback<(String, String)>,
+) -> Html {
+    let base = rows.first().and_then(|r| r.3.arrived);
+    let cols = [
+        T::new("办法", "Remedy"),
+        T::new("每次 recv() 拿到的", "What each recv() returned"),
+        T::new("解码出的消息", "Messages decoded"),
+        T::new("数据报文段", "Data segments"),
+        T::new("最后一字节到达", "Last byte arrived"),
+        T::new("应用读完", "All read"),
+    ];
+    let body = rows.iter().map(|(id, name, why, o)| {
+        let cost = match (o.arrived, base) {
+            (Some(d), Some(b)) if d > b + 500 => format!(" (+{})", fmt_ms(d - b)),
+            _ => String::new(),
+        };
+        let on = current.id() == id;
+        let pick = {
+            let (cb, id) = (on_pick.clone(), id.clone());
+            Callback::from(move |_: MouseEvent| cb.emit(("fix".into(), id.clone())))
+        };
+        html! {
+            <tr data-testid={format!("fix-{id}")} class={classes!(on.then_some("on"))}>
+                <th scope="row">
+                    { name.get(lang) }<div class="dim small">{ why.get(lang) }</div>
+                    <button class={classes!("chip", on.then_some("on"))} aria-pressed={on.to_string()}
+                        data-testid={format!("show-{id}")} onclick={pick}>
+                        { if on { T::new("图中所示", "shown above") } else { T::new("在图中看", "show above") }.get(lang) }
+                    </button>
+                </th>
+                <td class="mono" data-label={cols[1].get(lang)}>{ o.chunking.clone() }</td>
+                <td class="mono" data-testid="decoded" data-label={cols[2].get(lang)}>{ o.decoded.clone().unwrap_or_else(|| "—".into()) }</td>
+                <td class="mono" data-label={cols[3].get(lang)}>{ o.segments }</td>
+                <td class="mono" data-testid="arrived" data-label={cols[4].get(lang)}>
+                    { o.arrived.map(fmt_ms).unwrap_or_else(|| "—".into()) }
+                    if !cost.is_empty() { <span class="cost">{ cost }</span> }
+                </td>
+                <td class="mono" data-testid="delivered" data-label={cols[5].get(lang)}>
+                    { o.done.map(fmt_ms).unwrap_or_else(|| "—".into()) }
+                </td>
+            </tr>
+        }
+    });
+    html! {
+        <table data-testid="fixes">
+            <thead><tr>{ for cols.iter().map(|c| html! { <th>{ c.get(lang) }</th> }) }</tr></thead>
+            <tbody>{ for body }</tbody>
+        </table>
+    }
+}
+
+/// The knobs that produce the case, editable; the ones this case changed from A are marked.
+fn knob_editor(
+    sk: &StickyKnobs,
+    base: &StickyKnobs,
+    fix: StickyFix,
+    lang: Lang,
+    on: &Callback<(String, String)>,
+) -> Html {
+    let label = |key: &str| -> (T, &'static str) {
+        match key {
+            "data1" => (T::new("data1 长度", "data1 length"), "B"),
+            "data2" => (T::new("data2 长度", "data2 length"), "B"),
+            "gap" => (T::new("两次 send() 间隔", "Gap between sends"), "ms"),
+            "nagle" => (T::new("Nagle 算法", "Nagle"), ""),
+            "mss" => (T::new("MSS", "MSS"), "B"),
+            "rate" => (
+                T::new("链路速率（0 = 不限）", "Link rate (0 = unlimited)"),
+                "Mbit/s",
+            ),
+            "read1" => (
+                T::new("第 1 次 recv() 前忙", "Busy before 1st recv()"),
+                "ms",
+            ),
+            "read2" => (
+                T::new("第 2 次 recv() 前忙", "Busy before 2nd recv()"),
+                "ms",
+            ),
+            _ => (T::new("recv() 缓冲区", "recv() buffer"), "B"),
+        }
+    };
+    let items = KNOB_KEYS.iter().map(|key| {
+        let (name, unit) = label(key);
+        let v = knob_get(sk, key);
+        let changed = v != knob_get(base, key);
+        // Remedies ① and ② set a knob themselves.
+        let locked = matches!(
+            (fix, *key),
+            (StickyFix::WaitBetweenSends, "gap") | (StickyFix::NoDelay, "nagle")
+        );
+        let key_s = key.to_string();
+        let on = on.clone();
+        let input = if *key == "nagle" {
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    on.emit((key_s.clone(), if i.checked() { "1" } else { "0" }.into()));
+                }
+            });
+            html! { <input type="checkbox" checked={sk.nagle} disabled={locked} data-testid={format!("sk-{key}")} {onchange} /> }
+        } else {
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                    on.emit((key_s.clone(), i.value()));
+                }
+            });
+            html! { <input type="number" min="0" value={v} disabled={locked} data-testid={format!("sk-{key}")} {onchange} /> }
+        };
+        html! {
+            <label class={classes!("knob", changed.then_some("changed"))}>
+                <span>{ name.get(lang) }</span>{ input }
+                if !unit.is_empty() { <span class="dim">{ unit }</span> }
+            </label>
+        }
+    });
+    html! {
+        <div class="knobs sticky-knobs" data-testid="sticky-knobs">
+            <strong class="knobs-h">{ T::new("这个情况的旋钮（高亮 = 与 A 不同）", "This case's knobs (highlighted: unlike A)").get(lang) }</strong>
+            { for items }
+        </div>
+    }
+}
+
 #[component]
 pub fn StickyPanel(p: &PanelProps) -> Html {
     let lang = p.lang;
     let trace = &*p.trace;
     let t = p.t;
-    let rs = reads(trace);
-    let segs = wire(trace);
+    let parsed = use_memo(p.trace.clone(), |t| {
+        let rs = reads(t);
+        let steps = decode_steps(t, &rs);
+        (rs, wire(t), steps)
+    });
+    let (rs, segs, steps) = &*parsed;
     let total: u32 = segs
         .iter()
         .map(|s| s.1.iter().map(|x| x.1).sum::<u32>())
+        .chain(rs.iter().map(|r| r.len))
         .max()
         .unwrap_or(1)
         .max(1);
-    let scale = 260.0 / total as f64;
     let (sb, sbcap) = queue(trace, t, "client", QueueKind::SendBuffer);
     let (rb, rbcap) = queue(trace, t, "server", QueueKind::RecvBuffer);
     let bar = |len: u32, cap: u32, testid: &'static str| {
@@ -381,52 +836,41 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(at))
     };
 
-    let decoded = decode(trace, &rs);
-
-    // The fixes side by side on the same case (the Nagle what-if has none).
-    let fixes = case_of(&p.case).map(|c| {
-        let rows = StickyFix::ALL.iter().map(|fix| {
-            let s = presets::sticky(&p.knobs, c, *fix);
-            let (chunking, done, dec) = match synack_model::simulate(&s) {
-                Ok(tr) => {
-                    let r = reads(&tr);
-                    let chunking = r.iter().map(describe).collect::<Vec<_>>().join("  |  ");
-                    let dec = decode(&tr, &r).map(|d| match d {
-                        Ok(m) => m.join(", "),
-                        Err(e) => e,
-                    });
-                    (chunking, delivery_time(&tr), dec)
-                }
-                Err(e) => (format!("{e:?}"), None, None),
-            };
-            let (name, why) = fix_text(*fix);
-            html! {
-                <tr data-testid={format!("fix-{}", fix.id())}>
-                    <th scope="row">{ name.get(lang) }<div class="dim small">{ why.get(lang) }</div></th>
-                    <td class="mono">{ chunking }</td>
-                    <td class="mono" data-testid="decoded">{ dec.unwrap_or_else(|| "—".into()) }</td>
-                    <td class="mono">{ done.map(fmt_ms).unwrap_or_else(|| "—".into()) }</td>
-                </tr>
-            }
-        });
-        html! {
-            <section class="fixes">
-                <h2>{ T::new("三个办法，同一个情况", "The three remedies on the same case").get(lang) }</h2>
-                <table data-testid="fixes">
-                    <thead><tr>
-                        <th>{ T::new("办法", "Remedy").get(lang) }</th>
-                        <th>{ T::new("每次 recv() 拿到的", "What each recv() returned").get(lang) }</th>
-                        <th>{ T::new("解码出的消息", "Messages decoded").get(lang) }</th>
-                        <th>{ T::new("交付完成", "All delivered").get(lang) }</th>
-                    </tr></thead>
-                    <tbody>{ for rows }</tbody>
-                </table>
-            </section>
-        }
+    let decoded = steps.as_ref().map(|r| {
+        r.as_ref()
+            .map(|s| s.iter().flat_map(|d| d.msgs.clone()).collect::<Vec<_>>())
+            .map_err(Clone::clone)
     });
+    let case = case_of(&p.case);
+
+    // The remedies side by side on the scene's knobs (five model runs: only when they change).
+    let rows = use_memo(
+        (p.knobs.clone(), p.case.clone(), p.over.clone()),
+        |(k, case, over)| remedy_rows(k, case, over),
+    );
+    let title = match case {
+        Some(_) => T::new(
+            "三个办法，同一组旋钮",
+            "The three remedies on the same knobs",
+        ),
+        None => T::new(
+            "假如：有 Nagle 与没有 Nagle",
+            "What if: with and without Nagle",
+        ),
+    };
+    let remedies = html! {
+        <section class="fixes">
+            <h2>{ title.get(lang) }</h2>
+            { remedies_table(&rows, fix_of(&p.over), lang, &p.on_knob) }
+        </section>
+    };
 
     html! {
         <div class="sticky" data-testid="sticky">
+            if let Some(c) = case {
+                { knob_editor(&knobs_of(&p.knobs, c, &p.over).with_fix(&p.knobs, fix_of(&p.over)),
+                    &StickyKnobs::of(&p.knobs, StickyCase::A), fix_of(&p.over), lang, &p.on_knob) }
+            }
             <div class="legend-row">
                 { for legend.iter().map(|(slot, l)| html! {
                     <span class="legend-item"><span class={classes!("chunk", "swatchy", format!("m{slot}"))}></span>{ l.clone() }</span>
@@ -445,7 +889,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                     { for segs.iter().map(|(at, parts, rtx)| html! {
                         <li class={classes!((*at > t).then_some("future"))} onclick={jump(*at)}>
                             <span class="mono when">{ fmt_ms(*at) }</span>
-                            { chunk_bar(parts, scale) }
+                            { chunk_bar(parts, total) }
                             <span class="mono dim">{ format!("{} B", parts.iter().map(|x| x.1).sum::<u32>()) }</span>
                             if *rtx > 0 { <span class="mark">{ match lang { Lang::Zh => format!("第 {rtx} 次重传"), Lang::En => format!("retransmission #{rtx}") } }</span> }
                         </li>
@@ -453,12 +897,24 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                 </ol>
                 <h3>{ T::new("每次 recv() 返回的字节", "What each recv() returned").get(lang) }</h3>
                 <ol class="segs" data-testid="recv-chunks">
-                    { for rs.iter().enumerate().map(|(i, r)| html! {
-                        <li class={classes!((r.t > t).then_some("future"))} onclick={jump(r.t)} data-testid={format!("recv-{}", i + 1)}>
-                            <span class="mono when">{ fmt_ms(r.t) }</span>
-                            { chunk_bar(&read_parts(trace, r), scale) }
-                            <span class="mono desc">{ format!("recv() = {} B: {}", r.len, describe(r)) }</span>
-                        </li>
+                    { for rs.iter().enumerate().map(|(i, r)| {
+                        let step = steps.as_ref().and_then(|s| s.as_ref().ok()).and_then(|s| s.get(i));
+                        html! {
+                            <li class={classes!((r.t > t).then_some("future"))} onclick={jump(r.t)} data-testid={format!("recv-{}", i + 1)}>
+                                <span class="mono when">{ fmt_ms(r.t) }</span>
+                                { chunk_bar(&read_parts(trace, r), total) }
+                                <span class="mono desc">{ format!("recv() = {} B: {}", r.len, describe_all(r)) }</span>
+                                if let Some(st) = step {
+                                    <span class="mono dec" data-testid="decoder-step">
+                                        { "→ " }
+                                        { for (!st.msgs.is_empty()).then(|| html! { <strong>{ st.msgs.join(", ") }</strong> }) }
+                                        if let Some(w) = st.waiting.text(lang) {
+                                            <span class="waiting">{ if st.msgs.is_empty() { w } else { format!("; {w}") } }</span>
+                                        }
+                                    </span>
+                                }
+                            </li>
+                        }
                     }) }
                 </ol>
                 if let Some(d) = decoded {
@@ -468,7 +924,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                     </p>
                 }
             </div>
-            { for fixes }
+            { remedies }
         </div>
     }
 }
@@ -514,7 +970,75 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn run(id: &str, fix: StickyFix) -> Trace {
-        synack_model::simulate(&scenario(&Knobs::default(), id, fix)).unwrap()
+        synack_model::simulate(&scenario(&Knobs::default(), id, &Query::default(), fix)).unwrap()
+    }
+
+    #[test]
+    fn a_read_of_only_the_length_prefix_says_it_waits_for_the_body() {
+        // Nagle sends the 4-byte header alone and holds data1 until it is acknowledged.
+        let t = run("a", StickyFix::LengthPrefix);
+        let rs = reads(&t);
+        assert_eq!(describe_all(&rs[0]), "⟨len⟩");
+        let steps = decode_steps(&t, &rs).unwrap().unwrap();
+        assert!(steps[0].msgs.is_empty());
+        assert_eq!(steps[0].waiting, Waiting::Body { have: 0, len: 300 });
+        assert!(steps[0].waiting.text(Lang::En).unwrap().contains("0/300"));
+        let last = steps.iter().rev().find(|s| !s.msgs.is_empty()).unwrap();
+        assert_eq!(last.waiting, Waiting::Nothing);
+        let d = run("d", StickyFix::Delimiter);
+        assert_eq!(describe_all(&reads(&d)[0]), "data1 + ⟨\\n⟩ + data2 + ⟨\\n⟩");
+    }
+
+    #[test]
+    fn knobs_come_from_the_case_and_the_url() {
+        let k = Knobs::default();
+        let mut q = Query::default();
+        assert_eq!(
+            knobs_of(&k, StickyCase::B, &q),
+            StickyKnobs::of(&k, StickyCase::B)
+        );
+        q.set("rsize", "1000");
+        q.set("nagle", "0");
+        q.set("mss", "nope");
+        let sk = knobs_of(&k, StickyCase::D, &q);
+        assert_eq!((sk.read_size, sk.nagle, sk.mss), (1000, false, 1460));
+        for key in KNOB_KEYS {
+            let mut x = sk.clone();
+            assert!(knob_set(&mut x, key, &knob_get(&sk, key)), "{key}");
+            assert_eq!(x, sk, "{key} round-trips");
+        }
+        let mut x = sk.clone();
+        assert!(!knob_set(&mut x, "data1", "0"));
+        assert!(!knob_set(&mut x, "gap", "-1"));
+        assert!(!knob_set(&mut x, "rate", "NaN"));
+        assert_eq!(x, sk);
+        // A late reader with a 1000-byte buffer cuts data1 + data2 (600 B) no more.
+        let t = synack_model::simulate(&scenario(&k, "d", &q, StickyFix::None)).unwrap();
+        assert_eq!(
+            reads(&t).iter().map(describe).collect::<Vec<_>>(),
+            ["data1 + data2"]
+        );
+        assert_eq!(
+            knob_query(&Query::parse("case=d&rsize=9&lang=zh")).encode(),
+            "rsize=9"
+        );
+    }
+
+    #[test]
+    fn the_nagle_stall_waits_for_the_delayed_ack_and_no_delay_does_not() {
+        let k = Knobs::default();
+        let with = synack_model::simulate(&stall(&k, false)).unwrap();
+        let without = synack_model::simulate(&stall(&k, true)).unwrap();
+        assert_eq!(data_segments(&with), 2);
+        assert_eq!(data_segments(&without), 6);
+        assert!(delivery_time(&with).unwrap() > delivery_time(&without).unwrap() + 40_000);
+        // Remedy ①'s price: data2 leaves a round trip + 100 ms after data1 instead of when
+        // data1's ACK lets Nagle send it, so the last byte arrives later (+60 ms here).
+        let q = Query::default();
+        let arrive = |fix| {
+            arrival_time(&synack_model::simulate(&scenario(&k, "a", &q, fix)).unwrap()).unwrap()
+        };
+        assert!(arrive(StickyFix::WaitBetweenSends) >= arrive(StickyFix::None) + 50_000);
     }
 
     #[test]

@@ -543,38 +543,137 @@ case_enum! {
     }
 }
 
+/// The knobs that decide how `data1` and `data2` come out of recv(): the sender's timing,
+/// Nagle and MSS, the link rate, and when and how much the reader reads. Scene 4 shows them;
+/// each of the seed's cases is one setting ([`StickyKnobs::of`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StickyKnobs {
+    /// Lengths of the two messages, bytes.
+    pub data1: u32,
+    pub data2: u32,
+    /// Pause between the two send() calls, ms (remedy ①).
+    pub send_gap_ms: f64,
+    /// Nagle's algorithm on the sender; `false` is TCP_NODELAY (remedy ②).
+    pub nagle: bool,
+    /// The MSS both ends announce (a segment carries 12 bytes less with TCP timestamps).
+    pub mss: u32,
+    /// Link rate, Mbit/s; 0: no serialisation delay.
+    pub rate_mbps: f64,
+    /// The reader is busy this long before its first recv(), ms; 0: it already waits in recv().
+    pub first_read_ms: f64,
+    /// ...and this long before its second recv(), ms.
+    pub next_read_ms: f64,
+    /// The recv() buffer, bytes.
+    pub read_size: u32,
+}
+
+impl Default for StickyKnobs {
+    fn default() -> StickyKnobs {
+        StickyKnobs::of(&Knobs::default(), StickyCase::A)
+    }
+}
+
+impl StickyKnobs {
+    /// A reader "late" enough that everything sent has arrived: four round trips + 300 ms.
+    fn late_ms(k: &Knobs) -> f64 {
+        (8 * (k.latency_us() + k.jitter_us()) + 300_000) as f64 / 1000.0
+    }
+
+    /// The setting that produces a case of the seed.
+    pub fn of(k: &Knobs, case: StickyCase) -> StickyKnobs {
+        let late = StickyKnobs::late_ms(k);
+        let base = StickyKnobs {
+            data1: 300,
+            data2: 300,
+            send_gap_ms: 0.0,
+            nagle: true,
+            mss: 1460,
+            rate_mbps: 0.0,
+            first_read_ms: 0.0,
+            next_read_ms: 0.0,
+            read_size: 65_536,
+        };
+        match case {
+            // Read as soon as something is there, every time: Nagle sends data2 only when
+            // data1 is acknowledged, so they arrive one round trip apart.
+            StickyCase::A => base,
+            // data1 is longer than an MSS; at 10 Mbit/s its two segments arrive 1.2 ms apart
+            // and the waiting reader wakes up for the first one, then reads late.
+            StickyCase::B => StickyKnobs {
+                data1: 2000,
+                rate_mbps: 10.0,
+                next_read_ms: late,
+                ..base
+            },
+            // data2 is longer than an MSS: its first segment travels with data1 (a full
+            // segment passes Nagle), the rest waits for the ACK.
+            StickyCase::C => StickyKnobs {
+                data2: 2000,
+                next_read_ms: late,
+                ..base
+            },
+            // The reader is busy until both messages are in its receive buffer.
+            StickyCase::D => StickyKnobs {
+                first_read_ms: late,
+                next_read_ms: late,
+                ..base
+            },
+        }
+    }
+
+    /// The same setting with remedy ① or ② applied (framing changes the bytes, not the knobs).
+    pub fn with_fix(mut self, k: &Knobs, fix: StickyFix) -> StickyKnobs {
+        match fix {
+            // One round trip and 100 ms: data1 is acknowledged before data2 is written.
+            StickyFix::WaitBetweenSends => {
+                self.send_gap_ms = (2 * (k.latency_us() + k.jitter_us()) + 100_000) as f64 / 1000.0
+            }
+            StickyFix::NoDelay => self.nagle = false,
+            _ => {}
+        }
+        self
+    }
+}
+
 /// `client` sends `data1` and `data2` over TCP; the `conn` application reads with recv()
 /// at times chosen so that the case appears; `fix` changes the sender or the framing.
 pub fn sticky(k: &Knobs, case: StickyCase, fix: StickyFix) -> Scenario {
-    let name = format!("sticky/{}/{}", case.id(), fix.id());
+    let mut s = sticky_with(k, &StickyKnobs::of(k, case).with_fix(k, fix), fix);
+    s.name = format!("sticky/{}/{}", case.id(), fix.id());
+    s
+}
+
+/// As [`sticky`], from explicit knobs. Only framing is taken from `fix` (apply ① and ② to the
+/// knobs with [`StickyKnobs::with_fix`]). Out-of-range knobs are clamped.
+pub fn sticky_with(k: &Knobs, sk: &StickyKnobs, fix: StickyFix) -> Scenario {
     let mut s = client_server(
         k,
-        &name,
+        &format!("sticky/custom/{}", fix.id()),
         "TCP is a byte stream: message boundaries are not kept (粘包)",
     );
-    // (len of data1, len of data2, reader: read at once, then late)
-    let (l1, l2) = match case {
-        StickyCase::A => (300, 300),
-        StickyCase::B => (2000, 300),
-        StickyCase::C => (300, 2000),
-        StickyCase::D => (300, 300),
-    };
-    if case == StickyCase::B {
-        // 10 Mbit/s: the two segments of data1 arrive 1.2 ms apart, and the reader wakes
-        // up for the first one.
-        s.network.default.bandwidth_bps = 10_000_000;
+    let (l1, l2) = (sk.data1.clamp(1, 1 << 20), sk.data2.clamp(1, 1 << 20));
+    if sk.rate_mbps.is_finite() && sk.rate_mbps > 0.0 {
+        s.network.default.bandwidth_bps = (sk.rate_mbps.min(100_000.0) * 1e6) as u64;
+    }
+    let mss = sk.mss.clamp(64, 9000);
+    if mss != k.profile.profile().mss as u32 {
+        s.tuning.mss = Some(mss as u16);
+        // A path that carries the MSS (the link drops anything over its MTU).
+        s.network.default.mtu = s.network.default.mtu.max(mss + 80);
     }
     let rtt = 2 * (k.latency_us() + k.jitter_us());
-    let late = 4 * rtt + 300_000;
+    let gap = ms_to_us(sk.send_gap_ms);
+    let late = ms_to_us(StickyKnobs::late_ms(k))
+        .max(ms_to_us(sk.first_read_ms) + ms_to_us(sk.next_read_ms));
     let mut client = vec![connect("server:80")];
-    if fix == StickyFix::NoDelay {
+    if !sk.nagle {
         client.push(Step::now(Action::SetNoDelay { on: true }));
     }
     let framed = |client: &mut Vec<Step>, name: &str, len: u32, first: bool| {
         let mut step = |a: Action| {
             let mut st = Step::now(a);
-            if !first && fix == StickyFix::WaitBetweenSends {
-                st.after_us = Some(rtt + 100_000);
+            if !first && gap > 0 {
+                st.after_us = Some(gap);
             }
             client.push(st);
         };
@@ -613,20 +712,20 @@ pub fn sticky(k: &Knobs, case: StickyCase, fix: StickyFix) -> Scenario {
     framed(&mut client, "data1", l1, true);
     framed(&mut client, "data2", l2, false);
     client.push(Step::after(late + rtt, Action::Close));
-    let reads = match case {
-        // Read as soon as something is there, every time.
-        StickyCase::A => vec![recv(65_536), recv(65_536)],
-        // First read as soon as data is there, the second late.
-        StickyCase::B | StickyCase::C => vec![
-            recv(65_536),
-            Step::after(late, Action::Recv { max: 65_536 }),
-        ],
-        // Only read late, when everything has arrived.
-        StickyCase::D => vec![Step::after(late, Action::Recv { max: 65_536 })],
+    let size = sk.read_size.clamp(1, 1 << 20);
+    let read_after = |ms: f64| {
+        let mut st = Step::now(Action::Recv { max: size });
+        let us = ms_to_us(ms);
+        if us > 0 {
+            st.after_us = Some(us);
+        }
+        st
     };
     let mut server = vec![listen(128), accept("conn")];
-    server.extend(reads);
-    server.push(Step::now(Action::RecvLoop { max: 65_536 }));
+    server.push(read_after(sk.first_read_ms));
+    server.push(read_after(sk.next_read_ms));
+    // Then read the rest until EOF.
+    server.push(Step::now(Action::RecvLoop { max: size }));
     server.push(Step::now(Action::Close));
     s.apps.push(script("server", server));
     s.apps.push(script("client", client));
@@ -739,6 +838,9 @@ case_enum! {
         Boundaries = "boundaries",
         /// A 10-byte buffer for a 30-byte datagram: the rest is discarded (MSG_TRUNC).
         Truncation = "truncation",
+        /// Five datagrams: the network loses the 2nd, duplicates the 3rd and holds the 4th
+        /// back so the 5th overtakes it. Nobody notices or repairs anything.
+        Unreliable = "unreliable",
         /// Three clients send to one server socket (n:1).
         ManySenders = "many-senders",
         /// One sender to a multicast group: receivers on two hosts, two of them sharing a
@@ -777,6 +879,41 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
             }
             s.apps.push(script("client", c));
             s.apps.push(script("server", r));
+        }
+        UdpCase::Unreliable => {
+            s.sockets.push(socket("client", "client", Proto::Udp, 0));
+            s.sockets.push(socket("server", "server", Proto::Udp, 9000));
+            let mut c = Vec::new();
+            let mut r = vec![Step::at(late, Action::Recv { max: 1024 })];
+            for i in 1..=5u32 {
+                let mut st = send("server:9000", 20 + 5 * i, format!("msg {i}"));
+                if i > 1 {
+                    // 10 ms apart, so each has its own arrow and label.
+                    st.after_us = Some(10_000);
+                }
+                c.push(st);
+            }
+            // Five datagrams leave, five arrive (one lost, one twice): five reads.
+            for _ in 1..5 {
+                r.push(recv(1024));
+            }
+            s.apps.push(script("client", c));
+            s.apps.push(script("server", r));
+            let rule = |nth: u32, action: FaultAction| FaultRule {
+                from: Some("client".into()),
+                to: None,
+                matches: SegmentMatch::Udp,
+                nth: Some(nth),
+                after_us: None,
+                until_us: None,
+                action,
+            };
+            s.faults = vec![
+                rule(2, FaultAction::Drop),
+                rule(3, FaultAction::Duplicate),
+                // One and a half times the spacing: the 5th arrives first.
+                rule(4, FaultAction::Delay { by_us: 15_000 }),
+            ];
         }
         UdpCase::ManySenders => {
             s.hosts.push(HostSpec {
@@ -829,7 +966,15 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
                 "sender",
                 vec![
                     send("group:5000", 40, "news 1".into()),
-                    send("group:5000", 60, "news 2".into()),
+                    // 10 ms later, so the two sends do not share one arrow.
+                    Step::after(
+                        10_000,
+                        Action::SendTo {
+                            to: "group:5000".into(),
+                            len: 60,
+                            message: Some("news 2".into()),
+                        },
+                    ),
                 ],
             ));
         }

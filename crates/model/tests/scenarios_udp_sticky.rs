@@ -197,3 +197,81 @@ fn tcp_vs_udp_same_messages_different_reads() {
     );
     assert_eq!(tcp[1], "Recv 0 (EOF)");
 }
+
+#[test]
+fn udp_loses_duplicates_and_reorders_without_noticing() {
+    let t = run(&presets::udp(&Knobs::default(), UdpCase::Unreliable));
+    assert_eq!(
+        reads(&t, "server"),
+        [
+            "Recv 25 bytes: msg 1[0..25]",
+            // msg 2 was lost: nobody resends it.
+            "Recv 35 bytes: msg 3[0..35]",
+            // The network's copy of msg 3 is read as a second datagram.
+            "Recv 35 bytes: msg 3[0..35]",
+            // msg 4 was held back 10 ms: msg 5 overtook it.
+            "Recv 45 bytes: msg 5[0..45]",
+            "Recv 40 bytes: msg 4[0..40]",
+        ]
+    );
+    let p = packets(&t);
+    assert_eq!(
+        p.iter().filter(|l| l.ends_with("LOST")).count(),
+        1,
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn sticky_knobs_reproduce_each_case_and_the_remedies_are_knob_changes() {
+    let k = Knobs::default();
+    for case in StickyCase::ALL {
+        let sk = presets::StickyKnobs::of(&k, *case);
+        for fix in StickyFix::ALL {
+            let a = run(&presets::sticky(&k, *case, *fix));
+            let b = run(&presets::sticky_with(
+                &k,
+                &sk.clone().with_fix(&k, *fix),
+                *fix,
+            ));
+            assert_eq!(reads(&a, "conn"), reads(&b, "conn"), "{case:?} {fix:?}");
+        }
+    }
+    // Read size alone also cuts messages: a late reader with a 1000-byte buffer gets
+    // data1 (300) and part of data2, then the rest (case C without any segmentation).
+    let sk = presets::StickyKnobs {
+        data2: 1200,
+        read_size: 1000,
+        ..presets::StickyKnobs::of(&k, StickyCase::D)
+    };
+    let t = run(&presets::sticky_with(&k, &sk, StickyFix::None));
+    assert_eq!(
+        reads(&t, "conn")[..2],
+        [
+            "Recv 1000 bytes: data1[0..300] data2[0..700]",
+            "Recv 500 bytes: data2[700..1200]"
+        ]
+    );
+    // A smaller MSS cuts data1 into more segments.
+    let sk = presets::StickyKnobs {
+        mss: 536,
+        ..presets::StickyKnobs::of(&k, StickyCase::A)
+    };
+    let t = run(&presets::sticky_with(&k, &sk, StickyFix::None));
+    assert!(packets(&t)
+        .iter()
+        .any(|l| l.contains("client>server") && l.ends_with("len=300")));
+    let sk = presets::StickyKnobs {
+        data1: 1000,
+        mss: 536,
+        ..presets::StickyKnobs::of(&k, StickyCase::A)
+    };
+    let t = run(&presets::sticky_with(&k, &sk, StickyFix::None));
+    assert!(
+        packets(&t)
+            .iter()
+            .any(|l| l.contains("client>server") && l.ends_with("len=524")),
+        "{:#?}",
+        packets(&t)
+    );
+}
