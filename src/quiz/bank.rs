@@ -1,5 +1,5 @@
 //! Conceptual questions (written by us, zh and en), questions generated from the reference
-//! pages' tables (ports, layers), and [`COVERAGE`]: every interview question of the seed text
+//! pages' tables (ports, layers), and `COVERAGE`: every interview question of the seed text
 //! and the quiz items that cover it.
 
 use super::gen::{place, Ctx, Draft, Item, Kind};
@@ -174,7 +174,9 @@ pub const CONCEPTS: &[Item] = &[
     Item { id: "osi-map", topic: Tp::Osi, link: R::RefOsi, kind: Kind::OsiMap },
 ];
 
-/// Each interview question of the seed text and the quiz items that cover it.
+/// Each interview question of the seed text and the quiz items that cover it (checked by the
+/// tests; not shipped in the page, to keep the wasm small).
+#[cfg(test)]
 pub const COVERAGE: &[(T, &[&str])] = &[
     (
         T::new("TCP 的特性", "TCP's properties"),

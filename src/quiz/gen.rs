@@ -12,6 +12,7 @@ use synack_model::trace::{
 
 use super::{bank, tr, Answer, Question, Topic};
 use crate::engine::labels::{flag_list, Isns, Numbering};
+use crate::engine::layout::Ladder;
 use crate::engine::narration::{host_name, localize_name};
 use crate::i18n::{Lang, T};
 use crate::route::Route;
@@ -278,9 +279,14 @@ fn data_len(r: &AppResult) -> u32 {
     }
 }
 
-/// Just before `t`: the answer is not on screen yet, whatever happened before is.
-fn before(t: u64) -> u64 {
-    t.saturating_sub(1)
+/// Just before `t`: the answer is not on screen yet, whatever happened before is. The ladder
+/// shows state pills a little past the playhead, so stop 24 px of drawing earlier, but never
+/// before the previous moment.
+fn before(tr: &Trace, t: u64) -> u64 {
+    let l = Ladder::build(tr, None);
+    let prev = l.prev_moment(t as f64).unwrap_or(0);
+    let early = l.warp.t(l.warp.y(t as f64) - 24.0).max(0.0) as u64;
+    early.max(prev + 1).min(t.saturating_sub(1))
 }
 
 // ------------------------------------------------------------------------------ question shapes
@@ -309,7 +315,7 @@ fn next_segment(tr: &Trace, cx: &Ctx, after: u64, lead: T, why: String) -> Optio
         "What is the next segment on the wire?",
     );
     Some(Draft {
-        pause_us: Some(before(s.t)),
+        pause_us: Some(before(tr, s.t)),
         prompt: format!("{} {}", lead.get(cx.lang), q.get(cx.lang)),
         choices,
         answer: Answer::Choice(c),
@@ -357,7 +363,7 @@ fn next_state(
         format!("The {who} is in {from}. Which state does it enter next?"),
     );
     Some(Draft {
-        pause_us: Some(before(t)),
+        pause_us: Some(before(tr, t)),
         prompt: format!("{} {q}", lead.get(cx.lang)),
         choices,
         answer: Answer::Choice(c),
@@ -580,7 +586,7 @@ fn hs_synack(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     next_segment(
         tr,
         cx,
-        before(t),
+        before(tr, t),
         T::new("服务器在 80 端口 listen，客户端的 SYN 正要到达。", "The server listens on port 80; the client's SYN is about to arrive."),
         T::new(
             "服务器回 SYN-ACK：SYN 位送出自己的初始序号，ACK 位确认客户端的 SYN（确认号 = 客户端 ISN + 1）。一个报文做了两件事，所以握手只要三次。",
@@ -598,7 +604,7 @@ fn hs_synack_ack(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     let (_, ack) = isns.show(s, h, Numbering::Relative);
     let (_, abs) = isns.show(s, h, Numbering::Absolute);
     Some(typed(
-        before(t),
+        before(tr, t),
         cx.s(
             "客户端的 SYN 正要到达服务器。用相对序号（客户端 ISN 记为 0），服务器的 SYN-ACK 里确认号 ack 是多少？".into(),
             "The client's SYN is about to reach the server. In relative numbers (the client's ISN counts as 0), what ack number does the server's SYN-ACK carry?".into(),
@@ -739,7 +745,7 @@ fn td_fin_ackno(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     let (_, n) = isns.show(ack.seg, h, Numbering::Relative);
     let (fin_seq, _) = isns.show(fin, tcp(fin)?, Numbering::Relative);
     Some(typed(
-        before(ack.t),
+        before(tr, ack.t),
         cx.s(
             format!("客户端的 FIN（相对序号 seq = {fin_seq}）正在路上。服务器确认它的 ACK 里，相对确认号是多少？"),
             format!("The client's FIN (relative seq = {fin_seq}) is on the way. What relative ack number does the server's ACK of it carry?"),
@@ -834,7 +840,7 @@ fn td_2msl(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     };
     let linux = profile == "linux";
     Some(typed(
-        before(t),
+        before(tr, t),
         cx.s(
             format!("协议栈：{}。服务器的 FIN 正要到达客户端，客户端将进入 TIME-WAIT。它要在 TIME-WAIT 停留多少秒？", if linux { "Linux" } else { "RFC" }),
             format!("Stack profile: {}. The server's FIN is about to reach the client, which will enter TIME-WAIT. How many seconds does it stay there?", if linux { "Linux" } else { "RFC" }),
@@ -898,7 +904,7 @@ fn st_recv_first(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         _ => String::new(),
     };
     Some(typed(
-        before(t),
+        before(tr, t),
         cx.s(
             format!("客户端连续 send() 了两条消息（{lens}），服务器 recv(65536)。这次 recv() 返回多少字节？"),
             format!("The client send()s two messages back to back ({lens}); the server calls recv(65536). How many bytes does this recv() return?"),
@@ -942,7 +948,7 @@ fn st_case(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         .map(|(x, l)| format!("{l}. {}", x.get(cx.lang)))
         .collect();
     Some(Draft {
-        pause_us: Some(before(t)),
+        pause_us: Some(before(tr, t)),
         prompt: T::new(
             "客户端连续两次 send()，分别发 data1 和 data2。看报文大小和服务器什么时候读，服务器的 recv() 会是种子文里哪种情况？",
             "The client calls send() twice, for data1 and data2. From the segment sizes and when the server reads, which of the seed's cases will the server's recv() calls show?",
@@ -972,7 +978,7 @@ fn udp_trunc(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     };
     let dgram = n + lost;
     Some(typed(
-        before(t),
+        before(tr, t),
         cx.s(
             format!("客户端发来两个 {dgram} 字节的 UDP 数据报，服务器用 {n} 字节的缓冲区调用 recvfrom()。这次返回多少字节？"),
             format!("The client sends two {dgram}-byte UDP datagrams; the server calls recvfrom() with a {n}-byte buffer. How many bytes does it return?"),
@@ -1011,7 +1017,7 @@ fn udp_second(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     ];
     let (choices, c) = place(right.clone(), wrong, cx.v);
     Some(Draft {
-        pause_us: Some(before(t)),
+        pause_us: Some(before(tr, t)),
         prompt: cx.s(
             format!("第一次 recvfrom() 只拿到了 {} 的前 {w} 字节（被截断）。第二次 recvfrom() 返回什么？", name(a.message)),
             format!("The first recvfrom() got only the first {w} bytes of {} (truncated). What does the second recvfrom() return?", name(a.message)),
@@ -1032,7 +1038,7 @@ fn udp_bound(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     let n = data_len(r);
     let lens: Vec<String> = tr.messages.iter().map(|m| m.len.to_string()).collect();
     Some(typed(
-        before(t),
+        before(tr, t),
         cx.s(
             format!("客户端连续发出 {} 字节的 UDP 数据报，服务器稍后用 1024 字节的缓冲区逐个 recvfrom()。第二次 recvfrom() 返回多少字节？", lens.join("、")),
             format!("The client sends UDP datagrams of {} bytes back to back; the server later calls recvfrom() with a 1024-byte buffer. How many bytes does the second recvfrom() return?", lens.join(", ")),
@@ -1089,7 +1095,7 @@ fn bl_overflow(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         .map(|x| x.get(cx.lang).to_string())
         .collect();
     Some(Draft {
-        pause_us: Some(before(t)),
+        pause_us: Some(before(tr, t)),
         prompt: cx.s(
             format!("listen(fd, 0)，accept 队列已满，没人调用 accept()；tcp_abort_on_overflow = {}。第二个客户端握手的最后一个 ACK 正要到达服务器。服务器会怎么做？", abort_on as u8),
             format!("listen(fd, 0); the accept queue is full and nobody calls accept(); tcp_abort_on_overflow = {}. The second client's final handshake ACK is about to reach the server. What does the server do?", abort_on as u8),

@@ -291,7 +291,6 @@ pub fn QuizPage(p: &Props) -> Html {
             { card }
             { player }
             { score_panel(&st.score, lang, act(|| Act::Reset)) }
-            { coverage(lang) }
         </div>
     }
 }
@@ -440,18 +439,5 @@ fn score_panel(s: &Score, lang: Lang, reset: Callback<MouseEvent>) -> Html {
             </p>
             <ul class="per-topic">{ for rows }</ul>
         </section>
-    }
-}
-
-fn coverage(lang: Lang) -> Html {
-    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let rows = super::bank::COVERAGE.iter().map(|(q, ids)| {
-        html! { <tr><td>{ q.get(lang) }</td><td class="mono">{ ids.join(" ") }</td></tr> }
-    });
-    html! {
-        <details class="quiz-coverage" data-testid="quiz-coverage">
-            <summary>{ tr("覆盖了种子文的哪些面试题", "Which interview questions of the seed this covers") }</summary>
-            <table><tbody>{ for rows }</tbody></table>
-        </details>
     }
 }
