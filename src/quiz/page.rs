@@ -158,7 +158,7 @@ pub fn QuizPage(p: &Props) -> Html {
     };
 
     // The score is remembered whenever it changes (and reset writes the empty score).
-    use_effect_with(st.score.clone(), |s| score::save(s));
+    use_effect_with(st.score.clone(), score::save);
     // The URL names the question and the variant, so a link reproduces it.
     use_effect_with((item.id, v), |(id, v)| {
         let mut loc = Location::parse(&dom::current_hash());
