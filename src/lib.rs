@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod pages;
 pub mod prefs;
+pub mod quiz;
 pub mod route;
 pub mod scenes;
 

@@ -93,6 +93,7 @@ impl Route {
         self == Route::Landing
             || crate::scenes::has_scene(self)
             || crate::pages::reference::has_page(self)
+            || crate::quiz::has_page(self)
     }
 
     pub fn is_reference(self) -> bool {

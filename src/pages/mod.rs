@@ -22,6 +22,7 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
         Some(Route::Landing) => html! { <Landing key={key} /> },
         Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
         Some(r) if reference::has_page(r) => reference::render(r, &loc.query, key),
+        Some(r) if crate::quiz::has_page(r) => crate::quiz::render(&loc.query, key),
         Some(r) => html! { <ComingSoon key={key} route={r} /> },
         None => html! { <NotFound key={key} path={loc.path.clone()} /> },
     }

@@ -1,0 +1,386 @@
+//! Conceptual questions (written by us, zh and en), questions generated from the reference
+//! pages' tables (ports, layers), and `COVERAGE`: every interview question of the seed text
+//! and the quiz items that cover it.
+
+use super::gen::{place, Ctx, Draft, Item, Kind};
+use super::{tr, Answer, Topic};
+use crate::i18n::T;
+use crate::pages::reference::osi_data::{OSI, TCPIP};
+use crate::pages::reference::ports_data::PORTS;
+use crate::route::Route;
+
+const fn concept(
+    id: &'static str,
+    topic: Topic,
+    link: Route,
+    q: T,
+    choices: [T; 4],
+    why: T,
+) -> Item {
+    Item {
+        id,
+        topic,
+        link,
+        kind: Kind::Concept(q, choices, why),
+    }
+}
+
+/// Choice texts of the sticky-packet cases, in the seed's order A–D.
+pub const STICKY_CASES: [T; 4] = [
+    T::new("先收到 data1，再收到 data2", "data1, then data2"),
+    T::new(
+        "先收到 data1 的一部分，再收到 data1 的其余部分和 data2",
+        "part of data1, then the rest of data1 with data2",
+    ),
+    T::new(
+        "先收到 data1 和 data2 的一部分，再收到 data2 的其余部分",
+        "data1 with part of data2, then the rest of data2",
+    ),
+    T::new("一次收到 data1 和 data2", "data1 and data2 in one read"),
+];
+
+pub const STICKY_WHY: [T; 4] = [
+    T::new("A：读者一直跟得上，每条消息单独成段、到了就被读走，看起来像有边界——但这只是时机凑巧。", "A: the reader keeps up and each message arrives in its own segment and is read at once. It looks like boundaries are kept, but that is only timing."),
+    T::new("B：data1 比 MSS 大，被分成两个段；读者在第一个段到达时就读，之后剩下的 data1 和 data2 一起被读出。", "B: data1 is larger than the MSS and goes in two segments; the reader wakes for the first, and later reads the rest of data1 together with data2."),
+    T::new("C：data2 很大，第一次读时 data1 和 data2 的第一个段都已到达，剩下的部分下一次才读到。", "C: data2 is large; at the first read data1 and data2's first segment have both arrived, and the rest comes in the next read."),
+    T::new("D：读者来晚了，两条消息都已在接收缓冲区里，一次 recv() 全部拿走。", "D: the reader is late; both messages are already in the receive buffer and one recv() takes them all."),
+];
+
+pub const BACKLOG_CHOICES: [T; 4] = [
+    T::new(
+        "忽略这个 ACK，之后重传 SYN-ACK",
+        "Ignore the ACK, and later retransmit its SYN-ACK",
+    ),
+    T::new("立刻回 RST", "Answer with a RST at once"),
+    T::new(
+        "照样把连接放进 accept 队列",
+        "Put the connection in the accept queue anyway",
+    ),
+    T::new("回 FIN 关闭连接", "Close the connection with a FIN"),
+];
+
+pub const BACKLOG_WHY: [T; 2] = [
+    T::new("队列满时 Linux 忽略最后的 ACK（tcp_check_req 的 listen_overflow），连接留在 SYN 队列里；SYN-RECEIVED 的定时器到期就重传 SYN-ACK（最多 tcp_synack_retries 次），期望那时 accept() 已经腾出位置。", "With the queue full, Linux ignores the final ACK (listen_overflow in tcp_check_req) and the request stays in the SYN queue; when its SYN-RECEIVED timer fires it retransmits the SYN-ACK (up to tcp_synack_retries times), hoping accept() has made room by then."),
+    T::new("tcp_abort_on_overflow=1 时，队列满就直接回 RST：客户端马上得到 ECONNRESET，而不是在一分钟的重试后才知道。", "With tcp_abort_on_overflow=1 a full queue means an immediate RST: the client gets ECONNRESET at once instead of after a minute of retries."),
+];
+
+use Route as R;
+use Topic as Tp;
+
+pub const CONCEPTS: &[Item] = &[
+    concept("c-tcp-features", Tp::TcpUdp, R::RefTcpUdp,
+        T::new("下面哪一条不是 TCP 的特性？", "Which of these is NOT a property of TCP?"),
+        [T::new("可以广播和多播", "It can broadcast and multicast"),
+         T::new("面向连接的可靠字节流", "A connection-oriented, reliable byte stream"),
+         T::new("靠确认和超时重传补上丢失的数据", "ACKs and timeouts retransmit what was lost"),
+         T::new("用序号保证按序、不重复", "Sequence numbers keep bytes in order, without duplicates")],
+        T::new("一条 TCP 连接恰好有两个端点，所以不能广播或多播；一对多要用 UDP。其余三条都是 TCP 的核心特性。", "A TCP connection has exactly two endpoints, so it cannot broadcast or multicast; one-to-many needs UDP. The other three are TCP's core properties.")),
+    concept("c-udp-header", Tp::TcpUdp, R::RefTcpUdp,
+        T::new("UDP 头部有多大？", "How big is a UDP header?"),
+        [T::new("8 字节", "8 bytes"), T::new("20 字节", "20 bytes"), T::new("20～60 字节", "20 to 60 bytes"), T::new("4 字节", "4 bytes")],
+        T::new("源端口、目的端口、长度、校验和各 2 字节，共 8 字节。TCP 头部至少 20 字节，带选项最多 60 字节。", "Source port, destination port, length and checksum, 2 bytes each: 8 bytes. A TCP header is 20 bytes, up to 60 with options.")),
+    concept("c-boundaries", Tp::TcpUdp, R::TcpVsUdp,
+        T::new("哪个协议保留应用消息的边界？", "Which protocol keeps the application's message boundaries?"),
+        [T::new("UDP：一次 recvfrom() 取一个完整数据报", "UDP: one recvfrom() returns one whole datagram"),
+         T::new("TCP：一次 recv() 对应一次 send()", "TCP: one recv() matches one send()"),
+         T::new("两个都保留", "Both"), T::new("两个都不保留", "Neither")],
+        T::new("TCP 传的是字节流，recv() 返回的块和 send() 的次数无关；UDP 每个数据报是一条独立的消息。", "TCP carries a byte stream: the chunks recv() returns have nothing to do with the send() calls. Each UDP datagram is a message of its own.")),
+    concept("c-rwnd", Tp::TcpUdp, R::Window,
+        T::new("TCP 的接收窗口（rwnd）保护的是谁？", "What does TCP's receive window (rwnd) protect?"),
+        [T::new("接收方：在途未确认的数据不超过它通告的窗口", "The receiver: unacknowledged data in flight never exceeds what it advertises"),
+         T::new("网络：丢包时它会缩小", "The network: it shrinks when packets are lost"),
+         T::new("发送方的发送缓冲区", "The sender's send buffer"),
+         T::new("什么也不保护，只是提示", "Nothing; it is only a hint")],
+        T::new("rwnd 是流量控制，防止慢读者被淹没；防止网络拥塞的是发送方自己的拥塞窗口 cwnd。实际可发的是两者中较小的那个。", "rwnd is flow control, so a slow reader is not flooded. Protecting the network is the job of the sender's own congestion window, cwnd. The sender may have min(rwnd, cwnd) in flight.")),
+    concept("c-nm", Tp::Udp, R::Udp,
+        T::new("一台主机上的几个 socket 怎样在同一个端口上都收到同一个多播组的数据报（种子文说的 n:m）？", "How can several sockets on one host all receive the same multicast datagrams on one port (the seed's n:m)?"),
+        [T::new("每个 socket 设 SO_REUSEADDR（dgram 的 reuseAddr）并加入多播组", "Each sets SO_REUSEADDR (dgram's reuseAddr) and joins the group"),
+         T::new("为每个接收方开一条 TCP 连接", "Open one TCP connection per receiver"),
+         T::new("打开 SO_KEEPALIVE", "Turn on SO_KEEPALIVE"),
+         T::new("做不到：一个端口只能有一个 socket", "It cannot be done: a port has one socket")],
+        T::new("SO_REUSEADDR 允许多个 UDP socket 绑定同一端口；加入多播组后，发往组地址的每个数据报会复制给每个成员。TCP 只能一对一。", "SO_REUSEADDR lets several UDP sockets bind one port; once they join the group, each datagram sent to the group address is delivered to every member. TCP is one-to-one only.")),
+    concept("c-why3", Tp::Handshake, R::Handshake,
+        T::new("为什么建立连接要三次握手，两次不行？", "Why does opening a connection take three segments, not two?"),
+        [T::new("双方都要确认对方收到了自己的初始序号；只有两次，服务器的序号没人确认，一个迟到的旧 SYN 也能开出连接", "Each side must know the other got its initial sequence number; with two, nobody confirms the server's, and a stale old SYN could open a connection"),
+         T::new("第三个报文必须带第一个数据字节", "The third segment must carry the first data byte"),
+         T::new("为了测三次 RTT", "To measure the RTT three times"),
+         T::new("因为服务器要发两次 SYN", "Because the server sends two SYNs")],
+        T::new("SYN-ACK 把“确认你的序号”和“这是我的序号”合在一个报文里；第三个 ACK 确认服务器的序号。RFC 9293 还指出：三次握手让服务器能识别并拒绝网络里延迟的旧 SYN。", "The SYN-ACK combines \"I got your number\" and \"here is mine\"; the third segment acknowledges the server's number. RFC 9293 also notes the three-way handshake lets the server detect and reject delayed old SYNs.")),
+    concept("c-why4", Tp::Teardown, R::Teardown,
+        T::new("建立连接三次就够，为什么断开要四次？", "Opening takes three segments; why does closing take four?"),
+        [T::new("两个方向各自关闭：对 FIN 的 ACK 马上发，自己的 FIN 要等应用 close() 才发", "Each direction closes on its own: the ACK of a FIN goes at once, our own FIN only when the application calls close()"),
+         T::new("FIN 必须发两遍才安全", "A FIN must be sent twice to be safe"),
+         T::new("RST 需要单独确认", "A RST needs its own ACK"),
+         T::new("TIME-WAIT 会多发一个报文", "TIME-WAIT sends an extra segment")],
+        T::new("收到 FIN 只说明对方不再发送；这一端可能还有数据要发（半关闭），所以先 ACK，等应用 close() 再发 FIN。如果应用恰好同时关闭，ACK 和 FIN 也可以合成一个报文。", "A FIN only says the peer will send no more; this side may still have data to send (half-close), so it ACKs now and sends its FIN when the application closes. If the application closes at once, the ACK and FIN can share one segment.")),
+    concept("c-2msl", Tp::Teardown, R::Teardown,
+        T::new("TIME-WAIT 为什么要等 2MSL？", "Why does TIME-WAIT last 2MSL?"),
+        [T::new("最后的 ACK 丢了时还能再确认对方重发的 FIN；并让旧报文在端口被复用前消失", "So the last ACK can be sent again if the peer's FIN comes back, and old segments die out before the ports are reused"),
+         T::new("让应用读完剩下的数据", "To let the application finish reading"),
+         T::new("等对方的 RST", "To wait for the peer's RST"),
+         T::new("内核不能更早释放内存", "The kernel cannot free the memory sooner")],
+        T::new("MSL 是报文在网络里最长的存活时间。一来一回最多 2MSL：足够等到对方可能重发的 FIN，也足够让这条连接在路上的旧报文全部过期。", "MSL is the longest a segment can live in the network. A round trip is at most 2MSL: long enough to see a retransmitted FIN, and for every old segment of this connection to expire.")),
+    concept("c-backlog", Tp::Backlog, R::Backlog,
+        T::new("Linux 2.2 以后，listen(fd, backlog) 的 backlog 限制的是什么？", "Since Linux 2.2, what does the backlog in listen(fd, backlog) limit?"),
+        [T::new("accept 队列：已完成握手、等待 accept() 的连接", "The accept queue: completed connections waiting for accept()"),
+         T::new("SYN 队列：半连接的数量", "The SYN queue of half-open requests"),
+         T::new("同时存在的连接总数", "The total number of connections"),
+         T::new("接收缓冲区的字节数", "The receive buffer, in bytes")],
+        T::new("backlog 只管 accept 队列（还会被 somaxconn 截断）；SYN 队列的上限是系统级的 tcp_max_syn_backlog。应用负责及时 accept()，管理员按网络状况调 SYN 队列。", "backlog only bounds the accept queue (capped by somaxconn); the SYN queue's limit is the system-wide tcp_max_syn_backlog. The application keeps accept() fast; the administrator sizes the SYN queue for the network.")),
+    concept("c-syncookies", Tp::Backlog, R::Backlog,
+        T::new("开启 syncookies 后，SYN 队列满了会怎样？", "With syncookies on, what happens when the SYN queue is full?"),
+        [T::new("照样回 SYN-ACK，把连接信息编码进自己的初始序号，不占队列", "It still answers SYN-ACK, encoding the request in its initial sequence number instead of the queue"),
+         T::new("丢弃所有新的 SYN", "Every new SYN is dropped"),
+         T::new("回 RST 拒绝", "It refuses with a RST"),
+         T::new("把 SYN 放进 accept 队列", "The SYN goes into the accept queue")],
+        T::new("所以 man listen 说开启 syncookies 时 tcp_max_syn_backlog 没有逻辑上限。最后的 ACK 带回这个序号，服务器据此重建连接。", "That is why man listen says tcp_max_syn_backlog has no logical maximum with syncookies. The final ACK brings the number back and the server rebuilds the connection from it.")),
+    concept("c-bsd", Tp::Backlog, R::Backlog,
+        T::new("历史上 BSD 的 backlog 是怎样实现的？", "How did historic BSD implement the backlog?"),
+        [T::new("一个队列，SYN-RECEIVED 和 ESTABLISHED 的连接都算；满了就丢 SYN，不回 RST", "One queue counting both SYN-RECEIVED and ESTABLISHED connections; when full, SYNs are dropped without a RST"),
+         T::new("两个队列，满了回 RST", "Two queues; a RST when full"),
+         T::new("没有上限", "No limit at all"),
+         T::new("只限制 SYN 队列", "It only limits the SYN queue")],
+        T::new("丢 SYN 而不回 RST，是为了让客户端稍后重试而不是直接失败。Linux 把两个队列分开，backlog 只管 accept 队列。", "Dropping the SYN instead of sending a RST lets the client retry later rather than fail. Linux splits the two queues, and backlog bounds only the accept queue.")),
+    concept("c-sticky-why", Tp::Sticky, R::Sticky,
+        T::new("TCP 为什么会“粘包”？", "Why does TCP \"stick packets together\"?"),
+        [T::new("TCP 是没有边界的字节流：Nagle 会合并小的写入，读得晚的一方一次拿到缓冲区里所有字节", "TCP is a byte stream without boundaries: Nagle merges small writes, and a late reader gets everything buffered"),
+         T::new("IP 分片按错误的顺序重组了", "IP fragments were reassembled in the wrong order"),
+         T::new("校验和把报文合并了", "The checksum merges segments"),
+         T::new("这是 Node.js 的 bug", "It is a Node.js bug")],
+        T::new("“粘包”不是丢数据，而是消息边界本来就不存在：一次 send() 不等于一次 recv()。发送方的 Nagle 和接收方读的时机都会让几条消息混在一起。", "Nothing is lost: the boundaries never existed. One send() is not one recv(); Nagle on the sender and the reader's timing both merge messages.")),
+    concept("c-sticky-fix", Tp::Sticky, R::Sticky,
+        T::new("哪种办法无论数据怎样分块，都能还原出 data1 和 data2？", "Which fix recovers data1 and data2 whatever the chunking?"),
+        [T::new("封包/拆包：长度前缀或分隔符，接收方按它切分", "Framing: a length prefix or a delimiter the reader splits on"),
+         T::new("socket.setNoDelay(true)", "socket.setNoDelay(true)"),
+         T::new("两次 send() 之间等一会儿", "Waiting between the two send() calls"),
+         T::new("加大接收缓冲区", "A bigger receive buffer")],
+        T::new("只有应用层自己的分帧不依赖时机。等待会拖慢吞吐，关 Nagle 管不了读得晚的接收方，加大缓冲区只会粘得更多。", "Only the application's own framing does not depend on timing. Waiting costs throughput, turning Nagle off does nothing for a late reader, and a bigger buffer only merges more.")),
+    concept("c-nodelay", Tp::Sticky, R::Sticky,
+        T::new("调用 socket.setNoDelay(true) 后，接收方还可能一次 recv() 拿到 data1 和 data2 吗？", "After socket.setNoDelay(true), can the reader still get data1 and data2 in one recv()?"),
+        [T::new("可能：接收方读得晚，两条都已在它的缓冲区里", "Yes: if the reader is late, both are already in its buffer"),
+         T::new("不会：现在每次 send() 对应一次 recv()", "No: each send() is now one recv()"),
+         T::new("不会：Nagle 是唯一的原因", "No: Nagle was the only cause"),
+         T::new("只有走回环地址时才会", "Only over loopback")],
+        T::new("setNoDelay 只让发送方不再攒小包；接收方如果没及时 recv()，几个段的数据照样在接收缓冲区里连在一起。发送频繁的小消息时关 Nagle 还会浪费带宽。", "setNoDelay only stops the sender from holding small writes; if the reader does not recv() in time, several segments' bytes still sit together in its buffer. For frequent small messages, turning Nagle off also wastes bandwidth.")),
+    concept("c-udp-nosticky", Tp::Udp, R::Udp,
+        T::new("为什么 UDP 不会粘包？", "Why does UDP never stick packets together?"),
+        [T::new("它面向消息：每个数据报作为一个整体送达、被整个读取，或者整个丢失", "It is message-oriented: each datagram is delivered and read whole, or lost whole"),
+         T::new("它的包更小", "Its packets are smaller"),
+         T::new("它默认关闭了 Nagle", "It has Nagle turned off by default"),
+         T::new("它自动加了长度前缀", "It adds a length prefix for you")],
+        T::new("每个 UDP 数据报都有自己的头部（端口、长度），接收方一次只取一个；缓冲区太小时多出的部分被丢弃，而不是留给下一次读。", "Every UDP datagram has its own header (ports, length) and the reader takes one at a time; with a small buffer the excess is discarded, not kept for the next read.")),
+    Item { id: "port", topic: Tp::Ports, link: R::RefPorts, kind: Kind::Port },
+    Item { id: "osi-layer", topic: Tp::Osi, link: R::RefOsi, kind: Kind::OsiLayer },
+    Item { id: "osi-map", topic: Tp::Osi, link: R::RefOsi, kind: Kind::OsiMap },
+];
+
+/// Each interview question of the seed text and the quiz items that cover it (checked by the
+/// tests; not shipped in the page, to keep the wasm small).
+#[cfg(test)]
+pub const COVERAGE: &[(T, &[&str])] = &[
+    (
+        T::new("TCP 的特性", "TCP's properties"),
+        &["c-tcp-features", "c-rwnd", "hs-synack-ack", "hs-syn-rto"],
+    ),
+    (
+        T::new("TCP 与 UDP 的区别", "TCP vs UDP"),
+        &[
+            "c-udp-header",
+            "c-boundaries",
+            "c-tcp-features",
+            "udp-bound",
+        ],
+    ),
+    (
+        T::new("UDP 的 n:m 与 reuseAddr", "UDP n:m and reuseAddr"),
+        &["c-nm"],
+    ),
+    (
+        T::new(
+            "TCP 粘包是怎么回事，如何处理",
+            "TCP sticky packets, and the fixes",
+        ),
+        &[
+            "st-case",
+            "st-recv-b",
+            "st-recv-d",
+            "c-sticky-why",
+            "c-sticky-fix",
+            "c-nodelay",
+        ],
+    ),
+    (
+        T::new("为什么 UDP 不会粘包", "Why UDP has no sticky packets"),
+        &["c-udp-nosticky", "udp-bound", "udp-trunc", "udp-second"],
+    ),
+    (
+        T::new("如何理解 TCP backlog", "The TCP listen backlog"),
+        &[
+            "c-backlog",
+            "c-syncookies",
+            "c-bsd",
+            "bl-overflow",
+            "bl-synack-retx",
+            "bl-half-open",
+        ],
+    ),
+    (
+        T::new("常用端口号与对应的服务", "Common ports and their services"),
+        &["port"],
+    ),
+    (
+        T::new("OSI 七层模型", "The OSI seven layers"),
+        &["osi-layer", "osi-map"],
+    ),
+    (
+        T::new("三次握手", "The three-way handshake"),
+        &[
+            "hs-synack",
+            "hs-synack-ack",
+            "hs-syn-rcvd",
+            "hs-client-est",
+            "hs-ack-lost",
+            "hs-syn-rto",
+            "hs-closed",
+        ],
+    ),
+    (
+        T::new("为什么是三次握手", "Why three segments"),
+        &["c-why3", "hs-ack-lost"],
+    ),
+    (
+        T::new("四次挥手", "The four-way teardown"),
+        &[
+            "td-fin-ack",
+            "td-fin-ackno",
+            "td-close-wait",
+            "td-fin-wait-2",
+            "td-last-ack",
+            "td-time-wait",
+        ],
+    ),
+    (
+        T::new("为什么是四次挥手", "Why four segments"),
+        &["c-why4", "td-fin-ack"],
+    ),
+    (
+        T::new("TIME_WAIT 与 2MSL", "TIME-WAIT and 2MSL"),
+        &["td-2msl", "c-2msl", "td-fin-retx"],
+    ),
+];
+
+/// The seed's ports with one name each (the question is "which service"), in table order.
+fn seed_ports() -> impl Iterator<Item = &'static crate::pages::reference::ports_data::Port> {
+    PORTS.iter().filter(|p| p.seed)
+}
+
+pub fn port_question(cx: &Ctx) -> Option<Draft> {
+    let n = seed_ports().count();
+    let p = seed_ports().nth(cx.v as usize % n)?;
+    let wrong = (1..n)
+        .map(|k| {
+            seed_ports()
+                .nth((cx.v as usize + k * 5) % n)
+                .map(|x| x.name.to_string())
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let (choices, c) = place(p.name.into(), wrong, cx.v);
+    let text = match cx.lang {
+        crate::i18n::Lang::Zh => p.zh,
+        crate::i18n::Lang::En => p.en,
+    };
+    Some(Draft {
+        pause_us: None,
+        prompt: tr(
+            cx.lang,
+            format!("{} 端口默认是哪个服务的？", p.num),
+            format!("Which service uses port {} by default?", p.num),
+        ),
+        choices,
+        answer: Answer::Choice(c),
+        unit: "",
+        explain: format!("{} ({}): {text}", p.num, p.tr.label()),
+    })
+}
+
+/// Protocol names listed under exactly one OSI layer (and inside no other layer's list).
+pub fn osi_tokens() -> Vec<(&'static str, usize)> {
+    let mut out = Vec::new();
+    for (i, l) in OSI.iter().enumerate() {
+        for tok in l.examples.split(", ") {
+            let unique = !tok.contains(['(', ' '])
+                && OSI
+                    .iter()
+                    .enumerate()
+                    .all(|(j, o)| j == i || !o.examples.contains(tok));
+            if unique {
+                out.push((tok, i));
+            }
+        }
+    }
+    out
+}
+
+fn layer_name(i: usize, cx: &Ctx) -> String {
+    format!("L{} · {}", OSI[i].num, OSI[i].name.get(cx.lang))
+}
+
+pub fn osi_layer_question(cx: &Ctx) -> Option<Draft> {
+    let toks = osi_tokens();
+    let (tok, i) = *toks.get(cx.v as usize % toks.len().max(1))?;
+    let wrong = [1, 2, 6, 3]
+        .iter()
+        .map(|k| layer_name((i + k) % OSI.len(), cx))
+        .collect();
+    let (choices, c) = place(layer_name(i, cx), wrong, cx.v);
+    Some(Draft {
+        pause_us: None,
+        prompt: tr(
+            cx.lang,
+            format!("在 OSI 七层模型里，{tok} 属于哪一层？"),
+            format!("In the OSI model, which layer does {tok} belong to?"),
+        ),
+        choices,
+        answer: Answer::Choice(c),
+        unit: "",
+        explain: format!(
+            "{tok}: {} — {}",
+            layer_name(i, cx),
+            OSI[i].adds.get(cx.lang)
+        ),
+    })
+}
+
+fn covers(osi: &[u8], cx: &Ctx) -> String {
+    osi.iter()
+        .filter_map(|n| OSI.iter().find(|l| l.num == *n))
+        .map(|l| l.name.get(cx.lang))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+pub fn osi_map_question(cx: &Ctx) -> Option<Draft> {
+    let i = cx.v as usize % TCPIP.len();
+    let l = &TCPIP[i];
+    let wrong = (1..TCPIP.len())
+        .map(|k| covers(TCPIP[(i + k) % TCPIP.len()].osi, cx))
+        .collect();
+    let right = covers(l.osi, cx);
+    let (choices, c) = place(right.clone(), wrong, cx.v);
+    Some(Draft {
+        pause_us: None,
+        prompt: tr(
+            cx.lang,
+            format!("TCP/IP 四层模型的“{}”对应 OSI 的哪几层？", l.name.get(cx.lang)),
+            format!("Which OSI layers does the TCP/IP model's {} layer cover?", l.name.get(cx.lang)),
+        ),
+        choices,
+        answer: Answer::Choice(c),
+        unit: "",
+        explain: tr(
+            cx.lang,
+            format!("{}层 = {right}。TCP/IP 把 OSI 的会话、表示、应用三层合成应用层，把数据链路和物理层合成链路层。", l.name.get(cx.lang).trim_end_matches('层')),
+            format!("{} = {right}. TCP/IP folds OSI's session, presentation and application layers into one application layer, and data link + physical into the link layer.", l.name.get(cx.lang)),
+        ),
+    })
+}

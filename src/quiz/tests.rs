@@ -1,0 +1,430 @@
+//! The generator checked against the traces themselves, for many variants: each check reads
+//! the trace its own way (the first segment after the pause, the state a socket is in just
+//! after it, what recv() returned) and compares with the question's answer.
+
+use std::collections::BTreeSet;
+
+use synack_model::trace::{AppCallKind, AppResult, EventKind, Header, TcpState, Trace};
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use super::bank::{COVERAGE, STICKY_CASES};
+use super::gen::{self, seg_text, Kind};
+use super::score::Score;
+use super::{check, parse_number, Answer, Question, Topic};
+use crate::engine::labels::{Isns, Numbering};
+use crate::i18n::Lang;
+
+const VARIANTS: u32 = 12;
+
+fn question(id: &str, v: u32, lang: Lang) -> (Option<Trace>, Question) {
+    let item = gen::find(id).unwrap_or_else(|| panic!("no item {id}"));
+    let t = gen::trace_for(item, v);
+    let q = gen::ask(item, v, t.as_ref(), lang)
+        .unwrap_or_else(|| panic!("{id} v{v} {lang:?}: no question"));
+    (t, q)
+}
+
+fn chosen(q: &Question) -> &str {
+    match q.answer {
+        Answer::Choice(c) => &q.choices[c],
+        Answer::Number(_) => panic!("{}: not multiple choice", q.item),
+    }
+}
+
+fn number(q: &Question) -> u64 {
+    match q.answer {
+        Answer::Number(n) => n,
+        Answer::Choice(_) => panic!("{}: not a typed number", q.item),
+    }
+}
+
+/// The first segment sent after the pause, as the ladder would show it next.
+fn next_sent(t: &Trace, pause: u64) -> &synack_model::trace::Segment {
+    t.events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if e.t > pause => Some(segment),
+            _ => None,
+        })
+        .expect("a segment after the pause")
+}
+
+/// The state of the socket named `label` just after `t` (the state diagram's view).
+fn state_after(t: &Trace, label_host: &str, from: TcpState, pause: u64) -> TcpState {
+    let ids: Vec<_> = t
+        .sockets
+        .iter()
+        .filter(|s| s.label == label_host || label_host.is_empty())
+        .map(|s| s.id)
+        .collect();
+    t.events
+        .iter()
+        .filter(|e| e.t > pause)
+        .find_map(|e| match e.kind {
+            EventKind::StateChanged {
+                socket,
+                from: f,
+                to,
+            } if ids.contains(&socket) && f == from => Some(to),
+            _ => None,
+        })
+        .expect("a transition after the pause")
+}
+
+#[test]
+fn every_item_asks_a_well_formed_question_in_every_variant_and_language() {
+    let mut ids = BTreeSet::new();
+    for item in gen::all() {
+        assert!(ids.insert(item.id), "duplicate id {}", item.id);
+        for v in 0..VARIANTS {
+            for lang in [Lang::Zh, Lang::En] {
+                let (t, q) = question(item.id, v, lang);
+                assert!(
+                    !q.prompt.is_empty() && !q.explain.is_empty(),
+                    "{} v{v}",
+                    item.id
+                );
+                match q.answer {
+                    Answer::Choice(c) => {
+                        assert!(
+                            q.choices.len() >= 2 && c < q.choices.len(),
+                            "{} v{v}",
+                            item.id
+                        );
+                        let set: BTreeSet<_> = q.choices.iter().collect();
+                        assert_eq!(
+                            set.len(),
+                            q.choices.len(),
+                            "{} v{v}: repeated choice {:?}",
+                            item.id,
+                            q.choices
+                        );
+                        assert!(
+                            q.choices.len() <= 4,
+                            "{}: keys 1–4 must reach every choice",
+                            item.id
+                        );
+                    }
+                    Answer::Number(_) => assert!(q.choices.is_empty()),
+                }
+                let traced = matches!(item.kind, Kind::Trace(..));
+                assert_eq!(traced, t.is_some(), "{}", item.id);
+                assert_eq!(traced, q.pause_us.is_some(), "{}", item.id);
+                if let (Some(t), Some(p)) = (&t, q.pause_us) {
+                    assert!(p < t.duration_us, "{} v{v}: pause after the end", item.id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn next_segment_answers_are_the_segment_after_the_pause() {
+    let expect = [
+        ("hs-synack", "server → client: SYN, ACK"),
+        ("hs-ack-lost", "server → client: SYN, ACK"),
+        ("hs-closed", "server → client: RST, ACK"),
+        ("td-fin-ack", "server → client: ACK"),
+        ("td-fin-retx", "server → client: FIN, ACK"),
+    ];
+    for (id, text) in expect {
+        for v in 0..VARIANTS {
+            let (t, q) = question(id, v, Lang::En);
+            let t = t.unwrap();
+            let seg = next_sent(&t, q.pause_us.unwrap());
+            assert_eq!(chosen(&q), seg_text(&t, seg, Lang::En), "{id} v{v}");
+            assert_eq!(chosen(&q), text, "{id} v{v}");
+        }
+    }
+    // The retransmissions really are retransmissions.
+    for id in ["hs-ack-lost", "td-fin-retx"] {
+        let (t, q) = question(id, 3, Lang::En);
+        assert!(
+            next_sent(&t.unwrap(), q.pause_us.unwrap()).retransmission > 0,
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn next_state_answers_are_the_transition_after_the_pause() {
+    let expect = [
+        ("hs-syn-rcvd", "", TcpState::Listen, TcpState::SynReceived),
+        (
+            "hs-client-est",
+            "client",
+            TcpState::SynSent,
+            TcpState::Established,
+        ),
+        (
+            "td-close-wait",
+            "conn",
+            TcpState::Established,
+            TcpState::CloseWait,
+        ),
+        (
+            "td-fin-wait-2",
+            "client",
+            TcpState::FinWait1,
+            TcpState::FinWait2,
+        ),
+        (
+            "td-last-ack",
+            "conn",
+            TcpState::CloseWait,
+            TcpState::LastAck,
+        ),
+        (
+            "td-time-wait",
+            "client",
+            TcpState::FinWait2,
+            TcpState::TimeWait,
+        ),
+        (
+            "bl-half-open",
+            "client 2",
+            TcpState::SynSent,
+            TcpState::Established,
+        ),
+    ];
+    for (id, label, from, to) in expect {
+        for v in 0..VARIANTS {
+            let (t, q) = question(id, v, Lang::En);
+            let t = t.unwrap();
+            let pause = q.pause_us.unwrap();
+            assert_eq!(state_after(&t, label, from, pause), to, "{id} v{v}");
+            assert_eq!(chosen(&q), to.rfc_name(), "{id} v{v}");
+            // Paused before it: the first such transition in the whole run comes after.
+            assert_eq!(
+                state_after(&t, label, from, 0),
+                to,
+                "{id} v{v}: an earlier transition"
+            );
+        }
+    }
+}
+
+#[test]
+fn typed_numbers_match_the_trace() {
+    for v in 0..VARIANTS {
+        // The SYN-ACK acknowledges ISN + 1 in every run, whatever the seed's ISNs.
+        let (t, q) = question("hs-synack-ack", v, Lang::En);
+        let t = t.unwrap();
+        assert_eq!(number(&q), 1);
+        let seg = next_sent(&t, q.pause_us.unwrap());
+        let Header::Tcp(h) = &seg.header else {
+            panic!()
+        };
+        assert!(h.flags.syn && h.flags.ack);
+        assert_eq!(Isns::of_trace(&t).show(seg, h, Numbering::Relative).1, 1);
+
+        // The ACK of a FIN with no data sent: 1 (SYN) + 1 (FIN).
+        assert_eq!(number(&question("td-fin-ackno", v, Lang::En).1), 2, "v{v}");
+
+        // RFC 6298's initial RTO.
+        assert_eq!(number(&question("hs-syn-rto", v, Lang::Zh).1), 1000, "v{v}");
+
+        // TIME-WAIT: Linux 60 s, the RFC profile 2 × 2 min.
+        let (t, q) = question("td-2msl", v, Lang::En);
+        let linux = matches!(&t.unwrap().origin, synack_model::trace::Origin::Model { profile, .. } if profile == "linux");
+        assert_eq!(number(&q), if linux { 60 } else { 240 }, "v{v}");
+
+        // UDP: 10-byte buffer, 30-byte datagrams; boundaries: 20, 35, 50.
+        assert_eq!(number(&question("udp-trunc", v, Lang::En).1), 10);
+        assert_eq!(number(&question("udp-bound", v, Lang::En).1), 35);
+
+        // Sticky D: both messages in one read. B: the first read is part of data1.
+        assert_eq!(number(&question("st-recv-d", v, Lang::En).1), 600);
+        let b = number(&question("st-recv-b", v, Lang::En).1);
+        assert!(b > 0 && b < 2000, "v{v}: {b}");
+
+        // The seed's capture: tcp_synack_retries = 5.
+        assert_eq!(number(&question("bl-synack-retx", 0, Lang::En).1), 5);
+    }
+}
+
+#[test]
+fn recv_answers_are_what_recv_returned_after_the_pause() {
+    for id in ["st-recv-b", "st-recv-d", "udp-trunc"] {
+        for v in 0..VARIANTS {
+            let (t, q) = question(id, v, Lang::En);
+            let t = t.unwrap();
+            let got = t
+                .events
+                .iter()
+                .filter(|e| e.t > q.pause_us.unwrap())
+                .find_map(|e| match &e.kind {
+                    EventKind::AppReturn {
+                        call: AppCallKind::Recv,
+                        result: AppResult::Data { len, .. },
+                        ..
+                    } => Some(*len as u64),
+                    _ => None,
+                })
+                .unwrap();
+            assert_eq!(number(&q), got, "{id} v{v}");
+        }
+    }
+}
+
+#[test]
+fn sticky_case_question_names_the_case_that_was_run() {
+    for v in 0..VARIANTS {
+        let (_, q) = question("st-case", v, Lang::En);
+        let case = v as usize % 4;
+        assert_eq!(
+            q.answer,
+            Answer::Choice(case),
+            "v{v}: the preset of case {case} shows another case"
+        );
+        assert!(chosen(&q).contains(STICKY_CASES[case].en));
+    }
+}
+
+#[test]
+fn udp_second_read_is_the_next_datagram() {
+    for v in 0..VARIANTS {
+        let (_, q) = question("udp-second", v, Lang::En);
+        assert_eq!(chosen(&q), "msg 2 [0..10)", "v{v}");
+    }
+}
+
+#[test]
+fn backlog_overflow_answer_follows_abort_on_overflow() {
+    for v in 0..VARIANTS {
+        let (t, q) = question("bl-overflow", v, Lang::En);
+        let t = t.unwrap();
+        let abort = v % 2 == 1;
+        assert!(q.prompt.contains(if abort { "= 1" } else { "= 0" }));
+        assert_eq!(q.answer, Answer::Choice(if abort { 1 } else { 0 }), "v{v}");
+        // And the trace agrees: a RST to client 2 exists only with abort on; otherwise the
+        // SYN-ACK is retransmitted.
+        let port = t
+            .sockets
+            .iter()
+            .find(|s| s.label == "client 2")
+            .unwrap()
+            .local_port;
+        let rst = t.events.iter().any(|e| {
+            matches!(&e.kind, EventKind::SegmentSent { segment, .. }
+            if matches!(&segment.header, Header::Tcp(h) if h.flags.rst) && segment.dst.port == port)
+        });
+        let synack_retx = t.events.iter().any(|e| matches!(&e.kind, EventKind::SegmentSent { segment, .. }
+            if matches!(&segment.header, Header::Tcp(h) if h.flags.syn && h.flags.ack) && segment.retransmission > 0));
+        assert_eq!(synack_retx, !abort, "v{v}");
+        assert!(rst, "v{v}: the connection ends in a RST either way");
+    }
+}
+
+#[test]
+fn answers_are_not_always_in_the_same_place() {
+    let mut places = BTreeSet::new();
+    for v in 0..VARIANTS {
+        if let Answer::Choice(c) = question("c-why3", v, Lang::En).1.answer {
+            places.insert(c);
+        }
+    }
+    assert!(places.len() >= 3, "{places:?}");
+}
+
+#[test]
+fn new_variants_change_the_numbers_in_the_questions() {
+    // The one-way delay differs, so the SYN reaches the server at another time.
+    let a = question("hs-synack", 0, Lang::En).1.pause_us;
+    let b = question("hs-synack", 1, Lang::En).1.pause_us;
+    assert_ne!(a, b, "latency differs between variants");
+    let ports: BTreeSet<_> = (0..VARIANTS)
+        .map(|v| question("port", v, Lang::En).1.prompt)
+        .collect();
+    assert!(ports.len() > 5);
+}
+
+#[test]
+fn every_seed_question_is_covered_by_existing_items() {
+    let ids: BTreeSet<_> = gen::all().map(|i| i.id).collect();
+    let mut used = BTreeSet::new();
+    for (q, items) in COVERAGE {
+        assert!(!items.is_empty(), "{} has no item", q.en);
+        for id in *items {
+            assert!(ids.contains(id), "{}: unknown item {id}", q.en);
+            used.insert(*id);
+        }
+    }
+    // The seed's headings (## …), by keyword: each must appear in the table.
+    for key in [
+        "特性",
+        "区别",
+        "n:m",
+        "粘包是怎么回事",
+        "为什么 UDP 不会粘包",
+        "backlog",
+        "端口",
+        "OSI",
+        "三次握手",
+        "为什么是三次",
+        "四次挥手",
+        "为什么是四次",
+        "2MSL",
+    ] {
+        assert!(
+            COVERAGE.iter().any(|(q, _)| q.zh.contains(key)),
+            "seed question '{key}' not in the table"
+        );
+    }
+    // And every item serves some seed question.
+    for id in &ids {
+        assert!(used.contains(id), "item {id} covers no seed question");
+    }
+    // Every topic has questions.
+    for t in Topic::ALL {
+        assert!(gen::all().any(|i| i.topic == t), "{t:?}");
+    }
+}
+
+#[test]
+fn checking_answers() {
+    let (_, q) = question("hs-synack-ack", 0, Lang::En);
+    assert_eq!(check(&q, None, "1"), Some(true));
+    assert_eq!(check(&q, None, " +1 "), Some(true));
+    assert_eq!(check(&q, None, "2"), Some(false));
+    assert_eq!(check(&q, None, "one"), None);
+    assert_eq!(check(&q, None, ""), None);
+    assert_eq!(check(&q, None, "-1"), None);
+    let (_, q) = question("c-udp-header", 0, Lang::En);
+    let Answer::Choice(c) = q.answer else {
+        panic!()
+    };
+    assert_eq!(check(&q, Some(c), ""), Some(true));
+    assert_eq!(check(&q, Some((c + 1) % q.choices.len()), ""), Some(false));
+    assert_eq!(check(&q, None, ""), None);
+    assert_eq!(check(&q, Some(9), ""), None);
+    assert_eq!(parse_number("60,000"), Some(60_000));
+    assert_eq!(parse_number("1.5"), None);
+}
+
+#[test]
+fn score_counts_streaks_and_survives_bad_storage() {
+    let mut s = Score::default();
+    s.record(Topic::Handshake, true);
+    s.record(Topic::Handshake, true);
+    s.record(Topic::Ports, false);
+    s.record(Topic::Ports, true);
+    assert_eq!(s.per[&Topic::Handshake], (2, 2));
+    assert_eq!(s.per[&Topic::Ports], (1, 2));
+    assert_eq!((s.streak, s.best), (1, 2));
+    assert_eq!(s.totals(), (3, 4));
+    assert_eq!(Score::decode(&s.encode()), s);
+    for bad in [
+        "",
+        "garbage",
+        "v2;best=3",
+        "v1;best=x;hs=5/3;zz=1/2;td=a/b;run=",
+        "v1;;;=",
+    ] {
+        let d = Score::decode(bad);
+        assert!(d.per.is_empty() && d.best == 0, "{bad}: {d:?}");
+    }
+    // Partly readable: the good fields are kept.
+    let d = Score::decode("v1;best=7;run=2;hs=1/1;nope;udp=3/x");
+    assert_eq!((d.best, d.streak, d.per.len()), (7, 2, 1));
+}
