@@ -6,6 +6,7 @@ mod compare;
 mod page;
 mod sticky;
 pub mod text;
+mod window;
 
 use yew::prelude::*;
 
@@ -16,7 +17,7 @@ pub use page::ScenePage;
 pub fn has_scene(r: Route) -> bool {
     matches!(
         r,
-        Route::Handshake | Route::Teardown | Route::TcpVsUdp | Route::Backlog
+        Route::Handshake | Route::Teardown | Route::TcpVsUdp | Route::Backlog | Route::Window
     )
 }
 

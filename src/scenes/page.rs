@@ -8,7 +8,7 @@ use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
 use super::text;
-use super::{backlog, sticky};
+use super::{backlog, sticky, window};
 use crate::app::use_shell;
 use crate::dom;
 use crate::engine::layout::Ladder;
@@ -26,6 +26,7 @@ pub fn cases(r: Route) -> Vec<&'static str> {
         Route::TcpVsUdp => vec!["8", "4", "16"],
         Route::Sticky => sticky::CASES.to_vec(),
         Route::Backlog => backlog::CASES.to_vec(),
+        Route::Window => window::CASES.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -36,6 +37,7 @@ fn case_title(r: Route, id: &str) -> (T, T) {
         Route::Teardown => text::teardown_case(id),
         Route::Sticky => sticky::case_title(id),
         Route::Backlog => backlog::case_title(id),
+        Route::Window => window::case_title(id),
         _ => (T::new("", ""), T::new("", "")),
     }
 }
@@ -95,6 +97,7 @@ pub fn run(r: Route, p: &Params) -> Result<Trace, String> {
         }
         Route::Sticky => sticky::scenario(&k, &p.case, presets::StickyFix::None),
         Route::Backlog => backlog::scenario(&k, &p.case),
+        Route::Window => window::scenario(&k, &p.case),
         _ => return Err("no such scene".into()),
     };
     let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
@@ -323,6 +326,7 @@ pub fn ScenePage(props: &Props) -> Html {
         Route::Teardown => text::TEARDOWN_INTRO,
         Route::Sticky => sticky::INTRO,
         Route::Backlog => backlog::INTRO,
+        Route::Window => window::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
 
@@ -370,12 +374,21 @@ pub fn ScenePage(props: &Props) -> Html {
                 html! { <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
                     on_jump={Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))} /> }
             });
+            // Scene 7 draws its window views inside the player, from the live playhead.
+            let panel = (r == Route::Window).then(|| {
+                let trace = m.trace.clone();
+                let jump = jump.clone();
+                let on_jump = Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))));
+                Callback::from(move |t: u64| html! {
+                    <window::WindowPanel trace={trace.clone()} t={t} lang={lang} on_jump={on_jump.clone()} />
+                })
+            });
             html! { <>
                 <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
                     init_t={params.t_us} speed={params.speed} numbering={params.numbering} view={params.view}
                     autoplay={params.autoplay} on_change={on_player} jump={*jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
-                    share={share} split={m.tcp.clone().zip(m.udp.clone())} />
+                    share={share} split={m.tcp.clone().zip(m.udp.clone())} panel={panel} />
                 { for compare }
                 { scene_panel(r, m, &params, lang, &jump) }
             </> }
