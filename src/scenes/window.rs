@@ -578,22 +578,23 @@ pub fn step_points(
     out.trim_end().to_string()
 }
 
-/// Round tick values for an axis from 0 to `max`: at most `n` steps of 1, 2 or 5 × 10^k.
-pub fn ticks(max: f64, n: usize) -> Vec<f64> {
-    if max <= 0.0 || !max.is_finite() {
-        return vec![0.0];
+/// Round tick values for an axis from 0 to `max`: at most about `n` steps of 1, 2 or 5 × 10^k
+/// (integers only: no float logarithms pulled into the wasm).
+pub fn ticks(max: u64, n: u64) -> Vec<u64> {
+    if max == 0 {
+        return vec![0];
     }
-    let raw = max / n.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
+    let raw = max.div_ceil(n.max(1));
+    let mut mag = 1u64;
+    while mag.saturating_mul(10) <= raw {
+        mag *= 10;
+    }
+    let step = [1, 2, 5, 10]
         .into_iter()
         .map(|m| m * mag)
         .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    (0..)
-        .map(|i| i as f64 * step)
-        .take_while(|v| *v <= max + step * 1e-9)
-        .collect()
+        .unwrap_or(10 * mag);
+    (0..=max / step).map(|i| i * step).collect()
 }
 
 fn fmt_bytes(b: u64) -> String {
@@ -834,8 +835,8 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
 
     // ---- receiver
     let rv = recv_view(&p.trace, roles, &d.flows, t);
-    let receiver = (rv.cap > 0).then(|| {
-        let cap = rv.cap as f64;
+    let receiver = {
+        let cap = rv.cap.max(1) as f64;
         let pct = |v: u32| (v as f64 / cap * 100.0).clamp(0.0, 100.0);
         let unread = pct(rv.buffered);
         let offered = pct(rv.rcv_wnd).min(100.0 - unread);
@@ -843,7 +844,10 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
         let zero = rv.rcv_wnd == 0 && rv.zero_windows > rv.updates;
         let field = rv.last_field.map(|(raw, sh)| {
             if sh > 0 {
-                format!("win={raw} × 2^{sh} = {}", fmt_bytes(((raw as u32) << sh) as u64))
+                format!(
+                    "win={raw} × 2^{sh} = {}",
+                    fmt_bytes(((raw as u32) << sh) as u64)
+                )
             } else {
                 format!("win={raw}")
             }
@@ -887,12 +891,15 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
                     if let Some(f) = field { { tr("最近通告 ", "last advertised ") }{ f }{ " · " } }
                     { format!("{} {} · {} {}", tr("零窗口探测", "probes"), rv.probes, tr("窗口更新", "updates"), rv.updates) }
                 </p>
+                if rv.cap == 0 {
+                    <p class="wnote">{ tr("连接还没建立：接收缓冲尚不存在。", "Not connected yet: no receive buffer so far.") }</p>
+                }
                 if !d.flows.is_empty() {
                     <ol class="segs flows" data-testid="flow-events">{ for flows }</ol>
                 }
             </section>
         }
-    });
+    };
 
     // ---- chart
     let t_end = s.t_end;
@@ -907,8 +914,8 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
     let px = |t: Micros| t.min(t_end) as f64 / t_end.max(1) as f64 * 100.0;
     let playhead = px(t);
     let drops = cwnd_drops(s);
-    let xt = ticks(t_end as f64 / 1000.0, 5);
-    let yt = ticks(y_max as f64, 4);
+    let xt = ticks(t_end / 1000, 5);
+    let yt = ticks(y_max as u64, 4);
     let marks = s
         .marks
         .iter()
@@ -928,7 +935,7 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
             <div class="wchart-wrap">
                 <div class="wyaxis mono">
                     { for yt.iter().map(|v| html! {
-                        <span style={format!("bottom:{:.2}%", v / y_max as f64 * 100.0)}>{ fmt_bytes(*v as u64) }</span>
+                        <span style={format!("bottom:{:.2}%", *v as f64 / y_max as f64 * 100.0)}>{ fmt_bytes(*v) }</span>
                     }) }
                 </div>
                 <div class="wchart">
@@ -940,7 +947,7 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
                     </div>
                     <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
                         { for yt.iter().map(|v| {
-                            let y = 1000.0 - v / y_max as f64 * 1000.0;
+                            let y = 1000.0 - *v as f64 / y_max as f64 * 1000.0;
                             html! { <line class="grid" x1="0" x2="1000" y1={format!("{y:.1}")} y2={format!("{y:.1}")} /> }
                         }) }
                         <polyline class="c-rwnd" points={rwnd} />
@@ -961,8 +968,8 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
                 </div>
                 <div class="wxaxis mono">
                     { for xt.iter().map(|v| html! {
-                        <span style={format!("left:{:.2}%", v * 1000.0 / t_end as f64 * 100.0)}>{
-                            if t_end >= 2_000_000 { format!("{} s", v / 1000.0) } else { format!("{v} ms") }
+                        <span style={format!("left:{:.2}%", (*v * 1000) as f64 / t_end as f64 * 100.0)}>{
+                            if t_end >= 2_000_000 { format!("{} s", *v as f64 / 1000.0) } else { format!("{v} ms") }
                         }</span>
                     }) }
                 </div>
@@ -1010,7 +1017,7 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
             { for stats }
             { for sender }
             { chart }
-            { for receiver }
+            { receiver }
         </div>
     }
 }
@@ -1199,7 +1206,9 @@ mod tests {
             p,
             "0.0,500.0 500.0,500.0 500.0,0.0 800.0,0.0 800.0,0.0 1000,0.0"
         );
-        assert_eq!(ticks(1000.0, 5), [0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
-        assert_eq!(ticks(37.0, 4), [0.0, 10.0, 20.0, 30.0]);
+        assert_eq!(ticks(1000, 5), [0, 200, 400, 600, 800, 1000]);
+        assert_eq!(ticks(37, 4), [0, 10, 20, 30]);
+        assert_eq!(ticks(4300, 5), [0, 1000, 2000, 3000, 4000]);
+        assert_eq!(ticks(0, 5), [0]);
     }
 }
