@@ -915,7 +915,15 @@ pub fn WindowPanel(p: &PanelProps) -> Html {
     let playhead = px(t);
     let drops = cwnd_drops(s);
     let xt = ticks(t_end / 1000, 5);
-    let yt = ticks(y_max as u64, 4);
+    // Byte ticks on KiB steps once the range is a few KiB, so labels read "20 KB", not "98 KB".
+    let yt: Vec<u64> = if y_max >= 4096 {
+        ticks(y_max as u64 / 1024, 4)
+            .into_iter()
+            .map(|v| v * 1024)
+            .collect()
+    } else {
+        ticks(y_max as u64, 4)
+    };
     let marks = s
         .marks
         .iter()
