@@ -53,6 +53,10 @@ pub struct Props {
     /// TCP and UDP ladders drawn side by side (same playhead) instead of the combined one.
     #[prop_or_default]
     pub split: Option<(Shared<Ladder>, Shared<Ladder>)>,
+    /// A scene's own view, drawn under the controls from the live playhead (µs) on every
+    /// frame, also while playing (the URL only learns the playhead when paused).
+    #[prop_or_default]
+    pub panel: Option<Callback<u64, Html>>,
 }
 
 #[component]
@@ -498,6 +502,7 @@ pub fn Player(p: &Props) -> Html {
                 }
             </div>
             </div>
+            { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
             { for inspector }
         </div>
     }

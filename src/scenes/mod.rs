@@ -7,6 +7,7 @@ mod page;
 mod sticky;
 pub mod text;
 mod udp;
+mod window;
 
 use yew::prelude::*;
 
@@ -23,6 +24,7 @@ pub fn has_scene(r: Route) -> bool {
             | Route::Sticky
             | Route::Udp
             | Route::Backlog
+            | Route::Window
     )
 }
 

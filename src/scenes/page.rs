@@ -8,7 +8,7 @@ use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
 use super::text;
-use super::{backlog, sticky, udp};
+use super::{backlog, sticky, udp, window};
 use crate::app::use_shell;
 use crate::dom;
 use crate::engine::layout::Ladder;
@@ -27,6 +27,7 @@ pub fn cases(r: Route) -> Vec<&'static str> {
         Route::Sticky => sticky::CASES.to_vec(),
         Route::Udp => udp::CASES.to_vec(),
         Route::Backlog => backlog::CASES.to_vec(),
+        Route::Window => window::CASES.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -38,6 +39,7 @@ fn case_title(r: Route, id: &str) -> (T, T) {
         Route::Sticky => sticky::case_title(id),
         Route::Udp => udp::case_title(id),
         Route::Backlog => backlog::case_title(id),
+        Route::Window => window::case_title(id),
         _ => (T::new("", ""), T::new("", "")),
     }
 }
@@ -104,6 +106,7 @@ pub fn run_with(r: Route, p: &Params, over: &Query) -> Result<Trace, String> {
         Route::Sticky => sticky::scenario(&k, &p.case, over, sticky::fix_of(over)),
         Route::Udp => udp::scenario(&k, &p.case),
         Route::Backlog => backlog::scenario(&k, &p.case, &p.knobs),
+        Route::Window => window::scenario(&k, &p.case),
         _ => return Err("no such scene".into()),
     };
     let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
@@ -400,6 +403,7 @@ pub fn ScenePage(props: &Props) -> Html {
         Route::Sticky => sticky::INTRO,
         Route::Udp => udp::INTRO,
         Route::Backlog => backlog::INTRO,
+        Route::Window => window::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
 
@@ -464,12 +468,21 @@ pub fn ScenePage(props: &Props) -> Html {
                 html! { <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
                     on_jump={Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))} /> }
             });
+            // Scene 7 draws its window views inside the player, from the live playhead.
+            let panel = (r == Route::Window).then(|| {
+                let trace = m.trace.clone();
+                let jump = jump.clone();
+                let on_jump = Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))));
+                Callback::from(move |t: u64| html! {
+                    <window::WindowPanel trace={trace.clone()} t={t} lang={lang} on_jump={on_jump.clone()} />
+                })
+            });
             html! { <>
                 <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
                     init_t={params.t_us} speed={params.speed} numbering={params.numbering} view={params.view}
                     autoplay={params.autoplay} on_change={on_player} jump={*jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
-                    share={share} split={m.tcp.clone().zip(m.udp.clone())} />
+                    share={share} split={m.tcp.clone().zip(m.udp.clone())} panel={panel} />
                 { for compare }
                 { scene_panel(r, m, &params, lang, &jump, &over, &on_knob) }
             </> }

@@ -749,6 +749,10 @@ case_enum! {
         RtoBackoff = "rto-backoff",
         /// Nagle's algorithm meets delayed ACK: small writes wait for the ACK.
         NagleDelayedAck = "nagle-delayed-ack",
+        /// The 200 KB transfer with ssthresh starting at 16 segments (a route metric or a
+        /// value cached by Linux `tcp_metrics`): slow start up to it, then congestion
+        /// avoidance, about one MSS more per round trip (RFC 5681 §3.1).
+        Avoidance = "avoidance",
     }
 }
 
@@ -785,6 +789,11 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
             s.apps.push(script("server", server));
         }
         WindowCase::SlowStart => {
+            s.apps.push(script("client", bulk(200_000)));
+            s.apps.push(script("server", reader));
+        }
+        WindowCase::Avoidance => {
+            s.tuning.initial_ssthresh_segments = Some(16);
             s.apps.push(script("client", bulk(200_000)));
             s.apps.push(script("server", reader));
         }

@@ -153,6 +153,10 @@ profile! {
     /// Initial congestion window in segments (Linux TCP_INIT_CWND 10, RFC 6928;
     /// RFC 5681 §3.1: 3 for a 1460-byte MSS).
     initial_cwnd_segments: u32,
+    /// Initial slow-start threshold in segments; 0 = "arbitrarily high" (RFC 5681 §3.1).
+    /// Linux can start lower from a route metric (`ip route … ssthresh N`) or from the value
+    /// `tcp_metrics` cached for the destination after an earlier connection.
+    initial_ssthresh_segments: u32,
     /// Slow start grows cwnd by the bytes an ACK acknowledges, at most this many MSS per ACK
     /// (RFC 5681 §3.1: 1; RFC 3465 allows 2; 0 = no limit, as Linux `tcp_slow_start`).
     slow_start_abc_limit: u32,
@@ -206,6 +210,7 @@ impl Profile {
             ack_every_segments: 2,
             nagle_minshall: true,
             initial_cwnd_segments: 10,
+            initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
             dupack_threshold: 3,
             persist_probe_max: 15,
@@ -244,6 +249,7 @@ impl Profile {
             ack_every_segments: 2,
             nagle_minshall: false,
             initial_cwnd_segments: 3,
+            initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
             dupack_threshold: 3,
             persist_probe_max: 15,

@@ -249,3 +249,34 @@ fn out_of_order_data_is_buffered_then_delivered_in_order() {
     });
     assert!(ooo);
 }
+
+#[test]
+fn a_cached_ssthresh_ends_slow_start_and_avoidance_grows_one_mss_per_round_trip() {
+    let t = win(WindowCase::Avoidance);
+    let client = socket(&t, "client");
+    let w: Vec<(u64, u32, u32)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::WindowChanged { socket, window } if *socket == client => {
+                Some((e.t, window.cwnd, window.ssthresh))
+            }
+            _ => None,
+        })
+        .collect();
+    let mss = 1448;
+    // ssthresh is 16 segments from the start (RFC 5681 §3.1 lets it start lower than "high").
+    assert!(w.iter().skip(1).all(|x| x.2 == 16 * mss), "{w:?}");
+    let at = |t: u64| w.iter().rev().find(|x| x.0 <= t).map(|x| x.1).unwrap();
+    // Slow start: IW10, then past ssthresh within the first round trip of ACKs...
+    assert_eq!(at(40_000), 10 * mss);
+    assert!(at(80_000) >= 16 * mss, "{w:?}");
+    // ...then congestion avoidance: every later round trip adds at most about one MSS.
+    let rtts: Vec<u32> = (2..8).map(|i| at(i * 40_000 + 20_000)).collect();
+    for p in rtts.windows(2) {
+        assert!(p[1] > p[0] && p[1] - p[0] <= mss + mss / 4, "{rtts:?}");
+    }
+    // No loss, no retransmission: all 200 KB arrive.
+    assert!(!packets(&t).iter().any(|l| l.ends_with("LOST")));
+    assert_eq!(recv_sizes(&t, "conn").iter().sum::<u32>(), 200_000);
+}

@@ -13,6 +13,8 @@ pub struct Congestion {
     mss: u32,
     /// Slow-start growth per ACK, in MSS (0: unlimited).
     pub abc_limit: u32,
+    /// Initial ssthresh in segments (0: arbitrarily high); re-applied when the MSS is known.
+    pub initial_ssthresh_segments: u32,
 }
 
 /// What the sender must do after an ACK was fed in.
@@ -33,12 +35,16 @@ impl Congestion {
             recover: None,
             mss,
             abc_limit: 1,
+            initial_ssthresh_segments: 0,
         }
     }
 
     pub fn set_mss(&mut self, mss: u32, initial_segments: u32) {
         self.mss = mss;
         self.cwnd = mss * initial_segments.max(1);
+        if self.initial_ssthresh_segments > 0 {
+            self.ssthresh = mss.saturating_mul(self.initial_ssthresh_segments);
+        }
     }
 
     pub fn in_recovery(&self) -> bool {
@@ -130,5 +136,17 @@ mod tests {
         assert_eq!(c.on_new_ack(SeqNumber(20_000), 9000, 9000), CcAction::None);
         assert!(!c.in_recovery());
         assert_eq!(c.cwnd, 1000);
+    }
+
+    #[test]
+    fn a_configured_initial_ssthresh_follows_the_negotiated_mss() {
+        let mut c = Congestion::new(536, 10);
+        assert_eq!(c.ssthresh, u32::MAX);
+        c.initial_ssthresh_segments = 4;
+        c.set_mss(1000, 10);
+        assert_eq!((c.cwnd, c.ssthresh), (10_000, 4_000));
+        // At or above ssthresh: congestion avoidance, about MSS²/cwnd per ACK.
+        c.on_new_ack(SeqNumber(1000), 1000, 10_000);
+        assert_eq!(c.cwnd, 10_100);
     }
 }

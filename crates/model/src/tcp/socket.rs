@@ -174,6 +174,10 @@ impl TcpSocket {
             cc: {
                 let mut c = Congestion::new(mss, p.initial_cwnd_segments);
                 c.abc_limit = p.slow_start_abc_limit;
+                c.initial_ssthresh_segments = p.initial_ssthresh_segments;
+                if c.initial_ssthresh_segments > 0 {
+                    c.ssthresh = mss.saturating_mul(c.initial_ssthresh_segments);
+                }
                 c
             },
             timers: [None; 6],

@@ -1,0 +1,202 @@
+// End-to-end tests of scene 7 (sliding window and congestion control), in Chinese and English:
+// the window strip moves while playing, each case button draws its own cwnd story (no drop
+// without loss, a drop with fast retransmit, a drop to one MSS with the RTO), the slow reader
+// shows a zero window, scrubbing back restores the start, and embeds/phones do not overflow.
+// Screenshots of every case (desktop, 640x400 and 360x640 embeds, 360 px phone) land in
+// target/screenshots/window-*.png.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await stopServer();
+});
+
+async function ready(page) {
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  await page.getByTestId('page-window').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.getByTestId('window').waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+const playheadT = (page) => page.getByTestId('player').getAttribute('data-t').then(Number);
+const una = (page) => page.getByTestId('send-window').getAttribute('data-una').then(Number);
+const chart = async (page) => {
+  const c = page.getByTestId('cwnd-chart');
+  const n = async (a) => Number(await c.getAttribute(a));
+  return { drops: await n('data-drops'), fr: await n('data-fast-retransmits'), rto: await n('data-rtos') };
+};
+
+// What each case's chart must show: drops of cwnd, fast retransmits and RTOs.
+const CASES = {
+  avoidance: { t: '0.2', check: (c) => c.drops === 0 && c.fr === 0 && c.rto === 0 },
+  'slow-start': { t: '0.15', check: (c) => c.drops === 0 && c.fr === 0 && c.rto === 0 },
+  'fast-retransmit': { t: '0.1', check: (c) => c.drops >= 1 && c.fr >= 1 && c.rto === 0 },
+  'rto-backoff': { t: '1', check: (c) => c.drops >= 1 && c.rto >= 1 },
+  'slow-reader': { t: '0.2', check: (c) => c.rto === 0 },
+};
+
+for (const lang of LANGS) {
+  test(`window: plays to the end with the strip moving, then scrubs back (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/window', lang, { params: { speed: '0.25' } });
+    try {
+      await ready(page);
+      const text = await page.getByTestId('page-window').innerText();
+      if (lang === 'zh') assert.ok(hasCjk(text), 'Chinese text');
+      for (const name of ['snd_una', 'snd_nxt', 'snd_una+wnd', 'cwnd', 'ssthresh', 'SRTT', 'RTO']) {
+        assert.ok(text.includes(name), `${name} shown`);
+      }
+      assert.equal(await una(page), 0);
+      await page.getByTestId('play').click();
+      // The panel follows the live playhead: snd_una moves while the player is still playing.
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="send-window"]')?.dataset.una) > 20000,
+        null,
+        { timeout: 20_000 },
+      );
+      assert.equal(await page.getByTestId('player').getAttribute('data-playing'), 'true');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="player"]').dataset.playing === 'false',
+        null,
+        { timeout: 60_000 },
+      );
+      // At the end every byte is acknowledged: 200 KB (+1 for the FIN), nothing in flight.
+      assert.ok((await una(page)) >= 200000, `snd_una ${await una(page)}`);
+      const regions = await page.locator('[data-testid="strip-all"] .wreg').evaluateAll((els) =>
+        els.map((e) => e.dataset.region));
+      assert.deepEqual(regions, ['r-acked']);
+      const end = await playheadT(page);
+      assert.ok(end > 400_000, `ended at ${end}`);
+      await screenshot(page, `window-end-${lang}`);
+      // Scrub back to the start: the window is back before the first byte.
+      await page.getByTestId('scrub').fill('0');
+      await page.waitForFunction(() => document.querySelector('[data-testid="player"]').dataset.t === '0');
+      assert.equal(await una(page), 0);
+      // One step back from the end lands before the end, with data still outstanding or not.
+      await page.getByTestId('end').click();
+      await page.getByTestId('step-back').click();
+      assert.ok((await playheadT(page)) < end);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`window: each case button draws its own cwnd story (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/window', lang);
+    try {
+      await ready(page);
+      const seen = {};
+      for (const [id, { check }] of Object.entries(CASES)) {
+        await page.getByTestId(`case-${id}`).click();
+        await page.waitForFunction(
+          (id) => new URLSearchParams(location.hash.split('?')[1]).get('case') === id, id);
+        assert.equal(await page.getByTestId(`case-${id}`).getAttribute('aria-pressed'), 'true');
+        // The chart belongs to the new trace once its line changed (bounded wait).
+        await page.waitForFunction(
+          (prev) => document.querySelector('[data-testid="cwnd-line"]')?.getAttribute('points') !== prev,
+          seen.last ?? null,
+          { timeout: 10_000 },
+        );
+        const c = await chart(page);
+        assert.ok(check(c), `${id}: ${JSON.stringify(c)}`);
+        seen.last = await page.getByTestId('cwnd-line').getAttribute('points');
+        seen[id] = seen.last;
+        if (id === 'fast-retransmit' || id === 'rto-backoff') {
+          assert.ok(await page.locator('[data-testid="cwnd-chart"] .cmark.k-lost').count() >= 1, `${id}: loss marked`);
+        }
+        if (id === 'rto-backoff') {
+          assert.ok(await page.locator('[data-testid="cwnd-chart"] .cmark.k-rto').count() >= 1);
+        }
+        if (id === 'fast-retransmit') {
+          assert.ok(await page.locator('[data-testid="cwnd-chart"] .cmark.k-fr').count() >= 1);
+        }
+      }
+      delete seen.last;
+      assert.equal(new Set(Object.values(seen)).size, Object.keys(CASES).length, 'five different charts');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`window: the slow reader closes the window to zero, probes and reopens it (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/window', lang, { params: { case: 'slow-reader' } });
+    try {
+      await ready(page);
+      const recv = page.getByTestId('recv-window');
+      await recv.waitFor({ state: 'visible' });
+      assert.equal(await recv.getAttribute('data-zero'), 'false');
+      const flows = page.locator('[data-testid="flow-events"] li');
+      const kinds = await flows.evaluateAll((els) => els.map((e) => e.className.split(' ')[0]));
+      assert.ok(kinds.includes('f-zero') && kinds.includes('f-probe') && kinds.includes('f-update'), kinds.join());
+      // Jump to the first zero window: rcv_wnd 0, the tag shows, the sender has nothing usable.
+      await page.locator('[data-testid="flow-events"] li.f-zero').first().click();
+      await page.getByTestId('zero-window').waitFor({ state: 'visible' });
+      assert.equal(await recv.getAttribute('data-rcv-wnd'), '0');
+      // At the first probe the sender has learnt of the zero window: its phase says so.
+      await page.locator('[data-testid="flow-events"] li.f-probe').first().click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="window-stats"]').dataset.phase === 'p-zw');
+      assert.equal(await page.getByTestId('send-window').getAttribute('data-edge'),
+        await page.getByTestId('send-window').getAttribute('data-una'));
+      await screenshot(page, `window-zero-${lang}`);
+      // At the first window update the window is open again.
+      await page.locator('[data-testid="flow-events"] li.f-update').first().click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="recv-window"]').dataset.zero === 'false');
+      assert.ok(Number(await recv.getAttribute('data-rcv-wnd')) > 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`window: screenshots of every case at a telling moment (${lang})`, async () => {
+    for (const [id, { t }] of Object.entries(CASES)) {
+      const { page, context, errors } = await openRoute(browser, '#/window', lang, { params: { case: id, t } });
+      try {
+        await ready(page);
+        assert.equal(await page.getByTestId(`case-${id}`).getAttribute('aria-pressed'), 'true');
+        assert.ok(Math.abs((await playheadT(page)) - Number(t) * 1e6) < 1, 'deep link keeps the playhead');
+        await screenshot(page, `window-${id}-${lang}`);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test(`window: embeds 640x400 and 360x640, phone 360 px, no horizontal overflow (${lang})`, async () => {
+    for (const [name, viewport, params] of [
+      ['embed', { width: 640, height: 400 }, { case: 'fast-retransmit', embed: '1', t: '0.1' }],
+      ['embed-narrow', { width: 360, height: 640 }, { case: 'slow-reader', embed: '1', t: '0.2' }],
+      ['phone', { width: 360, height: 640 }, { case: 'rto-backoff', t: '1' }],
+      ['phone-reader', { width: 360, height: 640 }, { case: 'slow-reader', t: '0.2' }],
+    ]) {
+      const { page, context, errors } = await openRoute(browser, '#/window', lang, { params, viewport });
+      try {
+        await ready(page);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1);
+        assert.equal(overflow, false, `${name}: horizontal scrollbar`);
+        // Nothing inside the panel sticks out sideways either.
+        const wide = await page.getByTestId('window').evaluate((w) => {
+          const r = w.getBoundingClientRect();
+          return [...w.querySelectorAll('*')].filter((e) => {
+            const b = e.getBoundingClientRect();
+            return b.width > 0 && (b.right > r.right + 1 || b.left < r.left - 1) && !e.closest('.wscroll');
+          }).map((e) => e.className || e.tagName).slice(0, 5);
+        });
+        assert.deepEqual(wide, [], `${name}: elements outside the panel`);
+        await page.getByTestId('cwnd-chart').waitFor({ state: 'visible' });
+        await screenshot(page, `window-${name}-${lang}`);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+}
