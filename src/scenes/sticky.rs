@@ -16,6 +16,7 @@ use synack_model::trace::{
 use crate::engine::ladder::fmt_ms;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::num;
 
 /// The four cases of the seed, then the Nagle + delayed-ACK what-if.
 pub const CASES: &[&str] = &["a", "b", "c", "d", "nagle-stall"];
@@ -300,7 +301,7 @@ fn chunk_bar(parts: &[Piece], scale: f64) -> Html {
                 let w = (*len as f64 * scale).max(6.0);
                 html! {
                     <span class={classes!("chunk", format!("m{slot}"), framing.then_some("framing"))}
-                        style={format!("width:{w:.0}px")} title={title.clone()}>
+                        style={format!("width:{}px", num::fixed(w, 0))} title={title.clone()}>
                         if w > 60.0 { { format!("{}", len) } }
                     </span>
                 }
@@ -361,7 +362,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
         };
         html! {
             <span class="qbar" data-testid={testid}>
-                <span class="qfill" style={format!("width:{:.1}%;min-width:{}", pct, if len > 0 { "3px" } else { "0" })}></span>
+                <span class="qfill" style={format!("width:{}%;min-width:{}", num::fixed(pct, 1), if len > 0 { "3px" } else { "0" })}></span>
                 <span class="mono qtext">{ format!("{len} / {cap} B") }</span>
             </span>
         }
