@@ -8,6 +8,7 @@ pub mod dom;
 pub mod engine;
 pub mod hooks;
 pub mod i18n;
+pub mod num;
 pub mod pages;
 pub mod prefs;
 pub mod quiz;

@@ -4,6 +4,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::dom::document;
+use crate::num;
 
 /// The colour tokens the diagrams use; their current values are written into the exported
 /// file so it looks like the page (light or dark) without the page's stylesheet.
@@ -119,10 +120,7 @@ fn escape(s: &str) -> String {
 
 fn view_box_size(svg: &web_sys::Element) -> Option<(f64, f64)> {
     let vb = svg.get_attribute("viewBox")?;
-    let v: Vec<f64> = vb
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
+    let v: Vec<f64> = vb.split_whitespace().filter_map(num::parse_f64).collect();
     (v.len() == 4).then(|| (v[2], v[3]))
 }
 

@@ -18,6 +18,7 @@ use super::layout::{Arrow, Ladder, Outcome};
 use super::narration::{drop_reason, localize_name};
 use super::Shared;
 use crate::i18n::Lang;
+use crate::num::{self, math};
 
 /// Styles travel inside the SVG so an exported file looks like the page. Colours come from the
 /// page's tokens with fallbacks for the standalone file.
@@ -76,7 +77,7 @@ pub struct Geometry {
 
 impl Geometry {
     pub fn new(width: f64) -> Geometry {
-        let width = width.clamp(300.0, 1100.0);
+        let width = num::clamp(width, 300.0, 1100.0);
         let narrow = width < 560.0;
         // Wide: a time column, then room for state pills outside each lane.
         let (left, right) = if narrow {
@@ -116,12 +117,12 @@ pub fn label_anchor(x0: f64, y0: f64, x1: f64, y1: f64) -> (f64, f64, f64) {
     } else {
         (x0 - x1, y0 - y1)
     };
-    let deg = dy.atan2(dx.max(1e-9)).to_degrees();
+    let deg = math::atan2(dy, dx.max(1e-9)).to_degrees();
     (mx, my, deg)
 }
 
 fn f1(v: f64) -> String {
-    format!("{v:.1}")
+    num::fixed(v, 1)
 }
 
 #[derive(Properties, PartialEq)]
@@ -175,8 +176,8 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
     let folds = l.warp.folds.iter().map(|f| {
         let secs = (f.t1 - f.t0) as f64 / 1e6;
         let text = match p.lang {
-            Lang::Zh => format!("⋯ 略去 {secs:.2} s 空闲 ⋯"),
-            Lang::En => format!("⋯ {secs:.2} s idle, folded ⋯"),
+            Lang::Zh => format!("⋯ 略去 {} s 空闲 ⋯", num::fixed(secs, 2)),
+            Lang::En => format!("⋯ {} s idle, folded ⋯", num::fixed(secs, 2)),
         };
         html! { <text class="fold-lbl" x={f1(geo.width / 2.0)} y={f1((f.y0 + f.y1) / 2.0 + 4.0)} text-anchor="middle">{text}</text> }
     });
@@ -224,16 +225,17 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
             }
             _ => {
                 // Arrowhead: a small triangle pointing along the arrow.
-                let ang = (y1 - y0).atan2(x1 - x0);
+                let ang = math::atan2(y1 - y0, x1 - x0);
                 let (hx, hy) = (x1, y1);
                 let (s, w) = (10.0, 4.5);
-                let bx = hx - s * ang.cos();
-                let by = hy - s * ang.sin();
+                let (sin, cos) = (math::sin(ang), math::cos(ang));
+                let bx = hx - s * cos;
+                let by = hy - s * sin;
                 let pts = format!(
                     "{},{} {},{} {},{}",
                     f1(hx), f1(hy),
-                    f1(bx - w * ang.sin()), f1(by + w * ang.cos()),
-                    f1(bx + w * ang.sin()), f1(by - w * ang.cos())
+                    f1(bx - w * sin), f1(by + w * cos),
+                    f1(bx + w * sin), f1(by - w * cos)
                 );
                 html! { <polygon class="head" points={pts} /> }
             }
@@ -294,12 +296,12 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
 pub fn fmt_ms(us: u64) -> String {
     let ms = us as f64 / 1000.0;
     if ms >= 1000.0 {
-        format!("{:.3} s", ms / 1000.0)
+        format!("{} s", num::fixed(ms / 1000.0, 3))
     } else if ms >= 10.0 || us.is_multiple_of(100) {
-        format!("{ms:.1} ms")
+        format!("{} ms", num::fixed(ms, 1))
     } else {
         // Loopback timing (tens of µs): 0.05 ms and 0.10 ms must not both read "0.1 ms".
-        format!("{ms:.3} ms")
+        format!("{} ms", num::fixed(ms, 3))
     }
 }
 
@@ -399,7 +401,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let dots = l.in_flight(p.t).into_iter().map(|i| {
         let a = &l.arrows[i];
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
-        let f = if y1 > y0 { ((y_play - y0) / (y1 - y0)).clamp(0.0, 1.0) } else { 1.0 };
+        let f = if y1 > y0 { num::clamp((y_play - y0) / (y1 - y0), 0.0, 1.0) } else { 1.0 };
         html! { <circle class={classes!("dot", format!("k-{}", a.kind.css()))} cx={f1(x0 + (x1 - x0) * f)} cy={f1(y_play)} r="6" /> }
     });
     let sel = p.selected.and_then(|i| l.arrows.get(i)).map(|a| {
@@ -415,7 +417,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll">
             <svg class="lad" id={format!("{}-svg", p.uid)} data-testid="ladder" xmlns="http://www.w3.org/2000/svg"
                  width={f1(geo.width)} height={f1(h)} viewBox={format!("0 0 {} {}", f1(geo.width), f1(h))}
-                 data-t={format!("{:.0}", p.t)} data-segments={l.arrows.len().to_string()}>
+                 data-t={num::fixed(p.t, 0)} data-segments={l.arrows.len().to_string()}>
                 <style>{ SVG_CSS }</style>
                 <defs>
                     <clipPath id={format!("{}-clip", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h)} /></clipPath>

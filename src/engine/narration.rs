@@ -6,6 +6,7 @@ use synack_model::trace::{
 
 use super::labels::{segment_label, Isns, Numbering, SegKind};
 use crate::i18n::Lang;
+use crate::num;
 
 pub fn host_name(trace: &Trace, host: synack_model::trace::HostId, lang: Lang) -> String {
     let raw = trace
@@ -174,15 +175,15 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
             expires_us,
         } => {
             let who = sock_host(trace, *socket, lang);
-            let secs = expires_us.saturating_sub(ev.t) as f64 / 1e6;
+            let secs = num::fixed(expires_us.saturating_sub(ev.t) as f64 / 1e6, 3);
             if zh {
                 format!(
-                    "{who}启动{}定时器，{secs:.3} 秒后到期。",
+                    "{who}启动{}定时器，{secs} 秒后到期。",
                     timer_name(*timer, lang)
                 )
             } else {
                 format!(
-                    "The {who} starts its {} timer ({secs:.3} s).",
+                    "The {who} starts its {} timer ({secs} s).",
                     timer_name(*timer, lang)
                 )
             }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::i18n::Lang;
+use crate::num::{self, math};
 use crate::route::Query;
 
 use super::labels::Numbering;
@@ -147,7 +148,7 @@ impl Notice {
 
 fn fmt_f(v: f64) -> String {
     // Short and exact enough for a URL: up to 6 decimals, trailing zeros trimmed.
-    let s = format!("{v:.6}");
+    let s = num::fixed(v, 6);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-" {
         "0".into()
@@ -199,7 +200,7 @@ pub fn from_query_with(q: &Query, cases: &[&str], base: Params) -> (Params, Vec<
         }
     }
     if let Some(v) = q.get("loss") {
-        match v.trim().parse::<f64>() {
+        match num::parse_f64(v.trim()).ok_or(()) {
             Ok(x) if x.is_finite() && (0.0..=LOSS_MAX_PCT).contains(&x) => p.loss_pct = x,
             _ => bad("loss", v, fmt_f(p.loss_pct)),
         }
@@ -218,7 +219,7 @@ pub fn from_query_with(q: &Query, cases: &[&str], base: Params) -> (Params, Vec<
         }
     }
     if let Some(v) = q.get("t") {
-        match v.trim().parse::<f64>() {
+        match num::parse_f64(v.trim()).ok_or(()) {
             Ok(x) if x.is_finite() && (0.0..1.0e6).contains(&x) => {
                 p.t_us = Some((x * 1e6).round() as u64)
             }
@@ -226,7 +227,7 @@ pub fn from_query_with(q: &Query, cases: &[&str], base: Params) -> (Params, Vec<
         }
     }
     if let Some(v) = q.get("speed") {
-        match v.trim().parse::<f64>() {
+        match num::parse_f64(v.trim()).ok_or(()) {
             Ok(x) if x.is_finite() && (SPEED_MIN..=SPEED_MAX).contains(&x) => p.speed = x,
             _ => bad("speed", v, fmt_f(p.speed)),
         }
@@ -310,16 +311,16 @@ pub fn write_query_with(p: &Params, d: &Params, q: &mut Query) {
 
 /// Slider position (0..=1000) <-> speed, logarithmic so 0.01× and 2× are both reachable.
 pub fn speed_from_slider(pos: f64) -> f64 {
-    let x = (pos / 1000.0).clamp(0.0, 1.0);
-    let s = SPEED_MIN * (SPEED_MAX / SPEED_MIN).powf(x);
+    let x = num::clamp(pos / 1000.0, 0.0, 1.0);
+    let s = SPEED_MIN * math::pow(SPEED_MAX / SPEED_MIN, x);
     // Round to 3 significant digits so URLs stay tidy.
-    let mag = 10f64.powf(s.log10().floor() - 2.0);
-    ((s / mag).round() * mag).clamp(SPEED_MIN, SPEED_MAX)
+    let mag = math::pow(10.0, math::log10(s).floor() - 2.0);
+    num::clamp((s / mag).round() * mag, SPEED_MIN, SPEED_MAX)
 }
 
 pub fn slider_from_speed(speed: f64) -> f64 {
-    let s = speed.clamp(SPEED_MIN, SPEED_MAX);
-    ((s / SPEED_MIN).ln() / (SPEED_MAX / SPEED_MIN).ln() * 1000.0).round()
+    let s = num::clamp(speed, SPEED_MIN, SPEED_MAX);
+    (math::ln(s / SPEED_MIN) / math::ln(SPEED_MAX / SPEED_MIN) * 1000.0).round()
 }
 
 pub fn fmt_speed(s: f64) -> String {
@@ -327,5 +328,5 @@ pub fn fmt_speed(s: f64) -> String {
 }
 
 pub fn fmt_secs(t_us: f64) -> String {
-    format!("{:.3} s", t_us / 1e6)
+    format!("{} s", num::fixed(t_us / 1e6, 3))
 }

@@ -7,6 +7,7 @@ use yew::Reducible;
 
 use super::layout::Ladder;
 use super::Shared;
+use crate::num::clamp;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Playback {
@@ -44,7 +45,7 @@ impl Playback {
         let end = ladder.end() as f64;
         Playback {
             ladder,
-            t: t.clamp(0.0, end),
+            t: clamp(t, 0.0, end),
             playing: false,
             speed,
             reduced,
@@ -78,7 +79,7 @@ impl Reducible for Playback {
         match action {
             Action::Load(l) => {
                 s.ladder = l;
-                s.t = s.t.clamp(0.0, s.end());
+                s.t = clamp(s.t, 0.0, s.end());
                 if s.at_end() {
                     s.playing = false;
                 }
@@ -102,7 +103,7 @@ impl Reducible for Playback {
             }
             Action::Pause => s.playing = false,
             Action::Seek(t) => {
-                s.t = t.clamp(0.0, end);
+                s.t = clamp(t, 0.0, end);
             }
             Action::Step(d) => {
                 s.playing = false;

@@ -19,6 +19,7 @@ use super::state_diagram::{Lit, StateDiagram};
 use super::Shared;
 use crate::hooks::use_animation_frame;
 use crate::i18n::{Lang, T};
+use crate::num;
 
 /// What the player reports back for the URL (only while paused, so playback does not spam
 /// the history API).
@@ -206,7 +207,7 @@ pub fn Player(p: &Props) -> Html {
             let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
                 return;
             };
-            let v: f64 = input.value().parse().unwrap_or(0.0);
+            let v = num::parse_f64(&input.value()).unwrap_or(0.0);
             let y_end = ladder.warp.y(ladder.end() as f64);
             let y0 = ladder.warp.y(0.0);
             let t = ladder.warp.t(y0 + (y_end - y0) * v / 10_000.0);
@@ -218,7 +219,7 @@ pub fn Player(p: &Props) -> Html {
         let pb = pb.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let v: f64 = input.value().parse().unwrap_or(500.0);
+                let v = num::parse_f64(&input.value()).unwrap_or(500.0);
                 pb.dispatch(Action::Speed(speed_from_slider(v)));
             }
         })
@@ -301,25 +302,25 @@ pub fn Player(p: &Props) -> Html {
                     .map(|x| {
                         let total = (x.expires.saturating_sub(x.set)).max(1) as f64;
                         let left = (x.expires as f64 - t).max(0.0);
-                        let frac = (left / total).clamp(0.0, 1.0);
+                        let frac = num::clamp(left / total, 0.0, 1.0);
                         let c = 2.0 * std::f64::consts::PI * 7.0;
                         html! {
                             <span class="timer" title={timer_name(x.kind, lang)}>
                                 <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
                                     <circle cx="9" cy="9" r="7" class="timer-bg" />
                                     <circle cx="9" cy="9" r="7" class="timer-arc"
-                                        stroke-dasharray={format!("{:.2} {:.2}", c * frac, c)} transform="rotate(-90 9 9)" />
+                                        stroke-dasharray={format!("{} {}", num::fixed(c * frac, 2), num::fixed(c, 2))} transform="rotate(-90 9 9)" />
                                 </svg>
                                 { format!("{} {}", timer_name(x.kind, lang), fmt_ms(left as u64)) }
                             </span>
                         }
                     });
                 let queues = view.map(|v| v.queues.iter().filter(|(_, (_, cap))| *cap > 0).map(|(k, (len, cap))| {
-                    let pct = (*len as f64 / *cap as f64 * 100.0).clamp(0.0, 100.0);
+                    let pct = num::clamp(*len as f64 / *cap as f64 * 100.0, 0.0, 100.0);
                     html! {
                         <span class="queue">
                             <span class="q-name">{ queue_name(*k, lang) }</span>
-                            <span class="q-bar"><span class="q-fill" style={format!("width:{pct:.1}%")} /></span>
+                            <span class="q-bar"><span class="q-fill" style={format!("width:{}%", num::fixed(pct, 1))} /></span>
                             <span class="q-num mono">{ format!("{len}/{cap}") }</span>
                         </span>
                     }
@@ -413,7 +414,7 @@ pub fn Player(p: &Props) -> Html {
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
 
     html! {
-        <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={format!("{:.0}", t)}>
+        <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
             <div class="stage-tabs" role="tablist">
                 <button role="tab" class={classes!("tab", (*view == View::Ladder).then_some("on"))}
                     aria-selected={(*view == View::Ladder).to_string()} data-testid="view-ladder" onclick={set_view(View::Ladder)}>
@@ -437,11 +438,11 @@ pub fn Player(p: &Props) -> Html {
                                     let sel = selected.and_then(|i| ladder.arrows.get(i)).and_then(|a| l.arrows.iter().position(|b| b.id == a.id));
                                     let on_select = split_select.as_ref().as_ref().map(|c| c[k].clone()).unwrap_or_default();
                                     html! {
-                                        <div class="split-col" data-testid={format!("split-{}", name.to_lowercase())}>
+                                        <div class="split-col" data-testid={format!("split-{}", name.to_ascii_lowercase())}>
                                             <div class="split-title">{ name }</div>
                                             <LadderView ladder={l} trace={p.trace.clone()} t={t} playing={playing}
                                                 numbering={*numbering} lang={lang} selected={sel} on_select={on_select}
-                                                uid={AttrValue::from(format!("lad-{}", name.to_lowercase()))} />
+                                                uid={AttrValue::from(format!("lad-{}", name.to_ascii_lowercase()))} />
                                         </div>
                                     }
                                 }) }
@@ -465,7 +466,7 @@ pub fn Player(p: &Props) -> Html {
                     { for ticks.iter().map(|(k, d)| html! { <path class={format!("k-{}", k.css())} d={d.clone()} /> }) }
                 </svg>
                 <input type="range" class="scrub" data-testid="scrub" min="0" max="10000" step="1"
-                    value={scrub_value.to_string()} oninput={on_scrub}
+                    value={num::shortest(scrub_value)} oninput={on_scrub}
                     aria-label={tr("时间轴", "Timeline")} />
             </div>
             <div class="bar">
@@ -481,7 +482,7 @@ pub fn Player(p: &Props) -> Html {
                 <label class="speed">
                     <span class="speed-name">{ tr("速度", "Speed") }</span>
                     <input type="range" min="0" max="1000" step="1" data-testid="speed"
-                        value={slider_from_speed(pb.speed).to_string()} oninput={on_speed} />
+                        value={num::shortest(slider_from_speed(pb.speed))} oninput={on_speed} />
                     <span class="mono speed-val" data-testid="speed-value">{ fmt_speed(pb.speed) }</span>
                 </label>
                 <button class="chip seq-toggle" data-testid="numbering" onclick={toggle_num} aria-pressed={(*numbering == Numbering::Absolute).to_string()}>
@@ -556,7 +557,7 @@ fn timeline_ticks(l: &Ladder) -> Vec<(SegKind, String)> {
     for a in &l.arrows {
         let x = (a.y0 - y0) / (y1 - y0) * 1000.0;
         let d = by.entry(a.kind).or_default();
-        d.push_str(&format!("M{x:.1} 0V10"));
+        d.push_str(&format!("M{} 0V10", num::fixed(x, 1)));
     }
     by.into_iter().collect()
 }

@@ -7,6 +7,7 @@ use synack_model::trace::TcpState;
 
 use super::ladder::state_group;
 use crate::i18n::Lang;
+use crate::num::{fixed, shortest};
 
 const W: f64 = 640.0;
 const H: f64 = 520.0;
@@ -168,10 +169,10 @@ pub fn StateDiagram(p: &Props) -> Html {
             let (mx, my) = (x0 + (x1 - x0) * 0.45, y0 + (y1 - y0) * 0.45);
             html! {
                 <g class={classes!("sd-edge", hot.then_some("hot"))}>
-                    <line x1={format!("{x0:.1}")} y1={format!("{y0:.1}")} x2={format!("{x1:.1}")} y2={format!("{y1:.1}")}
+                    <line x1={fixed(x0, 1)} y1={fixed(y0, 1)} x2={fixed(x1, 1)} y2={fixed(y1, 1)}
                           marker-end={if hot { "url(#sd-head-hot)" } else { "url(#sd-head)" }} />
                     if !what.is_empty() {
-                        <text x={format!("{mx:.1}")} y={format!("{:.1}", my - 3.0)} text-anchor="middle">{ what }</text>
+                        <text x={fixed(mx, 1)} y={fixed(my - 3.0, 1)} text-anchor="middle">{ what }</text>
                     }
                 </g>
             }
@@ -181,15 +182,15 @@ pub fn StateDiagram(p: &Props) -> Html {
         let here: Vec<&Lit> = p.lit.iter().filter(|l| l.state == s).collect();
         let tags = here.iter().enumerate().map(|(i, l)| {
             let x = cx + BW / 2.0 - 6.0 - i as f64 * 62.0;
-            html! { <text class={classes!("sd-tag", format!("side-{}", l.side))} x={format!("{x:.1}")} y={format!("{:.1}", cy - BH / 2.0 - 4.0)} text-anchor="end">{ l.who.clone() }</text> }
+            html! { <text class={classes!("sd-tag", format!("side-{}", l.side))} x={fixed(x, 1)} y={fixed(cy - BH / 2.0 - 4.0, 1)} text-anchor="end">{ l.who.clone() }</text> }
         });
         html! {
             <g class={classes!("sd-box", state_group(s), (!here.is_empty()).then_some("lit"),
                                here.iter().any(|l| l.side == 0).then_some("side-0"),
                                here.iter().any(|l| l.side == 1).then_some("side-1"))}
                data-state={s.rfc_name()} data-lit={(!here.is_empty()).to_string()}>
-                <rect x={format!("{:.1}", cx - BW / 2.0)} y={format!("{:.1}", cy - BH / 2.0)} width={BW.to_string()} height={BH.to_string()} rx="6" />
-                <text x={format!("{cx:.1}")} y={format!("{:.1}", cy + 5.0)} text-anchor="middle">{ s.rfc_name() }</text>
+                <rect x={fixed(cx - BW / 2.0, 1)} y={fixed(cy - BH / 2.0, 1)} width={shortest(BW)} height={shortest(BH)} rx="6" />
+                <text x={fixed(cx, 1)} y={fixed(cy + 5.0, 1)} text-anchor="middle">{ s.rfc_name() }</text>
                 { for tags }
             </g>
         }
@@ -200,7 +201,7 @@ pub fn StateDiagram(p: &Props) -> Html {
         Lang::En => "RFC 9293 TCP state machine (current states lit)",
     };
     html! {
-        <svg class="sd" data-testid="state-diagram" viewBox={format!("0 0 {W} {H}")} xmlns="http://www.w3.org/2000/svg" role="img" aria-label={title}>
+        <svg class="sd" data-testid="state-diagram" viewBox={format!("0 0 {} {}", shortest(W), shortest(H))} xmlns="http://www.w3.org/2000/svg" role="img" aria-label={title}>
             <style>{ SD_CSS }</style>
             <defs>
                 <marker id="sd-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -210,11 +211,11 @@ pub fn StateDiagram(p: &Props) -> Html {
                     <path d="M0,0 L10,5 L0,10 z" class="sd-head-hot" />
                 </marker>
             </defs>
-            <rect x="0" y="0" width={W.to_string()} height={H.to_string()} fill="var(--panel, #fff)" />
+            <rect x="0" y="0" width={shortest(W)} height={shortest(H)} fill="var(--panel, #fff)" />
             { for edges }
             <g class={classes!("sd-box", "g-closed", closed_lit.then_some("lit"))} data-state="CLOSED-2">
-                <rect x={format!("{:.1}", CLOSED_BOTTOM.0 - BW / 2.0)} y={format!("{:.1}", CLOSED_BOTTOM.1 - BH / 2.0)} width={BW.to_string()} height={BH.to_string()} rx="6" />
-                <text x={format!("{:.1}", CLOSED_BOTTOM.0)} y={format!("{:.1}", CLOSED_BOTTOM.1 + 5.0)} text-anchor="middle">{"CLOSED"}</text>
+                <rect x={fixed(CLOSED_BOTTOM.0 - BW / 2.0, 1)} y={fixed(CLOSED_BOTTOM.1 - BH / 2.0, 1)} width={shortest(BW)} height={shortest(BH)} rx="6" />
+                <text x={fixed(CLOSED_BOTTOM.0, 1)} y={fixed(CLOSED_BOTTOM.1 + 5.0, 1)} text-anchor="middle">{"CLOSED"}</text>
             </g>
             { for boxes }
         </svg>

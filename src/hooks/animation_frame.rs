@@ -25,7 +25,7 @@ pub fn use_animation_frame(active: bool, on_frame: Callback<f64>) {
                     return;
                 }
                 if let Some(prev) = last.get() {
-                    on_frame.emit((ts - prev).clamp(0.0, 100.0));
+                    on_frame.emit(crate::num::clamp(ts - prev, 0.0, 100.0));
                 }
                 last.set(Some(ts));
                 if stopped2.get() {

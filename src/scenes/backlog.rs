@@ -19,6 +19,7 @@ use crate::engine::narration::drop_reason;
 use crate::engine::params::KnobSpec;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::num;
 use crate::scenes::page::Knob;
 
 pub const CASES: &[&str] = &[
@@ -404,7 +405,7 @@ pub fn BacklogPanel(p: &PanelProps) -> Html {
             <tr class={classes!(kind, (r.t > p.t).then_some("future"), (r.retransmission || r.dup_ack).then_some("expert"))}
                 onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
                 <td>{ r.no }</td>
-                <td>{ format!("{:.6}", (r.t - t0) as f64 / 1e6) }</td>
+                <td>{ num::fixed((r.t - t0) as f64 / 1e6, 6) }</td>
                 <td>{ format!("{} → {}", addr(trace, r.src), addr(trace, r.dst)) }</td>
                 <td class="flags">{ r.flags.clone() }</td>
                 <td>{ format!("{} / {}", r.seq, r.ack) }</td>

@@ -16,6 +16,7 @@ use crate::engine::params::{self, Notice, Params, Profile};
 use crate::engine::player::{Player, PlayerState};
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::num;
 use crate::route::{Location, Query, Route};
 
 /// Case ids for a scene (the first is the default).
@@ -109,7 +110,7 @@ pub fn run_with(r: Route, p: &Params, over: &Query) -> Result<Trace, String> {
         Route::Window => window::scenario(&k, &p.case),
         _ => return Err("no such scene".into()),
     };
-    let mut trace = synack_model::simulate(&scenario).map_err(|e| format!("{e:?}"))?;
+    let mut trace = synack_model::simulate(&scenario).map_err(|e| e.to_string())?;
     // Snapshots every 64 events keep scrubbing O(64) anywhere in long traces.
     trace.build_snapshots(64);
     Ok(trace)
@@ -422,11 +423,11 @@ pub fn ScenePage(props: &Props) -> Html {
     let knobs = html! {
         <div class="knobs" data-testid="knobs">
             <Knob label={T::new("单程时延", "One-way delay").get(lang)} unit="ms" testid="latency"
-                min=0.0 max={500.0} step=1.0 value={params.latency_ms as f64} on_change={set(|p, v| p.latency_ms = v.parse::<f64>().map(|x| x.round() as u32).unwrap_or(p.latency_ms))} />
+                min=0.0 max={500.0} step=1.0 value={params.latency_ms as f64} on_change={set(|p, v| p.latency_ms = num::parse_f64(v).map(|x| x.round() as u32).unwrap_or(p.latency_ms))} />
             <Knob label={T::new("抖动", "Jitter").get(lang)} unit="ms" testid="jitter"
-                min=0.0 max={200.0} step=1.0 value={params.jitter_ms as f64} on_change={set(|p, v| p.jitter_ms = v.parse::<f64>().map(|x| x.round() as u32).unwrap_or(p.jitter_ms))} />
+                min=0.0 max={200.0} step=1.0 value={params.jitter_ms as f64} on_change={set(|p, v| p.jitter_ms = num::parse_f64(v).map(|x| x.round() as u32).unwrap_or(p.jitter_ms))} />
             <Knob label={T::new("丢包率", "Loss").get(lang)} unit="%" testid="loss"
-                min=0.0 max={50.0} step=1.0 value={params.loss_pct} on_change={set(|p, v| p.loss_pct = v.parse().unwrap_or(p.loss_pct))} />
+                min=0.0 max={50.0} step=1.0 value={params.loss_pct} on_change={set(|p, v| p.loss_pct = num::parse_f64(v).unwrap_or(p.loss_pct))} />
             <label class="knob">
                 <span>{ T::new("随机种子", "Seed").get(lang) }</span>
                 <input type="number" min="0" step="1" data-testid="seed" value={params.seed.to_string()}
@@ -561,7 +562,7 @@ pub struct KnobProps {
 #[component]
 pub fn Knob(p: &KnobProps) -> Html {
     let live = use_state(|| None::<String>);
-    let shown = (*live).clone().unwrap_or_else(|| format!("{}", p.value));
+    let shown = (*live).clone().unwrap_or_else(|| num::shortest(p.value));
     let oninput = {
         let live = live.clone();
         Callback::from(move |e: InputEvent| {
@@ -581,8 +582,8 @@ pub fn Knob(p: &KnobProps) -> Html {
     html! {
         <label class="knob">
             <span>{ p.label }</span>
-            <input type="range" min={p.min.to_string()} max={p.max.to_string()} step={p.step.to_string()}
-                value={p.value.to_string()} data-testid={p.testid} {oninput} {onchange} />
+            <input type="range" min={num::shortest(p.min)} max={num::shortest(p.max)} step={num::shortest(p.step)}
+                value={num::shortest(p.value)} data-testid={p.testid} {oninput} {onchange} />
             <span class="mono knob-val" data-testid={format!("{}-value", p.testid)}>{ if p.unit.is_empty() { shown } else { format!("{shown} {}", p.unit) } }</span>
         </label>
     }

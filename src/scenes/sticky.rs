@@ -16,6 +16,7 @@ use synack_model::trace::{
 use crate::engine::ladder::fmt_ms;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::num;
 use crate::route::Query;
 
 /// The four cases of the seed, then the Nagle + delayed-ACK what-if.
@@ -549,12 +550,12 @@ pub(super) fn chunk_bar(parts: &[Piece], total: u32) -> Html {
     let used: u32 = parts.iter().map(|p| p.1).sum();
     html! {
         <span class="chunks">
-            <span class="chunks-in" style={format!("width:{:.1}%", (used as f64 / total * 100.0).min(100.0))}>
+            <span class="chunks-in" style={format!("width:{}%", num::fixed((used as f64 / total * 100.0).min(100.0), 1))}>
                 { for parts.iter().map(|(slot, len, framing, title)| {
                     let w = *len as f64 / used.max(1) as f64 * 100.0;
                     html! {
                         <span class={classes!("chunk", format!("m{slot}"), framing.then_some("framing"))}
-                            style={format!("flex-basis:{w:.2}%")} title={title.clone()}>
+                            style={format!("flex-basis:{}%", num::fixed(w, 2))} title={title.clone()}>
                             if *len as f64 / total > 0.2 { { len.to_string() } }
                         </span>
                     }
@@ -816,7 +817,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
         };
         html! {
             <span class="qbar" data-testid={testid}>
-                <span class="qfill" style={format!("width:{:.1}%;min-width:{}", pct, if len > 0 { "3px" } else { "0" })}></span>
+                <span class="qfill" style={format!("width:{}%;min-width:{}", num::fixed(pct, 1), if len > 0 { "3px" } else { "0" })}></span>
                 <span class="mono qtext">{ format!("{len} / {cap} B") }</span>
             </span>
         }

@@ -16,6 +16,8 @@ pub struct FileSize {
     pub raw: u64,
     pub gz: u64,
     pub first_load: bool,
+    /// wasm only: (section group, raw, gzipped) for code, data and the rest.
+    pub sections: Vec<(&'static str, u64, u64)>,
 }
 
 pub struct Report {
@@ -49,6 +51,14 @@ impl Report {
                 kb(f.gz),
                 if f.first_load { "yes" } else { "" }
             );
+        }
+        for f in self.files.iter().filter(|f| !f.sections.is_empty()) {
+            let parts: Vec<String> = f
+                .sections
+                .iter()
+                .map(|(name, raw, gz)| format!("{name} {} ({} gz)", kb(*raw), kb(*gz)))
+                .collect();
+            println!("  {}: {}", f.name, parts.join(", "));
         }
         for ext in ["wasm", "js", "css"] {
             let (raw, gz) = self
@@ -95,11 +105,18 @@ pub fn measure(dist: &Path) -> io::Result<Report> {
             continue;
         }
         let bytes = fs::read(&path)?;
+        let mut sections = Vec::new();
+        if ext == "wasm" {
+            for (group, body) in wasm_section_groups(&bytes) {
+                sections.push((group, body.len() as u64, gzip_len(&body)?));
+            }
+        }
         files.push(FileSize {
             first_load: name == "index.html" || referenced.iter().any(|r| r == &name),
             raw: bytes.len() as u64,
             gz: gzip_len(&bytes)?,
             name,
+            sections,
         });
     }
     files.sort_by(|a, b| b.first_load.cmp(&a.first_load).then(a.name.cmp(&b.name)));
@@ -144,6 +161,109 @@ fn walk(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The wasm's sections in three groups, `code` (function bodies), `data` (static data: text,
+/// tables) and `other` (types, imports, exports, ...), so a jump in size points at its cause.
+/// Empty if the file does not parse as wasm.
+fn wasm_section_groups(wasm: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let mut groups: Vec<(&'static str, Vec<u8>)> =
+        vec![("code", vec![]), ("data", vec![]), ("other", vec![])];
+    for (id, body) in wasm_sections(wasm).unwrap_or_default() {
+        let g = match id {
+            10 => 0,
+            11 => 1,
+            _ => 2,
+        };
+        groups[g].1.extend_from_slice(body);
+    }
+    groups.retain(|(_, b)| !b.is_empty());
+    groups
+}
+
+/// (section id, body) of every section; None if `wasm` is not a wasm module.
+fn wasm_sections(wasm: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+    if wasm.get(..4)? != b"\0asm" {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut i = 8;
+    while i < wasm.len() {
+        let id = wasm[i];
+        let (len, next) = leb128(wasm, i + 1)?;
+        let end = next.checked_add(len)?;
+        out.push((id, wasm.get(next..end)?));
+        i = end;
+    }
+    Some(out)
+}
+
+fn leb128(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    let (mut v, mut shift) = (0usize, 0);
+    loop {
+        let byte = *b.get(i)?;
+        i += 1;
+        v |= usize::from(byte & 0x7f).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some((v, i));
+        }
+        shift += 7;
+    }
+}
+
+/// Code that is big for what it does and easy to pull in by accident, by a symbol-name
+/// fragment (legacy or v0 mangling), with what to use instead.
+pub const BLOAT: &[(&str, &str)] = &[
+    ("flt2dec", "float formatting ({:.1}, {} or {:?} on f64, f64::clamp): use crate::num::{fixed, shortest, clamp}"),
+    ("dec2flt", "float parsing (str::parse::<f64>): use crate::num::parse_f64"),
+    ("to_lowercase", "Unicode case tables (str::to_lowercase/to_uppercase): use to_ascii_lowercase"),
+    ("to_uppercase", "Unicode case tables (str::to_uppercase): use to_ascii_uppercase"),
+    ("libm_math", "libm (f64 sin/cos/pow/ln/exp/atan2...): use crate::num::math"),
+    ("serde_json", "serde_json in the web app: keep JSON out of the first load"),
+];
+
+/// Which [`BLOAT`] entries the linked (pre-wasm-opt) wasm contains, judged by its `name`
+/// section: (fragment, advice, how many functions). Empty when the file has no names.
+pub fn bloat(wasm: &[u8]) -> Vec<(&'static str, &'static str, usize)> {
+    let names = function_names(wasm).unwrap_or_default();
+    BLOAT
+        .iter()
+        .filter_map(|&(frag, advice)| {
+            let n = names.iter().filter(|n| n.contains(frag)).count();
+            (n > 0).then_some((frag, advice, n))
+        })
+        .collect()
+}
+
+/// Function names from the wasm `name` custom section (subsection 1).
+fn function_names(wasm: &[u8]) -> Option<Vec<String>> {
+    for (id, body) in wasm_sections(wasm)? {
+        if id != 0 {
+            continue;
+        }
+        let (len, i) = leb128(body, 0)?;
+        if body.get(i..i + len)? != b"name" {
+            continue;
+        }
+        let mut i = i + len;
+        let mut out = Vec::new();
+        while i < body.len() {
+            let sub = body[i];
+            let (size, j) = leb128(body, i + 1)?;
+            if sub == 1 {
+                let (count, mut k) = leb128(body, j)?;
+                for _ in 0..count {
+                    let (_, k1) = leb128(body, k)?;
+                    let (n, k2) = leb128(body, k1)?;
+                    out.push(String::from_utf8_lossy(body.get(k2..k2 + n)?).into_owned());
+                    k = k2 + n;
+                }
+            }
+            i = j + size;
+        }
+        return Some(out);
+    }
+    None
+}
+
 /// Gzipped size with `gzip -9` (what a static host serves; std has no deflate).
 fn gzip_len(bytes: &[u8]) -> io::Result<u64> {
     let mut child = Command::new("gzip")
@@ -178,6 +298,40 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
             referenced_files(html),
             ["synack-abc.js", "synack-abc_bg.wasm", "style-123.css"]
         );
+    }
+
+    #[test]
+    fn reads_wasm_sections_and_names() {
+        // A module with one empty function named "core::num::flt2dec::x" and a data segment.
+        let name = b"core::num::flt2dec::x";
+        let mut names = vec![1u8, 0, name.len() as u8];
+        names.extend_from_slice(name);
+        let mut sub = vec![1u8, names.len() as u8];
+        sub.extend_from_slice(&names);
+        let mut custom = vec![4u8];
+        custom.extend_from_slice(b"name");
+        custom.extend_from_slice(&sub);
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type: () -> ()
+        m.extend_from_slice(&[3, 2, 1, 0]); // function 0 has type 0
+        m.extend_from_slice(&[10, 4, 1, 2, 0, 0x0b]); // code: one empty body
+        m.extend_from_slice(&[11, 7, 1, 0, 0x41, 0, 0x0b, 1, b'x']); // data: "x" at 0
+        m.push(0);
+        m.push(custom.len() as u8);
+        m.extend_from_slice(&custom);
+        let groups: Vec<_> = wasm_section_groups(&m)
+            .into_iter()
+            .map(|(g, b)| (g, b.len()))
+            .collect();
+        assert_eq!(
+            groups,
+            [("code", 4), ("data", 7), ("other", 4 + 2 + custom.len())]
+        );
+        assert_eq!(function_names(&m).unwrap(), ["core::num::flt2dec::x"]);
+        let found = bloat(&m);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].2), ("flt2dec", 1));
+        assert!(wasm_section_groups(b"not wasm").is_empty());
     }
 
     #[test]

@@ -303,6 +303,15 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
     }
     let report = size::measure(&dist)?;
     report.print();
+    // The linked wasm before wasm-opt still has its function names: name the usual culprits.
+    let linked = ctx
+        .root
+        .join("target/wasm32-unknown-unknown/release/synack.wasm");
+    if let Ok(wasm) = std::fs::read(&linked) {
+        for (frag, advice, n) in size::bloat(&wasm) {
+            println!("warning: the web app links {n} `{frag}` function(s): {advice}");
+        }
+    }
     let first = report.first_load_gz();
     let ok = first <= size::LIMIT_GZ;
     if !ok {

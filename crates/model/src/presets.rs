@@ -54,6 +54,9 @@ impl Knobs {
     pub fn jitter_us(&self) -> Micros {
         ms_to_us(self.jitter_ms)
     }
+    // `f64::clamp` would be clearer, but its bounds check panics with `{:?}` of two floats,
+    // which links core's whole float formatter into the web app (about 10 KB).
+    #[allow(clippy::manual_clamp)]
     fn link(&self) -> LinkSpec {
         LinkSpec {
             latency_us: self.latency_us(),
@@ -61,7 +64,7 @@ impl Knobs {
             loss_pct: if self.loss_pct.is_nan() {
                 0.0
             } else {
-                self.loss_pct.clamp(0.0, 100.0)
+                self.loss_pct.max(0.0).min(100.0)
             },
             ..LinkSpec::default()
         }

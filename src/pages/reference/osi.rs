@@ -13,6 +13,7 @@ use super::osi_data::{
 };
 use crate::app::use_shell;
 use crate::i18n::{Lang, T};
+use crate::num::shortest;
 use crate::pages::use_ready_after_render;
 use crate::route::Route;
 
@@ -281,14 +282,14 @@ fn StackSvg(props: &StepProps) -> Html {
     let stack = |x: f64, title: T, server: bool| {
         html! {
             <g class="osi-stack">
-                <text class="osi-host" x={(x + BOX_W / 2.0).to_string()} y="24" text-anchor="middle">{ title.get(lang) }</text>
+                <text class="osi-host" x={shortest(x + BOX_W / 2.0)} y="24" text-anchor="middle">{ title.get(lang) }</text>
                 { for TCPIP.iter().enumerate().map(|(l, t)| {
                     let on = if server { here == Place::Server(l) } else { here == Place::Client(l) };
                     let y = layer_y(l);
                     html! {
                         <g class={classes!("osi-layer", on.then_some("on"))}>
-                            <rect x={x.to_string()} y={y.to_string()} width={BOX_W.to_string()} height={BOX_H.to_string()} rx="6" />
-                            <text x={(x + BOX_W / 2.0).to_string()} y={(y + BOX_H / 2.0 + 5.5).to_string()} text-anchor="middle">{ t.name.get(lang) }</text>
+                            <rect x={shortest(x)} y={shortest(y)} width={shortest(BOX_W)} height={shortest(BOX_H)} rx="6" />
+                            <text x={shortest(x + BOX_W / 2.0)} y={shortest(y + BOX_H / 2.0 + 5.5)} text-anchor="middle">{ t.name.get(lang) }</text>
                         </g>
                     }
                 }) }
@@ -298,25 +299,25 @@ fn StackSvg(props: &StepProps) -> Html {
     let (tx, ty) = token_centre(props.step);
     let lane = format!(
         "M{cl},{top} V{wy} H{sl} V{top}",
-        cl = CLIENT_LANE,
-        sl = SERVER_LANE,
-        top = TOP + BOX_H / 2.0,
-        wy = WIRE_Y,
+        cl = shortest(CLIENT_LANE),
+        sl = shortest(SERVER_LANE),
+        top = shortest(TOP + BOX_H / 2.0),
+        wy = shortest(WIRE_Y),
     );
-    let link_bottom = layer_y(3) + BOX_H;
+    let link_bottom = shortest(layer_y(3) + BOX_H);
     html! {
-        <svg class="osi-svg" viewBox={format!("0 0 {W} {}", WIRE_Y + 26.0)} role="img"
+        <svg class="osi-svg" viewBox={format!("0 0 {} {}", shortest(W), shortest(WIRE_Y + 26.0))} role="img"
             aria-label={narration(props.step, &props.sizes, lang)}>
             <path class="osi-lane" d={lane} />
             <path class={classes!("osi-wire", (here == Place::Wire).then_some("on"))}
-                d={format!("M{},{link_bottom} V{WIRE_Y} H{} V{link_bottom}", CLIENT_X + BOX_W / 2.0, SERVER_X + BOX_W / 2.0)} />
-            <text class="osi-wire-label" x={(W / 2.0).to_string()} y={(WIRE_Y + 20.0).to_string()} text-anchor="middle">{ WIRE.get(lang) }</text>
+                d={format!("M{},{link_bottom} V{} H{} V{link_bottom}", shortest(CLIENT_X + BOX_W / 2.0), shortest(WIRE_Y), shortest(SERVER_X + BOX_W / 2.0))} />
+            <text class="osi-wire-label" x={shortest(W / 2.0)} y={shortest(WIRE_Y + 20.0)} text-anchor="middle">{ WIRE.get(lang) }</text>
             { stack(CLIENT_X, CLIENT, false) }
             { stack(SERVER_X, SERVER, true) }
-            <g class="osi-token" style={format!("transform: translate({}px, {}px)", tx - TOKEN_W / 2.0, ty - TOKEN_H / 2.0)}
+            <g class="osi-token" style={format!("transform: translate({}px, {}px)", shortest(tx - TOKEN_W / 2.0), shortest(ty - TOKEN_H / 2.0))}
                 data-testid="osi-token">
-                <rect width={TOKEN_W.to_string()} height={TOKEN_H.to_string()} rx="14" />
-                <text x={(TOKEN_W / 2.0).to_string()} y={(TOKEN_H / 2.0 + 5.0).to_string()} text-anchor="middle">{ format!("{unit_bytes} B") }</text>
+                <rect width={shortest(TOKEN_W)} height={shortest(TOKEN_H)} rx="14" />
+                <text x={shortest(TOKEN_W / 2.0)} y={shortest(TOKEN_H / 2.0 + 5.0)} text-anchor="middle">{ format!("{unit_bytes} B") }</text>
             </g>
         </svg>
     }
@@ -346,7 +347,7 @@ fn Encapsulation(props: &StepProps) -> Html {
             </p>
             <div class="encap-bar" data-testid="osi-bar">
                 { for ps.iter().map(|p| html! {
-                    <div class={classes!("encap-part", format!("part-{}", p.label().to_lowercase()))}
+                    <div class={classes!("encap-part", format!("part-{}", p.label().to_ascii_lowercase()))}
                         style={format!("flex-grow: {}", p.bytes(&s))}>
                         <span>{ p.label() }</span><span class="mono">{ p.bytes(&s) }</span>
                     </div>
