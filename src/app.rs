@@ -46,6 +46,10 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let window = web_sys::window().expect("a browser window");
             let listener = EventListener::new(&window, "hashchange", move |_| {
+                // After the full build took over (pages::LoadFull) it alone follows the URL.
+                if crate::pages::handed_over() {
+                    return;
+                }
                 dom::set_ready(false);
                 let loc = Location::parse(&dom::current_hash());
                 url_lang.set(loc.query.get("lang").and_then(Lang::parse));

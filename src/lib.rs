@@ -3,6 +3,13 @@
 //! A library so the pure parts (routing, layout, labels, URL parameters) are testable with
 //! `wasm-bindgen-test`; `main.rs` only calls [`start`].
 
+// The first-load build (no `full` feature) leaves out whole pages; what only they use is unused
+// there, and that is expected.
+#![cfg_attr(
+    not(feature = "full"),
+    allow(dead_code, unused_imports, unused_mut, unused_variables)
+)]
+
 pub mod app;
 pub mod dom;
 pub mod engine;
@@ -11,17 +18,24 @@ pub mod i18n;
 pub mod num;
 pub mod pages;
 pub mod prefs;
+#[cfg(feature = "full")]
 pub mod quiz;
 pub mod route;
 pub mod scenes;
 
 pub fn start() {
+    start_in("app");
+}
+
+/// Renders the app into the element with id `root` (`app` from index.html; `app-full` for the
+/// full build, which the first-load build prepares before loading it).
+pub fn start_in(root: &str) {
     // Before anything can panic: a crash must show its message, never a blank page.
     dom::install_panic_hook();
-    let root = dom::document()
-        .and_then(|d| d.get_element_by_id("app"))
-        .expect("index.html has <div id=\"app\">");
-    yew::Renderer::<app::App>::with_root(root).render();
+    let el = dom::document()
+        .and_then(|d| d.get_element_by_id(root))
+        .expect("the page has the app's root element");
+    yew::Renderer::<app::App>::with_root(el).render();
 }
 
 #[cfg(test)]

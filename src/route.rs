@@ -93,7 +93,7 @@ impl Route {
         self == Route::Landing
             || crate::scenes::has_scene(self)
             || crate::pages::reference::has_page(self)
-            || crate::quiz::has_page(self)
+            || crate::pages::FULL_ONLY.contains(&self)
     }
 
     pub fn is_reference(self) -> bool {

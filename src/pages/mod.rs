@@ -3,11 +3,13 @@
 
 mod coming_soon;
 mod landing;
+mod load_full;
 mod not_found;
 pub mod reference;
 
 pub use coming_soon::ComingSoon;
 pub use landing::Landing;
+pub use load_full::{handed_over, LoadFull};
 pub use not_found::NotFound;
 
 use yew::prelude::*;
@@ -22,11 +24,24 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
         Some(Route::Landing) => html! { <Landing key={key} /> },
         Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
         Some(r) if reference::has_page(r) => reference::render(r, &loc.query, key),
+        #[cfg(feature = "full")]
         Some(r) if crate::quiz::has_page(r) => crate::quiz::render(&loc.query, key),
+        #[cfg(not(feature = "full"))]
+        Some(r) if FULL_ONLY.contains(&r) => html! { <LoadFull key={key} route={r} /> },
         Some(r) => html! { <ComingSoon key={key} route={r} /> },
         None => html! { <NotFound key={key} path={loc.path.clone()} /> },
     }
 }
+
+/// Pages whose code only the full build carries (the `full` feature, Cargo.toml): the first-load
+/// build shows [`LoadFull`] for them, which fetches the full build.
+pub const FULL_ONLY: &[Route] = &[
+    Route::Sticky,
+    Route::Udp,
+    Route::Backlog,
+    Route::Window,
+    Route::Quiz,
+];
 
 /// Marks the page as drawn once its first render is committed (tests wait on this).
 #[hook]

@@ -1,12 +1,17 @@
 //! The animated scenes, built on `crate::engine`: each turns URL parameters into a model
 //! scenario, runs the model, and hands the trace to the player.
 
+// Scenes 2 are in the full build only (see `pages::FULL_ONLY`).
+#[cfg(feature = "full")]
 mod backlog;
 mod compare;
 mod page;
+#[cfg(feature = "full")]
 mod sticky;
 pub mod text;
+#[cfg(feature = "full")]
 mod udp;
+#[cfg(feature = "full")]
 mod window;
 
 use yew::prelude::*;
@@ -16,16 +21,12 @@ use crate::route::{Query, Route};
 pub use page::ScenePage;
 
 pub fn has_scene(r: Route) -> bool {
-    matches!(
-        r,
-        Route::Handshake
-            | Route::Teardown
-            | Route::TcpVsUdp
-            | Route::Sticky
-            | Route::Udp
-            | Route::Backlog
-            | Route::Window
-    )
+    matches!(r, Route::Handshake | Route::Teardown | Route::TcpVsUdp)
+        || (cfg!(feature = "full")
+            && matches!(
+                r,
+                Route::Sticky | Route::Udp | Route::Backlog | Route::Window
+            ))
 }
 
 pub fn render(r: Route, q: &Query, key: String) -> Html {

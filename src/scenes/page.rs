@@ -8,6 +8,7 @@ use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
 use super::text;
+#[cfg(feature = "full")]
 use super::{backlog, sticky, udp, window};
 use crate::app::use_shell;
 use crate::dom;
@@ -25,9 +26,13 @@ pub fn cases(r: Route) -> Vec<&'static str> {
         Route::Handshake => HandshakeCase::ALL.iter().map(|c| c.id()).collect(),
         Route::Teardown => TeardownCase::ALL.iter().map(|c| c.id()).collect(),
         Route::TcpVsUdp => vec!["8", "4", "16"],
+        #[cfg(feature = "full")]
         Route::Sticky => sticky::CASES.to_vec(),
+        #[cfg(feature = "full")]
         Route::Udp => udp::CASES.to_vec(),
+        #[cfg(feature = "full")]
         Route::Backlog => backlog::CASES.to_vec(),
+        #[cfg(feature = "full")]
         Route::Window => window::CASES.to_vec(),
         _ => Vec::new(),
     }
@@ -37,9 +42,13 @@ fn case_title(r: Route, id: &str) -> (T, T) {
     match r {
         Route::Handshake => text::handshake_case(id),
         Route::Teardown => text::teardown_case(id),
+        #[cfg(feature = "full")]
         Route::Sticky => sticky::case_title(id),
+        #[cfg(feature = "full")]
         Route::Udp => udp::case_title(id),
+        #[cfg(feature = "full")]
         Route::Backlog => backlog::case_title(id),
+        #[cfg(feature = "full")]
         Route::Window => window::case_title(id),
         _ => (T::new("", ""), T::new("", "")),
     }
@@ -104,9 +113,13 @@ pub fn run_with(r: Route, p: &Params, over: &Query) -> Result<Trace, String> {
             }
             s
         }
+        #[cfg(feature = "full")]
         Route::Sticky => sticky::scenario(&k, &p.case, over, sticky::fix_of(over)),
+        #[cfg(feature = "full")]
         Route::Udp => udp::scenario(&k, &p.case),
+        #[cfg(feature = "full")]
         Route::Backlog => backlog::scenario(&k, &p.case, &p.knobs),
+        #[cfg(feature = "full")]
         Route::Window => window::scenario(&k, &p.case),
         _ => return Err("no such scene".into()),
     };
@@ -196,6 +209,7 @@ pub fn ScenePage(props: &Props) -> Html {
         move |_| {
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             let (mut p, mut notices) = params::from_query_with(&q, &ids, base);
+            #[cfg(feature = "full")]
             if r == Route::Backlog {
                 let case = backlog::effective(&p.case, &Default::default());
                 let more = params::read_knobs(
@@ -211,7 +225,10 @@ pub fn ScenePage(props: &Props) -> Html {
     });
     let params = use_state(|| init.0.clone());
     // Scene 4's knobs changed from its case (URL keys of their own; a case button resets them).
+    #[cfg(feature = "full")]
     let over = use_state(|| sticky::knob_query(&props.query));
+    #[cfg(not(feature = "full"))]
+    let over = use_state(Query::default);
     let notices = use_state(|| init.1.clone());
     let jump = use_state(|| None::<(u64, u32)>);
 
@@ -257,6 +274,7 @@ pub fn ScenePage(props: &Props) -> Html {
             let mut loc = Location::parse(&dom::current_hash());
             params::write_query_with(p, &base, &mut loc.query);
             params::write_knobs(p, scene_knobs(r), &mut loc.query);
+            #[cfg(feature = "full")]
             for k in sticky::KNOB_KEYS.iter().chain(&["fix"]) {
                 loc.query.remove(k);
             }
@@ -367,6 +385,7 @@ pub fn ScenePage(props: &Props) -> Html {
         })
     };
     // A sticky knob edited: keep it in the URL if valid and unlike the case's own value.
+    #[cfg(feature = "full")]
     let on_knob = {
         let over = over.clone();
         let params = params.clone();
@@ -397,13 +416,19 @@ pub fn ScenePage(props: &Props) -> Html {
             over.set(o);
         })
     };
+    #[cfg(not(feature = "full"))]
+    let on_knob = Callback::from(|_: (String, String)| ());
 
     let intro: &[T] = match r {
         Route::Handshake => text::HANDSHAKE_INTRO,
         Route::Teardown => text::TEARDOWN_INTRO,
+        #[cfg(feature = "full")]
         Route::Sticky => sticky::INTRO,
+        #[cfg(feature = "full")]
         Route::Udp => udp::INTRO,
+        #[cfg(feature = "full")]
         Route::Backlog => backlog::INTRO,
+        #[cfg(feature = "full")]
         Route::Window => window::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
@@ -445,6 +470,9 @@ pub fn ScenePage(props: &Props) -> Html {
         </div>
     };
 
+    #[cfg(not(feature = "full"))]
+    let scene_knobs_html: Option<Html> = None;
+    #[cfg(feature = "full")]
     let scene_knobs_html = (r == Route::Backlog).then(|| {
         let on_set = {
             let params = params.clone();
@@ -470,6 +498,9 @@ pub fn ScenePage(props: &Props) -> Html {
                     on_jump={Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))} /> }
             });
             // Scene 7 draws its window views inside the player, from the live playhead.
+            #[cfg(not(feature = "full"))]
+            let panel: Option<Callback<u64, Html>> = None;
+            #[cfg(feature = "full")]
             let panel = (r == Route::Window).then(|| {
                 let trace = m.trace.clone();
                 let jump = jump.clone();
@@ -592,6 +623,7 @@ pub fn Knob(p: &KnobProps) -> Html {
 /// The scene's own URL knobs, beyond the shared ones (see `params::KnobSpec`).
 fn scene_knobs(r: Route) -> &'static [params::KnobSpec] {
     match r {
+        #[cfg(feature = "full")]
         Route::Backlog => backlog::KNOBS,
         _ => &[],
     }
@@ -613,13 +645,16 @@ fn scene_panel(
     };
     let t = p.t_us.unwrap_or(0);
     match r {
+        #[cfg(feature = "full")]
         Route::Sticky => html! {
             <sticky::StickyPanel trace={m.trace.clone()} knobs={knobs(p)} case={AttrValue::from(p.case.clone())}
                 over={over.clone()} t={t} lang={lang} on_jump={on_jump} on_knob={on_knob.clone()} />
         },
+        #[cfg(feature = "full")]
         Route::Udp => html! {
             <udp::UdpPanel trace={m.trace.clone()} t={t} lang={lang} on_jump={on_jump} />
         },
+        #[cfg(feature = "full")]
         Route::Backlog => html! {
             <backlog::BacklogPanel trace={m.trace.clone()} t={t} lang={lang} on_jump={on_jump} />
         },

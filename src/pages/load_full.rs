@@ -1,0 +1,120 @@
+//! The first-load build carries the landing page, scenes 1 and the reference pages; for every
+//! other page it shows this stand-in, which fetches the full build (`synack-full`, the same app
+//! with every page, see the `full` feature in Cargo.toml) and hands the page over to it. Keeping
+//! the big pages out of the first download is what keeps the first load small.
+//!
+//! Handing over: the full app renders into `#app-full`, next to `#app`; once it runs, `#app` is
+//! hidden and this app renders nothing more ([`handed_over`]).
+
+use std::cell::Cell;
+
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use crate::i18n::T;
+use crate::route::Route;
+
+thread_local! {
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+    static HANDED_OVER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True once the full build runs the page: the first-load app then draws nothing.
+pub fn handed_over() -> bool {
+    HANDED_OVER.with(Cell::get)
+}
+
+// `synack-full.js` is wasm-bindgen's "no-modules" output (Trunk builds worker-type binaries so):
+// a classic script defining the global `wasm_bindgen` init function.
+#[wasm_bindgen(inline_js = r#"
+export function load_full_app(js, wasm) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = js;
+    s.onload = () => {
+      if (typeof wasm_bindgen !== 'function') {
+        reject(new Error(js + ' did not define wasm_bindgen'));
+        return;
+      }
+      wasm_bindgen({ module_or_path: wasm }).then(() => resolve(), reject);
+    };
+    s.onerror = () => reject(new Error('could not load ' + js));
+    document.head.appendChild(s);
+  });
+}
+"#)]
+extern "C" {
+    fn load_full_app(js: &str, wasm: &str) -> js_sys::Promise;
+}
+
+const JS: &str = "./synack-full.js";
+const WASM: &str = "./synack-full_bg.wasm";
+
+/// Creates `#app-full` after `#app` (once), loads the full build, then hides `#app`.
+fn start(on_error: Callback<String>) {
+    if STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    let Some(doc) = crate::dom::document() else {
+        return;
+    };
+    if doc.get_element_by_id("app-full").is_none() {
+        if let (Ok(el), Some(app)) = (doc.create_element("div"), doc.get_element_by_id("app")) {
+            el.set_id("app-full");
+            let _ = app.after_with_node_1(&el);
+        }
+    }
+    let promise = load_full_app(JS, WASM);
+    wasm_bindgen_futures::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => {
+                HANDED_OVER.with(|h| h.set(true));
+                if let Some(app) = crate::dom::document().and_then(|d| d.get_element_by_id("app")) {
+                    let _ = app.set_attribute("hidden", "");
+                }
+            }
+            Err(e) => {
+                STARTED.with(|s| s.set(false));
+                on_error.emit(
+                    e.dyn_ref::<js_sys::Error>()
+                        .map(|e| String::from(e.message()))
+                        .or_else(|| e.as_string())
+                        .unwrap_or_else(|| "unknown error".into()),
+                );
+            }
+        }
+    });
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub route: Route,
+}
+
+#[component]
+pub fn LoadFull(p: &Props) -> Html {
+    let lang = crate::app::use_shell().lang;
+    let error = use_state(|| None::<String>);
+    {
+        let error = error.clone();
+        use_effect_with((), move |_| {
+            start(Callback::from(move |e| error.set(Some(e))))
+        });
+    }
+    let title = p.route.title().get(lang);
+    html! {
+        <div class="page loading-page" data-testid="loading-full">
+            <h1>{ title }</h1>
+            if let Some(e) = &*error {
+                <div class="notice error" role="alert" data-testid="load-full-error">
+                    <strong>{ T::new("这一页没能加载。", "This page could not be loaded.").get(lang) }</strong>
+                    <p class="mono">{ e.clone() }</p>
+                    <p>{ T::new("请检查网络后刷新页面；首页和三个基础场景不受影响。",
+                                "Check the connection and reload; the home page and the first three scenes still work.").get(lang) }</p>
+                </div>
+            } else {
+                <p class="loading" role="status">{ T::new("正在加载这一页……", "Loading this page…").get(lang) }</p>
+            }
+        </div>
+    }
+}
