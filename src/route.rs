@@ -91,6 +91,7 @@ impl Route {
     /// Built and usable now (the others show an honest "coming soon" page).
     pub fn is_ready(self) -> bool {
         self == Route::Landing
+            || self == Route::Open
             || crate::scenes::has_scene(self)
             || crate::pages::reference::has_page(self)
     }

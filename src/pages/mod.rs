@@ -4,11 +4,13 @@
 mod coming_soon;
 mod landing;
 mod not_found;
+mod open;
 pub mod reference;
 
 pub use coming_soon::ComingSoon;
 pub use landing::Landing;
 pub use not_found::NotFound;
+pub use open::OpenPage;
 
 use yew::prelude::*;
 
@@ -20,6 +22,7 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
     let key = format!("{seq}");
     match loc.route {
         Some(Route::Landing) => html! { <Landing key={key} /> },
+        Some(Route::Open) => html! { <OpenPage key={key} /> },
         Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
         Some(r) if reference::has_page(r) => reference::render(r, &loc.query, key),
         Some(r) => html! { <ComingSoon key={key} route={r} /> },
