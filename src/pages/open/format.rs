@@ -133,6 +133,47 @@ pub fn problem_place(at: &str, number: Option<u64>, lang: Lang) -> String {
     }
 }
 
+/// A capture of loopback traffic has both sockets on one host (one address), which would draw
+/// every arrow from a lane to itself. Give the second socket a host of its own, named like
+/// Wireshark's endpoints (`127.0.0.1:8080`), so the ladder has its two lanes.
+pub fn split_loopback(trace: &mut synack_model::trace::Trace) {
+    use synack_model::trace::{EventKind, Host, HostId};
+    let conn: Vec<_> = trace.sockets.iter().filter(|s| !s.listener).collect();
+    if trace.hosts.len() != 1 || conn.len() != 2 || conn[0].local_port == conn[1].local_port {
+        return;
+    }
+    let (pa, pb, sb) = (conn[0].local_port, conn[1].local_port, conn[1].id);
+    let h0 = trace.hosts[0].clone();
+    let b = HostId(1);
+    trace.hosts[0].name = format!("{}:{pa}", h0.addr);
+    trace.hosts.push(Host {
+        id: b,
+        name: format!("{}:{pb}", h0.addr),
+        addr: h0.addr,
+    });
+    for s in &mut trace.sockets {
+        if s.id == sb {
+            s.host = b;
+        }
+        if let Some(r) = &mut s.remote {
+            if r.port == pb {
+                r.host = b;
+            }
+        }
+    }
+    let fix = |a: &mut synack_model::trace::Addr| {
+        if a.port == pb {
+            a.host = b;
+        }
+    };
+    for ev in &mut trace.events {
+        if let EventKind::SegmentSent { segment, .. } = &mut ev.kind {
+            fix(&mut segment.src);
+            fix(&mut segment.dst);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,11 @@
 //! ~90 KB never count against the first load, and kept for the page's life (filter and
 //! conversation requests reuse the parsed file).
 
+pub mod canvas;
+pub mod diff;
 mod format;
+#[cfg(test)]
+mod tests;
 mod worker;
 
 use serde_json::Value;
@@ -19,7 +23,8 @@ use self::format::{origin_label, sniff, FileKind};
 use self::worker::{use_capture_worker, Req};
 use super::use_ready_after_render;
 use crate::app::use_shell;
-use crate::engine::layout::Ladder;
+use crate::engine::ladder::LadderView;
+use crate::engine::layout::{Ladder, Note};
 use crate::engine::params::Params;
 use crate::engine::player::{Player, PlayerState};
 use crate::engine::Shared;
@@ -33,7 +38,76 @@ pub struct Shown {
     key: String,
     label: String,
     trace: Shared<Trace>,
+    /// The ladder with the capture's expert marks as notes (in `lang`).
     ladder: Shared<Ladder>,
+    /// Without notes, and the marks (bits per segment id) to write on it.
+    base: Shared<Ladder>,
+    marks: Vec<u16>,
+    /// The model run next to it (lab traces at once, captures on "Replay in the model").
+    model: Option<Shared<ModelSide>>,
+}
+
+/// The model's run of the same situation and how the recorded trace differs from it.
+#[derive(PartialEq)]
+pub struct ModelSide {
+    replay: diff::Replay,
+    diff: diff::Diff,
+    /// The recorded ladder with the differences as notes, and the model's.
+    recorded: Shared<Ladder>,
+    trace: Shared<Trace>,
+    ladder: Shared<Ladder>,
+}
+
+fn model_side(trace: &Trace, base: &Ladder, lang: Lang) -> Result<ModelSide, String> {
+    let replay = diff::replay_for(trace);
+    let mut model = synack_model::simulate(&replay.scenario).map_err(|e| format!("{e:?}"))?;
+    if model.snapshots.is_empty() {
+        model.build_snapshots(64);
+    }
+    let d = diff::diff(trace, &model);
+    let mut recorded = base.clone();
+    let mut ladder = Ladder::build(&model, None);
+    let note = |text: String| Note { text, warn: true };
+    let (only_rec, only_model) = match lang {
+        Lang::Zh => ("模型里没有", "实测里没有"),
+        Lang::En => ("not in the model", "not recorded"),
+    };
+    for p in &d.pairs {
+        match *p {
+            diff::Pair::OnlyA(i) => {
+                recorded.notes.insert(i, note(only_rec.into()));
+            }
+            diff::Pair::OnlyB(j) => {
+                ladder.notes.insert(j, note(only_model.into()));
+            }
+            diff::Pair::Both {
+                a,
+                b,
+                dt,
+                late: true,
+            } => {
+                let t = format!("Δt {:+.1} ms", dt as f64 / 1000.0);
+                recorded.notes.insert(a, note(t.clone()));
+                ladder.notes.insert(b, note(t));
+            }
+            diff::Pair::Both { .. } => {}
+        }
+    }
+    Ok(ModelSide {
+        replay,
+        diff: d,
+        recorded: Shared::new(recorded),
+        trace: Shared::new(model),
+        ladder: Shared::new(ladder),
+    })
+}
+
+/// A conversation too large for the SVG ladder: its packets for the canvas.
+#[derive(Clone, PartialEq)]
+pub struct Big {
+    id: u64,
+    pkts: Shared<Vec<canvas::Pkt>>,
+    names: (AttrValue, AttrValue),
 }
 
 /// The capture side: what the worker reported.
@@ -61,12 +135,27 @@ pub enum Status {
     },
 }
 
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 pub struct OpenState {
     status: Status,
     shown: Option<Shown>,
+    big: Option<Big>,
     capture: Option<CaptureView>,
     opened: u32,
+    lang: Lang,
+}
+
+impl OpenState {
+    fn new(lang: Lang) -> OpenState {
+        OpenState {
+            status: Status::Idle,
+            shown: None,
+            big: None,
+            capture: None,
+            opened: 0,
+            lang,
+        }
+    }
 }
 
 pub enum Action {
@@ -78,10 +167,16 @@ pub enum Action {
     Rows(Vec<Value>),
     FilterError(String),
     Select(u64),
-    ConversationTrace(u64, Trace),
+    ConversationTrace(u64, Trace, Vec<u16>),
+    Wire(u64, Vec<[u64; 6]>),
+    /// Run the model next to the shown trace (or hide it).
+    Replay(bool),
+    /// The page language (notes are written in it).
+    Lang(Lang),
 }
 
 fn show(key: String, mut trace: Trace, lang_free_label: String) -> Shown {
+    format::split_loopback(&mut trace);
     if trace.snapshots.is_empty() {
         // Lab traces may come without snapshots; the player jumps through them.
         trace.build_snapshots(64);
@@ -91,7 +186,33 @@ fn show(key: String, mut trace: Trace, lang_free_label: String) -> Shown {
         key,
         label: lang_free_label,
         trace: Shared::new(trace),
+        base: ladder.clone(),
         ladder,
+        marks: Vec::new(),
+        model: None,
+    }
+}
+
+/// Writes the expert marks on the arrows and, if shown, reruns the comparison, in `lang`.
+fn annotate(shown: &mut Shown, lang: Lang) {
+    let mut ladder = (*shown.base).clone();
+    for (i, a) in shown.base.arrows.iter().enumerate() {
+        let m = shown.marks.get(a.id.0 as usize).copied().unwrap_or(0);
+        if m != 0 {
+            ladder.notes.insert(
+                i,
+                Note {
+                    text: canvas::mark_text(m, lang),
+                    warn: m as u64 & canvas::mark::TROUBLE != 0,
+                },
+            );
+        }
+    }
+    shown.ladder = Shared::new(ladder);
+    if shown.model.is_some() {
+        shown.model = model_side(&shown.trace, &shown.ladder, lang)
+            .ok()
+            .map(Shared::new);
     }
 }
 
@@ -122,12 +243,22 @@ impl Reducible for OpenState {
                 s.opened += 1;
                 s.status = Status::Idle;
                 s.capture = None;
-                s.shown = Some(show(format!("{}-{name}", s.opened), trace, name));
+                s.big = None;
+                let lab = matches!(trace.origin, synack_model::trace::Origin::Lab { .. });
+                let mut shown = show(format!("{}-{name}", s.opened), trace, name);
+                if lab {
+                    // A lab run is always shown next to the model run of the same situation.
+                    shown.model = model_side(&shown.trace, &shown.ladder, s.lang)
+                        .ok()
+                        .map(Shared::new);
+                }
+                s.shown = Some(shown);
             }
             Action::CaptureOpened(v) => {
                 s.opened += 1;
                 s.status = Status::Idle;
                 s.shown = None;
+                s.big = None;
                 let summary = v.get("summary").cloned().unwrap_or(Value::Null);
                 s.capture = Some(CaptureView {
                     name: summary["file"].as_str().unwrap_or("").to_string(),
@@ -153,18 +284,55 @@ impl Reducible for OpenState {
                     c.selected = Some(id);
                 }
             }
-            Action::ConversationTrace(id, trace) => {
+            Action::ConversationTrace(id, trace, marks) => {
                 let name = s
                     .capture
                     .as_ref()
                     .map(|c| c.name.clone())
                     .unwrap_or_default();
                 s.opened += 1;
-                s.shown = Some(show(
-                    format!("{}-{name}-{id}", s.opened),
-                    trace,
-                    format!("{name} #{id}"),
-                ));
+                s.big = None;
+                let mut shown = show(format!("{}-{name}-{id}", s.opened), trace, format!("#{id}"));
+                // The worker's expert marks, by segment id, written on the arrows.
+                shown.marks = marks;
+                annotate(&mut shown, s.lang);
+                s.shown = Some(shown);
+            }
+            Action::Wire(id, rows) => {
+                let mut pkts: Vec<canvas::Pkt> = rows.iter().map(canvas::Pkt::from_row).collect();
+                pkts.sort_by_key(|p| p.t);
+                let row = s
+                    .capture
+                    .as_ref()
+                    .and_then(|c| c.rows.iter().find(|r| r["id"].as_u64() == Some(id)));
+                let name = |k: &str| {
+                    AttrValue::from(row.and_then(|r| r[k].as_str()).unwrap_or(k).to_string())
+                };
+                s.shown = None;
+                s.big = Some(Big {
+                    id,
+                    pkts: Shared::new(pkts),
+                    names: (name("a"), name("b")),
+                });
+            }
+            Action::Replay(on) => {
+                if let Some(shown) = &mut s.shown {
+                    shown.model = if on {
+                        model_side(&shown.trace, &shown.ladder, s.lang)
+                            .ok()
+                            .map(Shared::new)
+                    } else {
+                        None
+                    };
+                }
+            }
+            Action::Lang(lang) => {
+                if s.lang != lang {
+                    s.lang = lang;
+                    if let Some(shown) = &mut s.shown {
+                        annotate(shown, lang);
+                    }
+                }
             }
         }
         s.into()
@@ -180,7 +348,11 @@ const NOT_UPLOADED: T = T::new(
 pub fn OpenPage() -> Html {
     let lang = use_shell().lang;
     use_ready_after_render();
-    let state = use_reducer(OpenState::default);
+    let state = use_reducer(move || OpenState::new(lang));
+    {
+        let d = state.dispatcher();
+        use_effect_with(lang, move |l| d.dispatch(Action::Lang(*l)));
+    }
     let worker = use_capture_worker(state.dispatcher());
     let dragging = use_state(|| false);
 
@@ -304,9 +476,20 @@ pub fn OpenPage() -> Html {
         let on_pick = {
             let worker = worker.clone();
             let state = state.dispatcher();
+            let rows = c.rows.clone();
             Callback::from(move |id: u64| {
                 state.dispatch(Action::Select(id));
-                worker.request(Req::Trace(id));
+                let packets = rows
+                    .iter()
+                    .find(|r| r["id"].as_u64() == Some(id))
+                    .and_then(|r| r["packets"].as_u64())
+                    .unwrap_or(0);
+                // Big conversations go to the canvas ladder, which needs only compact rows.
+                worker.request(if packets > canvas::LARGE {
+                    Req::Wire(id)
+                } else {
+                    Req::Trace(id)
+                });
             })
         };
         html! { <CaptureTable view={c.clone()} {lang} {on_filter} {on_pick} /> }
@@ -315,7 +498,7 @@ pub fn OpenPage() -> Html {
     let player = state.shown.as_ref().map(|s| {
         let d = Params::defaults("");
         let label = match &state.capture {
-            Some(_) => format!("{} · {}", origin_label(&s.trace.origin, lang), s.label),
+            Some(_) => format!("{} {}", origin_label(&s.trace.origin, lang), s.label),
             None => origin_label(&s.trace.origin, lang),
         };
         html! {
@@ -325,10 +508,43 @@ pub fn OpenPage() -> Html {
                     if state.capture.is_none() { <span class="muted">{ format!(" · {}", s.label) }</span> }
                 </p>
                 <Player key={s.key.clone()} trace={s.trace.clone()} ladder={s.ladder.clone()} {lang}
-                    init_t={None::<u64>} speed={d.speed} numbering={d.numbering} view={d.view}
+                    init_t={Some(s.trace.duration_us)} speed={d.speed} numbering={d.numbering} view={d.view}
                     autoplay=false on_change={Callback::from(|_: PlayerState| ())}
                     export_name={AttrValue::from("synack-open")}
                     share={Callback::from(|_: bool| crate::dom::current_hash())} />
+                if !matches!(s.trace.origin, synack_model::trace::Origin::Model { .. }) {
+                    <div class="controls">
+                        <button class="case" data-testid="open-replay" aria-pressed={s.model.is_some().to_string()}
+                            onclick={{
+                                let d = state.dispatcher();
+                                let on = s.model.is_none();
+                                Callback::from(move |_: MouseEvent| d.dispatch(Action::Replay(on)))
+                            }}>
+                            { if s.model.is_some() {
+                                T::new("收起模型对照", "Hide the model run")
+                            } else {
+                                T::new("在模型里重放", "Replay in the model")
+                            }.get(lang) }
+                        </button>
+                    </div>
+                }
+                if let Some(m) = &s.model {
+                    <SideBySide side={m.clone()} recorded={s.trace.clone()} {lang} />
+                }
+            </section>
+        }
+    });
+
+    let big = state.big.as_ref().map(|b| {
+        let name = state.capture.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+        html! {
+            <section class="open-trace" data-testid="open-trace">
+                <p class="open-origin" data-testid="open-origin">
+                    <span class="badge">{ T::new("来源", "Origin").get(lang) }</span>{" "}
+                    { format!("{} #{} · {} {}", origin_label(&synack_model::trace::Origin::Capture { file: name }, lang),
+                        b.id, b.pkts.len(), T::new("个包", "packets").get(lang)) }
+                </p>
+                <canvas::CanvasLadder key={format!("big-{}", b.id)} pkts={b.pkts.clone()} names={b.names.clone()} {lang} />
             </section>
         }
     });
@@ -351,7 +567,129 @@ pub fn OpenPage() -> Html {
             { status }
             { for capture }
             { for player }
+            { for big }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SideProps {
+    side: Shared<ModelSide>,
+    recorded: Shared<Trace>,
+    lang: Lang,
+}
+
+fn states_text(v: &[synack_model::trace::TcpState]) -> String {
+    if v.is_empty() {
+        "—".into()
+    } else {
+        v.iter()
+            .map(|s| s.rfc_name())
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+}
+
+/// The recorded ladder and the model's, side by side (whole runs), with the differences noted
+/// on the arrows and summed up above them.
+#[component]
+fn SideBySide(p: &SideProps) -> Html {
+    let lang = p.lang;
+    let m = &*p.side;
+    let d = &m.diff;
+    let k = &m.replay.knobs;
+    let numbering = Params::defaults("").numbering;
+    let rtt = m
+        .replay
+        .rtt_us
+        .map(crate::engine::ladder::fmt_ms)
+        .unwrap_or_else(|| "—".into());
+    let params = match lang {
+        Lang::Zh => format!(
+            "模型预设 {}，Linux 配置，单程延迟 {:.3} ms（握手 RTT {rtt} 的一半），丢包 {:.1}%（实测重传比例），种子 {}。",
+            m.replay.preset, k.latency_ms, k.loss_pct, k.seed
+        ),
+        Lang::En => format!(
+            "Model preset {}, Linux profile, one-way delay {:.3} ms (half the handshake RTT {rtt}), loss {:.1}% (the share of retransmitted segments), seed {}.",
+            m.replay.preset, k.latency_ms, k.loss_pct, k.seed
+        ),
+    };
+    let tol = match lang {
+        Lang::Zh => format!(
+            "时间容差：{} ms + 模型时间的 {}%。",
+            diff::TOL_ABS_US as f64 / 1000.0,
+            diff::TOL_PCT
+        ),
+        Lang::En => format!(
+            "Timing tolerance: {} ms + {}% of the model's time.",
+            diff::TOL_ABS_US as f64 / 1000.0,
+            diff::TOL_PCT
+        ),
+    };
+    let verdict = if d.agree() {
+        T::new(
+            "一致：包序列、状态和时间都在容差内。",
+            "They agree: packet sequence, states and timing within the tolerance.",
+        )
+        .get(lang)
+        .to_string()
+    } else {
+        match lang {
+            Lang::Zh => format!(
+                "有差异：实测多出 {} 个包，缺少 {} 个，{} 个时间超出容差。",
+                d.extra(), d.missing(), d.late()
+            ),
+            Lang::En => format!(
+                "They differ: {} segment(s) only recorded, {} only in the model, {} beyond the timing tolerance.",
+                d.extra(), d.missing(), d.late()
+            ),
+        }
+    };
+    let sides = [T::new("客户端", "client"), T::new("服务端", "server")];
+    let state_rows = (0..2).map(|i| {
+        let ok = d.states_agree(i);
+        html! {
+            <tr class={classes!((!ok).then_some("differs"))} data-testid={format!("diff-states-{i}")}>
+                <td>{ sides[i].get(lang) }</td>
+                <td class="mono">{ states_text(&d.states_a[i]) }</td>
+                <td class="mono">{ states_text(&d.states_b[i]) }</td>
+                <td>{ if ok { "✓" } else { "≠" } }</td>
+            </tr>
+        }
+    });
+    let noop = Callback::from(|_: usize| ());
+    html! {
+        <section class="side-by-side" data-testid="open-compare">
+            <h2>{ T::new("与模型对照", "Side by side with the model").get(lang) }</h2>
+            <p class="muted">{ params }{" "}{ tol }</p>
+            <p class={classes!("notice", if d.agree() { "ok" } else { "warn" })} data-testid="diff-verdict">{ verdict }</p>
+            if d.truncated {
+                <p class="muted">{ format!("{} {}", T::new("只比较了前", "Only the first").get(lang), diff::MAX_ALIGN) }</p>
+            }
+            <div class="table-scroll">
+                <table class="diff-states">
+                    <thead><tr>
+                        <th></th>
+                        <th>{ T::new("实测的状态", "Recorded states").get(lang) }</th>
+                        <th>{ T::new("模型的状态", "Model states").get(lang) }</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>{ for state_rows }</tbody>
+                </table>
+            </div>
+            <div class="split">
+                <div class="split-col" data-testid="compare-recorded">
+                    <div class="split-title">{ T::new("实测", "Recorded") .get(lang) }</div>
+                    <LadderView ladder={m.recorded.clone()} trace={p.recorded.clone()} t={m.recorded.duration as f64 + 1.0}
+                        playing=false {numbering} {lang} selected={None::<usize>} on_select={noop.clone()} uid="cmp-a" />
+                </div>
+                <div class="split-col" data-testid="compare-model">
+                    <div class="split-title">{ T::new("模型", "Model").get(lang) }</div>
+                    <LadderView ladder={m.ladder.clone()} trace={m.trace.clone()} t={m.ladder.duration as f64 + 1.0}
+                        playing=false {numbering} {lang} selected={None::<usize>} on_select={noop} uid="cmp-b" />
+                </div>
+            </div>
+        </section>
     }
 }
 

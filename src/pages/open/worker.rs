@@ -22,10 +22,13 @@ const LOADER: &str = "./capture_worker_loader.js";
 const REQ_OPEN: u32 = 1;
 const REQ_LIST: u32 = 2;
 const REQ_TRACE: u32 = 3;
+const REQ_WIRE: u32 = 4;
 
 pub enum Req {
     List(String),
     Trace(u64),
+    /// Compact rows of a big conversation (the canvas ladder).
+    Wire(u64),
 }
 
 struct Inner {
@@ -75,6 +78,11 @@ impl CaptureWorker {
                 ("kind", "trace".into()),
                 ("id", (id as f64).into()),
                 ("req", REQ_TRACE.into()),
+            ]),
+            Req::Wire(id) => obj(&[
+                ("kind", "wire".into()),
+                ("id", (id as f64).into()),
+                ("req", REQ_WIRE.into()),
             ]),
         };
         self.post(msg, None);
@@ -143,7 +151,22 @@ fn send(w: &Worker, msg: &JsValue, transfer: Option<&js_sys::Array>) {
     };
 }
 
+/// The answer to a "wire" request, read straight into rows (a 100,000-packet conversation is a
+/// few MB of JSON: no intermediate `Value` tree).
+#[derive(serde::Deserialize)]
+struct WireReply {
+    id: u64,
+    rows: Vec<[u64; 6]>,
+}
+
 fn on_reply(inner: &Rc<RefCell<Inner>>, dispatch: &UseReducerDispatcher<OpenState>, text: &str) {
+    // Answers to "wire" requests (REQ_WIRE) are read straight into rows.
+    if text.starts_with("{\"req\":4,") {
+        if let Ok(w) = serde_json::from_str::<WireReply>(text) {
+            dispatch.dispatch(Action::Wire(w.id, w.rows));
+            return;
+        }
+    }
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -178,8 +201,12 @@ fn on_reply(inner: &Rc<RefCell<Inner>>, dispatch: &UseReducerDispatcher<OpenStat
             let id = v["id"].as_u64().unwrap_or(0);
             // The worker wrote the trace with `Trace::to_json`; read it back the one way the
             // app reads every trace, so the same validation applies.
+            let marks: Vec<u16> = v["marks"]
+                .as_array()
+                .map(|a| a.iter().map(|m| m.as_u64().unwrap_or(0) as u16).collect())
+                .unwrap_or_default();
             match Trace::from_json(&v["trace"].to_string()) {
-                Ok(t) => dispatch.dispatch(Action::ConversationTrace(id, t)),
+                Ok(t) => dispatch.dispatch(Action::ConversationTrace(id, t, marks)),
                 Err(e) => {
                     let name = inner.borrow().name.clone();
                     dispatch.dispatch(Action::Failed(format!("{name} #{id}"), e));
