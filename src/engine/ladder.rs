@@ -54,6 +54,7 @@ pub const SVG_CSS: &str = r#"
 .lad .playhead-t{fill:var(--playhead,#e11d48);font-size:11px}
 .lad .dot{stroke:var(--panel,#fff);stroke-width:2}
 .lad .sel line.shaft{stroke-width:5;opacity:.35}
+.lad .seg.warn line.shaft{stroke-width:4;stroke-dasharray:10 3}
 "#;
 
 /// The colour group of a state, for pills here and in the state diagram.
@@ -198,7 +199,10 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
     let arrows = l.arrows.iter().enumerate().map(|(i, a)| {
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
         let (label, opts) = segment_label(&a.segment, &isns, p.numbering);
-        let retx = mark(&a.segment, p.lang);
+        let note = l.notes.get(&i);
+        // A page's note (expert marks, a difference from the model) replaces the trace's own
+        // retransmission mark: for captures it already names the retransmission.
+        let retx = note.map(|n| n.text.clone()).or_else(|| mark(&a.segment, p.lang));
         // Labels start next to their sender (so arrows crossing mid-way, as in a simultaneous
         // open, keep readable labels); a lost arrow's label sits at its middle instead.
         let (_, _, deg) = label_anchor(x0, y0, x1, y1);
@@ -245,7 +249,7 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
             (None, _) => html! { {label} },
         };
         html! {
-            <g class={classes!("seg", format!("k-{}", a.kind.css()), a.lost().then_some("lost"))}
+            <g class={classes!("seg", format!("k-{}", a.kind.css()), a.lost().then_some("lost"), note.filter(|n| n.warn).map(|_| "warn"))}
                data-seg={i.to_string()} data-kind={a.kind.css()} data-testid="segment">
                 <line class="shaft" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
                 { end }

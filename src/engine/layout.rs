@@ -186,6 +186,14 @@ pub struct TimerSpan {
     pub fired: bool,
 }
 
+/// Words on one arrow that the trace format does not carry: the Wireshark-style expert marks of
+/// an imported capture, or "differs from the model". `warn` draws the arrow highlighted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub text: String,
+    pub warn: bool,
+}
+
 /// The ladder of one trace (optionally only one protocol's sockets).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ladder {
@@ -200,6 +208,8 @@ pub struct Ladder {
     pub warp: TimeWarp,
     pub duration: Micros,
     pub height: f64,
+    /// Extra notes by arrow index, set by pages that know more than the trace (empty for scenes).
+    pub notes: BTreeMap<usize, Note>,
 }
 
 impl Ladder {
@@ -395,6 +405,7 @@ impl Ladder {
             warp,
             duration,
             height,
+            notes: BTreeMap::new(),
         }
     }
 

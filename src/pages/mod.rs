@@ -5,12 +5,16 @@ mod coming_soon;
 mod landing;
 mod load_full;
 mod not_found;
+#[cfg(feature = "full")]
+mod open;
 pub mod reference;
 
 pub use coming_soon::ComingSoon;
 pub use landing::Landing;
 pub use load_full::{handed_over, LoadFull};
 pub use not_found::NotFound;
+#[cfg(feature = "full")]
+pub use open::OpenPage;
 
 use yew::prelude::*;
 
@@ -22,6 +26,8 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
     let key = format!("{seq}");
     match loc.route {
         Some(Route::Landing) => html! { <Landing key={key} /> },
+        #[cfg(feature = "full")]
+        Some(Route::Open) => html! { <OpenPage key={key} /> },
         Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
         Some(r) if reference::has_page(r) => reference::render(r, &loc.query, key),
         #[cfg(feature = "full")]
@@ -41,6 +47,7 @@ pub const FULL_ONLY: &[Route] = &[
     Route::Backlog,
     Route::Window,
     Route::Quiz,
+    Route::Open,
 ];
 
 /// Marks the page as drawn once its first render is committed (tests wait on this).

@@ -208,6 +208,47 @@ impl Session {
         Some(rows)
     }
 
+    /// The packets of conversation `id` in a compact form for drawing very large conversations
+    /// (a canvas ladder): one `[t_us, from_b, tcp_flags, payload_len, marks, rel_seq]` per
+    /// packet, in capture order, `t_us` from the conversation's first packet. About 30 bytes of
+    /// JSON a packet instead of a whole trace event pair.
+    pub fn wire(&self, id: u32) -> Option<Vec<[u64; 6]>> {
+        let c = self.analysis.conversations.get(id as usize)?;
+        Some(
+            c.packets
+                .iter()
+                .map(|&pi| {
+                    let p: &Packet = &self.capture.packets[pi as usize];
+                    let info = &self.analysis.packets[pi as usize];
+                    let flags = match &p.transport {
+                        Transport::Tcp(t) => t.flags,
+                        Transport::Udp { .. } => 0,
+                    };
+                    [
+                        ((p.ts_ns - c.first_ns).max(0) / 1000) as u64,
+                        info.dir_b_to_a as u64,
+                        flags as u64,
+                        p.payload_len as u64,
+                        info.tcp.marks as u64,
+                        info.tcp.rel_seq as u64,
+                    ]
+                })
+                .collect(),
+        )
+    }
+
+    /// The expert marks of conversation `id`, one bit set (`tcp_analysis::mark`) per packet;
+    /// index `i` belongs to the trace's segment `i`.
+    pub fn marks(&self, id: u32) -> Option<Vec<u16>> {
+        let c = self.analysis.conversations.get(id as usize)?;
+        Some(
+            c.packets
+                .iter()
+                .map(|&pi| self.analysis.packets[pi as usize].tcp.marks)
+                .collect(),
+        )
+    }
+
     /// The trace of conversation `id`, for the diagrams.
     pub fn trace(&self, id: u32) -> Result<Trace, String> {
         crate::to_trace::conversation_trace(&self.capture, &self.analysis, id, &self.file)

@@ -304,6 +304,24 @@ fn session_gives_serialisable_rows_for_a_viewer() {
         vec!["retransmission", "fast retransmission"]
     );
     assert!(s.segments(5).is_none());
+    // The compact rows of the canvas ladder and the per-segment marks agree with the rows.
+    let wire = s.wire(0).unwrap();
+    let marks = s.marks(0).unwrap();
+    assert_eq!((wire.len(), marks.len()), (22, 22));
+    for (i, (w, seg)) in wire.iter().zip(&segs).enumerate() {
+        assert_eq!(w[0], seg.t_us, "packet {i}");
+        assert_eq!(w[1] == 0, seg.from_a, "packet {i}");
+        assert_eq!(w[3], seg.len as u64, "packet {i}");
+        assert_eq!(w[5], seg.rel_seq as u64, "packet {i}");
+        assert_eq!(w[4], marks[i] as u64, "packet {i}");
+        assert_eq!(
+            synack_capture::tcp_analysis::mark::names(marks[i]),
+            seg.marks,
+            "packet {i}"
+        );
+    }
+    assert_eq!(wire[1][2], 0x12, "SYN-ACK flags");
+    assert!(s.wire(5).is_none() && s.marks(5).is_none());
     // Everything crosses a worker boundary as JSON.
     let json = serde_json::to_string(&(sum, rows, segs)).unwrap();
     assert!(json.contains("\"progress\":\"reset\""));

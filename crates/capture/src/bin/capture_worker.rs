@@ -11,8 +11,9 @@
 //! | (start) | `{"kind":"ready"}` |
 //! | `{kind:"open", name, bytes: ArrayBuffer}` | `{"kind":"progress","done":n,"total":n}` now and then, then `{"kind":"opened","summary":…,"conversations":[…]}` |
 //! | `{kind:"list", filter:"port 80 rst"}` | `{"kind":"conversations","rows":[…]}` |
-//! | `{kind:"trace", id}` | `{"kind":"trace","id":n,"trace":{…}}` |
+//! | `{kind:"trace", id}` | `{"kind":"trace","id":n,"marks":[bits per segment],"trace":{…}}` |
 //! | `{kind:"packets", id}` | `{"kind":"packets","id":n,"rows":[…]}` |
+//! | `{kind:"wire", id}` | `{"kind":"wire","id":n,"rows":[[t_us,from_b,flags,len,marks,rel_seq],…]}` (`Session::wire`, for the canvas ladder of big conversations) |
 //!
 //! Any request may carry `req` (a number); the answer repeats it. Errors (no file opened yet,
 //! a filter that does not parse, an unknown conversation) come back as
@@ -124,7 +125,8 @@ mod worker {
                 };
                 match s.trace(id) {
                     Ok(t) => format!(
-                        "{{\"kind\":\"trace\",\"id\":{id},\"trace\":{}}}",
+                        "{{\"kind\":\"trace\",\"id\":{id},\"marks\":{},\"trace\":{}}}",
+                        json(&s.marks(id).unwrap_or_default()),
                         t.to_json()
                     ),
                     Err(e) => error(&e),
@@ -137,6 +139,17 @@ mod worker {
                 match s.segments(id) {
                     Some(rows) => {
                         json(&serde_json::json!({ "kind": "packets", "id": id, "rows": rows }))
+                    }
+                    None => error(&format!("there is no conversation {id}")),
+                }
+            }),
+            "wire" => with_session(|s, _| {
+                let Some(id) = id_of(msg) else {
+                    return error("\"wire\" needs a conversation id");
+                };
+                match s.wire(id) {
+                    Some(rows) => {
+                        json(&serde_json::json!({ "kind": "wire", "id": id, "rows": rows }))
                     }
                     None => error(&format!("there is no conversation {id}")),
                 }

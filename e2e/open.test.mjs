@@ -1,0 +1,341 @@
+// End-to-end tests of #/open: a model or lab trace (JSON) and real captures (pcap/pcapng) chosen
+// through the file input end up in the same player and ladder as the scenes, with the expert
+// marks on the arrows and the model's run side by side; broken files give a message naming the
+// problem and the page keeps working; a 100,000-packet capture (generated here) is drawn on a
+// canvas that zooms. Screenshots (zh and en, desktop and 360 px) under target/screenshots/open-*.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  launch, openRoute, screenshot, stopServer, hasCjk, LANGS, ROOT,
+} from './lib.mjs';
+
+const DATA = join(ROOT, 'crates', 'capture', 'tests', 'data');
+const MODEL_TRACE = join(ROOT, 'e2e', 'data', 'model-lost-syn-ack.json');
+const LAB_TRACE = join(ROOT, 'e2e', 'data', 'lab-handshake.json');
+const PCAP = join(DATA, 'handshake_data_close.pcap');
+const RETRANS = join(DATA, 'retransmissions.pcapng');
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await stopServer();
+});
+
+async function ready(page) {
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  await page.getByTestId('open-input').waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+/** Names of the scripts and wasm files the page has fetched so far. */
+function fetched(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+}
+
+function file(name, buffer, mimeType = 'application/octet-stream') {
+  return { name, mimeType, buffer };
+}
+
+/**
+ * A classic pcap (Ethernet, µs, snaplen 96) of one TCP connection with `n` packets in all:
+ * handshake, bulk data from the client with an ACK every second segment, a retransmission and a
+ * duplicate ACK every 1,000 segments, FIN/ACK at the end. Only the headers are captured; the IP
+ * length carries the 1,000-byte payloads, so the file is ~7 MB for 100,000 packets.
+ */
+function bulkPcap(n) {
+  const recs = [];
+  const cli = [10, 0, 0, 1];
+  const srv = [10, 0, 0, 2];
+  let t = 1_700_000_000 * 1e6;
+  const pkt = (fromClient, seq, ack, flags, len) => {
+    const b = Buffer.alloc(16 + 54);
+    t += 50;
+    b.writeUInt32LE(Math.floor(t / 1e6), 0);
+    b.writeUInt32LE(t % 1e6, 4);
+    b.writeUInt32LE(54, 8);
+    b.writeUInt32LE(54 + len, 12);
+    const e = 16;
+    b.fill(fromClient ? 0x02 : 0x04, e, e + 6);
+    b.fill(fromClient ? 0x04 : 0x02, e + 6, e + 12);
+    b.writeUInt16BE(0x0800, e + 12);
+    const ip = e + 14;
+    b[ip] = 0x45;
+    b.writeUInt16BE(40 + len, ip + 2);
+    b.writeUInt16BE(0x4000, ip + 6);
+    b[ip + 8] = 64;
+    b[ip + 9] = 6;
+    Buffer.from(fromClient ? cli : srv).copy(b, ip + 12);
+    Buffer.from(fromClient ? srv : cli).copy(b, ip + 16);
+    const tcp = ip + 20;
+    b.writeUInt16BE(fromClient ? 40000 : 80, tcp);
+    b.writeUInt16BE(fromClient ? 80 : 40000, tcp + 2);
+    b.writeUInt32BE(seq >>> 0, tcp + 4);
+    b.writeUInt32BE(ack >>> 0, tcp + 8);
+    b[tcp + 12] = 0x50;
+    b[tcp + 13] = flags;
+    b.writeUInt16BE(65535, tcp + 14);
+    recs.push(b);
+  };
+  const SYN = 0x02; const ACK = 0x10; const FIN = 0x01; const PSH = 0x08;
+  const cIsn = 1000; const sIsn = 5000;
+  pkt(true, cIsn, 0, SYN, 0);
+  pkt(false, sIsn, cIsn + 1, SYN | ACK, 0);
+  pkt(true, cIsn + 1, sIsn + 1, ACK, 0);
+  let seq = cIsn + 1;
+  let sent = 0;
+  while (recs.length < n - 4) {
+    pkt(true, seq, sIsn + 1, ACK | PSH, 1000);
+    seq += 1000;
+    sent += 1;
+    if (sent % 1000 === 0 && recs.length < n - 7) {
+      // The receiver misses nothing, but the sender resends the previous segment (a
+      // retransmission) and the receiver repeats its ACK (a duplicate ACK).
+      pkt(true, seq - 1000, sIsn + 1, ACK | PSH, 1000);
+      pkt(false, sIsn + 1, seq, ACK, 0);
+      pkt(false, sIsn + 1, seq, ACK, 0);
+    } else if (sent % 2 === 0) {
+      pkt(false, sIsn + 1, seq, ACK, 0);
+    }
+  }
+  pkt(true, seq, sIsn + 1, FIN | ACK, 0);
+  pkt(false, sIsn + 1, seq + 1, FIN | ACK, 0);
+  pkt(true, seq + 1, sIsn + 2, ACK, 0);
+  while (recs.length < n) pkt(false, sIsn + 2, seq + 1, ACK, 0);
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2c3d4, 0);
+  head.writeUInt16LE(2, 4);
+  head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(96, 16);
+  head.writeUInt32LE(1, 20);
+  return Buffer.concat([head, ...recs]);
+}
+
+for (const lang of LANGS) {
+  test(`${lang}: a model trace opens in the player; broken JSON and unknown files are explained`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/open', lang);
+    try {
+      await ready(page);
+      const privacy = await page.getByTestId('open-privacy').innerText();
+      assert.equal(hasCjk(privacy), lang === 'zh');
+      // Nothing of the capture reader is loaded before a capture is opened.
+      assert.ok(!(await fetched(page)).some((u) => u.includes('capture_worker')));
+
+      await page.getByTestId('open-input').setInputFiles(MODEL_TRACE);
+      await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await page.getByTestId('open-origin').innerText(), /lost SYN-ACK/);
+      assert.ok((await page.locator('[data-testid="ladder"] g.seg').count()) >= 3);
+      // A model trace has nothing to compare with: no replay button.
+      assert.equal(await page.getByTestId('open-replay').count(), 0);
+      assert.ok(!(await fetched(page)).some((u) => u.includes('capture_worker')));
+      await screenshot(page, `open-trace-${lang}`);
+
+      // Malformed JSON: the parser's place is named, the previous trace stays.
+      await page.getByTestId('open-input').setInputFiles(
+        file('cut.json', Buffer.from('{"version": 1, "origin": {"kind": "lab", '), 'application/json'),
+      );
+      const err = await page.getByTestId('open-error').innerText();
+      assert.match(err, /cut\.json/);
+      assert.match(err, /line 1/);
+      await page.getByTestId('ladder').first().waitFor({ state: 'visible' });
+
+      // A JSON that is not a trace.
+      await page.getByTestId('open-input').setInputFiles(
+        file('broken.json', Buffer.from('{"hello": 1}'), 'application/json'),
+      );
+      await page.getByTestId('open-error').filter({ hasText: 'broken.json' }).waitFor();
+      assert.match(await page.getByTestId('open-error').innerText(), /version/);
+      await screenshot(page, `open-trace-error-${lang}`);
+
+      // A file of neither kind.
+      await page.getByTestId('open-input').setInputFiles(file('notes.txt', Buffer.from('hello'), 'text/plain'));
+      await page.getByTestId('open-error').filter({ hasText: 'notes.txt' }).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${lang}: a lab trace opens next to the model run, differences highlighted`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/open', lang);
+    try {
+      await ready(page);
+      await page.getByTestId('open-input').setInputFiles(LAB_TRACE);
+      await page.getByTestId('open-compare').waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await page.getByTestId('open-origin').innerText(), lang === 'zh' ? /实验/ : /lab: handshake/);
+      const recorded = page.locator('[data-testid="compare-recorded"] g.seg');
+      const model = page.locator('[data-testid="compare-model"] g.seg');
+      assert.ok((await recorded.count()) >= 3, 'recorded ladder');
+      assert.ok((await model.count()) >= 3, 'model ladder');
+      // The lab's handshake run exchanges a few bytes and closes; the model's teardown scene is
+      // its counterpart. Whatever differs is marked on the arrows.
+      const verdict = await page.getByTestId('diff-verdict').innerText();
+      assert.match(verdict, lang === 'zh' ? /有差异|一致/ : /differ|agree/);
+      const warned = await page.locator('[data-testid="compare-recorded"] g.seg.warn').count();
+      if (/differ|差异/.test(verdict)) assert.ok(warned > 0, 'differences are highlighted');
+      // The three handshake segments match in kind and order, so they carry no "not in the model" note.
+      const firstThree = await recorded.evaluateAll((gs) => gs.slice(0, 3).map((g) => g.textContent));
+      for (const t of firstThree) assert.doesNotMatch(t, /not in the model|模型里没有/);
+      await page.getByTestId('diff-states-0').waitFor();
+      await screenshot(page, `open-lab-${lang}`);
+      await page.setViewportSize({ width: 360, height: 780 });
+      await page.getByTestId('open-compare').waitFor({ state: 'visible' });
+      await screenshot(page, `open-lab-${lang}-360`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${lang}: a pcap lists its conversations; one opens with expert marks and replays in the model`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/open', lang);
+    try {
+      await ready(page);
+      await page.getByTestId('open-input').setInputFiles(RETRANS);
+      await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 20_000 });
+      assert.ok((await fetched(page)).some((u) => u.includes('capture_worker')));
+      const rows = page.locator('[data-testid="open-conversations"] tbody tr');
+      const n = await rows.count();
+      assert.ok(n >= 1, `conversations: ${n}`);
+      assert.match(await rows.first().innerText(), /TCP/);
+
+      // A filter that keeps only troubled conversations, one that matches nothing, one that does not parse, then none.
+      const filter = page.getByTestId('open-filter');
+      await filter.fill('retrans');
+      await page.locator('[data-testid="open-conversations"] tbody tr.trouble').first().waitFor();
+      await filter.fill('udp port 9');
+      await page.getByTestId('open-no-rows').waitFor();
+      await filter.fill('port');
+      await page.getByTestId('open-filter-error').waitFor();
+      await filter.fill('retrans');
+      const troubled = page.locator('[data-testid="open-conversations"] tbody tr.trouble').first();
+      await troubled.waitFor();
+      await troubled.click();
+      await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await page.getByTestId('open-origin').innerText(), /retransmissions\.pcapng/);
+      // Show the whole conversation, then look for the marks on the arrows.
+      await page.getByTestId('ladder').first().evaluate(() => {});
+      const marked = page.locator('[data-testid="ladder"] g.seg.warn');
+      assert.ok((await marked.count()) > 0, 'expert marks on the arrows');
+      const marks = (await marked.allTextContents()).join(' ');
+      assert.match(marks, lang === 'zh' ? /重传/ : /retransmission/);
+      // Relative sequence numbers: the SYN reads seq=0.
+      const first = await page.locator('[data-testid="ladder"] g.seg').first().textContent();
+      assert.match(first, /seq=0\b/);
+      await screenshot(page, `open-pcap-${lang}`);
+
+      await page.getByTestId('open-replay').click();
+      await page.getByTestId('open-compare').waitFor({ state: 'visible' });
+      assert.ok((await page.locator('[data-testid="compare-model"] g.seg').count()) >= 3);
+      await screenshot(page, `open-pcap-replay-${lang}`);
+      await page.setViewportSize({ width: 360, height: 780 });
+      await screenshot(page, `open-pcap-replay-${lang}-360`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${lang}: bad captures name the problem and the packet or block; what was read is shown`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/open', lang);
+    try {
+      await ready(page);
+      // Wrong magic.
+      await page.getByTestId('open-input').setInputFiles(file('broken.pcap', Buffer.from('not a capture file at all')));
+      let problems = await page.getByTestId('open-problems').innerText({ timeout: 15_000 });
+      assert.match(problems, lang === 'zh' ? /not a pcap or pcapng file/ : /not a pcap or pcapng file/);
+
+      // Truncated inside a record: the packets before it are still listed.
+      const good = await readFile(PCAP);
+      await page.getByTestId('open-input').setInputFiles(file('cut.pcap', good.subarray(0, good.length - 30)));
+      await page.getByTestId('open-summary').filter({ hasText: 'cut.pcap' }).waitFor({ timeout: 15_000 });
+      problems = await page.getByTestId('open-problems').innerText();
+      assert.match(problems, lang === 'zh' ? /第 \d+ 个包|包 \d+/ : /packet \d+/i);
+      assert.ok((await page.locator('[data-testid="open-conversations"] tbody tr').count()) >= 1);
+      await screenshot(page, `open-pcap-cut-${lang}`);
+
+      // An absurd pcapng block length after a valid section header.
+      const ng = await readFile(RETRANS);
+      const bad = Buffer.from(ng);
+      const shbLen = bad.readUInt32LE(4);
+      bad.writeUInt32LE(0x7ffffff0, shbLen + 4);
+      await page.getByTestId('open-input').setInputFiles(file('absurd.pcapng', bad));
+      await page.getByTestId('open-summary').filter({ hasText: 'absurd.pcapng' }).waitFor({ timeout: 15_000 });
+      problems = await page.getByTestId('open-problems').innerText();
+      assert.match(problems, /length/i);
+      assert.match(problems, lang === 'zh' ? /块/ : /block \d+/i);
+      await screenshot(page, `open-pcap-broken-${lang}`);
+      await page.setViewportSize({ width: 360, height: 780 });
+      await screenshot(page, `open-pcap-broken-${lang}-360`);
+
+      // The page still works: a good file after the bad ones opens.
+      await page.getByTestId('open-input').setInputFiles(PCAP);
+      await page.getByTestId('open-summary').filter({ hasText: 'handshake_data_close.pcap' }).waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="open-conversations"] tbody tr').first().click();
+      await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('en: a 100,000-packet capture is read in the worker and drawn on a zoomable canvas', async () => {
+  const { page, context, errors } = await openRoute(browser, '#/open', 'en');
+  try {
+    await ready(page);
+    const big = bulkPcap(100_000);
+    const start = Date.now();
+    await page.getByTestId('open-input').setInputFiles(file('bulk-100k.pcap', big));
+    // The progress bar shows while the worker reads.
+    await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 120_000 });
+    const parseMs = Date.now() - start;
+    assert.match(await page.getByTestId('open-summary').innerText(), /100000 frames/);
+    const t1 = Date.now();
+    await page.locator('[data-testid="open-conversations"] tbody tr').first().click();
+    const canvas = page.getByTestId('ladder-canvas');
+    await canvas.waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="ladder-canvas"]')?.dataset.drawn);
+    const openMs = Date.now() - t1;
+    assert.equal(await page.getByTestId('ladder').count(), 0, 'no SVG ladder for 100k packets');
+    const span0 = Number(await canvas.getAttribute('data-span-us'));
+    const frames = [Number(await canvas.getAttribute('data-frame-ms'))];
+    // Zoom in with the button and the wheel, pan by dragging; each redraw reports its time.
+    for (let i = 0; i < 6; i += 1) {
+      await page.getByTestId('zoom-in').click();
+      await page.waitForFunction((s) => Number(document.querySelector('[data-testid="ladder-canvas"]').dataset.spanUs) < s,
+        Number(await canvas.getAttribute('data-span-us')) + 0.5);
+      frames.push(Number(await canvas.getAttribute('data-frame-ms')));
+    }
+    const span1 = Number(await canvas.getAttribute('data-span-us'));
+    assert.ok(span1 < span0 / 50, `zoomed: ${span0} → ${span1} µs`);
+    await screenshot(page, 'open-big-zoomed-en');
+    await page.getByTestId('zoom-fit').click();
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 8; i += 1) {
+      const before = Number(await canvas.getAttribute('data-span-us'));
+      await page.mouse.wheel(0, -200);
+      await page.waitForFunction((s) => Number(document.querySelector('[data-testid="ladder-canvas"]').dataset.spanUs) < s, before);
+      frames.push(Number(await canvas.getAttribute('data-frame-ms')));
+    }
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 150, { steps: 5 });
+    await page.mouse.up();
+    frames.push(Number(await canvas.getAttribute('data-frame-ms')));
+    await screenshot(page, 'open-big-en');
+    frames.sort((a, b) => a - b);
+    // Figures for the report (timing is reported, never asserted).
+    console.log(`100k capture: ${(big.length / 1e6).toFixed(1)} MB, read+analysed and listed in ${parseMs} ms, `
+      + `conversation opened on the canvas in ${openMs} ms; canvas frame: median ${frames[frames.length >> 1]} ms, `
+      + `max ${frames[frames.length - 1]} ms over ${frames.length} redraws`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

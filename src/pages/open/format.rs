@@ -1,0 +1,243 @@
+//! Pure helpers of the "Open" page: what kind of file was dropped, and how the capture's
+//! numbers read in a table. Kept apart from the component so they are tested without a DOM.
+
+use synack_model::trace::Origin;
+
+use crate::i18n::Lang;
+
+/// What a file looks like from its first bytes. The name is not trusted: people rename files,
+/// and a lab run writes both `.json` and `.pcap` next to each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Text starting with `{`: a synack trace (from the lab, the model or an export).
+    TraceJson,
+    /// A classic pcap or pcapng magic number.
+    Capture,
+    /// Anything else. Sent to the capture reader anyway when the name says pcap, so that its
+    /// precise message ("unknown magic ...") is shown; otherwise refused here.
+    Unknown,
+}
+
+pub fn sniff(name: &str, head: &[u8]) -> FileKind {
+    const MAGICS: [[u8; 4]; 5] = [
+        [0xd4, 0xc3, 0xb2, 0xa1], // pcap, little-endian, µs
+        [0xa1, 0xb2, 0xc3, 0xd4], // pcap, big-endian, µs
+        [0x4d, 0x3c, 0xb2, 0xa1], // pcap, little-endian, ns
+        [0xa1, 0xb2, 0x3c, 0x4d], // pcap, big-endian, ns
+        [0x0a, 0x0d, 0x0d, 0x0a], // pcapng section header block
+    ];
+    let text = head
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace() || **b == 0xef || **b == 0xbb || **b == 0xbf)
+        .copied()
+        .next();
+    if text == Some(b'{') {
+        return FileKind::TraceJson;
+    }
+    if head.len() >= 4 && MAGICS.iter().any(|m| head[..4] == m[..]) {
+        return FileKind::Capture;
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".pcap") || lower.ends_with(".pcapng") || lower.ends_with(".cap") {
+        return FileKind::Capture;
+    }
+    if lower.ends_with(".json") {
+        return FileKind::TraceJson;
+    }
+    FileKind::Unknown
+}
+
+/// "lab: handshake on Linux 6.1.0", "model: handshake (linux, seed 1)", "capture: x.pcap".
+pub fn origin_label(origin: &Origin, lang: Lang) -> String {
+    match (origin, lang) {
+        (Origin::Lab { experiment, kernel }, Lang::Zh) => {
+            format!("实验（真实内核）：{experiment}，{}", kernel_name(kernel))
+        }
+        (Origin::Lab { experiment, kernel }, Lang::En) => {
+            format!("lab: {experiment} on {}", kernel_name(kernel))
+        }
+        (
+            Origin::Model {
+                scenario,
+                profile,
+                seed,
+            },
+            Lang::Zh,
+        ) => format!("模型：{scenario}（{profile}，种子 {seed}）"),
+        (
+            Origin::Model {
+                scenario,
+                profile,
+                seed,
+            },
+            Lang::En,
+        ) => format!("model: {scenario} ({profile}, seed {seed})"),
+        (Origin::Capture { file }, Lang::Zh) => format!("抓包：{file}"),
+        (Origin::Capture { file }, Lang::En) => format!("capture: {file}"),
+    }
+}
+
+/// The lab writes `uname -r` ("6.1.0-27-amd64"); say which system it is.
+fn kernel_name(kernel: &str) -> String {
+    let k = kernel.trim();
+    if k.is_empty() {
+        "Linux".into()
+    } else if k.to_ascii_lowercase().starts_with("linux") {
+        k.into()
+    } else {
+        format!("Linux {k}")
+    }
+}
+
+/// 1,234 B / 12.3 KB / 4.56 MB (decimal units, as Wireshark's conversation table).
+pub fn bytes(n: u64) -> String {
+    if n < 1000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{:.1} KB", n as f64 / 1e3)
+    } else if n < 1_000_000_000 {
+        format!("{:.2} MB", n as f64 / 1e6)
+    } else {
+        format!("{:.2} GB", n as f64 / 1e9)
+    }
+}
+
+/// 0 µs / 850 µs / 12.3 ms / 4.567 s.
+pub fn duration_us(us: u64) -> String {
+    if us < 1000 {
+        format!("{us} µs")
+    } else if us < 1_000_000 {
+        format!("{:.1} ms", us as f64 / 1e3)
+    } else {
+        format!("{:.3} s", us as f64 / 1e6)
+    }
+}
+
+/// Progress of a read, 0..=100, safe for an empty file.
+pub fn percent(done: u64, total: u64) -> u32 {
+    if total == 0 {
+        return 100;
+    }
+    ((done.min(total) as f64 / total as f64) * 100.0).round() as u32
+}
+
+/// Where a capture problem is, from the reader's JSON (`at`, `number`).
+pub fn problem_place(at: &str, number: Option<u64>, lang: Lang) -> String {
+    match (at, number, lang) {
+        ("packet", Some(n), Lang::Zh) => format!("第 {n} 个包"),
+        ("packet", Some(n), Lang::En) => format!("packet {n}"),
+        ("block", Some(n), Lang::Zh) => format!("第 {n} 个块"),
+        ("block", Some(n), Lang::En) => format!("block {n}"),
+        (_, _, Lang::Zh) => "文件".into(),
+        (_, _, Lang::En) => "file".into(),
+    }
+}
+
+/// A capture of loopback traffic has both sockets on one host (one address), which would draw
+/// every arrow from a lane to itself. Give the second socket a host of its own, named like
+/// Wireshark's endpoints (`127.0.0.1:8080`), so the ladder has its two lanes.
+pub fn split_loopback(trace: &mut synack_model::trace::Trace) {
+    use synack_model::trace::{EventKind, Host, HostId};
+    let conn: Vec<_> = trace.sockets.iter().filter(|s| !s.listener).collect();
+    if trace.hosts.len() != 1 || conn.len() != 2 || conn[0].local_port == conn[1].local_port {
+        return;
+    }
+    let (pa, pb, sb) = (conn[0].local_port, conn[1].local_port, conn[1].id);
+    let h0 = trace.hosts[0].clone();
+    let b = HostId(1);
+    trace.hosts[0].name = format!("{}:{pa}", h0.addr);
+    trace.hosts.push(Host {
+        id: b,
+        name: format!("{}:{pb}", h0.addr),
+        addr: h0.addr,
+    });
+    for s in &mut trace.sockets {
+        if s.id == sb {
+            s.host = b;
+        }
+        if let Some(r) = &mut s.remote {
+            if r.port == pb {
+                r.host = b;
+            }
+        }
+    }
+    let fix = |a: &mut synack_model::trace::Addr| {
+        if a.port == pb {
+            a.host = b;
+        }
+    };
+    for ev in &mut trace.events {
+        if let EventKind::SegmentSent { segment, .. } = &mut ev.kind {
+            fix(&mut segment.src);
+            fix(&mut segment.dst);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn sniff_by_content_before_name() {
+        assert_eq!(sniff("x.pcap", b"  {\"version\":1}"), FileKind::TraceJson);
+        assert_eq!(
+            sniff("x.json", &[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]),
+            FileKind::Capture
+        );
+        assert_eq!(sniff("x", &[0x0a, 0x0d, 0x0d, 0x0a]), FileKind::Capture);
+        assert_eq!(sniff("x", &[0xa1, 0xb2, 0x3c, 0x4d]), FileKind::Capture);
+        // Unknown bytes: the name decides, so the reader can explain what is wrong.
+        assert_eq!(sniff("broken.PCAPNG", b"hello"), FileKind::Capture);
+        assert_eq!(sniff("broken.json", b"hello"), FileKind::TraceJson);
+        assert_eq!(sniff("notes.txt", b"hello"), FileKind::Unknown);
+        assert_eq!(sniff("empty", b""), FileKind::Unknown);
+        // A UTF-8 byte-order mark before the JSON.
+        assert_eq!(sniff("t", b"\xef\xbb\xbf{}"), FileKind::TraceJson);
+    }
+
+    #[test]
+    fn origins_read_as_sentences() {
+        let lab = Origin::Lab {
+            experiment: "handshake".into(),
+            kernel: "6.1.0-27-amd64".into(),
+        };
+        assert_eq!(
+            origin_label(&lab, Lang::En),
+            "lab: handshake on Linux 6.1.0-27-amd64"
+        );
+        assert!(origin_label(&lab, Lang::Zh).contains("handshake"));
+        let model = Origin::Model {
+            scenario: "teardown".into(),
+            profile: "rfc".into(),
+            seed: 7,
+        };
+        assert_eq!(
+            origin_label(&model, Lang::En),
+            "model: teardown (rfc, seed 7)"
+        );
+        let cap = Origin::Capture {
+            file: "a.pcap".into(),
+        };
+        assert_eq!(origin_label(&cap, Lang::En), "capture: a.pcap");
+    }
+
+    #[test]
+    fn numbers_in_the_table() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1500), "1.5 KB");
+        assert_eq!(bytes(2_345_678), "2.35 MB");
+        assert_eq!(duration_us(0), "0 µs");
+        assert_eq!(duration_us(850), "850 µs");
+        assert_eq!(duration_us(12_345), "12.3 ms");
+        assert_eq!(duration_us(4_567_000), "4.567 s");
+        assert_eq!(percent(0, 0), 100);
+        assert_eq!(percent(50, 200), 25);
+        assert_eq!(percent(300, 200), 100);
+        assert_eq!(problem_place("packet", Some(3), Lang::En), "packet 3");
+        assert_eq!(problem_place("block", Some(2), Lang::Zh), "第 2 个块");
+        assert_eq!(problem_place("file", None, Lang::En), "file");
+    }
+}

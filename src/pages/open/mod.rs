@@ -1,0 +1,814 @@
+//! `#/open`: a lab or model trace (JSON) or a real capture (.pcap/.pcapng) in the same player
+//! and ladder as the scenes. Files are read in the browser and never uploaded.
+//!
+//! Trace JSON is parsed here with `Trace::from_json` (already part of the app). Captures go to
+//! the `capture_worker` Web Worker (crates/capture), created on the first capture opened so its
+//! ~90 KB never count against the first load, and kept for the page's life (filter and
+//! conversation requests reuse the parsed file).
+
+pub mod canvas;
+pub mod diff;
+mod format;
+#[cfg(test)]
+mod tests;
+mod worker;
+
+use serde_json::Value;
+use synack_model::trace::Trace;
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, HtmlInputElement};
+use yew::prelude::*;
+
+use self::format::{origin_label, sniff, FileKind};
+use self::worker::{use_capture_worker, Req};
+use super::use_ready_after_render;
+use crate::app::use_shell;
+use crate::engine::ladder::LadderView;
+use crate::engine::layout::{Ladder, Note};
+use crate::engine::params::Params;
+use crate::engine::player::{Player, PlayerState};
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+use crate::route::Route;
+
+/// A trace on screen.
+#[derive(Clone, PartialEq)]
+pub struct Shown {
+    /// Changes with every file/conversation opened, so the player restarts at t = 0.
+    key: String,
+    label: String,
+    trace: Shared<Trace>,
+    /// The ladder with the capture's expert marks as notes (in `lang`).
+    ladder: Shared<Ladder>,
+    /// Without notes, and the marks (bits per segment id) to write on it.
+    base: Shared<Ladder>,
+    marks: Vec<u16>,
+    /// The model run next to it (lab traces at once, captures on "Replay in the model").
+    model: Option<Shared<ModelSide>>,
+}
+
+/// The model's run of the same situation and how the recorded trace differs from it.
+#[derive(PartialEq)]
+pub struct ModelSide {
+    replay: diff::Replay,
+    diff: diff::Diff,
+    /// The recorded ladder with the differences as notes, and the model's.
+    recorded: Shared<Ladder>,
+    trace: Shared<Trace>,
+    ladder: Shared<Ladder>,
+}
+
+fn model_side(trace: &Trace, base: &Ladder, lang: Lang) -> Result<ModelSide, String> {
+    let replay = diff::replay_for(trace);
+    let mut model = synack_model::simulate(&replay.scenario).map_err(|e| format!("{e:?}"))?;
+    if model.snapshots.is_empty() {
+        model.build_snapshots(64);
+    }
+    let d = diff::diff(trace, &model);
+    let mut recorded = base.clone();
+    let mut ladder = Ladder::build(&model, None);
+    let note = |text: String| Note { text, warn: true };
+    let (only_rec, only_model) = match lang {
+        Lang::Zh => ("模型里没有", "实测里没有"),
+        Lang::En => ("not in the model", "not recorded"),
+    };
+    for p in &d.pairs {
+        match *p {
+            diff::Pair::OnlyA(i) => {
+                recorded.notes.insert(i, note(only_rec.into()));
+            }
+            diff::Pair::OnlyB(j) => {
+                ladder.notes.insert(j, note(only_model.into()));
+            }
+            diff::Pair::Both {
+                a,
+                b,
+                dt,
+                late: true,
+            } => {
+                let t = format!("Δt {:+.1} ms", dt as f64 / 1000.0);
+                recorded.notes.insert(a, note(t.clone()));
+                ladder.notes.insert(b, note(t));
+            }
+            diff::Pair::Both { .. } => {}
+        }
+    }
+    Ok(ModelSide {
+        replay,
+        diff: d,
+        recorded: Shared::new(recorded),
+        trace: Shared::new(model),
+        ladder: Shared::new(ladder),
+    })
+}
+
+/// A conversation too large for the SVG ladder: its packets for the canvas.
+#[derive(Clone, PartialEq)]
+pub struct Big {
+    id: u64,
+    pkts: Shared<Vec<canvas::Pkt>>,
+    names: (AttrValue, AttrValue),
+}
+
+/// The capture side: what the worker reported.
+#[derive(Clone, PartialEq, Default)]
+pub struct CaptureView {
+    name: String,
+    summary: Value,
+    rows: Vec<Value>,
+    selected: Option<u64>,
+    filter_error: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Default)]
+pub enum Status {
+    #[default]
+    Idle,
+    Reading {
+        name: String,
+        done: u64,
+        total: u64,
+    },
+    Failed {
+        name: String,
+        message: String,
+    },
+}
+
+#[derive(Clone, PartialEq)]
+pub struct OpenState {
+    status: Status,
+    shown: Option<Shown>,
+    big: Option<Big>,
+    capture: Option<CaptureView>,
+    opened: u32,
+    lang: Lang,
+}
+
+impl OpenState {
+    fn new(lang: Lang) -> OpenState {
+        OpenState {
+            status: Status::Idle,
+            shown: None,
+            big: None,
+            capture: None,
+            opened: 0,
+            lang,
+        }
+    }
+}
+
+pub enum Action {
+    Reading(String, u64),
+    Progress(u64, u64),
+    Failed(String, String),
+    TraceLoaded(String, Trace),
+    CaptureOpened(Value),
+    Rows(Vec<Value>),
+    FilterError(String),
+    Select(u64),
+    ConversationTrace(u64, Trace, Vec<u16>),
+    Wire(u64, Vec<[u64; 6]>),
+    /// Run the model next to the shown trace (or hide it).
+    Replay(bool),
+    /// The page language (notes are written in it).
+    Lang(Lang),
+}
+
+fn show(key: String, mut trace: Trace, lang_free_label: String) -> Shown {
+    format::split_loopback(&mut trace);
+    if trace.snapshots.is_empty() {
+        // Lab traces may come without snapshots; the player jumps through them.
+        trace.build_snapshots(64);
+    }
+    let ladder = Shared::new(Ladder::build(&trace, None));
+    Shown {
+        key,
+        label: lang_free_label,
+        trace: Shared::new(trace),
+        base: ladder.clone(),
+        ladder,
+        marks: Vec::new(),
+        model: None,
+    }
+}
+
+/// Writes the expert marks on the arrows and, if shown, reruns the comparison, in `lang`.
+fn annotate(shown: &mut Shown, lang: Lang) {
+    let mut ladder = (*shown.base).clone();
+    for (i, a) in shown.base.arrows.iter().enumerate() {
+        let m = shown.marks.get(a.id.0 as usize).copied().unwrap_or(0);
+        if m != 0 {
+            ladder.notes.insert(
+                i,
+                Note {
+                    text: canvas::mark_text(m, lang),
+                    warn: m as u64 & canvas::mark::TROUBLE != 0,
+                },
+            );
+        }
+    }
+    shown.ladder = Shared::new(ladder);
+    if shown.model.is_some() {
+        shown.model = model_side(&shown.trace, &shown.ladder, lang)
+            .ok()
+            .map(Shared::new);
+    }
+}
+
+impl Reducible for OpenState {
+    type Action = Action;
+
+    fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Reading(name, total) => {
+                s.status = Status::Reading {
+                    name,
+                    done: 0,
+                    total,
+                };
+            }
+            Action::Progress(done, total) => {
+                if let Status::Reading { name, .. } = &s.status {
+                    s.status = Status::Reading {
+                        name: name.clone(),
+                        done,
+                        total,
+                    };
+                }
+            }
+            Action::Failed(name, message) => s.status = Status::Failed { name, message },
+            Action::TraceLoaded(name, trace) => {
+                s.opened += 1;
+                s.status = Status::Idle;
+                s.capture = None;
+                s.big = None;
+                let lab = matches!(trace.origin, synack_model::trace::Origin::Lab { .. });
+                let mut shown = show(format!("{}-{name}", s.opened), trace, name);
+                if lab {
+                    // A lab run is always shown next to the model run of the same situation.
+                    shown.model = model_side(&shown.trace, &shown.ladder, s.lang)
+                        .ok()
+                        .map(Shared::new);
+                }
+                s.shown = Some(shown);
+            }
+            Action::CaptureOpened(v) => {
+                s.opened += 1;
+                s.status = Status::Idle;
+                s.shown = None;
+                s.big = None;
+                let summary = v.get("summary").cloned().unwrap_or(Value::Null);
+                s.capture = Some(CaptureView {
+                    name: summary["file"].as_str().unwrap_or("").to_string(),
+                    rows: v["conversations"].as_array().cloned().unwrap_or_default(),
+                    summary,
+                    selected: None,
+                    filter_error: None,
+                });
+            }
+            Action::Rows(rows) => {
+                if let Some(c) = &mut s.capture {
+                    c.rows = rows;
+                    c.filter_error = None;
+                }
+            }
+            Action::FilterError(e) => {
+                if let Some(c) = &mut s.capture {
+                    c.filter_error = Some(e);
+                }
+            }
+            Action::Select(id) => {
+                if let Some(c) = &mut s.capture {
+                    c.selected = Some(id);
+                }
+            }
+            Action::ConversationTrace(id, trace, marks) => {
+                let name = s
+                    .capture
+                    .as_ref()
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                s.opened += 1;
+                s.big = None;
+                let mut shown = show(format!("{}-{name}-{id}", s.opened), trace, format!("#{id}"));
+                // The worker's expert marks, by segment id, written on the arrows.
+                shown.marks = marks;
+                annotate(&mut shown, s.lang);
+                s.shown = Some(shown);
+            }
+            Action::Wire(id, rows) => {
+                let mut pkts: Vec<canvas::Pkt> = rows.iter().map(canvas::Pkt::from_row).collect();
+                pkts.sort_by_key(|p| p.t);
+                let row = s
+                    .capture
+                    .as_ref()
+                    .and_then(|c| c.rows.iter().find(|r| r["id"].as_u64() == Some(id)));
+                let name = |k: &str| {
+                    AttrValue::from(row.and_then(|r| r[k].as_str()).unwrap_or(k).to_string())
+                };
+                s.shown = None;
+                s.big = Some(Big {
+                    id,
+                    pkts: Shared::new(pkts),
+                    names: (name("a"), name("b")),
+                });
+            }
+            Action::Replay(on) => {
+                if let Some(shown) = &mut s.shown {
+                    shown.model = if on {
+                        model_side(&shown.trace, &shown.ladder, s.lang)
+                            .ok()
+                            .map(Shared::new)
+                    } else {
+                        None
+                    };
+                }
+            }
+            Action::Lang(lang) => {
+                if s.lang != lang {
+                    s.lang = lang;
+                    if let Some(shown) = &mut s.shown {
+                        annotate(shown, lang);
+                    }
+                }
+            }
+        }
+        s.into()
+    }
+}
+
+const NOT_UPLOADED: T = T::new(
+    "文件只在你的浏览器里读取，不会上传到任何地方。",
+    "Files are read in your browser only; nothing is uploaded anywhere.",
+);
+
+#[component]
+pub fn OpenPage() -> Html {
+    let lang = use_shell().lang;
+    use_ready_after_render();
+    let state = use_reducer(move || OpenState::new(lang));
+    {
+        let d = state.dispatcher();
+        use_effect_with(lang, move |l| d.dispatch(Action::Lang(*l)));
+    }
+    let worker = use_capture_worker(state.dispatcher());
+    let dragging = use_state(|| false);
+
+    let open_file = {
+        let state = state.dispatcher();
+        let worker = worker.clone();
+        Callback::from(move |file: web_sys::File| {
+            let state = state.clone();
+            let worker = worker.clone();
+            let name = file.name();
+            state.dispatch(Action::Reading(name.clone(), file.size() as u64));
+            wasm_bindgen_futures::spawn_local(async move {
+                let buf = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let msg = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+                        state.dispatch(Action::Failed(name, msg));
+                        return;
+                    }
+                };
+                let bytes = js_sys::Uint8Array::new(&buf);
+                let head = bytes.subarray(0, bytes.length().min(16)).to_vec();
+                match sniff(&name, &head) {
+                    FileKind::TraceJson => match String::from_utf8(bytes.to_vec()) {
+                        Err(e) => state.dispatch(Action::Failed(
+                            name,
+                            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+                        )),
+                        Ok(text) => match Trace::from_json(&text) {
+                            Ok(t) => state.dispatch(Action::TraceLoaded(name, t)),
+                            Err(e) => state.dispatch(Action::Failed(name, e)),
+                        },
+                    },
+                    FileKind::Capture => worker.open(&name, buf),
+                    FileKind::Unknown => state.dispatch(Action::Failed(
+                        name,
+                        "neither a synack trace (JSON) nor a pcap/pcapng capture".into(),
+                    )),
+                }
+            });
+        })
+    };
+
+    let on_input = {
+        let open_file = open_file.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            if let Some(f) = input.files().and_then(|l| l.get(0)) {
+                open_file.emit(f);
+            }
+            // Let the same file be chosen again (after fixing it on disk).
+            input.set_value("");
+        })
+    };
+    let on_dragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let on_dragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        let open_file = open_file.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(f) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|l| l.get(0))
+            {
+                open_file.emit(f);
+            }
+        })
+    };
+
+    let status = match &state.status {
+        Status::Idle => html! {},
+        Status::Reading { name, done, total } => {
+            let pct = format::percent(*done, *total);
+            html! {
+                <div class="open-progress" data-testid="open-progress">
+                    <span>{ format!("{} {name}", T::new("正在读取", "Reading").get(lang)) }</span>
+                    <progress max="100" value={pct.to_string()} />
+                    <span class="mono">{ format!("{pct}%") }</span>
+                </div>
+            }
+        }
+        Status::Failed { name, message } => html! {
+            <div class="notice error" role="alert" data-testid="open-error">
+                <strong>{ format!("{} {name}", T::new("无法打开", "Could not open").get(lang)) }</strong>
+                <p class="mono">{ message.clone() }</p>
+            </div>
+        },
+    };
+
+    let capture = state.capture.as_ref().map(|c| {
+        let on_filter = {
+            let worker = worker.clone();
+            Callback::from(move |e: InputEvent| {
+                if let Some(i) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                {
+                    worker.request(Req::List(i.value()));
+                }
+            })
+        };
+        let on_pick = {
+            let worker = worker.clone();
+            let state = state.dispatcher();
+            let rows = c.rows.clone();
+            Callback::from(move |id: u64| {
+                state.dispatch(Action::Select(id));
+                let packets = rows
+                    .iter()
+                    .find(|r| r["id"].as_u64() == Some(id))
+                    .and_then(|r| r["packets"].as_u64())
+                    .unwrap_or(0);
+                // Big conversations go to the canvas ladder, which needs only compact rows.
+                worker.request(if packets > canvas::LARGE {
+                    Req::Wire(id)
+                } else {
+                    Req::Trace(id)
+                });
+            })
+        };
+        html! { <CaptureTable view={c.clone()} {lang} {on_filter} {on_pick} /> }
+    });
+
+    let player = state.shown.as_ref().map(|s| {
+        let d = Params::defaults("");
+        let label = match &state.capture {
+            Some(_) => format!("{} {}", origin_label(&s.trace.origin, lang), s.label),
+            None => origin_label(&s.trace.origin, lang),
+        };
+        html! {
+            <section class="open-trace" data-testid="open-trace">
+                <p class="open-origin" data-testid="open-origin">
+                    <span class="badge">{ T::new("来源", "Origin").get(lang) }</span>{" "}{ label }
+                    if state.capture.is_none() { <span class="muted">{ format!(" · {}", s.label) }</span> }
+                </p>
+                <Player key={s.key.clone()} trace={s.trace.clone()} ladder={s.ladder.clone()} {lang}
+                    init_t={Some(s.trace.duration_us)} speed={d.speed} numbering={d.numbering} view={d.view}
+                    autoplay=false on_change={Callback::from(|_: PlayerState| ())}
+                    export_name={AttrValue::from("synack-open")}
+                    share={Callback::from(|_: bool| crate::dom::current_hash())} />
+                if !matches!(s.trace.origin, synack_model::trace::Origin::Model { .. }) {
+                    <div class="controls">
+                        <button class="case" data-testid="open-replay" aria-pressed={s.model.is_some().to_string()}
+                            onclick={{
+                                let d = state.dispatcher();
+                                let on = s.model.is_none();
+                                Callback::from(move |_: MouseEvent| d.dispatch(Action::Replay(on)))
+                            }}>
+                            { if s.model.is_some() {
+                                T::new("收起模型对照", "Hide the model run")
+                            } else {
+                                T::new("在模型里重放", "Replay in the model")
+                            }.get(lang) }
+                        </button>
+                    </div>
+                }
+                if let Some(m) = &s.model {
+                    <SideBySide side={m.clone()} recorded={s.trace.clone()} {lang} />
+                }
+            </section>
+        }
+    });
+
+    let big = state.big.as_ref().map(|b| {
+        let name = state.capture.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+        html! {
+            <section class="open-trace" data-testid="open-trace">
+                <p class="open-origin" data-testid="open-origin">
+                    <span class="badge">{ T::new("来源", "Origin").get(lang) }</span>{" "}
+                    { format!("{} #{} · {} {}", origin_label(&synack_model::trace::Origin::Capture { file: name }, lang),
+                        b.id, b.pkts.len(), T::new("个包", "packets").get(lang)) }
+                </p>
+                <canvas::CanvasLadder key={format!("big-{}", b.id)} pkts={b.pkts.clone()} names={b.names.clone()} {lang} />
+            </section>
+        }
+    });
+
+    html! {
+        <div class="page open-page" data-testid={format!("page-{}", Route::Open.id())}>
+            <h1>{ Route::Open.title().get(lang) }</h1>
+            <p class="route-blurb">{ T::new(
+                "打开 synack-lab 在真实内核上记录的实验（JSON），或用 Wireshark / tcpdump 抓的包（.pcap / .pcapng），用和场景相同的时序图来看。",
+                "Open a trace that synack-lab recorded on a real kernel (JSON), or a capture from Wireshark or tcpdump (.pcap / .pcapng), and watch it in the same diagrams as the scenes.",
+            ).get(lang) }</p>
+            <label class={classes!("drop-zone", dragging.then_some("over"))} data-testid="drop-zone"
+                ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
+                <strong>{ T::new("把文件拖到这里，或点击选择", "Drop a file here, or click to choose one").get(lang) }</strong>
+                <span class="muted">{ ".json · .pcap · .pcapng" }</span>
+                <input type="file" data-testid="open-input" accept=".json,.pcap,.pcapng,.cap,application/json"
+                    onchange={on_input} />
+            </label>
+            <p class="muted privacy" data-testid="open-privacy">{ NOT_UPLOADED.get(lang) }</p>
+            { status }
+            { for capture }
+            { for player }
+            { for big }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SideProps {
+    side: Shared<ModelSide>,
+    recorded: Shared<Trace>,
+    lang: Lang,
+}
+
+fn states_text(v: &[synack_model::trace::TcpState]) -> String {
+    if v.is_empty() {
+        "—".into()
+    } else {
+        v.iter()
+            .map(|s| s.rfc_name())
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+}
+
+/// The recorded ladder and the model's, side by side (whole runs), with the differences noted
+/// on the arrows and summed up above them.
+#[component]
+fn SideBySide(p: &SideProps) -> Html {
+    let lang = p.lang;
+    let m = &*p.side;
+    let d = &m.diff;
+    let k = &m.replay.knobs;
+    let numbering = Params::defaults("").numbering;
+    let rtt = m
+        .replay
+        .rtt_us
+        .map(crate::engine::ladder::fmt_ms)
+        .unwrap_or_else(|| "—".into());
+    let params = match lang {
+        Lang::Zh => format!(
+            "模型预设 {}，Linux 配置，单程延迟 {:.3} ms（握手 RTT {rtt} 的一半），丢包 {:.1}%（实测重传比例），种子 {}。",
+            m.replay.preset, k.latency_ms, k.loss_pct, k.seed
+        ),
+        Lang::En => format!(
+            "Model preset {}, Linux profile, one-way delay {:.3} ms (half the handshake RTT {rtt}), loss {:.1}% (the share of retransmitted segments), seed {}.",
+            m.replay.preset, k.latency_ms, k.loss_pct, k.seed
+        ),
+    };
+    let tol = match lang {
+        Lang::Zh => format!(
+            "时间容差：{} ms + 模型时间的 {}%。",
+            diff::TOL_ABS_US as f64 / 1000.0,
+            diff::TOL_PCT
+        ),
+        Lang::En => format!(
+            "Timing tolerance: {} ms + {}% of the model's time.",
+            diff::TOL_ABS_US as f64 / 1000.0,
+            diff::TOL_PCT
+        ),
+    };
+    let verdict = if d.agree() {
+        T::new(
+            "一致：包序列、状态和时间都在容差内。",
+            "They agree: packet sequence, states and timing within the tolerance.",
+        )
+        .get(lang)
+        .to_string()
+    } else {
+        match lang {
+            Lang::Zh => format!(
+                "有差异：实测多出 {} 个包，缺少 {} 个，{} 个时间超出容差。",
+                d.extra(), d.missing(), d.late()
+            ),
+            Lang::En => format!(
+                "They differ: {} segment(s) only recorded, {} only in the model, {} beyond the timing tolerance.",
+                d.extra(), d.missing(), d.late()
+            ),
+        }
+    };
+    let sides = [T::new("客户端", "client"), T::new("服务端", "server")];
+    let state_rows = (0..2).map(|i| {
+        let ok = d.states_agree(i);
+        html! {
+            <tr class={classes!((!ok).then_some("differs"))} data-testid={format!("diff-states-{i}")}>
+                <td>{ sides[i].get(lang) }</td>
+                <td class="mono">{ states_text(&d.states_a[i]) }</td>
+                <td class="mono">{ states_text(&d.states_b[i]) }</td>
+                <td>{ if ok { "✓" } else { "≠" } }</td>
+            </tr>
+        }
+    });
+    let noop = Callback::from(|_: usize| ());
+    html! {
+        <section class="side-by-side" data-testid="open-compare">
+            <h2>{ T::new("与模型对照", "Side by side with the model").get(lang) }</h2>
+            <p class="muted">{ params }{" "}{ tol }</p>
+            <p class={classes!("notice", if d.agree() { "ok" } else { "warn" })} data-testid="diff-verdict">{ verdict }</p>
+            if d.truncated {
+                <p class="muted">{ format!("{} {}", T::new("只比较了前", "Only the first").get(lang), diff::MAX_ALIGN) }</p>
+            }
+            <div class="table-scroll">
+                <table class="diff-states">
+                    <thead><tr>
+                        <th></th>
+                        <th>{ T::new("实测的状态", "Recorded states").get(lang) }</th>
+                        <th>{ T::new("模型的状态", "Model states").get(lang) }</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>{ for state_rows }</tbody>
+                </table>
+            </div>
+            <div class="split">
+                <div class="split-col" data-testid="compare-recorded">
+                    <div class="split-title">{ T::new("实测", "Recorded") .get(lang) }</div>
+                    <LadderView ladder={m.recorded.clone()} trace={p.recorded.clone()} t={m.recorded.duration as f64 + 1.0}
+                        playing=false {numbering} {lang} selected={None::<usize>} on_select={noop.clone()} uid="cmp-a" />
+                </div>
+                <div class="split-col" data-testid="compare-model">
+                    <div class="split-title">{ T::new("模型", "Model").get(lang) }</div>
+                    <LadderView ladder={m.ladder.clone()} trace={m.trace.clone()} t={m.ladder.duration as f64 + 1.0}
+                        playing=false {numbering} {lang} selected={None::<usize>} on_select={noop} uid="cmp-b" />
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TableProps {
+    view: CaptureView,
+    lang: Lang,
+    on_filter: Callback<InputEvent>,
+    on_pick: Callback<u64>,
+}
+
+/// The conversation list (like Wireshark's Statistics → Conversations) and the reader's
+/// problems. Rows are the worker's `ConversationRow` JSON.
+#[component]
+fn CaptureTable(p: &TableProps) -> Html {
+    let lang = p.lang;
+    let s = &p.view.summary;
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let problems = s["problems"].as_array().cloned().unwrap_or_default();
+    let suppressed = n(&s["problems_suppressed"]);
+    let summary = match lang {
+        Lang::Zh => format!(
+            "{}：{} 帧，{} 个 TCP/UDP 包，{} 个会话",
+            p.view.name,
+            n(&s["frames"]),
+            n(&s["packets"]),
+            n(&s["conversations"])
+        ),
+        Lang::En => format!(
+            "{}: {} frames, {} TCP/UDP packets, {} conversations",
+            p.view.name,
+            n(&s["frames"]),
+            n(&s["packets"]),
+            n(&s["conversations"])
+        ),
+    };
+    let partial = s["partial"].as_bool().unwrap_or(false);
+    let problem_list = (!problems.is_empty()).then(|| {
+        html! {
+            <div class={classes!("notice", if partial { "error" } else { "warn" })} data-testid="open-problems">
+                <strong>{ if partial {
+                    T::new("文件没能读完，下面是读到的部分：", "The file could not be read to the end; below is what was read:").get(lang)
+                } else {
+                    T::new("读取时的警告：", "Warnings while reading:").get(lang)
+                } }</strong>
+                <ul>
+                    { for problems.iter().map(|pr| html! {
+                        <li>
+                            <span class="mono">{ format::problem_place(pr["at"].as_str().unwrap_or(""), pr["number"].as_u64(), lang) }</span>
+                            { " — " }{ pr["message"].as_str().unwrap_or("") }
+                        </li>
+                    }) }
+                    if suppressed > 0 {
+                        <li>{ format!("… +{suppressed}") }</li>
+                    }
+                </ul>
+            </div>
+        }
+    });
+    let rows = p.view.rows.iter().map(|r| {
+        let id = n(&r["id"]);
+        let on = p.view.selected == Some(id);
+        let pick = {
+            let cb = p.on_pick.clone();
+            Callback::from(move |_: MouseEvent| cb.emit(id))
+        };
+        let marks: Vec<&str> = r["marks"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        html! {
+            <tr class={classes!(on.then_some("on"), r["has_trouble"].as_bool().unwrap_or(false).then_some("trouble"))}
+                data-testid={format!("conv-{id}")} onclick={pick.clone()}>
+                <td class="mono">{ id }</td>
+                <td>{ r["proto"].as_str().unwrap_or("").to_uppercase() }</td>
+                <td class="mono">{ r["a"].as_str().unwrap_or("") }</td>
+                <td class="mono">{ r["b"].as_str().unwrap_or("") }</td>
+                <td class="num">{ n(&r["packets"]) }</td>
+                <td class="num">{ format::bytes(n(&r["bytes"])) }</td>
+                <td class="num">{ format::duration_us(n(&r["duration_us"])) }</td>
+                <td>{ r["progress"].as_str().unwrap_or("").replace('_', " ") }</td>
+                <td class="marks">{ marks.join(", ").replace('_', " ") }</td>
+                <td><button class="case" aria-pressed={on.to_string()} onclick={pick}>
+                    { T::new("查看", "View").get(lang) }</button></td>
+            </tr>
+        }
+    });
+    html! {
+        <section class="open-capture" data-testid="open-capture">
+            <p data-testid="open-summary">{ summary }</p>
+            { for problem_list }
+            <label class="open-filter">
+                <span>{ T::new("筛选", "Filter") .get(lang) }</span>
+                <input type="search" data-testid="open-filter" oninput={p.on_filter.clone()}
+                    placeholder="10.0.0.1 port 80 rst · :443 retrans · udp · trouble" />
+            </label>
+            if let Some(e) = &p.view.filter_error {
+                <p class="notice error mono" role="alert" data-testid="open-filter-error">{ e.clone() }</p>
+            }
+            <div class="table-scroll">
+                <table class="conv-table" data-testid="open-conversations">
+                    <thead><tr>
+                        <th>{"#"}</th>
+                        <th>{ T::new("协议", "Proto").get(lang) }</th>
+                        <th>{ T::new("地址 A", "Address A").get(lang) }</th>
+                        <th>{ T::new("地址 B", "Address B").get(lang) }</th>
+                        <th>{ T::new("包", "Packets").get(lang) }</th>
+                        <th>{ T::new("字节", "Bytes").get(lang) }</th>
+                        <th>{ T::new("时长", "Duration").get(lang) }</th>
+                        <th>{ T::new("最远状态", "Furthest state").get(lang) }</th>
+                        <th>{ T::new("问题标记", "Trouble").get(lang) }</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            </div>
+            if p.view.rows.is_empty() {
+                <p class="muted" data-testid="open-no-rows">{ T::new("没有会话。", "No conversations.").get(lang) }</p>
+            }
+        </section>
+    }
+}
