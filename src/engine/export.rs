@@ -74,12 +74,15 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
         let (mut x, mut h, mut body) = (0.0, 0.0f64, String::new());
         for (svg, title) in &columns {
             let (cw, ch) = size(svg);
+            // num::fixed, not `{:.1}`: float formatting would weigh on the first load.
             body.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"20\" fill=\"var(--ink)\" font-family=\"sans-serif\" \
+                "<text x=\"{}\" y=\"20\" fill=\"var(--ink)\" font-family=\"sans-serif\" \
                  font-size=\"15\" font-weight=\"600\" text-anchor=\"middle\">{}</text>\
-                 <g transform=\"translate({x:.1},{TITLE})\">{}</g>",
-                x + cw / 2.0,
+                 <g transform=\"translate({},{})\">{}</g>",
+                num::fixed(x + cw / 2.0, 1),
                 escape(title),
+                num::fixed(x, 1),
+                num::fixed(TITLE, 0),
                 svg.outer_html()
             ));
             x += cw + GAP;
@@ -88,8 +91,10 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
         let w = x - GAP;
         (
             format!(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.1}\" height=\"{h:.1}\" \
-                 viewBox=\"0 0 {w:.1} {h:.1}\">{body}</svg>"
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+                 viewBox=\"0 0 {w} {h}\">{body}</svg>",
+                w = num::fixed(w, 1),
+                h = num::fixed(h, 1),
             ),
             w,
             h,
