@@ -350,7 +350,7 @@ pub fn ScenePage(props: &Props) -> Html {
                 over.set(Query::default());
                 // The player keeps its playhead across traces: take it back to the start too,
                 // so the panels (which read the URL's playhead) and the diagram agree.
-                jump.set(Some((0, jump.map_or(0, |j| j.1) + 1)));
+                jump_to(&jump, 0);
             })
         };
         html! {
@@ -381,7 +381,7 @@ pub fn ScenePage(props: &Props) -> Html {
             p.knobs.clear();
             params.set(p);
             over.set(Query::default());
-            jump.set(Some((0, jump.map_or(0, |j| j.1) + 1)));
+            jump_to(&jump, 0);
         })
     };
     // A sticky knob edited: keep it in the URL if valid and unlike the case's own value.
@@ -483,7 +483,7 @@ pub fn ScenePage(props: &Props) -> Html {
                 p.t_us = None;
                 params.set(p);
                 // A new situation: back to its start, diagram and panels alike.
-                jump.set(Some((0, jump.map_or(0, |j| j.1) + 1)));
+                jump_to(&jump, 0);
             })
         };
         html! { <backlog::SceneKnobs case={AttrValue::from(params.case.clone())}
@@ -495,7 +495,7 @@ pub fn ScenePage(props: &Props) -> Html {
             let compare = (r == Route::TcpVsUdp).then(|| {
                 let jump = jump.clone();
                 html! { <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
-                    on_jump={Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))} /> }
+                on_jump={Callback::from(move |t: u64| jump_to(&jump, t))} /> }
             });
             // Scene 7 draws its window views inside the player, from the live playhead.
             #[cfg(not(feature = "full"))]
@@ -504,7 +504,7 @@ pub fn ScenePage(props: &Props) -> Html {
             let panel = (r == Route::Window).then(|| {
                 let trace = m.trace.clone();
                 let jump = jump.clone();
-                let on_jump = Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))));
+                let on_jump = Callback::from(move |t: u64| jump_to(&jump, t));
                 Callback::from(move |t: u64| html! {
                     <window::WindowPanel trace={trace.clone()} t={t} lang={lang} on_jump={on_jump.clone()} />
                 })
@@ -620,6 +620,12 @@ pub fn Knob(p: &KnobProps) -> Html {
     }
 }
 
+/// Asks the player to move its playhead to `t` µs. The counter makes a second jump to the same
+/// moment a new request (the player reacts to a changed value).
+fn jump_to(jump: &UseStateHandle<Option<(u64, u32)>>, t: u64) {
+    jump.set(Some((t, jump.map_or(0, |j| j.1) + 1)));
+}
+
 /// The scene's own URL knobs, beyond the shared ones (see `params::KnobSpec`).
 fn scene_knobs(r: Route) -> &'static [params::KnobSpec] {
     match r {
@@ -641,7 +647,7 @@ fn scene_panel(
 ) -> Html {
     let on_jump = {
         let jump = jump.clone();
-        Callback::from(move |t: u64| jump.set(Some((t, jump.map_or(0, |j| j.1) + 1))))
+        Callback::from(move |t: u64| jump_to(&jump, t))
     };
     let t = p.t_us.unwrap_or(0);
     match r {
