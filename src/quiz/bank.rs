@@ -180,7 +180,15 @@ pub const CONCEPTS: &[Item] = &[
 pub const COVERAGE: &[(T, &[&str])] = &[
     (
         T::new("TCP 的特性", "TCP's properties"),
-        &["c-tcp-features", "c-rwnd", "hs-synack-ack", "hs-syn-rto"],
+        &[
+            "c-tcp-features",
+            "c-rwnd",
+            "hs-synack-ack",
+            "hs-syn-rto",
+            "win-zero",
+            "win-dupack",
+            "win-rto-cwnd",
+        ],
     ),
     (
         T::new("TCP 与 UDP 的区别", "TCP vs UDP"),

@@ -35,18 +35,20 @@ pub enum Topic {
     Sticky,
     Udp,
     Backlog,
+    Window,
     TcpUdp,
     Ports,
     Osi,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Handshake,
         Topic::Teardown,
         Topic::Sticky,
         Topic::Udp,
         Topic::Backlog,
+        Topic::Window,
         Topic::TcpUdp,
         Topic::Ports,
         Topic::Osi,
@@ -60,6 +62,7 @@ impl Topic {
             Topic::Sticky => "st",
             Topic::Udp => "udp",
             Topic::Backlog => "bl",
+            Topic::Window => "win",
             Topic::TcpUdp => "tu",
             Topic::Ports => "port",
             Topic::Osi => "osi",
@@ -77,6 +80,7 @@ impl Topic {
             Topic::Sticky => T::new("粘包", "Sticky packets"),
             Topic::Udp => T::new("UDP", "UDP"),
             Topic::Backlog => T::new("backlog", "Backlog"),
+            Topic::Window => T::new("窗口与拥塞", "Windows"),
             Topic::TcpUdp => T::new("TCP 与 UDP", "TCP vs UDP"),
             Topic::Ports => T::new("端口", "Ports"),
             Topic::Osi => T::new("分层模型", "Layers"),

@@ -240,6 +240,52 @@ fn typed_numbers_match_the_trace() {
 
         // The seed's capture: tcp_synack_retries = 5.
         assert_eq!(number(&question("bl-synack-retx", 0, Lang::En).1), 5);
+
+        // RFC 5681 §3.2: the third duplicate ACK triggers fast retransmit.
+        assert_eq!(number(&question("win-dupack", v, Lang::En).1), 3, "v{v}");
+        // RFC 5681 §3.1: after a timeout cwnd is the loss window, one segment (Linux too).
+        assert_eq!(number(&question("win-rto-cwnd", v, Lang::Zh).1), 1, "v{v}");
+    }
+}
+
+#[test]
+fn zero_window_answer_is_what_the_sender_did() {
+    for v in 0..VARIANTS {
+        let (t, q) = question("win-zero", v, Lang::En);
+        let t = t.unwrap();
+        assert!(chosen(&q).contains("window probes"), "v{v}: {}", chosen(&q));
+        // The trace agrees, read its own way: from the pause until an ACK with an open window
+        // reaches the sender, the sender puts no data (beyond a 1-byte probe) on the wire.
+        let pause = q.pause_us.unwrap();
+        let mut open_ids = Vec::new();
+        let mut data_while_closed = 0;
+        let mut reopened = false;
+        for e in t.events.iter().filter(|e| e.t >= pause) {
+            match &e.kind {
+                EventKind::SegmentSent { id, segment } => {
+                    let Header::Tcp(h) = &segment.header else {
+                        continue;
+                    };
+                    if segment.src.port == 80 && h.window > 0 {
+                        open_ids.push(*id);
+                    } else if segment.src.port != 80 && segment.payload_len > 1 {
+                        data_while_closed += 1;
+                    }
+                }
+                EventKind::SegmentArrived { id } if open_ids.contains(id) => {
+                    reopened = true;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        assert!(reopened, "v{v}: the window never reopened");
+        assert_eq!(data_while_closed, 0, "v{v}: data sent into a closed window");
+        let rst = t.events.iter().any(|e| {
+            matches!(&e.kind, EventKind::SegmentSent { segment, .. }
+            if matches!(&segment.header, Header::Tcp(h) if h.flags.rst))
+        });
+        assert!(!rst, "v{v}");
     }
 }
 

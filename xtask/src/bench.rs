@@ -21,13 +21,28 @@ use crate::test::{self, WASM_TARGET};
 
 type Bench = fn(&Ctx) -> io::Result<Outcome>;
 
-pub fn run(ctx: &Ctx) -> io::Result<bool> {
-    let benches: [(&str, Bench); 4] = [
-        ("model, native", model_native),
-        ("model, wasm in headless Chromium", model_wasm),
-        ("web frame times (Playwright)", web_frames),
-        ("capture read + analysis", capture),
-    ];
+/// Every benchmark: the part name that selects it (`cargo xtask bench model`), its title, and
+/// the function. The model's native run comes first: the wasm run prints the ratio to it.
+const BENCHES: [(&str, &str, Bench); 4] = [
+    ("model", "model, native", model_native),
+    ("model", "model, wasm in headless Chromium", model_wasm),
+    ("frames", "web frame times (Playwright)", web_frames),
+    ("capture", "capture read + analysis", capture),
+];
+
+pub fn part_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&str> = BENCHES.iter().map(|b| b.0).collect();
+    ids.dedup();
+    ids
+}
+
+/// Runs the benchmarks of the parts named in `only` (all when empty).
+pub fn run(ctx: &Ctx, only: &[String]) -> io::Result<bool> {
+    let benches: Vec<(&str, Bench)> = BENCHES
+        .iter()
+        .filter(|(part, ..)| only.is_empty() || only.iter().any(|o| o == part))
+        .map(|&(_, title, bench)| (title, bench))
+        .collect();
     let mut ok = true;
     let mut rows = Vec::new();
     for (i, (title, bench)) in benches.iter().enumerate() {
@@ -168,6 +183,7 @@ fn capture(ctx: &Ctx) -> io::Result<Outcome> {
 /// One of `xtask/bench-wasm/tests/*.rs` in headless Chromium; `--nocapture` makes
 /// wasm-bindgen-test-runner print the figure.
 fn wasm_bench(ctx: &Ctx, test: &str) -> io::Result<crate::cmd::Output> {
+    ctx.tools()?; // wasm-bindgen-test-runner
     ctx.cargo()
         .args(["test", "--profile", PROFILE, "--target", WASM_TARGET])
         .args([

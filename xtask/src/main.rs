@@ -22,7 +22,8 @@ usage: cargo xtask <command>
                   ends with `N passed, M failed`. STEP limits it to some of:
                   STEPS
   build           set up, then build the release static site into dist/ (+ size report)
-  bench           set up, then the benchmarks (model native + wasm, web frame times, capture)
+  bench [PART...] set up, then the benchmarks: model (native + wasm and their ratio), frames
+                  (web frame times), capture (read + analysis); PART limits it to some
   setup           only install what is missing (apt packages, wasm32 toolchain, trunk,
                   wasm-bindgen-cli, node tools)
 ";
@@ -42,14 +43,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let rest = &args[1..];
-    if let Some(bad) = (command == "test")
-        .then(|| {
-            rest.iter()
-                .find(|s| !test::step_ids().contains(&s.as_str()))
-        })
-        .flatten()
-    {
-        eprintln!("unknown test step `{bad}`\n\n{}", usage());
+    let known = match command {
+        "test" => test::step_ids(),
+        "bench" => bench::part_ids(),
+        _ => Vec::new(),
+    };
+    if let Some(bad) = rest.iter().find(|s| !known.contains(&s.as_str())) {
+        eprintln!("unknown {command} argument `{bad}`\n\n{}", usage());
         return ExitCode::from(2);
     }
     if !matches!(command, "serve" | "test" | "build" | "bench" | "setup") {
@@ -61,12 +61,17 @@ fn main() -> ExitCode {
         });
     }
 
-    let result = setup::run(&root()).and_then(|ctx| match command {
-        "serve" => serve::serve(&ctx),
-        "test" => test::run(&ctx, rest),
-        "build" => serve::build(&ctx),
-        "bench" => bench::run(&ctx),
-        _ => Ok(true),
+    let result = setup::run(&root()).and_then(|ctx| {
+        let done = match command {
+            "serve" => serve::serve(&ctx),
+            "test" => test::run(&ctx, rest),
+            "build" => serve::build(&ctx),
+            "bench" => bench::run(&ctx, rest),
+            _ => Ok(true),
+        };
+        // A background install that no step waited for still finishes (and is checked) before
+        // we exit, rather than being left running as an orphan.
+        ctx.tools().and(done)
     });
     match result {
         Ok(true) => ExitCode::SUCCESS,
