@@ -10,6 +10,7 @@ use crate::{size, test};
 pub const URL: &str = "http://127.0.0.1:8080/";
 
 pub fn serve(ctx: &Ctx) -> io::Result<bool> {
+    ctx.tools()?;
     println!();
     println!("synack: serving on {URL} (live reload; Ctrl-C to stop)");
     println!();

@@ -11,6 +11,8 @@ use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use crate::cmd::{self, human, Cmd};
@@ -52,9 +54,43 @@ pub struct Ctx {
     /// hand down the toolchain that built xtask (stable on a fresh clone).
     pub toolchain: String,
     path: OsString,
+    /// The `cargo install` of Trunk and wasm-bindgen-cli when one was missing (see [`Ctx::tools`]).
+    tools: Mutex<Tools>,
+}
+
+/// Trunk and wasm-bindgen-cli take minutes to compile on a fresh machine, and most of the test
+/// command (rustfmt, both clippy runs, the native tests with the lab's minute of real-kernel
+/// timers) does not need them: they are installed in a background thread while that runs, and
+/// the first step that needs them waits. On 2 cores this fills the gaps of the other builds
+/// (linking, build scripts, the lab's sleeps) instead of leaving a core idle.
+enum Tools {
+    Installing(JoinHandle<io::Result<()>>),
+    Ready,
+    Failed(String),
 }
 
 impl Ctx {
+    /// Waits until Trunk and wasm-bindgen-cli are installed (at once when they already were).
+    pub fn tools(&self) -> io::Result<()> {
+        let mut tools = self.tools.lock().unwrap_or_else(|e| e.into_inner());
+        if let Tools::Installing(_) = &*tools {
+            let Tools::Installing(handle) = std::mem::replace(&mut *tools, Tools::Ready) else {
+                unreachable!()
+            };
+            println!("setup: waiting for the background install of trunk and wasm-bindgen-cli");
+            let result = handle
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the install thread panicked")));
+            if let Err(e) = result {
+                *tools = Tools::Failed(e.to_string());
+            }
+        }
+        match &*tools {
+            Tools::Failed(why) => Err(io::Error::other(why.clone())),
+            _ => Ok(()),
+        }
+    }
+
     /// A command in the project root with the chosen toolchain and PATH.
     pub fn cmd(&self, program: &str) -> Cmd {
         Cmd::new(program)
@@ -89,29 +125,17 @@ pub fn run(root: &Path) -> io::Result<Ctx> {
         .unwrap_or_else(|| home.join(".cargo"))
         .join("bin");
 
+    // Started first when rustup has a default toolchain to compile them with: that needs nothing
+    // from apt, so the downloads and the sysroot build below overlap the compile.
+    let mut tools = rustup_default()
+        .map(|default| cargo_tools(root, &default, &home, &logs))
+        .transpose()?;
     apt_packages(&logs)?;
     let toolchain = rust_toolchain(root, &logs)?;
-    let default_toolchain = rustup_default().unwrap_or_else(|| toolchain.clone());
-    let wasm_bindgen = wasm_bindgen_version(root)?;
-    cargo_tool(
-        "trunk",
-        "trunk",
-        TRUNK_VERSION,
-        &["--locked"],
-        &default_toolchain,
-        &home,
-        &logs,
-    )?;
-    // No --locked: one of wasm-bindgen-cli's locked dependencies does not resolve (toolchain.md).
-    cargo_tool(
-        "wasm-bindgen-cli",
-        "wasm-bindgen",
-        &wasm_bindgen,
-        &[],
-        &default_toolchain,
-        &home,
-        &logs,
-    )?;
+    let tools = match tools.take() {
+        Some(t) => t,
+        None => cargo_tools(root, &toolchain, &home, &logs)?,
+    };
     let node_bin = node_tools(root, &logs)?;
     wasm_opt_wrapper(&cargo_bin, &node_bin)?;
 
@@ -126,6 +150,7 @@ pub fn run(root: &Path) -> io::Result<Ctx> {
         root: root.to_owned(),
         toolchain,
         path,
+        tools: Mutex::new(tools),
     })
 }
 
@@ -367,51 +392,88 @@ fn wasm_bindgen_version(root: &Path) -> io::Result<String> {
         .ok_or_else(|| io::Error::other("wasm-bindgen not found in Cargo.lock"))
 }
 
-fn cargo_tool(
-    krate: &str,
-    bin: &str,
-    version: &str,
-    extra: &[&str],
-    toolchain: &str,
-    home: &Path,
-    logs: &Path,
-) -> io::Result<()> {
-    let name = format!("{krate} {version}");
-    let installed = Cmd::new(bin)
-        .arg("--version")
-        .read()
-        .ok()
-        .filter(|o| o.ok())
-        .map(|o| o.text.trim().to_owned());
-    // "trunk 0.21.14", "wasm-bindgen 0.2.130"
-    if let Some(v) = &installed {
-        if v.split_whitespace().nth(1) == Some(version) {
+/// One tool to `cargo install`: crate, executable, pinned version, extra flags.
+struct CargoTool {
+    krate: &'static str,
+    bin: &'static str,
+    version: String,
+    extra: &'static [&'static str],
+}
+
+/// Probes Trunk and wasm-bindgen-cli; installs the missing ones in a background thread.
+fn cargo_tools(root: &Path, toolchain: &str, home: &Path, logs: &Path) -> io::Result<Tools> {
+    let wanted = [
+        // wasm-bindgen-cli first: the wasm tests need it before the release build needs Trunk.
+        // No --locked: one of its locked dependencies does not resolve (toolchain.md).
+        CargoTool {
+            krate: "wasm-bindgen-cli",
+            bin: "wasm-bindgen",
+            version: wasm_bindgen_version(root)?,
+            extra: &[],
+        },
+        CargoTool {
+            krate: "trunk",
+            bin: "trunk",
+            version: TRUNK_VERSION.to_owned(),
+            extra: &["--locked"],
+        },
+    ];
+    let mut missing = Vec::new();
+    for tool in wanted {
+        let name = format!("{} {}", tool.krate, tool.version);
+        let installed = Cmd::new(tool.bin)
+            .arg("--version")
+            .read()
+            .ok()
+            .filter(|o| o.ok())
+            .map(|o| o.text.trim().to_owned());
+        // "trunk 0.21.14", "wasm-bindgen 0.2.130"
+        if installed
+            .as_deref()
+            .and_then(|v| v.split_whitespace().nth(1))
+            == Some(&tool.version)
+        {
             step(&name, "ok");
-            return Ok(());
+            continue;
         }
+        let log = logs.join(format!("setup-{}.log", tool.krate));
+        let was = installed.unwrap_or_else(|| "not installed".into());
+        step(
+            &name,
+            format!(
+                "installing in the background ({was}; a few minutes on 2 cores; log {})",
+                log.display()
+            ),
+        );
+        missing.push((tool, name, log));
     }
-    let log = logs.join(format!("setup-{krate}.log"));
-    let was = installed.unwrap_or_else(|| "not installed".into());
-    step(
-        &name,
-        format!(
-            "installing ({was}; a few minutes on 2 cores; log {})",
-            log.display()
-        ),
-    );
-    let t = Instant::now();
-    // Run from $HOME so the project's .cargo/config.toml does not apply to the install.
-    let status = Cmd::new("cargo")
-        .env("RUSTUP_TOOLCHAIN", toolchain)
-        .args(["install", krate, "--version", version])
-        .args(extra)
-        .cwd(home)
-        .run_logged(&log)?;
-    if !status.success() {
-        return Err(fail(&name, "cargo install", &log));
+    if missing.is_empty() {
+        return Ok(Tools::Ready);
     }
-    step(&name, format!("installed in {}", human(t.elapsed())));
-    Ok(())
+    let toolchain = toolchain.to_owned();
+    let home = home.to_owned();
+    Ok(Tools::Installing(thread::spawn(move || {
+        for (tool, name, log) in missing {
+            let t = Instant::now();
+            // Run from $HOME so the project's .cargo/config.toml does not apply to the install.
+            // Trunk's manifest asks for fat LTO with one codegen unit, which makes its final link
+            // the longest single step of a fresh set-up; a dev tool does not need it, so the
+            // install uses the ordinary optimised profile (same code, minutes less).
+            let status = Cmd::new("cargo")
+                .env("RUSTUP_TOOLCHAIN", &toolchain)
+                .env("CARGO_PROFILE_RELEASE_LTO", "false")
+                .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+                .args(["install", tool.krate, "--version", &tool.version])
+                .args(tool.extra)
+                .cwd(&home)
+                .run_logged(&log)?;
+            if !status.success() {
+                return Err(fail(&name, "cargo install", &log));
+            }
+            step(&name, format!("installed in {}", human(t.elapsed())));
+        }
+        Ok(())
+    })))
 }
 
 // ---------------------------------------------------------------------------------------------
