@@ -1,7 +1,8 @@
 //! One plain sentence per event, in Chinese or English.
 
 use synack_model::trace::{
-    AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, SocketId, TimerKind, Trace,
+    AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, Proto, SocketId, TimerKind,
+    Trace,
 };
 
 use super::labels::{segment_label, Isns, Numbering, SegKind};
@@ -90,8 +91,15 @@ pub fn drop_reason(r: &DropReason, lang: Lang) -> String {
     s.to_string()
 }
 
-fn call_name(c: AppCallKind) -> &'static str {
+/// The socket call as the application wrote it: a UDP socket reads with recvfrom(), which also
+/// says who sent the datagram.
+fn call_name(trace: &Trace, socket: SocketId, c: AppCallKind) -> &'static str {
+    let udp = trace
+        .sockets
+        .iter()
+        .any(|s| s.id == socket && s.proto == Proto::Udp);
     match c {
+        AppCallKind::Recv if udp => "recvfrom()",
         AppCallKind::Connect => "connect()",
         AppCallKind::Listen => "listen()",
         AppCallKind::Accept => "accept()",
@@ -198,7 +206,7 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
         }
         EventKind::AppCall { socket, call } => {
             let who = sock_host(trace, *socket, lang);
-            let name = call_name(call.kind());
+            let name = call_name(trace, *socket, call.kind());
             let extra = match call {
                 AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => {
                     if zh {
@@ -222,7 +230,7 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
             result,
         } => {
             let who = sock_host(trace, *socket, lang);
-            let name = call_name(*call);
+            let name = call_name(trace, *socket, *call);
             let what = match (result, zh) {
                 (AppResult::Ok, true) => "成功".to_string(),
                 (AppResult::Ok, false) => "succeeds".to_string(),

@@ -570,3 +570,47 @@ fn any_url_text_parses_to_valid_parameters_that_round_trip() {
         assert_eq!(q2.encode(), q.encode(), "{s:?}");
     }
 }
+
+/// The scenes' default network: 20 ms one way, no loss, seed 1, Linux.
+fn default_knobs() -> synack_model::presets::Knobs {
+    synack_model::presets::Knobs {
+        latency_ms: 20.0,
+        jitter_ms: 0.0,
+        loss_pct: 0.0,
+        seed: 1,
+        profile: synack_model::profile::ProfileId::Linux,
+    }
+}
+
+#[test]
+fn narration_names_the_socket_call_of_each_protocol() {
+    use super::narration::sentence;
+    use crate::i18n::Lang;
+    use synack_model::presets::{self, StickyCase, StickyFix, UdpCase};
+    let k = default_knobs();
+    // A UDP socket reads with recvfrom(), a TCP one (the sticky-packet scene) with recv().
+    let udp = synack_model::simulate(&presets::udp(&k, UdpCase::Boundaries)).unwrap();
+    let tcp = synack_model::simulate(&presets::sticky(&k, StickyCase::A, StickyFix::None)).unwrap();
+    for (trace, call, not) in [
+        (&udp, "recvfrom()", "recv()"),
+        (&tcp, "recv()", "recvfrom()"),
+    ] {
+        let isns = Isns::of_trace(trace);
+        let reads: Vec<String> = (0..trace.events.len())
+            .filter(|&i| {
+                matches!(
+                    trace.events[i].kind,
+                    EventKind::AppReturn {
+                        call: AppCallKind::Recv,
+                        ..
+                    }
+                )
+            })
+            .filter_map(|i| sentence(trace, &isns, i, Lang::En))
+            .collect();
+        assert!(!reads.is_empty());
+        for s in &reads {
+            assert!(s.contains(call) && !s.contains(not), "{s}");
+        }
+    }
+}
