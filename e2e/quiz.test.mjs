@@ -181,6 +181,45 @@ for (const lang of LANGS) {
   });
 }
 
+for (const lang of LANGS) {
+  test(`quiz: window items on the window scene's traces (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/quiz', lang, {
+      params: { q: 'win-dupack', v: '0' },
+    });
+    try {
+      await page.getByTestId('page-quiz').waitFor({ timeout: 15_000 });
+      const player = page.getByTestId('player');
+      await player.waitFor();
+      assert.equal(await player.getAttribute('data-playing'), 'false');
+      assert.equal(hasCjk(await text(page, 'prompt')), lang === 'zh');
+      // RFC 5681: the third duplicate ACK triggers fast retransmit.
+      const input = page.getByTestId('answer-input');
+      await input.fill('3');
+      await input.press('Enter');
+      const verdict = page.getByTestId('verdict');
+      await verdict.waitFor();
+      assert.equal(await verdict.getAttribute('data-right'), 'true');
+      assert.equal(await text(page, 'score-win'), '1/1');
+      await screenshot(page, `quiz-${lang}-window`);
+
+      // The zero-window question: the persist timer and probes, as multiple choice.
+      await goto(page, 'win-zero', 1, lang);
+      const probes = lang === 'zh' ? '持续定时器' : 'persist timer';
+      const texts = await page.locator('.choice .choice-text').allInnerTexts();
+      const i = texts.findIndex((t) => t.includes(probes));
+      assert.ok(i >= 0, JSON.stringify(texts));
+      await page.getByTestId(`choice-${i}`).click();
+      await page.getByTestId('submit').click();
+      await verdict.waitFor();
+      assert.equal(await verdict.getAttribute('data-right'), 'true');
+      assert.equal(await text(page, 'score-win'), '2/2');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
 test('quiz: an unreadable stored score does not break the page', async () => {
   const { page, context, errors } = await openRoute(browser, '#/quiz', 'en', { params: { q: 'port' } });
   try {
