@@ -456,9 +456,9 @@ fn cargo_tools(root: &Path, toolchain: &str, home: &Path, logs: &Path) -> io::Re
         for (tool, name, log) in missing {
             let t = Instant::now();
             // Run from $HOME so the project's .cargo/config.toml does not apply to the install.
-            // Trunk's manifest asks for fat LTO with one codegen unit, which makes its final link
-            // the longest single step of a fresh set-up; a dev tool does not need it, so the
-            // install uses the ordinary optimised profile (same code, minutes less).
+            // Trunk's manifest asks for fat LTO with one codegen unit: its whole optimisation
+            // and code generation then run on one core at the end of the build. A dev tool
+            // gains nothing from that, so the install uses the ordinary optimised profile.
             let status = Cmd::new("cargo")
                 .env("RUSTUP_TOOLCHAIN", &toolchain)
                 .env("CARGO_PROFILE_RELEASE_LTO", "false")
