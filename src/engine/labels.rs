@@ -4,8 +4,6 @@
 //! as Wireshark does: the ISN of a direction is the `seq` of its first SYN (or, without a SYN in
 //! the trace, of its first segment).
 
-use std::collections::BTreeMap;
-
 use synack_model::trace::{Addr, Header, Segment, TcpHeader, Trace};
 
 use crate::i18n::Lang;
@@ -94,33 +92,57 @@ pub enum Numbering {
 /// sequence number, and the window-scale shift the sender announced in its SYN.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Isns {
-    isn: BTreeMap<(Addr, Addr), u32>,
-    wscale: BTreeMap<(Addr, Addr), u8>,
+    /// Sorted by direction, for binary search. A sorted `Vec` rather than a `BTreeMap`: a trace
+    /// has a few directions, and every map type is code of its own in the first-load wasm.
+    dirs: Vec<((Addr, Addr), Dir)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Dir {
+    /// `seq` of the direction's first segment.
+    first: u32,
+    /// `seq` of its first SYN, which wins over `first`.
+    syn: Option<u32>,
+    /// The window-scale shift of its first SYN that carried the option.
+    wscale: Option<u8>,
 }
 
 impl Isns {
     pub fn of_trace(trace: &Trace) -> Isns {
-        let mut first: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
-        let mut syn: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
-        let mut wscale = BTreeMap::new();
+        let mut dirs: Vec<((Addr, Addr), Dir)> = Vec::new();
         for ev in &trace.events {
             if let synack_model::trace::EventKind::SegmentSent { segment, .. } = &ev.kind {
                 if let Header::Tcp(h) = &segment.header {
                     let key = (segment.src, segment.dst);
-                    first.entry(key).or_insert(h.seq);
-                    if h.flags.syn {
-                        syn.entry(key).or_insert(h.seq);
-                        if let Some(ws) = h.options.window_scale {
-                            wscale.entry(key).or_insert(ws);
+                    let i = match dirs.binary_search_by(|(k, _)| k.cmp(&key)) {
+                        Ok(i) => i,
+                        Err(i) => {
+                            let d = Dir {
+                                first: h.seq,
+                                syn: None,
+                                wscale: None,
+                            };
+                            dirs.insert(i, (key, d));
+                            i
                         }
+                    };
+                    let d = &mut dirs[i].1;
+                    if h.flags.syn {
+                        d.syn = d.syn.or(Some(h.seq));
+                        d.wscale = d.wscale.or(h.options.window_scale);
                     }
                 }
             }
         }
-        for (k, v) in syn {
-            first.insert(k, v);
-        }
-        Isns { isn: first, wscale }
+        Isns { dirs }
+    }
+
+    fn dir(&self, src: Addr, dst: Addr) -> Option<&Dir> {
+        let key = (src, dst);
+        self.dirs
+            .binary_search_by(|(k, _)| k.cmp(&key))
+            .ok()
+            .map(|i| &self.dirs[i].1)
     }
 
     /// The window the segment's sender offers, in bytes, as Wireshark's "calculated window
@@ -133,13 +155,13 @@ impl Isns {
     /// The shift applied to this segment's window field, if scaling is in effect for it
     /// (capped at 14, RFC 7323 §2.3).
     pub fn window_shift(&self, seg: &Segment, h: &TcpHeader) -> Option<u8> {
-        let own = self.wscale.get(&(seg.src, seg.dst))?;
-        self.wscale.get(&(seg.dst, seg.src))?;
-        (!h.flags.syn).then_some((*own).min(14))
+        let own = self.dir(seg.src, seg.dst)?.wscale?;
+        self.dir(seg.dst, seg.src)?.wscale?;
+        (!h.flags.syn).then_some(own.min(14))
     }
 
     fn get(&self, src: Addr, dst: Addr) -> Option<u32> {
-        self.isn.get(&(src, dst)).copied()
+        self.dir(src, dst).map(|d| d.syn.unwrap_or(d.first))
     }
 
     /// (seq, ack) as displayed.

@@ -6,8 +6,6 @@
 //! is linear in time along each arrow. Per frame only the clip, the playhead, the packets in
 //! flight and the header pills change.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -440,11 +438,11 @@ pub fn LadderView(p: &LadderProps) -> Html {
     }
 }
 
-/// Segment counts by kind, for the legend.
-pub fn kinds_present(l: &Ladder) -> BTreeMap<super::labels::SegKind, usize> {
-    let mut m = BTreeMap::new();
-    for a in &l.arrows {
-        *m.entry(a.kind).or_insert(0) += 1;
-    }
-    m
+/// The kinds of segment on the ladder, in legend order. (A scan per kind, not a map: every map
+/// type is code of its own in the first-load wasm.)
+pub fn kinds_present(l: &Ladder) -> Vec<super::labels::SegKind> {
+    super::labels::SegKind::ALL
+        .into_iter()
+        .filter(|k| l.arrows.iter().any(|a| a.kind == *k))
+        .collect()
 }

@@ -216,11 +216,10 @@ impl Ladder {
     pub fn build(trace: &Trace, only: Option<Proto>) -> Ladder {
         let lanes: Vec<HostId> = trace.hosts.iter().map(|h| h.id).collect();
         let lane_of = |h: HostId| lanes.iter().position(|&l| l == h).unwrap_or(0);
-        let sock_host: BTreeMap<SocketId, HostId> =
-            trace.sockets.iter().map(|s| (s.id, s.host)).collect();
-        let sock_proto: BTreeMap<SocketId, Proto> =
-            trace.sockets.iter().map(|s| (s.id, s.proto)).collect();
-        let keep_sock = |s: SocketId| only.is_none_or(|p| sock_proto.get(&s) == Some(&p));
+        // Plain look-ups in the (short) socket list: maps built with `collect()` would each bring
+        // a stable sort into the first-load wasm.
+        let sock = |s: SocketId| trace.sockets.iter().find(|x| x.id == s);
+        let keep_sock = |s: SocketId| only.is_none_or(|p| sock(s).map(|x| x.proto) == Some(p));
         let keep_seg = |seg: &Segment| {
             only.is_none_or(|p| {
                 matches!(
@@ -335,7 +334,7 @@ impl Ladder {
                     moments.push(ev.t);
                 }
                 EventKind::StateChanged { socket, from, to } if keep_sock(*socket) => {
-                    let lane = sock_host.get(socket).map_or(0, |h| lane_of(*h));
+                    let lane = sock(*socket).map_or(0, |x| lane_of(x.host));
                     states.push(StateMark {
                         lane,
                         socket: *socket,
@@ -352,7 +351,7 @@ impl Ladder {
                     expires_us,
                 } if keep_sock(*socket) => {
                     close_timer(&mut timers, *socket, *timer, ev.t, false);
-                    let lane = sock_host.get(socket).map_or(0, |h| lane_of(*h));
+                    let lane = sock(*socket).map_or(0, |x| lane_of(x.host));
                     timers.push(TimerSpan {
                         lane,
                         socket: *socket,

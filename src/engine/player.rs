@@ -347,7 +347,7 @@ pub fn Player(p: &Props) -> Html {
         }
     });
 
-    let legend = kinds_present(ladder).into_keys().map(|k| html! {
+    let legend = kinds_present(ladder).into_iter().map(|k| html! {
         <span class={classes!("legend-item")}><span class={classes!("swatch", format!("k-{}", k.css()))} />{ k.name(lang) }</span>
     });
     let has_loss = ladder.arrows.iter().any(|a| a.lost());
@@ -553,11 +553,16 @@ fn queue_name(k: QueueKind, lang: Lang) -> &'static str {
 fn timeline_ticks(l: &Ladder) -> Vec<(SegKind, String)> {
     let y0 = l.warp.y(0.0);
     let y1 = l.warp.y(l.end() as f64).max(y0 + 1.0);
-    let mut by: std::collections::BTreeMap<SegKind, String> = Default::default();
+    // One path per kind in `SegKind::ALL` order (an array, not a map: less first-load code).
+    let mut by: [String; SegKind::ALL.len()] = Default::default();
     for a in &l.arrows {
         let x = (a.y0 - y0) / (y1 - y0) * 1000.0;
-        let d = by.entry(a.kind).or_default();
-        d.push_str(&format!("M{} 0V10", num::fixed(x, 1)));
+        let k = SegKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0);
+        by[k].push_str(&format!("M{} 0V10", num::fixed(x, 1)));
     }
-    by.into_iter().collect()
+    SegKind::ALL
+        .into_iter()
+        .zip(by)
+        .filter(|(_, d)| !d.is_empty())
+        .collect()
 }

@@ -25,10 +25,23 @@ pub fn handed_over() -> bool {
 }
 
 // `synack-full.js` is wasm-bindgen's "no-modules" output (Trunk builds worker-type binaries so):
-// a classic script defining the global `wasm_bindgen` init function.
+// a classic script defining the global `wasm_bindgen` init function. The full build's own
+// stylesheets (`css`, comma-separated) load in parallel; the app starts once all are in, so its
+// pages never show unstyled.
 #[wasm_bindgen(inline_js = r#"
-export function load_full_app(js, wasm) {
+function sheet(href) {
   return new Promise((resolve, reject) => {
+    if (document.querySelector('link[data-full-css="' + href + '"]')) return resolve();
+    const l = document.createElement('link');
+    l.rel = 'stylesheet';
+    l.href = href;
+    l.onload = () => { l.dataset.fullCss = href; resolve(); };
+    l.onerror = () => { l.remove(); reject(new Error('could not load ' + href)); };
+    document.head.appendChild(l);
+  });
+}
+export function load_full_app(js, wasm, css) {
+  const script = new Promise((resolve, reject) => {
     const s = document.createElement('script');
     s.src = js;
     s.onload = () => {
@@ -36,19 +49,23 @@ export function load_full_app(js, wasm) {
         reject(new Error(js + ' did not define wasm_bindgen'));
         return;
       }
-      wasm_bindgen({ module_or_path: wasm }).then(() => resolve(), reject);
+      resolve();
     };
     s.onerror = () => reject(new Error('could not load ' + js));
     document.head.appendChild(s);
   });
+  return Promise.all([script, ...css.split(',').map(sheet)])
+    .then(() => wasm_bindgen({ module_or_path: wasm }));
 }
 "#)]
 extern "C" {
-    fn load_full_app(js: &str, wasm: &str) -> js_sys::Promise;
+    fn load_full_app(js: &str, wasm: &str, css: &str) -> js_sys::Promise;
 }
 
 const JS: &str = "./synack-full.js";
 const WASM: &str = "./synack-full_bg.wasm";
+/// The full build's stylesheets, in cascade order (copied as they are by index.html).
+const CSS: &str = "./reference.css,./scenes2.css,./quiz.css,./window.css,./open.css";
 
 /// Creates `#app-full` after `#app` (once), loads the full build, then hides `#app`.
 fn start(on_error: Callback<String>) {
@@ -64,7 +81,7 @@ fn start(on_error: Callback<String>) {
             let _ = app.after_with_node_1(&el);
         }
     }
-    let promise = load_full_app(JS, WASM);
+    let promise = load_full_app(JS, WASM, CSS);
     wasm_bindgen_futures::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(promise).await {
             Ok(_) => {

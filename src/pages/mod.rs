@@ -40,7 +40,8 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
 }
 
 /// Pages whose code only the full build carries (the `full` feature, Cargo.toml): the first-load
-/// build shows [`LoadFull`] for them, which fetches the full build.
+/// build shows [`LoadFull`] for them, which fetches the full build. The reference pages are here
+/// too: their tables and animation are not needed for the first scene.
 pub const FULL_ONLY: &[Route] = &[
     Route::Sticky,
     Route::Udp,
@@ -48,6 +49,9 @@ pub const FULL_ONLY: &[Route] = &[
     Route::Window,
     Route::Quiz,
     Route::Open,
+    Route::RefTcpUdp,
+    Route::RefPorts,
+    Route::RefOsi,
 ];
 
 /// Marks the page as drawn once its first render is committed (tests wait on this).

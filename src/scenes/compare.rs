@@ -1,8 +1,6 @@
 //! TCP vs UDP: live counters of what each protocol delivered, and the seed's comparison table
 //! with each row linked to the moment in the animation that shows it.
 
-use std::collections::BTreeSet;
-
 use yew::prelude::*;
 
 use synack_model::trace::{AppCall, AppResult, EventKind, Header, Micros, Proto, Trace};
@@ -36,8 +34,10 @@ pub fn tally(trace: &Trace, proto: Proto, upto: Micros) -> Tally {
     };
     let mut t = Tally::default();
     let mut max_msg: Option<u32> = None;
-    let mut seen: BTreeSet<(u32, u32)> = BTreeSet::new();
-    let mut sent_ids = std::collections::BTreeMap::new();
+    // Sorted `Vec`s searched by bisection rather than a set and a map: each map type is code of
+    // its own in the first-load wasm, and these stay small (one entry per segment or datagram).
+    let mut seen: Vec<(u32, u32)> = Vec::new();
+    let mut sent_ids: Vec<(synack_model::trace::SegmentId, u32)> = Vec::new();
     for ev in trace.events.iter().take_while(|e| e.t <= upto) {
         match &ev.kind {
             EventKind::AppCall {
@@ -53,7 +53,10 @@ pub fn tally(trace: &Trace, proto: Proto, upto: Micros) -> Tally {
                     (Header::Tcp(_), Proto::Tcp) | (Header::Udp(_), Proto::Udp)
                 );
                 if is {
-                    sent_ids.insert(*id, segment.payload_len);
+                    match sent_ids.binary_search_by(|(k, _)| k.cmp(id)) {
+                        Ok(i) => sent_ids[i].1 = segment.payload_len,
+                        Err(i) => sent_ids.insert(i, (*id, segment.payload_len)),
+                    }
                     if segment.retransmission > 0 {
                         t.retransmissions += 1;
                     }
@@ -63,7 +66,8 @@ pub fn tally(trace: &Trace, proto: Proto, upto: Micros) -> Tally {
                 }
             }
             EventKind::SegmentDropped { id, .. } => {
-                if let Some(len) = sent_ids.get(id) {
+                if let Ok(i) = sent_ids.binary_search_by(|(k, _)| k.cmp(id)) {
+                    let len = &sent_ids[i].1;
                     t.lost_segments += 1;
                     if proto == Proto::Udp {
                         t.missing_bytes += *len as u64;
@@ -82,8 +86,9 @@ pub fn tally(trace: &Trace, proto: Proto, upto: Micros) -> Tally {
                     if let Some(first) = payload.first() {
                         let m = first.message.0;
                         // A datagram handed up twice is a duplicate the network made.
-                        if !seen.insert((m, first.start)) {
-                            t.duplicates += 1;
+                        match seen.binary_search(&(m, first.start)) {
+                            Ok(_) => t.duplicates += 1,
+                            Err(i) => seen.insert(i, (m, first.start)),
                         }
                         if max_msg.is_some_and(|x| m < x) {
                             t.out_of_order += 1;

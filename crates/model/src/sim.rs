@@ -1081,12 +1081,17 @@ impl Sim {
                 let group = self.groups.get(host).cloned();
                 match (group, port) {
                     (Some(members), Some(port)) => {
-                        // One copy per member host (the model has point-to-point links).
-                        let hosts: BTreeSet<HostId> = members
-                            .iter()
-                            .map(|s| self.infos[s.0 as usize].host)
-                            .collect();
-                        let first = hosts.iter().next().copied().unwrap_or(HostId(0));
+                        // One copy per member host (the model has point-to-point links). Sorted
+                        // and unique like a set, built by insertion: `collect()` into a set
+                        // would bring a stable sort into the web app's first load.
+                        let mut hosts: Vec<HostId> = Vec::new();
+                        for s in &members {
+                            let h = self.infos[s.0 as usize].host;
+                            if let Err(at) = hosts.binary_search(&h) {
+                                hosts.insert(at, h);
+                            }
+                        }
+                        let first = hosts.first().copied().unwrap_or(HostId(0));
                         self.emit(EventKind::AppCall {
                             socket: sid,
                             call: AppCall::SendTo {

@@ -1,0 +1,78 @@
+// The split build (src/pages/load_full.rs): the first load carries neither the full build nor
+// the stylesheets of its pages; opening one of its pages fetches both, and the page shows
+// styled. When the full build cannot be fetched, the stand-in says so and the app keeps running.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openRoute, screenshot, stopServer, baseUrl, routeUrl, collectErrors } from './lib.mjs';
+
+const FULL_CSS = ['reference.css', 'scenes2.css', 'quiz.css', 'window.css', 'open.css'];
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await stopServer();
+});
+
+/** File names (last path part) of every resource the page has fetched so far. */
+const fetched = (page) =>
+  page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.split('/').pop()),
+  );
+
+test('the first load fetches neither the full build nor its stylesheets; a reference page loads both', async () => {
+  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en');
+  try {
+    await page.getByTestId('page-handshake').waitFor({ timeout: 15_000 });
+    const first = await fetched(page);
+    for (const f of ['synack-full.js', 'synack-full_bg.wasm', ...FULL_CSS]) {
+      assert.ok(!first.includes(f), `${f} is part of the first load: ${first}`);
+    }
+    // Same tab, a real navigation: the first-load app hands the page to the full build.
+    await page.evaluate(() => { location.hash = '#/ref/ports?lang=en'; });
+    const ports = page.getByTestId('page-ref-ports');
+    await ports.waitFor({ state: 'visible', timeout: 20_000 });
+    const later = await fetched(page);
+    for (const f of ['synack-full.js', 'synack-full_bg.wasm', ...FULL_CSS]) {
+      assert.ok(later.includes(f), `${f} was not fetched for #/ref/ports: ${later}`);
+    }
+    // Styled by reference.css (a table of collapsed borders), in the original cascade order.
+    const collapse = await page.locator('.port-table').first().evaluate((el) => getComputedStyle(el).borderCollapse);
+    assert.equal(collapse, 'collapse');
+    const order = await page.evaluate(() =>
+      [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname.split('/').pop().replace(/-[0-9a-f]+\.css$/, '.css')),
+    );
+    assert.deepEqual(order, ['style.css', ...FULL_CSS]);
+    assert.equal(await page.locator('#app').getAttribute('hidden'), '');
+    await screenshot(page, 'full-ref-ports-after-handshake-en');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('when the full build cannot be fetched the stand-in says so, and the first-load pages still work', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  try {
+    await page.route('**/synack-full_bg.wasm', (route) => route.abort());
+    await page.goto(routeUrl(await baseUrl(), '#/ref/osi', 'zh'), { waitUntil: 'load' });
+    const stand_in = page.getByTestId('loading-full');
+    await stand_in.waitFor({ timeout: 15_000 });
+    const alert = page.getByTestId('load-full-error');
+    await alert.waitFor({ timeout: 15_000 });
+    assert.match(await alert.innerText(), /没能加载/);
+    await screenshot(page, 'full-load-error-zh');
+    // The app is alive: a first-load scene still opens.
+    await page.evaluate(() => { location.hash = '#/teardown?lang=zh'; });
+    await page.getByTestId('page-teardown').waitFor({ state: 'visible', timeout: 15_000 });
+    // The only errors are the aborted download's.
+    assert.ok(errors.length > 0 && errors.every((e) => e.includes('synack-full')), errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+});
