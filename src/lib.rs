@@ -10,6 +10,16 @@
     allow(dead_code, unused_imports, unused_mut, unused_variables)
 )]
 
+/// The global allocator: dlmalloc, the very allocator Rust's std uses on wasm32, but as a crate,
+/// so that it is compiled with the settings of the build that uses it. The wasm32 std of our
+/// toolchain is compiled for size (opt-level "z"), and its allocator was a fifth of the model's
+/// running time in the browser. The shipped app is built with "z" anyway, so nothing changes
+/// for it; the model benchmark (`xtask/bench-wasm/tests/model.rs`) declares the same allocator
+/// and gets it at the `bench` profile's opt-level 3, like the model itself.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 pub mod app;
 pub mod dom;
 pub mod engine;

@@ -49,7 +49,9 @@ enum Sock {
 }
 
 enum What {
-    Arrive(SegmentId, Box<Segment>, bool),
+    /// A segment reaches its destination. It is not copied into the queue: it stays in its
+    /// `SegmentSent` event (that index into the trace), which the arrival borrows back.
+    Arrive(SegmentId, usize, bool),
     Lost(SegmentId, DropReason),
     Timer(SocketId, TimerKind, Micros),
     App(usize),
@@ -92,6 +94,10 @@ pub struct Sim {
     out: Vec<Event>,
     tx: Vec<Segment>,
     new_timers: Vec<(SocketId, TimerKind, Micros)>,
+    /// Emptied buffers swapped with `tx`/`new_timers` by `flush`, so that draining them does
+    /// not allocate a new vector every time (the allocator dominates the wasm build's time).
+    tx_spare: Vec<Segment>,
+    timers_spare: Vec<(SocketId, TimerKind, Micros)>,
     heap: BinaryHeap<Scheduled>,
     order: u64,
     hosts: Vec<Host>,
@@ -139,6 +145,8 @@ impl Sim {
             out: Vec::new(),
             tx: Vec::new(),
             new_timers: Vec::new(),
+            tx_spare: Vec::new(),
+            timers_spare: Vec::new(),
             heap: BinaryHeap::new(),
             order: 0,
             hosts: Vec::new(),
@@ -383,7 +391,11 @@ impl Sim {
             }
             self.now = ev.t;
             match ev.what {
-                What::Arrive(id, seg, multicast) => self.handle_arrival(id, *seg, multicast),
+                What::Arrive(id, sent, multicast) => {
+                    let seg = self.take_sent(sent);
+                    self.handle_arrival(id, &seg, multicast);
+                    self.put_back_sent(sent, seg);
+                }
                 What::Lost(id, reason) => self.emit(EventKind::SegmentDropped { id, reason }),
                 What::Timer(sid, kind, deadline) => self.handle_timer(sid, kind, deadline),
                 What::App(i) => {
@@ -425,13 +437,18 @@ impl Sim {
     /// continue, until nothing changes.
     fn flush(&mut self) {
         loop {
-            let tx = std::mem::take(&mut self.tx);
-            for seg in tx {
+            // Segments queued while these go out land in the (empty) spare buffer.
+            let mut tx = std::mem::replace(&mut self.tx, std::mem::take(&mut self.tx_spare));
+            for seg in tx.drain(..) {
                 self.put_on_wire(seg, false);
             }
-            for (sid, kind, at) in std::mem::take(&mut self.new_timers) {
+            self.tx_spare = tx;
+            let mut timers =
+                std::mem::replace(&mut self.new_timers, std::mem::take(&mut self.timers_spare));
+            for (sid, kind, at) in timers.drain(..) {
                 self.push(at, What::Timer(sid, kind, at));
             }
+            self.timers_spare = timers;
             let progressed = self.poll_apps();
             if !progressed && self.tx.is_empty() && self.new_timers.is_empty() {
                 break;
@@ -454,10 +471,6 @@ impl Sim {
     fn put_on_wire(&mut self, seg: Segment, multicast: bool) {
         let id = SegmentId(self.next_seg);
         self.next_seg += 1;
-        self.emit(EventKind::SegmentSent {
-            id,
-            segment: seg.clone(),
-        });
         let now = self.now;
         let mut extra = 0;
         let mut drop_rule = None;
@@ -474,42 +487,63 @@ impl Sim {
             }
         }
         let is_tcp = matches!(seg.header, Header::Tcp(_));
-        let link = self.link(seg.src.host, seg.dst.host);
+        // UDP datagrams above the MTU would be fragmented by IP; only TCP is held to it.
+        let wire_len = seg.wire_len;
+        let (src, dst) = (seg.src.host, seg.dst.host);
+        // The trace owns the segment from here on; in flight it is known by its event index.
+        let sent = self.out.len();
+        self.emit(EventKind::SegmentSent { id, segment: seg });
+        let link = self.link(src, dst);
         if let Some(rule) = drop_rule {
             let at = now + (link.latency_us + extra) / 2;
             self.push(at, What::Lost(id, DropReason::Fault { rule }));
             return;
         }
-        // UDP datagrams above the MTU would be fragmented by IP; only TCP is held to it.
         let wire = if is_tcp {
-            seg.wire_len
+            wire_len
         } else {
-            seg.wire_len.min(link.mtu)
+            wire_len.min(link.mtu)
         };
         match link.transmit(now, wire, extra) {
             Fate::TooBig => self.push(now, What::Lost(id, DropReason::Mtu)),
             Fate::Lost { at } => self.push(at, What::Lost(id, DropReason::LinkLoss)),
             Fate::Arrive { at, duplicate_at } => {
-                let copy = if duplicate_at.is_some() || dup {
-                    Some(seg.clone())
-                } else {
-                    None
-                };
-                self.push(at, What::Arrive(id, Box::new(seg), multicast));
-                if let Some(mut c) = copy {
+                self.push(at, What::Arrive(id, sent, multicast));
+                if duplicate_at.is_some() || dup {
+                    let mut c = match &self.out[sent].kind {
+                        EventKind::SegmentSent { segment, .. } => segment.clone(),
+                        _ => unreachable!("`sent` indexes the SegmentSent event above"),
+                    };
                     c.network_duplicate = true;
                     let did = SegmentId(self.next_seg);
                     self.next_seg += 1;
+                    let dup_sent = self.out.len();
                     self.emit(EventKind::SegmentSent {
                         id: did,
-                        segment: c.clone(),
+                        segment: c,
                     });
                     self.push(
                         duplicate_at.unwrap_or(at + 1),
-                        What::Arrive(did, Box::new(c), multicast),
+                        What::Arrive(did, dup_sent, multicast),
                     );
                 }
             }
+        }
+    }
+
+    /// Moves the segment of the `SegmentSent` event at `sent` out of the trace while its
+    /// arrival is handled (the receiver only reads it); [`Sim::put_back_sent`] returns it.
+    /// This spares a copy (and, for data, an allocation) of every segment sent.
+    fn take_sent(&mut self, sent: usize) -> Segment {
+        match &mut self.out[sent].kind {
+            EventKind::SegmentSent { segment, .. } => std::mem::replace(segment, placeholder()),
+            _ => unreachable!("What::Arrive always indexes a SegmentSent event"),
+        }
+    }
+
+    fn put_back_sent(&mut self, sent: usize, seg: Segment) {
+        if let EventKind::SegmentSent { segment, .. } = &mut self.out[sent].kind {
+            *segment = seg;
         }
     }
 
@@ -527,14 +561,14 @@ impl Sim {
 
     // ------------------------------------------------------------------ arrivals
 
-    fn handle_arrival(&mut self, id: SegmentId, seg: Segment, multicast: bool) {
+    fn handle_arrival(&mut self, id: SegmentId, seg: &Segment, multicast: bool) {
         match seg.header {
             Header::Tcp(_) => self.tcp_arrival(id, seg),
             Header::Udp(_) => self.udp_arrival(id, seg, multicast),
         }
     }
 
-    fn tcp_arrival(&mut self, id: SegmentId, seg: Segment) {
+    fn tcp_arrival(&mut self, id: SegmentId, seg: &Segment) {
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();
         if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
@@ -578,7 +612,7 @@ impl Sim {
             }
             self.emit(EventKind::SegmentArrived { id });
             let before = Some(state);
-            self.with_tcp(sid, |t, ctx| t.on_segment(&seg, ctx));
+            self.with_tcp(sid, |t, ctx| t.on_segment(seg, ctx));
             self.after_tcp(sid, before);
             return;
         }
@@ -586,7 +620,7 @@ impl Sim {
             return self.listener_segment(lid, id, seg);
         }
         // No socket: RFC 9293 §3.10.7.1, answer anything but a RST with a RST.
-        match TcpSocket::reset_for(&seg) {
+        match TcpSocket::reset_for(seg) {
             Some(rst) => {
                 self.emit(EventKind::SegmentArrived { id });
                 self.tx.push(rst);
@@ -640,7 +674,7 @@ impl Sim {
 
     /// A segment for a listening socket with no connection yet (RFC 9293 §3.10.7.2, and
     /// Linux `tcp_conn_request` for the queue rules).
-    fn listener_segment(&mut self, lid: SocketId, id: SegmentId, seg: Segment) {
+    fn listener_segment(&mut self, lid: SocketId, id: SegmentId, seg: &Segment) {
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();
         let host = seg.dst.host;
@@ -672,8 +706,8 @@ impl Sim {
                 }
                 self.emit(EventKind::SegmentArrived { id });
                 self.bump(host, "SyncookiesRecv");
-                let child = self.new_child(lid, &seg);
-                self.with_tcp(child, |t, ctx| t.accept_cookie(&seg, key.1, ctx));
+                let child = self.new_child(lid, seg);
+                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, key.1, ctx));
                 if let Some(l) = self.listener_mut(lid) {
                     l.accept_queue.push_back(child);
                 }
@@ -682,7 +716,7 @@ impl Sim {
             }
             // An ACK for no connection: the half-open case ends here with a RST.
             self.emit(EventKind::SegmentArrived { id });
-            if let Some(rst) = TcpSocket::reset_for(&seg) {
+            if let Some(rst) = TcpSocket::reset_for(seg) {
                 self.tx.push(rst);
             }
             return;
@@ -741,7 +775,7 @@ impl Sim {
                         if let Some(l) = self.listener_mut(lid) {
                             l.cookies.insert((seg.src, iss));
                         }
-                        self.tx.push(cookie_syn_ack(&seg, &h, iss, self.p.mss));
+                        self.tx.push(cookie_syn_ack(seg, &h, iss, self.p.mss));
                         return;
                     }
                     self.bump(host, "ListenDrops");
@@ -753,12 +787,12 @@ impl Sim {
             }
         }
         self.emit(EventKind::SegmentArrived { id });
-        let child = self.new_child(lid, &seg);
+        let child = self.new_child(lid, seg);
         if let Some(l) = self.listener_mut(lid) {
             l.syn_queue.push(child);
         }
         self.report_listener(lid);
-        self.with_tcp(child, |t, ctx| t.accept_syn(&seg, ctx));
+        self.with_tcp(child, |t, ctx| t.accept_syn(seg, ctx));
         self.after_tcp(child, Some(TcpState::SynReceived));
     }
 
@@ -832,7 +866,7 @@ impl Sim {
         }
     }
 
-    fn udp_arrival(&mut self, id: SegmentId, seg: Segment, multicast: bool) {
+    fn udp_arrival(&mut self, id: SegmentId, seg: &Segment, multicast: bool) {
         let targets: Vec<SocketId> = match self.udp_binds.get(&seg.dst) {
             Some(v) if multicast => v
                 .iter()
@@ -1243,10 +1277,14 @@ impl Sim {
 
     /// Completes app `i`'s blocked call if it can; returns whether anything changed.
     fn try_complete(&mut self, i: usize) -> bool {
-        let Some(b) = self.apps[i].blocked.clone() else {
-            return false;
-        };
         let sid = self.apps[i].socket;
+        let b = match &self.apps[i].blocked {
+            None => return false,
+            // A blocked send() is polled after every event: it works on its span list in
+            // place rather than cloning it each time.
+            Some(Blocked::Send { .. }) => return self.try_send(i, sid),
+            Some(b) => b.clone(),
+        };
         match b {
             Blocked::Connect => {
                 let Some(t) = self.tcp(sid) else { return false };
@@ -1345,37 +1383,41 @@ impl Sim {
                     None => false,
                 }
             }
-            Blocked::Send { rest, total } => {
-                let Some(t) = self.tcp(sid) else { return false };
-                if let Some(e) = t.error {
-                    self.app_return(i, AppCallKind::Send, errno(e));
-                    return true;
-                }
-                if matches!(t.state, TcpState::SynSent | TcpState::SynReceived) {
-                    return false; // send() on a connecting socket waits
-                }
-                if !t.can_send() {
-                    self.app_return(i, AppCallKind::Send, errno("EPIPE"));
-                    return true;
-                }
-                let space = t.send_space();
-                if space == 0 {
-                    return false;
-                }
-                let rest_len = crate::tcp::buffers::spans_len(&rest);
-                let n = space.min(rest_len);
-                let now_part = crate::tcp::buffers::slice_spans(&rest, 0, n);
-                let later = crate::tcp::buffers::slice_spans(&rest, n, rest_len - n);
-                self.with_tcp(sid, |t, ctx| t.app_send(&now_part, ctx));
-                if later.is_empty() {
-                    let _ = total;
-                    self.app_return(i, AppCallKind::Send, AppResult::Ok);
-                } else {
-                    self.apps[i].blocked = Some(Blocked::Send { rest: later, total });
-                }
-                true
-            }
+            Blocked::Send { .. } => false, // handled by `try_send` above
         }
+    }
+
+    /// The rest of a blocked send(): as much as the send buffer takes now.
+    fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
+        let Some(t) = self.tcp(sid) else { return false };
+        if let Some(e) = t.error {
+            self.app_return(i, AppCallKind::Send, errno(e));
+            return true;
+        }
+        if matches!(t.state, TcpState::SynSent | TcpState::SynReceived) {
+            return false; // send() on a connecting socket waits
+        }
+        if !t.can_send() {
+            self.app_return(i, AppCallKind::Send, errno("EPIPE"));
+            return true;
+        }
+        let space = t.send_space();
+        if space == 0 {
+            return false;
+        }
+        let Some(Blocked::Send { rest, .. }) = self.apps[i].blocked.as_mut() else {
+            return false;
+        };
+        let mut rest = std::mem::take(rest);
+        let n = space.min(crate::tcp::buffers::spans_len(&rest));
+        self.with_tcp(sid, |t, ctx| t.app_send(&rest, n, ctx));
+        crate::tcp::buffers::drop_front(&mut rest, n);
+        if rest.is_empty() {
+            self.app_return(i, AppCallKind::Send, AppResult::Ok);
+        } else if let Some(Blocked::Send { rest: r, .. }) = self.apps[i].blocked.as_mut() {
+            *r = rest;
+        }
+        true
     }
 }
 
@@ -1409,6 +1451,24 @@ fn cookie_syn_ack(seg: &Segment, h: &TcpHeader, iss: u32, mss: u16) -> Segment {
         payload_len: 0,
         payload: Vec::new(),
         wire_len: IP_HEADER + 24,
+        retransmission: 0,
+        network_duplicate: false,
+    }
+}
+
+/// Stands in for a segment in its `SegmentSent` event while the arrival handles it.
+fn placeholder() -> Segment {
+    let nowhere = Addr {
+        host: HostId(0),
+        port: 0,
+    };
+    Segment {
+        src: nowhere,
+        dst: nowhere,
+        header: Header::Udp(UdpHeader { length: 0 }),
+        payload_len: 0,
+        payload: Vec::new(),
+        wire_len: 0,
         retransmission: 0,
         network_duplicate: false,
     }

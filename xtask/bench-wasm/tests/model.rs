@@ -8,6 +8,12 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The web app's allocator (see the root `src/lib.rs`): dlmalloc, the allocator of Rust's wasm32
+/// std, compiled with this build's settings (the `bench` profile, like the model). Without it
+/// the benchmark would time the std copy that our wasm32 sysroot compiles for size.
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = performance)]

@@ -24,8 +24,24 @@ pub fn push_span(out: &mut Vec<PayloadSpan>, span: PayloadSpan) {
 }
 
 /// The sub-range `[skip, skip+take)` of a list of spans.
-pub fn slice_spans(spans: &[PayloadSpan], mut skip: u32, mut take: u32) -> Vec<PayloadSpan> {
+pub fn slice_spans(spans: &[PayloadSpan], skip: u32, take: u32) -> Vec<PayloadSpan> {
     let mut out = Vec::new();
+    for_each_in_range(spans, skip, take, |s| push_span(&mut out, s));
+    out
+}
+
+/// Calls `f` with each piece of the sub-range `[skip, skip+take)` of a list of spans, in
+/// order, without collecting them: the hot paths push them straight into a [`SpanQueue`]
+/// instead of allocating a vector per segment.
+pub fn for_each_in_range(
+    spans: &[PayloadSpan],
+    mut skip: u32,
+    mut take: u32,
+    mut f: impl FnMut(PayloadSpan),
+) {
+    if take == 0 {
+        return;
+    }
     for s in spans {
         let len = s.end - s.start;
         if skip >= len {
@@ -33,21 +49,34 @@ pub fn slice_spans(spans: &[PayloadSpan], mut skip: u32, mut take: u32) -> Vec<P
             continue;
         }
         let n = (len - skip).min(take);
-        push_span(
-            &mut out,
-            PayloadSpan {
-                message: s.message,
-                start: s.start + skip,
-                end: s.start + skip + n,
-            },
-        );
+        f(PayloadSpan {
+            message: s.message,
+            start: s.start + skip,
+            end: s.start + skip + n,
+        });
         skip = 0;
         take -= n;
         if take == 0 {
             break;
         }
     }
-    out
+}
+
+/// Removes the first `n` bytes of a list of spans in place (what `slice_spans(spans, n, ..)`
+/// would return for a merged list, without a new vector).
+pub fn drop_front(spans: &mut Vec<PayloadSpan>, mut n: u32) {
+    let mut whole = 0;
+    for s in spans.iter_mut() {
+        let len = s.end - s.start;
+        if n >= len {
+            n -= len;
+            whole += 1;
+        } else {
+            s.start += n;
+            break;
+        }
+    }
+    spans.drain(..whole);
 }
 
 pub fn spans_len(spans: &[PayloadSpan]) -> u32 {
@@ -93,6 +122,11 @@ impl SpanQueue {
         for s in spans {
             self.push(*s);
         }
+    }
+
+    /// Appends the sub-range `[skip, skip+take)` of `spans` (no intermediate vector).
+    pub fn push_range(&mut self, spans: &[PayloadSpan], skip: u32, take: u32) {
+        for_each_in_range(spans, skip, take, |s| self.push(s));
     }
 
     /// Drops everything before stream offset `upto`.
@@ -184,5 +218,29 @@ mod tests {
             slice_spans(&[sp(0, 0, 5), sp(1, 0, 10)], 4, 3),
             vec![sp(0, 4, 5), sp(1, 0, 2)]
         );
+    }
+
+    #[test]
+    fn in_place_forms_agree_with_slicing() {
+        let spans = [sp(0, 0, 5), sp(1, 0, 10), sp(2, 3, 7)];
+        for skip in 0..=19 {
+            for take in 0..=(19 - skip) {
+                let mut q = SpanQueue::default();
+                q.push(sp(9, 0, 1));
+                q.push_range(&spans, skip, take);
+                let mut want = SpanQueue::default();
+                want.push(sp(9, 0, 1));
+                want.push_all(&slice_spans(&spans, skip, take));
+                assert_eq!(
+                    q.slice(0, 100),
+                    want.slice(0, 100),
+                    "skip {skip} take {take}"
+                );
+                assert_eq!(q.tail, want.tail);
+            }
+            let mut v = spans.to_vec();
+            drop_front(&mut v, skip);
+            assert_eq!(v, slice_spans(&spans, skip, 19 - skip), "drop {skip}");
+        }
     }
 }

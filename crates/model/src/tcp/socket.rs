@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::buffers::{push_span, slice_spans, spans_len, SpanQueue};
+use super::buffers::{slice_spans, spans_len, SpanQueue};
 use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
 use super::rtt::RttEstimator;
@@ -1085,10 +1085,9 @@ impl TcpSocket {
         if take == 0 {
             return true;
         }
-        let spans = slice_spans(payload, skip, take);
         if start == nxt {
             let had_ooo = !self.ooo.is_empty();
-            self.rcvbuf.push_all(&spans);
+            self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             self.delack_bytes += take;
             self.drain_ooo();
@@ -1105,7 +1104,7 @@ impl TcpSocket {
             let entry = self.ooo.entry(start).or_default();
             if spans_len(entry) < take {
                 self.ooo_bytes = self.ooo_bytes - spans_len(entry) + take;
-                *entry = spans;
+                *entry = slice_spans(payload, skip, take);
             }
             true
         }
@@ -1125,8 +1124,7 @@ impl TcpSocket {
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
             if skip < len {
-                let rest = slice_spans(&spans, skip, len - skip);
-                self.rcvbuf.push_all(&rest);
+                self.rcvbuf.push_range(&spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
             }
         }
@@ -1295,9 +1293,10 @@ impl TcpSocket {
         matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.shut_wr
     }
 
-    /// send(): queue spans (the caller checked the space) and transmit what is allowed.
-    pub fn app_send(&mut self, spans: &[PayloadSpan], ctx: &mut Ctx) {
-        self.sndbuf.push_all(spans);
+    /// send(): queue the first `len` bytes of `spans` (the caller checked the space) and
+    /// transmit what is allowed.
+    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, ctx: &mut Ctx) {
+        self.sndbuf.push_range(spans, 0, len);
         self.output(ctx);
         self.report(ctx);
     }
@@ -1306,11 +1305,8 @@ impl TcpSocket {
     pub fn app_recv(&mut self, max: u32, ctx: &mut Ctx) -> RecvOutcome {
         if !self.rcvbuf.is_empty() {
             let before = self.advertised_window_now();
-            let spans = self.rcvbuf.take_front(max as u64);
-            let mut spans_out = Vec::new();
-            for s in spans {
-                push_span(&mut spans_out, s);
-            }
+            // Already merged: `take_front` builds its list with `push_span`.
+            let spans_out = self.rcvbuf.take_front(max as u64);
             // Window update (RFC 9293 §3.8.6.2.2): tell the sender once the window has
             // opened by at least min(MSS, buffer/2) from a small value.
             let after = self.our_window();
