@@ -6,11 +6,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   launch, openRoute, screenshot, stopServer, hasCjk, LANGS, ROOT,
 } from './lib.mjs';
+import { bulkPcap, oneConnectionPcap } from './open-bulk-pcap.mjs';
 
 const DATA = join(ROOT, 'crates', 'capture', 'tests', 'data');
 const MODEL_TRACE = join(ROOT, 'e2e', 'data', 'model-lost-syn-ack.json');
@@ -37,82 +39,30 @@ function fetched(page) {
   return page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
 }
 
-function file(name, buffer, mimeType = 'application/octet-stream') {
-  return { name, mimeType, buffer };
+/**
+ * The side-by-side ladders open at their first packet: each is scrolled to the top, and where it
+ * is taller than its box the first arrow is inside the box (not left above it).
+ */
+async function assertComparisonAtStart(page) {
+  for (const side of ['compare-recorded', 'compare-model']) {
+    const scroller = page.locator(`[data-testid="${side}"] [data-testid="ladder-scroll"]`);
+    await page.waitForFunction((sel) => {
+      const el = document.querySelector(sel);
+      return el && el.scrollTop === 0;
+    }, `[data-testid="${side}"] [data-testid="ladder-scroll"]`, { timeout: 5_000 }).catch(() => {});
+    const { top, first, box } = await scroller.evaluate((el) => {
+      const seg = el.querySelector('g.seg');
+      const r = el.getBoundingClientRect();
+      const s = seg?.getBoundingClientRect();
+      return { top: el.scrollTop, first: s ? s.top - r.top : -1, box: r.height };
+    });
+    assert.equal(top, 0, `${side} opens scrolled to the top`);
+    assert.ok(first >= 0 && first < box, `${side}: the first segment is in view (${first} of ${box} px)`);
+  }
 }
 
-/**
- * A classic pcap (Ethernet, µs, snaplen 96) of one TCP connection with `n` packets in all:
- * handshake, bulk data from the client with an ACK every second segment, a retransmission and a
- * duplicate ACK every 1,000 segments, FIN/ACK at the end. Only the headers are captured; the IP
- * length carries the 1,000-byte payloads, so the file is ~7 MB for 100,000 packets.
- */
-function bulkPcap(n) {
-  const recs = [];
-  const cli = [10, 0, 0, 1];
-  const srv = [10, 0, 0, 2];
-  let t = 1_700_000_000 * 1e6;
-  const pkt = (fromClient, seq, ack, flags, len) => {
-    const b = Buffer.alloc(16 + 54);
-    t += 50;
-    b.writeUInt32LE(Math.floor(t / 1e6), 0);
-    b.writeUInt32LE(t % 1e6, 4);
-    b.writeUInt32LE(54, 8);
-    b.writeUInt32LE(54 + len, 12);
-    const e = 16;
-    b.fill(fromClient ? 0x02 : 0x04, e, e + 6);
-    b.fill(fromClient ? 0x04 : 0x02, e + 6, e + 12);
-    b.writeUInt16BE(0x0800, e + 12);
-    const ip = e + 14;
-    b[ip] = 0x45;
-    b.writeUInt16BE(40 + len, ip + 2);
-    b.writeUInt16BE(0x4000, ip + 6);
-    b[ip + 8] = 64;
-    b[ip + 9] = 6;
-    Buffer.from(fromClient ? cli : srv).copy(b, ip + 12);
-    Buffer.from(fromClient ? srv : cli).copy(b, ip + 16);
-    const tcp = ip + 20;
-    b.writeUInt16BE(fromClient ? 40000 : 80, tcp);
-    b.writeUInt16BE(fromClient ? 80 : 40000, tcp + 2);
-    b.writeUInt32BE(seq >>> 0, tcp + 4);
-    b.writeUInt32BE(ack >>> 0, tcp + 8);
-    b[tcp + 12] = 0x50;
-    b[tcp + 13] = flags;
-    b.writeUInt16BE(65535, tcp + 14);
-    recs.push(b);
-  };
-  const SYN = 0x02; const ACK = 0x10; const FIN = 0x01; const PSH = 0x08;
-  const cIsn = 1000; const sIsn = 5000;
-  pkt(true, cIsn, 0, SYN, 0);
-  pkt(false, sIsn, cIsn + 1, SYN | ACK, 0);
-  pkt(true, cIsn + 1, sIsn + 1, ACK, 0);
-  let seq = cIsn + 1;
-  let sent = 0;
-  while (recs.length < n - 4) {
-    pkt(true, seq, sIsn + 1, ACK | PSH, 1000);
-    seq += 1000;
-    sent += 1;
-    if (sent % 1000 === 0 && recs.length < n - 7) {
-      // The receiver misses nothing, but the sender resends the previous segment (a
-      // retransmission) and the receiver repeats its ACK (a duplicate ACK).
-      pkt(true, seq - 1000, sIsn + 1, ACK | PSH, 1000);
-      pkt(false, sIsn + 1, seq, ACK, 0);
-      pkt(false, sIsn + 1, seq, ACK, 0);
-    } else if (sent % 2 === 0) {
-      pkt(false, sIsn + 1, seq, ACK, 0);
-    }
-  }
-  pkt(true, seq, sIsn + 1, FIN | ACK, 0);
-  pkt(false, sIsn + 1, seq + 1, FIN | ACK, 0);
-  pkt(true, seq + 1, sIsn + 2, ACK, 0);
-  while (recs.length < n) pkt(false, sIsn + 2, seq + 1, ACK, 0);
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(96, 16);
-  head.writeUInt32LE(1, 20);
-  return Buffer.concat([head, ...recs]);
+function file(name, buffer, mimeType = 'application/octet-stream') {
+  return { name, mimeType, buffer };
 }
 
 for (const lang of LANGS) {
@@ -181,6 +131,7 @@ for (const lang of LANGS) {
       const firstThree = await recorded.evaluateAll((gs) => gs.slice(0, 3).map((g) => g.textContent));
       for (const t of firstThree) assert.doesNotMatch(t, /not in the model|模型里没有/);
       await page.getByTestId('diff-states-0').waitFor();
+      await assertComparisonAtStart(page);
       await screenshot(page, `open-lab-${lang}`);
       await page.setViewportSize({ width: 360, height: 780 });
       await page.getByTestId('open-compare').waitFor({ state: 'visible' });
@@ -231,6 +182,7 @@ for (const lang of LANGS) {
       await page.getByTestId('open-replay').click();
       await page.getByTestId('open-compare').waitFor({ state: 'visible' });
       assert.ok((await page.locator('[data-testid="compare-model"] g.seg').count()) >= 3);
+      await assertComparisonAtStart(page);
       await screenshot(page, `open-pcap-replay-${lang}`);
       await page.setViewportSize({ width: 360, height: 780 });
       await screenshot(page, `open-pcap-replay-${lang}-360`);
@@ -247,14 +199,19 @@ for (const lang of LANGS) {
       // Wrong magic.
       await page.getByTestId('open-input').setInputFiles(file('broken.pcap', Buffer.from('not a capture file at all')));
       let problems = await page.getByTestId('open-problems').innerText({ timeout: 15_000 });
-      assert.match(problems, lang === 'zh' ? /not a pcap or pcapng file/ : /not a pcap or pcapng file/);
+      // Worded by the page in the reader's language, with the values the reader found.
+      assert.match(problems, lang === 'zh' ? /不是 pcap 或 pcapng 文件/ : /Not a pcap or pcapng file/);
+      assert.match(problems, /6e 6f 74 20/); // "not " in hex: the first bytes of this file
+      assert.equal(hasCjk(problems), lang === 'zh');
 
       // Truncated inside a record: the packets before it are still listed.
       const good = await readFile(PCAP);
       await page.getByTestId('open-input').setInputFiles(file('cut.pcap', good.subarray(0, good.length - 30)));
       await page.getByTestId('open-summary').filter({ hasText: 'cut.pcap' }).waitFor({ timeout: 15_000 });
       problems = await page.getByTestId('open-problems').innerText();
-      assert.match(problems, lang === 'zh' ? /第 \d+ 个包|包 \d+/ : /packet \d+/i);
+      assert.match(problems, lang === 'zh' ? /第 \d+ 个包/ : /packet \d+/i);
+      assert.match(problems, lang === 'zh' ? /文件在这个包的中间结束了/ : /The file ends inside this packet/);
+      assert.equal(hasCjk(problems), lang === 'zh');
       assert.ok((await page.locator('[data-testid="open-conversations"] tbody tr').count()) >= 1);
       await screenshot(page, `open-pcap-cut-${lang}`);
 
@@ -266,8 +223,8 @@ for (const lang of LANGS) {
       await page.getByTestId('open-input').setInputFiles(file('absurd.pcapng', bad));
       await page.getByTestId('open-summary').filter({ hasText: 'absurd.pcapng' }).waitFor({ timeout: 15_000 });
       problems = await page.getByTestId('open-problems').innerText();
-      assert.match(problems, /length/i);
-      assert.match(problems, lang === 'zh' ? /块/ : /block \d+/i);
+      assert.match(problems, lang === 'zh' ? /块长度 2147483632 不可能/ : /Block length 2147483632 is impossible/);
+      assert.match(problems, lang === 'zh' ? /第 \d+ 个块/ : /block \d+/i);
       await screenshot(page, `open-pcap-broken-${lang}`);
       await page.setViewportSize({ width: 360, height: 780 });
       await screenshot(page, `open-pcap-broken-${lang}-360`);
@@ -288,7 +245,7 @@ test('en: a 100,000-packet capture is read in the worker and drawn on a zoomable
   const { page, context, errors } = await openRoute(browser, '#/open', 'en');
   try {
     await ready(page);
-    const big = bulkPcap(100_000);
+    const big = oneConnectionPcap(100_000);
     const start = Date.now();
     await page.getByTestId('open-input').setInputFiles(file('bulk-100k.pcap', big));
     // The progress bar shows while the worker reads.
@@ -337,5 +294,55 @@ test('en: a 100,000-packet capture is read in the worker and drawn on a zoomable
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
+  }
+});
+
+test('en: a 100,000-packet capture of 500 connections lists them, filters, and opens one', async () => {
+  // ~102 MB: written to a temporary file (Playwright hands large files over by path).
+  const dir = await mkdtemp(join(tmpdir(), 'synack-open-'));
+  const path = join(dir, 'bulk-100k.pcap');
+  await writeFile(path, bulkPcap(100_000));
+  const { page, context, errors } = await openRoute(browser, '#/open', 'en');
+  try {
+    await ready(page);
+    await page.getByTestId('open-input').setInputFiles(path);
+    await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 180_000 });
+    const summary = await page.getByTestId('open-summary').innerText();
+    const m = summary.match(/(\d+) frames, (\d+) TCP\/UDP packets, (\d+) conversations/);
+    assert.ok(m, summary);
+    assert.ok(Number(m[1]) >= 100_000 && Number(m[1]) < 100_010, summary);
+    assert.equal(m[1], m[2], 'every frame is a TCP packet');
+    const rows = page.locator('[data-testid="open-conversations"] tbody tr');
+    const total = Number(m[3]);
+    assert.ok(total > 400, summary);
+    // The list comes a page (200 rows) at a time; the rest on request.
+    assert.equal(await rows.count(), 200);
+    assert.match(await page.getByTestId('open-more').innerText(), new RegExp(`Showing 200 of ${total} conversations`));
+    await page.getByTestId('open-more-button').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="open-conversations"] tbody tr').length === 400);
+    assert.equal(await page.locator('[data-testid="conv-399"]').count(), 1, 'rows in order');
+    // About 1 % of segments are retransmitted: a filter keeps the troubled ones only.
+    const filter = page.getByTestId('open-filter');
+    await filter.fill('retrans');
+    await page.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('[data-testid="open-conversations"] tbody tr')];
+      return trs.length > 0 && trs.every((tr) => tr.classList.contains('trouble'));
+    });
+    const troubled = await rows.count();
+    assert.ok(troubled > 0 && troubled <= 200, `troubled rows: ${troubled}`);
+    await screenshot(page, 'open-bulk-list-en');
+    // A connection picked from the filtered list opens in the ladder, from its first packet.
+    await rows.first().click();
+    await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await page.getByTestId('open-origin').innerText(), /bulk-100k\.pcap #\d+/);
+    const marked = await page.locator('[data-testid="ladder"] g.seg.warn').allTextContents();
+    assert.match(marked.join(' '), /retransmission/);
+    const first = await page.locator('[data-testid="ladder"] g.seg').first().textContent();
+    assert.match(first, /seq=0\b/, 'relative sequence numbers from the SYN');
+    await screenshot(page, 'open-bulk-en');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -13,7 +13,7 @@ use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be, parse_pcap_header
 use pcap_parser::pcapng::{parse_block_be, parse_block_le, Block};
 use pcap_parser::PcapNGOption;
 
-use crate::problem::{Location, Problem, ProblemKind, Severity};
+use crate::problem::{BlockKind, Detail, Location, Problem, Severity};
 
 /// A link-layer header type (the LINKTYPE_ registry values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -68,14 +68,9 @@ pub struct Problems {
 impl Problems {
     pub const MAX_LISTED: usize = 200;
 
-    pub fn push(&mut self, severity: Severity, kind: ProblemKind, location: Location, msg: String) {
+    pub fn push(&mut self, severity: Severity, location: Location, detail: Detail) {
         if severity == Severity::Fatal || self.list.len() < Self::MAX_LISTED {
-            self.list.push(Problem {
-                severity,
-                kind,
-                location,
-                message: msg,
-            });
+            self.list.push(Problem::new(severity, location, detail));
         } else {
             self.suppressed += 1;
         }
@@ -92,16 +87,10 @@ pub fn read_frames<'a>(
     if data.len() < 4 {
         problems.push(
             Severity::Fatal,
-            if data.is_empty() {
-                ProblemKind::Truncated
-            } else {
-                ProblemKind::BadMagic
-            },
             Location::File,
-            format!(
-                "the file is {} bytes long: too short to be a pcap or pcapng capture",
-                data.len()
-            ),
+            Detail::FileTooShort {
+                len: data.len() as u64,
+            },
         );
         return None;
     }
@@ -115,26 +104,16 @@ pub fn read_frames<'a>(
             Some(Format::PcapNg)
         }
         0xA1B2_CD34 | 0x34CD_B2A1 => {
-            problems.push(
-                Severity::Fatal,
-                ProblemKind::BadMagic,
-                Location::File,
-                "this is a \"modified\" (Kuznetzov) pcap file, which is not supported; \
-                 save it as pcap or pcapng first"
-                    .into(),
-            );
+            problems.push(Severity::Fatal, Location::File, Detail::ModifiedPcap);
             None
         }
         _ => {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::BadMagic,
                 Location::File,
-                format!(
-                    "not a pcap or pcapng file: it starts with the bytes {:02x} {:02x} {:02x} {:02x} \
-                     (pcap starts with a1b2c3d4 or d4c3b2a1, pcapng with 0a0d0d0a)",
-                    data[0], data[1], data[2], data[3]
-                ),
+                Detail::UnknownMagic {
+                    first_bytes: [data[0], data[1], data[2], data[3]],
+                },
             );
             None
         }
@@ -152,12 +131,10 @@ fn read_pcap<'a>(
             // The magic matched, so the only way the 24-byte header fails is being cut short.
             problems.push(
                 Severity::Fatal,
-                ProblemKind::Truncated,
                 Location::File,
-                format!(
-                    "the file ends inside the 24-byte pcap file header (it has {} bytes)",
-                    data.len()
-                ),
+                Detail::PcapHeaderCut {
+                    len: data.len() as u64,
+                },
             );
             let big_endian = data[0] == 0xA1;
             return Format::PcapMicros { big_endian };
@@ -191,12 +168,10 @@ fn read_pcap<'a>(
         if rest.len() < 16 {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::Truncated,
                 loc,
-                format!(
-                    "the file ends inside this packet's 16-byte record header ({} bytes left)",
-                    rest.len()
-                ),
+                Detail::RecordHeaderCut {
+                    left: rest.len() as u64,
+                },
             );
             break;
         }
@@ -205,24 +180,22 @@ fn read_pcap<'a>(
         if caplen > MAX_PACKET_LEN {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::AbsurdLength,
                 loc,
-                format!(
-                    "captured length {caplen} is larger than any real packet ({MAX_PACKET_LEN}); \
-                     the record header is corrupt, so reading stops here"
-                ),
+                Detail::CaplenAbsurd {
+                    caplen,
+                    max: MAX_PACKET_LEN,
+                },
             );
             break;
         }
         if caplen as usize > rest.len() - 16 {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::Truncated,
                 loc,
-                format!(
-                    "the file ends inside this packet: captured length {caplen}, only {} bytes left",
-                    rest.len() - 16
-                ),
+                Detail::PacketCut {
+                    caplen,
+                    left: (rest.len() - 16) as u64,
+                },
             );
             break;
         }
@@ -235,35 +208,26 @@ fn read_pcap<'a>(
             Ok(x) => x,
             Err(_) => {
                 // Cannot happen after the length checks above; stop rather than loop.
-                problems.push(
-                    Severity::Fatal,
-                    ProblemKind::MalformedBlock,
-                    loc,
-                    "this packet record could not be parsed".into(),
-                );
+                problems.push(Severity::Fatal, loc, Detail::RecordUnparsable);
                 break;
             }
         };
         if snaplen != 0 && caplen > snaplen {
             problems.push(
                 Severity::Warning,
-                ProblemKind::CaplenOverSnaplen,
                 loc,
-                format!(
-                    "captured length {caplen} is larger than the file's snapshot length {snaplen}; \
-                     the packet is read anyway"
-                ),
+                Detail::CaplenOverSnaplen {
+                    caplen,
+                    snaplen,
+                    interface: None,
+                },
             );
         }
         if caplen > orig_len {
             problems.push(
                 Severity::Warning,
-                ProblemKind::CaplenOverOrigLen,
                 loc,
-                format!(
-                    "captured length {caplen} is larger than the packet's original length \
-                     {orig_len}; taking the original length to be {caplen}"
-                ),
+                Detail::CaplenOverOrigLen { caplen, orig_len },
             );
         }
         let frac = rec.ts_usec as i64;
@@ -332,9 +296,8 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         if left < 12 {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::Truncated,
                 loc,
-                format!("the file ends inside a block header ({left} bytes left)"),
+                Detail::BlockHeaderCut { left: left as u64 },
             );
             return;
         }
@@ -345,15 +308,7 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                 PCAPNG_BOM => big_endian = false,
                 x if x.swap_bytes() == PCAPNG_BOM => big_endian = true,
                 x => {
-                    problems.push(
-                        Severity::Fatal,
-                        ProblemKind::BadMagic,
-                        loc,
-                        format!(
-                            "section header block with an unknown byte-order magic {x:#010x} \
-                             (expected 1a2b3c4d)"
-                        ),
-                    );
+                    problems.push(Severity::Fatal, loc, Detail::UnknownByteOrder { magic: x });
                     return;
                 }
             }
@@ -364,23 +319,22 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         if len < 12 || len % 4 != 0 || len > MAX_BLOCK_LEN {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::AbsurdLength,
                 loc,
-                format!(
-                    "block length {len} is impossible (a block is at least 12 bytes, a multiple \
-                     of 4, and at most {MAX_BLOCK_LEN}); reading stops here"
-                ),
+                Detail::BlockLenAbsurd {
+                    len,
+                    max: MAX_BLOCK_LEN,
+                },
             );
             return;
         }
         if len as usize > left {
             problems.push(
                 Severity::Fatal,
-                ProblemKind::Truncated,
                 loc,
-                format!(
-                    "the file ends inside this block: its length is {len}, only {left} bytes left"
-                ),
+                Detail::BlockCut {
+                    len,
+                    left: left as u64,
+                },
             );
             return;
         }
@@ -390,9 +344,8 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         if trailer != len {
             problems.push(
                 Severity::Warning,
-                ProblemKind::MalformedBlock,
                 loc,
-                format!("block length {len} at the start but {trailer} at the end; using {len}"),
+                Detail::BlockLenMismatch { len, trailer },
             );
         }
 
@@ -405,12 +358,7 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                 offset: loc_offset(loc),
             };
             if block.len() < 32 {
-                problems.push(
-                    Severity::Warning,
-                    ProblemKind::MalformedBlock,
-                    ploc,
-                    "packet block too short for its fixed fields; skipped".into(),
-                );
+                problems.push(Severity::Warning, ploc, Detail::PacketBlockShort { len });
                 continue;
             }
             let if_field = u32_at(big_endian, pos - len as usize + 8);
@@ -448,27 +396,27 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         let parsed = match parsed {
             Ok((_, b)) => b,
             Err(e) => {
-                let (what, at) = match block_type {
+                let (block, at) = match block_type {
                     0x0000_0006 | 0x0000_0003 => {
                         packet_no += 1;
                         let at = Location::Packet {
                             number: packet_no,
                             offset: loc_offset(loc),
                         };
-                        ("packet block", at)
+                        (BlockKind::Packet, at)
                     }
-                    0x0000_0001 => ("interface description block", loc),
-                    PCAPNG_SHB => ("section header block", loc),
-                    _ => ("block", loc),
+                    0x0000_0001 => (BlockKind::Interface, loc),
+                    PCAPNG_SHB => (BlockKind::Section, loc),
+                    _ => (BlockKind::Other, loc),
                 };
                 problems.push(
                     Severity::Warning,
-                    ProblemKind::MalformedBlock,
                     at,
-                    format!(
-                        "{what} of type {block_type:#x} could not be parsed ({}); skipped",
-                        short_err(&e)
-                    ),
+                    Detail::BlockUnparsable {
+                        block,
+                        block_type,
+                        ends_early: matches!(e, pcap_parser::nom::Err::Incomplete(_)),
+                    },
                 );
                 if block_type == 0x0000_0001 {
                     // Keep interface numbering aligned: later packets name interfaces by index.
@@ -491,13 +439,11 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                     _ => {
                         problems.push(
                             Severity::Warning,
-                            ProblemKind::MalformedBlock,
                             loc,
-                            format!(
-                                "interface {} has an impossible time resolution if_tsresol={tsresol:#x}; \
-                                 assuming microseconds",
-                                interfaces.len()
-                            ),
+                            Detail::BadTsresol {
+                                interface: interfaces.len() as u32,
+                                tsresol,
+                            },
                         );
                         1_000_000
                     }
@@ -538,12 +484,7 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                 // SPB: interface 0, no timestamp (we reuse the previous one), captured length
                 // = min(original length, snaplen, what the block holds).
                 let Some(iface) = interfaces.first().copied() else {
-                    problems.push(
-                        Severity::Warning,
-                        ProblemKind::UnknownInterface,
-                        ploc,
-                        "simple packet block before any interface description; skipped".into(),
-                    );
+                    problems.push(Severity::Warning, ploc, Detail::SimplePacketNoInterface);
                     continue;
                 };
                 let mut caplen = spb.origlen.min(spb.data.len() as u32);
@@ -590,48 +531,41 @@ fn emit_packet<'a>(
     let Some(iface) = interfaces.get(if_id as usize).copied() else {
         problems.push(
             Severity::Warning,
-            ProblemKind::UnknownInterface,
             loc,
-            format!(
-                "packet names interface {if_id}, but this section describes only {}; skipped",
-                interfaces.len()
-            ),
+            Detail::UnknownInterface {
+                interface: if_id,
+                described: interfaces.len() as u32,
+            },
         );
         return;
     };
     if caplen as usize > body.len() {
         problems.push(
             Severity::Warning,
-            ProblemKind::AbsurdLength,
             loc,
-            format!(
-                "captured length {caplen} is larger than the block that holds it ({} bytes); skipped",
-                body.len()
-            ),
+            Detail::CaplenOverBlock {
+                caplen,
+                room: body.len() as u32,
+            },
         );
         return;
     }
     if iface.snaplen != 0 && caplen > iface.snaplen {
         problems.push(
             Severity::Warning,
-            ProblemKind::CaplenOverSnaplen,
             loc,
-            format!(
-                "captured length {caplen} is larger than interface {if_id}'s snapshot length {}; \
-                 the packet is read anyway",
-                iface.snaplen
-            ),
+            Detail::CaplenOverSnaplen {
+                caplen,
+                snaplen: iface.snaplen,
+                interface: Some(if_id),
+            },
         );
     }
     if caplen > orig_len {
         problems.push(
             Severity::Warning,
-            ProblemKind::CaplenOverOrigLen,
             loc,
-            format!(
-                "captured length {caplen} is larger than the packet's original length {orig_len}; \
-                 taking the original length to be {caplen}"
-            ),
+            Detail::CaplenOverOrigLen { caplen, orig_len },
         );
     }
     let ts_ns = ts_to_ns(ticks, iface.units_per_sec, iface.offset_s);
@@ -667,15 +601,6 @@ fn if_ts_options(options: &[PcapNGOption<'_>], big_endian: bool) -> (u8, i64) {
         }
     }
     (tsresol, tsoffset)
-}
-
-fn short_err<E: std::fmt::Debug>(e: &pcap_parser::nom::Err<E>) -> String {
-    match e {
-        pcap_parser::nom::Err::Incomplete(_) => "its contents end early".into(),
-        pcap_parser::nom::Err::Error(_) | pcap_parser::nom::Err::Failure(_) => {
-            "its fields are inconsistent".into()
-        }
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use serde::Serialize;
 use synack_model::trace::TcpOptions;
 
 use crate::container::{Frame, LinkType};
+use crate::problem::Layer;
 
 /// Link types this reader decodes (LINKTYPE_ values, tcpdump.org/linktypes.html).
 pub mod linktype {
@@ -127,16 +128,21 @@ pub enum Skip {
     /// A later fragment of a fragmented datagram (no transport header to read).
     Fragment,
     UnknownLinkType(u16),
-    /// Headers that claim to be IP/TCP/UDP but cannot be read; the reason in words.
-    Malformed(String),
+    /// Headers that claim to be IP/TCP/UDP but cannot be read: which header, and why.
+    Malformed(Layer, Option<u32>, Option<String>),
+}
+
+fn malformed(layer: Layer, e: impl std::fmt::Display) -> Skip {
+    Skip::Malformed(layer, None, Some(e.to_string()))
 }
 
 /// Decodes one frame.
 pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
     let d = frame.data;
     let sliced = match frame.link.0 {
-        linktype::ETHERNET => LaxSlicedPacket::from_ethernet(d)
-            .map_err(|e| Skip::Malformed(format!("Ethernet header: {e}")))?,
+        linktype::ETHERNET => {
+            LaxSlicedPacket::from_ethernet(d).map_err(|e| malformed(Layer::Ethernet, e))?
+        }
         linktype::RAW
         | linktype::RAW_BSD
         | linktype::RAW_OPENBSD
@@ -144,9 +150,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
         | linktype::IPV6 => from_ip(d)?,
         linktype::NULL | linktype::LOOP => {
             if d.len() < 4 {
-                return Err(Skip::Malformed(
-                    "loopback header shorter than 4 bytes".into(),
-                ));
+                return Err(Skip::Malformed(Layer::Loopback, Some(4), None));
             }
             let le = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
             let be = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
@@ -167,9 +171,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
         linktype::LINUX_SLL => {
             // 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, protocol.
             if d.len() < 16 {
-                return Err(Skip::Malformed(
-                    "Linux cooked header shorter than 16 bytes".into(),
-                ));
+                return Err(Skip::Malformed(Layer::Sll, Some(16), None));
             }
             let proto = u16::from_be_bytes([d[14], d[15]]);
             from_ether_type(proto, &d[16..])?
@@ -177,9 +179,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
         linktype::LINUX_SLL2 => {
             // 20 bytes: protocol, reserved, interface index, ARPHRD, packet type, addr len, addr.
             if d.len() < 20 {
-                return Err(Skip::Malformed(
-                    "Linux cooked v2 header shorter than 20 bytes".into(),
-                ));
+                return Err(Skip::Malformed(Layer::Sll2, Some(20), None));
             }
             let proto = u16::from_be_bytes([d[0], d[1]]);
             from_ether_type(proto, &d[20..])?
@@ -190,7 +190,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
 }
 
 fn from_ip(d: &[u8]) -> Result<LaxSlicedPacket<'_>, Skip> {
-    LaxSlicedPacket::from_ip(d).map_err(|e| Skip::Malformed(format!("IP header: {e}")))
+    LaxSlicedPacket::from_ip(d).map_err(|e| malformed(Layer::Ip, e))
 }
 
 fn from_ether_type(proto: u16, d: &[u8]) -> Result<LaxSlicedPacket<'_>, Skip> {
@@ -208,7 +208,7 @@ fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip>
             Some((e, _)) if !p.link_exts.is_empty() || p.link.is_some() => {
                 // An Ethernet frame whose IP header failed: only a problem if it said IP.
                 if is_ip_ethertype(p) {
-                    Err(Skip::Malformed(format!("{e}")))
+                    Err(malformed(Layer::Ip, e))
                 } else {
                     Err(Skip::NotTcpUdp)
                 }
@@ -277,11 +277,16 @@ fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip>
         return Err(Skip::NotTcpUdp);
     }
     let Some(t) = &p.transport else {
-        let what = if ip_number == 6 { "TCP" } else { "UDP" };
-        return Err(Skip::Malformed(match &p.stop_err {
-            Some((e, _)) => format!("{what} header: {e}"),
-            None => format!("{what} header missing"),
-        }));
+        let layer = if ip_number == 6 {
+            Layer::Tcp
+        } else {
+            Layer::Udp
+        };
+        return Err(Skip::Malformed(
+            layer,
+            None,
+            p.stop_err.as_ref().map(|(e, _)| e.to_string()),
+        ));
     };
     let (transport, src_port, dst_port, payload_len) = match t {
         TransportSlice::Tcp(tcp) => {

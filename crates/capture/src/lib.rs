@@ -28,7 +28,7 @@ use serde::Serialize;
 pub use container::{Format, LinkType};
 pub use conversation::{analyze, Analysis, Conversation, Filter};
 pub use decode::Packet;
-pub use problem::{Location, Problem, ProblemKind, Severity};
+pub use problem::{BlockKind, Detail, Layer, Location, Problem, ProblemKind, Severity};
 pub use session::Session;
 
 /// Frames that gave no TCP/UDP packet, by reason.
@@ -100,32 +100,30 @@ pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture
                 cap.skipped.unknown_link_type += 1;
                 if !warned_link.contains(&lt) {
                     warned_link.push(lt);
-                    push_decode(Problem {
-                        severity: Severity::Warning,
-                        kind: ProblemKind::UnknownLinkType,
-                        location: Location::Packet {
+                    push_decode(Problem::new(
+                        Severity::Warning,
+                        Location::Packet {
                             number: frame.number,
                             offset: frame.offset,
                         },
-                        message: format!(
-                            "link-layer type {lt} is not supported (supported: Ethernet, Linux \
-                             cooked SLL/SLL2, raw IPv4/IPv6, BSD loopback); every packet of this \
-                             type is skipped"
-                        ),
-                    });
+                        Detail::UnknownLinkType { link_type: lt },
+                    ));
                 }
             }
-            Err(decode::Skip::Malformed(why)) => {
+            Err(decode::Skip::Malformed(layer, min_len, error)) => {
                 cap.skipped.malformed += 1;
-                push_decode(Problem {
-                    severity: Severity::Warning,
-                    kind: ProblemKind::UndecodablePacket,
-                    location: Location::Packet {
+                push_decode(Problem::new(
+                    Severity::Warning,
+                    Location::Packet {
                         number: frame.number,
                         offset: frame.offset,
                     },
-                    message: format!("could not decode the packet: {why}; skipped"),
-                });
+                    Detail::Undecodable {
+                        layer,
+                        min_len,
+                        error,
+                    },
+                ));
             }
         }
     });

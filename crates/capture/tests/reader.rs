@@ -193,6 +193,13 @@ fn empty_and_foreign_files() {
     let p = fatal(&cap);
     assert_eq!(p.kind, ProblemKind::BadMagic);
     assert!(p.message.contains("47 49 46 38"), "{}", p.message);
+    // The values are data too, for viewers that word the problem themselves.
+    assert_eq!(
+        p.detail,
+        synack_capture::Detail::UnknownMagic {
+            first_bytes: *b"GIF8"
+        }
+    );
     assert_eq!(p.location, Location::File);
     assert!(cap.packets.is_empty());
     // Cut inside the 24-byte header.
@@ -253,6 +260,18 @@ fn caplen_larger_than_snaplen_or_original_length_is_a_warning() {
         .unwrap();
     assert_eq!(w.severity, Severity::Warning);
     assert!(w.message.contains("snapshot length 60"), "{}", w.message);
+    assert!(
+        matches!(
+            w.detail,
+            synack_capture::Detail::CaplenOverSnaplen {
+                snaplen: 60,
+                interface: None,
+                caplen
+            } if caplen > 60
+        ),
+        "{:?}",
+        w.detail
+    );
     // caplen > origlen on record 2.
     let mut file = pcap(1, false, false, 65535, &r);
     patch_record(&mut file, 1, None, Some(10));
@@ -279,6 +298,13 @@ fn absurd_caplen_stops_with_the_packet_number() {
     let p = fatal(&cap);
     assert_eq!(p.kind, ProblemKind::AbsurdLength);
     assert!(matches!(p.location, Location::Packet { number: 3, .. }));
+    assert_eq!(
+        p.detail,
+        synack_capture::Detail::CaplenAbsurd {
+            caplen: 0x7FFF_FFF0,
+            max: 262_144
+        }
+    );
 }
 
 fn ng_sample() -> (Vec<u8>, Vec<usize>) {
@@ -308,6 +334,13 @@ fn pcapng_absurd_and_truncated_blocks() {
         matches!(p.location, Location::Block { number: 5, .. }),
         "{p}"
     );
+    assert!(
+        matches!(
+            p.detail,
+            synack_capture::Detail::BlockLenAbsurd { len: 13, .. }
+        ),
+        "{p}"
+    );
     // A huge length.
     let mut bad = file.clone();
     bad[starts[1] + 4..starts[1] + 8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
@@ -318,6 +351,14 @@ fn pcapng_absurd_and_truncated_blocks() {
     let cap = read(&file[..file.len() - 3]);
     assert_eq!(cap.packets.len(), starts.len() - 1);
     assert_eq!(fatal(&cap).kind, ProblemKind::Truncated);
+    assert!(
+        matches!(
+            fatal(&cap).detail,
+            synack_capture::Detail::BlockCut { left, .. } if left == (file.len() - 3 - starts[starts.len() - 1]) as u64
+        ),
+        "{}",
+        fatal(&cap)
+    );
 }
 
 #[test]
@@ -372,6 +413,10 @@ fn unknown_link_type_is_named_once() {
         .collect();
     assert_eq!(w.len(), 1);
     assert!(w[0].message.contains("147"));
+    assert_eq!(
+        w[0].detail,
+        synack_capture::Detail::UnknownLinkType { link_type: 147 }
+    );
 }
 
 #[test]

@@ -430,6 +430,7 @@ pub fn CanvasLadder(p: &Props) -> Html {
                     let _ = el.set_attribute("data-drawn", &n.to_string());
                     let _ = el.set_attribute("data-frame-ms", &format!("{ms:.2}"));
                     let _ = el.set_attribute("data-span-us", &format!("{:.0}", w.span()));
+                    super::perf::rendered(&["wire"]);
                 }
             }
         });

@@ -9,9 +9,13 @@
 pub mod canvas;
 pub mod diff;
 mod format;
+mod perf;
+mod problems;
 #[cfg(test)]
 mod tests;
 mod worker;
+
+use std::rc::Rc;
 
 use serde_json::Value;
 use synack_model::trace::Trace;
@@ -110,12 +114,37 @@ pub struct Big {
     names: (AttrValue, AttrValue),
 }
 
+/// Conversation rows asked of the worker at a time. Tables of thousands of rows were what made
+/// big captures slow to open (parsing them, then re-rendering every row on each click); people
+/// narrow a long list with the filter, or ask for more.
+pub const PAGE: usize = 200;
+
+/// One row of the conversation list as the worker sends it (`synack_capture::session::
+/// ConversationRow`), read straight into the fields the table shows (other fields are skipped).
+#[derive(Clone, PartialEq, Eq, Default, Debug, serde::Deserialize)]
+#[serde(default)]
+pub struct ConvRow {
+    pub id: u64,
+    pub proto: String,
+    pub a: String,
+    pub b: String,
+    pub packets: u64,
+    pub bytes: u64,
+    pub duration_us: u64,
+    pub progress: String,
+    pub marks: Vec<String>,
+    pub has_trouble: bool,
+}
+
 /// The capture side: what the worker reported.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq)]
 pub struct CaptureView {
     name: String,
     summary: Value,
-    rows: Vec<Value>,
+    /// The rows shown (at most what was asked for), and how many match the filter in all.
+    /// `Rc` per row, so a row component re-renders only when its own row or selection changes.
+    rows: Shared<Vec<Rc<ConvRow>>>,
+    total_rows: u64,
     selected: Option<u64>,
     filter_error: Option<String>,
 }
@@ -163,12 +192,13 @@ pub enum Action {
     Progress(u64, u64),
     Failed(String, String),
     TraceLoaded(String, Trace),
-    CaptureOpened(Value),
-    Rows(Vec<Value>),
+    /// Summary, the first rows, how many rows in all.
+    CaptureOpened(Value, Vec<ConvRow>, u64),
+    Rows(Vec<ConvRow>, u64),
     FilterError(String),
     Select(u64),
     ConversationTrace(u64, Trace, Vec<u16>),
-    Wire(u64, Vec<[u64; 6]>),
+    Wire(u64, Vec<canvas::Pkt>),
     /// Run the model next to the shown trace (or hide it).
     Replay(bool),
     /// The page language (notes are written in it).
@@ -254,23 +284,24 @@ impl Reducible for OpenState {
                 }
                 s.shown = Some(shown);
             }
-            Action::CaptureOpened(v) => {
+            Action::CaptureOpened(summary, rows, total_rows) => {
                 s.opened += 1;
                 s.status = Status::Idle;
                 s.shown = None;
                 s.big = None;
-                let summary = v.get("summary").cloned().unwrap_or(Value::Null);
                 s.capture = Some(CaptureView {
                     name: summary["file"].as_str().unwrap_or("").to_string(),
-                    rows: v["conversations"].as_array().cloned().unwrap_or_default(),
+                    rows: Shared::new(rows.into_iter().map(Rc::new).collect()),
+                    total_rows,
                     summary,
                     selected: None,
                     filter_error: None,
                 });
             }
-            Action::Rows(rows) => {
+            Action::Rows(rows, total_rows) => {
                 if let Some(c) = &mut s.capture {
-                    c.rows = rows;
+                    c.rows = Shared::new(rows.into_iter().map(Rc::new).collect());
+                    c.total_rows = total_rows;
                     c.filter_error = None;
                 }
             }
@@ -298,21 +329,21 @@ impl Reducible for OpenState {
                 annotate(&mut shown, s.lang);
                 s.shown = Some(shown);
             }
-            Action::Wire(id, rows) => {
-                let mut pkts: Vec<canvas::Pkt> = rows.iter().map(canvas::Pkt::from_row).collect();
+            Action::Wire(id, mut pkts) => {
                 pkts.sort_by_key(|p| p.t);
                 let row = s
                     .capture
                     .as_ref()
-                    .and_then(|c| c.rows.iter().find(|r| r["id"].as_u64() == Some(id)));
-                let name = |k: &str| {
-                    AttrValue::from(row.and_then(|r| r[k].as_str()).unwrap_or(k).to_string())
+                    .and_then(|c| c.rows.iter().find(|r| r.id == id).cloned());
+                let (a, b) = match row {
+                    Some(r) => (r.a.clone(), r.b.clone()),
+                    None => ("A".into(), "B".into()),
                 };
                 s.shown = None;
                 s.big = Some(Big {
                     id,
                     pkts: Shared::new(pkts),
-                    names: (name("a"), name("b")),
+                    names: (a.into(), b.into()),
                 });
             }
             Action::Replay(on) => {
@@ -355,6 +386,45 @@ pub fn OpenPage() -> Html {
     }
     let worker = use_capture_worker(state.dispatcher());
     let dragging = use_state(|| false);
+    // After every render: the timing report's "on screen" mark for the list and SVG answers.
+    use_effect(|| perf::rendered(&["open", "list", "trace"]));
+
+    // The table's callbacks are made once (the worker handle and the dispatcher never change),
+    // so the row components' props compare equal and unchanged rows are not re-rendered.
+    let filter_text = use_mut_ref(String::new);
+    let on_filter = {
+        let worker = worker.clone();
+        let filter_text = filter_text.clone();
+        use_callback((), move |e: InputEvent, _| {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
+                *filter_text.borrow_mut() = i.value();
+                worker.request(Req::List(i.value(), PAGE));
+            }
+        })
+    };
+    let on_more = {
+        let worker = worker.clone();
+        let filter_text = filter_text.clone();
+        use_callback((), move |limit: usize, _| {
+            worker.request(Req::List(filter_text.borrow().clone(), limit));
+        })
+    };
+    let on_pick = {
+        let worker = worker.clone();
+        let state = state.dispatcher();
+        use_callback((), move |(id, packets): (u64, u64), _| {
+            state.dispatch(Action::Select(id));
+            // Big conversations go to the canvas ladder, which needs only compact rows.
+            worker.request(if packets > canvas::LARGE {
+                Req::Wire(id)
+            } else {
+                Req::Trace(id)
+            });
+        })
+    };
 
     let open_file = {
         let state = state.dispatcher();
@@ -462,37 +532,8 @@ pub fn OpenPage() -> Html {
     };
 
     let capture = state.capture.as_ref().map(|c| {
-        let on_filter = {
-            let worker = worker.clone();
-            Callback::from(move |e: InputEvent| {
-                if let Some(i) = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                {
-                    worker.request(Req::List(i.value()));
-                }
-            })
-        };
-        let on_pick = {
-            let worker = worker.clone();
-            let state = state.dispatcher();
-            let rows = c.rows.clone();
-            Callback::from(move |id: u64| {
-                state.dispatch(Action::Select(id));
-                let packets = rows
-                    .iter()
-                    .find(|r| r["id"].as_u64() == Some(id))
-                    .and_then(|r| r["packets"].as_u64())
-                    .unwrap_or(0);
-                // Big conversations go to the canvas ladder, which needs only compact rows.
-                worker.request(if packets > canvas::LARGE {
-                    Req::Wire(id)
-                } else {
-                    Req::Trace(id)
-                });
-            })
-        };
-        html! { <CaptureTable view={c.clone()} {lang} {on_filter} {on_pick} /> }
+        html! { <CaptureTable view={c.clone()} {lang} on_filter={on_filter.clone()}
+        on_pick={on_pick.clone()} on_more={on_more.clone()} /> }
     });
 
     let player = state.shown.as_ref().map(|s| {
@@ -658,6 +699,26 @@ fn SideBySide(p: &SideProps) -> Html {
         }
     });
     let noop = Callback::from(|_: usize| ());
+    // Both ladders show whole runs (t = the end, so every arrow is drawn), and the ladder keeps
+    // its playhead in view, which would leave them scrolled to the last segment. A comparison
+    // reads from the first packet: once they are laid out, scroll both back to the top.
+    let split = use_node_ref();
+    {
+        let split = split.clone();
+        use_effect_with(p.side.clone(), move |_| {
+            let timeout = gloo::timers::callback::Timeout::new(0, move || {
+                if let Some(el) = split.cast::<web_sys::Element>() {
+                    for col in ["compare-recorded", "compare-model"] {
+                        let sel = format!("[data-testid={col}] .ladder-scroll");
+                        if let Ok(Some(e)) = el.query_selector(&sel) {
+                            e.set_scroll_top(0);
+                        }
+                    }
+                }
+            });
+            move || drop(timeout)
+        });
+    }
     html! {
         <section class="side-by-side" data-testid="open-compare">
             <h2>{ T::new("与模型对照", "Side by side with the model").get(lang) }</h2>
@@ -677,7 +738,7 @@ fn SideBySide(p: &SideProps) -> Html {
                     <tbody>{ for state_rows }</tbody>
                 </table>
             </div>
-            <div class="split">
+            <div class="split" ref={split}>
                 <div class="split-col" data-testid="compare-recorded">
                     <div class="split-title">{ T::new("实测", "Recorded") .get(lang) }</div>
                     <LadderView ladder={m.recorded.clone()} trace={p.recorded.clone()} t={m.recorded.duration as f64 + 1.0}
@@ -698,7 +759,45 @@ struct TableProps {
     view: CaptureView,
     lang: Lang,
     on_filter: Callback<InputEvent>,
-    on_pick: Callback<u64>,
+    /// (conversation id, its packets).
+    on_pick: Callback<(u64, u64)>,
+    /// Asks for this many rows.
+    on_more: Callback<usize>,
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    row: Rc<ConvRow>,
+    on: bool,
+    lang: Lang,
+    on_pick: Callback<(u64, u64)>,
+}
+
+/// One conversation; its own component so a click re-renders two rows, not the whole table.
+#[component]
+fn ConvRowView(p: &RowProps) -> Html {
+    let r = &*p.row;
+    let pick = {
+        let cb = p.on_pick.clone();
+        let (id, packets) = (r.id, r.packets);
+        Callback::from(move |_: MouseEvent| cb.emit((id, packets)))
+    };
+    html! {
+        <tr class={classes!(p.on.then_some("on"), r.has_trouble.then_some("trouble"))}
+            data-testid={format!("conv-{}", r.id)} onclick={pick.clone()}>
+            <td class="mono">{ r.id }</td>
+            <td>{ r.proto.to_ascii_uppercase() }</td>
+            <td class="mono">{ r.a.clone() }</td>
+            <td class="mono">{ r.b.clone() }</td>
+            <td class="num">{ r.packets }</td>
+            <td class="num">{ format::bytes(r.bytes) }</td>
+            <td class="num">{ format::duration_us(r.duration_us) }</td>
+            <td>{ r.progress.replace('_', " ") }</td>
+            <td class="marks">{ r.marks.join(", ").replace('_', " ") }</td>
+            <td><button class="case" aria-pressed={p.on.to_string()} onclick={pick}>
+                { T::new("查看", "View").get(p.lang) }</button></td>
+        </tr>
+    }
 }
 
 /// The conversation list (like Wireshark's Statistics → Conversations) and the reader's
@@ -737,9 +836,9 @@ fn CaptureTable(p: &TableProps) -> Html {
                 } }</strong>
                 <ul>
                     { for problems.iter().map(|pr| html! {
-                        <li>
+                        <li data-what={pr["detail"]["what"].as_str().unwrap_or("").to_string()}>
                             <span class="mono">{ format::problem_place(pr["at"].as_str().unwrap_or(""), pr["number"].as_u64(), lang) }</span>
-                            { " — " }{ pr["message"].as_str().unwrap_or("") }
+                            { " — " }{ problems::problem_text(&pr["detail"], pr["message"].as_str().unwrap_or(""), lang) }
                         </li>
                     }) }
                     if suppressed > 0 {
@@ -750,31 +849,27 @@ fn CaptureTable(p: &TableProps) -> Html {
         }
     });
     let rows = p.view.rows.iter().map(|r| {
-        let id = n(&r["id"]);
-        let on = p.view.selected == Some(id);
-        let pick = {
-            let cb = p.on_pick.clone();
-            Callback::from(move |_: MouseEvent| cb.emit(id))
-        };
-        let marks: Vec<&str> = r["marks"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        html! { <ConvRowView key={r.id} row={r.clone()} on={p.view.selected == Some(r.id)} {lang}
+        on_pick={p.on_pick.clone()} /> }
+    });
+    let shown = p.view.rows.len() as u64;
+    let more = (shown < p.view.total_rows).then(|| {
+        let next = shown as usize + PAGE;
+        let cb = p.on_more.clone();
+        let onclick = Callback::from(move |_: MouseEvent| cb.emit(next));
         html! {
-            <tr class={classes!(on.then_some("on"), r["has_trouble"].as_bool().unwrap_or(false).then_some("trouble"))}
-                data-testid={format!("conv-{id}")} onclick={pick.clone()}>
-                <td class="mono">{ id }</td>
-                <td>{ r["proto"].as_str().unwrap_or("").to_uppercase() }</td>
-                <td class="mono">{ r["a"].as_str().unwrap_or("") }</td>
-                <td class="mono">{ r["b"].as_str().unwrap_or("") }</td>
-                <td class="num">{ n(&r["packets"]) }</td>
-                <td class="num">{ format::bytes(n(&r["bytes"])) }</td>
-                <td class="num">{ format::duration_us(n(&r["duration_us"])) }</td>
-                <td>{ r["progress"].as_str().unwrap_or("").replace('_', " ") }</td>
-                <td class="marks">{ marks.join(", ").replace('_', " ") }</td>
-                <td><button class="case" aria-pressed={on.to_string()} onclick={pick}>
-                    { T::new("查看", "View").get(lang) }</button></td>
-            </tr>
+            <p class="open-more" data-testid="open-more">
+                <span class="muted">{ match lang {
+                    Lang::Zh => format!("显示了 {shown} / {} 个会话；用筛选缩小范围，或", p.view.total_rows),
+                    Lang::En => format!("Showing {shown} of {} conversations; narrow them with the filter, or", p.view.total_rows),
+                } }</span>{" "}
+                <button class="case" data-testid="open-more-button" {onclick}>
+                    { match lang {
+                        Lang::Zh => format!("再显示 {} 个", (p.view.total_rows - shown).min(PAGE as u64)),
+                        Lang::En => format!("show {} more", (p.view.total_rows - shown).min(PAGE as u64)),
+                    } }
+                </button>
+            </p>
         }
     });
     html! {
@@ -789,7 +884,9 @@ fn CaptureTable(p: &TableProps) -> Html {
             if let Some(e) = &p.view.filter_error {
                 <p class="notice error mono" role="alert" data-testid="open-filter-error">{ e.clone() }</p>
             }
-            <div class="table-scroll">
+            // A box of its own (static/open.css): with a page of rows, the ladder of the picked
+            // conversation stays a short scroll away.
+            <div class="table-scroll open-conversations-wrap">
                 <table class="conv-table" data-testid="open-conversations">
                     <thead><tr>
                         <th>{"#"}</th>
@@ -806,6 +903,7 @@ fn CaptureTable(p: &TableProps) -> Html {
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
+            { for more }
             if p.view.rows.is_empty() {
                 <p class="muted" data-testid="open-no-rows">{ T::new("没有会话。", "No conversations.").get(lang) }</p>
             }

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::{Action, OpenState};
+use super::{canvas, perf, Action, ConvRow, OpenState, PAGE};
 
 const LOADER: &str = "./capture_worker_loader.js";
 const REQ_OPEN: u32 = 1;
@@ -25,7 +25,8 @@ const REQ_TRACE: u32 = 3;
 const REQ_WIRE: u32 = 4;
 
 pub enum Req {
-    List(String),
+    /// The conversations matching a filter, at most this many.
+    List(String, usize),
     Trace(u64),
     /// Compact rows of a big conversation (the canvas ladder).
     Wire(u64),
@@ -36,6 +37,8 @@ struct Inner {
     ready: bool,
     queue: Vec<(JsValue, Option<js_sys::Array>)>,
     name: String,
+    /// When each kind of request (index `REQ_*`) was last sent, for the timing marks.
+    sent_at: [Option<f64>; 5],
     _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     _on_error: Option<Closure<dyn FnMut(ErrorEvent)>>,
 }
@@ -62,16 +65,23 @@ impl CaptureWorker {
             ("kind", "open".into()),
             ("name", name.into()),
             ("bytes", bytes.clone()),
+            ("limit", (PAGE as f64).into()),
             ("req", REQ_OPEN.into()),
         ]);
-        self.post(msg, Some(js_sys::Array::of1(&bytes)));
+        self.post(REQ_OPEN, msg, Some(js_sys::Array::of1(&bytes)));
     }
 
     pub fn request(&self, r: Req) {
+        let req = match r {
+            Req::List(..) => REQ_LIST,
+            Req::Trace(_) => REQ_TRACE,
+            Req::Wire(_) => REQ_WIRE,
+        };
         let msg = match r {
-            Req::List(filter) => obj(&[
+            Req::List(filter, limit) => obj(&[
                 ("kind", "list".into()),
                 ("filter", filter.into()),
+                ("limit", (limit as f64).into()),
                 ("req", REQ_LIST.into()),
             ]),
             Req::Trace(id) => obj(&[
@@ -85,16 +95,17 @@ impl CaptureWorker {
                 ("req", REQ_WIRE.into()),
             ]),
         };
-        self.post(msg, None);
+        self.post(req, msg, None);
     }
 
-    fn post(&self, msg: JsValue, transfer: Option<js_sys::Array>) {
+    fn post(&self, req: u32, msg: JsValue, transfer: Option<js_sys::Array>) {
         if let Err(e) = self.ensure_started() {
             let name = self.inner.borrow().name.clone();
             self.dispatch.dispatch(Action::Failed(name, e));
             return;
         }
         let mut inner = self.inner.borrow_mut();
+        inner.sent_at[req as usize] = Some(perf::clock());
         if !inner.ready {
             inner.queue.push((msg, transfer));
             return;
@@ -118,8 +129,12 @@ impl CaptureWorker {
             let inner = self.inner.clone();
             let dispatch = self.dispatch.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                let text = ev.data().as_string().unwrap_or_default();
-                on_reply(&inner, &dispatch, &text);
+                let received = perf::clock();
+                let data = ev.data();
+                match data.as_string() {
+                    Some(text) => on_reply(&inner, &dispatch, &text, received),
+                    None => on_binary(&inner, &dispatch, &data, received),
+                }
             })
         };
         let on_error = {
@@ -151,22 +166,109 @@ fn send(w: &Worker, msg: &JsValue, transfer: Option<&js_sys::Array>) {
     };
 }
 
-/// The answer to a "wire" request, read straight into rows (a 100,000-packet conversation is a
-/// few MB of JSON: no intermediate `Value` tree).
-#[derive(serde::Deserialize)]
-struct WireReply {
-    id: u64,
-    rows: Vec<[u64; 6]>,
+/// The answer to a "wire" request: a header (JSON) and the packets as a `Float64Array`, six
+/// numbers a packet (see the worker's protocol table), read straight into `canvas::Pkt`s.
+fn on_binary(
+    inner: &Rc<RefCell<Inner>>,
+    dispatch: &UseReducerDispatcher<OpenState>,
+    data: &JsValue,
+    received: f64,
+) {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        id: u64,
+        #[serde(default)]
+        timing: Value,
+    }
+    let t = perf::clock();
+    let header = js_sys::Reflect::get(data, &"json".into())
+        .ok()
+        .and_then(|j| j.as_string())
+        .and_then(|j| serde_json::from_str::<Header>(&j).ok());
+    let rows = js_sys::Reflect::get(data, &"rows".into())
+        .ok()
+        .and_then(|r| r.dyn_into::<js_sys::Float64Array>().ok());
+    let (Some(header), Some(rows)) = (header, rows) else {
+        let name = inner.borrow().name.clone();
+        dispatch.dispatch(Action::Failed(name, "bad answer from the worker".into()));
+        return;
+    };
+    perf::begin(
+        "wire",
+        &header.timing,
+        received,
+        inner.borrow().sent_at[REQ_WIRE as usize],
+    );
+    let pkts: Vec<canvas::Pkt> = rows
+        .to_vec()
+        .chunks_exact(6)
+        .map(|c| {
+            canvas::Pkt::from_row(&[
+                c[0] as u64,
+                c[1] as u64,
+                c[2] as u64,
+                c[3] as u64,
+                c[4] as u64,
+                c[5] as u64,
+            ])
+        })
+        .collect();
+    perf::mark("page_parse", perf::clock() - t);
+    timed("page_update", || {
+        dispatch.dispatch(Action::Wire(header.id, pkts))
+    });
 }
 
-fn on_reply(inner: &Rc<RefCell<Inner>>, dispatch: &UseReducerDispatcher<OpenState>, text: &str) {
-    // Answers to "wire" requests (REQ_WIRE) are read straight into rows.
-    if text.starts_with("{\"req\":4,") {
-        if let Ok(w) = serde_json::from_str::<WireReply>(text) {
-            dispatch.dispatch(Action::Wire(w.id, w.rows));
+/// Runs `f` and adds how long it took to the timing marks as `step`.
+fn timed<R>(step: &str, f: impl FnOnce() -> R) -> R {
+    let t = perf::clock();
+    let r = f();
+    perf::mark(step, perf::clock() - t);
+    r
+}
+
+fn on_reply(
+    inner: &Rc<RefCell<Inner>>,
+    dispatch: &UseReducerDispatcher<OpenState>,
+    text: &str,
+    received: f64,
+) {
+    let sent = |req: u32| inner.borrow().sent_at[req as usize];
+    /// Conversation rows read straight into the table's fields (no `Value` tree).
+    #[derive(serde::Deserialize)]
+    struct RowsReply {
+        #[serde(default, alias = "conversations")]
+        rows: Vec<ConvRow>,
+        #[serde(default)]
+        total_rows: u64,
+        #[serde(default)]
+        summary: Value,
+        #[serde(default)]
+        timing: Value,
+    }
+    let t = perf::clock();
+    // Answers with rows: "opened" (REQ_OPEN) and "conversations" (REQ_LIST), unless an error.
+    let rows_reply = (text.starts_with("{\"req\":1,") || text.starts_with("{\"req\":2,"))
+        && !text.contains("\"kind\":\"error\"");
+    if rows_reply {
+        if let Ok(r) = serde_json::from_str::<RowsReply>(text) {
+            let parse = perf::clock() - t;
+            let (kind, action) = if text.starts_with("{\"req\":1,") {
+                (
+                    "open",
+                    Action::CaptureOpened(r.summary, r.rows, r.total_rows),
+                )
+            } else {
+                ("list", Action::Rows(r.rows, r.total_rows))
+            };
+            let req = if kind == "open" { REQ_OPEN } else { REQ_LIST };
+            perf::begin(kind, &r.timing, received, sent(req));
+            perf::mark("page_parse", parse);
+            timed("page_update", || dispatch.dispatch(action));
             return;
         }
     }
+    let t = perf::clock();
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -178,6 +280,7 @@ fn on_reply(inner: &Rc<RefCell<Inner>>, dispatch: &UseReducerDispatcher<OpenStat
             return;
         }
     };
+    let parse = perf::clock() - t;
     match v["kind"].as_str().unwrap_or("") {
         "ready" => {
             let mut i = inner.borrow_mut();
@@ -193,11 +296,9 @@ fn on_reply(inner: &Rc<RefCell<Inner>>, dispatch: &UseReducerDispatcher<OpenStat
             v["done"].as_u64().unwrap_or(0),
             v["total"].as_u64().unwrap_or(0),
         )),
-        "opened" => dispatch.dispatch(Action::CaptureOpened(v)),
-        "conversations" => dispatch.dispatch(Action::Rows(
-            v["rows"].as_array().cloned().unwrap_or_default(),
-        )),
         "trace" => {
+            perf::begin("trace", &v["timing"], received, sent(REQ_TRACE));
+            perf::mark("page_parse", parse);
             let id = v["id"].as_u64().unwrap_or(0);
             // The worker wrote the trace with `Trace::to_json`; read it back the one way the
             // app reads every trace, so the same validation applies.
@@ -205,8 +306,10 @@ fn on_reply(inner: &Rc<RefCell<Inner>>, dispatch: &UseReducerDispatcher<OpenStat
                 .as_array()
                 .map(|a| a.iter().map(|m| m.as_u64().unwrap_or(0) as u16).collect())
                 .unwrap_or_default();
-            match Trace::from_json(&v["trace"].to_string()) {
-                Ok(t) => dispatch.dispatch(Action::ConversationTrace(id, t, marks)),
+            match timed("page_trace", || Trace::from_json(&v["trace"].to_string())) {
+                Ok(t) => timed("page_update", || {
+                    dispatch.dispatch(Action::ConversationTrace(id, t, marks))
+                }),
                 Err(e) => {
                     let name = inner.borrow().name.clone();
                     dispatch.dispatch(Action::Failed(format!("{name} #{id}"), e));
@@ -234,6 +337,7 @@ pub fn use_capture_worker(dispatch: UseReducerDispatcher<OpenState>) -> CaptureW
         ready: false,
         queue: Vec::new(),
         name: String::new(),
+        sent_at: [None; 5],
         _on_message: None,
         _on_error: None,
     });
