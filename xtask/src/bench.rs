@@ -23,11 +23,12 @@ type Bench = fn(&Ctx) -> io::Result<Outcome>;
 
 /// Every benchmark: the part name that selects it (`cargo xtask bench model`), its title, and
 /// the function. The model's native run comes first: the wasm run prints the ratio to it.
-const BENCHES: [(&str, &str, Bench); 4] = [
+const BENCHES: [(&str, &str, Bench); 5] = [
     ("model", "model, native", model_native),
     ("model", "model, wasm in headless Chromium", model_wasm),
     ("frames", "web frame times (Playwright)", web_frames),
     ("capture", "capture read + analysis", capture),
+    ("capture", "open a 100,000-packet capture in the page", open_page),
 ];
 
 pub fn part_ids() -> Vec<&'static str> {
@@ -170,6 +171,19 @@ fn web_frames(ctx: &Ctx) -> io::Result<Outcome> {
         .env("SYNACK_BASE_URL", &url)
         .run_tee()?;
     Ok(status(out.ok(), "the frame-time benchmark"))
+}
+
+fn open_page(ctx: &Ctx) -> io::Result<Outcome> {
+    if !ctx.root.join("dist/index.html").exists() && !test::trunk_build(ctx)? {
+        return Ok(Outcome::Failed("trunk build --release".into()));
+    }
+    let (_server, url) = test::static_server(ctx)?;
+    let out = ctx
+        .cmd("node")
+        .arg("e2e/bench/open.mjs")
+        .env("SYNACK_BASE_URL", &url)
+        .run_tee()?;
+    Ok(status(out.ok(), "the open-a-capture benchmark"))
 }
 
 fn capture(ctx: &Ctx) -> io::Result<Outcome> {
