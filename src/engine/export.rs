@@ -47,13 +47,10 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
             (!v.is_empty()).then(|| format!("{t}:{v};"))
         })
         .collect();
-    let size = |svg: &web_sys::Element| {
-        view_box_size(svg).unwrap_or((svg.client_width() as f64, svg.client_height() as f64))
-    };
     let mut columns = Vec::new();
     while let Some(col) = doc
         .query_selector(&format!(
-            "[data-export] .split-col:nth-child({}) svg.lad",
+            "[data-export] .split-col:nth-child({}) .lad-stack",
             columns.len() + 1
         ))
         .ok()
@@ -66,14 +63,14 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
             .and_then(|c| c.query_selector(".split-title").ok().flatten())
             .and_then(|t| t.text_content())
             .unwrap_or_default();
-        columns.push((col, title));
+        columns.push((stacked_svg(&col)?, title));
     }
     let (body, w, h) = if columns.len() > 1 {
         const GAP: f64 = 24.0;
         const TITLE: f64 = 28.0;
         let (mut x, mut h, mut body) = (0.0, 0.0f64, String::new());
-        for (svg, title) in &columns {
-            let (cw, ch) = size(svg);
+        for ((svg, cw, ch), title) in &columns {
+            let (cw, ch) = (*cw, *ch);
             // num::fixed, not `{:.1}`: float formatting would weigh on the first load.
             body.push_str(&format!(
                 "<text x=\"{}\" y=\"20\" fill=\"var(--ink)\" font-family=\"sans-serif\" \
@@ -83,7 +80,7 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
                 escape(title),
                 num::fixed(x, 1),
                 num::fixed(TITLE, 0),
-                svg.outer_html()
+                svg
             ));
             x += cw + GAP;
             h = h.max(ch + TITLE);
@@ -99,9 +96,17 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
             w,
             h,
         )
+    } else if let Some(stack) = doc
+        .query_selector("[data-export] .lad-stack")
+        .ok()
+        .flatten()
+    {
+        stacked_svg(&stack)?
     } else {
+        // The state diagram: one SVG as drawn.
         let svg = doc.query_selector("[data-export] svg").ok().flatten()?;
-        let (w, h) = size(&svg);
+        let (w, h) =
+            view_box_size(&svg).unwrap_or((svg.client_width() as f64, svg.client_height() as f64));
         let mut text = svg.outer_html();
         if !text.contains("xmlns=") {
             text = text.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1);
@@ -114,6 +119,48 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
         w,
         h,
     ))
+}
+
+/// A ladder's layers (see ladder.rs) stacked back into one SVG: the arrows and the state pills
+/// clipped where their covers hide them on screen, then the axis and the live layer on top.
+fn stacked_svg(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
+    let base = stack.query_selector("svg.lad").ok().flatten()?;
+    let (w, h) = view_box_size(&base)?;
+    let inner = |sel: &str| {
+        stack
+            .query_selector(sel)
+            .ok()
+            .flatten()
+            .map(|e| e.inner_html())
+            .unwrap_or_default()
+    };
+    let cut = |attr: &str| {
+        stack
+            .get_attribute(attr)
+            .and_then(|v| num::parse_f64(&v))
+            .unwrap_or(h)
+    };
+    let id = stack.id();
+    let (ws, hs) = (num::fixed(w, 1), num::fixed(h, 1));
+    let clip = |name: &str, y: f64| {
+        format!(
+            "<clipPath id=\"{id}-{name}\"><rect x=\"0\" y=\"0\" width=\"{ws}\" height=\"{}\"/></clipPath>",
+            num::fixed(y, 1)
+        )
+    };
+    let text = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad\" width=\"{ws}\" height=\"{hs}\" \
+         viewBox=\"0 0 {ws} {hs}\"><defs>{}{}</defs>\
+         <rect x=\"0\" y=\"0\" width=\"{ws}\" height=\"{hs}\" fill=\"var(--panel, #fff)\"/>\
+         <g clip-path=\"url(#{id}-clip)\">{}</g><g clip-path=\"url(#{id}-clip-marks)\">{}</g>{}{}</svg>",
+        clip("clip", cut("data-reveal")),
+        clip("clip-marks", cut("data-reveal-marks")),
+        base.inner_html(),
+        inner("svg.lad-marks"),
+        inner("svg.lad-axis"),
+        inner("svg.lad-live"),
+    );
+    Some((text, w, h))
 }
 
 /// Text content made safe for an XML text node.

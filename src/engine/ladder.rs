@@ -1,17 +1,29 @@
 //! The ladder (sequence) diagram in SVG.
 //!
-//! Split for speed: [`LadderStatic`] draws the whole trace once per (layout, width, numbering,
-//! language) — every arrow complete — and a clip rectangle whose height is the playhead's y
-//! reveals it. An arrow in flight is therefore cut exactly at its current position, because y
-//! is linear in time along each arrow. Per frame only the clip, the playhead, the packets in
-//! flight and the header pills change.
+//! Split for speed, in stacked layers inside one `div.lad-stack` (see [`LadderView`]):
+//! - [`LadderStatic`]: every arrow complete, drawn once per (layout, width, numbering,
+//!   language). A panel-coloured cover, moved by a compositor-only `transform` to the
+//!   playhead's y, hides what has not happened yet. An arrow in flight is therefore cut exactly
+//!   at its current position, because y is linear in time along each arrow.
+//! - [`LadderMarks`]: the state pills, under a second cover [`MARKS_LEAD`] px lower, so a state
+//!   entered at this very moment shows whole.
+//! - [`LadderAxis`]: lanes, folds and time ticks, always whole.
+//! - the live layer: the only SVG that changes per frame (headers, playhead, packets in flight,
+//!   the selection).
+//!
+//! Why layers and not one SVG with a moving clip: Chromium re-records the paint of a whole
+//! inline `<svg>` when anything inside it changes, so with a thousand arrows in the SVG that
+//! holds the playhead, every frame cost tens of milliseconds of paint. The static layers never
+//! change while playing; export (export.rs) stacks them back into one file.
+
+use std::fmt::Write;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use synack_model::trace::{TcpState, Trace};
 
-use super::labels::{mark, segment_label, Isns, Numbering};
+use super::labels::{mark, segment_label, Isns, Numbering, SegKind};
 use super::layout::{Arrow, Ladder, Outcome};
 use super::narration::{drop_reason, localize_name};
 use super::Shared;
@@ -50,7 +62,7 @@ pub const SVG_CSS: &str = r#"
 .lad .g-closed rect{stroke:var(--st-closed,#6b7280)} .lad .g-closed text{fill:var(--st-closed,#6b7280)}
 .lad .playhead{stroke:var(--playhead,#e11d48);stroke-width:1.5}
 .lad .playhead-t{fill:var(--playhead,#e11d48);font-size:11px}
-.lad .dot{stroke:var(--panel,#fff);stroke-width:2}
+.lad .dots{stroke:var(--panel,#fff);stroke-width:4;paint-order:stroke}
 .lad .sel line.shaft{stroke-width:5;opacity:.35}
 .lad .seg.warn line.shaft{stroke-width:4;stroke-dasharray:10 3}
 "#;
@@ -132,16 +144,18 @@ pub struct StaticProps {
     pub numbering: Numbering,
     pub lang: Lang,
     pub on_select: Callback<usize>,
-    /// Id prefix of the clip rectangles the playhead moves.
-    pub uid: AttrValue,
 }
 
-/// Everything that does not depend on the playhead.
+/// Inline style of a layer stacked over the first one. `will-change` gives each static layer a
+/// compositor layer of its own, so nothing above it ever makes it repaint.
+const LAYER: &str = "position:absolute;left:0;top:0;pointer-events:none;will-change:transform";
+
+/// Every arrow, complete (the bottom layer; the covers hide the future).
 #[component]
 pub fn LadderStatic(p: &StaticProps) -> Html {
     let l = &*p.ladder;
-    let n = l.lanes.len();
     let geo = p.geo;
+    let h = l.height.max(200.0);
     let isns = use_memo(p.trace.clone(), |t| Isns::of_trace(t));
     let onclick = {
         let on_select = p.on_select.clone();
@@ -160,7 +174,197 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
         })
     };
 
-    // Lanes, broken at folds.
+    let markup = arrows_markup(l, &isns, geo, p.numbering, p.lang);
+
+    html! {
+        <svg class="lad" data-testid="ladder" xmlns="http://www.w3.org/2000/svg"
+             width={f1(geo.width)} height={f1(h)} viewBox={view_box(geo.width, h)}
+             data-segments={l.arrows.len().to_string()} style="will-change:transform">
+            <style>{ SVG_CSS }</style>
+            <g class="segs" {onclick}>{ Html::from_html_unchecked(AttrValue::from(markup)) }</g>
+        </svg>
+    }
+}
+
+/// Text made safe inside an element or a double-quoted attribute.
+fn esc(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Every arrow of the ladder as SVG markup (the inside of `g.segs`).
+///
+/// Written as one string and handed to the browser's parser in one call, instead of a virtual
+/// DOM node per line, label and arrowhead: with a thousand arrows that is some fifteen thousand
+/// elements, and creating them one by one through the JS bindings was most of the first frame.
+pub fn arrows_markup(
+    l: &Ladder,
+    isns: &Isns,
+    geo: Geometry,
+    numbering: Numbering,
+    lang: Lang,
+) -> String {
+    let n = l.lanes.len();
+    let mut o = String::with_capacity(l.arrows.len() * 480);
+    let line = |o: &mut String, class: &str, (x0, y0, x1, y1): (f64, f64, f64, f64)| {
+        let _ = write!(
+            o,
+            "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+            f1(x0),
+            f1(y0),
+            f1(x1),
+            f1(y1)
+        );
+    };
+    for (i, a) in l.arrows.iter().enumerate() {
+        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+        let (label, opts) = segment_label(&a.segment, isns, numbering);
+        let note = l.notes.get(&i);
+        // A page's note (expert marks, a difference from the model) replaces the trace's own
+        // retransmission mark: for captures it already names the retransmission.
+        let retx = note
+            .map(|n| n.text.clone())
+            .or_else(|| mark(&a.segment, lang));
+        // Labels start next to their sender (so arrows crossing mid-way, as in a simultaneous
+        // open, keep readable labels); a lost arrow's label sits at its middle instead.
+        let (_, _, deg) = label_anchor(x0, y0, x1, y1);
+        let (f, anchor) = if a.lost() {
+            (0.5, "middle")
+        } else if x1 >= x0 {
+            (0.06, "start")
+        } else {
+            (0.06, "end")
+        };
+        let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+        let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
+        let kind = a.kind.css();
+        let _ = write!(o, "<g class=\"seg k-{kind}");
+        if a.lost() {
+            o.push_str(" lost");
+        }
+        if note.is_some_and(|n| n.warn) {
+            o.push_str(" warn");
+        }
+        let _ = write!(
+            o,
+            "\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\">"
+        );
+        line(&mut o, "shaft", (x0, y0, x1, y1));
+        match &a.outcome {
+            Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
+                let s = 6.0;
+                line(&mut o, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
+                line(&mut o, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
+                let (anchor, wx) = if x1 >= x0 {
+                    ("start", x1 + 10.0)
+                } else {
+                    ("end", x1 - 10.0)
+                };
+                let _ = write!(
+                    o,
+                    "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
+                    f1(wx),
+                    f1(y1 + 4.0)
+                );
+                esc(&drop_reason(r, lang), &mut o);
+                o.push_str("</text>");
+            }
+            _ => {
+                // Arrowhead: a small triangle pointing along the arrow.
+                let ang = math::atan2(y1 - y0, x1 - x0);
+                let (s, w) = (10.0, 4.5);
+                let (sin, cos) = (math::sin(ang), math::cos(ang));
+                let (bx, by) = (x1 - s * cos, y1 - s * sin);
+                let _ = write!(
+                    o,
+                    "<polygon class=\"head\" points=\"{},{} {},{} {},{}\"/>",
+                    f1(x1),
+                    f1(y1),
+                    f1(bx - w * sin),
+                    f1(by + w * cos),
+                    f1(bx + w * sin),
+                    f1(by - w * cos)
+                );
+            }
+        }
+        let _ = write!(
+            o,
+            "<text transform=\"{tf}\" y=\"-6\" text-anchor=\"{anchor}\" stroke=\"none\">"
+        );
+        esc(&label, &mut o);
+        if let Some(m) = &retx {
+            o.push_str("<tspan class=\"mark\">  ");
+            esc(m, &mut o);
+            o.push_str("</tspan>");
+        }
+        o.push_str("</text>");
+        if !opts.is_empty() && !geo.narrow {
+            let _ = write!(
+                o,
+                "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"
+            );
+            esc(&opts, &mut o);
+            o.push_str("</text>");
+        }
+        line(&mut o, "hit", (x0, y0, x1, y1));
+        o.push_str("</g>");
+    }
+    o
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct LayerProps {
+    pub ladder: Shared<Ladder>,
+    pub geo: Geometry,
+    pub lang: Lang,
+}
+
+fn view_box(w: f64, h: f64) -> String {
+    format!("0 0 {} {}", f1(w), f1(h))
+}
+
+/// State changes written on the lanes (wide only; narrow drawings show them in the header).
+#[component]
+pub fn LadderMarks(p: &LayerProps) -> Html {
+    let l = &*p.ladder;
+    let n = l.lanes.len();
+    let geo = p.geo;
+    let h = l.height.max(200.0);
+    let states = l.states.iter().filter(|_| !geo.narrow).map(|m| {
+        let x = geo.lane_x(m.lane, n);
+        let name = m.to.rfc_name();
+        let w = name.len() as f64 * 7.0 + 12.0;
+        let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
+        let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
+        html! {
+            <g class={classes!("pill", state_group(m.to))} data-state={name}>
+                <rect x={f1(rx)} y={f1(m.y - 9.0)} width={f1(w)} height="18" rx="9" />
+                <text x={f1(rx + w / 2.0)} y={f1(m.y + 4.0)} text-anchor="middle">{ name }</text>
+            </g>
+        }
+    });
+    html! {
+        <svg class="lad-marks" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
+             viewBox={view_box(geo.width, h)} style={LAYER} aria-hidden="true">
+            { for states }
+        </svg>
+    }
+}
+
+/// Lanes (broken at folds), fold labels and time ticks: never hidden.
+#[component]
+pub fn LadderAxis(p: &LayerProps) -> Html {
+    let l = &*p.ladder;
+    let n = l.lanes.len();
+    let geo = p.geo;
+    let h = l.height.max(200.0);
     let mut lanes = Vec::new();
     for i in 0..n {
         let x = f1(geo.lane_x(i, n));
@@ -193,105 +397,13 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
             }
         }
     }
-
-    let arrows = l.arrows.iter().enumerate().map(|(i, a)| {
-        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
-        let (label, opts) = segment_label(&a.segment, &isns, p.numbering);
-        let note = l.notes.get(&i);
-        // A page's note (expert marks, a difference from the model) replaces the trace's own
-        // retransmission mark: for captures it already names the retransmission.
-        let retx = note.map(|n| n.text.clone()).or_else(|| mark(&a.segment, p.lang));
-        // Labels start next to their sender (so arrows crossing mid-way, as in a simultaneous
-        // open, keep readable labels); a lost arrow's label sits at its middle instead.
-        let (_, _, deg) = label_anchor(x0, y0, x1, y1);
-        let (f, anchor) = if a.lost() {
-            (0.5, "middle")
-        } else if x1 >= x0 {
-            (0.06, "start")
-        } else {
-            (0.06, "end")
-        };
-        let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
-        let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
-        let end = match &a.outcome {
-            Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
-                let s = 6.0;
-                let why = drop_reason(r, p.lang);
-                let anchor = if x1 >= x0 { "start" } else { "end" };
-                let wx = if x1 >= x0 { x1 + 10.0 } else { x1 - 10.0 };
-                html! { <>
-                    <line class="x" x1={f1(x1 - s)} y1={f1(y1 - s)} x2={f1(x1 + s)} y2={f1(y1 + s)} />
-                    <line class="x" x1={f1(x1 - s)} y1={f1(y1 + s)} x2={f1(x1 + s)} y2={f1(y1 - s)} />
-                    <text class="why" x={f1(wx)} y={f1(y1 + 4.0)} text-anchor={anchor}>{ why }</text>
-                </> }
-            }
-            _ => {
-                // Arrowhead: a small triangle pointing along the arrow.
-                let ang = math::atan2(y1 - y0, x1 - x0);
-                let (hx, hy) = (x1, y1);
-                let (s, w) = (10.0, 4.5);
-                let (sin, cos) = (math::sin(ang), math::cos(ang));
-                let bx = hx - s * cos;
-                let by = hy - s * sin;
-                let pts = format!(
-                    "{},{} {},{} {},{}",
-                    f1(hx), f1(hy),
-                    f1(bx - w * sin), f1(by + w * cos),
-                    f1(bx + w * sin), f1(by - w * cos)
-                );
-                html! { <polygon class="head" points={pts} /> }
-            }
-        };
-        let main = match (&retx, geo.narrow) {
-            (Some(m), _) => html! { <>{label}<tspan class="mark">{format!("  {m}")}</tspan></> },
-            (None, _) => html! { {label} },
-        };
-        html! {
-            <g class={classes!("seg", format!("k-{}", a.kind.css()), a.lost().then_some("lost"), note.filter(|n| n.warn).map(|_| "warn"))}
-               data-seg={i.to_string()} data-kind={a.kind.css()} data-testid="segment">
-                <line class="shaft" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
-                { end }
-                <text transform={tf.clone()} y="-6" text-anchor={anchor} stroke="none">{ main }</text>
-                if !opts.is_empty() && !geo.narrow {
-                    <text class="opt" transform={tf} y="14" text-anchor={anchor} stroke="none">{ opts }</text>
-                }
-                <line class="hit" x1={f1(x0)} y1={f1(y0)} x2={f1(x1)} y2={f1(y1)} />
-            </g>
-        }
-    });
-
-    // State changes written on the lanes (wide only; narrow drawings show them in the header).
-    let states = if geo.narrow {
-        Vec::new()
-    } else {
-        l.states
-            .iter()
-            .map(|m| {
-                let x = geo.lane_x(m.lane, n);
-                let name = m.to.rfc_name();
-                let w = name.len() as f64 * 7.0 + 12.0;
-                let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
-                let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
-                html! {
-                    <g class={classes!("pill", state_group(m.to))} data-state={name}>
-                        <rect x={f1(rx)} y={f1(m.y - 9.0)} width={f1(w)} height="18" rx="9" />
-                        <text x={f1(rx + w / 2.0)} y={f1(m.y + 4.0)} text-anchor="middle">{ name }</text>
-                    </g>
-                }
-            })
-            .collect()
-    };
-
     html! {
-        <g class="static">
+        <svg class="lad-axis" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
+             viewBox={view_box(geo.width, h)} style={LAYER}>
             { lanes }
             { for folds }
             { ticks }
-            // Arrows are revealed exactly down to the playhead; state pills a little further,
-            // so a state entered at this very moment shows whole.
-            <g clip-path={format!("url(#{}-clip-marks)", p.uid)}>{ states }</g>
-            <g class="segs" clip-path={format!("url(#{}-clip)", p.uid)} {onclick}>{ for arrows }</g>
-        </g>
+        </svg>
     }
 }
 
@@ -305,6 +417,63 @@ pub fn fmt_ms(us: u64) -> String {
         // Loopback timing (tens of µs): 0.05 ms and 0.10 ms must not both read "0.1 ms".
         format!("{} ms", num::fixed(ms, 3))
     }
+}
+
+/// The y below which arrows are hidden at playhead y `y_play` (the arrows' cover; the state
+/// pills' cover sits [`MARKS_LEAD`] px lower).
+pub fn reveal_y(y_play: f64) -> f64 {
+    (y_play + 0.5).max(super::layout::TOP_PX - 12.0)
+}
+
+/// How far below the arrows' reveal line the state pills are revealed.
+pub const MARKS_LEAD: f64 = 10.0;
+
+/// Radius of a packet in flight.
+const DOT_R: f64 = 5.0;
+
+/// The packets in flight at `t`, as one SVG path per segment kind, each packet a circle on the
+/// playhead line. Packets whose centres round to the same half pixel are drawn once: a burst of
+/// a thousand datagrams sent together is one dot on screen either way, and this keeps the path
+/// (and the frame) small.
+pub fn dot_paths(l: &Ladder, geo: &Geometry, t: f64) -> Vec<(SegKind, String)> {
+    let n = l.lanes.len();
+    let y = l.warp.y(t);
+    // Per kind in `SegKind::ALL` order, doubled x positions, sorted and deduplicated below
+    // (arrays and Vecs rather than maps: less first-load code, see kinds_present).
+    let mut at: [Vec<i64>; SegKind::ALL.len()] = Default::default();
+    for i in l.in_flight(t) {
+        let a = &l.arrows[i];
+        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+        let f = if y1 > y0 {
+            num::clamp((y - y0) / (y1 - y0), 0.0, 1.0)
+        } else {
+            1.0
+        };
+        let x = x0 + (x1 - x0) * f;
+        let k = SegKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0);
+        at[k].push((x * 2.0).round() as i64);
+    }
+    let yy = f1(y);
+    SegKind::ALL
+        .into_iter()
+        .zip(at)
+        .filter(|(_, xs)| !xs.is_empty())
+        .map(|(k, mut xs)| {
+            xs.sort_unstable();
+            xs.dedup();
+            let mut d = String::with_capacity(xs.len() * 40);
+            for x2 in xs {
+                // Two half-circle arcs (radius DOT_R): a whole circle in one subpath.
+                let _ = write!(
+                    d,
+                    "M{} {}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0",
+                    f1(x2 as f64 / 2.0 - DOT_R),
+                    yy
+                );
+            }
+            (k, d)
+        })
+        .collect()
 }
 
 #[derive(Properties, PartialEq)]
@@ -322,33 +491,72 @@ pub struct LadderProps {
     pub uid: AttrValue,
 }
 
+/// A cover that hides everything below `y` in the layers under it. Only its transform changes
+/// per frame, which the compositor applies without repainting anything.
+fn cover(y: f64, h: f64, clicks: bool) -> String {
+    format!(
+        "position:absolute;left:0;top:0;width:100%;height:{}px;background:var(--panel,#fff);\
+         will-change:transform;transform:translateY({}px){}",
+        f1(h),
+        f1(y),
+        if clicks { "" } else { ";pointer-events:none" }
+    )
+}
+
 #[component]
 pub fn LadderView(p: &LadderProps) -> Html {
     let scroller = use_node_ref();
-    let width = use_state(|| 720.0f64);
-    // Track the drawing width (the layout's x positions depend on it).
+    // The drawing width (the layout's x positions depend on it), unknown until the scroller
+    // exists: the first render draws an empty stack, the effect measures it, and the layers are
+    // drawn once, at the right width, before the browser paints (same scheduler run).
+    let width = use_state(|| None::<f64>);
+    // The scroller's (scroll top, visible height), kept by its scroll event and measured on
+    // mount, on resize and for a new ladder. Reading them from the element in the effect below
+    // would force a synchronous layout in every frame that moves the view.
+    let view = use_mut_ref(|| (0.0f64, 0.0f64));
     {
         let scroller = scroller.clone();
         let width = width.clone();
+        let view = view.clone();
         use_effect_with((), move |_| {
             let measure = {
                 let scroller = scroller.clone();
+                let view = view.clone();
                 move || {
                     if let Some(el) = scroller.cast::<web_sys::Element>() {
                         let w = el.client_width() as f64;
-                        if w > 0.0 && (w - *width).abs() > 1.0 {
-                            width.set(w);
+                        *view.borrow_mut() = (el.scroll_top() as f64, el.client_height() as f64);
+                        match *width {
+                            None => width.set(Some(if w > 0.0 { w } else { 720.0 })),
+                            Some(old) if w > 0.0 && (w - old).abs() > 1.0 => width.set(Some(w)),
+                            _ => {}
                         }
                     }
                 }
             };
             measure();
             let window = web_sys::window().expect("window");
-            let listener = gloo::events::EventListener::new(&window, "resize", move |_| measure());
-            move || drop(listener)
+            let on_resize = gloo::events::EventListener::new(&window, "resize", move |_| measure());
+            let on_scroll = scroller.cast::<web_sys::Element>().map(|el| {
+                let target = el.clone();
+                gloo::events::EventListener::new(&target, "scroll", move |_| {
+                    view.borrow_mut().0 = el.scroll_top() as f64;
+                })
+            });
+            move || drop((on_resize, on_scroll))
         });
     }
-    let geo = Geometry::new(*width);
+    {
+        let scroller = scroller.clone();
+        let view = view.clone();
+        use_effect_with(p.ladder.clone(), move |_| {
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                view.borrow_mut().1 = el.client_height() as f64;
+            }
+        });
+    }
+    let geo = Geometry::new(width.unwrap_or(720.0));
+    let measured = width.is_some();
     let l = &*p.ladder;
     let n = l.lanes.len();
     let y_play = l.warp.y(p.t);
@@ -357,11 +565,11 @@ pub fn LadderView(p: &LadderProps) -> Html {
     {
         let scroller = scroller.clone();
         use_effect_with(((y_play / 40.0).round() as i64, p.playing), move |_| {
-            if let Some(el) = scroller.cast::<web_sys::Element>() {
-                let top = el.scroll_top() as f64;
-                let h = el.client_height() as f64;
-                if y_play > top + h - 30.0 || y_play < top + 10.0 {
+            let (top, h) = *view.borrow();
+            if y_play > top + h - 30.0 || y_play < top + 10.0 {
+                if let Some(el) = scroller.cast::<web_sys::Element>() {
                     el.set_scroll_top((y_play - h * 0.4).max(0.0) as i32);
+                    view.borrow_mut().0 = el.scroll_top() as f64;
                 }
             }
         });
@@ -400,11 +608,8 @@ pub fn LadderView(p: &LadderProps) -> Html {
         </> }
     });
 
-    let dots = l.in_flight(p.t).into_iter().map(|i| {
-        let a = &l.arrows[i];
-        let (x0, y0, x1, y1) = geo.arrow_points(a, n);
-        let f = if y1 > y0 { num::clamp((y_play - y0) / (y1 - y0), 0.0, 1.0) } else { 1.0 };
-        html! { <circle class={classes!("dot", format!("k-{}", a.kind.css()))} cx={f1(x0 + (x1 - x0) * f)} cy={f1(y_play)} r="6" /> }
+    let dots = dot_paths(l, &geo, p.t).into_iter().map(|(k, d)| {
+        html! { <path class={classes!("dots", format!("k-{}", k.css()))} d={d} /> }
     });
     let sel = p.selected.and_then(|i| l.arrows.get(i)).map(|a| {
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
@@ -413,27 +618,38 @@ pub fn LadderView(p: &LadderProps) -> Html {
         </g> }
     });
     let h = l.height.max(200.0);
-    let clip_h = (y_play + 0.5).max(super::layout::TOP_PX - 12.0);
+    let reveal = reveal_y(y_play);
+    let layer = LayerProps {
+        ladder: p.ladder.clone(),
+        geo,
+        lang: p.lang,
+    };
 
     html! {
         <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll">
-            <svg class="lad" id={format!("{}-svg", p.uid)} data-testid="ladder" xmlns="http://www.w3.org/2000/svg"
-                 width={f1(geo.width)} height={f1(h)} viewBox={format!("0 0 {} {}", f1(geo.width), f1(h))}
-                 data-t={num::fixed(p.t, 0)} data-segments={l.arrows.len().to_string()}>
-                <style>{ SVG_CSS }</style>
-                <defs>
-                    <clipPath id={format!("{}-clip", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h)} /></clipPath>
-                    <clipPath id={format!("{}-clip-marks", p.uid)}><rect x="0" y="0" width={f1(geo.width)} height={f1(clip_h + 10.0)} /></clipPath>
-                </defs>
-                <rect x="0" y="0" width={f1(geo.width)} height={f1(h)} fill="var(--panel, #fff)" />
-                { for headers }
-                <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
-                    numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} uid={p.uid.clone()} />
-                { for sel }
-                <line class="playhead" x1="0" x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
-                <text class="playhead-t" x={f1(geo.width - 4.0)} y={f1(y_play - 4.0)} text-anchor="end">{ fmt_ms(p.t as u64) }</text>
-                { for dots }
-            </svg>
+            // `lad` scopes SVG_CSS over every layer; the data attributes let export.rs put the
+            // layers back together as one SVG, cut where the screen cuts them.
+            <div class="lad lad-stack" id={format!("{}-stack", p.uid)}
+                 style={format!("position:relative;overflow:hidden;width:{}px;height:{}px;background:var(--panel,#fff)", f1(geo.width), f1(h))}
+                 data-reveal={f1(reveal)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}>
+                if measured {
+                    <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
+                        numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} />
+                    // Takes the clicks on arrows it hides, as the clip did.
+                    <div class="lad-cover" style={cover(reveal, h, true)} />
+                    <LadderMarks ..layer.clone() />
+                    <div class="lad-cover" style={cover(reveal + MARKS_LEAD, h, false)} />
+                    <LadderAxis ..layer />
+                }
+                <svg class="lad-live" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
+                     viewBox={view_box(geo.width, h)} style="position:absolute;left:0;top:0;pointer-events:none">
+                    { for headers }
+                    { for sel }
+                    <line class="playhead" x1="0" x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
+                    <text class="playhead-t" x={f1(geo.width - 4.0)} y={f1(y_play - 4.0)} text-anchor="end">{ fmt_ms(p.t as u64) }</text>
+                    { for dots }
+                </svg>
+            </div>
         </div>
     }
 }

@@ -234,23 +234,36 @@ pub fn Player(p: &Props) -> Html {
         }
     };
 
-    // Narration: every event at the latest moment at or before the playhead.
+    // Narration: every event at the latest moment at or before the playhead. Worded once per
+    // moment, not per frame: a burst (a thousand datagrams sent at once) is a thousand lines.
     let upto = trace.events.partition_point(|e| (e.t as f64) <= t);
-    let lines: Vec<String> = if upto == 0 {
-        vec![T::new(
-            "按 ▶ 播放，或用 → 一步一步看。",
-            "Press ▶ to play, or → to go one step at a time.",
-        )
-        .get(lang)
-        .to_string()]
-    } else {
-        let m = trace.events[upto - 1].t;
-        let first = trace.events[..upto].partition_point(|e| e.t < m);
-        (first..upto)
-            .filter(|&i| keep_event(trace, i, p.only))
-            .filter_map(|i| sentence(trace, &isns, i, lang))
-            .collect()
+    let first = match upto.checked_sub(1) {
+        Some(last) => {
+            let m = trace.events[last].t;
+            trace.events[..upto].partition_point(|e| e.t < m)
+        }
+        None => 0,
     };
+    let isns_now = (*isns).clone();
+    let lines = use_memo(
+        (p.trace.clone(), first, upto, lang, p.only),
+        move |(trace, first, upto, lang, only)| {
+            let lines: Vec<String> = if *upto == 0 {
+                vec![T::new(
+                    "按 ▶ 播放，或用 → 一步一步看。",
+                    "Press ▶ to play, or → to go one step at a time.",
+                )
+                .get(*lang)
+                .to_string()]
+            } else {
+                (*first..*upto)
+                    .filter(|&i| keep_event(trace, i, *only))
+                    .filter_map(|i| sentence(trace, &isns_now, i, *lang))
+                    .collect()
+            };
+            Shared::new(lines)
+        },
+    );
 
     // State diagram: each TCP socket's state and last transition.
     let states_now = ladder.states_at(t);
@@ -347,10 +360,13 @@ pub fn Player(p: &Props) -> Html {
         }
     });
 
-    let legend = kinds_present(ladder).into_iter().map(|k| html! {
+    let kinds = use_memo(p.ladder.clone(), |l| {
+        (kinds_present(l), l.arrows.iter().any(|a| a.lost()))
+    });
+    let legend = kinds.0.iter().map(|k| html! {
         <span class={classes!("legend-item")}><span class={classes!("swatch", format!("k-{}", k.css()))} />{ k.name(lang) }</span>
     });
-    let has_loss = ladder.arrows.iter().any(|a| a.lost());
+    let has_loss = kinds.1;
 
     let ticks = use_memo(p.ladder.clone(), |l| timeline_ticks(l));
 
@@ -459,7 +475,7 @@ pub fn Player(p: &Props) -> Html {
             </div>
             <div class="narration" data-testid="narration" aria-live="polite">
                 <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
-                <div class="narr-lines">{ for lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+                <NarrationLines lines={(*lines).clone()} />
             </div>
             <div class="timeline">
                 <svg class="ticks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
@@ -506,6 +522,19 @@ pub fn Player(p: &Props) -> Html {
             { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
             { for inspector }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NarrationProps {
+    lines: Shared<Vec<String>>,
+}
+
+/// The narration's sentences: re-rendered only when the moment (and so the memo) changes.
+#[component]
+fn NarrationLines(p: &NarrationProps) -> Html {
+    html! {
+        <div class="narr-lines">{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
     }
 }
 

@@ -6,7 +6,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use synack_model::trace::*;
 
 use super::labels::{segment_label, Isns, Numbering, SegKind};
-use super::ladder::{label_anchor, Geometry};
+use super::ladder::{arrows_markup, dot_paths, label_anchor, reveal_y, Geometry, MARKS_LEAD};
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
 use super::playback::{Action, Playback};
@@ -266,6 +266,129 @@ fn in_flight_finds_what_is_on_the_wire() {
     assert_eq!(l.in_flight(1_010_000.0), vec![1]);
     assert_eq!(l.in_flight(1_030_000.0), vec![2]);
     assert!(l.in_flight(1_500_000.0).is_empty());
+}
+
+/// The handshake, then a burst: three data segments sent at the same microsecond, a fourth
+/// 5 ms later, each 20 ms on the wire.
+fn burst_trace() -> Trace {
+    let mut t = handshake_trace();
+    for (id, at) in [
+        (4, 1_100_000),
+        (5, 1_100_000),
+        (6, 1_100_000),
+        (7, 1_105_000),
+    ] {
+        t.events.push(ev(
+            at,
+            EventKind::SegmentSent {
+                id: SegmentId(id),
+                segment: tcp(C, S, 1001, 5001, (false, true, false), 100),
+            },
+        ));
+    }
+    for (id, at) in [
+        (4, 1_120_000),
+        (5, 1_120_000),
+        (6, 1_120_000),
+        (7, 1_125_000),
+    ] {
+        t.events
+            .push(ev(at, EventKind::SegmentArrived { id: SegmentId(id) }));
+    }
+    t.events.sort_by_key(|e| e.t);
+    t.duration_us = 1_125_000;
+    t.build_snapshots(4);
+    t
+}
+
+#[test]
+fn packets_in_flight_are_dots_on_the_playhead_one_per_position() {
+    let l = Ladder::build(&burst_trace(), None);
+    let geo = Geometry::new(800.0);
+    let (a, b) = (geo.lane_x(0, 2), geo.lane_x(1, 2));
+    // Half-way for the burst, a quarter of the way for the later segment.
+    let paths = dot_paths(&l, &geo, 1_110_000.0);
+    assert_eq!(paths.len(), 1, "one kind in flight: {paths:?}");
+    let (kind, d) = &paths[0];
+    assert_eq!(*kind, SegKind::of(&l.arrows[4].segment));
+    assert_eq!(d.matches('M').count(), 2, "the burst is one dot: {d}");
+    let y = crate::num::fixed(l.warp.y(1_110_000.0), 1);
+    for f in [0.5, 0.25] {
+        let x = crate::num::fixed(a + (b - a) * f - 5.0, 1);
+        assert!(
+            d.contains(&format!("M{x} {y}a5 5")),
+            "dot at {f} of the way: {d}"
+        );
+    }
+    // The retransmitted SYN alone; nothing once everything has arrived.
+    assert_eq!(dot_paths(&l, &geo, 1_010_000.0).len(), 1);
+    assert!(dot_paths(&l, &geo, 1_125_000.0).is_empty());
+}
+
+#[test]
+fn covers_reveal_arrows_at_the_playhead_and_states_a_little_further() {
+    let l = Ladder::build(&handshake_trace(), None);
+    // A state entered at this very moment: its pill (18 px tall, centred) shows whole.
+    let m = &l.states[1];
+    let y = l.warp.y(m.t as f64);
+    assert!(reveal_y(y) + MARKS_LEAD >= m.y + 9.0);
+    // An arrow's end is shown exactly when the playhead reaches it, not before.
+    let a = &l.arrows[1];
+    assert!(reveal_y(l.warp.y(a.t1 as f64)) >= a.y1);
+    assert!(reveal_y(l.warp.y(a.t1 as f64 - 1_000.0)) < a.y1);
+    // Before anything happens the lane tops stay clear.
+    assert!(reveal_y(0.0) >= super::layout::TOP_PX - 12.0);
+}
+
+#[test]
+fn the_arrows_markup_parses_to_one_group_per_arrow_with_escaped_text() {
+    let mut l = Ladder::build(&handshake_trace(), None);
+    // A capture's expert note may hold anything: it must stay text.
+    l.notes.insert(
+        2,
+        super::layout::Note {
+            text: "<b>retransmission</b> & \"dup\"".into(),
+            warn: true,
+        },
+    );
+    let isns = Isns::of_trace(&handshake_trace());
+    let geo = Geometry::new(800.0);
+    let markup = arrows_markup(&l, &isns, geo, Numbering::Relative, crate::i18n::Lang::En);
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let g = doc
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+        .unwrap();
+    g.set_inner_html(&markup);
+    assert_eq!(g.child_element_count() as usize, l.arrows.len());
+    let third = g.query_selector("[data-seg=\"2\"]").unwrap().unwrap();
+    assert_eq!(
+        third.namespace_uri().as_deref(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    let class = |e: &web_sys::Element| e.get_attribute("class").unwrap_or_default();
+    assert!(
+        class(&third).split(' ').any(|c| c == "warn"),
+        "{}",
+        class(&third)
+    );
+    assert!(
+        third.query_selector("b").unwrap().is_none(),
+        "no markup injected"
+    );
+    let text = third.text_content().unwrap();
+    assert!(text.contains("<b>retransmission</b> & \"dup\""), "{text}");
+    assert!(text.contains("SYN, ACK"), "{text}");
+    // The lost SYN: dashed, crossed out, with its reason.
+    let lost = g.query_selector("[data-seg=\"0\"]").unwrap().unwrap();
+    assert!(
+        class(&lost).split(' ').any(|c| c == "lost"),
+        "{}",
+        class(&lost)
+    );
+    assert!(lost.query_selector("line.x + line.x").unwrap().is_some());
+    assert!(lost.text_content().unwrap().contains("lost on the link"));
+    // Arrived arrows end in a head.
+    assert!(third.query_selector("polygon.head").unwrap().is_some());
 }
 
 fn tcp_header(s: &Segment) -> &TcpHeader {

@@ -28,7 +28,11 @@ const BENCHES: [(&str, &str, Bench); 5] = [
     ("model", "model, wasm in headless Chromium", model_wasm),
     ("frames", "web frame times (Playwright)", web_frames),
     ("capture", "capture read + analysis", capture),
-    ("capture", "open a 100,000-packet capture in the page", open_page),
+    (
+        "capture",
+        "open a 100,000-packet capture in the page",
+        open_page,
+    ),
 ];
 
 pub fn part_ids() -> Vec<&'static str> {
