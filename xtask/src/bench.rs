@@ -9,7 +9,7 @@
 //! 3. web: first diagram frame after navigation and rAF frame times during playback
 //!    (`e2e/bench/frames.mjs`, Playwright on the release build).
 //! 4. capture: read + analysis throughput against tshark
-//!    (`cargo run --profile bench -p synack-capture --example bench`).
+//!    (`cargo run --profile bench -p synack-capture --example read_bench`).
 //!
 
 use std::io;
@@ -192,7 +192,7 @@ fn open_page(ctx: &Ctx) -> io::Result<Outcome> {
 
 fn capture(ctx: &Ctx) -> io::Result<Outcome> {
     // Read + analysis throughput against `tshark -q -z conv,tcp` on the same file, same run.
-    let native = run_example(ctx, "synack-capture", "bench")?;
+    let native = run_example(ctx, "synack-capture", "read_bench")?;
     // The same reader as wasm in headless Chromium (what the #/open page's worker runs).
     let wasm = wasm_bench(ctx, "capture")?;
     Ok(status(native.ok() && wasm.ok(), "a capture benchmark"))

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use super::format;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 
@@ -228,28 +229,10 @@ fn flag_text(f: u16) -> String {
 
 /// The expert marks of `m` in words (Wireshark's names in English).
 pub fn mark_text(m: u16, lang: Lang) -> String {
-    const NAMES: [(u16, &str, &str); 16] = [
-        (1 << 0, "重传", "retransmission"),
-        (1 << 1, "快速重传", "fast retransmission"),
-        (1 << 2, "多余的重传", "spurious retransmission"),
-        (1 << 3, "乱序", "out-of-order"),
-        (1 << 4, "重复 ACK", "dup ACK"),
-        (1 << 5, "零窗口", "zero window"),
-        (1 << 6, "零窗口探测", "zero window probe"),
-        (1 << 7, "零窗口探测的 ACK", "zero window probe ACK"),
-        (1 << 8, "窗口已满", "window full"),
-        (1 << 9, "窗口更新", "window update"),
-        (1 << 10, "保活", "keep-alive"),
-        (1 << 11, "保活的 ACK", "keep-alive ACK"),
-        (1 << 12, "前面的包没抓到", "previous segment not captured"),
-        (1 << 13, "确认了没抓到的包", "ACKed unseen segment"),
-        (1 << 14, "RST", "RST"),
-        (1 << 15, "端口复用", "ports reused"),
-    ];
-    NAMES
+    format::MARKS
         .iter()
-        .filter(|(b, _, _)| m & b != 0)
-        .map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en })
+        .filter(|mk| m & mk.bit != 0)
+        .map(|mk| mk.text(lang))
         .collect::<Vec<_>>()
         .join(" · ")
 }

@@ -174,6 +174,105 @@ pub fn split_loopback(trace: &mut synack_model::trace::Trace) {
     }
 }
 
+/// One TCP expert mark (Wireshark's expert info): its bit in `synack_capture::tcp_analysis::
+/// mark`, the name the worker sends in the conversation list, and our words for it.
+pub struct Mark {
+    pub bit: u16,
+    pub name: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+impl Mark {
+    pub fn text(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.zh,
+            Lang::En => self.en,
+        }
+    }
+}
+
+const fn mark(bit: u16, name: &'static str, zh: &'static str, en: &'static str) -> Mark {
+    Mark { bit, name, zh, en }
+}
+
+pub const MARKS: [Mark; 16] = [
+    mark(1 << 0, "retransmission", "重传", "retransmission"),
+    mark(
+        1 << 1,
+        "fast retransmission",
+        "快速重传",
+        "fast retransmission",
+    ),
+    mark(
+        1 << 2,
+        "spurious retransmission",
+        "多余的重传",
+        "spurious retransmission",
+    ),
+    mark(1 << 3, "out-of-order", "乱序", "out-of-order"),
+    mark(1 << 4, "duplicate ACK", "重复 ACK", "dup ACK"),
+    mark(1 << 5, "zero window", "零窗口", "zero window"),
+    mark(
+        1 << 6,
+        "zero window probe",
+        "零窗口探测",
+        "zero window probe",
+    ),
+    mark(
+        1 << 7,
+        "zero window probe ACK",
+        "零窗口探测的 ACK",
+        "zero window probe ACK",
+    ),
+    mark(1 << 8, "window full", "窗口已满", "window full"),
+    mark(1 << 9, "window update", "窗口更新", "window update"),
+    mark(1 << 10, "keep-alive", "保活", "keep-alive"),
+    mark(1 << 11, "keep-alive ACK", "保活的 ACK", "keep-alive ACK"),
+    mark(
+        1 << 12,
+        "previous segment not captured",
+        "前面的包没抓到",
+        "previous segment not captured",
+    ),
+    mark(
+        1 << 13,
+        "ACKed unseen segment",
+        "确认了没抓到的包",
+        "ACKed unseen segment",
+    ),
+    mark(1 << 14, "reset", "RST", "RST"),
+    mark(1 << 15, "ports reused", "端口复用", "ports reused"),
+];
+
+/// A conversation-list mark (the worker's English name) in `lang`; an unknown name as it came.
+pub fn mark_name(name: &str, lang: Lang) -> String {
+    MARKS
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| m.text(lang).to_string())
+        .unwrap_or_else(|| name.replace('_', " "))
+}
+
+/// How far a connection got (`synack_capture::conversation::Progress`, snake_case) in `lang`.
+pub fn progress_name(p: &str, lang: Lang) -> String {
+    let (zh, en) = match p {
+        "syn_only" => ("只有 SYN", "SYN only"),
+        "refused" => ("被拒绝（RST）", "refused (RST)"),
+        "handshaking" => ("握手未完成", "handshaking"),
+        "established" => ("已建立", "established"),
+        "half_closed" => ("半关闭", "half-closed"),
+        "closed" => ("已关闭", "closed"),
+        "reset" => ("被重置（RST）", "reset"),
+        "datagrams" => ("数据报", "datagrams"),
+        _ => return p.replace('_', " "),
+    };
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

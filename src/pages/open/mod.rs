@@ -792,8 +792,8 @@ fn ConvRowView(p: &RowProps) -> Html {
             <td class="num">{ r.packets }</td>
             <td class="num">{ format::bytes(r.bytes) }</td>
             <td class="num">{ format::duration_us(r.duration_us) }</td>
-            <td>{ r.progress.replace('_', " ") }</td>
-            <td class="marks">{ r.marks.join(", ").replace('_', " ") }</td>
+            <td>{ format::progress_name(&r.progress, p.lang) }</td>
+            <td class="marks">{ r.marks.iter().map(|m| format::mark_name(m, p.lang)).collect::<Vec<_>>().join(", ") }</td>
             <td><button class="case" aria-pressed={p.on.to_string()} onclick={pick}>
                 { T::new("查看", "View").get(p.lang) }</button></td>
         </tr>

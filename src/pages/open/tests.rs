@@ -8,6 +8,7 @@ use synack_model::trace::{Origin, TcpState, Trace};
 
 use super::canvas::{self, Frame, Pkt, Window};
 use super::diff::{self, Pair};
+use super::format;
 use crate::engine::labels::SegKind;
 
 fn run(k: &Knobs, s: synack_model::scenario::Scenario) -> Trace {
@@ -217,6 +218,46 @@ fn mark_words() {
     );
     assert_eq!(canvas::mark_text(1 << 14, Lang::Zh), "RST");
     assert_eq!(canvas::slope_us(&[]), 0.0);
+}
+
+#[test]
+fn every_capture_mark_and_progress_has_words_in_both_languages() {
+    use crate::i18n::Lang;
+    use synack_capture::tcp_analysis::mark;
+    // The table's bits and names are the capture crate's, one for one.
+    assert_eq!(format::MARKS.len(), mark::NAMES.len());
+    for (m, (bit, name)) in format::MARKS.iter().zip(mark::NAMES) {
+        assert_eq!((m.bit, m.name), (bit, name));
+        let zh = format::mark_name(name, Lang::Zh);
+        assert!(
+            zh.chars().any(|c| c > '\u{2e80}') || zh == "RST",
+            "{name}: {zh}"
+        );
+        assert!(!format::mark_name(name, Lang::En).is_empty());
+    }
+    use synack_capture::conversation::Progress as P;
+    for p in [
+        P::SynOnly,
+        P::Refused,
+        P::Handshaking,
+        P::Established,
+        P::HalfClosed,
+        P::Closed,
+        P::Reset,
+        P::Datagrams,
+    ] {
+        // As the worker sends it: the capture crate's own serialisation.
+        let sent = serde_json::to_value(p).unwrap();
+        let sent = sent.as_str().unwrap();
+        let zh = format::progress_name(sent, Lang::Zh);
+        assert!(zh.chars().any(|c| c > '\u{2e80}'), "{sent}: {zh}");
+        assert!(
+            !format::progress_name(sent, Lang::En).contains('_'),
+            "{sent}"
+        );
+    }
+    // Something new from a newer worker is shown as it came, not dropped.
+    assert_eq!(format::mark_name("brand_new", Lang::Zh), "brand new");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Read + analysis throughput on a generated capture, compared with tshark in the same run.
 //!
-//!     cargo run --release -p synack-capture --example bench -- [packets] [file]
+//!     cargo run --release -p synack-capture --example read_bench -- [packets] [file]
 //!
 //! Generates a pcap of `packets` Ethernet/IPv4/TCP packets (default 100,000, see
 //! `synack_capture::synthetic`), writes it to `file` (default: the system temp dir), then times
