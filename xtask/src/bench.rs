@@ -165,29 +165,26 @@ fn recall_native_rate(ctx: &Ctx) -> Option<f64> {
 }
 
 fn web_frames(ctx: &Ctx) -> io::Result<Outcome> {
+    page_bench(ctx, "e2e/bench/frames.mjs", "the frame-time benchmark")
+}
+
+fn open_page(ctx: &Ctx) -> io::Result<Outcome> {
+    page_bench(ctx, "e2e/bench/open.mjs", "the open-a-capture benchmark")
+}
+
+/// A Playwright benchmark script against a fresh release build, served on a free port. Always
+/// rebuilt: a figure measured on a stale dist/ would be a figure of some other code.
+fn page_bench(ctx: &Ctx, script: &str, what: &str) -> io::Result<Outcome> {
     if !test::trunk_build(ctx)? {
         return Ok(Outcome::Failed("trunk build --release".into()));
     }
     let (_server, url) = test::static_server(ctx)?;
     let out = ctx
         .cmd("node")
-        .arg("e2e/bench/frames.mjs")
+        .arg(script)
         .env("SYNACK_BASE_URL", &url)
         .run_tee()?;
-    Ok(status(out.ok(), "the frame-time benchmark"))
-}
-
-fn open_page(ctx: &Ctx) -> io::Result<Outcome> {
-    if !ctx.root.join("dist/index.html").exists() && !test::trunk_build(ctx)? {
-        return Ok(Outcome::Failed("trunk build --release".into()));
-    }
-    let (_server, url) = test::static_server(ctx)?;
-    let out = ctx
-        .cmd("node")
-        .arg("e2e/bench/open.mjs")
-        .env("SYNACK_BASE_URL", &url)
-        .run_tee()?;
-    Ok(status(out.ok(), "the open-a-capture benchmark"))
+    Ok(status(out.ok(), what))
 }
 
 fn capture(ctx: &Ctx) -> io::Result<Outcome> {
