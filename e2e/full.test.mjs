@@ -2,20 +2,13 @@
 // the stylesheets of its pages; opening one of its pages fetches both, and the page shows
 // styled. When the full build cannot be fetched, the stand-in says so and the app keeps running.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, baseUrl, routeUrl, collectErrors } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, baseUrl, routeUrl, collectErrors } from './lib.mjs';
 
 const FULL_CSS = ['reference.css', 'scenes2.css', 'quiz.css', 'window.css', 'open.css'];
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 /** File names (last path part) of every resource the page has fetched so far. */
 const fetched = (page) =>

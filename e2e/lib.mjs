@@ -5,6 +5,7 @@
 // The suite runs against SYNACK_BASE_URL when set (`cargo xtask test` serves dist/ and sets it);
 // otherwise it starts its own server on dist/ (after `cargo xtask build`, `node --test e2e/`).
 
+import { before, after } from 'node:test';
 import { createServer } from 'node:http';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
@@ -33,6 +34,31 @@ export async function launch() {
   // Imported here so that serve.mjs (which only needs the server) runs without it.
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** One browser for a whole test file: launched before its first test, closed after its last,
+ * together with the static server if this module started one. Call it once at the top level of
+ * the file; the object it returns stands for the browser (it forwards to the launched one, which
+ * does not exist yet when the file is loaded). */
+export function useBrowser() {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await stopServer();
+  });
+  return new Proxy(
+    {},
+    {
+      get(_, key) {
+        if (!browser) throw new Error(`the browser is used before it was launched (.${String(key)})`);
+        const value = browser[key];
+        return typeof value === 'function' ? value.bind(browser) : value;
+      },
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

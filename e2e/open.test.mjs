@@ -4,14 +4,12 @@
 // problem and the page keeps working; a 100,000-packet capture (generated here) is drawn on a
 // canvas that zooms. Screenshots (zh and en, desktop and 360 px) under target/screenshots/open-*.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  launch, openRoute, screenshot, stopServer, hasCjk, LANGS, ROOT,
-} from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS, ROOT } from './lib.mjs';
 import { bulkPcap, oneConnectionPcap } from './open-bulk-pcap.mjs';
 
 const DATA = join(ROOT, 'crates', 'capture', 'tests', 'data');
@@ -20,14 +18,7 @@ const LAB_TRACE = join(ROOT, 'e2e', 'data', 'lab-handshake.json');
 const PCAP = join(DATA, 'handshake_data_close.pcap');
 const RETRANS = join(DATA, 'retransmissions.pcapng');
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 async function ready(page) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

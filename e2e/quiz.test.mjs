@@ -4,21 +4,14 @@
 // the reset button, unreadable stored scores, and the page at 360 px. Screenshots go to
 // target/screenshots/quiz-*.png.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
 const UDP_HEADER = { zh: ['8 字节', '4 字节'], en: ['8 bytes', '4 bytes'] };
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 /** Navigates inside the app (a hashchange, as a link would) to one question. */
 async function goto(page, item, v, lang) {

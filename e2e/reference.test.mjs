@@ -3,20 +3,13 @@
 // opens; the OSI animation steps, and its numbers are the header arithmetic's. Screenshots at
 // desktop and phone width go to target/screenshots/ref-*.png.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 /** Port numbers of the visible table rows, in order. */
 async function portRows(page) {

@@ -2,12 +2,10 @@
 // Chinese and English: play, scrub, step, parameters in the URL, copied links, embeds, export,
 // and a screenshot of every scene and what-if under target/screenshots/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import {
-  launch, openRoute, screenshot, stopServer, baseUrl, collectErrors, hasCjk, LANGS,
-} from './lib.mjs';
+import { useBrowser, openRoute, screenshot, baseUrl, collectErrors, hasCjk, LANGS } from './lib.mjs';
 
 const SCENES = [
   ['#/handshake', 'handshake', ['normal', 'syn-lost', 'syn-ack-lost', 'final-ack-lost', 'simultaneous-open', 'closed-port']],
@@ -15,14 +13,7 @@ const SCENES = [
   ['#/tcp-vs-udp', 'tcp-vs-udp', ['8', '4', '16']],
 ];
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 async function ready(page) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

@@ -3,19 +3,12 @@
 // the backlog's seed preset lists SYN-ACK retransmissions and the final RST; screenshots of
 // each (desktop, 640x400 embed, 360 px) under target/screenshots/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
 
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 async function ready(page, id) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

@@ -2,9 +2,9 @@
 // page with real content, logs no console error, and leaves a screenshot in target/screenshots/.
 // Also: an unknown route gets the not-found page, and the language and theme switches work.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
 
 /** Every route of the app and its test id (`data-testid="page-<id>"`). */
 export const ROUTES = [
@@ -23,14 +23,7 @@ export const ROUTES = [
   ['#/open', 'open'],
 ];
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 for (const lang of LANGS) {
   for (const [route, id] of ROUTES) {

@@ -3,20 +3,13 @@
 // marked, n:m (many senders, multicast with SO_REUSEADDR); embeds and phones without a
 // horizontal scrollbar; a screenshot of every case under target/screenshots/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
 
 const CASES = ['boundaries', 'truncation', 'unreliable', 'many-senders', 'multicast'];
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 async function ready(page) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

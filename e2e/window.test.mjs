@@ -5,18 +5,11 @@
 // Screenshots of every case (desktop, 640x400 and 360x640 embeds, 360 px phone) land in
 // target/screenshots/window-*.png.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openRoute, screenshot, stopServer, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await stopServer();
-});
+const browser = useBrowser();
 
 async function ready(page) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
