@@ -214,6 +214,15 @@ for (const lang of LANGS) {
       assert.equal(await page.getByTestId('knob-clients-value').innerText(), '4');
       // Nine slots for four clients: nothing overflows.
       await page.locator('[data-testid="packets"] tbody tr').last().click();
+      // The click moves the playhead; the panel follows on the next render, so wait for it
+      // (then assert, for a clear message if it never comes).
+      await page
+        .waitForFunction(
+          () => /^4 \/ 9/.test(document.querySelector('[data-testid="accept-queue-count"]')?.innerText ?? ''),
+          null,
+          { timeout: 5_000 },
+        )
+        .catch(() => {});
       assert.match(await page.getByTestId('accept-queue-count').innerText(), /^4 \/ 9/);
       assert.match(await page.getByTestId('counters').innerText(), /ListenOverflows\s+0\b/);
       // The slider writes the URL and the model runs again: backlog 0 holds one connection.
