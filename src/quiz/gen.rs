@@ -1307,18 +1307,8 @@ fn win_zero(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     if !persist {
         return None;
     }
-    let c = 0;
-    let choices = WIN_ZERO_CHOICES
-        .iter()
-        .map(|x| x.get(cx.lang).to_string())
-        .collect::<Vec<_>>();
-    let right = choices[c].clone();
-    let wrong = choices
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| *i != c)
-        .map(|(_, x)| x)
-        .collect();
+    let [right, wrong @ ..] = WIN_ZERO_CHOICES.map(|x| x.get(cx.lang).to_string());
+    let wrong = wrong.to_vec();
     let (choices, at) = place(right, wrong, cx.v);
     Some(Draft {
         pause_us: Some(arrived),

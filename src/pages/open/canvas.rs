@@ -232,7 +232,7 @@ pub fn mark_text(m: u16, lang: Lang) -> String {
     format::MARKS
         .iter()
         .filter(|mk| m & mk.bit != 0)
-        .map(|mk| mk.text(lang))
+        .map(|mk| mk.text.get(lang))
         .collect::<Vec<_>>()
         .join(" · ")
 }

@@ -3,7 +3,7 @@
 
 use synack_model::trace::Origin;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, T};
 
 /// What a file looks like from its first bytes. The name is not trusted: people rename files,
 /// and a lab run writes both `.json` and `.pcap` next to each other.
@@ -179,21 +179,15 @@ pub fn split_loopback(trace: &mut synack_model::trace::Trace) {
 pub struct Mark {
     pub bit: u16,
     pub name: &'static str,
-    zh: &'static str,
-    en: &'static str,
-}
-
-impl Mark {
-    pub fn text(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Zh => self.zh,
-            Lang::En => self.en,
-        }
-    }
+    pub text: T,
 }
 
 const fn mark(bit: u16, name: &'static str, zh: &'static str, en: &'static str) -> Mark {
-    Mark { bit, name, zh, en }
+    Mark {
+        bit,
+        name,
+        text: T::new(zh, en),
+    }
 }
 
 pub const MARKS: [Mark; 16] = [
@@ -250,27 +244,24 @@ pub fn mark_name(name: &str, lang: Lang) -> String {
     MARKS
         .iter()
         .find(|m| m.name == name)
-        .map(|m| m.text(lang).to_string())
+        .map(|m| m.text.get(lang).to_string())
         .unwrap_or_else(|| name.replace('_', " "))
 }
 
 /// How far a connection got (`synack_capture::conversation::Progress`, snake_case) in `lang`.
 pub fn progress_name(p: &str, lang: Lang) -> String {
-    let (zh, en) = match p {
-        "syn_only" => ("只有 SYN", "SYN only"),
-        "refused" => ("被拒绝（RST）", "refused (RST)"),
-        "handshaking" => ("握手未完成", "handshaking"),
-        "established" => ("已建立", "established"),
-        "half_closed" => ("半关闭", "half-closed"),
-        "closed" => ("已关闭", "closed"),
-        "reset" => ("被重置（RST）", "reset"),
-        "datagrams" => ("数据报", "datagrams"),
+    let t = match p {
+        "syn_only" => T::new("只有 SYN", "SYN only"),
+        "refused" => T::new("被拒绝（RST）", "refused (RST)"),
+        "handshaking" => T::new("握手未完成", "handshaking"),
+        "established" => T::new("已建立", "established"),
+        "half_closed" => T::new("半关闭", "half-closed"),
+        "closed" => T::new("已关闭", "closed"),
+        "reset" => T::new("被重置（RST）", "reset"),
+        "datagrams" => T::new("数据报", "datagrams"),
         _ => return p.replace('_', " "),
     };
-    match lang {
-        Lang::Zh => zh.into(),
-        Lang::En => en.into(),
-    }
+    t.get(lang).into()
 }
 
 #[cfg(test)]
