@@ -265,9 +265,17 @@ fn units_per_sec(tsresol: u8) -> Option<u64> {
     }
 }
 
+/// The latest timestamp we keep: 2^62 ns after 1970, early in the year 2116. pcapng's 64-bit
+/// tick counts, any resolution and `if_tsoffset` can say anything; a timestamp is clamped to
+/// `0..=MAX_TS_NS` so that sums and differences of two timestamps (delays, durations, the
+/// ladder's send and arrival times) can never overflow an `i64` downstream.
+pub const MAX_TS_NS: i64 = 1 << 62;
+
 fn ts_to_ns(ticks: u64, units: u64, offset_s: i64) -> i64 {
     let ns = (ticks as u128 * 1_000_000_000u128) / units.max(1) as u128;
-    (ns.min(i64::MAX as u128) as i64).saturating_add(offset_s.saturating_mul(1_000_000_000))
+    (ns.min(i64::MAX as u128) as i64)
+        .saturating_add(offset_s.saturating_mul(1_000_000_000))
+        .clamp(0, MAX_TS_NS)
 }
 
 fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl FnMut(Frame<'a>)) {

@@ -57,7 +57,10 @@ pub fn vantage_delays(cap: &Capture, conv: &Conversation) -> (i64, i64) {
     }
     match (syn, synack, ack) {
         (Some(t1), Some(t2), Some(t3)) if t2 >= t1 && t3 >= t2 => {
-            let (d_server, d_client) = ((t2 - t1) / 2, (t3 - t2) / 2);
+            // Saturating: the reader keeps timestamps in 0..=MAX_TS_NS, but a Capture can be
+            // built by hand too, and a bad timestamp must not panic here.
+            let d_server = t2.saturating_sub(t1) / 2;
+            let d_client = t3.saturating_sub(t2) / 2;
             if client_is_a {
                 (d_client, d_server)
             } else {
@@ -145,8 +148,8 @@ pub fn conversation_trace(
     ];
 
     let (d_a, d_b) = vantage_delays(cap, conv);
-    let t0 = conv.first_ns - d_a.max(d_b);
-    let us = |ns: i64| ((ns - t0).max(0) / 1000) as u64;
+    let t0 = conv.first_ns.saturating_sub(d_a.max(d_b));
+    let us = |ns: i64| (ns.saturating_sub(t0).max(0) / 1000) as u64;
 
     // (time ns, order) → event; sorted once at the end (stable for equal times).
     let mut evs: Vec<(i64, u64, EventKind)> = Vec::with_capacity(conv.packets.len() * 2 + 16);
@@ -166,8 +169,8 @@ pub fn conversation_trace(
             Dir::AToB => (addr_a, addr_b, d_a, d_b),
             Dir::BToA => (addr_b, addr_a, d_b, d_a),
         };
-        let sent_at = p.ts_ns - d_send;
-        let arrived_at = p.ts_ns + d_recv;
+        let sent_at = p.ts_ns.saturating_sub(d_send);
+        let arrived_at = p.ts_ns.saturating_add(d_recv);
         // Sender-side state changes happen as it sends.
         let mut on_receive = Vec::new();
         while let Some(c) = changes.peek() {

@@ -83,6 +83,21 @@ fn apply(mut f: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
     f
 }
 
+/// Found by CI's random run: one byte set to 0x80 in the pcapng corpus file lands in the high
+/// byte of a packet's 64-bit timestamp. The timestamp became ~2^63 ns, and the ladder's arrival
+/// time (capture time + one-way delay) overflowed. Timestamps are now clamped by the reader.
+#[test]
+fn a_timestamp_near_the_end_of_i64_does_not_overflow() {
+    let (_, file) = corpus::corpus().swap_remove(1);
+    let mutated = apply(file, &[Mutation::Set(6_143_958_378_650_630_495, 0x80)]);
+    pipeline(&mutated);
+    let cap = read(&mutated);
+    assert!(cap
+        .packets
+        .iter()
+        .all(|p| (0..=synack_capture::container::MAX_TS_NS).contains(&p.ts_ns)));
+}
+
 const MAGICS: [[u8; 4]; 5] = [
     [0xD4, 0xC3, 0xB2, 0xA1],
     [0xA1, 0xB2, 0xC3, 0xD4],
