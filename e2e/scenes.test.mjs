@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { useBrowser, openRoute, screenshot, baseUrl, collectErrors, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, routeUrl, screenshot, baseUrl, collectErrors, hasCjk, LANGS } from './lib.mjs';
 
 const SCENES = [
   ['#/handshake', 'handshake', ['normal', 'syn-lost', 'syn-ack-lost', 'final-ack-lost', 'simultaneous-open', 'closed-port']],
@@ -297,5 +297,57 @@ test('inspector, state machine and comparison-table jumps', async () => {
     await screenshot(second.page, 'scene-tcp-vs-udp-jump-en');
   } finally {
     await second.context.close();
+  }
+});
+
+// The ladder's first render already draws the diagram, at a width probed from the stylesheet
+// before the ladder exists (Placement in src/engine/ladder.rs). If the page's nest of elements
+// or its CSS changes and the probe no longer matches, the diagram is drawn twice on every first
+// load (once at the wrong width): the first frame gets slower, though nothing looks wrong.
+test('the first render draws each ladder at its final width', async () => {
+  const cases = [
+    ['#/handshake', {}, { width: 1280, height: 800 }],
+    ['#/tcp-vs-udp', {}, { width: 1280, height: 800 }],
+    ['#/teardown', {}, { width: 700, height: 900 }],
+    ['#/tcp-vs-udp', {}, { width: 360, height: 640 }],
+    ['#/handshake', { embed: '1' }, { width: 640, height: 400 }],
+    ['#/tcp-vs-udp', { embed: '1' }, { width: 360, height: 640 }],
+  ];
+  for (const [route, params, viewport] of cases) {
+    const context = await browser.newContext({ viewport, colorScheme: 'light' });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    try {
+      // Records every ladder as it enters the DOM: its width, and whether it is drawn already.
+      await page.addInitScript(() => {
+        const first = (window.__firstLadders = []);
+        new MutationObserver(() => {
+          for (const stack of document.querySelectorAll('.lad-stack')) {
+            if (!stack.__seen) {
+              stack.__seen = true;
+              first.push([stack.style.width, stack.querySelectorAll('[data-testid="segment"]').length > 0]);
+            }
+          }
+        }).observe(document, { subtree: true, childList: true });
+      });
+      await page.goto(routeUrl(await baseUrl(), route, 'en', params));
+      await ready(page);
+      await settle(page);
+      const r = await page.evaluate(() => ({
+        first: window.__firstLadders,
+        now: [...document.querySelectorAll('.lad-stack')].map((s) => [s.style.width, true]),
+        scroller: [...document.querySelectorAll('.ladder-scroll')].map((s) => s.clientWidth),
+      }));
+      const what = `${route} ${JSON.stringify(params)} at ${viewport.width}x${viewport.height}: ${JSON.stringify(r)}`;
+      assert.ok(r.now.length >= 1, `a ladder is drawn (${what})`);
+      // Same ladders (none remounted), drawn from the start, at the width they keep.
+      assert.deepEqual(r.first, r.now, `drawn once, at its final width (${what})`);
+      r.now.forEach(([w], i) => {
+        assert.ok(Math.abs(parseFloat(w) - r.scroller[i]) <= 1, `the drawing fills its scroller (${what})`);
+      });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   }
 });

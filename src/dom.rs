@@ -11,8 +11,13 @@ pub fn current_hash() -> String {
 }
 
 /// Rewrites the hash without adding a history entry or firing `hashchange`
-/// (the app already shows what the new URL describes).
+/// (the app already shows what the new URL describes). Nothing happens when the hash is already
+/// `hash`: `history.replaceState` costs milliseconds even then (Chromium hands it to the
+/// browser process), and a scene writes its URL on every mount.
 pub fn replace_hash(hash: &str) {
+    if current_hash() == hash {
+        return;
+    }
     if let Some(w) = web_sys::window() {
         if let Ok(h) = w.history() {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
@@ -38,6 +43,87 @@ pub fn set_html_lang(lang: &str) {
     if let Some(el) = document().and_then(|d| d.document_element()) {
         el.set_attribute("lang", lang).ok();
     }
+}
+
+thread_local! {
+    /// The id of the element the app renders into (see [`crate::start_in`]).
+    static ROOT_ID: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+pub fn set_root_id(id: &str) {
+    ROOT_ID.with(|r| *r.borrow_mut() = id.to_string());
+}
+
+/// One element of a [`probe_width`] nest: its tag and classes, and how many empty elements of
+/// the same tag and classes stand before and after it (a grid column is sized by its siblings,
+/// and `:last-child` rules see them).
+#[derive(Clone, Copy, Debug)]
+pub struct ProbeBox {
+    pub tag: &'static str,
+    pub class: &'static str,
+    pub before: u8,
+    pub after: u8,
+}
+
+impl ProbeBox {
+    pub const fn new(tag: &'static str, class: &'static str) -> ProbeBox {
+        ProbeBox {
+            tag,
+            class,
+            before: 0,
+            after: 0,
+        }
+    }
+}
+
+/// The width, in CSS pixels, that the page's stylesheet will give an element that does not exist
+/// yet: a nest of empty elements (`chain[0]` outermost) is appended to the app's root element,
+/// the innermost one's `clientWidth` is read and the nest removed, all in the same task, so
+/// nothing of it is ever painted. It costs one layout (on a page's first render, the first
+/// layout of the page, which the browser would do next anyway). `inner_height` is the height of
+/// the content the innermost element will hold, so that an `overflow: auto` box reserves room
+/// for its scrollbar exactly when the real content will make it scroll. `None` when the width
+/// cannot be read (no root element, or not laid out: 0).
+///
+/// Why: a drawing whose geometry depends on its width (the ladder) would otherwise be rendered
+/// twice on a page's first load, once empty to measure and once drawn, with a layout and a paint
+/// of the empty page in between.
+pub fn probe_width(chain: &[ProbeBox], inner_height: f64) -> Option<f64> {
+    let doc = document()?;
+    let root = ROOT_ID.with(|r| doc.get_element_by_id(&r.borrow()))?;
+    let make = |b: &ProbeBox| {
+        let el = doc.create_element(b.tag).ok()?;
+        el.set_class_name(b.class);
+        Some(el)
+    };
+    // Outermost first; the siblings of the outermost element would need a parent of their own,
+    // and none of our nests asks for them.
+    let (first, rest) = chain.split_first()?;
+    let outer = make(first)?;
+    let mut inner = outer.clone();
+    for b in rest {
+        let el = make(b)?;
+        for _ in 0..b.before {
+            let sibling = make(b)?;
+            inner.append_child(&sibling).ok()?;
+        }
+        inner.append_child(&el).ok()?;
+        for _ in 0..b.after {
+            let sibling = make(b)?;
+            inner.append_child(&sibling).ok()?;
+        }
+        inner = el;
+    }
+    // The content: whole pixels, printed as an integer (f64's Display would add float formatting
+    // to the first-load wasm).
+    let content = doc.create_element("div").ok()?;
+    let px = inner_height.max(0.0).ceil() as u32;
+    let _ = content.set_attribute("style", &format!("height:{px}px"));
+    inner.append_child(&content).ok()?;
+    root.append_child(&outer).ok()?;
+    let w = inner.client_width();
+    outer.remove();
+    (w > 0).then_some(w as f64)
 }
 
 /// `document.body.dataset.ready`: "1" once the page's first frame is drawn, "0" while a route
@@ -106,4 +192,83 @@ pub fn install_panic_hook() {
         web_sys::console::error_1(&msg.as_str().into());
         show_panic(&msg);
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// A root element `width` px wide with a stylesheet of its own; removed by the caller.
+    fn root(id: &str, width: u32, css: &str) -> web_sys::Element {
+        let doc = document().unwrap();
+        let el = doc.create_element("div").unwrap();
+        el.set_id(id);
+        el.set_attribute("style", &format!("width:{width}px"))
+            .unwrap();
+        let style = doc.create_element("style").unwrap();
+        style.set_text_content(Some(css));
+        el.append_child(&style).unwrap();
+        doc.body().unwrap().append_child(&el).unwrap();
+        set_root_id(id);
+        el
+    }
+
+    #[test]
+    fn probe_reads_the_width_the_stylesheet_gives_and_leaves_nothing_behind() {
+        let css = ".pad{padding:0 20px}.grid{display:grid;grid-template-columns:1fr 1fr}\
+                   .col{border-right:10px solid}.col:last-child{border-right:0}";
+        let r = root("probe-root-1", 500, css);
+        let children = r.child_element_count();
+        let b = ProbeBox::new;
+        assert_eq!(
+            probe_width(&[b("div", "pad"), b("div", "")], 0.0),
+            Some(460.0)
+        );
+        // Two grid columns of 230 px; only the first has a border, as `:last-child` says.
+        let col = |before, after| ProbeBox {
+            before,
+            after,
+            ..b("div", "col")
+        };
+        let grid = [b("div", "pad"), b("div", "grid")];
+        assert_eq!(
+            probe_width(&[grid[0], grid[1], col(0, 1)], 0.0),
+            Some(220.0)
+        );
+        assert_eq!(
+            probe_width(&[grid[0], grid[1], col(1, 0)], 0.0),
+            Some(230.0)
+        );
+        assert_eq!(
+            r.child_element_count(),
+            children,
+            "the probe removes its nest"
+        );
+        r.remove();
+    }
+
+    #[test]
+    fn probe_sees_the_scrollbar_the_content_will_cause() {
+        let r = root(
+            "probe-root-2",
+            300,
+            ".box{overflow:auto;height:50px}.box::-webkit-scrollbar{width:12px}",
+        );
+        let chain = [ProbeBox::new("div", "box")];
+        assert_eq!(
+            probe_width(&chain, 10.0),
+            Some(300.0),
+            "content fits: no scrollbar"
+        );
+        assert_eq!(
+            probe_width(&chain, 400.0),
+            Some(288.0),
+            "content scrolls: a scrollbar"
+        );
+        r.remove();
+        // No root element: no width, and no panic.
+        set_root_id("no-such-root");
+        assert_eq!(probe_width(&chain, 0.0), None);
+    }
 }

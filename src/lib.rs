@@ -42,6 +42,7 @@ pub fn start() {
 pub fn start_in(root: &str) {
     // Before anything can panic: a crash must show its message, never a blank page.
     dom::install_panic_hook();
+    dom::set_root_id(root);
     let el = dom::document()
         .and_then(|d| d.get_element_by_id(root))
         .expect("the page has the app's root element");

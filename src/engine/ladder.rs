@@ -489,6 +489,64 @@ pub struct LadderProps {
     /// Distinguishes the SVG ids when two ladders share a page.
     #[prop_or_else(|| AttrValue::from("lad"))]
     pub uid: AttrValue,
+    /// Where the ladder sits, so its width can be known before its first render.
+    #[prop_or_default]
+    pub placement: Placement,
+}
+
+/// Where a ladder sits in the page. For a scene's player the nest of elements around the ladder
+/// is known, so [`crate::dom::probe_width`] can tell the width CSS will give it before it exists,
+/// and the very first render draws the diagram. Anywhere else the first render measures, and the
+/// diagram follows in a second one.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Placement {
+    #[default]
+    Unknown,
+    /// The ladder of a scene's stage (`Player`).
+    Stage,
+    /// Column `i` of the two columns of a split stage (TCP vs UDP).
+    SplitColumn(u8),
+}
+
+impl Placement {
+    /// The width the ladder's scroller will have, for a drawing `height` tall. The chain is the
+    /// elements around the scroller, outermost first, as `Player` and the pages around it nest
+    /// them (app.rs, scenes/page.rs, player.rs; style.css sizes them). The e2e test "the first
+    /// render draws each ladder at its final width" checks that it still matches.
+    fn probe(self, embed: bool, height: f64) -> Option<f64> {
+        use crate::dom::ProbeBox as B;
+        let mut chain = vec![
+            B::new("div", if embed { "shell embed" } else { "shell" }),
+            B::new("main", "page-host"),
+            B::new(
+                "div",
+                if embed {
+                    "page scene embedded"
+                } else {
+                    "page scene"
+                },
+            ),
+            B::new("div", "player"),
+            B::new("div", "stage"),
+            B::new("div", "stage-main"),
+        ];
+        match self {
+            Placement::Unknown => return None,
+            Placement::Stage => {}
+            Placement::SplitColumn(i) => {
+                // Both columns: only the first has a border (`:last-child` has none).
+                let (before, after) = if i == 0 { (0, 1) } else { (1, 0) };
+                chain.push(B::new("div", "split"));
+                chain.push(B {
+                    before,
+                    after,
+                    ..B::new("div", "split-col")
+                });
+            }
+        }
+        chain.push(B::new("div", "ladder-scroll"));
+        crate::dom::probe_width(&chain, height)
+    }
 }
 
 /// A cover that hides everything below `y` in the layers under it. Only its transform changes
@@ -506,10 +564,16 @@ fn cover(y: f64, h: f64, clicks: bool) -> String {
 #[component]
 pub fn LadderView(p: &LadderProps) -> Html {
     let scroller = use_node_ref();
-    // The drawing width (the layout's x positions depend on it), unknown until the scroller
-    // exists: the first render draws an empty stack, the effect measures it, and the layers are
-    // drawn once, at the right width, before the browser paints (same scheduler run).
-    let width = use_state(|| None::<f64>);
+    // The drawing width (the layout's x positions depend on it). In a scene's player it is
+    // probed before the first render (`Placement`), which then draws the diagram; elsewhere it
+    // is unknown until the scroller exists: the first render draws an empty stack, the effect
+    // below measures it, and the layers are drawn in a second render. The effect measures in
+    // both cases and redraws only if the width is not what was drawn.
+    let embed = crate::app::use_shell().embed;
+    let width = {
+        let (placement, height) = (p.placement, p.ladder.height.max(200.0));
+        use_state(move || placement.probe(embed, height))
+    };
     // The scroller's (scroll top, visible height), kept by its scroll event and measured on
     // mount, on resize and for a new ladder. Reading them from the element in the effect below
     // would force a synchronous layout in every frame that moves the view.

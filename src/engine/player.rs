@@ -10,7 +10,7 @@ use synack_model::trace::{EventKind, Proto, QueueKind, TcpState, Trace};
 use super::export;
 use super::inspector::Inspector;
 use super::labels::{Isns, Numbering, SegKind};
-use super::ladder::{fmt_ms, kinds_present, state_group, LadderView};
+use super::ladder::{fmt_ms, kinds_present, state_group, LadderView, Placement};
 use super::layout::Ladder;
 use super::narration::{localize_name, sentence, timer_name};
 use super::params::{fmt_speed, slider_from_speed, speed_from_slider, View};
@@ -456,7 +456,7 @@ pub fn Player(p: &Props) -> Html {
                                     html! {
                                         <div class="split-col" data-testid={format!("split-{}", name.to_ascii_lowercase())}>
                                             <div class="split-title">{ name }</div>
-                                            <LadderView ladder={l} trace={p.trace.clone()} t={t} playing={playing}
+                                            <LadderView ladder={l} trace={p.trace.clone()} t={t} playing={playing} placement={Placement::SplitColumn(k as u8)}
                                                 numbering={*numbering} lang={lang} selected={sel} on_select={on_select}
                                                 uid={AttrValue::from(format!("lad-{}", name.to_ascii_lowercase()))} />
                                         </div>
@@ -464,7 +464,7 @@ pub fn Player(p: &Props) -> Html {
                                 }) }
                             </div>
                         } else {
-                            <LadderView ladder={p.ladder.clone()} trace={p.trace.clone()} t={t} playing={playing}
+                            <LadderView ladder={p.ladder.clone()} trace={p.trace.clone()} t={t} playing={playing} placement={Placement::Stage}
                                 numbering={*numbering} lang={lang} selected={*selected} on_select={on_select} />
                         }
                     } else {

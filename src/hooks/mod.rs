@@ -1,5 +1,7 @@
 //! Custom hooks.
 
+mod after_paint;
 mod animation_frame;
 
+pub use after_paint::use_after_paint;
 pub use animation_frame::use_animation_frame;

@@ -297,7 +297,9 @@ pub fn ScenePage(props: &Props) -> Html {
         let params = params.clone();
         Callback::from(move |s: PlayerState| {
             let mut p = (*params).clone();
-            p.t_us = Some(s.t_us);
+            // 0 is the default (absent from the URL): keep it `None`, or the Player's first
+            // report would count as a change and render the whole page a second time.
+            p.t_us = Some(s.t_us).filter(|&t| t > 0);
             p.speed = s.speed;
             p.numbering = s.numbering;
             p.view = s.view;
@@ -490,9 +492,11 @@ pub fn ScenePage(props: &Props) -> Html {
         overrides={params.knobs.clone()} lang={lang} {on_set} /> }
     });
 
+    let after_paint = crate::hooks::use_after_paint();
     let body = match &*model {
         Ok(m) => {
-            let compare = (r == Route::TcpVsUdp).then(|| {
+            // Below the diagrams: drawn once the first frame is on screen (use_after_paint).
+            let compare = (r == Route::TcpVsUdp && after_paint).then(|| {
                 let jump = jump.clone();
                 html! { <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
                 on_jump={Callback::from(move |t: u64| jump_to(&jump, t))} /> }
@@ -515,7 +519,9 @@ pub fn ScenePage(props: &Props) -> Html {
                     autoplay={params.autoplay} on_change={on_player} jump={*jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
                     share={share} split={m.tcp.clone().zip(m.udp.clone())} panel={panel} />
-                { for compare }
+                // One child whether or not it is drawn yet: Yew matches the children of a list
+                // from the end, so a child appearing before the panel would remount the Player.
+                { compare.unwrap_or_default() }
                 { scene_panel(r, m, &params, lang, &jump, &over, &on_knob) }
             </> }
         }

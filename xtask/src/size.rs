@@ -92,7 +92,17 @@ pub fn kb(bytes: u64) -> String {
 pub fn measure(dist: &Path) -> io::Result<Report> {
     let index = fs::read_to_string(dist.join("index.html"))
         .map_err(|e| io::Error::other(format!("{}: {e}", dist.join("index.html").display())))?;
-    let referenced = referenced_files(&index);
+    let mut referenced = referenced_files(&index);
+    // The JS modules' own static imports (wasm-bindgen's snippets) load at start-up too.
+    for js in referenced.clone().iter().filter(|f| f.ends_with(".js")) {
+        if let Ok(text) = fs::read_to_string(dist.join(js)) {
+            for file in referenced_files(&text) {
+                if !referenced.contains(&file) {
+                    referenced.push(file);
+                }
+            }
+        }
+    }
     let mut files = Vec::new();
     for path in walk(dist)? {
         let name = path
@@ -123,21 +133,46 @@ pub fn measure(dist: &Path) -> io::Result<Report> {
     Ok(Report { files })
 }
 
-/// Files that index.html loads at start-up: every `href="…"`/`src="…"` pointing into the site
-/// (Trunk emits `<link rel="modulepreload" href="/synack-….js">`, `<link rel="preload"
-/// href="/synack-…_bg.wasm">`, the stylesheet, and an inline module script that imports the JS
-/// and fetches the wasm by the same names).
+/// Files that index.html loads at start-up: every `href=…`/`src=…` pointing into the site
+/// (the stylesheet, Trunk's `<link rel="modulepreload" href="/synack-….js">`), the JS module
+/// the loader imports and the wasm it fetches (Trunk.toml's `pattern_script`, or Trunk's default
+/// loader: `module_or_path: '…'`). Also used on a JS file, for the modules it imports. Values
+/// may be quoted with `"`, `'` or a backtick, or not at all: Trunk's minifier drops quotes.
 fn referenced_files(index: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in ["href=\"", "src=\"", "from '", "init('", "module_or_path: '"] {
+    for attr in [
+        "href=",
+        "src=",
+        "from ",
+        "init(",
+        "module_or_path: ",
+        "fetch(",
+    ] {
         for piece in index.split(attr).skip(1) {
-            let Some(end) = piece.find(['"', '\'']) else {
+            let piece = piece.trim_start();
+            let (value, ends): (&str, &[char]) = match piece.chars().next() {
+                Some(q @ ('"' | '\'' | '`')) => (
+                    &piece[1..],
+                    if q == '"' {
+                        &['"']
+                    } else if q == '`' {
+                        &['`']
+                    } else {
+                        &['\'']
+                    },
+                ),
+                _ if attr.ends_with('=') => (piece, &[' ', '>', '\n', '\t']),
+                _ => continue,
+            };
+            let Some(end) = value.find(ends) else {
                 continue;
             };
-            let url = &piece[..end];
+            let url = &value[..end];
             if url.contains("://") || url.starts_with("data:") || url.starts_with('#') {
                 continue;
             }
+            // Every file of the site is at its root or below, and so are the JS modules that
+            // import relative paths: "./snippets/…" and "/snippets/…" name the same file.
             let file = url.trim_start_matches("./").trim_start_matches('/');
             let file = file.split(['?', '#']).next().unwrap_or(file);
             if !file.is_empty() && !out.iter().any(|f| f == file) {
@@ -298,6 +333,34 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
             referenced_files(html),
             ["synack-abc.js", "synack-abc_bg.wasm", "style-123.css"]
         );
+    }
+
+    #[test]
+    fn finds_what_our_loader_and_the_js_load() {
+        // Trunk.toml's pattern_script and pattern_preload, as Trunk fills them in.
+        let html = r#"<script>
+  self.synackWasm = WebAssembly.compileStreaming(fetch("/synack-abc_bg.wasm")).catch(() =>
+    fetch("/synack-abc_bg.wasm").then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)));
+</script>
+<script type="module">
+  import init from "/synack-abc.js";
+</script>
+<link rel="modulepreload" href="/synack-abc.js" crossorigin="anonymous">"#;
+        assert_eq!(
+            referenced_files(html),
+            ["synack-abc.js", "synack-abc_bg.wasm"]
+        );
+        // The same, minified by Trunk (`minify = "on_release"`).
+        let html = r#"<script>self.synackWasm=WebAssembly.compileStreaming(fetch(`/synack-abc_bg.wasm`))</script><script type=module>import init from "/synack-abc.js";</script><link href=/style-1.css integrity=sha384-x rel=stylesheet><link crossorigin href=/synack-abc.js rel=modulepreload></head>"#;
+        let mut found = referenced_files(html);
+        found.sort();
+        assert_eq!(
+            found,
+            ["style-1.css", "synack-abc.js", "synack-abc_bg.wasm"]
+        );
+        // wasm-bindgen's JS imports its snippets relative to itself.
+        let js = "import { f } from './snippets/synack-123/inline0.js';\nexport function g() {}";
+        assert_eq!(referenced_files(js), ["snippets/synack-123/inline0.js"]);
     }
 
     #[test]
