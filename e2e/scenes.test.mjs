@@ -351,3 +351,23 @@ test('the first render draws each ladder at its final width', async () => {
     }
   }
 });
+
+// A burst (every send of 200 messages happens at t = 0) is summed up after the first lines, and
+// the narration scrolls instead of pushing the playback controls far down the page.
+test('a burst is summed up in the narration, which scrolls', async () => {
+  for (const lang of LANGS) {
+    const { page, context, errors } = await openRoute(browser, '#/tcp-vs-udp', lang, { params: { messages: '200' } });
+    try {
+      await ready(page);
+      await settle(page);
+      const lines = await page.locator('[data-testid="narration"] .narr-lines p').allInnerTexts();
+      assert.ok(lines.length > 10 && lines.length <= 41, `${lines.length} lines`);
+      assert.match(lines.at(-1), lang === 'zh' ? /此刻还有 \d+ 件事/ : /and \d+ more at this moment/);
+      const box = await page.getByTestId('narration').boundingBox();
+      assert.ok(box && box.height <= 260, `the narration scrolls instead of growing (${JSON.stringify(box)})`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});

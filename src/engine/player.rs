@@ -256,10 +256,21 @@ pub fn Player(p: &Props) -> Html {
                 .get(*lang)
                 .to_string()]
             } else {
-                (*first..*upto)
+                let mut said = (*first..*upto)
                     .filter(|&i| keep_event(trace, i, *only))
-                    .filter_map(|i| sentence(trace, &isns_now, i, *lang))
-                    .collect()
+                    .filter_map(|i| sentence(trace, &isns_now, i, *lang));
+                let mut lines: Vec<String> = said.by_ref().take(NARRATION_LINES).collect();
+                // A burst is summed up after its first lines: a thousand datagrams sent at once
+                // would cost the frame a thousand paragraphs that nobody reads at one moment;
+                // the ladder shows every one of them.
+                let more = said.count();
+                if more > 0 {
+                    lines.push(match *lang {
+                        Lang::Zh => format!("……此刻还有 {more} 件事。"),
+                        Lang::En => format!("… and {more} more at this moment."),
+                    });
+                }
+                lines
             };
             Shared::new(lines)
         },
@@ -529,6 +540,9 @@ pub fn Player(p: &Props) -> Html {
 struct NarrationProps {
     lines: Shared<Vec<String>>,
 }
+
+/// At most this many sentences of one moment are shown (see the narration memo).
+const NARRATION_LINES: usize = 40;
 
 /// The narration's sentences: re-rendered only when the moment (and so the memo) changes.
 #[component]
