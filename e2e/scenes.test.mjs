@@ -312,6 +312,8 @@ test('the first render draws each ladder at its final width', async () => {
     ['#/tcp-vs-udp', {}, { width: 360, height: 640 }],
     ['#/handshake', { embed: '1' }, { width: 640, height: 400 }],
     ['#/tcp-vs-udp', { embed: '1' }, { width: 360, height: 640 }],
+    // A scene of the full build, which renders into #app-full once it has loaded.
+    ['#/sticky', {}, { width: 1280, height: 800 }],
   ];
   for (const [route, params, viewport] of cases) {
     const context = await browser.newContext({ viewport, colorScheme: 'light' });
