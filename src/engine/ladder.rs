@@ -199,6 +199,10 @@ fn esc(s: &str, out: &mut String) {
     }
 }
 
+/// The least vertical distance, in pixels, between two labels on the same path (see
+/// [`arrows_markup`]): about one line of label text.
+pub const LABEL_GAP: f64 = 12.0;
+
 /// Every arrow of the ladder as SVG markup (the inside of `g.segs`).
 ///
 /// Written as one string and handed to the browser's parser in one call, instead of a virtual
@@ -223,8 +227,22 @@ pub fn arrows_markup(
             f1(y1)
         );
     };
+    // Where the last label of each path was written (x0, x1 rounded; y of the label, y of the
+    // drop reason). A label closer than LABEL_GAP below the previous one on the same path would
+    // be printed over it: a burst of a thousand datagrams made an unreadable smear. Such arrows
+    // keep their shaft, mark and click target (the inspector has their header); only the text
+    // is left out.
+    let mut last: Vec<(i32, i32, f64, f64)> = Vec::new();
     for (i, a) in l.arrows.iter().enumerate() {
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+        let path = (x0.round() as i32, x1.round() as i32);
+        let slot = match last.iter().position(|e| (e.0, e.1) == path) {
+            Some(k) => k,
+            None => {
+                last.push((path.0, path.1, f64::NEG_INFINITY, f64::NEG_INFINITY));
+                last.len() - 1
+            }
+        };
         let (label, opts) = segment_label(&a.segment, isns, numbering);
         let note = l.notes.get(&i);
         // A page's note (expert marks, a difference from the model) replaces the trace's own
@@ -243,6 +261,10 @@ pub fn arrows_markup(
             (0.06, "end")
         };
         let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+        let labelled = my - last[slot].2 >= LABEL_GAP;
+        if labelled {
+            last[slot].2 = my;
+        }
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let kind = a.kind.css();
         let _ = write!(o, "<g class=\"seg k-{kind}");
@@ -267,14 +289,17 @@ pub fn arrows_markup(
                 } else {
                     ("end", x1 - 10.0)
                 };
-                let _ = write!(
-                    o,
-                    "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
-                    f1(wx),
-                    f1(y1 + 4.0)
-                );
-                esc(&drop_reason(r, lang), &mut o);
-                o.push_str("</text>");
+                if y1 - last[slot].3 >= LABEL_GAP {
+                    last[slot].3 = y1;
+                    let _ = write!(
+                        o,
+                        "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
+                        f1(wx),
+                        f1(y1 + 4.0)
+                    );
+                    esc(&drop_reason(r, lang), &mut o);
+                    o.push_str("</text>");
+                }
             }
             _ => {
                 // Arrowhead: a small triangle pointing along the arrow.
@@ -294,18 +319,20 @@ pub fn arrows_markup(
                 );
             }
         }
-        let _ = write!(
-            o,
-            "<text transform=\"{tf}\" y=\"-6\" text-anchor=\"{anchor}\" stroke=\"none\">"
-        );
-        esc(&label, &mut o);
-        if let Some(m) = &retx {
-            o.push_str("<tspan class=\"mark\">  ");
-            esc(m, &mut o);
-            o.push_str("</tspan>");
+        if labelled {
+            let _ = write!(
+                o,
+                "<text transform=\"{tf}\" y=\"-6\" text-anchor=\"{anchor}\" stroke=\"none\">"
+            );
+            esc(&label, &mut o);
+            if let Some(m) = &retx {
+                o.push_str("<tspan class=\"mark\">  ");
+                esc(m, &mut o);
+                o.push_str("</tspan>");
+            }
+            o.push_str("</text>");
         }
-        o.push_str("</text>");
-        if !opts.is_empty() && !geo.narrow {
+        if labelled && !opts.is_empty() && !geo.narrow {
             let _ = write!(
                 o,
                 "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"

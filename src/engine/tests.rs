@@ -737,3 +737,53 @@ fn narration_names_the_socket_call_of_each_protocol() {
         }
     }
 }
+
+#[test]
+fn a_burst_on_one_path_gets_one_label_not_a_smear() {
+    use crate::route::Route;
+    // 16 messages each way, sent at t = 0: the UDP datagrams leave together.
+    let p = Params::defaults("16");
+    let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
+    let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
+    let isns = Isns::of_trace(&trace);
+    let markup = arrows_markup(
+        &l,
+        &isns,
+        Geometry::new(600.0),
+        Numbering::Relative,
+        crate::i18n::Lang::En,
+    );
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let g = doc
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+        .unwrap();
+    g.set_inner_html(&markup);
+    let arrows = g.child_element_count();
+    let labels = g
+        .query_selector_all("g.seg > text:not(.why):not(.opt)")
+        .unwrap()
+        .length();
+    assert!(arrows >= 16, "{arrows} arrows");
+    assert!(
+        labels >= 1 && labels < arrows / 2,
+        "{labels} labels for {arrows} arrows"
+    );
+    // Every arrow can still be clicked.
+    assert_eq!(g.query_selector_all("line.hit").unwrap().length(), arrows);
+    // Far apart, every arrow keeps its label: the handshake's three.
+    let hs = Ladder::build(&handshake_trace(), None);
+    let markup = arrows_markup(
+        &hs,
+        &Isns::of_trace(&handshake_trace()),
+        Geometry::new(600.0),
+        Numbering::Relative,
+        crate::i18n::Lang::En,
+    );
+    g.set_inner_html(&markup);
+    assert_eq!(
+        g.query_selector_all("g.seg > text:not(.why):not(.opt)")
+            .unwrap()
+            .length(),
+        g.child_element_count()
+    );
+}
