@@ -97,6 +97,12 @@ impl<K, V> VecMap<K, V> {
         }
     }
 
+    /// Removes the `n` entries with the smallest keys (all of them if there are fewer), with
+    /// one shift of the rest.
+    pub fn remove_first(&mut self, n: usize) {
+        self.items.drain(..n.min(self.items.len()));
+    }
+
     /// Keeps the entries for which `f` is true (in order).
     pub fn retain(&mut self, mut f: impl FnMut(&K, &mut V) -> bool) {
         self.items.retain_mut(|(k, v)| f(k, v));
@@ -392,9 +398,16 @@ mod tests {
             serde_json::to_string(&v).unwrap(),
             serde_json::to_string(&b).unwrap()
         );
+        v.remove_first(3);
+        for _ in 0..3 {
+            b.pop_first();
+        }
+        assert!(v.iter().eq(b.iter()));
         while let Some(e) = v.pop_first() {
             assert_eq!(Some(e), b.pop_first());
         }
+        v.remove_first(1);
+        assert!(v.is_empty());
         assert!(b.is_empty());
     }
 

@@ -1111,24 +1111,26 @@ impl TcpSocket {
         }
     }
 
+    /// Moves the out-of-order segments that now follow `rcv_nxt` into the receive buffer. They
+    /// are the first entries of the sorted map, removed in one go at the end (one shift of the
+    /// rest, however many were taken).
     fn drain_ooo(&mut self) {
-        loop {
+        let mut taken = 0;
+        while let Some((start, spans)) = self.ooo.as_slice().get(taken) {
             let nxt = self.roff(self.rcv_nxt);
-            match self.ooo.first_key_value() {
-                Some((&start, _)) if start <= nxt => {}
-                _ => break,
-            }
-            let Some((start, spans)) = self.ooo.pop_first() else {
+            if *start > nxt {
                 break;
-            };
-            let len = spans_len(&spans);
+            }
+            let len = spans_len(spans);
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
             if skip < len {
-                self.rcvbuf.push_range(&spans, skip, len - skip);
+                self.rcvbuf.push_range(spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
             }
+            taken += 1;
         }
+        self.ooo.remove_first(taken);
     }
 
     fn receive_fin(&mut self, ctx: &mut Ctx) {
