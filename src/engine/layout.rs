@@ -9,12 +9,11 @@
 //! Horizontal positions are not stored: they depend on the drawing width and are cheap, so the
 //! drawing computes them from lane indices.
 
-use std::collections::BTreeMap;
-
 use synack_model::trace::{
     DropReason, EventKind, HostId, Micros, Proto, Segment, SegmentId, SocketId, TcpState,
     TimerKind, Trace,
 };
+use synack_model::VecMap;
 
 use super::labels::SegKind;
 
@@ -209,7 +208,7 @@ pub struct Ladder {
     pub duration: Micros,
     pub height: f64,
     /// Extra notes by arrow index, set by pages that know more than the trace (empty for scenes).
-    pub notes: BTreeMap<usize, Note>,
+    pub notes: VecMap<usize, Note>,
 }
 
 impl Ladder {
@@ -231,7 +230,10 @@ impl Ladder {
         };
 
         // Pass 1: where each segment's flight ends.
-        let mut ends: BTreeMap<SegmentId, (Micros, Option<DropReason>)> = BTreeMap::new();
+        // A sorted `Vec` (`VecMap`), not a `BTreeMap`: each B-tree type adds its code to the first
+        // load. Ids are handed out in send order and flights mostly end in that order, so the
+        // inserts are nearly all appends.
+        let mut ends: VecMap<SegmentId, (Micros, Option<DropReason>)> = VecMap::new();
         for ev in &trace.events {
             match &ev.kind {
                 EventKind::SegmentArrived { id } => {
@@ -404,7 +406,7 @@ impl Ladder {
             warp,
             duration,
             height,
-            notes: BTreeMap::new(),
+            notes: VecMap::new(),
         }
     }
 
@@ -421,8 +423,8 @@ impl Ladder {
     }
 
     /// The state of each socket at `t` per lane, from the state marks (last one at or before t).
-    pub fn states_at(&self, t: f64) -> BTreeMap<SocketId, (usize, TcpState, Option<&StateMark>)> {
-        let mut out = BTreeMap::new();
+    pub fn states_at(&self, t: f64) -> VecMap<SocketId, (usize, TcpState, Option<&StateMark>)> {
+        let mut out = VecMap::new();
         for m in &self.states {
             if (m.t as f64) <= t {
                 out.insert(m.socket, (m.lane, m.to, Some(m)));

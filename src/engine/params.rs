@@ -1,7 +1,7 @@
 //! Scene parameters <-> URL query. Every parameter and the playhead live in the URL, so a link
 //! reproduces exactly what its sender saw. Bad values fall back to defaults and say so.
 
-use std::collections::BTreeMap;
+use synack_model::VecMap;
 
 use crate::i18n::Lang;
 use crate::num::{self, math};
@@ -54,8 +54,9 @@ pub struct Params {
     pub autoplay: bool,
     pub embed: bool,
     /// The scene's own knobs set away from its case's values, by URL key (see [`KnobSpec`]).
-    /// Ordered, so the URL writes them in a stable order.
-    pub knobs: BTreeMap<String, u32>,
+    /// Ordered, so the URL writes them in a stable order (a sorted `Vec`, not a `BTreeMap`:
+    /// first-load size, see `synack_model::vecmap`).
+    pub knobs: VecMap<String, u32>,
 }
 
 /// A scene's own whole-number knob in the URL (a backlog size, a client count…): its key and
@@ -118,7 +119,7 @@ impl Params {
             view: View::Ladder,
             autoplay: false,
             embed: false,
-            knobs: BTreeMap::new(),
+            knobs: VecMap::new(),
         }
     }
 }

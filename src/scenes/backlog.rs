@@ -13,6 +13,7 @@ use synack_model::scenario::Scenario;
 use synack_model::trace::{
     Addr, DropReason, EventKind, Header, Micros, QueueKind, SegmentId, Trace,
 };
+use synack_model::VecMap;
 
 use crate::engine::labels::{flag_list, Isns, Numbering};
 use crate::engine::narration::drop_reason;
@@ -169,7 +170,7 @@ fn set_knob(b: &mut BacklogKnobs, key: &str, v: u32) {
 }
 
 /// The case's knobs with the URL's overrides applied (unknown case: the seed's).
-pub fn effective(id: &str, overrides: &BTreeMap<String, u32>) -> BacklogKnobs {
+pub fn effective(id: &str, overrides: &VecMap<String, u32>) -> BacklogKnobs {
     let mut b = knobs_of(id).unwrap_or_else(BacklogKnobs::seed);
     for spec in KNOBS {
         if let Some(&v) = overrides.get(spec.key) {
@@ -179,7 +180,7 @@ pub fn effective(id: &str, overrides: &BTreeMap<String, u32>) -> BacklogKnobs {
     b
 }
 
-pub fn scenario(k: &Knobs, id: &str, overrides: &BTreeMap<String, u32>) -> Scenario {
+pub fn scenario(k: &Knobs, id: &str, overrides: &VecMap<String, u32>) -> Scenario {
     let b = effective(id, overrides);
     let mut k = k.clone();
     if id == "seed" || id == "abort" {
@@ -313,7 +314,10 @@ pub fn packet_rows(trace: &Trace) -> Vec<Row> {
 
 /// The listener's (SYN queue, accept queue) as (len, cap) at `t`, and the server's
 /// counters.
-pub fn queues_at(trace: &Trace, t: Micros) -> ((u32, u32), (u32, u32), BTreeMap<String, u64>) {
+pub fn queues_at(
+    trace: &Trace,
+    t: Micros,
+) -> ((u32, u32), (u32, u32), synack_model::VecMap<String, u64>) {
     let snap = trace.view_at(t);
     let listener = trace.sockets.iter().find(|s| s.listener);
     let get = |q: QueueKind| {
@@ -445,7 +449,7 @@ pub fn BacklogPanel(p: &PanelProps) -> Html {
 pub struct KnobsProps {
     pub case: AttrValue,
     /// The knobs the URL sets away from the case's values.
-    pub overrides: BTreeMap<String, u32>,
+    pub overrides: VecMap<String, u32>,
     pub lang: Lang,
     pub on_set: Callback<(&'static str, u32)>,
 }
@@ -512,7 +516,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn run(id: &str) -> Trace {
-        synack_model::simulate(&scenario(&Knobs::default(), id, &BTreeMap::new())).unwrap()
+        synack_model::simulate(&scenario(&Knobs::default(), id, &VecMap::new())).unwrap()
     }
 
     #[test]
@@ -539,7 +543,7 @@ mod tests {
 
     #[test]
     fn knobs_override_the_case_and_a_bigger_backlog_stops_the_overflow() {
-        let mut o = BTreeMap::new();
+        let mut o = VecMap::new();
         // The overflow case's four clients all fit once listen() asks for 8 (9 slots).
         o.insert("backlog".to_string(), 8);
         let b = effective("overflow", &o);
@@ -550,7 +554,7 @@ mod tests {
         assert_eq!(c.get("ListenOverflows").copied().unwrap_or(0), 0, "{c:?}");
         // Every knob reads back what was set, in its range.
         for spec in KNOBS {
-            let mut o = BTreeMap::new();
+            let mut o = VecMap::new();
             o.insert("accepts".to_string(), 1);
             o.insert(spec.key.to_string(), spec.max);
             assert_eq!(
@@ -561,7 +565,7 @@ mod tests {
             );
         }
         // accept() switched on: the first call comes at accept_after.
-        let mut o = BTreeMap::new();
+        let mut o = VecMap::new();
         o.insert("accepts".to_string(), 1);
         o.insert("accept_after".to_string(), 700);
         assert_eq!(effective("overflow", &o).accept_delay_ms, Some(700.0));

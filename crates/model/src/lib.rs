@@ -20,6 +20,9 @@ pub mod tcp;
 pub mod text;
 pub mod trace;
 pub mod udp;
+pub mod vecmap;
+
+pub use vecmap::VecMap;
 
 /// Runs a scenario to the end (nothing left to happen, or its limits) and returns the trace.
 pub fn simulate(s: &scenario::Scenario) -> Result<trace::Trace, scenario::ScenarioError> {

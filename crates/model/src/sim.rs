@@ -6,7 +6,7 @@
 //! entries in one priority queue, where stale entries are skipped when they come up.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use crate::app::{AppRun, Blocked};
 use crate::net::faults::CompiledRule;
@@ -24,6 +24,7 @@ use crate::trace::{
     TRACE_FORMAT_VERSION,
 };
 use crate::udp::{Datagram, UdpSocket, UDP_HEADER};
+use crate::vecmap::VecMap;
 
 /// What a socket's code gets to talk to the world: the time, the profile, randomness, and
 /// the output vectors.
@@ -82,7 +83,7 @@ impl Ord for Scheduled {
 }
 
 struct HostRt {
-    counters: BTreeMap<String, u64>,
+    counters: VecMap<String, u64>,
     next_port: u16,
 }
 
@@ -104,14 +105,17 @@ pub struct Sim {
     host_rt: Vec<HostRt>,
     socks: Vec<Sock>,
     infos: Vec<SocketInfo>,
-    labels: BTreeMap<String, SocketId>,
-    conns: BTreeMap<(Addr, Addr), SocketId>,
-    listeners: BTreeMap<Addr, SocketId>,
-    udp_binds: BTreeMap<Addr, Vec<SocketId>>,
-    groups: BTreeMap<String, BTreeSet<SocketId>>,
-    links: BTreeMap<(HostId, HostId), Link>,
+    // Ordered maps as sorted `Vec`s (`VecMap`), not `BTreeMap`s: each B-tree type costs the web
+    // app's first load 1.5-2 KB gzipped of code, and these maps are small (see crate::vecmap).
+    labels: VecMap<String, SocketId>,
+    conns: VecMap<(Addr, Addr), SocketId>,
+    listeners: VecMap<Addr, SocketId>,
+    udp_binds: VecMap<Addr, Vec<SocketId>>,
+    /// Members of each multicast group, sorted, no duplicates.
+    groups: VecMap<String, Vec<SocketId>>,
+    links: VecMap<(HostId, HostId), Link>,
     link_default: LinkSpec,
-    link_overrides: BTreeMap<(HostId, HostId), LinkSpec>,
+    link_overrides: VecMap<(HostId, HostId), LinkSpec>,
     faults: Vec<CompiledRule>,
     apps: Vec<AppRun>,
     messages: Vec<MessageInfo>,
@@ -153,14 +157,14 @@ impl Sim {
             host_rt: Vec::new(),
             socks: Vec::new(),
             infos: Vec::new(),
-            labels: BTreeMap::new(),
-            conns: BTreeMap::new(),
-            listeners: BTreeMap::new(),
-            udp_binds: BTreeMap::new(),
-            groups: BTreeMap::new(),
-            links: BTreeMap::new(),
+            labels: VecMap::new(),
+            conns: VecMap::new(),
+            listeners: VecMap::new(),
+            udp_binds: VecMap::new(),
+            groups: VecMap::new(),
+            links: VecMap::new(),
             link_default: s.network.default.clone(),
-            link_overrides: BTreeMap::new(),
+            link_overrides: VecMap::new(),
             faults: Vec::new(),
             apps: Vec::new(),
             messages: Vec::new(),
@@ -190,7 +194,7 @@ impl Sim {
                 addr: h.addr.clone(),
             });
             sim.host_rt.push(HostRt {
-                counters: BTreeMap::new(),
+                counters: VecMap::new(),
                 next_port: 40_000,
             });
         }
@@ -204,7 +208,7 @@ impl Sim {
             sim.faults.push(CompiledRule::new(r, from, to));
         }
         for g in &s.groups {
-            sim.groups.insert(g.name.clone(), BTreeSet::new());
+            sim.groups.insert(g.name.clone(), Vec::new());
         }
         for spec in &s.sockets {
             let host = sim.host(&spec.host)?;
@@ -244,10 +248,13 @@ impl Sim {
                     }
                     sim.udp_binds.entry(local).or_default().push(id);
                     for g in &spec.join {
-                        sim.groups
+                        let members = sim
+                            .groups
                             .get_mut(g)
-                            .ok_or_else(|| ScenarioError::UnknownGroup(g.clone()))?
-                            .insert(id);
+                            .ok_or_else(|| ScenarioError::UnknownGroup(g.clone()))?;
+                        if let Err(at) = members.binary_search(&id) {
+                            members.insert(at, id);
+                        }
                     }
                     let cap = spec.recv_buffer.unwrap_or(sim.p.recv_buffer);
                     Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
@@ -687,11 +694,11 @@ impl Sim {
             });
         }
         if h.flags.ack && !h.flags.syn {
-            let key = (seg.src, h.ack.wrapping_sub(1));
+            let iss = h.ack.wrapping_sub(1);
             let cookie = self.p.syncookies
                 && self
                     .listener_mut(lid)
-                    .is_some_and(|l| l.cookies.remove(&key));
+                    .is_some_and(|l| l.take_cookie(seg.src, iss));
             if cookie {
                 if self
                     .listener(lid)
@@ -707,7 +714,7 @@ impl Sim {
                 self.emit(EventKind::SegmentArrived { id });
                 self.bump(host, "SyncookiesRecv");
                 let child = self.new_child(lid, seg);
-                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, key.1, ctx));
+                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, iss, ctx));
                 if let Some(l) = self.listener_mut(lid) {
                     l.accept_queue.push_back(child);
                 }
@@ -773,7 +780,7 @@ impl Sim {
                         self.bump(host, "SyncookiesSent");
                         let iss = self.rng.next_u32();
                         if let Some(l) = self.listener_mut(lid) {
-                            l.cookies.insert((seg.src, iss));
+                            l.add_cookie(seg.src, iss);
                         }
                         self.tx.push(cookie_syn_ack(seg, &h, iss, self.p.mss));
                         return;
@@ -871,7 +878,7 @@ impl Sim {
             Some(v) if multicast => v
                 .iter()
                 .copied()
-                .filter(|s| self.groups.values().any(|g| g.contains(s)))
+                .filter(|s| self.groups.values().any(|g| g.binary_search(s).is_ok()))
                 .collect(),
             // Unicast to a shared port: Linux hands it to one socket (the last bound).
             Some(v) => v.last().copied().into_iter().collect(),

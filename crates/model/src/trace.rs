@@ -10,9 +10,11 @@
 //!   between native and wasm, and the unit Linux and pcap both use.
 //! - Sequence and acknowledgement numbers are the raw 32-bit values on the wire; viewers derive
 //!   relative numbers from each direction's SYN.
-//! - Every collection whose order reaches output is a `Vec` in event order or a `BTreeMap`.
+//! - Every collection whose order reaches output is a `Vec` in event order or an ordered map
+//!   ([`VecMap`]: a sorted `Vec` that serializes like a `BTreeMap`, see [`crate::vecmap`] for
+//!   why not a `BTreeMap`).
 
-use std::collections::BTreeMap;
+use crate::vecmap::VecMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -570,9 +572,9 @@ pub struct SocketView {
     /// `None` for UDP sockets.
     pub state: Option<TcpState>,
     /// (len, cap) per queue.
-    pub queues: BTreeMap<QueueKind, (u32, u32)>,
+    pub queues: VecMap<QueueKind, (u32, u32)>,
     /// Running timers and when they expire.
-    pub timers: BTreeMap<TimerKind, Micros>,
+    pub timers: VecMap<TimerKind, Micros>,
     pub window: Option<WindowState>,
     /// Set once the connection failed (see [`EventKind::SocketError`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -585,9 +587,9 @@ pub struct Snapshot {
     pub t: Micros,
     /// Number of events already applied.
     pub event_index: usize,
-    pub sockets: BTreeMap<SocketId, SocketView>,
+    pub sockets: VecMap<SocketId, SocketView>,
     /// Kernel counters per host, by name.
-    pub counters: BTreeMap<HostId, BTreeMap<String, u64>>,
+    pub counters: VecMap<HostId, VecMap<String, u64>>,
 }
 
 impl Snapshot {

@@ -3,7 +3,7 @@
 //! The dispatch logic that creates children and applies the overflow rules lives in
 //! [`crate::sim`] (it creates sockets); this is the state it works on.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::trace::{Addr, SocketId};
 
@@ -17,7 +17,9 @@ pub struct Listener {
     pub accept_queue: VecDeque<SocketId>,
     /// SYN cookies we sent and have not seen come back: (peer, our ISN). The real kernel
     /// keeps no state (that is the point); the model remembers only to validate the ACK.
-    pub cookies: BTreeSet<(Addr, u32)>,
+    /// Sorted, no duplicates (a set as a `Vec`: a `BTreeSet` type would add its B-tree code to
+    /// the web app's first load, see [`crate::vecmap`]).
+    pub cookies: Vec<(Addr, u32)>,
     /// Accepted + pending children created so far (for labels).
     pub children: u32,
 }
@@ -32,6 +34,24 @@ impl Listener {
     /// backlog + 1 connections.
     pub fn accept_queue_full(&self, somaxconn: u32) -> bool {
         self.accept_queue.len() as u32 > self.max_ack_backlog(somaxconn)
+    }
+
+    /// Remembers a cookie sent to `peer` with our ISN `iss`.
+    pub fn add_cookie(&mut self, peer: Addr, iss: u32) {
+        if let Err(at) = self.cookies.binary_search(&(peer, iss)) {
+            self.cookies.insert(at, (peer, iss));
+        }
+    }
+
+    /// Forgets the cookie (`peer`, `iss`); whether it was there.
+    pub fn take_cookie(&mut self, peer: Addr, iss: u32) -> bool {
+        match self.cookies.binary_search(&(peer, iss)) {
+            Ok(at) => {
+                self.cookies.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     pub fn accept_queue_cap(&self, somaxconn: u32) -> u32 {

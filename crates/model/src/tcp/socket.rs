@@ -4,8 +4,6 @@
 //! Sans-IO: every entry point takes a [`Ctx`] carrying `now`, the profile and the output
 //! vectors (trace events, segments to transmit, timers armed). Nothing here knows about links.
 
-use std::collections::BTreeMap;
-
 use super::buffers::{slice_spans, spans_len, SpanQueue};
 use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
@@ -17,6 +15,7 @@ use crate::trace::{
     Addr, EventKind, Header, Micros, PayloadSpan, QueueKind, Segment, SocketId, TcpFlags,
     TcpHeader, TcpOptions, TcpState, TimerKind, WindowState,
 };
+use crate::vecmap::VecMap;
 
 /// IPv4 header without options.
 pub const IP_HEADER: u32 = 20;
@@ -73,7 +72,9 @@ pub struct TcpSocket {
     pub rcv_nxt: SeqNumber,
     pub rcvbuf: SpanQueue,
     /// Out-of-order data by stream offset.
-    ooo: BTreeMap<u64, Vec<PayloadSpan>>,
+    /// (A sorted `Vec`, not a `BTreeMap`: first-load size, see [`crate::vecmap`]; it holds at
+    /// most a window's worth of segments.)
+    ooo: VecMap<u64, Vec<PayloadSpan>>,
     ooo_bytes: u32,
     ooo_fin: Option<u64>,
     pub rcv_cap: u32,
@@ -160,7 +161,7 @@ impl TcpSocket {
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcvbuf: SpanQueue::default(),
-            ooo: BTreeMap::new(),
+            ooo: VecMap::new(),
             ooo_bytes: 0,
             ooo_fin: None,
             rcv_cap: p.recv_buffer,
@@ -1110,24 +1111,26 @@ impl TcpSocket {
         }
     }
 
+    /// Moves the out-of-order segments that now follow `rcv_nxt` into the receive buffer. They
+    /// are the first entries of the sorted map, removed in one go at the end (one shift of the
+    /// rest, however many were taken).
     fn drain_ooo(&mut self) {
-        loop {
+        let mut taken = 0;
+        while let Some((start, spans)) = self.ooo.as_slice().get(taken) {
             let nxt = self.roff(self.rcv_nxt);
-            let Some((&start, _)) = self.ooo.iter().next() else {
-                break;
-            };
-            if start > nxt {
+            if *start > nxt {
                 break;
             }
-            let spans = self.ooo.remove(&start).unwrap_or_default();
-            let len = spans_len(&spans);
+            let len = spans_len(spans);
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
             if skip < len {
-                self.rcvbuf.push_range(&spans, skip, len - skip);
+                self.rcvbuf.push_range(spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
             }
+            taken += 1;
         }
+        self.ooo.remove_first(taken);
     }
 
     fn receive_fin(&mut self, ctx: &mut Ctx) {
