@@ -149,6 +149,13 @@ try {
       `  frames ${frames.length}: p50 ${ms(pct(frames, 50))}, p95 ${ms(pct(frames, 95))}, ` +
         `p99 ${ms(pct(frames, 99))}, worst ${ms(frames.at(-1) ?? 0)} (target p95 ≤ 16.7 ms)`,
     );
+    // At 60 Hz every interval is one vsync (16.7 ms, read as 16.6–16.8 through timer jitter) or
+    // a whole number of them: an interval over 1.5 vsyncs means at least one frame was dropped.
+    const dropped = frames.filter((f) => f > 25).length;
+    console.log(
+      `  intervals over 25 ms (a dropped frame): ${dropped} of ${frames.length} ` +
+        `(${((100 * dropped) / Math.max(1, frames.length)).toFixed(1)} %)`,
+    );
     if (errors.length) {
       console.log(`  console errors: ${errors.join('; ')}`);
       broken = true;
