@@ -1,6 +1,7 @@
 // The split build (src/pages/load_full.rs): the first load carries neither the full build nor
 // the stylesheets of its pages; opening one of its pages fetches both, and the page shows
-// styled. When the full build cannot be fetched, the stand-in says so and the app keeps running.
+// styled. When the full build cannot be fetched, the stand-in says so and the app keeps running;
+// when the first load itself cannot be, the page says so.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +66,24 @@ test('when the full build cannot be fetched the stand-in says so, and the first-
     await page.getByTestId('page-teardown').waitFor({ state: 'visible', timeout: 15_000 });
     // The only errors are the aborted download's.
     assert.ok(errors.length > 0 && errors.every((e) => e.includes('synack-full')), errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+});
+
+// The first load's own wasm (its loader is Trunk.toml's pattern_script): if it cannot be
+// fetched, the page says so in both languages instead of staying blank.
+test('when the first-load wasm cannot be fetched the page says so', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  try {
+    await page.route(/\/synack-[0-9a-f]+_bg\.wasm$/, (route) => route.abort());
+    await page.goto(routeUrl(await baseUrl(), '#/handshake', 'en'), { waitUntil: 'load' });
+    await page.waitForSelector('body[data-ready="error"]', { timeout: 15_000 });
+    const text = await page.getByTestId('load-error').innerText();
+    assert.match(text, /could not load its WebAssembly module/);
+    assert.match(text, /无法加载/);
+    await screenshot(page, 'first-load-error');
   } finally {
     await context.close();
   }
