@@ -113,10 +113,25 @@ fn call_name(trace: &Trace, socket: SocketId, c: AppCallKind) -> &'static str {
     }
 }
 
-/// The sentence for event `i`, or `None` for bookkeeping events not worth narrating
-/// (queue lengths, window variables, cancelled timers).
+/// Whether an event of this kind is narrated: not the bookkeeping ones (queue lengths, window
+/// variables, cancelled timers, socket creation). Lets a caller count sentences without
+/// wording them.
+pub fn narrated(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::TimerCancelled { .. }
+            | EventKind::QueueChanged { .. }
+            | EventKind::WindowChanged { .. }
+            | EventKind::SocketCreated { .. }
+    )
+}
+
+/// The sentence for event `i`, or `None` for an event that is not [`narrated`].
 pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<String> {
     let ev = trace.events.get(i)?;
+    if !narrated(&ev.kind) {
+        return None;
+    }
     let zh = lang == Lang::Zh;
     Some(match &ev.kind {
         EventKind::SegmentSent { segment, .. } => {
@@ -277,10 +292,8 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
                 format!("The {who}'s counter {name} is now {value}.")
             }
         }
-        EventKind::TimerCancelled { .. }
-        | EventKind::QueueChanged { .. }
-        | EventKind::WindowChanged { .. }
-        | EventKind::SocketCreated { .. } => return None,
+        // Not narrated (checked above).
+        _ => return None,
     })
 }
 

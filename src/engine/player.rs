@@ -12,7 +12,7 @@ use super::inspector::Inspector;
 use super::labels::{Isns, Numbering, SegKind};
 use super::ladder::{fmt_ms, kinds_present, state_group, LadderView, Placement};
 use super::layout::Ladder;
-use super::narration::{localize_name, sentence, timer_name};
+use super::narration::{localize_name, narrated, sentence, timer_name};
 use super::params::{fmt_speed, slider_from_speed, speed_from_slider, View};
 use super::playback::{Action, Playback};
 use super::state_diagram::{Lit, StateDiagram};
@@ -256,14 +256,17 @@ pub fn Player(p: &Props) -> Html {
                 .get(*lang)
                 .to_string()]
             } else {
-                let mut said = (*first..*upto)
-                    .filter(|&i| keep_event(trace, i, *only))
-                    .filter_map(|i| sentence(trace, &isns_now, i, *lang));
-                let mut lines: Vec<String> = said.by_ref().take(NARRATION_LINES).collect();
+                let mut told = (*first..*upto)
+                    .filter(|&i| keep_event(trace, i, *only) && narrated(&trace.events[i].kind));
+                let mut lines: Vec<String> = told
+                    .by_ref()
+                    .take(NARRATION_LINES)
+                    .filter_map(|i| sentence(trace, &isns_now, i, *lang))
+                    .collect();
                 // A burst is summed up after its first lines: a thousand datagrams sent at once
                 // would cost the frame a thousand paragraphs that nobody reads at one moment;
-                // the ladder shows every one of them.
-                let more = said.count();
+                // the ladder shows every one of them. The rest are counted, not worded.
+                let more = told.count();
                 if more > 0 {
                     lines.push(match *lang {
                         Lang::Zh => format!("……此刻还有 {more} 件事。"),

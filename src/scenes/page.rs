@@ -492,14 +492,15 @@ pub fn ScenePage(props: &Props) -> Html {
         overrides={params.knobs.clone()} lang={lang} {on_set} /> }
     });
 
-    let after_paint = crate::hooks::use_after_paint();
     let body = match &*model {
         Ok(m) => {
-            // Below the diagrams: drawn once the first frame is on screen (use_after_paint).
-            let compare = (r == Route::TcpVsUdp && after_paint).then(|| {
+            // Below the diagrams: drawn once the first frame is on screen.
+            let compare = (r == Route::TcpVsUdp).then(|| {
                 let jump = jump.clone();
-                html! { <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
-                on_jump={Callback::from(move |t: u64| jump_to(&jump, t))} /> }
+                html! { <AfterPaint>
+                    <Compare trace={m.trace.clone()} t={params.t_us.unwrap_or(0)} lang={lang}
+                        on_jump={Callback::from(move |t: u64| jump_to(&jump, t))} />
+                </AfterPaint> }
             });
             // Scene 7 draws its window views inside the player, from the live playhead.
             #[cfg(not(feature = "full"))]
@@ -519,9 +520,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     autoplay={params.autoplay} on_change={on_player} jump={*jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), params.case))}
                     share={share} split={m.tcp.clone().zip(m.udp.clone())} panel={panel} />
-                // One child whether or not it is drawn yet: Yew matches the children of a list
-                // from the end, so a child appearing before the panel would remount the Player.
-                { compare.unwrap_or_default() }
+                { for compare }
                 { scene_panel(r, m, &params, lang, &jump, &over, &on_knob) }
             </> }
         }
@@ -567,6 +566,22 @@ pub fn ScenePage(props: &Props) -> Html {
                 </section>
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AfterPaintProps {
+    children: Html,
+}
+
+/// Its children once the page's first frame is painted ([`crate::hooks::use_after_paint`]);
+/// nothing before. Only this component renders again when they appear, not the page.
+#[component]
+fn AfterPaint(p: &AfterPaintProps) -> Html {
+    if crate::hooks::use_after_paint() {
+        p.children.clone()
+    } else {
+        Html::default()
     }
 }
 
