@@ -499,6 +499,9 @@ pub fn Player(p: &Props) -> Html {
                 <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
                 <NarrationLines lines={(*lines).clone()} />
             </div>
+            // The timeline and the controls stay on screen while the player is (sticky, CSS):
+            // a tall diagram must not push the play button below the first screen.
+            <div class="transport" data-testid="transport">
             <div class="timeline">
                 <svg class="ticks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
                     { for ticks.iter().map(|(k, d)| html! { <path class={format!("k-{}", k.css())} d={d.clone()} /> }) }
@@ -539,6 +542,7 @@ pub fn Player(p: &Props) -> Html {
                             if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { i.select(); }
                         })} />
                 }
+            </div>
             </div>
             </div>
             }
