@@ -354,6 +354,39 @@ test('the first render draws each ladder at its final width', async () => {
   }
 });
 
+// The transport (timeline and controls) sticks to the bottom of the window: the play button is
+// on the first screen of every scene, however tall its diagram and text, and nothing covers it.
+// Before, it was below the first screen on all of them at 1280x800.
+test('the play button is on the first screen of every scene', async () => {
+  const routes = ['#/handshake', '#/teardown', '#/tcp-vs-udp', '#/sticky', '#/udp', '#/backlog', '#/window'];
+  for (const [lang, viewport] of [['en', { width: 1280, height: 800 }], ['zh', { width: 1024, height: 700 }]]) {
+    for (const route of routes) {
+      const context = await browser.newContext({ viewport, colorScheme: 'light' });
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      try {
+        await page.goto(routeUrl(await baseUrl(), route, lang));
+        await ready(page);
+        await settle(page);
+        const what = `${route} ${lang} at ${viewport.width}x${viewport.height}`;
+        const onTop = await page.getByTestId('play').evaluate((b) => {
+          const r = b.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return { bottom: r.bottom, top: r.top, covered: !(hit && b.contains(hit)) };
+        });
+        assert.ok(onTop.top >= 0 && onTop.bottom <= viewport.height, `play button on screen (${what}): ${JSON.stringify(onTop)}`);
+        assert.equal(onTop.covered, false, `play button not covered (${what})`);
+        // It works from there: one step forward moves the playhead.
+        await page.getByTestId('step').click();
+        assert.ok((await playhead(page)) > 0, `a step from the first screen (${what})`);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+});
+
 // A burst (every send of 200 messages happens at t = 0) is summed up after the first lines, and
 // the narration scrolls instead of pushing the playback controls far down the page.
 test('a burst is summed up in the narration, which scrolls', async () => {

@@ -88,8 +88,15 @@ pub fn Player(p: &Props) -> Html {
             }
         });
     }
-    // The first frame is drawn: tests and benchmarks wait on this. Then autoplay, if asked.
-    use_effect_with((), |_| crate::dom::set_ready(true));
+    // What lies below the diagram (narration, timeline, controls) is drawn once the first frame
+    // is painted: the diagram comes first, and those parts' code and layout do not hold it up.
+    let painted = crate::hooks::use_after_paint();
+    // The whole player is drawn: tests and benchmarks wait on this. Then autoplay, if asked.
+    use_effect_with(painted, |&painted| {
+        if painted {
+            crate::dom::set_ready(true)
+        }
+    });
     {
         let pb = pb.clone();
         use_effect_with(p.autoplay, move |&a| {
@@ -487,10 +494,14 @@ pub fn Player(p: &Props) -> Html {
                 </div>
                 <aside class="hosts" data-testid="hosts">{ for hosts }</aside>
             </div>
+            if painted {
             <div class="narration" data-testid="narration" aria-live="polite">
                 <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
                 <NarrationLines lines={(*lines).clone()} />
             </div>
+            // The timeline and the controls stay on screen while the player is (sticky, CSS):
+            // a tall diagram must not push the play button below the first screen.
+            <div class="transport" data-testid="transport">
             <div class="timeline">
                 <svg class="ticks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
                     { for ticks.iter().map(|(k, d)| html! { <path class={format!("k-{}", k.css())} d={d.clone()} /> }) }
@@ -533,6 +544,8 @@ pub fn Player(p: &Props) -> Html {
                 }
             </div>
             </div>
+            </div>
+            }
             { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
             { for inspector }
         </div>

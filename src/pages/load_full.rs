@@ -27,39 +27,13 @@ pub fn handed_over() -> bool {
 // `synack-full.js` is wasm-bindgen's "no-modules" output (Trunk builds worker-type binaries so):
 // a classic script defining the global `wasm_bindgen` init function. The full build's own
 // stylesheets (`css`, comma-separated) load in parallel; the app starts once all are in, so its
-// pages never show unstyled.
-#[wasm_bindgen(inline_js = r#"
-function sheet(href) {
-  return new Promise((resolve, reject) => {
-    if (document.querySelector('link[data-full-css="' + href + '"]')) return resolve();
-    const l = document.createElement('link');
-    l.rel = 'stylesheet';
-    l.href = href;
-    l.onload = () => { l.dataset.fullCss = href; resolve(); };
-    l.onerror = () => { l.remove(); reject(new Error('could not load ' + href)); };
-    document.head.appendChild(l);
-  });
-}
-export function load_full_app(js, wasm, css) {
-  const script = new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = js;
-    s.onload = () => {
-      if (typeof wasm_bindgen !== 'function') {
-        reject(new Error(js + ' did not define wasm_bindgen'));
-        return;
-      }
-      resolve();
-    };
-    s.onerror = () => reject(new Error('could not load ' + js));
-    document.head.appendChild(s);
-  });
-  return Promise.all([script, ...css.split(',').map(sheet)])
-    .then(() => wasm_bindgen({ module_or_path: wasm }));
-}
-"#)]
+// pages never show unstyled. The loader is a global function of index.html's first script
+// (Trunk.toml, `pattern_script`), not an `inline_js` snippet: wasm-bindgen imports a snippet
+// from the app's JS module, which holds back the start of every page until it has arrived.
+#[wasm_bindgen]
 extern "C" {
-    fn load_full_app(js: &str, wasm: &str, css: &str) -> js_sys::Promise;
+    #[wasm_bindgen(catch, js_name = synackLoadFull)]
+    fn load_full_app(js: &str, wasm: &str, css: &str) -> Result<js_sys::Promise, JsValue>;
 }
 
 const JS: &str = "./synack-full.js";
@@ -81,9 +55,14 @@ fn start(on_error: Callback<String>) {
             let _ = app.after_with_node_1(&el);
         }
     }
+    // Without index.html's loader (another host page) the call throws: say so, like a failure.
     let promise = load_full_app(JS, WASM, CSS);
     wasm_bindgen_futures::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(promise).await {
+        let loaded = match promise {
+            Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await,
+            Err(e) => Err(e),
+        };
+        match loaded {
             Ok(_) => {
                 HANDED_OVER.with(|h| h.set(true));
                 if let Some(app) = crate::dom::document().and_then(|d| d.get_element_by_id("app")) {

@@ -560,10 +560,13 @@ pub fn ScenePage(props: &Props) -> Html {
             }
             { body }
             if !shell.embed && intro.len() > 1 {
+                // Below the player, out of the first screen: drawn after the first frame.
+                <AfterPaint>
                 <section class="explain more" data-testid="explain">
                     <h2>{ T::new("细说", "In more detail").get(lang) }</h2>
                     { for intro.iter().skip(1).map(|p| html! { <p>{ p.get(lang) }</p> }) }
                 </section>
+                </AfterPaint>
             }
         </div>
     }

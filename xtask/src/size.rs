@@ -22,6 +22,9 @@ pub struct FileSize {
 
 pub struct Report {
     pub files: Vec<FileSize>,
+    /// Modules the first-load JS imports (wasm-bindgen's snippets): each is fetched only once
+    /// the module importing it has arrived and been parsed, a round trip before the app starts.
+    pub chained: Vec<String>,
 }
 
 impl Report {
@@ -94,11 +97,13 @@ pub fn measure(dist: &Path) -> io::Result<Report> {
         .map_err(|e| io::Error::other(format!("{}: {e}", dist.join("index.html").display())))?;
     let mut referenced = referenced_files(&index);
     // The JS modules' own static imports (wasm-bindgen's snippets) load at start-up too.
+    let mut chained = Vec::new();
     for js in referenced.clone().iter().filter(|f| f.ends_with(".js")) {
         if let Ok(text) = fs::read_to_string(dist.join(js)) {
             for file in referenced_files(&text) {
                 if !referenced.contains(&file) {
-                    referenced.push(file);
+                    referenced.push(file.clone());
+                    chained.push(file);
                 }
             }
         }
@@ -130,7 +135,7 @@ pub fn measure(dist: &Path) -> io::Result<Report> {
         });
     }
     files.sort_by(|a, b| b.first_load.cmp(&a.first_load).then(a.name.cmp(&b.name)));
-    Ok(Report { files })
+    Ok(Report { files, chained })
 }
 
 /// Files that index.html loads at start-up: every `href=…`/`src=…` pointing into the site
@@ -361,6 +366,49 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
         // wasm-bindgen's JS imports its snippets relative to itself.
         let js = "import { f } from './snippets/synack-123/inline0.js';\nexport function g() {}";
         assert_eq!(referenced_files(js), ["snippets/synack-123/inline0.js"]);
+    }
+
+    #[test]
+    fn counts_the_real_loader_and_names_chained_modules() {
+        // Trunk.toml's own pattern_script, filled in as Trunk does: it loads the JS and the wasm,
+        // and nothing else at start-up (the full build's loader only runs on demand).
+        let toml = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Trunk.toml"))
+            .unwrap();
+        let quotes = "'''";
+        let script = toml
+            .split(&format!("pattern_script = {quotes}"))
+            .nth(1)
+            .unwrap();
+        let script = script.split(quotes).next().unwrap();
+        let html = script
+            .replace("{base}", "/")
+            .replace("{wasm}", "synack-abc_bg.wasm")
+            .replace("{js}", "synack-abc.js");
+        let mut found = referenced_files(&html);
+        found.sort();
+        assert_eq!(found, ["synack-abc.js", "synack-abc_bg.wasm"]);
+
+        // A dist whose JS imports a snippet: the snippet counts, and is named as chained.
+        let dir = std::env::temp_dir().join(format!("synack-size-{}", std::process::id()));
+        fs::create_dir_all(dir.join("snippets/x")).unwrap();
+        fs::write(dir.join("index.html"), &html).unwrap();
+        fs::write(
+            dir.join("synack-abc.js"),
+            "import { f } from './snippets/x/inline0.js';",
+        )
+        .unwrap();
+        fs::write(dir.join("synack-abc_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        fs::write(dir.join("snippets/x/inline0.js"), "export function f() {}").unwrap();
+        let report = measure(&dir).unwrap();
+        assert_eq!(report.chained, ["snippets/x/inline0.js"]);
+        assert!(
+            report.files.iter().all(|f| f.first_load),
+            "every file here is first load"
+        );
+        // Without the import, nothing is chained.
+        fs::write(dir.join("synack-abc.js"), "export function g() {}").unwrap();
+        assert!(measure(&dir).unwrap().chained.is_empty());
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -324,6 +324,12 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
             println!("warning: the web app links {n} `{frag}` function(s): {advice}");
         }
     }
+    for m in &report.chained {
+        println!(
+            "warning: the first-load JS imports {m}: it is fetched only after that module has \
+             been parsed, which holds back the app's start (see src/pages/load_full.rs)"
+        );
+    }
     let first = report.first_load_gz();
     let ok = first <= size::LIMIT_GZ;
     if !ok {
