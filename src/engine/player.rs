@@ -91,7 +91,7 @@ pub fn Player(p: &Props) -> Html {
     // What lies below the diagram (narration, timeline, controls) is drawn once the first frame
     // is painted: the diagram comes first, and those parts' code and layout do not hold it up.
     let painted = crate::hooks::use_after_paint();
-    // The whole player is drawn: tests and benchmarks wait on this. Then autoplay, if asked.
+    // Tests and benchmarks wait on `data-ready`: it is set once the whole player is drawn.
     use_effect_with(painted, |&painted| {
         if painted {
             crate::dom::set_ready(true)
@@ -495,56 +495,56 @@ pub fn Player(p: &Props) -> Html {
                 <aside class="hosts" data-testid="hosts">{ for hosts }</aside>
             </div>
             if painted {
-            <div class="narration" data-testid="narration" aria-live="polite">
-                <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
-                <NarrationLines lines={(*lines).clone()} />
-            </div>
-            // The timeline and the controls stay on screen while the player is (sticky, CSS):
-            // a tall diagram must not push the play button below the first screen.
-            <div class="transport" data-testid="transport">
-            <div class="timeline">
-                <svg class="ticks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
-                    { for ticks.iter().map(|(k, d)| html! { <path class={format!("k-{}", k.css())} d={d.clone()} /> }) }
-                </svg>
-                <input type="range" class="scrub" data-testid="scrub" min="0" max="10000" step="1"
-                    value={num::shortest(scrub_value)} oninput={on_scrub}
-                    aria-label={tr("时间轴", "Timeline")} />
-            </div>
-            <div class="bar">
-            <div class="controls">
-                <button class="ctl" data-testid="start" title={tr("回到开头 [", "Start [")} onclick={btn(|| Action::Start)}>{"⇤"}</button>
-                <button class="ctl" data-testid="step-back" title={tr("上一步 ←", "Step back ←")} onclick={btn(|| Action::Step(-1))}>{"◂"}</button>
-                <button class="ctl play" data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")}
-                    aria-pressed={playing.to_string()} onclick={btn(|| Action::Toggle)}>
-                    { if playing { "❚❚" } else { "▶" } }
-                </button>
-                <button class="ctl" data-testid="step" title={tr("下一步 →", "Step →")} onclick={btn(|| Action::Step(1))}>{"▸"}</button>
-                <button class="ctl" data-testid="end" title={tr("跳到结尾 ]", "End ]")} onclick={btn(|| Action::End)}>{"⇥"}</button>
-                <label class="speed">
-                    <span class="speed-name">{ tr("速度", "Speed") }</span>
-                    <input type="range" min="0" max="1000" step="1" data-testid="speed"
-                        value={num::shortest(slider_from_speed(pb.speed))} oninput={on_speed} />
-                    <span class="mono speed-val" data-testid="speed-value">{ fmt_speed(pb.speed) }</span>
-                </label>
-                <button class="chip seq-toggle" data-testid="numbering" onclick={toggle_num} aria-pressed={(*numbering == Numbering::Absolute).to_string()}>
-                    { match *numbering { Numbering::Relative => tr("相对序号", "relative seq"), Numbering::Absolute => tr("绝对序号", "absolute seq") } }
-                </button>
-            </div>
-            <div class="share">
-                <button class="chip" data-testid="copy-link" onclick={share(false)}>{ tr("复制链接", "Copy link") }</button>
-                <button class="chip copy-embed" data-testid="copy-embed" onclick={share(true)}>{ tr("复制嵌入代码", "Copy embed code") }</button>
-                <button class="chip" data-testid="export-svg" onclick={exp_svg}>{ tr("导出 SVG", "Export SVG") }</button>
-                <button class="chip" data-testid="export-png" onclick={exp_png}>{ tr("导出 PNG", "Export PNG") }</button>
-                if let Some(text) = (*shared_text).clone() {
-                    <input class="share-out mono" readonly=true data-testid="share-output" value={text}
-                        aria-label={tr("已复制的内容", "Copied text")}
-                        onfocus={Callback::from(|e: FocusEvent| {
-                            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { i.select(); }
-                        })} />
-                }
-            </div>
-            </div>
-            </div>
+                <div class="narration" data-testid="narration" aria-live="polite">
+                    <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
+                    <NarrationLines lines={(*lines).clone()} />
+                </div>
+                // The timeline and the controls stay on screen while the player is (sticky, CSS):
+                // a tall diagram must not push the play button below the first screen.
+                <div class="transport" data-testid="transport">
+                    <div class="timeline">
+                        <svg class="ticks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
+                            { for ticks.iter().map(|(k, d)| html! { <path class={format!("k-{}", k.css())} d={d.clone()} /> }) }
+                        </svg>
+                        <input type="range" class="scrub" data-testid="scrub" min="0" max="10000" step="1"
+                            value={num::shortest(scrub_value)} oninput={on_scrub}
+                            aria-label={tr("时间轴", "Timeline")} />
+                    </div>
+                    <div class="bar">
+                        <div class="controls">
+                            <button class="ctl" data-testid="start" title={tr("回到开头 [", "Start [")} onclick={btn(|| Action::Start)}>{"⇤"}</button>
+                            <button class="ctl" data-testid="step-back" title={tr("上一步 ←", "Step back ←")} onclick={btn(|| Action::Step(-1))}>{"◂"}</button>
+                            <button class="ctl play" data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")}
+                                aria-pressed={playing.to_string()} onclick={btn(|| Action::Toggle)}>
+                                { if playing { "❚❚" } else { "▶" } }
+                            </button>
+                            <button class="ctl" data-testid="step" title={tr("下一步 →", "Step →")} onclick={btn(|| Action::Step(1))}>{"▸"}</button>
+                            <button class="ctl" data-testid="end" title={tr("跳到结尾 ]", "End ]")} onclick={btn(|| Action::End)}>{"⇥"}</button>
+                            <label class="speed">
+                                <span class="speed-name">{ tr("速度", "Speed") }</span>
+                                <input type="range" min="0" max="1000" step="1" data-testid="speed"
+                                    value={num::shortest(slider_from_speed(pb.speed))} oninput={on_speed} />
+                                <span class="mono speed-val" data-testid="speed-value">{ fmt_speed(pb.speed) }</span>
+                            </label>
+                            <button class="chip seq-toggle" data-testid="numbering" onclick={toggle_num} aria-pressed={(*numbering == Numbering::Absolute).to_string()}>
+                                { match *numbering { Numbering::Relative => tr("相对序号", "relative seq"), Numbering::Absolute => tr("绝对序号", "absolute seq") } }
+                            </button>
+                        </div>
+                        <div class="share">
+                            <button class="chip" data-testid="copy-link" onclick={share(false)}>{ tr("复制链接", "Copy link") }</button>
+                            <button class="chip copy-embed" data-testid="copy-embed" onclick={share(true)}>{ tr("复制嵌入代码", "Copy embed code") }</button>
+                            <button class="chip" data-testid="export-svg" onclick={exp_svg}>{ tr("导出 SVG", "Export SVG") }</button>
+                            <button class="chip" data-testid="export-png" onclick={exp_png}>{ tr("导出 PNG", "Export PNG") }</button>
+                            if let Some(text) = (*shared_text).clone() {
+                                <input class="share-out mono" readonly=true data-testid="share-output" value={text}
+                                    aria-label={tr("已复制的内容", "Copied text")}
+                                    onfocus={Callback::from(|e: FocusEvent| {
+                                        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { i.select(); }
+                                    })} />
+                            }
+                        </div>
+                    </div>
+                </div>
             }
             { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
             { for inspector }
