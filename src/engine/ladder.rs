@@ -199,9 +199,87 @@ fn esc(s: &str, out: &mut String) {
     }
 }
 
-/// The least vertical distance, in pixels, between two labels on the same path (see
-/// [`arrows_markup`]): about one line of label text.
-pub const LABEL_GAP: f64 = 12.0;
+/// A label already written, as the rectangle its text covers (four corners, in the drawing's
+/// coordinates: labels run along their arrows, so the rectangle is turned with them). A new
+/// label is left out when its rectangle would overlap one of these.
+#[derive(Clone, Copy)]
+struct LabelBox {
+    pts: [(f64, f64); 4],
+}
+
+impl LabelBox {
+    /// The box of `text` in a `size` px monospace face, anchored at `at` (SVG `text-anchor`:
+    /// start, middle or end), running along the unit vector `u`, its baseline `base` pixels
+    /// across the line (the text's own y: negative is above). Glyphs reach 10/12 of the size
+    /// above the baseline and 2/12 below.
+    fn new(text: &str, at: (f64, f64), u: (f64, f64), anchor: &str, base: f64, size: f64) -> Self {
+        let len = label_width(text, size);
+        let x0 = match anchor {
+            "end" => -len,
+            "middle" => -len / 2.0,
+            _ => 0.0,
+        };
+        let (top, bottom) = (base - size * 10.0 / 12.0, base + size * 2.0 / 12.0);
+        // Local (x along the text, y across it, downwards) to the drawing's coordinates.
+        let p = |x: f64, y: f64| (at.0 + x * u.0 - y * u.1, at.1 + x * u.1 + y * u.0);
+        LabelBox {
+            pts: [
+                p(x0, top),
+                p(x0 + len, top),
+                p(x0 + len, bottom),
+                p(x0, bottom),
+            ],
+        }
+    }
+
+    /// Whether the two rectangles overlap (by more than half a pixel): they do unless one of
+    /// their four edge directions separates them (the separating axis theorem).
+    fn collides(&self, other: &LabelBox) -> bool {
+        // Most pairs lie far apart: their upright bounding boxes already tell.
+        let bounds = |pts: &[(f64, f64); 4]| {
+            pts.iter()
+                .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, p| {
+                    (b.0.min(p.0), b.1.min(p.1), b.2.max(p.0), b.3.max(p.1))
+                })
+        };
+        let (a, b) = (bounds(&self.pts), bounds(&other.pts));
+        if a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1 {
+            return false;
+        }
+        for quad in [&self.pts, &other.pts] {
+            for i in 0..4 {
+                let (p, q) = (quad[i], quad[(i + 1) % 4]);
+                // An edge's normal, scaled to unit length so the slack is in pixels.
+                let (ax, ay) = (p.1 - q.1, q.0 - p.0);
+                let n = (ax * ax + ay * ay).sqrt().max(1e-9);
+                let span = |pts: &[(f64, f64); 4]| {
+                    pts.iter()
+                        .map(|v| (v.0 * ax + v.1 * ay) / n)
+                        .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)))
+                };
+                let ((a0, a1), (b0, b1)) = (span(&self.pts), span(&other.pts));
+                if a1 - 0.5 <= b0 || b1 - 0.5 <= a0 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// The width of a label in a `size` px monospace face: about 0.61 em a character (DejaVu Sans
+/// Mono and Menlo are 0.602), a full em for the wide (CJK) ones. An estimate, used only to keep
+/// labels from being printed over each other.
+fn label_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if (c as u32) < 0x1100 { 0.61 } else { 1.0 })
+        .sum::<f64>()
+        * size
+}
+
+/// How many of the latest labels a new one is checked against: a burst is drawn in order, so a
+/// label meets the ones written just before it; older ones lie further up the diagram.
+const LABEL_WINDOW: usize = 256;
 
 /// Every arrow of the ladder as SVG markup (the inside of `g.segs`).
 ///
@@ -227,22 +305,21 @@ pub fn arrows_markup(
             f1(y1)
         );
     };
-    // Where the last label of each path was written (x0, x1 rounded; y of the label, y of the
-    // drop reason). A label closer than LABEL_GAP below the previous one on the same path would
-    // be printed over it: a burst of a thousand datagrams made an unreadable smear. Such arrows
-    // keep their shaft, mark and click target (the inspector has their header); only the text
-    // is left out.
-    let mut last: Vec<(i32, i32, f64, f64)> = Vec::new();
+    // The labels written so far, as boxes. A label that would be printed over one of them is
+    // left out: a burst of datagrams sent together made an unreadable smear, and a lost one's
+    // label (at the middle of its arrow) or drop reason could cross a delivered one's. Such
+    // arrows keep their shaft, mark and click target (the inspector has their header).
+    let mut placed: Vec<LabelBox> = Vec::new();
+    let fits = |placed: &mut Vec<LabelBox>, b: LabelBox| {
+        let from = placed.len().saturating_sub(LABEL_WINDOW);
+        let free = !placed[from..].iter().any(|p| b.collides(p));
+        if free {
+            placed.push(b);
+        }
+        free
+    };
     for (i, a) in l.arrows.iter().enumerate() {
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
-        let path = (x0.round() as i32, x1.round() as i32);
-        let slot = match last.iter().position(|e| (e.0, e.1) == path) {
-            Some(k) => k,
-            None => {
-                last.push((path.0, path.1, f64::NEG_INFINITY, f64::NEG_INFINITY));
-                last.len() - 1
-            }
-        };
         let (label, opts) = segment_label(&a.segment, isns, numbering);
         let note = l.notes.get(&i);
         // A page's note (expert marks, a difference from the model) replaces the trace's own
@@ -261,9 +338,21 @@ pub fn arrows_markup(
             (0.06, "end")
         };
         let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
-        let labelled = my - last[slot].2 >= LABEL_GAP;
-        if labelled {
-            last[slot].2 = my;
+        // The text runs along the arrow, upright (left to right), its baseline 6 px above it.
+        let rad = deg.to_radians();
+        let u = (math::cos(rad), math::sin(rad));
+        let shown = match &retx {
+            Some(m) => format!("{label}  {m}"),
+            None => label.clone(),
+        };
+        let labelled = fits(
+            &mut placed,
+            LabelBox::new(&shown, (mx, my), u, anchor, -6.0, 12.0),
+        );
+        let with_opts = labelled && !opts.is_empty() && !geo.narrow;
+        if with_opts {
+            // The options line below the arrow (y = 14) belongs to the label: it takes room too.
+            placed.push(LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0));
         }
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let kind = a.kind.css();
@@ -289,15 +378,16 @@ pub fn arrows_markup(
                 } else {
                     ("end", x1 - 10.0)
                 };
-                if y1 - last[slot].3 >= LABEL_GAP {
-                    last[slot].3 = y1;
+                let why = drop_reason(r, lang);
+                let boxed = LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, 4.0, 11.0);
+                if fits(&mut placed, boxed) {
                     let _ = write!(
                         o,
                         "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
                         f1(wx),
                         f1(y1 + 4.0)
                     );
-                    esc(&drop_reason(r, lang), &mut o);
+                    esc(&why, &mut o);
                     o.push_str("</text>");
                 }
             }
@@ -332,7 +422,7 @@ pub fn arrows_markup(
             }
             o.push_str("</text>");
         }
-        if labelled && !opts.is_empty() && !geo.narrow {
+        if with_opts {
             let _ = write!(
                 o,
                 "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"

@@ -88,8 +88,9 @@ pub fn Player(p: &Props) -> Html {
             }
         });
     }
-    // What lies below the diagram (narration, timeline, controls) is drawn once the first frame
-    // is painted: the diagram comes first, and those parts' code and layout do not hold it up.
+    // What lies beside and below the diagram (the hosts' panels, narration, timeline, controls)
+    // is drawn once the first frame is painted: the diagram comes first, and those parts' code
+    // (compiled by the browser on first call) and layout do not hold it up.
     let painted = crate::hooks::use_after_paint();
     // Tests and benchmarks wait on `data-ready`: it is set once the whole player is drawn.
     use_effect_with(painted, |&painted| {
@@ -492,7 +493,8 @@ pub fn Player(p: &Props) -> Html {
                         <StateDiagram lit={lit} lang={lang} />
                     }
                 </div>
-                <aside class="hosts" data-testid="hosts">{ for hosts }</aside>
+                // The hosts' panels too: their column is there from the start, so nothing moves.
+                <aside class="hosts" data-testid="hosts">{ for hosts.filter(|_| painted) }</aside>
             </div>
             if painted {
                 <div class="narration" data-testid="narration" aria-live="polite">
