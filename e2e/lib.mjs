@@ -176,7 +176,20 @@ export function collectErrors(page) {
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // A full-page capture keeps the window's height for layout: the player's transport, which
+  // sticks to the window's bottom, would be drawn there, over the diagram, and leave a gap where
+  // it belongs. The capture shows it in its place in the page instead.
+  await page.evaluate(() => {
+    const s = document.createElement('style');
+    s.id = 'e2e-unstick';
+    s.textContent = '.transport{position:static!important;box-shadow:none!important}';
+    document.head.append(s);
+  });
+  try {
+    await page.screenshot({ path, fullPage: true });
+  } finally {
+    await page.evaluate(() => document.getElementById('e2e-unstick')?.remove());
+  }
   return path;
 }
 

@@ -328,16 +328,19 @@ pub fn arrows_markup(
             .map(|n| n.text.clone())
             .or_else(|| mark(&a.segment, lang));
         // Labels start next to their sender (so arrows crossing mid-way, as in a simultaneous
-        // open, keep readable labels); a lost arrow's label sits at its middle instead.
+        // open, keep readable labels); a lost arrow's label sits at its middle instead. Where
+        // that place is taken, the label tries the arrow's middle, then its far end.
         let (_, _, deg) = label_anchor(x0, y0, x1, y1);
-        let (f, anchor) = if a.lost() {
-            (0.5, "middle")
-        } else if x1 >= x0 {
-            (0.06, "start")
+        let (near, far) = if x1 >= x0 {
+            ("start", "end")
         } else {
-            (0.06, "end")
+            ("end", "start")
         };
-        let (mx, my) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+        let places: &[(f64, &str)] = if a.lost() {
+            &[(0.5, "middle"), (0.06, near)]
+        } else {
+            &[(0.06, near), (0.5, "middle"), (0.94, far)]
+        };
         // The text runs along the arrow, upright (left to right), its baseline 6 px above it.
         let rad = deg.to_radians();
         let u = (math::cos(rad), math::sin(rad));
@@ -345,15 +348,24 @@ pub fn arrows_markup(
             Some(m) => format!("{label}  {m}"),
             None => label.clone(),
         };
-        let labelled = fits(
-            &mut placed,
-            LabelBox::new(&shown, (mx, my), u, anchor, -6.0, 12.0),
-        );
-        let with_opts = labelled && !opts.is_empty() && !geo.narrow;
-        if with_opts {
-            // The options line below the arrow (y = 14) belongs to the label: it takes room too.
-            placed.push(LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0));
-        }
+        let at = |f: f64| (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+        let place = places.iter().find(|(f, anchor)| {
+            fits(
+                &mut placed,
+                LabelBox::new(&shown, at(*f), u, anchor, -6.0, 12.0),
+            )
+        });
+        let labelled = place.is_some();
+        let (f, anchor) = place.copied().unwrap_or(places[0]);
+        let (mx, my) = at(f);
+        // The options line below the arrow (y = 14), when it fits as well.
+        let with_opts = labelled
+            && !opts.is_empty()
+            && !geo.narrow
+            && fits(
+                &mut placed,
+                LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0),
+            );
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let kind = a.kind.css();
         let _ = write!(o, "<g class=\"seg k-{kind}");
