@@ -385,6 +385,17 @@ test('the play button is on the first screen of every scene', async () => {
       }
     }
   }
+  // On a phone the page is scrolled through anyway: there the transport stays in its place,
+  // instead of covering a quarter of the screen with its wrapped rows.
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  try {
+    await page.goto(routeUrl(await baseUrl(), '#/handshake', 'zh'));
+    await ready(page);
+    assert.equal(await page.getByTestId('transport').evaluate((t) => getComputedStyle(t).position), 'static');
+  } finally {
+    await context.close();
+  }
 });
 
 // A burst (every send of 200 messages happens at t = 0) is summed up after the first lines, and
