@@ -361,11 +361,8 @@ test('the play button is on the first screen of every scene', async () => {
   const routes = ['#/handshake', '#/teardown', '#/tcp-vs-udp', '#/sticky', '#/udp', '#/backlog', '#/window'];
   for (const [lang, viewport] of [['en', { width: 1280, height: 800 }], ['zh', { width: 1024, height: 700 }]]) {
     for (const route of routes) {
-      const context = await browser.newContext({ viewport, colorScheme: 'light' });
-      const page = await context.newPage();
-      const errors = collectErrors(page);
+      const { page, context, errors } = await openRoute(browser, route, lang, { viewport });
       try {
-        await page.goto(routeUrl(await baseUrl(), route, lang));
         await ready(page);
         await settle(page);
         const what = `${route} ${lang} at ${viewport.width}x${viewport.height}`;
@@ -387,10 +384,8 @@ test('the play button is on the first screen of every scene', async () => {
   }
   // On a phone the page is scrolled through anyway: there the transport stays in its place,
   // instead of covering a quarter of the screen with its wrapped rows.
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, colorScheme: 'light' });
-  const page = await context.newPage();
+  const { page, context } = await openRoute(browser, '#/handshake', 'zh', { viewport: { width: 360, height: 640 } });
   try {
-    await page.goto(routeUrl(await baseUrl(), '#/handshake', 'zh'));
     await ready(page);
     assert.equal(await page.getByTestId('transport').evaluate((t) => getComputedStyle(t).position), 'static');
   } finally {

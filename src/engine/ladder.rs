@@ -205,6 +205,9 @@ fn esc(s: &str, out: &mut String) {
 #[derive(Clone, Copy)]
 struct LabelBox {
     pts: [(f64, f64); 4],
+    /// The upright bounding box (left, top, right, bottom): most pairs lie far apart, and this
+    /// tells at once.
+    bounds: (f64, f64, f64, f64),
 }
 
 impl LabelBox {
@@ -222,27 +225,24 @@ impl LabelBox {
         let (top, bottom) = (base - size * 10.0 / 12.0, base + size * 2.0 / 12.0);
         // Local (x along the text, y across it, downwards) to the drawing's coordinates.
         let p = |x: f64, y: f64| (at.0 + x * u.0 - y * u.1, at.1 + x * u.1 + y * u.0);
-        LabelBox {
-            pts: [
-                p(x0, top),
-                p(x0 + len, top),
-                p(x0 + len, bottom),
-                p(x0, bottom),
-            ],
-        }
+        let pts = [
+            p(x0, top),
+            p(x0 + len, top),
+            p(x0 + len, bottom),
+            p(x0, bottom),
+        ];
+        let bounds = pts
+            .iter()
+            .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, p| {
+                (b.0.min(p.0), b.1.min(p.1), b.2.max(p.0), b.3.max(p.1))
+            });
+        LabelBox { pts, bounds }
     }
 
     /// Whether the two rectangles overlap (by more than half a pixel): they do unless one of
     /// their four edge directions separates them (the separating axis theorem).
     fn collides(&self, other: &LabelBox) -> bool {
-        // Most pairs lie far apart: their upright bounding boxes already tell.
-        let bounds = |pts: &[(f64, f64); 4]| {
-            pts.iter()
-                .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, p| {
-                    (b.0.min(p.0), b.1.min(p.1), b.2.max(p.0), b.3.max(p.1))
-                })
-        };
-        let (a, b) = (bounds(&self.pts), bounds(&other.pts));
+        let (a, b) = (self.bounds, other.bounds);
         if a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1 {
             return false;
         }

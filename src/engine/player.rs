@@ -253,10 +253,13 @@ pub fn Player(p: &Props) -> Html {
         None => 0,
     };
     let isns_now = (*isns).clone();
+    // Worded only once the narration is drawn (after the first paint, see `painted`).
     let lines = use_memo(
-        (p.trace.clone(), first, upto, lang, p.only),
-        move |(trace, first, upto, lang, only)| {
-            let lines: Vec<String> = if *upto == 0 {
+        (p.trace.clone(), first, upto, lang, p.only, painted),
+        move |(trace, first, upto, lang, only, painted)| {
+            let lines: Vec<String> = if !*painted {
+                Vec::new()
+            } else if *upto == 0 {
                 vec![T::new(
                     "按 ▶ 播放，或用 → 一步一步看。",
                     "Press ▶ to play, or → to go one step at a time.",
@@ -307,7 +310,8 @@ pub fn Player(p: &Props) -> Html {
         })
         .collect();
 
-    let snap = trace.view_at(t as u64);
+    // The sockets' queues and windows, for the hosts' panels (drawn after the first paint).
+    let snap = painted.then(|| trace.view_at(t as u64));
     let hosts = ladder.lanes.iter().enumerate().map(|(lane, host)| {
         let name = trace
             .hosts
@@ -321,7 +325,7 @@ pub fn Player(p: &Props) -> Html {
             .filter(|s| s.host == *host && p.only.is_none_or(|o| o == s.proto))
             .filter(|s| (s.created_us as f64) <= t || s.parent.is_none())
             .map(|s| {
-                let view = snap.sockets.get(&s.id);
+                let view = snap.as_ref().and_then(|v| v.sockets.get(&s.id));
                 let state = view.and_then(|v| v.state).or_else(|| {
                     states_now.get(&s.id).map(|(_, st, _)| *st)
                 });
@@ -390,7 +394,14 @@ pub fn Player(p: &Props) -> Html {
     });
     let has_loss = kinds.1;
 
-    let ticks = use_memo(p.ladder.clone(), |l| timeline_ticks(l));
+    // For the timeline, which is drawn after the first paint.
+    let ticks = use_memo((p.ladder.clone(), painted), |(l, painted)| {
+        if *painted {
+            timeline_ticks(l)
+        } else {
+            Vec::new()
+        }
+    });
 
     let toggle_num = {
         let numbering = numbering.clone();
@@ -494,7 +505,11 @@ pub fn Player(p: &Props) -> Html {
                     }
                 </div>
                 // The hosts' panels too: their column is there from the start, so nothing moves.
-                <aside class="hosts" data-testid="hosts">{ for hosts.filter(|_| painted) }</aside>
+                <aside class="hosts" data-testid="hosts">
+                    if painted {
+                        { for hosts }
+                    }
+                </aside>
             </div>
             if painted {
                 <div class="narration" data-testid="narration" aria-live="polite">
