@@ -48,7 +48,7 @@ pub fn knobs_of(id: &str) -> Option<BacklogKnobs> {
             accept_interval_ms: 300.0,
             ..d
         },
-        // A burst into a small SYN queue, no syncookies: SYNs dropped (SynQueueFull).
+        // A burst into a small SYN queue, no syncookies: SYNs dropped (DropReason::SynQueueFull).
         "syn-flood" => BacklogKnobs {
             backlog: 8,
             clients: 6,

@@ -755,7 +755,7 @@ impl Sim {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,
-                        reason: DropReason::SynQueueFull,
+                        reason: DropReason::BacklogFull,
                     });
                 }
             }
@@ -770,7 +770,7 @@ impl Sim {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,
-                        reason: DropReason::SynQueueFull,
+                        reason: DropReason::SynAcceptQueueFull,
                     });
                 }
                 if syn_len >= self.p.max_syn_backlog {

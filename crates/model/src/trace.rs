@@ -337,8 +337,15 @@ pub enum DropReason {
     Mtu,
     /// Receiver: accept queue full, final ACK ignored (Linux `tcp_check_req` listen_overflow).
     AcceptQueueFull,
-    /// Receiver: SYN dropped (SYN queue full, or accept queue full with young requests).
+    /// Receiver: SYN dropped because the *accept* queue is full (Linux `tcp_conn_request`:
+    /// `sk_acceptq_is_full` → drop; older kernels only with young requests).
+    SynAcceptQueueFull,
+    /// Receiver: SYN dropped because the SYN (request) queue is full and SYN cookies are off
+    /// (`tcp_syncookies=0`).
     SynQueueFull,
+    /// Receiver: SYN dropped because the historic BSD single queue (SYN-RECEIVED and
+    /// ESTABLISHED together) is at the backlog.
+    BacklogFull,
     /// Receiver: nothing listening and no RST sent (e.g. UDP to a closed port).
     NoSocket,
     /// Receiver: outside the receive window / unacceptable (RFC 9293 §3.10.7.4).

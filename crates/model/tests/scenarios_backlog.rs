@@ -51,7 +51,7 @@ fn accept_queue_holds_backlog_plus_one() {
     assert_eq!(caps.iter().map(|c| c.0).max(), Some(2));
     assert!(caps.iter().all(|c| c.1 == 2));
     // Current Linux: the SYNs of clients 3 and 4 are dropped (and retried) while it is full.
-    assert!(drops(&t, DropReason::SynQueueFull) >= 2);
+    assert!(drops(&t, DropReason::SynAcceptQueueFull) >= 2);
     assert!(counter(&t, "ListenOverflows") >= 2);
     assert_eq!(returns(&t, "client 3")[0], "Connect ETIMEDOUT");
 }
@@ -169,7 +169,7 @@ fn bsd_single_queue_counts_half_open_and_established_together() {
     let t = backlog(b);
     // Two connections fill the single queue; the third SYN is dropped (not the final ACK).
     assert_eq!(drops(&t, DropReason::AcceptQueueFull), 0);
-    assert!(drops(&t, DropReason::SynQueueFull) >= 1);
+    assert!(drops(&t, DropReason::BacklogFull) >= 1);
     assert_eq!(returns(&t, "client 1")[0], "Connect ok");
     assert_eq!(returns(&t, "client 2")[0], "Connect ok");
     assert_eq!(returns(&t, "client 3")[0], "Connect ETIMEDOUT");
