@@ -15,6 +15,24 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
 export const LANGS = ['zh', 'en'];
 
+/** Every route of the app and its test id (`data-testid="page-<id>"`). */
+export const ROUTES = [
+  ['#/', 'landing'],
+  ['#/handshake', 'handshake'],
+  ['#/teardown', 'teardown'],
+  ['#/tcp-vs-udp', 'tcp-vs-udp'],
+  ['#/sticky', 'sticky'],
+  ['#/udp', 'udp'],
+  ['#/backlog', 'backlog'],
+  ['#/window', 'window'],
+  ['#/ref/tcp-udp', 'ref-tcp-udp'],
+  ['#/ref/ports', 'ref-ports'],
+  ['#/ref/osi', 'ref-osi'],
+  ['#/quiz', 'quiz'],
+  ['#/open', 'open'],
+];
+
+
 // Debian's chromium; Playwright must never download a browser of its own on these machines.
 export const CHROMIUM = process.env.SYNACK_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -80,15 +98,26 @@ const TYPES = {
   '.pcapng': 'application/octet-stream',
 };
 
-/** Serves `dir` on 127.0.0.1 (port 0 = a free one). Resolves to { url, close }. */
-export async function startServer(dir = join(ROOT, 'dist'), port = 0) {
+/** Serves `dir` on 127.0.0.1 (port 0 = a free one). Resolves to { url, close }.
+ * Options: `prefix` serves the folder under a sub-path ('/a/b/': the site at
+ * http://127.0.0.1:port/a/b/, as a project site or a course page hosts it); `cors` adds
+ * `Access-Control-Allow-Origin: *` to every answer (as common static hosts do); `pages` maps
+ * extra paths to HTML text (a host page that embeds the site). */
+export async function startServer(dir = join(ROOT, 'dist'), port = 0, { prefix = '/', cors = false, pages = {} } = {}) {
   const base = resolve(dir);
   await stat(join(base, 'index.html')).catch(() => {
     throw new Error(`${base}/index.html is missing: run \`cargo xtask build\` first`);
   });
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const full = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (pages[full] !== undefined) {
+        res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+        res.end(pages[full]);
+        return;
+      }
+      if (!full.startsWith(prefix)) throw new Error('outside the prefix');
+      const path = '/' + full.slice(prefix.length);
       let file = normalize(join(base, path));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end('forbidden');
@@ -99,6 +128,7 @@ export async function startServer(dir = join(ROOT, 'dist'), port = 0) {
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
+        ...(cors ? { 'access-control-allow-origin': '*' } : {}),
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
@@ -109,7 +139,7 @@ export async function startServer(dir = join(ROOT, 'dist'), port = 0) {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', ok);
   });
-  const url = `http://127.0.0.1:${server.address().port}/`;
+  const url = `http://127.0.0.1:${server.address().port}${prefix}`;
   return { url, close: () => new Promise((ok) => server.close(ok)) };
 }
 

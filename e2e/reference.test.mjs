@@ -93,7 +93,7 @@ for (const lang of LANGS) {
       for (const h of ['#/handshake', '#/teardown', '#/tcp-vs-udp', '#/sticky', '#/udp', '#/backlog', '#/window']) {
         assert.ok(hrefs.includes(h), `no row links ${h}: ${hrefs}`);
       }
-      // The seed's loose wording is corrected where it matters.
+      // A common table's loose wording is corrected where it matters.
       const fix = await page.getByTestId('tcpudp-fix-ordering').innerText();
       assert.ok(lang === 'zh' ? fix.includes('序号') : /sequence number/.test(fix), fix);
       await screenshot(page, `ref-tcp-udp-${lang}`);

@@ -1,6 +1,6 @@
 // End-to-end tests of scenes 4 (TCP sticky packets) and 6 (the listen backlog), in Chinese and
 // English: each sticky case A-D shows its own recv() chunking, framing recovers data1 and data2,
-// the backlog's seed preset lists SYN-ACK retransmissions and the final RST; screenshots of
+// the backlog's real-capture case lists SYN-ACK retransmissions and the final RST; screenshots of
 // each (desktop, 640x400 embed, 360 px) under target/screenshots/.
 
 import { test } from 'node:test';
@@ -147,8 +147,8 @@ for (const lang of LANGS) {
     }
   });
 
-  test(`backlog: the seed preset lists SYN-ACK retransmissions and the RST (${lang})`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'seed' } });
+  test(`backlog: the real-capture case lists SYN-ACK retransmissions and the RST (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'real-capture' } });
     try {
       await ready(page, 'backlog');
       const rows = page.locator('[data-testid="packets"] tbody tr');
@@ -161,7 +161,7 @@ for (const lang of LANGS) {
       const last = texts[texts.length - 1];
       assert.match(last, /RST/);
       await page.getByTestId('accept-queue').waitFor({ state: 'visible' });
-      await screenshot(page, `scenes2-backlog-seed-${lang}`);
+      await screenshot(page, `scenes2-backlog-real-capture-${lang}`);
       // Jumping to the RST row moves the playhead there; the accept queue stays full (1/1).
       await rows.last().click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="player"]').dataset.t) > 30e6);
@@ -237,8 +237,8 @@ for (const lang of LANGS) {
       await page.waitForFunction(() => location.hash.includes('accepts=1'));
       await page.getByTestId('knob-accept-every').waitFor();
       // Choosing a case gives back the case's own values.
-      await page.getByTestId('case-seed').click();
-      await page.waitForFunction(() => location.hash.includes('case=seed') && !location.hash.includes('backlog='));
+      await page.getByTestId('case-real-capture').click();
+      await page.waitForFunction(() => location.hash.includes('case=real-capture') && !location.hash.includes('backlog='));
       assert.equal(await page.getByTestId('knob-backlog-value').innerText(), '0');
       await screenshot(page, `scenes2-backlog-knobs-${lang}`);
       assert.deepEqual(errors, []);
@@ -247,7 +247,7 @@ for (const lang of LANGS) {
     }
   });
 
-  for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'seed']]) {
+  for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'real-capture']]) {
     test(`${id}: embed 640x400 and 360 px phone (${lang})`, async () => {
       for (const [name, viewport, params] of [
         ['embed', { width: 640, height: 400 }, { case: c, embed: '1' }],

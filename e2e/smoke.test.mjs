@@ -4,24 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, hasCjk, LANGS } from './lib.mjs';
-
-/** Every route of the app and its test id (`data-testid="page-<id>"`). */
-export const ROUTES = [
-  ['#/', 'landing'],
-  ['#/handshake', 'handshake'],
-  ['#/teardown', 'teardown'],
-  ['#/tcp-vs-udp', 'tcp-vs-udp'],
-  ['#/sticky', 'sticky'],
-  ['#/udp', 'udp'],
-  ['#/backlog', 'backlog'],
-  ['#/window', 'window'],
-  ['#/ref/tcp-udp', 'ref-tcp-udp'],
-  ['#/ref/ports', 'ref-ports'],
-  ['#/ref/osi', 'ref-osi'],
-  ['#/quiz', 'quiz'],
-  ['#/open', 'open'],
-];
+import { useBrowser, openRoute, screenshot, hasCjk, LANGS, ROUTES } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -35,6 +18,9 @@ for (const lang of LANGS) {
         const text = (await main.innerText()).trim();
         assert.ok(text.length > 20, `page-${id} has almost no text: ${JSON.stringify(text)}`);
         if (lang === 'zh') assert.ok(hasCjk(text), `page-${id} in zh shows no Chinese text`);
+        // "Seed" means the random seed only: never the interview chapter this project started
+        // from, which readers have not seen.
+        assert.doesNotMatch(text, /种子文|原文|原表|\bthe seed\b|seed's|seed corrected|as the seed/i, `page-${id} (${lang})`);
         assert.equal(await page.locator('html').getAttribute('lang'), lang === 'zh' ? 'zh-CN' : 'en');
         await screenshot(page, `smoke-${id}-${lang}`);
         assert.deepEqual(errors, [], `console errors on ${route} (${lang})`);
@@ -86,6 +72,57 @@ test('the theme switch toggles light and dark', async () => {
     await page.getByTestId('theme-switch').click();
     await page.waitForFunction((b) => document.documentElement.dataset.theme !== b, before);
     assert.notEqual(await theme(), before);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a link value the page does not know is named in a notice; paths ignore case', async () => {
+  for (const [route, params, key] of [
+    ['#/handshake', { lang: 'fr' }, 'lang=fr'],
+    ['#/handshake', { theme: 'neon' }, 'theme=neon'],
+    ['#/handshake', { api: 'cobol' }, 'api=cobol'],
+  ]) {
+    const { page, context, errors } = await openRoute(browser, route, undefined, { params });
+    try {
+      const notice = page.getByTestId('shell-notice');
+      await notice.waitFor({ timeout: 15_000 });
+      assert.match(await notice.innerText(), new RegExp(key.replace('=', '=')));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+  const { page, context, errors } = await openRoute(browser, '#/quiz', 'en', { params: { topic: 'zzz' } });
+  try {
+    const notice = page.getByTestId('url-notice');
+    await notice.waitFor({ timeout: 15_000 });
+    assert.match(await notice.innerText(), /topic=zzz/);
+    await page.evaluate(() => { location.hash = '#/HANDSHAKE?lang=en'; });
+    await page.getByTestId('page-handshake').waitFor({ timeout: 15_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the Node.js switch renames the socket calls and is kept in the link', async () => {
+  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', { params: { t: '0.1' } });
+  try {
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+    await page.getByTestId('api-switch').click();
+    await page.waitForFunction(() => location.hash.includes('api=node'));
+    // Narration at the end of the handshake: the client's connect returns as a 'connect' event.
+    await page.getByTestId('end').click();
+    await page.waitForFunction(() => /'connect'|'connection'/.test(document.querySelector('.narr-lines')?.innerText ?? ''), null, { timeout: 5_000 }).catch(() => {});
+    const said = await page.locator('.narr-lines').innerText();
+    assert.match(said, /'connect'|'connection'|net\.connect\(\)|socket\./, said);
+    assert.doesNotMatch(said, /application calls (connect|accept|recv)\(\)|returns a new connection/, said);
+    await page.getByTestId('copy-embed').click();
+    assert.match(await page.getByTestId('share-output').inputValue(), /api=node/);
+    await page.getByTestId('node-panel').waitFor({ timeout: 10_000 });
+    await screenshot(page, 'node-view-handshake-en');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -4,7 +4,8 @@ use gloo::events::EventListener;
 use yew::prelude::*;
 
 use crate::dom;
-use crate::i18n::{txt, Lang};
+use crate::engine::params::Notice;
+use crate::i18n::{txt, Api, Lang};
 use crate::pages;
 use crate::prefs::{self, Theme};
 use crate::route::{Location, Route};
@@ -16,6 +17,8 @@ pub struct Shell {
     pub theme: Theme,
     /// `embed=1`: only the scene and its controls, no site header.
     pub embed: bool,
+    /// `api=node`: socket calls are named as a Node.js program makes them.
+    pub api: Api,
 }
 
 /// The location as of the last real navigation. `seq` changes only on `hashchange`, so pages
@@ -66,7 +69,45 @@ pub fn App() -> Html {
     let lang = url_lang.unwrap_or(*pref_lang);
     let theme = url_theme.unwrap_or(*pref_theme);
     let embed = nav.loc.query.get("embed") == Some("1");
-    let shell = Shell { lang, theme, embed };
+    let url_api = nav.loc.query.get("api").map(|v| (v, Api::parse(v)));
+    // Follows the link; the switch changes it without reloading the page.
+    let api_state = {
+        let from_link = url_api.and_then(|(_, a)| a).unwrap_or_default();
+        let st = use_state(|| (nav.seq, from_link));
+        if st.0 != nav.seq {
+            st.set((nav.seq, from_link));
+        }
+        st
+    };
+    let api = if api_state.0 == nav.seq {
+        api_state.1
+    } else {
+        url_api.and_then(|(_, a)| a).unwrap_or_default()
+    };
+    let shell = Shell {
+        lang,
+        theme,
+        embed,
+        api,
+    };
+    // The API switch writes `api=node` into the link (and so into copied links and embed code);
+    // C, the default, is written as no parameter.
+    let on_api = {
+        let api_state = api_state.clone();
+        let seq = nav.seq;
+        Callback::from(move |_: MouseEvent| {
+            let next = api.other();
+            let mut loc = Location::parse(&dom::current_hash());
+            match next {
+                Api::C => {
+                    loc.query.remove("api");
+                }
+                Api::Node => loc.query.set("api", "node"),
+            }
+            dom::replace_hash(&loc.to_hash());
+            api_state.set((seq, next));
+        })
+    };
 
     use_effect_with((lang, theme, embed), |(lang, theme, embed)| {
         dom::set_html_lang(lang.html_lang());
@@ -111,6 +152,37 @@ pub fn App() -> Html {
 
     let page = pages::page_for(&nav.loc, nav.seq);
 
+    // A `lang` or `theme` in the link that names nothing here is said, like a scene's bad
+    // parameter, rather than silently ignored.
+    let dismissed = use_state(|| None::<u32>);
+    let shell_notices: Vec<Notice> = [
+        ("lang", url_lang.is_none(), lang.code()),
+        ("theme", url_theme.is_none(), theme.code()),
+        ("api", url_api.is_some_and(|(_, a)| a.is_none()), api.code()),
+    ]
+    .into_iter()
+    .filter_map(|(key, unknown, used)| {
+        let given = nav.loc.query.get(key)?;
+        unknown.then(|| Notice {
+            key: key.into(),
+            given: given.into(),
+            used: used.into(),
+        })
+    })
+    .collect();
+    let notice = (!shell_notices.is_empty() && *dismissed != Some(nav.seq)).then(|| {
+        let dismissed = dismissed.clone();
+        let seq = nav.seq;
+        html! {
+            <div class="notice shell-notice" data-testid="shell-notice" role="status">
+                { for shell_notices.iter().map(|n| html! { <p>{ n.text(lang) }</p> }) }
+                <button class="chip" onclick={Callback::from(move |_: MouseEvent| dismissed.set(Some(seq)))}>
+                    { txt::DISMISS.get(lang) }
+                </button>
+            </div>
+        }
+    });
+
     html! {
         <ContextProvider<Shell> context={shell}>
             <div class={classes!("shell", embed.then_some("embed"))}>
@@ -126,6 +198,10 @@ pub fn App() -> Html {
                             lang={lang.other().html_lang()}>
                             { txt::LANG_SWITCH.get(lang) }
                         </button>
+                        <button class="chip" data-testid="api-switch" onclick={on_api}
+                            title={txt::API_TITLE.get(lang)} aria-pressed={(api == Api::Node).to_string()}>
+                            { match api { Api::C => txt::API_TO_NODE.get(lang), Api::Node => txt::API_TO_C.get(lang) } }
+                        </button>
                         <button class="chip" data-testid="theme-switch" onclick={on_theme}
                             title={txt::THEME_TITLE.get(lang)} aria-pressed={(theme == Theme::Dark).to_string()}>
                             { match theme {
@@ -135,7 +211,7 @@ pub fn App() -> Html {
                         </button>
                     </header>
                 }
-                <main class="page-host">{ page }</main>
+                <main class="page-host">{ for notice }{ page }</main>
                 if !embed {
                     <footer class="site-footer">{ txt::FOOTER.get(lang) }</footer>
                 }
@@ -157,5 +233,6 @@ pub fn use_shell() -> Shell {
         lang: Lang::En,
         theme: Theme::Light,
         embed: false,
+        api: Api::C,
     })
 }

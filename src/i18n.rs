@@ -4,6 +4,41 @@
 //! translation is a compile error rather than a blank label. Text that is built from data
 //! (narration, labels) lives next to the code that builds it and takes a [`Lang`].
 
+/// Which programming interface the page speaks: the C socket calls (connect(), recv(), the
+/// default) or Node.js's `net` and `dgram` (`net.connect()`, the `'data'` event). The URL's
+/// `api=node` chooses Node; embeds keep it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Api {
+    #[default]
+    C,
+    Node,
+}
+
+impl Api {
+    /// The value used in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Api::C => "c",
+            Api::Node => "node",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Api> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "c" | "posix" => Some(Api::C),
+            "node" | "nodejs" | "node.js" => Some(Api::Node),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Api {
+        match self {
+            Api::C => Api::Node,
+            Api::Node => Api::C,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     Zh,
@@ -96,7 +131,14 @@ pub mod txt {
     pub const BACK_HOME: T = T::new("回到首页", "Back to the start page");
     pub const PANIC_TITLE: T = T::new("出错了", "Something broke");
     pub const FOOTER: T = T::new(
-        "所有动画都由确定性的协议模型算出：同样的参数和种子，得到同样的报文。",
-        "Every animation is computed by a deterministic protocol model: same parameters and seed, same packets.",
+        "所有动画都由确定性的协议模型算出：同样的参数和随机种子，得到同样的报文。",
+        "Every animation is computed by a deterministic protocol model: same parameters and random seed, same packets.",
+    );
+    pub const DISMISS: T = T::new("知道了", "Dismiss");
+    pub const API_TO_NODE: T = T::new("用 Node.js 的说法", "Node.js view");
+    pub const API_TO_C: T = T::new("用 C 套接字的说法", "C sockets view");
+    pub const API_TITLE: T = T::new(
+        "把套接字调用说成 Node.js 的 net/dgram（socket.write()、'data' 事件），或说成 C 的 connect()/recv()",
+        "Name the socket calls as Node.js's net/dgram does (socket.write(), the 'data' event) or as C's connect()/recv()",
     );
 }

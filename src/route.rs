@@ -81,7 +81,10 @@ impl Route {
     pub fn from_path(path: &str) -> Option<Route> {
         let p = path.trim_end_matches('/');
         let p = if p.is_empty() { "/" } else { p };
-        Route::ALL.into_iter().find(|r| r.path() == p)
+        // Paths are matched without regard to case: `#/HANDSHAKE` is the handshake scene.
+        Route::ALL
+            .into_iter()
+            .find(|r| r.path().eq_ignore_ascii_case(p))
     }
 
     pub fn href(self) -> String {

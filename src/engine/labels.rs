@@ -164,6 +164,16 @@ impl Isns {
         self.dir(src, dst).map(|d| d.syn.unwrap_or(d.first))
     }
 
+    /// A sequence-space value of the direction `src` → `dst` (a `snd_nxt` of `src`, a
+    /// `rcv_nxt` of `dst`) as displayed: relative to that direction's ISN, like the ladder's
+    /// labels, or as it is.
+    pub fn value(&self, src: Addr, dst: Addr, v: u32, n: Numbering) -> u32 {
+        match n {
+            Numbering::Absolute => v,
+            Numbering::Relative => self.get(src, dst).map_or(v, |isn| v.wrapping_sub(isn)),
+        }
+    }
+
     /// (seq, ack) as displayed.
     pub fn show(&self, seg: &Segment, h: &TcpHeader, n: Numbering) -> (u32, u32) {
         match n {

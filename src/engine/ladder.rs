@@ -25,7 +25,7 @@ use synack_model::trace::{TcpState, Trace};
 
 use super::labels::{mark, segment_label, Isns, Numbering, SegKind};
 use super::layout::{Arrow, Ladder, Outcome};
-use super::narration::{drop_reason, localize_name};
+use super::narration::{drop_reason, host_name, localize_name};
 use super::Shared;
 use crate::i18n::Lang;
 use crate::num::{self, math};
@@ -61,7 +61,7 @@ pub const SVG_CSS: &str = r#"
 .lad .g-closing rect{stroke:var(--st-closing,#b45309)} .lad .g-closing text{fill:var(--st-closing,#b45309)}
 .lad .g-closed rect{stroke:var(--st-closed,#6b7280)} .lad .g-closed text{fill:var(--st-closed,#6b7280)}
 .lad .playhead{stroke:var(--playhead,#e11d48);stroke-width:1.5}
-.lad .playhead-t{fill:var(--playhead,#e11d48);font-size:11px}
+.lad .playhead-t{fill:var(--playhead,#e11d48);font-size:11px;paint-order:stroke;stroke:var(--panel,#fff);stroke-width:4px;stroke-linejoin:round}
 .lad .dots{stroke:var(--panel,#fff);stroke-width:4;paint-order:stroke}
 .lad .sel line.shaft{stroke-width:5;opacity:.35}
 .lad .seg.warn line.shaft{stroke-width:4;stroke-dasharray:10 3}
@@ -174,15 +174,63 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
         })
     };
 
-    let markup = arrows_markup(l, &isns, geo, p.numbering, p.lang);
+    let names: Vec<String> = l
+        .lanes
+        .iter()
+        .map(|h| host_name(&p.trace, *h, p.lang))
+        .collect();
+    let markup = arrows_markup(l, &isns, geo, p.numbering, p.lang, &names);
+    // Enter or Space on a focused arrow: the same as a click.
+    let onkeydown = {
+        let on_select = p.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if !matches!(e.key().as_str(), "Enter" | " ") {
+                return;
+            }
+            let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            if let Some(i) = el.get_attribute("data-seg").and_then(|s| s.parse().ok()) {
+                e.prevent_default();
+                e.stop_propagation();
+                on_select.emit(i);
+            }
+        })
+    };
 
     html! {
         <svg class="lad" data-testid="ladder" xmlns="http://www.w3.org/2000/svg"
              width={f1(geo.width)} height={f1(h)} viewBox={view_box(geo.width, h)}
              data-segments={l.arrows.len().to_string()} style="will-change:transform">
             <style>{ SVG_CSS }</style>
-            <g class="segs" {onclick}>{ Html::from_html_unchecked(AttrValue::from(markup)) }</g>
+            <g class="segs" {onclick} {onkeydown}>{ Html::from_html_unchecked(AttrValue::from(markup)) }</g>
         </svg>
+    }
+}
+
+/// The spoken name of an arrow: its kind, direction, numbers and fate.
+pub fn arrow_name(a: &Arrow, label: &str, lane_names: &[String], lang: Lang) -> String {
+    let kind = a.kind.name(lang);
+    let dir = match (lane_names.get(a.from_lane), lane_names.get(a.to_lane)) {
+        (Some(f), Some(t)) => match lang {
+            Lang::Zh => format!("（{f} → {t}）"),
+            Lang::En => format!(" ({f} → {t})"),
+        },
+        _ => String::new(),
+    };
+    let fate = match &a.outcome {
+        Outcome::LostOnPath(r) | Outcome::Discarded(r) => match lang {
+            Lang::Zh => format!("，丢失：{}", drop_reason(r, lang)),
+            Lang::En => format!(", lost: {}", drop_reason(r, lang)),
+        },
+        _ => String::new(),
+    };
+    match lang {
+        Lang::Zh => format!("{kind}{dir}，{label}{fate}"),
+        Lang::En => format!("{kind}{dir}, {label}{fate}"),
     }
 }
 
@@ -292,6 +340,7 @@ pub fn arrows_markup(
     geo: Geometry,
     numbering: Numbering,
     lang: Lang,
+    lane_names: &[String],
 ) -> String {
     let n = l.lanes.len();
     let mut o = String::with_capacity(l.arrows.len() * 480);
@@ -375,10 +424,14 @@ pub fn arrows_markup(
         if note.is_some_and(|n| n.warn) {
             o.push_str(" warn");
         }
+        // Focusable, with a name a screen reader can say: Enter or Space opens the inspector
+        // like a click ("SYN-ACK (server → client), seq=0 ack=1, lost: …").
         let _ = write!(
             o,
-            "\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\">"
+            "\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\" tabindex=\"0\" role=\"button\" aria-label=\""
         );
+        esc(&arrow_name(a, &label, lane_names, lang), &mut o);
+        o.push_str("\">");
         line(&mut o, "shaft", (x0, y0, x1, y1));
         match &a.outcome {
             Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
@@ -466,19 +519,31 @@ pub fn LadderMarks(p: &LayerProps) -> Html {
     let n = l.lanes.len();
     let geo = p.geo;
     let h = l.height.max(200.0);
+    // Two changes of one lane at (nearly) the same moment, SYN-SENT → SYN-RECEIVED →
+    // ESTABLISHED within a few µs, would print their pills over each other: a pill is moved
+    // down until it clears the previous one of its lane, so they read top to bottom in order.
+    let mut lane_bottom: Vec<f64> = vec![f64::NEG_INFINITY; n];
     let states = l.states.iter().filter(|_| !geo.narrow).map(|m| {
         let x = geo.lane_x(m.lane, n);
         let name = m.to.rfc_name();
         let w = name.len() as f64 * 7.0 + 12.0;
         let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
         let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
+        let y = match lane_bottom.get_mut(m.lane) {
+            Some(bottom) => {
+                let y = m.y.max(*bottom + 11.0);
+                *bottom = y + 9.0;
+                y
+            }
+            None => m.y,
+        };
         html! {
             <g class={classes!("pill", state_group(m.to))} data-state={name}>
-                <rect x={f1(rx)} y={f1(m.y - 9.0)} width={f1(w)} height="18" rx="9" />
-                <text x={f1(rx + w / 2.0)} y={f1(m.y + 4.0)} text-anchor="middle">{ name }</text>
+                <rect x={f1(rx)} y={f1(y - 9.0)} width={f1(w)} height="18" rx="9" />
+                <text x={f1(rx + w / 2.0)} y={f1(y + 4.0)} text-anchor="middle">{ name }</text>
             </g>
         }
-    });
+    }).collect::<Vec<_>>();
     html! {
         <svg class="lad-marks" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
              viewBox={view_box(geo.width, h)} style={LAYER} aria-hidden="true">
@@ -540,10 +605,11 @@ pub fn fmt_ms(us: u64) -> String {
     let ms = us as f64 / 1000.0;
     if ms >= 1000.0 {
         format!("{} s", num::fixed(ms / 1000.0, 3))
-    } else if ms >= 10.0 || us.is_multiple_of(100) {
+    } else if ms >= 10.0 {
         format!("{} ms", num::fixed(ms, 1))
     } else {
-        // Loopback timing (tens of µs): 0.05 ms and 0.10 ms must not both read "0.1 ms".
+        // Loopback timing (tens of µs): 0.05 ms and 0.10 ms must not both read "0.1 ms", and
+        // every time below 10 ms has the same three decimals, so neighbours read alike.
         format!("{} ms", num::fixed(ms, 3))
     }
 }
@@ -842,7 +908,11 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     { for headers }
                     { for sel }
                     <line class="playhead" x1="0" x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
-                    <text class="playhead-t" x={f1(geo.width - 4.0)} y={f1(y_play - 4.0)} text-anchor="end">{ fmt_ms(p.t as u64) }</text>
+                    // Just inside the first lane, where neither the state pills (outside the
+                    // lanes) nor the time axis (the left margin) are: at the right edge it was
+                    // printed over the last lane's pill. A halo keeps it legible over arrows.
+                    <text class="playhead-t" x={f1(geo.lane_x(0, n) + 6.0)} y={f1(y_play - 4.0)} text-anchor="start"
+                        data-testid="playhead-time">{ fmt_ms(p.t as u64) }</text>
                     { for dots }
                 </svg>
             </div>

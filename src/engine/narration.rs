@@ -6,7 +6,7 @@ use synack_model::trace::{
 };
 
 use super::labels::{segment_label, Isns, Numbering, SegKind};
-use crate::i18n::Lang;
+use crate::i18n::{Api, Lang};
 use crate::num;
 
 pub fn host_name(trace: &Trace, host: synack_model::trace::HostId, lang: Lang) -> String {
@@ -22,9 +22,21 @@ pub fn host_name(trace: &Trace, host: synack_model::trace::HostId, lang: Lang) -
 /// Our model's host names, translated; anything else is shown as written.
 pub fn localize_name(raw: &str, lang: Lang) -> String {
     if lang == Lang::En {
-        return raw.to_string();
+        return match raw {
+            "tcp server" => "TCP server".into(),
+            "udp server" => "UDP server".into(),
+            "tcp client" => "TCP client".into(),
+            "udp client" => "UDP client".into(),
+            _ => raw.to_string(),
+        };
     }
     match raw {
+        "tcp server" => "TCP 服务器".into(),
+        "udp server" => "UDP 服务器".into(),
+        "tcp client" => "TCP 客户端".into(),
+        "udp client" => "UDP 客户端".into(),
+        "peer A" => "主机 A".into(),
+        "peer B" => "主机 B".into(),
         "client" => "客户端".into(),
         "server" => "服务器".into(),
         "sender" => "发送方".into(),
@@ -45,12 +57,28 @@ pub fn localize_name(raw: &str, lang: Lang) -> String {
 }
 
 fn sock_host(trace: &Trace, s: SocketId, lang: Lang) -> String {
-    trace
-        .sockets
-        .iter()
-        .find(|x| x.id == s)
-        .map(|x| host_name(trace, x.host, lang))
-        .unwrap_or_else(|| "?".into())
+    socket_name(trace, s, lang)
+}
+
+/// How sentences name a socket. A socket that shares its host with differently named ones
+/// ("receiver 1" and "receiver 2" on one host, "tcp server" beside "udp server") is named by its
+/// own label; any other socket, and every accepted connection (labelled "conn" in scenarios), by
+/// its host: "the server", never a scenario's internal label.
+pub fn socket_name(trace: &Trace, s: SocketId, lang: Lang) -> String {
+    let Some(x) = trace.sockets.iter().find(|x| x.id == s) else {
+        return "?".into();
+    };
+    let own_label = x.parent.is_none()
+        && !x.label.is_empty()
+        && !x.label.starts_with("conn")
+        && trace.sockets.iter().any(|o| {
+            o.id != x.id && o.host == x.host && o.parent.is_none() && o.label != x.label
+        });
+    if own_label {
+        localize_name(&x.label, lang)
+    } else {
+        host_name(trace, x.host, lang)
+    }
 }
 
 pub fn timer_name(k: TimerKind, lang: Lang) -> &'static str {
@@ -95,6 +123,61 @@ pub fn drop_reason(r: &DropReason, lang: Lang) -> String {
     s.to_string()
 }
 
+/// The whole sentence for a dropped segment, written per reason so that each reads as a
+/// sentence in both languages (a short reason does not fit "The SYN is …" for every reason).
+pub fn drop_sentence(r: &DropReason, kind: &str, to: &str, lang: Lang) -> String {
+    match (r, lang) {
+        (DropReason::LinkLoss, Lang::Zh) => format!("{kind} 在链路上丢失。"),
+        (DropReason::LinkLoss, Lang::En) => format!("The {kind} is lost on the link."),
+        (DropReason::Fault { .. }, Lang::Zh) => format!("场景设定的故障丢弃了这个 {kind}。"),
+        (DropReason::Fault { .. }, Lang::En) => format!("The scene's fault rule drops the {kind}."),
+        (DropReason::Mtu, Lang::Zh) => format!("{kind} 超过路径 MTU，被丢弃。"),
+        (DropReason::Mtu, Lang::En) => {
+            format!("The {kind} is larger than the path MTU and is dropped.")
+        }
+        (DropReason::AcceptQueueFull, Lang::Zh) => {
+            format!("accept 队列（全连接队列）已满，{to}忽略这个 {kind}。")
+        }
+        (DropReason::AcceptQueueFull, Lang::En) => {
+            format!("The accept queue is full, so the {to} ignores the {kind}.")
+        }
+        (DropReason::SynAcceptQueueFull, Lang::Zh) => {
+            format!("accept 队列（全连接队列）已满，{to}丢弃这个 {kind}。")
+        }
+        (DropReason::SynAcceptQueueFull, Lang::En) => {
+            format!("The accept queue is full, so the {to} drops the {kind}.")
+        }
+        (DropReason::SynQueueFull, Lang::Zh) => {
+            format!("SYN 队列（半连接队列）已满且没有开启 SYN cookie，{to}丢弃这个 {kind}。")
+        }
+        (DropReason::SynQueueFull, Lang::En) => {
+            format!("The SYN queue is full and SYN cookies are off, so the {to} drops the {kind}.")
+        }
+        (DropReason::BacklogFull, Lang::Zh) => {
+            format!("BSD 的单一队列已满，{to}丢弃这个 {kind}。")
+        }
+        (DropReason::BacklogFull, Lang::En) => {
+            format!("The BSD single queue is full, so the {to} drops the {kind}.")
+        }
+        (DropReason::NoSocket, Lang::Zh) => format!("{to}上没有套接字接收这个 {kind}，它被丢弃。"),
+        (DropReason::NoSocket, Lang::En) => {
+            format!("No socket on the {to} takes the {kind}: it is dropped.")
+        }
+        (DropReason::OutOfWindow, Lang::Zh) => format!("{kind} 不在接收窗口内，被丢弃。"),
+        (DropReason::OutOfWindow, Lang::En) => {
+            format!("The {kind} is outside the receive window and is dropped.")
+        }
+        (DropReason::ReceiveBufferFull, Lang::Zh) => {
+            format!("{to}的接收缓冲区已满，{kind} 被丢弃。")
+        }
+        (DropReason::ReceiveBufferFull, Lang::En) => {
+            format!("The {to}'s receive buffer is full: the {kind} is dropped.")
+        }
+        (DropReason::Other { why }, Lang::Zh) => format!("{kind} 被丢弃：{why}。"),
+        (DropReason::Other { why }, Lang::En) => format!("The {kind} is dropped: {why}."),
+    }
+}
+
 /// The socket call as the application wrote it: a UDP socket reads with recvfrom(), which also
 /// says who sent the datagram.
 fn call_name(trace: &Trace, socket: SocketId, c: AppCallKind) -> &'static str {
@@ -117,6 +200,125 @@ fn call_name(trace: &Trace, socket: SocketId, c: AppCallKind) -> &'static str {
     }
 }
 
+fn is_udp_socket(trace: &Trace, socket: SocketId) -> bool {
+    trace
+        .sockets
+        .iter()
+        .any(|s| s.id == socket && s.proto == Proto::Udp)
+}
+
+/// A socket call as a Node.js program makes it (`net`, `dgram`). Node has no accept() or recv()
+/// of its own: libuv accepts and reads for the program, which sees the `'connection'` and
+/// `'data'` events; those calls are worded as what the event loop does.
+fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: Lang) -> String {
+    let udp = is_udp_socket(trace, socket);
+    let zh = lang == Lang::Zh;
+    let bytes = |len: u32| if zh { format!("（{len} 字节）") } else { format!(" ({len} bytes)") };
+    let (code, extra) = match call {
+        AppCall::Connect { .. } => ("net.connect()", String::new()),
+        AppCall::Listen { backlog } => ("server.listen(port, backlog)", format!(" (backlog {backlog})")),
+        AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if udp => ("socket.send()", bytes(*len)),
+        AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => ("socket.write()", bytes(*len)),
+        AppCall::Shutdown => ("socket.end()", String::new()),
+        AppCall::Close => ("socket.destroy()", String::new()),
+        AppCall::Abort => ("socket.resetAndDestroy()", String::new()),
+        AppCall::SetNoDelay { on: true } => ("socket.setNoDelay(true)", String::new()),
+        AppCall::SetNoDelay { on: false } => ("socket.setNoDelay(false)", String::new()),
+        AppCall::Accept => {
+            return if zh {
+                format!("{who}的事件循环准备接收下一个连接（libuv 替程序调用 accept()，程序看到的是 'connection' 事件）。")
+            } else {
+                format!("The {who}'s event loop is ready for the next connection (libuv calls accept() for the program, which sees a 'connection' event).")
+            };
+        }
+        AppCall::Recv { .. } => {
+            let ev = if udp { "'message'" } else { "'data'" };
+            return if zh {
+                format!("{who}的程序等待 {ev} 事件（libuv 替它读取）。")
+            } else {
+                format!("The {who}'s program waits for a {ev} event (libuv reads for it).")
+            };
+        }
+    };
+    if zh {
+        format!("{who}的程序调用 {code}{extra}。")
+    } else {
+        format!("The {who}'s program calls {code}{extra}.")
+    }
+}
+
+/// What a Node.js program sees when the call returns: an event, or `write()`'s answer.
+fn node_return(
+    trace: &Trace,
+    socket: SocketId,
+    call: AppCallKind,
+    result: &AppResult,
+    who: &str,
+    lang: Lang,
+) -> String {
+    let udp = is_udp_socket(trace, socket);
+    let zh = lang == Lang::Zh;
+    let event = |zh_what: String, en_what: String| {
+        if zh {
+            format!("{who}的 socket 触发 {zh_what}。")
+        } else {
+            format!("The {who}'s socket emits {en_what}.")
+        }
+    };
+    match (call, result) {
+        (_, AppResult::Error { errno }) => event(
+            format!("'error' 事件（err.code = {errno}）"),
+            format!("'error' (err.code {errno})"),
+        ),
+        (AppCallKind::Connect, _) => event("'connect' 事件".into(), "'connect'".into()),
+        (AppCallKind::Listen, _) => event("'listening' 事件".into(), "'listening'".into()),
+        (AppCallKind::Accept, _) => {
+            if zh {
+                format!("{who}的 server 触发 'connection' 事件：一个新的 socket。")
+            } else {
+                format!("The {who}'s server emits 'connection': a new socket.")
+            }
+        }
+        (_, AppResult::Data { len, truncated, .. }) if udp => {
+            let whole = len + truncated.unwrap_or(0);
+            match (truncated, zh) {
+                (Some(_), true) => format!("{who}的 socket 触发 'message' 事件，带 {whole} 字节：Node 总是读整个数据报（这里 C 的 recvfrom() 缓冲区太小，会截断）。"),
+                (Some(_), false) => format!("The {who}'s socket emits 'message' with {whole} bytes: Node always reads the whole datagram (the C recvfrom() here has too small a buffer and truncates)."),
+                (None, _) => event(format!("'message' 事件，带 {len} 字节"), format!("'message' with {len} bytes")),
+            }
+        }
+        (_, AppResult::Data { len, .. }) => {
+            event(format!("'data' 事件，带 {len} 字节"), format!("'data' with {len} bytes"))
+        }
+        (_, AppResult::Eof) => event(
+            "'end' 事件：对方已关闭发送方向".into(),
+            "'end': the peer closed its side".into(),
+        ),
+        (AppCallKind::Send | AppCallKind::SendTo, _) => {
+            if zh {
+                format!("{who}的 write() 把数据交给内核，返回 true。")
+            } else {
+                format!("The {who}'s write() hands the bytes to the kernel and returns true.")
+            }
+        }
+        (AppCallKind::Shutdown, _) => {
+            if zh {
+                format!("{who}的 end() 完成：FIN 已排队。")
+            } else {
+                format!("The {who}'s end() is done: the FIN is queued.")
+            }
+        }
+        (AppCallKind::Close | AppCallKind::Abort, _) => event("'close' 事件".into(), "'close'".into()),
+        (_, _) => {
+            if zh {
+                format!("{who}的调用完成。")
+            } else {
+                format!("The {who}'s call completes.")
+            }
+        }
+    }
+}
+
 /// Whether an event of this kind is narrated: not the bookkeeping ones (queue lengths, window
 /// variables, cancelled timers, socket creation). Lets a caller count sentences without
 /// wording them.
@@ -131,7 +333,7 @@ pub fn narrated(kind: &EventKind) -> bool {
 }
 
 /// The sentence for event `i`, or `None` for an event that is not [`narrated`].
-pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<String> {
+pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> Option<String> {
     let ev = trace.events.get(i)?;
     if !narrated(&ev.kind) {
         return None;
@@ -181,12 +383,8 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
         EventKind::SegmentDropped { id, reason } => {
             let seg = find_segment(trace, i, *id)?;
             let kind = SegKind::of(seg).name(lang);
-            let why = drop_reason(reason, lang);
-            if zh {
-                format!("{kind} {why}。")
-            } else {
-                format!("The {kind} is {why}.")
-            }
+            let to = host_name(trace, seg.dst.host, lang);
+            drop_sentence(reason, kind, &to, lang)
         }
         EventKind::StateChanged { socket, from, to } => {
             let who = sock_host(trace, *socket, lang);
@@ -223,6 +421,21 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
                 format!("The {who}'s {} timer expires.", timer_name(*timer, lang))
             }
         }
+        EventKind::AppCall { socket, call } if api == Api::Node => {
+            node_call(trace, *socket, call, &sock_host(trace, *socket, lang), lang)
+        }
+        EventKind::AppReturn {
+            socket,
+            call,
+            result,
+        } if api == Api::Node => node_return(
+            trace,
+            *socket,
+            *call,
+            result,
+            &sock_host(trace, *socket, lang),
+            lang,
+        ),
         EventKind::AppCall { socket, call } => {
             let who = sock_host(trace, *socket, lang);
             let name = call_name(trace, *socket, call.kind());
@@ -282,10 +495,11 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang) -> Option<Stri
                 .find(|s| s.id == *socket)
                 .map(|s| host_name(trace, s.host, lang))
                 .unwrap_or_default();
+            // The cause; the call that reports it has its own sentence (AppReturn).
             if zh {
-                format!("{who}的连接失败：{errno}。")
+                format!("{who}的连接出错（{errno}），下一次套接字调用会得到这个错误。")
             } else {
-                format!("{who}: the connection failed with {errno}.")
+                format!("The {who}'s connection fails ({errno}); its next socket call reports it.")
             }
         }
         EventKind::Counter { host, name, value } => {

@@ -5,7 +5,7 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use synack_model::trace::{EventKind, Proto, QueueKind, TcpState, Trace};
+use synack_model::trace::{Addr, EventKind, Proto, QueueKind, TcpState, Trace};
 
 use super::export;
 use super::inspector::Inspector;
@@ -47,8 +47,10 @@ pub struct Props {
     pub jump: Option<(u64, u32)>,
     /// File name stem for exports.
     pub export_name: AttrValue,
-    /// Builds the link for "Copy link" / "Copy embed code" (reads the current URL).
-    pub share: Callback<bool, String>,
+    /// Builds the link for "Copy link" / "Copy embed code" (reads the current URL). `None`
+    /// where a link cannot reproduce what is shown (a local file): no share buttons then.
+    #[prop_or_default]
+    pub share: Option<Callback<bool, String>>,
     #[prop_or_default]
     pub only: Option<Proto>,
     /// TCP and UDP ladders drawn side by side (same playhead) instead of the combined one.
@@ -58,6 +60,10 @@ pub struct Props {
     /// frame, also while playing (the URL only learns the playhead when paused).
     #[prop_or_default]
     pub panel: Option<Callback<u64, Html>>,
+    /// The playhead is held where it is (interview mode, while a question is open): the
+    /// transport's buttons, the timeline and the keyboard shortcuts do nothing.
+    #[prop_or_default]
+    pub locked: bool,
 }
 
 #[component]
@@ -138,8 +144,11 @@ pub fn Player(p: &Props) -> Html {
         use_animation_frame(pb.playing, on_frame);
     }
     // Keyboard: Space play/pause, ←/→ step, [ and ] start/end.
+    let locked = use_mut_ref(|| false);
+    *locked.borrow_mut() = p.locked;
     {
         let pb = pb.clone();
+        let locked = locked.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window().expect("window");
             // Not passive: Space and the arrows must not also scroll the page.
@@ -148,7 +157,7 @@ pub fn Player(p: &Props) -> Html {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || *locked.borrow() {
                     return;
                 }
                 let tag = e
@@ -254,9 +263,10 @@ pub fn Player(p: &Props) -> Html {
     };
     let isns_now = (*isns).clone();
     // Worded only once the narration is drawn (after the first paint, see `painted`).
+    let api = crate::app::use_shell().api;
     let lines = use_memo(
-        (p.trace.clone(), first, upto, lang, p.only, painted),
-        move |(trace, first, upto, lang, only, painted)| {
+        (p.trace.clone(), first, upto, lang, p.only, painted, api),
+        move |(trace, first, upto, lang, only, painted, api)| {
             let lines: Vec<String> = if !*painted {
                 Vec::new()
             } else if *upto == 0 {
@@ -272,7 +282,7 @@ pub fn Player(p: &Props) -> Html {
                 let mut lines: Vec<String> = told
                     .by_ref()
                     .take(NARRATION_LINES)
-                    .filter_map(|i| sentence(trace, &isns_now, i, *lang))
+                    .filter_map(|i| sentence(trace, &isns_now, i, *lang, *api))
                     .collect();
                 // A burst is summed up after its first lines: a thousand datagrams sent at once
                 // would cost the frame a thousand paragraphs that nobody reads at one moment;
@@ -364,13 +374,26 @@ pub fn Player(p: &Props) -> Html {
                         </span>
                     }
                 }).collect::<Html>());
-                let win = view.and_then(|v| v.window).map(|w| html! {
-                    <span class="win mono">{ format!("snd_una={} snd_nxt={} rcv_nxt={} wnd={} cwnd={}",
-                        w.snd_una, w.snd_nxt, w.rcv_nxt, w.snd_wnd, w.cwnd) }</span>
+                // Numbered like the ladder's labels (relative to each direction's ISN, unless
+                // the viewer chose absolute numbers).
+                let win = view.and_then(|v| v.window).map(|w| {
+                    let me = Addr { host: s.host, port: s.local_port };
+                    let (una, nxt, rcv) = match s.remote {
+                        Some(peer) => (
+                            isns.value(me, peer, w.snd_una, *numbering),
+                            isns.value(me, peer, w.snd_nxt, *numbering),
+                            isns.value(peer, me, w.rcv_nxt, *numbering),
+                        ),
+                        None => (w.snd_una, w.snd_nxt, w.rcv_nxt),
+                    };
+                    html! {
+                        <span class="win mono">{ format!("snd_una={una} snd_nxt={nxt} rcv_nxt={rcv} wnd={} cwnd={}",
+                            w.snd_wnd, w.cwnd) }</span>
+                    }
                 });
                 html! {
                     <div class="sock" data-testid={format!("sock-{}", s.id.0)}>
-                        <span class="sock-label">{ format!("{} :{}", localize_name(&s.label, lang), s.local_port) }</span>
+                        <span class="sock-label">{ panel_label(s, lang) }</span>
                         { pill }
                         { for timers }
                         { queues.unwrap_or_default() }
@@ -420,9 +443,11 @@ pub fn Player(p: &Props) -> Html {
         let shared_text = shared_text.clone();
         let share = p.share.clone();
         Callback::from(move |_: MouseEvent| {
-            let text = share.emit(embed);
-            export::copy_text(&text);
-            shared_text.set(Some(text));
+            if let Some(share) = &share {
+                let text = share.emit(embed);
+                export::copy_text(&text);
+                shared_text.set(Some(text));
+            }
         })
     };
     let name = p.export_name.to_string();
@@ -523,24 +548,27 @@ pub fn Player(p: &Props) -> Html {
                         <svg class="ticks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
                             { for ticks.iter().map(|(k, d)| html! { <path class={format!("k-{}", k.css())} d={d.clone()} /> }) }
                         </svg>
-                        <input type="range" class="scrub" data-testid="scrub" min="0" max="10000" step="1"
+                        <input type="range" class="scrub" disabled={p.locked} data-testid="scrub" min="0" max="10000" step="1"
                             value={num::shortest(scrub_value)} oninput={on_scrub}
                             aria-label={tr("时间轴", "Timeline")} />
                     </div>
                     <div class="bar">
                         <div class="controls">
-                            <button class="ctl" data-testid="start" title={tr("回到开头 [", "Start [")} onclick={btn(|| Action::Start)}>{"⇤"}</button>
-                            <button class="ctl" data-testid="step-back" title={tr("上一步 ←", "Step back ←")} onclick={btn(|| Action::Step(-1))}>{"◂"}</button>
-                            <button class="ctl play" data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")}
+                            <button class="ctl" disabled={p.locked} data-testid="start" title={tr("回到开头 [", "Start [")} onclick={btn(|| Action::Start)}>{"⇤"}</button>
+                            <button class="ctl" disabled={p.locked} data-testid="step-back" title={tr("上一步 ←", "Step back ←")} onclick={btn(|| Action::Step(-1))}>{"◂"}</button>
+                            <button class="ctl play" disabled={p.locked} data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")}
                                 aria-pressed={playing.to_string()} onclick={btn(|| Action::Toggle)}>
                                 { if playing { "❚❚" } else { "▶" } }
                             </button>
-                            <button class="ctl" data-testid="step" title={tr("下一步 →", "Step →")} onclick={btn(|| Action::Step(1))}>{"▸"}</button>
-                            <button class="ctl" data-testid="end" title={tr("跳到结尾 ]", "End ]")} onclick={btn(|| Action::End)}>{"⇥"}</button>
+                            <button class="ctl" disabled={p.locked} data-testid="step" title={tr("下一步 →", "Step →")} onclick={btn(|| Action::Step(1))}>{"▸"}</button>
+                            <button class="ctl" disabled={p.locked} data-testid="end" title={tr("跳到结尾 ]", "End ]")} onclick={btn(|| Action::End)}>{"⇥"}</button>
                             <label class="speed">
                                 <span class="speed-name">{ tr("速度", "Speed") }</span>
-                                <input type="range" min="0" max="1000" step="1" data-testid="speed"
-                                    value={num::shortest(slider_from_speed(pb.speed))} oninput={on_speed} />
+                                // 50 positions: an arrow key moves the speed by about 11 %
+                                // (with 1000 it moved less than the shown rounding).
+                                <input type="range" min="0" max="1000" step="20" data-testid="speed"
+                                    value={num::shortest(slider_from_speed(pb.speed))} oninput={on_speed}
+                                    aria-label={tr("播放速度", "Playback speed")} aria-valuetext={fmt_speed(pb.speed)} />
                                 <span class="mono speed-val" data-testid="speed-value">{ fmt_speed(pb.speed) }</span>
                             </label>
                             <button class="chip seq-toggle" data-testid="numbering" onclick={toggle_num} aria-pressed={(*numbering == Numbering::Absolute).to_string()}>
@@ -548,8 +576,10 @@ pub fn Player(p: &Props) -> Html {
                             </button>
                         </div>
                         <div class="share">
-                            <button class="chip" data-testid="copy-link" onclick={share(false)}>{ tr("复制链接", "Copy link") }</button>
-                            <button class="chip copy-embed" data-testid="copy-embed" onclick={share(true)}>{ tr("复制嵌入代码", "Copy embed code") }</button>
+                            if p.share.is_some() {
+                                <button class="chip" data-testid="copy-link" onclick={share(false)}>{ tr("复制链接", "Copy link") }</button>
+                                <button class="chip copy-embed" data-testid="copy-embed" onclick={share(true)}>{ tr("复制嵌入代码", "Copy embed code") }</button>
+                            }
                             <button class="chip" data-testid="export-svg" onclick={exp_svg}>{ tr("导出 SVG", "Export SVG") }</button>
                             <button class="chip" data-testid="export-png" onclick={exp_png}>{ tr("导出 PNG", "Export PNG") }</button>
                             if let Some(text) = (*shared_text).clone() {
@@ -641,4 +671,24 @@ fn timeline_ticks(l: &Ladder) -> Vec<(SegKind, String)> {
         .zip(by)
         .filter(|(_, d)| !d.is_empty())
         .collect()
+}
+
+/// A socket's line in its host's panel: its label and port. An accepted connection is called
+/// so (scenarios label it "conn"), and a label that already ends with the port (a capture's
+/// "client :41002") does not get it twice.
+fn panel_label(s: &synack_model::trace::SocketInfo, lang: Lang) -> String {
+    let name = if s.parent.is_some() && s.label.starts_with("conn") {
+        match lang {
+            Lang::Zh => "已连接套接字".to_string(),
+            Lang::En => "connection".to_string(),
+        }
+    } else {
+        localize_name(&s.label, lang)
+    };
+    let port = format!(":{}", s.local_port);
+    if name.ends_with(&port) {
+        name
+    } else {
+        format!("{name} {port}")
+    }
 }

@@ -200,8 +200,23 @@ pub fn StateDiagram(p: &Props) -> Html {
         Lang::Zh => "RFC 9293 TCP 状态机（当前状态高亮）",
         Lang::En => "RFC 9293 TCP state machine (current states lit)",
     };
+    // What a screen reader says: the figure, then where each socket is and how it got there.
+    let now = p
+        .lit
+        .iter()
+        .map(|l| match (l.last, p.lang) {
+            (Some((from, _)), Lang::Zh) => format!("{}：{}（来自 {}）", l.who, l.state, from),
+            (Some((from, _)), Lang::En) => format!("{}: {} (from {})", l.who, l.state, from),
+            (None, Lang::Zh) => format!("{}：{}", l.who, l.state),
+            (None, Lang::En) => format!("{}: {}", l.who, l.state),
+        })
+        .collect::<Vec<_>>();
+    let label = match p.lang {
+        Lang::Zh => format!("{title}。{}", now.join("；")),
+        Lang::En => format!("{title}. {}", now.join("; ")),
+    };
     html! {
-        <svg class="sd" data-testid="state-diagram" viewBox={format!("0 0 {} {}", shortest(W), shortest(H))} xmlns="http://www.w3.org/2000/svg" role="img" aria-label={title}>
+        <svg class="sd" data-testid="state-diagram" viewBox={format!("0 0 {} {}", shortest(W), shortest(H))} xmlns="http://www.w3.org/2000/svg" role="img" tabindex="0" aria-label={label}>
             <style>{ SD_CSS }</style>
             <defs>
                 <marker id="sd-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">

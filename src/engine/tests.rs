@@ -353,7 +353,7 @@ fn the_arrows_markup_parses_to_one_group_per_arrow_with_escaped_text() {
     );
     let isns = Isns::of_trace(&handshake_trace());
     let geo = Geometry::new(800.0);
-    let markup = arrows_markup(&l, &isns, geo, Numbering::Relative, crate::i18n::Lang::En);
+    let markup = arrows_markup(&l, &isns, geo, Numbering::Relative, crate::i18n::Lang::En, &[]);
     let doc = web_sys::window().unwrap().document().unwrap();
     let g = doc
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
@@ -624,7 +624,8 @@ fn stepping_and_playing_move_through_the_moments() {
 fn tick_times_stay_distinct_at_loopback_scale() {
     use super::ladder::fmt_ms;
     assert_eq!(fmt_ms(20_000), "20.0 ms");
-    assert_eq!(fmt_ms(100), "0.1 ms");
+    assert_eq!(fmt_ms(100), "0.100 ms");
+    assert_eq!(fmt_ms(5_000), "5.000 ms");
     assert_eq!(fmt_ms(50), "0.050 ms");
     assert_eq!(fmt_ms(150), "0.150 ms");
     assert_eq!(fmt_ms(1_500_000), "1.500 s");
@@ -729,7 +730,7 @@ fn narration_names_the_socket_call_of_each_protocol() {
                     }
                 )
             })
-            .filter_map(|i| sentence(trace, &isns, i, Lang::En))
+            .filter_map(|i| sentence(trace, &isns, i, Lang::En, crate::i18n::Api::C))
             .collect();
         assert!(!reads.is_empty());
         for s in &reads {
@@ -752,6 +753,7 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
         Geometry::new(600.0),
         Numbering::Relative,
         crate::i18n::Lang::En,
+        &[],
     );
     let doc = web_sys::window().unwrap().document().unwrap();
     let g = doc
@@ -780,6 +782,7 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
         Geometry::new(900.0),
         Numbering::Relative,
         crate::i18n::Lang::En,
+        &[],
     );
     g.set_inner_html(&markup);
     assert_eq!(
@@ -926,6 +929,7 @@ fn no_label_is_printed_over_another() {
             Geometry::new(440.0),
             Numbering::Relative,
             crate::i18n::Lang::En,
+            &[],
         );
         let boxes = drawn_label_boxes(&markup);
         for (i, (ta, a)) in boxes.iter().enumerate() {
@@ -936,5 +940,65 @@ fn no_label_is_printed_over_another() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn every_drop_reason_reads_as_a_whole_sentence_in_both_languages() {
+    use super::narration::drop_sentence;
+    let all = [
+        DropReason::LinkLoss,
+        DropReason::Fault { rule: 0 },
+        DropReason::Mtu,
+        DropReason::AcceptQueueFull,
+        DropReason::SynAcceptQueueFull,
+        DropReason::SynQueueFull,
+        DropReason::BacklogFull,
+        DropReason::NoSocket,
+        DropReason::OutOfWindow,
+        DropReason::ReceiveBufferFull,
+        DropReason::Other {
+            why: "a test".into(),
+        },
+    ];
+    // A new reason must be added above (and get its own sentence): this match does not compile
+    // without it.
+    for r in &all {
+        match r {
+            DropReason::LinkLoss
+            | DropReason::Fault { .. }
+            | DropReason::Mtu
+            | DropReason::AcceptQueueFull
+            | DropReason::SynAcceptQueueFull
+            | DropReason::SynQueueFull
+            | DropReason::BacklogFull
+            | DropReason::NoSocket
+            | DropReason::OutOfWindow
+            | DropReason::ReceiveBufferFull
+            | DropReason::Other { .. } => {}
+        }
+    }
+    for r in &all {
+        let en = drop_sentence(r, "SYN", "server", crate::i18n::Lang::En);
+        let zh = drop_sentence(r, "SYN", "服务器", crate::i18n::Lang::Zh);
+        assert!(en.ends_with('.') && en.contains("SYN"), "{en}");
+        assert!(zh.ends_with('。') && zh.contains("SYN"), "{zh}");
+        // The old template glued a reason phrase after "is": "The ACK is accept queue full".
+        for broken in [" is accept", " is no socket", " is SYN queue", " is receive", " is the"] {
+            assert!(!en.contains(broken), "{en}");
+        }
+        assert!(!zh.contains(" 。") && !zh.contains("  "), "{zh}");
+    }
+    let syn_accept = drop_sentence(&DropReason::SynAcceptQueueFull, "SYN", "server", crate::i18n::Lang::En);
+    assert!(syn_accept.contains("accept queue") && !syn_accept.contains("SYN queue"));
+}
+
+#[test]
+fn times_below_ten_milliseconds_have_one_format() {
+    use super::ladder::fmt_ms;
+    for us in [50, 100, 150, 1_000, 2_500, 9_999] {
+        let s = fmt_ms(us);
+        let decimals = s.trim_end_matches(" ms").split('.').nth(1).map_or(0, str::len);
+        assert_eq!(decimals, 3, "{us} µs → {s}");
     }
 }

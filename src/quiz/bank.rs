@@ -1,6 +1,6 @@
 //! Conceptual questions (written by us, zh and en), questions generated from the reference
-//! pages' tables (ports, layers), and `COVERAGE`: every interview question of the seed text
-//! and the quiz items that cover it.
+//! pages' tables (ports, layers), and `COVERAGE`: every interview question of the chapter this
+//! project teaches and the quiz items that cover it.
 
 use super::gen::{place, Ctx, Draft, Item, Kind};
 use super::{tr, Answer, Topic};
@@ -93,7 +93,7 @@ pub const CONCEPTS: &[Item] = &[
          T::new("什么也不保护，只是提示", "Nothing; it is only a hint")],
         T::new("rwnd 是流量控制，防止慢读者被淹没；防止网络拥塞的是发送方自己的拥塞窗口 cwnd。实际可发的是两者中较小的那个。", "rwnd is flow control, so a slow reader is not flooded. Protecting the network is the job of the sender's own congestion window, cwnd. The sender may have min(rwnd, cwnd) in flight.")),
     concept("c-nm", Tp::Udp, R::Udp,
-        T::new("一台主机上的几个 socket 怎样在同一个端口上都收到同一个多播组的数据报（种子文说的 n:m）？", "How can several sockets on one host all receive the same multicast datagrams on one port (the seed's n:m)?"),
+        T::new("一台主机上的几个 socket 怎样在同一个端口上都收到同一个多播组的数据报（常说的 n:m）？", "How can several sockets on one host all receive the same multicast datagrams on one port (the often-quoted n:m)?"),
         [T::new("每个 socket 设 SO_REUSEADDR（dgram 的 reuseAddr）并加入多播组", "Each sets SO_REUSEADDR (dgram's reuseAddr) and joins the group"),
          T::new("为每个接收方开一条 TCP 连接", "Open one TCP connection per receiver"),
          T::new("打开 SO_KEEPALIVE", "Turn on SO_KEEPALIVE"),
@@ -169,6 +169,42 @@ pub const CONCEPTS: &[Item] = &[
          T::new("它默认关闭了 Nagle", "It has Nagle turned off by default"),
          T::new("它自动加了长度前缀", "It adds a length prefix for you")],
         T::new("每个 UDP 数据报都有自己的头部（端口、长度），接收方一次只取一个；缓冲区太小时多出的部分被丢弃，而不是留给下一次读。", "Every UDP datagram has its own header (ports, length) and the reader takes one at a time; with a small buffer the excess is discarded, not kept for the next read.")),
+    // Node.js: the same kernel behaviour, seen through net and dgram.
+    concept("node-write-false", Tp::Sticky, R::Sticky,
+        T::new("Node.js 里 socket.write() 返回了 false，这说明什么？", "In Node.js, socket.write() returned false. What does that mean?"),
+        [T::new("数据没能全部交给内核，多出的部分排在 Node 自己的内存里；应等 'drain' 事件再写", "Not all the data went to the kernel; the rest waits in Node's own memory, so wait for 'drain' before writing more"),
+         T::new("数据被丢弃了，必须重发", "The data was dropped and must be sent again"),
+         T::new("连接已经断开", "The connection is gone"),
+         T::new("对方的接收窗口为零，数据会被截断", "The peer's window is zero and the data will be truncated")],
+        T::new("write() 返回 false 不是错误：数据一个字节也没丢，只是内核发送缓冲区满了，其余的排在 Node 的用户态队列里（writableLength）。继续猛写会让这个队列无限增长；正确做法是等 'drain' 再写，这就是背压。", "write() returning false is not an error: no byte is lost, the kernel's send buffer is just full and the rest queues in Node's user-space queue (writableLength). Writing on regardless grows that queue without bound; wait for 'drain': that is backpressure.")),
+    concept("node-backlog-default", Tp::Backlog, R::Backlog,
+        T::new("Node.js 的 server.listen(port) 不写 backlog 时，它是多少？被阻塞的事件循环会怎样？", "What backlog does Node.js's server.listen(port) use when none is given, and what does a blocked event loop do to it?"),
+        [T::new("511；事件循环被占住时 libuv 不去 accept，连接在 accept 队列里堆积，满了以后新的 SYN 被丢弃", "511; while the event loop is busy libuv does not accept, connections pile up in the accept queue, and once it is full new SYNs are dropped"),
+         T::new("128；事件循环阻塞不影响内核接收连接", "128; a blocked event loop does not affect the kernel accepting connections"),
+         T::new("无限；Node 会把连接都放进自己的队列", "Unlimited; Node keeps every connection in its own queue"),
+         T::new("1；所以一次只能接一个连接", "1; so only one connection can be accepted at a time")],
+        T::new("Node 默认 backlog 是 511（再被 net.core.somaxconn 截断）。握手由内核完成，accept() 却要等 JavaScript 让出事件循环；同步的长计算就是“accept() 来得太晚”的情形：队列满后，Linux 丢弃新的 SYN，客户端按退避重发。", "Node's default backlog is 511 (capped by net.core.somaxconn). The kernel completes handshakes, but accept() waits until JavaScript yields the event loop; a long synchronous computation is exactly the \"accept() is late\" case: once the queue is full, Linux drops new SYNs and clients retry with backoff.")),
+    concept("node-half-open", Tp::Teardown, R::Teardown,
+        T::new("Node.js 的 net.Server 默认（allowHalfOpen: false）收到对方的 FIN 后会怎样？", "With Node.js's default allowHalfOpen: false, what happens when the peer's FIN arrives?"),
+        [T::new("触发 'end'，然后 Node 自动结束自己这一方（也发 FIN）", "'end' fires, then Node ends its own side automatically (it sends a FIN too)"),
+         T::new("连接保持半关闭，直到程序调用 end()", "The connection stays half-closed until the program calls end()"),
+         T::new("Node 立刻发 RST", "Node sends a RST at once"),
+         T::new("什么也不发生，直到超时", "Nothing happens until a timeout")],
+        T::new("allowHalfOpen 为 false 时，'end' 之后 Node 自动调用 end()，于是看到的是四次挥手一口气完成；设为 true 才能在收到 FIN 后继续写（半关闭，对应 C 的 shutdown(SHUT_WR) 之后对方还能写）。", "With allowHalfOpen false, Node calls end() for you after 'end', so the four-way close happens in one go; set it to true to keep writing after the peer's FIN (a half-close, like C's shutdown(SHUT_WR) on the other side).")),
+    concept("node-reset", Tp::Teardown, R::Teardown,
+        T::new("Node.js 里哪个调用会让对方收到 RST、得到 ECONNRESET？", "Which Node.js call makes the peer receive a RST and see ECONNRESET?"),
+        [T::new("socket.resetAndDestroy()", "socket.resetAndDestroy()"),
+         T::new("socket.end()", "socket.end()"),
+         T::new("socket.setNoDelay(true)", "socket.setNoDelay(true)"),
+         T::new("server.close()", "server.close()")],
+        T::new("resetAndDestroy() 相当于 C 的 SO_LINGER 0 再 close()：发 RST 而不是 FIN，不进入 TIME-WAIT。end() 是正常关闭（FIN）；server.close() 只是不再接受新连接。", "resetAndDestroy() is C's SO_LINGER 0 then close(): a RST instead of a FIN, and no TIME-WAIT. end() is the orderly close (FIN); server.close() only stops accepting new connections.")),
+    concept("node-dgram-whole", Tp::Udp, R::Udp,
+        T::new("Node.js 的 dgram 'message' 事件会不会只给出数据报的一部分？", "Can Node.js's dgram 'message' event deliver part of a datagram?"),
+        [T::new("不会：Node 总是读整个数据报，msg 就是完整的一条消息", "No: Node always reads the whole datagram; msg is one complete message"),
+         T::new("会：和 C 的 recvfrom() 一样，缓冲区小就截断", "Yes: like C's recvfrom(), a small buffer truncates it"),
+         T::new("会：大的数据报会分成几个 'message'", "Yes: a large datagram arrives as several 'message' events"),
+         T::new("会：几个数据报可能合成一个 'message'", "Yes: several datagrams can be merged into one 'message'")],
+        T::new("libuv 用足够大的缓冲区（64 KiB）读每个数据报，所以 Node 程序看到的每个 'message' 都是一整个数据报，不会粘也不会截断；C 程序给 recvfrom() 的缓冲区太小时才会截断（MSG_TRUNC）。", "libuv reads each datagram with a buffer large enough (64 KiB), so every 'message' a Node program sees is one whole datagram, never glued or cut; only a C program whose recvfrom() buffer is too small sees truncation (MSG_TRUNC).")),
     Item { id: "port", topic: Tp::Ports, link: R::RefPorts, kind: Kind::Port },
     Item { id: "osi-layer", topic: Tp::Osi, link: R::RefOsi, kind: Kind::OsiLayer },
     Item { id: "osi-map", topic: Tp::Osi, link: R::RefOsi, kind: Kind::OsiMap },
@@ -178,6 +214,16 @@ pub const CONCEPTS: &[Item] = &[
 /// tests; not shipped in the page, to keep the wasm small).
 #[cfg(test)]
 pub const COVERAGE: &[(T, &[&str])] = &[
+    (
+        T::new("Node.js 的 net 与 dgram", "Node.js's net and dgram"),
+        &[
+            "node-write-false",
+            "node-backlog-default",
+            "node-half-open",
+            "node-reset",
+            "node-dgram-whole",
+        ],
+    ),
     (
         T::new("TCP 的特性", "TCP's properties"),
         &[

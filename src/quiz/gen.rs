@@ -13,7 +13,7 @@ use synack_model::trace::{
 use super::{bank, tr, Answer, Question, Topic};
 use crate::engine::labels::{flag_list, Isns, Numbering};
 use crate::engine::layout::Ladder;
-use crate::engine::narration::{host_name, localize_name};
+use crate::engine::narration::{host_name, socket_name};
 use crate::i18n::{Lang, T};
 use crate::route::Route;
 
@@ -37,6 +37,15 @@ pub struct Ctx {
 impl Ctx {
     fn s(&self, zh: String, en: String) -> String {
         tr(self.lang, zh, en)
+    }
+
+    /// Two sentences in a row: Chinese runs them together (no space after 。), English
+    /// separates them with a space.
+    fn join(&self, a: &str, b: &str) -> String {
+        match self.lang {
+            Lang::Zh => format!("{a}{b}"),
+            Lang::En => format!("{a} {b}"),
+        }
     }
 }
 
@@ -326,7 +335,7 @@ fn next_segment(tr: &Trace, cx: &Ctx, after: u64, lead: T, why: String) -> Optio
     );
     Some(Draft {
         pause_us: Some(before(tr, s.t)),
-        prompt: format!("{} {}", lead.get(cx.lang), q.get(cx.lang)),
+        prompt: cx.join(lead.get(cx.lang), q.get(cx.lang)),
         choices,
         answer: Answer::Choice(c),
         unit: "",
@@ -362,19 +371,14 @@ fn next_state(
         .map(|s| s.rfc_name().to_string())
         .collect();
     let (choices, c) = place(to.rfc_name().into(), wrong, cx.v);
-    let who = tr
-        .sockets
-        .iter()
-        .find(|s| s.id == socket)
-        .map(|s| localize_name(&s.label, cx.lang))
-        .unwrap_or_default();
+    let who = socket_name(tr, socket, cx.lang);
     let q = cx.s(
-        format!("{who} 现在是 {from}，下一个状态是？"),
+        format!("{who}现在是 {from}，下一个状态是？"),
         format!("The {who} is in {from}. Which state does it enter next?"),
     );
     Some(Draft {
         pause_us: Some(before(tr, t)),
-        prompt: format!("{} {q}", lead.get(cx.lang)),
+        prompt: cx.join(lead.get(cx.lang), &q),
         choices,
         answer: Answer::Choice(c),
         unit: "",
@@ -981,8 +985,8 @@ fn st_case(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     Some(Draft {
         pause_us: Some(before(tr, t)),
         prompt: T::new(
-            "客户端连续两次 send()，分别发 data1 和 data2。看报文大小和服务器什么时候读，服务器的 recv() 会是种子文里哪种情况？",
-            "The client calls send() twice, for data1 and data2. From the segment sizes and when the server reads, which of the seed's cases will the server's recv() calls show?",
+            "客户端连续两次 send()，分别发 data1 和 data2。看报文大小和服务器什么时候读，服务器的 recv() 会是 A–D 哪种情况？",
+            "The client calls send() twice, for data1 and data2. From the segment sizes and when the server reads, which of the cases A–D will the server's recv() calls show?",
         )
         .get(cx.lang)
         .into(),
@@ -1148,8 +1152,8 @@ fn bl_synack_retx(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     Some(typed(
         t,
         cx.s(
-            "种子文的抓包：accept 队列已满，服务器忽略了第二个客户端的最后 ACK（tcp_synack_retries = 5，tcp_abort_on_overflow = 0）。服务器一共会重传几次 SYN-ACK？".into(),
-            "The seed's capture: the accept queue is full and the server ignored the second client's final ACK (tcp_synack_retries = 5, tcp_abort_on_overflow = 0). How many times in all does the server retransmit its SYN-ACK?".into(),
+            "一次真实的 accept 队列溢出抓包：accept 队列已满，服务器忽略了第二个客户端的最后 ACK（tcp_synack_retries = 5，tcp_abort_on_overflow = 0）。服务器一共会重传几次 SYN-ACK？".into(),
+            "A capture of a real accept-queue overflow: the accept queue is full and the server ignored the second client's final ACK (tcp_synack_retries = 5, tcp_abort_on_overflow = 0). How many times in all does the server retransmit its SYN-ACK?".into(),
         ),
         n,
         "",

@@ -23,8 +23,9 @@ pub fn has_page(r: Route) -> bool {
 
 pub fn render(q: &Query, key: String) -> Html {
     let item = q.get("q").map(str::to_string);
-    let variant = q.get("v").and_then(|v| v.trim().parse::<u32>().ok());
-    html! { <page::QuizPage key={key} item={item} variant={variant} /> }
+    let variant = q.get("v").map(str::to_string);
+    let topic = q.get("topic").map(str::to_string);
+    html! { <page::QuizPage key={key} item={item} variant={variant} topic={topic} /> }
 }
 
 /// What a question is about; the score is kept per topic.

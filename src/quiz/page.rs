@@ -14,7 +14,7 @@ use crate::app::use_shell;
 use crate::dom;
 use crate::engine::labels::Numbering;
 use crate::engine::layout::Ladder;
-use crate::engine::params::View;
+use crate::engine::params::{Notice, View};
 use crate::engine::player::Player;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
@@ -111,8 +111,56 @@ impl Reducible for St {
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
+    /// The link's `q`, `v` and `topic`, as written: a value that names nothing here gets a
+    /// notice, like a scene's bad parameter.
     pub item: Option<String>,
-    pub variant: Option<u32>,
+    pub variant: Option<String>,
+    #[prop_or_default]
+    pub topic: Option<String>,
+}
+
+/// What the link asked for, read once: (first item, variant, topic, notices).
+fn from_link(p: &Props) -> (usize, u32, Option<Topic>, Vec<Notice>) {
+    let all = items();
+    let mut notices = Vec::new();
+    let mut bad = |key: &str, given: &str, used: &str| {
+        notices.push(Notice {
+            key: key.into(),
+            given: given.into(),
+            used: used.into(),
+        })
+    };
+    let topic = match p.topic.as_deref() {
+        None | Some("") => None,
+        Some(code) => {
+            let t = Topic::from_code(code);
+            if t.is_none() {
+                bad("topic", code, "all");
+            }
+            t
+        }
+    };
+    let first_of_topic = || {
+        all.iter()
+            .position(|i| topic.is_none_or(|t| i.topic == t))
+            .unwrap_or(0)
+    };
+    let idx = match p.item.as_deref() {
+        None => first_of_topic(),
+        Some(id) => all.iter().position(|i| i.id == id).unwrap_or_else(|| {
+            let i = first_of_topic();
+            bad("q", id, all[i].id);
+            i
+        }),
+    };
+    let variant = match p.variant.as_deref() {
+        None => 0,
+        Some(v) => v.trim().parse::<u32>().unwrap_or_else(|_| {
+            bad("v", v, "0");
+            0
+        }),
+    };
+    (idx, variant, topic, notices)
 }
 
 const INTRO: T = T::new(
@@ -123,19 +171,19 @@ const INTRO: T = T::new(
 #[component]
 pub fn QuizPage(p: &Props) -> Html {
     let lang = use_shell().lang;
+    let link = use_memo((), |_| from_link(p));
+    let notices = use_state(|| link.3.clone());
     let st = {
-        let (item, variant) = (p.item.clone(), p.variant);
+        let (idx, v, topic) = (link.0, link.1, link.2);
         use_reducer(move || St {
-            idx: item
-                .and_then(|id| items().iter().position(|i| i.id == id))
-                .unwrap_or(0),
-            v: variant.unwrap_or(0),
+            idx,
+            v,
             pick: None,
             typed: String::new(),
             verdict: None,
             hint: false,
             score: score::load(),
-            topic: None,
+            topic,
         })
     };
     let all = items();
@@ -256,7 +304,7 @@ pub fn QuizPage(p: &Props) -> Html {
                 <div class="quiz-stage" data-testid="quiz-stage">
                     <Player key={format!("{}-{v}", item.id)} trace={t.clone()} ladder={l.clone()} lang={lang}
                         init_t={q.pause_us} speed={0.1} numbering={Numbering::Relative} view={View::Ladder}
-                        autoplay={st.verdict.is_some()} on_change={Callback::noop()}
+                        autoplay={st.verdict.is_some()} locked={st.verdict.is_none()} on_change={Callback::noop()}
                         export_name={AttrValue::from(format!("synack-quiz-{}", item.id))} share={share} />
                 </div>
             }
@@ -288,6 +336,15 @@ pub fn QuizPage(p: &Props) -> Html {
                 <button class="chip" data-testid="new-variant" onclick={act(|| Act::Variant)}>{ tr("换一组参数", "New variant") }</button>
                 <button class="chip" data-testid="next" onclick={act(|| Act::Next)}>{ tr("下一题 →", "Next question →") }</button>
             </div>
+            if !notices.is_empty() {
+                <div class="notice" data-testid="url-notice" role="status">
+                    { for notices.iter().map(|n: &Notice| html! { <p>{ n.text(lang) }</p> }) }
+                    <button class="chip" onclick={{
+                        let notices = notices.clone();
+                        Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
+                    }}>{ tr("知道了", "Dismiss") }</button>
+                </div>
+            }
             { card }
             { player }
             { score_panel(&st.score, lang, act(|| Act::Reset)) }

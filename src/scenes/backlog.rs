@@ -24,7 +24,7 @@ use crate::num;
 use crate::scenes::page::Knob;
 
 pub const CASES: &[&str] = &[
-    "seed",
+    "real-capture",
     "abort",
     "overflow",
     "accept-late",
@@ -36,7 +36,7 @@ pub const CASES: &[&str] = &[
 pub fn knobs_of(id: &str) -> Option<BacklogKnobs> {
     let d = BacklogKnobs::default();
     Some(match id {
-        "seed" => BacklogKnobs::seed(),
+        "real-capture" => BacklogKnobs::seed(),
         "abort" => BacklogKnobs {
             abort_on_overflow: true,
             ..BacklogKnobs::seed()
@@ -169,7 +169,7 @@ fn set_knob(b: &mut BacklogKnobs, key: &str, v: u32) {
     }
 }
 
-/// The case's knobs with the URL's overrides applied (unknown case: the seed's).
+/// The case's knobs with the URL's overrides applied (unknown case: the real capture's).
 pub fn effective(id: &str, overrides: &VecMap<String, u32>) -> BacklogKnobs {
     let mut b = knobs_of(id).unwrap_or_else(BacklogKnobs::seed);
     for spec in KNOBS {
@@ -183,8 +183,8 @@ pub fn effective(id: &str, overrides: &VecMap<String, u32>) -> BacklogKnobs {
 pub fn scenario(k: &Knobs, id: &str, overrides: &VecMap<String, u32>) -> Scenario {
     let b = effective(id, overrides);
     let mut k = k.clone();
-    if id == "seed" || id == "abort" {
-        // The seed's capture was taken on loopback: 50 µs one way unless the user chose more.
+    if id == "real-capture" || id == "abort" {
+        // That capture was taken on loopback: 50 µs one way unless the user chose more.
         if k.latency_ms < 0.05 {
             k.latency_ms = 0.05;
         }
@@ -194,11 +194,11 @@ pub fn scenario(k: &Knobs, id: &str, overrides: &VecMap<String, u32>) -> Scenari
 
 pub fn case_title(id: &str) -> (T, T) {
     match id {
-        "seed" => (
-            T::new("种子文的抓包", "The seed's capture"),
+        "real-capture" => (
+            T::new("一次真实的 accept 队列溢出抓包", "A capture of a real accept-queue overflow"),
             T::new(
-                "重现种子文的抓包：listen(fd, 0)，accept 队列里已有一个没人取的连接；第二个客户端完成握手并发送 5 字节。服务器忽略最后的 ACK，按 tcp_synack_retries 重传 SYN-ACK（间隔 1、2、4、8、16 秒），客户端以为 ACK 丢了就重发 ACK 和数据；重试用完后服务器丢掉这个请求，最后用 RST 回答客户端的数据。（当时的内核放行了这个 SYN；Linux ≥ 4.9 会直接丢弃它。）",
-                "The seed's packet capture: listen(fd, 0), one connection already waiting unaccepted; a second client completes its handshake and sends 5 bytes. The server ignores the final ACK and retransmits its SYN-ACK per tcp_synack_retries (after 1, 2, 4, 8, 16 s); the client thinks its ACK was lost and resends it with the data. When the retries run out the server forgets the request, and its answer to the client's data is a RST. (Kernels of 2014 let that SYN in; Linux ≥ 4.9 drops it.)",
+                "重现一次真实的 accept 队列溢出抓包（面试资料里常引用）：listen(fd, 0)，accept 队列里已有一个没人取的连接；第二个客户端完成握手并发送 5 字节。服务器忽略最后的 ACK，按 tcp_synack_retries 重传 SYN-ACK（间隔 1、2、4、8、16 秒），客户端以为 ACK 丢了就重发 ACK 和数据；重试用完后服务器丢掉这个请求，最后用 RST 回答客户端的数据。（当时的内核放行了这个 SYN；Linux ≥ 4.9 会直接丢弃它。）",
+                "A real accept-queue overflow, as captured in an often-quoted interview write-up: listen(fd, 0), one connection already waiting unaccepted; a second client completes its handshake and sends 5 bytes. The server ignores the final ACK and retransmits its SYN-ACK per tcp_synack_retries (after 1, 2, 4, 8, 16 s); the client thinks its ACK was lost and resends it with the data. When the retries run out the server forgets the request, and its answer to the client's data is a RST. (Kernels of 2014 let that SYN in; Linux ≥ 4.9 drops it.)",
             ),
         ),
         "abort" => (
@@ -519,9 +519,48 @@ mod tests {
         synack_model::simulate(&scenario(&Knobs::default(), id, &VecMap::new())).unwrap()
     }
 
+    /// Every sentence the narration says about a dropped SYN, in both languages, for a case.
+    fn syn_drop_sentences(id: &str) -> Vec<String> {
+        use crate::engine::labels::Isns;
+        use crate::engine::narration::{find_segment, sentence};
+        let t = run(id);
+        let isns = Isns::of_trace(&t);
+        let mut out = Vec::new();
+        for (i, ev) in t.events.iter().enumerate() {
+            if let EventKind::SegmentDropped { id, .. } = &ev.kind {
+                let syn = find_segment(&t, i, *id)
+                    .is_some_and(|s| matches!(&s.header, Header::Tcp(h) if h.flags.syn && !h.flags.ack));
+                if syn {
+                    for lang in [Lang::En, Lang::Zh] {
+                        out.extend(sentence(&t, &isns, i, lang, crate::i18n::Api::C));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     #[test]
-    fn seed_preset_lists_synack_retransmissions_dup_acks_and_the_rst() {
-        let rows = packet_rows(&run("seed"));
+    fn a_syn_dropped_for_a_full_accept_queue_is_said_to_be_the_accept_queues() {
+        // listen(fd, 1), four clients, nobody accepts: the accept queue is what is full.
+        let said = syn_drop_sentences("overflow");
+        assert!(!said.is_empty(), "the case drops SYNs");
+        for s in &said {
+            assert!(s.contains("accept"), "{s}");
+            assert!(!s.contains("SYN queue") && !s.contains("SYN 队列"), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_syn_dropped_for_a_full_syn_queue_without_cookies_is_said_to_be_the_syn_queues() {
+        let said = syn_drop_sentences("syn-flood");
+        assert!(!said.is_empty(), "the case drops SYNs");
+        assert!(said.iter().all(|s| s.contains("SYN queue") || s.contains("SYN 队列")), "{said:#?}");
+    }
+
+    #[test]
+    fn the_real_capture_lists_synack_retransmissions_dup_acks_and_the_rst() {
+        let rows = packet_rows(&run("real-capture"));
         let retx_synack = rows
             .iter()
             .filter(|r| r.flags == "SYN, ACK" && r.retransmission)
@@ -574,10 +613,10 @@ mod tests {
     }
 
     #[test]
-    fn unknown_case_falls_back_to_the_seed() {
+    fn unknown_case_falls_back_to_the_real_capture() {
         assert!(knobs_of("nope").is_none());
         let a = run("nope");
-        let b = run("seed");
+        let b = run("real-capture");
         assert_eq!(a.events.len(), b.events.len());
     }
 }

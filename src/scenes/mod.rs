@@ -5,6 +5,7 @@
 #[cfg(feature = "full")]
 mod backlog;
 mod compare;
+mod node_code;
 mod page;
 #[cfg(feature = "full")]
 mod sticky;

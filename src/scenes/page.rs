@@ -7,6 +7,7 @@ use synack_model::profile::ProfileId;
 use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
+use super::node_code::NodeCode;
 use super::text;
 #[cfg(feature = "full")]
 use super::{backlog, sticky, udp, window};
@@ -16,7 +17,7 @@ use crate::engine::layout::Ladder;
 use crate::engine::params::{self, Notice, Params, Profile};
 use crate::engine::player::{Player, PlayerState};
 use crate::engine::Shared;
-use crate::i18n::{Lang, T};
+use crate::i18n::{Api, Lang, T};
 use crate::num;
 use crate::route::{Location, Query, Route};
 
@@ -559,6 +560,11 @@ pub fn ScenePage(props: &Props) -> Html {
                 { for scene_knobs_html }
             }
             { body }
+            if shell.api == Api::Node {
+                <AfterPaint>
+                    <NodeCode scene={AttrValue::from(r.id())} case={AttrValue::from(params.case.clone())} lang={lang} />
+                </AfterPaint>
+            }
             if !shell.embed && intro.len() > 1 {
                 // Below the player, out of the first screen: drawn after the first frame.
                 <AfterPaint>

@@ -189,12 +189,12 @@ pub const INTRO: &[T] = &[
         "TCP is a byte stream: data1 and data2, written by two send() calls, are to TCP just one run of bytes, and neither the segments nor recv() know where a message ends. So one recv() may return half a message, or several glued together — what Chinese interviewers call 粘包 (sticky packets). It is not a bug; it follows from a stream having no message boundaries.",
     ),
     T::new(
-        "谁把字节合在一起？有两处。发送方：Nagle 算法（运行在发送方，不是种子文中说的“服务器”）在还有未确认的小报文段时，把后面的小写入攒起来一起发；发送缓冲区里的字节也会按 MSS 切分，一个报文段可以装下两条消息的一部分。接收方：应用读得慢时，多个报文段的字节都堆在接收缓冲区里，一次 recv() 全部取走。",
-        "Who glues the bytes? Two places. The sender: Nagle's algorithm (it runs on the sender, not on \"the server\" as the seed says) holds small writes while a small segment is unacknowledged and sends them together, and the send buffer is cut by MSS, so one segment can carry parts of two messages. The receiver: when the application reads slowly, the bytes of several segments pile up in the receive buffer and one recv() takes them all.",
+        "谁把字节合在一起？有两处。发送方：Nagle 算法（运行在发送方，不是常见说法里的“服务器”）在还有未确认的小报文段时，把后面的小写入攒起来一起发；发送缓冲区里的字节也会按 MSS 切分，一个报文段可以装下两条消息的一部分。接收方：应用读得慢时，多个报文段的字节都堆在接收缓冲区里，一次 recv() 全部取走。",
+        "Who glues the bytes? Two places. The sender: Nagle's algorithm (it runs on the sender, not on \"the server\" as a common interview answer says) holds small writes while a small segment is unacknowledged and sends them together, and the send buffer is cut by MSS, so one segment can carry parts of two messages. The receiver: when the application reads slowly, the bytes of several segments pile up in the receive buffer and one recv() takes them all.",
     ),
     T::new(
-        "种子文给了三个办法：① 两次发送之间等一等——只在读取方跟得上时有效，而且白白浪费时间（看下表的“最后一字节到达”）；② 关闭 Nagle（setNoDelay / TCP_NODELAY）——发送方不再攒，但读取方慢的话，接收缓冲区里照样粘在一起；③ 自己加边界（成帧）：每条消息前加 4 字节长度，或者在末尾加分隔符。只有成帧无论怎么切分都能还原出 data1 和 data2。",
-        "The seed gives three remedies: ① wait between the two sends — works only if the reader keeps up, and wastes time (see “last byte arrived” in the table); ② turn Nagle off (setNoDelay / TCP_NODELAY) — the sender stops batching, but a slow reader still finds the bytes glued in its receive buffer; ③ add boundaries yourself (framing): a 4-byte length before each message, or a delimiter after it. Only framing recovers data1 and data2 however the stream was cut.",
+        "常见的面试答案给了三个办法：① 两次发送之间等一等——只在读取方跟得上时有效，而且白白浪费时间（看下表的“最后一字节到达”）；② 关闭 Nagle（setNoDelay / TCP_NODELAY）——发送方不再攒，但读取方慢的话，接收缓冲区里照样粘在一起；③ 自己加边界（成帧）：每条消息前加 4 字节长度，或者在末尾加分隔符。只有成帧无论怎么切分都能还原出 data1 和 data2。",
+        "The usual interview answer gives three remedies: ① wait between the two sends — works only if the reader keeps up, and wastes time (see “last byte arrived” in the table); ② turn Nagle off (setNoDelay / TCP_NODELAY) — the sender stops batching, but a slow reader still finds the bytes glued in its receive buffer; ③ add boundaries yourself (framing): a 4-byte length before each message, or a delimiter after it. Only framing recovers data1 and data2 however the stream was cut.",
     ),
 ];
 

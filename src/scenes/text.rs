@@ -8,7 +8,7 @@ pub const HANDSHAKE_INTRO: &[T] = &[
         "Opening a TCP connection takes three segments. They do two jobs: each side learns the other is there and willing, and each tells the other its initial sequence number (ISN), from which every byte it sends is counted. Calling connect() on the client starts it.",
     ),
     T::new(
-        "① 客户端发送 SYN，seq = x（它的 ISN），进入 SYN-SENT 状态（种子文中写作 SYN_SEND，RFC 的名字是 SYN-SENT）。② 服务器回 SYN-ACK：seq = y（自己的 ISN），ack = x + 1，进入 SYN-RECEIVED。③ 客户端回 ACK：ack = y + 1，进入 ESTABLISHED；服务器收到后也进入 ESTABLISHED。",
+        "① 客户端发送 SYN，seq = x（它的 ISN），进入 SYN-SENT 状态（不少面试资料写作 SYN_SEND，RFC 的名字是 SYN-SENT）。② 服务器回 SYN-ACK：seq = y（自己的 ISN），ack = x + 1，进入 SYN-RECEIVED。③ 客户端回 ACK：ack = y + 1，进入 ESTABLISHED；服务器收到后也进入 ESTABLISHED。",
         "① The client sends SYN with seq = x (its ISN) and enters SYN-SENT. ② The server answers SYN-ACK with seq = y (its own ISN) and ack = x + 1, and enters SYN-RECEIVED. ③ The client sends ACK with ack = y + 1 and is ESTABLISHED; the server becomes ESTABLISHED when that ACK arrives.",
     ),
     T::new(
@@ -76,8 +76,8 @@ pub fn handshake_case(id: &str) -> (T, T) {
         "simultaneous-open" => (
             T::new("同时打开", "Simultaneous open"),
             T::new(
-                "双方同时向对方发 SYN（RFC 9293 图 8）。每一方都在 SYN-SENT 中收到对方的 SYN，进入 SYN-RECEIVED 并回 SYN-ACK，收到对方的 SYN-ACK 后进入 ESTABLISHED：一共四个报文，没有服务器和客户端之分。",
-                "Both sides send a SYN to each other at once (RFC 9293 figure 8). Each receives the other's SYN while in SYN-SENT, moves to SYN-RECEIVED and answers SYN-ACK, and is established on the other's SYN-ACK: four segments, and no client or server.",
+                "双方同时向对方发 SYN（RFC 9293 图 8）。每一方都在 SYN-SENT 中收到对方的 SYN，进入 SYN-RECEIVED 并回 SYN-ACK；收到对方的 SYN-ACK 后进入 ESTABLISHED，并用一个 ACK 确认它（SYN-ACK 里的 SYN 已经收到过一次，Linux 对重复的 SYN 回 ACK；RFC 的图 8 只画到两个 SYN-ACK）。一共六个报文：两个 SYN、两个 SYN-ACK、两个 ACK，没有服务器和客户端之分。",
+                "Both sides send a SYN to each other at once (RFC 9293 figure 8). Each receives the other's SYN while in SYN-SENT, moves to SYN-RECEIVED and answers SYN-ACK; on the other's SYN-ACK it is established and acknowledges it (that SYN-ACK repeats a SYN already received, and Linux answers a repeated SYN with an ACK; the RFC's figure 8 stops at the two SYN-ACKs). Six segments: two SYNs, two SYN-ACKs, two ACKs, and no client or server.",
             ),
         ),
         "closed-port" => (

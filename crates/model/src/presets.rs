@@ -241,11 +241,17 @@ pub fn handshake(k: &Knobs, case: HandshakeCase) -> Scenario {
             }
         }
         SimultaneousOpen => {
-            // Fixed ports on both sides; each connects to the other at the same instant.
+            // No client or server here: two peers, fixed ports on both sides, each connecting
+            // to the other at the same instant.
+            for (i, name) in ["peer A", "peer B"].into_iter().enumerate() {
+                s.hosts[i].name = name.into();
+                s.sockets[i].host = name.into();
+                s.sockets[i].label = name.into();
+            }
             s.sockets[0].port = 5000;
             s.sockets[1].port = 6000;
-            s.apps.push(script("client", vec![connect("server:6000")]));
-            s.apps.push(script("server", vec![connect("client:5000")]));
+            s.apps.push(script("peer A", vec![connect("peer B:6000")]));
+            s.apps.push(script("peer B", vec![connect("peer A:5000")]));
         }
         ClosedPort => {
             // The server socket exists but nobody called listen().

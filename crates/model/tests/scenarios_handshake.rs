@@ -83,25 +83,25 @@ fn final_ack_lost_leaves_the_server_in_syn_received_until_its_retransmission() {
 }
 
 #[test]
-fn simultaneous_open() {
+fn simultaneous_open_is_six_segments_between_two_peers() {
     let t = hs(HandshakeCase::SimultaneousOpen);
     assert_packets!(
         t,
         [
-            "0.000 client>server S seq=0 len=0",
-            "0.000 server>client S seq=0 len=0",
-            "0.020 server>client S. seq=0 ack=1 len=0",
-            "0.020 client>server S. seq=0 ack=1 len=0",
-            "0.040 client>server . seq=1 ack=1 len=0",
-            "0.040 server>client . seq=1 ack=1 len=0",
+            "0.000 peer A>peer B S seq=0 len=0",
+            "0.000 peer B>peer A S seq=0 len=0",
+            "0.020 peer B>peer A S. seq=0 ack=1 len=0",
+            "0.020 peer A>peer B S. seq=0 ack=1 len=0",
+            "0.040 peer A>peer B . seq=1 ack=1 len=0",
+            "0.040 peer B>peer A . seq=1 ack=1 len=0",
         ]
     );
     assert_eq!(
-        states(&t, "client"),
+        states(&t, "peer A"),
         [Closed, SynSent, SynReceived, Established]
     );
     assert_eq!(
-        states(&t, "server"),
+        states(&t, "peer B"),
         [Closed, SynSent, SynReceived, Established]
     );
 }

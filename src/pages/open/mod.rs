@@ -268,7 +268,14 @@ impl Reducible for OpenState {
                     };
                 }
             }
-            Action::Failed(name, message) => s.status = Status::Failed { name, message },
+            Action::Failed(name, message) => {
+                // The previous file's table and ladder go: under a new file's error they would
+                // read as that file's content.
+                s.status = Status::Failed { name, message };
+                s.capture = None;
+                s.shown = None;
+                s.big = None;
+            }
             Action::TraceLoaded(name, trace) => {
                 s.opened += 1;
                 s.status = Status::Idle;
@@ -552,7 +559,7 @@ pub fn OpenPage() -> Html {
                     init_t={Some(s.trace.duration_us)} speed={d.speed} numbering={d.numbering} view={d.view}
                     autoplay=false on_change={Callback::from(|_: PlayerState| ())}
                     export_name={AttrValue::from("synack-open")}
-                    share={Callback::from(|_: bool| crate::dom::current_hash())} />
+                    />
                 if !matches!(s.trace.origin, synack_model::trace::Origin::Model { .. }) {
                     <div class="controls">
                         <button class="case" data-testid="open-replay" aria-pressed={s.model.is_some().to_string()}
@@ -818,11 +825,11 @@ fn CaptureTable(p: &TableProps) -> Html {
             n(&s["conversations"])
         ),
         Lang::En => format!(
-            "{}: {} frames, {} TCP/UDP packets, {} conversations",
+            "{}: {}, {}, {}",
             p.view.name,
-            n(&s["frames"]),
-            n(&s["packets"]),
-            n(&s["conversations"])
+            count(n(&s["frames"]), "frame"),
+            count(n(&s["packets"]), "TCP/UDP packet"),
+            count(n(&s["conversations"]), "conversation")
         ),
     };
     let partial = s["partial"].as_bool().unwrap_or(false);
@@ -908,5 +915,14 @@ fn CaptureTable(p: &TableProps) -> Html {
                 <p class="muted" data-testid="open-no-rows">{ T::new("没有会话。", "No conversations.").get(lang) }</p>
             }
         </section>
+    }
+}
+
+/// "1 frame", "2 frames": an English count with its noun.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }

@@ -11,8 +11,8 @@ use crate::pages::use_ready_after_render;
 use crate::route::Route;
 
 const INTRO: T = T::new(
-    "面试常问的端口，加上今天开发中天天见到的端口。“IANA”表示这个端口正式登记给该服务；“惯例”表示只是大家习惯这样用（IANA 可能登记给了别的服务）。原文表格里已过时或有误的地方已在说明中更正。",
-    "The ports interviews ask about, plus the ones developers meet every day. \"IANA\" means the port is officially assigned to the service; \"convention\" means it is just customary (IANA may list something else). Where the seed's table is dated or wrong, the description says so.",
+    "面试常问的端口，加上今天开发中天天见到的端口。“IANA”表示这个端口正式登记给该服务；“惯例”表示只是大家习惯这样用（IANA 可能登记给了别的服务）。一份流传很广的面试端口表里已过时或有误的地方，说明中已更正。",
+    "The ports interviews ask about, plus the ones developers meet every day. \"IANA\" means the port is officially assigned to the service; \"convention\" means it is just customary (IANA may list something else). Where an often-repeated interview table of ports is dated or wrong, the description says so.",
 );
 const SEARCH: T = T::new(
     "按端口号、名称或协议搜索",
@@ -31,7 +31,7 @@ const WHAT: T = T::new("说明", "What it is");
 const IANA: T = T::new("IANA", "IANA");
 const RESERVED: T = T::new("IANA 保留", "IANA reserved");
 const CONVENTION: T = T::new("惯例", "convention");
-const SEED: T = T::new("原文", "seed");
+const SEED: T = T::new("面试常考", "interview list");
 const DATED: T = T::new("历史", "historical");
 const NONE: T = T::new(
     "没有匹配的端口。试试端口号、服务名或 tcp/udp。",

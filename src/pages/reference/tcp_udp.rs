@@ -10,15 +10,15 @@ use crate::pages::use_ready_after_render;
 use crate::route::Route;
 
 const INTRO: T = T::new(
-    "面试里最常问的对照表。每一行右边的链接打开演示它的动画场景；标着“原文有误”的地方，是我们对常见说法的更正。",
-    "The comparison interviewers ask for most. The link on each row opens the animated scene that shows it; where a row is marked \"seed corrected\", the common wording is imprecise and we say what is true.",
+    "面试里最常问的对照表。每一行右边的链接打开演示它的动画场景；标着“常见说法有误”的地方，是我们对常见说法的更正。",
+    "The comparison interviewers ask for most. The link on each row opens the animated scene that shows it; where a row is marked \"common claim corrected\", the common wording is imprecise and we say what is true.",
 );
 const FEATURES_TITLE: T = T::new("TCP 的特性", "What TCP guarantees");
 const TABLE_TITLE: T = T::new("TCP 与 UDP 的区别", "TCP vs UDP");
 const ASPECT: T = T::new("方面", "Aspect");
 const SEE: T = T::new("演示", "See it");
 const COLON: T = T::new("：", ": ");
-const FIX: T = T::new("原文有误", "Seed corrected");
+const FIX: T = T::new("常见说法有误", "Common claim corrected");
 
 #[component]
 pub fn TcpUdpPage() -> Html {

@@ -50,8 +50,8 @@ pub const FEATURES: &[Feature] = &[
             "Flow control: the receiver advertises a receive window (rwnd) in every segment and the sender keeps no more than that in flight, so a slow reader is not flooded.",
         ),
         fix: Some(T::new(
-            "原文说“通过动态改变窗口的大小进行拥塞控制”，混淆了两个窗口：接收窗口 rwnd 做流量控制（保护接收方），拥塞窗口 cwnd 由发送方自己根据丢包和 RTT 调整（保护网络）；实际能发的是两者中较小的那个。",
-            "The seed says congestion control works \"by changing the window size\", which mixes up two windows: the receive window rwnd is flow control (it protects the receiver); the congestion window cwnd is kept by the sender from loss and RTT (it protects the network). The sender may have min(rwnd, cwnd) in flight.",
+            "常见说法“通过动态改变窗口的大小进行拥塞控制”，混淆了两个窗口：接收窗口 rwnd 做流量控制（保护接收方），拥塞窗口 cwnd 由发送方自己根据丢包和 RTT 调整（保护网络）；实际能发的是两者中较小的那个。",
+            "A common claim says congestion control works \"by changing the window size\", which mixes up two windows: the receive window rwnd is flow control (it protects the receiver); the congestion window cwnd is kept by the sender from loss and RTT (it protects the network). The sender may have min(rwnd, cwnd) in flight.",
         )),
         scenes: &[Route::Window],
     },
@@ -83,8 +83,8 @@ pub const ROWS: &[Row] = &[
         tcp: T::new("全双工，恰好一对一", "Full duplex, exactly one to one"),
         udp: T::new("一个套接字可与多个对端收发（n:m），支持广播与多播", "One socket may exchange datagrams with many peers (n:m); broadcast and multicast work"),
         fix: Some(T::new(
-            "原表的 “n:m” 不是指 UDP 不能双向：UDP 同样可以双向收发。它的意思是一个未 connect 的 UDP 套接字能和任意多个对端通信，多个进程还可以用 SO_REUSEADDR 绑定同一端口加入同一个多播组。",
-            "The seed's \"n:m\" does not mean UDP is one-way — it is bidirectional too. It means an unconnected UDP socket can talk to any number of peers, and several processes can bind one port with SO_REUSEADDR to join the same multicast group.",
+            "常说的 “n:m” 不是指 UDP 不能双向：UDP 同样可以双向收发。它的意思是一个未 connect 的 UDP 套接字能和任意多个对端通信，多个进程还可以用 SO_REUSEADDR 绑定同一端口加入同一个多播组。",
+            "The often-quoted \"n:m\" does not mean UDP is one-way — it is bidirectional too. It means an unconnected UDP socket can talk to any number of peers, and several processes can bind one port with SO_REUSEADDR to join the same multicast group.",
         )),
         scenes: &[Route::Udp],
     },
@@ -102,8 +102,8 @@ pub const ROWS: &[Row] = &[
         tcp: T::new("有序：按序号重排，去掉重复", "Ordered: reassembled by sequence number, duplicates dropped"),
         udp: T::new("无序：可能乱序、重复到达", "Unordered: datagrams may arrive out of order or twice"),
         fix: Some(T::new(
-            "原表写“通过 SYN 排序”不准确：SYN 只在握手时交换初始序号（ISN）；排序靠的是每个报文段里的序号（seq）和累积确认号（ack）。",
-            "The seed says ordering is done \"by SYN\"; not quite: SYN only exchanges the initial sequence number (ISN) during the handshake. Ordering comes from the sequence number in every segment and the cumulative ACK.",
+            "常见的对照表写“通过 SYN 排序”不准确：SYN 只在握手时交换初始序号（ISN）；排序靠的是每个报文段里的序号（seq）和累积确认号（ack）。",
+            "A common table says ordering is done \"by SYN\"; not quite: SYN only exchanges the initial sequence number (ISN) during the handshake. Ordering comes from the sequence number in every segment and the cumulative ACK.",
         )),
         scenes: &[Route::TcpVsUdp, Route::Handshake],
     },
@@ -148,8 +148,8 @@ pub const ROWS: &[Row] = &[
         tcp: T::new("重：每条连接都有状态、缓冲区、定时器和队列", "Heavy: every connection has state, buffers, timers and queues"),
         udp: T::new("轻：内核里几乎不保存对端状态", "Light: the kernel keeps almost no per-peer state"),
         fix: Some(T::new(
-            "原表的“低/高”容易读反：这里指 TCP 是重量级协议、UDP 是轻量级协议。",
-            "The seed's \"low/high\" is easy to misread: it means TCP is heavyweight and UDP lightweight.",
+            "常见对照表的“低/高”容易读反：这里指 TCP 是重量级协议、UDP 是轻量级协议。",
+            "The common table's \"low/high\" is easy to misread: it means TCP is heavyweight and UDP lightweight.",
         )),
         scenes: &[Route::Backlog, Route::Teardown],
     },

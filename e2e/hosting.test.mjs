@@ -1,0 +1,113 @@
+// Where the site is put: `dist/` copied under a sub-folder of a host (a GitHub Pages project
+// site, a course site), and a scene embedded by a course platform in a sandboxed iframe
+// (`sandbox="allow-scripts"` without `allow-same-origin`: the page runs with an opaque origin,
+// so every file it loads is a cross-origin request).
+//
+// Each test starts its own servers on dist/ (the suite's shared server is at the root).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { useBrowser, startServer, collectErrors, screenshot, ROOT, ROUTES } from './lib.mjs';
+
+const browser = useBrowser();
+const DIST = join(ROOT, 'dist');
+const PCAP = join(ROOT, 'crates', 'capture', 'tests', 'data', 'retransmissions.pcapng');
+
+/** True when the page's own stylesheet is applied (style.css sets the body's margin to 0;
+ * a browser's default is 8px). */
+const styled = (frameOrPage) =>
+  frameOrPage.evaluate(() => getComputedStyle(document.body).margin === '0px');
+
+test('under a sub-folder every route, the full build and a capture load', async () => {
+  const site = await startServer(DIST, 0, { prefix: '/a/b/' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    for (const [route, id] of ROUTES) {
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(`${site.url}${route}?lang=en`, { waitUntil: 'load' });
+      await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
+      assert.ok(await styled(page), `${route}: the stylesheet is applied under /a/b/`);
+      // Every file came from under the sub-folder, none from the host's root.
+      const outside = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => new URL(e.name))
+          .filter((u) => u.origin === location.origin && !u.pathname.startsWith('/a/b/'))
+          .map((u) => u.pathname),
+      );
+      assert.deepEqual(outside, [], `${route}: files requested outside /a/b/`);
+      if (route === '#/open') {
+        await page.getByTestId('open-input').setInputFiles(PCAP);
+        await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 20_000 });
+        await screenshot(page, 'hosting-subfolder-open');
+      }
+      assert.deepEqual(errors, [], `${route} under a sub-folder`);
+      await page.close();
+    }
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+/** A course page on another origin that embeds `src` in a sandboxed frame. */
+function coursePage(src) {
+  return `<!doctype html><meta charset="utf-8"><title>course</title>
+<h1>Week 3: TCP</h1>
+<iframe id="scene" src="${src}" sandbox="allow-scripts" width="640" height="400" style="border:0"></iframe>`;
+}
+
+async function embedIn(siteOpts, route) {
+  const site = await startServer(DIST, 0, { prefix: '/synack/', ...siteOpts });
+  const course = await startServer(DIST, 0, {
+    prefix: '/none/',
+    pages: { '/course.html': coursePage(`${site.url}${route}`) },
+  });
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await page.goto(`${course.url.replace(/none\/$/, '')}course.html`, { waitUntil: 'load' });
+  const frame = await (await page.waitForSelector('#scene')).contentFrame();
+  const close = async () => {
+    await context.close();
+    await site.close();
+    await course.close();
+  };
+  return { page, frame, errors, close };
+}
+
+for (const [route, id, name] of [
+  ['#/handshake?embed=1&lang=zh', 'handshake', 'first load'],
+  ['#/sticky?embed=1&lang=en', 'sticky', 'full build'],
+]) {
+  test(`a sandboxed embed of the ${name} is styled and drawn when the host allows CORS`, async () => {
+    const { page, frame, errors, close } = await embedIn({ cors: true }, route);
+    try {
+      await frame.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+      await frame.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal(await frame.evaluate(() => origin), 'null', 'the frame runs with an opaque origin');
+      assert.ok(await styled(frame), 'the stylesheet passed its integrity check and applies');
+      assert.ok((await frame.locator('g.seg').count()) > 0, 'the ladder is drawn');
+      await screenshot(page, `hosting-sandbox-${id}`);
+      assert.deepEqual(errors, [], `console errors in the sandboxed ${name}`);
+    } finally {
+      await close();
+    }
+  });
+}
+
+test('a sandboxed embed on a host without CORS says it could not load, in both languages', async () => {
+  const { page, frame, close } = await embedIn({ cors: false }, '#/handshake?embed=1');
+  try {
+    await frame.waitForSelector('body[data-ready="error"]', { timeout: 20_000 });
+    const text = await frame.getByTestId('load-error').innerText();
+    assert.match(text, /could not load/);
+    assert.match(text, /无法加载/);
+    assert.match(text, /Access-Control-Allow-Origin/);
+    await screenshot(page, 'hosting-sandbox-no-cors');
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,177 @@
+//! The Node.js program of a scene's case (`api=node`): the code that produces the case on a real
+//! machine, what it prints, and what to look at. The programs live in `snippets/node/` (run by
+//! `e2e/snippets.test.mjs` against the installed `node`, so what the page shows is what they
+//! print); Trunk copies the folder next to the page, and this panel fetches the files it needs
+//! when it is shown, so none of them is part of the wasm or of the first load.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+
+use crate::engine::export;
+use crate::i18n::{Lang, T};
+
+const DIR: &str = "./snippets/node/";
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+struct Texts {
+    zh: String,
+    en: String,
+}
+
+impl Texts {
+    fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// One program of `snippets/node/manifest.json`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+struct Entry {
+    scene: String,
+    case: String,
+    file: String,
+    expected: String,
+    title: Texts,
+    note: Texts,
+}
+
+thread_local! {
+    /// The manifest, fetched once per page.
+    static MANIFEST: RefCell<Option<Rc<Vec<Entry>>>> = const { RefCell::new(None) };
+}
+
+/// A file next to the page, as text.
+async fn fetch_text(path: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| format!("could not fetch {path}"))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
+    if !resp.ok() {
+        return Err(format!("{path}: HTTP {}", resp.status()));
+    }
+    let text = resp.text().map_err(|_| "no body")?;
+    JsFuture::from(text)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| format!("{path}: not text"))
+}
+
+async fn manifest() -> Result<Rc<Vec<Entry>>, String> {
+    if let Some(m) = MANIFEST.with(|m| m.borrow().clone()) {
+        return Ok(m);
+    }
+    let text = fetch_text(&format!("{DIR}manifest.json")).await?;
+    let entries: Vec<Entry> =
+        serde_json::from_str(&text).map_err(|e| format!("manifest.json: {e}"))?;
+    let m = Rc::new(entries);
+    MANIFEST.with(|slot| *slot.borrow_mut() = Some(m.clone()));
+    Ok(m)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Loaded {
+    Loading,
+    /// No program for this case.
+    None,
+    Failed(String),
+    Ready {
+        entry: Entry,
+        code: String,
+        output: String,
+    },
+}
+
+async fn load(scene: String, case: String) -> Loaded {
+    let m = match manifest().await {
+        Ok(m) => m,
+        Err(e) => return Loaded::Failed(e),
+    };
+    let Some(entry) = m.iter().find(|e| e.scene == scene && e.case == case).cloned() else {
+        return Loaded::None;
+    };
+    let code = fetch_text(&format!("{DIR}{}", entry.file)).await;
+    let output = fetch_text(&format!("{DIR}{}", entry.expected)).await;
+    match (code, output) {
+        (Ok(code), Ok(output)) => Loaded::Ready {
+            entry,
+            code,
+            output,
+        },
+        (Err(e), _) | (_, Err(e)) => Loaded::Failed(e),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub scene: AttrValue,
+    pub case: AttrValue,
+    pub lang: Lang,
+}
+
+#[component]
+pub fn NodeCode(p: &Props) -> Html {
+    let lang = p.lang;
+    let loaded = use_state(|| Loaded::Loading);
+    {
+        let loaded = loaded.clone();
+        use_effect_with((p.scene.clone(), p.case.clone()), move |(scene, case)| {
+            loaded.set(Loaded::Loading);
+            let (scene, case) = (scene.to_string(), case.to_string());
+            wasm_bindgen_futures::spawn_local(async move {
+                loaded.set(load(scene, case).await);
+            });
+        });
+    }
+    let heading = T::new("用 Node.js 自己跑一遍", "Run it yourself in Node.js").get(lang);
+    let body = match &*loaded {
+        Loaded::Loading => html! { <p class="muted">{ T::new("正在加载……", "Loading…").get(lang) }</p> },
+        Loaded::None => html! {
+            <p class="muted">{ T::new("这个情形没有单独的 Node.js 程序。", "This case has no Node.js program of its own.").get(lang) }</p>
+        },
+        Loaded::Failed(e) => html! {
+            <p class="notice error" role="alert">
+                { T::new("没能加载 Node.js 程序：", "Could not load the Node.js program: ").get(lang) }
+                <span class="mono">{ e.clone() }</span>
+            </p>
+        },
+        Loaded::Ready {
+            entry,
+            code,
+            output,
+        } => {
+            let copy = {
+                let code = code.clone();
+                Callback::from(move |_: MouseEvent| {
+                    export::copy_text(&code);
+                })
+            };
+            html! { <>
+                <h3>{ entry.title.get(lang) }</h3>
+                <p>{ entry.note.get(lang) }</p>
+                <div class="node-code-bar">
+                    <span class="mono muted">{ format!("node {}", entry.file.rsplit('/').next().unwrap_or(&entry.file)) }</span>
+                    <button class="chip" data-testid="node-copy" onclick={copy}>{ T::new("复制代码", "Copy code").get(lang) }</button>
+                </div>
+                <pre class="node-code" data-testid="node-code" tabindex="0"><code>{ code.clone() }</code></pre>
+                <h3>{ T::new("它打印的内容", "What it prints").get(lang) }</h3>
+                <pre class="node-output" data-testid="node-output" tabindex="0">{ output.clone() }</pre>
+            </> }
+        }
+    };
+    html! {
+        <section class="node-panel" data-testid="node-panel" aria-label={heading}>
+            <h2>{ heading }</h2>
+            { body }
+        </section>
+    }
+}
