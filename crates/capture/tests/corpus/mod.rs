@@ -85,7 +85,10 @@ pub fn accept_queue_overflow_dup_acks() -> Vec<u8> {
 /// a segment cut by the snapshot length (its IPv4 length is believed, up to the frame's
 /// original length), one whose IPv4 total length says 1,500 in a frame that ends after 10
 /// bytes of data, one whose total length is beyond even its original length, and an IPv6
-/// segment whose payload length says 1,400 in a frame holding 10 bytes of data.
+/// segment whose payload length says 1,400 in a frame holding 10 bytes of data. Last, a UDP
+/// datagram fragmented in three, whose first two fragments are cut by the snapshot length:
+/// it cannot be reassembled, so Wireshark decodes the UDP header of the first fragment
+/// (dissect_ip_v4 reassembles only fragments whose bytes are all there) and so do we.
 pub fn odd_ip_lengths() -> Vec<u8> {
     let mut c = Conv::new(("10.2.0.1", 40100), ("10.2.0.2", 80), 100, 200);
     c.handshake(500).c2s(ACK | PSH, 1000).c2s(ACK | PSH, 10);
@@ -112,6 +115,17 @@ pub fn odd_ip_lengths() -> Vec<u8> {
         let frame = Link::Ethernet.frame(&ip);
         let orig = orig.unwrap_or(frame.len() as u32);
         out.push(rec(*t, frame, orig));
+    }
+    let mut u = Conv::new(("10.2.0.1", 40300), ("10.2.0.2", 9999), 0, 0);
+    u.t = v6.t + 1_000_000;
+    u.udp(true, 3000);
+    for (i, ip) in fragments(&u.out[0].1.ip_bytes(), 0x500, 1480)
+        .into_iter()
+        .enumerate()
+    {
+        let frame = Link::Ethernet.frame(&ip);
+        let len = frame.len() as u32;
+        out.push(rec(u.t + i as i64 * 1000, frame, len));
     }
     pcap(1, false, false, 128, &out)
 }
