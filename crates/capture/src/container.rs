@@ -107,9 +107,7 @@ pub fn gunzip(data: &[u8], limit: u64) -> (Vec<u8>, Option<Detail>) {
     let mut out = Vec::new();
     let decoder = flate2::read::MultiGzDecoder::new(data);
     // One byte more than the limit tells "exactly the limit" from "more than the limit".
-    let result = decoder
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out);
+    let result = decoder.take(limit.saturating_add(1)).read_to_end(&mut out);
     let problem = match result {
         Ok(_) if out.len() as u64 > limit => {
             out.truncate(limit as usize);

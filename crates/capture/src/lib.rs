@@ -90,9 +90,24 @@ pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture
     let mut cap = read_container(&inflated, |done| progress((done as f64 * scale) as u64));
     cap.compression = Some(Compression::Gzip);
     if let Some(detail) = problem {
-        // What came out is read; this says why the rest did not.
+        // What came out is read. If the container then ends inside a record or block, that is
+        // because decompression stopped: the gzip problem says why, in its place. If reading
+        // stopped earlier for another reason, that one stays the fatal problem and the gzip
+        // one is a warning; otherwise the gzip problem is what stopped reading.
+        let container_fatal = cap
+            .problems
+            .iter()
+            .position(|p| p.severity == Severity::Fatal);
+        let severity = match container_fatal {
+            Some(i) if cap.problems[i].kind == ProblemKind::Truncated => {
+                cap.problems.remove(i);
+                Severity::Fatal
+            }
+            Some(_) => Severity::Warning,
+            None => Severity::Fatal,
+        };
         cap.problems
-            .insert(0, Problem::new(Severity::Fatal, Location::File, detail));
+            .insert(0, Problem::new(severity, Location::File, detail));
     }
     progress(data.len() as u64);
     cap

@@ -597,9 +597,7 @@ impl Detail {
             UnsupportedCompression {
                 compression: Compression::Zstd,
             },
-            GzipCut {
-                decompressed: 4096,
-            },
+            GzipCut { decompressed: 4096 },
             GzipCorrupt {
                 decompressed: 4096,
                 error: "corrupt deflate stream".into(),

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use synack_capture::decode::Transport;
-use synack_capture::{Location, ProblemKind};
 use synack_capture::tcp_analysis::mark;
+use synack_capture::{Location, ProblemKind};
 
 const FIELDS: &[&str] = &[
     "frame.number",
@@ -160,12 +160,16 @@ fn agrees_with_tshark_on_every_corpus_file() {
         assert_eq!(rows.len() as u64, cap.frames, "{name}: frame count");
         // Where tshark flags a frame's length or an IP length, we report the same problem on
         // the same packet, and nowhere else.
-        assert_eq!(cap.problems_suppressed, 0, "{name}: too many problems to compare");
+        assert_eq!(
+            cap.problems_suppressed, 0,
+            "{name}: too many problems to compare"
+        );
         for r in &rows {
             let n: u64 = r["frame.number"].parse().unwrap();
             let ours = |kind: ProblemKind| {
                 cap.problems.iter().any(|p| {
-                    p.kind == kind && matches!(p.location, Location::Packet { number, .. } if number == n)
+                    p.kind == kind
+                        && matches!(p.location, Location::Packet { number, .. } if number == n)
                 })
             };
             let theirs = r.contains_key("frame.len_lt_caplen");

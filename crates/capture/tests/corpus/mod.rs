@@ -40,7 +40,11 @@ pub fn corpus() -> Vec<(&'static str, Vec<u8>)> {
 pub const ODD: &[(&str, &[ProblemKind])] = &[
     (
         "odd_ip_lengths.pcap",
-        &[ProblemKind::BadIpLength, ProblemKind::BadIpLength, ProblemKind::BadIpLength],
+        &[
+            ProblemKind::BadIpLength,
+            ProblemKind::BadIpLength,
+            ProblemKind::BadIpLength,
+        ],
     ),
     (
         "caplen_over_orig_len.pcap",
@@ -155,7 +159,10 @@ pub fn caplen_over_orig_len() -> Vec<u8> {
 /// a TCP segment fragmented on the way.
 pub fn ip_fragments() -> Vec<u8> {
     let mut u = Conv::new(("10.3.0.1", 40400), ("10.3.0.2", 9999), 0, 0);
-    u.udp(true, 3000).udp(false, 2000).udp(true, 4000).udp(true, 100);
+    u.udp(true, 3000)
+        .udp(false, 2000)
+        .udp(true, 4000)
+        .udp(true, 100);
     let frags = |i: usize, id: u32| fragments(&u.out[i].1.ip_bytes(), id, 1480);
     let (q, a, lost) = (frags(0, 0x100), frags(1, 0x200), frags(2, 0x300));
     let mut frames: Vec<Vec<u8>> = vec![
