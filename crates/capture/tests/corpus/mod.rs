@@ -67,7 +67,7 @@ pub fn accept_queue_overflow_dup_acks() -> Vec<u8> {
     c.handshake(100);
     let data_seq = c.c_seq;
     c.c2s(ACK | PSH, 100);
-    let mut syn_ack_again = |c: &mut Conv| {
+    let syn_ack_again = |c: &mut Conv| {
         // The server's request socket still acknowledges only the client's SYN.
         let save = c.c_seq;
         c.c_seq = data_seq;

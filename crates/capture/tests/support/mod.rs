@@ -531,7 +531,7 @@ pub fn claim_ip_len(ip: &mut [u8], claimed: u16) {
 /// fragments of at most `max` payload bytes (a multiple of 8), identification `id`: for IPv4
 /// the header's flags and offset (RFC 791), for IPv6 a fragment header (RFC 8200 §4.5).
 pub fn fragments(ip: &[u8], id: u32, max: usize) -> Vec<Vec<u8>> {
-    assert!(max % 8 == 0);
+    assert!(max.is_multiple_of(8));
     let v4 = ip[0] >> 4 == 4;
     let hl = if v4 { (ip[0] & 0x0F) as usize * 4 } else { 40 };
     let payload = &ip[hl..];
