@@ -363,7 +363,9 @@ fn to_packet<'a>(
     }
     let cut = payload.incomplete || frame.data.len() < frame.orig_len as usize;
     if let Some((id, offset, more, header_len)) = fragment {
-        if !cut && offset + (payload.payload.len() as u32) <= MAX_DATAGRAM {
+        // Reassembled only if all its bytes were captured (a snapshot length that cut only
+        // the frame's trailer does not matter), as in Wireshark's tvb_bytes_exist check.
+        if !payload.incomplete && offset + (payload.payload.len() as u32) <= MAX_DATAGRAM {
             return Ok(Decoded::Fragment(Fragment {
                 key: FragmentKey {
                     src,
