@@ -106,7 +106,9 @@ pub struct Packet {
     pub dst_port: u16,
     /// Frame length on the wire (what Wireshark's conversation table counts as bytes).
     pub frame_len: u32,
-    /// Bytes at the IP layer: IP header(s) + transport header + payload, from the IP header.
+    /// Bytes at the IP layer: IP header(s) + transport header + payload, from the IP header
+    /// (believed as far as the packet reached on the wire); for a reassembled datagram, the
+    /// completing fragment's IP header(s) + the whole payload.
     pub ip_len: u32,
     /// Transport payload length (from the IP/UDP length fields, so a short snapshot length
     /// does not shrink it).
@@ -128,8 +130,9 @@ impl Packet {
 pub enum Skip {
     /// Not IP, or IP carrying something other than TCP/UDP (ARP, ICMP...): not a problem.
     NotTcpUdp,
-    /// A fragment of a datagram that cannot be reassembled from this frame alone (a later
-    /// fragment cut short by the snapshot length, or one reaching past 65,535 bytes).
+    /// An IP fragment that gives no packet itself: kept for reassembly (the packet comes with
+    /// the fragment that completes its datagram), or a later fragment that cannot be
+    /// reassembled (cut short by the snapshot length, or reaching past 65,535 bytes).
     Fragment,
     UnknownLinkType(u16),
     /// Headers that claim to be IP/TCP/UDP but cannot be read: which header, and why.
