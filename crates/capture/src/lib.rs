@@ -83,11 +83,12 @@ pub fn read(data: &[u8]) -> Capture {
 /// progress is then counted in compressed bytes, in proportion.
 pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture {
     if container::Compression::of(data) != Some(Compression::Gzip) {
-        return read_container(data, progress);
+        return read_container(data, &mut progress);
     }
     let (inflated, problem) = container::gunzip(data, container::MAX_DECOMPRESSED);
     let scale = data.len() as f64 / inflated.len().max(1) as f64;
-    let mut cap = read_container(&inflated, |done| progress((done as f64 * scale) as u64));
+    let mut scaled = |done: u64| progress((done as f64 * scale) as u64);
+    let mut cap = read_container(&inflated, &mut scaled);
     cap.compression = Some(Compression::Gzip);
     if let Some(detail) = problem {
         // What came out is read. If the container then ends inside a record or block, that is
@@ -113,7 +114,9 @@ pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture
     cap
 }
 
-fn read_container(data: &[u8], mut progress: impl FnMut(u64)) -> Capture {
+/// Reads the container. `progress` is a trait object so that the whole reader is compiled once
+/// for both callers above (two closure types would double it in the worker's wasm).
+fn read_container(data: &[u8], progress: &mut dyn FnMut(u64)) -> Capture {
     let mut cap = Capture::default();
     let mut problems = container::Problems::default();
     let mut warned_link: Vec<u16> = Vec::new();
@@ -140,7 +143,7 @@ fn read_container(data: &[u8], mut progress: impl FnMut(u64)) -> Capture {
         };
         let decoded = decode::decode(&frame, &mut notes).and_then(|d| match d {
             decode::Decoded::Packet(p) => Ok(p),
-            decode::Decoded::Fragment(f) => match defrag.add(&f, frame.number) {
+            decode::Decoded::Fragment(f) => match defrag.add(&f) {
                 Some(payload) => decode::reassembled(&frame, &f, &payload),
                 None => Err(decode::Skip::Fragment),
             },

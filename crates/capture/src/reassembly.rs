@@ -8,10 +8,12 @@
 //! (in Wireshark too).
 //!
 //! Bounded: a datagram's payload is at most [`MAX_DATAGRAM`] bytes, and at most
-//! [`Reassembler::MAX_HELD`] bytes wait for their missing fragments; past that the datagram
-//! that started earliest is given up.
-
-use std::collections::BTreeMap;
+//! [`Reassembler::MAX_PENDING`] datagrams and [`Reassembler::MAX_HELD`] bytes wait for their
+//! missing fragments; past that the datagram that started earliest is given up (one whose
+//! fragments are that far apart would be reassembled by Wireshark and not by us).
+//!
+//! The waiting datagrams are a plain list, searched from the newest: few are ever incomplete at
+//! once, and in the worker's wasm a list costs a fraction of the code two maps do.
 
 use crate::decode::{Fragment, FragmentKey, MAX_DATAGRAM};
 
@@ -26,8 +28,6 @@ struct Pending {
     seen_count: usize,
     /// Payload length, known once the last fragment (more-fragments clear) was seen.
     end: Option<u32>,
-    /// The frame number of its first fragment, to give up the oldest datagram first.
-    first_frame: u64,
 }
 
 impl Pending {
@@ -59,59 +59,62 @@ impl Pending {
     }
 }
 
-/// Datagrams waiting for their missing fragments, by [`FragmentKey`].
+/// Datagrams waiting for their missing fragments, oldest first.
 #[derive(Debug, Default)]
 pub struct Reassembler {
-    pending: BTreeMap<FragmentKey, Pending>,
-    /// The same datagrams by the frame of their first fragment (one fragment per frame, so
-    /// unique), to find the oldest.
-    by_first_frame: BTreeMap<u64, FragmentKey>,
+    pending: Vec<(FragmentKey, Pending)>,
     held: usize,
 }
 
 impl Reassembler {
     /// The most payload bytes kept for incomplete datagrams (a thousand full-size ones).
     pub const MAX_HELD: usize = 64 * 1024 * 1024;
+    /// The most incomplete datagrams kept.
+    pub const MAX_PENDING: usize = 1024;
 
-    /// Adds one fragment (of frame `frame`). Returns the datagram's whole payload (the
-    /// transport header first) when this fragment completes it.
-    pub fn add(&mut self, frag: &Fragment<'_>, frame: u64) -> Option<Vec<u8>> {
-        let offset = frag.offset as usize;
+    /// Adds one fragment. Returns the datagram's whole payload (the transport header first)
+    /// when this fragment completes it.
+    pub fn add(&mut self, frag: &Fragment<'_>) -> Option<Vec<u8>> {
         let frag_end = frag.offset + frag.data.len() as u32;
         if frag_end > MAX_DATAGRAM {
             return None;
         }
-        let p = self.pending.entry(frag.key).or_insert_with(|| {
-            self.by_first_frame.insert(frame, frag.key);
-            Pending {
-                bytes: Vec::new(),
-                seen: Vec::new(),
-                seen_count: 0,
-                end: None,
-                first_frame: frame,
+        let i = match self.pending.iter().rposition(|(k, _)| *k == frag.key) {
+            Some(i) => i,
+            None => {
+                if self.pending.len() == Self::MAX_PENDING {
+                    self.remove(0);
+                }
+                let fresh = Pending {
+                    bytes: Vec::new(),
+                    seen: Vec::new(),
+                    seen_count: 0,
+                    end: None,
+                };
+                self.pending.push((frag.key, fresh));
+                self.pending.len() - 1
             }
-        });
+        };
+        let p = &mut self.pending[i].1;
         let before = p.bytes.len();
-        p.add(offset, frag.data);
+        p.add(frag.offset as usize, frag.data);
         if !frag.more {
             p.end = Some(frag_end);
         }
         self.held += p.bytes.len() - before;
         if p.complete() {
-            return self.remove(&frag.key).map(|p| p.bytes);
+            return Some(self.remove(i).bytes);
         }
-        while self.held > Self::MAX_HELD {
-            let (_, oldest) = self.by_first_frame.pop_first()?;
-            self.remove(&oldest);
+        while self.held > Self::MAX_HELD && !self.pending.is_empty() {
+            self.remove(0);
         }
         None
     }
 
-    fn remove(&mut self, key: &FragmentKey) -> Option<Pending> {
-        let p = self.pending.remove(key)?;
-        self.by_first_frame.remove(&p.first_frame);
+    fn remove(&mut self, i: usize) -> Pending {
+        let (_, p) = self.pending.remove(i);
         self.held -= p.bytes.len();
-        Some(p)
+        p
     }
 }
 
@@ -142,10 +145,10 @@ mod tests {
     fn fragments_in_any_order_give_the_datagram_once_all_are_there() {
         let payload: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
         let mut r = Reassembler::default();
-        assert_eq!(r.add(&frag(2960, false, &payload[2960..]), 1), None);
-        assert_eq!(r.add(&frag(0, true, &payload[..1480]), 2), None);
+        assert_eq!(r.add(&frag(2960, false, &payload[2960..])), None);
+        assert_eq!(r.add(&frag(0, true, &payload[..1480])), None);
         assert_eq!(
-            r.add(&frag(1480, true, &payload[1480..2960]), 3),
+            r.add(&frag(1480, true, &payload[1480..2960])),
             Some(payload)
         );
         assert_eq!(r.held, 0);
@@ -155,8 +158,8 @@ mod tests {
     fn a_missing_middle_fragment_gives_nothing() {
         let payload = [1u8; 3000];
         let mut r = Reassembler::default();
-        assert_eq!(r.add(&frag(0, true, &payload[..1480]), 1), None);
-        assert_eq!(r.add(&frag(2960, false, &payload[2960..]), 2), None);
+        assert_eq!(r.add(&frag(0, true, &payload[..1480])), None);
+        assert_eq!(r.add(&frag(2960, false, &payload[2960..])), None);
         assert_eq!(r.pending.len(), 1);
     }
 
@@ -164,8 +167,12 @@ mod tests {
     fn a_fragment_reaching_past_65535_bytes_is_not_kept() {
         let data = [0u8; 16];
         let mut r = Reassembler::default();
-        assert_eq!(r.add(&frag(65_528, false, &data), 1), None);
+        assert_eq!(r.add(&frag(65_528, false, &data)), None);
         assert!(r.pending.is_empty());
+    }
+
+    fn waiting(r: &Reassembler, id: u32) -> bool {
+        r.pending.iter().any(|(k, _)| k.id == id)
     }
 
     #[test]
@@ -177,10 +184,26 @@ mod tests {
                 key: FragmentKey { id, ..key() },
                 ..frag(0, true, &data)
             };
-            assert_eq!(r.add(&f, id as u64 + 1), None);
+            assert_eq!(r.add(&f), None);
         }
         assert!(r.held <= Reassembler::MAX_HELD);
-        assert!(!r.pending.contains_key(&FragmentKey { id: 0, ..key() }));
-        assert!(r.pending.contains_key(&FragmentKey { id: 1099, ..key() }));
+        assert!(!waiting(&r, 0));
+        assert!(waiting(&r, 1099));
+    }
+
+    #[test]
+    fn the_oldest_incomplete_datagram_is_given_up_past_the_count_bound() {
+        let data = [0u8; 8];
+        let mut r = Reassembler::default();
+        for id in 0..=Reassembler::MAX_PENDING as u32 {
+            let f = Fragment {
+                key: FragmentKey { id, ..key() },
+                ..frag(0, true, &data)
+            };
+            assert_eq!(r.add(&f), None);
+        }
+        assert_eq!(r.pending.len(), Reassembler::MAX_PENDING);
+        assert!(!waiting(&r, 0) && waiting(&r, 1) && waiting(&r, 1024));
+        assert_eq!(r.held, 8 * Reassembler::MAX_PENDING);
     }
 }
