@@ -28,9 +28,11 @@ pub struct Frame<'a> {
     /// Nanoseconds since the Unix epoch.
     pub ts_ns: i64,
     pub link: LinkType,
-    /// The captured bytes (possibly fewer than `orig_len`).
+    /// The captured bytes (usually no more than `orig_len`, possibly fewer).
     pub data: &'a [u8],
-    /// Length of the packet on the wire.
+    /// Length of the packet on the wire, as the record says, even where it is smaller than
+    /// the captured length: Wireshark keeps it as `frame.len` (flagging "Frame length is less
+    /// than captured length") and counts it in its conversation table, so we do too.
     pub orig_len: u32,
     /// Byte offset of its record or block in the file.
     pub offset: u64,
@@ -43,6 +45,84 @@ pub enum Format {
     PcapMicros { big_endian: bool },
     PcapNanos { big_endian: bool },
     PcapNg,
+}
+
+/// A compressed file, told apart by its first bytes. Wireshark opens gzip-compressed captures
+/// directly (wiretap's file_wrappers.c), and so do we; the others are named in the message so
+/// that the reader knows what to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    Xz,
+    Bzip2,
+    Lz4,
+    Zip,
+}
+
+impl Compression {
+    /// The compression whose magic number `data` starts with, if any (RFC 1952 §2.3.1 for
+    /// gzip; the zstd, xz, bzip2, LZ4 frame and zip formats' own magic numbers).
+    pub fn of(data: &[u8]) -> Option<Compression> {
+        let starts = |m: &[u8]| data.starts_with(m);
+        if starts(&[0x1F, 0x8B]) {
+            Some(Compression::Gzip)
+        } else if starts(&[0x28, 0xB5, 0x2F, 0xFD]) {
+            Some(Compression::Zstd)
+        } else if starts(&[0xFD, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(Compression::Xz)
+        } else if starts(b"BZh") {
+            Some(Compression::Bzip2)
+        } else if starts(&[0x04, 0x22, 0x4D, 0x18]) {
+            Some(Compression::Lz4)
+        } else if starts(b"PK\x03\x04") {
+            Some(Compression::Zip)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Xz => "xz",
+            Compression::Bzip2 => "bzip2",
+            Compression::Lz4 => "LZ4",
+            Compression::Zip => "zip",
+        }
+    }
+}
+
+/// The most a gzip-compressed capture may decompress to: the whole decompressed file is held
+/// in memory (in the browser, in the worker's wasm memory, at most 4 GiB), so a small file
+/// that inflates without end must stop somewhere.
+pub const MAX_DECOMPRESSED: u64 = 1 << 30;
+
+/// Decompresses a gzip file (every member of it, as gzip(1) and Wireshark do), up to `limit`
+/// bytes. Returns what came out and, if it could not all come out, why.
+pub fn gunzip(data: &[u8], limit: u64) -> (Vec<u8>, Option<Detail>) {
+    use std::io::{ErrorKind, Read};
+    let mut out = Vec::new();
+    let decoder = flate2::read::MultiGzDecoder::new(data);
+    // One byte more than the limit tells "exactly the limit" from "more than the limit".
+    let result = decoder.take(limit.saturating_add(1)).read_to_end(&mut out);
+    let problem = match result {
+        Ok(_) if out.len() as u64 > limit => {
+            out.truncate(limit as usize);
+            Some(Detail::GzipTooLarge { limit })
+        }
+        Ok(_) => None,
+        Err(e) if e.kind() == ErrorKind::UnexpectedEof => Some(Detail::GzipCut {
+            decompressed: out.len() as u64,
+        }),
+        Err(e) => Some(Detail::GzipCorrupt {
+            decompressed: out.len() as u64,
+            error: e.to_string(),
+        }),
+    };
+    (out, problem)
 }
 
 /// Largest packet we believe a record can hold. Wireshark uses the same bound for most link
@@ -79,6 +159,8 @@ impl Problems {
 
 /// Walks every readable frame of `data`, calling `on_frame` for each, and returns the container
 /// format (if the magic was recognised). Problems go into `problems`; this never panics.
+/// `data` is the file as pcap or pcapng: a compressed file is decompressed by the caller
+/// ([`crate::read`] does it for gzip).
 pub fn read_frames<'a>(
     data: &'a [u8],
     problems: &mut Problems,
@@ -108,13 +190,15 @@ pub fn read_frames<'a>(
             None
         }
         _ => {
-            problems.push(
-                Severity::Fatal,
-                Location::File,
-                Detail::UnknownMagic {
+            // gzip is decompressed before this point (`crate::read`); other compressions are
+            // named, so that the message says what to do.
+            let detail = match Compression::of(data) {
+                Some(compression) => Detail::UnsupportedCompression { compression },
+                None => Detail::UnknownMagic {
                     first_bytes: [data[0], data[1], data[2], data[3]],
                 },
-            );
+            };
+            problems.push(Severity::Fatal, Location::File, detail);
             None
         }
     }
@@ -236,7 +320,7 @@ fn read_pcap<'a>(
             ts_ns: rec.ts_sec as i64 * 1_000_000_000 + frac * frac_ns,
             link,
             data: rec.data,
-            orig_len: orig_len.max(caplen),
+            orig_len,
             offset,
         });
         rest = next;
@@ -583,7 +667,7 @@ fn emit_packet<'a>(
         ts_ns,
         link: iface.link,
         data: &body[..caplen as usize],
-        orig_len: orig_len.max(caplen),
+        orig_len,
         offset: loc_offset(loc),
     });
 }

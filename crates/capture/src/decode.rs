@@ -7,12 +7,15 @@
 
 use std::net::IpAddr;
 
-use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TransportSlice};
+use etherparse::{
+    EtherType, Ipv6ExtensionSlice, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice,
+    UdpSlice,
+};
 use serde::Serialize;
 use synack_model::trace::TcpOptions;
 
 use crate::container::{Frame, LinkType};
-use crate::problem::Layer;
+use crate::problem::{Detail, Layer};
 
 /// Link types this reader decodes (LINKTYPE_ values, tcpdump.org/linktypes.html).
 pub mod linktype {
@@ -103,7 +106,9 @@ pub struct Packet {
     pub dst_port: u16,
     /// Frame length on the wire (what Wireshark's conversation table counts as bytes).
     pub frame_len: u32,
-    /// Bytes at the IP layer: IP header(s) + transport header + payload, from the IP header.
+    /// Bytes at the IP layer: IP header(s) + transport header + payload, from the IP header
+    /// (believed as far as the packet reached on the wire); for a reassembled datagram, the
+    /// completing fragment's IP header(s) + the whole payload.
     pub ip_len: u32,
     /// Transport payload length (from the IP/UDP length fields, so a short snapshot length
     /// does not shrink it).
@@ -125,7 +130,9 @@ impl Packet {
 pub enum Skip {
     /// Not IP, or IP carrying something other than TCP/UDP (ARP, ICMP...): not a problem.
     NotTcpUdp,
-    /// A later fragment of a fragmented datagram (no transport header to read).
+    /// An IP fragment that gives no packet itself: kept for reassembly (the packet comes with
+    /// the fragment that completes its datagram), or a later fragment that cannot be
+    /// reassembled (cut short by the snapshot length, or reaching past 65,535 bytes).
     Fragment,
     UnknownLinkType(u16),
     /// Headers that claim to be IP/TCP/UDP but cannot be read: which header, and why.
@@ -136,8 +143,44 @@ fn malformed(layer: Layer, e: impl std::fmt::Display) -> Skip {
     Skip::Malformed(layer, None, Some(e.to_string()))
 }
 
-/// Decodes one frame.
-pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
+/// What one frame gave.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decoded<'a> {
+    Packet(Packet),
+    /// One whole fragment of a fragmented IP datagram, for [`crate::reassembly`]; the packet
+    /// comes from the frame that completes the datagram, as in Wireshark.
+    Fragment(Fragment<'a>),
+}
+
+/// Which datagram a fragment belongs to (RFC 791 §3.2: source, destination, protocol and
+/// identification; RFC 8200 §4.5: source, destination and the fragment header's
+/// identification).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FragmentKey {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// The protocol the datagram carries (6 TCP, 17 UDP).
+    pub proto: u8,
+    pub id: u32,
+}
+
+/// One fragment whose bytes were all captured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fragment<'a> {
+    pub key: FragmentKey,
+    /// Where its bytes go in the datagram's payload (the fragment offset × 8).
+    pub offset: u32,
+    /// The "more fragments" flag: clear on the last fragment, which fixes the payload length.
+    pub more: bool,
+    pub data: &'a [u8],
+    /// IP header bytes in front of the payload in this frame (IPv6: with its extension
+    /// headers, the fragment header included).
+    pub header_len: u32,
+}
+
+/// Decodes one frame. A problem that does not stop the packet from being read (an IP length
+/// that claims more bytes than the frame has) is pushed onto `notes`.
+pub fn decode<'a>(frame: &Frame<'a>, notes: &mut Vec<Detail>) -> Result<Decoded<'a>, Skip> {
     let d = frame.data;
     let sliced = match frame.link.0 {
         linktype::ETHERNET => {
@@ -186,7 +229,7 @@ pub fn decode(frame: &Frame<'_>) -> Result<Packet, Skip> {
         }
         other => return Err(Skip::UnknownLinkType(other)),
     };
-    to_packet(frame, &sliced)
+    to_packet(frame, &sliced, notes)
 }
 
 fn from_ip(d: &[u8]) -> Result<LaxSlicedPacket<'_>, Skip> {
@@ -202,7 +245,22 @@ fn from_ether_type(proto: u16, d: &[u8]) -> Result<LaxSlicedPacket<'_>, Skip> {
     }
 }
 
-fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip> {
+/// The IP layer of a packet, as the transport decoder needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Net {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// Bytes at the IP layer (headers + transport), as far as the frame holds them.
+    pub ip_len: u32,
+    /// Transport bytes (header + payload) the IP header declares, as far as the frame holds.
+    pub transport_len: u32,
+}
+
+fn to_packet<'a>(
+    frame: &Frame<'a>,
+    p: &LaxSlicedPacket<'a>,
+    notes: &mut Vec<Detail>,
+) -> Result<Decoded<'a>, Skip> {
     let Some(net) = &p.net else {
         return match &p.stop_err {
             Some((e, _)) if !p.link_exts.is_empty() || p.link.is_some() => {
@@ -216,84 +274,162 @@ fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip>
             _ => Err(Skip::NotTcpUdp),
         };
     };
-    let (src, dst, ip_len, ip_payload_declared, payload) = match net {
+    // Bytes of this frame that were on the wire but not captured (snapshot length). The IP
+    // header's length is believed only as far as the frame could hold it: Wireshark's
+    // dissect_ip_v4 and dissect_ipv6 flag a length beyond the packet ("IPv4 total length
+    // exceeds packet length") and dissect what is there, so a TCP segment whose header claims
+    // 1,460 bytes in a frame holding 5 has 5. A frame cut by the snapshot length keeps the
+    // header's length, up to the frame's original length.
+    let uncaptured = (frame.orig_len as usize).saturating_sub(frame.data.len()) as u32;
+    let (src, dst, ip_len, transport_len, payload, fragment) = match net {
         LaxNetSlice::Ipv4(v4) => {
             let h = v4.header();
             let hl = h.slice().len() as u32;
-            let total = h.total_len() as u32;
-            let pl = v4.payload();
-            // total_len 0 happens for TSO-offloaded packets captured on the sending host.
-            let declared = if total >= hl {
-                total - hl
-            } else {
-                pl.payload.len() as u32
-            };
             let ext = v4.extensions().auth.map_or(0, |a| a.slice().len() as u32);
+            let pl = v4.payload();
+            let mut total = h.total_len() as u32;
+            if total < hl {
+                // total_len 0 happens for TSO-offloaded packets captured on the sending host:
+                // what was captured is all we know.
+                total = hl + ext + pl.payload.len() as u32;
+            } else if pl.incomplete {
+                let on_wire = hl + ext + pl.payload.len() as u32 + uncaptured;
+                if total > on_wire {
+                    notes.push(Detail::IpLengthBeyondPacket {
+                        version: 4,
+                        claimed: total,
+                        on_wire,
+                    });
+                    total = on_wire;
+                }
+            }
+            let fragment = pl.fragmented.then(|| {
+                (
+                    h.identification() as u32,
+                    h.fragments_offset().value() as u32 * 8,
+                    h.more_fragments(),
+                    hl + ext,
+                )
+            });
+            let (src, dst) = (h.source_addr(), h.destination_addr());
             (
-                IpAddr::V4(h.source_addr()),
-                IpAddr::V4(h.destination_addr()),
-                if total >= hl {
-                    total
-                } else {
-                    hl + pl.payload.len() as u32
-                },
-                declared.saturating_sub(ext),
+                IpAddr::V4(src),
+                IpAddr::V4(dst),
+                total,
+                total.saturating_sub(hl + ext),
                 pl,
+                fragment,
             )
         }
         LaxNetSlice::Ipv6(v6) => {
             let h = v6.header();
-            let plen = h.payload_length() as u32;
             let pl = v6.payload();
             let ext = v6.extensions().slice().len() as u32;
-            let declared = if plen == 0 {
+            let mut plen = h.payload_length() as u32;
+            if plen == 0 {
                 // Jumbogram or unknown: what was captured is all we know.
-                pl.payload.len() as u32
-            } else {
-                plen.saturating_sub(ext)
-            };
+                plen = ext + pl.payload.len() as u32;
+            } else if pl.incomplete {
+                let on_wire = ext + pl.payload.len() as u32 + uncaptured;
+                if plen > on_wire {
+                    notes.push(Detail::IpLengthBeyondPacket {
+                        version: 6,
+                        claimed: 40 + plen,
+                        on_wire: 40 + on_wire,
+                    });
+                    plen = on_wire;
+                }
+            }
+            let fragment = v6.extensions().clone().into_iter().find_map(|e| match e {
+                Ipv6ExtensionSlice::Fragment(f) if f.is_fragmenting_payload() => Some((
+                    f.identification(),
+                    f.fragment_offset().value() as u32 * 8,
+                    f.more_fragments(),
+                    40 + ext,
+                )),
+                _ => None,
+            });
             (
                 IpAddr::V6(h.source_addr()),
                 IpAddr::V6(h.destination_addr()),
-                40 + if plen == 0 { ext + declared } else { plen },
-                declared,
+                40 + plen,
+                plen.saturating_sub(ext),
                 pl,
+                fragment,
             )
         }
         _ => return Err(Skip::NotTcpUdp),
     };
-    if payload.fragmented {
-        // Only the first fragment has the transport header; we do not reassemble.
-        let first = match net {
-            LaxNetSlice::Ipv4(v4) => v4.header().fragments_offset().value() == 0,
-            _ => false,
-        };
-        if !first {
-            return Err(Skip::Fragment);
-        }
-    }
     let ip_number = payload.ip_number.0;
     if ip_number != 6 && ip_number != 17 {
         return Err(Skip::NotTcpUdp);
     }
-    let Some(t) = &p.transport else {
-        let layer = if ip_number == 6 {
-            Layer::Tcp
-        } else {
-            Layer::Udp
-        };
-        return Err(Skip::Malformed(
-            layer,
-            None,
-            p.stop_err.as_ref().map(|(e, _)| e.to_string()),
-        ));
+    let cut = payload.incomplete || frame.data.len() < frame.orig_len as usize;
+    if let Some((id, offset, more, header_len)) = fragment {
+        // Reassembled only if all its bytes were captured (a snapshot length that cut only
+        // the frame's trailer does not matter), as in Wireshark's tvb_bytes_exist check.
+        if !payload.incomplete && offset + (payload.payload.len() as u32) <= MAX_DATAGRAM {
+            return Ok(Decoded::Fragment(Fragment {
+                key: FragmentKey {
+                    src,
+                    dst,
+                    proto: ip_number,
+                    id,
+                },
+                offset,
+                more,
+                data: payload.payload,
+                header_len,
+            }));
+        }
+        // A fragment not wholly captured cannot be reassembled; Wireshark's dissect_ip_v4
+        // then dissects the first one's transport header from what is there and shows the
+        // others as fragments only.
+        if offset != 0 {
+            return Err(Skip::Fragment);
+        }
+    }
+    let net = Net {
+        src,
+        dst,
+        ip_len,
+        transport_len,
     };
-    let (transport, src_port, dst_port, payload_len) = match t {
-        TransportSlice::Tcp(tcp) => {
+    transport(frame, &net, ip_number, payload.payload, cut).map(Decoded::Packet)
+}
+
+/// The packet carried by a reassembled datagram: `payload` is its whole payload (transport
+/// header first), `last` the fragment that completed it, in `frame`.
+pub fn reassembled(frame: &Frame<'_>, last: &Fragment<'_>, payload: &[u8]) -> Result<Packet, Skip> {
+    let len = payload.len() as u32;
+    let net = Net {
+        src: last.key.src,
+        dst: last.key.dst,
+        ip_len: last.header_len + len,
+        transport_len: len,
+    };
+    transport(frame, &net, last.key.proto, payload, false)
+}
+
+/// The largest datagram payload fragments can add up to (the 16-bit IPv4 total length, and
+/// the IPv6 payload length without a jumbo option).
+pub const MAX_DATAGRAM: u32 = 65_535;
+
+/// The TCP or UDP packet in `bytes` (transport header first). `cut`: the frame lost bytes to
+/// the snapshot length, so the payload length comes from the IP (TCP) or UDP length field.
+pub fn transport(
+    frame: &Frame<'_>,
+    net: &Net,
+    ip_number: u8,
+    bytes: &[u8],
+    cut: bool,
+) -> Result<Packet, Skip> {
+    let (transport, src_port, dst_port, payload_len) = match ip_number {
+        6 => {
+            let tcp = TcpSlice::from_slice(bytes).map_err(|e| malformed(Layer::Tcp, e))?;
             let hl = tcp.data_offset() as u32 * 4;
-            let options = tcp_options(tcp.options_iterator());
-            let payload_len = if payload.incomplete || frame.data.len() < frame.orig_len as usize {
-                ip_payload_declared.saturating_sub(hl)
+            let payload_len = if cut {
+                net.transport_len.saturating_sub(hl)
             } else {
                 tcp.payload().len() as u32
             };
@@ -301,17 +437,18 @@ fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip>
                 Transport::Tcp(TcpFields {
                     seq: tcp.sequence_number(),
                     ack: tcp.acknowledgment_number(),
-                    flags: tcp_flag_bits(tcp),
+                    flags: tcp_flag_bits(&tcp),
                     window: tcp.window_size(),
                     header_len: hl as u8,
-                    options,
+                    options: tcp_options(tcp.options_iterator()),
                 }),
                 tcp.source_port(),
                 tcp.destination_port(),
                 payload_len,
             )
         }
-        TransportSlice::Udp(udp) => {
+        17 => {
+            let udp = UdpSlice::from_slice_lax(bytes).map_err(|e| malformed(Layer::Udp, e))?;
             let length = udp.length();
             (
                 Transport::Udp { length },
@@ -325,12 +462,12 @@ fn to_packet(frame: &Frame<'_>, p: &LaxSlicedPacket<'_>) -> Result<Packet, Skip>
     Ok(Packet {
         number: frame.number,
         ts_ns: frame.ts_ns,
-        src,
-        dst,
+        src: net.src,
+        dst: net.dst,
         src_port,
         dst_port,
         frame_len: frame.orig_len,
-        ip_len,
+        ip_len: net.ip_len,
         payload_len,
         transport,
     })

@@ -13,6 +13,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use crate::container::Compression;
+
 /// Where in the file a problem was found. Numbers are 1-based, as Wireshark counts them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "at", rename_all = "snake_case")]
@@ -57,6 +59,10 @@ pub enum ProblemKind {
     UnknownLinkType,
     /// A frame whose headers could not be decoded as IPv4/IPv6 + TCP/UDP.
     UndecodablePacket,
+    /// An IP header whose length field claims more bytes than the packet had on the wire.
+    BadIpLength,
+    /// A compressed file whose compressed data is damaged.
+    BadCompression,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -213,6 +219,32 @@ pub enum Detail {
         min_len: Option<u32>,
         error: Option<String>,
     },
+    /// An IPv4 total length (`version` 4) or IPv6 header + payload length (`version` 6) of
+    /// `claimed` bytes in a packet that had only `on_wire` bytes from the IP header on: the
+    /// packet is read with `on_wire`, as Wireshark does.
+    IpLengthBeyondPacket {
+        version: u8,
+        claimed: u32,
+        on_wire: u32,
+    },
+    /// A file compressed in a format this reader does not open.
+    UnsupportedCompression {
+        compression: Compression,
+    },
+    /// A gzip file that ends before its compressed data does; `decompressed` bytes came out.
+    GzipCut {
+        decompressed: u64,
+    },
+    /// A gzip file whose compressed data is damaged after `decompressed` bytes; `error`: the
+    /// decompressor's own (English) words.
+    GzipCorrupt {
+        decompressed: u64,
+        error: String,
+    },
+    /// A gzip file that decompresses to more than `limit` bytes; the first `limit` are read.
+    GzipTooLarge {
+        limit: u64,
+    },
 }
 
 impl Detail {
@@ -241,6 +273,11 @@ impl Detail {
             SimplePacketNoInterface | UnknownInterface { .. } => ProblemKind::UnknownInterface,
             UnknownLinkType { .. } => ProblemKind::UnknownLinkType,
             Undecodable { .. } => ProblemKind::UndecodablePacket,
+            IpLengthBeyondPacket { .. } => ProblemKind::BadIpLength,
+            UnsupportedCompression { .. } => ProblemKind::BadMagic,
+            GzipCut { .. } => ProblemKind::Truncated,
+            GzipCorrupt { .. } => ProblemKind::BadCompression,
+            GzipTooLarge { .. } => ProblemKind::AbsurdLength,
         }
     }
 }
@@ -317,7 +354,8 @@ impl fmt::Display for Detail {
             CaplenOverOrigLen { caplen, orig_len } => write!(
                 f,
                 "captured length {caplen} is larger than the packet's original length \
-                 {orig_len}; taking the original length to be {caplen}"
+                 {orig_len}; all captured bytes are read, and the frame counts as {orig_len} \
+                 bytes, as in Wireshark"
             ),
             BlockHeaderCut { left } => {
                 write!(f, "the file ends inside a block header ({left} bytes left)")
@@ -406,6 +444,46 @@ impl fmt::Display for Detail {
                 }
                 f.write_str("; skipped")
             }
+            IpLengthBeyondPacket {
+                version,
+                claimed,
+                on_wire,
+            } => {
+                let field = if *version == 4 {
+                    "IPv4 total length"
+                } else {
+                    "IPv6 length (header + payload)"
+                };
+                write!(
+                    f,
+                    "{field} {claimed} is larger than the packet, which has {on_wire} bytes \
+                     from its IP header on; the packet is read with {on_wire}"
+                )
+            }
+            UnsupportedCompression { compression } => write!(
+                f,
+                "this file is {} compressed, which this reader does not open; decompress it \
+                 first (pcap, pcapng and gzip-compressed pcap or pcapng are read)",
+                compression.name()
+            ),
+            GzipCut { decompressed } => write!(
+                f,
+                "the gzip-compressed file ends early: it was cut short after {decompressed} \
+                 decompressed bytes; everything before is read"
+            ),
+            GzipCorrupt {
+                decompressed,
+                error,
+            } => write!(
+                f,
+                "the gzip-compressed data is damaged after {decompressed} decompressed bytes \
+                 ({error}); everything before is read"
+            ),
+            GzipTooLarge { limit } => write!(
+                f,
+                "the gzip-compressed file decompresses to more than {limit} bytes; only the \
+                 first {limit} are read"
+            ),
         }
     }
 }
@@ -506,6 +584,25 @@ impl Detail {
                 min_len: None,
                 error: Some("data offset too small".into()),
             },
+            IpLengthBeyondPacket {
+                version: 4,
+                claimed: 1500,
+                on_wire: 45,
+            },
+            IpLengthBeyondPacket {
+                version: 6,
+                claimed: 1500,
+                on_wire: 65,
+            },
+            UnsupportedCompression {
+                compression: Compression::Zstd,
+            },
+            GzipCut { decompressed: 4096 },
+            GzipCorrupt {
+                decompressed: 4096,
+                error: "corrupt deflate stream".into(),
+            },
+            GzipTooLarge { limit: 1 << 30 },
         ];
         for block in [
             BlockKind::Packet,
@@ -565,7 +662,7 @@ mod tests {
             assert!(text.len() > 20 && !text.contains('{'), "{text}");
             let _ = d.kind();
         }
-        // 23 distinct kinds of detail (some appear twice above with other values).
-        assert_eq!(tags.len(), 23, "{tags:?}");
+        // 28 distinct kinds of detail (some appear twice above with other values).
+        assert_eq!(tags.len(), 28, "{tags:?}");
     }
 }

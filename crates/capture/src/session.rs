@@ -10,7 +10,9 @@ use synack_model::trace::{Proto, TcpState, Trace};
 use crate::conversation::{Conversation, Progress};
 use crate::decode::{Packet, Transport};
 use crate::tcp_analysis::{mark, TroubleCounts};
-use crate::{analyze, read_with_progress, Analysis, Capture, Filter, Format, Problem, Skipped};
+use crate::{
+    analyze, read_with_progress, Analysis, Capture, Compression, Filter, Format, Problem, Skipped,
+};
 
 /// An opened capture.
 pub struct Session {
@@ -25,6 +27,8 @@ pub struct Summary {
     pub file: String,
     pub bytes: u64,
     pub format: Option<Format>,
+    /// `"gzip"` when the file was a gzip-compressed capture.
+    pub compression: Option<Compression>,
     pub frames: u64,
     pub packets: u64,
     pub conversations: u64,
@@ -127,6 +131,7 @@ impl Session {
             file: self.file.clone(),
             bytes: file_bytes,
             format: c.format,
+            compression: c.compression,
             frames: c.frames,
             packets: c.packets.len() as u64,
             conversations: self.analysis.conversations.len() as u64,

@@ -472,9 +472,13 @@ impl TcpConnection {
                 m |= mark::DUPLICATE_ACK;
             }
         }
-        // A run of duplicate ACKs ends with anything but another duplicate ACK or a pure
-        // window update (which repeats the same ACK; tshark keeps counting across it).
-        if m & (mark::DUPLICATE_ACK | mark::WINDOW_UPDATE) == 0 {
+        // A run of duplicate ACKs ends only when the acknowledgement number moves, as in
+        // Wireshark's tcp_analyze_sequence_number ("If the ack number changed we must reset
+        // the dupack counters"): a pure window update, and the sender's own data or
+        // retransmission carrying the same ACK, keep the count going. On a capture of a real
+        // accept-queue overflow the client's retransmitted data sits between its duplicate
+        // ACKs (one per retransmitted SYN-ACK), and tshark numbers them #1, #2, #3 across it.
+        if fwd.lastack != Some(ack) {
             fwd.dupacks = 0;
         }
 

@@ -283,9 +283,10 @@ fn caplen_larger_than_snaplen_or_original_length_is_a_warning() {
         .unwrap();
     assert!(matches!(w.location, Location::Packet { number: 2, .. }));
     assert!(!cap.stopped_early());
-    // The packet is kept whole; its original length is taken to be what was captured.
+    // The packet is kept whole, and its frame length is the original length the record
+    // gives, as tshark's frame.len (conversation byte totals are sums of it).
     assert_eq!(got(&cap), expected(&pkts));
-    assert_eq!(cap.packets[1].frame_len, r[1].data.len() as u32);
+    assert_eq!(cap.packets[1].frame_len, 10);
 }
 
 #[test]
@@ -476,4 +477,159 @@ fn non_tcp_udp_traffic_is_counted_not_reported() {
     let cap = read(&pcap(1, false, false, 65535, &r));
     assert!(cap.problems.is_empty(), "{:?}", cap.problems);
     assert_eq!(cap.skipped.not_tcp_udp, 2);
+}
+
+#[test]
+fn a_gzip_compressed_capture_reads_like_the_capture() {
+    let plain = pcap(
+        1,
+        false,
+        false,
+        65535,
+        &recs(Link::Ethernet, &sample(false)),
+    );
+    let cap = read(&gzip_member(&plain));
+    assert_eq!(cap.compression, Some(synack_capture::Compression::Gzip));
+    assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+    assert_eq!(got(&cap), expected(&sample(false)));
+    // Progress is counted in the file's own (compressed) bytes and ends at its length.
+    let gz = gzip_member(&plain);
+    let mut last = 0;
+    synack_capture::read_with_progress(&gz, |done| last = done);
+    assert_eq!(last, gz.len() as u64);
+}
+
+#[test]
+fn a_cut_gzip_file_keeps_the_packets_before_the_cut_and_says_gzip() {
+    let pkts = sample(false);
+    let gz = gzip_member(&pcap(1, false, false, 65535, &recs(Link::Ethernet, &pkts)));
+    // Without its 8-byte trailer and the last 30 bytes of data, the last packet is cut.
+    let cap = read(&gz[..gz.len() - 38]);
+    assert_eq!(cap.packets.len(), pkts.len() - 1);
+    let p = fatal(&cap);
+    assert_eq!(p.kind, ProblemKind::Truncated);
+    assert!(matches!(p.detail, synack_capture::Detail::GzipCut { .. }));
+    assert!(p.message.contains("gzip"), "{}", p.message);
+    // The cut inside the decompressed capture is not reported a second time.
+    let fatal_count = cap
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Fatal)
+        .count();
+    assert_eq!(fatal_count, 1, "{:?}", cap.problems);
+}
+
+#[test]
+fn a_damaged_gzip_file_is_named_damaged() {
+    let plain = pcap(
+        1,
+        false,
+        false,
+        65535,
+        &recs(Link::Ethernet, &sample(false)),
+    );
+    let mut gz = gzip_member(&plain);
+    let n = gz.len();
+    gz[n - 8] ^= 0xFF; // the CRC-32 of the data
+    let cap = read(&gz);
+    let p = fatal(&cap);
+    assert_eq!(p.kind, ProblemKind::BadCompression);
+    assert!(p.message.contains("gzip"), "{}", p.message);
+    // Every packet came out before the check failed.
+    assert_eq!(got(&cap), expected(&sample(false)));
+}
+
+#[test]
+fn gzip_stops_at_its_limit_with_a_message() {
+    let plain = pcap(
+        1,
+        false,
+        false,
+        65535,
+        &recs(Link::Ethernet, &sample(false)),
+    );
+    let (out, problem) = synack_capture::container::gunzip(&gzip_member(&plain), 100);
+    assert_eq!(out, &plain[..100]);
+    assert_eq!(
+        problem,
+        Some(synack_capture::Detail::GzipTooLarge { limit: 100 })
+    );
+    let (out, problem) = synack_capture::container::gunzip(&gzip_member(&plain), 1 << 20);
+    assert_eq!((out, problem), (plain, None));
+}
+
+#[test]
+fn other_compressions_are_named_not_called_unknown() {
+    for (bytes, name) in [
+        (&[0x28u8, 0xB5, 0x2F, 0xFD, 0, 0][..], "zstd"),
+        (&[0xFD, b'7', b'z', b'X', b'Z', 0][..], "xz"),
+        (&b"BZh91AY&SY"[..], "bzip2"),
+        (&[0x04, 0x22, 0x4D, 0x18, 0][..], "LZ4"),
+        (&b"PK\x03\x04rest"[..], "zip"),
+    ] {
+        let cap = read(bytes);
+        let p = fatal(&cap);
+        assert_eq!(p.kind, ProblemKind::BadMagic);
+        assert!(
+            matches!(
+                p.detail,
+                synack_capture::Detail::UnsupportedCompression { .. }
+            ),
+            "{name}: {:?}",
+            p.detail
+        );
+        assert!(p.message.contains(name), "{}", p.message);
+    }
+}
+
+#[test]
+fn an_ip_length_beyond_the_packet_is_read_as_far_as_the_packet_goes_with_a_warning() {
+    let pkts = sample(false);
+    let mut ip = pkts[3].1.ip_bytes(); // 700 bytes of data
+    claim_ip_len(&mut ip, 60_000);
+    let frame = Link::Ethernet.frame(&ip);
+    let len = frame.len() as u32;
+    let cap = read(&pcap(1, false, false, 65535, &[rec(0, frame, len)]));
+    assert_eq!(cap.packets[0].payload_len, 700);
+    assert_eq!(cap.packets[0].ip_len, 740);
+    let w = &cap.problems[0];
+    assert_eq!(w.severity, Severity::Warning);
+    assert_eq!(
+        w.detail,
+        synack_capture::Detail::IpLengthBeyondPacket {
+            version: 4,
+            claimed: 60_000,
+            on_wire: 740
+        }
+    );
+    assert!(
+        w.message.contains("IPv4 total length 60000"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn fragments_give_one_packet_on_the_frame_that_completes_the_datagram() {
+    let mut u = Conv::new(("10.0.0.1", 5000), ("10.0.0.2", 6000), 0, 0);
+    u.udp(true, 3000);
+    let frags = fragments(&u.out[0].1.ip_bytes(), 9, 1480);
+    let r: Vec<Rec> = frags
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, ip)| {
+            let f = Link::Raw.frame(ip);
+            let len = f.len() as u32;
+            rec(i as i64, f, len)
+        })
+        .collect();
+    let cap = read(&pcap(101, false, false, 65535, &r));
+    assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+    assert_eq!(cap.packets.len(), 1);
+    let p = &cap.packets[0];
+    assert_eq!((p.number, p.payload_len), (3, 3000));
+    assert_eq!(p.transport, Transport::Udp { length: 3008 });
+    assert_eq!(p.frame_len, r[2].orig_len);
+    assert_eq!(cap.skipped.fragments, 2);
 }

@@ -98,12 +98,14 @@ fn a_timestamp_near_the_end_of_i64_does_not_overflow() {
         .all(|p| (0..=synack_capture::container::MAX_TS_NS).contains(&p.ts_ns)));
 }
 
-const MAGICS: [[u8; 4]; 5] = [
+const MAGICS: [[u8; 4]; 6] = [
     [0xD4, 0xC3, 0xB2, 0xA1],
     [0xA1, 0xB2, 0xC3, 0xD4],
     [0x4D, 0x3C, 0xB2, 0xA1],
     [0x0A, 0x0D, 0x0D, 0x0A],
     [0x0A, 0x0D, 0x0D, 0x0A],
+    // gzip, deflate, no flags: arbitrary bytes are then damaged compressed data.
+    [0x1F, 0x8B, 0x08, 0x00],
 ];
 
 proptest! {
@@ -116,7 +118,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_behind_a_valid_magic_never_panic(
-        which in 0usize..5,
+        which in 0usize..MAGICS.len(),
         body in proptest::collection::vec(any::<u8>(), 0..2048),
     ) {
         let mut f = MAGICS[which].to_vec();
@@ -132,11 +134,21 @@ proptest! {
 
     #[test]
     fn mutated_corpus_files_never_panic(
-        which in 0usize..9,
+        which in 0usize..corpus::corpus().len(),
         muts in proptest::collection::vec(mutation(), 1..6),
     ) {
         let (_, file) = corpus::corpus().swap_remove(which);
         pipeline(&apply(file, &muts));
+    }
+
+    /// Mutated corpus files gzip-compressed: damaged captures inside intact compression.
+    #[test]
+    fn mutated_corpus_files_in_gzip_never_panic(
+        which in 0usize..corpus::corpus().len(),
+        muts in proptest::collection::vec(mutation(), 1..6),
+    ) {
+        let (_, file) = corpus::corpus().swap_remove(which);
+        pipeline(&support::gzip_member(&apply(file, &muts)));
     }
 
     #[test]

@@ -13,9 +13,15 @@ use std::process::Command;
 
 use synack_capture::decode::Transport;
 use synack_capture::tcp_analysis::mark;
+use synack_capture::{Location, ProblemKind};
 
 const FIELDS: &[&str] = &[
     "frame.number",
+    "frame.len",
+    // Expert info on the frame and IP layers that our reader reports as problems.
+    "frame.len_lt_caplen",
+    "ip.bogus_ip_length",
+    "ipv6.plen_exceeds_framing",
     "ip.src",
     "ipv6.src",
     "ip.dst",
@@ -121,7 +127,12 @@ fn corpus_files() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            [".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz"]
+                .iter()
+                .any(|e| name.ends_with(e))
+        })
         .collect();
     v.sort();
     // Extra files to compare (for example a large generated capture), colon-separated.
@@ -147,6 +158,36 @@ fn agrees_with_tshark_on_every_corpus_file() {
         let an = synack_capture::analyze(&cap.packets);
         let rows = tshark_rows(&path);
         assert_eq!(rows.len() as u64, cap.frames, "{name}: frame count");
+        // Where tshark flags a frame's length or an IP length, we report the same problem on
+        // the same packet, and nowhere else.
+        assert_eq!(
+            cap.problems_suppressed, 0,
+            "{name}: too many problems to compare"
+        );
+        for r in &rows {
+            let n: u64 = r["frame.number"].parse().unwrap();
+            let ours = |kind: ProblemKind| {
+                cap.problems.iter().any(|p| {
+                    p.kind == kind
+                        && matches!(p.location, Location::Packet { number, .. } if number == n)
+                })
+            };
+            let theirs = r.contains_key("frame.len_lt_caplen");
+            if theirs != ours(ProblemKind::CaplenOverOrigLen) {
+                mismatches.push(format!(
+                    "{name} #{n} frame length below captured length: tshark {theirs}, ours {}",
+                    !theirs
+                ));
+            }
+            let theirs =
+                r.contains_key("ip.bogus_ip_length") || r.contains_key("ipv6.plen_exceeds_framing");
+            if theirs != ours(ProblemKind::BadIpLength) {
+                mismatches.push(format!(
+                    "{name} #{n} IP length beyond the packet: tshark {theirs}, ours {}",
+                    !theirs
+                ));
+            }
+        }
         let ours: BTreeMap<u64, usize> = cap
             .packets
             .iter()
@@ -175,6 +216,13 @@ fn agrees_with_tshark_on_every_corpus_file() {
             let info = &an.packets[i];
             compared_packets += 1;
             let ctx = format!("{name} #{n}");
+            check(
+                &mut mismatches,
+                &ctx,
+                "frame length",
+                r.get("frame.len"),
+                p.frame_len.to_string(),
+            );
             let src = r.get("ip.src").or(r.get("ipv6.src"));
             let dst = r.get("ip.dst").or(r.get("ipv6.dst"));
             check(&mut mismatches, &ctx, "src", src, p.src.to_string());

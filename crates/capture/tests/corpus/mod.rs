@@ -5,6 +5,8 @@
 //! real loopback traffic, so that tshark can be run on files.
 #![allow(dead_code)]
 
+use synack_capture::ProblemKind;
+
 use crate::support::*;
 
 /// (file name, bytes).
@@ -22,7 +24,191 @@ pub fn corpus() -> Vec<(&'static str, Vec<u8>)> {
         ("raw_ip_snaplen96.pcap", raw_ip_snaplen()),
         ("chaos_seed1.pcap", chaos(1, 150)),
         ("chaos_seed2.pcap", chaos(2, 150)),
+        (
+            "accept_queue_overflow_dup_acks.pcap",
+            accept_queue_overflow_dup_acks(),
+        ),
+        ("odd_ip_lengths.pcap", odd_ip_lengths()),
+        ("caplen_over_orig_len.pcap", caplen_over_orig_len()),
+        ("ip_fragments.pcap", ip_fragments()),
+        ("handshake_data_close.pcap.gz", gzip_two_members()),
     ]
+}
+
+/// The odd files of the corpus and the problems each must report (by kind, in file order);
+/// every other corpus file reads without one.
+pub const ODD: &[(&str, &[ProblemKind])] = &[
+    (
+        "odd_ip_lengths.pcap",
+        &[
+            ProblemKind::BadIpLength,
+            ProblemKind::BadIpLength,
+            ProblemKind::BadIpLength,
+        ],
+    ),
+    (
+        "caplen_over_orig_len.pcap",
+        &[
+            ProblemKind::CaplenOverOrigLen,
+            ProblemKind::CaplenOverOrigLen,
+            ProblemKind::CaplenOverOrigLen,
+        ],
+    ),
+];
+
+/// The shape of a capture of a real accept-queue overflow (Linux, tcp_abort_on_overflow = 0):
+/// the server's accept queue is full, so it drops the client's ACK and data while its request
+/// socket keeps retransmitting the SYN-ACK (tcp_check_req, inet_rtx_syn_ack); the client,
+/// ESTABLISHED since the first SYN-ACK, answers each retransmitted SYN-ACK with a duplicate
+/// ACK (tcp_send_dupack) and retransmits its data on its own RTO in between. tshark numbers
+/// those duplicate ACKs #1, #2, #3 across the retransmissions.
+pub fn accept_queue_overflow_dup_acks() -> Vec<u8> {
+    let mut c = Conv::new(("10.7.0.1", 51000), ("10.7.0.2", 8080), 5000, 9000);
+    c.handshake(100);
+    let data_seq = c.c_seq;
+    c.c2s(ACK | PSH, 100);
+    let syn_ack_again = |c: &mut Conv| {
+        // The server's request socket still acknowledges only the client's SYN.
+        let save = c.c_seq;
+        c.c_seq = data_seq;
+        c.seg(false, SYN | ACK, 0, Some(9000), Opts::default(), false);
+        c.c_seq = save;
+    };
+    for rto_ms in [200, 400, 800, 1600] {
+        c.wait(rto_ms * 1000);
+        c.seg(true, ACK | PSH, 100, Some(data_seq), Opts::default(), false);
+        c.wait(1000);
+        syn_ack_again(&mut c);
+        c.wait(50);
+        c.c2s(ACK, 0); // a duplicate ACK: same seq, ack and window as before
+    }
+    pcap(1, false, false, 65535, &recs(Link::Ethernet, &c.out))
+}
+
+/// IP length fields that claim more than the packet holds (Ethernet, snapshot length 128):
+/// a segment cut by the snapshot length (its IPv4 length is believed, up to the frame's
+/// original length), one whose IPv4 total length says 1,500 in a frame that ends after 10
+/// bytes of data, one whose total length is beyond even its original length, and an IPv6
+/// segment whose payload length says 1,400 in a frame holding 10 bytes of data. Last, a UDP
+/// datagram fragmented in three, whose first two fragments are cut by the snapshot length:
+/// it cannot be reassembled, so Wireshark decodes the UDP header of the first fragment
+/// (dissect_ip_v4 reassembles only fragments whose bytes are all there) and so do we.
+pub fn odd_ip_lengths() -> Vec<u8> {
+    let mut c = Conv::new(("10.2.0.1", 40100), ("10.2.0.2", 80), 100, 200);
+    c.handshake(500).c2s(ACK | PSH, 1000).c2s(ACK | PSH, 10);
+    c.c2s(ACK | PSH, 246).s2c(ACK, 0);
+    let mut v6 = Conv::new(("fd00::1", 40200), ("fd00::2", 80), 300, 400);
+    v6.t = c.t + 1_000_000;
+    v6.handshake(500).c2s(ACK | PSH, 10).s2c(ACK, 0);
+    let mut out = Vec::new();
+    for (i, (t, p)) in c.out.iter().chain(&v6.out).enumerate() {
+        let mut ip = p.ip_bytes();
+        let mut orig = None;
+        match i {
+            // IPv4, 10 bytes of data, total length 1,500: the frame is whole (64 bytes).
+            4 => claim_ip_len(&mut ip, 1500),
+            // IPv4, 246 bytes of data in a 300-byte frame cut to 128, total length 1,500.
+            5 => {
+                orig = Some(14 + ip.len() as u32);
+                claim_ip_len(&mut ip, 1500);
+            }
+            // IPv6, 10 bytes of data, payload length 1,400.
+            10 => claim_ip_len(&mut ip, 1400),
+            _ => {}
+        }
+        let frame = Link::Ethernet.frame(&ip);
+        let orig = orig.unwrap_or(frame.len() as u32);
+        out.push(rec(*t, frame, orig));
+    }
+    let mut u = Conv::new(("10.2.0.1", 40300), ("10.2.0.2", 9999), 0, 0);
+    u.t = v6.t + 1_000_000;
+    u.udp(true, 3000);
+    for (i, ip) in fragments(&u.out[0].1.ip_bytes(), 0x500, 1480)
+        .into_iter()
+        .enumerate()
+    {
+        let frame = Link::Ethernet.frame(&ip);
+        let len = frame.len() as u32;
+        out.push(rec(u.t + i as i64 * 1000, frame, len));
+    }
+    pcap(1, false, false, 128, &out)
+}
+
+/// Records whose captured length is larger than their original length: two pure ACKs
+/// captured with their Ethernet padding (60 bytes) but recorded as 54 bytes long, and a data
+/// segment recorded with an original length of 40. Wireshark keeps the original length as the
+/// frame length (and counts it in its conversation table).
+pub fn caplen_over_orig_len() -> Vec<u8> {
+    let mut c = Conv::new(("10.4.0.1", 40300), ("10.4.0.2", 443), 700, 800);
+    c.handshake(300)
+        .c2s(ACK | PSH, 200)
+        .s2c(ACK, 0)
+        .s2c(ACK | PSH, 50)
+        .c2s(ACK, 0);
+    let mut out = recs(Link::Ethernet, &c.out);
+    out[2].orig_len = 54;
+    out[3].orig_len = 40;
+    out[6].orig_len = 54;
+    pcap(1, false, false, 65535, &out)
+}
+
+/// Fragmented IP datagrams (Ethernet, MTU 1,500): a 3,000-byte UDP datagram in three
+/// fragments interleaved with the two fragments of the 2,000-byte answer, which arrive last
+/// fragment first; a 4,000-byte datagram whose middle fragment was lost (never reassembled,
+/// so no packet, in Wireshark too); a small datagram; an IPv6 UDP datagram in three fragments;
+/// a TCP segment fragmented on the way.
+pub fn ip_fragments() -> Vec<u8> {
+    let mut u = Conv::new(("10.3.0.1", 40400), ("10.3.0.2", 9999), 0, 0);
+    u.udp(true, 3000)
+        .udp(false, 2000)
+        .udp(true, 4000)
+        .udp(true, 100);
+    let frags = |i: usize, id: u32| fragments(&u.out[i].1.ip_bytes(), id, 1480);
+    let (q, a, lost) = (frags(0, 0x100), frags(1, 0x200), frags(2, 0x300));
+    let mut frames: Vec<Vec<u8>> = vec![
+        q[0].clone(),
+        a[1].clone(),
+        q[1].clone(),
+        a[0].clone(),
+        q[2].clone(),
+        lost[0].clone(),
+        lost[2].clone(),
+        u.out[3].1.ip_bytes(),
+    ];
+    let mut v6 = Conv::new(("fd00::a", 40500), ("fd00::b", 9999), 0, 0);
+    v6.udp(true, 3000);
+    frames.extend(fragments(&v6.out[0].1.ip_bytes(), 0x1234_5678, 1448));
+    let mut t = Conv::new(("10.3.0.1", 40600), ("10.3.0.2", 80), 10, 20);
+    t.handshake(300).c2s(ACK | PSH, 2000);
+    let last = t.out.len() - 1;
+    for (i, (_, p)) in t.out.iter().enumerate() {
+        if i == last {
+            frames.extend(fragments(&p.ip_bytes(), 0x400, 1480));
+        } else {
+            frames.push(p.ip_bytes());
+        }
+    }
+    let start = u.t;
+    let out: Vec<Rec> = frames
+        .into_iter()
+        .enumerate()
+        .map(|(i, ip)| {
+            let f = Link::Ethernet.frame(&ip);
+            let len = f.len() as u32;
+            rec(start + i as i64 * 100_000, f, len)
+        })
+        .collect();
+    pcap(1, false, false, 65535, &out)
+}
+
+/// `handshake_data_close.pcap` gzip-compressed as two members (gzip -c a >f; gzip -c b >>f
+/// makes such files; gzip(1) and Wireshark read them as one).
+pub fn gzip_two_members() -> Vec<u8> {
+    let plain = handshake_data_close();
+    let half = plain.len() / 2;
+    let mut g = gzip_member(&plain[..half]);
+    g.extend(gzip_member(&plain[half..]));
+    g
 }
 
 /// Handshake with options, data both ways, orderly close; Ethernet, little-endian µs pcap.

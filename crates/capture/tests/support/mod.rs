@@ -501,3 +501,109 @@ impl Conv {
         self
     }
 }
+
+fn ipv4_checksum(h: &mut [u8]) {
+    h[10] = 0;
+    h[11] = 0;
+    let mut sum = 0u32;
+    for c in h.chunks(2) {
+        sum += u16::from_be_bytes([c[0], c[1]]) as u32;
+    }
+    while sum > 0xFFFF {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    h[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+}
+
+/// Overwrites an IP packet's length field (IPv4 total length, IPv6 payload length) with one
+/// that need not match its bytes.
+pub fn claim_ip_len(ip: &mut [u8], claimed: u16) {
+    if ip[0] >> 4 == 4 {
+        ip[2..4].copy_from_slice(&claimed.to_be_bytes());
+        let hl = (ip[0] & 0x0F) as usize * 4;
+        ipv4_checksum(&mut ip[..hl]);
+    } else {
+        ip[4..6].copy_from_slice(&claimed.to_be_bytes());
+    }
+}
+
+/// Splits an IP packet (as `Pkt::ip_bytes` builds it: no IPv6 extension headers) into
+/// fragments of at most `max` payload bytes (a multiple of 8), identification `id`: for IPv4
+/// the header's flags and offset (RFC 791), for IPv6 a fragment header (RFC 8200 §4.5).
+pub fn fragments(ip: &[u8], id: u32, max: usize) -> Vec<Vec<u8>> {
+    assert!(max.is_multiple_of(8));
+    let v4 = ip[0] >> 4 == 4;
+    let hl = if v4 { (ip[0] & 0x0F) as usize * 4 } else { 40 };
+    let payload = &ip[hl..];
+    let mut out = Vec::new();
+    let mut off = 0;
+    while off < payload.len() {
+        let end = (off + max).min(payload.len());
+        let more = end < payload.len();
+        let mut f = ip[..hl].to_vec();
+        if v4 {
+            f[2..4].copy_from_slice(&((hl + end - off) as u16).to_be_bytes());
+            f[4..6].copy_from_slice(&(id as u16).to_be_bytes());
+            let flags_off = ((more as u16) << 13) | (off / 8) as u16;
+            f[6..8].copy_from_slice(&flags_off.to_be_bytes());
+            ipv4_checksum(&mut f);
+        } else {
+            let next = f[6];
+            f[6] = 44;
+            f[4..6].copy_from_slice(&((8 + end - off) as u16).to_be_bytes());
+            f.extend([next, 0]);
+            f.extend((((off / 8) as u16) << 3 | more as u16).to_be_bytes());
+            f.extend(id.to_be_bytes());
+        }
+        f.extend(&payload[off..end]);
+        out.push(f);
+        off = end;
+    }
+    out
+}
+
+/// A record of `frame` at `ts_ns` whose original length is `orig_len`.
+pub fn rec(ts_ns: i64, frame: Vec<u8>, orig_len: u32) -> Rec {
+    Rec {
+        ts_ns,
+        data: frame,
+        orig_len,
+    }
+}
+
+/// CRC-32 as gzip uses it (RFC 1952 §8, the reflected polynomial 0xEDB88320), bit by bit.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// `data` as one gzip member (RFC 1952) whose deflate stream is made of stored blocks
+/// (RFC 1951 §3.2.4): a second, independent writer next to the reader's decompressor, and the
+/// same bytes on every run and version.
+pub fn gzip_member(data: &[u8]) -> Vec<u8> {
+    // Magic, CM=8 (deflate), no flags, MTIME 0, XFL 0, OS 255 (unknown).
+    let mut g = vec![0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255];
+    let mut chunks = data.chunks(65_535).peekable();
+    if chunks.peek().is_none() {
+        g.extend([1, 0, 0, 0xFF, 0xFF]);
+    }
+    while let Some(c) = chunks.next() {
+        g.push(chunks.peek().is_none() as u8); // BFINAL, BTYPE=00
+        g.extend((c.len() as u16).to_le_bytes());
+        g.extend((!(c.len() as u16)).to_le_bytes());
+        g.extend(c);
+    }
+    g.extend(crc32(data).to_le_bytes());
+    g.extend((data.len() as u32).to_le_bytes());
+    g
+}

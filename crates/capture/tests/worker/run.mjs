@@ -7,7 +7,7 @@ const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['-
 try {
   const p = await b.newPage();
   await p.goto(`http://127.0.0.1:${port}/index.html`);
-  await p.waitForFunction(() => window.results.some(r => r.req === 7 || r.kind === 'worker-error'), null, { timeout: 30000 });
+  await p.waitForFunction(() => window.results.some(r => r.req === 9 || r.kind === 'worker-error'), null, { timeout: 30000 });
   const r = await p.evaluate(() => window.results);
   const by = req => r.find(m => m.req === req);
   assert.equal(r[0].kind, 'ready');
@@ -25,6 +25,13 @@ try {
   assert.match(by(6).message, /no conversation 7/);
   assert.equal(by(7).summary.partial, true);
   assert.equal(by(7).summary.problems[0].kind, 'bad_magic');
+  // A gzip-compressed capture is decompressed by the worker itself (flate2 in wasm).
+  assert.equal(by(8).summary.compression, 'gzip');
+  assert.equal(by(8).summary.packets, 11);
+  assert.deepEqual(by(8).summary.problems, []);
+  // Fragments reassembled: 8 TCP/UDP packets from 16 frames, as tshark counts them.
+  assert.equal(by(9).summary.frames, 16);
+  assert.equal(by(9).summary.packets, 8);
   console.log(`capture worker in Chromium: ${r.length} messages checked, ok`);
 } finally {
   await b.close();
