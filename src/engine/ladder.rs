@@ -523,27 +523,32 @@ pub fn LadderMarks(p: &LayerProps) -> Html {
     // ESTABLISHED within a few µs, would print their pills over each other: a pill is moved
     // down until it clears the previous one of its lane, so they read top to bottom in order.
     let mut lane_bottom: Vec<f64> = vec![f64::NEG_INFINITY; n];
-    let states = l.states.iter().filter(|_| !geo.narrow).map(|m| {
-        let x = geo.lane_x(m.lane, n);
-        let name = m.to.rfc_name();
-        let w = name.len() as f64 * 7.0 + 12.0;
-        let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
-        let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
-        let y = match lane_bottom.get_mut(m.lane) {
-            Some(bottom) => {
-                let y = m.y.max(*bottom + 11.0);
-                *bottom = y + 9.0;
-                y
+    let states = l
+        .states
+        .iter()
+        .filter(|_| !geo.narrow)
+        .map(|m| {
+            let x = geo.lane_x(m.lane, n);
+            let name = m.to.rfc_name();
+            let w = name.len() as f64 * 7.0 + 12.0;
+            let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
+            let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
+            let y = match lane_bottom.get_mut(m.lane) {
+                Some(bottom) => {
+                    let y = m.y.max(*bottom + 11.0);
+                    *bottom = y + 9.0;
+                    y
+                }
+                None => m.y,
+            };
+            html! {
+                <g class={classes!("pill", state_group(m.to))} data-state={name}>
+                    <rect x={f1(rx)} y={f1(y - 9.0)} width={f1(w)} height="18" rx="9" />
+                    <text x={f1(rx + w / 2.0)} y={f1(y + 4.0)} text-anchor="middle">{ name }</text>
+                </g>
             }
-            None => m.y,
-        };
-        html! {
-            <g class={classes!("pill", state_group(m.to))} data-state={name}>
-                <rect x={f1(rx)} y={f1(y - 9.0)} width={f1(w)} height="18" rx="9" />
-                <text x={f1(rx + w / 2.0)} y={f1(y + 4.0)} text-anchor="middle">{ name }</text>
-            </g>
-        }
-    }).collect::<Vec<_>>();
+        })
+        .collect::<Vec<_>>();
     html! {
         <svg class="lad-marks" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
              viewBox={view_box(geo.width, h)} style={LAYER} aria-hidden="true">

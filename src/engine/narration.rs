@@ -71,9 +71,10 @@ pub fn socket_name(trace: &Trace, s: SocketId, lang: Lang) -> String {
     let own_label = x.parent.is_none()
         && !x.label.is_empty()
         && !x.label.starts_with("conn")
-        && trace.sockets.iter().any(|o| {
-            o.id != x.id && o.host == x.host && o.parent.is_none() && o.label != x.label
-        });
+        && trace
+            .sockets
+            .iter()
+            .any(|o| o.id != x.id && o.host == x.host && o.parent.is_none() && o.label != x.label);
     if own_label {
         localize_name(&x.label, lang)
     } else {
@@ -215,11 +216,22 @@ fn is_udp_socket(trace: &Trace, socket: SocketId) -> bool {
 fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: Lang) -> String {
     let udp = is_udp_socket(trace, socket);
     let zh = lang == Lang::Zh;
-    let bytes = |len: u32| if zh { format!("（{len} 字节）") } else { format!(" ({len} bytes)") };
+    let bytes = |len: u32| {
+        if zh {
+            format!("（{len} 字节）")
+        } else {
+            format!(" ({len} bytes)")
+        }
+    };
     let (code, extra) = match call {
         AppCall::Connect { .. } => ("net.connect()", String::new()),
-        AppCall::Listen { backlog } => ("server.listen(port, backlog)", format!(" (backlog {backlog})")),
-        AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if udp => ("socket.send()", bytes(*len)),
+        AppCall::Listen { backlog } => (
+            "server.listen(port, backlog)",
+            format!(" (backlog {backlog})"),
+        ),
+        AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if udp => {
+            ("socket.send()", bytes(*len))
+        }
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => ("socket.write()", bytes(*len)),
         AppCall::Shutdown => ("socket.end()", String::new()),
         AppCall::Close => ("socket.destroy()", String::new()),
@@ -289,9 +301,10 @@ fn node_return(
                 (None, _) => event(format!("'message' 事件，带 {len} 字节"), format!("'message' with {len} bytes")),
             }
         }
-        (_, AppResult::Data { len, .. }) => {
-            event(format!("'data' 事件，带 {len} 字节"), format!("'data' with {len} bytes"))
-        }
+        (_, AppResult::Data { len, .. }) => event(
+            format!("'data' 事件，带 {len} 字节"),
+            format!("'data' with {len} bytes"),
+        ),
         (_, AppResult::Eof) => event(
             "'end' 事件：对方已关闭发送方向".into(),
             "'end': the peer closed its side".into(),
@@ -310,7 +323,9 @@ fn node_return(
                 format!("The {who}'s end() is done: the FIN is queued.")
             }
         }
-        (AppCallKind::Close | AppCallKind::Abort, _) => event("'close' 事件".into(), "'close'".into()),
+        (AppCallKind::Close | AppCallKind::Abort, _) => {
+            event("'close' 事件".into(), "'close'".into())
+        }
         (_, _) => {
             if zh {
                 format!("{who}的调用完成。")

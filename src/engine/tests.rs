@@ -353,7 +353,14 @@ fn the_arrows_markup_parses_to_one_group_per_arrow_with_escaped_text() {
     );
     let isns = Isns::of_trace(&handshake_trace());
     let geo = Geometry::new(800.0);
-    let markup = arrows_markup(&l, &isns, geo, Numbering::Relative, crate::i18n::Lang::En, &[]);
+    let markup = arrows_markup(
+        &l,
+        &isns,
+        geo,
+        Numbering::Relative,
+        crate::i18n::Lang::En,
+        &[],
+    );
     let doc = web_sys::window().unwrap().document().unwrap();
     let g = doc
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
@@ -984,12 +991,23 @@ fn every_drop_reason_reads_as_a_whole_sentence_in_both_languages() {
         assert!(en.ends_with('.') && en.contains("SYN"), "{en}");
         assert!(zh.ends_with('。') && zh.contains("SYN"), "{zh}");
         // The old template glued a reason phrase after "is": "The ACK is accept queue full".
-        for broken in [" is accept", " is no socket", " is SYN queue", " is receive", " is the"] {
+        for broken in [
+            " is accept",
+            " is no socket",
+            " is SYN queue",
+            " is receive",
+            " is the",
+        ] {
             assert!(!en.contains(broken), "{en}");
         }
         assert!(!zh.contains(" 。") && !zh.contains("  "), "{zh}");
     }
-    let syn_accept = drop_sentence(&DropReason::SynAcceptQueueFull, "SYN", "server", crate::i18n::Lang::En);
+    let syn_accept = drop_sentence(
+        &DropReason::SynAcceptQueueFull,
+        "SYN",
+        "server",
+        crate::i18n::Lang::En,
+    );
     assert!(syn_accept.contains("accept queue") && !syn_accept.contains("SYN queue"));
 }
 
@@ -998,7 +1016,11 @@ fn times_below_ten_milliseconds_have_one_format() {
     use super::ladder::fmt_ms;
     for us in [50, 100, 150, 1_000, 2_500, 9_999] {
         let s = fmt_ms(us);
-        let decimals = s.trim_end_matches(" ms").split('.').nth(1).map_or(0, str::len);
+        let decimals = s
+            .trim_end_matches(" ms")
+            .split('.')
+            .nth(1)
+            .map_or(0, str::len);
         assert_eq!(decimals, 3, "{us} µs → {s}");
     }
 }

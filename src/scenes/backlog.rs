@@ -528,8 +528,9 @@ mod tests {
         let mut out = Vec::new();
         for (i, ev) in t.events.iter().enumerate() {
             if let EventKind::SegmentDropped { id, .. } = &ev.kind {
-                let syn = find_segment(&t, i, *id)
-                    .is_some_and(|s| matches!(&s.header, Header::Tcp(h) if h.flags.syn && !h.flags.ack));
+                let syn = find_segment(&t, i, *id).is_some_and(
+                    |s| matches!(&s.header, Header::Tcp(h) if h.flags.syn && !h.flags.ack),
+                );
                 if syn {
                     for lang in [Lang::En, Lang::Zh] {
                         out.extend(sentence(&t, &isns, i, lang, crate::i18n::Api::C));
@@ -555,7 +556,11 @@ mod tests {
     fn a_syn_dropped_for_a_full_syn_queue_without_cookies_is_said_to_be_the_syn_queues() {
         let said = syn_drop_sentences("syn-flood");
         assert!(!said.is_empty(), "the case drops SYNs");
-        assert!(said.iter().all(|s| s.contains("SYN queue") || s.contains("SYN 队列")), "{said:#?}");
+        assert!(
+            said.iter()
+                .all(|s| s.contains("SYN queue") || s.contains("SYN 队列")),
+            "{said:#?}"
+        );
     }
 
     #[test]

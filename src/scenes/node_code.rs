@@ -96,7 +96,11 @@ async fn load(scene: String, case: String) -> Loaded {
         Ok(m) => m,
         Err(e) => return Loaded::Failed(e),
     };
-    let Some(entry) = m.iter().find(|e| e.scene == scene && e.case == case).cloned() else {
+    let Some(entry) = m
+        .iter()
+        .find(|e| e.scene == scene && e.case == case)
+        .cloned()
+    else {
         return Loaded::None;
     };
     let code = fetch_text(&format!("{DIR}{}", entry.file)).await;
@@ -134,7 +138,9 @@ pub fn NodeCode(p: &Props) -> Html {
     }
     let heading = T::new("用 Node.js 自己跑一遍", "Run it yourself in Node.js").get(lang);
     let body = match &*loaded {
-        Loaded::Loading => html! { <p class="muted">{ T::new("正在加载……", "Loading…").get(lang) }</p> },
+        Loaded::Loading => {
+            html! { <p class="muted">{ T::new("正在加载……", "Loading…").get(lang) }</p> }
+        }
         Loaded::None => html! {
             <p class="muted">{ T::new("这个情形没有单独的 Node.js 程序。", "This case has no Node.js program of its own.").get(lang) }</p>
         },

@@ -37,7 +37,13 @@ pub fn sniff(name: &str, head: &[u8]) -> FileKind {
     if head.len() >= 4 && MAGICS.iter().any(|m| head[..4] == m[..]) {
         return FileKind::Capture;
     }
+    // A gzip-compressed capture (.pcap.gz, as Wireshark opens): the reader decompresses it
+    // (RFC 1952 §2.3.1: ID1 0x1f, ID2 0x8b).
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return FileKind::Capture;
+    }
     let lower = name.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
     if lower.ends_with(".pcap") || lower.ends_with(".pcapng") || lower.ends_with(".cap") {
         return FileKind::Capture;
     }
@@ -281,6 +287,10 @@ mod tests {
         // Unknown bytes: the name decides, so the reader can explain what is wrong.
         assert_eq!(sniff("broken.PCAPNG", b"hello"), FileKind::Capture);
         assert_eq!(sniff("broken.json", b"hello"), FileKind::TraceJson);
+        // gzip-compressed captures go to the reader, which decompresses them.
+        assert_eq!(sniff("x.pcap.gz", &[0x1f, 0x8b, 8, 0]), FileKind::Capture);
+        assert_eq!(sniff("x", &[0x1f, 0x8b, 8, 0]), FileKind::Capture);
+        assert_eq!(sniff("cut.PCAPNG.GZ", b"hello"), FileKind::Capture);
         assert_eq!(sniff("notes.txt", b"hello"), FileKind::Unknown);
         assert_eq!(sniff("empty", b""), FileKind::Unknown);
         // A UTF-8 byte-order mark before the JSON.

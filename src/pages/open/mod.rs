@@ -607,8 +607,8 @@ pub fn OpenPage() -> Html {
             <label class={classes!("drop-zone", dragging.then_some("over"))} data-testid="drop-zone"
                 ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
                 <strong>{ T::new("把文件拖到这里，或点击选择", "Drop a file here, or click to choose one").get(lang) }</strong>
-                <span class="muted">{ ".json · .pcap · .pcapng" }</span>
-                <input type="file" data-testid="open-input" accept=".json,.pcap,.pcapng,.cap,application/json"
+                <span class="muted">{ ".json · .pcap · .pcapng · .pcap.gz" }</span>
+                <input type="file" data-testid="open-input" accept=".json,.pcap,.pcapng,.cap,.gz,application/json"
                     onchange={on_input} />
             </label>
             <p class="muted privacy" data-testid="open-privacy">{ NOT_UPLOADED.get(lang) }</p>

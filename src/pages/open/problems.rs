@@ -84,8 +84,44 @@ pub fn problem_text(detail: &Value, fallback: &str, lang: Lang) -> String {
         "caplen_over_orig_len" => {
             let (c, o) = (n("caplen"), n("orig_len"));
             pick(
-                format!("抓取长度 {c} 大于包的原始长度 {o}；按原始长度为 {c} 处理。"),
-                format!("Captured length {c} is larger than the packet's original length {o}; taking the original length to be {c}."),
+                format!("抓取长度 {c} 大于包的原始长度 {o}；帧长度仍按原始长度 {o} 计（和 Wireshark 一样）。"),
+                format!("Captured length {c} is larger than the packet's original length {o}; the frame still counts as {o} bytes long (as in Wireshark)."),
+            )
+        }
+        "ip_length_beyond_packet" => {
+            let (v, claimed, on_wire) = (n("version"), n("claimed"), n("on_wire"));
+            pick(
+                format!("IPv{v} 头部声称这个包有 {claimed} 字节，但从 IP 头起实际只有 {on_wire} 字节：按 {on_wire} 字节读取。"),
+                format!("The IPv{v} header claims {claimed} bytes, but the packet has only {on_wire} bytes from its IP header on: it is read as {on_wire} bytes."),
+            )
+        }
+        "unsupported_compression" => {
+            let c = detail["compression"].as_str().unwrap_or("?");
+            pick(
+                format!("这个文件是用 {c} 压缩的，这里打不开：请先解压，再打开里面的 pcap 或 pcapng 文件（gzip 压缩的文件可以直接打开）。"),
+                format!("This file is compressed with {c}, which this page does not open: decompress it first and open the pcap or pcapng inside (gzip files open directly)."),
+            )
+        }
+        "gzip_cut" => {
+            let d = n("decompressed");
+            pick(
+                format!("这个 gzip 文件提前结束了：只解压出 {d} 字节，抓包读到那里为止。"),
+                format!("This gzip file ends early: {d} bytes came out of it, and the capture is read up to there."),
+            )
+        }
+        "gzip_corrupt" => {
+            let d = n("decompressed");
+            let e = detail["error"].as_str().unwrap_or("");
+            pick(
+                format!("这个 gzip 文件在解压出 {d} 字节后数据损坏（{e}），抓包读到那里为止。"),
+                format!("This gzip file's data is damaged after {d} bytes ({e}); the capture is read up to there."),
+            )
+        }
+        "gzip_too_large" => {
+            let l = n("limit");
+            pick(
+                format!("这个 gzip 文件解压后超过 {l} 字节，只读取前 {l} 字节。"),
+                format!("This gzip file decompresses to more than {l} bytes; only the first {l} are read."),
             )
         }
         "block_header_cut" => {
