@@ -103,6 +103,7 @@ const AXE = await readFile(join(ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.mi
 
 for (const lang of LANGS) {
   test(`${lang}: no serious accessibility violation on any route`, async () => {
+    const found = [];
     for (const [route, id] of ROUTES) {
       const { page, context } = await openRoute(browser, route, lang);
       try {
@@ -119,10 +120,11 @@ for (const lang of LANGS) {
             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
             .map((v) => `${v.id} (${v.impact}): ${v.nodes.length}× e.g. ${v.nodes[0]?.target?.join(' ')} — ${v.help}`);
         });
-        assert.deepEqual(violations, [], `${route} (${lang})`);
+        found.push(...violations.map((v) => `${route}: ${v}`));
       } finally {
         await context.close();
       }
     }
+    assert.deepEqual(found, [], lang);
   });
 }

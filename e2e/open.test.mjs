@@ -337,3 +337,31 @@ test('en: a 100,000-packet capture of 500 connections lists them, filters, and o
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a new file that fails replaces the previous one; a local file offers no link to copy', async () => {
+  const { page, context, errors } = await openRoute(browser, '#/open', 'en');
+  try {
+    await ready(page);
+    await page.getByTestId('open-input').setInputFiles(PCAP);
+    await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 20_000 });
+    // One conversation in this capture: counted in the singular.
+    const summary = await page.locator('[data-testid="page-open"]').innerText();
+    assert.match(summary, /\b1 conversation\b/);
+    assert.doesNotMatch(summary, /\b1 conversations\b/);
+    await page.locator('[data-testid="open-conversations"] tbody tr').first().click();
+    await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.host-panel').first().waitFor({ timeout: 10_000 });
+    for (const t of await page.locator('.host-panel').allInnerTexts()) {
+      assert.doesNotMatch(t, /:(\d+)\s+:\1\b/, `a port written twice: ${t}`);
+    }
+    assert.equal(await page.getByTestId('copy-link').count(), 0, 'no "Copy link" for a local file');
+    assert.equal(await page.getByTestId('copy-embed').count(), 0, 'no embed code for a local file');
+    await page.getByTestId('open-input').setInputFiles(file('notes.txt', Buffer.from('hello')));
+    await page.getByTestId('open-error').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('open-conversations').count(), 0, 'the old table is gone');
+    assert.equal(await page.getByTestId('ladder').count(), 0, 'the old ladder is gone');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

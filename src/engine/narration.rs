@@ -60,21 +60,23 @@ fn sock_host(trace: &Trace, s: SocketId, lang: Lang) -> String {
     socket_name(trace, s, lang)
 }
 
-/// How sentences name a socket. A socket that shares its host with differently named ones
-/// ("receiver 1" and "receiver 2" on one host, "tcp server" beside "udp server") is named by its
-/// own label; any other socket, and every accepted connection (labelled "conn" in scenarios), by
-/// its host: "the server", never a scenario's internal label.
+/// How sentences name a socket. A socket the scenario named apart from its host ("receiver 3"
+/// on host "server 2", "tcp server" beside "udp server") is named by its own label, as the case
+/// text names it; any other socket, and every accepted connection (labelled "conn" in
+/// scenarios), by its host: "the server", never a scenario's internal label.
 pub fn socket_name(trace: &Trace, s: SocketId, lang: Lang) -> String {
     let Some(x) = trace.sockets.iter().find(|x| x.id == s) else {
         return "?".into();
     };
+    let host = trace
+        .hosts
+        .iter()
+        .find(|h| h.id == x.host)
+        .map(|h| h.name.as_str());
     let own_label = x.parent.is_none()
         && !x.label.is_empty()
         && !x.label.starts_with("conn")
-        && trace
-            .sockets
-            .iter()
-            .any(|o| o.id != x.id && o.host == x.host && o.parent.is_none() && o.label != x.label);
+        && Some(x.label.as_str()) != host;
     if own_label {
         localize_name(&x.label, lang)
     } else {

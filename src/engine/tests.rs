@@ -1024,3 +1024,16 @@ fn times_below_ten_milliseconds_have_one_format() {
         assert_eq!(decimals, 3, "{us} µs → {s}");
     }
 }
+
+#[test]
+fn multicast_narration_names_the_receivers_as_the_case_does() {
+    use super::narration::sentence;
+    use synack_model::presets::{self, Knobs, UdpCase};
+    let t = synack_model::simulate(&presets::udp(&Knobs::default(), UdpCase::Multicast)).unwrap();
+    let isns = Isns::of_trace(&t);
+    let said: Vec<String> = (0..t.events.len())
+        .filter_map(|i| sentence(&t, &isns, i, crate::i18n::Lang::En, crate::i18n::Api::C))
+        .collect();
+    assert!(said.iter().any(|s| s.contains("receiver 3")), "{said:#?}");
+    assert!(!said.iter().any(|s| s.contains("server 2")), "{said:#?}");
+}

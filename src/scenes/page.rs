@@ -619,7 +619,9 @@ pub struct KnobProps {
 }
 
 /// A slider with its value; the model re-runs when it is released (`change`), and the number
-/// shown follows the thumb while dragging.
+/// shown follows the thumb while dragging. The slider's own value is the live one too: the
+/// re-render after each `input` must not put the thumb back, or a key press (input, then
+/// change) would be undone before its `change` is read.
 #[component]
 pub fn Knob(p: &KnobProps) -> Html {
     let live = use_state(|| None::<String>);
@@ -644,7 +646,8 @@ pub fn Knob(p: &KnobProps) -> Html {
         <label class="knob">
             <span>{ p.label }</span>
             <input type="range" min={num::shortest(p.min)} max={num::shortest(p.max)} step={num::shortest(p.step)}
-                value={num::shortest(p.value)} data-testid={p.testid} {oninput} {onchange} />
+                value={shown.clone()} data-testid={p.testid} {oninput} {onchange}
+                aria-valuetext={if p.unit.is_empty() { shown.clone() } else { format!("{shown} {}", p.unit) }} />
             <span class="mono knob-val" data-testid={format!("{}-value", p.testid)}>{ if p.unit.is_empty() { shown } else { format!("{shown} {}", p.unit) } }</span>
         </label>
     }
