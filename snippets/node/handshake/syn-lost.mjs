@@ -7,11 +7,12 @@
 // (tcp_conn_request, ListenOverflows). The server runs in a worker thread whose
 // event loop is stuck for 500 ms, so two connections fill its listen(…, 1) queue
 // (Linux queues backlog + 1; Node turns a backlog of 0 into 511).
-// To lose the SYN on the wire instead (root, in a throwaway namespace):
+// To lose the first SYN on the wire instead (root, a throwaway namespace):
 //   ip netns add lab && ip netns exec lab ip link set lo up
 //   ip netns exec lab nft 'add table ip t; add chain ip t o { type filter hook output priority 0; }'
-//   ip netns exec lab nft 'add rule ip t o tcp flags syn / syn,ack tcp dport 8000 drop'
-// then connect to port 8000 and delete the rule within a second.
+//   ip netns exec lab nft 'add rule ip t o tcp flags & (syn | ack) == syn drop'
+//   (sleep 0.5; ip netns exec lab nft flush chain ip t o) & ip netns exec lab node syn-ack-lost.mjs
+// (that program prints whether its connect() took more than 1 s, whichever packet was lost).
 import net from 'node:net';
 import { once } from 'node:events';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
