@@ -1,7 +1,7 @@
-// Listen backlog, historic BSD: 4.4BSD kept one limit for both kinds of pending
-// connection: sonewconn() refused a new one once the half-open (SYN received) plus the
-// complete, not yet accept()ed connections were more than 3 × backlog / 2; the SYN was
-// dropped without a RST, so the client retried.
+// Listen backlog, historic BSD: 4.4BSD had two queues, so_q0 for half-open connections
+// (SYN received) and so_q for complete ones not yet accept()ed, and one limit for both:
+// sonewconn() refused a new connection once the two together held more than
+// 3 × backlog / 2; the SYN was dropped without a RST, so the client retried.
 // Linux since 2.2 has two queues: the accept queue holds backlog + 1 complete
 // connections and the SYN queue is counted apart. This program measures the machine it
 // runs on: how many connections complete with nobody calling accept(), for listen(…, 1).
