@@ -21,7 +21,8 @@ server.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const accepted = once(server, 'connection');
 const client = net.connect(server.address().port, '127.0.0.1');
-for (const m of messages) client.write(m); // four write() calls
+await once(client, 'connect'); // (writes made before this would leave as one writev())
+for (const m of messages) client.write(m); // four write() calls, four send()s to the kernel
 const sent = new Promise((r) => client.end(r)); // called once all are handed to the kernel
 const [conn] = await accepted;
 await sent;
