@@ -52,6 +52,21 @@ test('every manifest entry names files that exist and has its title and note in 
   }
 });
 
+// Cases whose situation needs the network to lose a packet: an unprivileged program cannot,
+// and its note must say so (the program's comment gives the nft rule).
+const LOSS = ['handshake/syn-lost', 'handshake/syn-ack-lost', 'handshake/final-ack-lost', 'teardown/last-ack-lost',
+  'tcp-vs-udp/*', 'udp/unreliable', 'window/fast-retransmit', 'window/rto-backoff'];
+
+test('the note of every loss case says the program cannot drop packets, and its code says how', () => {
+  for (const id of LOSS) {
+    const e = manifest.find((x) => `${x.scene}/${x.case}` === id);
+    assert.ok(e, `${id} is not in the manifest`);
+    assert.match(e.note.en, /cannot drop packets by itself/, id);
+    assert.match(e.note.zh, /程序自己(也)?无法丢包/, id);
+    assert.match(readFileSync(path.join(ROOT, e.file), 'utf8'), /nft '?add rule/, `${id}: no nft rule in the comment`);
+  }
+});
+
 test('no text calls the interview chapter "the seed"', () => {
   const texts = [...manifest.flatMap((e) => [e.title, e.note]), ...corrections.flatMap((c) => [c.claim, c.truth])];
   for (const t of texts) {
