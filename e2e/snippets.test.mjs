@@ -1,7 +1,8 @@
 // The Node.js programs of snippets/node: every case of every scene has one, each runs
-// with the installed node on loopback and prints exactly its .out file, every text is in
-// Chinese and English, and the framing decoders give the messages back however the byte
-// stream is cut. Needs neither the web build nor a browser.
+// with the installed node on loopback and prints exactly its .out file, every text
+// (manifest, corrections, interview questions) is in Chinese and English, and the framing
+// decoders give the messages back however the byte stream is cut. Needs neither the web
+// build nor a browser.
 //
 //   node --test e2e/snippets.test.mjs
 //   SNIPPETS_ONLY=sticky node --test e2e/snippets.test.mjs   (one folder)
@@ -16,6 +17,7 @@ import path from 'node:path';
 const ROOT = fileURLToPath(new URL('../snippets/node/', import.meta.url));
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'manifest.json'), 'utf8'));
 const corrections = JSON.parse(readFileSync(path.join(ROOT, 'corrections.json'), 'utf8'));
+const quiz = JSON.parse(readFileSync(path.join(ROOT, 'quiz.json'), 'utf8'));
 
 // The scenes' case ids as the web app's URLs spell them (#/<scene>?case=<id>); the sticky
 // remedies are `fix=<id>`; tcp-vs-udp's ids are message counts, one program serves all ("*").
@@ -68,7 +70,11 @@ test('the note of every loss case says the program cannot drop packets, and its 
 });
 
 test('no text calls the interview chapter "the seed"', () => {
-  const texts = [...manifest.flatMap((e) => [e.title, e.note]), ...corrections.flatMap((c) => [c.claim, c.truth])];
+  const texts = [
+    ...manifest.flatMap((e) => [e.title, e.note]),
+    ...corrections.flatMap((c) => [c.claim, c.truth]),
+    ...quiz.flatMap((q) => [q.question, q.why, ...q.choices]),
+  ];
   for (const t of texts) {
     assert.doesNotMatch(t.en, /\bseed\b/i);
     assert.doesNotMatch(t.zh, /种子/);
@@ -84,6 +90,21 @@ test('every correction has its claim and truth in zh and en, a place and a sourc
     assert.ok(bilingual(c.claim), `${c.id}: claim needs zh and en`);
     assert.ok(bilingual(c.truth), `${c.id}: truth needs zh and en`);
     assert.ok(typeof c.source === 'string' && c.source.length > 0, `${c.id}: source`);
+  }
+});
+
+test('every interview question has four bilingual choices, a reason and evidence that exists', () => {
+  const ids = new Set();
+  for (const q of quiz) {
+    assert.ok(q.id && !ids.has(q.id), `duplicate or empty id ${q.id}`);
+    ids.add(q.id);
+    assert.ok(Object.keys(CASES).includes(q.link), `${q.id}: link ${q.link} is not a scene`);
+    assert.ok(bilingual(q.question) && bilingual(q.why), `${q.id}: question and why need zh and en`);
+    assert.equal(q.choices.length, 4, `${q.id}: four choices, the first right`);
+    for (const c of q.choices) assert.ok(c.zh && c.en, `${q.id}: a choice needs zh and en`);
+    const [file, anchor] = q.evidence.split('#');
+    if (anchor) assert.ok(corrections.some((c) => c.id === anchor), `${q.id}: no correction ${anchor}`);
+    else assert.ok(manifest.some((e) => e.file === file), `${q.id}: ${file} is not a program of the manifest`);
   }
 });
 
