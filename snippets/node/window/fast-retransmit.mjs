@@ -1,7 +1,8 @@
 // Fast retransmit: one segment of a bulk transfer is lost; the later ones arrive and
 // each makes the receiver repeat its ACK; on the third duplicate ACK the sender resends
-// at once (RFC 5681 §3.2). The application sees none of it: the bytes come in order and
-// intact, a little later. Only the kernel knows (`nstat -az TcpRetransSegs`).
+// at once (RFC 5681 §3.2; Linux today mostly detects the loss by time, RACK, RFC 8985).
+// The application sees none of it: the bytes come in order and intact, a little later.
+// Only the kernel knows (`nstat -az TcpRetransSegs`).
 //
 // Loopback loses nothing. To lose about 2% of the data packets (root, a namespace):
 //   ip netns add lab && ip netns exec lab ip link set lo up mtu 1500
