@@ -1,0 +1,24 @@
+// Sticky packets, case D: the reader is busy until both messages are in its receive
+// buffer, and one 'data' event hands it data1 and data2 glued: the boundary is gone.
+import net from 'node:net';
+import { once } from 'node:events';
+
+const data1 = Buffer.alloc(300, '1');
+const data2 = Buffer.alloc(300, '2');
+const describe = (chunk) => {
+  const n1 = chunk.filter((b) => b === 0x31).length;
+  const n2 = chunk.length - n1;
+  return `${chunk.length} bytes: ${[n1 && `${n1} of data1`, n2 && `${n2} of data2`].filter(Boolean).join(' + ')}`;
+};
+
+const server = net.createServer((conn) => {
+  conn.write(data1);
+  conn.end(data2, () => setTimeout(() => client.resume(), 200)); // both in the kernel: read now
+});
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const client = net.connect(server.address().port, '127.0.0.1');
+client.pause(); // a busy reader; pause() before any 'data' listener, which would start reading
+client.on('data', (chunk) => console.log(`client: 'data' ${describe(chunk)}`));
+await once(client, 'end');
+server.close();
