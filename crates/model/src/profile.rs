@@ -128,11 +128,28 @@ profile! {
     /// Clock granularity G of RFC 6298 §2 (Linux: one jiffy; we use 1 ms).
     clock_granularity_us: Micros,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
+    /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
+    /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
+    /// `syn_retries` into ((2^(n+1) - 1) × the initial RTO, counted from the first SYN): with 6
+    /// and 4 that is the 10th retransmission at 67 s and ETIMEDOUT at 131 s; with 2 and 4
+    /// (measured on 6.18) SYNs at 1, 2, 3, 4, 5 s and ETIMEDOUT at 7 s. See
+    /// [`Profile::retries_as_time_budget`].
     syn_retries: u32,
+    /// The first this-many SYN retransmission timeouts keep the initial RTO instead of
+    /// doubling it (`tcp_syn_linear_timeouts`, 4, Linux 6.5+; `tcp_retransmit_timer`): SYNs
+    /// at 1, 2, 3, 4, 5, 7, 11, 19 … s. 0 = plain exponential backoff (RFC 6298 §5.5).
+    syn_linear_timeouts: u32,
+    /// Linux turns the retry counts into time budgets (`retransmits_timed_out` with
+    /// `tcp_model_timeout`): `tcp_retries2` = 15 means "924.6 s after the first
+    /// retransmission" (the RTO doubling from TCP_RTO_MIN, capped at TCP_RTO_MAX), however
+    /// many retransmissions fit. `false`: a plain count, as RFC 1122 §4.2.3.5 words R2.
+    retries_as_time_budget: bool,
     /// SYN-ACK retransmissions before a request is dropped (`tcp_synack_retries`, 5).
     synack_retries: u32,
     /// Data retransmissions before the connection is declared dead (`tcp_retries2`, 15;
-    /// RFC 1122 §4.2.3.5 R2 "at least 100 s", modelled as 8 tries).
+    /// RFC 1122 §4.2.3.5 R2 "at least 100 s", modelled as 8 tries). On Linux a time budget
+    /// (see [`Profile::retries_as_time_budget`]), counted from the first RTO retransmission:
+    /// measured on 6.18 with tcp_retries2 = 2, 3, 4 → ETIMEDOUT 2.9, 6.4, 6.4 s after it.
     data_retries: u32,
     /// TIME-WAIT length. Linux: fixed 60 s (TCP_TIMEWAIT_LEN). RFC: 2×MSL.
     time_wait_us: Micros,
@@ -162,21 +179,33 @@ profile! {
     slow_start_abc_limit: u32,
     /// Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2: 3).
     dupack_threshold: u32,
-    /// Zero-window probes before the connection is dropped (`tcp_retries2` applies too).
+    /// Unanswered zero-window probes before the connection is dropped (Linux
+    /// `tcp_probe_timer`: `icsk_probes_out >= tcp_retries2`). Every ACK resets the count, so
+    /// a peer that answers its probes is probed forever (RFC 1122 §4.2.2.17).
     persist_probe_max: u32,
     /// Linux probes a zero window with a 0-byte segment carrying an old sequence number
     /// (`tcp_xmit_probe_skb`); the RFC (9293 §3.8.6.1) sends one byte of new data.
     probe_with_data: bool,
     /// Listen backlog cap (`net.core.somaxconn`, 4096 since Linux 5.4).
     somaxconn: u32,
-    /// SYN queue length limit (`tcp_max_syn_backlog`). Simplification: current Linux
-    /// treats the request queue as full at the listen backlog (`inet_csk_reqsk_queue_is_full`)
-    /// and uses this sysctl for early drops without syncookies; the model uses one limit.
+    /// `tcp_max_syn_backlog`. It is *not* the SYN queue's size: Linux treats the request
+    /// queue as full when it holds more than the listen backlog
+    /// (`inet_csk_reqsk_queue_is_full`: `reqsk_queue_len > sk_max_ack_backlog`, so backlog N
+    /// holds N + 1 requests; measured on 6.18). This sysctl only matters with syncookies
+    /// off: `tcp_conn_request` then drops a SYN from an unproven peer once fewer than a
+    /// quarter of it is left (`max_syn_backlog - qlen < max_syn_backlog >> 2`; measured:
+    /// 16 → 13 requests, 17 → 14).
     max_syn_backlog: u32,
     /// Answer an accept-queue overflow with RST (`tcp_abort_on_overflow`, default 0).
     abort_on_overflow: bool,
-    /// Use SYN cookies when the SYN queue is full (`tcp_syncookies`, default 1).
+    /// `tcp_syncookies` ≥ 1: answer with a SYN cookie instead of dropping when the request
+    /// queue is full (default 1).
     syncookies: bool,
+    /// `tcp_syncookies` = 2: always answer with a cookie, keeping no request at all
+    /// (`tcp_conn_request`: `syncookies == 2 || inet_csk_reqsk_queue_is_full(sk)`). Only
+    /// read when `syncookies` is on. (Two booleans rather than a 0/1/2 number so that scenario
+    /// files and programs that set `syncookies: true/false` keep their meaning.)
+    syncookies_always: bool,
     /// Two-queue (Linux) or single-queue (BSD) listen backlog.
     backlog_model: BacklogModel,
     /// When SYNs are dropped because the accept queue is full.
@@ -201,6 +230,8 @@ impl Profile {
             rto_min_on_variance: true,
             clock_granularity_us: 1_000,
             syn_retries: 6,
+            syn_linear_timeouts: 4,
+            retries_as_time_budget: true,
             synack_retries: 5,
             data_retries: 15,
             time_wait_us: 60_000_000,
@@ -219,6 +250,7 @@ impl Profile {
             max_syn_backlog: 1024,
             abort_on_overflow: false,
             syncookies: true,
+            syncookies_always: false,
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: true,
@@ -240,6 +272,8 @@ impl Profile {
             rto_min_on_variance: false,
             clock_granularity_us: 1_000,
             syn_retries: 5,
+            syn_linear_timeouts: 0,
+            retries_as_time_budget: false,
             synack_retries: 5,
             data_retries: 8,
             time_wait_us: 240_000_000,
@@ -258,6 +292,7 @@ impl Profile {
             max_syn_backlog: 128,
             abort_on_overflow: false,
             syncookies: false,
+            syncookies_always: false,
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: false,

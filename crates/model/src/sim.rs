@@ -561,9 +561,49 @@ impl Sim {
         if !live {
             return; // re-armed or cancelled since
         }
+        if kind == TimerKind::Retransmit {
+            let limit = self.synack_retries_limit(sid);
+            if let Some(t) = self.tcp(sid) {
+                t.synack_retries_limit = limit;
+            }
+        }
         let before = self.tcp(sid).map(|t| t.state);
         self.with_tcp(sid, |t, ctx| t.on_timer(kind, ctx));
         self.after_tcp(sid, before);
+    }
+
+    /// Linux `reqsk_timer_handler`: when more than half of max(8, backlog) requests are
+    /// waiting, old requests (whose SYN-ACK already timed out) get fewer SYN-ACK retries,
+    /// down to 2, so that they make room for young ones. `None` for anything but a request.
+    fn synack_retries_limit(&self, sid: SocketId) -> Option<u32> {
+        let Some(Sock::Tcp(t)) = self.socks.get(sid.0 as usize) else {
+            return None;
+        };
+        let lid = t.parent?;
+        if t.state != TcpState::SynReceived {
+            return None;
+        }
+        let l = self.listener(lid)?;
+        let qlen = l.syn_queue.len() as u32;
+        let young = l
+            .syn_queue
+            .iter()
+            .filter(
+                |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
+            )
+            .count() as u32;
+        let mut max = self.p.synack_retries;
+        if (qlen << 1) > l.max_ack_backlog(self.p.somaxconn).max(8) {
+            let mut y = young << 1;
+            while max > 2 {
+                if qlen < y {
+                    break;
+                }
+                max -= 1;
+                y <<= 1;
+            }
+        }
+        Some(max)
     }
 
     // ------------------------------------------------------------------ arrivals
@@ -655,7 +695,6 @@ impl Sim {
 
     fn report_listener(&mut self, lid: SocketId) {
         let somax = self.p.somaxconn;
-        let max_syn = self.p.max_syn_backlog;
         let bsd = self.p.backlog_model == BacklogModel::BsdSingleQueue;
         let Some(l) = self.listener(lid) else { return };
         let (sq, aq) = (l.syn_queue.len() as u32, l.accept_queue.len() as u32);
@@ -664,7 +703,11 @@ impl Sim {
         } else {
             l.accept_queue_cap(somax)
         };
-        let scap = if bsd { acap } else { max_syn };
+        let scap = if bsd {
+            acap
+        } else {
+            l.syn_queue_cap(somax, &self.p)
+        };
         self.emit(EventKind::QueueChanged {
             socket: lid,
             queue: QueueKind::SynQueue,
@@ -695,10 +738,13 @@ impl Sim {
         }
         if h.flags.ack && !h.flags.syn {
             let iss = h.ack.wrapping_sub(1);
+            // A cookie is stateless in Linux (`cookie_v4_check` recomputes it), so an ACK
+            // dropped for a full accept queue leaves it valid for the peer's retransmission:
+            // the model forgets it only once a connection is made from it.
             let cookie = self.p.syncookies
                 && self
-                    .listener_mut(lid)
-                    .is_some_and(|l| l.take_cookie(seg.src, iss));
+                    .listener(lid)
+                    .is_some_and(|l| l.cookies.binary_search(&(seg.src, iss)).is_ok());
             if cookie {
                 if self
                     .listener(lid)
@@ -710,6 +756,9 @@ impl Sim {
                         id,
                         reason: DropReason::AcceptQueueFull,
                     });
+                }
+                if let Some(l) = self.listener_mut(lid) {
+                    l.take_cookie(seg.src, iss);
                 }
                 self.emit(EventKind::SegmentArrived { id });
                 self.bump(host, "SyncookiesRecv");
@@ -741,11 +790,12 @@ impl Sim {
         let young = l
             .syn_queue
             .iter()
-            .filter(|c| {
-                matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.synack_retransmits == 0)
-            })
+            .filter(
+                |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
+            )
             .count();
-        let syn_len = l.syn_queue.len() as u32;
+        let req_full = l.reqsk_queue_full(somax);
+        let early_drop = l.syn_backlog_early_drop(self.p.max_syn_backlog);
         let acc_full = l.accept_queue_full(somax);
         let bsd_full =
             (l.syn_queue.len() + l.accept_queue.len()) as u32 >= l.max_ack_backlog(somax).max(1);
@@ -760,6 +810,25 @@ impl Sim {
                 }
             }
             BacklogModel::TwoQueues => {
+                // Linux `tcp_conn_request`, in its order. First the request queue: it is
+                // full when it holds more than the listen backlog (not tcp_max_syn_backlog);
+                // with tcp_syncookies = 2 every SYN gets a cookie.
+                let syncookies = self.p.syncookies;
+                let mut want_cookie = false;
+                if (syncookies && self.p.syncookies_always) || req_full {
+                    // `tcp_syn_flood_action`
+                    if !syncookies {
+                        self.bump(host, "TCPReqQFullDrop");
+                        self.bump(host, "ListenDrops");
+                        return self.emit(EventKind::SegmentDropped {
+                            id,
+                            reason: DropReason::SynQueueFull,
+                        });
+                    }
+                    self.bump(host, "TCPReqQFullDoCookies");
+                    want_cookie = true;
+                }
+                // Then the accept queue (`sk_acceptq_is_full`), cookie or not.
                 let drop = acc_full
                     && match self.p.syn_drop_rule {
                         SynDropRule::WhenAcceptQueueFull => true,
@@ -773,18 +842,20 @@ impl Sim {
                         reason: DropReason::SynAcceptQueueFull,
                     });
                 }
-                if syn_len >= self.p.max_syn_backlog {
-                    if self.p.syncookies {
-                        // Linux `tcp_syn_flood_action`: answer statelessly with a cookie.
-                        self.emit(EventKind::SegmentArrived { id });
-                        self.bump(host, "SyncookiesSent");
-                        let iss = self.rng.next_u32();
-                        if let Some(l) = self.listener_mut(lid) {
-                            l.add_cookie(seg.src, iss);
-                        }
-                        self.tx.push(cookie_syn_ack(seg, &h, iss, self.p.mss));
-                        return;
+                if want_cookie {
+                    self.emit(EventKind::SegmentArrived { id });
+                    self.bump(host, "SyncookiesSent");
+                    let iss = self.rng.next_u32();
+                    if let Some(l) = self.listener_mut(lid) {
+                        l.add_cookie(seg.src, iss);
                     }
+                    self.tx.push(cookie_syn_ack(seg, &h, iss, self.p.mss));
+                    return;
+                }
+                // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
+                // peers "proven to be alive" (a cached tcp_metrics RTT, which the model never
+                // has): `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN.
+                if !syncookies && early_drop {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,

@@ -36,6 +36,35 @@ impl Listener {
         self.accept_queue.len() as u32 > self.max_ack_backlog(somaxconn)
     }
 
+    /// Linux `inet_csk_reqsk_queue_is_full`: `reqsk_queue_len > sk_max_ack_backlog` (6.18;
+    /// older kernels used `>=`). The request ("SYN") queue is bounded by the listen backlog,
+    /// so backlog N holds N + 1 requests (measured: backlog 4 → 5, backlog 0 → 1,
+    /// backlog 10 with somaxconn 3 → 4).
+    pub fn reqsk_queue_full(&self, somaxconn: u32) -> bool {
+        self.syn_queue.len() as u32 > self.max_ack_backlog(somaxconn)
+    }
+
+    /// `tcp_conn_request` without syncookies: `max_syn_backlog - qlen < max_syn_backlog >> 2`
+    /// for a peer not proven alive, i.e. the SYN is dropped once less than a quarter of
+    /// `tcp_max_syn_backlog` is left.
+    pub fn syn_backlog_early_drop(&self, max_syn_backlog: u32) -> bool {
+        let max = max_syn_backlog as i64;
+        max - (self.syn_queue.len() as i64) < max >> 2
+    }
+
+    /// The most requests the SYN queue can hold (the gauge's capacity): the backlog + 1, and
+    /// without syncookies no more than the early-drop threshold of `tcp_max_syn_backlog`.
+    pub fn syn_queue_cap(&self, somaxconn: u32, p: &crate::profile::Profile) -> u32 {
+        let by_backlog = self.max_ack_backlog(somaxconn) + 1;
+        if p.syncookies {
+            by_backlog
+        } else {
+            let max = p.max_syn_backlog;
+            // The smallest qlen that drops: max - qlen < max / 4 ⇔ qlen > max - max / 4.
+            by_backlog.min(max - (max >> 2) + 1)
+        }
+    }
+
     /// Remembers a cookie sent to `peer` with our ISN `iss`.
     pub fn add_cookie(&mut self, peer: Addr, iss: u32) {
         if let Err(at) = self.cookies.binary_search(&(peer, iss)) {

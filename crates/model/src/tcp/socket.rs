@@ -86,7 +86,17 @@ pub struct TcpSocket {
     rtt: RttEstimator,
     /// Consecutive retransmission timeouts (exponential backoff, RFC 6298 §5.5).
     backoff: u32,
+    /// Linux `tp->retrans_stamp`: when the retry budget started. For a SYN, when the first
+    /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
+    /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
+    retrans_stamp: Option<Micros>,
     persist_backoff: u32,
+    /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
+    /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
+    probes_out: u32,
+    /// The SYN-ACK retransmission limit for this request when the listener prunes old
+    /// requests (`reqsk_timer_handler`); set by the listener's owner before each timeout.
+    pub synack_retries_limit: Option<u32>,
     /// A segment being timed: (sequence number that acknowledges it, when it was sent).
     rtt_probe: Option<(SeqNumber, Micros)>,
     pub cc: Congestion,
@@ -170,7 +180,10 @@ impl TcpSocket {
             delack_bytes: 0,
             rtt: RttEstimator::new(p),
             backoff: 0,
+            retrans_stamp: None,
             persist_backoff: 0,
+            probes_out: 0,
+            synack_retries_limit: None,
             rtt_probe: None,
             cc: {
                 let mut c = Congestion::new(mss, p.initial_cwnd_segments);
@@ -212,6 +225,12 @@ impl TcpSocket {
         }
     }
 
+    /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
+    /// request, `req->num_timeout`: a request is "young" while it is 0).
+    pub fn timeouts(&self) -> u32 {
+        self.backoff
+    }
+
     pub fn timer(&self, k: TimerKind) -> Option<Micros> {
         self.timers[timer_index(k)]
     }
@@ -241,8 +260,31 @@ impl TcpSocket {
     }
 
     fn arm_rto(&mut self, ctx: &mut Ctx) {
-        let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
+        let at = ctx.now + self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
         self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    /// How many times the RTO has doubled. A SYN's first `tcp_syn_linear_timeouts`
+    /// timeouts keep the initial RTO (`tcp_retransmit_timer`: it doubles only when
+    /// `icsk_backoff > sysctl_tcp_syn_linear_timeouts` in SYN-SENT).
+    fn rto_shift(&self, ctx: &Ctx) -> u32 {
+        if self.state == TcpState::SynSent {
+            self.backoff.saturating_sub(ctx.p.syn_linear_timeouts)
+        } else {
+            self.backoff
+        }
+    }
+
+    /// Linux `retransmits_timed_out`: has the retry budget `boundary` (a count turned into
+    /// time by `tcp_model_timeout`, with `rto_base`) run out since `retrans_stamp`?
+    fn retry_budget_spent(&self, boundary: u32, rto_base: Micros, ctx: &Ctx) -> bool {
+        match self.retrans_stamp {
+            Some(start) if self.backoff > 1 => {
+                ctx.now.saturating_sub(start)
+                    >= super::rtt::model_timeout(boundary, rto_base, ctx.p.rto_max_us)
+            }
+            _ => false,
+        }
     }
 
     /// Stream offset of a send sequence number (data starts at ISS+1).
@@ -274,7 +316,14 @@ impl TcpSocket {
             ssthresh: self.cc.ssthresh,
             in_flight: self.snd_max.diff(self.snd_una).max(0) as u32,
             srtt_us: self.rtt.srtt.unwrap_or(0),
-            rto_us: self.rtt.rto_backed_off(self.backoff, p),
+            rto_us: self.rtt.rto_backed_off(
+                if self.state == TcpState::SynSent {
+                    self.backoff.saturating_sub(p.syn_linear_timeouts)
+                } else {
+                    self.backoff
+                },
+                p,
+            ),
         }
     }
 
@@ -679,6 +728,8 @@ impl TcpSocket {
         self.snd_max = self.iss;
         self.snd_sml = self.iss;
         self.set_state(TcpState::SynSent, ctx);
+        // `tcp_connect`: the SYN's retry budget runs from the first SYN.
+        self.retrans_stamp = Some(ctx.now);
         self.send_syn(0, ctx);
         self.arm_rto(ctx);
         self.report(ctx);
@@ -777,6 +828,7 @@ impl TcpSocket {
                 }
             }
             self.backoff = 0;
+            self.retrans_stamp = None;
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
             self.snd_wnd = h.window as u32;
             self.max_snd_wnd = self.snd_wnd;
@@ -825,6 +877,9 @@ impl TcpSocket {
         if self.state == SynReceived && h.flags.syn && !h.flags.ack && seq == self.irs {
             self.synack_retransmits += 1;
             self.send_syn(self.synack_retransmits, ctx);
+            // `tcp_check_req` → `mod_timer_pending(&req->rsk_timer, jiffies +
+            // reqsk_timeout(req))`: the next SYN-ACK timeout counts from this resend.
+            self.arm_rto(ctx);
             return;
         }
         // Simultaneous open (RFC 9293 §3.5 figure 8, line 4): in SYN-RECEIVED the peer's
@@ -955,6 +1010,8 @@ impl TcpSocket {
 
     fn process_ack(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
         use TcpState::*;
+        // `tcp_ack`: any acceptable ACK answers the zero-window probes (`icsk_probes_out = 0`).
+        self.probes_out = 0;
         let seq = SeqNumber(h.seq);
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
@@ -976,6 +1033,7 @@ impl TcpSocket {
             let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
             self.sndbuf.release_to(data_acked);
             self.backoff = 0;
+            self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
             let action = if bytes_acked > 0 {
                 self.cc.on_new_ack(ack, bytes_acked, flight)
@@ -1205,7 +1263,14 @@ impl TcpSocket {
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
         match self.state {
             SynSent => {
-                if self.backoff > ctx.p.syn_retries {
+                // `tcp_write_timeout`: give up after tcp_syn_retries + tcp_syn_linear_timeouts
+                // retransmissions, or (Linux) once the time tcp_syn_retries stands for, with
+                // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
+                let p = ctx.p;
+                let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
+                let time_spent = p.retries_as_time_budget
+                    && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx);
+                if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
                 self.send_syn(self.backoff, ctx);
@@ -1213,7 +1278,7 @@ impl TcpSocket {
                 self.arm_rto(ctx);
             }
             SynReceived => {
-                let limit = ctx.p.synack_retries;
+                let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
                 if self.backoff > limit {
                     // The request expires (Linux `reqsk_timer_handler`).
                     if self.parent.is_some() {
@@ -1229,8 +1294,19 @@ impl TcpSocket {
                 self.arm_rto(ctx);
             }
             Established | CloseWait | FinWait1 | Closing | LastAck => {
-                if self.backoff > ctx.p.data_retries {
+                let p = ctx.p;
+                let spent = if p.retries_as_time_budget {
+                    // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
+                    // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
+                    self.retry_budget_spent(p.data_retries, p.rto_min_us, ctx)
+                } else {
+                    self.backoff > p.data_retries
+                };
+                if spent {
                     return self.fail("ETIMEDOUT", ctx);
+                }
+                if self.retrans_stamp.is_none() {
+                    self.retrans_stamp = Some(ctx.now);
                 }
                 // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: collapse the window, back off,
                 // retransmit from the first unacknowledged byte (go-back-N, as Linux marks
@@ -1260,7 +1336,8 @@ impl TcpSocket {
             return;
         }
         self.persist_backoff += 1;
-        if self.persist_backoff > ctx.p.persist_probe_max {
+        self.probes_out += 1;
+        if self.probes_out > ctx.p.persist_probe_max {
             return self.fail("ETIMEDOUT", ctx);
         }
         if ctx.p.probe_with_data && self.sndbuf.tail > self.soff(self.snd_una) {
