@@ -26,11 +26,14 @@ fn after_handshake(t: &synack_model::trace::Trace) -> Vec<String> {
 #[test]
 fn client_closes_four_way() {
     let t = td(TeardownCase::ClientCloses);
+    // The server's ACK of the FIN waits one timer tick: `tcp_fin` puts the connection in
+    // ping-pong mode and schedules a delayed ACK whose ATO is still 0 (no data came). On 6.18
+    // (HZ 250) it went 4 and 11 ms after the FIN; the Linux profile's tick is 1 ms.
     assert_eq!(
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.140 server>client . seq=1 ack=2 len=0",
+            "0.141 server>client . seq=1 ack=2 len=0",
             "0.220 server>client F. seq=1 ack=2 len=0",
             "0.240 client>server . seq=2 ack=2 len=0",
         ]
@@ -78,7 +81,7 @@ fn server_closes_four_way() {
         after_handshake(&t),
         [
             "0.140 server>client F. seq=1 ack=1 len=0",
-            "0.160 client>server . seq=1 ack=2 len=0",
+            "0.161 client>server . seq=1 ack=2 len=0",
             "0.240 client>server F. seq=1 ack=2 len=0",
             "0.260 server>client . seq=2 ack=2 len=0",
         ]
@@ -108,7 +111,7 @@ fn last_ack_lost_the_fin_is_retransmitted_and_answered_from_time_wait() {
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.140 server>client . seq=1 ack=2 len=0",
+            "0.141 server>client . seq=1 ack=2 len=0",
             "0.220 server>client F. seq=1 ack=2 len=0",
             "0.240 client>server . seq=2 ack=2 len=0 LOST",
             // RTO = SRTT 40 ms + max(200 ms, 4·RTTVAR) = 240 ms after the FIN.
@@ -177,7 +180,7 @@ fn ack_of_fin_lost_is_repaired_by_the_fin_retransmission() {
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.140 server>client . seq=1 ack=2 len=0 LOST",
+            "0.141 server>client . seq=1 ack=2 len=0 LOST",
             "0.220 server>client F. seq=1 ack=2 len=0",
             // The server's FIN also acknowledges the client's FIN: its ACK field moves the
             // client to FIN-WAIT-2, its FIN to TIME-WAIT, in one segment.
@@ -209,10 +212,10 @@ fn half_close_data_still_flows_the_other_way() {
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.140 server>client . seq=1 ack=2 len=0",
+            "0.141 server>client . seq=1 ack=2 len=0",
             "0.220 server>client . seq=1 ack=2 len=200",
             // Delayed ACK: 40 ms later (Linux TCP_ATO_MIN).
-            "0.280 client>server . seq=2 ack=201 len=0",
+            "0.240 client>server . seq=2 ack=201 len=0",
             "0.300 server>client F. seq=201 ack=2 len=0",
             "0.320 client>server . seq=2 ack=202 len=0",
         ]
@@ -272,6 +275,54 @@ fn close_with_unread_data_sends_rst_on_linux() {
     assert_eq!(p[0], "0.040 client>server . seq=1 ack=1 len=10");
     assert!(
         p.iter().any(|l| l.starts_with("0.140 server>client R.")),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn after_data_the_ack_of_a_fin_waits_the_delayed_ack_timeout() {
+    use synack_model::scenario::{Action, Step};
+    // The kernel run (6.18, two namespaces over a veth): the client sends 100 bytes at 0.1 s
+    // and closes at 0.4 s; the server reads, and closes 0.5 s after the EOF.
+    //   100.388 cli>srv P. len=100 / 100.458 srv>cli . (quick ACK, 0.07 ms)
+    //   400.797 cli>srv F.         / 447.962 srv>cli . (47 ms: ATO 40 ms + timer ticks)
+    //   901.209 srv>cli F.         / 901.267 cli>srv .
+    // Here over a 20 ms path.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[0].steps.push(Step::now(Action::Recv { max: 4096 }));
+    s.apps[0].steps.push(Step::now(Action::Recv { max: 4096 }));
+    s.apps[0].steps.push(Step::after(500_000, Action::Close));
+    s.apps[1].steps.push(Step::at(
+        100_000,
+        Action::Send {
+            len: 100,
+            message: None,
+            content: None,
+        },
+    ));
+    s.apps[1].steps.push(Step::at(400_000, Action::Close));
+    let t = run(&s);
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.100 client>server . seq=1 ack=1 len=100",
+            "0.120 server>client . seq=1 ack=101 len=0",
+            "0.400 client>server F. seq=101 ack=1 len=0",
+            "0.460 server>client . seq=1 ack=102 len=0",
+            "0.920 server>client F. seq=1 ack=102 len=0",
+            "0.940 client>server . seq=102 ack=2 len=0",
+        ]
+    );
+    // The RFC profile acknowledges a FIN at once and delays the data's ACK instead.
+    s.profile = synack_model::profile::ProfileId::Rfc;
+    let t = run(&s);
+    let p = after_handshake(&t);
+    assert!(
+        p.contains(&"0.320 server>client . seq=1 ack=101 len=0".to_string()),
+        "{p:#?}"
+    );
+    assert!(
+        p.contains(&"0.420 server>client . seq=1 ack=102 len=0".to_string()),
         "{p:#?}"
     );
 }
