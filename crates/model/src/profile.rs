@@ -314,6 +314,99 @@ impl Profile {
 mod tests {
     use super::*;
 
+    /// Where the Linux profile departs from the RFC textbook, and why. A new field that
+    /// differs must be added here with its reason.
+    #[test]
+    fn the_linux_and_rfc_profiles_differ_only_where_linux_departs_from_the_textbook() {
+        let why: &[(&str, &str)] = &[
+            (
+                "window_scale",
+                "RFC 7323 is optional; Linux always offers it",
+            ),
+            (
+                "sack_permitted",
+                "RFC 2018 is optional; Linux always offers it",
+            ),
+            (
+                "timestamps",
+                "RFC 7323 is optional; Linux always sends them",
+            ),
+            (
+                "recv_buffer",
+                "tcp_rmem default vs a 64 KiB textbook window",
+            ),
+            ("rto_min_us", "TCP_RTO_MIN 200 ms vs RFC 6298 §2.4's 1 s"),
+            ("rto_max_us", "TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s"),
+            (
+                "rto_min_on_variance",
+                "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",
+            ),
+            ("syn_retries", "tcp_syn_retries 6 vs a textbook 5"),
+            (
+                "syn_linear_timeouts",
+                "tcp_syn_linear_timeouts (6.5+): first SYN timeouts linear",
+            ),
+            (
+                "retries_as_time_budget",
+                "tcp_model_timeout: retries are time budgets on Linux",
+            ),
+            ("data_retries", "tcp_retries2 15 vs RFC 1122 R2 as 8 tries"),
+            ("time_wait_us", "TCP_TIMEWAIT_LEN 60 s vs 2·MSL"),
+            (
+                "msl_us",
+                "RFC 9293's MSL of 2 minutes is shown for reference only",
+            ),
+            (
+                "fin_wait2_timeout_us",
+                "tcp_fin_timeout for orphans; the RFC waits forever",
+            ),
+            (
+                "delayed_ack_us",
+                "TCP_ATO_MIN 40 ms vs RFC 1122's 200 ms typical",
+            ),
+            (
+                "quickack_max",
+                "Linux quick-ACK and ping-pong modes; the RFC delays every ACK",
+            ),
+            ("nagle_minshall", "tcp_nagle_check (Minshall) vs RFC 896"),
+            (
+                "initial_cwnd_segments",
+                "TCP_INIT_CWND 10 (RFC 6928) vs RFC 5681's 3",
+            ),
+            (
+                "slow_start_abc_limit",
+                "Linux grows by all bytes acked; RFC 5681 by 1 MSS",
+            ),
+            (
+                "probe_with_data",
+                "tcp_xmit_probe_skb sends an old-sequence ACK, not a byte",
+            ),
+            ("somaxconn", "net.core.somaxconn 4096 vs SOMAXCONN 128"),
+            ("max_syn_backlog", "tcp_max_syn_backlog default vs 128"),
+            (
+                "syncookies",
+                "tcp_syncookies 1; cookies are no RFC mechanism",
+            ),
+            (
+                "rst_on_close_with_unread",
+                "RFC 2525 §2.17 as Linux does it",
+            ),
+        ];
+        let l = serde_json::to_value(Profile::linux()).unwrap();
+        let r = serde_json::to_value(Profile::rfc()).unwrap();
+        let mut differ: Vec<&str> = l
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, v)| r.get(k.as_str()) != Some(*v))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        differ.sort();
+        let mut listed: Vec<&str> = why.iter().map(|(k, _)| *k).collect();
+        listed.sort();
+        assert_eq!(differ, listed);
+    }
+
     #[test]
     fn overrides_change_only_named_fields() {
         let o: ProfileOverrides =
