@@ -101,17 +101,36 @@ macro_rules! profile {
 }
 
 profile! {
-    /// Maximum segment size we announce in our SYN (payload bytes; 1460 = Ethernet MTU 1500
-    /// minus 40 bytes of IPv4 + TCP headers).
+    /// The largest MSS we announce (a TCP_MAXSEG-like clamp). The MSS itself comes from the
+    /// path's MTU (the link's `mtu`): min(MTU, 65535) − 40 (Linux `ipv4_default_advmss`;
+    /// RFC 9293 §3.7.1), so 1460 on Ethernet and 65495 on loopback's MTU 65536. 65495 = no
+    /// clamp. The MTU is a property of the machine's interface, not of TCP: set it on the link.
     mss: u16,
-    /// Send the window scale option (RFC 7323 §2) in SYNs, with this shift count.
+    /// Send the window scale option (RFC 7323 §2) in SYNs, with this shift count (unless
+    /// `wscale_space` chooses it).
     window_scale: Option<u8>,
+    /// Linux chooses the shift from the buffers (`tcp_select_initial_window`): ilog2(max(
+    /// receive space, this)) − 15, where this is max(tcp_rmem[2], net.core.rmem_max) =
+    /// 33554432 on 6.18 → shift 10; SO_RCVBUF on the socket clamps it to its own space.
+    /// 0 = use `window_scale` as given.
+    wscale_space: u32,
+    /// Linux rounds the SYN's window down to a multiple of the MSS
+    /// (`tcp_select_initial_window`: 64240 for a 1460 MSS). `false`: the whole space.
+    initial_window_mss_multiple: bool,
     /// Send SACK-permitted (RFC 2018) in SYNs. The model does not act on SACK blocks yet.
     sack_permitted: bool,
     /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
     timestamps: bool,
-    /// Receive buffer (SO_RCVBUF) for new sockets, bytes; the receive window follows it.
+    /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
+    /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
+    /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
+    /// it for overhead, then halves it). The kernel grows it later by receive-buffer
+    /// autotuning (`tcp_rcv_space_adjust`), which the model does not do.
     recv_buffer: u32,
+    /// A UDP socket's receive queue for new sockets, payload bytes (Linux: from
+    /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
+    /// payload).
+    udp_recv_buffer: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
     /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
@@ -226,11 +245,14 @@ impl Profile {
     /// "Linux 6.x".
     pub fn linux() -> Profile {
         Profile {
-            mss: 1460,
-            window_scale: Some(7),
+            mss: 65_495,
+            window_scale: Some(10),
+            wscale_space: 33_554_432,
+            initial_window_mss_multiple: true,
             sack_permitted: true,
             timestamps: true,
-            recv_buffer: 131_072,
+            recv_buffer: 65_536,
+            udp_recv_buffer: 131_072,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
@@ -269,11 +291,14 @@ impl Profile {
     /// "RFC textbook".
     pub fn rfc() -> Profile {
         Profile {
-            mss: 1460,
+            mss: 65_495,
             window_scale: None,
+            wscale_space: 0,
+            initial_window_mss_multiple: false,
             sack_permitted: false,
             timestamps: false,
             recv_buffer: 65_535,
+            udp_recv_buffer: 65_535,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
@@ -333,7 +358,19 @@ mod tests {
             ),
             (
                 "recv_buffer",
-                "tcp_rmem default vs a 64 KiB textbook window",
+                "tcp_full_space 65536 vs the 16-bit field's 65535",
+            ),
+            (
+                "udp_recv_buffer",
+                "net.core.rmem_default; the RFCs name no size",
+            ),
+            (
+                "wscale_space",
+                "tcp_select_initial_window picks the shift from tcp_rmem[2]",
+            ),
+            (
+                "initial_window_mss_multiple",
+                "tcp_select_initial_window rounds the SYN's window to the MSS",
             ),
             ("rto_min_us", "TCP_RTO_MIN 200 ms vs RFC 6298 §2.4's 1 s"),
             ("rto_max_us", "TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s"),

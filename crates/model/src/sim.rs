@@ -231,6 +231,7 @@ impl Sim {
                     let mut t = TcpSocket::new(id, local, &ctx);
                     if let Some(b) = spec.recv_buffer {
                         t.rcv_cap = b.max(1);
+                        t.rcvbuf_locked = true;
                     }
                     if let Some(b) = spec.send_buffer {
                         t.send_cap = b.max(1);
@@ -256,7 +257,7 @@ impl Sim {
                             members.insert(at, id);
                         }
                     }
-                    let cap = spec.recv_buffer.unwrap_or(sim.p.recv_buffer);
+                    let cap = spec.recv_buffer.unwrap_or(sim.p.udp_recv_buffer);
                     Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
                 }
             };
@@ -849,7 +850,11 @@ impl Sim {
                     if let Some(l) = self.listener_mut(lid) {
                         l.add_cookie(seg.src, iss);
                     }
-                    self.tx.push(cookie_syn_ack(seg, &h, iss, self.p.mss));
+                    // The cookie encodes the MSS from the route like any SYN-ACK
+                    // (`ipv4_default_advmss`), clamped by the profile.
+                    let mtu = self.link(seg.dst.host, seg.src.host).mtu;
+                    let mss = (mtu.min(65_535).saturating_sub(40).max(256)).min(self.p.mss as u32);
+                    self.tx.push(cookie_syn_ack(seg, &h, iss, mss as u16));
                     return;
                 }
                 // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
@@ -887,10 +892,13 @@ impl Sim {
         };
         if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
             t.rcv_cap = l.rcv_cap;
+            t.rcvbuf_locked = l.rcvbuf_locked;
             t.send_cap = l.send_cap;
             t.nodelay = l.nodelay;
         }
         t.parent = Some(lid);
+        let mtu = self.link(seg.dst.host, seg.src.host).mtu;
+        t.set_route_mtu(mtu, &self.p);
         self.socks.push(Sock::Tcp(Box::new(t)));
         let label = format!("{parent_label} conn {}", n.unwrap_or(0));
         self.infos.push(SocketInfo {
@@ -1084,7 +1092,11 @@ impl Sim {
                     }
                     let local = t.local;
                     self.conns.insert((local, to), sid);
-                    self.with_tcp(sid, |t, ctx| t.connect(to, ctx));
+                    let mtu = self.link(local.host, to.host).mtu;
+                    self.with_tcp(sid, |t, ctx| {
+                        t.set_route_mtu(mtu, ctx.p);
+                        t.connect(to, ctx)
+                    });
                     self.apps[i].blocked = Some(Blocked::Connect);
                     self.try_complete(i);
                 } else {

@@ -246,3 +246,67 @@ fn rst_in_syn_received_removes_the_request() {
     );
     assert_eq!(states(&t, "server conn 1"), [Listen, SynReceived, Closed]);
 }
+
+/// (window, MSS, window scale) of the SYN and the SYN-ACK.
+fn syn_windows(s: &synack_model::scenario::Scenario) -> Vec<(u16, Option<u16>, Option<u8>)> {
+    let t = run(s);
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            synack_model::trace::EventKind::SegmentSent { segment, .. } => match &segment.header {
+                synack_model::trace::Header::Tcp(h) if h.flags.syn => {
+                    Some((h.window, h.options.mss, h.options.window_scale))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_mss_comes_from_the_mtu_and_the_window_and_its_scale_from_the_buffers() {
+    // Measured on 6.18 (AF_PACKET capture of a fresh namespace, default sysctls):
+    //   veth, MTU 1500:  S  win=64240 MSS=1460  WS=10 / S. win=65160 MSS=1460  WS=10
+    //   lo, MTU 65536:   S  win=65495 MSS=65495 WS=10 / S. win=65483 MSS=65495 WS=10
+    // (tcp_rmem[1] 131072 → space 65536, rounded down to a multiple of the MSS, less the
+    // timestamps' 12 bytes in the SYN-ACK; tcp_rmem[2] 32 MiB → shift 10.)
+    let mut s = presets::handshake(&Knobs::default(), HandshakeCase::Normal);
+    assert_eq!(
+        syn_windows(&s),
+        [(64240, Some(1460), Some(10)), (65160, Some(1460), Some(10))]
+    );
+    s.network.default.mtu = 65_536;
+    assert_eq!(
+        syn_windows(&s),
+        [
+            (65495, Some(65495), Some(10)),
+            (65483, Some(65495), Some(10))
+        ]
+    );
+    // SO_RCVBUF on the client before connect() clamps its scale to its own space:
+    // 16384 → S win=16384 WS=0; 200000 → win=65535 WS=2; 2000000 → WS=5 (measured, lo).
+    for (buf, win, ws) in [
+        (16_384, 16_384, 0),
+        (200_000, 65_535, 2),
+        (2_000_000, 65_535, 5),
+    ] {
+        let c = s.sockets.iter_mut().find(|x| x.label == "client").unwrap();
+        c.recv_buffer = Some(buf);
+        assert_eq!(
+            syn_windows(&s)[0],
+            (win, Some(65495), Some(ws)),
+            "SO_RCVBUF {buf}"
+        );
+    }
+    // The RFC profile: MSS = MTU − 40 too (RFC 9293 §3.7.1), no scaling, the whole space.
+    let k = Knobs {
+        profile: synack_model::profile::ProfileId::Rfc,
+        ..Knobs::default()
+    };
+    let s = presets::handshake(&k, HandshakeCase::Normal);
+    assert_eq!(
+        syn_windows(&s),
+        [(65535, Some(1460), None), (65535, Some(1460), None)]
+    );
+}

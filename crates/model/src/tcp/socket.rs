@@ -41,6 +41,9 @@ pub struct TcpSocket {
 
     // Options (RFC 9293 §3.7.1 MSS, RFC 7323 window scale and timestamps).
     our_mss: u16,
+    /// The receive space was set with SO_RCVBUF (Linux `SOCK_RCVBUF_LOCK`): it also clamps
+    /// the window scale (`tcp_select_initial_window`'s `window_clamp`).
+    pub rcvbuf_locked: bool,
     /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
     pub snd_mss: u32,
     ts_ok: bool,
@@ -163,6 +166,7 @@ impl TcpSocket {
             parent: None,
             listen: None,
             our_mss: p.mss,
+            rcvbuf_locked: false,
             snd_mss: mss,
             ts_ok: false,
             sack_ok: false,
@@ -438,14 +442,14 @@ impl TcpSocket {
         if fl.syn {
             options.mss = Some(self.our_mss);
             if p.window_scale.is_some() && (!fl.ack || self.snd_wscale_offered()) {
-                options.window_scale = p.window_scale;
+                options.window_scale = self.offered_wscale(p);
             }
             options.sack_permitted = p.sack_permitted && (!fl.ack || self.sack_ok);
             if p.timestamps && (!fl.ack || self.ts_ok) {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
             // RFC 7323 §2.2: the window in a SYN is never scaled.
-            window = self.our_window().min(65_535) as u16;
+            window = self.initial_window(fl.ack, p) as u16;
             self.rcv_adv_edge = self.rcv_nxt + window as u32;
         } else {
             if self.ts_ok {
@@ -507,6 +511,55 @@ impl TcpSocket {
             retransmission: 0,
             network_duplicate: false,
         }
+    }
+
+    /// The MSS we announce, from the route's MTU (Linux `ipv4_default_advmss`:
+    /// min(MTU, IPV4_MAX_PMTU 65535) − 40, at least `ip_rt_min_advmss` 256; RFC 9293 §3.7.1:
+    /// MTU − 40), no more than the profile's `mss` (a TCP_MAXSEG-like clamp). Loopback's
+    /// MTU 65536 gives 65495, Ethernet's 1500 gives 1460 (both measured on 6.18).
+    pub fn set_route_mtu(&mut self, mtu: u32, p: &crate::profile::Profile) {
+        let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
+        self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
+        self.snd_mss = self.our_mss as u32;
+        self.rcv_mss = self.rcv_mss.min(self.our_mss as u32);
+        self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
+    }
+
+    /// The window-scale shift we offer. Linux `tcp_select_initial_window`: ilog2 of the
+    /// largest window we may ever want (the receive space, tcp_rmem[2] and rmem_max, or just
+    /// the space when SO_RCVBUF fixed it) minus 15, clamped to 0..=14 (RFC 7323 §2.3).
+    /// Measured on 6.18: 10 by default (tcp_rmem[2] = 32 MiB), 0 / 2 / 5 with SO_RCVBUF
+    /// 16384 / 200000 / 2000000.
+    fn offered_wscale(&self, p: &crate::profile::Profile) -> Option<u8> {
+        let ws = p.window_scale?;
+        if p.wscale_space == 0 {
+            return Some(ws);
+        }
+        let space = self.rcv_cap.max(1);
+        let clamp = if self.rcvbuf_locked { space } else { u32::MAX };
+        let s = space.max(p.wscale_space).min(clamp);
+        Some((s.ilog2() as i32 - 15).clamp(0, 14) as u8)
+    }
+
+    /// The window in our SYN or SYN-ACK (never scaled, RFC 7323 §2.2). Linux
+    /// (`tcp_select_initial_window`) rounds the receive space down to a multiple of the MSS
+    /// (for a SYN-ACK with timestamps, the MSS less their 12 bytes, `tcp_openreq_init_rwin`):
+    /// 64240 and 65160 on Ethernet, 65495 and 65483 on loopback (measured on 6.18).
+    fn initial_window(&self, synack: bool, p: &crate::profile::Profile) -> u32 {
+        let space = self.our_window();
+        if !p.initial_window_mss_multiple {
+            return space.min(65_535);
+        }
+        let mut mss = self.our_mss as u32;
+        if synack && self.ts_ok {
+            mss = mss.saturating_sub(12).max(1);
+        }
+        let w = if space > mss {
+            space - space % mss
+        } else {
+            space
+        };
+        w.min(65_535)
     }
 
     fn snd_wscale_offered(&self) -> bool {
@@ -742,7 +795,7 @@ impl TcpSocket {
         let peer_mss = o.mss.unwrap_or(536) as u32; // RFC 9293 §3.7.1 default
         self.ts_ok = p.timestamps && o.timestamps.is_some();
         self.sack_ok = p.sack_permitted && o.sack_permitted;
-        if let (Some(ours), Some(theirs)) = (p.window_scale, o.window_scale) {
+        if let (Some(ours), Some(theirs)) = (self.offered_wscale(p), o.window_scale) {
             self.rcv_wscale = ours;
             self.snd_wscale = theirs.min(14);
         } else {
