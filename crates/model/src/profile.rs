@@ -204,6 +204,11 @@ profile! {
     /// Slow start grows cwnd by the bytes an ACK acknowledges, at most this many MSS per ACK
     /// (RFC 5681 §3.1: 1; RFC 3465 allows 2; 0 = no limit, as Linux `tcp_slow_start`).
     slow_start_abc_limit: u32,
+    /// Tail loss probes (`tcp_early_retrans` = 3, the default; RFC 8985 §7): with SACK, the
+    /// retransmission timer first fires as a probe after about two SRTTs and resends the
+    /// last segment (or sends a new one), and only then as an RTO. The model does not yet
+    /// use the SACK that answers a probe to start recovery (RACK); the RTO does.
+    tail_loss_probe: bool,
     /// Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2: 3).
     dupack_threshold: u32,
     /// Unanswered zero-window probes before the connection is dropped (Linux
@@ -274,6 +279,7 @@ impl Profile {
             initial_cwnd_segments: 10,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
+            tail_loss_probe: true,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: false,
@@ -320,6 +326,7 @@ impl Profile {
             initial_cwnd_segments: 3,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
+            tail_loss_probe: false,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: true,
@@ -359,6 +366,10 @@ mod tests {
             (
                 "recv_buffer",
                 "tcp_full_space 65536 vs the 16-bit field's 65535",
+            ),
+            (
+                "tail_loss_probe",
+                "tcp_early_retrans 3 (RFC 8985 TLP); RFC 6298 has only the RTO",
             ),
             (
                 "udp_recv_buffer",

@@ -109,6 +109,13 @@ pub struct TcpSocket {
     /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
     retrans_stamp: Option<Micros>,
     persist_backoff: u32,
+    /// The retransmission timer is armed as a tail loss probe (Linux `ICSK_TIME_LOSS_PROBE`
+    /// shares the retransmit timer), not as an RTO.
+    tlp_armed: bool,
+    /// A loss probe is out until this is acknowledged (Linux `tp->tlp_high_seq`).
+    tlp_high_seq: Option<SeqNumber>,
+    /// When the RTO clock last (re)started, for the time left before it fires.
+    rto_anchor: Micros,
     /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
     /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
     probes_out: u32,
@@ -208,6 +215,9 @@ impl TcpSocket {
             backoff: 0,
             retrans_stamp: None,
             persist_backoff: 0,
+            tlp_armed: false,
+            tlp_high_seq: None,
+            rto_anchor: 0,
             probes_out: 0,
             synack_retries_limit: None,
             rtt_probe: None,
@@ -287,7 +297,79 @@ impl TcpSocket {
 
     fn arm_rto(&mut self, ctx: &mut Ctx) {
         let at = ctx.now + self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        self.tlp_armed = false;
+        self.rto_anchor = ctx.now;
         self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    /// Linux `tcp_schedule_loss_probe` (RFC 8985 §7.2): with SACK, in the open state and no
+    /// probe out, arm the retransmit timer as a tail loss probe after PTO = 2·SRTT, plus
+    /// TCP_RTO_MIN when one segment is out (room for the peer's delayed ACK) or two ticks
+    /// otherwise (1 s before any RTT sample), never later than the RTO would fire. Measured
+    /// on 6.18: one 10-byte segment into a black hole on a sub-millisecond path was probed
+    /// at +0.207 s, the RTO retransmission followed at +0.414 s.
+    fn schedule_loss_probe(&mut self, ctx: &mut Ctx) -> bool {
+        use TcpState::*;
+        let p = ctx.p;
+        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        if !p.tail_loss_probe
+            || !self.sack_ok
+            || !matches!(self.state, Established | CloseWait)
+            || flight == 0
+            || self.cc.in_recovery()
+            || self.cc.dupacks > 0
+            || self.backoff > 0
+            || self.tlp_high_seq.is_some()
+        {
+            return false;
+        }
+        let packets_out = flight.div_ceil(self.snd_mss.max(1));
+        let mut pto = match self.rtt.srtt {
+            Some(srtt) => {
+                2 * srtt
+                    + if packets_out == 1 {
+                        p.rto_min_us
+                    } else {
+                        2 * p.clock_granularity_us
+                    }
+            }
+            None => p.rto_initial_us,
+        };
+        let rto_at = self.rto_anchor + self.rtt.rto_backed_off(self.backoff, p);
+        if rto_at > ctx.now {
+            pto = pto.min(rto_at - ctx.now);
+        }
+        self.set_timer(TimerKind::Retransmit, ctx.now + pto, ctx);
+        self.tlp_armed = true;
+        true
+    }
+
+    /// Linux `tcp_send_loss_probe`: one new segment if the peer's window allows it (cwnd
+    /// or not), else the last segment sent again; then the RTO is re-armed.
+    fn send_loss_probe(&mut self, ctx: &mut Ctx) {
+        let avail = self.sndbuf.tail.saturating_sub(self.soff(self.snd_nxt)) as u32;
+        let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
+        let new_len = avail.min(self.snd_mss).min(wnd_room);
+        if self.snd_nxt == self.snd_max && new_len > 0 {
+            let fin = self.fin_queued && new_len == avail;
+            self.send_data_at(self.snd_nxt, new_len, fin, 0, ctx);
+            self.snd_nxt += new_len + fin as u32;
+            self.snd_max = self.snd_nxt;
+        } else {
+            let fin_sent = self.fin_queued && self.snd_max.gt(self.fin_seq());
+            let data_end = if fin_sent {
+                self.fin_seq()
+            } else {
+                self.snd_max
+            };
+            let len = (data_end.diff(self.snd_una).max(0) as u32).min(self.snd_mss);
+            if len == 0 && !fin_sent {
+                return self.arm_rto(ctx);
+            }
+            self.send_data_at(data_end - len, len, fin_sent, 1, ctx);
+        }
+        self.tlp_high_seq = Some(self.snd_nxt);
+        self.arm_rto(ctx);
     }
 
     /// How many times the RTO has doubled. A SYN's first `tcp_syn_linear_timeouts`
@@ -765,8 +847,16 @@ impl TcpSocket {
             if len < self.snd_mss {
                 self.snd_sml = self.snd_nxt;
             }
+            if retrans == 0 && (flight == 0 || self.tlp_armed) {
+                // `tcp_event_new_data_sent`: the RTO clock starts with the first segment
+                // out (or replaces a pending probe), then the probe is re-planned.
+                self.arm_rto(ctx);
+            }
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
+            }
+            if retrans == 0 {
+                self.schedule_loss_probe(ctx);
             }
             self.cancel_timer(TimerKind::Persist, ctx);
             if with_fin {
@@ -1211,6 +1301,10 @@ impl TcpSocket {
             if self.snd_nxt.lt(self.snd_una) {
                 self.snd_nxt = self.snd_una;
             }
+            // `tcp_process_tlp_ack`: the probe's episode ends once it is acknowledged.
+            if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
+                self.tlp_high_seq = None;
+            }
             let data_acked = self.soff(ack).min(self.sndbuf.tail);
             let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
             self.sndbuf.release_to(data_acked);
@@ -1284,7 +1378,13 @@ impl TcpSocket {
     }
 
     fn arm_rto_restart(&mut self, ctx: &mut Ctx) {
-        // RFC 6298 §5.3: restart the timer when new data is acknowledged.
+        // RFC 6298 §5.3: restart the timer when new data is acknowledged; Linux
+        // (`tcp_set_xmit_timer`) arms a loss probe instead when it can.
+        self.tlp_armed = false;
+        self.rto_anchor = ctx.now;
+        if self.schedule_loss_probe(ctx) {
+            return;
+        }
         let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
         self.set_timer(TimerKind::Retransmit, at, ctx);
     }
@@ -1451,6 +1551,11 @@ impl TcpSocket {
 
     fn on_rto(&mut self, ctx: &mut Ctx) {
         use TcpState::*;
+        if std::mem::take(&mut self.tlp_armed) {
+            return self.send_loss_probe(ctx);
+        }
+        // `tcp_retransmit_timer`: an RTO ends any probe episode.
+        self.tlp_high_seq = None;
         self.backoff += 1;
         self.stats.timeouts += 1;
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
