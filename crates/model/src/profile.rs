@@ -209,6 +209,14 @@ profile! {
     /// last segment (or sends a new one), and only then as an RTO. The model does not yet
     /// use the SACK that answers a probe to start recovery (RACK); the RTO does.
     tail_loss_probe: bool,
+    /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
+    /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
+    /// flight. (CUBIC's window growth and PRR are not modelled: growth stays RFC 5681.)
+    loss_beta_1024: u32,
+    /// Restart the window after an idle period longer than the RTO: 1 = Linux
+    /// `tcp_cwnd_restart` (tcp_slow_start_after_idle = 1: halve per idle RTO, down to the
+    /// initial window), 2 = RFC 5681 §4.1 (straight to min(IW, cwnd)), 0 = never.
+    slow_start_after_idle: u8,
     /// Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2: 3).
     dupack_threshold: u32,
     /// Unanswered zero-window probes before the connection is dropped (Linux
@@ -280,6 +288,8 @@ impl Profile {
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
             tail_loss_probe: true,
+            loss_beta_1024: 717,
+            slow_start_after_idle: 1,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: false,
@@ -327,6 +337,8 @@ impl Profile {
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
             tail_loss_probe: false,
+            loss_beta_1024: 0,
+            slow_start_after_idle: 2,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: true,
@@ -366,6 +378,14 @@ mod tests {
             (
                 "recv_buffer",
                 "tcp_full_space 65536 vs the 16-bit field's 65535",
+            ),
+            (
+                "loss_beta_1024",
+                "CUBIC (Linux default) keeps 0.7 of cwnd; RFC 5681 half the flight",
+            ),
+            (
+                "slow_start_after_idle",
+                "tcp_cwnd_restart halves per idle RTO; RFC 5681 §4.1 restarts at once",
             ),
             (
                 "tail_loss_probe",

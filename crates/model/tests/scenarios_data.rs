@@ -413,3 +413,34 @@ fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
         "{d:#?}"
     );
 }
+
+#[test]
+fn after_an_idle_period_the_window_starts_again_from_the_initial_window() {
+    // tcp_slow_start_after_idle = 1 (`tcp_cwnd_restart`), RFC 5681 §4.1: 30 segments at
+    // 1 s grow cwnd past 30; after 4 s of silence (many RTOs) the next 30 leave as a burst
+    // of 10 (the initial window), then slow start again.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[0]
+        .steps
+        .push(Step::now(Action::RecvLoop { max: 1 << 20 }));
+    for at in [1_000_000, 5_000_000] {
+        s.apps[1].steps.push(Step::at(
+            at,
+            Action::Send {
+                len: 30 * 1448,
+                message: None,
+                content: None,
+            },
+        ));
+    }
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    let at = |p: &str| d.iter().filter(|l| l.starts_with(p)).count();
+    assert_eq!(at("1.000 "), 10);
+    assert_eq!(at("5.000 "), 10, "{d:#?}");
+    // Without the restart the grown window would send all 30 at once.
+    let mut off = s.clone();
+    off.tuning.slow_start_after_idle = Some(0);
+    let d = data_packets(&run(&off), "client");
+    assert_eq!(d.iter().filter(|l| l.starts_with("5.000 ")).count(), 30);
+}

@@ -116,6 +116,8 @@ pub struct TcpSocket {
     tlp_high_seq: Option<SeqNumber>,
     /// When the RTO clock last (re)started, for the time left before it fires.
     rto_anchor: Micros,
+    /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
+    lsndtime: Option<Micros>,
     /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
     /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
     probes_out: u32,
@@ -218,6 +220,7 @@ impl TcpSocket {
             tlp_armed: false,
             tlp_high_seq: None,
             rto_anchor: 0,
+            lsndtime: None,
             probes_out: 0,
             synack_retries_limit: None,
             rtt_probe: None,
@@ -225,6 +228,7 @@ impl TcpSocket {
                 let mut c = Congestion::new(mss, p.initial_cwnd_segments);
                 c.abc_limit = p.slow_start_abc_limit;
                 c.initial_ssthresh_segments = p.initial_ssthresh_segments;
+                c.beta_1024 = p.loss_beta_1024;
                 if c.initial_ssthresh_segments > 0 {
                     c.ssthresh = mss.saturating_mul(c.initial_ssthresh_segments);
                 }
@@ -835,11 +839,15 @@ impl TcpSocket {
             } else {
                 0
             };
+            if retrans == 0 && flight == 0 && len > 0 {
+                self.restart_after_idle(ctx);
+            }
             if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
             }
             self.send_data_at(self.snd_nxt, len, with_fin, retrans, ctx);
             sent = true;
+            self.lsndtime = Some(ctx.now);
             self.snd_nxt += len + with_fin as u32;
             if self.snd_nxt.gt(self.snd_max) {
                 self.snd_max = self.snd_nxt;
@@ -864,6 +872,24 @@ impl TcpSocket {
             }
         }
         sent
+    }
+
+    /// Before new data leaves an idle connection: Linux `tcp_slow_start_after_idle_check`
+    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1.
+    fn restart_after_idle(&mut self, ctx: &mut Ctx) {
+        let p = ctx.p;
+        let Some(last) = self.lsndtime else { return };
+        let rto = self.rtt.rto;
+        let idle = ctx.now.saturating_sub(last);
+        if p.slow_start_after_idle == 0 || idle <= rto {
+            return;
+        }
+        self.cc.restart_after_idle(
+            idle,
+            rto,
+            p.initial_cwnd_segments,
+            p.slow_start_after_idle == 1,
+        );
     }
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
