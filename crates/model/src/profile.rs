@@ -252,6 +252,12 @@ profile! {
     syn_drop_rule: SynDropRule,
     /// Send RST when close() discards unread received data (RFC 2525 §2.17; Linux does).
     rst_on_close_with_unread: bool,
+    /// Linux's errno after a reset (`tcp_reset`, `sock_error`, `tcp_recvmsg_locked`): EPIPE
+    /// for a reset in CLOSE-WAIT, ECONNRESET otherwise; the error is reported once, then
+    /// send() gets EPIPE and recv() reads 0; a FIN already received reads as end of file
+    /// first. Measured on 6.18: recv ECONNRESET then send EPIPE; in CLOSE-WAIT recv 0 then
+    /// send EPIPE. `false`: RFC 9293 §3.10.7.4, every later call gets "connection reset".
+    linux_errno: bool,
 }
 
 impl Profile {
@@ -301,6 +307,7 @@ impl Profile {
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: true,
+            linux_errno: true,
         }
     }
 
@@ -350,6 +357,7 @@ impl Profile {
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: false,
+            linux_errno: false,
         }
     }
 }
@@ -458,6 +466,10 @@ mod tests {
             (
                 "rst_on_close_with_unread",
                 "RFC 2525 §2.17 as Linux does it",
+            ),
+            (
+                "linux_errno",
+                "tcp_reset's EPIPE in CLOSE-WAIT, errors reported once",
             ),
         ];
         let l = serde_json::to_value(Profile::linux()).unwrap();

@@ -641,9 +641,14 @@ impl Sim {
                     self.bump(host, "ListenOverflows");
                     self.bump(host, "ListenDrops");
                     if self.p.abort_on_overflow {
+                        // `tcp_check_req` → embryonic_reset: `send_reset` in reply to the
+                        // ACK (a bare RST at its ACK number), and the request is dropped.
                         self.emit(EventKind::SegmentArrived { id });
+                        if let Some(rst) = TcpSocket::reset_for(seg) {
+                            self.tx.push(rst);
+                        }
                         let before = Some(state);
-                        self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
+                        self.with_tcp(sid, |t, ctx| t.set_state(TcpState::Closed, ctx));
                         self.after_tcp(sid, before);
                     } else {
                         // `listen_overflow:` inet_rsk(req)->acked = 1; the ACK is ignored.
@@ -1479,8 +1484,10 @@ impl Sim {
 
     /// The rest of a blocked send(): as much as the send buffer takes now.
     fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
+        let linux_errno = self.p.linux_errno;
         let Some(t) = self.tcp(sid) else { return false };
-        if let Some(e) = t.error {
+        let e = if linux_errno { t.take_error() } else { t.error };
+        if let Some(e) = e {
             self.app_return(i, AppCallKind::Send, errno(e));
             return true;
         }

@@ -94,8 +94,11 @@ fn overflow_with_abort_on_overflow_1_answers_rst() {
         .filter(|l| l.contains(" R"))
         .collect();
     // The RST for the final ACK (tcp_abort_on_overflow), then one for the 5 bytes that were
-    // already on their way to a request that no longer exists.
-    assert_eq!(p[0], "1.000 server>client R. seq=1 ack=1 len=0", "{p:#?}");
+    // already on their way to a request that no longer exists. Both answer a segment that
+    // carries an ACK, so both are bare RSTs at its ACK number (`tcp_check_req` →
+    // embryonic_reset → `tcp_v4_send_reset`; RFC 9293 §3.10.7.1). From the source: this
+    // race could not be staged on the kernel without a delaying wire.
+    assert_eq!(p[0], "1.000 server>client R seq=1 len=0", "{p:#?}");
     assert_eq!(
         states(&t, "server conn 2"),
         [TcpState::Listen, TcpState::SynReceived, TcpState::Closed]

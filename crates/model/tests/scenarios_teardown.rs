@@ -326,3 +326,123 @@ fn after_data_the_ack_of_a_fin_waits_the_delayed_ack_timeout() {
         "{p:#?}"
     );
 }
+
+/// Handshake at 0, then these steps for the server's accepted connection and the client.
+fn after_connect(
+    server: Vec<synack_model::scenario::Step>,
+    client: Vec<synack_model::scenario::Step>,
+    profile: ProfileId,
+) -> synack_model::trace::Trace {
+    let k = Knobs {
+        profile,
+        ..Knobs::default()
+    };
+    let mut s = presets::handshake(&k, presets::HandshakeCase::Normal);
+    s.apps[0].steps.extend(server);
+    s.apps[1].steps.extend(client);
+    run(&s)
+}
+
+fn send(at: u64, len: u32) -> synack_model::scenario::Step {
+    synack_model::scenario::Step::at(
+        at,
+        synack_model::scenario::Action::Send {
+            len,
+            message: None,
+            content: None,
+        },
+    )
+}
+
+fn at(at: u64, a: synack_model::scenario::Action) -> synack_model::scenario::Step {
+    synack_model::scenario::Step::at(at, a)
+}
+
+#[test]
+fn close_with_unread_data_resets_and_the_peer_sees_econnreset_then_epipe() {
+    use synack_model::scenario::Action::{Close, Recv};
+    // Measured on 6.18 (loopback): 10 bytes unread, close() → "R. seq=1 ack=11 win=64
+    // NOP,NOP,TS" (tcp_send_active_reset: RST+ACK at snd_nxt with the usual options);
+    // the peer's recv() → ECONNRESET, its next send() → EPIPE.
+    let t = after_connect(
+        vec![at(200_000, Close)],
+        vec![
+            send(100_000, 10),
+            at(300_000, Recv { max: 100 }),
+            send(400_000, 1),
+        ],
+        ProfileId::Linux,
+    );
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.100 client>server . seq=1 ack=1 len=10",
+            "0.120 server>client . seq=1 ack=11 len=0",
+            "0.200 server>client R. seq=1 ack=11 len=0",
+        ]
+    );
+    let rst_has_timestamps = t.events.iter().any(|e| match &e.kind {
+        synack_model::trace::EventKind::SegmentSent { segment, .. } => matches!(
+            &segment.header,
+            synack_model::trace::Header::Tcp(h) if h.flags.rst && h.options.timestamps.is_some() && h.window > 0
+        ),
+        _ => false,
+    });
+    assert!(rst_has_timestamps);
+    assert_eq!(
+        returns(&t, "client"),
+        ["Connect ok", "Send ok", "Recv ECONNRESET", "Send EPIPE"]
+    );
+    // RFC 9293 §3.10.7.4: every later call gets "connection reset". (The RFC profile's
+    // close() does not reset, RFC 2525 §2.17 being Linux's choice: abort instead.)
+    let t = after_connect(
+        vec![at(200_000, synack_model::scenario::Action::Abort)],
+        vec![
+            send(100_000, 10),
+            at(300_000, Recv { max: 100 }),
+            send(400_000, 1),
+        ],
+        ProfileId::Rfc,
+    );
+    assert_eq!(
+        returns(&t, "client"),
+        [
+            "Connect ok",
+            "Send ok",
+            "Recv ECONNRESET",
+            "Send ECONNRESET"
+        ]
+    );
+}
+
+#[test]
+fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe() {
+    use synack_model::scenario::Action::{Close, Recv};
+    // Measured on 6.18 (loopback): the client closes; the server sends 10 bytes to the
+    // orphan in FIN-WAIT-2, which answers "R seq=2 ack=0 win=0" (no options: a reply built
+    // by tcp_v4_send_reset). The server, in CLOSE-WAIT, reads 0, then send() → EPIPE
+    // (`tcp_reset` sets EPIPE in CLOSE-WAIT).
+    let t = after_connect(
+        vec![
+            at(100_000, Recv { max: 100 }),
+            send(200_000, 10),
+            at(300_000, Recv { max: 100 }),
+            send(400_000, 1),
+        ],
+        vec![at(50_000, Close)],
+        ProfileId::Linux,
+    );
+    assert_eq!(
+        after_handshake(&t),
+        [
+            "0.050 client>server F. seq=1 ack=1 len=0",
+            "0.071 server>client . seq=1 ack=2 len=0",
+            "0.200 server>client . seq=1 ack=2 len=10",
+            "0.220 client>server R seq=2 len=0",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "conn"),
+        ["Recv 0 (EOF)", "Send ok", "Recv 0 (EOF)", "Send EPIPE"]
+    );
+}
