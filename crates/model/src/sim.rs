@@ -20,8 +20,7 @@ use crate::tcp::{timer_index, TcpSocket};
 use crate::trace::{
     Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Header, Host, HostId,
     MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind, Segment, SegmentId,
-    SocketId, SocketInfo, TcpFlags, TcpHeader, TcpOptions, TcpState, TimerKind, Trace, UdpHeader,
-    TRACE_FORMAT_VERSION,
+    SocketId, SocketInfo, TcpHeader, TcpState, TimerKind, Trace, UdpHeader, TRACE_FORMAT_VERSION,
 };
 use crate::udp::{Datagram, UdpSocket, UDP_HEADER};
 use crate::vecmap::VecMap;
@@ -750,7 +749,7 @@ impl Sim {
             let cookie = self.p.syncookies
                 && self
                     .listener(lid)
-                    .is_some_and(|l| l.cookies.binary_search(&(seg.src, iss)).is_ok());
+                    .is_some_and(|l| l.has_cookie(seg.src, iss));
             if cookie {
                 if self
                     .listener(lid)
@@ -763,13 +762,16 @@ impl Sim {
                         reason: DropReason::AcceptQueueFull,
                     });
                 }
-                if let Some(l) = self.listener_mut(lid) {
-                    l.take_cookie(seg.src, iss);
-                }
+                let Some(syn) = self
+                    .listener_mut(lid)
+                    .and_then(|l| l.take_cookie(seg.src, iss))
+                else {
+                    return;
+                };
                 self.emit(EventKind::SegmentArrived { id });
                 self.bump(host, "SyncookiesRecv");
                 let child = self.new_child(lid, seg);
-                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, iss, ctx));
+                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, &syn, iss, ctx));
                 if let Some(l) = self.listener_mut(lid) {
                     l.accept_queue.push_back(child);
                 }
@@ -851,15 +853,12 @@ impl Sim {
                 if want_cookie {
                     self.emit(EventKind::SegmentArrived { id });
                     self.bump(host, "SyncookiesSent");
-                    let iss = self.rng.next_u32();
-                    if let Some(l) = self.listener_mut(lid) {
-                        l.add_cookie(seg.src, iss);
-                    }
-                    // The cookie encodes the MSS from the route like any SYN-ACK
-                    // (`ipv4_default_advmss`), clamped by the profile.
                     let mtu = self.link(seg.dst.host, seg.src.host).mtu;
-                    let mss = (mtu.min(65_535).saturating_sub(40).max(256)).min(self.p.mss as u32);
-                    self.tx.push(cookie_syn_ack(seg, &h, iss, mss as u16));
+                    let synack = self.cookie_syn_ack(lid, seg, &h, mtu);
+                    if let (Some(l), Header::Tcp(sa)) = (self.listener_mut(lid), &synack.header) {
+                        l.add_cookie(seg.src, sa.seq, h.clone());
+                    }
+                    self.tx.push(synack);
                     return;
                 }
                 // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
@@ -882,6 +881,24 @@ impl Sim {
         self.report_listener(lid);
         self.with_tcp(child, |t, ctx| t.accept_syn(seg, ctx));
         self.after_tcp(child, Some(TcpState::SynReceived));
+    }
+
+    /// A SYN-ACK from a listener in cookie mode, keeping no request. It is the SYN-ACK a
+    /// request would have sent (built by a socket that is thrown away): with timestamps the
+    /// cookie keeps SACK and the window scale in them (`cookie_init_timestamp`), without
+    /// them only the MSS survives. Measured on 6.18 with tcp_syncookies=2: "S. win=65160
+    /// MSS=1460,SACKOK,TS,WS=10", and without timestamps "S. win=64240 MSS=1460".
+    fn cookie_syn_ack(&mut self, lid: SocketId, seg: &Segment, h: &TcpHeader, mtu: u32) -> Segment {
+        let (rcv_cap, locked) = match self.socks.get(lid.0 as usize) {
+            Some(Sock::Tcp(l)) => (l.rcv_cap, l.rcvbuf_locked),
+            _ => (self.p.recv_buffer, false),
+        };
+        let mut ctx = ctx!(self);
+        let mut t = TcpSocket::new(SocketId(u16::MAX), seg.dst, &ctx);
+        t.rcv_cap = rcv_cap;
+        t.rcvbuf_locked = locked;
+        t.set_route_mtu(mtu, ctx.p);
+        t.cookie_syn_ack(seg, h, &mut ctx)
     }
 
     fn new_child(&mut self, lid: SocketId, seg: &Segment) -> SocketId {
@@ -1521,35 +1538,6 @@ impl Sim {
 fn errno(e: &str) -> AppResult {
     AppResult::Error {
         errno: e.to_string(),
-    }
-}
-
-/// A SYN-ACK from a listener in cookie mode: no state kept, MSS only (Linux encodes one of a
-/// few MSS values in the cookie).
-fn cookie_syn_ack(seg: &Segment, h: &TcpHeader, iss: u32, mss: u16) -> Segment {
-    Segment {
-        src: seg.dst,
-        dst: seg.src,
-        header: Header::Tcp(TcpHeader {
-            seq: iss,
-            ack: h.seq.wrapping_add(1),
-            flags: TcpFlags {
-                syn: true,
-                ack: true,
-                ..TcpFlags::default()
-            },
-            window: 65_535,
-            header_len: 24,
-            options: TcpOptions {
-                mss: Some(mss),
-                ..TcpOptions::default()
-            },
-        }),
-        payload_len: 0,
-        payload: Vec::new(),
-        wire_len: IP_HEADER + 24,
-        retransmission: 0,
-        network_duplicate: false,
     }
 }
 

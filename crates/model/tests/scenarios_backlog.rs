@@ -298,3 +298,39 @@ fn without_syncookies_the_last_quarter_of_tcp_max_syn_backlog_is_kept_back() {
     assert_eq!(requests(&t), 40);
     assert_eq!(counter(&t, "ListenDrops"), 0);
 }
+
+#[test]
+fn a_cookie_syn_ack_looks_like_any_syn_ack_when_timestamps_can_carry_the_options() {
+    use synack_model::trace::Header;
+    // Measured on 6.18 over a veth with tcp_syncookies=2:
+    //   with timestamps:    S. win=65160 MSS=1460,SACKOK,TS,NOP,WS=10
+    //   without timestamps: S. win=64240 MSS=1460          (no room for SACK or WS)
+    let synack = |ts: bool| {
+        let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+        s.tuning.syncookies_always = Some(true);
+        s.tuning.timestamps = Some(ts);
+        let t = run(&s);
+        assert_eq!(counter(&t, "SyncookiesRecv"), 1);
+        assert_eq!(returns(&t, "client"), ["Connect ok"]);
+        t.events
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::SegmentSent { segment, .. } => match &segment.header {
+                    Header::Tcp(h) if h.flags.syn && h.flags.ack => Some(h.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap()
+    };
+    let h = synack(true);
+    assert_eq!(h.window, 65160);
+    assert_eq!(h.options.mss, Some(1460));
+    assert_eq!(h.options.window_scale, Some(10));
+    assert!(h.options.sack_permitted && h.options.timestamps.is_some());
+    let h = synack(false);
+    assert_eq!(h.window, 64240);
+    assert_eq!(h.options.mss, Some(1460));
+    assert_eq!(h.options.window_scale, None);
+    assert!(!h.options.sack_permitted);
+}

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use crate::trace::{Addr, SocketId};
+use crate::trace::{Addr, SocketId, TcpHeader};
 
 #[derive(Clone, Debug, Default)]
 pub struct Listener {
@@ -19,7 +19,10 @@ pub struct Listener {
     /// keeps no state (that is the point); the model remembers only to validate the ACK.
     /// Sorted, no duplicates (a set as a `Vec`: a `BTreeSet` type would add its B-tree code to
     /// the web app's first load, see [`crate::vecmap`]).
-    pub cookies: Vec<(Addr, u32)>,
+    /// With each, the header of the SYN it answered: what Linux packs into the cookie (an
+    /// MSS from a table of four) and, with timestamps, into the timestamp (SACK, window
+    /// scale: `cookie_init_timestamp`).
+    pub cookies: Vec<(Addr, u32, TcpHeader)>,
     /// Accepted + pending children created so far (for labels).
     pub children: u32,
 }
@@ -65,21 +68,31 @@ impl Listener {
         }
     }
 
-    /// Remembers a cookie sent to `peer` with our ISN `iss`.
-    pub fn add_cookie(&mut self, peer: Addr, iss: u32) {
-        if let Err(at) = self.cookies.binary_search(&(peer, iss)) {
-            self.cookies.insert(at, (peer, iss));
+    /// Remembers a cookie sent to `peer` with our ISN `iss`, for the SYN `syn`.
+    pub fn add_cookie(&mut self, peer: Addr, iss: u32, syn: TcpHeader) {
+        if let Err(at) = self
+            .cookies
+            .binary_search_by_key(&(peer, iss), |c| (c.0, c.1))
+        {
+            self.cookies.insert(at, (peer, iss, syn));
         }
     }
 
-    /// Forgets the cookie (`peer`, `iss`); whether it was there.
-    pub fn take_cookie(&mut self, peer: Addr, iss: u32) -> bool {
-        match self.cookies.binary_search(&(peer, iss)) {
-            Ok(at) => {
-                self.cookies.remove(at);
-                true
-            }
-            Err(_) => false,
+    /// Whether a cookie (`peer`, `iss`) was sent.
+    pub fn has_cookie(&self, peer: Addr, iss: u32) -> bool {
+        self.cookies
+            .binary_search_by_key(&(peer, iss), |c| (c.0, c.1))
+            .is_ok()
+    }
+
+    /// Forgets the cookie (`peer`, `iss`) and returns the SYN it answered.
+    pub fn take_cookie(&mut self, peer: Addr, iss: u32) -> Option<TcpHeader> {
+        match self
+            .cookies
+            .binary_search_by_key(&(peer, iss), |c| (c.0, c.1))
+        {
+            Ok(at) => Some(self.cookies.remove(at).2),
+            Err(_) => None,
         }
     }
 

@@ -969,13 +969,59 @@ impl TcpSocket {
         self.report(ctx);
     }
 
+    /// What a SYN cookie can carry of the SYN's options (Linux `cookie_init_timestamp`):
+    /// with timestamps, SACK and the window scale; without them, nothing but the MSS.
+    fn cookie_options(&mut self, syn: &TcpHeader, ctx: &Ctx) {
+        self.take_syn_options(syn, ctx);
+        if !self.ts_ok {
+            self.sack_ok = false;
+            self.snd_wscale = 0;
+            self.rcv_wscale = 0;
+        }
+    }
+
+    /// The SYN-ACK of a listener in cookie mode (see [`crate::sim`]): this throwaway socket
+    /// answers `seg` as a request would, with a random ISN, and is then dropped.
+    pub fn cookie_syn_ack(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) -> Segment {
+        self.remote = Some(seg.src);
+        self.state = TcpState::SynReceived;
+        self.irs = SeqNumber(h.seq);
+        self.rcv_nxt = self.irs + 1;
+        self.cookie_options(h, ctx);
+        self.iss = SeqNumber(ctx.rng.next_u32());
+        self.ts_offset = ctx.rng.next_u32();
+        self.make_segment(
+            self.iss,
+            flags(true, true, false, false, false),
+            Vec::new(),
+            ctx,
+        )
+    }
+
     /// A child created from a valid SYN cookie: straight to ESTABLISHED (Linux
-    /// `cookie_v4_check`). The options the cookie could not hold are lost, as in Linux
-    /// without timestamps.
-    pub fn accept_cookie(&mut self, seg: &Segment, iss: u32, ctx: &mut Ctx) {
+    /// `cookie_v4_check`), with the options the cookie kept and its MSS: the largest of
+    /// 536, 1300, 1440, 1460 (`msstab`) not above the peer's.
+    pub fn accept_cookie(&mut self, seg: &Segment, syn: &TcpHeader, iss: u32, ctx: &mut Ctx) {
         let Header::Tcp(h) = &seg.header else { return };
         self.remote = Some(seg.src);
         self.state = TcpState::Listen;
+        self.cookie_options(syn, ctx);
+        if let Some((tsval, _)) = h.options.timestamps {
+            self.ts_recent = tsval;
+        }
+        let peer = syn.options.mss.unwrap_or(536);
+        let table = [536u16, 1300, 1440, 1460];
+        let cookie_mss = table
+            .iter()
+            .rev()
+            .find(|&&m| m <= peer)
+            .copied()
+            .unwrap_or(536);
+        let opt = if self.ts_ok { 12 } else { 0 };
+        self.snd_mss = (cookie_mss.min(self.our_mss) as u32)
+            .saturating_sub(opt)
+            .max(1);
+        self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.iss = SeqNumber(iss);
         self.irs = SeqNumber(h.seq.wrapping_sub(1));
         self.rcv_nxt = SeqNumber(h.seq);
@@ -983,11 +1029,10 @@ impl TcpSocket {
         self.snd_nxt = self.snd_una;
         self.snd_max = self.snd_una;
         self.snd_sml = self.snd_una;
-        self.snd_wnd = h.window as u32;
+        self.snd_wnd = (h.window as u32) << self.snd_wscale;
+        self.max_snd_wnd = self.snd_wnd;
         self.snd_wl1 = SeqNumber(h.seq);
         self.snd_wl2 = SeqNumber(h.ack);
-        self.snd_mss = 536.min(self.our_mss as u32);
-        self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.set_state(TcpState::SynReceived, ctx);
         self.set_state(TcpState::Established, ctx);
         self.report(ctx);
