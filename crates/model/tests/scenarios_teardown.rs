@@ -446,3 +446,49 @@ fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe
         ["Recv 0 (EOF)", "Send ok", "Recv 0 (EOF)", "Send EPIPE"]
     );
 }
+
+#[test]
+fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries() {
+    use synack_model::scenario::Action::Close;
+    // Measured on 6.18 (veth, the peer dropping everything by nft, tcp_orphan_retries 2):
+    // FIN at 0, loss probe +0.21 s, RTO retransmissions +0.42 +0.85 +1.68 s, the socket gone
+    // at +3.36 s: the first timeout past (2^3 − 1) × 200 ms after the first RTO.
+    // Here over 20 ms: probe at the RTO time (0.24 s), RTOs +0.48 s later and doubling.
+    let run_with = |orphan_retries: u32| {
+        let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+        s.tuning.orphan_retries = Some(orphan_retries);
+        s.apps[1]
+            .steps
+            .push(synack_model::scenario::Step::at(100_000, Close));
+        s.faults.push(FaultRule {
+            from: Some("client".into()),
+            to: None,
+            matches: SegmentMatch::Fin,
+            nth: None,
+            after_us: None,
+            until_us: None,
+            action: FaultAction::Drop,
+        });
+        let t = run(&s);
+        let fins: Vec<String> = after_handshake(&t)
+            .into_iter()
+            .filter(|l| l.contains(" F"))
+            .collect();
+        (fins, entered(&t, "client", Closed))
+    };
+    let (fins, closed) = run_with(2);
+    assert_eq!(
+        fins,
+        [
+            "0.100 client>server F. seq=1 ack=1 len=0 LOST",
+            "0.340 client>server F. seq=1 ack=1 len=0 LOST",
+            "0.580 client>server F. seq=1 ack=1 len=0 LOST",
+            "1.060 client>server F. seq=1 ack=1 len=0 LOST",
+        ]
+    );
+    assert_eq!(closed, [2_020_000]);
+    // The default (tcp_orphan_retries 0, meaning 8): 102.2 s, not tcp_retries2's 924.6 s.
+    let (_, closed) = run_with(8);
+    let gone = closed[0] as f64 / 1e6;
+    assert!((102.2..150.0).contains(&gone), "{gone}");
+}

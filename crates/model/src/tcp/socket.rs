@@ -321,7 +321,10 @@ impl TcpSocket {
         let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
         if !p.tail_loss_probe
             || !self.sack_ok
-            || !matches!(self.state, Established | CloseWait)
+            || !matches!(
+                self.state,
+                Established | CloseWait | FinWait1 | Closing | LastAck
+            )
             || flight == 0
             || self.cc.in_recovery()
             || self.cc.dupacks > 0
@@ -1682,12 +1685,25 @@ impl TcpSocket {
             }
             Established | CloseWait | FinWait1 | Closing | LastAck => {
                 let p = ctx.p;
+                // An orphan (closed by the application, Linux SOCK_DEAD) gives up after
+                // tcp_orphan_retries; once its RTO reached TCP_RTO_MAX it is no longer
+                // "alive" and gets no more (`tcp_orphan_retries`).
+                let boundary = if self.app_closed {
+                    let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
+                    if alive {
+                        p.orphan_retries
+                    } else {
+                        0
+                    }
+                } else {
+                    p.data_retries
+                };
                 let spent = if p.retries_as_time_budget {
                     // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
                     // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
-                    self.retry_budget_spent(p.data_retries, p.rto_min_us, ctx)
+                    self.retry_budget_spent(boundary, p.rto_min_us, ctx)
                 } else {
-                    self.backoff > p.data_retries
+                    self.backoff > boundary
                 };
                 if spent {
                     return self.fail("ETIMEDOUT", ctx);
