@@ -487,8 +487,11 @@ fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries()
         ]
     );
     assert_eq!(closed, [2_020_000]);
-    // The default (tcp_orphan_retries 0, meaning 8): 102.2 s, not tcp_retries2's 924.6 s.
+    // The default (tcp_orphan_retries 0, meaning 8): a 102.2 s budget, not tcp_retries2's
+    // 924.6 s; here the first timeout past it is at 122.98 s. NOT matched: the kernel
+    // (default sysctls, fast veth) resent the FIN at +53.06 s, then after 46.66 s instead
+    // of 53 s, and dropped the orphan at +99.76 s — some rule shortens the last timeout
+    // that the model does not know.
     let (_, closed) = run_with(8);
-    let gone = closed[0] as f64 / 1e6;
-    assert!((102.2..150.0).contains(&gone), "{gone}");
+    assert_eq!(closed, [122_980_000]);
 }
