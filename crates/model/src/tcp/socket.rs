@@ -80,6 +80,12 @@ pub struct TcpSocket {
     ooo: VecMap<u64, Vec<PayloadSpan>>,
     ooo_bytes: u32,
     ooo_fin: Option<u64>,
+    /// SACK blocks we report (stream offsets), the most recently changed first (RFC 2018
+    /// §4; Linux `tp->selective_acks`, at most 4).
+    sack_blocks: Vec<(u64, u64)>,
+    /// A duplicate to report once as the first block, D-SACK (RFC 2883; Linux
+    /// `tcp_dsack_set`, net.ipv4.tcp_dsack = 1).
+    dsack: Option<(u64, u64)>,
     pub rcv_cap: u32,
     rcv_adv_edge: SeqNumber,
     pub fin_received: bool,
@@ -204,6 +210,8 @@ impl TcpSocket {
             ooo: VecMap::new(),
             ooo_bytes: 0,
             ooo_fin: None,
+            sack_blocks: Vec::new(),
+            dsack: None,
             rcv_cap: p.recv_buffer,
             rcv_adv_edge: SeqNumber(0),
             fin_received: false,
@@ -583,7 +591,15 @@ impl TcpSocket {
                 }
                 + if options.window_scale.is_some() { 4 } else { 0 }
         } else {
-            self.header_len(false, false, false, false)
+            if self.sack_ok {
+                options.sack = self.sack_option(ctx.p);
+            }
+            let sack = if options.sack.is_empty() {
+                0
+            } else {
+                4 + 8 * options.sack.len() as u8 // NOP, NOP, kind, length, blocks
+            };
+            self.header_len(false, false, false, false) + sack
         };
         let payload_len = spans_len(&payload);
         Segment {
@@ -652,6 +668,43 @@ impl TcpSocket {
             space
         };
         w.min(65_535)
+    }
+
+    /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
+    /// out-of-order blocks, most recent first; at most 3 beside timestamps (40 option
+    /// bytes), 4 without (Linux `tcp_established_options`).
+    fn sack_option(&mut self, p: &crate::profile::Profile) -> Vec<(u32, u32)> {
+        if !p.sack_permitted {
+            return Vec::new();
+        }
+        let max = if self.ts_ok { 3 } else { 4 };
+        let base = self.irs.0.wrapping_add(1);
+        let to_seq =
+            |(a, b): (u64, u64)| (base.wrapping_add(a as u32), base.wrapping_add(b as u32));
+        self.dsack
+            .take()
+            .into_iter()
+            .chain(self.sack_blocks.iter().copied())
+            .take(max)
+            .map(to_seq)
+            .collect()
+    }
+
+    /// Out-of-order data [start, end) arrived: merge it into the SACK blocks and move that
+    /// block to the front (Linux `tcp_sack_new_ofo_skb`).
+    fn sack_add(&mut self, start: u64, end: u64) {
+        let (mut a, mut b) = (start, end);
+        self.sack_blocks.retain(|&(x, y)| {
+            if x <= b && a <= y {
+                a = a.min(x);
+                b = b.max(y);
+                false
+            } else {
+                true
+            }
+        });
+        self.sack_blocks.insert(0, (a, b));
+        self.sack_blocks.truncate(4);
     }
 
     fn snd_wscale_offered(&self) -> bool {
@@ -1502,7 +1555,16 @@ impl TcpSocket {
             (start, 0)
         };
         if skip >= len {
-            return true; // an old duplicate: ACK it
+            // An old duplicate: ACK it, reporting it as a D-SACK (RFC 2883 §4).
+            if self.sack_ok && len > 0 {
+                let s0 = nxt - skip as u64;
+                self.dsack = Some((s0, s0 + len as u64));
+            }
+            return true;
+        }
+        if skip > 0 && self.sack_ok {
+            // Partly old: the old part is the D-SACK (Linux `tcp_data_queue`).
+            self.dsack = Some((nxt - skip as u64, nxt));
         }
         let room = self.our_window() as u64;
         let take = ((len - skip) as u64).min((nxt + room).saturating_sub(start)) as u32;
@@ -1516,6 +1578,9 @@ impl TcpSocket {
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
             self.drain_ooo();
+            // `tcp_sack_remove`: blocks now below rcv_nxt are acknowledged cumulatively.
+            let nxt = self.roff(self.rcv_nxt);
+            self.sack_blocks.retain(|&(_, b)| b > nxt);
             if let Some(f) = self.ooo_fin {
                 if f == self.roff(self.rcv_nxt) && !self.fin_received {
                     self.ooo_fin = None;
@@ -1527,9 +1592,17 @@ impl TcpSocket {
         } else {
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
-            if spans_len(entry) < take {
-                self.ooo_bytes = self.ooo_bytes - spans_len(entry) + take;
+            let had = spans_len(entry);
+            if had < take {
+                self.ooo_bytes = self.ooo_bytes - had + take;
                 *entry = slice_spans(payload, skip, take);
+            }
+            if self.sack_ok {
+                if had >= take {
+                    // Already held: a duplicate, reported as a D-SACK (`tcp_data_queue_ofo`).
+                    self.dsack = Some((start, start + take as u64));
+                }
+                self.sack_add(start, start + take as u64);
             }
             true
         }
