@@ -750,7 +750,8 @@ case_enum! {
         FastRetransmit = "fast-retransmit",
         /// The network goes dark for 3 s during a transfer: RTO backoff (doubling).
         RtoBackoff = "rto-backoff",
-        /// Nagle's algorithm meets delayed ACK: small writes wait for the ACK.
+        /// Nagle's algorithm meets delayed ACK: after a request and its reply, small writes
+        /// wait for the ACK the (now interactive) receiver delays.
         NagleDelayedAck = "nagle-delayed-ack",
         /// The 200 KB transfer with ssthresh starting at 16 segments (a route metric or a
         /// value cached by Linux `tcp_metrics`): slow start up to it, then congestion
@@ -812,7 +813,20 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
             s.faults = outage("client", start, start + 3_000_000);
         }
         WindowCase::NagleDelayedAck => {
-            let mut client = vec![connect("server:80")];
+            // A request and its reply first: Linux acknowledges the first data of a
+            // connection at once (quick-ACK mode), and delays ACKs once the connection is
+            // interactive ("ping-pong": the server answered within one ATO). Only then does
+            // the receiver's 40 ms delayed ACK meet the sender's Nagle, the classic
+            // write-write-read stall.
+            let mut client = vec![
+                connect("server:80"),
+                Step::now(Action::Send {
+                    len: 100,
+                    message: Some("request".into()),
+                    content: None,
+                }),
+                Step::now(Action::Recv { max: 100 }),
+            ];
             for i in 1..=6 {
                 client.push(Step::now(Action::Send {
                     len: 100,
@@ -822,7 +836,19 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
             }
             client.push(Step::after(500_000, Action::Close));
             s.apps.push(script("client", client));
-            s.apps.push(script("server", reader));
+            let server = vec![
+                listen(128),
+                accept("conn"),
+                Step::now(Action::Recv { max: 100 }),
+                Step::now(Action::Send {
+                    len: 100,
+                    message: Some("reply".into()),
+                    content: None,
+                }),
+                Step::now(Action::RecvLoop { max: 1 << 20 }),
+                Step::now(Action::Close),
+            ];
+            s.apps.push(script("server", server));
         }
     }
     s

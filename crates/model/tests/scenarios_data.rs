@@ -25,25 +25,45 @@ fn nagle_holds_small_writes_until_the_delayed_ack() {
     assert_eq!(
         data_packets(&t, "client"),
         [
-            // The first 100-byte write goes at once...
+            // A request; the server replies at once (and so becomes interactive).
             "0.040 client>server . seq=1 ack=1 len=100",
-            // ...the next five wait for its ACK. Linux acknowledges the first data of a
-            // connection at once (quick-ACK mode, `tcp_incr_quickack`; measured on 6.18:
-            // 0.07 ms), so Nagle holds them one round trip, not a delayed-ACK timeout.
-            "0.080 client>server . seq=101 ack=1 len=500",
+            // The first of six 100-byte writes goes at once...
+            "0.080 client>server . seq=101 ack=101 len=100",
+            // ...the next five wait for its ACK, which the server delays by 40 ms: it is in
+            // ping-pong mode (`tcp_event_data_sent`), so no quick ACK.
+            "0.160 client>server . seq=201 ack=101 len=500",
         ]
     );
-    assert!(packets(&t).contains(&"0.060 server>client . seq=1 ack=101 len=0".to_string()));
-    // The RFC profile has no quick-ACK mode: the ACK waits 200 ms, and so do the writes.
+    assert!(packets(&t).contains(&"0.140 server>client . seq=101 ack=201 len=0".to_string()));
+    // The first data of the connection, the request, was acknowledged by the reply.
+    // The RFC profile delays every ACK 200 ms: the writes wait that long.
     let k = Knobs {
         profile: synack_model::profile::ProfileId::Rfc,
         ..Knobs::default()
     };
     let t = run(&presets::window(&k, WindowCase::NagleDelayedAck));
     assert!(
-        data_packets(&t, "client")[1].starts_with("0.280 "),
+        data_packets(&t, "client")[2].starts_with("0.320 "),
         "{:#?}",
         data_packets(&t, "client")
+    );
+}
+
+#[test]
+fn without_the_request_linux_quick_acks_and_nagle_waits_only_a_round_trip() {
+    // Measured on 6.18: the first data of a connection is ACKed within 0.07 ms (quick-ACK
+    // mode, `tcp_incr_quickack`). Six writes on a fresh connection: the five held by Nagle
+    // leave one round trip after the first, not after a delayed-ACK timeout.
+    let mut s = presets::window(&Knobs::default(), WindowCase::NagleDelayedAck);
+    s.apps[0].steps.drain(1..3); // no request, no reply
+    s.apps[1].steps.drain(2..4);
+    let t = run(&s);
+    assert_eq!(
+        data_packets(&t, "client"),
+        [
+            "0.040 client>server . seq=1 ack=1 len=100",
+            "0.080 client>server . seq=101 ack=1 len=500",
+        ]
     );
 }
 
@@ -55,10 +75,10 @@ fn no_delay_sends_every_write_at_once() {
         .insert(1, Step::now(Action::SetNoDelay { on: true }));
     let t = run(&s);
     let d = data_packets(&t, "client");
-    assert_eq!(d.len(), 6, "{d:#?}");
-    assert!(d
+    assert_eq!(d.len(), 7, "{d:#?}");
+    assert!(d[1..]
         .iter()
-        .all(|l| l.starts_with("0.040 ") && l.ends_with("len=100")));
+        .all(|l| l.starts_with("0.080 ") && l.ends_with("len=100")));
 }
 
 #[test]
@@ -71,6 +91,7 @@ fn rfc_nagle_also_holds_behind_full_segments() {
             ..Knobs::default()
         };
         let mut s = presets::window(&k, WindowCase::NagleDelayedAck);
+        s.apps[1].steps.drain(2..4); // the server only reads
         s.apps[0].steps = vec![
             Step::now(Action::Connect {
                 to: "server:80".into(),
