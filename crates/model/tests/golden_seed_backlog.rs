@@ -55,13 +55,8 @@ fn model_packets() -> Vec<(f64, bool, String, u32, u32, u32)> {
         latency_ms: 0.05,
         ..Knobs::default()
     };
-    let mut s = presets::backlog(&k, &BacklogKnobs::seed());
-    // The 2014 capture shows no tail loss probe: its data retransmissions double from the
-    // first (0.207, 0.623, 1.455 s). Linux 6.18 probes first (the lab: +0.28 s, then the
-    // RTO at +0.51 s), so the capture is compared with the probe turned off, like its
-    // kernel's SYN drop rule.
-    s.tuning.tail_loss_probe = Some(false);
-    let t = run(&s);
+    // `BacklogKnobs::seed` sets that kernel's SYN drop rule and no tail loss probe.
+    let t = run(&presets::backlog(&k, &BacklogKnobs::seed()));
     let client2 = socket(&t, "client 2");
     let port = t.sockets[client2.0 as usize].local_port;
     let mut out = Vec::new();
