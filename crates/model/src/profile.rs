@@ -114,6 +114,12 @@ profile! {
     /// 33554432 on 6.18 → shift 10; SO_RCVBUF on the socket clamps it to its own space.
     /// 0 = use `window_scale` as given.
     wscale_space: u32,
+    /// Linux `__tcp_select_window`: the window offered is min(free space, rcv_ssthresh)
+    /// rounded up to the window-scale unit; rcv_ssthresh starts at the SYN's window and
+    /// grows by 2 MSS per in-order segment (`tcp_grow_window`). The kernel also grows the
+    /// space itself by autotuning, which the model does not. `false`: the free space,
+    /// rounded down by the shift.
+    window_round_up: bool,
     /// Linux rounds the SYN's window down to a multiple of the MSS
     /// (`tcp_select_initial_window`: 64240 for a 1460 MSS). `false`: the whole space.
     initial_window_mss_multiple: bool,
@@ -273,6 +279,7 @@ impl Profile {
             window_scale: Some(10),
             wscale_space: 33_554_432,
             initial_window_mss_multiple: true,
+            window_round_up: true,
             sack_permitted: true,
             timestamps: true,
             recv_buffer: 65_536,
@@ -324,6 +331,7 @@ impl Profile {
             window_scale: None,
             wscale_space: 0,
             initial_window_mss_multiple: false,
+            window_round_up: false,
             sack_permitted: false,
             timestamps: false,
             recv_buffer: 65_535,
@@ -413,6 +421,10 @@ mod tests {
             (
                 "wscale_space",
                 "tcp_select_initial_window picks the shift from tcp_rmem[2]",
+            ),
+            (
+                "window_round_up",
+                "__tcp_select_window: rcv_ssthresh, rounded up to the scale unit",
             ),
             (
                 "initial_window_mss_multiple",

@@ -276,6 +276,17 @@ fn the_mss_comes_from_the_mtu_and_the_window_and_its_scale_from_the_buffers() {
         syn_windows(&s),
         [(64240, Some(1460), Some(10)), (65160, Some(1460), Some(10))]
     );
+    // The handshake's final ACK: 64240 rounded up to the scale unit, 64512 = 63 << 10
+    // (measured: "win=63"; `__tcp_select_window` with rcv_ssthresh).
+    let t = run(&s);
+    let third = t.events.iter().filter_map(|e| match &e.kind {
+        synack_model::trace::EventKind::SegmentSent { segment, .. } => match &segment.header {
+            synack_model::trace::Header::Tcp(h) => Some(h.window),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert_eq!(third.take(3).collect::<Vec<_>>(), [64240, 65160, 63]);
     s.network.default.mtu = 65_536;
     assert_eq!(
         syn_windows(&s),

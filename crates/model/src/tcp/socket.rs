@@ -105,6 +105,10 @@ pub struct TcpSocket {
     lrcvtime: Micros,
     /// The peer's segment size as seen (`icsk_ack.rcv_mss`).
     rcv_mss: u32,
+    /// Linux `tp->rcv_ssthresh`: the window offered grows only this far; it starts at the
+    /// SYN's window and grows by two MSS per in-order segment (`tcp_grow_window`), up to the
+    /// receive space.
+    rcv_ssthresh: u32,
 
     // Reliability.
     rtt: RttEstimator,
@@ -223,6 +227,7 @@ impl TcpSocket {
             lrcvtime: 0,
             // `tcp_initialize_rcv_mss`: min(advmss, TCP_MSS_DEFAULT 536) until data is seen.
             rcv_mss: (p.mss as u32).min(536),
+            rcv_ssthresh: p.recv_buffer,
             rtt: RttEstimator::new(p),
             backoff: 0,
             retrans_stamp: None,
@@ -518,12 +523,22 @@ impl TcpSocket {
     /// The window to advertise now, with receiver-side silly window avoidance
     /// (RFC 9293 §3.8.6.2.2): a window below min(MSS, buffer/2) is shown as the part of the
     /// previous promise that is left (never shrinking the right edge), usually zero.
-    fn advertised_window(&self) -> u32 {
+    fn advertised_window(&self, p: &crate::profile::Profile) -> u32 {
         let free = self.our_window();
         let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
         let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
         if free >= thresh {
-            free
+            if p.window_round_up {
+                // Linux `__tcp_select_window`: no more than rcv_ssthresh, rounded *up* to
+                // the scale unit so that scaling never hides it. Measured on 6.18: the
+                // client's first ACK says 63 (64240 rounded up to 64512, shift 10), the
+                // server's 64 (65160 → 65536).
+                let w = free.min(self.rcv_ssthresh);
+                let unit = 1u32 << self.rcv_wscale;
+                w.div_ceil(unit) * unit
+            } else {
+                free
+            }
         } else {
             promised.min(free)
         }
@@ -550,12 +565,13 @@ impl TcpSocket {
             }
             // RFC 7323 §2.2: the window in a SYN is never scaled.
             window = self.initial_window(fl.ack, p) as u16;
+            self.rcv_ssthresh = window as u32;
             self.rcv_adv_edge = self.rcv_nxt + window as u32;
         } else {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
-            let adv = self.advertised_window();
+            let adv = self.advertised_window(p);
             let raw = (adv >> self.rcv_wscale).min(65_535);
             window = raw as u16;
             if fl.ack {
@@ -1379,6 +1395,10 @@ impl TcpSocket {
         if p.quickack_max == 0 {
             return;
         }
+        // `tcp_grow_window`
+        if self.rcv_ssthresh < self.rcv_cap {
+            self.rcv_ssthresh = (self.rcv_ssthresh + 2 * self.our_mss as u32).min(self.rcv_cap);
+        }
         // `tcp_measure_rcv_mss`
         if len >= self.rcv_mss {
             self.rcv_mss = len.min(self.our_mss as u32);
@@ -1566,7 +1586,11 @@ impl TcpSocket {
             // Partly old: the old part is the D-SACK (Linux `tcp_data_queue`).
             self.dsack = Some((nxt - skip as u64, nxt));
         }
-        let room = self.our_window() as u64;
+        // What we advertised may exceed the free space by less than one scale unit
+        // (rounded up, see `advertised_window`): that much is accepted too.
+        let room = self
+            .our_window()
+            .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32) as u64;
         let take = ((len - skip) as u64).min((nxt + room).saturating_sub(start)) as u32;
         if take == 0 {
             return true;
