@@ -544,3 +544,39 @@ fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sac
         .iter()
         .all(|(_, b)| b.is_empty()));
 }
+
+#[test]
+fn the_first_two_duplicate_acks_each_release_one_new_segment() {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    // Limited transmit (RFC 3042, RFC 5681 §3.2 step 1; Linux by leaving SACKed segments
+    // out of the pipe): twelve segments, cwnd 10, the first lost. The first two duplicate
+    // ACKs each let one new segment go, before the third triggers the fast retransmit.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 12 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    s.faults.push(FaultRule {
+        from: Some("client".into()),
+        to: None,
+        matches: SegmentMatch::Data,
+        nth: Some(1),
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    });
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    assert_eq!(
+        d[10..13],
+        [
+            "1.040 client>server . seq=14481 ack=1 len=1448",
+            "1.040 client>server . seq=15929 ack=1 len=1448",
+            "1.040 client>server . seq=1 ack=1 len=1448",
+        ]
+    );
+}

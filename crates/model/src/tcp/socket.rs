@@ -867,7 +867,15 @@ impl TcpSocket {
             }
             let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
             let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
-            let cwnd_room = self.cc.cwnd.saturating_sub(flight);
+            // Limited transmit (RFC 3042; RFC 5681 §3.2 step 1): on the first two duplicate
+            // ACKs one new segment each may go beyond cwnd. Linux gets the same from its
+            // pipe estimate (`tcp_packets_in_flight` leaves SACKed segments out).
+            let limited = if self.cc.in_recovery() {
+                0
+            } else {
+                self.cc.dupacks.min(2) * self.snd_mss
+            };
+            let cwnd_room = (self.cc.cwnd + limited).saturating_sub(flight);
             let room = wnd_room.min(cwnd_room);
             let len = avail.min(room).min(self.snd_mss);
             if avail > 0 && len == 0 {
