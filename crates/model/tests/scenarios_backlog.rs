@@ -334,3 +334,55 @@ fn a_cookie_syn_ack_looks_like_any_syn_ack_when_timestamps_can_carry_the_options
     assert_eq!(h.options.window_scale, None);
     assert!(!h.options.sack_permitted);
 }
+
+#[test]
+fn when_half_the_syn_queue_is_old_requests_the_old_ones_get_fewer_syn_ack_retries() {
+    // Linux `reqsk_timer_handler`: with more than max(8, backlog)/2 requests waiting, requests
+    // whose SYN-ACK already timed out get fewer retries (down to 2), as long as the queue
+    // stays that full. Kernel (6.18), listen(16), 12 raw SYNs whose SYN-ACKs vanish:
+    // 12 requests until +7.2 s, then 8 (four pruned after two retries), the rest kept to
+    // tcp_synack_retries 5. With 6 requests nothing is pruned.
+    let timeline = |n: u32| {
+        let mut t = syn_flood(16, n, |s| {
+            s.tuning.syncookies = Some(false);
+            // The raw SYNs of the kernel run were not retransmitted.
+            s.faults.push(synack_model::scenario::FaultRule {
+                from: Some("client".into()),
+                to: None,
+                matches: synack_model::scenario::SegmentMatch::Syn,
+                nth: None,
+                after_us: Some(500_000),
+                until_us: None,
+                action: synack_model::scenario::FaultAction::Drop,
+            });
+            s.limits.max_time_us = 70_000_000;
+        });
+        t.events.retain(|e| e.t <= 70_000_000);
+        let mut sizes = Vec::new();
+        for e in &t.events {
+            if let EventKind::QueueChanged {
+                queue: synack_model::trace::QueueKind::SynQueue,
+                len,
+                ..
+            } = &e.kind
+            {
+                if sizes.last().map(|&(_, l)| l) != Some(*len) {
+                    sizes.push((e.t / 100_000, *len)); // tenths of a second
+                }
+            }
+        }
+        sizes
+    };
+    let a = timeline(12);
+    let at = |tenths: u64| a.iter().rev().find(|&&(t, _)| t <= tenths).map(|&(_, l)| l);
+    assert_eq!(at(60), Some(12), "{a:?}");
+    assert_eq!(at(80), Some(8), "{a:?}");
+    assert_eq!(at(620), Some(8), "{a:?}");
+    assert_eq!(at(650), Some(0), "{a:?}");
+    let b = timeline(6);
+    assert_eq!(
+        b.iter().filter(|&&(t, _)| t > 5 && t < 620).count(),
+        0,
+        "{b:?}"
+    );
+}
