@@ -220,6 +220,10 @@ profile! {
     /// last segment (or sends a new one), and only then as an RTO. The model does not yet
     /// use the SACK that answers a probe to start recovery (RACK); the RTO does.
     tail_loss_probe: bool,
+    /// RACK loss detection (`tcp_recovery` bit 1, default on; RFC 8985 §6): with SACK, a
+    /// segment is lost once one sent after it was delivered and an RTT plus a reordering
+    /// window (min RTT / 4 before three SACKs) has passed, so one or two SACKs suffice.
+    rack: bool,
     /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
     /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
     /// flight. (CUBIC's window growth and PRR are not modelled: growth stays RFC 5681.)
@@ -307,6 +311,7 @@ impl Profile {
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
             tail_loss_probe: true,
+            rack: true,
             loss_beta_1024: 717,
             slow_start_after_idle: 1,
             dupack_threshold: 3,
@@ -359,6 +364,7 @@ impl Profile {
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
             tail_loss_probe: false,
+            rack: false,
             loss_beta_1024: 0,
             slow_start_after_idle: 2,
             dupack_threshold: 3,
@@ -409,6 +415,10 @@ mod tests {
             (
                 "slow_start_after_idle",
                 "tcp_cwnd_restart halves per idle RTO; RFC 5681 §4.1 restarts at once",
+            ),
+            (
+                "rack",
+                "tcp_recovery 1 (RFC 8985 RACK); RFC 5681 counts duplicate ACKs",
             ),
             (
                 "tail_loss_probe",

@@ -424,6 +424,12 @@ fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
     assert_eq!(d[8], "1.000 client>server . seq=11585 ack=1 len=1448 LOST");
     assert_eq!(d[9], "1.000 client>server . seq=13033 ack=1 len=1448 LOST");
     assert_eq!(d[10], "1.122 client>server . seq=13033 ack=1 len=1448");
+    // Its SACK tells RACK that 9 is lost (sent before the probe, RTT and more ago): the
+    // recovery retransmits it when the SACK arrives, not at the RTO.
+    assert_eq!(
+        d[11], "1.162 client>server . seq=11585 ack=1 len=1448",
+        "{d:#?}"
+    );
     // The RFC profile has no probe: only the RTO (at least 1 s) resends.
     let mut r = s.clone();
     r.profile = synack_model::profile::ProfileId::Rfc;
@@ -579,4 +585,43 @@ fn the_first_two_duplicate_acks_each_release_one_new_segment() {
             "1.040 client>server . seq=1 ack=1 len=1448",
         ]
     );
+}
+
+#[test]
+fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    // RACK (RFC 8985 §6.2, Linux tcp_recovery = 1): three segments at 1 s, the second lost.
+    // The SACK of the third comes back at 1.040 s: a segment sent after the hole was
+    // delivered, so the hole is lost once RTT + min_RTT/4 has passed since it was sent:
+    // the reordering timer retransmits it at 1.050 s. No duplicate-ACK count could (one
+    // duplicate ACK), and the loss probe would wait until 1.122 s.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 3 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    s.faults.push(FaultRule {
+        from: Some("client".into()),
+        to: None,
+        matches: SegmentMatch::Data,
+        nth: Some(2),
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    });
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    assert_eq!(
+        d[3], "1.050 client>server . seq=1449 ack=1 len=1448",
+        "{d:#?}"
+    );
+    // Without RACK the probe comes first (PTO 2·SRTT + 2 ticks after the last ACK).
+    let mut off = s.clone();
+    off.tuning.rack = Some(false);
+    let d = data_packets(&run(&off), "client");
+    assert!(d[3].starts_with("1.122 "), "{d:#?}");
 }

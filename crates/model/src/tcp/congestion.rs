@@ -143,6 +143,19 @@ impl Congestion {
         CcAction::None
     }
 
+    /// Loss detected otherwise than by the duplicate-ACK count (Linux RACK, RFC 8985 §6.2):
+    /// enter fast recovery as on the third duplicate ACK, the window inflated by the
+    /// duplicate ACKs seen so far. Returns false when already recovering.
+    pub fn enter_recovery(&mut self, flight: u32, snd_max: SeqNumber) -> bool {
+        if self.recover.is_some() {
+            return false;
+        }
+        self.ssthresh = self.loss_ssthresh(flight);
+        self.cwnd = self.ssthresh + self.dupacks * self.mss;
+        self.recover = Some(snd_max);
+        true
+    }
+
     /// The retransmission timer expired (RFC 5681 §3.1 eq. 4, loss window of one segment).
     pub fn on_rto(&mut self, flight: u32) {
         // Linux `tcp_enter_loss`: ssthresh from the congestion module (CUBIC's beta), cwnd 1.

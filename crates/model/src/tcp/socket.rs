@@ -128,6 +128,17 @@ pub struct TcpSocket {
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
     lsndtime: Option<Micros>,
+    // RACK (RFC 8985; Linux `tcp_recovery.c`).
+    /// Outstanding segments: (start, end) stream offsets and when last sent.
+    sent_log: std::collections::VecDeque<(u64, u64, Micros)>,
+    /// What the peer SACKed above snd_una (stream offsets, merged, sorted).
+    sacked: Vec<(u64, u64)>,
+    /// Send time and RTT of the most recently sent segment known delivered (`tp->rack`).
+    rack: Option<(Micros, Micros)>,
+    /// The retransmission timer is armed as RACK's reordering timer (`ICSK_TIME_REO_TIMEOUT`).
+    reo_armed: bool,
+    /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
+    min_rtt: Option<Micros>,
     /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
     /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
     probes_out: u32,
@@ -236,6 +247,11 @@ impl TcpSocket {
             tlp_high_seq: None,
             rto_anchor: 0,
             lsndtime: None,
+            sent_log: std::collections::VecDeque::new(),
+            sacked: Vec::new(),
+            rack: None,
+            reo_armed: false,
+            min_rtt: None,
             probes_out: 0,
             synack_retries_limit: None,
             rtt_probe: None,
@@ -315,9 +331,15 @@ impl TcpSocket {
         }
     }
 
+    fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
+        self.rtt.sample(r, p);
+        self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
+    }
+
     fn arm_rto(&mut self, ctx: &mut Ctx) {
         let at = ctx.now + self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
         self.tlp_armed = false;
+        self.reo_armed = false;
         self.rto_anchor = ctx.now;
         self.set_timer(TimerKind::Retransmit, at, ctx);
     }
@@ -837,6 +859,13 @@ impl TcpSocket {
         {
             self.pingpong = true;
         }
+        if len > 0 {
+            let end = off + len as u64;
+            match self.sent_log.iter_mut().find(|e| e.0 == off) {
+                Some(e) => *e = (off, end.max(e.1), ctx.now),
+                None => self.sent_log.push_back((off, end, ctx.now)),
+            }
+        }
         let mut seg =
             self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
         seg.retransmission = retransmission;
@@ -1161,7 +1190,7 @@ impl TcpSocket {
             self.snd_una = ack;
             if let Some((end, sent)) = self.rtt_probe.take() {
                 if ack.ge(end) {
-                    self.rtt.sample(ctx.now - sent, ctx.p);
+                    self.rtt_sample(ctx.now - sent, ctx.p);
                 }
             }
             self.backoff = 0;
@@ -1458,7 +1487,7 @@ impl TcpSocket {
             if let Some((end, sent)) = self.rtt_probe {
                 if ack.ge(end) {
                     self.rtt_probe = None;
-                    self.rtt.sample(ctx.now - sent, ctx.p);
+                    self.rtt_sample(ctx.now - sent, ctx.p);
                 }
             }
             self.snd_una = ack;
@@ -1470,6 +1499,15 @@ impl TcpSocket {
                 self.tlp_high_seq = None;
             }
             let data_acked = self.soff(ack).min(self.sndbuf.tail);
+            // RACK: the newest segment this ACK delivers (Karn: not a retransmission's
+            // ambiguous copy, which the log cannot tell; the model takes its last send).
+            if let Some(&(_, _, sent)) = self.sent_log.iter().rfind(|e| e.1 <= data_acked) {
+                self.rack_update(sent, ctx);
+            }
+            while self.sent_log.front().is_some_and(|e| e.1 <= data_acked) {
+                self.sent_log.pop_front();
+            }
+            self.sacked.retain(|&(_, b)| b > data_acked);
             let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
             self.sndbuf.release_to(data_acked);
             self.backoff = 0;
@@ -1498,6 +1536,7 @@ impl TcpSocket {
             && self.snd_max.gt(self.snd_una)
         {
             // A duplicate ACK (RFC 5681 §2).
+            self.rack_on_sack(&h.options.sack, ctx);
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
             if self
                 .cc
@@ -1545,12 +1584,106 @@ impl TcpSocket {
         // RFC 6298 §5.3: restart the timer when new data is acknowledged; Linux
         // (`tcp_set_xmit_timer`) arms a loss probe instead when it can.
         self.tlp_armed = false;
+        self.reo_armed = false;
         self.rto_anchor = ctx.now;
         if self.schedule_loss_probe(ctx) {
             return;
         }
         let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
         self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    /// A segment sent at `sent` is known delivered: RACK keeps the most recently sent one
+    /// (`tcp_rack_advance`).
+    fn rack_update(&mut self, sent: Micros, ctx: &Ctx) {
+        if self.rack.is_none_or(|(x, _)| sent >= x) {
+            self.rack = Some((sent, ctx.now.saturating_sub(sent)));
+        }
+    }
+
+    /// SACK blocks on a duplicate ACK: note newly SACKed segments for RACK, then look for
+    /// the loss (Linux `tcp_sacktag_write_queue` → `tcp_rack_detect_loss`).
+    fn rack_on_sack(&mut self, blocks: &[(u32, u32)], ctx: &mut Ctx) {
+        if !ctx.p.rack || !self.sack_ok || blocks.is_empty() {
+            return;
+        }
+        let una = self.soff(self.snd_una);
+        let covered =
+            |sacked: &[(u64, u64)], a: u64, b: u64| sacked.iter().any(|&(x, y)| x <= a && b <= y);
+        let before = self.sacked.clone();
+        for &(l, r) in blocks {
+            let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
+            if b <= a || a < una || b > self.soff(self.snd_max) {
+                continue; // a D-SACK or a block we cannot place
+            }
+            self.sacked.push((a, b));
+        }
+        self.sacked.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::new();
+        for &(a, b) in &self.sacked {
+            match merged.last_mut() {
+                Some(m) if a <= m.1 => m.1 = m.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        self.sacked = merged;
+        let newly: Vec<Micros> = self
+            .sent_log
+            .iter()
+            .filter(|e| !covered(&before, e.0, e.1) && covered(&self.sacked, e.0, e.1))
+            .map(|e| e.2)
+            .collect();
+        for sent in newly {
+            self.rack_update(sent, ctx);
+        }
+        self.rack_detect_loss(ctx);
+    }
+
+    /// RACK (RFC 8985 §6.2, Linux `tcp_rack_detect_loss`): the first unSACKed segment is
+    /// lost once a segment sent after it was delivered and the RTT of that delivery plus a
+    /// reordering window has passed since it was sent. The window is min_RTT/4 (at most
+    /// SRTT) until three segments are SACKed, then 0 (`tcp_rack_reo_wnd`); before that, the
+    /// reordering timer waits for it. Only the first hole is checked: recovery is NewReno's.
+    fn rack_detect_loss(&mut self, ctx: &mut Ctx) {
+        let p = ctx.p;
+        let Some((xmit, rack_rtt)) = self.rack else {
+            return;
+        };
+        if self.cc.in_recovery() {
+            return;
+        }
+        let una = self.soff(self.snd_una);
+        let Some(&(start, end, sent)) = self.sent_log.front() else {
+            return;
+        };
+        if start > una || self.sacked.iter().any(|&(x, y)| x <= start && end <= y) {
+            return;
+        }
+        if sent > xmit || self.sacked.is_empty() {
+            return;
+        }
+        let reo = if self.cc.dupacks >= p.dupack_threshold {
+            0
+        } else {
+            let srtt = self.rtt.srtt.unwrap_or(0);
+            (self.min_rtt.unwrap_or(0) / 4).min(srtt)
+        };
+        let waited = ctx.now.saturating_sub(sent);
+        if rack_rtt + reo > waited {
+            // `tcp_rack_reo_timeout` will look again.
+            self.tlp_armed = false;
+            self.reo_armed = true;
+            let at = ctx.now + (rack_rtt + reo - waited);
+            self.set_timer(TimerKind::Retransmit, at, ctx);
+            return;
+        }
+        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        if self.cc.enter_recovery(flight, self.snd_max) {
+            self.stats.fast_retransmits += 1;
+            self.rtt_probe = None;
+            self.retransmit_first(ctx);
+            self.arm_rto(ctx);
+        }
     }
 
     fn retransmit_first(&mut self, ctx: &mut Ctx) {
@@ -1750,6 +1883,14 @@ impl TcpSocket {
         use TcpState::*;
         if std::mem::take(&mut self.tlp_armed) {
             return self.send_loss_probe(ctx);
+        }
+        if std::mem::take(&mut self.reo_armed) {
+            // `tcp_rack_reo_timeout`: look for the loss again, then the RTO as before.
+            self.rack_detect_loss(ctx);
+            if self.timer(TimerKind::Retransmit).is_none() && self.snd_max.gt(self.snd_una) {
+                self.arm_rto(ctx);
+            }
+            return;
         }
         // `tcp_retransmit_timer`: an RTO ends any probe episode.
         self.tlp_high_seq = None;
