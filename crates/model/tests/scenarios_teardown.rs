@@ -27,13 +27,14 @@ fn after_handshake(t: &synack_model::trace::Trace) -> Vec<String> {
 fn client_closes_four_way() {
     let t = td(TeardownCase::ClientCloses);
     // The server's ACK of the FIN waits one timer tick: `tcp_fin` puts the connection in
-    // ping-pong mode and schedules a delayed ACK whose ATO is still 0 (no data came). On 6.18
-    // (HZ 250) it went 4 and 11 ms after the FIN; the Linux profile's tick is 1 ms.
+    // ping-pong mode and schedules a delayed ACK whose ATO is still 0 (no data came): the
+    // next timer tick. On 6.18 (HZ 250) it went 4 and 11 ms after the FIN; the Linux
+    // profile's tick is 4 ms.
     assert_eq!(
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.141 server>client . seq=1 ack=2 len=0",
+            "0.144 server>client . seq=1 ack=2 len=0",
             "0.220 server>client F. seq=1 ack=2 len=0",
             "0.240 client>server . seq=2 ack=2 len=0",
         ]
@@ -81,7 +82,7 @@ fn server_closes_four_way() {
         after_handshake(&t),
         [
             "0.140 server>client F. seq=1 ack=1 len=0",
-            "0.161 client>server . seq=1 ack=2 len=0",
+            "0.164 client>server . seq=1 ack=2 len=0",
             "0.240 client>server F. seq=1 ack=2 len=0",
             "0.260 server>client . seq=2 ack=2 len=0",
         ]
@@ -111,7 +112,7 @@ fn last_ack_lost_the_fin_is_retransmitted_and_answered_from_time_wait() {
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.141 server>client . seq=1 ack=2 len=0",
+            "0.144 server>client . seq=1 ack=2 len=0",
             "0.220 server>client F. seq=1 ack=2 len=0",
             "0.240 client>server . seq=2 ack=2 len=0 LOST",
             // RTO = SRTT 40 ms + max(200 ms, 4·RTTVAR) = 240 ms after the FIN.
@@ -180,7 +181,7 @@ fn ack_of_fin_lost_is_repaired_by_the_fin_retransmission() {
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.141 server>client . seq=1 ack=2 len=0 LOST",
+            "0.144 server>client . seq=1 ack=2 len=0 LOST",
             "0.220 server>client F. seq=1 ack=2 len=0",
             // The server's FIN also acknowledges the client's FIN: its ACK field moves the
             // client to FIN-WAIT-2, its FIN to TIME-WAIT, in one segment.
@@ -212,7 +213,7 @@ fn half_close_data_still_flows_the_other_way() {
         after_handshake(&t),
         [
             "0.120 client>server F. seq=1 ack=1 len=0",
-            "0.141 server>client . seq=1 ack=2 len=0",
+            "0.144 server>client . seq=1 ack=2 len=0",
             "0.220 server>client . seq=1 ack=2 len=200",
             // Delayed ACK: 40 ms later (Linux TCP_ATO_MIN).
             "0.240 client>server . seq=2 ack=201 len=0",
@@ -436,7 +437,7 @@ fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe
         after_handshake(&t),
         [
             "0.050 client>server F. seq=1 ack=1 len=0",
-            "0.071 server>client . seq=1 ack=2 len=0",
+            "0.074 server>client . seq=1 ack=2 len=0",
             "0.200 server>client . seq=1 ack=2 len=10",
             "0.220 client>server R seq=2 len=0",
         ]

@@ -1673,7 +1673,8 @@ impl TcpSocket {
             // `tcp_rack_reo_timeout` will look again.
             self.tlp_armed = false;
             self.reo_armed = true;
-            let at = ctx.now + (rack_rtt + reo - waited);
+            // `tcp_rack_mark_lost`: the timer gets TCP_TIMEOUT_MIN (2 ticks) more.
+            let at = ctx.now + (rack_rtt + reo - waited) + 2 * p.clock_granularity_us;
             self.set_timer(TimerKind::Retransmit, at, ctx);
             return;
         }
