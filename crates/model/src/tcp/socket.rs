@@ -105,6 +105,9 @@ pub struct TcpSocket {
     lrcvtime: Micros,
     /// The peer's segment size as seen (`icsk_ack.rcv_mss`).
     rcv_mss: u32,
+    /// Small ("pushed") segments received since the last ACK, 0..=2 (Linux
+    /// `ICSK_ACK_PUSHED`, `ICSK_ACK_PUSHED2`).
+    ack_pushed: u8,
     /// Linux `tp->rcv_ssthresh`: the window offered grows only this far; it starts at the
     /// SYN's window and grows by two MSS per in-order segment (`tcp_grow_window`), up to the
     /// receive space.
@@ -238,6 +241,7 @@ impl TcpSocket {
             lrcvtime: 0,
             // `tcp_initialize_rcv_mss`: min(advmss, TCP_MSS_DEFAULT 536) until data is seen.
             rcv_mss: (p.mss as u32).min(536),
+            ack_pushed: 0,
             rcv_ssthresh: p.recv_buffer,
             rtt: RttEstimator::new(p),
             backoff: 0,
@@ -601,6 +605,7 @@ impl TcpSocket {
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
+                self.ack_pushed = 0;
                 if self.ack_sched {
                     self.ack_sched = false;
                     if self.ack_quick > 0 {
@@ -1436,7 +1441,11 @@ impl TcpSocket {
         if self.rcv_ssthresh < self.rcv_cap {
             self.rcv_ssthresh = (self.rcv_ssthresh + 2 * self.our_mss as u32).min(self.rcv_cap);
         }
-        // `tcp_measure_rcv_mss`
+        // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
+        // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
+        if len < self.rcv_mss && len + 12 < 536 {
+            self.ack_pushed = (self.ack_pushed + 1).min(2);
+        }
         if len >= self.rcv_mss {
             self.rcv_mss = len.min(self.our_mss as u32);
         }
@@ -2049,6 +2058,18 @@ impl TcpSocket {
                 && before < thresh
                 && after >= thresh
             {
+                self.send_ack(ctx);
+            } else if ctx.p.quickack_max > 0
+                && self.rcvbuf.is_empty()
+                && (self.ack_sched || self.delack_bytes > 0)
+                && (self.ack_pushed >= 2 || (self.ack_pushed == 1 && !self.pingpong))
+                && self.remote.is_some()
+            {
+                // Linux `tcp_cleanup_rbuf`: once the application has read everything, a
+                // pushed (small) segment is acknowledged at once, outside ping-pong mode.
+                // Measured on 6.18: 22 small writes 50 ms apart to a reader blocked in
+                // recv() — every one ACKed within 0.1 ms, also after the 16 quick ACKs;
+                // to a reader that does not read, the 17th on waited 44-48 ms.
                 self.send_ack(ctx);
             }
             self.report(ctx);
