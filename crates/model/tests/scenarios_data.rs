@@ -661,7 +661,7 @@ fn small_writes_ack_delays(server_reads: bool) -> Vec<u64> {
     let data: Vec<u64> = p
         .iter()
         .filter(|l| l.contains("client>server") && l.ends_with("len=100"))
-        .map(ms) // arrival, to the millisecond
+        .map(|l| ms(l)) // arrival, to the millisecond
         .collect();
     let acks: Vec<u64> = p
         .iter()
