@@ -496,3 +496,29 @@ fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries()
     let (_, closed) = run_with(8);
     assert_eq!(closed, [122_980_000]);
 }
+
+#[test]
+fn after_shut_wr_send_fails_with_epipe_and_data_still_arrives() {
+    use synack_model::scenario::Action::{Recv, Shutdown};
+    // Measured on 6.18 (loopback): shutdown(SHUT_WR), then send() → EPIPE; the peer reads
+    // EOF, sends 3 bytes, and the half-closed socket (FIN-WAIT-2) receives them.
+    let t = after_connect(
+        vec![at(100_000, Recv { max: 100 }), send(200_000, 3)],
+        vec![
+            at(50_000, Shutdown),
+            send(60_000, 1),
+            at(300_000, Recv { max: 100 }),
+        ],
+        ProfileId::Linux,
+    );
+    assert_eq!(
+        returns(&t, "client"),
+        [
+            "Connect ok",
+            "Shutdown ok",
+            "Send EPIPE",
+            "Recv 3 bytes: conn #1[0..3]"
+        ]
+    );
+    assert_eq!(final_state(&t, "client"), Some(FinWait2));
+}
