@@ -101,17 +101,42 @@ macro_rules! profile {
 }
 
 profile! {
-    /// Maximum segment size we announce in our SYN (payload bytes; 1460 = Ethernet MTU 1500
-    /// minus 40 bytes of IPv4 + TCP headers).
+    /// The largest MSS we announce (a TCP_MAXSEG-like clamp). The MSS itself comes from the
+    /// path's MTU (the link's `mtu`): min(MTU, 65535) − 40 (Linux `ipv4_default_advmss`;
+    /// RFC 9293 §3.7.1), so 1460 on Ethernet and 65495 on loopback's MTU 65536. 65495 = no
+    /// clamp. The MTU is a property of the machine's interface, not of TCP: set it on the link.
     mss: u16,
-    /// Send the window scale option (RFC 7323 §2) in SYNs, with this shift count.
+    /// Send the window scale option (RFC 7323 §2) in SYNs, with this shift count (unless
+    /// `wscale_space` chooses it).
     window_scale: Option<u8>,
+    /// Linux chooses the shift from the buffers (`tcp_select_initial_window`): ilog2(max(
+    /// receive space, this)) − 15, where this is max(tcp_rmem[2], net.core.rmem_max) =
+    /// 33554432 on 6.18 → shift 10; SO_RCVBUF on the socket clamps it to its own space.
+    /// 0 = use `window_scale` as given.
+    wscale_space: u32,
+    /// Linux `__tcp_select_window`: the window offered is min(free space, rcv_ssthresh)
+    /// rounded up to the window-scale unit; rcv_ssthresh starts at the SYN's window and
+    /// grows by 2 MSS per in-order segment (`tcp_grow_window`). The kernel also grows the
+    /// space itself by autotuning, which the model does not. `false`: the free space,
+    /// rounded down by the shift.
+    window_round_up: bool,
+    /// Linux rounds the SYN's window down to a multiple of the MSS
+    /// (`tcp_select_initial_window`: 64240 for a 1460 MSS). `false`: the whole space.
+    initial_window_mss_multiple: bool,
     /// Send SACK-permitted (RFC 2018) in SYNs. The model does not act on SACK blocks yet.
     sack_permitted: bool,
     /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
     timestamps: bool,
-    /// Receive buffer (SO_RCVBUF) for new sockets, bytes; the receive window follows it.
+    /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
+    /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
+    /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
+    /// it for overhead, then halves it). The kernel grows it later by receive-buffer
+    /// autotuning (`tcp_rcv_space_adjust`), which the model does not do.
     recv_buffer: u32,
+    /// A UDP socket's receive queue for new sockets, payload bytes (Linux: from
+    /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
+    /// payload).
+    udp_recv_buffer: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
     /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
@@ -125,15 +150,40 @@ profile! {
     /// `tcp_set_rto`), so even a loopback RTO is ~200 ms *plus* the RTT. The RFC clamps
     /// the whole RTO instead (RFC 6298 §2.4).
     rto_min_on_variance: bool,
-    /// Clock granularity G of RFC 6298 §2 (Linux: one jiffy; we use 1 ms).
+    /// Clock granularity G of RFC 6298 §2; for Linux one jiffy, 1/CONFIG_HZ: 4 ms on the
+    /// measured 6.18 machine (HZ 250, as Debian and Ubuntu build; 1 ms with HZ 1000). A
+    /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
+    /// loss probe's "+2 ticks" and the reordering timer's TCP_TIMEOUT_MIN (2 ticks).
     clock_granularity_us: Micros,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
+    /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
+    /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
+    /// `syn_retries` into ((2^(n+1) - 1) × the initial RTO, counted from the first SYN): with 6
+    /// and 4 that is the 10th retransmission at 67 s and ETIMEDOUT at 131 s; with 2 and 4
+    /// (measured on 6.18) SYNs at 1, 2, 3, 4, 5 s and ETIMEDOUT at 7 s. See
+    /// [`Profile::retries_as_time_budget`].
     syn_retries: u32,
+    /// The first this-many SYN retransmission timeouts keep the initial RTO instead of
+    /// doubling it (`tcp_syn_linear_timeouts`, 4, Linux 6.5+; `tcp_retransmit_timer`): SYNs
+    /// at 1, 2, 3, 4, 5, 7, 11, 19 … s. 0 = plain exponential backoff (RFC 6298 §5.5).
+    syn_linear_timeouts: u32,
+    /// Linux turns the retry counts into time budgets (`retransmits_timed_out` with
+    /// `tcp_model_timeout`): `tcp_retries2` = 15 means "924.6 s after the first
+    /// retransmission" (the RTO doubling from TCP_RTO_MIN, capped at TCP_RTO_MAX), however
+    /// many retransmissions fit. `false`: a plain count, as RFC 1122 §4.2.3.5 words R2.
+    retries_as_time_budget: bool,
     /// SYN-ACK retransmissions before a request is dropped (`tcp_synack_retries`, 5).
     synack_retries: u32,
     /// Data retransmissions before the connection is declared dead (`tcp_retries2`, 15;
-    /// RFC 1122 §4.2.3.5 R2 "at least 100 s", modelled as 8 tries).
+    /// RFC 1122 §4.2.3.5 R2 "at least 100 s", modelled as 8 tries). On Linux a time budget
+    /// (see [`Profile::retries_as_time_budget`]), counted from the first RTO retransmission:
+    /// measured on 6.18 with tcp_retries2 = 2, 3, 4 → ETIMEDOUT 2.9, 6.4, 6.4 s after it.
     data_retries: u32,
+    /// Retransmissions before an orphaned connection (closed by the application, e.g. in
+    /// FIN-WAIT-1) is dropped. Linux `tcp_orphan_retries`: the sysctl's default 0 means 8
+    /// (a 102.2 s budget) while the RTO is below TCP_RTO_MAX. Measured on 6.18 with
+    /// tcp_orphan_retries = 2: FIN, probe +0.21 s, RTOs +0.42 +0.85 +1.68 s, gone at 3.36 s.
+    orphan_retries: u32,
     /// TIME-WAIT length. Linux: fixed 60 s (TCP_TIMEWAIT_LEN). RFC: 2×MSL.
     time_wait_us: Micros,
     /// Maximum segment lifetime (RFC 9293 §3.4.2: 2 minutes), shown for reference; the RFC
@@ -146,6 +196,14 @@ profile! {
     delayed_ack_us: Micros,
     /// Acknowledge at least every this many full-sized segments (RFC 5681 §4.2: 2).
     ack_every_segments: u32,
+    /// Linux's quick-ACK mode (`tcp_incr_quickack`, TCP_MAX_QUICKACKS 16): the first data of
+    /// a connection is acknowledged segment by segment, up to this many ACKs (and half the
+    /// receive window's worth of segments), unless the connection is interactive
+    /// (ping-pong: it replied within one ATO, or it received a FIN in ESTABLISHED, whose ACK
+    /// then waits). Measured on 6.18: six 1448-byte segments 50 ms apart each ACKed within
+    /// 0.06 ms; a FIN after data ACKed 47 ms later. 0 = no quick-ACK mode and no ping-pong
+    /// (RFC 1122 §4.2.3.2 / RFC 5681 §4.2: delay every ACK, except of a FIN).
+    quickack_max: u32,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293
     /// §3.7.4 classic rule (no small segment while *any* data is unacknowledged).
@@ -160,58 +218,105 @@ profile! {
     /// Slow start grows cwnd by the bytes an ACK acknowledges, at most this many MSS per ACK
     /// (RFC 5681 §3.1: 1; RFC 3465 allows 2; 0 = no limit, as Linux `tcp_slow_start`).
     slow_start_abc_limit: u32,
+    /// Tail loss probes (`tcp_early_retrans` = 3, the default; RFC 8985 §7): with SACK, the
+    /// retransmission timer first fires as a probe after about two SRTTs and resends the
+    /// last segment (or sends a new one), and only then as an RTO. The model does not yet
+    /// use the SACK that answers a probe to start recovery (RACK); the RTO does.
+    tail_loss_probe: bool,
+    /// RACK loss detection (`tcp_recovery` bit 1, default on; RFC 8985 §6): with SACK, a
+    /// segment is lost once one sent after it was delivered and an RTT plus a reordering
+    /// window (min RTT / 4 before three SACKs) has passed, so one or two SACKs suffice.
+    rack: bool,
+    /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
+    /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
+    /// flight. (CUBIC's window growth and PRR are not modelled: growth stays RFC 5681.)
+    loss_beta_1024: u32,
+    /// Restart the window after an idle period longer than the RTO: 1 = Linux
+    /// `tcp_cwnd_restart` (tcp_slow_start_after_idle = 1: halve per idle RTO, down to the
+    /// initial window), 2 = RFC 5681 §4.1 (straight to min(IW, cwnd)), 0 = never.
+    slow_start_after_idle: u8,
     /// Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2: 3).
     dupack_threshold: u32,
-    /// Zero-window probes before the connection is dropped (`tcp_retries2` applies too).
+    /// Unanswered zero-window probes before the connection is dropped (Linux
+    /// `tcp_probe_timer`: `icsk_probes_out >= tcp_retries2`). Every ACK resets the count, so
+    /// a peer that answers its probes is probed forever (RFC 1122 §4.2.2.17).
     persist_probe_max: u32,
     /// Linux probes a zero window with a 0-byte segment carrying an old sequence number
     /// (`tcp_xmit_probe_skb`); the RFC (9293 §3.8.6.1) sends one byte of new data.
     probe_with_data: bool,
     /// Listen backlog cap (`net.core.somaxconn`, 4096 since Linux 5.4).
     somaxconn: u32,
-    /// SYN queue length limit (`tcp_max_syn_backlog`). Simplification: current Linux
-    /// treats the request queue as full at the listen backlog (`inet_csk_reqsk_queue_is_full`)
-    /// and uses this sysctl for early drops without syncookies; the model uses one limit.
+    /// `tcp_max_syn_backlog`. It is *not* the SYN queue's size: Linux treats the request
+    /// queue as full when it holds more than the listen backlog
+    /// (`inet_csk_reqsk_queue_is_full`: `reqsk_queue_len > sk_max_ack_backlog`, so backlog N
+    /// holds N + 1 requests; measured on 6.18). This sysctl only matters with syncookies
+    /// off: `tcp_conn_request` then drops a SYN from an unproven peer once fewer than a
+    /// quarter of it is left (`max_syn_backlog - qlen < max_syn_backlog >> 2`; measured:
+    /// 16 → 13 requests, 17 → 14).
     max_syn_backlog: u32,
     /// Answer an accept-queue overflow with RST (`tcp_abort_on_overflow`, default 0).
     abort_on_overflow: bool,
-    /// Use SYN cookies when the SYN queue is full (`tcp_syncookies`, default 1).
+    /// `tcp_syncookies` ≥ 1: answer with a SYN cookie instead of dropping when the request
+    /// queue is full (default 1).
     syncookies: bool,
+    /// `tcp_syncookies` = 2: always answer with a cookie, keeping no request at all
+    /// (`tcp_conn_request`: `syncookies == 2 || inet_csk_reqsk_queue_is_full(sk)`). Only
+    /// read when `syncookies` is on. (Two booleans rather than a 0/1/2 number so that scenario
+    /// files and programs that set `syncookies: true/false` keep their meaning.)
+    syncookies_always: bool,
     /// Two-queue (Linux) or single-queue (BSD) listen backlog.
     backlog_model: BacklogModel,
     /// When SYNs are dropped because the accept queue is full.
     syn_drop_rule: SynDropRule,
     /// Send RST when close() discards unread received data (RFC 2525 §2.17; Linux does).
     rst_on_close_with_unread: bool,
+    /// Linux's errno after a reset (`tcp_reset`, `sock_error`, `tcp_recvmsg_locked`): EPIPE
+    /// for a reset in CLOSE-WAIT, ECONNRESET otherwise; the error is reported once, then
+    /// send() gets EPIPE and recv() reads 0; a FIN already received reads as end of file
+    /// first. Measured on 6.18: recv ECONNRESET then send EPIPE; in CLOSE-WAIT recv 0 then
+    /// send EPIPE. `false`: RFC 9293 §3.10.7.4, every later call gets "connection reset".
+    linux_errno: bool,
 }
 
 impl Profile {
     /// "Linux 6.x".
     pub fn linux() -> Profile {
         Profile {
-            mss: 1460,
-            window_scale: Some(7),
+            mss: 65_495,
+            window_scale: Some(10),
+            wscale_space: 33_554_432,
+            initial_window_mss_multiple: true,
+            window_round_up: true,
             sack_permitted: true,
             timestamps: true,
-            recv_buffer: 131_072,
+            recv_buffer: 65_536,
+            udp_recv_buffer: 131_072,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
             rto_min_on_variance: true,
-            clock_granularity_us: 1_000,
+            clock_granularity_us: 4_000,
             syn_retries: 6,
+            syn_linear_timeouts: 4,
+            retries_as_time_budget: true,
             synack_retries: 5,
             data_retries: 15,
+            orphan_retries: 8,
             time_wait_us: 60_000_000,
             msl_us: 60_000_000,
             fin_wait2_timeout_us: 60_000_000,
             delayed_ack_us: 40_000,
             ack_every_segments: 2,
+            quickack_max: 16,
             nagle_minshall: true,
             initial_cwnd_segments: 10,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
+            tail_loss_probe: true,
+            rack: true,
+            loss_beta_1024: 717,
+            slow_start_after_idle: 1,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: false,
@@ -219,20 +324,26 @@ impl Profile {
             max_syn_backlog: 1024,
             abort_on_overflow: false,
             syncookies: true,
+            syncookies_always: false,
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: true,
+            linux_errno: true,
         }
     }
 
     /// "RFC textbook".
     pub fn rfc() -> Profile {
         Profile {
-            mss: 1460,
+            mss: 65_495,
             window_scale: None,
+            wscale_space: 0,
+            initial_window_mss_multiple: false,
+            window_round_up: false,
             sack_permitted: false,
             timestamps: false,
             recv_buffer: 65_535,
+            udp_recv_buffer: 65_535,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
@@ -240,17 +351,25 @@ impl Profile {
             rto_min_on_variance: false,
             clock_granularity_us: 1_000,
             syn_retries: 5,
+            syn_linear_timeouts: 0,
+            retries_as_time_budget: false,
             synack_retries: 5,
             data_retries: 8,
+            orphan_retries: 8,
             time_wait_us: 240_000_000,
             msl_us: 120_000_000,
             fin_wait2_timeout_us: 0,
             delayed_ack_us: 200_000,
             ack_every_segments: 2,
+            quickack_max: 0,
             nagle_minshall: false,
             initial_cwnd_segments: 3,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
+            tail_loss_probe: false,
+            rack: false,
+            loss_beta_1024: 0,
+            slow_start_after_idle: 2,
             dupack_threshold: 3,
             persist_probe_max: 15,
             probe_with_data: true,
@@ -258,9 +377,11 @@ impl Profile {
             max_syn_backlog: 128,
             abort_on_overflow: false,
             syncookies: false,
+            syncookies_always: false,
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: false,
+            linux_errno: false,
         }
     }
 }
@@ -268,6 +389,136 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where the Linux profile departs from the RFC textbook, and why. A new field that
+    /// differs must be added here with its reason.
+    #[test]
+    fn the_linux_and_rfc_profiles_differ_only_where_linux_departs_from_the_textbook() {
+        let why: &[(&str, &str)] = &[
+            (
+                "window_scale",
+                "RFC 7323 is optional; Linux always offers it",
+            ),
+            (
+                "sack_permitted",
+                "RFC 2018 is optional; Linux always offers it",
+            ),
+            (
+                "timestamps",
+                "RFC 7323 is optional; Linux always sends them",
+            ),
+            (
+                "recv_buffer",
+                "tcp_full_space 65536 vs the 16-bit field's 65535",
+            ),
+            (
+                "loss_beta_1024",
+                "CUBIC (Linux default) keeps 0.7 of cwnd; RFC 5681 half the flight",
+            ),
+            (
+                "slow_start_after_idle",
+                "tcp_cwnd_restart halves per idle RTO; RFC 5681 §4.1 restarts at once",
+            ),
+            (
+                "rack",
+                "tcp_recovery 1 (RFC 8985 RACK); RFC 5681 counts duplicate ACKs",
+            ),
+            (
+                "tail_loss_probe",
+                "tcp_early_retrans 3 (RFC 8985 TLP); RFC 6298 has only the RTO",
+            ),
+            (
+                "udp_recv_buffer",
+                "net.core.rmem_default; the RFCs name no size",
+            ),
+            (
+                "wscale_space",
+                "tcp_select_initial_window picks the shift from tcp_rmem[2]",
+            ),
+            (
+                "window_round_up",
+                "__tcp_select_window: rcv_ssthresh, rounded up to the scale unit",
+            ),
+            (
+                "initial_window_mss_multiple",
+                "tcp_select_initial_window rounds the SYN's window to the MSS",
+            ),
+            ("rto_min_us", "TCP_RTO_MIN 200 ms vs RFC 6298 §2.4's 1 s"),
+            ("rto_max_us", "TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s"),
+            ("clock_granularity_us", "one jiffy at HZ 250 vs 1 ms"),
+            (
+                "rto_min_on_variance",
+                "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",
+            ),
+            ("syn_retries", "tcp_syn_retries 6 vs a textbook 5"),
+            (
+                "syn_linear_timeouts",
+                "tcp_syn_linear_timeouts (6.5+): first SYN timeouts linear",
+            ),
+            (
+                "retries_as_time_budget",
+                "tcp_model_timeout: retries are time budgets on Linux",
+            ),
+            ("data_retries", "tcp_retries2 15 vs RFC 1122 R2 as 8 tries"),
+            ("time_wait_us", "TCP_TIMEWAIT_LEN 60 s vs 2·MSL"),
+            (
+                "msl_us",
+                "RFC 9293's MSL of 2 minutes is shown for reference only",
+            ),
+            (
+                "fin_wait2_timeout_us",
+                "tcp_fin_timeout for orphans; the RFC waits forever",
+            ),
+            (
+                "delayed_ack_us",
+                "TCP_ATO_MIN 40 ms vs RFC 1122's 200 ms typical",
+            ),
+            (
+                "quickack_max",
+                "Linux quick-ACK and ping-pong modes; the RFC delays every ACK",
+            ),
+            ("nagle_minshall", "tcp_nagle_check (Minshall) vs RFC 896"),
+            (
+                "initial_cwnd_segments",
+                "TCP_INIT_CWND 10 (RFC 6928) vs RFC 5681's 3",
+            ),
+            (
+                "slow_start_abc_limit",
+                "Linux grows by all bytes acked; RFC 5681 by 1 MSS",
+            ),
+            (
+                "probe_with_data",
+                "tcp_xmit_probe_skb sends an old-sequence ACK, not a byte",
+            ),
+            ("somaxconn", "net.core.somaxconn 4096 vs SOMAXCONN 128"),
+            ("max_syn_backlog", "tcp_max_syn_backlog default vs 128"),
+            (
+                "syncookies",
+                "tcp_syncookies 1; cookies are no RFC mechanism",
+            ),
+            (
+                "rst_on_close_with_unread",
+                "RFC 2525 §2.17 as Linux does it",
+            ),
+            (
+                "linux_errno",
+                "tcp_reset's EPIPE in CLOSE-WAIT, errors reported once",
+            ),
+        ];
+        let l = serde_json::to_value(Profile::linux()).unwrap();
+        let r = serde_json::to_value(Profile::rfc()).unwrap();
+        let mut differ: Vec<&str> = l
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, v)| r.get(k.as_str()) != Some(*v))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        differ.sort();
+        let mut listed: Vec<&str> = why.iter().map(|(k, _)| *k).collect();
+        listed.sort();
+        assert_eq!(differ, listed);
+    }
 
     #[test]
     fn overrides_change_only_named_fields() {

@@ -20,8 +20,7 @@ use crate::tcp::{timer_index, TcpSocket};
 use crate::trace::{
     Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Header, Host, HostId,
     MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind, Segment, SegmentId,
-    SocketId, SocketInfo, TcpFlags, TcpHeader, TcpOptions, TcpState, TimerKind, Trace, UdpHeader,
-    TRACE_FORMAT_VERSION,
+    SocketId, SocketInfo, TcpHeader, TcpState, TimerKind, Trace, UdpHeader, TRACE_FORMAT_VERSION,
 };
 use crate::udp::{Datagram, UdpSocket, UDP_HEADER};
 use crate::vecmap::VecMap;
@@ -231,6 +230,7 @@ impl Sim {
                     let mut t = TcpSocket::new(id, local, &ctx);
                     if let Some(b) = spec.recv_buffer {
                         t.rcv_cap = b.max(1);
+                        t.rcvbuf_locked = true;
                     }
                     if let Some(b) = spec.send_buffer {
                         t.send_cap = b.max(1);
@@ -256,7 +256,7 @@ impl Sim {
                             members.insert(at, id);
                         }
                     }
-                    let cap = spec.recv_buffer.unwrap_or(sim.p.recv_buffer);
+                    let cap = spec.recv_buffer.unwrap_or(sim.p.udp_recv_buffer);
                     Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
                 }
             };
@@ -561,9 +561,49 @@ impl Sim {
         if !live {
             return; // re-armed or cancelled since
         }
+        if kind == TimerKind::Retransmit {
+            let limit = self.synack_retries_limit(sid);
+            if let Some(t) = self.tcp(sid) {
+                t.synack_retries_limit = limit;
+            }
+        }
         let before = self.tcp(sid).map(|t| t.state);
         self.with_tcp(sid, |t, ctx| t.on_timer(kind, ctx));
         self.after_tcp(sid, before);
+    }
+
+    /// Linux `reqsk_timer_handler`: when more than half of max(8, backlog) requests are
+    /// waiting, old requests (whose SYN-ACK already timed out) get fewer SYN-ACK retries,
+    /// down to 2, so that they make room for young ones. `None` for anything but a request.
+    fn synack_retries_limit(&self, sid: SocketId) -> Option<u32> {
+        let Some(Sock::Tcp(t)) = self.socks.get(sid.0 as usize) else {
+            return None;
+        };
+        let lid = t.parent?;
+        if t.state != TcpState::SynReceived {
+            return None;
+        }
+        let l = self.listener(lid)?;
+        let qlen = l.syn_queue.len() as u32;
+        let young = l
+            .syn_queue
+            .iter()
+            .filter(
+                |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
+            )
+            .count() as u32;
+        let mut max = self.p.synack_retries;
+        if (qlen << 1) > l.max_ack_backlog(self.p.somaxconn).max(8) {
+            let mut y = young << 1;
+            while max > 2 {
+                if qlen < y {
+                    break;
+                }
+                max -= 1;
+                y <<= 1;
+            }
+        }
+        Some(max)
     }
 
     // ------------------------------------------------------------------ arrivals
@@ -600,9 +640,14 @@ impl Sim {
                     self.bump(host, "ListenOverflows");
                     self.bump(host, "ListenDrops");
                     if self.p.abort_on_overflow {
+                        // `tcp_check_req` → embryonic_reset: `send_reset` in reply to the
+                        // ACK (a bare RST at its ACK number), and the request is dropped.
                         self.emit(EventKind::SegmentArrived { id });
+                        if let Some(rst) = TcpSocket::reset_for(seg) {
+                            self.tx.push(rst);
+                        }
                         let before = Some(state);
-                        self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
+                        self.with_tcp(sid, |t, ctx| t.set_state(TcpState::Closed, ctx));
                         self.after_tcp(sid, before);
                     } else {
                         // `listen_overflow:` inet_rsk(req)->acked = 1; the ACK is ignored.
@@ -655,7 +700,6 @@ impl Sim {
 
     fn report_listener(&mut self, lid: SocketId) {
         let somax = self.p.somaxconn;
-        let max_syn = self.p.max_syn_backlog;
         let bsd = self.p.backlog_model == BacklogModel::BsdSingleQueue;
         let Some(l) = self.listener(lid) else { return };
         let (sq, aq) = (l.syn_queue.len() as u32, l.accept_queue.len() as u32);
@@ -664,7 +708,11 @@ impl Sim {
         } else {
             l.accept_queue_cap(somax)
         };
-        let scap = if bsd { acap } else { max_syn };
+        let scap = if bsd {
+            acap
+        } else {
+            l.syn_queue_cap(somax, &self.p)
+        };
         self.emit(EventKind::QueueChanged {
             socket: lid,
             queue: QueueKind::SynQueue,
@@ -695,10 +743,13 @@ impl Sim {
         }
         if h.flags.ack && !h.flags.syn {
             let iss = h.ack.wrapping_sub(1);
+            // A cookie is stateless in Linux (`cookie_v4_check` recomputes it), so an ACK
+            // dropped for a full accept queue leaves it valid for the peer's retransmission:
+            // the model forgets it only once a connection is made from it.
             let cookie = self.p.syncookies
                 && self
-                    .listener_mut(lid)
-                    .is_some_and(|l| l.take_cookie(seg.src, iss));
+                    .listener(lid)
+                    .is_some_and(|l| l.has_cookie(seg.src, iss));
             if cookie {
                 if self
                     .listener(lid)
@@ -711,10 +762,16 @@ impl Sim {
                         reason: DropReason::AcceptQueueFull,
                     });
                 }
+                let Some(syn) = self
+                    .listener_mut(lid)
+                    .and_then(|l| l.take_cookie(seg.src, iss))
+                else {
+                    return;
+                };
                 self.emit(EventKind::SegmentArrived { id });
                 self.bump(host, "SyncookiesRecv");
                 let child = self.new_child(lid, seg);
-                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, iss, ctx));
+                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, &syn, iss, ctx));
                 if let Some(l) = self.listener_mut(lid) {
                     l.accept_queue.push_back(child);
                 }
@@ -741,11 +798,12 @@ impl Sim {
         let young = l
             .syn_queue
             .iter()
-            .filter(|c| {
-                matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.synack_retransmits == 0)
-            })
+            .filter(
+                |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
+            )
             .count();
-        let syn_len = l.syn_queue.len() as u32;
+        let req_full = l.reqsk_queue_full(somax);
+        let early_drop = l.syn_backlog_early_drop(self.p.max_syn_backlog);
         let acc_full = l.accept_queue_full(somax);
         let bsd_full =
             (l.syn_queue.len() + l.accept_queue.len()) as u32 >= l.max_ack_backlog(somax).max(1);
@@ -760,6 +818,25 @@ impl Sim {
                 }
             }
             BacklogModel::TwoQueues => {
+                // Linux `tcp_conn_request`, in its order. First the request queue: it is
+                // full when it holds more than the listen backlog (not tcp_max_syn_backlog);
+                // with tcp_syncookies = 2 every SYN gets a cookie.
+                let syncookies = self.p.syncookies;
+                let mut want_cookie = false;
+                if (syncookies && self.p.syncookies_always) || req_full {
+                    // `tcp_syn_flood_action`
+                    if !syncookies {
+                        self.bump(host, "TCPReqQFullDrop");
+                        self.bump(host, "ListenDrops");
+                        return self.emit(EventKind::SegmentDropped {
+                            id,
+                            reason: DropReason::SynQueueFull,
+                        });
+                    }
+                    self.bump(host, "TCPReqQFullDoCookies");
+                    want_cookie = true;
+                }
+                // Then the accept queue (`sk_acceptq_is_full`), cookie or not.
                 let drop = acc_full
                     && match self.p.syn_drop_rule {
                         SynDropRule::WhenAcceptQueueFull => true,
@@ -773,18 +850,21 @@ impl Sim {
                         reason: DropReason::SynAcceptQueueFull,
                     });
                 }
-                if syn_len >= self.p.max_syn_backlog {
-                    if self.p.syncookies {
-                        // Linux `tcp_syn_flood_action`: answer statelessly with a cookie.
-                        self.emit(EventKind::SegmentArrived { id });
-                        self.bump(host, "SyncookiesSent");
-                        let iss = self.rng.next_u32();
-                        if let Some(l) = self.listener_mut(lid) {
-                            l.add_cookie(seg.src, iss);
-                        }
-                        self.tx.push(cookie_syn_ack(seg, &h, iss, self.p.mss));
-                        return;
+                if want_cookie {
+                    self.emit(EventKind::SegmentArrived { id });
+                    self.bump(host, "SyncookiesSent");
+                    let mtu = self.link(seg.dst.host, seg.src.host).mtu;
+                    let synack = self.cookie_syn_ack(lid, seg, &h, mtu);
+                    if let (Some(l), Header::Tcp(sa)) = (self.listener_mut(lid), &synack.header) {
+                        l.add_cookie(seg.src, sa.seq, h.clone());
                     }
+                    self.tx.push(synack);
+                    return;
+                }
+                // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
+                // peers "proven to be alive" (a cached tcp_metrics RTT, which the model never
+                // has): `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN.
+                if !syncookies && early_drop {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,
@@ -803,6 +883,24 @@ impl Sim {
         self.after_tcp(child, Some(TcpState::SynReceived));
     }
 
+    /// A SYN-ACK from a listener in cookie mode, keeping no request. It is the SYN-ACK a
+    /// request would have sent (built by a socket that is thrown away): with timestamps the
+    /// cookie keeps SACK and the window scale in them (`cookie_init_timestamp`), without
+    /// them only the MSS survives. Measured on 6.18 with tcp_syncookies=2: "S. win=65160
+    /// MSS=1460,SACKOK,TS,WS=10", and without timestamps "S. win=64240 MSS=1460".
+    fn cookie_syn_ack(&mut self, lid: SocketId, seg: &Segment, h: &TcpHeader, mtu: u32) -> Segment {
+        let (rcv_cap, locked) = match self.socks.get(lid.0 as usize) {
+            Some(Sock::Tcp(l)) => (l.rcv_cap, l.rcvbuf_locked),
+            _ => (self.p.recv_buffer, false),
+        };
+        let mut ctx = ctx!(self);
+        let mut t = TcpSocket::new(SocketId(u16::MAX), seg.dst, &ctx);
+        t.rcv_cap = rcv_cap;
+        t.rcvbuf_locked = locked;
+        t.set_route_mtu(mtu, ctx.p);
+        t.cookie_syn_ack(seg, h, &mut ctx)
+    }
+
     fn new_child(&mut self, lid: SocketId, seg: &Segment) -> SocketId {
         let id = SocketId(self.socks.len() as u16);
         let n = self.listener_mut(lid).map(|l| {
@@ -816,10 +914,13 @@ impl Sim {
         };
         if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
             t.rcv_cap = l.rcv_cap;
+            t.rcvbuf_locked = l.rcvbuf_locked;
             t.send_cap = l.send_cap;
             t.nodelay = l.nodelay;
         }
         t.parent = Some(lid);
+        let mtu = self.link(seg.dst.host, seg.src.host).mtu;
+        t.set_route_mtu(mtu, &self.p);
         self.socks.push(Sock::Tcp(Box::new(t)));
         let label = format!("{parent_label} conn {}", n.unwrap_or(0));
         self.infos.push(SocketInfo {
@@ -1013,7 +1114,11 @@ impl Sim {
                     }
                     let local = t.local;
                     self.conns.insert((local, to), sid);
-                    self.with_tcp(sid, |t, ctx| t.connect(to, ctx));
+                    let mtu = self.link(local.host, to.host).mtu;
+                    self.with_tcp(sid, |t, ctx| {
+                        t.set_route_mtu(mtu, ctx.p);
+                        t.connect(to, ctx)
+                    });
                     self.apps[i].blocked = Some(Blocked::Connect);
                     self.try_complete(i);
                 } else {
@@ -1396,8 +1501,10 @@ impl Sim {
 
     /// The rest of a blocked send(): as much as the send buffer takes now.
     fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
+        let linux_errno = self.p.linux_errno;
         let Some(t) = self.tcp(sid) else { return false };
-        if let Some(e) = t.error {
+        let e = if linux_errno { t.take_error() } else { t.error };
+        if let Some(e) = e {
             self.app_return(i, AppCallKind::Send, errno(e));
             return true;
         }
@@ -1431,35 +1538,6 @@ impl Sim {
 fn errno(e: &str) -> AppResult {
     AppResult::Error {
         errno: e.to_string(),
-    }
-}
-
-/// A SYN-ACK from a listener in cookie mode: no state kept, MSS only (Linux encodes one of a
-/// few MSS values in the cookie).
-fn cookie_syn_ack(seg: &Segment, h: &TcpHeader, iss: u32, mss: u16) -> Segment {
-    Segment {
-        src: seg.dst,
-        dst: seg.src,
-        header: Header::Tcp(TcpHeader {
-            seq: iss,
-            ack: h.seq.wrapping_add(1),
-            flags: TcpFlags {
-                syn: true,
-                ack: true,
-                ..TcpFlags::default()
-            },
-            window: 65_535,
-            header_len: 24,
-            options: TcpOptions {
-                mss: Some(mss),
-                ..TcpOptions::default()
-            },
-        }),
-        payload_len: 0,
-        payload: Vec::new(),
-        wire_len: IP_HEADER + 24,
-        retransmission: 0,
-        network_duplicate: false,
     }
 }
 

@@ -55,6 +55,7 @@ fn model_packets() -> Vec<(f64, bool, String, u32, u32, u32)> {
         latency_ms: 0.05,
         ..Knobs::default()
     };
+    // `BacklogKnobs::seed` sets that kernel's SYN drop rule and no tail loss probe.
     let t = run(&presets::backlog(&k, &BacklogKnobs::seed()));
     let client2 = socket(&t, "client 2");
     let port = t.sockets[client2.0 as usize].local_port;
@@ -217,7 +218,8 @@ fn linux_6_drops_that_syn_instead() {
         .into_iter()
         .filter(|l| l.contains("client>server S "))
         .collect();
-    // Client 1's SYN, then client 2's SYN and its 6 retries, all dropped by the listener.
-    assert_eq!(syns.len(), 1 + 7, "{syns:#?}");
+    // Client 1's SYN, then client 2's SYN and its 6 + 4 retries (tcp_syn_retries +
+    // tcp_syn_linear_timeouts), all dropped by the listener.
+    assert_eq!(syns.len(), 1 + 11, "{syns:#?}");
     assert_eq!(returns(&t, "client 2"), ["Connect ETIMEDOUT"]);
 }

@@ -25,13 +25,46 @@ fn nagle_holds_small_writes_until_the_delayed_ack() {
     assert_eq!(
         data_packets(&t, "client"),
         [
-            // The first 100-byte write goes at once...
+            // A request; the server replies at once (and so becomes interactive).
             "0.040 client>server . seq=1 ack=1 len=100",
-            // ...the next five wait for its ACK, which the server delays by 40 ms.
-            "0.120 client>server . seq=101 ack=1 len=500",
+            // The first of six 100-byte writes goes at once...
+            "0.080 client>server . seq=101 ack=101 len=100",
+            // ...the next five wait for its ACK, which the server delays by 40 ms: it is in
+            // ping-pong mode (`tcp_event_data_sent`), so no quick ACK.
+            "0.160 client>server . seq=201 ack=101 len=500",
         ]
     );
-    assert!(packets(&t).contains(&"0.100 server>client . seq=1 ack=101 len=0".to_string()));
+    assert!(packets(&t).contains(&"0.140 server>client . seq=101 ack=201 len=0".to_string()));
+    // The first data of the connection, the request, was acknowledged by the reply.
+    // The RFC profile delays every ACK 200 ms: the writes wait that long.
+    let k = Knobs {
+        profile: synack_model::profile::ProfileId::Rfc,
+        ..Knobs::default()
+    };
+    let t = run(&presets::window(&k, WindowCase::NagleDelayedAck));
+    assert!(
+        data_packets(&t, "client")[2].starts_with("0.320 "),
+        "{:#?}",
+        data_packets(&t, "client")
+    );
+}
+
+#[test]
+fn without_the_request_linux_quick_acks_and_nagle_waits_only_a_round_trip() {
+    // Measured on 6.18: the first data of a connection is ACKed within 0.07 ms (quick-ACK
+    // mode, `tcp_incr_quickack`). Six writes on a fresh connection: the five held by Nagle
+    // leave one round trip after the first, not after a delayed-ACK timeout.
+    let mut s = presets::window(&Knobs::default(), WindowCase::NagleDelayedAck);
+    s.apps[0].steps.drain(1..3); // no request, no reply
+    s.apps[1].steps.drain(2..4);
+    let t = run(&s);
+    assert_eq!(
+        data_packets(&t, "client"),
+        [
+            "0.040 client>server . seq=1 ack=1 len=100",
+            "0.080 client>server . seq=101 ack=1 len=500",
+        ]
+    );
 }
 
 #[test]
@@ -42,10 +75,10 @@ fn no_delay_sends_every_write_at_once() {
         .insert(1, Step::now(Action::SetNoDelay { on: true }));
     let t = run(&s);
     let d = data_packets(&t, "client");
-    assert_eq!(d.len(), 6, "{d:#?}");
-    assert!(d
+    assert_eq!(d.len(), 7, "{d:#?}");
+    assert!(d[1..]
         .iter()
-        .all(|l| l.starts_with("0.040 ") && l.ends_with("len=100")));
+        .all(|l| l.starts_with("0.080 ") && l.ends_with("len=100")));
 }
 
 #[test]
@@ -58,6 +91,7 @@ fn rfc_nagle_also_holds_behind_full_segments() {
             ..Knobs::default()
         };
         let mut s = presets::window(&k, WindowCase::NagleDelayedAck);
+        s.apps[1].steps.drain(2..4); // the server only reads
         s.apps[0].steps = vec![
             Step::now(Action::Connect {
                 to: "server:80".into(),
@@ -89,14 +123,16 @@ fn rfc_nagle_also_holds_behind_full_segments() {
 }
 
 #[test]
-fn delayed_ack_every_second_segment_or_after_40ms() {
+fn quick_acks_first_then_an_ack_every_second_segment_or_after_40ms() {
     let t = win(WindowCase::SlowStart);
     let acks: Vec<String> = packets(&t)
         .into_iter()
         .filter(|l| l.contains("server>client . ") && l.starts_with("0.060"))
         .collect();
-    // Ten segments of the initial window arrive together: an ACK every two (RFC 5681 §4.2).
-    assert_eq!(acks.len(), 5, "{acks:#?}");
+    // Ten segments of the initial window arrive together. Linux is in quick-ACK mode at
+    // the start (up to 16 quick ACKs, `tcp_incr_quickack`): one ACK per segment. Measured on
+    // 6.18: six 1448-byte segments, each ACKed within 0.06 ms.
+    assert_eq!(acks.len(), 10, "{acks:#?}");
     let conn = socket(&t, "conn");
     let delack = t
         .events
@@ -279,4 +315,373 @@ fn a_cached_ssthresh_ends_slow_start_and_avoidance_grows_one_mss_per_round_trip(
     // No loss, no retransmission: all 200 KB arrive.
     assert!(!packets(&t).iter().any(|l| l.ends_with("LOST")));
     assert_eq!(recv_sizes(&t, "conn").iter().sum::<u32>(), 200_000);
+}
+
+/// The client connects, sends 10 bytes at 1 s, and every data segment it sends is lost.
+/// Returns the times (µs) of its data segments and when it gave up (ETIMEDOUT).
+fn blackholed_send(
+    latency_ms: f64,
+    retries2: u32,
+    profile: synack_model::profile::ProfileId,
+) -> (Vec<u64>, u64) {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    let k = Knobs {
+        latency_ms,
+        profile,
+        ..Knobs::default()
+    };
+    let mut s = presets::handshake(&k, presets::HandshakeCase::Normal);
+    s.tuning.data_retries = Some(retries2);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 10,
+            message: None,
+            content: None,
+        },
+    ));
+    s.faults.push(FaultRule {
+        from: Some("client".into()),
+        to: None,
+        matches: SegmentMatch::Data,
+        nth: None,
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    });
+    let t = run(&s);
+    let client = socket(&t, "client");
+    let sent: Vec<u64> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. }
+                if segment.payload_len > 0
+                    && segment.src.host == t.sockets[client.0 as usize].host =>
+            {
+                Some(e.t)
+            }
+            _ => None,
+        })
+        .collect();
+    let failed = t
+        .events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::SocketError { socket, errno } if *socket == client && errno == "ETIMEDOUT"))
+        .map(|e| e.t)
+        .expect("the connection times out");
+    (sent, failed)
+}
+
+#[test]
+fn tcp_retries2_is_a_time_budget_counted_from_the_first_retransmission() {
+    use synack_model::profile::ProfileId;
+    // Linux: tcp_retries2 = 3 is (2^4 - 1) × TCP_RTO_MIN = 3.0 s after the first RTO
+    // retransmission, whatever the RTT. Measured on 6.18 (fast veth, the peer dropping by
+    // nft): loss probe +0.21 s, first RTO retransmission +0.41 s, then +0.83, +1.66, +3.32 s
+    // and ETIMEDOUT at 6.84 s (retries2 = 2: ETIMEDOUT at 3.35 s after +1.68 s).
+    // Here over a 300 ms path: SRTT 0.6 s, RTO 1.8 s. The probe goes 1.4 s after the send,
+    // the RTO 1.8 s after the probe; the next timeout is 3.6 s later, past the 3.0 s budget.
+    let (sent, failed) = blackholed_send(300.0, 3, ProfileId::Linux);
+    assert_eq!(sent, [1_000_000, 2_400_000, 4_200_000]);
+    assert_eq!(failed, 7_800_000);
+    // Counting instead, tcp_retries2 = 3 would have allowed two more retransmissions.
+    // The RFC profile counts: R2 = 3 retransmissions (RTO 1.8 s doubling), no probe.
+    let (sent, failed) = blackholed_send(300.0, 3, ProfileId::Rfc);
+    assert_eq!(sent, [1_000_000, 2_800_000, 6_400_000, 13_600_000]);
+    assert_eq!(failed, 28_000_000);
+}
+
+#[test]
+fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    // RFC 8985 §7 / Linux `tcp_schedule_loss_probe`: ten segments at 1 s, the last two
+    // lost. The ACKs of the first eight come back at 1.040 s and re-plan the probe: two
+    // segments are out, so PTO = 2·SRTT + 2 ticks (4 ms each, HZ 250) = 88 ms (with one left it would be
+    // 2·SRTT + TCP_RTO_MIN, no earlier than the RTO). The probe resends the last segment.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 10 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    for nth in [9, 10] {
+        s.faults.push(FaultRule {
+            from: Some("client".into()),
+            to: None,
+            matches: SegmentMatch::Data,
+            nth: Some(nth),
+            after_us: None,
+            until_us: None,
+            action: FaultAction::Drop,
+        });
+    }
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    assert_eq!(d[8], "1.000 client>server . seq=11585 ack=1 len=1448 LOST");
+    assert_eq!(d[9], "1.000 client>server . seq=13033 ack=1 len=1448 LOST");
+    assert_eq!(d[10], "1.128 client>server . seq=13033 ack=1 len=1448");
+    // Its SACK tells RACK that 9 is lost (sent before the probe, RTT and more ago): the
+    // recovery retransmits it when the SACK arrives, not at the RTO.
+    assert_eq!(
+        d[11], "1.168 client>server . seq=11585 ack=1 len=1448",
+        "{d:#?}"
+    );
+    // The RFC profile has no probe: only the RTO (at least 1 s) resends.
+    let mut r = s.clone();
+    r.profile = synack_model::profile::ProfileId::Rfc;
+    let d = data_packets(&run(&r), "client");
+    assert!(
+        d.iter()
+            .all(|l| !l.starts_with("1.1") && !l.starts_with("1.2")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn after_an_idle_period_the_window_starts_again_from_the_initial_window() {
+    // tcp_slow_start_after_idle = 1 (`tcp_cwnd_restart`), RFC 5681 §4.1: 30 segments at
+    // 1 s grow cwnd past 30; after 4 s of silence (many RTOs) the next 30 leave as a burst
+    // of 10 (the initial window), then slow start again.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[0]
+        .steps
+        .push(Step::now(Action::RecvLoop { max: 1 << 20 }));
+    for at in [1_000_000, 5_000_000] {
+        s.apps[1].steps.push(Step::at(
+            at,
+            Action::Send {
+                len: 30 * 1448,
+                message: None,
+                content: None,
+            },
+        ));
+    }
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    let at = |p: &str| d.iter().filter(|l| l.starts_with(p)).count();
+    assert_eq!(at("1.000 "), 10);
+    assert_eq!(at("5.000 "), 10, "{d:#?}");
+    // Without the restart the grown window would send all 30 at once.
+    let mut off = s.clone();
+    off.tuning.slow_start_after_idle = Some(0);
+    let d = data_packets(&run(&off), "client");
+    assert_eq!(d.iter().filter(|l| l.starts_with("5.000 ")).count(), 30);
+}
+
+/// The server's ACKs after `from_us`: (relative ack, relative SACK blocks).
+fn acks_with_sack(t: &Trace, from_us: u64) -> Vec<(u32, Vec<(u32, u32)>)> {
+    use synack_model::trace::Header;
+    let server = t.sockets[socket(t, "server").0 as usize].host;
+    let mut isn = None;
+    let mut out = Vec::new();
+    for e in &t.events {
+        if let EventKind::SegmentSent { segment, .. } = &e.kind {
+            let Header::Tcp(h) = &segment.header else {
+                continue;
+            };
+            if h.flags.syn && !h.flags.ack {
+                isn = Some(h.seq);
+            }
+            if segment.src.host == server && e.t >= from_us && segment.payload_len == 0 {
+                let i = isn.unwrap();
+                let rel = |x: u32| x.wrapping_sub(i);
+                out.push((
+                    rel(h.ack),
+                    h.options
+                        .sack
+                        .iter()
+                        .map(|&(a, b)| (rel(a), rel(b)))
+                        .collect(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sack() {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    // RFC 2018 §4 and RFC 2883, as Linux writes them (`tcp_sack_new_ofo_skb`,
+    // `tcp_dsack_set`): five segments at 1 s, the second lost, the fourth duplicated by the
+    // network. ACKs for 3, 4, 5 repeat ack=1449 and carry the block of what is held,
+    // growing; the copy of 4 is reported as a D-SACK first, then the block.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 5 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    for (nth, action) in [(2, FaultAction::Drop), (4, FaultAction::Duplicate)] {
+        s.faults.push(FaultRule {
+            from: Some("client".into()),
+            to: None,
+            matches: SegmentMatch::Data,
+            nth: Some(nth),
+            after_us: None,
+            until_us: None,
+            action,
+        });
+    }
+    let t = run(&s);
+    let acks = acks_with_sack(&t, 1_000_000);
+    assert_eq!(
+        acks[..5],
+        [
+            (1449, vec![]),
+            (1449, vec![(2897, 4345)]),
+            (1449, vec![(2897, 5793)]),
+            (1449, vec![(2897, 7241)]),
+            // The copy of 4 arrives after 5 (one microsecond behind its original).
+            (1449, vec![(4345, 5793), (2897, 7241)]),
+        ]
+    );
+    // The RFC profile negotiates no SACK: plain duplicate ACKs.
+    let mut r = s.clone();
+    r.profile = synack_model::profile::ProfileId::Rfc;
+    assert!(acks_with_sack(&run(&r), 1_000_000)
+        .iter()
+        .all(|(_, b)| b.is_empty()));
+}
+
+#[test]
+fn the_first_two_duplicate_acks_each_release_one_new_segment() {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    // Limited transmit (RFC 3042, RFC 5681 §3.2 step 1; Linux by leaving SACKed segments
+    // out of the pipe): twelve segments, cwnd 10, the first lost. The first two duplicate
+    // ACKs each let one new segment go, before the third triggers the fast retransmit.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 12 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    s.faults.push(FaultRule {
+        from: Some("client".into()),
+        to: None,
+        matches: SegmentMatch::Data,
+        nth: Some(1),
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    });
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    assert_eq!(
+        d[10..13],
+        [
+            "1.040 client>server . seq=14481 ack=1 len=1448",
+            "1.040 client>server . seq=15929 ack=1 len=1448",
+            "1.040 client>server . seq=1 ack=1 len=1448",
+        ]
+    );
+}
+
+#[test]
+fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
+    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+    // RACK (RFC 8985 §6.2, Linux tcp_recovery = 1): three segments at 1 s, the second lost.
+    // The SACK of the third comes back at 1.040 s: a segment sent after the hole was
+    // delivered, so the hole is lost once RTT + min_RTT/4 has passed since it was sent:
+    // the reordering timer (plus TCP_TIMEOUT_MIN, 2 ticks) retransmits it at 1.058 s. No
+    // duplicate-ACK count could (one duplicate ACK), and the loss probe would wait until
+    // 1.128 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
+    // SACK at +80.97 ms, the retransmission at +123.94 ms, 63 ms after the lost segment.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 3 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    s.faults.push(FaultRule {
+        from: Some("client".into()),
+        to: None,
+        matches: SegmentMatch::Data,
+        nth: Some(2),
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    });
+    let t = run(&s);
+    let d = data_packets(&t, "client");
+    assert_eq!(
+        d[3], "1.058 client>server . seq=1449 ack=1 len=1448",
+        "{d:#?}"
+    );
+    // Without RACK the probe comes first (PTO 2·SRTT + 2 ticks after the last ACK).
+    let mut off = s.clone();
+    off.tuning.rack = Some(false);
+    let d = data_packets(&run(&off), "client");
+    assert!(d[3].starts_with("1.128 "), "{d:#?}");
+}
+
+/// 22 writes of 100 bytes, 50 ms apart from 1 s; the server reads them (blocked in recv)
+/// or not. Returns how long the server took to ACK each, in ms.
+fn small_writes_ack_delays(server_reads: bool) -> Vec<u64> {
+    // A veth-like path, as in the kernel run.
+    let k = Knobs {
+        latency_ms: 0.05,
+        ..Knobs::default()
+    };
+    let mut s = presets::handshake(&k, presets::HandshakeCase::Normal);
+    if server_reads {
+        s.apps[0]
+            .steps
+            .push(Step::now(Action::RecvLoop { max: 1 << 20 }));
+    }
+    for i in 0..22u64 {
+        s.apps[1].steps.push(Step::at(
+            1_000_000 + i * 50_000,
+            Action::Send {
+                len: 100,
+                message: None,
+                content: None,
+            },
+        ));
+    }
+    let t = run(&s);
+    let p = packets(&t);
+    let ms = |l: &str| -> u64 {
+        let (a, b) = l.split(' ').next().unwrap().split_once('.').unwrap();
+        a.parse::<u64>().unwrap() * 1000 + b.parse::<u64>().unwrap()
+    };
+    let data: Vec<u64> = p
+        .iter()
+        .filter(|l| l.contains("client>server") && l.ends_with("len=100"))
+        .map(|l| ms(l)) // arrival, to the millisecond
+        .collect();
+    let acks: Vec<u64> = p
+        .iter()
+        .filter(|l| l.contains("server>client .") && l.ends_with("len=0"))
+        .map(|l| ms(l))
+        .filter(|&t| t >= 1000)
+        .collect();
+    data.iter()
+        .map(|&a| acks.iter().find(|&&k| k >= a).unwrap() - a)
+        .collect()
+}
+
+#[test]
+fn after_sixteen_quick_acks_a_reader_that_keeps_up_still_gets_immediate_acks() {
+    // Measured on 6.18 (veth, 22 writes of 100 bytes, 50 ms apart): to a reader blocked in
+    // recv() every ACK left within 0.1 ms (`tcp_cleanup_rbuf`: a pushed segment, all read,
+    // not ping-pong); to a reader that does not read, the first 16 were quick ACKs
+    // (TCP_MAX_QUICKACKS) and the 17th on waited 44-48 ms (the 40 ms ATO and timer ticks).
+    assert_eq!(small_writes_ack_delays(true), vec![0; 22]);
+    let lazy = small_writes_ack_delays(false);
+    assert_eq!(lazy[..16], [0; 16]);
+    assert_eq!(lazy[16..], [40; 6]);
 }

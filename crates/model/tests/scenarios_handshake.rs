@@ -139,13 +139,58 @@ fn syn_retries_follow_linux_backoff_then_connect_times_out() {
     let t = run(&s);
     let p = packets(&t);
     let times: Vec<&str> = p.iter().map(|l| l.split(' ').next().unwrap()).collect();
-    // tcp_syn_retries = 6: retransmissions at 1, 3, 7, 15, 31, 63 s, give up at 127 s.
+    // tcp_syn_retries = 6, tcp_syn_linear_timeouts = 4 (Linux 6.5+): four 1 s timeouts,
+    // then doubling; 6 + 4 = 10 retransmissions, and ETIMEDOUT at the next timeout (131 s),
+    // past the 127 s budget `tcp_model_timeout` makes of 6 retries. Measured on 6.18 with a
+    // black-holed SYN: SYNs at +1, +2, +3, +4, +5, +7, +11 s … (crates/lab/README.md).
     assert_eq!(
         times,
-        ["0.000", "1.000", "3.000", "7.000", "15.000", "31.000", "63.000"]
+        [
+            "0.000", "1.000", "2.000", "3.000", "4.000", "5.000", "7.000", "11.000", "19.000",
+            "35.000", "67.000"
+        ]
     );
     assert_eq!(returns(&t, "client"), ["Connect ETIMEDOUT"]);
-    assert_eq!(entered(&t, "client", Closed), [127_000_000]);
+    assert_eq!(entered(&t, "client", Closed), [131_000_000]);
+}
+
+/// SYN times (s) and the moment connect() fails, for a black-holed SYN with these sysctls.
+fn syn_schedule(syn_retries: u32, linear: u32) -> (Vec<String>, u64) {
+    let mut s = presets::handshake(&Knobs::default(), HandshakeCase::Normal);
+    s.tuning.syn_retries = Some(syn_retries);
+    s.tuning.syn_linear_timeouts = Some(linear);
+    s.faults.push(drop_every("client", SegmentMatch::Syn));
+    let t = run(&s);
+    let times = packets(&t)
+        .iter()
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(returns(&t, "client"), ["Connect ETIMEDOUT"]);
+    (times, entered(&t, "client", Closed)[0])
+}
+
+#[test]
+fn connect_gives_up_when_the_time_tcp_syn_retries_stands_for_has_passed() {
+    // Measured on 6.18 (TCP_INFO total_retrans polled, SYNs into a device with no reader):
+    // tcp_syn_retries 2, linear 4: SYNs at +1.01 +2.03 +3.06 +4.08 +5.10, ETIMEDOUT at 7.12 s —
+    // the 7 s budget ((2^3 - 1) × 1 s) runs out before the 2 + 4 retransmissions do.
+    assert_eq!(
+        syn_schedule(2, 4),
+        (
+            vec!["0.000", "1.000", "2.000", "3.000", "4.000", "5.000"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            7_000_000
+        )
+    );
+    // tcp_syn_retries 1, linear 0: SYN at +1.03, ETIMEDOUT at 3.05 s.
+    assert_eq!(syn_schedule(1, 0).1, 3_000_000);
+    assert_eq!(syn_schedule(1, 0).0.len(), 2);
+    // TCP_SYNCNT 3, linear 1: SYNs at +1.01 +2.04 +4.05 +8.17, ETIMEDOUT at 16.36 s.
+    let (times, failed) = syn_schedule(3, 1);
+    assert_eq!(times, ["0.000", "1.000", "2.000", "4.000", "8.000"]);
+    assert_eq!(failed, 16_000_000);
 }
 
 #[test]
@@ -200,4 +245,79 @@ fn rst_in_syn_received_removes_the_request() {
         ]
     );
     assert_eq!(states(&t, "server conn 1"), [Listen, SynReceived, Closed]);
+}
+
+/// (window, MSS, window scale) of the SYN and the SYN-ACK.
+fn syn_windows(s: &synack_model::scenario::Scenario) -> Vec<(u16, Option<u16>, Option<u8>)> {
+    let t = run(s);
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            synack_model::trace::EventKind::SegmentSent { segment, .. } => match &segment.header {
+                synack_model::trace::Header::Tcp(h) if h.flags.syn => {
+                    Some((h.window, h.options.mss, h.options.window_scale))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_mss_comes_from_the_mtu_and_the_window_and_its_scale_from_the_buffers() {
+    // Measured on 6.18 (AF_PACKET capture of a fresh namespace, default sysctls):
+    //   veth, MTU 1500:  S  win=64240 MSS=1460  WS=10 / S. win=65160 MSS=1460  WS=10
+    //   lo, MTU 65536:   S  win=65495 MSS=65495 WS=10 / S. win=65483 MSS=65495 WS=10
+    // (tcp_rmem[1] 131072 → space 65536, rounded down to a multiple of the MSS, less the
+    // timestamps' 12 bytes in the SYN-ACK; tcp_rmem[2] 32 MiB → shift 10.)
+    let mut s = presets::handshake(&Knobs::default(), HandshakeCase::Normal);
+    assert_eq!(
+        syn_windows(&s),
+        [(64240, Some(1460), Some(10)), (65160, Some(1460), Some(10))]
+    );
+    // The handshake's final ACK: 64240 rounded up to the scale unit, 64512 = 63 << 10
+    // (measured: "win=63"; `__tcp_select_window` with rcv_ssthresh).
+    let t = run(&s);
+    let third = t.events.iter().filter_map(|e| match &e.kind {
+        synack_model::trace::EventKind::SegmentSent { segment, .. } => match &segment.header {
+            synack_model::trace::Header::Tcp(h) => Some(h.window),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert_eq!(third.take(3).collect::<Vec<_>>(), [64240, 65160, 63]);
+    s.network.default.mtu = 65_536;
+    assert_eq!(
+        syn_windows(&s),
+        [
+            (65495, Some(65495), Some(10)),
+            (65483, Some(65495), Some(10))
+        ]
+    );
+    // SO_RCVBUF on the client before connect() clamps its scale to its own space:
+    // 16384 → S win=16384 WS=0; 200000 → win=65535 WS=2; 2000000 → WS=5 (measured, lo).
+    for (buf, win, ws) in [
+        (16_384, 16_384, 0),
+        (200_000, 65_535, 2),
+        (2_000_000, 65_535, 5),
+    ] {
+        let c = s.sockets.iter_mut().find(|x| x.label == "client").unwrap();
+        c.recv_buffer = Some(buf);
+        assert_eq!(
+            syn_windows(&s)[0],
+            (win, Some(65495), Some(ws)),
+            "SO_RCVBUF {buf}"
+        );
+    }
+    // The RFC profile: MSS = MTU − 40 too (RFC 9293 §3.7.1), no scaling, the whole space.
+    let k = Knobs {
+        profile: synack_model::profile::ProfileId::Rfc,
+        ..Knobs::default()
+    };
+    let s = presets::handshake(&k, HandshakeCase::Normal);
+    assert_eq!(
+        syn_windows(&s),
+        [(65535, Some(1460), None), (65535, Some(1460), None)]
+    );
 }

@@ -15,6 +15,10 @@ pub struct Congestion {
     pub abc_limit: u32,
     /// Initial ssthresh in segments (0: arbitrarily high); re-applied when the MSS is known.
     pub initial_ssthresh_segments: u32,
+    /// CUBIC's multiplicative decrease in 1/1024 (Linux `bictcp_recalc_ssthresh`, beta 717
+    /// ≈ 0.7): ssthresh = max(cwnd · beta, 2 segments). 0: RFC 5681 eq. 4, max(FlightSize/2,
+    /// 2·SMSS).
+    pub beta_1024: u32,
 }
 
 /// What the sender must do after an ACK was fed in.
@@ -36,6 +40,7 @@ impl Congestion {
             mss,
             abc_limit: 1,
             initial_ssthresh_segments: 0,
+            beta_1024: 0,
         }
     }
 
@@ -44,6 +49,39 @@ impl Congestion {
         self.cwnd = mss * initial_segments.max(1);
         if self.initial_ssthresh_segments > 0 {
             self.ssthresh = mss.saturating_mul(self.initial_ssthresh_segments);
+        }
+    }
+
+    /// The slow-start threshold after a loss.
+    fn loss_ssthresh(&self, flight: u32) -> u32 {
+        if self.beta_1024 == 0 {
+            (flight / 2).max(2 * self.mss)
+        } else {
+            let segs = self.cwnd / self.mss.max(1);
+            (segs as u64 * self.beta_1024 as u64 / 1024).max(2) as u32 * self.mss
+        }
+    }
+
+    /// Linux `tcp_cwnd_restart` (tcp_slow_start_after_idle = 1): after `idle` µs without
+    /// sending, ssthresh keeps max(ssthresh, ¾·cwnd) and cwnd halves for every RTO of
+    /// idleness, down to min(initial window, cwnd). With `halve` false, RFC 5681 §4.1: cwnd
+    /// goes straight to that restart window.
+    pub fn restart_after_idle(&mut self, idle: u64, rto: u64, initial_segments: u32, halve: bool) {
+        let restart = (self.mss * initial_segments.max(1)).min(self.cwnd);
+        if halve {
+            // `tcp_current_ssthresh`
+            self.ssthresh = self.ssthresh.max(self.cwnd / 4 * 3);
+            let mut delta = idle as i64;
+            while {
+                delta -= rto.max(1) as i64;
+                delta > 0
+            } && self.cwnd > restart
+            {
+                self.cwnd >>= 1;
+            }
+            self.cwnd = self.cwnd.max(restart);
+        } else {
+            self.cwnd = restart;
         }
     }
 
@@ -96,8 +134,8 @@ impl Congestion {
             return CcAction::None;
         }
         if self.dupacks == threshold {
-            // RFC 5681 §3.2 steps 2-3.
-            self.ssthresh = (flight / 2).max(2 * self.mss);
+            // RFC 5681 §3.2 steps 2-3 (Linux: CUBIC's beta, `bictcp_recalc_ssthresh`).
+            self.ssthresh = self.loss_ssthresh(flight);
             self.cwnd = self.ssthresh + 3 * self.mss;
             self.recover = Some(snd_max);
             return CcAction::RetransmitFirst;
@@ -105,9 +143,23 @@ impl Congestion {
         CcAction::None
     }
 
+    /// Loss detected otherwise than by the duplicate-ACK count (Linux RACK, RFC 8985 §6.2):
+    /// enter fast recovery as on the third duplicate ACK, the window inflated by the
+    /// duplicate ACKs seen so far. Returns false when already recovering.
+    pub fn enter_recovery(&mut self, flight: u32, snd_max: SeqNumber) -> bool {
+        if self.recover.is_some() {
+            return false;
+        }
+        self.ssthresh = self.loss_ssthresh(flight);
+        self.cwnd = self.ssthresh + self.dupacks * self.mss;
+        self.recover = Some(snd_max);
+        true
+    }
+
     /// The retransmission timer expired (RFC 5681 §3.1 eq. 4, loss window of one segment).
     pub fn on_rto(&mut self, flight: u32) {
-        self.ssthresh = (flight / 2).max(2 * self.mss);
+        // Linux `tcp_enter_loss`: ssthresh from the congestion module (CUBIC's beta), cwnd 1.
+        self.ssthresh = self.loss_ssthresh(flight);
         self.cwnd = self.mss;
         self.dupacks = 0;
         self.recover = None;
@@ -136,6 +188,41 @@ mod tests {
         assert_eq!(c.on_new_ack(SeqNumber(20_000), 9000, 9000), CcAction::None);
         assert!(!c.in_recovery());
         assert_eq!(c.cwnd, 1000);
+    }
+
+    #[test]
+    fn cubic_keeps_seven_tenths_of_the_window_where_reno_halves_the_flight() {
+        let mut c = Congestion::new(1000, 10);
+        c.beta_1024 = 717;
+        let max = SeqNumber(20_000);
+        for _ in 0..3 {
+            c.on_dupack(3, 10_000, max);
+        }
+        // 10 segments · 717/1024 = 7 (Linux `bictcp_recalc_ssthresh`), not 5.
+        assert_eq!(c.ssthresh, 7_000);
+        let mut c = Congestion::new(1000, 40);
+        c.beta_1024 = 717;
+        c.on_rto(40_000);
+        assert_eq!((c.ssthresh, c.cwnd), (28_000, 1_000));
+        let mut r = Congestion::new(1000, 40);
+        r.on_rto(40_000);
+        assert_eq!(r.ssthresh, 20_000);
+    }
+
+    #[test]
+    fn after_an_idle_rto_linux_halves_the_window_per_rto_and_the_rfc_restarts_it() {
+        let mut c = Congestion::new(1000, 10);
+        c.cwnd = 80_000;
+        // Idle 2.5 RTOs: 80 → 40 → 20 segments (two full RTOs), floor 10.
+        c.restart_after_idle(2_500, 1_000, 10, true);
+        assert_eq!(c.cwnd, 20_000);
+        assert_eq!(c.ssthresh, u32::MAX);
+        c.restart_after_idle(10_000, 1_000, 10, true);
+        assert_eq!(c.cwnd, 10_000);
+        let mut r = Congestion::new(1000, 10);
+        r.cwnd = 80_000;
+        r.restart_after_idle(2_500, 1_000, 10, false);
+        assert_eq!(r.cwnd, 10_000);
     }
 
     #[test]

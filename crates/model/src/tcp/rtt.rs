@@ -58,6 +58,21 @@ impl RttEstimator {
     }
 }
 
+/// Linux `tcp_model_timeout`: how long `boundary` retransmissions take when the timeout
+/// starts at `rto_base` and doubles up to `rto_max` — the time budget `retransmits_timed_out`
+/// turns a retry count into. tcp_retries2 = 15 with TCP_RTO_MIN 200 ms and TCP_RTO_MAX
+/// 120 s: (2^10 - 1) × 0.2 s + 6 × 120 s = 924.6 s.
+pub fn model_timeout(boundary: u32, rto_base: Micros, rto_max: Micros) -> Micros {
+    let base = rto_base.max(1);
+    // ilog2(rto_max / rto_base)
+    let thresh = (rto_max / base).max(1).ilog2();
+    if boundary <= thresh {
+        ((2u64 << boundary) - 1) * base
+    } else {
+        ((2u64 << thresh) - 1) * base + (boundary - thresh) as u64 * rto_max
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +92,13 @@ mod tests {
         assert_eq!(e.rto, 1_000_000);
         e.sample(900_000, &r);
         assert!(e.rto > 1_000_000);
+    }
+
+    #[test]
+    fn tcp_retries2_of_15_is_924_6_seconds_and_syn_retries_of_6_is_127() {
+        assert_eq!(model_timeout(15, 200_000, 120_000_000), 924_600_000);
+        assert_eq!(model_timeout(3, 200_000, 120_000_000), 3_000_000);
+        assert_eq!(model_timeout(6, 1_000_000, 120_000_000), 127_000_000);
+        assert_eq!(model_timeout(2, 1_000_000, 120_000_000), 7_000_000);
     }
 }

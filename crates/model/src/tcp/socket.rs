@@ -41,6 +41,9 @@ pub struct TcpSocket {
 
     // Options (RFC 9293 §3.7.1 MSS, RFC 7323 window scale and timestamps).
     our_mss: u16,
+    /// The receive space was set with SO_RCVBUF (Linux `SOCK_RCVBUF_LOCK`): it also clamps
+    /// the window scale (`tcp_select_initial_window`'s `window_clamp`).
+    pub rcvbuf_locked: bool,
     /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
     pub snd_mss: u32,
     ts_ok: bool,
@@ -77,16 +80,74 @@ pub struct TcpSocket {
     ooo: VecMap<u64, Vec<PayloadSpan>>,
     ooo_bytes: u32,
     ooo_fin: Option<u64>,
+    /// SACK blocks we report (stream offsets), the most recently changed first (RFC 2018
+    /// §4; Linux `tp->selective_acks`, at most 4).
+    sack_blocks: Vec<(u64, u64)>,
+    /// A duplicate to report once as the first block, D-SACK (RFC 2883; Linux
+    /// `tcp_dsack_set`, net.ipv4.tcp_dsack = 1).
+    dsack: Option<(u64, u64)>,
     pub rcv_cap: u32,
     rcv_adv_edge: SeqNumber,
     pub fin_received: bool,
     delack_bytes: u32,
+    // Linux's delayed-ACK engine (`struct inet_connection_sock::icsk_ack`).
+    /// An ACK is owed (`inet_csk_schedule_ack`): data or a FIN came and nothing acked it yet.
+    ack_sched: bool,
+    /// Quick ACKs left (`icsk_ack.quick`): while > 0 and not in ping-pong mode, every data
+    /// segment is acknowledged at once.
+    ack_quick: u32,
+    /// Interactive ("ping-pong") mode (`inet_csk_in_pingpong_mode`): ACKs wait to ride on
+    /// the reply.
+    pingpong: bool,
+    /// The delayed-ACK timeout estimate (`icsk_ack.ato`); 0 until the first data arrives.
+    ato: Micros,
+    /// When data last arrived (`icsk_ack.lrcvtime`).
+    lrcvtime: Micros,
+    /// The peer's segment size as seen (`icsk_ack.rcv_mss`).
+    rcv_mss: u32,
+    /// Small ("pushed") segments received since the last ACK, 0..=2 (Linux
+    /// `ICSK_ACK_PUSHED`, `ICSK_ACK_PUSHED2`).
+    ack_pushed: u8,
+    /// Linux `tp->rcv_ssthresh`: the window offered grows only this far; it starts at the
+    /// SYN's window and grows by two MSS per in-order segment (`tcp_grow_window`), up to the
+    /// receive space.
+    rcv_ssthresh: u32,
 
     // Reliability.
     rtt: RttEstimator,
     /// Consecutive retransmission timeouts (exponential backoff, RFC 6298 §5.5).
     backoff: u32,
+    /// Linux `tp->retrans_stamp`: when the retry budget started. For a SYN, when the first
+    /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
+    /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
+    retrans_stamp: Option<Micros>,
     persist_backoff: u32,
+    /// The retransmission timer is armed as a tail loss probe (Linux `ICSK_TIME_LOSS_PROBE`
+    /// shares the retransmit timer), not as an RTO.
+    tlp_armed: bool,
+    /// A loss probe is out until this is acknowledged (Linux `tp->tlp_high_seq`).
+    tlp_high_seq: Option<SeqNumber>,
+    /// When the RTO clock last (re)started, for the time left before it fires.
+    rto_anchor: Micros,
+    /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
+    lsndtime: Option<Micros>,
+    // RACK (RFC 8985; Linux `tcp_recovery.c`).
+    /// Outstanding segments: (start, end) stream offsets and when last sent.
+    sent_log: std::collections::VecDeque<(u64, u64, Micros)>,
+    /// What the peer SACKed above snd_una (stream offsets, merged, sorted).
+    sacked: Vec<(u64, u64)>,
+    /// Send time and RTT of the most recently sent segment known delivered (`tp->rack`).
+    rack: Option<(Micros, Micros)>,
+    /// The retransmission timer is armed as RACK's reordering timer (`ICSK_TIME_REO_TIMEOUT`).
+    reo_armed: bool,
+    /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
+    min_rtt: Option<Micros>,
+    /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
+    /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
+    probes_out: u32,
+    /// The SYN-ACK retransmission limit for this request when the listener prunes old
+    /// requests (`reqsk_timer_handler`); set by the listener's owner before each timeout.
+    pub synack_retries_limit: Option<u32>,
     /// A segment being timed: (sequence number that acknowledges it, when it was sent).
     rtt_probe: Option<(SeqNumber, Micros)>,
     pub cc: Congestion,
@@ -94,6 +155,8 @@ pub struct TcpSocket {
 
     // What the application sees.
     pub error: Option<&'static str>,
+    /// The error was reported to the application once (then cleared).
+    pub error_reported: bool,
     /// close() was called: the socket is orphaned (no more reads).
     pub app_closed: bool,
     pub shut_wr: bool,
@@ -138,6 +201,7 @@ impl TcpSocket {
             parent: None,
             listen: None,
             our_mss: p.mss,
+            rcvbuf_locked: false,
             snd_mss: mss,
             ts_ok: false,
             sack_ok: false,
@@ -164,18 +228,42 @@ impl TcpSocket {
             ooo: VecMap::new(),
             ooo_bytes: 0,
             ooo_fin: None,
+            sack_blocks: Vec::new(),
+            dsack: None,
             rcv_cap: p.recv_buffer,
             rcv_adv_edge: SeqNumber(0),
             fin_received: false,
             delack_bytes: 0,
+            ack_sched: false,
+            ack_quick: 0,
+            pingpong: false,
+            ato: 0,
+            lrcvtime: 0,
+            // `tcp_initialize_rcv_mss`: min(advmss, TCP_MSS_DEFAULT 536) until data is seen.
+            rcv_mss: (p.mss as u32).min(536),
+            ack_pushed: 0,
+            rcv_ssthresh: p.recv_buffer,
             rtt: RttEstimator::new(p),
             backoff: 0,
+            retrans_stamp: None,
             persist_backoff: 0,
+            tlp_armed: false,
+            tlp_high_seq: None,
+            rto_anchor: 0,
+            lsndtime: None,
+            sent_log: std::collections::VecDeque::new(),
+            sacked: Vec::new(),
+            rack: None,
+            reo_armed: false,
+            min_rtt: None,
+            probes_out: 0,
+            synack_retries_limit: None,
             rtt_probe: None,
             cc: {
                 let mut c = Congestion::new(mss, p.initial_cwnd_segments);
                 c.abc_limit = p.slow_start_abc_limit;
                 c.initial_ssthresh_segments = p.initial_ssthresh_segments;
+                c.beta_1024 = p.loss_beta_1024;
                 if c.initial_ssthresh_segments > 0 {
                     c.ssthresh = mss.saturating_mul(c.initial_ssthresh_segments);
                 }
@@ -183,6 +271,7 @@ impl TcpSocket {
             },
             timers: [None; 6],
             error: None,
+            error_reported: false,
             app_closed: false,
             shut_wr: false,
             synack_retransmits: 0,
@@ -210,6 +299,12 @@ impl TcpSocket {
                 self.cancel_timer(k, ctx);
             }
         }
+    }
+
+    /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
+    /// request, `req->num_timeout`: a request is "young" while it is 0).
+    pub fn timeouts(&self) -> u32 {
+        self.backoff
     }
 
     pub fn timer(&self, k: TimerKind) -> Option<Micros> {
@@ -240,9 +335,113 @@ impl TcpSocket {
         }
     }
 
+    fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
+        self.rtt.sample(r, p);
+        self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
+    }
+
     fn arm_rto(&mut self, ctx: &mut Ctx) {
-        let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
+        let at = ctx.now + self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        self.tlp_armed = false;
+        self.reo_armed = false;
+        self.rto_anchor = ctx.now;
         self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    /// Linux `tcp_schedule_loss_probe` (RFC 8985 §7.2): with SACK, in the open state and no
+    /// probe out, arm the retransmit timer as a tail loss probe after PTO = 2·SRTT, plus
+    /// TCP_RTO_MIN when one segment is out (room for the peer's delayed ACK) or two ticks
+    /// otherwise (1 s before any RTT sample), never later than the RTO would fire. Measured
+    /// on 6.18: one 10-byte segment into a black hole on a sub-millisecond path was probed
+    /// at +0.207 s, the RTO retransmission followed at +0.414 s.
+    fn schedule_loss_probe(&mut self, ctx: &mut Ctx) -> bool {
+        use TcpState::*;
+        let p = ctx.p;
+        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        if !p.tail_loss_probe
+            || !self.sack_ok
+            || !matches!(
+                self.state,
+                Established | CloseWait | FinWait1 | Closing | LastAck
+            )
+            || flight == 0
+            || self.cc.in_recovery()
+            || self.cc.dupacks > 0
+            || self.backoff > 0
+            || self.tlp_high_seq.is_some()
+        {
+            return false;
+        }
+        let packets_out = flight.div_ceil(self.snd_mss.max(1));
+        let mut pto = match self.rtt.srtt {
+            Some(srtt) => {
+                2 * srtt
+                    + if packets_out == 1 {
+                        p.rto_min_us
+                    } else {
+                        2 * p.clock_granularity_us
+                    }
+            }
+            None => p.rto_initial_us,
+        };
+        let rto_at = self.rto_anchor + self.rtt.rto_backed_off(self.backoff, p);
+        if rto_at > ctx.now {
+            pto = pto.min(rto_at - ctx.now);
+        }
+        self.set_timer(TimerKind::Retransmit, ctx.now + pto, ctx);
+        self.tlp_armed = true;
+        true
+    }
+
+    /// Linux `tcp_send_loss_probe`: one new segment if the peer's window allows it (cwnd
+    /// or not), else the last segment sent again; then the RTO is re-armed.
+    fn send_loss_probe(&mut self, ctx: &mut Ctx) {
+        let avail = self.sndbuf.tail.saturating_sub(self.soff(self.snd_nxt)) as u32;
+        let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
+        let new_len = avail.min(self.snd_mss).min(wnd_room);
+        if self.snd_nxt == self.snd_max && new_len > 0 {
+            let fin = self.fin_queued && new_len == avail;
+            self.send_data_at(self.snd_nxt, new_len, fin, 0, ctx);
+            self.snd_nxt += new_len + fin as u32;
+            self.snd_max = self.snd_nxt;
+        } else {
+            let fin_sent = self.fin_queued && self.snd_max.gt(self.fin_seq());
+            let data_end = if fin_sent {
+                self.fin_seq()
+            } else {
+                self.snd_max
+            };
+            let len = (data_end.diff(self.snd_una).max(0) as u32).min(self.snd_mss);
+            if len == 0 && !fin_sent {
+                return self.arm_rto(ctx);
+            }
+            self.send_data_at(data_end - len, len, fin_sent, 1, ctx);
+        }
+        self.tlp_high_seq = Some(self.snd_nxt);
+        self.arm_rto(ctx);
+    }
+
+    /// How many times the RTO has doubled. A SYN's first `tcp_syn_linear_timeouts`
+    /// timeouts keep the initial RTO (`tcp_retransmit_timer`: it doubles only when
+    /// `icsk_backoff > sysctl_tcp_syn_linear_timeouts` in SYN-SENT).
+    fn rto_shift(&self, ctx: &Ctx) -> u32 {
+        if self.state == TcpState::SynSent {
+            self.backoff.saturating_sub(ctx.p.syn_linear_timeouts)
+        } else {
+            self.backoff
+        }
+    }
+
+    /// Linux `retransmits_timed_out`: has the retry budget `boundary` (a count turned into
+    /// time by `tcp_model_timeout`, with `rto_base`) run out since `retrans_stamp`?
+    fn retry_budget_spent(&self, boundary: u32, rto_base: Micros, ctx: &Ctx) -> bool {
+        match self.retrans_stamp {
+            Some(start) if self.backoff > 1 => {
+                ctx.now.saturating_sub(start)
+                    >= super::rtt::model_timeout(boundary, rto_base, ctx.p.rto_max_us)
+            }
+            _ => false,
+        }
     }
 
     /// Stream offset of a send sequence number (data starts at ISS+1).
@@ -274,7 +473,14 @@ impl TcpSocket {
             ssthresh: self.cc.ssthresh,
             in_flight: self.snd_max.diff(self.snd_una).max(0) as u32,
             srtt_us: self.rtt.srtt.unwrap_or(0),
-            rto_us: self.rtt.rto_backed_off(self.backoff, p),
+            rto_us: self.rtt.rto_backed_off(
+                if self.state == TcpState::SynSent {
+                    self.backoff.saturating_sub(p.syn_linear_timeouts)
+                } else {
+                    self.backoff
+                },
+                p,
+            ),
         }
     }
 
@@ -343,12 +549,22 @@ impl TcpSocket {
     /// The window to advertise now, with receiver-side silly window avoidance
     /// (RFC 9293 §3.8.6.2.2): a window below min(MSS, buffer/2) is shown as the part of the
     /// previous promise that is left (never shrinking the right edge), usually zero.
-    fn advertised_window(&self) -> u32 {
+    fn advertised_window(&self, p: &crate::profile::Profile) -> u32 {
         let free = self.our_window();
         let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
         let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
         if free >= thresh {
-            free
+            if p.window_round_up {
+                // Linux `__tcp_select_window`: no more than rcv_ssthresh, rounded *up* to
+                // the scale unit so that scaling never hides it. Measured on 6.18: the
+                // client's first ACK says 63 (64240 rounded up to 64512, shift 10), the
+                // server's 64 (65160 → 65536).
+                let w = free.min(self.rcv_ssthresh);
+                let unit = 1u32 << self.rcv_wscale;
+                w.div_ceil(unit) * unit
+            } else {
+                free
+            }
         } else {
             promised.min(free)
         }
@@ -367,25 +583,38 @@ impl TcpSocket {
         if fl.syn {
             options.mss = Some(self.our_mss);
             if p.window_scale.is_some() && (!fl.ack || self.snd_wscale_offered()) {
-                options.window_scale = p.window_scale;
+                options.window_scale = self.offered_wscale(p);
             }
             options.sack_permitted = p.sack_permitted && (!fl.ack || self.sack_ok);
             if p.timestamps && (!fl.ack || self.ts_ok) {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
             // RFC 7323 §2.2: the window in a SYN is never scaled.
-            window = self.our_window().min(65_535) as u16;
+            window = self.initial_window(fl.ack, p) as u16;
+            self.rcv_ssthresh = window as u32;
             self.rcv_adv_edge = self.rcv_nxt + window as u32;
         } else {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
-            let adv = self.advertised_window();
+            let adv = self.advertised_window(p);
             let raw = (adv >> self.rcv_wscale).min(65_535);
             window = raw as u16;
             if fl.ack {
                 self.rcv_adv_edge = self.rcv_nxt + (raw << self.rcv_wscale);
                 self.delack_bytes = 0;
+                // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
+                // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
+                self.ack_pushed = 0;
+                if self.ack_sched {
+                    self.ack_sched = false;
+                    if self.ack_quick > 0 {
+                        self.ack_quick -= 1;
+                        if self.ack_quick == 0 {
+                            self.ato = ctx.p.delayed_ack_us;
+                        }
+                    }
+                }
                 if let Some(slot) = self.timers.get_mut(timer_index(TimerKind::DelayedAck)) {
                     if slot.take().is_some() {
                         ctx.emit(EventKind::TimerCancelled {
@@ -405,7 +634,15 @@ impl TcpSocket {
                 }
                 + if options.window_scale.is_some() { 4 } else { 0 }
         } else {
-            self.header_len(false, false, false, false)
+            if self.sack_ok {
+                options.sack = self.sack_option(ctx.p);
+            }
+            let sack = if options.sack.is_empty() {
+                0
+            } else {
+                4 + 8 * options.sack.len() as u8 // NOP, NOP, kind, length, blocks
+            };
+            self.header_len(false, false, false, false) + sack
         };
         let payload_len = spans_len(&payload);
         Segment {
@@ -425,6 +662,92 @@ impl TcpSocket {
             retransmission: 0,
             network_duplicate: false,
         }
+    }
+
+    /// The MSS we announce, from the route's MTU (Linux `ipv4_default_advmss`:
+    /// min(MTU, IPV4_MAX_PMTU 65535) − 40, at least `ip_rt_min_advmss` 256; RFC 9293 §3.7.1:
+    /// MTU − 40), no more than the profile's `mss` (a TCP_MAXSEG-like clamp). Loopback's
+    /// MTU 65536 gives 65495, Ethernet's 1500 gives 1460 (both measured on 6.18).
+    pub fn set_route_mtu(&mut self, mtu: u32, p: &crate::profile::Profile) {
+        let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
+        self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
+        self.snd_mss = self.our_mss as u32;
+        self.rcv_mss = self.rcv_mss.min(self.our_mss as u32);
+        self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
+    }
+
+    /// The window-scale shift we offer. Linux `tcp_select_initial_window`: ilog2 of the
+    /// largest window we may ever want (the receive space, tcp_rmem[2] and rmem_max, or just
+    /// the space when SO_RCVBUF fixed it) minus 15, clamped to 0..=14 (RFC 7323 §2.3).
+    /// Measured on 6.18: 10 by default (tcp_rmem[2] = 32 MiB), 0 / 2 / 5 with SO_RCVBUF
+    /// 16384 / 200000 / 2000000.
+    fn offered_wscale(&self, p: &crate::profile::Profile) -> Option<u8> {
+        let ws = p.window_scale?;
+        if p.wscale_space == 0 {
+            return Some(ws);
+        }
+        let space = self.rcv_cap.max(1);
+        let clamp = if self.rcvbuf_locked { space } else { u32::MAX };
+        let s = space.max(p.wscale_space).min(clamp);
+        Some((s.ilog2() as i32 - 15).clamp(0, 14) as u8)
+    }
+
+    /// The window in our SYN or SYN-ACK (never scaled, RFC 7323 §2.2). Linux
+    /// (`tcp_select_initial_window`) rounds the receive space down to a multiple of the MSS
+    /// (for a SYN-ACK with timestamps, the MSS less their 12 bytes, `tcp_openreq_init_rwin`):
+    /// 64240 and 65160 on Ethernet, 65495 and 65483 on loopback (measured on 6.18).
+    fn initial_window(&self, synack: bool, p: &crate::profile::Profile) -> u32 {
+        let space = self.our_window();
+        if !p.initial_window_mss_multiple {
+            return space.min(65_535);
+        }
+        let mut mss = self.our_mss as u32;
+        if synack && self.ts_ok {
+            mss = mss.saturating_sub(12).max(1);
+        }
+        let w = if space > mss {
+            space - space % mss
+        } else {
+            space
+        };
+        w.min(65_535)
+    }
+
+    /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
+    /// out-of-order blocks, most recent first; at most 3 beside timestamps (40 option
+    /// bytes), 4 without (Linux `tcp_established_options`).
+    fn sack_option(&mut self, p: &crate::profile::Profile) -> Vec<(u32, u32)> {
+        if !p.sack_permitted {
+            return Vec::new();
+        }
+        let max = if self.ts_ok { 3 } else { 4 };
+        let base = self.irs.0.wrapping_add(1);
+        let to_seq =
+            |(a, b): (u64, u64)| (base.wrapping_add(a as u32), base.wrapping_add(b as u32));
+        self.dsack
+            .take()
+            .into_iter()
+            .chain(self.sack_blocks.iter().copied())
+            .take(max)
+            .map(to_seq)
+            .collect()
+    }
+
+    /// Out-of-order data [start, end) arrived: merge it into the SACK blocks and move that
+    /// block to the front (Linux `tcp_sack_new_ofo_skb`).
+    fn sack_add(&mut self, start: u64, end: u64) {
+        let (mut a, mut b) = (start, end);
+        self.sack_blocks.retain(|&(x, y)| {
+            if x <= b && a <= y {
+                a = a.min(x);
+                b = b.max(y);
+                false
+            } else {
+                true
+            }
+        });
+        self.sack_blocks.insert(0, (a, b));
+        self.sack_blocks.truncate(4);
     }
 
     fn snd_wscale_offered(&self) -> bool {
@@ -506,18 +829,16 @@ impl TcpSocket {
     }
 
     fn send_rst(&mut self, ctx: &mut Ctx) {
-        let mut seg = self.make_segment(
+        let seg = self.make_segment(
             self.snd_nxt,
             flags(false, true, false, true, false),
             Vec::new(),
             ctx,
         );
-        if let Header::Tcp(h) = &mut seg.header {
-            h.options = TcpOptions::default();
-            h.header_len = 20;
-            h.window = 0;
-        }
-        seg.wire_len = IP_HEADER + 20;
+        // Linux `tcp_send_active_reset` builds it like any segment of the connection
+        // (`tcp_transmit_skb`): RST+ACK at snd_nxt, with the timestamps option and the
+        // current window. Measured on 6.18, close() with 10 unread bytes on loopback:
+        // "R. seq=1 ack=11 win=64 NOP,NOP,TS".
         self.transmit(seg, ctx);
     }
 
@@ -534,6 +855,22 @@ impl TcpSocket {
         let off = self.soff(seq);
         let payload = self.sndbuf.slice(off, len as u64);
         let psh = len > 0 && off + len as u64 == self.sndbuf.tail;
+        // `tcp_event_data_sent`: data sent within one ATO of data received makes the
+        // connection interactive (tcp_pingpong_thresh = 1): later ACKs wait for the reply.
+        if len > 0
+            && ctx.p.quickack_max > 0
+            && self.ato > 0
+            && ctx.now.saturating_sub(self.lrcvtime) < self.ato
+        {
+            self.pingpong = true;
+        }
+        if len > 0 {
+            let end = off + len as u64;
+            match self.sent_log.iter_mut().find(|e| e.0 == off) {
+                Some(e) => *e = (off, end.max(e.1), ctx.now),
+                None => self.sent_log.push_back((off, end, ctx.now)),
+            }
+        }
         let mut seg =
             self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
         seg.retransmission = retransmission;
@@ -564,7 +901,15 @@ impl TcpSocket {
             }
             let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
             let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
-            let cwnd_room = self.cc.cwnd.saturating_sub(flight);
+            // Limited transmit (RFC 3042; RFC 5681 §3.2 step 1): on the first two duplicate
+            // ACKs one new segment each may go beyond cwnd. Linux gets the same from its
+            // pipe estimate (`tcp_packets_in_flight` leaves SACKed segments out).
+            let limited = if self.cc.in_recovery() {
+                0
+            } else {
+                self.cc.dupacks.min(2) * self.snd_mss
+            };
+            let cwnd_room = (self.cc.cwnd + limited).saturating_sub(flight);
             let room = wnd_room.min(cwnd_room);
             let len = avail.min(room).min(self.snd_mss);
             if avail > 0 && len == 0 {
@@ -609,11 +954,15 @@ impl TcpSocket {
             } else {
                 0
             };
+            if retrans == 0 && flight == 0 && len > 0 {
+                self.restart_after_idle(ctx);
+            }
             if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
             }
             self.send_data_at(self.snd_nxt, len, with_fin, retrans, ctx);
             sent = true;
+            self.lsndtime = Some(ctx.now);
             self.snd_nxt += len + with_fin as u32;
             if self.snd_nxt.gt(self.snd_max) {
                 self.snd_max = self.snd_nxt;
@@ -621,8 +970,16 @@ impl TcpSocket {
             if len < self.snd_mss {
                 self.snd_sml = self.snd_nxt;
             }
+            if retrans == 0 && (flight == 0 || self.tlp_armed) {
+                // `tcp_event_new_data_sent`: the RTO clock starts with the first segment
+                // out (or replaces a pending probe), then the probe is re-planned.
+                self.arm_rto(ctx);
+            }
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
+            }
+            if retrans == 0 {
+                self.schedule_loss_probe(ctx);
             }
             self.cancel_timer(TimerKind::Persist, ctx);
             if with_fin {
@@ -630,6 +987,24 @@ impl TcpSocket {
             }
         }
         sent
+    }
+
+    /// Before new data leaves an idle connection: Linux `tcp_slow_start_after_idle_check`
+    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1.
+    fn restart_after_idle(&mut self, ctx: &mut Ctx) {
+        let p = ctx.p;
+        let Some(last) = self.lsndtime else { return };
+        let rto = self.rtt.rto;
+        let idle = ctx.now.saturating_sub(last);
+        if p.slow_start_after_idle == 0 || idle <= rto {
+            return;
+        }
+        self.cc.restart_after_idle(
+            idle,
+            rto,
+            p.initial_cwnd_segments,
+            p.slow_start_after_idle == 1,
+        );
     }
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
@@ -651,7 +1026,7 @@ impl TcpSocket {
         let peer_mss = o.mss.unwrap_or(536) as u32; // RFC 9293 §3.7.1 default
         self.ts_ok = p.timestamps && o.timestamps.is_some();
         self.sack_ok = p.sack_permitted && o.sack_permitted;
-        if let (Some(ours), Some(theirs)) = (p.window_scale, o.window_scale) {
+        if let (Some(ours), Some(theirs)) = (self.offered_wscale(p), o.window_scale) {
             self.rcv_wscale = ours;
             self.snd_wscale = theirs.min(14);
         } else {
@@ -679,6 +1054,8 @@ impl TcpSocket {
         self.snd_max = self.iss;
         self.snd_sml = self.iss;
         self.set_state(TcpState::SynSent, ctx);
+        // `tcp_connect`: the SYN's retry budget runs from the first SYN.
+        self.retrans_stamp = Some(ctx.now);
         self.send_syn(0, ctx);
         self.arm_rto(ctx);
         self.report(ctx);
@@ -706,13 +1083,59 @@ impl TcpSocket {
         self.report(ctx);
     }
 
+    /// What a SYN cookie can carry of the SYN's options (Linux `cookie_init_timestamp`):
+    /// with timestamps, SACK and the window scale; without them, nothing but the MSS.
+    fn cookie_options(&mut self, syn: &TcpHeader, ctx: &Ctx) {
+        self.take_syn_options(syn, ctx);
+        if !self.ts_ok {
+            self.sack_ok = false;
+            self.snd_wscale = 0;
+            self.rcv_wscale = 0;
+        }
+    }
+
+    /// The SYN-ACK of a listener in cookie mode (see [`crate::sim`]): this throwaway socket
+    /// answers `seg` as a request would, with a random ISN, and is then dropped.
+    pub fn cookie_syn_ack(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) -> Segment {
+        self.remote = Some(seg.src);
+        self.state = TcpState::SynReceived;
+        self.irs = SeqNumber(h.seq);
+        self.rcv_nxt = self.irs + 1;
+        self.cookie_options(h, ctx);
+        self.iss = SeqNumber(ctx.rng.next_u32());
+        self.ts_offset = ctx.rng.next_u32();
+        self.make_segment(
+            self.iss,
+            flags(true, true, false, false, false),
+            Vec::new(),
+            ctx,
+        )
+    }
+
     /// A child created from a valid SYN cookie: straight to ESTABLISHED (Linux
-    /// `cookie_v4_check`). The options the cookie could not hold are lost, as in Linux
-    /// without timestamps.
-    pub fn accept_cookie(&mut self, seg: &Segment, iss: u32, ctx: &mut Ctx) {
+    /// `cookie_v4_check`), with the options the cookie kept and its MSS: the largest of
+    /// 536, 1300, 1440, 1460 (`msstab`) not above the peer's.
+    pub fn accept_cookie(&mut self, seg: &Segment, syn: &TcpHeader, iss: u32, ctx: &mut Ctx) {
         let Header::Tcp(h) = &seg.header else { return };
         self.remote = Some(seg.src);
         self.state = TcpState::Listen;
+        self.cookie_options(syn, ctx);
+        if let Some((tsval, _)) = h.options.timestamps {
+            self.ts_recent = tsval;
+        }
+        let peer = syn.options.mss.unwrap_or(536);
+        let table = [536u16, 1300, 1440, 1460];
+        let cookie_mss = table
+            .iter()
+            .rev()
+            .find(|&&m| m <= peer)
+            .copied()
+            .unwrap_or(536);
+        let opt = if self.ts_ok { 12 } else { 0 };
+        self.snd_mss = (cookie_mss.min(self.our_mss) as u32)
+            .saturating_sub(opt)
+            .max(1);
+        self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.iss = SeqNumber(iss);
         self.irs = SeqNumber(h.seq.wrapping_sub(1));
         self.rcv_nxt = SeqNumber(h.seq);
@@ -720,11 +1143,10 @@ impl TcpSocket {
         self.snd_nxt = self.snd_una;
         self.snd_max = self.snd_una;
         self.snd_sml = self.snd_una;
-        self.snd_wnd = h.window as u32;
+        self.snd_wnd = (h.window as u32) << self.snd_wscale;
+        self.max_snd_wnd = self.snd_wnd;
         self.snd_wl1 = SeqNumber(h.seq);
         self.snd_wl2 = SeqNumber(h.ack);
-        self.snd_mss = 536.min(self.our_mss as u32);
-        self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.set_state(TcpState::SynReceived, ctx);
         self.set_state(TcpState::Established, ctx);
         self.report(ctx);
@@ -773,10 +1195,11 @@ impl TcpSocket {
             self.snd_una = ack;
             if let Some((end, sent)) = self.rtt_probe.take() {
                 if ack.ge(end) {
-                    self.rtt.sample(ctx.now - sent, ctx.p);
+                    self.rtt_sample(ctx.now - sent, ctx.p);
                 }
             }
             self.backoff = 0;
+            self.retrans_stamp = None;
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
             self.snd_wnd = h.window as u32;
             self.max_snd_wnd = self.snd_wnd;
@@ -825,6 +1248,9 @@ impl TcpSocket {
         if self.state == SynReceived && h.flags.syn && !h.flags.ack && seq == self.irs {
             self.synack_retransmits += 1;
             self.send_syn(self.synack_retransmits, ctx);
+            // `tcp_check_req` → `mod_timer_pending(&req->rsk_timer, jiffies +
+            // reqsk_timeout(req))`: the next SYN-ACK timeout counts from this resend.
+            self.arm_rto(ctx);
             return;
         }
         // Simultaneous open (RFC 9293 §3.5 figure 8, line 4): in SYN-RECEIVED the peer's
@@ -875,7 +1301,11 @@ impl TcpSocket {
                     self.set_state(Closed, ctx);
                 }
                 SynReceived => self.fail("ECONNREFUSED", ctx),
-                Established | FinWait1 | FinWait2 | CloseWait => self.fail("ECONNRESET", ctx),
+                // Linux `tcp_reset`: EPIPE in CLOSE-WAIT (the peer had already closed),
+                // ECONNRESET otherwise.
+                CloseWait if ctx.p.linux_errno => self.fail("EPIPE", ctx),
+                CloseWait => self.fail("ECONNRESET", ctx),
+                Established | FinWait1 | FinWait2 => self.fail("ECONNRESET", ctx),
                 _ => self.set_state(Closed, ctx),
             }
             return;
@@ -918,8 +1348,12 @@ impl TcpSocket {
             if matches!(self.state, Established | FinWait1 | FinWait2) {
                 if self.app_closed && self.seq_end_after_rcv(seq, seg.payload_len) {
                     // New data for a socket the application closed: Linux answers with RST
-                    // (`tcp_rcv_state_process`, "abort on data").
-                    self.send_rst(ctx);
+                    // (`tcp_rcv_state_process`, "abort on data", then `tcp_v4_send_reset`
+                    // in reply to that segment: a bare RST at its ACK number, no options).
+                    // Measured on 6.18: "R seq=2 ack=0 win=0" to data for an orphan.
+                    if let Some(r) = TcpSocket::reset_for(seg) {
+                        self.transmit(r, ctx);
+                    }
                     self.set_state(Closed, ctx);
                     return;
                 }
@@ -929,24 +1363,119 @@ impl TcpSocket {
             }
         }
         // Eighth: FIN.
+        let linux_acks = ctx.p.quickack_max > 0;
         if h.flags.fin {
             let fin_off = self.roff(seq) + seg.payload_len as u64;
+            let was = self.state;
             if fin_off == self.roff(self.rcv_nxt) && !self.fin_received {
                 self.receive_fin(ctx);
-            } else if fin_off > self.roff(self.rcv_nxt) {
-                self.ooo_fin = Some(fin_off);
+                if linux_acks && matches!(was, Established | SynReceived) {
+                    // Linux `tcp_fin`: ESTABLISHED → CLOSE-WAIT schedules the ACK and enters
+                    // ping-pong mode, so the ACK waits (usually for our own FIN). Measured on
+                    // 6.18: ACK of the FIN 47 ms later after data, 4-11 ms on a connection
+                    // that never received data (ATO 0: the next timer tick).
+                    self.ack_sched = true;
+                    self.pingpong = true;
+                } else {
+                    // FIN-WAIT-1/2: `tcp_fin` calls `tcp_send_ack` at once.
+                    ack_now = true;
+                }
+            } else {
+                if fin_off > self.roff(self.rcv_nxt) {
+                    self.ooo_fin = Some(fin_off);
+                }
+                // Out of order or a duplicate: acknowledged at once (RFC 5681 §4.2).
+                ack_now = true;
             }
-            ack_now = true;
         }
         if self.state == Closed {
             return;
         }
+        // Linux `__tcp_ack_snd_check`: in quick-ACK mode every segment is acknowledged.
+        if linux_acks && self.ack_sched && self.ack_quick > 0 && !self.pingpong {
+            ack_now = true;
+        }
         let sent = self.output(ctx);
         if ack_now && !sent {
             self.send_ack(ctx);
-        } else if !sent && self.delack_bytes > 0 && self.timer(TimerKind::DelayedAck).is_none() {
-            self.set_timer(TimerKind::DelayedAck, ctx.now + ctx.p.delayed_ack_us, ctx);
+        } else if !sent
+            && (self.delack_bytes > 0 || self.ack_sched)
+            && self.timer(TimerKind::DelayedAck).is_none()
+        {
+            let at = ctx.now + self.delack_timeout(ctx);
+            self.set_timer(TimerKind::DelayedAck, at, ctx);
         }
+    }
+
+    /// How long an owed ACK may wait. Linux `tcp_send_delayed_ack`: the ATO, bounded by the
+    /// smoothed RTT (at least TCP_DELACK_MIN) once it grew above TCP_DELACK_MIN, and by
+    /// TCP_DELACK_MAX 200 ms; an ATO of 0 (no data received yet) fires at the next timer
+    /// tick (one jiffy: [`crate::profile::Profile::clock_granularity_us`]). The RFC profile
+    /// waits a fixed `delayed_ack_us`.
+    fn delack_timeout(&self, ctx: &Ctx) -> Micros {
+        let p = ctx.p;
+        if p.quickack_max == 0 {
+            return p.delayed_ack_us;
+        }
+        let mut ato = self.ato;
+        if ato > p.delayed_ack_us {
+            let mut max_ato: Micros = if self.pingpong { 200_000 } else { 500_000 };
+            if let Some(srtt) = self.rtt.srtt {
+                max_ato = max_ato.min(srtt.max(p.delayed_ack_us));
+            }
+            ato = ato.min(max_ato);
+        }
+        ato.min(200_000).max(p.clock_granularity_us)
+    }
+
+    /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
+    /// (and data after a silence longer than the RTO) starts quick-ACK mode
+    /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
+    fn event_data_recv(&mut self, len: u32, ctx: &Ctx) {
+        let p = ctx.p;
+        self.ack_sched = true;
+        if p.quickack_max == 0 {
+            return;
+        }
+        // `tcp_grow_window`
+        if self.rcv_ssthresh < self.rcv_cap {
+            self.rcv_ssthresh = (self.rcv_ssthresh + 2 * self.our_mss as u32).min(self.rcv_cap);
+        }
+        // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
+        // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
+        if len < self.rcv_mss && len + 12 < 536 {
+            self.ack_pushed = (self.ack_pushed + 1).min(2);
+        }
+        if len >= self.rcv_mss {
+            self.rcv_mss = len.min(self.our_mss as u32);
+        }
+        let ato_min = p.delayed_ack_us;
+        let rto = self.rtt.rto;
+        if self.ato == 0 {
+            self.incr_quickack(p);
+            self.ato = ato_min;
+        } else {
+            let m = ctx.now.saturating_sub(self.lrcvtime);
+            if m <= ato_min / 2 {
+                self.ato = self.ato / 2 + ato_min / 2;
+            } else if m < self.ato {
+                self.ato = (self.ato / 2 + m).min(rto);
+            } else if m > rto {
+                self.incr_quickack(p);
+            }
+        }
+        self.lrcvtime = ctx.now;
+    }
+
+    /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments
+    /// (at least 2), at most `quickack_max`.
+    fn incr_quickack(&mut self, p: &crate::profile::Profile) {
+        let wnd = self.advertised_window_now();
+        let mut q = wnd / (2 * self.rcv_mss.max(1));
+        if q == 0 {
+            q = 2;
+        }
+        self.ack_quick = self.ack_quick.max(q.min(p.quickack_max));
     }
 
     fn seq_end_after_rcv(&self, seq: SeqNumber, len: u32) -> bool {
@@ -955,6 +1484,8 @@ impl TcpSocket {
 
     fn process_ack(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
         use TcpState::*;
+        // `tcp_ack`: any acceptable ACK answers the zero-window probes (`icsk_probes_out = 0`).
+        self.probes_out = 0;
         let seq = SeqNumber(h.seq);
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
@@ -965,17 +1496,31 @@ impl TcpSocket {
             if let Some((end, sent)) = self.rtt_probe {
                 if ack.ge(end) {
                     self.rtt_probe = None;
-                    self.rtt.sample(ctx.now - sent, ctx.p);
+                    self.rtt_sample(ctx.now - sent, ctx.p);
                 }
             }
             self.snd_una = ack;
             if self.snd_nxt.lt(self.snd_una) {
                 self.snd_nxt = self.snd_una;
             }
+            // `tcp_process_tlp_ack`: the probe's episode ends once it is acknowledged.
+            if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
+                self.tlp_high_seq = None;
+            }
             let data_acked = self.soff(ack).min(self.sndbuf.tail);
+            // RACK: the newest segment this ACK delivers (Karn: not a retransmission's
+            // ambiguous copy, which the log cannot tell; the model takes its last send).
+            if let Some(&(_, _, sent)) = self.sent_log.iter().rfind(|e| e.1 <= data_acked) {
+                self.rack_update(sent, ctx);
+            }
+            while self.sent_log.front().is_some_and(|e| e.1 <= data_acked) {
+                self.sent_log.pop_front();
+            }
+            self.sacked.retain(|&(_, b)| b > data_acked);
             let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
             self.sndbuf.release_to(data_acked);
             self.backoff = 0;
+            self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
             let action = if bytes_acked > 0 {
                 self.cc.on_new_ack(ack, bytes_acked, flight)
@@ -1000,6 +1545,7 @@ impl TcpSocket {
             && self.snd_max.gt(self.snd_una)
         {
             // A duplicate ACK (RFC 5681 §2).
+            self.rack_on_sack(&h.options.sack, ctx);
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
             if self
                 .cc
@@ -1044,9 +1590,110 @@ impl TcpSocket {
     }
 
     fn arm_rto_restart(&mut self, ctx: &mut Ctx) {
-        // RFC 6298 §5.3: restart the timer when new data is acknowledged.
+        // RFC 6298 §5.3: restart the timer when new data is acknowledged; Linux
+        // (`tcp_set_xmit_timer`) arms a loss probe instead when it can.
+        self.tlp_armed = false;
+        self.reo_armed = false;
+        self.rto_anchor = ctx.now;
+        if self.schedule_loss_probe(ctx) {
+            return;
+        }
         let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
         self.set_timer(TimerKind::Retransmit, at, ctx);
+    }
+
+    /// A segment sent at `sent` is known delivered: RACK keeps the most recently sent one
+    /// (`tcp_rack_advance`).
+    fn rack_update(&mut self, sent: Micros, ctx: &Ctx) {
+        if self.rack.is_none_or(|(x, _)| sent >= x) {
+            self.rack = Some((sent, ctx.now.saturating_sub(sent)));
+        }
+    }
+
+    /// SACK blocks on a duplicate ACK: note newly SACKed segments for RACK, then look for
+    /// the loss (Linux `tcp_sacktag_write_queue` → `tcp_rack_detect_loss`).
+    fn rack_on_sack(&mut self, blocks: &[(u32, u32)], ctx: &mut Ctx) {
+        if !ctx.p.rack || !self.sack_ok || blocks.is_empty() {
+            return;
+        }
+        let una = self.soff(self.snd_una);
+        let covered =
+            |sacked: &[(u64, u64)], a: u64, b: u64| sacked.iter().any(|&(x, y)| x <= a && b <= y);
+        let before = self.sacked.clone();
+        for &(l, r) in blocks {
+            let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
+            if b <= a || a < una || b > self.soff(self.snd_max) {
+                continue; // a D-SACK or a block we cannot place
+            }
+            self.sacked.push((a, b));
+        }
+        self.sacked.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::new();
+        for &(a, b) in &self.sacked {
+            match merged.last_mut() {
+                Some(m) if a <= m.1 => m.1 = m.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        self.sacked = merged;
+        let newly: Vec<Micros> = self
+            .sent_log
+            .iter()
+            .filter(|e| !covered(&before, e.0, e.1) && covered(&self.sacked, e.0, e.1))
+            .map(|e| e.2)
+            .collect();
+        for sent in newly {
+            self.rack_update(sent, ctx);
+        }
+        self.rack_detect_loss(ctx);
+    }
+
+    /// RACK (RFC 8985 §6.2, Linux `tcp_rack_detect_loss`): the first unSACKed segment is
+    /// lost once a segment sent after it was delivered and the RTT of that delivery plus a
+    /// reordering window has passed since it was sent. The window is min_RTT/4 (at most
+    /// SRTT) until three segments are SACKed, then 0 (`tcp_rack_reo_wnd`); before that, the
+    /// reordering timer waits for it. Only the first hole is checked: recovery is NewReno's.
+    fn rack_detect_loss(&mut self, ctx: &mut Ctx) {
+        let p = ctx.p;
+        let Some((xmit, rack_rtt)) = self.rack else {
+            return;
+        };
+        if self.cc.in_recovery() {
+            return;
+        }
+        let una = self.soff(self.snd_una);
+        let Some(&(start, end, sent)) = self.sent_log.front() else {
+            return;
+        };
+        if start > una || self.sacked.iter().any(|&(x, y)| x <= start && end <= y) {
+            return;
+        }
+        if sent > xmit || self.sacked.is_empty() {
+            return;
+        }
+        let reo = if self.cc.dupacks >= p.dupack_threshold {
+            0
+        } else {
+            let srtt = self.rtt.srtt.unwrap_or(0);
+            (self.min_rtt.unwrap_or(0) / 4).min(srtt)
+        };
+        let waited = ctx.now.saturating_sub(sent);
+        if rack_rtt + reo > waited {
+            // `tcp_rack_reo_timeout` will look again.
+            self.tlp_armed = false;
+            self.reo_armed = true;
+            // `tcp_rack_mark_lost`: the timer gets TCP_TIMEOUT_MIN (2 ticks) more.
+            let at = ctx.now + (rack_rtt + reo - waited) + 2 * p.clock_granularity_us;
+            self.set_timer(TimerKind::Retransmit, at, ctx);
+            return;
+        }
+        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        if self.cc.enter_recovery(flight, self.snd_max) {
+            self.stats.fast_retransmits += 1;
+            self.rtt_probe = None;
+            self.retransmit_first(ctx);
+            self.arm_rto(ctx);
+        }
     }
 
     fn retransmit_first(&mut self, ctx: &mut Ctx) {
@@ -1079,9 +1726,22 @@ impl TcpSocket {
             (start, 0)
         };
         if skip >= len {
-            return true; // an old duplicate: ACK it
+            // An old duplicate: ACK it, reporting it as a D-SACK (RFC 2883 §4).
+            if self.sack_ok && len > 0 {
+                let s0 = nxt - skip as u64;
+                self.dsack = Some((s0, s0 + len as u64));
+            }
+            return true;
         }
-        let room = self.our_window() as u64;
+        if skip > 0 && self.sack_ok {
+            // Partly old: the old part is the D-SACK (Linux `tcp_data_queue`).
+            self.dsack = Some((nxt - skip as u64, nxt));
+        }
+        // What we advertised may exceed the free space by less than one scale unit
+        // (rounded up, see `advertised_window`): that much is accepted too.
+        let room = self
+            .our_window()
+            .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32) as u64;
         let take = ((len - skip) as u64).min((nxt + room).saturating_sub(start)) as u32;
         if take == 0 {
             return true;
@@ -1091,7 +1751,11 @@ impl TcpSocket {
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             self.delack_bytes += take;
+            self.event_data_recv(take, ctx);
             self.drain_ooo();
+            // `tcp_sack_remove`: blocks now below rcv_nxt are acknowledged cumulatively.
+            let nxt = self.roff(self.rcv_nxt);
+            self.sack_blocks.retain(|&(_, b)| b > nxt);
             if let Some(f) = self.ooo_fin {
                 if f == self.roff(self.rcv_nxt) && !self.fin_received {
                     self.ooo_fin = None;
@@ -1103,9 +1767,17 @@ impl TcpSocket {
         } else {
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
-            if spans_len(entry) < take {
-                self.ooo_bytes = self.ooo_bytes - spans_len(entry) + take;
+            let had = spans_len(entry);
+            if had < take {
+                self.ooo_bytes = self.ooo_bytes - had + take;
                 *entry = slice_spans(payload, skip, take);
+            }
+            if self.sack_ok {
+                if had >= take {
+                    // Already held: a duplicate, reported as a D-SACK (`tcp_data_queue_ofo`).
+                    self.dsack = Some((start, start + take as u64));
+                }
+                self.sack_add(start, start + take as u64);
             }
             true
         }
@@ -1165,6 +1837,15 @@ impl TcpSocket {
         self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
     }
 
+    /// The pending error, reported once (Linux `sock_error` clears `sk_err`); afterwards
+    /// send() fails with EPIPE and recv() reads 0, as on a shut-down socket (measured on
+    /// 6.18 after an RST: recv ECONNRESET, then send EPIPE).
+    pub fn take_error(&mut self) -> Option<&'static str> {
+        let e = self.error.take()?;
+        self.error_reported = true;
+        Some(e)
+    }
+
     /// The connection failed: report `errno` to the application and close.
     pub fn fail(&mut self, errno: &'static str, ctx: &mut Ctx) {
         self.error = Some(errno);
@@ -1186,8 +1867,18 @@ impl TcpSocket {
         match k {
             TimerKind::Retransmit => self.on_rto(ctx),
             TimerKind::DelayedAck => {
-                if self.delack_bytes > 0 && self.remote.is_some() && self.state != TcpState::Closed
+                if (self.delack_bytes > 0 || self.ack_sched)
+                    && self.remote.is_some()
+                    && self.state != TcpState::Closed
                 {
+                    // `tcp_delack_timer_handler`: a missed delayed ACK inflates the ATO, or
+                    // ends ping-pong mode and deflates it.
+                    if self.pingpong {
+                        self.pingpong = false;
+                        self.ato = ctx.p.delayed_ack_us;
+                    } else if self.ato > 0 {
+                        self.ato = (self.ato * 2).min(self.rtt.rto);
+                    }
                     self.send_ack(ctx);
                 }
             }
@@ -1200,12 +1891,32 @@ impl TcpSocket {
 
     fn on_rto(&mut self, ctx: &mut Ctx) {
         use TcpState::*;
+        if std::mem::take(&mut self.tlp_armed) {
+            return self.send_loss_probe(ctx);
+        }
+        if std::mem::take(&mut self.reo_armed) {
+            // `tcp_rack_reo_timeout`: look for the loss again, then the RTO as before.
+            self.rack_detect_loss(ctx);
+            if self.timer(TimerKind::Retransmit).is_none() && self.snd_max.gt(self.snd_una) {
+                self.arm_rto(ctx);
+            }
+            return;
+        }
+        // `tcp_retransmit_timer`: an RTO ends any probe episode.
+        self.tlp_high_seq = None;
         self.backoff += 1;
         self.stats.timeouts += 1;
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
         match self.state {
             SynSent => {
-                if self.backoff > ctx.p.syn_retries {
+                // `tcp_write_timeout`: give up after tcp_syn_retries + tcp_syn_linear_timeouts
+                // retransmissions, or (Linux) once the time tcp_syn_retries stands for, with
+                // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
+                let p = ctx.p;
+                let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
+                let time_spent = p.retries_as_time_budget
+                    && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx);
+                if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
                 self.send_syn(self.backoff, ctx);
@@ -1213,7 +1924,7 @@ impl TcpSocket {
                 self.arm_rto(ctx);
             }
             SynReceived => {
-                let limit = ctx.p.synack_retries;
+                let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
                 if self.backoff > limit {
                     // The request expires (Linux `reqsk_timer_handler`).
                     if self.parent.is_some() {
@@ -1229,8 +1940,32 @@ impl TcpSocket {
                 self.arm_rto(ctx);
             }
             Established | CloseWait | FinWait1 | Closing | LastAck => {
-                if self.backoff > ctx.p.data_retries {
+                let p = ctx.p;
+                // An orphan (closed by the application, Linux SOCK_DEAD) gives up after
+                // tcp_orphan_retries; once its RTO reached TCP_RTO_MAX it is no longer
+                // "alive" and gets no more (`tcp_orphan_retries`).
+                let boundary = if self.app_closed {
+                    let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
+                    if alive {
+                        p.orphan_retries
+                    } else {
+                        0
+                    }
+                } else {
+                    p.data_retries
+                };
+                let spent = if p.retries_as_time_budget {
+                    // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
+                    // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
+                    self.retry_budget_spent(boundary, p.rto_min_us, ctx)
+                } else {
+                    self.backoff > boundary
+                };
+                if spent {
                     return self.fail("ETIMEDOUT", ctx);
+                }
+                if self.retrans_stamp.is_none() {
+                    self.retrans_stamp = Some(ctx.now);
                 }
                 // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: collapse the window, back off,
                 // retransmit from the first unacknowledged byte (go-back-N, as Linux marks
@@ -1260,7 +1995,8 @@ impl TcpSocket {
             return;
         }
         self.persist_backoff += 1;
-        if self.persist_backoff > ctx.p.persist_probe_max {
+        self.probes_out += 1;
+        if self.probes_out > ctx.p.persist_probe_max {
             return self.fail("ETIMEDOUT", ctx);
         }
         if ctx.p.probe_with_data && self.sndbuf.tail > self.soff(self.snd_una) {
@@ -1323,14 +2059,38 @@ impl TcpSocket {
                 && after >= thresh
             {
                 self.send_ack(ctx);
+            } else if ctx.p.quickack_max > 0
+                && self.rcvbuf.is_empty()
+                && (self.ack_sched || self.delack_bytes > 0)
+                && (self.ack_pushed >= 2 || (self.ack_pushed == 1 && !self.pingpong))
+                && self.remote.is_some()
+            {
+                // Linux `tcp_cleanup_rbuf`: once the application has read everything, a
+                // pushed (small) segment is acknowledged at once, outside ping-pong mode.
+                // Measured on 6.18: 22 small writes 50 ms apart to a reader blocked in
+                // recv() — every one ACKed within 0.1 ms, also after the 16 quick ACKs;
+                // to a reader that does not read, the 17th on waited 44-48 ms.
+                self.send_ack(ctx);
             }
             self.report(ctx);
             return RecvOutcome::Data(spans_out);
         }
-        if let Some(e) = self.error {
+        // Linux `tcp_recvmsg_locked`: a FIN received (SOCK_DONE) reads as end of file even
+        // when a later RST left an error; the error is for the next send (measured on 6.18:
+        // RST in CLOSE-WAIT → recv 0, then send EPIPE).
+        if self.fin_received && ctx.p.linux_errno {
+            return RecvOutcome::Eof;
+        }
+        if !ctx.p.linux_errno {
+            if let Some(e) = self.error {
+                return RecvOutcome::Error(e);
+            }
+        }
+        if let Some(e) = self.take_error() {
             return RecvOutcome::Error(e);
         }
-        if self.fin_received {
+        if self.fin_received || self.error_reported {
+            // After the error was reported the socket is shut down: recv reads 0.
             return RecvOutcome::Eof;
         }
         if self.state == TcpState::Closed {
