@@ -300,7 +300,12 @@ impl Session {
         }
         if let Some(w) = self.wire.take() {
             let wp = w.stop()?;
-            self.rec.add_wire_capture(&wp);
+            let unparsed = self.rec.add_wire_capture(&wp);
+            if unparsed > 0 {
+                self.warnings.push(format!(
+                    "the wire did not relay {unparsed} packet(s) that were not IPv4 TCP/UDP"
+                ));
+            }
         }
         // The SYN queue's limit: the experiment's setting, else the namespace's default.
         let syn_queue_cap = if syn_queue_cap > 0 {

@@ -28,8 +28,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::trace::{
-    Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros,
-    SocketId, SocketInfo, TcpState, Trace,
+    Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros, SocketId,
+    SocketInfo, TcpState, Trace,
 };
 
 /// How far apart two times may be and still agree: within `pct` percent of the larger one or
@@ -324,10 +324,7 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                 });
             }
             EventKind::AppCall { socket, call } => {
-                open_calls
-                    .entry(*socket)
-                    .or_default()
-                    .push(out.calls.len());
+                open_calls.entry(*socket).or_default().push(out.calls.len());
                 out.calls.push(CallView {
                     socket: names.socket(*socket),
                     call: call_name(call.kind()).into(),
@@ -389,11 +386,7 @@ pub fn compare(kernel: &Reduced, model: &Reduced, tol: Tolerance) -> Report {
                     d.push(format!("options <{}> vs <{}>", k.options, m.options));
                 }
                 if k.dropped != m.dropped {
-                    d.push(format!(
-                        "fate {} vs {}",
-                        fate(&k.dropped),
-                        fate(&m.dropped)
-                    ));
+                    d.push(format!("fate {} vs {}", fate(&k.dropped), fate(&m.dropped)));
                 }
                 if !tol.agrees(k.t, m.t) {
                     d.push(format!("sent at {} vs {} ms", ms(k.t), ms(m.t)));
@@ -575,7 +568,10 @@ impl Names {
     }
 
     fn host(&self, h: HostId) -> &str {
-        self.hosts.get(h.0 as usize).map(|s| s.as_str()).unwrap_or("?")
+        self.hosts
+            .get(h.0 as usize)
+            .map(|s| s.as_str())
+            .unwrap_or("?")
     }
 
     /// (connection name, outbound) for a segment from `src` to `dst`.
