@@ -47,7 +47,14 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         v.extend(then);
         v
     };
-    let connect_at = |t: u64| Step::at(ms(t), Action::Connect { to: "server:9999".into() });
+    let connect_at = |t: u64| {
+        Step::at(
+            ms(t),
+            Action::Connect {
+                to: "server:9999".into(),
+            },
+        )
+    };
     let send = |len| {
         Step::now(Action::Send {
             len,
@@ -300,7 +307,10 @@ fn base(
         },
         faults: Vec::new(),
         groups: Vec::new(),
-        sockets: vec![socket("listener", "server", 9999), socket("client", "client", 0)],
+        sockets: vec![
+            socket("listener", "server", 9999),
+            socket("client", "client", 0),
+        ],
         apps: vec![
             AppScript {
                 socket: "listener".into(),

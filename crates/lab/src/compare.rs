@@ -67,7 +67,10 @@ pub fn compare(sc: &Scenario, common: &Common) -> Result<Compared> {
 
 /// `compare`: returns the text, the JSON summary, whether every case passed, and (for one
 /// case) its kernel trace, pcap and model trace for `--out`/`--pcap`.
-pub fn run(case: &str, common: &Common) -> Result<(String, serde_json::Value, bool, Option<Compared>)> {
+pub fn run(
+    case: &str,
+    common: &Common,
+) -> Result<(String, serde_json::Value, bool, Option<Compared>)> {
     let names: Vec<String> = if case == "all" {
         if common.out.is_some() || common.pcap.is_some() {
             return Err(LabError::Usage(

@@ -91,7 +91,10 @@ fn run(cli: cli::Cli) -> error::Result<i32> {
                 }
                 None => {
                     if common.json {
-                        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&json).unwrap_or_default()
+                        );
                         eprint!("{text}");
                     } else {
                         print!("{text}");

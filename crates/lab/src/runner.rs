@@ -224,8 +224,12 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.window_scale = Some(Some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
 
+    // The scenario's time zero: now, once namespaces, wire, sysctls and pollers are ready
+    // (setting them up takes tens of ms, more than the first step's `at_us`).
+    let t0 = s.rec.now();
     let ctx = Ctx {
         sc: &scenario,
+        t0,
         rec: s.rec.clone(),
         nss: [s.client_ns.clone(), s.ns.clone()],
         hosts: [s.client, s.server],
@@ -251,16 +255,25 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         Ok(held)
     })?;
     // Sockets stay open until the horizon, as in the model (a script's end is not a close()).
-    let left = horizon.saturating_sub(s.rec.now());
-    s.wait(Duration::from_micros(left), "watching until the scenario's end")?;
+    let left = (t0 + horizon).saturating_sub(s.rec.now());
+    s.wait(
+        Duration::from_micros(left),
+        "watching until the scenario's end",
+    )?;
     let crate::session::Finished {
         mut trace,
         pcap,
         warnings,
     } = s.finish(0)?;
     drop(held);
-    // The run is watched until the horizon, like the model's; what the recorder saw while
-    // shutting down is not part of it.
+    // On the scenario's clock, and watched until the horizon like the model's run; what the
+    // recorder saw while shutting down is not part of it.
+    for e in &mut trace.events {
+        e.t = e.t.saturating_sub(t0);
+    }
+    for so in &mut trace.sockets {
+        so.created_us = so.created_us.saturating_sub(t0);
+    }
     trace.events.retain(|e| e.t <= horizon);
     trace.duration_us = horizon;
     trace.snapshots.clear();
@@ -281,6 +294,8 @@ enum Held {
 
 struct Ctx<'a> {
     sc: &'a Scenario,
+    /// The scenario's time zero on the recorder's clock.
+    t0: u64,
     rec: Recorder,
     /// Client side, server side.
     nss: [Netns; 2],
@@ -314,15 +329,20 @@ impl Ctx<'_> {
         Ok((self.side(h), port))
     }
 
+    /// Microseconds on the scenario's clock.
+    fn now(&self) -> u64 {
+        self.rec.now().saturating_sub(self.t0)
+    }
+
     fn past_horizon(&self) -> bool {
-        self.rec.now() >= self.horizon
+        self.now() >= self.horizon
     }
 
     /// Sleeps until `t` µs into the run (or the horizon); false if the horizon came first.
     fn sleep_until(&self, t: u64) -> Result<bool> {
         loop {
             crate::sys::signal::check()?;
-            let now = self.rec.now();
+            let now = self.now();
             if now >= self.horizon {
                 return Ok(false);
             }
@@ -372,7 +392,7 @@ impl Ctx<'_> {
             if !done {
                 break;
             }
-            last_return = self.rec.now();
+            last_return = self.now();
         }
         Ok(socks.into_iter().filter_map(|s| s.held).collect())
     }
@@ -404,7 +424,9 @@ impl Ctx<'_> {
             Action::Accept { label } => {
                 let lid = self.id(&socks[*cur])?;
                 let Some(Held::Listener(l)) = &socks[*cur].held else {
-                    return Err(LabError::Usage("accept on a socket that is not listening".into()));
+                    return Err(LabError::Usage(
+                        "accept on a socket that is not listening".into(),
+                    ));
                 };
                 rec.call(lid, AppCall::Accept);
                 let (st, peer) = loop {
@@ -426,7 +448,15 @@ impl Ctx<'_> {
                 let name = label
                     .clone()
                     .unwrap_or_else(|| format!("{} conn", socks[*cur].label));
-                let id = rec.socket(host, Proto::Tcp, lport, Some(remote), false, Some(lid), &name);
+                let id = rec.socket(
+                    host,
+                    Proto::Tcp,
+                    lport,
+                    Some(remote),
+                    false,
+                    Some(lid),
+                    &name,
+                );
                 rec.ret(lid, AppCallKind::Accept, AppResult::Accepted { socket: id });
                 st.set_nonblocking(false)
                     .map_err(|e| io("accepted socket blocking", e))?;
