@@ -21,6 +21,8 @@ struct CaseResult {
     passes: bool,
     verdict: String,
     machine: Machine,
+    /// How late the lab itself ran at worst, µs (the machine's load; see `runner`).
+    lab_late_us: u64,
     scenario: Scenario,
     report: Report,
 }
@@ -104,6 +106,7 @@ pub fn run(
             passes: c.report.passes(),
             verdict: c.report.verdict(),
             machine: c.kernel.machine.clone(),
+            lab_late_us: c.kernel.disturbance_us,
             scenario: c.kernel.scenario.clone(),
             report: c.report.clone(),
         });

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::Common;
 use crate::error::{Context, LabError, Result};
 
+/// Runs per case at most, when the machine's load disturbs them.
+const ATTEMPTS: usize = 4;
+
 /// The folder name for this kernel: "linux-6.18" for release "6.18.44-fc-v1045".
 pub fn kernel_folder(release: &str) -> String {
     let mut parts = release.split(['.', '-']);
@@ -47,7 +50,18 @@ pub fn run(dir: Option<&Path>, cases: &[String], common: &Common) -> Result<Stri
                 crate::cases::NAMES.join(", ")
             ))
         })?;
-        let c = crate::compare::compare(&sc, common)?;
+        // A recording is the reference the model is judged by: when the machine's load made
+        // the lab late (see `runner::DISTURBED_US`), try again and keep the calmest run.
+        let mut c = crate::compare::compare(&sc, common)?;
+        for _ in 1..ATTEMPTS {
+            if c.kernel.disturbance_us <= crate::runner::DISTURBED_US {
+                break;
+            }
+            let again = crate::compare::compare(&sc, common)?;
+            if again.kernel.disturbance_us < c.kernel.disturbance_us {
+                c = again;
+            }
+        }
         let write = |ext: &str, bytes: &[u8]| -> Result<()> {
             let p = folder.join(format!("{n}.{ext}"));
             std::fs::write(&p, bytes).ctx(|| format!("writing {}", p.display()))
@@ -63,9 +77,10 @@ pub fn run(dir: Option<&Path>, cases: &[String], common: &Common) -> Result<Stri
             passed += 1;
         }
         text.push_str(&format!(
-            "{n:<28} {} events, {} packets; model: {}\n",
+            "{n:<28} {} events, {} packets, lab late by {:.1} ms at worst; model: {}\n",
             c.kernel.trace.events.len(),
             c.kernel.pcap.len(),
+            c.kernel.disturbance_us as f64 / 1000.0,
             c.report.verdict()
         ));
         for w in &c.kernel.warnings {

@@ -18,6 +18,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -60,6 +61,10 @@ pub struct KernelRun {
     pub pcap: Vec<(u64, Vec<u8>)>,
     pub warnings: Vec<String>,
     pub machine: Machine,
+    /// How late (µs) the lab itself was: the most a packet left the wire after its due time,
+    /// or a script step started after its time. The machine's load, not the kernel's
+    /// behaviour; a run disturbed by more than the tolerance's 10 ms floor says nothing.
+    pub disturbance_us: u64,
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
@@ -235,6 +240,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         hosts: [s.client, s.server],
         ips: [wire::CLIENT_IP, wire::SERVER_IP],
         horizon,
+        late_us: AtomicU64::new(0),
     };
     let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
         let handles: Vec<_> = scenario
@@ -260,11 +266,23 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         Duration::from_micros(left),
         "watching until the scenario's end",
     )?;
+    let wire_late = s
+        .wire_late_us
+        .as_ref()
+        .map_or(0, |l| l.load(Ordering::Relaxed));
+    let disturbance_us = wire_late.max(ctx.late_us.load(Ordering::Relaxed));
     let crate::session::Finished {
         mut trace,
         pcap,
-        warnings,
+        mut warnings,
     } = s.finish(0)?;
+    if disturbance_us > DISTURBED_US {
+        warnings.push(format!(
+            "this machine was busy: the lab ran {:.1} ms late at worst (a packet or a script \
+             step), so timing differences of that size are the lab's, not the kernel's",
+            disturbance_us as f64 / 1000.0
+        ));
+    }
     drop(held);
     // On the scenario's clock, and watched until the horizon like the model's run; what the
     // recorder saw while shutting down is not part of it.
@@ -283,6 +301,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         pcap,
         warnings,
         machine,
+        disturbance_us,
     })
 }
 
@@ -302,7 +321,12 @@ struct Ctx<'a> {
     hosts: [HostId; 2],
     ips: [Ipv4Addr; 2],
     horizon: u64,
+    /// The most a step started after its time, µs.
+    late_us: AtomicU64,
 }
+
+/// Lateness (µs) above which a run is reported as disturbed by the machine's load.
+pub const DISTURBED_US: u64 = 2_000;
 
 /// A socket of a script: its trace id and, once created, the kernel socket.
 struct Sock {
@@ -380,6 +404,11 @@ impl Ctx<'_> {
             }
             if !self.sleep_until(start)? {
                 break;
+            }
+            // Only timed steps count: an untimed one starts when the previous call returns.
+            if step.at_us.is_some() || step.after_us.is_some() {
+                self.late_us
+                    .fetch_max(self.now().saturating_sub(start), Ordering::Relaxed);
             }
             if let Some(on) = &step.on {
                 cur = socks.iter().position(|s| &s.label == on).ok_or_else(|| {

@@ -11,7 +11,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::net::Ipv4Addr;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -135,6 +135,9 @@ pub struct Wire {
     pub client_ns: Netns,
     pub server_ns: Netns,
     stop: Arc<AtomicBool>,
+    /// The most any packet was handed over after its due time, µs: how much the machine's
+    /// load disturbed the run's timing (the relay thread woke late).
+    pub late_us: Arc<AtomicU64>,
     handle: Option<JoinHandle<Result<Vec<WirePacket>>>>,
 }
 
@@ -152,9 +155,11 @@ impl Wire {
         let b = server_ns.run("tun", || tun::create("syn0", SERVER_IP, CLIENT_IP))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let late_us = Arc::new(AtomicU64::new(0));
+        let late2 = late_us.clone();
         let handle = std::thread::Builder::new()
             .name("wire".into())
-            .spawn(move || relay(a, b, faults, stop2))
+            .spawn(move || relay(a, b, faults, stop2, late2))
             .map_err(|e| LabError::Io {
                 what: "spawning the wire thread".into(),
                 source: e,
@@ -163,6 +168,7 @@ impl Wire {
             client_ns,
             server_ns,
             stop,
+            late_us,
             handle: Some(handle),
         })
     }
@@ -185,7 +191,13 @@ impl Drop for Wire {
     }
 }
 
-fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec<WirePacket>> {
+fn relay(
+    a: OwnedFd,
+    b: OwnedFd,
+    f: Faults,
+    stop: Arc<AtomicBool>,
+    late_us: Arc<AtomicU64>,
+) -> Result<Vec<WirePacket>> {
     let mut rng = Rng(f.seed ^ 0x5eed_0f5a_7ac4);
     let rules = f.all_rules();
     let mut seen = vec![0u32; rules.len()];
@@ -207,6 +219,7 @@ fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec
             // Stamped before the write: the receiving stack handles the packet inside
             // write(2) (tun_get_user → netif_rx), so anything it causes comes after this time.
             let at = realtime_us();
+            late_us.fetch_max(at.saturating_sub(t), Ordering::Relaxed);
             // SAFETY: writing a buffer we own to our TUN fd.
             let n = unsafe {
                 libc::write(

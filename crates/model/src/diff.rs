@@ -365,7 +365,10 @@ pub fn compare(kernel: &Reduced, model: &Reduced, tol: Tolerance) -> Report {
     // Segments.
     let ka: Vec<_> = kernel.segments.iter().map(SegView::key).collect();
     let ma: Vec<_> = model.segments.iter().map(SegView::key).collect();
-    for step in align(&ka, &ma) {
+    let steps = pair_simultaneous(align(&ka, &ma), |i, j| {
+        ka[i] == ma[j] && tol.agrees(kernel.segments[i].t, model.segments[j].t)
+    });
+    for step in steps {
         match step {
             Step::Both(i, j) => {
                 let (k, m) = (&kernel.segments[i], &model.segments[j]);
@@ -500,6 +503,34 @@ fn sockets_in<T>(a: &[T], b: &[T], name: impl Fn(&T) -> &String) -> Vec<String> 
         if !out.contains(name(x)) {
             out.push(name(x).clone());
         }
+    }
+    out
+}
+
+/// Two hosts that send at the same moment (crossing FINs) have no order between them, yet an
+/// LCS keeps one order and leaves the other pair unmatched on both sides. Pairs such lone
+/// elements when `same(i, j)` (same key, times within tolerance), in the kernel's place.
+fn pair_simultaneous(steps: Vec<Step>, same: impl Fn(usize, usize) -> bool) -> Vec<Step> {
+    let mut used = vec![false; steps.len()];
+    let mut out = Vec::with_capacity(steps.len());
+    for (a, s) in steps.iter().enumerate() {
+        if used[a] {
+            continue;
+        }
+        if let Step::Left(i) = s {
+            let partner = steps
+                .iter()
+                .enumerate()
+                .position(|(b, t)| !used[b] && matches!(t, Step::Right(j) if same(*i, *j)));
+            if let Some(b) = partner {
+                if let Step::Right(j) = steps[b] {
+                    used[b] = true;
+                    out.push(Step::Both(*i, j));
+                    continue;
+                }
+            }
+        }
+        out.push(*s);
     }
     out
 }
@@ -690,6 +721,24 @@ mod tests {
             .filter(|s| !matches!(s, Step::Both(..)))
             .collect();
         assert_eq!(lone.len(), 1, "{steps:?}");
+    }
+
+    #[test]
+    fn segments_crossing_at_the_same_moment_pair_up_whatever_their_order() {
+        let steps = align(&["F>", "F<", "."], &["F<", "F>", "."]);
+        assert_eq!(
+            steps.len(),
+            4,
+            "the LCS leaves one FIN lone on each side: {steps:?}"
+        );
+        let k = ["F>", "F<", "."];
+        let m = ["F<", "F>", "."];
+        let paired = pair_simultaneous(steps, |i, j| k[i] == m[j]);
+        assert!(
+            paired.iter().all(|s| matches!(s, Step::Both(..))),
+            "{paired:?}"
+        );
+        assert_eq!(paired.len(), 3);
     }
 
     #[test]
