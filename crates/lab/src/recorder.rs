@@ -589,16 +589,20 @@ impl Inner {
         let causes = Causes::of(&self.events);
         let mut prev_t = 0u64;
         for sample in samples {
-            let t = sample.t_us;
+            let t_start = sample.t_us;
+            // What a dump shows is stamped when its answer was complete: a queue length or a
+            // timer it reports may be the effect of a packet that arrived while it ran, and
+            // must not come before that packet.
+            let t = sample.t_end_us.max(t_start);
             // A change this sample shows happened after the previous dump began and before
             // this one ended.
-            let window = (prev_t, sample.t_end_us.max(t));
-            prev_t = t;
+            let window = (prev_t, t);
+            prev_t = t_start;
             // The kernel computed each timer's remaining time somewhere inside the dump.
-            let t_mid = t + sample.t_end_us.saturating_sub(t) / 2;
+            let t_mid = t_start + (t - t_start) / 2;
             // Expiry estimates of one timer wander by the dump's length and the rounding to
             // ms; a move within this is the same timer, not a re-armed one.
-            let same_timer_us = REARM_SLACK_US + sample.t_end_us.saturating_sub(t);
+            let same_timer_us = REARM_SLACK_US + (t - t_start);
             let mut present: BTreeSet<SocketId> = BTreeSet::new();
             let mut syn_q: BTreeMap<u16, u32> = BTreeMap::new();
             for d in &sample.sockets {
@@ -607,7 +611,10 @@ impl Inner {
                 }
             }
             for d in &sample.sockets {
-                if d.udp {
+                // A TCP socket in CLOSE is one bound before its connect() (the runner binds
+                // first to learn the port): nothing has happened to it yet, and its entry has
+                // no peer, so it would become a socket of its own.
+                if d.udp || d.state == st::CLOSE {
                     continue;
                 }
                 let Some(id) = self.socket_for(d, t) else {
@@ -914,8 +921,9 @@ pub fn linux_state(s: u8) -> Option<TcpState> {
     })
 }
 
-/// An ACK that reaches a request socket (SYN-RECEIVED) while its listener's accept queue is
-/// full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
+/// A new SYN that reaches a listener whose accept queue is full is dropped (marked
+/// `SynAcceptQueueFull`, as the model marks it), and an ACK that reaches a request socket
+/// (SYN-RECEIVED) while its listener's accept queue is full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
 /// it). The capture only shows that it arrived; when the sock_diag samples show both
 /// conditions at that moment, the arrival is recorded as `SegmentDropped { AcceptQueueFull }`
 /// instead, which is what the model writes for the same situation.
@@ -945,6 +953,31 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
                 let synack_model::trace::Header::Tcp(t) = &seg.header else {
                     continue;
                 };
+                if t.flags.syn && !t.flags.ack {
+                    // A new SYN at a listener whose accept queue is full is dropped before
+                    // anything else (`tcp_conn_request`: `sk_acceptq_is_full` → drop), which
+                    // the model marks `SynAcceptQueueFull`. A retransmitted SYN of a request
+                    // the listener already holds goes to that request instead.
+                    let held = sockets.iter().any(|s| {
+                        s.host == seg.dst.host
+                            && s.local_port == seg.dst.port
+                            && s.remote == Some(seg.src)
+                            && state.get(&s.id).is_some_and(|st| *st != TcpState::Closed)
+                    });
+                    let listener = sockets.iter().find(|s| {
+                        s.listener && s.host == seg.dst.host && s.local_port == seg.dst.port
+                    });
+                    let full = listener
+                        .and_then(|l| aq.get(&l.id))
+                        .is_some_and(|(len, cap)| len > cap);
+                    if full && !held {
+                        e.kind = EventKind::SegmentDropped {
+                            id: *id,
+                            reason: DropReason::SynAcceptQueueFull,
+                        };
+                    }
+                    continue;
+                }
                 if !t.flags.ack || t.flags.syn || t.flags.rst {
                     continue;
                 }
@@ -1206,5 +1239,87 @@ mod tests {
                 ..
             }
         )));
+    }
+
+    fn listener_sock(rqueue: u32) -> DiagSock {
+        DiagSock {
+            local: SocketAddrV4::new(SERVER, 9999),
+            remote: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0),
+            rqueue,
+            wqueue: 1,
+            ..sock(st::LISTEN, 0, 0)
+        }
+    }
+
+    fn request_sock(state: u8, client_port: u16) -> DiagSock {
+        DiagSock {
+            local: SocketAddrV4::new(SERVER, 9999),
+            remote: SocketAddrV4::new(CLIENT, client_port),
+            ..sock(state, 0, 0)
+        }
+    }
+
+    fn drops(tr: &Trace) -> Vec<DropReason> {
+        tr.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::SegmentDropped { reason, .. } => Some(reason.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_syn_at_a_full_accept_queue_is_marked_dropped_as_the_model_marks_it() {
+        let (r, t0) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        r.add_wire_capture(&[WirePacket {
+            t_in_us: t0 + 180,
+            data: tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0),
+            fate: WireFate::Delivered(vec![Some(Ok(t0 + 200))]),
+        }]);
+        // backlog 1, two connections waiting: full (sk_acceptq_is_full is len > backlog).
+        r.add_diag(
+            &[
+                sample(t0 + 100, t0 + 110, vec![listener_sock(2)]),
+                sample(t0 + 300, t0 + 310, vec![listener_sock(2)]),
+            ],
+            0,
+            HostId(1),
+        );
+        assert_eq!(
+            drops(&r.finish("test")),
+            vec![DropReason::SynAcceptQueueFull]
+        );
+    }
+
+    #[test]
+    fn the_ack_that_fills_the_accept_queue_is_not_marked_dropped_by_its_own_effect() {
+        let (r, t0) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        r.add_wire_capture(&[WirePacket {
+            t_in_us: t0 + 180,
+            data: tcp(CLIENT, 40002, SERVER, 9999, 0x10, 0),
+            fate: WireFate::Delivered(vec![Some(Ok(t0 + 200))]),
+        }]);
+        // The dump that shows the queue at 2 began before the ACK arrived (190 µs) and ended
+        // after it (210 µs): the ACK is what filled it.
+        r.add_diag(
+            &[
+                sample(
+                    t0 + 100,
+                    t0 + 110,
+                    vec![listener_sock(1), request_sock(st::NEW_SYN_RECV, 40002)],
+                ),
+                sample(
+                    t0 + 190,
+                    t0 + 210,
+                    vec![listener_sock(2), request_sock(st::ESTABLISHED, 40002)],
+                ),
+            ],
+            0,
+            HostId(1),
+        );
+        assert_eq!(drops(&r.finish("test")), vec![]);
     }
 }
