@@ -191,6 +191,10 @@ impl Drop for Wire {
     }
 }
 
+/// A copy waiting on the wire: (deliver at µs, order) → (record index, copy index, towards b?),
+/// earliest first.
+type Due = Reverse<(u64, u64, usize, usize, bool)>;
+
 fn relay(
     a: OwnedFd,
     b: OwnedFd,
@@ -202,8 +206,7 @@ fn relay(
     let rules = f.all_rules();
     let mut seen = vec![0u32; rules.len()];
     let mut records: Vec<WirePacket> = Vec::new();
-    // (deliver at µs, order) → (record index, copy index, towards b?)
-    let mut queue: BinaryHeap<Reverse<(u64, u64, usize, usize, bool)>> = BinaryHeap::new();
+    let mut queue: BinaryHeap<Due> = BinaryHeap::new();
     let mut order = 0u64;
     let mut buf = vec![0u8; 65536];
     while !stop.load(Ordering::SeqCst) {
