@@ -18,7 +18,7 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -32,6 +32,7 @@ pub const NAMES: [&str; 13] = [
     "loss-fast-retransmit",
     "loss-tail",
     "delayed-ack",
+    "delayed-ack-no-reader",
 ];
 
 /// The scenario of case `name`.
@@ -213,6 +214,19 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             "two small requests nobody answers: is the ACK sent at once or delayed?",
             1_000,
             listen_accept(vec![recv(), recv()]),
+            vec![
+                connect_at(50),
+                Step::at(ms(300), send(100).action),
+                Step::at(ms(600), send(100).action),
+            ],
+        ),
+        "delayed-ack-no-reader" => base(
+            name,
+            "the same two requests, but the server never calls recv(): an ACK sent at once \
+             here is quick-ACK mode, not the ACK a waiting reader triggers when it empties the \
+             queue (tcp_cleanup_rbuf)",
+            1_000,
+            listen_accept(vec![]),
             vec![
                 connect_at(50),
                 Step::at(ms(300), send(100).action),

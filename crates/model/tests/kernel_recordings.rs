@@ -207,6 +207,18 @@ const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[
             ),
         ],
     ),
+    (
+        "delayed-ack-no-reader",
+        &[
+            SYN_WINDOW,
+            (
+                "310.000 client< . seq=1 ack=101",
+                "with nobody reading the kernel still ACKs both requests at once (~270, ~570 \
+                 ms): quick-ACK mode at connection start (tcp_incr_quickack), not a reader's \
+                 tcp_cleanup_rbuf ACK; the model delays both by 40 ms",
+            ),
+        ],
+    ),
 ];
 
 fn recordings() -> PathBuf {
