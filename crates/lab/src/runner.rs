@@ -67,6 +67,9 @@ pub struct KernelRun {
     pub disturbance_us: u64,
 }
 
+/// The longest run the lab watches (the default `limits.max_time_us` is an hour).
+const MAX_HORIZON_US: u64 = 300_000_000;
+
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
 fn sysctl_for(field: &str) -> Option<&'static str> {
     Some(match field {
@@ -90,6 +93,24 @@ pub fn check(sc: &Scenario) -> Result<()> {
         return bad(format!(
             "the lab runs two hosts (a client namespace and a server namespace), not {}",
             sc.hosts.len()
+        ));
+    }
+    if sc.limits.max_time_us == 0 || sc.limits.max_time_us > MAX_HORIZON_US {
+        return bad(format!(
+            "limits.max_time_us is {} µs; the lab watches a run for at most {} s, so set it to \
+             the span the comparison should cover",
+            sc.limits.max_time_us,
+            MAX_HORIZON_US / 1_000_000
+        ));
+    }
+    if let Some(s) = sc
+        .sockets
+        .iter()
+        .find(|s| !sc.hosts.iter().any(|h| h.name == s.host))
+    {
+        return bad(format!(
+            "socket {:?} is on unknown host {:?}",
+            s.label, s.host
         ));
     }
     if let Some(s) = sc.sockets.iter().find(|s| s.proto != Proto::Tcp) {
@@ -670,5 +691,49 @@ fn result(r: std::io::Result<()>) -> AppResult {
         Err(e) => AppResult::Error {
             errno: sock::errno_name(&e),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> Scenario {
+        crate::cases::scenario("handshake-normal").expect("a case")
+    }
+
+    fn refused(sc: &Scenario, why: &str) {
+        match check(sc) {
+            Err(LabError::Usage(m)) => assert!(m.contains(why), "{m}"),
+            other => panic!("expected a usage error about {why:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_scenario_the_wire_cannot_reproduce_is_refused_with_the_reason() {
+        assert!(check(&case()).is_ok());
+        let mut sc = case();
+        sc.network.default.jitter_us = 1_000;
+        refused(&sc, "jitter");
+        let mut sc = case();
+        sc.limits.max_time_us = 3_600_000_000;
+        refused(&sc, "max_time_us");
+        let mut sc = case();
+        sc.sockets[0].host = "elsewhere".into();
+        refused(&sc, "unknown host");
+        let mut sc = case();
+        sc.tuning.delayed_ack_us = Some(1);
+        refused(&sc, "delayed_ack_us");
+        let mut sc = case();
+        sc.faults.push(synack_model::scenario::FaultRule {
+            from: None,
+            to: None,
+            matches: synack_model::scenario::SegmentMatch::Any,
+            nth: None,
+            after_us: None,
+            until_us: None,
+            action: FaultAction::Duplicate,
+        });
+        refused(&sc, "fault rule 0");
     }
 }
