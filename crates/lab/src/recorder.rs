@@ -665,6 +665,10 @@ impl Inner {
                     1 => Some(TimerKind::Retransmit),
                     2 if d.state == st::FIN_WAIT2 => Some(TimerKind::FinWait2),
                     2 => Some(TimerKind::Keepalive),
+                    // An orphaned FIN-WAIT-2 socket is a timewait socket in substate
+                    // FIN_WAIT2 (`tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)`): its timer is
+                    // tcp_fin_timeout's, not TIME-WAIT's, though sock_diag says 3 for both.
+                    3 if d.state == st::FIN_WAIT2 => Some(TimerKind::FinWait2),
                     3 => Some(TimerKind::TimeWait),
                     4 => Some(TimerKind::Persist),
                     _ => None,

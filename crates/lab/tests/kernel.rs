@@ -789,3 +789,85 @@ fn slow_accept_lets_the_overflowed_client_in_later() {
     );
     assert!(v["counters"]["ListenOverflows"].as_u64().unwrap() >= 1);
 }
+
+/// The lab's traces are exact: every segment the wire carried ends (arrives or is dropped
+/// with a reason) and nothing is dropped on a lossless wire, no state change comes before the
+/// segment that caused it, and a timer watched for a long time is one event.
+#[test]
+fn lab_traces_keep_causes_before_effects_and_lose_nothing_silently() {
+    use synack_model::trace::{EventKind, Header, SegmentId, TcpState, TimerKind};
+    let out = tmp("exact.json");
+    let o = out.to_string_lossy().into_owned();
+    let Some((_, _)) = lab(&["compare", "teardown-client-first", "--out", &o]) else {
+        return;
+    };
+    let text = std::fs::read_to_string(&out).expect("trace written");
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(out.with_extension("model.json"));
+    let t = synack_model::trace::Trace::from_json(&text).unwrap();
+    let mut ends: std::collections::BTreeMap<SegmentId, u32> = Default::default();
+    let mut sent = 0;
+    for e in &t.events {
+        match &e.kind {
+            EventKind::SegmentSent { id, .. } => {
+                sent += 1;
+                ends.entry(*id).or_default();
+            }
+            EventKind::SegmentArrived { id } => *ends.entry(*id).or_default() += 1,
+            EventKind::SegmentDropped { id, reason } => {
+                panic!("segment {id:?} dropped on a lossless wire: {reason:?}")
+            }
+            _ => {}
+        }
+    }
+    assert!(sent >= 10, "{sent} segments");
+    assert!(
+        ends.values().all(|n| *n == 1),
+        "every segment arrives exactly once: {ends:?}"
+    );
+    // The client's ESTABLISHED comes after the SYN-ACK reached it, TIME-WAIT after the FIN.
+    let arrival_of = |pred: &dyn Fn(&synack_model::trace::TcpFlags) -> bool| {
+        let id = t.events.iter().find_map(|e| match &e.kind {
+            EventKind::SegmentSent { id, segment } => match &segment.header {
+                Header::Tcp(h) if pred(&h.flags) => Some(*id),
+                _ => None,
+            },
+            _ => None,
+        })?;
+        t.events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::SegmentArrived { id: x } if x == id))
+    };
+    let state_at = |to: TcpState| {
+        t.events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::StateChanged { to: x, .. } if x == to))
+    };
+    let synack = arrival_of(&|f| f.syn && f.ack).expect("SYN-ACK arrived");
+    let established = state_at(TcpState::Established).expect("ESTABLISHED seen");
+    assert!(
+        established > synack,
+        "ESTABLISHED (event {established}) before the SYN-ACK arrived ({synack})"
+    );
+    let fin = arrival_of(&|f| f.fin).expect("a FIN arrived");
+    let close_wait = state_at(TcpState::CloseWait).expect("CLOSE-WAIT seen");
+    assert!(
+        close_wait > fin,
+        "CLOSE-WAIT (event {close_wait}) before the FIN arrived ({fin})"
+    );
+    // TIME-WAIT is watched for hundreds of polls: one timer, set once.
+    let tw_sets = t
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::TimerSet {
+                    timer: TimerKind::TimeWait,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(tw_sets, 1, "one TIME-WAIT timer, one event");
+}
