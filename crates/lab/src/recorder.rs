@@ -73,6 +73,9 @@ struct Inner {
     isns: BTreeMap<(u16, u16), u32>,
     /// Time the sockets were last polled, if the diag poller ran: marks how long states lasted.
     end_us: u64,
+    /// The longest time between two sock_diag dumps (start of one to the end of the next),
+    /// µs: a state shorter than this may have been missed.
+    max_poll_gap_us: u64,
 }
 
 /// A cheap, clonable handle: experiments record from several threads.
@@ -98,6 +101,7 @@ impl Recorder {
             isns: BTreeMap::new(),
             datagrams: BTreeMap::new(),
             end_us: 0,
+            max_poll_gap_us: 0,
         })))
     }
 
@@ -353,6 +357,11 @@ impl Recorder {
         g.add_diag(samples, syn_queue_cap, counter_host);
     }
 
+    /// The longest stretch, µs, between two sock_diag dumps of one poller (see `add_diag`).
+    pub fn max_poll_gap_us(&self) -> u64 {
+        self.lock().max_poll_gap_us
+    }
+
     /// The packets to write as pcap (the arriving copy of each, like `tcpdump -i lo`).
     pub fn pcap_packets(&self) -> Vec<(u64, Vec<u8>)> {
         self.lock().pcap.clone()
@@ -597,6 +606,9 @@ impl Inner {
             // A change this sample shows happened after the previous dump began and before
             // this one ended.
             let window = (prev_t, t);
+            if prev_t > 0 {
+                self.max_poll_gap_us = self.max_poll_gap_us.max(t - prev_t);
+            }
             prev_t = t_start;
             // The kernel computed each timer's remaining time somewhere inside the dump.
             let t_mid = t_start + (t - t_start) / 2;
@@ -881,12 +893,20 @@ impl Causes {
                 _ => false,
             }
         };
-        let seg = self
+        let mut causes = self
             .segments
             .iter()
             .filter(|(t, _, _)| *t > after && *t <= upto)
-            .find(|(_, sent, seg)| mine(seg, *sent) && want(*sent, seg))
+            .filter(|(_, sent, seg)| mine(seg, *sent) && want(*sent, seg))
             .map(|(t, _, _)| *t);
+        // TIME-WAIT is reached by the last of its causes: a FIN then the ACK of ours (through
+        // CLOSING), or an ACK then the FIN (through FIN-WAIT-2), when the dumps missed the
+        // state in between. Every other state by the first.
+        let seg = if to == TcpState::TimeWait {
+            causes.next_back()
+        } else {
+            causes.next()
+        };
         let call = || {
             let kinds: &[AppCallKind] = match to {
                 TcpState::Listen => &[AppCallKind::Listen],
@@ -1325,5 +1345,56 @@ mod tests {
             HostId(1),
         );
         assert_eq!(drops(&r.finish("test")), vec![]);
+    }
+
+    #[test]
+    fn time_wait_reached_through_an_unseen_closing_is_stamped_at_the_ack_not_the_fin() {
+        let (r, t0) = recorder();
+        r.socket(
+            HostId(0),
+            Proto::Tcp,
+            40000,
+            Some(Addr {
+                host: HostId(1),
+                port: 9999,
+            }),
+            false,
+            None,
+            "client",
+        );
+        // Our FIN is out; the peer's FIN arrives (CLOSING), then the ACK of ours (TIME-WAIT),
+        // and no dump ran in between.
+        r.add_wire_capture(&[
+            WirePacket {
+                t_in_us: t0 + 900,
+                data: tcp(SERVER, 9999, CLIENT, 40000, 0x11, 0),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1000))]),
+            },
+            WirePacket {
+                t_in_us: t0 + 1400,
+                data: tcp(SERVER, 9999, CLIENT, 40000, 0x10, 0),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1500))]),
+            },
+        ]);
+        r.add_diag(
+            &[
+                sample(t0 + 800, t0 + 810, vec![sock(st::FIN_WAIT1, 1, 200)]),
+                sample(t0 + 1600, t0 + 1610, vec![sock(st::TIME_WAIT, 3, 60_000)]),
+            ],
+            0,
+            HostId(1),
+        );
+        let tr = r.finish("test");
+        let tw = tr.events.iter().find(|e| {
+            matches!(
+                e.kind,
+                EventKind::StateChanged {
+                    to: TcpState::TimeWait,
+                    ..
+                }
+            )
+        });
+        assert_eq!(tw.map(|e| e.t), Some(1500));
+        assert_eq!(r.max_poll_gap_us(), 810);
     }
 }

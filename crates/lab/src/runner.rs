@@ -62,7 +62,7 @@ pub struct KernelRun {
     pub warnings: Vec<String>,
     pub machine: Machine,
     /// How late (µs) the lab itself was: the most a packet left the wire after its due time,
-    /// or a script step started after its time. The machine's load, not the kernel's
+    /// a script step started after its time, or sock_diag dumps fell behind their interval. The machine's load, not the kernel's
     /// behaviour; a run disturbed by more than the tolerance's 10 ms floor says nothing.
     pub disturbance_us: u64,
 }
@@ -297,6 +297,19 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         pcap,
         mut warnings,
     } = s.finish(0)?;
+    let poll_gap = ctx.rec.max_poll_gap_us();
+    let interval = common.poll_ms.max(1) * 1000;
+    // A dump gap beyond the poll interval is the machine's doing too: a state shorter than
+    // it may be missing from the trace.
+    let disturbance_us = disturbance_us.max(poll_gap.saturating_sub(interval));
+    if poll_gap > interval + DISTURBED_US {
+        warnings.push(format!(
+            "sock_diag dumps were up to {:.1} ms apart (polling every {} ms): a state shorter \
+             than that may be missing",
+            poll_gap as f64 / 1000.0,
+            common.poll_ms.max(1)
+        ));
+    }
     if disturbance_us > DISTURBED_US {
         warnings.push(format!(
             "this machine was busy: the lab ran {:.1} ms late at worst (a packet or a script \
