@@ -23,6 +23,8 @@ struct CaseResult {
     machine: Machine,
     /// How late the lab itself ran at worst, µs (the machine's load; see `runner`).
     lab_late_us: u64,
+    /// The longest gap between two sock_diag dumps, µs.
+    poll_gap_us: u64,
     scenario: Scenario,
     report: Report,
 }
@@ -107,6 +109,7 @@ pub fn run(
             verdict: c.report.verdict(),
             machine: c.kernel.machine.clone(),
             lab_late_us: c.kernel.disturbance_us,
+            poll_gap_us: c.kernel.poll_gap_us,
             scenario: c.kernel.scenario.clone(),
             report: c.report.clone(),
         });

@@ -62,9 +62,25 @@ pub struct KernelRun {
     pub warnings: Vec<String>,
     pub machine: Machine,
     /// How late (µs) the lab itself was: the most a packet left the wire after its due time,
-    /// a script step started after its time, or sock_diag dumps fell behind their interval. The machine's load, not the kernel's
+    /// or a script step started after its time. The machine's load, not the kernel's
     /// behaviour; a run disturbed by more than the tolerance's 10 ms floor says nothing.
     pub disturbance_us: u64,
+    /// The longest time between two sock_diag dumps, µs: a state shorter than this may be
+    /// missing from the trace (the poller is busy on a loaded machine).
+    pub poll_gap_us: u64,
+}
+
+impl KernelRun {
+    /// Whether the machine's load may have bent this run (see `DISTURBED_US`, `POLL_GAP_US`).
+    pub fn disturbed(&self) -> bool {
+        self.disturbance_us > DISTURBED_US || self.poll_gap_us > POLL_GAP_US
+    }
+
+    /// Lower is calmer: lateness counts fully, dump gaps a quarter (a gap matters only for a
+    /// state shorter than it; the cases' shortest states last 20 ms or more).
+    pub fn unrest(&self) -> u64 {
+        self.disturbance_us + self.poll_gap_us / 4
+    }
 }
 
 /// The longest run the lab watches (the default `limits.max_time_us` is an hour).
@@ -297,16 +313,12 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         pcap,
         mut warnings,
     } = s.finish(0)?;
-    let poll_gap = ctx.rec.max_poll_gap_us();
-    let interval = common.poll_ms.max(1) * 1000;
-    // A dump gap beyond the poll interval is the machine's doing too: a state shorter than
-    // it may be missing from the trace.
-    let disturbance_us = disturbance_us.max(poll_gap.saturating_sub(interval));
-    if poll_gap > interval + DISTURBED_US {
+    let poll_gap_us = ctx.rec.max_poll_gap_us();
+    if poll_gap_us > POLL_GAP_US {
         warnings.push(format!(
             "sock_diag dumps were up to {:.1} ms apart (polling every {} ms): a state shorter \
              than that may be missing",
-            poll_gap as f64 / 1000.0,
+            poll_gap_us as f64 / 1000.0,
             common.poll_ms.max(1)
         ));
     }
@@ -336,6 +348,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         warnings,
         machine,
         disturbance_us,
+        poll_gap_us,
     })
 }
 
@@ -361,6 +374,10 @@ struct Ctx<'a> {
 
 /// Lateness (µs) above which a run is reported as disturbed by the machine's load.
 pub const DISTURBED_US: u64 = 2_000;
+
+/// A gap between sock_diag dumps (µs) above which a run is reported: half the shortest state
+/// the cases show (one 20 ms one-way delay).
+pub const POLL_GAP_US: u64 = 10_000;
 
 /// A socket of a script: its trace id and, once created, the kernel socket.
 struct Sock {
@@ -421,6 +438,7 @@ impl Ctx<'_> {
             .ok_or_else(|| LabError::Usage(format!("unknown socket {:?}", a.socket)))?;
         let side = self.side(&spec.host);
         self.nss[side].enter()?;
+        crate::sys::measuring_priority();
         let mut socks = vec![Sock {
             label: spec.label.clone(),
             id: None,

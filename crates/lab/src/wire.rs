@@ -159,7 +159,10 @@ impl Wire {
         let late2 = late_us.clone();
         let handle = std::thread::Builder::new()
             .name("wire".into())
-            .spawn(move || relay(a, b, faults, stop2, late2))
+            .spawn(move || {
+                crate::sys::measuring_priority();
+                relay(a, b, faults, stop2, late2)
+            })
             .map_err(|e| LabError::Io {
                 what: "spawning the wire thread".into(),
                 source: e,

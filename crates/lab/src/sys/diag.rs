@@ -225,6 +225,7 @@ impl Poller {
         let stop2 = stop.clone();
         let (tx, rx) = mpsc::channel::<()>();
         let handle = ns.spawn("sock_diag", move || {
+            super::measuring_priority();
             let fd = open()?;
             let mut out = Vec::new();
             let mut first = true;

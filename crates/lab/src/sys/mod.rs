@@ -19,3 +19,14 @@ pub fn realtime_us() -> u64 {
     unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
     ts.tv_sec as u64 * 1_000_000 + ts.tv_nsec as u64 / 1_000
 }
+
+/// Asks the scheduler to run the calling thread before ordinary ones (SCHED_FIFO, priority
+/// 10; sched(7)): the lab's measuring threads (sock_diag poller, wire relay, scripts) sleep
+/// most of the time, and on a machine busy with other work a woken thread could otherwise
+/// wait tens of milliseconds for a CPU, which shows as timing the kernel never had. Returns
+/// whether it was granted (it needs CAP_SYS_NICE; without it the run is only noisier).
+pub fn measuring_priority() -> bool {
+    let p = libc::sched_param { sched_priority: 10 };
+    // SAFETY: changes the calling thread's policy only (pid 0), with a param we own.
+    unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &p) == 0 }
+}
