@@ -111,14 +111,6 @@ pub fn check(sc: &Scenario) -> Result<()> {
             sc.hosts.len()
         ));
     }
-    if sc.limits.max_time_us == 0 || sc.limits.max_time_us > MAX_HORIZON_US {
-        return bad(format!(
-            "limits.max_time_us is {} µs; the lab watches a run for at most {} s, so set it to \
-             the span the comparison should cover",
-            sc.limits.max_time_us,
-            MAX_HORIZON_US / 1_000_000
-        ));
-    }
     if let Some(s) = sc
         .sockets
         .iter()
@@ -196,12 +188,21 @@ pub fn check(sc: &Scenario) -> Result<()> {
             return bad(format!("a script runs on unknown socket {:?}", a.socket));
         }
     }
+    if sc.limits.max_time_us == 0 || sc.limits.max_time_us > MAX_HORIZON_US {
+        return bad(format!(
+            "limits.max_time_us is {} µs; the lab watches a run for at most {} s, so set it to \
+             the span the comparison should cover",
+            sc.limits.max_time_us,
+            MAX_HORIZON_US / 1_000_000
+        ));
+    }
     Ok(())
 }
 
 /// Runs `sc` on this kernel.
 pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     check(sc)?;
+    crate::sys::allow_measuring_priority();
     let horizon = sc.limits.max_time_us;
     let rules: Vec<DropRule> = sc
         .faults
