@@ -18,7 +18,7 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 17] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -27,6 +27,9 @@ pub const NAMES: [&str; 14] = [
     "teardown-server-first",
     "teardown-both",
     "teardown-abort",
+    "teardown-half-close",
+    "close-with-unread-data",
+    "connect-refused",
     "backlog-full-syncookies",
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
@@ -181,6 +184,47 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(300), Action::Abort),
             ],
         ),
+        "teardown-half-close" => base(
+            name,
+            "the client sends its request and shuts down its sending side (SHUT_WR); the server \
+             reads to EOF, answers, and closes",
+            1_000,
+            listen_accept(vec![
+                recv(),
+                recv(),
+                send(5),
+                Step::after(ms(50), Action::Close),
+            ]),
+            vec![
+                connect_at(50),
+                send(5),
+                Step::at(ms(200), Action::Shutdown),
+                recv(),
+                recv(),
+                Step::after(ms(50), Action::Close),
+            ],
+        ),
+        "close-with-unread-data" => base(
+            name,
+            "the server closes without reading the 5 bytes it received: an RST instead of a \
+             FIN (RFC 2525 §2.17), and the client's recv() fails",
+            1_000,
+            listen_accept(vec![Step::at(ms(300), Action::Close)]),
+            vec![connect_at(50), send(5), recv()],
+        ),
+        "connect-refused" => {
+            let mut sc = base(
+                name,
+                "nobody listens on the port: the SYN is answered by an RST and connect() fails \
+                 with ECONNREFUSED",
+                500,
+                vec![],
+                vec![connect_at(50)],
+            );
+            sc.sockets.retain(|s| s.label != "listener");
+            sc.apps.retain(|a| a.socket != "listener");
+            sc
+        }
         "backlog-full-syncookies" => backlog(name, true),
         "backlog-full-no-syncookies" => backlog(name, false),
         "loss-fast-retransmit" => with_fault(

@@ -581,18 +581,36 @@ pub fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Step> {
 struct Names {
     sockets: Vec<SocketInfo>,
     hosts: Vec<String>,
+    /// Where SYNs without ACK came from: the active openers' addresses.
+    syn_senders: Vec<Addr>,
 }
 
 impl Names {
     fn of(t: &Trace) -> Names {
+        let syn_senders = t
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::SegmentSent { segment, .. } => match &segment.header {
+                    Header::Tcp(h) if h.flags.syn && !h.flags.ack => Some(segment.src),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
         Names {
             sockets: t.sockets.clone(),
             hosts: t.hosts.iter().map(|h| h.name.clone()).collect(),
+            syn_senders,
         }
     }
 
-    /// The active opener on (host, port): a socket that is neither a listener nor accepted.
+    /// The active opener on (host, port): a socket that is neither a listener nor accepted
+    /// and that sent a SYN (a socket the scenario names but never used is none).
     fn opener(&self, a: Addr) -> Option<&SocketInfo> {
+        if !self.syn_senders.contains(&a) {
+            return None;
+        }
         self.sockets.iter().find(|s| {
             !s.listener && s.parent.is_none() && s.host == a.host && s.local_port == a.port
         })

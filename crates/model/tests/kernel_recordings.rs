@@ -121,6 +121,39 @@ const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "teardown-half-close",
+        &[
+            SYN_WINDOW,
+            (
+                "100.000 client< . seq=1 ack=6",
+                "the request is ACKed at once by the kernel (~63 ms, quick-ACK), by the model \
+                 after 40 ms (100 ms)",
+            ),
+            (
+                "170.000 client< . seq=1 ack=7",
+                "the model ACKs the client's FIN at once with a segment of its own; the kernel \
+                 delays that ACK and it rides on the server's answer (170 ms, P. ack=7)",
+            ),
+        ],
+    ),
+    (
+        "close-with-unread-data",
+        &[
+            SYN_WINDOW,
+            (
+                "100.000 client< . seq=1 ack=6",
+                "the 5 bytes are ACKed at once by the kernel (~63 ms, quick-ACK), by the model \
+                 after 40 ms",
+            ),
+            (
+                "options <TS> vs <>",
+                "the RST for data left unread (tcp_close → tcp_send_active_reset) carries the \
+                 window (64) and a timestamp; the model's has window 0, no options",
+            ),
+        ],
+    ),
+    ("connect-refused", &[SYN_WINDOW]),
+    (
         "backlog-full-syncookies",
         &[
             SYN_WINDOW,
