@@ -27,8 +27,27 @@ fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("synack-lab-test-{}-{name}", std::process::id()))
 }
 
+/// `compare` and `record` run their threads at real-time priority (runner.rs), which on this
+/// two-core machine can starve another experiment's ordinary sock_diag poller running at the
+/// same time (it then misses a 20 ms state): they run alone, the others share.
+static SCHEDULING: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+enum Turn<'a> {
+    Shared(#[allow(dead_code)] std::sync::RwLockReadGuard<'a, ()>),
+    Alone(#[allow(dead_code)] std::sync::RwLockWriteGuard<'a, ()>),
+}
+
+fn turn(args: &[&str]) -> Turn<'static> {
+    if matches!(args.first(), Some(&"compare") | Some(&"record")) {
+        Turn::Alone(SCHEDULING.write().unwrap_or_else(|e| e.into_inner()))
+    } else {
+        Turn::Shared(SCHEDULING.read().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 /// Runs the lab; `None` (after printing why) when privileges are missing.
 fn lab(args: &[&str]) -> Option<(Value, i32)> {
+    let _turn = turn(args);
     let out = Command::new(bin())
         .args(args)
         .arg("--json")
@@ -507,6 +526,7 @@ fn recordings() -> PathBuf {
 fn recordings_have_not_drifted_from_this_kernel() {
     let dir = tmp("recordings");
     let _ = std::fs::remove_dir_all(&dir);
+    let turn = turn(&["record"]);
     let out = Command::new(bin())
         .args(["record", "--dir", dir.to_str().unwrap()])
         .output()
@@ -523,6 +543,7 @@ fn recordings_have_not_drifted_from_this_kernel() {
         "record failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    drop(turn);
     println!("{}", String::from_utf8_lossy(&out.stdout));
     let fresh = std::fs::read_dir(&dir)
         .unwrap()
