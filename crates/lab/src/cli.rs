@@ -79,15 +79,26 @@ pub enum Cmd {
         #[command(flatten)]
         opts: LossOpts,
     },
-    /// Runs an experiment on the kernel and the same scenario in the model, side by side.
+    /// Runs one scenario on this kernel and in the model, and diffs them strictly: every
+    /// segment, state change and call (times within 5 % or 10 ms). Exit status 1 on any
+    /// difference.
     Compare {
-        /// handshake, teardown or backlog
-        experiment: String,
+        /// A case (handshake-normal, teardown-abort, ... see the README), `all`, or a
+        /// scenario .json file.
+        case: String,
         #[command(flatten)]
         common: Common,
-        /// Allowed timing difference, percent of the model's value (plus 50 ms).
-        #[arg(long, default_value_t = 25.0)]
-        tolerance_pct: f64,
+    },
+    /// Runs every compare case on this kernel and writes each one's scenario, trace and pcap
+    /// into the repository's recordings folder, named after the kernel version.
+    Record {
+        /// Only these cases (default: all).
+        cases: Vec<String>,
+        /// Folder holding the per-kernel folders (default: tests/kernel-recordings).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Runs the model on a scenario file and writes its trace (no kernel involved): to stdout,
     /// with the summary on stderr, unless `--out FILE` or `--json` is given.

@@ -13,6 +13,8 @@ fn main() {
 #[cfg(target_os = "linux")]
 mod analyze;
 #[cfg(target_os = "linux")]
+mod cases;
+#[cfg(target_os = "linux")]
 mod cli;
 #[cfg(target_os = "linux")]
 mod compare;
@@ -25,7 +27,11 @@ mod ip;
 #[cfg(target_os = "linux")]
 mod pcap;
 #[cfg(target_os = "linux")]
+mod record;
+#[cfg(target_os = "linux")]
 mod recorder;
+#[cfg(target_os = "linux")]
+mod runner;
 #[cfg(target_os = "linux")]
 mod session;
 #[cfg(target_os = "linux")]
@@ -58,22 +64,49 @@ fn run(cli: cli::Cli) -> error::Result<i32> {
         Cmd::Udp { common } => (common, experiments::udp::run(common)?),
         Cmd::Backlog { common, opts } => (common, experiments::backlog::run(common, opts)?),
         Cmd::Loss { common, opts } => (common, experiments::loss::run(common, opts)?),
-        Cmd::Compare {
-            experiment,
-            common,
-            tolerance_pct,
-        } => {
-            let (o, model) = compare::run(experiment, common, *tolerance_pct)?;
-            if let Some(p) = &common.out {
-                // The model's run of the same situation, next to the kernel's trace.
-                let mp = p.with_extension("model.json");
-                std::fs::write(&mp, model.to_json()).map_err(|e| error::LabError::Io {
-                    what: format!("writing {}", mp.display()),
-                    source: e,
-                })?;
-                eprintln!("model trace → {}", mp.display());
-            }
-            (common, o)
+        Cmd::Compare { case, common } => {
+            let (text, json, all_pass, one) = compare::run(case, common)?;
+            let outcome = match one {
+                Some(c) => {
+                    if let Some(p) = &common.out {
+                        // The model's run of the same scenario, next to the kernel's trace.
+                        let mp = p.with_extension("model.json");
+                        std::fs::write(&mp, c.model.to_json()).map_err(|e| {
+                            error::LabError::Io {
+                                what: format!("writing {}", mp.display()),
+                                source: e,
+                            }
+                        })?;
+                        eprintln!("model trace → {}", mp.display());
+                    }
+                    let mut trace = c.kernel.trace;
+                    trace.build_snapshots(64);
+                    session::Outcome {
+                        summary: json,
+                        text,
+                        trace,
+                        pcap: c.kernel.pcap,
+                        ok: all_pass,
+                    }
+                }
+                None => {
+                    if common.json {
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&json).unwrap_or_default()
+                        );
+                        eprint!("{text}");
+                    } else {
+                        print!("{text}");
+                    }
+                    return Ok(if all_pass { 0 } else { 1 });
+                }
+            };
+            (common, outcome)
+        }
+        Cmd::Record { cases, dir, common } => {
+            print!("{}", record::run(dir.as_deref(), cases, common)?);
+            return Ok(0);
         }
         Cmd::Sim { scenario, common } => (common, sim(scenario)?),
     };

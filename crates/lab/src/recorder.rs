@@ -32,10 +32,12 @@ pub struct WirePacket {
 
 #[derive(Clone, Debug)]
 pub enum WireFate {
-    /// Delivered at these times (more than one: the wire duplicated it).
-    Delivered(Vec<u64>),
-    /// Dropped by fault rule `rule` (or random loss when `None`).
-    Dropped(Option<u32>),
+    /// One entry per copy the wire sent on (more than one: the wire duplicated it): the time
+    /// it was handed to the receiver, or why it never was. `None` only while in flight.
+    Delivered(Vec<Option<std::result::Result<u64, String>>>),
+    /// Dropped by the wire, for the same reason the model would give (a fault rule's index in
+    /// the scenario, random link loss), or not relayed at all.
+    Dropped(DropReason),
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +73,9 @@ struct Inner {
     isns: BTreeMap<(u16, u16), u32>,
     /// Time the sockets were last polled, if the diag poller ran: marks how long states lasted.
     end_us: u64,
+    /// The longest time between two sock_diag dumps (start of one to the end of the next),
+    /// µs: a state shorter than this may have been missed.
+    max_poll_gap_us: u64,
 }
 
 /// A cheap, clonable handle: experiments record from several threads.
@@ -96,6 +101,7 @@ impl Recorder {
             isns: BTreeMap::new(),
             datagrams: BTreeMap::new(),
             end_us: 0,
+            max_poll_gap_us: 0,
         })))
     }
 
@@ -287,36 +293,61 @@ impl Recorder {
         }
     }
 
-    /// Adds the packets that went through the user-space wire, with their fates.
-    pub fn add_wire_capture(&self, packets: &[WirePacket]) {
+    /// Adds the packets that went through the user-space wire, with their fates. Every packet
+    /// the relay read is accounted for: returns how many could not be written as a segment
+    /// (not IPv4 TCP/UDP), for the run's warnings.
+    pub fn add_wire_capture(&self, packets: &[WirePacket]) -> usize {
         let mut g = self.lock();
         let mut retx = Retx::default();
+        let mut unparsed = 0;
         for p in packets {
             let Some(parsed) = parse(&p.data) else {
+                unparsed += 1;
                 continue;
             };
             g.pcap.push((p.t_in_us, p.data.clone()));
             match &p.fate {
-                WireFate::Delivered(times) => {
-                    for (i, t) in times.iter().enumerate() {
+                WireFate::Delivered(copies) => {
+                    for (i, c) in copies.iter().enumerate() {
                         let seg = g.segment(&parsed, &mut retx, i > 0);
                         let id = g.seg_id();
                         g.push(p.t_in_us, EventKind::SegmentSent { id, segment: seg });
-                        g.push(*t, EventKind::SegmentArrived { id });
+                        match c {
+                            Some(Ok(t)) => g.push(*t, EventKind::SegmentArrived { id }),
+                            Some(Err(why)) => g.push(
+                                p.t_in_us,
+                                EventKind::SegmentDropped {
+                                    id,
+                                    reason: DropReason::Other { why: why.clone() },
+                                },
+                            ),
+                            None => g.push(
+                                p.t_in_us,
+                                EventKind::SegmentDropped {
+                                    id,
+                                    reason: DropReason::Other {
+                                        why: "lost in the relay".into(),
+                                    },
+                                },
+                            ),
+                        }
                     }
                 }
-                WireFate::Dropped(rule) => {
+                WireFate::Dropped(reason) => {
                     let seg = g.segment(&parsed, &mut retx, false);
                     let id = g.seg_id();
                     g.push(p.t_in_us, EventKind::SegmentSent { id, segment: seg });
-                    let reason = match rule {
-                        Some(r) => DropReason::Fault { rule: *r },
-                        None => DropReason::LinkLoss,
-                    };
-                    g.push(p.t_in_us, EventKind::SegmentDropped { id, reason });
+                    g.push(
+                        p.t_in_us,
+                        EventKind::SegmentDropped {
+                            id,
+                            reason: reason.clone(),
+                        },
+                    );
                 }
             }
         }
+        unparsed
     }
 
     /// Adds sock_diag samples: state transitions, queue lengths, timers and counters.
@@ -324,6 +355,11 @@ impl Recorder {
     pub fn add_diag(&self, samples: &[DiagSample], syn_queue_cap: u32, counter_host: HostId) {
         let mut g = self.lock();
         g.add_diag(samples, syn_queue_cap, counter_host);
+    }
+
+    /// The longest stretch, µs, between two sock_diag dumps of one poller (see `add_diag`).
+    pub fn max_poll_gap_us(&self) -> u64 {
+        self.lock().max_poll_gap_us
     }
 
     /// The packets to write as pcap (the arriving copy of each, like `tcpdump -i lo`).
@@ -559,8 +595,26 @@ impl Inner {
         }
         let mut seen: BTreeMap<SocketId, Seen> = BTreeMap::new();
         let mut counters: BTreeMap<String, u64> = BTreeMap::new();
+        let causes = Causes::of(&self.events);
+        let mut prev_t = 0u64;
         for sample in samples {
-            let t = sample.t_us;
+            let t_start = sample.t_us;
+            // What a dump shows is stamped when its answer was complete: a queue length or a
+            // timer it reports may be the effect of a packet that arrived while it ran, and
+            // must not come before that packet.
+            let t = sample.t_end_us.max(t_start);
+            // A change this sample shows happened after the previous dump began and before
+            // this one ended.
+            let window = (prev_t, t);
+            if prev_t > 0 {
+                self.max_poll_gap_us = self.max_poll_gap_us.max(t - prev_t);
+            }
+            prev_t = t_start;
+            // The kernel computed each timer's remaining time somewhere inside the dump.
+            let t_mid = t_start + (t - t_start) / 2;
+            // Expiry estimates of one timer wander by the dump's length and the rounding to
+            // ms; a move within this is the same timer, not a re-armed one.
+            let same_timer_us = REARM_SLACK_US + (t - t_start);
             let mut present: BTreeSet<SocketId> = BTreeSet::new();
             let mut syn_q: BTreeMap<u16, u32> = BTreeMap::new();
             for d in &sample.sockets {
@@ -569,7 +623,10 @@ impl Inner {
                 }
             }
             for d in &sample.sockets {
-                if d.udp {
+                // A TCP socket in CLOSE is one bound before its connect() (the runner binds
+                // first to learn the port): nothing has happened to it yet, and its entry has
+                // no peer, so it would become a socket of its own.
+                if d.udp || d.state == st::CLOSE {
                     continue;
                 }
                 let Some(id) = self.socket_for(d, t) else {
@@ -580,8 +637,9 @@ impl Inner {
                 let state = linux_state(d.state);
                 if let Some(s) = state {
                     if prev.state != Some(s) {
+                        let at = causes.time(&self.sockets[id.0 as usize].info, s, window);
                         self.push(
-                            t,
+                            at,
                             EventKind::StateChanged {
                                 socket: id,
                                 from: prev.state.unwrap_or(TcpState::Closed),
@@ -619,11 +677,15 @@ impl Inner {
                     1 => Some(TimerKind::Retransmit),
                     2 if d.state == st::FIN_WAIT2 => Some(TimerKind::FinWait2),
                     2 => Some(TimerKind::Keepalive),
+                    // An orphaned FIN-WAIT-2 socket is a timewait socket in substate
+                    // FIN_WAIT2 (`tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)`): its timer is
+                    // tcp_fin_timeout's, not TIME-WAIT's, though sock_diag says 3 for both.
+                    3 if d.state == st::FIN_WAIT2 => Some(TimerKind::FinWait2),
                     3 => Some(TimerKind::TimeWait),
                     4 => Some(TimerKind::Persist),
                     _ => None,
                 }
-                .map(|k| (k, t + d.expires_ms as u64 * 1000));
+                .map(|k| (k, t_mid + d.expires_ms as u64 * 1000));
                 match (prev.timer, timer) {
                     (None, Some((k, exp))) => self.push(
                         t,
@@ -633,8 +695,11 @@ impl Inner {
                             expires_us: exp.saturating_sub(self.start_us),
                         },
                     ),
-                    // A re-armed timer: same kind, expiry moved by more than the ms rounding.
-                    (Some((pk, pexp)), Some((k, exp))) if pk != k || exp.abs_diff(pexp) > 3_000 => {
+                    // A re-armed timer: another kind, or its expiry moved by more than the
+                    // estimate wanders.
+                    (Some((pk, pexp)), Some((k, exp)))
+                        if pk != k || exp.abs_diff(pexp) > same_timer_us =>
+                    {
                         if pk != k {
                             self.push(
                                 t,
@@ -679,7 +744,7 @@ impl Inner {
                 }
                 let keep_timer = match (prev.timer, timer) {
                     (Some((pk, pexp)), Some((k, exp)))
-                        if pk == k && exp.abs_diff(pexp) <= 3_000 =>
+                        if pk == k && exp.abs_diff(pexp) <= same_timer_us =>
                     {
                         Some((pk, pexp))
                     }
@@ -718,8 +783,9 @@ impl Inner {
                     };
                     self.push(t, kind);
                 }
+                let at = causes.time(&self.sockets[id.0 as usize].info, TcpState::Closed, window);
                 self.push(
-                    t,
+                    at.max(t),
                     EventKind::StateChanged {
                         socket: id,
                         from: prev.state.unwrap_or(TcpState::Closed),
@@ -754,6 +820,113 @@ impl Inner {
     }
 }
 
+/// How far (µs) a timer's estimated expiry may move between two samples and still be the same
+/// timer: a few jiffies (4 ms at HZ=250) plus the rounding of `expires` to milliseconds.
+/// Without it, one TIME-WAIT timer watched at 1 ms polls was hundreds of "re-armed" events.
+const REARM_SLACK_US: u64 = 10_000;
+
+/// The events a sock_diag state change can be pinned to, in time order: sock_diag only says a
+/// state was reached by the time of a dump, so the change is stamped at the segment or call
+/// that caused it (when that falls inside the window between two dumps), never before it.
+struct Causes {
+    /// (absolute µs, sent (true) or arrived, segment)
+    segments: Vec<(u64, bool, Segment)>,
+    /// (absolute µs, socket, call)
+    calls: Vec<(u64, SocketId, AppCallKind)>,
+}
+
+impl Causes {
+    fn of(events: &[(u64, u64, EventKind)]) -> Causes {
+        let mut sorted: Vec<&(u64, u64, EventKind)> = events.iter().collect();
+        sorted.sort_by_key(|(t, o, _)| (*t, *o));
+        let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
+        let mut c = Causes {
+            segments: Vec::new(),
+            calls: Vec::new(),
+        };
+        for (t, _, k) in sorted {
+            match k {
+                EventKind::SegmentSent { id, segment } => {
+                    sent.insert(*id, segment.clone());
+                    c.segments.push((*t, true, segment.clone()));
+                }
+                EventKind::SegmentArrived { id } => {
+                    if let Some(seg) = sent.get(id) {
+                        c.segments.push((*t, false, seg.clone()));
+                    }
+                }
+                EventKind::AppCall { socket, call } => c.calls.push((*t, *socket, call.kind())),
+                _ => {}
+            }
+        }
+        c
+    }
+
+    /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
+    /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
+    /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
+    fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
+        let mine = |seg: &Segment, sent: bool| {
+            let (local, peer) = if sent {
+                (seg.src, seg.dst)
+            } else {
+                (seg.dst, seg.src)
+            };
+            local.host == s.host && local.port == s.local_port && s.remote.is_none_or(|r| r == peer)
+        };
+        let flags = |seg: &Segment| match &seg.header {
+            synack_model::trace::Header::Tcp(h) => Some(h.flags),
+            synack_model::trace::Header::Udp(_) => None,
+        };
+        // (caused by a segment we sent?, which flags)
+        let want = |sent: bool, seg: &Segment| -> bool {
+            let Some(f) = flags(seg) else { return false };
+            match (to, sent) {
+                (TcpState::SynSent, true) => f.syn && !f.ack,
+                (TcpState::SynReceived, false) => f.syn && !f.ack,
+                (TcpState::Established, false) => f.ack && !f.rst,
+                (TcpState::FinWait1 | TcpState::LastAck, true) => f.fin,
+                (TcpState::FinWait2, false) => f.ack,
+                (TcpState::CloseWait | TcpState::Closing, false) => f.fin,
+                (TcpState::TimeWait, false) => f.fin || f.ack,
+                (TcpState::Closed, _) => f.rst,
+                _ => false,
+            }
+        };
+        let mut causes = self
+            .segments
+            .iter()
+            .filter(|(t, _, _)| *t > after && *t <= upto)
+            .filter(|(_, sent, seg)| mine(seg, *sent) && want(*sent, seg))
+            .map(|(t, _, _)| *t);
+        // TIME-WAIT is reached by the last of its causes: a FIN then the ACK of ours (through
+        // CLOSING), or an ACK then the FIN (through FIN-WAIT-2), when the dumps missed the
+        // state in between. Every other state by the first.
+        let seg = if to == TcpState::TimeWait {
+            causes.next_back()
+        } else {
+            causes.next()
+        };
+        let call = || {
+            let kinds: &[AppCallKind] = match to {
+                TcpState::Listen => &[AppCallKind::Listen],
+                TcpState::SynSent => &[AppCallKind::Connect],
+                TcpState::FinWait1 | TcpState::LastAck => {
+                    &[AppCallKind::Close, AppCallKind::Shutdown]
+                }
+                TcpState::Closed => &[AppCallKind::Close, AppCallKind::Abort],
+                _ => &[],
+            };
+            self.calls
+                .iter()
+                .filter(|(t, id, k)| *t > after && *t <= upto && *id == s.id && kinds.contains(k))
+                .map(|(t, _, _)| *t)
+                .next()
+        };
+        seg.or_else(call).unwrap_or(upto)
+    }
+}
+
 /// Linux state number → RFC 9293 state.
 pub fn linux_state(s: u8) -> Option<TcpState> {
     Some(match s {
@@ -772,8 +945,9 @@ pub fn linux_state(s: u8) -> Option<TcpState> {
     })
 }
 
-/// An ACK that reaches a request socket (SYN-RECEIVED) while its listener's accept queue is
-/// full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
+/// A new SYN that reaches a listener whose accept queue is full is dropped (marked
+/// `SynAcceptQueueFull`, as the model marks it), and an ACK that reaches a request socket
+/// (SYN-RECEIVED) while its listener's accept queue is full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
 /// it). The capture only shows that it arrived; when the sock_diag samples show both
 /// conditions at that moment, the arrival is recorded as `SegmentDropped { AcceptQueueFull }`
 /// instead, which is what the model writes for the same situation.
@@ -803,6 +977,31 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
                 let synack_model::trace::Header::Tcp(t) = &seg.header else {
                     continue;
                 };
+                if t.flags.syn && !t.flags.ack {
+                    // A new SYN at a listener whose accept queue is full is dropped before
+                    // anything else (`tcp_conn_request`: `sk_acceptq_is_full` → drop), which
+                    // the model marks `SynAcceptQueueFull`. A retransmitted SYN of a request
+                    // the listener already holds goes to that request instead.
+                    let held = sockets.iter().any(|s| {
+                        s.host == seg.dst.host
+                            && s.local_port == seg.dst.port
+                            && s.remote == Some(seg.src)
+                            && state.get(&s.id).is_some_and(|st| *st != TcpState::Closed)
+                    });
+                    let listener = sockets.iter().find(|s| {
+                        s.listener && s.host == seg.dst.host && s.local_port == seg.dst.port
+                    });
+                    let full = listener
+                        .and_then(|l| aq.get(&l.id))
+                        .is_some_and(|(len, cap)| len > cap);
+                    if full && !held {
+                        e.kind = EventKind::SegmentDropped {
+                            id: *id,
+                            reason: DropReason::SynAcceptQueueFull,
+                        };
+                    }
+                    continue;
+                }
                 if !t.flags.ack || t.flags.syn || t.flags.rst {
                     continue;
                 }
@@ -826,5 +1025,376 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::diag::DiagSock;
+
+    const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 47, 0, 1);
+    const SERVER: Ipv4Addr = Ipv4Addr::new(10, 47, 0, 2);
+
+    /// A 20-byte-header TCP packet src:sport → dst:dport with these flags (FIN 1, SYN 2,
+    /// RST 4, ACK 16) and `len` payload bytes.
+    fn tcp(src: Ipv4Addr, sport: u16, dst: Ipv4Addr, dport: u16, flags: u8, len: usize) -> Vec<u8> {
+        let total = 40 + len;
+        let mut p = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            0,
+            0x40,
+            0,
+            64,
+            6,
+            0,
+            0,
+        ];
+        p.extend_from_slice(&src.octets());
+        p.extend_from_slice(&dst.octets());
+        p.extend_from_slice(&sport.to_be_bytes());
+        p.extend_from_slice(&dport.to_be_bytes());
+        p.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        p.resize(total, 0xab);
+        p
+    }
+
+    fn recorder() -> (Recorder, u64) {
+        let r = Recorder::new("test");
+        r.host("client", CLIENT, false);
+        r.host("server", SERVER, true);
+        r.server_port(9999);
+        let start = r.lock().start_us;
+        (r, start)
+    }
+
+    fn sock(state: u8, timer: u8, expires_ms: u32) -> DiagSock {
+        DiagSock {
+            udp: false,
+            state,
+            local: SocketAddrV4::new(CLIENT, 40000),
+            remote: SocketAddrV4::new(SERVER, 9999),
+            rqueue: 0,
+            wqueue: 0,
+            timer,
+            retrans: 0,
+            expires_ms,
+            cookie: 1,
+            rto_us: 0,
+            total_retrans: 0,
+            rcvbuf: 0,
+            sndbuf: 0,
+        }
+    }
+
+    fn sample(t_us: u64, t_end_us: u64, sockets: Vec<DiagSock>) -> DiagSample {
+        DiagSample {
+            t_us,
+            t_end_us,
+            sockets,
+            netstat: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_state_change_is_never_stamped_before_the_segment_that_caused_it() {
+        let (r, t0) = recorder();
+        let client = r.socket(
+            HostId(0),
+            Proto::Tcp,
+            40000,
+            Some(Addr {
+                host: HostId(1),
+                port: 9999,
+            }),
+            false,
+            None,
+            "client",
+        );
+        // The SYN-ACK reaches the client 1000 µs in; a dump that began at 990 µs (before it)
+        // and ended at 1010 µs reports ESTABLISHED.
+        r.add_wire_capture(&[
+            WirePacket {
+                t_in_us: t0 + 100,
+                data: tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 500))]),
+            },
+            WirePacket {
+                t_in_us: t0 + 600,
+                data: tcp(SERVER, 9999, CLIENT, 40000, 0x12, 0),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1000))]),
+            },
+        ]);
+        r.add_diag(
+            &[
+                sample(t0 + 200, t0 + 210, vec![sock(st::SYN_SENT, 1, 1000)]),
+                sample(t0 + 990, t0 + 1010, vec![sock(st::ESTABLISHED, 0, 0)]),
+            ],
+            0,
+            HostId(1),
+        );
+        let tr = r.finish("test");
+        let arrival = tr
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::SegmentArrived { id } if id.0 == 1))
+            .unwrap();
+        let est = tr
+            .events
+            .iter()
+            .position(|e| {
+                matches!(e.kind, EventKind::StateChanged { socket, to: TcpState::Established, .. } if socket == client)
+            })
+            .unwrap();
+        assert!(
+            est > arrival,
+            "ESTABLISHED (event {est}) before the SYN-ACK arrived (event {arrival})"
+        );
+        assert_eq!(tr.events[est].t, 1000, "stamped at the SYN-ACK's arrival");
+        // SYN-SENT is pinned to the SYN that left, not to the dump.
+        let syn_sent = tr.events.iter().find(|e| {
+            matches!(
+                e.kind,
+                EventKind::StateChanged {
+                    to: TcpState::SynSent,
+                    ..
+                }
+            )
+        });
+        assert_eq!(syn_sent.map(|e| e.t), Some(100));
+    }
+
+    #[test]
+    fn one_timer_watched_at_every_poll_is_one_event_however_its_estimate_wanders() {
+        let (r, t0) = recorder();
+        r.socket(HostId(0), Proto::Tcp, 40000, None, false, None, "client");
+        // A TIME-WAIT timer that expires at 60 s, seen every ms by dumps that take 0-4 ms and
+        // report whole milliseconds: its estimated expiry moves by a few ms from poll to poll.
+        let samples: Vec<DiagSample> = (0..300u64)
+            .map(|i| {
+                let t = t0 + 1_000 + i * 1_000;
+                let dump = (i * 7) % 5 * 1_000;
+                let left_ms = ((t0 + 60_000_000 - t - dump) / 1000) as u32;
+                sample(t, t + dump, vec![sock(st::TIME_WAIT, 3, left_ms)])
+            })
+            .collect();
+        r.add_diag(&samples, 0, HostId(1));
+        let tr = r.finish("test");
+        let timers = tr
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::TimerSet { .. }
+                        | EventKind::TimerFired { .. }
+                        | EventKind::TimerCancelled { .. }
+                )
+            })
+            .count();
+        assert_eq!(timers, 1);
+    }
+
+    #[test]
+    fn every_packet_the_wire_read_is_in_the_trace_delivered_or_dropped_with_its_reason() {
+        let (r, t0) = recorder();
+        let p = |flags| tcp(CLIENT, 40000, SERVER, 9999, flags, 10);
+        let unrelayed = r.add_wire_capture(&[
+            WirePacket {
+                t_in_us: t0 + 1,
+                data: p(0x18),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 5)), Some(Ok(t0 + 6))]),
+            },
+            WirePacket {
+                t_in_us: t0 + 2,
+                data: p(0x18),
+                fate: WireFate::Delivered(vec![Some(Err("write failed".into()))]),
+            },
+            WirePacket {
+                t_in_us: t0 + 3,
+                data: p(0x18),
+                fate: WireFate::Dropped(DropReason::Fault { rule: 2 }),
+            },
+            WirePacket {
+                t_in_us: t0 + 4,
+                data: p(0x18),
+                fate: WireFate::Delivered(vec![Some(Err(
+                    "still on the wire when the run stopped".into(),
+                ))]),
+            },
+            WirePacket {
+                t_in_us: t0 + 4,
+                data: vec![0x60, 0, 0, 0],
+                fate: WireFate::Dropped(DropReason::Other {
+                    why: "not IPv4".into(),
+                }),
+            },
+        ]);
+        assert_eq!(unrelayed, 1, "the IPv6 packet is counted for the warnings");
+        let tr = r.finish("test");
+        let sent = tr
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::SegmentSent { .. }))
+            .count();
+        let ended = tr
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::SegmentArrived { .. } | EventKind::SegmentDropped { .. }
+                )
+            })
+            .count();
+        assert_eq!(
+            (sent, ended),
+            (5, 5),
+            "each copy sent, each copy arrived or dropped"
+        );
+        assert!(tr.events.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::SegmentDropped {
+                reason: DropReason::Fault { rule: 2 },
+                ..
+            }
+        )));
+    }
+
+    fn listener_sock(rqueue: u32) -> DiagSock {
+        DiagSock {
+            local: SocketAddrV4::new(SERVER, 9999),
+            remote: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0),
+            rqueue,
+            wqueue: 1,
+            ..sock(st::LISTEN, 0, 0)
+        }
+    }
+
+    fn request_sock(state: u8, client_port: u16) -> DiagSock {
+        DiagSock {
+            local: SocketAddrV4::new(SERVER, 9999),
+            remote: SocketAddrV4::new(CLIENT, client_port),
+            ..sock(state, 0, 0)
+        }
+    }
+
+    fn drops(tr: &Trace) -> Vec<DropReason> {
+        tr.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::SegmentDropped { reason, .. } => Some(reason.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_syn_at_a_full_accept_queue_is_marked_dropped_as_the_model_marks_it() {
+        let (r, t0) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        r.add_wire_capture(&[WirePacket {
+            t_in_us: t0 + 180,
+            data: tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0),
+            fate: WireFate::Delivered(vec![Some(Ok(t0 + 200))]),
+        }]);
+        // backlog 1, two connections waiting: full (sk_acceptq_is_full is len > backlog).
+        r.add_diag(
+            &[
+                sample(t0 + 100, t0 + 110, vec![listener_sock(2)]),
+                sample(t0 + 300, t0 + 310, vec![listener_sock(2)]),
+            ],
+            0,
+            HostId(1),
+        );
+        assert_eq!(
+            drops(&r.finish("test")),
+            vec![DropReason::SynAcceptQueueFull]
+        );
+    }
+
+    #[test]
+    fn the_ack_that_fills_the_accept_queue_is_not_marked_dropped_by_its_own_effect() {
+        let (r, t0) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        r.add_wire_capture(&[WirePacket {
+            t_in_us: t0 + 180,
+            data: tcp(CLIENT, 40002, SERVER, 9999, 0x10, 0),
+            fate: WireFate::Delivered(vec![Some(Ok(t0 + 200))]),
+        }]);
+        // The dump that shows the queue at 2 began before the ACK arrived (190 µs) and ended
+        // after it (210 µs): the ACK is what filled it.
+        r.add_diag(
+            &[
+                sample(
+                    t0 + 100,
+                    t0 + 110,
+                    vec![listener_sock(1), request_sock(st::NEW_SYN_RECV, 40002)],
+                ),
+                sample(
+                    t0 + 190,
+                    t0 + 210,
+                    vec![listener_sock(2), request_sock(st::ESTABLISHED, 40002)],
+                ),
+            ],
+            0,
+            HostId(1),
+        );
+        assert_eq!(drops(&r.finish("test")), vec![]);
+    }
+
+    #[test]
+    fn time_wait_reached_through_an_unseen_closing_is_stamped_at_the_ack_not_the_fin() {
+        let (r, t0) = recorder();
+        r.socket(
+            HostId(0),
+            Proto::Tcp,
+            40000,
+            Some(Addr {
+                host: HostId(1),
+                port: 9999,
+            }),
+            false,
+            None,
+            "client",
+        );
+        // Our FIN is out; the peer's FIN arrives (CLOSING), then the ACK of ours (TIME-WAIT),
+        // and no dump ran in between.
+        r.add_wire_capture(&[
+            WirePacket {
+                t_in_us: t0 + 900,
+                data: tcp(SERVER, 9999, CLIENT, 40000, 0x11, 0),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1000))]),
+            },
+            WirePacket {
+                t_in_us: t0 + 1400,
+                data: tcp(SERVER, 9999, CLIENT, 40000, 0x10, 0),
+                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1500))]),
+            },
+        ]);
+        r.add_diag(
+            &[
+                sample(t0 + 800, t0 + 810, vec![sock(st::FIN_WAIT1, 1, 200)]),
+                sample(t0 + 1600, t0 + 1610, vec![sock(st::TIME_WAIT, 3, 60_000)]),
+            ],
+            0,
+            HostId(1),
+        );
+        let tr = r.finish("test");
+        let tw = tr.events.iter().find(|e| {
+            matches!(
+                e.kind,
+                EventKind::StateChanged {
+                    to: TcpState::TimeWait,
+                    ..
+                }
+            )
+        });
+        assert_eq!(tw.map(|e| e.t), Some(1500));
+        assert_eq!(r.max_poll_gap_us(), 810);
     }
 }

@@ -31,6 +31,8 @@ pub struct Session {
     pub warnings: Vec<String>,
     pub deadline: Instant,
     pub timeout: f64,
+    /// With a wire: the most a packet was delivered after its due time so far, µs.
+    pub wire_late_us: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     capture: Option<Capture>,
     wire: Option<Wire>,
     pollers: Vec<(Poller, HostId)>,
@@ -172,6 +174,7 @@ impl Session {
             deadline: Instant::now() + Duration::from_secs_f64(timeout),
             timeout,
             capture,
+            wire_late_us: None,
             wire: None,
             pollers: vec![(poller, server)],
             started: Instant::now(),
@@ -224,6 +227,7 @@ impl Session {
             deadline: Instant::now() + Duration::from_secs_f64(timeout),
             timeout,
             capture: None,
+            wire_late_us: Some(wire.late_us.clone()),
             wire: Some(wire),
             pollers,
             started: Instant::now(),
@@ -300,7 +304,12 @@ impl Session {
         }
         if let Some(w) = self.wire.take() {
             let wp = w.stop()?;
-            self.rec.add_wire_capture(&wp);
+            let unparsed = self.rec.add_wire_capture(&wp);
+            if unparsed > 0 {
+                self.warnings.push(format!(
+                    "the wire did not relay {unparsed} packet(s) that were not IPv4 TCP/UDP"
+                ));
+            }
         }
         // The SYN queue's limit: the experiment's setting, else the namespace's default.
         let syn_queue_cap = if syn_queue_cap > 0 {

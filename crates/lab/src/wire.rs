@@ -11,9 +11,13 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::net::Ipv4Addr;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+
+use synack_model::net::faults::segment_matches;
+use synack_model::scenario::SegmentMatch;
+use synack_model::trace::{Addr, DropReason, HostId, Segment};
 
 use crate::error::{LabError, Result};
 use crate::ip::parse;
@@ -34,9 +38,81 @@ pub struct Faults {
     /// Probability of delivering a packet twice.
     pub dup: f64,
     /// Drop the n-th data-carrying TCP segment the client sends (1-based; retransmissions
-    /// count as segments too). Fault rule index = position in this list.
+    /// count as segments too). Fault rule index = position in this list; `rules` follow.
     pub drop_data: Vec<u32>,
+    /// Scripted drops, like the model's fault rules (`scenario::FaultRule` with
+    /// `action: drop`); a drop is marked `Fault { rule }` with the rule's index in the
+    /// scenario, exactly as the model marks it.
+    pub rules: Vec<DropRule>,
     pub seed: u64,
+}
+
+/// One scripted drop: the `nth` (1-based; every one when `None`) segment matching `matches`
+/// sent by the client (`from_client`), the server, or either (`None`).
+#[derive(Clone, Debug)]
+pub struct DropRule {
+    pub index: u32,
+    pub from_client: Option<bool>,
+    pub matches: SegmentMatch,
+    pub nth: Option<u32>,
+}
+
+impl Faults {
+    /// `drop_data` as rules (their index is their position), then `rules`.
+    fn all_rules(&self) -> Vec<DropRule> {
+        let mut v: Vec<DropRule> = self
+            .drop_data
+            .iter()
+            .enumerate()
+            .map(|(i, n)| DropRule {
+                index: i as u32,
+                from_client: Some(true),
+                matches: SegmentMatch::Data,
+                nth: Some(*n),
+            })
+            .collect();
+        v.extend(self.rules.iter().cloned());
+        v
+    }
+}
+
+/// Decides a packet's scripted fate with the model's own matcher
+/// (`synack_model::net::faults::segment_matches`), so "SYN", "data"... mean the same on
+/// both sides. `seen[i]` counts rule i's matches so far. Returns the first rule that fires.
+fn scripted_drop(
+    rules: &[DropRule],
+    seen: &mut [u32],
+    parsed: &crate::ip::Parsed,
+    from_client: bool,
+) -> Option<u32> {
+    let seg = Segment {
+        src: Addr {
+            host: HostId(0),
+            port: parsed.sport,
+        },
+        dst: Addr {
+            host: HostId(1),
+            port: parsed.dport,
+        },
+        header: parsed.header.clone(),
+        payload_len: parsed.payload_len,
+        payload: Vec::new(),
+        wire_len: parsed.wire_len,
+        retransmission: 0,
+        network_duplicate: false,
+    };
+    let mut fired = None;
+    for (r, n) in rules.iter().zip(seen.iter_mut()) {
+        if r.from_client.is_some_and(|c| c != from_client) || !segment_matches(r.matches, &seg) {
+            continue;
+        }
+        // Every rule counts the segment (as the model's rules all see every segment).
+        *n += 1;
+        if fired.is_none() && r.nth.is_none_or(|k| k == *n) {
+            fired = Some(r.index);
+        }
+    }
+    fired
 }
 
 /// splitmix64: tiny, seedable, good enough for fault decisions.
@@ -59,6 +135,9 @@ pub struct Wire {
     pub client_ns: Netns,
     pub server_ns: Netns,
     stop: Arc<AtomicBool>,
+    /// The most any packet was handed over after its due time, µs: how much the machine's
+    /// load disturbed the run's timing (the relay thread woke late).
+    pub late_us: Arc<AtomicU64>,
     handle: Option<JoinHandle<Result<Vec<WirePacket>>>>,
 }
 
@@ -66,13 +145,24 @@ impl Wire {
     pub fn start(name: &str, faults: Faults) -> Result<Wire> {
         let client_ns = Netns::new(&format!("{name}-client"))?;
         let server_ns = Netns::new(&format!("{name}-server"))?;
+        for ns in [&client_ns, &server_ns] {
+            // No IPv6 on the TUN devices: their router solicitations would be packets the
+            // wire reads and does not relay. A kernel without IPv6 has no such key, and no
+            // such packets either, so a failure here changes nothing.
+            let _ = ns.set_sysctl("net.ipv6.conf.default.disable_ipv6", "1");
+        }
         let a = client_ns.run("tun", || tun::create("syn0", CLIENT_IP, SERVER_IP))?;
         let b = server_ns.run("tun", || tun::create("syn0", SERVER_IP, CLIENT_IP))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let late_us = Arc::new(AtomicU64::new(0));
+        let late2 = late_us.clone();
         let handle = std::thread::Builder::new()
             .name("wire".into())
-            .spawn(move || relay(a, b, faults, stop2))
+            .spawn(move || {
+                crate::sys::measuring_priority();
+                relay(a, b, faults, stop2, late2)
+            })
             .map_err(|e| LabError::Io {
                 what: "spawning the wire thread".into(),
                 source: e,
@@ -81,6 +171,7 @@ impl Wire {
             client_ns,
             server_ns,
             stop,
+            late_us,
             handle: Some(handle),
         })
     }
@@ -103,34 +194,57 @@ impl Drop for Wire {
     }
 }
 
-fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec<WirePacket>> {
+/// A copy waiting on the wire: (deliver at µs, order) → (record index, copy index, towards b?),
+/// earliest first.
+type Due = Reverse<(u64, u64, usize, usize, bool)>;
+
+fn relay(
+    a: OwnedFd,
+    b: OwnedFd,
+    f: Faults,
+    stop: Arc<AtomicBool>,
+    late_us: Arc<AtomicU64>,
+) -> Result<Vec<WirePacket>> {
     let mut rng = Rng(f.seed ^ 0x5eed_0f5a_7ac4);
+    let rules = f.all_rules();
+    let mut seen = vec![0u32; rules.len()];
     let mut records: Vec<WirePacket> = Vec::new();
-    // (deliver at µs, order) → (record index, towards b?)
-    let mut queue: BinaryHeap<Reverse<(u64, u64, usize, bool)>> = BinaryHeap::new();
+    let mut queue: BinaryHeap<Due> = BinaryHeap::new();
     let mut order = 0u64;
-    let mut data_segments = 0u32;
     let mut buf = vec![0u8; 65536];
     while !stop.load(Ordering::SeqCst) {
         let now = realtime_us();
         // Deliver what is due.
-        while let Some(Reverse((t, _, idx, to_b))) = queue.peek().copied() {
+        while let Some(Reverse((t, _, idx, copy, to_b))) = queue.peek().copied() {
             if t > now {
                 break;
             }
             queue.pop();
             let fd = if to_b { &b } else { &a };
             let data = &records[idx].data;
+            // Stamped before the write: the receiving stack handles the packet inside
+            // write(2) (tun_get_user → netif_rx), so anything it causes comes after this time.
+            let at = realtime_us();
+            late_us.fetch_max(at.saturating_sub(t), Ordering::Relaxed);
             // SAFETY: writing a buffer we own to our TUN fd.
-            unsafe {
+            let n = unsafe {
                 libc::write(
                     fd.as_raw_fd(),
                     data.as_ptr() as *const libc::c_void,
                     data.len(),
-                );
-            }
-            if let WireFate::Delivered(times) = &mut records[idx].fate {
-                times.push(realtime_us());
+                )
+            };
+            let arrived = if n == data.len() as isize {
+                Ok(at)
+            } else {
+                // A packet the relay could not hand over is lost, and the trace says so.
+                Err(format!(
+                    "the relay's write to the TUN device failed: {}",
+                    std::io::Error::last_os_error()
+                ))
+            };
+            if let WireFate::Delivered(copies) = &mut records[idx].fate {
+                copies[copy] = Some(arrived);
             }
         }
         let wait_us = queue
@@ -172,19 +286,24 @@ fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec
             let data = buf[..r as usize].to_vec();
             let from_client = i == 0;
             // Only IPv4 TCP/UDP is relayed; anything else (IPv6 router solicitations...) is
-            // not part of the experiment.
+            // not part of the experiment, but it is still recorded as not relayed, so that
+            // nothing the relay drops goes unseen.
             let Some(parsed) = parse(&data) else {
+                records.push(WirePacket {
+                    t_in_us: t_in,
+                    data,
+                    fate: WireFate::Dropped(DropReason::Other {
+                        why: "not IPv4 TCP/UDP; the wire does not relay it".into(),
+                    }),
+                });
                 continue;
             };
-            let mut fate = WireFate::Delivered(Vec::new());
-            if from_client && parsed.tcp().is_some() && parsed.payload_len > 0 {
-                data_segments += 1;
-                if let Some(rule) = f.drop_data.iter().position(|n| *n == data_segments) {
-                    fate = WireFate::Dropped(Some(rule as u32));
-                }
-            }
+            let mut fate = match scripted_drop(&rules, &mut seen, &parsed, from_client) {
+                Some(rule) => WireFate::Dropped(DropReason::Fault { rule }),
+                None => WireFate::Delivered(Vec::new()),
+            };
             if matches!(fate, WireFate::Delivered(_)) && f.loss > 0.0 && rng.unit() < f.loss {
-                fate = WireFate::Dropped(None);
+                fate = WireFate::Dropped(DropReason::LinkLoss);
             }
             let copies = if matches!(fate, WireFate::Delivered(_)) {
                 if f.dup > 0.0 && rng.unit() < f.dup {
@@ -195,13 +314,16 @@ fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec
             } else {
                 0
             };
+            if let WireFate::Delivered(v) = &mut fate {
+                v.resize(copies, None);
+            }
             let idx = records.len();
             records.push(WirePacket {
                 t_in_us: t_in,
                 data,
                 fate,
             });
-            for _ in 0..copies {
+            for copy in 0..copies {
                 let jitter = if f.jitter_us > 0 {
                     rng.next() % (f.jitter_us + 1)
                 } else {
@@ -212,8 +334,18 @@ fn relay(a: OwnedFd, b: OwnedFd, f: Faults, stop: Arc<AtomicBool>) -> Result<Vec
                     t_in + f.delay_us + jitter,
                     order,
                     idx,
+                    copy,
                     from_client,
                 )));
+            }
+        }
+    }
+    // Copies still on the wire when the run stopped never arrived: say so rather than let
+    // them vanish from the trace.
+    for r in &mut records {
+        if let WireFate::Delivered(copies) = &mut r.fate {
+            for c in copies.iter_mut().filter(|c| c.is_none()) {
+                *c = Some(Err("still on the wire when the run stopped".into()));
             }
         }
     }

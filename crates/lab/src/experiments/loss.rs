@@ -51,6 +51,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         dup: (o.dup_pct / 100.0).clamp(0.0, 1.0),
         drop_data: o.drop_data.clone(),
         seed: o.seed,
+        ..Faults::default()
     };
     let mut s = Session::start_with("loss", common, true, false, 90.0, Some(faults))?;
     let ns = s.ns.clone();

@@ -48,7 +48,11 @@ pub struct DiagSock {
 /// The result of one poll.
 #[derive(Clone, Debug)]
 pub struct DiagSample {
+    /// When the dump was asked for: what it shows happened after the previous sample's
+    /// `t_us` at the earliest...
     pub t_us: u64,
+    /// ...and when its answer was complete: what it shows happened before this.
+    pub t_end_us: u64,
     pub sockets: Vec<DiagSock>,
     pub netstat: std::collections::BTreeMap<String, u64>,
 }
@@ -221,6 +225,7 @@ impl Poller {
         let stop2 = stop.clone();
         let (tx, rx) = mpsc::channel::<()>();
         let handle = ns.spawn("sock_diag", move || {
+            super::measuring_priority();
             let fd = open()?;
             let mut out = Vec::new();
             let mut first = true;
@@ -236,8 +241,10 @@ impl Poller {
                 } else {
                     Default::default()
                 };
+                let t_end_us = super::realtime_us();
                 out.push(DiagSample {
                     t_us,
+                    t_end_us,
                     sockets,
                     netstat,
                 });

@@ -219,6 +219,23 @@ pub fn ifreq(ifname: &str) -> Result<libc::ifreq> {
     Ok(ifr)
 }
 
+/// The MTU of an interface in the calling thread's namespace (SIOCGIFMTU).
+pub fn mtu(ifname: &str) -> Result<u32> {
+    let mut ifr = ifreq(ifname)?;
+    // SAFETY: helper socket for the ioctl, owned and closed below.
+    let s = cvt(
+        unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) },
+        || "socket for SIOCGIFMTU".into(),
+    )?;
+    // SAFETY: SIOCGIFMTU fills the ifreq we own.
+    let r = unsafe { libc::ioctl(s, libc::SIOCGIFMTU, &mut ifr) };
+    // SAFETY: closing the helper socket we opened.
+    unsafe { libc::close(s) };
+    cvt(r, || format!("reading the MTU of {ifname}"))?;
+    // SAFETY: SIOCGIFMTU wrote ifru_mtu.
+    Ok(unsafe { ifr.ifr_ifru.ifru_mtu } as u32)
+}
+
 /// Index of an interface in the calling thread's namespace.
 pub fn ifindex(ifname: &str) -> Result<u32> {
     let c = std::ffi::CString::new(ifname).map_err(|_| LabError::Usage("bad ifname".into()))?;

@@ -1,0 +1,434 @@
+//! The cases `compare` and `record` run: each one scenario value, run as it is by the kernel
+//! (through `runner`) and by the model. Two hosts 20 ms apart one way, a listener on
+//! server:9999, clients on ephemeral ports; every case watched for a fixed time
+//! (`limits.max_time_us`) so both runs cover the same span.
+//!
+//! Kept small on purpose: each case isolates one behaviour the scenes teach, and its kernel
+//! recording stays a few kilobytes.
+
+use synack_model::profile::{ProfileId, ProfileOverrides};
+use synack_model::scenario::{
+    Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
+    SegmentMatch, SocketSpec, Step,
+};
+use synack_model::trace::Proto;
+
+/// One-way delay of every case, ms: long enough that sock_diag (polled every ms) sees short
+/// states such as SYN-SENT, and that two FINs can cross.
+const DELAY_MS: u64 = 20;
+
+/// Every case, by name, in the order `compare all` and `record` run them.
+pub const NAMES: [&str; 17] = [
+    "handshake-normal",
+    "handshake-syn-lost",
+    "handshake-synack-lost",
+    "handshake-syn-timeout",
+    "teardown-client-first",
+    "teardown-server-first",
+    "teardown-both",
+    "teardown-abort",
+    "teardown-half-close",
+    "close-with-unread-data",
+    "connect-refused",
+    "backlog-full-syncookies",
+    "backlog-full-no-syncookies",
+    "loss-fast-retransmit",
+    "loss-tail",
+    "delayed-ack",
+    "delayed-ack-no-reader",
+];
+
+/// The scenario of case `name`.
+pub fn scenario(name: &str) -> Option<Scenario> {
+    let ms = |m: u64| m * 1000;
+    let listen_accept = |then: Vec<Step>| {
+        let mut v = vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+        ];
+        v.extend(then);
+        v
+    };
+    let connect_at = |t: u64| {
+        Step::at(
+            ms(t),
+            Action::Connect {
+                to: "server:9999".into(),
+            },
+        )
+    };
+    let send = |len| {
+        Step::now(Action::Send {
+            len,
+            message: None,
+            content: None,
+        })
+    };
+    let recv = || Step::now(Action::Recv { max: 65536 });
+    // A reader that looks once the transfer is over: how many bytes each recv() returns while
+    // segments arrive microseconds apart depends on when the kernel wakes the reader thread,
+    // which is the machine's scheduling, not TCP.
+    let late_read = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
+    let mut sc = match name {
+        "handshake-normal" => base(
+            name,
+            "three-way handshake, nothing lost",
+            500,
+            listen_accept(vec![]),
+            vec![connect_at(50)],
+        ),
+        "handshake-syn-lost" => with_fault(
+            base(
+                name,
+                "the first SYN is lost: connect() retransmits it after the initial RTO",
+                2_000,
+                listen_accept(vec![]),
+                vec![connect_at(50)],
+            ),
+            Some("client"),
+            SegmentMatch::Syn,
+            Some(1),
+        ),
+        "handshake-synack-lost" => with_fault(
+            with_fault(
+                base(
+                    name,
+                    "the first SYN-ACK is lost, and so is the client's SYN retransmission: the \
+                     server's SYN-ACK timer recovers the handshake",
+                    2_500,
+                    listen_accept(vec![]),
+                    vec![connect_at(50)],
+                ),
+                Some("server"),
+                SegmentMatch::SynAck,
+                Some(1),
+            ),
+            // Without this second drop the client's retransmitted SYN reaches the server
+            // exactly when the server's own SYN-ACK timer fires (both 1 s after times one
+            // one-way delay apart), and which comes first is a race on the kernel: recordings
+            // showed one SYN-ACK, or two.
+            Some("client"),
+            SegmentMatch::Syn,
+            Some(2),
+        ),
+        "handshake-syn-timeout" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "every SYN is lost, tcp_syn_retries=2: the retransmission schedule and the \
+                     moment connect() fails",
+                    9_000,
+                    listen_accept(vec![]),
+                    vec![connect_at(50)],
+                ),
+                Some("client"),
+                SegmentMatch::Syn,
+                None,
+            );
+            sc.tuning.syn_retries = Some(2);
+            sc
+        }
+        "teardown-client-first" => base(
+            name,
+            "request and answer, the client closes first, the server 100 ms after EOF",
+            1_000,
+            listen_accept(vec![
+                recv(),
+                send(5),
+                recv(),
+                Step::after(ms(100), Action::Close),
+            ]),
+            vec![
+                connect_at(50),
+                send(5),
+                recv(),
+                Step::at(ms(300), Action::Close),
+            ],
+        ),
+        "teardown-server-first" => base(
+            name,
+            "request and answer, the server closes first, the client 100 ms after EOF",
+            1_000,
+            listen_accept(vec![recv(), send(5), Step::at(ms(300), Action::Close)]),
+            vec![
+                connect_at(50),
+                send(5),
+                recv(),
+                recv(),
+                Step::after(ms(100), Action::Close),
+            ],
+        ),
+        "teardown-both" => base(
+            name,
+            "both close at the same moment: the FINs cross (simultaneous close, CLOSING)",
+            1_000,
+            listen_accept(vec![recv(), send(5), Step::at(ms(300), Action::Close)]),
+            vec![
+                connect_at(50),
+                send(5),
+                recv(),
+                Step::at(ms(300), Action::Close),
+            ],
+        ),
+        "teardown-abort" => base(
+            name,
+            "the client aborts (SO_LINGER 0): an RST, and the server's recv() fails",
+            1_000,
+            listen_accept(vec![recv(), send(5), recv()]),
+            vec![
+                connect_at(50),
+                send(5),
+                recv(),
+                Step::at(ms(300), Action::Abort),
+            ],
+        ),
+        "teardown-half-close" => base(
+            name,
+            "the client sends its request and shuts down its sending side (SHUT_WR); the server \
+             reads to EOF, answers, and closes",
+            1_000,
+            listen_accept(vec![
+                recv(),
+                recv(),
+                send(5),
+                Step::after(ms(50), Action::Close),
+            ]),
+            vec![
+                connect_at(50),
+                send(5),
+                Step::at(ms(200), Action::Shutdown),
+                recv(),
+                recv(),
+                Step::after(ms(50), Action::Close),
+            ],
+        ),
+        "close-with-unread-data" => base(
+            name,
+            "the server closes without reading the 5 bytes it received: an RST instead of a \
+             FIN (RFC 2525 §2.17), and the client's recv() fails",
+            1_000,
+            listen_accept(vec![Step::at(ms(300), Action::Close)]),
+            vec![connect_at(50), send(5), recv()],
+        ),
+        "connect-refused" => {
+            let mut sc = base(
+                name,
+                "nobody listens on the port: the SYN is answered by an RST and connect() fails \
+                 with ECONNREFUSED",
+                500,
+                vec![],
+                vec![connect_at(50)],
+            );
+            sc.sockets.retain(|s| s.label != "listener");
+            sc.apps.retain(|a| a.socket != "listener");
+            sc
+        }
+        "backlog-full-syncookies" => backlog(name, true),
+        "backlog-full-no-syncookies" => backlog(name, false),
+        "loss-fast-retransmit" => with_fault(
+            base(
+                name,
+                "ten full segments, the second one lost: duplicate ACKs with SACK, fast \
+                 retransmit",
+                1_500,
+                listen_accept(vec![late_read(1_000)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            ),
+            Some("client"),
+            SegmentMatch::Data,
+            Some(2),
+        ),
+        "loss-tail" => with_fault(
+            base(
+                name,
+                "ten full segments, the last one lost: no duplicate ACKs, a tail loss probe or \
+                 an RTO recovers it",
+                2_000,
+                listen_accept(vec![late_read(1_500)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            ),
+            Some("client"),
+            SegmentMatch::Data,
+            Some(10),
+        ),
+        "delayed-ack" => base(
+            name,
+            "two small requests nobody answers: is the ACK sent at once or delayed?",
+            1_000,
+            listen_accept(vec![recv(), recv()]),
+            vec![
+                connect_at(50),
+                Step::at(ms(300), send(100).action),
+                Step::at(ms(600), send(100).action),
+            ],
+        ),
+        "delayed-ack-no-reader" => base(
+            name,
+            "the same two requests, but the server never calls recv(): an ACK sent at once \
+             here is quick-ACK mode, not the ACK a waiting reader triggers when it empties the \
+             queue (tcp_cleanup_rbuf)",
+            1_000,
+            listen_accept(vec![]),
+            vec![
+                connect_at(50),
+                Step::at(ms(300), send(100).action),
+                Step::at(ms(600), send(100).action),
+            ],
+        ),
+        _ => return None,
+    };
+    sc.name = format!("lab/{name}");
+    Some(sc)
+}
+
+/// listen(1), nobody accepts, three clients connect 30 ms apart (1.5 × the one-way delay: a
+/// SYN arrives after the previous handshake completed), each sending 5 bytes and waiting for
+/// an answer; tcp_synack_retries 2.
+fn backlog(name: &str, syncookies: bool) -> Scenario {
+    let mut sc = base(
+        name,
+        if syncookies {
+            "a full accept queue (listen(1), nobody accepts), three clients, tcp_syncookies=1"
+        } else {
+            "a full accept queue (listen(1), nobody accepts), three clients, tcp_syncookies=0"
+        },
+        4_000,
+        vec![Step::now(Action::Listen { backlog: 1 })],
+        vec![],
+    );
+    sc.sockets.retain(|s| s.label == "listener");
+    sc.apps.retain(|a| a.socket == "listener");
+    for i in 0..3u64 {
+        let label = format!("client {}", i + 1);
+        sc.sockets.push(socket(&label, "client", 0));
+        sc.apps.push(AppScript {
+            socket: label,
+            steps: vec![
+                Step::at(
+                    50_000 + i * 30_000,
+                    Action::Connect {
+                        to: "server:9999".into(),
+                    },
+                ),
+                Step::now(Action::Send {
+                    len: 5,
+                    message: None,
+                    content: None,
+                }),
+                Step::now(Action::Recv { max: 1024 }),
+            ],
+        });
+    }
+    sc.tuning = ProfileOverrides {
+        synack_retries: Some(2),
+        syncookies: Some(syncookies),
+        max_syn_backlog: Some(128),
+        abort_on_overflow: Some(false),
+        ..ProfileOverrides::default()
+    };
+    sc
+}
+
+fn socket(label: &str, host: &str, port: u16) -> SocketSpec {
+    SocketSpec {
+        label: label.into(),
+        host: host.into(),
+        proto: Proto::Tcp,
+        port,
+        recv_buffer: None,
+        send_buffer: None,
+        no_delay: false,
+        reuse_addr: false,
+        join: Vec::new(),
+    }
+}
+
+/// Two hosts `DELAY_MS` apart, a "listener" on server:9999 and a "client", their scripts,
+/// watched for `horizon_ms`.
+fn base(
+    name: &str,
+    description: &str,
+    horizon_ms: u64,
+    server: Vec<Step>,
+    client: Vec<Step>,
+) -> Scenario {
+    Scenario {
+        name: name.into(),
+        description: description.into(),
+        seed: 1,
+        profile: ProfileId::Linux,
+        tuning: ProfileOverrides::default(),
+        hosts: vec![
+            HostSpec {
+                name: "client".into(),
+                addr: "10.47.0.1".into(),
+            },
+            HostSpec {
+                name: "server".into(),
+                addr: "10.47.0.2".into(),
+            },
+        ],
+        network: NetworkSpec {
+            default: LinkSpec {
+                latency_us: DELAY_MS * 1000,
+                ..LinkSpec::default()
+            },
+            directions: Vec::new(),
+        },
+        faults: Vec::new(),
+        groups: Vec::new(),
+        sockets: vec![
+            socket("listener", "server", 9999),
+            socket("client", "client", 0),
+        ],
+        apps: vec![
+            AppScript {
+                socket: "listener".into(),
+                steps: server,
+            },
+            AppScript {
+                socket: "client".into(),
+                steps: client,
+            },
+        ],
+        limits: Limits {
+            max_time_us: horizon_ms * 1000,
+            ..Limits::default()
+        },
+    }
+}
+
+fn with_fault(
+    mut sc: Scenario,
+    from: Option<&str>,
+    matches: SegmentMatch,
+    nth: Option<u32>,
+) -> Scenario {
+    sc.faults.push(FaultRule {
+        from: from.map(str::to_string),
+        to: None,
+        matches,
+        nth,
+        after_us: None,
+        until_us: None,
+        action: FaultAction::Drop,
+    });
+    sc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_case_is_a_scenario_the_model_and_the_lab_both_accept() {
+        for n in NAMES {
+            let sc = scenario(n).unwrap_or_else(|| panic!("case {n} has no scenario"));
+            crate::runner::check(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
+            synack_model::simulate(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
+        }
+        assert!(scenario("no-such-case").is_none());
+    }
+}

@@ -1,0 +1,771 @@
+//! Runs a model scenario (`synack_model::scenario::Scenario`) on the real kernel, so that one
+//! scenario value drives both the lab's sockets and `synack_model::simulate`, and the two
+//! cannot drift apart.
+//!
+//! The scenario's two hosts become two namespaces joined by the user-space wire (its one-way
+//! delay is the scenario's `latency_us`; its scripted drops are the scenario's drop rules);
+//! each application script runs its steps on real sockets on a thread of its own, at the
+//! scenario's times, until the scenario's `limits.max_time_us`. Sysctls named in the
+//! scenario's `tuning` are set in both namespaces.
+//!
+//! What the kernel decides from the machine rather than from a sysctl (the MSS from the
+//! interface MTU, the window scale from the receive buffer limits) is read at run time and
+//! written into the scenario's `tuning` before the model sees it: a machine parameter of the
+//! profile, not a row the comparison ignores.
+//!
+//! Anything the lab cannot reproduce (UDP, jitter, random loss with the model's own PRNG, a
+//! fault that delays or duplicates) is refused with a message, never approximated.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+use synack_model::scenario::{Action, AppScript, FaultAction, Scenario};
+use synack_model::trace::{Addr, AppCall, AppCallKind, AppResult, HostId, Proto, SocketId, Trace};
+
+use crate::cli::Common;
+use crate::error::{LabError, Result};
+use crate::experiments::{io, ret_recv};
+use crate::recorder::Recorder;
+use crate::session::Session;
+use crate::sys::netns::{mtu, read_sysctl, Netns};
+use crate::sys::sock;
+use crate::wire::{self, DropRule, Faults};
+
+/// What this machine's kernel derives from the machine, not from the scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct Machine {
+    pub kernel: String,
+    /// MTU of the wire's TUN devices.
+    pub mtu: u32,
+    /// MSS announced in a SYN: MTU − 20 (IPv4) − 20 (TCP) (`tcp_mss_to_mtu`'s inverse).
+    pub mss: u16,
+    /// `net.ipv4.tcp_rmem` ("min default max").
+    pub tcp_rmem: String,
+    /// `net.core.rmem_max`.
+    pub rmem_max: u32,
+    /// The window scale a SYN announces: ilog2(max(tcp_rmem[2], rmem_max)) − 15, clamped to
+    /// 0..=14 (`tcp_select_initial_window`).
+    pub window_scale: u8,
+    /// tcp_rmem[1], the receive buffer a new socket starts with.
+    pub recv_buffer: u32,
+}
+
+/// A scenario run on the kernel.
+pub struct KernelRun {
+    /// The scenario as run: the input with the machine's parameters in `tuning`.
+    pub scenario: Scenario,
+    pub trace: Trace,
+    pub pcap: Vec<(u64, Vec<u8>)>,
+    pub warnings: Vec<String>,
+    pub machine: Machine,
+    /// How late (µs) the lab itself was: the most a packet left the wire after its due time,
+    /// or a script step started after its time. The machine's load, not the kernel's
+    /// behaviour; a run disturbed by more than the tolerance's 10 ms floor says nothing.
+    pub disturbance_us: u64,
+    /// The longest time between two sock_diag dumps, µs: a state shorter than this may be
+    /// missing from the trace (the poller is busy on a loaded machine).
+    pub poll_gap_us: u64,
+}
+
+impl KernelRun {
+    /// Whether the machine's load may have bent this run (see `DISTURBED_US`, `POLL_GAP_US`).
+    pub fn disturbed(&self) -> bool {
+        self.disturbance_us > DISTURBED_US || self.poll_gap_us > POLL_GAP_US
+    }
+
+    /// Lower is calmer: lateness counts fully, dump gaps a quarter (a gap matters only for a
+    /// state shorter than it; the cases' shortest states last 20 ms or more).
+    pub fn unrest(&self) -> u64 {
+        self.disturbance_us + self.poll_gap_us / 4
+    }
+}
+
+/// The longest run the lab watches (the default `limits.max_time_us` is an hour).
+const MAX_HORIZON_US: u64 = 300_000_000;
+
+/// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
+fn sysctl_for(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "syn_retries" => "net.ipv4.tcp_syn_retries",
+        "synack_retries" => "net.ipv4.tcp_synack_retries",
+        "syncookies" => "net.ipv4.tcp_syncookies",
+        "max_syn_backlog" => "net.ipv4.tcp_max_syn_backlog",
+        "abort_on_overflow" => "net.ipv4.tcp_abort_on_overflow",
+        "somaxconn" => "net.core.somaxconn",
+        _ => return None,
+    })
+}
+
+/// Tuning fields that describe the machine; the runner measures them and overwrites them.
+const MACHINE_FIELDS: [&str; 3] = ["mss", "window_scale", "recv_buffer"];
+
+/// Why the lab cannot run `sc` as written, if it cannot.
+pub fn check(sc: &Scenario) -> Result<()> {
+    let bad = |why: String| Err(LabError::Usage(format!("scenario {:?}: {why}", sc.name)));
+    if sc.hosts.len() != 2 {
+        return bad(format!(
+            "the lab runs two hosts (a client namespace and a server namespace), not {}",
+            sc.hosts.len()
+        ));
+    }
+    if let Some(s) = sc
+        .sockets
+        .iter()
+        .find(|s| !sc.hosts.iter().any(|h| h.name == s.host))
+    {
+        return bad(format!(
+            "socket {:?} is on unknown host {:?}",
+            s.label, s.host
+        ));
+    }
+    if let Some(s) = sc.sockets.iter().find(|s| s.proto != Proto::Tcp) {
+        return bad(format!(
+            "socket {:?} is UDP; the scenario runner drives TCP sockets only (use `synack-lab udp`)",
+            s.label
+        ));
+    }
+    if let Some(s) = sc
+        .sockets
+        .iter()
+        .find(|s| s.recv_buffer.is_some() || s.send_buffer.is_some() || s.reuse_addr)
+    {
+        return bad(format!(
+            "socket {:?} sets a buffer size or SO_REUSEADDR, which the runner does not do yet",
+            s.label
+        ));
+    }
+    let l = &sc.network.default;
+    if !sc.network.directions.is_empty()
+        || l.jitter_us > 0
+        || l.bandwidth_bps > 0
+        || l.loss_pct > 0.0
+        || l.duplicate_pct > 0.0
+        || l.reorder_pct > 0.0
+    {
+        return bad(
+            "the wire reproduces a fixed one-way delay and scripted drops only (no per-direction \
+             links, jitter, bandwidth, random loss, duplication or reordering: the model's random \
+             choices could not be the kernel run's)"
+                .into(),
+        );
+    }
+    for (i, f) in sc.faults.iter().enumerate() {
+        if f.action != FaultAction::Drop || f.after_us.is_some() || f.until_us.is_some() {
+            return bad(format!(
+                "fault rule {i}: the wire applies `drop` rules without a time window only"
+            ));
+        }
+        if f.to.is_some() && f.from.is_some() && f.to == f.from {
+            return bad(format!("fault rule {i}: from and to are the same host"));
+        }
+        for h in f.from.iter().chain(f.to.iter()) {
+            if !sc.hosts.iter().any(|x| &x.name == h) {
+                return bad(format!("fault rule {i}: unknown host {h:?}"));
+            }
+        }
+    }
+    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+    if let Some(map) = tuning.as_object() {
+        for k in map.keys() {
+            if sysctl_for(k).is_none() && !MACHINE_FIELDS.contains(&k.as_str()) {
+                return bad(format!(
+                    "tuning {k:?} is not a sysctl the lab can set (it sets {})",
+                    "syn_retries, synack_retries, syncookies, max_syn_backlog, abort_on_overflow, somaxconn"
+                ));
+            }
+        }
+    }
+    for a in &sc.apps {
+        for s in &a.steps {
+            if matches!(s.action, Action::SendTo { .. }) {
+                return bad("sendto is UDP; the scenario runner drives TCP only".into());
+            }
+        }
+        if !sc.sockets.iter().any(|s| s.label == a.socket) {
+            return bad(format!("a script runs on unknown socket {:?}", a.socket));
+        }
+    }
+    if sc.limits.max_time_us == 0 || sc.limits.max_time_us > MAX_HORIZON_US {
+        return bad(format!(
+            "limits.max_time_us is {} µs; the lab watches a run for at most {} s, so set it to \
+             the span the comparison should cover",
+            sc.limits.max_time_us,
+            MAX_HORIZON_US / 1_000_000
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `sc` on this kernel.
+pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
+    check(sc)?;
+    crate::sys::allow_measuring_priority();
+    let horizon = sc.limits.max_time_us;
+    let rules: Vec<DropRule> = sc
+        .faults
+        .iter()
+        .enumerate()
+        .map(|(i, f)| DropRule {
+            index: i as u32,
+            // hosts[0] is the client side of the wire.
+            from_client: match (&f.from, &f.to) {
+                (Some(h), _) => Some(*h == sc.hosts[0].name),
+                (None, Some(h)) => Some(*h != sc.hosts[0].name),
+                (None, None) => None,
+            },
+            matches: f.matches,
+            nth: f.nth,
+        })
+        .collect();
+    let faults = Faults {
+        delay_us: sc.network.default.latency_us,
+        rules,
+        ..Faults::default()
+    };
+    let timeout = common
+        .timeout
+        .unwrap_or(horizon as f64 / 1e6 + 30.0)
+        .max(horizon as f64 / 1e6 + 5.0);
+    let mut s = Session::start_with("case", common, true, false, timeout, Some(faults))?;
+    // The sysctls the scenario names, in both namespaces (each has its own copy).
+    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+    if let Some(map) = tuning.as_object() {
+        for (k, v) in map {
+            let Some(key) = sysctl_for(k) else { continue };
+            let value = match v {
+                serde_json::Value::Bool(b) => (*b as u8).to_string(),
+                other => other.to_string(),
+            };
+            s.ns.set_sysctl(key, &value)?;
+            s.client_ns.set_sysctl(key, &value)?;
+        }
+    }
+    let machine = s.client_ns.run("machine", || {
+        let mtu = mtu("syn0")?;
+        let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
+        let rmem_max: u32 = read_sysctl("net.core.rmem_max")?.parse().unwrap_or(0);
+        let f: Vec<u32> = tcp_rmem
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let space = f.get(2).copied().unwrap_or(0).max(rmem_max).max(1);
+        Ok(Machine {
+            kernel: crate::session::kernel_release(),
+            mtu,
+            mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
+            window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
+            recv_buffer: f.get(1).copied().unwrap_or(0),
+            tcp_rmem,
+            rmem_max,
+        })
+    })?;
+    let mut scenario = sc.clone();
+    scenario.tuning.mss = Some(machine.mss);
+    scenario.tuning.window_scale = Some(Some(machine.window_scale));
+    scenario.tuning.recv_buffer = Some(machine.recv_buffer);
+
+    // The scenario's time zero: now, once namespaces, wire, sysctls and pollers are ready
+    // (setting them up takes tens of ms, more than the first step's `at_us`).
+    let t0 = s.rec.now();
+    let ctx = Ctx {
+        sc: &scenario,
+        t0,
+        rec: s.rec.clone(),
+        nss: [s.client_ns.clone(), s.ns.clone()],
+        hosts: [s.client, s.server],
+        ips: [wire::CLIENT_IP, wire::SERVER_IP],
+        horizon,
+        late_us: AtomicU64::new(0),
+    };
+    let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
+        let handles: Vec<_> = scenario
+            .apps
+            .iter()
+            .map(|a| {
+                let ctx = &ctx;
+                sc_.spawn(move || ctx.script(a))
+            })
+            .collect();
+        let mut held = Vec::new();
+        for h in handles {
+            let r = h
+                .join()
+                .map_err(|_| LabError::Protocol("a script thread panicked".into()))?;
+            held.extend(r?);
+        }
+        Ok(held)
+    })?;
+    // Sockets stay open until the horizon, as in the model (a script's end is not a close()).
+    let left = (t0 + horizon).saturating_sub(s.rec.now());
+    s.wait(
+        Duration::from_micros(left),
+        "watching until the scenario's end",
+    )?;
+    let wire_late = s
+        .wire_late_us
+        .as_ref()
+        .map_or(0, |l| l.load(Ordering::Relaxed));
+    let disturbance_us = wire_late.max(ctx.late_us.load(Ordering::Relaxed));
+    let crate::session::Finished {
+        mut trace,
+        pcap,
+        mut warnings,
+    } = s.finish(0)?;
+    let poll_gap_us = ctx.rec.max_poll_gap_us();
+    if poll_gap_us > POLL_GAP_US {
+        warnings.push(format!(
+            "sock_diag dumps were up to {:.1} ms apart (polling every {} ms): a state shorter \
+             than that may be missing",
+            poll_gap_us as f64 / 1000.0,
+            common.poll_ms.max(1)
+        ));
+    }
+    if disturbance_us > DISTURBED_US {
+        warnings.push(format!(
+            "this machine was busy: the lab ran {:.1} ms late at worst (a packet or a script \
+             step), so timing differences of that size are the lab's, not the kernel's",
+            disturbance_us as f64 / 1000.0
+        ));
+    }
+    drop(held);
+    // On the scenario's clock, and watched until the horizon like the model's run; what the
+    // recorder saw while shutting down is not part of it.
+    for e in &mut trace.events {
+        e.t = e.t.saturating_sub(t0);
+    }
+    for so in &mut trace.sockets {
+        so.created_us = so.created_us.saturating_sub(t0);
+    }
+    trace.events.retain(|e| e.t <= horizon);
+    trace.duration_us = horizon;
+    trace.snapshots.clear();
+    Ok(KernelRun {
+        scenario,
+        trace,
+        pcap,
+        warnings,
+        machine,
+        disturbance_us,
+        poll_gap_us,
+    })
+}
+
+/// A socket a script holds.
+enum Held {
+    Listener(TcpListener),
+    Stream(TcpStream),
+}
+
+struct Ctx<'a> {
+    sc: &'a Scenario,
+    /// The scenario's time zero on the recorder's clock.
+    t0: u64,
+    rec: Recorder,
+    /// Client side, server side.
+    nss: [Netns; 2],
+    hosts: [HostId; 2],
+    ips: [Ipv4Addr; 2],
+    horizon: u64,
+    /// The most a step started after its time, µs.
+    late_us: AtomicU64,
+}
+
+/// Lateness (µs) above which a run is reported as disturbed by the machine's load.
+pub const DISTURBED_US: u64 = 2_000;
+
+/// A gap between sock_diag dumps (µs) above which a run is reported: half the shortest state
+/// the cases show (one 20 ms one-way delay).
+pub const POLL_GAP_US: u64 = 10_000;
+
+/// A socket of a script: its trace id and, once created, the kernel socket.
+struct Sock {
+    label: String,
+    id: Option<SocketId>,
+    held: Option<Held>,
+}
+
+impl Ctx<'_> {
+    fn side(&self, host: &str) -> usize {
+        usize::from(self.sc.hosts[0].name != host)
+    }
+
+    fn addr(&self, to: &str) -> Result<(usize, u16)> {
+        let (h, p) = to
+            .rsplit_once(':')
+            .ok_or_else(|| LabError::Usage(format!("bad address {to:?} (expected host:port)")))?;
+        let port = p
+            .parse()
+            .map_err(|_| LabError::Usage(format!("bad port in {to:?}")))?;
+        if !self.sc.hosts.iter().any(|x| x.name == h) {
+            return Err(LabError::Usage(format!("unknown host in {to:?}")));
+        }
+        Ok((self.side(h), port))
+    }
+
+    /// Microseconds on the scenario's clock.
+    fn now(&self) -> u64 {
+        self.rec.now().saturating_sub(self.t0)
+    }
+
+    fn past_horizon(&self) -> bool {
+        self.now() >= self.horizon
+    }
+
+    /// Sleeps until `t` µs into the run (or the horizon); false if the horizon came first.
+    fn sleep_until(&self, t: u64) -> Result<bool> {
+        loop {
+            crate::sys::signal::check()?;
+            let now = self.now();
+            if now >= self.horizon {
+                return Ok(false);
+            }
+            if now >= t {
+                return Ok(true);
+            }
+            std::thread::sleep(Duration::from_micros((t - now).min(2_000)));
+        }
+    }
+
+    /// One application script; returns its sockets, still open.
+    fn script(&self, a: &AppScript) -> Result<Vec<Held>> {
+        let spec = self
+            .sc
+            .sockets
+            .iter()
+            .find(|s| s.label == a.socket)
+            .ok_or_else(|| LabError::Usage(format!("unknown socket {:?}", a.socket)))?;
+        let side = self.side(&spec.host);
+        self.nss[side].enter()?;
+        crate::sys::measuring_priority();
+        let mut socks = vec![Sock {
+            label: spec.label.clone(),
+            id: None,
+            held: None,
+        }];
+        let mut cur = 0usize;
+        let mut last_return = 0u64;
+        for step in &a.steps {
+            let mut start = last_return;
+            if let Some(t) = step.at_us {
+                start = start.max(t);
+            }
+            if let Some(d) = step.after_us {
+                start = start.max(last_return + d);
+            }
+            if !self.sleep_until(start)? {
+                break;
+            }
+            // Only timed steps count: an untimed one starts when the previous call returns.
+            if step.at_us.is_some() || step.after_us.is_some() {
+                self.late_us
+                    .fetch_max(self.now().saturating_sub(start), Ordering::Relaxed);
+            }
+            if let Some(on) = &step.on {
+                cur = socks.iter().position(|s| &s.label == on).ok_or_else(|| {
+                    LabError::Usage(format!(
+                        "step on {on:?}: the lab switches only to sockets its own script accepted"
+                    ))
+                })?;
+            }
+            let done = self.step(&mut socks, &mut cur, side, spec.port, &step.action)?;
+            if !done {
+                break;
+            }
+            last_return = self.now();
+        }
+        Ok(socks.into_iter().filter_map(|s| s.held).collect())
+    }
+
+    /// Runs one step; false when a blocking call was still waiting at the horizon.
+    fn step(
+        &self,
+        socks: &mut Vec<Sock>,
+        cur: &mut usize,
+        side: usize,
+        port: u16,
+        action: &Action,
+    ) -> Result<bool> {
+        let rec = &self.rec;
+        let host = self.hosts[side];
+        match action {
+            Action::Listen { backlog } => {
+                let addr = SocketAddrV4::new(self.ips[side], port);
+                rec.server_port(port);
+                let id = rec.socket(host, Proto::Tcp, port, None, true, None, &socks[*cur].label);
+                rec.call(id, AppCall::Listen { backlog: *backlog });
+                let l = sock::tcp_listener(addr, *backlog as i32)?;
+                l.set_nonblocking(true)
+                    .map_err(|e| io("listener O_NONBLOCK", e))?;
+                rec.ret(id, AppCallKind::Listen, AppResult::Ok);
+                socks[*cur].id = Some(id);
+                socks[*cur].held = Some(Held::Listener(l));
+            }
+            Action::Accept { label } => {
+                let lid = self.id(&socks[*cur])?;
+                let Some(Held::Listener(l)) = &socks[*cur].held else {
+                    return Err(LabError::Usage(
+                        "accept on a socket that is not listening".into(),
+                    ));
+                };
+                rec.call(lid, AppCall::Accept);
+                let (st, peer) = loop {
+                    crate::sys::signal::check()?;
+                    match l.accept() {
+                        Ok((st, std::net::SocketAddr::V4(peer))) => break (st, peer),
+                        Ok(_) => return Err(LabError::Protocol("IPv6 peer".into())),
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                            if self.past_horizon() {
+                                return Ok(false);
+                            }
+                            std::thread::sleep(Duration::from_micros(500));
+                        }
+                        Err(e) => return Err(io("accept()", e)),
+                    }
+                };
+                let lport = crate::experiments::local_port_stream(&st)?;
+                let remote = rec.addr_of(peer);
+                let name = label
+                    .clone()
+                    .unwrap_or_else(|| format!("{} conn", socks[*cur].label));
+                let id = rec.socket(
+                    host,
+                    Proto::Tcp,
+                    lport,
+                    Some(remote),
+                    false,
+                    Some(lid),
+                    &name,
+                );
+                rec.ret(lid, AppCallKind::Accept, AppResult::Accepted { socket: id });
+                st.set_nonblocking(false)
+                    .map_err(|e| io("accepted socket blocking", e))?;
+                socks.push(Sock {
+                    label: name,
+                    id: Some(id),
+                    held: Some(Held::Stream(st)),
+                });
+                *cur = socks.len() - 1;
+            }
+            Action::Connect { to } => {
+                let (peer_side, peer_port) = self.addr(to)?;
+                let pre = sock::tcp_connect_prepare(SocketAddrV4::new(self.ips[side], port))?;
+                let peer = Addr {
+                    host: self.hosts[peer_side],
+                    port: peer_port,
+                };
+                let id = rec.socket(
+                    host,
+                    Proto::Tcp,
+                    pre.port,
+                    Some(peer),
+                    false,
+                    None,
+                    &socks[*cur].label,
+                );
+                socks[*cur].id = Some(id);
+                rec.call(id, AppCall::Connect { to: peer });
+                let st = pre.connect(SocketAddrV4::new(self.ips[peer_side], peer_port))?;
+                let res = loop {
+                    if let Some(r) = sock::wait_connected(&st, Duration::from_millis(5))? {
+                        break r;
+                    }
+                    if self.past_horizon() {
+                        socks[*cur].held = Some(Held::Stream(st));
+                        return Ok(false);
+                    }
+                };
+                let ok = res.is_ok();
+                rec.ret(
+                    id,
+                    AppCallKind::Connect,
+                    match res {
+                        Ok(()) => AppResult::Ok,
+                        Err(errno) => AppResult::Error { errno },
+                    },
+                );
+                st.set_nonblocking(false)
+                    .map_err(|e| io("client blocking", e))?;
+                socks[*cur].held = Some(Held::Stream(st));
+                if !ok {
+                    // The model's script stops at a failed connect too.
+                    return Ok(false);
+                }
+            }
+            Action::Send { len, .. } => {
+                let id = self.id(&socks[*cur])?;
+                let mut st = self.stream(&socks[*cur])?;
+                rec.call(
+                    id,
+                    AppCall::Send {
+                        len: *len,
+                        message: None,
+                    },
+                );
+                let data: Vec<u8> = (0..*len).map(|i| (i % 251) as u8).collect();
+                let r = st.write_all(&data);
+                rec.ret(id, AppCallKind::Send, result(r.map(|_| ())));
+            }
+            Action::Recv { max } => {
+                let id = self.id(&socks[*cur])?;
+                if self.recv(id, self.stream(&socks[*cur])?, *max)?.is_none() {
+                    return Ok(false);
+                }
+            }
+            Action::RecvLoop { max } => {
+                let id = self.id(&socks[*cur])?;
+                loop {
+                    match self.recv(id, self.stream(&socks[*cur])?, *max)? {
+                        None => return Ok(false),
+                        Some(0) => break,
+                        Some(_) => {}
+                    }
+                }
+            }
+            Action::Shutdown => {
+                let id = self.id(&socks[*cur])?;
+                let st = self.stream(&socks[*cur])?;
+                rec.call(id, AppCall::Shutdown);
+                let r = st.shutdown(std::net::Shutdown::Write);
+                rec.ret(id, AppCallKind::Shutdown, result(r));
+            }
+            Action::Close => {
+                let id = self.id(&socks[*cur])?;
+                rec.call(id, AppCall::Close);
+                drop(socks[*cur].held.take());
+                rec.ret(id, AppCallKind::Close, AppResult::Ok);
+            }
+            Action::Abort => {
+                let id = self.id(&socks[*cur])?;
+                sock::set_linger_zero(self.stream(&socks[*cur])?)?;
+                rec.call(id, AppCall::Abort);
+                drop(socks[*cur].held.take());
+                rec.ret(id, AppCallKind::Abort, AppResult::Ok);
+            }
+            Action::SetNoDelay { on } => {
+                let id = self.id(&socks[*cur])?;
+                let st = self.stream(&socks[*cur])?;
+                rec.call(id, AppCall::SetNoDelay { on: *on });
+                let r = st.set_nodelay(*on);
+                rec.ret(id, AppCallKind::SetNoDelay, result(r));
+            }
+            Action::SendTo { .. } => {
+                return Err(LabError::Usage("sendto is UDP; not run by the lab".into()))
+            }
+        }
+        Ok(true)
+    }
+
+    /// One recv(): Some(bytes) once it returned (an error counts as returned, 0 bytes), None
+    /// when it was still blocked at the horizon.
+    fn recv(&self, id: SocketId, st: &TcpStream, max: u32) -> Result<Option<usize>> {
+        self.rec.call(id, AppCall::Recv { max });
+        // Short waits so the horizon and Ctrl-C are noticed; they are not calls of their own.
+        st.set_read_timeout(Some(Duration::from_millis(5)))
+            .map_err(|e| io("SO_RCVTIMEO", e))?;
+        let mut buf = vec![0u8; max as usize];
+        let mut r = st;
+        loop {
+            crate::sys::signal::check()?;
+            match r.read(&mut buf) {
+                Ok(n) => {
+                    ret_recv(&self.rec, id, n, Vec::new());
+                    return Ok(Some(n));
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    if self.past_horizon() {
+                        return Ok(None);
+                    }
+                }
+                Err(e) => {
+                    self.rec.ret(
+                        id,
+                        AppCallKind::Recv,
+                        AppResult::Error {
+                            errno: sock::errno_name(&e),
+                        },
+                    );
+                    return Ok(Some(0));
+                }
+            }
+        }
+    }
+
+    fn id(&self, s: &Sock) -> Result<SocketId> {
+        s.id.ok_or_else(|| {
+            LabError::Usage(format!(
+                "socket {:?} is used before connect, listen or accept made it",
+                s.label
+            ))
+        })
+    }
+
+    fn stream<'s>(&self, s: &'s Sock) -> Result<&'s TcpStream> {
+        match &s.held {
+            Some(Held::Stream(st)) => Ok(st),
+            Some(Held::Listener(_)) => Err(LabError::Usage(format!(
+                "socket {:?} is listening; that call needs a connection",
+                s.label
+            ))),
+            None => Err(LabError::Usage(format!(
+                "socket {:?} is not connected (or already closed)",
+                s.label
+            ))),
+        }
+    }
+}
+
+fn result(r: std::io::Result<()>) -> AppResult {
+    match r {
+        Ok(()) => AppResult::Ok,
+        Err(e) => AppResult::Error {
+            errno: sock::errno_name(&e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> Scenario {
+        crate::cases::scenario("handshake-normal").expect("a case")
+    }
+
+    fn refused(sc: &Scenario, why: &str) {
+        match check(sc) {
+            Err(LabError::Usage(m)) => assert!(m.contains(why), "{m}"),
+            other => panic!("expected a usage error about {why:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_scenario_the_wire_cannot_reproduce_is_refused_with_the_reason() {
+        assert!(check(&case()).is_ok());
+        let mut sc = case();
+        sc.network.default.jitter_us = 1_000;
+        refused(&sc, "jitter");
+        let mut sc = case();
+        sc.limits.max_time_us = 3_600_000_000;
+        refused(&sc, "max_time_us");
+        let mut sc = case();
+        sc.sockets[0].host = "elsewhere".into();
+        refused(&sc, "unknown host");
+        let mut sc = case();
+        sc.tuning.delayed_ack_us = Some(1);
+        refused(&sc, "delayed_ack_us");
+        let mut sc = case();
+        sc.faults.push(synack_model::scenario::FaultRule {
+            from: None,
+            to: None,
+            matches: synack_model::scenario::SegmentMatch::Any,
+            nth: None,
+            after_us: None,
+            until_us: None,
+            action: FaultAction::Duplicate,
+        });
+        refused(&sc, "fault rule 0");
+    }
+}

@@ -1,0 +1,779 @@
+//! A strict differential between two traces of the same scenario: usually the real kernel
+//! (recorded by `synack-lab`) against the model. It lives in the model so that the lab's
+//! `compare`, the model's tests against the checked-in kernel recordings, and the web app all
+//! judge with the same code.
+//!
+//! What is compared, in order:
+//! - every TCP segment: its connection and direction, flags, relative seq/ack, payload length,
+//!   window field, options, whether it was delivered or dropped (and why), and the time it left,
+//!   measured from the first segment of the run;
+//! - every socket's state changes (the state reached and when);
+//! - every application call's result (return value or errno).
+//!
+//! Segments are aligned by a longest common subsequence over (connection, direction, flags,
+//! length), so one extra or missing segment is one difference, not a cascade of shifted rows;
+//! states and calls are aligned the same way on the state name and the call kind.
+//!
+//! Sockets are named by their role, not by id or port (the kernel picks other ephemeral ports
+//! than the model): a socket from the scenario keeps its label; an accepted connection (or a
+//! request the listener holds) is named after the client it talks to, `"client 1" peer`.
+//!
+//! TCP option *order* is not in the trace format (options are a struct), so it cannot be
+//! compared here; the options are printed in the order Linux writes them in a SYN
+//! (`tcp_options_write`: MSS, SACK-permitted, timestamps, window scale).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::trace::{
+    Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros, SocketId,
+    SocketInfo, TcpState, Trace,
+};
+
+/// How far apart two times may be and still agree: within `pct` percent of the larger one or
+/// `floor_us`, whichever is larger (issue 17: 5 % or 10 ms).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Tolerance {
+    pub pct: f64,
+    pub floor_us: Micros,
+}
+
+impl Default for Tolerance {
+    fn default() -> Tolerance {
+        Tolerance {
+            pct: 5.0,
+            floor_us: 10_000,
+        }
+    }
+}
+
+impl Tolerance {
+    pub fn agrees(&self, a: Micros, b: Micros) -> bool {
+        let allowed = (a.max(b) as f64 * self.pct / 100.0).max(self.floor_us as f64);
+        a.abs_diff(b) as f64 <= allowed
+    }
+}
+
+/// One segment as the differential sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SegView {
+    /// Sent, µs after the first segment of the run.
+    pub t: Micros,
+    /// The connection, named by its active opener's label ("client", "client 2").
+    pub conn: String,
+    /// True from the active opener to its peer.
+    pub outbound: bool,
+    /// "S", "S.", ".", "P.", "F.", "R", "R." (tcpdump's letters).
+    pub flags: String,
+    pub seq: u32,
+    pub ack: u32,
+    pub len: u32,
+    pub window: u16,
+    pub options: String,
+    /// "" when delivered, else the drop reason.
+    pub dropped: String,
+}
+
+impl SegView {
+    /// What the alignment matches on: connection, direction, flags without PSH, length.
+    fn key(&self) -> (String, bool, String, u32) {
+        (
+            self.conn.clone(),
+            self.outbound,
+            self.flags.replace('P', ""),
+            self.len,
+        )
+    }
+
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "{} {}{} {} seq={}",
+            ms(self.t),
+            self.conn,
+            if self.outbound { ">" } else { "<" },
+            self.flags,
+            self.seq
+        );
+        if self.flags.contains('.') {
+            let _ = write!(s, " ack={}", self.ack);
+        }
+        let _ = write!(s, " len={} win={}", self.len, self.window);
+        if !self.options.is_empty() {
+            let _ = write!(s, " <{}>", self.options);
+        }
+        if !self.dropped.is_empty() {
+            let _ = write!(s, " DROPPED({})", self.dropped);
+        }
+        s
+    }
+}
+
+/// A state a socket reached.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StateView {
+    pub t: Micros,
+    pub socket: String,
+    pub state: TcpState,
+}
+
+/// An application call and what it returned ("" while it never returned).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallView {
+    pub socket: String,
+    pub call: String,
+    pub result: String,
+}
+
+/// A trace reduced to what the differential compares.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Reduced {
+    pub segments: Vec<SegView>,
+    pub states: Vec<StateView>,
+    pub calls: Vec<CallView>,
+}
+
+/// One row of the side-by-side table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// "segment", "state" or "call".
+    pub what: &'static str,
+    pub kernel: Option<String>,
+    pub model: Option<String>,
+    /// Empty when both sides agree; else what differs ("missing in the model", "ack 1 vs 0").
+    pub differences: Vec<String>,
+}
+
+impl Row {
+    pub fn agrees(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
+/// The result of [`diff`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub tolerance: Tolerance,
+    pub rows: Vec<Row>,
+    /// Rows that differ.
+    pub differing: usize,
+    /// Index in `rows` of the first difference.
+    pub first: Option<usize>,
+}
+
+impl Report {
+    pub fn passes(&self) -> bool {
+        self.differing == 0
+    }
+
+    /// One line: "agree: 9 segments, 7 state changes, 6 calls" or "DIFFER: 3 of 22 rows …".
+    pub fn verdict(&self) -> String {
+        let count = |w: &str| self.rows.iter().filter(|r| r.what == w).count();
+        if self.passes() {
+            format!(
+                "agree: {} segments, {} state changes, {} calls (times within {}% or {} ms)",
+                count("segment"),
+                count("state"),
+                count("call"),
+                self.tolerance.pct,
+                self.tolerance.floor_us / 1000
+            )
+        } else {
+            let first = self
+                .first
+                .map(|i| {
+                    let r = &self.rows[i];
+                    format!("; first: {} {}", r.what, r.differences.join(", "))
+                })
+                .unwrap_or_default();
+            format!(
+                "DIFFER: {} of {} rows{first}",
+                self.differing,
+                self.rows.len()
+            )
+        }
+    }
+
+    /// The side-by-side table: each differing row marked `*`, the first one `>>`, then the
+    /// verdict.
+    pub fn table(&self) -> String {
+        let w = self
+            .rows
+            .iter()
+            .filter_map(|r| r.kernel.as_ref().map(|k| k.chars().count()))
+            .max()
+            .unwrap_or(6)
+            .clamp(6, 90);
+        let mut out = format!("   {:<w$} | {}\n", "kernel", "model");
+        let mut section = "";
+        for (i, r) in self.rows.iter().enumerate() {
+            if r.what != section {
+                section = r.what;
+                let _ = writeln!(out, "-- {}s", section);
+            }
+            let mark = if Some(i) == self.first {
+                ">>"
+            } else if r.agrees() {
+                "  "
+            } else {
+                " *"
+            };
+            let k = r.kernel.as_deref().unwrap_or("—");
+            let m = match (&r.model, &r.kernel) {
+                (Some(m), Some(k)) if m == k => "=".to_string(),
+                (Some(m), _) => m.clone(),
+                (None, _) => "—".to_string(),
+            };
+            let _ = write!(out, "{mark} {k:<w$} | {m}");
+            if !r.agrees() {
+                let _ = write!(out, "   [{}]", r.differences.join("; "));
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}", self.verdict());
+        out
+    }
+}
+
+/// Reduces a trace to what the differential compares. Events after `until` (µs since the run
+/// began) are left out, so two runs watched for different lengths compare over the same span.
+pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
+    let names = Names::of(t);
+    let mut out = Reduced::default();
+    let t0 = t
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::SegmentSent { .. }))
+        .map(|e| e.t);
+    let rel = |at: Micros| at.saturating_sub(t0.unwrap_or(0));
+    let mut isn: BTreeMap<(String, bool), u32> = BTreeMap::new();
+    let mut seg_index: BTreeMap<u32, usize> = BTreeMap::new();
+    // A call's row, per socket, waiting for its return.
+    let mut open_calls: BTreeMap<SocketId, Vec<usize>> = BTreeMap::new();
+    for e in &t.events {
+        if until.is_some_and(|u| e.t > u) {
+            break;
+        }
+        match &e.kind {
+            EventKind::SegmentSent { id, segment } => {
+                let Header::Tcp(h) = &segment.header else {
+                    continue;
+                };
+                let (conn, outbound) = names.connection(segment.src, segment.dst);
+                if h.flags.syn {
+                    isn.insert((conn.clone(), outbound), h.seq);
+                }
+                let seq = isn
+                    .get(&(conn.clone(), outbound))
+                    .map(|i| h.seq.wrapping_sub(*i))
+                    .unwrap_or(h.seq);
+                let peer_isn = isn.get(&(conn.clone(), !outbound)).copied();
+                let ack = if h.flags.ack {
+                    peer_isn.map(|i| h.ack.wrapping_sub(i)).unwrap_or(h.ack)
+                } else {
+                    0
+                };
+                let o = &h.options;
+                let mut opts = Vec::new();
+                if let Some(m) = o.mss {
+                    opts.push(format!("mss {m}"));
+                }
+                if o.sack_permitted {
+                    opts.push("sackOK".into());
+                }
+                if o.timestamps.is_some() {
+                    // The values are clocks (jiffies vs the model's time): presence only.
+                    opts.push("TS".into());
+                }
+                if let Some(w) = o.window_scale {
+                    opts.push(format!("wscale {w}"));
+                }
+                for (l, r) in &o.sack {
+                    let base = peer_isn.unwrap_or(0);
+                    opts.push(format!(
+                        "sack {}-{}",
+                        l.wrapping_sub(base),
+                        r.wrapping_sub(base)
+                    ));
+                }
+                seg_index.insert(id.0, out.segments.len());
+                out.segments.push(SegView {
+                    t: rel(e.t),
+                    conn,
+                    outbound,
+                    flags: flag_letters(h.flags),
+                    seq,
+                    ack,
+                    len: segment.payload_len,
+                    window: h.window,
+                    options: opts.join(","),
+                    dropped: String::new(),
+                });
+            }
+            EventKind::SegmentDropped { id, reason } => {
+                if let Some(i) = seg_index.get(&id.0) {
+                    out.segments[*i].dropped = drop_name(reason);
+                }
+            }
+            EventKind::StateChanged { socket, to, .. } => {
+                out.states.push(StateView {
+                    t: rel(e.t),
+                    socket: names.socket(*socket),
+                    state: *to,
+                });
+            }
+            EventKind::AppCall { socket, call } => {
+                open_calls.entry(*socket).or_default().push(out.calls.len());
+                out.calls.push(CallView {
+                    socket: names.socket(*socket),
+                    call: call_name(call.kind()).into(),
+                    result: String::new(),
+                });
+            }
+            EventKind::AppReturn {
+                socket,
+                call,
+                result,
+            } => {
+                let pending = open_calls.entry(*socket).or_default();
+                let pos = pending
+                    .iter()
+                    .position(|i| out.calls[*i].call == call_name(*call));
+                let text = result_text(result, &names);
+                match pos {
+                    Some(p) => {
+                        let i = pending.remove(p);
+                        out.calls[i].result = text;
+                    }
+                    None => out.calls.push(CallView {
+                        socket: names.socket(*socket),
+                        call: call_name(*call).into(),
+                        result: text,
+                    }),
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Compares two reduced runs.
+pub fn compare(kernel: &Reduced, model: &Reduced, tol: Tolerance) -> Report {
+    let mut rows = Vec::new();
+    // Segments.
+    let ka: Vec<_> = kernel.segments.iter().map(SegView::key).collect();
+    let ma: Vec<_> = model.segments.iter().map(SegView::key).collect();
+    let steps = pair_simultaneous(align(&ka, &ma), |i, j| {
+        ka[i] == ma[j] && tol.agrees(kernel.segments[i].t, model.segments[j].t)
+    });
+    for step in steps {
+        match step {
+            Step::Both(i, j) => {
+                let (k, m) = (&kernel.segments[i], &model.segments[j]);
+                let mut d = Vec::new();
+                if k.flags != m.flags {
+                    d.push(format!("flags {} vs {}", k.flags, m.flags));
+                }
+                if k.seq != m.seq {
+                    d.push(format!("seq {} vs {}", k.seq, m.seq));
+                }
+                if k.ack != m.ack {
+                    d.push(format!("ack {} vs {}", k.ack, m.ack));
+                }
+                if k.window != m.window {
+                    d.push(format!("win {} vs {}", k.window, m.window));
+                }
+                if k.options != m.options {
+                    d.push(format!("options <{}> vs <{}>", k.options, m.options));
+                }
+                if k.dropped != m.dropped {
+                    d.push(format!("fate {} vs {}", fate(&k.dropped), fate(&m.dropped)));
+                }
+                if !tol.agrees(k.t, m.t) {
+                    d.push(format!("sent at {} vs {} ms", ms(k.t), ms(m.t)));
+                }
+                rows.push(Row {
+                    what: "segment",
+                    kernel: Some(k.line()),
+                    model: Some(m.line()),
+                    differences: d,
+                });
+            }
+            Step::Left(i) => rows.push(only("segment", Some(kernel.segments[i].line()), None)),
+            Step::Right(j) => rows.push(only("segment", None, Some(model.segments[j].line()))),
+        }
+    }
+    // States, socket by socket in order of first appearance in either run.
+    for sock in sockets_in(&kernel.states, &model.states, |s| &s.socket) {
+        let k: Vec<&StateView> = kernel.states.iter().filter(|s| s.socket == sock).collect();
+        let m: Vec<&StateView> = model.states.iter().filter(|s| s.socket == sock).collect();
+        let kk: Vec<TcpState> = k.iter().map(|s| s.state).collect();
+        let mk: Vec<TcpState> = m.iter().map(|s| s.state).collect();
+        let line = |s: &StateView| format!("{} {} → {}", ms(s.t), s.socket, s.state);
+        for step in align(&kk, &mk) {
+            match step {
+                Step::Both(i, j) => {
+                    let mut d = Vec::new();
+                    if !tol.agrees(k[i].t, m[j].t) {
+                        d.push(format!("at {} vs {} ms", ms(k[i].t), ms(m[j].t)));
+                    }
+                    rows.push(Row {
+                        what: "state",
+                        kernel: Some(line(k[i])),
+                        model: Some(line(m[j])),
+                        differences: d,
+                    });
+                }
+                Step::Left(i) => rows.push(only("state", Some(line(k[i])), None)),
+                Step::Right(j) => rows.push(only("state", None, Some(line(m[j])))),
+            }
+        }
+    }
+    // Calls.
+    for sock in sockets_in(&kernel.calls, &model.calls, |c| &c.socket) {
+        let k: Vec<&CallView> = kernel.calls.iter().filter(|c| c.socket == sock).collect();
+        let m: Vec<&CallView> = model.calls.iter().filter(|c| c.socket == sock).collect();
+        let kk: Vec<&str> = k.iter().map(|c| c.call.as_str()).collect();
+        let mk: Vec<&str> = m.iter().map(|c| c.call.as_str()).collect();
+        let line = |c: &CallView| {
+            format!(
+                "{} {}() = {}",
+                c.socket,
+                c.call,
+                if c.result.is_empty() {
+                    "(no return)"
+                } else {
+                    &c.result
+                }
+            )
+        };
+        for step in align(&kk, &mk) {
+            match step {
+                Step::Both(i, j) => {
+                    let mut d = Vec::new();
+                    if k[i].result != m[j].result {
+                        d.push("result".to_string());
+                    }
+                    rows.push(Row {
+                        what: "call",
+                        kernel: Some(line(k[i])),
+                        model: Some(line(m[j])),
+                        differences: d,
+                    });
+                }
+                Step::Left(i) => rows.push(only("call", Some(line(k[i])), None)),
+                Step::Right(j) => rows.push(only("call", None, Some(line(m[j])))),
+            }
+        }
+    }
+    let differing = rows.iter().filter(|r| !r.agrees()).count();
+    let first = rows.iter().position(|r| !r.agrees());
+    Report {
+        tolerance: tol,
+        rows,
+        differing,
+        first,
+    }
+}
+
+/// [`reduce`] both traces up to `until` and [`compare`] them.
+pub fn diff(kernel: &Trace, model: &Trace, until: Option<Micros>, tol: Tolerance) -> Report {
+    compare(&reduce(kernel, until), &reduce(model, until), tol)
+}
+
+fn only(what: &'static str, kernel: Option<String>, model: Option<String>) -> Row {
+    let why = if kernel.is_some() {
+        "missing in the model"
+    } else {
+        "missing in the kernel run"
+    };
+    Row {
+        what,
+        kernel,
+        model,
+        differences: vec![why.into()],
+    }
+}
+
+fn sockets_in<T>(a: &[T], b: &[T], name: impl Fn(&T) -> &String) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for x in a.iter().chain(b) {
+        if !out.contains(name(x)) {
+            out.push(name(x).clone());
+        }
+    }
+    out
+}
+
+/// Two hosts that send at the same moment (crossing FINs) have no order between them, yet an
+/// LCS keeps one order and leaves the other pair unmatched on both sides. Pairs such lone
+/// elements when `same(i, j)` (same key, times within tolerance), in the kernel's place.
+fn pair_simultaneous(steps: Vec<Step>, same: impl Fn(usize, usize) -> bool) -> Vec<Step> {
+    let mut used = vec![false; steps.len()];
+    let mut out = Vec::with_capacity(steps.len());
+    for (a, s) in steps.iter().enumerate() {
+        if used[a] {
+            continue;
+        }
+        if let Step::Left(i) = s {
+            let partner = steps
+                .iter()
+                .enumerate()
+                .position(|(b, t)| !used[b] && matches!(t, Step::Right(j) if same(*i, *j)));
+            if let Some(b) = partner {
+                if let Step::Right(j) = steps[b] {
+                    used[b] = true;
+                    out.push(Step::Both(*i, j));
+                    continue;
+                }
+            }
+        }
+        out.push(*s);
+    }
+    out
+}
+
+/// One step of an alignment: a pair, or an element only on one side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Both(usize, usize),
+    Left(usize),
+    Right(usize),
+}
+
+/// Longest-common-subsequence alignment of two lists (O(n·m), fine for the few hundred
+/// segments of a case). Where the LCS leaves a run of unmatched elements on both sides, they
+/// are listed left first, then right, so an extra segment shows as one row.
+pub fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Step> {
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: LCS length of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(n.max(m));
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            out.push(Step::Both(i, j));
+            i += 1;
+            j += 1;
+        } else if j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(Step::Left(i));
+            i += 1;
+        } else {
+            out.push(Step::Right(j));
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Role names for a trace's sockets and connections.
+struct Names {
+    sockets: Vec<SocketInfo>,
+    hosts: Vec<String>,
+    /// Where SYNs without ACK came from: the active openers' addresses.
+    syn_senders: Vec<Addr>,
+}
+
+impl Names {
+    fn of(t: &Trace) -> Names {
+        let syn_senders = t
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::SegmentSent { segment, .. } => match &segment.header {
+                    Header::Tcp(h) if h.flags.syn && !h.flags.ack => Some(segment.src),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        Names {
+            sockets: t.sockets.clone(),
+            hosts: t.hosts.iter().map(|h| h.name.clone()).collect(),
+            syn_senders,
+        }
+    }
+
+    /// The active opener on (host, port): a socket that is neither a listener nor accepted
+    /// and that sent a SYN (a socket the scenario names but never used is none).
+    fn opener(&self, a: Addr) -> Option<&SocketInfo> {
+        if !self.syn_senders.contains(&a) {
+            return None;
+        }
+        self.sockets.iter().find(|s| {
+            !s.listener && s.parent.is_none() && s.host == a.host && s.local_port == a.port
+        })
+    }
+
+    fn host(&self, h: HostId) -> &str {
+        self.hosts
+            .get(h.0 as usize)
+            .map(|s| s.as_str())
+            .unwrap_or("?")
+    }
+
+    /// (connection name, outbound) for a segment from `src` to `dst`.
+    fn connection(&self, src: Addr, dst: Addr) -> (String, bool) {
+        if let Some(s) = self.opener(src) {
+            return (s.label.clone(), true);
+        }
+        if let Some(s) = self.opener(dst) {
+            return (s.label.clone(), false);
+        }
+        // Nobody we know opened it: name it by hosts only (ports differ between runs).
+        (
+            format!("{}>{}", self.host(src.host), self.host(dst.host)),
+            true,
+        )
+    }
+
+    fn socket(&self, id: SocketId) -> String {
+        let Some(s) = self.sockets.get(id.0 as usize) else {
+            return format!("socket {}", id.0);
+        };
+        if s.parent.is_some() {
+            if let Some(r) = s.remote {
+                if let Some(c) = self.opener(r) {
+                    return format!("\"{}\" peer", c.label);
+                }
+            }
+        }
+        s.label.clone()
+    }
+}
+
+fn flag_letters(f: crate::trace::TcpFlags) -> String {
+    let mut s = String::new();
+    for (on, c) in [
+        (f.syn, 'S'),
+        (f.fin, 'F'),
+        (f.rst, 'R'),
+        (f.psh, 'P'),
+        (f.ack, '.'),
+    ] {
+        if on {
+            s.push(c);
+        }
+    }
+    s
+}
+
+fn drop_name(r: &DropReason) -> String {
+    match r {
+        DropReason::LinkLoss => "link loss".into(),
+        DropReason::Fault { rule } => format!("fault rule {rule}"),
+        DropReason::Mtu => "MTU".into(),
+        DropReason::AcceptQueueFull => "accept queue full".into(),
+        DropReason::SynAcceptQueueFull => "SYN at a full accept queue".into(),
+        DropReason::SynQueueFull => "SYN queue full".into(),
+        DropReason::BacklogFull => "backlog full".into(),
+        DropReason::NoSocket => "no socket".into(),
+        DropReason::OutOfWindow => "out of window".into(),
+        DropReason::ReceiveBufferFull => "receive buffer full".into(),
+        DropReason::Other { why } => why.clone(),
+    }
+}
+
+fn fate(dropped: &str) -> String {
+    if dropped.is_empty() {
+        "delivered".into()
+    } else {
+        format!("dropped ({dropped})")
+    }
+}
+
+fn call_name(k: AppCallKind) -> &'static str {
+    match k {
+        AppCallKind::Connect => "connect",
+        AppCallKind::Listen => "listen",
+        AppCallKind::Accept => "accept",
+        AppCallKind::Send => "send",
+        AppCallKind::SendTo => "sendto",
+        AppCallKind::Recv => "recv",
+        AppCallKind::Shutdown => "shutdown",
+        AppCallKind::Close => "close",
+        AppCallKind::Abort => "abort",
+        AppCallKind::SetNoDelay => "setnodelay",
+    }
+}
+
+fn result_text(r: &AppResult, names: &Names) -> String {
+    match r {
+        AppResult::Ok => "ok".into(),
+        AppResult::Data { len, truncated, .. } => match truncated {
+            Some(t) => format!("{len} bytes ({t} truncated)"),
+            None => format!("{len} bytes"),
+        },
+        AppResult::Eof => "0 (EOF)".into(),
+        AppResult::Accepted { socket } => names.socket(*socket),
+        AppResult::Error { errno } => errno.clone(),
+    }
+}
+
+fn ms(us: Micros) -> String {
+    format!("{}.{:03}", us / 1000, us % 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_extra_element_is_one_step_not_a_cascade() {
+        let a = ["S", "S.", ".", "P.", "F."];
+        let b = ["S", "S.", ".", ".", "P.", "F."];
+        let steps = align(&a, &b);
+        let lone: Vec<_> = steps
+            .iter()
+            .filter(|s| !matches!(s, Step::Both(..)))
+            .collect();
+        assert_eq!(lone.len(), 1, "{steps:?}");
+    }
+
+    #[test]
+    fn segments_crossing_at_the_same_moment_pair_up_whatever_their_order() {
+        let steps = align(&["F>", "F<", "."], &["F<", "F>", "."]);
+        assert_eq!(
+            steps.len(),
+            4,
+            "the LCS leaves one FIN lone on each side: {steps:?}"
+        );
+        let k = ["F>", "F<", "."];
+        let m = ["F<", "F>", "."];
+        let paired = pair_simultaneous(steps, |i, j| k[i] == m[j]);
+        assert!(
+            paired.iter().all(|s| matches!(s, Step::Both(..))),
+            "{paired:?}"
+        );
+        assert_eq!(paired.len(), 3);
+    }
+
+    #[test]
+    fn identical_lists_align_pairwise() {
+        let a = [1, 2, 3];
+        assert_eq!(
+            align(&a, &a),
+            vec![Step::Both(0, 0), Step::Both(1, 1), Step::Both(2, 2)]
+        );
+    }
+
+    #[test]
+    fn times_agree_within_five_percent_or_ten_ms() {
+        let t = Tolerance::default();
+        assert!(t.agrees(0, 10_000));
+        assert!(!t.agrees(0, 10_001));
+        assert!(t.agrees(1_000_000, 1_050_000));
+        assert!(!t.agrees(1_000_000, 1_060_000));
+    }
+}

@@ -1,0 +1,120 @@
+//! The differential itself: it agrees with an identical run, and a single changed, missing
+//! or late segment, state or call shows as exactly one differing row.
+
+use synack_model::diff::{diff, Tolerance};
+use synack_model::presets::{self, Knobs, TeardownCase};
+use synack_model::profile::ProfileId;
+use synack_model::trace::{AppResult, EventKind, Header, Trace};
+
+fn teardown() -> Trace {
+    let k = Knobs {
+        latency_ms: 20.0,
+        jitter_ms: 0.0,
+        loss_pct: 0.0,
+        seed: 1,
+        profile: ProfileId::Linux,
+    };
+    synack_model::simulate(&presets::teardown(&k, TeardownCase::ClientCloses)).unwrap()
+}
+
+fn differing(a: &Trace, b: &Trace) -> Vec<String> {
+    let r = diff(a, b, None, Tolerance::default());
+    assert_eq!(r.passes(), r.differing == 0);
+    r.rows
+        .iter()
+        .filter(|r| !r.agrees())
+        .map(|r| format!("{} {:?}", r.what, r.differences))
+        .collect()
+}
+
+/// Index of the n-th SegmentSent event.
+fn nth_segment(t: &Trace, n: usize) -> usize {
+    t.events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.kind, EventKind::SegmentSent { .. }))
+        .nth(n)
+        .map(|(i, _)| i)
+        .unwrap()
+}
+
+#[test]
+fn a_run_agrees_with_itself() {
+    let t = teardown();
+    let r = diff(&t, &t, None, Tolerance::default());
+    assert!(r.passes(), "{}", r.table());
+    assert!(r.verdict().starts_with("agree"));
+}
+
+#[test]
+fn a_changed_window_field_is_one_differing_row_and_the_first() {
+    let k = teardown();
+    let mut m = k.clone();
+    let i = nth_segment(&m, 2);
+    if let EventKind::SegmentSent { segment, .. } = &mut m.events[i].kind {
+        if let Header::Tcp(h) = &mut segment.header {
+            h.window = h.window.wrapping_add(1);
+        }
+    }
+    let d = differing(&k, &m);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].contains("win"), "{d:?}");
+    let r = diff(&k, &m, None, Tolerance::default());
+    assert!(
+        r.table().lines().any(|l| l.starts_with(">>")),
+        "{}",
+        r.table()
+    );
+}
+
+#[test]
+fn a_missing_segment_is_one_row_not_a_cascade() {
+    let k = teardown();
+    let mut m = k.clone();
+    // Drop the 4th segment's send (and its arrival) from the model's run.
+    let i = nth_segment(&m, 3);
+    let EventKind::SegmentSent { id, .. } = m.events[i].kind.clone() else {
+        unreachable!()
+    };
+    m.events.retain(|e| match &e.kind {
+        EventKind::SegmentSent { id: x, .. }
+        | EventKind::SegmentArrived { id: x }
+        | EventKind::SegmentDropped { id: x, .. } => *x != id,
+        _ => true,
+    });
+    let d = differing(&k, &m);
+    assert_eq!(d, vec!["segment [\"missing in the model\"]".to_string()]);
+}
+
+#[test]
+fn a_segment_late_by_more_than_five_percent_and_ten_ms_differs_and_one_within_does_not() {
+    let k = teardown();
+    let i = nth_segment(&k, 5);
+    let shifted = |by: u64| {
+        let mut m = k.clone();
+        m.events[i].t += by;
+        m
+    };
+    assert!(differing(&k, &shifted(9_000)).is_empty());
+    let d = differing(&k, &shifted(60_000));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].contains("sent at"), "{d:?}");
+}
+
+#[test]
+fn a_different_errno_is_a_differing_call() {
+    let k = teardown();
+    let mut m = k.clone();
+    let i = m
+        .events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::AppReturn { .. }))
+        .unwrap();
+    if let EventKind::AppReturn { result, .. } = &mut m.events[i].kind {
+        *result = AppResult::Error {
+            errno: "ECONNREFUSED".into(),
+        };
+    }
+    let d = differing(&k, &m);
+    assert_eq!(d, vec!["call [\"result\"]".to_string()]);
+}
