@@ -225,15 +225,15 @@ pub fn case_title(id: &str) -> (T, T) {
         "syn-flood" => (
             T::new("SYN 队列满，不开 syncookies", "SYN queue full, no syncookies"),
             T::new(
-                "tcp_max_syn_backlog = 2、关闭 syncookies，六个客户端 5 毫秒内同时到达：SYN 队列（半连接队列）装不下，多出来的 SYN 被丢弃，那些客户端要等 1 秒重传。开启 syncookies 时，内核把连接信息编码进 SYN-ACK 的序号，不必占 SYN 队列的位置。",
-                "tcp_max_syn_backlog = 2 and syncookies off, six clients within 5 ms: the SYN queue (of half-open requests) overflows, the extra SYNs are dropped and those clients wait 1 s to retry. With syncookies on, the kernel encodes the request in the SYN-ACK's sequence number instead of keeping it in the SYN queue.",
+                "tcp_max_syn_backlog = 2、关闭 syncookies，六个客户端 5 毫秒内同时到达。关闭 syncookies 时，SYN 队列（半连接队列）里等待的请求一旦超过 tcp_max_syn_backlog 的四分之三（这里是 2 个），Linux 就提前丢弃新的 SYN（tcp_conn_request），那些客户端要等 1 秒重传。开启 syncookies 时，内核改用 SYN cookie 回答：把连接信息编码进 SYN-ACK 的序号，不占 SYN 队列的位置。",
+                "tcp_max_syn_backlog = 2 and syncookies off, six clients within 5 ms. With syncookies off, once the requests waiting in the SYN queue (of half-open requests) leave less than a quarter of tcp_max_syn_backlog free (here: more than 2), Linux drops new SYNs early (tcp_conn_request), and those clients wait 1 s to retry. With syncookies on, the kernel answers with a SYN cookie instead: the request is encoded in the SYN-ACK's sequence number and takes no place in the SYN queue.",
             ),
         ),
         "bsd" => (
-            T::new("BSD：单个队列", "BSD: one queue"),
+            T::new("BSD：两个队列共用一个上限", "BSD: two queues, one limit"),
             T::new(
-                "历史上的 BSD 只有一个队列，SYN-RECEIVED 和 ESTABLISHED 的连接都算在 backlog 里；队列满了就丢 SYN（不回 RST），让客户端稍后重试。",
-                "Historic BSD kept one queue: SYN-RECEIVED and ESTABLISHED connections both count against the backlog; when it is full, SYNs are dropped (no RST) so the client retries later.",
+                "历史上的 BSD 把未完成（SYN-RECEIVED）和已完成（ESTABLISHED）的连接放在两个链表里，但两者加起来受同一个上限约束（4.4BSD 是 backlog 的 3/2 倍，这里简化为 backlog）；到了上限就丢 SYN（不回 RST），让客户端稍后重试。",
+                "Historic BSD kept incomplete (SYN-RECEIVED) and completed (ESTABLISHED) connections on two lists, but held both together to one limit (4.4BSD: 3/2 × backlog; here simply the backlog); at the limit, SYNs are dropped (no RST) so the client retries later.",
             ),
         ),
         _ => (T::new("", ""), T::new("", "")),
@@ -242,8 +242,8 @@ pub fn case_title(id: &str) -> (T, T) {
 
 pub const INTRO: &[T] = &[
     T::new(
-        "listen(fd, backlog) 的 backlog 到底限制什么？Linux 2.2 以后有两个队列：收到 SYN、回了 SYN-ACK 的请求在 SYN 队列（半连接队列，长度上限 tcp_max_syn_backlog）里等最后的 ACK；握手完成的连接进入 accept 队列（全连接队列），等应用 accept() 取走。backlog 只限制 accept 队列，而且会被 net.core.somaxconn 截断。",
-        "What does backlog in listen(fd, backlog) limit? Since Linux 2.2 there are two queues: requests that got a SYN-ACK wait for the final ACK in the SYN queue (bounded by tcp_max_syn_backlog); connections whose handshake completed move to the accept queue and wait for the application's accept(). backlog bounds only the accept queue, and is capped by net.core.somaxconn.",
+        "listen(fd, backlog) 的 backlog 到底限制什么？Linux 2.2 以后有两个队列：收到 SYN、回了 SYN-ACK 的请求在 SYN 队列（半连接队列）里等最后的 ACK；握手完成的连接进入 accept 队列（全连接队列），等应用 accept() 取走。在今天的 Linux 上，backlog（被 net.core.somaxconn 截断）对两个队列都起作用：accept 队列最多放 backlog + 1 个连接；SYN 队列里的请求数达到 backlog 时也算满，这时开着 syncookies（默认）就改用 SYN cookie 回答，关着就丢弃 SYN。常说的“SYN 队列的上限是 tcp_max_syn_backlog”并不准确：它只在关闭 syncookies 时用来提前丢 SYN。",
+        "What does backlog in listen(fd, backlog) limit? Since Linux 2.2 there are two queues: requests that got a SYN-ACK wait for the final ACK in the SYN queue; connections whose handshake completed move to the accept queue and wait for the application's accept(). On today's Linux, backlog (capped by net.core.somaxconn) acts on both: the accept queue holds at most backlog + 1 connections, and the SYN queue counts as full when its requests reach backlog, at which point SYN cookies answer (on by default) or, with cookies off, SYNs are dropped. The common claim that tcp_max_syn_backlog bounds the SYN queue is not accurate: it only drops SYNs early when syncookies are off.",
     ),
     T::new(
         "accept 队列满时，Linux 忽略握手的最后一个 ACK（计数 ListenOverflows），靠 SYN-RECEIVED 的定时器重传 SYN-ACK（次数由 tcp_synack_retries 决定）。客户端收到 SYN-ACK 就已经是 ESTABLISHED，可能已经在发数据；如果服务器一直腾不出位置，就成了半开连接：客户端以为连上了，服务器却什么都没有。tcp_abort_on_overflow=1 则直接回 RST。较新的内核在 accept 队列满时连 SYN 也丢弃。",

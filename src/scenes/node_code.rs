@@ -36,16 +36,42 @@ impl Texts {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 struct Entry {
     scene: String,
+    /// The scene's case id; `*` for every case of the scene.
     case: String,
+    /// `case`, `remedy` (the sticky scene's fixes) or `node-only`.
+    #[serde(default)]
+    kind: String,
     file: String,
     expected: String,
     title: Texts,
     note: Texts,
 }
 
+/// One entry of `snippets/node/corrections.json`: a common claim and what is true.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+struct Correction {
+    #[serde(rename = "where")]
+    scene: String,
+    claim: Texts,
+    truth: Texts,
+    #[serde(default)]
+    source: String,
+}
+
+/// The Node-only programs (where Node behaves differently from the C view) and the scene they
+/// belong beside.
+const NODE_ONLY: &[(&str, &[&str])] = &[
+    ("teardown", &["half-close", "reset-and-destroy"]),
+    ("backlog", &["blocked-event-loop"]),
+    ("sticky", &["backpressure"]),
+    ("window", &["backpressure"]),
+    ("udp", &["dgram-whole-message"]),
+];
+
 thread_local! {
-    /// The manifest, fetched once per page.
+    /// The manifest and the corrections, fetched once per page.
     static MANIFEST: RefCell<Option<Rc<Vec<Entry>>>> = const { RefCell::new(None) };
+    static CORRECTIONS: RefCell<Option<Rc<Vec<Correction>>>> = const { RefCell::new(None) };
 }
 
 /// A file next to the page, as text.
@@ -78,6 +104,34 @@ async fn manifest() -> Result<Rc<Vec<Entry>>, String> {
     Ok(m)
 }
 
+async fn corrections() -> Result<Rc<Vec<Correction>>, String> {
+    if let Some(c) = CORRECTIONS.with(|c| c.borrow().clone()) {
+        return Ok(c);
+    }
+    let text = fetch_text(&format!("{DIR}corrections.json")).await?;
+    let list: Vec<Correction> =
+        serde_json::from_str(&text).map_err(|e| format!("corrections.json: {e}"))?;
+    let c = Rc::new(list);
+    CORRECTIONS.with(|slot| *slot.borrow_mut() = Some(c.clone()));
+    Ok(c)
+}
+
+/// The scene's other programs: the Node-only cases beside it and, for the sticky scene, the
+/// remedies (each case shows its own program above them).
+fn extras(m: &[Entry], scene: &str, case: &str) -> Vec<Entry> {
+    let node_only = NODE_ONLY
+        .iter()
+        .find(|(s, _)| *s == scene)
+        .map_or(&[][..], |(_, ids)| *ids);
+    m.iter()
+        .filter(|e| {
+            (e.kind == "remedy" && e.scene == scene && e.case != case)
+                || (e.scene == "node-only" && node_only.contains(&e.case.as_str()))
+        })
+        .cloned()
+        .collect()
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Loaded {
     Loading,
@@ -98,7 +152,7 @@ async fn load(scene: String, case: String) -> Loaded {
     };
     let Some(entry) = m
         .iter()
-        .find(|e| e.scene == scene && e.case == case)
+        .find(|e| e.scene == scene && (e.case == case || e.case == "*"))
         .cloned()
     else {
         return Loaded::None;
@@ -122,10 +176,69 @@ pub struct Props {
     pub lang: Lang,
 }
 
+/// A program shown folded: its title, then (opened) its note, code and output, fetched when
+/// opened.
+#[derive(Properties, PartialEq)]
+struct FoldProps {
+    entry: Rc<Entry>,
+    lang: Lang,
+}
+
+#[component]
+fn Fold(p: &FoldProps) -> Html {
+    let files = use_state(|| None::<Result<(String, String), String>>);
+    let ontoggle = {
+        let files = files.clone();
+        let e = p.entry.clone();
+        Callback::from(move |_: Event| {
+            if files.is_some() {
+                return;
+            }
+            let (files, e) = (files.clone(), e.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let code = fetch_text(&format!("{DIR}{}", e.file)).await;
+                let out = fetch_text(&format!("{DIR}{}", e.expected)).await;
+                files.set(Some(code.and_then(|c| out.map(|o| (c, o)))));
+            });
+        })
+    };
+    let lang = p.lang;
+    html! {
+        <details class="node-more" {ontoggle}>
+            <summary>{ p.entry.title.get(lang) }</summary>
+            <p>{ p.entry.note.get(lang) }</p>
+            { match &*files {
+                None => html! {},
+                Some(Err(e)) => html! { <p class="notice error mono">{ e.clone() }</p> },
+                Some(Ok((code, out))) => html! { <>
+                    <pre class="node-code" tabindex="0"><code>{ code.clone() }</code></pre>
+                    <pre class="node-output" tabindex="0">{ out.clone() }</pre>
+                </> },
+            } }
+        </details>
+    }
+}
+
 #[component]
 pub fn NodeCode(p: &Props) -> Html {
     let lang = p.lang;
     let loaded = use_state(|| Loaded::Loading);
+    let more = use_state(Vec::<Rc<Entry>>::new);
+    let fixes = use_state(Vec::<Correction>::new);
+    {
+        let (more, fixes) = (more.clone(), fixes.clone());
+        use_effect_with((p.scene.clone(), p.case.clone()), move |(scene, case)| {
+            let (scene, case) = (scene.to_string(), case.to_string());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(m) = manifest().await {
+                    more.set(extras(&m, &scene, &case).into_iter().map(Rc::new).collect());
+                }
+                if let Ok(c) = corrections().await {
+                    fixes.set(c.iter().filter(|c| c.scene == scene).cloned().collect());
+                }
+            });
+        });
+    }
     {
         let loaded = loaded.clone();
         use_effect_with((p.scene.clone(), p.case.clone()), move |(scene, case)| {
@@ -178,6 +291,22 @@ pub fn NodeCode(p: &Props) -> Html {
         <section class="node-panel" data-testid="node-panel" aria-label={heading}>
             <h2>{ heading }</h2>
             { body }
+            if !more.is_empty() {
+                <h3>{ T::new("这一场景的更多 Node.js 程序", "More Node.js programs for this scene").get(lang) }</h3>
+                { for more.iter().map(|e| html! { <Fold entry={e.clone()} {lang} /> }) }
+            }
+            if !fixes.is_empty() {
+                <h3>{ T::new("常见说法，更正", "Common claims, corrected").get(lang) }</h3>
+                <ul class="node-fixes" data-testid="node-corrections">
+                    { for fixes.iter().map(|c| html! {
+                        <li>
+                            <p class="claim">{ c.claim.get(lang) }</p>
+                            <p>{ c.truth.get(lang) }</p>
+                            if !c.source.is_empty() { <p class="muted mono">{ c.source.clone() }</p> }
+                        </li>
+                    }) }
+                </ul>
+            }
         </section>
     }
 }

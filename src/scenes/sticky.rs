@@ -55,8 +55,8 @@ pub fn case_title(id: &str) -> (T, T) {
         "nagle-stall" => (
             T::new("Nagle + 延迟确认", "Nagle + delayed ACK"),
             T::new(
-                "假如：发送方连续做小的写入，Nagle 算法要等前一个小报文段被确认才发下一个，而接收方的延迟确认又在等更多数据或定时器到期，于是每一步都卡住一段时间。关掉 Nagle（TCP_NODELAY）就不会等。",
-                "What if the sender makes several small writes: Nagle's algorithm holds each small segment until the previous one is acknowledged, while the receiver's delayed ACK waits for more data or its timer, so every step stalls. With Nagle off (TCP_NODELAY) nothing waits.",
+                "假如：发送方连续做小的写入，Nagle 算法要等前一个小报文段被确认才发下一个，而接收方的延迟确认又在等更多数据或定时器到期，于是每一步都卡住一段时间。关掉 Nagle（TCP_NODELAY）就不会等。开头先有一次请求和应答：Linux 对新连接的头几段数据立刻确认（quick-ACK 模式），连接变成一问一答的交互以后才延迟确认，卡顿从那时开始。",
+                "What if the sender makes several small writes: Nagle's algorithm holds each small segment until the previous one is acknowledged, while the receiver's delayed ACK waits for more data or its timer, so every step stalls. With Nagle off (TCP_NODELAY) nothing waits. A request and its reply come first: Linux acknowledges a new connection's first data at once (quick-ACK mode) and delays ACKs only once the connection is interactive, which is when the stalls begin.",
             ),
         ),
         _ => (T::new("", ""), T::new("", "")),
