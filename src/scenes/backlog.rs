@@ -242,8 +242,12 @@ pub fn case_title(id: &str) -> (T, T) {
 
 pub const INTRO: &[T] = &[
     T::new(
-        "listen(fd, backlog) 的 backlog 到底限制什么？Linux 2.2 以后有两个队列：收到 SYN、回了 SYN-ACK 的请求在 SYN 队列（半连接队列）里等最后的 ACK；握手完成的连接进入 accept 队列（全连接队列），等应用 accept() 取走。在今天的 Linux 上，backlog（被 net.core.somaxconn 截断）对两个队列都起作用：accept 队列最多放 backlog + 1 个连接；SYN 队列里的请求数达到 backlog 时也算满，这时开着 syncookies（默认）就改用 SYN cookie 回答，关着就丢弃 SYN。常说的“SYN 队列的上限是 tcp_max_syn_backlog”并不准确：它只在关闭 syncookies 时用来提前丢 SYN。",
-        "What does backlog in listen(fd, backlog) limit? Since Linux 2.2 there are two queues: requests that got a SYN-ACK wait for the final ACK in the SYN queue; connections whose handshake completed move to the accept queue and wait for the application's accept(). On today's Linux, backlog (capped by net.core.somaxconn) acts on both: the accept queue holds at most backlog + 1 connections, and the SYN queue counts as full when its requests reach backlog, at which point SYN cookies answer (on by default) or, with cookies off, SYNs are dropped. The common claim that tcp_max_syn_backlog bounds the SYN queue is not accurate: it only drops SYNs early when syncookies are off.",
+        "listen(fd, backlog) 的 backlog 到底限制什么？Linux 2.2 以后有两个队列：回了 SYN-ACK、等最后 ACK 的请求在 SYN 队列（半连接队列）里；握手完成的连接在 accept 队列（全连接队列）里等应用 accept()。在今天的 Linux 上，backlog（被 net.core.somaxconn 截断）对两个队列都起作用。",
+        "What does backlog in listen(fd, backlog) limit? Since Linux 2.2 there are two queues: requests that got a SYN-ACK wait for the final ACK in the SYN queue; completed connections wait in the accept queue for the application's accept(). On today's Linux, backlog (capped by net.core.somaxconn) acts on both.",
+    ),
+    T::new(
+        "accept 队列最多放 backlog + 1 个连接；SYN 队列里的请求数达到 backlog 时也算满，这时开着 syncookies（默认）就改用 SYN cookie 回答，关着就丢弃 SYN。常说的“SYN 队列的上限是 tcp_max_syn_backlog”并不准确：它只在关闭 syncookies 时用来提前丢 SYN（inet_csk_reqsk_queue_is_full、tcp_conn_request）。",
+        "The accept queue holds at most backlog + 1 connections, and the SYN queue counts as full when its requests reach backlog: then SYN cookies answer (on by default) or, with cookies off, SYNs are dropped. The common claim that tcp_max_syn_backlog bounds the SYN queue is not accurate: it only drops SYNs early when syncookies are off (inet_csk_reqsk_queue_is_full, tcp_conn_request).",
     ),
     T::new(
         "accept 队列满时，Linux 忽略握手的最后一个 ACK（计数 ListenOverflows），靠 SYN-RECEIVED 的定时器重传 SYN-ACK（次数由 tcp_synack_retries 决定）。客户端收到 SYN-ACK 就已经是 ESTABLISHED，可能已经在发数据；如果服务器一直腾不出位置，就成了半开连接：客户端以为连上了，服务器却什么都没有。tcp_abort_on_overflow=1 则直接回 RST。较新的内核在 accept 队列满时连 SYN 也丢弃。",
