@@ -80,7 +80,9 @@ pub fn drop_reason(r: &DropReason, lang: Lang) -> String {
         (DropReason::AcceptQueueFull, Lang::En) => "accept queue full, ignored",
         (DropReason::SynAcceptQueueFull, Lang::Zh) => "accept 队列（全连接队列）已满，SYN 被丢弃",
         (DropReason::SynAcceptQueueFull, Lang::En) => "accept queue full, SYN dropped",
-        (DropReason::SynQueueFull, Lang::Zh) => "SYN 队列（半连接队列）已满且未开 SYN cookie，被丢弃",
+        (DropReason::SynQueueFull, Lang::Zh) => {
+            "SYN 队列（半连接队列）已满且未开 SYN cookie，被丢弃"
+        }
         (DropReason::SynQueueFull, Lang::En) => "SYN queue full and no SYN cookies, dropped",
         (DropReason::BacklogFull, Lang::Zh) => "BSD 单一队列已满，SYN 被丢弃",
         (DropReason::BacklogFull, Lang::En) => "the BSD single queue is full, SYN dropped",

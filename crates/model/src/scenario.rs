@@ -471,7 +471,11 @@ fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
     use ranges::*;
     check(|| format!("{at}.latency_us"), l.latency_us, &LINK_DELAY_US)?;
     check(|| format!("{at}.jitter_us"), l.jitter_us, &LINK_DELAY_US)?;
-    check(|| format!("{at}.bandwidth_bps"), l.bandwidth_bps, &BANDWIDTH_BPS)?;
+    check(
+        || format!("{at}.bandwidth_bps"),
+        l.bandwidth_bps,
+        &BANDWIDTH_BPS,
+    )?;
     check(|| format!("{at}.mtu"), l.mtu, &MTU)?;
     check_pct(|| format!("{at}.loss_pct"), l.loss_pct)?;
     check_pct(|| format!("{at}.duplicate_pct"), l.duplicate_pct)?;
@@ -482,7 +486,11 @@ fn check_tuning(t: &ProfileOverrides) -> Result<(), ScenarioError> {
     use ranges::*;
     let f = |name: &str| format!("tuning.{name}");
     check_opt(|| f("mss"), t.mss, &MSS)?;
-    check_opt(|| f("window_scale"), t.window_scale.flatten(), &WINDOW_SCALE)?;
+    check_opt(
+        || f("window_scale"),
+        t.window_scale.flatten(),
+        &WINDOW_SCALE,
+    )?;
     check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
     check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
     check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
@@ -558,8 +566,16 @@ impl Scenario {
             &(0..=l.max_sockets),
         )?;
         for (i, s) in self.sockets.iter().enumerate() {
-            check_opt(|| format!("sockets[{i}].recv_buffer"), s.recv_buffer, &BUFFER)?;
-            check_opt(|| format!("sockets[{i}].send_buffer"), s.send_buffer, &BUFFER)?;
+            check_opt(
+                || format!("sockets[{i}].recv_buffer"),
+                s.recv_buffer,
+                &BUFFER,
+            )?;
+            check_opt(
+                || format!("sockets[{i}].send_buffer"),
+                s.send_buffer,
+                &BUFFER,
+            )?;
         }
         for (a, app) in self.apps.iter().enumerate() {
             for (k, st) in app.steps.iter().enumerate() {

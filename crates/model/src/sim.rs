@@ -18,10 +18,10 @@ use crate::tcp::listener::Listener;
 use crate::tcp::socket::{RecvOutcome, IP_HEADER};
 use crate::tcp::{timer_index, TcpSocket};
 use crate::trace::{
-    Addr, CutReason, CutShort, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Header, Host, HostId,
-    MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind, Segment, SegmentId,
-    SocketId, SocketInfo, TcpFlags, TcpHeader, TcpOptions, TcpState, TimerKind, Trace, UdpHeader,
-    TRACE_FORMAT_VERSION,
+    Addr, AppCall, AppCallKind, AppResult, CutReason, CutShort, DropReason, Event, EventKind,
+    Header, Host, HostId, MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind,
+    Segment, SegmentId, SocketId, SocketInfo, TcpFlags, TcpHeader, TcpOptions, TcpState, TimerKind,
+    Trace, UdpHeader, TRACE_FORMAT_VERSION,
 };
 use crate::udp::{Datagram, UdpSocket, UDP_HEADER};
 use crate::vecmap::VecMap;
@@ -443,10 +443,7 @@ impl Sim {
             }
             // Handling one item creates at most one socket (a listener's child for one SYN or
             // ACK), so stopping here keeps every id below the budget and `u16::MAX`.
-            let socket_budget = self
-                .limits
-                .max_sockets
-                .min(crate::scenario::MAX_SOCKET_IDS);
+            let socket_budget = self.limits.max_sockets.min(crate::scenario::MAX_SOCKET_IDS);
             if self.socks.len() >= socket_budget {
                 self.cut(
                     CutReason::SocketBudget,

@@ -725,9 +725,7 @@ impl Trace {
     pub fn build_snapshots(&mut self, every: usize) {
         let views_per_snapshot = self.sockets.len().max(1);
         let most_snapshots = (SNAPSHOT_VIEW_BUDGET / views_per_snapshot).max(1);
-        let every = every
-            .max(1)
-            .max(self.events.len().div_ceil(most_snapshots));
+        let every = every.max(1).max(self.events.len().div_ceil(most_snapshots));
         let mut snap = Snapshot::default();
         let mut out = vec![snap.clone()];
         for (i, ev) in self.events.iter().enumerate() {
