@@ -96,7 +96,7 @@ pub enum Cmd {
         #[command(flatten)]
         common: Common,
         /// Event budget of the run (the scenario's `limits.max_events`, default 1,000,000:
-        /// about 300 MB). A run that reaches it stops with a trace marked cut short.
+        /// about 180 MB), 1-20000000. A run that reaches it stops with a trace marked cut short.
         #[arg(long, value_name = "N", value_parser = value_parser!(u64).range(1..=synack_model::scenario::MAX_EVENTS_CEILING as u64))]
         max_events: Option<u64>,
     },

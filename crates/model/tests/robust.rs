@@ -431,3 +431,21 @@ fn snapshots_of_many_sockets_stay_within_their_budget() {
     // Spaced out, not dropped: a viewer can still jump anywhere.
     assert!(t.snapshots.len() > 10, "{} snapshots", t.snapshots.len());
 }
+
+/// The default budget is for hostile input, not for the scenes: every scene of the web app
+/// runs to its end far below it.
+#[test]
+fn every_scene_ends_by_itself_far_below_the_default_budget() {
+    let default_budget = synack_model::scenario::Limits::default().max_events;
+    let mut largest = 0;
+    for v in preset_scenarios() {
+        let sc: Scenario = serde_json::from_value(v).unwrap();
+        let t = synack_model::simulate(&sc).unwrap();
+        assert!(t.cut_short.is_none(), "{} was cut short", sc.name);
+        largest = largest.max(t.events.len());
+    }
+    assert!(
+        largest * 20 < default_budget,
+        "the largest scene has {largest} events"
+    );
+}
