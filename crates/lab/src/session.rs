@@ -337,11 +337,28 @@ impl Session {
         std::thread::sleep(Duration::from_millis(20));
         self.progress.clear();
         let mut samples = Vec::new();
+        let mut budget_full = Vec::new();
         for (p, host) in std::mem::take(&mut self.pollers) {
-            samples.push((p.stop()?, host));
+            let (smp, full) = p.stop()?;
+            if full {
+                budget_full.push(format!(
+                    "sock_diag samples ({} socket entries)",
+                    crate::sys::diag::MAX_STORED_SOCKETS
+                ));
+            }
+            samples.push((smp, host));
         }
         let packets = match self.capture.take() {
-            Some(c) => c.stop()?,
+            Some(c) => {
+                let (pk, full) = c.stop()?;
+                if full {
+                    budget_full.push(format!(
+                        "captured packets ({} MiB)",
+                        crate::sys::packet::MAX_CAPTURED_BYTES >> 20
+                    ));
+                }
+                pk
+            }
             None => Vec::new(),
         };
         // On the host's shared loopback, keep only our server ports' traffic and sockets.
@@ -376,7 +393,18 @@ impl Session {
         for (smp, host) in &samples {
             self.rec.add_diag(smp, syn_queue_cap, *host);
         }
-        let trace = self.rec.finish(&kernel_release());
+        let mut trace = self.rec.finish(&kernel_release());
+        if !budget_full.is_empty() {
+            let message = format!(
+                "recording stopped at the budget for {}; the run went on, unrecorded",
+                budget_full.join(" and ")
+            );
+            self.warnings.push(message.clone());
+            trace.cut_short = Some(CutShort {
+                why: CutReason::CaptureBudget,
+                message,
+            });
+        }
         let pcap = self.rec.pcap_packets();
         Ok(Finished {
             trace,

@@ -207,10 +207,34 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
     Some(s)
 }
 
+/// The most socket entries a poller keeps (about 80 bytes each, so about 320 MB): past it
+/// the run's trace is marked cut short (`capture_budget`) instead of growing without end.
+pub const MAX_STORED_SOCKETS: usize = 4_000_000;
+
+/// True when `next` tells the recorder nothing `prev` did not: same sockets in the same
+/// states, queues and counters, and timers that still expire at the same moment (sock_diag
+/// reports the time left, so a running timer's `expires_ms` falls by the time between two
+/// polls). Such samples are not kept: with a 1 ms interval they used to cost megabytes per
+/// second of a two-minute run, whatever happened.
+fn same_as(prev: &DiagSample, next: &DiagSample) -> bool {
+    let elapsed_ms = next.t_us.saturating_sub(prev.t_us) / 1000;
+    prev.netstat == next.netstat
+        && prev.sockets.len() == next.sockets.len()
+        && prev.sockets.iter().zip(&next.sockets).all(|(a, b)| {
+            let expiry_moved =
+                (u64::from(a.expires_ms)).abs_diff(u64::from(b.expires_ms) + elapsed_ms) > 2;
+            DiagSock {
+                expires_ms: b.expires_ms,
+                ..a.clone()
+            } == *b
+                && !(a.timer != 0 && expiry_moved)
+        })
+}
+
 /// Polls sock_diag (and the namespace's TcpExt counters) on a thread inside `ns`.
 pub struct Poller {
     stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<Vec<DiagSample>>>>,
+    handle: Option<JoinHandle<Result<(Vec<DiagSample>, bool)>>>,
 }
 
 impl Poller {
@@ -222,7 +246,9 @@ impl Poller {
         let (tx, rx) = mpsc::channel::<()>();
         let handle = ns.spawn("sock_diag", move || {
             let fd = open()?;
-            let mut out = Vec::new();
+            let mut out: Vec<DiagSample> = Vec::new();
+            let mut stored = 0usize;
+            let mut full = false;
             let mut first = true;
             loop {
                 let done = stop2.load(Ordering::SeqCst);
@@ -236,17 +262,25 @@ impl Poller {
                 } else {
                     Default::default()
                 };
-                out.push(DiagSample {
+                let sample = DiagSample {
                     t_us,
                     sockets,
                     netstat,
-                });
+                };
+                // The last sample is always kept: it closes the run's time line.
+                let news = done || !out.last().is_some_and(|p| same_as(p, &sample));
+                if news && (done || stored + sample.sockets.len() <= MAX_STORED_SOCKETS) {
+                    stored += sample.sockets.len();
+                    out.push(sample);
+                } else if news {
+                    full = true;
+                }
                 if first {
                     let _ = tx.send(());
                     first = false;
                 }
                 if done {
-                    return Ok(out);
+                    return Ok((out, full));
                 }
                 std::thread::sleep(interval);
             }
@@ -258,11 +292,12 @@ impl Poller {
         })
     }
 
-    pub fn stop(mut self) -> Result<Vec<DiagSample>> {
+    /// The samples, and whether the budget (`MAX_STORED_SOCKETS`) stopped their recording.
+    pub fn stop(mut self) -> Result<(Vec<DiagSample>, bool)> {
         self.stop.store(true, Ordering::SeqCst);
         match self.handle.take() {
             Some(h) => join(h),
-            None => Ok(Vec::new()),
+            None => Ok((Vec::new(), false)),
         }
     }
 }
