@@ -211,30 +211,22 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
 /// the run's trace is marked cut short (`capture_budget`) instead of growing without end.
 pub const MAX_STORED_SOCKETS: usize = 4_000_000;
 
-/// True when `next` tells the recorder nothing `prev` did not: same sockets in the same
-/// states, queues and counters, and timers that still expire at the same moment (sock_diag
-/// reports the time left, so a running timer's `expires_ms` falls by the time between two
-/// polls). Such samples are not kept: with a 1 ms interval they used to cost megabytes per
-/// second of a two-minute run, whatever happened.
-fn same_as(prev: &DiagSample, next: &DiagSample) -> bool {
-    let elapsed_ms = next.t_us.saturating_sub(prev.t_us) / 1000;
-    prev.netstat == next.netstat
-        && prev.sockets.len() == next.sockets.len()
-        && prev.sockets.iter().zip(&next.sockets).all(|(a, b)| {
-            let expiry_moved =
-                (u64::from(a.expires_ms)).abs_diff(u64::from(b.expires_ms) + elapsed_ms) > 2;
-            DiagSock {
-                expires_ms: b.expires_ms,
-                ..a.clone()
-            } == *b
-                && !(a.timer != 0 && expiry_moved)
-        })
+/// True when `next`'s sockets tell the recorder nothing `prev`'s did not: equal in every
+/// field, none with a running timer (the recorder reads a timer's expiry as sample time plus
+/// time left, so even an unchanged `expires_ms` is news). Such samples, with unchanged
+/// counters too, are not kept: at a 1 ms interval they cost megabytes per second of a quiet
+/// two-minute run.
+fn same_sockets(prev: &DiagSample, next: &DiagSample) -> bool {
+    prev.sockets == next.sockets && next.sockets.iter().all(|d| d.timer == 0)
 }
+
+/// What a poller hands back: its samples, and whether its budget stopped their recording.
+type Polled = (Vec<DiagSample>, bool);
 
 /// Polls sock_diag (and the namespace's TcpExt counters) on a thread inside `ns`.
 pub struct Poller {
     stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<(Vec<DiagSample>, bool)>>>,
+    handle: Option<JoinHandle<Result<Polled>>>,
 }
 
 impl Poller {
@@ -249,6 +241,7 @@ impl Poller {
             let mut out: Vec<DiagSample> = Vec::new();
             let mut stored = 0usize;
             let mut full = false;
+            let mut last_netstat = std::collections::BTreeMap::new();
             let mut first = true;
             loop {
                 let done = stop2.load(Ordering::SeqCst);
@@ -262,13 +255,24 @@ impl Poller {
                 } else {
                     Default::default()
                 };
-                let sample = DiagSample {
+                let mut sample = DiagSample {
                     t_us,
                     sockets,
                     netstat,
                 };
                 // The last sample is always kept: it closes the run's time line.
-                let news = done || !out.last().is_some_and(|p| same_as(p, &sample));
+                let news = done
+                    || !out.last().is_some_and(|p| {
+                        same_sockets(p, &sample) && last_netstat == sample.netstat
+                    });
+                // Counters equal to the last ones read are stored as an empty map: the
+                // recorder only turns changed counters into events, so nothing is lost, and
+                // a map of ~120 counters per millisecond was most of a run's memory.
+                if sample.netstat == last_netstat {
+                    sample.netstat.clear();
+                } else {
+                    last_netstat = sample.netstat.clone();
+                }
                 if news && (done || stored + sample.sockets.len() <= MAX_STORED_SOCKETS) {
                     stored += sample.sockets.len();
                     out.push(sample);
@@ -293,7 +297,7 @@ impl Poller {
     }
 
     /// The samples, and whether the budget (`MAX_STORED_SOCKETS`) stopped their recording.
-    pub fn stop(mut self) -> Result<(Vec<DiagSample>, bool)> {
+    pub fn stop(mut self) -> Result<Polled> {
         self.stop.store(true, Ordering::SeqCst);
         match self.handle.take() {
             Some(h) => join(h),

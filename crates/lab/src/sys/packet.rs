@@ -28,8 +28,11 @@ pub struct RawPacket {
 /// A running capture; `stop()` returns what it saw.
 pub struct Capture {
     stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<(Vec<RawPacket>, bool)>>>,
+    handle: Option<JoinHandle<Result<Captured>>>,
 }
+
+/// What a capture hands back: its packets, and whether its budget stopped their recording.
+type Captured = (Vec<RawPacket>, bool);
 
 /// The most packet bytes a capture keeps (every packet is seen twice on `lo`). The options'
 /// ranges keep runs far below it; past it the trace is marked cut short (`capture_budget`).
@@ -100,7 +103,7 @@ impl Capture {
     }
 
     /// The packets, and whether the budget (`MAX_CAPTURED_BYTES`) stopped their recording.
-    pub fn stop(mut self) -> Result<(Vec<RawPacket>, bool)> {
+    pub fn stop(mut self) -> Result<Captured> {
         self.stop.store(true, Ordering::SeqCst);
         match self.handle.take() {
             Some(h) => join(h),
