@@ -180,6 +180,7 @@ fn handshake_trace() -> Trace {
         events,
         snapshots: vec![],
         duration_us: 1_060_000,
+        cut_short: None,
     };
     t.build_snapshots(4);
     t

@@ -233,6 +233,59 @@ fn native_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
     ctx.tools()?;
     let lab = ctx.cargo().args(["test", "-p", "synack-lab"]).run_tee()?;
     counts.add(suite_counts(&lab, parse_libtest(&lab.text)));
+    counts.add(fuzz_briefly(ctx)?);
+    Ok(counts)
+}
+
+/// The fuzz targets, each for a few seconds (libFuzzer's `-max_total_time`), starting from the
+/// project's own files (docs examples, golden traces, test captures) and a fresh corpus in
+/// `target/`, so a run changes nothing in the tree. One check per target; skipped, with the
+/// way to get them, when cargo-fuzz or a nightly toolchain is missing (they are not part of
+/// the set-up). The libFuzzer builds take a few minutes the first time, seconds afterwards.
+fn fuzz_briefly(ctx: &Ctx) -> io::Result<Counts> {
+    const SECONDS: &str = "15";
+    /// (crate folder holding `fuzz/`, target, starting inputs relative to the root)
+    const TARGETS: &[(&str, &str, &str)] = &[
+        ("crates/model", "scenario_json", "docs/examples"),
+        ("crates/model", "trace_json", "crates/model/tests/golden"),
+        ("crates/capture", "trace_json", "crates/model/tests/golden"),
+        (
+            "crates/capture",
+            "capture_reader",
+            "crates/capture/tests/data",
+        ),
+    ];
+    let nightly = |c: crate::cmd::Cmd| c.env("RUSTUP_TOOLCHAIN", "nightly");
+    let probe = nightly(ctx.cargo()).args(["fuzz", "--version"]).read();
+    if !probe.is_ok_and(|o| o.ok()) {
+        println!(
+            "fuzz: skipped ({} targets): needs cargo-fuzz and a nightly toolchain \
+             (`cargo install cargo-fuzz`, `rustup toolchain install nightly`)",
+            TARGETS.len()
+        );
+        return Ok(Counts {
+            skipped: TARGETS.len() as u64,
+            ..Counts::default()
+        });
+    }
+    let mut counts = Counts::default();
+    for (dir, target, inputs) in TARGETS {
+        let corpus = ctx.root.join("target/fuzz-corpus").join(dir).join(target);
+        std::fs::create_dir_all(&corpus)?;
+        let out = nightly(ctx.cargo())
+            .cwd(ctx.root.join(dir))
+            .args(["fuzz", "run", target])
+            .arg(&corpus)
+            .arg(ctx.root.join(inputs))
+            .args([
+                "--",
+                &format!("-max_total_time={SECONDS}"),
+                "-rss_limit_mb=2048",
+                "-timeout=10",
+            ])
+            .run_tee()?;
+        counts.add(Counts::check(out.ok()));
+    }
     Ok(counts)
 }
 

@@ -264,6 +264,7 @@ pub fn conversation_trace(
         events,
         snapshots: Vec::new(),
         duration_us,
+        cut_short: None,
     };
     trace.build_snapshots(SNAPSHOT_EVERY);
     Ok(trace)

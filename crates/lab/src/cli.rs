@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples (as root; every run happens in private network namespaces it removes again):
@@ -11,7 +11,7 @@ Examples (as root; every run happens in private network namespaces it removes ag
   synack-lab sticky --count 10 --size 8 --read-delay-ms 100 --json
   synack-lab udp --pcap udp.pcap
   synack-lab backlog --backlog 1 --clients 4 --synack-retries 2 --send 5
-  synack-lab backlog --preset seed --out seed.json --pcap seed.pcap   # 1-2 min, like the seed capture
+  synack-lab backlog --preset real-capture --out overflow.json --pcap overflow.pcap   # 1-2 min, like a capture of a real accept-queue overflow
   synack-lab backlog --abort-on-overflow --clients 4
   synack-lab teardown --first both --delay-ms 20                       # FINs cross: CLOSING
   synack-lab loss --bytes 20000 --loss-pct 5 --delay-ms 20 --seed 7
@@ -106,6 +106,10 @@ pub enum Cmd {
         scenario: PathBuf,
         #[command(flatten)]
         common: Common,
+        /// Event budget of the run (the scenario's `limits.max_events`, default 1,000,000:
+        /// about 180 MB), 1-20000000. A run that reaches it stops with a trace marked cut short.
+        #[arg(long, value_name = "N", value_parser = value_parser!(u64).range(1..=synack_model::scenario::MAX_EVENTS_CEILING as u64))]
+        max_events: Option<u64>,
     },
 }
 
@@ -121,25 +125,31 @@ pub struct Common {
     /// Write the captured packets here as a classic pcap file.
     #[arg(long, value_name = "out.pcap", global = true)]
     pub pcap: Option<PathBuf>,
-    /// Upper bound for the whole run, seconds (every wait is bounded by it).
-    #[arg(long, value_name = "SECS", global = true)]
+    /// Upper bound for the whole run, seconds, 0.1-86400 (every wait is bounded by it; at the
+    /// limit the run stops and writes what it recorded, marked cut short).
+    #[arg(long, value_name = "SECS", global = true, value_parser = float_in(0.1, 86_400.0))]
     pub timeout: Option<f64>,
-    /// TCP port of the server.
-    #[arg(long, default_value_t = 9999, global = true)]
+    /// TCP port of the server, 1-65535.
+    #[arg(long, default_value_t = 9999, global = true, value_parser = value_parser!(u16).range(1..))]
     pub port: u16,
-    /// sock_diag polling interval, milliseconds (states shorter than this may be missed).
-    #[arg(long, default_value_t = 1, global = true)]
+    /// sock_diag polling interval, milliseconds, 1-1000 (states shorter than this may be
+    /// missed).
+    #[arg(long, default_value_t = 1, global = true, value_parser = value_parser!(u64).range(1..=1000))]
     pub poll_ms: u64,
     /// One-way delay, ms, of a user-space wire between a client namespace and a server
     /// namespace (10.47.0.1 ↔ 10.47.0.2). 0 = both ends on one namespace's loopback. Default:
     /// 20 for backlog and loss, 0 for the others. A delay makes short states (SYN-SENT,
-    /// FIN-WAIT-1) visible to sock_diag and lets two FINs cross.
-    #[arg(long, global = true)]
+    /// FIN-WAIT-1) visible to sock_diag and lets two FINs cross. 0-10000. Not with --host
+    /// (the wire needs namespaces and TUN devices).
+    #[arg(long, global = true, value_parser = value_parser!(u64).range(0..=10_000))]
     pub delay_ms: Option<u64>,
     /// Run on the host's loopback instead of a private namespace (unprivileged fallback;
-    /// the port becomes ephemeral, no sysctls are changed).
+    /// the port becomes ephemeral, no sysctls are changed, no wire delay).
     #[arg(long, global = true)]
     pub host: bool,
+    /// No progress line (it shows on a terminal once a run has lasted 2 s).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -155,12 +165,12 @@ pub struct TeardownOpts {
     /// Who calls close() first.
     #[arg(long, value_enum, default_value_t = First::Client)]
     pub first: First,
-    /// Milliseconds between the first and the second close (the half-closed period).
-    #[arg(long, default_value_t = 200)]
+    /// Milliseconds between the first and the second close (the half-closed period), 0-600000.
+    #[arg(long, default_value_t = 200, value_parser = value_parser!(u64).range(0..=600_000))]
     pub gap_ms: u64,
-    /// Seconds to keep watching TIME-WAIT. Linux's TIME-WAIT is fixed at 60 s
+    /// Seconds to keep watching TIME-WAIT, 0-600. Linux's TIME-WAIT is fixed at 60 s
     /// (TCP_TIMEWAIT_LEN, not a sysctl): use 65 or more to see it end.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, value_parser = float_in(0.0, 600.0))]
     pub watch_time_wait: f64,
     /// Abortive close (SO_LINGER 0): the first closer sends RST instead of FIN; no TIME-WAIT.
     #[arg(long)]
@@ -169,23 +179,24 @@ pub struct TeardownOpts {
 
 #[derive(Args, Debug, Clone)]
 pub struct StickyOpts {
-    /// Number of small writes.
-    #[arg(long, default_value_t = 10)]
+    /// Number of small writes, 1-10000 (and count × size at most 4 MiB). 10,000 writes take
+    /// about 2 s and 110 MB; the recording's cost grows faster than the count.
+    #[arg(long, default_value_t = 10, value_parser = value_parser!(u32).range(1..=10_000))]
     pub count: u32,
-    /// Bytes per write.
-    #[arg(long, default_value_t = 8)]
+    /// Bytes per write, 1-4194304 (4 MiB).
+    #[arg(long, default_value_t = 8, value_parser = value_parser!(u32).range(1..=4 << 20))]
     pub size: u32,
     /// Only this mode (default: run Nagle on, then TCP_NODELAY, and compare).
     #[arg(long, value_enum)]
     pub mode: Option<NagleMode>,
-    /// The reader waits this long before its first recv() (0 = reads at once).
-    #[arg(long, default_value_t = 0)]
+    /// The reader waits this long before its first recv() (0 = reads at once), 0-600000.
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u64).range(0..=600_000))]
     pub read_delay_ms: u64,
-    /// recv() buffer size.
-    #[arg(long, default_value_t = 1024)]
+    /// recv() buffer size, 1-16777216.
+    #[arg(long, default_value_t = 1024, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=16 << 20))]
     pub buf: usize,
-    /// Microseconds between writes (0 = back to back).
-    #[arg(long, default_value_t = 0)]
+    /// Microseconds between writes (0 = back to back), 0-1000000.
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u64).range(0..=1_000_000))]
     pub gap_us: u64,
     /// Keep Linux TCP autocorking on (it can merge writes even with TCP_NODELAY while earlier
     /// data still sits in the device queue). Off by default so that the Nagle effect is alone.
@@ -202,45 +213,49 @@ pub enum NagleMode {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
-    /// The seed chapter's capture: a full accept queue on port 9999, a client whose handshake
-    /// completed on its side sending 5 bytes, tcp_synack_retries 5, the RST after 1-2 minutes.
-    Seed,
+    /// Like a capture of a real accept-queue overflow: a full accept queue on port 9999, a
+    /// client whose handshake completed on its side sending 5 bytes, tcp_synack_retries 5,
+    /// the RST after 1-2 minutes. (`seed`, its old name, is still accepted.)
+    #[value(alias = "seed")]
+    RealCapture,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct BacklogOpts {
-    /// listen() backlog; Linux's accept queue holds backlog+1 connections.
-    #[arg(long, default_value_t = 1)]
+    /// listen() backlog, 0-4096; Linux's accept queue holds backlog+1 connections (the
+    /// kernel clamps a larger backlog to net.core.somaxconn, 4096).
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(i32).range(0..=4096))]
     pub backlog: i32,
-    /// Number of clients connecting, one after another.
-    #[arg(long, default_value_t = 3)]
+    /// Number of clients connecting, one after another, 1-1000.
+    #[arg(long, default_value_t = 3, value_parser = value_parser!(u32).range(1..=1000))]
     pub clients: u32,
-    /// Accept one connection every this many milliseconds (default: never accept).
-    #[arg(long)]
+    /// Accept one connection every this many milliseconds, 1-600000 (default: never accept).
+    #[arg(long, value_parser = value_parser!(u64).range(1..=600_000))]
     pub accept_every_ms: Option<u64>,
-    /// Bytes each client sends right after connecting (the seed's client sends 5).
-    #[arg(long, default_value_t = 0)]
+    /// Bytes each client sends right after connecting (the capture's client sends 5),
+    /// 0-65536.
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=65_536))]
     pub send: u32,
-    /// net.ipv4.tcp_synack_retries in the namespace.
-    #[arg(long, default_value_t = 2)]
+    /// net.ipv4.tcp_synack_retries in the namespace, 0-255 (a u8 sysctl).
+    #[arg(long, default_value_t = 2, value_parser = value_parser!(u32).range(0..=255))]
     pub synack_retries: u32,
     /// net.ipv4.tcp_abort_on_overflow=1: answer the overflowing ACK with an RST.
     #[arg(long)]
     pub abort_on_overflow: bool,
-    /// net.ipv4.tcp_max_syn_backlog in the namespace.
-    #[arg(long, default_value_t = 128)]
+    /// net.ipv4.tcp_max_syn_backlog in the namespace, 1-1048576.
+    #[arg(long, default_value_t = 128, value_parser = value_parser!(u32).range(1..=1 << 20))]
     pub max_syn_backlog: u32,
-    /// net.ipv4.tcp_syncookies (0, 1 or 2).
-    #[arg(long, default_value_t = 1)]
+    /// net.ipv4.tcp_syncookies: 0 (off), 1 (when the SYN queue overflows) or 2 (always).
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u32).range(0..=2))]
     pub syncookies: u32,
     /// Milliseconds between two clients' connect() calls (default: 1.5 × the wire delay, so
     /// a later SYN arrives after the first handshake completed but before the second one did
-    /// — that is how a real request, not a SYN cookie, meets a full accept queue).
-    #[arg(long)]
+    /// — that is how a real request, not a SYN cookie, meets a full accept queue). 0-60000.
+    #[arg(long, value_parser = value_parser!(u64).range(0..=60_000))]
     pub gap_ms: Option<u64>,
-    /// Seconds to watch after the last client (default: until the SYN-ACK retries are spent
-    /// and a following client retransmission had time to draw the RST).
-    #[arg(long)]
+    /// Seconds to watch after the last client, 0-3600 (default: until the SYN-ACK retries are
+    /// spent and a following client retransmission had time to draw the RST).
+    #[arg(long, value_parser = float_in(0.0, 3600.0))]
     pub watch: Option<f64>,
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
@@ -248,23 +263,56 @@ pub struct BacklogOpts {
 
 #[derive(Args, Debug, Clone)]
 pub struct LossOpts {
-    /// Bytes the client sends to the server.
-    #[arg(long, default_value_t = 20_000)]
+    /// Bytes the client sends to the server, 1-16777216 (16 MiB).
+    #[arg(long, default_value_t = 20_000, value_parser = value_parser!(u32).range(1..=16 << 20))]
     pub bytes: u32,
-    /// Extra random delay 0..jitter ms per packet (this reorders).
-    #[arg(long, default_value_t = 0)]
+    /// Extra random delay 0..jitter ms per packet (this reorders), 0-10000.
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u64).range(0..=10_000))]
     pub jitter_ms: u64,
-    /// Random loss, percent, both directions (the model's `loss_pct`).
-    #[arg(long, default_value_t = 0.0)]
+    /// Random loss, percent, both directions (the model's `loss_pct`), 0-100.
+    #[arg(long, default_value_t = 0.0, value_parser = float_in(0.0, 100.0))]
     pub loss_pct: f64,
-    /// Random duplication, percent (the model's `duplicate_pct`).
-    #[arg(long, default_value_t = 0.0)]
+    /// Random duplication, percent (the model's `duplicate_pct`), 0-100.
+    #[arg(long, default_value_t = 0.0, value_parser = float_in(0.0, 100.0))]
     pub dup_pct: f64,
     /// Drop the n-th data segment the client sends (1-based, retransmissions count), like the
-    /// model's fault rule `{from: client, matches: data, nth: n, action: drop}`.
-    #[arg(long, value_delimiter = ',')]
+    /// model's fault rule `{from: client, matches: data, nth: n, action: drop}`. 1-1000000.
+    #[arg(long, value_delimiter = ',', value_parser = value_parser!(u32).range(1..=1_000_000))]
     pub drop_data: Vec<u32>,
     /// PRNG seed for loss/duplication/jitter.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// A value parser for a decimal option in `lo..=hi`: NaN, infinities and out-of-range values
+/// are refused by clap before anything runs ("invalid value 'nan' for '--timeout <SECS>': …").
+fn float_in(lo: f64, hi: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    move |text: &str| {
+        let v: f64 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("not a number (allowed: {lo}..={hi})"))?;
+        if v.is_finite() && (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!("{v} is not in {lo}..={hi}"))
+        }
+    }
+}
+
+impl Cmd {
+    /// The options every subcommand shares.
+    pub fn common(&self) -> &Common {
+        match self {
+            Cmd::Handshake { common }
+            | Cmd::Teardown { common, .. }
+            | Cmd::Sticky { common, .. }
+            | Cmd::Udp { common }
+            | Cmd::Backlog { common, .. }
+            | Cmd::Loss { common, .. }
+            | Cmd::Compare { common, .. }
+            | Cmd::Record { common, .. }
+            | Cmd::Sim { common, .. } => common,
+        }
+    }
 }

@@ -24,9 +24,17 @@ pub enum LabError {
         "timed out after {secs:.1} s waiting for {what} (raise --timeout if the machine is slow)"
     )]
     Timeout { what: String, secs: f64 },
-    /// Ctrl-C.
-    #[error("interrupted; everything this run created has been removed")]
-    Interrupted,
+    /// SIGINT (Ctrl-C) or SIGTERM.
+    #[error("interrupted by {}; everything this run created has been removed", crate::sys::signal::name(*signal))]
+    Interrupted { signal: i32 },
+    /// The run stopped early (Ctrl-C, a timeout, a budget): `partial` holds what was recorded
+    /// until then, with the trace's `cut_short` mark set; `main` writes it, then reports
+    /// `cause` and exits with its status.
+    #[error("{cause}")]
+    CutShort {
+        cause: Box<LabError>,
+        partial: Box<crate::session::Outcome>,
+    },
     /// Bad options or input files.
     #[error("{0}")]
     Usage(String),
@@ -77,12 +85,14 @@ pub fn cvt_size(ret: libc::ssize_t, what: impl FnOnce() -> String) -> Result<usi
 
 impl LabError {
     /// Process exit status: 1 for failures, 2 for usage, 3 for missing privileges,
-    /// 130 for Ctrl-C (the shell convention).
+    /// 128 + the signal when interrupted (130 for Ctrl-C, 143 for SIGTERM: the shell
+    /// convention).
     pub fn exit_code(&self) -> i32 {
         match self {
             LabError::Usage(_) => 2,
             LabError::Privilege { .. } => 3,
-            LabError::Interrupted => 130,
+            LabError::Interrupted { signal } => 128 + signal,
+            LabError::CutShort { cause, .. } => cause.exit_code(),
             _ => 1,
         }
     }

@@ -44,9 +44,16 @@ fn main() {
     use clap::Parser;
     sys::signal::install();
     let cli = cli::Cli::parse();
-    let code = match run(cli) {
+    let code = match run(&cli) {
         Ok(code) => code,
         Err(e) => {
+            // A run cut short (Ctrl-C, SIGTERM, --timeout) still writes what it recorded.
+            if let error::LabError::CutShort { partial, .. } = &e {
+                let common = cli.cmd.common();
+                if let Err(w) = emit(common, partial, trace_on_stdout(&cli.cmd)) {
+                    eprintln!("synack-lab: {w}");
+                }
+            }
             eprintln!("synack-lab: {e}");
             e.exit_code()
         }
@@ -54,9 +61,19 @@ fn main() {
     std::process::exit(code);
 }
 
+/// `sim scenario.json > trace.json` (issue #4, docs/scenario-format.md): without `--out` or
+/// `--json`, sim's stdout IS the trace and its human summary goes to stderr.
 #[cfg(target_os = "linux")]
-fn run(cli: cli::Cli) -> error::Result<i32> {
+fn trace_on_stdout(cmd: &cli::Cmd) -> bool {
+    let common = cmd.common();
+    matches!(cmd, cli::Cmd::Sim { .. }) && common.out.is_none() && !common.json
+}
+
+#[cfg(target_os = "linux")]
+fn run(cli: &cli::Cli) -> error::Result<i32> {
     use cli::Cmd;
+    // Before anything runs: a run of minutes must not end in "cannot write --out".
+    check_outputs(&cli.cmd)?;
     let (common, outcome) = match &cli.cmd {
         Cmd::Handshake { common } => (common, experiments::conn::handshake(common)?),
         Cmd::Teardown { common, opts } => (common, experiments::conn::teardown(common, opts)?),
@@ -108,43 +125,193 @@ fn run(cli: cli::Cli) -> error::Result<i32> {
             print!("{}", record::run(dir.as_deref(), cases, common)?);
             return Ok(0);
         }
-        Cmd::Sim { scenario, common } => (common, sim(scenario)?),
+        Cmd::Sim {
+            scenario,
+            common,
+            max_events,
+        } => (common, sim(scenario, common, *max_events)?),
     };
-    // `sim scenario.json > trace.json` (issue #4, docs/scenario-format.md): without `--out` or
-    // `--json`, sim's stdout IS the trace and its human summary goes to stderr.
-    let trace_on_stdout =
-        matches!(cli.cmd, Cmd::Sim { .. }) && common.out.is_none() && !common.json;
-    emit(common, &outcome, trace_on_stdout)?;
+    emit(common, &outcome, trace_on_stdout(&cli.cmd))?;
     Ok(if outcome.ok { 0 } else { 1 })
 }
 
-/// `sim`: the model alone, on a scenario file (docs/scenario-format.md).
+/// `sim`: the model alone, on a scenario file (docs/scenario-format.md). The model runs in
+/// slices so that Ctrl-C, SIGTERM and `--timeout` stop it between two slices (the trace so far
+/// is written, marked cut short) and a terminal shows its progress.
 #[cfg(target_os = "linux")]
-fn sim(path: &std::path::Path) -> error::Result<session::Outcome> {
-    use error::Context;
+fn sim(
+    path: &std::path::Path,
+    common: &cli::Common,
+    max_events: Option<u64>,
+) -> error::Result<session::Outcome> {
+    use error::{Context, LabError};
+    use std::time::{Duration, Instant};
+    use synack_model::sim::{RunState, Sim};
+    use synack_model::trace::CutReason;
     let text = std::fs::read_to_string(path).ctx(|| format!("reading {}", path.display()))?;
-    let sc = synack_model::scenario::Scenario::from_json(&text)
-        .map_err(|e| error::LabError::Usage(format!("{}: {e}", path.display())))?;
-    let trace = synack_model::simulate(&sc)
-        .map_err(|e| error::LabError::Usage(format!("{}: {e}", path.display())))?;
+    let mut sc = synack_model::scenario::Scenario::from_json(&text)
+        .map_err(|e| LabError::Usage(format!("{}: {e}", path.display())))?;
+    if let Some(n) = max_events {
+        sc.limits.max_events = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    let mut model =
+        Sim::new(&sc).map_err(|e| LabError::Usage(format!("{}: {e}", path.display())))?;
+    let started = Instant::now();
+    let deadline = common
+        .timeout
+        .map(|t| (t, started + Duration::from_secs_f64(t)));
+    let mut progress = session::Progress::new("sim", common.quiet);
+    // 20,000 scheduled items take a few milliseconds: the checks below cost nothing and
+    // Ctrl-C is answered well within a second.
+    let mut cause = None;
+    while model.advance(20_000) == RunState::Running {
+        if let Some(signal) = sys::signal::received() {
+            cause = Some(LabError::Interrupted { signal });
+            model.cut(
+                CutReason::Interrupted,
+                format!("cut short: interrupted by {}", sys::signal::name(signal)),
+            );
+            break;
+        }
+        if let Some((secs, at)) = deadline {
+            if Instant::now() >= at {
+                cause = Some(LabError::Timeout {
+                    what: "the model".into(),
+                    secs,
+                });
+                model.cut(
+                    CutReason::Timeout,
+                    format!("cut short: --timeout {secs} s ran out"),
+                );
+                break;
+            }
+        }
+        progress.line(&format!(
+            "{:.3} s simulated, {} events, {} sockets … {:.1} s (Ctrl-C stops and writes the trace so far)",
+            model.now() as f64 / 1e6,
+            model.events(),
+            model.sockets(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    progress.clear();
+    if let Some(c) = &cause {
+        // At once, so the user sees the signal was heard while a big trace is written.
+        eprintln!(
+            "synack-lab: {}: stopped; writing the {} events recorded so far (a second Ctrl-C exits at once)",
+            match c {
+                LabError::Interrupted { signal } => sys::signal::name(*signal).to_string(),
+                _ => "--timeout ran out".to_string(),
+            },
+            model.events()
+        );
+    }
+    let trace = model.finish();
     let pk = analyze::packets(&trace);
     let mut text = format!(
         "model run of {:?} ({} events)\n\n",
         sc.name,
         trace.events.len()
     );
-    text.push_str(&analyze::packet_table(&pk));
+    if pk.len() <= 200 {
+        text.push_str(&analyze::packet_table(&pk));
+    } else {
+        text.push_str(&format!(
+            "{} packets (table left out above 200)\n",
+            pk.len()
+        ));
+    }
     text.push_str("\nstates:\n");
-    for (k, v) in analyze::state_names(&trace) {
+    for (k, v) in analyze::state_names(&trace).into_iter().take(50) {
         text.push_str(&format!("  {k:<18} {}\n", v.join(" → ")));
     }
-    Ok(session::Outcome {
-        summary: serde_json::json!({ "experiment": "sim", "scenario": sc.name, "packets": pk }),
+    if let Some(c) = &trace.cut_short {
+        text.push_str(&format!("\n{}\n", c.message));
+    }
+    let trace_complete = trace.cut_short.is_none();
+    let summary = serde_json::json!({
+        "experiment": "sim",
+        "scenario": sc.name,
+        // The packet list only while it is small: as JSON values a big one costs more time
+        // and memory than the run (a cut-short run must be written within a second).
+        "packets": if pk.len() <= 10_000 {
+            serde_json::to_value(&pk).unwrap_or_default()
+        } else {
+            pk.len().into()
+        },
+        "cut_short": trace.cut_short,
+    });
+    let outcome = session::Outcome {
+        summary,
         text,
         trace,
         pcap: Vec::new(),
-        ok: true,
-    })
+        // A trace stopped at a budget is valid but not the whole run: exit status 1.
+        ok: trace_complete,
+    };
+    match cause {
+        Some(cause) => Err(LabError::CutShort {
+            cause: Box::new(cause),
+            partial: Box::new(outcome),
+        }),
+        None => Ok(outcome),
+    }
+}
+
+/// Every output file must be writable before a run starts (an existing file is opened for
+/// appending, so it is not changed; a new one is created and removed again).
+#[cfg(target_os = "linux")]
+fn check_outputs(cmd: &cli::Cmd) -> error::Result<()> {
+    let common = cmd.common();
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    paths.extend(common.out.clone());
+    paths.extend(common.pcap.clone());
+    if let (cli::Cmd::Compare { .. }, Some(p)) = (cmd, &common.out) {
+        paths.push(p.with_extension("model.json"));
+    }
+    for p in &paths {
+        let existed = p.exists();
+        if p.is_dir() {
+            return Err(error::LabError::Usage(format!(
+                "{} is a directory; give a file name",
+                p.display()
+            )));
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(p)
+            .map_err(|e| {
+                error::LabError::Usage(format!(
+                    "cannot write {} ({e}); nothing was run",
+                    p.display()
+                ))
+            })?;
+        if !existed {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    Ok(())
+}
+
+/// Streams the trace into `<path>.part`, then renames it: the JSON text is never held in
+/// memory whole, and a second Ctrl-C during a long write (which exits at once) leaves the
+/// `.part` file, never a half-written trace under the real name.
+#[cfg(target_os = "linux")]
+fn write_trace(path: &std::path::Path, trace: &synack_model::trace::Trace) -> error::Result<()> {
+    use error::Context;
+    use std::io::Write;
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = std::path::PathBuf::from(part);
+    let file = std::fs::File::create(&part).ctx(|| format!("writing {}", part.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, trace)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.flush())
+        .ctx(|| format!("writing {}", part.display()))?;
+    std::fs::rename(&part, path)
+        .ctx(|| format!("renaming {} to {}", part.display(), path.display()))
 }
 
 /// Writes the trace / pcap files and prints the summary (text, or JSON with `--json`); with
@@ -152,11 +319,16 @@ fn sim(path: &std::path::Path) -> error::Result<session::Outcome> {
 #[cfg(target_os = "linux")]
 fn emit(common: &cli::Common, o: &session::Outcome, trace_on_stdout: bool) -> error::Result<()> {
     use error::Context;
-    // The trace must round-trip through the reader the web app uses.
-    let json = o.trace.to_json();
-    synack_model::trace::Trace::from_json(&json).map_err(error::LabError::Protocol)?;
+    use std::io::Write;
+    // The trace must round-trip through the reader the web app uses. Checked on traces up to
+    // a size where a second copy in memory is cheap (all of the lab's); the model's own traces
+    // are checked by its tests, and a big one would double the run's memory here.
+    if o.trace.events.len() <= 200_000 {
+        synack_model::trace::Trace::from_json(&o.trace.to_json())
+            .map_err(error::LabError::Protocol)?;
+    }
     if let Some(p) = &common.out {
-        std::fs::write(p, &json).ctx(|| format!("writing {}", p.display()))?;
+        write_trace(p, &o.trace)?;
     }
     if let Some(p) = &common.pcap {
         pcap::write(p, &o.pcap)?;
@@ -171,7 +343,12 @@ fn emit(common: &cli::Common, o: &session::Outcome, trace_on_stdout: bool) -> er
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         eprint!("{}", o.text);
     } else if trace_on_stdout {
-        println!("{json}");
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer(&mut out, &o.trace)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush())
+            .ctx(|| "writing the trace to stdout".into())?;
         eprint!("{}", o.text);
     } else {
         print!("{}", o.text);

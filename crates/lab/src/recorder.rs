@@ -399,6 +399,7 @@ impl Recorder {
             events,
             snapshots: Vec::new(),
             duration_us: last.max(end),
+            cut_short: None,
         };
         trace.build_snapshots(64);
         trace

@@ -309,11 +309,14 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         .as_ref()
         .map_or(0, |l| l.load(Ordering::Relaxed));
     let disturbance_us = wire_late.max(ctx.late_us.load(Ordering::Relaxed));
-    let crate::session::Finished {
-        mut trace,
-        pcap,
-        mut warnings,
-    } = s.finish(0)?;
+    let (
+        (),
+        crate::session::Finished {
+            mut trace,
+            pcap,
+            mut warnings,
+        },
+    ) = s.finish_with(Ok(()), 0)?;
     let poll_gap_us = ctx.rec.max_poll_gap_us();
     if poll_gap_us > POLL_GAP_US {
         warnings.push(format!(

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use synack_model::trace::{HostId, Trace};
+use synack_model::trace::{CutReason, CutShort, HostId, Trace};
 
 use crate::cli::Common;
 use crate::error::{LabError, Result};
@@ -48,6 +48,7 @@ pub struct Finished {
 }
 
 /// Everything an experiment hands back to `main`.
+#[derive(Debug)]
 pub struct Outcome {
     pub summary: serde_json::Value,
     pub text: String,
@@ -178,7 +179,7 @@ impl Session {
             wire: None,
             pollers: vec![(poller, server)],
             started: Instant::now(),
-            progress: Progress::new(experiment),
+            progress: Progress::new(experiment, common.quiet),
         })
     }
 
@@ -231,8 +232,14 @@ impl Session {
             wire: Some(wire),
             pollers,
             started: Instant::now(),
-            progress: Progress::new(experiment),
+            progress: Progress::new(experiment, common.quiet),
         })
+    }
+
+    /// True when packets are recorded (a capture on lo, or the wire); false on the host
+    /// without CAP_NET_RAW.
+    pub fn captures_packets(&self) -> bool {
+        self.capture.is_some() || self.wire.is_some()
     }
 
     /// sock_diag sockets in each namespace of the run (server first).
@@ -276,17 +283,86 @@ impl Session {
             .show(what, self.started.elapsed(), self.timeout);
     }
 
+    /// Ends the run whatever the experiment's body returned. On success: its value and the
+    /// trace. On Ctrl-C, SIGTERM or the deadline: capture and polling are stopped as usual and
+    /// the trace recorded so far comes back inside `LabError::CutShort`, marked `cut_short`,
+    /// so `main` writes it (and the pcap) before it reports the cause. Other errors pass
+    /// through (the guards still clean up).
+    pub fn finish_with<T>(self, body: Result<T>, syn_queue_cap: u32) -> Result<(T, Finished)> {
+        let cause = match body {
+            Ok(v) => return Ok((v, self.assemble(syn_queue_cap)?)),
+            Err(e @ (LabError::Interrupted { .. } | LabError::Timeout { .. })) => e,
+            Err(e) => return Err(e),
+        };
+        let experiment = self.progress.name.clone();
+        eprintln!(
+            "synack-lab: {}: stopped; cleaning up and writing what was recorded so far (a second Ctrl-C exits at once)",
+            match &cause {
+                LabError::Interrupted { signal } => signal::name(*signal).to_string(),
+                _ => format!("--timeout {} s ran out", self.timeout),
+            }
+        );
+        let mut f = self.assemble(syn_queue_cap)?;
+        let why = match cause {
+            LabError::Interrupted { .. } => CutReason::Interrupted,
+            _ => CutReason::Timeout,
+        };
+        f.trace.cut_short = Some(CutShort {
+            why,
+            message: format!("cut short: {cause}"),
+        });
+        let summary = serde_json::json!({
+            "experiment": experiment,
+            "cut_short": f.trace.cut_short,
+        });
+        let mut text = format!(
+            "{experiment}: cut short after {:.1} s ({} events recorded so far)\n",
+            f.trace.duration_us as f64 / 1e6,
+            f.trace.events.len()
+        );
+        for w in &f.warnings {
+            text.push_str(&format!("warning: {w}\n"));
+        }
+        Err(LabError::CutShort {
+            cause: Box::new(cause),
+            partial: Box::new(Outcome {
+                summary,
+                text,
+                trace: f.trace,
+                pcap: f.pcap,
+                ok: false,
+            }),
+        })
+    }
+
     /// Stops capture and polling and assembles the trace.
-    pub fn finish(mut self, syn_queue_cap: u32) -> Result<Finished> {
+    fn assemble(mut self, syn_queue_cap: u32) -> Result<Finished> {
         // One last poll interval so the final states are seen.
         std::thread::sleep(Duration::from_millis(20));
         self.progress.clear();
         let mut samples = Vec::new();
+        let mut budget_full = Vec::new();
         for (p, host) in std::mem::take(&mut self.pollers) {
-            samples.push((p.stop()?, host));
+            let (smp, full) = p.stop()?;
+            if full {
+                budget_full.push(format!(
+                    "sock_diag samples ({} socket entries)",
+                    crate::sys::diag::MAX_STORED_SOCKETS
+                ));
+            }
+            samples.push((smp, host));
         }
         let packets = match self.capture.take() {
-            Some(c) => c.stop()?,
+            Some(c) => {
+                let (pk, full) = c.stop()?;
+                if full {
+                    budget_full.push(format!(
+                        "captured packets ({} MiB)",
+                        crate::sys::packet::MAX_CAPTURED_BYTES >> 20
+                    ));
+                }
+                pk
+            }
             None => Vec::new(),
         };
         // On the host's shared loopback, keep only our server ports' traffic and sockets.
@@ -326,7 +402,18 @@ impl Session {
         for (smp, host) in &samples {
             self.rec.add_diag(smp, syn_queue_cap, *host);
         }
-        let trace = self.rec.finish(&kernel_release());
+        let mut trace = self.rec.finish(&kernel_release());
+        if !budget_full.is_empty() {
+            let message = format!(
+                "recording stopped at the budget for {}; the run went on, unrecorded",
+                budget_full.join(" and ")
+            );
+            self.warnings.push(message.clone());
+            trace.cut_short = Some(CutShort {
+                why: CutReason::CaptureBudget,
+                message,
+            });
+        }
         let pcap = self.rec.pcap_packets();
         Ok(Finished {
             trace,
@@ -350,24 +437,39 @@ pub fn kernel_release() -> String {
     }
 }
 
-/// A one-line progress display on stderr (only when stderr is a terminal).
+/// A one-line progress display on stderr: only when stderr is a terminal, not with `--quiet`,
+/// and only once a run has lasted two seconds (short runs stay silent).
 pub struct Progress {
     name: String,
     tty: bool,
+    started: Instant,
     last: Option<Instant>,
 }
 
+/// Runs shorter than this print no progress line.
+const PROGRESS_AFTER: Duration = Duration::from_secs(2);
+
 impl Progress {
-    pub fn new(name: &str) -> Progress {
+    pub fn new(name: &str, quiet: bool) -> Progress {
         Progress {
             name: name.into(),
-            tty: std::io::stderr().is_terminal(),
+            tty: !quiet && std::io::stderr().is_terminal(),
+            started: Instant::now(),
             last: None,
         }
     }
 
     pub fn show(&mut self, what: &str, elapsed: Duration, limit: f64) {
+        self.line(&format!(
+            "{what} … {:.1} s (limit {limit:.0} s, Ctrl-C stops and cleans up)",
+            elapsed.as_secs_f64()
+        ));
+    }
+
+    /// Shows `text` after the experiment's name, at most ten times a second.
+    pub fn line(&mut self, text: &str) {
         if !self.tty
+            || self.started.elapsed() < PROGRESS_AFTER
             || self
                 .last
                 .is_some_and(|l| l.elapsed() < Duration::from_millis(100))
@@ -375,11 +477,7 @@ impl Progress {
             return;
         }
         self.last = Some(Instant::now());
-        eprint!(
-            "\r\x1b[2K{}: {what} … {:.1} s (limit {limit:.0} s, Ctrl-C stops and cleans up)",
-            self.name,
-            elapsed.as_secs_f64()
-        );
+        eprint!("\r\x1b[2K{}: {text}", self.name);
     }
 
     pub fn clear(&mut self) {

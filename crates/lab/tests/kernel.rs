@@ -646,7 +646,7 @@ fn backlog_refuses_the_host() {
 fn ctrl_c_cleans_up() {
     let before = host_interfaces();
     let mut child = Command::new(bin())
-        .args(["backlog", "--preset", "seed"])
+        .args(["backlog", "--preset", "real-capture"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

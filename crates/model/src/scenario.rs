@@ -279,23 +279,51 @@ pub enum Action {
     },
 }
 
+/// How far a run may go. The first three are the scenario's own; the budget (`max_events`,
+/// `max_sockets`) protects the machine: a run that reaches it stops, and its trace says so in
+/// [`crate::trace::Trace::cut_short`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Limits {
     /// Stop the run at this time even if things are still happening.
     pub max_time_us: Micros,
-    /// Stop after this many trace events.
+    /// Budget: stop after this many trace events. An event costs about
+    /// [`BYTES_PER_EVENT`] bytes of memory while the run lasts and about 166 bytes of trace
+    /// JSON, so the default (1,000,000) stays within a few hundred MB.
     pub max_events: usize,
-    /// A snapshot every this many events.
+    /// A snapshot every this many events (at least; see `Trace::build_snapshots`, which
+    /// spaces them further apart when there are many sockets).
     pub snapshot_every: usize,
+    /// Budget: the most sockets a run may have, the scenario's plus accepted connections.
+    /// Socket ids are 16-bit in the trace format, so this can never exceed
+    /// [`MAX_SOCKET_IDS`]: a run stops before an id would wrap.
+    pub max_sockets: usize,
 }
+
+/// Socket ids are `u16` (`trace::SocketId`); one id is kept free so that the check before each
+/// event (which creates at most one socket) can never let an id wrap.
+pub const MAX_SOCKET_IDS: usize = u16::MAX as usize;
+
+/// Peak memory one trace event costs in `synack-lab sim`: the event, its share of the
+/// snapshots and of the simulator's queues, and the JSON being written. Measured on a bulk
+/// transfer stopped at the default budget: 1,000,000 events, 179 MB peak RSS in a release
+/// build, a 166 MB trace. Used to state the budget in bytes.
+pub const BYTES_PER_EVENT: usize = 180;
+
+/// The ceiling `max_events` may be raised to (a scenario or `synack-lab sim --max-events`):
+/// 20,000,000 events is about 3.6 GB.
+pub const MAX_EVENTS_CEILING: usize = 20_000_000;
+
+/// The longest simulated run: one day.
+pub const MAX_TIME_CEILING_US: Micros = 86_400_000_000;
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_time_us: 3_600_000_000,
-            max_events: 4_000_000,
+            max_events: 1_000_000,
             snapshot_every: 256,
+            max_sockets: MAX_SOCKET_IDS,
         }
     }
 }
@@ -307,6 +335,14 @@ pub enum ScenarioError {
     UnknownSocket(String),
     UnknownGroup(String),
     BadAddress(String),
+    /// A number outside its documented range (docs/scenario-format.md).
+    OutOfRange {
+        /// Where it is, as a path: `network.default.jitter_us`, `apps[1].steps[0].len`.
+        field: String,
+        value: String,
+        /// The allowed range, as text: `0..=60000000`.
+        range: String,
+    },
     Invalid(String),
 }
 
@@ -319,6 +355,11 @@ impl std::fmt::Display for ScenarioError {
             ScenarioError::BadAddress(a) => {
                 write!(f, "bad address \"{a}\" (expected \"host:port\")")
             }
+            ScenarioError::OutOfRange {
+                field,
+                value,
+                range,
+            } => write!(f, "{field} = {value} is out of range (allowed: {range})"),
             ScenarioError::Invalid(why) => f.write_str(why),
         }
     }
@@ -344,5 +385,218 @@ pub(crate) fn pct_to_ppm(pct: f64) -> u32 {
         1_000_000
     } else {
         (pct * 10_000.0).round() as u32
+    }
+}
+
+// ------------------------------------------------------------------ validation
+
+/// The documented ranges (docs/scenario-format.md, "Ranges"). Every number a scenario gives is
+/// checked before the run starts, so the simulator's arithmetic on them cannot overflow (all
+/// times stay below `MAX_TIME_CEILING_US` plus a few of these, far from `u64::MAX`) and no
+/// setting that would stall TCP (an MSS or a congestion window of 0) reaches the model.
+pub mod ranges {
+    use super::{Micros, MAX_EVENTS_CEILING, MAX_SOCKET_IDS, MAX_TIME_CEILING_US};
+    use std::ops::RangeInclusive;
+
+    /// One-way latency and jitter of a link: up to a minute.
+    pub const LINK_DELAY_US: RangeInclusive<Micros> = 0..=60_000_000;
+    /// 0 means no serialisation delay; up to 1 Tbit/s.
+    pub const BANDWIDTH_BPS: RangeInclusive<u64> = 0..=1_000_000_000_000;
+    /// RFC 791: every host must accept a 68-byte datagram; IPv4's total length is 16 bits.
+    pub const MTU: RangeInclusive<u32> = 68..=65_535;
+    pub const PERCENT: RangeInclusive<f64> = 0.0..=100.0;
+    /// Any time a scenario names (a step's `at_us`, a fault's window or delay).
+    pub const TIME_US: RangeInclusive<Micros> = 0..=MAX_TIME_CEILING_US;
+    /// A fault's `nth` counts from 1.
+    pub const NTH: RangeInclusive<u32> = 1..=u32::MAX;
+    /// SO_RCVBUF / SO_SNDBUF and recv() buffers: Linux caps socket buffers near 1 GiB
+    /// (`sock_setsockopt` doubles a value limited to INT_MAX / 2).
+    pub const BUFFER: RangeInclusive<u32> = 1..=1 << 30;
+    /// A UDP datagram's payload over IPv4: 65,535 − 20 (IP) − 8 (UDP).
+    pub const DATAGRAM: RangeInclusive<u32> = 0..=65_507;
+    /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
+    pub const BACKLOG: RangeInclusive<u32> = 0..=65_535;
+    pub const MAX_TIME: RangeInclusive<Micros> = 1..=MAX_TIME_CEILING_US;
+    pub const MAX_EVENTS: RangeInclusive<usize> = 1..=MAX_EVENTS_CEILING;
+    pub const SNAPSHOT_EVERY: RangeInclusive<usize> = 1..=MAX_EVENTS_CEILING;
+    pub const MAX_SOCKETS: RangeInclusive<usize> = 1..=MAX_SOCKET_IDS;
+    /// Linux TCP_MIN_MSS (88) up to what a 64 KiB IPv4 packet holds (65,535 − 40).
+    pub const MSS: RangeInclusive<u16> = 88..=65_495;
+    /// RFC 7323 §2.3: a shift count above 14 is treated as 14; we refuse it instead.
+    pub const WINDOW_SCALE: RangeInclusive<u8> = 0..=14;
+    /// RTO bounds and initial RTO: 1 ms (below a jiffy makes no sense) up to Linux's
+    /// TCP_RTO_MAX, 120 s (RFC 6298 §2.5 only asks for at least 60 s).
+    pub const RTO_US: RangeInclusive<Micros> = 1_000..=120_000_000;
+    pub const CLOCK_GRANULARITY_US: RangeInclusive<Micros> = 1..=1_000_000;
+    /// `tcp_syn_retries` is limited to MAX_TCP_SYNCNT, 127.
+    pub const SYN_RETRIES: RangeInclusive<u32> = 0..=127;
+    /// `tcp_synack_retries` is a u8 sysctl; `tcp_retries2` and the probe count the same.
+    pub const RETRIES: RangeInclusive<u32> = 0..=255;
+    /// RFC 1122 §4.2.3.2: the ACK delay MUST be less than 0.5 s.
+    pub const DELAYED_ACK_US: RangeInclusive<Micros> = 0..=500_000;
+    /// A count of segments (ACK every n, initial cwnd, dupACK threshold); 0 would stall TCP.
+    pub const SEGMENTS: RangeInclusive<u32> = 1..=10_000;
+    pub const MAX_SYN_BACKLOG: RangeInclusive<u32> = 0..=1 << 20;
+}
+
+fn check<T: PartialOrd + std::fmt::Display>(
+    field: impl FnOnce() -> String,
+    value: T,
+    range: &std::ops::RangeInclusive<T>,
+) -> Result<(), ScenarioError> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(ScenarioError::OutOfRange {
+            field: field(),
+            value: value.to_string(),
+            range: format!("{}..={}", range.start(), range.end()),
+        })
+    }
+}
+
+/// `check` for percentages: NaN is out of every range, so it is refused too.
+fn check_pct(field: impl FnOnce() -> String, value: f64) -> Result<(), ScenarioError> {
+    check(field, value, &ranges::PERCENT)
+}
+
+fn check_opt<T: PartialOrd + std::fmt::Display + Copy>(
+    field: impl FnOnce() -> String,
+    value: Option<T>,
+    range: &std::ops::RangeInclusive<T>,
+) -> Result<(), ScenarioError> {
+    value.map_or(Ok(()), |v| check(field, v, range))
+}
+
+fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
+    use ranges::*;
+    check(|| format!("{at}.latency_us"), l.latency_us, &LINK_DELAY_US)?;
+    check(|| format!("{at}.jitter_us"), l.jitter_us, &LINK_DELAY_US)?;
+    check(
+        || format!("{at}.bandwidth_bps"),
+        l.bandwidth_bps,
+        &BANDWIDTH_BPS,
+    )?;
+    check(|| format!("{at}.mtu"), l.mtu, &MTU)?;
+    check_pct(|| format!("{at}.loss_pct"), l.loss_pct)?;
+    check_pct(|| format!("{at}.duplicate_pct"), l.duplicate_pct)?;
+    check_pct(|| format!("{at}.reorder_pct"), l.reorder_pct)
+}
+
+fn check_tuning(t: &ProfileOverrides) -> Result<(), ScenarioError> {
+    use ranges::*;
+    let f = |name: &str| format!("tuning.{name}");
+    check_opt(|| f("mss"), t.mss, &MSS)?;
+    check_opt(
+        || f("window_scale"),
+        t.window_scale.flatten(),
+        &WINDOW_SCALE,
+    )?;
+    check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
+    check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
+    check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
+    check_opt(|| f("rto_min_us"), t.rto_min_us, &RTO_US)?;
+    check_opt(|| f("rto_max_us"), t.rto_max_us, &RTO_US)?;
+    check_opt(
+        || f("clock_granularity_us"),
+        t.clock_granularity_us,
+        &CLOCK_GRANULARITY_US,
+    )?;
+    check_opt(|| f("syn_retries"), t.syn_retries, &SYN_RETRIES)?;
+    check_opt(|| f("synack_retries"), t.synack_retries, &RETRIES)?;
+    check_opt(|| f("data_retries"), t.data_retries, &RETRIES)?;
+    check_opt(|| f("persist_probe_max"), t.persist_probe_max, &RETRIES)?;
+    check_opt(|| f("time_wait_us"), t.time_wait_us, &TIME_US)?;
+    check_opt(|| f("msl_us"), t.msl_us, &TIME_US)?;
+    check_opt(
+        || f("fin_wait2_timeout_us"),
+        t.fin_wait2_timeout_us,
+        &TIME_US,
+    )?;
+    check_opt(|| f("delayed_ack_us"), t.delayed_ack_us, &DELAYED_ACK_US)?;
+    check_opt(|| f("ack_every_segments"), t.ack_every_segments, &SEGMENTS)?;
+    check_opt(
+        || f("initial_cwnd_segments"),
+        t.initial_cwnd_segments,
+        &SEGMENTS,
+    )?;
+    check_opt(|| f("dupack_threshold"), t.dupack_threshold, &SEGMENTS)?;
+    check_opt(|| f("somaxconn"), t.somaxconn, &BACKLOG)?;
+    check_opt(|| f("max_syn_backlog"), t.max_syn_backlog, &MAX_SYN_BACKLOG)
+}
+
+impl Scenario {
+    /// Checks every number against its documented range (module `ranges`), and the sockets
+    /// against the socket budget. `Sim::new` calls it, so nothing out of range ever runs;
+    /// the error names the field, the value and the range.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        use ranges::*;
+        let l = &self.limits;
+        check(|| "limits.max_time_us".into(), l.max_time_us, &MAX_TIME)?;
+        check(|| "limits.max_events".into(), l.max_events, &MAX_EVENTS)?;
+        check(
+            || "limits.snapshot_every".into(),
+            l.snapshot_every,
+            &SNAPSHOT_EVERY,
+        )?;
+        check(|| "limits.max_sockets".into(), l.max_sockets, &MAX_SOCKETS)?;
+        check_tuning(&self.tuning)?;
+        let p = self.profile.profile().with(&self.tuning);
+        if p.rto_min_us > p.rto_max_us {
+            return Err(ScenarioError::OutOfRange {
+                field: "tuning.rto_min_us".into(),
+                value: p.rto_min_us.to_string(),
+                range: format!("at most rto_max_us ({})", p.rto_max_us),
+            });
+        }
+        check_link("network.default", &self.network.default)?;
+        for (i, d) in self.network.directions.iter().enumerate() {
+            check_link(&format!("network.directions[{i}].link"), &d.link)?;
+        }
+        for (i, r) in self.faults.iter().enumerate() {
+            check_opt(|| format!("faults[{i}].nth"), r.nth, &NTH)?;
+            check_opt(|| format!("faults[{i}].after_us"), r.after_us, &TIME_US)?;
+            check_opt(|| format!("faults[{i}].until_us"), r.until_us, &TIME_US)?;
+            if let FaultAction::Delay { by_us } = r.action {
+                check(|| format!("faults[{i}].by_us"), by_us, &TIME_US)?;
+            }
+        }
+        check(
+            || "sockets (count)".into(),
+            self.sockets.len(),
+            &(0..=l.max_sockets),
+        )?;
+        for (i, s) in self.sockets.iter().enumerate() {
+            check_opt(
+                || format!("sockets[{i}].recv_buffer"),
+                s.recv_buffer,
+                &BUFFER,
+            )?;
+            check_opt(
+                || format!("sockets[{i}].send_buffer"),
+                s.send_buffer,
+                &BUFFER,
+            )?;
+        }
+        for (a, app) in self.apps.iter().enumerate() {
+            for (k, st) in app.steps.iter().enumerate() {
+                let at = || format!("apps[{a}].steps[{k}]");
+                check_opt(|| format!("{}.at_us", at()), st.at_us, &TIME_US)?;
+                check_opt(|| format!("{}.after_us", at()), st.after_us, &TIME_US)?;
+                match &st.action {
+                    Action::Listen { backlog } => {
+                        check(|| format!("{}.backlog", at()), *backlog, &BACKLOG)?
+                    }
+                    Action::SendTo { len, .. } => {
+                        check(|| format!("{}.len", at()), *len, &DATAGRAM)?
+                    }
+                    Action::Recv { max } | Action::RecvLoop { max } => {
+                        check(|| format!("{}.max", at()), *max, &BUFFER)?
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 }

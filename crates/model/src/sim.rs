@@ -18,9 +18,10 @@ use crate::tcp::listener::Listener;
 use crate::tcp::socket::{RecvOutcome, IP_HEADER};
 use crate::tcp::{timer_index, TcpSocket};
 use crate::trace::{
-    Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Header, Host, HostId,
-    MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind, Segment, SegmentId,
-    SocketId, SocketInfo, TcpHeader, TcpState, TimerKind, Trace, UdpHeader, TRACE_FORMAT_VERSION,
+    Addr, AppCall, AppCallKind, AppResult, CutReason, CutShort, DropReason, Event, EventKind,
+    Header, Host, HostId, MessageId, MessageInfo, Micros, Origin, PayloadSpan, Proto, QueueKind,
+    Segment, SegmentId, SocketId, SocketInfo, TcpHeader, TcpState, TimerKind, Trace, UdpHeader,
+    TRACE_FORMAT_VERSION,
 };
 use crate::udp::{Datagram, UdpSocket, UDP_HEADER};
 use crate::vecmap::VecMap;
@@ -120,8 +121,21 @@ pub struct Sim {
     messages: Vec<MessageInfo>,
     next_seg: u32,
     limits: Limits,
+    /// Set once the run stops early (a budget, or the caller via [`Sim::cut`]).
+    cut_short: Option<CutShort>,
+    /// The first `flush` (the applications' first steps) has run.
+    started: bool,
     name: String,
     profile_id: &'static str,
+}
+
+/// Where a run stands after [`Sim::advance`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// More is scheduled; call `advance` again.
+    Running,
+    /// Nothing left to happen, or a limit or budget was reached.
+    Done,
 }
 
 macro_rules! ctx {
@@ -139,6 +153,7 @@ macro_rules! ctx {
 
 impl Sim {
     pub fn new(s: &Scenario) -> Result<Sim, ScenarioError> {
+        s.validate()?;
         let p = s.profile.profile().with(&s.tuning);
         let mut sim = Sim {
             now: 0,
@@ -169,6 +184,8 @@ impl Sim {
             messages: Vec::new(),
             next_seg: 0,
             limits: s.limits.clone(),
+            cut_short: None,
+            started: false,
             name: s.name.clone(),
             profile_id: s.profile.id(),
         };
@@ -386,16 +403,64 @@ impl Sim {
 
     /// Runs to quiescence or a limit and returns the trace.
     pub fn run(mut self) -> Trace {
-        self.flush();
-        while let Some(ev) = self.heap.pop() {
-            if ev.t > self.limits.max_time_us {
+        while self.advance(usize::MAX) == RunState::Running {}
+        self.finish()
+    }
+
+    /// Handles up to `steps` scheduled items (segments, timers, application steps), so that a
+    /// caller with a clock (the lab's `sim`, a web worker) can show progress and stop a long
+    /// run between two calls without the model knowing about time or signals.
+    pub fn advance(&mut self, steps: usize) -> RunState {
+        if !self.started {
+            self.started = true;
+            self.flush();
+        }
+        for _ in 0..steps {
+            if self.cut_short.is_some() {
+                return RunState::Done;
+            }
+            let Some(next_t) = self.heap.peek().map(|e| e.t) else {
+                return RunState::Done;
+            };
+            if next_t > self.limits.max_time_us {
                 // Stopped by the time limit: the run lasted exactly that long.
                 self.now = self.limits.max_time_us;
-                break;
+                return RunState::Done;
             }
             if self.out.len() >= self.limits.max_events {
-                break;
+                self.cut(
+                    CutReason::EventBudget,
+                    format!(
+                        "stopped at the event budget: {} events by {:.3} s of simulated time \
+                         (limits.max_events; each event costs about {} bytes of memory; \
+                         raise it up to {}, e.g. `synack-lab sim --max-events N`)",
+                        self.out.len(),
+                        self.now as f64 / 1e6,
+                        crate::scenario::BYTES_PER_EVENT,
+                        crate::scenario::MAX_EVENTS_CEILING,
+                    ),
+                );
+                return RunState::Done;
             }
+            // Handling one item creates at most one socket (a listener's child for one SYN or
+            // ACK), so stopping here keeps every id below the budget and `u16::MAX`.
+            let socket_budget = self.limits.max_sockets.min(crate::scenario::MAX_SOCKET_IDS);
+            if self.socks.len() >= socket_budget {
+                self.cut(
+                    CutReason::SocketBudget,
+                    format!(
+                        "stopped at the socket budget: {} sockets by {:.3} s of simulated time \
+                         (limits.max_sockets, at most {}: socket ids are 16-bit)",
+                        self.socks.len(),
+                        self.now as f64 / 1e6,
+                        crate::scenario::MAX_SOCKET_IDS,
+                    ),
+                );
+                return RunState::Done;
+            }
+            let Some(ev) = self.heap.pop() else {
+                return RunState::Done;
+            };
             self.now = ev.t;
             match ev.what {
                 What::Arrive(id, sent, multicast) => {
@@ -412,10 +477,38 @@ impl Sim {
             }
             self.flush();
         }
-        self.finish()
+        if self.heap.is_empty() {
+            RunState::Done
+        } else {
+            RunState::Running
+        }
     }
 
-    fn finish(self) -> Trace {
+    /// Stops the run here (the first reason given is kept): the trace ends at the current
+    /// event and carries `cut_short` with `why` and `message`.
+    pub fn cut(&mut self, why: CutReason, message: String) {
+        if self.cut_short.is_none() {
+            self.cut_short = Some(CutShort { why, message });
+        }
+    }
+
+    /// Simulated time reached so far.
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    /// Trace events recorded so far.
+    pub fn events(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Sockets so far (the scenario's and accepted connections).
+    pub fn sockets(&self) -> usize {
+        self.socks.len()
+    }
+
+    /// The trace of what happened so far (all of it, once `advance` returned `Done`).
+    pub fn finish(self) -> Trace {
         let duration_us = self
             .out
             .last()
@@ -435,6 +528,7 @@ impl Sim {
             events: self.out,
             snapshots: Vec::new(),
             duration_us,
+            cut_short: self.cut_short,
         };
         t.build_snapshots(self.limits.snapshot_every);
         t

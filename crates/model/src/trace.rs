@@ -46,6 +46,10 @@ pub struct SegmentId(pub u32);
 #[serde(transparent)]
 pub struct MessageId(pub u32);
 
+/// The most socket views all of a trace's snapshots hold together (about 200 bytes each in
+/// memory): see [`Trace::build_snapshots`].
+pub const SNAPSHOT_VIEW_BUDGET: usize = 500_000;
+
 /// A whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
@@ -63,6 +67,33 @@ pub struct Trace {
     pub snapshots: Vec<Snapshot>,
     /// Time of the last event (or the end of the run, if later).
     pub duration_us: Micros,
+    /// Present when the run was stopped before it ended by itself (a budget, Ctrl-C, a
+    /// timeout): everything up to that point is here and valid, the rest never happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_short: Option<CutShort>,
+}
+
+/// Why a trace ends early, for a reader and for a program.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CutShort {
+    pub why: CutReason,
+    /// One sentence for people: what limit, its value, how to raise it.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CutReason {
+    /// The run reached its event budget (`limits.max_events`).
+    EventBudget,
+    /// The run would have created more sockets than `limits.max_sockets` (ids are 16-bit).
+    SocketBudget,
+    /// The lab stopped recording because its capture or trace budget was full.
+    CaptureBudget,
+    /// SIGINT or SIGTERM.
+    Interrupted,
+    /// The lab's `--timeout` ran out.
+    Timeout,
 }
 
 /// Who produced the trace.
@@ -686,9 +717,15 @@ impl Trace {
         snap
     }
 
-    /// Builds snapshots every `every` events (replacing any present).
+    /// Builds snapshots every `every` events (replacing any present), further apart when
+    /// there are many sockets: a snapshot holds a view of every socket seen so far, so their
+    /// memory grows as snapshots × sockets. The interval is stretched until at most
+    /// [`SNAPSHOT_VIEW_BUDGET`] socket views are stored in all, whatever the socket count; a
+    /// viewer then replays at most that interval's events to reach any moment.
     pub fn build_snapshots(&mut self, every: usize) {
-        let every = every.max(1);
+        let views_per_snapshot = self.sockets.len().max(1);
+        let most_snapshots = (SNAPSHOT_VIEW_BUDGET / views_per_snapshot).max(1);
+        let every = every.max(1).max(self.events.len().div_ceil(most_snapshots));
         let mut snap = Snapshot::default();
         let mut out = vec![snap.clone()];
         for (i, ev) in self.events.iter().enumerate() {

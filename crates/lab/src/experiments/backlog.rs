@@ -71,7 +71,7 @@ pub struct BacklogSummary {
 
 pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
     let mut o = opts.clone();
-    if o.preset == Some(Preset::Seed) {
+    if o.preset == Some(Preset::RealCapture) {
         // The seed capture: the accept queue is full, a client completes its handshake from its
         // side and sends 5 bytes; Linux's default tcp_synack_retries = 5; nobody accepts.
         // The seed used backlog 0 on an old kernel. Since Linux 4.15 a SYN meeting a full
@@ -87,8 +87,11 @@ pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
         o.accept_every_ms = None;
     }
     // How long a request lives: SYN-ACK at 0, then after 1, 2, 4... s (TCP_TIMEOUT_INIT
-    // doubling), expiring one more backoff after the last retry.
-    let lifetime = ((1u64 << (o.synack_retries + 1)) - 1) as f64;
+    // doubling, each wait capped at TCP_RTO_MAX = 120 s, `reqsk_timer_handler`), expiring one
+    // more backoff after the last retry. Summed step by step: `--synack-retries` goes to 255.
+    let lifetime: f64 = (0..=o.synack_retries)
+        .map(|i| 2f64.powi(i.min(30) as i32).min(120.0))
+        .sum();
     let watch = o.watch.unwrap_or_else(|| {
         if o.send > 0 {
             // Client RTO on loopback starts at 200 ms (TCP_RTO_MIN) and doubles; the first
@@ -133,12 +136,16 @@ pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
         sysctls.insert(k.to_string(), v);
     }
     let ns = s.ns.clone();
-    let ids = in_ns(&ns, || body(&mut s, &o, watch))?;
-    let Finished {
-        trace,
-        pcap,
-        warnings,
-    } = s.finish(o.max_syn_backlog)?;
+    let recorded = in_ns(&ns, || body(&mut s, &o, watch));
+    // On Ctrl-C or the deadline, what was recorded is still written, marked cut short.
+    let (
+        ids,
+        Finished {
+            trace,
+            pcap,
+            warnings,
+        },
+    ) = s.finish_with(recorded, o.max_syn_backlog)?;
     summarize(trace, pcap, warnings, &o, sysctls, &ids)
 }
 
@@ -431,7 +438,7 @@ fn summarize(
     let half_open = reports.iter().filter(|r| r.outcome == "half-open").count();
     let sum = BacklogSummary {
         experiment: "backlog",
-        preset: o.preset.map(|_| "seed"),
+        preset: o.preset.map(|_| "real-capture"),
         backlog: o.backlog,
         clients: o.clients,
         sysctls,

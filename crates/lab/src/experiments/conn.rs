@@ -79,12 +79,16 @@ fn run(common: &Common, td: Option<&TeardownOpts>, name: &'static str) -> Result
     let first = td.map(|t| t.first).unwrap_or(First::Client);
     let gap = Duration::from_millis(td.map(|t| t.gap_ms).unwrap_or(100));
     let abort = td.is_some_and(|t| t.abort);
-    let ids = in_ns(&ns, || body(&mut s, first, gap, abort, watch))?;
-    let Finished {
-        trace,
-        pcap,
-        warnings,
-    } = s.finish(0)?;
+    let recorded = in_ns(&ns, || body(&mut s, first, gap, abort, watch));
+    // On Ctrl-C or the deadline, what was recorded is still written, marked cut short.
+    let (
+        ids,
+        Finished {
+            trace,
+            pcap,
+            warnings,
+        },
+    ) = s.finish_with(recorded, 0)?;
     summarize(trace, pcap, warnings, name, td.map(|_| first), &ids, watch)
 }
 

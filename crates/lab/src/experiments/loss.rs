@@ -4,14 +4,14 @@
 //! the lab's own, so *which* packets a percentage drops differs from the model — scripted
 //! drops (`--drop-data n`) hit the same segment in both.
 
-use std::io::Write;
 use std::time::Duration;
 
 use serde::Serialize;
 use synack_model::trace::{AppCall, AppCallKind, AppResult, EventKind, Header};
 
 use super::{
-    accept, connect_finish, connect_start, in_ns, io, key_values, listen, ms, recorded_recv,
+    accept, bounded_write, connect_finish, connect_start, in_ns, io, key_values, listen, ms,
+    recorded_recv,
 };
 use crate::analyze;
 use crate::cli::{Common, LossOpts};
@@ -56,7 +56,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
     let mut s = Session::start_with("loss", common, true, false, 90.0, Some(faults))?;
     let ns = s.ns.clone();
     let bytes = o.bytes;
-    let (received, intact, t0, t1) = in_ns(&ns, || {
+    let recorded = in_ns(&ns, || {
         let (l, lid, port) = listen(&s, 8, "listener")?;
         s.wait(Duration::from_millis(10), "listening")?;
         let (c, cid) = connect_start(&s, port, "client")?;
@@ -97,7 +97,6 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
                 }
                 Ok((got.len() as u64, got == data))
             });
-            let mut cw = &c;
             rec.call(
                 cid,
                 AppCall::Send {
@@ -105,7 +104,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
                     message: None,
                 },
             );
-            cw.write_all(&data).map_err(|e| io("send()", e))?;
+            bounded_write(&c, &data, (deadline, limit), "the transfer")?;
             rec.ret(cid, AppCallKind::Send, AppResult::Ok);
             rec.call(cid, AppCall::Shutdown);
             c.shutdown(std::net::Shutdown::Write)
@@ -120,12 +119,16 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         drop(c);
         s.wait(Duration::from_millis(3 * delay + 50), "closing")?;
         Ok((res.0, res.1, t0, t1))
-    })?;
-    let Finished {
-        trace,
-        pcap,
-        warnings,
-    } = s.finish(0)?;
+    });
+    // On Ctrl-C or the deadline, what was recorded is still written, marked cut short.
+    let (
+        (received, intact, t0, t1),
+        Finished {
+            trace,
+            pcap,
+            warnings,
+        },
+    ) = s.finish_with(recorded, 0)?;
     let packets = analyze::packets(&trace);
     let client_port = packets.first().map(|p| p.sport).unwrap_or(0);
     let data: Vec<&analyze::Pkt> = packets

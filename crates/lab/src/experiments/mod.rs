@@ -213,6 +213,60 @@ pub fn recorded_recv(
     }
 }
 
+/// `write_all` that gives up on Ctrl-C, SIGTERM or the run's deadline. The socket gets a short
+/// SO_SNDTIMEO, so a writer blocked on a full send buffer (a reader that stopped, a wire that
+/// drops everything) wakes up to check; a plain `write_all` would block the run forever.
+pub fn bounded_write(
+    mut st: &TcpStream,
+    mut data: &[u8],
+    (deadline, limit): (Instant, f64),
+    what: &str,
+) -> Result<()> {
+    use std::io::Write;
+    st.set_write_timeout(Some(Duration::from_millis(100)))
+        .map_err(|e| io("SO_SNDTIMEO", e))?;
+    while !data.is_empty() {
+        crate::sys::signal::check()?;
+        if Instant::now() >= deadline {
+            return Err(LabError::Timeout {
+                what: what.into(),
+                secs: limit,
+            });
+        }
+        match st.write(data) {
+            Ok(0) => return Err(io("send()", ErrorKind::WriteZero.into())),
+            Ok(n) => data = &data[n..],
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(e) => return Err(io("send()", e)),
+        }
+    }
+    Ok(())
+}
+
+/// Sleeps `d` in short steps, giving up on Ctrl-C, SIGTERM or the deadline (for threads that
+/// cannot borrow the session).
+pub fn bounded_sleep(d: Duration, (deadline, limit): (Instant, f64), what: &str) -> Result<()> {
+    let end = Instant::now() + d;
+    loop {
+        crate::sys::signal::check()?;
+        let now = Instant::now();
+        if now >= end {
+            return Ok(());
+        }
+        if now >= deadline {
+            return Err(LabError::Timeout {
+                what: what.into(),
+                secs: limit,
+            });
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(20)));
+    }
+}
+
 /// `k=v k=v …` for counters in the text summaries.
 pub fn key_values<K: std::fmt::Display, V: std::fmt::Display>(
     pairs: impl IntoIterator<Item = (K, V)>,

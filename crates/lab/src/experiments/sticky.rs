@@ -9,7 +9,6 @@
 //! earlier one is still in the device queue, even with TCP_NODELAY. We switch it off in the
 //! experiment's namespace (unless `--autocork`), so what is measured is Nagle alone.
 
-use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -18,7 +17,10 @@ use synack_model::trace::{
     AppCall, AppCallKind, AppResult, EventKind, MessageContent, SocketId, Trace,
 };
 
-use super::{accept, connect_finish, connect_start, in_ns, io, listen, recorded_recv};
+use super::{
+    accept, bounded_sleep, bounded_write, connect_finish, connect_start, in_ns, io, listen,
+    recorded_recv,
+};
 use crate::cli::{Common, NagleMode, StickyOpts};
 // The model's codec, so lab and model frame bytes identically.
 use crate::error::{LabError, Result};
@@ -47,6 +49,8 @@ struct StickySummary {
     read_delay_ms: u64,
     buf: usize,
     autocork: bool,
+    /// False without CAP_NET_RAW (`--host` as a user): `segments` are then empty, not zero.
+    packets_captured: bool,
     modes: Vec<ModeReport>,
     warnings: Vec<String>,
 }
@@ -62,15 +66,39 @@ struct Conn {
     sent_msgs: Vec<Vec<u8>>,
 }
 
+/// The most bytes one phase writes (count × size): the messages are held in memory twice (raw
+/// and framed), captured twice on loopback and every write is recorded: 4 MiB costs about
+/// 120 MB of peak memory (16 MiB measured 443 MB).
+pub const MAX_TOTAL_BYTES: u64 = 4 << 20;
+
 pub fn run(common: &Common, opts: &StickyOpts) -> Result<Outcome> {
+    let total = u64::from(opts.count) * u64::from(opts.size);
+    if total > MAX_TOTAL_BYTES {
+        return Err(LabError::Usage(format!(
+            "--count {} × --size {} = {total} bytes is more than sticky writes in one run \
+             (at most {MAX_TOTAL_BYTES} bytes, 4 MiB)",
+            opts.count, opts.size
+        )));
+    }
     // Default: a 10 ms wire. On bare loopback the ACK of the first small segment returns in
     // microseconds, so Nagle rarely has anything to hold back; `--delay-ms 0` shows that.
-    let wire = Some(common.delay_ms.unwrap_or(10))
-        .filter(|d| *d > 0)
-        .map(|d| crate::wire::Faults {
-            delay_us: d * 1000,
-            ..Default::default()
-        });
+    // `--host` runs on the host's loopback: no wire (it needs two private namespaces joined by
+    // TUN devices, so root), hence no delay.
+    let delay = match (common.host, common.delay_ms) {
+        (true, Some(d)) if d > 0 => {
+            return Err(LabError::Usage(format!(
+                "--delay-ms {d} needs the user-space wire between two private namespaces, \
+                 which --host (the host's loopback) does not have: drop --delay-ms, or drop \
+                 --host and run as root"
+            )))
+        }
+        (true, _) => 0,
+        (false, d) => d.unwrap_or(10),
+    };
+    let wire = Some(delay).filter(|d| *d > 0).map(|d| crate::wire::Faults {
+        delay_us: d * 1000,
+        ..Default::default()
+    });
     let mut s = Session::start_with("sticky", common, false, false, 30.0, wire)?;
     if s.ns.is_private() {
         let v = if opts.autocork { "1" } else { "0" };
@@ -86,21 +114,33 @@ pub fn run(common: &Common, opts: &StickyOpts) -> Result<Outcome> {
         Some(m) => vec![m],
         None => vec![NagleMode::Nagle, NagleMode::Nodelay],
     };
+    if !s.ns.is_private() {
+        s.warnings.push(
+            "on the host's loopback an ACK returns within microseconds, so Nagle rarely has \
+             anything to hold back (a 10 ms wire between namespaces, as root, shows it)"
+                .into(),
+        );
+    }
+    let captured = s.captures_packets();
     let ns = s.ns.clone();
-    let conns = in_ns(&ns, || {
+    let recorded = in_ns(&ns, || {
         let (l, lid, port) = listen(&s, 8, "listener")?;
         let mut out = Vec::new();
         for (k, m) in modes.iter().enumerate() {
             out.push(one(&mut s, &l, lid, port, *m, opts, k)?);
         }
         Ok(out)
-    })?;
-    let Finished {
-        trace,
-        pcap,
-        warnings,
-    } = s.finish(0)?;
-    summarize(trace, pcap, warnings, opts, conns)
+    });
+    // On Ctrl-C or the deadline, what was recorded is still written, marked cut short.
+    let (
+        conns,
+        Finished {
+            trace,
+            pcap,
+            warnings,
+        },
+    ) = s.finish_with(recorded, 0)?;
+    summarize(trace, pcap, warnings, opts, conns, captured)
 }
 
 fn one(
@@ -202,7 +242,7 @@ fn one(
                     deadline,
                 )
             });
-            let mut c2 = &c;
+            let c2 = &c;
             for (m, id) in data.iter().zip(&ids) {
                 rec.call(
                     cid,
@@ -211,7 +251,7 @@ fn one(
                         message: Some(*id),
                     },
                 );
-                c2.write_all(m).map_err(|e| io("send()", e))?;
+                bounded_write(c2, m, deadline, "the writer")?;
                 rec.ret(cid, AppCallKind::Send, AppResult::Ok);
                 if o.gap_us > 0 {
                     std::thread::sleep(Duration::from_micros(o.gap_us));
@@ -248,13 +288,18 @@ fn read_all(
     (deadline, limit): (Instant, f64),
 ) -> Result<(Vec<u32>, Vec<Vec<u8>>)> {
     if o.read_delay_ms > 0 {
-        std::thread::sleep(Duration::from_millis(o.read_delay_ms));
+        bounded_sleep(
+            Duration::from_millis(o.read_delay_ms),
+            (deadline, limit),
+            "the reader's delay",
+        )?;
     }
     a.set_read_timeout(Some(Duration::from_millis(100)))
         .map_err(|e| io("SO_RCVTIMEO", e))?;
     let mut got = 0u64;
     let mut chunks = Vec::new();
-    let mut dec = codec::Decoder::with_max_len(1 << 20);
+    // The longest message a run can send (--size is at most MAX_TOTAL_BYTES).
+    let mut dec = codec::Decoder::with_max_len(MAX_TOTAL_BYTES as u32);
     let mut recovered = Vec::new();
     let mut buf = vec![0u8; o.buf.max(1)];
     while got < total {
@@ -319,6 +364,7 @@ fn summarize(
     warnings: Vec<String>,
     o: &StickyOpts,
     conns: Vec<Conn>,
+    captured: bool,
 ) -> Result<Outcome> {
     let mut modes = Vec::new();
     for c in &conns {
@@ -340,6 +386,7 @@ fn summarize(
         read_delay_ms: o.read_delay_ms,
         buf: o.buf,
         autocork: o.autocork,
+        packets_captured: captured,
         modes,
         warnings,
     };
@@ -361,24 +408,39 @@ fn summarize(
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // Without a capture there are no segments to count: say so rather than "0 segments".
+    let segs = |v: &[u32]| {
+        if captured {
+            format!("{} segments on the wire [{}]", v.len(), list(v))
+        } else {
+            "segments not captured (needs CAP_NET_RAW)".to_string()
+        }
+    };
     for m in &sum.modes {
         text.push_str(&format!(
-            "{:<8} {} writes → {} segments on the wire [{}]; recv() chunks [{}]\n",
+            "{:<8} {} writes → {}; recv() chunks [{}]\n",
             match m.mode {
                 NagleMode::Nagle => "Nagle",
                 NagleMode::Nodelay => "NODELAY",
             },
             m.writes,
-            m.segments.len(),
-            list(&m.segments),
+            segs(&m.segments),
             list(&m.recv_chunks)
         ));
         text.push_str(&format!(
-            "         with a 4-byte length prefix: segments [{}], chunks [{}] → {} messages recovered{}\n",
-            list(&m.framed_segments),
+            "         with a 4-byte length prefix: {}, chunks [{}] → {} messages recovered{}\n",
+            if captured {
+                format!("segments [{}]", list(&m.framed_segments))
+            } else {
+                "segments not captured".to_string()
+            },
             list(&m.framed_recv_chunks),
             m.recovered_messages,
-            if m.recovered_equal { ", identical to what was sent" } else { ", NOT what was sent" }
+            if m.recovered_equal {
+                ", identical to what was sent"
+            } else {
+                ", NOT what was sent"
+            }
         ));
     }
     let ok = sum.modes.iter().all(|m| m.recovered_equal);

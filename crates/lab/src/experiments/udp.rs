@@ -41,12 +41,16 @@ struct UdpSummary {
 pub fn run(common: &Common) -> Result<Outcome> {
     let mut s = Session::start("udp", common, false, true, 20.0)?;
     let ns = s.ns.clone();
-    let mut sum = in_ns(&ns, || body(&mut s))?;
-    let Finished {
-        trace,
-        pcap,
-        warnings,
-    } = s.finish(0)?;
+    let recorded = in_ns(&ns, || body(&mut s));
+    // On Ctrl-C or the deadline, what was recorded is still written, marked cut short.
+    let (
+        mut sum,
+        Finished {
+            trace,
+            pcap,
+            warnings,
+        },
+    ) = s.finish_with(recorded, 0)?;
     sum.warnings.extend(warnings);
     let list = |v: &[u32]| {
         v.iter()

@@ -211,10 +211,26 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
     Some(s)
 }
 
+/// The most socket entries a poller keeps (about 80 bytes each, so about 320 MB): past it
+/// the run's trace is marked cut short (`capture_budget`) instead of growing without end.
+pub const MAX_STORED_SOCKETS: usize = 4_000_000;
+
+/// True when `next`'s sockets tell the recorder nothing `prev`'s did not: equal in every
+/// field, none with a running timer (the recorder reads a timer's expiry as sample time plus
+/// time left, so even an unchanged `expires_ms` is news). Such samples, with unchanged
+/// counters too, are not kept: at a 1 ms interval they cost megabytes per second of a quiet
+/// two-minute run.
+fn same_sockets(prev: &DiagSample, next: &DiagSample) -> bool {
+    prev.sockets == next.sockets && next.sockets.iter().all(|d| d.timer == 0)
+}
+
+/// What a poller hands back: its samples, and whether its budget stopped their recording.
+type Polled = (Vec<DiagSample>, bool);
+
 /// Polls sock_diag (and the namespace's TcpExt counters) on a thread inside `ns`.
 pub struct Poller {
     stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<Vec<DiagSample>>>>,
+    handle: Option<JoinHandle<Result<Polled>>>,
 }
 
 impl Poller {
@@ -227,7 +243,10 @@ impl Poller {
         let handle = ns.spawn("sock_diag", move || {
             super::measuring_priority();
             let fd = open()?;
-            let mut out = Vec::new();
+            let mut out: Vec<DiagSample> = Vec::new();
+            let mut stored = 0usize;
+            let mut full = false;
+            let mut last_netstat = std::collections::BTreeMap::new();
             let mut first = true;
             loop {
                 let done = stop2.load(Ordering::SeqCst);
@@ -242,20 +261,44 @@ impl Poller {
                     Default::default()
                 };
                 let t_end_us = super::realtime_us();
-                out.push(DiagSample {
+                let mut sample = DiagSample {
                     t_us,
                     t_end_us,
                     sockets,
                     netstat,
-                });
+                };
+                // The last sample is always kept: it closes the run's time line.
+                let news = done
+                    || !out.last().is_some_and(|p| {
+                        same_sockets(p, &sample) && last_netstat == sample.netstat
+                    });
+                // Counters equal to the last ones read are stored as an empty map: the
+                // recorder only turns changed counters into events, so nothing is lost, and
+                // a map of ~120 counters per millisecond was most of a run's memory.
+                if sample.netstat == last_netstat {
+                    sample.netstat.clear();
+                } else {
+                    last_netstat = sample.netstat.clone();
+                }
+                if news && (done || stored + sample.sockets.len() <= MAX_STORED_SOCKETS) {
+                    stored += sample.sockets.len();
+                    out.push(sample);
+                } else if news {
+                    full = true;
+                }
                 if first {
                     let _ = tx.send(());
                     first = false;
                 }
                 if done {
-                    return Ok(out);
+                    return Ok((out, full));
                 }
-                std::thread::sleep(interval);
+                // Many sockets (backlog with a thousand clients) poll less often: at most
+                // about 20,000 socket entries a second per namespace (50 µs per socket), so
+                // samples grow by at most ~2 MB/s and the recorder's pass over them stays
+                // short. Three sockets still poll every millisecond.
+                let n = out.last().map_or(0, |s| s.sockets.len()) as u32;
+                std::thread::sleep(interval.max(Duration::from_micros(50) * n));
             }
         })?;
         let _ = rx.recv_timeout(Duration::from_secs(5));
@@ -265,11 +308,12 @@ impl Poller {
         })
     }
 
-    pub fn stop(mut self) -> Result<Vec<DiagSample>> {
+    /// The samples, and whether the budget (`MAX_STORED_SOCKETS`) stopped their recording.
+    pub fn stop(mut self) -> Result<Polled> {
         self.stop.store(true, Ordering::SeqCst);
         match self.handle.take() {
             Some(h) => join(h),
-            None => Ok(Vec::new()),
+            None => Ok((Vec::new(), false)),
         }
     }
 }

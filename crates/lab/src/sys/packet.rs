@@ -28,8 +28,15 @@ pub struct RawPacket {
 /// A running capture; `stop()` returns what it saw.
 pub struct Capture {
     stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<Vec<RawPacket>>>>,
+    handle: Option<JoinHandle<Result<Captured>>>,
 }
+
+/// What a capture hands back: its packets, and whether its budget stopped their recording.
+type Captured = (Vec<RawPacket>, bool);
+
+/// The most packet bytes a capture keeps (every packet is seen twice on `lo`). The options'
+/// ranges keep runs far below it; past it the trace is marked cut short (`capture_budget`).
+pub const MAX_CAPTURED_BYTES: usize = 512 << 20;
 
 impl Capture {
     /// Starts capturing on `ifname` inside `ns`; returns once the socket is bound, so nothing
@@ -57,17 +64,27 @@ impl Capture {
                 }
             };
             let mut out = Vec::new();
+            let mut bytes = 0usize;
+            let mut full = false;
             let mut buf = vec![0u8; 65536];
+            let mut keep = |p: RawPacket, out: &mut Vec<RawPacket>| {
+                if bytes + p.data.len() <= MAX_CAPTURED_BYTES {
+                    bytes += p.data.len();
+                    out.push(p);
+                } else {
+                    full = true;
+                }
+            };
             while !stop2.load(Ordering::SeqCst) {
                 if let Some(p) = recv_one(&fd, &mut buf)? {
-                    out.push(p);
+                    keep(p, &mut out);
                 }
             }
             // Drain what is already queued (packets sent just before stop).
             while let Some(p) = recv_one(&fd, &mut buf)? {
-                out.push(p);
+                keep(p, &mut out);
             }
-            Ok(out)
+            Ok((out, full))
         })?;
         match ready_rx.recv_timeout(std::time::Duration::from_secs(5)) {
             Ok(Ok(())) => Ok(Capture {
@@ -85,11 +102,12 @@ impl Capture {
         }
     }
 
-    pub fn stop(mut self) -> Result<Vec<RawPacket>> {
+    /// The packets, and whether the budget (`MAX_CAPTURED_BYTES`) stopped their recording.
+    pub fn stop(mut self) -> Result<Captured> {
         self.stop.store(true, Ordering::SeqCst);
         match self.handle.take() {
             Some(h) => join(h),
-            None => Ok(Vec::new()),
+            None => Ok((Vec::new(), false)),
         }
     }
 }

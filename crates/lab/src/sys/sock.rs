@@ -125,8 +125,13 @@ pub fn wait_connected(
             events: libc::POLLOUT,
             revents: 0,
         };
+        // At most 50 ms per poll (to check for Ctrl-C), never past the caller's limit: with
+        // `Duration::ZERO` (backlog checks every client in a loop) a fixed 50 ms made one
+        // pass over a thousand unconnected clients take 50 s, past --timeout.
+        let left = deadline.saturating_duration_since(Instant::now());
+        let ms = left.as_millis().min(50) as libc::c_int;
         // SAFETY: one pollfd we own.
-        let n = unsafe { libc::poll(&mut p, 1, 50) };
+        let n = unsafe { libc::poll(&mut p, 1, ms) };
         if n > 0 {
             return Ok(Some(match s.take_error() {
                 Ok(None) => Ok(()),

@@ -1,0 +1,593 @@
+//! The lab under bad input, huge input, Ctrl-C and SIGTERM (issue 19): every rejected option
+//! is refused before anything runs with a message naming the option, the value and the
+//! range; a long run stops within a second of a signal, cleans up, and writes a valid trace
+//! marked cut short; the simulator stops at its budget.
+//!
+//! Tests that need the kernel's namespaces skip (with a message) when the binary exits with
+//! status 3 (missing privilege), as in `kernel.rs`. The option and `sim` tests need none.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use synack_model::trace::{CutReason, Trace};
+
+fn bin() -> PathBuf {
+    if let Some(p) = option_env!("CARGO_BIN_EXE_synack-lab") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    dir.join("synack-lab")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("synack-lab-robust-{}-{name}", std::process::id()))
+}
+
+fn lab(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the synack-lab binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts a usage error (status 2) whose message holds every one of `words`, returned fast
+/// (nothing ran: no namespace, no wait).
+fn refused(args: &[&str], words: &[&str]) {
+    let t = Instant::now();
+    let out = lab(args);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should be refused: {err}"
+    );
+    for w in words {
+        assert!(err.contains(w), "{args:?}: message lacks {w:?}: {err}");
+    }
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "{args:?} took {:?} to be refused",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn a_timeout_that_is_negative_nan_or_infinite_is_refused_without_a_panic() {
+    for v in ["-1", "nan", "inf", "0", "1e9", "soon"] {
+        refused(
+            &["handshake", &format!("--timeout={v}")],
+            &["--timeout", v, "0.1..=86400"],
+        );
+    }
+}
+
+#[test]
+fn backlog_options_outside_their_ranges_are_refused_before_the_kernel_sees_them() {
+    refused(
+        &["backlog", "--backlog=-1"],
+        &["--backlog", "-1", "0..=4096"],
+    );
+    refused(
+        &["backlog", "--syncookies", "7"],
+        &["--syncookies", "7", "0..=2"],
+    );
+    refused(
+        &["backlog", "--clients", "100000"],
+        &["--clients", "100000", "1..=1000"],
+    );
+    refused(
+        &["backlog", "--synack-retries", "300"],
+        &["--synack-retries", "300", "0..=255"],
+    );
+    refused(&["backlog", "--watch", "nan"], &["--watch", "nan"]);
+}
+
+#[test]
+fn loss_options_outside_their_ranges_are_refused_at_once() {
+    refused(
+        &["loss", "--loss-pct", "150"],
+        &["--loss-pct", "150", "0..=100"],
+    );
+    refused(&["loss", "--loss-pct=-5"], &["--loss-pct", "-5", "0..=100"]);
+    refused(&["loss", "--dup-pct", "nan"], &["--dup-pct", "nan"]);
+    refused(
+        &["loss", "--drop-data", "0"],
+        &["--drop-data", "0", "1..=1000000"],
+    );
+    refused(&["loss", "--drop-data", "3,0"], &["--drop-data", "0"]);
+    refused(
+        &["loss", "--bytes", "4000000000"],
+        &["--bytes", "4000000000", "1..=16777216"],
+    );
+}
+
+#[test]
+fn sticky_options_outside_their_ranges_are_refused_at_once() {
+    refused(&["sticky", "--count", "1000000"], &["--count", "1000000"]);
+    refused(&["sticky", "--size", "100000000"], &["--size", "100000000"]);
+    refused(&["sticky", "--count", "0"], &["--count", "0"]);
+    refused(&["sticky", "--buf", "0"], &["--buf", "0"]);
+    // Each in range, together too much: the product has a limit of its own.
+    refused(
+        &["sticky", "--count", "10000", "--size", "10000"],
+        &["--count 10000", "--size 10000", "4 MiB"],
+    );
+}
+
+#[test]
+fn common_options_outside_their_ranges_are_refused() {
+    refused(&["handshake", "--port", "0"], &["--port", "0"]);
+    refused(
+        &["handshake", "--poll-ms", "0"],
+        &["--poll-ms", "0", "1..=1000"],
+    );
+    refused(
+        &["teardown", "--delay-ms", "99999"],
+        &["--delay-ms", "99999"],
+    );
+    refused(
+        &["teardown", "--watch-time-wait=-3"],
+        &["--watch-time-wait", "-3"],
+    );
+}
+
+#[test]
+fn an_unwritable_output_is_refused_before_a_two_minute_run_starts() {
+    // The preset takes about two minutes; the refusal must come at once.
+    refused(
+        &[
+            "backlog",
+            "--preset",
+            "real-capture",
+            "--out",
+            "/proc/nope/x.json",
+        ],
+        &["cannot write /proc/nope/x.json", "nothing was run"],
+    );
+    refused(
+        &["handshake", "--pcap", "/proc/nope/x.pcap"],
+        &["cannot write /proc/nope/x.pcap"],
+    );
+    let dir = std::env::temp_dir();
+    refused(
+        &["handshake", "--out", &dir.to_string_lossy()],
+        &["is a directory"],
+    );
+}
+
+#[test]
+fn checking_an_output_path_leaves_no_file_behind() {
+    // A scenario the model refuses after the outputs were checked: the check's probe file
+    // must be gone, and an existing file must be untouched.
+    let scenario = tmp("bad-mss.json");
+    std::fs::write(&scenario, scenario_json(r#""tuning": {"mss": 0},"#)).unwrap();
+    let fresh = tmp("fresh.json");
+    let out = lab(&[
+        "sim",
+        &scenario.to_string_lossy(),
+        "--out",
+        &fresh.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!fresh.exists(), "the writability probe left {fresh:?}");
+    let existing = tmp("existing.json");
+    std::fs::write(&existing, "keep me").unwrap();
+    let out = lab(&[
+        "sim",
+        &scenario.to_string_lossy(),
+        "--out",
+        &existing.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+    for p in [scenario, existing] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Two hosts, a listener reading everything, a client sending `len` bytes; `extra` is spliced
+/// in at the top level (a trailing comma included).
+fn scenario_json(extra: &str) -> String {
+    bulk_scenario(extra, 1000)
+}
+
+fn bulk_scenario(extra: &str, len: u64) -> String {
+    format!(
+        r#"{{"name": "bulk", {extra}
+  "hosts": [{{"name": "c", "addr": "10.0.0.1"}}, {{"name": "s", "addr": "10.0.0.2"}}],
+  "sockets": [{{"label": "srv", "host": "s", "proto": "tcp", "port": 80}},
+              {{"label": "cli", "host": "c", "proto": "tcp"}}],
+  "apps": [{{"socket": "srv", "steps": [{{"call": "listen", "backlog": 8}},
+             {{"call": "accept", "label": "conn"}}, {{"call": "recv_loop", "max": 65536}}]}},
+           {{"socket": "cli", "steps": [{{"call": "connect", "to": "s:80"}},
+             {{"call": "send", "len": {len}}}, {{"call": "close"}}]}}]}}"#
+    )
+}
+
+#[test]
+fn sim_refuses_scenario_numbers_outside_their_ranges_naming_field_value_and_range() {
+    let cases = [
+        (
+            r#""network": {"default": {"jitter_us": 18446744073709551615}},"#,
+            "network.default.jitter_us = 18446744073709551615",
+        ),
+        (
+            r#""network": {"default": {"latency_us": 18446744073709551600}},"#,
+            "network.default.latency_us",
+        ),
+        (
+            r#""network": {"default": {"mtu": 0}},"#,
+            "network.default.mtu = 0",
+        ),
+        (
+            r#""network": {"default": {"loss_pct": -5}},"#,
+            "network.default.loss_pct = -5",
+        ),
+        (r#""tuning": {"mss": 0},"#, "tuning.mss = 0"),
+        (
+            r#""tuning": {"initial_cwnd_segments": 0},"#,
+            "tuning.initial_cwnd_segments = 0",
+        ),
+        (
+            r#""tuning": {"rto_initial_us": 0},"#,
+            "tuning.rto_initial_us = 0",
+        ),
+        (r#""limits": {"max_events": 0},"#, "limits.max_events = 0"),
+    ];
+    for (extra, says) in cases {
+        let p = tmp("range.json");
+        std::fs::write(&p, scenario_json(extra)).unwrap();
+        let out = lab(&["sim", &p.to_string_lossy()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{extra}: {err}");
+        assert!(err.contains(says), "{extra}: {err}");
+        assert!(err.contains("out of range (allowed:"), "{extra}: {err}");
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[test]
+fn a_four_gib_send_stops_at_the_event_budget_with_a_valid_trace_that_says_so() {
+    let p = tmp("huge.json");
+    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
+    let out_path = tmp("huge-trace.json");
+    let out = lab(&[
+        "sim",
+        &p.to_string_lossy(),
+        "--max-events",
+        "20000",
+        "--out",
+        &out_path.to_string_lossy(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a cut trace is not a full run: {err}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("event budget"), "{stdout}");
+    let t = Trace::from_json(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    let cut = t.cut_short.expect("the trace says it was cut");
+    assert_eq!(cut.why, CutReason::EventBudget);
+    assert!(cut.message.contains("max_events"), "{}", cut.message);
+    // One scheduled item adds a handful of events past the check, never thousands.
+    assert!(
+        (20_000..20_100).contains(&t.events.len()),
+        "{}",
+        t.events.len()
+    );
+    for f in [p, out_path] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+/// A run that was sent signals: its status, when its "stopped" notice came and when it ended
+/// (both measured from the first signal), and what it wrote.
+struct Stopped {
+    code: Option<i32>,
+    notice: Option<Duration>,
+    ended: Duration,
+    stdout: String,
+    stderr: String,
+}
+
+/// Starts the lab, waits `after`, then sends each of `signals` 100 ms apart.
+fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
+    use std::io::{BufRead, Read};
+    let mut child: Child = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the synack-lab binary runs");
+    let mut out = child.stdout.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let stdout = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    // Timestamps the "stopped" notice as it arrives.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(err).lines() {
+            let line = line.unwrap_or_default();
+            if line.contains("stopped;") {
+                let _ = tx.send(Instant::now());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    std::thread::sleep(after);
+    let pid = child.id() as i32;
+    let t = Instant::now();
+    for (k, sig) in signals.iter().enumerate() {
+        if k > 0 {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        let sent = unsafe { libc::kill(pid, *sig) };
+        assert_eq!(sent, 0, "kill({pid}, {sig})");
+    }
+    let status = child.wait().expect("wait for the lab");
+    let ended = t.elapsed();
+    Stopped {
+        code: status.code(),
+        notice: rx.try_recv().ok().map(|at| at.saturating_duration_since(t)),
+        ended,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+/// Writing the trace so far takes about a second per 150 MB of JSON in a release build and
+/// ten times that in a debug build (`cargo test`); the stop itself is checked separately.
+fn write_allowance() -> Duration {
+    if cfg!(debug_assertions) {
+        Duration::from_secs(30)
+    } else {
+        Duration::from_secs(1)
+    }
+}
+
+#[test]
+fn ctrl_c_stops_a_long_simulation_at_once_and_writes_the_trace_so_far() {
+    let p = tmp("long.json");
+    // Raised budget: this run would take minutes and gigabytes.
+    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
+    let out_path = tmp("long-trace.json");
+    let r = signal_after(
+        &[
+            "sim",
+            &p.to_string_lossy(),
+            "--max-events",
+            "20000000",
+            "--out",
+            &out_path.to_string_lossy(),
+        ],
+        Duration::from_millis(300),
+        &[libc::SIGINT],
+    );
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    let notice = r.notice.expect("a 'stopped' notice on stderr");
+    assert!(
+        notice < Duration::from_secs(1),
+        "stopped {notice:?} after SIGINT"
+    );
+    assert!(
+        r.ended < write_allowance(),
+        "ended {:?} after SIGINT",
+        r.ended
+    );
+    assert!(r.stderr.contains("interrupted by SIGINT"), "{}", r.stderr);
+    let t = Trace::from_json(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    let cut = t.cut_short.expect("marked cut short");
+    assert_eq!(cut.why, CutReason::Interrupted);
+    assert!(
+        r.stderr
+            .contains(&format!("writing the {} events", t.events.len())),
+        "the notice counts the events the trace holds: {}",
+        r.stderr
+    );
+    for f in [p, out_path] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_without_a_half_written_trace() {
+    let p = tmp("twice.json");
+    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
+    let out_path = tmp("twice-trace.json");
+    let r = signal_after(
+        &[
+            "sim",
+            &p.to_string_lossy(),
+            "--max-events",
+            "20000000",
+            "--out",
+            &out_path.to_string_lossy(),
+        ],
+        Duration::from_millis(1500),
+        &[libc::SIGINT, libc::SIGINT],
+    );
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    assert!(r.ended < Duration::from_secs(1), "ended {:?}", r.ended);
+    assert!(r.stderr.contains("second signal"), "{}", r.stderr);
+    // Either the trace was complete before the second signal, or it is not there at all.
+    if let Ok(text) = std::fs::read_to_string(&out_path) {
+        assert!(
+            Trace::from_json(&text).is_ok(),
+            "a trace under its real name is whole"
+        );
+    }
+    let mut part = out_path.clone().into_os_string();
+    part.push(".part");
+    for f in [p, out_path, PathBuf::from(part)] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+#[test]
+fn sigterm_stops_a_simulation_with_status_143() {
+    let p = tmp("term.json");
+    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
+    let r = signal_after(
+        &["sim", &p.to_string_lossy(), "--max-events", "20000000"],
+        Duration::from_millis(200),
+        &[libc::SIGTERM],
+    );
+    assert_eq!(r.code, Some(143), "{}", r.stderr);
+    let notice = r.notice.expect("a 'stopped' notice on stderr");
+    assert!(
+        notice < Duration::from_secs(1),
+        "stopped {notice:?} after SIGTERM"
+    );
+    // Without --out the trace goes to stdout: it must still parse and say why it ends.
+    let t = Trace::from_json(&r.stdout).unwrap();
+    assert_eq!(t.cut_short.unwrap().why, CutReason::Interrupted);
+    let _ = std::fs::remove_file(p);
+}
+
+fn host_interfaces() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn named_namespaces() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("/run/netns")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn ctrl_c_during_the_two_minute_backlog_run_cleans_up_and_writes_a_cut_trace() {
+    let before = (host_interfaces(), named_namespaces());
+    let out_path = tmp("backlog-cut.json");
+    let pcap = tmp("backlog-cut.pcap");
+    let r = signal_after(
+        &[
+            "backlog",
+            "--preset",
+            "real-capture",
+            "--out",
+            &out_path.to_string_lossy(),
+            "--pcap",
+            &pcap.to_string_lossy(),
+        ],
+        Duration::from_secs(3),
+        &[libc::SIGINT],
+    );
+    if r.code == Some(3) {
+        eprintln!("SKIPPED: missing privilege: {}", r.stderr);
+        return;
+    }
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    // A small trace: one second for everything, debug build or not.
+    assert!(
+        r.ended < Duration::from_secs(1),
+        "took {:?} after SIGINT",
+        r.ended
+    );
+    assert!(
+        r.stderr
+            .contains("everything this run created has been removed"),
+        "{}",
+        r.stderr
+    );
+    let t = Trace::from_json(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert_eq!(t.cut_short.expect("cut mark").why, CutReason::Interrupted);
+    // Three clients connected in the first seconds: their handshakes are in the trace.
+    assert!(t.events.len() > 10, "{} events", t.events.len());
+    assert!(
+        std::fs::metadata(&pcap).unwrap().len() > 24,
+        "the pcap has packets after its header"
+    );
+    assert_eq!(
+        (host_interfaces(), named_namespaces()),
+        before,
+        "no interface or namespace left behind"
+    );
+    for f in [out_path, pcap] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+#[test]
+fn timeout_holds_for_a_transfer_that_cannot_finish() {
+    let out_path = tmp("loss-timeout.json");
+    let t = Instant::now();
+    let out = lab(&[
+        "loss",
+        "--bytes",
+        "16777216",
+        "--loss-pct",
+        "95",
+        "--timeout",
+        "3",
+        "--out",
+        &out_path.to_string_lossy(),
+    ]);
+    let err = stderr(&out);
+    if out.status.code() == Some(3) {
+        eprintln!("SKIPPED: missing privilege: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("timed out after 3.0 s"), "{err}");
+    assert!(
+        t.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        t.elapsed()
+    );
+    let tr = Trace::from_json(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert_eq!(tr.cut_short.expect("cut mark").why, CutReason::Timeout);
+    let _ = std::fs::remove_file(out_path);
+}
+
+#[test]
+fn sticky_runs_on_the_host_as_the_help_says() {
+    let out = lab(&["sticky", "--host", "--json"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let modes = v["modes"].as_array().unwrap();
+    assert_eq!(modes.len(), 2);
+    for m in modes {
+        assert_eq!(m["recovered_equal"], true, "{m}");
+        if v["packets_captured"] == true {
+            assert!(!m["segments"].as_array().unwrap().is_empty(), "{m}");
+        }
+    }
+    // A delay needs the wire, which the host's loopback has not: refused, with the reason.
+    refused(
+        &["sticky", "--host", "--delay-ms", "10"],
+        &["--delay-ms 10", "--host"],
+    );
+}
