@@ -366,3 +366,22 @@ test('a new file that fails replaces the previous one; a local file offers no li
     await context.close();
   }
 });
+
+for (const lang of LANGS) {
+  test(`${lang}: a scene's case opens its kernel recording beside the model's run of the same scenario`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/teardown', lang, { params: { case: 'abort' } });
+    try {
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+      await page.getByTestId('kernel-recording').click();
+      await page.getByTestId('open-compare').waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(await page.getByTestId('open-origin').innerText(), /6\.18/);
+      assert.ok((await page.locator('[data-testid="compare-recorded"] g.seg').count()) >= 5, 'the kernel run');
+      assert.ok((await page.locator('[data-testid="compare-model"] g.seg').count()) >= 5, 'the model run');
+      assert.match(await page.getByTestId('diff-verdict').innerText(), lang === 'zh' ? /有差异|一致/ : /differ|agree/);
+      await screenshot(page, `open-recording-${lang}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -7,6 +7,7 @@ mod backlog;
 mod compare;
 mod node_code;
 mod page;
+mod recordings;
 #[cfg(feature = "full")]
 mod sticky;
 pub mod text;

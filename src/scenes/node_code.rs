@@ -8,8 +8,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde::Deserialize;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::engine::export;
@@ -74,29 +72,11 @@ thread_local! {
     static CORRECTIONS: RefCell<Option<Rc<Vec<Correction>>>> = const { RefCell::new(None) };
 }
 
-/// A file next to the page, as text.
-async fn fetch_text(path: &str) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(path))
-        .await
-        .map_err(|_| format!("could not fetch {path}"))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
-    if !resp.ok() {
-        return Err(format!("{path}: HTTP {}", resp.status()));
-    }
-    let text = resp.text().map_err(|_| "no body")?;
-    JsFuture::from(text)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| format!("{path}: not text"))
-}
-
 async fn manifest() -> Result<Rc<Vec<Entry>>, String> {
     if let Some(m) = MANIFEST.with(|m| m.borrow().clone()) {
         return Ok(m);
     }
-    let text = fetch_text(&format!("{DIR}manifest.json")).await?;
+    let text = crate::dom::fetch_text(&format!("{DIR}manifest.json")).await?;
     let entries: Vec<Entry> =
         serde_json::from_str(&text).map_err(|e| format!("manifest.json: {e}"))?;
     let m = Rc::new(entries);
@@ -108,7 +88,7 @@ async fn corrections() -> Result<Rc<Vec<Correction>>, String> {
     if let Some(c) = CORRECTIONS.with(|c| c.borrow().clone()) {
         return Ok(c);
     }
-    let text = fetch_text(&format!("{DIR}corrections.json")).await?;
+    let text = crate::dom::fetch_text(&format!("{DIR}corrections.json")).await?;
     let list: Vec<Correction> =
         serde_json::from_str(&text).map_err(|e| format!("corrections.json: {e}"))?;
     let c = Rc::new(list);
@@ -157,8 +137,8 @@ async fn load(scene: String, case: String) -> Loaded {
     else {
         return Loaded::None;
     };
-    let code = fetch_text(&format!("{DIR}{}", entry.file)).await;
-    let output = fetch_text(&format!("{DIR}{}", entry.expected)).await;
+    let code = crate::dom::fetch_text(&format!("{DIR}{}", entry.file)).await;
+    let output = crate::dom::fetch_text(&format!("{DIR}{}", entry.expected)).await;
     match (code, output) {
         (Ok(code), Ok(output)) => Loaded::Ready {
             entry,
@@ -196,8 +176,8 @@ fn Fold(p: &FoldProps) -> Html {
             }
             let (files, e) = (files.clone(), e.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let code = fetch_text(&format!("{DIR}{}", e.file)).await;
-                let out = fetch_text(&format!("{DIR}{}", e.expected)).await;
+                let code = crate::dom::fetch_text(&format!("{DIR}{}", e.file)).await;
+                let out = crate::dom::fetch_text(&format!("{DIR}{}", e.expected)).await;
                 files.set(Some(code.and_then(|c| out.map(|o| (c, o)))));
             });
         })

@@ -556,6 +556,14 @@ pub fn ScenePage(props: &Props) -> Html {
                 if !case_text.is_empty() {
                     <p class="case-text" data-testid="case-text">{ case_text }</p>
                 }
+                if let Some(rec) = super::recordings::for_case(r.id(), &params.case) {
+                    <p class="kernel-rec">
+                        <a href={format!("#/open?rec={rec}")} data-testid="kernel-recording">
+                            { T::new("Linux 6.18 实测：同一情形在真实内核上的运行，与模型并排对比 →",
+                                     "Linux 6.18, recorded: this situation on a real kernel, beside the model →").get(lang) }
+                        </a>
+                    </p>
+                }
                 { knobs }
                 { for scene_knobs_html }
             }

@@ -18,6 +18,8 @@ mod worker;
 use std::rc::Rc;
 
 use serde_json::Value;
+use synack_model::presets::Knobs;
+use synack_model::scenario::Scenario;
 use synack_model::trace::Trace;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlInputElement};
@@ -63,7 +65,41 @@ pub struct ModelSide {
 }
 
 fn model_side(trace: &Trace, base: &Ladder, lang: Lang) -> Result<ModelSide, String> {
-    let replay = diff::replay_for(trace);
+    model_side_with(trace, base, lang, diff::replay_for(trace))
+}
+
+/// A kernel recording of the repository (`tests/kernel-recordings/`, copied next to the page)
+/// beside the model's run of the very scenario the lab ran, not of a preset guessed from it.
+fn recording_side(
+    trace: &Trace,
+    base: &Ladder,
+    lang: Lang,
+    name: &str,
+    scenario: Scenario,
+) -> Result<ModelSide, String> {
+    let link = &scenario.network.default;
+    let knobs = Knobs {
+        latency_ms: link.latency_us as f64 / 1000.0,
+        jitter_ms: link.jitter_us as f64 / 1000.0,
+        loss_pct: link.loss_pct,
+        seed: scenario.seed,
+        profile: scenario.profile,
+    };
+    let replay = diff::Replay {
+        scenario,
+        preset: name.to_string(),
+        knobs,
+        rtt_us: None,
+    };
+    model_side_with(trace, base, lang, replay)
+}
+
+fn model_side_with(
+    trace: &Trace,
+    base: &Ladder,
+    lang: Lang,
+    replay: diff::Replay,
+) -> Result<ModelSide, String> {
     let mut model = synack_model::simulate(&replay.scenario).map_err(|e| format!("{e:?}"))?;
     if model.snapshots.is_empty() {
         model.build_snapshots(64);
@@ -192,6 +228,8 @@ pub enum Action {
     Progress(u64, u64),
     Failed(String, String),
     TraceLoaded(String, Trace),
+    /// A kernel recording of the repository and the scenario the lab ran for it.
+    RecordingLoaded(String, Trace, Box<Scenario>),
     /// Summary, the first rows, how many rows in all.
     CaptureOpened(Value, Vec<ConvRow>, u64),
     Rows(Vec<ConvRow>, u64),
@@ -289,6 +327,17 @@ impl Reducible for OpenState {
                         .ok()
                         .map(Shared::new);
                 }
+                s.shown = Some(shown);
+            }
+            Action::RecordingLoaded(name, trace, scenario) => {
+                s.opened += 1;
+                s.status = Status::Idle;
+                s.capture = None;
+                s.big = None;
+                let mut shown = show(format!("{}-{name}", s.opened), trace, name.clone());
+                shown.model = recording_side(&shown.trace, &shown.ladder, s.lang, &name, *scenario)
+                    .ok()
+                    .map(Shared::new);
                 s.shown = Some(shown);
             }
             Action::CaptureOpened(summary, rows, total_rows) => {
@@ -393,6 +442,25 @@ pub fn OpenPage() -> Html {
     }
     let worker = use_capture_worker(state.dispatcher());
     let dragging = use_state(|| false);
+    // `#/open?rec=linux-6.18/handshake-normal`: a kernel recording of the repository, beside
+    // the model's run of the same scenario (the scenes link here).
+    {
+        let d = state.dispatcher();
+        use_effect_with((), move |_| {
+            let loc = crate::route::Location::parse(&crate::dom::current_hash());
+            if let Some(rec) = loc.query.get("rec").map(str::to_string) {
+                d.dispatch(Action::Reading(rec.clone(), 0));
+                wasm_bindgen_futures::spawn_local(async move {
+                    d.dispatch(match load_recording(&rec).await {
+                        Ok((trace, scenario)) => {
+                            Action::RecordingLoaded(rec, trace, Box::new(scenario))
+                        }
+                        Err(e) => Action::Failed(rec, e),
+                    });
+                });
+            }
+        });
+    }
     // After every render: the timing report's "on screen" mark for the list and SVG answers.
     use_effect(|| perf::rendered(&["open", "list", "trace"]));
 
@@ -925,4 +993,23 @@ fn count(n: u64, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// Fetches a recording's trace and scenario from `./kernel-recordings/<kernel>/<case>`.
+async fn load_recording(rec: &str) -> Result<(Trace, Scenario), String> {
+    // Only a plain `<kernel>/<case>` path: the name comes from the link.
+    let ok = rec.split('/').count() == 2
+        && rec
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'))
+        && !rec.contains("..");
+    if !ok {
+        return Err(format!("not a recording name: {rec}"));
+    }
+    let base = format!("./kernel-recordings/{rec}");
+    let trace = crate::dom::fetch_text(&format!("{base}.trace.json")).await?;
+    let scenario = crate::dom::fetch_text(&format!("{base}.scenario.json")).await?;
+    let trace = Trace::from_json(&trace)?;
+    let scenario = Scenario::from_json(&scenario).map_err(|e| e.to_string())?;
+    Ok((trace, scenario))
 }
