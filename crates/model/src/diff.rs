@@ -653,21 +653,7 @@ impl Names {
     }
 }
 
-fn flag_letters(f: crate::trace::TcpFlags) -> String {
-    let mut s = String::new();
-    for (on, c) in [
-        (f.syn, 'S'),
-        (f.fin, 'F'),
-        (f.rst, 'R'),
-        (f.psh, 'P'),
-        (f.ack, '.'),
-    ] {
-        if on {
-            s.push(c);
-        }
-    }
-    s
-}
+use crate::text::flag_letters;
 
 fn drop_name(r: &DropReason) -> String {
     match r {

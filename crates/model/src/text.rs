@@ -10,23 +10,26 @@ use crate::trace::{Addr, AppCall, AppResult, EventKind, Header, Segment, Trace};
 fn flags_text(seg: &Segment) -> String {
     match &seg.header {
         Header::Udp(_) => "UDP".into(),
-        Header::Tcp(h) => {
-            let f = h.flags;
-            let mut s = String::new();
-            for (on, c) in [
-                (f.syn, 'S'),
-                (f.fin, 'F'),
-                (f.rst, 'R'),
-                (f.psh, 'P'),
-                (f.ack, '.'),
-            ] {
-                if on {
-                    s.push(c);
-                }
-            }
-            s
+        Header::Tcp(h) => flag_letters(h.flags),
+    }
+}
+
+/// tcpdump's flag letters, in its order: `S`, `F`, `R`, `P`, `.` for ACK (`S.` is a SYN-ACK).
+/// The one spelling of a segment's flags in the model's text, tests and diffs.
+pub fn flag_letters(f: crate::trace::TcpFlags) -> String {
+    let mut s = String::new();
+    for (on, c) in [
+        (f.syn, 'S'),
+        (f.fin, 'F'),
+        (f.rst, 'R'),
+        (f.psh, 'P'),
+        (f.ack, '.'),
+    ] {
+        if on {
+            s.push(c);
         }
     }
+    s
 }
 
 /// Relative sequence numbers: per direction, relative to the first SYN seen.
