@@ -49,7 +49,10 @@ pub struct Machine {
     /// The window scale a SYN announces: ilog2(max(tcp_rmem[2], rmem_max)) − 15, clamped to
     /// 0..=14 (`tcp_select_initial_window`).
     pub window_scale: u8,
-    /// tcp_rmem[1], the receive buffer a new socket starts with.
+    /// The receive space a new socket's window is drawn from, the model's `recv_buffer`:
+    /// `tcp_full_space` of the tcp_rmem[1] buffer a socket starts with, that is half of it
+    /// (`tcp_win_from_space` with TCP_DEFAULT_SCALING_RATIO, 50 %, until data has been
+    /// received). 131072 → 65536, whence the SYN's 64240 (`tcp_select_initial_window`).
     pub recv_buffer: u32,
 }
 
@@ -257,7 +260,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             mtu,
             mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
             window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
-            recv_buffer: f.get(1).copied().unwrap_or(0),
+            recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
             tcp_rmem,
             rmem_max,
         })
