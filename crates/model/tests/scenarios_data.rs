@@ -685,3 +685,57 @@ fn after_sixteen_quick_acks_a_reader_that_keeps_up_still_gets_immediate_acks() {
     assert_eq!(lazy[..16], [0; 16]);
     assert_eq!(lazy[16..], [40; 6]);
 }
+
+/// Each segment of the exchange with its window field: `"… server>client . seq=1 ack=6
+/// len=0 win=64"`.
+fn packets_with_windows(t: &Trace) -> Vec<String> {
+    let windows = t.events.iter().filter_map(|e| match &e.kind {
+        EventKind::SegmentSent { segment, .. } => match &segment.header {
+            synack_model::trace::Header::Tcp(h) => Some(h.window),
+            _ => None,
+        },
+        _ => None,
+    });
+    packets(t)
+        .into_iter()
+        .zip(windows)
+        .map(|(l, w)| format!("{l} win={w}"))
+        .collect()
+}
+
+#[test]
+fn a_small_request_leaves_the_linux_window_alone_and_full_segments_grow_it_by_two_mss() {
+    // Measured on 6.18 (tests/kernel-recordings/linux-6.18): the server's SYN-ACK offers
+    // 65160 (45 × 1448); the ACK of a 5-byte request still says 64 << 10 (teardown-*), and
+    // the ACKs of three 1448-byte segments say 67, 70, 73 << 10 (loss-tail): rcv_ssthresh
+    // grows by 2 × advmss per segment of 128 bytes or more (`tcp_event_data_recv` →
+    // `tcp_grow_window`), rounded up to the 1024-byte scale unit. A 131072-byte receive
+    // space leaves the room to grow (the kernel gets it from its truesize ratio).
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.tuning.recv_buffer = Some(131_072);
+    for (at, len) in [(1_000_000, 5), (2_000_000, 3 * 1448)] {
+        s.apps[1].steps.push(Step::at(
+            at,
+            Action::Send {
+                len,
+                message: None,
+                content: None,
+            },
+        ));
+    }
+    let t = run(&s);
+    let acks: Vec<String> = packets_with_windows(&t)
+        .into_iter()
+        .filter(|l| l.contains("server>client . ") && l.contains(" len=0 "))
+        .map(|l| l.split_once(' ').unwrap().1.to_string())
+        .collect();
+    assert_eq!(
+        acks,
+        [
+            "server>client . seq=1 ack=6 len=0 win=64",
+            "server>client . seq=1 ack=1454 len=0 win=67",
+            "server>client . seq=1 ack=2902 len=0 win=70",
+            "server>client . seq=1 ack=4350 len=0 win=73",
+        ]
+    );
+}
