@@ -32,13 +32,16 @@ const PSH_EVERY_SECOND: (&str, &str) = (
 );
 const WINDOW_FROM_TRUESIZE: (&str, &str) = (
     "win 67 vs 63",
-    "the receiver's window after full-sized segments: kernel 67, 70, 73, 75 << 10, model 63 and \
-     below. The first full-sized segment sets the socket's scaling_ratio to len / truesize \
-     (tcp_measure_rcv_mss: 1448 bytes in a ~2304-byte TUN skb, ~160/256 instead of the 128/256 \
-     default), which raises window_clamp and tcp_space to ~62 % of the 131072-byte buffer \
-     (~80 << 10), so tcp_grow_window has room up to 75; queued skbs then take their truesize \
-     from it. The model keeps the 50 % space (65536) and counts payload bytes: it needs the \
-     driver's truesize as a machine parameter the lab measures",
+    "the receiver's window once full-sized segments arrive: kernel 67, 70, 73, 75 << 10, model \
+     63 and below. Linux counts receive memory in skb truesize, not payload: the first \
+     full-sized segment sets scaling_ratio = len * 256 / truesize (tcp_measure_rcv_mss; 160 \
+     for 1448 bytes in the 2304-byte skb TUN allocates, a 2048-byte kmalloc block + the \
+     sk_buff), so window_clamp becomes 131072 * 160 / 256 = 81920 and tcp_space (131072 - \
+     2304 per queued skb) * 160 / 256. Worked by hand, that rule reproduces every window in \
+     both loss recordings (the cap 76160 → 75 after four skbs, then 74 … 70 from the edge \
+     tcp_select_window keeps, 69 after the tenth, 66 once the hole is filled). The model keeps \
+     the 50 % ratio (space 65536) and counts payload bytes: it needs the device's truesize as \
+     a machine parameter the lab writes into the scenario, not done yet",
 );
 const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[
     (
