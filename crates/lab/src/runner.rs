@@ -49,7 +49,10 @@ pub struct Machine {
     /// The window scale a SYN announces: ilog2(max(tcp_rmem[2], rmem_max)) − 15, clamped to
     /// 0..=14 (`tcp_select_initial_window`).
     pub window_scale: u8,
-    /// tcp_rmem[1], the receive buffer a new socket starts with.
+    /// The receive space a new socket's window is drawn from, the model's `recv_buffer`:
+    /// `tcp_full_space` of the tcp_rmem[1] buffer a socket starts with, that is half of it
+    /// (`tcp_win_from_space` with TCP_DEFAULT_SCALING_RATIO, 50 %, until data has been
+    /// received). 131072 → 65536, whence the SYN's 64240 (`tcp_select_initial_window`).
     pub recv_buffer: u32,
 }
 
@@ -91,11 +94,28 @@ fn sysctl_for(field: &str) -> Option<&'static str> {
     Some(match field {
         "syn_retries" => "net.ipv4.tcp_syn_retries",
         "synack_retries" => "net.ipv4.tcp_synack_retries",
-        "syncookies" => "net.ipv4.tcp_syncookies",
+        // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always` (see `run`).
+        "syncookies" | "syncookies_always" => "net.ipv4.tcp_syncookies",
         "max_syn_backlog" => "net.ipv4.tcp_max_syn_backlog",
         "abort_on_overflow" => "net.ipv4.tcp_abort_on_overflow",
         "somaxconn" => "net.core.somaxconn",
         _ => return None,
+    })
+}
+
+/// tcp_syncookies from the profile as the scenario tunes it, if it tunes it: 2
+/// (`syncookies_always`: a cookie for every SYN, no request kept, `tcp_conn_request`), 1, or 0.
+/// The model reads `syncookies_always` only with syncookies on, as the kernel reads 2 as "on,
+/// and always".
+fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
+    if sc.tuning.syncookies.is_none() && sc.tuning.syncookies_always.is_none() {
+        return None;
+    }
+    let p = sc.profile.profile().with(&sc.tuning);
+    Some(match (p.syncookies, p.syncookies_always) {
+        (false, _) => "0",
+        (true, false) => "1",
+        (true, true) => "2",
     })
 }
 
@@ -173,7 +193,8 @@ pub fn check(sc: &Scenario) -> Result<()> {
             if sysctl_for(k).is_none() && !MACHINE_FIELDS.contains(&k.as_str()) {
                 return bad(format!(
                     "tuning {k:?} is not a sysctl the lab can set (it sets {})",
-                    "syn_retries, synack_retries, syncookies, max_syn_backlog, abort_on_overflow, somaxconn"
+                    "syn_retries, synack_retries, syncookies, syncookies_always, max_syn_backlog, \
+                     abort_on_overflow, somaxconn"
                 ));
             }
         }
@@ -235,6 +256,9 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     if let Some(map) = tuning.as_object() {
         for (k, v) in map {
             let Some(key) = sysctl_for(k) else { continue };
+            if k.starts_with("syncookies") {
+                continue;
+            }
             let value = match v {
                 serde_json::Value::Bool(b) => (*b as u8).to_string(),
                 other => other.to_string(),
@@ -242,6 +266,10 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             s.ns.set_sysctl(key, &value)?;
             s.client_ns.set_sysctl(key, &value)?;
         }
+    }
+    if let Some(value) = syncookies_sysctl(sc) {
+        s.ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
+        s.client_ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
     }
     let machine = s.client_ns.run("machine", || {
         let mtu = mtu("syn0")?;
@@ -257,7 +285,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             mtu,
             mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
             window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
-            recv_buffer: f.get(1).copied().unwrap_or(0),
+            recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
             tcp_rmem,
             rmem_max,
         })
@@ -770,5 +798,19 @@ mod tests {
             action: FaultAction::Duplicate,
         });
         refused(&sc, "fault rule 0");
+    }
+
+    #[test]
+    fn tcp_syncookies_2_is_syncookies_always_and_untouched_unless_the_scenario_tunes_it() {
+        let mut sc = case();
+        assert_eq!(syncookies_sysctl(&sc), None);
+        sc.tuning.syncookies_always = Some(true);
+        assert!(check(&sc).is_ok(), "the runner sets syncookies_always");
+        assert_eq!(syncookies_sysctl(&sc), Some("2"));
+        sc.tuning.syncookies = Some(false);
+        assert_eq!(syncookies_sysctl(&sc), Some("0"));
+        sc.tuning.syncookies = Some(true);
+        sc.tuning.syncookies_always = Some(false);
+        assert_eq!(syncookies_sysctl(&sc), Some("1"));
     }
 }

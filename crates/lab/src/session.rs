@@ -10,7 +10,7 @@ use synack_model::trace::{CutReason, CutShort, HostId, Trace};
 
 use crate::cli::Common;
 use crate::error::{LabError, Result};
-use crate::recorder::Recorder;
+use crate::recorder::{Recorder, SynQueueLimits};
 use crate::sys::diag::Poller;
 use crate::sys::netns::Netns;
 use crate::sys::packet::Capture;
@@ -288,9 +288,9 @@ impl Session {
     /// the trace recorded so far comes back inside `LabError::CutShort`, marked `cut_short`,
     /// so `main` writes it (and the pcap) before it reports the cause. Other errors pass
     /// through (the guards still clean up).
-    pub fn finish_with<T>(self, body: Result<T>, syn_queue_cap: u32) -> Result<(T, Finished)> {
+    pub fn finish_with<T>(self, body: Result<T>, max_syn_backlog: u32) -> Result<(T, Finished)> {
         let cause = match body {
-            Ok(v) => return Ok((v, self.assemble(syn_queue_cap)?)),
+            Ok(v) => return Ok((v, self.assemble(max_syn_backlog)?)),
             Err(e @ (LabError::Interrupted { .. } | LabError::Timeout { .. })) => e,
             Err(e) => return Err(e),
         };
@@ -302,7 +302,7 @@ impl Session {
                 _ => format!("--timeout {} s ran out", self.timeout),
             }
         );
-        let mut f = self.assemble(syn_queue_cap)?;
+        let mut f = self.assemble(max_syn_backlog)?;
         let why = match cause {
             LabError::Interrupted { .. } => CutReason::Interrupted,
             _ => CutReason::Timeout,
@@ -336,7 +336,8 @@ impl Session {
     }
 
     /// Stops capture and polling and assembles the trace.
-    fn assemble(mut self, syn_queue_cap: u32) -> Result<Finished> {
+    /// `max_syn_backlog`: the experiment's tcp_max_syn_backlog, 0 to read the namespace's.
+    fn assemble(mut self, max_syn_backlog: u32) -> Result<Finished> {
         // One last poll interval so the final states are seen.
         std::thread::sleep(Duration::from_millis(20));
         self.progress.clear();
@@ -387,20 +388,25 @@ impl Session {
                 ));
             }
         }
-        // The SYN queue's limit: the experiment's setting, else the namespace's default.
-        let syn_queue_cap = if syn_queue_cap > 0 {
-            syn_queue_cap
-        } else {
+        // What bounds the SYN queue: the experiment's tcp_max_syn_backlog, else the
+        // namespace's, and its tcp_syncookies (each namespace has its own copy; the server's
+        // is the one with the listener).
+        let read = |key: &'static str| -> Option<u32> {
             self.ns
-                .run("sysctl", || {
-                    crate::sys::netns::read_sysctl("net.ipv4.tcp_max_syn_backlog")
-                })
+                .run("sysctl", move || crate::sys::netns::read_sysctl(key))
                 .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
+                .and_then(|v| v.trim().parse().ok())
+        };
+        let syn_limits = SynQueueLimits {
+            max_syn_backlog: if max_syn_backlog > 0 {
+                max_syn_backlog
+            } else {
+                read("net.ipv4.tcp_max_syn_backlog").unwrap_or(0)
+            },
+            syncookies: read("net.ipv4.tcp_syncookies").unwrap_or(1),
         };
         for (smp, host) in &samples {
-            self.rec.add_diag(smp, syn_queue_cap, *host);
+            self.rec.add_diag(smp, syn_limits, *host);
         }
         let mut trace = self.rec.finish(&kernel_release());
         if !budget_full.is_empty() {

@@ -685,3 +685,136 @@ fn after_sixteen_quick_acks_a_reader_that_keeps_up_still_gets_immediate_acks() {
     assert_eq!(lazy[..16], [0; 16]);
     assert_eq!(lazy[16..], [40; 6]);
 }
+
+/// Each segment of the exchange with its window field: `"… server>client . seq=1 ack=6
+/// len=0 win=64"`.
+fn packets_with_windows(t: &Trace) -> Vec<String> {
+    let windows = t.events.iter().filter_map(|e| match &e.kind {
+        EventKind::SegmentSent { segment, .. } => match &segment.header {
+            synack_model::trace::Header::Tcp(h) => Some(h.window),
+            _ => None,
+        },
+        _ => None,
+    });
+    packets(t)
+        .into_iter()
+        .zip(windows)
+        .map(|(l, w)| format!("{l} win={w}"))
+        .collect()
+}
+
+#[test]
+fn a_small_request_leaves_the_linux_window_alone_and_full_segments_grow_it_by_two_mss() {
+    // Measured on 6.18 (tests/kernel-recordings/linux-6.18): the server's SYN-ACK offers
+    // 65160 (45 × 1448); the ACK of a 5-byte request still says 64 << 10 (teardown-*), and
+    // the ACKs of three 1448-byte segments say 67, 70, 73 << 10 (loss-tail): rcv_ssthresh
+    // grows by 2 × advmss per segment of 128 bytes or more (`tcp_event_data_recv` →
+    // `tcp_grow_window`), rounded up to the 1024-byte scale unit. A 131072-byte receive
+    // space leaves the room to grow (the kernel gets it from its truesize ratio).
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.tuning.recv_buffer = Some(131_072);
+    for (at, len) in [(1_000_000, 5), (2_000_000, 3 * 1448)] {
+        s.apps[1].steps.push(Step::at(
+            at,
+            Action::Send {
+                len,
+                message: None,
+                content: None,
+            },
+        ));
+    }
+    let t = run(&s);
+    let acks: Vec<String> = packets_with_windows(&t)
+        .into_iter()
+        .filter(|l| l.contains("server>client . ") && l.contains(" len=0 "))
+        .map(|l| l.split_once(' ').unwrap().1.to_string())
+        .collect();
+    assert_eq!(
+        acks,
+        [
+            "server>client . seq=1 ack=6 len=0 win=64",
+            "server>client . seq=1 ack=1454 len=0 win=67",
+            "server>client . seq=1 ack=2902 len=0 win=70",
+            "server>client . seq=1 ack=4350 len=0 win=73",
+        ]
+    );
+}
+
+#[test]
+fn a_linux_receiver_whose_buffer_fills_never_pulls_back_the_edge_it_offered() {
+    // `tcp_select_window`: a window below what is left of the last offer is raised to that
+    // rest, rounded up to the scale unit, so the offer shrinks one unit per 1448-byte
+    // segment queued unread rather than by the segment (measured on 6.18, loss-tail: 75, 74,
+    // 73, 72, 71, 70 << 10). A 70000-byte receive space nobody reads: the free space after
+    // 4 and 5 segments (64208, 62760) would say 63 and 62; the edge already offered says 64
+    // and 63.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.tuning.recv_buffer = Some(70_000);
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 5 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    let t = run(&s);
+    let windows: Vec<String> = packets_with_windows(&t)
+        .into_iter()
+        .filter(|l| l.contains("server>client . ") && l.contains(" len=0 "))
+        .filter_map(|l| l.split_once(" ack=").map(|(_, r)| r.to_string()))
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            "1449 len=0 win=67",
+            "2897 len=0 win=66",
+            "4345 len=0 win=65",
+            "5793 len=0 win=64",
+            "7241 len=0 win=63",
+        ]
+    );
+}
+
+#[test]
+fn with_sack_out_of_order_segments_grow_the_window_their_duplicate_acks_offer() {
+    // `tcp_data_queue_ofo` calls `tcp_grow_window` for a SACK connection (without SACK it
+    // must not, or the duplicate ACKs would not be duplicates). Measured on 6.18
+    // (loss-fast-retransmit, second of ten segments lost): the ACK of the first segment
+    // offers 67 << 10 and the duplicate ACKs 70, 73, 75 …, each with its SACK block. A
+    // 131072-byte space leaves the room to grow.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.tuning.recv_buffer = Some(131_072);
+    s.faults.push(synack_model::scenario::FaultRule {
+        from: Some("client".into()),
+        to: None,
+        matches: synack_model::scenario::SegmentMatch::Data,
+        nth: Some(2),
+        after_us: None,
+        until_us: None,
+        action: synack_model::scenario::FaultAction::Drop,
+    });
+    s.apps[1].steps.push(Step::at(
+        1_000_000,
+        Action::Send {
+            len: 4 * 1448,
+            message: None,
+            content: None,
+        },
+    ));
+    let t = run(&s);
+    let acks: Vec<String> = packets_with_windows(&t)
+        .into_iter()
+        .filter(|l| l.contains("server>client . ") && l.contains(" len=0 "))
+        .filter_map(|l| l.split_once(" ack=").map(|(_, r)| r.to_string()))
+        .take(3)
+        .collect();
+    assert_eq!(
+        acks,
+        [
+            "1449 len=0 win=67",
+            "1449 len=0 win=70",
+            "1449 len=0 win=73",
+        ]
+    );
+}

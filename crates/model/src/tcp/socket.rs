@@ -559,7 +559,10 @@ impl TcpSocket {
                 // the scale unit so that scaling never hides it. Measured on 6.18: the
                 // client's first ACK says 63 (64240 rounded up to 64512, shift 10), the
                 // server's 64 (65160 → 65536).
-                let w = free.min(self.rcv_ssthresh);
+                // `tcp_select_window` then never shrinks the offer: below what is left of
+                // the last one, it offers that rest, rounded up (measured on 6.18: 75, 74,
+                // 73 … << 10 as 1448-byte segments queue unread behind a capped ceiling).
+                let w = free.min(self.rcv_ssthresh).max(promised);
                 let unit = 1u32 << self.rcv_wscale;
                 w.div_ceil(unit) * unit
             } else {
@@ -1428,6 +1431,18 @@ impl TcpSocket {
         ato.min(200_000).max(p.clock_granularity_us)
     }
 
+    /// Linux `tcp_grow_window`: rcv_ssthresh, the ceiling of the window offered, grows by
+    /// max(2 × advmss, 2 × the segment) but no further than the free space (`room =
+    /// min(window_clamp, tcp_space(sk)) - rcv_ssthresh`; `tcp_space` counts the out-of-order
+    /// queue too). Measured on 6.18: 65160 → 67, 70, 73 << 10 over three 1448-byte segments.
+    fn grow_window(&mut self, len: u32) {
+        let space = self.our_window().saturating_sub(self.ooo_bytes);
+        if self.rcv_ssthresh < space {
+            let incr = (2 * self.our_mss as u32).max(2 * len);
+            self.rcv_ssthresh = (self.rcv_ssthresh + incr).min(space);
+        }
+    }
+
     /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
     /// (and data after a silence longer than the RTO) starts quick-ACK mode
     /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
@@ -1437,9 +1452,10 @@ impl TcpSocket {
         if p.quickack_max == 0 {
             return;
         }
-        // `tcp_grow_window`
-        if self.rcv_ssthresh < self.rcv_cap {
-            self.rcv_ssthresh = (self.rcv_ssthresh + 2 * self.our_mss as u32).min(self.rcv_cap);
+        // `tcp_event_data_recv` grows the window only for a segment of 128 bytes or more:
+        // measured on 6.18, 5- and 100-byte requests leave the 64 << 10 window as it was.
+        if len >= 128 {
+            self.grow_window(len);
         }
         // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
         // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
@@ -1771,6 +1787,12 @@ impl TcpSocket {
             if had < take {
                 self.ooo_bytes = self.ooo_bytes - had + take;
                 *entry = slice_spans(payload, skip, take);
+            }
+            // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
+            // (of any length); without SACK it must not, so that duplicate ACKs stay
+            // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
+            if self.sack_ok && had < take {
+                self.grow_window(take);
             }
             if self.sack_ok {
                 if had >= take {
