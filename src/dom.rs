@@ -194,6 +194,26 @@ pub fn install_panic_hook() {
     }));
 }
 
+/// A file next to the page, as text (relative paths resolve against the page, so a site in a
+/// sub-folder works).
+pub async fn fetch_text(path: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| format!("could not fetch {path}"))?;
+    let resp: web_sys::Response =
+        wasm_bindgen::JsCast::dyn_into(resp).map_err(|_| "not a response")?;
+    if !resp.ok() {
+        return Err(format!("{path}: HTTP {}", resp.status()));
+    }
+    let text = resp.text().map_err(|_| "no body")?;
+    wasm_bindgen_futures::JsFuture::from(text)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| format!("{path}: not text"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,24 +291,4 @@ mod tests {
         set_root_id("no-such-root");
         assert_eq!(probe_width(&chain, 0.0), None);
     }
-}
-
-/// A file next to the page, as text (relative paths resolve against the page, so a site in a
-/// sub-folder works).
-pub async fn fetch_text(path: &str) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(path))
-        .await
-        .map_err(|_| format!("could not fetch {path}"))?;
-    let resp: web_sys::Response =
-        wasm_bindgen::JsCast::dyn_into(resp).map_err(|_| "not a response")?;
-    if !resp.ok() {
-        return Err(format!("{path}: HTTP {}", resp.status()));
-    }
-    let text = resp.text().map_err(|_| "no body")?;
-    wasm_bindgen_futures::JsFuture::from(text)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| format!("{path}: not text"))
 }

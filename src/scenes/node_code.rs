@@ -119,7 +119,7 @@ enum Loaded {
     None,
     Failed(String),
     Ready {
-        entry: Entry,
+        entry: Box<Entry>,
         code: String,
         output: String,
     },
@@ -141,7 +141,7 @@ async fn load(scene: String, case: String) -> Loaded {
     let output = crate::dom::fetch_text(&format!("{DIR}{}", entry.expected)).await;
     match (code, output) {
         (Ok(code), Ok(output)) => Loaded::Ready {
-            entry,
+            entry: Box::new(entry),
             code,
             output,
         },

@@ -402,8 +402,10 @@ pub mod ranges {
     pub const LINK_DELAY_US: RangeInclusive<Micros> = 0..=60_000_000;
     /// 0 means no serialisation delay; up to 1 Tbit/s.
     pub const BANDWIDTH_BPS: RangeInclusive<u64> = 0..=1_000_000_000_000;
-    /// RFC 791: every host must accept a 68-byte datagram; IPv4's total length is 16 bits.
-    pub const MTU: RangeInclusive<u32> = 68..=65_535;
+    /// RFC 791: every host must accept a 68-byte datagram. The top is Linux's loopback MTU,
+    /// 65536 (one more than IPv4's 16-bit total length can say: a packet never fills it, but
+    /// `ip link` reports it and the MSS on lo, 65495, is taken from it).
+    pub const MTU: RangeInclusive<u32> = 68..=65_536;
     pub const PERCENT: RangeInclusive<f64> = 0.0..=100.0;
     /// Any time a scenario names (a step's `at_us`, a fault's window or delay).
     pub const TIME_US: RangeInclusive<Micros> = 0..=MAX_TIME_CEILING_US;
