@@ -341,6 +341,10 @@ test('en: a 100,000-packet capture of 500 connections lists them, filters, and o
 
 test('a new file that fails replaces the previous one; a local file offers no link to copy', async () => {
   const { page, context, errors } = await openRoute(browser, '#/open', 'en');
+  const warnings = [];
+  page.on('console', (m) => {
+    if (/deprecated/i.test(m.text())) warnings.push(m.text());
+  });
   try {
     await ready(page);
     await page.getByTestId('open-input').setInputFiles(PCAP);
@@ -361,6 +365,8 @@ test('a new file that fails replaces the previous one; a local file offers no li
     await page.getByTestId('open-error').waitFor({ timeout: 10_000 });
     assert.equal(await page.getByTestId('open-conversations').count(), 0, 'the old table is gone');
     assert.equal(await page.getByTestId('ladder').count(), 0, 'the old ladder is gone');
+    // The capture worker starts without wasm-bindgen's deprecation warning.
+    assert.deepEqual(warnings, []);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

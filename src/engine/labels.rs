@@ -167,10 +167,12 @@ impl Isns {
     /// A sequence-space value of the direction `src` → `dst` (a `snd_nxt` of `src`, a
     /// `rcv_nxt` of `dst`) as displayed: relative to that direction's ISN, like the ladder's
     /// labels, or as it is.
-    pub fn value(&self, src: Addr, dst: Addr, v: u32, n: Numbering) -> u32 {
+    /// `None` when numbers are relative and that direction has sent nothing yet (there is no ISN
+    /// to count from: a `rcv_nxt` before the peer's SYN).
+    pub fn value(&self, src: Addr, dst: Addr, v: u32, n: Numbering) -> Option<u32> {
         match n {
-            Numbering::Absolute => v,
-            Numbering::Relative => self.get(src, dst).map_or(v, |isn| v.wrapping_sub(isn)),
+            Numbering::Absolute => Some(v),
+            Numbering::Relative => self.get(src, dst).map(|isn| v.wrapping_sub(isn)),
         }
     }
 

@@ -290,9 +290,9 @@ fn node_return(
         (AppCallKind::Listen, _) => event("'listening' 事件".into(), "'listening'".into()),
         (AppCallKind::Accept, _) => {
             if zh {
-                format!("{who}的 server 触发 'connection' 事件：一个新的 socket。")
+                format!("{who}的 net.Server 触发 'connection' 事件：一个新的 socket。")
             } else {
-                format!("The {who}'s server emits 'connection': a new socket.")
+                format!("The {who}'s net.Server emits 'connection': a new socket.")
             }
         }
         (_, AppResult::Data { len, truncated, .. }) if udp => {

@@ -305,12 +305,8 @@ pub fn Player(p: &Props) -> Html {
     let lit: Vec<Lit> = states_now
         .iter()
         .map(|(sock, (lane, st, mark))| {
-            let label = trace
-                .sockets
-                .iter()
-                .find(|s| s.id == *sock)
-                .map(|s| localize_name(&s.label, lang))
-                .unwrap_or_default();
+            // Named as the narration names it ("server", never a scenario's "conn").
+            let label = super::narration::socket_name(trace, *sock, lang);
             Lit {
                 who: label,
                 side: (*lane).min(1),
@@ -378,13 +374,14 @@ pub fn Player(p: &Props) -> Html {
                 // the viewer chose absolute numbers).
                 let win = view.and_then(|v| v.window).map(|w| {
                     let me = Addr { host: s.host, port: s.local_port };
+                    let shown = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
                     let (una, nxt, rcv) = match s.remote {
                         Some(peer) => (
-                            isns.value(me, peer, w.snd_una, *numbering),
-                            isns.value(me, peer, w.snd_nxt, *numbering),
-                            isns.value(peer, me, w.rcv_nxt, *numbering),
+                            shown(isns.value(me, peer, w.snd_una, *numbering)),
+                            shown(isns.value(me, peer, w.snd_nxt, *numbering)),
+                            shown(isns.value(peer, me, w.rcv_nxt, *numbering)),
                         ),
-                        None => (w.snd_una, w.snd_nxt, w.rcv_nxt),
+                        None => (w.snd_una.to_string(), w.snd_nxt.to_string(), w.rcv_nxt.to_string()),
                     };
                     html! {
                         <span class="win mono">{ format!("snd_una={una} snd_nxt={nxt} rcv_nxt={rcv} wnd={} cwnd={}",

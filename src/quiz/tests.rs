@@ -107,6 +107,21 @@ fn every_item_asks_a_well_formed_question_in_every_variant_and_language() {
                     }
                     Answer::Number(_) => assert!(q.choices.is_empty()),
                 }
+                // Words a reader can read: no scenario-internal socket label, and Chinese
+                // sentences run together without an English space between them.
+                assert!(
+                    !q.prompt
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == "conn"),
+                    "{} v{v}: {}",
+                    item.id,
+                    q.prompt
+                );
+                if lang == Lang::Zh {
+                    for bad in ["。 ", " 现在", "？ "] {
+                        assert!(!q.prompt.contains(bad), "{} v{v}: {:?}", item.id, q.prompt);
+                    }
+                }
                 let traced = matches!(item.kind, Kind::Trace(..));
                 assert_eq!(traced, t.is_some(), "{}", item.id);
                 assert_eq!(traced, q.pause_us.is_some(), "{}", item.id);
