@@ -35,6 +35,8 @@ pub fn localize_name(raw: &str, lang: Lang) -> String {
         "udp server" => "UDP 服务器".into(),
         "tcp client" => "TCP 客户端".into(),
         "udp client" => "UDP 客户端".into(),
+        "host of receivers 1-2" => "接收方 1、2 所在的主机".into(),
+        "host of receiver 3" => "接收方 3 所在的主机".into(),
         "peer A" => "主机 A".into(),
         "peer B" => "主机 B".into(),
         "client" => "客户端".into(),
@@ -61,7 +63,7 @@ fn sock_host(trace: &Trace, s: SocketId, lang: Lang) -> String {
 }
 
 /// How sentences name a socket. A socket the scenario named apart from its host ("receiver 3"
-/// on host "server 2", "tcp server" beside "udp server") is named by its own label, as the case
+/// on its own host, "tcp server" beside "udp server") is named by its own label, as the case
 /// text names it; any other socket, and every accepted connection (labelled "conn" in
 /// scenarios), by its host: "the server", never a scenario's internal label.
 pub fn socket_name(trace: &Trace, s: SocketId, lang: Lang) -> String {

@@ -1030,8 +1030,11 @@ mod tests {
         let k = Knobs::default();
         let with = synack_model::simulate(&stall(&k, false)).unwrap();
         let without = synack_model::simulate(&stall(&k, true)).unwrap();
-        assert_eq!(data_segments(&with), 2);
-        assert_eq!(data_segments(&without), 6);
+        // The request, then (its reply made the connection interactive, so ACKs are delayed)
+        // the first small write alone and the other five held by Nagle until its ACK: 3; with
+        // TCP_NODELAY the request and each of the six writes: 7.
+        assert_eq!(data_segments(&with), 3);
+        assert_eq!(data_segments(&without), 7);
         assert!(delivery_time(&with).unwrap() > delivery_time(&without).unwrap() + 40_000);
         // Remedy ①'s price: data2 leaves a round trip + 100 ms after data1 instead of when
         // data1's ACK lets Nagle send it, so the last byte arrives later (+60 ms here).

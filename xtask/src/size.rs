@@ -149,6 +149,9 @@ fn referenced_files(index: &str) -> Vec<String> {
         "href=",
         "src=",
         "from ",
+        // A dynamic import (index.html's loader imports the app's module this way, so that a
+        // module the browser refuses is caught and said on the page).
+        "import(",
         "init(",
         "module_or_path: ",
         "fetch(",

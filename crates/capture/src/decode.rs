@@ -7,10 +7,7 @@
 
 use std::net::IpAddr;
 
-use etherparse::{
-    EtherType, Ipv6ExtensionSlice, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice,
-    UdpSlice,
-};
+use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice, UdpSlice};
 use serde::Serialize;
 use synack_model::trace::TcpOptions;
 
@@ -340,15 +337,8 @@ fn to_packet<'a>(
                     plen = on_wire;
                 }
             }
-            let fragment = v6.extensions().clone().into_iter().find_map(|e| match e {
-                Ipv6ExtensionSlice::Fragment(f) if f.is_fragmenting_payload() => Some((
-                    f.identification(),
-                    f.fragment_offset().value() as u32 * 8,
-                    f.more_fragments(),
-                    40 + ext,
-                )),
-                _ => None,
-            });
+            let fragment = ipv6_fragment(h.next_header().0, v6.extensions().slice())
+                .map(|(id, offset, more)| (id, offset, more, 40 + ext));
             (
                 IpAddr::V6(h.source_addr()),
                 IpAddr::V6(h.destination_addr()),
@@ -529,4 +519,36 @@ fn tcp_options(iter: etherparse::TcpOptionsIterator<'_>) -> TcpOptions {
 /// Describes a link type for messages ("Linux cooked (SLL), 113").
 pub fn describe_link(lt: LinkType) -> String {
     format!("{} ({})", linktype::name(lt.0), lt.0)
+}
+
+/// The IPv6 fragment header among the extension headers (RFC 8200 §4.5): (identification,
+/// offset in bytes, more fragments), for a header that really fragments its payload. Walked by
+/// hand over the raw extension bytes, each length checked against the slice: etherparse 0.21's
+/// iterator over a lax slice reads past the slice's end on some damaged headers (the
+/// `capture_reader` fuzz target found `slice::get_unchecked` out of range in
+/// `ipv6_raw_ext_header_slice.rs`; `tests/regressions/fuzz_ipv6_ext_overrun.pcap` is that input).
+fn ipv6_fragment(first: u8, ext: &[u8]) -> Option<(u32, u32, bool)> {
+    let (mut next, mut at) = (first, 0usize);
+    loop {
+        let rest = ext.get(at..)?;
+        let len = match next {
+            // Fragment: a fixed 8 bytes, and the one we look for.
+            44 => {
+                let f = rest.get(..8)?;
+                let off_flags = u16::from_be_bytes([f[2], f[3]]);
+                let offset = u32::from(off_flags >> 3) * 8;
+                let more = off_flags & 1 == 1;
+                let id = u32::from_be_bytes([f[4], f[5], f[6], f[7]]);
+                return (offset != 0 || more).then_some((id, offset, more));
+            }
+            // Hop-by-hop, routing, destination options, mobility, HIP, shim6: 8-byte units
+            // after the first 8 (RFC 8200 §4.3-4.6).
+            0 | 43 | 60 | 135 | 139 | 140 => (usize::from(*rest.get(1)?) + 1) * 8,
+            // Authentication header: 4-byte units, minus 2 (RFC 4302 §2.2).
+            51 => (usize::from(*rest.get(1)?) + 2) * 4,
+            _ => return None,
+        };
+        next = rest[0];
+        at = at.checked_add(len)?;
+    }
 }

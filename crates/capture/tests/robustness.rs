@@ -167,3 +167,17 @@ proptest! {
         }
     }
 }
+
+/// The input the `capture_reader` fuzz target found: damaged IPv6 extension headers on which
+/// etherparse's own iterator read past its slice (caught by the standard library's debug
+/// precondition checks, which test builds have). It is read to its end without a panic.
+#[test]
+fn damaged_ipv6_extension_headers_are_read_without_reading_past_them() {
+    let data = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/regressions/fuzz_ipv6_ext_overrun.pcap"
+    ))
+    .unwrap();
+    let capture = synack_capture::read(&data);
+    assert!(capture.frames > 0, "the file's records are read");
+}

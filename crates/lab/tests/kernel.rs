@@ -526,7 +526,7 @@ fn recordings() -> PathBuf {
 fn recordings_have_not_drifted_from_this_kernel() {
     let dir = tmp("recordings");
     let _ = std::fs::remove_dir_all(&dir);
-    let turn = turn(&["record"]);
+    let first = turn(&["record"]);
     let out = Command::new(bin())
         .args(["record", "--dir", dir.to_str().unwrap()])
         .output()
@@ -543,7 +543,7 @@ fn recordings_have_not_drifted_from_this_kernel() {
         "record failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    drop(turn);
+    drop(first);
     println!("{}", String::from_utf8_lossy(&out.stdout));
     let fresh = std::fs::read_dir(&dir)
         .unwrap()
@@ -570,32 +570,26 @@ fn recordings_have_not_drifted_from_this_kernel() {
         );
         (nearest, false)
     };
-    let mut drift = Vec::new();
-    let mut cases = 0;
-    for f in std::fs::read_dir(&fresh).unwrap().flatten() {
-        let name = f.file_name().to_string_lossy().into_owned();
-        let Some(case) = name.strip_suffix(".trace.json") else {
-            continue;
-        };
-        cases += 1;
+    // One case's structural drift (a segment, state or result that differs; timing alone is
+    // reported, not judged), or None.
+    let judge = |fresh: &std::path::Path, case: &str| -> Option<String> {
+        let name = format!("{case}.trace.json");
         let read = |d: &std::path::Path| {
             let text = std::fs::read_to_string(d.join(&name))
                 .unwrap_or_else(|e| panic!("{}/{name}: {e}", d.display()));
             synack_model::trace::Trace::from_json(&text).unwrap()
         };
-        let old_path = reference.join(&name);
-        if !old_path.exists() {
-            drift.push(format!("{case}: not in the checked-in recordings"));
-            continue;
+        if !reference.join(&name).exists() {
+            return Some(format!("{case}: not in the checked-in recordings"));
         }
         let r = synack_model::diff::diff(
             &read(&reference),
-            &read(&fresh),
+            &read(fresh),
             None,
             synack_model::diff::Tolerance::default(),
         );
         if r.passes() {
-            continue;
+            return None;
         }
         println!("== drift in {case} (checked-in | fresh)\n{}", r.table());
         let structural: Vec<String> = r
@@ -605,10 +599,45 @@ fn recordings_have_not_drifted_from_this_kernel() {
             .filter(|d| !(d.starts_with("sent at ") || d.starts_with("at ")))
             .cloned()
             .collect();
-        if !structural.is_empty() {
-            drift.push(format!("{case}: {}", structural.join("; ")));
-        }
+        (!structural.is_empty()).then(|| format!("{case}: {}", structural.join("; ")))
+    };
+    let cases: Vec<String> = std::fs::read_dir(&fresh)
+        .unwrap()
+        .flatten()
+        .filter_map(|f| {
+            let name = f.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".trace.json").map(str::to_string)
+        })
+        .collect();
+    let drifted: Vec<String> = cases
+        .iter()
+        .filter(|c| judge(&fresh, c).is_some())
+        .cloned()
+        .collect();
+    // A case is recorded once more before its drift counts: on a loaded machine a timer firing
+    // late can put one retransmission on the other side of the run's end. Drift that comes back
+    // in the second run is the kernel's.
+    let mut drift = Vec::new();
+    if !drifted.is_empty() {
+        let again = tmp("recordings-again");
+        let _ = std::fs::remove_dir_all(&again);
+        let second = turn(&["record"]);
+        let out = Command::new(bin())
+            .args(["record", "--dir", again.to_str().unwrap()])
+            .args(&drifted)
+            .output()
+            .expect("the synack-lab binary runs");
+        drop(second);
+        assert!(
+            out.status.success(),
+            "record failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let again_k = again.join(&kernel);
+        drift = drifted.iter().filter_map(|c| judge(&again_k, c)).collect();
+        let _ = std::fs::remove_dir_all(&again);
     }
+    let cases = cases.len();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(cases > 0, "record wrote no traces");
     if judged {

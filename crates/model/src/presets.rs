@@ -990,20 +990,22 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
             s.apps.insert(0, script("server", r));
         }
         UdpCase::Multicast => {
+            // No client or server here: a sender and the hosts of the group's receivers, named
+            // after what the case says of them.
+            const A: &str = "host of receivers 1-2";
+            const B: &str = "host of receiver 3";
+            s.hosts[0].name = "sender".into();
+            s.hosts[1].name = A.into();
             s.hosts.push(HostSpec {
-                name: "server 2".into(),
+                name: B.into(),
                 addr: "10.0.0.3".into(),
             });
             s.groups.push(crate::scenario::GroupSpec {
                 name: "group".into(),
                 addr: "239.1.1.1".into(),
             });
-            s.sockets.push(socket("sender", "client", Proto::Udp, 0));
-            for (label, host) in [
-                ("receiver 1", "server"),
-                ("receiver 2", "server"),
-                ("receiver 3", "server 2"),
-            ] {
+            s.sockets.push(socket("sender", "sender", Proto::Udp, 0));
+            for (label, host) in [("receiver 1", A), ("receiver 2", A), ("receiver 3", B)] {
                 let mut sk = socket(label, host, Proto::Udp, 5000);
                 sk.reuse_addr = true;
                 sk.join = vec!["group".into()];

@@ -74,7 +74,7 @@ fn udp_multicast_reaches_every_member_n_to_m() {
             "{r}"
         );
     }
-    // One copy per member host (server, server 2), not per socket.
+    // One copy per member host (that of receivers 1 and 2, that of receiver 3), not per socket.
     assert_eq!(packets(&t).len(), 4);
 }
 
