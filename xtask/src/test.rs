@@ -237,13 +237,18 @@ fn native_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
     Ok(counts)
 }
 
-/// The fuzz targets, each for a few seconds (libFuzzer's `-max_total_time`), starting from the
-/// project's own files (docs examples, golden traces, test captures) and a fresh corpus in
-/// `target/`, so a run changes nothing in the tree. One check per target; skipped, with the
-/// way to get them, when cargo-fuzz or a nightly toolchain is missing (they are not part of
-/// the set-up). The libFuzzer builds take a few minutes the first time, seconds afterwards.
+/// The fuzz targets, each for a fixed number of runs from a fixed seed, starting from the
+/// project's own files (docs examples, golden traces, test captures) and an empty corpus in
+/// `target/` (emptied first), so a run changes nothing in the tree and is the same run on every
+/// machine for a given commit: a crash it finds shows on the developer's machine before CI,
+/// never as a CI run that fails by chance. One check per target; skipped, with the way to get
+/// them, when cargo-fuzz or a nightly toolchain is missing (they are not part of the set-up).
+/// The libFuzzer builds take a few minutes the first time, seconds afterwards. Longer,
+/// exploring runs: `cargo fuzz run <target>` in the crate folder.
 fn fuzz_briefly(ctx: &Ctx) -> io::Result<Counts> {
-    const SECONDS: &str = "15";
+    const RUNS: &str = "20000";
+    /// Only a safety net: the runs take a few seconds.
+    const SECONDS: &str = "120";
     /// (crate folder holding `fuzz/`, target, starting inputs relative to the root)
     const TARGETS: &[(&str, &str, &str)] = &[
         ("crates/model", "scenario_json", "docs/examples"),
@@ -271,6 +276,7 @@ fn fuzz_briefly(ctx: &Ctx) -> io::Result<Counts> {
     let mut counts = Counts::default();
     for (dir, target, inputs) in TARGETS {
         let corpus = ctx.root.join("target/fuzz-corpus").join(dir).join(target);
+        let _ = std::fs::remove_dir_all(&corpus);
         std::fs::create_dir_all(&corpus)?;
         let out = nightly(ctx.cargo())
             .cwd(ctx.root.join(dir))
@@ -279,6 +285,8 @@ fn fuzz_briefly(ctx: &Ctx) -> io::Result<Counts> {
             .arg(ctx.root.join(inputs))
             .args([
                 "--",
+                "-seed=1",
+                &format!("-runs={RUNS}"),
                 &format!("-max_total_time={SECONDS}"),
                 "-rss_limit_mb=2048",
                 "-timeout=10",
