@@ -7,7 +7,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use yew::prelude::*;
 
 use crate::engine::export;
@@ -15,7 +14,7 @@ use crate::i18n::{Lang, T};
 
 const DIR: &str = "./snippets/node/";
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Texts {
     zh: String,
     en: String,
@@ -31,13 +30,12 @@ impl Texts {
 }
 
 /// One program of `snippets/node/manifest.json`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Entry {
     scene: String,
     /// The scene's case id; `*` for every case of the scene.
     case: String,
     /// `case`, `remedy` (the sticky scene's fixes) or `node-only`.
-    #[serde(default)]
     kind: String,
     file: String,
     expected: String,
@@ -46,13 +44,12 @@ struct Entry {
 }
 
 /// One entry of `snippets/node/corrections.json`: a common claim and what is true.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Correction {
-    #[serde(rename = "where")]
+    /// Its `where`.
     scene: String,
     claim: Texts,
     truth: Texts,
-    #[serde(default)]
     source: String,
 }
 
@@ -72,13 +69,52 @@ thread_local! {
     static CORRECTIONS: RefCell<Option<Rc<Vec<Correction>>>> = const { RefCell::new(None) };
 }
 
+// The two files are read with the browser's own JSON parser: serde_json's code would be part
+// of the first load (the handshake and teardown scenes show this panel too), some 50 KB gz.
+
+/// The objects of a JSON array.
+fn json_list(text: &str, what: &str) -> Result<Vec<wasm_bindgen::JsValue>, String> {
+    let v = js_sys::JSON::parse(text).map_err(|_| format!("{what}: not JSON"))?;
+    if !js_sys::Array::is_array(&v) {
+        return Err(format!("{what}: not a list"));
+    }
+    Ok(js_sys::Array::from(&v).iter().collect())
+}
+
+/// A string field ("" when missing or not a string).
+fn text_of(o: &wasm_bindgen::JsValue, key: &str) -> String {
+    js_sys::Reflect::get(o, &key.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A `{zh, en}` field.
+fn texts_of(o: &wasm_bindgen::JsValue, key: &str) -> Texts {
+    let t = js_sys::Reflect::get(o, &key.into()).unwrap_or_default();
+    Texts {
+        zh: text_of(&t, "zh"),
+        en: text_of(&t, "en"),
+    }
+}
+
 async fn manifest() -> Result<Rc<Vec<Entry>>, String> {
     if let Some(m) = MANIFEST.with(|m| m.borrow().clone()) {
         return Ok(m);
     }
     let text = crate::dom::fetch_text(&format!("{DIR}manifest.json")).await?;
-    let entries: Vec<Entry> =
-        serde_json::from_str(&text).map_err(|e| format!("manifest.json: {e}"))?;
+    let entries: Vec<Entry> = json_list(&text, "manifest.json")?
+        .iter()
+        .map(|o| Entry {
+            scene: text_of(o, "scene"),
+            case: text_of(o, "case"),
+            kind: text_of(o, "kind"),
+            file: text_of(o, "file"),
+            expected: text_of(o, "expected"),
+            title: texts_of(o, "title"),
+            note: texts_of(o, "note"),
+        })
+        .collect();
     let m = Rc::new(entries);
     MANIFEST.with(|slot| *slot.borrow_mut() = Some(m.clone()));
     Ok(m)
@@ -89,8 +125,15 @@ async fn corrections() -> Result<Rc<Vec<Correction>>, String> {
         return Ok(c);
     }
     let text = crate::dom::fetch_text(&format!("{DIR}corrections.json")).await?;
-    let list: Vec<Correction> =
-        serde_json::from_str(&text).map_err(|e| format!("corrections.json: {e}"))?;
+    let list: Vec<Correction> = json_list(&text, "corrections.json")?
+        .iter()
+        .map(|o| Correction {
+            scene: text_of(o, "where"),
+            claim: texts_of(o, "claim"),
+            truth: texts_of(o, "truth"),
+            source: text_of(o, "source"),
+        })
+        .collect();
     let c = Rc::new(list);
     CORRECTIONS.with(|slot| *slot.borrow_mut() = Some(c.clone()));
     Ok(c)
