@@ -457,9 +457,41 @@ fn check<T: PartialOrd + std::fmt::Display>(
     }
 }
 
-/// `check` for percentages: NaN is out of every range, so it is refused too.
+/// `check` for percentages: NaN is out of every range, so it is refused too. The value is
+/// written without core's float formatting, which would be some kilobytes of every web build
+/// that runs the model (the check runs before every simulation).
 fn check_pct(field: impl FnOnce() -> String, value: f64) -> Result<(), ScenarioError> {
-    check(field, value, &ranges::PERCENT)
+    if ranges::PERCENT.contains(&value) {
+        return Ok(());
+    }
+    Err(ScenarioError::OutOfRange {
+        field: field(),
+        value: pct_text(value),
+        range: "0..=100".into(),
+    })
+}
+
+/// A percentage as text: up to six decimals, integer arithmetic only.
+fn pct_text(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    if a >= 1e12 {
+        return format!("{sign}1e12 or more");
+    }
+    let micro = (a * 1e6).round() as u64;
+    let (int, frac) = (micro / 1_000_000, micro % 1_000_000);
+    if frac == 0 {
+        format!("{sign}{int}")
+    } else {
+        let f = format!("{frac:06}");
+        format!("{sign}{int}.{}", f.trim_end_matches('0'))
+    }
 }
 
 fn check_opt<T: PartialOrd + std::fmt::Display + Copy>(
@@ -600,5 +632,21 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod pct_text_tests {
+    use super::pct_text;
+
+    #[test]
+    fn percentages_read_as_written_without_float_formatting() {
+        assert_eq!(pct_text(150.0), "150");
+        assert_eq!(pct_text(150.5), "150.5");
+        assert_eq!(pct_text(-5.25), "-5.25");
+        assert_eq!(pct_text(100.0001), "100.0001");
+        assert_eq!(pct_text(f64::NAN), "NaN");
+        assert_eq!(pct_text(f64::NEG_INFINITY), "-inf");
+        assert_eq!(pct_text(1e300), "1e12 or more");
     }
 }
