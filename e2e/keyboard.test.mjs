@@ -66,7 +66,7 @@ for (const lang of LANGS) {
         await page.keyboard.press('Tab');
         name = await page.evaluate(() => {
           const el = document.activeElement;
-          return el?.matches?.('g.seg') ? el.getAttribute('aria-label') : null;
+          return el?.closest?.('g.seg') ? el.getAttribute('aria-label') : null;
         });
       }
       assert.ok(name, 'Tab reaches a packet of the ladder');

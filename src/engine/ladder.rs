@@ -34,11 +34,11 @@ use crate::num::{self, math};
 /// page's tokens with fallbacks for the standalone file.
 pub const SVG_CSS: &str = r#"
 .lad text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,"Noto Sans CJK SC",monospace;font-size:12px;fill:var(--ink,#1d1f24)}
-.lad .lane{stroke:var(--ink-3,#80848e);stroke-width:2}
-.lad .lane-fold{stroke:var(--ink-3,#80848e);stroke-width:2;stroke-dasharray:2 4}
-.lad .fold-lbl{fill:var(--ink-3,#80848e);font-size:12px}
+.lad .lane{stroke:var(--ink-3,#62666f);stroke-width:2}
+.lad .lane-fold{stroke:var(--ink-3,#62666f);stroke-width:2;stroke-dasharray:2 4}
+.lad .fold-lbl{fill:var(--ink-3,#62666f);font-size:12px}
 .lad .host{font-size:14px;font-weight:700;font-family:system-ui,"Noto Sans CJK SC",sans-serif}
-.lad .tick{fill:var(--ink-3,#80848e);font-size:11px}
+.lad .tick{fill:var(--ink-3,#62666f);font-size:11px}
 .lad .seg line.shaft{stroke-width:2}
 .lad .seg.lost line.shaft{stroke-dasharray:6 4}
 .lad .seg .x{stroke:var(--lost,#d32f2f);stroke-width:3}
@@ -193,7 +193,11 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
             else {
                 return;
             };
-            if let Some(i) = el.get_attribute("data-seg").and_then(|s| s.parse().ok()) {
+            let seg = el.closest("[data-seg]").ok().flatten();
+            if let Some(i) = seg
+                .and_then(|g| g.get_attribute("data-seg"))
+                .and_then(|s| s.parse().ok())
+            {
                 e.prevent_default();
                 e.stop_propagation();
                 on_select.emit(i);
@@ -424,14 +428,10 @@ pub fn arrows_markup(
         if note.is_some_and(|n| n.warn) {
             o.push_str(" warn");
         }
-        // Focusable, with a name a screen reader can say: Enter or Space opens the inspector
-        // like a click ("SYN-ACK (server → client), seq=0 ack=1, lost: …").
         let _ = write!(
             o,
-            "\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\" tabindex=\"0\" role=\"button\" aria-label=\""
+            "\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\">"
         );
-        esc(&arrow_name(a, &label, lane_names, lang), &mut o);
-        o.push_str("\">");
         line(&mut o, "shaft", (x0, y0, x1, y1));
         match &a.outcome {
             Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
@@ -495,8 +495,20 @@ pub fn arrows_markup(
             esc(&opts, &mut o);
             o.push_str("</text>");
         }
-        line(&mut o, "hit", (x0, y0, x1, y1));
-        o.push_str("</g>");
+        // The click target is also the keyboard's: focusable, with a name a screen reader can
+        // say ("SYN-ACK (server → client), seq=0 ack=1, lost: …"); Enter or Space opens the
+        // inspector like a click. On the hit line, which has no text of its own, so the name
+        // need not repeat the drawn labels word for word.
+        let _ = write!(
+            o,
+            "<line class=\"hit\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" tabindex=\"0\" role=\"button\" aria-label=\"",
+            f1(x0),
+            f1(y0),
+            f1(x1),
+            f1(y1)
+        );
+        esc(&arrow_name(a, &label, lane_names, lang), &mut o);
+        o.push_str("\"/></g>");
     }
     o
 }

@@ -486,7 +486,10 @@ pub fn Player(p: &Props) -> Html {
 
     html! {
         <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
-            <div class="stage-tabs" role="tablist">
+            <div class="stage-tabs">
+                // Only the two tabs in the tablist (the legend beside them is not a tab);
+                // `display: contents` keeps the row's layout.
+                <div role="tablist" style="display:contents">
                 <button role="tab" class={classes!("tab", (*view == View::Ladder).then_some("on"))}
                     aria-selected={(*view == View::Ladder).to_string()} data-testid="view-ladder" onclick={set_view(View::Ladder)}>
                     { tr("时序图", "Sequence diagram") }
@@ -495,6 +498,7 @@ pub fn Player(p: &Props) -> Html {
                     aria-selected={(*view == View::States).to_string()} data-testid="view-states" onclick={set_view(View::States)}>
                     { tr("状态机", "State machine") }
                 </button>
+                </div>
                 <span class="legend" aria-label={tr("图例", "Legend")}>
                     { for legend }
                     if has_loss { <span class="legend-item lost-item">{ tr("✕ 丢失", "✕ lost") }</span> }
@@ -608,7 +612,8 @@ const NARRATION_LINES: usize = 40;
 #[component]
 fn NarrationLines(p: &NarrationProps) -> Html {
     html! {
-        <div class="narr-lines">{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+        // Focusable: it scrolls, and a keyboard must reach what is below its fold.
+        <div class="narr-lines" tabindex="0" role="log">{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
     }
 }
 

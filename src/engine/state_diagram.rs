@@ -240,8 +240,8 @@ pub fn StateDiagram(p: &Props) -> Html {
 const SD_CSS: &str = r#"
 .sd text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px;fill:var(--ink,#1d1f24)}
 .sd .sd-edge line{stroke:var(--line,#c9c6bf);stroke-width:1.5}
-.sd .sd-edge text{font-size:10px;fill:var(--ink-3,#80848e)}
-.sd .sd-head{fill:var(--ink-3,#80848e)}
+.sd .sd-edge text{font-size:10px;fill:var(--ink-3,#62666f)}
+.sd .sd-head{fill:var(--ink-3,#62666f)}
 .sd .sd-head-hot{fill:var(--playhead,#e11d48)}
 .sd .sd-edge.hot line{stroke:var(--playhead,#e11d48);stroke-width:3;stroke-dasharray:8 5;animation:sd-flow 1s linear infinite}
 .sd .sd-edge.hot text{fill:var(--playhead,#e11d48);font-weight:700;font-size:11px}

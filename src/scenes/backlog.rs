@@ -434,7 +434,7 @@ pub fn BacklogPanel(p: &PanelProps) -> Html {
                     <dt>{"ListenDrops"}</dt><dd>{ count("ListenDrops") }</dd>
                 </dl>
             </div>
-            <div class="pkt-wrap">
+            <div class="pkt-wrap" tabindex="0">
                 <table class="pkts mono" data-testid="packets">
                     <thead><tr>
                         <th>{"No."}</th><th>{ T::new("时间", "Time").get(lang) }</th>
