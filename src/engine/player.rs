@@ -374,7 +374,12 @@ pub fn Player(p: &Props) -> Html {
                 // the viewer chose absolute numbers).
                 let win = view.and_then(|v| v.window).map(|w| {
                     let me = Addr { host: s.host, port: s.local_port };
-                    let shown = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
+                    // "—" where the number means nothing yet: no ISN for that direction, or a
+                    // rcv_nxt still 0 before the peer's SYN (relative, it wraps to ~2^32).
+                    let shown = |v: Option<u32>| {
+                        v.filter(|&v| *numbering == Numbering::Absolute || v < 1 << 31)
+                            .map_or_else(|| "—".to_string(), |v| v.to_string())
+                    };
                     let (una, nxt, rcv) = match s.remote {
                         Some(peer) => (
                             shown(isns.value(me, peer, w.snd_una, *numbering)),
