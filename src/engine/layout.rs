@@ -21,7 +21,7 @@ use super::labels::SegKind;
 pub const BREAK_PX: f64 = 40.0;
 /// Pixels for a typical one-way delay (sets the vertical scale).
 pub const DELAY_PX: f64 = 64.0;
-/// The smallest one-way delay the vertical scale is built on. Loopback (the seed's capture, the
+/// The smallest one-way delay the vertical scale is built on. Loopback (the interview chapter's capture, the
 /// lab's traces) has delays of tens of microseconds: scaling by the real delay keeps those
 /// arrows as readable as a 20 ms path's, and the folds take the long idle gaps.
 pub const MIN_DELAY_US: f64 = 10.0;

@@ -201,7 +201,7 @@ fn arrows_slope_is_the_one_way_delay() {
 
 #[test]
 fn loopback_delays_are_drawn_as_tall_as_wan_delays() {
-    // The backlog scene's seed preset runs at 50 µs one way (the capture was on loopback):
+    // The backlog scene's real-capture case runs at 50 µs one way (the capture was on loopback):
     // its handshake must not collapse into one line at the top.
     let mut t = handshake_trace();
     for ev in &mut t.events {

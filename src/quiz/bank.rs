@@ -25,7 +25,7 @@ const fn concept(
     }
 }
 
-/// Choice texts of the sticky-packet cases, in the seed's order A–D.
+/// Choice texts of the sticky-packet cases, in the interview chapter's order A–D.
 pub const STICKY_CASES: [T; 4] = [
     T::new("先收到 data1，再收到 data2", "data1, then data2"),
     T::new(
@@ -210,7 +210,7 @@ pub const CONCEPTS: &[Item] = &[
     Item { id: "osi-map", topic: Tp::Osi, link: R::RefOsi, kind: Kind::OsiMap },
 ];
 
-/// Each interview question of the seed text and the quiz items that cover it (checked by the
+/// Each interview question of the interview chapter and the quiz items that cover it (checked by the
 /// tests; not shipped in the page, to keep the wasm small).
 #[cfg(test)]
 pub const COVERAGE: &[(T, &[&str])] = &[
@@ -323,7 +323,7 @@ pub const COVERAGE: &[(T, &[&str])] = &[
     ),
 ];
 
-/// The seed's ports with one name each (the question is "which service"), in table order.
+/// The interview chapter's ports with one name each (the question is "which service"), in table order.
 fn seed_ports() -> impl Iterator<Item = &'static crate::pages::reference::ports_data::Port> {
     PORTS.iter().filter(|p| p.seed)
 }

@@ -24,7 +24,7 @@ pub enum Sc {
     Td(TeardownCase),
     St(StickyCase),
     Udp(UdpCase),
-    /// The seed's backlog capture; `true`: with tcp_abort_on_overflow=1.
+    /// The interview chapter's backlog capture; `true`: with tcp_abort_on_overflow=1.
     Bl(bool),
     Win(WindowCase),
 }
@@ -124,7 +124,7 @@ pub fn run(sc: Sc, v: u32) -> Option<Trace> {
             c,
         ),
         Sc::Bl(abort) => {
-            // The seed's capture: loopback delay, a Linux kernel.
+            // The interview chapter's capture: loopback delay, a Linux kernel.
             let k = Knobs {
                 latency_ms: 0.05,
                 profile: ProfileId::Linux,
@@ -132,7 +132,7 @@ pub fn run(sc: Sc, v: u32) -> Option<Trace> {
             };
             let b = BacklogKnobs {
                 abort_on_overflow: abort,
-                ..BacklogKnobs::seed()
+                ..BacklogKnobs::real_capture()
             };
             presets::backlog(&k, &b)
         }
@@ -953,7 +953,7 @@ fn st_recv_first(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     ))
 }
 
-/// The seed's case (0 = A … 3 = D) that the reads of a sticky trace show.
+/// The interview chapter's case (0 = A … 3 = D) that the reads of a sticky trace show.
 pub fn sticky_case_of(tr: &Trace) -> Option<usize> {
     let conn = conn_socket(tr)?;
     let len = |label: &str| tr.messages.iter().find(|m| m.label == label).map(|m| m.len);
@@ -1087,7 +1087,7 @@ fn udp_bound(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     ))
 }
 
-/// The seed's second client: its socket and (ephemeral) port.
+/// The interview chapter's second client: its socket and (ephemeral) port.
 fn bl_client2(tr: &Trace) -> Option<(SocketId, u16)> {
     let c = tr.sockets.iter().find(|s| s.label == "client 2")?;
     Some((c.id, c.local_port))

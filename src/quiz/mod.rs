@@ -1,7 +1,7 @@
 //! Interview mode (`#/quiz`): questions generated from model traces, paused at the moment the
 //! question is about, plus conceptual questions written by us. Everything but `page` is pure:
 //! `gen` turns (item, variant) into a trace and a [`Question`], `bank` holds the conceptual
-//! items and the map from the seed's interview questions to the items covering them, `score`
+//! items and the map from the interview chapter's interview questions to the items covering them, `score`
 //! parses and prints the remembered score.
 
 pub mod bank;

@@ -253,7 +253,7 @@ fn typed_numbers_match_the_trace() {
         let b = number(&question("st-recv-b", v, Lang::En).1);
         assert!(b > 0 && b < 2000, "v{v}: {b}");
 
-        // The seed's capture: tcp_synack_retries = 5.
+        // The interview chapter's capture: tcp_synack_retries = 5.
         assert_eq!(number(&question("bl-synack-retx", 0, Lang::En).1), 5);
 
         // RFC 5681 §3.2: the third duplicate ACK triggers fast retransmit.
@@ -411,7 +411,7 @@ fn every_seed_question_is_covered_by_existing_items() {
             used.insert(*id);
         }
     }
-    // The seed's headings (## …), by keyword: each must appear in the table.
+    // The interview chapter's headings (## …), by keyword: each must appear in the table.
     for key in [
         "特性",
         "区别",
@@ -429,12 +429,12 @@ fn every_seed_question_is_covered_by_existing_items() {
     ] {
         assert!(
             COVERAGE.iter().any(|(q, _)| q.zh.contains(key)),
-            "seed question '{key}' not in the table"
+            "chapter question '{key}' not in the table"
         );
     }
-    // And every item serves some seed question.
+    // And every item serves some chapter question.
     for id in &ids {
-        assert!(used.contains(id), "item {id} covers no seed question");
+        assert!(used.contains(id), "item {id} covers no chapter question");
     }
     // Every topic has questions.
     for t in Topic::ALL {

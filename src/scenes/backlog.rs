@@ -36,10 +36,10 @@ pub const CASES: &[&str] = &[
 pub fn knobs_of(id: &str) -> Option<BacklogKnobs> {
     let d = BacklogKnobs::default();
     Some(match id {
-        "real-capture" => BacklogKnobs::seed(),
+        "real-capture" => BacklogKnobs::real_capture(),
         "abort" => BacklogKnobs {
             abort_on_overflow: true,
-            ..BacklogKnobs::seed()
+            ..BacklogKnobs::real_capture()
         },
         // Linux ≥ 4.9: listen(fd, 1), four clients 100 ms apart, nobody accepts.
         "overflow" => d,
@@ -171,7 +171,7 @@ fn set_knob(b: &mut BacklogKnobs, key: &str, v: u32) {
 
 /// The case's knobs with the URL's overrides applied (unknown case: the real capture's).
 pub fn effective(id: &str, overrides: &VecMap<String, u32>) -> BacklogKnobs {
-    let mut b = knobs_of(id).unwrap_or_else(BacklogKnobs::seed);
+    let mut b = knobs_of(id).unwrap_or_else(BacklogKnobs::real_capture);
     for spec in KNOBS {
         if let Some(&v) = overrides.get(spec.key) {
             set_knob(&mut b, spec.key, v.clamp(spec.min, spec.max));

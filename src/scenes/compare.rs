@@ -1,4 +1,4 @@
-//! TCP vs UDP: live counters of what each protocol delivered, and the seed's comparison table
+//! TCP vs UDP: live counters of what each protocol delivered, and the interview chapter's comparison table
 //! with each row linked to the moment in the animation that shows it.
 
 use yew::prelude::*;
@@ -161,7 +161,7 @@ fn moments(trace: &Trace) -> [Option<Micros>; 8] {
     ]
 }
 
-/// The seed's table, in our words: (property, TCP, UDP).
+/// The interview chapter's table, in our words: (property, TCP, UDP).
 const ROWS: [(T, T, T); 8] = [
     (
         T::new("连接", "Connection"),

@@ -68,7 +68,7 @@ pub fn base_params(r: Route) -> Params {
         p.speed = 0.2;
     }
     if r == Route::Backlog {
-        // The seed's capture was on loopback; its story spans a minute of retries.
+        // The interview chapter's capture was on loopback; its story spans a minute of retries.
         p.latency_ms = 0;
     }
     p

@@ -1,5 +1,5 @@
 //! Scene 4, TCP sticky packets (粘包): what each recv() returned, as coloured chunks of the
-//! messages the sender wrote, plus the seed's fixes run side by side on the same case.
+//! messages the sender wrote, plus the interview chapter's fixes run side by side on the same case.
 //!
 //! Everything here is a pure function of a model trace (and the playhead), so the same
 //! functions feed the picture, the fix table and the tests.
@@ -19,7 +19,7 @@ use crate::i18n::{Lang, T};
 use crate::num;
 use crate::route::Query;
 
-/// The four cases of the seed, then the Nagle + delayed-ACK what-if.
+/// The four cases of the interview chapter, then the Nagle + delayed-ACK what-if.
 pub const CASES: &[&str] = &["a", "b", "c", "d", "nagle-stall"];
 
 pub fn case_title(id: &str) -> (T, T) {

@@ -1,4 +1,4 @@
-//! The scenes' explanations, in our own words (facts from the seed chapter and RFC 9293).
+//! The scenes' explanations, in our own words (facts from the interview chapter and RFC 9293).
 
 use crate::i18n::T;
 

@@ -16,7 +16,7 @@ fn main() {
                 latency_ms: 0.05,
                 ..k.clone()
             },
-            &presets::BacklogKnobs::seed(),
+            &presets::BacklogKnobs::real_capture(),
         ),
         (Some("backlog"), _) => presets::backlog(&k, &presets::BacklogKnobs::default()),
         (Some("sticky"), Some(c)) => presets::sticky(

@@ -458,7 +458,7 @@ impl BacklogKnobs {
     /// client connects and sends 5 bytes; the server never accepts. Kernels of that time
     /// let the SYN in (only one young request) — current Linux would drop it. Run it with a
     /// loopback-like latency (`Knobs { latency_ms: 0.05, .. }`) to compare with the capture.
-    pub fn seed() -> BacklogKnobs {
+    pub fn real_capture() -> BacklogKnobs {
         BacklogKnobs {
             backlog: 0,
             clients: 2,

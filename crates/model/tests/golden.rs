@@ -100,5 +100,8 @@ fn backlog_seed() {
         latency_ms: 0.05,
         ..Knobs::default()
     };
-    golden("backlog-seed", &presets::backlog(&k, &BacklogKnobs::seed()));
+    golden(
+        "backlog-seed",
+        &presets::backlog(&k, &BacklogKnobs::real_capture()),
+    );
 }

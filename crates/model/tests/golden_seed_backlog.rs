@@ -55,8 +55,8 @@ fn model_packets() -> Vec<(f64, bool, String, u32, u32, u32)> {
         latency_ms: 0.05,
         ..Knobs::default()
     };
-    // `BacklogKnobs::seed` sets that kernel's SYN drop rule and no tail loss probe.
-    let t = run(&presets::backlog(&k, &BacklogKnobs::seed()));
+    // `BacklogKnobs::real_capture` sets that kernel's SYN drop rule and no tail loss probe.
+    let t = run(&presets::backlog(&k, &BacklogKnobs::real_capture()));
     let client2 = socket(&t, "client 2");
     let port = t.sockets[client2.0 as usize].local_port;
     let mut out = Vec::new();
@@ -211,7 +211,7 @@ fn linux_6_drops_that_syn_instead() {
     };
     let b = BacklogKnobs {
         syn_drop_rule: synack_model::profile::SynDropRule::WhenAcceptQueueFull,
-        ..BacklogKnobs::seed()
+        ..BacklogKnobs::real_capture()
     };
     let t = run(&presets::backlog(&k, &b));
     let syns: Vec<String> = packets(&t)

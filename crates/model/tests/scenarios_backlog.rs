@@ -63,7 +63,7 @@ fn overflow_with_abort_on_overflow_0_ignores_the_final_ack() {
         latency_ms: 0.05,
         ..Knobs::default()
     };
-    let t = run(&presets::backlog(&k, &BacklogKnobs::seed()));
+    let t = run(&presets::backlog(&k, &BacklogKnobs::real_capture()));
     assert!(drops(&t, DropReason::AcceptQueueFull) > 5);
     assert_eq!(counter(&t, "ListenOverflows"), counter(&t, "ListenDrops"));
     // Half-open: the client believed it was connected the whole time.
@@ -86,7 +86,7 @@ fn overflow_with_abort_on_overflow_1_answers_rst() {
     };
     let b = BacklogKnobs {
         abort_on_overflow: true,
-        ..BacklogKnobs::seed()
+        ..BacklogKnobs::real_capture()
     };
     let t = run(&presets::backlog(&k, &b));
     let p: Vec<String> = packets(&t)

@@ -1,6 +1,6 @@
-//! Common ports: every port of the seed's table plus the ones asked about today. One line per
+//! Common ports: every port of the interview chapter's table plus the ones asked about today. One line per
 //! port, in our own words. Facts from the IANA service-name and port-number registry (RFC 6335)
-//! and the projects' own documentation; where the seed is dated or wrong the text says so.
+//! and the projects' own documentation; where the chapter is dated or wrong the text says so.
 //!
 //! Kept as one static array of `&'static str`s: it is text, and at ~60 rows it costs a few KB
 //! of the gzipped wasm.
@@ -45,7 +45,7 @@ pub struct Port {
     pub num: u16,
     pub tr: Transport,
     pub reg: Reg,
-    /// In the seed's table.
+    /// In the interview chapter's table.
     pub seed: bool,
     /// Mostly of historical interest today.
     pub dated: bool,

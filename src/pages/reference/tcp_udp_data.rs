@@ -1,4 +1,4 @@
-//! TCP's properties and the TCP/UDP comparison, in our own words. Where the seed's table is
+//! TCP's properties and the TCP/UDP comparison, in our own words. Where the interview chapter's table is
 //! loose, `fix` says what is actually true (RFC 9293 for TCP, RFC 768 for UDP).
 
 use crate::i18n::T;
@@ -6,7 +6,7 @@ use crate::route::Route;
 
 pub struct Feature {
     pub text: T,
-    /// What the seed's wording gets wrong or leaves out, if anything.
+    /// What the interview chapter's wording gets wrong or leaves out, if anything.
     pub fix: Option<T>,
     pub scenes: &'static [Route],
 }

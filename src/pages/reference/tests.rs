@@ -26,7 +26,7 @@ fn ports_are_sorted_unique_and_cover_the_seed_table() {
         let p = PORTS.iter().find(|p| p.num == n);
         assert!(
             p.is_some_and(|p| p.seed),
-            "seed port {n} missing or not marked"
+            "chapter port {n} missing or not marked"
         );
     }
     assert_eq!(PORTS.iter().filter(|p| p.seed).count(), seed.len());
