@@ -58,10 +58,6 @@ pub fn localize_name(raw: &str, lang: Lang) -> String {
     }
 }
 
-fn sock_host(trace: &Trace, s: SocketId, lang: Lang) -> String {
-    socket_name(trace, s, lang)
-}
-
 /// How sentences name a socket. A socket the scenario named apart from its host ("receiver 3"
 /// on its own host, "tcp server" beside "udp server") is named by its own label, as the case
 /// text names it; any other socket, and every accepted connection (labelled "conn" in
@@ -408,7 +404,7 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
             drop_sentence(reason, kind, &to, lang)
         }
         EventKind::StateChanged { socket, from, to } => {
-            let who = sock_host(trace, *socket, lang);
+            let who = socket_name(trace, *socket, lang);
             if zh {
                 format!("{who}从 {from} 进入 {to} 状态。")
             } else {
@@ -420,7 +416,7 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
             timer,
             expires_us,
         } => {
-            let who = sock_host(trace, *socket, lang);
+            let who = socket_name(trace, *socket, lang);
             let secs = num::fixed(expires_us.saturating_sub(ev.t) as f64 / 1e6, 3);
             if zh {
                 format!(
@@ -435,16 +431,20 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
             }
         }
         EventKind::TimerFired { socket, timer } => {
-            let who = sock_host(trace, *socket, lang);
+            let who = socket_name(trace, *socket, lang);
             if zh {
                 format!("{who}的{}定时器到期。", timer_name(*timer, lang))
             } else {
                 format!("The {who}'s {} timer expires.", timer_name(*timer, lang))
             }
         }
-        EventKind::AppCall { socket, call } if api == Api::Node => {
-            node_call(trace, *socket, call, &sock_host(trace, *socket, lang), lang)
-        }
+        EventKind::AppCall { socket, call } if api == Api::Node => node_call(
+            trace,
+            *socket,
+            call,
+            &socket_name(trace, *socket, lang),
+            lang,
+        ),
         EventKind::AppReturn {
             socket,
             call,
@@ -454,11 +454,11 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
             *socket,
             *call,
             result,
-            &sock_host(trace, *socket, lang),
+            &socket_name(trace, *socket, lang),
             lang,
         ),
         EventKind::AppCall { socket, call } => {
-            let who = sock_host(trace, *socket, lang);
+            let who = socket_name(trace, *socket, lang);
             let name = call_name(trace, *socket, call.kind());
             let extra = match call {
                 AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => {
@@ -482,7 +482,7 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
             call,
             result,
         } => {
-            let who = sock_host(trace, *socket, lang);
+            let who = socket_name(trace, *socket, lang);
             let name = call_name(trace, *socket, *call);
             let what = match (result, zh) {
                 (AppResult::Ok, true) => "成功".to_string(),
