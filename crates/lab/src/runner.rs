@@ -89,18 +89,87 @@ impl KernelRun {
 /// The longest run the lab watches (the default `limits.max_time_us` is an hour).
 const MAX_HORIZON_US: u64 = 300_000_000;
 
+/// How a tuning field's value is written into its sysctl.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    /// As it is (a count; a boolean as 0/1).
+    Plain,
+    /// The field is in µs, the sysctl in whole seconds (`proc_dointvec_jiffies`).
+    Seconds,
+    /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
+    Millis,
+}
+
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-fn sysctl_for(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "syn_retries" => "net.ipv4.tcp_syn_retries",
-        "synack_retries" => "net.ipv4.tcp_synack_retries",
-        // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always` (see `run`).
-        "syncookies" | "syncookies_always" => "net.ipv4.tcp_syncookies",
-        "max_syn_backlog" => "net.ipv4.tcp_max_syn_backlog",
-        "abort_on_overflow" => "net.ipv4.tcp_abort_on_overflow",
-        "somaxconn" => "net.core.somaxconn",
-        _ => return None,
-    })
+const SYSCTLS: [(&str, &str, Unit); 12] = [
+    ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
+    (
+        "syn_linear_timeouts",
+        "net.ipv4.tcp_syn_linear_timeouts",
+        Unit::Plain,
+    ),
+    ("synack_retries", "net.ipv4.tcp_synack_retries", Unit::Plain),
+    // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always` (see `run`).
+    ("syncookies", "net.ipv4.tcp_syncookies", Unit::Plain),
+    ("syncookies_always", "net.ipv4.tcp_syncookies", Unit::Plain),
+    (
+        "max_syn_backlog",
+        "net.ipv4.tcp_max_syn_backlog",
+        Unit::Plain,
+    ),
+    (
+        "abort_on_overflow",
+        "net.ipv4.tcp_abort_on_overflow",
+        Unit::Plain,
+    ),
+    ("somaxconn", "net.core.somaxconn", Unit::Plain),
+    ("data_retries", "net.ipv4.tcp_retries2", Unit::Plain),
+    // The kernel's 0 means 8 while the RTO is below TCP_RTO_MAX (`tcp_orphan_retries`); a
+    // scenario names the count it wants, which the sysctl then holds as it is.
+    ("orphan_retries", "net.ipv4.tcp_orphan_retries", Unit::Plain),
+    (
+        "fin_wait2_timeout_us",
+        "net.ipv4.tcp_fin_timeout",
+        Unit::Seconds,
+    ),
+    ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
+];
+
+fn sysctl_for(field: &str) -> Option<(&'static str, Unit)> {
+    SYSCTLS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map(|&(_, key, unit)| (key, unit))
+}
+
+/// The sysctl's text for a tuning value, or why the value cannot be written exactly.
+fn sysctl_value(
+    field: &str,
+    v: &serde_json::Value,
+    unit: Unit,
+) -> std::result::Result<String, String> {
+    if let serde_json::Value::Bool(b) = v {
+        return Ok((*b as u8).to_string());
+    }
+    let n = v
+        .as_u64()
+        .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
+    let per = match unit {
+        Unit::Plain => 1,
+        Unit::Seconds => 1_000_000,
+        Unit::Millis => 1_000,
+    };
+    if n % per != 0 {
+        return Err(format!(
+            "tuning {field:?} = {n} µs: its sysctl holds whole {}",
+            if per == 1_000_000 {
+                "seconds"
+            } else {
+                "milliseconds"
+            }
+        ));
+    }
+    Ok((n / per).to_string())
 }
 
 /// tcp_syncookies from the profile as the scenario tunes it, if it tunes it: 2
@@ -190,12 +259,18 @@ pub fn check(sc: &Scenario) -> Result<()> {
     let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
     if let Some(map) = tuning.as_object() {
         for k in map.keys() {
-            if sysctl_for(k).is_none() && !MACHINE_FIELDS.contains(&k.as_str()) {
+            if MACHINE_FIELDS.contains(&k.as_str()) {
+                continue;
+            }
+            let Some((_, unit)) = sysctl_for(k) else {
+                let fields: Vec<&str> = SYSCTLS.iter().map(|(f, _, _)| *f).collect();
                 return bad(format!(
                     "tuning {k:?} is not a sysctl the lab can set (it sets {})",
-                    "syn_retries, synack_retries, syncookies, syncookies_always, max_syn_backlog, \
-                     abort_on_overflow, somaxconn"
+                    fields.join(", ")
                 ));
+            };
+            if let Err(why) = sysctl_value(k, &map[k], unit) {
+                return bad(why);
             }
         }
     }
@@ -255,14 +330,13 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
     if let Some(map) = tuning.as_object() {
         for (k, v) in map {
-            let Some(key) = sysctl_for(k) else { continue };
+            let Some((key, unit)) = sysctl_for(k) else {
+                continue;
+            };
             if k.starts_with("syncookies") {
                 continue;
             }
-            let value = match v {
-                serde_json::Value::Bool(b) => (*b as u8).to_string(),
-                other => other.to_string(),
-            };
+            let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
             s.ns.set_sysctl(key, &value)?;
             s.client_ns.set_sysctl(key, &value)?;
         }
@@ -705,7 +779,9 @@ impl Ctx<'_> {
                     ret_recv(&self.rec, id, n, Vec::new());
                     return Ok(Some(n));
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                // SO_RCVTIMEO's expiry is EAGAIN (WouldBlock). ETIMEDOUT (TimedOut) is the
+                // connection's own error (`tcp_write_err` after tcp_retries2) and is a result.
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     if self.past_horizon() {
                         return Ok(None);
                     }
@@ -798,6 +874,29 @@ mod tests {
             action: FaultAction::Duplicate,
         });
         refused(&sc, "fault rule 0");
+    }
+
+    #[test]
+    fn a_time_in_the_tuning_is_written_in_its_sysctls_unit_and_a_fraction_of_that_unit_is_refused()
+    {
+        let mut sc = case();
+        sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
+        sc.tuning.rto_max_us = Some(1_000_000);
+        sc.tuning.data_retries = Some(3);
+        assert!(check(&sc).is_ok());
+        let v = |f: &str, x: serde_json::Value| {
+            let (_, unit) = sysctl_for(f).expect("a sysctl");
+            sysctl_value(f, &x, unit)
+        };
+        assert_eq!(v("fin_wait2_timeout_us", 2_000_000.into()), Ok("2".into()));
+        assert_eq!(v("rto_max_us", 1_000_000.into()), Ok("1000".into()));
+        assert_eq!(v("data_retries", 3.into()), Ok("3".into()));
+        assert_eq!(v("abort_on_overflow", true.into()), Ok("1".into()));
+        sc.tuning.fin_wait2_timeout_us = Some(2_500_000);
+        refused(&sc, "whole seconds");
+        let mut sc = case();
+        sc.tuning.rto_max_us = Some(1_000_500);
+        refused(&sc, "whole milliseconds");
     }
 
     #[test]
