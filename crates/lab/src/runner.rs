@@ -54,6 +54,24 @@ pub struct Machine {
     /// (`tcp_win_from_space` with TCP_DEFAULT_SCALING_RATIO, 50 %, until data has been
     /// received). 131072 → 65536, whence the SYN's 64240 (`tcp_select_initial_window`).
     pub recv_buffer: u32,
+    /// The receive memory (skb truesize) a full-sized segment takes on the wire's TUN device:
+    /// `tun_get_user` copies a packet into one linear skb (`tun_alloc_skb`), whose head is a
+    /// kmalloc block of the packet (+ NET_IP_ALIGN, cache-aligned) and the 320-byte
+    /// skb_shared_info, rounded up to the slab size (a power of two), plus the 256 bytes of
+    /// the sk_buff itself (`SKB_TRUESIZE`). MTU 1500: 2304.
+    pub rcv_truesize: u32,
+    /// `rcv_truesize` less the payload of that segment (the MSS less the 12 bytes of the
+    /// timestamp option): the model's `rcv_skb_overhead`. MTU 1500: 856.
+    pub rcv_skb_overhead: u32,
+}
+
+/// `Machine::rcv_truesize` for a TUN device of this MTU.
+fn tun_truesize(mtu: u32) -> u32 {
+    const NET_IP_ALIGN: u32 = 2;
+    const SHARED_INFO: u32 = 320;
+    const SK_BUFF: u32 = 256;
+    let head = (mtu + NET_IP_ALIGN).div_ceil(64) * 64 + SHARED_INFO;
+    head.next_power_of_two() + SK_BUFF
 }
 
 /// A scenario run on the kernel.
@@ -189,7 +207,7 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
 }
 
 /// Tuning fields that describe the machine; the runner measures them and overwrites them.
-const MACHINE_FIELDS: [&str; 3] = ["mss", "window_scale", "recv_buffer"];
+const MACHINE_FIELDS: [&str; 4] = ["mss", "window_scale", "recv_buffer", "rcv_skb_overhead"];
 
 /// Why the lab cannot run `sc` as written, if it cannot.
 pub fn check(sc: &Scenario) -> Result<()> {
@@ -216,13 +234,9 @@ pub fn check(sc: &Scenario) -> Result<()> {
             s.label
         ));
     }
-    if let Some(s) = sc
-        .sockets
-        .iter()
-        .find(|s| s.recv_buffer.is_some() || s.send_buffer.is_some() || s.reuse_addr)
-    {
+    if let Some(s) = sc.sockets.iter().find(|s| s.reuse_addr) {
         return bad(format!(
-            "socket {:?} sets a buffer size or SO_REUSEADDR, which the runner does not do yet",
+            "socket {:?} sets SO_REUSEADDR, which the runner does not do yet",
             s.label
         ));
     }
@@ -360,6 +374,8 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
             window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
             recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
+            rcv_truesize: tun_truesize(mtu),
+            rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
             tcp_rmem,
             rmem_max,
         })
@@ -368,6 +384,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.mss = Some(machine.mss);
     scenario.tuning.window_scale = Some(Some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
+    scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
 
     // The scenario's time zero: now, once namespaces, wire, sysctls and pollers are ready
     // (setting them up takes tens of ms, more than the first step's `at_us`).
@@ -601,7 +618,7 @@ impl Ctx<'_> {
                 rec.server_port(port);
                 let id = rec.socket(host, Proto::Tcp, port, None, true, None, &socks[*cur].label);
                 rec.call(id, AppCall::Listen { backlog: *backlog });
-                let l = sock::tcp_listener(addr, *backlog as i32)?;
+                let l = sock::tcp_listener_with(addr, *backlog as i32, self.buffers(&socks[*cur]))?;
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -656,7 +673,10 @@ impl Ctx<'_> {
             }
             Action::Connect { to } => {
                 let (peer_side, peer_port) = self.addr(to)?;
-                let pre = sock::tcp_connect_prepare(SocketAddrV4::new(self.ips[side], port))?;
+                let pre = sock::tcp_connect_prepare_with(
+                    SocketAddrV4::new(self.ips[side], port),
+                    self.buffers(&socks[*cur]),
+                )?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
@@ -798,6 +818,18 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// The buffers the scenario gives the socket `s` was made from.
+    fn buffers(&self, s: &Sock) -> sock::Buffers {
+        self.sc
+            .sockets
+            .iter()
+            .find(|x| x.label == s.label)
+            .map_or_else(sock::Buffers::default, |x| sock::Buffers {
+                rcv: x.recv_buffer,
+                snd: x.send_buffer,
+            })
     }
 
     fn id(&self, s: &Sock) -> Result<SocketId> {

@@ -133,6 +133,17 @@ profile! {
     /// it for overhead, then halves it). The kernel grows it later by receive-buffer
     /// autotuning (`tcp_rcv_space_adjust`), which the model does not do.
     recv_buffer: u32,
+    /// Receive memory a segment costs beyond its payload, bytes: Linux counts the receive
+    /// buffer in skb truesize (`sk_rmem_alloc`), not payload, against a buffer twice the
+    /// space (`sk_rcvbuf`, tcp_rmem[1] or SO_RCVBUF doubled), and offers as window the share
+    /// of it that payload took in the first full-sized segment (`tp->scaling_ratio`,
+    /// `tcp_measure_rcv_mss`: 50 % until then). A machine parameter: the device allocates
+    /// the skb. The lab's TUN wire at MTU 1500 puts a 1448-byte segment in a 2304-byte skb
+    /// (a 2048-byte block and the sk_buff): 856, so the window offers 160/256 of the memory
+    /// and a reader that stops reading sees the window close after about 54 segments of a
+    /// 131072-byte buffer. 0: payload is memory and the space is the window, as the RFCs
+    /// picture it (and as the model did before it knew the machine).
+    rcv_skb_overhead: u32,
     /// A UDP socket's receive queue for new sockets, payload bytes (Linux: from
     /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
     /// payload).
@@ -290,6 +301,7 @@ impl Profile {
             sack_permitted: true,
             timestamps: true,
             recv_buffer: 65_536,
+            rcv_skb_overhead: 0,
             udp_recv_buffer: 131_072,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
@@ -343,6 +355,7 @@ impl Profile {
             sack_permitted: false,
             timestamps: false,
             recv_buffer: 65_535,
+            rcv_skb_overhead: 0,
             udp_recv_buffer: 65_535,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
