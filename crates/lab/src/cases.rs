@@ -18,7 +18,7 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 23] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -41,6 +41,7 @@ pub const NAMES: [&str; 22] = [
     "retries2-rto-max",
     "orphan-fin-lost",
     "fin-wait2-timeout",
+    "zero-window",
 ];
 
 /// The scenario of case `name`.
@@ -375,6 +376,26 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 ],
             );
             sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
+            sc
+        }
+        "zero-window" => {
+            // One full segment per write, 100 ms apart: well over an RTT plus the delayed ACK,
+            // so each leaves alone and with PSH, every ACK comes before the next segment (at
+            // 50 ms the 40 ms delayed ACK and the next segment raced), and no bulk burst
+            // brings in the sender's pacing. Into a receive buffer of 8192 bytes (SO_RCVBUF
+            // locks it: no autotuning, window scale 0).
+            let mut writes = vec![connect_at(50)];
+            writes.extend((0..8).map(|i| Step::at(ms(200 + 100 * i), send(1_448).action)));
+            let mut sc = base(
+                name,
+                "the server does not read (SO_RCVBUF 8192): its window closes after a few \
+                 segments, the client probes the zero window with backoff, and one read \
+                 reopens it",
+                3_000,
+                listen_accept(vec![late_read(2_000)]),
+                writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
             sc
         }
         _ => return None,
