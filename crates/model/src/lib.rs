@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bench;
 pub mod codec;
+pub mod ctx;
 pub mod diff;
 pub mod net;
 pub mod presets;
