@@ -2185,3 +2185,6 @@ impl TcpSocket {
         self.report(ctx);
     }
 }
+
+#[cfg(test)]
+mod tests;
