@@ -18,7 +18,7 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 23] = [
+pub const NAMES: [&str; 25] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -42,6 +42,8 @@ pub const NAMES: [&str; 23] = [
     "orphan-fin-lost",
     "fin-wait2-timeout",
     "zero-window",
+    "rst-in-close-wait",
+    "send-after-shutdown",
 ];
 
 /// The scenario of case `name`.
@@ -398,6 +400,35 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             sc.sockets[0].recv_buffer = Some(8_192);
             sc
         }
+        "rst-in-close-wait" => base(
+            name,
+            "the server closes at once; the client, in CLOSE-WAIT, reads the end of file and \
+             then sends: the orphan answers with an RST, after which recv() still reads 0 and \
+             send() fails with EPIPE",
+            1_000,
+            listen_accept(vec![Step::at(ms(150), Action::Close)]),
+            vec![
+                connect_at(50),
+                recv(),
+                Step::at(ms(300), send(5).action),
+                Step::at(ms(400), Action::Recv { max: 65536 }),
+                Step::at(ms(450), send(5).action),
+            ],
+        ),
+        "send-after-shutdown" => base(
+            name,
+            "the client shuts down its sending side (SHUT_WR) and then tries to send: EPIPE, \
+             while the answer still arrives",
+            1_000,
+            listen_accept(vec![recv(), recv(), send(5)]),
+            vec![
+                connect_at(50),
+                send(5),
+                Step::at(ms(200), Action::Shutdown),
+                Step::at(ms(250), send(5).action),
+                recv(),
+            ],
+        ),
         _ => return None,
     };
     sc.name = format!("lab/{name}");
