@@ -446,7 +446,7 @@ impl Sim {
 
     /// The rest of a blocked send(): as much as the send buffer takes now.
     fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
-        let linux_errno = self.p.linux_errno;
+        let linux_errno = self.sp(sid).linux_errno;
         let Some(t) = self.tcp(sid) else { return false };
         let e = if linux_errno { t.take_error() } else { t.error };
         if let Some(e) = e {
