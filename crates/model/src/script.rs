@@ -474,6 +474,8 @@ pub(crate) struct PeerRun {
     pub host_name: String,
     pub local: crate::trace::Addr,
     pub remote: Option<crate::trace::Addr>,
+    /// Its entry in the trace's socket list.
+    pub socket: crate::trace::SocketId,
     pub script: PeerScript,
     /// The next line to run.
     pub pc: usize,
@@ -498,6 +500,7 @@ impl PeerRun {
             host_name,
             local,
             remote: None,
+            socket: crate::trace::SocketId(0),
             script,
             pc: 0,
             prev_t: 0,
@@ -619,6 +622,12 @@ impl PeerRun {
         let crate::trace::Header::Tcp(h) = &seg.header else {
             return Ok(()); // a script speaks TCP; UDP to it is dropped by the caller
         };
+        if self.pc >= self.script.lines.len() && !self.script.lines.is_empty() {
+            // Like packetdrill: once the last line has run, the test is over; what the stack
+            // sends after it (its ACK of the last segment, a later retransmission) is not
+            // judged.
+            return Ok(());
+        }
         if self.remote.is_none() {
             self.remote = Some(seg.src);
         }

@@ -48,7 +48,7 @@ impl Sim {
         self.schedule_step(i, self.now);
     }
 
-    fn new_message(
+    pub(super) fn new_message(
         &mut self,
         socket: SocketId,
         label: Option<&String>,
@@ -407,6 +407,9 @@ impl Sim {
                             Some(RecvOutcome::WouldBlock) | None => None,
                         }
                     }
+                    // No application runs on a script's end (`Sim::new` refuses sockets on a
+                    // scripted host), so no recv() ever reaches here.
+                    Sock::Script => Some(errno("EBADF")),
                 };
                 if let Some(Sock::Udp(u)) = self.socks.get(sid.0 as usize) {
                     if out.is_some() {

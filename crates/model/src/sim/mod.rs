@@ -34,6 +34,9 @@ pub use crate::ctx::Ctx;
 enum Sock {
     Tcp(Box<TcpSocket>),
     Udp(Box<UdpSocket>),
+    /// A scripted peer's end (crate::script): in the trace's socket list so that its data
+    /// has a sender and a viewer can name it, but it runs no TCP.
+    Script,
 }
 
 enum What {
@@ -335,6 +338,26 @@ impl Sim {
                 created_us: 0,
                 label: spec.label.clone(),
             });
+        }
+        for i in 0..sim.peers.len() {
+            let id = SocketId(sim.socks.len() as u16);
+            let (local, remote) = (sim.peers[i].local, sim.peers[i].remote);
+            let label = format!("{} (script)", sim.peers[i].host_name);
+            sim.peers[i].socket = id;
+            sim.socks.push(Sock::Script);
+            sim.sock_prof.push(sim.host_prof[local.host.0 as usize]);
+            sim.infos.push(SocketInfo {
+                id,
+                host: local.host,
+                proto: Proto::Tcp,
+                local_port: local.port,
+                remote,
+                listener: false,
+                parent: None,
+                created_us: 0,
+                label: label.clone(),
+            });
+            sim.labels.insert(label, id);
         }
         for script in &s.apps {
             let socket = sim.label(&script.socket)?;

@@ -2,7 +2,7 @@
 //! what the stack sends them is checked against their `expect` lines (crate::script).
 
 use super::{Sim, What};
-use crate::trace::{CutReason, EventKind, Segment, SegmentId};
+use crate::trace::{CutReason, EventKind, PayloadSpan, Segment, SegmentId};
 
 impl Sim {
     /// The first script failure of this run, if any (the run stopped there).
@@ -32,8 +32,24 @@ impl Sim {
         if self.peers[i].failed {
             return;
         }
+        let line = self.peers[i].pc;
         match self.peers[i].take_send(self.now) {
-            Ok(seg) => self.tx.push(seg),
+            Ok(mut seg) => {
+                if seg.payload_len > 0 {
+                    // The script's bytes are a message of their own, named after the line,
+                    // so the receiver's buffers and recv() can follow them like any data.
+                    let p = &self.peers[i];
+                    let label = format!("{} lines[{line}]", p.host_name);
+                    let (socket, len) = (p.socket, seg.payload_len);
+                    let id = self.new_message(socket, Some(&label), len, None);
+                    seg.payload = vec![PayloadSpan {
+                        message: id,
+                        start: 0,
+                        end: len,
+                    }];
+                }
+                self.tx.push(seg)
+            }
             Err(f) => return self.script_failed(f),
         }
         self.schedule_peer(i);
