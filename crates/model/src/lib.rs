@@ -14,6 +14,7 @@ pub mod diff;
 pub mod net;
 pub mod presets;
 pub mod profile;
+pub mod read;
 pub mod rng;
 pub mod scenario;
 pub mod script;

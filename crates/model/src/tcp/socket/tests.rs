@@ -157,11 +157,7 @@ impl Harness {
         let Header::Tcp(h) = &seg.header else {
             return "UDP".into();
         };
-        let mut s = format!(
-            "{} seq={}",
-            crate::text::flag_letters(h.flags),
-            h.seq.wrapping_sub(self.s.iss.0)
-        );
+        let mut s = format!("{} seq={}", h.flags, h.seq.wrapping_sub(self.s.iss.0));
         if h.flags.ack {
             s += &format!(" ack={}", h.ack.wrapping_sub(PEER_ISN));
         }
