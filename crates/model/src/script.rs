@@ -290,7 +290,7 @@ pub fn validate(s: &PeerScript, at: &str) -> Result<(), ScenarioError> {
             }
         };
         let here = format!("{here}.{}", if send { "send" } else { "expect" });
-        if !(send == false && spec.flags == "*") {
+        if send || spec.flags != "*" {
             let f = parse_flags(&spec.flags).map_err(|e| bad(format!("{here}.flags"), e))?;
             if f.syn && f.rst {
                 return Err(bad(
