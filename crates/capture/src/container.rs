@@ -47,19 +47,7 @@ pub enum Format {
     PcapNg,
 }
 
-/// A compressed file, told apart by its first bytes. Wireshark opens gzip-compressed captures
-/// directly (wiretap's file_wrappers.c), and so do we; the others are named in the message so
-/// that the reader knows what to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Compression {
-    Gzip,
-    Zstd,
-    Xz,
-    Bzip2,
-    Lz4,
-    Zip,
-}
+pub use crate::problem::Compression;
 
 impl Compression {
     /// The compression whose magic number `data` starts with, if any (RFC 1952 §2.3.1 for
@@ -80,17 +68,6 @@ impl Compression {
             Some(Compression::Zip)
         } else {
             None
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Compression::Gzip => "gzip",
-            Compression::Zstd => "zstd",
-            Compression::Xz => "xz",
-            Compression::Bzip2 => "bzip2",
-            Compression::Lz4 => "LZ4",
-            Compression::Zip => "zip",
         }
     }
 }

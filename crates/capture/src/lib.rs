@@ -11,184 +11,43 @@
 //!
 //! Pure computation on a byte slice: no I/O, no clock, so it runs the same natively and in
 //! wasm (in a Web Worker, where the page stays responsive while big files are read).
+//!
+//! Everything that parses sits behind the default `reader` feature. Without it the crate is
+//! only the words of its answers, [`problem`] and [`linktype`]: the page that shows what the
+//! worker read depends on it that way and matches the same enums (a new kind of problem is a
+//! compile error there, not a fallback sentence) without carrying the parsers.
 
+#[cfg(feature = "reader")]
 pub mod container;
+#[cfg(feature = "reader")]
 pub mod conversation;
+#[cfg(feature = "reader")]
 pub mod decode;
+pub mod linktype;
 pub mod problem;
+#[cfg(feature = "reader")]
+mod read;
+#[cfg(feature = "reader")]
 pub mod reassembly;
+#[cfg(feature = "reader")]
 pub mod session;
+#[cfg(feature = "reader")]
 pub mod synthetic;
+#[cfg(feature = "reader")]
 pub mod tcp_analysis;
+#[cfg(feature = "reader")]
 pub mod to_trace;
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-
-pub use container::{Compression, Format, LinkType};
+#[cfg(feature = "reader")]
+pub use container::{Format, LinkType};
+#[cfg(feature = "reader")]
 pub use conversation::{analyze, Analysis, Conversation, Filter};
+#[cfg(feature = "reader")]
 pub use decode::Packet;
-pub use problem::{BlockKind, Detail, Layer, Location, Problem, ProblemKind, Severity};
+pub use problem::{
+    BlockKind, Compression, Detail, Layer, Location, Problem, ProblemKind, Severity,
+};
+#[cfg(feature = "reader")]
+pub use read::{read, read_with_progress, Capture, Skipped};
+#[cfg(feature = "reader")]
 pub use session::Session;
-
-/// Frames that gave no TCP/UDP packet, by reason.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Skipped {
-    /// ARP, ICMP, other protocols: normal traffic we do not show.
-    pub not_tcp_udp: u64,
-    /// IP fragments that gave no packet themselves: every fragment of a reassembled datagram
-    /// but the one that completed it (which carries the packet, as in Wireshark), and the
-    /// fragments of datagrams that never completed.
-    pub fragments: u64,
-    pub unknown_link_type: u64,
-    pub malformed: u64,
-}
-
-/// Everything read from one file.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Capture {
-    /// `None` when the magic number was not recognised.
-    pub format: Option<Format>,
-    /// How the file was compressed, if it was (the container was read after decompressing;
-    /// problem offsets then count bytes of the decompressed file).
-    pub compression: Option<Compression>,
-    /// Packet records read from the container.
-    pub frames: u64,
-    /// The TCP and UDP packets among them, in file order.
-    pub packets: Vec<Packet>,
-    pub skipped: Skipped,
-    /// Frames per link type.
-    pub link_types: BTreeMap<u16, u64>,
-    /// Problems met, in file order (at most [`container::Problems::MAX_LISTED`] warnings).
-    pub problems: Vec<Problem>,
-    /// Warnings left out of `problems` because there were too many.
-    pub problems_suppressed: u64,
-}
-
-impl Capture {
-    /// True if reading had to stop before the end of the file.
-    pub fn stopped_early(&self) -> bool {
-        self.problems.iter().any(|p| p.severity == Severity::Fatal)
-    }
-}
-
-/// Reads a whole capture held in memory.
-pub fn read(data: &[u8]) -> Capture {
-    read_with_progress(data, |_| {})
-}
-
-/// Like [`read`], calling `progress(bytes_done)` every few thousand frames (for a progress bar).
-/// A gzip-compressed file is decompressed first (Wireshark opens those directly); its
-/// progress is then counted in compressed bytes, in proportion.
-pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture {
-    if container::Compression::of(data) != Some(Compression::Gzip) {
-        return read_container(data, &mut progress);
-    }
-    let (inflated, problem) = container::gunzip(data, container::MAX_DECOMPRESSED);
-    let scale = data.len() as f64 / inflated.len().max(1) as f64;
-    let mut scaled = |done: u64| progress((done as f64 * scale) as u64);
-    let mut cap = read_container(&inflated, &mut scaled);
-    cap.compression = Some(Compression::Gzip);
-    if let Some(detail) = problem {
-        // What came out is read. If the container then ends inside a record or block, that is
-        // because decompression stopped: the gzip problem says why, in its place. If reading
-        // stopped earlier for another reason, that one stays the fatal problem and the gzip
-        // one is a warning; otherwise the gzip problem is what stopped reading.
-        let container_fatal = cap
-            .problems
-            .iter()
-            .position(|p| p.severity == Severity::Fatal);
-        let severity = match container_fatal {
-            Some(i) if cap.problems[i].kind == ProblemKind::Truncated => {
-                cap.problems.remove(i);
-                Severity::Fatal
-            }
-            Some(_) => Severity::Warning,
-            None => Severity::Fatal,
-        };
-        cap.problems
-            .insert(0, Problem::new(severity, Location::File, detail));
-    }
-    progress(data.len() as u64);
-    cap
-}
-
-/// Reads the container. `progress` is a trait object so that the whole reader is compiled once
-/// for both callers above (two closure types would double it in the worker's wasm).
-fn read_container(data: &[u8], progress: &mut dyn FnMut(u64)) -> Capture {
-    let mut cap = Capture::default();
-    let mut problems = container::Problems::default();
-    let mut warned_link: Vec<u16> = Vec::new();
-    let mut decode_problems: Vec<Problem> = Vec::new();
-    let mut decode_suppressed = 0u64;
-    let mut push_decode = |p: Problem| {
-        if decode_problems.len() < container::Problems::MAX_LISTED {
-            decode_problems.push(p);
-        } else {
-            decode_suppressed += 1;
-        }
-    };
-    let mut defrag = reassembly::Reassembler::default();
-    let mut notes: Vec<Detail> = Vec::new();
-    cap.format = container::read_frames(data, &mut problems, |frame| {
-        cap.frames += 1;
-        *cap.link_types.entry(frame.link.0).or_default() += 1;
-        if cap.frames % 4096 == 0 {
-            progress(frame.offset);
-        }
-        let location = Location::Packet {
-            number: frame.number,
-            offset: frame.offset,
-        };
-        let decoded = decode::decode(&frame, &mut notes).and_then(|d| match d {
-            decode::Decoded::Packet(p) => Ok(p),
-            decode::Decoded::Fragment(f) => match defrag.add(&f) {
-                Some(payload) => decode::reassembled(&frame, &f, &payload),
-                None => Err(decode::Skip::Fragment),
-            },
-        });
-        for detail in notes.drain(..) {
-            push_decode(Problem::new(Severity::Warning, location, detail));
-        }
-        match decoded {
-            Ok(p) => cap.packets.push(p),
-            Err(decode::Skip::NotTcpUdp) => cap.skipped.not_tcp_udp += 1,
-            Err(decode::Skip::Fragment) => cap.skipped.fragments += 1,
-            Err(decode::Skip::UnknownLinkType(lt)) => {
-                cap.skipped.unknown_link_type += 1;
-                if !warned_link.contains(&lt) {
-                    warned_link.push(lt);
-                    push_decode(Problem::new(
-                        Severity::Warning,
-                        location,
-                        Detail::UnknownLinkType { link_type: lt },
-                    ));
-                }
-            }
-            Err(decode::Skip::Malformed(layer, min_len, error)) => {
-                cap.skipped.malformed += 1;
-                push_decode(Problem::new(
-                    Severity::Warning,
-                    location,
-                    Detail::Undecodable {
-                        layer,
-                        min_len,
-                        error,
-                    },
-                ));
-            }
-        }
-    });
-    progress(data.len() as u64);
-    // Merge both lists in file order (stable: container problems first at equal offsets).
-    let mut all = problems.list;
-    all.extend(decode_problems);
-    all.sort_by_key(|p| match p.location {
-        Location::File => 0,
-        Location::Packet { offset, .. } | Location::Block { offset, .. } => offset + 1,
-    });
-    cap.problems = all;
-    cap.problems_suppressed = problems.suppressed + decode_suppressed;
-    cap
-}

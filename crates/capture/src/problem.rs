@@ -11,12 +11,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
-pub use crate::container::Compression;
+use serde::{Deserialize, Serialize};
 
 /// Where in the file a problem was found. Numbers are 1-based, as Wireshark counts them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "at", rename_all = "snake_case")]
 pub enum Location {
     /// The file as a whole (its header, its magic number).
@@ -28,7 +26,7 @@ pub enum Location {
 }
 
 /// How bad a problem is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// One packet or block was skipped or read partly; reading went on.
@@ -37,8 +35,35 @@ pub enum Severity {
     Fatal,
 }
 
+/// A compressed file, told apart by its first bytes. Wireshark opens gzip-compressed captures
+/// directly (wiretap's file_wrappers.c), and so do we; the others are named in the message so
+/// that the reader knows what to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    Gzip,
+    Zstd,
+    Xz,
+    Bzip2,
+    Lz4,
+    Zip,
+}
+
+impl Compression {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Xz => "xz",
+            Compression::Bzip2 => "bzip2",
+            Compression::Lz4 => "LZ4",
+            Compression::Zip => "zip",
+        }
+    }
+}
+
 /// The kinds of problem, so a caller (and a test) can tell them apart without parsing text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// Not a pcap or pcapng file (or an unsupported variant of one).
@@ -65,7 +90,7 @@ pub enum ProblemKind {
     BadCompression,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub severity: Severity,
     pub kind: ProblemKind,
@@ -90,7 +115,7 @@ impl Problem {
 }
 
 /// The kind of pcapng block a [`Detail::BlockUnparsable`] was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockKind {
     Packet,
@@ -100,7 +125,7 @@ pub enum BlockKind {
 }
 
 /// The header a [`Detail::Undecodable`] packet failed in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     Ethernet,
@@ -115,7 +140,7 @@ pub enum Layer {
 }
 
 /// Which check failed, and the values it saw. Lengths are bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "what", rename_all = "snake_case")]
 pub enum Detail {
     /// The whole file is shorter than a magic number.

@@ -1,6 +1,7 @@
 //! Pure helpers of the "Open" page: what kind of file was dropped, and how the capture's
 //! numbers read in a table. Kept apart from the component so they are tested without a DOM.
 
+use synack_capture::Location;
 use synack_model::trace::Origin;
 
 use crate::i18n::{Lang, T};
@@ -127,15 +128,15 @@ pub fn percent(done: u64, total: u64) -> u32 {
     ((done.min(total) as f64 / total as f64) * 100.0).round() as u32
 }
 
-/// Where a capture problem is, from the reader's JSON (`at`, `number`).
-pub fn problem_place(at: &str, number: Option<u64>, lang: Lang) -> String {
-    match (at, number, lang) {
-        ("packet", Some(n), Lang::Zh) => format!("第 {n} 个包"),
-        ("packet", Some(n), Lang::En) => format!("packet {n}"),
-        ("block", Some(n), Lang::Zh) => format!("第 {n} 个块"),
-        ("block", Some(n), Lang::En) => format!("block {n}"),
-        (_, _, Lang::Zh) => "文件".into(),
-        (_, _, Lang::En) => "file".into(),
+/// Where a capture problem is: "packet 17", "block 3" or "file".
+pub fn problem_place(at: &Location, lang: Lang) -> String {
+    match (at, lang) {
+        (Location::Packet { number, .. }, Lang::Zh) => format!("第 {number} 个包"),
+        (Location::Packet { number, .. }, Lang::En) => format!("packet {number}"),
+        (Location::Block { number, .. }, Lang::Zh) => format!("第 {number} 个块"),
+        (Location::Block { number, .. }, Lang::En) => format!("block {number}"),
+        (Location::File, Lang::Zh) => "文件".into(),
+        (Location::File, Lang::En) => "file".into(),
     }
 }
 
@@ -336,8 +337,16 @@ mod tests {
         assert_eq!(percent(0, 0), 100);
         assert_eq!(percent(50, 200), 25);
         assert_eq!(percent(300, 200), 100);
-        assert_eq!(problem_place("packet", Some(3), Lang::En), "packet 3");
-        assert_eq!(problem_place("block", Some(2), Lang::Zh), "第 2 个块");
-        assert_eq!(problem_place("file", None, Lang::En), "file");
+        let packet = Location::Packet {
+            number: 3,
+            offset: 24,
+        };
+        assert_eq!(problem_place(&packet, Lang::En), "packet 3");
+        let block = Location::Block {
+            number: 2,
+            offset: 28,
+        };
+        assert_eq!(problem_place(&block, Lang::Zh), "第 2 个块");
+        assert_eq!(problem_place(&Location::File, Lang::En), "file");
     }
 }

@@ -17,7 +17,7 @@ mod worker;
 
 use std::rc::Rc;
 
-use serde_json::Value;
+use synack_capture::Problem;
 use synack_model::presets::Knobs;
 use synack_model::scenario::Scenario;
 use synack_model::trace::Trace;
@@ -172,11 +172,26 @@ pub struct ConvRow {
     pub has_trouble: bool,
 }
 
+/// What the worker says of the file as a whole (`synack_capture::session::Summary`), read
+/// straight into the fields the page shows; its problems are the capture crate's own types.
+#[derive(Clone, PartialEq, Default, Debug, serde::Deserialize)]
+#[serde(default)]
+pub struct Summary {
+    pub file: String,
+    pub frames: u64,
+    pub packets: u64,
+    pub conversations: u64,
+    /// Reading stopped before the end of the file (a fatal problem).
+    pub partial: bool,
+    pub problems: Vec<Problem>,
+    pub problems_suppressed: u64,
+}
+
 /// The capture side: what the worker reported.
 #[derive(Clone, PartialEq)]
 pub struct CaptureView {
     name: String,
-    summary: Value,
+    summary: Summary,
     /// The rows shown (at most what was asked for), and how many match the filter in all.
     /// `Rc` per row, so a row component re-renders only when its own row or selection changes.
     rows: Shared<Vec<Rc<ConvRow>>>,
@@ -231,7 +246,7 @@ pub enum Action {
     /// A kernel recording of the repository and the scenario the lab ran for it.
     RecordingLoaded(String, Trace, Box<Scenario>),
     /// Summary, the first rows, how many rows in all.
-    CaptureOpened(Value, Vec<ConvRow>, u64),
+    CaptureOpened(Summary, Vec<ConvRow>, u64),
     Rows(Vec<ConvRow>, u64),
     FilterError(String),
     Select(u64),
@@ -346,7 +361,7 @@ impl Reducible for OpenState {
                 s.shown = None;
                 s.big = None;
                 s.capture = Some(CaptureView {
-                    name: summary["file"].as_str().unwrap_or("").to_string(),
+                    name: summary.file.clone(),
                     rows: Shared::new(rows.into_iter().map(Rc::new).collect()),
                     total_rows,
                     summary,
@@ -881,26 +896,22 @@ fn ConvRowView(p: &RowProps) -> Html {
 fn CaptureTable(p: &TableProps) -> Html {
     let lang = p.lang;
     let s = &p.view.summary;
-    let n = |v: &Value| v.as_u64().unwrap_or(0);
-    let problems = s["problems"].as_array().cloned().unwrap_or_default();
-    let suppressed = n(&s["problems_suppressed"]);
+    let problems = &s.problems;
+    let suppressed = s.problems_suppressed;
     let summary = match lang {
         Lang::Zh => format!(
             "{}：{} 帧，{} 个 TCP/UDP 包，{} 个会话",
-            p.view.name,
-            n(&s["frames"]),
-            n(&s["packets"]),
-            n(&s["conversations"])
+            p.view.name, s.frames, s.packets, s.conversations
         ),
         Lang::En => format!(
             "{}: {}, {}, {}",
             p.view.name,
-            count(n(&s["frames"]), "frame"),
-            count(n(&s["packets"]), "TCP/UDP packet"),
-            count(n(&s["conversations"]), "conversation")
+            count(s.frames, "frame"),
+            count(s.packets, "TCP/UDP packet"),
+            count(s.conversations, "conversation")
         ),
     };
-    let partial = s["partial"].as_bool().unwrap_or(false);
+    let partial = s.partial;
     let problem_list = (!problems.is_empty()).then(|| {
         html! {
             <div class={classes!("notice", if partial { "error" } else { "warn" })} data-testid="open-problems">
@@ -911,9 +922,9 @@ fn CaptureTable(p: &TableProps) -> Html {
                 } }</strong>
                 <ul>
                     { for problems.iter().map(|pr| html! {
-                        <li data-what={pr["detail"]["what"].as_str().unwrap_or("").to_string()}>
-                            <span class="mono">{ format::problem_place(pr["at"].as_str().unwrap_or(""), pr["number"].as_u64(), lang) }</span>
-                            { " — " }{ problems::problem_text(&pr["detail"], pr["message"].as_str().unwrap_or(""), lang) }
+                        <li data-what={problems::what(&pr.detail)}>
+                            <span class="mono">{ format::problem_place(&pr.location, lang) }</span>
+                            { " — " }{ problems::problem_text(&pr.detail, lang) }
                         </li>
                     }) }
                     if suppressed > 0 {

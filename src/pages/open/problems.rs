@@ -1,76 +1,71 @@
 //! The capture reader's problems in the reader's language. The worker sends each problem as data
 //! (`synack_capture::problem::Detail`: which check failed and its values, e.g.
-//! `{"what":"caplen_over_snaplen","caplen":70000,"snaplen":65535,"interface":null}`); the
-//! sentences are ours, in Chinese and English. A `what` this build does not know (a newer
-//! worker) falls back to the reader's own English `message`.
+//! `{"what":"caplen_over_snaplen","caplen":70000,"snaplen":65535,"interface":null}`), read back
+//! here into the capture crate's own enums (built without its parsers); the sentences are ours,
+//! in Chinese and English.
 
-use serde_json::Value;
+use synack_capture::{BlockKind, Detail, Layer};
 
 use crate::i18n::Lang;
 
-/// One sentence for `detail`, or `fallback` when its kind is unknown here.
-pub fn problem_text(detail: &Value, fallback: &str, lang: Lang) -> String {
-    let n = |k: &str| detail[k].as_u64().unwrap_or(0);
+/// One sentence for `detail`. Exhaustive: a kind of problem the reader gains is a compile error
+/// here until it is worded.
+pub fn problem_text(detail: &Detail, lang: Lang) -> String {
+    use Detail::*;
     let zh = lang == Lang::Zh;
     let pick = |z: String, e: String| if zh { z } else { e };
-    match detail["what"].as_str().unwrap_or("") {
-        "file_too_short" => {
-            let len = n("len");
+    match detail {
+        FileTooShort { len } => {
             pick(
                 format!("文件只有 {len} 字节，不可能是 pcap 或 pcapng 抓包文件。"),
                 format!("The file is only {len} bytes long: too short for a pcap or pcapng capture."),
             )
         }
-        "unknown_magic" => {
-            let hex: Vec<String> = detail["first_bytes"]
-                .as_array()
-                .map(|a| a.iter().map(|b| format!("{:02x}", b.as_u64().unwrap_or(0))).collect())
-                .unwrap_or_default();
+        UnknownMagic { first_bytes } => {
+            let hex: Vec<String> = first_bytes.iter().map(|b| format!("{b:02x}")).collect();
             let hex = hex.join(" ");
             pick(
                 format!("不是 pcap 或 pcapng 文件：开头的字节是 {hex}（pcap 以 a1b2c3d4 或 d4c3b2a1 开头，pcapng 以 0a0d0d0a 开头）。"),
                 format!("Not a pcap or pcapng file: it starts with the bytes {hex} (pcap files start with a1b2c3d4 or d4c3b2a1, pcapng files with 0a0d0d0a)."),
             )
         }
-        "modified_pcap" => pick(
+        ModifiedPcap => pick(
             "这是“修改版”（Kuznetzov）pcap，暂不支持；请先另存为 pcap 或 pcapng。".into(),
             "This is a \"modified\" (Kuznetzov) pcap, which is not supported: save it as pcap or pcapng first.".into(),
         ),
-        "pcap_header_cut" => {
-            let len = n("len");
+        PcapHeaderCut { len } => {
             pick(
                 format!("文件在 24 字节的 pcap 文件头里就结束了（只有 {len} 字节）。"),
                 format!("The file ends inside its 24-byte pcap header (it has {len} bytes)."),
             )
         }
-        "record_header_cut" => {
-            let left = n("left");
+        RecordHeaderCut { left } => {
             pick(
                 format!("文件在这个包 16 字节的记录头里结束了（只剩 {left} 字节）。"),
                 format!("The file ends inside this packet's 16-byte record header ({left} bytes left)."),
             )
         }
-        "caplen_absurd" => {
-            let (c, max) = (n("caplen"), n("max"));
+        CaplenAbsurd { caplen, max } => {
+            let c = caplen;
             pick(
                 format!("抓取长度 {c} 比任何真实的包都大（上限 {max}）：记录头已损坏，读取到此为止。"),
                 format!("Captured length {c} is more than any real packet ({max}): the record header is corrupt, so reading stops here."),
             )
         }
-        "packet_cut" => {
-            let (c, left) = (n("caplen"), n("left"));
+        PacketCut { caplen, left } => {
+            let c = caplen;
             pick(
                 format!("文件在这个包的中间结束了：抓取长度 {c}，只剩 {left} 字节。"),
                 format!("The file ends inside this packet: captured length {c}, only {left} bytes left."),
             )
         }
-        "record_unparsable" => pick(
+        RecordUnparsable => pick(
             "这个包的记录无法解析。".into(),
             "This packet record could not be parsed.".into(),
         ),
-        "caplen_over_snaplen" => {
-            let (c, s) = (n("caplen"), n("snaplen"));
-            match detail["interface"].as_u64() {
+        CaplenOverSnaplen { caplen, snaplen, interface } => {
+            let (c, s) = (caplen, snaplen);
+            match interface {
                 Some(i) => pick(
                     format!("抓取长度 {c} 大于接口 {i} 的快照长度 {s}；仍然读取这个包。"),
                     format!("Captured length {c} is larger than interface {i}'s snapshot length {s}; the packet is read anyway."),
@@ -81,101 +76,95 @@ pub fn problem_text(detail: &Value, fallback: &str, lang: Lang) -> String {
                 ),
             }
         }
-        "caplen_over_orig_len" => {
-            let (c, o) = (n("caplen"), n("orig_len"));
+        CaplenOverOrigLen { caplen, orig_len } => {
+            let (c, o) = (caplen, orig_len);
             pick(
                 format!("抓取长度 {c} 大于包的原始长度 {o}；帧长度仍按原始长度 {o} 计（和 Wireshark 一样）。"),
                 format!("Captured length {c} is larger than the packet's original length {o}; the frame still counts as {o} bytes long (as in Wireshark)."),
             )
         }
-        "ip_length_beyond_packet" => {
-            let (v, claimed, on_wire) = (n("version"), n("claimed"), n("on_wire"));
+        IpLengthBeyondPacket { version, claimed, on_wire } => {
+            let v = version;
             pick(
                 format!("IPv{v} 头部声称这个包有 {claimed} 字节，但从 IP 头起实际只有 {on_wire} 字节：按 {on_wire} 字节读取。"),
                 format!("The IPv{v} header claims {claimed} bytes, but the packet has only {on_wire} bytes from its IP header on: it is read as {on_wire} bytes."),
             )
         }
-        "unsupported_compression" => {
-            let c = detail["compression"].as_str().unwrap_or("?");
+        UnsupportedCompression { compression } => {
+            let c = compression.name();
             pick(
                 format!("这个文件是用 {c} 压缩的，这里打不开：请先解压，再打开里面的 pcap 或 pcapng 文件（gzip 压缩的文件可以直接打开）。"),
                 format!("This file is compressed with {c}, which this page does not open: decompress it first and open the pcap or pcapng inside (gzip files open directly)."),
             )
         }
-        "gzip_cut" => {
-            let d = n("decompressed");
+        GzipCut { decompressed } => {
+            let d = decompressed;
             pick(
                 format!("这个 gzip 文件提前结束了：只解压出 {d} 字节，抓包读到那里为止。"),
                 format!("This gzip file ends early: {d} bytes came out of it, and the capture is read up to there."),
             )
         }
-        "gzip_corrupt" => {
-            let d = n("decompressed");
-            let e = detail["error"].as_str().unwrap_or("");
+        GzipCorrupt { decompressed, error } => {
+            let (d, e) = (decompressed, error);
             pick(
                 format!("这个 gzip 文件在解压出 {d} 字节后数据损坏（{e}），抓包读到那里为止。"),
                 format!("This gzip file's data is damaged after {d} bytes ({e}); the capture is read up to there."),
             )
         }
-        "gzip_too_large" => {
-            let l = n("limit");
+        GzipTooLarge { limit } => {
+            let l = limit;
             pick(
                 format!("这个 gzip 文件解压后超过 {l} 字节，只读取前 {l} 字节。"),
                 format!("This gzip file decompresses to more than {l} bytes; only the first {l} are read."),
             )
         }
-        "block_header_cut" => {
-            let left = n("left");
+        BlockHeaderCut { left } => {
             pick(
                 format!("文件在一个块的头部结束了（只剩 {left} 字节）。"),
                 format!("The file ends inside a block header ({left} bytes left)."),
             )
         }
-        "unknown_byte_order" => {
-            let m = n("magic");
+        UnknownByteOrder { magic } => {
+            let m = magic;
             pick(
                 format!("节头块的字节序标记 {m:#010x} 无法识别（应为 1a2b3c4d）。"),
                 format!("Section header block with an unknown byte-order magic {m:#010x} (expected 1a2b3c4d)."),
             )
         }
-        "block_len_absurd" => {
-            let (len, max) = (n("len"), n("max"));
+        BlockLenAbsurd { len, max } => {
             pick(
                 format!("块长度 {len} 不可能（块至少 12 字节、是 4 的倍数、最多 {max} 字节）：读取到此为止。"),
                 format!("Block length {len} is impossible (a block is at least 12 bytes, a multiple of 4, and at most {max}): reading stops here."),
             )
         }
-        "block_cut" => {
-            let (len, left) = (n("len"), n("left"));
+        BlockCut { len, left } => {
             pick(
                 format!("文件在这个块的中间结束了：块长度 {len}，只剩 {left} 字节。"),
                 format!("The file ends inside this block: its length is {len}, only {left} bytes left."),
             )
         }
-        "block_len_mismatch" => {
-            let (len, t) = (n("len"), n("trailer"));
+        BlockLenMismatch { len, trailer } => {
+            let t = trailer;
             pick(
                 format!("块开头写的长度是 {len}，结尾却是 {t}；按 {len} 读取。"),
                 format!("Block length {len} at the start but {t} at the end; using {len}."),
             )
         }
-        "packet_block_short" => {
-            let len = n("len");
+        PacketBlockShort { len } => {
             pick(
                 format!("包块只有 {len} 字节，放不下它的固定字段；已跳过。"),
                 format!("Packet block of {len} bytes is too short for its fixed fields; skipped."),
             )
         }
-        "block_unparsable" => {
-            let t = n("block_type");
-            let early = detail["ends_early"].as_bool().unwrap_or(false);
-            let (bz, be) = match detail["block"].as_str().unwrap_or("") {
-                "packet" => ("包块", "Packet block"),
-                "interface" => ("接口描述块", "Interface description block"),
-                "section" => ("节头块", "Section header block"),
-                _ => ("块", "Block"),
+        BlockUnparsable { block, block_type, ends_early } => {
+            let t = block_type;
+            let (bz, be) = match block {
+                BlockKind::Packet => ("包块", "Packet block"),
+                BlockKind::Interface => ("接口描述块", "Interface description block"),
+                BlockKind::Section => ("节头块", "Section header block"),
+                BlockKind::Other => ("块", "Block"),
             };
-            let (wz, we) = if early {
+            let (wz, we) = if *ends_early {
                 ("内容提前结束", "its contents end early")
             } else {
                 ("字段互相矛盾", "its fields are inconsistent")
@@ -185,50 +174,49 @@ pub fn problem_text(detail: &Value, fallback: &str, lang: Lang) -> String {
                 format!("{be} of type {t:#x} could not be parsed ({we}); skipped."),
             )
         }
-        "bad_tsresol" => {
-            let (i, r) = (n("interface"), n("tsresol"));
+        BadTsresol { interface, tsresol } => {
+            let (i, r) = (interface, tsresol);
             pick(
                 format!("接口 {i} 的时间精度 if_tsresol={r:#x} 不可能；按微秒处理。"),
                 format!("Interface {i} has an impossible time resolution if_tsresol={r:#x}; assuming microseconds."),
             )
         }
-        "simple_packet_no_interface" => pick(
+        SimplePacketNoInterface => pick(
             "简单包块出现在任何接口描述之前；已跳过。".into(),
             "Simple packet block before any interface description; skipped.".into(),
         ),
-        "unknown_interface" => {
-            let (i, d) = (n("interface"), n("described"));
+        UnknownInterface { interface, described } => {
+            let (i, d) = (interface, described);
             pick(
                 format!("这个包属于接口 {i}，但这一节只描述了 {d} 个接口；已跳过。"),
                 format!("The packet names interface {i}, but this section describes only {d}; skipped."),
             )
         }
-        "caplen_over_block" => {
-            let (c, room) = (n("caplen"), n("room"));
+        CaplenOverBlock { caplen, room } => {
+            let c = caplen;
             pick(
                 format!("抓取长度 {c} 大于装它的块（{room} 字节）；已跳过。"),
                 format!("Captured length {c} is larger than the block that holds it ({room} bytes); skipped."),
             )
         }
-        "unknown_link_type" => {
-            let lt = n("link_type");
+        UnknownLinkType { link_type } => {
+            let lt = link_type;
             pick(
                 format!("不支持链路层类型 {lt}（支持以太网、Linux cooked SLL/SLL2、原始 IPv4/IPv6、BSD 回环）；这种类型的包全部跳过。"),
                 format!("Link-layer type {lt} is not supported (supported: Ethernet, Linux cooked SLL/SLL2, raw IPv4/IPv6, BSD loopback); every packet of this type is skipped."),
             )
         }
-        "undecodable" => {
-            let layer = match detail["layer"].as_str().unwrap_or("") {
-                "ethernet" => ("以太网", "Ethernet"),
-                "loopback" => ("回环", "loopback"),
-                "sll" => ("Linux cooked", "Linux cooked"),
-                "sll2" => ("Linux cooked v2", "Linux cooked v2"),
-                "ip" => ("IP", "IP"),
-                "tcp" => ("TCP", "TCP"),
-                "udp" => ("UDP", "UDP"),
-                _ => ("", ""),
+        Undecodable { layer, min_len, error } => {
+            let layer = match layer {
+                Layer::Ethernet => ("以太网", "Ethernet"),
+                Layer::Loopback => ("回环", "loopback"),
+                Layer::Sll => ("Linux cooked", "Linux cooked"),
+                Layer::Sll2 => ("Linux cooked v2", "Linux cooked v2"),
+                Layer::Ip => ("IP", "IP"),
+                Layer::Tcp => ("TCP", "TCP"),
+                Layer::Udp => ("UDP", "UDP"),
             };
-            let mut s = match detail["min_len"].as_u64() {
+            let mut s = match min_len {
                 Some(min) => pick(
                     format!("无法解码：{} 头不足 {min} 字节；已跳过。", layer.0),
                     format!("Could not decode the packet: its {} header is shorter than {min} bytes; skipped.", layer.1),
@@ -239,13 +227,21 @@ pub fn problem_text(detail: &Value, fallback: &str, lang: Lang) -> String {
                 ),
             };
             // The header decoder's own words (etherparse, English): a value, like the numbers.
-            if let Some(e) = detail["error"].as_str() {
+            if let Some(e) = error {
                 s.push_str(&pick(format!("（解码器：{e}）"), format!(" (decoder: {e})")));
             }
             s
         }
-        _ => fallback.to_string(),
     }
+}
+
+/// The reader's name for a kind of detail (`"caplen_over_snaplen"`, its `what` in the JSON), for
+/// the page's `data-what` attribute.
+pub fn what(detail: &Detail) -> String {
+    serde_json::to_value(detail)
+        .ok()
+        .and_then(|v| v["what"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -259,11 +255,13 @@ mod tests {
 
     #[test]
     fn every_kind_the_reader_reports_is_worded_in_both_languages() {
-        for d in synack_capture::Detail::examples() {
+        for d in Detail::examples() {
+            // As the page gets it: written by the worker, read back here.
             let v = serde_json::to_value(&d).unwrap();
-            let zh = problem_text(&v, "FALLBACK", Lang::Zh);
-            let en = problem_text(&v, "FALLBACK", Lang::En);
-            assert!(zh != "FALLBACK" && en != "FALLBACK", "not worded: {v}");
+            let read: Detail = serde_json::from_value(v.clone()).unwrap();
+            assert_eq!(read, d);
+            let zh = problem_text(&read, Lang::Zh);
+            let en = problem_text(&read, Lang::En);
             assert!(cjk(&zh), "{zh}");
             assert!(!cjk(&en), "{en}");
             // Every number the reader found is in both sentences.
@@ -283,23 +281,22 @@ mod tests {
 
     #[test]
     fn values_and_places_read_naturally() {
-        let d = serde_json::json!({"what": "caplen_over_snaplen", "caplen": 70000, "snaplen": 65535, "interface": 2});
+        let d = Detail::CaplenOverSnaplen {
+            caplen: 70000,
+            snaplen: 65535,
+            interface: Some(2),
+        };
         assert_eq!(
-            problem_text(&d, "", Lang::En),
+            problem_text(&d, Lang::En),
             "Captured length 70000 is larger than interface 2's snapshot length 65535; the packet is read anyway."
         );
         assert_eq!(
-            problem_text(&d, "", Lang::Zh),
+            problem_text(&d, Lang::Zh),
             "抓取长度 70000 大于接口 2 的快照长度 65535；仍然读取这个包。"
         );
-        let d =
-            serde_json::json!({"what": "unknown_magic", "first_bytes": [0x47, 0x49, 0x46, 0x38]});
-        assert!(problem_text(&d, "", Lang::Zh).contains("47 49 46 38"));
-        // A kind this build does not know: the reader's own sentence.
-        let d = serde_json::json!({"what": "from_the_future"});
-        assert_eq!(
-            problem_text(&d, "as the reader said it", Lang::Zh),
-            "as the reader said it"
-        );
+        let d = Detail::UnknownMagic {
+            first_bytes: [0x47, 0x49, 0x46, 0x38],
+        };
+        assert!(problem_text(&d, Lang::Zh).contains("47 49 46 38"));
     }
 }

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::{canvas, perf, Action, ConvRow, OpenState, PAGE};
+use super::{canvas, perf, Action, ConvRow, OpenState, Summary, PAGE};
 
 const LOADER: &str = "./capture_worker_loader.js";
 const REQ_OPEN: u32 = 1;
@@ -242,7 +242,7 @@ fn on_reply(
         #[serde(default)]
         total_rows: u64,
         #[serde(default)]
-        summary: Value,
+        summary: Summary,
         #[serde(default)]
         timing: Value,
     }
@@ -269,8 +269,8 @@ fn on_reply(
         }
     }
     let t = perf::clock();
-    let v: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    let reply: Reply = match serde_json::from_str(text) {
+        Ok(r) => r,
         Err(e) => {
             let name = inner.borrow().name.clone();
             dispatch.dispatch(Action::Failed(
@@ -281,8 +281,8 @@ fn on_reply(
         }
     };
     let parse = perf::clock() - t;
-    match v["kind"].as_str().unwrap_or("") {
-        "ready" => {
+    match reply {
+        Reply::Ready => {
             let mut i = inner.borrow_mut();
             i.ready = true;
             let queue = std::mem::take(&mut i.queue);
@@ -292,21 +292,18 @@ fn on_reply(
                 }
             }
         }
-        "progress" => dispatch.dispatch(Action::Progress(
-            v["done"].as_u64().unwrap_or(0),
-            v["total"].as_u64().unwrap_or(0),
-        )),
-        "trace" => {
-            perf::begin("trace", &v["timing"], received, sent(REQ_TRACE));
+        Reply::Progress { done, total } => dispatch.dispatch(Action::Progress(done, total)),
+        Reply::Trace {
+            id,
+            marks,
+            trace,
+            timing,
+        } => {
+            perf::begin("trace", &timing, received, sent(REQ_TRACE));
             perf::mark("page_parse", parse);
-            let id = v["id"].as_u64().unwrap_or(0);
             // The worker wrote the trace with `Trace::to_json`; read it back the one way the
             // app reads every trace, so the same validation applies.
-            let marks: Vec<u16> = v["marks"]
-                .as_array()
-                .map(|a| a.iter().map(|m| m.as_u64().unwrap_or(0) as u16).collect())
-                .unwrap_or_default();
-            match timed("page_trace", || Trace::from_json(&v["trace"].to_string())) {
+            match timed("page_trace", || Trace::from_json(&trace.to_string())) {
                 Ok(t) => timed("page_update", || {
                     dispatch.dispatch(Action::ConversationTrace(id, t, marks))
                 }),
@@ -316,17 +313,44 @@ fn on_reply(
                 }
             }
         }
-        "error" => {
-            let message = v["message"].as_str().unwrap_or("").to_string();
-            if v["req"].as_u64() == Some(REQ_LIST as u64) {
+        Reply::Error { message, req } => {
+            if req == Some(REQ_LIST) {
                 dispatch.dispatch(Action::FilterError(message));
             } else {
                 let name = inner.borrow().name.clone();
                 dispatch.dispatch(Action::Failed(name, message));
             }
         }
-        _ => {}
     }
+}
+
+/// The worker's answers that are not read as rows (`RowsReply`) or binary (`on_binary`): the
+/// `kind`s of the protocol table in crates/capture/src/bin/capture_worker.rs. A kind not listed
+/// here is a bad answer, said as such.
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Reply {
+    Ready,
+    Progress {
+        done: u64,
+        total: u64,
+    },
+    Trace {
+        id: u64,
+        /// Expert-mark bits per segment.
+        #[serde(default)]
+        marks: Vec<u16>,
+        trace: Value,
+        #[serde(default)]
+        timing: Value,
+    },
+    /// No file opened yet, a filter that does not parse, an unknown conversation.
+    Error {
+        message: String,
+        /// The request it answers (`REQ_*`), when it said.
+        #[serde(default)]
+        req: Option<u32>,
+    },
 }
 
 /// The worker handle of the page; the worker itself starts on the first `open`.
