@@ -1,0 +1,266 @@
+//! The interview-mode page: one question at a time, the engine's player paused at the moment
+//! the question is about, the verdict and explanation, then the animation plays on.
+//!
+//! Laid out like the player: the state and its reducer in [`state`], the page here (what the
+//! link asks for, the memos and effects), and components that take `on*` callbacks: the
+//! [`card`] of the question, the [`score_board`]; the keyboard is a hook in [`keys`].
+
+mod card;
+mod keys;
+mod score_board;
+mod state;
+
+use yew::prelude::*;
+
+use self::card::QuestionCard;
+use self::score_board::ScoreBoard;
+use self::state::{items, Act, St};
+use super::gen::{self, Item};
+use super::score;
+use super::{check, Question, Topic};
+use crate::app::use_shell;
+use crate::dom;
+use crate::engine::labels::Numbering;
+use crate::engine::layout::Ladder;
+use crate::engine::params::{Notice, View};
+use crate::engine::player::Player;
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+use crate::route::{Location, Route};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The link's `q`, `v` and `topic`, as written: a value that names nothing here gets a
+    /// notice, like a scene's bad parameter.
+    pub item: Option<String>,
+    pub variant: Option<String>,
+    #[prop_or_default]
+    pub topic: Option<String>,
+}
+
+/// What the link asked for, read once: (first item, variant, topic, notices).
+fn from_link(p: &Props) -> (usize, u32, Option<Topic>, Vec<Notice>) {
+    let all = items();
+    let mut notices = Vec::new();
+    let mut bad = |key: &str, given: &str, used: &str| {
+        notices.push(Notice {
+            key: key.into(),
+            given: given.into(),
+            used: used.into(),
+        })
+    };
+    let topic = match p.topic.as_deref() {
+        None | Some("") => None,
+        Some(code) => {
+            let t = Topic::from_code(code);
+            if t.is_none() {
+                bad("topic", code, "all");
+            }
+            t
+        }
+    };
+    let first_of_topic = || {
+        all.iter()
+            .position(|i| topic.is_none_or(|t| i.topic == t))
+            .unwrap_or(0)
+    };
+    let idx = match p.item.as_deref() {
+        None => first_of_topic(),
+        Some(id) => all.iter().position(|i| i.id == id).unwrap_or_else(|| {
+            let i = first_of_topic();
+            bad("q", id, all[i].id);
+            i
+        }),
+    };
+    let variant = match p.variant.as_deref() {
+        None => 0,
+        Some(v) => v.trim().parse::<u32>().unwrap_or_else(|_| {
+            bad("v", v, "0");
+            0
+        }),
+    };
+    (idx, variant, topic, notices)
+}
+
+const INTRO: T = T::new(
+    "动画停在关键的一刻：下一个报文是什么？状态会变成什么？确认号是多少？答完以后看解释，动画接着放给你看。题目由协议模型的运行结果生成，点“换一组参数”会换时延、随机种子和协议栈，答案随之重新计算。",
+    "The animation stops at the moment that matters: what is the next segment, the next state, the ack number? After you answer, read why and watch the animation carry on. Questions are generated from the protocol model's runs; \"New variant\" changes the delay, seed and stack profile, and the answers are worked out again.",
+);
+
+#[component]
+pub fn QuizPage(p: &Props) -> Html {
+    let lang = use_shell().lang;
+    let link = use_memo((), |_| from_link(p));
+    let notices = use_state(|| link.3.clone());
+    let st = {
+        let (idx, v, topic) = (link.0, link.1, link.2);
+        use_reducer(move || St {
+            idx,
+            v,
+            pick: None,
+            typed: String::new(),
+            verdict: None,
+            hint: false,
+            score: score::load(),
+            topic,
+        })
+    };
+    let all = items();
+    let item = all[st.idx.min(all.len() - 1)];
+    let v = st.v;
+
+    let trace = use_memo((st.idx, v), move |_| {
+        gen::trace_for(item, v).map(Shared::new)
+    });
+    let ladder = use_memo(trace.clone(), |t| {
+        t.as_ref()
+            .as_ref()
+            .map(|t| Shared::new(Ladder::build(t, None)))
+    });
+    let q: std::rc::Rc<Option<Question>> = {
+        let trace = trace.clone();
+        use_memo((st.idx, v, lang), move |_| {
+            gen::ask(item, v, trace.as_ref().as_ref().map(|t| &**t), lang)
+        })
+    };
+
+    // The score is remembered whenever it changes (and reset writes the empty score).
+    use_effect_with(st.score.clone(), score::save);
+    // The URL names the question and the variant, so a link reproduces it.
+    use_effect_with((item.id, v), |(id, v)| {
+        let mut loc = Location::parse(&dom::current_hash());
+        loc.query.set("q", *id);
+        loc.query.set("v", v.to_string());
+        dom::replace_hash(&loc.to_hash());
+    });
+    // Questions without an animation still mark the page as drawn for tests.
+    crate::pages::use_ready_after_render();
+
+    let submit = {
+        let st = st.clone();
+        let q = q.clone();
+        Callback::from(move |_: ()| {
+            if let Some(q) = q.as_ref() {
+                st.dispatch(Act::Judge(check(q, st.pick, &st.typed), q.topic));
+            }
+        })
+    };
+    let choices = q.as_ref().as_ref().map_or(0, |q| q.choices.len());
+    keys::use_quiz_keys(st.clone(), choices, submit.clone());
+
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    // One callback per kind of action, as in Yew's todomvc.
+    let act = |f: fn() -> Act| {
+        let st = st.clone();
+        Callback::from(move |()| st.dispatch(f()))
+    };
+    let on_pick = {
+        let st = st.clone();
+        Callback::from(move |i: usize| st.dispatch(Act::Pick(i)))
+    };
+    let on_type = {
+        let st = st.clone();
+        Callback::from(move |t: String| st.dispatch(Act::Type(t)))
+    };
+    let on_filter = {
+        let st = st.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            st.dispatch(Act::Filter(Topic::from_code(&v)));
+        })
+    };
+
+    let card = match q.as_ref() {
+        None => html! {
+            <div class="notice error" data-testid="quiz-missing" role="alert">
+                { tr("这组参数下，模型的运行里没有出现这道题要问的时刻。请换一组参数。",
+                     "In this variant the model's run does not reach the moment this question is about. Try a new variant.") }
+            </div>
+        },
+        Some(q) => html! {
+            <QuestionCard q={q.clone()} pick={st.pick} typed={st.typed.clone()} verdict={st.verdict} hint={st.hint}
+                {lang} {on_pick} {on_type} on_submit={submit.clone()} on_next={act(|| Act::Next)} />
+        },
+    };
+
+    let player = match (q.as_ref(), trace.as_ref(), ladder.as_ref()) {
+        (Some(q), Some(t), Some(l)) => {
+            let share =
+                Callback::from(|_: bool| format!("{}{}", dom::base_url(), dom::current_hash()));
+            html! {
+                <div class="quiz-stage" data-testid="quiz-stage">
+                    <Player key={format!("{}-{v}", item.id)} trace={t.clone()} ladder={l.clone()} lang={lang}
+                        init_t={q.pause_us} speed={0.1} numbering={Numbering::Relative} view={View::Ladder}
+                        autoplay={st.verdict.is_some()} locked={st.verdict.is_none()} on_change={Callback::noop()}
+                        export_name={AttrValue::from(format!("synack-quiz-{}", item.id))} share={share} />
+                </div>
+            }
+        }
+        _ => html! {},
+    };
+
+    let topic_options = Topic::ALL.iter().map(|t| {
+        html! { <option value={t.code()} selected={st.topic == Some(*t)}>{ t.name().get(lang) }</option> }
+    });
+    let pos = st.idx + 1;
+    let on_variant = act(|| Act::Variant).reform(|_: MouseEvent| ());
+    let on_next = act(|| Act::Next).reform(|_: MouseEvent| ());
+
+    html! {
+        <div class="page quiz" data-testid="page-quiz">
+            <h1>{ Route::Quiz.title().get(lang) }</h1>
+            <p class="explain">{ INTRO.get(lang) }</p>
+            <div class="quiz-bar">
+                <label class="quiz-topic">
+                    <span>{ tr("题目范围", "Topic") }</span>
+                    <select data-testid="quiz-topic" onchange={on_filter}>
+                        <option value="" selected={st.topic.is_none()}>{ tr("全部", "All") }</option>
+                        { for topic_options }
+                    </select>
+                </label>
+                <span class="mono quiz-pos" data-testid="quiz-pos">{ format!("{pos}/{}", all.len()) }</span>
+                <span class="mono quiz-variant" data-testid="quiz-variant" title={tr("参数组", "Variant")}>
+                    { variant_text(v, item, lang) }
+                </span>
+                <button class="chip" data-testid="new-variant" onclick={on_variant}>{ tr("换一组参数", "New variant") }</button>
+                <button class="chip" data-testid="next" onclick={on_next}>{ tr("下一题 →", "Next question →") }</button>
+            </div>
+            if !notices.is_empty() {
+                <div class="notice" data-testid="url-notice" role="status">
+                    { for notices.iter().map(|n: &Notice| html! { <p>{ n.text(lang) }</p> }) }
+                    <button class="chip" onclick={{
+                        let notices = notices.clone();
+                        Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
+                    }}>{ tr("知道了", "Dismiss") }</button>
+                </div>
+            }
+            { card }
+            { player }
+            <ScoreBoard score={st.score.clone()} {lang} on_reset={act(|| Act::Reset)} />
+        </div>
+    }
+}
+
+fn variant_text(v: u32, item: &Item, lang: Lang) -> String {
+    if !matches!(item.kind, gen::Kind::Trace(..)) {
+        return format!("#{v}");
+    }
+    let k = gen::knobs(v);
+    let profile = match k.profile {
+        synack_model::profile::ProfileId::Linux => "Linux",
+        synack_model::profile::ProfileId::Rfc => "RFC",
+    };
+    match lang {
+        Lang::Zh => format!(
+            "#{v} · {profile} · 单程 {} ms · 种子 {}",
+            k.latency_ms, k.seed
+        ),
+        Lang::En => format!(
+            "#{v} · {profile} · {} ms one way · seed {}",
+            k.latency_ms, k.seed
+        ),
+    }
+}
