@@ -47,3 +47,78 @@ for (const [route, cases] of [
     }
   });
 }
+
+// At t = 0 (the frame every link and embed opens on) no arrow label is cut by the arrows'
+// cover or by the drawing's top edge, and none meets the playhead's time label: each label is
+// either whole above the cover or wholly under it. (The first SYN's label used to show cut in
+// two, under "0.000 ms".)
+test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en', async () => {
+  for (const lang of ['en', 'zh']) {
+    for (const [route, c] of [['#/handshake', 'normal'], ['#/teardown', 'client-closes'], ['#/handshake', 'simultaneous-open']]) {
+      const { page, context, errors } = await openRoute(browser, route, lang, { params: { case: c } });
+      try {
+        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+        const got = await page.evaluate(() => {
+          const stack = document.querySelector('.lad-stack');
+          const top = stack.getBoundingClientRect().top;
+          const reveal = top + Number(stack.dataset.reveal);
+          const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+          const labels = [...stack.querySelectorAll('g.segs text')].map((t) => ({ text: t.textContent, ...box(t) }));
+          return { reveal, top, labels, time: box(document.querySelector('[data-testid="playhead-time"]')) };
+        });
+        assert.ok(got.labels.length > 0, `${route} ${c} ${lang}: labels drawn`);
+        for (const l of got.labels) {
+          const cut = l.top < got.reveal - 0.5 && l.bottom > got.reveal + 0.5;
+          assert.ok(!cut, `${route} ${c} ${lang}: "${l.text}" is cut by the cover (${l.top}–${l.bottom} across ${got.reveal})`);
+          if (l.bottom <= got.reveal + 0.5) {
+            assert.ok(l.top >= got.top - 0.5, `${route} ${c} ${lang}: "${l.text}" leaves the top edge`);
+            assert.ok(!overlap(l, got.time), `${route} ${c} ${lang}: "${l.text}" meets the playhead's time`);
+          }
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+});
+
+// The RFC state machine: every edge label clear of every other label and of every state box
+// (and of the names of the sockets lit in it), at the start, in the middle and at the end of
+// a handshake and a teardown (a lit edge's label is bold and larger).
+test('the state machine\'s edge labels overlap neither each other nor a state box', async () => {
+  for (const lang of ['en', 'zh']) {
+    for (const route of ['#/handshake', '#/teardown']) {
+      const { page, context, errors } = await openRoute(browser, route, lang, { params: { view: 'states' } });
+      try {
+        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+        const sd = page.getByTestId('state-diagram');
+        await sd.waitFor({ state: 'visible', timeout: 10_000 });
+        for (let k = 0; k < 30; k++) {
+          const { labels, boxes } = await sd.evaluate((svg) => {
+            const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+            return {
+              labels: [...svg.querySelectorAll('.sd-edge text')].map((t) => ({ text: t.textContent, ...box(t) })),
+              boxes: [...svg.querySelectorAll('.sd-box rect, .sd-tag')].map((r) => ({ text: r.textContent || r.parentNode.dataset.state, ...box(r) })),
+            };
+          });
+          assert.ok(labels.length >= 19, `${route} ${lang}: edge labels drawn (${labels.length})`);
+          for (let i = 0; i < labels.length; i++) {
+            for (let j = i + 1; j < labels.length; j++) {
+              assert.ok(!overlap(labels[i], labels[j]), `${route} ${lang} step ${k}: "${labels[i].text}" meets "${labels[j].text}"`);
+            }
+            for (const b of boxes) {
+              assert.ok(!overlap(labels[i], b), `${route} ${lang} step ${k}: "${labels[i].text}" meets ${b.text}`);
+            }
+          }
+          const before = await page.getByTestId('scrub').inputValue();
+          await page.getByTestId('step').click();
+          if ((await page.getByTestId('scrub').inputValue()) === before) break;
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+});

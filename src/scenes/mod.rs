@@ -6,6 +6,7 @@
 mod backlog;
 mod compare;
 mod node_code;
+mod node_text;
 mod page;
 mod recordings;
 #[cfg(feature = "full")]

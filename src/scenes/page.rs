@@ -8,6 +8,7 @@ use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
 use super::node_code::NodeCode;
+use super::node_text;
 use super::text;
 #[cfg(feature = "full")]
 use super::{backlog, sticky, udp, window};
@@ -196,6 +197,8 @@ pub struct Props {
 #[component]
 pub fn ScenePage(props: &Props) -> Html {
     let shell = use_shell();
+    // The Node.js view's words for the cases that name socket calls (node_text.rs).
+    let case_title = |r: Route, id: &str| node_text::case(r.id(), id, shell.api, case_title(r, id));
     let lang = shell.lang;
     let r = props.route;
     let case_ids = cases(r);
@@ -435,6 +438,7 @@ pub fn ScenePage(props: &Props) -> Html {
         Route::Window => window::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
+    let intro = node_text::intro(r.id(), intro, shell.api);
 
     let notice_html = (!notices.is_empty()).then(|| {
         let notices2 = notices.clone();
