@@ -225,9 +225,15 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
     };
     let (code, extra) = match call {
         AppCall::Connect { .. } => ("net.connect()", String::new()),
+        // Node's default where the program gives none (or 0) is 511 (lib/net.js).
         AppCall::Listen { backlog } => (
-            "server.listen(port, backlog)",
-            format!(" (backlog {backlog})"),
+            "server.listen(port, host, backlog)",
+            match (zh, *backlog == 511) {
+                (true, true) => format!("（backlog {backlog}，也是 Node 的默认值）"),
+                (true, false) => format!("（backlog {backlog}；不写时 Node 用 511）"),
+                (false, true) => format!(" (backlog {backlog}, also Node's default)"),
+                (false, false) => format!(" (backlog {backlog}; left out, Node uses 511)"),
+            },
         ),
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if udp => {
             ("socket.send()", bytes(*len))

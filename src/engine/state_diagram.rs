@@ -212,29 +212,30 @@ pub fn label_spots() -> Vec<LabelSpot> {
         let mut candidates = Vec::new();
         for f in [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8] {
             let (px, py) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
-            for spot in [
-                LabelSpot {
-                    x: px + 5.0,
-                    y: py + 4.0,
-                    anchor: "start",
-                },
-                LabelSpot {
-                    x: px - 5.0,
-                    y: py + 4.0,
-                    anchor: "end",
-                },
-                LabelSpot {
-                    x: px,
-                    y: py - 4.0,
-                    anchor: "middle",
-                },
-                LabelSpot {
-                    x: px,
-                    y: py + ASCENT + 3.0,
-                    anchor: "middle",
-                },
-            ] {
-                candidates.push(spot);
+            // Beside the line, then a little further off (nearer reads as belonging to it).
+            for d in [0.0, 10.0, 22.0] {
+                candidates.extend([
+                    LabelSpot {
+                        x: px + 5.0 + d,
+                        y: py + 4.0,
+                        anchor: "start",
+                    },
+                    LabelSpot {
+                        x: px - 5.0 - d,
+                        y: py + 4.0,
+                        anchor: "end",
+                    },
+                    LabelSpot {
+                        x: px,
+                        y: py - 4.0 - d / 2.0,
+                        anchor: "middle",
+                    },
+                    LabelSpot {
+                        x: px,
+                        y: py + ASCENT + 3.0 + d / 2.0,
+                        anchor: "middle",
+                    },
+                ]);
             }
         }
         let fits = |s: &LabelSpot| {

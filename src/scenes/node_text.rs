@@ -20,8 +20,8 @@ type IntroLine = (&'static str, usize, T);
 /// The first-load scenes (handshake, teardown, TCP vs UDP).
 const INTRO_FIRST: &[IntroLine] = &[
     ("handshake", 0, T::new(
-        "建立 TCP 连接时，双方一共交换三个报文。目的有两个：确认对方在线并愿意通信，以及互相告知自己的初始序号（ISN），之后每个字节都按这个序号计数。Node.js 里客户端调用 net.connect(port, host) 就会触发握手：客户端内核发出最后的 ACK 时触发 'connect' 事件；这个 ACK 到达服务器、libuv 从 accept 队列取走连接后，服务器触发 'connection' 事件。三个报文本身 Node 看不到。",
-        "Opening a TCP connection takes three segments. They do two jobs: each side learns the other is there and willing, and each tells the other its initial sequence number (ISN), from which every byte it sends is counted. In Node.js, net.connect(port, host) on the client starts it: the client's 'connect' event fires when its kernel sends the final ACK, and the server's 'connection' event when that ACK has arrived and libuv has taken the connection from the accept queue. Node never shows the three segments themselves.",
+        "建立 TCP 连接时，双方一共交换三个报文。目的有两个：确认对方在线并愿意通信，以及互相告知自己的初始序号（ISN），之后每个字节都按这个序号计数。Node.js 里客户端调用 net.connect(port, host) 就会触发握手，结束时双方各触发一个事件：客户端的 'connect'、服务器的 'connection'。",
+        "Opening a TCP connection takes three segments. They do two jobs: each side learns the other is there and willing, and each tells the other its initial sequence number (ISN), from which every byte it sends is counted. In Node.js, net.connect(port, host) on the client starts it, and each side gets one event when it is done: 'connect' on the client, 'connection' on the server.",
     )),
     ("teardown", 0, T::new(
         "TCP 是全双工的：每个方向都要单独关闭，所以关闭连接通常要四个报文（四次挥手）。任何一方都可以先发起：Node.js 里是 socket.end()，它在之前写入的数据发完后发出 FIN。",
@@ -64,6 +64,10 @@ const CASES_FIRST: &[(&str, &str, T)] = &[
 /// What the Node view adds to a scene's "In more detail": Node's own defaults and the cases
 /// only Node has.
 const MORE_FIRST: &[(&str, T)] = &[
+    ("handshake", T::new(
+        "Node 看不到三个报文本身，只看到两个事件：客户端内核发出最后的 ACK 时，客户端触发 'connect'；这个 ACK 到达服务器、事件循环空下来、libuv 调用 accept(2) 从 accept 队列取走连接后，服务器触发 'connection'。所以服务器的 'connection' 可能比握手晚得多：事件循环被同步代码占着的时候，握手早已在内核里完成（见 listen backlog 场景）。连接失败时是 'error' 事件：ECONNREFUSED（对方回 RST）或 ETIMEDOUT（SYN 重传用完）。",
+        "Node never shows the three segments, only two events: the client's 'connect' fires when its kernel sends the final ACK; the server's 'connection' fires once that ACK has arrived, the event loop is free and libuv has taken the connection from the accept queue with accept(2). So the server's 'connection' can come long after the handshake: while synchronous code holds the event loop, the kernel has long completed it (see the listen backlog scene). A failed connect is an 'error' event: ECONNREFUSED (the peer answered RST) or ETIMEDOUT (the SYN retransmissions ran out).",
+    )),
     ("teardown", T::new(
         "Node 的默认值与 TCP 不同：net 的 allowHalfOpen 默认是 false，对方的 FIN（'end'）一到，Node 就替程序结束自己的发送方向，所以默认情况下半关闭根本不会发生。要像上面的“半关闭”那样继续发送，两边都得设置 allowHalfOpen: true。三种结束方式：socket.end() 发 FIN、等数据发完；socket.destroy() 立即释放 socket（通常也是 FIN）；socket.resetAndDestroy() 发 RST。",
         "Node's default differs from TCP's: net's allowHalfOpen is false, so when the peer's FIN arrives ('end'), Node ends the program's own sending direction for it, and by default a half-close never happens. To keep sending as in the half-close case, both sides set allowHalfOpen: true. Three ways to finish: socket.end() sends a FIN after the data written so far; socket.destroy() releases the socket at once (usually with a FIN too); socket.resetAndDestroy() sends a RST.",

@@ -266,8 +266,13 @@ pub fn UdpPanel(p: &PanelProps) -> Html {
         let host = trace.hosts.iter().find(|h| h.id == s.host);
         let rows = got.iter().filter(|g| g.socket == s.id).map(|g| {
             let slot = colour_slot(trace, &g.label);
-            let mut parts = vec![(slot, g.len, false, format!("{}[0..{}]", g.label, g.len))];
-            if g.truncated > 0 {
+            // Node reads every datagram whole: its bar is the whole message.
+            let mut parts = if node {
+                vec![(slot, g.len + g.truncated, false, g.label.clone())]
+            } else {
+                vec![(slot, g.len, false, format!("{}[0..{}]", g.label, g.len))]
+            };
+            if g.truncated > 0 && !node {
                 parts.push((DISCARDED, g.truncated, false, format!("{}[{}..{}]", g.label, g.len, g.msg_len)));
             }
             let what = if g.truncated > 0 {
@@ -277,7 +282,7 @@ pub fn UdpPanel(p: &PanelProps) -> Html {
             };
             let from = g.from.map(|a| addr(trace, a)).unwrap_or_default();
             html! {
-                <li class={classes!((g.t > t).then_some("future"), (g.truncated > 0).then_some("trunc"))} onclick={jump(g.t)}
+                <li class={classes!((g.t > t).then_some("future"), (g.truncated > 0 && !node).then_some("trunc"))} onclick={jump(g.t)}
                     data-testid="dgram">
                     <span class="mono when">{ fmt_ms(g.t) }</span>
                     { chunk_bar(&parts, total) }
