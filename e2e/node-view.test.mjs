@@ -35,7 +35,8 @@ test('the C-call check finds a bare C call and lets a Node call through', () => 
 const texts = async (page) =>
   page.evaluate(() =>
     ['.explain', '[data-testid="case-text"]', '[data-testid="explain"]', '.host-panel',
-      '[data-testid="sticky"]', '[data-testid="udp"]', '[data-testid="backlog"]']
+      '[data-testid="sticky"]', '[data-testid="udp"]', '[data-testid="backlog"]', '[data-testid="backlog-knobs"]',
+      '[data-testid="compare"]']
       .flatMap((s) => [...document.querySelectorAll(s)])
       .map((e) => e.innerText)
       .join('\n'),

@@ -104,6 +104,10 @@ const INTRO_FULL: &[IntroLine] = &[
 
 #[cfg(feature = "full")]
 const CASES_FULL: &[(&str, &str, T)] = &[
+    ("window", "slow-reader", T::new(
+        "接收缓冲只有 4 KB，应用每 200 ms 才读 1 KB。Node 的读取方要这样慢，得自己 socket.pause()、过一会儿再 socket.resume()（或者 pipe() 到一个写得慢的流）：只是 'data' 回调慢并不会让内核的缓冲填满，libuv 照样尽快读进内存。缓冲填满后接收方通告窗口 0，发送方停下，启动持续定时器，定时发送零窗口探测；读走数据、空出足够的位置后，接收方发送窗口更新，传输继续（RFC 9293 §3.8.6）。发送方的 Node 程序看到的是 socket.write() 返回 false，窗口重新打开、数据发出去以后才有 'drain'：见下面的 node-only/backpressure.mjs。",
+        "The receive buffer holds 4 KB and the application reads 1 KB every 200 ms. A Node reader is this slow only if it says so, with socket.pause() and later socket.resume() (or by piping into a slow stream): a slow 'data' handler alone does not fill the kernel's buffer, as libuv keeps reading into memory. Once the buffer is full the receiver advertises a zero window; the sender stops and starts its persist timer, probing the window from time to time. When enough has been read, the receiver sends a window update and the transfer resumes (RFC 9293 §3.8.6). The sending Node program sees socket.write() return false, and 'drain' only once the window has reopened and the bytes have gone: see node-only/backpressure.mjs below.",
+    )),
     ("sticky", "a", T::new(
         "读取方一有数据就读：第一个 'data' 事件正好带来 data1，第二个正好带来 data2。这是“运气好”，不是 TCP 的保证。",
         "The reader reads as soon as data is there: the first 'data' event brings exactly data1, the second exactly data2. That is luck, not something TCP promises.",
