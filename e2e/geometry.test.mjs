@@ -122,3 +122,46 @@ test('the state machine\'s edge labels overlap neither each other nor a state bo
     }
   }
 });
+
+// A huge value in the link is named in the notice, which wraps it inside its box: nothing
+// sticks out of the page sideways.
+test('a huge URL value stays inside the notice box', async () => {
+  const huge = 'x'.repeat(3000);
+  for (const lang of ['en', 'zh']) {
+    const { page, context } = await openRoute(browser, '#/handshake', lang, { params: { case: huge } });
+    try {
+      const notice = page.getByTestId('url-notice');
+      await notice.waitFor({ timeout: 15_000 });
+      const { box, page: p } = await page.evaluate(() => {
+        const n = document.querySelector('[data-testid="url-notice"]');
+        const r = n.getBoundingClientRect();
+        const inner = [...n.querySelectorAll('p')].map((e) => e.getBoundingClientRect().right);
+        return { box: { right: r.right, inner: Math.max(...inner) }, page: { scroll: document.documentElement.scrollWidth, width: innerWidth } };
+      });
+      assert.ok(box.inner <= box.right + 0.5, `${lang}: the text leaves the notice (${box.inner} > ${box.right})`);
+      assert.ok(p.scroll <= p.width, `${lang}: the page scrolls sideways (${p.scroll} > ${p.width})`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+// On a 390 px phone the host panels' Chinese labels (socket names, queue names) stay whole:
+// each on one line, never broken inside a word.
+test('on a 390 px phone the host panels\' zh labels are not broken inside words', async () => {
+  for (const route of ['#/handshake', '#/teardown']) {
+    const { page, context } = await openRoute(browser, route, 'zh', { viewport: { width: 390, height: 844 }, params: { t: '0.2' } });
+    try {
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+      await page.locator('.host-panel .q-name').first().waitFor({ timeout: 10_000 });
+      const broken = await page.evaluate(() =>
+        [...document.querySelectorAll('.host-panel .sock-label, .host-panel .q-name, .host-panel .host-name strong')]
+          .filter((e) => e.getClientRects().length > 1 || e.getBoundingClientRect().height > parseFloat(getComputedStyle(e).fontSize) * 2)
+          .map((e) => e.textContent),
+      );
+      assert.deepEqual(broken, [], `${route}: labels broken across lines`);
+    } finally {
+      await context.close();
+    }
+  }
+});
