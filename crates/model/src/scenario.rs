@@ -533,11 +533,7 @@ fn check_tuning(t: &ProfileOverrides) -> Result<(), ScenarioError> {
     )?;
     check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
     check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
-    check_opt(
-        || f("rcv_skb_overhead"),
-        t.rcv_skb_overhead,
-        &SKB_OVERHEAD,
-    )?;
+    check_opt(|| f("rcv_skb_overhead"), t.rcv_skb_overhead, &SKB_OVERHEAD)?;
     check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
     check_opt(|| f("rto_min_us"), t.rto_min_us, &RTO_US)?;
     check_opt(|| f("rto_max_us"), t.rto_max_us, &RTO_US)?;
