@@ -552,6 +552,8 @@ fn socket(label: &str, host: &str, port: u16) -> SocketSpec {
         no_delay: false,
         reuse_addr: false,
         join: Vec::new(),
+        max_seg: None,
+        syn_count: None,
     }
 }
 
@@ -571,14 +573,8 @@ fn base(
         profile: ProfileId::Linux,
         tuning: ProfileOverrides::default(),
         hosts: vec![
-            HostSpec {
-                name: "client".into(),
-                addr: "10.47.0.1".into(),
-            },
-            HostSpec {
-                name: "server".into(),
-                addr: "10.47.0.2".into(),
-            },
+            HostSpec::new("client", "10.47.0.1"),
+            HostSpec::new("server", "10.47.0.2"),
         ],
         network: NetworkSpec {
             default: LinkSpec {

@@ -234,6 +234,27 @@ pub fn check(sc: &Scenario) -> Result<()> {
             s.label
         ));
     }
+    if let Some(h) = sc
+        .hosts
+        .iter()
+        .find(|h| h.script.is_some() || h.tuning != Default::default())
+    {
+        return bad(format!(
+            "host {:?} has its own tuning or a scripted peer; the runner sets sysctls for both \
+             namespaces from the scenario's `tuning` and runs real sockets only",
+            h.name
+        ));
+    }
+    if let Some(s) = sc
+        .sockets
+        .iter()
+        .find(|s| s.max_seg.is_some() || s.syn_count.is_some())
+    {
+        return bad(format!(
+            "socket {:?} sets TCP_MAXSEG or TCP_SYNCNT, which the runner does not do yet",
+            s.label
+        ));
+    }
     let l = &sc.network.default;
     if !sc.network.directions.is_empty()
         || l.jitter_us > 0

@@ -75,6 +75,17 @@ pub enum SynDropRule {
     WhenFullAndYoungRequests,
 }
 
+/// A field that is present in the JSON is `Some`, even when its value is `null` (for the
+/// one `Option` field, `window_scale`, that means "off"); a missing field stays `None` through
+/// `#[serde(default)]`.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 macro_rules! profile {
     ($( $(#[$doc:meta])* $field:ident : $ty:ty ),* $(,)?) => {
         /// All the constants of one profile. Times are microseconds.
@@ -83,11 +94,13 @@ macro_rules! profile {
             $( $(#[$doc])* pub $field: $ty, )*
         }
 
-        /// Per-scenario changes to a profile: any field of [`Profile`], all optional.
+        /// Per-scenario (or per-host) changes to a profile: any field of [`Profile`], all
+        /// optional. A field that is present is set, whatever its value: `"window_scale":
+        /// null` turns window scaling off (serde alone would read that `null` as "not set").
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct ProfileOverrides {
-            $( #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+            $( #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
         }
 
         impl Profile {
@@ -543,5 +556,22 @@ mod tests {
         assert_eq!(p.rto_min_us, Profile::linux().rto_min_us);
         assert!(serde_json::from_str::<ProfileOverrides>(r#"{"nope": 1}"#).is_err());
         assert_eq!(ProfileId::from_id("rfc"), Some(ProfileId::Rfc));
+    }
+
+    #[test]
+    fn an_explicit_null_window_scale_turns_scaling_off_and_a_missing_one_keeps_the_profile() {
+        let off: ProfileOverrides = serde_json::from_str(r#"{"window_scale": null}"#).unwrap();
+        assert_eq!(off.window_scale, Some(None));
+        assert_eq!(Profile::linux().with(&off).window_scale, None);
+        let zero: ProfileOverrides = serde_json::from_str(r#"{"window_scale": 0}"#).unwrap();
+        assert_eq!(Profile::linux().with(&zero).window_scale, Some(0));
+        let unset: ProfileOverrides = serde_json::from_str("{}").unwrap();
+        assert_eq!(Profile::linux().with(&unset).window_scale, Some(10));
+        // And it survives a round trip through JSON.
+        let back: ProfileOverrides =
+            serde_json::from_str(&serde_json::to_string(&off).unwrap()).unwrap();
+        assert_eq!(back, off);
+        // A null where a number belongs is an error, not "not set".
+        assert!(serde_json::from_str::<ProfileOverrides>(r#"{"mss": null}"#).is_err());
     }
 }

@@ -1324,6 +1324,11 @@ impl TcpSocket {
         // Fourth: SYN.
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
+        // Our SYN promised its window before the peer's ISN was known (the edge was counted
+        // from 0): the promise starts here. Linux `tcp_rcv_synsent_state_process` likewise
+        // sets rcv_wup = rcv_nxt, with rcv_wnd the SYN's window. Without this, about half of
+        // all ISNs made the first ACK offer a huge window (the "promise" never to shrink).
+        self.rcv_adv_edge = self.rcv_nxt + self.rcv_ssthresh;
         self.take_syn_options(h, ctx);
         if h.flags.ack {
             self.snd_una = ack;
