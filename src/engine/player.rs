@@ -9,7 +9,7 @@ use synack_model::trace::{Addr, EventKind, Proto, QueueKind, TcpState, Trace};
 
 use super::export;
 use super::inspector::Inspector;
-use super::labels::{Isns, Numbering, SegKind};
+use super::labels::{Isns, Numbering, SegKind, SegKindText};
 use super::ladder::{fmt_ms, kinds_present, state_group, LadderView, Placement};
 use super::layout::Ladder;
 use super::narration::{localize_name, narrated, sentence, timer_name};

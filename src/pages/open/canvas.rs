@@ -13,6 +13,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use synack_model::trace::TcpFlags;
+
 use super::format;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
@@ -211,22 +213,6 @@ const COLOURS: [&str; 7] = [
     "#c62828", // RST
 ];
 
-fn flag_text(f: u16) -> String {
-    let mut s = String::new();
-    for (bit, c) in [
-        (0x02, 'S'),
-        (0x01, 'F'),
-        (0x04, 'R'),
-        (0x08, 'P'),
-        (0x10, '.'),
-    ] {
-        if f & bit != 0 {
-            s.push(c);
-        }
-    }
-    s
-}
-
 /// The expert marks of `m` in words (Wireshark's names in English).
 pub fn mark_text(m: u16, lang: Lang) -> String {
     format::MARKS
@@ -298,8 +284,12 @@ pub fn draw(
                 ctx.line_to(x1 - dir * 8.0, y1 + 4.0);
                 ctx.fill();
                 if labels {
-                    let mut text =
-                        format!("[{}] seq={} len={}", flag_text(p.flags), p.rel_seq, p.len);
+                    let mut text = format!(
+                        "[{}] seq={} len={}",
+                        TcpFlags::from_bits(p.flags),
+                        p.rel_seq,
+                        p.len
+                    );
                     let m = mark_text(p.marks, lang);
                     ctx.set_text_align(if dir > 0.0 { "left" } else { "right" });
                     let lx = x0 + dir * 10.0;
