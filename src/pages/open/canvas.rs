@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use synack_model::read::SegKind;
 use synack_model::trace::TcpFlags;
 
 use super::format;
@@ -72,19 +73,18 @@ impl Pkt {
 
     /// Drawing priority inside a bin and colour index: higher is more telling.
     pub fn rank(&self) -> u8 {
-        let f = self.flags;
-        if f & 0x04 != 0 {
-            6 // RST
+        let kind = SegKind::of_tcp(TcpFlags::from_bits(self.flags), self.len);
+        if kind == SegKind::Rst {
+            6
         } else if self.marks as u64 & mark::TROUBLE != 0 {
             5 // an expert mark
-        } else if f & 0x02 != 0 {
-            4 // SYN / SYN-ACK
-        } else if f & 0x01 != 0 {
-            3 // FIN
-        } else if self.len > 0 {
-            2 // data
         } else {
-            1 // pure ACK
+            match kind {
+                SegKind::Syn | SegKind::SynAck => 4,
+                SegKind::Fin => 3,
+                SegKind::Data => 2,
+                _ => 1, // pure ACK
+            }
         }
     }
 }
