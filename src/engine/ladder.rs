@@ -23,7 +23,7 @@ use yew::prelude::*;
 
 use synack_model::trace::{TcpState, Trace};
 
-use super::labels::{mark, segment_label, Isns, Numbering, SegKind};
+use super::labels::{mark, segment_label, Isns, Numbering, SegKind, SegKindText};
 use super::layout::{Arrow, Ladder, Outcome};
 use super::narration::{drop_reason, host_name, localize_name};
 use super::Shared;

@@ -9,13 +9,14 @@ use yew::prelude::*;
 
 use synack_model::presets::{self, BacklogKnobs, Knobs};
 use synack_model::profile::{BacklogModel, SynDropRule};
+use synack_model::read::flag_names;
 use synack_model::scenario::Scenario;
 use synack_model::trace::{
     Addr, DropReason, EventKind, Header, Micros, QueueKind, SegmentId, Trace,
 };
 use synack_model::VecMap;
 
-use crate::engine::labels::{flag_list, Isns, Numbering};
+use crate::engine::labels::{Isns, Numbering};
 use crate::engine::narration::drop_reason;
 use crate::engine::params::KnobSpec;
 use crate::engine::Shared;
@@ -304,7 +305,7 @@ pub fn packet_rows(trace: &Trace) -> Vec<Row> {
             t: ev.t,
             src: segment.src,
             dst: segment.dst,
-            flags: flag_list(h),
+            flags: flag_names(h.flags),
             seq,
             ack: if h.flags.ack { ack } else { 0 },
             len: segment.payload_len,

@@ -301,6 +301,7 @@ impl Sim {
                         t.send_cap = b.max(1);
                     }
                     t.nodelay = spec.no_delay;
+                    t.reuse_addr = spec.reuse_addr;
                     Sock::Tcp(Box::new(t))
                 }
                 Proto::Udp => {
