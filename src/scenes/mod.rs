@@ -5,6 +5,7 @@
 #[cfg(feature = "full")]
 mod backlog;
 mod compare;
+#[cfg(feature = "full")]
 mod node_code;
 mod page;
 mod recordings;
