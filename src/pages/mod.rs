@@ -28,8 +28,9 @@ pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
         Some(Route::Landing) => html! { <Landing key={key} /> },
         // The Node.js view (its panel of programs, its narration) is in the full build only: few
         // readers switch to it, and its code was some 12 KB gz of every first visit.
-        #[cfg(not(feature = "full"))]
-        Some(r) if api == crate::i18n::Api::Node && scenes::has_scene(r) => {
+        Some(r)
+            if !cfg!(feature = "full") && api == crate::i18n::Api::Node && scenes::has_scene(r) =>
+        {
             html! { <LoadFull key={key} route={r} /> }
         }
         #[cfg(feature = "full")]

@@ -30,11 +30,7 @@ const BENCHES: [(&str, &str, Bench); 6] = [
     ("model", "model, native", model_native),
     ("model", "model, wasm in headless Chromium", model_wasm),
     ("frames", "web frame times (Playwright)", web_frames),
-    (
-        "knobs",
-        "instant knobs and memory (Playwright)",
-        web_knobs,
-    ),
+    ("knobs", "instant knobs and memory (Playwright)", web_knobs),
     ("capture", "capture read + analysis", capture),
     (
         "capture",
