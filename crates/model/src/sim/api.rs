@@ -48,7 +48,7 @@ impl Sim {
         self.schedule_step(i, self.now);
     }
 
-    fn new_message(
+    pub(super) fn new_message(
         &mut self,
         socket: SocketId,
         label: Option<&String>,
@@ -407,6 +407,9 @@ impl Sim {
                             Some(RecvOutcome::WouldBlock) | None => None,
                         }
                     }
+                    // No application runs on a script's end (`Sim::new` refuses sockets on a
+                    // scripted host), so no recv() ever reaches here.
+                    Sock::Script => Some(errno("EBADF")),
                 };
                 if let Some(Sock::Udp(u)) = self.socks.get(sid.0 as usize) {
                     if out.is_some() {
@@ -446,7 +449,7 @@ impl Sim {
 
     /// The rest of a blocked send(): as much as the send buffer takes now.
     fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
-        let linux_errno = self.p.linux_errno;
+        let linux_errno = self.sp(sid).linux_errno;
         let Some(t) = self.tcp(sid) else { return false };
         let e = if linux_errno { t.take_error() } else { t.error };
         if let Some(e) = e {
