@@ -49,6 +49,7 @@ const MEMORY_PROBE = () => {
 };
 
 // In the page: dispatches one change and resolves with [first redraw, settled] in ms.
+// `value` undefined: a click (a case button).
 const CHANGE = ({ selector, value }) =>
   new Promise((resolve) => {
     const el = document.querySelector(selector);
@@ -69,9 +70,13 @@ const CHANGE = ({ selector, value }) =>
       characterData: true,
     });
     const t0 = performance.now();
-    el.value = value;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    el.dispatchEvent(new Event('change', { bubbles: true }));
+    if (value === undefined) {
+      el.click();
+    } else {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
     (async () => {
       let first;
       let last = t0;
@@ -109,6 +114,11 @@ async function knobs(page) {
       }
       out.push({ selector: `[data-testid="${id}"]`, name: id, values });
     }
+    // The cases: buttons on a scene page, a menu in an embed.
+    const cases = [...root.querySelectorAll('button[data-testid^="case-"]')].map((b) => b.dataset.testid);
+    if (cases.length > 1) {
+      out.push({ selectors: cases.map((id) => `[data-testid="${id}"]`), name: 'case', values: cases });
+    }
     const sel = root.querySelector('select[data-testid="case-select"]');
     if (sel) {
       out.push({
@@ -120,6 +130,12 @@ async function knobs(page) {
     return out;
   });
 }
+
+// The i-th change of knob `k`: a slider's or menu's next value, or a click on the next case.
+const change = (k, i) =>
+  k.selectors
+    ? { selector: k.selectors[(i + 1) % k.selectors.length] }
+    : { selector: k.selector, value: k.values[i % k.values.length] };
 
 async function open(browser, scene) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -170,8 +186,7 @@ try {
     for (const k of list) {
       const mine = [];
       for (let r = 0; r < ROUNDS; r++) {
-        const value = k.values[r % k.values.length];
-        const [f, s] = await page.evaluate(CHANGE, { selector: k.selector, value });
+        const [f, s] = await page.evaluate(CHANGE, change(k, r));
         first.push(f);
         settled.push(s);
         mine.push(s);
@@ -208,30 +223,33 @@ try {
     const start = await memory(page, cdp);
     show('after the first scene', start);
     // A minute of playback: the play button again whenever the scene has reached its end.
-    const until = Date.now() + PLAY_MS;
-    while (Date.now() < until) {
-      const playing = await page.getByTestId('play').getAttribute('aria-pressed');
-      if (playing !== 'true') {
-        await page.getByTestId('start').click();
-        await page.getByTestId('play').click();
+    // Measured after each third of it: growth in the first third only is the page warming up
+    // (narration, timeline), growth in every third is a leak.
+    for (let third = 1; third <= 3; third++) {
+      const until = Date.now() + PLAY_MS / 3;
+      while (Date.now() < until) {
+        const playing = await page.getByTestId('play').getAttribute('aria-pressed');
+        if (playing !== 'true') {
+          await page.getByTestId('start').click();
+          await page.getByTestId('play').click();
+        }
+        await page.waitForTimeout(500);
       }
-      await page.waitForTimeout(500);
+      show(`after ${((third * PLAY_MS) / 3000).toFixed(0)} s of playback`, await memory(page, cdp), start);
     }
     if ((await page.getByTestId('play').getAttribute('aria-pressed')) === 'true') {
       await page.getByTestId('play').click();
     }
-    const played = await memory(page, cdp);
-    show(`after ${PLAY_MS / 1000} s of playback`, played, start);
     const list = (await knobs(page)).filter((k) => k.values.length > 1);
     for (let i = 0; i < KNOB_CHANGES; i++) {
       const k = list[i % list.length];
-      await page.evaluate(CHANGE, { selector: k.selector, value: k.values[i % k.values.length] });
+      await page.evaluate(CHANGE, change(k, i));
     }
     show(`after ${KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
     // A second hundred: growth that repeats is a leak, a one-off is a cache filling up.
     for (let i = 0; i < KNOB_CHANGES; i++) {
       const k = list[i % list.length];
-      await page.evaluate(CHANGE, { selector: k.selector, value: k.values[i % k.values.length] });
+      await page.evaluate(CHANGE, change(k, i));
     }
     show(`after ${2 * KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
     if (errors.length) {
