@@ -5,6 +5,7 @@
 #[cfg(feature = "full")]
 mod backlog;
 mod compare;
+#[cfg(feature = "full")]
 mod node_code;
 mod node_text;
 mod page;

@@ -7,6 +7,7 @@ use synack_model::profile::ProfileId;
 use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
+#[cfg(feature = "full")]
 use super::node_code::NodeCode;
 use super::node_text;
 use super::text;
@@ -574,7 +575,7 @@ pub fn ScenePage(props: &Props) -> Html {
             { body }
             if shell.api == Api::Node {
                 <AfterPaint>
-                    <NodeCode scene={AttrValue::from(r.id())} case={AttrValue::from(params.case.clone())} lang={lang} />
+                    { node_code(r, &params.case, lang) }
                 </AfterPaint>
             }
             if !shell.embed && intro.len() > 1 {
@@ -588,6 +589,18 @@ pub fn ScenePage(props: &Props) -> Html {
             }
         </div>
     }
+}
+
+/// The Node.js panel; the first-load build never draws a scene in the Node.js view (it hands
+/// such a page to the full build, `pages::page_for`), so it has no panel to draw.
+#[cfg(feature = "full")]
+fn node_code(r: Route, case: &str, lang: Lang) -> Html {
+    html! { <NodeCode scene={AttrValue::from(r.id())} case={AttrValue::from(case.to_string())} lang={lang} /> }
+}
+
+#[cfg(not(feature = "full"))]
+fn node_code(_: Route, _: &str, _: Lang) -> Html {
+    Html::default()
 }
 
 #[derive(Properties, PartialEq)]
