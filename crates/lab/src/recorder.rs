@@ -205,6 +205,7 @@ impl Recorder {
                 listener,
                 parent,
                 created_us: now,
+                scripted: false,
                 label: label.into(),
             },
         });
@@ -620,6 +621,7 @@ impl Inner {
                 listener: false,
                 parent,
                 created_us: t_abs.saturating_sub(self.start_us),
+                scripted: false,
                 label,
             },
         });

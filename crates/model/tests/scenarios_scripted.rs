@@ -366,6 +366,7 @@ fn a_script_can_be_the_client_of_a_modelled_listener() {
         (s1.label.as_str(), s1.host.0, s1.local_port),
         ("client (script)", 0, 5555)
     );
+    assert!(s1.scripted && !t.sockets[0].scripted);
 }
 
 #[test]

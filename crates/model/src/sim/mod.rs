@@ -336,6 +336,7 @@ impl Sim {
                 listener: false,
                 parent: None,
                 created_us: 0,
+                scripted: false,
                 label: spec.label.clone(),
             });
         }
@@ -355,6 +356,7 @@ impl Sim {
                 listener: false,
                 parent: None,
                 created_us: 0,
+                scripted: true,
                 label: label.clone(),
             });
             sim.labels.insert(label, id);
