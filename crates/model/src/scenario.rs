@@ -197,7 +197,8 @@ pub struct SocketSpec {
     /// TCP_NODELAY from the start.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_delay: bool,
-    /// SO_REUSEADDR (UDP: several sockets on one port, each gets multicast copies).
+    /// SO_REUSEADDR. UDP: several sockets on one port, each gets multicast copies. TCP: two
+    /// sockets may bind one port only if both set it, and only one of them can listen.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reuse_addr: bool,
     /// Multicast groups (names from `groups`) this UDP socket joins.

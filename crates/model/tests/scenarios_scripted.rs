@@ -190,6 +190,33 @@ fn socket_options_are_range_checked() {
     );
 }
 
+#[test]
+fn two_tcp_sockets_on_one_port_fail_with_eaddrinuse_unless_both_set_reuse_addr() {
+    let two = |a: bool, b: bool| {
+        scenario(&format!(
+            r#"{{ "name": "bind", "hosts": [ {{ "name": "h", "addr": "10.0.0.1" }} ],
+  "sockets": [
+    {{ "label": "a", "host": "h", "proto": "tcp", "port": 80, "reuse_addr": {a} }},
+    {{ "label": "b", "host": "h", "proto": "tcp", "port": 80, "reuse_addr": {b} }} ],
+  "apps": [
+    {{ "socket": "a", "steps": [ {{ "call": "listen", "backlog": 1 }} ] }},
+    {{ "socket": "b", "steps": [ {{ "call": "listen", "backlog": 1, "after_us": 10 }} ] }} ] }}"#
+        ))
+    };
+    for (a, b) in [(false, false), (true, false), (false, true)] {
+        assert_eq!(
+            synack_model::simulate(&two(a, b)).unwrap_err().to_string(),
+            "sockets[1] (\"b\"): bind to port 80 on h fails with EADDRINUSE: socket \"a\" is \
+             bound there (SO_REUSEADDR on both, \"reuse_addr\": true, lets them share it; only \
+             one can listen)"
+        );
+    }
+    // Both with SO_REUSEADDR: the binds succeed, and the second listen() is the one refused.
+    let t = run(&two(true, true));
+    assert_eq!(returns(&t, "a"), vec!["Listen ok"]);
+    assert_eq!(returns(&t, "b"), vec!["Listen EADDRINUSE"]);
+}
+
 // ------------------------------------------------------------------ scripted peers
 
 /// A client against a scripted server on port 80; `lines` is the script's JSON array body.

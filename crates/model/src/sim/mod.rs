@@ -259,7 +259,7 @@ impl Sim {
         for g in &s.groups {
             sim.groups.insert(g.name.clone(), Vec::new());
         }
-        for spec in &s.sockets {
+        for (k, spec) in s.sockets.iter().enumerate() {
             let host = sim.host(&spec.host)?;
             if sim.peers.iter().any(|p| p.local.host == host) {
                 return Err(ScenarioError::Invalid(format!(
@@ -289,6 +289,27 @@ impl Sim {
             }
             let at = sim.profile_index(own);
             sim.sock_prof.push(at);
+            if spec.proto == Proto::Tcp && spec.port != 0 {
+                // bind(): Linux `inet_csk_bind_conflict` refuses a port another TCP socket is
+                // bound to, unless both set SO_REUSEADDR (and then only one may listen: the
+                // second listen() gets EADDRINUSE, `inet_csk_get_port`). Sockets are bound as
+                // the scenario creates them, so the refusal is the scenario's.
+                let other = s.sockets[..k].iter().find(|o| {
+                    o.proto == Proto::Tcp
+                        && o.port == spec.port
+                        && sim.host(&o.host).ok() == Some(host)
+                });
+                if let Some(o) = other {
+                    if !(o.reuse_addr && spec.reuse_addr) {
+                        return Err(ScenarioError::Invalid(format!(
+                            "sockets[{k}] (\"{}\"): bind to port {} on {} fails with \
+                             EADDRINUSE: socket \"{}\" is bound there (SO_REUSEADDR on both, \
+                             \"reuse_addr\": true, lets them share it; only one can listen)",
+                            spec.label, spec.port, spec.host, o.label
+                        )));
+                    }
+                }
+            }
             let sock = match spec.proto {
                 Proto::Tcp => {
                     let ctx = ctx!(sim, id);
