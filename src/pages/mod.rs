@@ -21,11 +21,18 @@ use yew::prelude::*;
 use crate::route::{Location, Route};
 use crate::scenes;
 
-pub fn page_for(loc: &Location, seq: u32) -> Html {
+pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
     // Keyed by navigation so a real hashchange remounts the page with the new URL's parameters.
     let key = format!("{seq}");
     match loc.route {
         Some(Route::Landing) => html! { <Landing key={key} /> },
+        // The Node.js view (its panel of programs, its narration) is in the full build only: few
+        // readers switch to it, and its code was some 12 KB gz of every first visit.
+        Some(r)
+            if !cfg!(feature = "full") && api == crate::i18n::Api::Node && scenes::has_scene(r) =>
+        {
+            html! { <LoadFull key={key} route={r} /> }
+        }
         #[cfg(feature = "full")]
         Some(Route::Open) => html! { <OpenPage key={key} /> },
         Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),

@@ -5,7 +5,9 @@
 #[cfg(feature = "full")]
 mod backlog;
 mod compare;
+#[cfg(feature = "full")]
 mod node_code;
+mod node_text;
 mod page;
 mod recordings;
 #[cfg(feature = "full")]

@@ -7,7 +7,9 @@ use synack_model::profile::ProfileId;
 use synack_model::trace::{Proto, Trace};
 
 use super::compare::Compare;
+#[cfg(feature = "full")]
 use super::node_code::NodeCode;
+use super::node_text;
 use super::text;
 #[cfg(feature = "full")]
 use super::{backlog, sticky, udp, window};
@@ -196,6 +198,8 @@ pub struct Props {
 #[component]
 pub fn ScenePage(props: &Props) -> Html {
     let shell = use_shell();
+    // The Node.js view's words for the cases that name socket calls (node_text.rs).
+    let case_title = |r: Route, id: &str| node_text::case(r.id(), id, shell.api, case_title(r, id));
     let lang = shell.lang;
     let r = props.route;
     let case_ids = cases(r);
@@ -435,6 +439,7 @@ pub fn ScenePage(props: &Props) -> Html {
         Route::Window => window::INTRO,
         _ => text::TCP_UDP_INTRO,
     };
+    let intro = node_text::intro(r.id(), intro, shell.api);
 
     let notice_html = (!notices.is_empty()).then(|| {
         let notices2 = notices.clone();
@@ -570,7 +575,7 @@ pub fn ScenePage(props: &Props) -> Html {
             { body }
             if shell.api == Api::Node {
                 <AfterPaint>
-                    <NodeCode scene={AttrValue::from(r.id())} case={AttrValue::from(params.case.clone())} lang={lang} />
+                    { node_code(r, &params.case, lang) }
                 </AfterPaint>
             }
             if !shell.embed && intro.len() > 1 {
@@ -584,6 +589,18 @@ pub fn ScenePage(props: &Props) -> Html {
             }
         </div>
     }
+}
+
+/// The Node.js panel; the first-load build never draws a scene in the Node.js view (it hands
+/// such a page to the full build, `pages::page_for`), so it has no panel to draw.
+#[cfg(feature = "full")]
+fn node_code(r: Route, case: &str, lang: Lang) -> Html {
+    html! { <NodeCode scene={AttrValue::from(r.id())} case={AttrValue::from(case.to_string())} lang={lang} /> }
+}
+
+#[cfg(not(feature = "full"))]
+fn node_code(_: Route, _: &str, _: Lang) -> Html {
+    Html::default()
 }
 
 #[derive(Properties, PartialEq)]

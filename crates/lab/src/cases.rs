@@ -18,7 +18,7 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 25] = [
+pub const NAMES: [&str; 27] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -44,6 +44,8 @@ pub const NAMES: [&str; 25] = [
     "zero-window",
     "rst-in-close-wait",
     "send-after-shutdown",
+    "time-wait-rebind",
+    "time-wait-rebind-reuseaddr",
 ];
 
 /// The scenario of case `name`.
@@ -429,10 +431,66 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 recv(),
             ],
         ),
+        "time-wait-rebind" => time_wait_rebind(name, false),
+        "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
         _ => return None,
     };
     sc.name = format!("lab/{name}");
     Some(sc)
+}
+
+/// The server closes first (its connection goes to TIME-WAIT on port 9999), closes its
+/// listener, and a new listener tries port 9999 at 500 ms: without SO_REUSEADDR on both,
+/// EADDRINUSE (the server restart that fails); with it, it listens.
+fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    let mut sc = base(
+        name,
+        if reuse {
+            "a server restarted while its last connection is in TIME-WAIT, SO_REUSEADDR on \
+             both listeners: the new listen() succeeds"
+        } else {
+            "a server restarted while its last connection is in TIME-WAIT, no SO_REUSEADDR: \
+             the new listener's bind() fails with EADDRINUSE"
+        },
+        1_000,
+        vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(200), Action::Close),
+            Step {
+                on: Some("listener".into()),
+                ..Step::at(ms(250), Action::Close)
+            },
+        ],
+        vec![
+            Step::at(
+                ms(50),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::Send {
+                len: 5,
+                message: None,
+                content: None,
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(300), Action::Close),
+        ],
+    );
+    let mut again = socket("new listener", "server", 9999);
+    again.reuse_addr = reuse;
+    sc.sockets[0].reuse_addr = reuse;
+    sc.sockets.push(again);
+    sc.apps.push(AppScript {
+        socket: "new listener".into(),
+        steps: vec![Step::at(ms(500), Action::Listen { backlog: 8 })],
+    });
+    sc
 }
 
 /// listen(1), nobody accepts, three clients connect 30 ms apart (1.5 × the one-way delay: a

@@ -234,9 +234,24 @@ pub fn check(sc: &Scenario) -> Result<()> {
             s.label
         ));
     }
-    if let Some(s) = sc.sockets.iter().find(|s| s.reuse_addr) {
+    if let Some(h) = sc
+        .hosts
+        .iter()
+        .find(|h| h.script.is_some() || h.tuning != Default::default())
+    {
         return bad(format!(
-            "socket {:?} sets SO_REUSEADDR, which the runner does not do yet",
+            "host {:?} has its own tuning or a scripted peer; the runner sets sysctls for both \
+             namespaces from the scenario's `tuning` and runs real sockets only",
+            h.name
+        ));
+    }
+    if let Some(s) = sc
+        .sockets
+        .iter()
+        .find(|s| s.max_seg.is_some() || s.syn_count.is_some())
+    {
+        return bad(format!(
+            "socket {:?} sets TCP_MAXSEG or TCP_SYNCNT, which the runner does not do yet",
             s.label
         ));
     }
@@ -618,7 +633,20 @@ impl Ctx<'_> {
                 rec.server_port(port);
                 let id = rec.socket(host, Proto::Tcp, port, None, true, None, &socks[*cur].label);
                 rec.call(id, AppCall::Listen { backlog: *backlog });
-                let l = sock::tcp_listener_with(addr, *backlog as i32, self.buffers(&socks[*cur]))?;
+                let opts = sock::ListenOpts {
+                    buffers: self.buffers(&socks[*cur]),
+                    reuse_addr: self.spec(&socks[*cur]).is_some_and(|x| x.reuse_addr),
+                };
+                let l = match sock::tcp_listener_with(addr, *backlog as i32, opts) {
+                    Ok(l) => l,
+                    // bind() refused the port (EADDRINUSE): the call's result, as in the model.
+                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                        let errno = sock::errno_name(&source);
+                        rec.ret(id, AppCallKind::Listen, AppResult::Error { errno });
+                        return Ok(true);
+                    }
+                    Err(e) => return Err(e),
+                };
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -820,12 +848,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// The scenario's socket `s` was made from.
+    fn spec(&self, s: &Sock) -> Option<&synack_model::scenario::SocketSpec> {
+        self.sc.sockets.iter().find(|x| x.label == s.label)
+    }
+
     /// The buffers the scenario gives the socket `s` was made from.
     fn buffers(&self, s: &Sock) -> sock::Buffers {
-        self.sc
-            .sockets
-            .iter()
-            .find(|x| x.label == s.label)
+        self.spec(s)
             .map_or_else(sock::Buffers::default, |x| sock::Buffers {
                 rcv: x.recv_buffer,
                 snd: x.send_buffer,

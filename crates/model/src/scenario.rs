@@ -197,8 +197,9 @@ pub struct SocketSpec {
     /// TCP_NODELAY from the start.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_delay: bool,
-    /// SO_REUSEADDR. UDP: several sockets on one port, each gets multicast copies. TCP: two
-    /// sockets may bind one port only if both set it, and only one of them can listen.
+    /// SO_REUSEADDR. UDP: several sockets on one port, each gets multicast copies. TCP: a
+    /// listener may bind a port that connections (one in TIME-WAIT) still hold, when they
+    /// were accepted by a listener that set it too.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reuse_addr: bool,
     /// Multicast groups (names from `groups`) this UDP socket joins.
@@ -449,6 +450,9 @@ pub mod ranges {
     /// SO_RCVBUF / SO_SNDBUF and recv() buffers: Linux caps socket buffers near 1 GiB
     /// (`sock_setsockopt` doubles a value limited to INT_MAX / 2).
     pub const BUFFER: RangeInclusive<u32> = 1..=1 << 30;
+    /// `tuning.rcv_skb_overhead`: an skb's truesize beyond its payload, bytes (the largest
+    /// a 64 KiB segment's skb could carry on top: another 64 KiB block).
+    pub const SKB_OVERHEAD: RangeInclusive<u32> = 0..=65_536;
     /// A UDP datagram's payload over IPv4: 65,535 − 20 (IP) − 8 (UDP).
     pub const DATAGRAM: RangeInclusive<u32> = 0..=65_507;
     /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
@@ -566,6 +570,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
     )?;
     check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
     check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
+    check_opt(|| f("rcv_skb_overhead"), t.rcv_skb_overhead, &SKB_OVERHEAD)?;
     check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
     check_opt(|| f("rto_min_us"), t.rto_min_us, &RTO_US)?;
     check_opt(|| f("rto_max_us"), t.rto_max_us, &RTO_US)?;

@@ -26,10 +26,12 @@ use synack_model::trace::Trace;
 const PSH_EVERY_SECOND: (&str, &str) = (
     "flags P. vs .",
     "the kernel sets PSH on every second segment of the one 14480-byte write (1449, 4345, \
-     7241, 10137, 13033); the model only on the write's last segment. Every second fits the \
-     two-segment skbs tcp_tso_autosize builds at this rate (tcp_min_tso_segs 2; GSO keeps PSH \
-     on an skb's last segment), but why each skb is marked (tcp_mark_push from \
-     tcp_sendmsg_locked) is not pinned down yet, so the model does not copy it",
+     7241, 10137, 13033); the model only on the write's last segment. Single writes measured \
+     on 6.18 over the same wire: 4344 bytes → PSH on segments 2 and 3, 14480 → 2, 4, 6, 8, \
+     10, 43440 → every second throughout: each chunk tcp_write_xmit sends (two segments, \
+     tcp_tso_autosize's minimum at this pacing rate) ends with PSH, though tcp_fragment moves \
+     PSH to the remainder when it splits an skb. Which rule marks each chunk is not pinned \
+     down yet, so the model does not copy it",
 );
 const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[
     ("loss-fast-retransmit", &[PSH_EVERY_SECOND]),

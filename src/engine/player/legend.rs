@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::engine::labels::SegKindText;
 use crate::engine::ladder::kinds_present;
 use crate::engine::layout::Ladder;
 use crate::engine::params::View;

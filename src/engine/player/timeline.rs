@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::labels::SegKind;
+use crate::engine::labels::{SegKind, SegKindText};
 use crate::engine::layout::Ladder;
 use crate::engine::playback::Action;
 use crate::engine::Shared;

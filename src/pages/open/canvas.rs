@@ -13,6 +13,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use synack_model::read::SegKind;
+use synack_model::trace::TcpFlags;
+
 use super::format;
 use crate::engine::{tokens, Shared};
 use crate::i18n::{Lang, T};
@@ -70,19 +73,18 @@ impl Pkt {
 
     /// Drawing priority inside a bin and colour index: higher is more telling.
     pub fn rank(&self) -> u8 {
-        let f = self.flags;
-        if f & 0x04 != 0 {
-            6 // RST
+        let kind = SegKind::of_tcp(TcpFlags::from_bits(self.flags), self.len);
+        if kind == SegKind::Rst {
+            6
         } else if self.marks as u64 & mark::TROUBLE != 0 {
             5 // an expert mark
-        } else if f & 0x02 != 0 {
-            4 // SYN / SYN-ACK
-        } else if f & 0x01 != 0 {
-            3 // FIN
-        } else if self.len > 0 {
-            2 // data
         } else {
-            1 // pure ACK
+            match kind {
+                SegKind::Syn | SegKind::SynAck => 4,
+                SegKind::Fin => 3,
+                SegKind::Data => 2,
+                _ => 1, // pure ACK
+            }
         }
     }
 }
@@ -227,22 +229,6 @@ impl Palette {
     }
 }
 
-fn flag_text(f: u16) -> String {
-    let mut s = String::new();
-    for (bit, c) in [
-        (0x02, 'S'),
-        (0x01, 'F'),
-        (0x04, 'R'),
-        (0x08, 'P'),
-        (0x10, '.'),
-    ] {
-        if f & bit != 0 {
-            s.push(c);
-        }
-    }
-    s
-}
-
 /// The expert marks of `m` in words (Wireshark's names in English).
 pub fn mark_text(m: u16, lang: Lang) -> String {
     format::MARKS
@@ -326,8 +312,12 @@ pub fn draw(
                 ctx.line_to(x1 - dir * 8.0, y1 + 4.0);
                 ctx.fill();
                 if labels {
-                    let mut text =
-                        format!("[{}] seq={} len={}", flag_text(p.flags), p.rel_seq, p.len);
+                    let mut text = format!(
+                        "[{}] seq={} len={}",
+                        TcpFlags::from_bits(p.flags),
+                        p.rel_seq,
+                        p.len
+                    );
                     let m = mark_text(p.marks, *lang);
                     ctx.set_text_align(if dir > 0.0 { "left" } else { "right" });
                     let lx = x0 + dir * 10.0;

@@ -59,6 +59,14 @@ pub struct Buffers {
     pub snd: Option<u32>,
 }
 
+/// How `tcp_listener_with` sets up the socket before bind().
+#[derive(Clone, Copy, Debug)]
+pub struct ListenOpts {
+    pub buffers: Buffers,
+    /// SO_REUSEADDR.
+    pub reuse_addr: bool,
+}
+
 fn set_buffers(fd: RawFd, b: Buffers) -> Result<()> {
     let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     if let Some(v) = b.rcv {
@@ -72,20 +80,29 @@ fn set_buffers(fd: RawFd, b: Buffers) -> Result<()> {
 
 /// A TCP listener with exactly this backlog (std always uses its own).
 pub fn tcp_listener(addr: SocketAddrV4, backlog: i32) -> Result<TcpListener> {
-    tcp_listener_with(addr, backlog, Buffers::default())
+    tcp_listener_with(
+        addr,
+        backlog,
+        ListenOpts {
+            buffers: Buffers::default(),
+            reuse_addr: true,
+        },
+    )
 }
 
 /// A TCP listener with this backlog and these buffers.
 pub fn tcp_listener_with(
     addr: SocketAddrV4,
     backlog: i32,
-    buffers: Buffers,
+    opts: ListenOpts,
 ) -> Result<TcpListener> {
     let fd = new_socket(libc::SOCK_STREAM)?;
     // SAFETY: fd is fresh; from here the TcpListener owns and closes it.
     let l = unsafe { TcpListener::from_raw_fd(fd) };
-    setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
-    set_buffers(fd, buffers)?;
+    if opts.reuse_addr {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    }
+    set_buffers(fd, opts.buffers)?;
     bind(fd, addr)?;
     // SAFETY: listen on our socket.
     cvt(unsafe { libc::listen(fd, backlog) }, || {
@@ -264,6 +281,11 @@ pub fn errno_name(e: &std::io::Error) -> String {
         libc::EAGAIN => "EAGAIN",
         libc::ECONNABORTED => "ECONNABORTED",
         libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::EMSGSIZE => "EMSGSIZE",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::EINVAL => "EINVAL",
         _ => return format!("errno {n}"),
     };
     name.to_string()

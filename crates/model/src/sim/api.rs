@@ -132,7 +132,22 @@ impl Sim {
                     host: HostId(0),
                     port: 0,
                 });
-                if self.listeners.contains_key(&local) {
+                // `inet_csk_bind_conflict`: another listener always conflicts; any other socket
+                // still holding the port (an accepted connection, one in TIME-WAIT) unless both
+                // set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
+                // connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
+                let reuse = self.tcp(sid).is_some_and(|t| t.reuse_addr);
+                let conflict = self.listeners.contains_key(&local)
+                    || self.socks.iter().any(|s| match s {
+                        Sock::Tcp(t) => {
+                            t.id != sid
+                                && t.local == local
+                                && t.state != TcpState::Closed
+                                && !(reuse && t.reuse_addr && t.state != TcpState::Listen)
+                        }
+                        _ => false,
+                    });
+                if conflict {
                     return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
                 }
                 self.listeners.insert(local, sid);

@@ -278,6 +278,7 @@ impl Sim {
         if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
             t.rcv_cap = l.rcv_cap;
             t.rcvbuf_locked = l.rcvbuf_locked;
+            t.reuse_addr = l.reuse_addr;
             t.send_cap = l.send_cap;
             t.nodelay = l.nodelay;
         }

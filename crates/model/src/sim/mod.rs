@@ -259,7 +259,7 @@ impl Sim {
         for g in &s.groups {
             sim.groups.insert(g.name.clone(), Vec::new());
         }
-        for (k, spec) in s.sockets.iter().enumerate() {
+        for spec in &s.sockets {
             let host = sim.host(&spec.host)?;
             if sim.peers.iter().any(|p| p.local.host == host) {
                 return Err(ScenarioError::Invalid(format!(
@@ -289,27 +289,6 @@ impl Sim {
             }
             let at = sim.profile_index(own);
             sim.sock_prof.push(at);
-            if spec.proto == Proto::Tcp && spec.port != 0 {
-                // bind(): Linux `inet_csk_bind_conflict` refuses a port another TCP socket is
-                // bound to, unless both set SO_REUSEADDR (and then only one may listen: the
-                // second listen() gets EADDRINUSE, `inet_csk_get_port`). Sockets are bound as
-                // the scenario creates them, so the refusal is the scenario's.
-                let other = s.sockets[..k].iter().find(|o| {
-                    o.proto == Proto::Tcp
-                        && o.port == spec.port
-                        && sim.host(&o.host).ok() == Some(host)
-                });
-                if let Some(o) = other {
-                    if !(o.reuse_addr && spec.reuse_addr) {
-                        return Err(ScenarioError::Invalid(format!(
-                            "sockets[{k}] (\"{}\"): bind to port {} on {} fails with \
-                             EADDRINUSE: socket \"{}\" is bound there (SO_REUSEADDR on both, \
-                             \"reuse_addr\": true, lets them share it; only one can listen)",
-                            spec.label, spec.port, spec.host, o.label
-                        )));
-                    }
-                }
-            }
             let sock = match spec.proto {
                 Proto::Tcp => {
                     let ctx = ctx!(sim, id);
@@ -322,6 +301,7 @@ impl Sim {
                         t.send_cap = b.max(1);
                     }
                     t.nodelay = spec.no_delay;
+                    t.reuse_addr = spec.reuse_addr;
                     Sock::Tcp(Box::new(t))
                 }
                 Proto::Udp => {
@@ -543,11 +523,11 @@ impl Sim {
                 self.cut(
                     CutReason::EventBudget,
                     format!(
-                        "stopped at the event budget: {} events by {:.3} s of simulated time \
+                        "stopped at the event budget: {} events by {} s of simulated time \
                          (limits.max_events; each event costs about {} bytes of memory; \
                          raise it up to {}, e.g. `synack-lab sim --max-events N`)",
                         self.out.len(),
-                        self.now as f64 / 1e6,
+                        seconds_text(self.now),
                         crate::scenario::BYTES_PER_EVENT,
                         crate::scenario::MAX_EVENTS_CEILING,
                     ),
@@ -561,10 +541,10 @@ impl Sim {
                 self.cut(
                     CutReason::SocketBudget,
                     format!(
-                        "stopped at the socket budget: {} sockets by {:.3} s of simulated time \
+                        "stopped at the socket budget: {} sockets by {} s of simulated time \
                          (limits.max_sockets, at most {}: socket ids are 16-bit)",
                         self.socks.len(),
-                        self.now as f64 / 1e6,
+                        seconds_text(self.now),
                         crate::scenario::MAX_SOCKET_IDS,
                     ),
                 );
@@ -854,5 +834,31 @@ impl Sim {
                 cap,
             });
         }
+    }
+}
+
+/// Simulated microseconds as seconds with three decimals ("1.250"), rounded to the nearest
+/// millisecond like `{:.3}` of an `f64`, but in integer arithmetic: core's float formatting
+/// would be several kilobytes of every web build, which links `advance` (and so these messages).
+fn seconds_text(us: Micros) -> String {
+    let ms = us.saturating_add(500) / 1000;
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+#[cfg(test)]
+mod seconds_text_tests {
+    use super::seconds_text;
+
+    #[test]
+    fn simulated_time_in_budget_messages_reads_like_three_decimals_of_a_float() {
+        assert_eq!(seconds_text(0), "0.000");
+        assert_eq!(seconds_text(1_250_000), "1.250");
+        assert_eq!(seconds_text(1_249_499), "1.249");
+        assert_eq!(seconds_text(1_249_500), "1.250");
+        assert_eq!(seconds_text(999_999_500), "1000.000");
+        assert_eq!(
+            seconds_text(u64::MAX),
+            format!("{}.{:03}", u64::MAX / 1_000_000, (u64::MAX / 1000) % 1000)
+        );
     }
 }

@@ -48,6 +48,10 @@ pub struct TcpSocket {
     /// The receive space was set with SO_RCVBUF (Linux `SOCK_RCVBUF_LOCK`): it also clamps
     /// the window scale (`tcp_select_initial_window`'s `window_clamp`).
     pub rcvbuf_locked: bool,
+    /// SO_REUSEADDR (Linux `sk_reuse`), inherited by accepted connections: a listener may
+    /// bind a port that sockets other than listeners still hold (one in TIME-WAIT after a
+    /// server restart) only when they and it both set it (`inet_csk_bind_conflict`).
+    pub reuse_addr: bool,
     /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
     pub snd_mss: u32,
     ts_ok: bool,
@@ -226,6 +230,7 @@ impl TcpSocket {
             listen: None,
             our_mss: p.mss,
             rcvbuf_locked: false,
+            reuse_addr: false,
             snd_mss: mss,
             ts_ok: false,
             sack_ok: false,
