@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use synack_model::read::{self, Isns, Numbering};
 use synack_model::trace::{
-    EventKind, Header, QueueKind, Segment, SegmentId, SocketId, TcpState, Trace,
+    EventKind, Header, HostId, QueueKind, Segment, SocketId, TcpState, Trace,
 };
 
 #[derive(Clone, Debug, Serialize)]
@@ -18,7 +19,7 @@ pub struct Pkt {
     pub to: String,
     pub sport: u16,
     pub dport: u16,
-    /// "SYN", "SYN,ACK", "PSH,ACK", "UDP"...
+    /// "SYN", "SYN, ACK", "PSH, ACK", "UDP"... (Wireshark's names)
     pub flags: String,
     /// Relative to the direction's ISN (TCP).
     pub seq: u32,
@@ -28,87 +29,50 @@ pub struct Pkt {
     pub dropped: bool,
 }
 
+/// Wireshark's flag names ("SYN, ACK"), or "UDP".
 pub fn flags(seg: &Segment) -> String {
     match &seg.header {
         Header::Udp(_) => "UDP".into(),
-        Header::Tcp(t) => {
-            let f = t.flags;
-            let mut v = Vec::new();
-            for (on, n) in [
-                (f.syn, "SYN"),
-                (f.fin, "FIN"),
-                (f.rst, "RST"),
-                (f.psh, "PSH"),
-                (f.ack, "ACK"),
-                (f.urg, "URG"),
-            ] {
-                if on {
-                    v.push(n);
-                }
-            }
-            v.join(",")
-        }
+        Header::Tcp(t) => read::flag_names(t.flags),
     }
 }
 
 /// Every segment sent, in order, with relative sequence numbers (like Wireshark's).
 pub fn packets(tr: &Trace) -> Vec<Pkt> {
-    let mut isn: BTreeMap<(u16, u16, u16, u16), u32> = BTreeMap::new();
-    let mut out = Vec::new();
-    let mut dropped: Vec<SegmentId> = Vec::new();
-    for e in &tr.events {
-        if let EventKind::SegmentDropped { id, .. } = &e.kind {
-            dropped.push(*id);
-        }
-    }
-    for e in &tr.events {
-        let EventKind::SegmentSent { id, segment: s } = &e.kind else {
-            continue;
-        };
-        let key = (s.src.host.0, s.src.port, s.dst.host.0, s.dst.port);
-        let rkey = (s.dst.host.0, s.dst.port, s.src.host.0, s.src.port);
-        let (seq, ack) = match &s.header {
-            Header::Tcp(t) => {
-                if t.flags.syn {
-                    isn.entry(key).or_insert(t.seq);
+    let isns = Isns::of_trace(tr);
+    let name = |h: HostId| {
+        tr.hosts
+            .get(h.0 as usize)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    read::segments(tr)
+        .into_iter()
+        .map(|sent| {
+            let s = sent.seg;
+            let (seq, ack) = match &s.header {
+                Header::Tcp(t) => {
+                    let (seq, ack) = isns.show(s, t, Numbering::Relative);
+                    (seq, if t.flags.ack { ack } else { 0 })
                 }
-                let a = isn
-                    .get(&key)
-                    .map(|i| t.seq.wrapping_sub(*i))
-                    .unwrap_or(t.seq);
-                let b = if t.flags.ack {
-                    isn.get(&rkey)
-                        .map(|i| t.ack.wrapping_sub(*i))
-                        .unwrap_or(t.ack)
-                } else {
-                    0
-                };
-                (a, b)
+                Header::Udp(_) => (0, 0),
+            };
+            Pkt {
+                id: sent.id.0,
+                t_us: sent.t,
+                from: name(s.src.host),
+                to: name(s.dst.host),
+                sport: s.src.port,
+                dport: s.dst.port,
+                flags: flags(s),
+                seq,
+                ack,
+                len: s.payload_len,
+                retransmission: s.retransmission,
+                dropped: sent.fate.dropped(),
             }
-            Header::Udp(_) => (0, 0),
-        };
-        let name = |h: u16| {
-            tr.hosts
-                .get(h as usize)
-                .map(|x| x.name.clone())
-                .unwrap_or_default()
-        };
-        out.push(Pkt {
-            id: id.0,
-            t_us: e.t,
-            from: name(s.src.host.0),
-            to: name(s.dst.host.0),
-            sport: s.src.port,
-            dport: s.dst.port,
-            flags: flags(s),
-            seq,
-            ack,
-            len: s.payload_len,
-            retransmission: s.retransmission,
-            dropped: dropped.contains(id),
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 /// A packet list as text, one line per segment (tcpdump-like, times in seconds).
@@ -140,10 +104,8 @@ pub fn packet_table(p: &[Pkt]) -> String {
 /// Each socket's state changes: (t, state).
 pub fn states(tr: &Trace) -> BTreeMap<SocketId, Vec<(u64, TcpState)>> {
     let mut m: BTreeMap<SocketId, Vec<(u64, TcpState)>> = BTreeMap::new();
-    for e in &tr.events {
-        if let EventKind::StateChanged { socket, to, .. } = &e.kind {
-            m.entry(*socket).or_default().push((e.t, *to));
-        }
+    for (t, socket, _, to) in read::state_changes(tr) {
+        m.entry(socket).or_default().push((t, to));
     }
     m
 }

@@ -131,7 +131,7 @@ fn handshake_three_segments_and_states() {
     assert_eq!(v["handshake_ok"], true);
     let p = v["packets"].as_array().unwrap();
     assert_eq!(p[0]["flags"], "SYN");
-    assert_eq!(p[1]["flags"], "SYN,ACK");
+    assert_eq!(p[1]["flags"], "SYN, ACK");
     assert_eq!(p[2]["flags"], "ACK");
     assert!(v["syn_options"]["mss"].as_u64().is_some());
     assert!(

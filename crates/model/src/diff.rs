@@ -27,6 +27,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::read::{align, Step};
+
 use crate::trace::{
     Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros, SocketId,
     SocketInfo, TcpState, Trace,
@@ -306,7 +308,7 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                     t: rel(e.t),
                     conn,
                     outbound,
-                    flags: flag_letters(h.flags),
+                    flags: h.flags.to_string(),
                     seq,
                     ack,
                     len: segment.payload_len,
@@ -584,48 +586,6 @@ fn pair_simultaneous(steps: Vec<Step>, same: impl Fn(usize, usize) -> bool) -> V
     out
 }
 
-/// One step of an alignment: a pair, or an element only on one side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    Both(usize, usize),
-    Left(usize),
-    Right(usize),
-}
-
-/// Longest-common-subsequence alignment of two lists (O(n·m), fine for the few hundred
-/// segments of a case). Where the LCS leaves a run of unmatched elements on both sides, they
-/// are listed left first, then right, so an extra segment shows as one row.
-pub fn align<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Step> {
-    let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: LCS length of a[i..] and b[j..].
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::with_capacity(n.max(m));
-    while i < n || j < m {
-        if i < n && j < m && a[i] == b[j] {
-            out.push(Step::Both(i, j));
-            i += 1;
-            j += 1;
-        } else if j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
-            out.push(Step::Left(i));
-            i += 1;
-        } else {
-            out.push(Step::Right(j));
-            j += 1;
-        }
-    }
-    out
-}
-
 /// Role names for a trace's sockets and connections.
 struct Names {
     sockets: Vec<SocketInfo>,
@@ -701,8 +661,6 @@ impl Names {
         s.label.clone()
     }
 }
-
-use crate::text::flag_letters;
 
 fn drop_name(r: &DropReason) -> String {
     match r {

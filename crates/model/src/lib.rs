@@ -9,10 +9,12 @@
 pub mod app;
 pub mod bench;
 pub mod codec;
+pub mod ctx;
 pub mod diff;
 pub mod net;
 pub mod presets;
 pub mod profile;
+pub mod read;
 pub mod rng;
 pub mod scenario;
 pub mod seq;

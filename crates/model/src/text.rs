@@ -2,66 +2,20 @@
 //! times in seconds, sequence numbers relative to each direction's ISN. Used by tests (which
 //! read like packet exchanges), by the lab CLI, and for debugging.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::read::{Isns, Numbering};
 use crate::trace::{Addr, AppCall, AppResult, EventKind, Header, Segment, Trace};
 
 fn flags_text(seg: &Segment) -> String {
     match &seg.header {
         Header::Udp(_) => "UDP".into(),
-        Header::Tcp(h) => flag_letters(h.flags),
-    }
-}
-
-/// tcpdump's flag letters, in its order: `S`, `F`, `R`, `P`, `.` for ACK (`S.` is a SYN-ACK).
-/// The one spelling of a segment's flags in the model's text, tests and diffs.
-pub fn flag_letters(f: crate::trace::TcpFlags) -> String {
-    let mut s = String::new();
-    for (on, c) in [
-        (f.syn, 'S'),
-        (f.fin, 'F'),
-        (f.rst, 'R'),
-        (f.psh, 'P'),
-        (f.ack, '.'),
-    ] {
-        if on {
-            s.push(c);
-        }
-    }
-    s
-}
-
-/// Relative sequence numbers: per direction, relative to the first SYN seen.
-#[derive(Default)]
-pub struct Relative {
-    isn: BTreeMap<(Addr, Addr), u32>,
-}
-
-impl Relative {
-    pub fn seq(&mut self, seg: &Segment) -> (u32, u32) {
-        let Header::Tcp(h) = &seg.header else {
-            return (0, 0);
-        };
-        if h.flags.syn {
-            self.isn.insert((seg.src, seg.dst), h.seq);
-        }
-        let s = self
-            .isn
-            .get(&(seg.src, seg.dst))
-            .map(|i| h.seq.wrapping_sub(*i))
-            .unwrap_or(h.seq);
-        let a = self
-            .isn
-            .get(&(seg.dst, seg.src))
-            .map(|i| h.ack.wrapping_sub(*i))
-            .unwrap_or(h.ack);
-        (s, a)
+        Header::Tcp(h) => h.flags.to_string(),
     }
 }
 
 /// "client:40000 > server:80 [S.] seq=0 ack=1 win=65535 len=0"
-pub fn segment_line(t: &Trace, rel: &mut Relative, seg: &Segment) -> String {
+pub fn segment_line(t: &Trace, isns: &Isns, seg: &Segment) -> String {
     let name = |a: Addr| {
         let h = t
             .hosts
@@ -77,7 +31,7 @@ pub fn segment_line(t: &Trace, rel: &mut Relative, seg: &Segment) -> String {
         flags_text(seg)
     );
     if let Header::Tcp(h) = &seg.header {
-        let (sq, ak) = rel.seq(seg);
+        let (sq, ak) = isns.show(seg, h, Numbering::Relative);
         let _ = write!(s, " seq={sq}");
         if h.flags.ack {
             let _ = write!(s, " ack={ak}");
@@ -96,7 +50,7 @@ pub fn segment_line(t: &Trace, rel: &mut Relative, seg: &Segment) -> String {
 
 /// The whole trace as text, one event per line.
 pub fn log(t: &Trace) -> String {
-    let mut rel = Relative::default();
+    let isns = Isns::of_trace(t);
     let mut out = String::new();
     let label = |s: crate::trace::SocketId| {
         t.sockets
@@ -108,7 +62,7 @@ pub fn log(t: &Trace) -> String {
         let ts = format!("{:4}.{:06}", e.t / 1_000_000, e.t % 1_000_000);
         let line = match &e.kind {
             EventKind::SegmentSent { id, segment } => {
-                format!("#{} {}", id.0, segment_line(t, &mut rel, segment))
+                format!("#{} {}", id.0, segment_line(t, &isns, segment))
             }
             EventKind::SegmentArrived { id } => format!("#{} arrived", id.0),
             EventKind::SegmentDropped { id, reason } => format!("#{} dropped: {reason:?}", id.0),

@@ -19,6 +19,7 @@ mod common;
 
 use common::*;
 use synack_model::presets::{self, BacklogKnobs, Knobs};
+use synack_model::read::{Isns, Numbering};
 use synack_model::trace::{EventKind, Header, TcpState};
 
 /// (time, from client?, flags, seq, ack, len) of the capture, times relative to the SYN.
@@ -59,9 +60,9 @@ fn model_packets() -> Vec<(f64, bool, String, u32, u32, u32)> {
     let t = run(&presets::backlog(&k, &BacklogKnobs::real_capture()));
     let client2 = socket(&t, "client 2");
     let port = t.sockets[client2.0 as usize].local_port;
+    let isns = Isns::of_trace(&t);
     let mut out = Vec::new();
     let mut t0 = None;
-    let (mut isn_c, mut isn_s) = (0u32, 0u32);
     for e in &t.events {
         let EventKind::SegmentSent { segment, .. } = &e.kind else {
             continue;
@@ -73,41 +74,17 @@ fn model_packets() -> Vec<(f64, bool, String, u32, u32, u32)> {
         if !from_client && segment.dst.port != port {
             continue;
         }
-        if h.flags.syn {
-            if from_client {
-                isn_c = h.seq;
-                t0.get_or_insert(e.t);
-            } else {
-                isn_s = h.seq;
-            }
+        if from_client && h.flags.syn {
+            t0.get_or_insert(e.t);
         }
-        let (mine, theirs) = if from_client {
-            (isn_c, isn_s)
-        } else {
-            (isn_s, isn_c)
-        };
-        let mut flags = String::new();
-        for (on, c) in [
-            (h.flags.syn, 'S'),
-            (h.flags.rst, 'R'),
-            (h.flags.psh, 'P'),
-            (h.flags.ack, '.'),
-        ] {
-            if on {
-                flags.push(c);
-            }
-        }
-        let ack = if h.flags.ack {
-            h.ack.wrapping_sub(theirs)
-        } else {
-            0
-        };
+        let (seq, ack) = isns.show(segment, h, Numbering::Relative);
+        let ack = if h.flags.ack { ack } else { 0 };
         let secs = (e.t - t0.unwrap()) as f64 / 1e6;
         out.push((
             secs,
             from_client,
-            flags,
-            h.seq.wrapping_sub(mine),
+            h.flags.to_string(),
+            seq,
             ack,
             segment.payload_len,
         ));

@@ -252,7 +252,7 @@ fn summarize(
     let states = analyze::state_names(&trace);
     let hs: Vec<&Pkt> = packets.iter().take(3).collect();
     let handshake_ok = (!packets.is_empty()).then(|| {
-        hs.len() == 3 && hs[0].flags == "SYN" && hs[1].flags == "SYN,ACK" && hs[2].flags == "ACK"
+        hs.len() == 3 && hs[0].flags == "SYN" && hs[1].flags == "SYN, ACK" && hs[2].flags == "ACK"
     });
     let syn_options = trace.events.iter().find_map(|e| match &e.kind {
         EventKind::SegmentSent { segment, .. } => match &segment.header {

@@ -9,8 +9,8 @@ use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
 use super::rtt::RttEstimator;
 use super::timer_index;
+use crate::ctx::Ctx;
 use crate::seq::SeqNumber;
-use crate::sim::Ctx;
 use crate::trace::{
     Addr, EventKind, Header, Micros, PayloadSpan, QueueKind, Segment, SocketId, TcpFlags,
     TcpHeader, TcpOptions, TcpState, TimerKind, WindowState,
@@ -2185,3 +2185,6 @@ impl TcpSocket {
         self.report(ctx);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,9 @@
 //! Helpers that make scenario tests read like packet exchanges.
 #![allow(dead_code)]
 
+use synack_model::read::{self, Isns, Numbering};
 use synack_model::scenario::Scenario;
-use synack_model::text::Relative;
-use synack_model::trace::{AppResult, EventKind, Header, SegmentId, TcpState, Trace};
+use synack_model::trace::{AppResult, EventKind, Header, HostId, TcpFlags, TcpState, Trace};
 
 pub fn run(s: &Scenario) -> Trace {
     synack_model::simulate(s).expect("scenario runs")
@@ -12,49 +12,43 @@ pub fn run(s: &Scenario) -> Trace {
 /// One line per segment, in send order:
 /// `"0.020 server>client S. seq=0 ack=1 len=0"`, with ` LOST` when it never arrived.
 /// Sequence numbers are relative to each direction's ISN; times are milliseconds/1000.
+/// PSH is left out: where the sender cuts its writes into segments is not what these
+/// tests pin down.
 pub fn packets(t: &Trace) -> Vec<String> {
-    let mut rel = Relative::default();
-    let mut out: Vec<(SegmentId, String)> = Vec::new();
-    for e in &t.events {
-        match &e.kind {
-            EventKind::SegmentSent { id, segment } => {
-                let name = |h: synack_model::trace::HostId| t.hosts[h.0 as usize].name.clone();
-                let mut line = format!(
-                    "{}.{:03} {}>{}",
-                    e.t / 1_000_000,
-                    (e.t % 1_000_000) / 1000,
-                    name(segment.src.host),
-                    name(segment.dst.host)
-                );
-                match &segment.header {
-                    Header::Tcp(h) => {
-                        let (s, a) = rel.seq(segment);
-                        let f = h.flags;
-                        let mut fl = String::new();
-                        for (on, c) in [(f.syn, 'S'), (f.fin, 'F'), (f.rst, 'R'), (f.ack, '.')] {
-                            if on {
-                                fl.push(c);
-                            }
-                        }
-                        line += &format!(" {fl} seq={s}");
-                        if f.ack {
-                            line += &format!(" ack={a}");
-                        }
+    let isns = Isns::of_trace(t);
+    let name = |h: HostId| t.hosts[h.0 as usize].name.clone();
+    read::segments(t)
+        .into_iter()
+        .map(|s| {
+            let seg = s.seg;
+            let mut line = format!(
+                "{}.{:03} {}>{}",
+                s.t / 1_000_000,
+                (s.t % 1_000_000) / 1000,
+                name(seg.src.host),
+                name(seg.dst.host)
+            );
+            match &seg.header {
+                Header::Tcp(h) => {
+                    let (sq, a) = isns.show(seg, h, Numbering::Relative);
+                    let flags = TcpFlags {
+                        psh: false,
+                        ..h.flags
+                    };
+                    line += &format!(" {flags} seq={sq}");
+                    if h.flags.ack {
+                        line += &format!(" ack={a}");
                     }
-                    Header::Udp(_) => line += " UDP",
                 }
-                line += &format!(" len={}", segment.payload_len);
-                out.push((*id, line));
+                Header::Udp(_) => line += " UDP",
             }
-            EventKind::SegmentDropped { id, .. } => {
-                if let Some((_, l)) = out.iter_mut().find(|(i, _)| i == id) {
-                    l.push_str(" LOST");
-                }
+            line += &format!(" len={}", seg.payload_len);
+            if s.fate.dropped() {
+                line.push_str(" LOST");
             }
-            _ => {}
-        }
-    }
-    out.into_iter().map(|(_, l)| l).collect()
+            line
+        })
+        .collect()
 }
 
 /// Asserts the packet exchange, printing both sides on failure.
@@ -83,19 +77,7 @@ pub fn socket(t: &Trace, label: &str) -> synack_model::trace::SocketId {
 
 /// The states a socket went through, starting with the first `from`.
 pub fn states(t: &Trace, label: &str) -> Vec<TcpState> {
-    let id = socket(t, label);
-    let mut v = Vec::new();
-    for e in &t.events {
-        if let EventKind::StateChanged { socket, from, to } = &e.kind {
-            if *socket == id {
-                if v.is_empty() {
-                    v.push(*from);
-                }
-                v.push(*to);
-            }
-        }
-    }
-    v
+    read::states_of(t, socket(t, label))
 }
 
 /// The times (µs) of a socket's state changes into `to`.

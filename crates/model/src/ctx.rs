@@ -1,0 +1,24 @@
+//! The one way a socket talks to the world (sans-IO): the driver in [`crate::sim`] lends
+//! each socket call a `Ctx` and drains what it wrote.
+
+use crate::profile::Profile;
+use crate::rng::Rng;
+use crate::trace::{Event, EventKind, Micros, Segment, SocketId, TimerKind};
+
+/// What a socket's code gets to talk to the world: the time, the profile, randomness, and
+/// the output vectors.
+pub struct Ctx<'a> {
+    pub now: Micros,
+    pub p: &'a Profile,
+    pub rng: &'a mut Rng,
+    pub out: &'a mut Vec<Event>,
+    pub tx: &'a mut Vec<Segment>,
+    pub timers: &'a mut Vec<(SocketId, TimerKind, Micros)>,
+}
+
+impl Ctx<'_> {
+    #[inline]
+    pub fn emit(&mut self, kind: EventKind) {
+        self.out.push(Event { t: self.now, kind });
+    }
+}

@@ -1,0 +1,487 @@
+//! The socket API the applications call: each step of an application's program, and the
+//! blocked calls (`accept`, `recv`, `send`, `connect`) retried after every event.
+
+use super::{Sim, Sock, What};
+use crate::app::Blocked;
+use crate::scenario::Action;
+use crate::tcp::listener::Listener;
+use crate::tcp::socket::RecvOutcome;
+use crate::trace::{
+    Addr, AppCall, AppCallKind, AppResult, EventKind, HostId, MessageId, MessageInfo, Micros,
+    PayloadSpan, QueueKind, SocketId, TcpState,
+};
+
+impl Sim {
+    pub(super) fn schedule_step(&mut self, i: usize, after_prev: Micros) {
+        let app = &self.apps[i];
+        if app.scheduled || app.blocked.is_some() {
+            return;
+        }
+        let Some(step) = app.steps.get(app.pc) else {
+            return;
+        };
+        let mut t = self.now.max(after_prev);
+        if let Some(a) = step.at_us {
+            t = t.max(a);
+        }
+        if let Some(d) = step.after_us {
+            t = t.max(self.now + d);
+        }
+        self.apps[i].scheduled = true;
+        self.push(t, What::App(i));
+    }
+
+    fn app_return(&mut self, i: usize, call: AppCallKind, result: AppResult) {
+        let socket = self.apps[i].socket;
+        // A program whose connect() failed has nothing left to do with that socket.
+        let give_up = call == AppCallKind::Connect && matches!(result, AppResult::Error { .. });
+        self.emit(EventKind::AppReturn {
+            socket,
+            call,
+            result,
+        });
+        self.apps[i].blocked = None;
+        self.apps[i].pc += 1;
+        if give_up {
+            self.apps[i].pc = self.apps[i].steps.len();
+        }
+        self.schedule_step(i, self.now);
+    }
+
+    fn new_message(
+        &mut self,
+        socket: SocketId,
+        label: Option<&String>,
+        len: u32,
+        content: Option<crate::trace::MessageContent>,
+    ) -> MessageId {
+        let id = MessageId(self.messages.len() as u32);
+        let label = match label {
+            Some(l) => l.clone(),
+            None => format!("{} #{}", self.infos[socket.0 as usize].label, id.0),
+        };
+        self.messages.push(MessageInfo {
+            id,
+            socket,
+            label,
+            len,
+            content,
+        });
+        id
+    }
+
+    pub(super) fn run_step(&mut self, i: usize) {
+        let Some(step) = self.apps[i].steps.get(self.apps[i].pc).cloned() else {
+            return;
+        };
+        if let Some(on) = &step.on {
+            match self.labels.get(on) {
+                Some(&sid) => self.apps[i].socket = sid,
+                None => {
+                    // An accepted connection that never came: skip the step.
+                    self.apps[i].pc += 1;
+                    return self.schedule_step(i, self.now);
+                }
+            }
+        }
+        let sid = self.apps[i].socket;
+        let is_tcp = matches!(self.socks[sid.0 as usize], Sock::Tcp(_));
+        match step.action {
+            Action::Connect { to } => {
+                let Ok(to) = self.parse_addr(&to) else {
+                    return self.app_return(i, AppCallKind::Connect, errno("EINVAL"));
+                };
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Connect { to },
+                });
+                self.infos[sid.0 as usize].remote = Some(to);
+                if is_tcp {
+                    let Some(t) = self.tcp(sid) else { return };
+                    if t.state != TcpState::Closed || t.listen.is_some() {
+                        return self.app_return(i, AppCallKind::Connect, errno("EISCONN"));
+                    }
+                    let local = t.local;
+                    self.conns.insert((local, to), sid);
+                    let mtu = self.link(local.host, to.host).mtu;
+                    self.with_tcp(sid, |t, ctx| {
+                        t.set_route_mtu(mtu, ctx.p);
+                        t.connect(to, ctx)
+                    });
+                    self.apps[i].blocked = Some(Blocked::Connect);
+                    self.try_complete(i);
+                } else {
+                    if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
+                        u.remote = Some(to);
+                    }
+                    self.app_return(i, AppCallKind::Connect, AppResult::Ok);
+                }
+            }
+            Action::Listen { backlog } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Listen { backlog },
+                });
+                let ok = self
+                    .tcp(sid)
+                    .is_some_and(|t| t.state == TcpState::Closed && t.listen.is_none());
+                if !ok {
+                    return self.app_return(i, AppCallKind::Listen, errno("EINVAL"));
+                }
+                let local = self.tcp(sid).map(|t| t.local).unwrap_or(Addr {
+                    host: HostId(0),
+                    port: 0,
+                });
+                if self.listeners.contains_key(&local) {
+                    return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
+                }
+                self.listeners.insert(local, sid);
+                self.infos[sid.0 as usize].listener = true;
+                self.with_tcp(sid, |t, ctx| {
+                    t.listen = Some(Box::new(Listener {
+                        backlog,
+                        ..Listener::default()
+                    }));
+                    t.set_state(TcpState::Listen, ctx);
+                });
+                self.report_listener(sid);
+                self.app_return(i, AppCallKind::Listen, AppResult::Ok);
+            }
+            Action::Accept { label } => {
+                // accept() after an accept(): the script means the listener again.
+                let sid = match self.infos[sid.0 as usize].parent {
+                    Some(p) if self.listener(sid).is_none() => {
+                        self.apps[i].socket = p;
+                        p
+                    }
+                    _ => sid,
+                };
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Accept,
+                });
+                if self.listener(sid).is_none() {
+                    return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
+                }
+                self.apps[i].blocked = Some(Blocked::Accept { label });
+                self.try_complete(i);
+            }
+            Action::Send {
+                len,
+                message,
+                content,
+            } => {
+                let m = self.new_message(sid, message.as_ref(), len, content);
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Send {
+                        len,
+                        message: Some(m),
+                    },
+                });
+                let span = PayloadSpan {
+                    message: m,
+                    start: 0,
+                    end: len,
+                };
+                if is_tcp {
+                    self.apps[i].blocked = Some(Blocked::Send {
+                        rest: vec![span],
+                        total: len,
+                    });
+                    self.try_complete(i);
+                } else {
+                    let to = match &self.socks[sid.0 as usize] {
+                        Sock::Udp(u) => u.remote,
+                        _ => None,
+                    };
+                    match to {
+                        Some(to) => {
+                            self.send_datagram(sid, to, span, false);
+                            self.app_return(i, AppCallKind::Send, AppResult::Ok);
+                        }
+                        None => self.app_return(i, AppCallKind::Send, errno("EDESTADDRREQ")),
+                    }
+                }
+            }
+            Action::SendTo { to, len, message } => {
+                let m = self.new_message(sid, message.as_ref(), len, None);
+                let span = PayloadSpan {
+                    message: m,
+                    start: 0,
+                    end: len,
+                };
+                let (host, port) = to.rsplit_once(':').unwrap_or((to.as_str(), ""));
+                let port: Option<u16> = port.parse().ok();
+                let group = self.groups.get(host).cloned();
+                match (group, port) {
+                    (Some(members), Some(port)) => {
+                        // One copy per member host (the model has point-to-point links). Sorted
+                        // and unique like a set, built by insertion: `collect()` into a set
+                        // would bring a stable sort into the web app's first load.
+                        let mut hosts: Vec<HostId> = Vec::new();
+                        for s in &members {
+                            let h = self.infos[s.0 as usize].host;
+                            if let Err(at) = hosts.binary_search(&h) {
+                                hosts.insert(at, h);
+                            }
+                        }
+                        let first = hosts.first().copied().unwrap_or(HostId(0));
+                        self.emit(EventKind::AppCall {
+                            socket: sid,
+                            call: AppCall::SendTo {
+                                to: Addr { host: first, port },
+                                len,
+                                message: Some(m),
+                            },
+                        });
+                        for h in hosts {
+                            self.send_datagram(sid, Addr { host: h, port }, span, true);
+                        }
+                        self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
+                    }
+                    _ => match self.parse_addr(&to) {
+                        Ok(addr) => {
+                            self.emit(EventKind::AppCall {
+                                socket: sid,
+                                call: AppCall::SendTo {
+                                    to: addr,
+                                    len,
+                                    message: Some(m),
+                                },
+                            });
+                            self.send_datagram(sid, addr, span, false);
+                            self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
+                        }
+                        Err(_) => self.app_return(i, AppCallKind::SendTo, errno("EINVAL")),
+                    },
+                }
+            }
+            Action::Recv { max } | Action::RecvLoop { max } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Recv { max },
+                });
+                let looping = matches!(step.action, Action::RecvLoop { .. });
+                self.apps[i].blocked = Some(Blocked::Recv { max, looping });
+                self.try_complete(i);
+            }
+            Action::Shutdown => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Shutdown,
+                });
+                let before = self.tcp(sid).map(|t| t.state);
+                self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
+                self.after_tcp(sid, before);
+                self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+            }
+            Action::Close | Action::Abort => {
+                let abort = matches!(step.action, Action::Abort);
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: if abort {
+                        AppCall::Abort
+                    } else {
+                        AppCall::Close
+                    },
+                });
+                let before = self.tcp(sid).map(|t| t.state);
+                if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
+                    self.close_listener(sid);
+                } else if abort {
+                    self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
+                } else {
+                    self.with_tcp(sid, |t, ctx| t.app_close(ctx));
+                }
+                if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
+                    u.closed = true;
+                }
+                self.after_tcp(sid, before);
+                let kind = if abort {
+                    AppCallKind::Abort
+                } else {
+                    AppCallKind::Close
+                };
+                self.app_return(i, kind, AppResult::Ok);
+            }
+            Action::SetNoDelay { on } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::SetNoDelay { on },
+                });
+                self.with_tcp(sid, |t, ctx| {
+                    t.nodelay = on;
+                    // Linux: setting TCP_NODELAY pushes pending data at once.
+                    t.output(ctx);
+                    t.report(ctx);
+                });
+                self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
+            }
+        }
+    }
+
+    /// Lets every blocked application try again; returns whether any progressed.
+    pub(super) fn poll_apps(&mut self) -> bool {
+        let mut any = false;
+        for i in 0..self.apps.len() {
+            if self.apps[i].blocked.is_some() && self.try_complete(i) {
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Completes app `i`'s blocked call if it can; returns whether anything changed.
+    fn try_complete(&mut self, i: usize) -> bool {
+        let sid = self.apps[i].socket;
+        let b = match &self.apps[i].blocked {
+            None => return false,
+            // A blocked send() is polled after every event: it works on its span list in
+            // place rather than cloning it each time.
+            Some(Blocked::Send { .. }) => return self.try_send(i, sid),
+            Some(b) => b.clone(),
+        };
+        match b {
+            Blocked::Connect => {
+                let Some(t) = self.tcp(sid) else { return false };
+                if let Some(e) = t.error {
+                    self.app_return(i, AppCallKind::Connect, errno(e));
+                    return true;
+                }
+                match t.state {
+                    TcpState::SynSent | TcpState::SynReceived => false,
+                    TcpState::Closed => {
+                        self.app_return(i, AppCallKind::Connect, errno("ECONNREFUSED"));
+                        true
+                    }
+                    _ => {
+                        self.app_return(i, AppCallKind::Connect, AppResult::Ok);
+                        true
+                    }
+                }
+            }
+            Blocked::Accept { label } => {
+                let Some(child) = self
+                    .listener_mut(sid)
+                    .and_then(|l| l.accept_queue.pop_front())
+                else {
+                    return false;
+                };
+                self.report_listener(sid);
+                if let Some(l) = label {
+                    self.infos[child.0 as usize].label = l.clone();
+                    self.labels.insert(l, child);
+                }
+                self.app_return(
+                    i,
+                    AppCallKind::Accept,
+                    AppResult::Accepted { socket: child },
+                );
+                self.apps[i].socket = child;
+                true
+            }
+            Blocked::Recv { max, looping } => {
+                let out = match &mut self.socks[sid.0 as usize] {
+                    Sock::Udp(u) => match u.read(max) {
+                        Some(r) => Some(AppResult::Data {
+                            len: r.len,
+                            payload: r.payload,
+                            from: Some(r.from),
+                            truncated: (r.truncated > 0).then_some(r.truncated),
+                        }),
+                        None if u.closed => Some(errno("EBADF")),
+                        None => None,
+                    },
+                    Sock::Tcp(_) => {
+                        let r = self.with_tcp(sid, |t, ctx| t.app_recv(max, ctx));
+                        match r {
+                            Some(RecvOutcome::Data(spans)) => Some(AppResult::Data {
+                                len: crate::tcp::buffers::spans_len(&spans),
+                                payload: spans,
+                                from: None,
+                                truncated: None,
+                            }),
+                            Some(RecvOutcome::Eof) => Some(AppResult::Eof),
+                            Some(RecvOutcome::Error(e)) => Some(errno(e)),
+                            Some(RecvOutcome::WouldBlock) | None => None,
+                        }
+                    }
+                };
+                if let Some(Sock::Udp(u)) = self.socks.get(sid.0 as usize) {
+                    if out.is_some() {
+                        let (len, cap) = (u.queued_bytes, u.recv_cap);
+                        self.emit(EventKind::QueueChanged {
+                            socket: sid,
+                            queue: QueueKind::Datagrams,
+                            len,
+                            cap,
+                        });
+                    }
+                }
+                match out {
+                    Some(r @ AppResult::Data { .. }) if looping => {
+                        // Return, then call recv() again at once (same step).
+                        self.emit(EventKind::AppReturn {
+                            socket: sid,
+                            call: AppCallKind::Recv,
+                            result: r,
+                        });
+                        self.emit(EventKind::AppCall {
+                            socket: sid,
+                            call: AppCall::Recv { max },
+                        });
+                        true
+                    }
+                    Some(r) => {
+                        self.app_return(i, AppCallKind::Recv, r);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Blocked::Send { .. } => false, // handled by `try_send` above
+        }
+    }
+
+    /// The rest of a blocked send(): as much as the send buffer takes now.
+    fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
+        let linux_errno = self.p.linux_errno;
+        let Some(t) = self.tcp(sid) else { return false };
+        let e = if linux_errno { t.take_error() } else { t.error };
+        if let Some(e) = e {
+            self.app_return(i, AppCallKind::Send, errno(e));
+            return true;
+        }
+        if matches!(t.state, TcpState::SynSent | TcpState::SynReceived) {
+            return false; // send() on a connecting socket waits
+        }
+        if !t.can_send() {
+            self.app_return(i, AppCallKind::Send, errno("EPIPE"));
+            return true;
+        }
+        let space = t.send_space();
+        if space == 0 {
+            return false;
+        }
+        let Some(Blocked::Send { rest, .. }) = self.apps[i].blocked.as_mut() else {
+            return false;
+        };
+        let mut rest = std::mem::take(rest);
+        let n = space.min(crate::tcp::buffers::spans_len(&rest));
+        self.with_tcp(sid, |t, ctx| t.app_send(&rest, n, ctx));
+        crate::tcp::buffers::drop_front(&mut rest, n);
+        if rest.is_empty() {
+            self.app_return(i, AppCallKind::Send, AppResult::Ok);
+        } else if let Some(Blocked::Send { rest: r, .. }) = self.apps[i].blocked.as_mut() {
+            *r = rest;
+        }
+        true
+    }
+}
+
+fn errno(e: &str) -> AppResult {
+    AppResult::Error {
+        errno: e.to_string(),
+    }
+}

@@ -1,0 +1,327 @@
+//! Listening sockets: the SYN and accept queues, SYN cookies, and the children a listener
+//! creates (RFC 9293 §3.10.7.2; Linux `tcp_conn_request`, `tcp_check_req`).
+
+use super::{Ctx, Sim, Sock};
+use crate::profile::{BacklogModel, SynDropRule};
+use crate::tcp::listener::Listener;
+use crate::tcp::TcpSocket;
+use crate::trace::{
+    DropReason, EventKind, Header, Proto, QueueKind, Segment, SegmentId, SocketId, SocketInfo,
+    TcpHeader, TcpState,
+};
+
+impl Sim {
+    /// Linux `reqsk_timer_handler`: when more than half of max(8, backlog) requests are
+    /// waiting, old requests (whose SYN-ACK already timed out) get fewer SYN-ACK retries,
+    /// down to 2, so that they make room for young ones. `None` for anything but a request.
+    pub(super) fn synack_retries_limit(&self, sid: SocketId) -> Option<u32> {
+        let Some(Sock::Tcp(t)) = self.socks.get(sid.0 as usize) else {
+            return None;
+        };
+        let lid = t.parent?;
+        if t.state != TcpState::SynReceived {
+            return None;
+        }
+        let l = self.listener(lid)?;
+        let qlen = l.syn_queue.len() as u32;
+        let young = l
+            .syn_queue
+            .iter()
+            .filter(
+                |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
+            )
+            .count() as u32;
+        let mut max = self.p.synack_retries;
+        if (qlen << 1) > l.max_ack_backlog(self.p.somaxconn).max(8) {
+            let mut y = young << 1;
+            while max > 2 {
+                if qlen < y {
+                    break;
+                }
+                max -= 1;
+                y <<= 1;
+            }
+        }
+        Some(max)
+    }
+
+    pub(super) fn listener(&self, lid: SocketId) -> Option<&Listener> {
+        match self.socks.get(lid.0 as usize) {
+            Some(Sock::Tcp(t)) => t.listen.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub(super) fn listener_mut(&mut self, lid: SocketId) -> Option<&mut Listener> {
+        match self.socks.get_mut(lid.0 as usize) {
+            Some(Sock::Tcp(t)) => t.listen.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    pub(super) fn report_listener(&mut self, lid: SocketId) {
+        let somax = self.p.somaxconn;
+        let bsd = self.p.backlog_model == BacklogModel::BsdSingleQueue;
+        let Some(l) = self.listener(lid) else { return };
+        let (sq, aq) = (l.syn_queue.len() as u32, l.accept_queue.len() as u32);
+        let acap = if bsd {
+            l.max_ack_backlog(somax).max(1)
+        } else {
+            l.accept_queue_cap(somax)
+        };
+        let scap = if bsd {
+            acap
+        } else {
+            l.syn_queue_cap(somax, &self.p)
+        };
+        self.emit(EventKind::QueueChanged {
+            socket: lid,
+            queue: QueueKind::SynQueue,
+            len: sq,
+            cap: scap,
+        });
+        self.emit(EventKind::QueueChanged {
+            socket: lid,
+            queue: QueueKind::AcceptQueue,
+            len: aq,
+            cap: acap,
+        });
+    }
+
+    /// A segment for a listening socket with no connection yet (RFC 9293 §3.10.7.2, and
+    /// Linux `tcp_conn_request` for the queue rules).
+    pub(super) fn listener_segment(&mut self, lid: SocketId, id: SegmentId, seg: &Segment) {
+        let Header::Tcp(h) = &seg.header else { return };
+        let h = h.clone();
+        let host = seg.dst.host;
+        if h.flags.rst {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::Other {
+                    why: "RST for a listener: ignored".into(),
+                },
+            });
+        }
+        if h.flags.ack && !h.flags.syn {
+            let iss = h.ack.wrapping_sub(1);
+            // A cookie is stateless in Linux (`cookie_v4_check` recomputes it), so an ACK
+            // dropped for a full accept queue leaves it valid for the peer's retransmission:
+            // the model forgets it only once a connection is made from it.
+            let cookie = self.p.syncookies
+                && self
+                    .listener(lid)
+                    .is_some_and(|l| l.has_cookie(seg.src, iss));
+            if cookie {
+                if self
+                    .listener(lid)
+                    .is_some_and(|l| l.accept_queue_full(self.p.somaxconn))
+                {
+                    self.bump(host, "ListenOverflows");
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::AcceptQueueFull,
+                    });
+                }
+                let Some(syn) = self
+                    .listener_mut(lid)
+                    .and_then(|l| l.take_cookie(seg.src, iss))
+                else {
+                    return;
+                };
+                self.emit(EventKind::SegmentArrived { id });
+                self.bump(host, "SyncookiesRecv");
+                let child = self.new_child(lid, seg);
+                self.with_tcp(child, |t, ctx| t.accept_cookie(seg, &syn, iss, ctx));
+                if let Some(l) = self.listener_mut(lid) {
+                    l.accept_queue.push_back(child);
+                }
+                self.report_listener(lid);
+                return;
+            }
+            // An ACK for no connection: the half-open case ends here with a RST.
+            self.emit(EventKind::SegmentArrived { id });
+            if let Some(rst) = TcpSocket::reset_for(seg) {
+                self.tx.push(rst);
+            }
+            return;
+        }
+        if !h.flags.syn {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::Other {
+                    why: "no SYN or ACK for a listener".into(),
+                },
+            });
+        }
+        let somax = self.p.somaxconn;
+        let Some(l) = self.listener(lid) else { return };
+        let young = l
+            .syn_queue
+            .iter()
+            .filter(
+                |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
+            )
+            .count();
+        let req_full = l.reqsk_queue_full(somax);
+        let early_drop = l.syn_backlog_early_drop(self.p.max_syn_backlog);
+        let acc_full = l.accept_queue_full(somax);
+        let bsd_full =
+            (l.syn_queue.len() + l.accept_queue.len()) as u32 >= l.max_ack_backlog(somax).max(1);
+        match self.p.backlog_model {
+            BacklogModel::BsdSingleQueue => {
+                if bsd_full {
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::BacklogFull,
+                    });
+                }
+            }
+            BacklogModel::TwoQueues => {
+                // Linux `tcp_conn_request`, in its order. First the request queue: it is
+                // full when it holds more than the listen backlog (not tcp_max_syn_backlog);
+                // with tcp_syncookies = 2 every SYN gets a cookie.
+                let syncookies = self.p.syncookies;
+                let mut want_cookie = false;
+                if (syncookies && self.p.syncookies_always) || req_full {
+                    // `tcp_syn_flood_action`
+                    if !syncookies {
+                        self.bump(host, "TCPReqQFullDrop");
+                        self.bump(host, "ListenDrops");
+                        return self.emit(EventKind::SegmentDropped {
+                            id,
+                            reason: DropReason::SynQueueFull,
+                        });
+                    }
+                    self.bump(host, "TCPReqQFullDoCookies");
+                    want_cookie = true;
+                }
+                // Then the accept queue (`sk_acceptq_is_full`), cookie or not.
+                let drop = acc_full
+                    && match self.p.syn_drop_rule {
+                        SynDropRule::WhenAcceptQueueFull => true,
+                        SynDropRule::WhenFullAndYoungRequests => young > 1,
+                    };
+                if drop {
+                    self.bump(host, "ListenOverflows");
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::SynAcceptQueueFull,
+                    });
+                }
+                if want_cookie {
+                    self.emit(EventKind::SegmentArrived { id });
+                    self.bump(host, "SyncookiesSent");
+                    let mtu = self.link(seg.dst.host, seg.src.host).mtu;
+                    let synack = self.cookie_syn_ack(lid, seg, &h, mtu);
+                    if let (Some(l), Header::Tcp(sa)) = (self.listener_mut(lid), &synack.header) {
+                        l.add_cookie(seg.src, sa.seq, h.clone());
+                    }
+                    self.tx.push(synack);
+                    return;
+                }
+                // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
+                // peers "proven to be alive" (a cached tcp_metrics RTT, which the model never
+                // has): `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN.
+                if !syncookies && early_drop {
+                    self.bump(host, "ListenDrops");
+                    return self.emit(EventKind::SegmentDropped {
+                        id,
+                        reason: DropReason::SynQueueFull,
+                    });
+                }
+            }
+        }
+        self.emit(EventKind::SegmentArrived { id });
+        let child = self.new_child(lid, seg);
+        if let Some(l) = self.listener_mut(lid) {
+            l.syn_queue.push(child);
+        }
+        self.report_listener(lid);
+        self.with_tcp(child, |t, ctx| t.accept_syn(seg, ctx));
+        self.after_tcp(child, Some(TcpState::SynReceived));
+    }
+
+    /// A SYN-ACK from a listener in cookie mode, keeping no request. It is the SYN-ACK a
+    /// request would have sent (built by a socket that is thrown away): with timestamps the
+    /// cookie keeps SACK and the window scale in them (`cookie_init_timestamp`), without
+    /// them only the MSS survives. Measured on 6.18 with tcp_syncookies=2: "S. win=65160
+    /// MSS=1460,SACKOK,TS,WS=10", and without timestamps "S. win=64240 MSS=1460".
+    fn cookie_syn_ack(&mut self, lid: SocketId, seg: &Segment, h: &TcpHeader, mtu: u32) -> Segment {
+        let (rcv_cap, locked) = match self.socks.get(lid.0 as usize) {
+            Some(Sock::Tcp(l)) => (l.rcv_cap, l.rcvbuf_locked),
+            _ => (self.p.recv_buffer, false),
+        };
+        let mut ctx = ctx!(self);
+        let mut t = TcpSocket::new(SocketId(u16::MAX), seg.dst, &ctx);
+        t.rcv_cap = rcv_cap;
+        t.rcvbuf_locked = locked;
+        t.set_route_mtu(mtu, ctx.p);
+        t.cookie_syn_ack(seg, h, &mut ctx)
+    }
+
+    fn new_child(&mut self, lid: SocketId, seg: &Segment) -> SocketId {
+        let id = SocketId(self.socks.len() as u16);
+        let n = self.listener_mut(lid).map(|l| {
+            l.children += 1;
+            l.children
+        });
+        let parent_label = self.infos[lid.0 as usize].label.clone();
+        let mut t = {
+            let ctx = ctx!(self);
+            TcpSocket::new(id, seg.dst, &ctx)
+        };
+        if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
+            t.rcv_cap = l.rcv_cap;
+            t.rcvbuf_locked = l.rcvbuf_locked;
+            t.send_cap = l.send_cap;
+            t.nodelay = l.nodelay;
+        }
+        t.parent = Some(lid);
+        let mtu = self.link(seg.dst.host, seg.src.host).mtu;
+        t.set_route_mtu(mtu, &self.p);
+        self.socks.push(Sock::Tcp(Box::new(t)));
+        let label = format!("{parent_label} conn {}", n.unwrap_or(0));
+        self.infos.push(SocketInfo {
+            id,
+            host: seg.dst.host,
+            proto: Proto::Tcp,
+            local_port: seg.dst.port,
+            remote: Some(seg.src),
+            listener: false,
+            parent: Some(lid),
+            created_us: self.now,
+            label: label.clone(),
+        });
+        self.labels.entry(label).or_insert(id);
+        self.conns.insert((seg.dst, seg.src), id);
+        self.emit(EventKind::SocketCreated { socket: id });
+        id
+    }
+
+    pub(super) fn close_listener(&mut self, lid: SocketId) {
+        let local = self.tcp(lid).map(|t| t.local);
+        if let Some(local) = local {
+            self.listeners.remove(&local);
+        }
+        // Pending children are reset (Linux `inet_csk_listen_stop`).
+        let children: Vec<SocketId> = self
+            .listener(lid)
+            .map(|l| {
+                l.syn_queue
+                    .iter()
+                    .chain(l.accept_queue.iter())
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for c in children {
+            let before = self.tcp(c).map(|t| t.state);
+            self.with_tcp(c, |t, ctx| t.app_abort(ctx));
+            self.after_tcp(c, before);
+        }
+        self.with_tcp(lid, |t, ctx| t.set_state(TcpState::Closed, ctx));
+    }
+}

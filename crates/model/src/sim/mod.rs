@@ -1,0 +1,726 @@
+//! The event-driven driver: hosts, sockets, links and applications, advanced from one event
+//! to the next in time order until nothing is left to happen (or a limit is hit).
+//!
+//! quinn-proto style: every input is a `handle_*` call with `now`, every output goes into
+//! vectors the driver drains (`flush`); timers are data (deadlines in the sockets) mirrored by
+//! entries in one priority queue, where stale entries are skipped when they come up.
+//!
+//! Split by concern, as quinn-proto splits `connection/`: this file is the event loop (the
+//! heap, `advance`, `flush`, timers and arrivals); `api.rs` runs the applications' socket
+//! calls, `listener.rs` the listening sockets (queues, SYN cookies, children), `wire.rs` the
+//! links and the segments in flight.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::app::AppRun;
+use crate::net::faults::CompiledRule;
+use crate::net::link::Link;
+use crate::profile::{BacklogModel, Profile};
+use crate::rng::Rng;
+use crate::scenario::{Action, Limits, LinkSpec, Scenario, ScenarioError};
+use crate::tcp::{timer_index, TcpSocket};
+use crate::trace::{
+    Addr, CutReason, CutShort, DropReason, Event, EventKind, Header, Host, HostId, MessageInfo,
+    Micros, Origin, Proto, QueueKind, Segment, SegmentId, SocketId, SocketInfo, TcpState,
+    TimerKind, Trace, TRACE_FORMAT_VERSION,
+};
+use crate::udp::{Datagram, UdpSocket};
+use crate::vecmap::VecMap;
+
+pub use crate::ctx::Ctx;
+
+enum Sock {
+    Tcp(Box<TcpSocket>),
+    Udp(Box<UdpSocket>),
+}
+
+enum What {
+    /// A segment reaches its destination. It is not copied into the queue: it stays in its
+    /// `SegmentSent` event (that index into the trace), which the arrival borrows back.
+    Arrive(SegmentId, usize, bool),
+    Lost(SegmentId, DropReason),
+    Timer(SocketId, TimerKind, Micros),
+    App(usize),
+}
+
+struct Scheduled {
+    t: Micros,
+    order: u64,
+    what: What,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, o: &Self) -> bool {
+        self.t == o.t && self.order == o.order
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Scheduled {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest (then first-scheduled).
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.t, o.order).cmp(&(self.t, self.order))
+    }
+}
+
+struct HostRt {
+    counters: VecMap<String, u64>,
+    next_port: u16,
+}
+
+pub struct Sim {
+    now: Micros,
+    p: Profile,
+    rng: Rng,
+    seed: u64,
+    out: Vec<Event>,
+    tx: Vec<Segment>,
+    new_timers: Vec<(SocketId, TimerKind, Micros)>,
+    /// Emptied buffers swapped with `tx`/`new_timers` by `flush`, so that draining them does
+    /// not allocate a new vector every time (the allocator dominates the wasm build's time).
+    tx_spare: Vec<Segment>,
+    timers_spare: Vec<(SocketId, TimerKind, Micros)>,
+    heap: BinaryHeap<Scheduled>,
+    order: u64,
+    hosts: Vec<Host>,
+    host_rt: Vec<HostRt>,
+    socks: Vec<Sock>,
+    infos: Vec<SocketInfo>,
+    // Ordered maps as sorted `Vec`s (`VecMap`), not `BTreeMap`s: each B-tree type costs the web
+    // app's first load 1.5-2 KB gzipped of code, and these maps are small (see crate::vecmap).
+    labels: VecMap<String, SocketId>,
+    conns: VecMap<(Addr, Addr), SocketId>,
+    listeners: VecMap<Addr, SocketId>,
+    udp_binds: VecMap<Addr, Vec<SocketId>>,
+    /// Members of each multicast group, sorted, no duplicates.
+    groups: VecMap<String, Vec<SocketId>>,
+    links: VecMap<(HostId, HostId), Link>,
+    link_default: LinkSpec,
+    link_overrides: VecMap<(HostId, HostId), LinkSpec>,
+    faults: Vec<CompiledRule>,
+    apps: Vec<AppRun>,
+    messages: Vec<MessageInfo>,
+    next_seg: u32,
+    limits: Limits,
+    /// Set once the run stops early (a budget, or the caller via [`Sim::cut`]).
+    cut_short: Option<CutShort>,
+    /// The first `flush` (the applications' first steps) has run.
+    started: bool,
+    name: String,
+    profile_id: &'static str,
+}
+
+/// Where a run stands after [`Sim::advance`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// More is scheduled; call `advance` again.
+    Running,
+    /// Nothing left to happen, or a limit or budget was reached.
+    Done,
+}
+
+macro_rules! ctx {
+    ($s:ident) => {
+        Ctx {
+            now: $s.now,
+            p: &$s.p,
+            rng: &mut $s.rng,
+            out: &mut $s.out,
+            tx: &mut $s.tx,
+            timers: &mut $s.new_timers,
+        }
+    };
+}
+
+mod api;
+mod listener;
+mod wire;
+
+impl Sim {
+    pub fn new(s: &Scenario) -> Result<Sim, ScenarioError> {
+        s.validate()?;
+        let p = s.profile.profile().with(&s.tuning);
+        let mut sim = Sim {
+            now: 0,
+            p,
+            rng: Rng::fork(s.seed, 0),
+            seed: s.seed,
+            out: Vec::new(),
+            tx: Vec::new(),
+            new_timers: Vec::new(),
+            tx_spare: Vec::new(),
+            timers_spare: Vec::new(),
+            heap: BinaryHeap::new(),
+            order: 0,
+            hosts: Vec::new(),
+            host_rt: Vec::new(),
+            socks: Vec::new(),
+            infos: Vec::new(),
+            labels: VecMap::new(),
+            conns: VecMap::new(),
+            listeners: VecMap::new(),
+            udp_binds: VecMap::new(),
+            groups: VecMap::new(),
+            links: VecMap::new(),
+            link_default: s.network.default.clone(),
+            link_overrides: VecMap::new(),
+            faults: Vec::new(),
+            apps: Vec::new(),
+            messages: Vec::new(),
+            next_seg: 0,
+            limits: s.limits.clone(),
+            cut_short: None,
+            started: false,
+            name: s.name.clone(),
+            profile_id: s.profile.id(),
+        };
+        if s.hosts.is_empty() {
+            return Err(ScenarioError::Invalid(
+                "a scenario needs at least one host".into(),
+            ));
+        }
+        if s.hosts.len() > u16::MAX as usize {
+            return Err(ScenarioError::Invalid("too many hosts".into()));
+        }
+        for (i, h) in s.hosts.iter().enumerate() {
+            if sim.hosts.iter().any(|o| o.name == h.name) {
+                return Err(ScenarioError::Invalid(format!(
+                    "two hosts are called \"{}\"",
+                    h.name
+                )));
+            }
+            sim.hosts.push(Host {
+                id: HostId(i as u16),
+                name: h.name.clone(),
+                addr: h.addr.clone(),
+            });
+            sim.host_rt.push(HostRt {
+                counters: VecMap::new(),
+                next_port: 40_000,
+            });
+        }
+        for d in &s.network.directions {
+            let k = (sim.host(&d.from)?, sim.host(&d.to)?);
+            sim.link_overrides.insert(k, d.link.clone());
+        }
+        for r in &s.faults {
+            let from = r.from.as_deref().map(|h| sim.host(h)).transpose()?;
+            let to = r.to.as_deref().map(|h| sim.host(h)).transpose()?;
+            sim.faults.push(CompiledRule::new(r, from, to));
+        }
+        for g in &s.groups {
+            sim.groups.insert(g.name.clone(), Vec::new());
+        }
+        for spec in &s.sockets {
+            let host = sim.host(&spec.host)?;
+            if sim.labels.contains_key(&spec.label) {
+                return Err(ScenarioError::Invalid(format!(
+                    "two sockets are labelled \"{}\"",
+                    spec.label
+                )));
+            }
+            let port = if spec.port == 0 {
+                sim.ephemeral(host)
+            } else {
+                spec.port
+            };
+            let local = Addr { host, port };
+            let id = SocketId(sim.socks.len() as u16);
+            let sock = match spec.proto {
+                Proto::Tcp => {
+                    let ctx = ctx!(sim);
+                    let mut t = TcpSocket::new(id, local, &ctx);
+                    if let Some(b) = spec.recv_buffer {
+                        t.rcv_cap = b.max(1);
+                        t.rcvbuf_locked = true;
+                    }
+                    if let Some(b) = spec.send_buffer {
+                        t.send_cap = b.max(1);
+                    }
+                    t.nodelay = spec.no_delay;
+                    Sock::Tcp(Box::new(t))
+                }
+                Proto::Udp => {
+                    let taken = sim.udp_binds.get(&local).is_some_and(|v| !v.is_empty());
+                    if taken && !spec.reuse_addr {
+                        return Err(ScenarioError::Invalid(format!(
+                            "port {port} on {} is taken (set reuse_addr for SO_REUSEADDR)",
+                            spec.host
+                        )));
+                    }
+                    sim.udp_binds.entry(local).or_default().push(id);
+                    for g in &spec.join {
+                        let members = sim
+                            .groups
+                            .get_mut(g)
+                            .ok_or_else(|| ScenarioError::UnknownGroup(g.clone()))?;
+                        if let Err(at) = members.binary_search(&id) {
+                            members.insert(at, id);
+                        }
+                    }
+                    let cap = spec.recv_buffer.unwrap_or(sim.p.udp_recv_buffer);
+                    Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
+                }
+            };
+            sim.socks.push(sock);
+            sim.labels.insert(spec.label.clone(), id);
+            sim.infos.push(SocketInfo {
+                id,
+                host,
+                proto: spec.proto,
+                local_port: port,
+                remote: None,
+                listener: false,
+                parent: None,
+                created_us: 0,
+                label: spec.label.clone(),
+            });
+        }
+        for script in &s.apps {
+            let socket = sim.label(&script.socket)?;
+            for st in &script.steps {
+                if let Some(on) = &st.on {
+                    // Labels of accepted connections are only known at run time.
+                    let accepted = script
+                        .steps
+                        .iter()
+                        .any(|x| matches!(&x.action, Action::Accept { label: Some(l) } if l == on));
+                    if !accepted {
+                        sim.label(on)?;
+                    }
+                }
+            }
+            sim.apps.push(AppRun {
+                steps: script.steps.clone(),
+                pc: 0,
+                socket,
+                blocked: None,
+                scheduled: false,
+            });
+        }
+        for i in 0..sim.apps.len() {
+            sim.schedule_step(i, 0);
+        }
+        Ok(sim)
+    }
+
+    fn host(&self, name: &str) -> Result<HostId, ScenarioError> {
+        self.hosts
+            .iter()
+            .find(|h| h.name == name || h.addr == name)
+            .map(|h| h.id)
+            .ok_or_else(|| ScenarioError::UnknownHost(name.to_string()))
+    }
+
+    fn label(&self, l: &str) -> Result<SocketId, ScenarioError> {
+        self.labels
+            .get(l)
+            .copied()
+            .ok_or_else(|| ScenarioError::UnknownSocket(l.to_string()))
+    }
+
+    fn ephemeral(&mut self, host: HostId) -> u16 {
+        let rt = &mut self.host_rt[host.0 as usize];
+        let p = rt.next_port;
+        rt.next_port = rt.next_port.wrapping_add(1).max(40_000);
+        p
+    }
+
+    /// "host:port" → address (host by name or by address text).
+    fn parse_addr(&self, s: &str) -> Result<Addr, ScenarioError> {
+        let (h, p) = s
+            .rsplit_once(':')
+            .ok_or_else(|| ScenarioError::BadAddress(s.to_string()))?;
+        let port: u16 = p
+            .parse()
+            .map_err(|_| ScenarioError::BadAddress(s.to_string()))?;
+        Ok(Addr {
+            host: self.host(h)?,
+            port,
+        })
+    }
+
+    fn push(&mut self, t: Micros, what: What) {
+        self.order += 1;
+        self.heap.push(Scheduled {
+            t,
+            order: self.order,
+            what,
+        });
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        self.out.push(Event { t: self.now, kind });
+    }
+
+    fn bump(&mut self, host: HostId, name: &str) {
+        let rt = &mut self.host_rt[host.0 as usize];
+        let v = rt.counters.entry(name.to_string()).or_insert(0);
+        *v += 1;
+        let value = *v;
+        self.emit(EventKind::Counter {
+            host,
+            name: name.to_string(),
+            value,
+        });
+    }
+
+    fn tcp(&mut self, id: SocketId) -> Option<&mut TcpSocket> {
+        match self.socks.get_mut(id.0 as usize) {
+            Some(Sock::Tcp(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn with_tcp<R>(
+        &mut self,
+        id: SocketId,
+        f: impl FnOnce(&mut TcpSocket, &mut Ctx) -> R,
+    ) -> Option<R> {
+        let Some(Sock::Tcp(t)) = self.socks.get_mut(id.0 as usize) else {
+            return None;
+        };
+        let mut ctx = ctx!(self);
+        Some(f(t, &mut ctx))
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    /// Runs to quiescence or a limit and returns the trace.
+    pub fn run(mut self) -> Trace {
+        while self.advance(usize::MAX) == RunState::Running {}
+        self.finish()
+    }
+
+    /// Handles up to `steps` scheduled items (segments, timers, application steps), so that a
+    /// caller with a clock (the lab's `sim`, a web worker) can show progress and stop a long
+    /// run between two calls without the model knowing about time or signals.
+    pub fn advance(&mut self, steps: usize) -> RunState {
+        if !self.started {
+            self.started = true;
+            self.flush();
+        }
+        for _ in 0..steps {
+            if self.cut_short.is_some() {
+                return RunState::Done;
+            }
+            let Some(next_t) = self.heap.peek().map(|e| e.t) else {
+                return RunState::Done;
+            };
+            if next_t > self.limits.max_time_us {
+                // Stopped by the time limit: the run lasted exactly that long.
+                self.now = self.limits.max_time_us;
+                return RunState::Done;
+            }
+            if self.out.len() >= self.limits.max_events {
+                self.cut(
+                    CutReason::EventBudget,
+                    format!(
+                        "stopped at the event budget: {} events by {:.3} s of simulated time \
+                         (limits.max_events; each event costs about {} bytes of memory; \
+                         raise it up to {}, e.g. `synack-lab sim --max-events N`)",
+                        self.out.len(),
+                        self.now as f64 / 1e6,
+                        crate::scenario::BYTES_PER_EVENT,
+                        crate::scenario::MAX_EVENTS_CEILING,
+                    ),
+                );
+                return RunState::Done;
+            }
+            // Handling one item creates at most one socket (a listener's child for one SYN or
+            // ACK), so stopping here keeps every id below the budget and `u16::MAX`.
+            let socket_budget = self.limits.max_sockets.min(crate::scenario::MAX_SOCKET_IDS);
+            if self.socks.len() >= socket_budget {
+                self.cut(
+                    CutReason::SocketBudget,
+                    format!(
+                        "stopped at the socket budget: {} sockets by {:.3} s of simulated time \
+                         (limits.max_sockets, at most {}: socket ids are 16-bit)",
+                        self.socks.len(),
+                        self.now as f64 / 1e6,
+                        crate::scenario::MAX_SOCKET_IDS,
+                    ),
+                );
+                return RunState::Done;
+            }
+            let Some(ev) = self.heap.pop() else {
+                return RunState::Done;
+            };
+            self.now = ev.t;
+            match ev.what {
+                What::Arrive(id, sent, multicast) => {
+                    let seg = self.take_sent(sent);
+                    self.handle_arrival(id, &seg, multicast);
+                    self.put_back_sent(sent, seg);
+                }
+                What::Lost(id, reason) => self.emit(EventKind::SegmentDropped { id, reason }),
+                What::Timer(sid, kind, deadline) => self.handle_timer(sid, kind, deadline),
+                What::App(i) => {
+                    self.apps[i].scheduled = false;
+                    self.run_step(i);
+                }
+            }
+            self.flush();
+        }
+        if self.heap.is_empty() {
+            RunState::Done
+        } else {
+            RunState::Running
+        }
+    }
+
+    /// Stops the run here (the first reason given is kept): the trace ends at the current
+    /// event and carries `cut_short` with `why` and `message`.
+    pub fn cut(&mut self, why: CutReason, message: String) {
+        if self.cut_short.is_none() {
+            self.cut_short = Some(CutShort { why, message });
+        }
+    }
+
+    /// Simulated time reached so far.
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    /// Trace events recorded so far.
+    pub fn events(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Sockets so far (the scenario's and accepted connections).
+    pub fn sockets(&self) -> usize {
+        self.socks.len()
+    }
+
+    /// The trace of what happened so far (all of it, once `advance` returned `Done`).
+    pub fn finish(self) -> Trace {
+        let duration_us = self
+            .out
+            .last()
+            .map(|e| e.t)
+            .unwrap_or(0)
+            .max(self.now.min(self.limits.max_time_us));
+        let mut t = Trace {
+            version: TRACE_FORMAT_VERSION,
+            origin: Origin::Model {
+                scenario: self.name,
+                profile: self.profile_id.to_string(),
+                seed: self.seed,
+            },
+            hosts: self.hosts,
+            sockets: self.infos,
+            messages: self.messages,
+            events: self.out,
+            snapshots: Vec::new(),
+            duration_us,
+            cut_short: self.cut_short,
+        };
+        t.build_snapshots(self.limits.snapshot_every);
+        t
+    }
+
+    /// Puts queued segments on the wire, registers timers, and lets blocked applications
+    /// continue, until nothing changes.
+    fn flush(&mut self) {
+        loop {
+            // Segments queued while these go out land in the (empty) spare buffer.
+            let mut tx = std::mem::replace(&mut self.tx, std::mem::take(&mut self.tx_spare));
+            for seg in tx.drain(..) {
+                self.put_on_wire(seg, false);
+            }
+            self.tx_spare = tx;
+            let mut timers =
+                std::mem::replace(&mut self.new_timers, std::mem::take(&mut self.timers_spare));
+            for (sid, kind, at) in timers.drain(..) {
+                self.push(at, What::Timer(sid, kind, at));
+            }
+            self.timers_spare = timers;
+            let progressed = self.poll_apps();
+            if !progressed && self.tx.is_empty() && self.new_timers.is_empty() {
+                break;
+            }
+        }
+    }
+
+    fn handle_timer(&mut self, sid: SocketId, kind: TimerKind, deadline: Micros) {
+        let live = self
+            .tcp(sid)
+            .is_some_and(|t| t.timers[timer_index(kind)] == Some(deadline));
+        if !live {
+            return; // re-armed or cancelled since
+        }
+        if kind == TimerKind::Retransmit {
+            let limit = self.synack_retries_limit(sid);
+            if let Some(t) = self.tcp(sid) {
+                t.synack_retries_limit = limit;
+            }
+        }
+        let before = self.tcp(sid).map(|t| t.state);
+        self.with_tcp(sid, |t, ctx| t.on_timer(kind, ctx));
+        self.after_tcp(sid, before);
+    }
+
+    // ------------------------------------------------------------------ arrivals
+
+    fn handle_arrival(&mut self, id: SegmentId, seg: &Segment, multicast: bool) {
+        match seg.header {
+            Header::Tcp(_) => self.tcp_arrival(id, seg),
+            Header::Udp(_) => self.udp_arrival(id, seg, multicast),
+        }
+    }
+
+    fn tcp_arrival(&mut self, id: SegmentId, seg: &Segment) {
+        let Header::Tcp(h) = &seg.header else { return };
+        let h = h.clone();
+        if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
+            // Linux: the ACK completing a passive open needs room in the accept queue
+            // (`tcp_check_req` → `syn_recv_sock` → `sk_acceptq_is_full`).
+            let (state, parent, iss) = match self.tcp(sid) {
+                Some(t) => (t.state, t.parent, t.iss),
+                None => return,
+            };
+            if let Some(lid) = parent {
+                let completes = state == TcpState::SynReceived
+                    && h.flags.ack
+                    && !h.flags.syn
+                    && !h.flags.rst
+                    && h.ack == (iss + 1).0;
+                let two_queues = self.p.backlog_model == BacklogModel::TwoQueues;
+                let full = self
+                    .listener(lid)
+                    .is_some_and(|l| l.accept_queue_full(self.p.somaxconn));
+                if completes && two_queues && full {
+                    let host = seg.dst.host;
+                    self.bump(host, "ListenOverflows");
+                    self.bump(host, "ListenDrops");
+                    if self.p.abort_on_overflow {
+                        // `tcp_check_req` → embryonic_reset: `send_reset` in reply to the
+                        // ACK (a bare RST at its ACK number), and the request is dropped.
+                        self.emit(EventKind::SegmentArrived { id });
+                        if let Some(rst) = TcpSocket::reset_for(seg) {
+                            self.tx.push(rst);
+                        }
+                        let before = Some(state);
+                        self.with_tcp(sid, |t, ctx| t.set_state(TcpState::Closed, ctx));
+                        self.after_tcp(sid, before);
+                    } else {
+                        // `listen_overflow:` inet_rsk(req)->acked = 1; the ACK is ignored.
+                        self.emit(EventKind::SegmentDropped {
+                            id,
+                            reason: DropReason::AcceptQueueFull,
+                        });
+                        if let Some(t) = self.tcp(sid) {
+                            t.overflow_acked = true;
+                        }
+                    }
+                    return;
+                }
+            }
+            self.emit(EventKind::SegmentArrived { id });
+            let before = Some(state);
+            self.with_tcp(sid, |t, ctx| t.on_segment(seg, ctx));
+            self.after_tcp(sid, before);
+            return;
+        }
+        if let Some(&lid) = self.listeners.get(&seg.dst) {
+            return self.listener_segment(lid, id, seg);
+        }
+        // No socket: RFC 9293 §3.10.7.1, answer anything but a RST with a RST.
+        match TcpSocket::reset_for(seg) {
+            Some(rst) => {
+                self.emit(EventKind::SegmentArrived { id });
+                self.tx.push(rst);
+            }
+            None => self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::NoSocket,
+            }),
+        }
+    }
+
+    /// Bookkeeping after a TCP socket handled something: queue moves for listeners' children,
+    /// the demultiplexing table when a connection closes.
+    fn after_tcp(&mut self, sid: SocketId, before: Option<TcpState>) {
+        let Some(t) = self.tcp(sid) else { return };
+        let (state, parent, local, remote) = (t.state, t.parent, t.local, t.remote);
+        if Some(state) == before {
+            return;
+        }
+        if let Some(lid) = parent {
+            let mut changed = false;
+            if let Some(l) = self.listener_mut(lid) {
+                if let Some(pos) = l.syn_queue.iter().position(|&c| c == sid) {
+                    if state != TcpState::SynReceived {
+                        l.syn_queue.remove(pos);
+                        changed = true;
+                        if state != TcpState::Closed {
+                            l.accept_queue.push_back(sid);
+                        }
+                    }
+                }
+            }
+            if changed {
+                self.report_listener(lid);
+            }
+        }
+        if state == TcpState::Closed {
+            if let Some(r) = remote {
+                if self.conns.get(&(local, r)) == Some(&sid) {
+                    self.conns.remove(&(local, r));
+                }
+            }
+        }
+    }
+
+    fn udp_arrival(&mut self, id: SegmentId, seg: &Segment, multicast: bool) {
+        let targets: Vec<SocketId> = match self.udp_binds.get(&seg.dst) {
+            Some(v) if multicast => v
+                .iter()
+                .copied()
+                .filter(|s| self.groups.values().any(|g| g.binary_search(s).is_ok()))
+                .collect(),
+            // Unicast to a shared port: Linux hands it to one socket (the last bound).
+            Some(v) => v.last().copied().into_iter().collect(),
+            None => Vec::new(),
+        };
+        if targets.is_empty() {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::NoSocket,
+            });
+        }
+        let mut delivered = Vec::new();
+        for sid in targets {
+            if let Some(Sock::Udp(u)) = self.socks.get_mut(sid.0 as usize) {
+                let ok = u.deliver(Datagram {
+                    from: seg.src,
+                    len: seg.payload_len,
+                    payload: seg.payload.clone(),
+                });
+                if ok {
+                    delivered.push((sid, u.queued_bytes, u.recv_cap));
+                }
+            }
+        }
+        if delivered.is_empty() {
+            return self.emit(EventKind::SegmentDropped {
+                id,
+                reason: DropReason::ReceiveBufferFull,
+            });
+        }
+        self.emit(EventKind::SegmentArrived { id });
+        for (sid, len, cap) in delivered {
+            self.emit(EventKind::QueueChanged {
+                socket: sid,
+                queue: QueueKind::Datagrams,
+                len,
+                cap,
+            });
+        }
+    }
+}

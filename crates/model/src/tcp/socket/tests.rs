@@ -1,0 +1,726 @@
+//! Unit tests of one [`TcpSocket`], without a simulator: a test hands the socket segments
+//! from an imaginary peer and asserts the exact segments it answers with, one branch of
+//! RFC 9293 §3.10.7 segment processing per test.
+//!
+//! smoltcp style (`src/socket/tcp.rs`, `mod test`): packet-exchange macros `send!`, `recv!`
+//! and `recv_nothing!`, and one fixture per state (`socket_established()` …). Segments are
+//! written in the one-line notation the scenario tests print (`tests/common/mod.rs`):
+//! `"S. seq=0 ack=1 len=0"`, tcpdump's flag letters, sequence numbers relative to the
+//! sender's ISN and acknowledgment numbers relative to the receiver's. What `send!` leaves
+//! out is zero (`len`, `ack` without `.`) or a plain 65535 window (`win`).
+//!
+//! The Linux profile, with a peer that offers no options (no timestamps, window scale or
+//! SACK: RFC 7323 §1.3 and RFC 2018 §2 then leave them off both ways), so that every
+//! segment is fully described by its line.
+
+use super::*;
+use crate::profile::Profile;
+use crate::rng::Rng;
+use crate::trace::{Event, HostId, MessageId};
+
+/// The peer's ISN: printed and parsed relative to it, so the value itself never shows.
+const PEER_ISN: u32 = 0xfff0_0000; // close to 2^32: relative numbers must wrap correctly
+const LOCAL: Addr = Addr {
+    host: HostId(0),
+    port: 80,
+};
+const REMOTE: Addr = Addr {
+    host: HostId(1),
+    port: 40_000,
+};
+
+/// What a [`Ctx`] borrows, owned, so that one socket can run without a simulator.
+struct Harness {
+    s: TcpSocket,
+    now: Micros,
+    p: Profile,
+    rng: Rng,
+    out: Vec<Event>,
+    tx: Vec<Segment>,
+    timers: Vec<(SocketId, TimerKind, Micros)>,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let p = Profile::linux();
+        let mut rng = Rng::new(7);
+        let (mut out, mut tx, mut timers) = (Vec::new(), Vec::new(), Vec::new());
+        let s = {
+            let ctx = Ctx {
+                now: 0,
+                p: &p,
+                rng: &mut rng,
+                out: &mut out,
+                tx: &mut tx,
+                timers: &mut timers,
+            };
+            TcpSocket::new(SocketId(1), LOCAL, &ctx)
+        };
+        Harness {
+            s,
+            now: 0,
+            p,
+            rng,
+            out,
+            tx,
+            timers,
+        }
+    }
+
+    /// Runs `f` on the socket with a context at the harness's time.
+    fn with<R>(&mut self, f: impl FnOnce(&mut TcpSocket, &mut Ctx) -> R) -> R {
+        let mut ctx = Ctx {
+            now: self.now,
+            p: &self.p,
+            rng: &mut self.rng,
+            out: &mut self.out,
+            tx: &mut self.tx,
+            timers: &mut self.timers,
+        };
+        f(&mut self.s, &mut ctx)
+    }
+
+    /// Moves the clock forward by `ms` milliseconds.
+    fn wait_ms(&mut self, ms: u64) {
+        self.now += ms * 1000;
+    }
+
+    /// A segment from the peer, from its one-line notation.
+    fn peer_segment(&self, line: &str) -> Segment {
+        let mut words = line.split_whitespace();
+        let letters = words.next().unwrap_or_default();
+        let has = |c| letters.contains(c);
+        let (mut seq, mut ack, mut len, mut win) = (0u32, 0u32, 0u32, 65_535u16);
+        for w in words {
+            let (key, value) = w
+                .split_once('=')
+                .unwrap_or_else(|| panic!("`{w}` in `{line}`"));
+            let v: u32 = value
+                .parse()
+                .unwrap_or_else(|_| panic!("`{w}` in `{line}`"));
+            match key {
+                "seq" => seq = v,
+                "ack" => ack = v,
+                "len" => len = v,
+                "win" => win = v as u16,
+                _ => panic!("unknown field `{key}` in `{line}`"),
+            }
+        }
+        let flags = TcpFlags {
+            syn: has('S'),
+            fin: has('F'),
+            rst: has('R'),
+            psh: has('P'),
+            ack: has('.'),
+            urg: false,
+        };
+        // Data bytes are numbered from 0 after the SYN: relative seq 1 is byte 0.
+        let start = seq.saturating_sub(1);
+        let payload = if len > 0 {
+            vec![PayloadSpan {
+                message: MessageId(0),
+                start,
+                end: start + len,
+            }]
+        } else {
+            Vec::new()
+        };
+        let options = TcpOptions {
+            mss: flags.syn.then_some(1460),
+            ..TcpOptions::default()
+        };
+        Segment {
+            src: REMOTE,
+            dst: LOCAL,
+            header: Header::Tcp(TcpHeader {
+                seq: PEER_ISN.wrapping_add(seq),
+                ack: if flags.ack {
+                    self.s.iss.0.wrapping_add(ack)
+                } else {
+                    0
+                },
+                flags,
+                window: win,
+                header_len: 20,
+                options,
+            }),
+            payload_len: len,
+            payload,
+            wire_len: IP_HEADER + 20 + len,
+            retransmission: 0,
+            network_duplicate: false,
+        }
+    }
+
+    /// A segment from the socket in the one-line notation.
+    fn line(&self, seg: &Segment) -> String {
+        let Header::Tcp(h) = &seg.header else {
+            return "UDP".into();
+        };
+        let mut s = format!("{} seq={}", h.flags, h.seq.wrapping_sub(self.s.iss.0));
+        if h.flags.ack {
+            s += &format!(" ack={}", h.ack.wrapping_sub(PEER_ISN));
+        }
+        s + &format!(" len={}", seg.payload_len)
+    }
+
+    /// What the socket sent since the last call, one line per segment.
+    fn sent(&mut self) -> Vec<String> {
+        let tx = std::mem::take(&mut self.tx);
+        tx.iter().map(|seg| self.line(seg)).collect()
+    }
+
+    /// The states the socket went through since the harness was made.
+    fn states(&self) -> Vec<TcpState> {
+        let mut v = Vec::new();
+        for e in &self.out {
+            if let EventKind::StateChanged { from, to, .. } = e.kind {
+                if v.is_empty() {
+                    v.push(from);
+                }
+                v.push(to);
+            }
+        }
+        v
+    }
+}
+
+/// The peer sends one segment (`"F. seq=1 ack=1"`), which the socket processes.
+macro_rules! send {
+    ($h:expr, $line:expr) => {{
+        let seg = $h.peer_segment($line);
+        $h.with(|s, ctx| s.on_segment(&seg, ctx));
+    }};
+}
+
+/// The socket sent exactly these segments since the last `recv!`, in this order.
+macro_rules! recv {
+    ($h:expr, [$($line:expr),* $(,)?]) => {{
+        let want: Vec<&str> = vec![$($line),*];
+        assert_eq!($h.sent(), want, "segments sent by the socket");
+    }};
+}
+
+/// The socket sent nothing since the last `recv!`.
+macro_rules! recv_nothing {
+    ($h:expr) => {
+        recv!($h, [])
+    };
+}
+
+// ---------------------------------------------------------------- fixtures
+
+/// connect() sent a SYN.
+fn socket_syn_sent() -> Harness {
+    let mut h = Harness::new();
+    h.with(|s, ctx| s.connect(REMOTE, ctx));
+    recv!(h, ["S seq=0 len=0"]);
+    assert_eq!(h.s.state, TcpState::SynSent);
+    h
+}
+
+/// A listener's child answered a SYN with a SYN-ACK (passive open).
+fn socket_syn_received() -> Harness {
+    let mut h = Harness::new();
+    h.s.parent = Some(SocketId(0));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::SynReceived);
+    h
+}
+
+/// The handshake is over (passive side), nothing sent or received since.
+fn socket_established() -> Harness {
+    let mut h = socket_syn_received();
+    send!(h, ". seq=1 ack=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Established);
+    h
+}
+
+/// shutdown(SHUT_WR) sent a FIN that is not acknowledged yet.
+fn socket_fin_wait_1() -> Harness {
+    let mut h = socket_established();
+    h.with(|s, ctx| s.app_shutdown(ctx));
+    recv!(h, ["F. seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::FinWait1);
+    h
+}
+
+/// Our FIN is acknowledged; the peer has not closed yet.
+fn socket_fin_wait_2() -> Harness {
+    let mut h = socket_fin_wait_1();
+    send!(h, ". seq=1 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::FinWait2);
+    h
+}
+
+/// Both sides closed at once: the peer's FIN came before the ACK of ours.
+fn socket_closing() -> Harness {
+    let mut h = socket_fin_wait_1();
+    send!(h, "F. seq=1 ack=1");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closing);
+    h
+}
+
+/// Both FINs are acknowledged; the 2 MSL wait runs.
+fn socket_time_wait() -> Harness {
+    let mut h = socket_fin_wait_2();
+    send!(h, "F. seq=1 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    h
+}
+
+/// The peer closed first; its FIN is acknowledged (by the delayed ACK's timer).
+fn socket_close_wait() -> Harness {
+    let mut h = socket_established();
+    send!(h, "F. seq=1 ack=1");
+    assert_eq!(h.s.state, TcpState::CloseWait);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the FIN's ACK is delayed");
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=2 len=0"]);
+    h
+}
+
+/// The peer closed first, then we did: our FIN waits for its ACK.
+fn socket_last_ack() -> Harness {
+    let mut h = socket_close_wait();
+    h.with(|s, ctx| s.app_shutdown(ctx));
+    recv!(h, ["F. seq=1 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::LastAck);
+    h
+}
+
+// ---------------------------------------------------------------- SYN-SENT (§3.10.7.3)
+
+#[test]
+fn a_syn_ack_in_syn_sent_establishes_and_is_acknowledged() {
+    let mut h = socket_syn_sent();
+    send!(h, "S. seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(
+        h.s.timer(TimerKind::Retransmit),
+        None,
+        "the SYN's timer stops"
+    );
+}
+
+#[test]
+fn an_ack_for_data_never_sent_in_syn_sent_is_answered_with_a_reset() {
+    let mut h = socket_syn_sent();
+    send!(h, "S. seq=0 ack=5");
+    // §3.10.7.3 first: "<SEQ=SEG.ACK><CTL=RST>", and the segment is dropped.
+    recv!(h, ["R seq=5 len=0"]);
+    assert_eq!(h.s.state, TcpState::SynSent);
+}
+
+#[test]
+fn an_ack_of_the_isn_itself_in_syn_sent_is_answered_with_a_reset() {
+    let mut h = socket_syn_sent();
+    send!(h, ". seq=0 ack=0");
+    recv!(h, ["R seq=0 len=0"]);
+    assert_eq!(h.s.state, TcpState::SynSent);
+}
+
+#[test]
+fn a_reset_with_an_unacceptable_ack_in_syn_sent_is_dropped_without_reply() {
+    let mut h = socket_syn_sent();
+    send!(h, "R. seq=0 ack=9");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::SynSent);
+}
+
+#[test]
+fn a_reset_acknowledging_the_syn_refuses_the_connection() {
+    let mut h = socket_syn_sent();
+    send!(h, "R. seq=0 ack=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, Some("ECONNREFUSED"));
+}
+
+#[test]
+fn a_reset_without_ack_in_syn_sent_is_ignored() {
+    // §3.10.7.3 second: "If the ACK was acceptable, then signal to the user 'error:
+    // connection reset' … Otherwise (no ACK), drop the segment."
+    let mut h = socket_syn_sent();
+    send!(h, "R seq=0");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::SynSent);
+    assert_eq!(h.s.error, None);
+}
+
+#[test]
+fn an_acceptable_ack_without_syn_in_syn_sent_is_dropped() {
+    let mut h = socket_syn_sent();
+    send!(h, ". seq=0 ack=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::SynSent);
+}
+
+#[test]
+fn a_bare_syn_in_syn_sent_is_a_simultaneous_open() {
+    // RFC 9293 §3.5 figure 8: SYN-SENT → SYN-RECEIVED, SYN,ACK with the original ISN.
+    let mut h = socket_syn_sent();
+    send!(h, "S seq=0");
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::SynReceived);
+}
+
+// ---------------------------------------------------------------- SYN-RECEIVED
+
+#[test]
+fn the_third_segment_of_the_handshake_establishes_silently() {
+    let h = socket_established();
+    assert_eq!(
+        h.states(),
+        [
+            TcpState::Listen,
+            TcpState::SynReceived,
+            TcpState::Established
+        ]
+    );
+}
+
+#[test]
+fn a_retransmitted_syn_in_syn_received_gets_the_syn_ack_again() {
+    // Linux `tcp_check_req`: the same SYN-ACK, counted as a retransmission.
+    let mut h = socket_syn_received();
+    h.wait_ms(300);
+    send!(h, "S seq=0");
+    let tx = std::mem::take(&mut h.tx);
+    assert_eq!(tx.len(), 1);
+    assert_eq!(h.line(&tx[0]), "S. seq=0 ack=1 len=0");
+    assert_eq!(tx[0].retransmission, 1);
+    assert_eq!(h.s.state, TcpState::SynReceived);
+}
+
+#[test]
+fn an_ack_of_data_never_sent_in_syn_received_is_answered_with_a_reset() {
+    // §3.10.7.4 fifth, SYN-RECEIVED: "If the segment acknowledgment is not acceptable,
+    // form a reset segment <SEQ=SEG.ACK><CTL=RST>".
+    let mut h = socket_syn_received();
+    send!(h, ". seq=1 ack=9");
+    recv!(h, ["R seq=9 len=0"]);
+    assert_eq!(h.s.state, TcpState::SynReceived);
+}
+
+#[test]
+fn a_reset_in_passive_syn_received_drops_the_request_quietly() {
+    let mut h = socket_syn_received();
+    send!(h, "R seq=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, None, "no application has seen this connection");
+}
+
+#[test]
+fn a_reset_in_active_syn_received_refuses_the_connection() {
+    let mut h = socket_syn_sent();
+    send!(h, "S seq=0");
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, "R seq=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, Some("ECONNREFUSED"));
+}
+
+#[test]
+fn the_peers_syn_ack_completes_a_simultaneous_open() {
+    let mut h = socket_syn_sent();
+    send!(h, "S seq=0");
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, "S. seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::Established);
+}
+
+// ---------------------------------------------------------------- ESTABLISHED
+
+#[test]
+fn data_in_order_is_acknowledged_and_queued_for_the_application() {
+    let mut h = socket_established();
+    send!(h, "P. seq=1 ack=1 len=100");
+    // Linux starts in quick-ACK mode (`tcp_incr_quickack`): the first data is ACKed at once.
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 100);
+}
+
+#[test]
+fn a_segment_beyond_the_window_is_answered_with_an_ack_and_dropped() {
+    // §3.10.7.4 first: "If an incoming segment is not acceptable, an acknowledgment should
+    // be sent in reply (unless the RST bit is set)".
+    let mut h = socket_established();
+    send!(h, ". seq=900001 ack=1 len=10");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 0);
+    assert_eq!(h.s.state, TcpState::Established);
+}
+
+#[test]
+fn an_old_duplicate_is_answered_with_an_ack_and_dropped() {
+    let mut h = socket_established();
+    send!(h, "P. seq=1 ack=1 len=100");
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    send!(h, "P. seq=1 ack=1 len=100");
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 100, "the copy is not queued twice");
+}
+
+#[test]
+fn a_reset_beyond_the_window_is_ignored_without_reply() {
+    let mut h = socket_established();
+    send!(h, "R seq=900001");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Established);
+}
+
+#[test]
+fn a_reset_in_the_window_resets_the_connection() {
+    let mut h = socket_established();
+    send!(h, "R seq=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, Some("ECONNRESET"));
+}
+
+#[test]
+fn a_syn_in_the_window_gets_a_challenge_ack() {
+    // RFC 5961 §4 (RFC 9293 §3.10.7.4 fourth): an ACK, and the connection stays.
+    let mut h = socket_established();
+    send!(h, "S seq=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::Established);
+}
+
+#[test]
+fn a_segment_without_ack_is_dropped_after_the_window_check() {
+    // §3.10.7.4 fifth: "if the ACK bit is off, drop the segment and return".
+    let mut h = socket_established();
+    send!(h, "P seq=1 len=10");
+    recv_nothing!(h);
+    assert_eq!(h.s.rcvbuf.len(), 0);
+}
+
+#[test]
+fn an_ack_for_data_never_sent_is_answered_with_an_ack_and_dropped() {
+    let mut h = socket_established();
+    send!(h, "P. seq=1 ack=50 len=10");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 0, "its text is not processed either");
+    assert_eq!(h.s.snd_una, h.s.iss + 1);
+}
+
+#[test]
+fn a_newer_segment_updates_the_send_window_and_an_older_one_does_not() {
+    // §3.10.7.4 fifth: update SND.WND only if SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and
+    // SND.WL2 =< SEG.ACK, so that an old segment never takes back a newer window.
+    let mut h = socket_established();
+    send!(h, ". seq=201 ack=1 len=100 win=3000");
+    assert_eq!(h.s.snd_wnd, 3000);
+    recv!(h, [". seq=1 ack=1 len=0"]); // out of order: a duplicate ACK at once
+    send!(h, ". seq=101 ack=1 len=100 win=100");
+    assert_eq!(
+        h.s.snd_wnd, 3000,
+        "sent before the segment that set the window"
+    );
+    send!(h, ". seq=301 ack=1 len=0 win=5000");
+    assert_eq!(h.s.snd_wnd, 5000);
+}
+
+#[test]
+fn a_fin_in_established_moves_to_close_wait_with_a_delayed_ack() {
+    // Linux `tcp_fin`: the ACK is scheduled in ping-pong mode, to ride on our own FIN.
+    let mut h = socket_established();
+    send!(h, "F. seq=1 ack=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::CloseWait);
+    assert!(h.s.timer(TimerKind::DelayedAck).is_some());
+    assert_eq!(
+        h.s.rcv_nxt,
+        SeqNumber(PEER_ISN) + 2,
+        "the FIN takes one number"
+    );
+}
+
+#[test]
+fn a_fin_ahead_of_missing_data_waits_and_is_acknowledged_at_once() {
+    let mut h = socket_established();
+    send!(h, "F. seq=11 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::Established);
+    send!(h, "P. seq=1 ack=1 len=10");
+    assert_eq!(
+        h.s.state,
+        TcpState::CloseWait,
+        "the gap filled, the FIN counts"
+    );
+}
+
+// ---------------------------------------------------------------- closing
+
+#[test]
+fn the_ack_of_our_fin_moves_fin_wait_1_to_fin_wait_2() {
+    let h = socket_fin_wait_2();
+    assert!(h.s.fin_acked());
+}
+
+#[test]
+fn a_fin_with_the_ack_of_ours_moves_fin_wait_1_to_time_wait() {
+    let mut h = socket_fin_wait_1();
+    send!(h, "F. seq=1 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+}
+
+#[test]
+fn data_in_fin_wait_2_is_still_received() {
+    // Half-close (RFC 9293 §3.6): the peer may go on sending.
+    let mut h = socket_fin_wait_2();
+    send!(h, "P. seq=1 ack=2 len=10");
+    recv!(h, [". seq=2 ack=11 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 10);
+    assert_eq!(h.s.state, TcpState::FinWait2);
+}
+
+#[test]
+fn data_for_a_closed_application_is_answered_with_a_reset() {
+    // Linux `tcp_rcv_state_process` "abort on data": RST at the segment's ACK number.
+    let mut h = socket_established();
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=1 ack=1 len=0"]);
+    send!(h, "P. seq=1 ack=2 len=10");
+    recv!(h, ["R seq=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn a_fin_in_fin_wait_2_enters_time_wait_for_2msl() {
+    let h = socket_time_wait();
+    assert_eq!(
+        h.s.timer(TimerKind::TimeWait),
+        Some(h.now + h.p.time_wait_us)
+    );
+}
+
+#[test]
+fn the_ack_of_our_fin_moves_closing_to_time_wait() {
+    let mut h = socket_closing();
+    send!(h, ". seq=2 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+}
+
+#[test]
+fn a_retransmitted_fin_in_time_wait_is_acknowledged_and_restarts_2msl() {
+    // §3.10.7.4 eighth, TIME-WAIT: "Acknowledge it, and restart the 2 MSL timeout."
+    let mut h = socket_time_wait();
+    h.wait_ms(1000);
+    send!(h, "F. seq=1 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(
+        h.s.timer(TimerKind::TimeWait),
+        Some(h.now + h.p.time_wait_us)
+    );
+}
+
+#[test]
+fn time_wait_ends_in_closed_when_its_timer_fires() {
+    let mut h = socket_time_wait();
+    h.now = h.s.timer(TimerKind::TimeWait).expect("2MSL timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::TimeWait, ctx));
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn a_reset_in_time_wait_closes_it() {
+    // RFC 9293 §3.10.7.4 second; Linux with net.ipv4.tcp_rfc1337 = 0 (the default) does too.
+    let mut h = socket_time_wait();
+    send!(h, "R seq=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn a_retransmitted_fin_in_close_wait_is_acknowledged_again() {
+    let mut h = socket_close_wait();
+    send!(h, "F. seq=1 ack=1");
+    recv!(h, [". seq=1 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::CloseWait);
+}
+
+#[test]
+fn a_reset_in_close_wait_reports_epipe_on_linux() {
+    let mut h = socket_close_wait();
+    send!(h, "R seq=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, Some("EPIPE"));
+}
+
+#[test]
+fn the_ack_of_our_fin_closes_last_ack() {
+    let mut h = socket_last_ack();
+    send!(h, ". seq=2 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn an_ack_that_does_not_cover_our_fin_leaves_last_ack_waiting() {
+    let mut h = socket_last_ack();
+    send!(h, ". seq=2 ack=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::LastAck);
+}
+
+// ---------------------------------------------------------------- acceptability (§3.10.7.4)
+
+/// The four cases of RFC 9293's acceptability table, with the receive window set by hand.
+#[test]
+fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
+    let mut h = socket_established();
+    let nxt = h.s.rcv_nxt;
+    // Window 1000.
+    h.s.rcv_cap = 1000;
+    h.s.rcv_adv_edge = nxt;
+    assert!(h.s.segment_acceptable(nxt, 0), "len 0, window > 0: RCV.NXT");
+    assert!(
+        h.s.segment_acceptable(nxt + 999, 0),
+        "len 0: last in window"
+    );
+    assert!(!h.s.segment_acceptable(nxt + 1000, 0), "len 0: just beyond");
+    assert!(!h.s.segment_acceptable(nxt - 1, 0), "len 0: just before");
+    assert!(
+        h.s.segment_acceptable(nxt - 5, 10),
+        "len > 0: its end overlaps"
+    );
+    assert!(
+        h.s.segment_acceptable(nxt + 999, 10),
+        "len > 0: its start is in"
+    );
+    assert!(
+        !h.s.segment_acceptable(nxt - 10, 10),
+        "len > 0: wholly before"
+    );
+    // Window 0.
+    h.s.rcv_cap = 0;
+    assert!(
+        h.s.segment_acceptable(nxt, 0),
+        "len 0, window 0: exactly RCV.NXT"
+    );
+    assert!(
+        !h.s.segment_acceptable(nxt + 1, 0),
+        "len 0, window 0: anything else"
+    );
+    assert!(!h.s.segment_acceptable(nxt, 1), "len > 0, window 0: never");
+}
