@@ -613,7 +613,7 @@ case_enum! {
 }
 
 /// The knobs that decide how `data1` and `data2` come out of recv(): the sender's timing,
-/// Nagle and MSS, the link rate, and when and how much the reader reads. Scene 4 shows them;
+/// Nagle and MSS, the link rate, and when and how much the reader reads. The sticky-packets scene shows them;
 /// each of the seed's cases is one setting ([`StickyKnobs::of`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StickyKnobs {
