@@ -1,7 +1,8 @@
 //! TCP vs UDP: the same messages over both protocols through the same lossy link, two ladders
-//! side by side, counters and the comparison table below.
+//! side by side, counters and the comparison table below (`analysis` counts, `panel` draws).
 
-mod compare;
+mod analysis;
+mod panel;
 
 use yew::prelude::*;
 
@@ -94,7 +95,7 @@ fn more_messages(s: &mut Scenario, n: u32) {
 /// Below the diagrams, so drawn once the first frame is on screen.
 fn panel(a: &PanelArgs) -> Html {
     html! { <AfterPaint>
-        <compare::Compare trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} />
+        <panel::Compare trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} />
     </AfterPaint> }
 }
 
