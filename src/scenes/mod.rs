@@ -211,6 +211,18 @@ pub struct PanelArgs {
     pub on_own_key: Callback<(String, String)>,
 }
 
+/// The props of a panel drawn from the trace at the playhead alone (UDP, backlog, window, TCP vs
+/// UDP).
+#[derive(Properties, PartialEq)]
+pub struct TraceProps {
+    pub trace: Shared<Trace>,
+    /// The playhead, µs.
+    pub t: u64,
+    pub lang: Lang,
+    /// Show this moment in the player.
+    pub on_jump: Callback<u64>,
+}
+
 /// The model knobs shared by every scene.
 pub fn knobs(p: &Params) -> Knobs {
     use crate::engine::params::Profile;

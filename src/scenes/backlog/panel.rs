@@ -3,24 +3,15 @@
 
 use yew::prelude::*;
 
-use synack_model::trace::Trace;
 use synack_model::VecMap;
 
 use super::analysis::*;
 use super::{effective, knob_value, KNOBS};
 use crate::engine::narration::drop_reason;
-use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::num;
 use crate::scenes::controls::Knob;
-
-#[derive(Properties, PartialEq)]
-pub struct PanelProps {
-    pub trace: Shared<Trace>,
-    pub t: u64,
-    pub lang: Lang,
-    pub on_jump: Callback<u64>,
-}
+use crate::scenes::TraceProps;
 
 fn slots(name: &str, testid: &'static str, (len, cap): (u32, u32), lang: Lang) -> Html {
     let shown = cap.clamp(1, 8);
@@ -42,7 +33,7 @@ fn slots(name: &str, testid: &'static str, (len, cap): (u32, u32), lang: Lang) -
 }
 
 #[component]
-pub fn BacklogPanel(p: &PanelProps) -> Html {
+pub fn BacklogPanel(p: &TraceProps) -> Html {
     let lang = p.lang;
     let trace = &*p.trace;
     let (syn, acc, counters) = queues_at(trace, p.t);

@@ -4,12 +4,12 @@
 
 use yew::prelude::*;
 
-use synack_model::trace::{Micros, Proto, Trace};
+use synack_model::trace::{Micros, Proto};
 
 use super::analysis::{moments, tally, Tally};
 use crate::engine::ladder::fmt_ms;
-use crate::engine::Shared;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
+use crate::scenes::TraceProps;
 
 /// The interview chapter's table, in our words: (property, TCP, UDP).
 const ROWS: [(T, T, T); 8] = [
@@ -67,16 +67,8 @@ const ROWS: [(T, T, T); 8] = [
     ),
 ];
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub trace: Shared<Trace>,
-    pub t: u64,
-    pub lang: Lang,
-    pub on_jump: Callback<u64>,
-}
-
 #[component]
-pub fn Compare(p: &Props) -> Html {
+pub fn Compare(p: &TraceProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
     let now_tcp = tally(&p.trace, Proto::Tcp, p.t);

@@ -2,26 +2,16 @@
 
 use yew::prelude::*;
 
-use synack_model::trace::Trace;
-
 use super::analysis::*;
 use crate::engine::ladder::fmt_ms;
 use crate::engine::narration::{drop_reason, localize_name};
-use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::scenes::backlog::addr;
 use crate::scenes::sticky::{chunk_bar, DISCARDED};
-
-#[derive(Properties, PartialEq)]
-pub struct PanelProps {
-    pub trace: Shared<Trace>,
-    pub t: u64,
-    pub lang: Lang,
-    pub on_jump: Callback<u64>,
-}
+use crate::scenes::TraceProps;
 
 #[component]
-pub fn UdpPanel(p: &PanelProps) -> Html {
+pub fn UdpPanel(p: &TraceProps) -> Html {
     let lang = p.lang;
     let trace = &*p.trace;
     let t = p.t;

@@ -7,18 +7,10 @@ use synack_model::trace::{EventKind, Micros, Trace, WindowState};
 
 use super::analysis::*;
 use crate::engine::ladder::fmt_ms;
-use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::scenes::TraceProps;
 
 // ------------------------------------------------------------------------------ component
-
-#[derive(Properties, PartialEq)]
-pub struct PanelProps {
-    pub trace: Shared<Trace>,
-    pub t: u64,
-    pub lang: Lang,
-    pub on_jump: Callback<u64>,
-}
 
 #[derive(PartialEq)]
 struct Derived {
@@ -80,7 +72,7 @@ fn strip_html(s: &Strip, testid: &'static str, lang: Lang) -> Html {
 }
 
 #[component]
-pub fn WindowPanel(p: &PanelProps) -> Html {
+pub fn WindowPanel(p: &TraceProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
     let d = use_memo(p.trace.clone(), |t| derive(t));
