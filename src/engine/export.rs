@@ -3,49 +3,21 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::tokens::{self, TOKENS};
 use crate::dom::document;
 use crate::num;
-
-/// The colour tokens the diagrams use; their current values are written into the exported
-/// file so it looks like the page (light or dark) without the page's stylesheet.
-const TOKENS: &[&str] = &[
-    "--bg",
-    "--panel",
-    "--panel-2",
-    "--ink",
-    "--ink-2",
-    "--ink-3",
-    "--line",
-    "--syn",
-    "--synack",
-    "--ack",
-    "--data",
-    "--fin",
-    "--rst",
-    "--udp",
-    "--lost",
-    "--st-open",
-    "--st-est",
-    "--st-closing",
-    "--st-closed",
-    "--playhead",
-];
 
 /// The visible diagram's SVG as a standalone document, with its size. A split view (TCP and
 /// UDP side by side) becomes one document with both ladders next to each other, each under its
 /// column title, so the export shows what the screen shows.
 pub fn current_svg() -> Option<(String, f64, f64)> {
     let doc = document()?;
-    let win = web_sys::window()?;
-    let root = doc.document_element()?;
-    let style = win.get_computed_style(&root).ok().flatten()?;
+    // The tokens' current values (light or dark) travel in the file: it has no page around it.
     let vars: String = TOKENS
         .iter()
-        .filter_map(|t| {
-            let v = style.get_property_value(t).ok()?;
-            let v = v.trim();
-            (!v.is_empty()).then(|| format!("{t}:{v};"))
-        })
+        .zip(tokens::current(TOKENS))
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(t, v)| format!("{t}:{v};"))
         .collect();
     let mut columns = Vec::new();
     while let Some(col) = doc
@@ -151,7 +123,7 @@ fn stacked_svg(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
     let text = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad\" width=\"{ws}\" height=\"{hs}\" \
          viewBox=\"0 0 {ws} {hs}\"><defs>{}{}</defs>\
-         <rect x=\"0\" y=\"0\" width=\"{ws}\" height=\"{hs}\" fill=\"var(--panel, #fff)\"/>\
+         <rect x=\"0\" y=\"0\" width=\"{ws}\" height=\"{hs}\" fill=\"var(--panel)\"/>\
          <g clip-path=\"url(#{id}-clip)\">{}</g><g clip-path=\"url(#{id}-clip-marks)\">{}</g>{}{}</svg>",
         clip("clip", cut("data-reveal")),
         clip("clip-marks", cut("data-reveal-marks")),

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use synack_model::trace::{Header, Segment};
 
-use super::labels::{options_text, Isns, Numbering, SegKind};
+use super::labels::{options_text, Isns, Numbering, SegKind, SegKindText};
 use super::layout::{Arrow, Outcome};
 use super::narration::drop_reason;
 use crate::i18n::{Lang, T};

@@ -23,46 +23,47 @@ use yew::prelude::*;
 
 use synack_model::trace::{TcpState, Trace};
 
-use super::labels::{mark, segment_label, Isns, Numbering, SegKind};
+use super::labels::{mark, segment_label, Isns, Numbering, SegKind, SegKindText};
 use super::layout::{Arrow, Ladder, Outcome};
 use super::narration::{drop_reason, host_name, localize_name};
 use super::Shared;
 use crate::i18n::Lang;
 use crate::num::{self, math};
 
-/// Styles travel inside the SVG so an exported file looks like the page. Colours come from the
-/// page's tokens with fallbacks for the standalone file.
+/// Styles travel inside the SVG so an exported file looks like the page. Colours are the page's
+/// tokens only (`var(--lost)`, no hex here): the export writes their current values into the
+/// file (see `tokens`).
 pub const SVG_CSS: &str = r#"
-.lad text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,"Noto Sans CJK SC",monospace;font-size:12px;fill:var(--ink,#1d1f24)}
-.lad .lane{stroke:var(--ink-3,#62666f);stroke-width:2}
-.lad .lane-fold{stroke:var(--ink-3,#62666f);stroke-width:2;stroke-dasharray:2 4}
-.lad .fold-lbl{fill:var(--ink-3,#62666f);font-size:12px}
+.lad text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,"Noto Sans CJK SC",monospace;font-size:12px;fill:var(--ink)}
+.lad .lane{stroke:var(--ink-3);stroke-width:2}
+.lad .lane-fold{stroke:var(--ink-3);stroke-width:2;stroke-dasharray:2 4}
+.lad .fold-lbl{fill:var(--ink-3);font-size:12px}
 .lad .host{font-size:14px;font-weight:700;font-family:system-ui,"Noto Sans CJK SC",sans-serif}
-.lad .tick{fill:var(--ink-3,#62666f);font-size:11px}
+.lad .tick{fill:var(--ink-3);font-size:11px}
 .lad .seg line.shaft{stroke-width:2}
 .lad .seg.lost line.shaft{stroke-dasharray:6 4}
-.lad .seg .x{stroke:var(--lost,#d32f2f);stroke-width:3}
-.lad .seg .why{fill:var(--lost,#d32f2f);font-size:11px}
-.lad .seg .mark{fill:var(--lost,#d32f2f);font-weight:700}
-.lad .seg .opt{fill:var(--ink-2,#50545e);font-size:11px}
+.lad .seg .x{stroke:var(--lost);stroke-width:3}
+.lad .seg .why{fill:var(--lost);font-size:11px}
+.lad .seg .mark{fill:var(--lost);font-weight:700}
+.lad .seg .opt{fill:var(--ink-2);font-size:11px}
 .lad .seg .hit{stroke:transparent;stroke-width:14;cursor:pointer}
 .lad .seg:hover line.shaft{stroke-width:3}
-.lad .k-syn{stroke:var(--syn,#1565c0);fill:var(--syn,#1565c0)}
-.lad .k-synack{stroke:var(--synack,#6a1b9a);fill:var(--synack,#6a1b9a)}
-.lad .k-ack{stroke:var(--ack,#2e7d32);fill:var(--ack,#2e7d32)}
-.lad .k-data{stroke:var(--data,#b45309);fill:var(--data,#b45309)}
-.lad .k-fin{stroke:var(--fin,#c2185b);fill:var(--fin,#c2185b)}
-.lad .k-rst{stroke:var(--rst,#c62828);fill:var(--rst,#c62828)}
-.lad .k-udp{stroke:var(--udp,#00838f);fill:var(--udp,#00838f)}
-.lad .pill rect{stroke-width:1.5;fill:var(--panel,#fff)}
+.lad .k-syn{stroke:var(--syn);fill:var(--syn)}
+.lad .k-synack{stroke:var(--synack);fill:var(--synack)}
+.lad .k-ack{stroke:var(--ack);fill:var(--ack)}
+.lad .k-data{stroke:var(--data);fill:var(--data)}
+.lad .k-fin{stroke:var(--fin);fill:var(--fin)}
+.lad .k-rst{stroke:var(--rst);fill:var(--rst)}
+.lad .k-udp{stroke:var(--udp);fill:var(--udp)}
+.lad .pill rect{stroke-width:1.5;fill:var(--panel)}
 .lad .pill text{font-size:11px;font-weight:600}
-.lad .g-open rect{stroke:var(--st-open,#1565c0)} .lad .g-open text{fill:var(--st-open,#1565c0)}
-.lad .g-est rect{stroke:var(--st-est,#2e7d32)} .lad .g-est text{fill:var(--st-est,#2e7d32)}
-.lad .g-closing rect{stroke:var(--st-closing,#b45309)} .lad .g-closing text{fill:var(--st-closing,#b45309)}
-.lad .g-closed rect{stroke:var(--st-closed,#6b7280)} .lad .g-closed text{fill:var(--st-closed,#6b7280)}
-.lad .playhead{stroke:var(--playhead,#e11d48);stroke-width:1.5}
-.lad .playhead-t{fill:var(--playhead,#e11d48);font-size:11px;paint-order:stroke;stroke:var(--panel,#fff);stroke-width:4px;stroke-linejoin:round}
-.lad .dots{stroke:var(--panel,#fff);stroke-width:4;paint-order:stroke}
+.lad .g-open rect{stroke:var(--st-open)} .lad .g-open text{fill:var(--st-open)}
+.lad .g-est rect{stroke:var(--st-est)} .lad .g-est text{fill:var(--st-est)}
+.lad .g-closing rect{stroke:var(--st-closing)} .lad .g-closing text{fill:var(--st-closing)}
+.lad .g-closed rect{stroke:var(--st-closed)} .lad .g-closed text{fill:var(--st-closed)}
+.lad .playhead{stroke:var(--playhead);stroke-width:1.5}
+.lad .playhead-t{fill:var(--playhead);font-size:11px;paint-order:stroke;stroke:var(--panel);stroke-width:4px;stroke-linejoin:round}
+.lad .dots{stroke:var(--panel);stroke-width:4;paint-order:stroke}
 .lad .sel line.shaft{stroke-width:5;opacity:.35}
 .lad .seg.warn line.shaft{stroke-width:4;stroke-dasharray:10 3}
 "#;
@@ -768,7 +769,7 @@ impl Placement {
 /// per frame, which the compositor applies without repainting anything.
 fn cover(y: f64, h: f64, clicks: bool) -> String {
     format!(
-        "position:absolute;left:0;top:0;width:100%;height:{}px;background:var(--panel,#fff);\
+        "position:absolute;left:0;top:0;width:100%;height:{}px;background:var(--panel);\
          will-change:transform;transform:translateY({}px){}",
         f1(h),
         f1(y),
@@ -909,7 +910,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
             // `lad` scopes SVG_CSS over every layer; the data attributes let export.rs put the
             // layers back together as one SVG, cut where the screen cuts them.
             <div class="lad lad-stack" id={format!("{}-stack", p.uid)}
-                 style={format!("position:relative;overflow:hidden;width:{}px;height:{}px;background:var(--panel,#fff)", f1(geo.width), f1(h))}
+                 style={format!("position:relative;overflow:hidden;width:{}px;height:{}px;background:var(--panel)", f1(geo.width), f1(h))}
                  data-reveal={f1(reveal)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}>
                 if measured {
                     <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}

@@ -5,7 +5,7 @@ use synack_model::trace::{
     Trace,
 };
 
-use super::labels::{segment_label, Isns, Numbering, SegKind};
+use super::labels::{segment_label, Isns, Numbering, SegKind, SegKindText};
 use crate::i18n::{Api, Lang};
 use crate::num;
 

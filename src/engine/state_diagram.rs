@@ -226,7 +226,7 @@ pub fn StateDiagram(p: &Props) -> Html {
                     <path d="M0,0 L10,5 L0,10 z" class="sd-head-hot" />
                 </marker>
             </defs>
-            <rect x="0" y="0" width={shortest(W)} height={shortest(H)} fill="var(--panel, #fff)" />
+            <rect x="0" y="0" width={shortest(W)} height={shortest(H)} fill="var(--panel)" />
             { for edges }
             <g class={classes!("sd-box", "g-closed", closed_lit.then_some("lit"))} data-state="CLOSED-2">
                 <rect x={fixed(CLOSED_BOTTOM.0 - BW / 2.0, 1)} y={fixed(CLOSED_BOTTOM.1 - BH / 2.0, 1)} width={shortest(BW)} height={shortest(BH)} rx="6" />
@@ -237,26 +237,28 @@ pub fn StateDiagram(p: &Props) -> Html {
     }
 }
 
-const SD_CSS: &str = r#"
-.sd text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px;fill:var(--ink,#1d1f24)}
-.sd .sd-edge line{stroke:var(--line,#c9c6bf);stroke-width:1.5}
-.sd .sd-edge text{font-size:10px;fill:var(--ink-3,#62666f)}
-.sd .sd-head{fill:var(--ink-3,#62666f)}
-.sd .sd-head-hot{fill:var(--playhead,#e11d48)}
-.sd .sd-edge.hot line{stroke:var(--playhead,#e11d48);stroke-width:3;stroke-dasharray:8 5;animation:sd-flow 1s linear infinite}
-.sd .sd-edge.hot text{fill:var(--playhead,#e11d48);font-weight:700;font-size:11px}
+/// The state diagram's styles, inside its SVG like the ladder's [`super::ladder::SVG_CSS`]:
+/// colours are tokens only.
+pub const SD_CSS: &str = r#"
+.sd text{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px;fill:var(--ink)}
+.sd .sd-edge line{stroke:var(--line);stroke-width:1.5}
+.sd .sd-edge text{font-size:10px;fill:var(--ink-3)}
+.sd .sd-head{fill:var(--ink-3)}
+.sd .sd-head-hot{fill:var(--playhead)}
+.sd .sd-edge.hot line{stroke:var(--playhead);stroke-width:3;stroke-dasharray:8 5;animation:sd-flow 1s linear infinite}
+.sd .sd-edge.hot text{fill:var(--playhead);font-weight:700;font-size:11px}
 @keyframes sd-flow{to{stroke-dashoffset:-13}}
 @media (prefers-reduced-motion: reduce){.sd .sd-edge.hot line{animation:none}}
-.sd .sd-box rect{fill:var(--panel,#fff);stroke:var(--line,#c9c6bf);stroke-width:1.5}
+.sd .sd-box rect{fill:var(--panel);stroke:var(--line);stroke-width:1.5}
 .sd .sd-box.lit rect{stroke-width:3}
-.sd .sd-box.lit.g-open rect{stroke:var(--st-open,#1565c0)}
-.sd .sd-box.lit.g-est rect{stroke:var(--st-est,#2e7d32)}
-.sd .sd-box.lit.g-closing rect{stroke:var(--st-closing,#b45309)}
-.sd .sd-box.lit.g-closed rect{stroke:var(--st-closed,#6b7280)}
+.sd .sd-box.lit.g-open rect{stroke:var(--st-open)}
+.sd .sd-box.lit.g-est rect{stroke:var(--st-est)}
+.sd .sd-box.lit.g-closing rect{stroke:var(--st-closing)}
+.sd .sd-box.lit.g-closed rect{stroke:var(--st-closed)}
 .sd .sd-box.lit text{font-weight:700}
-.sd .sd-box.lit.side-0 rect{fill:color-mix(in srgb,var(--syn,#1565c0) 14%,var(--panel,#fff))}
-.sd .sd-box.lit.side-1 rect{fill:color-mix(in srgb,var(--synack,#6a1b9a) 14%,var(--panel,#fff))}
+.sd .sd-box.lit.side-0 rect{fill:color-mix(in srgb,var(--syn) 14%,var(--panel))}
+.sd .sd-box.lit.side-1 rect{fill:color-mix(in srgb,var(--synack) 14%,var(--panel))}
 .sd .sd-tag{font-size:11px;font-weight:700}
-.sd .sd-tag.side-0{fill:var(--syn,#1565c0)}
-.sd .sd-tag.side-1{fill:var(--synack,#6a1b9a)}
+.sd .sd-tag.side-0{fill:var(--syn)}
+.sd .sd-tag.side-1{fill:var(--synack)}
 "#;

@@ -1038,3 +1038,29 @@ fn multicast_narration_names_the_receivers_as_the_case_does() {
     assert!(said.iter().any(|s| s.contains("receiver 3")), "{said:#?}");
     assert!(!said.iter().any(|s| s.contains("server 2")), "{said:#?}");
 }
+
+#[test]
+fn every_colour_of_the_svg_stylesheets_is_a_token_the_export_writes_into_the_file() {
+    use super::tokens::{vars_used, TOKENS};
+    for (name, css) in [
+        ("ladder", super::ladder::SVG_CSS),
+        ("state diagram", super::state_diagram::SD_CSS),
+    ] {
+        let used = vars_used(css);
+        assert!(used.len() > 10, "{name}: {used:?}");
+        for v in used {
+            assert!(
+                TOKENS.contains(&v),
+                "{name} uses {v}, which the export does not write"
+            );
+        }
+        // One source: a hex colour here would not follow the theme.
+        assert!(!css.contains('#'), "{name} has a colour of its own");
+    }
+}
+
+#[test]
+fn vars_used_reads_the_name_with_or_without_a_fallback() {
+    let css = ".a{fill:var(--ink)} .b{stroke:var( --lost , red)}";
+    assert_eq!(super::tokens::vars_used(css), ["--ink", "--lost"]);
+}

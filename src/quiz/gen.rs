@@ -5,13 +5,14 @@
 use synack_model::presets::{self, BacklogKnobs, HandshakeCase, Knobs, StickyCase, StickyFix};
 use synack_model::presets::{TeardownCase, UdpCase, WindowCase};
 use synack_model::profile::ProfileId;
+use synack_model::read::{self, flag_names, Fate};
 use synack_model::trace::{
     Addr, AppCallKind, AppResult, EventKind, Header, Proto, Segment, SocketId, TcpHeader, TcpState,
     TimerKind, Trace,
 };
 
 use super::{bank, tr, Answer, Question, Topic};
-use crate::engine::labels::{flag_list, Isns, Numbering};
+use crate::engine::labels::{Isns, Numbering};
 use crate::engine::layout::Ladder;
 use crate::engine::narration::{host_name, socket_name};
 use crate::i18n::{Lang, T};
@@ -212,22 +213,18 @@ struct Sent<'a> {
 }
 
 fn sent(tr: &Trace) -> Vec<Sent<'_>> {
-    let mut out = Vec::new();
-    for (i, e) in tr.events.iter().enumerate() {
-        if let EventKind::SegmentSent { id, segment } = &e.kind {
-            let fate = tr.events[i..].iter().find_map(|f| match &f.kind {
-                EventKind::SegmentArrived { id: x } if x == id => Some((f.t, true)),
-                EventKind::SegmentDropped { id: x, .. } if x == id => Some((f.t, false)),
-                _ => None,
-            });
-            out.push(Sent {
-                t: e.t,
-                seg: segment,
-                fate,
-            });
-        }
-    }
-    out
+    read::segments(tr)
+        .into_iter()
+        .map(|s| Sent {
+            t: s.t,
+            seg: s.seg,
+            fate: match s.fate {
+                Fate::Delivered(t) => Some((t, true)),
+                Fate::Dropped(t, _) => Some((t, false)),
+                Fate::Unknown => None,
+            },
+        })
+        .collect()
 }
 
 fn tcp(s: &Segment) -> Option<&TcpHeader> {
@@ -244,7 +241,7 @@ fn is(s: &Segment, f: fn(&TcpHeader) -> bool) -> bool {
 /// "client → server: SYN, ACK".
 pub fn seg_text(tr: &Trace, s: &Segment, lang: Lang) -> String {
     let what = match tcp(s) {
-        Some(h) => flag_list(h),
+        Some(h) => flag_names(h.flags),
         None => "UDP".into(),
     };
     format!(
@@ -268,12 +265,7 @@ fn transition(
     tr: &Trace,
     pick: impl Fn(SocketId, TcpState) -> bool,
 ) -> Option<(u64, SocketId, TcpState, TcpState)> {
-    tr.events.iter().find_map(|e| match e.kind {
-        EventKind::StateChanged { socket, from, to } if pick(socket, from) => {
-            Some((e.t, socket, from, to))
-        }
-        _ => None,
-    })
+    read::state_changes(tr).find(|&(_, socket, from, _)| pick(socket, from))
 }
 
 /// The n-th (0-based) recv()/recvfrom() of `socket` that returned data: (time, len, result).
@@ -319,7 +311,9 @@ fn next_segment(tr: &Trace, cx: &Ctx, after: u64, lead: T, why: String) -> Optio
         host_name(tr, s.seg.src.host, cx.lang),
         host_name(tr, s.seg.dst.host, cx.lang),
     );
-    let flags = tcp(s.seg).map(flag_list).unwrap_or_else(|| "UDP".into());
+    let flags = tcp(s.seg)
+        .map(|h| flag_names(h.flags))
+        .unwrap_or_else(|| "UDP".into());
     const POOL: [&str; 6] = ["SYN, ACK", "ACK", "FIN, ACK", "RST", "SYN", "PSH, ACK"];
     let mut wrong = vec![format!("{b} → {a}: {flags}")];
     for k in 0..POOL.len() {

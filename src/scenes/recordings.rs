@@ -29,6 +29,7 @@ recorded! {
     ("handshake", "normal", "handshake-normal"),
     ("handshake", "syn-lost", "handshake-syn-lost"),
     ("handshake", "syn-ack-lost", "handshake-synack-lost"),
+    ("handshake", "closed-port", "connect-refused"),
     ("teardown", "client-closes", "teardown-client-first"),
     ("teardown", "server-closes", "teardown-server-first"),
     ("teardown", "simultaneous-close", "teardown-both"),
@@ -36,6 +37,8 @@ recorded! {
     ("teardown", "abort", "teardown-abort"),
     ("backlog", "overflow", "backlog-full-syncookies"),
     ("window", "fast-retransmit", "loss-fast-retransmit"),
+    ("window", "rto-backoff", "retries2-timeout"),
+    ("window", "slow-reader", "zero-window"),
 }
 
 /// The recording of a scene's case, as `#/open`'s `rec` value (`linux-6.18/handshake-normal`).
@@ -66,6 +69,6 @@ mod tests {
             for_case("handshake", "normal").as_deref(),
             Some("linux-6.18/handshake-normal")
         );
-        assert_eq!(for_case("handshake", "closed-port"), None);
+        assert_eq!(for_case("handshake", "simultaneous-open"), None);
     }
 }

@@ -18,11 +18,12 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 27] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
     "handshake-syn-timeout",
+    "handshake-syn-exponential",
     "teardown-client-first",
     "teardown-server-first",
     "teardown-both",
@@ -36,6 +37,15 @@ pub const NAMES: [&str; 17] = [
     "loss-tail",
     "delayed-ack",
     "delayed-ack-no-reader",
+    "retries2-timeout",
+    "retries2-rto-max",
+    "orphan-fin-lost",
+    "fin-wait2-timeout",
+    "zero-window",
+    "rst-in-close-wait",
+    "send-after-shutdown",
+    "time-wait-rebind",
+    "time-wait-rebind-reuseaddr",
 ];
 
 /// The scenario of case `name`.
@@ -128,6 +138,25 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 None,
             );
             sc.tuning.syn_retries = Some(2);
+            sc
+        }
+        "handshake-syn-exponential" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "every SYN is lost, tcp_syn_retries=2 and tcp_syn_linear_timeouts=0: the \
+                     textbook doubling (1 s, 2 s) and the time budget tcp_syn_retries stands \
+                     for, 7 s from the first SYN",
+                    8_000,
+                    listen_accept(vec![]),
+                    vec![connect_at(50)],
+                ),
+                Some("client"),
+                SegmentMatch::Syn,
+                None,
+            );
+            sc.tuning.syn_retries = Some(2);
+            sc.tuning.syn_linear_timeouts = Some(0);
             sc
         }
         "teardown-client-first" => base(
@@ -277,10 +306,191 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(600), send(100).action),
             ],
         ),
+        "retries2-timeout" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "a 100-byte request into a black hole, tcp_retries2=3: a loss probe, RTOs \
+                     doubling from the 200 ms floor, and recv() failing with ETIMEDOUT once the \
+                     time tcp_retries2 stands for has passed",
+                    8_000,
+                    listen_accept(vec![]),
+                    vec![connect_at(50), Step::at(ms(200), send(100).action), recv()],
+                ),
+                Some("client"),
+                SegmentMatch::Data,
+                None,
+            );
+            sc.tuning.data_retries = Some(3);
+            sc
+        }
+        "retries2-rto-max" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "the same black hole with tcp_rto_max_ms=1000 and tcp_retries2=5: the RTO \
+                     stops doubling at 1 s, and the give-up time follows the lower ceiling",
+                    8_000,
+                    listen_accept(vec![]),
+                    vec![connect_at(50), Step::at(ms(200), send(100).action), recv()],
+                ),
+                Some("client"),
+                SegmentMatch::Data,
+                None,
+            );
+            sc.tuning.data_retries = Some(5);
+            sc.tuning.rto_max_us = Some(1_000_000);
+            sc
+        }
+        "orphan-fin-lost" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "request and answer, then the client closes and every FIN it sends is lost, \
+                     tcp_orphan_retries=2: the orphan in FIN-WAIT-1 retransmits its FIN and is \
+                     dropped",
+                    5_000,
+                    listen_accept(vec![recv(), send(5)]),
+                    vec![
+                        connect_at(50),
+                        send(5),
+                        recv(),
+                        Step::at(ms(300), Action::Close),
+                    ],
+                ),
+                Some("client"),
+                SegmentMatch::Fin,
+                None,
+            );
+            sc.tuning.orphan_retries = Some(2);
+            sc
+        }
+        "fin-wait2-timeout" => {
+            let mut sc = base(
+                name,
+                "request and answer, the client closes, the server never does, \
+                 tcp_fin_timeout=2: the orphan waits in FIN-WAIT-2 for 2 s, then is gone",
+                3_500,
+                listen_accept(vec![recv(), send(5), recv()]),
+                vec![
+                    connect_at(50),
+                    send(5),
+                    recv(),
+                    Step::at(ms(300), Action::Close),
+                ],
+            );
+            sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
+            sc
+        }
+        "zero-window" => {
+            // One full segment per write, 100 ms apart: well over an RTT plus the delayed ACK,
+            // so each leaves alone and with PSH, every ACK comes before the next segment (at
+            // 50 ms the 40 ms delayed ACK and the next segment raced), and no bulk burst
+            // brings in the sender's pacing. Into a receive buffer of 8192 bytes (SO_RCVBUF
+            // locks it: no autotuning, window scale 0).
+            let mut writes = vec![connect_at(50)];
+            writes.extend((0..8).map(|i| Step::at(ms(200 + 100 * i), send(1_448).action)));
+            let mut sc = base(
+                name,
+                "the server does not read (SO_RCVBUF 8192): its window closes after a few \
+                 segments, the client probes the zero window with backoff, and one read \
+                 reopens it",
+                3_000,
+                listen_accept(vec![late_read(2_000)]),
+                writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
+            sc
+        }
+        "rst-in-close-wait" => base(
+            name,
+            "the server closes at once; the client, in CLOSE-WAIT, reads the end of file and \
+             then sends: the orphan answers with an RST, after which recv() still reads 0 and \
+             send() fails with EPIPE",
+            1_000,
+            listen_accept(vec![Step::at(ms(150), Action::Close)]),
+            vec![
+                connect_at(50),
+                recv(),
+                Step::at(ms(300), send(5).action),
+                Step::at(ms(400), Action::Recv { max: 65536 }),
+                Step::at(ms(450), send(5).action),
+            ],
+        ),
+        "send-after-shutdown" => base(
+            name,
+            "the client shuts down its sending side (SHUT_WR) and then tries to send: EPIPE, \
+             while the answer still arrives",
+            1_000,
+            listen_accept(vec![recv(), recv(), send(5)]),
+            vec![
+                connect_at(50),
+                send(5),
+                Step::at(ms(200), Action::Shutdown),
+                Step::at(ms(250), send(5).action),
+                recv(),
+            ],
+        ),
+        "time-wait-rebind" => time_wait_rebind(name, false),
+        "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
         _ => return None,
     };
     sc.name = format!("lab/{name}");
     Some(sc)
+}
+
+/// The server closes first (its connection goes to TIME-WAIT on port 9999), closes its
+/// listener, and a new listener tries port 9999 at 500 ms: without SO_REUSEADDR on both,
+/// EADDRINUSE (the server restart that fails); with it, it listens.
+fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    let mut sc = base(
+        name,
+        if reuse {
+            "a server restarted while its last connection is in TIME-WAIT, SO_REUSEADDR on \
+             both listeners: the new listen() succeeds"
+        } else {
+            "a server restarted while its last connection is in TIME-WAIT, no SO_REUSEADDR: \
+             the new listener's bind() fails with EADDRINUSE"
+        },
+        1_000,
+        vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(200), Action::Close),
+            Step {
+                on: Some("listener".into()),
+                ..Step::at(ms(250), Action::Close)
+            },
+        ],
+        vec![
+            Step::at(
+                ms(50),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::Send {
+                len: 5,
+                message: None,
+                content: None,
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(300), Action::Close),
+        ],
+    );
+    let mut again = socket("new listener", "server", 9999);
+    again.reuse_addr = reuse;
+    sc.sockets[0].reuse_addr = reuse;
+    sc.sockets.push(again);
+    sc.apps.push(AppScript {
+        socket: "new listener".into(),
+        steps: vec![Step::at(ms(500), Action::Listen { backlog: 8 })],
+    });
+    sc
 }
 
 /// listen(1), nobody accepts, three clients connect 30 ms apart (1.5 × the one-way delay: a
@@ -342,6 +552,8 @@ fn socket(label: &str, host: &str, port: u16) -> SocketSpec {
         no_delay: false,
         reuse_addr: false,
         join: Vec::new(),
+        max_seg: None,
+        syn_count: None,
     }
 }
 
@@ -361,14 +573,8 @@ fn base(
         profile: ProfileId::Linux,
         tuning: ProfileOverrides::default(),
         hosts: vec![
-            HostSpec {
-                name: "client".into(),
-                addr: "10.47.0.1".into(),
-            },
-            HostSpec {
-                name: "server".into(),
-                addr: "10.47.0.2".into(),
-            },
+            HostSpec::new("client", "10.47.0.1"),
+            HostSpec::new("server", "10.47.0.2"),
         ],
         network: NetworkSpec {
             default: LinkSpec {

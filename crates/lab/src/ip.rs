@@ -48,15 +48,7 @@ pub fn parse(ip: &[u8]) -> Option<Parsed> {
             if off < 20 || off > l4.len() {
                 return None;
             }
-            let f = l4[13];
-            let flags = TcpFlags {
-                fin: f & 0x01 != 0,
-                syn: f & 0x02 != 0,
-                rst: f & 0x04 != 0,
-                psh: f & 0x08 != 0,
-                ack: f & 0x10 != 0,
-                urg: f & 0x20 != 0,
-            };
+            let flags = TcpFlags::from_bits(l4[13].into());
             Some(Parsed {
                 src,
                 dst,

@@ -77,6 +77,9 @@ pub enum WireFate {
 #[derive(Clone, Debug)]
 struct Sock {
     info: SocketInfo,
+    /// When the lab made it (or first saw it), on the recorder's clock: a dump before that
+    /// shows another socket (a listener restarted on the same port).
+    registered_us: u64,
 }
 
 /// (message, offset in the byte stream, length)
@@ -207,6 +210,7 @@ impl Recorder {
                 created_us: now,
                 label: label.into(),
             },
+            registered_us: now,
         });
         id
     }
@@ -578,8 +582,14 @@ impl Inner {
         let local = self.addr_of(d.local);
         let remote = (d.remote.port() != 0).then(|| self.addr_of(d.remote));
         let listening = d.state == st::LISTEN;
-        let found = self.sockets.iter().find(|s| {
-            s.info.proto == proto
+        // The newest match, and for a listener the newest made before this dump: a listener
+        // restarted on the same port is a socket of its own, and the old one (closed by then)
+        // was registered first. (An accepted connection is registered at accept(), after
+        // dumps already showed it in the queues: it matches those too.)
+        let seen = t_abs.saturating_sub(self.start_us);
+        let found = self.sockets.iter().rfind(|s| {
+            (!listening || s.registered_us <= seen)
+                && s.info.proto == proto
                 && s.info.host == local.host
                 && s.info.local_port == local.port
                 && s.info.listener == listening
@@ -588,7 +598,6 @@ impl Inner {
         if let Some(s) = found {
             let id = s.info.id;
             // An accepted connection existed (in the SYN and accept queues) before accept().
-            let seen = t_abs.saturating_sub(self.start_us);
             let info = &mut self.sockets[id.0 as usize].info;
             info.created_us = info.created_us.min(seen);
             return Some(id);
@@ -600,8 +609,11 @@ impl Inner {
         let parent = self
             .sockets
             .iter()
-            .find(|s| {
-                s.info.listener && s.info.local_port == local.port && s.info.host == local.host
+            .rfind(|s| {
+                s.registered_us <= seen
+                    && s.info.listener
+                    && s.info.local_port == local.port
+                    && s.info.host == local.host
             })
             .map(|s| s.info.id);
         let id = SocketId(self.sockets.len() as u16);
@@ -619,9 +631,10 @@ impl Inner {
                 remote,
                 listener: false,
                 parent,
-                created_us: t_abs.saturating_sub(self.start_us),
+                created_us: seen,
                 label,
             },
+            registered_us: seen,
         });
         self.push(t_abs, EventKind::SocketCreated { socket: id });
         Some(id)

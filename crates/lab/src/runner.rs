@@ -54,6 +54,24 @@ pub struct Machine {
     /// (`tcp_win_from_space` with TCP_DEFAULT_SCALING_RATIO, 50 %, until data has been
     /// received). 131072 → 65536, whence the SYN's 64240 (`tcp_select_initial_window`).
     pub recv_buffer: u32,
+    /// The receive memory (skb truesize) a full-sized segment takes on the wire's TUN device:
+    /// `tun_get_user` copies a packet into one linear skb (`tun_alloc_skb`), whose head is a
+    /// kmalloc block of the packet (+ NET_IP_ALIGN, cache-aligned) and the 320-byte
+    /// skb_shared_info, rounded up to the slab size (a power of two), plus the 256 bytes of
+    /// the sk_buff itself (`SKB_TRUESIZE`). MTU 1500: 2304.
+    pub rcv_truesize: u32,
+    /// `rcv_truesize` less the payload of that segment (the MSS less the 12 bytes of the
+    /// timestamp option): the model's `rcv_skb_overhead`. MTU 1500: 856.
+    pub rcv_skb_overhead: u32,
+}
+
+/// `Machine::rcv_truesize` for a TUN device of this MTU.
+fn tun_truesize(mtu: u32) -> u32 {
+    const NET_IP_ALIGN: u32 = 2;
+    const SHARED_INFO: u32 = 320;
+    const SK_BUFF: u32 = 256;
+    let head = (mtu + NET_IP_ALIGN).div_ceil(64) * 64 + SHARED_INFO;
+    head.next_power_of_two() + SK_BUFF
 }
 
 /// A scenario run on the kernel.
@@ -89,18 +107,87 @@ impl KernelRun {
 /// The longest run the lab watches (the default `limits.max_time_us` is an hour).
 const MAX_HORIZON_US: u64 = 300_000_000;
 
+/// How a tuning field's value is written into its sysctl.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    /// As it is (a count; a boolean as 0/1).
+    Plain,
+    /// The field is in µs, the sysctl in whole seconds (`proc_dointvec_jiffies`).
+    Seconds,
+    /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
+    Millis,
+}
+
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-fn sysctl_for(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "syn_retries" => "net.ipv4.tcp_syn_retries",
-        "synack_retries" => "net.ipv4.tcp_synack_retries",
-        // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always` (see `run`).
-        "syncookies" | "syncookies_always" => "net.ipv4.tcp_syncookies",
-        "max_syn_backlog" => "net.ipv4.tcp_max_syn_backlog",
-        "abort_on_overflow" => "net.ipv4.tcp_abort_on_overflow",
-        "somaxconn" => "net.core.somaxconn",
-        _ => return None,
-    })
+const SYSCTLS: [(&str, &str, Unit); 12] = [
+    ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
+    (
+        "syn_linear_timeouts",
+        "net.ipv4.tcp_syn_linear_timeouts",
+        Unit::Plain,
+    ),
+    ("synack_retries", "net.ipv4.tcp_synack_retries", Unit::Plain),
+    // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always` (see `run`).
+    ("syncookies", "net.ipv4.tcp_syncookies", Unit::Plain),
+    ("syncookies_always", "net.ipv4.tcp_syncookies", Unit::Plain),
+    (
+        "max_syn_backlog",
+        "net.ipv4.tcp_max_syn_backlog",
+        Unit::Plain,
+    ),
+    (
+        "abort_on_overflow",
+        "net.ipv4.tcp_abort_on_overflow",
+        Unit::Plain,
+    ),
+    ("somaxconn", "net.core.somaxconn", Unit::Plain),
+    ("data_retries", "net.ipv4.tcp_retries2", Unit::Plain),
+    // The kernel's 0 means 8 while the RTO is below TCP_RTO_MAX (`tcp_orphan_retries`); a
+    // scenario names the count it wants, which the sysctl then holds as it is.
+    ("orphan_retries", "net.ipv4.tcp_orphan_retries", Unit::Plain),
+    (
+        "fin_wait2_timeout_us",
+        "net.ipv4.tcp_fin_timeout",
+        Unit::Seconds,
+    ),
+    ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
+];
+
+fn sysctl_for(field: &str) -> Option<(&'static str, Unit)> {
+    SYSCTLS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map(|&(_, key, unit)| (key, unit))
+}
+
+/// The sysctl's text for a tuning value, or why the value cannot be written exactly.
+fn sysctl_value(
+    field: &str,
+    v: &serde_json::Value,
+    unit: Unit,
+) -> std::result::Result<String, String> {
+    if let serde_json::Value::Bool(b) = v {
+        return Ok((*b as u8).to_string());
+    }
+    let n = v
+        .as_u64()
+        .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
+    let per = match unit {
+        Unit::Plain => 1,
+        Unit::Seconds => 1_000_000,
+        Unit::Millis => 1_000,
+    };
+    if n % per != 0 {
+        return Err(format!(
+            "tuning {field:?} = {n} µs: its sysctl holds whole {}",
+            if per == 1_000_000 {
+                "seconds"
+            } else {
+                "milliseconds"
+            }
+        ));
+    }
+    Ok((n / per).to_string())
 }
 
 /// tcp_syncookies from the profile as the scenario tunes it, if it tunes it: 2
@@ -120,7 +207,7 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
 }
 
 /// Tuning fields that describe the machine; the runner measures them and overwrites them.
-const MACHINE_FIELDS: [&str; 3] = ["mss", "window_scale", "recv_buffer"];
+const MACHINE_FIELDS: [&str; 4] = ["mss", "window_scale", "recv_buffer", "rcv_skb_overhead"];
 
 /// Why the lab cannot run `sc` as written, if it cannot.
 pub fn check(sc: &Scenario) -> Result<()> {
@@ -147,13 +234,24 @@ pub fn check(sc: &Scenario) -> Result<()> {
             s.label
         ));
     }
+    if let Some(h) = sc
+        .hosts
+        .iter()
+        .find(|h| h.script.is_some() || h.tuning != Default::default())
+    {
+        return bad(format!(
+            "host {:?} has its own tuning or a scripted peer; the runner sets sysctls for both \
+             namespaces from the scenario's `tuning` and runs real sockets only",
+            h.name
+        ));
+    }
     if let Some(s) = sc
         .sockets
         .iter()
-        .find(|s| s.recv_buffer.is_some() || s.send_buffer.is_some() || s.reuse_addr)
+        .find(|s| s.max_seg.is_some() || s.syn_count.is_some())
     {
         return bad(format!(
-            "socket {:?} sets a buffer size or SO_REUSEADDR, which the runner does not do yet",
+            "socket {:?} sets TCP_MAXSEG or TCP_SYNCNT, which the runner does not do yet",
             s.label
         ));
     }
@@ -190,12 +288,18 @@ pub fn check(sc: &Scenario) -> Result<()> {
     let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
     if let Some(map) = tuning.as_object() {
         for k in map.keys() {
-            if sysctl_for(k).is_none() && !MACHINE_FIELDS.contains(&k.as_str()) {
+            if MACHINE_FIELDS.contains(&k.as_str()) {
+                continue;
+            }
+            let Some((_, unit)) = sysctl_for(k) else {
+                let fields: Vec<&str> = SYSCTLS.iter().map(|(f, _, _)| *f).collect();
                 return bad(format!(
                     "tuning {k:?} is not a sysctl the lab can set (it sets {})",
-                    "syn_retries, synack_retries, syncookies, syncookies_always, max_syn_backlog, \
-                     abort_on_overflow, somaxconn"
+                    fields.join(", ")
                 ));
+            };
+            if let Err(why) = sysctl_value(k, &map[k], unit) {
+                return bad(why);
             }
         }
     }
@@ -255,14 +359,13 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
     if let Some(map) = tuning.as_object() {
         for (k, v) in map {
-            let Some(key) = sysctl_for(k) else { continue };
+            let Some((key, unit)) = sysctl_for(k) else {
+                continue;
+            };
             if k.starts_with("syncookies") {
                 continue;
             }
-            let value = match v {
-                serde_json::Value::Bool(b) => (*b as u8).to_string(),
-                other => other.to_string(),
-            };
+            let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
             s.ns.set_sysctl(key, &value)?;
             s.client_ns.set_sysctl(key, &value)?;
         }
@@ -286,6 +389,8 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
             window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
             recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
+            rcv_truesize: tun_truesize(mtu),
+            rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
             tcp_rmem,
             rmem_max,
         })
@@ -294,6 +399,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.mss = Some(machine.mss);
     scenario.tuning.window_scale = Some(Some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
+    scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
 
     // The scenario's time zero: now, once namespaces, wire, sysctls and pollers are ready
     // (setting them up takes tens of ms, more than the first step's `at_us`).
@@ -527,7 +633,20 @@ impl Ctx<'_> {
                 rec.server_port(port);
                 let id = rec.socket(host, Proto::Tcp, port, None, true, None, &socks[*cur].label);
                 rec.call(id, AppCall::Listen { backlog: *backlog });
-                let l = sock::tcp_listener(addr, *backlog as i32)?;
+                let opts = sock::ListenOpts {
+                    buffers: self.buffers(&socks[*cur]),
+                    reuse_addr: self.spec(&socks[*cur]).is_some_and(|x| x.reuse_addr),
+                };
+                let l = match sock::tcp_listener_with(addr, *backlog as i32, opts) {
+                    Ok(l) => l,
+                    // bind() refused the port (EADDRINUSE): the call's result, as in the model.
+                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                        let errno = sock::errno_name(&source);
+                        rec.ret(id, AppCallKind::Listen, AppResult::Error { errno });
+                        return Ok(true);
+                    }
+                    Err(e) => return Err(e),
+                };
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -582,7 +701,10 @@ impl Ctx<'_> {
             }
             Action::Connect { to } => {
                 let (peer_side, peer_port) = self.addr(to)?;
-                let pre = sock::tcp_connect_prepare(SocketAddrV4::new(self.ips[side], port))?;
+                let pre = sock::tcp_connect_prepare_with(
+                    SocketAddrV4::new(self.ips[side], port),
+                    self.buffers(&socks[*cur]),
+                )?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
@@ -705,7 +827,9 @@ impl Ctx<'_> {
                     ret_recv(&self.rec, id, n, Vec::new());
                     return Ok(Some(n));
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                // SO_RCVTIMEO's expiry is EAGAIN (WouldBlock). ETIMEDOUT (TimedOut) is the
+                // connection's own error (`tcp_write_err` after tcp_retries2) and is a result.
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
                     if self.past_horizon() {
                         return Ok(None);
                     }
@@ -722,6 +846,20 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// The scenario's socket `s` was made from.
+    fn spec(&self, s: &Sock) -> Option<&synack_model::scenario::SocketSpec> {
+        self.sc.sockets.iter().find(|x| x.label == s.label)
+    }
+
+    /// The buffers the scenario gives the socket `s` was made from.
+    fn buffers(&self, s: &Sock) -> sock::Buffers {
+        self.spec(s)
+            .map_or_else(sock::Buffers::default, |x| sock::Buffers {
+                rcv: x.recv_buffer,
+                snd: x.send_buffer,
+            })
     }
 
     fn id(&self, s: &Sock) -> Result<SocketId> {
@@ -798,6 +936,29 @@ mod tests {
             action: FaultAction::Duplicate,
         });
         refused(&sc, "fault rule 0");
+    }
+
+    #[test]
+    fn a_time_in_the_tuning_is_written_in_its_sysctls_unit_and_a_fraction_of_that_unit_is_refused()
+    {
+        let mut sc = case();
+        sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
+        sc.tuning.rto_max_us = Some(1_000_000);
+        sc.tuning.data_retries = Some(3);
+        assert!(check(&sc).is_ok());
+        let v = |f: &str, x: serde_json::Value| {
+            let (_, unit) = sysctl_for(f).expect("a sysctl");
+            sysctl_value(f, &x, unit)
+        };
+        assert_eq!(v("fin_wait2_timeout_us", 2_000_000.into()), Ok("2".into()));
+        assert_eq!(v("rto_max_us", 1_000_000.into()), Ok("1000".into()));
+        assert_eq!(v("data_retries", 3.into()), Ok("3".into()));
+        assert_eq!(v("abort_on_overflow", true.into()), Ok("1".into()));
+        sc.tuning.fin_wait2_timeout_us = Some(2_500_000);
+        refused(&sc, "whole seconds");
+        let mut sc = case();
+        sc.tuning.rto_max_us = Some(1_000_500);
+        refused(&sc, "whole milliseconds");
     }
 
     #[test]

@@ -44,14 +44,18 @@ pub struct Tolerance {
 
 impl Default for Tolerance {
     fn default() -> Tolerance {
-        Tolerance {
-            pct: 5.0,
-            floor_us: 10_000,
-        }
+        Tolerance::STANDARD
     }
 }
 
 impl Tolerance {
+    /// The one tolerance every recorded-vs-model comparison uses unless told otherwise:
+    /// `synack-lab compare` and the web app's open page.
+    pub const STANDARD: Tolerance = Tolerance {
+        pct: 5.0,
+        floor_us: 10_000,
+    };
+
     pub fn agrees(&self, a: Micros, b: Micros) -> bool {
         let allowed = (a.max(b) as f64 * self.pct / 100.0).max(self.floor_us as f64);
         a.abs_diff(b) as f64 <= allowed

@@ -17,6 +17,7 @@ pub mod profile;
 pub mod read;
 pub mod rng;
 pub mod scenario;
+pub mod script;
 pub mod seq;
 pub mod sim;
 pub mod tcp;
@@ -28,6 +29,14 @@ pub mod vecmap;
 pub use vecmap::VecMap;
 
 /// Runs a scenario to the end (nothing left to happen, or its limits) and returns the trace.
+/// A scripted peer whose expectation failed is an error ([`scenario::ScenarioError::Script`]);
+/// [`sim::Sim::run`] gives the trace up to that point instead (cut short with the same
+/// message), for a viewer.
 pub fn simulate(s: &scenario::Scenario) -> Result<trace::Trace, scenario::ScenarioError> {
-    Ok(sim::Sim::new(s)?.run())
+    let mut sim = sim::Sim::new(s)?;
+    while sim.advance(usize::MAX) == sim::RunState::Running {}
+    if let Some(f) = sim.script_failure() {
+        return Err(scenario::ScenarioError::Script(f.clone()));
+    }
+    Ok(sim.finish())
 }

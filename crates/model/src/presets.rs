@@ -146,14 +146,8 @@ fn base(k: &Knobs, name: &str, description: &str) -> Scenario {
         profile: k.profile,
         tuning: Default::default(),
         hosts: vec![
-            HostSpec {
-                name: "client".into(),
-                addr: "10.0.0.1".into(),
-            },
-            HostSpec {
-                name: "server".into(),
-                addr: "10.0.0.2".into(),
-            },
+            HostSpec::new("client", "10.0.0.1"),
+            HostSpec::new("server", "10.0.0.2"),
         ],
         network: NetworkSpec {
             default: k.link(),
@@ -178,6 +172,8 @@ fn socket(label: &str, host: &str, proto: Proto, port: u16) -> SocketSpec {
         no_delay: false,
         reuse_addr: false,
         join: Vec::new(),
+        max_seg: None,
+        syn_count: None,
     }
 }
 
@@ -1020,14 +1016,8 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
             ];
         }
         UdpCase::ManySenders => {
-            s.hosts.push(HostSpec {
-                name: "client 2".into(),
-                addr: "10.0.0.3".into(),
-            });
-            s.hosts.push(HostSpec {
-                name: "client 3".into(),
-                addr: "10.0.0.4".into(),
-            });
+            s.hosts.push(HostSpec::new("client 2", "10.0.0.3"));
+            s.hosts.push(HostSpec::new("client 3", "10.0.0.4"));
             s.sockets.push(socket("server", "server", Proto::Udp, 9000));
             let mut r = vec![Step::at(late, Action::Recv { max: 1024 })];
             for (i, host) in ["client", "client 2", "client 3"].iter().enumerate() {
@@ -1049,10 +1039,7 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
             const B: &str = "host of receiver 3";
             s.hosts[0].name = "sender".into();
             s.hosts[1].name = A.into();
-            s.hosts.push(HostSpec {
-                name: B.into(),
-                addr: "10.0.0.3".into(),
-            });
+            s.hosts.push(HostSpec::new(B, "10.0.0.3"));
             s.groups.push(crate::scenario::GroupSpec {
                 name: "group".into(),
                 addr: "239.1.1.1".into(),

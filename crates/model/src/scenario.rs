@@ -44,6 +44,28 @@ pub struct HostSpec {
     pub name: String,
     /// Shown as the host's address ("10.0.0.1").
     pub addr: String,
+    /// This host's own changes to the profile, on top of the scenario's `tuning`: two hosts
+    /// can differ in anything a real machine can (its sysctls: `tcp_timestamps`, `tcp_sack`,
+    /// `tcp_window_scaling`, buffer sizes, the congestion response...). Same field names as
+    /// `tuning`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub tuning: ProfileOverrides,
+    /// A scripted peer: this host runs no TCP stack; its side is written out segment by
+    /// segment, with expectations on what the modelled stack sends back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<crate::script::PeerScript>,
+}
+
+impl HostSpec {
+    /// A host with the scenario's profile and no script.
+    pub fn new(name: &str, addr: &str) -> HostSpec {
+        HostSpec {
+            name: name.into(),
+            addr: addr.into(),
+            tuning: ProfileOverrides::default(),
+            script: None,
+        }
+    }
 }
 
 /// One direction of the network (or both, as the default).
@@ -175,12 +197,23 @@ pub struct SocketSpec {
     /// TCP_NODELAY from the start.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_delay: bool,
-    /// SO_REUSEADDR (UDP: several sockets on one port, each gets multicast copies).
+    /// SO_REUSEADDR. UDP: several sockets on one port, each gets multicast copies. TCP: a
+    /// listener may bind a port that connections (one in TIME-WAIT) still hold, when they
+    /// were accepted by a listener that set it too.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reuse_addr: bool,
     /// Multicast groups (names from `groups`) this UDP socket joins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub join: Vec<String>,
+    /// TCP_MAXSEG before connect()/listen(): the MSS this socket announces and sends with is
+    /// at most this (Linux `tp->rx_opt.user_mss`, applied in `tcp_mss_clamp` and
+    /// `tcp_sync_mss`). Connections a listener accepts inherit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seg: Option<u16>,
+    /// TCP_SYNCNT: this socket's SYN retransmissions before connect() fails, instead of the
+    /// host's `tcp_syn_retries` (`icsk->icsk_syn_retries`, 1..=127).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syn_count: Option<u32>,
 }
 
 /// A script of socket calls. Steps run in order; each starts at the later of its `at_us`
@@ -344,6 +377,8 @@ pub enum ScenarioError {
         range: String,
     },
     Invalid(String),
+    /// A scripted peer's expectation failed while the scenario ran.
+    Script(crate::script::ScriptFailure),
 }
 
 impl std::fmt::Display for ScenarioError {
@@ -361,6 +396,7 @@ impl std::fmt::Display for ScenarioError {
                 range,
             } => write!(f, "{field} = {value} is out of range (allowed: {range})"),
             ScenarioError::Invalid(why) => f.write_str(why),
+            ScenarioError::Script(failure) => failure.fmt(f),
         }
     }
 }
@@ -414,6 +450,9 @@ pub mod ranges {
     /// SO_RCVBUF / SO_SNDBUF and recv() buffers: Linux caps socket buffers near 1 GiB
     /// (`sock_setsockopt` doubles a value limited to INT_MAX / 2).
     pub const BUFFER: RangeInclusive<u32> = 1..=1 << 30;
+    /// `tuning.rcv_skb_overhead`: an skb's truesize beyond its payload, bytes (the largest
+    /// a 64 KiB segment's skb could carry on top: another 64 KiB block).
+    pub const SKB_OVERHEAD: RangeInclusive<u32> = 0..=65_536;
     /// A UDP datagram's payload over IPv4: 65,535 − 20 (IP) − 8 (UDP).
     pub const DATAGRAM: RangeInclusive<u32> = 0..=65_507;
     /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
@@ -430,6 +469,8 @@ pub mod ranges {
     /// TCP_RTO_MAX, 120 s (RFC 6298 §2.5 only asks for at least 60 s).
     pub const RTO_US: RangeInclusive<Micros> = 1_000..=120_000_000;
     pub const CLOCK_GRANULARITY_US: RangeInclusive<Micros> = 1..=1_000_000;
+    /// TCP_SYNCNT: `do_tcp_setsockopt` refuses values outside 1..=MAX_TCP_SYNCNT (EINVAL).
+    pub const SYN_COUNT: RangeInclusive<u32> = 1..=127;
     /// `tcp_syn_retries` is limited to MAX_TCP_SYNCNT, 127.
     pub const SYN_RETRIES: RangeInclusive<u32> = 0..=127;
     /// `tcp_synack_retries` is a u8 sysctl; `tcp_retries2` and the probe count the same.
@@ -517,9 +558,10 @@ fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
     check_pct(|| format!("{at}.reorder_pct"), l.reorder_pct)
 }
 
-fn check_tuning(t: &ProfileOverrides) -> Result<(), ScenarioError> {
+/// `at` is where the overrides are: `tuning`, `hosts[1].tuning`.
+fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
     use ranges::*;
-    let f = |name: &str| format!("tuning.{name}");
+    let f = |name: &str| format!("{at}.{name}");
     check_opt(|| f("mss"), t.mss, &MSS)?;
     check_opt(
         || f("window_scale"),
@@ -528,6 +570,7 @@ fn check_tuning(t: &ProfileOverrides) -> Result<(), ScenarioError> {
     )?;
     check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
     check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
+    check_opt(|| f("rcv_skb_overhead"), t.rcv_skb_overhead, &SKB_OVERHEAD)?;
     check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
     check_opt(|| f("rto_min_us"), t.rto_min_us, &RTO_US)?;
     check_opt(|| f("rto_max_us"), t.rto_max_us, &RTO_US)?;
@@ -574,7 +617,7 @@ impl Scenario {
             &SNAPSHOT_EVERY,
         )?;
         check(|| "limits.max_sockets".into(), l.max_sockets, &MAX_SOCKETS)?;
-        check_tuning(&self.tuning)?;
+        check_tuning("tuning", &self.tuning)?;
         let p = self.profile.profile().with(&self.tuning);
         if p.rto_min_us > p.rto_max_us {
             return Err(ScenarioError::OutOfRange {
@@ -582,6 +625,21 @@ impl Scenario {
                 value: p.rto_min_us.to_string(),
                 range: format!("at most rto_max_us ({})", p.rto_max_us),
             });
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            let at = format!("hosts[{i}].tuning");
+            check_tuning(&at, &h.tuning)?;
+            let hp = p.clone().with(&h.tuning);
+            if hp.rto_min_us > hp.rto_max_us {
+                return Err(ScenarioError::OutOfRange {
+                    field: format!("{at}.rto_min_us"),
+                    value: hp.rto_min_us.to_string(),
+                    range: format!("at most rto_max_us ({})", hp.rto_max_us),
+                });
+            }
+            if let Some(script) = &h.script {
+                crate::script::validate(script, &format!("hosts[{i}].script"))?;
+            }
         }
         check_link("network.default", &self.network.default)?;
         for (i, d) in self.network.directions.iter().enumerate() {
@@ -610,6 +668,12 @@ impl Scenario {
                 || format!("sockets[{i}].send_buffer"),
                 s.send_buffer,
                 &BUFFER,
+            )?;
+            check_opt(|| format!("sockets[{i}].max_seg"), s.max_seg, &MSS)?;
+            check_opt(
+                || format!("sockets[{i}].syn_count"),
+                s.syn_count,
+                &SYN_COUNT,
             )?;
         }
         for (a, app) in self.apps.iter().enumerate() {

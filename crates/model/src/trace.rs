@@ -94,6 +94,9 @@ pub enum CutReason {
     Interrupted,
     /// The lab's `--timeout` ran out.
     Timeout,
+    /// A scripted peer's expectation failed (or the stack sent what the script did not
+    /// expect): the message names the host, the line, the expected and the actual segment.
+    ScriptFailed,
 }
 
 /// Who produced the trace.

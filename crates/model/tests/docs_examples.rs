@@ -9,13 +9,20 @@ fn docs_examples_run() {
             let text = std::fs::read_to_string(&path).unwrap();
             let s = synack_model::scenario::Scenario::from_json(&text)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // `simulate` fails when a scripted peer's expectation fails, so every script in
+            // the examples is checked here, line by line.
             let t =
                 synack_model::simulate(&s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(t.events.len() > 10, "{}", path.display());
+            assert!(
+                !s.description.is_empty(),
+                "{}: an example tells its story in `description`",
+                path.display()
+            );
             n += 1;
         }
     }
-    assert!(n >= 1);
+    assert!(n >= 13, "only {n} examples");
 }
 
 #[test]

@@ -20,35 +20,22 @@ use synack_model::trace::Trace;
 /// figures (its side of the row, or the difference), which are deterministic: re-recording
 /// moves the kernel's by the machine's noise, and the entry still holds; fixing the model
 /// makes it fail. Figures are from the linux-6.18 recordings (this machine: MTU 1500 → MSS
-/// 1460, tcp_rmem 4096 131072 33554432 → window scale 10 and a receive space of 65536; the
-/// recording gives all three to the model as profile parameters).
+/// 1460, tcp_rmem 4096 131072 33554432 → window scale 10 and a receive space of 65536, and the
+/// TUN device's 2304-byte skb for a 1448-byte segment → an skb overhead of 856; the recording
+/// gives all four to the model as profile parameters).
 const PSH_EVERY_SECOND: (&str, &str) = (
     "flags P. vs .",
     "the kernel sets PSH on every second segment of the one 14480-byte write (1449, 4345, \
-     7241, 10137, 13033); the model only on the write's last segment. Every second fits the \
-     two-segment skbs tcp_tso_autosize builds at this rate (tcp_min_tso_segs 2; GSO keeps PSH \
-     on an skb's last segment), but why each skb is marked (tcp_mark_push from \
-     tcp_sendmsg_locked) is not pinned down yet, so the model does not copy it",
-);
-const WINDOW_FROM_TRUESIZE: (&str, &str) = (
-    "win 67 vs 63",
-    "the receiver's window once full-sized segments arrive: kernel 67, 70, 73, 75 << 10, model \
-     63 and below. Linux counts receive memory in skb truesize, not payload: the first \
-     full-sized segment sets scaling_ratio = len * 256 / truesize (tcp_measure_rcv_mss; 160 \
-     for 1448 bytes in the 2304-byte skb TUN allocates, a 2048-byte kmalloc block + the \
-     sk_buff), so window_clamp becomes 131072 * 160 / 256 = 81920 and tcp_space (131072 - \
-     2304 per queued skb) * 160 / 256. Worked by hand, that rule reproduces every window in \
-     both loss recordings (the cap 76160 → 75 after four skbs, then 74 … 70 from the edge \
-     tcp_select_window keeps, 69 after the tenth, 66 once the hole is filled). The model keeps \
-     the 50 % ratio (space 65536) and counts payload bytes: it needs the device's truesize as \
-     a machine parameter the lab writes into the scenario, not done yet",
+     7241, 10137, 13033); the model only on the write's last segment. Single writes measured \
+     on 6.18 over the same wire: 4344 bytes → PSH on segments 2 and 3, 14480 → 2, 4, 6, 8, \
+     10, 43440 → every second throughout: each chunk tcp_write_xmit sends (two segments, \
+     tcp_tso_autosize's minimum at this pacing rate) ends with PSH, though tcp_fragment moves \
+     PSH to the remainder when it splits an skb. Which rule marks each chunk is not pinned \
+     down yet, so the model does not copy it",
 );
 const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[
-    (
-        "loss-fast-retransmit",
-        &[PSH_EVERY_SECOND, WINDOW_FROM_TRUESIZE],
-    ),
-    ("loss-tail", &[PSH_EVERY_SECOND, WINDOW_FROM_TRUESIZE]),
+    ("loss-fast-retransmit", &[PSH_EVERY_SECOND]),
+    ("loss-tail", &[PSH_EVERY_SECOND]),
 ];
 
 fn recordings() -> PathBuf {

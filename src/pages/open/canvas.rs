@@ -13,8 +13,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use synack_model::read::SegKind;
+use synack_model::trace::TcpFlags;
+
 use super::format;
-use crate::engine::Shared;
+use crate::engine::{tokens, Shared};
 use crate::i18n::{Lang, T};
 
 /// Conversations with more packets than this use the canvas ladder.
@@ -70,19 +73,18 @@ impl Pkt {
 
     /// Drawing priority inside a bin and colour index: higher is more telling.
     pub fn rank(&self) -> u8 {
-        let f = self.flags;
-        if f & 0x04 != 0 {
-            6 // RST
+        let kind = SegKind::of_tcp(TcpFlags::from_bits(self.flags), self.len);
+        if kind == SegKind::Rst {
+            6
         } else if self.marks as u64 & mark::TROUBLE != 0 {
             5 // an expert mark
-        } else if f & 0x02 != 0 {
-            4 // SYN / SYN-ACK
-        } else if f & 0x01 != 0 {
-            3 // FIN
-        } else if self.len > 0 {
-            2 // data
         } else {
-            1 // pure ACK
+            match kind {
+                SegKind::Syn | SegKind::SynAck => 4,
+                SegKind::Fin => 3,
+                SegKind::Data => 2,
+                _ => 1, // pure ACK
+            }
         }
     }
 }
@@ -201,30 +203,30 @@ pub fn slope_us(pkts: &[Pkt]) -> f64 {
     }
 }
 
-const COLOURS: [&str; 7] = [
-    "#80848e", // (unused: empty bin)
-    "#2e7d32", // ACK
-    "#b45309", // data
-    "#c2185b", // FIN
-    "#1565c0", // SYN
-    "#d32f2f", // expert mark
-    "#c62828", // RST
-];
+/// The canvas's colours: the page's tokens (static/style.css), read each time a frame is drawn
+/// so the canvas follows the theme like the rest of the page.
+pub struct Palette {
+    panel: String,
+    ink: String,
+    /// Lanes and time ticks, as the SVG ladder draws them.
+    axis: String,
+    /// Arrows, by [`Pkt::rank`] (0: an empty bin, never drawn).
+    ranks: [String; 7],
+}
 
-fn flag_text(f: u16) -> String {
-    let mut s = String::new();
-    for (bit, c) in [
-        (0x02, 'S'),
-        (0x01, 'F'),
-        (0x04, 'R'),
-        (0x08, 'P'),
-        (0x10, '.'),
-    ] {
-        if f & bit != 0 {
-            s.push(c);
+impl Palette {
+    pub fn current() -> Palette {
+        let [panel, ink, axis, ack, data, fin, syn, lost, rst] = tokens::current([
+            "--panel", "--ink", "--ink-3", "--ack", "--data", "--fin", "--syn", "--lost", "--rst",
+        ]);
+        Palette {
+            // An expert mark in the colour of loss, as the SVG ladder marks it.
+            ranks: [axis.clone(), ack, data, fin, syn, lost, rst],
+            panel,
+            ink,
+            axis,
         }
     }
-    s
 }
 
 /// The expert marks of `m` in words (Wireshark's names in English).
@@ -237,6 +239,14 @@ pub fn mark_text(m: u16, lang: Lang) -> String {
         .join(" · ")
 }
 
+/// What a frame is drawn with besides the packets: the two hosts' names, the language of the
+/// expert marks, the colours.
+pub struct Look<'a> {
+    pub names: (&'a str, &'a str),
+    pub lang: Lang,
+    pub colours: Palette,
+}
+
 /// Draws one frame; returns how many packets it drew (each or binned).
 pub fn draw(
     ctx: &CanvasRenderingContext2d,
@@ -244,20 +254,24 @@ pub fn draw(
     w: Window,
     (width, h): (f64, f64),
     slope: f64,
-    names: (&str, &str),
-    lang: Lang,
+    look: &Look,
 ) -> usize {
-    ctx.set_fill_style_str("#ffffff");
+    let Look {
+        names,
+        lang,
+        colours,
+    } = look;
+    ctx.set_fill_style_str(&colours.panel);
     ctx.fill_rect(0.0, 0.0, width, h);
     let xa = (width * 0.2).max(70.0);
     let xb = (width * 0.8).min(width - 70.0);
     ctx.set_font("bold 13px system-ui, 'Noto Sans CJK SC', sans-serif");
     ctx.set_text_align("center");
-    ctx.set_fill_style_str("#1d1f24");
+    ctx.set_fill_style_str(&colours.ink);
     let _ = ctx.fill_text(names.0, xa, 16.0);
     let _ = ctx.fill_text(names.1, xb, 16.0);
     ctx.set_line_width(2.0);
-    ctx.set_stroke_style_str("#80848e");
+    ctx.set_stroke_style_str(&colours.axis);
     for x in [xa, xb] {
         ctx.begin_path();
         ctx.move_to(x, TOP - 10.0);
@@ -267,7 +281,7 @@ pub fn draw(
     // Time ticks: about one per 60 px, on round values.
     ctx.set_font("11px ui-monospace, monospace");
     ctx.set_text_align("left");
-    ctx.set_fill_style_str("#80848e");
+    ctx.set_fill_style_str(&colours.axis);
     let step = nice_step(w.span() * 60.0 / (h - TOP - BOTTOM).max(1.0));
     let mut t = (w.t0 / step).ceil() * step;
     while t <= w.t1 {
@@ -284,7 +298,7 @@ pub fn draw(
                 let (x0, x1) = if p.from_b { (xb, xa) } else { (xa, xb) };
                 let y0 = w.y(p.t as f64, h);
                 let y1 = w.y(p.t as f64 + slope, h).max(y0 + 1.5);
-                let c = COLOURS[p.rank() as usize];
+                let c = &colours.ranks[p.rank() as usize];
                 ctx.set_stroke_style_str(c);
                 ctx.set_fill_style_str(c);
                 ctx.begin_path();
@@ -298,16 +312,20 @@ pub fn draw(
                 ctx.line_to(x1 - dir * 8.0, y1 + 4.0);
                 ctx.fill();
                 if labels {
-                    let mut text =
-                        format!("[{}] seq={} len={}", flag_text(p.flags), p.rel_seq, p.len);
-                    let m = mark_text(p.marks, lang);
+                    let mut text = format!(
+                        "[{}] seq={} len={}",
+                        TcpFlags::from_bits(p.flags),
+                        p.rel_seq,
+                        p.len
+                    );
+                    let m = mark_text(p.marks, *lang);
                     ctx.set_text_align(if dir > 0.0 { "left" } else { "right" });
                     let lx = x0 + dir * 10.0;
-                    ctx.set_fill_style_str("#1d1f24");
+                    ctx.set_fill_style_str(&colours.ink);
                     let _ = ctx.fill_text(&text, lx, y0 - 4.0);
                     if !m.is_empty() {
                         text = m;
-                        ctx.set_fill_style_str(COLOURS[5]);
+                        ctx.set_fill_style_str(&colours.ranks[5]);
                         ctx.set_text_align(if dir > 0.0 { "right" } else { "left" });
                         let _ = ctx.fill_text(&text, x1 - dir * 12.0, y1 + 14.0);
                     }
@@ -326,7 +344,7 @@ pub fn draw(
                     n += count as usize;
                     let (x0, x1) = if dir == 1 { (xb, xa) } else { (xa, xb) };
                     let y = row as f64 + 0.5;
-                    ctx.set_stroke_style_str(COLOURS[rank as usize]);
+                    ctx.set_stroke_style_str(&colours.ranks[rank as usize]);
                     ctx.set_line_width(if rank >= 5 { 2.0 } else { 1.0 });
                     ctx.begin_path();
                     ctx.move_to(x0, y);
@@ -378,45 +396,55 @@ pub fn CanvasLadder(p: &Props) -> Html {
     let drag = use_mut_ref(|| None::<(f64, Window)>);
     let slope = slope_us(&p.pkts);
 
-    // Redraw whenever the window (or data) changes; the frame time lands in a data attribute
-    // for the e2e test's report.
+    // Redraw whenever the window, the data or the theme changes; the frame time lands in a data
+    // attribute for the e2e test's report.
+    let theme = crate::app::use_shell().theme;
     {
         let canvas = canvas.clone();
         let pkts = p.pkts.clone();
         let names = p.names.clone();
-        use_effect_with((*win, pkts.len(), lang), move |(w, _, lang)| {
-            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                let width = el.client_width().max(200) as f64;
-                let h = el.client_height().max(200) as f64;
-                if el.width() != width as u32 || el.height() != h as u32 {
-                    el.set_width(width as u32);
-                    el.set_height(h as u32);
+        use_effect_with(
+            (*win, pkts.len(), lang, theme),
+            move |(w, _, lang, theme)| {
+                // Children's effects run before the shell's, which sets the theme attribute the
+                // tokens are read under: set it first, or a theme switch draws the old colours.
+                crate::dom::set_root_attr("data-theme", theme.code());
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                    let width = el.client_width().max(200) as f64;
+                    let h = el.client_height().max(200) as f64;
+                    if el.width() != width as u32 || el.height() != h as u32 {
+                        el.set_width(width as u32);
+                        el.set_height(h as u32);
+                    }
+                    if let Some(ctx) = el
+                        .get_context("2d")
+                        .ok()
+                        .flatten()
+                        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+                    {
+                        let perf = web_sys::window().and_then(|w| w.performance());
+                        let start = perf.as_ref().map(|p| p.now()).unwrap_or(0.0);
+                        let n = draw(
+                            &ctx,
+                            &pkts,
+                            *w,
+                            (width, h),
+                            slope,
+                            &Look {
+                                names: (&names.0, &names.1),
+                                lang: *lang,
+                                colours: Palette::current(),
+                            },
+                        );
+                        let ms = perf.map(|p| p.now()).unwrap_or(0.0) - start;
+                        let _ = el.set_attribute("data-drawn", &n.to_string());
+                        let _ = el.set_attribute("data-frame-ms", &format!("{ms:.2}"));
+                        let _ = el.set_attribute("data-span-us", &format!("{:.0}", w.span()));
+                        super::perf::rendered(&["wire"]);
+                    }
                 }
-                if let Some(ctx) = el
-                    .get_context("2d")
-                    .ok()
-                    .flatten()
-                    .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-                {
-                    let perf = web_sys::window().and_then(|w| w.performance());
-                    let start = perf.as_ref().map(|p| p.now()).unwrap_or(0.0);
-                    let n = draw(
-                        &ctx,
-                        &pkts,
-                        *w,
-                        (width, h),
-                        slope,
-                        (&names.0, &names.1),
-                        *lang,
-                    );
-                    let ms = perf.map(|p| p.now()).unwrap_or(0.0) - start;
-                    let _ = el.set_attribute("data-drawn", &n.to_string());
-                    let _ = el.set_attribute("data-frame-ms", &format!("{ms:.2}"));
-                    let _ = el.set_attribute("data-span-us", &format!("{:.0}", w.span()));
-                    super::perf::rendered(&["wire"]);
-                }
-            }
-        });
+            },
+        );
     }
 
     let zoom_by = |factor: f64| {

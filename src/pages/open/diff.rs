@@ -5,20 +5,21 @@
 //! (crates/lab/src/compare.rs) judges per-experiment *facts* on the native side and is tied to
 //! its experiment runners; here we compare what any two traces share: the sequence of segments
 //! (direction and kind, aligned by longest common subsequence), each side's state sequence, and
-//! the send time of every matched segment within a stated tolerance.
+//! the send time of every matched segment within the model's tolerance. The segment kinds and
+//! the alignment are the model's (`synack_model::read`), as in `synack-lab compare`.
 
 use std::collections::BTreeMap;
 
+use synack_model::diff::Tolerance;
 use synack_model::presets::{self, HandshakeCase, Knobs, TeardownCase};
 use synack_model::profile::ProfileId;
+use synack_model::read::{self, SegKind};
 use synack_model::scenario::Scenario;
 use synack_model::trace::{Addr, EventKind, Header, Micros, Segment, TcpState, Trace};
 
-use crate::engine::labels::SegKind;
-
-/// A matched segment's send time may differ by this much plus [`TOL_PCT`] of the model's time.
-pub const TOL_ABS_US: u64 = 2_000;
-pub const TOL_PCT: u64 = 10;
+/// When a matched segment's send times agree: the model's tolerance, the one `synack-lab
+/// compare` judges kernel runs by (5 % or 10 ms, whichever is larger).
+pub const TOLERANCE: Tolerance = Tolerance::STANDARD;
 /// Alignment is quadratic; longer traces are compared on their first segments only.
 pub const MAX_ALIGN: usize = 1_500;
 
@@ -152,54 +153,31 @@ impl Diff {
     }
 }
 
-/// Whether `a` (recorded) is within the tolerance of `b` (model).
-pub fn within(a: Micros, b: Micros) -> bool {
-    a.abs_diff(b) <= TOL_ABS_US + b * TOL_PCT / 100
-}
-
 /// Aligns the segments of `a` (recorded) and `b` (model) by longest common subsequence of
 /// (direction, kind), then judges the times of the matched ones.
 pub fn diff(a: &Trace, b: &Trace) -> Diff {
     let sa = steps(a);
     let sb = steps(b);
     let truncated = sa.len() > MAX_ALIGN || sb.len() > MAX_ALIGN;
-    let (na, nb) = (sa.len().min(MAX_ALIGN), sb.len().min(MAX_ALIGN));
-    let same = |i: usize, j: usize| sa[i].dir == sb[j].dir && sa[i].kind == sb[j].kind;
-    // lcs[i][j]: LCS length of sa[i..] and sb[j..], flattened.
-    let w = nb + 1;
-    let mut lcs = vec![0u16; (na + 1) * w];
-    for i in (0..na).rev() {
-        for j in (0..nb).rev() {
-            lcs[i * w + j] = if same(i, j) {
-                lcs[(i + 1) * w + j + 1] + 1
-            } else {
-                lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
-            };
-        }
-    }
-    let mut pairs = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < na && j < nb {
-        if same(i, j) && lcs[i * w + j] == lcs[(i + 1) * w + j + 1] + 1 {
-            let (ta, tb) = (sa[i].t, sb[j].t);
-            pairs.push(Pair::Both {
-                a: i,
-                b: j,
-                dt: ta as i64 - tb as i64,
-                late: !within(ta, tb),
-            });
-            i += 1;
-            j += 1;
-        } else if lcs[(i + 1) * w + j] >= lcs[i * w + j + 1] {
-            pairs.push(Pair::OnlyA(i));
-            i += 1;
-        } else {
-            pairs.push(Pair::OnlyB(j));
-            j += 1;
-        }
-    }
-    pairs.extend((i..na).map(Pair::OnlyA));
-    pairs.extend((j..nb).map(Pair::OnlyB));
+    let key = |s: &Step| (s.dir, s.kind);
+    let ka: Vec<_> = sa.iter().take(MAX_ALIGN).map(key).collect();
+    let kb: Vec<_> = sb.iter().take(MAX_ALIGN).map(key).collect();
+    let pairs = read::align(&ka, &kb)
+        .into_iter()
+        .map(|step| match step {
+            read::Step::Both(i, j) => {
+                let (ta, tb) = (sa[i].t, sb[j].t);
+                Pair::Both {
+                    a: i,
+                    b: j,
+                    dt: ta as i64 - tb as i64,
+                    late: !TOLERANCE.agrees(ta, tb),
+                }
+            }
+            read::Step::Left(i) => Pair::OnlyA(i),
+            read::Step::Right(j) => Pair::OnlyB(j),
+        })
+        .collect();
     Diff {
         pairs,
         states_a: states(a),

@@ -19,6 +19,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 use synack_model::presets::Knobs;
+use synack_model::read::path_text;
 use synack_model::scenario::Scenario;
 use synack_model::trace::Trace;
 use wasm_bindgen::JsCast;
@@ -695,17 +696,6 @@ struct SideProps {
     lang: Lang,
 }
 
-fn states_text(v: &[synack_model::trace::TcpState]) -> String {
-    if v.is_empty() {
-        "—".into()
-    } else {
-        v.iter()
-            .map(|s| s.rfc_name())
-            .collect::<Vec<_>>()
-            .join(" → ")
-    }
-}
-
 /// The recorded ladder and the model's, side by side (whole runs), with the differences noted
 /// on the arrows and summed up above them.
 #[component]
@@ -732,14 +722,14 @@ fn SideBySide(p: &SideProps) -> Html {
     };
     let tol = match lang {
         Lang::Zh => format!(
-            "时间容差：{} ms + 模型时间的 {}%。",
-            diff::TOL_ABS_US as f64 / 1000.0,
-            diff::TOL_PCT
+            "时间容差：较晚时间的 {}% 或 {} ms，取较大者（与 synack-lab compare 相同）。",
+            diff::TOLERANCE.pct,
+            diff::TOLERANCE.floor_us as f64 / 1000.0
         ),
         Lang::En => format!(
-            "Timing tolerance: {} ms + {}% of the model's time.",
-            diff::TOL_ABS_US as f64 / 1000.0,
-            diff::TOL_PCT
+            "Timing tolerance: {}% of the later time or {} ms, whichever is larger (as in synack-lab compare).",
+            diff::TOLERANCE.pct,
+            diff::TOLERANCE.floor_us as f64 / 1000.0
         ),
     };
     let verdict = if d.agree() {
@@ -767,8 +757,8 @@ fn SideBySide(p: &SideProps) -> Html {
         html! {
             <tr class={classes!((!ok).then_some("differs"))} data-testid={format!("diff-states-{i}")}>
                 <td>{ sides[i].get(lang) }</td>
-                <td class="mono">{ states_text(&d.states_a[i]) }</td>
-                <td class="mono">{ states_text(&d.states_b[i]) }</td>
+                <td class="mono">{ path_text(&d.states_a[i]) }</td>
+                <td class="mono">{ path_text(&d.states_b[i]) }</td>
                 <td>{ if ok { "✓" } else { "≠" } }</td>
             </tr>
         }

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use synack_model::read::flag_names;
 use synack_model::trace::{
     Addr, DropReason, EventKind, Header, Micros, QueueKind, SegmentId, Trace,
 };
 
-use crate::engine::labels::{flag_list, Isns, Numbering};
+use crate::engine::labels::{Isns, Numbering};
 
 /// One row of the packet list.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +59,7 @@ pub fn packet_rows(trace: &Trace) -> Vec<Row> {
             t: ev.t,
             src: segment.src,
             dst: segment.dst,
-            flags: flag_list(h),
+            flags: flag_names(h.flags),
             seq,
             ack: if h.flags.ack { ack } else { 0 },
             len: segment.payload_len,

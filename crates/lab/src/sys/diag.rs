@@ -224,6 +224,10 @@ fn same_sockets(prev: &DiagSample, next: &DiagSample) -> bool {
     prev.sockets == next.sockets && next.sockets.iter().all(|d| d.timer == 0)
 }
 
+/// A quiet stretch keeps one sample this often (µs), a quarter of the gap a run is reported
+/// for (`runner::POLL_GAP_US`).
+const HEARTBEAT_US: u64 = 2_500;
+
 /// What a poller hands back: its samples, and whether its budget stopped their recording.
 type Polled = (Vec<DiagSample>, bool);
 
@@ -268,9 +272,14 @@ impl Poller {
                     netstat,
                 };
                 // The last sample is always kept: it closes the run's time line.
+                // So is one every `HEARTBEAT_US` of a quiet stretch: the recorder measures how
+                // far apart dumps were from the samples it gets, and a quiet second is not a
+                // poller that fell behind.
                 let news = done
                     || !out.last().is_some_and(|p| {
-                        same_sockets(p, &sample) && last_netstat == sample.netstat
+                        same_sockets(p, &sample)
+                            && last_netstat == sample.netstat
+                            && t_us.saturating_sub(p.t_us) < HEARTBEAT_US
                     });
                 // Counters equal to the last ones read are stored as an empty map: the
                 // recorder only turns changed counters into events, so nothing is lost, and

@@ -50,12 +50,59 @@ fn bind(fd: RawFd, a: SocketAddrV4) -> Result<()> {
     Ok(())
 }
 
+/// SO_RCVBUF / SO_SNDBUF as a scenario gives them (bytes; the kernel doubles them), set
+/// before listen() or connect() so that the window scale is chosen from them and accepted
+/// sockets inherit them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Buffers {
+    pub rcv: Option<u32>,
+    pub snd: Option<u32>,
+}
+
+/// How `tcp_listener_with` sets up the socket before bind().
+#[derive(Clone, Copy, Debug)]
+pub struct ListenOpts {
+    pub buffers: Buffers,
+    /// SO_REUSEADDR.
+    pub reuse_addr: bool,
+}
+
+fn set_buffers(fd: RawFd, b: Buffers) -> Result<()> {
+    let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    if let Some(v) = b.rcv {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, int(v), "SO_RCVBUF")?;
+    }
+    if let Some(v) = b.snd {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, int(v), "SO_SNDBUF")?;
+    }
+    Ok(())
+}
+
 /// A TCP listener with exactly this backlog (std always uses its own).
 pub fn tcp_listener(addr: SocketAddrV4, backlog: i32) -> Result<TcpListener> {
+    tcp_listener_with(
+        addr,
+        backlog,
+        ListenOpts {
+            buffers: Buffers::default(),
+            reuse_addr: true,
+        },
+    )
+}
+
+/// A TCP listener with this backlog and these buffers.
+pub fn tcp_listener_with(
+    addr: SocketAddrV4,
+    backlog: i32,
+    opts: ListenOpts,
+) -> Result<TcpListener> {
     let fd = new_socket(libc::SOCK_STREAM)?;
     // SAFETY: fd is fresh; from here the TcpListener owns and closes it.
     let l = unsafe { TcpListener::from_raw_fd(fd) };
-    setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    if opts.reuse_addr {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    }
+    set_buffers(fd, opts.buffers)?;
     bind(fd, addr)?;
     // SAFETY: listen on our socket.
     cvt(unsafe { libc::listen(fd, backlog) }, || {
@@ -72,9 +119,15 @@ pub struct Prepared {
 }
 
 pub fn tcp_connect_prepare(bind_to: SocketAddrV4) -> Result<Prepared> {
+    tcp_connect_prepare_with(bind_to, Buffers::default())
+}
+
+/// As [`tcp_connect_prepare`], with these buffers.
+pub fn tcp_connect_prepare_with(bind_to: SocketAddrV4, buffers: Buffers) -> Result<Prepared> {
     let fd = new_socket(libc::SOCK_STREAM | libc::SOCK_NONBLOCK)?;
     // SAFETY: fd is fresh; the TcpStream owns it.
     let stream = unsafe { TcpStream::from_raw_fd(fd) };
+    set_buffers(fd, buffers)?;
     bind(fd, bind_to)?;
     let port = stream
         .local_addr()
@@ -228,6 +281,11 @@ pub fn errno_name(e: &std::io::Error) -> String {
         libc::EAGAIN => "EAGAIN",
         libc::ECONNABORTED => "ECONNABORTED",
         libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::EMSGSIZE => "EMSGSIZE",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::EINVAL => "EINVAL",
         _ => return format!("errno {n}"),
     };
     name.to_string()

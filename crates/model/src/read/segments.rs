@@ -31,22 +31,25 @@ impl SegKind {
     pub fn of(seg: &Segment) -> SegKind {
         match &seg.header {
             Header::Udp(_) => SegKind::Udp,
-            Header::Tcp(h) => {
-                let f = h.flags;
-                if f.rst {
-                    SegKind::Rst
-                } else if f.syn && f.ack {
-                    SegKind::SynAck
-                } else if f.syn {
-                    SegKind::Syn
-                } else if f.fin {
-                    SegKind::Fin
-                } else if seg.payload_len > 0 {
-                    SegKind::Data
-                } else {
-                    SegKind::Ack
-                }
-            }
+            Header::Tcp(h) => SegKind::of_tcp(h.flags, seg.payload_len),
+        }
+    }
+
+    /// The kind of a TCP segment with these flags and this much payload (for readers that
+    /// hold no [`Segment`], such as a capture's packet table).
+    pub fn of_tcp(f: TcpFlags, payload_len: u32) -> SegKind {
+        if f.rst {
+            SegKind::Rst
+        } else if f.syn && f.ack {
+            SegKind::SynAck
+        } else if f.syn {
+            SegKind::Syn
+        } else if f.fin {
+            SegKind::Fin
+        } else if payload_len > 0 {
+            SegKind::Data
+        } else {
+            SegKind::Ack
         }
     }
 }

@@ -48,7 +48,7 @@ impl Sim {
         self.schedule_step(i, self.now);
     }
 
-    fn new_message(
+    pub(super) fn new_message(
         &mut self,
         socket: SocketId,
         label: Option<&String>,
@@ -132,7 +132,22 @@ impl Sim {
                     host: HostId(0),
                     port: 0,
                 });
-                if self.listeners.contains_key(&local) {
+                // `inet_csk_bind_conflict`: another listener always conflicts; any other socket
+                // still holding the port (an accepted connection, one in TIME-WAIT) unless both
+                // set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
+                // connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
+                let reuse = self.tcp(sid).is_some_and(|t| t.reuse_addr);
+                let conflict = self.listeners.contains_key(&local)
+                    || self.socks.iter().any(|s| match s {
+                        Sock::Tcp(t) => {
+                            t.id != sid
+                                && t.local == local
+                                && t.state != TcpState::Closed
+                                && !(reuse && t.reuse_addr && t.state != TcpState::Listen)
+                        }
+                        _ => false,
+                    });
+                if conflict {
                     return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
                 }
                 self.listeners.insert(local, sid);
@@ -407,6 +422,9 @@ impl Sim {
                             Some(RecvOutcome::WouldBlock) | None => None,
                         }
                     }
+                    // No application runs on a script's end (`Sim::new` refuses sockets on a
+                    // scripted host), so no recv() ever reaches here.
+                    Sock::Script => Some(errno("EBADF")),
                 };
                 if let Some(Sock::Udp(u)) = self.socks.get(sid.0 as usize) {
                     if out.is_some() {
@@ -446,7 +464,7 @@ impl Sim {
 
     /// The rest of a blocked send(): as much as the send buffer takes now.
     fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
-        let linux_errno = self.p.linux_errno;
+        let linux_errno = self.sp(sid).linux_errno;
         let Some(t) = self.tcp(sid) else { return false };
         let e = if linux_errno { t.take_error() } else { t.error };
         if let Some(e) = e {

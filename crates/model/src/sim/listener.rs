@@ -31,8 +31,9 @@ impl Sim {
                 |c| matches!(self.socks.get(c.0 as usize), Some(Sock::Tcp(t)) if t.timeouts() == 0),
             )
             .count() as u32;
-        let mut max = self.p.synack_retries;
-        if (qlen << 1) > l.max_ack_backlog(self.p.somaxconn).max(8) {
+        let p = self.sp(lid);
+        let mut max = p.synack_retries;
+        if (qlen << 1) > l.max_ack_backlog(p.somaxconn).max(8) {
             let mut y = young << 1;
             while max > 2 {
                 if qlen < y {
@@ -60,8 +61,9 @@ impl Sim {
     }
 
     pub(super) fn report_listener(&mut self, lid: SocketId) {
-        let somax = self.p.somaxconn;
-        let bsd = self.p.backlog_model == BacklogModel::BsdSingleQueue;
+        let p = self.sp(lid);
+        let somax = p.somaxconn;
+        let bsd = p.backlog_model == BacklogModel::BsdSingleQueue;
         let Some(l) = self.listener(lid) else { return };
         let (sq, aq) = (l.syn_queue.len() as u32, l.accept_queue.len() as u32);
         let acap = if bsd {
@@ -69,11 +71,7 @@ impl Sim {
         } else {
             l.accept_queue_cap(somax)
         };
-        let scap = if bsd {
-            acap
-        } else {
-            l.syn_queue_cap(somax, &self.p)
-        };
+        let scap = if bsd { acap } else { l.syn_queue_cap(somax, p) };
         self.emit(EventKind::QueueChanged {
             socket: lid,
             queue: QueueKind::SynQueue,
@@ -107,14 +105,14 @@ impl Sim {
             // A cookie is stateless in Linux (`cookie_v4_check` recomputes it), so an ACK
             // dropped for a full accept queue leaves it valid for the peer's retransmission:
             // the model forgets it only once a connection is made from it.
-            let cookie = self.p.syncookies
+            let cookie = self.sp(lid).syncookies
                 && self
                     .listener(lid)
                     .is_some_and(|l| l.has_cookie(seg.src, iss));
             if cookie {
                 if self
                     .listener(lid)
-                    .is_some_and(|l| l.accept_queue_full(self.p.somaxconn))
+                    .is_some_and(|l| l.accept_queue_full(self.sp(lid).somaxconn))
                 {
                     self.bump(host, "ListenOverflows");
                     self.bump(host, "ListenDrops");
@@ -154,7 +152,7 @@ impl Sim {
                 },
             });
         }
-        let somax = self.p.somaxconn;
+        let somax = self.sp(lid).somaxconn;
         let Some(l) = self.listener(lid) else { return };
         let young = l
             .syn_queue
@@ -164,11 +162,11 @@ impl Sim {
             )
             .count();
         let req_full = l.reqsk_queue_full(somax);
-        let early_drop = l.syn_backlog_early_drop(self.p.max_syn_backlog);
+        let early_drop = l.syn_backlog_early_drop(self.sp(lid).max_syn_backlog);
         let acc_full = l.accept_queue_full(somax);
         let bsd_full =
             (l.syn_queue.len() + l.accept_queue.len()) as u32 >= l.max_ack_backlog(somax).max(1);
-        match self.p.backlog_model {
+        match self.sp(lid).backlog_model {
             BacklogModel::BsdSingleQueue => {
                 if bsd_full {
                     self.bump(host, "ListenDrops");
@@ -182,9 +180,9 @@ impl Sim {
                 // Linux `tcp_conn_request`, in its order. First the request queue: it is
                 // full when it holds more than the listen backlog (not tcp_max_syn_backlog);
                 // with tcp_syncookies = 2 every SYN gets a cookie.
-                let syncookies = self.p.syncookies;
+                let syncookies = self.sp(lid).syncookies;
                 let mut want_cookie = false;
-                if (syncookies && self.p.syncookies_always) || req_full {
+                if (syncookies && self.sp(lid).syncookies_always) || req_full {
                     // `tcp_syn_flood_action`
                     if !syncookies {
                         self.bump(host, "TCPReqQFullDrop");
@@ -199,7 +197,7 @@ impl Sim {
                 }
                 // Then the accept queue (`sk_acceptq_is_full`), cookie or not.
                 let drop = acc_full
-                    && match self.p.syn_drop_rule {
+                    && match self.sp(lid).syn_drop_rule {
                         SynDropRule::WhenAcceptQueueFull => true,
                         SynDropRule::WhenFullAndYoungRequests => young > 1,
                     };
@@ -252,9 +250,9 @@ impl Sim {
     fn cookie_syn_ack(&mut self, lid: SocketId, seg: &Segment, h: &TcpHeader, mtu: u32) -> Segment {
         let (rcv_cap, locked) = match self.socks.get(lid.0 as usize) {
             Some(Sock::Tcp(l)) => (l.rcv_cap, l.rcvbuf_locked),
-            _ => (self.p.recv_buffer, false),
+            _ => (self.sp(lid).recv_buffer, false),
         };
-        let mut ctx = ctx!(self);
+        let mut ctx = ctx!(self, lid);
         let mut t = TcpSocket::new(SocketId(u16::MAX), seg.dst, &ctx);
         t.rcv_cap = rcv_cap;
         t.rcvbuf_locked = locked;
@@ -269,19 +267,24 @@ impl Sim {
             l.children
         });
         let parent_label = self.infos[lid.0 as usize].label.clone();
+        // The child lives by the listener's profile (its host's, with the listener's socket
+        // options: Linux `inet_csk_clone_lock` copies them).
+        let inherited = self.sock_prof[lid.0 as usize];
+        self.sock_prof.push(inherited);
         let mut t = {
-            let ctx = ctx!(self);
+            let ctx = ctx!(self, id);
             TcpSocket::new(id, seg.dst, &ctx)
         };
         if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
             t.rcv_cap = l.rcv_cap;
             t.rcvbuf_locked = l.rcvbuf_locked;
+            t.reuse_addr = l.reuse_addr;
             t.send_cap = l.send_cap;
             t.nodelay = l.nodelay;
         }
         t.parent = Some(lid);
         let mtu = self.link(seg.dst.host, seg.src.host).mtu;
-        t.set_route_mtu(mtu, &self.p);
+        t.set_route_mtu(mtu, self.sp(lid));
         self.socks.push(Sock::Tcp(Box::new(t)));
         let label = format!("{parent_label} conn {}", n.unwrap_or(0));
         self.infos.push(SocketInfo {

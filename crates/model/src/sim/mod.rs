@@ -19,6 +19,7 @@ use crate::net::link::Link;
 use crate::profile::{BacklogModel, Profile};
 use crate::rng::Rng;
 use crate::scenario::{Action, Limits, LinkSpec, Scenario, ScenarioError};
+use crate::script::{PeerRun, ScriptFailure};
 use crate::tcp::{timer_index, TcpSocket};
 use crate::trace::{
     Addr, CutReason, CutShort, DropReason, Event, EventKind, Header, Host, HostId, MessageInfo,
@@ -33,6 +34,9 @@ pub use crate::ctx::Ctx;
 enum Sock {
     Tcp(Box<TcpSocket>),
     Udp(Box<UdpSocket>),
+    /// A scripted peer's end (crate::script): in the trace's socket list so that its data
+    /// has a sender and a viewer can name it, but it runs no TCP.
+    Script,
 }
 
 enum What {
@@ -42,6 +46,8 @@ enum What {
     Lost(SegmentId, DropReason),
     Timer(SocketId, TimerKind, Micros),
     App(usize),
+    /// A scripted peer's next `send` line is due.
+    Peer(usize),
 }
 
 struct Scheduled {
@@ -75,7 +81,14 @@ struct HostRt {
 
 pub struct Sim {
     now: Micros,
-    p: Profile,
+    /// Distinct profiles of this run: the scenario's (`profile` + `tuning`) first, then one
+    /// per host with its own `tuning` and one per socket with its own options
+    /// (`max_seg`, `syn_count`). A socket's code sees only its own ([`Sim::sp`]).
+    profiles: Vec<Profile>,
+    /// Index into `profiles`, per host and per socket (a listener's children share the
+    /// listener's, as Linux copies the listener's settings into each child).
+    host_prof: Vec<u16>,
+    sock_prof: Vec<u16>,
     rng: Rng,
     seed: u64,
     out: Vec<Event>,
@@ -113,6 +126,12 @@ pub struct Sim {
     started: bool,
     name: String,
     profile_id: &'static str,
+    /// Hosts whose side is a script (crate::script), not a modelled stack.
+    peers: Vec<PeerRun>,
+    /// The first script failure; the run stops there.
+    script_failure: Option<ScriptFailure>,
+    /// The scripts were checked for lines left waiting at the end of the run.
+    scripts_ended: bool,
 }
 
 /// Where a run stands after [`Sim::advance`].
@@ -125,10 +144,10 @@ pub enum RunState {
 }
 
 macro_rules! ctx {
-    ($s:ident) => {
+    ($s:ident, $sid:expr) => {
         Ctx {
             now: $s.now,
-            p: &$s.p,
+            p: &$s.profiles[$s.sock_prof[$sid.0 as usize] as usize],
             rng: &mut $s.rng,
             out: &mut $s.out,
             tx: &mut $s.tx,
@@ -139,6 +158,7 @@ macro_rules! ctx {
 
 mod api;
 mod listener;
+mod peer;
 mod wire;
 
 impl Sim {
@@ -147,7 +167,9 @@ impl Sim {
         let p = s.profile.profile().with(&s.tuning);
         let mut sim = Sim {
             now: 0,
-            p,
+            profiles: vec![p],
+            host_prof: Vec::new(),
+            sock_prof: Vec::new(),
             rng: Rng::fork(s.seed, 0),
             seed: s.seed,
             out: Vec::new(),
@@ -178,6 +200,9 @@ impl Sim {
             started: false,
             name: s.name.clone(),
             profile_id: s.profile.id(),
+            peers: Vec::new(),
+            script_failure: None,
+            scripts_ended: false,
         };
         if s.hosts.is_empty() {
             return Err(ScenarioError::Invalid(
@@ -203,6 +228,24 @@ impl Sim {
                 counters: VecMap::new(),
                 next_port: 40_000,
             });
+            let own = sim.profiles[0].clone().with(&h.tuning);
+            let at = sim.profile_index(own);
+            sim.host_prof.push(at);
+        }
+        for (i, h) in s.hosts.iter().enumerate() {
+            if let Some(script) = &h.script {
+                let local = Addr {
+                    host: HostId(i as u16),
+                    port: script.port,
+                };
+                let mut run = PeerRun::new(h.name.clone(), local, script.clone());
+                run.remote = script
+                    .remote
+                    .as_deref()
+                    .map(|r| sim.parse_addr(r))
+                    .transpose()?;
+                sim.peers.push(run);
+            }
         }
         for d in &s.network.directions {
             let k = (sim.host(&d.from)?, sim.host(&d.to)?);
@@ -218,6 +261,12 @@ impl Sim {
         }
         for spec in &s.sockets {
             let host = sim.host(&spec.host)?;
+            if sim.peers.iter().any(|p| p.local.host == host) {
+                return Err(ScenarioError::Invalid(format!(
+                    "sockets[\"{}\"]: host \"{}\" is scripted (hosts[].script); it runs no sockets",
+                    spec.label, spec.host
+                )));
+            }
             if sim.labels.contains_key(&spec.label) {
                 return Err(ScenarioError::Invalid(format!(
                     "two sockets are labelled \"{}\"",
@@ -231,9 +280,18 @@ impl Sim {
             };
             let local = Addr { host, port };
             let id = SocketId(sim.socks.len() as u16);
+            let mut own = sim.profiles[sim.host_prof[host.0 as usize] as usize].clone();
+            if let Some(m) = spec.max_seg {
+                own.mss = own.mss.min(m);
+            }
+            if let Some(n) = spec.syn_count {
+                own.syn_retries = n;
+            }
+            let at = sim.profile_index(own);
+            sim.sock_prof.push(at);
             let sock = match spec.proto {
                 Proto::Tcp => {
-                    let ctx = ctx!(sim);
+                    let ctx = ctx!(sim, id);
                     let mut t = TcpSocket::new(id, local, &ctx);
                     if let Some(b) = spec.recv_buffer {
                         t.rcv_cap = b.max(1);
@@ -243,6 +301,7 @@ impl Sim {
                         t.send_cap = b.max(1);
                     }
                     t.nodelay = spec.no_delay;
+                    t.reuse_addr = spec.reuse_addr;
                     Sock::Tcp(Box::new(t))
                 }
                 Proto::Udp => {
@@ -263,7 +322,7 @@ impl Sim {
                             members.insert(at, id);
                         }
                     }
-                    let cap = spec.recv_buffer.unwrap_or(sim.p.udp_recv_buffer);
+                    let cap = spec.recv_buffer.unwrap_or(sim.sp(id).udp_recv_buffer);
                     Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
                 }
             };
@@ -280,6 +339,26 @@ impl Sim {
                 created_us: 0,
                 label: spec.label.clone(),
             });
+        }
+        for i in 0..sim.peers.len() {
+            let id = SocketId(sim.socks.len() as u16);
+            let (local, remote) = (sim.peers[i].local, sim.peers[i].remote);
+            let label = format!("{} (script)", sim.peers[i].host_name);
+            sim.peers[i].socket = id;
+            sim.socks.push(Sock::Script);
+            sim.sock_prof.push(sim.host_prof[local.host.0 as usize]);
+            sim.infos.push(SocketInfo {
+                id,
+                host: local.host,
+                proto: Proto::Tcp,
+                local_port: local.port,
+                remote,
+                listener: false,
+                parent: None,
+                created_us: 0,
+                label: label.clone(),
+            });
+            sim.labels.insert(label, id);
         }
         for script in &s.apps {
             let socket = sim.label(&script.socket)?;
@@ -306,7 +385,26 @@ impl Sim {
         for i in 0..sim.apps.len() {
             sim.schedule_step(i, 0);
         }
+        for i in 0..sim.peers.len() {
+            sim.schedule_peer(i);
+        }
         Ok(sim)
+    }
+
+    /// The index of this profile in `profiles`, adding it if it is new (most runs have one).
+    fn profile_index(&mut self, p: Profile) -> u16 {
+        match self.profiles.iter().position(|q| *q == p) {
+            Some(i) => i as u16,
+            None => {
+                self.profiles.push(p);
+                (self.profiles.len() - 1) as u16
+            }
+        }
+    }
+
+    /// The profile a socket lives by: its host's, with its own socket options.
+    fn sp(&self, sid: SocketId) -> &Profile {
+        &self.profiles[self.sock_prof[sid.0 as usize] as usize]
     }
 
     fn host(&self, name: &str) -> Result<HostId, ScenarioError> {
@@ -385,7 +483,7 @@ impl Sim {
         let Some(Sock::Tcp(t)) = self.socks.get_mut(id.0 as usize) else {
             return None;
         };
-        let mut ctx = ctx!(self);
+        let mut ctx = ctx!(self, id);
         Some(f(t, &mut ctx))
     }
 
@@ -410,11 +508,13 @@ impl Sim {
                 return RunState::Done;
             }
             let Some(next_t) = self.heap.peek().map(|e| e.t) else {
+                self.end_scripts();
                 return RunState::Done;
             };
             if next_t > self.limits.max_time_us {
                 // Stopped by the time limit: the run lasted exactly that long.
                 self.now = self.limits.max_time_us;
+                self.end_scripts();
                 return RunState::Done;
             }
             if self.out.len() >= self.limits.max_events {
@@ -464,10 +564,12 @@ impl Sim {
                     self.apps[i].scheduled = false;
                     self.run_step(i);
                 }
+                What::Peer(i) => self.peer_send(i),
             }
             self.flush();
         }
         if self.heap.is_empty() {
+            self.end_scripts();
             RunState::Done
         } else {
             RunState::Running
@@ -575,6 +677,9 @@ impl Sim {
     }
 
     fn tcp_arrival(&mut self, id: SegmentId, seg: &Segment) {
+        if let Some(i) = self.peers.iter().position(|p| p.local == seg.dst) {
+            return self.peer_arrival(i, id, seg);
+        }
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();
         if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
@@ -590,15 +695,20 @@ impl Sim {
                     && !h.flags.syn
                     && !h.flags.rst
                     && h.ack == (iss + 1).0;
-                let two_queues = self.p.backlog_model == BacklogModel::TwoQueues;
+                let lp = self.sp(lid);
+                let (two_queues, somaxconn, abort_on_overflow) = (
+                    lp.backlog_model == BacklogModel::TwoQueues,
+                    lp.somaxconn,
+                    lp.abort_on_overflow,
+                );
                 let full = self
                     .listener(lid)
-                    .is_some_and(|l| l.accept_queue_full(self.p.somaxconn));
+                    .is_some_and(|l| l.accept_queue_full(somaxconn));
                 if completes && two_queues && full {
                     let host = seg.dst.host;
                     self.bump(host, "ListenOverflows");
                     self.bump(host, "ListenDrops");
-                    if self.p.abort_on_overflow {
+                    if abort_on_overflow {
                         // `tcp_check_req` → embryonic_reset: `send_reset` in reply to the
                         // ACK (a bare RST at its ACK number), and the request is dropped.
                         self.emit(EventKind::SegmentArrived { id });

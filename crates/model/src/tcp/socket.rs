@@ -20,6 +20,10 @@ use crate::vecmap::VecMap;
 /// IPv4 header without options.
 pub const IP_HEADER: u32 = 20;
 
+/// Linux TCP_DEFAULT_SCALING_RATIO: half of the receive memory is window until a segment
+/// measured the real ratio (`tcp_win_from_space`, 1/256 units).
+const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
+
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RecvOutcome {
@@ -44,6 +48,10 @@ pub struct TcpSocket {
     /// The receive space was set with SO_RCVBUF (Linux `SOCK_RCVBUF_LOCK`): it also clamps
     /// the window scale (`tcp_select_initial_window`'s `window_clamp`).
     pub rcvbuf_locked: bool,
+    /// SO_REUSEADDR (Linux `sk_reuse`), inherited by accepted connections: a listener may
+    /// bind a port that sockets other than listeners still hold (one in TIME-WAIT after a
+    /// server restart) only when they and it both set it (`inet_csk_bind_conflict`).
+    pub reuse_addr: bool,
     /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
     pub snd_mss: u32,
     ts_ok: bool,
@@ -88,6 +96,26 @@ pub struct TcpSocket {
     dsack: Option<(u64, u64)>,
     pub rcv_cap: u32,
     rcv_adv_edge: SeqNumber,
+    /// The window last offered, bytes (Linux `tp->rcv_wnd`).
+    rcv_wnd: u32,
+    /// The machine's skb overhead (profile `rcv_skb_overhead`), 0 = payload accounting.
+    rcv_skb_overhead: u32,
+    /// Receive memory as Linux counts it (`sk_rmem_alloc`), used when the profile gives the
+    /// machine's skb overhead ([`crate::profile::Profile::rcv_skb_overhead`]): each queued
+    /// segment costs its payload plus that overhead (its skb's truesize), freed when the
+    /// application has read all of it. In-order segments as (stream end offset, truesize).
+    rcv_skbs: std::collections::VecDeque<(u64, u32)>,
+    /// Truesize of the out-of-order queue.
+    ooo_mem: u64,
+    /// Bytes the application has read (the stream offset of the next byte recv() returns).
+    rcv_copied: u64,
+    /// Linux `tp->scaling_ratio` in 1/256: how much of a byte of receive memory the window
+    /// offers. TCP_DEFAULT_SCALING_RATIO (50 %) until the first full-sized segment measures
+    /// payload / truesize (`tcp_measure_rcv_mss`).
+    scaling_ratio: u32,
+    /// Linux `tp->window_clamp` once the measured ratio moved it (`tcp_set_window_clamp`);
+    /// until then the full space.
+    window_clamp: Option<u32>,
     pub fin_received: bool,
     delack_bytes: u32,
     // Linux's delayed-ACK engine (`struct inet_connection_sock::icsk_ack`).
@@ -202,6 +230,7 @@ impl TcpSocket {
             listen: None,
             our_mss: p.mss,
             rcvbuf_locked: false,
+            reuse_addr: false,
             snd_mss: mss,
             ts_ok: false,
             sack_ok: false,
@@ -232,6 +261,13 @@ impl TcpSocket {
             dsack: None,
             rcv_cap: p.recv_buffer,
             rcv_adv_edge: SeqNumber(0),
+            rcv_wnd: 0,
+            rcv_skb_overhead: p.rcv_skb_overhead,
+            rcv_skbs: std::collections::VecDeque::new(),
+            ooo_mem: 0,
+            rcv_copied: 0,
+            scaling_ratio: TCP_DEFAULT_SCALING_RATIO,
+            window_clamp: None,
             fin_received: false,
             delack_bytes: 0,
             ack_sched: false,
@@ -543,13 +579,106 @@ impl TcpSocket {
     /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
     /// (it occupies sequence space the window already covers), so it is not subtracted.
     fn our_window(&self) -> u32 {
+        if self.truesize_accounting() {
+            return self.tcp_space();
+        }
         self.rcv_cap.saturating_sub(self.rcvbuf.len() as u32)
+    }
+
+    /// Whether receive memory is counted as Linux does, in skb truesize against a buffer
+    /// twice the space (the profile knows the machine's skb overhead).
+    fn truesize_accounting(&self) -> bool {
+        self.rcv_skb_overhead > 0
+    }
+
+    /// Linux `sk_rcvbuf`: the receive space at the default 50 % ratio is half of it
+    /// (`tcp_full_space` of tcp_rmem[1], or SO_RCVBUF doubled by the kernel).
+    fn rcvbuf_bytes(&self) -> u64 {
+        (self.rcv_cap as u64) * 256 / TCP_DEFAULT_SCALING_RATIO as u64
+    }
+
+    /// Linux `tcp_win_from_space`: the window a number of bytes of receive memory offers.
+    fn win_from_space(&self, space: u64) -> u32 {
+        ((space * self.scaling_ratio as u64) >> 8).min(u32::MAX as u64) as u32
+    }
+
+    /// Linux `sk_rmem_alloc`: the truesize of every queued segment, in order or not.
+    fn rmem(&self) -> u64 {
+        self.rcv_skbs.iter().map(|&(_, t)| t as u64).sum::<u64>() + self.ooo_mem
+    }
+
+    /// Linux `tcp_space`: the window the free receive memory offers.
+    fn tcp_space(&self) -> u32 {
+        self.win_from_space(self.rcvbuf_bytes().saturating_sub(self.rmem()))
+    }
+
+    /// Linux `tcp_full_space`: the window the whole receive buffer offers.
+    fn tcp_full_space(&self) -> u32 {
+        self.win_from_space(self.rcvbuf_bytes())
+    }
+
+    fn window_clamp(&self) -> u32 {
+        self.window_clamp.unwrap_or_else(|| self.tcp_full_space())
+    }
+
+    /// The receive memory (skb truesize) a segment of `len` payload bytes takes.
+    fn truesize(&self, len: u32) -> u32 {
+        len + self.rcv_skb_overhead
+    }
+
+    /// Linux `__tcp_select_window` with truesize accounting: the free space, but zero once
+    /// it is below 1/16 of the buffer's window or one segment while less than half the
+    /// buffer is free (so that the sender stops before memory runs out), capped by
+    /// rcv_ssthresh and rounded up to the scale unit.
+    fn select_window_truesize(&self) -> u32 {
+        let mut mss = self.rcv_mss;
+        let mut free = self.tcp_space();
+        let allowed = self.tcp_full_space();
+        let full = self.window_clamp().min(allowed);
+        if mss > full {
+            mss = full;
+            if mss == 0 {
+                return 0;
+            }
+        }
+        let unit = 1u32 << self.rcv_wscale;
+        if free < full / 2 {
+            free -= free % unit;
+            if free < allowed >> 4 || free < mss {
+                return 0;
+            }
+        }
+        free = free.min(self.rcv_ssthresh);
+        if self.rcv_wscale > 0 {
+            free.div_ceil(unit) * unit
+        } else {
+            // Without scaling the window moves in whole segments (keeping the last offer
+            // while it is within one segment of the free space).
+            let last = self.rcv_wnd;
+            if last + mss <= free || last > free {
+                free - free % mss.max(1)
+            } else if mss == full && free > last + full / 2 {
+                free
+            } else {
+                last
+            }
+        }
     }
 
     /// The window to advertise now, with receiver-side silly window avoidance
     /// (RFC 9293 §3.8.6.2.2): a window below min(MSS, buffer/2) is shown as the part of the
     /// previous promise that is left (never shrinking the right edge), usually zero.
     fn advertised_window(&self, p: &crate::profile::Profile) -> u32 {
+        if self.truesize_accounting() {
+            // `tcp_select_window`: never shrink what was offered (the edge stays).
+            let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
+            let w = self.select_window_truesize();
+            if w < promised {
+                let unit = 1u32 << self.rcv_wscale;
+                return promised.div_ceil(unit) * unit;
+            }
+            return w;
+        }
         let free = self.our_window();
         let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
         let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
@@ -596,6 +725,7 @@ impl TcpSocket {
             window = self.initial_window(fl.ack, p) as u16;
             self.rcv_ssthresh = window as u32;
             self.rcv_adv_edge = self.rcv_nxt + window as u32;
+            self.rcv_wnd = window as u32;
         } else {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
@@ -605,6 +735,7 @@ impl TcpSocket {
             window = raw as u16;
             if fl.ack {
                 self.rcv_adv_edge = self.rcv_nxt + (raw << self.rcv_wscale);
+                self.rcv_wnd = raw << self.rcv_wscale;
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
@@ -1193,6 +1324,11 @@ impl TcpSocket {
         // Fourth: SYN.
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
+        // Our SYN promised its window before the peer's ISN was known (the edge was counted
+        // from 0): the promise starts here. Linux `tcp_rcv_synsent_state_process` likewise
+        // sets rcv_wup = rcv_nxt, with rcv_wnd the SYN's window. Without this, about half of
+        // all ISNs made the first ACK offer a huge window (the "promise" never to shrink).
+        self.rcv_adv_edge = self.rcv_nxt + self.rcv_ssthresh;
         self.take_syn_options(h, ctx);
         if h.flags.ack {
             self.snd_una = ack;
@@ -1436,6 +1572,27 @@ impl TcpSocket {
     /// min(window_clamp, tcp_space(sk)) - rcv_ssthresh`; `tcp_space` counts the out-of-order
     /// queue too). Measured on 6.18: 65160 → 67, 70, 73 << 10 over three 1448-byte segments.
     fn grow_window(&mut self, len: u32) {
+        if self.truesize_accounting() {
+            // `tcp_grow_window`: room = min(window_clamp, tcp_space) - rcv_ssthresh; two
+            // advertised MSS when a segment of this truesize will fit the window in future,
+            // else (`__tcp_grow_window`) two received MSS.
+            let room = self.window_clamp().min(self.tcp_space());
+            if self.rcv_ssthresh >= room {
+                return;
+            }
+            let incr = if self.win_from_space(self.truesize(len) as u64) <= len {
+                2 * self.our_mss as u32
+            } else {
+                2 * self.rcv_mss
+            };
+            let incr = incr.max(2 * len);
+            self.rcv_ssthresh += incr.min(room - self.rcv_ssthresh);
+            // `icsk_ack.quick |= 1`: a window that grew is announced at once. Measured on 6.18
+            // (8192-byte SO_RCVBUF, one segment per write): three quick ACKs, not the two
+            // `tcp_incr_quickack` grants (2 | 1 = 3).
+            self.ack_quick |= 1;
+            return;
+        }
         let space = self.our_window().saturating_sub(self.ooo_bytes);
         if self.rcv_ssthresh < space {
             let incr = (2 * self.our_mss as u32).max(2 * len);
@@ -1452,17 +1609,29 @@ impl TcpSocket {
         if p.quickack_max == 0 {
             return;
         }
-        // `tcp_event_data_recv` grows the window only for a segment of 128 bytes or more:
-        // measured on 6.18, 5- and 100-byte requests leave the 64 << 10 window as it was.
-        if len >= 128 {
-            self.grow_window(len);
-        }
         // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
         // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
         if len < self.rcv_mss && len + 12 < 536 {
             self.ack_pushed = (self.ack_pushed + 1).min(2);
         }
         if len >= self.rcv_mss {
+            if self.truesize_accounting() && len != self.rcv_mss {
+                // `tcp_measure_rcv_mss`: the ratio of payload to truesize, and with it the
+                // window clamp (`tcp_set_window_clamp`): a smaller clamp pulls rcv_ssthresh
+                // down, a larger one lets it reach the window last offered.
+                let ratio = ((len as u64 * 256) / self.truesize(len) as u64).max(1) as u32;
+                if ratio != self.scaling_ratio {
+                    let old = self.window_clamp();
+                    self.scaling_ratio = ratio;
+                    let clamp = self.tcp_full_space();
+                    self.window_clamp = Some(clamp);
+                    if clamp < old {
+                        self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
+                    } else {
+                        self.rcv_ssthresh = self.rcv_ssthresh.max(self.rcv_wnd.min(clamp));
+                    }
+                }
+            }
             self.rcv_mss = len.min(self.our_mss as u32);
         }
         let ato_min = p.delayed_ack_us;
@@ -1481,6 +1650,12 @@ impl TcpSocket {
             }
         }
         self.lrcvtime = ctx.now;
+        // `tcp_event_data_recv` grows the window last (after `tcp_measure_rcv_mss` and the
+        // quick-ACK count) and only for a segment of 128 bytes or more: measured on 6.18, 5-
+        // and 100-byte requests leave the 64 << 10 window as it was.
+        if len >= 128 {
+            self.grow_window(len);
+        }
     }
 
     /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments
@@ -1584,6 +1759,23 @@ impl TcpSocket {
                 self.cancel_timer(TimerKind::Persist, ctx);
                 self.persist_backoff = 0;
             }
+        }
+        // Linux `tcp_ack_probe`: an ACK that finds nothing in flight and data waiting behind a
+        // window still closed re-arms the probe timer from its arrival, with the backoff
+        // reached. Measured on 6.18: a probe answered 20 ms after it left, the next one
+        // 2 × the probe interval after that answer, not after the probe.
+        if !ctx.p.probe_with_data
+            && self.snd_wnd == 0
+            && self.snd_max == self.snd_una
+            && self.sndbuf.tail > self.soff(self.snd_nxt)
+            && self.timer(TimerKind::Persist).is_some()
+        {
+            let at = ctx.now
+                + self
+                    .rtt
+                    .rto_backed_off(self.persist_backoff, ctx.p)
+                    .max(ctx.p.rto_min_us);
+            self.set_timer(TimerKind::Persist, at, ctx);
         }
         if self.fin_acked() {
             match self.state {
@@ -1766,6 +1958,10 @@ impl TcpSocket {
             let had_ooo = !self.ooo.is_empty();
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
+            if self.truesize_accounting() {
+                self.rcv_skbs
+                    .push_back((self.roff(self.rcv_nxt), self.truesize(take)));
+            }
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
             self.drain_ooo();
@@ -1787,6 +1983,16 @@ impl TcpSocket {
             if had < take {
                 self.ooo_bytes = self.ooo_bytes - had + take;
                 *entry = slice_spans(payload, skip, take);
+                if self.rcv_skb_overhead > 0 {
+                    // The longer copy replaces the shorter one's skb.
+                    let freed = if had > 0 {
+                        had + self.rcv_skb_overhead
+                    } else {
+                        0
+                    };
+                    self.ooo_mem =
+                        self.ooo_mem + (take + self.rcv_skb_overhead) as u64 - freed as u64;
+                }
             }
             // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
             // (of any length); without SACK it must not, so that duplicate ACKs stay
@@ -1818,9 +2024,18 @@ impl TcpSocket {
             let len = spans_len(spans);
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
+            if self.rcv_skb_overhead > 0 {
+                self.ooo_mem = self
+                    .ooo_mem
+                    .saturating_sub((len + self.rcv_skb_overhead) as u64);
+            }
             if skip < len {
                 self.rcvbuf.push_range(spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
+                if self.rcv_skb_overhead > 0 {
+                    let end = self.roff(self.rcv_nxt);
+                    self.rcv_skbs.push_back((end, len + self.rcv_skb_overhead));
+                }
             }
             taken += 1;
         }
@@ -2066,19 +2281,40 @@ impl TcpSocket {
     pub fn app_recv(&mut self, max: u32, ctx: &mut Ctx) -> RecvOutcome {
         if !self.rcvbuf.is_empty() {
             let before = self.advertised_window_now();
+            let queued = self.rcvbuf.len();
             // Already merged: `take_front` builds its list with `push_span`.
             let spans_out = self.rcvbuf.take_front(max as u64);
-            // Window update (RFC 9293 §3.8.6.2.2): tell the sender once the window has
-            // opened by at least min(MSS, buffer/2) from a small value.
-            let after = self.our_window();
-            let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
+            self.rcv_copied += queued - self.rcvbuf.len();
+            // A segment's memory is freed once all of it has been read.
+            while self
+                .rcv_skbs
+                .front()
+                .is_some_and(|&(end, _)| end <= self.rcv_copied)
+            {
+                self.rcv_skbs.pop_front();
+            }
+            let window_update = if self.truesize_accounting() {
+                // Linux `tcp_cleanup_rbuf`: ACK now if the window that can be offered is at
+                // least twice what is left of the last offer, checked only while that is at
+                // most half the clamp (a read that opens a closed window, or one that doubles
+                // a small one).
+                2 * before <= self.window_clamp() && {
+                    let w = self.select_window_truesize();
+                    w > 0 && w >= 2 * before
+                }
+            } else {
+                // Window update (RFC 9293 §3.8.6.2.2): tell the sender once the window has
+                // opened by at least min(MSS, buffer/2) from a small value.
+                let after = self.our_window();
+                let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
+                before < thresh && after >= thresh
+            };
             if self.remote.is_some()
                 && matches!(
                     self.state,
                     TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
                 )
-                && before < thresh
-                && after >= thresh
+                && window_update
             {
                 self.send_ack(ctx);
             } else if ctx.p.quickack_max > 0

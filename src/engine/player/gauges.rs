@@ -1,0 +1,79 @@
+//! The small gauges of a socket's line: a running timer as a shrinking ring, a queue as a bar.
+
+use yew::prelude::*;
+
+use synack_model::trace::{Micros, QueueKind, TimerKind};
+
+use crate::engine::ladder::fmt_ms;
+use crate::engine::narration::timer_name;
+use crate::i18n::Lang;
+use crate::num;
+
+#[derive(Properties, PartialEq)]
+pub struct TimerProps {
+    pub kind: TimerKind,
+    pub set: Micros,
+    pub expires: Micros,
+    /// The playhead, µs.
+    pub t: f64,
+    pub lang: Lang,
+}
+
+/// The ring is the time left as a share of the whole timeout, next to the name and time left.
+#[component]
+pub fn TimerRing(p: &TimerProps) -> Html {
+    let name = timer_name(p.kind, p.lang);
+    let total = (p.expires.saturating_sub(p.set)).max(1) as f64;
+    let left = (p.expires as f64 - p.t).max(0.0);
+    let frac = num::clamp(left / total, 0.0, 1.0);
+    // The ring's circumference (r = 7).
+    let c = 2.0 * std::f64::consts::PI * 7.0;
+    html! {
+        <span class="timer" title={name}>
+            <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
+                <circle cx="9" cy="9" r="7" class="timer-bg" />
+                <circle cx="9" cy="9" r="7" class="timer-arc"
+                    stroke-dasharray={format!("{} {}", num::fixed(c * frac, 2), num::fixed(c, 2))} transform="rotate(-90 9 9)" />
+            </svg>
+            { format!("{name} {}", fmt_ms(left as u64)) }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct QueueProps {
+    pub kind: QueueKind,
+    pub len: u32,
+    pub cap: u32,
+    pub lang: Lang,
+}
+
+/// A queue's name, a bar filled to `len / cap` and the two numbers.
+#[component]
+pub fn QueueBar(p: &QueueProps) -> Html {
+    let pct = num::clamp(p.len as f64 / p.cap as f64 * 100.0, 0.0, 100.0);
+    html! {
+        <span class="queue">
+            <span class="q-name">{ queue_name(p.kind, p.lang) }</span>
+            <span class="q-bar"><span class="q-fill" style={format!("width:{}%", num::fixed(pct, 1))} /></span>
+            <span class="q-num mono">{ format!("{}/{}", p.len, p.cap) }</span>
+        </span>
+    }
+}
+
+fn queue_name(k: QueueKind, lang: Lang) -> &'static str {
+    match (k, lang) {
+        (QueueKind::SendBuffer, Lang::Zh) => "发送缓冲",
+        (QueueKind::SendBuffer, Lang::En) => "send buf",
+        (QueueKind::RecvBuffer, Lang::Zh) => "接收缓冲",
+        (QueueKind::RecvBuffer, Lang::En) => "recv buf",
+        (QueueKind::OutOfOrder, Lang::Zh) => "乱序",
+        (QueueKind::OutOfOrder, Lang::En) => "out of order",
+        (QueueKind::SynQueue, Lang::Zh) => "SYN 队列",
+        (QueueKind::SynQueue, Lang::En) => "SYN queue",
+        (QueueKind::AcceptQueue, Lang::Zh) => "accept 队列",
+        (QueueKind::AcceptQueue, Lang::En) => "accept queue",
+        (QueueKind::Datagrams, Lang::Zh) => "数据报",
+        (QueueKind::Datagrams, Lang::En) => "datagrams",
+    }
+}

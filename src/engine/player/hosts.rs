@@ -1,0 +1,141 @@
+//! The hosts' panels beside the diagram: per host, its sockets at the playhead with their
+//! state, running timers, queues and window variables.
+
+use yew::prelude::*;
+
+use synack_model::trace::{Addr, Proto, Snapshot, SocketInfo, TcpState, Trace};
+
+use super::gauges::{QueueBar, TimerRing};
+use crate::engine::labels::{Isns, Numbering};
+use crate::engine::ladder::state_group;
+use crate::engine::layout::Ladder;
+use crate::engine::narration::localize_name;
+use crate::engine::Shared;
+use crate::i18n::Lang;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub trace: Shared<Trace>,
+    pub ladder: Shared<Ladder>,
+    pub isns: Shared<Isns>,
+    pub t: f64,
+    pub numbering: Numbering,
+    pub only: Option<Proto>,
+    pub lang: Lang,
+}
+
+/// One panel per lane of the ladder, in the ladder's order.
+#[component]
+pub fn Hosts(p: &Props) -> Html {
+    let (trace, ladder, t, lang) = (&*p.trace, &*p.ladder, p.t, p.lang);
+    let snap = trace.view_at(t as u64);
+    let states_now = ladder.states_at(t);
+    let panels = ladder.lanes.iter().enumerate().map(|(lane, host)| {
+        let (name, addr) = trace
+            .hosts
+            .iter()
+            .find(|h| h.id == *host)
+            .map(|h| (localize_name(&h.name, lang), h.addr.clone()))
+            .unwrap_or_default();
+        let socks = trace
+            .sockets
+            .iter()
+            .filter(|s| s.host == *host && p.only.is_none_or(|o| o == s.proto))
+            // A listener's children appear when they are created.
+            .filter(|s| (s.created_us as f64) <= t || s.parent.is_none())
+            .map(|s| {
+                let state = snap
+                    .sockets
+                    .get(&s.id)
+                    .and_then(|v| v.state)
+                    .or_else(|| states_now.get(&s.id).map(|(_, st, _)| *st));
+                socket_line(p, &snap, s, state)
+            });
+        html! {
+            <div class={classes!("host-panel", format!("side-{}", lane.min(1)))} data-testid={format!("host-{lane}")}>
+                <div class="host-name"><strong>{ name }</strong><span class="mono">{ format!(" {addr}") }</span></div>
+                { for socks }
+            </div>
+        }
+    });
+    panels.collect()
+}
+
+/// A socket's line: label, state pill, running timers, queues and window variables.
+fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpState>) -> Html {
+    let (t, lang) = (p.t, p.lang);
+    let view = snap.sockets.get(&s.id);
+    let pill = match (s.proto, state) {
+        (Proto::Udp, _) => html! { <span class="pill udp">{"UDP"}</span> },
+        (Proto::Tcp, Some(st)) => html! {
+            <span class={classes!("pill", state_group(st))} data-state={st.rfc_name()}>{ st.rfc_name() }</span>
+        },
+        (Proto::Tcp, None) => {
+            html! { <span class="pill g-closed">{ TcpState::Closed.rfc_name() }</span> }
+        }
+    };
+    let timers = p
+        .ladder
+        .timers
+        .iter()
+        .filter(|x| x.socket == s.id && (x.set as f64) <= t && x.end.is_none_or(|e| (e as f64) > t))
+        .map(|x| html! { <TimerRing kind={x.kind} set={x.set} expires={x.expires} {t} {lang} /> });
+    let queues = view.into_iter().flat_map(|v| {
+        v.queues
+            .iter()
+            .filter(|(_, (_, cap))| *cap > 0)
+            .map(|(k, (len, cap))| html! { <QueueBar kind={*k} len={*len} cap={*cap} {lang} /> })
+    });
+    let win = view.and_then(|v| v.window).map(|w| {
+        // Numbered like the ladder's labels (relative to each direction's ISN, unless the
+        // viewer chose absolute numbers).
+        let me = Addr { host: s.host, port: s.local_port };
+        // "—" where the number means nothing yet: no ISN for that direction, or a rcv_nxt
+        // still 0 before the peer's SYN (relative, it wraps to ~2^32).
+        let shown = |v: Option<u32>| {
+            v.filter(|&v| p.numbering == Numbering::Absolute || v < 1 << 31)
+                .map_or_else(|| "—".to_string(), |v| v.to_string())
+        };
+        let (una, nxt, rcv) = match s.remote {
+            Some(peer) => (
+                shown(p.isns.value(me, peer, w.snd_una, p.numbering)),
+                shown(p.isns.value(me, peer, w.snd_nxt, p.numbering)),
+                shown(p.isns.value(peer, me, w.rcv_nxt, p.numbering)),
+            ),
+            None => (w.snd_una.to_string(), w.snd_nxt.to_string(), w.rcv_nxt.to_string()),
+        };
+        html! {
+            <span class="win mono">{ format!("snd_una={una} snd_nxt={nxt} rcv_nxt={rcv} wnd={} cwnd={}",
+                w.snd_wnd, w.cwnd) }</span>
+        }
+    });
+    html! {
+        <div class="sock" data-testid={format!("sock-{}", s.id.0)}>
+            <span class="sock-label">{ panel_label(s, lang) }</span>
+            { pill }
+            { for timers }
+            { for queues }
+            { for win }
+        </div>
+    }
+}
+
+/// A socket's label in its host's panel, with its port. An accepted connection is called so
+/// (scenarios label it "conn"), and a label that already ends with the port (a capture's
+/// "client :41002") does not get it twice.
+fn panel_label(s: &SocketInfo, lang: Lang) -> String {
+    let name = if s.parent.is_some() && s.label.starts_with("conn") {
+        match lang {
+            Lang::Zh => "已连接套接字".to_string(),
+            Lang::En => "connection".to_string(),
+        }
+    } else {
+        localize_name(&s.label, lang)
+    };
+    let port = format!(":{}", s.local_port);
+    if name.ends_with(&port) {
+        name
+    } else {
+        format!("{name} {port}")
+    }
+}

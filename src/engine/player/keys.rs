@@ -1,0 +1,49 @@
+//! The player's keyboard shortcuts: Space play/pause, ←/→ step, [ and ] start/end.
+
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::engine::playback::{Action, Playback};
+
+/// Listens on the window for the whole life of the player. `locked` is read on each key (it
+/// changes while a question is open), not captured once.
+#[hook]
+pub fn use_transport_keys(pb: UseReducerDispatcher<Playback>, locked: bool) {
+    let held = use_mut_ref(|| false);
+    *held.borrow_mut() = locked;
+    use_effect_with((), move |_| {
+        let window = web_sys::window().expect("window");
+        // Not passive: Space and the arrows must not also scroll the page.
+        let opts = EventListenerOptions::enable_prevent_default();
+        let listener = EventListener::new_with_options(&window, "keydown", opts, move |e| {
+            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            if e.ctrl_key() || e.meta_key() || e.alt_key() || *held.borrow() {
+                return;
+            }
+            let tag = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .map(|el| el.tag_name())
+                .unwrap_or_default();
+            // Typing in a field is not a shortcut.
+            if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") {
+                return;
+            }
+            let action = match e.key().as_str() {
+                // On a focused button Space presses the button instead.
+                " " if tag != "BUTTON" => Action::Toggle,
+                "ArrowRight" => Action::Step(1),
+                "ArrowLeft" => Action::Step(-1),
+                "[" => Action::Start,
+                "]" => Action::End,
+                _ => return,
+            };
+            e.prevent_default();
+            pb.dispatch(action);
+        });
+        move || drop(listener)
+    });
+}

@@ -1,0 +1,68 @@
+//! The row above the diagram: the two view tabs and the legend of the segment kinds present.
+
+use yew::prelude::*;
+
+use crate::engine::labels::SegKindText;
+use crate::engine::ladder::kinds_present;
+use crate::engine::layout::Ladder;
+use crate::engine::params::View;
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: View,
+    pub on_view: Callback<View>,
+    pub ladder: Shared<Ladder>,
+    pub lang: Lang,
+}
+
+#[component]
+pub fn StageTabs(p: &Props) -> Html {
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
+    let tab = |v: View, testid: &'static str, name: &'static str| {
+        let on_view = p.on_view.clone();
+        html! {
+            <button role="tab" class={classes!("tab", (p.view == v).then_some("on"))}
+                aria-selected={(p.view == v).to_string()} data-testid={testid}
+                onclick={Callback::from(move |_: MouseEvent| on_view.emit(v))}>
+                { name }
+            </button>
+        }
+    };
+    html! {
+        <div class="stage-tabs">
+            // Only the two tabs in the tablist (the legend beside them is not a tab);
+            // `display: contents` keeps the row's layout.
+            <div role="tablist" style="display:contents">
+                { tab(View::Ladder, "view-ladder", tr("时序图", "Sequence diagram")) }
+                { tab(View::States, "view-states", tr("状态机", "State machine")) }
+            </div>
+            <Legend ladder={p.ladder.clone()} lang={p.lang} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    ladder: Shared<Ladder>,
+    lang: Lang,
+}
+
+/// One swatch per segment kind the ladder draws, and "✕ lost" when something is lost.
+#[component]
+fn Legend(p: &LegendProps) -> Html {
+    let lang = p.lang;
+    let kinds = use_memo(p.ladder.clone(), |l| {
+        (kinds_present(l), l.arrows.iter().any(|a| a.lost()))
+    });
+    let (kinds, has_loss) = &*kinds;
+    html! {
+        <span class="legend" aria-label={T::new("图例", "Legend").get(lang)}>
+            { for kinds.iter().map(|k| html! {
+                <span class={classes!("legend-item")}><span class={classes!("swatch", format!("k-{}", k.css()))} />{ k.name(lang) }</span>
+            }) }
+            if *has_loss { <span class="legend-item lost-item">{ T::new("✕ 丢失", "✕ lost").get(lang) }</span> }
+        </span>
+    }
+}

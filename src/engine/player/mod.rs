@@ -1,0 +1,237 @@
+//! The player: a trace's ladder or state diagram, host panels, narration, timeline, controls,
+//! sharing and export. Scenes give it a trace; it owns playback.
+//!
+//! This file holds the state and the effects; each part is a small component drawn from props
+//! and speaking back through `on*` callbacks, as in Yew's `function_todomvc`:
+//! - [`legend`]: the view tabs and the legend of segment kinds;
+//! - [`stage`]: the diagram itself (one ladder, two side by side, or the state machine);
+//! - [`hosts`]: each host's sockets with their state, [`gauges`] (timers and queues) and
+//!   window variables;
+//! - [`narration`]: what happens at the playhead, in words;
+//! - [`transport`]: the timeline, the play/step/speed controls and the numbering switch, with
+//!   [`timeline`] and [`share`] (copy link, embed code, export).
+//!
+//! The playhead lives in the [`Playback`] reducer: the transport, the keyboard ([`keys`]) and
+//! the scene's jumps all dispatch [`Action`]s into it, so there is one place that moves time.
+
+mod gauges;
+mod hosts;
+mod keys;
+mod legend;
+mod narration;
+mod share;
+mod stage;
+mod timeline;
+mod transport;
+
+use yew::prelude::*;
+
+use synack_model::trace::{HostId, Proto, Trace};
+
+use super::inspector::Inspector;
+use super::labels::{Isns, Numbering};
+use super::layout::Ladder;
+use super::params::View;
+use super::playback::{Action, Playback};
+use super::Shared;
+use crate::hooks::use_animation_frame;
+use crate::i18n::Lang;
+use crate::num;
+
+/// What the player reports back for the URL (only while paused, so playback does not spam
+/// the history API).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayerState {
+    pub t_us: u64,
+    pub speed: f64,
+    pub numbering: Numbering,
+    pub view: View,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub trace: Shared<Trace>,
+    pub ladder: Shared<Ladder>,
+    pub lang: Lang,
+    pub init_t: Option<u64>,
+    pub speed: f64,
+    pub numbering: Numbering,
+    pub view: View,
+    pub autoplay: bool,
+    pub on_change: Callback<PlayerState>,
+    /// (time, nonce): a request from the scene to show a moment (comparison-table rows).
+    #[prop_or_default]
+    pub jump: Option<(u64, u32)>,
+    /// File name stem for exports.
+    pub export_name: AttrValue,
+    /// Builds the link for "Copy link" / "Copy embed code" (reads the current URL). `None`
+    /// where a link cannot reproduce what is shown (a local file): no share buttons then.
+    #[prop_or_default]
+    pub share: Option<Callback<bool, String>>,
+    #[prop_or_default]
+    pub only: Option<Proto>,
+    /// TCP and UDP ladders drawn side by side (same playhead) instead of the combined one.
+    #[prop_or_default]
+    pub split: Option<(Shared<Ladder>, Shared<Ladder>)>,
+    /// A scene's own view, drawn under the controls from the live playhead (µs) on every
+    /// frame, also while playing (the URL only learns the playhead when paused).
+    #[prop_or_default]
+    pub panel: Option<Callback<u64, Html>>,
+    /// The playhead is held where it is (interview mode, while a question is open): the
+    /// transport's buttons, the timeline and the keyboard shortcuts do nothing.
+    #[prop_or_default]
+    pub locked: bool,
+}
+
+#[component]
+pub fn Player(p: &Props) -> Html {
+    let lang = p.lang;
+    let reduced = use_memo((), |_| crate::prefs::reduced_motion());
+    let pb = {
+        let ladder = p.ladder.clone();
+        let t = p.init_t.unwrap_or(0) as f64;
+        let speed = p.speed;
+        let reduced = *reduced;
+        use_reducer(move || Playback::new(ladder, t, speed, reduced))
+    };
+    let numbering = use_state(|| p.numbering);
+    let view = use_state(|| p.view);
+    let selected = use_state(|| None::<usize>);
+    let isns = use_memo(p.trace.clone(), |t| Shared::new(Isns::of_trace(t)));
+
+    // New trace (a parameter changed): keep the playhead, drop a selection that may not exist.
+    {
+        let pb = pb.clone();
+        let selected = selected.clone();
+        use_effect_with(p.ladder.clone(), move |l| {
+            if pb.ladder != *l {
+                pb.dispatch(Action::Load(l.clone()));
+                selected.set(None);
+            }
+        });
+    }
+    // What lies beside and below the diagram (the hosts' panels, narration, timeline, controls)
+    // is drawn once the first frame is painted: the diagram comes first, and those parts' code
+    // (compiled by the browser on first call) and layout do not hold it up.
+    let painted = crate::hooks::use_after_paint();
+    // Tests and benchmarks wait on `data-ready`: it is set once the whole player is drawn.
+    use_effect_with(painted, |&painted| {
+        if painted {
+            crate::dom::set_ready(true)
+        }
+    });
+    {
+        let pb = pb.clone();
+        use_effect_with(p.autoplay, move |&a| {
+            if a {
+                pb.dispatch(Action::Play);
+            }
+        });
+    }
+    // Jumps requested by the scene.
+    {
+        let pb = pb.clone();
+        use_effect_with(p.jump, move |j| {
+            if let Some((t, _)) = j {
+                pb.dispatch(Action::Pause);
+                pb.dispatch(Action::Seek(*t as f64));
+            }
+        });
+    }
+    // Report to the URL while paused.
+    {
+        let on_change = p.on_change.clone();
+        let st = PlayerState {
+            t_us: pb.t.round() as u64,
+            speed: pb.speed,
+            numbering: *numbering,
+            view: *view,
+        };
+        use_effect_with((st, pb.playing), move |(st, playing)| {
+            if !playing {
+                on_change.emit(st.clone());
+            }
+        });
+    }
+    // Animation: one Tick per frame while playing.
+    {
+        let pb2 = pb.clone();
+        let on_frame = Callback::from(move |dt: f64| pb2.dispatch(Action::Tick(dt)));
+        use_animation_frame(pb.playing, on_frame);
+    }
+    keys::use_transport_keys(pb.dispatcher(), p.locked);
+
+    // Stable callbacks: the static ladder layer re-renders only when its props change, and a
+    // fresh Callback would make it redraw every arrow on every frame.
+    let on_action = {
+        let pb = pb.dispatcher();
+        use_callback((), move |a: Action, _| pb.dispatch(a))
+    };
+    let on_select = {
+        let selected = selected.setter();
+        use_callback((), move |i: usize, _| selected.set(Some(i)))
+    };
+    let on_view = {
+        let view = view.setter();
+        use_callback((), move |v: View, _| view.set(v))
+    };
+    let on_numbering = {
+        let numbering = numbering.setter();
+        use_callback((), move |n: Numbering, _| numbering.set(n))
+    };
+
+    let t = pb.t;
+    let playing = pb.playing;
+    let inspector = selected.and_then(|i| p.ladder.arrows.get(i)).map(|a| {
+        let selected = selected.clone();
+        html! {
+            <Inspector arrow={a.clone()} isns={(*isns).clone()} numbering={*numbering} lang={lang}
+                endpoints={endpoints(&p.trace, a)} on_close={Callback::from(move |_| selected.set(None))} />
+        }
+    });
+
+    html! {
+        <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
+            <legend::StageTabs view={*view} {on_view} ladder={p.ladder.clone()} {lang} />
+            <div class="stage">
+                <stage::Stage trace={p.trace.clone()} ladder={p.ladder.clone()} split={p.split.clone()}
+                    view={*view} {t} {playing} numbering={*numbering} {lang} selected={*selected} {on_select} />
+                // The hosts' panels too: their column is there from the start, so nothing moves.
+                <aside class="hosts" data-testid="hosts">
+                    if painted {
+                        <hosts::Hosts trace={p.trace.clone()} ladder={p.ladder.clone()} isns={(*isns).clone()}
+                            {t} numbering={*numbering} only={p.only} {lang} />
+                    }
+                </aside>
+            </div>
+            if painted {
+                <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} />
+                <transport::Transport ladder={p.ladder.clone()} {t} {playing} speed={pb.speed} locked={p.locked}
+                    numbering={*numbering} {lang} {on_action} {on_numbering}
+                    share={p.share.clone()} export_name={p.export_name.clone()} />
+            }
+            { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
+            { for inspector }
+        </div>
+    }
+}
+
+/// "10.0.0.1:50000 → 10.0.0.2:80", for the inspector's heading.
+fn endpoints(trace: &Trace, a: &super::layout::Arrow) -> String {
+    let addr = |h: HostId| {
+        trace
+            .hosts
+            .iter()
+            .find(|x| x.id == h)
+            .map(|x| x.addr.clone())
+            .unwrap_or_default()
+    };
+    let (src, dst) = (&a.segment.src, &a.segment.dst);
+    format!(
+        "{}:{} → {}:{}",
+        addr(src.host),
+        src.port,
+        addr(dst.host),
+        dst.port
+    )
+}

@@ -1,0 +1,112 @@
+//! The narration under the diagram: every event of the latest moment at or before the playhead,
+//! in words.
+
+use yew::prelude::*;
+
+use synack_model::trace::{EventKind, Header, Proto, SocketId, Trace};
+
+use crate::engine::labels::Isns;
+use crate::engine::ladder::fmt_ms;
+use crate::engine::narration::{narrated, sentence};
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+
+/// At most this many sentences of one moment are shown (see the memo in [`Narration`]).
+const NARRATION_LINES: usize = 40;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub trace: Shared<Trace>,
+    pub isns: Shared<Isns>,
+    /// The playhead, µs.
+    pub t: f64,
+    /// Only this protocol's events (a scene showing one of two).
+    pub only: Option<Proto>,
+    pub lang: Lang,
+}
+
+#[component]
+pub fn Narration(p: &Props) -> Html {
+    let trace = &*p.trace;
+    let t = p.t;
+    let upto = trace.events.partition_point(|e| (e.t as f64) <= t);
+    let first = match upto.checked_sub(1) {
+        Some(last) => {
+            let m = trace.events[last].t;
+            trace.events[..upto].partition_point(|e| e.t < m)
+        }
+        None => 0,
+    };
+    let api = crate::app::use_shell().api;
+    let isns = p.isns.clone();
+    // Worded once per moment, not per frame: a burst (a thousand datagrams sent at once) is a
+    // thousand lines.
+    let lines = use_memo(
+        (p.trace.clone(), first, upto, p.lang, p.only, api),
+        move |(trace, first, upto, lang, only, api)| {
+            if *upto == 0 {
+                let hint = T::new(
+                    "按 ▶ 播放，或用 → 一步一步看。",
+                    "Press ▶ to play, or → to go one step at a time.",
+                );
+                return Shared::new(vec![hint.get(*lang).to_string()]);
+            }
+            let mut told = (*first..*upto)
+                .filter(|&i| keep_event(trace, i, *only) && narrated(&trace.events[i].kind));
+            let mut lines: Vec<String> = told
+                .by_ref()
+                .take(NARRATION_LINES)
+                .filter_map(|i| sentence(trace, &isns, i, *lang, *api))
+                .collect();
+            // A burst is summed up after its first lines: a thousand datagrams sent at once
+            // would cost the frame a thousand paragraphs that nobody reads at one moment; the
+            // ladder shows every one of them. The rest are counted, not worded.
+            let more = told.count();
+            if more > 0 {
+                lines.push(match *lang {
+                    Lang::Zh => format!("……此刻还有 {more} 件事。"),
+                    Lang::En => format!("… and {more} more at this moment."),
+                });
+            }
+            Shared::new(lines)
+        },
+    );
+    html! {
+        <div class="narration" data-testid="narration" aria-live="polite">
+            <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
+            <NarrationLines lines={(*lines).clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinesProps {
+    lines: Shared<Vec<String>>,
+}
+
+/// The narration's sentences: re-rendered only when the moment (and so the memo) changes.
+#[component]
+fn NarrationLines(p: &LinesProps) -> Html {
+    html! {
+        // Focusable: it scrolls, and a keyboard must reach what is below its fold.
+        <div class="narr-lines" tabindex="0" role="log">{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+    }
+}
+
+/// Whether event `i` belongs to the protocol shown (events of no socket always do).
+fn keep_event(trace: &Trace, i: usize, only: Option<Proto>) -> bool {
+    let Some(only) = only else { return true };
+    let proto_of_sock = |s: &SocketId| trace.sockets.iter().find(|x| x.id == *s).map(|x| x.proto);
+    match &trace.events[i].kind {
+        EventKind::SegmentSent { segment, .. } => matches!(
+            (&segment.header, only),
+            (Header::Tcp(_), Proto::Tcp) | (Header::Udp(_), Proto::Udp)
+        ),
+        EventKind::StateChanged { socket, .. }
+        | EventKind::AppCall { socket, .. }
+        | EventKind::AppReturn { socket, .. }
+        | EventKind::TimerSet { socket, .. }
+        | EventKind::TimerFired { socket, .. } => proto_of_sock(socket) == Some(only),
+        _ => true,
+    }
+}

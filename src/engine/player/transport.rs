@@ -1,0 +1,123 @@
+//! The transport under the narration: the timeline, then a bar with the play/step/speed
+//! controls, the numbering switch, and sharing and export.
+
+use yew::prelude::*;
+
+use super::share::ShareBar;
+use super::timeline::Timeline;
+use crate::engine::labels::Numbering;
+use crate::engine::layout::Ladder;
+use crate::engine::params::{fmt_speed, slider_from_speed, speed_from_slider};
+use crate::engine::playback::Action;
+use crate::engine::Shared;
+use crate::i18n::{Lang, T};
+use crate::num;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub ladder: Shared<Ladder>,
+    pub t: f64,
+    pub playing: bool,
+    pub speed: f64,
+    /// Held by the page (a question is open): every control but the numbering does nothing.
+    pub locked: bool,
+    pub numbering: Numbering,
+    pub lang: Lang,
+    pub on_action: Callback<Action>,
+    pub on_numbering: Callback<Numbering>,
+    pub share: Option<Callback<bool, String>>,
+    pub export_name: AttrValue,
+}
+
+#[component]
+pub fn Transport(p: &Props) -> Html {
+    html! {
+        // Stays on screen while the player is (sticky, CSS): a tall diagram must not push the
+        // play button below the first screen.
+        <div class="transport" data-testid="transport">
+            <Timeline ladder={p.ladder.clone()} t={p.t} locked={p.locked} lang={p.lang} on_action={p.on_action.clone()} />
+            <div class="bar">
+                <Controls playing={p.playing} speed={p.speed} locked={p.locked} numbering={p.numbering} lang={p.lang}
+                    on_action={p.on_action.clone()} on_numbering={p.on_numbering.clone()} />
+                <ShareBar share={p.share.clone()} export_name={p.export_name.clone()} lang={p.lang} />
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ControlsProps {
+    playing: bool,
+    speed: f64,
+    locked: bool,
+    numbering: Numbering,
+    lang: Lang,
+    on_action: Callback<Action>,
+    on_numbering: Callback<Numbering>,
+}
+
+/// Start, step back, play/pause, step, end; the speed slider; relative or absolute numbers.
+#[component]
+fn Controls(p: &ControlsProps) -> Html {
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
+    let button = |testid: &'static str,
+                  title: &'static str,
+                  glyph: &'static str,
+                  a: fn() -> Action| {
+        let on_action = p.on_action.clone();
+        html! {
+            <button class="ctl" disabled={p.locked} data-testid={testid} {title}
+                onclick={Callback::from(move |_: MouseEvent| on_action.emit(a()))}>{ glyph }</button>
+        }
+    };
+    let on_play = {
+        let on_action = p.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Toggle))
+    };
+    let on_speed = {
+        let on_action = p.on_action.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                let v = num::parse_f64(&input.value()).unwrap_or(500.0);
+                on_action.emit(Action::Speed(speed_from_slider(v)));
+            }
+        })
+    };
+    let on_numbering = {
+        let (on_numbering, now) = (p.on_numbering.clone(), p.numbering);
+        Callback::from(move |_: MouseEvent| {
+            on_numbering.emit(match now {
+                Numbering::Relative => Numbering::Absolute,
+                Numbering::Absolute => Numbering::Relative,
+            })
+        })
+    };
+    html! {
+        <div class="controls">
+            { button("start", tr("回到开头 [", "Start ["), "⇤", || Action::Start) }
+            { button("step-back", tr("上一步 ←", "Step back ←"), "◂", || Action::Step(-1)) }
+            <button class="ctl play" disabled={p.locked} data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")}
+                aria-pressed={p.playing.to_string()} onclick={on_play}>
+                { if p.playing { "❚❚" } else { "▶" } }
+            </button>
+            { button("step", tr("下一步 →", "Step →"), "▸", || Action::Step(1)) }
+            { button("end", tr("跳到结尾 ]", "End ]"), "⇥", || Action::End) }
+            <label class="speed">
+                <span class="speed-name">{ tr("速度", "Speed") }</span>
+                // 50 positions: an arrow key moves the speed by about 11 % (with 1000 it moved
+                // less than the shown rounding).
+                <input type="range" min="0" max="1000" step="20" data-testid="speed"
+                    value={num::shortest(slider_from_speed(p.speed))} oninput={on_speed}
+                    aria-label={tr("播放速度", "Playback speed")} aria-valuetext={fmt_speed(p.speed)} />
+                <span class="mono speed-val" data-testid="speed-value">{ fmt_speed(p.speed) }</span>
+            </label>
+            <button class="chip seq-toggle" data-testid="numbering" onclick={on_numbering}
+                aria-pressed={(p.numbering == Numbering::Absolute).to_string()}>
+                { match p.numbering {
+                    Numbering::Relative => tr("相对序号", "relative seq"),
+                    Numbering::Absolute => tr("绝对序号", "absolute seq"),
+                } }
+            </button>
+        </div>
+    }
+}
