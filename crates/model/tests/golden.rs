@@ -95,13 +95,13 @@ fn udp_multicast() {
 }
 
 #[test]
-fn backlog_seed() {
+fn backlog_real_capture() {
     let k = Knobs {
         latency_ms: 0.05,
         ..Knobs::default()
     };
     golden(
-        "backlog-seed",
+        "backlog-real-capture",
         &presets::backlog(&k, &BacklogKnobs::real_capture()),
     );
 }

@@ -1,4 +1,4 @@
-//! Golden test: the packet trace of the seed text's backlog section (如何理解 TCP backlog,
+//! Golden test: the packet trace of the interview chapter's backlog section (如何理解 TCP backlog,
 //! from "How TCP backlog works in Linux"): a client connects to a listener whose accept
 //! queue is full and sends 5 bytes; the server never accepts.
 //!
@@ -105,7 +105,7 @@ fn kind(p: &(f64, bool, &str, u32, u32, u32)) -> (bool, String, u32, u32, u32) {
 }
 
 #[test]
-fn the_seeds_backlog_capture_is_reproduced() {
+fn the_interview_chapters_backlog_capture_is_reproduced() {
     let model = model_packets();
     // Same packets, same kinds, same counts (the interleaving of the two retransmission
     // series may differ where their times are within the tolerances of each other).
