@@ -47,3 +47,121 @@ for (const [route, cases] of [
     }
   });
 }
+
+// At t = 0 (the frame every link and embed opens on) no arrow label is cut by the arrows'
+// cover or by the drawing's top edge, and none meets the playhead's time label: each label is
+// either whole above the cover or wholly under it. (The first SYN's label used to show cut in
+// two, under "0.000 ms".)
+test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en', async () => {
+  for (const lang of ['en', 'zh']) {
+    for (const [route, c] of [['#/handshake', 'normal'], ['#/teardown', 'client-closes'], ['#/handshake', 'simultaneous-open']]) {
+      const { page, context, errors } = await openRoute(browser, route, lang, { params: { case: c } });
+      try {
+        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+        const got = await page.evaluate(() => {
+          const stack = document.querySelector('.lad-stack');
+          const top = stack.getBoundingClientRect().top;
+          const reveal = top + Number(stack.dataset.reveal);
+          const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+          const labels = [...stack.querySelectorAll('g.segs text')].map((t) => ({ text: t.textContent, ...box(t) }));
+          return { reveal, top, labels, time: box(document.querySelector('[data-testid="playhead-time"]')) };
+        });
+        assert.ok(got.labels.length > 0, `${route} ${c} ${lang}: labels drawn`);
+        for (const l of got.labels) {
+          const cut = l.top < got.reveal - 0.5 && l.bottom > got.reveal + 0.5;
+          assert.ok(!cut, `${route} ${c} ${lang}: "${l.text}" is cut by the cover (${l.top}–${l.bottom} across ${got.reveal})`);
+          if (l.bottom <= got.reveal + 0.5) {
+            assert.ok(l.top >= got.top - 0.5, `${route} ${c} ${lang}: "${l.text}" leaves the top edge`);
+            assert.ok(!overlap(l, got.time), `${route} ${c} ${lang}: "${l.text}" meets the playhead's time`);
+          }
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+});
+
+// The RFC state machine: every edge label clear of every other label and of every state box
+// (and of the names of the sockets lit in it), at the start, in the middle and at the end of
+// a handshake and a teardown (a lit edge's label is bold and larger).
+test('the state machine\'s edge labels overlap neither each other nor a state box', async () => {
+  for (const lang of ['en', 'zh']) {
+    for (const route of ['#/handshake', '#/teardown']) {
+      const { page, context, errors } = await openRoute(browser, route, lang, { params: { view: 'states' } });
+      try {
+        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+        const sd = page.getByTestId('state-diagram');
+        await sd.waitFor({ state: 'visible', timeout: 10_000 });
+        for (let k = 0; k < 30; k++) {
+          const { labels, boxes } = await sd.evaluate((svg) => {
+            const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+            return {
+              labels: [...svg.querySelectorAll('.sd-edge text')].map((t) => ({ text: t.textContent, ...box(t) })),
+              boxes: [...svg.querySelectorAll('.sd-box rect, .sd-tag')].map((r) => ({ text: r.textContent || r.parentNode.dataset.state, ...box(r) })),
+            };
+          });
+          assert.ok(labels.length >= 19, `${route} ${lang}: edge labels drawn (${labels.length})`);
+          for (let i = 0; i < labels.length; i++) {
+            for (let j = i + 1; j < labels.length; j++) {
+              assert.ok(!overlap(labels[i], labels[j]), `${route} ${lang} step ${k}: "${labels[i].text}" meets "${labels[j].text}"`);
+            }
+            for (const b of boxes) {
+              assert.ok(!overlap(labels[i], b), `${route} ${lang} step ${k}: "${labels[i].text}" meets ${b.text}`);
+            }
+          }
+          const before = await page.getByTestId('scrub').inputValue();
+          await page.getByTestId('step').click();
+          if ((await page.getByTestId('scrub').inputValue()) === before) break;
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+});
+
+// A huge value in the link is named in the notice, which wraps it inside its box: nothing
+// sticks out of the page sideways.
+test('a huge URL value stays inside the notice box', async () => {
+  const huge = 'x'.repeat(3000);
+  for (const lang of ['en', 'zh']) {
+    const { page, context } = await openRoute(browser, '#/handshake', lang, { params: { case: huge } });
+    try {
+      const notice = page.getByTestId('url-notice');
+      await notice.waitFor({ timeout: 15_000 });
+      const { box, page: p } = await page.evaluate(() => {
+        const n = document.querySelector('[data-testid="url-notice"]');
+        const r = n.getBoundingClientRect();
+        const inner = [...n.querySelectorAll('p')].map((e) => e.getBoundingClientRect().right);
+        return { box: { right: r.right, inner: Math.max(...inner) }, page: { scroll: document.documentElement.scrollWidth, width: innerWidth } };
+      });
+      assert.ok(box.inner <= box.right + 0.5, `${lang}: the text leaves the notice (${box.inner} > ${box.right})`);
+      assert.ok(p.scroll <= p.width, `${lang}: the page scrolls sideways (${p.scroll} > ${p.width})`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+// On a 390 px phone the host panels' Chinese labels (socket names, queue names) stay whole:
+// each on one line, never broken inside a word.
+test('on a 390 px phone the host panels\' zh labels are not broken inside words', async () => {
+  for (const route of ['#/handshake', '#/teardown']) {
+    const { page, context } = await openRoute(browser, route, 'zh', { viewport: { width: 390, height: 844 }, params: { t: '0.2' } });
+    try {
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+      await page.locator('.host-panel .q-name').first().waitFor({ timeout: 10_000 });
+      const broken = await page.evaluate(() =>
+        [...document.querySelectorAll('.host-panel .sock-label, .host-panel .q-name, .host-panel .host-name strong')]
+          .filter((e) => e.getClientRects().length > 1 || e.getBoundingClientRect().height > parseFloat(getComputedStyle(e).fontSize) * 2)
+          .map((e) => e.textContent),
+      );
+      assert.deepEqual(broken, [], `${route}: labels broken across lines`);
+    } finally {
+      await context.close();
+    }
+  }
+});

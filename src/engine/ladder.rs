@@ -638,6 +638,19 @@ pub fn reveal_y(y_play: f64) -> f64 {
     (y_play + 0.5).max(super::layout::TOP_PX - 12.0)
 }
 
+/// The arrows' cover at playhead y `y_play`: [`reveal_y`], except before anything has moved.
+/// An arrow sent at the very start has its label above its start (see `arrows_markup`), tilted
+/// down along the arrow, so a cover at the playhead cut that label in two and the first frame
+/// (the one every embed and link opens on) showed half a "SYN seq=0" under the playhead's time.
+/// At the start the cover rises above every label instead: no arrow has any length yet.
+pub fn arrows_reveal_y(y_play: f64) -> f64 {
+    if y_play <= super::layout::TOP_PX {
+        super::layout::TOP_PX - 6.0 - 16.0
+    } else {
+        reveal_y(y_play)
+    }
+}
+
 /// How far below the arrows' reveal line the state pills are revealed.
 pub const MARKS_LEAD: f64 = 10.0;
 
@@ -899,6 +912,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
     });
     let h = l.height.max(200.0);
     let reveal = reveal_y(y_play);
+    let reveal_arrows = arrows_reveal_y(y_play);
     let layer = LayerProps {
         ladder: p.ladder.clone(),
         geo,
@@ -911,12 +925,12 @@ pub fn LadderView(p: &LadderProps) -> Html {
             // layers back together as one SVG, cut where the screen cuts them.
             <div class="lad lad-stack" id={format!("{}-stack", p.uid)}
                  style={format!("position:relative;overflow:hidden;width:{}px;height:{}px;background:var(--panel)", f1(geo.width), f1(h))}
-                 data-reveal={f1(reveal)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}>
+                 data-reveal={f1(reveal_arrows)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}>
                 if measured {
                     <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
                         numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} />
                     // Takes the clicks on arrows it hides, as the clip did.
-                    <div class="lad-cover" style={cover(reveal, h, true)} />
+                    <div class="lad-cover" style={cover(reveal_arrows, h, true)} />
                     <LadderMarks ..layer.clone() />
                     <div class="lad-cover" style={cover(reveal + MARKS_LEAD, h, false)} />
                     <LadderAxis ..layer />

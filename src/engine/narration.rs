@@ -225,24 +225,31 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
     };
     let (code, extra) = match call {
         AppCall::Connect { .. } => ("net.connect()", String::new()),
+        // Node's default where the program gives none (or 0) is 511 (lib/net.js).
         AppCall::Listen { backlog } => (
-            "server.listen(port, backlog)",
-            format!(" (backlog {backlog})"),
+            "server.listen(port, host, backlog)",
+            match (zh, *backlog == 511) {
+                (true, true) => format!("（backlog {backlog}，也是 Node 的默认值）"),
+                (true, false) => format!("（backlog {backlog}；不写时 Node 用 511）"),
+                (false, true) => format!(" (backlog {backlog}, also Node's default)"),
+                (false, false) => format!(" (backlog {backlog}; left out, Node uses 511)"),
+            },
         ),
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if udp => {
             ("socket.send()", bytes(*len))
         }
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => ("socket.write()", bytes(*len)),
         AppCall::Shutdown => ("socket.end()", String::new()),
+        AppCall::Close if udp => ("socket.close()", String::new()),
         AppCall::Close => ("socket.destroy()", String::new()),
         AppCall::Abort => ("socket.resetAndDestroy()", String::new()),
         AppCall::SetNoDelay { on: true } => ("socket.setNoDelay(true)", String::new()),
         AppCall::SetNoDelay { on: false } => ("socket.setNoDelay(false)", String::new()),
         AppCall::Accept => {
             return if zh {
-                format!("{who}的事件循环准备接收下一个连接（libuv 替程序调用 accept()，程序看到的是 'connection' 事件）。")
+                format!("{who}的事件循环准备接收下一个连接（libuv 替程序调用 accept(2)，程序看到的是 'connection' 事件）。")
             } else {
-                format!("The {who}'s event loop is ready for the next connection (libuv calls accept() for the program, which sees a 'connection' event).")
+                format!("The {who}'s event loop is ready for the next connection (libuv calls accept(2) for the program, which sees a 'connection' event).")
             };
         }
         AppCall::Recv { .. } => {
@@ -296,8 +303,8 @@ fn node_return(
         (_, AppResult::Data { len, truncated, .. }) if udp => {
             let whole = len + truncated.unwrap_or(0);
             match (truncated, zh) {
-                (Some(_), true) => format!("{who}的 socket 触发 'message' 事件，带 {whole} 字节：Node 总是读整个数据报（这里 C 的 recvfrom() 缓冲区太小，会截断）。"),
-                (Some(_), false) => format!("The {who}'s socket emits 'message' with {whole} bytes: Node always reads the whole datagram (the C recvfrom() here has too small a buffer and truncates)."),
+                (Some(_), true) => format!("{who}的 socket 触发 'message' 事件，带 {whole} 字节：Node 总是读整个数据报（这里 C 程序给 recvfrom(2) 的缓冲区太小，会截断）。"),
+                (Some(_), false) => format!("The {who}'s socket emits 'message' with {whole} bytes: Node always reads the whole datagram (the C program here gives recvfrom(2) too small a buffer and truncates)."),
                 (None, _) => event(format!("'message' 事件，带 {len} 字节"), format!("'message' with {len} bytes")),
             }
         }
@@ -309,18 +316,27 @@ fn node_return(
             "'end' 事件：对方已关闭发送方向".into(),
             "'end': the peer closed its side".into(),
         ),
+        (AppCallKind::Send | AppCallKind::SendTo, _) if udp => {
+            if zh {
+                format!("{who}的 socket.send() 把数据报交给内核（它的回调随后被调用）。")
+            } else {
+                format!("The {who}'s socket.send() hands the datagram to the kernel (its callback follows).")
+            }
+        }
         (AppCallKind::Send | AppCallKind::SendTo, _) => {
             if zh {
-                format!("{who}的 write() 把数据交给内核，返回 true。")
+                format!("{who}的 socket.write() 把数据交给内核，返回 true。")
             } else {
-                format!("The {who}'s write() hands the bytes to the kernel and returns true.")
+                format!(
+                    "The {who}'s socket.write() hands the bytes to the kernel and returns true."
+                )
             }
         }
         (AppCallKind::Shutdown, _) => {
             if zh {
-                format!("{who}的 end() 完成：FIN 已排队。")
+                format!("{who}的 socket.end() 完成：FIN 已排队。")
             } else {
-                format!("The {who}'s end() is done: the FIN is queued.")
+                format!("The {who}'s socket.end() is done: the FIN is queued.")
             }
         }
         (AppCallKind::Close | AppCallKind::Abort, _) => {

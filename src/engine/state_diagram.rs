@@ -33,7 +33,7 @@ pub fn pos(s: TcpState) -> (f64, f64) {
 
 /// Like the RFC's figure, the way out of TIME-WAIT and LAST-ACK ends in a second CLOSED box at
 /// the bottom, so those edges do not cut through the whole figure.
-const CLOSED_BOTTOM: (f64, f64) = (530.0, 488.0);
+const CLOSED_BOTTOM: (f64, f64) = (540.0, 488.0);
 
 fn edge_end(from: TcpState, to: TcpState) -> (f64, f64) {
     if to == TcpState::Closed
@@ -93,7 +93,7 @@ pub const EDGES: &[(TcpState, TcpState, &str)] = &[
     (TcpState::Closing, TcpState::TimeWait, "rcv ACK of FIN"),
     (TcpState::CloseWait, TcpState::LastAck, "CLOSE / snd FIN"),
     (TcpState::LastAck, TcpState::Closed, "rcv ACK of FIN"),
-    (TcpState::TimeWait, TcpState::Closed, "Timeout = 2MSL"),
+    (TcpState::TimeWait, TcpState::Closed, "Timeout=2MSL"),
     (TcpState::SynSent, TcpState::Closed, "CLOSE / rcv RST"),
 ];
 
@@ -134,6 +134,142 @@ fn edge_path(a: TcpState, b: TcpState) -> (f64, f64, f64, f64) {
     }
 }
 
+/// Where an edge's label goes: the text's anchor point and its `text-anchor`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelSpot {
+    pub x: f64,
+    /// The baseline.
+    pub y: f64,
+    pub anchor: &'static str,
+}
+
+/// An axis-aligned box: left, top, right, bottom.
+type Rect = (f64, f64, f64, f64);
+
+/// The widest a label's character is drawn (11 px bold monospace when its edge is lit; 10 px
+/// otherwise), and how far above and below the baseline its glyphs reach.
+const CHAR_W: f64 = 6.8;
+const ASCENT: f64 = 10.5;
+const DESCENT: f64 = 3.0;
+
+impl LabelSpot {
+    pub fn rect(&self, text: &str) -> Rect {
+        let w = text.chars().count() as f64 * CHAR_W;
+        let left = match self.anchor {
+            "start" => self.x,
+            "end" => self.x - w,
+            _ => self.x - w / 2.0,
+        };
+        (left, self.y - ASCENT, left + w, self.y + DESCENT)
+    }
+}
+
+fn rects_meet(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Does the segment (x0, y0)–(x1, y1) pass through `r`? (Sampled: the figure's edges are short
+/// and its labels a few pixels tall, so a step of 2 px cannot miss one.)
+fn segment_meets(r: Rect, (x0, y0, x1, y1): (f64, f64, f64, f64)) -> bool {
+    let steps = ((x1 - x0).hypot(y1 - y0) / 2.0).ceil().max(1.0) as usize;
+    (0..=steps).any(|i| {
+        let f = i as f64 / steps as f64;
+        let (x, y) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+        r.0 < x && x < r.2 && r.1 < y && y < r.3
+    })
+}
+
+/// Every box a label must keep clear of, with a margin: the state boxes, each with the strip
+/// above it where the lit sockets' names are written, and the second CLOSED (which has none).
+fn obstacles() -> Vec<Rect> {
+    let around = |(cx, cy): (f64, f64), tags: f64| {
+        (
+            cx - BW / 2.0 - 3.0,
+            cy - BH / 2.0 - 3.0 - tags,
+            cx + BW / 2.0 + 3.0,
+            cy + BH / 2.0 + 3.0,
+        )
+    };
+    TcpState::ALL
+        .iter()
+        .map(|&s| around(pos(s), 13.0))
+        .chain([around(CLOSED_BOTTOM, 0.0)])
+        .collect()
+}
+
+/// The label of every edge of [`EDGES`], in its order. Placed once, greedily: along each edge
+/// at a few points from its middle outwards, beside the line on either side, the first spot
+/// that meets no state box, no label placed before and the figure's border wins; among those,
+/// the one crossing the fewest lines is taken. (Placing them all at one fraction of the
+/// edge, as before, wrote "CLOSE / snd FIN" and "SEND / snd SYN" over each other near LISTEN.)
+pub fn label_spots() -> Vec<LabelSpot> {
+    let boxes = obstacles();
+    let lines: Vec<_> = EDGES.iter().map(|&(a, b, _)| edge_path(a, b)).collect();
+    let mut placed: Vec<Rect> = Vec::new();
+    let mut spots = Vec::new();
+    for (i, &(_, _, text)) in EDGES.iter().enumerate() {
+        let (x0, y0, x1, y1) = lines[i];
+        let mut candidates = Vec::new();
+        for f in [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8] {
+            let (px, py) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+            // Beside the line, then a little further off (nearer reads as belonging to it).
+            for d in [0.0, 10.0, 22.0] {
+                candidates.extend([
+                    LabelSpot {
+                        x: px + 5.0 + d,
+                        y: py + 4.0,
+                        anchor: "start",
+                    },
+                    LabelSpot {
+                        x: px - 5.0 - d,
+                        y: py + 4.0,
+                        anchor: "end",
+                    },
+                    LabelSpot {
+                        x: px,
+                        y: py - 4.0 - d / 2.0,
+                        anchor: "middle",
+                    },
+                    LabelSpot {
+                        x: px,
+                        y: py + ASCENT + 3.0 + d / 2.0,
+                        anchor: "middle",
+                    },
+                ]);
+            }
+        }
+        let fits = |s: &LabelSpot| {
+            let r = s.rect(text);
+            r.0 >= 2.0
+                && r.2 <= W - 2.0
+                && r.1 >= 2.0
+                && r.3 <= H - 2.0
+                && !boxes.iter().chain(&placed).any(|&b| rects_meet(r, b))
+        };
+        // How many lines (its own included: beside a slanted edge a label can lie across
+        // it) the label would be written over.
+        let crosses = |s: &LabelSpot| {
+            let r = s.rect(text);
+            let r = (r.0 - 2.0, r.1 - 1.0, r.2 + 2.0, r.3 + 1.0);
+            lines.iter().filter(|&&l| segment_meets(r, l)).count()
+        };
+        let best = candidates
+            .iter()
+            .copied()
+            .filter(fits)
+            .min_by_key(|s| crosses(s))
+            // No free spot: the middle of the edge, as before (the unit test below fails).
+            .unwrap_or(LabelSpot {
+                x: (x0 + x1) / 2.0,
+                y: (y0 + y1) / 2.0 - 4.0,
+                anchor: "middle",
+            });
+        placed.push(best.rect(text));
+        spots.push(best);
+    }
+    spots
+}
+
 /// One endpoint to light up: its name (client/server), state, and the last transition taken.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lit {
@@ -159,20 +295,21 @@ pub fn StateDiagram(p: &Props) -> Html {
         .copied()
         .filter(|(a, b)| !EDGES.iter().any(|(x, y, _)| x == a && y == b))
         .collect();
+    let spots = use_memo((), |_| label_spots());
     let edges = EDGES
         .iter()
-        .map(|&(a, b, what)| (a, b, what))
-        .chain(extra.iter().map(|&(a, b)| (a, b, "")))
-        .map(|(a, b, what)| {
+        .zip(spots.iter().copied().map(Some))
+        .map(|(&(a, b, what), spot)| (a, b, what, spot))
+        .chain(extra.iter().map(|&(a, b)| (a, b, "", None)))
+        .map(|(a, b, what, spot)| {
             let (x0, y0, x1, y1) = edge_path(a, b);
             let hot = taken.contains(&(a, b));
-            let (mx, my) = (x0 + (x1 - x0) * 0.45, y0 + (y1 - y0) * 0.45);
             html! {
                 <g class={classes!("sd-edge", hot.then_some("hot"))}>
                     <line x1={fixed(x0, 1)} y1={fixed(y0, 1)} x2={fixed(x1, 1)} y2={fixed(y1, 1)}
                           marker-end={if hot { "url(#sd-head-hot)" } else { "url(#sd-head)" }} />
-                    if !what.is_empty() {
-                        <text x={fixed(mx, 1)} y={fixed(my - 3.0, 1)} text-anchor="middle">{ what }</text>
+                    if let Some(s) = spot.filter(|_| !what.is_empty()) {
+                        <text x={fixed(s.x, 1)} y={fixed(s.y, 1)} text-anchor={s.anchor}>{ what }</text>
                     }
                 </g>
             }
@@ -262,3 +399,50 @@ pub const SD_CSS: &str = r#"
 .sd .sd-tag.side-0{fill:var(--syn)}
 .sd .sd-tag.side-1{fill:var(--synack)}
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_edge_label_meets_another_label_a_state_box_or_the_border() {
+        let spots = label_spots();
+        let rects: Vec<Rect> = EDGES
+            .iter()
+            .zip(&spots)
+            .map(|(&(_, _, text), s)| s.rect(text))
+            .collect();
+        for (i, r) in rects.iter().enumerate() {
+            let what = EDGES[i].2;
+            assert!(
+                r.0 >= 0.0 && r.2 <= W && r.1 >= 0.0 && r.3 <= H,
+                "{what:?} leaves the figure: {r:?}"
+            );
+            for b in obstacles() {
+                assert!(
+                    !rects_meet(*r, b),
+                    "{what:?} {r:?} meets the state box {b:?}"
+                );
+            }
+            for (j, o) in rects.iter().enumerate().skip(i + 1) {
+                assert!(!rects_meet(*r, *o), "{what:?} meets {:?}", EDGES[j].2);
+            }
+        }
+    }
+
+    #[test]
+    fn the_rect_of_a_label_follows_its_anchor() {
+        let s = |anchor| {
+            LabelSpot {
+                x: 100.0,
+                y: 50.0,
+                anchor,
+            }
+            .rect("abcd")
+        };
+        assert_eq!(s("start").0, 100.0);
+        assert_eq!(s("end").2, 100.0);
+        assert_eq!((s("middle").0 + s("middle").2) / 2.0, 100.0);
+        assert!(rects_meet(s("start"), s("middle")) && !rects_meet(s("start"), s("end")));
+    }
+}

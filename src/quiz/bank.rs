@@ -161,7 +161,7 @@ pub const CONCEPTS: &[Item] = &[
          T::new("不会：现在每次 send() 对应一次 recv()", "No: each send() is now one recv()"),
          T::new("不会：Nagle 是唯一的原因", "No: Nagle was the only cause"),
          T::new("只有走回环地址时才会", "Only over loopback")],
-        T::new("setNoDelay 只让发送方不再攒小包；接收方如果没及时 recv()，几个段的数据照样在接收缓冲区里连在一起。发送频繁的小消息时关 Nagle 还会浪费带宽。", "setNoDelay only stops the sender from holding small writes; if the reader does not recv() in time, several segments' bytes still sit together in its buffer. For frequent small messages, turning Nagle off also wastes bandwidth.")),
+        T::new("setNoDelay 只让发送方不再攒小包；接收方如果没及时 recv()，几个段的数据照样在接收缓冲区里连在一起。关 Nagle 是为了延迟：对“写-写-读”这样的小写入，它省掉等待确认的时间（Nagle 只约束小于 MSS 的报文段），却从来不是分帧的办法。", "setNoDelay only stops the sender from holding small writes; if the reader does not recv() in time, several segments' bytes still sit together in its buffer. Turning Nagle off is for latency: for small write-write-read exchanges it saves the wait for an ACK (Nagle only holds segments below the MSS), but it is never a way to frame messages.")),
     concept("c-udp-nosticky", Tp::Udp, R::Udp,
         T::new("为什么 UDP 不会粘包？", "Why does UDP never stick packets together?"),
         [T::new("它面向消息：每个数据报作为一个整体送达、被整个读取，或者整个丢失", "It is message-oriented: each datagram is delivered and read whole, or lost whole"),

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::state::Net;
 use super::SceneDef;
 use crate::engine::params::{Notice, Params, Profile};
-use crate::i18n::{Lang, T};
+use crate::i18n::{Api, Lang, T};
 use crate::num;
 
 #[derive(Properties, PartialEq)]
@@ -14,6 +14,8 @@ pub struct CasesProps {
     pub scene: &'static SceneDef,
     pub current: AttrValue,
     pub lang: Lang,
+    /// Whose words: C's socket calls or Node.js's.
+    pub api: Api,
     pub on_case: Callback<String>,
 }
 
@@ -25,7 +27,7 @@ pub fn CaseButtons(p: &CasesProps) -> Html {
         let onclick = p.on_case.reform(move |_: MouseEvent| id.to_string());
         html! {
             <button class={classes!("case", on.then_some("on"))} aria-pressed={on.to_string()}
-                data-testid={format!("case-{id}")} {onclick}>{ case_title(p.scene, id, p.lang) }</button>
+                data-testid={format!("case-{id}")} {onclick}>{ case_title(p, id) }</button>
         }
     });
     html! {
@@ -39,7 +41,7 @@ pub fn CaseButtons(p: &CasesProps) -> Html {
 #[component]
 pub fn CaseSelect(p: &CasesProps) -> Html {
     let options = (p.scene.cases)().into_iter().map(|id| {
-        html! { <option value={id} selected={p.current == id}>{ case_title(p.scene, id, p.lang) }</option> }
+        html! { <option value={id} selected={p.current == id}>{ case_title(p, id) }</option> }
     });
     let onchange = p.on_case.reform(|e: Event| select_value(&e));
     html! {
@@ -50,9 +52,10 @@ pub fn CaseSelect(p: &CasesProps) -> Html {
     }
 }
 
-fn case_title(scene: &SceneDef, id: &str, lang: Lang) -> String {
-    (scene.words)(id)
-        .map(|w| w.title.get(lang))
+fn case_title(p: &CasesProps, id: &str) -> String {
+    p.scene
+        .words_in(id, p.api)
+        .map(|w| w.title.get(p.lang))
         .unwrap_or_else(|| id.to_string())
 }
 

@@ -14,6 +14,7 @@ mod backlog;
 mod controls;
 mod handshake;
 mod node_code;
+mod node_text;
 mod page;
 mod recordings;
 mod state;
@@ -34,7 +35,7 @@ use synack_model::trace::Trace;
 
 use crate::engine::params::{KnobSpec, Params};
 use crate::engine::Shared;
-use crate::i18n::{Lang, T};
+use crate::i18n::{Api, Lang, T};
 use crate::route::{Query, Route};
 
 pub use page::ScenePage;
@@ -89,9 +90,6 @@ pub struct SceneDef {
     pub edit_own_key: fn(&Knobs, &Params, &Query, &str, &str) -> Option<Query>,
     /// What the scene draws besides the ladder.
     pub panel: Panel,
-    /// Words shown above the Node.js programs when the page names the socket calls as Node.js
-    /// does (`api=node`): how this scene reads in Node's terms. Empty: nothing above them.
-    pub node_notes: &'static [T],
 }
 
 impl SceneDef {
@@ -109,6 +107,25 @@ impl SceneDef {
         let mut ids: Vec<String> = (self.cases)().into_iter().map(String::from).collect();
         ids.extend((self.extra_case)(q));
         ids
+    }
+
+    /// A case's words as the page speaks them: with `api=node`, the Node.js view's where it has
+    /// its own (`node_text.rs`, keyed by the scene's and the case's ids).
+    pub fn words_in(&self, id: &str, api: Api) -> Option<CaseWords> {
+        let mut w = (self.words)(id)?;
+        let scene = self.route.id();
+        if let (Title::Words(_), Some(t)) = (&w.title, node_text::case_title(scene, id, api)) {
+            w.title = Title::Words(t);
+        }
+        if let Some(t) = node_text::case_text(scene, id, api) {
+            w.text = Some(t);
+        }
+        Some(w)
+    }
+
+    /// The introduction as the page speaks it (see [`SceneDef::words_in`]).
+    pub fn intro_in(&self, api: Api) -> Vec<T> {
+        node_text::intro(self.route.id(), self.intro, api)
     }
 
     /// Runs the model for the parameters and the scene's own keys.

@@ -63,6 +63,17 @@ const NODE_ONLY: &[(&str, &[&str])] = &[
     ("udp", &["dgram-whole-message"]),
 ];
 
+/// The scene's case that shows what a Node-only program is about: there the program is shown
+/// opened. (scene, case, Node-only program)
+const OPEN_BESIDE: &[(&str, &str, &str)] = &[
+    ("teardown", "half-close", "half-close"),
+    ("teardown", "abort", "reset-and-destroy"),
+    ("backlog", "accept-late", "blocked-event-loop"),
+    ("backlog", "overflow", "blocked-event-loop"),
+    ("udp", "truncation", "dgram-whole-message"),
+    ("window", "slow-reader", "backpressure"),
+];
+
 thread_local! {
     /// The manifest and the corrections, fetched once per page.
     static MANIFEST: RefCell<Option<Rc<Vec<Entry>>>> = const { RefCell::new(None) };
@@ -205,15 +216,18 @@ pub struct Props {
 struct FoldProps {
     entry: Rc<Entry>,
     lang: Lang,
+    /// Shown opened (its files fetched at once).
+    #[prop_or_default]
+    open: bool,
 }
 
 #[component]
 fn Fold(p: &FoldProps) -> Html {
     let files = use_state(|| None::<Result<(String, String), String>>);
-    let ontoggle = {
+    let fetch = {
         let files = files.clone();
         let e = p.entry.clone();
-        Callback::from(move |_: Event| {
+        move || {
             if files.is_some() {
                 return;
             }
@@ -223,11 +237,21 @@ fn Fold(p: &FoldProps) -> Html {
                 let out = crate::dom::fetch_text(&format!("{DIR}{}", e.expected)).await;
                 files.set(Some(code.and_then(|c| out.map(|o| (c, o)))));
             });
-        })
+        }
     };
+    {
+        let fetch = fetch.clone();
+        use_effect_with(p.open, move |open| {
+            if *open {
+                fetch();
+            }
+        });
+    }
+    let ontoggle = Callback::from(move |_: Event| fetch());
     let lang = p.lang;
+    let testid = (p.entry.kind == "node-only").then(|| format!("node-only-{}", p.entry.case));
     html! {
-        <details class="node-more" {ontoggle}>
+        <details class="node-more" {ontoggle} open={p.open} data-testid={testid}>
             <summary>{ p.entry.title.get(lang) }</summary>
             <p>{ p.entry.note.get(lang) }</p>
             { match &*files {
@@ -314,9 +338,17 @@ pub fn NodeCode(p: &Props) -> Html {
         <section class="node-panel" data-testid="node-panel" aria-label={heading}>
             <h2>{ heading }</h2>
             { body }
-            if !more.is_empty() {
+            if more.iter().any(|e| e.kind != "node-only") {
                 <h3>{ T::new("这一场景的更多 Node.js 程序", "More Node.js programs for this scene").get(lang) }</h3>
-                { for more.iter().map(|e| html! { <Fold entry={e.clone()} {lang} /> }) }
+                { for more.iter().filter(|e| e.kind != "node-only").map(|e| html! { <Fold entry={e.clone()} {lang} /> }) }
+            }
+            if more.iter().any(|e| e.kind == "node-only") {
+                // Where Node behaves differently from the C calls the diagram shows.
+                <h3>{ T::new("只在 Node.js 里：与 C 的不同之处", "Only in Node.js: where it differs from C").get(lang) }</h3>
+                { for more.iter().filter(|e| e.kind == "node-only").map(|e| {
+                    let open = OPEN_BESIDE.iter().any(|(s, c, n)| *s == p.scene.as_str() && *c == p.case.as_str() && *n == e.case);
+                    html! { <Fold entry={e.clone()} {lang} {open} /> }
+                }) }
             }
             if !fixes.is_empty() {
                 <h3>{ T::new("常见说法，更正", "Common claims, corrected").get(lang) }</h3>

@@ -110,11 +110,12 @@ pub fn ScenePage(props: &Props) -> Html {
         })
     });
     let case = AttrValue::from(p.case.clone());
-    let case_text = (scene.words)(&p.case)
+    let case_text = scene
+        .words_in(&p.case, shell.api)
         .and_then(|w| w.text)
         .map(|t| t.get(lang))
         .filter(|t| !t.is_empty());
-    let intro = scene.intro;
+    let intro = scene.intro_in(shell.api);
 
     let body = match &*model {
         Ok(m) => {
@@ -161,12 +162,12 @@ pub fn ScenePage(props: &Props) -> Html {
             <Notices notices={state.notices.clone()} {lang} on_dismiss={make_callback(&state, |()| SceneAction::DismissNotices)} />
             if shell.embed {
                 <div class="embed-bar">
-                    <CaseSelect {scene} current={case.clone()} {lang} on_case={on_case.clone()} />
+                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} on_case={on_case.clone()} />
                     <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs.clone() }{ for scene_knobs.clone() }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
             } else {
-                <CaseButtons {scene} current={case.clone()} {lang} {on_case} />
+                <CaseButtons {scene} current={case.clone()} {lang} api={shell.api} {on_case} />
                 if let Some(text) = case_text {
                     <p class="case-text" data-testid="case-text">{ text }</p>
                 }
@@ -184,7 +185,6 @@ pub fn ScenePage(props: &Props) -> Html {
             { body }
             if shell.api == Api::Node {
                 <AfterPaint>
-                    { for scene.node_notes.iter().map(|n| html! { <p class="node-note">{ n.get(lang) }</p> }) }
                     <NodeCode scene={AttrValue::from(r.id())} {case} lang={lang} />
                 </AfterPaint>
             }

@@ -24,7 +24,6 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::None,
-    node_notes: &[],
 };
 
 const INTRO: &[T] = &[

@@ -40,7 +40,6 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
-    node_notes: &[],
 };
 
 fn panel(a: &PanelArgs) -> Html {

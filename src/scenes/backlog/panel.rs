@@ -35,6 +35,8 @@ fn slots(name: &str, testid: &'static str, (len, cap): (u32, u32), lang: Lang) -
 #[component]
 pub fn BacklogPanel(p: &TraceProps) -> Html {
     let lang = p.lang;
+    // The Node.js view: the event loop takes connections off the queue as 'connection' events.
+    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
     let trace = &*p.trace;
     let (syn, acc, counters) = queues_at(trace, p.t);
     let rows = packet_rows(trace);
@@ -83,7 +85,7 @@ pub fn BacklogPanel(p: &TraceProps) -> Html {
                 { slots(T::new("SYN 队列（半连接）", "SYN queue (half-open)").get(lang), "syn-queue", syn, lang) }
                 <span class="qarrow">{"→ ACK →"}</span>
                 { slots(T::new("accept 队列（全连接）", "Accept queue (established)").get(lang), "accept-queue", acc, lang) }
-                <span class="qarrow">{"→ accept()"}</span>
+                <span class="qarrow">{ if node { "→ 'connection'" } else { "→ accept()" } }</span>
                 <dl class="counters mono" data-testid="counters">
                     <dt>{"ListenOverflows"}</dt><dd>{ count("ListenOverflows") }</dd>
                     <dt>{"ListenDrops"}</dt><dd>{ count("ListenDrops") }</dd>
@@ -118,6 +120,10 @@ pub struct KnobsProps {
 #[component]
 pub fn SceneKnobs(p: &KnobsProps) -> Html {
     let lang = p.lang;
+    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
+    // The Node.js view's names: server.listen()'s backlog, and the event loop that takes
+    // connections ('connection') whenever it is not blocked.
+    let says = |c: T, n: T| if node { n } else { c };
     let b = effective(&p.case, &p.overrides);
     let v = |key: &str| knob_value(&b, key);
     let spec = |key: &str| KNOBS.iter().find(|s| s.key == key).copied();
@@ -152,12 +158,15 @@ pub fn SceneKnobs(p: &KnobsProps) -> Html {
     let accepts = b.accept_delay_ms.is_some();
     html! {
         <div class="knobs backlog-knobs" data-testid="backlog-knobs">
-            { slider("backlog", "knob-backlog", T::new("listen() 的 backlog", "listen() backlog"), "", 1.0) }
+            { slider("backlog", "knob-backlog", says(T::new("listen() 的 backlog", "listen() backlog"),
+                T::new("server.listen() 的 backlog", "server.listen() backlog")), "", 1.0) }
             { slider("clients", "knob-clients", T::new("客户端", "Clients"), "", 1.0) }
             { slider("every", "knob-every", T::new("每隔多久来一个", "One arrives every"), "ms", 1.0) }
-            { switch("accepts", "knob-accepts", T::new("应用调用 accept()", "The app calls accept()").get(lang)) }
+            { switch("accepts", "knob-accepts", says(T::new("应用调用 accept()", "The app calls accept()"),
+                T::new("事件循环会空下来（'connection'）", "The event loop gets free ('connection')")).get(lang)) }
             if accepts {
-                { slider("accept_after", "knob-accept-after", T::new("第一次 accept() 在", "First accept() at"), "ms", 100.0) }
+                { slider("accept_after", "knob-accept-after", says(T::new("第一次 accept() 在", "First accept() at"),
+                    T::new("事件循环阻塞到", "Event loop blocked until")), "ms", 100.0) }
                 { slider("accept_every", "knob-accept-every", T::new("之后每隔", "then every"), "ms", 10.0) }
             }
             { slider("synack_retries", "knob-synack-retries", T::new("tcp_synack_retries", "tcp_synack_retries"), "", 1.0) }

@@ -35,7 +35,6 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: knob_query,
     edit_own_key,
     panel: Panel::Below(panel),
-    node_notes: &[],
 };
 
 /// The scene's cases: the four of the interview chapter, then the Nagle + delayed-ACK what-if.

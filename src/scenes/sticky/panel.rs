@@ -54,12 +54,17 @@ pub fn remedies_table(
     rows: &[(String, T, T, Outcome)],
     current: StickyFix,
     lang: Lang,
+    node: bool,
     on_pick: &Callback<(String, String)>,
 ) -> Html {
     let base = rows.first().and_then(|r| r.3.arrived);
     let cols = [
         T::new("办法", "Remedy"),
-        T::new("每次 recv() 拿到的", "What each recv() returned"),
+        if node {
+            T::new("每个 'data' 事件带来的", "What each 'data' event brought")
+        } else {
+            T::new("每次 recv() 拿到的", "What each recv() returned")
+        },
         T::new("解码出的消息", "Messages decoded"),
         T::new("数据报文段", "Data segments"),
         T::new("最后一字节到达", "Last byte arrived"),
@@ -111,10 +116,32 @@ pub fn knob_editor(
     base: &StickyKnobs,
     fix: StickyFix,
     lang: Lang,
+    node: bool,
     on: &Callback<(String, String)>,
 ) -> Html {
     let label = |key: &str| -> (T, &'static str) {
         match key {
+            // The Node.js view: reads are 'data' events, sends socket.write() calls; libuv
+            // reads up to 64 KiB at a time where C passes its own buffer.
+            "gap" if node => (
+                T::new("两次 socket.write() 间隔", "Gap between writes"),
+                "ms",
+            ),
+            "read1" if node => (
+                T::new(
+                    "第 1 个 'data' 前事件循环忙",
+                    "Event loop busy before 1st 'data'",
+                ),
+                "ms",
+            ),
+            "read2" if node => (
+                T::new(
+                    "第 2 个 'data' 前事件循环忙",
+                    "Event loop busy before 2nd 'data'",
+                ),
+                "ms",
+            ),
+            "rsize" if node => (T::new("每次读取的上限", "Read size limit"), "B"),
             "data1" => (T::new("data1 长度", "data1 length"), "B"),
             "data2" => (T::new("data2 长度", "data2 length"), "B"),
             "gap" => (T::new("两次 send() 间隔", "Gap between sends"), "ms"),
@@ -179,6 +206,8 @@ pub fn knob_editor(
 #[component]
 pub fn StickyPanel(p: &PanelProps) -> Html {
     let lang = p.lang;
+    // The Node.js view: a read is a 'data' event, a send a socket.write().
+    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
     let trace = &*p.trace;
     let t = p.t;
     let parsed = use_memo(p.trace.clone(), |t| {
@@ -249,7 +278,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
     let remedies = html! {
         <section class="fixes">
             <h2>{ title.get(lang) }</h2>
-            { remedies_table(&rows, fix_of(&p.over), lang, &p.on_knob) }
+            { remedies_table(&rows, fix_of(&p.over), lang, node, &p.on_knob) }
         </section>
     };
 
@@ -257,7 +286,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
         <div class="sticky" data-testid="sticky">
             if let Some(c) = case {
                 { knob_editor(&knobs_of(&p.knobs, c, &p.over).with_fix(&p.knobs, fix_of(&p.over)),
-                    &StickyKnobs::of(&p.knobs, StickyCase::A), fix_of(&p.over), lang, &p.on_knob) }
+                    &StickyKnobs::of(&p.knobs, StickyCase::A), fix_of(&p.over), lang, node, &p.on_knob) }
             }
             <div class="legend-row">
                 { for legend.iter().map(|(slot, l)| html! {
@@ -283,7 +312,11 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                         </li>
                     }) }
                 </ol>
-                <h3>{ T::new("每次 recv() 返回的字节", "What each recv() returned").get(lang) }</h3>
+                <h3>{ if node {
+                    T::new("每个 'data' 事件带来的字节", "What each 'data' event brought")
+                } else {
+                    T::new("每次 recv() 返回的字节", "What each recv() returned")
+                }.get(lang) }</h3>
                 <ol class="segs" data-testid="recv-chunks">
                     { for rs.iter().enumerate().map(|(i, r)| {
                         let step = steps.as_ref().and_then(|s| s.as_ref().ok()).and_then(|s| s.get(i));
@@ -291,7 +324,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                             <li class={classes!((r.t > t).then_some("future"))} onclick={jump(r.t)} data-testid={format!("recv-{}", i + 1)}>
                                 <span class="mono when">{ fmt_ms(r.t) }</span>
                                 { chunk_bar(&read_parts(trace, r), total) }
-                                <span class="mono desc">{ format!("recv() = {} B: {}", r.len, describe_all(r)) }</span>
+                                <span class="mono desc">{ format!("{} {} B: {}", if node { "'data'" } else { "recv() =" }, r.len, describe_all(r)) }</span>
                                 if let Some(st) = step {
                                     <span class="mono dec" data-testid="decoder-step">
                                         { "→ " }

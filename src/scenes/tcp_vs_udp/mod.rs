@@ -38,7 +38,6 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
-    node_notes: &[],
 };
 
 /// The model's preset sends at most this many messages; longer runs (for the benchmark's

@@ -71,6 +71,8 @@ const ROWS: [(T, T, T); 8] = [
 pub fn Compare(p: &TraceProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    // The Node.js view: a read is an event ('data' over TCP, 'message' over UDP).
+    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
     let now_tcp = tally(&p.trace, Proto::Tcp, p.t);
     let now_udp = tally(&p.trace, Proto::Udp, p.t);
     let fin = use_memo(p.trace.clone(), |t| {
@@ -94,7 +96,7 @@ pub fn Compare(p: &TraceProps) -> Html {
     };
     let done = |t: &Tally| t.done_at.map(fmt_ms).unwrap_or_else(|| "—".into());
     html! {
-        <section class="compare">
+        <section class="compare" data-testid="compare">
             <h2>{ tr("计数器", "Counters") }</h2>
             <table class="counters" data-testid="counters">
                 <thead><tr>
@@ -105,7 +107,7 @@ pub fn Compare(p: &TraceProps) -> Html {
                 <tbody>
                     { row(tr("应用发送（字节）", "sent by the app (bytes)"), &|t| t.sent_bytes.to_string()) }
                     { row(tr("交付给应用（字节）", "delivered to the app (bytes)"), &|t| t.delivered_bytes.to_string()) }
-                    { row(tr("recv() 次数", "recv() calls with data"), &|t| t.reads.to_string()) }
+                    { row(if node { tr("'data' / 'message' 事件", "'data' / 'message' events") } else { tr("recv() 次数", "recv() calls with data") }, &|t| t.reads.to_string()) }
                     { row(tr("丢失的报文", "segments lost"), &|t| t.lost_segments.to_string()) }
                     { row(tr("永远丢失（字节）", "never delivered (bytes)"), &|t| t.missing_bytes.to_string()) }
                     { row(tr("重传", "retransmissions"), &|t| t.retransmissions.to_string()) }

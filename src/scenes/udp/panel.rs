@@ -13,6 +13,8 @@ use crate::scenes::TraceProps;
 #[component]
 pub fn UdpPanel(p: &TraceProps) -> Html {
     let lang = p.lang;
+    // The Node.js view: a read is a 'message' event, and Node never truncates one.
+    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
     let trace = &*p.trace;
     let t = p.t;
     let lists_of = use_memo(p.trace.clone(), |t| (sent(t), received(t)));
@@ -47,8 +49,13 @@ pub fn UdpPanel(p: &TraceProps) -> Html {
         let host = trace.hosts.iter().find(|h| h.id == s.host);
         let rows = got.iter().filter(|g| g.socket == s.id).map(|g| {
             let slot = colour_slot(trace, &g.label);
-            let mut parts = vec![(slot, g.len, false, format!("{}[0..{}]", g.label, g.len))];
-            if g.truncated > 0 {
+            // Node reads every datagram whole: its bar is the whole message.
+            let mut parts = if node {
+                vec![(slot, g.len + g.truncated, false, g.label.clone())]
+            } else {
+                vec![(slot, g.len, false, format!("{}[0..{}]", g.label, g.len))]
+            };
+            if g.truncated > 0 && !node {
                 parts.push((DISCARDED, g.truncated, false, format!("{}[{}..{}]", g.label, g.len, g.msg_len)));
             }
             let what = if g.truncated > 0 {
@@ -58,15 +65,23 @@ pub fn UdpPanel(p: &TraceProps) -> Html {
             };
             let from = g.from.map(|a| addr(trace, a)).unwrap_or_default();
             html! {
-                <li class={classes!((g.t > t).then_some("future"), (g.truncated > 0).then_some("trunc"))} onclick={jump(g.t)}
+                <li class={classes!((g.t > t).then_some("future"), (g.truncated > 0 && !node).then_some("trunc"))} onclick={jump(g.t)}
                     data-testid="dgram">
                     <span class="mono when">{ fmt_ms(g.t) }</span>
                     { chunk_bar(&parts, total) }
-                    <span class="mono desc">{ match lang {
-                        Lang::Zh => format!("recvfrom() = {} B，来自 {from}：{what}", g.len),
-                        Lang::En => format!("recvfrom() = {} B from {from}: {what}", g.len),
+                    <span class="mono desc">{ match (lang, node) {
+                        (Lang::Zh, false) => format!("recvfrom() = {} B，来自 {from}：{what}", g.len),
+                        (Lang::En, false) => format!("recvfrom() = {} B from {from}: {what}", g.len),
+                        (Lang::Zh, true) => format!("'message' {} B，来自 {from}：{}", g.len + g.truncated, g.label),
+                        (Lang::En, true) => format!("'message' {} B from {from}: {}", g.len + g.truncated, g.label),
                     } }</span>
-                    if g.truncated > 0 {
+                    if g.truncated > 0 && node {
+                        <span class="tag" data-testid="node-whole">{ match lang {
+                            Lang::Zh => format!("完整：C 的 recvfrom(2) 用 {} B 缓冲区只得到 {} B（MSG_TRUNC）", g.len, g.len),
+                            Lang::En => format!("whole: C's recvfrom(2) with a {} B buffer gets {} B (MSG_TRUNC)", g.len, g.len),
+                        } }</span>
+                    }
+                    if g.truncated > 0 && !node {
                         <span class="tag trunc-flag" data-testid="msg-trunc">{ match lang {
                             Lang::Zh => format!("MSG_TRUNC：其余 {} B 被丢弃", g.truncated),
                             Lang::En => format!("MSG_TRUNC: the other {} B are gone", g.truncated),
@@ -99,13 +114,21 @@ pub fn UdpPanel(p: &TraceProps) -> Html {
         .map(|s| s.label.as_str())
         .collect();
     let sends = out.iter().filter(|s| !s.copy).count();
-    let summary = match lang {
-        Lang::Zh => format!(
+    let summary = match (lang, node) {
+        (Lang::Zh, false) => format!(
             "发出 {sends} 个数据报，{} 次 recvfrom() 返回数据，每次正好一个数据报。",
             got.len()
         ),
-        Lang::En => format!(
+        (Lang::En, false) => format!(
             "{sends} datagrams sent, {} recvfrom() calls returned data, each exactly one datagram.",
+            got.len()
+        ),
+        (Lang::Zh, true) => format!(
+            "发出 {sends} 个数据报，{} 个 'message' 事件，每个正好一个完整的数据报。",
+            got.len()
+        ),
+        (Lang::En, true) => format!(
+            "{sends} datagrams sent, {} 'message' events, each exactly one whole datagram.",
             got.len()
         ),
     };
@@ -123,7 +146,11 @@ pub fn UdpPanel(p: &TraceProps) -> Html {
             <div class="rows">
                 <h3>{ T::new("发出的数据报", "Datagrams sent").get(lang) }</h3>
                 <ol class="segs" data-testid="udp-sent">{ for sent_rows }</ol>
-                <h3>{ T::new("每次 recvfrom() 返回的", "What each recvfrom() returned").get(lang) }</h3>
+                <h3>{ if node {
+                    T::new("每个 'message' 事件带来的", "What each 'message' event brought")
+                } else {
+                    T::new("每次 recvfrom() 返回的", "What each recvfrom() returned")
+                }.get(lang) }</h3>
                 <div class="rx-grid" data-testid="udp-received">{ for lists }</div>
             </div>
         </div>

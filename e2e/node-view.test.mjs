@@ -1,0 +1,89 @@
+// The Node.js view (api=node) speaks Node everywhere a reader meets a socket call: the scene's
+// introduction, the case text, the "in more detail" section and the narration at every step of
+// every case, in zh and en. A C call written bare (connect(), recv(), accept(), listen(),
+// send(), close(), ...) is the C view's word and fails the test; Node's own names carry their
+// object (socket.write(), server.listen(), net.connect()) and pass. Also takes a screenshot of
+// every scene in the Node view in both languages.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, openRoute, screenshot, LANGS } from './lib.mjs';
+
+const browser = useBrowser();
+
+const SCENES = ['handshake', 'teardown', 'tcp-vs-udp', 'sticky', 'udp', 'backlog', 'window'];
+
+// A C socket call: the name and "()" with no object before it ("socket.write()" is Node's).
+const C_CALL =
+  /(?<![.\w])(connect|recv|recvfrom|recvmsg|accept|listen|send|sendto|sendmsg|close|shutdown|read|write|bind|socket|setsockopt|getsockopt)\(\)/;
+
+export function cCalls(text) {
+  const found = [];
+  for (const line of text.split('\n')) {
+    if (C_CALL.test(line)) found.push(line.trim());
+  }
+  return found;
+}
+
+test('the C-call check finds a bare C call and lets a Node call through', () => {
+  assert.deepEqual(cCalls('The client calls connect().'), ['The client calls connect().']);
+  assert.deepEqual(cCalls('服务器的 accept() 返回'), ['服务器的 accept() 返回']);
+  assert.deepEqual(cCalls("socket.write() returns false; server.listen() and net.connect()"), []);
+  assert.deepEqual(cCalls("the 'data' event, socket.end(), dgram socket.send()"), []);
+});
+
+const texts = async (page) =>
+  page.evaluate(() =>
+    ['.explain', '[data-testid="case-text"]', '[data-testid="explain"]', '.host-panel',
+      '[data-testid="sticky"]', '[data-testid="udp"]', '[data-testid="backlog"]', '[data-testid="backlog-knobs"]',
+      '[data-testid="compare"]']
+      .flatMap((s) => [...document.querySelectorAll(s)])
+      .map((e) => e.innerText)
+      .join('\n'),
+  );
+
+for (const scene of SCENES) {
+  for (const lang of LANGS) {
+    test(`${scene} in the Node view (${lang}) names no C socket call in its texts or narration`, async () => {
+      const first = await openRoute(browser, `#/${scene}`, lang, { params: { api: 'node' } });
+      let ids;
+      try {
+        await first.page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+        ids = await first.page.locator('.cases button.case').evaluateAll((bs) =>
+          bs.map((b) => b.dataset.testid.replace(/^case-/, '')),
+        );
+        await first.page.getByTestId('node-panel').waitFor({ timeout: 10_000 });
+        await first.page.getByTestId('explain').waitFor({ timeout: 10_000 });
+        await screenshot(first.page, `node-${scene}-${lang}`);
+        assert.deepEqual(first.errors, []);
+      } finally {
+        await first.context.close();
+      }
+      if (scene === 'tcp-vs-udp') ids = ids.slice(0, 1); // message counts: the same calls
+      assert.ok(ids.length >= 1, 'cases found');
+      const bad = [];
+      for (const id of ids) {
+        const { page, context, errors } = await openRoute(browser, `#/${scene}`, lang, {
+          params: { api: 'node', case: id },
+        });
+        try {
+          await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+          await page.getByTestId('explain').waitFor({ timeout: 10_000 });
+          const seen = new Set((await texts(page)).split('\n'));
+          for (let k = 0; k < 120; k++) {
+            for (const l of (await page.locator('.narr-lines').innerText()).split('\n')) seen.add(l);
+            const before = await page.getByTestId('scrub').inputValue();
+            await page.getByTestId('step').click();
+            if ((await page.getByTestId('scrub').inputValue()) === before) break;
+          }
+          for (const l of (await texts(page)).split('\n')) seen.add(l);
+          for (const line of cCalls([...seen].join('\n'))) bad.push(`${id}: ${line}`);
+          assert.deepEqual(errors, []);
+        } finally {
+          await context.close();
+        }
+      }
+      assert.deepEqual(bad, [], `C calls in the Node view of ${scene} (${lang}):\n${bad.join('\n')}`);
+    });
+  }
+}
