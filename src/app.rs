@@ -150,7 +150,7 @@ pub fn App() -> Html {
         })
     };
 
-    let page = pages::page_for(&nav.loc, nav.seq);
+    let page = pages::page_for(&nav.loc, nav.seq, api);
 
     // A `lang` or `theme` in the link that names nothing here is said, like a scene's bad
     // parameter, rather than silently ignored.

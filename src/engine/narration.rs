@@ -454,18 +454,22 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
                 format!("The {who}'s {} timer expires.", timer_name(*timer, lang))
             }
         }
-        EventKind::AppCall { socket, call } if api == Api::Node => node_call(
-            trace,
-            *socket,
-            call,
-            &socket_name(trace, *socket, lang),
-            lang,
-        ),
+        // `cfg!`: the first-load build never narrates in the Node.js view (pages::page_for hands
+        // that view to the full build), so its wording is left out of it.
+        EventKind::AppCall { socket, call } if cfg!(feature = "full") && api == Api::Node => {
+            node_call(
+                trace,
+                *socket,
+                call,
+                &socket_name(trace, *socket, lang),
+                lang,
+            )
+        }
         EventKind::AppReturn {
             socket,
             call,
             result,
-        } if api == Api::Node => node_return(
+        } if cfg!(feature = "full") && api == Api::Node => node_return(
             trace,
             *socket,
             *call,

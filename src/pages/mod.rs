@@ -36,7 +36,7 @@ pub const PAGES: &[(Route, Page)] = &[];
 /// A page drawn from the URL's query and the navigation key.
 pub type Page = fn(&Query, String) -> Html;
 
-pub fn page_for(loc: &Location, seq: u32) -> Html {
+pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
     // Keyed by navigation so a real hashchange remounts the page with the new URL's parameters.
     let key = format!("{seq}");
     let Some(r) = loc.route else {
@@ -44,6 +44,11 @@ pub fn page_for(loc: &Location, seq: u32) -> Html {
     };
     if r == Route::Landing {
         return html! { <Landing key={key} /> };
+    }
+    // The Node.js view (its panel of programs, its narration) is in the full build only: few
+    // readers switch to it, and its code was some 12 KB gz of every first visit.
+    if !cfg!(feature = "full") && api == crate::i18n::Api::Node && scenes::of(r).is_some() {
+        return html! { <LoadFull key={key} route={r} /> };
     }
     if let Some(scene) = scenes::of(r) {
         return html! { <ScenePage key={key} {scene} query={loc.query.clone()} /> };

@@ -13,6 +13,7 @@
 mod backlog;
 mod controls;
 mod handshake;
+#[cfg(feature = "full")]
 mod node_code;
 mod node_text;
 mod page;
@@ -238,6 +239,18 @@ pub struct TraceProps {
     pub lang: Lang,
     /// Show this moment in the player.
     pub on_jump: Callback<u64>,
+}
+
+/// The Node.js programs of a case. The first-load build never draws a scene in the Node.js view
+/// (`pages::page_for` hands such a page to the full build), so it has no panel to draw.
+#[cfg(feature = "full")]
+fn node_code(r: Route, case: &str, lang: Lang) -> Html {
+    html! { <node_code::NodeCode scene={AttrValue::from(r.id())} case={AttrValue::from(case.to_string())} {lang} /> }
+}
+
+#[cfg(not(feature = "full"))]
+fn node_code(_: Route, _: &str, _: Lang) -> Html {
+    Html::default()
 }
 
 /// The model knobs shared by every scene.

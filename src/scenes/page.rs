@@ -6,7 +6,6 @@ use yew::prelude::*;
 use synack_model::trace::{Proto, Trace};
 
 use super::controls::{CaseButtons, CaseSelect, NetKnobs, Notices};
-use super::node_code::NodeCode;
 use super::state::{SceneAction, SceneState};
 use super::{KnobsArgs, Panel, PanelArgs, SceneDef};
 use crate::app::use_shell;
@@ -185,7 +184,7 @@ pub fn ScenePage(props: &Props) -> Html {
             { body }
             if shell.api == Api::Node {
                 <AfterPaint>
-                    <NodeCode scene={AttrValue::from(r.id())} {case} lang={lang} />
+                    { super::node_code(r, &case, lang) }
                 </AfterPaint>
             }
             if !shell.embed && intro.len() > 1 {

@@ -8,7 +8,10 @@
 //!    prints the native/wasm ratio.
 //! 3. web: first diagram frame after navigation and rAF frame times during playback
 //!    (`e2e/bench/frames.mjs`, Playwright on the release build).
-//! 4. capture: read + analysis throughput against tshark
+//! 4. knobs: from a slider's or the case menu's change to the painted frame, on every scene, and
+//!    JS heap plus wasm memory after a minute of playback and 100 knob changes
+//!    (`e2e/bench/knobs.mjs`).
+//! 5. capture: read + analysis throughput against tshark
 //!    (`cargo run --profile bench -p synack-capture --example read_bench`).
 //!
 
@@ -23,10 +26,11 @@ type Bench = fn(&Ctx) -> io::Result<Outcome>;
 
 /// Every benchmark: the part name that selects it (`cargo xtask bench model`), its title, and
 /// the function. The model's native run comes first: the wasm run prints the ratio to it.
-const BENCHES: [(&str, &str, Bench); 5] = [
+const BENCHES: [(&str, &str, Bench); 6] = [
     ("model", "model, native", model_native),
     ("model", "model, wasm in headless Chromium", model_wasm),
     ("frames", "web frame times (Playwright)", web_frames),
+    ("knobs", "instant knobs and memory (Playwright)", web_knobs),
     ("capture", "capture read + analysis", capture),
     (
         "capture",
@@ -166,6 +170,10 @@ fn recall_native_rate(ctx: &Ctx) -> Option<f64> {
 
 fn web_frames(ctx: &Ctx) -> io::Result<Outcome> {
     page_bench(ctx, "e2e/bench/frames.mjs", "the frame-time benchmark")
+}
+
+fn web_knobs(ctx: &Ctx) -> io::Result<Outcome> {
+    page_bench(ctx, "e2e/bench/knobs.mjs", "the knob and memory benchmark")
 }
 
 fn open_page(ctx: &Ctx) -> io::Result<Outcome> {

@@ -23,7 +23,8 @@ usage: cargo xtask <command>
                   STEPS
   build           set up, then build the release static site into dist/ (+ size report)
   bench [PART...] set up, then the benchmarks: model (native + wasm and their ratio), frames
-                  (web frame times), capture (read + analysis); PART limits it to some
+                  (web frame times), knobs (input to painted frame, memory leak check),
+                  capture (read + analysis); PART limits it to some
   setup           only install what is missing (apt packages, wasm32 toolchain, trunk,
                   wasm-bindgen-cli, node tools)
 ";

@@ -521,11 +521,11 @@ impl Sim {
                 self.cut(
                     CutReason::EventBudget,
                     format!(
-                        "stopped at the event budget: {} events by {:.3} s of simulated time \
+                        "stopped at the event budget: {} events by {} s of simulated time \
                          (limits.max_events; each event costs about {} bytes of memory; \
                          raise it up to {}, e.g. `synack-lab sim --max-events N`)",
                         self.out.len(),
-                        self.now as f64 / 1e6,
+                        seconds_text(self.now),
                         crate::scenario::BYTES_PER_EVENT,
                         crate::scenario::MAX_EVENTS_CEILING,
                     ),
@@ -539,10 +539,10 @@ impl Sim {
                 self.cut(
                     CutReason::SocketBudget,
                     format!(
-                        "stopped at the socket budget: {} sockets by {:.3} s of simulated time \
+                        "stopped at the socket budget: {} sockets by {} s of simulated time \
                          (limits.max_sockets, at most {}: socket ids are 16-bit)",
                         self.socks.len(),
-                        self.now as f64 / 1e6,
+                        seconds_text(self.now),
                         crate::scenario::MAX_SOCKET_IDS,
                     ),
                 );
@@ -832,5 +832,31 @@ impl Sim {
                 cap,
             });
         }
+    }
+}
+
+/// Simulated microseconds as seconds with three decimals ("1.250"), rounded to the nearest
+/// millisecond like `{:.3}` of an `f64`, but in integer arithmetic: core's float formatting
+/// would be several kilobytes of every web build, which links `advance` (and so these messages).
+fn seconds_text(us: Micros) -> String {
+    let ms = us.saturating_add(500) / 1000;
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+#[cfg(test)]
+mod seconds_text_tests {
+    use super::seconds_text;
+
+    #[test]
+    fn simulated_time_in_budget_messages_reads_like_three_decimals_of_a_float() {
+        assert_eq!(seconds_text(0), "0.000");
+        assert_eq!(seconds_text(1_250_000), "1.250");
+        assert_eq!(seconds_text(1_249_499), "1.249");
+        assert_eq!(seconds_text(1_249_500), "1.250");
+        assert_eq!(seconds_text(999_999_500), "1000.000");
+        assert_eq!(
+            seconds_text(u64::MAX),
+            format!("{}.{:03}", u64::MAX / 1_000_000, (u64::MAX / 1000) % 1000)
+        );
     }
 }

@@ -1,0 +1,265 @@
+// Knob and memory benchmark (run by `cargo xtask bench knobs` against the release build):
+//  1. instant knobs: on every scene, each slider (loss, delay, speed, the scene's own) is moved
+//     ROUNDS times and the case menu walks its cases. For each change: from the moment the
+//     `input` and `change` events are dispatched (what a released drag or an arrow key sends)
+//     until the frame showing the new page has been painted. "Painted": a message posted from
+//     a requestAnimationFrame callback runs once that frame's rendering is done; the page counts
+//     as shown once a frame passes with no DOM change (the parts drawn after the first paint
+//     included). Printed per scene: p50 / p95 / worst, and the first frame after the first DOM
+//     change alone ("first redraw"). Target: p95 ≤ 50 ms.
+//  2. memory: JS heap (CDP Runtime.getHeapUsage after a forced GC) plus every wasm memory the
+//     page instantiated (an init script keeps a reference to each instance's memory), after
+//     the first scene, after a minute of playback and after 100 knob changes. wasm memory never
+//     shrinks, so a leak shows as growth there; the JS heap may move a little either way.
+// It prints figures only; it never fails on timing. Exit 1 only when the page is broken.
+//
+// SYNACK_BENCH_PLAY_MS shortens the minute of playback (for a quick look).
+
+import { loadavg } from 'node:os';
+import { launch, baseUrl, stopServer, collectErrors } from '../lib.mjs';
+
+const SCENES = [
+  '#/handshake',
+  '#/teardown',
+  '#/tcp-vs-udp',
+  '#/tcp-vs-udp?messages=1000&loss=5&seed=1',
+  '#/sticky',
+  '#/udp',
+  '#/backlog',
+  '#/window',
+];
+const ROUNDS = 6;
+const PLAY_MS = Number(process.env.SYNACK_BENCH_PLAY_MS ?? 60_000);
+const KNOB_CHANGES = 100;
+
+// Before the page's scripts: keeps each wasm instance's memory so its size can be read later.
+const MEMORY_PROBE = () => {
+  window.__synackMemories = [];
+  const keep = (r) => {
+    const inst = r instanceof WebAssembly.Instance ? r : r.instance;
+    if (inst?.exports?.memory) window.__synackMemories.push(inst.exports.memory);
+    return r;
+  };
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const orig = WebAssembly[name];
+    WebAssembly[name] = function (...args) {
+      return orig.apply(this, args).then(keep);
+    };
+  }
+};
+
+// In the page: dispatches one change and resolves with [first redraw, settled] in ms.
+// `value` undefined: a click (a case button).
+const CHANGE = ({ selector, value }) =>
+  new Promise((resolve) => {
+    const el = document.querySelector(selector);
+    const frame = () =>
+      new Promise((r) =>
+        requestAnimationFrame(() => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => r(performance.now());
+          ch.port2.postMessage(0);
+        }),
+      );
+    let mutations = 0;
+    const obs = new MutationObserver((l) => (mutations += l.length));
+    obs.observe(document.getElementById('app-full') ?? document.getElementById('app'), {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true,
+    });
+    const t0 = performance.now();
+    if (value === undefined) {
+      el.click();
+    } else {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    (async () => {
+      let first;
+      let last = t0;
+      // Up to 2 s: each frame either shows more changes (keep waiting) or none (settled).
+      for (let seen = -1; performance.now() - t0 < 2_000; ) {
+        const t = await frame();
+        if (mutations > 0 && first === undefined) first = t;
+        if (mutations === seen) break;
+        if (mutations > 0 || seen === -1) last = t;
+        seen = mutations;
+      }
+      obs.disconnect();
+      resolve([(first ?? last) - t0, last - t0]);
+    })();
+  });
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const ms = (x) => `${x.toFixed(1)} ms`;
+const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
+const withLang = (scene) => `${scene}${scene.includes('?') ? '&' : '?'}lang=en`;
+
+// The page's knobs: every slider but the playhead's scrub bar, and the case menu.
+async function knobs(page) {
+  return page.evaluate(() => {
+    const root = document.getElementById('app-full') ?? document.getElementById('app');
+    const out = [];
+    for (const el of root.querySelectorAll('input[type="range"][data-testid]')) {
+      const id = el.dataset.testid;
+      if (id === 'scrub') continue;
+      const [min, max, step] = [Number(el.min), Number(el.max), Number(el.step) || 1];
+      const values = [];
+      for (let i = 1; i <= 5; i++) {
+        const v = min + Math.round(((max - min) * i) / 6 / step) * step;
+        values.push(String(v));
+      }
+      out.push({ selector: `[data-testid="${id}"]`, name: id, values });
+    }
+    // The cases: buttons on a scene page, a menu in an embed.
+    const cases = [...root.querySelectorAll('button[data-testid^="case-"]')].map((b) => b.dataset.testid);
+    if (cases.length > 1) {
+      out.push({ selectors: cases.map((id) => `[data-testid="${id}"]`), name: 'case', values: cases });
+    }
+    const sel = root.querySelector('select[data-testid="case-select"]');
+    if (sel) {
+      out.push({
+        selector: '[data-testid="case-select"]',
+        name: 'case',
+        values: [...sel.options].map((o) => o.value),
+      });
+    }
+    return out;
+  });
+}
+
+// The i-th change of knob `k`: a slider's or menu's next value, or a click on the next case.
+const change = (k, i) =>
+  k.selectors
+    ? { selector: k.selectors[(i + 1) % k.selectors.length] }
+    : { selector: k.selector, value: k.values[i % k.values.length] };
+
+async function open(browser, scene) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.addInitScript(MEMORY_PROBE);
+  const errors = collectErrors(page);
+  await page.goto(`${(await baseUrl())}${withLang(scene)}`);
+  // Scenes 2 come from the full build: wait for the page it draws, not the loading stand-in.
+  await page.waitForFunction(
+    () => document.body.dataset.ready === '1' && document.querySelector('[data-testid="segment"]'),
+    null,
+    { timeout: 30_000 },
+  );
+  return { context, page, errors };
+}
+
+async function memory(page, cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const wasm = await page.evaluate(() =>
+    window.__synackMemories.reduce((s, m) => s + m.buffer.byteLength, 0),
+  );
+  return { js: usedSize, wasm };
+}
+
+const browser = await launch();
+let broken = false;
+try {
+  console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `instant knobs: from input+change dispatched to the frame painted with the page settled ` +
+      `(p50 / p95 / worst; first redraw p95), target p95 ≤ 50 ms:`,
+  );
+  for (const scene of SCENES) {
+    let ctx;
+    try {
+      ctx = await open(browser, scene);
+    } catch {
+      console.log(`  ${scene}: the scene never drew its diagram`);
+      broken = true;
+      continue;
+    }
+    const { context, page, errors } = ctx;
+    const list = await knobs(page);
+    const settled = [];
+    const first = [];
+    const per = [];
+    for (const k of list) {
+      const mine = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const [f, s] = await page.evaluate(CHANGE, change(k, r));
+        first.push(f);
+        settled.push(s);
+        mine.push(s);
+      }
+      mine.sort((a, b) => a - b);
+      per.push(`${k.name} ${ms(pct(mine, 50))}`);
+    }
+    for (const a of [settled, first]) a.sort((x, y) => x - y);
+    if (settled.length) {
+      console.log(
+        `  ${scene.padEnd(42)} ${settled.length} changes: ${ms(pct(settled, 50))} / ` +
+          `${ms(pct(settled, 95))} / ${ms(settled.at(-1))}; first redraw p95 ${ms(pct(first, 95))}`,
+      );
+      console.log(`    medians: ${per.join(', ')}`);
+    } else {
+      console.log(`  ${scene}: no knobs found`);
+    }
+    if (errors.length) {
+      console.log(`  console errors: ${errors.join('; ')}`);
+      broken = true;
+    }
+    await context.close();
+  }
+
+  console.log('memory (JS heap after a forced GC + wasm memories):');
+  {
+    const { context, page, errors } = await open(browser, '#/handshake');
+    const cdp = await context.newCDPSession(page);
+    const show = (what, m, base) =>
+      console.log(
+        `  ${what.padEnd(34)} JS ${mb(m.js)} + wasm ${mb(m.wasm)} = ${mb(m.js + m.wasm)}` +
+          (base ? ` (${m.js + m.wasm >= base.js + base.wasm ? '+' : ''}${mb(m.js + m.wasm - base.js - base.wasm)})` : ''),
+      );
+    const start = await memory(page, cdp);
+    show('after the first scene', start);
+    // A minute of playback: the play button again whenever the scene has reached its end.
+    // Measured after each third of it: growth in the first third only is the page warming up
+    // (narration, timeline), growth in every third is a leak.
+    for (let third = 1; third <= 3; third++) {
+      const until = Date.now() + PLAY_MS / 3;
+      while (Date.now() < until) {
+        const playing = await page.getByTestId('play').getAttribute('aria-pressed');
+        if (playing !== 'true') {
+          await page.getByTestId('start').click();
+          await page.getByTestId('play').click();
+        }
+        await page.waitForTimeout(500);
+      }
+      show(`after ${((third * PLAY_MS) / 3000).toFixed(0)} s of playback`, await memory(page, cdp), start);
+    }
+    if ((await page.getByTestId('play').getAttribute('aria-pressed')) === 'true') {
+      await page.getByTestId('play').click();
+    }
+    const list = (await knobs(page)).filter((k) => k.values.length > 1);
+    for (let i = 0; i < KNOB_CHANGES; i++) {
+      const k = list[i % list.length];
+      await page.evaluate(CHANGE, change(k, i));
+    }
+    show(`after ${KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
+    // A second hundred: growth that repeats is a leak, a one-off is a cache filling up.
+    for (let i = 0; i < KNOB_CHANGES; i++) {
+      const k = list[i % list.length];
+      await page.evaluate(CHANGE, change(k, i));
+    }
+    show(`after ${2 * KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
+    if (errors.length) {
+      console.log(`  console errors: ${errors.join('; ')}`);
+      broken = true;
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await stopServer();
+}
+process.exit(broken ? 1 : 0);
