@@ -5,9 +5,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { useBrowser, openRoute, screenshot, baseUrl, routeUrl, collectErrors } from './lib.mjs';
 
-const FULL_CSS = ['reference.css', 'scenes2.css', 'quiz.css', 'window.css', 'open.css'];
+// The full build's sheets, in cascade order: the list in src/pages/load_full.rs (the one list of
+// them), which must name every file of dist/full/ (static/full/ as built).
+const FULL_CSS = readFileSync(fileURLToPath(new URL('../src/pages/load_full.rs', import.meta.url)), 'utf8')
+  .match(/const CSS: &str =\s*"([^"]+)"/)[1]
+  .split(',')
+  .map((p) => p.split('/').pop());
+const BUILT_CSS = readdirSync(fileURLToPath(new URL('../dist/full/', import.meta.url)))
+  .filter((f) => f.endsWith('.css'));
 
 const browser = useBrowser();
 
@@ -40,6 +49,7 @@ test('the first load fetches neither the full build nor its stylesheets; a refer
       [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname.split('/').pop().replace(/-[0-9a-f]+\.css$/, '.css')),
     );
     assert.deepEqual(order, ['style.css', ...FULL_CSS]);
+    assert.deepEqual([...BUILT_CSS].sort(), [...FULL_CSS].sort(), 'dist/full/ and load_full.rs disagree');
     assert.equal(await page.locator('#app').getAttribute('hidden'), '');
     await screenshot(page, 'full-ref-ports-after-handshake-en');
     assert.deepEqual(errors, []);

@@ -15,6 +15,8 @@ import { bulkPcap, oneConnectionPcap } from './open-bulk-pcap.mjs';
 const DATA = join(ROOT, 'crates', 'capture', 'tests', 'data');
 const MODEL_TRACE = join(ROOT, 'e2e', 'data', 'model-lost-syn-ack.json');
 const LAB_TRACE = join(ROOT, 'e2e', 'data', 'lab-handshake.json');
+// docs/examples/zero-window-probes.json run by `synack-lab sim`: a scripted peer.
+const SCRIPTED_TRACE = join(ROOT, 'e2e', 'data', 'model-zero-window-probes.json');
 const PCAP = join(DATA, 'handshake_data_close.pcap');
 const RETRANS = join(DATA, 'retransmissions.pcapng');
 
@@ -96,6 +98,26 @@ for (const lang of LANGS) {
       // A file of neither kind.
       await page.getByTestId('open-input').setInputFiles(file('notes.txt', Buffer.from('hello'), 'text/plain'));
       await page.getByTestId('open-error').filter({ hasText: 'notes.txt' }).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${lang}: a scripted peer's trace draws the peer as a lane, its end marked as a script`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/open', lang);
+    try {
+      await ready(page);
+      await page.getByTestId('open-input').setInputFiles(SCRIPTED_TRACE);
+      await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await page.getByTestId('open-origin').innerText(), /zero-window probes/);
+      // Handshake, three probes and their answers, the window update, the data and its ACK.
+      assert.ok((await page.locator('[data-testid="ladder"] g.seg').count()) >= 11);
+      // The scripted end has no TCP state: its pill says "script", never CLOSED.
+      const pill = page.locator('.pill.script').first();
+      await pill.waitFor({ state: 'visible', timeout: 5_000 });
+      assert.equal((await pill.innerText()).trim(), lang === 'zh' ? '脚本' : 'script');
+      await screenshot(page, `open-scripted-${lang}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

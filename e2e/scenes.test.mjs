@@ -1,4 +1,4 @@
-// End-to-end tests of scenes 1-3 (handshake, teardown, TCP vs UDP) on the playback engine, in
+// End-to-end tests of the first-load scenes (handshake, teardown, TCP vs UDP) on the playback engine, in
 // Chinese and English: play, scrub, step, parameters in the URL, copied links, embeds, export,
 // and a screenshot of every scene and what-if under target/screenshots/.
 

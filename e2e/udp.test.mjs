@@ -1,4 +1,4 @@
-// End-to-end tests of scene 5 (UDP), in Chinese and English: play to the end, every
+// End-to-end tests of the UDP scene, in Chinese and English: play to the end, every
 // recvfrom() is one datagram, truncation is flagged MSG_TRUNC, loss/duplicate/reordering are
 // marked, n:m (many senders, multicast with SO_REUSEADDR); embeds and phones without a
 // horizontal scrollbar; a screenshot of every case under target/screenshots/.

@@ -1,4 +1,4 @@
-// End-to-end tests of scene 7 (sliding window and congestion control), in Chinese and English:
+// End-to-end tests of the sliding-window scene (window and congestion control), in Chinese and English:
 // the window strip moves while playing, each case button draws its own cwnd story (no drop
 // without loss, a drop with fast retransmit, a drop to one MSS with the RTO), the slow reader
 // shows a zero window, scrubbing back restores the start, and embeds/phones do not overflow.

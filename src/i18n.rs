@@ -117,12 +117,6 @@ pub mod txt {
     pub const THEME_TITLE: T = T::new("切换浅色/深色主题", "Switch light/dark theme");
     pub const SCENES: T = T::new("动画场景", "Animated scenes");
     pub const REFERENCE: T = T::new("速查与练习", "Reference and practice");
-    pub const SOON: T = T::new("即将推出", "coming soon");
-    pub const COMING_SOON_TITLE: T = T::new("这一页还在制作中", "This page is still being built");
-    pub const COMING_SOON_BODY: T = T::new(
-        "它会出现在这个地址上，链接可以先收藏。现在可以先看已经完成的场景：",
-        "It will live at this address, so the link is safe to keep. Meanwhile, the finished scenes are:",
-    );
     pub const NOT_FOUND_TITLE: T = T::new("没有这个页面", "No such page");
     pub const NOT_FOUND_BODY: T = T::new(
         "这个地址不对应任何页面。也许链接被截断了？下面是所有页面：",

@@ -3,13 +3,6 @@
 //! A library so the pure parts (routing, layout, labels, URL parameters) are testable with
 //! `wasm-bindgen-test`; `main.rs` only calls [`start`].
 
-// The first-load build (no `full` feature) leaves out whole pages; what only they use is unused
-// there, and that is expected.
-#![cfg_attr(
-    not(feature = "full"),
-    allow(dead_code, unused_imports, unused_mut, unused_variables)
-)]
-
 /// The global allocator: dlmalloc, the very allocator Rust's std uses on wasm32, but as a crate,
 /// so that it is compiled with the settings of the build that uses it. The wasm32 std of our
 /// toolchain is compiled for size (opt-level "z"), and its allocator was a fifth of the model's

@@ -6,84 +6,124 @@
 
 use crate::i18n::T;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Route {
-    Landing,
-    Handshake,
-    Teardown,
-    TcpVsUdp,
-    Sticky,
-    Udp,
-    Backlog,
-    Window,
-    RefTcpUdp,
-    RefPorts,
-    RefOsi,
-    Quiz,
-    Open,
+/// One table of every page: `Variant = path, test id, title, blurb;`. It makes [`Route`],
+/// `Route::ALL` (in this order, the order of the site's lists) and the four lookups, so a page
+/// is one line here and none of them can be forgotten. Paths and ids are part of old links and
+/// of the tests' hooks: change them only with a redirect.
+macro_rules! routes {
+    ($( $variant:ident = $path:literal, $id:literal, $title:expr, $blurb:expr; )*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Route { $( $variant ),* }
+
+        impl Route {
+            pub const ALL: &'static [Route] = &[$( Route::$variant ),*];
+
+            /// The path inside the hash, e.g. `/ref/ports`. Other parts of the project link to
+            /// these.
+            pub fn path(self) -> &'static str {
+                match self { $( Route::$variant => $path ),* }
+            }
+
+            /// Stable id for test hooks: `data-testid="page-<id>"`.
+            pub fn id(self) -> &'static str {
+                match self { $( Route::$variant => $id ),* }
+            }
+
+            pub fn title(self) -> T {
+                match self { $( Route::$variant => $title ),* }
+            }
+
+            pub fn blurb(self) -> T {
+                match self { $( Route::$variant => $blurb ),* }
+            }
+        }
+    };
+}
+
+routes! {
+    Landing = "/", "landing", T::new("synack", "synack"), T::new("", "");
+    Handshake = "/handshake", "handshake",
+        T::new("三次握手", "Three-way handshake"),
+        T::new(
+            "SYN、SYN-ACK、ACK：序号怎样同步，丢了任何一个会怎样。",
+            "SYN, SYN-ACK, ACK: how sequence numbers sync, and what happens when one is lost.",
+        );
+    Teardown = "/teardown", "teardown",
+        T::new("四次挥手", "Four-way teardown"),
+        T::new(
+            "FIN 与 ACK 各走两趟，TIME-WAIT 为什么要等 2MSL。",
+            "FIN and ACK in both directions, and why TIME-WAIT waits 2MSL.",
+        );
+    TcpVsUdp = "/tcp-vs-udp", "tcp-vs-udp",
+        T::new("TCP 与 UDP 对比", "TCP vs UDP"),
+        T::new(
+            "同一批消息、同一条有损网络：可靠有序的流，对比有边界但会丢的报文。",
+            "Same messages, same lossy link: a reliable ordered stream against bounded, losable datagrams.",
+        );
+    Sticky = "/sticky", "sticky",
+        T::new("TCP 粘包", "TCP sticky packets"),
+        T::new(
+            "data1 和 data2 为什么会粘在一起，三种解决办法各有什么代价。",
+            "Why data1 and data2 arrive glued together, and what each of three fixes costs.",
+        );
+    Udp = "/udp", "udp",
+        T::new("UDP 消息边界与 n:m", "UDP boundaries and n:m"),
+        T::new(
+            "每次 recvfrom() 取一个完整报文；缓冲区太小会截断；多对多。",
+            "Each recvfrom() takes one whole datagram; a small buffer truncates; many to many.",
+        );
+    Backlog = "/backlog", "backlog",
+        T::new("listen backlog 队列", "The listen backlog"),
+        T::new(
+            "SYN 队列与 accept 队列被填满时，Linux 会做什么。",
+            "What Linux does when the SYN queue and the accept queue fill up.",
+        );
+    Window = "/window", "window",
+        T::new("滑动窗口与拥塞控制", "Sliding window and congestion"),
+        T::new(
+            "发送窗口、接收窗口、cwnd 与 ssthresh 随时间变化。",
+            "Send window, receive window, cwnd and ssthresh over time.",
+        );
+    RefTcpUdp = "/ref/tcp-udp", "ref-tcp-udp",
+        T::new("TCP/UDP 特性对照表", "TCP/UDP feature table"),
+        T::new(
+            "TCP 的特性与 TCP/UDP 区别，每一行都链接到演示它的场景。",
+            "TCP's features and the TCP/UDP differences, each row linked to its scene.",
+        );
+    RefPorts = "/ref/ports", "ref-ports",
+        T::new("常用端口", "Common ports"),
+        T::new(
+            "按端口号、名称或协议筛选的常用端口表。",
+            "Common ports, filterable by number, name and protocol.",
+        );
+    RefOsi = "/ref/osi", "ref-osi",
+        T::new("OSI 七层与 TCP/IP 四层", "OSI and TCP/IP layers"),
+        T::new(
+            "一次 HTTP 请求沿协议栈向下再向上，每层加上自己的头部。",
+            "One HTTP request going down the stack and up again, each layer adding its header.",
+        );
+    Quiz = "/quiz", "quiz",
+        T::new("面试模式", "Interview mode"),
+        T::new(
+            "动画暂停，猜下一个报文、状态或确认号。",
+            "The animation pauses; guess the next packet, state or ack number.",
+        );
+    Open = "/open", "open",
+        T::new("打开抓包 / 实验记录", "Open a capture / lab trace"),
+        T::new(
+            "导入 pcap/pcapng 抓包或 synack-lab 实验记录，用同样的视图查看。",
+            "Import a pcap/pcapng capture or a synack-lab trace and view it the same way.",
+        );
 }
 
 impl Route {
-    pub const ALL: [Route; 13] = [
-        Route::Landing,
-        Route::Handshake,
-        Route::Teardown,
-        Route::TcpVsUdp,
-        Route::Sticky,
-        Route::Udp,
-        Route::Backlog,
-        Route::Window,
-        Route::RefTcpUdp,
-        Route::RefPorts,
-        Route::RefOsi,
-        Route::Quiz,
-        Route::Open,
-    ];
-
-    /// The path inside the hash, e.g. `/ref/ports`. Other parts of the project link to these.
-    pub fn path(self) -> &'static str {
-        match self {
-            Route::Landing => "/",
-            Route::Handshake => "/handshake",
-            Route::Teardown => "/teardown",
-            Route::TcpVsUdp => "/tcp-vs-udp",
-            Route::Sticky => "/sticky",
-            Route::Udp => "/udp",
-            Route::Backlog => "/backlog",
-            Route::Window => "/window",
-            Route::RefTcpUdp => "/ref/tcp-udp",
-            Route::RefPorts => "/ref/ports",
-            Route::RefOsi => "/ref/osi",
-            Route::Quiz => "/quiz",
-            Route::Open => "/open",
-        }
-    }
-
-    /// Stable id for test hooks: `data-testid="page-<id>"`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Route::Landing => "landing",
-            Route::Handshake => "handshake",
-            Route::Teardown => "teardown",
-            Route::TcpVsUdp => "tcp-vs-udp",
-            Route::Sticky => "sticky",
-            Route::Udp => "udp",
-            Route::Backlog => "backlog",
-            Route::Window => "window",
-            Route::RefTcpUdp => "ref-tcp-udp",
-            Route::RefPorts => "ref-ports",
-            Route::RefOsi => "ref-osi",
-            Route::Quiz => "quiz",
-            Route::Open => "open",
-        }
-    }
-
     pub fn from_path(path: &str) -> Option<Route> {
         let p = path.trim_end_matches('/');
         let p = if p.is_empty() { "/" } else { p };
         // Paths are matched without regard to case: `#/HANDSHAKE` is the handshake scene.
         Route::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|r| r.path().eq_ignore_ascii_case(p))
     }
 
@@ -91,91 +131,12 @@ impl Route {
         format!("#{}", self.path())
     }
 
-    /// Built and usable now (the others show an honest "coming soon" page).
-    pub fn is_ready(self) -> bool {
-        self == Route::Landing
-            || crate::scenes::has_scene(self)
-            || crate::pages::reference::has_page(self)
-            || crate::pages::FULL_ONLY.contains(&self)
-    }
-
+    /// The reference pages and tools, listed apart from the scenes on the landing page.
     pub fn is_reference(self) -> bool {
         matches!(
             self,
             Route::RefTcpUdp | Route::RefPorts | Route::RefOsi | Route::Quiz | Route::Open
         )
-    }
-
-    pub fn title(self) -> T {
-        match self {
-            Route::Landing => T::new("synack", "synack"),
-            Route::Handshake => T::new("三次握手", "Three-way handshake"),
-            Route::Teardown => T::new("四次挥手", "Four-way teardown"),
-            Route::TcpVsUdp => T::new("TCP 与 UDP 对比", "TCP vs UDP"),
-            Route::Sticky => T::new("TCP 粘包", "TCP sticky packets"),
-            Route::Udp => T::new("UDP 消息边界与 n:m", "UDP boundaries and n:m"),
-            Route::Backlog => T::new("listen backlog 队列", "The listen backlog"),
-            Route::Window => T::new("滑动窗口与拥塞控制", "Sliding window and congestion"),
-            Route::RefTcpUdp => T::new("TCP/UDP 特性对照表", "TCP/UDP feature table"),
-            Route::RefPorts => T::new("常用端口", "Common ports"),
-            Route::RefOsi => T::new("OSI 七层与 TCP/IP 四层", "OSI and TCP/IP layers"),
-            Route::Quiz => T::new("面试模式", "Interview mode"),
-            Route::Open => T::new("打开抓包 / 实验记录", "Open a capture / lab trace"),
-        }
-    }
-
-    pub fn blurb(self) -> T {
-        match self {
-            Route::Landing => T::new("", ""),
-            Route::Handshake => T::new(
-                "SYN、SYN-ACK、ACK：序号怎样同步，丢了任何一个会怎样。",
-                "SYN, SYN-ACK, ACK: how sequence numbers sync, and what happens when one is lost.",
-            ),
-            Route::Teardown => T::new(
-                "FIN 与 ACK 各走两趟，TIME-WAIT 为什么要等 2MSL。",
-                "FIN and ACK in both directions, and why TIME-WAIT waits 2MSL.",
-            ),
-            Route::TcpVsUdp => T::new(
-                "同一批消息、同一条有损网络：可靠有序的流，对比有边界但会丢的报文。",
-                "Same messages, same lossy link: a reliable ordered stream against bounded, losable datagrams.",
-            ),
-            Route::Sticky => T::new(
-                "data1 和 data2 为什么会粘在一起，三种解决办法各有什么代价。",
-                "Why data1 and data2 arrive glued together, and what each of three fixes costs.",
-            ),
-            Route::Udp => T::new(
-                "每次 recvfrom() 取一个完整报文；缓冲区太小会截断；多对多。",
-                "Each recvfrom() takes one whole datagram; a small buffer truncates; many to many.",
-            ),
-            Route::Backlog => T::new(
-                "SYN 队列与 accept 队列被填满时，Linux 会做什么。",
-                "What Linux does when the SYN queue and the accept queue fill up.",
-            ),
-            Route::Window => T::new(
-                "发送窗口、接收窗口、cwnd 与 ssthresh 随时间变化。",
-                "Send window, receive window, cwnd and ssthresh over time.",
-            ),
-            Route::RefTcpUdp => T::new(
-                "TCP 的特性与 TCP/UDP 区别，每一行都链接到演示它的场景。",
-                "TCP's features and the TCP/UDP differences, each row linked to its scene.",
-            ),
-            Route::RefPorts => T::new(
-                "按端口号、名称或协议筛选的常用端口表。",
-                "Common ports, filterable by number, name and protocol.",
-            ),
-            Route::RefOsi => T::new(
-                "一次 HTTP 请求沿协议栈向下再向上，每层加上自己的头部。",
-                "One HTTP request going down the stack and up again, each layer adding its header.",
-            ),
-            Route::Quiz => T::new(
-                "动画暂停，猜下一个报文、状态或确认号。",
-                "The animation pauses; guess the next packet, state or ack number.",
-            ),
-            Route::Open => T::new(
-                "导入 pcap/pcapng 抓包或 synack-lab 实验记录，用同样的视图查看。",
-                "Import a pcap/pcapng capture or a synack-lab trace and view it the same way.",
-            ),
-        }
     }
 }
 
@@ -316,7 +277,7 @@ mod tests {
 
     #[test]
     fn every_route_round_trips_through_its_path() {
-        for r in Route::ALL {
+        for &r in Route::ALL {
             assert_eq!(Location::parse(&r.href()).route, Some(r), "{r:?}");
         }
     }

@@ -20,7 +20,7 @@ import { launch, baseUrl, stopServer, collectErrors } from '../lib.mjs';
 const FIRST_FRAME_SCENES = ['#/handshake', '#/teardown', '#/tcp-vs-udp'];
 const RUNS = 5;
 // TCP vs UDP with 1,000 messages each way: over 1,000 segments on screen (every datagram is
-// one, and TCP's share comes on top; MAX_MESSAGES in src/scenes/page.rs allows 1,000).
+// one, and TCP's share comes on top; MAX_MESSAGES in src/scenes/tcp_vs_udp/mod.rs allows 1,000).
 const LARGE_SCENE =
   process.env.SYNACK_BENCH_SCENE ?? '#/tcp-vs-udp?lang=en&messages=1000&loss=5&seed=1';
 const WANT_SEGMENTS = 1_000;

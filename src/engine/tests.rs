@@ -162,6 +162,7 @@ fn handshake_trace() -> Trace {
                 listener: false,
                 parent: None,
                 created_us: 0,
+                scripted: false,
                 label: "client".into(),
             },
             SocketInfo {
@@ -173,6 +174,7 @@ fn handshake_trace() -> Trace {
                 listener: false,
                 parent: None,
                 created_us: 0,
+                scripted: false,
                 label: "server".into(),
             },
         ],

@@ -10,11 +10,13 @@ pub fn Landing() -> Html {
     let lang = use_shell().lang;
     use_ready_after_render();
     let scenes: Vec<Route> = Route::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|r| *r != Route::Landing && !r.is_reference())
         .collect();
     let refs: Vec<Route> = Route::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|r| r.is_reference())
         .collect();
     html! {

@@ -1,5 +1,5 @@
-//! The first-load build carries the landing page, scenes 1 and the reference pages; for every
-//! other page it shows this stand-in, which fetches the full build (`synack-full`, the same app
+//! The first-load build carries the landing page and the first scenes (`scenes::ALL` without the
+//! `full` feature); for every other page it shows this stand-in, which fetches the full build (`synack-full`, the same app
 //! with every page, see the `full` feature in Cargo.toml) and hands the page over to it. Keeping
 //! the big pages out of the first download is what keeps the first load small.
 //!
@@ -38,8 +38,10 @@ extern "C" {
 
 const JS: &str = "./synack-full.js";
 const WASM: &str = "./synack-full_bg.wasm";
-/// The full build's stylesheets, in cascade order (copied as they are by index.html).
-const CSS: &str = "./reference.css,./scenes2.css,./quiz.css,./window.css,./open.css";
+/// The full build's stylesheets (`static/full/`, copied as a folder by index.html), in cascade
+/// order. The one list of them: a new sheet is a file there and a name here.
+const CSS: &str =
+    "./full/reference.css,./full/panels.css,./full/quiz.css,./full/window.css,./full/open.css";
 
 /// Creates `#app-full` after `#app` (once), loads the full build, then hides `#app`.
 fn start(on_error: Callback<String>) {

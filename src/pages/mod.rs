@@ -1,65 +1,63 @@
 //! One component per route. Scenes live in `crate::scenes`; this module holds the simple pages
 //! and the dispatch.
 
-mod coming_soon;
 mod landing;
 mod load_full;
 mod not_found;
 #[cfg(feature = "full")]
 mod open;
+#[cfg(feature = "full")]
 pub mod reference;
 
-pub use coming_soon::ComingSoon;
 pub use landing::Landing;
 pub use load_full::{handed_over, LoadFull};
 pub use not_found::NotFound;
-#[cfg(feature = "full")]
-pub use open::OpenPage;
 
 use yew::prelude::*;
 
-use crate::route::{Location, Route};
-use crate::scenes;
+use crate::route::{Location, Query, Route};
+use crate::scenes::{self, ScenePage};
+
+/// The pages other than the landing page and the scenes (`scenes::ALL`) that this build
+/// draws: `(route, its page from the URL's query and the navigation key)`. The first-load build
+/// has none; for their routes, and for the scenes it does not carry, it shows [`LoadFull`],
+/// which fetches the full build (the `full` feature, Cargo.toml).
+#[cfg(feature = "full")]
+pub const PAGES: &[(Route, Page)] = &[
+    (Route::RefTcpUdp, reference::tcp_udp),
+    (Route::RefPorts, reference::ports),
+    (Route::RefOsi, reference::osi),
+    (Route::Quiz, crate::quiz::render),
+    (Route::Open, |_, key| html! { <open::OpenPage key={key} /> }),
+];
+#[cfg(not(feature = "full"))]
+pub const PAGES: &[(Route, Page)] = &[];
+
+/// A page drawn from the URL's query and the navigation key.
+pub type Page = fn(&Query, String) -> Html;
 
 pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
     // Keyed by navigation so a real hashchange remounts the page with the new URL's parameters.
     let key = format!("{seq}");
-    match loc.route {
-        Some(Route::Landing) => html! { <Landing key={key} /> },
-        // The Node.js view (its panel of programs, its narration) is in the full build only: few
-        // readers switch to it, and its code was some 12 KB gz of every first visit.
-        Some(r)
-            if !cfg!(feature = "full") && api == crate::i18n::Api::Node && scenes::has_scene(r) =>
-        {
-            html! { <LoadFull key={key} route={r} /> }
-        }
-        #[cfg(feature = "full")]
-        Some(Route::Open) => html! { <OpenPage key={key} /> },
-        Some(r) if scenes::has_scene(r) => scenes::render(r, &loc.query, key),
-        Some(r) if reference::has_page(r) => reference::render(r, &loc.query, key),
-        #[cfg(feature = "full")]
-        Some(r) if crate::quiz::has_page(r) => crate::quiz::render(&loc.query, key),
-        #[cfg(not(feature = "full"))]
-        Some(r) if FULL_ONLY.contains(&r) => html! { <LoadFull key={key} route={r} /> },
-        Some(r) => html! { <ComingSoon key={key} route={r} /> },
-        None => html! { <NotFound key={key} path={loc.path.clone()} /> },
+    let Some(r) = loc.route else {
+        return html! { <NotFound key={key} path={loc.path.clone()} /> };
+    };
+    if r == Route::Landing {
+        return html! { <Landing key={key} /> };
+    }
+    // The Node.js view (its panel of programs, its narration) is in the full build only: few
+    // readers switch to it, and its code was some 12 KB gz of every first visit.
+    if !cfg!(feature = "full") && api == crate::i18n::Api::Node && scenes::of(r).is_some() {
+        return html! { <LoadFull key={key} route={r} /> };
+    }
+    if let Some(scene) = scenes::of(r) {
+        return html! { <ScenePage key={key} {scene} query={loc.query.clone()} /> };
+    }
+    match PAGES.iter().find(|(route, _)| *route == r) {
+        Some((_, page)) => page(&loc.query, key),
+        None => html! { <LoadFull key={key} route={r} /> },
     }
 }
-
-/// Pages whose code only the full build carries (the `full` feature, Cargo.toml): the first-load
-/// build shows [`LoadFull`] for them, which fetches the full build. The reference pages are here
-/// too: their tables and animation are not needed for the first scene.
-pub const FULL_ONLY: &[Route] = &[
-    Route::Sticky,
-    Route::Udp,
-    Route::Backlog,
-    Route::Window,
-    Route::Quiz,
-    Route::Open,
-    Route::RefTcpUdp,
-    Route::RefPorts,
-    Route::RefOsi,
-];
 
 /// Marks the page as drawn once its first render is committed (tests wait on this).
 #[hook]
@@ -67,7 +65,7 @@ pub fn use_ready_after_render() {
     use_effect_with((), |_| crate::dom::set_ready(true));
 }
 
-/// A compact list of every page, used by the landing, coming-soon and not-found pages.
+/// A compact list of every page, used by the landing and not-found pages.
 #[derive(Properties, PartialEq)]
 pub struct RouteListProps {
     pub routes: Vec<Route>,
@@ -81,12 +79,9 @@ pub fn RouteList(props: &RouteListProps) -> Html {
     html! {
         <ul class={classes!("route-list", props.compact.then_some("compact"))}>
             { for props.routes.iter().map(|r| html! {
-                <li class={classes!("route-card", (!r.is_ready()).then_some("soon"))}>
+                <li class="route-card">
                     <a href={r.href()} data-testid={format!("link-{}", r.id())}>
                         <span class="route-title">{ r.title().get(lang) }</span>
-                        if !r.is_ready() {
-                            <span class="badge soon">{ crate::i18n::txt::SOON.get(lang) }</span>
-                        }
                     </a>
                     if !props.compact {
                         <p class="route-blurb">{ r.blurb().get(lang) }</p>
@@ -94,5 +89,22 @@ pub fn RouteList(props: &RouteListProps) -> Html {
                 </li>
             }) }
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tests build with every page (the default features): no route may be left to a full
+    /// build that does not draw it either.
+    #[test]
+    fn the_full_build_draws_every_route_itself() {
+        for &r in Route::ALL {
+            let drawn = r == Route::Landing
+                || scenes::of(r).is_some()
+                || PAGES.iter().any(|(route, _)| *route == r);
+            assert!(drawn, "{r:?} has no page");
+        }
     }
 }

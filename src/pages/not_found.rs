@@ -14,7 +14,7 @@ pub struct Props {
 pub fn NotFound(props: &Props) -> Html {
     let lang = use_shell().lang;
     use_ready_after_render();
-    let all: Vec<Route> = Route::ALL.into_iter().collect();
+    let all: Vec<Route> = Route::ALL.to_vec();
     html! {
         <div class="page not-found" data-testid="not-found">
             <h1>{ txt::NOT_FOUND_TITLE.get(lang) }</h1>

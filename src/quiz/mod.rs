@@ -17,10 +17,6 @@ use yew::prelude::*;
 use crate::i18n::{Lang, T};
 use crate::route::{Query, Route};
 
-pub fn has_page(r: Route) -> bool {
-    r == Route::Quiz
-}
-
 pub fn render(q: &Query, key: String) -> Html {
     let item = q.get("q").map(str::to_string);
     let variant = q.get("v").map(str::to_string);

@@ -281,14 +281,6 @@ pub fn case_title(scene: &str, case: &str, api: Api) -> Option<T> {
         .map(|(_, _, t)| *t)
 }
 
-/// A case's (title, text) as `api` speaks it, from the C view's pair.
-pub fn case(scene: &str, id: &str, api: Api, (title, text): (T, T)) -> (T, T) {
-    (
-        case_title(scene, id, api).unwrap_or(title),
-        case_text(scene, id, api).unwrap_or(text),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,7 +334,7 @@ mod tests {
 
     #[test]
     fn the_node_view_replaces_only_what_it_has_and_adds_its_own_paragraphs() {
-        let c = crate::scenes::text::TEARDOWN_INTRO;
+        let c = crate::scenes::teardown::SCENE.intro;
         let node = intro("teardown", c, Api::Node);
         assert_eq!(node.len(), c.len() + 1);
         assert_ne!(node[0], c[0]);

@@ -81,7 +81,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         id: "clippy-wasm",
-        title: "clippy, wasm32, -D warnings",
+        title: "clippy, wasm32 (full build and first load), -D warnings",
         run: clippy_wasm,
     },
     Step {
@@ -218,6 +218,21 @@ fn clippy_wasm(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
         }
         ok &= c.args(["--", "-D", "warnings"]).run_tee()?.ok();
     }
+    // The first load is the web app without its `full` feature (index.html, `synack`): another
+    // set of items is compiled in, and it must be as clean as the full build.
+    ok &= ctx
+        .cargo()
+        .args(["clippy", "--target", WASM_TARGET, "-p", "synack"])
+        .args([
+            "--no-default-features",
+            "--lib",
+            "--bins",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .run_tee()?
+        .ok();
     Ok(Counts::check(ok))
 }
 

@@ -132,6 +132,7 @@ pub fn conversation_trace(
             listener: false,
             parent: None,
             created_us: 0,
+            scripted: false,
             label: format!("{name_a} :{}", conv.a.port),
         },
         SocketInfo {
@@ -143,6 +144,7 @@ pub fn conversation_trace(
             listener: false,
             parent: None,
             created_us: 0,
+            scripted: false,
             label: format!("{name_b} :{}", conv.b.port),
         },
     ];

@@ -448,7 +448,60 @@ impl Default for BacklogKnobs {
     }
 }
 
+case_enum! {
+    /// What-ifs of the listen backlog, each a set of [`BacklogKnobs`] ([`BacklogKnobs::of`]).
+    BacklogCase {
+        /// The interview chapter's capture of an accept-queue overflow (see
+        /// [`BacklogKnobs::real_capture`]).
+        RealCapture = "real-capture",
+        /// The same with `tcp_abort_on_overflow = 1`: a RST instead of an ignored ACK.
+        Abort = "abort",
+        /// Linux ≥ 4.9: listen(fd, 1), four clients 100 ms apart, nobody accepts.
+        Overflow = "overflow",
+        /// The same four clients, and accept() from 1.5 s on, every 300 ms.
+        AcceptLate = "accept-late",
+        /// A burst into a small SYN queue with syncookies off: SYNs dropped
+        /// (`DropReason::SynQueueFull`).
+        SynFlood = "syn-flood",
+        /// Historic BSD: one limit for both queues, SYNs dropped at it.
+        Bsd = "bsd",
+    }
+}
+
 impl BacklogKnobs {
+    /// The knobs of a case.
+    pub fn of(case: BacklogCase) -> BacklogKnobs {
+        let d = BacklogKnobs::default();
+        match case {
+            BacklogCase::RealCapture => BacklogKnobs::real_capture(),
+            BacklogCase::Abort => BacklogKnobs {
+                abort_on_overflow: true,
+                ..BacklogKnobs::real_capture()
+            },
+            BacklogCase::Overflow => d,
+            BacklogCase::AcceptLate => BacklogKnobs {
+                accept_delay_ms: Some(1500.0),
+                accept_interval_ms: 300.0,
+                ..d
+            },
+            BacklogCase::SynFlood => BacklogKnobs {
+                backlog: 8,
+                clients: 6,
+                connect_interval_ms: 5.0,
+                max_syn_backlog: 2,
+                syncookies: false,
+                accept_delay_ms: Some(2000.0),
+                accept_interval_ms: 10.0,
+                ..d
+            },
+            BacklogCase::Bsd => BacklogKnobs {
+                model: crate::profile::BacklogModel::BsdSingleQueue,
+                syn_drop_rule: crate::profile::SynDropRule::WhenAcceptQueueFull,
+                ..d
+            },
+        }
+    }
+
     /// The seed text's capture ("How TCP backlog works in Linux", 2014): listen(fd, 0) so
     /// the accept queue holds one connection, already taken by an earlier client; a second
     /// client connects and sends 5 bytes; the server never accepts. Kernels of that time
@@ -556,7 +609,7 @@ case_enum! {
 }
 
 /// The knobs that decide how `data1` and `data2` come out of recv(): the sender's timing,
-/// Nagle and MSS, the link rate, and when and how much the reader reads. Scene 4 shows them;
+/// Nagle and MSS, the link rate, and when and how much the reader reads. The sticky-packets scene shows them;
 /// each of the seed's cases is one setting ([`StickyKnobs::of`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StickyKnobs {

@@ -148,6 +148,10 @@ pub struct SocketInfo {
     /// When the socket came into being.
     #[serde(default)]
     pub created_us: Micros,
+    /// A scripted peer's end (scenario `hosts[].script`): it runs no TCP, so it has no state;
+    /// a viewer shows it as a script rather than as a CLOSED socket.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scripted: bool,
     /// Display label ("client", "server", "conn #2").
     pub label: String,
 }

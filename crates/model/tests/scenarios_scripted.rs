@@ -190,6 +190,32 @@ fn socket_options_are_range_checked() {
     );
 }
 
+#[test]
+fn a_second_listener_on_a_listening_port_gets_eaddrinuse_even_with_reuse_addr() {
+    let two = |a: bool, b: bool| {
+        scenario(&format!(
+            r#"{{ "name": "bind", "hosts": [ {{ "name": "h", "addr": "10.0.0.1" }} ],
+  "sockets": [
+    {{ "label": "a", "host": "h", "proto": "tcp", "port": 80, "reuse_addr": {a} }},
+    {{ "label": "b", "host": "h", "proto": "tcp", "port": 80, "reuse_addr": {b} }} ],
+  "apps": [
+    {{ "socket": "a", "steps": [ {{ "call": "listen", "backlog": 1 }} ] }},
+    {{ "socket": "b", "steps": [ {{ "call": "listen", "backlog": 1, "after_us": 10 }} ] }} ] }}"#
+        ))
+    };
+    // Linux `inet_csk_bind_conflict`: SO_REUSEADDR never lets two sockets listen on one port
+    // (that is SO_REUSEPORT, not modelled).
+    for (a, b) in [(false, false), (true, false), (true, true)] {
+        let t = run(&two(a, b));
+        assert_eq!(returns(&t, "a"), vec!["Listen ok"]);
+        assert_eq!(
+            returns(&t, "b"),
+            vec!["Listen EADDRINUSE"],
+            "reuse_addr {a} {b}"
+        );
+    }
+}
+
 // ------------------------------------------------------------------ scripted peers
 
 /// A client against a scripted server on port 80; `lines` is the script's JSON array body.
@@ -366,6 +392,7 @@ fn a_script_can_be_the_client_of_a_modelled_listener() {
         (s1.label.as_str(), s1.host.0, s1.local_port),
         ("client (script)", 0, 5555)
     );
+    assert!(s1.scripted && !t.sockets[0].scripted);
 }
 
 #[test]

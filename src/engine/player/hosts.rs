@@ -11,7 +11,10 @@ use crate::engine::ladder::state_group;
 use crate::engine::layout::Ladder;
 use crate::engine::narration::localize_name;
 use crate::engine::Shared;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, T};
+
+/// The pill of a scripted peer's end (a scenario's `hosts[].script`), in place of a state.
+const SCRIPTED: T = T::new("脚本", "script");
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -66,6 +69,8 @@ fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpStat
     let (t, lang) = (p.t, p.lang);
     let view = snap.sockets.get(&s.id);
     let pill = match (s.proto, state) {
+        // A scripted peer's end runs no TCP: it has no state to show.
+        _ if s.scripted => html! { <span class="pill script">{ SCRIPTED.get(lang) }</span> },
         (Proto::Udp, _) => html! { <span class="pill udp">{"UDP"}</span> },
         (Proto::Tcp, Some(st)) => html! {
             <span class={classes!("pill", state_group(st))} data-state={st.rfc_name()}>{ st.rfc_name() }</span>

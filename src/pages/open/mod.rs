@@ -960,7 +960,7 @@ fn CaptureTable(p: &TableProps) -> Html {
             if let Some(e) = &p.view.filter_error {
                 <p class="notice error mono" role="alert" data-testid="open-filter-error">{ e.clone() }</p>
             }
-            // A box of its own (static/open.css): with a page of rows, the ladder of the picked
+            // A box of its own (static/full/open.css): with a page of rows, the ladder of the picked
             // conversation stays a short scroll away.
             <div class="table-scroll open-conversations-wrap">
                 <table class="conv-table" data-testid="open-conversations">

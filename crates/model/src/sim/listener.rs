@@ -296,6 +296,7 @@ impl Sim {
             listener: false,
             parent: Some(lid),
             created_us: self.now,
+            scripted: false,
             label: label.clone(),
         });
         self.labels.entry(label).or_insert(id);

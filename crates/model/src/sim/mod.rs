@@ -337,6 +337,7 @@ impl Sim {
                 listener: false,
                 parent: None,
                 created_us: 0,
+                scripted: false,
                 label: spec.label.clone(),
             });
         }
@@ -356,6 +357,7 @@ impl Sim {
                 listener: false,
                 parent: None,
                 created_us: 0,
+                scripted: true,
                 label: label.clone(),
             });
             sim.labels.insert(label, id);

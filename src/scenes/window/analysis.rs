@@ -1,98 +1,14 @@
-//! Scene 7, sliding window and congestion control: the sender's window over the byte stream,
-//! the receiver's buffer and advertised window, and cwnd/ssthresh over time.
-//!
-//! Everything drawn is a pure function of (trace, playhead): [`roles`] finds the bulk sender,
-//! [`series`] extracts its window history once per trace, [`strip`] lays out the byte stream
-//! for one [`WindowState`], [`recv_view`] reads the receiver at the playhead. Geometry is in
-//! percent so the text stays at its CSS size at any width (no scaled SVG text).
+//! The window scene's facts, read out of a model trace: everything drawn is a pure function
+//! of (trace, playhead). [`roles`] finds the bulk sender, [`series`] extracts its window
+//! history once per trace, [`strip`] lays out the byte stream for one [`WindowState`],
+//! [`recv_view`] reads the receiver at the playhead. Geometry is in percent so the text stays
+//! at its CSS size at any width (no scaled SVG text).
 
-use yew::prelude::*;
-
-use synack_model::presets::{self, Knobs, WindowCase};
-use synack_model::scenario::Scenario;
 use synack_model::trace::{
     Addr, EventKind, Header, Micros, QueueKind, SocketId, TimerKind, Trace, WindowState,
 };
 
-use crate::engine::ladder::fmt_ms;
-use crate::engine::Shared;
 use crate::i18n::{Lang, T};
-
-/// The scene's cases, in button order (the first is the default).
-pub const CASES: &[&str] = &[
-    "avoidance",
-    "slow-start",
-    "fast-retransmit",
-    "rto-backoff",
-    "slow-reader",
-];
-
-pub fn scenario(k: &Knobs, id: &str) -> Scenario {
-    let case = WindowCase::from_id(id)
-        .filter(|c| CASES.contains(&c.id()))
-        .unwrap_or(WindowCase::Avoidance);
-    presets::window(k, case)
-}
-
-pub fn case_title(id: &str) -> (T, T) {
-    match id {
-        "avoidance" => (
-            T::new("慢启动 → 拥塞避免", "Slow start → avoidance"),
-            T::new(
-                "200 KB 的传输，ssthresh 一开始是 16 个 MSS（Linux 可从路由或 tcp_metrics 缓存得到）。cwnd 从 10 个 MSS 起步，每个 ACK 确认多少就涨多少，一个 RTT 翻一倍；超过 ssthresh 后改为拥塞避免，每个 RTT 只加约 1 个 MSS（RFC 5681 §3.1）。",
-                "A 200 KB transfer with ssthresh starting at 16 MSS (Linux may take it from a route or its tcp_metrics cache). cwnd starts at 10 MSS and grows by what each ACK acknowledges, doubling every RTT; past ssthresh it switches to congestion avoidance, about one MSS per RTT (RFC 5681 §3.1).",
-            ),
-        ),
-        "slow-start" => (
-            T::new("只有慢启动", "Slow start only"),
-            T::new(
-                "没有丢包时 ssthresh 一直是「无穷大」，cwnd 每个 RTT 翻倍，很快超过接收方通告的窗口：此时限制发送的是 rwnd（流量控制），不是 cwnd。",
-                "Without loss ssthresh stays \"infinite\" and cwnd doubles every RTT until it passes the receiver's advertised window: from then on rwnd (flow control) limits the sender, not cwnd.",
-            ),
-        ),
-        "fast-retransmit" => (
-            T::new("丢包 → 快速重传", "Loss → fast retransmit"),
-            T::new(
-                "第 5 个数据段丢了。后面的段照样到达，接收方每收到一个就重复确认缺口的位置；发送方收到 3 个重复 ACK 就立即重传，不等 RTO，ssthresh 设为在途数据的一半，进入快速恢复（RFC 5681 §3.2，NewReno RFC 6582），之后从 ssthresh 开始拥塞避免。",
-                "The 5th data segment is lost. Later segments still arrive and each one makes the receiver repeat the ACK for the gap; on the 3rd duplicate ACK the sender retransmits at once instead of waiting for the RTO, sets ssthresh to half the data in flight and enters fast recovery (RFC 5681 §3.2, NewReno RFC 6582), then continues in congestion avoidance from ssthresh.",
-            ),
-        ),
-        "rto-backoff" => (
-            T::new("丢包 → 超时重传", "Loss → RTO"),
-            T::new(
-                "网络断开 3 秒，没有 ACK 回来，也就没有重复 ACK：只能等重传定时器。RTO 到期后 ssthresh 减半，cwnd 降到 1 个 MSS（丢失窗口），每次超时 RTO 翻倍（RFC 6298 §5.5）；网络恢复后重新慢启动。",
-                "The network goes dark for 3 s: no ACKs come back, so no duplicate ACKs either, and only the retransmission timer can help. When it fires, ssthresh is halved and cwnd drops to one MSS (the loss window), and every timeout doubles the RTO (RFC 6298 §5.5); once the path is back, slow start begins again.",
-            ),
-        ),
-        "slow-reader" => (
-            T::new("读得慢 → 零窗口", "Slow reader → zero window"),
-            T::new(
-                "接收缓冲只有 4 KB，应用每 200 ms 才读 1 KB。缓冲填满后接收方通告窗口 0，发送方停下，启动持续定时器，定时发送零窗口探测；应用读走数据、空出足够的位置后，接收方发送窗口更新，传输继续（RFC 9293 §3.8.6）。",
-                "The receive buffer holds 4 KB and the application reads 1 KB every 200 ms. Once the buffer is full the receiver advertises a zero window; the sender stops and starts its persist timer, probing the window from time to time. When the application has read enough, the receiver sends a window update and the transfer resumes (RFC 9293 §3.8.6).",
-            ),
-        ),
-        _ => (T::new("", ""), T::new("", "")),
-    }
-}
-
-pub const INTRO: &[T] = &[
-    T::new(
-        "TCP 发送方同时受两个窗口约束：接收方在每个 ACK 里通告的接收窗口 rwnd（流量控制，别把对方的缓冲塞爆），以及发送方自己估计的拥塞窗口 cwnd（拥塞控制，别把网络塞爆）。任何时刻在途（已发送未确认）的数据不超过 min(rwnd, cwnd)。ACK 到来，snd_una 右移，窗口随之向前滑动。",
-        "A TCP sender is bound by two windows: the receive window rwnd the receiver advertises in every ACK (flow control: don't overrun its buffer) and its own congestion window cwnd (congestion control: don't overrun the network). Data in flight (sent, not acknowledged) never exceeds min(rwnd, cwnd). As ACKs arrive, snd_una moves right and the window slides along the byte stream.",
-    ),
-    T::new(
-        "名字来自 RFC 9293 §3.3.1：snd_una 是最早未确认的字节，snd_nxt 是下一个要发的字节，snd_una + 窗口是允许发送的右边界。窗口字段只有 16 位，最大 65535；RFC 7323 的窗口缩放选项在 SYN 中协商一个移位数，之后每个窗口值都要左移这么多位。",
-        "The names come from RFC 9293 §3.3.1: snd_una is the oldest unacknowledged byte, snd_nxt the next byte to send, and snd_una + window the right edge of what may be sent. The window field has 16 bits (at most 65,535); RFC 7323's window scale option agrees on a shift count in the SYNs, and every later window value is shifted left by it.",
-    ),
-    T::new(
-        "拥塞控制（RFC 5681）：cwnd 小于 ssthresh 时是慢启动，每个 RTT 翻倍；之后是拥塞避免，每个 RTT 加 1 个 MSS。3 个重复 ACK 说明后面的数据还在流动，只丢了一段：快速重传，ssthresh 和 cwnd 减半左右。重传超时说明什么都没回来：cwnd 回到 1 个 MSS，重新慢启动。RTO 由平滑 RTT（SRTT）和 RTT 抖动算出（RFC 6298），每次超时翻倍。",
-        "Congestion control (RFC 5681): while cwnd is below ssthresh it is slow start, doubling every RTT; after that, congestion avoidance adds one MSS per RTT. Three duplicate ACKs mean data is still flowing and only one segment was lost: fast retransmit, with ssthresh and cwnd cut to about half. A retransmission timeout means nothing came back: cwnd falls to one MSS and slow start begins again. The RTO comes from the smoothed RTT (SRTT) and its variation (RFC 6298) and doubles on every timeout.",
-    ),
-    T::new(
-        "接收方读得慢时，缓冲区填满，通告窗口降到 0。发送方不能发数据，但对方的窗口更新可能丢失，所以它启动持续定时器，定时发零窗口探测，逼接收方回一个带当前窗口的 ACK。为避免「糊涂窗口综合症」，接收方只在空出至少一个 MSS 或半个缓冲后才重新开窗（RFC 9293 §3.8.6.2）。",
-        "When the receiver reads slowly its buffer fills and the advertised window falls to zero. The sender may not send data, but the window update could be lost, so it starts the persist timer and sends zero-window probes, which make the receiver answer with an ACK carrying its current window. To avoid silly window syndrome the receiver reopens the window only once at least one MSS or half its buffer is free (RFC 9293 §3.8.6.2).",
-    ),
-];
 
 // ------------------------------------------------------------------------------ who is who
 
@@ -468,7 +384,7 @@ pub fn series(trace: &Trace, roles: &Roles) -> Series {
 /// Labels each stretch of the transfer: slow start (cwnd < ssthresh), congestion avoidance,
 /// fast recovery (from a fast retransmit until snd_una passes what was outstanding then,
 /// RFC 6582's "recover"), zero window (the peer's window is closed).
-fn phases(
+pub fn phases(
     samples: &[(Micros, WindowState, u32)],
     marks: &[(Micros, MarkKind)],
     roles: &Roles,
@@ -597,7 +513,7 @@ pub fn ticks(max: u64, n: u64) -> Vec<u64> {
     (0..=max / step).map(|i| i * step).collect()
 }
 
-fn fmt_bytes(b: u64) -> String {
+pub fn fmt_bytes(b: u64) -> String {
     if b >= 10 * 1024 {
         format!("{:.0} KB", b as f64 / 1024.0)
     } else if b >= 1024 {
@@ -700,343 +616,17 @@ pub fn recv_view(trace: &Trace, roles: &Roles, flows: &[(Micros, Flow)], t: Micr
     }
 }
 
-// ------------------------------------------------------------------------------ component
-
-#[derive(Properties, PartialEq)]
-pub struct PanelProps {
-    pub trace: Shared<Trace>,
-    pub t: u64,
-    pub lang: Lang,
-    pub on_jump: Callback<u64>,
-}
-
-#[derive(PartialEq)]
-struct Derived {
-    roles: Roles,
-    series: Series,
-    flows: Vec<(Micros, Flow)>,
-    total: u64,
-}
-
-fn derive(trace: &Trace) -> Option<Derived> {
-    let roles = roles(trace)?;
-    let series = series(trace, &roles);
-    let flows = flow_events(trace, &roles, &series);
-    let total = trace
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::AppCall {
-                socket,
-                call: synack_model::trace::AppCall::Send { len, .. },
-            } if *socket == roles.sender => Some(*len as u64),
-            _ => None,
-        })
-        .sum();
-    Some(Derived {
-        roles,
-        series,
-        flows,
-        total,
-    })
-}
-
-/// A label over or under a strip at `x` percent, kept inside the strip near its ends.
-fn marker(x: f64, cls: &'static str, text: String) -> Html {
-    let anchor = if x < 12.0 {
-        "a-start"
-    } else if x > 88.0 {
-        "a-end"
-    } else {
-        "a-mid"
-    };
-    html! {
-        <span class={classes!("wmark", cls, anchor)} style={format!("left:{x:.2}%")}>{ text }</span>
-    }
-}
-
-fn strip_html(s: &Strip, testid: &'static str, lang: Lang) -> Html {
-    html! {
-        <div class="wstrip" data-testid={testid}>
-            { for s.regions.iter().map(|(r, x, w)| html! {
-                <span class={classes!("wreg", r.css())} data-region={r.css()}
-                    style={format!("left:{x:.2}%;width:{w:.2}%")} title={r.name(lang)} />
-            }) }
-            <span class="wline l-una" style={format!("left:{:.2}%", s.una)} />
-            <span class="wline l-nxt" style={format!("left:{:.2}%", s.nxt)} />
-            <span class="wline l-edge" style={format!("left:{:.2}%", s.edge)} />
-        </div>
-    }
-}
-
-#[component]
-pub fn WindowPanel(p: &PanelProps) -> Html {
-    let lang = p.lang;
-    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let d = use_memo(p.trace.clone(), |t| derive(t));
-    let Some(d) = d.as_ref() else {
-        return html! {
-            <div class="window" data-testid="window">
-                <p class="dim">{ tr("这条记录里没有 TCP 数据传输。", "This trace has no TCP data transfer.") }</p>
-            </div>
-        };
-    };
-    let t = p.t;
-    let roles = &d.roles;
-    let s = &d.series;
-    let now = s.at(t).copied();
-
-    // ---- sender strip
-    let sender = now.map(|(_, w, sendbuf)| {
-        let e = edges(roles, &w, sendbuf);
-        let (lo, hi) = zoom(&e);
-        let z = strip(&e, lo, hi);
-        let total = d.total.max(e.written).max(1);
-        let o = strip(&e, 0, total);
-        let limit = if e.rwnd_edge <= e.cwnd_edge {
-            tr("rwnd（接收方）", "rwnd (receiver)")
-        } else {
-            tr("cwnd（网络）", "cwnd (network)")
-        };
-        let usable = e.edge.saturating_sub(e.sent).min(e.written.saturating_sub(e.sent));
-        html! {
-            <section class="wsec" data-testid="send-window"
-                data-una={e.una.to_string()} data-nxt={e.nxt.to_string()} data-edge={e.edge.to_string()}>
-                <h3>{ tr("发送窗口（字节流）", "Send window over the byte stream") }</h3>
-                <div class="wlegend">
-                    { for [Region::Acked, Region::InFlight, Region::Usable, Region::NotUsable].into_iter().map(|r| html! {
-                        <span class="legend-item"><span class={classes!("wsw", r.css())} />{ r.name(lang) }</span>
-                    }) }
-                </div>
-                <div class="wzoom">
-                    <div class="wmarks top">{ marker(z.una, "m-una", format!("snd_una {}", e.una)) }</div>
-                    { strip_html(&z, "strip-zoom", lang) }
-                    <div class="wmarks">{ marker(z.nxt, "m-nxt", format!("snd_nxt {}", e.nxt)) }</div>
-                    <div class="wmarks">{ marker(z.edge, "m-edge", format!("snd_una+wnd {}", e.edge)) }</div>
-                    <div class="wscale mono dim">
-                        <span>{ lo }</span><span>{ format!("← {} →", fmt_bytes(hi - lo)) }</span><span>{ hi }</span>
-                    </div>
-                </div>
-                <div class="wover">
-                    <span class="dim">{ tr("全部数据", "whole transfer") }</span>
-                    { strip_html(&o, "strip-all", lang) }
-                    <span class="mono dim">{ fmt_bytes(total) }</span>
-                </div>
-                <p class="wnote mono" data-testid="send-numbers">
-                    { format!("wnd = min(rwnd {}, cwnd {}) = {} · ", fmt_bytes(w.snd_wnd as u64), fmt_bytes(w.cwnd as u64),
-                        fmt_bytes(e.edge - e.una)) }
-                    { tr("受限于 ", "limited by ") }{ limit }
-                    { format!(" · {} {} · {} {}", tr("在途", "in flight"), fmt_bytes(e.sent - e.una),
-                        tr("可用", "usable"), fmt_bytes(usable)) }
-                </p>
-            </section>
-        }
-    });
-
-    // ---- receiver
-    let rv = recv_view(&p.trace, roles, &d.flows, t);
-    let receiver = {
-        let cap = rv.cap.max(1) as f64;
-        let pct = |v: u32| (v as f64 / cap * 100.0).clamp(0.0, 100.0);
-        let unread = pct(rv.buffered);
-        let offered = pct(rv.rcv_wnd).min(100.0 - unread);
-        let held = (100.0 - unread - offered).max(0.0);
-        let zero = rv.rcv_wnd == 0 && rv.zero_windows > rv.updates;
-        let field = rv.last_field.map(|(raw, sh)| {
-            if sh > 0 {
-                format!(
-                    "win={raw} × 2^{sh} = {}",
-                    fmt_bytes(((raw as u32) << sh) as u64)
-                )
-            } else {
-                format!("win={raw}")
-            }
-        });
-        let flows = d.flows.iter().take(14).map(|(ft, f)| {
-            let text = match f {
-                Flow::ZeroWindow => tr("通告零窗口", "zero window advertised").to_string(),
-                Flow::Probe => tr("零窗口探测（持续定时器）", "zero-window probe (persist timer)").to_string(),
-                Flow::Update(w) => format!("{} {}", tr("窗口更新", "window update"), fmt_bytes(*w as u64)),
-            };
-            let cls = match f {
-                Flow::ZeroWindow => "f-zero",
-                Flow::Probe => "f-probe",
-                Flow::Update(_) => "f-update",
-            };
-            let at = *ft;
-            let cb = p.on_jump.clone();
-            html! {
-                <li class={classes!(cls, (at > t).then_some("future"))} onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
-                    <span class="when mono">{ fmt_ms(at) }</span><span>{ text }</span>
-                </li>
-            }
-        });
-        html! {
-            <section class="wsec" data-testid="recv-window" data-rcv-wnd={rv.rcv_wnd.to_string()} data-zero={zero.to_string()}>
-                <h3>{ tr("接收方", "Receiver") }
-                    if zero { <span class="zero-tag" data-testid="zero-window">{ tr("零窗口", "ZERO WINDOW") }</span> }
-                </h3>
-                <div class="rbuf" title={tr("接收缓冲", "receive buffer")}>
-                    <span class="rreg r-unread" style={format!("width:{unread:.2}%")} />
-                    <span class="rreg r-offer" style={format!("width:{offered:.2}%")} />
-                    <span class="rreg r-held" style={format!("width:{held:.2}%")} />
-                </div>
-                <div class="wlegend">
-                    <span class="legend-item"><span class="wsw r-unread" />{ format!("{} {}", tr("未读", "unread"), fmt_bytes(rv.buffered as u64)) }</span>
-                    <span class="legend-item"><span class="wsw r-offer" />{ format!("rcv_wnd {}", fmt_bytes(rv.rcv_wnd as u64)) }</span>
-                    <span class="legend-item"><span class="wsw r-held" />{ tr("空闲但未通告", "free, not yet offered") }</span>
-                    <span class="mono dim">{ format!("/ {}", fmt_bytes(rv.cap as u64)) }</span>
-                </div>
-                <p class="wnote mono">
-                    if let Some(f) = field { { tr("最近通告 ", "last advertised ") }{ f }{ " · " } }
-                    { format!("{} {} · {} {}", tr("零窗口探测", "probes"), rv.probes, tr("窗口更新", "updates"), rv.updates) }
-                </p>
-                if rv.cap == 0 {
-                    <p class="wnote">{ tr("连接还没建立：接收缓冲尚不存在。", "Not connected yet: no receive buffer so far.") }</p>
-                }
-                if !d.flows.is_empty() {
-                    <ol class="segs flows" data-testid="flow-events">{ for flows }</ol>
-                }
-            </section>
-        }
-    };
-
-    // ---- chart
-    let t_end = s.t_end;
-    let y_max = s.y_max;
-    let line = |f: fn(&WindowState) -> Option<u32>| {
-        step_points(s.samples.iter().map(|(t, w, _)| (*t, f(w))), t_end, y_max)
-    };
-    let cwnd = line(|w| Some(w.cwnd));
-    let ssthresh = line(|w| (w.ssthresh != u32::MAX).then_some(w.ssthresh));
-    let flight = line(|w| Some(w.in_flight));
-    let rwnd = line(|w| Some(w.snd_wnd));
-    let px = |t: Micros| t.min(t_end) as f64 / t_end.max(1) as f64 * 100.0;
-    let playhead = px(t);
-    let drops = cwnd_drops(s);
-    let xt = ticks(t_end / 1000, 5);
-    // Byte ticks on KiB steps once the range is a few KiB, so labels read "20 KB", not "98 KB".
-    let yt: Vec<u64> = if y_max >= 4096 {
-        ticks(y_max as u64 / 1024, 4)
-            .into_iter()
-            .map(|v| v * 1024)
-            .collect()
-    } else {
-        ticks(y_max as u64, 4)
-    };
-    let marks = s
-        .marks
-        .iter()
-        .filter(|m| m.1 != MarkKind::Probe && m.0 <= t_end);
-    let ssthresh_inf = now.is_some_and(|n| n.1.ssthresh == u32::MAX);
-    let chart = html! {
-        <section class="wsec" data-testid="cwnd-chart" data-drops={drops.len().to_string()}
-            data-fast-retransmits={s.marks.iter().filter(|m| m.1 == MarkKind::FastRetransmit).count().to_string()}
-            data-rtos={s.marks.iter().filter(|m| m.1 == MarkKind::Rto).count().to_string()}>
-            <h3>{ tr("cwnd 与 ssthresh 随时间变化", "cwnd and ssthresh over time") }</h3>
-            <div class="wlegend">
-                <span class="legend-item"><span class="wsw c-cwnd" />{"cwnd"}</span>
-                <span class="legend-item"><span class="wsw c-ssth" />{ if ssthresh_inf { "ssthresh (∞)" } else { "ssthresh" } }</span>
-                <span class="legend-item"><span class="wsw c-flight" />{ tr("在途字节", "bytes in flight") }</span>
-                <span class="legend-item"><span class="wsw c-rwnd" />{ tr("rwnd（对方窗口）", "rwnd (peer's window)") }</span>
-            </div>
-            <div class="wchart-wrap">
-                <div class="wyaxis mono">
-                    { for yt.iter().map(|v| html! {
-                        <span style={format!("bottom:{:.2}%", *v as f64 / y_max as f64 * 100.0)}>{ fmt_bytes(*v) }</span>
-                    }) }
-                </div>
-                <div class="wchart">
-                    <div class="wphases">
-                        { for s.phases.iter().filter(|ph| ph.0 < t_end).map(|(a, b, ph)| html! {
-                            <span class={classes!("wphase", ph.css())} title={ph.name(lang)}
-                                style={format!("left:{:.2}%;width:{:.2}%", px(*a), px(*b) - px(*a))} />
-                        }) }
-                    </div>
-                    <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
-                        { for yt.iter().map(|v| {
-                            let y = 1000.0 - *v as f64 / y_max as f64 * 1000.0;
-                            html! { <line class="grid" x1="0" x2="1000" y1={format!("{y:.1}")} y2={format!("{y:.1}")} /> }
-                        }) }
-                        <polyline class="c-rwnd" points={rwnd} />
-                        <polyline class="c-flight" points={flight} />
-                        <polyline class="c-ssth" points={ssthresh} />
-                        <polyline class="c-cwnd" points={cwnd} data-testid="cwnd-line" />
-                        <line class="playhead" x1={format!("{:.1}", playhead * 10.0)} x2={format!("{:.1}", playhead * 10.0)} y1="0" y2="1000" />
-                    </svg>
-                    { for marks.map(|(mt, k)| {
-                        let (cls, text) = match k {
-                            MarkKind::Lost => ("k-lost", "✕".to_string()),
-                            MarkKind::FastRetransmit => ("k-fr", tr("快速重传", "fast retx").to_string()),
-                            MarkKind::Rto => ("k-rto", "RTO".to_string()),
-                            MarkKind::Probe => ("k-probe", String::new()),
-                        };
-                        html! { <span class={classes!("cmark", cls, (*mt > t).then_some("future"))} style={format!("left:{:.2}%", px(*mt))}>{ text }</span> }
-                    }) }
-                </div>
-                <div class="wxaxis mono">
-                    { for xt.iter().map(|v| html! {
-                        <span style={format!("left:{:.2}%", (*v * 1000) as f64 / t_end as f64 * 100.0)}>{
-                            if t_end >= 2_000_000 { format!("{} s", *v as f64 / 1000.0) } else { format!("{v} ms") }
-                        }</span>
-                    }) }
-                </div>
-            </div>
-            <div class="wlegend phases-legend">
-                { for [Phase::SlowStart, Phase::Avoidance, Phase::FastRecovery, Phase::Backoff, Phase::ZeroWindow].into_iter()
-                    .filter(|ph| s.phases.iter().any(|x| x.2 == *ph))
-                    .map(|ph| html! { <span class="legend-item"><span class={classes!("wsw", ph.css())} />{ ph.name(lang) }</span> }) }
-            </div>
-        </section>
-    };
-
-    // ---- numbers at the playhead
-    let stats = now.map(|(_, w, _)| {
-        let phase = s
-            .phases
-            .iter()
-            .find(|ph| ph.0 <= t && t < ph.1)
-            .map(|ph| ph.2);
-        let span = if w.srtt_us > 0 { 2 * w.srtt_us } else { 100_000 };
-        let rate = s.throughput(roles, t, span);
-        let ss = if w.ssthresh == u32::MAX {
-            "∞".to_string()
-        } else {
-            fmt_bytes(w.ssthresh as u64)
-        };
-        let rtt = |us: u64| if us == 0 { "–".to_string() } else { fmt_ms(us) };
-        html! {
-            <dl class="wstats mono" data-testid="window-stats" data-phase={phase.map_or("", |p| p.css())}>
-                <div><dt>{ tr("阶段", "phase") }</dt><dd>{ phase.map_or("–", |p| p.name(lang)) }</dd></div>
-                <div><dt>{"cwnd"}</dt><dd data-testid="stat-cwnd">{ fmt_bytes(w.cwnd as u64) }</dd></div>
-                <div><dt>{"ssthresh"}</dt><dd>{ ss }</dd></div>
-                <div><dt>{"rwnd"}</dt><dd>{ fmt_bytes(w.snd_wnd as u64) }</dd></div>
-                <div><dt>{ tr("在途", "in flight") }</dt><dd>{ fmt_bytes(w.in_flight as u64) }</dd></div>
-                <div><dt>{"SRTT"}</dt><dd>{ rtt(w.srtt_us) }</dd></div>
-                <div><dt>{"RTO"}</dt><dd>{ rtt(w.rto_us) }</dd></div>
-                <div><dt>{ tr("吞吐（近 2 RTT）", "throughput (2 RTT)") }</dt>
-                    <dd>{ format!("{:.2} Mbit/s", rate * 8.0 / 1e6) }</dd></div>
-            </dl>
-        }
-    });
-
-    html! {
-        <div class="window" data-testid="window">
-            { for stats }
-            { for sender }
-            { chart }
-            { receiver }
-        </div>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn run(id: &str) -> Trace {
-        synack_model::simulate(&scenario(&Knobs::default(), id)).unwrap()
+        let case = synack_model::presets::WindowCase::from_id(id).expect("a window case");
+        synack_model::simulate(&synack_model::presets::window(
+            &synack_model::presets::Knobs::default(),
+            case,
+        ))
+        .unwrap()
     }
 
     fn w(una: u32, nxt: u32, wnd: u32, cwnd: u32, flight: u32) -> WindowState {

@@ -1,4 +1,4 @@
-// End-to-end tests of scenes 4 (TCP sticky packets) and 6 (the listen backlog), in Chinese and
+// End-to-end tests of the TCP sticky-packets scene and the listen-backlog scene, in Chinese and
 // English: each sticky case A-D shows its own recv() chunking, framing recovers data1 and data2,
 // the backlog's real-capture case lists SYN-ACK retransmissions and the final RST; screenshots of
 // each (desktop, 640x400 embed, 360 px) under target/screenshots/.
@@ -51,7 +51,7 @@ for (const lang of LANGS) {
         seen[id] = c.join(' | ');
         knobs[id] = JSON.stringify(await knobValues(page));
         assert.ok(EXPECT[id](c), `case ${id}: ${JSON.stringify(c)}`);
-        await screenshot(page, `scenes2-sticky-${id}-${lang}`);
+        await screenshot(page, `sticky-${id}-${lang}`);
       }
       // Four different pictures, not one picture four times, each from its own knobs.
       assert.equal(new Set(Object.values(seen)).size, 4, JSON.stringify(seen));
@@ -82,7 +82,7 @@ for (const lang of LANGS) {
       }
       // Waiting costs time: its last byte arrives later than with no remedy, and says by how much.
       assert.match(await fixes.getByTestId('fix-wait').getByTestId('arrived').innerText(), /\(\+\d/);
-      await screenshot(page, `scenes2-sticky-fixes-${lang}`);
+      await screenshot(page, `sticky-fixes-${lang}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -114,7 +114,7 @@ for (const lang of LANGS) {
       assert.match(await first.locator('.desc').innerText(), /^recv\(\) = 4 B: ⟨len⟩$/);
       assert.match(await first.getByTestId('decoder-step').innerText(), /0\/300 B/);
       assert.match(await page.getByTestId('decoded-now').innerText(), /data1 \(300 B\), data2 \(300 B\)/);
-      await screenshot(page, `scenes2-sticky-length-prefix-${lang}`);
+      await screenshot(page, `sticky-length-prefix-${lang}`);
       // Remedy ② locks the Nagle knob off; a case button goes back to no remedy.
       await page.getByTestId('show-no-delay').click();
       await page.waitForFunction(() => location.hash.includes('fix=no-delay'));
@@ -140,7 +140,7 @@ for (const lang of LANGS) {
       const fixes = page.getByTestId('fixes');
       const ms = async (id) => Number((await fixes.getByTestId(`fix-${id}`).getByTestId('delivered').innerText()).match(/[\d.]+/)[0]);
       assert.ok((await ms('none')) > (await ms('no-delay')) + 40, 'Nagle + delayed ACK is slower');
-      await screenshot(page, `scenes2-sticky-nagle-stall-${lang}`);
+      await screenshot(page, `sticky-nagle-stall-${lang}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -161,7 +161,7 @@ for (const lang of LANGS) {
       const last = texts[texts.length - 1];
       assert.match(last, /RST/);
       await page.getByTestId('accept-queue').waitFor({ state: 'visible' });
-      await screenshot(page, `scenes2-backlog-real-capture-${lang}`);
+      await screenshot(page, `backlog-real-capture-${lang}`);
       // Jumping to the RST row moves the playhead there; the accept queue stays full (1/1).
       await rows.last().click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid="player"]').dataset.t) > 30e6);
@@ -240,7 +240,7 @@ for (const lang of LANGS) {
       await page.getByTestId('case-real-capture').click();
       await page.waitForFunction(() => location.hash.includes('case=real-capture') && !location.hash.includes('backlog='));
       assert.equal(await page.getByTestId('knob-backlog-value').innerText(), '0');
-      await screenshot(page, `scenes2-backlog-knobs-${lang}`);
+      await screenshot(page, `backlog-knobs-${lang}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -259,7 +259,7 @@ for (const lang of LANGS) {
           await ready(page, id);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1);
           assert.equal(overflow, false, `${name}: horizontal scrollbar`);
-          await screenshot(page, `scenes2-${id}-${name}-${lang}`);
+          await screenshot(page, `${id}-${name}-${lang}`);
           assert.deepEqual(errors, []);
         } finally {
           await context.close();
