@@ -171,7 +171,9 @@ fn rects_meet(a: Rect, b: Rect) -> bool {
 /// Does the segment (x0, y0)–(x1, y1) pass through `r`? (Sampled: the figure's edges are short
 /// and its labels a few pixels tall, so a step of 2 px cannot miss one.)
 fn segment_meets(r: Rect, (x0, y0, x1, y1): (f64, f64, f64, f64)) -> bool {
-    let steps = ((x1 - x0).hypot(y1 - y0) / 2.0).ceil().max(1.0) as usize;
+    // sqrt is one wasm instruction; f64::hypot would link libm's (see xtask's size report).
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let steps = ((dx * dx + dy * dy).sqrt() / 2.0).ceil().max(1.0) as usize;
     (0..=steps).any(|i| {
         let f = i as f64 / steps as f64;
         let (x, y) = (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);

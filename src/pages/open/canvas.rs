@@ -19,6 +19,7 @@ use synack_model::trace::TcpFlags;
 use super::format;
 use crate::engine::{tokens, Shared};
 use crate::i18n::{Lang, T};
+use crate::num::math;
 
 /// Conversations with more packets than this use the canvas ladder.
 pub const LARGE: u64 = 3_000;
@@ -360,7 +361,7 @@ pub fn draw(
 /// A round step (1, 2, 5 × 10^n µs) at least `raw` long.
 pub fn nice_step(raw: f64) -> f64 {
     let raw = raw.max(1.0);
-    let p = 10f64.powf(raw.log10().floor());
+    let p = math::pow(10.0, math::log10(raw).floor());
     [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * p)
