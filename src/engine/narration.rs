@@ -367,6 +367,53 @@ pub fn narrated(kind: &EventKind) -> bool {
 
 /// The sentence for event `i`, or `None` for an event that is not [`narrated`].
 pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> Option<String> {
+    let s = sentence_with_articles(trace, isns, i, lang, api)?;
+    Some(match lang {
+        Lang::En => numbered_names_without_article(trace, s),
+        Lang::Zh => s,
+    })
+}
+
+/// English templates say "The {who}" ("The client sends …"), which is right for "client" and
+/// wrong for a numbered host or socket ("client 1", "receiver 2"): a numbered name is a proper
+/// noun and takes no article ("Client 1 sends …", "… reaches server 2."). Only the trace's own
+/// numbered names are touched, so other words followed by a number keep their article.
+fn numbered_names_without_article(trace: &Trace, mut s: String) -> String {
+    let names = trace
+        .hosts
+        .iter()
+        .map(|h| localize_name(&h.name, Lang::En))
+        .chain(
+            trace
+                .sockets
+                .iter()
+                .map(|x| localize_name(&x.label, Lang::En)),
+        )
+        // "client 1", not "host of receiver 3": a word and a number, nothing else.
+        .filter(|n| {
+            n.split_once(' ').is_some_and(|(word, num)| {
+                !word.is_empty() && !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit())
+            })
+        });
+    for name in names {
+        let mut cap = name.clone();
+        if let Some(f) = cap.get_mut(0..1) {
+            f.make_ascii_uppercase();
+        }
+        s = s
+            .replace(&format!("The {name}"), &cap)
+            .replace(&format!("the {name}"), &name);
+    }
+    s
+}
+
+fn sentence_with_articles(
+    trace: &Trace,
+    isns: &Isns,
+    i: usize,
+    lang: Lang,
+    api: Api,
+) -> Option<String> {
     let ev = trace.events.get(i)?;
     if !narrated(&ev.kind) {
         return None;

@@ -1042,6 +1042,37 @@ fn multicast_narration_names_the_receivers_as_the_case_does() {
 }
 
 #[test]
+fn numbered_hosts_take_no_article_in_english_narration() {
+    use super::narration::sentence;
+    use synack_model::presets::{self, BacklogKnobs, Knobs, UdpCase};
+    let backlog = presets::backlog(&Knobs::default(), &BacklogKnobs::real_capture());
+    let multicast = presets::udp(&Knobs::default(), UdpCase::Multicast);
+    for scenario in [backlog, multicast] {
+        let t = synack_model::simulate(&scenario).unwrap();
+        let isns = Isns::of_trace(&t);
+        let said: Vec<String> = (0..t.events.len())
+            .filter_map(|i| sentence(&t, &isns, i, crate::i18n::Lang::En, crate::i18n::Api::C))
+            .collect();
+        let numbered = |s: &String, article: &str| {
+            ["client", "server", "receiver", "sender"]
+                .iter()
+                .any(|w| (1..10).any(|n| s.contains(&format!("{article} {w} {n}"))))
+        };
+        assert!(
+            !said
+                .iter()
+                .any(|s| numbered(s, "The") || numbered(s, "the") || s.contains("reaches host of")),
+            "{said:#?}"
+        );
+        assert!(
+            said.iter()
+                .any(|s| s.starts_with("Client 1") || s.starts_with("Receiver 1")),
+            "{said:#?}"
+        );
+    }
+}
+
+#[test]
 fn every_colour_of_the_svg_stylesheets_is_a_token_the_export_writes_into_the_file() {
     use super::tokens::{vars_used, TOKENS};
     for (name, css) in [
