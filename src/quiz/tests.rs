@@ -222,7 +222,7 @@ fn next_state_answers_are_the_transition_after_the_pause() {
 #[test]
 fn typed_numbers_match_the_trace() {
     for v in 0..VARIANTS {
-        // The SYN-ACK acknowledges ISN + 1 in every run, whatever the seed's ISNs.
+        // The SYN-ACK acknowledges ISN + 1 in every run, whatever ISNs the random seed gives.
         let (t, q) = question("hs-synack-ack", v, Lang::En);
         let t = t.unwrap();
         assert_eq!(number(&q), 1);

@@ -413,7 +413,7 @@ pub struct BacklogKnobs {
     pub accept_delay_ms: Option<f64>,
     /// Time between two accept() calls once it started.
     pub accept_interval_ms: f64,
-    /// Bytes each client sends right after connect() returns (the seed's client sends 5).
+    /// Bytes each client sends right after connect() returns (the interview chapter's capture: the client sends 5).
     pub client_sends: u32,
     pub abort_on_overflow: bool,
     pub syncookies: bool,
@@ -502,7 +502,7 @@ impl BacklogKnobs {
         }
     }
 
-    /// The seed text's capture ("How TCP backlog works in Linux", 2014): listen(fd, 0) so
+    /// The interview chapter's capture ("How TCP backlog works in Linux", 2014): listen(fd, 0) so
     /// the accept queue holds one connection, already taken by an earlier client; a second
     /// client connects and sends 5 bytes; the server never accepts. Kernels of that time
     /// let the SYN in (only one young request) — current Linux would drop it. Run it with a
@@ -580,7 +580,7 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
 // ---------------------------------------------------------------------- sticky packets
 
 case_enum! {
-    /// The seed's four ways `data1` and `data2` (two send() calls) can come out of recv().
+    /// The interview chapter's four ways `data1` and `data2` (two send() calls) can come out of recv().
     StickyCase {
         /// data1, then data2: two reads, two messages.
         A = "a",
@@ -594,7 +594,7 @@ case_enum! {
 }
 
 case_enum! {
-    /// The seed's remedies for sticky packets.
+    /// The interview chapter's remedies for sticky packets.
     StickyFix {
         None = "none",
         /// Wait between the two send() calls (works only if the reader keeps up).
@@ -610,7 +610,7 @@ case_enum! {
 
 /// The knobs that decide how `data1` and `data2` come out of recv(): the sender's timing,
 /// Nagle and MSS, the link rate, and when and how much the reader reads. The sticky-packets scene shows them;
-/// each of the seed's cases is one setting ([`StickyKnobs::of`]).
+/// each of the interview chapter's cases is one setting ([`StickyKnobs::of`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StickyKnobs {
     /// Lengths of the two messages, bytes.
@@ -644,7 +644,7 @@ impl StickyKnobs {
         (8 * (k.latency_us() + k.jitter_us()) + 300_000) as f64 / 1000.0
     }
 
-    /// The setting that produces a case of the seed.
+    /// The setting that produces a case of the interview chapter.
     pub fn of(k: &Knobs, case: StickyCase) -> StickyKnobs {
         let late = StickyKnobs::late_ms(k);
         let base = StickyKnobs {

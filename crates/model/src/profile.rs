@@ -70,7 +70,7 @@ pub enum SynDropRule {
     /// Current Linux (`tcp_conn_request`: `if (sk_acceptq_is_full(sk)) goto drop;`, since the
     /// 2016 commit "tcp/dccp: drop SYN packets if accept queue is full"): always.
     WhenAcceptQueueFull,
-    /// Older kernels (the seed's 2014 capture): only when the accept queue is full AND more
+    /// Older kernels (the interview chapter's 2014 capture): only when the accept queue is full AND more
     /// than one "young" request (whose SYN-ACK was never retransmitted) is in the SYN queue.
     WhenFullAndYoungRequests,
 }

@@ -78,7 +78,7 @@ pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
         // accept queue is dropped, and a SYN meeting `pending requests > backlog` gets a SYN
         // cookie (no request socket, so no SYN-ACK retries). A real request can only meet a
         // full queue when its SYN arrives while the queue still has room: backlog 1, three
-        // clients 1.5 wire-delays apart — the third one is the seed's client.
+        // clients 1.5 wire-delays apart — the third one is the client of the interview chapter's capture.
         o.backlog = 1;
         o.clients = 3;
         o.send = 5;
