@@ -11,6 +11,7 @@ pub mod params;
 pub mod playback;
 pub mod player;
 pub mod state_diagram;
+pub mod teach;
 pub mod tokens;
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::None,
+    #[cfg(feature = "full")]
+    teach: super::teach::handshake::ROWS,
 };
 
 const INTRO: &[T] = &[

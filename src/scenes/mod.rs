@@ -22,6 +22,8 @@ mod state;
 #[cfg(feature = "full")]
 mod sticky;
 mod tcp_vs_udp;
+#[cfg(feature = "full")]
+mod teach;
 mod teardown;
 #[cfg(feature = "full")]
 mod udp;
@@ -91,6 +93,9 @@ pub struct SceneDef {
     pub edit_own_key: fn(&Knobs, &Params, &Query, &str, &str) -> Option<Query>,
     /// What the scene draws besides the ladder.
     pub panel: Panel,
+    /// Its teaching paragraphs (`teach`), in the full build only.
+    #[cfg(feature = "full")]
+    pub teach: &'static [crate::engine::teach::Row],
 }
 
 impl SceneDef {

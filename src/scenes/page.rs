@@ -115,6 +115,13 @@ pub fn ScenePage(props: &Props) -> Html {
         .map(|t| t.get(lang))
         .filter(|t| !t.is_empty());
     let intro = scene.intro_in(shell.api);
+    #[cfg(feature = "full")]
+    let teach = Some(crate::engine::teach::Teach {
+        rows: scene.teach,
+        case: case.clone(),
+    });
+    #[cfg(not(feature = "full"))]
+    let teach = None;
 
     let body = match &*model {
         Ok(m) => {
@@ -140,7 +147,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     init_t={p.t_us} speed={p.speed} numbering={p.numbering} view={p.view}
                     autoplay={p.autoplay} on_change={on_player} jump={state.jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
-                    share={share} split={m.split.clone()} panel={in_player} />
+                    share={share} split={m.split.clone()} panel={in_player} teach={teach.clone()} />
                 { for below }
             </> }
         }

@@ -81,6 +81,9 @@ pub struct Props {
     /// transport's buttons, the timeline and the keyboard shortcuts do nothing.
     #[prop_or_default]
     pub locked: bool,
+    /// The scene's teaching paragraphs for its case (shown with the narration).
+    #[prop_or_default]
+    pub teach: Option<super::teach::Teach>,
 }
 
 #[component]
@@ -205,7 +208,7 @@ pub fn Player(p: &Props) -> Html {
                 </aside>
             </div>
             if painted {
-                <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} />
+                <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} teach={p.teach.clone()} />
                 <transport::Transport ladder={p.ladder.clone()} {t} {playing} speed={pb.speed} locked={p.locked}
                     numbering={*numbering} {lang} {on_action} {on_numbering}
                     share={p.share.clone()} export_name={p.export_name.clone()} />

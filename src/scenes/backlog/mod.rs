@@ -40,6 +40,7 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
+    teach: super::teach::backlog::ROWS,
 };
 
 fn panel(a: &PanelArgs) -> Html {

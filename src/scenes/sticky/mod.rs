@@ -35,6 +35,7 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: knob_query,
     edit_own_key,
     panel: Panel::Below(panel),
+    teach: super::teach::sticky::ROWS,
 };
 
 /// The scene's cases: the four of the interview chapter, then the Nagle + delayed-ACK what-if.

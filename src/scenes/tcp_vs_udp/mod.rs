@@ -38,6 +38,8 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
+    #[cfg(feature = "full")]
+    teach: super::teach::tcp_vs_udp::ROWS,
 };
 
 /// The model's preset sends at most this many messages; longer runs (for the benchmark's

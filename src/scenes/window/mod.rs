@@ -28,6 +28,7 @@ pub static SCENE: SceneDef = SceneDef {
     own_keys: super::no_own_keys,
     edit_own_key: super::no_edit_own_key,
     panel: Panel::InPlayer(panel),
+    teach: super::teach::window::ROWS,
 };
 
 /// The scene's cases, in button order (the first is the default): the model's window cases
