@@ -2,6 +2,8 @@
 //! plus the components that draw a `(trace, playhead)` pair.
 
 pub mod export;
+#[cfg(feature = "full")]
+pub mod handout;
 pub mod inspector;
 pub mod labels;
 pub mod ladder;

@@ -12,7 +12,7 @@
 //! that the player can carry a table without knowing any scene.
 
 use synack_model::read::SegKind;
-use synack_model::trace::{DropReason, EventKind, TcpState, TimerKind, Trace};
+use synack_model::trace::{DropReason, EventKind, Segment, TcpState, TimerKind, Trace};
 
 use crate::i18n::T;
 
@@ -50,6 +50,16 @@ pub enum On {
     Error(&'static str),
     /// A retransmission of any kind from `from` (a scene where every kind is retried alike).
     Resent { from: &'static str },
+    /// A segment of this kind leaves a socket on host `from` that is in `state` then (the ACK
+    /// a TIME-WAIT socket sends, not the handshake's).
+    SentIn {
+        kind: SegKind,
+        from: &'static str,
+        state: TcpState,
+    },
+    /// This step, at a moment when no socket changes state (a repeated ACK, not the
+    /// handshake's).
+    Quiet(&'static On),
     /// Any of these: one paragraph for the steps of one phase (the opening handshake of a
     /// scene about something else).
     Either(&'static [On]),
@@ -206,9 +216,41 @@ impl On {
                 segment.retransmission > 0 && host(segment.src.host).starts_with(from)
             }
             (On::Either(all), _) => all.iter().any(|o| o.matches(trace, i)),
+            (On::SentIn { kind, from, state }, EventKind::SegmentSent { segment, .. }) => {
+                SegKind::of(segment) == kind
+                    && host(segment.src.host).starts_with(from)
+                    && sender_state(trace, i, segment) == Some(state)
+            }
+            (On::Quiet(on), _) => {
+                let t = trace.events[i].t;
+                let same = |e: &&synack_model::trace::Event| e.t == t;
+                on.matches(trace, i)
+                    && !trace.events[..i]
+                        .iter()
+                        .rev()
+                        .take_while(same)
+                        .chain(trace.events[i + 1..].iter().take_while(same))
+                        .any(|e| matches!(e.kind, EventKind::StateChanged { .. }))
+            }
             _ => false,
         }
     }
+}
+
+/// The state of the socket that sends `segment` (event `i`), as its last transition before
+/// `i` left it. The socket is the one bound to the segment's source whose peer is the
+/// destination (an accepted connection, not its listener).
+fn sender_state(trace: &Trace, i: usize, segment: &Segment) -> Option<TcpState> {
+    let src = segment.src;
+    let sock = trace
+        .sockets
+        .iter()
+        .filter(|s| s.host == src.host && s.local_port == src.port)
+        .find(|s| s.remote.is_none_or(|r| r == segment.dst))?;
+    trace.events[..i].iter().rev().find_map(|e| match &e.kind {
+        EventKind::StateChanged { socket, to, .. } if *socket == sock.id => Some(*to),
+        _ => None,
+    })
 }
 
 /// Whether event `kind` is a step every case's table must explain: a segment sent or lost, or a

@@ -84,6 +84,9 @@ pub struct Props {
     /// The scene's teaching paragraphs for its case (shown with the narration).
     #[prop_or_default]
     pub teach: Option<super::teach::Teach>,
+    /// Title, case and parameters for handouts (export, print); `None`: the file name only.
+    #[prop_or_default]
+    pub handout: Option<super::export::HandoutInfo>,
 }
 
 #[component]
@@ -193,7 +196,7 @@ pub fn Player(p: &Props) -> Html {
         }
     });
 
-    html! {
+    let player = html! {
         <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
             <legend::StageTabs view={*view} {on_view} ladder={p.ladder.clone()} {lang} />
             <div class="stage">
@@ -216,7 +219,26 @@ pub fn Player(p: &Props) -> Html {
             { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
             { for inspector }
         </div>
-    }
+    };
+    // The export buttons draw handouts of the whole scene from this (full build only, see
+    // `handout`).
+    #[cfg(feature = "full")]
+    let player = {
+        let ladders = match &p.split {
+            Some((tcp, udp)) => vec![tcp.clone(), udp.clone()],
+            None => vec![p.ladder.clone()],
+        };
+        let source = super::handout::Source {
+            trace: p.trace.clone(),
+            ladders,
+            teach: p.teach.clone(),
+            info: p.handout.clone(),
+            lang,
+            api: crate::app::use_shell().api,
+        };
+        html! { <ContextProvider<super::handout::Source> context={source}>{ player }</ContextProvider<super::handout::Source>> }
+    };
+    player
 }
 
 /// "10.0.0.1:50000 → 10.0.0.2:80", for the inspector's heading.

@@ -28,7 +28,7 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &["real-capture"],
-        any_sent(Ack, "client"),
+        On::Quiet(&any_sent(Ack, "client")),
         "客户端回应每个重发的 SYN-ACK：它已经是 ESTABLISHED，把这当成一个重复的报文来确认。队列还是满的，这个 ACK 又被忽略了。",
         "The client answers each repeated SYN-ACK: it is already ESTABLISHED and acknowledges what looks like a duplicate. The queue is still full, and this ACK is ignored again.",
     ),

@@ -32,7 +32,14 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &["simultaneous-close"],
-        On::Either(&[enters("", Closing), sent(Ack, "")]),
+        On::Either(&[
+            enters("", Closing),
+            On::SentIn {
+                kind: Ack,
+                from: "",
+                state: Closing,
+            },
+        ]),
         "各自在自己的 FIN 还没被确认时收到了对方的 FIN：FIN-WAIT-1 → CLOSING（RFC 9293 §3.6），并确认对方的 FIN。CLOSING 只在同时关闭时出现。",
         "Each receives the other's FIN while its own is still unacknowledged: FIN-WAIT-1 → CLOSING (RFC 9293 §3.6), and it acknowledges that FIN. CLOSING appears only in a simultaneous close.",
     ),
@@ -56,13 +63,6 @@ pub static ROWS: &[Row] = &[
         "The server's retransmission timer expires (one RTO: the measured round trip plus Linux's 200 ms minimum) and it sends its FIN again.",
     ),
     row(
-        &["last-ack-lost"],
-        sent(Ack, "client"),
-        "这正是 TIME-WAIT 存在的理由：客户端还记得这个连接，于是用 ACK 回应重发的 FIN，服务器随之关闭。如果客户端已经 CLOSED，它只能回 RST，服务器就会看到一个错误。",
-        "This is why TIME-WAIT exists: the client still remembers the connection and answers the repeated FIN with an ACK, and the server can close. Had the client already been CLOSED, it could only answer RST, and the server would see an error.",
-    ),
-    // Half close.
-    row(
         &["half-close"],
         sent(Data, "server"),
         "客户端用的是 shutdown(SHUT_WR)：它不再发送，但仍然可以接收。处在 CLOSE-WAIT 的服务器照样把回复发过去：半关闭的连接在一个方向上继续传数据（RFC 9293 §3.6）。",
@@ -70,7 +70,11 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &["half-close"],
-        sent(Ack, "client"),
+        On::SentIn {
+            kind: Ack,
+            from: "client",
+            state: FinWait2,
+        },
         "客户端确认这些数据，它的 recv() 收到了回复。FIN-WAIT-2 只表示客户端到服务器这个方向关了，反方向还开着。",
         "The client acknowledges the data and its recv() returns the reply. FIN-WAIT-2 only means the client-to-server direction is closed; the other one is still open.",
     ),
@@ -123,6 +127,17 @@ pub static ROWS: &[Row] = &[
         "最后一个 FIN 被确认，主动关闭方进入 TIME-WAIT，等 2·MSL：Linux 上固定 60 秒（TCP_TIMEWAIT_LEN，不能调）。它留下来，是为了回应可能重发的 FIN，并让旧连接的迟到报文在同一对地址端口被重用前消失。",
         "The last FIN is acknowledged and the active closer enters TIME-WAIT for 2·MSL: a fixed 60 s on Linux (TCP_TIMEWAIT_LEN, not tunable). It stays to answer a repeated FIN and to let old duplicates die out before the same address and port pair is used again.",
     ),
+    row(
+        &["last-ack-lost"],
+        On::SentIn {
+            kind: Ack,
+            from: "client",
+            state: TimeWait,
+        },
+        "这正是 TIME-WAIT 存在的理由：客户端还记得这个连接，于是用 ACK 回应重发的 FIN，服务器随之关闭。如果客户端已经 CLOSED，它只能回 RST，服务器就会看到一个错误。",
+        "This is why TIME-WAIT exists: the client still remembers the connection and answers the repeated FIN with an ACK, and the server can close. Had the client already been CLOSED, it could only answer RST, and the server would see an error.",
+    ),
+    // Half close.
     row(
         &[],
         moves("", LastAck, Closed),

@@ -146,3 +146,37 @@ fn a_moment_without_a_matching_row_shows_nothing() {
         .expect("a SYN");
     assert!(paragraph(s.teach, &p.case, &trace, syn..syn + 1).is_some());
 }
+
+#[test]
+fn the_handshake_ack_and_the_ack_from_time_wait_get_different_paragraphs() {
+    let s = ALL
+        .iter()
+        .find(|s| s.route.id() == "teardown")
+        .expect("the teardown scene");
+    let mut p = s.base_params();
+    p.case = "last-ack-lost".into();
+    let trace = s.run(&p, &Query::default()).expect("runs");
+    let acks: Vec<usize> = (0..trace.events.len())
+        .filter(|&i| match &trace.events[i].kind {
+            EventKind::SegmentSent { segment, .. } => {
+                synack_model::read::SegKind::of(segment) == synack_model::read::SegKind::Ack
+                    && trace.hosts[segment.src.host.0 as usize].name == "client"
+            }
+            _ => false,
+        })
+        .collect();
+    let moment = |i: usize| {
+        let t = trace.events[i].t;
+        let first = trace.events.partition_point(|e| e.t < t);
+        let end = trace.events.partition_point(|e| e.t <= t);
+        paragraph(s.teach, &p.case, &trace, first..end).expect("a paragraph")
+    };
+    let (handshake, from_time_wait) = (moment(acks[0]), moment(*acks.last().expect("acks")));
+    assert_ne!(handshake, from_time_wait);
+    assert!(handshake.en.contains("handshake"), "{}", handshake.en);
+    assert!(
+        from_time_wait.en.contains("TIME-WAIT"),
+        "{}",
+        from_time_wait.en
+    );
+}
