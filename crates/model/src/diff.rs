@@ -702,6 +702,9 @@ fn call_name(k: AppCallKind) -> &'static str {
         AppCallKind::Close => "close",
         AppCallKind::Abort => "abort",
         AppCallKind::SetNoDelay => "setnodelay",
+        AppCallKind::SetSockOpt => "setsockopt",
+        AppCallKind::Poll => "poll",
+        AppCallKind::TcpInfo => "tcp_info",
     }
 }
 
@@ -715,6 +718,8 @@ fn result_text(r: &AppResult, names: &Names) -> String {
         AppResult::Eof => "0 (EOF)".into(),
         AppResult::Accepted { socket } => names.socket(*socket),
         AppResult::Error { errno } => errno.clone(),
+        AppResult::Polled { ready } => crate::text::polled_text(*ready).into(),
+        AppResult::TcpInfo { info } => crate::text::info_text(info),
     }
 }
 

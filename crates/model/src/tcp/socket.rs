@@ -52,6 +52,8 @@ pub struct TcpSocket {
     /// bind a port that sockets other than listeners still hold (one in TIME-WAIT after a
     /// server restart) only when they and it both set it (`inet_csk_bind_conflict`).
     pub reuse_addr: bool,
+    /// SO_REUSEPORT (Linux `sk_reuseport`): listeners that all set it share a port.
+    pub reuse_port: bool,
     /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
     pub snd_mss: u32,
     ts_ok: bool,
@@ -75,6 +77,32 @@ pub struct TcpSocket {
     pub send_cap: u32,
     fin_queued: bool,
     pub nodelay: bool,
+    /// TCP_CORK (Linux `TCP_NAGLE_CORK` in `tp->nonagle`): a partial segment waits for more
+    /// data, for the option to be cleared, or for the probe timer (tcp(7): "a 200 millisecond
+    /// ceiling"; in the source it is `tcp_check_probe_timer`, max(RTO, TCP_RTO_MIN), armed
+    /// when nothing is in flight). Stronger than TCP_NODELAY (`tcp_nagle_check`).
+    pub cork: bool,
+    /// The send() being handled carries MSG_MORE: `tcp_sendmsg` pushes with
+    /// `TCP_NAGLE_CORK` for that call only; later pushes (an ACK arriving) use the socket's
+    /// own setting.
+    more: bool,
+    /// The next `output` sends a partial segment whatever Nagle or the cork say (Linux
+    /// `tcp_write_wakeup`, which the probe timer calls when the window is open).
+    push_once: bool,
+    /// TCP_USER_TIMEOUT in microseconds, 0 = off (`icsk->icsk_user_timeout`): data
+    /// unacknowledged this long kills the connection, instead of the `tcp_retries2` budget.
+    pub user_timeout_us: Micros,
+    /// When the unacknowledged data at the head was first sent, for the user timeout (Linux
+    /// `tp->retrans_stamp` takes the head skb's send time in `tcp_retransmit_skb`).
+    ut_stamp: Option<Micros>,
+    /// When the first unanswered zero-window probe went out (`icsk_probes_tstamp`), for the
+    /// user timeout.
+    probes_tstamp: Option<Micros>,
+    /// SO_LINGER: `None` off, `Some(0)` close() resets, `Some(t)` close() waits up to `t`.
+    pub linger_us: Option<Micros>,
+    /// shutdown(SHUT_RD) (Linux `RCV_SHUTDOWN`): recv() returns what is queued, then 0
+    /// without waiting. Segments still arrive and are acknowledged; nothing is sent.
+    pub shut_rd: bool,
     /// End of the last small segment sent (Minshall's Nagle variant, Linux `snd_sml`).
     snd_sml: SeqNumber,
 
@@ -231,6 +259,7 @@ impl TcpSocket {
             our_mss: p.mss,
             rcvbuf_locked: false,
             reuse_addr: false,
+            reuse_port: false,
             snd_mss: mss,
             ts_ok: false,
             sack_ok: false,
@@ -250,6 +279,14 @@ impl TcpSocket {
             send_cap: p.send_buffer,
             fin_queued: false,
             nodelay: false,
+            cork: false,
+            more: false,
+            push_once: false,
+            user_timeout_us: 0,
+            ut_stamp: None,
+            probes_tstamp: None,
+            linger_us: None,
+            shut_rd: false,
             snd_sml: SeqNumber(0),
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
@@ -1063,13 +1100,18 @@ impl TcpSocket {
                     break;
                 }
             }
-            if new_data
-                && len == avail
-                && len > 0
-                && len < self.snd_mss
-                && !fin_pending
-                && !self.nodelay
-            {
+            let partial = new_data && len == avail && len > 0 && len < self.snd_mss;
+            if partial && !fin_pending && (self.cork || self.more) && !self.push_once {
+                // `tcp_nagle_check` with TCP_NAGLE_CORK: hold the partial segment. With
+                // nothing in flight no ACK will come to push it, so `tcp_write_xmit` returns
+                // true and `__tcp_push_pending_frames` arms the probe timer
+                // (`tcp_check_probe_timer`): the 200 ms ceiling of tcp(7).
+                if flight == 0 {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
+            if partial && !fin_pending && !self.nodelay && !self.push_once {
                 // Nagle (RFC 896, RFC 9293 §3.7.4); Linux uses Minshall's variant
                 // (`tcp_nagle_check`): hold a small segment only while a *small* one is
                 // unacknowledged.
@@ -1116,10 +1158,11 @@ impl TcpSocket {
                 self.schedule_loss_probe(ctx);
             }
             self.cancel_timer(TimerKind::Persist, ctx);
-            if with_fin {
+            if with_fin || std::mem::take(&mut self.push_once) {
                 break;
             }
         }
+        self.push_once = false;
         sent
     }
 
@@ -1681,6 +1724,10 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
         let window_changed = wnd != self.snd_wnd;
+        if wnd > 0 {
+            // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
+            self.probes_tstamp = None;
+        }
         if ack.gt(self.snd_una) {
             let acked = ack - self.snd_una;
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
@@ -1712,6 +1759,7 @@ impl TcpSocket {
             self.sndbuf.release_to(data_acked);
             self.backoff = 0;
             self.retrans_stamp = None;
+            self.ut_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
             let action = if bytes_acked > 0 {
                 self.cc.on_new_ack(ack, bytes_acked, flight)
@@ -2191,7 +2239,19 @@ impl TcpSocket {
                 } else {
                     p.data_retries
                 };
-                let spent = if p.retries_as_time_budget {
+                if self.ut_stamp.is_none() {
+                    // The head's first transmission (it is the oldest entry of the log).
+                    let head = self.sent_log.front().map(|e| e.2);
+                    self.ut_stamp = Some(head.unwrap_or(ctx.now));
+                }
+                let spent = if self.user_timeout_us > 0 {
+                    // `tcp_write_timeout` → `retransmits_timed_out(sk, tcp_retries2,
+                    // icsk_user_timeout)`: the user timeout replaces the retry budget.
+                    self.backoff > 1
+                        && self
+                            .ut_stamp
+                            .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
+                } else if p.retries_as_time_budget {
                     // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
                     // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
                     self.retry_budget_spent(boundary, p.rto_min_us, ctx)
@@ -2214,8 +2274,24 @@ impl TcpSocket {
                     self.retransmit_first(ctx);
                 }
                 self.arm_rto(ctx);
+                self.clamp_rto_to_user_timeout(ctx);
             }
             _ => {}
+        }
+    }
+
+    /// Linux `tcp_clamp_rto_to_user_timeout`: the next retransmission timer fires no later
+    /// than the user timeout's end, so the connection dies on time, not an RTO later.
+    fn clamp_rto_to_user_timeout(&mut self, ctx: &mut Ctx) {
+        let (Some(start), Some(at)) = (self.ut_stamp, self.timer(TimerKind::Retransmit)) else {
+            return;
+        };
+        if self.user_timeout_us == 0 {
+            return;
+        }
+        let end = (start + self.user_timeout_us).max(ctx.now + 1);
+        if end < at {
+            self.set_timer(TimerKind::Retransmit, end, ctx);
         }
     }
 
@@ -2228,12 +2304,21 @@ impl TcpSocket {
             return;
         }
         if self.snd_wnd > 0 {
+            // `tcp_send_probe0` → `tcp_write_wakeup`: the window is open, so the segment at
+            // the head goes out whatever Nagle or TCP_CORK say (corked data's ceiling).
+            self.push_once = true;
             self.output(ctx);
             return;
         }
         self.persist_backoff += 1;
         self.probes_out += 1;
         if self.probes_out > ctx.p.persist_probe_max {
+            return self.fail("ETIMEDOUT", ctx);
+        }
+        // `tcp_probe_timer`: with TCP_USER_TIMEOUT the probes stop once the first
+        // unanswered one is that old, even while the peer answers them.
+        let first_probe = *self.probes_tstamp.get_or_insert(ctx.now);
+        if self.user_timeout_us > 0 && ctx.now - first_probe >= self.user_timeout_us {
             return self.fail("ETIMEDOUT", ctx);
         }
         if ctx.p.probe_with_data && self.sndbuf.tail > self.soff(self.snd_una) {
@@ -2271,10 +2356,78 @@ impl TcpSocket {
 
     /// send(): queue the first `len` bytes of `spans` (the caller checked the space) and
     /// transmit what is allowed.
-    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, ctx: &mut Ctx) {
+    /// `more` is MSG_MORE: this call's push holds a partial segment as TCP_CORK would.
+    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, more: bool, ctx: &mut Ctx) {
         self.sndbuf.push_range(spans, 0, len);
+        self.more = more;
         self.output(ctx);
+        self.more = false;
         self.report(ctx);
+    }
+
+    /// setsockopt(TCP_CORK). Clearing it pushes what waits, under the usual Nagle rule
+    /// (`__tcp_sock_set_cork` → `tcp_push_pending_frames`).
+    pub fn set_cork(&mut self, on: bool, ctx: &mut Ctx) {
+        self.cork = on;
+        if !on {
+            self.output(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// setsockopt(TCP_QUICKACK) (`__tcp_sock_set_quickack`): off enters ping-pong mode
+    /// (ACKs wait for a reply or the delayed-ACK timer); on leaves it and, in ESTABLISHED or
+    /// CLOSE-WAIT, sends an ACK that is owed at once (`tcp_cleanup_rbuf(sk, 1)`).
+    pub fn set_quickack(&mut self, on: bool, ctx: &mut Ctx) {
+        if !on {
+            self.pingpong = true;
+            return;
+        }
+        self.pingpong = false;
+        let owed = self.ack_sched || self.delack_bytes > 0;
+        if owed
+            && self.remote.is_some()
+            && matches!(self.state, TcpState::Established | TcpState::CloseWait)
+        {
+            self.send_ack(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// Would recv() return without waiting (poll's POLLIN; `tcp_poll`): data queued, the
+    /// peer's FIN, an error, or this side shut for reading. A listener: a connection waits.
+    pub fn readable(&self) -> bool {
+        if let Some(l) = &self.listen {
+            return !l.accept_queue.is_empty();
+        }
+        !self.rcvbuf.is_empty()
+            || self.fin_received
+            || self.shut_rd
+            || self.error.is_some()
+            || (self.state == TcpState::Closed && self.remote.is_some())
+    }
+
+    /// getsockopt(TCP_INFO) (`tcp_get_info`): windows in segments of `snd_mss` bytes; the
+    /// RTO as it stands, backed off (`icsk_rto` doubles on each timeout).
+    pub fn info(&self, p: &crate::profile::Profile) -> crate::trace::TcpInfo {
+        let mss = self.snd_mss.max(1);
+        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        crate::trace::TcpInfo {
+            state: self.state,
+            rto_us: self.rtt.rto_backed_off(self.backoff, p),
+            rtt_us: self.rtt.srtt.unwrap_or(0),
+            cwnd: self.cc.cwnd / mss,
+            // `tcp_get_info` reports TCP_INFINITE_SSTHRESH (0x7fffffff) as is; so does this.
+            ssthresh: if self.cc.ssthresh >= 0x7fff_ffff {
+                0x7fff_ffff
+            } else {
+                self.cc.ssthresh / mss
+            },
+            snd_mss: self.snd_mss,
+            unacked: flight.div_ceil(mss),
+            retransmits: self.backoff,
+            total_retrans: self.stats.retransmits,
+        }
     }
 
     /// recv() with a buffer of `max` bytes.
@@ -2347,7 +2500,7 @@ impl TcpSocket {
         if let Some(e) = self.take_error() {
             return RecvOutcome::Error(e);
         }
-        if self.fin_received || self.error_reported {
+        if self.fin_received || self.error_reported || self.shut_rd {
             // After the error was reported the socket is shut down: recv reads 0.
             return RecvOutcome::Eof;
         }
@@ -2359,6 +2512,13 @@ impl TcpSocket {
 
     fn advertised_window_now(&self) -> u32 {
         self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32
+    }
+
+    /// shutdown(SHUT_RD): only this side's reads end (Linux `tcp_shutdown` acts on SEND
+    /// only; `tcp_recvmsg` returns 0 once the queue is empty and RCV_SHUTDOWN is set).
+    pub fn app_shutdown_read(&mut self, ctx: &mut Ctx) {
+        self.shut_rd = true;
+        self.report(ctx);
     }
 
     /// shutdown(SHUT_WR): queue a FIN after the data (RFC 9293 §3.10.4 CLOSE, half-close).
