@@ -11,7 +11,7 @@ use synack_model::scenario::{
     Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
     SegmentMatch, SocketSpec, Step,
 };
-use synack_model::trace::Proto;
+use synack_model::trace::{Proto, ShutHow};
 
 /// One-way delay of every case, ms: long enough that sock_diag (polled every ms) sees short
 /// states such as SYN-SENT, and that two FINs can cross.
@@ -74,6 +74,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             len,
             message: None,
             content: None,
+            more: false,
         })
     };
     let recv = || Step::now(Action::Recv { max: 65536 });
@@ -227,7 +228,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             vec![
                 connect_at(50),
                 send(5),
-                Step::at(ms(200), Action::Shutdown),
+                Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 recv(),
                 recv(),
                 Step::after(ms(50), Action::Close),
@@ -426,7 +427,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             vec![
                 connect_at(50),
                 send(5),
-                Step::at(ms(200), Action::Shutdown),
+                Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 Step::at(ms(250), send(5).action),
                 recv(),
             ],
@@ -477,6 +478,7 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
                 len: 5,
                 message: None,
                 content: None,
+                more: false,
             }),
             Step::now(Action::Recv { max: 65536 }),
             Step::at(ms(300), Action::Close),
@@ -526,6 +528,7 @@ fn backlog(name: &str, syncookies: bool) -> Scenario {
                     len: 5,
                     message: None,
                     content: None,
+                    more: false,
                 }),
                 Step::now(Action::Recv { max: 1024 }),
             ],
@@ -554,6 +557,10 @@ fn socket(label: &str, host: &str, port: u16) -> SocketSpec {
         join: Vec::new(),
         max_seg: None,
         syn_count: None,
+        cork: false,
+        user_timeout_us: None,
+        linger_us: None,
+        reuse_port: false,
     }
 }
 
