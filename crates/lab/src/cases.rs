@@ -18,7 +18,7 @@ use synack_model::trace::{Proto, ShutHow};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 27] = [
+pub const NAMES: [&str; 28] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -35,6 +35,7 @@ pub const NAMES: [&str; 27] = [
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
     "loss-tail",
+    "psh-writes",
     "delayed-ack",
     "delayed-ack-no-reader",
     "retries2-timeout",
@@ -282,6 +283,20 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             Some("client"),
             SegmentMatch::Data,
             Some(10),
+        ),
+        "psh-writes" => base(
+            name,
+            "three writes of 5000 bytes (three full segments and 656 bytes), 300 ms apart: each \
+             leaves in GSO chunks of two segments, and PSH ends each chunk: on the 2nd segment \
+             and on the 656 bytes, never on the 3rd",
+            1_500,
+            listen_accept(vec![late_read(1_200)]),
+            vec![
+                connect_at(50),
+                Step::at(ms(200), send(5_000).action),
+                Step::at(ms(500), send(5_000).action),
+                Step::at(ms(800), send(5_000).action),
+            ],
         ),
         "delayed-ack" => base(
             name,
