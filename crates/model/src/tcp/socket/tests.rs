@@ -874,7 +874,7 @@ fn msg_more_holds_a_partial_segment_for_its_own_call_only() {
 }
 
 #[test]
-fn tcp_quickack_off_delays_the_ack_and_on_sends_the_owed_ack_at_once() {
+fn tcp_quickack_off_delays_the_ack_and_on_sends_the_owed_ack_once_the_data_is_read() {
     let mut h = socket_established();
     h.with(|s, ctx| s.set_quickack(false, ctx));
     send!(h, "P. seq=1 ack=1 len=100");
@@ -884,12 +884,18 @@ fn tcp_quickack_off_delays_the_ack_and_on_sends_the_owed_ack_at_once() {
         "the ACK is delayed"
     );
     h.wait_ms(10);
+    // Unread data: `tcp_cleanup_rbuf` keeps waiting.
+    h.with(|s, ctx| s.set_quickack(true, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    h.with(|s, ctx| s.app_recv(1000, ctx));
+    recv_nothing!(h);
     h.with(|s, ctx| s.set_quickack(true, ctx));
     recv!(h, [". seq=1 ack=101 len=0"]);
 }
 
 #[test]
-fn tcp_user_timeout_ends_the_connection_that_long_after_the_unacknowledged_send() {
+fn tcp_user_timeout_ends_the_connection_that_long_after_the_first_retransmission() {
     let mut h = socket_established();
     h.s.user_timeout_us = 1_000_000;
     app_send(&mut h, 100, false);
@@ -902,9 +908,10 @@ fn tcp_user_timeout_ends_the_connection_that_long_after_the_unacknowledged_send(
         }
     }
     // RTO 200 ms doubling: 200, 600; the third timer is clamped to the user timeout's end
-    // (`tcp_clamp_rto_to_user_timeout`), 1 s after the first transmission, and kills it.
+    // (`tcp_clamp_rto_to_user_timeout`), 1 s after the first retransmission
+    // (`retrans_stamp`), not at the 1.4 s the backoff would give, and kills it.
     assert_eq!(retransmitted_at, [200, 600]);
-    assert_eq!(h.now, 1_000_000);
+    assert_eq!(h.now, 1_200_000);
     assert_eq!(h.s.error, Some("ETIMEDOUT"));
     assert_eq!(h.s.state, TcpState::Closed);
 }
