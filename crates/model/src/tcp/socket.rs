@@ -500,6 +500,10 @@ impl TcpSocket {
                 return self.arm_rto(ctx);
             }
             let psh = self.psh_alone(data_end - len, len, ctx);
+            // Karn (RFC 6298 §3): the ACK that follows cannot tell the copies apart, so the
+            // segment being timed yields no sample (Linux times it from the timestamp echo,
+            // which gives the probe's RTT; measured on 6.18: SRTT unchanged at 40.7 ms).
+            self.rtt_probe = None;
             self.send_data_at(data_end - len, len, fin_sent, 1, psh, ctx);
         }
         self.tlp_high_seq = Some(self.snd_nxt);
