@@ -961,3 +961,43 @@ fn tcp_info_counts_windows_in_segments_and_reports_retransmissions() {
     );
     assert_eq!(i.cwnd, 1, "an RTO collapses cwnd to one segment");
 }
+
+// ---------------------------------------------------------------- ACK every second segment
+
+/// Established, quick-ACK mode used up (`tcp_dec_quickack_mode`), data seen before (ATO set).
+fn socket_past_quickack() -> Harness {
+    let mut h = socket_established();
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    h
+}
+
+#[test]
+fn two_unread_segments_that_shrink_the_window_wait_for_the_delayed_ack() {
+    // `__tcp_ack_snd_check`: two full segments are owed an ACK at once only if the window
+    // offered now is no smaller than the last one. Nobody reads, the free space bounds the
+    // window: it shrinks, so the ACK waits for the timer.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once() {
+    // The same two segments while rcv_ssthresh, not the free space, bounds the window: it
+    // stays as offered, and the second segment is acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.s.rcv_ssthresh = 20_000;
+    h.s.rcv_wnd = 20_000;
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
