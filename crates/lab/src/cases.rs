@@ -18,7 +18,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 39] = [
+pub const NAMES: [&str; 40] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -36,6 +36,7 @@ pub const NAMES: [&str; 39] = [
     "loss-fast-retransmit",
     "loss-tail",
     "psh-writes",
+    "psh-half-window",
     "idle-restart",
     "idle-no-restart",
     "delayed-ack",
@@ -309,6 +310,19 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(800), send(5_000).action),
             ],
         ),
+        "psh-half-window" => {
+            let mut sc = base(
+                name,
+                "one 14480-byte write into a 15928-byte window (SO_RCVBUF 16384 on the \
+                 server): skbs of half the window, and PSH where a chunk ends or more than half \
+                 the window was written since the last PSH: segments 2, 4, 6, 7, 9 and 10",
+                2_000,
+                listen_accept(vec![late_read(1_500)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            );
+            sc.sockets[0].recv_buffer = Some(16_384);
+            sc
+        }
         "idle-restart" | "idle-no-restart" => {
             // 40000 bytes grow cwnd to 38 segments; after 1.3 s of silence (over five RTOs)
             // 20000 more. The reader looks at 1 s and 2.5 s only, so the second write's

@@ -1001,3 +1001,22 @@ fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once()
     send!(h, ". seq=1461 ack=1 len=1460");
     recv!(h, [". seq=1 ack=2921 len=0"]);
 }
+
+#[test]
+fn a_gso_chunk_holds_what_the_pacing_rate_sends_in_a_millisecond_at_least_two_segments() {
+    // `tcp_tso_autosize` with `tcp_update_pacing_rate`'s slow-start rate (200 % of
+    // cwnd · mss / srtt), 1448-byte segments, cwnd 10. Measured on 6.18 with CUBIC: 2 at a
+    // 40 ms RTT, 3 at the 5.15 ms the kernel measured over a 2 ms wire.
+    let mut h = socket_established();
+    h.s.snd_mss = 1448;
+    h.s.cc.cwnd = 10 * 1448;
+    let mut chunk = |rtt_us: u64| {
+        h.s.rtt.srtt = Some(rtt_us);
+        h.s.min_rtt = Some(rtt_us);
+        h.with(|s, ctx| s.tso_segs(0, ctx))
+    };
+    assert_eq!(chunk(40_000), 2);
+    assert_eq!(chunk(5_150), 3);
+    // Shorter paths add `sk_gso_max_size >> (min_rtt_us >> 9)`: 4 ms → 7070 + 509 bytes.
+    assert_eq!(chunk(4_000), 5);
+}
