@@ -1020,3 +1020,15 @@ fn a_gso_chunk_holds_what_the_pacing_rate_sends_in_a_millisecond_at_least_two_se
     // Shorter paths add `sk_gso_max_size >> (min_rtt_us >> 9)`: 4 ms → 7070 + 509 bytes.
     assert_eq!(chunk(4_000), 5);
 }
+
+#[test]
+fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
+    // `tcp_nagle_check`: TCP_NAGLE_CORK holds whatever TCP_NAGLE_OFF says.
+    let mut h = socket_established();
+    h.s.nodelay = true;
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
