@@ -724,3 +724,311 @@ fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
     );
     assert!(!h.s.segment_acceptable(nxt, 1), "len > 0, window 0: never");
 }
+
+// ---------------------------------------------------------------- PSH (tcp/skbs.rs)
+
+/// The handshake is over (passive side) after a 40 ms round trip, the peer offering `win`.
+fn socket_established_40ms(win: u16) -> Harness {
+    let mut h = socket_syn_received();
+    h.wait_ms(40);
+    send!(h, &format!(". seq=1 ack=1 win={win}"));
+    recv_nothing!(h);
+    h
+}
+
+/// The application writes `len` bytes in one send().
+fn write(h: &mut Harness, len: u32) {
+    let spans = [PayloadSpan {
+        message: MessageId(0),
+        start: 0,
+        end: len,
+    }];
+    h.with(|s, ctx| s.app_send(&spans, len, false, ctx));
+}
+
+#[test]
+fn a_write_leaves_in_gso_chunks_of_two_segments_each_ending_with_psh() {
+    // 40 ms RTT, cwnd 10: the pacing rate sends 1460 · 10 · 2 / 40 ms ≈ 712 bytes a
+    // millisecond, so `tcp_tso_autosize` gives tcp_min_tso_segs' 2 segments a chunk, and
+    // `__tcp_transmit_skb` sets PSH on each (measured on 6.18 with 1448-byte segments:
+    // PSH on segments 2, 4, 6, 8 and 10 of one 14480-byte write).
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 14_600);
+    let mut want = Vec::new();
+    for i in 0..5 {
+        want.push(format!(". seq={} ack=1 len=1460", 1 + 2920 * i));
+        want.push(format!("P. seq={} ack=1 len=1460", 1461 + 2920 * i));
+    }
+    assert_eq!(h.sent(), want);
+}
+
+#[test]
+fn a_lone_segment_carries_psh_only_when_it_ends_the_write() {
+    // Three full segments and 100 bytes: two chunks of two; the second holds the last
+    // full segment and the 100 bytes, so PSH lands on the 100 bytes, not on segment 3.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 3 * 1460 + 100);
+    recv!(
+        h,
+        [
+            ". seq=1 ack=1 len=1460",
+            "P. seq=1461 ack=1 len=1460",
+            ". seq=2921 ack=1 len=1460",
+            "P. seq=4381 ack=1 len=100",
+        ]
+    );
+    // A retransmission of the first segment alone: it ends no marked skb, so no PSH.
+    send!(h, ". seq=1 ack=1 win=65535");
+    send!(h, ". seq=1 ack=1 win=65535");
+    send!(h, ". seq=1 ack=1 win=65535");
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+}
+
+#[test]
+fn psh_follows_half_the_peers_largest_window() {
+    // The peer offers 8760 bytes (6 segments): a write fills skbs of half of it (4380,
+    // `tcp_bound_to_half_wnd`). The first full skb is the send head and leaves at once as
+    // one chunk (`tcp_push_one`); its unsent rest takes more bytes and fills up again, and
+    // by then more than half the window was written since the last PSH (`forced_push`), so
+    // that skb is marked and its lone last segment carries PSH. The write's last skb
+    // (`tcp_push`) is marked too, but only its first segment fits in the window, cut off
+    // without PSH; the rest waits for the window and takes it. Measured on 6.18 with a
+    // 15928-byte window and one 14480-byte write: PSH on segments 2, 4, 6, 7, 9 and 10.
+    let mut h = socket_established_40ms(8_760);
+    write(&mut h, 7 * 1460);
+    recv!(
+        h,
+        [
+            ". seq=1 ack=1 len=1460",
+            "P. seq=1461 ack=1 len=1460",
+            ". seq=2921 ack=1 len=1460",
+            "P. seq=4381 ack=1 len=1460",
+            "P. seq=5841 ack=1 len=1460",
+            ". seq=7301 ack=1 len=1460",
+        ]
+    );
+    send!(h, ". seq=1 ack=8761 win=8760");
+    recv!(h, ["P. seq=8761 ack=1 len=1460"]);
+}
+
+// ---------------------------------------------------------------- socket options (tcp(7))
+
+/// send() of `len` bytes, with MSG_MORE when `more`.
+fn app_send(h: &mut Harness, len: u32, more: bool) {
+    let span = PayloadSpan {
+        message: MessageId(0),
+        start: 0,
+        end: len,
+    };
+    h.with(|s, ctx| s.app_send(&[span], len, more, ctx));
+}
+
+/// Moves the clock to timer `k`'s deadline and lets it fire.
+fn fire(h: &mut Harness, k: TimerKind) {
+    let at = h.s.timer(k).unwrap_or_else(|| panic!("{k:?} is not armed"));
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(k, ctx));
+}
+
+#[test]
+fn corked_data_waits_until_a_full_segment_can_go() {
+    let mut h = socket_established();
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    app_send(&mut h, 1400, false);
+    // 1,500 bytes queued: one full segment leaves, the 40-byte rest stays corked.
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+}
+
+#[test]
+fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
+    let mut h = socket_established();
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    // tcp(7)'s 200 ms ceiling is the probe timer: max(RTO, TCP_RTO_MIN) after the write.
+    assert_eq!(h.s.timer(TimerKind::Persist), Some(200_000));
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
+fn clearing_tcp_cork_pushes_the_partial_segment() {
+    let mut h = socket_established();
+    h.with(|s, ctx| s.set_cork(true, ctx));
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    h.wait_ms(50);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
+fn msg_more_holds_a_partial_segment_for_its_own_call_only() {
+    let mut h = socket_established();
+    app_send(&mut h, 100, true);
+    recv_nothing!(h);
+    app_send(&mut h, 50, false);
+    recv!(h, ["P. seq=1 ack=1 len=150"]);
+}
+
+#[test]
+fn tcp_quickack_off_delays_the_ack_and_on_sends_the_owed_ack_once_the_data_is_read() {
+    let mut h = socket_established();
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    send!(h, "P. seq=1 ack=1 len=100");
+    recv_nothing!(h);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_some(),
+        "the ACK is delayed"
+    );
+    h.wait_ms(10);
+    // Unread data: `tcp_cleanup_rbuf` keeps waiting.
+    h.with(|s, ctx| s.set_quickack(true, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    h.with(|s, ctx| s.app_recv(1000, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_quickack(true, ctx));
+    recv!(h, [". seq=1 ack=101 len=0"]);
+}
+
+#[test]
+fn tcp_user_timeout_ends_the_connection_that_long_after_the_first_retransmission() {
+    let mut h = socket_established();
+    h.s.user_timeout_us = 1_000_000;
+    app_send(&mut h, 100, false);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    let mut retransmitted_at = Vec::new();
+    while h.s.state == TcpState::Established {
+        fire(&mut h, TimerKind::Retransmit);
+        if !h.sent().is_empty() {
+            retransmitted_at.push(h.now / 1000);
+        }
+    }
+    // RTO 200 ms doubling: 200, 600; the third timer is clamped to the user timeout's end
+    // (`tcp_clamp_rto_to_user_timeout`), 1 s after the first retransmission
+    // (`retrans_stamp`), not at the 1.4 s the backoff would give, and kills it.
+    assert_eq!(retransmitted_at, [200, 600]);
+    assert_eq!(h.now, 1_200_000);
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn without_tcp_user_timeout_the_same_connection_still_retries_at_one_second() {
+    let mut h = socket_established();
+    app_send(&mut h, 100, false);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    for _ in 0..3 {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.now, 1_400_000, "200 + 400 + 800 ms");
+    assert_eq!(h.s.state, TcpState::Established);
+}
+
+#[test]
+fn after_shut_rd_recv_returns_the_queued_data_then_zero_without_waiting() {
+    let mut h = socket_established();
+    send!(h, "P. seq=1 ack=1 len=100");
+    h.sent();
+    h.with(|s, ctx| s.app_shutdown_read(ctx));
+    recv_nothing!(h);
+    let got = h.with(|s, ctx| s.app_recv(60, ctx));
+    assert!(matches!(got, RecvOutcome::Data(ref d) if crate::tcp::buffers::spans_len(d) == 60));
+    let got = h.with(|s, ctx| s.app_recv(60, ctx));
+    assert!(matches!(got, RecvOutcome::Data(ref d) if crate::tcp::buffers::spans_len(d) == 40));
+    assert_eq!(h.with(|s, ctx| s.app_recv(60, ctx)), RecvOutcome::Eof);
+    assert!(h.s.readable(), "poll() sees POLLIN after SHUT_RD");
+    assert_eq!(h.s.state, TcpState::Established, "SHUT_RD sends nothing");
+}
+
+#[test]
+fn tcp_info_counts_windows_in_segments_and_reports_retransmissions() {
+    let mut h = socket_established();
+    let i = h.s.info(&h.p);
+    assert_eq!(i.state, TcpState::Established);
+    assert_eq!((i.snd_mss, i.cwnd, i.ssthresh), (1460, 10, 0x7fff_ffff));
+    app_send(&mut h, 100, false);
+    h.sent();
+    fire(&mut h, TimerKind::Retransmit);
+    let i = h.s.info(&h.p);
+    assert_eq!((i.retransmits, i.total_retrans, i.unacked), (1, 1, 1));
+    assert_eq!(
+        i.rto_us, 400_000,
+        "tcpi_rto is backed off: icsk_rto doubled"
+    );
+    assert_eq!(i.cwnd, 1, "an RTO collapses cwnd to one segment");
+}
+
+// ---------------------------------------------------------------- ACK every second segment
+
+/// Established, quick-ACK mode used up (`tcp_dec_quickack_mode`), data seen before (ATO set).
+fn socket_past_quickack() -> Harness {
+    let mut h = socket_established();
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    h
+}
+
+#[test]
+fn two_unread_segments_that_shrink_the_window_wait_for_the_delayed_ack() {
+    // `__tcp_ack_snd_check`: two full segments are owed an ACK at once only if the window
+    // offered now is no smaller than the last one. Nobody reads, the free space bounds the
+    // window: it shrinks, so the ACK waits for the timer.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once() {
+    // The same two segments while rcv_ssthresh, not the free space, bounds the window: it
+    // stays as offered, and the second segment is acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.s.rcv_ssthresh = 20_000;
+    h.s.rcv_wnd = 20_000;
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn a_gso_chunk_holds_what_the_pacing_rate_sends_in_a_millisecond_at_least_two_segments() {
+    // `tcp_tso_autosize` with `tcp_update_pacing_rate`'s slow-start rate (200 % of
+    // cwnd · mss / srtt), 1448-byte segments, cwnd 10. Measured on 6.18 with CUBIC: 2 at a
+    // 40 ms RTT, 3 at the 5.15 ms the kernel measured over a 2 ms wire.
+    let mut h = socket_established();
+    h.s.snd_mss = 1448;
+    h.s.cc.cwnd = 10 * 1448;
+    let mut chunk = |rtt_us: u64| {
+        h.s.rtt.srtt = Some(rtt_us);
+        h.s.min_rtt = Some(rtt_us);
+        h.with(|s, ctx| s.tso_segs(0, ctx))
+    };
+    assert_eq!(chunk(40_000), 2);
+    assert_eq!(chunk(5_150), 3);
+    // Shorter paths add `sk_gso_max_size >> (min_rtt_us >> 9)`: 4 ms → 7070 + 509 bytes.
+    assert_eq!(chunk(4_000), 5);
+}
+
+#[test]
+fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
+    // `tcp_nagle_check`: TCP_NAGLE_CORK holds whatever TCP_NAGLE_OFF says.
+    let mut h = socket_established();
+    h.s.nodelay = true;
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
