@@ -123,7 +123,7 @@ pub fn ScenePage(props: &Props) -> Html {
     #[cfg(not(feature = "full"))]
     let teach = None;
     #[cfg(feature = "full")]
-    let handout = Some(handout_info(scene, &p, lang, shell.api));
+    let handout = Some(handout_info(scene, p, lang, shell.api));
     #[cfg(not(feature = "full"))]
     let handout = None;
 
