@@ -22,7 +22,7 @@ use super::labels::{Isns, SegKind, SegKindText};
 use super::ladder::{fmt_ms, kinds_present};
 use super::layout::Ladder;
 use super::narration::{narrated, sentence};
-use super::teach::{paragraph, Teach};
+use super::teach::{explained, Teach};
 use super::tokens::{self, TOKENS};
 use super::Shared;
 use crate::dom::document;
@@ -76,8 +76,9 @@ pub fn notes(trace: &Trace, teach: Option<&Teach>, lang: Lang, api: Api) -> (Vec
         let end = first + ev[first..].partition_point(|e| e.t == t);
         let moment = first..end;
         first = end;
-        let text = match teach.and_then(|k| paragraph(k.rows, &k.case, trace, moment.clone())) {
-            Some(p) => p.get(lang).to_string(),
+        let why = teach.and_then(|k| explained(k.rows, &k.case, trace, moment.clone()));
+        let text = match why {
+            Some((p, _)) => p.get(lang).to_string(),
             // No paragraph: the narration of the moment's segments, losses and state changes.
             None => {
                 let key = moment
@@ -100,12 +101,27 @@ pub fn notes(trace: &Trace, teach: Option<&Teach>, lang: Lang, api: Api) -> (Vec
             more += 1;
             continue;
         }
-        // The arrow: one sent at this moment, else the one lost or arriving now.
-        let tail = moment
-            .clone()
-            .find(|&i| matches!(ev[i].kind, EventKind::SegmentSent { .. }));
+        // The arrow: the one of the step the paragraph explains, else one sent at this moment,
+        // else the one lost or arriving now.
+        let tail = why
+            .map(|(_, i)| i)
+            .filter(|&i| matches!(ev[i].kind, EventKind::SegmentSent { .. }))
+            .or_else(|| {
+                let lost = why.and_then(|(_, i)| match &ev[i].kind {
+                    EventKind::SegmentDropped { .. } => Some(()),
+                    _ => None,
+                });
+                lost.is_none()
+                    .then(|| {
+                        moment
+                            .clone()
+                            .find(|&i| matches!(ev[i].kind, EventKind::SegmentSent { .. }))
+                    })
+                    .flatten()
+            });
         let head = || {
-            moment.clone().find_map(|i| match &ev[i].kind {
+            let first = why.map(|(_, i)| i).into_iter();
+            first.chain(moment.clone()).find_map(|i| match &ev[i].kind {
                 EventKind::SegmentDropped { id, .. } | EventKind::SegmentArrived { id } => {
                     sent_event(*id)
                 }

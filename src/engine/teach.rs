@@ -273,10 +273,23 @@ pub fn paragraph(
     trace: &Trace,
     moment: std::ops::Range<usize>,
 ) -> Option<T> {
-    rows.iter()
-        .filter(|r| r.for_case(case))
-        .find(|r| moment.clone().any(|i| r.on.matches(trace, i)))
-        .map(|r| r.text)
+    explained(rows, case, trace, moment).map(|(t, _)| t)
+}
+
+/// [`paragraph`], with the first event of the moment the winning row matched (a handout puts
+/// the footnote's number on that event's arrow).
+pub fn explained(
+    rows: &[Row],
+    case: &str,
+    trace: &Trace,
+    moment: std::ops::Range<usize>,
+) -> Option<(T, usize)> {
+    rows.iter().filter(|r| r.for_case(case)).find_map(|r| {
+        moment
+            .clone()
+            .find(|&i| r.on.matches(trace, i))
+            .map(|i| (r.text, i))
+    })
 }
 
 /// A scene's table and the case it explains, as the player carries it.
