@@ -94,6 +94,41 @@ pub struct SceneDef {
 }
 
 impl SceneDef {
+    /// A scene with the defaults most scenes keep: no case beyond the buttons, no defaults of
+    /// its own, one diagram, no knobs, no own URL keys and nothing besides the ladder. A scene
+    /// changes what it needs with `SceneDef { panel: …, ..SceneDef::new(…) }`.
+    pub const fn new(
+        route: Route,
+        intro: &'static [T],
+        cases: fn() -> Vec<&'static str>,
+        words: fn(&str) -> Option<CaseWords>,
+        scenario: fn(&Knobs, &Params, &Query) -> Scenario,
+    ) -> SceneDef {
+        SceneDef {
+            route,
+            intro,
+            cases,
+            extra_case: no_extra_case,
+            words,
+            defaults: no_defaults,
+            scenario,
+            split_by_proto: false,
+            knobs: None,
+            own_keys: no_own_keys,
+            edit_own_key: no_edit_own_key,
+            panel: Panel::None,
+        }
+    }
+
+    /// [`SceneDef::new`] for a scene whose buttons are the cases of one [`CaseEnum`].
+    pub const fn of_cases<C: CaseEnum>(
+        route: Route,
+        intro: &'static [T],
+        scenario: fn(&Knobs, &Params, &Query) -> Scenario,
+    ) -> SceneDef {
+        SceneDef::new(route, intro, case_ids::<C>, case_words::<C>, scenario)
+    }
+
     /// The parameters before the URL is read: the first case and the scene's defaults.
     pub fn base_params(&self) -> Params {
         let cases = (self.cases)();
@@ -166,6 +201,39 @@ impl CaseWords {
             text: Some(text),
         }
     }
+}
+
+/// A scene's cases as one enum (the model's case enums, or the scene's own): the buttons in
+/// order and each one's words, from which [`SceneDef::of_cases`] fills `cases` and `words`.
+pub trait CaseEnum: Copy + 'static {
+    /// The buttons in order; the first is the default.
+    const BUTTONS: &'static [Self];
+
+    /// The id in URLs (`case=`).
+    fn id(self) -> &'static str;
+
+    /// Its button and the sentence under the buttons (an exhaustive `match` in the scene's
+    /// module, so a new case without words does not compile).
+    fn words(self) -> (T, T);
+
+    /// The button with this id.
+    fn from_button(id: &str) -> Option<Self> {
+        Self::BUTTONS.iter().copied().find(|c| c.id() == id)
+    }
+
+    /// The button with this id, or the default one: the page only runs a scene with a case it
+    /// offers (`SceneDef::cases_for`), and the tests below check every scene has buttons.
+    fn or_default(id: &str) -> Self {
+        Self::from_button(id).unwrap_or(Self::BUTTONS[0])
+    }
+}
+
+fn case_ids<C: CaseEnum>() -> Vec<&'static str> {
+    C::BUTTONS.iter().map(|c| c.id()).collect()
+}
+
+fn case_words<C: CaseEnum>(id: &str) -> Option<CaseWords> {
+    C::from_button(id).map(|c| CaseWords::new(c.words()))
 }
 
 /// A case's button label.

@@ -13,24 +13,26 @@ use yew::prelude::*;
 
 use synack_model::presets::{self, UdpCase};
 
-use super::{CaseWords, Panel, PanelArgs, SceneDef};
+use super::{CaseEnum, Panel, PanelArgs, SceneDef};
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Udp,
-    intro: INTRO,
-    cases: || UdpCase::ALL.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| UdpCase::from_id(id).map(|c| CaseWords::new(words(c))),
-    defaults: super::no_defaults,
-    scenario: |k, p, _| presets::udp(k, UdpCase::from_id(&p.case).unwrap_or(UdpCase::Boundaries)),
-    split_by_proto: false,
-    knobs: None,
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
+    ..SceneDef::of_cases::<UdpCase>(Route::Udp, INTRO, |k, p, _| {
+        presets::udp(k, UdpCase::or_default(&p.case))
+    })
 };
+
+impl CaseEnum for UdpCase {
+    const BUTTONS: &'static [Self] = UdpCase::ALL;
+    fn id(self) -> &'static str {
+        UdpCase::id(&self)
+    }
+    fn words(self) -> (T, T) {
+        words(self)
+    }
+}
 
 fn panel(a: &PanelArgs) -> Html {
     html! { <panel::UdpPanel trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} /> }
