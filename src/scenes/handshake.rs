@@ -11,15 +11,7 @@ pub static SCENE: SceneDef =
         presets::handshake(k, HandshakeCase::or_default(&p.case))
     });
 
-impl CaseEnum for HandshakeCase {
-    const BUTTONS: &'static [Self] = HandshakeCase::ALL;
-    fn id(self) -> &'static str {
-        HandshakeCase::id(&self)
-    }
-    fn words(self) -> (T, T) {
-        words(self)
-    }
-}
+model_cases!(HandshakeCase, words);
 
 const INTRO: &[T] = &[
     T::new(

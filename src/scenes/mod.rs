@@ -9,6 +9,22 @@
 //! Each scene's cases are the model's case enums; their words come from exhaustive matches in
 //! the scene's module, so a new case without words does not compile.
 
+/// [`CaseEnum`] for one of the model's case enums, every case a button, worded by the scene's
+/// `words` function.
+macro_rules! model_cases {
+    ($case:ident, $words:path) => {
+        impl $crate::scenes::CaseEnum for $case {
+            const BUTTONS: &'static [Self] = $case::ALL;
+            fn id(self) -> &'static str {
+                $case::id(&self)
+            }
+            fn words(self) -> ($crate::i18n::T, $crate::i18n::T) {
+                $words(self)
+            }
+        }
+    };
+}
+
 #[cfg(feature = "full")]
 mod backlog;
 mod controls;

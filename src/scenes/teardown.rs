@@ -13,15 +13,7 @@ pub static SCENE: SceneDef = SceneDef {
     })
 };
 
-impl CaseEnum for TeardownCase {
-    const BUTTONS: &'static [Self] = TeardownCase::ALL;
-    fn id(self) -> &'static str {
-        TeardownCase::id(&self)
-    }
-    fn words(self) -> (T, T) {
-        words(self)
-    }
-}
+model_cases!(TeardownCase, words);
 
 const INTRO: &[T] = &[
     T::new(

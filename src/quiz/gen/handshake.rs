@@ -1,11 +1,11 @@
 //! Handshake items (RFC 9293 §3.5): the SYN-ACK and its numbers, the states on each side, a
 //! lost SYN or final ACK, a closed port.
 
-use synack_model::presets::HandshakeCase;
+use synack_model::presets::HandshakeCase::{ClosedPort, FinalAckLost, Normal, SynLost};
 use synack_model::trace::{TcpState, Trace};
 
 use super::read::{before, first_seg, is, sent, tcp, Sent};
-use super::shapes::{next_segment, typed};
+use super::shapes::{next_after_loss, next_segment, typed};
 use super::{item, next_state_item, Ctx, Draft, Item, NextState, Sc};
 use crate::engine::labels::{Isns, Numbering};
 use crate::i18n::T;
@@ -15,13 +15,13 @@ use crate::route::Route;
 const HS: (Topic, Route) = (Topic::Handshake, Route::Handshake);
 
 pub(super) const ITEMS: &[Item] = &[
-    item("hs-synack", HS, |_| Sc::Hs(HandshakeCase::Normal), hs_synack),
-    item("hs-synack-ack", HS, |_| Sc::Hs(HandshakeCase::Normal), hs_synack_ack),
+    item("hs-synack", HS, |_| Sc::Hs(Normal), hs_synack),
+    item("hs-synack-ack", HS, |_| Sc::Hs(Normal), hs_synack_ack),
     next_state_item(
         "hs-syn-rcvd",
         HS,
         NextState {
-            sc: Sc::Hs(HandshakeCase::Normal),
+            sc: Sc::Hs(Normal),
             socket: "conn",
             from: TcpState::Listen,
             lead: T::new("客户端的 SYN 正要到达正在 listen 的服务器。", "The client's SYN is about to reach the listening server."),
@@ -35,7 +35,7 @@ pub(super) const ITEMS: &[Item] = &[
         "hs-client-est",
         HS,
         NextState {
-            sc: Sc::Hs(HandshakeCase::Normal),
+            sc: Sc::Hs(Normal),
             socket: "client",
             from: TcpState::SynSent,
             lead: T::new("服务器的 SYN-ACK 正要到达客户端。", "The server's SYN-ACK is about to reach the client."),
@@ -45,9 +45,9 @@ pub(super) const ITEMS: &[Item] = &[
                     ),
         },
     ),
-    item("hs-ack-lost", HS, |_| Sc::Hs(HandshakeCase::FinalAckLost), hs_ack_lost),
-    item("hs-syn-rto", HS, |_| Sc::Hs(HandshakeCase::SynLost), hs_syn_rto),
-    item("hs-closed", HS, |_| Sc::Hs(HandshakeCase::ClosedPort), hs_closed),
+    item("hs-ack-lost", HS, |_| Sc::Hs(FinalAckLost), hs_ack_lost),
+    item("hs-syn-rto", HS, |_| Sc::Hs(SynLost), hs_syn_rto),
+    item("hs-closed", HS, |_| Sc::Hs(ClosedPort), hs_closed),
 ];
 
 fn hs_synack(tr: &Trace, cx: &Ctx) -> Option<Draft> {
@@ -88,19 +88,14 @@ fn hs_synack_ack(tr: &Trace, cx: &Ctx) -> Option<Draft> {
 }
 
 fn hs_ack_lost(tr: &Trace, cx: &Ctx) -> Option<Draft> {
-    let all = sent(tr);
-    let lost = all.iter().find(|s| s.fate.is_some_and(|f| !f.1))?;
-    next_segment(
+    next_after_loss(
         tr,
         cx,
-        lost.fate?.0,
         T::new("客户端握手的最后一个 ACK 在路上丢了。", "The client's final handshake ACK was lost on the way."),
         T::new(
             "服务器还在 SYN-RECEIVED，它的重传定时器（初始 1 秒）到期后重发 SYN-ACK；客户端再回 ACK，服务器这才进入 ESTABLISHED。客户端不会自己重发 ACK：ACK 不占序号，没人等它的确认。",
             "The server is still in SYN-RECEIVED; when its retransmission timer (1 s at first) fires it sends the SYN-ACK again, the client answers with another ACK, and only then is the server ESTABLISHED. The client never resends a bare ACK on its own: an ACK takes no sequence number and is never acknowledged.",
-        )
-        .get(cx.lang)
-        .into(),
+        ),
     )
 }
 

@@ -50,6 +50,13 @@ pub(super) fn next_segment(
     })
 }
 
+/// [`next_segment`] after the first segment lost on the way, paused when it was dropped.
+pub(super) fn next_after_loss(tr: &Trace, cx: &Ctx, lead: T, why: T) -> Option<Draft> {
+    let all = sent(tr);
+    let lost = all.iter().find(|s| s.fate.is_some_and(|f| !f.1))?;
+    next_segment(tr, cx, lost.fate?.0, lead, why.get(cx.lang).into())
+}
+
 /// "Which state does X enter next?" paused just before the transition.
 pub(super) fn next_state(
     tr: &Trace,

@@ -1,11 +1,11 @@
 //! Teardown items (RFC 9293 §3.6): the ACK of a FIN and its number, the four states of the
 //! textbook close, TIME-WAIT's length, a lost last ACK.
 
-use synack_model::presets::TeardownCase;
+use synack_model::presets::TeardownCase::{ClientCloses, LastAckLost};
 use synack_model::trace::{EventKind, Segment, TcpState, TimerKind, Trace};
 
 use super::read::{before, first_after, is, sent, sock, tcp};
-use super::shapes::{next_segment, typed};
+use super::shapes::{next_after_loss, next_segment, typed};
 use super::{item, next_state_item, Ctx, Draft, Item, NextState, Sc};
 use crate::engine::labels::{Isns, Numbering};
 use crate::i18n::T;
@@ -15,13 +15,13 @@ use crate::route::Route;
 const TD: (Topic, Route) = (Topic::Teardown, Route::Teardown);
 
 pub(super) const ITEMS: &[Item] = &[
-    item("td-fin-ack", TD, |_| Sc::Td(TeardownCase::ClientCloses), td_fin_ack),
-    item("td-fin-ackno", TD, |_| Sc::Td(TeardownCase::ClientCloses), td_fin_ackno),
+    item("td-fin-ack", TD, |_| Sc::Td(ClientCloses), td_fin_ack),
+    item("td-fin-ackno", TD, |_| Sc::Td(ClientCloses), td_fin_ackno),
     next_state_item(
         "td-close-wait",
         TD,
         NextState {
-            sc: Sc::Td(TeardownCase::ClientCloses),
+            sc: Sc::Td(ClientCloses),
             socket: "conn",
             from: TcpState::Established,
             lead: T::new("客户端的 FIN 正要到达服务器。", "The client's FIN is about to reach the server."),
@@ -35,7 +35,7 @@ pub(super) const ITEMS: &[Item] = &[
         "td-fin-wait-2",
         TD,
         NextState {
-            sc: Sc::Td(TeardownCase::ClientCloses),
+            sc: Sc::Td(ClientCloses),
             socket: "client",
             from: TcpState::FinWait1,
             lead: T::new("服务器对客户端 FIN 的 ACK 正要到达客户端。", "The server's ACK of the client's FIN is about to reach the client."),
@@ -49,7 +49,7 @@ pub(super) const ITEMS: &[Item] = &[
         "td-last-ack",
         TD,
         NextState {
-            sc: Sc::Td(TeardownCase::ClientCloses),
+            sc: Sc::Td(ClientCloses),
             socket: "conn",
             from: TcpState::CloseWait,
             lead: T::new("服务器处于 CLOSE-WAIT，它的应用现在调用 close()。", "The server is in CLOSE-WAIT and its application now calls close()."),
@@ -63,7 +63,7 @@ pub(super) const ITEMS: &[Item] = &[
         "td-time-wait",
         TD,
         NextState {
-            sc: Sc::Td(TeardownCase::ClientCloses),
+            sc: Sc::Td(ClientCloses),
             socket: "client",
             from: TcpState::FinWait2,
             lead: T::new("服务器的 FIN 正要到达处于 FIN-WAIT-2 的客户端。", "The server's FIN is about to reach the client in FIN-WAIT-2."),
@@ -73,8 +73,8 @@ pub(super) const ITEMS: &[Item] = &[
                     ),
         },
     ),
-    item("td-2msl", TD, |_| Sc::Td(TeardownCase::ClientCloses), td_2msl),
-    item("td-fin-retx", TD, |_| Sc::Td(TeardownCase::LastAckLost), td_fin_retx),
+    item("td-2msl", TD, |_| Sc::Td(ClientCloses), td_2msl),
+    item("td-fin-retx", TD, |_| Sc::Td(LastAckLost), td_fin_retx),
 ];
 
 fn client_fin(tr: &Trace) -> Option<(u64, &Segment)> {
@@ -167,18 +167,13 @@ fn td_2msl(tr: &Trace, cx: &Ctx) -> Option<Draft> {
 }
 
 fn td_fin_retx(tr: &Trace, cx: &Ctx) -> Option<Draft> {
-    let all = sent(tr);
-    let lost = all.iter().find(|s| s.fate.is_some_and(|f| !f.1))?;
-    next_segment(
+    next_after_loss(
         tr,
         cx,
-        lost.fate?.0,
         T::new("客户端在 TIME-WAIT 里回的最后一个 ACK 丢了。", "The client's last ACK, sent from TIME-WAIT, was lost."),
         T::new(
             "服务器在 LAST-ACK 里等不到确认，重传定时器到期后重发 FIN；客户端还在 TIME-WAIT，于是能再回一个 ACK（并重新开始 2MSL 计时）。这正是 TIME-WAIT 存在的理由。",
             "The server in LAST-ACK gets no acknowledgement, so its retransmission timer resends the FIN; the client is still in TIME-WAIT and can answer with another ACK (restarting its 2MSL wait). This is exactly why TIME-WAIT exists.",
-        )
-        .get(cx.lang)
-        .into(),
+        ),
     )
 }

@@ -1,6 +1,6 @@
 //! UDP items: a truncated datagram, what the next recvfrom() returns, message boundaries.
 
-use synack_model::presets::UdpCase;
+use synack_model::presets::UdpCase::{Boundaries, Truncation};
 use synack_model::trace::{AppResult, Proto, SocketId, Trace};
 
 use super::read::{before, data_len, nth_read};
@@ -12,24 +12,9 @@ use crate::route::Route;
 const UDP: (Topic, Route) = (Topic::Udp, Route::Udp);
 
 pub(super) const ITEMS: &[Item] = &[
-    item(
-        "udp-trunc",
-        UDP,
-        |_| Sc::Udp(UdpCase::Truncation),
-        udp_trunc,
-    ),
-    item(
-        "udp-second",
-        UDP,
-        |_| Sc::Udp(UdpCase::Truncation),
-        udp_second,
-    ),
-    item(
-        "udp-bound",
-        UDP,
-        |_| Sc::Udp(UdpCase::Boundaries),
-        udp_bound,
-    ),
+    item("udp-trunc", UDP, |_| Sc::Udp(Truncation), udp_trunc),
+    item("udp-second", UDP, |_| Sc::Udp(Truncation), udp_second),
+    item("udp-bound", UDP, |_| Sc::Udp(Boundaries), udp_bound),
 ];
 
 fn udp_server(tr: &Trace) -> Option<SocketId> {

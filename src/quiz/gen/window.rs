@@ -1,6 +1,6 @@
 //! Window items: fast retransmit after duplicate ACKs, cwnd after an RTO, a zero window.
 
-use synack_model::presets::WindowCase;
+use synack_model::presets::WindowCase::{FastRetransmit, RtoBackoff, SlowReader};
 use synack_model::trace::{Addr, EventKind, SocketId, TimerKind, Trace};
 
 use super::read::{sent, tcp, Sent};
@@ -13,24 +13,9 @@ use crate::route::Route;
 const WIN: (Topic, Route) = (Topic::Window, Route::Window);
 
 pub(super) const ITEMS: &[Item] = &[
-    item(
-        "win-dupack",
-        WIN,
-        |_| Sc::Win(WindowCase::FastRetransmit),
-        win_dupack,
-    ),
-    item(
-        "win-rto-cwnd",
-        WIN,
-        |_| Sc::Win(WindowCase::RtoBackoff),
-        win_rto_cwnd,
-    ),
-    item(
-        "win-zero",
-        WIN,
-        |_| Sc::Win(WindowCase::SlowReader),
-        win_zero,
-    ),
+    item("win-dupack", WIN, |_| Sc::Win(FastRetransmit), win_dupack),
+    item("win-rto-cwnd", WIN, |_| Sc::Win(RtoBackoff), win_rto_cwnd),
+    item("win-zero", WIN, |_| Sc::Win(SlowReader), win_zero),
 ];
 
 /// The largest payload the sender put in one segment: its MSS in a bulk transfer.

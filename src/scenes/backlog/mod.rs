@@ -17,7 +17,7 @@ use synack_model::presets::{self, BacklogCase, BacklogKnobs, Knobs};
 use synack_model::scenario::Scenario;
 use synack_model::VecMap;
 
-use super::{CaseEnum, KnobsArgs, Panel, PanelArgs, SceneDef, SceneKnobs};
+use super::{KnobsArgs, Panel, PanelArgs, SceneDef, SceneKnobs};
 use crate::engine::params::KnobSpec;
 use crate::i18n::T;
 use crate::route::Route;
@@ -36,15 +36,7 @@ pub static SCENE: SceneDef = SceneDef {
     })
 };
 
-impl CaseEnum for BacklogCase {
-    const BUTTONS: &'static [Self] = BacklogCase::ALL;
-    fn id(self) -> &'static str {
-        BacklogCase::id(&self)
-    }
-    fn words(self) -> (T, T) {
-        words(self)
-    }
-}
+model_cases!(BacklogCase, words);
 
 fn panel(a: &PanelArgs) -> Html {
     html! { <panel::BacklogPanel trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} /> }

@@ -24,15 +24,7 @@ pub static SCENE: SceneDef = SceneDef {
     })
 };
 
-impl CaseEnum for UdpCase {
-    const BUTTONS: &'static [Self] = UdpCase::ALL;
-    fn id(self) -> &'static str {
-        UdpCase::id(&self)
-    }
-    fn words(self) -> (T, T) {
-        words(self)
-    }
-}
+model_cases!(UdpCase, words);
 
 fn panel(a: &PanelArgs) -> Html {
     html! { <panel::UdpPanel trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} /> }
