@@ -8,6 +8,7 @@
 
 pub mod canvas;
 pub mod diff;
+mod drop;
 mod format;
 mod perf;
 mod problems;
@@ -21,14 +22,15 @@ mod worker;
 use synack_model::scenario::Scenario;
 use synack_model::trace::Trace;
 use wasm_bindgen::JsCast;
-use web_sys::{DragEvent, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use self::drop::DropZone;
 use self::format::{origin_label, sniff, FileKind};
 use self::side::SideBySide;
 use self::state::{Action, ConvRow, OpenState, Status, Summary, PAGE};
 use self::table::CaptureTable;
-use self::worker::{use_capture_worker, Req};
+use self::worker::{use_capture_worker, CaptureWorker, Req};
 use super::use_ready_after_render;
 use crate::app::use_shell;
 use crate::engine::params::Params;
@@ -51,7 +53,6 @@ pub fn OpenPage() -> Html {
         use_effect_with(lang, move |l| d.dispatch(Action::Lang(*l)));
     }
     let worker = use_capture_worker(state.dispatcher());
-    let dragging = use_state(|| false);
     // `#/open?rec=linux-6.18/handshake-normal`: a kernel recording of the repository, beside
     // the model's run of the same scenario (the scenes link here).
     {
@@ -115,84 +116,7 @@ pub fn OpenPage() -> Html {
         let state = state.dispatcher();
         let worker = worker.clone();
         Callback::from(move |file: web_sys::File| {
-            let state = state.clone();
-            let worker = worker.clone();
-            let name = file.name();
-            state.dispatch(Action::Reading(name.clone(), file.size() as u64));
-            wasm_bindgen_futures::spawn_local(async move {
-                let buf = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                    Ok(b) => b,
-                    Err(e) => {
-                        let msg = e.as_string().unwrap_or_else(|| format!("{e:?}"));
-                        state.dispatch(Action::Failed(name, msg));
-                        return;
-                    }
-                };
-                let bytes = js_sys::Uint8Array::new(&buf);
-                let head = bytes.subarray(0, bytes.length().min(16)).to_vec();
-                match sniff(&name, &head) {
-                    FileKind::TraceJson => match String::from_utf8(bytes.to_vec()) {
-                        Err(e) => state.dispatch(Action::Failed(
-                            name,
-                            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-                        )),
-                        Ok(text) => match Trace::from_json(&text) {
-                            Ok(t) => state.dispatch(Action::TraceLoaded(name, t)),
-                            Err(e) => state.dispatch(Action::Failed(name, e)),
-                        },
-                    },
-                    FileKind::Capture => worker.open(&name, buf),
-                    FileKind::Unknown => state.dispatch(Action::Failed(
-                        name,
-                        "neither a synack trace (JSON) nor a pcap/pcapng capture".into(),
-                    )),
-                }
-            });
-        })
-    };
-
-    let on_input = {
-        let open_file = open_file.clone();
-        Callback::from(move |e: Event| {
-            let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            if let Some(f) = input.files().and_then(|l| l.get(0)) {
-                open_file.emit(f);
-            }
-            // Let the same file be chosen again (after fixing it on disk).
-            input.set_value("");
-        })
-    };
-    let on_dragover = {
-        let dragging = dragging.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            if !*dragging {
-                dragging.set(true);
-            }
-        })
-    };
-    let on_dragleave = {
-        let dragging = dragging.clone();
-        Callback::from(move |_: DragEvent| dragging.set(false))
-    };
-    let on_drop = {
-        let dragging = dragging.clone();
-        let open_file = open_file.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            dragging.set(false);
-            if let Some(f) = e
-                .data_transfer()
-                .and_then(|d| d.files())
-                .and_then(|l| l.get(0))
-            {
-                open_file.emit(f);
-            }
+            wasm_bindgen_futures::spawn_local(read_file(file, state.clone(), worker.clone()));
         })
     };
 
@@ -282,19 +206,50 @@ pub fn OpenPage() -> Html {
                 "打开 synack-lab 在真实内核上记录的实验（JSON），或用 Wireshark / tcpdump 抓的包（.pcap / .pcapng），用和场景相同的时序图来看。",
                 "Open a trace that synack-lab recorded on a real kernel (JSON), or a capture from Wireshark or tcpdump (.pcap / .pcapng), and watch it in the same diagrams as the scenes.",
             ).get(lang) }</p>
-            <label class={classes!("drop-zone", dragging.then_some("over"))} data-testid="drop-zone"
-                ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
-                <strong>{ T::new("把文件拖到这里，或点击选择", "Drop a file here, or click to choose one").get(lang) }</strong>
-                <span class="muted">{ ".json · .pcap · .pcapng · .pcap.gz" }</span>
-                <input type="file" data-testid="open-input" accept=".json,.pcap,.pcapng,.cap,.gz,application/json"
-                    onchange={on_input} />
-            </label>
+            <DropZone {lang} on_file={open_file} />
             <p class="muted privacy" data-testid="open-privacy">{ NOT_UPLOADED.get(lang) }</p>
             { status }
             { for capture }
             { for player }
             { for big }
         </div>
+    }
+}
+
+/// Reads a file chosen or dropped: a trace is parsed here, a capture goes to the worker.
+async fn read_file(
+    file: web_sys::File,
+    state: UseReducerDispatcher<OpenState>,
+    worker: CaptureWorker,
+) {
+    let name = file.name();
+    state.dispatch(Action::Reading(name.clone(), file.size() as u64));
+    let buf = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+        Ok(b) => b,
+        Err(e) => {
+            let msg = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+            state.dispatch(Action::Failed(name, msg));
+            return;
+        }
+    };
+    let bytes = js_sys::Uint8Array::new(&buf);
+    let head = bytes.subarray(0, bytes.length().min(16)).to_vec();
+    match sniff(&name, &head) {
+        FileKind::TraceJson => match String::from_utf8(bytes.to_vec()) {
+            Err(e) => state.dispatch(Action::Failed(
+                name,
+                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            )),
+            Ok(text) => match Trace::from_json(&text) {
+                Ok(t) => state.dispatch(Action::TraceLoaded(name, t)),
+                Err(e) => state.dispatch(Action::Failed(name, e)),
+            },
+        },
+        FileKind::Capture => worker.open(&name, buf),
+        FileKind::Unknown => state.dispatch(Action::Failed(
+            name,
+            "neither a synack trace (JSON) nor a pcap/pcapng capture".into(),
+        )),
     }
 }
 
