@@ -14,7 +14,7 @@ for (const [route, cases] of [
 ]) {
   test(`${route}: pills and the playhead's time never overlap`, async () => {
     for (const c of cases) {
-      await onPage(browser, route, 'en', async ({ page }) => {
+      await onPage(browser, route, 'en', { params: { case: c } }, async ({ page }) => {
         await drawn(page);
         const pills = await page.locator('.lad-marks g.pill rect').evaluateAll((rs) =>
           rs.map((r) => r.getBoundingClientRect()).map(({ left, right, top, bottom }) => ({ left, right, top, bottom })),
@@ -34,7 +34,7 @@ for (const [route, cases] of [
           const hit = pills.findIndex((p) => overlap(p, label));
           assert.equal(hit, -1, `${c}: the time label covers pill ${hit} at step ${k}`);
         });
-      }, { params: { case: c } });
+      });
     }
   });
 }
@@ -46,7 +46,7 @@ for (const [route, cases] of [
 test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en', async () => {
   for (const lang of ['en', 'zh']) {
     for (const [route, c] of [['#/handshake', 'normal'], ['#/teardown', 'client-closes'], ['#/handshake', 'simultaneous-open']]) {
-      await onPage(browser, route, lang, async ({ page }) => {
+      await onPage(browser, route, lang, { params: { case: c } }, async ({ page }) => {
         await drawn(page);
         const got = await page.evaluate(() => {
           const stack = document.querySelector('.lad-stack');
@@ -65,7 +65,7 @@ test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en'
             assert.ok(!overlap(l, got.time), `${route} ${c} ${lang}: "${l.text}" meets the playhead's time`);
           }
         }
-      }, { params: { case: c } });
+      });
     }
   }
 });
@@ -76,7 +76,7 @@ test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en'
 test('the state machine\'s edge labels overlap neither each other nor a state box', async () => {
   for (const lang of ['en', 'zh']) {
     for (const route of ['#/handshake', '#/teardown']) {
-      await onPage(browser, route, lang, async ({ page }) => {
+      await onPage(browser, route, lang, { params: { view: 'states' } }, async ({ page }) => {
         await drawn(page);
         const sd = page.getByTestId('state-diagram');
         await sd.waitFor({ state: 'visible', timeout: 10_000 });
@@ -98,7 +98,7 @@ test('the state machine\'s edge labels overlap neither each other nor a state bo
             }
           }
         });
-      }, { params: { view: 'states' } });
+      });
     }
   }
 });
@@ -108,7 +108,7 @@ test('the state machine\'s edge labels overlap neither each other nor a state bo
 test('a huge URL value stays inside the notice box', async () => {
   const huge = 'x'.repeat(3000);
   for (const lang of ['en', 'zh']) {
-    await onPage(browser, '#/handshake', lang, async ({ page }) => {
+    await onPage(browser, '#/handshake', lang, { params: { case: huge }, allowErrors: true }, async ({ page }) => {
       const notice = page.getByTestId('url-notice');
       await notice.waitFor({ timeout: 15_000 });
       const { box, page: p } = await page.evaluate(() => {
@@ -119,7 +119,7 @@ test('a huge URL value stays inside the notice box', async () => {
       });
       assert.ok(box.inner <= box.right + 0.5, `${lang}: the text leaves the notice (${box.inner} > ${box.right})`);
       assert.ok(p.scroll <= p.width, `${lang}: the page scrolls sideways (${p.scroll} > ${p.width})`);
-    }, { params: { case: huge }, allowErrors: true });
+    });
   }
 });
 
@@ -127,7 +127,7 @@ test('a huge URL value stays inside the notice box', async () => {
 // each on one line, never broken inside a word.
 test('on a 390 px phone the host panels\' zh labels are not broken inside words', async () => {
   for (const route of ['#/handshake', '#/teardown']) {
-    await onPage(browser, route, 'zh', async ({ page }) => {
+    await onPage(browser, route, 'zh', { viewport: { width: 390, height: 844 }, params: { t: '0.2' }, allowErrors: true }, async ({ page }) => {
       await drawn(page);
       await page.locator('.host-panel .q-name').first().waitFor({ timeout: 10_000 });
       const broken = await page.evaluate(() =>
@@ -136,6 +136,6 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
           .map((e) => e.textContent),
       );
       assert.deepEqual(broken, [], `${route}: labels broken across lines`);
-    }, { viewport: { width: 390, height: 844 }, params: { t: '0.2' }, allowErrors: true });
+    });
   }
 });

@@ -182,9 +182,12 @@ export async function openRoute(browser, route, lang, { params = {}, viewport, c
   return { page, context, errors };
 }
 
-/** Opens a route like `openRoute`, runs `body({ page, errors })`, then checks that the page
- * logged no error (unless `allowErrors`) and closes the context, whatever happened. */
-export async function onPage(browser, route, lang, body, { allowErrors = false, ...options } = {}) {
+/** Opens a route like `openRoute` (options, if any, before the body), runs
+ * `body({ page, errors })`, then checks that the page logged no error (unless `allowErrors`)
+ * and closes the context, whatever happened. */
+export async function onPage(browser, route, lang, ...rest) {
+  const body = rest.pop();
+  const { allowErrors = false, ...options } = rest[0] ?? {};
   const { page, context, errors } = await openRoute(browser, route, lang, options);
   try {
     await body({ page, errors });
