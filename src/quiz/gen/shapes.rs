@@ -65,22 +65,17 @@ pub(super) fn next_state(
     lead: T,
     why: T,
 ) -> Option<Draft> {
-    const NEAR: [TcpState; 10] = [
-        TcpState::SynSent,
-        TcpState::SynReceived,
-        TcpState::Established,
-        TcpState::FinWait1,
-        TcpState::FinWait2,
-        TcpState::CloseWait,
-        TcpState::Closing,
-        TcpState::LastAck,
-        TcpState::TimeWait,
-        TcpState::Closed,
-    ];
-    let i = NEAR.iter().position(|s| *s == to).unwrap_or(0);
+    // The states a connection passes through after LISTEN, in the model's order, CLOSED last:
+    // wrong answers are taken from the neighbours of the right one.
+    let near: Vec<TcpState> = TcpState::ALL[2..]
+        .iter()
+        .copied()
+        .chain([TcpState::Closed])
+        .collect();
+    let i = near.iter().position(|s| *s == to).unwrap_or(0);
     let wrong: Vec<String> = [i + 1, i + 9, i + 2, i + 8, i + 3]
         .iter()
-        .map(|k| NEAR[k % NEAR.len()])
+        .map(|k| near[k % near.len()])
         .filter(|s| *s != from)
         .map(|s| s.rfc_name().to_string())
         .collect();
