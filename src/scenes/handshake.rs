@@ -2,13 +2,16 @@
 
 use synack_model::presets::{self, HandshakeCase};
 
-use super::{CaseEnum, SceneDef};
+use super::SceneDef;
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef =
     SceneDef::of_cases::<HandshakeCase>(Route::Handshake, INTRO, |k, p, _| {
-        presets::handshake(k, HandshakeCase::or_default(&p.case))
+        presets::handshake(
+            k,
+            HandshakeCase::from_id(&p.case).unwrap_or(HandshakeCase::Normal),
+        )
     });
 
 model_cases!(HandshakeCase, words);

@@ -18,6 +18,9 @@ macro_rules! model_cases {
             fn id(self) -> &'static str {
                 $case::id(&self)
             }
+            fn from_id(id: &str) -> Option<Self> {
+                $case::from_id(id)
+            }
             fn words(self) -> ($crate::i18n::T, $crate::i18n::T) {
                 $words(self)
             }
@@ -232,16 +235,9 @@ pub trait CaseEnum: Copy + 'static {
     /// module, so a new case without words does not compile).
     fn words(self) -> (T, T);
 
-    /// The button with this id.
-    fn from_button(id: &str) -> Option<Self> {
-        Self::BUTTONS.iter().copied().find(|c| c.id() == id)
-    }
-
-    /// The button with this id, or the default one: the page only runs a scene with a case it
-    /// offers (`SceneDef::cases_for`), and the tests below check every scene has buttons.
-    fn or_default(id: &str) -> Self {
-        Self::from_button(id).unwrap_or(Self::BUTTONS[0])
-    }
+    /// The button with this id (for the model's enums their own `from_id`, which the scene's
+    /// scenario uses too: one lookup in the first-load build, not two).
+    fn from_id(id: &str) -> Option<Self>;
 }
 
 fn case_ids<C: CaseEnum>() -> Vec<&'static str> {
@@ -249,7 +245,7 @@ fn case_ids<C: CaseEnum>() -> Vec<&'static str> {
 }
 
 fn case_words<C: CaseEnum>(id: &str) -> Option<CaseWords> {
-    C::from_button(id).map(|c| CaseWords::new(c.words()))
+    C::from_id(id).map(|c| CaseWords::new(c.words()))
 }
 
 /// A case's button label.

@@ -2,14 +2,17 @@
 
 use synack_model::presets::{self, TeardownCase};
 
-use super::{CaseEnum, SceneDef};
+use super::SceneDef;
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
     defaults: |p| p.speed = 0.2,
     ..SceneDef::of_cases::<TeardownCase>(Route::Teardown, INTRO, |k, p, _| {
-        presets::teardown(k, TeardownCase::or_default(&p.case))
+        presets::teardown(
+            k,
+            TeardownCase::from_id(&p.case).unwrap_or(TeardownCase::ClientCloses),
+        )
     })
 };
 

@@ -54,6 +54,10 @@ impl CaseEnum for SceneCase {
         }
     }
 
+    fn from_id(id: &str) -> Option<SceneCase> {
+        SceneCase::BUTTONS.iter().copied().find(|c| c.id() == id)
+    }
+
     fn words(self) -> (T, T) {
         words(self)
     }

@@ -13,14 +13,14 @@ use yew::prelude::*;
 
 use synack_model::presets::{self, UdpCase};
 
-use super::{CaseEnum, Panel, PanelArgs, SceneDef};
+use super::{Panel, PanelArgs, SceneDef};
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
     panel: Panel::Below(panel),
     ..SceneDef::of_cases::<UdpCase>(Route::Udp, INTRO, |k, p, _| {
-        presets::udp(k, UdpCase::or_default(&p.case))
+        presets::udp(k, UdpCase::from_id(&p.case).unwrap_or(UdpCase::Boundaries))
     })
 };
 
