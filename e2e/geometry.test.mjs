@@ -73,7 +73,7 @@ test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en'
 // The RFC state machine: every edge label clear of every other label and of every state box
 // (and of the names of the sockets lit in it), at the start, in the middle and at the end of
 // a handshake and a teardown (a lit edge's label is bold and larger).
-test('the state machine\'s edge labels overlap neither each other nor a state box', async () => {
+test('the state machine\'s edge labels and socket names overlap neither each other nor a state box', async () => {
   for (const lang of ['en', 'zh']) {
     for (const route of ['#/handshake', '#/teardown']) {
       await onPage(browser, route, lang, { params: { view: 'states' } }, async ({ page }) => {
@@ -81,13 +81,24 @@ test('the state machine\'s edge labels overlap neither each other nor a state bo
         const sd = page.getByTestId('state-diagram');
         await sd.waitFor({ state: 'visible', timeout: 10_000 });
         await stepThrough(page, 30, async (k) => {
-          const { labels, boxes } = await sd.evaluate((svg) => {
+          const { labels, boxes, tags, rects } = await sd.evaluate((svg) => {
             const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
             return {
               labels: [...svg.querySelectorAll('.sd-edge text')].map((t) => ({ text: t.textContent, ...box(t) })),
               boxes: [...svg.querySelectorAll('.sd-box rect, .sd-tag')].map((r) => ({ text: r.textContent || r.parentNode.dataset.state, ...box(r) })),
+              tags: [...svg.querySelectorAll('.sd-tag')].map((t) => ({ text: t.textContent, ...box(t) })),
+              rects: [...svg.querySelectorAll('.sd-box rect')].map((r) => ({ text: r.parentNode.dataset.state, ...box(r) })),
             };
           });
+          // The lit sockets' names: clear of each other and of every state box.
+          for (let i = 0; i < tags.length; i++) {
+            for (let j = i + 1; j < tags.length; j++) {
+              assert.ok(!overlap(tags[i], tags[j]), `${route} ${lang} step ${k}: tag "${tags[i].text}" meets "${tags[j].text}"`);
+            }
+            for (const r of rects) {
+              assert.ok(!overlap(tags[i], r), `${route} ${lang} step ${k}: tag "${tags[i].text}" meets ${r.text}`);
+            }
+          }
           assert.ok(labels.length >= 19, `${route} ${lang}: edge labels drawn (${labels.length})`);
           for (let i = 0; i < labels.length; i++) {
             for (let j = i + 1; j < labels.length; j++) {

@@ -76,6 +76,7 @@ fn more_messages(s: &mut Scenario, n: u32) {
                         len: 20 + 15 * ((i - 1) % 4),
                         message: Some(format!("msg {i}")),
                         content: None,
+                        more: false,
                     })
                 });
                 app.steps.splice(at..at, extra);
