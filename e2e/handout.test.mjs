@@ -23,7 +23,8 @@ async function openInFull(lang, hash) {
   const opened = await openRoute(browser, '#/sticky', lang);
   await ready(opened.page);
   await opened.page.evaluate((h) => { location.hash = h; }, hash);
-  await opened.page.waitForFunction((h) => location.hash === h, hash);
+  // The page may rewrite the query (its own defaults); the route is what must have changed.
+  await opened.page.waitForFunction((route) => location.hash.split('?')[0] === route, hash.split('?')[0]);
   await opened.page.waitForFunction(() => document.querySelectorAll('[data-testid="player"]').length === 1);
   await ready(opened.page);
   await opened.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
