@@ -241,7 +241,19 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => ("socket.write()", bytes(*len)),
         AppCall::Shutdown => ("socket.end()", String::new()),
         AppCall::Close if udp => ("socket.close()", String::new()),
-        AppCall::Close => ("socket.destroy()", String::new()),
+        // close(2) is what socket.destroy() does to the descriptor; the scene texts teach
+        // socket.end() as the usual way to start the teardown, so say how the two relate: the
+        // same FIN, but a destroyed socket reads nothing more (data arriving then draws a RST).
+        AppCall::Close => (
+            "socket.destroy()",
+            if zh {
+                "（关闭描述符，即 close(2)：和 socket.end() 一样发出 FIN，但之后不再读取）"
+                    .to_string()
+            } else {
+                " (close(2) on the descriptor: a FIN like socket.end(), but nothing more is read)"
+                    .to_string()
+            },
+        ),
         AppCall::Abort => ("socket.resetAndDestroy()", String::new()),
         AppCall::SetNoDelay { on: true } => ("socket.setNoDelay(true)", String::new()),
         AppCall::SetNoDelay { on: false } => ("socket.setNoDelay(false)", String::new()),

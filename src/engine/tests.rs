@@ -1099,3 +1099,27 @@ fn vars_used_reads_the_name_with_or_without_a_fallback() {
     let css = ".a{fill:var(--ink)} .b{stroke:var( --lost , red)}";
     assert_eq!(super::tokens::vars_used(css), ["--ink", "--lost"]);
 }
+
+#[test]
+fn node_narration_of_a_tcp_close_relates_destroy_to_the_end_the_texts_teach() {
+    use super::narration::sentence;
+    use crate::i18n::{Api, Lang};
+    use synack_model::presets::{self, Knobs, TeardownCase};
+    let t = synack_model::simulate(&presets::teardown(
+        &Knobs::default(),
+        TeardownCase::ClientCloses,
+    ))
+    .unwrap();
+    let isns = Isns::of_trace(&t);
+    for lang in [Lang::Zh, Lang::En] {
+        let said: Vec<String> = (0..t.events.len())
+            .filter_map(|i| sentence(&t, &isns, i, lang, Api::Node))
+            .collect();
+        let close = said.iter().find(|s| s.contains("socket.destroy()"));
+        let close = close.unwrap_or_else(|| panic!("{lang:?}: no close call in {said:#?}"));
+        assert!(
+            close.contains("socket.end()") && close.contains("close(2)"),
+            "{close}"
+        );
+    }
+}

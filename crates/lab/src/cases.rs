@@ -18,7 +18,7 @@ use synack_model::trace::Proto;
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 27] = [
+pub const NAMES: [&str; 30] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -35,6 +35,9 @@ pub const NAMES: [&str; 27] = [
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
     "loss-tail",
+    "psh-writes",
+    "idle-restart",
+    "idle-no-restart",
     "delayed-ack",
     "delayed-ack-no-reader",
     "retries2-timeout",
@@ -282,6 +285,46 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             SegmentMatch::Data,
             Some(10),
         ),
+        "psh-writes" => base(
+            name,
+            "three writes of 5000 bytes (three full segments and 656 bytes), 300 ms apart: each \
+             leaves in GSO chunks of two segments, and PSH ends each chunk: on the 2nd segment \
+             and on the 656 bytes, never on the 3rd",
+            1_500,
+            listen_accept(vec![late_read(1_200)]),
+            vec![
+                connect_at(50),
+                Step::at(ms(200), send(5_000).action),
+                Step::at(ms(500), send(5_000).action),
+                Step::at(ms(800), send(5_000).action),
+            ],
+        ),
+        "idle-restart" | "idle-no-restart" => {
+            // 40000 bytes grow cwnd to 38 segments; after 1.3 s of silence (over five RTOs)
+            // 20000 more. The reader looks at 1 s and 2.5 s only, so the second write's
+            // ACKs also show when a receiver with unread data waits for its delayed ACK.
+            let restart = name == "idle-restart";
+            let mut sc = base(
+                name,
+                if restart {
+                    "a bulk write, 1.3 s of silence, another: tcp_slow_start_after_idle=1 \
+                     restarts the window at the initial 10 segments (tcp_cwnd_restart), the \
+                     other 4 wait a round trip"
+                } else {
+                    "the same with tcp_slow_start_after_idle=0: the window kept from the first \
+                     write sends all 14 segments at once"
+                },
+                3_000,
+                listen_accept(vec![late_read(1_000), late_read(2_500)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(40_000).action),
+                    Step::at(ms(1_500), send(20_000).action),
+                ],
+            );
+            sc.tuning.slow_start_after_idle = Some(u8::from(restart));
+            sc
+        }
         "delayed-ack" => base(
             name,
             "two small requests nobody answers: is the ACK sent at once or delayed?",

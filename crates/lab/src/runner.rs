@@ -119,7 +119,7 @@ enum Unit {
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 12] = [
+const SYSCTLS: [(&str, &str, Unit); 13] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -151,6 +151,12 @@ const SYSCTLS: [(&str, &str, Unit); 12] = [
         Unit::Seconds,
     ),
     ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
+    // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
+    (
+        "slow_start_after_idle",
+        "net.ipv4.tcp_slow_start_after_idle",
+        Unit::Plain,
+    ),
 ];
 
 fn sysctl_for(field: &str) -> Option<(&'static str, Unit)> {
@@ -204,6 +210,21 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
         (true, false) => "1",
         (true, true) => "2",
     })
+}
+
+/// The congestion control the scenario's profile describes, set on every socket the runner
+/// makes (TCP_CONGESTION; a listener passes it on to what it accepts): CUBIC for a CUBIC loss response (`loss_beta_1024` 717, `tcp_cubic.c`'s
+/// beta), Reno for RFC 5681's half the flight (0). Never the host's: a new namespace inherits
+/// the host's choice (`tcp_sk_init`), which is bbr on the machine the recordings were made on,
+/// and BBR paces every chunk, skips the restart after idle (`tcp_slow_start_after_idle_check`
+/// returns early for a module with `cong_control`) and sizes GSO chunks from its own rate:
+/// nothing the model claims.
+fn congestion_control(sc: &Scenario) -> &'static str {
+    if sc.profile.profile().with(&sc.tuning).loss_beta_1024 == 0 {
+        "reno"
+    } else {
+        "cubic"
+    }
 }
 
 /// Tuning fields that describe the machine; the runner measures them and overwrites them.
@@ -302,6 +323,13 @@ pub fn check(sc: &Scenario) -> Result<()> {
                 return bad(why);
             }
         }
+    }
+    if sc.tuning.slow_start_after_idle.is_some_and(|v| v > 1) {
+        return bad(
+            "tuning \"slow_start_after_idle\" 2 is RFC 5681 §4.1's restart, which no kernel \
+             setting gives (tcp_slow_start_after_idle is 0 or 1)"
+                .into(),
+        );
     }
     for a in &sc.apps {
         for s in &a.steps {
@@ -647,6 +675,7 @@ impl Ctx<'_> {
                     }
                     Err(e) => return Err(e),
                 };
+                sock::set_congestion(&l, congestion_control(self.sc))?;
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -705,6 +734,7 @@ impl Ctx<'_> {
                     SocketAddrV4::new(self.ips[side], port),
                     self.buffers(&socks[*cur]),
                 )?;
+                pre.set_congestion(congestion_control(self.sc))?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,

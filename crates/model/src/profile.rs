@@ -232,6 +232,13 @@ profile! {
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293
     /// §3.7.4 classic rule (no small segment while *any* data is unacknowledged).
     nagle_minshall: bool,
+    /// Linux sends data in GSO chunks of at least this many segments (`tcp_min_tso_segs`,
+    /// default 2; up to what the pacing rate sends in about a millisecond,
+    /// `tcp_tso_autosize`) and puts PSH where its skbs put it: at the end of every chunk
+    /// of more than one segment, of a write, and of each half of the peer's largest window
+    /// written (`tcp/skbs.rs`). 0 = the textbook: one segment at a time, PSH on the segment
+    /// that empties the send buffer (RFC 9293 §3.9.1).
+    min_tso_segs: u32,
     /// Initial congestion window in segments (Linux TCP_INIT_CWND 10, RFC 6928;
     /// RFC 5681 §3.1: 3 for a 1460-byte MSS).
     initial_cwnd_segments: u32,
@@ -335,6 +342,7 @@ impl Profile {
             ack_every_segments: 2,
             quickack_max: 16,
             nagle_minshall: true,
+            min_tso_segs: 2,
             initial_cwnd_segments: 10,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
@@ -389,6 +397,7 @@ impl Profile {
             ack_every_segments: 2,
             quickack_max: 0,
             nagle_minshall: false,
+            min_tso_segs: 0,
             initial_cwnd_segments: 3,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
@@ -504,6 +513,10 @@ mod tests {
                 "Linux quick-ACK and ping-pong modes; the RFC delays every ACK",
             ),
             ("nagle_minshall", "tcp_nagle_check (Minshall) vs RFC 896"),
+            (
+                "min_tso_segs",
+                "GSO chunks, each with PSH (__tcp_transmit_skb); PSH per write",
+            ),
             (
                 "initial_cwnd_segments",
                 "TCP_INIT_CWND 10 (RFC 6928) vs RFC 5681's 3",

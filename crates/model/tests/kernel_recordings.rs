@@ -23,20 +23,7 @@ use synack_model::trace::Trace;
 /// 1460, tcp_rmem 4096 131072 33554432 → window scale 10 and a receive space of 65536, and the
 /// TUN device's 2304-byte skb for a 1448-byte segment → an skb overhead of 856; the recording
 /// gives all four to the model as profile parameters).
-const PSH_EVERY_SECOND: (&str, &str) = (
-    "flags P. vs .",
-    "the kernel sets PSH on every second segment of the one 14480-byte write (1449, 4345, \
-     7241, 10137, 13033); the model only on the write's last segment. Single writes measured \
-     on 6.18 over the same wire: 4344 bytes → PSH on segments 2 and 3, 14480 → 2, 4, 6, 8, \
-     10, 43440 → every second throughout: each chunk tcp_write_xmit sends (two segments, \
-     tcp_tso_autosize's minimum at this pacing rate) ends with PSH, though tcp_fragment moves \
-     PSH to the remainder when it splits an skb. Which rule marks each chunk is not pinned \
-     down yet, so the model does not copy it",
-);
-const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[
-    ("loss-fast-retransmit", &[PSH_EVERY_SECOND]),
-    ("loss-tail", &[PSH_EVERY_SECOND]),
-];
+const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[];
 
 fn recordings() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/kernel-recordings")

@@ -140,6 +140,11 @@ pub fn tcp_connect_prepare_with(bind_to: SocketAddrV4, buffers: Buffers) -> Resu
 }
 
 impl Prepared {
+    /// TCP_CONGESTION before the SYN (see [`set_congestion`]).
+    pub fn set_congestion(&self, name: &str) -> Result<()> {
+        set_congestion(&self.stream, name)
+    }
+
     /// Starts the connect and returns at once (the handshake continues in the kernel).
     pub fn connect(self, to: SocketAddrV4) -> Result<TcpStream> {
         let sa = sockaddr(to);
@@ -162,6 +167,28 @@ impl Prepared {
         }
         Ok(self.stream)
     }
+}
+
+/// setsockopt(TCP_CONGESTION): this socket's congestion control. A namespace's default
+/// (`tcp_congestion_control`) can only name the host's `tcp_allowed_congestion_control` ones
+/// (EPERM otherwise), a socket of a process with CAP_NET_ADMIN any loaded one; a listener's
+/// choice goes to the connections it accepts (`tcp_ca_openreq_child` keeps a setsockopt
+/// choice).
+pub fn set_congestion(s: &impl AsRawFd, name: &str) -> Result<()> {
+    // SAFETY: the name outlives the call, its length is passed.
+    cvt(
+        unsafe {
+            libc::setsockopt(
+                s.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_CONGESTION,
+                name.as_ptr() as *const libc::c_void,
+                name.len() as libc::socklen_t,
+            )
+        },
+        || format!("setsockopt(TCP_CONGESTION, {name})"),
+    )?;
+    Ok(())
 }
 
 /// Waits (bounded) until a non-blocking connect finishes; returns the socket error (0 = ok)

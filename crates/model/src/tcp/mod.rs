@@ -4,6 +4,7 @@ pub mod buffers;
 pub mod congestion;
 pub mod listener;
 pub mod rtt;
+pub mod skbs;
 pub mod socket;
 
 pub use socket::TcpSocket;

@@ -8,6 +8,7 @@ use super::buffers::{slice_spans, spans_len, SpanQueue};
 use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
 use super::rtt::RttEstimator;
+use super::skbs::{SendSkbs, SkbAt};
 use super::timer_index;
 use crate::ctx::Ctx;
 use crate::seq::SeqNumber;
@@ -19,6 +20,11 @@ use crate::vecmap::VecMap;
 
 /// IPv4 header without options.
 pub const IP_HEADER: u32 = 20;
+
+/// Linux `sk_gso_max_size` on a device with the default GSO limit: 65,536 (GSO_LEGACY_MAX_SIZE)
+/// less room for the headers (`MAX_TCP_HEADER` + 1, 321 on x86-64): the largest skb a write
+/// builds and a GSO chunk sends.
+const GSO_MAX_SIZE: u64 = 65_536 - 321;
 
 /// Linux TCP_DEFAULT_SCALING_RATIO: half of the receive memory is window until a segment
 /// measured the real ratio (`tcp_win_from_space`, 1/256 units).
@@ -72,6 +78,12 @@ pub struct TcpSocket {
     snd_wl2: SeqNumber,
     max_snd_wnd: u32,
     pub sndbuf: SpanQueue,
+    /// Where Linux's skbs of the unacknowledged bytes end and which carry PSH (used when
+    /// the profile sends GSO chunks, `min_tso_segs` > 0).
+    skbs: SendSkbs,
+    /// Stream offset of the last PSH marked by a write (Linux `tp->pushed_seq`, which
+    /// starts at ISN + 1: offset 0).
+    pushed_off: u64,
     pub send_cap: u32,
     fin_queued: bool,
     pub nodelay: bool,
@@ -247,6 +259,8 @@ impl TcpSocket {
             snd_wl2: SeqNumber(0),
             max_snd_wnd: 0,
             sndbuf: SpanQueue::default(),
+            skbs: SendSkbs::default(),
+            pushed_off: 0,
             send_cap: p.send_buffer,
             fin_queued: false,
             nodelay: false,
@@ -437,7 +451,8 @@ impl TcpSocket {
         let new_len = avail.min(self.snd_mss).min(wnd_room);
         if self.snd_nxt == self.snd_max && new_len > 0 {
             let fin = self.fin_queued && new_len == avail;
-            self.send_data_at(self.snd_nxt, new_len, fin, 0, ctx);
+            let psh = self.psh_alone(self.snd_nxt, new_len, ctx);
+            self.send_data_at(self.snd_nxt, new_len, fin, 0, psh, ctx);
             self.snd_nxt += new_len + fin as u32;
             self.snd_max = self.snd_nxt;
         } else {
@@ -451,7 +466,8 @@ impl TcpSocket {
             if len == 0 && !fin_sent {
                 return self.arm_rto(ctx);
             }
-            self.send_data_at(data_end - len, len, fin_sent, 1, ctx);
+            let psh = self.psh_alone(data_end - len, len, ctx);
+            self.send_data_at(data_end - len, len, fin_sent, 1, psh, ctx);
         }
         self.tlp_high_seq = Some(self.snd_nxt);
         self.arm_rto(ctx);
@@ -662,6 +678,21 @@ impl TcpSocket {
             } else {
                 last
             }
+        }
+    }
+
+    /// Linux `__tcp_select_window`: the window the free space and rcv_ssthresh allow now,
+    /// before `tcp_select_window`'s rule that an offer never shrinks.
+    fn window_now(&self, p: &crate::profile::Profile) -> u32 {
+        if self.truesize_accounting() {
+            return self.select_window_truesize();
+        }
+        let w = self.our_window().min(self.rcv_ssthresh);
+        if p.window_round_up {
+            let unit = 1u32 << self.rcv_wscale;
+            w.div_ceil(unit) * unit
+        } else {
+            w
         }
     }
 
@@ -984,11 +1015,11 @@ impl TcpSocket {
         len: u32,
         with_fin: bool,
         retransmission: u32,
+        psh: bool,
         ctx: &mut Ctx,
     ) {
         let off = self.soff(seq);
         let payload = self.sndbuf.slice(off, len as u64);
-        let psh = len > 0 && off + len as u64 == self.sndbuf.tail;
         // `tcp_event_data_sent`: data sent within one ATO of data received makes the
         // connection interactive (tcp_pingpong_thresh = 1): later ACKs wait for the reply.
         if len > 0
@@ -1014,9 +1045,75 @@ impl TcpSocket {
         self.transmit(seg, ctx);
     }
 
+    /// PSH on a segment sent alone, outside `output`'s chunks (a fast retransmission, a
+    /// loss probe, a window probe with data). Linux: a lone segment carries PSH if it ends
+    /// an skb that `tcp_mark_push` marked, and the cut it needs (`tcp_fragment`, or
+    /// `tcp_send_loss_probe` cutting off the last segment) leaves a boundary behind
+    /// (`tcp/skbs.rs`). The textbook: if it empties the send buffer.
+    fn psh_alone(&mut self, seq: SeqNumber, len: u32, ctx: &Ctx) -> bool {
+        if len == 0 {
+            return false;
+        }
+        let end = self.soff(seq) + len as u64;
+        if ctx.p.min_tso_segs == 0 {
+            return end == self.sndbuf.tail;
+        }
+        let psh = self.skbs.at(end - 1).is_some_and(|s| s.end == end && s.psh);
+        self.skbs.split_at(end);
+        psh
+    }
+
+    /// Linux `tcp_tso_autosize`: how many segments one GSO chunk may hold, what the pacing
+    /// rate sends in about a millisecond (`sk_pacing_rate >> sk_pacing_shift`, shift 10),
+    /// plus a bonus on short paths (`sk_gso_max_size >> (min_rtt_us >> tcp_tso_rtt_log)`,
+    /// log 9), at least `tcp_min_tso_segs`. The pacing rate is `tcp_update_pacing_rate`'s:
+    /// mss · max(cwnd, packets out) / srtt, times `tcp_pacing_ss_ratio` 200 % while cwnd
+    /// is below half of ssthresh, `tcp_pacing_ca_ratio` 120 % after. Measured on 6.18
+    /// (10 segments into cwnd 10): a 40 ms RTT → 2-segment chunks, 4 ms → 5.
+    fn tso_segs(&self, flight: u32, ctx: &Ctx) -> u32 {
+        let mss = self.snd_mss.max(1) as u64;
+        let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
+            // No RTT yet: `tcp_update_pacing_rate` leaves the rate unbounded.
+            return ((GSO_MAX_SIZE / mss) as u32).max(ctx.p.min_tso_segs);
+        };
+        let cwnd = (self.cc.cwnd as u64 / mss).max(flight as u64 / mss).max(1);
+        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
+            200
+        } else {
+            120
+        };
+        // Bytes per second: mss · cwnd · ratio % · 10^6 / srtt_us.
+        let rate = mss * cwnd * ratio * 10_000 / srtt;
+        let mut bytes = rate >> 10;
+        let r = self.min_rtt.unwrap_or(srtt) >> 9;
+        if r < 32 {
+            bytes += GSO_MAX_SIZE >> r;
+        }
+        ((bytes.min(GSO_MAX_SIZE) / mss) as u32).max(ctx.p.min_tso_segs)
+    }
+
+    /// Linux `tcp_xmit_size_goal`: a write fills skbs of this many bytes, half the peer's
+    /// largest window (`tcp_bound_to_half_wnd`) in whole MSS, at most the GSO limit.
+    fn size_goal(&self) -> u64 {
+        let mss = self.snd_mss.max(1) as u64;
+        let w = self.max_snd_wnd as u64;
+        let cutoff = if w > 536 { w / 2 } else { w };
+        let goal = if cutoff > 0 {
+            GSO_MAX_SIZE.min(cutoff)
+        } else {
+            GSO_MAX_SIZE
+        };
+        (goal / mss * mss).max(mss)
+    }
+
     /// Sends whatever the windows, Nagle and the state allow (RFC 9293 §3.8.6, RFC 5681).
     /// Returns whether any segment carrying an ACK went out.
     pub fn output(&mut self, ctx: &mut Ctx) -> bool {
+        self.output_chunks(None, ctx)
+    }
+
+    /// `output`, stopping after `max_chunks` GSO chunks (Linux `tcp_push_one`: one).
+    fn output_chunks(&mut self, max_chunks: Option<u32>, ctx: &mut Ctx) -> bool {
         use TcpState::*;
         if !matches!(
             self.state,
@@ -1024,7 +1121,11 @@ impl TcpSocket {
         ) {
             return false;
         }
+        let chunked = ctx.p.min_tso_segs > 0;
         let mut sent = false;
+        // The GSO chunk being sent: (its end, PSH on its last segment), and how many began.
+        let mut chunk: Option<(u64, bool)> = None;
+        let mut chunks = 0;
         loop {
             let nxt_off = self.soff(self.snd_nxt);
             let tail = self.sndbuf.tail;
@@ -1045,7 +1146,10 @@ impl TcpSocket {
             };
             let cwnd_room = (self.cc.cwnd + limited).saturating_sub(flight);
             let room = wnd_room.min(cwnd_room);
-            let len = avail.min(room).min(self.snd_mss);
+            // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
+            let skb = if chunked { self.skbs.at(nxt_off) } else { None };
+            let skb_left = skb.map_or(u32::MAX, |s| (s.end - nxt_off).min(u32::MAX as u64) as u32);
+            let len = avail.min(room).min(self.snd_mss).min(skb_left);
             if avail > 0 && len == 0 {
                 // Window or congestion limited. If the peer's window is closed and nothing
                 // is in flight, only the persist timer can reopen it (RFC 9293 §3.8.6.1).
@@ -1056,7 +1160,8 @@ impl TcpSocket {
             }
             // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
             let new_data = self.snd_nxt.ge(self.snd_max);
-            if new_data && len < avail && len < self.snd_mss && flight > 0 {
+            let wnd_limited = room < avail.min(self.snd_mss).min(skb_left);
+            if new_data && wnd_limited && flight > 0 {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
                 // window unless nothing is outstanding.
                 if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
@@ -1068,19 +1173,9 @@ impl TcpSocket {
                 && len > 0
                 && len < self.snd_mss
                 && !fin_pending
-                && !self.nodelay
+                && self.nagle_holds(flight, ctx)
             {
-                // Nagle (RFC 896, RFC 9293 §3.7.4); Linux uses Minshall's variant
-                // (`tcp_nagle_check`): hold a small segment only while a *small* one is
-                // unacknowledged.
-                let hold = if ctx.p.nagle_minshall {
-                    self.snd_sml.gt(self.snd_una)
-                } else {
-                    flight > 0
-                };
-                if hold {
-                    break;
-                }
+                break;
             }
             let with_fin = fin_pending && len == avail;
             let retrans = if self.snd_nxt.lt(self.snd_max) {
@@ -1088,13 +1183,29 @@ impl TcpSocket {
             } else {
                 0
             };
+            let mut psh = len > 0 && nxt_off + len as u64 == tail;
+            if let Some(skb) = skb.filter(|_| len > 0) {
+                if chunk.is_none_or(|(end, _)| nxt_off >= end) {
+                    if max_chunks.is_some_and(|m| chunks >= m) {
+                        break;
+                    }
+                    chunks += 1;
+                    chunk =
+                        Some(self.next_chunk(skb, flight, wnd_room, cwnd_room, retrans > 0, ctx));
+                }
+                let (end, chunk_psh) = chunk.unwrap_or((nxt_off + len as u64, false));
+                psh = chunk_psh && nxt_off + len as u64 >= end;
+                if nxt_off + len as u64 >= end {
+                    self.skbs.split_at(end);
+                }
+            }
             if retrans == 0 && flight == 0 && len > 0 {
                 self.restart_after_idle(ctx);
             }
             if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
             }
-            self.send_data_at(self.snd_nxt, len, with_fin, retrans, ctx);
+            self.send_data_at(self.snd_nxt, len, with_fin, retrans, psh, ctx);
             sent = true;
             self.lsndtime = Some(ctx.now);
             self.snd_nxt += len + with_fin as u32;
@@ -1120,7 +1231,66 @@ impl TcpSocket {
                 break;
             }
         }
+        if let Some((end, _)) = chunk {
+            // Stopped inside a chunk: what was sent is cut off from the rest.
+            let off = self.soff(self.snd_nxt);
+            if off < end {
+                self.skbs.split_at(off);
+            }
+        }
         sent
+    }
+
+    /// Nagle (RFC 896, RFC 9293 §3.7.4) holds a small segment back now. Linux uses
+    /// Minshall's variant (`tcp_nagle_check`): only while a *small* one is unacknowledged.
+    fn nagle_holds(&self, flight: u32, ctx: &Ctx) -> bool {
+        !self.nodelay
+            && if ctx.p.nagle_minshall {
+                self.snd_sml.gt(self.snd_una)
+            } else {
+                flight > 0
+            }
+    }
+
+    /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at
+    /// snd_nxt inside `skb`. At most `tcp_tso_autosize` segments and what cwnd allows (a
+    /// retransmission: what cwnd allows, `tcp_retransmit_skb`), within the window and the
+    /// skb; on the last skb (or at the window's edge) a partial last segment that Nagle
+    /// holds back stays out. Returns its end and whether its last segment carries PSH:
+    /// always when it holds more than one segment (`__tcp_transmit_skb`), else only if it
+    /// ends an skb `tcp_mark_push` marked.
+    fn next_chunk(
+        &self,
+        skb: SkbAt,
+        flight: u32,
+        wnd_room: u32,
+        cwnd_room: u32,
+        retrans: bool,
+        ctx: &Ctx,
+    ) -> (u64, bool) {
+        let mss = self.snd_mss.max(1) as u64;
+        let nxt_off = self.soff(self.snd_nxt);
+        let quota = (cwnd_room as u64 / mss).max(1);
+        let segs = if retrans {
+            quota
+        } else {
+            quota.min(self.tso_segs(flight, ctx) as u64)
+        };
+        let max_len = segs * mss;
+        let needed = (skb.end - nxt_off).min(wnd_room as u64);
+        let mut len = max_len.min(needed);
+        let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
+        if at_edge
+            && max_len > needed
+            && len > mss
+            && !len.is_multiple_of(mss)
+            && !self.fin_queued
+            && self.nagle_holds(flight, ctx)
+        {
+            len -= len % mss;
+        }
+        let end = nxt_off + len;
+        (end, len > mss || (end == skb.end && skb.psh))
     }
 
     /// Before new data leaves an idle connection: Linux `tcp_slow_start_after_idle_check`
@@ -1710,6 +1880,7 @@ impl TcpSocket {
             self.sacked.retain(|&(_, b)| b > data_acked);
             let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
             self.sndbuf.release_to(data_acked);
+            self.skbs.ack_to(data_acked);
             self.backoff = 0;
             self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
@@ -1912,7 +2083,8 @@ impl TcpSocket {
         if len == 0 && !with_fin {
             return;
         }
-        self.send_data_at(self.snd_una, len, with_fin, self.backoff.max(1), ctx);
+        let psh = self.psh_alone(self.snd_una, len, ctx);
+        self.send_data_at(self.snd_una, len, with_fin, self.backoff.max(1), psh, ctx);
     }
 
     /// In-window data: returns whether an immediate ACK is due (RFC 5681 §4.2: out-of-order
@@ -1974,8 +2146,20 @@ impl TcpSocket {
                     self.receive_fin(ctx);
                 }
             }
-            // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged.
-            had_ooo || self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
+            // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged, and
+            // the window offered now (`__tcp_select_window`) is no smaller than the last
+            // one, or the reader has taken everything (`rcv_nxt - copied_seq <
+            // sk_rcvlowat`). While the data waits unread and the free space, not
+            // rcv_ssthresh, bounds the window, the ACK waits for the delayed-ACK timer (the
+            // reader's tcp_cleanup_rbuf sends the update). Measured on 6.18: 18 segments
+            // into a reader that is away, quick-ACK mode used up after the 10th, the other 8
+            // answered by one ACK 45 ms later.
+            let owed =
+                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss;
+            let linux = ctx.p.quickack_max > 0;
+            had_ooo
+                || (owed
+                    && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))
         } else {
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
@@ -2241,7 +2425,8 @@ impl TcpSocket {
             if self.snd_max.lt(self.snd_una + 1) {
                 self.snd_max = self.snd_una + 1;
             }
-            self.send_data_at(self.snd_una, 1, false, 0, ctx);
+            let psh = self.psh_alone(self.snd_una, 1, ctx);
+            self.send_data_at(self.snd_una, 1, false, 0, psh, ctx);
         } else {
             // Linux `tcp_xmit_probe_skb`: an ACK with an old sequence number, which the
             // receiver must answer with its current window.
@@ -2272,9 +2457,54 @@ impl TcpSocket {
     /// send(): queue the first `len` bytes of `spans` (the caller checked the space) and
     /// transmit what is allowed.
     pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, ctx: &mut Ctx) {
-        self.sndbuf.push_range(spans, 0, len);
-        self.output(ctx);
+        if ctx.p.min_tso_segs == 0 {
+            self.sndbuf.push_range(spans, 0, len);
+            self.output(ctx);
+        } else {
+            self.write_skbs(spans, len, ctx);
+        }
         self.report(ctx);
+    }
+
+    /// Linux `tcp_sendmsg_locked`: the bytes go into skbs of `size_goal`, and each skb that
+    /// fills up is sent at once if it is the first unsent one (`tcp_push_one`: one GSO
+    /// chunk), or with everything pending once more than half the peer's largest window
+    /// was written since the last PSH (`forced_push` → `tcp_mark_push`,
+    /// `__tcp_push_pending_frames`). The call ends with `tcp_push`: PSH on its last skb,
+    /// then whatever the windows and Nagle allow. So the write's chunks interleave with
+    /// its copying, and an skb cut by `tcp_push_one` takes more bytes while unsent.
+    fn write_skbs(&mut self, spans: &[PayloadSpan], len: u32, ctx: &mut Ctx) {
+        let size_goal = self.size_goal();
+        let mut copied = 0u32;
+        while copied < len {
+            let unsent_from = self.soff(self.snd_max);
+            let (take, full) = self.skbs.append(
+                self.sndbuf.tail,
+                (len - copied) as u64,
+                size_goal,
+                unsent_from,
+                copied == 0,
+            );
+            self.sndbuf.push_range(spans, copied, take as u32);
+            copied += take as u32;
+            if copied == len || !full {
+                continue;
+            }
+            if self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
+                self.mark_push();
+                self.output(ctx);
+            } else if self.skbs.tail_is_send_head(self.soff(self.snd_max)) {
+                self.output_chunks(Some(1), ctx);
+            }
+        }
+        self.mark_push();
+        self.output(ctx);
+    }
+
+    /// Linux `tcp_mark_push`: PSH on the last skb, and the write position remembered.
+    fn mark_push(&mut self) {
+        self.skbs.mark_tail();
+        self.pushed_off = self.sndbuf.tail;
     }
 
     /// recv() with a buffer of `max` bytes.

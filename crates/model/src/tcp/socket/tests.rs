@@ -724,3 +724,129 @@ fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
     );
     assert!(!h.s.segment_acceptable(nxt, 1), "len > 0, window 0: never");
 }
+
+// ---------------------------------------------------------------- PSH (tcp/skbs.rs)
+
+/// The handshake is over (passive side) after a 40 ms round trip, the peer offering `win`.
+fn socket_established_40ms(win: u16) -> Harness {
+    let mut h = socket_syn_received();
+    h.wait_ms(40);
+    send!(h, &format!(". seq=1 ack=1 win={win}"));
+    recv_nothing!(h);
+    h
+}
+
+/// The application writes `len` bytes in one send().
+fn write(h: &mut Harness, len: u32) {
+    let spans = [PayloadSpan {
+        message: MessageId(0),
+        start: 0,
+        end: len,
+    }];
+    h.with(|s, ctx| s.app_send(&spans, len, ctx));
+}
+
+#[test]
+fn a_write_leaves_in_gso_chunks_of_two_segments_each_ending_with_psh() {
+    // 40 ms RTT, cwnd 10: the pacing rate sends 1460 · 10 · 2 / 40 ms ≈ 712 bytes a
+    // millisecond, so `tcp_tso_autosize` gives tcp_min_tso_segs' 2 segments a chunk, and
+    // `__tcp_transmit_skb` sets PSH on each (measured on 6.18 with 1448-byte segments:
+    // PSH on segments 2, 4, 6, 8 and 10 of one 14480-byte write).
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 14_600);
+    let mut want = Vec::new();
+    for i in 0..5 {
+        want.push(format!(". seq={} ack=1 len=1460", 1 + 2920 * i));
+        want.push(format!("P. seq={} ack=1 len=1460", 1461 + 2920 * i));
+    }
+    assert_eq!(h.sent(), want);
+}
+
+#[test]
+fn a_lone_segment_carries_psh_only_when_it_ends_the_write() {
+    // Three full segments and 100 bytes: two chunks of two; the second holds the last
+    // full segment and the 100 bytes, so PSH lands on the 100 bytes, not on segment 3.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 3 * 1460 + 100);
+    recv!(
+        h,
+        [
+            ". seq=1 ack=1 len=1460",
+            "P. seq=1461 ack=1 len=1460",
+            ". seq=2921 ack=1 len=1460",
+            "P. seq=4381 ack=1 len=100",
+        ]
+    );
+    // A retransmission of the first segment alone: it ends no marked skb, so no PSH.
+    send!(h, ". seq=1 ack=1 win=65535");
+    send!(h, ". seq=1 ack=1 win=65535");
+    send!(h, ". seq=1 ack=1 win=65535");
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+}
+
+#[test]
+fn psh_follows_half_the_peers_largest_window() {
+    // The peer offers 8760 bytes (6 segments): a write fills skbs of half of it (4380,
+    // `tcp_bound_to_half_wnd`). The first full skb is the send head and leaves at once as
+    // one chunk (`tcp_push_one`); its unsent rest takes more bytes and fills up again, and
+    // by then more than half the window was written since the last PSH (`forced_push`), so
+    // that skb is marked and its lone last segment carries PSH. The write's last skb
+    // (`tcp_push`) is marked too, but only its first segment fits in the window, cut off
+    // without PSH; the rest waits for the window and takes it. Measured on 6.18 with a
+    // 15928-byte window and one 14480-byte write: PSH on segments 2, 4, 6, 7, 9 and 10.
+    let mut h = socket_established_40ms(8_760);
+    write(&mut h, 7 * 1460);
+    recv!(
+        h,
+        [
+            ". seq=1 ack=1 len=1460",
+            "P. seq=1461 ack=1 len=1460",
+            ". seq=2921 ack=1 len=1460",
+            "P. seq=4381 ack=1 len=1460",
+            "P. seq=5841 ack=1 len=1460",
+            ". seq=7301 ack=1 len=1460",
+        ]
+    );
+    send!(h, ". seq=1 ack=8761 win=8760");
+    recv!(h, ["P. seq=8761 ack=1 len=1460"]);
+}
+
+// ---------------------------------------------------------------- ACK every second segment
+
+/// Established, quick-ACK mode used up (`tcp_dec_quickack_mode`), data seen before (ATO set).
+fn socket_past_quickack() -> Harness {
+    let mut h = socket_established();
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    h
+}
+
+#[test]
+fn two_unread_segments_that_shrink_the_window_wait_for_the_delayed_ack() {
+    // `__tcp_ack_snd_check`: two full segments are owed an ACK at once only if the window
+    // offered now is no smaller than the last one. Nobody reads, the free space bounds the
+    // window: it shrinks, so the ACK waits for the timer.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once() {
+    // The same two segments while rcv_ssthresh, not the free space, bounds the window: it
+    // stays as offered, and the second segment is acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.s.rcv_ssthresh = 20_000;
+    h.s.rcv_wnd = 20_000;
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
