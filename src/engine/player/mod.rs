@@ -290,7 +290,9 @@ pub fn Player(p: &Props) -> Html {
                     <div class="hosts" data-testid="hosts">{ for hosts }</div>
                 </aside>
             </div>
-            { for transport }
+            // One child whether drawn yet or not (`unwrap_or_default`, not `for`): Yew matches
+            // unkeyed children from the end, and a child appended here would remount the stage.
+            { transport.unwrap_or_default() }
             { for panel }
         </div>
     }
