@@ -4,11 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute } from './lib.mjs';
+import { useBrowser, onPage, drawn, stepThrough, overlap } from './lib.mjs';
 
 const browser = useBrowser();
-
-const overlap = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
 
 for (const [route, cases] of [
   ['#/handshake', ['normal', 'syn-lost', 'simultaneous-open', 'closed-port']],
@@ -16,9 +14,8 @@ for (const [route, cases] of [
 ]) {
   test(`${route}: pills and the playhead's time never overlap`, async () => {
     for (const c of cases) {
-      const { page, context, errors } = await openRoute(browser, route, 'en', { params: { case: c } });
-      try {
-        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+      await onPage(browser, route, 'en', { params: { case: c } }, async ({ page }) => {
+        await drawn(page);
         const pills = await page.locator('.lad-marks g.pill rect').evaluateAll((rs) =>
           rs.map((r) => r.getBoundingClientRect()).map(({ left, right, top, bottom }) => ({ left, right, top, bottom })),
         );
@@ -29,21 +26,15 @@ for (const [route, cases] of [
           }
         }
         // Step through the run: the time label is clear of every pill at every step.
-        for (let k = 0; k < 40; k++) {
+        await stepThrough(page, 40, async (k) => {
           const label = await page.getByTestId('playhead-time').evaluate((t) => {
             const { left, right, top, bottom } = t.getBoundingClientRect();
             return { left, right, top, bottom };
           });
           const hit = pills.findIndex((p) => overlap(p, label));
           assert.equal(hit, -1, `${c}: the time label covers pill ${hit} at step ${k}`);
-          const before = await page.getByTestId('scrub').inputValue();
-          await page.getByTestId('step').click();
-          if ((await page.getByTestId('scrub').inputValue()) === before) break;
-        }
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
+        });
+      });
     }
   });
 }
@@ -55,9 +46,8 @@ for (const [route, cases] of [
 test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en', async () => {
   for (const lang of ['en', 'zh']) {
     for (const [route, c] of [['#/handshake', 'normal'], ['#/teardown', 'client-closes'], ['#/handshake', 'simultaneous-open']]) {
-      const { page, context, errors } = await openRoute(browser, route, lang, { params: { case: c } });
-      try {
-        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+      await onPage(browser, route, lang, { params: { case: c } }, async ({ page }) => {
+        await drawn(page);
         const got = await page.evaluate(() => {
           const stack = document.querySelector('.lad-stack');
           const top = stack.getBoundingClientRect().top;
@@ -75,10 +65,7 @@ test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en'
             assert.ok(!overlap(l, got.time), `${route} ${c} ${lang}: "${l.text}" meets the playhead's time`);
           }
         }
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
+      });
     }
   }
 });
@@ -86,22 +73,32 @@ test('at t = 0 no arrow label is cut by the cover or the top edge, in zh and en'
 // The RFC state machine: every edge label clear of every other label and of every state box
 // (and of the names of the sockets lit in it), at the start, in the middle and at the end of
 // a handshake and a teardown (a lit edge's label is bold and larger).
-test('the state machine\'s edge labels overlap neither each other nor a state box', async () => {
+test('the state machine\'s edge labels and socket names overlap neither each other nor a state box', async () => {
   for (const lang of ['en', 'zh']) {
     for (const route of ['#/handshake', '#/teardown']) {
-      const { page, context, errors } = await openRoute(browser, route, lang, { params: { view: 'states' } });
-      try {
-        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+      await onPage(browser, route, lang, { params: { view: 'states' } }, async ({ page }) => {
+        await drawn(page);
         const sd = page.getByTestId('state-diagram');
         await sd.waitFor({ state: 'visible', timeout: 10_000 });
-        for (let k = 0; k < 30; k++) {
-          const { labels, boxes } = await sd.evaluate((svg) => {
+        await stepThrough(page, 30, async (k) => {
+          const { labels, boxes, tags, rects } = await sd.evaluate((svg) => {
             const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
             return {
               labels: [...svg.querySelectorAll('.sd-edge text')].map((t) => ({ text: t.textContent, ...box(t) })),
               boxes: [...svg.querySelectorAll('.sd-box rect, .sd-tag')].map((r) => ({ text: r.textContent || r.parentNode.dataset.state, ...box(r) })),
+              tags: [...svg.querySelectorAll('.sd-tag')].map((t) => ({ text: t.textContent, ...box(t) })),
+              rects: [...svg.querySelectorAll('.sd-box rect')].map((r) => ({ text: r.parentNode.dataset.state, ...box(r) })),
             };
           });
+          // The lit sockets' names: clear of each other and of every state box.
+          for (let i = 0; i < tags.length; i++) {
+            for (let j = i + 1; j < tags.length; j++) {
+              assert.ok(!overlap(tags[i], tags[j]), `${route} ${lang} step ${k}: tag "${tags[i].text}" meets "${tags[j].text}"`);
+            }
+            for (const r of rects) {
+              assert.ok(!overlap(tags[i], r), `${route} ${lang} step ${k}: tag "${tags[i].text}" meets ${r.text}`);
+            }
+          }
           assert.ok(labels.length >= 19, `${route} ${lang}: edge labels drawn (${labels.length})`);
           for (let i = 0; i < labels.length; i++) {
             for (let j = i + 1; j < labels.length; j++) {
@@ -111,14 +108,8 @@ test('the state machine\'s edge labels overlap neither each other nor a state bo
               assert.ok(!overlap(labels[i], b), `${route} ${lang} step ${k}: "${labels[i].text}" meets ${b.text}`);
             }
           }
-          const before = await page.getByTestId('scrub').inputValue();
-          await page.getByTestId('step').click();
-          if ((await page.getByTestId('scrub').inputValue()) === before) break;
-        }
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
+        });
+      });
     }
   }
 });
@@ -128,8 +119,7 @@ test('the state machine\'s edge labels overlap neither each other nor a state bo
 test('a huge URL value stays inside the notice box', async () => {
   const huge = 'x'.repeat(3000);
   for (const lang of ['en', 'zh']) {
-    const { page, context } = await openRoute(browser, '#/handshake', lang, { params: { case: huge } });
-    try {
+    await onPage(browser, '#/handshake', lang, { params: { case: huge }, allowErrors: true }, async ({ page }) => {
       const notice = page.getByTestId('url-notice');
       await notice.waitFor({ timeout: 15_000 });
       const { box, page: p } = await page.evaluate(() => {
@@ -140,9 +130,7 @@ test('a huge URL value stays inside the notice box', async () => {
       });
       assert.ok(box.inner <= box.right + 0.5, `${lang}: the text leaves the notice (${box.inner} > ${box.right})`);
       assert.ok(p.scroll <= p.width, `${lang}: the page scrolls sideways (${p.scroll} > ${p.width})`);
-    } finally {
-      await context.close();
-    }
+    });
   }
 });
 
@@ -150,9 +138,8 @@ test('a huge URL value stays inside the notice box', async () => {
 // each on one line, never broken inside a word.
 test('on a 390 px phone the host panels\' zh labels are not broken inside words', async () => {
   for (const route of ['#/handshake', '#/teardown']) {
-    const { page, context } = await openRoute(browser, route, 'zh', { viewport: { width: 390, height: 844 }, params: { t: '0.2' } });
-    try {
-      await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+    await onPage(browser, route, 'zh', { viewport: { width: 390, height: 844 }, params: { t: '0.2' }, allowErrors: true }, async ({ page }) => {
+      await drawn(page);
       await page.locator('.host-panel .q-name').first().waitFor({ timeout: 10_000 });
       const broken = await page.evaluate(() =>
         [...document.querySelectorAll('.host-panel .sock-label, .host-panel .q-name, .host-panel .host-name strong')]
@@ -160,8 +147,6 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
           .map((e) => e.textContent),
       );
       assert.deepEqual(broken, [], `${route}: labels broken across lines`);
-    } finally {
-      await context.close();
-    }
+    });
   }
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openRoute, screenshot, LANGS, ROUTES, ROOT } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, LANGS, ROUTES, ROOT } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -16,8 +16,7 @@ async function ready(page) {
 
 for (const lang of LANGS) {
   test(`${lang}: the scene's sliders move with the arrow keys, one step a press`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/handshake', lang);
-    try {
+    await onPage(browser, '#/handshake', lang, async ({ page }) => {
       await ready(page);
       for (const id of ['latency', 'loss', 'speed']) {
         const slider = page.getByTestId(id);
@@ -51,15 +50,11 @@ for (const lang of LANGS) {
         );
         if (id !== 'speed') assert.equal(await shown.innerText(), before);
       }
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`${lang}: a packet is reached with Tab, named for screen readers, and Enter opens its inspector`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/handshake', lang, { params: { t: '1' } });
-    try {
+    await onPage(browser, '#/handshake', lang, { params: { t: '1' } }, async ({ page }) => {
       await ready(page);
       let name = null;
       for (let i = 0; i < 80 && !name; i++) {
@@ -77,16 +72,12 @@ for (const lang of LANGS) {
       await inspector.waitFor({ state: 'visible', timeout: 5_000 });
       assert.match(await inspector.innerText(), /SYN/);
       await screenshot(page, `keyboard-inspector-${lang}`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 }
 
 test('interview mode: the transport is locked while a question is open', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/quiz', 'en');
-  try {
+  await onPage(browser, '#/quiz', 'en', async ({ page }) => {
     await ready(page);
     const end = page.getByTestId('end');
     await end.waitFor({ state: 'attached', timeout: 15_000 });
@@ -96,10 +87,7 @@ test('interview mode: the transport is locked while a question is open', async (
     await page.keyboard.press(']');
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.getByTestId('scrub').inputValue(), t, 'the keyboard does not move the playhead');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 const AXE = await readFile(join(ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
@@ -180,6 +181,42 @@ export async function openRoute(browser, route, lang, { params = {}, viewport, c
   await page.goto(routeUrl(await baseUrl(), route, lang, params), { waitUntil: 'load' });
   return { page, context, errors };
 }
+
+/** Opens a route like `openRoute` (options, if any, before the body), runs
+ * `body({ page, errors })`, then checks that the page logged no error (unless `allowErrors`)
+ * and closes the context, whatever happened. */
+export async function onPage(browser, route, lang, ...rest) {
+  const body = rest.pop();
+  const { allowErrors = false, ...options } = rest[0] ?? {};
+  const { page, context, errors } = await openRoute(browser, route, lang, options);
+  try {
+    await body({ page, errors });
+    if (!allowErrors) assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Waits until the app has drawn its first frame (`body[data-ready]`). */
+export async function drawn(page) {
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+}
+
+/** Calls `each(k)` at the player's playhead, then steps it with the Step button, until the
+ * playhead stops moving or `most` steps were taken. */
+export async function stepThrough(page, most, each) {
+  for (let k = 0; k < most; k++) {
+    await each(k);
+    const before = await page.getByTestId('scrub').inputValue();
+    await page.getByTestId('step').click();
+    if ((await page.getByTestId('scrub').inputValue()) === before) break;
+  }
+}
+
+/** True when two client rectangles ({ left, right, top, bottom }) share more than half a pixel
+ * each way. */
+export const overlap = (a, b) =>
+  a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
 
 export function collectErrors(page) {
   const errors = [];

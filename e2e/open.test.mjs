@@ -17,6 +17,8 @@ const MODEL_TRACE = join(ROOT, 'e2e', 'data', 'model-lost-syn-ack.json');
 const LAB_TRACE = join(ROOT, 'e2e', 'data', 'lab-handshake.json');
 // docs/examples/zero-window-probes.json run by `synack-lab sim`: a scripted peer.
 const SCRIPTED_TRACE = join(ROOT, 'e2e', 'data', 'model-zero-window-probes.json');
+// docs/examples/poll-and-tcp-info.json run by `synack-lab sim`: poll() and TCP_INFO results.
+const OPTIONS_TRACE = join(ROOT, 'e2e', 'data', 'model-poll-and-tcp-info.json');
 const PCAP = join(DATA, 'handshake_data_close.pcap');
 const RETRANS = join(DATA, 'retransmissions.pcapng');
 
@@ -118,6 +120,23 @@ for (const lang of LANGS) {
       await pill.waitFor({ state: 'visible', timeout: 5_000 });
       assert.equal((await pill.innerText()).trim(), lang === 'zh' ? '脚本' : 'script');
       await screenshot(page, `open-scripted-${lang}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${lang}: a trace with poll() and TCP_INFO results opens and plays without errors`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/open', lang);
+    try {
+      await ready(page);
+      await page.getByTestId('open-input').setInputFiles(OPTIONS_TRACE);
+      await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await page.getByTestId('open-origin').innerText(), /poll\(\) and getsockopt/);
+      // Handshake, the lost request, its tail loss probe, the ACKs.
+      assert.ok((await page.locator('[data-testid="ladder"] g.seg').count()) >= 6);
+      await page.keyboard.press('End');
+      await screenshot(page, `open-options-${lang}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, hasCjk, LANGS, ROUTES } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, ROUTES } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -31,22 +31,17 @@ for (const lang of LANGS) {
   }
 
   test(`an unknown route shows not-found in ${lang}`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/no-such-page', lang);
-    try {
+    await onPage(browser, '#/no-such-page', lang, async ({ page }) => {
       const nf = page.getByTestId('not-found');
       await nf.waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok((await nf.innerText()).trim().length > 10);
       await screenshot(page, `smoke-not-found-${lang}`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 }
 
 test('the language switch changes the text and is remembered', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/', 'en');
-  try {
+  await onPage(browser, '#/', 'en', async ({ page }) => {
     const main = page.getByTestId('page-landing');
     await main.waitFor();
     assert.ok(!hasCjk(await page.locator('h1').first().innerText()));
@@ -57,25 +52,18 @@ test('the language switch changes the text and is remembered', async () => {
     await page.reload();
     await main.waitFor();
     assert.ok(hasCjk(await main.innerText()), 'the chosen language was not remembered');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the theme switch toggles light and dark', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/', 'en');
-  try {
+  await onPage(browser, '#/', 'en', async ({ page }) => {
     await page.getByTestId('page-landing').waitFor();
     const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
     const before = await theme();
     await page.getByTestId('theme-switch').click();
     await page.waitForFunction((b) => document.documentElement.dataset.theme !== b, before);
     assert.notEqual(await theme(), before);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a link value the page does not know is named in a notice; paths ignore case', async () => {
@@ -84,32 +72,23 @@ test('a link value the page does not know is named in a notice; paths ignore cas
     ['#/handshake', { theme: 'neon' }, 'theme=neon'],
     ['#/handshake', { api: 'cobol' }, 'api=cobol'],
   ]) {
-    const { page, context, errors } = await openRoute(browser, route, undefined, { params });
-    try {
+    await onPage(browser, route, undefined, { params }, async ({ page }) => {
       const notice = page.getByTestId('shell-notice');
       await notice.waitFor({ timeout: 15_000 });
       assert.match(await notice.innerText(), new RegExp(key.replace('=', '=')));
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   }
-  const { page, context, errors } = await openRoute(browser, '#/quiz', 'en', { params: { topic: 'zzz' } });
-  try {
+  await onPage(browser, '#/quiz', 'en', { params: { topic: 'zzz' } }, async ({ page }) => {
     const notice = page.getByTestId('url-notice');
     await notice.waitFor({ timeout: 15_000 });
     assert.match(await notice.innerText(), /topic=zzz/);
     await page.evaluate(() => { location.hash = '#/HANDSHAKE?lang=en'; });
     await page.getByTestId('page-handshake').waitFor({ timeout: 15_000 });
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the Node.js switch renames the socket calls and is kept in the link', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', { params: { t: '0.1' } });
-  try {
+  await onPage(browser, '#/handshake', 'en', { params: { t: '0.1' } }, async ({ page }) => {
     await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
     await page.getByTestId('api-switch').click();
     await page.waitForFunction(() => location.hash.includes('api=node'));
@@ -123,8 +102,5 @@ test('the Node.js switch renames the socket calls and is kept in the link', asyn
     assert.match(await page.getByTestId('share-output').inputValue(), /api=node/);
     await page.getByTestId('node-panel').waitFor({ timeout: 10_000 });
     await screenshot(page, 'node-view-handshake-en');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });

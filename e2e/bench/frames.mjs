@@ -14,8 +14,8 @@
 //
 // SYNACK_BENCH_SCENE overrides the large scene (a hash route with its parameters).
 
-import { loadavg } from 'node:os';
-import { launch, baseUrl, stopServer, collectErrors } from '../lib.mjs';
+import { baseUrl, collectErrors } from '../lib.mjs';
+import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
 
 const FIRST_FRAME_SCENES = ['#/handshake', '#/teardown', '#/tcp-vs-udp'];
 const RUNS = 5;
@@ -54,20 +54,13 @@ const FIRST_FRAME_PROBE = (done) => {
   });
 };
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const ms = (x) => `${x.toFixed(1)} ms`;
-
 const base = await baseUrl();
-const browser = await launch();
-let broken = false;
-try {
-  // Two cores shared with builds make every figure slower: say how busy the machine was.
-  console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+await runBench(async (browser) => {
+  let broken = false;
   console.log(
     `first diagram frame painted, after navigation (${RUNS} runs each: median / worst; ` +
       `medians of wasm arrived and of ready):`,
   );
-  const withLang = (scene) => (scene.includes('lang=') ? scene : `${scene}${scene.includes('?') ? '&' : '?'}lang=en`);
   for (const scene of [...FIRST_FRAME_SCENES, LARGE_SCENE]) {
     const painted = [];
     const wasm = [];
@@ -156,14 +149,8 @@ try {
       `  intervals over 25 ms (a dropped frame): ${dropped} of ${frames.length} ` +
         `(${((100 * dropped) / Math.max(1, frames.length)).toFixed(1)} %)`,
     );
-    if (errors.length) {
-      console.log(`  console errors: ${errors.join('; ')}`);
-      broken = true;
-    }
+    broken ||= reportErrors(errors);
   }
   await context.close();
-} finally {
-  await browser.close();
-  await stopServer();
-}
-process.exit(broken ? 1 : 0);
+  return broken;
+});

@@ -15,8 +15,8 @@
 //
 // SYNACK_BENCH_PLAY_MS shortens the minute of playback (for a quick look).
 
-import { loadavg } from 'node:os';
-import { launch, baseUrl, stopServer, collectErrors } from '../lib.mjs';
+import { baseUrl, collectErrors } from '../lib.mjs';
+import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
 
 const SCENES = [
   '#/handshake',
@@ -93,10 +93,7 @@ const CHANGE = ({ selector, value }) =>
     })();
   });
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const ms = (x) => `${x.toFixed(1)} ms`;
 const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
-const withLang = (scene) => `${scene}${scene.includes('?') ? '&' : '?'}lang=en`;
 
 // The page's knobs: every slider but the playhead's scrub bar, and the case menu.
 async function knobs(page) {
@@ -161,10 +158,8 @@ async function memory(page, cdp) {
   return { js: usedSize, wasm };
 }
 
-const browser = await launch();
-let broken = false;
-try {
-  console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+await runBench(async (browser) => {
+  let broken = false;
   console.log(
     `instant knobs: from input+change dispatched to the frame painted with the page settled ` +
       `(p50 / p95 / worst; first redraw p95), target p95 ≤ 50 ms:`,
@@ -204,10 +199,7 @@ try {
     } else {
       console.log(`  ${scene}: no knobs found`);
     }
-    if (errors.length) {
-      console.log(`  console errors: ${errors.join('; ')}`);
-      broken = true;
-    }
+    broken ||= reportErrors(errors);
     await context.close();
   }
 
@@ -252,14 +244,8 @@ try {
       await page.evaluate(CHANGE, change(k, i));
     }
     show(`after ${2 * KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
-    if (errors.length) {
-      console.log(`  console errors: ${errors.join('; ')}`);
-      broken = true;
-    }
+    broken ||= reportErrors(errors);
     await context.close();
   }
-} finally {
-  await browser.close();
-  await stopServer();
-}
-process.exit(broken ? 1 : 0);
+  return broken;
+});

@@ -15,7 +15,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, baseUrl, stopServer, collectErrors } from '../lib.mjs';
+import { baseUrl, collectErrors } from '../lib.mjs';
+import { runBench } from './driver.mjs';
 import { bulkPcap, oneConnectionPcap } from '../open-bulk-pcap.mjs';
 
 const PACKETS = Number(process.env.SYNACK_BENCH_PACKETS ?? 100_000);
@@ -72,10 +73,8 @@ async function run(browser, base, path, canvas) {
 }
 
 const base = await baseUrl();
-const browser = await launch();
 const dir = await mkdtemp(join(tmpdir(), 'synack-open-bench-'));
-let broken = false;
-try {
+await runBench(async (browser) => {
   for (const [label, make, canvas] of [
     [`${PACKETS} packets in 500 connections`, bulkPcap, false],
     [`${PACKETS} packets in one connection`, oneConnectionPcap, true],
@@ -98,12 +97,5 @@ try {
       console.log(`  canvas frame (first + 5 zoom steps per run): median ${median(frames)} ms, worst ${worst(frames)} ms`);
     }
   }
-} catch (e) {
-  console.error(`the page is broken: ${e.message}`);
-  broken = true;
-} finally {
-  await browser.close();
-  await stopServer();
-  await rm(dir, { recursive: true, force: true });
-}
-process.exit(broken ? 1 : 0);
+  return false;
+}, { cleanup: () => rm(dir, { recursive: true, force: true }) });

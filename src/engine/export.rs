@@ -7,6 +7,15 @@ use super::tokens::{self, TOKENS};
 use crate::dom::document;
 use crate::num;
 
+/// What a scene says about itself on a handout (`handout`, full build): its title, case and
+/// parameters in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandoutInfo {
+    pub title: String,
+    pub case: String,
+    pub params: String,
+}
+
 /// The visible diagram's SVG as a standalone document, with its size. A split view (TCP and
 /// UDP side by side) becomes one document with both ladders next to each other, each under its
 /// column title, so the export shows what the screen shows.
@@ -136,7 +145,7 @@ fn stacked_svg(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
 }
 
 /// Text content made safe for an XML text node.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -173,28 +182,32 @@ fn svg_data_url(svg: &str) -> String {
 }
 
 pub fn export_svg(name: &str) -> bool {
-    match current_svg() {
-        Some((svg, _, _)) => {
-            download(&format!("{name}.svg"), &svg_data_url(&svg));
-            true
-        }
-        None => false,
-    }
+    current_svg()
+        .map(|(svg, w, h)| save_svg(name, true, svg, w, h))
+        .is_some()
 }
 
-/// Renders the SVG into a canvas at 2× and downloads it as PNG (asynchronously, once the
-/// image has decoded).
 pub fn export_png(name: &str) -> bool {
-    let Some((svg, w, h)) = current_svg() else {
-        return false;
-    };
+    current_svg()
+        .map(|(svg, w, h)| save_svg(name, false, svg, w, h))
+        .is_some()
+}
+
+/// Downloads an SVG document of `w`×`h` as `name.svg`, or (`as_svg` false) renders it into a
+/// canvas at 2× and downloads that as `name.png`, asynchronously once the image has decoded.
+/// A very tall drawing is scaled down to stay within the canvas size browsers allow (16,384 px).
+pub fn save_svg(name: &str, as_svg: bool, svg: String, w: f64, h: f64) {
+    if as_svg {
+        download(&format!("{name}.svg"), &svg_data_url(&svg));
+        return;
+    }
     let Ok(img) = web_sys::HtmlImageElement::new() else {
-        return false;
+        return;
     };
     let name = format!("{name}.png");
     let img2 = img.clone();
     let onload = Closure::once_into_js(move || {
-        let scale = 2.0;
+        let scale = 2.0f64.min(16_000.0 / w.max(h).max(1.0));
         let Some(doc) = document() else { return };
         let Some(canvas) = doc
             .create_element("canvas")
@@ -221,7 +234,6 @@ pub fn export_png(name: &str) -> bool {
     });
     img.set_onload(Some(onload.unchecked_ref()));
     img.set_src(&svg_data_url(&svg));
-    true
 }
 
 /// `navigator.clipboard.writeText(text)`, when the browser allows it. (Called through

@@ -2,6 +2,8 @@
 //! plus the components that draw a `(trace, playhead)` pair.
 
 pub mod export;
+#[cfg(feature = "full")]
+pub mod handout;
 pub mod inspector;
 pub mod labels;
 pub mod ladder;
@@ -13,6 +15,7 @@ pub mod params;
 pub mod playback;
 pub mod player;
 pub mod state_diagram;
+pub mod teach;
 pub mod tokens;
 
 #[cfg(test)]

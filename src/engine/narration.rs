@@ -1,8 +1,8 @@
 //! One plain sentence per event, in Chinese or English.
 
 use synack_model::trace::{
-    AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, Proto, SocketId, TimerKind,
-    Trace,
+    AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, Proto, ShutHow, SocketId,
+    TimerKind, Trace,
 };
 
 use super::labels::{segment_label, Isns, Numbering, SegKind, SegKindText};
@@ -200,6 +200,9 @@ fn call_name(trace: &Trace, socket: SocketId, c: AppCallKind) -> &'static str {
         AppCallKind::Close => "close()",
         AppCallKind::Abort => "close() + SO_LINGER 0",
         AppCallKind::SetNoDelay => "setNoDelay()",
+        AppCallKind::SetSockOpt => "setsockopt()",
+        AppCallKind::Poll => "poll()",
+        AppCallKind::TcpInfo => "getsockopt(TCP_INFO)",
     }
 }
 
@@ -239,7 +242,19 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
             ("socket.send()", bytes(*len))
         }
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => ("socket.write()", bytes(*len)),
-        AppCall::Shutdown => ("socket.end()", String::new()),
+        AppCall::Shutdown { how: ShutHow::Wr } => ("socket.end()", String::new()),
+        // Calls Node.js has no API for: the C call, said so.
+        AppCall::Shutdown { .. }
+        | AppCall::SetSockOpt { .. }
+        | AppCall::Poll { .. }
+        | AppCall::TcpInfo => {
+            let c = synack_model::text::c_call_text(call);
+            return if zh {
+                format!("{who}的程序调用 {c}（Node.js 没有对应的 API，这里是 C 的调用）。")
+            } else {
+                format!("The {who}'s program calls {c} (Node.js has no API for it; this is the C call).")
+            };
+        }
         AppCall::Close if udp => ("socket.close()", String::new()),
         // close(2) is what socket.destroy() does to the descriptor; the scene texts teach
         // socket.end() as the usual way to start the teardown, so say how the two relate: the
@@ -548,6 +563,12 @@ fn sentence_with_articles(
                     }
                 }
                 AppCall::Listen { backlog } => format!(" (backlog {backlog})"),
+                AppCall::SetSockOpt { option } => {
+                    format!(" ({})", synack_model::text::sockopt_text(option))
+                }
+                AppCall::Shutdown { how } if !how.is_wr() => {
+                    format!(" ({})", synack_model::text::shut_text(*how))
+                }
                 _ => String::new(),
             };
             if zh {
@@ -580,6 +601,21 @@ fn sentence_with_articles(
                 (AppResult::Accepted { .. }, false) => "returns a new connection".to_string(),
                 (AppResult::Error { errno }, true) => format!("失败：{errno}"),
                 (AppResult::Error { errno }, false) => format!("fails with {errno}"),
+                (AppResult::Polled { ready: true }, true) => "返回 1：可读".to_string(),
+                (AppResult::Polled { ready: true }, false) => "returns 1: readable".to_string(),
+                (AppResult::Polled { ready: false }, true) => "返回 0：超时".to_string(),
+                (AppResult::Polled { ready: false }, false) => {
+                    "returns 0: the timeout passed".to_string()
+                }
+                (AppResult::TcpInfo { info }, true) => {
+                    format!("返回快照：{}", synack_model::text::info_text(info))
+                }
+                (AppResult::TcpInfo { info }, false) => {
+                    format!(
+                        "returns a snapshot: {}",
+                        synack_model::text::info_text(info)
+                    )
+                }
             };
             if zh {
                 format!("{who}的 {name} {what}。")

@@ -272,6 +272,102 @@ pub fn label_spots() -> Vec<LabelSpot> {
     spots
 }
 
+/// A lit socket's name tag: 11 px bold, CJK glyphs about a full em wide.
+const TAG_ASCENT: f64 = 9.0;
+const TAG_DESCENT: f64 = 3.0;
+
+fn tag_rect(s: &LabelSpot, text: &str) -> Rect {
+    let w: f64 = text
+        .chars()
+        .map(|c| if c >= '\u{2e80}' { 11.5 } else { CHAR_W })
+        .sum();
+    let left = match s.anchor {
+        "start" => s.x,
+        "end" => s.x - w,
+        _ => s.x - w / 2.0,
+    };
+    (left, s.y - TAG_ASCENT, left + w, s.y + TAG_DESCENT)
+}
+
+/// The strokes of an edge as drawn when lit (the widest case): its line and the two sides of
+/// its arrowhead. The marker is 7 stroke widths (3 px lit) long and as wide, tip at the end.
+fn edge_strokes((x0, y0, x1, y1): (f64, f64, f64, f64)) -> [(f64, f64, f64, f64); 3] {
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ux, uy) = (dx / len, dy / len);
+    let (bx, by) = (x1 - ux * 21.0, y1 - uy * 21.0);
+    let (px, py) = (-uy * 10.5, ux * 10.5);
+    [
+        (x0, y0, x1, y1),
+        (x1, y1, bx + px, by + py),
+        (x1, y1, bx - px, by - py),
+    ]
+}
+
+/// Where the name tags of the sockets in `state` go. Each takes the first spot around its box
+/// (above at the right, left or middle, beside it, below, a row higher) that stays inside the figure and meets
+/// no line or arrowhead, no state box, no edge label and no tag placed before. Always above at
+/// the right, as before, wrote "client" over the lit arrowhead that enters ESTABLISHED there.
+pub fn tag_spots(
+    state: TcpState,
+    names: &[&str],
+    lines: &[(f64, f64, f64, f64)],
+    labels: &[Rect],
+) -> Vec<LabelSpot> {
+    let (cx, cy) = pos(state);
+    let (l, t, r, b) = (cx - BW / 2.0, cy - BH / 2.0, cx + BW / 2.0, cy + BH / 2.0);
+    let boxes: Vec<Rect> = TcpState::ALL
+        .iter()
+        .map(|&s| pos(s))
+        .chain([CLOSED_BOTTOM])
+        .map(|(x, y)| (x - BW / 2.0, y - BH / 2.0, x + BW / 2.0, y + BH / 2.0))
+        .collect();
+    let strokes: Vec<_> = lines.iter().flat_map(|&e| edge_strokes(e)).collect();
+    let above = t - 5.0;
+    let below = b + 4.0 + TAG_ASCENT;
+    let spot = |x: f64, y: f64, anchor: &'static str| LabelSpot { x, y, anchor };
+    let candidates = [
+        spot(r - 6.0, above, "end"),
+        spot(l + 6.0, above, "start"),
+        spot(cx, above, "middle"),
+        spot(r + 6.0, cy + 4.0, "start"),
+        spot(l - 6.0, cy + 4.0, "end"),
+        spot(r - 6.0, below, "end"),
+        spot(l + 6.0, below, "start"),
+        spot(cx, below, "middle"),
+        spot(r - 6.0, above - 15.0, "end"),
+        spot(l + 6.0, above - 15.0, "start"),
+        spot(cx, above - 15.0, "middle"),
+    ];
+    let mut placed: Vec<Rect> = Vec::new();
+    let mut spots = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let fits = |s: &LabelSpot| {
+            let q = tag_rect(s, name);
+            let m = (q.0 - 2.0, q.1 - 2.0, q.2 + 2.0, q.3 + 2.0);
+            q.0 >= 2.0
+                && q.2 <= W - 2.0
+                && q.1 >= 2.0
+                && q.3 <= H - 2.0
+                && !boxes
+                    .iter()
+                    .chain(labels)
+                    .chain(&placed)
+                    .any(|&o| rects_meet(m, o))
+                && !strokes.iter().any(|&e| segment_meets(m, e))
+        };
+        // Nowhere free (many sockets in one state): a row above the box, as before.
+        let best = candidates.iter().copied().find(fits).unwrap_or(spot(
+            r - 6.0 - i as f64 * 62.0,
+            above,
+            "end",
+        ));
+        placed.push(tag_rect(&best, name));
+        spots.push(best);
+    }
+    spots
+}
+
 /// One endpoint to light up: its name (client/server), state, and the last transition taken.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lit {
@@ -316,12 +412,24 @@ pub fn StateDiagram(p: &Props) -> Html {
                 </g>
             }
         });
+    let lines: Vec<_> = EDGES
+        .iter()
+        .map(|&(a, b, _)| (a, b))
+        .chain(extra.iter().copied())
+        .map(|(a, b)| edge_path(a, b))
+        .collect();
+    let label_rects: Vec<Rect> = EDGES
+        .iter()
+        .zip(spots.iter())
+        .map(|(&(_, _, text), s)| s.rect(text))
+        .collect();
     let boxes = TcpState::ALL.iter().map(|&s| {
         let (cx, cy) = pos(s);
         let here: Vec<&Lit> = p.lit.iter().filter(|l| l.state == s).collect();
-        let tags = here.iter().enumerate().map(|(i, l)| {
-            let x = cx + BW / 2.0 - 6.0 - i as f64 * 62.0;
-            html! { <text class={classes!("sd-tag", format!("side-{}", l.side))} x={fixed(x, 1)} y={fixed(cy - BH / 2.0 - 4.0, 1)} text-anchor="end">{ l.who.clone() }</text> }
+        let names: Vec<&str> = here.iter().map(|l| l.who.as_str()).collect();
+        let places = tag_spots(s, &names, &lines, &label_rects);
+        let tags = here.iter().zip(places).map(|(l, at)| {
+            html! { <text class={classes!("sd-tag", format!("side-{}", l.side))} x={fixed(at.x, 1)} y={fixed(at.y, 1)} text-anchor={at.anchor}>{ l.who.clone() }</text> }
         });
         html! {
             <g class={classes!("sd-box", state_group(s), (!here.is_empty()).then_some("lit"),
@@ -430,6 +538,64 @@ mod tests {
                 assert!(!rects_meet(*r, *o), "{what:?} meets {:?}", EDGES[j].2);
             }
         }
+    }
+
+    #[test]
+    fn a_name_tag_meets_no_line_arrowhead_box_label_or_other_tag_in_any_state() {
+        let lines: Vec<_> = EDGES.iter().map(|&(a, b, _)| edge_path(a, b)).collect();
+        let strokes: Vec<_> = lines.iter().flat_map(|&e| edge_strokes(e)).collect();
+        let labels: Vec<Rect> = EDGES
+            .iter()
+            .zip(label_spots())
+            .map(|(&(_, _, text), s)| s.rect(text))
+            .collect();
+        for names in [
+            &["服务器", "客户端"][..],
+            &["server", "client"],
+            &["client 1", "server"],
+        ] {
+            for &state in TcpState::ALL.iter() {
+                let spots = tag_spots(state, names, &lines, &labels);
+                let rects: Vec<Rect> = spots
+                    .iter()
+                    .zip(names)
+                    .map(|(s, n)| tag_rect(s, n))
+                    .collect();
+                for (i, r) in rects.iter().enumerate() {
+                    let at = (state, names[i]);
+                    assert!(
+                        r.0 >= 0.0 && r.2 <= W && r.1 >= 0.0 && r.3 <= H,
+                        "{at:?} {r:?}"
+                    );
+                    assert!(
+                        !strokes.iter().any(|&e| segment_meets(*r, e)),
+                        "{at:?} on a line"
+                    );
+                    assert!(
+                        !labels.iter().any(|&o| rects_meet(*r, o)),
+                        "{at:?} on a label"
+                    );
+                    assert!(
+                        !rects[..i].iter().any(|&o| rects_meet(*r, o)),
+                        "{at:?} on a tag"
+                    );
+                    let (cx, cy) = pos(state);
+                    let own = (cx - BW / 2.0, cy - BH / 2.0, cx + BW / 2.0, cy + BH / 2.0);
+                    assert!(!rects_meet(*r, own), "{at:?} on its box");
+                }
+            }
+        }
+        // The case that was wrong: the right-hand tag of ESTABLISHED sat on the lit arrowhead
+        // from SYN-SENT; the old spot (above, right-aligned) does meet it.
+        let old = tag_rect(
+            &LabelSpot {
+                x: pos(TcpState::Established).0 + BW / 2.0 - 6.0,
+                y: pos(TcpState::Established).1 - BH / 2.0 - 4.0,
+                anchor: "end",
+            },
+            "客户端",
+        );
+        assert!(strokes.iter().any(|&e| segment_meets(old, e)));
     }
 
     #[test]

@@ -41,7 +41,7 @@ const WASM: &str = "./synack-full_bg.wasm";
 /// The full build's stylesheets (`static/full/`, copied as a folder by index.html), in cascade
 /// order. The one list of them: a new sheet is a file there and a name here.
 const CSS: &str = "./full/reference.css,./full/panels.css,./full/quiz.css,./full/window.css,\
-                   ./full/open.css,./full/present.css";
+                   ./full/open.css,./full/print.css,./full/present.css";
 
 /// Creates `#app-full` after `#app` (once), loads the full build, then hides `#app`.
 fn start(on_error: Callback<String>) {

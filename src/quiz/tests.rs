@@ -8,7 +8,7 @@ use synack_model::trace::{AppCallKind, AppResult, EventKind, Header, TcpState, T
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::bank::{COVERAGE, STICKY_CASES};
-use super::gen::{self, seg_text, Kind};
+use super::gen::{self, seg_text};
 use super::score::Score;
 use super::{check, parse_number, Answer, Question, Topic};
 use crate::engine::labels::{Isns, Numbering};
@@ -122,7 +122,7 @@ fn every_item_asks_a_well_formed_question_in_every_variant_and_language() {
                         assert!(!q.prompt.contains(bad), "{} v{v}: {:?}", item.id, q.prompt);
                     }
                 }
-                let traced = matches!(item.kind, Kind::Trace(..));
+                let traced = item.kind.scene(v).is_some();
                 assert_eq!(traced, t.is_some(), "{}", item.id);
                 assert_eq!(traced, q.pause_us.is_some(), "{}", item.id);
                 if let (Some(t), Some(p)) = (&t, q.pause_us) {

@@ -2,29 +2,22 @@
 
 use synack_model::presets::{self, HandshakeCase};
 
-use super::{CaseWords, Panel, SceneDef};
+use super::SceneDef;
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Handshake,
-    intro: INTRO,
-    cases: || HandshakeCase::ALL.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| HandshakeCase::from_id(id).map(|c| CaseWords::new(words(c))),
-    defaults: super::no_defaults,
-    scenario: |k, p, _| {
+    #[cfg(feature = "full")]
+    teach: super::teach::handshake::ROWS,
+    ..SceneDef::of_cases::<HandshakeCase>(Route::Handshake, INTRO, |k, p, _| {
         presets::handshake(
             k,
             HandshakeCase::from_id(&p.case).unwrap_or(HandshakeCase::Normal),
         )
-    },
-    split_by_proto: false,
-    knobs: None,
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
-    panel: Panel::None,
+    })
 };
+
+model_cases!(HandshakeCase, words);
 
 const INTRO: &[T] = &[
     T::new(

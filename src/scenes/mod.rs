@@ -9,6 +9,25 @@
 //! Each scene's cases are the model's case enums; their words come from exhaustive matches in
 //! the scene's module, so a new case without words does not compile.
 
+/// [`CaseEnum`] for one of the model's case enums, every case a button, worded by the scene's
+/// `words` function.
+macro_rules! model_cases {
+    ($case:ident, $words:path) => {
+        impl $crate::scenes::CaseEnum for $case {
+            const BUTTONS: &'static [Self] = $case::ALL;
+            fn id(self) -> &'static str {
+                $case::id(&self)
+            }
+            fn from_id(id: &str) -> Option<Self> {
+                $case::from_id(id)
+            }
+            fn words(self) -> ($crate::i18n::T, $crate::i18n::T) {
+                $words(self)
+            }
+        }
+    };
+}
+
 #[cfg(feature = "full")]
 mod backlog;
 mod controls;
@@ -22,6 +41,8 @@ mod state;
 #[cfg(feature = "full")]
 mod sticky;
 mod tcp_vs_udp;
+#[cfg(feature = "full")]
+mod teach;
 mod teardown;
 #[cfg(feature = "full")]
 mod udp;
@@ -91,9 +112,49 @@ pub struct SceneDef {
     pub edit_own_key: fn(&Knobs, &Params, &Query, &str, &str) -> Option<Query>,
     /// What the scene draws besides the ladder.
     pub panel: Panel,
+    /// Its teaching paragraphs (`teach`), in the full build only.
+    #[cfg(feature = "full")]
+    pub teach: &'static [crate::engine::teach::Row],
 }
 
 impl SceneDef {
+    /// A scene with the defaults most scenes keep: no case beyond the buttons, no defaults of
+    /// its own, one diagram, no knobs, no own URL keys and nothing besides the ladder. A scene
+    /// changes what it needs with `SceneDef { panel: …, ..SceneDef::new(…) }`.
+    pub const fn new(
+        route: Route,
+        intro: &'static [T],
+        cases: fn() -> Vec<&'static str>,
+        words: fn(&str) -> Option<CaseWords>,
+        scenario: fn(&Knobs, &Params, &Query) -> Scenario,
+    ) -> SceneDef {
+        SceneDef {
+            route,
+            intro,
+            cases,
+            extra_case: no_extra_case,
+            words,
+            defaults: no_defaults,
+            scenario,
+            split_by_proto: false,
+            knobs: None,
+            own_keys: no_own_keys,
+            edit_own_key: no_edit_own_key,
+            panel: Panel::None,
+            #[cfg(feature = "full")]
+            teach: &[],
+        }
+    }
+
+    /// [`SceneDef::new`] for a scene whose buttons are the cases of one [`CaseEnum`].
+    pub const fn of_cases<C: CaseEnum>(
+        route: Route,
+        intro: &'static [T],
+        scenario: fn(&Knobs, &Params, &Query) -> Scenario,
+    ) -> SceneDef {
+        SceneDef::new(route, intro, case_ids::<C>, case_words::<C>, scenario)
+    }
+
     /// The parameters before the URL is read: the first case and the scene's defaults.
     pub fn base_params(&self) -> Params {
         let cases = (self.cases)();
@@ -166,6 +227,32 @@ impl CaseWords {
             text: Some(text),
         }
     }
+}
+
+/// A scene's cases as one enum (the model's case enums, or the scene's own): the buttons in
+/// order and each one's words, from which [`SceneDef::of_cases`] fills `cases` and `words`.
+pub trait CaseEnum: Copy + 'static {
+    /// The buttons in order; the first is the default.
+    const BUTTONS: &'static [Self];
+
+    /// The id in URLs (`case=`).
+    fn id(self) -> &'static str;
+
+    /// Its button and the sentence under the buttons (an exhaustive `match` in the scene's
+    /// module, so a new case without words does not compile).
+    fn words(self) -> (T, T);
+
+    /// The button with this id (for the model's enums their own `from_id`, which the scene's
+    /// scenario uses too: one lookup in the first-load build, not two).
+    fn from_id(id: &str) -> Option<Self>;
+}
+
+fn case_ids<C: CaseEnum>() -> Vec<&'static str> {
+    C::BUTTONS.iter().map(|c| c.id()).collect()
+}
+
+fn case_words<C: CaseEnum>(id: &str) -> Option<CaseWords> {
+    C::from_id(id).map(|c| CaseWords::new(c.words()))
 }
 
 /// A case's button label.

@@ -115,6 +115,17 @@ pub fn ScenePage(props: &Props) -> Html {
         .map(|t| t.get(lang))
         .filter(|t| !t.is_empty());
     let intro = scene.intro_in(shell.api);
+    #[cfg(feature = "full")]
+    let teach = Some(crate::engine::teach::Teach {
+        rows: scene.teach,
+        case: case.clone(),
+    });
+    #[cfg(not(feature = "full"))]
+    let teach = None;
+    #[cfg(feature = "full")]
+    let handout = Some(handout_info(scene, p, lang, shell.api));
+    #[cfg(not(feature = "full"))]
+    let handout = None;
 
     let body = match &*model {
         Ok(m) => {
@@ -140,7 +151,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     init_t={p.t_us} speed={p.speed} numbering={p.numbering} view={p.view}
                     autoplay={p.autoplay} on_change={on_player} jump={state.jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
-                    share={share} split={m.split.clone()} panel={in_player} />
+                    share={share} split={m.split.clone()} panel={in_player} teach={teach.clone()} handout={handout.clone()} />
                 { for below }
             </> }
         }
@@ -242,5 +253,46 @@ pub fn AfterPaint(p: &AfterPaintProps) -> Html {
         p.children.clone()
     } else {
         Html::default()
+    }
+}
+
+/// The scene's title, its case and the parameters, as a handout prints them.
+#[cfg(feature = "full")]
+fn handout_info(
+    scene: &SceneDef,
+    p: &params::Params,
+    lang: crate::i18n::Lang,
+    api: Api,
+) -> crate::engine::export::HandoutInfo {
+    use crate::engine::params::Profile;
+    let case = scene
+        .words_in(&p.case, api)
+        .map(|w| w.title.get(lang))
+        .unwrap_or_else(|| p.case.clone());
+    let profile = match p.profile {
+        Profile::Linux => "Linux",
+        Profile::Rfc => "RFC",
+    };
+    let loss = crate::num::fixed(p.loss_pct, 1);
+    let (case, params) = match lang {
+        crate::i18n::Lang::Zh => (
+            format!("情形：{case}"),
+            format!(
+                "单程延迟 {} ms · 抖动 {} ms · 丢包率 {loss}% · 随机种子 {} · 协议栈 {profile}",
+                p.latency_ms, p.jitter_ms, p.seed
+            ),
+        ),
+ crate::i18n::Lang::En => (
+            format!("Case: {case}"),
+            format!(
+                "one-way delay {} ms · jitter {} ms · loss {loss}% · random seed {} · stack {profile}",
+                p.latency_ms, p.jitter_ms, p.seed
+            ),
+        ),
+    };
+    crate::engine::export::HandoutInfo {
+        title: scene.route.title().get(lang).to_string(),
+        case,
+        params,
     }
 }

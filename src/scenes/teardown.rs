@@ -2,29 +2,23 @@
 
 use synack_model::presets::{self, TeardownCase};
 
-use super::{CaseWords, Panel, SceneDef};
+use super::SceneDef;
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Teardown,
-    intro: INTRO,
-    cases: || TeardownCase::ALL.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| TeardownCase::from_id(id).map(|c| CaseWords::new(words(c))),
     defaults: |p| p.speed = 0.2,
-    scenario: |k, p, _| {
+    #[cfg(feature = "full")]
+    teach: super::teach::teardown::ROWS,
+    ..SceneDef::of_cases::<TeardownCase>(Route::Teardown, INTRO, |k, p, _| {
         presets::teardown(
             k,
             TeardownCase::from_id(&p.case).unwrap_or(TeardownCase::ClientCloses),
         )
-    },
-    split_by_proto: false,
-    knobs: None,
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
-    panel: Panel::None,
+    })
 };
+
+model_cases!(TeardownCase, words);
 
 const INTRO: &[T] = &[
     T::new(

@@ -11,14 +11,14 @@ use synack_model::scenario::{
     Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
     SegmentMatch, SocketSpec, Step,
 };
-use synack_model::trace::Proto;
+use synack_model::trace::{Proto, ShutHow, SockOpt};
 
 /// One-way delay of every case, ms: long enough that sock_diag (polled every ms) sees short
 /// states such as SYN-SENT, and that two FINs can cross.
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 30] = [
+pub const NAMES: [&str; 40] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -36,6 +36,7 @@ pub const NAMES: [&str; 30] = [
     "loss-fast-retransmit",
     "loss-tail",
     "psh-writes",
+    "psh-half-window",
     "idle-restart",
     "idle-no-restart",
     "delayed-ack",
@@ -49,6 +50,15 @@ pub const NAMES: [&str; 30] = [
     "send-after-shutdown",
     "time-wait-rebind",
     "time-wait-rebind-reuseaddr",
+    "tcp-cork",
+    "msg-more",
+    "tcp-quickack",
+    "tcp-user-timeout",
+    "so-linger-time",
+    "shutdown-rd",
+    "poll-timeout",
+    "tcp-info",
+    "reuseport-listen",
 ];
 
 /// The scenario of case `name`.
@@ -77,6 +87,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             len,
             message: None,
             content: None,
+            more: false,
         })
     };
     let recv = || Step::now(Action::Recv { max: 65536 });
@@ -230,7 +241,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             vec![
                 connect_at(50),
                 send(5),
-                Step::at(ms(200), Action::Shutdown),
+                Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 recv(),
                 recv(),
                 Step::after(ms(50), Action::Close),
@@ -299,6 +310,19 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(800), send(5_000).action),
             ],
         ),
+        "psh-half-window" => {
+            let mut sc = base(
+                name,
+                "one 14480-byte write into a 15928-byte window (SO_RCVBUF 16384 on the \
+                 server): skbs of half the window, and PSH where a chunk ends or more than half \
+                 the window was written since the last PSH: segments 2, 4, 6, 7, 9 and 10",
+                2_000,
+                listen_accept(vec![late_read(1_500)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            );
+            sc.sockets[0].recv_buffer = Some(16_384);
+            sc
+        }
         "idle-restart" | "idle-no-restart" => {
             // 40000 bytes grow cwnd to 38 segments; after 1.3 s of silence (over five RTOs)
             // 20000 more. The reader looks at 1 s and 2.5 s only, so the second write's
@@ -469,17 +493,203 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             vec![
                 connect_at(50),
                 send(5),
-                Step::at(ms(200), Action::Shutdown),
+                Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 Step::at(ms(250), send(5).action),
                 recv(),
             ],
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
-        _ => return None,
+        other => option_case(other)?,
     };
     sc.name = format!("lab/{name}");
     Some(sc)
+}
+
+/// The cases of the socket options and calls (docs/scenario-format.md, "Sockets" and
+/// "Applications"): one knob each, on the client unless said.
+fn option_case(name: &str) -> Option<Scenario> {
+    let ms = |m: u64| m * 1000;
+    let connect = || {
+        Step::at(
+            ms(50),
+            Action::Connect {
+                to: "server:9999".into(),
+            },
+        )
+    };
+    let send_at = |t: u64, len: u32, more: bool| {
+        Step::at(
+            ms(t),
+            Action::Send {
+                len,
+                message: None,
+                content: None,
+                more,
+            },
+        )
+    };
+    let server = |then: Vec<Step>| {
+        let mut v = vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+        ];
+        v.extend(then);
+        v
+    };
+    let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt { option });
+    let read_late = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
+    Some(match name {
+        "tcp-cork" => {
+            let mut sc = base(
+                name,
+                "TCP_CORK on the client: its 100-byte write waits, with nothing in flight, for \
+                 the probe timer (max(RTO, 200 ms)); of a 1500-byte write one full segment \
+                 leaves at once, and clearing the option 100 ms later pushes the corked rest",
+                1_500,
+                server(vec![read_late(1_200)]),
+                vec![
+                    connect(),
+                    send_at(200, 100, false),
+                    send_at(700, 1_500, false),
+                    opt(800, SockOpt::TcpCork { value: false }),
+                ],
+            );
+            sc.sockets[1].cork = true;
+            sc
+        }
+        "msg-more" => base(
+            name,
+            "send(MSG_MORE) of 100 bytes waits for the next write; a plain send of 50 bytes 50              ms later takes both out in one 150-byte segment",
+            600,
+            server(vec![read_late(500)]),
+            vec![connect(), send_at(200, 100, true), send_at(250, 50, false)],
+        ),
+        "tcp-quickack" => base(
+            name,
+            "the server turns TCP_QUICKACK off (delayed-ACK ping-pong mode): the client's \
+             data, arriving at 220 ms, is not acknowledged at once; with the data unread, \
+             turning it on at 225 ms sends nothing (tcp_cleanup_rbuf waits for an empty \
+             queue); read at 235 ms and turned on again at 245 ms, the owed ACK leaves then, \
+             before the delayed-ACK timer",
+            600,
+            server(vec![
+                opt(100, SockOpt::TcpQuickack { value: false }),
+                opt(225, SockOpt::TcpQuickack { value: true }),
+                opt(230, SockOpt::TcpQuickack { value: false }),
+                read_late(235),
+                opt(245, SockOpt::TcpQuickack { value: true }),
+            ]),
+            vec![connect(), send_at(200, 100, false)],
+        ),
+        "tcp-user-timeout" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "TCP_USER_TIMEOUT of 1 s on the client, every data segment lost: the                      connection fails with ETIMEDOUT 1 s after the data first left, the last                      retransmission timer clamped to that moment, long before tcp_retries2",
+                    2_500,
+                    server(vec![]),
+                    vec![
+                        connect(),
+                        send_at(200, 100, false),
+                        Step::now(Action::Recv { max: 65536 }),
+                    ],
+                ),
+                Some("client"),
+                SegmentMatch::Data,
+                None,
+            );
+            sc.sockets[1].user_timeout_us = Some(1_000_000);
+            sc
+        }
+        "so-linger-time" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "SO_LINGER {on, 1 s} on the client and every FIN of it lost: close()                      blocks for the linger time, then returns 0 while the orphan goes on                      retransmitting its FIN",
+                    2_000,
+                    server(vec![]),
+                    vec![connect(), Step::at(ms(200), Action::Close)],
+                ),
+                Some("client"),
+                SegmentMatch::Fin,
+                None,
+            );
+            sc.sockets[1].linger_us = Some(1_000_000);
+            sc
+        }
+        "shutdown-rd" => base(
+            name,
+            "the server shuts down its reading side (SHUT_RD): nothing is sent, its recv()              returns 0 at once, and data the client sends afterwards is still acknowledged",
+            800,
+            server(vec![
+                Step::at(
+                    ms(100),
+                    Action::Shutdown {
+                        how: ShutHow::Rd,
+                    },
+                ),
+                Step::now(Action::Recv { max: 65536 }),
+                read_late(500),
+            ]),
+            vec![connect(), send_at(300, 5, false)],
+        ),
+        "poll-timeout" => base(
+            name,
+            "poll() for POLLIN on the accepted connection: 0 after its 100 ms timeout, then 1              when the client's data arrives",
+            700,
+            server(vec![
+                Step::now(Action::Poll {
+                    timeout_us: Some(ms(100)),
+                }),
+                Step::now(Action::Poll { timeout_us: None }),
+                Step::now(Action::Recv { max: 65536 }),
+            ]),
+            vec![connect(), send_at(400, 10, false)],
+        ),
+        "tcp-info" => with_fault(
+            base(
+                name,
+                "getsockopt(TCP_INFO) on the client after the handshake, right after a write                  whose segment is lost, and after the tail loss probe repaired it",
+                1_200,
+                server(vec![]),
+                vec![
+                    connect(),
+                    Step::at(ms(200), Action::TcpInfo),
+                    send_at(210, 100, false),
+                    Step::now(Action::TcpInfo),
+                    Step::at(ms(900), Action::TcpInfo),
+                ],
+            ),
+            Some("client"),
+            SegmentMatch::Data,
+            Some(1),
+        ),
+        "reuseport-listen" => {
+            let mut sc = base(
+                name,
+                "SO_REUSEPORT: a second listener that also set it shares port 9999; a third                  without it gets EADDRINUSE",
+                300,
+                vec![Step::now(Action::Listen { backlog: 8 })],
+                vec![],
+            );
+            sc.sockets[0].reuse_port = true;
+            let mut second = socket("listener2", "server", 9999);
+            second.reuse_port = true;
+            sc.sockets.push(second);
+            sc.sockets.push(socket("listener3", "server", 9999));
+            for (label, at) in [("listener2", 50), ("listener3", 100)] {
+                sc.apps.push(AppScript {
+                    socket: label.into(),
+                    steps: vec![Step::at(ms(at), Action::Listen { backlog: 8 })],
+                });
+            }
+            sc
+        }
+        _ => return None,
+    })
 }
 
 /// The server closes first (its connection goes to TIME-WAIT on port 9999), closes its
@@ -520,6 +730,7 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
                 len: 5,
                 message: None,
                 content: None,
+                more: false,
             }),
             Step::now(Action::Recv { max: 65536 }),
             Step::at(ms(300), Action::Close),
@@ -569,6 +780,7 @@ fn backlog(name: &str, syncookies: bool) -> Scenario {
                     len: 5,
                     message: None,
                     content: None,
+                    more: false,
                 }),
                 Step::now(Action::Recv { max: 1024 }),
             ],
@@ -597,6 +809,10 @@ fn socket(label: &str, host: &str, port: u16) -> SocketSpec {
         join: Vec::new(),
         max_seg: None,
         syn_count: None,
+        cork: false,
+        user_timeout_us: None,
+        linger_us: None,
+        reuse_port: false,
     }
 }
 

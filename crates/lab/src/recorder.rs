@@ -108,6 +108,9 @@ struct Inner {
     datagrams: BTreeMap<(u16, u16), VecDeque<(MessageId, u32)>>,
     /// Initial sequence number per direction (sport, dport), from the SYNs seen.
     isns: BTreeMap<(u16, u16), u32>,
+    /// Listening sockets by their sock_diag cookie: SO_REUSEPORT lets several listen on one
+    /// port at once, which host and port alone cannot tell apart.
+    listener_cookies: BTreeMap<u64, SocketId>,
     /// Time the sockets were last polled, if the diag poller ran: marks how long states lasted.
     end_us: u64,
     /// The longest time between two sock_diag dumps (start of one to the end of the next),
@@ -136,6 +139,7 @@ impl Recorder {
             next_seg: 0,
             pcap: Vec::new(),
             isns: BTreeMap::new(),
+            listener_cookies: BTreeMap::new(),
             datagrams: BTreeMap::new(),
             end_us: 0,
             max_poll_gap_us: 0,
@@ -588,8 +592,15 @@ impl Inner {
         // was registered first. (An accepted connection is registered at accept(), after
         // dumps already showed it in the queues: it matches those too.)
         let seen = t_abs.saturating_sub(self.start_us);
+        if listening {
+            if let Some(&id) = self.listener_cookies.get(&d.cookie) {
+                return Some(id);
+            }
+        }
+        let cookies = &self.listener_cookies;
         let found = self.sockets.iter().rfind(|s| {
-            (!listening || s.registered_us <= seen)
+            (!listening
+                || (s.registered_us <= seen && !cookies.values().any(|&id| id == s.info.id)))
                 && s.info.proto == proto
                 && s.info.host == local.host
                 && s.info.local_port == local.port
@@ -598,6 +609,9 @@ impl Inner {
         });
         if let Some(s) = found {
             let id = s.info.id;
+            if listening {
+                self.listener_cookies.insert(d.cookie, id);
+            }
             // An accepted connection existed (in the SYN and accept queues) before accept().
             let info = &mut self.sockets[id.0 as usize].info;
             info.created_us = info.created_us.min(seen);

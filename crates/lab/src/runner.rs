@@ -16,14 +16,19 @@
 //! Anything the lab cannot reproduce (UDP, jitter, random loss with the model's own PRNG, a
 //! fault that delays or duplicates) is refused with a message, never approximated.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
+use std::os::fd::AsRawFd;
+
 use synack_model::scenario::{Action, AppScript, FaultAction, Scenario};
-use synack_model::trace::{Addr, AppCall, AppCallKind, AppResult, HostId, Proto, SocketId, Trace};
+use synack_model::trace::{
+    Addr, AppCall, AppCallKind, AppResult, HostId, Proto, ShutHow, SockOpt, SocketId, TcpInfo,
+    Trace,
+};
 
 use crate::cli::Common;
 use crate::error::{LabError, Result};
@@ -266,15 +271,10 @@ pub fn check(sc: &Scenario) -> Result<()> {
             h.name
         ));
     }
-    if let Some(s) = sc
-        .sockets
-        .iter()
-        .find(|s| s.max_seg.is_some() || s.syn_count.is_some())
-    {
-        return bad(format!(
-            "socket {:?} sets TCP_MAXSEG or TCP_SYNCNT, which the runner does not do yet",
-            s.label
-        ));
+    for s in &sc.sockets {
+        if let Err(why) = kernel_units(s.user_timeout_us, s.linger_us) {
+            return bad(format!("socket {:?}: {why}", s.label));
+        }
     }
     let l = &sc.network.default;
     if !sc.network.directions.is_empty()
@@ -336,6 +336,21 @@ pub fn check(sc: &Scenario) -> Result<()> {
             if matches!(s.action, Action::SendTo { .. }) {
                 return bad("sendto is UDP; the scenario runner drives TCP only".into());
             }
+            let units = match s.action {
+                Action::SetSockOpt {
+                    option: SockOpt::TcpUserTimeout { us },
+                } => kernel_units(Some(us), None),
+                Action::SetSockOpt {
+                    option: SockOpt::SoLinger { us },
+                } => kernel_units(None, us),
+                Action::Poll {
+                    timeout_us: Some(us),
+                } => kernel_units(Some(us), None),
+                _ => Ok(()),
+            };
+            if let Err(why) = units {
+                return bad(format!("a step of the script on {:?}: {why}", a.socket));
+            }
         }
         if !sc.sockets.iter().any(|s| s.label == a.socket) {
             return bad(format!("a script runs on unknown socket {:?}", a.socket));
@@ -348,6 +363,18 @@ pub fn check(sc: &Scenario) -> Result<()> {
             sc.limits.max_time_us,
             MAX_HORIZON_US / 1_000_000
         ));
+    }
+    Ok(())
+}
+
+/// TCP_USER_TIMEOUT (and poll's timeout) are whole milliseconds in the kernel, SO_LINGER's
+/// time whole seconds: a scenario value between them cannot be set exactly.
+fn kernel_units(ms: Option<u64>, secs: Option<u64>) -> std::result::Result<(), String> {
+    if let Some(us) = ms.filter(|us| us % 1_000 != 0) {
+        return Err(format!("{us} µs: the kernel takes whole milliseconds"));
+    }
+    if let Some(us) = secs.filter(|us| us % 1_000_000 != 0) {
+        return Err(format!("SO_LINGER {us} µs: the kernel takes whole seconds"));
     }
     Ok(())
 }
@@ -664,6 +691,7 @@ impl Ctx<'_> {
                 let opts = sock::ListenOpts {
                     buffers: self.buffers(&socks[*cur]),
                     reuse_addr: self.spec(&socks[*cur]).is_some_and(|x| x.reuse_addr),
+                    opts: self.opts(&socks[*cur]),
                 };
                 let l = match sock::tcp_listener_with(addr, *backlog as i32, opts) {
                     Ok(l) => l,
@@ -733,6 +761,7 @@ impl Ctx<'_> {
                 let pre = sock::tcp_connect_prepare_with(
                     SocketAddrV4::new(self.ips[side], port),
                     self.buffers(&socks[*cur]),
+                    self.opts(&socks[*cur]),
                 )?;
                 pre.set_congestion(congestion_control(self.sc))?;
                 let peer = Addr {
@@ -777,9 +806,9 @@ impl Ctx<'_> {
                     return Ok(false);
                 }
             }
-            Action::Send { len, .. } => {
+            Action::Send { len, more, .. } => {
                 let id = self.id(&socks[*cur])?;
-                let mut st = self.stream(&socks[*cur])?;
+                let st = self.stream(&socks[*cur])?;
                 rec.call(
                     id,
                     AppCall::Send {
@@ -788,8 +817,8 @@ impl Ctx<'_> {
                     },
                 );
                 let data: Vec<u8> = (0..*len).map(|i| (i % 251) as u8).collect();
-                let r = st.write_all(&data);
-                rec.ret(id, AppCallKind::Send, result(r.map(|_| ())));
+                let r = sock::send_all(st, &data, *more);
+                rec.ret(id, AppCallKind::Send, result(r));
             }
             Action::Recv { max } => {
                 let id = self.id(&socks[*cur])?;
@@ -807,16 +836,22 @@ impl Ctx<'_> {
                     }
                 }
             }
-            Action::Shutdown => {
+            Action::Shutdown { how } => {
                 let id = self.id(&socks[*cur])?;
                 let st = self.stream(&socks[*cur])?;
-                rec.call(id, AppCall::Shutdown);
-                let r = st.shutdown(std::net::Shutdown::Write);
+                rec.call(id, AppCall::Shutdown { how: *how });
+                let r = st.shutdown(match how {
+                    ShutHow::Rd => std::net::Shutdown::Read,
+                    ShutHow::Wr => std::net::Shutdown::Write,
+                    ShutHow::Rdwr => std::net::Shutdown::Both,
+                });
                 rec.ret(id, AppCallKind::Shutdown, result(r));
             }
             Action::Close => {
                 let id = self.id(&socks[*cur])?;
                 rec.call(id, AppCall::Close);
+                // A blocking socket with SO_LINGER {on, t}: close() itself waits (up to t) for
+                // the FIN's ACK, so the return is stamped when it really came back.
                 drop(socks[*cur].held.take());
                 rec.ret(id, AppCallKind::Close, AppResult::Ok);
             }
@@ -833,6 +868,81 @@ impl Ctx<'_> {
                 rec.call(id, AppCall::SetNoDelay { on: *on });
                 let r = st.set_nodelay(*on);
                 rec.ret(id, AppCallKind::SetNoDelay, result(r));
+            }
+            Action::SetSockOpt { option } => {
+                let id = self.id(&socks[*cur])?;
+                let st = self.stream(&socks[*cur])?;
+                rec.call(id, AppCall::SetSockOpt { option: *option });
+                let r = match *option {
+                    SockOpt::TcpCork { value: on } => {
+                        sock::set_tcp_int(st, libc::TCP_CORK, on.into(), "TCP_CORK")
+                    }
+                    SockOpt::TcpQuickack { value: on } => {
+                        sock::set_tcp_int(st, libc::TCP_QUICKACK, on.into(), "TCP_QUICKACK")
+                    }
+                    SockOpt::TcpUserTimeout { us } => sock::set_tcp_int(
+                        st,
+                        libc::TCP_USER_TIMEOUT,
+                        i32::try_from(us / 1_000).unwrap_or(i32::MAX),
+                        "TCP_USER_TIMEOUT",
+                    ),
+                    SockOpt::SoLinger { us } => {
+                        sock::set_linger(st, us.map(|t| (t / 1_000_000) as u32))
+                    }
+                };
+                rec.ret(id, AppCallKind::SetSockOpt, lab_result(r));
+            }
+            Action::Poll { timeout_us } => {
+                let id = self.id(&socks[*cur])?;
+                let fd = match &socks[*cur].held {
+                    Some(Held::Stream(st)) => st.as_raw_fd(),
+                    Some(Held::Listener(l)) => l.as_raw_fd(),
+                    None => return Err(LabError::Usage("poll on a closed socket".into())),
+                };
+                rec.call(
+                    id,
+                    AppCall::Poll {
+                        timeout_us: *timeout_us,
+                    },
+                );
+                let deadline = timeout_us.map(|t| self.now() + t);
+                let ready = loop {
+                    crate::sys::signal::check()?;
+                    // Short waits so the horizon and Ctrl-C are noticed.
+                    let left = deadline.map_or(5_000, |d| d.saturating_sub(self.now()).min(5_000));
+                    if sock::poll_in(fd, Duration::from_micros(left))? {
+                        break true;
+                    }
+                    if deadline.is_some_and(|d| self.now() >= d) {
+                        break false;
+                    }
+                    if self.past_horizon() {
+                        return Ok(false);
+                    }
+                };
+                rec.ret(id, AppCallKind::Poll, AppResult::Polled { ready });
+            }
+            Action::TcpInfo => {
+                let id = self.id(&socks[*cur])?;
+                let fd = match &socks[*cur].held {
+                    Some(Held::Stream(st)) => st.as_raw_fd(),
+                    Some(Held::Listener(l)) => l.as_raw_fd(),
+                    None => return Err(LabError::Usage("TCP_INFO on a closed socket".into())),
+                };
+                rec.call(id, AppCall::TcpInfo);
+                let r = match sock::tcp_info(fd) {
+                    Ok(i) => match tcp_info_of(&i) {
+                        Some(info) => AppResult::TcpInfo { info },
+                        None => {
+                            return Err(LabError::Protocol(format!(
+                                "TCP_INFO: unknown state {}",
+                                i.tcpi_state
+                            )))
+                        }
+                    },
+                    Err(e) => lab_result(Err(e)),
+                };
+                rec.ret(id, AppCallKind::TcpInfo, r);
             }
             Action::SendTo { .. } => {
                 return Err(LabError::Usage("sendto is UDP; not run by the lab".into()))
@@ -883,6 +993,19 @@ impl Ctx<'_> {
         self.sc.sockets.iter().find(|x| x.label == s.label)
     }
 
+    /// The options the scenario's socket `s` sets before bind(), in the kernel's units.
+    fn opts(&self, s: &Sock) -> sock::TcpOpts {
+        self.spec(s)
+            .map_or_else(sock::TcpOpts::default, |x| sock::TcpOpts {
+                reuse_port: x.reuse_port,
+                cork: x.cork,
+                user_timeout_ms: x.user_timeout_us.map(|us| (us / 1_000) as u32),
+                linger_s: x.linger_us.map(|us| (us / 1_000_000) as u32),
+                max_seg: x.max_seg,
+                syn_count: x.syn_count,
+            })
+    }
+
     /// The buffers the scenario gives the socket `s` was made from.
     fn buffers(&self, s: &Sock) -> sock::Buffers {
         self.spec(s)
@@ -913,6 +1036,33 @@ impl Ctx<'_> {
                 s.label
             ))),
         }
+    }
+}
+
+/// `getsockopt(TCP_INFO)` as the model reports it (`struct tcp_info`'s units: µs, segments).
+fn tcp_info_of(i: &libc::tcp_info) -> Option<TcpInfo> {
+    Some(TcpInfo {
+        state: crate::recorder::linux_state(i.tcpi_state)?,
+        rto_us: i.tcpi_rto.into(),
+        rtt_us: i.tcpi_rtt.into(),
+        cwnd: i.tcpi_snd_cwnd,
+        ssthresh: i.tcpi_snd_ssthresh,
+        snd_mss: i.tcpi_snd_mss,
+        unacked: i.tcpi_unacked,
+        retransmits: i.tcpi_retransmits.into(),
+        total_retrans: i.tcpi_total_retrans,
+    })
+}
+
+fn lab_result(r: Result<()>) -> AppResult {
+    match r {
+        Ok(()) => AppResult::Ok,
+        Err(LabError::Io { source, .. }) => AppResult::Error {
+            errno: sock::errno_name(&source),
+        },
+        Err(e) => AppResult::Error {
+            errno: e.to_string(),
+        },
     }
 }
 

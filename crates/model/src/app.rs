@@ -1,7 +1,7 @@
 //! Applications: scripts of socket calls, run one step at a time by the simulator.
 
 use crate::scenario::Step;
-use crate::trace::{AppCallKind, PayloadSpan, SocketId};
+use crate::trace::{AppCallKind, Micros, PayloadSpan, SocketId};
 
 /// A script being run.
 #[derive(Clone, Debug)]
@@ -31,6 +31,16 @@ pub enum Blocked {
     Send {
         rest: Vec<PayloadSpan>,
         total: u32,
+        /// MSG_MORE.
+        more: bool,
+    },
+    /// poll() until readable or `deadline`.
+    Poll {
+        deadline: Option<Micros>,
+    },
+    /// close() with SO_LINGER {on, t}: waits until the FIN is acknowledged or `deadline`.
+    Linger {
+        deadline: Micros,
     },
 }
 
@@ -41,6 +51,8 @@ impl Blocked {
             Blocked::Accept { .. } => AppCallKind::Accept,
             Blocked::Recv { .. } => AppCallKind::Recv,
             Blocked::Send { .. } => AppCallKind::Send,
+            Blocked::Poll { .. } => AppCallKind::Poll,
+            Blocked::Linger { .. } => AppCallKind::Close,
         }
     }
 }

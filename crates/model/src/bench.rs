@@ -21,6 +21,7 @@ pub fn bulk_transfer_under_loss(seed: u64, bytes: u32) -> Trace {
             len: bytes,
             message: Some("bulk".into()),
             content: None,
+            more: false,
         }),
         Step::now(Action::Close),
     ];

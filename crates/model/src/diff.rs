@@ -702,6 +702,9 @@ fn call_name(k: AppCallKind) -> &'static str {
         AppCallKind::Close => "close",
         AppCallKind::Abort => "abort",
         AppCallKind::SetNoDelay => "setnodelay",
+        AppCallKind::SetSockOpt => "setsockopt",
+        AppCallKind::Poll => "poll",
+        AppCallKind::TcpInfo => "tcp_info",
     }
 }
 
@@ -715,6 +718,23 @@ fn result_text(r: &AppResult, names: &Names) -> String {
         AppResult::Eof => "0 (EOF)".into(),
         AppResult::Accepted { socket } => names.socket(*socket),
         AppResult::Error { errno } => errno.clone(),
+        AppResult::Polled { ready } => crate::text::polled_text(*ready).into(),
+        // The counts only: RTO and RTT are timings, which the segments' times already carry
+        // (compared within the tolerance); as exact microseconds they would never agree.
+        AppResult::TcpInfo { info: i } => format!(
+            "{} mss={} cwnd={} ssthresh={} unacked={} retransmits={}/{}",
+            i.state,
+            i.snd_mss,
+            i.cwnd,
+            if i.ssthresh >= 0x7fff_ffff {
+                "inf".to_string()
+            } else {
+                i.ssthresh.to_string()
+            },
+            i.unacked,
+            i.retransmits,
+            i.total_retrans
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::scenario::{
     Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
     SegmentMatch, SocketSpec, Step,
 };
-use crate::trace::{MessageContent, Micros, Proto};
+use crate::trace::{MessageContent, Micros, Proto, ShutHow};
 
 /// The knobs every scene shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -174,6 +174,10 @@ fn socket(label: &str, host: &str, proto: Proto, port: u16) -> SocketSpec {
         join: Vec::new(),
         max_seg: None,
         syn_count: None,
+        cork: false,
+        user_timeout_us: None,
+        linger_us: None,
+        reuse_port: false,
     }
 }
 
@@ -299,6 +303,7 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                             len: 200,
                             message: Some("reply".into()),
                             content: None,
+                            more: false,
                         },
                     ),
                     close_after(),
@@ -308,7 +313,7 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                 "client",
                 vec![
                     connect("server:80"),
-                    Step::after(gap, Action::Shutdown),
+                    Step::after(gap, Action::Shutdown { how: ShutHow::Wr }),
                     recv(4096), // the reply still arrives
                     recv(4096), // then 0: the server closed too
                     Step::now(Action::Close),
@@ -368,6 +373,7 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
         len: 20 + 15 * ((i - 1) % 4),
         message: Some(format!("msg {i}")),
         content: None,
+        more: false,
     };
     let mut tcp_client = vec![connect("server:80")];
     let mut udp_client = vec![Step::now(Action::Connect {
@@ -568,6 +574,7 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
                 len: b.client_sends,
                 message: Some(format!("hello {i}")),
                 content: None,
+                more: false,
             }));
         }
         // Then wait for the server's answer (which never comes when it never accepts).
@@ -748,11 +755,13 @@ pub fn sticky_with(k: &Knobs, sk: &StickyKnobs, fix: StickyFix) -> Scenario {
                     len: 4,
                     message: Some(format!("{name} length")),
                     content: Some(MessageContent::LengthPrefix { value: len }),
+                    more: false,
                 });
                 client.push(Step::now(Action::Send {
                     len,
                     message: Some(name.into()),
                     content: None,
+                    more: false,
                 }));
             }
             StickyFix::Delimiter => {
@@ -760,17 +769,20 @@ pub fn sticky_with(k: &Knobs, sk: &StickyKnobs, fix: StickyFix) -> Scenario {
                     len,
                     message: Some(name.into()),
                     content: None,
+                    more: false,
                 });
                 client.push(Step::now(Action::Send {
                     len: 1,
                     message: Some(format!("{name} \\n")),
                     content: Some(MessageContent::Delimiter { byte: b'\n' }),
+                    more: false,
                 }));
             }
             _ => step(Action::Send {
                 len,
                 message: Some(name.into()),
                 content: None,
+                more: false,
             }),
         }
     };
@@ -832,6 +844,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                 len,
                 message: Some("bulk".into()),
                 content: None,
+                more: false,
             }),
             Step::now(Action::Close),
         ]
@@ -886,6 +899,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                     len: 100,
                     message: Some("request".into()),
                     content: None,
+                    more: false,
                 }),
                 Step::now(Action::Recv { max: 100 }),
             ];
@@ -894,6 +908,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                     len: 100,
                     message: Some(format!("write {i}")),
                     content: None,
+                    more: false,
                 }));
             }
             client.push(Step::after(500_000, Action::Close));
@@ -906,6 +921,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                     len: 100,
                     message: Some("reply".into()),
                     content: None,
+                    more: false,
                 }),
                 Step::now(Action::RecvLoop { max: 1 << 20 }),
                 Step::now(Action::Close),

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::profile::{ProfileId, ProfileOverrides};
-use crate::trace::{Micros, Proto};
+use crate::trace::{Micros, Proto, ShutHow, SockOpt};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -214,6 +214,20 @@ pub struct SocketSpec {
     /// host's `tcp_syn_retries` (`icsk->icsk_syn_retries`, 1..=127).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub syn_count: Option<u32>,
+    /// TCP_CORK from the start (see [`SockOpt::TcpCork`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cork: bool,
+    /// TCP_USER_TIMEOUT from the start, microseconds (see [`SockOpt::TcpUserTimeout`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_timeout_us: Option<Micros>,
+    /// SO_LINGER {on, this} from the start: 0 makes close() reset the connection, more makes
+    /// it wait that long for the FIN's ACK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linger_us: Option<Micros>,
+    /// SO_REUSEPORT: sockets that all set it share one port; each new connection (TCP) or
+    /// datagram (UDP) goes to one of them, chosen by a hash of its addresses and ports.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reuse_port: bool,
 }
 
 /// A script of socket calls. Steps run in order; each starts at the later of its `at_us`
@@ -281,6 +295,10 @@ pub enum Action {
     /// Send `len` bytes, optionally as a named message (followed byte by byte in the trace).
     Send {
         len: u32,
+        /// MSG_MORE: more is coming, so this call leaves a partial segment unsent (TCP_CORK
+        /// for this call only).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        more: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
         /// Framing bytes (a length prefix, a delimiter) rather than opaque data.
@@ -303,13 +321,34 @@ pub enum Action {
     RecvLoop {
         max: u32,
     },
-    Shutdown,
+    /// shutdown(): `how` is `"wr"` (default, SHUT_WR), `"rd"` or `"rdwr"`.
+    Shutdown {
+        #[serde(default, skip_serializing_if = "ShutHow::is_wr")]
+        how: ShutHow,
+    },
     Close,
     /// close() with SO_LINGER {on, 0}: RST.
     Abort,
+    /// TCP_NODELAY. Written `"value"` in JSON: a step's `"on"` is the socket it switches to.
     SetNoDelay {
+        #[serde(rename = "value")]
         on: bool,
     },
+    /// setsockopt() of one option: `{"call": "setsockopt", "option": "tcp_cork", "on": true}`.
+    #[serde(rename = "setsockopt")]
+    SetSockOpt {
+        #[serde(flatten)]
+        option: SockOpt,
+    },
+    /// poll() for readability (POLLIN): returns when recv() would not block (data, end of
+    /// file, an error; a listener: a connection to accept), or after `timeout_us`.
+    Poll {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_us: Option<Micros>,
+    },
+    /// getsockopt(TCP_INFO): the socket's state, RTO, RTT, cwnd, ssthresh and retransmission
+    /// counts go into the trace as the call's result.
+    TcpInfo,
 }
 
 /// How far a run may go. The first three are the scenario's own; the budget (`max_events`,
@@ -606,6 +645,13 @@ impl Scenario {
     /// Checks every number against its documented range (module `ranges`), and the sockets
     /// against the socket budget. `Sim::new` calls it, so nothing out of range ever runs;
     /// the error names the field, the value and the range.
+    /// Whether an application script starts on a UDP socket.
+    fn script_is_udp(&self, app: &AppScript) -> bool {
+        self.sockets
+            .iter()
+            .any(|s| s.label == app.socket && s.proto == Proto::Udp)
+    }
+
     pub fn validate(&self) -> Result<(), ScenarioError> {
         use ranges::*;
         let l = &self.limits;
@@ -675,6 +721,29 @@ impl Scenario {
                 s.syn_count,
                 &SYN_COUNT,
             )?;
+            check_opt(
+                || format!("sockets[{i}].user_timeout_us"),
+                s.user_timeout_us,
+                &TIME_US,
+            )?;
+            check_opt(|| format!("sockets[{i}].linger_us"), s.linger_us, &TIME_US)?;
+            if s.proto == Proto::Udp {
+                // TCP-level options on a UDP socket: setsockopt() itself would refuse them
+                // (ENOPROTOOPT), so a scenario that sets them from the start is a mistake.
+                let tcp_only = [
+                    ("no_delay", s.no_delay),
+                    ("cork", s.cork),
+                    ("user_timeout_us", s.user_timeout_us.is_some()),
+                    ("max_seg", s.max_seg.is_some()),
+                    ("syn_count", s.syn_count.is_some()),
+                ];
+                if let Some((field, _)) = tcp_only.iter().find(|(_, set)| *set) {
+                    return Err(ScenarioError::Invalid(format!(
+                        "sockets[{i}].{field}: a TCP option, and socket \"{}\" is UDP",
+                        s.label
+                    )));
+                }
+            }
         }
         for (a, app) in self.apps.iter().enumerate() {
             for (k, st) in app.steps.iter().enumerate() {
@@ -690,6 +759,23 @@ impl Scenario {
                     }
                     Action::Recv { max } | Action::RecvLoop { max } => {
                         check(|| format!("{}.max", at()), *max, &BUFFER)?
+                    }
+                    Action::Poll { timeout_us } => {
+                        check_opt(|| format!("{}.timeout_us", at()), *timeout_us, &TIME_US)?
+                    }
+                    Action::SetSockOpt {
+                        option: SockOpt::TcpUserTimeout { us },
+                    } => check(|| format!("{}.us", at()), *us, &TIME_US)?,
+                    Action::SetSockOpt {
+                        option: SockOpt::SoLinger { us },
+                    } => check_opt(|| format!("{}.us", at()), *us, &TIME_US)?,
+                    Action::Send { more: true, .. } if self.script_is_udp(app) => {
+                        return Err(ScenarioError::Invalid(format!(
+                            "{}.more: MSG_MORE on UDP socket \"{}\" (corking a datagram) is \
+                             not modelled",
+                            at(),
+                            app.socket
+                        )));
                     }
                     _ => {}
                 }

@@ -142,6 +142,9 @@ fn call_text(c: &AppCall) -> String {
         AppCall::Recv { max } => format!("recv({max})"),
         AppCall::Connect { to } => format!("connect(host {}, port {})", to.host.0, to.port),
         AppCall::Listen { backlog } => format!("listen({backlog})"),
+        AppCall::Shutdown { .. } | AppCall::SetSockOpt { .. } | AppCall::Poll { .. } => {
+            c_call_text(c)
+        }
         other => format!("{other:?}").to_lowercase(),
     }
 }
@@ -173,5 +176,67 @@ pub fn result_text(t: &Trace, r: &AppResult) -> String {
         AppResult::Ok => "ok".into(),
         AppResult::Accepted { socket } => format!("accepted socket {}", socket.0),
         AppResult::Error { errno } => errno.clone(),
+        AppResult::Polled { ready } => polled_text(*ready).into(),
+        AppResult::TcpInfo { info } => info_text(info),
     }
+}
+
+/// A setsockopt() as C writes it: "TCP_CORK, 1", "SO_LINGER {on, 2 s}".
+pub fn sockopt_text(o: &crate::trace::SockOpt) -> String {
+    use crate::trace::SockOpt;
+    match *o {
+        SockOpt::TcpCork { value: on } => format!("TCP_CORK, {}", on as u8),
+        SockOpt::TcpQuickack { value: on } => format!("TCP_QUICKACK, {}", on as u8),
+        SockOpt::TcpUserTimeout { us } => format!("TCP_USER_TIMEOUT, {} ms", us / 1000),
+        SockOpt::SoLinger { us: None } => "SO_LINGER {off}".into(),
+        SockOpt::SoLinger { us: Some(t) } => format!("SO_LINGER {{on, {} s}}", t as f64 / 1e6),
+    }
+}
+
+/// shutdown()'s `how` as C names it.
+pub fn shut_text(h: crate::trace::ShutHow) -> &'static str {
+    match h {
+        crate::trace::ShutHow::Rd => "SHUT_RD",
+        crate::trace::ShutHow::Wr => "SHUT_WR",
+        crate::trace::ShutHow::Rdwr => "SHUT_RDWR",
+    }
+}
+
+/// A call as C writes it, for those the short form does not spell out (shutdown's `how`,
+/// setsockopt, poll, TCP_INFO).
+pub fn c_call_text(c: &crate::trace::AppCall) -> String {
+    use crate::trace::AppCall;
+    match c {
+        AppCall::Shutdown { how } => format!("shutdown({})", shut_text(*how)),
+        AppCall::SetSockOpt { option } => format!("setsockopt({})", sockopt_text(option)),
+        AppCall::Poll {
+            timeout_us: Some(t),
+        } => format!("poll(POLLIN, {} ms)", t / 1000),
+        AppCall::Poll { timeout_us: None } => "poll(POLLIN, -1)".into(),
+        AppCall::TcpInfo => "getsockopt(TCP_INFO)".into(),
+        other => call_text(other),
+    }
+}
+
+/// poll()'s return value: "1 (POLLIN)" or "0 (timeout)".
+pub fn polled_text(ready: bool) -> &'static str {
+    if ready {
+        "1 (POLLIN)"
+    } else {
+        "0 (timeout)"
+    }
+}
+
+/// "ESTABLISHED rto=204000 rtt=40000 cwnd=10 ssthresh=inf retransmits=0/0", a TCP_INFO
+/// snapshot in `ss -ti`'s words.
+pub fn info_text(i: &crate::trace::TcpInfo) -> String {
+    let ssthresh = if i.ssthresh >= 0x7fff_ffff {
+        "inf".to_string()
+    } else {
+        i.ssthresh.to_string()
+    };
+    format!(
+        "{} rto={} rtt={} mss={} cwnd={} ssthresh={ssthresh} unacked={} retransmits={}/{}",
+        i.state, i.rto_us, i.rtt_us, i.snd_mss, i.cwnd, i.unacked, i.retransmits, i.total_retrans
+    )
 }

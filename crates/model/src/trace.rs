@@ -541,13 +541,95 @@ pub enum AppCall {
     Recv {
         max: u32,
     },
-    Shutdown,
+    Shutdown {
+        #[serde(default, skip_serializing_if = "ShutHow::is_wr")]
+        how: ShutHow,
+    },
     Close,
     /// Close with SO_LINGER 0: abortive close, sends RST.
     Abort,
     SetNoDelay {
         on: bool,
     },
+    /// setsockopt() of one option (TCP_CORK, TCP_QUICKACK, TCP_USER_TIMEOUT, SO_LINGER).
+    #[serde(rename = "setsockopt")]
+    SetSockOpt {
+        #[serde(flatten)]
+        option: SockOpt,
+    },
+    /// poll() for readability (POLLIN) on one socket, with a timeout (`None`: wait forever).
+    Poll {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_us: Option<Micros>,
+    },
+    /// getsockopt(TCP_INFO).
+    TcpInfo,
+}
+
+/// shutdown()'s `how` (shutdown(2)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShutHow {
+    /// SHUT_RD: recv() returns what is queued, then 0; nothing is sent.
+    Rd,
+    /// SHUT_WR: a FIN after the data (half-close).
+    #[default]
+    Wr,
+    /// SHUT_RDWR: both.
+    Rdwr,
+}
+
+impl ShutHow {
+    pub fn is_wr(&self) -> bool {
+        *self == ShutHow::Wr
+    }
+    pub fn reads(self) -> bool {
+        self != ShutHow::Wr
+    }
+    pub fn writes(self) -> bool {
+        self != ShutHow::Rd
+    }
+}
+
+/// One socket option as set by setsockopt(), with its value (tcp(7), socket(7)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "option", rename_all = "snake_case")]
+pub enum SockOpt {
+    /// TCP_CORK: hold partial segments until a full one can go, the option is cleared, or
+    /// the probe timer (the RTO, at least 200 ms) fires with nothing in flight.
+    TcpCork { value: bool },
+    /// TCP_QUICKACK: on leaves delayed-ACK ("ping-pong") mode and sends an ACK owed at once;
+    /// off enters it. Not permanent: the stack changes mode again by itself.
+    TcpQuickack { value: bool },
+    /// TCP_USER_TIMEOUT: the connection dies once data has gone unacknowledged this long,
+    /// instead of after `tcp_retries2`; 0 turns it off.
+    TcpUserTimeout { us: Micros },
+    /// SO_LINGER: `None` off; `Some(0)` close() resets; `Some(t)` close() waits up to `t`
+    /// for the FIN to be acknowledged.
+    SoLinger {
+        #[serde(default)]
+        us: Option<Micros>,
+    },
+}
+
+/// getsockopt(TCP_INFO)'s main fields, as `struct tcp_info` names them (`tcpi_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TcpInfo {
+    pub state: TcpState,
+    /// `tcpi_rto`, microseconds.
+    pub rto_us: Micros,
+    /// `tcpi_rtt`: the smoothed RTT, microseconds (0 before the first sample).
+    pub rtt_us: Micros,
+    /// `tcpi_snd_cwnd` and `tcpi_snd_ssthresh`, in segments of `snd_mss` bytes.
+    pub cwnd: u32,
+    pub ssthresh: u32,
+    pub snd_mss: u32,
+    /// `tcpi_unacked`: segments in flight.
+    pub unacked: u32,
+    /// `tcpi_retransmits`: consecutive timeouts of the segment at the head.
+    pub retransmits: u32,
+    /// `tcpi_total_retrans`: every segment retransmitted.
+    pub total_retrans: u32,
 }
 
 /// The call kind alone, for `AppReturn`.
@@ -564,6 +646,10 @@ pub enum AppCallKind {
     Close,
     Abort,
     SetNoDelay,
+    #[serde(rename = "setsockopt")]
+    SetSockOpt,
+    Poll,
+    TcpInfo,
 }
 
 impl AppCall {
@@ -575,10 +661,13 @@ impl AppCall {
             AppCall::Send { .. } => AppCallKind::Send,
             AppCall::SendTo { .. } => AppCallKind::SendTo,
             AppCall::Recv { .. } => AppCallKind::Recv,
-            AppCall::Shutdown => AppCallKind::Shutdown,
+            AppCall::Shutdown { .. } => AppCallKind::Shutdown,
             AppCall::Close => AppCallKind::Close,
             AppCall::Abort => AppCallKind::Abort,
             AppCall::SetNoDelay { .. } => AppCallKind::SetNoDelay,
+            AppCall::SetSockOpt { .. } => AppCallKind::SetSockOpt,
+            AppCall::Poll { .. } => AppCallKind::Poll,
+            AppCall::TcpInfo => AppCallKind::TcpInfo,
         }
     }
 }
@@ -608,6 +697,14 @@ pub enum AppResult {
     /// An error, named as the errno ("ECONNREFUSED", "ETIMEDOUT", "ECONNRESET").
     Error {
         errno: String,
+    },
+    /// poll() returned: `ready` is POLLIN (1), or the timeout passed (0).
+    Polled {
+        ready: bool,
+    },
+    /// getsockopt(TCP_INFO) returned this snapshot.
+    TcpInfo {
+        info: TcpInfo,
     },
 }
 

@@ -24,6 +24,9 @@ pub struct UdpSocket {
     /// SO_RCVBUF: datagrams that do not fit are dropped.
     pub recv_cap: u32,
     pub closed: bool,
+    /// SO_REUSEADDR and SO_REUSEPORT, for sharing the port.
+    pub reuse_addr: bool,
+    pub reuse_port: bool,
 }
 
 /// What one recvfrom() returned.
@@ -46,6 +49,8 @@ impl UdpSocket {
             queued_bytes: 0,
             recv_cap,
             closed: false,
+            reuse_addr: false,
+            reuse_port: false,
         }
     }
 

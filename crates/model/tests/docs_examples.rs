@@ -22,7 +22,7 @@ fn docs_examples_run() {
             n += 1;
         }
     }
-    assert!(n >= 13, "only {n} examples");
+    assert!(n >= 20, "only {n} examples");
 }
 
 #[test]

@@ -46,6 +46,7 @@ fn transfer(seed: u64, link: LinkSpec, msgs: &[u32], rcvbuf: Option<u32>) -> Sce
             len: *len,
             message: Some(format!("m{i}")),
             content: None,
+            more: false,
         }));
     }
     steps.push(Step::now(Action::Close));

@@ -100,11 +100,13 @@ fn rfc_nagle_also_holds_behind_full_segments() {
                 len: 1448,
                 message: None,
                 content: None,
+                more: false,
             }),
             Step::now(Action::Send {
                 len: 100,
                 message: None,
                 content: None,
+                more: false,
             }),
         ];
         run(&s)
@@ -338,6 +340,7 @@ fn blackholed_send(
             len: 10,
             message: None,
             content: None,
+            more: false,
         },
     ));
     s.faults.push(FaultRule {
@@ -406,6 +409,7 @@ fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
             len: 10 * 1448,
             message: None,
             content: None,
+            more: false,
         },
     ));
     for nth in [9, 10] {
@@ -457,6 +461,7 @@ fn after_an_idle_period_the_window_starts_again_from_the_initial_window() {
                 len: 30 * 1448,
                 message: None,
                 content: None,
+                more: false,
             },
         ));
     }
@@ -517,6 +522,7 @@ fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sac
             len: 5 * 1448,
             message: None,
             content: None,
+            more: false,
         },
     ));
     for (nth, action) in [(2, FaultAction::Drop), (4, FaultAction::Duplicate)] {
@@ -564,6 +570,7 @@ fn the_first_two_duplicate_acks_each_release_one_new_segment() {
             len: 12 * 1448,
             message: None,
             content: None,
+            more: false,
         },
     ));
     s.faults.push(FaultRule {
@@ -604,6 +611,7 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
             len: 3 * 1448,
             message: None,
             content: None,
+            more: false,
         },
     ));
     s.faults.push(FaultRule {
@@ -649,6 +657,7 @@ fn small_writes_ack_delays(server_reads: bool) -> Vec<u64> {
                 len: 100,
                 message: None,
                 content: None,
+                more: false,
             },
         ));
     }
@@ -720,6 +729,7 @@ fn a_small_request_leaves_the_linux_window_alone_and_full_segments_grow_it_by_tw
                 len,
                 message: None,
                 content: None,
+                more: false,
             },
         ));
     }
@@ -756,6 +766,7 @@ fn a_linux_receiver_whose_buffer_fills_never_pulls_back_the_edge_it_offered() {
             len: 5 * 1448,
             message: None,
             content: None,
+            more: false,
         },
     ));
     let t = run(&s);
@@ -800,6 +811,7 @@ fn with_sack_out_of_order_segments_grow_the_window_their_duplicate_acks_offer() 
             len: 4 * 1448,
             message: None,
             content: None,
+            more: false,
         },
     ));
     let t = run(&s);

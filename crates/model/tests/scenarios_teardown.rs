@@ -269,6 +269,7 @@ fn close_with_unread_data_sends_rst_on_linux() {
             len: 10,
             message: None,
             content: None,
+            more: false,
         }),
     );
     let t = run(&s);
@@ -299,6 +300,7 @@ fn after_data_the_ack_of_a_fin_waits_the_delayed_ack_timeout() {
             len: 100,
             message: None,
             content: None,
+            more: false,
         },
     ));
     s.apps[1].steps.push(Step::at(400_000, Action::Close));
@@ -351,6 +353,7 @@ fn send(at: u64, len: u32) -> synack_model::scenario::Step {
             len,
             message: None,
             content: None,
+            more: false,
         },
     )
 }
@@ -500,12 +503,13 @@ fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries()
 #[test]
 fn after_shut_wr_send_fails_with_epipe_and_data_still_arrives() {
     use synack_model::scenario::Action::{Recv, Shutdown};
+    use synack_model::trace::ShutHow;
     // Measured on 6.18 (loopback): shutdown(SHUT_WR), then send() → EPIPE; the peer reads
     // EOF, sends 3 bytes, and the half-closed socket (FIN-WAIT-2) receives them.
     let t = after_connect(
         vec![at(100_000, Recv { max: 100 }), send(200_000, 3)],
         vec![
-            at(50_000, Shutdown),
+            at(50_000, Shutdown { how: ShutHow::Wr }),
             send(60_000, 1),
             at(300_000, Recv { max: 100 }),
         ],

@@ -88,6 +88,12 @@ pub struct Props {
     /// transport's buttons, the timeline and the keyboard shortcuts do nothing.
     #[prop_or_default]
     pub locked: bool,
+    /// The scene's teaching paragraphs for its case (shown with the narration).
+    #[prop_or_default]
+    pub teach: Option<super::teach::Teach>,
+    /// Title, case and parameters for handouts (export, print); `None`: the file name only.
+    #[prop_or_default]
+    pub handout: Option<super::export::HandoutInfo>,
 }
 
 #[component]
@@ -227,7 +233,7 @@ pub fn Player(p: &Props) -> Html {
         }
     });
     let narration = painted.then(|| html! {
-        <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} />
+        <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} teach={p.teach.clone()} />
     });
     let transport = painted.then(|| html! {
         <transport::Transport ladder={p.ladder.clone()} {t} {playing} speed={pb.speed} pace={pb.pace()} locked={p.locked}
@@ -258,6 +264,29 @@ pub fn Player(p: &Props) -> Html {
         </div>
     });
 
+    // The export buttons draw handouts of the whole scene from this context (full build only,
+    // see `handout`), in both layouts.
+    #[cfg(feature = "full")]
+    let wrap = {
+        let ladders = match &p.split {
+            Some((tcp, udp)) => vec![tcp.clone(), udp.clone()],
+            None => vec![p.ladder.clone()],
+        };
+        let source = super::handout::Source {
+            trace: p.trace.clone(),
+            ladders,
+            teach: p.teach.clone(),
+            info: p.handout.clone(),
+            lang,
+            api: crate::app::use_shell().api,
+        };
+        move |player: Html| {
+            html! { <ContextProvider<super::handout::Source> context={source}>{ player }</ContextProvider<super::handout::Source>> }
+        }
+    };
+    #[cfg(not(feature = "full"))]
+    let wrap = |player: Html| player;
+
     #[cfg(feature = "full")]
     if show.on {
         // The inspector first: a packet clicked opens it where the eye is, above the narration.
@@ -268,14 +297,14 @@ pub fn Player(p: &Props) -> Html {
             <div class="hosts" data-testid="hosts">{ for hosts }</div>
             { for panel }
         </> };
-        return html! {
+        return wrap(html! {
             <present::Presenting show={*show} {lang} on_show={show.dispatcher().to_callback()}
                 {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} {side}
                 transport={transport.unwrap_or_default()} />
-        };
+        });
     }
 
-    html! {
+    let player = html! {
         <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
             { tabs }
             <div class="stage">
@@ -295,7 +324,8 @@ pub fn Player(p: &Props) -> Html {
             { transport.unwrap_or_default() }
             { for panel }
         </div>
-    }
+    };
+    wrap(player)
 }
 
 /// "10.0.0.1:50000 → 10.0.0.2:80", for the inspector's heading.

@@ -8,6 +8,7 @@ use synack_model::trace::{EventKind, Header, Proto, SocketId, Trace};
 use crate::engine::labels::Isns;
 use crate::engine::ladder::fmt_ms;
 use crate::engine::narration::{narrated, sentence};
+use crate::engine::teach::Teach;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 
@@ -23,6 +24,9 @@ pub struct Props {
     /// Only this protocol's events (a scene showing one of two).
     pub only: Option<Proto>,
     pub lang: Lang,
+    /// The scene's teaching paragraphs, shown beside the sentences (full build only).
+    #[prop_or_default]
+    pub teach: Option<Teach>,
 }
 
 #[component]
@@ -71,10 +75,25 @@ pub fn Narration(p: &Props) -> Html {
             Shared::new(lines)
         },
     );
+    // Which paragraph, once per moment too. The tables are in the full build only (see
+    // `scenes::teach`): the first load has none to show.
+    #[cfg(feature = "full")]
+    let why = *use_memo(
+        (p.trace.clone(), first, upto, p.teach.clone()),
+        |(trace, first, upto, teach)| {
+            let teach = teach.as_ref()?;
+            crate::engine::teach::paragraph(teach.rows, &teach.case, trace, *first..*upto)
+        },
+    );
+    #[cfg(not(feature = "full"))]
+    let why: Option<T> = None;
     html! {
         <div class="narration" data-testid="narration" aria-live="polite">
             <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
             <NarrationLines lines={(*lines).clone()} />
+            if let Some(why) = why {
+                <p class="teach" data-testid="teach" lang={p.lang.code()}>{ why.get(p.lang) }</p>
+            }
         </div>
     }
 }

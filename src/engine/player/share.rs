@@ -29,9 +29,22 @@ pub fn ShareBar(p: &Props) -> Html {
             }
         })
     };
+    // The full build exports the whole scene with its footnotes (`handout`), where the player
+    // provides what it needs; the first load exports the frame on screen.
+    #[cfg(feature = "full")]
+    let source = use_context::<crate::engine::handout::Source>();
     let save = |svg: bool| {
         let name = p.export_name.clone();
+        #[cfg(feature = "full")]
+        let source = source.clone();
         Callback::from(move |_: MouseEvent| {
+            #[cfg(feature = "full")]
+            if let Some(s) = &source {
+                if let Some((text, w, h)) = crate::engine::handout::svg(s) {
+                    export::save_svg(&name, svg, text, w, h);
+                    return;
+                }
+            }
             if svg {
                 export::export_svg(&name);
             } else {
@@ -39,6 +52,16 @@ pub fn ShareBar(p: &Props) -> Html {
             }
         })
     };
+    #[cfg(feature = "full")]
+    let print = source.clone().map(|s| {
+        html! {
+            <button class="chip" data-testid="print" onclick={Callback::from(move |_: MouseEvent| {
+                crate::engine::handout::print(&s);
+            })}>{ tr("打印 / PDF", "Print / PDF") }</button>
+        }
+    });
+    #[cfg(not(feature = "full"))]
+    let print: Option<Html> = None;
     html! {
         <div class="share">
             if p.share.is_some() {
@@ -47,6 +70,7 @@ pub fn ShareBar(p: &Props) -> Html {
             }
             <button class="chip" data-testid="export-svg" onclick={save(true)}>{ tr("导出 SVG", "Export SVG") }</button>
             <button class="chip" data-testid="export-png" onclick={save(false)}>{ tr("导出 PNG", "Export PNG") }</button>
+            { for print }
             if let Some(text) = (*shared_text).clone() {
                 <input class="share-out mono" readonly=true data-testid="share-output" value={text}
                     aria-label={tr("已复制的内容", "Copied text")}

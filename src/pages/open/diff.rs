@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use synack_model::diff::Tolerance;
 use synack_model::presets::{self, HandshakeCase, Knobs, TeardownCase};
 use synack_model::profile::ProfileId;
-use synack_model::read::{self, SegKind};
+use synack_model::read::{self, Fate, SegKind};
 use synack_model::scenario::Scenario;
-use synack_model::trace::{Addr, EventKind, Header, Micros, Segment, TcpState, Trace};
+use synack_model::trace::{Addr, Header, Micros, TcpState, Trace};
 
 /// When a matched segment's send times agree: the model's tolerance, the one `synack-lab
 /// compare` judges kernel runs by (5 % or 10 ms, whichever is larger).
@@ -34,37 +34,23 @@ pub struct Step {
 }
 
 /// Who spoke first: the sender of the first SYN, else of the first segment.
-fn initiator(trace: &Trace) -> Option<Addr> {
-    let mut first = None;
-    for ev in &trace.events {
-        if let EventKind::SegmentSent { segment, .. } = &ev.kind {
-            if let Header::Tcp(h) = &segment.header {
-                if h.flags.syn && !h.flags.ack {
-                    return Some(segment.src);
-                }
-            }
-            first.get_or_insert(segment.src);
-        }
-    }
-    first
-}
-
-fn sent(trace: &Trace) -> impl Iterator<Item = (Micros, &Segment)> {
-    trace.events.iter().filter_map(|ev| match &ev.kind {
-        EventKind::SegmentSent { segment, .. } => Some((ev.t, segment)),
-        _ => None,
-    })
+fn initiator(sent: &[read::Sent]) -> Option<Addr> {
+    sent.iter()
+        .find(|s| matches!(&s.seg.header, Header::Tcp(h) if h.flags.syn && !h.flags.ack))
+        .or(sent.first())
+        .map(|s| s.seg.src)
 }
 
 /// The segments of `trace` in send order (the ladder's arrow order).
 pub fn steps(trace: &Trace) -> Vec<Step> {
-    let init = initiator(trace);
-    let t0 = sent(trace).map(|(t, _)| t).next().unwrap_or(0);
-    sent(trace)
-        .map(|(t, s)| Step {
-            dir: u8::from(Some(s.src) != init),
-            kind: SegKind::of(s),
-            t: t.saturating_sub(t0),
+    let sent = read::segments(trace);
+    let init = initiator(&sent);
+    let t0 = sent.first().map_or(0, |s| s.t);
+    sent.iter()
+        .map(|s| Step {
+            dir: u8::from(Some(s.seg.src) != init),
+            kind: SegKind::of(s.seg),
+            t: s.t.saturating_sub(t0),
         })
         .collect()
 }
@@ -72,7 +58,7 @@ pub fn steps(trace: &Trace) -> Vec<Step> {
 /// Each side's states in order (LISTEN and repeats left out; listener children count for the
 /// server side, so a model's listener + accepted socket reads like one kernel socket).
 pub fn states(trace: &Trace) -> [Vec<TcpState>; 2] {
-    let init = initiator(trace);
+    let init = initiator(&read::segments(trace));
     let side: BTreeMap<_, u8> = trace
         .sockets
         .iter()
@@ -85,15 +71,13 @@ pub fn states(trace: &Trace) -> [Vec<TcpState>; 2] {
         })
         .collect();
     let mut out: [Vec<TcpState>; 2] = [Vec::new(), Vec::new()];
-    for ev in &trace.events {
-        if let EventKind::StateChanged { socket, to, .. } = &ev.kind {
-            if *to == TcpState::Listen {
-                continue;
-            }
-            let v = &mut out[side.get(socket).copied().unwrap_or(1) as usize];
-            if v.last() != Some(to) {
-                v.push(*to);
-            }
+    for (_, socket, _, to) in read::state_changes(trace) {
+        if to == TcpState::Listen {
+            continue;
+        }
+        let v = &mut out[side.get(&socket).copied().unwrap_or(1) as usize];
+        if v.last() != Some(&to) {
+            v.push(to);
         }
     }
     out
@@ -199,45 +183,24 @@ pub struct Replay {
 
 /// The handshake RTT as the initiator saw it: its SYN sent → the SYN-ACK arrived.
 pub fn handshake_rtt(trace: &Trace) -> Option<Micros> {
-    let mut syn_sent = None;
-    let mut synack_id = None;
-    for ev in &trace.events {
-        match &ev.kind {
-            EventKind::SegmentSent { id, segment } => {
-                if let Header::Tcp(h) = &segment.header {
-                    if h.flags.syn && !h.flags.ack && syn_sent.is_none() {
-                        syn_sent = Some(ev.t);
-                    } else if h.flags.syn && h.flags.ack && synack_id.is_none() {
-                        synack_id = Some(*id);
-                    }
-                }
-            }
-            EventKind::SegmentArrived { id } if Some(*id) == synack_id => {
-                return syn_sent.map(|s| ev.t.saturating_sub(s));
-            }
-            _ => {}
-        }
+    let sent = read::segments(trace);
+    let tcp = |s: &&read::Sent, syn_ack: bool| matches!(&s.seg.header, Header::Tcp(h) if h.flags.syn && h.flags.ack == syn_ack);
+    let syn = sent.iter().find(|s| tcp(s, false))?;
+    match sent.iter().find(|s| tcp(s, true))?.fate {
+        Fate::Delivered(t) => Some(t.saturating_sub(syn.t)),
+        _ => None,
     }
-    None
 }
 
 /// Median one-way flight of the segments that arrived.
 fn median_flight(trace: &Trace) -> Option<Micros> {
-    let mut sent_at = BTreeMap::new();
-    let mut flights = Vec::new();
-    for ev in &trace.events {
-        match &ev.kind {
-            EventKind::SegmentSent { id, .. } => {
-                sent_at.insert(*id, ev.t);
-            }
-            EventKind::SegmentArrived { id } => {
-                if let Some(t) = sent_at.get(id) {
-                    flights.push(ev.t.saturating_sub(*t));
-                }
-            }
-            _ => {}
-        }
-    }
+    let mut flights: Vec<Micros> = read::segments(trace)
+        .iter()
+        .filter_map(|s| match s.fate {
+            Fate::Delivered(t) => Some(t.saturating_sub(s.t)),
+            _ => None,
+        })
+        .collect();
     flights.sort_unstable();
     flights.get(flights.len() / 2).copied()
 }
@@ -278,10 +241,12 @@ pub fn replay_for(trace: &Trace) -> Replay {
         .map(|r| r / 2)
         .or_else(|| median_flight(trace))
         .unwrap_or(0);
-    let tcp: Vec<_> = sent(trace)
-        .filter(|(_, s)| matches!(s.header, Header::Tcp(_)))
+    let sent = read::segments(trace);
+    let tcp: Vec<_> = sent
+        .iter()
+        .filter(|s| matches!(s.seg.header, Header::Tcp(_)))
         .collect();
-    let retrans = tcp.iter().filter(|(_, s)| s.retransmission > 0).count();
+    let retrans = tcp.iter().filter(|s| s.seg.retransmission > 0).count();
     let loss_pct = if tcp.is_empty() {
         0.0
     } else {

@@ -245,7 +245,7 @@ pub fn QuizPage(p: &Props) -> Html {
 }
 
 fn variant_text(v: u32, item: &Item, lang: Lang) -> String {
-    if !matches!(item.kind, gen::Kind::Trace(..)) {
+    if item.kind.scene(v).is_none() {
         return format!("#{v}");
     }
     let k = gen::knobs(v);

@@ -17,30 +17,27 @@ use synack_model::presets::{self, BacklogCase, BacklogKnobs, Knobs};
 use synack_model::scenario::Scenario;
 use synack_model::VecMap;
 
-use super::{CaseWords, KnobsArgs, Panel, PanelArgs, SceneDef, SceneKnobs};
+use super::{KnobsArgs, Panel, PanelArgs, SceneDef, SceneKnobs};
 use crate::engine::params::KnobSpec;
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Backlog,
-    intro: INTRO,
-    cases: || BacklogCase::ALL.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| BacklogCase::from_id(id).map(|c| CaseWords::new(words(c))),
     // The interview chapter's capture was on loopback; its story spans a minute of retries.
     defaults: |p| p.latency_ms = 0,
-    scenario: |k, p, _| scenario(k, &p.case, &p.knobs),
-    split_by_proto: false,
     knobs: Some(&SceneKnobs {
         specs: KNOBS,
         value_in_case: |case, key| knob_value(&effective(case, &VecMap::new()), key),
         view: knobs_view,
     }),
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
+    teach: super::teach::backlog::ROWS,
+    ..SceneDef::of_cases::<BacklogCase>(Route::Backlog, INTRO, |k, p, _| {
+        scenario(k, &p.case, &p.knobs)
+    })
 };
+
+model_cases!(BacklogCase, words);
 
 fn panel(a: &PanelArgs) -> Html {
     html! { <panel::BacklogPanel trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} /> }

@@ -17,24 +17,19 @@ use yew::prelude::*;
 use synack_model::presets::{self, Knobs, StickyCase, StickyFix, StickyKnobs, WindowCase};
 use synack_model::scenario::{Action, Scenario, Step};
 
-use super::{CaseWords, Panel, PanelArgs, SceneDef};
+use super::{CaseEnum, Panel, PanelArgs, SceneDef};
 use crate::engine::params::Params;
 use crate::i18n::T;
 use crate::route::{Query, Route};
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Sticky,
-    intro: INTRO,
-    cases: || SceneCase::ALL.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| SceneCase::from_id(id).map(|c| CaseWords::new(words(c))),
-    defaults: super::no_defaults,
-    scenario: |k, p, own| scenario(k, &p.case, own, fix_of(own)),
-    split_by_proto: false,
-    knobs: None,
     own_keys: knob_query,
     edit_own_key,
     panel: Panel::Below(panel),
+    teach: super::teach::sticky::ROWS,
+    ..SceneDef::of_cases::<SceneCase>(Route::Sticky, INTRO, |k, p, own| {
+        scenario(k, &p.case, own, fix_of(own))
+    })
 };
 
 /// The scene's cases: the four of the interview chapter, then the Nagle + delayed-ACK what-if.
@@ -44,8 +39,8 @@ enum SceneCase {
     NagleStall,
 }
 
-impl SceneCase {
-    const ALL: [SceneCase; 5] = [
+impl CaseEnum for SceneCase {
+    const BUTTONS: &'static [SceneCase] = &[
         SceneCase::Split(StickyCase::A),
         SceneCase::Split(StickyCase::B),
         SceneCase::Split(StickyCase::C),
@@ -61,7 +56,11 @@ impl SceneCase {
     }
 
     fn from_id(id: &str) -> Option<SceneCase> {
-        SceneCase::ALL.into_iter().find(|c| c.id() == id)
+        SceneCase::BUTTONS.iter().copied().find(|c| c.id() == id)
+    }
+
+    fn words(self) -> (T, T) {
+        words(self)
     }
 }
 

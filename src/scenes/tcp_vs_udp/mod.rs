@@ -16,28 +16,29 @@ use crate::i18n::T;
 use crate::route::{Query, Route};
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::TcpVsUdp,
-    intro: INTRO,
-    // A case is a number of messages.
-    cases: || vec!["8", "4", "16"],
     extra_case: messages_in_url,
-    words: |id| {
-        id.parse().ok().map(|n| CaseWords {
-            title: Title::Messages(n),
-            text: None,
-        })
-    },
     // The scene is about a lossy network.
     defaults: |p| {
         p.loss_pct = 20.0;
         p.seed = 3;
     },
-    scenario,
     split_by_proto: true,
-    knobs: None,
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
+    #[cfg(feature = "full")]
+    teach: super::teach::tcp_vs_udp::ROWS,
+    ..SceneDef::new(
+        Route::TcpVsUdp,
+        INTRO,
+        // A case is a number of messages.
+        || vec!["8", "4", "16"],
+        |id| {
+            id.parse().ok().map(|n| CaseWords {
+                title: Title::Messages(n),
+                text: None,
+            })
+        },
+        scenario,
+    )
 };
 
 /// The model's preset sends at most this many messages; longer runs (for the benchmark's
@@ -77,6 +78,7 @@ fn more_messages(s: &mut Scenario, n: u32) {
                         len: 20 + 15 * ((i - 1) % 4),
                         message: Some(format!("msg {i}")),
                         content: None,
+                        more: false,
                     })
                 });
                 app.steps.splice(at..at, extra);

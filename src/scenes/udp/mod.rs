@@ -13,24 +13,19 @@ use yew::prelude::*;
 
 use synack_model::presets::{self, UdpCase};
 
-use super::{CaseWords, Panel, PanelArgs, SceneDef};
+use super::{Panel, PanelArgs, SceneDef};
 use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Udp,
-    intro: INTRO,
-    cases: || UdpCase::ALL.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| UdpCase::from_id(id).map(|c| CaseWords::new(words(c))),
-    defaults: super::no_defaults,
-    scenario: |k, p, _| presets::udp(k, UdpCase::from_id(&p.case).unwrap_or(UdpCase::Boundaries)),
-    split_by_proto: false,
-    knobs: None,
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
     panel: Panel::Below(panel),
+    teach: super::teach::udp::ROWS,
+    ..SceneDef::of_cases::<UdpCase>(Route::Udp, INTRO, |k, p, _| {
+        presets::udp(k, UdpCase::from_id(&p.case).unwrap_or(UdpCase::Boundaries))
+    })
 };
+
+model_cases!(UdpCase, words);
 
 fn panel(a: &PanelArgs) -> Html {
     html! { <panel::UdpPanel trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} /> }

@@ -16,18 +16,15 @@ use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    route: Route::Window,
-    intro: INTRO,
-    cases: || CASES.iter().map(|c| c.id()).collect(),
-    extra_case: super::no_extra_case,
-    words: |id| case_of(id).and_then(words).map(CaseWords::new),
-    defaults: super::no_defaults,
-    scenario: |k, p, _| presets::window(k, case_of(&p.case).unwrap_or(WindowCase::Avoidance)),
-    split_by_proto: false,
-    knobs: None,
-    own_keys: super::no_own_keys,
-    edit_own_key: super::no_edit_own_key,
     panel: Panel::InPlayer(panel),
+    teach: super::teach::window::ROWS,
+    ..SceneDef::new(
+        Route::Window,
+        INTRO,
+        || CASES.iter().map(|c| c.id()).collect(),
+        |id| case_of(id).and_then(words).map(CaseWords::new),
+        |k, p, _| presets::window(k, case_of(&p.case).unwrap_or(WindowCase::Avoidance)),
+    )
 };
 
 /// The scene's cases, in button order (the first is the default): the model's window cases

@@ -7,6 +7,7 @@ use synack_model::trace::{EventKind, Micros, Trace, WindowState};
 
 use super::analysis::*;
 use crate::engine::ladder::fmt_ms;
+use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::scenes::TraceProps;
 
@@ -71,139 +72,190 @@ fn strip_html(s: &Strip, testid: &'static str, lang: Lang) -> Html {
     }
 }
 
+/// What each part of the panel is drawn from: the trace's derived series (one `Shared` a trace,
+/// so a part re-renders only when the playhead or the language moves) and the playhead.
+#[derive(Properties, PartialEq)]
+struct PartProps {
+    derived: Shared<Derived>,
+    t: u64,
+    lang: Lang,
+}
+
 #[component]
 pub fn WindowPanel(p: &TraceProps) -> Html {
     let lang = p.lang;
-    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let d = use_memo(p.trace.clone(), |t| derive(t));
-    let Some(d) = d.as_ref() else {
+    let d = use_memo(p.trace.clone(), |t| derive(t).map(Shared::new));
+    let Some(d) = (*d).clone() else {
         return html! {
             <div class="window" data-testid="window">
-                <p class="dim">{ tr("这条记录里没有 TCP 数据传输。", "This trace has no TCP data transfer.") }</p>
+                <p class="dim">{ T::new("这条记录里没有 TCP 数据传输。", "This trace has no TCP data transfer.").get(lang) }</p>
             </div>
         };
     };
     let t = p.t;
-    let roles = &d.roles;
-    let s = &d.series;
-    let now = s.at(t).copied();
+    let now = d.series.at(t).is_some();
+    html! {
+        <div class="window" data-testid="window">
+            if now { <WindowStats derived={d.clone()} {t} {lang} /> }
+            if now { <SendWindow derived={d.clone()} {t} {lang} /> }
+            <CwndChart derived={d.clone()} {t} {lang} />
+            <Receiver derived={d} {t} {lang} trace={p.trace.clone()} on_jump={p.on_jump.clone()} />
+        </div>
+    }
+}
 
-    // ---- sender strip
-    let sender = now.map(|(_, w, sendbuf)| {
-        let e = edges(roles, &w, sendbuf);
-        let (lo, hi) = zoom(&e);
-        let z = strip(&e, lo, hi);
-        let total = d.total.max(e.written).max(1);
-        let o = strip(&e, 0, total);
-        let limit = if e.rwnd_edge <= e.cwnd_edge {
-            tr("rwnd（接收方）", "rwnd (receiver)")
+/// The send window over the byte stream: zoomed on the window, and over the whole transfer.
+#[component]
+fn SendWindow(p: &PartProps) -> Html {
+    let lang = p.lang;
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    let d = &*p.derived;
+    let t = p.t;
+    let roles = &d.roles;
+    let Some((_, w, sendbuf)) = d.series.at(t).copied() else {
+        return Html::default();
+    };
+    let e = edges(roles, &w, sendbuf);
+    let (lo, hi) = zoom(&e);
+    let z = strip(&e, lo, hi);
+    let total = d.total.max(e.written).max(1);
+    let o = strip(&e, 0, total);
+    let limit = if e.rwnd_edge <= e.cwnd_edge {
+        tr("rwnd（接收方）", "rwnd (receiver)")
+    } else {
+        tr("cwnd（网络）", "cwnd (network)")
+    };
+    let usable = e
+        .edge
+        .saturating_sub(e.sent)
+        .min(e.written.saturating_sub(e.sent));
+    html! {
+        <section class="wsec" data-testid="send-window"
+            data-una={e.una.to_string()} data-nxt={e.nxt.to_string()} data-edge={e.edge.to_string()}>
+            <h3>{ tr("发送窗口（字节流）", "Send window over the byte stream") }</h3>
+            <div class="wlegend">
+                { for [Region::Acked, Region::InFlight, Region::Usable, Region::NotUsable].into_iter().map(|r| html! {
+                    <span class="legend-item"><span class={classes!("wsw", r.css())} />{ r.name(lang) }</span>
+                }) }
+            </div>
+            <div class="wzoom">
+                <div class="wmarks top">{ marker(z.una, "m-una", format!("snd_una {}", e.una)) }</div>
+                { strip_html(&z, "strip-zoom", lang) }
+                <div class="wmarks">{ marker(z.nxt, "m-nxt", format!("snd_nxt {}", e.nxt)) }</div>
+                <div class="wmarks">{ marker(z.edge, "m-edge", format!("snd_una+wnd {}", e.edge)) }</div>
+                <div class="wscale mono dim">
+                    <span>{ lo }</span><span>{ format!("← {} →", fmt_bytes(hi - lo)) }</span><span>{ hi }</span>
+                </div>
+            </div>
+            <div class="wover">
+                <span class="dim">{ tr("全部数据", "whole transfer") }</span>
+                { strip_html(&o, "strip-all", lang) }
+                <span class="mono dim">{ fmt_bytes(total) }</span>
+            </div>
+            <p class="wnote mono" data-testid="send-numbers">
+                { format!("wnd = min(rwnd {}, cwnd {}) = {} · ", fmt_bytes(w.snd_wnd as u64), fmt_bytes(w.cwnd as u64),
+                    fmt_bytes(e.edge - e.una)) }
+                { tr("受限于 ", "limited by ") }{ limit }
+                { format!(" · {} {} · {} {}", tr("在途", "in flight"), fmt_bytes(e.sent - e.una),
+                    tr("可用", "usable"), fmt_bytes(usable)) }
+            </p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReceiverProps {
+    derived: Shared<Derived>,
+    trace: Shared<Trace>,
+    t: u64,
+    lang: Lang,
+    on_jump: Callback<u64>,
+}
+
+/// The receiver's buffer (unread, offered, held back), its last advertised window and the
+/// zero-window events, each a jump to its moment.
+#[component]
+fn Receiver(p: &ReceiverProps) -> Html {
+    let lang = p.lang;
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    let d = &*p.derived;
+    let t = p.t;
+    let roles = &d.roles;
+    let rv = recv_view(&p.trace, roles, &d.flows, t);
+    let cap = rv.cap.max(1) as f64;
+    let pct = |v: u32| (v as f64 / cap * 100.0).clamp(0.0, 100.0);
+    let unread = pct(rv.buffered);
+    let offered = pct(rv.rcv_wnd).min(100.0 - unread);
+    let held = (100.0 - unread - offered).max(0.0);
+    let zero = rv.rcv_wnd == 0 && rv.zero_windows > rv.updates;
+    let field = rv.last_field.map(|(raw, sh)| {
+        if sh > 0 {
+            format!(
+                "win={raw} × 2^{sh} = {}",
+                fmt_bytes(((raw as u32) << sh) as u64)
+            )
         } else {
-            tr("cwnd（网络）", "cwnd (network)")
-        };
-        let usable = e.edge.saturating_sub(e.sent).min(e.written.saturating_sub(e.sent));
-        html! {
-            <section class="wsec" data-testid="send-window"
-                data-una={e.una.to_string()} data-nxt={e.nxt.to_string()} data-edge={e.edge.to_string()}>
-                <h3>{ tr("发送窗口（字节流）", "Send window over the byte stream") }</h3>
-                <div class="wlegend">
-                    { for [Region::Acked, Region::InFlight, Region::Usable, Region::NotUsable].into_iter().map(|r| html! {
-                        <span class="legend-item"><span class={classes!("wsw", r.css())} />{ r.name(lang) }</span>
-                    }) }
-                </div>
-                <div class="wzoom">
-                    <div class="wmarks top">{ marker(z.una, "m-una", format!("snd_una {}", e.una)) }</div>
-                    { strip_html(&z, "strip-zoom", lang) }
-                    <div class="wmarks">{ marker(z.nxt, "m-nxt", format!("snd_nxt {}", e.nxt)) }</div>
-                    <div class="wmarks">{ marker(z.edge, "m-edge", format!("snd_una+wnd {}", e.edge)) }</div>
-                    <div class="wscale mono dim">
-                        <span>{ lo }</span><span>{ format!("← {} →", fmt_bytes(hi - lo)) }</span><span>{ hi }</span>
-                    </div>
-                </div>
-                <div class="wover">
-                    <span class="dim">{ tr("全部数据", "whole transfer") }</span>
-                    { strip_html(&o, "strip-all", lang) }
-                    <span class="mono dim">{ fmt_bytes(total) }</span>
-                </div>
-                <p class="wnote mono" data-testid="send-numbers">
-                    { format!("wnd = min(rwnd {}, cwnd {}) = {} · ", fmt_bytes(w.snd_wnd as u64), fmt_bytes(w.cwnd as u64),
-                        fmt_bytes(e.edge - e.una)) }
-                    { tr("受限于 ", "limited by ") }{ limit }
-                    { format!(" · {} {} · {} {}", tr("在途", "in flight"), fmt_bytes(e.sent - e.una),
-                        tr("可用", "usable"), fmt_bytes(usable)) }
-                </p>
-            </section>
+            format!("win={raw}")
         }
     });
-
-    // ---- receiver
-    let rv = recv_view(&p.trace, roles, &d.flows, t);
-    let receiver = {
-        let cap = rv.cap.max(1) as f64;
-        let pct = |v: u32| (v as f64 / cap * 100.0).clamp(0.0, 100.0);
-        let unread = pct(rv.buffered);
-        let offered = pct(rv.rcv_wnd).min(100.0 - unread);
-        let held = (100.0 - unread - offered).max(0.0);
-        let zero = rv.rcv_wnd == 0 && rv.zero_windows > rv.updates;
-        let field = rv.last_field.map(|(raw, sh)| {
-            if sh > 0 {
-                format!(
-                    "win={raw} × 2^{sh} = {}",
-                    fmt_bytes(((raw as u32) << sh) as u64)
-                )
-            } else {
-                format!("win={raw}")
-            }
-        });
-        let flows = d.flows.iter().take(14).map(|(ft, f)| {
-            let text = match f {
-                Flow::ZeroWindow => tr("通告零窗口", "zero window advertised").to_string(),
-                Flow::Probe => tr("零窗口探测（持续定时器）", "zero-window probe (persist timer)").to_string(),
-                Flow::Update(w) => format!("{} {}", tr("窗口更新", "window update"), fmt_bytes(*w as u64)),
-            };
-            let cls = match f {
-                Flow::ZeroWindow => "f-zero",
-                Flow::Probe => "f-probe",
-                Flow::Update(_) => "f-update",
-            };
-            let at = *ft;
-            let cb = p.on_jump.clone();
-            html! {
-                <li class={classes!(cls, (at > t).then_some("future"))} onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
-                    <span class="when mono">{ fmt_ms(at) }</span><span>{ text }</span>
-                </li>
-            }
-        });
+    let flows = d.flows.iter().take(14).map(|(ft, f)| {
+        let text = match f {
+            Flow::ZeroWindow => tr("通告零窗口", "zero window advertised").to_string(),
+            Flow::Probe => tr("零窗口探测（持续定时器）", "zero-window probe (persist timer)").to_string(),
+            Flow::Update(w) => format!("{} {}", tr("窗口更新", "window update"), fmt_bytes(*w as u64)),
+        };
+        let cls = match f {
+            Flow::ZeroWindow => "f-zero",
+            Flow::Probe => "f-probe",
+            Flow::Update(_) => "f-update",
+        };
+        let at = *ft;
+        let cb = p.on_jump.clone();
         html! {
-            <section class="wsec" data-testid="recv-window" data-rcv-wnd={rv.rcv_wnd.to_string()} data-zero={zero.to_string()}>
-                <h3>{ tr("接收方", "Receiver") }
-                    if zero { <span class="zero-tag" data-testid="zero-window">{ tr("零窗口", "ZERO WINDOW") }</span> }
-                </h3>
-                <div class="rbuf" title={tr("接收缓冲", "receive buffer")}>
-                    <span class="rreg r-unread" style={format!("width:{unread:.2}%")} />
-                    <span class="rreg r-offer" style={format!("width:{offered:.2}%")} />
-                    <span class="rreg r-held" style={format!("width:{held:.2}%")} />
-                </div>
-                <div class="wlegend">
-                    <span class="legend-item"><span class="wsw r-unread" />{ format!("{} {}", tr("未读", "unread"), fmt_bytes(rv.buffered as u64)) }</span>
-                    <span class="legend-item"><span class="wsw r-offer" />{ format!("rcv_wnd {}", fmt_bytes(rv.rcv_wnd as u64)) }</span>
-                    <span class="legend-item"><span class="wsw r-held" />{ tr("空闲但未通告", "free, not yet offered") }</span>
-                    <span class="mono dim">{ format!("/ {}", fmt_bytes(rv.cap as u64)) }</span>
-                </div>
-                <p class="wnote mono">
-                    if let Some(f) = field { { tr("最近通告 ", "last advertised ") }{ f }{ " · " } }
-                    { format!("{} {} · {} {}", tr("零窗口探测", "probes"), rv.probes, tr("窗口更新", "updates"), rv.updates) }
-                </p>
-                if rv.cap == 0 {
-                    <p class="wnote">{ tr("连接还没建立：接收缓冲尚不存在。", "Not connected yet: no receive buffer so far.") }</p>
-                }
-                if !d.flows.is_empty() {
-                    <ol class="segs flows" data-testid="flow-events">{ for flows }</ol>
-                }
-            </section>
+            <li class={classes!(cls, (at > t).then_some("future"))} onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
+                <span class="when mono">{ fmt_ms(at) }</span><span>{ text }</span>
+            </li>
         }
-    };
+    });
+    html! {
+        <section class="wsec" data-testid="recv-window" data-rcv-wnd={rv.rcv_wnd.to_string()} data-zero={zero.to_string()}>
+            <h3>{ tr("接收方", "Receiver") }
+                if zero { <span class="zero-tag" data-testid="zero-window">{ tr("零窗口", "ZERO WINDOW") }</span> }
+            </h3>
+            <div class="rbuf" title={tr("接收缓冲", "receive buffer")}>
+                <span class="rreg r-unread" style={format!("width:{unread:.2}%")} />
+                <span class="rreg r-offer" style={format!("width:{offered:.2}%")} />
+                <span class="rreg r-held" style={format!("width:{held:.2}%")} />
+            </div>
+            <div class="wlegend">
+                <span class="legend-item"><span class="wsw r-unread" />{ format!("{} {}", tr("未读", "unread"), fmt_bytes(rv.buffered as u64)) }</span>
+                <span class="legend-item"><span class="wsw r-offer" />{ format!("rcv_wnd {}", fmt_bytes(rv.rcv_wnd as u64)) }</span>
+                <span class="legend-item"><span class="wsw r-held" />{ tr("空闲但未通告", "free, not yet offered") }</span>
+                <span class="mono dim">{ format!("/ {}", fmt_bytes(rv.cap as u64)) }</span>
+            </div>
+            <p class="wnote mono">
+                if let Some(f) = field { { tr("最近通告 ", "last advertised ") }{ f }{ " · " } }
+                { format!("{} {} · {} {}", tr("零窗口探测", "probes"), rv.probes, tr("窗口更新", "updates"), rv.updates) }
+            </p>
+            if rv.cap == 0 {
+                <p class="wnote">{ tr("连接还没建立：接收缓冲尚不存在。", "Not connected yet: no receive buffer so far.") }</p>
+            }
+            if !d.flows.is_empty() {
+                <ol class="segs flows" data-testid="flow-events">{ for flows }</ol>
+            }
+        </section>
+    }
+}
 
-    // ---- chart
+/// cwnd, ssthresh, bytes in flight and rwnd over time, with the phases and the losses.
+#[component]
+fn CwndChart(p: &PartProps) -> Html {
+    let lang = p.lang;
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    let d = &*p.derived;
+    let t = p.t;
+    let s = &d.series;
+    let now = s.at(t).copied();
     let t_end = s.t_end;
     let y_max = s.y_max;
     let line = |f: fn(&WindowState) -> Option<u32>| {
@@ -231,7 +283,7 @@ pub fn WindowPanel(p: &TraceProps) -> Html {
         .iter()
         .filter(|m| m.1 != MarkKind::Probe && m.0 <= t_end);
     let ssthresh_inf = now.is_some_and(|n| n.1.ssthresh == u32::MAX);
-    let chart = html! {
+    html! {
         <section class="wsec" data-testid="cwnd-chart" data-drops={drops.len().to_string()}
             data-fast-retransmits={s.marks.iter().filter(|m| m.1 == MarkKind::FastRetransmit).count().to_string()}
             data-rtos={s.marks.iter().filter(|m| m.1 == MarkKind::Rto).count().to_string()}>
@@ -290,44 +342,55 @@ pub fn WindowPanel(p: &TraceProps) -> Html {
                     .map(|ph| html! { <span class="legend-item"><span class={classes!("wsw", ph.css())} />{ ph.name(lang) }</span> }) }
             </div>
         </section>
+    }
+}
+
+/// The numbers at the playhead.
+#[component]
+fn WindowStats(p: &PartProps) -> Html {
+    let lang = p.lang;
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    let d = &*p.derived;
+    let t = p.t;
+    let roles = &d.roles;
+    let s = &d.series;
+    let Some((_, w, _)) = s.at(t).copied() else {
+        return Html::default();
     };
-
-    // ---- numbers at the playhead
-    let stats = now.map(|(_, w, _)| {
-        let phase = s
-            .phases
-            .iter()
-            .find(|ph| ph.0 <= t && t < ph.1)
-            .map(|ph| ph.2);
-        let span = if w.srtt_us > 0 { 2 * w.srtt_us } else { 100_000 };
-        let rate = s.throughput(roles, t, span);
-        let ss = if w.ssthresh == u32::MAX {
-            "∞".to_string()
+    let phase = s
+        .phases
+        .iter()
+        .find(|ph| ph.0 <= t && t < ph.1)
+        .map(|ph| ph.2);
+    let span = if w.srtt_us > 0 {
+        2 * w.srtt_us
+    } else {
+        100_000
+    };
+    let rate = s.throughput(roles, t, span);
+    let ss = if w.ssthresh == u32::MAX {
+        "∞".to_string()
+    } else {
+        fmt_bytes(w.ssthresh as u64)
+    };
+    let rtt = |us: u64| {
+        if us == 0 {
+            "–".to_string()
         } else {
-            fmt_bytes(w.ssthresh as u64)
-        };
-        let rtt = |us: u64| if us == 0 { "–".to_string() } else { fmt_ms(us) };
-        html! {
-            <dl class="wstats mono" data-testid="window-stats" data-phase={phase.map_or("", |p| p.css())}>
-                <div><dt>{ tr("阶段", "phase") }</dt><dd>{ phase.map_or("–", |p| p.name(lang)) }</dd></div>
-                <div><dt>{"cwnd"}</dt><dd data-testid="stat-cwnd">{ fmt_bytes(w.cwnd as u64) }</dd></div>
-                <div><dt>{"ssthresh"}</dt><dd>{ ss }</dd></div>
-                <div><dt>{"rwnd"}</dt><dd>{ fmt_bytes(w.snd_wnd as u64) }</dd></div>
-                <div><dt>{ tr("在途", "in flight") }</dt><dd>{ fmt_bytes(w.in_flight as u64) }</dd></div>
-                <div><dt>{"SRTT"}</dt><dd>{ rtt(w.srtt_us) }</dd></div>
-                <div><dt>{"RTO"}</dt><dd>{ rtt(w.rto_us) }</dd></div>
-                <div><dt>{ tr("吞吐（近 2 RTT）", "throughput (2 RTT)") }</dt>
-                    <dd>{ format!("{:.2} Mbit/s", rate * 8.0 / 1e6) }</dd></div>
-            </dl>
+            fmt_ms(us)
         }
-    });
-
+    };
     html! {
-        <div class="window" data-testid="window">
-            { for stats }
-            { for sender }
-            { chart }
-            { receiver }
-        </div>
+        <dl class="wstats mono" data-testid="window-stats" data-phase={phase.map_or("", |p| p.css())}>
+            <div><dt>{ tr("阶段", "phase") }</dt><dd>{ phase.map_or("–", |p| p.name(lang)) }</dd></div>
+            <div><dt>{"cwnd"}</dt><dd data-testid="stat-cwnd">{ fmt_bytes(w.cwnd as u64) }</dd></div>
+            <div><dt>{"ssthresh"}</dt><dd>{ ss }</dd></div>
+            <div><dt>{"rwnd"}</dt><dd>{ fmt_bytes(w.snd_wnd as u64) }</dd></div>
+            <div><dt>{ tr("在途", "in flight") }</dt><dd>{ fmt_bytes(w.in_flight as u64) }</dd></div>
+            <div><dt>{"SRTT"}</dt><dd>{ rtt(w.srtt_us) }</dd></div>
+            <div><dt>{"RTO"}</dt><dd>{ rtt(w.rto_us) }</dd></div>
+            <div><dt>{ tr("吞吐（近 2 RTT）", "throughput (2 RTT)") }</dt>
+                <dd>{ format!("{:.2} Mbit/s", rate * 8.0 / 1e6) }</dd></div>
+        </dl>
     }
 }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use synack_model::trace::{AppCall, AppCallKind, AppResult, EventKind, Header};
+use synack_model::trace::{AppCall, AppCallKind, AppResult, EventKind, Header, ShutHow};
 
 use super::{
     accept, bounded_write, connect_finish, connect_start, in_ns, io, key_values, listen, ms,
@@ -106,7 +106,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
             );
             bounded_write(&c, &data, (deadline, limit), "the transfer")?;
             rec.ret(cid, AppCallKind::Send, AppResult::Ok);
-            rec.call(cid, AppCall::Shutdown);
+            rec.call(cid, AppCall::Shutdown { how: ShutHow::Wr });
             c.shutdown(std::net::Shutdown::Write)
                 .map_err(|e| io("shutdown()", e))?;
             rec.ret(cid, AppCallKind::Shutdown, AppResult::Ok);

@@ -65,6 +65,167 @@ pub struct ListenOpts {
     pub buffers: Buffers,
     /// SO_REUSEADDR.
     pub reuse_addr: bool,
+    pub opts: TcpOpts,
+}
+
+/// Socket options a scenario's socket sets before bind() (tcp(7), socket(7)); the kernel's
+/// units: milliseconds for TCP_USER_TIMEOUT, whole seconds for SO_LINGER.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TcpOpts {
+    pub reuse_port: bool,
+    pub cork: bool,
+    pub user_timeout_ms: Option<u32>,
+    pub linger_s: Option<u32>,
+    pub max_seg: Option<u16>,
+    pub syn_count: Option<u32>,
+}
+
+fn set_opts(fd: RawFd, o: TcpOpts) -> Result<()> {
+    if o.reuse_port {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1, "SO_REUSEPORT")?;
+    }
+    if o.cork {
+        setopt(fd, libc::IPPROTO_TCP, libc::TCP_CORK, 1, "TCP_CORK")?;
+    }
+    if let Some(ms) = o.user_timeout_ms {
+        let v = i32::try_from(ms).unwrap_or(i32::MAX);
+        setopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_USER_TIMEOUT,
+            v,
+            "TCP_USER_TIMEOUT",
+        )?;
+    }
+    if let Some(secs) = o.linger_s {
+        set_linger_fd(fd, secs)?;
+    }
+    if let Some(m) = o.max_seg {
+        setopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_MAXSEG,
+            m.into(),
+            "TCP_MAXSEG",
+        )?;
+    }
+    if let Some(n) = o.syn_count {
+        let v = i32::try_from(n).unwrap_or(i32::MAX);
+        setopt(fd, libc::IPPROTO_TCP, libc::TCP_SYNCNT, v, "TCP_SYNCNT")?;
+    }
+    Ok(())
+}
+
+/// setsockopt() of an int option at IPPROTO_TCP on a connected socket.
+pub fn set_tcp_int(s: &TcpStream, name: i32, val: i32, what: &str) -> Result<()> {
+    setopt(s.as_raw_fd(), libc::IPPROTO_TCP, name, val, what)
+}
+
+/// SO_LINGER {on, secs}, or off with `None`.
+pub fn set_linger(s: &TcpStream, secs: Option<u32>) -> Result<()> {
+    match secs {
+        Some(t) => set_linger_fd(s.as_raw_fd(), t),
+        None => {
+            let l = libc::linger {
+                l_onoff: 0,
+                l_linger: 0,
+            };
+            linger_raw(s.as_raw_fd(), l)
+        }
+    }
+}
+
+fn set_linger_fd(fd: RawFd, secs: u32) -> Result<()> {
+    let l = libc::linger {
+        l_onoff: 1,
+        l_linger: i32::try_from(secs).unwrap_or(i32::MAX),
+    };
+    linger_raw(fd, l)
+}
+
+fn linger_raw(fd: RawFd, l: libc::linger) -> Result<()> {
+    // SAFETY: a linger struct we own.
+    cvt(
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                &l as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::linger>() as u32,
+            )
+        },
+        || format!("SO_LINGER {}", l.l_linger),
+    )?;
+    Ok(())
+}
+
+/// send() of all of `data`, with MSG_MORE when `more`; blocking.
+pub fn send_all(s: &TcpStream, mut data: &[u8], more: bool) -> std::io::Result<()> {
+    let flags = libc::MSG_NOSIGNAL | if more { libc::MSG_MORE } else { 0 };
+    while !data.is_empty() {
+        // SAFETY: a buffer we own, its length.
+        let n = unsafe {
+            libc::send(
+                s.as_raw_fd(),
+                data.as_ptr() as *const libc::c_void,
+                data.len(),
+                flags,
+            )
+        };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        data = &data[n as usize..];
+    }
+    Ok(())
+}
+
+/// poll() for POLLIN for at most `wait`: Some(true) readable, Some(false) not yet.
+pub fn poll_in(fd: RawFd, wait: Duration) -> Result<bool> {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = wait.as_millis().min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: one pollfd we own.
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    if n < 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            return Ok(false);
+        }
+        return Err(LabError::Io {
+            what: "poll()".into(),
+            source: e,
+        });
+    }
+    Ok(n > 0)
+}
+
+/// getsockopt(TCP_INFO).
+pub fn tcp_info(fd: RawFd) -> Result<libc::tcp_info> {
+    // SAFETY: POD filled by the kernel; `len` says how much.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    cvt(
+        unsafe {
+            libc::getsockopt(
+                fd,
+                libc::IPPROTO_TCP,
+                libc::TCP_INFO,
+                &mut info as *mut _ as *mut libc::c_void,
+                &mut len,
+            )
+        },
+        || "TCP_INFO".into(),
+    )?;
+    Ok(info)
 }
 
 fn set_buffers(fd: RawFd, b: Buffers) -> Result<()> {
@@ -86,6 +247,7 @@ pub fn tcp_listener(addr: SocketAddrV4, backlog: i32) -> Result<TcpListener> {
         ListenOpts {
             buffers: Buffers::default(),
             reuse_addr: true,
+            opts: TcpOpts::default(),
         },
     )
 }
@@ -103,6 +265,7 @@ pub fn tcp_listener_with(
         setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
     }
     set_buffers(fd, opts.buffers)?;
+    set_opts(fd, opts.opts)?;
     bind(fd, addr)?;
     // SAFETY: listen on our socket.
     cvt(unsafe { libc::listen(fd, backlog) }, || {
@@ -119,15 +282,20 @@ pub struct Prepared {
 }
 
 pub fn tcp_connect_prepare(bind_to: SocketAddrV4) -> Result<Prepared> {
-    tcp_connect_prepare_with(bind_to, Buffers::default())
+    tcp_connect_prepare_with(bind_to, Buffers::default(), TcpOpts::default())
 }
 
-/// As [`tcp_connect_prepare`], with these buffers.
-pub fn tcp_connect_prepare_with(bind_to: SocketAddrV4, buffers: Buffers) -> Result<Prepared> {
+/// As [`tcp_connect_prepare`], with these buffers and options.
+pub fn tcp_connect_prepare_with(
+    bind_to: SocketAddrV4,
+    buffers: Buffers,
+    opts: TcpOpts,
+) -> Result<Prepared> {
     let fd = new_socket(libc::SOCK_STREAM | libc::SOCK_NONBLOCK)?;
     // SAFETY: fd is fresh; the TcpStream owns it.
     let stream = unsafe { TcpStream::from_raw_fd(fd) };
     set_buffers(fd, buffers)?;
+    set_opts(fd, opts)?;
     bind(fd, bind_to)?;
     let port = stream
         .local_addr()

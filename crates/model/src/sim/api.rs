@@ -8,7 +8,7 @@ use crate::tcp::listener::Listener;
 use crate::tcp::socket::RecvOutcome;
 use crate::trace::{
     Addr, AppCall, AppCallKind, AppResult, EventKind, HostId, MessageId, MessageInfo, Micros,
-    PayloadSpan, QueueKind, SocketId, TcpState,
+    PayloadSpan, QueueKind, SockOpt, SocketId, TcpState,
 };
 
 impl Sim {
@@ -137,20 +137,29 @@ impl Sim {
                 // set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
                 // connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
                 let reuse = self.tcp(sid).is_some_and(|t| t.reuse_addr);
-                let conflict = self.listeners.contains_key(&local)
+                // SO_REUSEPORT on this listener and on every one already there: they share
+                // the port (`inet_csk_bind_conflict` → `sk_reuseport_match`).
+                let reuse_port = self.tcp(sid).is_some_and(|t| t.reuse_port);
+                let group = self.listeners.get(&local).cloned().unwrap_or_default();
+                let shares = reuse_port
+                    && group
+                        .iter()
+                        .all(|&l| self.tcp(l).is_some_and(|t| t.reuse_port));
+                let conflict = (!group.is_empty() && !shares)
                     || self.socks.iter().any(|s| match s {
                         Sock::Tcp(t) => {
                             t.id != sid
                                 && t.local == local
                                 && t.state != TcpState::Closed
                                 && !(reuse && t.reuse_addr && t.state != TcpState::Listen)
+                                && !(shares && t.state == TcpState::Listen)
                         }
                         _ => false,
                     });
                 if conflict {
                     return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
                 }
-                self.listeners.insert(local, sid);
+                self.listeners.entry(local).or_default().push(sid);
                 self.infos[sid.0 as usize].listener = true;
                 self.with_tcp(sid, |t, ctx| {
                     t.listen = Some(Box::new(Listener {
@@ -185,6 +194,7 @@ impl Sim {
                 len,
                 message,
                 content,
+                more,
             } => {
                 let m = self.new_message(sid, message.as_ref(), len, content);
                 self.emit(EventKind::AppCall {
@@ -203,6 +213,7 @@ impl Sim {
                     self.apps[i].blocked = Some(Blocked::Send {
                         rest: vec![span],
                         total: len,
+                        more,
                     });
                     self.try_complete(i);
                 } else {
@@ -281,13 +292,18 @@ impl Sim {
                 self.apps[i].blocked = Some(Blocked::Recv { max, looping });
                 self.try_complete(i);
             }
-            Action::Shutdown => {
+            Action::Shutdown { how } => {
                 self.emit(EventKind::AppCall {
                     socket: sid,
-                    call: AppCall::Shutdown,
+                    call: AppCall::Shutdown { how },
                 });
                 let before = self.tcp(sid).map(|t| t.state);
-                self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
+                if how.reads() {
+                    self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
+                }
+                if how.writes() {
+                    self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
+                }
                 self.after_tcp(sid, before);
                 self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
             }
@@ -302,6 +318,10 @@ impl Sim {
                     },
                 });
                 let before = self.tcp(sid).map(|t| t.state);
+                let linger = self.tcp(sid).and_then(|t| t.linger_us);
+                // `tcp_close`: SO_LINGER with a zero time resets (after the unread-data check,
+                // which resets anyway).
+                let abort = abort || linger == Some(0);
                 if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
                     self.close_listener(sid);
                 } else if abort {
@@ -313,11 +333,22 @@ impl Sim {
                     u.closed = true;
                 }
                 self.after_tcp(sid, before);
-                let kind = if abort {
+                let kind = if matches!(step.action, Action::Abort) {
                     AppCallKind::Abort
                 } else {
                     AppCallKind::Close
                 };
+                // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
+                // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
+                // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
+                // goes on as an orphan either way.
+                if let Some(t) = linger.filter(|&t| t > 0 && kind == AppCallKind::Close) {
+                    let deadline = self.now + t;
+                    self.apps[i].blocked = Some(Blocked::Linger { deadline });
+                    self.push(deadline, What::Wake(i));
+                    self.try_complete(i);
+                    return;
+                }
                 self.app_return(i, kind, AppResult::Ok);
             }
             Action::SetNoDelay { on } => {
@@ -333,6 +364,60 @@ impl Sim {
                 });
                 self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
             }
+            Action::SetSockOpt { option } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::SetSockOpt { option },
+                });
+                if !is_tcp {
+                    // A TCP level option on a UDP socket: `ip_setsockopt` does not know it.
+                    let udp_ok = matches!(option, SockOpt::SoLinger { .. });
+                    let r = if udp_ok {
+                        AppResult::Ok
+                    } else {
+                        errno("ENOPROTOOPT")
+                    };
+                    return self.app_return(i, AppCallKind::SetSockOpt, r);
+                }
+                self.with_tcp(sid, |t, ctx| match option {
+                    SockOpt::TcpCork { value: on } => t.set_cork(on, ctx),
+                    SockOpt::TcpQuickack { value: on } => t.set_quickack(on, ctx),
+                    SockOpt::TcpUserTimeout { us } => t.user_timeout_us = us,
+                    SockOpt::SoLinger { us } => t.linger_us = us,
+                });
+                self.app_return(i, AppCallKind::SetSockOpt, AppResult::Ok);
+            }
+            Action::Poll { timeout_us } => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::Poll { timeout_us },
+                });
+                let deadline = timeout_us.map(|t| self.now + t);
+                self.apps[i].blocked = Some(Blocked::Poll { deadline });
+                if let Some(d) = deadline {
+                    self.push(d, What::Wake(i));
+                }
+                self.try_complete(i);
+            }
+            Action::TcpInfo => {
+                self.emit(EventKind::AppCall {
+                    socket: sid,
+                    call: AppCall::TcpInfo,
+                });
+                let p = self.sp(sid).clone();
+                let r = match self.tcp(sid) {
+                    Some(t) => AppResult::TcpInfo { info: t.info(&p) },
+                    None => errno("ENOPROTOOPT"),
+                };
+                self.app_return(i, AppCallKind::TcpInfo, r);
+            }
+        }
+    }
+
+    /// A deadline of app `i`'s blocked call (poll's timeout, SO_LINGER's time) has come.
+    pub(super) fn wake_app(&mut self, i: usize) {
+        if self.apps[i].blocked.is_some() {
+            self.try_complete(i);
         }
     }
 
@@ -459,6 +544,29 @@ impl Sim {
                 }
             }
             Blocked::Send { .. } => false, // handled by `try_send` above
+            Blocked::Poll { deadline } => {
+                let ready = match &self.socks[sid.0 as usize] {
+                    Sock::Tcp(t) => t.readable(),
+                    Sock::Udp(u) => !u.queue.is_empty() || u.closed,
+                    Sock::Script => true,
+                };
+                if !ready && deadline.is_none_or(|d| self.now < d) {
+                    return false;
+                }
+                self.app_return(i, AppCallKind::Poll, AppResult::Polled { ready });
+                true
+            }
+            Blocked::Linger { deadline } => {
+                use TcpState::*;
+                let waiting = self
+                    .tcp(sid)
+                    .is_some_and(|t| matches!(t.state, FinWait1 | Closing | LastAck));
+                if waiting && self.now < deadline {
+                    return false;
+                }
+                self.app_return(i, AppCallKind::Close, AppResult::Ok);
+                true
+            }
         }
     }
 
@@ -482,12 +590,13 @@ impl Sim {
         if space == 0 {
             return false;
         }
-        let Some(Blocked::Send { rest, .. }) = self.apps[i].blocked.as_mut() else {
+        let Some(Blocked::Send { rest, more, .. }) = self.apps[i].blocked.as_mut() else {
             return false;
         };
+        let more = *more;
         let mut rest = std::mem::take(rest);
         let n = space.min(crate::tcp::buffers::spans_len(&rest));
-        self.with_tcp(sid, |t, ctx| t.app_send(&rest, n, ctx));
+        self.with_tcp(sid, |t, ctx| t.app_send(&rest, n, more, ctx));
         crate::tcp::buffers::drop_front(&mut rest, n);
         if rest.is_empty() {
             self.app_return(i, AppCallKind::Send, AppResult::Ok);

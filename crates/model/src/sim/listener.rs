@@ -281,6 +281,11 @@ impl Sim {
             t.reuse_addr = l.reuse_addr;
             t.send_cap = l.send_cap;
             t.nodelay = l.nodelay;
+            // `sk_clone_lock` copies the socket: TCP_CORK (`tp->nonagle`), the user timeout
+            // and SO_LINGER are the listener's.
+            t.cork = l.cork;
+            t.user_timeout_us = l.user_timeout_us;
+            t.linger_us = l.linger_us;
         }
         t.parent = Some(lid);
         let mtu = self.link(seg.dst.host, seg.src.host).mtu;
@@ -308,7 +313,15 @@ impl Sim {
     pub(super) fn close_listener(&mut self, lid: SocketId) {
         let local = self.tcp(lid).map(|t| t.local);
         if let Some(local) = local {
-            self.listeners.remove(&local);
+            // `reuseport_detach_sock`: the group's last socket takes the closed one's place.
+            if let Some(group) = self.listeners.get_mut(&local) {
+                if let Some(at) = group.iter().position(|&s| s == lid) {
+                    group.swap_remove(at);
+                }
+                if group.is_empty() {
+                    self.listeners.remove(&local);
+                }
+            }
         }
         // Pending children are reset (Linux `inet_csk_listen_stop`).
         let children: Vec<SocketId> = self

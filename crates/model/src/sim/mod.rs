@@ -48,6 +48,9 @@ enum What {
     App(usize),
     /// A scripted peer's next `send` line is due.
     Peer(usize),
+    /// A blocked call of application `i` with a deadline (poll's timeout, SO_LINGER's
+    /// time) looks again.
+    Wake(usize),
 }
 
 struct Scheduled {
@@ -108,7 +111,9 @@ pub struct Sim {
     // app's first load 1.5-2 KB gzipped of code, and these maps are small (see crate::vecmap).
     labels: VecMap<String, SocketId>,
     conns: VecMap<(Addr, Addr), SocketId>,
-    listeners: VecMap<Addr, SocketId>,
+    /// Listening sockets by address: one, or an SO_REUSEPORT group in listen() order
+    /// (Linux `sock_reuseport.socks`).
+    listeners: VecMap<Addr, Vec<SocketId>>,
     udp_binds: VecMap<Addr, Vec<SocketId>>,
     /// Members of each multicast group, sorted, no duplicates.
     groups: VecMap<String, Vec<SocketId>>,
@@ -302,14 +307,25 @@ impl Sim {
                     }
                     t.nodelay = spec.no_delay;
                     t.reuse_addr = spec.reuse_addr;
+                    t.reuse_port = spec.reuse_port;
+                    t.cork = spec.cork;
+                    t.user_timeout_us = spec.user_timeout_us.unwrap_or(0);
+                    t.linger_us = spec.linger_us;
                     Sock::Tcp(Box::new(t))
                 }
                 Proto::Udp => {
-                    let taken = sim.udp_binds.get(&local).is_some_and(|v| !v.is_empty());
-                    if taken && !spec.reuse_addr {
+                    let holders = sim.udp_binds.get(&local).cloned().unwrap_or_default();
+                    // `udp_lib_lport_inuse`: a shared port needs SO_REUSEADDR on both sockets,
+                    // or SO_REUSEPORT on both.
+                    let shared = holders.iter().all(|&h| {
+                        (spec.reuse_addr && sim.udp_reuse_addr(h))
+                            || (spec.reuse_port && sim.udp_reuse_port(h))
+                    });
+                    if !shared {
                         return Err(ScenarioError::Invalid(format!(
-                            "port {port} on {} is taken (set reuse_addr for SO_REUSEADDR)",
-                            spec.host
+                            "sockets[\"{}\"]: port {port} on {} is taken (set reuse_addr for \
+                             SO_REUSEADDR or reuse_port for SO_REUSEPORT on every socket of it)",
+                            spec.label, spec.host
                         )));
                     }
                     sim.udp_binds.entry(local).or_default().push(id);
@@ -323,7 +339,10 @@ impl Sim {
                         }
                     }
                     let cap = spec.recv_buffer.unwrap_or(sim.sp(id).udp_recv_buffer);
-                    Sock::Udp(Box::new(UdpSocket::new(id, local, cap)))
+                    let mut u = UdpSocket::new(id, local, cap);
+                    u.reuse_addr = spec.reuse_addr;
+                    u.reuse_port = spec.reuse_port;
+                    Sock::Udp(Box::new(u))
                 }
             };
             sim.socks.push(sock);
@@ -402,6 +421,14 @@ impl Sim {
                 (self.profiles.len() - 1) as u16
             }
         }
+    }
+
+    fn udp_reuse_port(&self, s: SocketId) -> bool {
+        matches!(&self.socks[s.0 as usize], Sock::Udp(u) if u.reuse_port)
+    }
+
+    fn udp_reuse_addr(&self, s: SocketId) -> bool {
+        matches!(&self.socks[s.0 as usize], Sock::Udp(u) if u.reuse_addr)
     }
 
     /// The profile a socket lives by: its host's, with its own socket options.
@@ -567,6 +594,9 @@ impl Sim {
                     self.run_step(i);
                 }
                 What::Peer(i) => self.peer_send(i),
+                What::Wake(i) => {
+                    self.wake_app(i);
+                }
             }
             self.flush();
         }
@@ -739,8 +769,10 @@ impl Sim {
             self.after_tcp(sid, before);
             return;
         }
-        if let Some(&lid) = self.listeners.get(&seg.dst) {
-            return self.listener_segment(lid, id, seg);
+        if let Some(group) = self.listeners.get(&seg.dst) {
+            if let Some(&lid) = group.get(reuseport_pick(seg, group.len())) {
+                return self.listener_segment(lid, id, seg);
+            }
         }
         // No socket: RFC 9293 §3.10.7.1, answer anything but a RST with a RST.
         match TcpSocket::reset_for(seg) {
@@ -796,7 +828,12 @@ impl Sim {
                 .copied()
                 .filter(|s| self.groups.values().any(|g| g.binary_search(s).is_ok()))
                 .collect(),
-            // Unicast to a shared port: Linux hands it to one socket (the last bound).
+            // Unicast to a shared port with SO_REUSEPORT on every socket: one of them by a
+            // hash of the addresses and ports (`udp4_lib_lookup2` → `reuseport_select_sock`).
+            Some(v) if v.len() > 1 && v.iter().all(|&s| self.udp_reuse_port(s)) => {
+                vec![v[reuseport_pick(seg, v.len())]]
+            }
+            // With SO_REUSEADDR only, Linux hands it to one socket (the last bound).
             Some(v) => v.last().copied().into_iter().collect(),
             None => Vec::new(),
         };
@@ -843,6 +880,29 @@ impl Sim {
 fn seconds_text(us: Micros) -> String {
     let ms = us.saturating_add(500) / 1000;
     format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Which of `n` SO_REUSEPORT sockets gets this segment (a new connection's SYN, a datagram).
+/// Linux hashes the 4-tuple with a secret drawn at boot (`inet_ehashfn`, `udp_ehashfn`) and
+/// scales it to the group (`reuseport_select_sock` → `reciprocal_scale`), so one flow always
+/// reaches one socket but which one differs from boot to boot. The model uses the same
+/// scaling over a fixed hash, so a run is repeatable: FNV-1a of the addresses and ports, then
+/// MurmurHash3's finaliser, because the scaling reads the top bits, which FNV alone barely
+/// changes between neighbouring ports (the jhash Linux uses mixes them fully).
+fn reuseport_pick(seg: &Segment, n: usize) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in [seg.src.host.0, seg.src.port, seg.dst.host.0, seg.dst.port]
+        .iter()
+        .flat_map(|x| x.to_be_bytes())
+    {
+        h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+    }
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    ((h as u64 * n as u64) >> 32) as usize
 }
 
 #[cfg(test)]

@@ -58,6 +58,8 @@ pub struct TcpSocket {
     /// bind a port that sockets other than listeners still hold (one in TIME-WAIT after a
     /// server restart) only when they and it both set it (`inet_csk_bind_conflict`).
     pub reuse_addr: bool,
+    /// SO_REUSEPORT (Linux `sk_reuseport`): listeners that all set it share a port.
+    pub reuse_port: bool,
     /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
     pub snd_mss: u32,
     ts_ok: bool,
@@ -87,6 +89,29 @@ pub struct TcpSocket {
     pub send_cap: u32,
     fin_queued: bool,
     pub nodelay: bool,
+    /// TCP_CORK (Linux `TCP_NAGLE_CORK` in `tp->nonagle`): a partial segment waits for more
+    /// data, for the option to be cleared, or for the probe timer (tcp(7): "a 200 millisecond
+    /// ceiling"; in the source it is `tcp_check_probe_timer`, max(RTO, TCP_RTO_MIN), armed
+    /// when nothing is in flight). Stronger than TCP_NODELAY (`tcp_nagle_check`).
+    pub cork: bool,
+    /// The send() being handled carries MSG_MORE: `tcp_sendmsg` pushes with
+    /// `TCP_NAGLE_CORK` for that call only; later pushes (an ACK arriving) use the socket's
+    /// own setting.
+    more: bool,
+    /// The next `output` sends a partial segment whatever Nagle or the cork say (Linux
+    /// `tcp_write_wakeup`, which the probe timer calls when the window is open).
+    push_once: bool,
+    /// TCP_USER_TIMEOUT in microseconds, 0 = off (`icsk->icsk_user_timeout`): data
+    /// unacknowledged this long kills the connection, instead of the `tcp_retries2` budget.
+    pub user_timeout_us: Micros,
+    /// When the first unanswered zero-window probe went out (`icsk_probes_tstamp`), for the
+    /// user timeout.
+    probes_tstamp: Option<Micros>,
+    /// SO_LINGER: `None` off, `Some(0)` close() resets, `Some(t)` close() waits up to `t`.
+    pub linger_us: Option<Micros>,
+    /// shutdown(SHUT_RD) (Linux `RCV_SHUTDOWN`): recv() returns what is queued, then 0
+    /// without waiting. Segments still arrive and are acknowledged; nothing is sent.
+    pub shut_rd: bool,
     /// End of the last small segment sent (Minshall's Nagle variant, Linux `snd_sml`).
     snd_sml: SeqNumber,
 
@@ -243,6 +268,7 @@ impl TcpSocket {
             our_mss: p.mss,
             rcvbuf_locked: false,
             reuse_addr: false,
+            reuse_port: false,
             snd_mss: mss,
             ts_ok: false,
             sack_ok: false,
@@ -264,6 +290,13 @@ impl TcpSocket {
             send_cap: p.send_buffer,
             fin_queued: false,
             nodelay: false,
+            cork: false,
+            more: false,
+            push_once: false,
+            user_timeout_us: 0,
+            probes_tstamp: None,
+            linger_us: None,
+            shut_rd: false,
             snd_sml: SeqNumber(0),
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
@@ -467,6 +500,10 @@ impl TcpSocket {
                 return self.arm_rto(ctx);
             }
             let psh = self.psh_alone(data_end - len, len, ctx);
+            // Karn (RFC 6298 §3): the ACK that follows cannot tell the copies apart, so the
+            // segment being timed yields no sample (Linux times it from the timestamp echo,
+            // which gives the probe's RTT; measured on 6.18: SRTT unchanged at 40.7 ms).
+            self.rtt_probe = None;
             self.send_data_at(data_end - len, len, fin_sent, 1, psh, ctx);
         }
         self.tlp_high_seq = Some(self.snd_nxt);
@@ -1068,8 +1105,8 @@ impl TcpSocket {
     /// plus a bonus on short paths (`sk_gso_max_size >> (min_rtt_us >> tcp_tso_rtt_log)`,
     /// log 9), at least `tcp_min_tso_segs`. The pacing rate is `tcp_update_pacing_rate`'s:
     /// mss · max(cwnd, packets out) / srtt, times `tcp_pacing_ss_ratio` 200 % while cwnd
-    /// is below half of ssthresh, `tcp_pacing_ca_ratio` 120 % after. Measured on 6.18
-    /// (10 segments into cwnd 10): a 40 ms RTT → 2-segment chunks, 4 ms → 5.
+    /// is below half of ssthresh, `tcp_pacing_ca_ratio` 120 % after. Measured on 6.18 with
+    /// CUBIC (10 segments into cwnd 10): a 40 ms RTT → 2-segment chunks, a 5.15 ms one → 3.
     fn tso_segs(&self, flight: u32, ctx: &Ctx) -> u32 {
         let mss = self.snd_mss.max(1) as u64;
         let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
@@ -1168,13 +1205,18 @@ impl TcpSocket {
                     break;
                 }
             }
-            if new_data
-                && len == avail
-                && len > 0
-                && len < self.snd_mss
-                && !fin_pending
-                && self.nagle_holds(flight, ctx)
-            {
+            let partial = new_data && len == avail && len > 0 && len < self.snd_mss;
+            if partial && !fin_pending && (self.cork || self.more) && !self.push_once {
+                // `tcp_nagle_check` with TCP_NAGLE_CORK: hold the partial segment. With
+                // nothing in flight no ACK will come to push it, so `tcp_write_xmit` returns
+                // true and `__tcp_push_pending_frames` arms the probe timer
+                // (`tcp_check_probe_timer`): the 200 ms ceiling of tcp(7).
+                if flight == 0 {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
+            if partial && !fin_pending && !self.push_once && self.nagle_holds(flight, ctx) {
                 break;
             }
             let with_fin = fin_pending && len == avail;
@@ -1227,10 +1269,11 @@ impl TcpSocket {
                 self.schedule_loss_probe(ctx);
             }
             self.cancel_timer(TimerKind::Persist, ctx);
-            if with_fin {
+            if with_fin || std::mem::take(&mut self.push_once) {
                 break;
             }
         }
+        self.push_once = false;
         if let Some((end, _)) = chunk {
             // Stopped inside a chunk: what was sent is cut off from the rest.
             let off = self.soff(self.snd_nxt);
@@ -1851,6 +1894,10 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
         let window_changed = wnd != self.snd_wnd;
+        if wnd > 0 {
+            // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
+            self.probes_tstamp = None;
+        }
         if ack.gt(self.snd_una) {
             let acked = ack - self.snd_una;
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
@@ -2375,7 +2422,17 @@ impl TcpSocket {
                 } else {
                     p.data_retries
                 };
-                let spent = if p.retries_as_time_budget {
+                let spent = if self.user_timeout_us > 0 {
+                    // `tcp_write_timeout` → `retransmits_timed_out(sk, tcp_retries2,
+                    // icsk_user_timeout)`: the user timeout replaces the retry budget, counted
+                    // like it from `retrans_stamp`, the first RTO retransmission (not the
+                    // first transmission: measured on 6.18, data first sent at 0.150 s with a
+                    // 1 s user timeout, retransmitted at 0.645 s, died at 1.651 s).
+                    self.backoff > 1
+                        && self
+                            .retrans_stamp
+                            .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
+                } else if p.retries_as_time_budget {
                     // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
                     // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
                     self.retry_budget_spent(boundary, p.rto_min_us, ctx)
@@ -2398,8 +2455,25 @@ impl TcpSocket {
                     self.retransmit_first(ctx);
                 }
                 self.arm_rto(ctx);
+                self.clamp_rto_to_user_timeout(ctx);
             }
             _ => {}
+        }
+    }
+
+    /// Linux `tcp_clamp_rto_to_user_timeout`: the next retransmission timer fires no later
+    /// than the user timeout's end, so the connection dies on time, not an RTO later.
+    fn clamp_rto_to_user_timeout(&mut self, ctx: &mut Ctx) {
+        let (Some(start), Some(at)) = (self.retrans_stamp, self.timer(TimerKind::Retransmit))
+        else {
+            return;
+        };
+        if self.user_timeout_us == 0 {
+            return;
+        }
+        let end = (start + self.user_timeout_us).max(ctx.now + 1);
+        if end < at {
+            self.set_timer(TimerKind::Retransmit, end, ctx);
         }
     }
 
@@ -2412,12 +2486,21 @@ impl TcpSocket {
             return;
         }
         if self.snd_wnd > 0 {
+            // `tcp_send_probe0` → `tcp_write_wakeup`: the window is open, so the segment at
+            // the head goes out whatever Nagle or TCP_CORK say (corked data's ceiling).
+            self.push_once = true;
             self.output(ctx);
             return;
         }
         self.persist_backoff += 1;
         self.probes_out += 1;
         if self.probes_out > ctx.p.persist_probe_max {
+            return self.fail("ETIMEDOUT", ctx);
+        }
+        // `tcp_probe_timer`: with TCP_USER_TIMEOUT the probes stop once the first
+        // unanswered one is that old, even while the peer answers them.
+        let first_probe = *self.probes_tstamp.get_or_insert(ctx.now);
+        if self.user_timeout_us > 0 && ctx.now - first_probe >= self.user_timeout_us {
             return self.fail("ETIMEDOUT", ctx);
         }
         if ctx.p.probe_with_data && self.sndbuf.tail > self.soff(self.snd_una) {
@@ -2456,12 +2539,15 @@ impl TcpSocket {
 
     /// send(): queue the first `len` bytes of `spans` (the caller checked the space) and
     /// transmit what is allowed.
-    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, ctx: &mut Ctx) {
+    /// `more` is MSG_MORE: this call's push holds a partial segment as TCP_CORK would.
+    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, more: bool, ctx: &mut Ctx) {
         if ctx.p.min_tso_segs == 0 {
             self.sndbuf.push_range(spans, 0, len);
+            self.more = more;
             self.output(ctx);
+            self.more = false;
         } else {
-            self.write_skbs(spans, len, ctx);
+            self.write_skbs(spans, len, more, ctx);
         }
         self.report(ctx);
     }
@@ -2473,7 +2559,7 @@ impl TcpSocket {
     /// `__tcp_push_pending_frames`). The call ends with `tcp_push`: PSH on its last skb,
     /// then whatever the windows and Nagle allow. So the write's chunks interleave with
     /// its copying, and an skb cut by `tcp_push_one` takes more bytes while unsent.
-    fn write_skbs(&mut self, spans: &[PayloadSpan], len: u32, ctx: &mut Ctx) {
+    fn write_skbs(&mut self, spans: &[PayloadSpan], len: u32, more: bool, ctx: &mut Ctx) {
         let size_goal = self.size_goal();
         let mut copied = 0u32;
         while copied < len {
@@ -2497,14 +2583,90 @@ impl TcpSocket {
                 self.output_chunks(Some(1), ctx);
             }
         }
-        self.mark_push();
+        // `tcp_push`: with MSG_MORE the last skb gets no PSH (unless a forced push is due)
+        // and the push holds a partial segment (TCP_NAGLE_CORK) for this call.
+        if !more || self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
+            self.mark_push();
+        }
+        self.more = more;
         self.output(ctx);
+        self.more = false;
     }
 
     /// Linux `tcp_mark_push`: PSH on the last skb, and the write position remembered.
     fn mark_push(&mut self) {
         self.skbs.mark_tail();
         self.pushed_off = self.sndbuf.tail;
+    }
+
+    /// setsockopt(TCP_CORK). Clearing it pushes what waits, under the usual Nagle rule
+    /// (`__tcp_sock_set_cork` → `tcp_push_pending_frames`).
+    pub fn set_cork(&mut self, on: bool, ctx: &mut Ctx) {
+        self.cork = on;
+        if !on {
+            self.output(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// setsockopt(TCP_QUICKACK) (`__tcp_sock_set_quickack`): off enters ping-pong mode
+    /// (ACKs wait for a reply or the delayed-ACK timer); on leaves it and, in ESTABLISHED or
+    /// CLOSE-WAIT, sends an owed ACK at once if the application has read everything.
+    pub fn set_quickack(&mut self, on: bool, ctx: &mut Ctx) {
+        if !on {
+            self.pingpong = true;
+            return;
+        }
+        self.pingpong = false;
+        // `tcp_cleanup_rbuf(sk, 1)` acknowledges only if more than one segment is unacked or
+        // the receive queue is empty (a pushed segment, read): measured on 6.18, TCP_QUICKACK
+        // set 10 ms after 100 unread bytes came sent nothing; the delayed ACK went 45 ms later.
+        let owed = self.ack_sched || self.delack_bytes > 0;
+        let now = self.delack_bytes > self.rcv_mss || self.rcvbuf.is_empty();
+        if owed
+            && now
+            && self.remote.is_some()
+            && matches!(self.state, TcpState::Established | TcpState::CloseWait)
+        {
+            self.send_ack(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// Would recv() return without waiting (poll's POLLIN; `tcp_poll`): data queued, the
+    /// peer's FIN, an error, or this side shut for reading. A listener: a connection waits.
+    pub fn readable(&self) -> bool {
+        if let Some(l) = &self.listen {
+            return !l.accept_queue.is_empty();
+        }
+        !self.rcvbuf.is_empty()
+            || self.fin_received
+            || self.shut_rd
+            || self.error.is_some()
+            || (self.state == TcpState::Closed && self.remote.is_some())
+    }
+
+    /// getsockopt(TCP_INFO) (`tcp_get_info`): windows in segments of `snd_mss` bytes; the
+    /// RTO as it stands, backed off (`icsk_rto` doubles on each timeout).
+    pub fn info(&self, p: &crate::profile::Profile) -> crate::trace::TcpInfo {
+        let mss = self.snd_mss.max(1);
+        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        crate::trace::TcpInfo {
+            state: self.state,
+            rto_us: self.rtt.rto_backed_off(self.backoff, p),
+            rtt_us: self.rtt.srtt.unwrap_or(0),
+            cwnd: self.cc.cwnd / mss,
+            // `tcp_get_info` reports TCP_INFINITE_SSTHRESH (0x7fffffff) as is; so does this.
+            ssthresh: if self.cc.ssthresh >= 0x7fff_ffff {
+                0x7fff_ffff
+            } else {
+                self.cc.ssthresh / mss
+            },
+            snd_mss: self.snd_mss,
+            unacked: flight.div_ceil(mss),
+            retransmits: self.backoff,
+            total_retrans: self.stats.retransmits,
+        }
     }
 
     /// recv() with a buffer of `max` bytes.
@@ -2577,7 +2739,7 @@ impl TcpSocket {
         if let Some(e) = self.take_error() {
             return RecvOutcome::Error(e);
         }
-        if self.fin_received || self.error_reported {
+        if self.fin_received || self.error_reported || self.shut_rd {
             // After the error was reported the socket is shut down: recv reads 0.
             return RecvOutcome::Eof;
         }
@@ -2589,6 +2751,13 @@ impl TcpSocket {
 
     fn advertised_window_now(&self) -> u32 {
         self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32
+    }
+
+    /// shutdown(SHUT_RD): only this side's reads end (Linux `tcp_shutdown` acts on SEND
+    /// only; `tcp_recvmsg` returns 0 once the queue is empty and RCV_SHUTDOWN is set).
+    pub fn app_shutdown_read(&mut self, ctx: &mut Ctx) {
+        self.shut_rd = true;
+        self.report(ctx);
     }
 
     /// shutdown(SHUT_WR): queue a FIN after the data (RFC 9293 §3.10.4 CLOSE, half-close).

@@ -743,7 +743,7 @@ fn write(h: &mut Harness, len: u32) {
         start: 0,
         end: len,
     }];
-    h.with(|s, ctx| s.app_send(&spans, len, ctx));
+    h.with(|s, ctx| s.app_send(&spans, len, false, ctx));
 }
 
 #[test]
@@ -811,6 +811,157 @@ fn psh_follows_half_the_peers_largest_window() {
     recv!(h, ["P. seq=8761 ack=1 len=1460"]);
 }
 
+// ---------------------------------------------------------------- socket options (tcp(7))
+
+/// send() of `len` bytes, with MSG_MORE when `more`.
+fn app_send(h: &mut Harness, len: u32, more: bool) {
+    let span = PayloadSpan {
+        message: MessageId(0),
+        start: 0,
+        end: len,
+    };
+    h.with(|s, ctx| s.app_send(&[span], len, more, ctx));
+}
+
+/// Moves the clock to timer `k`'s deadline and lets it fire.
+fn fire(h: &mut Harness, k: TimerKind) {
+    let at = h.s.timer(k).unwrap_or_else(|| panic!("{k:?} is not armed"));
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(k, ctx));
+}
+
+#[test]
+fn corked_data_waits_until_a_full_segment_can_go() {
+    let mut h = socket_established();
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    app_send(&mut h, 1400, false);
+    // 1,500 bytes queued: one full segment leaves, the 40-byte rest stays corked.
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+}
+
+#[test]
+fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
+    let mut h = socket_established();
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    // tcp(7)'s 200 ms ceiling is the probe timer: max(RTO, TCP_RTO_MIN) after the write.
+    assert_eq!(h.s.timer(TimerKind::Persist), Some(200_000));
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
+fn clearing_tcp_cork_pushes_the_partial_segment() {
+    let mut h = socket_established();
+    h.with(|s, ctx| s.set_cork(true, ctx));
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    h.wait_ms(50);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
+fn msg_more_holds_a_partial_segment_for_its_own_call_only() {
+    let mut h = socket_established();
+    app_send(&mut h, 100, true);
+    recv_nothing!(h);
+    app_send(&mut h, 50, false);
+    recv!(h, ["P. seq=1 ack=1 len=150"]);
+}
+
+#[test]
+fn tcp_quickack_off_delays_the_ack_and_on_sends_the_owed_ack_once_the_data_is_read() {
+    let mut h = socket_established();
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    send!(h, "P. seq=1 ack=1 len=100");
+    recv_nothing!(h);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_some(),
+        "the ACK is delayed"
+    );
+    h.wait_ms(10);
+    // Unread data: `tcp_cleanup_rbuf` keeps waiting.
+    h.with(|s, ctx| s.set_quickack(true, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    h.with(|s, ctx| s.app_recv(1000, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_quickack(true, ctx));
+    recv!(h, [". seq=1 ack=101 len=0"]);
+}
+
+#[test]
+fn tcp_user_timeout_ends_the_connection_that_long_after_the_first_retransmission() {
+    let mut h = socket_established();
+    h.s.user_timeout_us = 1_000_000;
+    app_send(&mut h, 100, false);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    let mut retransmitted_at = Vec::new();
+    while h.s.state == TcpState::Established {
+        fire(&mut h, TimerKind::Retransmit);
+        if !h.sent().is_empty() {
+            retransmitted_at.push(h.now / 1000);
+        }
+    }
+    // RTO 200 ms doubling: 200, 600; the third timer is clamped to the user timeout's end
+    // (`tcp_clamp_rto_to_user_timeout`), 1 s after the first retransmission
+    // (`retrans_stamp`), not at the 1.4 s the backoff would give, and kills it.
+    assert_eq!(retransmitted_at, [200, 600]);
+    assert_eq!(h.now, 1_200_000);
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn without_tcp_user_timeout_the_same_connection_still_retries_at_one_second() {
+    let mut h = socket_established();
+    app_send(&mut h, 100, false);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    for _ in 0..3 {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.now, 1_400_000, "200 + 400 + 800 ms");
+    assert_eq!(h.s.state, TcpState::Established);
+}
+
+#[test]
+fn after_shut_rd_recv_returns_the_queued_data_then_zero_without_waiting() {
+    let mut h = socket_established();
+    send!(h, "P. seq=1 ack=1 len=100");
+    h.sent();
+    h.with(|s, ctx| s.app_shutdown_read(ctx));
+    recv_nothing!(h);
+    let got = h.with(|s, ctx| s.app_recv(60, ctx));
+    assert!(matches!(got, RecvOutcome::Data(ref d) if crate::tcp::buffers::spans_len(d) == 60));
+    let got = h.with(|s, ctx| s.app_recv(60, ctx));
+    assert!(matches!(got, RecvOutcome::Data(ref d) if crate::tcp::buffers::spans_len(d) == 40));
+    assert_eq!(h.with(|s, ctx| s.app_recv(60, ctx)), RecvOutcome::Eof);
+    assert!(h.s.readable(), "poll() sees POLLIN after SHUT_RD");
+    assert_eq!(h.s.state, TcpState::Established, "SHUT_RD sends nothing");
+}
+
+#[test]
+fn tcp_info_counts_windows_in_segments_and_reports_retransmissions() {
+    let mut h = socket_established();
+    let i = h.s.info(&h.p);
+    assert_eq!(i.state, TcpState::Established);
+    assert_eq!((i.snd_mss, i.cwnd, i.ssthresh), (1460, 10, 0x7fff_ffff));
+    app_send(&mut h, 100, false);
+    h.sent();
+    fire(&mut h, TimerKind::Retransmit);
+    let i = h.s.info(&h.p);
+    assert_eq!((i.retransmits, i.total_retrans, i.unacked), (1, 1, 1));
+    assert_eq!(
+        i.rto_us, 400_000,
+        "tcpi_rto is backed off: icsk_rto doubled"
+    );
+    assert_eq!(i.cwnd, 1, "an RTO collapses cwnd to one segment");
+}
+
 // ---------------------------------------------------------------- ACK every second segment
 
 /// Established, quick-ACK mode used up (`tcp_dec_quickack_mode`), data seen before (ATO set).
@@ -849,4 +1000,35 @@ fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once()
     recv_nothing!(h);
     send!(h, ". seq=1461 ack=1 len=1460");
     recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn a_gso_chunk_holds_what_the_pacing_rate_sends_in_a_millisecond_at_least_two_segments() {
+    // `tcp_tso_autosize` with `tcp_update_pacing_rate`'s slow-start rate (200 % of
+    // cwnd · mss / srtt), 1448-byte segments, cwnd 10. Measured on 6.18 with CUBIC: 2 at a
+    // 40 ms RTT, 3 at the 5.15 ms the kernel measured over a 2 ms wire.
+    let mut h = socket_established();
+    h.s.snd_mss = 1448;
+    h.s.cc.cwnd = 10 * 1448;
+    let mut chunk = |rtt_us: u64| {
+        h.s.rtt.srtt = Some(rtt_us);
+        h.s.min_rtt = Some(rtt_us);
+        h.with(|s, ctx| s.tso_segs(0, ctx))
+    };
+    assert_eq!(chunk(40_000), 2);
+    assert_eq!(chunk(5_150), 3);
+    // Shorter paths add `sk_gso_max_size >> (min_rtt_us >> 9)`: 4 ms → 7070 + 509 bytes.
+    assert_eq!(chunk(4_000), 5);
+}
+
+#[test]
+fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
+    // `tcp_nagle_check`: TCP_NAGLE_CORK holds whatever TCP_NAGLE_OFF says.
+    let mut h = socket_established();
+    h.s.nodelay = true;
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
 }

@@ -1,0 +1,429 @@
+//! Socket options and calls of one application against another (docs/scenario-format.md,
+//! "Sockets" and "Applications"): SO_LINGER with a time, poll(), TCP_INFO snapshots,
+//! SO_REUSEPORT for TCP and UDP, shutdown(SHUT_RD), and the errors that name a field.
+//! One socket's own behaviour (TCP_CORK, MSG_MORE, TCP_QUICKACK, TCP_USER_TIMEOUT) is tested
+//! segment by segment in `crates/model/src/tcp/socket/tests.rs`.
+
+mod common;
+
+use common::{returns, run};
+use synack_model::scenario::Scenario;
+use synack_model::trace::{AppResult, EventKind, SocketId, Trace};
+
+fn scenario(json: &str) -> Scenario {
+    Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A client and a server 20 ms apart; `server_sock` and `client_sock` are extra socket
+/// fields, the two step lists the scripts after connect() and accept().
+fn pair(
+    faults: &str,
+    client_sock: &str,
+    client: &str,
+    server_sock: &str,
+    server: &str,
+) -> Scenario {
+    scenario(&format!(
+        r#"{{
+  "name": "pair",
+  "hosts": [ {{ "name": "client", "addr": "10.0.0.1" }}, {{ "name": "server", "addr": "10.0.0.2" }} ],
+  "faults": [{faults}],
+  "sockets": [
+    {{ "label": "client", "host": "client", "proto": "tcp" {client_sock} }},
+    {{ "label": "server", "host": "server", "proto": "tcp", "port": 80 {server_sock} }}
+  ],
+  "apps": [
+    {{ "socket": "server", "steps": [ {{ "call": "listen", "backlog": 8 }},
+                                      {{ "call": "accept", "label": "conn" }} {server} ] }},
+    {{ "socket": "client", "steps": [ {{ "call": "connect", "to": "server:80" }} {client} ] }}
+  ],
+  "limits": {{ "max_time_us": 30000000 }}
+}}"#
+    ))
+}
+
+/// When each of a socket's calls of kind `call` returned (µs), by the trace's call name.
+fn return_times(t: &Trace, label: &str, call: &str) -> Vec<u64> {
+    let id = common::socket(t, label);
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::AppReturn {
+                socket, call: c, ..
+            } if *socket == id && format!("{c:?}") == call => Some(e.t),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn close_with_so_linger_returns_once_the_fin_is_acknowledged() {
+    // Connected at 40 ms; close() at 100 ms sends the FIN, whose ACK is back 40 ms later.
+    let t = run(&pair(
+        "",
+        r#", "linger_us": 2000000"#,
+        r#", { "call": "close", "at_us": 100000 }"#,
+        "",
+        "",
+    ));
+    let acked = common::entered(&t, "client", synack_model::trace::TcpState::FinWait2);
+    assert_eq!(return_times(&t, "client", "Close"), acked);
+    assert!(acked[0] > 100_000 && acked[0] < 200_000, "{acked:?}");
+}
+
+#[test]
+fn close_with_so_linger_returns_after_the_linger_time_when_no_ack_comes() {
+    // Every FIN of the client is lost: close() gives up waiting after 2 s and returns 0; the
+    // orphan goes on retransmitting (Linux `sk_stream_wait_close`).
+    let t = run(&pair(
+        r#"{ "from": "client", "matches": "fin", "action": "drop" }"#,
+        r#", "linger_us": 2000000"#,
+        r#", { "call": "close", "at_us": 100000 }"#,
+        "",
+        "",
+    ));
+    assert_eq!(return_times(&t, "client", "Close"), [2_100_000]);
+    assert_eq!(
+        returns(&t, "client").last().map(String::as_str),
+        Some("Close ok")
+    );
+}
+
+#[test]
+fn so_linger_zero_set_with_setsockopt_makes_close_reset_the_connection() {
+    let t = run(&pair(
+        "",
+        "",
+        r#", { "call": "setsockopt", "option": "so_linger", "us": 0 },
+             { "call": "close", "at_us": 100000 }"#,
+        "",
+        r#", { "call": "recv", "max": 100 }"#,
+    ));
+    let p = common::packets(&t);
+    assert!(p.iter().any(|l| l.contains("client>server R.")), "{p:#?}");
+    assert_eq!(returns(&t, "conn"), ["Recv ECONNRESET"]);
+}
+
+#[test]
+fn poll_returns_zero_at_its_timeout_and_one_when_data_arrives() {
+    let t = run(&pair(
+        "",
+        "",
+        r#", { "call": "send", "len": 100, "at_us": 500000 }"#,
+        "",
+        r#", { "call": "poll", "timeout_us": 100000 },
+             { "call": "poll" },
+             { "call": "recv", "max": 1000 }"#,
+    ));
+    // accept() returns at 60 ms; the first poll times out at 160 ms, the second sees the
+    // data that left at 500 ms and arrived at 520 ms.
+    assert_eq!(
+        returns(&t, "conn"),
+        [
+            "Poll 0 (timeout)",
+            "Poll 1 (POLLIN)",
+            "Recv 100 bytes: client #0[0..100]"
+        ]
+    );
+    assert_eq!(return_times(&t, "conn", "Poll"), [160_000, 520_000]);
+}
+
+#[test]
+fn poll_on_a_listener_is_readable_when_a_connection_waits_in_the_accept_queue() {
+    let s = scenario(
+        r#"{ "name": "poll-listener",
+  "hosts": [ { "name": "client", "addr": "10.0.0.1" }, { "name": "server", "addr": "10.0.0.2" } ],
+  "sockets": [ { "label": "client", "host": "client", "proto": "tcp" },
+               { "label": "server", "host": "server", "proto": "tcp", "port": 80 } ],
+  "apps": [
+    { "socket": "server", "steps": [ { "call": "listen", "backlog": 8 }, { "call": "poll" } ] },
+    { "socket": "client", "steps": [ { "call": "connect", "to": "server:80", "at_us": 300000 } ] }
+  ] }"#,
+    );
+    let t = run(&s);
+    // The client's ACK completes the handshake at 300 + 40 + 20 = 340 ms... it leaves at 340
+    // and reaches the server at 360 ms.
+    assert_eq!(return_times(&t, "server", "Poll"), [360_000]);
+}
+
+/// The TCP_INFO snapshots a socket took, in order.
+fn infos(t: &Trace, label: &str) -> Vec<synack_model::trace::TcpInfo> {
+    let id = common::socket(t, label);
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::AppReturn {
+                socket,
+                result: AppResult::TcpInfo { info },
+                ..
+            } if *socket == id => Some(*info),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn tcp_info_snapshots_show_the_rtt_and_a_retransmission_in_the_trace() {
+    let t = run(&pair(
+        r#"{ "from": "client", "matches": "data", "nth": 1, "action": "drop" }"#,
+        "",
+        r#", { "call": "tcp_info" },
+             { "call": "send", "len": 100 },
+             { "call": "tcp_info" },
+             { "call": "tcp_info", "after_us": 1000000 }"#,
+        "",
+        "",
+    ));
+    let i = infos(&t, "client");
+    assert_eq!(i.len(), 3);
+    assert_eq!(i[0].rtt_us, 40_000, "the handshake's RTT sample");
+    assert_eq!((i[0].cwnd, i[0].total_retrans, i[0].unacked), (10, 0, 0));
+    assert_eq!(i[1].unacked, 1, "just sent");
+    // The lost segment was resent by the tail loss probe (RFC 8985 §7), not an RTO: one
+    // retransmission, no timeout counted, cwnd untouched, nothing left unacknowledged.
+    assert_eq!(
+        (
+            i[2].retransmits,
+            i[2].total_retrans,
+            i[2].cwnd,
+            i[2].unacked
+        ),
+        (0, 1, 10, 0)
+    );
+}
+
+/// Which listener accepted each connection: the listener's socket id per client, in order.
+fn acceptors(t: &Trace) -> Vec<SocketId> {
+    let mut out = Vec::new();
+    for e in &t.events {
+        if let EventKind::AppReturn {
+            socket,
+            result: AppResult::Accepted { .. },
+            ..
+        } = &e.kind
+        {
+            out.push(*socket);
+        }
+    }
+    out
+}
+
+fn reuseport_tcp(second_sets_it: bool) -> Scenario {
+    let clients: Vec<String> = (0..8)
+        .map(|i| format!(r#"{{ "label": "c{i}", "host": "client", "proto": "tcp" }}"#))
+        .collect();
+    let apps: Vec<String> = (0..8)
+        .map(|i| {
+            format!(
+                r#"{{ "socket": "c{i}", "steps": [ {{ "call": "connect", "to": "server:80", "at_us": {} }} ] }}"#,
+                100_000 + i * 10_000
+            )
+        })
+        .collect();
+    let accepts = r#"{ "call": "accept" }, { "call": "accept" }, { "call": "accept" },
+                     { "call": "accept" }, { "call": "accept" }, { "call": "accept" },
+                     { "call": "accept" }, { "call": "accept" }"#;
+    scenario(&format!(
+        r#"{{ "name": "reuseport",
+  "hosts": [ {{ "name": "client", "addr": "10.0.0.1" }}, {{ "name": "server", "addr": "10.0.0.2" }} ],
+  "sockets": [ {{ "label": "a", "host": "server", "proto": "tcp", "port": 80, "reuse_port": true }},
+               {{ "label": "b", "host": "server", "proto": "tcp", "port": 80, "reuse_port": {second_sets_it} }},
+               {clients} ],
+  "apps": [
+    {{ "socket": "a", "steps": [ {{ "call": "listen", "backlog": 8 }}, {accepts} ] }},
+    {{ "socket": "b", "steps": [ {{ "call": "listen", "backlog": 8 }}, {accepts} ] }},
+    {apps} ] }}"#,
+        clients = clients.join(","),
+        apps = apps.join(",")
+    ))
+}
+
+#[test]
+fn so_reuseport_listeners_share_a_port_and_each_connection_goes_to_one_of_them() {
+    let t = run(&reuseport_tcp(true));
+    let got = acceptors(&t);
+    assert_eq!(got.len(), 8, "every connection is accepted once");
+    let (a, b) = (common::socket(&t, "a"), common::socket(&t, "b"));
+    let to_a = got.iter().filter(|&&s| s == a).count();
+    let to_b = got.iter().filter(|&&s| s == b).count();
+    assert_eq!(to_a + to_b, 8);
+    assert!(
+        to_a > 0 && to_b > 0,
+        "the hash spreads 8 clients over both ({to_a}, {to_b})"
+    );
+    // The choice is a function of the 4-tuple: the same scenario, the same split.
+    assert_eq!(acceptors(&run(&reuseport_tcp(true))), got);
+}
+
+#[test]
+fn a_second_listener_without_so_reuseport_gets_eaddrinuse() {
+    let t = run(&reuseport_tcp(false));
+    assert_eq!(returns(&t, "b")[0], "Listen EADDRINUSE");
+    assert_eq!(acceptors(&t).len(), 8, "the first listener takes them all");
+}
+
+#[test]
+fn so_reuseport_udp_sockets_each_get_whole_flows() {
+    let clients: Vec<String> = (0..6)
+        .map(|i| format!(r#"{{ "label": "c{i}", "host": "client", "proto": "udp" }}"#))
+        .collect();
+    let apps: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{ "socket": "c{i}", "steps": [ {{ "call": "send_to", "to": "server:53", "len": 10 }},
+                                                 {{ "call": "send_to", "to": "server:53", "len": 10 }} ] }}"#
+            )
+        })
+        .collect();
+    let reads = r#"{ "call": "recv", "max": 100 }, { "call": "recv", "max": 100 },
+                   { "call": "recv", "max": 100 }, { "call": "recv", "max": 100 },
+                   { "call": "recv", "max": 100 }, { "call": "recv", "max": 100 },
+                   { "call": "recv", "max": 100 }, { "call": "recv", "max": 100 },
+                   { "call": "recv", "max": 100 }, { "call": "recv", "max": 100 },
+                   { "call": "recv", "max": 100 }, { "call": "recv", "max": 100 }"#;
+    let t = run(&scenario(&format!(
+        r#"{{ "name": "reuseport-udp",
+  "hosts": [ {{ "name": "client", "addr": "10.0.0.1" }}, {{ "name": "server", "addr": "10.0.0.2" }} ],
+  "sockets": [ {{ "label": "a", "host": "server", "proto": "udp", "port": 53, "reuse_port": true }},
+               {{ "label": "b", "host": "server", "proto": "udp", "port": 53, "reuse_port": true }},
+               {clients} ],
+  "apps": [ {{ "socket": "a", "steps": [ {reads} ] }}, {{ "socket": "b", "steps": [ {reads} ] }},
+            {apps} ] }}"#,
+        clients = clients.join(","),
+        apps = apps.join(",")
+    )));
+    // Who read each client's datagrams: both of a client's go to one socket.
+    let mut reader_of: Vec<(u16, SocketId)> = Vec::new();
+    for e in &t.events {
+        if let EventKind::AppReturn {
+            socket,
+            result: AppResult::Data { from: Some(f), .. },
+            ..
+        } = &e.kind
+        {
+            reader_of.push((f.port, *socket));
+        }
+    }
+    assert_eq!(reader_of.len(), 12, "every datagram is read once");
+    for &(port, sock) in &reader_of {
+        assert!(
+            reader_of.iter().all(|&(p, s)| p != port || s == sock),
+            "client port {port}'s datagrams went to two sockets: {reader_of:?}"
+        );
+    }
+    let (a, b) = (common::socket(&t, "a"), common::socket(&t, "b"));
+    assert!(reader_of.iter().any(|r| r.1 == a) && reader_of.iter().any(|r| r.1 == b));
+}
+
+#[test]
+fn a_udp_port_shared_without_reuse_options_is_refused_naming_the_socket() {
+    let e = Scenario::from_json(
+        r#"{ "name": "x", "hosts": [ { "name": "h", "addr": "10.0.0.1" } ],
+  "sockets": [ { "label": "a", "host": "h", "proto": "udp", "port": 53, "reuse_port": true },
+               { "label": "b", "host": "h", "proto": "udp", "port": 53 } ] }"#,
+    )
+    .and_then(|s| synack_model::simulate(&s).map(|_| ()))
+    .expect_err("refused");
+    assert!(
+        e.to_string()
+            .contains(r#"sockets["b"]: port 53 on h is taken"#),
+        "{e}"
+    );
+}
+
+#[test]
+fn shutdown_shut_rdwr_sends_a_fin_and_ends_reading() {
+    let t = run(&pair(
+        "",
+        "",
+        r#", { "call": "shutdown", "how": "rdwr", "at_us": 100000 },
+             { "call": "recv", "max": 100 }"#,
+        "",
+        r#", { "call": "send", "len": 10, "at_us": 300000 }"#,
+    ));
+    // recv() after SHUT_RD returns 0 at once, though the server's data comes later.
+    assert_eq!(returns(&t, "client")[1..], ["Shutdown ok", "Recv 0 (EOF)"]);
+    let p = common::packets(&t);
+    assert!(
+        p.iter().any(|l| l.starts_with("0.100 client>server F.")),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn tcp_options_on_a_udp_socket_and_msg_more_on_udp_are_refused_naming_the_field() {
+    let udp = |sock: &str, step: &str| {
+        Scenario::from_json(&format!(
+            r#"{{ "name": "x", "hosts": [ {{ "name": "h", "addr": "10.0.0.1" }} ],
+  "sockets": [ {{ "label": "u", "host": "h", "proto": "udp" {sock} }} ],
+  "apps": [ {{ "socket": "u", "steps": [ {step} ] }} ] }}"#
+        ))
+        .and_then(|s| s.validate().map(|_| s))
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string()
+    };
+    let ok_step = r#"{ "call": "recv", "max": 1 }"#;
+    assert_eq!(
+        udp(r#", "cork": true"#, ok_step),
+        r#"sockets[0].cork: a TCP option, and socket "u" is UDP"#
+    );
+    assert_eq!(
+        udp("", r#"{ "call": "send", "len": 5, "more": true }"#),
+        r#"apps[0].steps[0].more: MSG_MORE on UDP socket "u" (corking a datagram) is not modelled"#
+    );
+    let e = Scenario::from_json(
+        r#"{ "name": "x", "hosts": [ { "name": "h", "addr": "10.0.0.1" } ],
+  "sockets": [ { "label": "t", "host": "h", "proto": "tcp" } ],
+  "apps": [ { "socket": "t", "steps": [ { "call": "setsockopt", "option": "tcp_nope" } ] } ] }"#,
+    )
+    .expect_err("an unknown option");
+    assert!(e.to_string().contains("tcp_nope"), "{e}");
+}
+
+#[test]
+fn a_tcp_option_set_on_a_udp_socket_at_run_time_fails_with_enoprotoopt() {
+    let t = run(&scenario(
+        r#"{ "name": "x", "hosts": [ { "name": "h", "addr": "10.0.0.1" } ],
+  "sockets": [ { "label": "u", "host": "h", "proto": "udp", "port": 53 } ],
+  "apps": [ { "socket": "u", "steps": [ { "call": "setsockopt", "option": "tcp_cork", "value": true },
+                                          { "call": "tcp_info" } ] } ] }"#,
+    ));
+    assert_eq!(
+        returns(&t, "u"),
+        ["SetSockOpt ENOPROTOOPT", "TcpInfo ENOPROTOOPT"]
+    );
+}
+
+#[test]
+fn setsockopt_steps_survive_a_round_trip_through_json() {
+    let s = pair(
+        "",
+        r#", "cork": true, "user_timeout_us": 5000000, "linger_us": 1000000, "reuse_port": true"#,
+        r#", { "call": "setsockopt", "option": "tcp_cork", "value": false },
+             { "call": "setsockopt", "option": "tcp_quickack", "value": true },
+             { "call": "setsockopt", "option": "tcp_user_timeout", "us": 0 },
+             { "call": "setsockopt", "option": "so_linger", "us": null },
+             { "call": "send", "len": 3, "more": true },
+             { "call": "shutdown", "how": "rd" },
+             { "call": "poll", "timeout_us": 5 },
+             { "call": "tcp_info" }"#,
+        "",
+        "",
+    );
+    let again = Scenario::from_json(&s.to_json_pretty()).expect("reads back");
+    assert_eq!(again, s);
+}
+
+#[test]
+fn set_no_delay_is_written_with_value_because_on_names_the_socket_a_step_switches_to() {
+    let s = scenario(
+        r#"{ "name": "x", "hosts": [ { "name": "h", "addr": "10.0.0.1" } ],
+  "sockets": [ { "label": "t", "host": "h", "proto": "tcp" } ],
+  "apps": [ { "socket": "t", "steps": [ { "call": "set_no_delay", "value": true } ] } ] }"#,
+    );
+    // Presets that set TCP_NODELAY print as scenario files that read back.
+    assert_eq!(Scenario::from_json(&s.to_json_pretty()).as_ref(), Ok(&s));
+    let t = run(&s);
+    assert_eq!(returns(&t, "t"), ["SetNoDelay ok"]);
+}
