@@ -52,8 +52,13 @@ for (const lang of LANGS) {
         });
         assert.ok(ladder.top >= 0 && ladder.visible >= 200, `${id}: the ladder shows ${Math.round(ladder.visible)} px from y=${Math.round(ladder.top)}`);
 
+        // What happens now: the narration starts on screen with at least its first lines (on the
+        // backlog scene its teaching paragraph runs on below the fold, see the next check).
         const narration = await onScreen(page.getByTestId('narration'));
-        assert.ok(narration.inside && narration.covered === 0, `${id}: the narration ${JSON.stringify(narration)}`);
+        assert.ok(narration.top >= 0 && narration.top + 60 <= VIEWPORT.height && narration.covered === 0,
+          `${id}: the narration ${JSON.stringify(narration)}`);
+        const sentences = await onScreen(page.getByTestId('narration').locator('.narr-lines p'));
+        assert.ok(sentences.inside && sentences.covered === 0, `${id}: the narration's first sentence ${JSON.stringify(sentences)}`);
         const play = await onScreen(page.getByTestId('play'));
         assert.ok(play.inside && play.covered === 0, `${id}: Play ${JSON.stringify(play)}`);
         assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
