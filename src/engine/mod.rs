@@ -9,6 +9,8 @@ pub mod labels;
 pub mod ladder;
 pub mod layout;
 pub mod narration;
+#[cfg(feature = "full")]
+pub mod notes;
 pub mod params;
 pub mod playback;
 pub mod player;

@@ -18,7 +18,51 @@ pub struct Playback {
     pub speed: f64,
     /// `prefers-reduced-motion`: jump from moment to moment instead of gliding.
     pub reduced: bool,
+    /// How Play moves through time; `None`: chosen for the trace ([`Pace::auto`]).
+    pub pace: Option<Pace>,
     acc_ms: f64,
+}
+
+/// How Play moves through time: gliding at the speed (real time scaled), or one moment every
+/// so many milliseconds of real time, for a room that follows a lecturer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pace {
+    Real,
+    /// One step (the next moment, as the ▸ button) every this many ms.
+    Steps(u32),
+}
+
+/// Step mode's interval when nothing is chosen: about the time a room needs to read one arrow
+/// and the sentence under it.
+pub const STEP_MS: u32 = 2000;
+/// The least time a room needs to follow a whole case: real-time playback that is over sooner
+/// goes too fast (the handshake at 0.1× lasts about 0.6 s), and a case of only one or two
+/// steps takes longer steps.
+pub const ROOM_MS: f64 = 6000.0;
+
+impl Pace {
+    /// The pace for a trace at `speed` when the reader chose none: real time when it already
+    /// lasts long enough to follow (a bulk transfer of hundreds of segments), otherwise one
+    /// step every [`STEP_MS`], or every 3 or 5 s where that is needed to last [`ROOM_MS`].
+    pub fn auto(ladder: &Ladder, speed: f64) -> Pace {
+        if real_time_ms(ladder, speed) >= ROOM_MS {
+            return Pace::Real;
+        }
+        // The steps from the start to the end: the moments after 0.
+        let steps = ladder.moments.iter().filter(|&&m| m > 0).count().max(1) as f64;
+        let ms = [STEP_MS, 3000, 5000]
+            .into_iter()
+            .find(|&ms| ms as f64 * steps >= ROOM_MS)
+            .unwrap_or(5000);
+        Pace::Steps(ms)
+    }
+}
+
+/// How long real-time playback from the start to the end lasts at `speed`, in ms ([`advance`]
+/// moves at constant speed along the drawing).
+pub fn real_time_ms(ladder: &Ladder, speed: f64) -> f64 {
+    let sim_us = ladder.warp.y(ladder.end() as f64) * ladder.warp.us_per_px;
+    sim_us / (1000.0 * speed.max(1e-6))
 }
 
 pub enum Action {
@@ -35,6 +79,8 @@ pub enum Action {
     /// Real milliseconds since the last frame.
     Tick(f64),
     Speed(f64),
+    /// The reader's choice of pace (`None`: back to the automatic one).
+    Pace(Option<Pace>),
 }
 
 /// Real time between two moments in reduced-motion playback, at 1× speed scaled as below.
@@ -49,8 +95,15 @@ impl Playback {
             playing: false,
             speed,
             reduced,
+            pace: None,
             acc_ms: 0.0,
         }
+    }
+
+    /// The pace Play uses now.
+    pub fn pace(&self) -> Pace {
+        self.pace
+            .unwrap_or_else(|| Pace::auto(&self.ladder, self.speed))
     }
 
     pub fn end(&self) -> f64 {
@@ -100,6 +153,7 @@ impl Reducible for Playback {
                     s.t = 0.0;
                 }
                 s.playing = true;
+                s.acc_ms = 0.0;
             }
             Action::Pause => s.playing = false,
             Action::Seek(t) => {
@@ -130,14 +184,21 @@ impl Reducible for Playback {
                 if !s.playing {
                     return self;
                 }
-                if s.reduced {
-                    s.acc_ms += dt * (s.speed / 0.1).max(0.05);
-                    if s.acc_ms >= REDUCED_STEP_MS {
-                        s.acc_ms = 0.0;
-                        s.t = s.ladder.next_moment(s.t).map_or(end, |m| m as f64);
+                // Step mode, and real time under reduced motion: from moment to moment.
+                let step_ms = match s.pace() {
+                    Pace::Steps(ms) => Some(ms as f64),
+                    Pace::Real if s.reduced => Some(REDUCED_STEP_MS / (s.speed / 0.1).max(0.05)),
+                    Pace::Real => None,
+                };
+                match step_ms {
+                    Some(ms) => {
+                        s.acc_ms += dt;
+                        if s.acc_ms >= ms {
+                            s.acc_ms = 0.0;
+                            s.t = s.ladder.next_moment(s.t).map_or(end, |m| m as f64);
+                        }
                     }
-                } else {
-                    s.t = advance(&s.ladder, s.t, dt, s.speed);
+                    None => s.t = advance(&s.ladder, s.t, dt, s.speed),
                 }
                 if s.t >= end {
                     s.t = end;
@@ -145,7 +206,101 @@ impl Reducible for Playback {
                 }
             }
             Action::Speed(v) => s.speed = v,
+            Action::Pace(p) => {
+                s.pace = p;
+                s.acc_ms = 0.0;
+            }
         }
         Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::params::Params;
+    use crate::route::Query;
+
+    /// Presses Play on a fresh player and feeds it 60 frames a second until it stops: the real
+    /// time the playback lasts, in ms.
+    fn play_through(ladder: Shared<Ladder>, speed: f64) -> f64 {
+        let mut pb = Rc::new(Playback::new(ladder, 0.0, speed, false));
+        pb = pb.reduce(Action::Play);
+        let frame = 1000.0 / 60.0;
+        let mut ms = 0.0;
+        while pb.playing && ms < 3_600_000.0 {
+            pb = pb.reduce(Action::Tick(frame));
+            ms += frame;
+        }
+        ms
+    }
+
+    #[test]
+    fn pressing_play_on_any_case_of_any_scene_lasts_long_enough_for_a_room() {
+        let mut short = Vec::new();
+        for scene in crate::scenes::ALL {
+            let base = scene.base_params();
+            for case in scene.cases_for(&Query::default()) {
+                let p = Params {
+                    case: case.clone(),
+                    ..base.clone()
+                };
+                let trace = scene.run(&p, &Query::default()).expect("the case runs");
+                let ladder = Shared::new(Ladder::build(&trace, None));
+                let ms = play_through(ladder, p.speed);
+                let id = scene.route.id();
+                if ms < 5000.0 {
+                    short.push(format!("{id}/{case}: over in {ms:.0} ms"));
+                }
+            }
+        }
+        assert!(short.is_empty(), "{short:#?}");
+    }
+
+    #[test]
+    fn step_mode_moves_the_playhead_one_moment_per_interval() {
+        let trace = crate::scenes::run_for_test(
+            crate::route::Route::Handshake,
+            &crate::scenes::of(crate::route::Route::Handshake)
+                .expect("a scene")
+                .base_params(),
+        )
+        .expect("the handshake runs");
+        let ladder = Shared::new(Ladder::build(&trace, None));
+        let mut pb = Rc::new(Playback::new(ladder.clone(), 0.0, 0.1, false));
+        pb = pb.reduce(Action::Pace(Some(Pace::Steps(1000))));
+        pb = pb.reduce(Action::Play);
+        let first = ladder.next_moment(0.0).expect("a first moment") as f64;
+        pb = pb.reduce(Action::Tick(999.0));
+        assert_eq!(pb.t, 0.0, "nothing moves before the interval is over");
+        pb = pb.reduce(Action::Tick(2.0));
+        assert_eq!(pb.t, first);
+        pb = pb.reduce(Action::Tick(500.0));
+        assert_eq!(pb.t, first, "one step per interval, not per frame");
+        pb = pb.reduce(Action::Pace(Some(Pace::Real)));
+        pb = pb.reduce(Action::Tick(16.0));
+        assert!(pb.t > first && pb.t < ladder.next_moment(first).unwrap_or(u64::MAX) as f64 + 1.0);
+    }
+
+    #[test]
+    fn a_long_trace_plays_in_real_time_and_a_short_one_steps() {
+        for (route, case, real) in [
+            (crate::route::Route::Handshake, "normal", false),
+            #[cfg(feature = "full")]
+            (crate::route::Route::Window, "slow-reader", true),
+        ] {
+            let scene = crate::scenes::of(route).expect("a scene");
+            let p = Params {
+                case: case.into(),
+                ..scene.base_params()
+            };
+            let trace = scene.run(&p, &Query::default()).expect("runs");
+            let ladder = Ladder::build(&trace, None);
+            assert_eq!(
+                Pace::auto(&ladder, p.speed) == Pace::Real,
+                real,
+                "{route:?}"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@ use super::labels::{segment_label, Isns, Numbering, SegKind};
 use super::ladder::{arrows_markup, dot_paths, label_anchor, reveal_y, Geometry, MARKS_LEAD};
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
-use super::playback::{Action, Playback};
+use super::playback::{Action, Pace, Playback};
 use super::Shared;
 use crate::route::{Location, Query};
 use yew::Reducible;
@@ -606,6 +606,8 @@ fn speed_slider_is_logarithmic_and_reaches_both_ends() {
 fn stepping_and_playing_move_through_the_moments() {
     let l = Shared::new(Ladder::build(&handshake_trace(), None));
     let pb = std::rc::Rc::new(Playback::new(l.clone(), 0.0, 1.0, false));
+    // Real-time playback (a trace this short would otherwise step: `Pace::auto`).
+    let pb = pb.reduce(Action::Pace(Some(Pace::Real)));
     let pb = pb.reduce(Action::Step(1));
     assert_eq!(pb.t, 10_000.0, "the loss at half-way is a moment");
     let pb = pb.reduce(Action::Step(1));

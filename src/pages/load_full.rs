@@ -40,8 +40,8 @@ const JS: &str = "./synack-full.js";
 const WASM: &str = "./synack-full_bg.wasm";
 /// The full build's stylesheets (`static/full/`, copied as a folder by index.html), in cascade
 /// order. The one list of them: a new sheet is a file there and a name here.
-const CSS: &str =
-    "./full/reference.css,./full/panels.css,./full/quiz.css,./full/window.css,./full/open.css,./full/print.css";
+const CSS: &str = "./full/reference.css,./full/panels.css,./full/quiz.css,./full/window.css,\
+                   ./full/open.css,./full/print.css,./full/present.css";
 
 /// Creates `#app-full` after `#app` (once), loads the full build, then hides `#app`.
 fn start(on_error: Callback<String>) {
@@ -82,6 +82,19 @@ fn start(on_error: Callback<String>) {
             }
         }
     });
+}
+
+/// Presentation mode and teacher notes are drawn by the full build only. Asked for here (the
+/// Present button, the `f` key, "✎ Note"), `key=value` is written into the link as a real
+/// navigation, so that [`super::page_for`] hands the page over to the full build as it does for
+/// the Node.js view; the full build reads the key from the link. (For presentation it also asks
+/// for full screen itself: the click's user activation is still valid while it loads.)
+pub fn in_full_build(key: &str, value: &str) {
+    let mut loc = crate::route::Location::parse(&crate::dom::current_hash());
+    loc.query.set(key, value);
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&loc.to_hash());
+    }
 }
 
 #[derive(Properties, PartialEq)]

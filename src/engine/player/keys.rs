@@ -1,4 +1,5 @@
-//! The player's keyboard shortcuts: Space play/pause, ←/→ step, [ and ] start/end.
+//! The player's keyboard shortcuts: Space play/pause, ←/→ step, [ and ] start/end, `f`
+//! presentation mode (Esc leaves it: `present`).
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
@@ -9,7 +10,11 @@ use crate::engine::playback::{Action, Playback};
 /// Listens on the window for the whole life of the player. `locked` is read on each key (it
 /// changes while a question is open), not captured once.
 #[hook]
-pub fn use_transport_keys(pb: UseReducerDispatcher<Playback>, locked: bool) {
+pub fn use_transport_keys(
+    pb: UseReducerDispatcher<Playback>,
+    locked: bool,
+    on_present: Callback<()>,
+) {
     let held = use_mut_ref(|| false);
     *held.borrow_mut() = locked;
     use_effect_with((), move |_| {
@@ -33,6 +38,11 @@ pub fn use_transport_keys(pb: UseReducerDispatcher<Playback>, locked: bool) {
                 return;
             }
             let action = match e.key().as_str() {
+                "f" | "F" => {
+                    e.prevent_default();
+                    on_present.emit(());
+                    return;
+                }
                 // On a focused button Space presses the button instead.
                 " " if tag != "BUTTON" => Action::Toggle,
                 "ArrowRight" => Action::Step(1),

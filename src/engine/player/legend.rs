@@ -15,6 +15,10 @@ pub struct Props {
     pub on_view: Callback<View>,
     pub ladder: Shared<Ladder>,
     pub lang: Lang,
+    /// Presentation mode is on (the button then leaves it).
+    pub presenting: bool,
+    /// The Present button (and the `f` key, [`super::keys`]).
+    pub on_present: Callback<()>,
 }
 
 #[component]
@@ -39,6 +43,11 @@ pub fn StageTabs(p: &Props) -> Html {
                 { tab(View::States, "view-states", tr("状态机", "State machine")) }
             </div>
             <Legend ladder={p.ladder.clone()} lang={p.lang} />
+            <button class="chip present-toggle" data-testid="present" aria-pressed={p.presenting.to_string()}
+                title={tr("演示模式（F；Esc 退出）", "Presentation mode (F; Esc leaves)")}
+                onclick={p.on_present.reform(|_: MouseEvent| ())}>
+                { if p.presenting { tr("退出演示", "Leave") } else { tr("演示", "Present") } }
+            </button>
         </div>
     }
 }

@@ -11,6 +11,9 @@
 //! - [`transport`]: the timeline, the play/step/speed controls and the numbering switch, with
 //!   [`timeline`] and [`share`] (copy link, embed code, export).
 //!
+//! In the full build, [`present`] lays the same parts out for a room (presentation mode), and
+//! [`notes`] shows and edits the teacher's notes that the link carries.
+//!
 //! The playhead lives in the [`Playback`] reducer: the transport, the keyboard ([`keys`]) and
 //! the scene's jumps all dispatch [`Action`]s into it, so there is one place that moves time.
 
@@ -19,6 +22,10 @@ mod hosts;
 mod keys;
 mod legend;
 mod narration;
+#[cfg(feature = "full")]
+mod notes;
+#[cfg(feature = "full")]
+mod present;
 mod share;
 mod stage;
 mod timeline;
@@ -165,7 +172,23 @@ pub fn Player(p: &Props) -> Html {
         let on_frame = Callback::from(move |dt: f64| pb2.dispatch(Action::Tick(dt)));
         use_animation_frame(pb.playing, on_frame);
     }
-    keys::use_transport_keys(pb.dispatcher(), p.locked);
+    // Presentation mode: drawn by the full build; the first-load build hands the page over.
+    #[cfg(feature = "full")]
+    let show = present::use_show();
+    #[cfg(feature = "full")]
+    let on_present = {
+        let show = show.dispatcher();
+        use_callback((), move |(), _| show.dispatch(present::ShowAction::Toggle))
+    };
+    #[cfg(not(feature = "full"))]
+    let on_present = use_callback((), |(), _| crate::pages::in_full_build("present", "1"));
+    #[cfg(feature = "full")]
+    let presenting = show.on;
+    #[cfg(feature = "full")]
+    let teacher_notes = use_state(|| Shared::new(notes::from_link()));
+    #[cfg(not(feature = "full"))]
+    let presenting = false;
+    keys::use_transport_keys(pb.dispatcher(), p.locked, on_present.clone());
 
     // Stable callbacks: the static ladder layer re-renders only when its props change, and a
     // fresh Callback would make it redraw every arrow on every frame.
@@ -196,34 +219,55 @@ pub fn Player(p: &Props) -> Html {
         }
     });
 
-    let player = html! {
-        <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
-            <legend::StageTabs view={*view} {on_view} ladder={p.ladder.clone()} {lang} />
-            <div class="stage">
-                <stage::Stage trace={p.trace.clone()} ladder={p.ladder.clone()} split={p.split.clone()}
-                    view={*view} {t} {playing} numbering={*numbering} {lang} selected={*selected} {on_select} />
-                // The hosts' panels too: their column is there from the start, so nothing moves.
-                <aside class="hosts" data-testid="hosts">
-                    if painted {
-                        <hosts::Hosts trace={p.trace.clone()} ladder={p.ladder.clone()} isns={(*isns).clone()}
-                            {t} numbering={*numbering} only={p.only} {lang} />
-                    }
-                </aside>
-            </div>
-            if painted {
-                <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} teach={p.teach.clone()} />
-                <transport::Transport ladder={p.ladder.clone()} {t} {playing} speed={pb.speed} locked={p.locked}
-                    numbering={*numbering} {lang} {on_action} {on_numbering}
-                    share={p.share.clone()} export_name={p.export_name.clone()} />
-            }
-            { for p.panel.as_ref().map(|f| f.emit(t.round() as u64)) }
-            { for inspector }
-        </div>
+    let tabs = html! {
+        <legend::StageTabs view={*view} {on_view} ladder={p.ladder.clone()} {lang} {presenting} {on_present} />
     };
-    // The export buttons draw handouts of the whole scene from this (full build only, see
-    // `handout`).
+    let stage = html! {
+        <stage::Stage trace={p.trace.clone()} ladder={p.ladder.clone()} split={p.split.clone()}
+            view={*view} {t} {playing} numbering={*numbering} {lang} selected={*selected} {on_select} />
+    };
+    let hosts = painted.then(|| {
+        html! {
+            <hosts::Hosts trace={p.trace.clone()} ladder={p.ladder.clone()} isns={(*isns).clone()}
+                {t} numbering={*numbering} only={p.only} {lang} />
+        }
+    });
+    let narration = painted.then(|| html! {
+        <narration::Narration trace={p.trace.clone()} isns={(*isns).clone()} {t} only={p.only} {lang} teach={p.teach.clone()} />
+    });
+    let transport = painted.then(|| html! {
+        <transport::Transport ladder={p.ladder.clone()} {t} {playing} speed={pb.speed} pace={pb.pace()} locked={p.locked}
+            numbering={*numbering} {lang} {on_action} {on_numbering}
+            share={p.share.clone()} export_name={p.export_name.clone()} />
+    });
+    let panel = p.panel.as_ref().map(|f| f.emit(t.round() as u64));
+    // The teacher's notes (the link's `notes=`): a link that has them opens in the full build.
     #[cfg(feature = "full")]
-    let player = {
+    let teacher = {
+        let on_change = {
+            let loaded = teacher_notes.setter();
+            Callback::from(move |n| loaded.set(Shared::new(Ok(n))))
+        };
+        painted.then(|| html! {
+            <notes::TeacherNotes trace={p.trace.clone()} {t} {lang} notes={(*teacher_notes).clone()}
+                {on_change} editable={!show.on && !p.locked} />
+        })
+    };
+    // Here only the button that opens the editor (in the full build, with an empty `notes=`).
+    #[cfg(not(feature = "full"))]
+    let teacher = (painted && !p.locked).then(|| html! {
+        <div class="teacher-notes">
+            <button class="chip note-edit" data-testid="note-edit"
+                onclick={Callback::from(|_: MouseEvent| crate::pages::in_full_build("notes", ""))}>
+                { crate::i18n::T::new("✎ 添加批注", "✎ Add a note").get(lang) }
+            </button>
+        </div>
+    });
+
+    // The export buttons draw handouts of the whole scene from this context (full build only,
+    // see `handout`), in both layouts.
+    #[cfg(feature = "full")]
+    let wrap = {
         let ladders = match &p.split {
             Some((tcp, udp)) => vec![tcp.clone(), udp.clone()],
             None => vec![p.ladder.clone()],
@@ -236,9 +280,52 @@ pub fn Player(p: &Props) -> Html {
             lang,
             api: crate::app::use_shell().api,
         };
-        html! { <ContextProvider<super::handout::Source> context={source}>{ player }</ContextProvider<super::handout::Source>> }
+        move |player: Html| {
+            html! { <ContextProvider<super::handout::Source> context={source}>{ player }</ContextProvider<super::handout::Source>> }
+        }
     };
-    player
+    #[cfg(not(feature = "full"))]
+    let wrap = |player: Html| player;
+
+    #[cfg(feature = "full")]
+    if show.on {
+        // The inspector first: a packet clicked opens it where the eye is, above the narration.
+        let side = html! { <>
+            { for inspector }
+            { for narration }
+            { for teacher }
+            <div class="hosts" data-testid="hosts">{ for hosts }</div>
+            { for panel }
+        </> };
+        return wrap(html! {
+            <present::Presenting show={*show} {lang} on_show={show.dispatcher().to_callback()}
+                {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} {side}
+                transport={transport.unwrap_or_default()} />
+        });
+    }
+
+    let player = html! {
+        <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
+            { tabs }
+            <div class="stage">
+                { stage }
+                // Beside the diagram, where the eye is (on a laptop's first screen too): a clicked
+                // packet's inspector, what happens now, the hosts' panels. The column is there from
+                // the start, so nothing moves.
+                <aside class="stage-side">
+                    { for inspector }
+                    { for narration }
+                    { for teacher }
+                    <div class="hosts" data-testid="hosts">{ for hosts }</div>
+                </aside>
+            </div>
+            // One child whether drawn yet or not (`unwrap_or_default`, not `for`): Yew matches
+            // unkeyed children from the end, and a child appended here would remount the stage.
+            { transport.unwrap_or_default() }
+            { for panel }
+        </div>
+    };
+    wrap(player)
 }
 
 /// "10.0.0.1:50000 → 10.0.0.2:80", for the inspector's heading.

@@ -8,7 +8,7 @@ use super::timeline::Timeline;
 use crate::engine::labels::Numbering;
 use crate::engine::layout::Ladder;
 use crate::engine::params::{fmt_speed, slider_from_speed, speed_from_slider};
-use crate::engine::playback::Action;
+use crate::engine::playback::{Action, Pace};
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::num;
@@ -19,6 +19,8 @@ pub struct Props {
     pub t: f64,
     pub playing: bool,
     pub speed: f64,
+    /// The pace Play uses (`Playback::pace`).
+    pub pace: Pace,
     /// Held by the page (a question is open): every control but the numbering does nothing.
     pub locked: bool,
     pub numbering: Numbering,
@@ -37,7 +39,7 @@ pub fn Transport(p: &Props) -> Html {
         <div class="transport" data-testid="transport">
             <Timeline ladder={p.ladder.clone()} t={p.t} locked={p.locked} lang={p.lang} on_action={p.on_action.clone()} />
             <div class="bar">
-                <Controls playing={p.playing} speed={p.speed} locked={p.locked} numbering={p.numbering} lang={p.lang}
+                <Controls playing={p.playing} speed={p.speed} pace={p.pace} locked={p.locked} numbering={p.numbering} lang={p.lang}
                     on_action={p.on_action.clone()} on_numbering={p.on_numbering.clone()} />
                 <ShareBar share={p.share.clone()} export_name={p.export_name.clone()} lang={p.lang} />
             </div>
@@ -49,6 +51,7 @@ pub fn Transport(p: &Props) -> Html {
 struct ControlsProps {
     playing: bool,
     speed: f64,
+    pace: Pace,
     locked: bool,
     numbering: Numbering,
     lang: Lang,
@@ -111,6 +114,10 @@ fn Controls(p: &ControlsProps) -> Html {
                     aria-label={tr("播放速度", "Playback speed")} aria-valuetext={fmt_speed(p.speed)} />
                 <span class="mono speed-val" data-testid="speed-value">{ fmt_speed(p.speed) }</span>
             </label>
+            // The pace for a room (full build): real time, or one step every N seconds.
+            if cfg!(feature = "full") {
+                { pace_select(p.pace, p.locked, p.lang, &p.on_action) }
+            }
             <button class="chip seq-toggle" data-testid="numbering" onclick={on_numbering}
                 aria-pressed={(p.numbering == Numbering::Absolute).to_string()}>
                 { match p.numbering {
@@ -119,5 +126,41 @@ fn Controls(p: &ControlsProps) -> Html {
                 } }
             </button>
         </div>
+    }
+}
+
+/// Step intervals offered, ms.
+const STEPS_MS: [u32; 4] = [1000, 2000, 3000, 5000];
+
+/// "Real time" or "a step every N s": how Play moves through time.
+fn pace_select(pace: Pace, locked: bool, lang: Lang, on_action: &Callback<Action>) -> Html {
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
+    let on_change = on_action.reform(|e: Event| {
+        let v = e
+            .target_dyn_into::<web_sys::HtmlSelectElement>()
+            .map(|s| s.value())
+            .unwrap_or_default();
+        Action::Pace(Some(match v.parse::<u32>() {
+            Ok(ms) => Pace::Steps(ms),
+            Err(_) => Pace::Real,
+        }))
+    });
+    let chosen = |v: Pace| pace == v;
+    html! {
+        <label class="speed pace">
+            <span class="speed-name">{ tr("节奏", "Pace") }</span>
+            <select data-testid="pace" disabled={locked} onchange={on_change}
+                aria-label={tr("播放节奏", "Playback pace")}>
+                <option value="real" selected={chosen(Pace::Real)}>{ tr("实时（按速度）", "real time (at the speed)") }</option>
+                { for STEPS_MS.iter().map(|&ms| html! {
+                    <option value={ms.to_string()} selected={chosen(Pace::Steps(ms))}>
+                        { match lang {
+                            Lang::Zh => format!("每 {} 秒一步", ms / 1000),
+                            Lang::En => format!("a step every {} s", ms / 1000),
+                        } }
+                    </option>
+                }) }
+            </select>
+        </label>
     }
 }

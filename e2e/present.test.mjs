@@ -1,0 +1,225 @@
+// Presentation mode (the Present button, `f`, `present=1` in the link): on a projector
+// (1920×1080), a laptop (1280×800) and a phone (390×844), in both languages, the diagram fills
+// most of the screen with labels a room can read, the narration and a clicked packet's
+// inspector are on screen beside it and covered by nothing, the controls are along the bottom,
+// and Esc leaves. Every scene and the open page are shot for a look.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, openRoute, startServer, collectErrors, LANGS, ROOT, SCREENSHOTS } from './lib.mjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const browser = useBrowser();
+
+const VIEWPORTS = [
+  { width: 1920, height: 1080 },
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+];
+
+const presenting = (page) => page.waitForSelector('.player.presenting', { timeout: 30_000 });
+const ready = (page) => page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+
+/** The element's box, and whether it is wholly inside the viewport and on top at its centre
+ * and its corners (nothing covers it). */
+async function onScreen(locator) {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const inside = r.width > 0 && r.height > 0 && r.left >= -0.5 && r.top >= -0.5
+      && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+    const pts = [
+      [r.left + r.width / 2, r.top + Math.min(r.height / 2, 12)],
+      // Inside the rounded corners (8 px, scaled up to 1.6× beside the diagram).
+      [r.left + 14, r.top + 14],
+      [r.right - 14, r.top + 14],
+    ];
+    const covered = pts.filter(([x, y]) => {
+      const hit = document.elementFromPoint(x, y);
+      return !(hit && (el === hit || el.contains(hit)));
+    });
+    return { inside, covered: covered.length, box: { left: r.left, top: r.top, width: r.width, height: r.height } };
+  });
+}
+
+/** The rendered size of the ladder's segment labels: their font size times the diagram's scale. */
+async function labelPx(page) {
+  return page.evaluate(() => {
+    const stack = document.querySelector('.presenting .lad-stack');
+    const label = document.querySelector('.presenting .lad .seg text');
+    if (!stack || !label) return 0;
+    const scale = stack.getBoundingClientRect().width / stack.offsetWidth;
+    return parseFloat(getComputedStyle(label).fontSize) * scale;
+  });
+}
+
+for (const lang of LANGS) {
+  for (const viewport of VIEWPORTS) {
+    const name = `${viewport.width}×${viewport.height}`;
+    test(`the f key presents the handshake at ${name} with the diagram, narration and inspector on screen (${lang})`, async () => {
+      const { page, context, errors } = await openRoute(browser, '#/handshake', lang, { viewport, params: { case: 'syn-lost' } });
+      try {
+        await ready(page);
+        await page.keyboard.press(']');
+        // The first-load build hands the page over to the full build, which presents.
+        await page.keyboard.press('f');
+        await presenting(page);
+        await ready(page);
+        await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('present') === '1');
+        await page.waitForFunction(() => document.querySelector('[data-testid=player]').dataset.t > 0);
+        await page.waitForSelector('.presenting .lad .seg text');
+
+        const stage = await onScreen(page.getByTestId('present-stage'));
+        assert.ok(stage.inside, `${name}: the diagram is on screen ${JSON.stringify(stage.box)}`);
+        const share = stage.box.width / viewport.width;
+        if (viewport.width >= 1920) {
+          assert.ok(share >= 0.7, `the diagram takes ${Math.round(share * 100)} % of the width`);
+          const px = await labelPx(page);
+          assert.ok(px >= 16, `labels are ${px.toFixed(1)} px`);
+        } else if (viewport.width >= 1280) {
+          assert.ok(share >= 0.6, `the diagram takes ${Math.round(share * 100)} % of the width`);
+        }
+        // The ladder fills its column: drawn to the column's width, not a fixed 880 px.
+        const fill = await page.evaluate(() => {
+          const col = document.querySelector('.presenting .present-stage').getBoundingClientRect().width;
+          const lad = document.querySelector('.presenting .lad-stack').getBoundingClientRect().width;
+          return lad / col;
+        });
+        assert.ok(fill > 0.9, `the ladder is ${Math.round(fill * 100)} % of its column`);
+
+        const narration = await onScreen(page.getByTestId('narration'));
+        assert.ok(narration.inside && narration.covered === 0, `the narration is on screen, uncovered: ${JSON.stringify(narration)}`);
+        const play = await onScreen(page.getByTestId('play'));
+        assert.ok(play.inside && play.covered === 0, `Play is on screen, uncovered: ${JSON.stringify(play)}`);
+
+        // A packet clicked: its inspector opens on screen, beside the diagram.
+        await page.locator('.presenting .lad .seg .hit').first().click({ force: true });
+        await page.waitForSelector('.presenting [data-testid=inspector]');
+        const insp = await onScreen(page.getByTestId('inspector').locator('header'));
+        assert.ok(insp.inside && insp.covered === 0, `the inspector is on screen, uncovered: ${JSON.stringify(insp)}`);
+        const narr2 = await onScreen(page.getByTestId('narration'));
+        assert.ok(narr2.box.top < viewport.height, 'the narration is still there');
+
+        // A+ makes the diagram's type larger, A− smaller.
+        const before = await labelPx(page);
+        await page.getByTestId('present-larger').click();
+        await page.waitForFunction((b) => {
+          const stack = document.querySelector('.presenting .lad-stack');
+          const label = document.querySelector('.presenting .lad .seg text');
+          return parseFloat(getComputedStyle(label).fontSize) * stack.getBoundingClientRect().width / stack.offsetWidth > b + 0.5;
+        }, before);
+        await page.getByTestId('present-smaller').click();
+
+        await mkdir(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: join(SCREENSHOTS, `present-handshake-${viewport.width}-${lang}.png`) });
+
+        // Esc leaves: the page is back, the link forgets present=1.
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('.player:not(.presenting)');
+        await page.waitForFunction(() => !location.hash.includes('present='));
+        assert.deepEqual(errors, [], 'no console errors');
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  test(`every new control of presentation mode is reached with Tab (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/teardown', lang, { params: { present: '1' } });
+    try {
+      await presenting(page);
+      await ready(page);
+      const seen = new Set();
+      for (let i = 0; i < 80 && seen.size < 4; i++) {
+        await page.keyboard.press('Tab');
+        const id = await page.evaluate(() => document.activeElement?.dataset?.testid ?? '');
+        if (['present', 'present-larger', 'present-smaller', 'pace'].includes(id)) seen.add(id);
+      }
+      assert.deepEqual([...seen].sort(), ['pace', 'present', 'present-larger', 'present-smaller']);
+      // The Present button itself leaves (Enter on it).
+      await page.getByTestId('present').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.player:not(.presenting)');
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// Every scene and the open page (a kernel recording loaded), presented from the link, shot on
+// a projector and a laptop.
+const PAGES = [
+  ['#/handshake', 'handshake'],
+  ['#/teardown', 'teardown'],
+  ['#/tcp-vs-udp', 'tcp-vs-udp'],
+  ['#/sticky', 'sticky'],
+  ['#/udp', 'udp'],
+  ['#/backlog', 'backlog'],
+  ['#/window', 'window'],
+  ['#/open', 'open', { rec: 'linux-6.18/handshake-normal' }],
+];
+
+for (const [route, id, extra] of PAGES) {
+  test(`${id} is presented from present=1 in the link, on a projector and a laptop`, async () => {
+    for (const viewport of VIEWPORTS.slice(0, 2)) {
+      const lang = viewport.width >= 1920 ? 'en' : 'zh';
+      const { page, context, errors } = await openRoute(browser, route, lang, { viewport, params: { ...extra, present: '1' } });
+      try {
+        await presenting(page);
+        await ready(page);
+        await page.waitForSelector('.presenting .stage-main svg');
+        await page.keyboard.press(']');
+        await page.waitForTimeout(300);
+        const stage = await onScreen(page.getByTestId('present-stage'));
+        assert.ok(stage.inside, `${id}: diagram on screen`);
+        const narration = await onScreen(page.getByTestId('narration'));
+        assert.ok(narration.inside && narration.covered === 0, `${id}: narration on screen, uncovered`);
+        await mkdir(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: join(SCREENSHOTS, `present-${id}-${viewport.width}-${lang}.png`) });
+        assert.deepEqual(errors, [], `${id}: no console errors`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+}
+
+// A sandboxed iframe without allowfullscreen (a course page on another origin): full screen is
+// refused, the layout covers the frame instead, and nothing is logged as an error.
+test('presentation mode works in a sandboxed iframe without full screen', async () => {
+  const site = await startServer(join(ROOT, 'dist'), 0, { cors: true });
+  const course = await startServer(join(ROOT, 'dist'), 0, {
+    prefix: '/none/',
+    pages: {
+      '/course.html': `<!doctype html><meta charset="utf-8"><title>course</title>
+<iframe id="scene" src="${site.url}#/handshake?embed=1&lang=en" sandbox="allow-scripts" width="800" height="500" style="border:0"></iframe>`,
+    },
+  });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  try {
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${course.url.replace(/none\/$/, '')}course.html`, { waitUntil: 'load' });
+    const frame = await (await page.waitForSelector('#scene')).contentFrame();
+    await frame.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+    await frame.getByTestId('present').click();
+    await frame.waitForSelector('.player.presenting', { timeout: 30_000 });
+    await frame.waitForSelector('.presenting [data-testid=play]');
+    const box = await frame.locator('.player.presenting').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { w: r.width, h: r.height, full: document.fullscreenElement !== null };
+    });
+    assert.equal(box.full, false, 'no full screen in the frame');
+    assert.ok(box.w >= 790 && box.h >= 490, `covers the frame: ${JSON.stringify(box)}`);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'present-sandboxed-iframe.png') });
+    await frame.getByTestId('present').click();
+    await frame.waitForSelector('.player:not(.presenting)');
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+    await site.close();
+    await course.close();
+  }
+});

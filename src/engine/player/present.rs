@@ -1,0 +1,259 @@
+//! Presentation mode (the Present button, the `f` key, `present=1` in the link): the player
+//! fills the screen for a room. The diagram takes most of it, scaled so that its labels read from
+//! the back row; beside it the narration, the notes, the inspector and both hosts' state; the
+//! timeline and the controls along the bottom. Esc leaves.
+//!
+//! It asks the browser for full screen (the Fullscreen API) where that is allowed; where it is
+//! not (an iframe without `allowfullscreen`, a link opened without a click) the same layout
+//! covers the page's viewport instead, so it works everywhere. Only the layout changes: what is
+//! drawn is still a function of the trace and the playhead.
+//!
+//! Full build only: the first-load build hands the page over (`pages::in_full_build`).
+
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::dom;
+use crate::i18n::{Lang, T};
+use crate::route::Location;
+
+/// Presentation mode's state: on or off, and the reader's font-size steps (A−/A+).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Show {
+    pub on: bool,
+    /// Steps of [`SIZE_STEP`] from the size chosen for the viewport.
+    pub size: i32,
+}
+
+pub enum ShowAction {
+    Toggle,
+    Leave,
+    /// One step larger (+1) or smaller (-1).
+    Size(i32),
+}
+
+/// The font-size control's range and step (×1.15 a step: about one point of a 7-point size).
+const SIZE_MIN: i32 = -3;
+const SIZE_MAX: i32 = 5;
+const SIZE_STEP: f64 = 1.15;
+
+impl Reducible for Show {
+    type Action = ShowAction;
+
+    fn reduce(self: Rc<Self>, action: ShowAction) -> Rc<Self> {
+        let mut s = *self;
+        match action {
+            ShowAction::Toggle => s.on = !s.on,
+            ShowAction::Leave => s.on = false,
+            ShowAction::Size(d) => s.size = (s.size + d).clamp(SIZE_MIN, SIZE_MAX),
+        }
+        if s == *self {
+            self
+        } else {
+            Rc::new(s)
+        }
+    }
+}
+
+/// The scale of the diagram and of the side panel for a viewport `width` px wide and `size`
+/// steps. The ladder is drawn in CSS px with 12 px labels; at 1920 px the diagram is scaled
+/// ×1.6 (labels 19 px), at 1280 px ×1.07, never below ×1: a projector's 1920 px are seen from
+/// much further away than a laptop's.
+pub fn scales(width: f64, size: i32) -> (f64, f64) {
+    let k = SIZE_STEP.powi(size);
+    let stage = (width / 1200.0).clamp(1.0, 2.4) * k;
+    let side = (width / 1280.0).clamp(1.0, 1.6) * k;
+    (stage, side)
+}
+
+/// Presentation mode's state, and its effects on the page: the link's `present=1`, full
+/// screen, the page behind kept still, Esc and leaving full screen.
+#[hook]
+pub fn use_show() -> UseReducerHandle<Show> {
+    let show = use_reducer(|| Show {
+        on: Location::parse(&dom::current_hash()).query.get("present") == Some("1"),
+        size: 0,
+    });
+    // Whether full screen was ours: leaving it (Esc, the browser's own UI) leaves the mode.
+    let fullscreen = use_mut_ref(|| false);
+    {
+        let fullscreen = fullscreen.clone();
+        use_effect_with(show.on, move |&on| {
+            let mut loc = Location::parse(&dom::current_hash());
+            if on {
+                loc.query.set("present", "1");
+                enter_fullscreen();
+            } else {
+                loc.query.remove("present");
+                if *fullscreen.borrow() {
+                    exit_fullscreen();
+                }
+            }
+            dom::replace_hash(&loc.to_hash());
+            dom::set_root_attr("data-presenting", if on { "1" } else { "0" });
+        });
+    }
+    {
+        let dispatch = show.dispatcher();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("window");
+            let on_key = {
+                let dispatch = dispatch.clone();
+                EventListener::new(&window, "keydown", move |e| {
+                    if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                        if e.key() == "Escape" {
+                            dispatch.dispatch(ShowAction::Leave);
+                        }
+                    }
+                })
+            };
+            let on_fullscreen = dom::document().map(|doc| {
+                let target = doc.clone();
+                EventListener::new(&target, "fullscreenchange", move |_| {
+                    let full = doc.fullscreen_element().is_some();
+                    if !full && *fullscreen.borrow() {
+                        dispatch.dispatch(ShowAction::Leave);
+                    }
+                    *fullscreen.borrow_mut() = full;
+                })
+            });
+            move || {
+                drop((on_key, on_fullscreen));
+                dom::set_root_attr("data-presenting", "0");
+            }
+        });
+    }
+    show
+}
+
+/// Asks for full screen for the whole page. Refused (no user activation, an iframe without
+/// `allowfullscreen`): the layout covers the viewport all the same, so the refusal is only
+/// caught, not reported.
+fn enter_fullscreen() {
+    let Some(doc) = dom::document() else {
+        return;
+    };
+    if !doc.fullscreen_enabled() || doc.fullscreen_element().is_some() {
+        return;
+    }
+    let Some(el) = doc.document_element() else {
+        return;
+    };
+    // `requestFullscreen()` returns a promise; web-sys's binding drops it, and a refusal would
+    // then be an unhandled rejection in the console.
+    let request = js_sys::Reflect::get(&el, &"requestFullscreen".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&el).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    if let Some(p) = request {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        });
+    }
+}
+
+fn exit_fullscreen() {
+    if let Some(doc) = dom::document() {
+        if doc.fullscreen_element().is_some() {
+            doc.exit_fullscreen();
+        }
+    }
+}
+
+/// The viewport's width, kept up to date on resize.
+#[hook]
+fn use_viewport_width() -> f64 {
+    let width = use_state(viewport_width);
+    {
+        let width = width.setter();
+        use_effect_with((), move |_| {
+            let window = web_sys::window().expect("window");
+            let l = EventListener::new(&window, "resize", move |_| width.set(viewport_width()));
+            move || drop(l)
+        });
+    }
+    *width
+}
+
+fn viewport_width() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .unwrap_or(1280.0)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub show: Show,
+    pub lang: Lang,
+    pub on_show: Callback<ShowAction>,
+    /// `.player`'s data attributes, which tests and the scene read.
+    pub playing: bool,
+    pub t: AttrValue,
+    /// The view tabs and the legend (with the button that leaves).
+    pub tabs: Html,
+    pub stage: Html,
+    /// Narration, notes, inspector, hosts, the scene's panel: the column beside the diagram.
+    pub side: Html,
+    pub transport: Html,
+}
+
+/// The player's layout in presentation mode.
+#[component]
+pub fn Presenting(p: &Props) -> Html {
+    let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
+    let width = use_viewport_width();
+    let (stage, side) = scales(width, p.show.size);
+    let size = |d: i32| p.on_show.reform(move |_: MouseEvent| ShowAction::Size(d));
+    html! {
+        <div class="player presenting" data-testid="player" data-playing={p.playing.to_string()} data-t={p.t.clone()}
+            role="region" aria-label={tr("演示模式", "Presentation mode")}
+            style={format!("--stage-zoom:{stage:.3};--side-zoom:{side:.3}")}>
+            <div class="present-top">
+                { p.tabs.clone() }
+                <span class="present-size" role="group" aria-label={tr("字号", "Type size")}>
+                    <button class="chip" data-testid="present-smaller" title={tr("缩小字号", "Smaller type")}
+                        disabled={p.show.size <= SIZE_MIN} onclick={size(-1)}>{ "A−" }</button>
+                    <button class="chip" data-testid="present-larger" title={tr("放大字号", "Larger type")}
+                        disabled={p.show.size >= SIZE_MAX} onclick={size(1)}>{ "A+" }</button>
+                </span>
+            </div>
+            <div class="present-main">
+                <div class="stage present-stage" data-testid="present-stage">{ p.stage.clone() }</div>
+                <aside class="present-side" data-testid="present-side">{ p.side.clone() }</aside>
+            </div>
+            { p.transport.clone() }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_projector_gets_labels_of_at_least_sixteen_pixels() {
+        // The ladder's segment labels are 12 px (ladder.rs, SVG_CSS).
+        let (stage, _) = scales(1920.0, 0);
+        assert!(12.0 * stage >= 16.0, "{}", 12.0 * stage);
+        let (small, _) = scales(1920.0, SIZE_MIN);
+        assert!(small < stage);
+    }
+
+    #[test]
+    fn the_size_control_stops_at_its_ends() {
+        let mut s = Rc::new(Show { on: true, size: 0 });
+        for _ in 0..20 {
+            s = s.reduce(ShowAction::Size(1));
+        }
+        assert_eq!(s.size, SIZE_MAX);
+        for _ in 0..20 {
+            s = s.reduce(ShowAction::Size(-1));
+        }
+        assert_eq!(s.size, SIZE_MIN);
+    }
+}
