@@ -48,8 +48,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["syn-ack-lost"],
         resent(SynAck, "server"),
-        "服务器也重发 SYN-ACK：一次是自己的定时器到期（1 秒，Linux 的 tcp_synack_retries 默认 5 次），一次是回应重复的 SYN。注意出现了两个 SYN-ACK，客户端对每个都回 ACK，多余的那个无害。",
-        "The server resends its SYN-ACK too: once on its own timer (1 s; tcp_synack_retries is 5 on Linux) and once in answer to the repeated SYN. Notice the two SYN-ACKs: the client acknowledges each, and the extra one does no harm.",
+        "服务器重发 SYN-ACK，回应重复的 SYN。它自己的定时器（1 秒，Linux 的 tcp_synack_retries 默认重试 5 次）恰好也在这一刻到期，但 Linux 收到重复的 SYN 时重发 SYN-ACK 并从此刻重新计时，所以只发出一个。加上抖动，两者错开时会有第二个 SYN-ACK：客户端对每个都回 ACK，多余的那个无害。",
+        "The server resends its SYN-ACK in answer to the repeated SYN. Its own timer (1 s; Linux retries up to tcp_synack_retries = 5 times) is due at this very moment, but Linux restarts that timer when it answers a repeated SYN, so only one goes out. Add jitter and the two drift apart, giving a second SYN-ACK: the client acknowledges each, and the extra one does no harm.",
     ),
     // Final ACK lost.
     row(
