@@ -110,6 +110,21 @@ pub const fn row(
     }
 }
 
+/// The opening handshake's steps, for the scenes about what comes after it: each socket on its
+/// way to ESTABLISHED, the client's SYN and the server's SYN-ACK (one row can explain them all).
+pub const OPENING: On = On::Either(&[
+    enters("", TcpState::Listen),
+    enters("", TcpState::SynSent),
+    enters("", TcpState::SynReceived),
+    moves("", TcpState::SynSent, TcpState::Established),
+    moves("", TcpState::SynReceived, TcpState::Established),
+    sent(SegKind::Syn, "client"),
+    sent(SegKind::SynAck, "server"),
+]);
+
+/// [`OPENING`] and the client's ACK that completes it.
+pub const OPENING_WITH_ACK: On = On::Either(&[OPENING, any_sent(SegKind::Ack, "client")]);
+
 /// A first transmission of `kind` from `from`.
 pub const fn sent(kind: SegKind, from: &'static str) -> On {
     On::Sent {

@@ -1,14 +1,11 @@
 //! Sticky packets: how two send() calls come out of recv(), case by case (the interview
 //! chapter's four outcomes, and Nagle meeting delayed ACK).
 
-use synack_model::read::SegKind::{Ack, Data, Fin, Syn, SynAck};
-use synack_model::trace::TcpState::{
-    CloseWait, Closed, Established, FinWait1, FinWait2, LastAck, Listen, SynReceived, SynSent,
-    TimeWait,
-};
+use synack_model::read::SegKind::{Ack, Data, Fin};
+use synack_model::trace::TcpState::{CloseWait, Closed, FinWait1, FinWait2, LastAck, TimeWait};
 use synack_model::trace::TimerKind;
 
-use crate::engine::teach::{any_sent, enters, moves, row, sent, On, Row};
+use crate::engine::teach::{enters, moves, row, sent, On, Row, OPENING_WITH_ACK};
 
 pub static ROWS: &[Row] = &[
     row(
@@ -80,16 +77,7 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &[],
-        On::Either(&[
-            enters("", Listen),
-            enters("", SynSent),
-            enters("", SynReceived),
-            moves("", SynSent, Established),
-            moves("", SynReceived, Established),
-            sent(Syn, "client"),
-            sent(SynAck, "server"),
-            any_sent(Ack, "client"),
-        ]),
+        OPENING_WITH_ACK,
         "先建立连接。这个实验关心的是之后的数据：客户端将连续调用两次 send()，看服务器的 recv() 怎么把它们读出来。",
         "The connection opens first. The experiment is about what follows: the client will call send() twice in a row, and we watch how the server's recv() calls read them out.",
     ),

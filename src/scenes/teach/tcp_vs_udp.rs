@@ -1,12 +1,9 @@
 //! TCP vs UDP over the same lossy link: what each step says about the two protocols.
 
-use synack_model::read::SegKind::{Ack, Data, Fin, Syn, SynAck, Udp};
-use synack_model::trace::TcpState::{
-    CloseWait, Closed, Established, FinWait1, FinWait2, LastAck, Listen, SynReceived, SynSent,
-    TimeWait,
-};
+use synack_model::read::SegKind::{Ack, Data, Fin, Udp};
+use synack_model::trace::TcpState::{CloseWait, Closed, FinWait1, FinWait2, LastAck, TimeWait};
 
-use crate::engine::teach::{any_sent, enters, lost, moves, row, sent, On, Row, Why};
+use crate::engine::teach::{any_sent, enters, lost, row, sent, On, Row, Why, OPENING};
 
 pub static ROWS: &[Row] = &[
     row(
@@ -41,15 +38,7 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &[],
-        On::Either(&[
-            enters("", Listen),
-            enters("", SynSent),
-            enters("", SynReceived),
-            moves("", SynSent, Established),
-            moves("", SynReceived, Established),
-            sent(Syn, "client"),
-            sent(SynAck, "server"),
-        ]),
+        OPENING,
         "TCP 在发第一个字节之前必须先建立连接：SYN、SYN-ACK、ACK 要花一个往返，而 UDP 的数据报已经在路上了。",
         "TCP must open a connection before its first byte: SYN, SYN-ACK and ACK take a round trip, while UDP's datagrams are already on their way.",
     ),

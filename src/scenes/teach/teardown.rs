@@ -1,13 +1,14 @@
 //! Closing a connection, step by step (RFC 9293 §3.6; delays and TIME-WAIT as Linux has them).
 
-use synack_model::read::SegKind::{Ack, Data, Fin, Rst, Syn, SynAck};
+use synack_model::read::SegKind::{Ack, Data, Fin, Rst};
 use synack_model::trace::TcpState::{
-    CloseWait, Closed, Closing, Established, FinWait1, FinWait2, LastAck, Listen, SynReceived,
-    SynSent, TimeWait,
+    CloseWait, Closed, Closing, Established, FinWait1, FinWait2, LastAck, TimeWait,
 };
 use synack_model::trace::TimerKind;
 
-use crate::engine::teach::{any_sent, enters, lost, moves, resent, row, sent, On, Row, Why};
+use crate::engine::teach::{
+    any_sent, enters, lost, moves, resent, row, sent, On, Row, Why, OPENING,
+};
 
 pub static ROWS: &[Row] = &[
     // Abort.
@@ -153,16 +154,9 @@ pub static ROWS: &[Row] = &[
     // Every case opens the connection first.
     row(
         &[],
-        On::Either(&[
-            enters("", Listen),
-            enters("", SynSent),
-            enters("", SynReceived),
-            moves("", SynSent, Established),
-            moves("", SynReceived, Established),
-            sent(Syn, ""),
-            sent(SynAck, ""),
-            any_sent(Ack, ""),
-        ]),
+        // Any host's ACK: the bare ACKs of the close are explained at their moment by the
+        // rows above (the delayed-ACK timer, the state they cause); this row is the last resort.
+        On::Either(&[OPENING, any_sent(Ack, "")]),
         "先用三次握手建立连接，才有东西可以关闭。注意握手完成后双方都是 ESTABLISHED，之后谁先 close() 谁就是主动关闭方。",
         "First the three-way handshake opens the connection, so that there is something to close. Once it is done both sides are ESTABLISHED; whoever calls close() first becomes the active closer.",
     ),

@@ -1,14 +1,13 @@
 //! Flow and congestion control: the receive window, slow start, congestion avoidance, fast
 //! retransmit and RTO backoff (RFC 9293 §3.8, RFC 5681, RFC 6298, RFC 2018).
 
-use synack_model::read::SegKind::{Ack, Data, Fin, Syn, SynAck};
-use synack_model::trace::TcpState::{
-    CloseWait, Closed, Established, FinWait1, FinWait2, LastAck, Listen, SynReceived, SynSent,
-    TimeWait,
-};
+use synack_model::read::SegKind::{Ack, Data, Fin};
+use synack_model::trace::TcpState::{CloseWait, Closed, FinWait1, FinWait2, LastAck, TimeWait};
 use synack_model::trace::TimerKind;
 
-use crate::engine::teach::{any_sent, enters, lost, moves, resent, row, sent, On, Row, Why};
+use crate::engine::teach::{
+    any_sent, enters, lost, resent, row, sent, On, Row, Why, OPENING_WITH_ACK,
+};
 
 pub static ROWS: &[Row] = &[
     // Slow reader: flow control.
@@ -96,16 +95,7 @@ pub static ROWS: &[Row] = &[
     // The connection around the transfer.
     row(
         &[],
-        On::Either(&[
-            enters("", Listen),
-            enters("", SynSent),
-            enters("", SynReceived),
-            moves("", SynSent, Established),
-            moves("", SynReceived, Established),
-            sent(Syn, "client"),
-            sent(SynAck, "server"),
-            any_sent(Ack, "client"),
-        ]),
+        OPENING_WITH_ACK,
         "先建立连接。握手时双方交换 MSS 和窗口缩放因子（RFC 7323）：接收窗口可以超过 64 KB，就靠这个因子。传输从第一个 ACK 之后开始。",
         "The connection opens first. In the handshake both sides exchange their MSS and window scale factor (RFC 7323), which is what lets a receive window exceed 64 KB. The transfer starts right after.",
     ),
