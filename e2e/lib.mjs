@@ -16,9 +16,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = join(ROOT, 'target', 'screenshots');
 export const LANGS = ['zh', 'en'];
 
-/** Every route of the app and its test id (`data-testid="page-<id>"`). */
-export const ROUTES = [
-  ['#/', 'landing'],
+/** The scene routes and their test ids, in the landing page's order. */
+export const SCENES = [
   ['#/handshake', 'handshake'],
   ['#/teardown', 'teardown'],
   ['#/tcp-vs-udp', 'tcp-vs-udp'],
@@ -26,6 +25,12 @@ export const ROUTES = [
   ['#/udp', 'udp'],
   ['#/backlog', 'backlog'],
   ['#/window', 'window'],
+];
+
+/** Every route of the app and its test id (`data-testid="page-<id>"`). */
+export const ROUTES = [
+  ['#/', 'landing'],
+  ...SCENES,
   ['#/ref/tcp-udp', 'ref-tcp-udp'],
   ['#/ref/ports', 'ref-ports'],
   ['#/ref/osi', 'ref-osi'],

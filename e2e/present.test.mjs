@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, startServer, collectErrors, LANGS, ROOT, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, openRoute, startServer, collectErrors, LANGS, ROOT, SCREENSHOTS, SCENES } from './lib.mjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -149,16 +149,7 @@ for (const lang of LANGS) {
 
 // Every scene and the open page (a kernel recording loaded), presented from the link, shot on
 // a projector and a laptop.
-const PAGES = [
-  ['#/handshake', 'handshake'],
-  ['#/teardown', 'teardown'],
-  ['#/tcp-vs-udp', 'tcp-vs-udp'],
-  ['#/sticky', 'sticky'],
-  ['#/udp', 'udp'],
-  ['#/backlog', 'backlog'],
-  ['#/window', 'window'],
-  ['#/open', 'open', { rec: 'linux-6.18/handshake-normal' }],
-];
+const PAGES = [...SCENES, ['#/open', 'open', { rec: 'linux-6.18/handshake-normal' }]];
 
 for (const [route, id, extra] of PAGES) {
   test(`${id} is presented from present=1 in the link, on a projector and a laptop`, async () => {

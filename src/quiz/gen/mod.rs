@@ -136,7 +136,7 @@ pub fn find(id: &str) -> Option<&'static Item> {
 }
 
 /// The network of a variant. Variant 0 is the scenes' default; others change the one-way
-/// delay, the seed and (every third) the stack profile, so the numbers in answers move.
+/// delay, the random seed and (every third) the stack profile, so the numbers in answers move.
 pub fn knobs(v: u32) -> Knobs {
     const LAT: [f64; 6] = [20.0, 5.0, 60.0, 12.0, 100.0, 35.0];
     Knobs {
