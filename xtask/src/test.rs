@@ -66,6 +66,20 @@ struct Step {
 #[derive(Default)]
 struct State {
     built: bool,
+    /// "step: test name" of every failed test, printed again under the summary so that the
+    /// last lines of a long log say what failed.
+    failures: Vec<String>,
+}
+
+impl State {
+    fn suite(&mut self, step: &str, out: &Output, counts: Counts) -> Counts {
+        self.failures.extend(
+            failed_tests(&out.text)
+                .into_iter()
+                .map(|t| format!("{step}: {t}")),
+        );
+        suite_counts(out, counts)
+    }
 }
 
 const STEPS: &[Step] = &[
@@ -162,6 +176,12 @@ pub fn run(ctx: &Ctx, only: &[String]) -> io::Result<bool> {
             c.skipped
         );
     }
+    if !state.failures.is_empty() {
+        println!("failed:");
+        for f in &state.failures {
+            println!("  {f}");
+        }
+    }
     println!("total time {}", human(started.elapsed()));
     println!("{}", total.closing_line());
     Ok(total.failed == 0)
@@ -236,18 +256,36 @@ fn clippy_wasm(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
     Ok(Counts::check(ok))
 }
 
-fn native_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+/// Property tests draw their cases from this seed unless PROPTEST_RNG_SEED is set: a commit's
+/// CI run is the same run on every machine, and a case that fails fails on the developer's
+/// machine first. `cargo test` alone still draws fresh cases on every run, to explore.
+const PROPTEST_SEED: &str = "20261203";
+
+fn native_tests(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
+    let seed = std::env::var("PROPTEST_RNG_SEED").unwrap_or_else(|_| PROPTEST_SEED.into());
+    println!("property tests: PROPTEST_RNG_SEED={seed}");
+    // --no-fail-fast: one failing test binary must not hide the results of the others.
     let rest = ctx
         .cargo()
-        .args(["test", "--workspace", "--exclude", "synack-lab"])
+        .args([
+            "test",
+            "--no-fail-fast",
+            "--workspace",
+            "--exclude",
+            "synack-lab",
+        ])
+        .env("PROPTEST_RNG_SEED", &seed)
         .run_tee()?;
-    let mut counts = suite_counts(&rest, parse_libtest(&rest.text));
+    let mut counts = state.suite("native", &rest, parse_libtest(&rest.text));
     // The lab's tests time the real kernel (handshake delays, states sampled while they last)
     // and fail when the machine is saturated: a background install of Trunk still compiling on
     // a fresh machine must finish first (see setup.rs, `Tools`).
     ctx.tools()?;
-    let lab = ctx.cargo().args(["test", "-p", "synack-lab"]).run_tee()?;
-    counts.add(suite_counts(&lab, parse_libtest(&lab.text)));
+    let lab = ctx
+        .cargo()
+        .args(["test", "--no-fail-fast", "-p", "synack-lab"])
+        .run_tee()?;
+    counts.add(state.suite("lab", &lab, parse_libtest(&lab.text)));
     counts.add(fuzz_briefly(ctx)?);
     Ok(counts)
 }
@@ -312,7 +350,7 @@ fn fuzz_briefly(ctx: &Ctx) -> io::Result<Counts> {
     Ok(counts)
 }
 
-fn wasm_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
+fn wasm_tests(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
     let packages: Vec<String> = wasm_packages(&ctx.root)
         .into_iter()
         .filter(|(_, has_tests)| *has_tests)
@@ -328,7 +366,7 @@ fn wasm_tests(ctx: &Ctx, _: &mut State) -> io::Result<Counts> {
         c = c.args(["-p", p]);
     }
     let out = c.run_tee()?;
-    Ok(suite_counts(&out, parse_libtest(&out.text)))
+    Ok(state.suite("wasm", &out, parse_libtest(&out.text)))
 }
 
 fn release_build(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
@@ -356,7 +394,7 @@ fn e2e(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
     }
     let (_server, url) = static_server(ctx)?;
     let out = node_test(ctx, &url, &["e2e/"])?;
-    Ok(suite_counts(&out, parse_node_test(&out.text)))
+    Ok(state.suite("e2e", &out, parse_node_test(&out.text)))
 }
 
 /// Starts `node e2e/serve.mjs dist` on a free port; the server stops when the guard drops.
@@ -478,6 +516,32 @@ pub fn parse_libtest(text: &str) -> Counts {
     c
 }
 
+/// The names of failed tests: libtest's `test name ... FAILED` and the spec reporter's
+/// `✖ name (12.3ms)` (node repeats each failure under "failing tests"; listed once).
+pub fn failed_tests(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let name = if let Some(rest) = line.strip_prefix("test ") {
+            rest.strip_suffix(" ... FAILED").map(str::to_owned)
+        } else if let Some(rest) = line.strip_prefix("✖ ") {
+            // The closing time in parentheses is the last thing on the line.
+            Some(match rest.rfind(" (") {
+                Some(at) if rest.ends_with(')') => rest[..at].to_owned(),
+                _ => rest.to_owned(),
+            })
+        } else {
+            None
+        };
+        if let Some(n) = name {
+            if n != "failing tests:" && !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    names
+}
+
 /// Reads node's test runner summary (spec reporter `ℹ pass 3`, TAP `# pass 3`).
 pub fn parse_node_test(text: &str) -> Counts {
     let mut c = Counts::default();
@@ -537,6 +601,26 @@ test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; 
         );
         let tap = "# tests 3\n# pass 3\n# fail 0\n";
         assert_eq!(parse_node_test(tap).passed, 3);
+    }
+
+    #[test]
+    fn names_each_failed_test_once_from_libtest_and_node() {
+        let text = "\
+test robust::hostile ... FAILED
+test robust::fine ... ok
+✔ opens #/ (120ms)
+✖ backlog: the syn-flood case drops SYNs (zh) (812.5ms)
+ℹ fail 1
+✖ failing tests:
+✖ backlog: the syn-flood case drops SYNs (zh) (812.5ms)
+";
+        assert_eq!(
+            failed_tests(text),
+            [
+                "robust::hostile",
+                "backlog: the syn-flood case drops SYNs (zh)"
+            ]
+        );
     }
 
     #[test]

@@ -492,8 +492,9 @@ pub mod ranges {
     /// `tuning.rcv_skb_overhead`: an skb's truesize beyond its payload, bytes (the largest
     /// a 64 KiB segment's skb could carry on top: another 64 KiB block).
     pub const SKB_OVERHEAD: RangeInclusive<u32> = 0..=65_536;
-    /// A UDP datagram's payload over IPv4: 65,535 − 20 (IP) − 8 (UDP).
-    pub const DATAGRAM: RangeInclusive<u32> = 0..=65_507;
+    /// A UDP datagram's payload over IPv4 (`send` on a UDP socket, `send_to`): Linux answers
+    /// a longer one with EMSGSIZE; the format refuses it with the field's name.
+    pub const DATAGRAM: RangeInclusive<u32> = 0..=crate::udp::MAX_PAYLOAD;
     /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
     pub const BACKLOG: RangeInclusive<u32> = 0..=65_535;
     pub const MAX_TIME: RangeInclusive<Micros> = 1..=MAX_TIME_CEILING_US;
@@ -776,6 +777,9 @@ impl Scenario {
                             at(),
                             app.socket
                         )));
+                    }
+                    Action::Send { len, .. } if self.script_is_udp(app) => {
+                        check(|| format!("{}.len", at()), *len, &DATAGRAM)?
                     }
                     _ => {}
                 }

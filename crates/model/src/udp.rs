@@ -6,6 +6,11 @@ use crate::trace::{Addr, PayloadSpan, SocketId};
 
 pub const UDP_HEADER: u32 = 8;
 
+/// The largest UDP payload over IPv4: the IP total length is 16 bits, so 65535 − 20 (IP header)
+/// − 8 (UDP header). Linux refuses a longer datagram with EMSGSIZE (`udp_sendmsg`: `len > 0xFFFF`,
+/// then `__ip_append_data`: `length > maxnonfragsize`, where it is `0xFFFF` less the headers).
+pub const MAX_PAYLOAD: u32 = 65_535 - 20 - UDP_HEADER;
+
 #[derive(Clone, Debug)]
 pub struct Datagram {
     pub from: Addr,

@@ -275,3 +275,23 @@ fn sticky_knobs_reproduce_each_case_and_the_remedies_are_knob_changes() {
         packets(&t)
     );
 }
+
+#[test]
+fn a_udp_send_longer_than_65507_bytes_is_refused_naming_the_step() {
+    let scenario = |len: u32| {
+        format!(
+            r#"{{"name": "too long", "seed": 0,
+            "hosts": [{{"name": "a", "addr": "10.0.0.1"}}, {{"name": "b", "addr": "10.0.0.2"}}],
+            "sockets": [{{"label": "c", "host": "a", "proto": "udp"}},
+                        {{"label": "s", "host": "b", "proto": "udp", "port": 9}}],
+            "apps": [{{"socket": "c", "steps": [
+                {{"call": "connect", "to": "b:9"}},
+                {{"call": "send", "len": {len}}}]}}]}}"#
+        )
+    };
+    let too_long = synack_model::scenario::Scenario::from_json(&scenario(65_508)).unwrap();
+    let e = synack_model::simulate(&too_long).unwrap_err();
+    assert!(e.to_string().contains("apps[0].steps[1].len"), "{e}");
+    let t = run(&synack_model::scenario::Scenario::from_json(&scenario(65_507)).unwrap());
+    assert_eq!(packets(&t).len(), 1, "{:?}", packets(&t));
+}
