@@ -36,7 +36,7 @@ const CASES = {
 
 for (const lang of LANGS) {
   test(`window: plays to the end with the strip moving, then scrubs back (${lang})`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/window', lang, { params: { speed: '0.25' } });
+    const { page, context, errors } = await openRoute(browser, '#/window', lang, { params: { speed: '1' } });
     try {
       await ready(page);
       const text = await page.getByTestId('page-window').innerText();
