@@ -172,6 +172,43 @@ for (const lang of LANGS) {
     }
   });
 
+  test(`backlog: a SYN flood fills the SYN queue and the clients' SYNs are dropped; cookies let them in (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'syn-flood' } });
+    try {
+      await ready(page, 'backlog');
+      const rows = page.locator('[data-testid="packets"] tbody tr');
+      const texts = await rows.allInnerTexts();
+      const dropped = (from) => texts.filter((t) => t.includes(`${from}:`) && /\bSYN\b/.test(t) && !t.includes('ACK') && t.includes('✕'));
+      // The page's own one-way delay (0 ms): the flood's last three SYNs and the clients' SYNs
+      // are dropped, and nobody answers the flood's SYN-ACKs.
+      assert.equal(dropped('203.0.113.66').length, 3, texts.join('\n'));
+      assert.ok(dropped('10.0.0.1').length >= 2, texts.join('\n'));
+      assert.ok(!texts.some((t) => /203\.0\.113\.66:\d+ → 10\.0\.0\.2:80\s+ACK/.test(t)), texts.join('\n'));
+      // The client's first SYN: the SYN queue is full (5 / 5), the kernel counts the drop, and
+      // the paragraph says why, in the page's language.
+      const first = rows.filter({ hasText: '10.0.0.1:' }).first();
+      await first.click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="player"]').dataset.t) > 50e3);
+      assert.match(await page.getByTestId('syn-queue-count').innerText(), /^5 \/ 5/);
+      const counters = await page.getByTestId('counters').innerText();
+      assert.ok(Number(/TCPReqQFullDrop\s+(\d+)/.exec(counters)?.[1]) >= 4, counters);
+      const why = (await page.getByTestId('teach').innerText()).trim();
+      assert.match(why, lang === 'zh' ? /SYN 队列/ : /SYN queue is full/);
+      assert.ok(lang === 'zh' ? hasCjk(why) : !hasCjk(why), why);
+      await screenshot(page, `backlog-syn-flood-${lang}`);
+      // tcp_syncookies=1: cookies instead of drops, the clients connect at once.
+      await page.getByTestId('knob-syncookies').check();
+      await page.waitForFunction(() => location.hash.includes('syncookies=1'));
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('[data-testid="packets"] tbody tr')].every((r) => !r.innerText.includes('✕')));
+      await rows.last().click();
+      await page.waitForFunction(() => /SyncookiesSent\s+5/.test(document.querySelector('[data-testid="counters"]').innerText));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test(`backlog: overflow counts ListenOverflows, abort_on_overflow answers RST at once (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'abort' } });
     try {

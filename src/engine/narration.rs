@@ -41,6 +41,7 @@ pub fn localize_name(raw: &str, lang: Lang) -> String {
         "peer B" => "主机 B".into(),
         "client" => "客户端".into(),
         "server" => "服务器".into(),
+        "attacker" => "攻击者".into(),
         "sender" => "发送方".into(),
         "receiver" => "接收方".into(),
         // "client 2", "receiver 3": the base name translated, the number kept.

@@ -263,11 +263,11 @@ pub fn check(sc: &Scenario) -> Result<()> {
     if let Some(h) = sc
         .hosts
         .iter()
-        .find(|h| h.script.is_some() || h.tuning != Default::default())
+        .find(|h| h.script.is_some() || h.flood.is_some() || h.tuning != Default::default())
     {
         return bad(format!(
-            "host {:?} has its own tuning or a scripted peer; the runner sets sysctls for both \
-             namespaces from the scenario's `tuning` and runs real sockets only",
+            "host {:?} has its own tuning, a scripted peer or a SYN flood; the runner sets \
+             sysctls for both namespaces from the scenario's `tuning` and runs real sockets only",
             h.name
         ));
     }

@@ -412,6 +412,10 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
 pub struct BacklogKnobs {
     /// The argument to listen().
     pub backlog: u32,
+    /// SYNs of a flood from host `attacker` (see [`crate::scenario::SynFlood`]), one every
+    /// [`FLOOD_EVERY_US`] from time 0; the clients start [`AFTER_FLOOD_US`] after the last
+    /// one. 0: no flood.
+    pub flood: u32,
     /// How many clients connect (`client 1`…), one every `connect_interval_ms`.
     pub clients: u32,
     pub connect_interval_ms: f64,
@@ -437,6 +441,7 @@ impl Default for BacklogKnobs {
         let p = crate::profile::Profile::linux();
         BacklogKnobs {
             backlog: 1,
+            flood: 0,
             clients: 4,
             connect_interval_ms: 100.0,
             accept_delay_ms: None,
@@ -466,8 +471,8 @@ case_enum! {
         Overflow = "overflow",
         /// The same four clients, and accept() from 1.5 s on, every 300 ms.
         AcceptLate = "accept-late",
-        /// A burst into a small SYN queue with syncookies off: SYNs dropped
-        /// (`DropReason::SynQueueFull`).
+        /// A SYN flood fills the SYN queue with requests nobody completes; with syncookies off
+        /// the clients' SYNs that follow are dropped (`DropReason::SynQueueFull`).
         SynFlood = "syn-flood",
         /// Historic BSD: one limit for both queues, SYNs dropped at it.
         Bsd = "bsd",
@@ -490,13 +495,15 @@ impl BacklogKnobs {
                 accept_interval_ms: 300.0,
                 ..d
             },
+            // listen(fd, 4): the SYN queue is full at 5 requests (`inet_csk_reqsk_queue_is_full`),
+            // whatever the latency, since the flood's requests are never completed. The server
+            // accepts at once, so a client whose SYN gets in is served.
             BacklogCase::SynFlood => BacklogKnobs {
-                backlog: 8,
-                clients: 6,
-                connect_interval_ms: 5.0,
-                max_syn_backlog: 2,
+                backlog: 4,
+                flood: 8,
+                clients: 2,
                 syncookies: false,
-                accept_delay_ms: Some(2000.0),
+                accept_delay_ms: Some(0.0),
                 accept_interval_ms: 10.0,
                 ..d
             },
@@ -529,8 +536,14 @@ impl BacklogKnobs {
     }
 }
 
+/// Time between two SYNs of the backlog scene's flood.
+pub const FLOOD_EVERY_US: Micros = 1_000;
+/// The backlog scene's clients start this long after the flood's last SYN.
+pub const AFTER_FLOOD_US: Micros = 100_000;
+
 /// Clients `client 1`…`client n` on host `client` connect to `server:80`, whose
-/// application listens with `b.backlog` and accepts at scripted times.
+/// application listens with `b.backlog` and accepts at scripted times; with `b.flood`, host
+/// `attacker` sends a SYN flood first.
 pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
     let mut s = base(
         k,
@@ -546,6 +559,21 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
     s.tuning.syn_drop_rule = Some(b.syn_drop_rule);
     s.tuning.tail_loss_probe = Some(b.tail_loss_probe);
     let clients = b.clients.clamp(1, 64);
+    let flood = b.flood.min(1000);
+    let start = if flood > 0 {
+        let mut attacker = HostSpec::new("attacker", "203.0.113.66");
+        attacker.flood = Some(crate::scenario::SynFlood {
+            to: "server:80".into(),
+            count: flood,
+            at_us: 0,
+            every_us: FLOOD_EVERY_US,
+            first_port: 1024,
+        });
+        s.hosts.push(attacker);
+        (flood as u64 - 1) * FLOOD_EVERY_US + AFTER_FLOOD_US
+    } else {
+        0
+    };
     s.sockets.push(socket("server", "server", Proto::Tcp, 80));
     let mut server = vec![listen(b.backlog)];
     if let Some(delay) = b.accept_delay_ms {
@@ -564,7 +592,7 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
         let label = format!("client {i}");
         s.sockets.push(socket(&label, "client", Proto::Tcp, 0));
         let mut steps = vec![Step::at(
-            (i as u64 - 1) * ms_to_us(b.connect_interval_ms),
+            start + (i as u64 - 1) * ms_to_us(b.connect_interval_ms),
             Action::Connect {
                 to: "server:80".into(),
             },

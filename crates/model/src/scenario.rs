@@ -54,6 +54,38 @@ pub struct HostSpec {
     /// segment, with expectations on what the modelled stack sends back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<crate::script::PeerScript>,
+    /// A SYN flood source: this host runs no TCP stack; it sends SYNs and answers nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flood: Option<SynFlood>,
+}
+
+/// `hosts[].flood`: `count` SYNs to `to`, one every `every_us` from `at_us`, each from the next
+/// source port (`first_port`, `first_port + 1`, …), the way a flood tool sends them (hping3
+/// `-S --flood` counts its source port up by one per packet). The host answers nothing: no
+/// ACK for a SYN-ACK, no RST either, as if the SYNs' source addresses were spoofed. So each SYN
+/// that a listener accepts leaves a request in its SYN queue that no final ACK will ever
+/// complete, until its SYN-ACK retries (`tcp_synack_retries`) run out.
+///
+/// The SYN is a bare one: no options, window 64 (hping3's defaults), sequence numbers from
+/// the scenario's seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynFlood {
+    /// "host:port" of the listener.
+    pub to: String,
+    pub count: u32,
+    #[serde(default)]
+    pub at_us: Micros,
+    #[serde(default)]
+    pub every_us: Micros,
+    #[serde(default = "SynFlood::default_first_port")]
+    pub first_port: u16,
+}
+
+impl SynFlood {
+    fn default_first_port() -> u16 {
+        1024
+    }
 }
 
 impl HostSpec {
@@ -64,6 +96,7 @@ impl HostSpec {
             addr: addr.into(),
             tuning: ProfileOverrides::default(),
             script: None,
+            flood: None,
         }
     }
 }
@@ -497,6 +530,9 @@ pub mod ranges {
     pub const DATAGRAM: RangeInclusive<u32> = 0..=crate::udp::MAX_PAYLOAD;
     /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
     pub const BACKLOG: RangeInclusive<u32> = 0..=65_535;
+    /// SYNs of one `hosts[].flood`: a flood tool sends far more, but each SYN a listener
+    /// takes in is a socket of the run (within `limits.max_sockets`).
+    pub const FLOOD_COUNT: RangeInclusive<u32> = 1..=10_000;
     pub const MAX_TIME: RangeInclusive<Micros> = 1..=MAX_TIME_CEILING_US;
     pub const MAX_EVENTS: RangeInclusive<usize> = 1..=MAX_EVENTS_CEILING;
     pub const SNAPSHOT_EVERY: RangeInclusive<usize> = 1..=MAX_EVENTS_CEILING;
@@ -686,6 +722,20 @@ impl Scenario {
             }
             if let Some(script) = &h.script {
                 crate::script::validate(script, &format!("hosts[{i}].script"))?;
+            }
+            if let Some(f) = &h.flood {
+                if h.script.is_some() {
+                    return Err(ScenarioError::Invalid(format!(
+                        "hosts[{i}]: a host is a scripted peer or a SYN flood, not both"
+                    )));
+                }
+                let at = format!("hosts[{i}].flood");
+                check(|| format!("{at}.count"), f.count, &FLOOD_COUNT)?;
+                check(|| format!("{at}.at_us"), f.at_us, &TIME_US)?;
+                check(|| format!("{at}.every_us"), f.every_us, &TIME_US)?;
+                // One source port per SYN, all of them valid ports.
+                let ports = 1..=u16::MAX as u32 + 1 - f.count;
+                check(|| format!("{at}.first_port"), f.first_port as u32, &ports)?;
             }
         }
         check_link("network.default", &self.network.default)?;

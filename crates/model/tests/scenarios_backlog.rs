@@ -386,3 +386,121 @@ fn when_half_the_syn_queue_is_old_requests_the_old_ones_get_fewer_syn_ack_retrie
         "{b:?}"
     );
 }
+
+/// The backlog scene's "syn-flood" case at a one-way delay of `latency_ms`, with
+/// tcp_syncookies as given.
+fn flood_case(latency_ms: f64, syncookies: bool) -> Trace {
+    let k = Knobs {
+        latency_ms,
+        ..Knobs::default()
+    };
+    let b = BacklogKnobs {
+        syncookies,
+        ..BacklogKnobs::of(presets::BacklogCase::SynFlood)
+    };
+    run(&presets::backlog(&k, &b))
+}
+
+/// The lines of `packets` sent by `from` that are SYNs, and of those the lost ones.
+fn syns(t: &Trace, from: &str) -> (usize, usize) {
+    let p = packets(t);
+    let syn: Vec<&String> = p
+        .iter()
+        .filter(|l| l.contains(&format!(" {from}>server S seq=")))
+        .collect();
+    let lost = syn.iter().filter(|l| l.ends_with("LOST")).count();
+    (syn.len(), lost)
+}
+
+#[test]
+fn the_syn_flood_case_drops_the_clients_syns_without_cookies_whatever_the_latency() {
+    // 0 ms is the backlog scene's own one-way delay (src/scenes/backlog/mod.rs); the others
+    // show that the drops do not hang on the round trip: the flood's requests are never
+    // completed, so they hold the SYN queue (listen(4): 5 requests) until their SYN-ACK
+    // retries run out.
+    for latency in [0.0, 0.05, 20.0, 200.0] {
+        let t = flood_case(latency, false);
+        let (flood_syns, flood_lost) = syns(&t, "attacker");
+        assert_eq!((flood_syns, flood_lost), (8, 3), "{latency} ms");
+        let (client_syns, client_lost) = syns(&t, "client");
+        assert!(
+            client_lost >= 2,
+            "{latency} ms: every client's first SYN is dropped"
+        );
+        assert_eq!(
+            client_syns,
+            client_lost + 2,
+            "{latency} ms: one SYN each gets in"
+        );
+        let dropped = drops(&t, DropReason::SynQueueFull);
+        assert_eq!(dropped, flood_lost + client_lost, "{latency} ms");
+        // Counted as tcp_conn_request counts them (`tcp_syn_flood_action`, `tcp_listendrop`).
+        assert_eq!(counter(&t, "TCPReqQFullDrop") as usize, dropped);
+        assert_eq!(counter(&t, "ListenDrops") as usize, dropped);
+        assert_eq!(counter(&t, "SyncookiesSent"), 0);
+        // Nobody ever answers a SYN-ACK of the flood: no request of it completes.
+        assert!(!packets(&t).iter().any(|l| l.contains(" attacker>server .")));
+        for c in ["client 1", "client 2"] {
+            assert_eq!(returns(&t, c)[0], "Connect ok", "{latency} ms, {c}");
+        }
+    }
+    // At the scene's 0 ms: the clients get in only once the oldest request has expired,
+    // 7 s in (SYN-ACK retries after 1 and 2 s, cut to 2 by `reqsk_timer_handler` while the
+    // queue is more than half full of old requests), on their SYN retransmission of 7.1 s.
+    let t = flood_case(0.0, false);
+    assert_eq!(
+        entered(&t, "client 1", TcpState::Established),
+        vec![7_107_000]
+    );
+}
+
+#[test]
+fn with_syncookies_the_syn_flood_case_answers_cookies_and_the_clients_connect_at_once() {
+    let t = flood_case(0.0, true);
+    // The flood's last three SYNs and the two clients' SYNs find the SYN queue full: a
+    // cookie each instead of a request (`tcp_syn_flood_action` → TCPReqQFullDoCookies).
+    assert_eq!(counter(&t, "TCPReqQFullDoCookies"), 5);
+    assert_eq!(counter(&t, "SyncookiesSent"), 5);
+    // Only the clients answer theirs.
+    assert_eq!(counter(&t, "SyncookiesRecv"), 2);
+    assert_eq!(counter(&t, "ListenDrops"), 0);
+    assert_eq!(drops(&t, DropReason::SynQueueFull), 0);
+    assert_eq!(syns(&t, "client"), (2, 0));
+    assert_eq!(
+        entered(&t, "client 1", TcpState::Established),
+        vec![107_000]
+    );
+    assert_eq!(
+        entered(&t, "client 2", TcpState::Established),
+        vec![207_000]
+    );
+}
+
+#[test]
+fn a_flood_that_cannot_be_sent_is_refused_naming_its_field() {
+    let mut s = presets::backlog(
+        &Knobs::default(),
+        &BacklogKnobs::of(presets::BacklogCase::SynFlood),
+    );
+    let at = s.hosts.iter().position(|h| h.flood.is_some()).unwrap();
+    let err =
+        |s: &synack_model::scenario::Scenario| synack_model::simulate(s).unwrap_err().to_string();
+    // One source port per SYN: 8 SYNs from 65530 would need ports up to 65537.
+    let mut bad = s.clone();
+    bad.hosts[at].flood.as_mut().unwrap().first_port = 65_530;
+    assert!(
+        err(&bad).contains(&format!("hosts[{at}].flood.first_port")),
+        "{}",
+        err(&bad)
+    );
+    let mut bad = s.clone();
+    bad.hosts[at].flood.as_mut().unwrap().count = 0;
+    assert!(
+        err(&bad).contains(&format!("hosts[{at}].flood.count")),
+        "{}",
+        err(&bad)
+    );
+    // A flood host runs no sockets.
+    s.sockets[1].host = "attacker".into();
+    assert!(err(&s).contains("sends a SYN flood"), "{}", err(&s));
+}

@@ -63,6 +63,11 @@ pub const KNOBS: &[KnobSpec] = &[
         max: 12,
     },
     KnobSpec {
+        key: "flood",
+        min: 0,
+        max: 32,
+    },
+    KnobSpec {
         key: "every",
         min: 1,
         max: 2000,
@@ -114,6 +119,7 @@ pub fn knob_value(b: &BacklogKnobs, key: &str) -> u32 {
     match key {
         "backlog" => b.backlog,
         "clients" => b.clients,
+        "flood" => b.flood,
         "every" => b.connect_interval_ms.round() as u32,
         "accepts" => b.accept_delay_ms.is_some() as u32,
         "accept_after" => b.accept_delay_ms.unwrap_or(0.0).round() as u32,
@@ -131,6 +137,7 @@ fn set_knob(b: &mut BacklogKnobs, key: &str, v: u32) {
     match key {
         "backlog" => b.backlog = v,
         "clients" => b.clients = v,
+        "flood" => b.flood = v,
         "every" => b.connect_interval_ms = v as f64,
         // Switching accept() on starts it at once unless `accept_after` says otherwise.
         "accepts" => b.accept_delay_ms = (v == 1).then(|| b.accept_delay_ms.unwrap_or(0.0)),
@@ -204,10 +211,10 @@ fn words(c: BacklogCase) -> (T, T) {
             ),
         ),
         BacklogCase::SynFlood => (
-            T::new("SYN 队列满，不开 syncookies", "SYN queue full, no syncookies"),
+            T::new("SYN 洪泛，不开 syncookies", "SYN flood, no syncookies"),
             T::new(
-                "tcp_max_syn_backlog = 2、关闭 syncookies，六个客户端 5 毫秒内同时到达。关闭 syncookies 时，SYN 队列（半连接队列）里等待的请求一旦超过 tcp_max_syn_backlog 的四分之三（这里是 2 个），Linux 就提前丢弃新的 SYN（tcp_conn_request），那些客户端要等 1 秒重传。开启 syncookies 时，内核改用 SYN cookie 回答：把连接信息编码进 SYN-ACK 的序号，不占 SYN 队列的位置。",
-                "tcp_max_syn_backlog = 2 and syncookies off, six clients within 5 ms. With syncookies off, once the requests waiting in the SYN queue (of half-open requests) leave less than a quarter of tcp_max_syn_backlog free (here: more than 2), Linux drops new SYNs early (tcp_conn_request), and those clients wait 1 s to retry. With syncookies on, the kernel answers with a SYN cookie instead: the request is encoded in the SYN-ACK's sequence number and takes no place in the SYN queue.",
+                "攻击者先发来 8 个 SYN（像 hping3 这样的洪泛工具：每个来自一个新端口，源地址是伪造的），却从不回应 SYN-ACK，这些握手永远完成不了。listen(fd, 4) 的 SYN 队列（半连接队列）放进 5 个请求就满了，而且一直满着，直到这些请求的 SYN-ACK 重试用完。关闭 syncookies 时，之后到达的 SYN 都被丢弃（TCPReqQFullDrop、ListenDrops），包括两个真正客户端的：它们要等 SYN 重传，7 秒后才连上。打开 tcp_syncookies（默认）再看：内核用 SYN cookie 回答，不占队列，客户端立刻连上。",
+                "An attacker sends 8 SYNs first (as a flood tool such as hping3 does: each from a new port, from a forged source address) and never answers a SYN-ACK, so those handshakes never complete. listen(fd, 4)'s SYN queue (of half-open requests) is full at 5 requests, and stays full until their SYN-ACK retries run out. With syncookies off, every SYN that comes meanwhile is dropped (TCPReqQFullDrop, ListenDrops), the two real clients' too: they wait for their SYN retransmissions and get in only 7 s later. Switch tcp_syncookies on (the default) to compare: the kernel answers with SYN cookies, which take no place in the queue, and the clients connect at once.",
             ),
         ),
         BacklogCase::Bsd => (

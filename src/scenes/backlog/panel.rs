@@ -39,6 +39,13 @@ pub fn BacklogPanel(p: &TraceProps) -> Html {
     let node = crate::app::use_shell().api == crate::i18n::Api::Node;
     let trace = &*p.trace;
     let (syn, acc, counters) = queues_at(trace, p.t);
+    // The SYN-queue counters only where the run ever counts them (a flood), so that they do
+    // not appear half-way through the playback.
+    let (_, _, at_end) = queues_at(trace, trace.duration_us);
+    let extra: Vec<&str> = ["TCPReqQFullDrop", "TCPReqQFullDoCookies", "SyncookiesSent"]
+        .into_iter()
+        .filter(|n| at_end.contains_key(*n))
+        .collect();
     let rows = packet_rows(trace);
     let t0 = rows.first().map_or(0, |r| r.t);
     let count = |n: &str| counters.get(n).copied().unwrap_or(0);
@@ -89,6 +96,7 @@ pub fn BacklogPanel(p: &TraceProps) -> Html {
                 <dl class="counters mono" data-testid="counters">
                     <dt>{"ListenOverflows"}</dt><dd>{ count("ListenOverflows") }</dd>
                     <dt>{"ListenDrops"}</dt><dd>{ count("ListenDrops") }</dd>
+                    { for extra.iter().map(|n| html! { <><dt>{ *n }</dt><dd>{ count(n) }</dd></> }) }
                 </dl>
             </div>
             <div class="pkt-wrap" tabindex="0">
@@ -162,6 +170,7 @@ pub fn SceneKnobs(p: &KnobsProps) -> Html {
                 T::new("server.listen() 的 backlog", "server.listen() backlog")), "", 1.0) }
             { slider("clients", "knob-clients", T::new("客户端", "Clients"), "", 1.0) }
             { slider("every", "knob-every", T::new("每隔多久来一个", "One arrives every"), "ms", 1.0) }
+            { slider("flood", "knob-flood", T::new("先来的 SYN 洪泛", "SYN flood before them"), "", 1.0) }
             { switch("accepts", "knob-accepts", says(T::new("应用调用 accept()", "The app calls accept()"),
                 T::new("事件循环会空下来（'connection'）", "The event loop gets free ('connection')")).get(lang)) }
             if accepts {

@@ -7,8 +7,19 @@ use synack_model::trace::{EventKind, Header, Trace};
 
 use crate::i18n::Lang;
 
+/// A case as the page runs it: the scene's own defaults (a one-way delay of 0 ms), its knobs
+/// as the URL sets them.
+fn run_with(id: &str, knobs: &[(&str, u32)]) -> Trace {
+    let mut p = SCENE.base_params();
+    p.case = id.to_string();
+    for (k, v) in knobs {
+        p.knobs.insert(k.to_string(), *v);
+    }
+    SCENE.run(&p, &crate::route::Query::default()).unwrap()
+}
+
 fn run(id: &str) -> Trace {
-    synack_model::simulate(&scenario(&Knobs::default(), id, &VecMap::new())).unwrap()
+    run_with(id, &[])
 }
 
 /// Every sentence the narration says about a dropped SYN, in both languages, for a case.
@@ -53,6 +64,40 @@ fn a_syn_dropped_for_a_full_syn_queue_without_cookies_is_said_to_be_the_syn_queu
             .all(|s| s.contains("SYN queue") || s.contains("SYN 队列")),
         "{said:#?}"
     );
+}
+
+#[test]
+fn the_syn_flood_case_drops_syns_at_the_scenes_own_latency_and_counts_them_as_linux_does() {
+    let t = run("syn-flood");
+    assert_eq!(crate::scenes::knobs(&SCENE.base_params()).latency_ms, 0.0);
+    let rows = packet_rows(&t);
+    let dropped_syns = |from: &str| {
+        rows.iter()
+            .filter(|r| {
+                r.flags == "SYN" && r.dropped.is_some() && addr(&t, r.src).starts_with(from)
+            })
+            .count()
+    };
+    // The flood's last three SYNs and every client's first SYN find the SYN queue full.
+    assert_eq!(dropped_syns("203.0.113.66"), 3, "{rows:#?}");
+    assert!(dropped_syns("10.0.0.1") >= 2, "{rows:#?}");
+    let (syn, _, c) = queues_at(&t, 150_000);
+    assert_eq!(
+        syn,
+        (5, 5),
+        "listen(fd, 4): five half-open requests fill the SYN queue"
+    );
+    let n = |k: &str| c.get(k).copied().unwrap_or(0);
+    assert_eq!(n("TCPReqQFullDrop"), 4, "{c:?}");
+    assert_eq!(n("ListenDrops"), 4, "{c:?}");
+    // The same case with tcp_syncookies=1: cookies, no drops.
+    let t = run_with("syn-flood", &[("syncookies", 1)]);
+    let (_, _, c) = queues_at(&t, t.duration_us);
+    let n = |k: &str| c.get(k).copied().unwrap_or(0);
+    assert_eq!((n("SyncookiesSent"), n("ListenDrops")), (5, 0), "{c:?}");
+    // And without the flood nothing is dropped at all.
+    let t = run_with("syn-flood", &[("flood", 0)]);
+    assert!(packet_rows(&t).iter().all(|r| r.dropped.is_none()));
 }
 
 #[test]

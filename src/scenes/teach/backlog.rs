@@ -60,6 +60,37 @@ pub static ROWS: &[Row] = &[
         "RST 到达，客户端的连接以 ECONNRESET 结束：connect() 明明成功了，第一次 recv() 却失败。第二个 RST（回应那段数据的）到达时套接字已经关闭，被直接丢弃：RST 从不被回应。",
         "The RST arrives and the client's connection ends with ECONNRESET: connect() had succeeded, yet the first recv() fails. The second RST, answering the data, reaches a socket already closed and is simply discarded: nobody answers a RST.",
     ),
+    // A SYN flood. A drop comes first: a dropped SYN's moment also holds its sending.
+    row(
+        &["syn-flood"],
+        lost(Some(Syn), Why::SynQueueFull),
+        "SYN 队列里塞满了攻击者的半连接请求（listen(fd, 4)：5 个就满，inet_csk_reqsk_queue_is_full），而 tcp_syncookies 为 0，于是 Linux 直接丢掉这个 SYN（tcp_conn_request → tcp_syn_flood_action，计入 TCPReqQFullDrop 和 ListenDrops），不作任何回应。注意被丢的不只是攻击者的 SYN，真正客户端的也一样：这就是拒绝服务。",
+        "The SYN queue is full of the attacker's half-open requests (listen(fd, 4): full at 5, inet_csk_reqsk_queue_is_full) and tcp_syncookies is 0, so Linux drops this SYN without a word (tcp_conn_request → tcp_syn_flood_action, counted in TCPReqQFullDrop and ListenDrops). Notice that it is not only the attacker's SYNs that are dropped but the real clients' too: that is the denial of service.",
+    ),
+    row(
+        &["syn-flood"],
+        sent(Syn, "attacker"),
+        "攻击者发出一个光秃秃的 SYN（没有选项），每次换一个源端口，像 hping3 -S --flood 那样。它永远不会回应 SYN-ACK（源地址是伪造的），所以每个被收下的 SYN 都在 SYN 队列里占一个位置，成为一个永远完成不了的 SYN-RECEIVED 请求。",
+        "The attacker sends a bare SYN (no options), each from a new source port, as hping3 -S --flood does. It will never answer the SYN-ACK (its source address is forged), so each SYN the server takes in holds a place in the SYN queue as a SYN-RECEIVED request that will never complete.",
+    ),
+    row(
+        &["syn-flood"],
+        resent(SynAck, "server"),
+        "服务器给攻击者的请求重发 SYN-ACK（1、2、4、8、16 秒后，tcp_synack_retries = 5），没有回音。每个请求在这一分钟里一直占着 SYN 队列的位置：洪泛利用的正是这一点，每秒几个 SYN 就能让队列一直满着。",
+        "The server resends its SYN-ACKs to the attacker's requests (after 1, 2, 4, 8, 16 s: tcp_synack_retries = 5) and hears nothing. Each request keeps its place in the SYN queue for that whole minute: that is what a flood exploits, a few SYNs a second keep the queue full.",
+    ),
+    row(
+        &["syn-flood"],
+        moves("server", SynReceived, Closed),
+        "一个洪泛请求的 SYN-ACK 重试用完，内核丢掉它，SYN 队列空出一个位置。第一个只重试了 2 次（7 秒）：当队列里超过一半（按 max(8, backlog) 算）是已经超时过的老请求时，reqsk_timer_handler 减少老请求的重试次数（最少 2 次），给新请求腾位置。",
+        "A flood request's SYN-ACK retries are spent and the kernel drops it: one place in the SYN queue is free. The first one went after only 2 retries (7 s): while more than half of the queue (counted against max(8, backlog)) holds old requests that have already timed out, reqsk_timer_handler gives old requests fewer retries, down to 2, to make room for young ones.",
+    ),
+    row(
+        &["syn-flood"],
+        resent(Syn, "client"),
+        "客户端的 SYN 没有回音，它在 1 秒后重发；Linux 6.5 起前几次重试间隔固定 1 秒（tcp_syn_linear_timeouts = 4），之后才翻倍。直到一个洪泛请求过期、SYN 队列空出位置，重发的 SYN 才被收下。",
+        "The client's SYN got no answer, so it resends it after 1 s; since Linux 6.5 the first retries come every second (tcp_syn_linear_timeouts = 4), and only then does the wait double. Only once a flood request has expired and freed a place in the SYN queue is a resent SYN taken in.",
+    ),
     // SYNs dropped.
     row(
         &["overflow", "accept-late"],

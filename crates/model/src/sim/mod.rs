@@ -48,6 +48,8 @@ enum What {
     App(usize),
     /// A scripted peer's next `send` line is due.
     Peer(usize),
+    /// SYN flood `i` sends its next SYN.
+    Flood(usize),
     /// A blocked call of application `i` with a deadline (poll's timeout, SO_LINGER's
     /// time) looks again.
     Wake(usize),
@@ -133,6 +135,8 @@ pub struct Sim {
     profile_id: &'static str,
     /// Hosts whose side is a script (crate::script), not a modelled stack.
     peers: Vec<PeerRun>,
+    /// Hosts that send a SYN flood (`hosts[].flood`) and answer nothing.
+    floods: Vec<peer::FloodRun>,
     /// The first script failure; the run stops there.
     script_failure: Option<ScriptFailure>,
     /// The scripts were checked for lines left waiting at the end of the run.
@@ -206,6 +210,7 @@ impl Sim {
             name: s.name.clone(),
             profile_id: s.profile.id(),
             peers: Vec::new(),
+            floods: Vec::new(),
             script_failure: None,
             scripts_ended: false,
         };
@@ -251,6 +256,16 @@ impl Sim {
                     .transpose()?;
                 sim.peers.push(run);
             }
+            if let Some(f) = &h.flood {
+                let target = sim.parse_addr(&f.to)?;
+                let rng = Rng::fork(s.seed, peer::FLOOD_STREAM + i as u64);
+                sim.floods.push(peer::FloodRun::new(
+                    HostId(i as u16),
+                    f.clone(),
+                    target,
+                    rng,
+                ));
+            }
         }
         for d in &s.network.directions {
             let k = (sim.host(&d.from)?, sim.host(&d.to)?);
@@ -269,6 +284,12 @@ impl Sim {
             if sim.peers.iter().any(|p| p.local.host == host) {
                 return Err(ScenarioError::Invalid(format!(
                     "sockets[\"{}\"]: host \"{}\" is scripted (hosts[].script); it runs no sockets",
+                    spec.label, spec.host
+                )));
+            }
+            if sim.floods.iter().any(|f| f.host == host) {
+                return Err(ScenarioError::Invalid(format!(
+                    "sockets[\"{}\"]: host \"{}\" sends a SYN flood (hosts[].flood); it runs no sockets",
                     spec.label, spec.host
                 )));
             }
@@ -381,6 +402,28 @@ impl Sim {
             });
             sim.labels.insert(label, id);
         }
+        for i in 0..sim.floods.len() {
+            let id = SocketId(sim.socks.len() as u16);
+            let f = &sim.floods[i];
+            let (host, port, target) = (f.host, f.spec.first_port, f.target);
+            let label = format!("{} (SYN flood)", sim.hosts[host.0 as usize].name);
+            sim.floods[i].socket = id;
+            sim.socks.push(Sock::Script);
+            sim.sock_prof.push(sim.host_prof[host.0 as usize]);
+            sim.infos.push(SocketInfo {
+                id,
+                host,
+                proto: Proto::Tcp,
+                local_port: port,
+                remote: Some(target),
+                listener: false,
+                parent: None,
+                created_us: 0,
+                scripted: true,
+                label: label.clone(),
+            });
+            sim.labels.insert(label, id);
+        }
         for script in &s.apps {
             let socket = sim.label(&script.socket)?;
             for st in &script.steps {
@@ -408,6 +451,9 @@ impl Sim {
         }
         for i in 0..sim.peers.len() {
             sim.schedule_peer(i);
+        }
+        for i in 0..sim.floods.len() {
+            sim.schedule_flood(i);
         }
         Ok(sim)
     }
@@ -594,6 +640,7 @@ impl Sim {
                     self.run_step(i);
                 }
                 What::Peer(i) => self.peer_send(i),
+                What::Flood(i) => self.flood_send(i),
                 What::Wake(i) => {
                     self.wake_app(i);
                 }
@@ -711,6 +758,10 @@ impl Sim {
     fn tcp_arrival(&mut self, id: SegmentId, seg: &Segment) {
         if let Some(i) = self.peers.iter().position(|p| p.local == seg.dst) {
             return self.peer_arrival(i, id, seg);
+        }
+        if self.floods.iter().any(|f| f.host == seg.dst.host) {
+            // A flood source answers nothing (see `scenario::SynFlood`).
+            return self.emit(EventKind::SegmentArrived { id });
         }
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();

@@ -1,8 +1,44 @@
-//! Scripted peers in the event loop: their `send` lines go on the wire at their times, and
-//! what the stack sends them is checked against their `expect` lines (crate::script).
+//! Hosts without a TCP stack in the event loop. Scripted peers: their `send` lines go on the
+//! wire at their times, and what the stack sends them is checked against their `expect` lines
+//! (crate::script). SYN floods (`scenario::SynFlood`): a bare SYN from the next source port at
+//! each tick, and nothing answered.
 
 use super::{Sim, What};
-use crate::trace::{CutReason, EventKind, PayloadSpan, Segment, SegmentId};
+use crate::rng::Rng;
+use crate::scenario::SynFlood;
+use crate::trace::{
+    Addr, CutReason, EventKind, Header, HostId, PayloadSpan, Segment, SegmentId, SocketId,
+    TcpFlags, TcpHeader, TcpOptions,
+};
+
+/// The random stream of a flood's sequence numbers is this plus the host's index: apart from
+/// the stream the stacks draw from, so that adding a flood changes no other random choice.
+pub(super) const FLOOD_STREAM: u64 = 0xf100d << 16;
+
+/// A SYN flood while it runs.
+pub(super) struct FloodRun {
+    pub host: HostId,
+    pub spec: SynFlood,
+    pub target: Addr,
+    /// Its entry in the trace's socket list.
+    pub socket: SocketId,
+    /// SYNs sent so far.
+    sent: u32,
+    rng: Rng,
+}
+
+impl FloodRun {
+    pub fn new(host: HostId, spec: SynFlood, target: Addr, rng: Rng) -> FloodRun {
+        FloodRun {
+            host,
+            spec,
+            target,
+            socket: SocketId(0),
+            sent: 0,
+            rng,
+        }
+    }
+}
 
 impl Sim {
     /// The first script failure of this run, if any (the run stopped there).
@@ -53,6 +89,48 @@ impl Sim {
             Err(f) => return self.script_failed(f),
         }
         self.schedule_peer(i);
+    }
+
+    /// Schedules flood `i`'s next SYN, if it has one left.
+    pub(super) fn schedule_flood(&mut self, i: usize) {
+        let f = &self.floods[i];
+        if f.sent >= f.spec.count {
+            return;
+        }
+        let at = f.spec.at_us + f.sent as u64 * f.spec.every_us;
+        self.push(at.max(self.now), What::Flood(i));
+    }
+
+    /// A bare SYN, as hping3 `-S` sends it by default: no options, window 64.
+    pub(super) fn flood_send(&mut self, i: usize) {
+        let f = &mut self.floods[i];
+        let src = Addr {
+            host: f.host,
+            port: f.spec.first_port + f.sent as u16,
+        };
+        f.sent += 1;
+        let seg = Segment {
+            src,
+            dst: f.target,
+            header: Header::Tcp(TcpHeader {
+                seq: f.rng.next_u32(),
+                ack: 0,
+                flags: TcpFlags {
+                    syn: true,
+                    ..TcpFlags::default()
+                },
+                window: 64,
+                header_len: 20,
+                options: TcpOptions::default(),
+            }),
+            payload_len: 0,
+            payload: Vec::new(),
+            wire_len: crate::tcp::socket::IP_HEADER + 20,
+            retransmission: 0,
+            network_duplicate: false,
+        };
+        self.tx.push(seg);
+        self.schedule_flood(i);
     }
 
     pub(super) fn peer_arrival(&mut self, i: usize, id: SegmentId, seg: &Segment) {
