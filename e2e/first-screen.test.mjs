@@ -1,6 +1,8 @@
 // A laptop's first screen (1280×800), on every scene, in both languages: without scrolling,
-// the ladder, the current step's explanation (the narration) and Play are on screen and covered
-// by nothing; clicking a packet opens its inspector on screen too.
+// the ladder, the current step's explanation (the narration and its teaching paragraph, whole)
+// and Play are on screen and covered by nothing; clicking a packet opens its inspector on screen
+// too, and the explanation stays there, uncovered. On the three first-load scenes the paragraph
+// comes with the full build, which takes the page over by itself once it is idle.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,9 +43,11 @@ for (const lang of LANGS) {
       try {
         await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
         await page.waitForSelector('.lad .seg');
-        // A moment with something said about it.
+        // A moment with something said about it, and its teaching paragraph (no click needed for
+        // it on the first-load scenes either: the full build comes by itself).
         await page.getByTestId('step').click();
         await page.getByTestId('step').click();
+        await page.getByTestId('teach').waitFor({ state: 'visible', timeout: 30_000 });
 
         // The top of the ladder (its hosts and their first arrows): at least 200 px of it.
         const ladder = await page.locator('.stage-main').first().evaluate((el) => {
@@ -59,15 +63,24 @@ for (const lang of LANGS) {
           `${id}: the narration ${JSON.stringify(narration)}`);
         const sentences = await onScreen(page.getByTestId('narration').locator('.narr-lines p'));
         assert.ok(sentences.inside && sentences.covered === 0, `${id}: the narration's first sentence ${JSON.stringify(sentences)}`);
+        const teach = await onScreen(page.getByTestId('teach'));
+        assert.ok(teach.inside && teach.covered === 0, `${id}: the teaching paragraph ${JSON.stringify(teach)}`);
         const play = await onScreen(page.getByTestId('play'));
         assert.ok(play.inside && play.covered === 0, `${id}: Play ${JSON.stringify(play)}`);
         assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
 
-        // Click the first packet drawn: its inspector is on screen, uncovered.
+        // Click the first packet drawn: its inspector is on screen, uncovered, and the explanation
+        // stays on screen beside it.
         await page.locator('.lad .seg .hit').first().click({ force: true });
         await page.waitForSelector('[data-testid=inspector]');
         const insp = await onScreen(page.getByTestId('inspector').locator('header'));
         assert.ok(insp.inside && insp.covered === 0, `${id}: the inspector ${JSON.stringify(insp)}`);
+        for (const what of ['narration', 'teach']) {
+          const box = await onScreen(page.getByTestId(what));
+          assert.ok(box.inside && box.covered === 0, `${id}: with the inspector open, the ${what} ${JSON.stringify(box)}`);
+        }
+        const stillPlay = await onScreen(page.getByTestId('play'));
+        assert.ok(stillPlay.inside && stillPlay.covered === 0, `${id}: with the inspector open, Play ${JSON.stringify(stillPlay)}`);
 
         await mkdir(SCREENSHOTS, { recursive: true });
         await page.screenshot({ path: join(SCREENSHOTS, `first-screen-${id}-${lang}.png`) });

@@ -166,12 +166,76 @@ for (const [route, id, extra] of PAGES) {
         assert.ok(stage.inside, `${id}: diagram on screen`);
         const narration = await onScreen(page.getByTestId('narration'));
         assert.ok(narration.inside && narration.covered === 0, `${id}: narration on screen, uncovered`);
+        if (id === 'window') {
+          // The cwnd chart is on screen with the ladder that drives it, neither scrolled away.
+          const chart = await onScreen(page.locator('.presenting [data-testid=cwnd-chart] .wchart-wrap'));
+          assert.ok(chart.inside && chart.covered === 0, `${name(viewport)}: the cwnd chart ${JSON.stringify(chart)}`);
+          const ladder = await onScreen(page.locator('.presenting .stage-main'));
+          assert.ok(ladder.inside && ladder.box.height >= 250, `${name(viewport)}: the ladder ${JSON.stringify(ladder)}`);
+          assert.ok(ladder.box.top + ladder.box.height <= chart.box.top + 1, 'the chart under the ladder');
+        }
         await mkdir(SCREENSHOTS, { recursive: true });
         await page.screenshot({ path: join(SCREENSHOTS, `present-${id}-${viewport.width}-${lang}.png`) });
         assert.deepEqual(errors, [], `${id}: no console errors`);
       } finally {
         await context.close();
       }
+    }
+  });
+}
+
+const name = (v) => `${v.width}×${v.height}`;
+
+// The pace chosen in the menu lives in the link: a copied link and the embed code carry it,
+// and whoever opens them gets the same pace (a bad value: a notice, and the automatic pace).
+for (const lang of LANGS) {
+  test(`the chosen pace travels in the copied link and the embed code (${lang})`, async () => {
+    const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'overflow' } });
+    try {
+      await ready(page);
+      await page.getByTestId('pace').selectOption('3000');
+      await page.waitForFunction(() => /[?&]pace=3(&|$)/.test(location.hash));
+      await page.getByTestId('copy-link').click();
+      const link = await page.getByTestId('share-output').inputValue();
+      assert.equal(new URLSearchParams(link.split('?')[1]).get('pace'), '3', link);
+      await page.getByTestId('copy-embed').click();
+      const embed = await page.getByTestId('share-output').inputValue();
+      assert.match(embed, /^<iframe src="[^"]*pace=3/);
+      // Back to real time: the link says so too.
+      await page.getByTestId('pace').selectOption('real');
+      await page.waitForFunction(() => /[?&]pace=real(&|$)/.test(location.hash));
+
+      // The copied link, opened: the menu shows the pace, on a first-load scene too.
+      for (const url of [link, link.replace('#/backlog', '#/handshake').replace(/case=[^&]*/, 'case=normal')]) {
+        const other = await context.newPage();
+        const errs = collectErrors(other);
+        await other.goto(url);
+        await ready(other);
+        await other.waitForFunction(() => document.querySelector('[data-testid=pace]')?.value === '3000', null, { timeout: 30_000 });
+        assert.deepEqual(errs, [], `no console errors on ${url}`);
+        await other.close();
+      }
+      // The embed code, pasted into a course page: the frame plays at that pace.
+      const course = await context.newPage();
+      await course.goto(link.split('#')[0]);
+      await course.setContent(`<!doctype html><h1>Week 4</h1>${embed}`);
+      const frame = await (await course.waitForSelector('iframe')).contentFrame();
+      await frame.waitForFunction(() => document.querySelector('[data-testid=pace]')?.value === '3000', null, { timeout: 30_000 });
+      await course.close();
+
+      // A pace the menu does not offer: a notice, the automatic pace, and the link cleaned.
+      const bad = await context.newPage();
+      const errs = collectErrors(bad);
+      await bad.goto(link.replace('pace=3', 'pace=7'));
+      await ready(bad);
+      const notice = await bad.getByTestId('pace-error').innerText();
+      assert.match(notice, /pace=7/);
+      assert.ok(lang === 'zh' ? /无效/.test(notice) : /not valid/.test(notice), notice);
+      assert.ok(!(await bad.evaluate(() => location.hash)).includes('pace='));
+      assert.deepEqual(errs, []);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
     }
   });
 }

@@ -40,6 +40,33 @@ pub const STEP_MS: u32 = 2000;
 /// steps takes longer steps.
 pub const ROOM_MS: f64 = 6000.0;
 
+/// The step intervals offered (ms), in the pace menu and in a link's `pace=` (full build).
+pub const STEPS_MS: [u32; 4] = [1000, 2000, 3000, 5000];
+
+#[cfg(feature = "full")]
+impl Pace {
+    /// A link's `pace=`: `real`, or the seconds between two steps, one of [`STEPS_MS`].
+    pub fn parse(v: &str) -> Option<Pace> {
+        match v.trim() {
+            "real" => Some(Pace::Real),
+            s => s
+                .parse::<u32>()
+                .ok()
+                .map(|secs| secs.saturating_mul(1000))
+                .filter(|ms| STEPS_MS.contains(ms))
+                .map(Pace::Steps),
+        }
+    }
+
+    /// As a link writes it (see [`Pace::parse`]).
+    pub fn code(self) -> String {
+        match self {
+            Pace::Real => "real".into(),
+            Pace::Steps(ms) => (ms / 1000).to_string(),
+        }
+    }
+}
+
 impl Pace {
     /// The pace for a trace at `speed` when the reader chose none: real time when it already
     /// lasts long enough to follow (a bulk transfer of hundreds of segments), otherwise one
@@ -280,6 +307,21 @@ mod tests {
         pb = pb.reduce(Action::Pace(Some(Pace::Real)));
         pb = pb.reduce(Action::Tick(16.0));
         assert!(pb.t > first && pb.t < ladder.next_moment(first).unwrap_or(u64::MAX) as f64 + 1.0);
+    }
+
+    #[cfg(feature = "full")]
+    #[test]
+    fn a_pace_reads_back_as_the_link_writes_it_and_nothing_else_is_one() {
+        for p in [Pace::Real]
+            .into_iter()
+            .chain(STEPS_MS.iter().map(|&ms| Pace::Steps(ms)))
+        {
+            assert_eq!(Pace::parse(&p.code()), Some(p), "{p:?}");
+        }
+        assert_eq!(Pace::parse(" 3 "), Some(Pace::Steps(3000)));
+        for bad in ["", "4", "0", "2.5", "fast", "-1", "99999999999"] {
+            assert_eq!(Pace::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

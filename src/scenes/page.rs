@@ -152,6 +152,12 @@ pub fn ScenePage(props: &Props) -> Html {
                     autoplay={p.autoplay} on_change={on_player} jump={state.jump}
                     export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
                     share={share} split={m.split.clone()} panel={in_player} teach={teach.clone()} handout={handout.clone()} />
+                // The scene's own knobs (the backlog's arrival and accept() rates, its sysctls):
+                // under the player, next to the panel they change, so that the ladder and the
+                // explanation of the moment keep the first screen of a laptop (1280×800).
+                if !shell.embed {
+                    { for scene_knobs.clone() }
+                }
                 { for below }
             </> }
         }
@@ -190,7 +196,6 @@ pub fn ScenePage(props: &Props) -> Html {
                     </p>
                 }
                 { net_knobs }
-                { for scene_knobs }
             }
             { body }
             if shell.api == Api::Node {

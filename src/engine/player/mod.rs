@@ -39,6 +39,8 @@ use super::inspector::Inspector;
 use super::labels::{Isns, Numbering};
 use super::layout::Ladder;
 use super::params::View;
+#[cfg(feature = "full")]
+use super::playback::Pace;
 use super::playback::{Action, Playback};
 use super::Shared;
 use crate::hooks::use_animation_frame;
@@ -100,13 +102,46 @@ pub struct Props {
 pub fn Player(p: &Props) -> Html {
     let lang = p.lang;
     let reduced = use_memo((), |_| crate::prefs::reduced_motion());
+    // The link's `pace=` (full build: the pace menu is there): `Err` with the value when it is
+    // not one the menu offers.
+    #[cfg(feature = "full")]
+    let link_pace = use_memo((), |_| {
+        let loc = crate::route::Location::parse(&crate::dom::current_hash());
+        match loc.query.get("pace") {
+            None => Ok(None),
+            Some(v) => Pace::parse(v).map(Some).ok_or_else(|| v.to_string()),
+        }
+    });
     let pb = {
         let ladder = p.ladder.clone();
         let t = p.init_t.unwrap_or(0) as f64;
         let speed = p.speed;
         let reduced = *reduced;
-        use_reducer(move || Playback::new(ladder, t, speed, reduced))
+        #[cfg(feature = "full")]
+        let pace = match &*link_pace {
+            Ok(p) => *p,
+            Err(_) => None,
+        };
+        use_reducer(move || {
+            #[allow(unused_mut)]
+            let mut pb = Playback::new(ladder, t, speed, reduced);
+            #[cfg(feature = "full")]
+            {
+                pb.pace = pace;
+            }
+            pb
+        })
     };
+    // The pace the reader chose lives in the link, so a copied link and the embed code carry it.
+    #[cfg(feature = "full")]
+    let () = use_effect_with(pb.pace, |pace| {
+        let mut loc = crate::route::Location::parse(&crate::dom::current_hash());
+        match pace {
+            Some(p) => loc.query.set("pace", p.code()),
+            None => loc.query.remove("pace"),
+        }
+        crate::dom::replace_hash(&loc.to_hash());
+    });
     let numbering = use_state(|| p.numbering);
     let view = use_state(|| p.view);
     let selected = use_state(|| None::<usize>);
@@ -130,7 +165,11 @@ pub fn Player(p: &Props) -> Html {
     // Tests and benchmarks wait on `data-ready`: it is set once the whole player is drawn.
     use_effect_with(painted, |&painted| {
         if painted {
-            crate::dom::set_ready(true)
+            crate::dom::set_ready(true);
+            // A first-load scene hands itself over to the full build (teaching paragraphs,
+            // handouts) once the browser is idle after this first frame.
+            #[cfg(not(feature = "full"))]
+            crate::pages::hand_over_when_idle();
         }
     });
     {
@@ -295,17 +334,29 @@ pub fn Player(p: &Props) -> Html {
             { for narration }
             { for teacher }
             <div class="hosts" data-testid="hosts">{ for hosts }</div>
-            { for panel }
         </> };
         return wrap(html! {
             <present::Presenting show={*show} {lang} on_show={show.dispatcher().to_callback()}
-                {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} {side}
+                {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} {side} below={panel}
                 transport={transport.unwrap_or_default()} />
         });
     }
 
+    // A `pace=` the menu does not offer: said, and the automatic pace used.
+    #[cfg(feature = "full")]
+    let pace_notice = (*link_pace).as_ref().err().map(|v| {
+        let text = match lang {
+            Lang::Zh => format!("链接里的 pace={v} 无效（可用 real、1、2、3、5）；播放使用自动节奏。"),
+            Lang::En => format!("The link's pace={v} is not valid (real, 1, 2, 3 or 5); Play uses the automatic pace."),
+        };
+        html! { <div class="notice" role="status" data-testid="pace-error">{ text }</div> }
+    });
+    #[cfg(not(feature = "full"))]
+    let pace_notice: Option<Html> = None;
+
     let player = html! {
         <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
+            { for pace_notice }
             { tabs }
             <div class="stage">
                 { stage }

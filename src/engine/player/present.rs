@@ -197,8 +197,12 @@ pub struct Props {
     /// The view tabs and the legend (with the button that leaves).
     pub tabs: Html,
     pub stage: Html,
-    /// Narration, notes, inspector, hosts, the scene's panel: the column beside the diagram.
+    /// Narration, notes, inspector, hosts: the column beside the diagram.
     pub side: Html,
+    /// The scene's own view drawn with the player (the window scene's cwnd chart): under the
+    /// diagram, on screen with it, its first part (the chart) on top.
+    #[prop_or_default]
+    pub below: Option<Html>,
     pub transport: Html,
 }
 
@@ -223,7 +227,13 @@ pub fn Presenting(p: &Props) -> Html {
                 </span>
             </div>
             <div class="present-main">
-                <div class="stage present-stage" data-testid="present-stage">{ p.stage.clone() }</div>
+                <div class={classes!("stage", "present-stage", p.below.is_some().then_some("with-below"))}
+                    data-testid="present-stage">
+                    { p.stage.clone() }
+                    if let Some(below) = &p.below {
+                        <div class="present-below" data-testid="present-below">{ below.clone() }</div>
+                    }
+                </div>
                 <aside class="present-side" data-testid="present-side">{ p.side.clone() }</aside>
             </div>
             { p.transport.clone() }

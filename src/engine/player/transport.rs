@@ -129,9 +129,6 @@ fn Controls(p: &ControlsProps) -> Html {
     }
 }
 
-/// Step intervals offered, ms.
-const STEPS_MS: [u32; 4] = [1000, 2000, 3000, 5000];
-
 /// "Real time" or "a step every N s": how Play moves through time.
 fn pace_select(pace: Pace, locked: bool, lang: Lang, on_action: &Callback<Action>) -> Html {
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
@@ -152,7 +149,7 @@ fn pace_select(pace: Pace, locked: bool, lang: Lang, on_action: &Callback<Action
             <select data-testid="pace" disabled={locked} onchange={on_change}
                 aria-label={tr("播放节奏", "Playback pace")}>
                 <option value="real" selected={chosen(Pace::Real)}>{ tr("实时（按速度）", "real time (at the speed)") }</option>
-                { for STEPS_MS.iter().map(|&ms| html! {
+                { for crate::engine::playback::STEPS_MS.iter().map(|&ms| html! {
                     <option value={ms.to_string()} selected={chosen(Pace::Steps(ms))}>
                         { match lang {
                             Lang::Zh => format!("每 {} 秒一步", ms / 1000),
