@@ -47,7 +47,18 @@ for (const lang of LANGS) {
         // it on the first-load scenes either: the full build comes by itself).
         await page.getByTestId('step').click();
         await page.getByTestId('step').click();
-        await page.getByTestId('teach').waitFor({ state: 'visible', timeout: 30_000 });
+        // The first-load scenes: once the full build has the page.
+        await page.waitForFunction(() => document.querySelector('#app[hidden]') || !document.querySelector('#app [data-testid=player]'), null, { timeout: 30_000 });
+        // Not every moment has a paragraph (the UDP scene's are at its start): the first one
+        // that has, from the start.
+        if (!(await page.getByTestId('teach').isVisible())) {
+          await page.keyboard.press('[');
+          for (let i = 0; i < 8 && !(await page.getByTestId('teach').isVisible()); i++) {
+            await page.getByTestId('step').click();
+            await page.waitForTimeout(100);
+          }
+        }
+        await page.getByTestId('teach').waitFor({ state: 'visible', timeout: 10_000 });
 
         // The top of the ladder (its hosts and their first arrows): at least 200 px of it.
         const ladder = await page.locator('.stage-main').first().evaluate((el) => {
@@ -70,9 +81,16 @@ for (const lang of LANGS) {
         assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
 
         // Click the first packet drawn: its inspector is on screen, uncovered, and the explanation
-        // stays on screen beside it.
+        // stays on screen beside it (back at a moment with a paragraph: the selection stays).
+        const at = await page.getByTestId('player').getAttribute('data-t');
+        for (let i = 0; i < 2; i++) await page.getByTestId('step').click();
         await page.locator('.lad .seg .hit').first().click({ force: true });
         await page.waitForSelector('[data-testid=inspector]');
+        for (let i = 0; i < 4 && await page.getByTestId('player').getAttribute('data-t') !== at; i++) {
+          await page.getByTestId('step-back').click();
+          await page.waitForTimeout(100);
+        }
+        await page.getByTestId('teach').waitFor({ state: 'visible', timeout: 10_000 });
         const insp = await onScreen(page.getByTestId('inspector').locator('header'));
         assert.ok(insp.inside && insp.covered === 0, `${id}: the inspector ${JSON.stringify(insp)}`);
         for (const what of ['narration', 'teach']) {
