@@ -360,7 +360,9 @@ fn an_unconnected_udp_socket_is_not_told_of_a_closed_port() {
 
 #[test]
 fn port_unreachables_to_one_peer_come_in_a_burst_of_six_then_one_a_second() {
-    // icmp_ratelimit 1000 ms, XRLIM_BURST_FACTOR 6 (`inet_peer_xrlim_allow`).
+    // icmp_ratelimit 1000 ms, XRLIM_BURST_FACTOR 6 (`inet_peer_xrlim_allow`). Measured on
+    // Linux 6.18 between two namespaces joined by a veth pair, the same 8 + 1 + 1 datagrams:
+    // port unreachables at +0 (six), none at +0.5 s, one at +1.1 s.
     let mut times = vec![0; 8];
     times.push(500);
     times.push(1_100);
