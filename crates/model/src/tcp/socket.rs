@@ -1356,12 +1356,24 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let at = ctx.now
-                + self
-                    .rtt
-                    .rto_backed_off(self.persist_backoff, ctx.p)
-                    .max(ctx.p.rto_min_us);
+            let at = ctx.now + self.persist_interval(ctx);
             self.set_timer(TimerKind::Persist, at, ctx);
+        }
+    }
+
+    /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
+    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel, which fires a
+    /// backed-off probe's timer up to 8 jiffies late ([`super::wheel`]); the RFC profile
+    /// probes on time.
+    fn persist_interval(&self, ctx: &Ctx) -> Micros {
+        let t = self
+            .rtt
+            .rto_backed_off(self.persist_backoff, ctx.p)
+            .max(ctx.p.rto_min_us);
+        if ctx.p.probe_with_data {
+            t
+        } else {
+            super::wheel::mean_firing_delay(t, ctx.p.clock_granularity_us)
         }
     }
 
@@ -1988,11 +2000,7 @@ impl TcpSocket {
             && self.sndbuf.tail > self.soff(self.snd_nxt)
             && self.timer(TimerKind::Persist).is_some()
         {
-            let at = ctx.now
-                + self
-                    .rtt
-                    .rto_backed_off(self.persist_backoff, ctx.p)
-                    .max(ctx.p.rto_min_us);
+            let at = ctx.now + self.persist_interval(ctx);
             self.set_timer(TimerKind::Persist, at, ctx);
         }
         if self.fin_acked() {
@@ -2522,7 +2530,8 @@ impl TcpSocket {
             seg.retransmission = 0;
             self.transmit(seg, ctx);
         }
-        let at = ctx.now + self.rtt.rto_backed_off(self.persist_backoff, ctx.p);
+        // `tcp_send_probe0`: the next probe after `tcp_probe0_when`, backed off once more.
+        let at = ctx.now + self.persist_interval(ctx);
         self.set_timer(TimerKind::Persist, at, ctx);
     }
 
