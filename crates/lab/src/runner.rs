@@ -221,21 +221,6 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
     })
 }
 
-/// The congestion control the scenario's profile describes, set on every socket the runner
-/// makes (TCP_CONGESTION; a listener passes it on to what it accepts): CUBIC for a CUBIC loss response (`loss_beta_1024` 717, `tcp_cubic.c`'s
-/// beta), Reno for RFC 5681's half the flight (0). Never the host's: a new namespace inherits
-/// the host's choice (`tcp_sk_init`), which is bbr on the machine the recordings were made on,
-/// and BBR paces every chunk, skips the restart after idle (`tcp_slow_start_after_idle_check`
-/// returns early for a module with `cong_control`) and sizes GSO chunks from its own rate:
-/// nothing the model claims.
-fn congestion_control(sc: &Scenario) -> &'static str {
-    if sc.profile.profile().with(&sc.tuning).loss_beta_1024 == 0 {
-        "reno"
-    } else {
-        "cubic"
-    }
-}
-
 /// Tuning fields that describe the machine; the runner measures them and overwrites them.
 const MACHINE_FIELDS: [&str; 4] = ["mss", "window_scale", "recv_buffer", "rcv_skb_overhead"];
 
@@ -767,7 +752,6 @@ impl Ctx<'_> {
                     }
                     Err(e) => return Err(e),
                 };
-                sock::set_congestion(&l, congestion_control(self.sc))?;
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -827,7 +811,6 @@ impl Ctx<'_> {
                     self.buffers(&socks[*cur]),
                     self.opts(&socks[*cur]),
                 )?;
-                pre.set_congestion(congestion_control(self.sc))?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
@@ -1057,17 +1040,30 @@ impl Ctx<'_> {
         self.sc.sockets.iter().find(|x| x.label == s.label)
     }
 
+    /// The congestion control the scenario's profile describes, for every socket the runner
+    /// makes (a listener passes it on to what it accepts): never the host's (see
+    /// [`sock::Congestion`]).
+    fn congestion(&self) -> sock::Congestion {
+        sock::Congestion::of(&self.sc.profile.profile().with(&self.sc.tuning))
+    }
+
     /// The options the scenario's socket `s` sets before bind(), in the kernel's units.
     fn opts(&self, s: &Sock) -> sock::TcpOpts {
-        self.spec(s)
-            .map_or_else(sock::TcpOpts::default, |x| sock::TcpOpts {
+        self.spec(s).map_or_else(
+            || sock::TcpOpts {
+                congestion: Some(self.congestion()),
+                ..sock::TcpOpts::default()
+            },
+            |x| sock::TcpOpts {
+                congestion: Some(self.congestion()),
                 reuse_port: x.reuse_port,
                 cork: x.cork,
                 user_timeout_ms: x.user_timeout_us.map(|us| (us / 1_000) as u32),
                 linger_s: x.linger_us.map(|us| (us / 1_000_000) as u32),
                 max_seg: x.max_seg,
                 syn_count: x.syn_count,
-            })
+            },
+        )
     }
 
     /// The buffers the scenario gives the socket `s` was made from.

@@ -173,6 +173,22 @@ pub struct FaultRule {
     pub action: FaultAction,
 }
 
+impl FaultRule {
+    /// Drops the `nth` (1-based) segment matching `matches` that `from` sends; every one of
+    /// them with `None`.
+    pub fn drop(from: &str, matches: SegmentMatch, nth: Option<u32>) -> FaultRule {
+        FaultRule {
+            from: Some(from.into()),
+            to: None,
+            matches,
+            nth,
+            after_us: None,
+            until_us: None,
+            action: FaultAction::Drop,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupSpec {
     pub name: String,
@@ -228,6 +244,29 @@ pub struct SocketSpec {
     /// datagram (UDP) goes to one of them, chosen by a hash of its addresses and ports.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reuse_port: bool,
+}
+
+impl SocketSpec {
+    /// A socket with every option at the kernel's default (none set).
+    pub fn new(label: &str, host: &str, proto: Proto, port: u16) -> SocketSpec {
+        SocketSpec {
+            label: label.into(),
+            host: host.into(),
+            proto,
+            port,
+            recv_buffer: None,
+            send_buffer: None,
+            no_delay: false,
+            reuse_addr: false,
+            join: Vec::new(),
+            max_seg: None,
+            syn_count: None,
+            cork: false,
+            user_timeout_us: None,
+            linger_us: None,
+            reuse_port: false,
+        }
+    }
 }
 
 /// A script of socket calls. Steps run in order; each starts at the later of its `at_us`
@@ -349,6 +388,18 @@ pub enum Action {
     /// getsockopt(TCP_INFO): the socket's state, RTO, RTT, cwnd, ssthresh and retransmission
     /// counts go into the trace as the call's result.
     TcpInfo,
+}
+
+impl Action {
+    /// send() of `len` bytes of opaque data: no message name, no framing, no MSG_MORE.
+    pub fn send(len: u32) -> Action {
+        Action::Send {
+            len,
+            message: None,
+            content: None,
+            more: false,
+        }
+    }
 }
 
 /// How far a run may go. The first three are the scenario's own; the budget (`max_events`,
