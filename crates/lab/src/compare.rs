@@ -162,7 +162,13 @@ pub fn run(
     text.push_str(&format!(
         "{passed} of {} case(s) pass: kernel and model {}\n",
         results.len(),
-        if all { "agree" } else { "differ" }
+        if all {
+            "agree"
+        } else if results.iter().any(|r| !r.script_failures.is_empty()) {
+            "differ, or broke a script"
+        } else {
+            "differ"
+        }
     ));
     let json = serde_json::json!({
         "passed": passed,
