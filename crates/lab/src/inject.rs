@@ -32,9 +32,10 @@ use crate::recorder::{WireFate, WirePacket};
 use crate::sys::realtime_us;
 use crate::wire::{scripted_drop, DropRule, CLIENT_IP, SERVER_IP};
 
-/// Scripted-peer scenarios from docs/examples that `compare all` and `record` run beside the
-/// cases of `cases` (the same files the model's docs test runs, so both see one script).
-pub const CASES: [(&str, &str); 2] = [
+/// Scenario files from docs/examples that `compare all` and `record` run beside the cases of
+/// `cases` (the same files the model's docs test runs, so both see one scenario): the two
+/// scripted peers of issue 18, and TCP_USER_TIMEOUT cutting a connect() short.
+pub const CASES: [(&str, &str); 3] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -42,6 +43,10 @@ pub const CASES: [(&str, &str); 2] = [
     (
         "sack-recovery-scripted",
         include_str!("../../../docs/examples/sack-recovery-scripted.json"),
+    ),
+    (
+        "tcp-user-timeout-connect",
+        include_str!("../../../docs/examples/tcp-user-timeout-connect.json"),
     ),
 ];
 
@@ -548,11 +553,12 @@ mod tests {
     }
 
     #[test]
-    fn the_scripted_cases_are_scenarios_with_one_scripted_host() {
+    fn the_example_cases_parse_and_the_lab_accepts_them() {
         for (name, _) in CASES {
             let sc = case(name).unwrap_or_else(|| panic!("{name} does not parse"));
-            assert!(scripted_host(&sc).is_some(), "{name}");
             assert_eq!(sc.hosts.len(), 2, "{name}");
+            assert!(crate::runner::check(&sc).is_ok(), "{name}");
         }
+        assert!(case("zero-window-probes").is_some_and(|sc| scripted_host(&sc).is_some()));
     }
 }

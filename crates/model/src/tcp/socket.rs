@@ -2390,14 +2390,29 @@ impl TcpSocket {
                 // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
                 let p = ctx.p;
                 let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
-                let time_spent = p.retries_as_time_budget
-                    && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx);
+                let time_spent = if self.user_timeout_us > 0 {
+                    // `retransmits_timed_out(sk, retry_until, icsk_user_timeout)`: with
+                    // TCP_USER_TIMEOUT the time allowed is the user timeout, from the first
+                    // SYN (`tcp_connect` sets retrans_stamp), once a SYN has been resent.
+                    // Measured on 6.18: a 2.5 s user timeout, SYNs at 0, 1.03 and 2.05 s,
+                    // connect() failed with ETIMEDOUT at 2.54 s instead of resending.
+                    self.backoff > 1
+                        && self
+                            .retrans_stamp
+                            .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
+                } else {
+                    p.retries_as_time_budget
+                        && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx)
+                };
                 if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
                 self.send_syn(self.backoff, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
+                // `tcp_retransmit_timer` → `tcp_clamp_rto_to_user_timeout`: the next SYN
+                // timer falls no later than the user timeout's end.
+                self.clamp_rto_to_user_timeout(ctx);
             }
             SynReceived => {
                 let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
