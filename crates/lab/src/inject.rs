@@ -186,37 +186,37 @@ fn ones_sum(mut sum: u32, bytes: &[u8]) -> u32 {
     sum
 }
 
-/// TCP options as Linux lays them out (`tcp_options_write`: MSS, then SACK-permitted packed
-/// with timestamps, or each after two NOPs, then NOP + window scale, then NOP NOP + SACK
-/// blocks), which is the length `synack_model::script` counts in `header_len`.
+/// TCP options as Linux lays them out (`TcpOptions::linux_order`, after `tcp_options_write`:
+/// MSS, then SACK-permitted packed with timestamps, or each after two NOPs, then NOP + window
+/// scale, then NOP NOP + SACK blocks), which is the length `synack_model::script` counts in
+/// `header_len`.
 fn option_bytes(o: &TcpOptions) -> Vec<u8> {
+    use synack_model::trace::option_kind::*;
     let mut v = Vec::new();
-    if let Some(m) = o.mss {
-        v.extend_from_slice(&[2, 4]);
-        v.extend_from_slice(&m.to_be_bytes());
-    }
-    match (o.sack_permitted, o.timestamps) {
-        (true, Some((val, ecr))) => {
-            v.extend_from_slice(&[4, 2, 8, 10]);
-            v.extend_from_slice(&val.to_be_bytes());
-            v.extend_from_slice(&ecr.to_be_bytes());
-        }
-        (false, Some((val, ecr))) => {
-            v.extend_from_slice(&[1, 1, 8, 10]);
-            v.extend_from_slice(&val.to_be_bytes());
-            v.extend_from_slice(&ecr.to_be_bytes());
-        }
-        (true, None) => v.extend_from_slice(&[1, 1, 4, 2]),
-        (false, None) => {}
-    }
-    if let Some(ws) = o.window_scale {
-        v.extend_from_slice(&[1, 3, 3, ws]);
-    }
-    if !o.sack.is_empty() {
-        v.extend_from_slice(&[1, 1, 5, 2 + 8 * o.sack.len() as u8]);
-        for (l, r) in &o.sack {
-            v.extend_from_slice(&l.to_be_bytes());
-            v.extend_from_slice(&r.to_be_bytes());
+    for kind in o.linux_order() {
+        match kind {
+            MSS => {
+                v.extend_from_slice(&[MSS, 4]);
+                v.extend_from_slice(&o.mss.unwrap_or_default().to_be_bytes());
+            }
+            TIMESTAMPS => {
+                let (val, ecr) = o.timestamps.unwrap_or_default();
+                v.extend_from_slice(&[TIMESTAMPS, 10]);
+                v.extend_from_slice(&val.to_be_bytes());
+                v.extend_from_slice(&ecr.to_be_bytes());
+            }
+            SACK_PERMITTED => v.extend_from_slice(&[SACK_PERMITTED, 2]),
+            WINDOW_SCALE => {
+                v.extend_from_slice(&[WINDOW_SCALE, 3, o.window_scale.unwrap_or_default()])
+            }
+            SACK => {
+                v.extend_from_slice(&[SACK, 2 + 8 * o.sack.len() as u8]);
+                for (l, r) in &o.sack {
+                    v.extend_from_slice(&l.to_be_bytes());
+                    v.extend_from_slice(&r.to_be_bytes());
+                }
+            }
+            other => v.push(other), // NOP
         }
     }
     v
@@ -503,6 +503,7 @@ mod tests {
             sack_permitted: true,
             timestamps: Some((7, 9)),
             sack: vec![(1, 2)],
+            order: Vec::new(),
         };
         let flags = TcpFlags {
             syn: true,
@@ -518,7 +519,10 @@ mod tests {
         let h = back.tcp().expect("TCP");
         assert_eq!((h.seq, h.ack, h.window), (0xfffffff0, 12345, 0));
         assert_eq!(h.flags, flags);
-        assert_eq!(h.options, options);
+        // As on the wire, in Linux's order (what the lab's reader records).
+        let mut laid_out = options.clone();
+        laid_out.order = options.linux_order();
+        assert_eq!(h.options, laid_out);
         // MSS 4 + SACK-permitted with timestamps 12 + window scale 4 + one SACK block 12:
         // the length the model's script counts for the same options.
         assert_eq!(h.header_len, 20 + 32);

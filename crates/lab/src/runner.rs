@@ -128,7 +128,7 @@ enum Unit {
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 13] = [
+const SYSCTLS: [(&str, &str, Unit); 15] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -160,6 +160,9 @@ const SYSCTLS: [(&str, &str, Unit); 13] = [
         Unit::Seconds,
     ),
     ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
+    // Whether a SYN offers the option (and so whether the connection uses it): 0 or 1.
+    ("timestamps", "net.ipv4.tcp_timestamps", Unit::Plain),
+    ("sack_permitted", "net.ipv4.tcp_sack", Unit::Plain),
     // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
     (
         "slow_start_after_idle",
