@@ -1326,12 +1326,24 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let at = ctx.now
-                + self
-                    .rtt
-                    .rto_backed_off(self.persist_backoff, ctx.p)
-                    .max(ctx.p.rto_min_us);
+            let at = ctx.now + self.persist_interval(ctx);
             self.set_timer(TimerKind::Persist, at, ctx);
+        }
+    }
+
+    /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
+    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel, which fires a
+    /// backed-off probe's timer up to 8 jiffies late ([`super::wheel`]); the RFC profile
+    /// probes on time.
+    fn persist_interval(&self, ctx: &Ctx) -> Micros {
+        let t = self
+            .rtt
+            .rto_backed_off(self.persist_backoff, ctx.p)
+            .max(ctx.p.rto_min_us);
+        if ctx.p.probe_with_data {
+            t
+        } else {
+            super::wheel::mean_firing_delay(t, ctx.p.clock_granularity_us)
         }
     }
 
@@ -1958,11 +1970,7 @@ impl TcpSocket {
             && self.sndbuf.tail > self.soff(self.snd_nxt)
             && self.timer(TimerKind::Persist).is_some()
         {
-            let at = ctx.now
-                + self
-                    .rtt
-                    .rto_backed_off(self.persist_backoff, ctx.p)
-                    .max(ctx.p.rto_min_us);
+            let at = ctx.now + self.persist_interval(ctx);
             self.set_timer(TimerKind::Persist, at, ctx);
         }
         if self.fin_acked() {
@@ -2352,14 +2360,29 @@ impl TcpSocket {
                 // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
                 let p = ctx.p;
                 let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
-                let time_spent = p.retries_as_time_budget
-                    && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx);
+                let time_spent = if self.user_timeout_us > 0 {
+                    // `retransmits_timed_out(sk, retry_until, icsk_user_timeout)`: with
+                    // TCP_USER_TIMEOUT the time allowed is the user timeout, from the first
+                    // SYN (`tcp_connect` sets retrans_stamp), once a SYN has been resent.
+                    // Measured on 6.18: a 2.5 s user timeout, SYNs at 0, 1.03 and 2.05 s,
+                    // connect() failed with ETIMEDOUT at 2.54 s instead of resending.
+                    self.backoff > 1
+                        && self
+                            .retrans_stamp
+                            .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
+                } else {
+                    p.retries_as_time_budget
+                        && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx)
+                };
                 if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
                 self.send_syn(self.backoff, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
+                // `tcp_retransmit_timer` → `tcp_clamp_rto_to_user_timeout`: the next SYN
+                // timer falls no later than the user timeout's end.
+                self.clamp_rto_to_user_timeout(ctx);
             }
             SynReceived => {
                 let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
@@ -2492,7 +2515,8 @@ impl TcpSocket {
             seg.retransmission = 0;
             self.transmit(seg, ctx);
         }
-        let at = ctx.now + self.rtt.rto_backed_off(self.persist_backoff, ctx.p);
+        // `tcp_send_probe0`: the next probe after `tcp_probe0_when`, backed off once more.
+        let at = ctx.now + self.persist_interval(ctx);
         self.set_timer(TimerKind::Persist, at, ctx);
     }
 

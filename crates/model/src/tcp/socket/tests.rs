@@ -847,8 +847,9 @@ fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
     h.s.cork = true;
     app_send(&mut h, 100, false);
     recv_nothing!(h);
-    // tcp(7)'s 200 ms ceiling is the probe timer: max(RTO, TCP_RTO_MIN) after the write.
-    assert_eq!(h.s.timer(TimerKind::Persist), Some(200_000));
+    // tcp(7)'s 200 ms ceiling is the probe timer: max(RTO, TCP_RTO_MIN) after the write,
+    // fired on the tick after its 50 jiffies (half a jiffy late on average, tcp::wheel).
+    assert_eq!(h.s.timer(TimerKind::Persist), Some(202_000));
     fire(&mut h, TimerKind::Persist);
     recv!(h, ["P. seq=1 ack=1 len=100"]);
 }
