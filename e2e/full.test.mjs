@@ -1,7 +1,6 @@
 // The split build (src/pages/load_full.rs): the first load carries neither the full build nor
-// the stylesheets of its pages; a first-load scene hands itself over to the full build once
-// the page is idle after its first frame, and opening any other page fetches both at once; the
-// page shows styled. When the full build cannot be fetched, the stand-in says so and the app keeps running;
+// the stylesheets of its pages; opening one of its pages fetches both, and the page shows
+// styled. When the full build cannot be fetched, the stand-in says so and the app keeps running;
 // when the first load itself cannot be, the page says so.
 
 import { test } from 'node:test';
@@ -27,60 +26,13 @@ const fetched = (page) =>
     performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.split('/').pop()),
   );
 
-for (const lang of ['zh', 'en']) {
-  test(`a direct link draws its first frame without the full build, which takes over once the page is idle: paragraphs and handouts without a click (${lang})`, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
-    const page = await context.newPage();
-    const errors = collectErrors(page);
-    // When the first-load app has drawn the ladder's first arrow (it is gone after the hand-over).
-    await page.addInitScript(() => {
-      new MutationObserver((_, obs) => {
-        if (document.querySelector('#app .lad .seg')) {
-          self.firstLadder = performance.now();
-          obs.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
-    await page.goto(routeUrl(await baseUrl(), '#/handshake', lang), { waitUntil: 'load' });
-    try {
-      // No interaction at all from here on: the full build comes by itself.
-      await page.waitForSelector('#app[hidden]', { state: 'attached', timeout: 20_000 });
-      const full = page.locator('#app-full');
-      await full.getByTestId('page-handshake').waitFor({ state: 'visible', timeout: 15_000 });
-      // The first frame did not wait for it: the first-load app drew the ladder and painted
-      // (first contentful paint) before the full build was asked for.
-      const timing = await page.evaluate(() => ({
-        ladder: self.firstLadder,
-        paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
-        js: performance.getEntriesByType('resource').find((e) => /synack-full\.js$/.test(e.name))?.startTime,
-      }));
-      assert.ok(timing.ladder > 0 && timing.paint > 0, JSON.stringify(timing));
-      assert.ok(timing.js > timing.paint && timing.js > timing.ladder, JSON.stringify(timing));
-      // The teaching paragraph and the handout export are there, in the page's language.
-      const teach = full.getByTestId('teach');
-      await teach.waitFor({ state: 'visible', timeout: 10_000 });
-      const text = (await teach.innerText()).trim();
-      assert.ok(text.length > 20 && (lang === 'zh') === /[\u4e00-\u9fff]/.test(text), text);
-      await full.getByTestId('print').waitFor({ state: 'visible' });
-      // One page on screen: the first load's is hidden, and the URL did not change.
-      assert.equal(await page.locator('#app').getAttribute('hidden'), '');
-      assert.equal(await page.locator('[data-testid=page-handshake]:visible').count(), 1);
-      assert.match(await page.evaluate(() => location.hash), /^#\/handshake/);
-      await screenshot(page, `full-idle-handover-handshake-${lang}`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
-  });
-}
-
-test('a reference page loads the full build and its stylesheets, in cascade order', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/', 'en');
+test('the first load fetches neither the full build nor its stylesheets; a reference page loads both', async () => {
+  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en');
   try {
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+    await page.getByTestId('page-handshake').waitFor({ timeout: 15_000 });
     const first = await fetched(page);
     for (const f of ['synack-full.js', 'synack-full_bg.wasm', ...FULL_CSS]) {
-      assert.ok(!first.includes(f), `${f} is part of the landing page's load: ${first}`);
+      assert.ok(!first.includes(f), `${f} is part of the first load: ${first}`);
     }
     // Same tab, a real navigation: the first-load app hands the page to the full build.
     await page.evaluate(() => { location.hash = '#/ref/ports?lang=en'; });
@@ -99,7 +51,7 @@ test('a reference page loads the full build and its stylesheets, in cascade orde
     assert.deepEqual(order, ['style.css', ...FULL_CSS]);
     assert.deepEqual([...BUILT_CSS].sort(), [...FULL_CSS].sort(), 'dist/full/ and load_full.rs disagree');
     assert.equal(await page.locator('#app').getAttribute('hidden'), '');
-    await screenshot(page, 'full-ref-ports-after-landing-en');
+    await screenshot(page, 'full-ref-ports-after-handshake-en');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

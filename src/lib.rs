@@ -39,21 +39,7 @@ pub fn start_in(root: &str) {
     let el = dom::document()
         .and_then(|d| d.get_element_by_id(root))
         .expect("the page has the app's root element");
-    let app = yew::Renderer::<app::App>::with_root(el).render();
-    APP.with(|a| *a.borrow_mut() = Some(app));
-}
-
-thread_local! {
-    static APP: std::cell::RefCell<Option<yew::AppHandle<app::App>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Unmounts the app: the first-load build, once the full build has taken the page over
-/// (`pages::load_full`), so that one page is left in the document, not a hidden copy.
-pub fn stop() {
-    if let Some(app) = APP.with(|a| a.borrow_mut().take()) {
-        app.destroy();
-    }
+    yew::Renderer::<app::App>::with_root(el).render();
 }
 
 #[cfg(test)]

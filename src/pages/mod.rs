@@ -10,7 +10,7 @@ mod open;
 pub mod reference;
 
 pub use landing::Landing;
-pub use load_full::{hand_over_when_idle, handed_over, in_full_build, LoadFull};
+pub use load_full::{handed_over, in_full_build, LoadFull};
 pub use not_found::NotFound;
 
 use yew::prelude::*;

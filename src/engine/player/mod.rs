@@ -165,11 +165,7 @@ pub fn Player(p: &Props) -> Html {
     // Tests and benchmarks wait on `data-ready`: it is set once the whole player is drawn.
     use_effect_with(painted, |&painted| {
         if painted {
-            crate::dom::set_ready(true);
-            // A first-load scene hands itself over to the full build (teaching paragraphs,
-            // handouts) once the browser is idle after this first frame.
-            #[cfg(not(feature = "full"))]
-            crate::pages::hand_over_when_idle();
+            crate::dom::set_ready(true)
         }
     });
     {
