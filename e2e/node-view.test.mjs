@@ -7,11 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, onPage, drawn, screenshot, LANGS, SCENES } from './lib.mjs';
 
 const browser = useBrowser();
 
-const SCENES = ['handshake', 'teardown', 'tcp-vs-udp', 'sticky', 'udp', 'backlog', 'window'];
 
 // A C socket call: the name and "()" with no object before it ("socket.write()" is Node's).
 const C_CALL =
@@ -42,7 +41,7 @@ const texts = async (page) =>
       .join('\n'),
   );
 
-for (const scene of SCENES) {
+for (const [, scene] of SCENES) {
   for (const lang of LANGS) {
     test(`${scene} in the Node view (${lang}) names no C socket call in its texts or narration`, async () => {
       const first = await openRoute(browser, `#/${scene}`, lang, { params: { api: 'node' } });
@@ -87,3 +86,16 @@ for (const scene of SCENES) {
     });
   }
 }
+
+test('a program that imports a shared module is shown with that module under it', async () => {
+  await onPage(browser, '#/teardown', 'en', { params: { api: 'node', case: 'client-closes' } }, async ({ page }) => {
+    await drawn(page);
+    await page.getByTestId('node-code').waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('node-code').innerText(), /from '\.\.\/shared\/pair\.mjs'/);
+    const used = page.getByTestId('node-used');
+    assert.equal(await used.count(), 1);
+    assert.match(await used.innerText(), /export async function connectedPair/);
+    await used.scrollIntoViewIfNeeded();
+    await screenshot(page, 'node-view-teardown-shared-module-en');
+  });
+});
