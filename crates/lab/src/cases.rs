@@ -18,7 +18,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 40] = [
+pub const NAMES: [&str; 42] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -59,6 +59,8 @@ pub const NAMES: [&str; 40] = [
     "poll-timeout",
     "tcp-info",
     "reuseport-listen",
+    "options-no-timestamps",
+    "options-no-sack",
 ];
 
 /// The scenario of case `name`.
@@ -99,6 +101,30 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             listen_accept(vec![]),
             vec![connect_at(50)],
         ),
+        // The option layout without one of the options (`tcp_options_write`): without
+        // timestamps the SYN pads SACK-permitted with two NOPs (MSS, NOP, NOP, SACK_PERM, NOP,
+        // WS) and the data segments carry no options; without SACK the timestamps get the
+        // NOPs (MSS, NOP, NOP, TS, NOP, WS). The sysctl is set in both namespaces.
+        "options-no-timestamps" | "options-no-sack" => {
+            let no_ts = name == "options-no-timestamps";
+            let mut sc = base(
+                name,
+                if no_ts {
+                    "tcp_timestamps=0: SYN options MSS, NOP, NOP, SACK_PERM, NOP, WS; data                      segments without options"
+                } else {
+                    "tcp_sack=0: SYN options MSS, NOP, NOP, TS, NOP, WS"
+                },
+                500,
+                listen_accept(vec![recv()]),
+                vec![connect_at(50), Step::at(ms(150), send(5).action)],
+            );
+            if no_ts {
+                sc.tuning.timestamps = Some(false);
+            } else {
+                sc.tuning.sack_permitted = Some(false);
+            }
+            sc
+        }
         "handshake-syn-lost" => with_fault(
             base(
                 name,

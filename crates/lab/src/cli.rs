@@ -80,8 +80,9 @@ pub enum Cmd {
         opts: LossOpts,
     },
     /// Runs one scenario on this kernel and in the model, and diffs them strictly: every
-    /// segment, state change and call (times within 5 % or 10 ms). Exit status 1 on any
-    /// difference.
+    /// segment, state change and call (times within 5 % or 10 ms). A scripted peer
+    /// (`hosts[].script`) is played by the wire against the kernel and checked line by line.
+    /// Exit status 1 on any difference or failed expectation.
     Compare {
         /// A case (handshake-normal, teardown-abort, ... see the README), `all`, or a
         /// scenario .json file.

@@ -26,6 +26,8 @@ struct CaseResult {
     /// The longest gap between two sock_diag dumps, µs.
     poll_gap_us: u64,
     scenario: Scenario,
+    /// A scripted peer's failed expectation, per side ("kernel: script of …").
+    script_failures: Vec<String>,
     report: Report,
 }
 
@@ -34,11 +36,28 @@ pub struct Compared {
     pub kernel: runner::KernelRun,
     pub model: Trace,
     pub report: Report,
+    /// The scripted peer's first failed expectation on each side that failed one, as
+    /// "kernel: script of \"server\", lines[3]: expected … got …" (then "model: …").
+    pub script_failures: Vec<String>,
+}
+
+impl Compared {
+    /// The kernel and the model agree, and both did what the script expects.
+    pub fn passes(&self) -> bool {
+        self.report.passes() && self.script_failures.is_empty()
+    }
+
+    pub fn verdict(&self) -> String {
+        match self.script_failures.first() {
+            Some(f) => format!("SCRIPT FAILED: {f}"),
+            None => self.report.verdict(),
+        }
+    }
 }
 
 /// The scenario a case name (or a scenario file) stands for.
 pub fn scenario_of(case: &str) -> Result<Scenario> {
-    if let Some(sc) = crate::cases::scenario(case) {
+    if let Some(sc) = crate::cases::scenario(case).or_else(|| crate::inject::case(case)) {
         return Ok(sc);
     }
     if case.ends_with(".json") {
@@ -47,25 +66,38 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
     }
     Err(LabError::Usage(format!(
         "no case {case:?}; the cases are: all, {} (or a scenario .json file)",
-        crate::cases::NAMES.join(", ")
+        crate::inject::all_names().join(", ")
     )))
 }
 
 /// Runs one scenario on the kernel and in the model and diffs them.
 pub fn compare(sc: &Scenario, common: &Common) -> Result<Compared> {
     let kernel = runner::run(sc, common)?;
-    let model = synack_model::simulate(&kernel.scenario)
+    // Run to the end as `simulate` does, but keep the trace when a scripted peer's expectation
+    // fails (it is cut there), so the table shows how far the model got.
+    let mut sim = synack_model::sim::Sim::new(&kernel.scenario)
         .map_err(|e| LabError::Usage(format!("the model refused the scenario: {e}")))?;
+    while sim.advance(usize::MAX) == synack_model::sim::RunState::Running {}
+    let model_failure = sim.script_failure().cloned();
+    let model = sim.finish();
     let report = diff::diff(
         &kernel.trace,
         &model,
         Some(kernel.scenario.limits.max_time_us),
         Tolerance::default(),
     );
+    let script_failures = [
+        ("kernel", &kernel.script_failure),
+        ("model", &model_failure),
+    ]
+    .into_iter()
+    .filter_map(|(side, f)| f.as_ref().map(|f| format!("{side}: {f}")))
+    .collect();
     Ok(Compared {
         kernel,
         model,
         report,
+        script_failures,
     })
 }
 
@@ -81,7 +113,7 @@ pub fn run(
                 "--out/--pcap take one case; `synack-lab record` writes every case's files".into(),
             ));
         }
-        crate::cases::NAMES.iter().map(|s| s.to_string()).collect()
+        crate::inject::all_names()
     } else {
         vec![case.to_string()]
     };
@@ -101,12 +133,16 @@ pub fn run(
             text.push_str(&format!("   warning: {w}\n"));
         }
         text.push_str(&c.report.table());
+        for f in &c.script_failures {
+            text.push_str(&format!("   SCRIPT FAILED on the {f}\n"));
+        }
         text.push('\n');
         results.push(CaseResult {
             case: n.clone(),
             description: sc.description.clone(),
-            passes: c.report.passes(),
-            verdict: c.report.verdict(),
+            passes: c.passes(),
+            verdict: c.verdict(),
+            script_failures: c.script_failures.clone(),
             machine: c.kernel.machine.clone(),
             lab_late_us: c.kernel.disturbance_us,
             poll_gap_us: c.kernel.poll_gap_us,
@@ -126,7 +162,13 @@ pub fn run(
     text.push_str(&format!(
         "{passed} of {} case(s) pass: kernel and model {}\n",
         results.len(),
-        if all { "agree" } else { "differ" }
+        if all {
+            "agree"
+        } else if results.iter().any(|r| !r.script_failures.is_empty()) {
+            "differ, or broke a script"
+        } else {
+            "differ"
+        }
     ));
     let json = serde_json::json!({
         "passed": passed,

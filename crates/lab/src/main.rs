@@ -23,6 +23,8 @@ mod error;
 #[cfg(target_os = "linux")]
 mod experiments;
 #[cfg(target_os = "linux")]
+mod inject;
+#[cfg(target_os = "linux")]
 mod ip;
 #[cfg(target_os = "linux")]
 mod pcap;

@@ -37,19 +37,21 @@ pub fn run(dir: Option<&Path>, cases: &[String], common: &Common) -> Result<Stri
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
     std::fs::create_dir_all(&folder).ctx(|| format!("creating {}", folder.display()))?;
     let names: Vec<String> = if cases.is_empty() {
-        crate::cases::NAMES.iter().map(|s| s.to_string()).collect()
+        crate::inject::all_names()
     } else {
         cases.to_vec()
     };
     let mut text = String::new();
     let mut passed = 0;
     for n in &names {
-        let sc = crate::cases::scenario(n).ok_or_else(|| {
-            LabError::Usage(format!(
-                "no case {n:?}; the cases are: {}",
-                crate::cases::NAMES.join(", ")
-            ))
-        })?;
+        let sc = crate::cases::scenario(n)
+            .or_else(|| crate::inject::case(n))
+            .ok_or_else(|| {
+                LabError::Usage(format!(
+                    "no case {n:?}; the cases are: {}",
+                    crate::inject::all_names().join(", ")
+                ))
+            })?;
         // A recording is the reference the model is judged by: when the machine's load made
         // the lab late or its dumps sparse (`KernelRun::disturbed`), try again and keep the
         // calmest run.
@@ -74,7 +76,7 @@ pub fn run(dir: Option<&Path>, cases: &[String], common: &Common) -> Result<Stri
         write("trace.json", (c.kernel.trace.to_json() + "\n").as_bytes())?;
         let pcap = folder.join(format!("{n}.pcap"));
         crate::pcap::write(&pcap, &c.kernel.pcap)?;
-        if c.report.passes() {
+        if c.passes() {
             passed += 1;
         }
         text.push_str(&format!(
@@ -83,7 +85,7 @@ pub fn run(dir: Option<&Path>, cases: &[String], common: &Common) -> Result<Stri
             c.kernel.pcap.len(),
             c.kernel.disturbance_us as f64 / 1000.0,
             c.kernel.poll_gap_us as f64 / 1000.0,
-            c.report.verdict()
+            c.verdict()
         ));
         for w in &c.kernel.warnings {
             text.push_str(&format!("  warning: {w}\n"));

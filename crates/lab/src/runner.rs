@@ -19,6 +19,7 @@
 use std::io::{ErrorKind, Read};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -94,6 +95,9 @@ pub struct KernelRun {
     /// The longest time between two sock_diag dumps, µs: a state shorter than this may be
     /// missing from the trace (the poller is busy on a loaded machine).
     pub poll_gap_us: u64,
+    /// The scripted peer's first failed expectation, when the kernel did not send what the
+    /// script expects (`inject`).
+    pub script_failure: Option<synack_model::script::ScriptFailure>,
 }
 
 impl KernelRun {
@@ -124,7 +128,7 @@ enum Unit {
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 13] = [
+const SYSCTLS: [(&str, &str, Unit); 15] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -156,6 +160,9 @@ const SYSCTLS: [(&str, &str, Unit); 13] = [
         Unit::Seconds,
     ),
     ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
+    // Whether a SYN offers the option (and so whether the connection uses it): 0 or 1.
+    ("timestamps", "net.ipv4.tcp_timestamps", Unit::Plain),
+    ("sack_permitted", "net.ipv4.tcp_sack", Unit::Plain),
     // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
     (
         "slow_start_after_idle",
@@ -217,21 +224,6 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
     })
 }
 
-/// The congestion control the scenario's profile describes, set on every socket the runner
-/// makes (TCP_CONGESTION; a listener passes it on to what it accepts): CUBIC for a CUBIC loss response (`loss_beta_1024` 717, `tcp_cubic.c`'s
-/// beta), Reno for RFC 5681's half the flight (0). Never the host's: a new namespace inherits
-/// the host's choice (`tcp_sk_init`), which is bbr on the machine the recordings were made on,
-/// and BBR paces every chunk, skips the restart after idle (`tcp_slow_start_after_idle_check`
-/// returns early for a module with `cong_control`) and sizes GSO chunks from its own rate:
-/// nothing the model claims.
-fn congestion_control(sc: &Scenario) -> &'static str {
-    if sc.profile.profile().with(&sc.tuning).loss_beta_1024 == 0 {
-        "reno"
-    } else {
-        "cubic"
-    }
-}
-
 /// Tuning fields that describe the machine; the runner measures them and overwrites them.
 const MACHINE_FIELDS: [&str; 4] = ["mss", "window_scale", "recv_buffer", "rcv_skb_overhead"];
 
@@ -260,16 +252,21 @@ pub fn check(sc: &Scenario) -> Result<()> {
             s.label
         ));
     }
-    if let Some(h) = sc
-        .hosts
-        .iter()
-        .find(|h| h.script.is_some() || h.tuning != Default::default())
-    {
+    if let Some(h) = sc.hosts.iter().find(|h| h.tuning != Default::default()) {
         return bad(format!(
-            "host {:?} has its own tuning or a scripted peer; the runner sets sysctls for both \
-             namespaces from the scenario's `tuning` and runs real sockets only",
+            "host {:?} has its own tuning; the runner sets sysctls for both namespaces from the \
+             scenario's `tuning`",
             h.name
         ));
+    }
+    // A scripted peer is played by the wire itself (`inject`); the other host is the kernel.
+    if sc.hosts.iter().all(|h| h.script.is_some()) {
+        return bad("both hosts are scripted; the kernel must run one of them".into());
+    }
+    if let Some((i, script)) = crate::inject::scripted_host(sc) {
+        synack_model::script::validate(script, &format!("hosts[{i}].script"))
+            .map_err(|e| LabError::Usage(format!("scenario {:?}: {e}", sc.name)))?;
+        crate::inject::Peer::of(sc)?;
     }
     for s in &sc.sockets {
         if let Err(why) = kernel_units(s.user_timeout_us, s.linger_us) {
@@ -400,9 +397,11 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             nth: f.nth,
         })
         .collect();
+    let peer = crate::inject::Peer::of(sc)?;
     let faults = Faults {
         delay_us: sc.network.default.latency_us,
         rules,
+        peer: peer.clone(),
         ..Faults::default()
     };
     let timeout = common
@@ -456,9 +455,29 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
     scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
 
-    // The scenario's time zero: now, once namespaces, wire, sysctls and pollers are ready
-    // (setting them up takes tens of ms, more than the first step's `at_us`).
-    let t0 = s.rec.now();
+    // The scenario's time zero: once namespaces, wire, sysctls and pollers are ready (setting
+    // them up takes tens of ms, more than the first step's `at_us`), and a little later still,
+    // so that the script threads have entered their namespaces and wait for it: a step at 0
+    // then runs at 0, which a scripted peer's timed expectations need (its clock is the
+    // scenario's, as in the model).
+    // The scripted peer's end, in the socket list as the model lists it.
+    let script_socket = peer.as_ref().map(|p| {
+        let host = if p.side == 0 { s.client } else { s.server };
+        let remote = p.remote.map(|r| Addr {
+            host: if r.host.0 == 0 { s.client } else { s.server },
+            port: r.port,
+        });
+        s.rec.socket(
+            host,
+            Proto::Tcp,
+            p.script.port,
+            remote,
+            false,
+            None,
+            &p.socket_label(),
+        )
+    });
+    let t0 = s.rec.now() + START_LEAD_US;
     let ctx = Ctx {
         sc: &scenario,
         t0,
@@ -468,6 +487,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         ips: [wire::CLIENT_IP, wire::SERVER_IP],
         horizon,
         late_us: AtomicU64::new(0),
+        script_zero: peer.as_ref().map(|p| p.zero_us.clone()),
     };
     let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
         let handles: Vec<_> = scenario
@@ -487,6 +507,11 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         }
         Ok(held)
     })?;
+    if let Some(z) = &ctx.script_zero {
+        // No step ran: the script's clock is the scenario's.
+        let zero = crate::sys::realtime_us() - (s.rec.now().saturating_sub(t0));
+        let _ = z.compare_exchange(0, zero, Ordering::SeqCst, Ordering::SeqCst);
+    }
     // Sockets stay open until the horizon, as in the model (a script's end is not a close()).
     let left = (t0 + horizon).saturating_sub(s.rec.now());
     s.wait(
@@ -534,7 +559,17 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     trace.events.retain(|e| e.t <= horizon);
     trace.duration_us = horizon;
     trace.snapshots.clear();
+    for (h, spec) in trace.hosts.iter_mut().zip(&sc.hosts) {
+        h.name.clone_from(&spec.name);
+    }
+    if let Some(id) = script_socket {
+        if let Some(so) = trace.sockets.get_mut(id.0 as usize) {
+            so.scripted = true;
+        }
+    }
+    let script_failure = peer.as_ref().and_then(|p| p.failure());
     Ok(KernelRun {
+        script_failure,
         scenario,
         trace,
         pcap,
@@ -563,7 +598,13 @@ struct Ctx<'a> {
     horizon: u64,
     /// The most a step started after its time, µs.
     late_us: AtomicU64,
+    /// A scripted peer's time zero (realtime µs), set when the first step starts.
+    script_zero: Option<Arc<AtomicU64>>,
 }
+
+/// How long after the set-up the scenario's clock starts, µs: time for the script threads to
+/// enter their namespaces (a few ms; 20 on a first, cold run) before their first step is due.
+const START_LEAD_US: u64 = 30_000;
 
 /// Lateness (µs) above which a run is reported as disturbed by the machine's load.
 pub const DISTURBED_US: u64 = 2_000;
@@ -608,16 +649,19 @@ impl Ctx<'_> {
 
     /// Sleeps until `t` µs into the run (or the horizon); false if the horizon came first.
     fn sleep_until(&self, t: u64) -> Result<bool> {
+        // On the recorder's clock: before time zero `now()` is 0, and a step at 0 must still
+        // wait for it (`START_LEAD_US`).
+        let due = self.t0 + t;
         loop {
             crate::sys::signal::check()?;
-            let now = self.now();
-            if now >= self.horizon {
+            let now = self.rec.now();
+            if self.now() >= self.horizon {
                 return Ok(false);
             }
-            if now >= t {
+            if now >= due {
                 return Ok(true);
             }
-            std::thread::sleep(Duration::from_micros((t - now).min(2_000)));
+            std::thread::sleep(Duration::from_micros((due - now).min(2_000)));
         }
     }
 
@@ -649,6 +693,14 @@ impl Ctx<'_> {
             }
             if !self.sleep_until(start)? {
                 break;
+            }
+            // A scripted peer's clock starts with the first step, however late the machine
+            // let it run: the script's times are the scenario's, and a step at 0 that ran
+            // at 13 ms (seen on a loaded machine) would otherwise shift everything the kernel
+            // does against them.
+            if let Some(z) = &self.script_zero {
+                let zero = crate::sys::realtime_us().saturating_sub(start);
+                let _ = z.compare_exchange(0, zero, Ordering::SeqCst, Ordering::SeqCst);
             }
             // Only timed steps count: an untimed one starts when the previous call returns.
             if step.at_us.is_some() || step.after_us.is_some() {
@@ -703,7 +755,6 @@ impl Ctx<'_> {
                     }
                     Err(e) => return Err(e),
                 };
-                sock::set_congestion(&l, congestion_control(self.sc))?;
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -763,7 +814,6 @@ impl Ctx<'_> {
                     self.buffers(&socks[*cur]),
                     self.opts(&socks[*cur]),
                 )?;
-                pre.set_congestion(congestion_control(self.sc))?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
@@ -993,17 +1043,30 @@ impl Ctx<'_> {
         self.sc.sockets.iter().find(|x| x.label == s.label)
     }
 
+    /// The congestion control the scenario's profile describes, for every socket the runner
+    /// makes (a listener passes it on to what it accepts): never the host's (see
+    /// [`sock::Congestion`]).
+    fn congestion(&self) -> sock::Congestion {
+        sock::Congestion::of(&self.sc.profile.profile().with(&self.sc.tuning))
+    }
+
     /// The options the scenario's socket `s` sets before bind(), in the kernel's units.
     fn opts(&self, s: &Sock) -> sock::TcpOpts {
-        self.spec(s)
-            .map_or_else(sock::TcpOpts::default, |x| sock::TcpOpts {
+        self.spec(s).map_or_else(
+            || sock::TcpOpts {
+                congestion: Some(self.congestion()),
+                ..sock::TcpOpts::default()
+            },
+            |x| sock::TcpOpts {
+                congestion: Some(self.congestion()),
                 reuse_port: x.reuse_port,
                 cork: x.cork,
                 user_timeout_ms: x.user_timeout_us.map(|us| (us / 1_000) as u32),
                 linger_s: x.linger_us.map(|us| (us / 1_000_000) as u32),
                 max_seg: x.max_seg,
                 syn_count: x.syn_count,
-            })
+            },
+        )
     }
 
     /// The buffers the scenario gives the socket `s` was made from.
@@ -1116,6 +1179,25 @@ mod tests {
             action: FaultAction::Duplicate,
         });
         refused(&sc, "fault rule 0");
+    }
+
+    #[test]
+    fn a_scripted_peer_is_run_by_the_wire_but_one_host_must_be_the_kernel() {
+        let sc = crate::inject::case("zero-window-probes").expect("a scripted case");
+        assert!(check(&sc).is_ok(), "{:?}", check(&sc).err());
+        let mut both = sc.clone();
+        both.hosts[0].script = both.hosts[1].script.clone();
+        refused(&both, "both hosts are scripted");
+        let mut bad = sc.clone();
+        if let Some(script) = &mut bad.hosts[1].script {
+            script.lines[1].send.as_mut().expect("a send line").flags = "SR".into();
+        }
+        refused(&bad, "hosts[1].script.lines[1].send.flags");
+        let mut nowhere = sc;
+        if let Some(script) = &mut nowhere.hosts[1].script {
+            script.remote = Some("elsewhere:80".into());
+        }
+        refused(&nowhere, "hosts[1].script.remote");
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct Faults {
     /// scenario, exactly as the model marks it.
     pub rules: Vec<DropRule>,
     pub seed: u64,
+    /// One side of the wire is a scripted peer (`inject`), not a namespace with sockets:
+    /// the relay plays the script there instead of relaying (delay and `rules` still apply).
+    pub peer: Option<crate::inject::Peer>,
 }
 
 /// One scripted drop: the `nth` (1-based; every one when `None`) segment matching `matches`
@@ -79,7 +82,7 @@ impl Faults {
 /// Decides a packet's scripted fate with the model's own matcher
 /// (`synack_model::net::faults::segment_matches`), so "SYN", "data"... mean the same on
 /// both sides. `seen[i]` counts rule i's matches so far. Returns the first rule that fires.
-fn scripted_drop(
+pub(crate) fn scripted_drop(
     rules: &[DropRule],
     seen: &mut [u32],
     parsed: &crate::ip::Parsed,
@@ -205,6 +208,10 @@ fn relay(
     stop: Arc<AtomicBool>,
     late_us: Arc<AtomicU64>,
 ) -> Result<Vec<WirePacket>> {
+    if let Some(peer) = f.peer.clone() {
+        let rules = f.all_rules();
+        return crate::inject::relay(a, b, f.delay_us, rules, peer, stop, late_us);
+    }
     let mut rng = Rng(f.seed ^ 0x5eed_0f5a_7ac4);
     let rules = f.all_rules();
     let mut seen = vec![0u32; rules.len()];

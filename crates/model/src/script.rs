@@ -468,9 +468,11 @@ fn expected_text(e: &SegmentSpec) -> String {
     s
 }
 
-/// A script while it runs: where it is and what it learned of the stack.
+/// A script while it runs: where it is and what it learned of the stack. The model's event
+/// loop (`sim::peer`) drives it, and so does `synack-lab`, which plays the script against the
+/// real kernel through a TUN device: one expectation checker for both.
 #[derive(Clone, Debug)]
-pub(crate) struct PeerRun {
+pub struct PeerRun {
     pub host_name: String,
     pub local: crate::trace::Addr,
     pub remote: Option<crate::trace::Addr>,
@@ -585,6 +587,8 @@ impl PeerRun {
                 .iter()
                 .map(|&(l, r)| (stack_isn.wrapping_add(l), stack_isn.wrapping_add(r)))
                 .collect(),
+            // A script names options, not their layout: the order is not recorded.
+            order: Vec::new(),
         };
         let header_len = 20 + o.wire_bytes();
         let end = seq_rel

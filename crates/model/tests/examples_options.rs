@@ -64,6 +64,21 @@ fn tcp_user_timeout_fails_recv_two_seconds_after_the_first_retransmission() {
 }
 
 #[test]
+fn tcp_user_timeout_ends_connect_two_and_a_half_seconds_after_the_first_syn() {
+    let t = example("tcp-user-timeout-connect.json");
+    let syns: Vec<String> = packets(&t)
+        .into_iter()
+        .filter(|l| l.contains(" client>") && l.contains(" S "))
+        .map(|l| l.split_whitespace().next().unwrap_or_default().to_string())
+        .collect();
+    // The linear SYN timeouts (1 s each) until the user timeout: no fourth SYN.
+    assert_eq!(syns, ["0.010", "1.010", "2.010"]);
+    assert_eq!(returns(&t, "client"), ["Connect ETIMEDOUT"]);
+    let failed = common::entered(&t, "client", synack_model::trace::TcpState::Closed)[0];
+    assert_eq!(failed, 10_000 + 2_500_000);
+}
+
+#[test]
 fn so_linger_blocks_close_for_its_time_and_linger_zero_resets() {
     let t = example("close-with-linger.json");
     assert_eq!(returns(&t, "lingering"), ["Connect ok", "Close ok"]);

@@ -6,6 +6,7 @@ pub mod listener;
 pub mod rtt;
 pub mod skbs;
 pub mod socket;
+pub mod wheel;
 
 pub use socket::TcpSocket;
 

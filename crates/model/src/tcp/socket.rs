@@ -611,24 +611,6 @@ impl TcpSocket {
 
     // ---------------------------------------------------------------- segments out
 
-    fn header_len(&self, syn: bool, p_ts: bool, p_ws: bool, p_sack: bool) -> u8 {
-        let mut n = 20u8;
-        if syn {
-            n += 4; // MSS
-            n += match (p_ts, p_sack) {
-                (true, _) => 12, // SACK-permitted + timestamps packed, or NOP NOP + timestamps
-                (false, true) => 4,
-                (false, false) => 0,
-            };
-            if p_ws {
-                n += 4;
-            }
-        } else if self.ts_ok {
-            n += 12;
-        }
-        n
-    }
-
     /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
     /// (it occupies sequence space the window already covers), so it is not subtracted.
     fn our_window(&self) -> u32 {
@@ -827,25 +809,13 @@ impl TcpSocket {
                 }
             }
         }
-        let header_len = if fl.syn {
-            20 + 4
-                + match (options.timestamps.is_some(), options.sack_permitted) {
-                    (true, _) => 12,
-                    (false, true) => 4,
-                    (false, false) => 0,
-                }
-                + if options.window_scale.is_some() { 4 } else { 0 }
-        } else {
-            if self.sack_ok {
-                options.sack = self.sack_option(ctx.p);
-            }
-            let sack = if options.sack.is_empty() {
-                0
-            } else {
-                4 + 8 * options.sack.len() as u8 // NOP, NOP, kind, length, blocks
-            };
-            self.header_len(false, false, false, false) + sack
-        };
+        if !fl.syn && self.sack_ok {
+            options.sack = self.sack_option(ctx.p);
+        }
+        // The options in Linux's order, padded with NOPs (`tcp_options_write`); the data
+        // offset counts that padding.
+        options.order = options.linux_order();
+        let header_len = 20 + options.wire_len(&options.order) as u8;
         let payload_len = spans_len(&payload);
         Segment {
             src: self.local,
@@ -1356,12 +1326,24 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let at = ctx.now
-                + self
-                    .rtt
-                    .rto_backed_off(self.persist_backoff, ctx.p)
-                    .max(ctx.p.rto_min_us);
+            let at = ctx.now + self.persist_interval(ctx);
             self.set_timer(TimerKind::Persist, at, ctx);
+        }
+    }
+
+    /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
+    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel, which fires a
+    /// backed-off probe's timer up to 8 jiffies late ([`super::wheel`]); the RFC profile
+    /// probes on time.
+    fn persist_interval(&self, ctx: &Ctx) -> Micros {
+        let t = self
+            .rtt
+            .rto_backed_off(self.persist_backoff, ctx.p)
+            .max(ctx.p.rto_min_us);
+        if ctx.p.probe_with_data {
+            t
+        } else {
+            super::wheel::mean_firing_delay(t, ctx.p.clock_granularity_us)
         }
     }
 
@@ -1988,11 +1970,7 @@ impl TcpSocket {
             && self.sndbuf.tail > self.soff(self.snd_nxt)
             && self.timer(TimerKind::Persist).is_some()
         {
-            let at = ctx.now
-                + self
-                    .rtt
-                    .rto_backed_off(self.persist_backoff, ctx.p)
-                    .max(ctx.p.rto_min_us);
+            let at = ctx.now + self.persist_interval(ctx);
             self.set_timer(TimerKind::Persist, at, ctx);
         }
         if self.fin_acked() {
@@ -2382,14 +2360,29 @@ impl TcpSocket {
                 // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
                 let p = ctx.p;
                 let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
-                let time_spent = p.retries_as_time_budget
-                    && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx);
+                let time_spent = if self.user_timeout_us > 0 {
+                    // `retransmits_timed_out(sk, retry_until, icsk_user_timeout)`: with
+                    // TCP_USER_TIMEOUT the time allowed is the user timeout, from the first
+                    // SYN (`tcp_connect` sets retrans_stamp), once a SYN has been resent.
+                    // Measured on 6.18: a 2.5 s user timeout, SYNs at 0, 1.03 and 2.05 s,
+                    // connect() failed with ETIMEDOUT at 2.54 s instead of resending.
+                    self.backoff > 1
+                        && self
+                            .retrans_stamp
+                            .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
+                } else {
+                    p.retries_as_time_budget
+                        && self.retry_budget_spent(p.syn_retries, p.rto_initial_us, ctx)
+                };
                 if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
                 self.send_syn(self.backoff, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
+                // `tcp_retransmit_timer` → `tcp_clamp_rto_to_user_timeout`: the next SYN
+                // timer falls no later than the user timeout's end.
+                self.clamp_rto_to_user_timeout(ctx);
             }
             SynReceived => {
                 let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
@@ -2522,7 +2515,8 @@ impl TcpSocket {
             seg.retransmission = 0;
             self.transmit(seg, ctx);
         }
-        let at = ctx.now + self.rtt.rto_backed_off(self.persist_backoff, ctx.p);
+        // `tcp_send_probe0`: the next probe after `tcp_probe0_when`, backed off once more.
+        let at = ctx.now + self.persist_interval(ctx);
         self.set_timer(TimerKind::Persist, at, ctx);
     }
 
