@@ -28,6 +28,8 @@ impl SegKindText for SegKind {
             SegKind::Fin => "fin",
             SegKind::Rst => "rst",
             SegKind::Udp => "udp",
+            // An ICMP port unreachable is UDP's refusal, as RST is TCP's: drawn in its colour.
+            SegKind::Icmp => "rst",
         }
     }
 
@@ -42,6 +44,8 @@ impl SegKindText for SegKind {
             (SegKind::Rst, _) => "RST",
             (SegKind::Udp, Lang::Zh) => "UDP 数据报",
             (SegKind::Udp, Lang::En) => "UDP datagram",
+            (SegKind::Icmp, Lang::Zh) => "ICMP 端口不可达",
+            (SegKind::Icmp, Lang::En) => "ICMP port unreachable",
         }
     }
 }
@@ -58,6 +62,11 @@ pub fn segment_label(seg: &Segment, isns: &Isns, n: Numbering) -> (String, Strin
             }
             (s, String::new())
         }
+        // As Wireshark names it: "Destination unreachable (Port unreachable)" is type 3, code 3.
+        Header::Icmp(i) => (
+            format!("ICMP type={} code={}", i.icmp_type, i.code),
+            String::new(),
+        ),
         Header::Tcp(h) => {
             let (seq, ack) = isns.show(seg, h, n);
             let mut s = format!("{} seq={seq}", flag_names(h.flags));

@@ -405,7 +405,7 @@ fn the_arrows_markup_parses_to_one_group_per_arrow_with_escaped_text() {
 fn tcp_header(s: &Segment) -> &TcpHeader {
     match &s.header {
         Header::Tcp(h) => h,
-        Header::Udp(_) => panic!("not TCP"),
+        Header::Udp(_) | Header::Icmp(_) => panic!("not TCP"),
     }
 }
 

@@ -524,14 +524,12 @@ pub fn failed_tests(text: &str) -> Vec<String> {
         let line = line.trim();
         let name = if let Some(rest) = line.strip_prefix("test ") {
             rest.strip_suffix(" ... FAILED").map(str::to_owned)
-        } else if let Some(rest) = line.strip_prefix("✖ ") {
+        } else {
             // The closing time in parentheses is the last thing on the line.
-            Some(match rest.rfind(" (") {
+            line.strip_prefix("✖ ").map(|rest| match rest.rfind(" (") {
                 Some(at) if rest.ends_with(')') => rest[..at].to_owned(),
                 _ => rest.to_owned(),
             })
-        } else {
-            None
         };
         if let Some(n) = name {
             if n != "failing tests:" && !names.contains(&n) {

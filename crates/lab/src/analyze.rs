@@ -33,6 +33,7 @@ pub struct Pkt {
 pub fn flags(seg: &Segment) -> String {
     match &seg.header {
         Header::Udp(_) => "UDP".into(),
+        Header::Icmp(i) => format!("ICMP {}/{}", i.icmp_type, i.code),
         Header::Tcp(t) => read::flag_names(t.flags),
     }
 }
@@ -55,7 +56,7 @@ pub fn packets(tr: &Trace) -> Vec<Pkt> {
                     let (seq, ack) = isns.show(s, t, Numbering::Relative);
                     (seq, if t.flags.ack { ack } else { 0 })
                 }
-                Header::Udp(_) => (0, 0),
+                Header::Udp(_) | Header::Icmp(_) => (0, 0),
             };
             Pkt {
                 id: sent.id.0,

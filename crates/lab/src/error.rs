@@ -102,4 +102,32 @@ impl LabError {
         matches!(self, LabError::Io { source, .. }
             if matches!(source.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)))
     }
+
+    /// True when opening or setting up /dev/net/tun failed because there is none: no device
+    /// node (ENOENT) or no tun driver behind it (ENODEV, ENXIO).
+    pub fn is_missing_tun(&self) -> bool {
+        matches!(self, LabError::Io { what, source }
+        if what.to_ascii_lowercase().contains("tun")
+            && matches!(
+                source.raw_os_error(),
+                Some(libc::ENOENT) | Some(libc::ENODEV) | Some(libc::ENXIO)
+            ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tun_device_is_told_apart_from_other_missing_files() {
+        let e = |what: &str, errno| LabError::Io {
+            what: what.into(),
+            source: io::Error::from_raw_os_error(errno),
+        };
+        assert!(e("opening /dev/net/tun", libc::ENOENT).is_missing_tun());
+        assert!(e("TUNSETIFF syn0 (needs CAP_NET_ADMIN)", libc::ENODEV).is_missing_tun());
+        assert!(!e("reading /proc/sys/net/ipv4/tcp_rmem", libc::ENOENT).is_missing_tun());
+        assert!(!e("opening /dev/net/tun", libc::EPERM).is_missing_tun());
+    }
 }

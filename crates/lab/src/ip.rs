@@ -23,7 +23,7 @@ impl Parsed {
     pub fn tcp(&self) -> Option<&TcpHeader> {
         match &self.header {
             Header::Tcp(t) => Some(t),
-            Header::Udp(_) => None,
+            Header::Udp(_) | Header::Icmp(_) => None,
         }
     }
 }

@@ -928,7 +928,7 @@ impl Causes {
         };
         let flags = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some(h.flags),
-            synack_model::trace::Header::Udp(_) => None,
+            synack_model::trace::Header::Udp(_) | synack_model::trace::Header::Icmp(_) => None,
         };
         // (caused by a segment we sent?, which flags)
         let want = |sent: bool, seg: &Segment| -> bool {

@@ -224,6 +224,14 @@ impl Session {
                     capability: "CAP_SYS_ADMIN and CAP_NET_ADMIN",
                     why: format!("to create two namespaces joined by TUN devices: {e}"),
                 }
+            } else if e.is_missing_tun() {
+                // A machine (or container) without the TUN driver lacks the capability as
+                // surely as an unprivileged process: the same exit status, its own reason.
+                LabError::Privilege {
+                    experiment: experiment.into(),
+                    capability: "a TUN device (/dev/net/tun, the tun driver)",
+                    why: format!("to join two namespaces by the user-space wire: {e}"),
+                }
             } else {
                 e
             }

@@ -258,6 +258,12 @@ profile! {
     /// segment is lost once one sent after it was delivered and an RTT plus a reordering
     /// window (min RTT / 4 before three SACKs) has passed, so one or two SACKs suffice.
     rack: bool,
+    /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
+    /// none): a token bucket of this many µs per message holding at most 6 of them
+    /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
+    /// 6 port-unreachables, then one per interval. Never on loopback (`icmpv4_xrlim_allow`).
+    /// RFC 1812 §4.3.2.8 asks for a limit without fixing it.
+    icmp_ratelimit_us: Micros,
     /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
     /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
     /// flight. (CUBIC's window growth and PRR are not modelled: growth stays RFC 5681.)
@@ -348,6 +354,7 @@ impl Profile {
             slow_start_abc_limit: 0,
             tail_loss_probe: true,
             rack: true,
+            icmp_ratelimit_us: 1_000_000,
             loss_beta_1024: 717,
             slow_start_after_idle: 1,
             dupack_threshold: 3,
@@ -403,6 +410,7 @@ impl Profile {
             slow_start_abc_limit: 1,
             tail_loss_probe: false,
             rack: false,
+            icmp_ratelimit_us: 1_000_000,
             loss_beta_1024: 0,
             slow_start_after_idle: 2,
             dupack_threshold: 3,

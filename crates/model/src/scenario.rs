@@ -543,9 +543,10 @@ pub mod ranges {
     /// `tuning.rcv_skb_overhead`: an skb's truesize beyond its payload, bytes (the largest
     /// a 64 KiB segment's skb could carry on top: another 64 KiB block).
     pub const SKB_OVERHEAD: RangeInclusive<u32> = 0..=65_536;
-    /// A UDP datagram's payload over IPv4 (`send` on a UDP socket, `send_to`): Linux answers
-    /// a longer one with EMSGSIZE; the format refuses it with the field's name.
-    pub const DATAGRAM: RangeInclusive<u32> = 0..=crate::udp::MAX_PAYLOAD;
+    /// A send on a UDP socket (`send`, `send_to`): any length a program could pass, bounded
+    /// like a socket buffer. Above the largest IPv4 datagram (65,507 bytes) the call fails
+    /// with EMSGSIZE, as on Linux: a result to show, not a malformed scenario.
+    pub const DATAGRAM: RangeInclusive<u32> = 0..=1 << 30;
     /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
     pub const BACKLOG: RangeInclusive<u32> = 0..=65_535;
     pub const MAX_TIME: RangeInclusive<Micros> = 1..=MAX_TIME_CEILING_US;
@@ -718,6 +719,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
     )?;
     check_opt(|| f("slow_start_abc_limit"), t.slow_start_abc_limit, &COUNT)?;
     check_opt(|| f("loss_beta_1024"), t.loss_beta_1024, &BETA_1024)?;
+    check_opt(|| f("icmp_ratelimit_us"), t.icmp_ratelimit_us, &TIME_US)?;
     check_opt(
         || f("slow_start_after_idle"),
         t.slow_start_after_idle,

@@ -10,6 +10,7 @@ use crate::trace::{Addr, AppCall, AppResult, EventKind, Header, Segment, Trace};
 fn flags_text(seg: &Segment) -> String {
     match &seg.header {
         Header::Udp(_) => "UDP".into(),
+        Header::Icmp(i) => format!("ICMP {}/{}", i.icmp_type, i.code),
         Header::Tcp(h) => h.flags.to_string(),
     }
 }

@@ -308,6 +308,34 @@ pub struct PayloadSpan {
 pub enum Header {
     Tcp(TcpHeader),
     Udp(UdpHeader),
+    /// An ICMP error about a datagram (RFC 792, RFC 1122 §3.2.2.1). Its `src`/`dst` are the
+    /// ports of the datagram it quotes, turned around: from the host (and closed port) that
+    /// refused it to the socket that sent it.
+    Icmp(IcmpHeader),
+}
+
+/// RFC 792: an ICMP message's type and code. Linux answers a UDP datagram for a port nobody
+/// has bound with destination unreachable (3), port unreachable (3) (`__udp4_lib_rcv` →
+/// `icmp_send`), quoting the datagram's IP header and as much of it as keeps the ICMP packet
+/// within 576 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcmpHeader {
+    #[serde(rename = "type")]
+    pub icmp_type: u8,
+    pub code: u8,
+}
+
+impl IcmpHeader {
+    pub const DEST_UNREACHABLE: u8 = 3;
+    pub const PORT_UNREACHABLE: u8 = 3;
+
+    /// Destination unreachable, port unreachable.
+    pub fn port_unreachable() -> IcmpHeader {
+        IcmpHeader {
+            icmp_type: Self::DEST_UNREACHABLE,
+            code: Self::PORT_UNREACHABLE,
+        }
+    }
 }
 
 /// RFC 9293 §3.1 header fields.

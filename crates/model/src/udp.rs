@@ -32,6 +32,9 @@ pub struct UdpSocket {
     /// SO_REUSEADDR and SO_REUSEPORT, for sharing the port.
     pub reuse_addr: bool,
     pub reuse_port: bool,
+    /// A pending error (`sk_err`, from an ICMP port unreachable), returned once by the next
+    /// send() or recv().
+    pub error: Option<&'static str>,
 }
 
 /// What one recvfrom() returned.
@@ -56,6 +59,7 @@ impl UdpSocket {
             closed: false,
             reuse_addr: false,
             reuse_port: false,
+            error: None,
         }
     }
 

@@ -34,7 +34,7 @@ pub(super) fn sent(tr: &Trace) -> Vec<Sent<'_>> {
 pub(super) fn tcp(s: &Segment) -> Option<&TcpHeader> {
     match &s.header {
         Header::Tcp(h) => Some(h),
-        Header::Udp(_) => None,
+        Header::Udp(_) | Header::Icmp(_) => None,
     }
 }
 

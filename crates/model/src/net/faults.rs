@@ -54,11 +54,11 @@ impl CompiledRule {
 pub fn segment_matches(m: SegmentMatch, seg: &Segment) -> bool {
     let tcp = match &seg.header {
         Header::Tcp(h) => Some(h),
-        Header::Udp(_) => None,
+        Header::Udp(_) | Header::Icmp(_) => None,
     };
     match m {
         SegmentMatch::Any => true,
-        SegmentMatch::Udp => tcp.is_none(),
+        SegmentMatch::Udp => matches!(seg.header, Header::Udp(_)),
         SegmentMatch::Data => seg.payload_len > 0,
         SegmentMatch::Syn => tcp.is_some_and(|h| h.flags.syn && !h.flags.ack),
         SegmentMatch::SynAck => tcp.is_some_and(|h| h.flags.syn && h.flags.ack),

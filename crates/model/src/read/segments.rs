@@ -15,10 +15,12 @@ pub enum SegKind {
     Fin,
     Rst,
     Udp,
+    /// An ICMP error (port unreachable).
+    Icmp,
 }
 
 impl SegKind {
-    pub const ALL: [SegKind; 7] = [
+    pub const ALL: [SegKind; 8] = [
         SegKind::Syn,
         SegKind::SynAck,
         SegKind::Ack,
@@ -26,11 +28,13 @@ impl SegKind {
         SegKind::Fin,
         SegKind::Rst,
         SegKind::Udp,
+        SegKind::Icmp,
     ];
 
     pub fn of(seg: &Segment) -> SegKind {
         match &seg.header {
             Header::Udp(_) => SegKind::Udp,
+            Header::Icmp(_) => SegKind::Icmp,
             Header::Tcp(h) => SegKind::of_tcp(h.flags, seg.payload_len),
         }
     }

@@ -115,6 +115,9 @@ pub struct Sim {
     /// (Linux `sock_reuseport.socks`).
     listeners: VecMap<Addr, Vec<SocketId>>,
     udp_binds: VecMap<Addr, Vec<SocketId>>,
+    /// ICMP rate limit per (sending host, peer host): when the bucket was last filled and
+    /// the µs of tokens it held then (`inet_peer.rate_last`, `rate_tokens`).
+    icmp_tokens: VecMap<(HostId, HostId), (Micros, Micros)>,
     /// Members of each multicast group, sorted, no duplicates.
     groups: VecMap<String, Vec<SocketId>>,
     links: VecMap<(HostId, HostId), Link>,
@@ -192,6 +195,7 @@ impl Sim {
             conns: VecMap::new(),
             listeners: VecMap::new(),
             udp_binds: VecMap::new(),
+            icmp_tokens: VecMap::new(),
             groups: VecMap::new(),
             links: VecMap::new(),
             link_default: s.network.default.clone(),
@@ -705,6 +709,7 @@ impl Sim {
         match seg.header {
             Header::Tcp(_) => self.tcp_arrival(id, seg),
             Header::Udp(_) => self.udp_arrival(id, seg, multicast),
+            Header::Icmp(_) => self.icmp_arrival(id, seg),
         }
     }
 
@@ -838,10 +843,17 @@ impl Sim {
             None => Vec::new(),
         };
         if targets.is_empty() {
-            return self.emit(EventKind::SegmentDropped {
+            self.emit(EventKind::SegmentDropped {
                 id,
                 reason: DropReason::NoSocket,
             });
+            // RFC 1122 §3.2.2.1 ("SHOULD"), Linux `__udp4_lib_rcv`: a unicast datagram for a
+            // port nobody has bound is answered with an ICMP port unreachable; a multicast
+            // one never is (RFC 1122 §3.2.2).
+            if !multicast && self.icmp_allowed(seg.dst.host, seg.src.host) {
+                self.send_port_unreachable(seg);
+            }
+            return;
         }
         let mut delivered = Vec::new();
         for sid in targets {
@@ -870,6 +882,78 @@ impl Sim {
                 len,
                 cap,
             });
+        }
+    }
+}
+
+impl Sim {
+    /// Whether `host` may send an ICMP error to `peer` now (`icmpv4_xrlim_allow` →
+    /// `inet_peer_xrlim_allow`): tokens grow with time up to 6 intervals, a message costs
+    /// one interval; a new peer starts with a full bucket (`inet_getpeer` sets `rate_last`
+    /// 60 s back). Loopback (a host to itself) and an interval of 0 are never limited.
+    fn icmp_allowed(&mut self, host: HostId, peer: HostId) -> bool {
+        const XRLIM_BURST_FACTOR: Micros = 6;
+        let interval = self.profiles[self.host_prof[host.0 as usize] as usize].icmp_ratelimit_us;
+        if host == peer || interval == 0 {
+            return true;
+        }
+        let now = self.now;
+        let (last, tokens) = self
+            .icmp_tokens
+            .get(&(host, peer))
+            .copied()
+            // A new peer: 60 s of tokens, capped below.
+            .unwrap_or((now, 60_000_000));
+        let mut tokens = tokens
+            .saturating_add(now - last)
+            .min(XRLIM_BURST_FACTOR * interval);
+        let allowed = tokens >= interval;
+        if allowed {
+            tokens -= interval;
+        }
+        self.icmp_tokens.insert((host, peer), (now, tokens));
+        allowed
+    }
+
+    /// Answers `seg` (a UDP datagram nobody receives) with destination unreachable / port
+    /// unreachable, from its destination to its source. The ICMP packet quotes the datagram's
+    /// IP header and data as far as 576 bytes allow (`icmp_send`: `room` = 576 − 20 − 8).
+    fn send_port_unreachable(&mut self, seg: &Segment) {
+        use crate::tcp::socket::IP_HEADER;
+        use crate::trace::IcmpHeader;
+        const ICMP_HEADER: u32 = 8;
+        let quoted = seg.wire_len.min(576 - IP_HEADER - ICMP_HEADER);
+        let icmp = Segment {
+            src: seg.dst,
+            dst: seg.src,
+            header: Header::Icmp(IcmpHeader::port_unreachable()),
+            payload_len: 0,
+            payload: Vec::new(),
+            wire_len: IP_HEADER + ICMP_HEADER + quoted,
+            retransmission: 0,
+            network_duplicate: false,
+        };
+        self.put_on_wire(icmp, false);
+    }
+
+    /// An ICMP port unreachable reached the datagram's sender. Linux (`__udp4_lib_err`)
+    /// reports it only to a connect()ed socket whose peer is the quoted destination (without
+    /// IP_RECVERR): `sk_err` = ECONNREFUSED, returned once by the socket's next send() or
+    /// recv() (`sock_error`), which also wakes a recv() that waits. An unconnected socket
+    /// never hears of it.
+    fn icmp_arrival(&mut self, id: SegmentId, seg: &Segment) {
+        self.emit(EventKind::SegmentArrived { id });
+        let Some(sid) = self.udp_binds.get(&seg.dst).and_then(|v| v.last().copied()) else {
+            return;
+        };
+        if let Some(Sock::Udp(u)) = self.socks.get_mut(sid.0 as usize) {
+            if u.remote == Some(seg.src) && !u.closed {
+                u.error = Some("ECONNREFUSED");
+                self.emit(EventKind::SocketError {
+                    socket: sid,
+                    errno: "ECONNREFUSED".into(),
+                });
+            }
         }
     }
 }

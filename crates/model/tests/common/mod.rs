@@ -43,6 +43,7 @@ pub fn packets(t: &Trace) -> Vec<String> {
                     }
                 }
                 Header::Udp(_) => line += " UDP",
+                Header::Icmp(i) => line += &format!(" ICMP {}/{}", i.icmp_type, i.code),
             }
             line += &format!(" len={}", seg.payload_len);
             if s.fate.dropped() {
