@@ -7,11 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, LANGS } from './lib.mjs';
+import { useBrowser, onPage, drawn, screenshot, LANGS, SCENES } from './lib.mjs';
 
 const browser = useBrowser();
-
-const SCENES = ['handshake', 'teardown', 'tcp-vs-udp', 'sticky', 'udp', 'backlog', 'window'];
 
 // A C socket call: the name and "()" with no object before it ("socket.write()" is Node's).
 const C_CALL =
@@ -42,48 +40,54 @@ const texts = async (page) =>
       .join('\n'),
   );
 
-for (const scene of SCENES) {
+/** Steps the player from the start to its end inside the page (a click and a frame per step,
+ * without a round trip to the test each time), collecting the narration at every step; fails
+ * if the end is not reached. */
+const narrationOfEveryStep = (page) =>
+  page.evaluate(async () => {
+    const q = (s) => document.querySelector(s);
+    const frame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+    const lines = [];
+    q('[data-testid="start"]')?.click();
+    await frame();
+    for (let k = 0; k < 400; k++) {
+      lines.push(q('.narr-lines')?.innerText ?? '');
+      if (q('[data-testid="scrub"]').value === q('[data-testid="scrub"]').max) {
+        return { lines: lines.join('\n'), steps: k, end: true };
+      }
+      q('[data-testid="step"]').click();
+      await frame();
+    }
+    return { lines: lines.join('\n'), steps: 400, end: false };
+  });
+
+for (const [, scene] of SCENES) {
   for (const lang of LANGS) {
     test(`${scene} in the Node view (${lang}) names no C socket call in its texts or narration`, async () => {
-      const first = await openRoute(browser, `#/${scene}`, lang, { params: { api: 'node' } });
-      let ids;
-      try {
-        await first.page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
-        ids = await first.page.locator('.cases button.case').evaluateAll((bs) =>
+      await onPage(browser, `#/${scene}`, lang, { params: { api: 'node' } }, async ({ page }) => {
+        await drawn(page);
+        let ids = await page.locator('.cases button.case').evaluateAll((bs) =>
           bs.map((b) => b.dataset.testid.replace(/^case-/, '')),
         );
-        await first.page.getByTestId('node-panel').waitFor({ timeout: 10_000 });
-        await first.page.getByTestId('explain').waitFor({ timeout: 10_000 });
-        await screenshot(first.page, `node-${scene}-${lang}`);
-        assert.deepEqual(first.errors, []);
-      } finally {
-        await first.context.close();
-      }
-      if (scene === 'tcp-vs-udp') ids = ids.slice(0, 1); // message counts: the same calls
-      assert.ok(ids.length >= 1, 'cases found');
-      const bad = [];
-      for (const id of ids) {
-        const { page, context, errors } = await openRoute(browser, `#/${scene}`, lang, {
-          params: { api: 'node', case: id },
-        });
-        try {
-          await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+        await page.getByTestId('node-panel').waitFor({ timeout: 10_000 });
+        await page.getByTestId('explain').waitFor({ timeout: 10_000 });
+        await screenshot(page, `node-${scene}-${lang}`);
+        if (scene === 'tcp-vs-udp') ids = ids.slice(0, 1); // message counts: the same calls
+        assert.ok(ids.length >= 1, 'cases found');
+        const bad = [];
+        for (const id of ids) {
+          await page.getByTestId(`case-${id}`).click();
+          await page.waitForSelector(`[data-testid="case-${id}"][aria-pressed="true"]`);
           await page.getByTestId('explain').waitFor({ timeout: 10_000 });
           const seen = new Set((await texts(page)).split('\n'));
-          for (let k = 0; k < 120; k++) {
-            for (const l of (await page.locator('.narr-lines').innerText()).split('\n')) seen.add(l);
-            const before = await page.getByTestId('scrub').inputValue();
-            await page.getByTestId('step').click();
-            if ((await page.getByTestId('scrub').inputValue()) === before) break;
-          }
+          const { lines, steps, end } = await narrationOfEveryStep(page);
+          assert.ok(end, `${id}: the end is reached by stepping (${steps} steps)`);
+          for (const l of lines.split('\n')) seen.add(l);
           for (const l of (await texts(page)).split('\n')) seen.add(l);
           for (const line of cCalls([...seen].join('\n'))) bad.push(`${id}: ${line}`);
-          assert.deepEqual(errors, []);
-        } finally {
-          await context.close();
         }
-      }
-      assert.deepEqual(bad, [], `C calls in the Node view of ${scene} (${lang}):\n${bad.join('\n')}`);
+        assert.deepEqual(bad, [], `C calls in the Node view of ${scene} (${lang}):\n${bad.join('\n')}`);
+      });
     });
   }
 }

@@ -92,7 +92,7 @@ fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
     ));
     v.push(f(T::new("校验和", "Checksum"), 16, "·".into()));
     v.push(f(T::new("紧急指针", "Urgent pointer"), 16, "0".into()));
-    let opts = options_text(h);
+    let opts = options_text(h, true);
     if !opts.is_empty() {
         v.push(f(T::new("选项", "Options"), 32, opts));
     }

@@ -68,30 +68,43 @@ pub fn segment_label(seg: &Segment, isns: &Isns, n: Numbering) -> (String, Strin
             if seg.payload_len > 0 {
                 s.push_str(&format!(" len={}", seg.payload_len));
             }
-            (s, options_text(h))
+            (s, options_text(h, false))
         }
     }
 }
 
-pub fn options_text(h: &TcpHeader) -> String {
+/// The options in the order they were on the wire (`TcpOptions::order`; Linux writes a SYN's
+/// as MSS, SACK_PERM, TS, NOP, WS), or in that order when the trace did not record it. `nops`:
+/// show the NOPs that pad them to 4-byte words (the inspector, which also shows the header
+/// length they make up); the ladder's labels leave them out.
+pub fn options_text(h: &TcpHeader, nops: bool) -> String {
+    use synack_model::trace::option_kind as k;
     let o = &h.options;
-    let mut v = Vec::new();
-    if let Some(m) = o.mss {
-        v.push(format!("MSS={m}"));
-    }
-    if o.sack_permitted {
-        v.push("SACK_PERM".to_string());
-    }
-    if o.timestamps.is_some() {
-        v.push("TS".to_string());
-    }
-    if let Some(ws) = o.window_scale {
-        // The shift count as carried on the wire (RFC 7323 §2.2), not the multiplier.
-        v.push(format!("WS={ws}"));
-    }
-    if !o.sack.is_empty() {
-        v.push(format!("SACK×{}", o.sack.len()));
-    }
+    let canonical = [
+        k::MSS,
+        k::SACK_PERMITTED,
+        k::TIMESTAMPS,
+        k::WINDOW_SCALE,
+        k::SACK,
+    ];
+    let order: &[u8] = if o.order.is_empty() {
+        &canonical
+    } else {
+        &o.order
+    };
+    let v: Vec<String> = order
+        .iter()
+        .filter_map(|&kind| match kind {
+            k::MSS => o.mss.map(|m| format!("MSS={m}")),
+            k::SACK_PERMITTED => o.sack_permitted.then(|| "SACK_PERM".to_string()),
+            k::TIMESTAMPS => o.timestamps.map(|_| "TS".to_string()),
+            // The shift count as carried on the wire (RFC 7323 §2.2), not the multiplier.
+            k::WINDOW_SCALE => o.window_scale.map(|ws| format!("WS={ws}")),
+            k::SACK => (!o.sack.is_empty()).then(|| format!("SACK×{}", o.sack.len())),
+            k::NOP => nops.then(|| "NOP".to_string()),
+            _ => None,
+        })
+        .collect();
     if v.is_empty() {
         String::new()
     } else {

@@ -5,7 +5,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use synack_model::trace::*;
 
-use super::labels::{segment_label, Isns, Numbering, SegKind};
+use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
 use super::ladder::{arrows_markup, dot_paths, label_anchor, reveal_y, Geometry, MARKS_LEAD};
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
@@ -53,6 +53,7 @@ fn tcp(
                     sack_permitted: true,
                     timestamps: Some((1, 0)),
                     sack: vec![],
+                    order: vec![2, 4, 8, 1, 3],
                 }
             } else {
                 TcpOptions::default()
@@ -406,6 +407,23 @@ fn tcp_header(s: &Segment) -> &TcpHeader {
         Header::Tcp(h) => h,
         Header::Udp(_) => panic!("not TCP"),
     }
+}
+
+#[test]
+fn options_are_listed_in_their_wire_order_with_nops_only_in_the_inspector() {
+    let t = handshake_trace();
+    let EventKind::SegmentSent { segment, .. } = &t.events[1].kind else {
+        panic!("event 1 is the SYN");
+    };
+    let mut h = tcp_header(segment).clone();
+    assert_eq!(options_text(&h, true), "[MSS=1460 SACK_PERM TS NOP WS=7]");
+    assert_eq!(options_text(&h, false), "[MSS=1460 SACK_PERM TS WS=7]");
+    // Another stack's layout is shown as it was on the wire, not re-sorted.
+    h.options.order = vec![1, 3, 2, 1, 1, 8, 4];
+    assert_eq!(options_text(&h, false), "[WS=7 MSS=1460 TS SACK_PERM]");
+    // A trace without the order (older or hand-written): Linux's order, no NOPs known.
+    h.options.order.clear();
+    assert_eq!(options_text(&h, true), "[MSS=1460 SACK_PERM TS WS=7]");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpSlice, UdpSlice};
 use serde::Serialize;
-use synack_model::trace::TcpOptions;
+use synack_model::trace::{option_kind, TcpOptions};
 
 use crate::container::{Frame, LinkType};
 use crate::problem::{Detail, Layer};
@@ -467,18 +467,33 @@ fn tcp_flag_bits(t: &etherparse::TcpSlice<'_>) -> u16 {
 fn tcp_options(iter: etherparse::TcpOptionsIterator<'_>) -> TcpOptions {
     let mut o = TcpOptions::default();
     for el in iter {
-        match el {
-            Ok(TcpOptionElement::MaximumSegmentSize(m)) => o.mss = Some(m),
-            Ok(TcpOptionElement::WindowScale(s)) => o.window_scale = Some(s),
-            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => o.sack_permitted = true,
-            Ok(TcpOptionElement::Timestamp(v, e)) => o.timestamps = Some((v, e)),
+        // The wire order (NOPs included), which the trace records (`TcpOptions::order`).
+        let kind = match el {
+            Ok(TcpOptionElement::Noop) => Some(option_kind::NOP),
+            Ok(TcpOptionElement::MaximumSegmentSize(m)) => {
+                o.mss = Some(m);
+                Some(option_kind::MSS)
+            }
+            Ok(TcpOptionElement::WindowScale(s)) => {
+                o.window_scale = Some(s);
+                Some(option_kind::WINDOW_SCALE)
+            }
+            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => {
+                o.sack_permitted = true;
+                Some(option_kind::SACK_PERMITTED)
+            }
+            Ok(TcpOptionElement::Timestamp(v, e)) => {
+                o.timestamps = Some((v, e));
+                Some(option_kind::TIMESTAMPS)
+            }
             Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
                 o.sack.push(first);
                 o.sack.extend(rest.iter().flatten().copied());
+                Some(option_kind::SACK)
             }
-            Ok(_) => {}
             Err(_) => break,
-        }
+        };
+        o.order.extend(kind);
     }
     o
 }

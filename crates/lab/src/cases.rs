@@ -8,8 +8,8 @@
 
 use synack_model::profile::{ProfileId, ProfileOverrides};
 use synack_model::scenario::{
-    Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
-    SegmentMatch, SocketSpec, Step,
+    Action, AppScript, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario, SegmentMatch,
+    SocketSpec, Step,
 };
 use synack_model::trace::{Proto, ShutHow, SockOpt};
 
@@ -18,7 +18,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 40] = [
+pub const NAMES: [&str; 42] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -59,6 +59,8 @@ pub const NAMES: [&str; 40] = [
     "poll-timeout",
     "tcp-info",
     "reuseport-listen",
+    "options-no-timestamps",
+    "options-no-sack",
 ];
 
 /// The scenario of case `name`.
@@ -82,15 +84,11 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             },
         )
     };
-    let send = |len| {
-        Step::now(Action::Send {
-            len,
-            message: None,
-            content: None,
-            more: false,
-        })
-    };
+    let send = |len| Step::now(Action::send(len));
     let recv = || Step::now(Action::Recv { max: 65536 });
+    // A 5-byte request and its 5-byte answer, then each side's own steps.
+    let answer_then = |then: Vec<Step>| listen_accept([vec![recv(), send(5)], then].concat());
+    let ask_then = |then: Vec<Step>| [vec![connect_at(50), send(5), recv()], then].concat();
     // A reader that looks once the transfer is over: how many bytes each recv() returns while
     // segments arrive microseconds apart depends on when the kernel wakes the reader thread,
     // which is the machine's scheduling, not TCP.
@@ -103,6 +101,30 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             listen_accept(vec![]),
             vec![connect_at(50)],
         ),
+        // The option layout without one of the options (`tcp_options_write`): without
+        // timestamps the SYN pads SACK-permitted with two NOPs (MSS, NOP, NOP, SACK_PERM, NOP,
+        // WS) and the data segments carry no options; without SACK the timestamps get the
+        // NOPs (MSS, NOP, NOP, TS, NOP, WS). The sysctl is set in both namespaces.
+        "options-no-timestamps" | "options-no-sack" => {
+            let no_ts = name == "options-no-timestamps";
+            let mut sc = base(
+                name,
+                if no_ts {
+                    "tcp_timestamps=0: SYN options MSS, NOP, NOP, SACK_PERM, NOP, WS; data                      segments without options"
+                } else {
+                    "tcp_sack=0: SYN options MSS, NOP, NOP, TS, NOP, WS"
+                },
+                500,
+                listen_accept(vec![recv()]),
+                vec![connect_at(50), Step::at(ms(150), send(5).action)],
+            );
+            if no_ts {
+                sc.tuning.timestamps = Some(false);
+            } else {
+                sc.tuning.sack_permitted = Some(false);
+            }
+            sc
+        }
         "handshake-syn-lost" => with_fault(
             base(
                 name,
@@ -111,7 +133,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 listen_accept(vec![]),
                 vec![connect_at(50)],
             ),
-            Some("client"),
+            "client",
             SegmentMatch::Syn,
             Some(1),
         ),
@@ -125,7 +147,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     listen_accept(vec![]),
                     vec![connect_at(50)],
                 ),
-                Some("server"),
+                "server",
                 SegmentMatch::SynAck,
                 Some(1),
             ),
@@ -133,7 +155,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             // exactly when the server's own SYN-ACK timer fires (both 1 s after times one
             // one-way delay apart), and which comes first is a race on the kernel: recordings
             // showed one SYN-ACK, or two.
-            Some("client"),
+            "client",
             SegmentMatch::Syn,
             Some(2),
         ),
@@ -147,7 +169,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     listen_accept(vec![]),
                     vec![connect_at(50)],
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Syn,
                 None,
             );
@@ -165,7 +187,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     listen_accept(vec![]),
                     vec![connect_at(50)],
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Syn,
                 None,
             );
@@ -177,55 +199,29 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             name,
             "request and answer, the client closes first, the server 100 ms after EOF",
             1_000,
-            listen_accept(vec![
-                recv(),
-                send(5),
-                recv(),
-                Step::after(ms(100), Action::Close),
-            ]),
-            vec![
-                connect_at(50),
-                send(5),
-                recv(),
-                Step::at(ms(300), Action::Close),
-            ],
+            answer_then(vec![recv(), Step::after(ms(100), Action::Close)]),
+            ask_then(vec![Step::at(ms(300), Action::Close)]),
         ),
         "teardown-server-first" => base(
             name,
             "request and answer, the server closes first, the client 100 ms after EOF",
             1_000,
-            listen_accept(vec![recv(), send(5), Step::at(ms(300), Action::Close)]),
-            vec![
-                connect_at(50),
-                send(5),
-                recv(),
-                recv(),
-                Step::after(ms(100), Action::Close),
-            ],
+            answer_then(vec![Step::at(ms(300), Action::Close)]),
+            ask_then(vec![recv(), Step::after(ms(100), Action::Close)]),
         ),
         "teardown-both" => base(
             name,
             "both close at the same moment: the FINs cross (simultaneous close, CLOSING)",
             1_000,
-            listen_accept(vec![recv(), send(5), Step::at(ms(300), Action::Close)]),
-            vec![
-                connect_at(50),
-                send(5),
-                recv(),
-                Step::at(ms(300), Action::Close),
-            ],
+            answer_then(vec![Step::at(ms(300), Action::Close)]),
+            ask_then(vec![Step::at(ms(300), Action::Close)]),
         ),
         "teardown-abort" => base(
             name,
             "the client aborts (SO_LINGER 0): an RST, and the server's recv() fails",
             1_000,
-            listen_accept(vec![recv(), send(5), recv()]),
-            vec![
-                connect_at(50),
-                send(5),
-                recv(),
-                Step::at(ms(300), Action::Abort),
-            ],
+            answer_then(vec![recv()]),
+            ask_then(vec![Step::at(ms(300), Action::Abort)]),
         ),
         "teardown-half-close" => base(
             name,
@@ -279,7 +275,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 listen_accept(vec![late_read(1_000)]),
                 vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
             ),
-            Some("client"),
+            "client",
             SegmentMatch::Data,
             Some(2),
         ),
@@ -292,7 +288,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 listen_accept(vec![late_read(1_500)]),
                 vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
             ),
-            Some("client"),
+            "client",
             SegmentMatch::Data,
             Some(10),
         ),
@@ -384,7 +380,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     listen_accept(vec![]),
                     vec![connect_at(50), Step::at(ms(200), send(100).action), recv()],
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Data,
                 None,
             );
@@ -401,7 +397,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     listen_accept(vec![]),
                     vec![connect_at(50), Step::at(ms(200), send(100).action), recv()],
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Data,
                 None,
             );
@@ -417,15 +413,10 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                      tcp_orphan_retries=2: the orphan in FIN-WAIT-1 retransmits its FIN and is \
                      dropped",
                     5_000,
-                    listen_accept(vec![recv(), send(5)]),
-                    vec![
-                        connect_at(50),
-                        send(5),
-                        recv(),
-                        Step::at(ms(300), Action::Close),
-                    ],
+                    answer_then(vec![]),
+                    ask_then(vec![Step::at(ms(300), Action::Close)]),
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Fin,
                 None,
             );
@@ -438,13 +429,8 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 "request and answer, the client closes, the server never does, \
                  tcp_fin_timeout=2: the orphan waits in FIN-WAIT-2 for 2 s, then is gone",
                 3_500,
-                listen_accept(vec![recv(), send(5), recv()]),
-                vec![
-                    connect_at(50),
-                    send(5),
-                    recv(),
-                    Step::at(ms(300), Action::Close),
-                ],
+                answer_then(vec![recv()]),
+                ask_then(vec![Step::at(ms(300), Action::Close)]),
             );
             sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
             sc
@@ -597,7 +583,7 @@ fn option_case(name: &str) -> Option<Scenario> {
                         Step::now(Action::Recv { max: 65536 }),
                     ],
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Data,
                 None,
             );
@@ -613,7 +599,7 @@ fn option_case(name: &str) -> Option<Scenario> {
                     server(vec![]),
                     vec![connect(), Step::at(ms(200), Action::Close)],
                 ),
-                Some("client"),
+                "client",
                 SegmentMatch::Fin,
                 None,
             );
@@ -663,7 +649,7 @@ fn option_case(name: &str) -> Option<Scenario> {
                     Step::at(ms(900), Action::TcpInfo),
                 ],
             ),
-            Some("client"),
+            "client",
             SegmentMatch::Data,
             Some(1),
         ),
@@ -797,23 +783,7 @@ fn backlog(name: &str, syncookies: bool) -> Scenario {
 }
 
 fn socket(label: &str, host: &str, port: u16) -> SocketSpec {
-    SocketSpec {
-        label: label.into(),
-        host: host.into(),
-        proto: Proto::Tcp,
-        port,
-        recv_buffer: None,
-        send_buffer: None,
-        no_delay: false,
-        reuse_addr: false,
-        join: Vec::new(),
-        max_seg: None,
-        syn_count: None,
-        cork: false,
-        user_timeout_us: None,
-        linger_us: None,
-        reuse_port: false,
-    }
+    SocketSpec::new(label, host, Proto::Tcp, port)
 }
 
 /// Two hosts `DELAY_MS` apart, a "listener" on server:9999 and a "client", their scripts,
@@ -865,21 +835,8 @@ fn base(
     }
 }
 
-fn with_fault(
-    mut sc: Scenario,
-    from: Option<&str>,
-    matches: SegmentMatch,
-    nth: Option<u32>,
-) -> Scenario {
-    sc.faults.push(FaultRule {
-        from: from.map(str::to_string),
-        to: None,
-        matches,
-        nth,
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
-    });
+fn with_fault(mut sc: Scenario, from: &str, matches: SegmentMatch, nth: Option<u32>) -> Scenario {
+    sc.faults.push(FaultRule::drop(from, matches, nth));
     sc
 }
 

@@ -89,6 +89,7 @@ fn options(mut o: &[u8]) -> TcpOptions {
         match kind {
             0 => break,
             1 => {
+                out.order.push(kind);
                 o = &o[1..];
                 continue;
             }
@@ -100,6 +101,10 @@ fn options(mut o: &[u8]) -> TcpOptions {
             break;
         }
         let d = &o[2..len];
+        // The wire order, for `compare` to check against the model's (`tcp_options_write`).
+        if matches!(kind, 2..=5 | 8) {
+            out.order.push(kind);
+        }
         match (kind, d.len()) {
             (2, 2) => out.mss = Some(u16::from_be_bytes([d[0], d[1]])),
             (3, 1) => out.window_scale = Some(d[0]),
@@ -149,6 +154,11 @@ mod tests {
         assert!(t.options.sack_permitted);
         assert_eq!(t.options.timestamps, Some((1, 0)));
         assert_eq!(t.options.window_scale, Some(7));
+        assert_eq!(
+            t.options.order,
+            [2, 4, 8, 1, 3],
+            "MSS, SACK_PERM, TS, NOP, WS"
+        );
         assert_eq!(s.payload_len, 0);
         assert_eq!(s.wire_len, 60);
     }

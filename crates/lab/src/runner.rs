@@ -124,7 +124,7 @@ enum Unit {
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 13] = [
+const SYSCTLS: [(&str, &str, Unit); 15] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -156,6 +156,9 @@ const SYSCTLS: [(&str, &str, Unit); 13] = [
         Unit::Seconds,
     ),
     ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
+    // Whether a SYN offers the option (and so whether the connection uses it): 0 or 1.
+    ("timestamps", "net.ipv4.tcp_timestamps", Unit::Plain),
+    ("sack_permitted", "net.ipv4.tcp_sack", Unit::Plain),
     // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
     (
         "slow_start_after_idle",
@@ -215,21 +218,6 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
         (true, false) => "1",
         (true, true) => "2",
     })
-}
-
-/// The congestion control the scenario's profile describes, set on every socket the runner
-/// makes (TCP_CONGESTION; a listener passes it on to what it accepts): CUBIC for a CUBIC loss response (`loss_beta_1024` 717, `tcp_cubic.c`'s
-/// beta), Reno for RFC 5681's half the flight (0). Never the host's: a new namespace inherits
-/// the host's choice (`tcp_sk_init`), which is bbr on the machine the recordings were made on,
-/// and BBR paces every chunk, skips the restart after idle (`tcp_slow_start_after_idle_check`
-/// returns early for a module with `cong_control`) and sizes GSO chunks from its own rate:
-/// nothing the model claims.
-fn congestion_control(sc: &Scenario) -> &'static str {
-    if sc.profile.profile().with(&sc.tuning).loss_beta_1024 == 0 {
-        "reno"
-    } else {
-        "cubic"
-    }
 }
 
 /// Tuning fields that describe the machine; the runner measures them and overwrites them.
@@ -703,7 +691,6 @@ impl Ctx<'_> {
                     }
                     Err(e) => return Err(e),
                 };
-                sock::set_congestion(&l, congestion_control(self.sc))?;
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
@@ -763,7 +750,6 @@ impl Ctx<'_> {
                     self.buffers(&socks[*cur]),
                     self.opts(&socks[*cur]),
                 )?;
-                pre.set_congestion(congestion_control(self.sc))?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
@@ -993,17 +979,30 @@ impl Ctx<'_> {
         self.sc.sockets.iter().find(|x| x.label == s.label)
     }
 
+    /// The congestion control the scenario's profile describes, for every socket the runner
+    /// makes (a listener passes it on to what it accepts): never the host's (see
+    /// [`sock::Congestion`]).
+    fn congestion(&self) -> sock::Congestion {
+        sock::Congestion::of(&self.sc.profile.profile().with(&self.sc.tuning))
+    }
+
     /// The options the scenario's socket `s` sets before bind(), in the kernel's units.
     fn opts(&self, s: &Sock) -> sock::TcpOpts {
-        self.spec(s)
-            .map_or_else(sock::TcpOpts::default, |x| sock::TcpOpts {
+        self.spec(s).map_or_else(
+            || sock::TcpOpts {
+                congestion: Some(self.congestion()),
+                ..sock::TcpOpts::default()
+            },
+            |x| sock::TcpOpts {
+                congestion: Some(self.congestion()),
                 reuse_port: x.reuse_port,
                 cork: x.cork,
                 user_timeout_ms: x.user_timeout_us.map(|us| (us / 1_000) as u32),
                 linger_s: x.linger_us.map(|us| (us / 1_000_000) as u32),
                 max_seg: x.max_seg,
                 syn_count: x.syn_count,
-            })
+            },
+        )
     }
 
     /// The buffers the scenario gives the socket `s` was made from.

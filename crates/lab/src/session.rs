@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
+use synack_model::profile::Profile;
 use synack_model::trace::{CutReason, CutShort, HostId, Trace};
 
 use crate::cli::Common;
@@ -15,6 +16,7 @@ use crate::sys::diag::Poller;
 use crate::sys::netns::Netns;
 use crate::sys::packet::Capture;
 use crate::sys::signal;
+use crate::sys::sock::Congestion;
 use crate::wire::{self, Faults, Wire};
 
 pub struct Session {
@@ -29,6 +31,10 @@ pub struct Session {
     pub server: HostId,
     pub port: u16,
     pub warnings: Vec<String>,
+    /// The congestion control every TCP socket of the experiment gets: the Linux profile's
+    /// (see [`Congestion`]); `None` (the host's) only on `--host` where the kernel
+    /// refuses it, with a warning.
+    pub congestion: Option<Congestion>,
     pub deadline: Instant,
     pub timeout: f64,
     /// With a wire: the most a packet was delivered after its due time so far, µs.
@@ -161,6 +167,21 @@ impl Session {
             udp,
             ns.is_private(),
         )?;
+        let linux = Congestion::of(&Profile::linux());
+        let congestion = if ns.is_private() {
+            Some(linux)
+        } else {
+            match linux.allowed()? {
+                None => Some(linux),
+                Some(host) => {
+                    warnings.push(format!(
+                        "TCP_CONGESTION {} refused without CAP_NET_ADMIN (not in tcp_allowed_congestion_control): the sockets use the host's {host}, which may pace, merge and restart differently from the model",
+                        linux.name()
+                    ));
+                    None
+                }
+            }
+        };
         let timeout = common.timeout.unwrap_or(default_timeout);
         Ok(Session {
             client_ns: ns.clone(),
@@ -172,6 +193,7 @@ impl Session {
             server,
             port,
             warnings,
+            congestion,
             deadline: Instant::now() + Duration::from_secs_f64(timeout),
             timeout,
             capture,
@@ -225,6 +247,7 @@ impl Session {
             server,
             port: common.port,
             warnings: Vec::new(),
+            congestion: Some(Congestion::of(&Profile::linux())),
             deadline: Instant::now() + Duration::from_secs_f64(timeout),
             timeout,
             capture: None,

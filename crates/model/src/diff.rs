@@ -18,9 +18,10 @@
 //! than the model): a socket from the scenario keeps its label; an accepted connection (or a
 //! request the listener holds) is named after the client it talks to, `"client 1" peer`.
 //!
-//! TCP option *order* is not in the trace format (options are a struct), so it cannot be
-//! compared here; the options are printed in the order Linux writes them in a SYN
-//! (`tcp_options_write`: MSS, SACK-permitted, timestamps, window scale).
+//! Options are compared as a set and, where both traces recorded it (`TcpOptions::order`), in
+//! their order on the wire with the NOPs between them (Linux's `tcp_options_write`: a SYN's
+//! MSS, SACK-permitted, timestamps, NOP, window scale). A trace without the order (older
+//! recordings, hand-written fixtures) is compared on the set alone.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -30,8 +31,8 @@ use serde::Serialize;
 use crate::read::{align, Step};
 
 use crate::trace::{
-    Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros, SocketId,
-    SocketInfo, TcpState, Trace,
+    option_kind, Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros,
+    SocketId, SocketInfo, TcpOptions, TcpState, Trace,
 };
 
 /// How far apart two times may be and still agree: within `pct` percent of the larger one or
@@ -77,7 +78,11 @@ pub struct SegView {
     pub ack: u32,
     pub len: u32,
     pub window: u16,
+    /// The options as a set, in a fixed order: "mss 1460,sackOK,TS,wscale 7".
     pub options: String,
+    /// The options in their order on the wire, NOPs included ("mss 1460,sackOK,TS,nop,wscale
+    /// 7"); "" when the trace did not record the order.
+    pub order: String,
     /// "" when delivered, else the drop reason.
     pub dropped: String,
 }
@@ -106,14 +111,56 @@ impl SegView {
             let _ = write!(s, " ack={}", self.ack);
         }
         let _ = write!(s, " len={} win={}", self.len, self.window);
-        if !self.options.is_empty() {
-            let _ = write!(s, " <{}>", self.options);
+        let opts = if self.order.is_empty() {
+            &self.options
+        } else {
+            &self.order
+        };
+        if !opts.is_empty() {
+            let _ = write!(s, " <{opts}>");
         }
         if !self.dropped.is_empty() {
             let _ = write!(s, " DROPPED({})", self.dropped);
         }
         s
     }
+}
+
+/// The options of one segment as a set in a fixed order (MSS, SACK-permitted, timestamps,
+/// window scale, SACK blocks relative to `base`, the peer's ISN), and in their recorded order
+/// on the wire with NOPs ("" when not recorded). Timestamps are clocks (jiffies vs the model's
+/// time): presence only.
+fn options_text(o: &TcpOptions, base: u32) -> (String, String) {
+    let sack = || {
+        o.sack
+            .iter()
+            .map(|(l, r)| format!("sack {}-{}", l.wrapping_sub(base), r.wrapping_sub(base)))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let one = |kind: u8| -> Option<String> {
+        match kind {
+            option_kind::MSS => o.mss.map(|m| format!("mss {m}")),
+            option_kind::SACK_PERMITTED => o.sack_permitted.then(|| "sackOK".into()),
+            option_kind::TIMESTAMPS => o.timestamps.map(|_| "TS".into()),
+            option_kind::WINDOW_SCALE => o.window_scale.map(|w| format!("wscale {w}")),
+            option_kind::SACK => (!o.sack.is_empty()).then(sack),
+            k => Some(TcpOptions::kind_name(k).into_owned()),
+        }
+    };
+    let set = [
+        option_kind::MSS,
+        option_kind::SACK_PERMITTED,
+        option_kind::TIMESTAMPS,
+        option_kind::WINDOW_SCALE,
+        option_kind::SACK,
+    ]
+    .into_iter()
+    .filter_map(one)
+    .collect::<Vec<_>>()
+    .join(",");
+    let order = o.order.iter().filter_map(|&k| one(k)).collect::<Vec<_>>();
+    (set, order.join(","))
 }
 
 /// A state a socket reached.
@@ -284,29 +331,7 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                 } else {
                     0
                 };
-                let o = &h.options;
-                let mut opts = Vec::new();
-                if let Some(m) = o.mss {
-                    opts.push(format!("mss {m}"));
-                }
-                if o.sack_permitted {
-                    opts.push("sackOK".into());
-                }
-                if o.timestamps.is_some() {
-                    // The values are clocks (jiffies vs the model's time): presence only.
-                    opts.push("TS".into());
-                }
-                if let Some(w) = o.window_scale {
-                    opts.push(format!("wscale {w}"));
-                }
-                for (l, r) in &o.sack {
-                    let base = peer_isn.unwrap_or(0);
-                    opts.push(format!(
-                        "sack {}-{}",
-                        l.wrapping_sub(base),
-                        r.wrapping_sub(base)
-                    ));
-                }
+                let (opts, order) = options_text(&h.options, peer_isn.unwrap_or(0));
                 seg_index.insert(id.0, out.segments.len());
                 out.segments.push(SegView {
                     t: rel(e.t),
@@ -317,7 +342,8 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                     ack,
                     len: segment.payload_len,
                     window: h.window,
-                    options: opts.join(","),
+                    options: opts,
+                    order,
                     dropped: String::new(),
                 });
             }
@@ -397,6 +423,8 @@ pub fn compare(kernel: &Reduced, model: &Reduced, tol: Tolerance) -> Report {
                 }
                 if k.options != m.options {
                     d.push(format!("options <{}> vs <{}>", k.options, m.options));
+                } else if !k.order.is_empty() && !m.order.is_empty() && k.order != m.order {
+                    d.push(format!("option order <{}> vs <{}>", k.order, m.order));
                 }
                 if k.dropped != m.dropped {
                     d.push(format!("fate {} vs {}", fate(&k.dropped), fate(&m.dropped)));

@@ -161,42 +161,10 @@ fn base(k: &Knobs, name: &str, description: &str) -> Scenario {
     }
 }
 
-fn socket(label: &str, host: &str, proto: Proto, port: u16) -> SocketSpec {
-    SocketSpec {
-        label: label.into(),
-        host: host.into(),
-        proto,
-        port,
-        recv_buffer: None,
-        send_buffer: None,
-        no_delay: false,
-        reuse_addr: false,
-        join: Vec::new(),
-        max_seg: None,
-        syn_count: None,
-        cork: false,
-        user_timeout_us: None,
-        linger_us: None,
-        reuse_port: false,
-    }
-}
-
 fn script(socket: &str, steps: Vec<Step>) -> AppScript {
     AppScript {
         socket: socket.into(),
         steps,
-    }
-}
-
-fn drop_nth(from: &str, matches: SegmentMatch, nth: u32) -> FaultRule {
-    FaultRule {
-        from: Some(from.into()),
-        to: None,
-        matches,
-        nth: Some(nth),
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
     }
 }
 
@@ -218,8 +186,10 @@ fn recv(max: u32) -> Step {
 /// Client `client` connects to `server:80`, where `server` listens and accepts.
 fn client_server(k: &Knobs, name: &str, description: &str) -> Scenario {
     let mut s = base(k, name, description);
-    s.sockets.push(socket("client", "client", Proto::Tcp, 0));
-    s.sockets.push(socket("server", "server", Proto::Tcp, 80));
+    s.sockets
+        .push(SocketSpec::new("client", "client", Proto::Tcp, 0));
+    s.sockets
+        .push(SocketSpec::new("server", "server", Proto::Tcp, 80));
     s
 }
 
@@ -234,9 +204,17 @@ pub fn handshake(k: &Knobs, case: HandshakeCase) -> Scenario {
             s.apps.push(script("server", server));
             s.apps.push(script("client", client));
             match case {
-                SynLost => s.faults.push(drop_nth("client", SegmentMatch::Syn, 1)),
-                SynAckLost => s.faults.push(drop_nth("server", SegmentMatch::SynAck, 1)),
-                FinalAckLost => s.faults.push(drop_nth("client", SegmentMatch::PureAck, 1)),
+                SynLost => s
+                    .faults
+                    .push(FaultRule::drop("client", SegmentMatch::Syn, Some(1))),
+                SynAckLost => {
+                    s.faults
+                        .push(FaultRule::drop("server", SegmentMatch::SynAck, Some(1)))
+                }
+                FinalAckLost => {
+                    s.faults
+                        .push(FaultRule::drop("client", SegmentMatch::PureAck, Some(1)))
+                }
                 _ => {}
             }
         }
@@ -277,7 +255,8 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                 .push(script("client", vec![connect("server:80"), close_after()]));
             if case == LastAckLost {
                 // The client's pure ACKs: 1 = handshake, 2 = the ACK of the server's FIN.
-                s.faults.push(drop_nth("client", SegmentMatch::PureAck, 2));
+                s.faults
+                    .push(FaultRule::drop("client", SegmentMatch::PureAck, Some(2)));
             }
         }
         ServerCloses => {
@@ -362,13 +341,13 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
         "The same messages over TCP (a byte stream) and UDP (datagrams)",
     );
     s.sockets
-        .push(socket("tcp client", "client", Proto::Tcp, 0));
+        .push(SocketSpec::new("tcp client", "client", Proto::Tcp, 0));
     s.sockets
-        .push(socket("tcp server", "server", Proto::Tcp, 80));
+        .push(SocketSpec::new("tcp server", "server", Proto::Tcp, 80));
     s.sockets
-        .push(socket("udp client", "client", Proto::Udp, 0));
+        .push(SocketSpec::new("udp client", "client", Proto::Udp, 0));
     s.sockets
-        .push(socket("udp server", "server", Proto::Udp, 9000));
+        .push(SocketSpec::new("udp server", "server", Proto::Udp, 9000));
     let msg = |i: u32| Action::Send {
         len: 20 + 15 * ((i - 1) % 4),
         message: Some(format!("msg {i}")),
@@ -546,7 +525,8 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
     s.tuning.syn_drop_rule = Some(b.syn_drop_rule);
     s.tuning.tail_loss_probe = Some(b.tail_loss_probe);
     let clients = b.clients.clamp(1, 64);
-    s.sockets.push(socket("server", "server", Proto::Tcp, 80));
+    s.sockets
+        .push(SocketSpec::new("server", "server", Proto::Tcp, 80));
     let mut server = vec![listen(b.backlog)];
     if let Some(delay) = b.accept_delay_ms {
         for i in 0..clients {
@@ -562,7 +542,8 @@ pub fn backlog(k: &Knobs, b: &BacklogKnobs) -> Scenario {
     s.apps.push(script("server", server));
     for i in 1..=clients {
         let label = format!("client {i}");
-        s.sockets.push(socket(&label, "client", Proto::Tcp, 0));
+        s.sockets
+            .push(SocketSpec::new(&label, "client", Proto::Tcp, 0));
         let mut steps = vec![Step::at(
             (i as u64 - 1) * ms_to_us(b.connect_interval_ms),
             Action::Connect {
@@ -879,7 +860,8 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
         WindowCase::FastRetransmit => {
             s.apps.push(script("client", bulk(100_000)));
             s.apps.push(script("server", reader));
-            s.faults.push(drop_nth("client", SegmentMatch::Data, 5));
+            s.faults
+                .push(FaultRule::drop("client", SegmentMatch::Data, Some(5)));
         }
         WindowCase::RtoBackoff => {
             s.apps.push(script("client", bulk(60_000)));
@@ -935,13 +917,9 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
 /// Drop every data segment `from` sends in `[start, end)`.
 fn outage(from: &str, start: Micros, end: Micros) -> Vec<FaultRule> {
     vec![FaultRule {
-        from: Some(from.into()),
-        to: None,
-        matches: SegmentMatch::Data,
-        nth: None,
         after_us: Some(start),
         until_us: Some(end),
-        action: FaultAction::Drop,
+        ..FaultRule::drop(from, SegmentMatch::Data, None)
     }]
 }
 
@@ -978,8 +956,10 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
     };
     match case {
         UdpCase::Boundaries | UdpCase::Truncation => {
-            s.sockets.push(socket("client", "client", Proto::Udp, 0));
-            s.sockets.push(socket("server", "server", Proto::Udp, 9000));
+            s.sockets
+                .push(SocketSpec::new("client", "client", Proto::Udp, 0));
+            s.sockets
+                .push(SocketSpec::new("server", "server", Proto::Udp, 9000));
             let (lens, max) = if case == UdpCase::Boundaries {
                 (vec![20, 35, 50], 1024)
             } else {
@@ -997,8 +977,10 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
             s.apps.push(script("server", r));
         }
         UdpCase::Unreliable => {
-            s.sockets.push(socket("client", "client", Proto::Udp, 0));
-            s.sockets.push(socket("server", "server", Proto::Udp, 9000));
+            s.sockets
+                .push(SocketSpec::new("client", "client", Proto::Udp, 0));
+            s.sockets
+                .push(SocketSpec::new("server", "server", Proto::Udp, 9000));
             let mut c = Vec::new();
             let mut r = vec![Step::at(late, Action::Recv { max: 1024 })];
             for i in 1..=5u32 {
@@ -1016,13 +998,8 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
             s.apps.push(script("client", c));
             s.apps.push(script("server", r));
             let rule = |nth: u32, action: FaultAction| FaultRule {
-                from: Some("client".into()),
-                to: None,
-                matches: SegmentMatch::Udp,
-                nth: Some(nth),
-                after_us: None,
-                until_us: None,
                 action,
+                ..FaultRule::drop("client", SegmentMatch::Udp, Some(nth))
             };
             s.faults = vec![
                 rule(2, FaultAction::Drop),
@@ -1034,11 +1011,12 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
         UdpCase::ManySenders => {
             s.hosts.push(HostSpec::new("client 2", "10.0.0.3"));
             s.hosts.push(HostSpec::new("client 3", "10.0.0.4"));
-            s.sockets.push(socket("server", "server", Proto::Udp, 9000));
+            s.sockets
+                .push(SocketSpec::new("server", "server", Proto::Udp, 9000));
             let mut r = vec![Step::at(late, Action::Recv { max: 1024 })];
             for (i, host) in ["client", "client 2", "client 3"].iter().enumerate() {
                 let label = format!("sender {}", i + 1);
-                s.sockets.push(socket(&label, host, Proto::Udp, 0));
+                s.sockets.push(SocketSpec::new(&label, host, Proto::Udp, 0));
                 let mut first = send("server:9000", 20 + 10 * i as u32, format!("from {}", i + 1));
                 first.at_us = Some(i as u64 * 1000);
                 s.apps.push(script(&label, vec![first]));
@@ -1060,9 +1038,10 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
                 name: "group".into(),
                 addr: "239.1.1.1".into(),
             });
-            s.sockets.push(socket("sender", "sender", Proto::Udp, 0));
+            s.sockets
+                .push(SocketSpec::new("sender", "sender", Proto::Udp, 0));
             for (label, host) in [("receiver 1", A), ("receiver 2", A), ("receiver 3", B)] {
-                let mut sk = socket(label, host, Proto::Udp, 5000);
+                let mut sk = SocketSpec::new(label, host, Proto::Udp, 5000);
                 sk.reuse_addr = true;
                 sk.join = vec!["group".into()];
                 s.sockets.push(sk);

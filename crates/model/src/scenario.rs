@@ -173,6 +173,22 @@ pub struct FaultRule {
     pub action: FaultAction,
 }
 
+impl FaultRule {
+    /// Drops the `nth` (1-based) segment matching `matches` that `from` sends; every one of
+    /// them with `None`.
+    pub fn drop(from: &str, matches: SegmentMatch, nth: Option<u32>) -> FaultRule {
+        FaultRule {
+            from: Some(from.into()),
+            to: None,
+            matches,
+            nth,
+            after_us: None,
+            until_us: None,
+            action: FaultAction::Drop,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupSpec {
     pub name: String,
@@ -228,6 +244,29 @@ pub struct SocketSpec {
     /// datagram (UDP) goes to one of them, chosen by a hash of its addresses and ports.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reuse_port: bool,
+}
+
+impl SocketSpec {
+    /// A socket with every option at the kernel's default (none set).
+    pub fn new(label: &str, host: &str, proto: Proto, port: u16) -> SocketSpec {
+        SocketSpec {
+            label: label.into(),
+            host: host.into(),
+            proto,
+            port,
+            recv_buffer: None,
+            send_buffer: None,
+            no_delay: false,
+            reuse_addr: false,
+            join: Vec::new(),
+            max_seg: None,
+            syn_count: None,
+            cork: false,
+            user_timeout_us: None,
+            linger_us: None,
+            reuse_port: false,
+        }
+    }
 }
 
 /// A script of socket calls. Steps run in order; each starts at the later of its `at_us`
@@ -349,6 +388,18 @@ pub enum Action {
     /// getsockopt(TCP_INFO): the socket's state, RTO, RTT, cwnd, ssthresh and retransmission
     /// counts go into the trace as the call's result.
     TcpInfo,
+}
+
+impl Action {
+    /// send() of `len` bytes of opaque data: no message name, no framing, no MSG_MORE.
+    pub fn send(len: u32) -> Action {
+        Action::Send {
+            len,
+            message: None,
+            content: None,
+            more: false,
+        }
+    }
 }
 
 /// How far a run may go. The first three are the scenario's own; the budget (`max_events`,
@@ -520,6 +571,18 @@ pub mod ranges {
     /// A count of segments (ACK every n, initial cwnd, dupACK threshold); 0 would stall TCP.
     pub const SEGMENTS: RangeInclusive<u32> = 1..=10_000;
     pub const MAX_SYN_BACKLOG: RangeInclusive<u32> = 0..=1 << 20;
+    /// A count that may be 0 (quick ACKs, initial ssthresh in segments with 0 for "none",
+    /// the RFC 3465 slow-start limit L with 0 for Linux's "no limit").
+    pub const COUNT: RangeInclusive<u32> = 0..=10_000;
+    /// `tcp_min_tso_segs` is a u8 sysctl (0: the RFC profile's "no GSO chunks").
+    pub const TSO_SEGS: RangeInclusive<u32> = 0..=255;
+    /// The multiplicative decrease, in 1024ths of the window (CUBIC's beta is 717).
+    pub const BETA_1024: RangeInclusive<u32> = 0..=1024;
+    /// The receive space window scaling is chosen for (`tcp_select_initial_window`'s
+    /// `space`; 0 means "from the buffer").
+    pub const WSCALE_SPACE: RangeInclusive<u32> = 0..=1 << 30;
+    /// A sysctl that is 0 or 1 (`tcp_slow_start_after_idle`: proc_dou8vec_minmax, 0..=1).
+    pub const SWITCH: RangeInclusive<u8> = 0..=1;
 }
 
 fn check<T: PartialOrd + std::fmt::Display>(
@@ -608,7 +671,9 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         t.window_scale.flatten(),
         &WINDOW_SCALE,
     )?;
+    check_opt(|| f("wscale_space"), t.wscale_space, &WSCALE_SPACE)?;
     check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
+    check_opt(|| f("udp_recv_buffer"), t.udp_recv_buffer, &BUFFER)?;
     check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
     check_opt(|| f("rcv_skb_overhead"), t.rcv_skb_overhead, &SKB_OVERHEAD)?;
     check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
@@ -620,6 +685,12 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         &CLOCK_GRANULARITY_US,
     )?;
     check_opt(|| f("syn_retries"), t.syn_retries, &SYN_RETRIES)?;
+    check_opt(
+        || f("syn_linear_timeouts"),
+        t.syn_linear_timeouts,
+        &SYN_RETRIES,
+    )?;
+    check_opt(|| f("orphan_retries"), t.orphan_retries, &RETRIES)?;
     check_opt(|| f("synack_retries"), t.synack_retries, &RETRIES)?;
     check_opt(|| f("data_retries"), t.data_retries, &RETRIES)?;
     check_opt(|| f("persist_probe_max"), t.persist_probe_max, &RETRIES)?;
@@ -638,6 +709,20 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         &SEGMENTS,
     )?;
     check_opt(|| f("dupack_threshold"), t.dupack_threshold, &SEGMENTS)?;
+    check_opt(|| f("quickack_max"), t.quickack_max, &COUNT)?;
+    check_opt(|| f("min_tso_segs"), t.min_tso_segs, &TSO_SEGS)?;
+    check_opt(
+        || f("initial_ssthresh_segments"),
+        t.initial_ssthresh_segments,
+        &COUNT,
+    )?;
+    check_opt(|| f("slow_start_abc_limit"), t.slow_start_abc_limit, &COUNT)?;
+    check_opt(|| f("loss_beta_1024"), t.loss_beta_1024, &BETA_1024)?;
+    check_opt(
+        || f("slow_start_after_idle"),
+        t.slow_start_after_idle,
+        &SWITCH,
+    )?;
     check_opt(|| f("somaxconn"), t.somaxconn, &BACKLOG)?;
     check_opt(|| f("max_syn_backlog"), t.max_syn_backlog, &MAX_SYN_BACKLOG)
 }

@@ -585,6 +585,8 @@ impl PeerRun {
                 .iter()
                 .map(|&(l, r)| (stack_isn.wrapping_add(l), stack_isn.wrapping_add(r)))
                 .collect(),
+            // A script names options, not their layout: the order is not recorded.
+            order: Vec::new(),
         };
         let header_len = 20 + o.wire_bytes();
         let end = seq_rel

@@ -355,6 +355,93 @@ pub struct TcpOptions {
     /// SACK blocks (left edge, right edge).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sack: Vec<(u32, u32)>,
+    /// The option kinds in the order they are on the wire, NOPs included (RFC 9293 §3.2:
+    /// 1 NOP, 2 MSS, 3 window scale, 4 SACK-permitted, 5 SACK, 8 timestamps; see
+    /// [`TcpOptions::linux_order`]). Empty when the order was not recorded (a trace from
+    /// before this field); a kind synack does not read is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<u8>,
+}
+
+/// TCP option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018).
+pub mod option_kind {
+    pub const EOL: u8 = 0;
+    pub const NOP: u8 = 1;
+    pub const MSS: u8 = 2;
+    pub const WINDOW_SCALE: u8 = 3;
+    pub const SACK_PERMITTED: u8 = 4;
+    pub const SACK: u8 = 5;
+    pub const TIMESTAMPS: u8 = 8;
+}
+
+impl TcpOptions {
+    /// The order Linux writes these options in (`tcp_options_write`, net/ipv4/tcp_output.c),
+    /// one 32-bit word at a time, NOPs as padding:
+    /// MSS; then SACK-permitted packed in front of the timestamps when both are sent, or NOP,
+    /// NOP, timestamps; SACK-permitted alone as NOP, NOP, SACK-permitted; NOP, window scale;
+    /// and last NOP, NOP, SACK blocks. So a Linux SYN is MSS, SACK_PERM, TS, NOP, WS (20
+    /// bytes), and without timestamps MSS, NOP, NOP, SACK_PERM, NOP, WS.
+    pub fn linux_order(&self) -> Vec<u8> {
+        use option_kind::*;
+        let mut v = Vec::new();
+        if self.mss.is_some() {
+            v.push(MSS);
+        }
+        let mut sack_perm = self.sack_permitted;
+        if self.timestamps.is_some() {
+            if sack_perm {
+                v.push(SACK_PERMITTED);
+                sack_perm = false;
+            } else {
+                v.extend([NOP, NOP]);
+            }
+            v.push(TIMESTAMPS);
+        }
+        if sack_perm {
+            v.extend([NOP, NOP, SACK_PERMITTED]);
+        }
+        if self.window_scale.is_some() {
+            v.extend([NOP, WINDOW_SCALE]);
+        }
+        if !self.sack.is_empty() {
+            v.extend([NOP, NOP, SACK]);
+        }
+        v
+    }
+
+    /// Bytes the options take when laid out in `order` (each kind's length; NOPs one byte).
+    /// With [`TcpOptions::linux_order`] this is a multiple of 4, as Linux pads it.
+    pub fn wire_len(&self, order: &[u8]) -> u32 {
+        use option_kind::*;
+        order
+            .iter()
+            .map(|&k| match k {
+                EOL | NOP => 1,
+                MSS => 4,
+                WINDOW_SCALE => 3,
+                SACK_PERMITTED => 2,
+                SACK => 2 + 8 * self.sack.len() as u32,
+                TIMESTAMPS => 10,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// A short name for an option kind, as tcpdump prints it ("nop", "mss", "wscale",
+    /// "sackOK", "sack", "TS"); a kind synack does not read prints as its number.
+    pub fn kind_name(kind: u8) -> std::borrow::Cow<'static, str> {
+        use option_kind::*;
+        match kind {
+            EOL => "eol".into(),
+            NOP => "nop".into(),
+            MSS => "mss".into(),
+            WINDOW_SCALE => "wscale".into(),
+            SACK_PERMITTED => "sackOK".into(),
+            SACK => "sack".into(),
+            TIMESTAMPS => "TS".into(),
+            k => format!("opt-{k}").into(),
+        }
+    }
 }
 
 /// RFC 768.

@@ -158,3 +158,25 @@ fn a_different_errno_is_a_differing_call() {
     let d = differing(&k, &m);
     assert_eq!(d, vec!["call [\"result\"]".to_string()]);
 }
+
+#[test]
+fn a_different_option_order_is_one_differing_row_but_an_unrecorded_order_is_not_judged() {
+    let k = teardown();
+    let reorder = |t: &Trace, order: Vec<u8>| {
+        let mut t = t.clone();
+        let i = nth_segment(&t, 0);
+        if let EventKind::SegmentSent { segment, .. } = &mut t.events[i].kind {
+            if let Header::Tcp(h) = &mut segment.header {
+                assert_eq!(h.options.order, [2, 4, 8, 1, 3], "the model's SYN");
+                h.options.order = order;
+            }
+        }
+        t
+    };
+    // The same options, window scale first (as some other stack might lay them out).
+    let d = differing(&k, &reorder(&k, vec![1, 3, 2, 4, 8]));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].contains("option order"), "{d:?}");
+    // A trace that did not record the order (an older recording) is judged on the set.
+    assert!(differing(&k, &reorder(&k, Vec::new())).is_empty());
+}

@@ -206,7 +206,9 @@ fn with_every_numeric_field(mut v: Value) -> Value {
         "time_wait_us": 60000000, "msl_us": 60000000, "fin_wait2_timeout_us": 60000000,
         "delayed_ack_us": 40000, "ack_every_segments": 2, "initial_cwnd_segments": 10,
         "initial_ssthresh_segments": 0, "slow_start_abc_limit": 0, "dupack_threshold": 3,
-        "persist_probe_max": 15, "somaxconn": 4096, "max_syn_backlog": 1024
+        "persist_probe_max": 15, "somaxconn": 4096, "max_syn_backlog": 1024,
+        "wscale_space": 0, "udp_recv_buffer": 131072, "syn_linear_timeouts": 4,
+        "orphan_retries": 8, "quickack_max": 16, "min_tso_segs": 2, "loss_beta_1024": 717
     });
     v["faults"] = json!([
         { "from": "client", "matches": "data", "nth": 2, "after_us": 0, "until_us": 5000000,
@@ -458,4 +460,39 @@ fn every_scene_ends_by_itself_far_below_the_default_budget() {
         largest * 20 < default_budget,
         "the largest scene has {largest} events"
     );
+}
+
+#[test]
+fn every_numeric_tuning_field_refuses_the_largest_number_its_type_holds_naming_the_field() {
+    let base = preset_scenarios()[0].clone();
+    // Every numeric constant of the profile, so that a field added later is covered too.
+    let profile = serde_json::to_value(synack_model::profile::Profile::linux()).unwrap();
+    let keys: Vec<String> = profile
+        .as_object()
+        .expect("a profile is an object")
+        .iter()
+        .filter(|(_, v)| v.is_number())
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(keys.len() > 25, "{keys:?}");
+    for key in keys {
+        // The first of these the field's type holds (u64, u32, u16, u8) is above every
+        // documented range: the scenario must be refused with the field's name, not run into
+        // an overflow.
+        let parsed = [u64::MAX, u32::MAX.into(), u16::MAX.into(), u8::MAX.into()]
+            .into_iter()
+            .find_map(|n| {
+                let mut v = base.clone();
+                v["tuning"][key.as_str()] = json!(n);
+                Scenario::from_json(&v.to_string()).ok().map(|sc| (n, sc))
+            });
+        let (n, sc) = parsed.unwrap_or_else(|| panic!("tuning.{key}: no number parses"));
+        match synack_model::simulate(&sc) {
+            Ok(_) => panic!("tuning.{key} = {n} runs"),
+            Err(e) => assert!(
+                e.to_string().contains(&format!("tuning.{key}")),
+                "{key}: {e}"
+            ),
+        }
+    }
 }

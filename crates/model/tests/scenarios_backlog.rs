@@ -4,6 +4,7 @@ mod common;
 use common::*;
 use synack_model::presets::{self, BacklogKnobs, Knobs};
 use synack_model::profile::BacklogModel;
+use synack_model::scenario::{FaultRule, SegmentMatch};
 use synack_model::trace::{DropReason, EventKind, TcpState, Trace};
 
 fn backlog(b: BacklogKnobs) -> Trace {
@@ -200,15 +201,8 @@ fn syn_flood(
         ..BacklogKnobs::default()
     };
     let mut s = presets::backlog(&Knobs::default(), &b);
-    s.faults.push(synack_model::scenario::FaultRule {
-        from: Some("server".into()),
-        to: None,
-        matches: synack_model::scenario::SegmentMatch::SynAck,
-        nth: None,
-        after_us: None,
-        until_us: None,
-        action: synack_model::scenario::FaultAction::Drop,
-    });
+    s.faults
+        .push(FaultRule::drop("server", SegmentMatch::SynAck, None));
     s.limits.max_time_us = 500_000;
     tune(&mut s);
     run(&s)
@@ -346,14 +340,9 @@ fn when_half_the_syn_queue_is_old_requests_the_old_ones_get_fewer_syn_ack_retrie
         let mut t = syn_flood(16, n, |s| {
             s.tuning.syncookies = Some(false);
             // The raw SYNs of the kernel run were not retransmitted.
-            s.faults.push(synack_model::scenario::FaultRule {
-                from: Some("client".into()),
-                to: None,
-                matches: synack_model::scenario::SegmentMatch::Syn,
-                nth: None,
+            s.faults.push(FaultRule {
                 after_us: Some(500_000),
-                until_us: None,
-                action: synack_model::scenario::FaultAction::Drop,
+                ..FaultRule::drop("client", SegmentMatch::Syn, None)
             });
             s.limits.max_time_us = 70_000_000;
         });

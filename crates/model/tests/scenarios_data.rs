@@ -3,7 +3,7 @@ mod common;
 
 use common::*;
 use synack_model::presets::{self, Knobs, WindowCase};
-use synack_model::scenario::{Action, Step};
+use synack_model::scenario::{Action, FaultAction, FaultRule, SegmentMatch, Step};
 use synack_model::trace::{EventKind, TimerKind, Trace};
 
 fn win(case: WindowCase) -> Trace {
@@ -96,18 +96,8 @@ fn rfc_nagle_also_holds_behind_full_segments() {
             Step::now(Action::Connect {
                 to: "server:80".into(),
             }),
-            Step::now(Action::Send {
-                len: 1448,
-                message: None,
-                content: None,
-                more: false,
-            }),
-            Step::now(Action::Send {
-                len: 100,
-                message: None,
-                content: None,
-                more: false,
-            }),
+            Step::now(Action::send(1448)),
+            Step::now(Action::send(100)),
         ];
         run(&s)
     };
@@ -326,7 +316,6 @@ fn blackholed_send(
     retries2: u32,
     profile: synack_model::profile::ProfileId,
 ) -> (Vec<u64>, u64) {
-    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
     let k = Knobs {
         latency_ms,
         profile,
@@ -334,24 +323,9 @@ fn blackholed_send(
     };
     let mut s = presets::handshake(&k, presets::HandshakeCase::Normal);
     s.tuning.data_retries = Some(retries2);
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 10,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
-    s.faults.push(FaultRule {
-        from: Some("client".into()),
-        to: None,
-        matches: SegmentMatch::Data,
-        nth: None,
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
-    });
+    s.apps[1].steps.push(Step::at(1_000_000, Action::send(10)));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Data, None));
     let t = run(&s);
     let client = socket(&t, "client");
     let sent: Vec<u64> = t
@@ -397,31 +371,17 @@ fn tcp_retries2_is_a_time_budget_counted_from_the_first_retransmission() {
 
 #[test]
 fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
-    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
     // RFC 8985 §7 / Linux `tcp_schedule_loss_probe`: ten segments at 1 s, the last two
     // lost. The ACKs of the first eight come back at 1.040 s and re-plan the probe: two
     // segments are out, so PTO = 2·SRTT + 2 ticks (4 ms each, HZ 250) = 88 ms (with one left it would be
     // 2·SRTT + TCP_RTO_MIN, no earlier than the RTO). The probe resends the last segment.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 10 * 1448,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
+    s.apps[1]
+        .steps
+        .push(Step::at(1_000_000, Action::send(10 * 1448)));
     for nth in [9, 10] {
-        s.faults.push(FaultRule {
-            from: Some("client".into()),
-            to: None,
-            matches: SegmentMatch::Data,
-            nth: Some(nth),
-            after_us: None,
-            until_us: None,
-            action: FaultAction::Drop,
-        });
+        s.faults
+            .push(FaultRule::drop("client", SegmentMatch::Data, Some(nth)));
     }
     let t = run(&s);
     let d = data_packets(&t, "client");
@@ -455,15 +415,7 @@ fn after_an_idle_period_the_window_starts_again_from_the_initial_window() {
         .steps
         .push(Step::now(Action::RecvLoop { max: 1 << 20 }));
     for at in [1_000_000, 5_000_000] {
-        s.apps[1].steps.push(Step::at(
-            at,
-            Action::Send {
-                len: 30 * 1448,
-                message: None,
-                content: None,
-                more: false,
-            },
-        ));
+        s.apps[1].steps.push(Step::at(at, Action::send(30 * 1448)));
     }
     let t = run(&s);
     let d = data_packets(&t, "client");
@@ -510,30 +462,18 @@ fn acks_with_sack(t: &Trace, from_us: u64) -> Vec<(u32, Vec<(u32, u32)>)> {
 
 #[test]
 fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sack() {
-    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
     // RFC 2018 §4 and RFC 2883, as Linux writes them (`tcp_sack_new_ofo_skb`,
     // `tcp_dsack_set`): five segments at 1 s, the second lost, the fourth duplicated by the
     // network. ACKs for 3, 4, 5 repeat ack=1449 and carry the block of what is held,
     // growing; the copy of 4 is reported as a D-SACK first, then the block.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 5 * 1448,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
+    s.apps[1]
+        .steps
+        .push(Step::at(1_000_000, Action::send(5 * 1448)));
     for (nth, action) in [(2, FaultAction::Drop), (4, FaultAction::Duplicate)] {
         s.faults.push(FaultRule {
-            from: Some("client".into()),
-            to: None,
-            matches: SegmentMatch::Data,
-            nth: Some(nth),
-            after_us: None,
-            until_us: None,
             action,
+            ..FaultRule::drop("client", SegmentMatch::Data, Some(nth))
         });
     }
     let t = run(&s);
@@ -559,29 +499,15 @@ fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sac
 
 #[test]
 fn the_first_two_duplicate_acks_each_release_one_new_segment() {
-    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
     // Limited transmit (RFC 3042, RFC 5681 §3.2 step 1; Linux by leaving SACKed segments
     // out of the pipe): twelve segments, cwnd 10, the first lost. The first two duplicate
     // ACKs each let one new segment go, before the third triggers the fast retransmit.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 12 * 1448,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
-    s.faults.push(FaultRule {
-        from: Some("client".into()),
-        to: None,
-        matches: SegmentMatch::Data,
-        nth: Some(1),
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
-    });
+    s.apps[1]
+        .steps
+        .push(Step::at(1_000_000, Action::send(12 * 1448)));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Data, Some(1)));
     let t = run(&s);
     let d = data_packets(&t, "client");
     assert_eq!(
@@ -596,7 +522,6 @@ fn the_first_two_duplicate_acks_each_release_one_new_segment() {
 
 #[test]
 fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
-    use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
     // RACK (RFC 8985 §6.2, Linux tcp_recovery = 1): three segments at 1 s, the second lost.
     // The SACK of the third comes back at 1.040 s: a segment sent after the hole was
     // delivered, so the hole is lost once RTT + min_RTT/4 has passed since it was sent:
@@ -605,24 +530,11 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     // 1.128 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
     // SACK at +80.97 ms, the retransmission at +123.94 ms, 63 ms after the lost segment.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 3 * 1448,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
-    s.faults.push(FaultRule {
-        from: Some("client".into()),
-        to: None,
-        matches: SegmentMatch::Data,
-        nth: Some(2),
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
-    });
+    s.apps[1]
+        .steps
+        .push(Step::at(1_000_000, Action::send(3 * 1448)));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Data, Some(2)));
     let t = run(&s);
     let d = data_packets(&t, "client");
     assert_eq!(
@@ -651,15 +563,9 @@ fn small_writes_ack_delays(server_reads: bool) -> Vec<u64> {
             .push(Step::now(Action::RecvLoop { max: 1 << 20 }));
     }
     for i in 0..22u64 {
-        s.apps[1].steps.push(Step::at(
-            1_000_000 + i * 50_000,
-            Action::Send {
-                len: 100,
-                message: None,
-                content: None,
-                more: false,
-            },
-        ));
+        s.apps[1]
+            .steps
+            .push(Step::at(1_000_000 + i * 50_000, Action::send(100)));
     }
     let t = run(&s);
     let p = packets(&t);
@@ -760,15 +666,9 @@ fn a_linux_receiver_whose_buffer_fills_never_pulls_back_the_edge_it_offered() {
     // and 63.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.tuning.recv_buffer = Some(70_000);
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 5 * 1448,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
+    s.apps[1]
+        .steps
+        .push(Step::at(1_000_000, Action::send(5 * 1448)));
     let t = run(&s);
     let windows: Vec<String> = packets_with_windows(&t)
         .into_iter()
@@ -796,24 +696,11 @@ fn with_sack_out_of_order_segments_grow_the_window_their_duplicate_acks_offer() 
     // 131072-byte space leaves the room to grow.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.tuning.recv_buffer = Some(131_072);
-    s.faults.push(synack_model::scenario::FaultRule {
-        from: Some("client".into()),
-        to: None,
-        matches: synack_model::scenario::SegmentMatch::Data,
-        nth: Some(2),
-        after_us: None,
-        until_us: None,
-        action: synack_model::scenario::FaultAction::Drop,
-    });
-    s.apps[1].steps.push(Step::at(
-        1_000_000,
-        Action::Send {
-            len: 4 * 1448,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Data, Some(2)));
+    s.apps[1]
+        .steps
+        .push(Step::at(1_000_000, Action::send(4 * 1448)));
     let t = run(&s);
     let acks: Vec<String> = packets_with_windows(&t)
         .into_iter()

@@ -3,7 +3,7 @@ mod common;
 
 use common::*;
 use synack_model::presets::{self, HandshakeCase, Knobs};
-use synack_model::scenario::{Action, FaultAction, FaultRule, SegmentMatch, Step};
+use synack_model::scenario::{Action, FaultRule, SegmentMatch, Step};
 use synack_model::trace::TcpState::*;
 
 fn hs(case: HandshakeCase) -> synack_model::trace::Trace {
@@ -120,22 +120,11 @@ fn closed_port_answers_rst_and_connect_is_refused() {
     assert_eq!(final_state(&t, "client"), Some(Closed));
 }
 
-fn drop_every(from: &str, m: SegmentMatch) -> FaultRule {
-    FaultRule {
-        from: Some(from.into()),
-        to: None,
-        matches: m,
-        nth: None,
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
-    }
-}
-
 #[test]
 fn syn_retries_follow_linux_backoff_then_connect_times_out() {
     let mut s = presets::handshake(&Knobs::default(), HandshakeCase::Normal);
-    s.faults.push(drop_every("client", SegmentMatch::Syn));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Syn, None));
     let t = run(&s);
     let p = packets(&t);
     let times: Vec<&str> = p.iter().map(|l| l.split(' ').next().unwrap()).collect();
@@ -159,7 +148,8 @@ fn syn_schedule(syn_retries: u32, linear: u32) -> (Vec<String>, u64) {
     let mut s = presets::handshake(&Knobs::default(), HandshakeCase::Normal);
     s.tuning.syn_retries = Some(syn_retries);
     s.tuning.syn_linear_timeouts = Some(linear);
-    s.faults.push(drop_every("client", SegmentMatch::Syn));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Syn, None));
     let t = run(&s);
     let times = packets(&t)
         .iter()
@@ -200,7 +190,8 @@ fn rfc_profile_gives_up_after_five_syn_retries() {
         ..Knobs::default()
     };
     let mut s = presets::handshake(&k, HandshakeCase::Normal);
-    s.faults.push(drop_every("client", SegmentMatch::Syn));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Syn, None));
     let t = run(&s);
     assert_eq!(packets(&t).len(), 6);
     assert_eq!(entered(&t, "client", Closed), [63_000_000]);
@@ -209,9 +200,11 @@ fn rfc_profile_gives_up_after_five_syn_retries() {
 #[test]
 fn syn_ack_retries_follow_tcp_synack_retries_then_the_request_expires() {
     let mut s = presets::handshake(&Knobs::default(), HandshakeCase::Normal);
-    s.faults.push(drop_every("server", SegmentMatch::SynAck));
+    s.faults
+        .push(FaultRule::drop("server", SegmentMatch::SynAck, None));
     // Keep the client's SYN retransmissions out of the way (drop all but the first).
-    s.faults.push(drop_every("client", SegmentMatch::Syn));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Syn, None));
     s.faults[1].after_us = Some(1);
     let t = run(&s);
     let synacks: Vec<String> = packets(&t)

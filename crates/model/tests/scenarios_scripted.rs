@@ -374,6 +374,7 @@ fn a_script_can_be_the_client_of_a_modelled_listener() {
         syn_options(&t)[1].1,
         TcpOptions {
             mss: Some(1460),
+            order: vec![synack_model::trace::option_kind::MSS],
             ..TcpOptions::default()
         }
     );

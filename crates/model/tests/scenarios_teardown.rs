@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use synack_model::presets::{self, Knobs, TeardownCase};
 use synack_model::profile::ProfileId;
-use synack_model::scenario::{FaultAction, FaultRule, SegmentMatch};
+use synack_model::scenario::{FaultRule, SegmentMatch};
 use synack_model::trace::TcpState::*;
 
 fn td(case: TeardownCase) -> synack_model::trace::Trace {
@@ -125,18 +125,6 @@ fn last_ack_lost_the_fin_is_retransmitted_and_answered_from_time_wait() {
     assert_eq!(final_state(&t, "conn"), Some(Closed));
 }
 
-fn drop_once(from: &str, m: SegmentMatch, nth: u32) -> FaultRule {
-    FaultRule {
-        from: Some(from.into()),
-        to: None,
-        matches: m,
-        nth: Some(nth),
-        after_us: None,
-        until_us: None,
-        action: FaultAction::Drop,
-    }
-}
-
 #[test]
 fn every_teardown_packet_lost_once_still_closes_both_sides() {
     // (who, what, nth): the client's FIN, the server's ACK of it, the server's FIN, the
@@ -149,7 +137,7 @@ fn every_teardown_packet_lost_once_still_closes_both_sides() {
     ];
     for (who, m, nth) in cases {
         let mut s = presets::teardown(&Knobs::default(), TeardownCase::ClientCloses);
-        s.faults.push(drop_once(who, m, nth));
+        s.faults.push(FaultRule::drop(who, m, Some(nth)));
         let t = run(&s);
         let p = after_handshake(&t);
         let lost: Vec<&String> = p.iter().filter(|l| l.ends_with("LOST")).collect();
@@ -175,7 +163,8 @@ fn every_teardown_packet_lost_once_still_closes_both_sides() {
 #[test]
 fn ack_of_fin_lost_is_repaired_by_the_fin_retransmission() {
     let mut s = presets::teardown(&Knobs::default(), TeardownCase::ClientCloses);
-    s.faults.push(drop_once("server", SegmentMatch::PureAck, 1));
+    s.faults
+        .push(FaultRule::drop("server", SegmentMatch::PureAck, Some(1)));
     let t = run(&s);
     assert_eq!(
         after_handshake(&t),
@@ -263,15 +252,7 @@ fn close_with_unread_data_sends_rst_on_linux() {
     use synack_model::scenario::{Action, Step};
     let mut s = presets::teardown(&Knobs::default(), TeardownCase::ServerCloses);
     // The client sends 10 bytes the server never reads before closing.
-    s.apps[1].steps.insert(
-        1,
-        Step::now(Action::Send {
-            len: 10,
-            message: None,
-            content: None,
-            more: false,
-        }),
-    );
+    s.apps[1].steps.insert(1, Step::now(Action::send(10)));
     let t = run(&s);
     let p = after_handshake(&t);
     assert_eq!(p[0], "0.040 client>server . seq=1 ack=1 len=10");
@@ -294,15 +275,7 @@ fn after_data_the_ack_of_a_fin_waits_the_delayed_ack_timeout() {
     s.apps[0].steps.push(Step::now(Action::Recv { max: 4096 }));
     s.apps[0].steps.push(Step::now(Action::Recv { max: 4096 }));
     s.apps[0].steps.push(Step::after(500_000, Action::Close));
-    s.apps[1].steps.push(Step::at(
-        100_000,
-        Action::Send {
-            len: 100,
-            message: None,
-            content: None,
-            more: false,
-        },
-    ));
+    s.apps[1].steps.push(Step::at(100_000, Action::send(100)));
     s.apps[1].steps.push(Step::at(400_000, Action::Close));
     let t = run(&s);
     assert_eq!(
@@ -464,15 +437,8 @@ fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries()
         s.apps[1]
             .steps
             .push(synack_model::scenario::Step::at(100_000, Close));
-        s.faults.push(FaultRule {
-            from: Some("client".into()),
-            to: None,
-            matches: SegmentMatch::Fin,
-            nth: None,
-            after_us: None,
-            until_us: None,
-            action: FaultAction::Drop,
-        });
+        s.faults
+            .push(FaultRule::drop("client", SegmentMatch::Fin, None));
         let t = run(&s);
         let fins: Vec<String> = after_handshake(&t)
             .into_iter()

@@ -35,7 +35,18 @@ pub fn in_ns<T: Send>(ns: &Netns, f: impl FnOnce() -> Result<T> + Send) -> Resul
 pub fn listen(s: &Session, backlog: i32, label: &str) -> Result<(TcpListener, SocketId, u16)> {
     s.ns.enter()?;
     let addr = SocketAddrV4::new(s.server_ip, s.port);
-    let l = sock::tcp_listener(addr, backlog)?;
+    let l = sock::tcp_listener_with(
+        addr,
+        backlog,
+        sock::ListenOpts {
+            buffers: sock::Buffers::default(),
+            reuse_addr: true,
+            opts: sock::TcpOpts {
+                congestion: s.congestion,
+                ..sock::TcpOpts::default()
+            },
+        },
+    )?;
     let port = local_port(&l)?;
     s.rec.server_port(port);
     let id = s
@@ -56,7 +67,14 @@ pub fn listen(s: &Session, backlog: i32, label: &str) -> Result<(TcpListener, So
 /// Starts a client connect (bound first, so the port is known for the trace), registered.
 pub fn connect_start(s: &Session, port: u16, label: &str) -> Result<(TcpStream, SocketId)> {
     s.client_ns.enter()?;
-    let pre = sock::tcp_connect_prepare(SocketAddrV4::new(s.client_ip, 0))?;
+    let pre = sock::tcp_connect_prepare_with(
+        SocketAddrV4::new(s.client_ip, 0),
+        sock::Buffers::default(),
+        sock::TcpOpts {
+            congestion: s.congestion,
+            ..sock::TcpOpts::default()
+        },
+    )?;
     let cport = pre.port;
     let id = s.rec.socket(
         s.client,

@@ -6,6 +6,8 @@ use std::net::{SocketAddrV4, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::time::{Duration, Instant};
 
+use synack_model::profile::Profile;
+
 use crate::error::{cvt, cvt_size, LabError, Result};
 
 fn sockaddr(a: SocketAddrV4) -> libc::sockaddr_in {
@@ -70,8 +72,14 @@ pub struct ListenOpts {
 
 /// Socket options a scenario's socket sets before bind() (tcp(7), socket(7)); the kernel's
 /// units: milliseconds for TCP_USER_TIMEOUT, whole seconds for SO_LINGER.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// Every TCP socket the lab makes goes through [`set_opts`], so every one of them (the
+/// runner's and the standalone experiments') gets `congestion`; the default is the Linux
+/// profile's. `None` leaves the host's: only for `--host` without CAP_NET_ADMIN, where the
+/// kernel refuses a module outside `tcp_allowed_congestion_control` (see [`Congestion::allowed`]).
+#[derive(Clone, Copy, Debug)]
 pub struct TcpOpts {
+    pub congestion: Option<Congestion>,
     pub reuse_port: bool,
     pub cork: bool,
     pub user_timeout_ms: Option<u32>,
@@ -80,7 +88,74 @@ pub struct TcpOpts {
     pub syn_count: Option<u32>,
 }
 
+impl Default for TcpOpts {
+    fn default() -> TcpOpts {
+        TcpOpts {
+            congestion: Some(Congestion::of(&Profile::linux())),
+            reuse_port: false,
+            cork: false,
+            user_timeout_ms: None,
+            linger_s: None,
+            max_seg: None,
+            syn_count: None,
+        }
+    }
+}
+
+/// The congestion control a profile describes (TCP_CONGESTION). Never the host's: a new
+/// namespace inherits the host's `tcp_congestion_control` (`tcp_sk_init`), which is bbr on the
+/// machine the recordings were made on, and BBR paces every GSO chunk, skips the restart after
+/// idle (`tcp_slow_start_after_idle_check` returns early for a module with `cong_control`) and
+/// sizes chunks from its own rate: nothing the model claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Congestion {
+    /// `tcp_cubic.c`: the window after a loss is beta = 717/1024 of cwnd.
+    Cubic,
+    /// `tcp_cong.c`'s Reno: RFC 5681 eq. 4, half the flight.
+    Reno,
+}
+
+impl Congestion {
+    /// CUBIC for a CUBIC loss response (`loss_beta_1024` 717), Reno for RFC 5681's half (0).
+    pub fn of(p: &Profile) -> Congestion {
+        if p.loss_beta_1024 == 0 {
+            Congestion::Reno
+        } else {
+            Congestion::Cubic
+        }
+    }
+
+    /// The module's name, as TCP_CONGESTION and `tcp_congestion_control` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Congestion::Cubic => "cubic",
+            Congestion::Reno => "reno",
+        }
+    }
+
+    /// Whether this process may give a socket in the current namespace this module: `Ok(None)`
+    /// when it may, `Ok(Some(host's module))` when the kernel says EPERM (no CAP_NET_ADMIN and
+    /// the module is not in `tcp_allowed_congestion_control`; `tcp_set_congestion_control`).
+    pub fn allowed(self) -> Result<Option<String>> {
+        let fd = new_socket(libc::SOCK_STREAM)?;
+        // SAFETY: fd is fresh; the TcpStream owns and closes it.
+        let probe = unsafe { TcpStream::from_raw_fd(fd) };
+        match set_congestion_fd(probe.as_raw_fd(), self.name()) {
+            Ok(()) => Ok(None),
+            Err(LabError::Io { source, .. }) if source.raw_os_error() == Some(libc::EPERM) => {
+                let host = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_congestion_control")
+                    .map_or_else(|_| "?".into(), |s| s.trim().to_string());
+                Ok(Some(host))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 fn set_opts(fd: RawFd, o: TcpOpts) -> Result<()> {
+    if let Some(c) = o.congestion {
+        set_congestion_fd(fd, c.name())?;
+    }
     if o.reuse_port {
         setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1, "SO_REUSEPORT")?;
     }
@@ -239,19 +314,6 @@ fn set_buffers(fd: RawFd, b: Buffers) -> Result<()> {
     Ok(())
 }
 
-/// A TCP listener with exactly this backlog (std always uses its own).
-pub fn tcp_listener(addr: SocketAddrV4, backlog: i32) -> Result<TcpListener> {
-    tcp_listener_with(
-        addr,
-        backlog,
-        ListenOpts {
-            buffers: Buffers::default(),
-            reuse_addr: true,
-            opts: TcpOpts::default(),
-        },
-    )
-}
-
 /// A TCP listener with this backlog and these buffers.
 pub fn tcp_listener_with(
     addr: SocketAddrV4,
@@ -281,11 +343,7 @@ pub struct Prepared {
     pub port: u16,
 }
 
-pub fn tcp_connect_prepare(bind_to: SocketAddrV4) -> Result<Prepared> {
-    tcp_connect_prepare_with(bind_to, Buffers::default(), TcpOpts::default())
-}
-
-/// As [`tcp_connect_prepare`], with these buffers and options.
+/// A non-blocking TCP socket with these buffers and options, bound to `bind_to`.
 pub fn tcp_connect_prepare_with(
     bind_to: SocketAddrV4,
     buffers: Buffers,
@@ -308,11 +366,6 @@ pub fn tcp_connect_prepare_with(
 }
 
 impl Prepared {
-    /// TCP_CONGESTION before the SYN (see [`set_congestion`]).
-    pub fn set_congestion(&self, name: &str) -> Result<()> {
-        set_congestion(&self.stream, name)
-    }
-
     /// Starts the connect and returns at once (the handshake continues in the kernel).
     pub fn connect(self, to: SocketAddrV4) -> Result<TcpStream> {
         let sa = sockaddr(to);
@@ -342,12 +395,12 @@ impl Prepared {
 /// (EPERM otherwise), a socket of a process with CAP_NET_ADMIN any loaded one; a listener's
 /// choice goes to the connections it accepts (`tcp_ca_openreq_child` keeps a setsockopt
 /// choice).
-pub fn set_congestion(s: &impl AsRawFd, name: &str) -> Result<()> {
+fn set_congestion_fd(fd: RawFd, name: &str) -> Result<()> {
     // SAFETY: the name outlives the call, its length is passed.
     cvt(
         unsafe {
             libc::setsockopt(
-                s.as_raw_fd(),
+                fd,
                 libc::IPPROTO_TCP,
                 libc::TCP_CONGESTION,
                 name.as_ptr() as *const libc::c_void,

@@ -611,24 +611,6 @@ impl TcpSocket {
 
     // ---------------------------------------------------------------- segments out
 
-    fn header_len(&self, syn: bool, p_ts: bool, p_ws: bool, p_sack: bool) -> u8 {
-        let mut n = 20u8;
-        if syn {
-            n += 4; // MSS
-            n += match (p_ts, p_sack) {
-                (true, _) => 12, // SACK-permitted + timestamps packed, or NOP NOP + timestamps
-                (false, true) => 4,
-                (false, false) => 0,
-            };
-            if p_ws {
-                n += 4;
-            }
-        } else if self.ts_ok {
-            n += 12;
-        }
-        n
-    }
-
     /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
     /// (it occupies sequence space the window already covers), so it is not subtracted.
     fn our_window(&self) -> u32 {
@@ -827,25 +809,13 @@ impl TcpSocket {
                 }
             }
         }
-        let header_len = if fl.syn {
-            20 + 4
-                + match (options.timestamps.is_some(), options.sack_permitted) {
-                    (true, _) => 12,
-                    (false, true) => 4,
-                    (false, false) => 0,
-                }
-                + if options.window_scale.is_some() { 4 } else { 0 }
-        } else {
-            if self.sack_ok {
-                options.sack = self.sack_option(ctx.p);
-            }
-            let sack = if options.sack.is_empty() {
-                0
-            } else {
-                4 + 8 * options.sack.len() as u8 // NOP, NOP, kind, length, blocks
-            };
-            self.header_len(false, false, false, false) + sack
-        };
+        if !fl.syn && self.sack_ok {
+            options.sack = self.sack_option(ctx.p);
+        }
+        // The options in Linux's order, padded with NOPs (`tcp_options_write`); the data
+        // offset counts that padding.
+        options.order = options.linux_order();
+        let header_len = 20 + options.wire_len(&options.order) as u8;
         let payload_len = spans_len(&payload);
         Segment {
             src: self.local,

@@ -1032,3 +1032,53 @@ fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
     h.with(|s, ctx| s.set_cork(false, ctx));
     recv!(h, ["P. seq=1 ack=1 len=100"]);
 }
+
+// ---------------------------------------------------------------- options on the wire
+
+/// The option kinds of the last segment the socket sent, in wire order, and its data offset.
+fn sent_layout(h: &mut Harness) -> (Vec<u8>, u8) {
+    let seg = h.tx.pop().expect("the socket sent a segment");
+    let Header::Tcp(t) = seg.header else {
+        panic!("a TCP segment");
+    };
+    (t.options.order, t.header_len)
+}
+
+#[test]
+fn a_syn_writes_mss_sack_permitted_timestamps_nop_window_scale_in_forty_bytes() {
+    let mut h = Harness::new();
+    h.with(|s, ctx| s.connect(REMOTE, ctx));
+    // `tcp_options_write`: SACK-permitted packed in front of the timestamps, NOP + WS last.
+    assert_eq!(sent_layout(&mut h), (vec![2, 4, 8, 1, 3], 40));
+}
+
+#[test]
+fn a_syn_without_timestamps_pads_sack_permitted_and_window_scale_with_nops() {
+    let mut h = Harness::new();
+    h.p.timestamps = false;
+    h.with(|s, ctx| s.connect(REMOTE, ctx));
+    assert_eq!(sent_layout(&mut h), (vec![2, 1, 1, 4, 1, 3], 32));
+}
+
+#[test]
+fn a_syn_with_timestamps_but_without_sack_pads_the_timestamps_with_two_nops() {
+    let mut h = Harness::new();
+    h.p.sack_permitted = false;
+    h.p.window_scale = None;
+    h.with(|s, ctx| s.connect(REMOTE, ctx));
+    assert_eq!(sent_layout(&mut h), (vec![2, 1, 1, 8], 36));
+}
+
+#[test]
+fn a_syn_ack_to_a_peer_that_offers_nothing_carries_the_mss_alone_and_later_segments_none() {
+    let mut h = Harness::new();
+    h.s.parent = Some(SocketId(0));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    // RFC 7323 §1.3, RFC 2018 §2: what the SYN did not offer is not answered.
+    assert_eq!(sent_layout(&mut h), (vec![2], 24));
+    send!(h, ". seq=1 ack=1");
+    send!(h, "P. seq=1 ack=1 len=10");
+    send!(h, "P. seq=11 ack=1 len=10");
+    assert_eq!(sent_layout(&mut h), (vec![], 20), "the ACK of the data");
+}
