@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { useBrowser, openRoute, routeUrl, screenshot, baseUrl, collectErrors, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, onPage, routeUrl, screenshot, baseUrl, collectErrors, hasCjk, LANGS } from './lib.mjs';
 
 const SCENES = [
   ['#/handshake', 'handshake', ['normal', 'syn-lost', 'syn-ack-lost', 'final-ack-lost', 'simultaneous-open', 'closed-port']],
@@ -50,8 +50,7 @@ async function ladderSignature(page) {
 for (const lang of LANGS) {
   for (const [route, id] of SCENES) {
     test(`${id} (${lang}): play, scrub back and forward, step`, async () => {
-      const { page, context, errors } = await openRoute(browser, route, lang);
-      try {
+      await onPage(browser, route, lang, async ({ page }) => {
         await ready(page);
         const text = await page.getByTestId(`page-${id}`).innerText();
         if (lang === 'zh') assert.ok(hasCjk(text), 'Chinese text shown');
@@ -81,16 +80,12 @@ for (const lang of LANGS) {
         await page.waitForFunction(() => Number(document.querySelector('[data-testid=player]').dataset.t) > 0, null, { timeout: 10_000 });
         await page.keyboard.press(' ');
         assert.equal(await page.getByTestId('player').getAttribute('data-playing'), 'false');
-        assert.deepEqual(errors, [], 'no console errors');
-      } finally {
-        await context.close();
-      }
+      });
     });
   }
 
   test(`changing loss and seed re-runs the model and updates the URL (${lang})`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/tcp-vs-udp', lang);
-    try {
+    await onPage(browser, '#/tcp-vs-udp', lang, async ({ page }) => {
       await ready(page);
       await page.keyboard.press(']');
       await settle(page);
@@ -112,10 +107,7 @@ for (const lang of LANGS) {
       }
       assert.ok(changed, 'another seed, another diagram');
       assert.ok(Number((await hashParamsSettled(page)).get('seed')) > 3);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`a copied link reproduces the diagram in a fresh page (${lang})`, async () => {
@@ -175,17 +167,14 @@ for (const lang of LANGS) {
   test(`every what-if draws and gets a screenshot (${lang})`, async () => {
     for (const [route, id, cases] of SCENES) {
       for (const c of cases) {
-        const { page, context, errors } = await openRoute(browser, route, lang, { params: { case: c } });
-        try {
+        await onPage(browser, route, lang, { params: { case: c }, allowErrors: true }, async ({ page, errors }) => {
           await ready(page);
           await page.keyboard.press(']');
           const segs = Number(await page.getByTestId('ladder').first().getAttribute('data-segments'));
           assert.ok(segs >= 1, `${id}/${c} draws segments`);
           await screenshot(page, `scene-${id}-${c}-${lang}`);
           assert.deepEqual(errors, [], `${id}/${c}`);
-        } finally {
-          await context.close();
-        }
+        });
       }
     }
   });
@@ -265,8 +254,7 @@ test('bad URL values fall back to defaults with a visible notice', async () => {
 });
 
 test('inspector, state machine and comparison-table jumps', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/handshake', 'zh');
-  try {
+  await onPage(browser, '#/handshake', 'zh', async ({ page }) => {
     await ready(page);
     await page.keyboard.press(']');
     await page.locator('[data-seg="1"] line.hit').first().click({ force: true });
@@ -281,10 +269,7 @@ test('inspector, state machine and comparison-table jumps', async () => {
     assert.equal(await sd.locator('[data-state="ESTABLISHED"]').getAttribute('data-lit'), 'true');
     assert.equal((await hashParamsSettled(page)).get('view'), 'states');
     await screenshot(page, 'scene-handshake-states-zh');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
   const second = await openRoute(browser, '#/tcp-vs-udp', 'en');
   try {
     await ready(second.page);
@@ -361,8 +346,7 @@ test('the play button is on the first screen of every scene', async () => {
   const routes = ['#/handshake', '#/teardown', '#/tcp-vs-udp', '#/sticky', '#/udp', '#/backlog', '#/window'];
   for (const [lang, viewport] of [['en', { width: 1280, height: 800 }], ['zh', { width: 1024, height: 700 }]]) {
     for (const route of routes) {
-      const { page, context, errors } = await openRoute(browser, route, lang, { viewport });
-      try {
+      await onPage(browser, route, lang, { viewport }, async ({ page }) => {
         await ready(page);
         await settle(page);
         const what = `${route} ${lang} at ${viewport.width}x${viewport.height}`;
@@ -376,10 +360,7 @@ test('the play button is on the first screen of every scene', async () => {
         // It works from there: one step forward moves the playhead.
         await page.getByTestId('step').click();
         assert.ok((await playhead(page)) > 0, `a step from the first screen (${what})`);
-        assert.deepEqual(errors, []);
-      } finally {
-        await context.close();
-      }
+      });
     }
   }
   // On a phone the page is scrolled through anyway: there the transport stays in its place,
@@ -397,8 +378,7 @@ test('the play button is on the first screen of every scene', async () => {
 // the narration scrolls instead of pushing the playback controls far down the page.
 test('a burst is summed up in the narration, which scrolls', async () => {
   for (const lang of LANGS) {
-    const { page, context, errors } = await openRoute(browser, '#/tcp-vs-udp', lang, { params: { messages: '200' } });
-    try {
+    await onPage(browser, '#/tcp-vs-udp', lang, { params: { messages: '200' } }, async ({ page }) => {
       await ready(page);
       await settle(page);
       const lines = await page.locator('[data-testid="narration"] .narr-lines p').allInnerTexts();
@@ -406,9 +386,6 @@ test('a burst is summed up in the narration, which scrolls', async () => {
       assert.match(lines.at(-1), lang === 'zh' ? /此刻还有 \d+ 件事/ : /and \d+ more at this moment/);
       const box = await page.getByTestId('narration').boundingBox();
       assert.ok(box && box.height <= 260, `the narration scrolls instead of growing (${JSON.stringify(box)})`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   }
 });

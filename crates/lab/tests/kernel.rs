@@ -6,26 +6,14 @@
 //! is asserted. Namespaces are anonymous and private to each run, so tests can run in
 //! parallel; timing assertions use generous windows (facts, not exact timings).
 
+mod common;
+use common::*;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-/// The binary under test: Cargo's `CARGO_BIN_EXE_*` when it provides it, else next to the
-/// test executable's `deps/` folder (where `cargo test` builds it).
-fn bin() -> PathBuf {
-    if let Some(p) = option_env!("CARGO_BIN_EXE_synack-lab") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("synack-lab")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("synack-lab-test-{}-{name}", std::process::id()))
-}
 
 /// `compare` and `record` run their threads at real-time priority (runner.rs), which on this
 /// two-core machine can starve another experiment's ordinary sock_diag poller running at the
@@ -99,18 +87,6 @@ fn strs(v: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn host_interfaces() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("/sys/class/net")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 #[test]
