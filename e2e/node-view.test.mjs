@@ -91,3 +91,16 @@ for (const [, scene] of SCENES) {
     });
   }
 }
+
+test('a program that imports a shared module is shown with that module under it', async () => {
+  await onPage(browser, '#/teardown', 'en', { params: { api: 'node', case: 'client-closes' } }, async ({ page }) => {
+    await drawn(page);
+    await page.getByTestId('node-code').waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('node-code').innerText(), /from '\.\.\/shared\/pair\.mjs'/);
+    const used = page.getByTestId('node-used');
+    assert.equal(await used.count(), 1);
+    assert.match(await used.innerText(), /export async function connectedPair/);
+    await used.scrollIntoViewIfNeeded();
+    await screenshot(page, 'node-view-teardown-shared-module-en');
+  });
+});

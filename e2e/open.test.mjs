@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useBrowser, openRoute, screenshot, hasCjk, LANGS, ROOT } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, ROOT } from './lib.mjs';
 import { bulkPcap, oneConnectionPcap } from './open-bulk-pcap.mjs';
 
 const DATA = join(ROOT, 'crates', 'capture', 'tests', 'data');
@@ -62,8 +62,7 @@ function file(name, buffer, mimeType = 'application/octet-stream') {
 
 for (const lang of LANGS) {
   test(`${lang}: a model trace opens in the player; broken JSON and unknown files are explained`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/open', lang);
-    try {
+    await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
       const privacy = await page.getByTestId('open-privacy').innerText();
       assert.equal(hasCjk(privacy), lang === 'zh');
@@ -100,15 +99,11 @@ for (const lang of LANGS) {
       // A file of neither kind.
       await page.getByTestId('open-input').setInputFiles(file('notes.txt', Buffer.from('hello'), 'text/plain'));
       await page.getByTestId('open-error').filter({ hasText: 'notes.txt' }).waitFor();
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`${lang}: a scripted peer's trace draws the peer as a lane, its end marked as a script`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/open', lang);
-    try {
+    await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
       await page.getByTestId('open-input').setInputFiles(SCRIPTED_TRACE);
       await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -120,15 +115,11 @@ for (const lang of LANGS) {
       await pill.waitFor({ state: 'visible', timeout: 5_000 });
       assert.equal((await pill.innerText()).trim(), lang === 'zh' ? '脚本' : 'script');
       await screenshot(page, `open-scripted-${lang}`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`${lang}: a trace with poll() and TCP_INFO results opens and plays without errors`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/open', lang);
-    try {
+    await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
       await page.getByTestId('open-input').setInputFiles(OPTIONS_TRACE);
       await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -137,15 +128,11 @@ for (const lang of LANGS) {
       assert.ok((await page.locator('[data-testid="ladder"] g.seg').count()) >= 6);
       await page.keyboard.press('End');
       await screenshot(page, `open-options-${lang}`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`${lang}: a lab trace opens next to the model run, differences highlighted`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/open', lang);
-    try {
+    await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
       await page.getByTestId('open-input').setInputFiles(LAB_TRACE);
       await page.getByTestId('open-compare').waitFor({ state: 'visible', timeout: 15_000 });
@@ -169,15 +156,11 @@ for (const lang of LANGS) {
       await page.setViewportSize({ width: 360, height: 780 });
       await page.getByTestId('open-compare').waitFor({ state: 'visible' });
       await screenshot(page, `open-lab-${lang}-360`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`${lang}: a pcap lists its conversations; one opens with expert marks and replays in the model`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/open', lang);
-    try {
+    await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
       await page.getByTestId('open-input').setInputFiles(RETRANS);
       await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 20_000 });
@@ -219,15 +202,11 @@ for (const lang of LANGS) {
       await screenshot(page, `open-pcap-replay-${lang}`);
       await page.setViewportSize({ width: 360, height: 780 });
       await screenshot(page, `open-pcap-replay-${lang}-360`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test(`${lang}: bad captures name the problem and the packet or block; what was read is shown`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/open', lang);
-    try {
+    await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
       // Wrong magic.
       await page.getByTestId('open-input').setInputFiles(file('broken.pcap', Buffer.from('not a capture file at all')));
@@ -267,16 +246,12 @@ for (const lang of LANGS) {
       await page.getByTestId('open-summary').filter({ hasText: 'handshake_data_close.pcap' }).waitFor({ timeout: 15_000 });
       await page.locator('[data-testid="open-conversations"] tbody tr').first().click();
       await page.getByTestId('ladder').first().waitFor({ state: 'visible', timeout: 15_000 });
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 }
 
 test('en: a 100,000-packet capture is read in the worker and drawn on a zoomable canvas', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/open', 'en');
-  try {
+  await onPage(browser, '#/open', 'en', async ({ page }) => {
     await ready(page);
     const big = oneConnectionPcap(100_000);
     const start = Date.now();
@@ -324,10 +299,7 @@ test('en: a 100,000-packet capture is read in the worker and drawn on a zoomable
     console.log(`100k capture: ${(big.length / 1e6).toFixed(1)} MB, read+analysed and listed in ${parseMs} ms, `
       + `conversation opened on the canvas in ${openMs} ms; canvas frame: median ${frames[frames.length >> 1]} ms, `
       + `max ${frames[frames.length - 1]} ms over ${frames.length} redraws`);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('en: a 100,000-packet capture of 500 connections lists them, filters, and opens one', async () => {
@@ -381,12 +353,11 @@ test('en: a 100,000-packet capture of 500 connections lists them, filters, and o
 });
 
 test('a new file that fails replaces the previous one; a local file offers no link to copy', async () => {
-  const { page, context, errors } = await openRoute(browser, '#/open', 'en');
-  const warnings = [];
-  page.on('console', (m) => {
-    if (/deprecated/i.test(m.text())) warnings.push(m.text());
-  });
-  try {
+  await onPage(browser, '#/open', 'en', async ({ page }) => {
+    const warnings = [];
+    page.on('console', (m) => {
+      if (/deprecated/i.test(m.text())) warnings.push(m.text());
+    });
     await ready(page);
     await page.getByTestId('open-input').setInputFiles(PCAP);
     await page.getByTestId('open-conversations').waitFor({ state: 'visible', timeout: 20_000 });
@@ -408,16 +379,12 @@ test('a new file that fails replaces the previous one; a local file offers no li
     assert.equal(await page.getByTestId('ladder').count(), 0, 'the old ladder is gone');
     // The capture worker starts without wasm-bindgen's deprecation warning.
     assert.deepEqual(warnings, []);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 for (const lang of LANGS) {
   test(`${lang}: a scene's case opens its kernel recording beside the model's run of the same scenario`, async () => {
-    const { page, context, errors } = await openRoute(browser, '#/teardown', lang, { params: { case: 'abort' } });
-    try {
+    await onPage(browser, '#/teardown', lang, { params: { case: 'abort' } }, async ({ page }) => {
       await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
       await page.getByTestId('kernel-recording').click();
       await page.getByTestId('open-compare').waitFor({ state: 'visible', timeout: 20_000 });
@@ -426,9 +393,6 @@ for (const lang of LANGS) {
       assert.ok((await page.locator('[data-testid="compare-model"] g.seg').count()) >= 5, 'the model run');
       assert.match(await page.getByTestId('diff-verdict').innerText(), lang === 'zh' ? /有差异|一致/ : /differ|agree/);
       await screenshot(page, `open-recording-${lang}`);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 }

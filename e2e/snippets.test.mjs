@@ -54,6 +54,21 @@ test('every manifest entry names files that exist and has its title and note in 
   }
 });
 
+// The page shows a program with the modules of this folder it imports (`uses`), so what a
+// reader copies is all there is to run.
+test('every module of this folder a program imports is listed in its uses, and nothing else', () => {
+  for (const e of manifest) {
+    const code = readFileSync(path.join(ROOT, e.file), 'utf8');
+    const imported = [...code.matchAll(/from '(\.\.?\/[^']+)'/g)]
+      .map(([, rel]) => path.relative(ROOT, path.join(ROOT, path.dirname(e.file), rel)));
+    assert.deepEqual(e.uses ?? [], imported, `${e.file}: uses`);
+    for (const u of e.uses ?? []) {
+      const inner = readFileSync(path.join(ROOT, u), 'utf8');
+      assert.doesNotMatch(inner, /from '\./, `${u} imports another local module: the page would not show it`);
+    }
+  }
+});
+
 // Cases whose situation needs the network to lose a packet: an unprivileged program cannot,
 // and its note must say so (the program's comment gives the nft rule).
 const LOSS = ['handshake/syn-lost', 'handshake/syn-ack-lost', 'handshake/final-ack-lost', 'teardown/last-ack-lost',

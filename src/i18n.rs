@@ -31,6 +31,14 @@ impl Api {
         }
     }
 
+    /// Whether the page speaks Node.js. Never in the first-load build: it hands every scene
+    /// page with `api=node` over to the full build (`pages::page_for`), so its scenes are only
+    /// ever drawn in the C view, and a constant `false` here keeps the Node.js words and
+    /// sentences out of its download.
+    pub fn is_node(self) -> bool {
+        cfg!(feature = "full") && self == Api::Node
+    }
+
     pub fn other(self) -> Api {
         match self {
             Api::C => Api::Node,

@@ -107,14 +107,7 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
 fn stacked_svg(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
     let base = stack.query_selector("svg.lad").ok().flatten()?;
     let (w, h) = view_box_size(&base)?;
-    let inner = |sel: &str| {
-        stack
-            .query_selector(sel)
-            .ok()
-            .flatten()
-            .map(|e| e.inner_html())
-            .unwrap_or_default()
-    };
+    let inner = |sel: &str| inner_of(stack, sel);
     let cut = |attr: &str| {
         stack
             .get_attribute(attr)
@@ -151,7 +144,18 @@ pub(crate) fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn view_box_size(svg: &web_sys::Element) -> Option<(f64, f64)> {
+/// The markup inside the stack's first element that matches `sel` ("" when none does).
+pub(crate) fn inner_of(stack: &web_sys::Element, sel: &str) -> String {
+    stack
+        .query_selector(sel)
+        .ok()
+        .flatten()
+        .map(|e| e.inner_html())
+        .unwrap_or_default()
+}
+
+/// The width and height of an SVG's viewBox.
+pub(crate) fn view_box_size(svg: &web_sys::Element) -> Option<(f64, f64)> {
     let vb = svg.get_attribute("viewBox")?;
     let v: Vec<f64> = vb.split_whitespace().filter_map(num::parse_f64).collect();
     (v.len() == 4).then(|| (v[2], v[3]))

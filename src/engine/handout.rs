@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 
 use synack_model::trace::{EventKind, Micros, SegmentId, Trace};
 
-use super::export::escape;
+use super::export::{escape, inner_of, view_box_size};
 use super::labels::{Isns, SegKind, SegKindText};
 use super::ladder::{fmt_ms, kinds_present};
 use super::layout::Ladder;
@@ -214,17 +214,8 @@ fn sheet(src: &Source) -> Option<Sheet> {
 /// packets in flight, which belong to a moment).
 fn whole_ladder(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
     let base = stack.query_selector("svg.lad").ok().flatten()?;
-    let vb = base.get_attribute("viewBox")?;
-    let v: Vec<f64> = vb.split_whitespace().filter_map(num::parse_f64).collect();
-    let (w, h) = (*v.get(2)?, *v.get(3)?);
-    let inner = |sel: &str| {
-        stack
-            .query_selector(sel)
-            .ok()
-            .flatten()
-            .map(|e| e.inner_html())
-            .unwrap_or_default()
-    };
+    let (w, h) = view_box_size(&base)?;
+    let inner = |sel: &str| inner_of(stack, sel);
     let mut hosts = String::new();
     if let Ok(list) = stack.query_selector_all("svg.lad-live text.host") {
         for k in 0..list.length() {

@@ -529,22 +529,21 @@ fn sentence_with_articles(
                 format!("The {who}'s {} timer expires.", timer_name(*timer, lang))
             }
         }
-        // `cfg!`: the first-load build never narrates in the Node.js view (pages::page_for hands
-        // that view to the full build), so its wording is left out of it.
-        EventKind::AppCall { socket, call } if cfg!(feature = "full") && api == Api::Node => {
-            node_call(
-                trace,
-                *socket,
-                call,
-                &socket_name(trace, *socket, lang),
-                lang,
-            )
-        }
+        // `is_node` is constant `false` in the first-load build, which never narrates in the
+        // Node.js view (pages::page_for hands that view to the full build): its wording is left
+        // out of it.
+        EventKind::AppCall { socket, call } if api.is_node() => node_call(
+            trace,
+            *socket,
+            call,
+            &socket_name(trace, *socket, lang),
+            lang,
+        ),
         EventKind::AppReturn {
             socket,
             call,
             result,
-        } if cfg!(feature = "full") && api == Api::Node => node_return(
+        } if api.is_node() => node_return(
             trace,
             *socket,
             *call,

@@ -39,6 +39,9 @@ struct Entry {
     kind: String,
     file: String,
     expected: String,
+    /// The modules of this folder the program imports, shown under it so that the page
+    /// holds all of a runnable program.
+    uses: Vec<String>,
     title: Texts,
     note: Texts,
 }
@@ -100,6 +103,18 @@ fn text_of(o: &wasm_bindgen::JsValue, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A list-of-strings field (empty when missing).
+fn texts_list(o: &wasm_bindgen::JsValue, key: &str) -> Vec<String> {
+    let v = js_sys::Reflect::get(o, &key.into()).unwrap_or_default();
+    if !js_sys::Array::is_array(&v) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&v)
+        .iter()
+        .filter_map(|x| x.as_string())
+        .collect()
+}
+
 /// A `{zh, en}` field.
 fn texts_of(o: &wasm_bindgen::JsValue, key: &str) -> Texts {
     let t = js_sys::Reflect::get(o, &key.into()).unwrap_or_default();
@@ -122,6 +137,7 @@ async fn manifest() -> Result<Rc<Vec<Entry>>, String> {
             kind: text_of(o, "kind"),
             file: text_of(o, "file"),
             expected: text_of(o, "expected"),
+            uses: texts_list(o, "uses"),
             title: texts_of(o, "title"),
             note: texts_of(o, "note"),
         })
@@ -174,9 +190,42 @@ enum Loaded {
     Failed(String),
     Ready {
         entry: Box<Entry>,
-        code: String,
-        output: String,
+        files: Files,
     },
+}
+
+/// A program's text, the modules it imports (path, text) and what it prints.
+#[derive(Clone, Debug, PartialEq)]
+struct Files {
+    code: String,
+    used: Vec<(String, String)>,
+    output: String,
+}
+
+async fn fetch_files(e: &Entry) -> Result<Files, String> {
+    let code = crate::dom::fetch_text(&format!("{DIR}{}", e.file)).await?;
+    let mut used = Vec::new();
+    for u in &e.uses {
+        used.push((
+            u.clone(),
+            crate::dom::fetch_text(&format!("{DIR}{u}")).await?,
+        ));
+    }
+    let output = crate::dom::fetch_text(&format!("{DIR}{}", e.expected)).await?;
+    Ok(Files { code, used, output })
+}
+
+/// The modules a program imports, each under its path.
+fn used_modules(f: &Files) -> Html {
+    f.used
+        .iter()
+        .map(|(path, text)| {
+            html! { <>
+                <div class="node-code-bar"><span class="mono muted">{ path.clone() }</span></div>
+                <pre class="node-code" data-testid="node-used" tabindex="0"><code>{ text.clone() }</code></pre>
+            </> }
+        })
+        .collect()
 }
 
 async fn load(scene: String, case: String) -> Loaded {
@@ -191,15 +240,12 @@ async fn load(scene: String, case: String) -> Loaded {
     else {
         return Loaded::None;
     };
-    let code = crate::dom::fetch_text(&format!("{DIR}{}", entry.file)).await;
-    let output = crate::dom::fetch_text(&format!("{DIR}{}", entry.expected)).await;
-    match (code, output) {
-        (Ok(code), Ok(output)) => Loaded::Ready {
+    match fetch_files(&entry).await {
+        Ok(files) => Loaded::Ready {
             entry: Box::new(entry),
-            code,
-            output,
+            files,
         },
-        (Err(e), _) | (_, Err(e)) => Loaded::Failed(e),
+        Err(e) => Loaded::Failed(e),
     }
 }
 
@@ -223,7 +269,7 @@ struct FoldProps {
 
 #[component]
 fn Fold(p: &FoldProps) -> Html {
-    let files = use_state(|| None::<Result<(String, String), String>>);
+    let files = use_state(|| None::<Result<Files, String>>);
     let fetch = {
         let files = files.clone();
         let e = p.entry.clone();
@@ -233,9 +279,7 @@ fn Fold(p: &FoldProps) -> Html {
             }
             let (files, e) = (files.clone(), e.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let code = crate::dom::fetch_text(&format!("{DIR}{}", e.file)).await;
-                let out = crate::dom::fetch_text(&format!("{DIR}{}", e.expected)).await;
-                files.set(Some(code.and_then(|c| out.map(|o| (c, o)))));
+                files.set(Some(fetch_files(&e).await));
             });
         }
     };
@@ -257,9 +301,10 @@ fn Fold(p: &FoldProps) -> Html {
             { match &*files {
                 None => html! {},
                 Some(Err(e)) => html! { <p class="notice error mono">{ e.clone() }</p> },
-                Some(Ok((code, out))) => html! { <>
-                    <pre class="node-code" tabindex="0"><code>{ code.clone() }</code></pre>
-                    <pre class="node-output" tabindex="0">{ out.clone() }</pre>
+                Some(Ok(f)) => html! { <>
+                    <pre class="node-code" tabindex="0"><code>{ f.code.clone() }</code></pre>
+                    { used_modules(f) }
+                    <pre class="node-output" tabindex="0">{ f.output.clone() }</pre>
                 </> },
             } }
         </details>
@@ -310,13 +355,9 @@ pub fn NodeCode(p: &Props) -> Html {
                 <span class="mono">{ e.clone() }</span>
             </p>
         },
-        Loaded::Ready {
-            entry,
-            code,
-            output,
-        } => {
+        Loaded::Ready { entry, files } => {
             let copy = {
-                let code = code.clone();
+                let code = files.code.clone();
                 Callback::from(move |_: MouseEvent| {
                     export::copy_text(&code);
                 })
@@ -328,9 +369,10 @@ pub fn NodeCode(p: &Props) -> Html {
                     <span class="mono muted">{ format!("node {}", entry.file.rsplit('/').next().unwrap_or(&entry.file)) }</span>
                     <button class="chip" data-testid="node-copy" onclick={copy}>{ T::new("复制代码", "Copy code").get(lang) }</button>
                 </div>
-                <pre class="node-code" data-testid="node-code" tabindex="0"><code>{ code.clone() }</code></pre>
+                <pre class="node-code" data-testid="node-code" tabindex="0"><code>{ files.code.clone() }</code></pre>
+                { used_modules(files) }
                 <h3>{ T::new("它打印的内容", "What it prints").get(lang) }</h3>
-                <pre class="node-output" data-testid="node-output" tabindex="0">{ output.clone() }</pre>
+                <pre class="node-output" data-testid="node-output" tabindex="0">{ files.output.clone() }</pre>
             </> }
         }
     };

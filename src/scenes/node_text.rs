@@ -249,7 +249,7 @@ fn more_lines() -> impl Iterator<Item = &'static (&'static str, T)> {
 /// The scene's introduction as `api` speaks it: in the Node view, its paragraphs that name socket
 /// calls replaced and Node's own paragraphs added at the end (the "In more detail" part).
 pub fn intro(scene: &str, c: &[T], api: Api) -> Vec<T> {
-    if api == Api::C {
+    if !api.is_node() {
         return c.to_vec();
     }
     let mut out: Vec<T> = c
@@ -267,7 +267,7 @@ pub fn intro(scene: &str, c: &[T], api: Api) -> Vec<T> {
 
 /// The case's text in the Node view, where it differs from the C view's.
 pub fn case_text(scene: &str, case: &str, api: Api) -> Option<T> {
-    (api == Api::Node)
+    api.is_node()
         .then(|| case_lines().find(|(s, c, _)| *s == scene && *c == case))
         .flatten()
         .map(|(_, _, t)| *t)
@@ -275,7 +275,7 @@ pub fn case_text(scene: &str, case: &str, api: Api) -> Option<T> {
 
 /// The case's title in the Node view, where it differs from the C view's.
 pub fn case_title(scene: &str, case: &str, api: Api) -> Option<T> {
-    (api == Api::Node)
+    api.is_node()
         .then(|| title_lines().find(|(s, c, _)| *s == scene && *c == case))
         .flatten()
         .map(|(_, _, t)| *t)

@@ -276,6 +276,117 @@ pub fn bloat(wasm: &[u8]) -> Vec<(&'static str, &'static str, usize)> {
         .collect()
 }
 
+/// Code bytes by crate in the linked (pre-wasm-opt) wasm, largest first, judged by each
+/// function's symbol name: where the bytes are, before guessing what to move out of the first
+/// load. Empty when the file has no names. Generic code counts under the crate that defines it
+/// (a Yew component's body is inlined into `yew`'s `CompStateInner::view`), and wasm-opt
+/// shrinks every crate afterwards, so these are proportions, not the shipped sizes.
+pub fn code_by_crate(wasm: &[u8]) -> Vec<(String, usize)> {
+    let Some(sections) = wasm_sections(wasm) else {
+        return vec![];
+    };
+    let names = function_names(wasm).unwrap_or_default();
+    if names.is_empty() {
+        return vec![];
+    }
+    let imported = sections
+        .iter()
+        .find(|(id, _)| *id == 2)
+        .and_then(|(_, body)| imported_functions(body))
+        .unwrap_or(0);
+    let mut sizes = Vec::new();
+    if let Some((_, code)) = sections.iter().find(|(id, _)| *id == 10) {
+        let Some((count, mut i)) = leb128(code, 0) else {
+            return vec![];
+        };
+        for _ in 0..count {
+            let Some((len, body)) = leb128(code, i) else {
+                break;
+            };
+            sizes.push(body - i + len);
+            i = body + len;
+        }
+    }
+    let mut by: Vec<(String, usize)> = Vec::new();
+    for (k, size) in sizes.into_iter().enumerate() {
+        let name = names.get(imported + k).map_or("?", String::as_str);
+        let krate = crate_of(name);
+        match by.iter_mut().find(|(c, _)| *c == krate) {
+            Some((_, n)) => *n += size,
+            None => by.push((krate, size)),
+        }
+    }
+    by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by
+}
+
+/// How many of the module's functions are imports (the name section numbers them first).
+fn imported_functions(imports: &[u8]) -> Option<usize> {
+    let (count, mut i) = leb128(imports, 0)?;
+    let mut funcs = 0;
+    for _ in 0..count {
+        for _ in 0..2 {
+            let (len, j) = leb128(imports, i)?;
+            i = j + len;
+        }
+        let kind = *imports.get(i)?;
+        i += 1;
+        match kind {
+            0 => {
+                funcs += 1;
+                i = leb128(imports, i)?.1;
+            }
+            1 => {
+                let (flags, j) = leb128(imports, i + 1)?;
+                i = leb128(imports, j)?.1;
+                if flags & 1 == 1 {
+                    i = leb128(imports, i)?.1;
+                }
+            }
+            2 => {
+                let (flags, j) = leb128(imports, i)?;
+                i = leb128(imports, j)?.1;
+                if flags & 1 == 1 {
+                    i = leb128(imports, i)?.1;
+                }
+            }
+            3 => i += 2,
+            4 => i = leb128(imports, i + 1)?.1,
+            _ => return None,
+        }
+    }
+    Some(funcs)
+}
+
+/// The crate a symbol belongs to: the first path segment of a legacy (`_ZN…`) or v0 (`_R…`)
+/// mangled name, looking inside `<…>` of an impl (`<yew::…::CompStateInner<C> as …>` is
+/// `yew`); other names (imports, wasm-bindgen's shims) are `other`.
+fn crate_of(symbol: &str) -> String {
+    let ident = |s: &str| -> Option<String> {
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        let len: usize = s[..digits].parse().ok()?;
+        let name = s.get(digits..digits + len)?;
+        let name = name.strip_prefix("_$LT$").unwrap_or(name);
+        let end = name.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        Some(name[..end.unwrap_or(name.len())].to_string())
+    };
+    let found = if let Some(rest) = symbol.strip_prefix("_ZN") {
+        ident(rest)
+    } else if symbol.starts_with("_R") {
+        // v0: the first crate root, `C` + optional `s<disambiguator>_` + <len><name>.
+        symbol.find("Cs").and_then(|at| {
+            let after = &symbol[at + 2..];
+            let skip = after.find('_')? + 1;
+            ident(&after[skip..])
+        })
+    } else {
+        None
+    };
+    found
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "other".into())
+}
+
 /// Function names from the wasm `name` custom section (subsection 1).
 fn function_names(wasm: &[u8]) -> Option<Vec<String>> {
     for (id, body) in wasm_sections(wasm)? {
@@ -445,7 +556,27 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
         let found = bloat(&m);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].0, found[0].2), ("flt2dec", 1));
+        // Its one body (size byte + 2 bytes); the name is not a mangled symbol.
+        assert_eq!(code_by_crate(&m), [("other".to_string(), 3)]);
         assert!(wasm_section_groups(b"not wasm").is_empty());
+    }
+
+    #[test]
+    fn symbols_are_counted_under_their_crate() {
+        assert_eq!(
+            crate_of("_ZN12synack_model3sim3Sim7advance17h0123456789abcdefE"),
+            "synack_model"
+        );
+        // An impl: the crate of the type inside `<…>`.
+        assert_eq!(
+            crate_of("_ZN121_$LT$yew..html..component..lifecycle..CompStateInner$LT$COMP$GT$$u20$as$u20$yew..html..component..lifecycle..Stateful$GT$4view17hdfee5d9221f1cc18E"),
+            "yew"
+        );
+        assert_eq!(
+            crate_of("_RNvXs7_NtNtCs9ygY0Dp2cG_4core3fmt5floatdNtB7_7Display3fmt"),
+            "core"
+        );
+        assert_eq!(crate_of("__wbindgen_malloc"), "other");
     }
 
     #[test]

@@ -437,6 +437,20 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
         for (frag, advice, n) in size::bloat(&wasm) {
             println!("warning: the web app links {n} `{frag}` function(s): {advice}");
         }
+        let by_crate = size::code_by_crate(&wasm);
+        let total: usize = by_crate.iter().map(|(_, n)| n).sum();
+        if total > 0 {
+            let top: Vec<String> = by_crate
+                .iter()
+                .take(8)
+                .map(|(c, n)| format!("{c} {}%", n * 100 / total))
+                .collect();
+            println!(
+                "  synack.wasm (first load, linked, before wasm-opt): code {} by crate: {}",
+                size::kb(total as u64),
+                top.join(", ")
+            );
+        }
     }
     for m in &report.chained {
         println!(

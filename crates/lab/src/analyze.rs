@@ -131,35 +131,34 @@ pub fn state_names(tr: &Trace) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// A socket's queue as the trace saw it change: (t µs, length, capacity).
+fn queue_changes(
+    tr: &Trace,
+    socket: SocketId,
+    q: QueueKind,
+) -> impl Iterator<Item = (u64, u32, u32)> + '_ {
+    tr.events.iter().filter_map(move |e| match &e.kind {
+        EventKind::QueueChanged {
+            socket: s,
+            queue,
+            len,
+            cap,
+        } if *s == socket && *queue == q => Some((e.t, *len, *cap)),
+        _ => None,
+    })
+}
+
 /// Largest length a queue of a socket reached, and its capacity then.
 pub fn queue_peak(tr: &Trace, socket: SocketId, q: QueueKind) -> Option<(u32, u32)> {
-    tr.events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::QueueChanged {
-                socket: s,
-                queue,
-                len,
-                cap,
-            } if *s == socket && *queue == q => Some((*len, *cap)),
-            _ => None,
-        })
+    queue_changes(tr, socket, q)
+        .map(|(_, len, cap)| (len, cap))
         .max_by_key(|(l, _)| *l)
 }
 
 /// The queue's length over time: (t µs, len).
 pub fn queue_series(tr: &Trace, socket: SocketId, q: QueueKind) -> Vec<(u64, u32)> {
-    tr.events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::QueueChanged {
-                socket: s,
-                queue,
-                len,
-                ..
-            } if *s == socket && *queue == q => Some((e.t, *len)),
-            _ => None,
-        })
+    queue_changes(tr, socket, q)
+        .map(|(t, len, _)| (t, len))
         .collect()
 }
 

@@ -784,7 +784,7 @@ impl Inner {
                                     timer: pk,
                                 },
                             );
-                        } else if t + 2_000 >= pexp {
+                        } else if t + DUE_SLACK_US >= pexp {
                             self.push(
                                 t,
                                 EventKind::TimerFired {
@@ -802,20 +802,7 @@ impl Inner {
                             },
                         );
                     }
-                    (Some((pk, pexp)), None) => {
-                        let kind = if t + 2_000 >= pexp {
-                            EventKind::TimerFired {
-                                socket: id,
-                                timer: pk,
-                            }
-                        } else {
-                            EventKind::TimerCancelled {
-                                socket: id,
-                                timer: pk,
-                            }
-                        };
-                        self.push(t, kind);
-                    }
+                    (Some((pk, pexp)), None) => self.push(t, timer_gone(id, pk, pexp, t)),
                     _ => {}
                 }
                 let keep_timer = match (prev.timer, timer) {
@@ -846,18 +833,7 @@ impl Inner {
             for id in gone {
                 let prev = seen.get(&id).cloned().unwrap_or_default();
                 if let Some((k, exp)) = prev.timer {
-                    let kind = if t + 2_000 >= exp {
-                        EventKind::TimerFired {
-                            socket: id,
-                            timer: k,
-                        }
-                    } else {
-                        EventKind::TimerCancelled {
-                            socket: id,
-                            timer: k,
-                        }
-                    };
-                    self.push(t, kind);
+                    self.push(t, timer_gone(id, k, exp, t));
                 }
                 let at = causes.time(&self.sockets[id.0 as usize].info, TcpState::Closed, window);
                 self.push(
@@ -1000,6 +976,20 @@ impl Causes {
                 .next()
         };
         seg.or_else(call).unwrap_or(upto)
+    }
+}
+
+/// How close to its expiry a timer that leaves the dump counts as fired rather than
+/// cancelled: sock_diag gives the expiry in whole milliseconds and is polled about every one.
+const DUE_SLACK_US: u64 = 2_000;
+
+/// The end of a timer no longer in the dump at `t`: it fired if it was due, else it was
+/// cancelled.
+fn timer_gone(socket: SocketId, timer: TimerKind, expires_us: u64, t: u64) -> EventKind {
+    if t + DUE_SLACK_US >= expires_us {
+        EventKind::TimerFired { socket, timer }
+    } else {
+        EventKind::TimerCancelled { socket, timer }
     }
 }
 
@@ -1164,6 +1154,45 @@ mod tests {
         p
     }
 
+    /// An empty segment from server:9999 to client:40000.
+    fn to_client(flags: u8) -> Vec<u8> {
+        tcp(SERVER, 9999, CLIENT, 40000, flags, 0)
+    }
+
+    /// A packet captured at `t_in` on the sender's side and at `t_out` on the receiver's.
+    fn delivered(t_in: u64, data: Vec<u8>, t_out: u64) -> WirePacket {
+        WirePacket {
+            t_in_us: t_in,
+            data,
+            fate: WireFate::Delivered(vec![Some(Ok(t_out))]),
+        }
+    }
+
+    /// The client's connected socket, client:40000 → server:9999.
+    fn client_socket(r: &Recorder) -> SocketId {
+        let server = Addr {
+            host: HostId(1),
+            port: 9999,
+        };
+        r.socket(
+            HostId(0),
+            Proto::Tcp,
+            40000,
+            Some(server),
+            false,
+            None,
+            "client",
+        )
+    }
+
+    /// The trace of these packets and sock_diag dumps (of the server's host, with unknown
+    /// SYN queue limits).
+    fn replay(r: &Recorder, packets: &[WirePacket], samples: &[DiagSample]) -> Trace {
+        r.add_wire_capture(packets);
+        r.add_diag(samples, SynQueueLimits::default(), HostId(1));
+        r.finish("test")
+    }
+
     fn recorder() -> (Recorder, u64) {
         let r = Recorder::new("test");
         r.host("client", CLIENT, false);
@@ -1204,41 +1233,24 @@ mod tests {
     #[test]
     fn a_state_change_is_never_stamped_before_the_segment_that_caused_it() {
         let (r, t0) = recorder();
-        let client = r.socket(
-            HostId(0),
-            Proto::Tcp,
-            40000,
-            Some(Addr {
-                host: HostId(1),
-                port: 9999,
-            }),
-            false,
-            None,
-            "client",
-        );
+        let client = client_socket(&r);
         // The SYN-ACK reaches the client 1000 µs in; a dump that began at 990 µs (before it)
         // and ended at 1010 µs reports ESTABLISHED.
-        r.add_wire_capture(&[
-            WirePacket {
-                t_in_us: t0 + 100,
-                data: tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                fate: WireFate::Delivered(vec![Some(Ok(t0 + 500))]),
-            },
-            WirePacket {
-                t_in_us: t0 + 600,
-                data: tcp(SERVER, 9999, CLIENT, 40000, 0x12, 0),
-                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1000))]),
-            },
-        ]);
-        r.add_diag(
+        let tr = replay(
+            &r,
+            &[
+                delivered(
+                    t0 + 100,
+                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
+                    t0 + 500,
+                ),
+                delivered(t0 + 600, to_client(0x12), t0 + 1000),
+            ],
             &[
                 sample(t0 + 200, t0 + 210, vec![sock(st::SYN_SENT, 1, 1000)]),
                 sample(t0 + 990, t0 + 1010, vec![sock(st::ESTABLISHED, 0, 0)]),
             ],
-            SynQueueLimits::default(),
-            HostId(1),
         );
-        let tr = r.finish("test");
         let arrival = tr
             .events
             .iter()
@@ -1257,16 +1269,7 @@ mod tests {
         );
         assert_eq!(tr.events[est].t, 1000, "stamped at the SYN-ACK's arrival");
         // SYN-SENT is pinned to the SYN that left, not to the dump.
-        let syn_sent = tr.events.iter().find(|e| {
-            matches!(
-                e.kind,
-                EventKind::StateChanged {
-                    to: TcpState::SynSent,
-                    ..
-                }
-            )
-        });
-        assert_eq!(syn_sent.map(|e| e.t), Some(100));
+        assert_eq!(entered(&tr, TcpState::SynSent), Some(100));
     }
 
     #[test]
@@ -1384,6 +1387,14 @@ mod tests {
         }
     }
 
+    /// When the trace first shows a socket entering `to`.
+    fn entered(tr: &Trace, to: TcpState) -> Option<u64> {
+        tr.events
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::StateChanged { to: x, .. } if x == to))
+            .map(|e| e.t)
+    }
+
     fn drops(tr: &Trace) -> Vec<DropReason> {
         tr.events
             .iter()
@@ -1398,104 +1409,58 @@ mod tests {
     fn a_syn_at_a_full_accept_queue_is_marked_dropped_as_the_model_marks_it() {
         let (r, t0) = recorder();
         r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-        r.add_wire_capture(&[WirePacket {
-            t_in_us: t0 + 180,
-            data: tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0),
-            fate: WireFate::Delivered(vec![Some(Ok(t0 + 200))]),
-        }]);
+        let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         // backlog 1, two connections waiting: full (sk_acceptq_is_full is len > backlog).
-        r.add_diag(
+        let full = vec![listener_sock(2)];
+        let tr = replay(
+            &r,
+            &[delivered(t0 + 180, syn, t0 + 200)],
             &[
-                sample(t0 + 100, t0 + 110, vec![listener_sock(2)]),
-                sample(t0 + 300, t0 + 310, vec![listener_sock(2)]),
+                sample(t0 + 100, t0 + 110, full.clone()),
+                sample(t0 + 300, t0 + 310, full),
             ],
-            SynQueueLimits::default(),
-            HostId(1),
         );
-        assert_eq!(
-            drops(&r.finish("test")),
-            vec![DropReason::SynAcceptQueueFull]
-        );
+        assert_eq!(drops(&tr), vec![DropReason::SynAcceptQueueFull]);
     }
 
     #[test]
     fn the_ack_that_fills_the_accept_queue_is_not_marked_dropped_by_its_own_effect() {
         let (r, t0) = recorder();
         r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-        r.add_wire_capture(&[WirePacket {
-            t_in_us: t0 + 180,
-            data: tcp(CLIENT, 40002, SERVER, 9999, 0x10, 0),
-            fate: WireFate::Delivered(vec![Some(Ok(t0 + 200))]),
-        }]);
+        let ack = tcp(CLIENT, 40002, SERVER, 9999, 0x10, 0);
         // The dump that shows the queue at 2 began before the ACK arrived (190 µs) and ended
         // after it (210 µs): the ACK is what filled it.
-        r.add_diag(
+        let before = vec![listener_sock(1), request_sock(st::NEW_SYN_RECV, 40002)];
+        let after = vec![listener_sock(2), request_sock(st::ESTABLISHED, 40002)];
+        let tr = replay(
+            &r,
+            &[delivered(t0 + 180, ack, t0 + 200)],
             &[
-                sample(
-                    t0 + 100,
-                    t0 + 110,
-                    vec![listener_sock(1), request_sock(st::NEW_SYN_RECV, 40002)],
-                ),
-                sample(
-                    t0 + 190,
-                    t0 + 210,
-                    vec![listener_sock(2), request_sock(st::ESTABLISHED, 40002)],
-                ),
+                sample(t0 + 100, t0 + 110, before),
+                sample(t0 + 190, t0 + 210, after),
             ],
-            SynQueueLimits::default(),
-            HostId(1),
         );
-        assert_eq!(drops(&r.finish("test")), vec![]);
+        assert_eq!(drops(&tr), vec![]);
     }
 
     #[test]
     fn time_wait_reached_through_an_unseen_closing_is_stamped_at_the_ack_not_the_fin() {
         let (r, t0) = recorder();
-        r.socket(
-            HostId(0),
-            Proto::Tcp,
-            40000,
-            Some(Addr {
-                host: HostId(1),
-                port: 9999,
-            }),
-            false,
-            None,
-            "client",
-        );
+        client_socket(&r);
         // Our FIN is out; the peer's FIN arrives (CLOSING), then the ACK of ours (TIME-WAIT),
         // and no dump ran in between.
-        r.add_wire_capture(&[
-            WirePacket {
-                t_in_us: t0 + 900,
-                data: tcp(SERVER, 9999, CLIENT, 40000, 0x11, 0),
-                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1000))]),
-            },
-            WirePacket {
-                t_in_us: t0 + 1400,
-                data: tcp(SERVER, 9999, CLIENT, 40000, 0x10, 0),
-                fate: WireFate::Delivered(vec![Some(Ok(t0 + 1500))]),
-            },
-        ]);
-        r.add_diag(
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 900, to_client(0x11), t0 + 1000),
+                delivered(t0 + 1400, to_client(0x10), t0 + 1500),
+            ],
             &[
                 sample(t0 + 800, t0 + 810, vec![sock(st::FIN_WAIT1, 1, 200)]),
                 sample(t0 + 1600, t0 + 1610, vec![sock(st::TIME_WAIT, 3, 60_000)]),
             ],
-            SynQueueLimits::default(),
-            HostId(1),
         );
-        let tr = r.finish("test");
-        let tw = tr.events.iter().find(|e| {
-            matches!(
-                e.kind,
-                EventKind::StateChanged {
-                    to: TcpState::TimeWait,
-                    ..
-                }
-            )
-        });
-        assert_eq!(tw.map(|e| e.t), Some(1500));
+        assert_eq!(entered(&tr, TcpState::TimeWait), Some(1500));
         assert_eq!(r.max_poll_gap_us(), 810);
     }
 }

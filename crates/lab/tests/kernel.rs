@@ -6,26 +6,15 @@
 //! is asserted. Namespaces are anonymous and private to each run, so tests can run in
 //! parallel; timing assertions use generous windows (facts, not exact timings).
 
+mod common;
+use common::*;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-/// The binary under test: Cargo's `CARGO_BIN_EXE_*` when it provides it, else next to the
-/// test executable's `deps/` folder (where `cargo test` builds it).
-fn bin() -> PathBuf {
-    if let Some(p) = option_env!("CARGO_BIN_EXE_synack-lab") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("synack-lab")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("synack-lab-test-{}-{name}", std::process::id()))
-}
+use synack_model::presets::{self, Knobs};
 
 /// `compare` and `record` run their threads at real-time priority (runner.rs), which on this
 /// two-core machine can starve another experiment's ordinary sock_diag poller running at the
@@ -99,18 +88,6 @@ fn strs(v: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn host_interfaces() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("/sys/class/net")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 #[test]
@@ -802,15 +779,18 @@ fn ctrl_c_cleans_up() {
     assert_eq!(host_interfaces(), before, "no interface left on the host");
 }
 
+/// A scenario written to a temporary file, for `sim`.
+fn scenario_file(name: &str, sc: &synack_model::scenario::Scenario) -> PathBuf {
+    let path = tmp(name);
+    std::fs::write(&path, sc.to_json_pretty()).unwrap();
+    path
+}
+
 #[test]
 fn sim_runs_a_scenario_file() {
     // No kernel involved: the model on a scenario written by the model's own presets.
-    let sc = synack_model::presets::handshake(
-        &synack_model::presets::Knobs::default(),
-        synack_model::presets::HandshakeCase::Normal,
-    );
-    let path = tmp("scenario.json");
-    std::fs::write(&path, sc.to_json_pretty()).unwrap();
+    let sc = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    let path = scenario_file("scenario.json", &sc);
     let out = tmp("sim-trace.json");
     let (v, code) = lab(&[
         "sim",
@@ -833,12 +813,8 @@ fn sim_runs_a_scenario_file() {
 #[test]
 fn sim_without_out_writes_the_trace_to_stdout() {
     // Issue #4's form: `synack-lab sim scenario.json > trace.json`.
-    let sc = synack_model::presets::teardown(
-        &synack_model::presets::Knobs::default(),
-        synack_model::presets::TeardownCase::ClientCloses,
-    );
-    let path = tmp("scenario-stdout.json");
-    std::fs::write(&path, sc.to_json_pretty()).unwrap();
+    let sc = presets::teardown(&Knobs::default(), presets::TeardownCase::ClientCloses);
+    let path = scenario_file("scenario-stdout.json", &sc);
     let out = Command::new(bin())
         .args(["sim", path.to_str().unwrap()])
         .output()

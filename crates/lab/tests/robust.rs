@@ -6,24 +6,14 @@
 //! Tests that need the kernel's namespaces skip (with a message) when the binary exits with
 //! status 3 (missing privilege), as in `kernel.rs`. The option and `sim` tests need none.
 
-use std::path::PathBuf;
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use synack_model::trace::{CutReason, Trace};
-
-fn bin() -> PathBuf {
-    if let Some(p) = option_env!("CARGO_BIN_EXE_synack-lab") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("synack-lab")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("synack-lab-robust-{}-{name}", std::process::id()))
-}
 
 fn lab(args: &[&str]) -> Output {
     Command::new(bin())
@@ -353,6 +343,22 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
     }
 }
 
+/// `sim` of a send that would take minutes and gigabytes (its budget raised), its trace to
+/// `out` (stdout without), sent `signals` `after_ms` in. Returns how it stopped and the
+/// scenario file to remove.
+fn long_sim(name: &str, out: Option<&Path>, after_ms: u64, signals: &[i32]) -> (Stopped, PathBuf) {
+    let p = tmp(&format!("{name}.json"));
+    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
+    let p_arg = p.to_string_lossy().into_owned();
+    let mut args = vec!["sim", &p_arg, "--max-events", "20000000"];
+    let out_arg = out.map(|o| o.to_string_lossy().into_owned());
+    if let Some(o) = &out_arg {
+        args.extend(["--out", o]);
+    }
+    let r = signal_after(&args, Duration::from_millis(after_ms), signals);
+    (r, p)
+}
+
 /// Writing the trace so far takes about a second per 150 MB of JSON in a release build and
 /// ten times that in a debug build (`cargo test`); the stop itself is checked separately.
 fn write_allowance() -> Duration {
@@ -365,22 +371,8 @@ fn write_allowance() -> Duration {
 
 #[test]
 fn ctrl_c_stops_a_long_simulation_at_once_and_writes_the_trace_so_far() {
-    let p = tmp("long.json");
-    // Raised budget: this run would take minutes and gigabytes.
-    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
     let out_path = tmp("long-trace.json");
-    let r = signal_after(
-        &[
-            "sim",
-            &p.to_string_lossy(),
-            "--max-events",
-            "20000000",
-            "--out",
-            &out_path.to_string_lossy(),
-        ],
-        Duration::from_millis(300),
-        &[libc::SIGINT],
-    );
+    let (r, p) = long_sim("long", Some(&out_path), 300, &[libc::SIGINT]);
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     let notice = r.notice.expect("a 'stopped' notice on stderr");
     assert!(
@@ -409,19 +401,11 @@ fn ctrl_c_stops_a_long_simulation_at_once_and_writes_the_trace_so_far() {
 
 #[test]
 fn a_second_ctrl_c_exits_at_once_without_a_half_written_trace() {
-    let p = tmp("twice.json");
-    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
     let out_path = tmp("twice-trace.json");
-    let r = signal_after(
-        &[
-            "sim",
-            &p.to_string_lossy(),
-            "--max-events",
-            "20000000",
-            "--out",
-            &out_path.to_string_lossy(),
-        ],
-        Duration::from_millis(1500),
+    let (r, p) = long_sim(
+        "twice",
+        Some(&out_path),
+        1500,
         &[libc::SIGINT, libc::SIGINT],
     );
     assert_eq!(r.code, Some(130), "{}", r.stderr);
@@ -443,13 +427,7 @@ fn a_second_ctrl_c_exits_at_once_without_a_half_written_trace() {
 
 #[test]
 fn sigterm_stops_a_simulation_with_status_143() {
-    let p = tmp("term.json");
-    std::fs::write(&p, bulk_scenario("", 4_294_967_295)).unwrap();
-    let r = signal_after(
-        &["sim", &p.to_string_lossy(), "--max-events", "20000000"],
-        Duration::from_millis(200),
-        &[libc::SIGTERM],
-    );
+    let (r, p) = long_sim("term", None, 200, &[libc::SIGTERM]);
     assert_eq!(r.code, Some(143), "{}", r.stderr);
     let notice = r.notice.expect("a 'stopped' notice on stderr");
     assert!(
@@ -460,30 +438,6 @@ fn sigterm_stops_a_simulation_with_status_143() {
     let t = Trace::from_json(&r.stdout).unwrap();
     assert_eq!(t.cut_short.unwrap().why, CutReason::Interrupted);
     let _ = std::fs::remove_file(p);
-}
-
-fn host_interfaces() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("/sys/class/net")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-fn named_namespaces() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("/run/netns")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 #[test]

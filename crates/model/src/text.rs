@@ -76,9 +76,10 @@ pub fn log(t: &Trace) -> String {
                 expires_us,
             } => {
                 format!(
-                    "{}: timer {timer:?} set for {:.6}",
+                    "{}: timer {timer:?} set for {}.{:06}",
                     label(*socket),
-                    *expires_us as f64 / 1e6
+                    expires_us / 1_000_000,
+                    expires_us % 1_000_000
                 )
             }
             EventKind::TimerCancelled { socket, timer } => {
@@ -190,8 +191,21 @@ pub fn sockopt_text(o: &crate::trace::SockOpt) -> String {
         SockOpt::TcpQuickack { value: on } => format!("TCP_QUICKACK, {}", on as u8),
         SockOpt::TcpUserTimeout { us } => format!("TCP_USER_TIMEOUT, {} ms", us / 1000),
         SockOpt::SoLinger { us: None } => "SO_LINGER {off}".into(),
-        SockOpt::SoLinger { us: Some(t) } => format!("SO_LINGER {{on, {} s}}", t as f64 / 1e6),
+        SockOpt::SoLinger { us: Some(t) } => format!("SO_LINGER {{on, {} s}}", seconds_text(t)),
     }
+}
+
+/// Microseconds as seconds, as short as exact: "2", "0.25", "1.000001". Integer arithmetic,
+/// not `us as f64 / 1e6`: `Display` for `f64` links core's float formatter (`flt2dec`, several
+/// KB of wasm) into every program that can show a setsockopt(), the web app's first load
+/// included.
+fn seconds_text(us: crate::trace::Micros) -> String {
+    let (secs, frac) = (us / 1_000_000, us % 1_000_000);
+    if frac == 0 {
+        return secs.to_string();
+    }
+    let frac = format!("{frac:06}");
+    format!("{secs}.{}", frac.trim_end_matches('0'))
 }
 
 /// shutdown()'s `how` as C names it.
@@ -240,4 +254,26 @@ pub fn info_text(i: &crate::trace::TcpInfo) -> String {
         "{} rto={} rtt={} mss={} cwnd={} ssthresh={ssthresh} unacked={} retransmits={}/{}",
         i.state, i.rto_us, i.rtt_us, i.snd_mss, i.cwnd, i.unacked, i.retransmits, i.total_retrans
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linger_time_is_written_in_seconds_as_short_as_the_float_would_be() {
+        for us in [
+            0, 1, 250_000, 1_000_000, 2_000_000, 1_000_001, 1_234_500, 59_999_999,
+        ] {
+            assert_eq!(seconds_text(us), (us as f64 / 1e6).to_string(), "{us} µs");
+        }
+    }
+
+    #[test]
+    fn a_linger_setsockopt_names_its_time_in_seconds() {
+        let o = crate::trace::SockOpt::SoLinger {
+            us: Some(1_500_000),
+        };
+        assert_eq!(sockopt_text(&o), "SO_LINGER {on, 1.5 s}");
+    }
 }

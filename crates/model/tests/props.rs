@@ -2,21 +2,14 @@
 //!
 //! Case counts are kept small so that `cargo test -p synack-model --release` stays well
 //! under a minute on two cores; raise them with PROPTEST_CASES for a longer soak.
+mod common;
+
+use common::cases;
 use proptest::prelude::*;
 use synack_model::presets::{self, Knobs};
 use synack_model::scenario::{Action, LinkSpec, Scenario, Step};
 use synack_model::seq::SeqNumber;
 use synack_model::trace::{AppResult, EventKind, PayloadSpan, Snapshot, Trace};
-
-fn cases(n: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(n),
-        ..ProptestConfig::default()
-    }
-}
 
 fn hostile(loss: f64, dup: f64, reorder: f64, jitter_ms: u64) -> LinkSpec {
     LinkSpec {

@@ -6,23 +6,16 @@
 //! default budget of 1,000,000 is the same code path with a bigger number.
 //! PROPTEST_CASES raises the case counts for a longer soak.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::cases;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use synack_model::presets::{self, Knobs};
 use synack_model::scenario::{Scenario, MAX_SOCKET_IDS};
 use synack_model::trace::{CutReason, Trace};
-
-fn cases(n: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(n),
-        ..ProptestConfig::default()
-    }
-}
 
 /// The most events a test case lets a run have.
 const TEST_BUDGET: usize = 100_000;

@@ -8,26 +8,17 @@
 // dropped and it waits, with or without the sysctl.
 import net from 'node:net';
 import { once } from 'node:events';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { stuckListener } from '../shared/stuck-listener.mjs';
 
-if (!isMainThread) {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1', 1, () => {
-    parentPort.postMessage(server.address().port);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // stuck: never accept()s
-  });
-} else {
-  const worker = new Worker(new URL(import.meta.url));
-  const [port] = await once(worker, 'message');
-  const waiting = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
-  await Promise.all(waiting.map((s) => once(s, 'connect')));
-  console.log("clients 1 and 2: 'connect' (the accept queue is now full)");
+const { port, stop } = await stuckListener(1); // listen(…, 1), never accept()ed
+const waiting = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+await Promise.all(waiting.map((s) => once(s, 'connect')));
+console.log("clients 1 and 2: 'connect' (the accept queue is now full)");
 
-  const client = net.connect({ port, host: '127.0.0.1', timeout: 2000 });
-  client.on('error', (err) => console.log(`client 3: 'error' ${err.code} (the RST of abort_on_overflow)`));
-  client.on('connect', () => console.log("client 3: 'connect'"));
-  client.on('timeout', () => console.log("client 3: no 'connect' and no RST within 2 s (its SYN was dropped)"));
-  await new Promise((r) => client.on('timeout', r).on('error', r));
-  for (const s of [...waiting, client]) s.destroy();
-  await worker.terminate();
-}
+const client = net.connect({ port, host: '127.0.0.1', timeout: 2000 });
+client.on('error', (err) => console.log(`client 3: 'error' ${err.code} (the RST of abort_on_overflow)`));
+client.on('connect', () => console.log("client 3: 'connect'"));
+client.on('timeout', () => console.log("client 3: no 'connect' and no RST within 2 s (its SYN was dropped)"));
+await new Promise((r) => client.on('timeout', r).on('error', r));
+for (const s of [...waiting, client]) s.destroy();
+await stop();

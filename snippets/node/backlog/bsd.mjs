@@ -7,28 +7,18 @@
 // runs on: how many connections complete with nobody calling accept(), for listen(…, 1).
 // On Linux: 2. Other systems round differently: run it there to compare.
 import net from 'node:net';
-import { once } from 'node:events';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { stuckListener } from '../shared/stuck-listener.mjs';
 
-if (!isMainThread) {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1', 1, () => {
-    parentPort.postMessage(server.address().port);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // stuck: never accept()s
-  });
-} else {
-  const worker = new Worker(new URL(import.meta.url));
-  const [port] = await once(worker, 'message');
-  const clients = [];
-  let connected = 0;
-  for (let i = 0; i < 5; i++) {
-    const c = net.connect(port, '127.0.0.1');
-    c.on('connect', () => connected++).on('error', () => {});
-    clients.push(c);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await new Promise((r) => setTimeout(r, 500)); // less than the 1 s SYN retransmission
-  console.log(`listen(…, 1), nobody accepts: ${connected} of ${clients.length} connections completed`);
-  for (const c of clients) c.destroy();
-  await worker.terminate();
+const { port, stop } = await stuckListener(1); // listen(…, 1), never accept()ed
+const clients = [];
+let connected = 0;
+for (let i = 0; i < 5; i++) {
+  const c = net.connect(port, '127.0.0.1');
+  c.on('connect', () => connected++).on('error', () => {});
+  clients.push(c);
+  await new Promise((r) => setTimeout(r, 20));
 }
+await new Promise((r) => setTimeout(r, 500)); // less than the 1 s SYN retransmission
+console.log(`listen(…, 1), nobody accepts: ${connected} of ${clients.length} connections completed`);
+for (const c of clients) c.destroy();
+await stop();

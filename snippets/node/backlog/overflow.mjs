@@ -6,28 +6,17 @@
 // The server runs in a worker thread whose event loop is stuck the whole time (in a
 // synchronous wait here; a long computation or a *Sync call does the same).
 import net from 'node:net';
-import { once } from 'node:events';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { stuckListener } from '../shared/stuck-listener.mjs';
 
-if (!isMainThread) {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1', 1, () => {
-    parentPort.postMessage(server.address().port);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // stuck: no accept() ever
-    // (the main thread ends this worker with worker.terminate())
-  });
-} else {
-  const worker = new Worker(new URL(import.meta.url));
-  const [port] = await once(worker, 'message');
-  const results = [];
-  for (let i = 1; i <= 4; i++) {
-    const client = net.connect({ port, host: '127.0.0.1', timeout: 1500 });
-    results.push(new Promise((resolve) => {
-      client.on('connect', () => resolve(`client ${i}: 'connect' (queued, not accepted)`));
-      client.on('timeout', () => resolve(`client ${i}: no 'connect' within 1.5 s (its SYNs are dropped)`));
-    }).finally(() => client.destroy()));
-    await new Promise((r) => setTimeout(r, 100)); // one client every 100 ms
-  }
-  for (const line of await Promise.all(results)) console.log(line);
-  await worker.terminate();
+const { port, stop } = await stuckListener(1); // listen(…, 1), never accept()ed
+const results = [];
+for (let i = 1; i <= 4; i++) {
+  const client = net.connect({ port, host: '127.0.0.1', timeout: 1500 });
+  results.push(new Promise((resolve) => {
+    client.on('connect', () => resolve(`client ${i}: 'connect' (queued, not accepted)`));
+    client.on('timeout', () => resolve(`client ${i}: no 'connect' within 1.5 s (its SYNs are dropped)`));
+  }).finally(() => client.destroy()));
+  await new Promise((r) => setTimeout(r, 100)); // one client every 100 ms
 }
+for (const line of await Promise.all(results)) console.log(line);
+await stop();

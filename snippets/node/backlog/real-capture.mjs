@@ -8,26 +8,17 @@
 // so this uses 1, whose queue holds 2.)
 import net from 'node:net';
 import { once } from 'node:events';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { stuckListener } from '../shared/stuck-listener.mjs';
 
-if (!isMainThread) {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1', 1, () => {
-    parentPort.postMessage(server.address().port);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // stuck: never accept()s
-  });
-} else {
-  const worker = new Worker(new URL(import.meta.url));
-  const [port] = await once(worker, 'message');
-  const waiting = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
-  await Promise.all(waiting.map((s) => once(s, 'connect')));
-  console.log("clients 1 and 2: 'connect' (both wait in the accept queue, which is now full)");
+const { port, stop } = await stuckListener(1); // listen(…, 1), never accept()ed
+const waiting = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+await Promise.all(waiting.map((s) => once(s, 'connect')));
+console.log("clients 1 and 2: 'connect' (both wait in the accept queue, which is now full)");
 
-  const client = net.connect({ port, host: '127.0.0.1', timeout: 2000 });
-  client.write('hello'); // Node keeps it until the connection is up
-  client.on('connect', () => console.log("client 3: 'connect' (unexpected on Linux ≥ 4.9)"));
-  await once(client, 'timeout');
-  console.log("client 3: no 'connect' within 2 s; its 5 bytes are still in Node's queue:", client.writableLength);
-  for (const s of [...waiting, client]) s.destroy();
-  await worker.terminate();
-}
+const client = net.connect({ port, host: '127.0.0.1', timeout: 2000 });
+client.write('hello'); // Node keeps it until the connection is up
+client.on('connect', () => console.log("client 3: 'connect' (unexpected on Linux ≥ 4.9)"));
+await once(client, 'timeout');
+console.log("client 3: no 'connect' within 2 s; its 5 bytes are still in Node's queue:", client.writableLength);
+for (const s of [...waiting, client]) s.destroy();
+await stop();

@@ -4,19 +4,13 @@
 // keeps queueing, in memory. A well-behaved writer stops and waits for 'drain'.
 // This queue is Node's, in the process: not Nagle's, not the kernel's send buffer. It
 // only grows once the kernel's buffers are full, here because the reader starts late.
-import net from 'node:net';
 import { once } from 'node:events';
+import { connectedPair } from '../shared/pair.mjs';
 
 const CHUNK = Buffer.alloc(1024);
 const TOTAL = 16 * 1024; // chunks: 16 MiB, more than the kernel's buffers hold
 
-const server = net.createServer({ pauseOnConnect: true });
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const accepted = once(server, 'connection');
-const client = net.connect(server.address().port, '127.0.0.1');
-await once(client, 'connect');
-const [conn] = await accepted;
+const { server, client, conn } = await connectedPair({ pauseOnConnect: true });
 console.log('writer: writableHighWaterMark', client.writableHighWaterMark);
 
 let received = 0;

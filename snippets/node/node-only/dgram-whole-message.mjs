@@ -3,16 +3,12 @@
 // into a 64 KiB buffer, so unlike recvfrom() with a small buffer nothing is ever cut.
 // Larger than that cannot be sent at all: send() reports EMSGSIZE.
 import dgram from 'node:dgram';
-import { once } from 'node:events';
+import { countingReceiver } from '../shared/udp-receiver.mjs';
 
-const server = dgram.createSocket('udp4');
-const got = [];
-server.on('message', (msg) => got.push(msg.length));
-server.bind(0, '127.0.0.1');
-await once(server, 'listening');
+const { socket: server, port, sizes: got } = await countingReceiver();
 const client = dgram.createSocket('udp4');
 const send = (len) => new Promise((resolve) => {
-  client.send(Buffer.alloc(len), server.address().port, '127.0.0.1', (err) => resolve(err));
+  client.send(Buffer.alloc(len), port, '127.0.0.1', (err) => resolve(err));
 });
 
 for (const len of [1, 1472, 65507]) await send(len);

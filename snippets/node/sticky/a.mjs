@@ -3,15 +3,10 @@
 // writer sends data2. (In these programs the server writes and the client reads.)
 import net from 'node:net';
 import { once } from 'node:events';
+import { describe, messages } from './messages.mjs';
 
-const data1 = Buffer.alloc(300, '1'); // 300 bytes of "1"
-const data2 = Buffer.alloc(300, '2');
+const [data1, data2] = messages(300, 300); // 300 bytes of "1", 300 of "2"
 // Which bytes of which message a chunk holds.
-const describe = (chunk) => {
-  const n1 = chunk.filter((b) => b === 0x31).length;
-  const n2 = chunk.length - n1;
-  return `${chunk.length} bytes: ${[n1 && `${n1} of data1`, n2 && `${n2} of data2`].filter(Boolean).join(' + ')}`;
-};
 
 const server = net.createServer((conn) => {
   conn.write(data1);

@@ -4,21 +4,11 @@
 // exchange stalls. With setNoDelay(true) the second write leaves at once.
 // (Linux ACKs at once for the first few segments of a connection, quick-ACK mode,
 // so the first exchange is quick either way.)
-import net from 'node:net';
 import { once } from 'node:events';
+import { connectToOkServer } from '../shared/ok-server.mjs';
 
 async function exchanges(noDelay, count = 20) {
-  // The server replies "ok" to each complete 100-byte request.
-  const server = net.createServer((conn) => {
-    let got = 0;
-    conn.on('data', (d) => {
-      for (got += d.length; got >= 100; got -= 100) conn.write('ok');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const client = net.connect(server.address().port, '127.0.0.1');
-  await once(client, 'connect');
+  const { server, client } = await connectToOkServer(); // it answers "ok" to each 100 bytes
   client.setNoDelay(noDelay);
   const start = performance.now();
   for (let i = 0; i < count; i++) {

@@ -11,6 +11,7 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { countingReceiver } from '../shared/udp-receiver.mjs';
 
 const messages = [20, 35, 50, 65].map((len, i) => Buffer.alloc(len, `${i + 1}`));
 const late = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -36,13 +37,9 @@ server.close();
 
 // UDP: four send() calls to one socket. However late it reads, each datagram is a
 // 'message' of its own (Node reads them as they come; the kernel would queue them whole).
-const receiver = dgram.createSocket('udp4');
-const sizes = [];
-receiver.on('message', (msg) => sizes.push(msg.length));
-receiver.bind(0, '127.0.0.1');
-await once(receiver, 'listening');
+const { socket: receiver, port, sizes } = await countingReceiver();
 const sender = dgram.createSocket('udp4');
-for (const m of messages) await new Promise((r) => sender.send(m, receiver.address().port, '127.0.0.1', r));
+for (const m of messages) await new Promise((r) => sender.send(m, port, '127.0.0.1', r));
 await late(300); // nothing tells a UDP receiver that a datagram is missing: just wait
 console.log(`UDP: ${messages.length} send() calls, ${sizes.length} 'message' events: ${sizes.join(', ')} bytes`);
 sender.close();

@@ -2,16 +2,9 @@
 // SO_LINGER to 0 and closes, so the kernel sends RST instead of FIN: no TIME-WAIT,
 // unsent data thrown away. The peer's next read fails with ECONNRESET.
 // (socket.destroy() and socket.end() both send a FIN: the peer sees 'end'.)
-import net from 'node:net';
-import { once } from 'node:events';
+import { connectedPair } from '../shared/pair.mjs';
 
-const server = net.createServer();
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const accepted = once(server, 'connection');
-const client = net.connect(server.address().port, '127.0.0.1');
-await once(client, 'connect');
-const [conn] = await accepted;
+const { server, client, conn } = await connectedPair();
 
 conn.on('end', () => console.log("server: 'end' (a FIN: not expected here)"));
 conn.on('error', (err) => console.log(`server: 'error' ${err.code}`));

@@ -2,16 +2,10 @@
 // the server sees 'end' and, because allowHalfOpen is false by default, Node ends its
 // side too (its FIN); then both sockets 'close'. The client's kernel keeps the
 // connection in TIME-WAIT for a while: run `ss -tan state time-wait` right after.
-import net from 'node:net';
 import { once } from 'node:events';
+import { connectedPair } from '../shared/pair.mjs';
 
-const server = net.createServer();
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const accepted = once(server, 'connection');
-const client = net.connect(server.address().port, '127.0.0.1');
-await once(client, 'connect');
-const [conn] = await accepted;
+const { server, client, conn } = await connectedPair();
 
 // Each side's events in order ('finish': its own FIN was handed to the kernel).
 const seen = { client: [], server: [] };

@@ -4,16 +4,10 @@
 // way; on loopback the first FIN usually arrives before the second end() reaches the
 // kernel (CLOSE-WAIT → LAST-ACK instead). To make them cross, delay the path:
 // `tc qdisc add dev lo root netem delay 50ms` in a namespace, then `ss -tan` shows CLOSING.
-import net from 'node:net';
 import { once } from 'node:events';
+import { connectedPair } from '../shared/pair.mjs';
 
-const server = net.createServer();
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const accepted = once(server, 'connection');
-const client = net.connect(server.address().port, '127.0.0.1');
-await once(client, 'connect');
-const [conn] = await accepted;
+const { server, client, conn } = await connectedPair();
 
 const seen = { client: [], server: [] };
 for (const [name, sock] of [['client', client], ['server', conn]]) {

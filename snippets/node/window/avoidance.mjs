@@ -4,21 +4,8 @@
 // arrive. Watch the kernel's view while it runs: `ss -tin dst 127.0.0.1` (cwnd, ssthresh).
 // On loopback the MSS is about 64 KB (MTU 65536), so a few segments carry everything;
 // in a namespace with `ip link set lo mtu 1500` the same transfer takes many round trips.
-import net from 'node:net';
-import { once } from 'node:events';
-import { createHash } from 'node:crypto';
+import { patterned, transfer } from '../shared/bulk.mjs';
 
-const payload = Buffer.alloc(200_000);
-for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff; // not all zeros
-
-const server = net.createServer((conn) => conn.end(payload)); // one write of 200 KB
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const client = net.connect(server.address().port, '127.0.0.1');
-const chunks = [];
-client.on('data', (c) => chunks.push(c));
-await once(client, 'end');
-const got = Buffer.concat(chunks);
-const sha = (b) => createHash('sha256').update(b).digest('hex');
-console.log(`client: received ${got.length} bytes, identical to what was sent: ${sha(got) === sha(payload)}`);
-server.close();
+const payload = patterned(200_000);
+const { received, intact } = await transfer(payload); // the server sends it in one write
+console.log(`client: received ${received} bytes, identical to what was sent: ${intact}`);

@@ -12,21 +12,8 @@
 // The output is the same; `nft list ruleset` counts the drops and `nstat -az TcpRetransSegs`
 // the repairs. (nft sees loopback's packets before they are cut into segments, so a drop
 // may lose a burst, repaired by a tail-loss probe or a timeout instead of a fast retransmit.)
-import net from 'node:net';
-import { once } from 'node:events';
-import { createHash } from 'node:crypto';
+import { patterned, transfer } from '../shared/bulk.mjs';
 
-const payload = Buffer.alloc(100_000);
-for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
-
-const server = net.createServer((conn) => conn.end(payload));
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const client = net.connect(server.address().port, '127.0.0.1');
-const chunks = [];
-client.on('data', (c) => chunks.push(c));
-await once(client, 'end');
-const got = Buffer.concat(chunks);
-const sha = (b) => createHash('sha256').update(b).digest('hex');
-console.log(`client: received ${got.length} bytes, in order and intact: ${sha(got) === sha(payload)}`);
-server.close();
+const payload = patterned(100_000);
+const { received, intact } = await transfer(payload); // the server sends it in one write
+console.log(`client: received ${received} bytes, in order and intact: ${intact}`);

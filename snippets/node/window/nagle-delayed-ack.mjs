@@ -4,20 +4,11 @@
 // writes between them are sent as one writev(), so nothing small is left for Nagle to hold.
 // Autocorking (Linux tcp_autocorking) may still merge small writes even with
 // TCP_NODELAY while earlier data waits in the device queue.
-import net from 'node:net';
 import { once } from 'node:events';
+import { connectToOkServer } from '../shared/ok-server.mjs';
 
 async function exchanges(how, count = 20) {
-  const server = net.createServer((conn) => {
-    let got = 0;
-    conn.on('data', (d) => {
-      for (got += d.length; got >= 100; got -= 100) conn.write('ok');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const client = net.connect(server.address().port, '127.0.0.1');
-  await once(client, 'connect');
+  const { server, client } = await connectToOkServer(); // it answers "ok" to each 100 bytes
   if (how === 'setNoDelay(true)') client.setNoDelay(true);
   const start = performance.now();
   for (let i = 0; i < count; i++) {

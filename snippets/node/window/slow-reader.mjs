@@ -3,19 +3,13 @@
 // RFC 9293 §3.8.6). Then the sender's own kernel buffer fills, Node can no longer hand
 // it data, and the bytes wait in Node's queue (writableLength): no 'drain' until the
 // reader reads again. In the kernel: `ss -tin` shows the receiver's Recv-Q full.
-import net from 'node:net';
 import { once } from 'node:events';
+import { connectedPair } from '../shared/pair.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SIZE = 64 * 1024 * 1024; // far more than both kernel buffers can hold
 
-const server = net.createServer({ pauseOnConnect: true }); // the reader starts paused
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const accepted = once(server, 'connection');
-const client = net.connect(server.address().port, '127.0.0.1');
-await once(client, 'connect');
-const [conn] = await accepted;
+const { server, client, conn } = await connectedPair({ pauseOnConnect: true }); // the reader starts paused
 
 const ok = client.write(Buffer.alloc(SIZE)); // one big write
 console.log('writer: write() returned', ok, '(Node queued more than its highWaterMark)');

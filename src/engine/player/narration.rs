@@ -29,10 +29,9 @@ pub struct Props {
     pub teach: Option<Teach>,
 }
 
-#[component]
-pub fn Narration(p: &Props) -> Html {
-    let trace = &*p.trace;
-    let t = p.t;
+/// The step at the playhead: the events of its moment, `first..upto`. The narration tells
+/// them; a note belongs to the last of them.
+pub(super) fn step_at(trace: &Trace, t: f64) -> (usize, usize) {
     let upto = trace.events.partition_point(|e| (e.t as f64) <= t);
     let first = match upto.checked_sub(1) {
         Some(last) => {
@@ -41,6 +40,14 @@ pub fn Narration(p: &Props) -> Html {
         }
         None => 0,
     };
+    (first, upto)
+}
+
+#[component]
+pub fn Narration(p: &Props) -> Html {
+    let trace = &*p.trace;
+    let t = p.t;
+    let (first, upto) = step_at(trace, t);
     let api = crate::app::use_shell().api;
     let isns = p.isns.clone();
     // Worded once per moment, not per frame: a burst (a thousand datagrams sent at once) is a

@@ -13,6 +13,8 @@ use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::route::Location;
 
+use super::narration::step_at;
+
 /// The link's notes, or why they could not be read.
 pub type Loaded = Result<Vec<Note>, notes::Error>;
 
@@ -34,20 +36,6 @@ fn to_link(notes: &[Note]) {
         loc.query.set("notes", v);
     }
     dom::replace_hash(&loc.to_hash());
-}
-
-/// The step at the playhead: the events of its moment, `first..upto` (as the narration
-/// counts them), the note belonging to the last of them.
-fn step_at(trace: &Trace, t: f64) -> (usize, usize) {
-    let upto = trace.events.partition_point(|e| (e.t as f64) <= t);
-    let first = match upto.checked_sub(1) {
-        Some(last) => {
-            let m = trace.events[last].t;
-            trace.events[..upto].partition_point(|e| e.t < m)
-        }
-        None => 0,
-    };
-    (first, upto)
 }
 
 #[derive(Properties, PartialEq)]

@@ -72,7 +72,7 @@ pub fn Compare(p: &TraceProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
     // The Node.js view: a read is an event ('data' over TCP, 'message' over UDP).
-    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
+    let node = crate::app::use_shell().api.is_node();
     let now_tcp = tally(&p.trace, Proto::Tcp, p.t);
     let now_udp = tally(&p.trace, Proto::Udp, p.t);
     let fin = use_memo(p.trace.clone(), |t| {

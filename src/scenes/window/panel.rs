@@ -252,41 +252,13 @@ fn Receiver(p: &ReceiverProps) -> Html {
 fn CwndChart(p: &PartProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let d = &*p.derived;
-    let t = p.t;
-    let s = &d.series;
-    let now = s.at(t).copied();
-    let t_end = s.t_end;
-    let y_max = s.y_max;
-    let line = |f: fn(&WindowState) -> Option<u32>| {
-        step_points(s.samples.iter().map(|(t, w, _)| (*t, f(w))), t_end, y_max)
-    };
-    let cwnd = line(|w| Some(w.cwnd));
-    let ssthresh = line(|w| (w.ssthresh != u32::MAX).then_some(w.ssthresh));
-    let flight = line(|w| Some(w.in_flight));
-    let rwnd = line(|w| Some(w.snd_wnd));
-    let px = |t: Micros| t.min(t_end) as f64 / t_end.max(1) as f64 * 100.0;
-    let playhead = px(t);
-    let drops = cwnd_drops(s);
-    let xt = ticks(t_end / 1000, 5);
-    // Byte ticks on KiB steps once the range is a few KiB, so labels read "20 KB", not "98 KB".
-    let yt: Vec<u64> = if y_max >= 4096 {
-        ticks(y_max as u64 / 1024, 4)
-            .into_iter()
-            .map(|v| v * 1024)
-            .collect()
-    } else {
-        ticks(y_max as u64, 4)
-    };
-    let marks = s
-        .marks
-        .iter()
-        .filter(|m| m.1 != MarkKind::Probe && m.0 <= t_end);
-    let ssthresh_inf = now.is_some_and(|n| n.1.ssthresh == u32::MAX);
+    let s = &p.derived.series;
+    let count = |k: MarkKind| s.marks.iter().filter(|m| m.1 == k).count().to_string();
+    let ssthresh_inf = s.at(p.t).is_some_and(|n| n.1.ssthresh == u32::MAX);
     html! {
-        <section class="wsec" data-testid="cwnd-chart" data-drops={drops.len().to_string()}
-            data-fast-retransmits={s.marks.iter().filter(|m| m.1 == MarkKind::FastRetransmit).count().to_string()}
-            data-rtos={s.marks.iter().filter(|m| m.1 == MarkKind::Rto).count().to_string()}>
+        <section class="wsec" data-testid="cwnd-chart" data-drops={cwnd_drops(s).len().to_string()}
+            data-fast-retransmits={count(MarkKind::FastRetransmit)}
+            data-rtos={count(MarkKind::Rto)}>
             <h3>{ tr("cwnd 与 ssthresh 随时间变化", "cwnd and ssthresh over time") }</h3>
             <div class="wlegend">
                 <span class="legend-item"><span class="wsw c-cwnd" />{"cwnd"}</span>
@@ -294,54 +266,93 @@ fn CwndChart(p: &PartProps) -> Html {
                 <span class="legend-item"><span class="wsw c-flight" />{ tr("在途字节", "bytes in flight") }</span>
                 <span class="legend-item"><span class="wsw c-rwnd" />{ tr("rwnd（对方窗口）", "rwnd (peer's window)") }</span>
             </div>
-            <div class="wchart-wrap">
-                <div class="wyaxis mono">
-                    { for yt.iter().map(|v| html! {
-                        <span style={format!("bottom:{:.2}%", *v as f64 / y_max as f64 * 100.0)}>{ fmt_bytes(*v) }</span>
-                    }) }
-                </div>
-                <div class="wchart">
-                    <div class="wphases">
-                        { for s.phases.iter().filter(|ph| ph.0 < t_end).map(|(a, b, ph)| html! {
-                            <span class={classes!("wphase", ph.css())} title={ph.name(lang)}
-                                style={format!("left:{:.2}%;width:{:.2}%", px(*a), px(*b) - px(*a))} />
-                        }) }
-                    </div>
-                    <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
-                        { for yt.iter().map(|v| {
-                            let y = 1000.0 - *v as f64 / y_max as f64 * 1000.0;
-                            html! { <line class="grid" x1="0" x2="1000" y1={format!("{y:.1}")} y2={format!("{y:.1}")} /> }
-                        }) }
-                        <polyline class="c-rwnd" points={rwnd} />
-                        <polyline class="c-flight" points={flight} />
-                        <polyline class="c-ssth" points={ssthresh} />
-                        <polyline class="c-cwnd" points={cwnd} data-testid="cwnd-line" />
-                        <line class="playhead" x1={format!("{:.1}", playhead * 10.0)} x2={format!("{:.1}", playhead * 10.0)} y1="0" y2="1000" />
-                    </svg>
-                    { for marks.map(|(mt, k)| {
-                        let (cls, text) = match k {
-                            MarkKind::Lost => ("k-lost", "✕".to_string()),
-                            MarkKind::FastRetransmit => ("k-fr", tr("快速重传", "fast retx").to_string()),
-                            MarkKind::Rto => ("k-rto", "RTO".to_string()),
-                            MarkKind::Probe => ("k-probe", String::new()),
-                        };
-                        html! { <span class={classes!("cmark", cls, (*mt > t).then_some("future"))} style={format!("left:{:.2}%", px(*mt))}>{ text }</span> }
-                    }) }
-                </div>
-                <div class="wxaxis mono">
-                    { for xt.iter().map(|v| html! {
-                        <span style={format!("left:{:.2}%", (*v * 1000) as f64 / t_end as f64 * 100.0)}>{
-                            if t_end >= 2_000_000 { format!("{} s", *v as f64 / 1000.0) } else { format!("{v} ms") }
-                        }</span>
-                    }) }
-                </div>
-            </div>
+            { chart(s, p.t, lang) }
             <div class="wlegend phases-legend">
                 { for [Phase::SlowStart, Phase::Avoidance, Phase::FastRecovery, Phase::Backoff, Phase::ZeroWindow].into_iter()
                     .filter(|ph| s.phases.iter().any(|x| x.2 == *ph))
                     .map(|ph| html! { <span class="legend-item"><span class={classes!("wsw", ph.css())} />{ ph.name(lang) }</span> }) }
             </div>
         </section>
+    }
+}
+
+/// The byte ticks of the chart's y axis: on KiB steps once the range is a few KiB, so labels
+/// read "20 KB", not "98 KB".
+fn byte_ticks(y_max: u32) -> Vec<u64> {
+    if y_max >= 4096 {
+        ticks(y_max as u64 / 1024, 4)
+            .into_iter()
+            .map(|v| v * 1024)
+            .collect()
+    } else {
+        ticks(y_max as u64, 4)
+    }
+}
+
+/// The chart itself: axes, phase bands, the four lines, the playhead and the loss marks.
+fn chart(s: &Series, t: Micros, lang: Lang) -> Html {
+    let (t_end, y_max) = (s.t_end, s.y_max);
+    let line = |f: fn(&WindowState) -> Option<u32>| {
+        step_points(s.samples.iter().map(|(t, w, _)| (*t, f(w))), t_end, y_max)
+    };
+    let px = |t: Micros| t.min(t_end) as f64 / t_end.max(1) as f64 * 100.0;
+    let playhead = px(t) * 10.0;
+    let yt = byte_ticks(y_max);
+    let marks = s
+        .marks
+        .iter()
+        .filter(|m| m.1 != MarkKind::Probe && m.0 <= t_end);
+    html! {
+        <div class="wchart-wrap">
+            <div class="wyaxis mono">
+                { for yt.iter().map(|v| html! {
+                    <span style={format!("bottom:{:.2}%", *v as f64 / y_max as f64 * 100.0)}>{ fmt_bytes(*v) }</span>
+                }) }
+            </div>
+            <div class="wchart">
+                <div class="wphases">
+                    { for s.phases.iter().filter(|ph| ph.0 < t_end).map(|(a, b, ph)| html! {
+                        <span class={classes!("wphase", ph.css())} title={ph.name(lang)}
+                            style={format!("left:{:.2}%;width:{:.2}%", px(*a), px(*b) - px(*a))} />
+                    }) }
+                </div>
+                <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
+                    { for yt.iter().map(|v| {
+                        let y = 1000.0 - *v as f64 / y_max as f64 * 1000.0;
+                        html! { <line class="grid" x1="0" x2="1000" y1={format!("{y:.1}")} y2={format!("{y:.1}")} /> }
+                    }) }
+                    <polyline class="c-rwnd" points={line(|w| Some(w.snd_wnd))} />
+                    <polyline class="c-flight" points={line(|w| Some(w.in_flight))} />
+                    <polyline class="c-ssth" points={line(|w| (w.ssthresh != u32::MAX).then_some(w.ssthresh))} />
+                    <polyline class="c-cwnd" points={line(|w| Some(w.cwnd))} data-testid="cwnd-line" />
+                    <line class="playhead" x1={format!("{playhead:.1}")} x2={format!("{playhead:.1}")} y1="0" y2="1000" />
+                </svg>
+                { for marks.map(|(mt, k)| {
+                    let (cls, text) = mark_label(*k, lang);
+                    html! { <span class={classes!("cmark", cls, (*mt > t).then_some("future"))} style={format!("left:{:.2}%", px(*mt))}>{ text }</span> }
+                }) }
+            </div>
+            <div class="wxaxis mono">
+                { for ticks(t_end / 1000, 5).iter().map(|v| html! {
+                    <span style={format!("left:{:.2}%", (*v * 1000) as f64 / t_end as f64 * 100.0)}>{
+                        if t_end >= 2_000_000 { format!("{} s", *v as f64 / 1000.0) } else { format!("{v} ms") }
+                    }</span>
+                }) }
+            </div>
+        </div>
+    }
+}
+
+/// A loss mark's class and label on the chart.
+fn mark_label(k: MarkKind, lang: Lang) -> (&'static str, String) {
+    match k {
+        MarkKind::Lost => ("k-lost", "✕".to_string()),
+        MarkKind::FastRetransmit => (
+            "k-fr",
+            T::new("快速重传", "fast retx").get(lang).to_string(),
+        ),
+        MarkKind::Rto => ("k-rto", "RTO".to_string()),
+        MarkKind::Probe => ("k-probe", String::new()),
     }
 }
 

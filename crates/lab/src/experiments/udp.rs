@@ -236,27 +236,17 @@ fn body(s: &mut Session) -> Result<UdpSummary> {
         sum.truncated_flagged = real > kept;
     }
     // 3. Several senders, interleaved.
-    let (s2, s2id, s2port) = udp(s, false, 0, false, "sender 2")?;
-    let (s3, s3id, s3port) = udp(s, false, 0, false, "sender 3")?;
+    // Sender n sends bytes 'n', 10·n + round long, labelled "sn-<round>".
+    let senders = [
+        (2, udp(s, false, 0, false, "sender 2")?),
+        (3, udp(s, false, 0, false, "sender 3")?),
+    ];
     for round in 0..2 {
-        send_to(
-            s,
-            &s2,
-            s2id,
-            s2port,
-            to,
-            &vec![b'2'; 20 + round],
-            &format!("s2-{}", round + 1),
-        )?;
-        send_to(
-            s,
-            &s3,
-            s3id,
-            s3port,
-            to,
-            &vec![b'3'; 30 + round],
-            &format!("s3-{}", round + 1),
-        )?;
+        for (n, (sock, id, port)) in &senders {
+            let data = vec![b'0' + n; 10 * usize::from(*n) + round];
+            let label = format!("s{n}-{}", round + 1);
+            send_to(s, sock, *id, *port, to, &data, &label)?;
+        }
     }
     for _ in 0..4 {
         if let Some((kept, _, from)) = recv(s, &r, rid, 2048)? {

@@ -3,7 +3,9 @@
 
 use synack_model::read::{self, Isns, Numbering};
 use synack_model::scenario::Scenario;
-use synack_model::trace::{AppResult, EventKind, Header, HostId, TcpFlags, TcpState, Trace};
+use synack_model::trace::{
+    AppCallKind, AppResult, EventKind, Header, HostId, TcpFlags, TcpState, Trace,
+};
 
 pub fn run(s: &Scenario) -> Trace {
     synack_model::simulate(s).expect("scenario runs")
@@ -91,36 +93,34 @@ pub fn entered(t: &Trace, label: &str, to: TcpState) -> Vec<u64> {
         .collect()
 }
 
+/// The socket's application calls and what each returned, in order.
+fn app_returns<'t>(
+    t: &'t Trace,
+    label: &str,
+) -> impl Iterator<Item = (AppCallKind, &'t AppResult)> {
+    let id = socket(t, label);
+    t.events.iter().filter_map(move |e| match &e.kind {
+        EventKind::AppReturn {
+            socket,
+            call,
+            result,
+        } if *socket == id => Some((*call, result)),
+        _ => None,
+    })
+}
+
 /// What each of the socket's application calls returned, as text.
 pub fn returns(t: &Trace, label: &str) -> Vec<String> {
-    let id = socket(t, label);
-    t.events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::AppReturn {
-                socket,
-                call,
-                result,
-            } if *socket == id => Some(format!(
-                "{call:?} {}",
-                synack_model::text::result_text(t, result)
-            )),
-            _ => None,
-        })
+    app_returns(t, label)
+        .map(|(call, result)| format!("{call:?} {}", synack_model::text::result_text(t, result)))
         .collect()
 }
 
 /// Data returned by recv() on a socket, as (len) per call.
 pub fn recv_sizes(t: &Trace, label: &str) -> Vec<u32> {
-    let id = socket(t, label);
-    t.events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::AppReturn {
-                socket,
-                result: AppResult::Data { len, .. },
-                ..
-            } if *socket == id => Some(*len),
+    app_returns(t, label)
+        .filter_map(|(_, result)| match result {
+            AppResult::Data { len, .. } => Some(*len),
             _ => None,
         })
         .collect()
@@ -128,4 +128,15 @@ pub fn recv_sizes(t: &Trace, label: &str) -> Vec<u32> {
 
 pub fn final_state(t: &Trace, label: &str) -> Option<TcpState> {
     states(t, label).last().copied()
+}
+
+/// `n` property-test cases, or `PROPTEST_CASES` when set (a longer soak).
+pub fn cases(n: u32) -> proptest::prelude::ProptestConfig {
+    proptest::prelude::ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(n),
+        ..proptest::prelude::ProptestConfig::default()
+    }
 }
