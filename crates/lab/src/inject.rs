@@ -400,10 +400,7 @@ pub fn relay(
             events: libc::POLLIN,
             revents: 0,
         }];
-        let ts = libc::timespec {
-            tv_sec: (wait_us / 1_000_000) as i64,
-            tv_nsec: ((wait_us % 1_000_000) * 1000) as i64,
-        };
+        let ts = crate::wire::timespec_us(wait_us);
         // SAFETY: one pollfd we own; a null sigmask.
         let n = unsafe { libc::ppoll(fds.as_mut_ptr(), 1, &ts, std::ptr::null()) };
         if n <= 0 || fds[0].revents & libc::POLLIN == 0 {

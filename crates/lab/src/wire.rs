@@ -201,6 +201,14 @@ impl Drop for Wire {
 /// earliest first.
 type Due = Reverse<(u64, u64, usize, usize, bool)>;
 
+/// A `ppoll` timeout of `us` microseconds.
+pub(crate) fn timespec_us(us: u64) -> libc::timespec {
+    libc::timespec {
+        tv_sec: (us / 1_000_000) as i64,
+        tv_nsec: ((us % 1_000_000) * 1000) as i64,
+    }
+}
+
 fn relay(
     a: OwnedFd,
     b: OwnedFd,
@@ -271,10 +279,7 @@ fn relay(
                 revents: 0,
             },
         ];
-        let ts = libc::timespec {
-            tv_sec: (wait_us / 1_000_000) as i64,
-            tv_nsec: ((wait_us % 1_000_000) * 1000) as i64,
-        };
+        let ts = timespec_us(wait_us);
         // SAFETY: two pollfds we own; a null sigmask.
         let n = unsafe { libc::ppoll(fds.as_mut_ptr(), 2, &ts, std::ptr::null()) };
         if n <= 0 {

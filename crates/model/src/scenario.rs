@@ -702,67 +702,53 @@ fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
 fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
     use ranges::*;
     let f = |name: &str| format!("{at}.{name}");
-    check_opt(|| f("mss"), t.mss, &MSS)?;
+    // `null` (window scaling off) has no range; a shift has.
     check_opt(
         || f("window_scale"),
         t.window_scale.flatten(),
         &WINDOW_SCALE,
     )?;
-    check_opt(|| f("wscale_space"), t.wscale_space, &WSCALE_SPACE)?;
-    check_opt(|| f("recv_buffer"), t.recv_buffer, &BUFFER)?;
-    check_opt(|| f("udp_recv_buffer"), t.udp_recv_buffer, &BUFFER)?;
-    check_opt(|| f("send_buffer"), t.send_buffer, &BUFFER)?;
-    check_opt(|| f("rcv_skb_overhead"), t.rcv_skb_overhead, &SKB_OVERHEAD)?;
-    check_opt(|| f("rto_initial_us"), t.rto_initial_us, &RTO_US)?;
-    check_opt(|| f("rto_min_us"), t.rto_min_us, &RTO_US)?;
-    check_opt(|| f("rto_max_us"), t.rto_max_us, &RTO_US)?;
-    check_opt(
-        || f("clock_granularity_us"),
-        t.clock_granularity_us,
-        &CLOCK_GRANULARITY_US,
-    )?;
-    check_opt(|| f("syn_retries"), t.syn_retries, &SYN_RETRIES)?;
-    check_opt(
-        || f("syn_linear_timeouts"),
-        t.syn_linear_timeouts,
-        &SYN_RETRIES,
-    )?;
-    check_opt(|| f("orphan_retries"), t.orphan_retries, &RETRIES)?;
-    check_opt(|| f("synack_retries"), t.synack_retries, &RETRIES)?;
-    check_opt(|| f("data_retries"), t.data_retries, &RETRIES)?;
-    check_opt(|| f("persist_probe_max"), t.persist_probe_max, &RETRIES)?;
-    check_opt(|| f("time_wait_us"), t.time_wait_us, &TIME_US)?;
-    check_opt(|| f("msl_us"), t.msl_us, &TIME_US)?;
-    check_opt(
-        || f("fin_wait2_timeout_us"),
-        t.fin_wait2_timeout_us,
-        &TIME_US,
-    )?;
-    check_opt(|| f("delayed_ack_us"), t.delayed_ack_us, &DELAYED_ACK_US)?;
-    check_opt(|| f("ack_every_segments"), t.ack_every_segments, &SEGMENTS)?;
-    check_opt(
-        || f("initial_cwnd_segments"),
-        t.initial_cwnd_segments,
-        &SEGMENTS,
-    )?;
-    check_opt(|| f("dupack_threshold"), t.dupack_threshold, &SEGMENTS)?;
-    check_opt(|| f("quickack_max"), t.quickack_max, &COUNT)?;
-    check_opt(|| f("min_tso_segs"), t.min_tso_segs, &TSO_SEGS)?;
-    check_opt(
-        || f("initial_ssthresh_segments"),
-        t.initial_ssthresh_segments,
-        &COUNT,
-    )?;
-    check_opt(|| f("slow_start_abc_limit"), t.slow_start_abc_limit, &COUNT)?;
-    check_opt(|| f("loss_beta_1024"), t.loss_beta_1024, &BETA_1024)?;
-    check_opt(|| f("icmp_ratelimit_us"), t.icmp_ratelimit_us, &TIME_US)?;
-    check_opt(
-        || f("slow_start_after_idle"),
-        t.slow_start_after_idle,
-        &SWITCH,
-    )?;
-    check_opt(|| f("somaxconn"), t.somaxconn, &BACKLOG)?;
-    check_opt(|| f("max_syn_backlog"), t.max_syn_backlog, &MAX_SYN_BACKLOG)
+    /// One row per field: its name in the error is the field's own.
+    macro_rules! ranges {
+        ($($field:ident: $range:ident),* $(,)?) => {
+            $(check_opt(|| f(stringify!($field)), t.$field, &$range)?;)*
+        };
+    }
+    ranges! {
+        mss: MSS,
+        wscale_space: WSCALE_SPACE,
+        recv_buffer: BUFFER,
+        udp_recv_buffer: BUFFER,
+        send_buffer: BUFFER,
+        rcv_skb_overhead: SKB_OVERHEAD,
+        rto_initial_us: RTO_US,
+        rto_min_us: RTO_US,
+        rto_max_us: RTO_US,
+        clock_granularity_us: CLOCK_GRANULARITY_US,
+        syn_retries: SYN_RETRIES,
+        syn_linear_timeouts: SYN_RETRIES,
+        orphan_retries: RETRIES,
+        synack_retries: RETRIES,
+        data_retries: RETRIES,
+        persist_probe_max: RETRIES,
+        time_wait_us: TIME_US,
+        msl_us: TIME_US,
+        fin_wait2_timeout_us: TIME_US,
+        delayed_ack_us: DELAYED_ACK_US,
+        ack_every_segments: SEGMENTS,
+        initial_cwnd_segments: SEGMENTS,
+        dupack_threshold: SEGMENTS,
+        quickack_max: COUNT,
+        min_tso_segs: TSO_SEGS,
+        initial_ssthresh_segments: COUNT,
+        slow_start_abc_limit: COUNT,
+        loss_beta_1024: BETA_1024,
+        icmp_ratelimit_us: TIME_US,
+        slow_start_after_idle: SWITCH,
+        somaxconn: BACKLOG,
+        max_syn_backlog: MAX_SYN_BACKLOG,
+    }
+    Ok(())
 }
 
 impl Scenario {

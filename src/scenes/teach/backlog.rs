@@ -95,8 +95,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["overflow", "accept-late"],
         lost(Some(Syn), Why::SynAcceptQueueFull),
-        "accept 队列已满时，Linux 直接丢掉新的 SYN（tcp_conn_request 里的 sk_acceptq_is_full）。没有任何回应：客户端只能在 1 秒、2 秒、4 秒……之后重试。",
-        "While the accept queue is full, Linux drops a new SYN outright (sk_acceptq_is_full in tcp_conn_request). There is no answer at all: the client can only retry after 1 s, 2 s, 4 s…",
+        "accept 队列已满时，Linux 直接丢掉新的 SYN（tcp_conn_request 里的 sk_acceptq_is_full）。没有任何回应：客户端只能等重传计时器到期后再试（Linux 6.5 起前几次每隔 1 秒）。",
+        "While the accept queue is full, Linux drops a new SYN outright (sk_acceptq_is_full in tcp_conn_request). There is no answer at all: the client can only retry when its retransmission timer fires (since Linux 6.5, every second for the first few tries).",
     ),
     row(
         &["bsd"],
@@ -107,8 +107,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["overflow", "accept-late", "bsd"],
         resent(Syn, "client"),
-        "被丢弃的客户端在 1 秒后重发 SYN，再是 2、4、8 秒……每次等待翻倍（RFC 6298 §5.5）。注意它们并没有收到拒绝，只是听不到回音。",
-        "The dropped client resends its SYN after 1 s, then 2, 4, 8 s…, each wait twice the last (RFC 6298 §5.5). Notice that it was not refused: it simply hears nothing.",
+        "被丢弃的客户端重发 SYN。Linux 6.5 起前几次间隔都是 1 秒（tcp_syn_linear_timeouts = 4：SYN 在 1、2、3、4、5 秒），之后每次等待才翻倍（7、11、19 秒……，RFC 6298 §5.5）。注意它们并没有收到拒绝，只是听不到回音。",
+        "The dropped client resends its SYN. Since Linux 6.5 the first retries come 1 s apart (tcp_syn_linear_timeouts = 4: SYNs at 1, 2, 3, 4, 5 s), and only then does each wait double (7, 11, 19 s…, RFC 6298 §5.5). Notice that it was not refused: it simply hears nothing.",
     ),
     row(
         &["overflow", "bsd"],

@@ -392,18 +392,8 @@ impl Sim {
             sim.peers[i].socket = id;
             sim.socks.push(Sock::Script);
             sim.sock_prof.push(sim.host_prof[local.host.0 as usize]);
-            sim.infos.push(SocketInfo {
-                id,
-                host: local.host,
-                proto: Proto::Tcp,
-                local_port: local.port,
-                remote,
-                listener: false,
-                parent: None,
-                created_us: 0,
-                scripted: true,
-                label: label.clone(),
-            });
+            sim.infos
+                .push(scripted_info(id, local.host, local.port, remote, &label));
             sim.labels.insert(label, id);
         }
         for i in 0..sim.floods.len() {
@@ -414,18 +404,8 @@ impl Sim {
             sim.floods[i].socket = id;
             sim.socks.push(Sock::Script);
             sim.sock_prof.push(sim.host_prof[host.0 as usize]);
-            sim.infos.push(SocketInfo {
-                id,
-                host,
-                proto: Proto::Tcp,
-                local_port: port,
-                remote: Some(target),
-                listener: false,
-                parent: None,
-                created_us: 0,
-                scripted: true,
-                label: label.clone(),
-            });
+            sim.infos
+                .push(scripted_info(id, host, port, Some(target), &label));
             sim.labels.insert(label, id);
         }
         for script in &s.apps {
@@ -1038,6 +1018,29 @@ fn reuseport_pick(seg: &Segment, n: usize) -> usize {
     h = h.wrapping_mul(0xc2b2_ae35);
     h ^= h >> 16;
     ((h as u64 * n as u64) >> 32) as usize
+}
+
+/// The trace's record of a socket that runs no TCP (a scripted peer's end, a flood's source):
+/// a viewer shows it as a script rather than as a CLOSED socket.
+fn scripted_info(
+    id: SocketId,
+    host: HostId,
+    local_port: u16,
+    remote: Option<Addr>,
+    label: &str,
+) -> SocketInfo {
+    SocketInfo {
+        id,
+        host,
+        proto: Proto::Tcp,
+        local_port,
+        remote,
+        listener: false,
+        parent: None,
+        created_us: 0,
+        scripted: true,
+        label: label.to_string(),
+    }
 }
 
 #[cfg(test)]
