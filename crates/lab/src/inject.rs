@@ -30,7 +30,7 @@ use crate::error::{LabError, Result};
 use crate::ip::{parse, Parsed};
 use crate::recorder::{WireFate, WirePacket};
 use crate::sys::realtime_us;
-use crate::wire::{scripted_drop, DropRule, CLIENT_IP, SERVER_IP};
+use crate::wire::{not_relayed, scripted_drop, DropRule, CLIENT_IP, SERVER_IP};
 
 /// Scenario files from docs/examples that `compare all` and `record` run beside the cases of
 /// `cases` (the same files the model's docs test runs, so both see one scenario): the two
@@ -420,13 +420,7 @@ pub fn relay(
         let t_in = realtime_us();
         let data = buf[..r as usize].to_vec();
         let Some(parsed) = parse(&data) else {
-            records.push(WirePacket {
-                t_in_us: t_in,
-                data,
-                fate: WireFate::Dropped(DropReason::Other {
-                    why: "not IPv4 TCP/UDP; the wire does not relay it".into(),
-                }),
-            });
+            records.push(not_relayed(t_in, data));
             continue;
         };
         let fate = match scripted_drop(&rules, &mut seen, &parsed, kernel_is_client) {

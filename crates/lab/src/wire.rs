@@ -201,6 +201,19 @@ impl Drop for Wire {
 /// earliest first.
 type Due = Reverse<(u64, u64, usize, usize, bool)>;
 
+/// Only IPv4 TCP/UDP is relayed; anything else a TUN device hands over (IPv6 router
+/// solicitations...) is not part of the experiment, but it is still recorded as not relayed,
+/// so that nothing the wire drops goes unseen.
+pub(crate) fn not_relayed(t_in_us: u64, data: Vec<u8>) -> WirePacket {
+    WirePacket {
+        t_in_us,
+        data,
+        fate: WireFate::Dropped(DropReason::Other {
+            why: "not IPv4 TCP/UDP; the wire does not relay it".into(),
+        }),
+    }
+}
+
 /// A `ppoll` timeout of `us` microseconds.
 pub(crate) fn timespec_us(us: u64) -> libc::timespec {
     libc::timespec {
@@ -297,17 +310,8 @@ fn relay(
             let t_in = realtime_us();
             let data = buf[..r as usize].to_vec();
             let from_client = i == 0;
-            // Only IPv4 TCP/UDP is relayed; anything else (IPv6 router solicitations...) is
-            // not part of the experiment, but it is still recorded as not relayed, so that
-            // nothing the relay drops goes unseen.
             let Some(parsed) = parse(&data) else {
-                records.push(WirePacket {
-                    t_in_us: t_in,
-                    data,
-                    fate: WireFate::Dropped(DropReason::Other {
-                        why: "not IPv4 TCP/UDP; the wire does not relay it".into(),
-                    }),
-                });
+                records.push(not_relayed(t_in, data));
                 continue;
             };
             let mut fate = match scripted_drop(&rules, &mut seen, &parsed, from_client) {
