@@ -57,11 +57,47 @@ impl Tolerance {
         floor_us: 10_000,
     };
 
+    /// The tolerance a recorded case is judged with: [`Tolerance::STANDARD`], except for the
+    /// cases of [`WIDER_TOLERANCES`]. `case` is the scenario's name ("cubic-one-loss", or as
+    /// recorded, "lab/cubic-one-loss").
+    pub fn for_case(case: &str) -> Tolerance {
+        let name = case.rsplit('/').next().unwrap_or(case);
+        WIDER_TOLERANCES
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map_or(Tolerance::STANDARD, |&(_, t, _)| t)
+    }
+
     pub fn agrees(&self, a: Micros, b: Micros) -> bool {
         let allowed = (a.max(b) as f64 * self.pct / 100.0).max(self.floor_us as f64);
         a.abs_diff(b) as f64 <= allowed
     }
 }
+
+/// Cases whose times are judged more loosely than issue 17's 5 % / 10 ms, and why; counts,
+/// flags, sequence numbers, windows and options stay exact. Only a bulk transfer's
+/// accumulated relay delay belongs here: each round trip through the lab's user-space relay
+/// takes the wire's delay plus a few hundred microseconds to a few milliseconds (more under
+/// load), and a transfer of ten round trips carries that drift into every later time.
+pub const WIDER_TOLERANCES: &[(&str, Tolerance, &str)] = &[
+    (
+        "cubic-one-loss",
+        Tolerance {
+            pct: 10.0,
+            floor_us: 10_000,
+        },
+        "ten 100 ms round trips: the relay made each 104–108 ms in the recordings, so the \
+         tenth ends 40–80 ms after the model's",
+    ),
+    (
+        "cubic-three-losses",
+        Tolerance {
+            pct: 10.0,
+            floor_us: 10_000,
+        },
+        "as cubic-one-loss",
+    ),
+];
 
 /// One segment as the differential sees it.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -251,12 +251,17 @@ profile! {
     slow_start_abc_limit: u32,
     /// Tail loss probes (`tcp_early_retrans` = 3, the default; RFC 8985 §7): with SACK, the
     /// retransmission timer first fires as a probe after about two SRTTs and resends the
-    /// last segment (or sends a new one), and only then as an RTO. The model does not yet
-    /// use the SACK that answers a probe to start recovery (RACK); the RTO does.
+    /// last segment (or sends a new one), and only then as an RTO. With `rack`, the SACK
+    /// that answers the probe lets RACK mark the tail lost and recover without an RTO.
     tail_loss_probe: bool,
     /// RACK loss detection (`tcp_recovery` bit 1, default on; RFC 8985 §6): with SACK, a
     /// segment is lost once one sent after it was delivered and an RTT plus a reordering
-    /// window (min RTT / 4 before three SACKs) has passed, so one or two SACKs suffice.
+    /// window (min RTT / 4 before three SACKs, none during a recovery) has passed, so one
+    /// or two SACKs suffice, and every hole so overtaken is marked lost at once (three
+    /// losses in a row are resent in one recovery, no RTO). With SACK agreed the sender
+    /// keeps Linux's scoreboard (SACKed, lost, retransmitted per segment) and sends while
+    /// `tcp_packets_in_flight` is below cwnd; `false`: RFC 5681 duplicate-ACK counting and
+    /// NewReno (RFC 6582), one hole per round trip.
     rack: bool,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
@@ -266,8 +271,23 @@ profile! {
     icmp_ratelimit_us: Micros,
     /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
     /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
-    /// flight. (CUBIC's window growth and PRR are not modelled: growth stays RFC 5681.)
+    /// flight. Non-zero also means CUBIC's window growth after a loss (`bictcp_update`: the
+    /// cubic curve back to W_max, the TCP-friendly region, fast convergence; RFC 9438),
+    /// where 0 keeps RFC 5681's one MSS per RTT.
     loss_beta_1024: u32,
+    /// CUBIC's HyStart (`tcp_cubic` module parameter `hystart` 1, detect 3: ACK train and
+    /// delay increase): slow start ends early, ssthresh = cwnd, once cwnd ≥ 16 and the ACKs
+    /// of one round keep coming within 2 ms of each other for more than half the minimum
+    /// RTT, or the round's RTT exceeds the minimum by delay_min/8 (4–16 ms). On a 40 ms
+    /// path with an unqueued wire neither happens; on a sub-millisecond path the ACK train
+    /// of a 16-segment flight already lasts longer than half the RTT. A module parameter,
+    /// global to the machine (the lab does not change it).
+    hystart: bool,
+    /// Proportional Rate Reduction during SACK recovery (RFC 6937, Linux
+    /// `tcp_cwnd_reduction`, always on since 3.2): cwnd follows what is delivered down to
+    /// ssthresh instead of RFC 6582's inflate-and-deflate, and is ssthresh when the
+    /// recovery ends. Needs `rack` and SACK (the model's scoreboard).
+    prr: bool,
     /// Restart the window after an idle period longer than the RTO: 1 = Linux
     /// `tcp_cwnd_restart` (tcp_slow_start_after_idle = 1: halve per idle RTO, down to the
     /// initial window), 2 = RFC 5681 §4.1 (straight to min(IW, cwnd)), 0 = never.
@@ -356,6 +376,8 @@ impl Profile {
             rack: true,
             icmp_ratelimit_us: 1_000_000,
             loss_beta_1024: 717,
+            hystart: true,
+            prr: true,
             slow_start_after_idle: 1,
             dupack_threshold: 3,
             persist_probe_max: 15,
@@ -412,6 +434,8 @@ impl Profile {
             rack: false,
             icmp_ratelimit_us: 1_000_000,
             loss_beta_1024: 0,
+            hystart: false,
+            prr: false,
             slow_start_after_idle: 2,
             dupack_threshold: 3,
             persist_probe_max: 15,
@@ -457,6 +481,14 @@ mod tests {
             (
                 "loss_beta_1024",
                 "CUBIC (Linux default) keeps 0.7 of cwnd; RFC 5681 half the flight",
+            ),
+            (
+                "hystart",
+                "tcp_cubic's HyStart ends slow start on delay; RFC 5681 at ssthresh",
+            ),
+            (
+                "prr",
+                "RFC 6937 PRR (tcp_cwnd_reduction); RFC 6582 NewReno inflation",
             ),
             (
                 "slow_start_after_idle",

@@ -68,7 +68,7 @@ fn diff_case(dir: &Path, case: &str) -> (Scenario, Report) {
         &kernel,
         &model,
         Some(scenario.limits.max_time_us),
-        Tolerance::default(),
+        Tolerance::for_case(case),
     );
     (scenario, report)
 }

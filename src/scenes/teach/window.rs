@@ -83,8 +83,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["avoidance"],
         sent(Data, "client"),
-        "慢启动一直到 cwnd 达到 ssthresh（这里是 16 个段，就像 Linux 的 tcp_metrics 缓存下来的值），之后是拥塞避免：每个往返大约只加一个 MSS（RFC 5681 §3.1）。cwnd 图从曲线变成直线。",
-        "Slow start lasts until cwnd reaches ssthresh (16 segments here, as if cached by Linux's tcp_metrics); then comes congestion avoidance, about one MSS more per round trip (RFC 5681 §3.1). The cwnd chart bends from a curve into a line.",
+        "慢启动一直到 cwnd 达到 ssthresh（这里是 16 个段，就像 Linux 的 tcp_metrics 缓存下来的值），之后是拥塞避免：RFC 5681 §3.1 每个往返大约加一个 MSS；Linux 的 CUBIC 还没见过丢包时约加 5%，这里每个往返不到一个 MSS。cwnd 图从曲线变成平缓的斜线。",
+        "Slow start lasts until cwnd reaches ssthresh (16 segments here, as if cached by Linux's tcp_metrics); then comes congestion avoidance: about one MSS more per round trip in RFC 5681 §3.1; Linux's CUBIC, having seen no loss yet, adds about 5 % (under one MSS here). The cwnd chart bends from a curve into a gentle slope.",
     ),
     row(
         &["slow-start", "avoidance", "rto-backoff"],

@@ -52,8 +52,8 @@ fn words(c: WindowCase) -> Option<(T, T)> {
         WindowCase::Avoidance => Some((
             T::new("慢启动 → 拥塞避免", "Slow start → avoidance"),
             T::new(
-                "200 KB 的传输，ssthresh 一开始是 16 个 MSS（Linux 可从路由或 tcp_metrics 缓存得到）。cwnd 从 10 个 MSS 起步，每个 ACK 确认多少就涨多少，一个 RTT 翻一倍；超过 ssthresh 后改为拥塞避免，每个 RTT 只加约 1 个 MSS（RFC 5681 §3.1）。",
-                "A 200 KB transfer with ssthresh starting at 16 MSS (Linux may take it from a route or its tcp_metrics cache). cwnd starts at 10 MSS and grows by what each ACK acknowledges, doubling every RTT; past ssthresh it switches to congestion avoidance, about one MSS per RTT (RFC 5681 §3.1).",
+                "200 KB 的传输，ssthresh 一开始是 16 个 MSS（Linux 可从路由或 tcp_metrics 缓存得到）。cwnd 从 10 个 MSS 起步，每个 ACK 确认多少就涨多少，一个 RTT 翻一倍；超过 ssthresh 后改为拥塞避免：RFC 5681 §3.1 每个 RTT 加约 1 个 MSS；Linux 的 CUBIC 在还没丢过包时每个 RTT 约加 5%（这里不到 1 个 MSS）。",
+                "A 200 KB transfer with ssthresh starting at 16 MSS (Linux may take it from a route or its tcp_metrics cache). cwnd starts at 10 MSS and grows by what each ACK acknowledges, doubling every RTT; past ssthresh it switches to congestion avoidance: about one MSS per RTT in RFC 5681 §3.1; Linux's CUBIC, before any loss, about 5 % per RTT (here under one MSS).",
             ),
         )),
         WindowCase::SlowStart => Some((
@@ -66,8 +66,8 @@ fn words(c: WindowCase) -> Option<(T, T)> {
         WindowCase::FastRetransmit => Some((
             T::new("丢包 → 快速重传", "Loss → fast retransmit"),
             T::new(
-                "第 5 个数据段丢了。后面的段照样到达，接收方每收到一个就重复确认缺口的位置；发送方收到 3 个重复 ACK 就立即重传，不等 RTO，ssthresh 设为在途数据的一半，进入快速恢复（RFC 5681 §3.2，NewReno RFC 6582），之后从 ssthresh 开始拥塞避免。",
-                "The 5th data segment is lost. Later segments still arrive and each one makes the receiver repeat the ACK for the gap; on the 3rd duplicate ACK the sender retransmits at once instead of waiting for the RTO, sets ssthresh to half the data in flight and enters fast recovery (RFC 5681 §3.2, NewReno RFC 6582), then continues in congestion avoidance from ssthresh.",
+                "第 5 个数据段丢了。后面的段照样到达，接收方每收到一个就重复确认缺口的位置；到第 3 个重复 ACK（带着 SACK 块）时发送方立即重传，不等 RTO（RFC 5681 §3.2；Linux 用 RACK 判定丢失，RFC 8985）。Linux 的 CUBIC 把 ssthresh 设为 cwnd 的 0.7，恢复期间按送达的数据逐步减小 cwnd（PRR，RFC 6937），恢复结束时 cwnd 等于 ssthresh；RFC 教科书配置把 ssthresh 设为在途数据的一半，用 NewReno 快速恢复（RFC 6582）。之后都从 ssthresh 开始拥塞避免。",
+                "The 5th data segment is lost. Later segments still arrive and each one makes the receiver repeat the ACK for the gap; on the 3rd duplicate ACK (with its SACK blocks) the sender retransmits at once instead of waiting for the RTO (RFC 5681 §3.2; Linux decides the loss with RACK, RFC 8985). Linux's CUBIC sets ssthresh to 0.7 of cwnd and lowers cwnd during the recovery in step with what is delivered (PRR, RFC 6937), ending at ssthresh; the RFC textbook profile sets ssthresh to half the data in flight and uses NewReno's fast recovery (RFC 6582). Either way congestion avoidance goes on from ssthresh.",
             ),
         )),
         WindowCase::RtoBackoff => Some((
@@ -99,8 +99,8 @@ const INTRO: &[T] = &[
         "The names come from RFC 9293 §3.3.1: snd_una is the oldest unacknowledged byte, snd_nxt the next byte to send, and snd_una + window the right edge of what may be sent. The window field has 16 bits (at most 65,535); RFC 7323's window scale option agrees on a shift count in the SYNs, and every later window value is shifted left by it.",
     ),
     T::new(
-        "拥塞控制（RFC 5681）：cwnd 小于 ssthresh 时是慢启动，每个 RTT 翻倍；之后是拥塞避免，每个 RTT 加 1 个 MSS。3 个重复 ACK 说明后面的数据还在流动，只丢了一段：快速重传，ssthresh 和 cwnd 减半左右。重传超时说明什么都没回来：cwnd 回到 1 个 MSS，重新慢启动。RTO 由平滑 RTT（SRTT）和 RTT 抖动算出（RFC 6298），每次超时翻倍。",
-        "Congestion control (RFC 5681): while cwnd is below ssthresh it is slow start, doubling every RTT; after that, congestion avoidance adds one MSS per RTT. Three duplicate ACKs mean data is still flowing and only one segment was lost: fast retransmit, with ssthresh and cwnd cut to about half. A retransmission timeout means nothing came back: cwnd falls to one MSS and slow start begins again. The RTO comes from the smoothed RTT (SRTT) and its variation (RFC 6298) and doubles on every timeout.",
+        "拥塞控制（RFC 5681）：cwnd 小于 ssthresh 时是慢启动，每个 RTT 翻倍；之后是拥塞避免，每个 RTT 加 1 个 MSS（Linux 的 CUBIC 沿三次曲线回到上次丢包时的窗口）。3 个重复 ACK 说明后面的数据还在流动，只丢了一段：快速重传，ssthresh 减到在途数据的一半（Linux 的 CUBIC：cwnd 的 0.7）。重传超时说明什么都没回来：cwnd 回到 1 个 MSS，重新慢启动。RTO 由平滑 RTT（SRTT）和 RTT 抖动算出（RFC 6298），每次超时翻倍。",
+        "Congestion control (RFC 5681): while cwnd is below ssthresh it is slow start, doubling every RTT; after that, congestion avoidance adds one MSS per RTT (Linux's CUBIC follows a cubic curve back to the window of the last loss). Three duplicate ACKs mean data is still flowing and only one segment was lost: fast retransmit, with ssthresh cut to half the data in flight (Linux's CUBIC: 0.7 of cwnd). A retransmission timeout means nothing came back: cwnd falls to one MSS and slow start begins again. The RTO comes from the smoothed RTT (SRTT) and its variation (RFC 6298) and doubles on every timeout.",
     ),
     T::new(
         "接收方读得慢时，缓冲区填满，通告窗口降到 0。发送方不能发数据，但对方的窗口更新可能丢失，所以它启动持续定时器，定时发零窗口探测，逼接收方回一个带当前窗口的 ACK。为避免「糊涂窗口综合症」，接收方只在空出至少一个 MSS 或半个缓冲后才重新开窗（RFC 9293 §3.8.6.2）。",

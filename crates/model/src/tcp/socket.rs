@@ -197,12 +197,22 @@ pub struct TcpSocket {
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
     lsndtime: Option<Micros>,
     // RACK (RFC 8985; Linux `tcp_recovery.c`).
-    /// Outstanding segments: (start, end) stream offsets and when last sent.
-    sent_log: std::collections::VecDeque<(u64, u64, Micros)>,
-    /// What the peer SACKed above snd_una (stream offsets, merged, sorted).
-    sacked: Vec<(u64, u64)>,
-    /// Send time and RTT of the most recently sent segment known delivered (`tp->rack`).
-    rack: Option<(Micros, Micros)>,
+    /// Outstanding segments in stream order: the retransmission queue as Linux tags it
+    /// (`TCP_SKB_CB(skb)->sacked`), the scoreboard of RFC 6675.
+    sent_log: std::collections::VecDeque<SentSeg>,
+    /// Send time, RTT and end offset of the most recently sent segment known delivered
+    /// (`tp->rack`: mstamp, rtt_us, and the send order standing in for end_seq).
+    rack: Option<(Micros, Micros, u64)>,
+    /// Data segments transmitted so far (the next `SentSeg::order`).
+    xmit_count: u64,
+    /// `tcp_cwnd_validate`: the last window was cwnd-limited (`tp->is_cwnd_limited`), the
+    /// most segments out during it (`max_packets_out`), and where it ends
+    /// (`cwnd_usage_seq`). cwnd grows only when it is used (`tcp_is_cwnd_limited`).
+    cwnd_limited: bool,
+    max_packets_out: u32,
+    cwnd_usage_seq: SeqNumber,
+    /// RACK's state moved on the ACK being processed (`tp->rack.advanced`).
+    rack_advanced: bool,
     /// The retransmission timer is armed as RACK's reordering timer (`ICSK_TIME_REO_TIMEOUT`).
     reo_armed: bool,
     /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
@@ -234,6 +244,34 @@ pub struct TcpSocket {
 
     last_window: Option<WindowState>,
     last_queues: [u32; 3],
+}
+
+/// One segment of the retransmission queue: stream offsets, when it was last sent, and the
+/// scoreboard's tags (Linux TCPCB_SACKED_ACKED, TCPCB_LOST, TCPCB_SACKED_RETRANS,
+/// TCPCB_EVER_RETRANS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SentSeg {
+    start: u64,
+    end: u64,
+    sent: Micros,
+    /// Transmissions before this one on the connection: which of two segments sent in the
+    /// same microsecond left first. (The kernel's clock tells them apart; where it cannot,
+    /// `tcp_skb_sent_after` breaks the tie by end_seq, which would make a retransmission
+    /// sent just before new data look sent after it.)
+    order: u64,
+    sacked: bool,
+    lost: bool,
+    /// Retransmitted since it was marked lost, and the copy is in flight.
+    retrans: bool,
+    ever_retrans: bool,
+}
+
+impl SentSeg {
+    /// Its share of `tcp_packets_in_flight` (packets_out − sacked_out − lost_out +
+    /// retrans_out).
+    fn in_flight(&self) -> bool {
+        !self.sacked && (!self.lost || self.retrans)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -335,7 +373,11 @@ impl TcpSocket {
             rto_anchor: 0,
             lsndtime: None,
             sent_log: std::collections::VecDeque::new(),
-            sacked: Vec::new(),
+            rack_advanced: false,
+            xmit_count: 0,
+            cwnd_limited: false,
+            max_packets_out: 0,
+            cwnd_usage_seq: SeqNumber(0),
             rack: None,
             reo_armed: false,
             min_rtt: None,
@@ -347,6 +389,10 @@ impl TcpSocket {
                 c.abc_limit = p.slow_start_abc_limit;
                 c.initial_ssthresh_segments = p.initial_ssthresh_segments;
                 c.beta_1024 = p.loss_beta_1024;
+                if p.loss_beta_1024 > 0 {
+                    c.cubic = Some(super::congestion::Cubic::new(p.loss_beta_1024, p.hystart));
+                }
+                c.jiffy_us = p.clock_granularity_us.max(1);
                 if c.initial_ssthresh_segments > 0 {
                     c.ssthresh = mss.saturating_mul(c.initial_ssthresh_segments);
                 }
@@ -450,6 +496,7 @@ impl TcpSocket {
             || flight == 0
             || self.cc.in_recovery()
             || self.cc.dupacks > 0
+            || self.sent_log.iter().any(|e| e.sacked || e.lost)
             || self.backoff > 0
             || self.tlp_high_seq.is_some()
         {
@@ -772,10 +819,11 @@ impl TcpSocket {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
             // RFC 7323 §2.2: the window in a SYN is never scaled.
-            window = self.initial_window(fl.ack, p) as u16;
-            self.rcv_ssthresh = window as u32;
-            self.rcv_adv_edge = self.rcv_nxt + window as u32;
-            self.rcv_wnd = window as u32;
+            let rcv_wnd = self.initial_rcv_wnd(fl.ack, p);
+            window = rcv_wnd.min(65_535) as u16;
+            self.rcv_ssthresh = rcv_wnd;
+            self.rcv_adv_edge = self.rcv_nxt + rcv_wnd;
+            self.rcv_wnd = rcv_wnd;
         } else {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
@@ -868,7 +916,14 @@ impl TcpSocket {
     /// (`tcp_select_initial_window`) rounds the receive space down to a multiple of the MSS
     /// (for a SYN-ACK with timestamps, the MSS less their 12 bytes, `tcp_openreq_init_rwin`):
     /// 64240 and 65160 on Ethernet, 65495 and 65483 on loopback (measured on 6.18).
-    fn initial_window(&self, synack: bool, p: &crate::profile::Profile) -> u32 {
+    /// The SYN's field is this, capped at 65535.
+    /// The receive window the handshake starts with (`tp->rcv_wnd`, and `rcv_ssthresh` from
+    /// it). Linux no longer caps it at 64 KiB (commit "tcp: remove 64 KByte limit for initial
+    /// tp->rcv_wnd value", 6.10): only the SYN's field is capped, so a large SO_RCVBUF
+    /// offers its whole space from the first scaled window on. Measured on 6.18, SO_RCVBUF
+    /// 4 MiB (wscale 7): the first ACK of data says 32784 << 7, rcv_ssthresh 4193408 (the
+    /// space rounded down to 1448) plus the two segments `tcp_grow_window` adds.
+    fn initial_rcv_wnd(&self, synack: bool, p: &crate::profile::Profile) -> u32 {
         let space = self.our_window();
         if !p.initial_window_mss_multiple {
             return space.min(65_535);
@@ -877,12 +932,11 @@ impl TcpSocket {
         if synack && self.ts_ok {
             mss = mss.saturating_sub(12).max(1);
         }
-        let w = if space > mss {
+        if space > mss {
             space - space % mss
         } else {
             space
-        };
-        w.min(65_535)
+        }
     }
 
     /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
@@ -1038,10 +1092,33 @@ impl TcpSocket {
         }
         if len > 0 {
             let end = off + len as u64;
-            match self.sent_log.iter_mut().find(|e| e.0 == off) {
-                Some(e) => *e = (off, end.max(e.1), ctx.now),
-                None => self.sent_log.push_back((off, end, ctx.now)),
+            self.xmit_count += 1;
+            let order = self.xmit_count;
+            match self.sent_log.iter_mut().find(|e| e.start == off) {
+                Some(e) => {
+                    e.end = end.max(e.end);
+                    e.sent = ctx.now;
+                    e.order = order;
+                    e.retrans = e.lost;
+                    e.ever_retrans = true;
+                }
+                None => self.sent_log.insert(
+                    self.sent_log.partition_point(|e| e.start < off),
+                    SentSeg {
+                        start: off,
+                        end,
+                        sent: ctx.now,
+                        order,
+                        sacked: false,
+                        lost: false,
+                        retrans: false,
+                        ever_retrans: false,
+                    },
+                ),
             }
+            // `tcp_write_xmit` / `tcp_xmit_retransmit_queue`: PRR counts every segment sent
+            // during the reduction (`tp->prr_out`).
+            self.cc.prr_sent(len.div_ceil(self.snd_mss.max(1)));
         }
         let mut seg =
             self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
@@ -1099,6 +1176,69 @@ impl TcpSocket {
         ((bytes.min(GSO_MAX_SIZE) / mss) as u32).max(ctx.p.min_tso_segs)
     }
 
+    /// Linux `tcp_tso_should_defer`: hold back a GSO chunk that cwnd or the window would
+    /// cut short of a full one, for the ACK about to come, so that segments leave in pairs
+    /// rather than one per ACK: only outside a recovery, when the last transmission was
+    /// less than 1 ms ago and the oldest segment's ACK is due within min(SRTT/2, 1 ms);
+    /// not when a full chunk, the rest of a middle skb or a third of the window fits.
+    /// Measured on 6.18 in CUBIC's congestion avoidance (one ACK per segment): new data
+    /// leaves as chunks of two, PSH on every second segment.
+    fn tso_should_defer(
+        &self,
+        skb: SkbAt,
+        flight: u32,
+        wnd_room: u32,
+        cwnd_room: u32,
+        ctx: &Ctx,
+    ) -> bool {
+        let mss = self.snd_mss.max(1) as u64;
+        let nxt_off = self.soff(self.snd_nxt);
+        let skb_len = skb.end.saturating_sub(nxt_off);
+        if skb_len <= mss || self.cc.in_recovery() || cwnd_room == 0 {
+            return false;
+        }
+        if self
+            .lsndtime
+            .is_none_or(|t| ctx.now.saturating_sub(t) > 1_000)
+        {
+            return false;
+        }
+        let Some(srtt) = self.rtt.srtt else {
+            return false;
+        };
+        let send_win = wnd_room as u64;
+        let cong_win = cwnd_room as u64;
+        let limit = send_win.min(cong_win);
+        let max_segs = self.tso_segs(flight, ctx) as u64;
+        if limit >= max_segs * mss {
+            return false;
+        }
+        if !skb.is_tail && limit >= skb_len {
+            return false;
+        }
+        // tcp_tso_win_divisor 3.
+        let chunk = (self.snd_wnd as u64).min(self.cc.cwnd as u64) / 3;
+        if limit >= chunk {
+            return false;
+        }
+        let Some(head) = self.sent_log.front() else {
+            return false;
+        };
+        let expected_ack = head.sent + srtt;
+        let threshold = (srtt / 2).min(1_000);
+        if expected_ack.saturating_sub(ctx.now) > threshold {
+            return false;
+        }
+        if cong_win < send_win {
+            if cong_win <= skb_len {
+                return true;
+            }
+        } else if send_win <= skb_len {
+            return true;
+        }
+        !(self.fin_queued && skb.is_tail)
+    }
+
     /// Linux `tcp_xmit_size_goal`: a write fills skbs of this many bytes, half the peer's
     /// largest window (`tcp_bound_to_half_wnd`) in whole MSS, at most the GSO limit.
     fn size_goal(&self) -> u64 {
@@ -1151,7 +1291,13 @@ impl TcpSocket {
             } else {
                 self.cc.dupacks.min(2) * self.snd_mss
             };
-            let cwnd_room = (self.cc.cwnd + limited).saturating_sub(flight);
+            // With the scoreboard, Linux's `tcp_cwnd_test`: cwnd against
+            // `tcp_packets_in_flight`, which leaves SACKed and lost segments out.
+            let cwnd_room = if self.scoreboard(ctx.p) {
+                self.cc.cwnd.saturating_sub(self.pipe_bytes())
+            } else {
+                (self.cc.cwnd + limited).saturating_sub(flight)
+            };
             let room = wnd_room.min(cwnd_room);
             // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
             let skb = if chunked { self.skbs.at(nxt_off) } else { None };
@@ -1201,6 +1347,12 @@ impl TcpSocket {
                     if max_chunks.is_some_and(|m| chunks >= m) {
                         break;
                     }
+                    if retrans == 0
+                        && max_chunks.is_none()
+                        && self.tso_should_defer(skb, flight, wnd_room, cwnd_room, ctx)
+                    {
+                        break;
+                    }
                     chunks += 1;
                     chunk =
                         Some(self.next_chunk(skb, flight, wnd_room, cwnd_room, retrans > 0, ctx));
@@ -1244,6 +1396,9 @@ impl TcpSocket {
             }
         }
         self.push_once = false;
+        if sent {
+            self.cwnd_validate(ctx);
+        }
         if let Some((end, _)) = chunk {
             // Stopped inside a chunk: what was sent is cut off from the rest.
             let off = self.soff(self.snd_nxt);
@@ -1252,6 +1407,37 @@ impl TcpSocket {
             }
         }
         sent
+    }
+
+    /// Linux `tcp_cwnd_validate` after a transmission: remember whether cwnd was the limit
+    /// in this window, or else the most segments out (RFC 7661's idea).
+    fn cwnd_validate(&mut self, ctx: &Ctx) {
+        let packets_out = self.snd_max.diff(self.snd_una).max(0) as u32;
+        let packets_out = packets_out.div_ceil(self.snd_mss.max(1));
+        let in_flight = if self.scoreboard(ctx.p) {
+            self.pipe_segs()
+        } else {
+            packets_out
+        };
+        let limited = in_flight >= self.cc.cwnd / self.snd_mss.max(1);
+        if self.snd_una.ge(self.cwnd_usage_seq)
+            || limited
+            || (!self.cwnd_limited && packets_out > self.max_packets_out)
+        {
+            self.cwnd_limited = limited;
+            self.max_packets_out = packets_out;
+            self.cwnd_usage_seq = self.snd_nxt;
+        }
+    }
+
+    /// Linux `tcp_is_cwnd_limited`: the window was used up, or in slow start it is less
+    /// than twice what was out. The textbook profile (no CUBIC) grows on every ACK.
+    fn may_grow_cwnd(&self) -> bool {
+        if self.cc.cubic.is_none() || self.cwnd_limited {
+            return true;
+        }
+        self.cc.cwnd < self.cc.ssthresh
+            && self.cc.cwnd / self.snd_mss.max(1) < 2 * self.max_packets_out
     }
 
     /// Nagle (RFC 896, RFC 9293 §3.7.4) holds a small segment back now. Linux uses
@@ -1775,8 +1961,13 @@ impl TcpSocket {
             if self.rcv_ssthresh >= room {
                 return;
             }
+            // `tp->advmss` loses the timestamp option's 12 bytes once both sides use it
+            // (`tcp_rcv_synsent_state_process`, `tcp_create_openreq_child`). Measured on
+            // 6.18 (SO_RCVBUF 4 MiB, wscale 7): 32784, 32807, 32829, 32852 << 7, steps of
+            // 2896, not 2920.
+            let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
             let incr = if self.win_from_space(self.truesize(len) as u64) <= len {
-                2 * self.our_mss as u32
+                2 * advmss
             } else {
                 2 * self.rcv_mss
             };
@@ -1872,6 +2063,7 @@ impl TcpSocket {
         use TcpState::*;
         // `tcp_ack`: any acceptable ACK answers the zero-window probes (`icsk_probes_out = 0`).
         self.probes_out = 0;
+        self.cc.now_us = ctx.now;
         let seq = SeqNumber(h.seq);
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
@@ -1880,7 +2072,11 @@ impl TcpSocket {
             // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
             self.probes_tstamp = None;
         }
-        if ack.gt(self.snd_una) {
+        if self.scoreboard(ctx.p) {
+            if ack.gt(self.snd_una) || (ack == self.snd_una && self.snd_max.gt(self.snd_una)) {
+                self.process_ack_scoreboard(h, ack, ctx);
+            }
+        } else if ack.gt(self.snd_una) {
             let acked = ack - self.snd_una;
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
             if let Some((end, sent)) = self.rtt_probe {
@@ -1898,22 +2094,17 @@ impl TcpSocket {
                 self.tlp_high_seq = None;
             }
             let data_acked = self.soff(ack).min(self.sndbuf.tail);
-            // RACK: the newest segment this ACK delivers (Karn: not a retransmission's
-            // ambiguous copy, which the log cannot tell; the model takes its last send).
-            if let Some(&(_, _, sent)) = self.sent_log.iter().rfind(|e| e.1 <= data_acked) {
-                self.rack_update(sent, ctx);
-            }
-            while self.sent_log.front().is_some_and(|e| e.1 <= data_acked) {
+            while self.sent_log.front().is_some_and(|e| e.end <= data_acked) {
                 self.sent_log.pop_front();
             }
-            self.sacked.retain(|&(_, b)| b > data_acked);
+            self.trim_sent_log(data_acked);
             let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
             self.sndbuf.release_to(data_acked);
             self.skbs.ack_to(data_acked);
             self.backoff = 0;
             self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
-            let action = if bytes_acked > 0 {
+            let action = if bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd()) {
                 self.cc.on_new_ack(ack, bytes_acked, flight)
             } else {
                 CcAction::None
@@ -1936,7 +2127,6 @@ impl TcpSocket {
             && self.snd_max.gt(self.snd_una)
         {
             // A duplicate ACK (RFC 5681 §2).
-            self.rack_on_sack(&h.options.sack, ctx);
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
             if self
                 .cc
@@ -2006,97 +2196,316 @@ impl TcpSocket {
         self.set_timer(TimerKind::Retransmit, at, ctx);
     }
 
-    /// A segment sent at `sent` is known delivered: RACK keeps the most recently sent one
-    /// (`tcp_rack_advance`).
-    fn rack_update(&mut self, sent: Micros, ctx: &Ctx) {
-        if self.rack.is_none_or(|(x, _)| sent >= x) {
-            self.rack = Some((sent, ctx.now.saturating_sub(sent)));
+    /// Loss recovery on the scoreboard (Linux with SACK and RACK, `tcp_recovery` 1): SACKed,
+    /// lost and retransmitted segments are tagged one by one, RACK marks every segment lost
+    /// that a later-sent delivered one overtook by more than the reordering window (RFC
+    /// 8985 §6.2), and the recovery retransmits them all, paced by PRR (RFC 6937).
+    fn scoreboard(&self, p: &crate::profile::Profile) -> bool {
+        p.rack && self.sack_ok
+    }
+
+    /// A cumulative ACK inside a segment leaves its unacknowledged rest in the queue
+    /// (`tcp_trim_head`), starting at the ACK.
+    fn trim_sent_log(&mut self, data_acked: u64) {
+        if let Some(e) = self.sent_log.front_mut() {
+            if e.start < data_acked {
+                e.start = data_acked;
+            }
         }
     }
 
-    /// SACK blocks on a duplicate ACK: note newly SACKed segments for RACK, then look for
-    /// the loss (Linux `tcp_sacktag_write_queue` → `tcp_rack_detect_loss`).
-    fn rack_on_sack(&mut self, blocks: &[(u32, u32)], ctx: &mut Ctx) {
-        if !ctx.p.rack || !self.sack_ok || blocks.is_empty() {
-            return;
-        }
-        let una = self.soff(self.snd_una);
-        let covered =
-            |sacked: &[(u64, u64)], a: u64, b: u64| sacked.iter().any(|&(x, y)| x <= a && b <= y);
-        let before = self.sacked.clone();
-        for &(l, r) in blocks {
-            let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
-            if b <= a || a < una || b > self.soff(self.snd_max) {
-                continue; // a D-SACK or a block we cannot place
-            }
-            self.sacked.push((a, b));
-        }
-        self.sacked.sort_unstable();
-        let mut merged: Vec<(u64, u64)> = Vec::new();
-        for &(a, b) in &self.sacked {
-            match merged.last_mut() {
-                Some(m) if a <= m.1 => m.1 = m.1.max(b),
-                _ => merged.push((a, b)),
-            }
-        }
-        self.sacked = merged;
-        let newly: Vec<Micros> = self
+    /// `tcp_packets_in_flight` in bytes.
+    fn pipe_bytes(&self) -> u32 {
+        let sent: u64 = self
             .sent_log
             .iter()
-            .filter(|e| !covered(&before, e.0, e.1) && covered(&self.sacked, e.0, e.1))
-            .map(|e| e.2)
-            .collect();
-        for sent in newly {
-            self.rack_update(sent, ctx);
-        }
-        self.rack_detect_loss(ctx);
+            .filter(|e| e.in_flight())
+            .map(|e| e.end - e.start)
+            .sum();
+        // A FIN beyond the data counts as in flight too (it holds a sequence number).
+        let fin = (self.fin_queued && self.snd_max.gt(self.fin_seq())) as u64;
+        (sent + fin).min(u32::MAX as u64) as u32
     }
 
-    /// RACK (RFC 8985 §6.2, Linux `tcp_rack_detect_loss`): the first unSACKed segment is
-    /// lost once a segment sent after it was delivered and the RTT of that delivery plus a
-    /// reordering window has passed since it was sent. The window is min_RTT/4 (at most
-    /// SRTT) until three segments are SACKed, then 0 (`tcp_rack_reo_wnd`); before that, the
-    /// reordering timer waits for it. Only the first hole is checked: recovery is NewReno's.
-    fn rack_detect_loss(&mut self, ctx: &mut Ctx) {
+    fn pipe_segs(&self) -> u32 {
+        self.pipe_bytes().div_ceil(self.snd_mss.max(1))
+    }
+
+    /// `tcp_ack` with SACK, in the kernel's order: the cumulative ACK and the SACK blocks
+    /// tag the queue (`tcp_clean_rtx_queue`, `tcp_sacktag_write_queue`); RACK marks losses
+    /// (`tcp_identify_packet_loss`); `tcp_fastretrans_alert` ends or starts the recovery;
+    /// `tcp_cong_control` reduces cwnd by PRR or grows it (CUBIC); `tcp_xmit_recovery`
+    /// retransmits what is lost. New data follows in `output`.
+    fn process_ack_scoreboard(&mut self, h: &TcpHeader, ack: SeqNumber, ctx: &mut Ctx) {
         let p = ctx.p;
-        let Some((xmit, rack_rtt)) = self.rack else {
-            return;
-        };
-        if self.cc.in_recovery() {
-            return;
+        self.cc.now_us = ctx.now;
+        let mss = self.snd_mss.max(1);
+        let una_advanced = ack.gt(self.snd_una);
+        let mut delivered = 0u32;
+        let mut bytes_acked = 0u32;
+        let mut rtt_sample: Option<Micros> = None;
+        self.rack_advanced = false;
+        if una_advanced {
+            if let Some((end, sent)) = self.rtt_probe {
+                if ack.ge(end) {
+                    self.rtt_probe = None;
+                    self.rtt_sample(ctx.now - sent, p);
+                }
+            }
+            self.snd_una = ack;
+            if self.snd_nxt.lt(self.snd_una) {
+                self.snd_nxt = self.snd_una;
+            }
+            if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
+                self.tlp_high_seq = None;
+            }
+            let data_acked = self.soff(ack).min(self.sndbuf.tail);
+            let mut retransmitted = false;
+            let mut last_sent = None;
+            while let Some(e) = self.sent_log.front().copied() {
+                if e.end > data_acked {
+                    break;
+                }
+                self.sent_log.pop_front();
+                if !e.sacked {
+                    delivered += (e.end - e.start).div_ceil(mss as u64) as u32;
+                    self.rack_advance(&e, ctx);
+                }
+                retransmitted |= e.ever_retrans;
+                last_sent = Some(e.sent);
+            }
+            self.trim_sent_log(data_acked);
+            // `tcp_clean_rtx_queue`: the congestion module's RTT sample is the last segment
+            // acknowledged, unless a retransmission makes it ambiguous (Karn).
+            if !retransmitted {
+                rtt_sample = last_sent.map(|t| ctx.now.saturating_sub(t));
+            }
+            bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
+            self.sndbuf.release_to(data_acked);
+            self.skbs.ack_to(data_acked);
+            self.backoff = 0;
+            self.retrans_stamp = None;
         }
-        let una = self.soff(self.snd_una);
-        let Some(&(start, end, sent)) = self.sent_log.front() else {
-            return;
-        };
-        if start > una || self.sacked.iter().any(|&(x, y)| x <= start && end <= y) {
-            return;
+        delivered += self.sack_tag(&h.options.sack, ctx);
+        if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
+            let ack_delay = self.hystart_ack_delay();
+            self.cc.on_rtt_sample(
+                rtt,
+                self.snd_una,
+                self.snd_nxt,
+                ctx.now,
+                p.clock_granularity_us,
+                ack_delay,
+            );
         }
-        if sent > xmit || self.sacked.is_empty() {
-            return;
+        let lost_before = self
+            .sent_log
+            .iter()
+            .filter(|e| e.lost && !e.retrans)
+            .count() as u32;
+        let reo_armed = self.rack_advanced && self.rack_mark_lost(ctx);
+        let lost_now = self
+            .sent_log
+            .iter()
+            .filter(|e| e.lost && !e.retrans)
+            .count() as u32;
+        let newly_lost = lost_now.saturating_sub(lost_before);
+        // `tcp_fastretrans_alert`, D: the recovery ends once snd_una reaches high_seq.
+        if self.cc.recover.is_some_and(|high| self.snd_una.ge(high)) {
+            self.cc.end_prr_recovery();
         }
-        let reo = if self.cc.dupacks >= p.dupack_threshold {
-            0
-        } else {
-            let srtt = self.rtt.srtt.unwrap_or(0);
-            (self.min_rtt.unwrap_or(0) / 4).min(srtt)
-        };
-        let waited = ctx.now.saturating_sub(sent);
-        if rack_rtt + reo > waited {
-            // `tcp_rack_reo_timeout` will look again.
-            self.tlp_armed = false;
-            self.reo_armed = true;
-            // `tcp_rack_mark_lost`: the timer gets TCP_TIMEOUT_MIN (2 ticks) more.
-            let at = ctx.now + (rack_rtt + reo - waited) + 2 * p.clock_granularity_us;
-            self.set_timer(TimerKind::Retransmit, at, ctx);
-            return;
-        }
-        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-        if self.cc.enter_recovery(flight, self.snd_max) {
+        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0).
+        if !self.cc.in_recovery() && self.sent_log.iter().any(|e| e.lost) {
+            self.cc.enter_prr_recovery(self.snd_max);
+            if !p.prr {
+                // Without PRR: straight to ssthresh (RFC 6675 §5).
+                self.cc.cwnd = self.cc.ssthresh;
+                self.cc.prr = None;
+            }
             self.stats.fast_retransmits += 1;
             self.rtt_probe = None;
-            self.retransmit_first(ctx);
-            self.arm_rto(ctx);
+        }
+        // `tcp_cong_control`.
+        if self.cc.in_recovery() {
+            let pipe = self.pipe_segs();
+            self.cc.prr_step(delivered, newly_lost, una_advanced, pipe);
+        } else if bytes_acked > 0 && delivered > 0 && self.may_grow_cwnd() {
+            self.cc
+                .cong_avoid_segments(delivered, ctx.now, p.clock_granularity_us);
+        }
+        if una_advanced && !reo_armed {
+            if self.snd_una == self.snd_max {
+                self.cancel_timer(TimerKind::Retransmit, ctx);
+            } else {
+                self.arm_rto_restart(ctx);
+            }
+        }
+        self.retransmit_lost(ctx);
+    }
+
+    /// Linux `hystart_ack_delay`: the time a 64 KiB GSO burst takes at 4× the pacing rate,
+    /// at most 1 ms (µs).
+    fn hystart_ack_delay(&self) -> Micros {
+        let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
+            return 0;
+        };
+        let mss = self.snd_mss.max(1) as u64;
+        let cwnd = (self.cc.cwnd as u64 / mss).max(1);
+        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
+            200
+        } else {
+            120
+        };
+        let rate = mss * cwnd * ratio * 10_000 / srtt;
+        if rate == 0 {
+            return 0;
+        }
+        (GSO_MAX_SIZE * 4 * 1_000_000 / rate).min(1_000)
+    }
+
+    /// `tcp_rack_advance`: a segment known delivered moves RACK to it if it was sent after
+    /// the one RACK holds (ties broken by sequence, `tcp_skb_sent_after`). A retransmission
+    /// acknowledged sooner than the minimum RTT may have been the original's ACK: skipped.
+    fn rack_advance(&mut self, e: &SentSeg, ctx: &Ctx) {
+        let rtt = ctx.now.saturating_sub(e.sent);
+        if e.ever_retrans && self.min_rtt.is_some_and(|m| rtt < m) {
+            return;
+        }
+        if self
+            .rack
+            .is_none_or(|(x, _, order)| (e.sent, e.order) > (x, order))
+        {
+            self.rack = Some((e.sent, rtt, e.order));
+            self.rack_advanced = true;
+        }
+    }
+
+    /// `tcp_sacktag_write_queue`: tag every segment a SACK block covers; returns how many
+    /// were newly SACKed. D-SACK blocks (below snd_una) and blocks beyond what was sent
+    /// are ignored.
+    fn sack_tag(&mut self, blocks: &[(u32, u32)], ctx: &Ctx) -> u32 {
+        let una = self.soff(self.snd_una);
+        let max = self.soff(self.snd_max);
+        let mut newly = Vec::new();
+        for &(l, r) in blocks {
+            let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
+            if b <= a || a < una || b > max {
+                continue;
+            }
+            for e in self.sent_log.iter_mut() {
+                if !e.sacked && a <= e.start && e.end <= b {
+                    e.sacked = true;
+                    // A SACKed segment is no longer lost (`tcp_sacktag_one`).
+                    e.lost = false;
+                    e.retrans = false;
+                    newly.push(*e);
+                }
+            }
+        }
+        let mss = self.snd_mss.max(1) as u64;
+        let mut n = 0;
+        for e in &newly {
+            n += (e.end - e.start).div_ceil(mss) as u32;
+            self.rack_advance(e, ctx);
+        }
+        n
+    }
+
+    /// RACK's reordering window (`tcp_rack_reo_wnd`): none during a recovery or once
+    /// `tcp_reordering` (3) segments are SACKed, else min RTT / 4 (at most SRTT).
+    fn rack_reo_wnd(&self, p: &crate::profile::Profile) -> Micros {
+        let sacked = self.sent_log.iter().filter(|e| e.sacked).count() as u32;
+        if self.cc.in_recovery() || sacked >= p.dupack_threshold {
+            return 0;
+        }
+        let srtt = self.rtt.srtt.unwrap_or(0);
+        (self.min_rtt.unwrap_or(0) / 4).min(srtt)
+    }
+
+    /// `tcp_rack_detect_loss` + `tcp_rack_mark_lost` (RFC 8985 §6.2): every segment sent
+    /// before the one RACK holds and not delivered within RACK's RTT plus the reordering
+    /// window is lost, however many holes there are; a lost retransmission is lost again.
+    /// Those still within the window arm the reordering timer (plus TCP_TIMEOUT_MIN, two
+    /// ticks). Returns whether the timer was armed.
+    fn rack_mark_lost(&mut self, ctx: &mut Ctx) -> bool {
+        let p = ctx.p;
+        let Some((xmit, rack_rtt, rack_order)) = self.rack else {
+            return false;
+        };
+        let reo = self.rack_reo_wnd(p);
+        let now = ctx.now;
+        let mut wait: Micros = 0;
+        for e in self.sent_log.iter_mut() {
+            if e.sacked || (e.lost && !e.retrans) {
+                continue;
+            }
+            let before = (xmit, rack_order) > (e.sent, e.order);
+            if !before {
+                continue;
+            }
+            let waited = now.saturating_sub(e.sent);
+            if rack_rtt + reo <= waited {
+                e.lost = true;
+                e.retrans = false;
+            } else {
+                wait = wait.max(rack_rtt + reo - waited);
+            }
+        }
+        if wait > 0 {
+            self.tlp_armed = false;
+            self.reo_armed = true;
+            let at = now + wait + 2 * p.clock_granularity_us;
+            self.set_timer(TimerKind::Retransmit, at, ctx);
+            return true;
+        }
+        false
+    }
+
+    /// `tcp_rack_reo_timeout`: look again; what is lost now starts (or continues) the
+    /// recovery and is retransmitted; then the RTO as before.
+    fn rack_reo_timeout(&mut self, ctx: &mut Ctx) {
+        self.cc.now_us = ctx.now;
+        let before = self.pipe_segs();
+        self.rack_mark_lost(ctx);
+        if self.pipe_segs() != before {
+            if !self.cc.in_recovery() {
+                self.cc.enter_prr_recovery(self.snd_max);
+                self.stats.fast_retransmits += 1;
+                self.rtt_probe = None;
+                if ctx.p.prr {
+                    let pipe = self.pipe_segs();
+                    self.cc.prr_step(1, 0, false, pipe);
+                } else {
+                    self.cc.cwnd = self.cc.ssthresh;
+                    self.cc.prr = None;
+                }
+            }
+            self.retransmit_lost(ctx);
+        }
+    }
+
+    /// `tcp_xmit_retransmit_queue`: resend the segments marked lost, in order, while
+    /// `tcp_packets_in_flight` is below cwnd.
+    fn retransmit_lost(&mut self, ctx: &mut Ctx) {
+        let mut i = 0;
+        while i < self.sent_log.len() {
+            let e = self.sent_log[i];
+            i += 1;
+            if !e.lost || e.retrans || e.sacked {
+                continue;
+            }
+            if self.pipe_bytes() >= self.cc.cwnd {
+                break;
+            }
+            let len = (e.end - e.start) as u32;
+            let seq = self.sseq(e.start);
+            let with_fin =
+                self.fin_queued && e.end == self.sndbuf.tail && self.snd_max.gt(self.fin_seq());
+            let psh = self.psh_alone(seq, len, ctx);
+            self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+            if self.timer(TimerKind::Retransmit).is_none() {
+                self.arm_rto(ctx);
+            }
         }
     }
 
@@ -2342,7 +2751,7 @@ impl TcpSocket {
         }
         if std::mem::take(&mut self.reo_armed) {
             // `tcp_rack_reo_timeout`: look for the loss again, then the RTO as before.
-            self.rack_detect_loss(ctx);
+            self.rack_reo_timeout(ctx);
             if self.timer(TimerKind::Retransmit).is_none() && self.snd_max.gt(self.snd_una) {
                 self.arm_rto(ctx);
             }
@@ -2443,6 +2852,15 @@ impl TcpSocket {
                 // everything outstanding lost).
                 let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
                 self.cc.on_rto(flight);
+                self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+                // `tcp_timeout_mark_lost`: everything outstanding is lost, nothing in flight;
+                // the go-back-N below resends it (SACKed segments too: the model does not
+                // skip them as `tcp_xmit_retransmit_queue` would).
+                for e in self.sent_log.iter_mut() {
+                    e.sacked = false;
+                    e.lost = true;
+                    e.retrans = false;
+                }
                 self.snd_nxt = self.snd_una;
                 if !self.output(ctx) {
                     self.retransmit_first(ctx);

@@ -91,10 +91,23 @@ impl Harness {
         let letters = words.next().unwrap_or_default();
         let has = |c| letters.contains(c);
         let (mut seq, mut ack, mut len, mut win) = (0u32, 0u32, 0u32, 65_535u16);
+        let mut sack = Vec::new();
         for w in words {
             let (key, value) = w
                 .split_once('=')
                 .unwrap_or_else(|| panic!("`{w}` in `{line}`"));
+            if key == "sack" {
+                // `sack=5841-7301,8761-10221`: blocks relative to our ISN, as `ack` is.
+                for block in value.split(',') {
+                    let (l, r) = block.split_once('-').expect("sack=left-right");
+                    let rel = |x: &str| -> u32 { x.parse().expect("a number") };
+                    sack.push((
+                        self.s.iss.0.wrapping_add(rel(l)),
+                        self.s.iss.0.wrapping_add(rel(r)),
+                    ));
+                }
+                continue;
+            }
             let v: u32 = value
                 .parse()
                 .unwrap_or_else(|_| panic!("`{w}` in `{line}`"));
@@ -127,6 +140,7 @@ impl Harness {
         };
         let options = TcpOptions {
             mss: flags.syn.then_some(1460),
+            sack,
             ..TcpOptions::default()
         };
         Segment {
@@ -1082,4 +1096,71 @@ fn a_syn_ack_to_a_peer_that_offers_nothing_carries_the_mss_alone_and_later_segme
     send!(h, "P. seq=1 ack=1 len=10");
     send!(h, "P. seq=11 ack=1 len=10");
     assert_eq!(sent_layout(&mut h), (vec![], 20), "the ACK of the data");
+}
+
+// ---------------------------------------------------------------- loss recovery with SACK
+
+/// Established over a 40 ms round trip with SACK agreed (as if both SYNs carried
+/// SACK-permitted), and a write of ten full segments sent.
+fn socket_sending_ten_with_sack() -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 10 * 1460);
+    assert_eq!(h.sent().len(), 10);
+    h
+}
+
+#[test]
+fn three_segments_lost_in_a_row_are_all_marked_lost_by_rack_and_resent_without_a_timeout() {
+    // Segments 2-4 are lost; 5-10 arrive and are SACKed one ACK at a time. RACK (RFC 8985
+    // §6.2) waits min_RTT/4 while fewer than three segments are SACKed, then marks every
+    // segment sent before the newest delivered one and not delivered within its RTT: all
+    // three holes at once (Linux `tcp_rack_detect_loss`), not one per round trip as
+    // NewReno's partial ACKs would. PRR (RFC 6937) then sends one segment per delivered
+    // one while the pipe is below ssthresh = 10 · 717/1024 = 7: the three retransmissions
+    // leave one per SACK, and no RTO fires.
+    let mut h = socket_sending_ten_with_sack();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    recv_nothing!(h);
+    send!(h, ". seq=1 ack=1461 sack=5841-7301");
+    send!(h, ". seq=1 ack=1461 sack=5841-8761");
+    recv_nothing!(h);
+    send!(h, ". seq=1 ack=1461 sack=5841-10221");
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert!(h.s.cc.in_recovery());
+    assert_eq!(h.s.cc.ssthresh, 7 * 1460);
+    send!(h, ". seq=1 ack=1461 sack=5841-11681");
+    recv!(h, [". seq=2921 ack=1 len=1460"]);
+    send!(h, ". seq=1 ack=1461 sack=5841-13141");
+    recv!(h, [". seq=4381 ack=1 len=1460"]);
+    send!(h, ". seq=1 ack=1461 sack=5841-14601");
+    recv_nothing!(h);
+    // The retransmissions arrive: one cumulative ACK ends the recovery with cwnd =
+    // ssthresh (`tcp_end_cwnd_reduction`), and no timeout was needed.
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=14601");
+    assert!(!h.s.cc.in_recovery());
+    assert_eq!(h.s.stats.timeouts, 0);
+    assert_eq!(h.s.stats.retransmits, 3);
+    assert!(h.s.cc.cwnd >= 7 * 1460 && h.s.cc.cwnd <= 8 * 1460);
+}
+
+#[test]
+fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
+    // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
+    // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
+    // and only then is the hole retransmitted (Linux `tcp_rack_reo_timeout`).
+    let mut h = socket_sending_ten_with_sack();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 sack=2921-4381");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::Retransmit)
+            .expect("the reordering timer");
+    assert_eq!(at - h.now, 10_000 + 2 * h.p.clock_granularity_us);
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert!(h.s.cc.in_recovery());
 }
