@@ -84,7 +84,7 @@ pub fn compare(sc: &Scenario, common: &Common) -> Result<Compared> {
         &kernel.trace,
         &model,
         Some(kernel.scenario.limits.max_time_us),
-        Tolerance::default(),
+        Tolerance::for_case(&sc.name),
     );
     let script_failures = [
         ("kernel", &kernel.script_failure),
@@ -174,6 +174,10 @@ pub fn run(
         "passed": passed,
         "cases": results.len(),
         "tolerance": Tolerance::default(),
+        "wider_tolerances": diff::WIDER_TOLERANCES
+            .iter()
+            .map(|(case, t, why)| serde_json::json!({"case": case, "tolerance": t, "why": why}))
+            .collect::<Vec<_>>(),
         "results": results,
     });
     Ok((text, json, all, if names.len() == 1 { last } else { None }))
