@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 44] = [
+pub const NAMES: [&str; 45] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -38,6 +38,7 @@ pub const NAMES: [&str; 44] = [
     "loss-tail",
     "cubic-one-loss",
     "cubic-three-losses",
+    "cubic-two-holes",
     "psh-writes",
     "psh-half-window",
     "idle-restart",
@@ -306,11 +307,16 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         // wire's 100 ms, which after about eight round trips puts one growth step a segment
         // later (measured with 600 kB: the 9th round after the loss has 42 segments in
         // the kernel, 41 in the model): the transfer ends before that.
-        "cubic-one-loss" | "cubic-three-losses" => {
+        "cubic-one-loss" | "cubic-three-losses" | "cubic-two-holes" => {
             let three = name == "cubic-three-losses";
+            let two = name == "cubic-two-holes";
             let mut sc = base(
                 name,
-                if three {
+                if two {
+                    "a bulk transfer that loses two segments 20 apart (the 40th and 60th): \
+                     RACK marks each when a segment sent after it is SACKed, both are resent \
+                     in one recovery and cwnd is cut once"
+                } else if three {
                     "a bulk transfer that loses three segments in a row: SACK and RACK mark \
                      all three lost at once and they are resent in one recovery (no RTO); \
                      PRR leaves cwnd at CUBIC's 0.7, then CUBIC grows it back"
@@ -327,7 +333,13 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             sc.network.default.latency_us = 50_000;
             sc.sockets[0].recv_buffer = Some(4 << 20);
             sc.sockets[1].send_buffer = Some(4 << 20);
-            let nths: &[u32] = if three { &[40, 41, 42] } else { &[40] };
+            let nths: &[u32] = if three {
+                &[40, 41, 42]
+            } else if two {
+                &[40, 60]
+            } else {
+                &[40]
+            };
             for &n in nths {
                 sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
             }

@@ -97,6 +97,14 @@ pub const WIDER_TOLERANCES: &[(&str, Tolerance, &str)] = &[
         },
         "as cubic-one-loss",
     ),
+    (
+        "cubic-two-holes",
+        Tolerance {
+            pct: 10.0,
+            floor_us: 10_000,
+        },
+        "as cubic-one-loss",
+    ),
 ];
 
 /// One segment as the differential sees it.

@@ -205,6 +205,9 @@ pub struct TcpSocket {
     rack: Option<(Micros, Micros, u64)>,
     /// Data segments transmitted so far (the next `SentSeg::order`).
     xmit_count: u64,
+    /// Without SACK, the duplicate ACKs counted as segments delivered (Linux `sacked_out`
+    /// for a Reno connection).
+    reno_sacked: u32,
     /// `tcp_cwnd_validate`: the last window was cwnd-limited (`tp->is_cwnd_limited`), the
     /// most segments out during it (`max_packets_out`), and where it ends
     /// (`cwnd_usage_seq`). cwnd grows only when it is used (`tcp_is_cwnd_limited`).
@@ -375,6 +378,7 @@ impl TcpSocket {
             sent_log: std::collections::VecDeque::new(),
             rack_advanced: false,
             xmit_count: 0,
+            reno_sacked: 0,
             cwnd_limited: false,
             max_packets_out: 0,
             cwnd_usage_seq: SeqNumber(0),
@@ -2074,7 +2078,13 @@ impl TcpSocket {
         }
         if self.scoreboard(ctx.p) {
             if ack.gt(self.snd_una) || (ack == self.snd_una && self.snd_max.gt(self.snd_una)) {
-                self.process_ack_scoreboard(h, ack, ctx);
+                // RFC 5681 §2's duplicate ACK (Linux: !FLAG_NOT_DUP).
+                let dup = ack == self.snd_una
+                    && seg.payload_len == 0
+                    && !h.flags.syn
+                    && !h.flags.fin
+                    && !window_changed;
+                self.process_ack_scoreboard(h, ack, dup, ctx);
             }
         } else if ack.gt(self.snd_una) {
             let acked = ack - self.snd_una;
@@ -2200,8 +2210,12 @@ impl TcpSocket {
     /// lost and retransmitted segments are tagged one by one, RACK marks every segment lost
     /// that a later-sent delivered one overtook by more than the reordering window (RFC
     /// 8985 §6.2), and the recovery retransmits them all, paced by PRR (RFC 6937).
+    /// Without SACK (`tcp_sack` 0) Linux keeps the same queue and counts each duplicate
+    /// ACK as one segment delivered ("Reno SACK", `tcp_add_reno_sack`), and without RACK
+    /// (`tcp_recovery` 0) it marks losses by the duplicate-ACK threshold; PRR paces both.
+    /// The textbook profile (no PRR) keeps RFC 5681/6582's NewReno instead.
     fn scoreboard(&self, p: &crate::profile::Profile) -> bool {
-        p.rack && self.sack_ok
+        (p.rack && self.sack_ok) || p.prr
     }
 
     /// A cumulative ACK inside a segment leaves its unacknowledged rest in the queue
@@ -2224,7 +2238,8 @@ impl TcpSocket {
             .sum();
         // A FIN beyond the data counts as in flight too (it holds a sequence number).
         let fin = (self.fin_queued && self.snd_max.gt(self.fin_seq())) as u64;
-        (sent + fin).min(u32::MAX as u64) as u32
+        let reno = self.reno_sacked as u64 * self.snd_mss.max(1) as u64;
+        (sent + fin).saturating_sub(reno).min(u32::MAX as u64) as u32
     }
 
     fn pipe_segs(&self) -> u32 {
@@ -2236,7 +2251,7 @@ impl TcpSocket {
     /// (`tcp_identify_packet_loss`); `tcp_fastretrans_alert` ends or starts the recovery;
     /// `tcp_cong_control` reduces cwnd by PRR or grows it (CUBIC); `tcp_xmit_recovery`
     /// retransmits what is lost. New data follows in `output`.
-    fn process_ack_scoreboard(&mut self, h: &TcpHeader, ack: SeqNumber, ctx: &mut Ctx) {
+    fn process_ack_scoreboard(&mut self, h: &TcpHeader, ack: SeqNumber, dup: bool, ctx: &mut Ctx) {
         let p = ctx.p;
         self.cc.now_us = ctx.now;
         let mss = self.snd_mss.max(1);
@@ -2286,7 +2301,11 @@ impl TcpSocket {
             self.backoff = 0;
             self.retrans_stamp = None;
         }
-        delivered += self.sack_tag(&h.options.sack, ctx);
+        if self.sack_ok {
+            delivered += self.sack_tag(&h.options.sack, ctx);
+        } else {
+            delivered = self.reno_sack(delivered, una_advanced, dup);
+        }
         if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
             let ack_delay = self.hystart_ack_delay();
             self.cc.on_rtt_sample(
@@ -2303,15 +2322,23 @@ impl TcpSocket {
             .iter()
             .filter(|e| e.lost && !e.retrans)
             .count() as u32;
-        let reo_armed = self.rack_advanced && self.rack_mark_lost(ctx);
+        let reo_armed = if p.rack && self.sack_ok {
+            self.rack_advanced && self.rack_mark_lost(ctx)
+        } else {
+            self.mark_lost_dupthresh(una_advanced, p);
+            false
+        };
         let lost_now = self
             .sent_log
             .iter()
             .filter(|e| e.lost && !e.retrans)
             .count() as u32;
         let newly_lost = lost_now.saturating_sub(lost_before);
-        // `tcp_fastretrans_alert`, D: the recovery ends once snd_una reaches high_seq.
-        if self.cc.recover.is_some_and(|high| self.snd_una.ge(high)) {
+        // `tcp_fastretrans_alert`, D: the recovery ends once snd_una reaches high_seq
+        // (without SACK, `tcp_try_undo_recovery` holds it until an ACK goes beyond).
+        let (una, sack) = (self.snd_una, self.sack_ok);
+        let ended = |high: SeqNumber| if sack { una.ge(high) } else { una.gt(high) };
+        if self.cc.recover.is_some_and(ended) {
             self.cc.end_prr_recovery();
         }
         // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0).
@@ -2341,6 +2368,58 @@ impl TcpSocket {
             }
         }
         self.retransmit_lost(ctx);
+    }
+
+    /// Without SACK (`tcp_add_reno_sack`, `tcp_remove_reno_sacks`): a duplicate ACK counts
+    /// one segment delivered (at most all but one of those out, `tcp_limit_reno_sacked`);
+    /// a cumulative ACK delivers one segment, the hole, and eats the duplicate ACKs that
+    /// stood for the rest. Returns the segments delivered by this ACK.
+    fn reno_sack(&mut self, acked: u32, una_advanced: bool, dup: bool) -> u32 {
+        if una_advanced {
+            let delivered = acked.saturating_sub(self.reno_sacked).max(1);
+            self.reno_sacked = self.reno_sacked.saturating_sub(acked.saturating_sub(1));
+            return if acked > 0 { delivered } else { 0 };
+        }
+        if !dup {
+            return 0;
+        }
+        let out = self.sent_log.len() as u32;
+        let holes = (self.sent_log.iter().filter(|e| e.lost).count() as u32).max(1);
+        let before = self.reno_sacked;
+        self.reno_sacked = (self.reno_sacked + 1).min(out.saturating_sub(holes.min(out)));
+        self.reno_sacked.saturating_sub(before)
+    }
+
+    /// Loss marking without RACK. Without SACK, `tcp_newreno_mark_lost`: the first
+    /// segment is lost once `tcp_reordering` (3) duplicate ACKs came, or on a partial ACK
+    /// during the recovery. With SACK, RFC 6675's IsLost (`tcp_update_scoreboard`): a
+    /// segment with that many SACKed segments above it.
+    fn mark_lost_dupthresh(&mut self, una_advanced: bool, p: &crate::profile::Profile) {
+        let thresh = p.dupack_threshold.max(1);
+        if !self.sack_ok {
+            // At high_seq itself the recovery is held, not continued (`tcp_try_undo_recovery`
+            // returns before any marking): what was sent after the hole is not a hole.
+            let partial = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
+            let recovering = self.cc.in_recovery();
+            if (!recovering && self.reno_sacked >= thresh) || (partial && una_advanced) {
+                if let Some(e) = self.sent_log.front_mut() {
+                    if !e.lost {
+                        e.lost = true;
+                        e.retrans = false;
+                    }
+                }
+            }
+            return;
+        }
+        let mut above = 0u32;
+        for e in self.sent_log.iter_mut().rev() {
+            if e.sacked {
+                above += 1;
+            } else if !e.lost && above >= thresh {
+                e.lost = true;
+                e.retrans = false;
+            }
+        }
     }
 
     /// Linux `hystart_ack_delay`: the time a 64 KiB GSO burst takes at 4× the pacing rate,
@@ -2853,6 +2932,7 @@ impl TcpSocket {
                 let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
                 self.cc.on_rto(flight);
                 self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+                self.reno_sacked = 0;
                 // `tcp_timeout_mark_lost`: everything outstanding is lost, nothing in flight;
                 // the go-back-N below resends it (SACKed segments too: the model does not
                 // skip them as `tcp_xmit_retransmit_queue` would).

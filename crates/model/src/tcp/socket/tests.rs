@@ -1164,3 +1164,30 @@ fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     recv!(h, [". seq=1461 ack=1 len=1460"]);
     assert!(h.s.cc.in_recovery());
 }
+
+#[test]
+fn without_sack_three_duplicate_acks_mark_the_first_segment_lost_and_prr_resends_it() {
+    // tcp_sack 0 (this harness's peer offers no SACK): Linux counts each duplicate ACK as
+    // one segment delivered (`tcp_add_reno_sack`), marks the first segment lost at the
+    // third (`tcp_newreno_mark_lost`, tcp_reordering 3) and reduces cwnd by PRR like a
+    // SACK connection: ssthresh 11 · 717/1024 = 7, pipe 9 − 3 − 1 = 5, one segment now.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 10 * 1460);
+    assert_eq!(h.sent().len(), 10);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461");
+    recv_nothing!(h);
+    send!(h, ". seq=1 ack=1461");
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert!(h.s.cc.in_recovery());
+    assert_eq!(h.s.cc.ssthresh, 7 * 1460);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=14601");
+    // At high_seq a recovery without SACK is held until an ACK goes beyond it
+    // (`tcp_try_undo_recovery`), and nothing was resent twice.
+    assert!(h.s.cc.in_recovery());
+    assert_eq!(h.s.stats.retransmits, 1);
+    assert_eq!(h.s.stats.timeouts, 0);
+}
