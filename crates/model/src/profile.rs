@@ -286,7 +286,8 @@ profile! {
     /// Proportional Rate Reduction during SACK recovery (RFC 6937, Linux
     /// `tcp_cwnd_reduction`, always on since 3.2): cwnd follows what is delivered down to
     /// ssthresh instead of RFC 6582's inflate-and-deflate, and is ssthresh when the
-    /// recovery ends. Needs `rack` and SACK (the model's scoreboard).
+    /// recovery ends. With it the sender keeps Linux's scoreboard with or without SACK
+    /// (without: each duplicate ACK counts one segment delivered, `tcp_add_reno_sack`).
     prr: bool,
     /// Restart the window after an idle period longer than the RTO: 1 = Linux
     /// `tcp_cwnd_restart` (tcp_slow_start_after_idle = 1: halve per idle RTO, down to the
