@@ -455,14 +455,30 @@ pub fn phases(
     out
 }
 
-/// Times where cwnd fell by a fifth or more from one sample to the next: the sender's
-/// reaction to a loss (what the chart must show as a drop).
+/// Times where cwnd fell by a fifth or more, from where it started falling to where it stopped
+/// (it may fall in one step, as after an RTO, or ACK by ACK, as Linux's PRR lowers it during
+/// a recovery, RFC 6937): the sender's reaction to a loss (what the chart must show as a
+/// drop). Each entry: when it began to fall, from, to.
 pub fn cwnd_drops(s: &Series) -> Vec<(Micros, u32, u32)> {
-    s.samples
-        .windows(2)
-        .filter(|p| (p[1].1.cwnd as u64) * 5 < (p[0].1.cwnd as u64) * 4)
-        .map(|p| (p[1].0, p[0].1.cwnd, p[1].1.cwnd))
-        .collect()
+    let v = &s.samples;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < v.len() {
+        if v[i + 1].1.cwnd >= v[i].1.cwnd {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j + 1 < v.len() && v[j + 1].1.cwnd <= v[j].1.cwnd {
+            j += 1;
+        }
+        let (from, to) = (v[i].1.cwnd, v[j].1.cwnd);
+        if (to as u64) * 5 < (from as u64) * 4 {
+            out.push((v[i + 1].0, from, to));
+        }
+        i = j;
+    }
+    out
 }
 
 /// A step line (the value holds until the next sample) in a 1000×1000 box, values clipped to
