@@ -114,7 +114,7 @@ impl Session {
                     let info = &self.analysis.packets[pi as usize];
                     let flags = match &p.transport {
                         Transport::Tcp(t) => t.flags,
-                        Transport::Udp { .. } => 0,
+                        Transport::Udp { .. } | Transport::Icmp { .. } => 0,
                     };
                     [
                         ((p.ts_ns - c.first_ns).max(0) / 1000) as u64,
