@@ -78,17 +78,27 @@ fn max_rss_kib(cmd: &str, args: &[&std::ffi::OsStr]) -> Option<u64> {
 
 fn memory(path: &std::path::Path) {
     let exe = std::env::current_exe().expect("this example's path");
-    let ours = Command::new(&exe)
-        .arg("--peak")
-        .arg(path)
-        .output()
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .trim()
-                .parse::<u64>()
-                .ok()
-        });
+    let out = match Command::new(&exe).arg("--peak").arg(path).output() {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            println!(
+                "peak memory: the measuring process failed ({}): {err}",
+                o.status
+            );
+            return;
+        }
+        Err(e) => {
+            println!("peak memory: the measuring process did not start: {e}");
+            return;
+        }
+    };
+    // "<peak KiB> <ms>"
+    let mut words = out.split_whitespace();
+    let ours = words.next().and_then(|w| w.parse::<u64>().ok());
+    if let Some(ms) = words.next() {
+        println!("synack-capture read_from(file) + analyze in a fresh process: {ms} ms");
+    }
     let theirs = max_rss_kib(
         "tshark",
         &["-n", "-q", "-z", "conv,tcp", "-r"]
