@@ -267,3 +267,40 @@ export async function screenshot(page, name) {
 
 /** True when the text contains Chinese characters (CJK Unified Ideographs). */
 export const hasCjk = (text) => /[\u4e00-\u9fff]/.test(text);
+
+/** The ladder's visible labels that are printed over one another: every text of the drawn
+ * ladders (arrow labels, their options, drop reasons, time ticks, folds, the playhead's time)
+ * and every state pill (its box, with its name inside). A text's box is the browser's box of
+ * its glyph cells less the font's internal leading (a sixth of its height above and below),
+ * so that two lines set close are not counted as touching where no ink meets. Returns
+ * { count, pairs }: how many were measured and the overlapping pairs, named. */
+export function labelClashes(page) {
+  return page.evaluate(() => {
+    const boxes = [];
+    const seen = (el) => {
+      const s = getComputedStyle(el);
+      return s.visibility !== 'hidden' && s.display !== 'none' && Number(s.opacity) > 0;
+    };
+    for (const stack of document.querySelectorAll('[data-testid="player"] .lad-stack')) {
+      for (const r of stack.querySelectorAll('.lad-marks g.pill rect')) {
+        const b = r.getBoundingClientRect();
+        if (b.width > 0 && seen(r)) boxes.push({ what: `pill ${r.parentNode.dataset.state}`, b });
+      }
+      for (const t of stack.querySelectorAll('text')) {
+        if (t.closest('g.pill') || !t.textContent.trim() || !seen(t)) continue;
+        const r = t.getBoundingClientRect();
+        if (r.width === 0) continue;
+        const lead = r.height / 6;
+        boxes.push({ what: `"${t.textContent.trim()}"`, b: { left: r.left, right: r.right, top: r.top + lead, bottom: r.bottom - lead } });
+      }
+    }
+    const pairs = [];
+    const hit = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        if (hit(boxes[i].b, boxes[j].b)) pairs.push(`${boxes[i].what} × ${boxes[j].what}`);
+      }
+    }
+    return { count: boxes.length, pairs };
+  });
+}
