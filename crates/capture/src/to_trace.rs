@@ -20,8 +20,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use synack_model::trace::{
-    Addr, Event, EventKind, Header, Host, HostId, Origin, Segment, SegmentId, SocketId, SocketInfo,
-    TcpFlags, TcpHeader, Trace, UdpHeader, TRACE_FORMAT_VERSION,
+    Addr, Event, EventKind, Header, Host, HostId, IcmpHeader, Origin, Segment, SegmentId, SocketId,
+    SocketInfo, TcpFlags, TcpHeader, Trace, UdpHeader, TRACE_FORMAT_VERSION,
 };
 
 use crate::conversation::{Analysis, Conversation};
@@ -219,12 +219,19 @@ pub fn conversation_trace(
                         },
                         window: t.window,
                         header_len: t.header_len,
-                        options: t.options.clone(),
+                        options: t.options.clone().into(),
                     }),
                     retrans,
                 )
             }
             Transport::Udp { length } => (Header::Udp(UdpHeader { length: *length }), 0),
+            Transport::Icmp { icmp_type, code } => (
+                Header::Icmp(IcmpHeader {
+                    icmp_type: *icmp_type,
+                    code: *code,
+                }),
+                0,
+            ),
         };
         let id = SegmentId(i as u32);
         push(
