@@ -1,0 +1,133 @@
+// The first frame painted before the wasm arrives: the default scene as the app itself draws
+// it, kept in index.html as <template> elements that index.html's boot script shows at once and
+// removes when the app has drawn the same frame (`body[data-ready]`). Only the bytes of
+// index.html and the stylesheet stand between a visitor and the first diagram; the wasm then
+// makes the page interactive.
+//
+// `cargo xtask prerender` runs this file against a fresh release build (SYNACK_BASE_URL) and
+// rewrites the part of index.html between PRERENDER_BEGIN and PRERENDER_END. The test
+// e2e/prerender.test.mjs fails when what is there is no longer what the app draws.
+//
+// What the page shows before the app runs is the snapshot only where it is the app's frame to the
+// pixel: the route and language of a template, no parameter but `lang`/`theme`, and a window wide
+// enough that the page's column has its full width (`.page-host { max-width: 1200px }` in
+// static/style.css; the ladder is laid out to the width it is given). Everywhere else the page
+// waits for the app, as before.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { ROOT, baseUrl, launch, routeUrl, stopServer } from './lib.mjs';
+
+/** The routes drawn ahead of the app, each in every language. */
+export const PRERENDERED = ['#/handshake'];
+export const PRERENDER_LANGS = ['en', 'zh'];
+/** The narrowest window that shows a snapshot: `.page-host`'s 1200 px and room for a scrollbar. */
+export const MIN_WIDTH = 1220;
+/** The window the snapshots are taken in (any width ≥ MIN_WIDTH draws the same frame). */
+export const VIEWPORT = { width: 1366, height: 850 };
+
+export const PRERENDER_BEGIN = '<!-- prerender:begin (written by `cargo xtask prerender`; do not edit) -->';
+export const PRERENDER_END = '<!-- prerender:end -->';
+
+/** Runs in the page: the markup of `el`'s children as a snapshot keeps it. Ids and test ids
+ * are dropped: the snapshot and the app share the page for a moment, and the app looks up its
+ * own elements by id, the tests by test id. */
+export const SNAPSHOT_OF = (el) => {
+  const copy = el.cloneNode(true);
+  for (const e of copy.querySelectorAll('[id], [data-testid], [data-pre-theme]')) {
+    e.removeAttribute('id');
+    e.removeAttribute('data-testid');
+    e.removeAttribute('data-pre-theme');
+  }
+  return copy.innerHTML;
+};
+
+/** Opens `route` in `lang` and `scheme` with the app running, waits for its first frame, and
+ * returns what a template needs: the markup, the page title, `<html lang>`, and the theme
+ * button's text in that scheme. */
+async function capture(browser, base, route, lang, scheme) {
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    locale: lang === 'zh' ? 'zh-CN' : 'en-US',
+    colorScheme: scheme,
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(routeUrl(base, route, lang), { waitUntil: 'load' });
+    await page.waitForSelector('body[data-ready="1"]:not(:has(#app-pre))', { timeout: 30_000 });
+    // The theme button is the one element whose text depends on the theme: marked (and kept
+    // marked in the template) so that the boot script finds it.
+    return await page.evaluate(`(() => {
+      const app = document.getElementById('app');
+      const theme = app.querySelector('[data-testid="theme-switch"]');
+      const copy = app.cloneNode(true);
+      copy.querySelector('[data-testid="theme-switch"]')?.setAttribute('data-pre-theme', '');
+      for (const e of copy.querySelectorAll('[id], [data-testid]')) {
+        e.removeAttribute('id');
+        e.removeAttribute('data-testid');
+      }
+      return {
+        marked: copy.innerHTML,
+        title: document.title,
+        htmlLang: document.documentElement.lang,
+        themeText: theme ? theme.textContent : '',
+      };
+    })()`);
+  } finally {
+    await context.close();
+  }
+}
+
+const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The templates for every prerendered route and language. Throws when the light and dark
+ * frames differ in more than the theme button's text (the boot script switches only that). */
+export async function templates(browser, base) {
+  const out = [];
+  for (const route of PRERENDERED) {
+    for (const lang of PRERENDER_LANGS) {
+      const light = await capture(browser, base, route, lang, 'light');
+      const dark = await capture(browser, base, route, lang, 'dark');
+      const swapped = dark.marked.replace(dark.themeText, light.themeText).replace('aria-pressed="true"', 'aria-pressed="false"');
+      if (swapped !== light.marked) {
+        throw new Error(`${route} (${lang}): the dark frame differs from the light one in more than the theme button`);
+      }
+      const path = route.replace(/^#/, '');
+      out.push(
+        `<template data-route="${path}" data-lang="${lang}" data-min-width="${MIN_WIDTH}" ` +
+          `data-title="${escapeAttr(light.title)}" data-html-lang="${escapeAttr(light.htmlLang)}" ` +
+          `data-dark="${escapeAttr(dark.themeText)}">${light.marked}</template>`,
+      );
+    }
+  }
+  return out.join('\n    ');
+}
+
+/** index.html with `generated` between the markers. */
+export function withTemplates(index, generated) {
+  const begin = index.indexOf(PRERENDER_BEGIN);
+  const end = index.indexOf(PRERENDER_END);
+  if (begin < 0 || end < begin) throw new Error('index.html has no prerender markers');
+  return `${index.slice(0, begin + PRERENDER_BEGIN.length)}\n    ${generated}\n    ${index.slice(end)}`;
+}
+
+// `node e2e/prerender.mjs`: rewrite index.html.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const browser = await launch();
+  try {
+    const generated = await templates(browser, await baseUrl());
+    const file = join(ROOT, 'index.html');
+    const index = await readFile(file, 'utf8');
+    const next = withTemplates(index, generated);
+    await writeFile(file, next);
+    console.log(
+      next === index
+        ? 'index.html: the prerendered frames were already up to date'
+        : `index.html: prerendered frames written (${PRERENDERED.join(', ')} in ${PRERENDER_LANGS.join(', ')}); rebuild to ship them`,
+    );
+  } finally {
+    await browser.close();
+    await stopServer();
+  }
+}
