@@ -1,5 +1,6 @@
 // The first frame painted before the wasm arrives: the default scene as the app itself draws
-// it, kept in index.html as <template> elements that index.html's boot script shows at once and
+// it, kept in index.html as markup in a script (`self.synackPrerendered`: strings, which Trunk's
+// minifier leaves as they are, where it would rewrite HTML) that index.html's boot script shows at once and
 // removes when the app has drawn the same frame (`body[data-ready]`). Only the bytes of
 // index.html and the stylesheet stand between a visitor and the first diagram; the wasm then
 // makes the page interactive.
@@ -9,10 +10,10 @@
 // e2e/prerender.test.mjs fails when what is there is no longer what the app draws.
 //
 // What the page shows before the app runs is the snapshot only where it is the app's frame to the
-// pixel: the route and language of a template, no parameter but `lang`/`theme`, and a window wide
-// enough that the page's column has its full width (`.page-host { max-width: 1200px }` in
-// static/style.css; the ladder is laid out to the width it is given). Everywhere else the page
-// waits for the app, as before.
+// pixel: the route and language of a snapshot, no parameter but `lang`/`theme`, and a window wide
+// enough that the page's columns have their full widths (static/style.css: `.page-host` stops at
+// 1200 px, the stage's side column `clamp(270px, 26vw, 340px)` at 1308 px; the ladder is laid
+// out to the width it is given). Everywhere else the page waits for the app, as before.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,8 +23,8 @@ import { ROOT, baseUrl, launch, routeUrl, stopServer } from './lib.mjs';
 /** The routes drawn ahead of the app, each in every language. */
 export const PRERENDERED = ['#/handshake'];
 export const PRERENDER_LANGS = ['en', 'zh'];
-/** The narrowest window that shows a snapshot: `.page-host`'s 1200 px and room for a scrollbar. */
-export const MIN_WIDTH = 1220;
+/** The narrowest window that shows a snapshot: where 26vw reaches the side column's 340 px. */
+export const MIN_WIDTH = 1308;
 /** The window the snapshots are taken in (any width ≥ MIN_WIDTH draws the same frame). */
 export const VIEWPORT = { width: 1366, height: 850 };
 
@@ -32,13 +33,19 @@ export const PRERENDER_END = '<!-- prerender:end -->';
 
 /** Runs in the page: the markup of `el`'s children as a snapshot keeps it. Ids and test ids
  * are dropped: the snapshot and the app share the page for a moment, and the app looks up its
- * own elements by id, the tests by test id. */
-export const SNAPSHOT_OF = (el) => {
+ * own elements by id, the tests by test id. A form field's value, which the app sets as a
+ * property (the markup would show a slider's default), is written as its attribute. With
+ * `markTheme`, the theme button gets `data-pre-theme` (the boot script switches its text);
+ * without, that mark is dropped, so a snapshot as shown compares with the app's markup. */
+export const SNAPSHOT_OF = (el, markTheme = false) => {
   const copy = el.cloneNode(true);
-  for (const e of copy.querySelectorAll('[id], [data-testid], [data-pre-theme]')) {
+  const fields = el.querySelectorAll('input, textarea');
+  copy.querySelectorAll('input, textarea').forEach((f, i) => f.setAttribute('value', fields[i].value));
+  if (markTheme) copy.querySelector('[data-testid="theme-switch"]')?.setAttribute('data-pre-theme', '');
+  else copy.querySelectorAll('[data-pre-theme]').forEach((e) => e.removeAttribute('data-pre-theme'));
+  for (const e of copy.querySelectorAll('[id], [data-testid]')) {
     e.removeAttribute('id');
     e.removeAttribute('data-testid');
-    e.removeAttribute('data-pre-theme');
   }
   return copy.innerHTML;
 };
@@ -56,19 +63,15 @@ async function capture(browser, base, route, lang, scheme) {
     const page = await context.newPage();
     await page.goto(routeUrl(base, route, lang), { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="1"]:not(:has(#app-pre))', { timeout: 30_000 });
+    // The parts drawn after the first paint (src/hooks/after_paint.rs) are in after this.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
     // The theme button is the one element whose text depends on the theme: marked (and kept
     // marked in the template) so that the boot script finds it.
     return await page.evaluate(`(() => {
       const app = document.getElementById('app');
       const theme = app.querySelector('[data-testid="theme-switch"]');
-      const copy = app.cloneNode(true);
-      copy.querySelector('[data-testid="theme-switch"]')?.setAttribute('data-pre-theme', '');
-      for (const e of copy.querySelectorAll('[id], [data-testid]')) {
-        e.removeAttribute('id');
-        e.removeAttribute('data-testid');
-      }
       return {
-        marked: copy.innerHTML,
+        marked: (${SNAPSHOT_OF})(app, true),
         title: document.title,
         htmlLang: document.documentElement.lang,
         themeText: theme ? theme.textContent : '',
@@ -79,29 +82,35 @@ async function capture(browser, base, route, lang, scheme) {
   }
 }
 
-const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-
-/** The templates for every prerendered route and language. Throws when the light and dark
- * frames differ in more than the theme button's text (the boot script switches only that). */
+/** The script defining `self.synackPrerendered` for every prerendered route and language.
+ * Throws when the light and dark frames differ in more than the theme button's text (the boot
+ * script switches only that). */
 export async function templates(browser, base) {
   const out = [];
   for (const route of PRERENDERED) {
     for (const lang of PRERENDER_LANGS) {
       const light = await capture(browser, base, route, lang, 'light');
       const dark = await capture(browser, base, route, lang, 'dark');
-      const swapped = dark.marked.replace(dark.themeText, light.themeText).replace('aria-pressed="true"', 'aria-pressed="false"');
+      const swapped = dark.marked
+        .replace(dark.themeText, light.themeText)
+        .replace('aria-pressed="true"', 'aria-pressed="false"');
       if (swapped !== light.marked) {
         throw new Error(`${route} (${lang}): the dark frame differs from the light one in more than the theme button`);
       }
-      const path = route.replace(/^#/, '');
-      out.push(
-        `<template data-route="${path}" data-lang="${lang}" data-min-width="${MIN_WIDTH}" ` +
-          `data-title="${escapeAttr(light.title)}" data-html-lang="${escapeAttr(light.htmlLang)}" ` +
-          `data-dark="${escapeAttr(dark.themeText)}">${light.marked}</template>`,
-      );
+      out.push({
+        route: route.replace(/^#/, ''),
+        lang,
+        minWidth: MIN_WIDTH,
+        title: light.title,
+        htmlLang: light.htmlLang,
+        dark: dark.themeText,
+        html: light.marked,
+      });
     }
   }
-  return out.join('\n    ');
+  // `<` escaped: the markup must not end the script it sits in.
+  const json = out.map((t) => JSON.stringify(t).replace(/</g, '\\u003c')).join(',\n      ');
+  return `<script>\n      self.synackPrerendered = [\n      ${json}];\n    </script>`;
 }
 
 /** index.html with `generated` between the markers. */

@@ -224,20 +224,19 @@ fn referenced_files(index: &str) -> Vec<String> {
     out
 }
 
-/// The `data-route` values of index.html's `<template>`s (quoted, or bare as Trunk's minifier
-/// writes them).
+/// The routes of index.html's prerendered frames: the `route` of each entry of
+/// `self.synackPrerendered` (e2e/prerender.mjs writes `"route":"/handshake"`; a JS minifier may
+/// drop the key's quotes).
 fn prerendered_routes(index: &str) -> Vec<String> {
-    index
-        .split("<template ")
+    let Some(list) = index.split("synackPrerendered").nth(1) else {
+        return vec![];
+    };
+    let list = list.split("</script>").next().unwrap_or(list);
+    list.split("route")
         .skip(1)
-        .filter_map(|tag| {
-            let tag = &tag[..tag.find('>')?];
-            let value = tag
-                .split("data-route=")
-                .nth(1)?
-                .trim_start_matches(['"', '\'']);
-            let end = value.find(['"', '\'', ' ', '>']).unwrap_or(value.len());
-            Some(format!("#{}", &value[..end]))
+        .filter_map(|rest| {
+            let rest = rest.strip_prefix('"').unwrap_or(rest).strip_prefix(":\"")?;
+            Some(format!("#{}", &rest[..rest.find('"')?]))
         })
         .collect()
 }
@@ -632,9 +631,12 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
 
     #[test]
     fn names_the_routes_index_html_paints_before_the_wasm() {
-        let html = r#"<div id="app"></div><template data-route="/handshake" data-lang="en">x</template>
-<template data-lang=zh data-route=/handshake>y</template><template id="t">z</template>"#;
-        assert_eq!(prerendered_routes(html), ["#/handshake", "#/handshake"]);
+        let html = r#"<div id="app"></div><script>
+      self.synackPrerendered = [
+      {"route":"/handshake","lang":"en","html":"\u003cp>route\u003c/p>"},
+      {route:"/teardown",lang:"zh"}];
+    </script><script>const tpl = (self.synackPrerendered || []).find((x) => x.route === "/");</script>"#;
+        assert_eq!(prerendered_routes(html), ["#/handshake", "#/teardown"]);
         assert!(prerendered_routes("<div id=app></div>").is_empty());
     }
 
