@@ -235,7 +235,7 @@ fn accept_queue_holds_backlog_plus_one() {
 #[test]
 fn full_queue_retries_synack_then_resets_the_data_sender() {
     // Backlog 1, three clients 75 ms apart over a 50 ms wire: the third one's SYN arrives
-    // while the queue has room, its final ACK when it is full (the seed capture's situation).
+    // while the queue has room, its final ACK when it is full (the situation of the chapter's capture).
     let Some((v, code)) = lab(&[
         "backlog",
         "--send",
@@ -889,7 +889,7 @@ fn unprivileged_runs_say_what_is_missing() {
 
 #[test]
 fn slow_accept_lets_the_overflowed_client_in_later() {
-    // The seed text: if the application accepts before the SYN-ACK retries run out, the
+    // The chapter says: if the application accepts before the SYN-ACK retries run out, the
     // client's retransmission completes the handshake and the connection gets in.
     let Some((v, _)) = lab(&[
         "backlog",
