@@ -61,22 +61,28 @@ async function capture(browser, base, route, lang, scheme) {
   });
   try {
     const page = await context.newPage();
-    await page.goto(routeUrl(base, route, lang), { waitUntil: 'load' });
-    await page.waitForSelector('body[data-ready="1"]:not(:has(#app-pre))', { timeout: 30_000 });
-    // The parts drawn after the first paint (src/hooks/after_paint.rs) are in after this.
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
-    // The theme button is the one element whose text depends on the theme: marked (and kept
-    // marked in the template) so that the boot script finds it.
-    return await page.evaluate(`(() => {
-      const app = document.getElementById('app');
-      const theme = app.querySelector('[data-testid="theme-switch"]');
-      return {
-        marked: (${SNAPSHOT_OF})(app, true),
-        title: document.title,
-        htmlLang: document.documentElement.lang,
-        themeText: theme ? theme.textContent : '',
-      };
+    // Taken at the moment index.html's boot script swaps its snapshot for the app (once the app
+    // has set data-ready and drawn the parts that wait for its first paint), not later: what
+    // the page adds afterwards (text fetched after the first paint, say) comes in over the
+    // app's own frame, as it would without a snapshot.
+    await page.addInitScript(`(() => {
+      new MutationObserver((_, seen) => {
+        if (document.body.dataset.ready !== '1') return;
+        seen.disconnect();
+        requestAnimationFrame(() => setTimeout(() => {
+          const app = document.getElementById('app');
+          const theme = app.querySelector('[data-testid="theme-switch"]');
+          window.__synackFrame = {
+            marked: (${SNAPSHOT_OF})(app, true),
+            title: document.title,
+            htmlLang: document.documentElement.lang,
+            themeText: theme ? theme.textContent : '',
+          };
+        }, 0));
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready'] });
     })()`);
+    await page.goto(routeUrl(base, route, lang), { waitUntil: 'load' });
+    return (await page.waitForFunction(() => window.__synackFrame, null, { timeout: 30_000 })).jsonValue();
   } finally {
     await context.close();
   }
