@@ -238,7 +238,13 @@ fn prerendered_routes(index: &str) -> Vec<String> {
             let rest = rest.strip_prefix('"').unwrap_or(rest).strip_prefix(":\"")?;
             Some(format!("#{}", &rest[..rest.find('"')?]))
         })
-        .collect()
+        .fold(Vec::new(), |mut routes, r| {
+            // One entry per language: each route once.
+            if !routes.contains(&r) {
+                routes.push(r);
+            }
+            routes
+        })
 }
 
 fn walk(dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -634,7 +640,7 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
         let html = r#"<div id="app"></div><script>
       self.synackPrerendered = [
       {"route":"/handshake","lang":"en","html":"\u003cp>route\u003c/p>"},
-      {route:"/teardown",lang:"zh"}];
+      {route:"/teardown",lang:"zh"},{"route":"/teardown","lang":"en"}];
     </script><script>const tpl = (self.synackPrerendered || []).find((x) => x.route === "/");</script>"#;
         assert_eq!(prerendered_routes(html), ["#/handshake", "#/teardown"]);
         assert!(prerendered_routes("<div id=app></div>").is_empty());
