@@ -472,11 +472,13 @@ fn compare_exits_non_zero_exactly_when_a_row_differs() {
 
 #[test]
 fn compare_refuses_what_the_lab_cannot_reproduce() {
-    let path = tmp("udp-scenario.json");
+    // UDP runs; multicast does not (the wire joins two hosts point to point).
+    let path = tmp("multicast-scenario.json");
     std::fs::write(
         &path,
         r#"{"name":"u","hosts":[{"name":"a","addr":"1"},{"name":"b","addr":"2"}],
-            "sockets":[{"label":"s","host":"a","proto":"udp"}]}"#,
+            "groups":[{"name":"g","addr":"239.1.1.1"}],
+            "sockets":[{"label":"s","host":"a","proto":"udp","join":["g"]}]}"#,
     )
     .unwrap();
     let out = Command::new(bin())
@@ -486,7 +488,7 @@ fn compare_refuses_what_the_lab_cannot_reproduce() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("UDP"), "{err}");
+    assert!(err.contains("multicast"), "{err}");
 }
 
 /// Issue 18's "done when": a scripted peer (docs/examples) played by the lab's wire against
