@@ -29,6 +29,14 @@ async function openHeld(route, lang, params, { scheme = 'light', viewport = VIEW
     await held;
     await r.continue();
   });
+  // What the app fetches once it runs (the teaching paragraph's words, src/scenes/teach/words.rs)
+  // comes in after the take-over, over the app's own frame: held back for good here, so that the
+  // screenshot after the take-over shows the frame the app took over with.
+  const never = new Promise(() => {});
+  await page.route(
+    (url) => !/_bg\.wasm$|\.js$|\.css$|\/$|\.html$/.test(url.pathname),
+    async () => never,
+  );
   await page.addInitScript(`(() => {
     const snapshotOf = ${SNAPSHOT_OF};
     new MutationObserver((records) => {
