@@ -101,6 +101,27 @@ pub enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Varies the compare cases one parameter at a time (sysctls, socket options, the link's
+    /// delay, one lost segment) and compares each point on this kernel and in the model: one
+    /// line a point, then every point where they differ with its first difference. A point
+    /// `case+axis=value` is a case `compare` and `record` take too. Exit status 1 on any
+    /// difference.
+    Sweep {
+        /// Only these axes (default: all; `--list` names them).
+        axes: Vec<String>,
+        /// Only the points of this case (repeatable).
+        #[arg(long = "case", value_name = "CASE")]
+        only: Vec<String>,
+        /// Write each differing point's scenario into this folder (run it again with
+        /// `compare FILE`).
+        #[arg(long, value_name = "DIR")]
+        save: Option<PathBuf>,
+        /// List the axes, their values and cases, and run nothing.
+        #[arg(long)]
+        list: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Runs the model on a scenario file and writes its trace (no kernel involved): to stdout,
     /// with the summary on stderr, unless `--out FILE` or `--json` is given.
     Sim {
@@ -313,6 +334,7 @@ impl Cmd {
             | Cmd::Loss { common, .. }
             | Cmd::Compare { common, .. }
             | Cmd::Record { common, .. }
+            | Cmd::Sweep { common, .. }
             | Cmd::Sim { common, .. } => common,
         }
     }

@@ -54,6 +54,7 @@ pub const CASES: [(&str, &str); 3] = [
 pub fn all_names() -> Vec<String> {
     crate::cases::NAMES
         .iter()
+        .chain(crate::sweep::RECORDED.iter().map(|r| &r.0))
         .chain(CASES.iter().map(|(n, _)| n))
         .map(|s| s.to_string())
         .collect()

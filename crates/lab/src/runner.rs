@@ -125,10 +125,12 @@ enum Unit {
     Seconds,
     /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
     Millis,
+    /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
+    On(u8),
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 15] = [
+const SYSCTLS: [(&str, &str, Unit); 17] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -163,6 +165,11 @@ const SYSCTLS: [(&str, &str, Unit); 15] = [
     // Whether a SYN offers the option (and so whether the connection uses it): 0 or 1.
     ("timestamps", "net.ipv4.tcp_timestamps", Unit::Plain),
     ("sack_permitted", "net.ipv4.tcp_sack", Unit::Plain),
+    // Tail loss probes: tcp_early_retrans 3 (the default) or 4 enable them, 0-2 do not
+    // (`tcp_schedule_loss_probe`).
+    ("tail_loss_probe", "net.ipv4.tcp_early_retrans", Unit::On(3)),
+    // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
+    ("rack", "net.ipv4.tcp_recovery", Unit::On(1)),
     // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
     (
         "slow_start_after_idle",
@@ -185,12 +192,17 @@ fn sysctl_value(
     unit: Unit,
 ) -> std::result::Result<String, String> {
     if let serde_json::Value::Bool(b) = v {
-        return Ok((*b as u8).to_string());
+        let on = match unit {
+            Unit::On(on) => on,
+            _ => 1,
+        };
+        return Ok(if *b { on } else { 0 }.to_string());
     }
     let n = v
         .as_u64()
         .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
     let per = match unit {
+        Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
         Unit::Plain => 1,
         Unit::Seconds => 1_000_000,
         Unit::Millis => 1_000,
@@ -434,6 +446,13 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         s.ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
         s.client_ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
     }
+    // `window_scale: null` in the tuning: no window scale option (tcp_window_scaling 0); any
+    // other value is the machine's, measured below.
+    let no_wscale = sc.tuning.window_scale == Some(None);
+    if no_wscale {
+        s.ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
+        s.client_ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
+    }
     let machine = s.client_ns.run("machine", || {
         let mtu = mtu("syn0")?;
         let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
@@ -457,7 +476,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     })?;
     let mut scenario = sc.clone();
     scenario.tuning.mss = Some(machine.mss);
-    scenario.tuning.window_scale = Some(Some(machine.window_scale));
+    scenario.tuning.window_scale = Some((!no_wscale).then_some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
     scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
 
