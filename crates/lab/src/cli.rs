@@ -98,6 +98,11 @@ pub enum Cmd {
         /// Folder holding the per-kernel folders (default: tests/kernel-recordings).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Of the sweep's recorded points, only those whose place in the list is K modulo N
+        /// ("K/N"); the cases are all recorded. The drift test turns K with the day, so that
+        /// each run re-records a share of the points and N runs cover them all.
+        #[arg(long, value_name = "K/N", value_parser = share)]
+        points_share: Option<(usize, usize)>,
         #[command(flatten)]
         common: Common,
     },
@@ -338,4 +343,17 @@ impl Cmd {
             | Cmd::Sim { common, .. } => common,
         }
     }
+}
+
+/// "K/N" with K < N.
+fn share(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, such as 0/3")?;
+    let (k, n): (usize, usize) = (
+        k.parse().map_err(|_| format!("{k:?} is not a number"))?,
+        n.parse().map_err(|_| format!("{n:?} is not a number"))?,
+    );
+    if k >= n {
+        return Err(format!("K must be below N in K/N, not {k}/{n}"));
+    }
+    Ok((k, n))
 }

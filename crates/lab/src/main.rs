@@ -125,8 +125,16 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
             };
             (common, outcome)
         }
-        Cmd::Record { cases, dir, common } => {
-            print!("{}", record::run(dir.as_deref(), cases, common)?);
+        Cmd::Record {
+            cases,
+            dir,
+            points_share,
+            common,
+        } => {
+            print!(
+                "{}",
+                record::run(dir.as_deref(), cases, *points_share, common)?
+            );
             return Ok(0);
         }
         Cmd::Sweep {

@@ -62,7 +62,8 @@ pub struct Machine {
     pub recv_buffer: u32,
     /// The receive memory (skb truesize) a full-sized segment takes on the wire's TUN device:
     /// `tun_get_user` copies a packet into one linear skb (`tun_alloc_skb`), whose head is a
-    /// kmalloc block of the packet (+ NET_IP_ALIGN, cache-aligned) and the 320-byte
+    /// kmalloc block of the packet (after `tun->align`, NET_SKB_PAD = 64 bytes of headroom;
+    /// NET_IP_ALIGN is added for TAP devices only; cache-aligned) and the 320-byte
     /// skb_shared_info, rounded up to the slab size (a power of two), plus the 256 bytes of
     /// the sk_buff itself (`SKB_TRUESIZE`). MTU 1500: 2304.
     pub rcv_truesize: u32,
@@ -73,10 +74,10 @@ pub struct Machine {
 
 /// `Machine::rcv_truesize` for a TUN device of this MTU.
 fn tun_truesize(mtu: u32) -> u32 {
-    const NET_IP_ALIGN: u32 = 2;
+    const NET_SKB_PAD: u32 = 64;
     const SHARED_INFO: u32 = 320;
     const SK_BUFF: u32 = 256;
-    let head = (mtu + NET_IP_ALIGN).div_ceil(64) * 64 + SHARED_INFO;
+    let head = (NET_SKB_PAD + mtu).div_ceil(64) * 64 + SHARED_INFO;
     head.next_power_of_two() + SK_BUFF
 }
 

@@ -89,7 +89,15 @@ const AXES: &[Axis] = &[
         apply: |sc, v| {
             sc.tuning.synack_retries = Some(v.parse().ok()?);
             if sc.name.ends_with("handshake-synack-lost") {
+                // Every SYN-ACK lost, and every SYN after the first: a retransmitted SYN would
+                // reach the server just as its own SYN-ACK timer fires (both wait the same
+                // initial RTO), and which comes first is the timer wheel's rounding on the
+                // kernel (up to 32 ms for a 1 s timer), not TCP.
                 sc.faults = vec![FaultRule::drop("server", SegmentMatch::SynAck, None)];
+                for nth in 2..=12 {
+                    sc.faults
+                        .push(FaultRule::drop("client", SegmentMatch::Syn, Some(nth)));
+                }
             }
             stretch(sc, MAX_HORIZON_MS);
             Some(())
