@@ -160,6 +160,12 @@ profile! {
     /// and the space is the window, as the RFCs picture it (and as the model did before it
     /// knew the machine).
     rcv_skb_overhead: u32,
+    /// The least receive space SO_RCVBUF gives, bytes. Linux doubles the value for overhead
+    /// but keeps the buffer at SOCK_MIN_RCVBUF at least (`sk_setsockopt`: 2 ×
+    /// TCP_SKB_MIN_TRUESIZE = 2 × (2048 + 256) = 4608 on x86-64), whose window space is
+    /// half of it: 2304. Measured on 6.18: SO_RCVBUF 2048 still leaves room for a 100-byte
+    /// segment in a 1448-byte window. 0: SO_RCVBUF is the space as given.
+    min_recv_buffer: u32,
     /// A UDP socket's receive queue for new sockets, payload bytes (Linux: from
     /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
     /// payload).
@@ -331,6 +337,7 @@ impl Profile {
             timestamps: true,
             recv_buffer: 65_536,
             rcv_skb_overhead: 0,
+            min_recv_buffer: 2_304,
             udp_recv_buffer: 131_072,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
@@ -387,6 +394,7 @@ impl Profile {
             timestamps: false,
             recv_buffer: 65_535,
             rcv_skb_overhead: 0,
+            min_recv_buffer: 0,
             udp_recv_buffer: 65_535,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
@@ -472,6 +480,10 @@ mod tests {
             (
                 "tail_loss_probe",
                 "tcp_early_retrans 3 (RFC 8985 TLP); RFC 6298 has only the RTO",
+            ),
+            (
+                "min_recv_buffer",
+                "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
             ),
             (
                 "udp_recv_buffer",

@@ -324,7 +324,7 @@ impl Sim {
                     let ctx = ctx!(sim, id);
                     let mut t = TcpSocket::new(id, local, &ctx);
                     if let Some(b) = spec.recv_buffer {
-                        t.rcv_cap = b.max(1);
+                        t.rcv_cap = b.max(sim.sp(id).min_recv_buffer).max(1);
                         t.rcvbuf_locked = true;
                     }
                     if let Some(b) = spec.send_buffer {
