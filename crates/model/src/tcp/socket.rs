@@ -1645,6 +1645,20 @@ impl TcpSocket {
                     // RFC 9293 §3.10.7.4 eighth, TIME-WAIT: restart the 2 MSL timeout.
                     self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
                 }
+                // Linux `tcp_send_dupack`: a duplicate of data (or of a FIN) already
+                // received is reported as a D-SACK of its old part (RFC 2883 §4). Not from
+                // TIME-WAIT, whose mini socket keeps no SACK state (`tcp_v4_timewait_ack`).
+                // Measured on 6.18 (sweep point delayed-ack+drop=server-ack-1): the
+                // retransmission of a request whose ACK was lost is answered "ack=101
+                // sack 1-101".
+                let back = self.rcv_nxt.diff(seq);
+                if self.sack_ok && self.state != TimeWait && seg_len > 0 && !h.flags.syn && back > 0
+                {
+                    let nxt = self.roff(self.rcv_nxt);
+                    if let Some(start) = nxt.checked_sub(back as u64) {
+                        self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
+                    }
+                }
                 self.send_ack(ctx);
             }
             return;
@@ -1744,6 +1758,13 @@ impl TcpSocket {
             } else {
                 if fin_off > self.roff(self.rcv_nxt) {
                     self.ooo_fin = Some(fin_off);
+                    // `tcp_data_queue_ofo` queues the FIN's skb like data, and its SACK
+                    // block covers the FIN's sequence number too. Measured on 6.18 (sweep
+                    // point teardown-server-first+drop=server-data-1): a bare FIN after a
+                    // lost answer is acknowledged "ack=1 sack 6-7".
+                    if self.sack_ok {
+                        self.sack_add(fin_off, fin_off + 1);
+                    }
                 }
                 // Out of order or a duplicate: acknowledged at once (RFC 5681 §4.2).
                 ack_now = true;
@@ -2196,6 +2217,9 @@ impl TcpSocket {
                 if f == self.roff(self.rcv_nxt) && !self.fin_received {
                     self.ooo_fin = None;
                     self.receive_fin(ctx);
+                    // The FIN's own SACK block is now acknowledged cumulatively too.
+                    let nxt = self.roff(self.rcv_nxt);
+                    self.sack_blocks.retain(|&(_, b)| b > nxt);
                 }
             }
             // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged, and

@@ -1128,3 +1128,49 @@ fn a_small_segment_costs_a_whole_slab_of_receive_memory_and_the_window_backs_off
     // truesize the free space (14522) would have kept the 14500.
     assert_eq!(window, 14_400);
 }
+
+// ---------------------------------------------------------------- SACK blocks as written
+
+/// The SACK blocks of the last segment the socket sent, relative to the peer's ISN.
+fn last_sack(h: &Harness) -> Vec<(u32, u32)> {
+    match &h.tx.last().expect("the socket sent a segment").header {
+        Header::Tcp(t) => t
+            .options
+            .sack
+            .iter()
+            .map(|&(a, b)| (a.wrapping_sub(PEER_ISN), b.wrapping_sub(PEER_ISN)))
+            .collect(),
+        _ => panic!("a TCP segment"),
+    }
+}
+
+#[test]
+fn a_duplicate_of_data_already_received_is_acknowledged_with_a_dsack_of_it() {
+    // Linux `tcp_send_dupack` (RFC 2883 §4); measured on 6.18, the sweep's
+    // delayed-ack+drop=server-ack-1: "ack=101 sack 1-101".
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    send!(h, "P. seq=1 ack=1 len=100");
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    send!(h, "P. seq=1 ack=1 len=100");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    assert_eq!(sack, [(1, 101)]);
+}
+
+#[test]
+fn a_fin_ahead_of_missing_data_is_sacked_with_its_own_sequence_number() {
+    // `tcp_data_queue_ofo` queues the FIN's skb and SACKs it; measured on 6.18, the sweep's
+    // teardown-server-first+drop=server-data-1: "ack=1 sack 6-7".
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    send!(h, "F. seq=6 ack=1");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(sack, [(6, 7)]);
+    // The missing 5 bytes arrive: data and FIN are in, the block is gone.
+    send!(h, "P. seq=1 ack=1 len=5");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=7 len=0"]);
+    assert!(sack.is_empty(), "{sack:?}");
+}
