@@ -161,7 +161,9 @@ pub fn analyze(packets: &[Packet]) -> Analysis {
         };
         let (proto, proto_id) = match p.transport {
             Transport::Tcp(_) => (Proto::Tcp, 6),
-            Transport::Udp { .. } => (Proto::Udp, 17),
+            // An ICMP error belongs to the UDP flow of the datagram it quotes (its ports are
+            // that datagram's, turned around).
+            Transport::Udp { .. } | Transport::Icmp { .. } => (Proto::Udp, 17),
         };
         let key = if src <= dst {
             Key {

@@ -1,4 +1,4 @@
-//! Link layer → IP → TCP/UDP, for one frame.
+//! Link layer → IP → TCP/UDP (and the ICMP errors about UDP datagrams), for one frame.
 //!
 //! The small link-layer headers that select the next protocol (BSD loopback, Linux cooked
 //! SLL/SLL2) are read here; `etherparse` does Ethernet, VLAN tags, IPv4/IPv6 (with extension
@@ -55,6 +55,17 @@ pub enum Transport {
         /// The UDP length field (header + data).
         length: u16,
     },
+    /// An ICMPv4 error about a UDP datagram (RFC 792: destination unreachable, source quench,
+    /// redirect, time exceeded, parameter problem), which quotes the datagram's IP header and
+    /// its first 8 bytes. The packet's ports are the quoted datagram's turned around (from the
+    /// port it was sent to back to the port it came from), as the trace writes an ICMP error
+    /// (`synack_model::trace::Header::Icmp`): so it belongs to that datagram's UDP flow. Linux
+    /// answers a datagram for a port nobody has bound with type 3, code 3 (port unreachable).
+    Icmp {
+        #[serde(rename = "type")]
+        icmp_type: u8,
+        code: u8,
+    },
 }
 
 /// One decoded TCP or UDP packet.
@@ -84,7 +95,7 @@ impl Packet {
     pub fn tcp(&self) -> Option<&TcpFields> {
         match &self.transport {
             Transport::Tcp(t) => Some(t),
-            Transport::Udp { .. } => None,
+            Transport::Udp { .. } | Transport::Icmp { .. } => None,
         }
     }
 }
@@ -92,7 +103,8 @@ impl Packet {
 /// Why a frame gave no packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Skip {
-    /// Not IP, or IP carrying something other than TCP/UDP (ARP, ICMP...): not a problem.
+    /// Not IP, or IP carrying something other than TCP/UDP or an ICMP error about a UDP
+    /// datagram (ARP, ICMP echo...): not a problem.
     NotTcpUdp,
     /// An IP fragment that gives no packet itself: kept for reassembly (the packet comes with
     /// the fragment that completes its datagram), or a later fragment that cannot be
@@ -318,7 +330,13 @@ fn to_packet<'a>(
         _ => return Err(Skip::NotTcpUdp),
     };
     let ip_number = payload.ip_number.0;
-    if ip_number != 6 && ip_number != 17 {
+    let icmp_v4 = ip_number == 1 && matches!(net, LaxNetSlice::Ipv4(_));
+    if ip_number != 6 && ip_number != 17 && !icmp_v4 {
+        return Err(Skip::NotTcpUdp);
+    }
+    // An ICMP error is a few hundred bytes at most (RFC 1812 §4.3.2.3: 576): a fragment of
+    // one is not worth reassembling.
+    if icmp_v4 && fragment.is_some() {
         return Err(Skip::NotTcpUdp);
     }
     let cut = payload.incomplete || frame.data.len() < frame.orig_len as usize;
@@ -404,6 +422,10 @@ pub fn transport(
                 payload_len,
             )
         }
+        1 => {
+            let (icmp_type, code, from, to) = icmp_error_about_udp(bytes).ok_or(Skip::NotTcpUdp)?;
+            (Transport::Icmp { icmp_type, code }, from, to, 0)
+        }
         17 => {
             let udp = UdpSlice::from_slice_lax(bytes).map_err(|e| malformed(Layer::Udp, e))?;
             let length = udp.length();
@@ -428,6 +450,27 @@ pub fn transport(
         payload_len,
         transport,
     })
+}
+
+/// (type, code, source port, destination port) of an ICMPv4 error (RFC 792) whose quoted
+/// datagram is IPv4 UDP with its ports captured: the ports turned around, from the quoted
+/// destination back to the quoted source. None for any other ICMP message (echo, timestamp),
+/// or one quoting TCP, or cut before the quoted ports.
+fn icmp_error_about_udp(b: &[u8]) -> Option<(u8, u8, u16, u16)> {
+    let (icmp_type, code) = (*b.first()?, *b.get(1)?);
+    // Destination unreachable, source quench, redirect, time exceeded, parameter problem.
+    if !matches!(icmp_type, 3 | 4 | 5 | 11 | 12) {
+        return None;
+    }
+    let q = b.get(8..)?;
+    let ihl = usize::from(q.first()? & 0x0f) * 4;
+    if q[0] >> 4 != 4 || ihl < 20 || *q.get(9)? != 17 {
+        return None;
+    }
+    let ports = q.get(ihl..ihl + 4)?;
+    let sport = u16::from_be_bytes([ports[0], ports[1]]);
+    let dport = u16::from_be_bytes([ports[2], ports[3]]);
+    Some((icmp_type, code, dport, sport))
 }
 
 fn is_ip_ethertype(p: &LaxSlicedPacket<'_>) -> bool {

@@ -196,6 +196,7 @@ impl Session {
                 let (flags, window) = match &p.transport {
                     Transport::Tcp(t) => (flag_names(t.flags), t.window),
                     Transport::Udp { .. } => (String::new(), 0),
+                    Transport::Icmp { icmp_type, code } => (format!("ICMP {icmp_type}/{code}"), 0),
                 };
                 SegmentRow {
                     number: p.number,
@@ -227,7 +228,7 @@ impl Session {
                     let info = &self.analysis.packets[pi as usize];
                     let flags = match &p.transport {
                         Transport::Tcp(t) => t.flags,
-                        Transport::Udp { .. } => 0,
+                        Transport::Udp { .. } | Transport::Icmp { .. } => 0,
                     };
                     [
                         ((p.ts_ns - c.first_ns).max(0) / 1000) as u64,

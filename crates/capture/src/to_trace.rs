@@ -20,8 +20,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use synack_model::trace::{
-    Addr, Event, EventKind, Header, Host, HostId, Origin, Segment, SegmentId, SocketId, SocketInfo,
-    TcpFlags, TcpHeader, Trace, UdpHeader, TRACE_FORMAT_VERSION,
+    Addr, Event, EventKind, Header, Host, HostId, IcmpHeader, Origin, Segment, SegmentId, SocketId,
+    SocketInfo, TcpFlags, TcpHeader, Trace, UdpHeader, TRACE_FORMAT_VERSION,
 };
 
 use crate::conversation::{Analysis, Conversation};
@@ -225,6 +225,13 @@ pub fn conversation_trace(
                 )
             }
             Transport::Udp { length } => (Header::Udp(UdpHeader { length: *length }), 0),
+            Transport::Icmp { icmp_type, code } => (
+                Header::Icmp(IcmpHeader {
+                    icmp_type: *icmp_type,
+                    code: *code,
+                }),
+                0,
+            ),
         };
         let id = SegmentId(i as u32);
         push(

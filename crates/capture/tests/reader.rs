@@ -51,6 +51,9 @@ fn got(cap: &synack_capture::Capture) -> Vec<(String, u16, String, u16, u32, u32
             let k = match &p.transport {
                 Transport::Tcp(t) => t.seq,
                 Transport::Udp { length } => *length as u32,
+                Transport::Icmp { icmp_type, code } => {
+                    u32::from(*icmp_type) << 8 | u32::from(*code)
+                }
             };
             (
                 p.src.to_string(),
@@ -632,4 +635,86 @@ fn fragments_give_one_packet_on_the_frame_that_completes_the_datagram() {
     assert_eq!(p.transport, Transport::Udp { length: 3008 });
     assert_eq!(p.frame_len, r[2].orig_len);
     assert_eq!(cap.skipped.fragments, 2);
+}
+
+#[test]
+fn an_icmp_port_unreachable_is_read_with_its_type_and_code_and_joins_the_flow_of_the_datagram_it_quotes(
+) {
+    let mut u = Conv::new(("10.0.0.1", 5000), ("10.0.0.2", 9), 0, 0);
+    u.udp(true, 10);
+    let datagram = u.out[0].1.ip_bytes();
+    let frames = [datagram.clone(), icmp_error(&datagram, 3, 3)];
+    let r: Vec<Rec> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, ip)| {
+            let f = Link::Raw.frame(ip);
+            let len = f.len() as u32;
+            rec(i as i64 * 1_000_000, f, len)
+        })
+        .collect();
+    let cap = read(&pcap(101, false, false, 65535, &r));
+    assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+    assert_eq!(cap.packets.len(), 2);
+    let icmp = &cap.packets[1];
+    assert_eq!(
+        icmp.transport,
+        Transport::Icmp {
+            icmp_type: 3,
+            code: 3
+        }
+    );
+    // From the closed port back to the sender's: the datagram's ports turned around.
+    assert_eq!((icmp.src_port, icmp.dst_port), (9, 5000));
+    assert_eq!((icmp.payload_len, icmp.ip_len), (0, 20 + 8 + 28));
+    let an = synack_capture::analyze(&cap.packets);
+    assert_eq!(an.conversations.len(), 1, "one UDP flow, the error in it");
+    assert_eq!(an.packets[1].conversation, an.packets[0].conversation);
+    assert!(an.packets[1].dir_b_to_a);
+    // In the trace as the model writes a port unreachable.
+    let trace = synack_capture::Session::open(&pcap(101, false, false, 65535, &r), "x", |_| {})
+        .trace(0)
+        .unwrap();
+    let headers: Vec<_> = trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            synack_model::trace::EventKind::SegmentSent { segment, .. } => {
+                Some((segment.header.clone(), segment.src.port, segment.dst.port))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        headers[1],
+        (
+            synack_model::trace::Header::Icmp(synack_model::trace::IcmpHeader::port_unreachable()),
+            9,
+            5000
+        )
+    );
+}
+
+#[test]
+fn an_icmp_error_about_anything_but_a_udp_datagram_is_counted_not_shown() {
+    let mut c = Conv::new(("10.0.0.1", 5000), ("10.0.0.2", 80), 0, 0);
+    c.c2s(SYN, 0);
+    let syn = c.out[0].1.ip_bytes();
+    let mut cut = icmp_error(&c.out[0].1.ip_bytes(), 3, 3);
+    // Quoting the IP header and only 2 bytes of the datagram: its ports cannot be read.
+    let keep = cut.len() - 6;
+    cut.truncate(keep);
+    claim_ip_len(&mut cut, keep as u16);
+    let r: Vec<Rec> = [icmp_error(&syn, 3, 1), cut]
+        .iter()
+        .map(|ip| {
+            let f = Link::Raw.frame(ip);
+            let len = f.len() as u32;
+            rec(0, f, len)
+        })
+        .collect();
+    let cap = read(&pcap(101, false, false, 65535, &r));
+    assert!(cap.problems.is_empty(), "{:?}", cap.problems);
+    assert!(cap.packets.is_empty());
+    assert_eq!(cap.skipped.not_tcp_udp, 2);
 }

@@ -39,6 +39,8 @@ const FIELDS: &[&str] = &[
     "tcp.stream",
     "udp.stream",
     "udp.length",
+    "icmp.type",
+    "icmp.code",
 ];
 
 /// (tshark field, our mark) pairs compared on every TCP packet.
@@ -228,6 +230,12 @@ fn agrees_with_tshark_on_every_corpus_file() {
             check(&mut mismatches, &ctx, "src", src, p.src.to_string());
             check(&mut mismatches, &ctx, "dst", dst, p.dst.to_string());
             let tcp = r.contains_key("tcp.srcport");
+            // tshark dissects the datagram an ICMP error quotes as UDP, with its own ports;
+            // we give the error that datagram's ports turned around (its flow, answered).
+            let (sport, dport) = match p.transport {
+                Transport::Icmp { .. } => (p.dst_port, p.src_port),
+                _ => (p.src_port, p.dst_port),
+            };
             let (sp, dp, st) = if tcp {
                 ("tcp.srcport", "tcp.dstport", "tcp.stream")
             } else {
@@ -238,14 +246,14 @@ fn agrees_with_tshark_on_every_corpus_file() {
                 &ctx,
                 "src port",
                 r.get(sp),
-                p.src_port.to_string(),
+                sport.to_string(),
             );
             check(
                 &mut mismatches,
                 &ctx,
                 "dst port",
                 r.get(dp),
-                p.dst_port.to_string(),
+                dport.to_string(),
             );
             let key = (tcp, r[st].clone());
             let conv = info.conversation;
@@ -326,6 +334,22 @@ fn agrees_with_tshark_on_every_corpus_file() {
                             info.tcp.dup_ack_num.to_string(),
                         );
                     }
+                }
+                Transport::Icmp { icmp_type, code } => {
+                    check(
+                        &mut mismatches,
+                        &ctx,
+                        "icmp type",
+                        r.get("icmp.type"),
+                        icmp_type.to_string(),
+                    );
+                    check(
+                        &mut mismatches,
+                        &ctx,
+                        "icmp code",
+                        r.get("icmp.code"),
+                        code.to_string(),
+                    );
                 }
                 Transport::Udp { length } => {
                     check(

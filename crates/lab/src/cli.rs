@@ -242,7 +242,8 @@ pub enum NagleMode {
 pub enum Preset {
     /// Like a capture of a real accept-queue overflow: a full accept queue on port 9999, a
     /// client whose handshake completed on its side sending 5 bytes, tcp_synack_retries 5,
-    /// the RST after 1-2 minutes. (`seed`, its old name, is still accepted.)
+    /// the RST after 1-2 minutes.
+    // Clap hides an alias from --help; it keeps older command lines working.
     #[value(alias = "seed")]
     RealCapture,
 }

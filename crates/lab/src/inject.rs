@@ -50,10 +50,11 @@ pub const CASES: [(&str, &str); 3] = [
     ),
 ];
 
-/// Every case `compare all` and `record` run: the cases of `cases`, then these.
+/// Every case `compare all` and `record` run: the cases of `cases` and `cases_udp`, then these.
 pub fn all_names() -> Vec<String> {
     crate::cases::NAMES
         .iter()
+        .chain(crate::cases_udp::NAMES.iter())
         .chain(crate::sweep::RECORDED.iter().map(|r| &r.0))
         .chain(CASES.iter().map(|(n, _)| n))
         .map(|s| s.to_string())

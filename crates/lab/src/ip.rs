@@ -1,9 +1,22 @@
 //! Parsing captured IPv4 packets into the trace's segment description (RFC 791, RFC 9293 §3.1,
-//! RFC 768; TCP options per RFC 9293 §3.2, RFC 7323, RFC 2018).
+//! RFC 768, RFC 792; TCP options per RFC 9293 §3.2, RFC 7323, RFC 2018).
 
 use std::net::Ipv4Addr;
 
-use synack_model::trace::{Header, TcpFlags, TcpHeader, TcpOptions, UdpHeader};
+use synack_model::trace::{Header, IcmpHeader, TcpFlags, TcpHeader, TcpOptions, UdpHeader};
+
+/// Where an IPv4 fragment sits in its datagram (RFC 791 §3.2): a datagram above the path MTU
+/// leaves Linux in pieces (`ip_fragment` → `ip_do_fragment`), and only the first carries the
+/// UDP header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fragment {
+    /// The IP identification every fragment of one datagram shares.
+    pub id: u16,
+    /// Byte offset of this fragment's data in the datagram's IP payload.
+    pub offset: u32,
+    /// More fragments follow (MF).
+    pub more: bool,
+}
 
 /// A parsed packet, with addresses still as IP:port (the recorder maps them to hosts).
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +30,10 @@ pub struct Parsed {
     pub wire_len: u32,
     /// Offset of the payload within the packet.
     pub payload_off: usize,
+    /// Set when the packet is a fragment of a larger datagram. For a later fragment (offset
+    /// above 0) `sport`/`dport` are 0, `header` is a UDP header of length 0 and `payload_len`
+    /// is the fragment's bytes: the recorder puts the pieces back together.
+    pub frag: Option<Fragment>,
 }
 
 impl Parsed {
@@ -42,6 +59,30 @@ pub fn parse(ip: &[u8]) -> Option<Parsed> {
     let l4 = &ip[ihl..total];
     let be16 = |b: &[u8], o: usize| u16::from_be_bytes([b[o], b[o + 1]]);
     let be32 = |b: &[u8], o: usize| u32::from_be_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+    let flags_off = be16(ip, 6);
+    let frag = (flags_off & 0x3fff != 0).then(|| Fragment {
+        id: be16(ip, 4),
+        offset: u32::from(flags_off & 0x1fff) * 8,
+        more: flags_off & 0x2000 != 0,
+    });
+    if frag.is_some_and(|f| f.offset > 0) {
+        // A later piece: no transport header of its own (only UDP is fragmented here; TCP
+        // sizes its segments to the MTU and sets DF).
+        if ip[9] != 17 {
+            return None;
+        }
+        return Some(Parsed {
+            src,
+            dst,
+            sport: 0,
+            dport: 0,
+            header: Header::Udp(UdpHeader { length: 0 }),
+            payload_len: l4.len() as u32,
+            wire_len: total as u32,
+            payload_off: ihl,
+            frag,
+        });
+    }
     match ip[9] {
         6 if l4.len() >= 20 => {
             let off = ((l4[12] >> 4) as usize) * 4;
@@ -65,6 +106,7 @@ pub fn parse(ip: &[u8]) -> Option<Parsed> {
                 payload_len: (l4.len() - off) as u32,
                 wire_len: total as u32,
                 payload_off: ihl + off,
+                frag,
             })
         }
         17 if l4.len() >= 8 => Some(Parsed {
@@ -78,7 +120,33 @@ pub fn parse(ip: &[u8]) -> Option<Parsed> {
             payload_len: (l4.len() - 8) as u32,
             wire_len: total as u32,
             payload_off: ihl + 8,
+            frag,
         }),
+        // ICMP (RFC 792) about a UDP datagram: the error quotes the datagram's IP header and
+        // at least its first 8 bytes, so its ports are known. As the model writes it, the
+        // ICMP message's `sport`/`dport` are the quoted datagram's turned around (from the
+        // closed port back to its sender), which names the flow it reports on.
+        1 if l4.len() >= 8 => {
+            let quoted = &l4[8..];
+            let qihl = ((quoted.first()? & 0x0f) as usize) * 4;
+            if quoted.len() < qihl + 8 || quoted[9] != 17 {
+                return None;
+            }
+            Some(Parsed {
+                src,
+                dst,
+                sport: be16(quoted, qihl + 2),
+                dport: be16(quoted, qihl),
+                header: Header::Icmp(IcmpHeader {
+                    icmp_type: l4[0],
+                    code: l4[1],
+                }),
+                payload_len: 0,
+                wire_len: total as u32,
+                payload_off: total,
+                frag,
+            })
+        }
         _ => None,
     }
 }

@@ -15,6 +15,8 @@ mod analyze;
 #[cfg(target_os = "linux")]
 mod cases;
 #[cfg(target_os = "linux")]
+mod cases_udp;
+#[cfg(target_os = "linux")]
 mod cli;
 #[cfg(target_os = "linux")]
 mod compare;
@@ -40,6 +42,8 @@ mod session;
 mod sweep;
 #[cfg(target_os = "linux")]
 mod sys;
+#[cfg(target_os = "linux")]
+mod udp_run;
 #[cfg(target_os = "linux")]
 mod wire;
 

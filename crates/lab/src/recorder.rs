@@ -343,12 +343,25 @@ impl Recorder {
         let mut g = self.lock();
         let mut retx = Retx::default();
         let mut unparsed = 0;
+        let mut pieces = Fragments::default();
         for p in packets {
             let Some(parsed) = parse(&p.data) else {
                 unparsed += 1;
                 continue;
             };
+            // The pcap keeps each packet as it was on the wire, fragments included.
             g.pcap.push((p.t_in_us, p.data.clone()));
+            let whole;
+            let (p, parsed) = match parsed.frag {
+                None => (p, parsed),
+                Some(_) => match pieces.add(p, parsed) {
+                    Some((q, r)) => {
+                        whole = q;
+                        (&whole, r)
+                    }
+                    None => continue,
+                },
+            };
             match &p.fate {
                 WireFate::Delivered(copies) => {
                     for (i, c) in copies.iter().enumerate() {
@@ -455,6 +468,95 @@ impl Recorder {
     }
 }
 
+/// IPv4 fragments waiting for the rest of their datagram (RFC 791 §3.2, RFC 815). The trace
+/// shows a fragmented datagram as one segment, as the model sends it: it left with its first
+/// fragment and arrived with its last (the receiver's `ip_defrag` hands the datagram to UDP
+/// only then), and it was lost if any piece was (the kernel then discards the rest after
+/// `ipfrag_time`). The pcap keeps the fragments themselves.
+#[derive(Default)]
+struct Fragments {
+    /// (source, destination, IP identification) → the pieces so far.
+    open: BTreeMap<(Ipv4Addr, Ipv4Addr, u16), Vec<(WirePacket, Parsed)>>,
+}
+
+impl Fragments {
+    /// Adds one piece; returns the whole datagram (as one packet and its parse) once every
+    /// byte from offset 0 to the last piece's end is there.
+    fn add(&mut self, p: &WirePacket, parsed: Parsed) -> Option<(WirePacket, Parsed)> {
+        let f = parsed.frag?;
+        let key = (parsed.src, parsed.dst, f.id);
+        let v = self.open.entry(key).or_default();
+        v.push((p.clone(), parsed));
+        v.sort_by_key(|(_, q)| q.frag.map_or(0, |f| f.offset));
+        let mut next = 0u32;
+        for (_, q) in v.iter() {
+            let qf = q.frag?;
+            if qf.offset != next {
+                return None;
+            }
+            let data = if qf.offset == 0 {
+                q.payload_len + 8
+            } else {
+                q.payload_len
+            };
+            next += data;
+            if !qf.more {
+                let v = self.open.remove(&key)?;
+                return Some(Self::join(v, next));
+            }
+        }
+        None
+    }
+
+    /// One packet for a complete datagram of `ip_payload` bytes after its IP header.
+    fn join(v: Vec<(WirePacket, Parsed)>, ip_payload: u32) -> (WirePacket, Parsed) {
+        let (first, head) = &v[0];
+        let t_in_us = v
+            .iter()
+            .map(|(p, _)| p.t_in_us)
+            .min()
+            .unwrap_or(first.t_in_us);
+        let dropped = v.iter().find_map(|(p, _)| match &p.fate {
+            WireFate::Dropped(r) => Some(r.clone()),
+            WireFate::Delivered(_) => None,
+        });
+        let fate = match dropped {
+            Some(r) => WireFate::Dropped(r),
+            None => {
+                // Every piece was handed over: the datagram arrived with the last of them
+                // (one copy: a duplicated piece is still one datagram for the receiver).
+                let mut at: std::result::Result<u64, String> = Ok(0);
+                for (p, _) in &v {
+                    if let WireFate::Delivered(c) = &p.fate {
+                        match c.first().cloned().flatten() {
+                            Some(Ok(t)) => {
+                                if let Ok(a) = &mut at {
+                                    *a = (*a).max(t);
+                                }
+                            }
+                            Some(Err(e)) => at = Err(e),
+                            None => at = Err("lost in the relay".into()),
+                        }
+                    }
+                }
+                WireFate::Delivered(vec![Some(at)])
+            }
+        };
+        let mut parsed = head.clone();
+        parsed.payload_len = ip_payload.saturating_sub(8);
+        parsed.wire_len = 20 + ip_payload;
+        parsed.frag = None;
+        (
+            WirePacket {
+                t_in_us,
+                data: first.data.clone(),
+                fate,
+            },
+            parsed,
+        )
+    }
+}
+
 /// Retransmission bookkeeping: per direction, how often each (seq, len, SYN, FIN, RST)
 /// has been sent. Pure ACKs are not counted (a repeated pure ACK is a duplicate ACK, not a
 /// retransmission).
@@ -548,7 +650,7 @@ impl Inner {
                 }
             }
         }
-        if p.tcp().is_none() && !dup {
+        if matches!(p.header, synack_model::trace::Header::Udp(_)) && !dup {
             let next = self
                 .datagrams
                 .get_mut(&(p.sport, p.dport))

@@ -13,8 +13,12 @@
 //! written into the scenario's `tuning` before the model sees it: a machine parameter of the
 //! profile, not a row the comparison ignores.
 //!
-//! Anything the lab cannot reproduce (UDP, jitter, random loss with the model's own PRNG, a
-//! fault that delays or duplicates) is refused with a message, never approximated.
+//! UDP sockets run too (`udp_run`): bind, connect, send, sendto, recvfrom with MSG_TRUNC,
+//! poll and close on real sockets, the datagrams and the ICMP errors they draw through the
+//! same wire.
+//!
+//! Anything the lab cannot reproduce (multicast, jitter, random loss with the model's own
+//! PRNG, a fault that delays or duplicates) is refused with a message, never approximated.
 
 use std::io::{ErrorKind, Read};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
@@ -259,11 +263,12 @@ pub fn check(sc: &Scenario) -> Result<()> {
             s.label, s.host
         ));
     }
-    if let Some(s) = sc.sockets.iter().find(|s| s.proto != Proto::Tcp) {
-        return bad(format!(
-            "socket {:?} is UDP; the scenario runner drives TCP sockets only (use `synack-lab udp`)",
-            s.label
-        ));
+    if !sc.groups.is_empty() || sc.sockets.iter().any(|s| !s.join.is_empty()) {
+        return bad(
+            "multicast groups: the wire joins two hosts point to point (use `synack-lab udp` for \
+             multicast on loopback)"
+                .into(),
+        );
     }
     if let Some(h) = sc.hosts.iter().find(|h| h.tuning != Default::default()) {
         return bad(format!(
@@ -348,9 +353,37 @@ pub fn check(sc: &Scenario) -> Result<()> {
         );
     }
     for a in &sc.apps {
+        let udp = sc
+            .sockets
+            .iter()
+            .any(|s| s.label == a.socket && s.proto == Proto::Udp);
         for s in &a.steps {
-            if matches!(s.action, Action::SendTo { .. }) {
-                return bad("sendto is UDP; the scenario runner drives TCP only".into());
+            if s.on.is_some() && udp {
+                return bad(format!(
+                    "a step of the script on UDP socket {:?} switches sockets (`on`); a UDP \
+                     script keeps to its socket",
+                    a.socket
+                ));
+            }
+            let udp_call = matches!(
+                s.action,
+                Action::Connect { .. }
+                    | Action::Send { .. }
+                    | Action::SendTo { .. }
+                    | Action::Recv { .. }
+                    | Action::RecvLoop { .. }
+                    | Action::Poll { .. }
+                    | Action::Close
+            );
+            if udp && !udp_call {
+                return bad(format!(
+                    "{:?} on UDP socket {:?}: the runner makes UDP calls only (connect, send, \
+                     sendto, recv, poll, close)",
+                    s.action, a.socket
+                ));
+            }
+            if matches!(s.action, Action::SendTo { .. }) && !udp {
+                return bad(format!("sendto on TCP socket {:?}", a.socket));
             }
             let units = match s.action {
                 Action::SetSockOpt {
@@ -503,8 +536,17 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             &p.socket_label(),
         )
     });
+    // The scenario's UDP sockets exist from time zero, as in the model.
+    let udp = crate::udp_run::open(
+        &scenario,
+        &s.rec,
+        &[s.client_ns.clone(), s.ns.clone()],
+        [s.client, s.server],
+        [wire::CLIENT_IP, wire::SERVER_IP],
+    )?;
     let t0 = s.rec.now() + START_LEAD_US;
     let ctx = Ctx {
+        udp: &udp,
         sc: &scenario,
         t0,
         rec: s.rec.clone(),
@@ -544,6 +586,20 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         Duration::from_micros(left),
         "watching until the scenario's end",
     )?;
+    // What is still queued reached its socket (see `udp_run::mark_drops`), and the kernel's
+    // own count of what it threw away.
+    for u in &udp {
+        u.drain();
+    }
+    let udp_counters = if udp.is_empty() {
+        Vec::new()
+    } else {
+        vec![
+            s.client_ns
+                .run("udp counters", crate::udp_run::udp_counters)?,
+            s.ns.run("udp counters", crate::udp_run::udp_counters)?,
+        ]
+    };
     let wire_late = s
         .wire_late_us
         .as_ref()
@@ -584,6 +640,31 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     }
     trace.events.retain(|e| e.t <= horizon);
     trace.duration_us = horizon;
+    let (_, rcvbuf_drops) = crate::udp_run::mark_drops(&mut trace, &udp);
+    let counted: u64 = udp_counters
+        .iter()
+        .map(|c| c.get("RcvbufErrors").copied().unwrap_or(0))
+        .sum();
+    if u64::from(rcvbuf_drops) != counted {
+        warnings.push(format!(
+            "{rcvbuf_drops} datagrams reached a socket and were never read, but the kernel \
+             counted {counted} receive-buffer drops (Udp RcvbufErrors)"
+        ));
+    }
+    for (side, c) in udp_counters.iter().enumerate() {
+        for name in ["RcvbufErrors", "NoPorts"] {
+            if let Some(&value) = c.get(name).filter(|v| **v > 0) {
+                trace.events.push(synack_model::trace::Event {
+                    t: horizon,
+                    kind: synack_model::trace::EventKind::Counter {
+                        host: [ctx.hosts[0], ctx.hosts[1]][side],
+                        name: name.into(),
+                        value,
+                    },
+                });
+            }
+        }
+    }
     trace.snapshots.clear();
     for (h, spec) in trace.hosts.iter_mut().zip(&sc.hosts) {
         h.name.clone_from(&spec.name);
@@ -614,6 +695,8 @@ enum Held {
 
 struct Ctx<'a> {
     sc: &'a Scenario,
+    /// The scenario's UDP sockets.
+    udp: &'a [crate::udp_run::UdpHeld],
     /// The scenario's time zero on the recorder's clock.
     t0: u64,
     rec: Recorder,
@@ -700,6 +783,9 @@ impl Ctx<'_> {
             .find(|s| s.label == a.socket)
             .ok_or_else(|| LabError::Usage(format!("unknown socket {:?}", a.socket)))?;
         let side = self.side(&spec.host);
+        if spec.proto == Proto::Udp {
+            return self.udp_script(a).map(|()| Vec::new());
+        }
         self.nss[side].enter()?;
         crate::sys::measuring_priority();
         let mut socks = vec![Sock {
@@ -747,6 +833,38 @@ impl Ctx<'_> {
             last_return = self.now();
         }
         Ok(socks.into_iter().filter_map(|s| s.held).collect())
+    }
+
+    /// A script on one of the scenario's UDP sockets (made at time zero by `udp_run::open`).
+    fn udp_script(&self, a: &AppScript) -> Result<()> {
+        let u = self
+            .udp
+            .iter()
+            .find(|u| u.label == a.socket)
+            .ok_or_else(|| LabError::Usage(format!("unknown UDP socket {:?}", a.socket)))?;
+        crate::sys::measuring_priority();
+        let mut last_return = 0u64;
+        for step in &a.steps {
+            let mut start = last_return;
+            if let Some(t) = step.at_us {
+                start = start.max(t);
+            }
+            if let Some(d) = step.after_us {
+                start = start.max(last_return + d);
+            }
+            if !self.sleep_until(start)? {
+                break;
+            }
+            if step.at_us.is_some() || step.after_us.is_some() {
+                self.late_us
+                    .fetch_max(self.now().saturating_sub(start), Ordering::Relaxed);
+            }
+            if !u.step(self, &self.rec, self.hosts, self.ips, &step.action)? {
+                break;
+            }
+            last_return = self.now();
+        }
+        Ok(())
     }
 
     /// Runs one step; false when a blocking call was still waiting at the horizon.
@@ -1125,6 +1243,18 @@ impl Ctx<'_> {
                 s.label
             ))),
         }
+    }
+}
+
+impl crate::udp_run::Clock for Ctx<'_> {
+    fn now(&self) -> u64 {
+        Ctx::now(self)
+    }
+    fn past_horizon(&self) -> bool {
+        Ctx::past_horizon(self)
+    }
+    fn addr(&self, to: &str) -> Result<(usize, u16)> {
+        Ctx::addr(self, to)
     }
 }
 

@@ -235,7 +235,7 @@ fn accept_queue_holds_backlog_plus_one() {
 #[test]
 fn full_queue_retries_synack_then_resets_the_data_sender() {
     // Backlog 1, three clients 75 ms apart over a 50 ms wire: the third one's SYN arrives
-    // while the queue has room, its final ACK when it is full (the seed capture's situation).
+    // while the queue has room, its final ACK when it is full (the situation of the chapter's capture).
     let Some((v, code)) = lab(&[
         "backlog",
         "--send",
@@ -472,11 +472,13 @@ fn compare_exits_non_zero_exactly_when_a_row_differs() {
 
 #[test]
 fn compare_refuses_what_the_lab_cannot_reproduce() {
-    let path = tmp("udp-scenario.json");
+    // UDP runs; multicast does not (the wire joins two hosts point to point).
+    let path = tmp("multicast-scenario.json");
     std::fs::write(
         &path,
         r#"{"name":"u","hosts":[{"name":"a","addr":"1"},{"name":"b","addr":"2"}],
-            "sockets":[{"label":"s","host":"a","proto":"udp"}]}"#,
+            "groups":[{"name":"g","addr":"239.1.1.1"}],
+            "sockets":[{"label":"s","host":"a","proto":"udp","join":["g"]}]}"#,
     )
     .unwrap();
     let out = Command::new(bin())
@@ -486,7 +488,7 @@ fn compare_refuses_what_the_lab_cannot_reproduce() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("UDP"), "{err}");
+    assert!(err.contains("multicast"), "{err}");
 }
 
 /// Issue 18's "done when": a scripted peer (docs/examples) played by the lab's wire against
@@ -903,7 +905,7 @@ fn unprivileged_runs_say_what_is_missing() {
 
 #[test]
 fn slow_accept_lets_the_overflowed_client_in_later() {
-    // The seed text: if the application accepts before the SYN-ACK retries run out, the
+    // The chapter says: if the application accepts before the SYN-ACK retries run out, the
     // client's retransmission completes the handshake and the connection gets in.
     let Some((v, _)) = lab(&[
         "backlog",

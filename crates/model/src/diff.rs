@@ -7,6 +7,9 @@
 //! - every TCP segment: its connection and direction, flags, relative seq/ack, payload length,
 //!   window field, options, whether it was delivered or dropped (and why), and the time it left,
 //!   measured from the first segment of the run;
+//! - every UDP datagram and ICMP error by the same rules: its flow (sending socket and
+//!   destination), its payload length (an ICMP error: its length on the wire, which says how
+//!   much of the datagram it quotes), its fate and its time;
 //! - every socket's state changes (the state reached and when);
 //! - every application call's result (return value or errno).
 //!
@@ -99,6 +102,19 @@ impl SegView {
     }
 
     pub fn line(&self) -> String {
+        if self.flags.starts_with("udp") || self.flags.starts_with("icmp") {
+            let mut s = format!(
+                "{} {} {} len={}",
+                ms(self.t),
+                self.conn,
+                self.flags,
+                self.len
+            );
+            if !self.dropped.is_empty() {
+                let _ = write!(s, " DROPPED({})", self.dropped);
+            }
+            return s;
+        }
         let mut s = format!(
             "{} {}{} {} seq={}",
             ms(self.t),
@@ -314,8 +330,13 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
         }
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
-                let Header::Tcp(h) = &segment.header else {
-                    continue;
+                let h = match &segment.header {
+                    Header::Tcp(h) => h,
+                    Header::Udp(_) | Header::Icmp(_) => {
+                        seg_index.insert(id.0, out.segments.len());
+                        out.segments.push(names.datagram(rel(e.t), segment));
+                        continue;
+                    }
                 };
                 let (conn, outbound) = names.connection(segment.src, segment.dst);
                 if h.flags.syn {
@@ -677,6 +698,50 @@ impl Names {
             format!("{}>{}", self.host(src.host), self.host(dst.host)),
             true,
         )
+    }
+
+    /// A UDP socket's end by its label, or an address nobody in the trace holds as
+    /// "host:port" (the scenario names those ports; ephemeral ones always belong to a socket).
+    fn udp_end(&self, a: Addr) -> String {
+        self.sockets
+            .iter()
+            .find(|s| {
+                s.proto == crate::trace::Proto::Udp && s.host == a.host && s.local_port == a.port
+            })
+            .map(|s| s.label.clone())
+            .unwrap_or_else(|| format!("{}:{}", self.host(a.host), a.port))
+    }
+
+    /// A UDP datagram or an ICMP error as a row. An ICMP error is named after the flow of the
+    /// datagram it quotes (its addresses turned around: `trace::Header::Icmp`), inbound.
+    fn datagram(&self, t: Micros, seg: &crate::trace::Segment) -> SegView {
+        let (conn, outbound, flags, len) = match &seg.header {
+            Header::Icmp(i) => (
+                format!("{}>{}", self.udp_end(seg.dst), self.udp_end(seg.src)),
+                false,
+                format!("icmp {}/{}", i.icmp_type, i.code),
+                seg.wire_len,
+            ),
+            _ => (
+                format!("{}>{}", self.udp_end(seg.src), self.udp_end(seg.dst)),
+                true,
+                "udp".to_string(),
+                seg.payload_len,
+            ),
+        };
+        SegView {
+            t,
+            conn,
+            outbound,
+            flags,
+            seq: 0,
+            ack: 0,
+            len,
+            window: 0,
+            options: String::new(),
+            order: String::new(),
+            dropped: String::new(),
+        }
     }
 
     fn socket(&self, id: SocketId) -> String {

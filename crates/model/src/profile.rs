@@ -170,6 +170,19 @@ profile! {
     /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
     /// payload).
     udp_recv_buffer: u32,
+    /// A UDP socket's receive buffer limit in memory, as Linux counts it: the sum of the
+    /// received packets' buffers (skb truesize, `udp::skb_truesize`) against `sk_rcvbuf`,
+    /// which is net.core.rmem_default (212992) for a new socket and twice SO_RCVBUF, at
+    /// least SOCK_MIN_RCVBUF, when the program sets it (`sock_setsockopt`). A datagram that
+    /// would take the queue's memory past it is dropped and counted in RcvbufErrors, unless
+    /// the queue is empty (measured on 6.18: `udp-rcvbuf-overflow` keeps 4 datagrams of 100
+    /// bytes with SO_RCVBUF 2048, 9 with 4096; `__udp_enqueue_schedule_skb`). 0: the RFC
+    /// picture, where `udp_recv_buffer` (or SO_RCVBUF) payload bytes fit.
+    udp_rmem_default: u32,
+    /// The headroom the receiving device reserves in front of each packet, which decides the
+    /// size of the buffer a datagram takes (`udp::skb_truesize`): 64 on the lab's TUN devices
+    /// (`tun->align`, NET_SKB_PAD). A machine parameter, like `rcv_skb_overhead`.
+    udp_skb_pad: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
     /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
@@ -339,6 +352,8 @@ impl Profile {
             rcv_skb_overhead: 0,
             min_recv_buffer: 2_304,
             udp_recv_buffer: 131_072,
+            udp_rmem_default: 212_992,
+            udp_skb_pad: 64,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
@@ -396,6 +411,8 @@ impl Profile {
             rcv_skb_overhead: 0,
             min_recv_buffer: 0,
             udp_recv_buffer: 65_535,
+            udp_rmem_default: 0,
+            udp_skb_pad: 0,
             send_buffer: 16_384 * 1024,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
@@ -488,6 +505,14 @@ mod tests {
             (
                 "udp_recv_buffer",
                 "net.core.rmem_default; the RFCs name no size",
+            ),
+            (
+                "udp_rmem_default",
+                "Linux bounds a UDP queue's memory (skb truesize), not its payload",
+            ),
+            (
+                "udp_skb_pad",
+                "the receiving device's headroom sizes each packet's buffer",
             ),
             (
                 "wscale_space",

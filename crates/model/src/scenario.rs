@@ -719,6 +719,8 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         wscale_space: WSCALE_SPACE,
         recv_buffer: BUFFER,
         udp_recv_buffer: BUFFER,
+        udp_rmem_default: WSCALE_SPACE,
+        udp_skb_pad: SKB_OVERHEAD,
         send_buffer: BUFFER,
         rcv_skb_overhead: SKB_OVERHEAD,
         min_recv_buffer: BUFFER,

@@ -373,3 +373,78 @@ fn port_unreachables_to_one_peer_come_in_a_burst_of_six_then_one_a_second() {
         .count();
     assert_eq!(icmp, 7, "{:#?}", packets(&t));
 }
+
+/// Ten `len`-byte datagrams sent back to back from a to b:9, whose socket has SO_RCVBUF
+/// `rcvbuf` and reads nothing, under `profile`.
+fn into_a_small_buffer(profile: &str, rcvbuf: u32, len: u32) -> Trace {
+    let sends = vec![format!(r#"{{"call": "send_to", "to": "b:9", "len": {len}}}"#); 10];
+    let json = format!(
+        r#"{{"name": "small buffer", "seed": 0, "profile": "{profile}",
+        "hosts": [{{"name": "a", "addr": "10.0.0.1"}}, {{"name": "b", "addr": "10.0.0.2"}}],
+        "network": {{"default": {{"latency_us": 10000, "mtu": 1500}}}},
+        "sockets": [{{"label": "c", "host": "a", "proto": "udp"}},
+                    {{"label": "s", "host": "b", "proto": "udp", "port": 9,
+                      "recv_buffer": {rcvbuf}}}],
+        "apps": [{{"socket": "c", "steps": [{}]}}]}}"#,
+        sends.join(",")
+    );
+    run(&synack_model::scenario::Scenario::from_json(&json).unwrap())
+}
+
+fn rcvbuf_drops(t: &Trace) -> usize {
+    t.events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::SegmentDropped {
+                    reason: synack_model::trace::DropReason::ReceiveBufferFull,
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
+#[test]
+fn linux_counts_a_udp_queue_in_buffer_memory_so_so_rcvbuf_2048_keeps_four_100_byte_datagrams() {
+    // Measured on Linux 6.18 through the lab's wire (tests/kernel-recordings/linux-6.18/
+    // udp-rcvbuf-overflow): SO_RCVBUF 2048 is an sk_rcvbuf of 4096, a 100-byte datagram takes
+    // an 832-byte buffer, so four fit and six are dropped and counted in RcvbufErrors;
+    // SO_RCVBUF 4096 keeps nine, and 1000-byte datagrams (2304-byte buffers) one and three.
+    let t = into_a_small_buffer("linux", 2048, 100);
+    assert_eq!(rcvbuf_drops(&t), 6);
+    let counted = t.events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Counter { name, value, .. } if name == "RcvbufErrors" => Some(*value),
+        _ => None,
+    });
+    assert_eq!(counted, Some(6));
+    assert_eq!(rcvbuf_drops(&into_a_small_buffer("linux", 4096, 100)), 1);
+    assert_eq!(rcvbuf_drops(&into_a_small_buffer("linux", 2048, 1000)), 9);
+    assert_eq!(rcvbuf_drops(&into_a_small_buffer("linux", 4096, 1000)), 7);
+}
+
+#[test]
+fn an_empty_udp_queue_takes_one_datagram_however_big_its_buffer() {
+    // A 3000-byte datagram crosses a 1500-byte MTU as three fragments whose buffers
+    // (2304 + 2304 + 832) exceed SO_RCVBUF 2048's 4096: the first is kept all the same.
+    assert_eq!(rcvbuf_drops(&into_a_small_buffer("linux", 2048, 3000)), 9);
+}
+
+#[test]
+fn the_rfc_profile_counts_payload_bytes_against_the_receive_buffer() {
+    assert_eq!(rcvbuf_drops(&into_a_small_buffer("rfc", 500, 100)), 5);
+}
+
+#[test]
+fn a_received_packets_buffer_is_its_slab_and_the_sk_buff_and_a_fragmented_datagram_keeps_each() {
+    use synack_model::udp::{datagram_truesize, rcvbuf_of_so_rcvbuf, skb_truesize};
+    // Headroom 64 (a TUN device): IP packets of 128, 228 and 1028 bytes.
+    assert_eq!(skb_truesize(128, 64), 832);
+    assert_eq!(skb_truesize(228, 64), 1280);
+    assert_eq!(skb_truesize(1028, 64), 2304);
+    assert_eq!(datagram_truesize(3028, 1500, 64), 2304 + 2304 + 832);
+    assert_eq!(datagram_truesize(128, 1500, 64), 832);
+    assert_eq!(rcvbuf_of_so_rcvbuf(2048), 4096);
+    assert_eq!(rcvbuf_of_so_rcvbuf(1), 2304);
+}

@@ -515,6 +515,24 @@ fn ipv4_checksum(h: &mut [u8]) {
     h[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
 }
 
+/// The ICMPv4 error (RFC 792) a host sends back about the IPv4 packet `quoted`: from its
+/// destination to its source, `icmp_type`/`code`, quoting its IP header and first 8 bytes of
+/// data, as Linux's `icmp_send` does for a datagram to a closed port (type 3, code 3).
+pub fn icmp_error(quoted: &[u8], icmp_type: u8, code: u8) -> Vec<u8> {
+    let hl = (quoted[0] & 0x0F) as usize * 4;
+    let q = &quoted[..(hl + 8).min(quoted.len())];
+    let mut icmp = vec![icmp_type, code, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(q);
+    let mut ip = vec![0x45, 0];
+    ip.extend(((20 + icmp.len()) as u16).to_be_bytes());
+    ip.extend([0, 2, 0, 0, 64, 1, 0, 0]);
+    ip.extend_from_slice(&quoted[16..20]);
+    ip.extend_from_slice(&quoted[12..16]);
+    ipv4_checksum(&mut ip);
+    ip.extend(icmp);
+    ip
+}
+
 /// Overwrites an IP packet's length field (IPv4 total length, IPv6 payload length) with one
 /// that need not match its bytes.
 pub fn claim_ip_len(ip: &mut [u8], claimed: u16) {

@@ -1,5 +1,5 @@
-//! `backlog`: what Linux does when the accept queue is full (the seed chapter's "How TCP
-//! backlog works in Linux").
+//! `backlog`: what Linux does when the accept queue is full (the interview chapter's
+//! "How TCP backlog works in Linux" section the scene teaches).
 //!
 //! Kernel facts this exercises (net/ipv4/tcp_minisocks.c `tcp_check_req`, tcp_ipv4.c
 //! `tcp_v4_syn_recv_sock`, tcp_input.c `tcp_conn_request`, inet_connection_sock.c
@@ -72,9 +72,9 @@ pub struct BacklogSummary {
 pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
     let mut o = opts.clone();
     if o.preset == Some(Preset::RealCapture) {
-        // The seed capture: the accept queue is full, a client completes its handshake from its
+        // The chapter's capture: the accept queue is full, a client completes its handshake from its
         // side and sends 5 bytes; Linux's default tcp_synack_retries = 5; nobody accepts.
-        // The seed used backlog 0 on an old kernel. Since Linux 4.15 a SYN meeting a full
+        // That capture used backlog 0 on an old kernel. Since Linux 4.15 a SYN meeting a full
         // accept queue is dropped, and a SYN meeting `pending requests > backlog` gets a SYN
         // cookie (no request socket, so no SYN-ACK retries). A real request can only meet a
         // full queue when its SYN arrives while the queue still has room: backlog 1, three
@@ -178,7 +178,7 @@ fn body(s: &mut Session, o: &BacklogOpts, watch: f64) -> Result<Ids> {
     let payload: Vec<u8> = (0..o.send).map(|i| b"hello"[i as usize % 5]).collect();
     // All clients start their connect a few ms apart without waiting for each other, so with
     // a wire delay their SYNs reach the listener before the first handshake completes: the
-    // accept queue fills up with the final ACKs, as in the seed capture.
+    // accept queue fills up with the final ACKs, as in the chapter's capture.
     for i in 0..o.clients {
         let (st, id) = connect_start(s, port, &format!("client {}", i + 1))?;
         let cport = st.local_addr().map(|a| a.port()).unwrap_or(0);

@@ -480,6 +480,31 @@ pub fn udp_socket(addr: SocketAddrV4, reuse: bool) -> Result<UdpSocket> {
     Ok(s)
 }
 
+/// A UDP socket as a scenario describes it: SO_REUSEADDR, SO_REUSEPORT and SO_RCVBUF (bytes;
+/// the kernel doubles it, `sock_setsockopt`) set before bind(), as the model's sockets are.
+pub fn udp_socket_with(
+    addr: SocketAddrV4,
+    reuse_addr: bool,
+    reuse_port: bool,
+    rcvbuf: Option<u32>,
+) -> Result<UdpSocket> {
+    let fd = new_socket(libc::SOCK_DGRAM)?;
+    // SAFETY: fd is fresh; the UdpSocket owns it.
+    let s = unsafe { UdpSocket::from_raw_fd(fd) };
+    if reuse_addr {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    }
+    if reuse_port {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1, "SO_REUSEPORT")?;
+    }
+    if let Some(b) = rcvbuf {
+        let v = i32::try_from(b).unwrap_or(i32::MAX);
+        setopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, v, "SO_RCVBUF")?;
+    }
+    bind(fd, addr)?;
+    Ok(s)
+}
+
 /// recvfrom with MSG_TRUNC: returns (bytes kept, the datagram's real length, sender).
 pub fn recv_trunc(s: &UdpSocket, buf: &mut [u8]) -> Result<(usize, usize, SocketAddrV4)> {
     // SAFETY: POD out-parameters and a buffer we own.

@@ -379,6 +379,12 @@ impl Sim {
                     }
                     let cap = spec.recv_buffer.unwrap_or(sim.sp(id).udp_recv_buffer);
                     let mut u = UdpSocket::new(id, local, cap);
+                    let rmem_default = sim.sp(id).udp_rmem_default;
+                    if rmem_default > 0 {
+                        u.rcvbuf_mem = spec
+                            .recv_buffer
+                            .map_or(rmem_default, crate::udp::rcvbuf_of_so_rcvbuf);
+                    }
                     u.reuse_addr = spec.reuse_addr;
                     u.reuse_port = spec.reuse_port;
                     Sock::Udp(Box::new(u))
@@ -901,12 +907,15 @@ impl Sim {
             return;
         }
         let mut delivered = Vec::new();
+        let mtu = self.link(seg.src.host, seg.dst.host).mtu;
         for sid in targets {
+            let pad = self.sp(sid).udp_skb_pad;
             if let Some(Sock::Udp(u)) = self.socks.get_mut(sid.0 as usize) {
                 let ok = u.deliver(Datagram {
                     from: seg.src,
                     len: seg.payload_len,
                     payload: seg.payload.clone(),
+                    truesize: crate::udp::datagram_truesize(seg.wire_len, mtu, pad),
                 });
                 if ok {
                     delivered.push((sid, u.queued_bytes, u.recv_cap));
@@ -914,10 +923,12 @@ impl Sim {
             }
         }
         if delivered.is_empty() {
-            return self.emit(EventKind::SegmentDropped {
+            self.emit(EventKind::SegmentDropped {
                 id,
                 reason: DropReason::ReceiveBufferFull,
             });
+            // `__udp_queue_rcv_skb`: UDP_MIB_RCVBUFERRORS (and InErrors).
+            return self.bump(seg.dst.host, "RcvbufErrors");
         }
         self.emit(EventKind::SegmentArrived { id });
         for (sid, len, cap) in delivered {

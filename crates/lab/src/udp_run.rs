@@ -1,0 +1,393 @@
+//! The scenario runner's UDP sockets (`runner`): the scenario's UDP sockets on real sockets in
+//! the two namespaces, their calls at the scenario's times, and after the run what became of
+//! each datagram the wire handed to a host.
+//!
+//! As in the model, every UDP socket of the scenario exists from time zero, bound to its port
+//! (SO_REUSEADDR, SO_REUSEPORT and SO_RCVBUF set before bind()). Each datagram's first four
+//! bytes carry the number of its message, so that a recv() says which datagram it returned,
+//! and so that after the run the datagrams still queued (read without recording) and the ones
+//! a recv() returned tell which of those the wire delivered the kernel threw away
+//! (`__udp_enqueue_schedule_skb`: the receive buffer was full) — the wire only sees a
+//! datagram reach the host, never the socket.
+
+use std::collections::BTreeSet;
+use std::io::ErrorKind;
+use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
+use std::os::fd::AsRawFd;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use synack_model::scenario::{Action, Scenario};
+use synack_model::trace::{
+    Addr, AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, MessageId,
+    PayloadSpan, Proto, SocketId, Trace,
+};
+
+use crate::error::{LabError, Result};
+use crate::recorder::Recorder;
+use crate::sys::netns::Netns;
+use crate::sys::sock;
+
+/// One of the scenario's UDP sockets.
+pub struct UdpHeld {
+    pub label: String,
+    pub id: SocketId,
+    host: HostId,
+    port: u16,
+    sock: Mutex<Option<UdpSocket>>,
+    /// The messages a recv() returned, and those still queued at the end.
+    seen: Mutex<BTreeSet<u32>>,
+    /// When close() returned, µs on the scenario's clock.
+    closed_us: Mutex<Option<u64>>,
+}
+
+/// What the runner's context gives a UDP step.
+pub trait Clock {
+    /// µs on the scenario's clock.
+    fn now(&self) -> u64;
+    fn past_horizon(&self) -> bool;
+    /// (side, port) of "host:port".
+    fn addr(&self, to: &str) -> Result<(usize, u16)>;
+}
+
+/// Makes every UDP socket of `sc` in its namespace (`nss` client side, server side), bound at
+/// `ips[side]`, in the scenario's order (the order a SO_REUSEPORT group is formed in).
+pub fn open(
+    sc: &Scenario,
+    rec: &Recorder,
+    nss: &[Netns; 2],
+    hosts: [HostId; 2],
+    ips: [Ipv4Addr; 2],
+) -> Result<Vec<UdpHeld>> {
+    let mut out = Vec::new();
+    for spec in sc.sockets.iter().filter(|s| s.proto == Proto::Udp) {
+        let side = usize::from(sc.hosts[0].name != spec.host);
+        let addr = SocketAddrV4::new(ips[side], spec.port);
+        let (ra, rp, rb) = (spec.reuse_addr, spec.reuse_port, spec.recv_buffer);
+        let s = nss[side].run("udp socket", move || {
+            sock::udp_socket_with(addr, ra, rp, rb)
+        })?;
+        let port = s
+            .local_addr()
+            .map_err(|e| crate::experiments::io("UDP local address", e))?
+            .port();
+        let id = rec.socket(
+            hosts[side],
+            Proto::Udp,
+            port,
+            None,
+            false,
+            None,
+            &spec.label,
+        );
+        out.push(UdpHeld {
+            label: spec.label.clone(),
+            id,
+            host: hosts[side],
+            port,
+            sock: Mutex::new(Some(s)),
+            seen: Mutex::new(BTreeSet::new()),
+            closed_us: Mutex::new(None),
+        });
+    }
+    Ok(out)
+}
+
+/// The first four bytes of a datagram: its message number (a shorter datagram carries what
+/// fits, and is told apart by its length alone).
+fn payload(m: MessageId, len: u32) -> Vec<u8> {
+    let tag = m.0.to_be_bytes();
+    (0..len as usize)
+        .map(|i| tag.get(i).copied().unwrap_or((i % 251) as u8))
+        .collect()
+}
+
+fn message_of(buf: &[u8]) -> Option<u32> {
+    Some(u32::from_be_bytes(buf.get(..4)?.try_into().ok()?))
+}
+
+impl UdpHeld {
+    fn with<T>(&self, f: impl FnOnce(&UdpSocket) -> T) -> Result<T> {
+        let g = self.sock.lock().unwrap_or_else(|e| e.into_inner());
+        match g.as_ref() {
+            Some(s) => Ok(f(s)),
+            None => Err(LabError::Usage(format!(
+                "UDP socket {:?} is used after close()",
+                self.label
+            ))),
+        }
+    }
+
+    fn local_port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs one step on this socket; false when a blocking call was still waiting at the
+    /// horizon.
+    pub fn step(
+        &self,
+        c: &dyn Clock,
+        rec: &Recorder,
+        hosts: [HostId; 2],
+        ips: [Ipv4Addr; 2],
+        action: &Action,
+    ) -> Result<bool> {
+        let id = self.id;
+        match action {
+            Action::Connect { to } => {
+                let (side, port) = c.addr(to)?;
+                let peer = Addr {
+                    host: hosts[side],
+                    port,
+                };
+                rec.call(id, AppCall::Connect { to: peer });
+                let r = self.with(|s| s.connect(SocketAddrV4::new(ips[side], port)))?;
+                rec.ret(id, AppCallKind::Connect, result(r.map(|_| ())));
+            }
+            Action::Send { len, .. } => {
+                rec.call(
+                    id,
+                    AppCall::Send {
+                        len: *len,
+                        message: None,
+                    },
+                );
+                let peer = self.with(|s| s.peer_addr().ok())?;
+                let m = rec.message(id, &format!("{} datagram", self.label), *len);
+                let r = self.with(|s| s.send(&payload(m, *len)))?;
+                if let (Ok(_), Some(p)) = (&r, peer) {
+                    rec.datagram_message(self.local_port(), p.port(), m, *len);
+                }
+                rec.ret(id, AppCallKind::Send, result(r.map(|_| ())));
+            }
+            Action::SendTo { to, len, .. } => {
+                let (side, port) = c.addr(to)?;
+                let m = rec.message(id, &format!("{} datagram", self.label), *len);
+                rec.call(
+                    id,
+                    AppCall::SendTo {
+                        to: Addr {
+                            host: hosts[side],
+                            port,
+                        },
+                        len: *len,
+                        message: Some(m),
+                    },
+                );
+                let r = self
+                    .with(|s| s.send_to(&payload(m, *len), SocketAddrV4::new(ips[side], port)))?;
+                if r.is_ok() {
+                    rec.datagram_message(self.local_port(), port, m, *len);
+                }
+                rec.ret(id, AppCallKind::SendTo, result(r.map(|_| ())));
+            }
+            Action::Recv { max } => return self.recv(c, rec, *max).map(|r| r.is_some()),
+            Action::RecvLoop { max } => loop {
+                if self.recv(c, rec, *max)?.is_none() {
+                    return Ok(false);
+                }
+            },
+            Action::Poll { timeout_us } => {
+                rec.call(
+                    id,
+                    AppCall::Poll {
+                        timeout_us: *timeout_us,
+                    },
+                );
+                let fd = self.with(|s| s.as_raw_fd())?;
+                let deadline = timeout_us.map(|t| c.now() + t);
+                let ready = loop {
+                    crate::sys::signal::check()?;
+                    let left = deadline.map_or(5_000, |d| d.saturating_sub(c.now()).min(5_000));
+                    if sock::poll_in(fd, Duration::from_micros(left))? {
+                        break true;
+                    }
+                    if deadline.is_some_and(|d| c.now() >= d) {
+                        break false;
+                    }
+                    if c.past_horizon() {
+                        return Ok(false);
+                    }
+                };
+                rec.ret(id, AppCallKind::Poll, AppResult::Polled { ready });
+            }
+            Action::Close => {
+                rec.call(id, AppCall::Close);
+                let s = self.sock.lock().unwrap_or_else(|e| e.into_inner()).take();
+                drop(s);
+                *self.closed_us.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.now());
+                rec.ret(id, AppCallKind::Close, AppResult::Ok);
+            }
+            other => {
+                return Err(LabError::Usage(format!(
+                    "{other:?} on UDP socket {:?}: not a UDP call",
+                    self.label
+                )))
+            }
+        }
+        Ok(true)
+    }
+
+    /// One recvfrom() of at most `max` bytes (MSG_TRUNC tells the datagram's real length, so
+    /// the trace can say how much was cut off): Some(()) once it returned, None when it was
+    /// still waiting at the horizon.
+    fn recv(&self, c: &dyn Clock, rec: &Recorder, max: u32) -> Result<Option<()>> {
+        let id = self.id;
+        rec.call(id, AppCall::Recv { max });
+        self.with(|s| s.set_read_timeout(Some(Duration::from_millis(5))))?
+            .map_err(|e| crate::experiments::io("SO_RCVTIMEO", e))?;
+        let mut buf = vec![0u8; max as usize];
+        loop {
+            crate::sys::signal::check()?;
+            let r = self.with(|s| sock::recv_trunc(s, &mut buf))?;
+            match r {
+                Ok((kept, real, from)) => {
+                    let m = message_of(&buf[..kept]);
+                    if let Some(m) = m {
+                        self.seen
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(m);
+                    }
+                    rec.ret(
+                        id,
+                        AppCallKind::Recv,
+                        AppResult::Data {
+                            len: kept as u32,
+                            payload: m
+                                .map(|m| PayloadSpan {
+                                    message: MessageId(m),
+                                    start: 0,
+                                    end: kept as u32,
+                                })
+                                .into_iter()
+                                .filter(|_| kept > 0)
+                                .collect(),
+                            from: Some(rec.addr_of(from)),
+                            truncated: (real > kept).then_some((real - kept) as u32),
+                        },
+                    );
+                    return Ok(Some(()));
+                }
+                Err(LabError::Io { source, .. }) if source.kind() == ErrorKind::WouldBlock => {
+                    if c.past_horizon() {
+                        return Ok(None);
+                    }
+                }
+                Err(LabError::Io { source, .. }) => {
+                    rec.ret(
+                        id,
+                        AppCallKind::Recv,
+                        AppResult::Error {
+                            errno: sock::errno_name(&source),
+                        },
+                    );
+                    return Ok(Some(()));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads (without recording) what is still queued at the end of the run: those
+    /// datagrams reached the socket.
+    pub fn drain(&self) {
+        if !matches!(self.with(|s| s.set_nonblocking(true)), Ok(Ok(()))) {
+            return;
+        }
+        let mut buf = vec![0u8; 65_536];
+        while let Ok(Ok((kept, _, _))) = self.with(|s| sock::recv_trunc(s, &mut buf)) {
+            if let Some(m) = message_of(&buf[..kept]) {
+                self.seen
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(m);
+            }
+        }
+    }
+}
+
+fn result(r: std::io::Result<()>) -> AppResult {
+    match r {
+        Ok(()) => AppResult::Ok,
+        Err(e) => AppResult::Error {
+            errno: sock::errno_name(&e),
+        },
+    }
+}
+
+/// Marks what the wire delivered but no socket took (`trace` on the scenario's clock): a
+/// datagram for a port nobody had bound (`__udp4_lib_rcv` → no socket: `NoSocket`, as the
+/// model marks it; the ICMP answer is on the wire), and a datagram whose message no recv()
+/// returned and that was not queued at the end (`ReceiveBufferFull`: the kernel dropped it
+/// and counted it in `RcvbufErrors`). Returns how many were marked each way.
+pub fn mark_drops(trace: &mut Trace, socks: &[UdpHeld]) -> (u32, u32) {
+    let mut sent: std::collections::BTreeMap<u32, (Addr, Option<u32>)> = Default::default();
+    let (mut no_socket, mut full) = (0, 0);
+    for e in &mut trace.events {
+        match &e.kind {
+            EventKind::SegmentSent { id, segment } => {
+                if let Header::Udp(_) = segment.header {
+                    let m = segment.payload.first().map(|p| p.message.0);
+                    sent.insert(id.0, (segment.dst, m));
+                }
+            }
+            EventKind::SegmentArrived { id } => {
+                let id = *id;
+                let Some((dst, m)) = sent.get(&id.0).copied() else {
+                    continue;
+                };
+                let bound: Vec<&UdpHeld> = socks
+                    .iter()
+                    .filter(|s| s.host == dst.host && s.port == dst.port)
+                    .filter(|s| {
+                        let closed = *s.closed_us.lock().unwrap_or_else(|p| p.into_inner());
+                        closed.is_none_or(|c| c > e.t)
+                    })
+                    .collect();
+                let reason = if bound.is_empty() {
+                    no_socket += 1;
+                    Some(DropReason::NoSocket)
+                } else if m.is_some_and(|m| {
+                    !bound.iter().any(|s| {
+                        s.seen
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .contains(&m)
+                    })
+                }) {
+                    full += 1;
+                    Some(DropReason::ReceiveBufferFull)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    e.kind = EventKind::SegmentDropped { id, reason };
+                }
+            }
+            _ => {}
+        }
+    }
+    (no_socket, full)
+}
+
+/// The namespace's UDP counters (`/proc/net/snmp`'s `Udp:` lines: `InDatagrams`, `NoPorts`,
+/// `InErrors`, `RcvbufErrors`...), read inside the namespace the calling thread is in.
+pub fn udp_counters() -> Result<std::collections::BTreeMap<String, u64>> {
+    let text = std::fs::read_to_string("/proc/thread-self/net/snmp")
+        .map_err(|e| crate::experiments::io("reading /proc/thread-self/net/snmp", e))?;
+    let mut out = std::collections::BTreeMap::new();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("Udp:")).collect();
+    if let [names, values] = lines.as_slice() {
+        for (n, v) in names
+            .split_whitespace()
+            .zip(values.split_whitespace())
+            .skip(1)
+        {
+            if let Ok(v) = v.parse() {
+                out.insert(n.to_string(), v);
+            }
+        }
+    }
+    Ok(out)
+}
