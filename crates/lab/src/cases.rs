@@ -486,7 +486,9 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
-        other => option_case(other).or_else(|| crate::cases_udp::scenario(other))?,
+        other => option_case(other)
+            .or_else(|| crate::cases_udp::scenario(other))
+            .or_else(|| crate::cases_cookies::scenario(other))?,
     };
     sc.name = format!("lab/{name}");
     Some(sc)
