@@ -1,13 +1,14 @@
 // A laptop's first screen (1280×800), on every scene, in both languages: without scrolling,
 // the ladder, the current step's explanation (the narration and its teaching paragraph, whole)
 // and Play are on screen and covered by nothing; clicking a packet opens its inspector on screen
-// too, and the explanation stays there, uncovered. The paragraphs are drawn by the full build:
-// the three first-load scenes are reached from a full-build page, as a reader coming from
-// another scene does.
+// too, and the explanation stays there, uncovered. The three first-load scenes, opened from a
+// link, show the teaching paragraph of their first moment by themselves (the first load fetches
+// its words after the first paint: src/scenes/teach/words.rs), the same one the full build
+// shows; the rest is checked in the full build, reached from another scene as a reader does.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, LANGS, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, openRoute, hasCjk, LANGS, SCREENSHOTS } from './lib.mjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -41,14 +42,24 @@ for (const lang of LANGS) {
   for (const id of SCENES) {
     test(`${id} at 1280×800 shows the ladder, the explanation and Play on its first screen, and a clicked packet's inspector (${lang})`, async () => {
       const firstLoad = ['handshake', 'teardown', 'tcp-vs-udp'].includes(id);
-      const { page, context, errors } = await openRoute(browser, firstLoad ? '#/sticky' : `#/${id}`, lang, { viewport: VIEWPORT });
+      const { page, context, errors } = await openRoute(browser, `#/${id}`, lang, { viewport: VIEWPORT });
       try {
         await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
         if (firstLoad) {
-          await page.getByTestId('player').waitFor({ timeout: 30_000 });
+          // Opened from a link: the first load's page, its paragraph within a couple of seconds
+          // of the first frame, with no click, and the full build never asked for.
+          await page.getByTestId('teach').waitFor({ state: 'visible', timeout: 2_500 });
+          const fromLink = (await page.getByTestId('teach').innerText()).trim();
+          assert.ok(fromLink.length > 20 && (lang === 'zh') === hasCjk(fromLink), fromLink);
+          assert.equal(await page.locator('#app-full').count(), 0, 'the first load draws it');
+          // The same scene in the full build, reached from another scene: the same paragraph.
+          await page.evaluate(() => { location.hash = '#/sticky'; });
+          await page.getByTestId('page-sticky').waitFor({ timeout: 30_000 });
           await page.evaluate((h) => { location.hash = h; }, `#/${id}?lang=${lang}`);
           await page.getByTestId(`page-${id}`).waitFor({ timeout: 30_000 });
           await page.waitForFunction(() => document.querySelectorAll('[data-testid=player]').length === 1);
+          await page.getByTestId('teach').waitFor({ state: 'visible', timeout: 10_000 });
+          assert.equal((await page.getByTestId('teach').innerText()).trim(), fromLink, 'the full build says the same');
         }
         await page.waitForSelector('.lad .seg');
         // A moment with something said about it, and its teaching paragraph.

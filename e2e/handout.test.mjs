@@ -46,6 +46,46 @@ function labelsInSvg(svg) {
   return out;
 }
 
+/** A4's and Letter's boxes inside print.css's 12 mm margins, in CSS pixels (96 per inch). */
+const mm = 96 / 25.4;
+const PAPER = {
+  A4: { width: (210 - 24) * mm, height: (297 - 24) * mm },
+  Letter: { width: 8.5 * 96 - 24 * mm, height: 11 * 96 - 24 * mm },
+};
+
+/** Under print emulation, with the window set to a paper's box: the handout's diagram is one
+ * picture that a printer does not split, so it must fit one page, and every segment's label, the
+ * legend and the title must lie inside it and inside the page's width. `lost`: what does not
+ * (each named); `pages`: the pages the handout fills; `labels`: the segment labels measured. */
+function printedGeometry(page) {
+  return page.evaluate(() => {
+    const W = document.documentElement.clientWidth;
+    const H = window.innerHeight;
+    const svg = document.querySelector('#print-handout svg.handout').getBoundingClientRect();
+    const lost = [];
+    if (svg.height > H + 1) lost.push(`the diagram is ${svg.height.toFixed(0)} px tall on a ${H} px page`);
+    const inside = (r, what) => {
+      const ok = r.width > 0 && r.height > 0 && r.left >= svg.left - 1 && r.right <= svg.right + 1 &&
+        r.top >= svg.top - 1 && r.bottom <= svg.bottom + 1 && r.left >= -1 && r.right <= W + 1;
+      if (!ok) lost.push(`${what} at ${r.left.toFixed(0)},${r.top.toFixed(0)} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`);
+    };
+    let labels = 0;
+    for (const g of document.querySelectorAll('#print-handout [data-testid="segment"]')) {
+      for (const t of g.querySelectorAll('text')) {
+        labels += 1;
+        inside(t.getBoundingClientRect(), `label "${t.textContent}"`);
+      }
+    }
+    inside(document.querySelector('#print-handout [data-testid="handout-legend"]').getBoundingClientRect(), 'the legend');
+    const all = document.getElementById('print-handout').getBoundingClientRect();
+    // The diagram starts on the first page (after the title) or, when it does not fit there, on
+    // the second; the footnotes follow it.
+    const first = svg.top - all.top + svg.height <= H ? 0 : 1;
+    const pages = first + Math.ceil((all.bottom - svg.top) / H);
+    return { lost, labels, pages };
+  });
+}
+
 async function download(page, testid) {
   const [d] = await Promise.all([
     page.waitForEvent('download', { timeout: 15_000 }),
@@ -131,12 +171,26 @@ for (const lang of LANGS) {
       const width = await page.evaluate(() => document.documentElement.clientWidth);
       assert.ok(box.x >= 0 && box.x + box.width <= width + 1, `diagram ${box.x}+${box.width} in ${width}`);
       await screenshot(page, `handout-print-teardown-${lang}`);
+      // Laid out as on the paper (the window set to the page's box inside its margins) first:
+      // page.pdf() ends the print, and the handout with it.
+      const needs = {};
+      for (const format of ['A4', 'Letter']) {
+        const paper = PAPER[format];
+        await page.setViewportSize({ width: Math.floor(paper.width), height: Math.floor(paper.height) });
+        const laid = await printedGeometry(page);
+        assert.deepEqual(laid.lost, [], `${format}: outside the printed page`);
+        assert.ok(laid.labels >= onPage.length, `${format}: ${laid.labels} labels for ${onPage.length} segments`);
+        needs[format] = laid.pages;
+      }
       for (const format of ['A4', 'Letter']) {
         const pdf = await page.pdf({ format, printBackground: true, tagged: true });
         await keep(`handout-teardown-${lang}-${format}.pdf`, pdf);
         assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
         const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-        assert.ok(pages >= 1 && pages <= 6, `${format}: ${pages} pages`);
+        // At least the pages the laid-out handout fills, and at most one more (footnotes are
+        // never split, so the printer may move one to the next page).
+        assert.ok(pages >= needs[format] && pages <= needs[format] + 1,
+          `${format}: ${pages} pages, the layout fills ${needs[format]}`);
       }
       // After printing the handout goes away: the browser's own print prints the page again.
       await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));

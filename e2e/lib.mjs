@@ -267,3 +267,64 @@ export async function screenshot(page, name) {
 
 /** True when the text contains Chinese characters (CJK Unified Ideographs). */
 export const hasCjk = (text) => /[\u4e00-\u9fff]/.test(text);
+
+/** The ladder's visible labels that are printed over one another: every text of the drawn
+ * ladders (arrow labels, their options, drop reasons, time ticks, folds, the playhead's time)
+ * and every state pill (its box, with its name inside). Each is the quadrilateral it covers on
+ * screen (labels run along their arrows, turned with them): its box in its own coordinates
+ * (SVG getBBox, the glyph cells less the font's internal leading, a sixth of their height above
+ * and below, so that two lines set close are not counted as touching where no ink meets),
+ * mapped to the screen. Returns { count, pairs }: how many were measured and the overlapping
+ * pairs (by more than half a pixel), named. */
+export function labelClashes(page) {
+  return page.evaluate(() => {
+    const quads = [];
+    const seen = (el) => {
+      const s = getComputedStyle(el);
+      return s.visibility !== 'hidden' && s.display !== 'none' && Number(s.opacity) > 0;
+    };
+    const quad = (el, lead) => {
+      const b = el.getBBox();
+      const m = el.getScreenCTM();
+      if (!m || b.width === 0 || b.height === 0) return null;
+      const d = b.height * lead;
+      return [[b.x, b.y + d], [b.x + b.width, b.y + d], [b.x + b.width, b.y + b.height - d], [b.x, b.y + b.height - d]]
+        .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+    };
+    const bounds = (q) => ({
+      left: Math.min(...q.map((v) => v[0])), right: Math.max(...q.map((v) => v[0])),
+      top: Math.min(...q.map((v) => v[1])), bottom: Math.max(...q.map((v) => v[1])),
+    });
+    for (const stack of document.querySelectorAll('[data-testid="player"] .lad-stack')) {
+      for (const r of stack.querySelectorAll('.lad-marks g.pill rect')) {
+        const q = seen(r) && quad(r, 0);
+        if (q) quads.push({ what: `pill ${r.parentNode.dataset.state}`, q, box: bounds(q) });
+      }
+      for (const t of stack.querySelectorAll('text')) {
+        if (t.closest('g.pill') || !t.textContent.trim() || !seen(t)) continue;
+        const q = quad(t, 1 / 6);
+        if (q) quads.push({ what: `"${t.textContent.trim()}"`, q, box: bounds(q) });
+      }
+    }
+    // Separating axes: two convex quadrilaterals overlap unless the edges' normals of one of
+    // them separate them.
+    const span = (q, [ax, ay]) => q.reduce(([lo, hi], [x, y]) => [Math.min(lo, x * ax + y * ay), Math.max(hi, x * ax + y * ay)], [Infinity, -Infinity]);
+    const hit = (p, q) => [p, q].every((poly) => poly.every((v, i) => {
+      const w = poly[(i + 1) % 4];
+      const n = Math.hypot(w[0] - v[0], w[1] - v[1]) || 1;
+      const axis = [(v[1] - w[1]) / n, (w[0] - v[0]) / n];
+      const [a0, a1] = span(p, axis);
+      const [b0, b1] = span(q, axis);
+      return a1 - 0.5 > b0 && b1 - 0.5 > a0;
+    }));
+    const pairs = [];
+    for (let i = 0; i < quads.length; i++) {
+      for (let j = i + 1; j < quads.length; j++) {
+        const [a, b] = [quads[i].box, quads[j].box];
+        const near = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        if (near && hit(quads[i].q, quads[j].q)) pairs.push(`${quads[i].what} × ${quads[j].what}`);
+      }
+    }
+    return { count: quads.length, pairs };
+  });
+}

@@ -79,7 +79,12 @@ for (const lang of ['en', 'zh']) {
       // A course page that pastes the embed code shows it in its frame.
       const course = await context.newPage();
       const errors3 = collectErrors(course);
+      // The course page is at the app's origin, so it is opened on the app first; that app must
+      // have started before the page's document is replaced: setContent keeps the window, and
+      // an app still loading its wasm then starts into a document without its root element
+      // (the panic "the page has the app's root element" once seen here).
       await course.goto(link.split('#')[0]);
+      await ready(course);
       await course.setContent(`<!doctype html><h1>Week 3</h1>${embed}`);
       const frame = await (await course.waitForSelector('iframe')).contentFrame();
       await frame.waitForSelector('[data-testid=teacher-note]', { state: 'attached', timeout: 30_000 });

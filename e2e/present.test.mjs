@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, startServer, collectErrors, LANGS, ROOT, SCREENSHOTS, SCENES } from './lib.mjs';
+import { useBrowser, openRoute, startServer, collectErrors, labelClashes, LANGS, ROOT, SCREENSHOTS, SCENES } from './lib.mjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -148,34 +148,44 @@ for (const lang of LANGS) {
 }
 
 // Every scene and the open page (a kernel recording loaded), presented from the link, shot on
-// a projector and a laptop.
+// a projector and a laptop, in both languages (the second by changing the link's `lang`, which
+// draws the page again without a new load). At the end of the run, the whole ladder drawn, no
+// two of its labels or state pills are printed over each other.
 const PAGES = [...SCENES, ['#/open', 'open', { rec: 'linux-6.18/handshake-normal' }]];
 
 for (const [route, id, extra] of PAGES) {
   test(`${id} is presented from present=1 in the link, on a projector and a laptop`, async () => {
     for (const viewport of VIEWPORTS.slice(0, 2)) {
-      const lang = viewport.width >= 1920 ? 'en' : 'zh';
-      const { page, context, errors } = await openRoute(browser, route, lang, { viewport, params: { ...extra, present: '1' } });
+      const first = viewport.width >= 1920 ? 'en' : 'zh';
+      const { page, context, errors } = await openRoute(browser, route, first, { viewport, params: { ...extra, present: '1' } });
       try {
-        await presenting(page);
-        await ready(page);
-        await page.waitForSelector('.presenting .stage-main svg');
-        await page.keyboard.press(']');
-        await page.waitForTimeout(300);
-        const stage = await onScreen(page.getByTestId('present-stage'));
-        assert.ok(stage.inside, `${id}: diagram on screen`);
-        const narration = await onScreen(page.getByTestId('narration'));
-        assert.ok(narration.inside && narration.covered === 0, `${id}: narration on screen, uncovered`);
-        if (id === 'window') {
-          // The cwnd chart is on screen with the ladder that drives it, neither scrolled away.
-          const chart = await onScreen(page.locator('.presenting [data-testid=cwnd-chart] .wchart-wrap'));
-          assert.ok(chart.inside && chart.covered === 0, `${name(viewport)}: the cwnd chart ${JSON.stringify(chart)}`);
-          const ladder = await onScreen(page.locator('.presenting .stage-main'));
-          assert.ok(ladder.inside && ladder.box.height >= 250, `${name(viewport)}: the ladder ${JSON.stringify(ladder)}`);
-          assert.ok(ladder.box.top + ladder.box.height <= chart.box.top + 1, 'the chart under the ladder');
+        for (const lang of [first, first === 'en' ? 'zh' : 'en']) {
+          if (lang !== first) {
+            await page.evaluate((l) => { location.hash = location.hash.replace(/([?&])lang=\w+/, `$1lang=${l}`); }, lang);
+            await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), lang);
+          }
+          await presenting(page);
+          await ready(page);
+          await page.waitForSelector('.presenting .stage-main svg');
+          await page.keyboard.press(']');
+          await page.waitForTimeout(300);
+          const stage = await onScreen(page.getByTestId('present-stage'));
+          assert.ok(stage.inside, `${id}: diagram on screen`);
+          const narration = await onScreen(page.getByTestId('narration'));
+          assert.ok(narration.inside && narration.covered === 0, `${id}: narration on screen, uncovered`);
+          if (id === 'window') {
+            // The cwnd chart is on screen with the ladder that drives it, neither scrolled away.
+            const chart = await onScreen(page.locator('.presenting [data-testid=cwnd-chart] .wchart-wrap'));
+            assert.ok(chart.inside && chart.covered === 0, `${name(viewport)}: the cwnd chart ${JSON.stringify(chart)}`);
+            const ladder = await onScreen(page.locator('.presenting .stage-main'));
+            assert.ok(ladder.inside && ladder.box.height >= 250, `${name(viewport)}: the ladder ${JSON.stringify(ladder)}`);
+            assert.ok(ladder.box.top + ladder.box.height <= chart.box.top + 1, 'the chart under the ladder');
+          }
+          const clash = await labelClashes(page);
+          assert.deepEqual(clash.pairs, [], `${id} ${name(viewport)} ${lang}: labels printed over each other`);
+          await mkdir(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: join(SCREENSHOTS, `present-${id}-${viewport.width}-${lang}.png`) });
         }
-        await mkdir(SCREENSHOTS, { recursive: true });
-        await page.screenshot({ path: join(SCREENSHOTS, `present-${id}-${viewport.width}-${lang}.png`) });
         assert.deepEqual(errors, [], `${id}: no console errors`);
       } finally {
         await context.close();

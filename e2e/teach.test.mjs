@@ -2,8 +2,9 @@
 // Chinese and English: a paragraph shows under the narration once a step is reached, it changes
 // with the playhead and it is in the page's language. (That a moment no row explains shows
 // nothing is a native test, src/scenes/teach/tests.rs.)
-// The paragraphs are in the full build only, so the handshake is checked after the full build
-// has taken the page over (opened from the sticky-packets scene).
+// The handshake is checked here as the full build draws it, after it has taken the page over
+// (opened from the sticky-packets scene); first-screen.test.mjs checks the first load's own
+// paragraphs on a link opened straight onto its scenes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

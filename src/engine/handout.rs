@@ -76,7 +76,7 @@ pub fn notes(trace: &Trace, teach: Option<&Teach>, lang: Lang, api: Api) -> (Vec
         let end = first + ev[first..].partition_point(|e| e.t == t);
         let moment = first..end;
         first = end;
-        let why = teach.and_then(|k| explained(k.rows, &k.case, trace, moment.clone()));
+        let why = teach.and_then(|k| explained(k, trace, moment.clone()));
         let text = match why {
             Some((p, _)) => p.get(lang).to_string(),
             // No paragraph: the narration of the moment's segments, losses and state changes.

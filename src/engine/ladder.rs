@@ -292,6 +292,14 @@ impl LabelBox {
         LabelBox { pts, bounds }
     }
 
+    /// An upright rectangle (a state pill).
+    fn rect(left: f64, top: f64, right: f64, bottom: f64) -> Self {
+        LabelBox {
+            pts: [(left, top), (right, top), (right, bottom), (left, bottom)],
+            bounds: (left, top, right, bottom),
+        }
+    }
+
     /// Whether the two rectangles overlap (by more than half a pixel): they do unless one of
     /// their four edge directions separates them (the separating axis theorem).
     fn collides(&self, other: &LabelBox) -> bool {
@@ -362,11 +370,18 @@ pub fn arrows_markup(
     // The labels written so far, as boxes. A label that would be printed over one of them is
     // left out: a burst of datagrams sent together made an unreadable smear, and a lost one's
     // label (at the middle of its arrow) or drop reason could cross a delivered one's. Such
-    // arrows keep their shaft, mark and click target (the inspector has their header).
+    // arrows keep their shaft, mark and click target (the inspector has their header; a step
+    // of the player stops at them and the narration tells them). The state pills are there
+    // before any label: a burst of SYNs 1 ms apart (a flood) would print its labels over the
+    // listener's stack of SYN-RECEIVED pills.
+    let pills: Vec<LabelBox> = pills(l, geo)
+        .iter()
+        .map(|p| LabelBox::rect(p.x, p.y - 9.0, p.x + p.w, p.y + 9.0))
+        .collect();
     let mut placed: Vec<LabelBox> = Vec::new();
     let fits = |placed: &mut Vec<LabelBox>, b: LabelBox| {
         let from = placed.len().saturating_sub(LABEL_WINDOW);
-        let free = !placed[from..].iter().any(|p| b.collides(p));
+        let free = !placed[from..].iter().chain(&pills).any(|p| b.collides(p));
         if free {
             placed.push(b);
         }
@@ -525,27 +540,29 @@ fn view_box(w: f64, h: f64) -> String {
     format!("0 0 {} {}", f1(w), f1(h))
 }
 
-/// State changes written on the lanes (wide only; narrow drawings show them in the header).
-#[component]
-pub fn LadderMarks(p: &LayerProps) -> Html {
-    let l = &*p.ladder;
+/// A state change's pill as drawn on its lane: its left edge, its middle's y, its width.
+struct Pill {
+    x: f64,
+    y: f64,
+    w: f64,
+    to: TcpState,
+}
+
+/// Where each state change's pill goes (wide drawings only; narrow ones show the states in the
+/// header). Two changes of one lane at (nearly) the same moment, SYN-SENT → SYN-RECEIVED →
+/// ESTABLISHED within a few µs, would print their pills over each other: a pill is moved down
+/// until it clears the previous one of its lane, so they read top to bottom in order. The arrow
+/// labels keep clear of them too ([`arrows_markup`]).
+fn pills(l: &Ladder, geo: Geometry) -> Vec<Pill> {
     let n = l.lanes.len();
-    let geo = p.geo;
-    let h = l.height.max(200.0);
-    // Two changes of one lane at (nearly) the same moment, SYN-SENT → SYN-RECEIVED →
-    // ESTABLISHED within a few µs, would print their pills over each other: a pill is moved
-    // down until it clears the previous one of its lane, so they read top to bottom in order.
     let mut lane_bottom: Vec<f64> = vec![f64::NEG_INFINITY; n];
-    let states = l
-        .states
+    l.states
         .iter()
         .filter(|_| !geo.narrow)
         .map(|m| {
             let x = geo.lane_x(m.lane, n);
-            let name = m.to.rfc_name();
-            let w = name.len() as f64 * 7.0 + 12.0;
+            let w = m.to.rfc_name().len() as f64 * 7.0 + 12.0;
             let left_side = m.lane == 0 || (n > 2 && m.lane < n / 2);
-            let rx = if left_side { x - 8.0 - w } else { x + 8.0 };
             let y = match lane_bottom.get_mut(m.lane) {
                 Some(bottom) => {
                     let y = m.y.max(*bottom + 11.0);
@@ -554,10 +571,30 @@ pub fn LadderMarks(p: &LayerProps) -> Html {
                 }
                 None => m.y,
             };
+            Pill {
+                x: if left_side { x - 8.0 - w } else { x + 8.0 },
+                y,
+                w,
+                to: m.to,
+            }
+        })
+        .collect()
+}
+
+/// State changes written on the lanes (wide only; narrow drawings show them in the header).
+#[component]
+pub fn LadderMarks(p: &LayerProps) -> Html {
+    let l = &*p.ladder;
+    let geo = p.geo;
+    let h = l.height.max(200.0);
+    let states = pills(l, geo)
+        .into_iter()
+        .map(|Pill { x, y, w, to }| {
+            let name = to.rfc_name();
             html! {
-                <g class={classes!("pill", state_group(m.to))} data-state={name}>
-                    <rect x={f1(rx)} y={f1(y - 9.0)} width={f1(w)} height="18" rx="9" />
-                    <text x={f1(rx + w / 2.0)} y={f1(y + 4.0)} text-anchor="middle">{ name }</text>
+                <g class={classes!("pill", state_group(to))} data-state={name}>
+                    <rect x={f1(x)} y={f1(y - 9.0)} width={f1(w)} height="18" rx="9" />
+                    <text x={f1(x + w / 2.0)} y={f1(y + 4.0)} text-anchor="middle">{ name }</text>
                 </g>
             }
         })

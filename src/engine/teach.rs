@@ -7,12 +7,15 @@
 //! in table order, that matches any of the moment's events wins; a moment no row matches shows
 //! nothing (no filler). Rows are ordered from the specific to the general by their author.
 //!
-//! The tables are words only, and there are many: they live in the full build
-//! (`scenes::teach`), not in the first load (see the size note there). The types are here so
-//! that the player can carry a table without knowing any scene.
+//! The tables live in `scenes::teach`. Their words are most of their weight: the first load
+//! compiles the tables of its three scenes without them and fetches the words after its first
+//! paint (`scenes::teach::words`, see the size note there). The types are here so that the
+//! player can carry a table without knowing any scene.
 
 use synack_model::read::SegKind;
-use synack_model::trace::{DropReason, EventKind, Segment, TcpState, TimerKind, Trace};
+use synack_model::trace::{
+    AppResult, DropReason, EventKind, Proto, Segment, TcpState, TimerKind, Trace,
+};
 
 use crate::i18n::T;
 
@@ -22,6 +25,9 @@ pub struct Row {
     /// The case ids it is written for; empty: every case of the scene.
     pub cases: &'static [&'static str],
     pub on: On,
+    /// Its words. The first load has none here: [`Teach::text`] finds them in the file it
+    /// fetched, by the row's place in its table.
+    #[cfg(feature = "full")]
     pub text: T,
 }
 
@@ -60,6 +66,11 @@ pub enum On {
     /// This step, at a moment when no socket changes state (a repeated ACK, not the
     /// handshake's).
     Quiet(&'static On),
+    /// A segment or datagram of this kind reaches host `at` (its stack; what the application
+    /// does with it comes later).
+    Arrived { kind: SegKind, at: &'static str },
+    /// recv()/recvfrom() returns bytes on a socket of this protocol.
+    Read(Proto),
     /// Any of these: one paragraph for the steps of one phase (the opening handshake of a
     /// scene about something else).
     Either(&'static [On]),
@@ -103,9 +114,13 @@ pub const fn row(
     zh: &'static str,
     en: &'static str,
 ) -> Row {
+    // Unused in the first load, so the strings are not in its binary.
+    #[cfg(not(feature = "full"))]
+    let _ = (zh, en);
     Row {
         cases,
         on,
+        #[cfg(feature = "full")]
         text: T::new(zh, en),
     }
 }
@@ -230,6 +245,24 @@ impl On {
             (On::Resent { from }, EventKind::SegmentSent { segment, .. }) => {
                 segment.retransmission > 0 && host(segment.src.host).starts_with(from)
             }
+            (On::Arrived { kind, at }, EventKind::SegmentArrived { id }) => {
+                trace.events[..i].iter().rev().any(|e| {
+                    matches!(&e.kind, EventKind::SegmentSent { id: s, segment }
+                        if s == id && SegKind::of(segment) == kind
+                            && host(segment.dst.host).starts_with(at))
+                })
+            }
+            (
+                On::Read(proto),
+                EventKind::AppReturn {
+                    socket,
+                    result: AppResult::Data { .. },
+                    ..
+                },
+            ) => trace
+                .sockets
+                .iter()
+                .any(|s| s.id == *socket && s.proto == proto),
             (On::Either(all), _) => all.iter().any(|o| o.matches(trace, i)),
             (On::SentIn { kind, from, state }, EventKind::SegmentSent { segment, .. }) => {
                 SegKind::of(segment) == kind
@@ -281,30 +314,30 @@ pub fn is_key_step(kind: &EventKind) -> bool {
 }
 
 /// The paragraph for the moment of events `moment` (indices into `trace.events`): the first
-/// row for `case`, in table order, that matches one of them.
-pub fn paragraph(
-    rows: &[Row],
-    case: &str,
-    trace: &Trace,
-    moment: std::ops::Range<usize>,
-) -> Option<T> {
-    explained(rows, case, trace, moment).map(|(t, _)| t)
+/// row for the table's case, in table order, that matches one of them.
+pub fn paragraph(teach: &Teach, trace: &Trace, moment: std::ops::Range<usize>) -> Option<T> {
+    explained(teach, trace, moment).map(|(t, _)| t)
 }
 
 /// [`paragraph`], with the first event of the moment the winning row matched (a handout puts
 /// the footnote's number on that event's arrow).
 pub fn explained(
-    rows: &[Row],
-    case: &str,
+    teach: &Teach,
     trace: &Trace,
     moment: std::ops::Range<usize>,
 ) -> Option<(T, usize)> {
-    rows.iter().filter(|r| r.for_case(case)).find_map(|r| {
-        moment
-            .clone()
-            .find(|&i| r.on.matches(trace, i))
-            .map(|i| (r.text, i))
-    })
+    let (row, i) = teach
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.for_case(&teach.case))
+        .find_map(|(n, r)| {
+            moment
+                .clone()
+                .find(|&i| r.on.matches(trace, i))
+                .map(|i| (n, i))
+        })?;
+    Some((teach.text(row)?, i))
 }
 
 /// A scene's table and the case it explains, as the player carries it.
@@ -312,12 +345,30 @@ pub fn explained(
 pub struct Teach {
     pub rows: &'static [Row],
     pub case: yew::AttrValue,
+    /// The rows' words, in table order, as the first load fetched them (`None` until they are
+    /// in, or when the file does not fit the table).
+    #[cfg(not(feature = "full"))]
+    pub words: Option<&'static [T]>,
+}
+
+impl Teach {
+    /// The words of row `n` of the table.
+    pub fn text(&self, n: usize) -> Option<T> {
+        #[cfg(feature = "full")]
+        return self.rows.get(n).map(|r| r.text);
+        #[cfg(not(feature = "full"))]
+        return self.words.and_then(|w| w.get(n).copied());
+    }
 }
 
 impl PartialEq for Teach {
     /// A table is one static value: the same one is the same table. (Comparing rows would put
     /// a deep comparison of every row into the props of the player, also in the first load.)
     fn eq(&self, other: &Teach) -> bool {
+        #[cfg(not(feature = "full"))]
+        if self.words.map(<[T]>::as_ptr) != other.words.map(<[T]>::as_ptr) {
+            return false;
+        }
         std::ptr::eq(self.rows, other.rows) && self.case == other.case
     }
 }

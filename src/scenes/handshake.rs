@@ -7,7 +7,6 @@ use crate::i18n::T;
 use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
-    #[cfg(feature = "full")]
     teach: super::teach::handshake::ROWS,
     ..SceneDef::of_cases::<HandshakeCase>(Route::Handshake, INTRO, |k, p, _| {
         presets::handshake(

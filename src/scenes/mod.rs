@@ -41,7 +41,6 @@ mod state;
 #[cfg(feature = "full")]
 mod sticky;
 mod tcp_vs_udp;
-#[cfg(feature = "full")]
 mod teach;
 mod teardown;
 #[cfg(feature = "full")]
@@ -112,8 +111,7 @@ pub struct SceneDef {
     pub edit_own_key: fn(&Knobs, &Params, &Query, &str, &str) -> Option<Query>,
     /// What the scene draws besides the ladder.
     pub panel: Panel,
-    /// Its teaching paragraphs (`teach`), in the full build only.
-    #[cfg(feature = "full")]
+    /// Its teaching paragraphs (`teach`; in the first load without their words).
     pub teach: &'static [crate::engine::teach::Row],
 }
 
@@ -141,7 +139,6 @@ impl SceneDef {
             own_keys: no_own_keys,
             edit_own_key: no_edit_own_key,
             panel: Panel::None,
-            #[cfg(feature = "full")]
             teach: &[],
         }
     }

@@ -115,13 +115,14 @@ pub fn ScenePage(props: &Props) -> Html {
         .map(|t| t.get(lang))
         .filter(|t| !t.is_empty());
     let intro = scene.intro_in(shell.api);
-    #[cfg(feature = "full")]
+    #[cfg(not(feature = "full"))]
+    let words = super::teach::words::use_words(scene);
     let teach = Some(crate::engine::teach::Teach {
         rows: scene.teach,
         case: case.clone(),
+        #[cfg(not(feature = "full"))]
+        words,
     });
-    #[cfg(not(feature = "full"))]
-    let teach = None;
     #[cfg(feature = "full")]
     let handout = Some(handout_info(scene, p, lang, shell.api));
     #[cfg(not(feature = "full"))]

@@ -8,7 +8,6 @@ use crate::route::Route;
 
 pub static SCENE: SceneDef = SceneDef {
     defaults: |p| p.speed = 0.2,
-    #[cfg(feature = "full")]
     teach: super::teach::teardown::ROWS,
     ..SceneDef::of_cases::<TeardownCase>(Route::Teardown, INTRO, |k, p, _| {
         presets::teardown(

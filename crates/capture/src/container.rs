@@ -38,14 +38,7 @@ pub struct Frame<'a> {
     pub offset: u64,
 }
 
-/// Which container the file turned out to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    PcapMicros { big_endian: bool },
-    PcapNanos { big_endian: bool },
-    PcapNg,
-}
+pub use crate::protocol::Format;
 
 pub use crate::problem::Compression;
 
@@ -138,11 +131,87 @@ impl Problems {
 /// format (if the magic was recognised). Problems go into `problems`; this never panics.
 /// `data` is the file as pcap or pcapng: a compressed file is decompressed by the caller
 /// ([`crate::read`] does it for gzip).
-pub fn read_frames<'a>(
-    data: &'a [u8],
+pub fn read_frames(
+    data: &[u8],
     problems: &mut Problems,
-    mut on_frame: impl FnMut(Frame<'a>),
+    mut on_frame: impl FnMut(Frame<'_>),
 ) -> Option<Format> {
+    match start(data, problems) {
+        Start::Pcap(mut walker, header_len) => {
+            walker.walk(
+                &data[header_len..],
+                header_len as u64,
+                false,
+                problems,
+                &mut on_frame,
+            );
+            Some(walker.format())
+        }
+        Start::PcapNg(mut walker) => {
+            walker.walk(data, 0, false, problems, &mut on_frame);
+            Some(Format::PcapNg)
+        }
+        Start::Done(format) => format,
+    }
+}
+
+/// Bytes read from a stream at a time by [`read_frames_from`]: big enough that the walk, not the
+/// refill, is what costs; small next to the packets a file of this size yields.
+pub const CHUNK: usize = 4 << 20;
+
+/// [`read_frames`] on a stream, holding at most about one `chunk` of it ([`CHUNK`] is ours;
+/// plus one record or block that reaches past it): a 200 MB file need not be in memory to be read. Frames,
+/// problems and their offsets are the same as with the whole file in memory (a test reads
+/// every file of the corpus both ways). Returns the format and how many bytes were read.
+/// `data` is the file as pcap or pcapng; compressed files go through [`read_frames`].
+pub fn read_frames_from(
+    src: &mut dyn std::io::Read,
+    chunk: usize,
+    problems: &mut Problems,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+) -> std::io::Result<(Option<Format>, u64)> {
+    let mut buf = Vec::new();
+    // The first read holds a whole file header at least, whatever the chunk.
+    let mut eof = fill(&mut buf, src, chunk.max(PCAP_HEADER_LEN))?;
+    if eof {
+        // The whole file fits one chunk: read it as it is.
+        let format = read_frames(&buf, problems, on_frame);
+        return Ok((format, buf.len() as u64));
+    }
+    // At least one chunk is there, so `start` sees a whole file header.
+    let (mut walker, mut base): (Box<dyn Walk>, usize) = match start(&buf, problems) {
+        Start::Pcap(w, header_len) => (Box::new(w), header_len),
+        Start::PcapNg(w) => (Box::new(w), 0),
+        Start::Done(format) => return Ok((format, buf.len() as u64)),
+    };
+    buf.drain(..base);
+    loop {
+        let (used, stop) = walker.walk(&buf, base as u64, !eof, problems, on_frame);
+        base += used;
+        if stop || eof {
+            return Ok((Some(walker.format()), (base + buf.len() - used) as u64));
+        }
+        buf.drain(..used);
+        eof = fill(&mut buf, src, chunk)?;
+    }
+}
+
+/// Appends up to `chunk` bytes of `src` to `buf`; true when `src` has ended.
+fn fill(buf: &mut Vec<u8>, src: &mut dyn std::io::Read, chunk: usize) -> std::io::Result<bool> {
+    let n = std::io::Read::read_to_end(&mut std::io::Read::take(src, chunk as u64), buf)?;
+    Ok(n < chunk)
+}
+
+/// How a file starts: the walker for its records or blocks, or what was said about it.
+enum Start {
+    /// Classic pcap, and its header's length (24 bytes).
+    Pcap(PcapWalk, usize),
+    PcapNg(PcapNgWalk),
+    /// Not a container we read (the problem says why), or its header is cut short.
+    Done(Option<Format>),
+}
+
+fn start(data: &[u8], problems: &mut Problems) -> Start {
     if data.len() < 4 {
         problems.push(
             Severity::Fatal,
@@ -151,20 +220,20 @@ pub fn read_frames<'a>(
                 len: data.len() as u64,
             },
         );
-        return None;
+        return Start::Done(None);
     }
     let magic = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
     match magic {
         0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 => {
-            Some(read_pcap(data, problems, &mut on_frame))
+            match pcap_header(data, problems) {
+                Ok(walker) => Start::Pcap(walker, PCAP_HEADER_LEN),
+                Err(format) => Start::Done(Some(format)),
+            }
         }
-        PCAPNG_SHB => {
-            read_pcapng(data, problems, &mut on_frame);
-            Some(Format::PcapNg)
-        }
+        PCAPNG_SHB => Start::PcapNg(PcapNgWalk::default()),
         0xA1B2_CD34 | 0x34CD_B2A1 => {
             problems.push(Severity::Fatal, Location::File, Detail::ModifiedPcap);
-            None
+            Start::Done(None)
         }
         _ => {
             // gzip is decompressed before this point (`crate::read`); other compressions are
@@ -176,18 +245,44 @@ pub fn read_frames<'a>(
                 },
             };
             problems.push(Severity::Fatal, Location::File, detail);
-            None
+            Start::Done(None)
         }
     }
 }
 
-fn read_pcap<'a>(
-    data: &'a [u8],
-    problems: &mut Problems,
-    on_frame: &mut impl FnMut(Frame<'a>),
-) -> Format {
-    let (mut rest, header) = match parse_pcap_header(data) {
-        Ok(x) => x,
+/// Walks the records or blocks at the start of `data`, whose first byte is at `base` in the
+/// file. With `more` (the file goes on after `data`), a record or block cut by the end of
+/// `data` is left for the next call instead of reported. Returns the bytes walked (whole
+/// records or blocks) and whether reading must stop (a fatal problem).
+trait Walk {
+    fn walk(
+        &mut self,
+        data: &[u8],
+        base: u64,
+        more: bool,
+        problems: &mut Problems,
+        on_frame: &mut dyn FnMut(Frame<'_>),
+    ) -> (usize, bool);
+    fn format(&self) -> Format;
+}
+
+const PCAP_HEADER_LEN: usize = 24;
+
+/// Classic pcap after its header: what the header said, and the records walked so far.
+struct PcapWalk {
+    format: Format,
+    big_endian: bool,
+    link: LinkType,
+    snaplen: u32,
+    frac_ns: i64,
+    number: u64,
+}
+
+/// Reads the 24-byte header; a header cut short is a fatal problem (`Err` with the format the
+/// magic named).
+fn pcap_header(data: &[u8], problems: &mut Problems) -> Result<PcapWalk, Format> {
+    let header = match parse_pcap_header(data) {
+        Ok((_, header)) => header,
         Err(_) => {
             // The magic matched, so the only way the 24-byte header fails is being cut short.
             problems.push(
@@ -198,111 +293,139 @@ fn read_pcap<'a>(
                 },
             );
             let big_endian = data[0] == 0xA1;
-            return Format::PcapMicros { big_endian };
+            return Err(Format::PcapMicros { big_endian });
         }
     };
     let big_endian = header.is_bigendian();
     let nanos = header.is_nanosecond_precision();
-    let format = if nanos {
-        Format::PcapNanos { big_endian }
-    } else {
-        Format::PcapMicros { big_endian }
-    };
-    // The low 16 bits are the link type; the upper bits may carry FCS information.
-    let link = LinkType((header.network.0 as u32 & 0xFFFF) as u16);
-    let snaplen = header.snaplen;
-    let frac_ns: i64 = if nanos { 1 } else { 1_000 };
-    let read_u32 = |b: &[u8]| {
-        let a = [b[0], b[1], b[2], b[3]];
-        if big_endian {
-            u32::from_be_bytes(a)
+    Ok(PcapWalk {
+        format: if nanos {
+            Format::PcapNanos { big_endian }
         } else {
-            u32::from_le_bytes(a)
-        }
-    };
+            Format::PcapMicros { big_endian }
+        },
+        big_endian,
+        // The low 16 bits are the link type; the upper bits may carry FCS information.
+        link: LinkType((header.network.0 as u32 & 0xFFFF) as u16),
+        snaplen: header.snaplen,
+        frac_ns: if nanos { 1 } else { 1_000 },
+        number: 0,
+    })
+}
 
-    let mut number = 0u64;
-    while !rest.is_empty() {
-        number += 1;
-        let offset = (data.len() - rest.len()) as u64;
-        let loc = Location::Packet { number, offset };
-        if rest.len() < 16 {
-            problems.push(
-                Severity::Fatal,
-                loc,
-                Detail::RecordHeaderCut {
-                    left: rest.len() as u64,
-                },
-            );
-            break;
-        }
-        let caplen = read_u32(&rest[8..12]);
-        let orig_len = read_u32(&rest[12..16]);
-        if caplen > MAX_PACKET_LEN {
-            problems.push(
-                Severity::Fatal,
-                loc,
-                Detail::CaplenAbsurd {
-                    caplen,
-                    max: MAX_PACKET_LEN,
-                },
-            );
-            break;
-        }
-        if caplen as usize > rest.len() - 16 {
-            problems.push(
-                Severity::Fatal,
-                loc,
-                Detail::PacketCut {
-                    caplen,
-                    left: (rest.len() - 16) as u64,
-                },
-            );
-            break;
-        }
-        let parsed = if big_endian {
-            parse_pcap_frame_be(rest)
-        } else {
-            parse_pcap_frame(rest)
-        };
-        let (next, rec) = match parsed {
-            Ok(x) => x,
-            Err(_) => {
-                // Cannot happen after the length checks above; stop rather than loop.
-                problems.push(Severity::Fatal, loc, Detail::RecordUnparsable);
-                break;
+impl Walk for PcapWalk {
+    fn format(&self) -> Format {
+        self.format
+    }
+
+    fn walk(
+        &mut self,
+        data: &[u8],
+        base: u64,
+        more: bool,
+        problems: &mut Problems,
+        on_frame: &mut dyn FnMut(Frame<'_>),
+    ) -> (usize, bool) {
+        let big_endian = self.big_endian;
+        let read_u32 = |b: &[u8]| {
+            let a = [b[0], b[1], b[2], b[3]];
+            if big_endian {
+                u32::from_be_bytes(a)
+            } else {
+                u32::from_le_bytes(a)
             }
         };
-        if snaplen != 0 && caplen > snaplen {
-            problems.push(
-                Severity::Warning,
-                loc,
-                Detail::CaplenOverSnaplen {
-                    caplen,
-                    snaplen,
-                    interface: None,
-                },
-            );
+        let mut rest = data;
+        while !rest.is_empty() {
+            let number = self.number + 1;
+            let walked = data.len() - rest.len();
+            let offset = base + walked as u64;
+            let loc = Location::Packet { number, offset };
+            if rest.len() < 16 {
+                if more {
+                    return (walked, false);
+                }
+                problems.push(
+                    Severity::Fatal,
+                    loc,
+                    Detail::RecordHeaderCut {
+                        left: rest.len() as u64,
+                    },
+                );
+                return (walked, true);
+            }
+            let caplen = read_u32(&rest[8..12]);
+            let orig_len = read_u32(&rest[12..16]);
+            if caplen > MAX_PACKET_LEN {
+                problems.push(
+                    Severity::Fatal,
+                    loc,
+                    Detail::CaplenAbsurd {
+                        caplen,
+                        max: MAX_PACKET_LEN,
+                    },
+                );
+                return (walked, true);
+            }
+            if caplen as usize > rest.len() - 16 {
+                if more {
+                    return (walked, false);
+                }
+                problems.push(
+                    Severity::Fatal,
+                    loc,
+                    Detail::PacketCut {
+                        caplen,
+                        left: (rest.len() - 16) as u64,
+                    },
+                );
+                return (walked, true);
+            }
+            self.number = number;
+            let parsed = if big_endian {
+                parse_pcap_frame_be(rest)
+            } else {
+                parse_pcap_frame(rest)
+            };
+            let (next, rec) = match parsed {
+                Ok(x) => x,
+                Err(_) => {
+                    // Cannot happen after the length checks above; stop rather than loop.
+                    problems.push(Severity::Fatal, loc, Detail::RecordUnparsable);
+                    return (walked, true);
+                }
+            };
+            if self.snaplen != 0 && caplen > self.snaplen {
+                problems.push(
+                    Severity::Warning,
+                    loc,
+                    Detail::CaplenOverSnaplen {
+                        caplen,
+                        snaplen: self.snaplen,
+                        interface: None,
+                    },
+                );
+            }
+            if caplen > orig_len {
+                problems.push(
+                    Severity::Warning,
+                    loc,
+                    Detail::CaplenOverOrigLen { caplen, orig_len },
+                );
+            }
+            let frac = rec.ts_usec as i64;
+            on_frame(Frame {
+                number,
+                ts_ns: rec.ts_sec as i64 * 1_000_000_000 + frac * self.frac_ns,
+                link: self.link,
+                data: rec.data,
+                orig_len,
+                offset,
+            });
+            rest = next;
         }
-        if caplen > orig_len {
-            problems.push(
-                Severity::Warning,
-                loc,
-                Detail::CaplenOverOrigLen { caplen, orig_len },
-            );
-        }
-        let frac = rec.ts_usec as i64;
-        on_frame(Frame {
-            number,
-            ts_ns: rec.ts_sec as i64 * 1_000_000_000 + frac * frac_ns,
-            link,
-            data: rec.data,
-            orig_len,
-            offset,
-        });
-        rest = next;
+        (data.len(), false)
     }
-    format
 }
 
 /// What pcapng tells us about one interface (per section).
@@ -339,13 +462,49 @@ fn ts_to_ns(ticks: u64, units: u64, offset_s: i64) -> i64 {
         .clamp(0, MAX_TS_NS)
 }
 
-fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl FnMut(Frame<'a>)) {
-    let mut big_endian = false;
-    let mut interfaces: Vec<Interface> = Vec::new();
+/// pcapng: the section's byte order and interfaces, and the blocks and packets walked so far.
+#[derive(Default)]
+struct PcapNgWalk {
+    big_endian: bool,
+    interfaces: Vec<Interface>,
+    block_no: u64,
+    packet_no: u64,
+    last_ts: i64,
+}
+
+impl Walk for PcapNgWalk {
+    fn format(&self) -> Format {
+        Format::PcapNg
+    }
+
+    fn walk(
+        &mut self,
+        data: &[u8],
+        base: u64,
+        more: bool,
+        problems: &mut Problems,
+        on_frame: &mut dyn FnMut(Frame<'_>),
+    ) -> (usize, bool) {
+        walk_pcapng(self, data, base, more, problems, on_frame)
+    }
+}
+
+fn walk_pcapng(
+    st: &mut PcapNgWalk,
+    data: &[u8],
+    base: u64,
+    more: bool,
+    problems: &mut Problems,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+) -> (usize, bool) {
+    let PcapNgWalk {
+        big_endian,
+        interfaces,
+        block_no: blocks,
+        packet_no,
+        last_ts,
+    } = st;
     let mut pos = 0usize;
-    let mut block_no = 0u64;
-    let mut packet_no = 0u64;
-    let mut last_ts = 0i64;
     let u32_at = |be: bool, at: usize| -> u32 {
         let a = [data[at], data[at + 1], data[at + 2], data[at + 3]];
         if be {
@@ -356,35 +515,38 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
     };
 
     while pos < data.len() {
-        block_no += 1;
+        let block_no = *blocks + 1;
         let loc = Location::Block {
             number: block_no,
-            offset: pos as u64,
+            offset: base + pos as u64,
         };
         let left = data.len() - pos;
         if left < 12 {
+            if more {
+                return (pos, false);
+            }
             problems.push(
                 Severity::Fatal,
                 loc,
                 Detail::BlockHeaderCut { left: left as u64 },
             );
-            return;
+            return (pos, true);
         }
         let raw_type = u32_at(false, pos);
         if raw_type == PCAPNG_SHB {
             // A new section: its byte-order magic sets the byte order of everything in it.
             match u32_at(false, pos + 8) {
-                PCAPNG_BOM => big_endian = false,
-                x if x.swap_bytes() == PCAPNG_BOM => big_endian = true,
+                PCAPNG_BOM => *big_endian = false,
+                x if x.swap_bytes() == PCAPNG_BOM => *big_endian = true,
                 x => {
                     problems.push(Severity::Fatal, loc, Detail::UnknownByteOrder { magic: x });
-                    return;
+                    return (pos, true);
                 }
             }
             interfaces.clear();
         }
-        let block_type = u32_at(big_endian, pos);
-        let len = u32_at(big_endian, pos + 4);
+        let block_type = u32_at(*big_endian, pos);
+        let len = u32_at(*big_endian, pos + 4);
         if len < 12 || len % 4 != 0 || len > MAX_BLOCK_LEN {
             problems.push(
                 Severity::Fatal,
@@ -394,9 +556,12 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                     max: MAX_BLOCK_LEN,
                 },
             );
-            return;
+            return (pos, true);
         }
         if len as usize > left {
+            if more {
+                return (pos, false);
+            }
             problems.push(
                 Severity::Fatal,
                 loc,
@@ -405,11 +570,12 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                     left: left as u64,
                 },
             );
-            return;
+            return (pos, true);
         }
+        *blocks = block_no;
         let block = &data[pos..pos + len as usize];
         pos += len as usize;
-        let trailer = u32_at(big_endian, pos - 4);
+        let trailer = u32_at(*big_endian, pos - 4);
         if trailer != len {
             problems.push(
                 Severity::Warning,
@@ -421,43 +587,43 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         if block_type == PCAPNG_OBSOLETE_PB {
             // Obsolete Packet Block (pcapng appendix): like an EPB with a 16-bit interface id
             // and a drops count. pcap-parser does not know it, so read its fixed part here.
-            packet_no += 1;
+            *packet_no += 1;
             let ploc = Location::Packet {
-                number: packet_no,
+                number: *packet_no,
                 offset: loc_offset(loc),
             };
             if block.len() < 32 {
                 problems.push(Severity::Warning, ploc, Detail::PacketBlockShort { len });
                 continue;
             }
-            let if_field = u32_at(big_endian, pos - len as usize + 8);
-            let if_id = if big_endian {
+            let if_field = u32_at(*big_endian, pos - len as usize + 8);
+            let if_id = if *big_endian {
                 if_field >> 16
             } else {
                 if_field & 0xFFFF
             };
-            let ts_high = u32_at(big_endian, pos - len as usize + 12);
-            let ts_low = u32_at(big_endian, pos - len as usize + 16);
-            let caplen = u32_at(big_endian, pos - len as usize + 20);
-            let orig = u32_at(big_endian, pos - len as usize + 24);
+            let ts_high = u32_at(*big_endian, pos - len as usize + 12);
+            let ts_low = u32_at(*big_endian, pos - len as usize + 16);
+            let caplen = u32_at(*big_endian, pos - len as usize + 20);
+            let orig = u32_at(*big_endian, pos - len as usize + 24);
             let body = &block[28..block.len() - 4];
             emit_packet(
-                &interfaces,
+                interfaces,
                 if_id,
                 ((ts_high as u64) << 32) | ts_low as u64,
                 caplen,
                 orig,
                 body,
                 ploc,
-                packet_no,
-                &mut last_ts,
+                *packet_no,
+                last_ts,
                 problems,
                 on_frame,
             );
             continue;
         }
 
-        let parsed = if big_endian {
+        let parsed = if *big_endian {
             parse_block_be(block)
         } else {
             parse_block_le(block)
@@ -467,9 +633,9 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
             Err(e) => {
                 let (block, at) = match block_type {
                     0x0000_0006 | 0x0000_0003 => {
-                        packet_no += 1;
+                        *packet_no += 1;
                         let at = Location::Packet {
-                            number: packet_no,
+                            number: *packet_no,
                             offset: loc_offset(loc),
                         };
                         (BlockKind::Packet, at)
@@ -502,7 +668,7 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
         match parsed {
             Block::SectionHeader(_) => {}
             Block::InterfaceDescription(idb) => {
-                let (tsresol, tsoffset) = if_ts_options(&idb.options, big_endian);
+                let (tsresol, tsoffset) = if_ts_options(&idb.options, *big_endian);
                 let units = match units_per_sec(tsresol) {
                     Some(u) if u > 0 => u,
                     _ => {
@@ -525,29 +691,29 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                 });
             }
             Block::EnhancedPacket(epb) => {
-                packet_no += 1;
+                *packet_no += 1;
                 let ploc = Location::Packet {
-                    number: packet_no,
+                    number: *packet_no,
                     offset: loc_offset(loc),
                 };
                 emit_packet(
-                    &interfaces,
+                    interfaces,
                     epb.if_id,
                     ((epb.ts_high as u64) << 32) | epb.ts_low as u64,
                     epb.caplen,
                     epb.origlen,
                     epb.data,
                     ploc,
-                    packet_no,
-                    &mut last_ts,
+                    *packet_no,
+                    last_ts,
                     problems,
                     on_frame,
                 );
             }
             Block::SimplePacket(spb) => {
-                packet_no += 1;
+                *packet_no += 1;
                 let ploc = Location::Packet {
-                    number: packet_no,
+                    number: *packet_no,
                     offset: loc_offset(loc),
                 };
                 // SPB: interface 0, no timestamp (we reuse the previous one), captured length
@@ -561,8 +727,8 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
                     caplen = caplen.min(iface.snaplen);
                 }
                 on_frame(Frame {
-                    number: packet_no,
-                    ts_ns: last_ts,
+                    number: *packet_no,
+                    ts_ns: *last_ts,
                     link: iface.link,
                     data: &spb.data[..caplen as usize],
                     orig_len: spb.origlen,
@@ -574,8 +740,8 @@ fn read_pcapng<'a>(data: &'a [u8], problems: &mut Problems, on_frame: &mut impl 
             _ => {}
         }
     }
+    (pos, false)
 }
-
 fn loc_offset(loc: Location) -> u64 {
     match loc {
         Location::Block { offset, .. } | Location::Packet { offset, .. } => offset,
@@ -584,18 +750,18 @@ fn loc_offset(loc: Location) -> u64 {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn emit_packet<'a>(
+fn emit_packet(
     interfaces: &[Interface],
     if_id: u32,
     ticks: u64,
     caplen: u32,
     orig_len: u32,
-    body: &'a [u8],
+    body: &[u8],
     loc: Location,
     number: u64,
     last_ts: &mut i64,
     problems: &mut Problems,
-    on_frame: &mut impl FnMut(Frame<'a>),
+    on_frame: &mut dyn FnMut(Frame<'_>),
 ) {
     let Some(iface) = interfaces.get(if_id as usize).copied() else {
         problems.push(

@@ -26,26 +26,7 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
-/// How far a TCP connection got, in the words of the conversation list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Progress {
-    /// A SYN (perhaps retransmitted) and nothing back.
-    SynOnly,
-    /// Answered by a RST before it was established (connection refused).
-    Refused,
-    /// SYN and SYN-ACK seen, final ACK not yet.
-    Handshaking,
-    Established,
-    /// One side sent a FIN.
-    HalfClosed,
-    /// Both FINs sent and acknowledged.
-    Closed,
-    /// Reset after being established.
-    Reset,
-    /// UDP has no states.
-    Datagrams,
-}
+pub use crate::protocol::Progress;
 
 /// One row of the conversation list.
 #[derive(Clone, Debug, Serialize)]
@@ -115,8 +96,6 @@ impl Conversation {
 pub struct PacketInfo {
     pub conversation: u32,
     pub dir_b_to_a: bool,
-    /// Position within its conversation.
-    pub index_in_conversation: u32,
     pub tcp: SegmentAnalysis,
 }
 
@@ -256,7 +235,6 @@ pub fn analyze(packets: &[Packet]) -> Analysis {
         infos.push(PacketInfo {
             conversation: ci,
             dir_b_to_a: dir == Dir::BToA,
-            index_in_conversation: index,
             tcp: seg,
         });
     }

@@ -13,9 +13,11 @@
 //! wasm (in a Web Worker, where the page stays responsive while big files are read).
 //!
 //! Everything that parses sits behind the default `reader` feature. Without it the crate is
-//! only the words of its answers, [`problem`] and [`linktype`]: the page that shows what the
-//! worker read depends on it that way and matches the same enums (a new kind of problem is a
-//! compile error there, not a fallback sentence) without carrying the parsers.
+//! only the words of its answers: [`protocol`] (the messages between the page and the capture
+//! worker, with the rows they carry), [`problem`], [`mark`] and [`linktype`]. The page that
+//! shows what the worker read depends on it that way and matches the same enums (a new kind of
+//! answer or problem is a compile error there, not a fallback sentence) without carrying the
+//! parsers.
 
 #[cfg(feature = "reader")]
 pub mod container;
@@ -24,7 +26,9 @@ pub mod conversation;
 #[cfg(feature = "reader")]
 pub mod decode;
 pub mod linktype;
+pub mod mark;
 pub mod problem;
+pub mod protocol;
 #[cfg(feature = "reader")]
 mod read;
 #[cfg(feature = "reader")]
@@ -39,7 +43,7 @@ pub mod tcp_analysis;
 pub mod to_trace;
 
 #[cfg(feature = "reader")]
-pub use container::{Format, LinkType};
+pub use container::LinkType;
 #[cfg(feature = "reader")]
 pub use conversation::{analyze, Analysis, Conversation, Filter};
 #[cfg(feature = "reader")]
@@ -47,7 +51,8 @@ pub use decode::Packet;
 pub use problem::{
     BlockKind, Compression, Detail, Layer, Location, Problem, ProblemKind, Severity,
 };
+pub use protocol::{Format, Skipped};
 #[cfg(feature = "reader")]
-pub use read::{read, read_with_progress, Capture, Skipped};
+pub use read::{read, read_from, read_from_in_chunks, read_with_progress, Capture};
 #[cfg(feature = "reader")]
 pub use session::Session;

@@ -2,6 +2,7 @@
 //! together, and every problem met on the way in file order.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use serde::Serialize;
 
@@ -10,18 +11,7 @@ use crate::decode::{self, Packet};
 use crate::problem::{Compression, Detail, Location, Problem, ProblemKind, Severity};
 use crate::reassembly;
 
-/// Frames that gave no TCP/UDP packet, by reason.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Skipped {
-    /// ARP, ICMP, other protocols: normal traffic we do not show.
-    pub not_tcp_udp: u64,
-    /// IP fragments that gave no packet themselves: every fragment of a reassembled datagram
-    /// but the one that completed it (which carries the packet, as in Wireshark), and the
-    /// fragments of datagrams that never completed.
-    pub fragments: u64,
-    pub unknown_link_type: u64,
-    pub malformed: u64,
-}
+pub use crate::protocol::Skipped;
 
 /// Everything read from one file.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -61,12 +51,12 @@ pub fn read(data: &[u8]) -> Capture {
 /// progress is then counted in compressed bytes, in proportion.
 pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture {
     if container::Compression::of(data) != Some(Compression::Gzip) {
-        return read_container(data, &mut progress);
+        return read_container(&mut |p, f| in_memory(data, p, f), &mut progress);
     }
     let (inflated, problem) = container::gunzip(data, container::MAX_DECOMPRESSED);
     let scale = data.len() as f64 / inflated.len().max(1) as f64;
     let mut scaled = |done: u64| progress((done as f64 * scale) as u64);
-    let mut cap = read_container(&inflated, &mut scaled);
+    let mut cap = read_container(&mut |p, f| in_memory(&inflated, p, f), &mut scaled);
     cap.compression = Some(Compression::Gzip);
     if let Some(detail) = problem {
         // What came out is read. If the container then ends inside a record or block, that is
@@ -92,9 +82,76 @@ pub fn read_with_progress(data: &[u8], mut progress: impl FnMut(u64)) -> Capture
     cap
 }
 
+fn in_memory(
+    data: &[u8],
+    problems: &mut container::Problems,
+    on_frame: &mut dyn FnMut(container::Frame<'_>),
+) -> (Option<Format>, u64) {
+    (
+        container::read_frames(data, problems, on_frame),
+        data.len() as u64,
+    )
+}
+
+/// Reads a capture from a stream (a file, the worker's view of the page's buffer), holding
+/// about [`container::CHUNK`] of it at a time instead of the whole file: what a 200 MB capture
+/// costs is then its packets, not its bytes. `progress` gets the bytes read so far, now and
+/// then. A gzip-compressed file is read whole and decompressed in memory as [`read`] does
+/// (its problems carry offsets in the decompressed bytes, which only a whole copy gives).
+pub fn read_from(src: &mut dyn Read, progress: impl FnMut(u64)) -> std::io::Result<Capture> {
+    read_from_in_chunks(src, container::CHUNK, progress)
+}
+
+/// [`read_from`] with another chunk size: tests walk records cut at every byte with it.
+#[doc(hidden)]
+pub fn read_from_in_chunks(
+    src: &mut dyn Read,
+    chunk: usize,
+    mut progress: impl FnMut(u64),
+) -> std::io::Result<Capture> {
+    let mut head = [0u8; 2];
+    let mut got = 0;
+    while got < head.len() {
+        match src.read(&mut head[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    let mut src = head[..got].chain(src);
+    if container::Compression::of(&head[..got]) == Some(Compression::Gzip) {
+        let mut all = Vec::new();
+        src.read_to_end(&mut all)?;
+        return Ok(read_with_progress(&all, progress));
+    }
+    let mut failed = None;
+    let cap = read_container(
+        &mut |problems, on_frame| match container::read_frames_from(
+            &mut src,
+            chunk.max(1),
+            problems,
+            on_frame,
+        ) {
+            Ok(read) => read,
+            Err(e) => {
+                failed = Some(e);
+                (None, 0)
+            }
+        },
+        &mut progress,
+    );
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(cap),
+    }
+}
+
+/// Walks a container's frames into `problems` and `on_frame`; returns its format and length.
+type Walk<'w> = dyn FnMut(&mut container::Problems, &mut dyn FnMut(container::Frame<'_>)) -> (Option<Format>, u64)
+    + 'w;
+
 /// Reads the container. `progress` is a trait object so that the whole reader is compiled once
-/// for both callers above (two closure types would double it in the worker's wasm).
-fn read_container(data: &[u8], progress: &mut dyn FnMut(u64)) -> Capture {
+/// for every caller above (two closure types would double it in the worker's wasm).
+fn read_container(walk: &mut Walk<'_>, progress: &mut dyn FnMut(u64)) -> Capture {
     let mut cap = Capture::default();
     let mut problems = container::Problems::default();
     let mut warned_link: Vec<u16> = Vec::new();
@@ -109,7 +166,7 @@ fn read_container(data: &[u8], progress: &mut dyn FnMut(u64)) -> Capture {
     };
     let mut defrag = reassembly::Reassembler::default();
     let mut notes: Vec<Detail> = Vec::new();
-    cap.format = container::read_frames(data, &mut problems, |frame| {
+    let (format, len) = walk(&mut problems, &mut |frame| {
         cap.frames += 1;
         *cap.link_types.entry(frame.link.0).or_default() += 1;
         if cap.frames % 4096 == 0 {
@@ -158,7 +215,8 @@ fn read_container(data: &[u8], progress: &mut dyn FnMut(u64)) -> Capture {
             }
         }
     });
-    progress(data.len() as u64);
+    cap.format = format;
+    progress(len);
     // Merge both lists in file order (stable: container problems first at equal offsets).
     let mut all = problems.list;
     all.extend(decode_problems);

@@ -219,7 +219,7 @@ pub fn conversation_trace(
                         },
                         window: t.window,
                         header_len: t.header_len,
-                        options: t.options.clone(),
+                        options: t.options.clone().into(),
                     }),
                     retrans,
                 )

@@ -41,6 +41,22 @@ fn pipeline(bytes: &[u8]) {
     }
 }
 
+/// A stream that hands out at most `piece` bytes a read, as pipes and the worker's buffer may.
+struct Dribble<'a> {
+    data: &'a [u8],
+    at: usize,
+    piece: usize,
+}
+
+impl std::io::Read for Dribble<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.piece).min(self.data.len() - self.at);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Mutation {
     Set(usize, u8),
@@ -141,6 +157,23 @@ proptest! {
         pipeline(&apply(file, &muts));
     }
 
+    /// Read from a stream a few bytes at a time, a damaged file gives what it gives in memory:
+    /// the same frames, packets, problems and offsets, whatever falls on a chunk's edge.
+    #[test]
+    fn a_file_read_from_a_stream_in_chunks_reads_as_it_does_in_memory(
+        which in 0usize..corpus::corpus().len(),
+        muts in proptest::collection::vec(mutation(), 0..4),
+        chunk in 1usize..300,
+        pieces in 1usize..50,
+    ) {
+        let (_, file) = corpus::corpus().swap_remove(which);
+        let file = apply(file, &muts);
+        let whole = serde_json::to_string(&read(&file)).unwrap();
+        let mut src = Dribble { data: &file, at: 0, piece: pieces };
+        let streamed = synack_capture::read_from_in_chunks(&mut src, chunk, |_| {}).unwrap();
+        prop_assert_eq!(whole, serde_json::to_string(&streamed).unwrap());
+    }
+
     /// Mutated corpus files gzip-compressed: damaged captures inside intact compression.
     #[test]
     fn mutated_corpus_files_in_gzip_never_panic(
@@ -180,4 +213,21 @@ fn damaged_ipv6_extension_headers_are_read_without_reading_past_them() {
     .unwrap();
     let capture = synack_capture::read(&data);
     assert!(capture.frames > 0, "the file's records are read");
+}
+
+#[test]
+fn a_file_of_several_chunks_read_from_a_stream_reads_as_it_does_in_memory() {
+    // 12,000 full-sized packets: about 12 MB, three chunks and a record across each edge.
+    let file = synack_capture::synthetic::bulk_pcap(12_000);
+    assert!(file.len() > 2 * synack_capture::container::CHUNK);
+    let whole = read(&file);
+    let mut seen = Vec::new();
+    let streamed = synack_capture::read_from(&mut &file[..], |done| seen.push(done)).unwrap();
+    assert_eq!(streamed.packets, whole.packets);
+    assert_eq!(
+        serde_json::to_string(&streamed).unwrap(),
+        serde_json::to_string(&whole).unwrap()
+    );
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress only grows");
+    assert_eq!(seen.last(), Some(&(file.len() as u64)));
 }

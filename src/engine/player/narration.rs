@@ -24,7 +24,7 @@ pub struct Props {
     /// Only this protocol's events (a scene showing one of two).
     pub only: Option<Proto>,
     pub lang: Lang,
-    /// The scene's teaching paragraphs, shown beside the sentences (full build only).
+    /// The scene's teaching paragraphs, shown beside the sentences.
     #[prop_or_default]
     pub teach: Option<Teach>,
 }
@@ -82,18 +82,14 @@ pub fn Narration(p: &Props) -> Html {
             Shared::new(lines)
         },
     );
-    // Which paragraph, once per moment too. The tables are in the full build only (see
-    // `scenes::teach`): the first load has none to show.
-    #[cfg(feature = "full")]
+    // Which paragraph, once per moment too (in the first load, once its words are in: see
+    // `scenes::teach::words`).
     let why = *use_memo(
         (p.trace.clone(), first, upto, p.teach.clone()),
         |(trace, first, upto, teach)| {
-            let teach = teach.as_ref()?;
-            crate::engine::teach::paragraph(teach.rows, &teach.case, trace, *first..*upto)
+            crate::engine::teach::paragraph(teach.as_ref()?, trace, *first..*upto)
         },
     );
-    #[cfg(not(feature = "full"))]
-    let why: Option<T> = None;
     html! {
         <div class="narration" data-testid="narration" aria-live="polite">
             <span class="narr-time mono">{ fmt_ms(t as u64) }</span>

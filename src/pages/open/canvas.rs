@@ -28,18 +28,11 @@ pub const MIN_SPAN_US: f64 = 50.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = 12.0;
 
-/// Expert-mark bits of `synack_capture::tcp_analysis::mark` (the worker's `marks`).
+/// Which expert marks (`synack_capture::mark`, the worker's `marks`) the canvas draws red.
 pub mod mark {
-    pub const RETRANSMISSION: u64 = 1 << 0;
-    pub const FAST_RETRANSMISSION: u64 = 1 << 1;
-    pub const SPURIOUS_RETRANSMISSION: u64 = 1 << 2;
-    pub const OUT_OF_ORDER: u64 = 1 << 3;
-    pub const DUPLICATE_ACK: u64 = 1 << 4;
-    pub const ZERO_WINDOW: u64 = 1 << 5;
-    pub const KEEP_ALIVE: u64 = 1 << 10;
-    pub const RST: u64 = 1 << 14;
+    use synack_capture::mark::*;
     /// The marks drawn red.
-    pub const TROUBLE: u64 = RETRANSMISSION
+    pub const TROUBLE: u16 = RETRANSMISSION
         | FAST_RETRANSMISSION
         | SPURIOUS_RETRANSMISSION
         | OUT_OF_ORDER
@@ -61,7 +54,7 @@ pub struct Pkt {
 }
 
 impl Pkt {
-    pub fn from_row(r: &[u64; 6]) -> Pkt {
+    pub fn from_row(r: &[u64; synack_capture::protocol::WIRE_FIELDS]) -> Pkt {
         Pkt {
             t: r[0],
             from_b: r[1] != 0,
@@ -77,7 +70,7 @@ impl Pkt {
         let kind = SegKind::of_tcp(TcpFlags::from_bits(self.flags), self.len);
         if kind == SegKind::Rst {
             6
-        } else if self.marks as u64 & mark::TROUBLE != 0 {
+        } else if self.marks & mark::TROUBLE != 0 {
             5 // an expert mark
         } else {
             match kind {
@@ -232,12 +225,7 @@ impl Palette {
 
 /// The expert marks of `m` in words (Wireshark's names in English).
 pub fn mark_text(m: u16, lang: Lang) -> String {
-    format::MARKS
-        .iter()
-        .filter(|mk| m & mk.bit != 0)
-        .map(|mk| mk.text.get(lang))
-        .collect::<Vec<_>>()
-        .join(" · ")
+    format::mark_words(m, lang, " · ")
 }
 
 /// What a frame is drawn with besides the packets: the two hosts' names, the language of the

@@ -1,8 +1,9 @@
 //! Pure helpers of the "Open" page: what kind of file was dropped, and how the capture's
 //! numbers read in a table. Kept apart from the component so they are tested without a DOM.
 
+use synack_capture::protocol::Progress;
 use synack_capture::Location;
-use synack_model::trace::Origin;
+use synack_model::trace::{Origin, Proto};
 
 use crate::i18n::{Lang, T};
 
@@ -181,94 +182,89 @@ pub fn split_loopback(trace: &mut synack_model::trace::Trace) {
     }
 }
 
-/// One TCP expert mark (Wireshark's expert info): its bit in `synack_capture::tcp_analysis::
-/// mark`, the name the worker sends in the conversation list, and our words for it.
+/// One TCP expert mark (Wireshark's expert info): its bit in `synack_capture::mark` and our
+/// words for it.
 pub struct Mark {
     pub bit: u16,
-    pub name: &'static str,
     pub text: T,
 }
 
-const fn mark(bit: u16, name: &'static str, zh: &'static str, en: &'static str) -> Mark {
+const fn mark(bit: u16, zh: &'static str, en: &'static str) -> Mark {
     Mark {
         bit,
-        name,
         text: T::new(zh, en),
     }
 }
 
-pub const MARKS: [Mark; 16] = [
-    mark(1 << 0, "retransmission", "重传", "retransmission"),
-    mark(
-        1 << 1,
-        "fast retransmission",
-        "快速重传",
-        "fast retransmission",
-    ),
-    mark(
-        1 << 2,
-        "spurious retransmission",
-        "多余的重传",
-        "spurious retransmission",
-    ),
-    mark(1 << 3, "out-of-order", "乱序", "out-of-order"),
-    mark(1 << 4, "duplicate ACK", "重复 ACK", "dup ACK"),
-    mark(1 << 5, "zero window", "零窗口", "zero window"),
-    mark(
-        1 << 6,
-        "zero window probe",
-        "零窗口探测",
-        "zero window probe",
-    ),
-    mark(
-        1 << 7,
-        "zero window probe ACK",
-        "零窗口探测的 ACK",
-        "zero window probe ACK",
-    ),
-    mark(1 << 8, "window full", "窗口已满", "window full"),
-    mark(1 << 9, "window update", "窗口更新", "window update"),
-    mark(1 << 10, "keep-alive", "保活", "keep-alive"),
-    mark(1 << 11, "keep-alive ACK", "保活的 ACK", "keep-alive ACK"),
-    mark(
-        1 << 12,
-        "previous segment not captured",
-        "前面的包没抓到",
-        "previous segment not captured",
-    ),
-    mark(
-        1 << 13,
-        "ACKed unseen segment",
-        "确认了没抓到的包",
-        "ACKed unseen segment",
-    ),
-    mark(1 << 14, "reset", "RST", "RST"),
-    mark(1 << 15, "ports reused", "端口复用", "ports reused"),
-];
+pub const MARKS: [Mark; 16] = {
+    use synack_capture::mark::*;
+    [
+        mark(RETRANSMISSION, "重传", "retransmission"),
+        mark(FAST_RETRANSMISSION, "快速重传", "fast retransmission"),
+        mark(
+            SPURIOUS_RETRANSMISSION,
+            "多余的重传",
+            "spurious retransmission",
+        ),
+        mark(OUT_OF_ORDER, "乱序", "out-of-order"),
+        mark(DUPLICATE_ACK, "重复 ACK", "dup ACK"),
+        mark(ZERO_WINDOW, "零窗口", "zero window"),
+        mark(ZERO_WINDOW_PROBE, "零窗口探测", "zero window probe"),
+        mark(
+            ZERO_WINDOW_PROBE_ACK,
+            "零窗口探测的 ACK",
+            "zero window probe ACK",
+        ),
+        mark(WINDOW_FULL, "窗口已满", "window full"),
+        mark(WINDOW_UPDATE, "窗口更新", "window update"),
+        mark(KEEP_ALIVE, "保活", "keep-alive"),
+        mark(KEEP_ALIVE_ACK, "保活的 ACK", "keep-alive ACK"),
+        mark(
+            PREVIOUS_SEGMENT_NOT_CAPTURED,
+            "前面的包没抓到",
+            "previous segment not captured",
+        ),
+        mark(
+            ACKED_UNSEEN_SEGMENT,
+            "确认了没抓到的包",
+            "ACKed unseen segment",
+        ),
+        mark(RST, "RST", "RST"),
+        mark(PORTS_REUSED, "端口复用", "ports reused"),
+    ]
+};
 
-/// A conversation-list mark (the worker's English name) in `lang`; an unknown name as it came.
-pub fn mark_name(name: &str, lang: Lang) -> String {
+/// The expert marks set in `bits`, in `lang`, joined by `sep`.
+pub fn mark_words(bits: u16, lang: Lang, sep: &str) -> String {
     MARKS
         .iter()
-        .find(|m| m.name == name)
-        .map(|m| m.text.get(lang).to_string())
-        .unwrap_or_else(|| name.replace('_', " "))
+        .filter(|m| bits & m.bit != 0)
+        .map(|m| m.text.get(lang))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
-/// How far a connection got (`synack_capture::conversation::Progress`, snake_case) in `lang`.
-pub fn progress_name(p: &str, lang: Lang) -> String {
+/// How far a connection got, in `lang`.
+pub fn progress_name(p: Progress, lang: Lang) -> &'static str {
     let t = match p {
-        "syn_only" => T::new("只有 SYN", "SYN only"),
-        "refused" => T::new("被拒绝（RST）", "refused (RST)"),
-        "handshaking" => T::new("握手未完成", "handshaking"),
-        "established" => T::new("已建立", "established"),
-        "half_closed" => T::new("半关闭", "half-closed"),
-        "closed" => T::new("已关闭", "closed"),
-        "reset" => T::new("被重置（RST）", "reset"),
-        "datagrams" => T::new("数据报", "datagrams"),
-        _ => return p.replace('_', " "),
+        Progress::SynOnly => T::new("只有 SYN", "SYN only"),
+        Progress::Refused => T::new("被拒绝（RST）", "refused (RST)"),
+        Progress::Handshaking => T::new("握手未完成", "handshaking"),
+        Progress::Established => T::new("已建立", "established"),
+        Progress::HalfClosed => T::new("半关闭", "half-closed"),
+        Progress::Closed => T::new("已关闭", "closed"),
+        Progress::Reset => T::new("被重置（RST）", "reset"),
+        Progress::Datagrams => T::new("数据报", "datagrams"),
     };
-    t.get(lang).into()
+    t.get(lang)
+}
+
+/// A conversation's protocol as the list shows it.
+pub fn proto_name(p: Proto) -> &'static str {
+    match p {
+        Proto::Tcp => "TCP",
+        Proto::Udp => "UDP",
+    }
 }
 
 #[cfg(test)]

@@ -28,15 +28,16 @@ use yew::prelude::*;
 use self::drop::DropZone;
 use self::format::{origin_label, sniff, FileKind};
 use self::side::SideBySide;
-use self::state::{Action, ConvRow, OpenState, Status, Summary, PAGE};
+use self::state::{Action, OpenState, Status, PAGE};
 use self::table::CaptureTable;
-use self::worker::{use_capture_worker, CaptureWorker, Req};
+use self::worker::{use_capture_worker, CaptureWorker};
 use super::use_ready_after_render;
 use crate::app::use_shell;
 use crate::engine::params::Params;
 use crate::engine::player::{Player, PlayerState};
 use crate::i18n::T;
 use crate::route::Route;
+use synack_capture::protocol::Request;
 
 const NOT_UPLOADED: T = T::new(
     "文件只在你的浏览器里读取，不会上传到任何地方。",
@@ -87,7 +88,10 @@ pub fn OpenPage() -> Html {
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             {
                 *filter_text.borrow_mut() = i.value();
-                worker.request(Req::List(i.value(), PAGE));
+                worker.request(Request::List {
+                    filter: i.value(),
+                    limit: PAGE,
+                });
             }
         })
     };
@@ -95,19 +99,22 @@ pub fn OpenPage() -> Html {
         let worker = worker.clone();
         let filter_text = filter_text.clone();
         use_callback((), move |limit: usize, _| {
-            worker.request(Req::List(filter_text.borrow().clone(), limit));
+            worker.request(Request::List {
+                filter: filter_text.borrow().clone(),
+                limit,
+            });
         })
     };
     let on_pick = {
         let worker = worker.clone();
         let state = state.dispatcher();
-        use_callback((), move |(id, packets): (u64, u64), _| {
+        use_callback((), move |(id, packets): (u32, u64), _| {
             state.dispatch(Action::Select(id));
             // Big conversations go to the canvas ladder, which needs only compact rows.
             worker.request(if packets > canvas::LARGE {
-                Req::Wire(id)
+                Request::Wire { id }
             } else {
-                Req::Trace(id)
+                Request::Trace { id }
             });
         })
     };

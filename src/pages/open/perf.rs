@@ -1,15 +1,16 @@
 //! Timing marks of the "Open" page, for the benchmark (e2e/bench/open.mjs) and for anyone asking
 //! "why is this slow": where the time between choosing a file and seeing it goes.
 //!
-//! The worker reports its own steps (`timing` in every answer: copy, read, analysis, rows, json
-//! and `sent_at`); this side adds the message's transit, the page's parsing and the time until
+//! The worker reports its own steps (`timing` in every reply: copy, read, analysis, rows, …
+//! and `sent_at`); this side adds the message's transit (which includes the worker writing the
+//! reply's JSON), the page's parsing and the time until
 //! the result is on screen. The last request's marks are written to `<body data-open-timing>`
 //! as `step=ms` pairs (`body` is outside the Yew tree, so no render is needed). Nothing here is
 //! asserted by a test: speed is reported by benchmarks.
 
 use std::cell::RefCell;
 
-use serde_json::Value;
+use synack_capture::protocol::Timing;
 
 /// Milliseconds on the clock the worker shares: `performance.timeOrigin + performance.now()`.
 pub fn clock() -> f64 {
@@ -28,18 +29,13 @@ thread_local! {
 
 /// Starts the report of a new answer: the worker's steps from its `timing`, then the transit
 /// (posted → received on the page) and, if known, the whole wait since the request was sent.
-pub fn begin(kind: &str, timing: &Value, received_at: f64, sent_at: Option<f64>) {
-    let mut marks = Vec::new();
-    if let Some(t) = timing.as_object() {
-        for (k, v) in t {
-            if k != "sent_at" {
-                marks.push((format!("worker_{k}"), v.as_f64().unwrap_or(0.0)));
-            }
-        }
-        if let Some(posted) = t.get("sent_at").and_then(Value::as_f64) {
-            marks.push(("transit".into(), received_at - posted));
-        }
-    }
+pub fn begin(kind: &str, timing: &Timing, received_at: f64, sent_at: Option<f64>) {
+    let mut marks: Vec<(String, f64)> = timing
+        .steps
+        .iter()
+        .map(|(k, v)| (format!("worker_{k}"), *v))
+        .collect();
+    marks.push(("transit".into(), received_at - timing.sent_at));
     if let Some(s) = sent_at {
         marks.push(("request_to_answer".into(), received_at - s));
     }

@@ -4,6 +4,7 @@
 //! here into the capture crate's own enums (built without its parsers); the sentences are ours,
 //! in Chinese and English.
 
+use synack_capture::protocol::Failure;
 use synack_capture::{BlockKind, Detail, Layer};
 
 use crate::i18n::Lang;
@@ -235,6 +236,43 @@ pub fn problem_text(detail: &Detail, lang: Lang) -> String {
     }
 }
 
+/// Why the capture reader could not answer a request, in `lang`. Exhaustive, like
+/// [`problem_text`]: a new kind of refusal is a compile error here until it is worded.
+pub fn failure_text(failure: &Failure, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let pick = |z: String, e: String| if zh { z } else { e };
+    match failure {
+        Failure::NoCapture => pick(
+            "还没有打开抓包文件。".into(),
+            "No capture file is open yet.".into(),
+        ),
+        Failure::NoBytes => pick(
+            "抓包读取器没有收到文件的内容。".into(),
+            "The capture reader did not receive the file's contents.".into(),
+        ),
+        Failure::Unreadable { message } => pick(
+            format!("文件读不出来：{message}"),
+            format!("The file could not be read: {message}"),
+        ),
+        Failure::BadFilter { message } => pick(
+            format!("过滤条件看不懂：{message}"),
+            format!("The filter cannot be read: {message}"),
+        ),
+        Failure::NoSuchConversation { id } => pick(
+            format!("这个文件里没有第 {id} 号会话。"),
+            format!("This file has no conversation #{id}."),
+        ),
+        Failure::NoTrace { id, message } => pick(
+            format!("会话 #{id} 画不成图：{message}"),
+            format!("Conversation #{id} cannot be drawn: {message}"),
+        ),
+        Failure::BadRequest { message } => pick(
+            format!("页面和抓包读取器对不上（可能是新旧两个版本），请刷新页面：{message}"),
+            format!("The page and the capture reader do not understand each other (perhaps two versions of the site): reload the page. {message}"),
+        ),
+    }
+}
+
 /// The reader's name for a kind of detail (`"caplen_over_snaplen"`, its `what` in the JSON), for
 /// the page's `data-what` attribute.
 pub fn what(detail: &Detail) -> String {
@@ -275,6 +313,36 @@ mod tests {
                         "{k}={n}: {zh} / {en}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_refusal_of_the_reader_is_worded_in_both_languages() {
+        let all = [
+            Failure::NoCapture,
+            Failure::NoBytes,
+            Failure::Unreadable {
+                message: "end of file".into(),
+            },
+            Failure::BadFilter {
+                message: "unknown word".into(),
+            },
+            Failure::NoSuchConversation { id: 42 },
+            Failure::NoTrace {
+                id: 42,
+                message: "no packets".into(),
+            },
+            Failure::BadRequest {
+                message: "missing field".into(),
+            },
+        ];
+        for f in &all {
+            let (zh, en) = (failure_text(f, Lang::Zh), failure_text(f, Lang::En));
+            assert!(cjk(&zh), "{zh}");
+            assert!(!cjk(&en) && !en.is_empty(), "{en}");
+            if let Failure::NoSuchConversation { id } | Failure::NoTrace { id, .. } = f {
+                assert!(zh.contains(&id.to_string()) && en.contains(&id.to_string()));
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use synack_capture::Problem;
+use synack_capture::protocol::Failure;
 use synack_model::scenario::Scenario;
 use synack_model::trace::Trace;
 use yew::prelude::*;
@@ -33,7 +33,7 @@ pub struct Shown {
 /// A conversation too large for the SVG ladder: its packets for the canvas.
 #[derive(Clone, PartialEq)]
 pub struct Big {
-    pub(super) id: u64,
+    pub(super) id: u32,
     pub(super) pkts: Shared<Vec<canvas::Pkt>>,
     pub(super) names: (AttrValue, AttrValue),
 }
@@ -43,37 +43,8 @@ pub struct Big {
 /// narrow a long list with the filter, or ask for more.
 pub const PAGE: usize = 200;
 
-/// One row of the conversation list as the worker sends it (`synack_capture::session::
-/// ConversationRow`), read straight into the fields the table shows (other fields are skipped).
-#[derive(Clone, PartialEq, Eq, Default, Debug, serde::Deserialize)]
-#[serde(default)]
-pub struct ConvRow {
-    pub id: u64,
-    pub proto: String,
-    pub a: String,
-    pub b: String,
-    pub packets: u64,
-    pub bytes: u64,
-    pub duration_us: u64,
-    pub progress: String,
-    pub marks: Vec<String>,
-    pub has_trouble: bool,
-}
-
-/// What the worker says of the file as a whole (`synack_capture::session::Summary`), read
-/// straight into the fields the page shows; its problems are the capture crate's own types.
-#[derive(Clone, PartialEq, Default, Debug, serde::Deserialize)]
-#[serde(default)]
-pub struct Summary {
-    pub file: String,
-    pub frames: u64,
-    pub packets: u64,
-    pub conversations: u64,
-    /// Reading stopped before the end of the file (a fatal problem).
-    pub partial: bool,
-    pub problems: Vec<Problem>,
-    pub problems_suppressed: u64,
-}
+/// One row of the conversation list and the file as a whole, as the worker sends them.
+pub use synack_capture::protocol::{ConversationRow as ConvRow, Summary};
 
 /// The capture side: what the worker reported.
 #[derive(Clone, PartialEq)]
@@ -84,7 +55,7 @@ pub struct CaptureView {
     /// `Rc` per row, so a row component re-renders only when its own row or selection changes.
     pub(super) rows: Shared<Vec<Rc<ConvRow>>>,
     pub(super) total_rows: u64,
-    pub(super) selected: Option<u64>,
+    pub(super) selected: Option<u32>,
     pub(super) filter_error: Option<String>,
 }
 
@@ -136,10 +107,11 @@ pub enum Action {
     /// Summary, the first rows, how many rows in all.
     CaptureOpened(Summary, Vec<ConvRow>, u64),
     Rows(Vec<ConvRow>, u64),
-    FilterError(String),
-    Select(u64),
-    ConversationTrace(u64, Trace, Vec<u16>),
-    Wire(u64, Vec<canvas::Pkt>),
+    /// The worker could not answer a request about file `.0`.
+    Refused(String, Failure),
+    Select(u32),
+    ConversationTrace(u32, Trace, Vec<u16>),
+    Wire(u32, Vec<canvas::Pkt>),
     /// Run the model next to the shown trace (or hide it).
     Replay(bool),
     /// The page language (notes are written in it).
@@ -174,7 +146,7 @@ pub(super) fn annotate(shown: &mut Shown, lang: Lang) {
                 i,
                 Note {
                     text: canvas::mark_text(m, lang),
-                    warn: m as u64 & canvas::mark::TROUBLE != 0,
+                    warn: m & canvas::mark::TROUBLE != 0,
                 },
             );
         }
@@ -264,11 +236,28 @@ impl Reducible for OpenState {
                     c.filter_error = None;
                 }
             }
-            Action::FilterError(e) => {
-                if let Some(c) = &mut s.capture {
-                    c.filter_error = Some(e);
+            Action::Refused(name, failure) => match failure {
+                // Shown under the filter box, with the list as it was.
+                Failure::BadFilter { message } => {
+                    if let Some(c) = &mut s.capture {
+                        c.filter_error = Some(message);
+                    }
                 }
-            }
+                Failure::NoCapture
+                | Failure::NoBytes
+                | Failure::Unreadable { .. }
+                | Failure::NoSuchConversation { .. }
+                | Failure::NoTrace { .. }
+                | Failure::BadRequest { .. } => {
+                    s.status = Status::Failed {
+                        name,
+                        message: super::problems::failure_text(&failure, s.lang),
+                    };
+                    s.capture = None;
+                    s.shown = None;
+                    s.big = None;
+                }
+            },
             Action::Select(id) => {
                 if let Some(c) = &mut s.capture {
                     c.selected = Some(id);

@@ -14,7 +14,7 @@ pub(super) struct TableProps {
     pub(super) lang: Lang,
     pub(super) on_filter: Callback<InputEvent>,
     /// (conversation id, its packets).
-    pub(super) on_pick: Callback<(u64, u64)>,
+    pub(super) on_pick: Callback<(u32, u64)>,
     /// Asks for this many rows.
     pub(super) on_more: Callback<usize>,
 }
@@ -24,7 +24,7 @@ struct RowProps {
     row: Rc<ConvRow>,
     on: bool,
     lang: Lang,
-    on_pick: Callback<(u64, u64)>,
+    on_pick: Callback<(u32, u64)>,
 }
 
 /// One conversation; its own component so a click re-renders two rows, not the whole table.
@@ -40,14 +40,14 @@ fn ConvRowView(p: &RowProps) -> Html {
         <tr class={classes!(p.on.then_some("on"), r.has_trouble.then_some("trouble"))}
             data-testid={format!("conv-{}", r.id)} onclick={pick.clone()}>
             <td class="mono">{ r.id }</td>
-            <td>{ r.proto.to_ascii_uppercase() }</td>
+            <td>{ format::proto_name(r.proto) }</td>
             <td class="mono">{ r.a.clone() }</td>
             <td class="mono">{ r.b.clone() }</td>
             <td class="num">{ r.packets }</td>
             <td class="num">{ format::bytes(r.bytes) }</td>
             <td class="num">{ format::duration_us(r.duration_us) }</td>
-            <td>{ format::progress_name(&r.progress, p.lang) }</td>
-            <td class="marks">{ r.marks.iter().map(|m| format::mark_name(m, p.lang)).collect::<Vec<_>>().join(", ") }</td>
+            <td>{ format::progress_name(r.progress, p.lang) }</td>
+            <td class="marks">{ format::mark_words(r.marks, p.lang, ", ") }</td>
             <td><button class="case" aria-pressed={p.on.to_string()} onclick={pick}>
                 { T::new("查看", "View").get(p.lang) }</button></td>
         </tr>

@@ -1,44 +1,35 @@
-//! The page's side of the `capture_worker` protocol (crates/capture/src/bin/capture_worker.rs).
+//! The page's side of the `capture_worker` protocol (`synack_capture::protocol`, the types the
+//! worker compiles against too; crates/capture/src/bin/capture_worker.rs).
 //!
 //! The worker is created on the first capture opened, not before: its wasm is fetched then.
 //! Its loader initialises wasm asynchronously and only then listens, so requests are queued
-//! here until it says `ready`. Every request carries `req` (1 open, 2 list, 3 trace) so an
-//! error can be told apart: a bad filter is shown under the filter box, anything else as the
-//! file's error. The worker is terminated when the page unmounts.
+//! here until it says `Ready`. Every request carries a number its answer repeats, so a failure
+//! can be told apart: a bad filter is shown under the filter box, anything else as the file's
+//! error. The worker is terminated when the page unmounts.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde_json::Value;
-use synack_model::trace::Trace;
+use synack_capture::protocol::{Answer, Ask, Reply, Request, WIRE_FIELDS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::prelude::*;
 
-use super::{canvas, perf, Action, ConvRow, OpenState, Summary, PAGE};
+use super::{canvas, perf, Action, OpenState};
 
 const LOADER: &str = "./capture_worker_loader.js";
-const REQ_OPEN: u32 = 1;
-const REQ_LIST: u32 = 2;
-const REQ_TRACE: u32 = 3;
-const REQ_WIRE: u32 = 4;
-
-pub enum Req {
-    /// The conversations matching a filter, at most this many.
-    List(String, usize),
-    Trace(u64),
-    /// Compact rows of a big conversation (the canvas ladder).
-    Wire(u64),
-}
 
 struct Inner {
     worker: Option<Worker>,
     ready: bool,
     queue: Vec<(JsValue, Option<js_sys::Array>)>,
     name: String,
-    /// When each kind of request (index `REQ_*`) was last sent, for the timing marks.
-    sent_at: [Option<f64>; 5],
+    /// The number of the last request.
+    last_req: u32,
+    /// When each request not answered yet was sent (for the timing report).
+    sent: HashMap<u32, f64>,
     _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     _on_error: Option<Closure<dyn FnMut(ErrorEvent)>>,
 }
@@ -49,65 +40,41 @@ pub struct CaptureWorker {
     dispatch: UseReducerDispatcher<OpenState>,
 }
 
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
-}
-
 impl CaptureWorker {
     /// Sends the file's bytes (transferred, not copied) to the worker, starting it if needed.
     pub fn open(&self, name: &str, bytes: JsValue) {
         self.inner.borrow_mut().name = name.to_string();
-        let msg = obj(&[
-            ("kind", "open".into()),
-            ("name", name.into()),
-            ("bytes", bytes.clone()),
-            ("limit", (PAGE as f64).into()),
-            ("req", REQ_OPEN.into()),
-        ]);
-        self.post(REQ_OPEN, msg, Some(js_sys::Array::of1(&bytes)));
+        let request = Request::Open {
+            name: name.to_string(),
+            limit: super::PAGE,
+        };
+        self.post(request, Some(bytes));
     }
 
-    pub fn request(&self, r: Req) {
-        let req = match r {
-            Req::List(..) => REQ_LIST,
-            Req::Trace(_) => REQ_TRACE,
-            Req::Wire(_) => REQ_WIRE,
-        };
-        let msg = match r {
-            Req::List(filter, limit) => obj(&[
-                ("kind", "list".into()),
-                ("filter", filter.into()),
-                ("limit", (limit as f64).into()),
-                ("req", REQ_LIST.into()),
-            ]),
-            Req::Trace(id) => obj(&[
-                ("kind", "trace".into()),
-                ("id", (id as f64).into()),
-                ("req", REQ_TRACE.into()),
-            ]),
-            Req::Wire(id) => obj(&[
-                ("kind", "wire".into()),
-                ("id", (id as f64).into()),
-                ("req", REQ_WIRE.into()),
-            ]),
-        };
-        self.post(req, msg, None);
+    pub fn request(&self, r: Request) {
+        self.post(r, None);
     }
 
-    fn post(&self, req: u32, msg: JsValue, transfer: Option<js_sys::Array>) {
+    fn post(&self, request: Request, bytes: Option<JsValue>) {
         if let Err(e) = self.ensure_started() {
             let name = self.inner.borrow().name.clone();
             self.dispatch.dispatch(Action::Failed(name, e));
             return;
         }
         let mut inner = self.inner.borrow_mut();
-        inner.sent_at[req as usize] = Some(perf::clock());
+        inner.last_req += 1;
+        let req = inner.last_req;
+        inner.sent.insert(req, perf::clock());
+        // Serialising plain values cannot fail; `unwrap_or_default` only keeps a panic out.
+        let json = serde_json::to_string(&Ask { req, request }).unwrap_or_default();
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"json".into(), &json.into());
+        let transfer = bytes.map(|b| {
+            let _ = js_sys::Reflect::set(&msg, &"bytes".into(), &b);
+            js_sys::Array::of1(&b)
+        });
         if !inner.ready {
-            inner.queue.push((msg, transfer));
+            inner.queue.push((msg.into(), transfer));
             return;
         }
         if let Some(w) = &inner.worker {
@@ -129,12 +96,7 @@ impl CaptureWorker {
             let inner = self.inner.clone();
             let dispatch = self.dispatch.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                let received = perf::clock();
-                let data = ev.data();
-                match data.as_string() {
-                    Some(text) => on_reply(&inner, &dispatch, &text, received),
-                    None => on_binary(&inner, &dispatch, &data, received),
-                }
+                on_message(&inner, &dispatch, &ev.data(), perf::clock());
             })
         };
         let on_error = {
@@ -166,59 +128,6 @@ fn send(w: &Worker, msg: &JsValue, transfer: Option<&js_sys::Array>) {
     };
 }
 
-/// The answer to a "wire" request: a header (JSON) and the packets as a `Float64Array`, six
-/// numbers a packet (see the worker's protocol table), read straight into `canvas::Pkt`s.
-fn on_binary(
-    inner: &Rc<RefCell<Inner>>,
-    dispatch: &UseReducerDispatcher<OpenState>,
-    data: &JsValue,
-    received: f64,
-) {
-    #[derive(serde::Deserialize)]
-    struct Header {
-        id: u64,
-        #[serde(default)]
-        timing: Value,
-    }
-    let t = perf::clock();
-    let header = js_sys::Reflect::get(data, &"json".into())
-        .ok()
-        .and_then(|j| j.as_string())
-        .and_then(|j| serde_json::from_str::<Header>(&j).ok());
-    let rows = js_sys::Reflect::get(data, &"rows".into())
-        .ok()
-        .and_then(|r| r.dyn_into::<js_sys::Float64Array>().ok());
-    let (Some(header), Some(rows)) = (header, rows) else {
-        let name = inner.borrow().name.clone();
-        dispatch.dispatch(Action::Failed(name, "bad answer from the worker".into()));
-        return;
-    };
-    perf::begin(
-        "wire",
-        &header.timing,
-        received,
-        inner.borrow().sent_at[REQ_WIRE as usize],
-    );
-    let pkts: Vec<canvas::Pkt> = rows
-        .to_vec()
-        .chunks_exact(6)
-        .map(|c| {
-            canvas::Pkt::from_row(&[
-                c[0] as u64,
-                c[1] as u64,
-                c[2] as u64,
-                c[3] as u64,
-                c[4] as u64,
-                c[5] as u64,
-            ])
-        })
-        .collect();
-    perf::mark("page_parse", perf::clock() - t);
-    timed("page_update", || {
-        dispatch.dispatch(Action::Wire(header.id, pkts))
-    });
-}
-
 /// Runs `f` and adds how long it took to the timing marks as `step`.
 fn timed<R>(step: &str, f: impl FnOnce() -> R) -> R {
     let t = perf::clock();
@@ -227,52 +136,26 @@ fn timed<R>(step: &str, f: impl FnOnce() -> R) -> R {
     r
 }
 
-fn on_reply(
+/// One message from the worker: a `Reply` as JSON text, or an object with that text in
+/// `json` and, for `Answer::Wire`, the packets' numbers in `rows` (a `Float64Array`).
+fn on_message(
     inner: &Rc<RefCell<Inner>>,
     dispatch: &UseReducerDispatcher<OpenState>,
-    text: &str,
+    data: &JsValue,
     received: f64,
 ) {
-    let sent = |req: u32| inner.borrow().sent_at[req as usize];
-    /// Conversation rows read straight into the table's fields (no `Value` tree).
-    #[derive(serde::Deserialize)]
-    struct RowsReply {
-        #[serde(default, alias = "conversations")]
-        rows: Vec<ConvRow>,
-        #[serde(default)]
-        total_rows: u64,
-        #[serde(default)]
-        summary: Summary,
-        #[serde(default)]
-        timing: Value,
-    }
     let t = perf::clock();
-    // Answers with rows: "opened" (REQ_OPEN) and "conversations" (REQ_LIST), unless an error.
-    let rows_reply = (text.starts_with("{\"req\":1,") || text.starts_with("{\"req\":2,"))
-        && !text.contains("\"kind\":\"error\"");
-    if rows_reply {
-        if let Ok(r) = serde_json::from_str::<RowsReply>(text) {
-            let parse = perf::clock() - t;
-            let (kind, action) = if text.starts_with("{\"req\":1,") {
-                (
-                    "open",
-                    Action::CaptureOpened(r.summary, r.rows, r.total_rows),
-                )
-            } else {
-                ("list", Action::Rows(r.rows, r.total_rows))
-            };
-            let req = if kind == "open" { REQ_OPEN } else { REQ_LIST };
-            perf::begin(kind, &r.timing, received, sent(req));
-            perf::mark("page_parse", parse);
-            timed("page_update", || dispatch.dispatch(action));
-            return;
-        }
-    }
-    let t = perf::clock();
-    let reply: Reply = match serde_json::from_str(text) {
+    let text = data
+        .as_string()
+        .or_else(|| js_sys::Reflect::get(data, &"json".into()).ok()?.as_string());
+    let reply = text
+        .ok_or_else(|| "not a text".to_string())
+        .and_then(|t| serde_json::from_str::<Reply>(&t).map_err(|e| e.to_string()));
+    let parse = perf::clock() - t;
+    let name = inner.borrow().name.clone();
+    let reply = match reply {
         Ok(r) => r,
         Err(e) => {
-            let name = inner.borrow().name.clone();
             dispatch.dispatch(Action::Failed(
                 name,
                 format!("bad answer from the worker: {e}"),
@@ -280,9 +163,13 @@ fn on_reply(
             return;
         }
     };
-    let parse = perf::clock() - t;
-    match reply {
-        Reply::Ready => {
+    let sent = reply.req.and_then(|r| inner.borrow_mut().sent.remove(&r));
+    let report = |kind: &str| {
+        perf::begin(kind, &reply.timing, received, sent);
+        perf::mark("page_parse", parse);
+    };
+    match reply.answer {
+        Answer::Ready => {
             let mut i = inner.borrow_mut();
             i.ready = true;
             let queue = std::mem::take(&mut i.queue);
@@ -292,65 +179,50 @@ fn on_reply(
                 }
             }
         }
-        Reply::Progress { done, total } => dispatch.dispatch(Action::Progress(done, total)),
-        Reply::Trace {
-            id,
-            marks,
-            trace,
-            timing,
+        Answer::Progress { done, total } => dispatch.dispatch(Action::Progress(done, total)),
+        Answer::Opened {
+            summary,
+            conversations,
+            total_rows,
         } => {
-            perf::begin("trace", &timing, received, sent(REQ_TRACE));
-            perf::mark("page_parse", parse);
-            // The worker wrote the trace with `Trace::to_json`; read it back the one way the
-            // app reads every trace, so the same validation applies.
-            match timed("page_trace", || Trace::from_json(&trace.to_string())) {
-                Ok(t) => timed("page_update", || {
-                    dispatch.dispatch(Action::ConversationTrace(id, t, marks))
-                }),
-                Err(e) => {
-                    let name = inner.borrow().name.clone();
-                    dispatch.dispatch(Action::Failed(format!("{name} #{id}"), e));
-                }
-            }
+            report("open");
+            timed("page_update", || {
+                dispatch.dispatch(Action::CaptureOpened(summary, conversations, total_rows))
+            });
         }
-        Reply::Error { message, req } => {
-            if req == Some(REQ_LIST) {
-                dispatch.dispatch(Action::FilterError(message));
-            } else {
-                let name = inner.borrow().name.clone();
-                dispatch.dispatch(Action::Failed(name, message));
-            }
+        Answer::Conversations { rows, total_rows } => {
+            report("list");
+            timed("page_update", || {
+                dispatch.dispatch(Action::Rows(rows, total_rows))
+            });
         }
+        Answer::Trace { id, marks, trace } => {
+            report("trace");
+            timed("page_update", || {
+                dispatch.dispatch(Action::ConversationTrace(id, *trace, marks))
+            });
+        }
+        Answer::Wire { id, packets } => {
+            report("wire");
+            let t = perf::clock();
+            let rows = js_sys::Reflect::get(data, &"rows".into())
+                .ok()
+                .and_then(|r| r.dyn_into::<js_sys::Float64Array>().ok())
+                .map(|r| r.to_vec())
+                .filter(|r| r.len() as u64 == packets * WIRE_FIELDS as u64);
+            let Some(rows) = rows else {
+                dispatch.dispatch(Action::Failed(name, "bad answer from the worker".into()));
+                return;
+            };
+            let pkts: Vec<canvas::Pkt> = rows
+                .chunks_exact(WIRE_FIELDS)
+                .map(|c| canvas::Pkt::from_row(&std::array::from_fn(|i| c[i] as u64)))
+                .collect();
+            perf::mark("page_parse", perf::clock() - t);
+            timed("page_update", || dispatch.dispatch(Action::Wire(id, pkts)));
+        }
+        Answer::Failed(failure) => dispatch.dispatch(Action::Refused(name, failure)),
     }
-}
-
-/// The worker's answers that are not read as rows (`RowsReply`) or binary (`on_binary`): the
-/// `kind`s of the protocol table in crates/capture/src/bin/capture_worker.rs. A kind not listed
-/// here is a bad answer, said as such.
-#[derive(serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-enum Reply {
-    Ready,
-    Progress {
-        done: u64,
-        total: u64,
-    },
-    Trace {
-        id: u64,
-        /// Expert-mark bits per segment.
-        #[serde(default)]
-        marks: Vec<u16>,
-        trace: Value,
-        #[serde(default)]
-        timing: Value,
-    },
-    /// No file opened yet, a filter that does not parse, an unknown conversation.
-    Error {
-        message: String,
-        /// The request it answers (`REQ_*`), when it said.
-        #[serde(default)]
-        req: Option<u32>,
-    },
 }
 
 /// The worker handle of the page; the worker itself starts on the first `open`.
@@ -361,7 +233,8 @@ pub fn use_capture_worker(dispatch: UseReducerDispatcher<OpenState>) -> CaptureW
         ready: false,
         queue: Vec::new(),
         name: String::new(),
-        sent_at: [None; 5],
+        last_req: 0,
+        sent: HashMap::new(),
         _on_message: None,
         _on_error: None,
     });

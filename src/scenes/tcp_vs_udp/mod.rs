@@ -24,7 +24,6 @@ pub static SCENE: SceneDef = SceneDef {
     },
     split_by_proto: true,
     panel: Panel::Below(panel),
-    #[cfg(feature = "full")]
     teach: super::teach::tcp_vs_udp::ROWS,
     ..SceneDef::new(
         Route::TcpVsUdp,

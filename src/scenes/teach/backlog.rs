@@ -70,8 +70,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["syn-flood"],
         sent(Syn, "attacker"),
-        "攻击者发出一个光秃秃的 SYN（没有选项），每次换一个源端口，像 hping3 -S --flood 那样。它永远不会回应 SYN-ACK（源地址是伪造的），所以每个被收下的 SYN 都在 SYN 队列里占一个位置，成为一个永远完成不了的 SYN-RECEIVED 请求。",
-        "The attacker sends a bare SYN (no options), each from a new source port, as hping3 -S --flood does. It will never answer the SYN-ACK (its source address is forged), so each SYN the server takes in holds a place in the SYN queue as a SYN-RECEIVED request that will never complete.",
+        "攻击者发出一个光秃秃的 SYN（没有选项），每次换一个源端口，像 hping3 -S --flood 那样。它永远不会回应 SYN-ACK（真实的洪泛常伪造源地址；图上这一台主机就代表那些不回应的地址），所以每个被收下的 SYN 都在 SYN 队列里占一个位置，成为一个永远完成不了的 SYN-RECEIVED 请求。",
+        "The attacker sends a bare SYN (no options), each from a new source port, as hping3 -S --flood does. It will never answer the SYN-ACK (a real flood often forges its source addresses; the one host drawn here stands for those that never answer), so each SYN the server takes in holds a place in the SYN queue as a SYN-RECEIVED request that will never complete.",
     ),
     row(
         &["syn-flood"],

@@ -1,6 +1,7 @@
 //! TCP vs UDP over the same lossy link: what each step says about the two protocols.
 
 use synack_model::read::SegKind::{Ack, Data, Fin, Udp};
+use synack_model::trace::Proto;
 use synack_model::trace::TcpState::{CloseWait, Closed, FinWait1, FinWait2, LastAck, TimeWait};
 
 use crate::engine::teach::{any_sent, enters, lost, row, sent, On, Row, Why, OPENING};
@@ -23,6 +24,18 @@ pub static ROWS: &[Row] = &[
         On::Resent { from: "" },
         "TCP 的定时器到期，重发没被确认的报文（握手阶段等 1 秒，之后按测得的往返时间算 RTO，RFC 6298）。这就是 TCP 可靠的代价：它的这一轮比 UDP 结束得晚。",
         "TCP's timer expires and it resends what was not acknowledged (1 s during the handshake, later an RTO computed from the measured round trip, RFC 6298). This is what reliability costs: TCP's run ends later than UDP's.",
+    ),
+    row(
+        &[],
+        On::Read(Proto::Udp),
+        "UDP 的接收方读取：每次 recvfrom() 取走一个数据报，消息边界都在；但丢掉的那些就是没有了，接收方连少了几条都不知道（除非消息里自带编号）。",
+        "UDP's receiver reads: each recvfrom() takes one datagram, boundaries intact; but the lost ones are simply missing, and the reader cannot even tell how many (unless the messages carry numbers of their own).",
+    ),
+    row(
+        &[],
+        On::Read(Proto::Tcp),
+        "TCP 的接收方读取：每个字节都到了，而且按顺序，哪怕中途丢过报文；但 recv() 返回的是字节流里的一段，不是一条条消息。要找回消息边界，应用得自己加长度前缀或分隔符。",
+        "TCP's receiver reads: every byte is there and in order, though segments were lost on the way; but recv() returns a stretch of the byte stream, not messages. To get the message boundaries back the application must add its own length prefix or delimiter.",
     ),
     row(
         &[],

@@ -2,13 +2,21 @@
 
 use synack_model::trace::EventKind;
 
-use crate::engine::teach::{is_key_step, paragraph, Row};
+use crate::engine::teach::{is_key_step, paragraph, Row, Teach};
 use crate::i18n::Lang;
 use crate::route::Query;
-use crate::scenes::ALL;
+use crate::scenes::{SceneDef, ALL};
 
 /// Steps no row explains, and why: (scene id, case id or "" for all, what).
 const NOT_EXPLAINED: &[(&str, &str, &str)] = &[];
+
+/// `scene`'s table for `case`, as a scene page gives it to the player.
+fn teach(scene: &SceneDef, case: &str) -> Teach {
+    Teach {
+        rows: scene.teach,
+        case: case.to_string().into(),
+    }
+}
 
 #[test]
 fn every_key_step_of_every_case_of_every_scene_finds_a_paragraph() {
@@ -95,7 +103,7 @@ fn every_row_names_only_cases_its_scene_has_and_is_shown_somewhere() {
             while first < trace.events.len() {
                 let t = trace.events[first].t;
                 let end = first + trace.events[first..].partition_point(|e| e.t == t);
-                if let Some(text) = paragraph(s.teach, case, &trace, first..end) {
+                if let Some(text) = paragraph(&teach(s, case), &trace, first..end) {
                     let k = s
                         .teach
                         .iter()
@@ -138,13 +146,13 @@ fn a_moment_without_a_matching_row_shows_nothing() {
         .iter()
         .position(|e| matches!(e.kind, EventKind::AppReturn { .. }))
         .expect("accept() returns");
-    assert_eq!(paragraph(s.teach, &p.case, &trace, i..i + 1), None);
+    assert_eq!(paragraph(&teach(s, &p.case), &trace, i..i + 1), None);
     let syn = trace
         .events
         .iter()
         .position(|e| matches!(e.kind, EventKind::SegmentSent { .. }))
         .expect("a SYN");
-    assert!(paragraph(s.teach, &p.case, &trace, syn..syn + 1).is_some());
+    assert!(paragraph(&teach(s, &p.case), &trace, syn..syn + 1).is_some());
 }
 
 #[test]
@@ -169,7 +177,7 @@ fn the_handshake_ack_and_the_ack_from_time_wait_get_different_paragraphs() {
         let t = trace.events[i].t;
         let first = trace.events.partition_point(|e| e.t < t);
         let end = trace.events.partition_point(|e| e.t <= t);
-        paragraph(s.teach, &p.case, &trace, first..end).expect("a paragraph")
+        paragraph(&teach(s, &p.case), &trace, first..end).expect("a paragraph")
     };
     let (handshake, from_time_wait) = (moment(acks[0]), moment(*acks.last().expect("acks")));
     assert_ne!(handshake, from_time_wait);
@@ -179,4 +187,99 @@ fn the_handshake_ack_and_the_ack_from_time_wait_get_different_paragraphs() {
         "{}",
         from_time_wait.en
     );
+}
+
+/// The first load's scenes, whose words it fetches (`words`).
+fn first_load() -> Vec<&'static SceneDef> {
+    ["handshake", "teardown", "tcp-vs-udp"]
+        .iter()
+        .map(|id| {
+            *ALL.iter()
+                .find(|s| s.route.id() == *id)
+                .expect("a first-load scene")
+        })
+        .collect()
+}
+
+#[test]
+fn the_words_file_the_first_load_fetches_is_the_tables_words_in_their_order() {
+    let file = super::words::file(&first_load());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/static/teach-words.tsv");
+    #[cfg(not(target_arch = "wasm32"))]
+    if std::env::var_os("SYNACK_BLESS").is_some() {
+        std::fs::write(path, &file).expect("write the words file");
+        return;
+    }
+    let shipped = include_str!("../../../static/teach-words.tsv");
+    assert!(
+        shipped == file,
+        "{path} differs from the tables: rerun with SYNACK_BLESS=1 to rewrite it"
+    );
+    for s in first_load() {
+        let file: &'static str = Box::leak(file.clone().into_boxed_str());
+        let words = super::words::parse(file, s).expect("every row has its words");
+        for (r, w) in s.teach.iter().zip(words) {
+            assert_eq!(r.text, w, "{:?}", s.route);
+        }
+        assert!(
+            s.teach
+                .iter()
+                .all(|r| !(r.text.zh.contains(['\t', '\n']) || r.text.en.contains(['\t', '\n']))),
+            "a paragraph with a tab or a line break would break the file's lines"
+        );
+    }
+}
+
+#[test]
+fn a_words_file_that_does_not_fit_the_table_gives_no_words() {
+    let s = first_load()[0];
+    let id = s.route.id();
+    // A row short (another version of the app), and a file for another scene only.
+    let short: String = s.teach[1..]
+        .iter()
+        .map(|r| format!("{id}\t{}\t{}\n", r.text.zh, r.text.en))
+        .collect();
+    assert_eq!(
+        super::words::parse(Box::leak(short.into_boxed_str()), s),
+        None
+    );
+    assert_eq!(super::words::parse("teardown\tzh\ten\n", s), None);
+    assert_eq!(super::words::parse("", s), None);
+}
+
+#[test]
+fn every_moment_a_datagram_arrives_or_an_application_reads_has_a_paragraph_in_the_udp_scenes() {
+    // In the scenes about datagrams, their arrival in a queue and the reads that take them out
+    // are where boundaries, truncation, loss and order show: each needs its words.
+    for s in ALL
+        .iter()
+        .filter(|s| ["udp", "tcp-vs-udp"].contains(&s.route.id()))
+    {
+        for case in (s.cases)() {
+            let mut p = s.base_params();
+            p.case = case.to_string();
+            let trace = s.run(&p, &Query::default()).expect("the case runs");
+            let mut first = 0;
+            while first < trace.events.len() {
+                let t = trace.events[first].t;
+                let end = first + trace.events[first..].partition_point(|e| e.t == t);
+                let matters = trace.events[first..end].iter().any(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::SegmentArrived { .. }
+                            | EventKind::AppReturn {
+                                result: synack_model::trace::AppResult::Data { .. },
+                                ..
+                            }
+                    )
+                });
+                assert!(
+                    !matters || paragraph(&teach(s, case), &trace, first..end).is_some(),
+                    "{} {case}: nothing explains the moment at {t} µs",
+                    s.route.id()
+                );
+                first = end;
+            }
+        }
+    }
 }
