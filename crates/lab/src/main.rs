@@ -15,6 +15,8 @@ mod analyze;
 #[cfg(target_os = "linux")]
 mod cases;
 #[cfg(target_os = "linux")]
+mod cases_cookies;
+#[cfg(target_os = "linux")]
 mod cases_udp;
 #[cfg(target_os = "linux")]
 mod cli;

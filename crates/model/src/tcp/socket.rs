@@ -1503,7 +1503,23 @@ impl TcpSocket {
         self.max_snd_wnd = self.snd_wnd;
         self.snd_wl1 = SeqNumber(h.seq);
         self.snd_wl2 = SeqNumber(h.ack);
-        self.set_state(TcpState::SynReceived, ctx);
+        // `cookie_v4_check` sizes the child's first window as the SYN-ACK's, but from the
+        // cookie's MSS without the timestamp option (`tcp_select_initial_window(…, req->mss,
+        // …)`): 65536 of space rounded down to 44 × 1460 = 64240, where a request's SYN-ACK
+        // used 45 × 1448 = 65160. Measured on 6.18 (tcp_syncookies=2): the child's first
+        // ACK offers 63 << 10, where a request's child offers 64 << 10.
+        let space = self.our_window();
+        let mss = u32::from(cookie_mss.min(self.our_mss)).max(1);
+        let w = if ctx.p.initial_window_mss_multiple && space > mss {
+            space - space % mss
+        } else {
+            space
+        };
+        self.rcv_ssthresh = w.min(65_535);
+        self.rcv_wnd = self.rcv_ssthresh;
+        self.rcv_adv_edge = self.rcv_nxt + self.rcv_wnd;
+        // No request ever existed, so no SYN-RECEIVED: the socket is born established
+        // (`tcp_get_cookie_sock` → `inet_csk_complete_hashdance`).
         self.set_state(TcpState::Established, ctx);
         self.report(ctx);
     }
