@@ -119,6 +119,77 @@ fn udp_fields(seg: &Segment) -> Vec<Field> {
     ]
 }
 
+/// An ICMP error (RFC 792): type, code, checksum, the unused word, then the datagram it
+/// quotes — its IP header and first 8 bytes, of which the ports say which flow was refused.
+/// The segment's own ports are those turned around (`trace::Header::Icmp`), so the quoted
+/// datagram went from `dst` to `src`. The type's and code's meanings, too long for an 8-bit
+/// cell, are in `icmp_meaning`.
+fn icmp_fields(seg: &Segment) -> Vec<Field> {
+    let Header::Icmp(i) = &seg.header else {
+        return Vec::new();
+    };
+    vec![
+        f(T::new("类型", "Type"), 8, i.icmp_type.to_string()),
+        f(T::new("代码", "Code"), 8, i.code.to_string()),
+        f(T::new("校验和", "Checksum"), 16, "·".into()),
+        f(T::new("未使用", "Unused"), 32, "0".into()),
+        // What follows the ICMP header is the quoted IP packet: its length on the wire less
+        // the ICMP packet's own IP header (20) and ICMP header (8).
+        f(
+            T::new(
+                "被引用的报文（IP 首部 + 数据）",
+                "Quoted packet (IP header + data)",
+            ),
+            32,
+            format!("{} B", seg.wire_len.saturating_sub(28)),
+        ),
+        f(
+            T::new("被引用报文的源端口", "Quoted source port"),
+            16,
+            seg.dst.port.to_string(),
+        ),
+        f(
+            T::new("被引用报文的目的端口", "Quoted destination port"),
+            16,
+            seg.src.port.to_string(),
+        ),
+    ]
+}
+
+/// "Type 3: destination unreachable; code 3: port unreachable" (RFC 792's names; RFC 1122
+/// §3.2.2.1 for the codes), for an ICMP error.
+fn icmp_meaning(seg: &Segment, lang: Lang) -> Option<String> {
+    let Header::Icmp(i) = &seg.header else {
+        return None;
+    };
+    let type_name = match i.icmp_type {
+        3 => T::new("目的不可达", "destination unreachable"),
+        4 => T::new("源抑制", "source quench"),
+        5 => T::new("重定向", "redirect"),
+        11 => T::new("超时", "time exceeded"),
+        12 => T::new("参数问题", "parameter problem"),
+        _ => T::new("其他", "other"),
+    };
+    let code_name = match (i.icmp_type, i.code) {
+        (3, 0) => Some(T::new("网络不可达", "net unreachable")),
+        (3, 1) => Some(T::new("主机不可达", "host unreachable")),
+        (3, 2) => Some(T::new("协议不可达", "protocol unreachable")),
+        (3, 3) => Some(T::new("端口不可达", "port unreachable")),
+        (3, 4) => Some(T::new(
+            "需要分片但设置了 DF",
+            "fragmentation needed and DF set",
+        )),
+        _ => None,
+    };
+    let (t, c) = (type_name.get(lang), code_name.map(|c| c.get(lang)));
+    Some(match (lang, c) {
+        (Lang::Zh, Some(c)) => format!("类型 {}：{t}；代码 {}：{c}。", i.icmp_type, i.code),
+        (Lang::Zh, None) => format!("类型 {}：{t}；代码 {}。", i.icmp_type, i.code),
+        (Lang::En, Some(c)) => format!("Type {}: {t}; code {}: {c}.", i.icmp_type, i.code),
+        (Lang::En, None) => format!("Type {}: {t}; code {}.", i.icmp_type, i.code),
+    })
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub arrow: Arrow,
@@ -134,11 +205,10 @@ pub struct Props {
 pub fn Inspector(p: &Props) -> Html {
     let lang = p.lang;
     let seg = &p.arrow.segment;
-    let udp = matches!(seg.header, Header::Udp(_));
-    let fields = if udp {
-        udp_fields(seg)
-    } else {
-        tcp_fields(seg, &p.isns, p.numbering)
+    let fields = match seg.header {
+        Header::Udp(_) => udp_fields(seg),
+        Header::Icmp(_) => icmp_fields(seg),
+        Header::Tcp(_) => tcp_fields(seg, &p.isns, p.numbering),
     };
     let cells = fields.iter().map(|x| {
         html! {
@@ -170,6 +240,9 @@ pub fn Inspector(p: &Props) -> Html {
                 <span>{"0"}</span><span>{"8"}</span><span>{"16"}</span><span>{"24"}</span><span>{"31"}</span>
             </div>
             <div class="hd-grid">{ for cells }</div>
+            if let Some(m) = icmp_meaning(seg, lang) {
+                <p class="insp-foot" data-testid="icmp-meaning">{ m }</p>
+            }
             <p class="insp-foot">
                 { match lang {
                     Lang::Zh => format!("载荷 {} 字节；IP 层总长 {} 字节{}。", seg.payload_len, seg.wire_len,

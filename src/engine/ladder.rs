@@ -378,10 +378,16 @@ pub fn arrows_markup(
         .iter()
         .map(|p| LabelBox::rect(p.x, p.y - 9.0, p.x + p.w, p.y + 9.0))
         .collect();
+    // A label must also lie inside the drawing: one running past its edge was cut there (a
+    // retransmission mark at the right of the TCP column of TCP vs UDP, a drop reason at the
+    // last lane).
     let mut placed: Vec<LabelBox> = Vec::new();
+    let width = geo.width;
     let fits = |placed: &mut Vec<LabelBox>, b: LabelBox| {
         let from = placed.len().saturating_sub(LABEL_WINDOW);
-        let free = !placed[from..].iter().chain(&pills).any(|p| b.collides(p));
+        let free = b.bounds.0 >= 0.0
+            && b.bounds.2 <= width
+            && !placed[from..].iter().chain(&pills).any(|p| b.collides(p));
         if free {
             placed.push(b);
         }
@@ -454,14 +460,26 @@ pub fn arrows_markup(
                 let s = 6.0;
                 line(&mut o, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
                 line(&mut o, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
-                let (anchor, wx) = if x1 >= x0 {
-                    ("start", x1 + 10.0)
-                } else {
-                    ("end", x1 - 10.0)
-                };
+                // Past the ✕, on the side the arrow was going; where that runs off the drawing
+                // (at the last lane), before it instead.
                 let why = drop_reason(r, lang);
-                let boxed = LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, 4.0, 11.0);
-                if fits(&mut placed, boxed) {
+                let at = |(anchor, wx): (&'static str, f64)| {
+                    LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, 4.0, 11.0)
+                };
+                let (right, left) = (("start", x1 + 10.0), ("end", x1 - 10.0));
+                let (ahead, back) = if x1 >= x0 {
+                    (right, left)
+                } else {
+                    (left, right)
+                };
+                let b = at(ahead).bounds;
+                let side = if b.0 >= 0.0 && b.2 <= geo.width {
+                    ahead
+                } else {
+                    back
+                };
+                if fits(&mut placed, at(side)) {
+                    let (anchor, wx) = side;
                     let _ = write!(
                         o,
                         "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",

@@ -14,6 +14,7 @@ pub mod notes;
 pub mod params;
 pub mod playback;
 pub mod player;
+#[cfg(feature = "full")]
 pub mod state_diagram;
 pub mod teach;
 pub mod tokens;

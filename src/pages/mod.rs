@@ -45,11 +45,12 @@ pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
     if r == Route::Landing {
         return html! { <Landing key={key} /> };
     }
-    // The Node.js view (its panel of programs, its narration), presentation mode, teacher
-    // notes and the pace menu are in the full build only: few readers use them, and the Node.js view's code alone
+    // The Node.js view (its panel of programs, its narration), the state machine view,
+    // presentation mode, teacher notes and the pace menu are in the full build only: few readers use them, and the Node.js view's code alone
     // was some 12 KB gz of every first visit.
     let full_only = api == crate::i18n::Api::Node
         || loc.query.get("present") == Some("1")
+        || loc.query.get("view") == Some("states")
         || loc.query.get("notes").is_some()
         || loc.query.get("pace").is_some();
     if !cfg!(feature = "full") && full_only && scenes::of(r).is_some() {

@@ -53,8 +53,8 @@ fn words(c: HandshakeCase) -> (T, T) {
         HandshakeCase::SynAckLost => (
             T::new("SYN-ACK 丢失", "SYN-ACK lost"),
             T::new(
-                "服务器的 SYN-ACK 丢了。客户端不知道 SYN 是否送达，只好重发 SYN；服务器也在等 ACK，它的定时器到期后重发 SYN-ACK。双方都在重传，先到的那个完成握手。",
-                "The server's SYN-ACK is lost. The client cannot tell whether its SYN got through, so it resends the SYN; the server, waiting for the ACK, resends its SYN-ACK when its own timer expires. Both retransmit; whichever arrives first completes the handshake.",
+                "服务器的 SYN-ACK 丢了。客户端不知道 SYN 是否送达，1 秒后重发 SYN；服务器也在等 ACK，它的定时器也差不多在这时到期。重发的 SYN 先到，服务器回一个 SYN-ACK 并重新计时，握手晚一秒完成。",
+                "The server's SYN-ACK is lost. The client cannot tell whether its SYN got through and resends it after 1 s; the server, waiting for the ACK, has a timer due at about the same moment. The repeated SYN comes first: the server answers it with a SYN-ACK and restarts its timer, and the handshake completes a second late.",
             ),
         ),
         HandshakeCase::FinalAckLost => (

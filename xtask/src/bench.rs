@@ -11,8 +11,11 @@
 //! 4. knobs: from a slider's or the case menu's change to the painted frame, on every scene, and
 //!    JS heap plus wasm memory after a minute of playback and 100 knob changes
 //!    (`e2e/bench/knobs.mjs`).
-//! 5. capture: read + analysis throughput against tshark
-//!    (`cargo run --profile bench -p synack-capture --example read_bench`).
+//! 5. capture: read + analysis throughput and peak memory against tshark
+//!    (`cargo run --profile bench -p synack-capture --example read_bench`), on the default
+//!    100,000-packet file and on the 200 MB, 1.5 M-packet one (`-- 1500000 FILE 94`); then
+//!    opening captures in the page (`e2e/bench/open.mjs`, `e2e/bench/open-big.mjs`: the 200 MB
+//!    file's progress bar and the tab's peak memory).
 //!
 
 use std::io;
@@ -26,7 +29,7 @@ type Bench = fn(&Ctx) -> io::Result<Outcome>;
 
 /// Every benchmark: the part name that selects it (`cargo xtask bench model`), its title, and
 /// the function. The model's native run comes first: the wasm run prints the ratio to it.
-const BENCHES: [(&str, &str, Bench); 6] = [
+const BENCHES: [(&str, &str, Bench); 7] = [
     ("model", "model, native", model_native),
     ("model", "model, wasm in headless Chromium", model_wasm),
     ("frames", "web frame times (Playwright)", web_frames),
@@ -36,6 +39,11 @@ const BENCHES: [(&str, &str, Bench); 6] = [
         "capture",
         "open a 100,000-packet capture in the page",
         open_page,
+    ),
+    (
+        "capture",
+        "open a 200 MB, 1.5 M-packet capture in the page",
+        open_big_page,
     ),
 ];
 
@@ -100,16 +108,21 @@ const PROFILE: &str = "bench";
 fn model_native(ctx: &Ctx) -> io::Result<Outcome> {
     // The model crate's own benchmark: bulk transfer under 10 % loss, 4 MB × 20 runs, with
     // events per wall-clock second and per CPU-second (meaningful on a busy machine).
-    let own = run_example(ctx, "synack-model", "bench")?;
+    let own = run_example(ctx, "synack-model", "bench", &[])?;
     // The harness workload natively: the same code as the wasm run, for the ratio.
-    let harness = run_example(ctx, "synack-bench-wasm", "native")?;
+    let harness = run_example(ctx, "synack-bench-wasm", "native", &[])?;
     if let Some(rate) = model_rate(&harness.text, "native") {
         remember_native_rate(ctx, rate);
     }
     Ok(status(own.ok() && harness.ok(), "a native model benchmark"))
 }
 
-fn run_example(ctx: &Ctx, package: &str, example: &str) -> io::Result<crate::cmd::Output> {
+fn run_example(
+    ctx: &Ctx,
+    package: &str,
+    example: &str,
+    args: &[&str],
+) -> io::Result<crate::cmd::Output> {
     ctx.cargo()
         .args([
             "run",
@@ -119,7 +132,9 @@ fn run_example(ctx: &Ctx, package: &str, example: &str) -> io::Result<crate::cmd
             package,
             "--example",
             example,
+            "--",
         ])
+        .args(args)
         .run_tee()
 }
 
@@ -180,6 +195,14 @@ fn open_page(ctx: &Ctx) -> io::Result<Outcome> {
     page_bench(ctx, "e2e/bench/open.mjs", "the open-a-capture benchmark")
 }
 
+fn open_big_page(ctx: &Ctx) -> io::Result<Outcome> {
+    page_bench(
+        ctx,
+        "e2e/bench/open-big.mjs",
+        "the 200 MB capture benchmark",
+    )
+}
+
 /// A Playwright benchmark script against a fresh release build, served on a free port. Always
 /// rebuilt: a figure measured on a stale dist/ would be a figure of some other code.
 fn page_bench(ctx: &Ctx, script: &str, what: &str) -> io::Result<Outcome> {
@@ -197,10 +220,23 @@ fn page_bench(ctx: &Ctx, script: &str, what: &str) -> io::Result<Outcome> {
 
 fn capture(ctx: &Ctx) -> io::Result<Outcome> {
     // Read + analysis throughput against `tshark -q -z conv,tcp` on the same file, same run.
-    let native = run_example(ctx, "synack-capture", "read_bench")?;
+    let native = run_example(ctx, "synack-capture", "read_bench", &[])?;
+    // #21's file: 200 MB in 1.5 M packets (94-byte segments), where per-packet memory counts.
+    let big = std::env::temp_dir().join("synack-bench-1500000-94.pcap");
+    let big_arg = big.to_string_lossy().into_owned();
+    let native_big = run_example(
+        ctx,
+        "synack-capture",
+        "read_bench",
+        &["1500000", &big_arg, "94"],
+    )?;
+    let _ = std::fs::remove_file(&big);
     // The same reader as wasm in headless Chromium (what the #/open page's worker runs).
     let wasm = wasm_bench(ctx, "capture")?;
-    Ok(status(native.ok() && wasm.ok(), "a capture benchmark"))
+    Ok(status(
+        native.ok() && native_big.ok() && wasm.ok(),
+        "a capture benchmark",
+    ))
 }
 
 /// One of `xtask/bench-wasm/tests/*.rs` in headless Chromium; `--nocapture` makes

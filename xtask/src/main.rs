@@ -1,4 +1,4 @@
-//! synack's dev tool: `cargo xtask serve | test | build | bench | setup`.
+//! synack's dev tool: `cargo xtask serve | test | build | prerender | bench | setup`.
 //!
 //! Every command first runs the set-up (idempotent, quick when everything is there), then does
 //! its job with the right toolchain and tools on PATH. Std only.
@@ -22,6 +22,8 @@ usage: cargo xtask <command>
                   ends with `N passed, M failed`. STEP limits it to some of:
                   STEPS
   build           set up, then build the release static site into dist/ (+ size report)
+  prerender       set up, build, then rewrite the first frames index.html paints before the
+                  wasm has arrived (e2e/prerender.mjs), and build again with them
   bench [PART...] set up, then the benchmarks: model (native + wasm and their ratio), frames
                   (web frame times), knobs (input to painted frame, memory leak check),
                   capture (read + analysis); PART limits it to some
@@ -53,7 +55,10 @@ fn main() -> ExitCode {
         eprintln!("unknown {command} argument `{bad}`\n\n{}", usage());
         return ExitCode::from(2);
     }
-    if !matches!(command, "serve" | "test" | "build" | "bench" | "setup") {
+    if !matches!(
+        command,
+        "serve" | "test" | "build" | "prerender" | "bench" | "setup"
+    ) {
         eprint!("{}", usage());
         return ExitCode::from(if matches!(command, "-h" | "--help" | "help") {
             0
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
             "serve" => serve::serve(&ctx),
             "test" => test::run(&ctx, rest),
             "build" => serve::build(&ctx),
+            "prerender" => serve::prerender(&ctx),
             "bench" => bench::run(&ctx, rest),
             _ => Ok(true),
         };

@@ -33,3 +33,21 @@ pub fn build(ctx: &Ctx) -> io::Result<bool> {
     );
     Ok(true)
 }
+
+/// Rewrites index.html's prerendered first frames from what a fresh release build draws (they
+/// are the app's own markup, so they are taken from the app), then builds again so that dist/
+/// ships them. e2e/prerender.test.mjs fails while they are stale.
+pub fn prerender(ctx: &Ctx) -> io::Result<bool> {
+    if !test::trunk_build(ctx)? {
+        return Ok(false);
+    }
+    let written = {
+        let (_server, url) = test::static_server(ctx)?;
+        ctx.cmd("node")
+            .arg("e2e/prerender.mjs")
+            .env("SYNACK_BASE_URL", &url)
+            .run_tee()?
+            .ok()
+    };
+    Ok(written && build(ctx)?)
+}

@@ -1,15 +1,19 @@
 //! Size report of the release build in `dist/`: raw and gzipped size of every wasm, JS and CSS
-//! file, and the first-load total (index.html plus what it loads at start-up).
+//! file, and the first load counted two ways: the bytes before the first diagram is painted
+//! (index.html and its stylesheet where index.html carries a prerendered frame of the link's
+//! scene, see e2e/prerender.mjs) and the bytes before the page is interactive (index.html plus
+//! everything it loads at start-up: the JS and the wasm too).
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// First load above this (gzipped) fails the test command.
+/// First load (until interactive) above this (gzipped) fails the test command.
 pub const LIMIT_GZ: u64 = 350_000;
-/// First load above this (gzipped) gets a warning: the project's target.
-pub const TARGET_GZ: u64 = 200_000;
+/// First load (until interactive) above this (gzipped) gets a warning: the project's target
+/// (issue #21: 150 KB).
+pub const TARGET_GZ: u64 = 150_000;
 
 pub struct FileSize {
     pub name: String,
@@ -22,6 +26,8 @@ pub struct FileSize {
 
 pub struct Report {
     pub files: Vec<FileSize>,
+    /// The routes index.html paints before the wasm has arrived (its `<template data-route>`s).
+    pub prerendered: Vec<String>,
     /// Modules the first-load JS imports (wasm-bindgen's snippets): each is fetched only once
     /// the module importing it has arrived and been parsed, a round trip before the app starts.
     pub chained: Vec<String>,
@@ -34,6 +40,19 @@ impl Report {
             .filter(|f| f.first_load)
             .map(|f| f.gz)
             .sum()
+    }
+
+    /// Bytes (gzipped) before the first diagram is painted on a prerendered route: index.html and
+    /// the stylesheets it links (a stylesheet holds back the first paint; the JS and the wasm do
+    /// not). None when index.html carries no prerendered frame (then it is the whole first load).
+    pub fn first_paint_gz(&self) -> Option<u64> {
+        (!self.prerendered.is_empty()).then(|| {
+            self.files
+                .iter()
+                .filter(|f| f.first_load && (f.name == "index.html" || f.name.ends_with(".css")))
+                .map(|f| f.gz)
+                .sum()
+        })
     }
 
     pub fn first_load_raw(&self) -> u64 {
@@ -76,9 +95,19 @@ impl Report {
                 kb(gz)
             );
         }
+        if let Some(gz) = self.first_paint_gz() {
+            println!(
+                "{:<44} {:>11} {:>11}  (index.html + stylesheet: the diagram of {} is painted \
+                 before the wasm arrives on a wide window)",
+                "FIRST LOAD until the first diagram",
+                "",
+                kb(gz),
+                self.prerendered.join(", ")
+            );
+        }
         println!(
             "{:<44} {:>11} {:>11}  (target {}, limit {})",
-            "FIRST LOAD",
+            "FIRST LOAD until interactive",
             kb(self.first_load_raw()),
             kb(self.first_load_gz()),
             kb(TARGET_GZ),
@@ -135,7 +164,11 @@ pub fn measure(dist: &Path) -> io::Result<Report> {
         });
     }
     files.sort_by(|a, b| b.first_load.cmp(&a.first_load).then(a.name.cmp(&b.name)));
-    Ok(Report { files, chained })
+    Ok(Report {
+        files,
+        prerendered: prerendered_routes(&index),
+        chained,
+    })
 }
 
 /// Files that index.html loads at start-up: every `href=…`/`src=…` pointing into the site
@@ -189,6 +222,29 @@ fn referenced_files(index: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The routes of index.html's prerendered frames: the `route` of each entry of
+/// `self.synackPrerendered` (e2e/prerender.mjs writes `"route":"/handshake"`; a JS minifier may
+/// drop the key's quotes).
+fn prerendered_routes(index: &str) -> Vec<String> {
+    let Some(list) = index.split("synackPrerendered").nth(1) else {
+        return vec![];
+    };
+    let list = list.split("</script>").next().unwrap_or(list);
+    list.split("route")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.strip_prefix('"').unwrap_or(rest).strip_prefix(":\"")?;
+            Some(format!("#{}", &rest[..rest.find('"')?]))
+        })
+        .fold(Vec::new(), |mut routes, r| {
+            // One entry per language: each route once.
+            if !routes.contains(&r) {
+                routes.push(r);
+            }
+            routes
+        })
 }
 
 fn walk(dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -577,6 +633,17 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
             "core"
         );
         assert_eq!(crate_of("__wbindgen_malloc"), "other");
+    }
+
+    #[test]
+    fn names_the_routes_index_html_paints_before_the_wasm() {
+        let html = r#"<div id="app"></div><script>
+      self.synackPrerendered = [
+      {"route":"/handshake","lang":"en","html":"\u003cp>route\u003c/p>"},
+      {route:"/teardown",lang:"zh"},{"route":"/teardown","lang":"en"}];
+    </script><script>const tpl = (self.synackPrerendered || []).find((x) => x.route === "/");</script>"#;
+        assert_eq!(prerendered_routes(html), ["#/handshake", "#/teardown"]);
+        assert!(prerendered_routes("<div id=app></div>").is_empty());
     }
 
     #[test]

@@ -539,7 +539,14 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
-        other => option_case(other).or_else(|| crate::cases_udp::scenario(other))?,
+        other => match option_case(other)
+            .or_else(|| crate::cases_udp::scenario(other))
+            .or_else(|| crate::cases_cookies::scenario(other))
+        {
+            Some(sc) => sc,
+            // A sweep's point (`case+axis=value`) or a point recorded by subject.
+            None => return crate::sweep::scenario(other),
+        },
     };
     sc.name = format!("lab/{name}");
     Some(sc)

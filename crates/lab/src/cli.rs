@@ -98,6 +98,32 @@ pub enum Cmd {
         /// Folder holding the per-kernel folders (default: tests/kernel-recordings).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Of the sweep's recorded points, only those whose place in the list is K modulo N
+        /// ("K/N"); the cases are all recorded. The drift test turns K with the day, so that
+        /// each run re-records a share of the points and N runs cover them all.
+        #[arg(long, value_name = "K/N", value_parser = share)]
+        points_share: Option<(usize, usize)>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Varies the compare cases one parameter at a time (sysctls, socket options, the link's
+    /// delay, one lost segment) and compares each point on this kernel and in the model: one
+    /// line a point, then every point where they differ with its first difference. A point
+    /// `case+axis=value` is a case `compare` and `record` take too. Exit status 1 on any
+    /// difference.
+    Sweep {
+        /// Only these axes (default: all; `--list` names them).
+        axes: Vec<String>,
+        /// Only the points of this case (repeatable).
+        #[arg(long = "case", value_name = "CASE")]
+        only: Vec<String>,
+        /// Write each differing point's scenario into this folder (run it again with
+        /// `compare FILE`).
+        #[arg(long, value_name = "DIR")]
+        save: Option<PathBuf>,
+        /// List the axes, their values and cases, and run nothing.
+        #[arg(long)]
+        list: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -314,7 +340,21 @@ impl Cmd {
             | Cmd::Loss { common, .. }
             | Cmd::Compare { common, .. }
             | Cmd::Record { common, .. }
+            | Cmd::Sweep { common, .. }
             | Cmd::Sim { common, .. } => common,
         }
     }
+}
+
+/// "K/N" with K < N.
+fn share(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, such as 0/3")?;
+    let (k, n): (usize, usize) = (
+        k.parse().map_err(|_| format!("{k:?} is not a number"))?,
+        n.parse().map_err(|_| format!("{n:?} is not a number"))?,
+    );
+    if k >= n {
+        return Err(format!("K must be below N in K/N, not {k}/{n}"));
+    }
+    Ok((k, n))
 }

@@ -55,6 +55,8 @@ pub fn all_names() -> Vec<String> {
     crate::cases::NAMES
         .iter()
         .chain(crate::cases_udp::NAMES.iter())
+        .chain(crate::cases_cookies::NAMES.iter())
+        .chain(crate::sweep::RECORDED.iter().map(|r| &r.0))
         .chain(CASES.iter().map(|(n, _)| n))
         .map(|s| s.to_string())
         .collect()

@@ -15,6 +15,8 @@ mod analyze;
 #[cfg(target_os = "linux")]
 mod cases;
 #[cfg(target_os = "linux")]
+mod cases_cookies;
+#[cfg(target_os = "linux")]
 mod cases_udp;
 #[cfg(target_os = "linux")]
 mod cli;
@@ -38,6 +40,8 @@ mod recorder;
 mod runner;
 #[cfg(target_os = "linux")]
 mod session;
+#[cfg(target_os = "linux")]
+mod sweep;
 #[cfg(target_os = "linux")]
 mod sys;
 #[cfg(target_os = "linux")]
@@ -127,9 +131,37 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
             };
             (common, outcome)
         }
-        Cmd::Record { cases, dir, common } => {
-            print!("{}", record::run(dir.as_deref(), cases, common)?);
+        Cmd::Record {
+            cases,
+            dir,
+            points_share,
+            common,
+        } => {
+            print!(
+                "{}",
+                record::run(dir.as_deref(), cases, *points_share, common)?
+            );
             return Ok(0);
+        }
+        Cmd::Sweep {
+            axes,
+            only,
+            save,
+            list,
+            common,
+        } => {
+            if *list {
+                print!("{}", sweep::list());
+                return Ok(0);
+            }
+            let (text, json, all) = sweep::run(axes, only, save.as_deref(), common)?;
+            if common.json {
+                println!("{json}");
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            return Ok(if all { 0 } else { 1 });
         }
         Cmd::Sim {
             scenario,

@@ -31,13 +31,31 @@ pub fn default_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/kernel-recordings")
 }
 
-/// Records `cases` (all when empty); returns the text summary.
-pub fn run(dir: Option<&Path>, cases: &[String], common: &Common) -> Result<String> {
+/// Records `cases` (all when empty; of the sweep's recorded points only the `share` K/N, if
+/// given); returns the text summary.
+pub fn run(
+    dir: Option<&Path>,
+    cases: &[String],
+    share: Option<(usize, usize)>,
+    common: &Common,
+) -> Result<String> {
     let base = dir.map(Path::to_path_buf).unwrap_or_else(default_dir);
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
     std::fs::create_dir_all(&folder).ctx(|| format!("creating {}", folder.display()))?;
     let names: Vec<String> = if cases.is_empty() {
+        let points = crate::sweep::RECORDED.iter().map(|r| r.0);
+        let left_out: Vec<&str> = match share {
+            Some((k, n)) => points
+                .enumerate()
+                .filter(|(i, _)| i % n != k)
+                .map(|(_, p)| p)
+                .collect(),
+            None => Vec::new(),
+        };
         crate::inject::all_names()
+            .into_iter()
+            .filter(|n| !left_out.contains(&n.as_str()))
+            .collect()
     } else {
         cases.to_vec()
     };

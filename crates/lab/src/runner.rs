@@ -66,7 +66,8 @@ pub struct Machine {
     pub recv_buffer: u32,
     /// The receive memory (skb truesize) a full-sized segment takes on the wire's TUN device:
     /// `tun_get_user` copies a packet into one linear skb (`tun_alloc_skb`), whose head is a
-    /// kmalloc block of the packet (+ NET_IP_ALIGN, cache-aligned) and the 320-byte
+    /// kmalloc block of the packet (after `tun->align`, NET_SKB_PAD = 64 bytes of headroom;
+    /// NET_IP_ALIGN is added for TAP devices only; cache-aligned) and the 320-byte
     /// skb_shared_info, rounded up to the slab size (a power of two), plus the 256 bytes of
     /// the sk_buff itself (`SKB_TRUESIZE`). MTU 1500: 2304.
     pub rcv_truesize: u32,
@@ -77,10 +78,10 @@ pub struct Machine {
 
 /// `Machine::rcv_truesize` for a TUN device of this MTU.
 fn tun_truesize(mtu: u32) -> u32 {
-    const NET_IP_ALIGN: u32 = 2;
+    const NET_SKB_PAD: u32 = 64;
     const SHARED_INFO: u32 = 320;
     const SK_BUFF: u32 = 256;
-    let head = (mtu + NET_IP_ALIGN).div_ceil(64) * 64 + SHARED_INFO;
+    let head = (NET_SKB_PAD + mtu).div_ceil(64) * 64 + SHARED_INFO;
     head.next_power_of_two() + SK_BUFF
 }
 
@@ -129,10 +130,12 @@ enum Unit {
     Seconds,
     /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
     Millis,
+    /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
+    On(u8),
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 15] = [
+const SYSCTLS: [(&str, &str, Unit); 17] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -167,6 +170,11 @@ const SYSCTLS: [(&str, &str, Unit); 15] = [
     // Whether a SYN offers the option (and so whether the connection uses it): 0 or 1.
     ("timestamps", "net.ipv4.tcp_timestamps", Unit::Plain),
     ("sack_permitted", "net.ipv4.tcp_sack", Unit::Plain),
+    // Tail loss probes: tcp_early_retrans 3 (the default) or 4 enable them, 0-2 do not
+    // (`tcp_schedule_loss_probe`).
+    ("tail_loss_probe", "net.ipv4.tcp_early_retrans", Unit::On(3)),
+    // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
+    ("rack", "net.ipv4.tcp_recovery", Unit::On(1)),
     // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
     (
         "slow_start_after_idle",
@@ -189,12 +197,17 @@ fn sysctl_value(
     unit: Unit,
 ) -> std::result::Result<String, String> {
     if let serde_json::Value::Bool(b) = v {
-        return Ok((*b as u8).to_string());
+        let on = match unit {
+            Unit::On(on) => on,
+            _ => 1,
+        };
+        return Ok(if *b { on } else { 0 }.to_string());
     }
     let n = v
         .as_u64()
         .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
     let per = match unit {
+        Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
         Unit::Plain => 1,
         Unit::Seconds => 1_000_000,
         Unit::Millis => 1_000,
@@ -467,6 +480,13 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         s.ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
         s.client_ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
     }
+    // `window_scale: null` in the tuning: no window scale option (tcp_window_scaling 0); any
+    // other value is the machine's, measured below.
+    let no_wscale = sc.tuning.window_scale == Some(None);
+    if no_wscale {
+        s.ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
+        s.client_ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
+    }
     let machine = s.client_ns.run("machine", || {
         let mtu = mtu("syn0")?;
         let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
@@ -490,7 +510,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     })?;
     let mut scenario = sc.clone();
     scenario.tuning.mss = Some(machine.mss);
-    scenario.tuning.window_scale = Some(Some(machine.window_scale));
+    scenario.tuning.window_scale = Some((!no_wscale).then_some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
     scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
 

@@ -146,7 +146,7 @@ profile! {
     /// it for overhead, then halves it). The kernel grows it later by receive-buffer
     /// autotuning (`tcp_rcv_space_adjust`), which the model does not do.
     recv_buffer: u32,
-    /// Receive memory a segment costs beyond its payload, bytes: Linux counts the receive
+    /// Receive memory a full-sized segment costs beyond its payload, bytes: Linux counts the receive
     /// buffer in skb truesize (`sk_rmem_alloc`), not payload, against a buffer twice the
     /// space (`sk_rcvbuf`, tcp_rmem[1] or SO_RCVBUF doubled), and offers as window the share
     /// of it that payload took in the first full-sized segment (`tp->scaling_ratio`,
@@ -154,9 +154,18 @@ profile! {
     /// the skb. The lab's TUN wire at MTU 1500 puts a 1448-byte segment in a 2304-byte skb
     /// (a 2048-byte block and the sk_buff): 856, so the window offers 160/256 of the memory
     /// and a reader that stops reading sees the window close after about 54 segments of a
-    /// 131072-byte buffer. 0: payload is memory and the space is the window, as the RFCs
-    /// picture it (and as the model did before it knew the machine).
+    /// 131072-byte buffer. A smaller packet takes a smaller power-of-two block (a 100-byte
+    /// segment 1024 + 256 bytes, more than its payload plus 856; `TcpSocket::truesize`),
+    /// shifted by any difference between this value and that layout. 0: payload is memory
+    /// and the space is the window, as the RFCs picture it (and as the model did before it
+    /// knew the machine).
     rcv_skb_overhead: u32,
+    /// The least receive space SO_RCVBUF gives, bytes. Linux doubles the value for overhead
+    /// but keeps the buffer at SOCK_MIN_RCVBUF at least (`sk_setsockopt`: 2 ×
+    /// TCP_SKB_MIN_TRUESIZE = 2 × (2048 + 256) = 4608 on x86-64), whose window space is
+    /// half of it: 2304. Measured on 6.18: SO_RCVBUF 2048 still leaves room for a 100-byte
+    /// segment in a 1448-byte window. 0: SO_RCVBUF is the space as given.
+    min_recv_buffer: u32,
     /// A UDP socket's receive queue for new sockets, payload bytes (Linux: from
     /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
     /// payload).
@@ -362,6 +371,7 @@ impl Profile {
             timestamps: true,
             recv_buffer: 65_536,
             rcv_skb_overhead: 0,
+            min_recv_buffer: 2_304,
             udp_recv_buffer: 131_072,
             udp_rmem_default: 212_992,
             udp_skb_pad: 64,
@@ -422,6 +432,7 @@ impl Profile {
             timestamps: false,
             recv_buffer: 65_535,
             rcv_skb_overhead: 0,
+            min_recv_buffer: 0,
             udp_recv_buffer: 65_535,
             udp_rmem_default: 0,
             udp_skb_pad: 0,
@@ -519,6 +530,10 @@ mod tests {
             (
                 "tail_loss_probe",
                 "tcp_early_retrans 3 (RFC 8985 TLP); RFC 6298 has only the RTO",
+            ),
+            (
+                "min_recv_buffer",
+                "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
             ),
             (
                 "udp_recv_buffer",

@@ -723,6 +723,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         udp_skb_pad: SKB_OVERHEAD,
         send_buffer: BUFFER,
         rcv_skb_overhead: SKB_OVERHEAD,
+        min_recv_buffer: BUFFER,
         rto_initial_us: RTO_US,
         rto_min_us: RTO_US,
         rto_max_us: RTO_US,

@@ -501,3 +501,72 @@ fn a_flood_that_cannot_be_sent_is_refused_naming_its_field() {
     s.sockets[1].host = "attacker".into();
     assert!(err(&s).contains("sends a SYN flood"), "{}", err(&s));
 }
+
+/// A connection to a listener with tcp_syncookies 2 over a 20 ms wire of MTU 1500 (the
+/// machine of the kernel recordings: MSS 1460, window scale 10, 65536 of receive space), the
+/// client sending 5 bytes at 150 ms; `ack_lost`: the handshake's last ACK is dropped.
+fn cookie_handshake(ack_lost: bool) -> Trace {
+    let fault = if ack_lost {
+        r#"[{"from": "client", "matches": "pure_ack", "nth": 1, "action": "drop"}]"#
+    } else {
+        "[]"
+    };
+    let json = format!(
+        r#"{{"name": "cookies", "seed": 1,
+        "tuning": {{"mss": 1460, "window_scale": 10, "recv_buffer": 65536,
+                   "rcv_skb_overhead": 856, "syncookies": true, "syncookies_always": true}},
+        "hosts": [{{"name": "client", "addr": "10.47.0.1"}}, {{"name": "server", "addr": "10.47.0.2"}}],
+        "network": {{"default": {{"latency_us": 20000, "mtu": 1500}}}},
+        "faults": {fault},
+        "sockets": [{{"label": "listener", "host": "server", "proto": "tcp", "port": 9999}},
+                    {{"label": "client", "host": "client", "proto": "tcp"}}],
+        "apps": [{{"socket": "listener", "steps": [{{"call": "listen", "backlog": 8}},
+                    {{"call": "accept", "label": "server"}}, {{"call": "recv", "max": 65536}}]}},
+                 {{"socket": "client", "steps": [{{"at_us": 50000, "call": "connect", "to": "server:9999"}},
+                    {{"at_us": 150000, "call": "send", "len": 5}}]}}],
+        "limits": {{"max_time_us": 500000}}}}"#
+    );
+    run(&synack_model::scenario::Scenario::from_json(&json).unwrap())
+}
+
+#[test]
+fn a_cookie_child_is_born_established_and_its_first_window_comes_from_the_cookies_mss() {
+    use synack_model::trace::{Header, TcpState};
+    // Kernel 6.18 (tests/kernel-recordings/linux-6.18/syncookies-always): no SYN-RECEIVED
+    // anywhere on the server, and the server's first ACK offers 63 << 10 (64240, 44 × the
+    // cookie's MSS 1460, rounded up to the scale unit), not a request's 64 << 10.
+    let t = cookie_handshake(false);
+    let st = states(&t, "server");
+    assert!(!st.contains(&TcpState::SynReceived), "{st:?}");
+    assert_eq!(st.last(), Some(&TcpState::Established));
+    let server_acks: Vec<u16> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.port == 9999 => {
+                match &segment.header {
+                    Header::Tcp(h) if !h.flags.syn => Some(h.window),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(server_acks, [63]);
+}
+
+#[test]
+fn with_the_handshakes_last_ack_lost_the_first_data_segment_returns_the_cookie_and_its_data_is_read(
+) {
+    // Kernel 6.18 (syncookies-always-ack-lost): the 5 bytes at 150 ms make the connection,
+    // are ACKed one wire delay later and read; nothing is retransmitted.
+    let t = cookie_handshake(true);
+    assert_eq!(returns(&t, "server"), ["Recv 5 bytes: client #0[0..5]"]);
+    let sent = t
+        .events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::SegmentSent { segment, .. } if segment.retransmission > 0))
+        .count();
+    assert_eq!(sent, 0, "{:#?}", packets(&t));
+    assert_eq!(counter(&t, "SyncookiesRecv"), 1);
+}

@@ -721,3 +721,22 @@ fn with_sack_out_of_order_segments_grow_the_window_their_duplicate_acks_offer() 
         ]
     );
 }
+
+#[test]
+fn a_tiny_so_rcvbuf_still_leaves_the_linux_minimum_of_receive_space() {
+    // `sk_setsockopt`: SO_RCVBUF is doubled, but never below SOCK_MIN_RCVBUF (4608 bytes on
+    // x86-64, half of it window space: 2304). Measured on 6.18 (sweep point
+    // delayed-ack+rcvbuf=2048): the SYN-ACK offers one 1448-byte segment, and a 100-byte
+    // request leaves the window at 1448. A SO_RCVBUF of 1000 taken as it is would offer
+    // less than one segment.
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    let listener = s.sockets.iter_mut().find(|x| x.host == "server").unwrap();
+    listener.recv_buffer = Some(1_000);
+    let t = run(&s);
+    let syn_ack: Vec<String> = packets_with_windows(&t)
+        .into_iter()
+        .filter(|l| l.contains("server>client S. "))
+        .map(|l| l.split_once(' ').unwrap().1.to_string())
+        .collect();
+    assert_eq!(syn_ack, ["server>client S. seq=0 ack=1 len=0 win=1448"]);
+}

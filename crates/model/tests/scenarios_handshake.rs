@@ -46,9 +46,11 @@ fn syn_lost_once_is_retransmitted_after_the_initial_rto() {
 #[test]
 fn syn_ack_lost_once_both_sides_retransmit() {
     let t = hs(HandshakeCase::SynAckLost);
-    // The client's SYN timer and the server's SYN-ACK timer both fire after 1 s; the server
-    // also answers the retransmitted SYN (Linux `tcp_check_req`), so the client sees two
-    // SYN-ACKs and acknowledges both.
+    // The client's SYN timer fires after 1 s; its SYN reaches the server just as the
+    // server's own 1 s SYN-ACK timer is due. A kernel timer fires on the next tick of its
+    // wheel, never on time, so the SYN comes first: the server answers it (Linux
+    // `tcp_check_req`) and restarts the timer, and one SYN-ACK completes the handshake
+    // (measured on 6.18, sweep point teardown-client-first+drop=server-synack-1).
     assert_packets!(
         t,
         [
@@ -56,8 +58,6 @@ fn syn_ack_lost_once_both_sides_retransmit() {
             "0.020 server>client S. seq=0 ack=1 len=0 LOST",
             "1.000 client>server S seq=0 len=0",
             "1.020 server>client S. seq=0 ack=1 len=0",
-            "1.020 server>client S. seq=0 ack=1 len=0",
-            "1.040 client>server . seq=1 ack=1 len=0",
             "1.040 client>server . seq=1 ack=1 len=0",
         ]
     );

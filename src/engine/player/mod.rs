@@ -237,7 +237,16 @@ pub fn Player(p: &Props) -> Html {
     };
     let on_view = {
         let view = view.setter();
-        use_callback((), move |v: View, _| view.set(v))
+        use_callback((), move |v: View, _| {
+            // The state machine is drawn by the full build (14 KB of the first load's code for a
+            // view most first visits never open): asked for here, the link says so and the page
+            // is handed over, as for presentation mode.
+            if cfg!(not(feature = "full")) && v == View::States {
+                crate::pages::in_full_build("view", "states");
+            } else {
+                view.set(v)
+            }
+        })
     };
     let on_numbering = {
         let numbering = numbering.setter();

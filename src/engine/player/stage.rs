@@ -7,8 +7,10 @@ use synack_model::trace::Trace;
 use crate::engine::labels::Numbering;
 use crate::engine::ladder::{LadderView, Placement};
 use crate::engine::layout::Ladder;
+#[cfg(feature = "full")]
 use crate::engine::narration::socket_name;
 use crate::engine::params::View;
+#[cfg(feature = "full")]
 use crate::engine::state_diagram::{Lit, StateDiagram};
 use crate::engine::Shared;
 use crate::i18n::Lang;
@@ -41,14 +43,20 @@ pub fn Stage(p: &Props) -> Html {
                 placement={Placement::Stage} numbering={p.numbering} lang={p.lang}
                 selected={p.selected} on_select={p.on_select.clone()} />
         },
+        #[cfg(feature = "full")]
         (View::States, _) => {
             html! { <StateDiagram lit={lit(&p.trace, &p.ladder, p.t, p.lang)} lang={p.lang} /> }
         }
+        // The first-load build hands a page asking for the state machine to the full build
+        // (`pages::page_for`) before it is drawn here.
+        #[cfg(not(feature = "full"))]
+        (View::States, _) => Html::default(),
     };
     html! { <div class="stage-main" data-export="1">{ body }</div> }
 }
 
 /// Each TCP socket's state and last transition at `t`, for the state diagram.
+#[cfg(feature = "full")]
 fn lit(trace: &Trace, ladder: &Ladder, t: f64, lang: Lang) -> Vec<Lit> {
     ladder
         .states_at(t)

@@ -39,6 +39,15 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &[],
+        On::Arrived {
+            kind: Ack,
+            at: "client",
+        },
+        "服务器的确认到达 TCP 发送方：直到这时它才知道那些字节已经送到。还有没被确认的字节时，它为这些字节重新启动重传定时器（RFC 6298 §5.3）。UDP 的发送方从来收不到这样的消息。",
+        "The server's acknowledgement reaches the TCP sender: only now does it know those bytes arrived. Where bytes are still unacknowledged, it restarts its retransmission timer for them (RFC 6298 §5.3). UDP's sender never gets news of this kind.",
+    ),
+    row(
+        &[],
         sent(Udp, "client"),
         "UDP 把每条消息立即作为一个独立的数据报发出：不先握手，也不等网络。注意这些数据报在 0 时刻就全部出发，而 TCP 还在建立连接。",
         "UDP sends each message at once as a datagram of its own: no handshake first, no waiting for the network. Notice that all the datagrams leave at time 0 while TCP is still opening its connection.",

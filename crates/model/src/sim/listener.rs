@@ -131,6 +131,13 @@ impl Sim {
                 self.bump(host, "SyncookiesRecv");
                 let child = self.new_child(lid, seg);
                 self.with_tcp(child, |t, ctx| t.accept_cookie(seg, &syn, iss, ctx));
+                // The ACK that returns the cookie may carry data (the handshake's own ACK was
+                // lost and the client went on sending): the new socket takes the segment as
+                // any established one would (`tcp_child_process` → `tcp_rcv_state_process`).
+                // Measured on 6.18: the 5 bytes are ACKed at once and read, nothing resent.
+                if seg.payload_len > 0 || h.flags.fin {
+                    self.with_tcp(child, |t, ctx| t.on_segment(seg, ctx));
+                }
                 if let Some(l) = self.listener_mut(lid) {
                     l.accept_queue.push_back(child);
                 }

@@ -63,7 +63,7 @@ struct Scheduled {
 
 impl PartialEq for Scheduled {
     fn eq(&self, o: &Self) -> bool {
-        self.t == o.t && self.order == o.order
+        self.cmp(o) == Ordering::Equal
     }
 }
 impl Eq for Scheduled {}
@@ -72,10 +72,24 @@ impl PartialOrd for Scheduled {
         Some(self.cmp(o))
     }
 }
+impl Scheduled {
+    /// At one instant a TCP timer goes last. A kernel timer never fires early and in
+    /// practice fires late: it runs on the next tick of its timer-wheel level (a jiffy, or
+    /// 8 jiffies for a timer 256 ms to 2 s away at HZ 250; `calc_index` rounds expiry up),
+    /// so a segment or a call due at the same moment is handled first. Measured on 6.18: a
+    /// SYN retransmitted 1 s after the first reaches the server just as its 1 s SYN-ACK
+    /// timer expires; the server answers the SYN and re-arms the timer
+    /// (`tcp_check_req`), sending one SYN-ACK, not two.
+    fn rank(&self) -> u8 {
+        u8::from(matches!(self.what, What::Timer(..)))
+    }
+}
+
 impl Ord for Scheduled {
-    // Reversed: BinaryHeap is a max-heap and we want the earliest (then first-scheduled).
+    // Reversed: BinaryHeap is a max-heap and we want the earliest (then timers last, then
+    // first-scheduled).
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.t, o.order).cmp(&(self.t, self.order))
+        (o.t, o.rank(), o.order).cmp(&(self.t, self.rank(), self.order))
     }
 }
 
@@ -324,7 +338,7 @@ impl Sim {
                     let ctx = ctx!(sim, id);
                     let mut t = TcpSocket::new(id, local, &ctx);
                     if let Some(b) = spec.recv_buffer {
-                        t.rcv_cap = b.max(1);
+                        t.rcv_cap = b.max(sim.sp(id).min_recv_buffer).max(1);
                         t.rcvbuf_locked = true;
                     }
                     if let Some(b) = spec.send_buffer {

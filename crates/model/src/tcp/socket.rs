@@ -29,6 +29,12 @@ const GSO_MAX_SIZE: u64 = 65_536 - 321;
 /// Linux TCP_DEFAULT_SCALING_RATIO: half of the receive memory is window until a segment
 /// measured the real ratio (`tcp_win_from_space`, 1/256 units).
 const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
+/// The skb layout behind [`TcpSocket::truesize`] (x86-64): the headroom TUN reserves
+/// (`tun->align` = NET_SKB_PAD), `sizeof(struct skb_shared_info)` and `struct sk_buff`, each
+/// cache-aligned (`SKB_DATA_ALIGN`).
+const SKB_PAD: u32 = 64;
+const SKB_SHARED_INFO: u32 = 320;
+const SK_BUFF: u32 = 256;
 
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,6 +143,9 @@ pub struct TcpSocket {
     rcv_wnd: u32,
     /// The machine's skb overhead (profile `rcv_skb_overhead`), 0 = payload accounting.
     rcv_skb_overhead: u32,
+    /// The largest packet the link carries (the profile's MSS + 40): the one whose skb
+    /// `rcv_skb_overhead` was measured on.
+    rcv_full_packet: u32,
     /// Receive memory as Linux counts it (`sk_rmem_alloc`), used when the profile gives the
     /// machine's skb overhead ([`crate::profile::Profile::rcv_skb_overhead`]): each queued
     /// segment costs its payload plus that overhead (its skb's truesize), freed when the
@@ -351,6 +360,7 @@ impl TcpSocket {
             rcv_adv_edge: SeqNumber(0),
             rcv_wnd: 0,
             rcv_skb_overhead: p.rcv_skb_overhead,
+            rcv_full_packet: p.mss as u32 + 40,
             rcv_skbs: std::collections::VecDeque::new(),
             ooo_mem: 0,
             rcv_copied: 0,
@@ -707,9 +717,26 @@ impl TcpSocket {
         self.window_clamp.unwrap_or_else(|| self.tcp_full_space())
     }
 
-    /// The receive memory (skb truesize) a segment of `len` payload bytes takes.
+    /// The receive memory (skb truesize) a segment of `len` payload bytes takes. The device
+    /// copies each packet into one linear skb (TUN: `tun_get_user` → `tun_alloc_skb`): a
+    /// kmalloc'd head of `tun->align` (NET_SKB_PAD, 64) + the packet, cache-aligned, + the
+    /// 320-byte skb_shared_info, in a power-of-two slab, plus the 256-byte sk_buff
+    /// (`SKB_TRUESIZE`). So the cost moves in steps: a 100-byte segment takes a 1024-byte
+    /// slab (1280 in all, more than its payload plus a full segment's overhead), a 524-byte
+    /// one the same, a full 1448-byte one a 2048-byte slab (2304). `rcv_skb_overhead` is
+    /// what a full-sized packet (the link's MTU) takes beyond its payload; the steps are
+    /// shifted by any difference between it and this layout.
     fn truesize(&self, len: u32) -> u32 {
-        len + self.rcv_skb_overhead
+        let slab = |packet: u32| {
+            ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two() + SK_BUFF
+        };
+        // A data segment's headers: IPv4 and TCP, and the timestamp option when in use (a
+        // SACK block in a data segment is rare enough to leave out).
+        let headers = 40 + if self.ts_ok { 12 } else { 0 };
+        let full = self.rcv_full_packet;
+        let measured = (full.saturating_sub(52) + self.rcv_skb_overhead) as i64;
+        let shift = measured - slab(full) as i64;
+        (slab(len + headers) as i64 + shift).max(len as i64) as u32
     }
 
     /// Linux `__tcp_select_window` with truesize accounting: the free space, but zero once
@@ -1666,7 +1693,23 @@ impl TcpSocket {
         self.max_snd_wnd = self.snd_wnd;
         self.snd_wl1 = SeqNumber(h.seq);
         self.snd_wl2 = SeqNumber(h.ack);
-        self.set_state(TcpState::SynReceived, ctx);
+        // `cookie_v4_check` sizes the child's first window as the SYN-ACK's, but from the
+        // cookie's MSS without the timestamp option (`tcp_select_initial_window(…, req->mss,
+        // …)`): 65536 of space rounded down to 44 × 1460 = 64240, where a request's SYN-ACK
+        // used 45 × 1448 = 65160. Measured on 6.18 (tcp_syncookies=2): the child's first
+        // ACK offers 63 << 10, where a request's child offers 64 << 10.
+        let space = self.our_window();
+        let mss = u32::from(cookie_mss.min(self.our_mss)).max(1);
+        let w = if ctx.p.initial_window_mss_multiple && space > mss {
+            space - space % mss
+        } else {
+            space
+        };
+        self.rcv_ssthresh = w.min(65_535);
+        self.rcv_wnd = self.rcv_ssthresh;
+        self.rcv_adv_edge = self.rcv_nxt + self.rcv_wnd;
+        // No request ever existed, so no SYN-RECEIVED: the socket is born established
+        // (`tcp_get_cookie_sock` → `inet_csk_complete_hashdance`).
         self.set_state(TcpState::Established, ctx);
         self.report(ctx);
     }
@@ -1808,6 +1851,20 @@ impl TcpSocket {
                     // RFC 9293 §3.10.7.4 eighth, TIME-WAIT: restart the 2 MSL timeout.
                     self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
                 }
+                // Linux `tcp_send_dupack`: a duplicate of data (or of a FIN) already
+                // received is reported as a D-SACK of its old part (RFC 2883 §4). Not from
+                // TIME-WAIT, whose mini socket keeps no SACK state (`tcp_v4_timewait_ack`).
+                // Measured on 6.18 (sweep point delayed-ack+drop=server-ack-1): the
+                // retransmission of a request whose ACK was lost is answered "ack=101
+                // sack 1-101".
+                let back = self.rcv_nxt.diff(seq);
+                if self.sack_ok && self.state != TimeWait && seg_len > 0 && !h.flags.syn && back > 0
+                {
+                    let nxt = self.roff(self.rcv_nxt);
+                    if let Some(start) = nxt.checked_sub(back as u64) {
+                        self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
+                    }
+                }
                 self.send_ack(ctx);
             }
             return;
@@ -1907,6 +1964,13 @@ impl TcpSocket {
             } else {
                 if fin_off > self.roff(self.rcv_nxt) {
                     self.ooo_fin = Some(fin_off);
+                    // `tcp_data_queue_ofo` queues the FIN's skb like data, and its SACK
+                    // block covers the FIN's sequence number too. Measured on 6.18 (sweep
+                    // point teardown-server-first+drop=server-data-1): a bare FIN after a
+                    // lost answer is acknowledged "ack=1 sack 6-7".
+                    if self.sack_ok {
+                        self.sack_add(fin_off, fin_off + 1);
+                    }
                 }
                 // Out of order or a duplicate: acknowledged at once (RFC 5681 §4.2).
                 ack_now = true;
@@ -2657,6 +2721,9 @@ impl TcpSocket {
                 if f == self.roff(self.rcv_nxt) && !self.fin_received {
                     self.ooo_fin = None;
                     self.receive_fin(ctx);
+                    // The FIN's own SACK block is now acknowledged cumulatively too.
+                    let nxt = self.roff(self.rcv_nxt);
+                    self.sack_blocks.retain(|&(_, b)| b > nxt);
                 }
             }
             // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged, and
@@ -2682,13 +2749,8 @@ impl TcpSocket {
                 *entry = slice_spans(payload, skip, take);
                 if self.rcv_skb_overhead > 0 {
                     // The longer copy replaces the shorter one's skb.
-                    let freed = if had > 0 {
-                        had + self.rcv_skb_overhead
-                    } else {
-                        0
-                    };
-                    self.ooo_mem =
-                        self.ooo_mem + (take + self.rcv_skb_overhead) as u64 - freed as u64;
+                    let freed = if had > 0 { self.truesize(had) } else { 0 };
+                    self.ooo_mem = self.ooo_mem + self.truesize(take) as u64 - freed as u64;
                 }
             }
             // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
@@ -2722,16 +2784,15 @@ impl TcpSocket {
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
             if self.rcv_skb_overhead > 0 {
-                self.ooo_mem = self
-                    .ooo_mem
-                    .saturating_sub((len + self.rcv_skb_overhead) as u64);
+                self.ooo_mem = self.ooo_mem.saturating_sub(self.truesize(len) as u64);
             }
             if skip < len {
                 self.rcvbuf.push_range(spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
                 if self.rcv_skb_overhead > 0 {
                     let end = self.roff(self.rcv_nxt);
-                    self.rcv_skbs.push_back((end, len + self.rcv_skb_overhead));
+                    let t = self.truesize(len);
+                    self.rcv_skbs.push_back((end, t));
                 }
             }
             taken += 1;

@@ -1191,3 +1191,94 @@ fn without_sack_three_duplicate_acks_mark_the_first_segment_lost_and_prr_resends
     assert_eq!(h.s.stats.retransmits, 1);
     assert_eq!(h.s.stats.timeouts, 0);
 }
+
+// ---------------------------------------------------------------- receive memory (truesize)
+
+/// The window field of the last segment the socket sent.
+fn last_window(h: &Harness) -> u16 {
+    match &h.tx.last().expect("the socket sent a segment").header {
+        Header::Tcp(t) => t.window,
+        _ => panic!("a TCP segment"),
+    }
+}
+
+#[test]
+fn a_small_segment_costs_a_whole_slab_of_receive_memory_and_the_window_backs_off_by_it() {
+    // A TUN device at MTU 1500, as the lab's wire: a full segment's skb costs 856 bytes
+    // beyond its payload. A 140-byte packet takes a 1024-byte slab (+ the sk_buff: 1280),
+    // not its payload plus those 856. Measured on 6.18 (sweep point
+    // delayed-ack+rcvbuf=16384): two 100-byte requests, the first read before the second
+    // arrives, and the window of the second ACK fell by 100 bytes, which a free space of
+    // rcvbuf minus 956 would not have made it do.
+    let mut h = Harness::new();
+    h.p.mss = 1460;
+    h.p.rcv_skb_overhead = 856;
+    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
+    h.s.parent = Some(SocketId(0));
+    // SO_RCVBUF 15000: the sk_rcvbuf of 30000 offers 15000, the SYN-ACK 10 × 1460 of it.
+    h.s.rcv_cap = 15_000;
+    h.s.rcvbuf_locked = true;
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1");
+    send!(h, "P. seq=1 ack=1 len=100");
+    // Free space (30000 − 1280) / 2 = 14360, rounded down to the 536-byte receive MSS
+    // estimate: 13936, below what is left of the SYN-ACK's offer, which stays (`tcp_select_window`).
+    assert_eq!(last_window(&h), 14_500);
+    h.with(|s, ctx| s.app_recv(1000, ctx));
+    h.tx.clear();
+    send!(h, "P. seq=101 ack=1 len=100");
+    let window = last_window(&h);
+    recv!(h, [". seq=1 ack=201 len=0"]);
+    // The last offer (14500) is above the free space again (14360), so the window is
+    // rounded down (13936) and then held at the old right edge: 14400. With 956 bytes of
+    // truesize the free space (14522) would have kept the 14500.
+    assert_eq!(window, 14_400);
+}
+
+// ---------------------------------------------------------------- SACK blocks as written
+
+/// The SACK blocks of the last segment the socket sent, relative to the peer's ISN.
+fn last_sack(h: &Harness) -> Vec<(u32, u32)> {
+    match &h.tx.last().expect("the socket sent a segment").header {
+        Header::Tcp(t) => t
+            .options
+            .sack
+            .iter()
+            .map(|&(a, b)| (a.wrapping_sub(PEER_ISN), b.wrapping_sub(PEER_ISN)))
+            .collect(),
+        _ => panic!("a TCP segment"),
+    }
+}
+
+#[test]
+fn a_duplicate_of_data_already_received_is_acknowledged_with_a_dsack_of_it() {
+    // Linux `tcp_send_dupack` (RFC 2883 §4); measured on 6.18, the sweep's
+    // delayed-ack+drop=server-ack-1: "ack=101 sack 1-101".
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    send!(h, "P. seq=1 ack=1 len=100");
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    send!(h, "P. seq=1 ack=1 len=100");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=101 len=0"]);
+    assert_eq!(sack, [(1, 101)]);
+}
+
+#[test]
+fn a_fin_ahead_of_missing_data_is_sacked_with_its_own_sequence_number() {
+    // `tcp_data_queue_ofo` queues the FIN's skb and SACKs it; measured on 6.18, the sweep's
+    // teardown-server-first+drop=server-data-1: "ack=1 sack 6-7".
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    send!(h, "F. seq=6 ack=1");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(sack, [(6, 7)]);
+    // The missing 5 bytes arrive: data and FIN are in, the block is gone.
+    send!(h, "P. seq=1 ack=1 len=5");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=7 len=0"]);
+    assert!(sack.is_empty(), "{sack:?}");
+}
