@@ -172,12 +172,17 @@ impl Cubic {
             let delay_j = (self.delay_min as u64 * hz).div_ceil(1_000_000);
             let t = (((now - self.epoch_start) + delay_j) << BICTCP_HZ) / hz;
             let offs = t.abs_diff(self.k as u64);
-            // C·(t − K)³, C = 0.4 (bic_scale 41 / 1024 · 10).
-            let delta = ((CUBE_RTT_SCALE * offs * offs * offs) >> (10 + 3 * BICTCP_HZ)) as u32;
+            // C·(t − K)³, C = 0.4 (bic_scale 41 / 1024 · 10). The kernel computes it in u64,
+            // which tcp_cubic.c says holds "if the cwnd < 1 million packets" — that is, for
+            // the epochs it keeps (a loss, an RTO or an idle restart starts a new one). A
+            // model run may hold one epoch far longer (minutes of backoff under heavy loss):
+            // computed wide and capped, the target is then simply "very large".
+            let cube = (CUBE_RTT_SCALE as u128 * (offs as u128).pow(3)) >> (10 + 3 * BICTCP_HZ);
+            let delta = cube.min(u32::MAX as u128) as u32;
             let target = if t < self.k as u64 {
                 self.origin_point.saturating_sub(delta)
             } else {
-                self.origin_point + delta
+                self.origin_point.saturating_add(delta)
             };
             self.cnt = if target > cwnd {
                 cwnd / (target - cwnd)

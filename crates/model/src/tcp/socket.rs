@@ -556,7 +556,28 @@ impl TcpSocket {
             } else {
                 self.snd_max
             };
-            let len = (data_end.diff(self.snd_una).max(0) as u32).min(self.snd_mss);
+            let mut len = (data_end.diff(self.snd_una).max(0) as u32).min(self.snd_mss);
+            // The probe is the last segment as it was sent: the tail of the last skb cut at
+            // an MSS boundary counted from the skb's start (`tcp_fragment(..., (pcount - 1)
+            // * mss, ...)`), not the last MSS of the stream, which would straddle two
+            // segments. The cut splits the queue's entry, so the queue never overlaps.
+            let end_off = self.soff(data_end);
+            let mss = self.snd_mss.max(1) as u64;
+            if let Some(i) = self
+                .sent_log
+                .iter()
+                .rposition(|e| e.start < end_off && e.end >= end_off)
+            {
+                let e = self.sent_log[i];
+                let from = e.start + (end_off - e.start - 1) / mss * mss;
+                len = (end_off - from) as u32;
+                if from > e.start {
+                    self.sent_log[i].end = from;
+                    let mut tail = e;
+                    tail.start = from;
+                    self.sent_log.insert(i + 1, tail);
+                }
+            }
             if len == 0 && !fin_sent {
                 return self.arm_rto(ctx);
             }
@@ -592,6 +613,27 @@ impl TcpSocket {
             }
             _ => false,
         }
+    }
+
+    /// A cumulative ACK moves SND.UNA to `ack` (RFC 9293 §3.10.7.4): the timed segment gives
+    /// its RTT sample (RFC 6298 §3), SND.NXT never stays behind SND.UNA, and a tail loss
+    /// probe's episode ends once it is acknowledged (`tcp_process_tlp_ack`). Returns how far
+    /// into the send buffer the data is now acknowledged.
+    fn advance_una(&mut self, ack: SeqNumber, now: Micros, p: &crate::profile::Profile) -> u64 {
+        if let Some((end, sent)) = self.rtt_probe {
+            if ack.ge(end) {
+                self.rtt_probe = None;
+                self.rtt_sample(now - sent, p);
+            }
+        }
+        self.snd_una = ack;
+        if self.snd_nxt.lt(self.snd_una) {
+            self.snd_nxt = self.snd_una;
+        }
+        if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
+            self.tlp_high_seq = None;
+        }
+        self.soff(ack).min(self.sndbuf.tail)
     }
 
     /// Stream offset of a send sequence number (data starts at ISS+1).
@@ -1111,6 +1153,13 @@ impl TcpSocket {
         ctx: &mut Ctx,
     ) {
         let off = self.soff(seq);
+        // Acknowledged data has left the send buffer: a segment from below its head would
+        // carry other bytes than its sequence number says.
+        debug_assert!(
+            len == 0 || off >= self.sndbuf.head,
+            "sending from {off}, below the send buffer's head {}",
+            self.sndbuf.head
+        );
         let payload = self.sndbuf.slice(off, len as u64);
         // `tcp_event_data_sent`: data sent within one ATO of data received makes the
         // connection interactive (tcp_pingpong_thresh = 1): later ACKs wait for the reply.
@@ -2153,21 +2202,7 @@ impl TcpSocket {
         } else if ack.gt(self.snd_una) {
             let acked = ack - self.snd_una;
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-            if let Some((end, sent)) = self.rtt_probe {
-                if ack.ge(end) {
-                    self.rtt_probe = None;
-                    self.rtt_sample(ctx.now - sent, ctx.p);
-                }
-            }
-            self.snd_una = ack;
-            if self.snd_nxt.lt(self.snd_una) {
-                self.snd_nxt = self.snd_una;
-            }
-            // `tcp_process_tlp_ack`: the probe's episode ends once it is acknowledged.
-            if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
-                self.tlp_high_seq = None;
-            }
-            let data_acked = self.soff(ack).min(self.sndbuf.tail);
+            let data_acked = self.advance_una(ack, ctx.now, ctx.p);
             while self.sent_log.front().is_some_and(|e| e.end <= data_acked) {
                 self.sent_log.pop_front();
             }
@@ -2283,12 +2318,17 @@ impl TcpSocket {
     }
 
     /// A cumulative ACK inside a segment leaves its unacknowledged rest in the queue
-    /// (`tcp_trim_head`), starting at the ACK.
+    /// (`tcp_trim_head`), starting at the ACK; a segment wholly below it is gone. The queue
+    /// is kept in order of `start` without overlaps (a loss probe splits the segment it
+    /// resends, see `send_loss_probe`), so this touches the front; it trims every entry the
+    /// ACK reaches so that no segment is ever sent again from below SND.UNA.
     fn trim_sent_log(&mut self, data_acked: u64) {
-        if let Some(e) = self.sent_log.front_mut() {
-            if e.start < data_acked {
-                e.start = data_acked;
+        self.sent_log.retain(|e| e.end > data_acked);
+        for e in self.sent_log.iter_mut() {
+            if e.start >= data_acked {
+                break;
             }
+            e.start = data_acked;
         }
     }
 
@@ -2325,20 +2365,7 @@ impl TcpSocket {
         let mut rtt_sample: Option<Micros> = None;
         self.rack_advanced = false;
         if una_advanced {
-            if let Some((end, sent)) = self.rtt_probe {
-                if ack.ge(end) {
-                    self.rtt_probe = None;
-                    self.rtt_sample(ctx.now - sent, p);
-                }
-            }
-            self.snd_una = ack;
-            if self.snd_nxt.lt(self.snd_una) {
-                self.snd_nxt = self.snd_una;
-            }
-            if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
-                self.tlp_high_seq = None;
-            }
-            let data_acked = self.soff(ack).min(self.sndbuf.tail);
+            let data_acked = self.advance_una(ack, ctx.now, p);
             let mut retransmitted = false;
             let mut last_sent = None;
             while let Some(e) = self.sent_log.front().copied() {
