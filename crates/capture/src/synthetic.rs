@@ -90,20 +90,13 @@ pub fn bulk_pcap_with(n: usize, segment: usize) -> Vec<u8> {
                 rng ^= rng << 13;
                 rng ^= rng >> 7;
                 rng ^= rng << 17;
-                let retransmit = rng.is_multiple_of(100);
-                tcp_packet(
-                    &mut pkt,
-                    server,
-                    client,
-                    (443, cport),
-                    ss,
-                    cs,
-                    0x10,
-                    segment,
-                );
-                emit(&mut pkt, &mut f, t);
-                t += 12;
-                if retransmit {
+                // One in a hundred is sent again 200 ms later, as a retransmission would be.
+                let copies: &[u64] = if rng.is_multiple_of(100) {
+                    &[0, 200_000]
+                } else {
+                    &[0]
+                };
+                for late in copies {
                     tcp_packet(
                         &mut pkt,
                         server,
@@ -114,14 +107,12 @@ pub fn bulk_pcap_with(n: usize, segment: usize) -> Vec<u8> {
                         0x10,
                         segment,
                     );
-                    emit(&mut pkt, &mut f, t + 200_000);
+                    emit(&mut pkt, &mut f, t + late);
                     t += 12;
                     k += 1;
                     written += 1;
                 }
                 ss = ss.wrapping_add(segment as u32);
-                k += 1;
-                written += 1;
             }
             tcp_packet(&mut pkt, client, server, (cport, 443), cs, ss, 0x10, 0);
             emit(&mut pkt, &mut f, t);

@@ -855,6 +855,32 @@ fn base(
     server: Vec<Step>,
     client: Vec<Step>,
 ) -> Scenario {
+    let sockets = vec![
+        socket("listener", "server", 9999),
+        socket("client", "client", 0),
+    ];
+    let apps = vec![
+        AppScript {
+            socket: "listener".into(),
+            steps: server,
+        },
+        AppScript {
+            socket: "client".into(),
+            steps: client,
+        },
+    ];
+    two_hosts(name, description, horizon_ms, sockets, apps)
+}
+
+/// The wire every case runs on: a client and a server host, `DELAY_MS` one way, no faults,
+/// watched for `horizon_ms`. The UDP and syncookie cases build on it too.
+pub(crate) fn two_hosts(
+    name: &str,
+    description: &str,
+    horizon_ms: u64,
+    sockets: Vec<SocketSpec>,
+    apps: Vec<AppScript>,
+) -> Scenario {
     Scenario {
         name: name.into(),
         description: description.into(),
@@ -874,20 +900,8 @@ fn base(
         },
         faults: Vec::new(),
         groups: Vec::new(),
-        sockets: vec![
-            socket("listener", "server", 9999),
-            socket("client", "client", 0),
-        ],
-        apps: vec![
-            AppScript {
-                socket: "listener".into(),
-                steps: server,
-            },
-            AppScript {
-                socket: "client".into(),
-                steps: client,
-            },
-        ],
+        sockets,
+        apps,
         limits: Limits {
             max_time_us: horizon_ms * 1000,
             ..Limits::default()
@@ -906,7 +920,12 @@ mod tests {
 
     #[test]
     fn every_case_is_a_scenario_the_model_and_the_lab_both_accept() {
-        for n in NAMES {
+        let udp = crate::cases_udp::NAMES.iter();
+        for n in NAMES
+            .iter()
+            .chain(udp)
+            .chain(crate::cases_cookies::NAMES.iter())
+        {
             let sc = scenario(n).unwrap_or_else(|| panic!("case {n} has no scenario"));
             crate::runner::check(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
             synack_model::simulate(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));

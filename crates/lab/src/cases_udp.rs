@@ -2,10 +2,7 @@
 //! server:9999 (or nobody on server:9, a port no socket holds) and senders on the client, 20 ms
 //! apart one way over the wire, like the TCP cases of `cases`.
 
-use synack_model::profile::{ProfileId, ProfileOverrides};
-use synack_model::scenario::{
-    Action, AppScript, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario, SocketSpec, Step,
-};
+use synack_model::scenario::{Action, AppScript, Scenario, SocketSpec, Step};
 use synack_model::trace::Proto;
 
 /// The UDP cases, in the order `compare all` and `record` run them (after the TCP ones).
@@ -18,8 +15,6 @@ pub const NAMES: [&str; 7] = [
     "udp-icmp-ratelimit",
     "udp-rcvbuf-overflow",
 ];
-
-const DELAY_MS: u64 = 20;
 
 fn ms(m: u64) -> u64 {
     m * 1000
@@ -194,51 +189,18 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             ),
             _ => return None,
         };
-    Some(Scenario {
-        name: format!("lab/{name}"),
-        description: description.into(),
-        seed: 1,
-        profile: ProfileId::Linux,
-        tuning: ProfileOverrides::default(),
-        hosts: vec![
-            HostSpec::new("client", "10.47.0.1"),
-            HostSpec::new("server", "10.47.0.2"),
-        ],
-        network: NetworkSpec {
-            default: LinkSpec {
-                latency_us: DELAY_MS * 1000,
-                ..LinkSpec::default()
-            },
-            directions: Vec::new(),
-        },
-        faults: Vec::new(),
-        groups: Vec::new(),
+    Some(crate::cases::two_hosts(
+        &format!("lab/{name}"),
+        description,
+        horizon_ms,
         sockets,
         apps,
-        limits: Limits {
-            max_time_us: horizon_ms * 1000,
-            ..Limits::default()
-        },
-    })
+    ))
 }
 
 fn script(socket: &str, steps: Vec<Step>) -> AppScript {
     AppScript {
         socket: socket.into(),
         steps,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_udp_case_is_a_scenario_the_model_and_the_lab_both_accept() {
-        for n in NAMES {
-            let sc = scenario(n).unwrap_or_else(|| panic!("case {n} has no scenario"));
-            crate::runner::check(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
-            synack_model::simulate(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
-        }
     }
 }

@@ -29,7 +29,7 @@ use std::time::Duration;
 use serde::Serialize;
 use std::os::fd::AsRawFd;
 
-use synack_model::scenario::{Action, AppScript, FaultAction, Scenario};
+use synack_model::scenario::{Action, AppScript, FaultAction, Scenario, Step};
 use synack_model::trace::{
     Addr, AppCall, AppCallKind, AppResult, HostId, Proto, ShutHow, SockOpt, SocketId, TcpInfo,
     Trace,
@@ -796,16 +796,9 @@ impl Ctx<'_> {
         let mut cur = 0usize;
         let mut last_return = 0u64;
         for step in &a.steps {
-            let mut start = last_return;
-            if let Some(t) = step.at_us {
-                start = start.max(t);
-            }
-            if let Some(d) = step.after_us {
-                start = start.max(last_return + d);
-            }
-            if !self.sleep_until(start)? {
+            let Some(start) = self.wait_for_step(step, last_return)? else {
                 break;
-            }
+            };
             // A scripted peer's clock starts with the first step, however late the machine
             // let it run: the script's times are the scenario's, and a step at 0 that ran
             // at 13 ms (seen on a loaded machine) would otherwise shift everything the kernel
@@ -814,11 +807,7 @@ impl Ctx<'_> {
                 let zero = crate::sys::realtime_us().saturating_sub(start);
                 let _ = z.compare_exchange(0, zero, Ordering::SeqCst, Ordering::SeqCst);
             }
-            // Only timed steps count: an untimed one starts when the previous call returns.
-            if step.at_us.is_some() || step.after_us.is_some() {
-                self.late_us
-                    .fetch_max(self.now().saturating_sub(start), Ordering::Relaxed);
-            }
+            self.note_late(step, start);
             if let Some(on) = &step.on {
                 cur = socks.iter().position(|s| &s.label == on).ok_or_else(|| {
                     LabError::Usage(format!(
@@ -845,26 +834,38 @@ impl Ctx<'_> {
         crate::sys::measuring_priority();
         let mut last_return = 0u64;
         for step in &a.steps {
-            let mut start = last_return;
-            if let Some(t) = step.at_us {
-                start = start.max(t);
-            }
-            if let Some(d) = step.after_us {
-                start = start.max(last_return + d);
-            }
-            if !self.sleep_until(start)? {
+            let Some(start) = self.wait_for_step(step, last_return)? else {
                 break;
-            }
-            if step.at_us.is_some() || step.after_us.is_some() {
-                self.late_us
-                    .fetch_max(self.now().saturating_sub(start), Ordering::Relaxed);
-            }
+            };
+            self.note_late(step, start);
             if !u.step(self, &self.rec, self.hosts, self.ips, &step.action)? {
                 break;
             }
             last_return = self.now();
         }
         Ok(())
+    }
+
+    /// Sleeps until `step` may start: at its time (`at`), `after` the previous call's return,
+    /// never before that return. The start it waited for, or None at the horizon.
+    fn wait_for_step(&self, step: &Step, last_return: u64) -> Result<Option<u64>> {
+        let mut start = last_return;
+        if let Some(t) = step.at_us {
+            start = start.max(t);
+        }
+        if let Some(d) = step.after_us {
+            start = start.max(last_return + d);
+        }
+        Ok(self.sleep_until(start)?.then_some(start))
+    }
+
+    /// Records how late a timed step began. Only timed steps count: an untimed one starts
+    /// when the previous call returns, which is never late.
+    fn note_late(&self, step: &Step, start: u64) {
+        if step.at_us.is_some() || step.after_us.is_some() {
+            self.late_us
+                .fetch_max(self.now().saturating_sub(start), Ordering::Relaxed);
+        }
     }
 
     /// Runs one step; false when a blocking call was still waiting at the horizon.

@@ -1,6 +1,8 @@
 //! Every step of every case has a paragraph, in two languages.
 
-use synack_model::trace::EventKind;
+use std::ops::Range;
+
+use synack_model::trace::{EventKind, Trace};
 
 use crate::engine::teach::{is_key_step, paragraph, Row, Teach};
 use crate::i18n::Lang;
@@ -18,14 +20,32 @@ fn teach(scene: &SceneDef, case: &str) -> Teach {
     }
 }
 
+/// The trace of `case` at its scene's own defaults.
+fn run_case(s: &SceneDef, case: &str) -> Trace {
+    let mut p = s.base_params();
+    p.case = case.to_string();
+    s.run(&p, &Query::default()).expect("the case runs")
+}
+
+/// The moments of a trace as the player steps through them: each run of events at one time.
+fn moments(trace: &Trace) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    while first < trace.events.len() {
+        let t = trace.events[first].t;
+        let end = first + trace.events[first..].partition_point(|e| e.t == t);
+        out.push(first..end);
+        first = end;
+    }
+    out
+}
+
 #[test]
 fn every_key_step_of_every_case_of_every_scene_finds_a_paragraph() {
     let mut missing = Vec::new();
     for s in ALL {
         for case in (s.cases)() {
-            let mut p = s.base_params();
-            p.case = case.to_string();
-            let trace = s.run(&p, &Query::default()).expect("the case runs");
+            let trace = run_case(s, case);
             for (i, e) in trace.events.iter().enumerate() {
                 if !is_key_step(&e.kind) {
                     continue;
@@ -96,14 +116,9 @@ fn every_row_names_only_cases_its_scene_has_and_is_shown_somewhere() {
         // ever reads (an earlier row always wins where it matches).
         let mut shown = vec![false; s.teach.len()];
         for case in &cases {
-            let mut p = s.base_params();
-            p.case = case.to_string();
-            let trace = s.run(&p, &Query::default()).expect("the case runs");
-            let mut first = 0;
-            while first < trace.events.len() {
-                let t = trace.events[first].t;
-                let end = first + trace.events[first..].partition_point(|e| e.t == t);
-                if let Some(text) = paragraph(&teach(s, case), &trace, first..end) {
+            let trace = run_case(s, case);
+            for moment in moments(&trace) {
+                if let Some(text) = paragraph(&teach(s, case), &trace, moment) {
                     let k = s
                         .teach
                         .iter()
@@ -112,7 +127,6 @@ fn every_row_names_only_cases_its_scene_has_and_is_shown_somewhere() {
                         shown[k] = true;
                     }
                 }
-                first = end;
             }
         }
         let never: Vec<_> = s
@@ -256,14 +270,10 @@ fn every_moment_a_datagram_arrives_or_an_application_reads_has_a_paragraph_in_th
         .filter(|s| ["udp", "tcp-vs-udp"].contains(&s.route.id()))
     {
         for case in (s.cases)() {
-            let mut p = s.base_params();
-            p.case = case.to_string();
-            let trace = s.run(&p, &Query::default()).expect("the case runs");
-            let mut first = 0;
-            while first < trace.events.len() {
-                let t = trace.events[first].t;
-                let end = first + trace.events[first..].partition_point(|e| e.t == t);
-                let matters = trace.events[first..end].iter().any(|e| {
+            let trace = run_case(s, case);
+            for moment in moments(&trace) {
+                let t = trace.events[moment.start].t;
+                let matters = trace.events[moment.clone()].iter().any(|e| {
                     matches!(
                         e.kind,
                         EventKind::SegmentArrived { .. }
@@ -274,11 +284,10 @@ fn every_moment_a_datagram_arrives_or_an_application_reads_has_a_paragraph_in_th
                     )
                 });
                 assert!(
-                    !matters || paragraph(&teach(s, case), &trace, first..end).is_some(),
+                    !matters || paragraph(&teach(s, case), &trace, moment).is_some(),
                     "{} {case}: nothing explains the moment at {t} µs",
                     s.route.id()
                 );
-                first = end;
             }
         }
     }
