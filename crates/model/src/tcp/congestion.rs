@@ -463,6 +463,18 @@ impl Congestion {
         }
     }
 
+    /// A new MSS mid-connection (`tcp_sync_mss`): Linux counts cwnd and ssthresh in packets,
+    /// so here, in bytes, they keep their packet counts.
+    pub fn rescale_mss(&mut self, mss: u32) {
+        let old = self.mss.max(1) as u64;
+        let scale = |v: u32| (v as u64 * mss as u64 / old).clamp(1, u32::MAX as u64) as u32;
+        self.cwnd = scale(self.cwnd);
+        if self.ssthresh != u32::MAX {
+            self.ssthresh = scale(self.ssthresh);
+        }
+        self.mss = mss;
+    }
+
     pub fn set_mss(&mut self, mss: u32, initial_segments: u32) {
         self.mss = mss;
         self.cwnd = mss * initial_segments.max(1);

@@ -66,8 +66,11 @@ pub struct TcpSocket {
     pub reuse_addr: bool,
     /// SO_REUSEPORT (Linux `sk_reuseport`): listeners that all set it share a port.
     pub reuse_port: bool,
-    /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1).
+    /// Payload bytes per segment after options (Eff.snd.MSS, RFC 9293 §3.7.1), bounded by
+    /// half the peer's largest window as Linux's `tcp_sync_mss` does (`sync_mss`).
     pub snd_mss: u32,
+    /// Eff.snd.MSS before that bound: from the route, the peer's MSS option and our options.
+    mss_unbounded: u32,
     ts_ok: bool,
     sack_ok: bool,
     snd_wscale: u8,
@@ -320,6 +323,7 @@ impl TcpSocket {
             reuse_addr: false,
             reuse_port: false,
             snd_mss: mss,
+            mss_unbounded: mss,
             ts_ok: false,
             sack_ok: false,
             snd_wscale: 0,
@@ -634,6 +638,28 @@ impl TcpSocket {
             self.tlp_high_seq = None;
         }
         self.soff(ack).min(self.sndbuf.tail)
+    }
+
+    /// Linux `tcp_sync_mss` → `tcp_bound_to_half_wnd`, run when the peer's largest window
+    /// grows (`tcp_ack_update_window`) and when the connection is set up: against a peer whose
+    /// window never exceeded two segments, segments are cut to half that window (the whole
+    /// window at or below TCP_MSS_DEFAULT 536), at least 68 bytes less the TCP header. "There
+    /// is no use in packetizing to sub-MSS pieces for the sake of SWS" otherwise, and fast
+    /// recovery needs more than one packet in the pipe. cwnd counts packets in Linux, so it
+    /// keeps its packet count across the change.
+    fn sync_mss(&mut self) {
+        let w = self.max_snd_wnd;
+        let cutoff = if w > 536 { w >> 1 } else { w };
+        let header = 20 + if self.ts_ok { 12 } else { 0 };
+        let mss = if cutoff > 0 && self.mss_unbounded > cutoff {
+            cutoff.max(68 - header)
+        } else {
+            self.mss_unbounded
+        };
+        if mss != self.snd_mss {
+            self.cc.rescale_mss(mss);
+            self.snd_mss = mss;
+        }
     }
 
     /// Stream offset of a send sequence number (data starts at ISS+1).
@@ -965,6 +991,7 @@ impl TcpSocket {
         let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
         self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
         self.snd_mss = self.our_mss as u32;
+        self.mss_unbounded = self.snd_mss;
         self.rcv_mss = self.rcv_mss.min(self.our_mss as u32);
         self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
     }
@@ -1633,6 +1660,7 @@ impl TcpSocket {
         }
         let opt = if self.ts_ok { 12 } else { 0 };
         self.snd_mss = peer_mss.min(self.our_mss as u32).saturating_sub(opt).max(1);
+        self.mss_unbounded = self.snd_mss;
         self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
         if !p.timestamps || o.timestamps.is_none() {
             self.ts_ok = false;
@@ -1730,6 +1758,7 @@ impl TcpSocket {
         self.snd_mss = (cookie_mss.min(self.our_mss) as u32)
             .saturating_sub(opt)
             .max(1);
+        self.mss_unbounded = self.snd_mss;
         self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.iss = SeqNumber(iss);
         self.irs = SeqNumber(h.seq.wrapping_sub(1));
@@ -1740,6 +1769,7 @@ impl TcpSocket {
         self.snd_sml = self.snd_una;
         self.snd_wnd = (h.window as u32) << self.snd_wscale;
         self.max_snd_wnd = self.snd_wnd;
+        self.sync_mss();
         self.snd_wl1 = SeqNumber(h.seq);
         self.snd_wl2 = SeqNumber(h.ack);
         // `cookie_v4_check` sizes the child's first window as the SYN-ACK's, but from the
@@ -1819,6 +1849,7 @@ impl TcpSocket {
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
             self.snd_wnd = h.window as u32;
             self.max_snd_wnd = self.snd_wnd;
+            self.sync_mss();
             self.snd_wl1 = SeqNumber(h.seq);
             self.snd_wl2 = ack;
             self.cancel_timer(TimerKind::Retransmit, ctx);
@@ -1881,6 +1912,7 @@ impl TcpSocket {
             self.snd_una = ack;
             self.snd_wnd = h.window as u32;
             self.max_snd_wnd = self.snd_wnd;
+            self.sync_mss();
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
             self.backoff = 0;
@@ -1953,6 +1985,7 @@ impl TcpSocket {
             if ack.gt(self.snd_una) && ack.le(self.snd_max) {
                 self.snd_wnd = (h.window as u32) << self.snd_wscale;
                 self.max_snd_wnd = self.snd_wnd;
+                self.sync_mss();
                 self.snd_wl1 = seq;
                 self.snd_wl2 = ack;
                 self.set_state(Established, ctx);
@@ -2251,7 +2284,10 @@ impl TcpSocket {
         if self.snd_wl1.lt(seq) || (self.snd_wl1 == seq && self.snd_wl2.le(ack)) {
             let was_zero = self.snd_wnd == 0;
             self.snd_wnd = wnd;
-            self.max_snd_wnd = self.max_snd_wnd.max(wnd);
+            if wnd > self.max_snd_wnd {
+                self.max_snd_wnd = wnd;
+                self.sync_mss();
+            }
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
             if was_zero && wnd > 0 {

@@ -1282,3 +1282,33 @@ fn a_fin_ahead_of_missing_data_is_sacked_with_its_own_sequence_number() {
     recv!(h, [". seq=1 ack=7 len=0"]);
     assert!(sack.is_empty(), "{sack:?}");
 }
+
+#[test]
+fn against_a_peer_whose_window_never_passed_two_segments_a_segment_is_half_that_window() {
+    // `tcp_sync_mss` → `tcp_bound_to_half_wnd`: the peer's largest window so far is 1448
+    // bytes, so segments are cut to 724. Measured on 6.18 against SO_RCVBUF 2048 (`synack-lab
+    // compare zero-window+rcvbuf=2048`): ". len=724", "P. len=724", then the window closes.
+    let mut h = Harness::new();
+    h.s.parent = Some(SocketId(0));
+    let syn = h.peer_segment("S seq=0 win=1448");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1 win=1448");
+    write(&mut h, 3000);
+    recv!(h, [". seq=1 ack=1 len=724", "P. seq=725 ack=1 len=724"]);
+    // A larger window lifts the bound. What was written before keeps the skbs it was queued
+    // in (sized by `tcp_xmit_size_goal` with the small MSS; `tcp_write_xmit` never merges
+    // them); a later write fills full segments again.
+    send!(h, ". seq=1 ack=1449 win=65535");
+    recv!(h, [". seq=1449 ack=1 len=724", "P. seq=2173 ack=1 len=724"]);
+    assert_eq!(h.s.snd_mss, 1460);
+    send!(h, ". seq=1 ack=2897 win=65535");
+    recv!(h, ["P. seq=2897 ack=1 len=104"]);
+    send!(h, ". seq=1 ack=3001 win=65535");
+    write(&mut h, 2920);
+    recv!(
+        h,
+        [". seq=3001 ack=1 len=1460", "P. seq=4461 ack=1 len=1460"]
+    );
+}
