@@ -463,6 +463,23 @@ impl Congestion {
         }
     }
 
+    /// `cubictcp_cwnd_event(CA_EVENT_TX_START)`, from `tcp_event_data_sent` when data
+    /// leaves with nothing in flight: after an application-limited pause since `lsndtime_us`,
+    /// CUBIC's epoch moves forward by the pause (never past now), so the window keeps to the
+    /// cubic curve instead of jumping ahead for time it did not use (tcp_cubic.c: "We were
+    /// application limited (idle) for a while. Shift epoch_start to keep cwnd growth to
+    /// cubic curve."). Times in jiffies of `jiffy_us`, as `update` counts them.
+    pub fn tx_start(&mut self, now_us: u64, lsndtime_us: u64, jiffy_us: u64) {
+        let j = jiffy_us.max(1);
+        if let Some(c) = self.cubic.as_mut() {
+            let delta = (now_us / j).saturating_sub(lsndtime_us / j);
+            if c.epoch_start != 0 && delta > 0 {
+                // `update` stores jiffies + 1 (0 means "no epoch").
+                c.epoch_start = (c.epoch_start + delta).min(now_us / j + 1);
+            }
+        }
+    }
+
     /// A new MSS mid-connection (`tcp_sync_mss`): Linux counts cwnd and ssthresh in packets,
     /// so here, in bytes, they keep their packet counts.
     pub fn rescale_mss(&mut self, mss: u32) {
@@ -751,6 +768,36 @@ mod tests {
                 "{per_rtt:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_application_limited_pause_moves_cubics_epoch_so_the_window_does_not_jump() {
+        // Two runs from the same recovery: one acknowledges a round trip, pauses 2 s with
+        // nothing in flight, then goes on; the other goes on at once. With the epoch shifted
+        // by the pause (`CA_EVENT_TX_START`), both grow the same on the next round trip.
+        // Without it, the paused one would find itself 2 s further along the cubic curve.
+        let grow = |pause_us: u64| {
+            let mut c = cubic(50);
+            c.ssthresh = 10_000;
+            c.enter_prr_recovery(SeqNumber(0));
+            c.end_prr_recovery();
+            let mut now = 0u64;
+            for _ in 0..35 {
+                c.cong_avoid_segments(1, now, 4_000);
+            }
+            let last_sent = now + 50_000;
+            now += 100_000 + pause_us;
+            c.tx_start(now, last_sent, 4_000);
+            for _ in 0..35 {
+                c.cong_avoid_segments(1, now, 4_000);
+            }
+            now += 100_000;
+            for _ in 0..c.cwnd / 1000 {
+                c.cong_avoid_segments(1, now, 4_000);
+            }
+            c.cwnd / 1000
+        };
+        assert_eq!(grow(2_000_000), grow(0));
     }
 
     #[test]

@@ -1472,6 +1472,9 @@ impl TcpSocket {
             }
             if retrans == 0 && flight == 0 && len > 0 {
                 self.restart_after_idle(ctx);
+                if let Some(last) = self.lsndtime {
+                    self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
+                }
             }
             if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
