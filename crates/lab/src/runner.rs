@@ -1100,20 +1100,9 @@ impl Ctx<'_> {
                         timeout_us: *timeout_us,
                     },
                 );
-                let deadline = timeout_us.map(|t| self.now() + t);
-                let ready = loop {
-                    crate::sys::signal::check()?;
-                    // Short waits so the horizon and Ctrl-C are noticed.
-                    let left = deadline.map_or(5_000, |d| d.saturating_sub(self.now()).min(5_000));
-                    if sock::poll_in(fd, Duration::from_micros(left))? {
-                        break true;
-                    }
-                    if deadline.is_some_and(|d| self.now() >= d) {
-                        break false;
-                    }
-                    if self.past_horizon() {
-                        return Ok(false);
-                    }
+                let clock: &dyn crate::udp_run::Clock = self;
+                let Some(ready) = clock.wait_readable(fd, *timeout_us)? else {
+                    return Ok(false);
                 };
                 rec.ret(id, AppCallKind::Poll, AppResult::Polled { ready });
             }

@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -48,6 +48,26 @@ pub trait Clock {
     fn past_horizon(&self) -> bool;
     /// (side, port) of "host:port".
     fn addr(&self, to: &str) -> Result<(usize, u16)>;
+
+    /// poll(2) for input on `fd` until `timeout_us` has passed (None: no limit), in waits of
+    /// at most 5 ms so that the horizon and Ctrl-C are noticed: whether it became readable,
+    /// or None when the run's horizon came first. The TCP and the UDP `poll` steps share it.
+    fn wait_readable(&self, fd: RawFd, timeout_us: Option<u64>) -> Result<Option<bool>> {
+        let deadline = timeout_us.map(|t| self.now() + t);
+        loop {
+            crate::sys::signal::check()?;
+            let left = deadline.map_or(5_000, |d| d.saturating_sub(self.now()).min(5_000));
+            if sock::poll_in(fd, Duration::from_micros(left))? {
+                return Ok(Some(true));
+            }
+            if deadline.is_some_and(|d| self.now() >= d) {
+                return Ok(Some(false));
+            }
+            if self.past_horizon() {
+                return Ok(None);
+            }
+        }
+    }
 }
 
 /// Makes every UDP socket of `sc` in its namespace (`nss` client side, server side), bound at
@@ -195,19 +215,8 @@ impl UdpHeld {
                     },
                 );
                 let fd = self.with(|s| s.as_raw_fd())?;
-                let deadline = timeout_us.map(|t| c.now() + t);
-                let ready = loop {
-                    crate::sys::signal::check()?;
-                    let left = deadline.map_or(5_000, |d| d.saturating_sub(c.now()).min(5_000));
-                    if sock::poll_in(fd, Duration::from_micros(left))? {
-                        break true;
-                    }
-                    if deadline.is_some_and(|d| c.now() >= d) {
-                        break false;
-                    }
-                    if c.past_horizon() {
-                        return Ok(false);
-                    }
+                let Some(ready) = c.wait_readable(fd, *timeout_us)? else {
+                    return Ok(false);
                 };
                 rec.ret(id, AppCallKind::Poll, AppResult::Polled { ready });
             }
