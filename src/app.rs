@@ -167,6 +167,7 @@ pub fn App() -> Html {
             key: key.into(),
             given: given.into(),
             used: used.into(),
+            range: None,
         })
     })
     .collect();

@@ -87,6 +87,7 @@ pub fn read_knobs(
                     key: s.key.into(),
                     given: v.into(),
                     used: case_value(s.key).to_string(),
+                    range: Some((s.min.into(), s.max.into())),
                 }),
             }
         }
@@ -125,23 +126,36 @@ impl Params {
 }
 
 /// A URL value we could not use.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Notice {
     pub key: String,
     pub given: String,
     pub used: String,
+    /// The whole numbers the key accepts, where it is a bounded count: said in the notice, so
+    /// a reader who asked for too many learns how many they may ask for.
+    pub range: Option<(u64, u64)>,
 }
 
 impl Notice {
     pub fn text(&self, lang: Lang) -> String {
         match lang {
             Lang::Zh => format!(
-                "链接里的参数 {}={} 无效，已改用 {}。",
-                self.key, self.given, self.used
+                "链接里的参数 {}={} 无效{}，已改用 {}。",
+                self.key,
+                self.given,
+                self.range
+                    .map(|(a, b)| format!("（允许 {a}–{b}）"))
+                    .unwrap_or_default(),
+                self.used
             ),
             Lang::En => format!(
-                "The link's {}={} is not valid; using {} instead.",
-                self.key, self.given, self.used
+                "The link's {}={} is not valid{}; using {} instead.",
+                self.key,
+                self.given,
+                self.range
+                    .map(|(a, b)| format!(" ({a}–{b})"))
+                    .unwrap_or_default(),
+                self.used
             ),
         }
     }
@@ -178,6 +192,7 @@ pub fn from_query_with(q: &Query, cases: &[&str], base: Params) -> (Params, Vec<
             key: key.into(),
             given: given.into(),
             used,
+            range: None,
         })
     };
 
@@ -256,6 +271,7 @@ pub fn from_query_with(q: &Query, cases: &[&str], base: Params) -> (Params, Vec<
                     key: key.into(),
                     given: v.into(),
                     used: "0".into(),
+                    range: None,
                 }),
             }
         }

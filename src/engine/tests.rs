@@ -579,6 +579,15 @@ fn scene_knobs_round_trip_and_refuse_bad_values() {
         .map(|n| (n.key.as_str(), n.used.as_str()))
         .collect();
     assert_eq!(keys, [("backlog", "1"), ("abort", "1"), ("clients", "4")]);
+    // Each notice says which values the knob takes.
+    assert_eq!(
+        notices[0].text(crate::i18n::Lang::En),
+        "The link's backlog=17 is not valid (0–16); using 1 instead."
+    );
+    assert_eq!(
+        notices[2].text(crate::i18n::Lang::Zh),
+        "链接里的参数 clients=many 无效（允许 1–12），已改用 4。"
+    );
 }
 
 #[test]

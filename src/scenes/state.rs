@@ -58,12 +58,22 @@ impl SceneState {
     /// The state a URL asks for (`messages=` is another name for `case=`).
     pub fn from_url(scene: &'static SceneDef, query: &Query) -> SceneState {
         let mut q = query.clone();
-        if let Some(m) = q.get("messages").map(String::from) {
-            q.set("case", m);
+        let messages = q.get("messages").map(String::from);
+        if let Some(m) = &messages {
+            q.set("case", m.clone());
         }
         let ids = scene.cases_for(&q);
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let (mut params, mut notices) = params::from_query_with(&q, &ids, scene.base_params());
+        // A message count the scene cannot take is named as the reader wrote it, with the
+        // counts TCP vs UDP (the scene that counts messages) can take.
+        if messages.is_some() {
+            for n in notices.iter_mut().filter(|n| n.key == "case") {
+                n.key = "messages".into();
+                n.range = (scene.route == crate::route::Route::TcpVsUdp)
+                    .then_some((1, super::tcp_vs_udp::MAX_MESSAGES.into()));
+            }
+        }
         if let Some(k) = scene.knobs {
             let case = params.case.clone();
             let value = |key: &str| (k.value_in_case)(&case, key);
@@ -174,6 +184,28 @@ mod tests {
             s.jump,
             Some((0, 2)),
             "a second request for the same moment is new"
+        );
+    }
+
+    #[test]
+    fn a_message_count_over_the_limit_is_named_with_the_counts_allowed() {
+        let scene = super::super::of(crate::route::Route::TcpVsUdp).unwrap();
+        let max = super::super::tcp_vs_udp::MAX_MESSAGES;
+        let ok = SceneState::from_url(scene, &Query::parse(&format!("messages={max}")));
+        assert_eq!(ok.params.case, max.to_string());
+        assert!(ok.notices.is_empty());
+        let over = SceneState::from_url(scene, &Query::parse("messages=5001"));
+        assert_eq!(over.params.case, "8", "the scene's first case instead");
+        let [n] = &over.notices[..] else {
+            panic!("one notice: {:?}", over.notices)
+        };
+        assert_eq!(
+            n.text(crate::i18n::Lang::En),
+            format!("The link's messages=5001 is not valid (1–{max}); using 8 instead.")
+        );
+        assert_eq!(
+            n.text(crate::i18n::Lang::Zh),
+            format!("链接里的参数 messages=5001 无效（允许 1–{max}），已改用 8。")
         );
     }
 

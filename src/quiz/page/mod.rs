@@ -47,6 +47,7 @@ fn from_link(p: &Props) -> (usize, u32, Option<Topic>, Vec<Notice>) {
             key: key.into(),
             given: given.into(),
             used: used.into(),
+            range: None,
         })
     };
     let topic = match p.topic.as_deref() {

@@ -39,14 +39,20 @@ pub fn BacklogPanel(p: &TraceProps) -> Html {
     let node = crate::app::use_shell().api == crate::i18n::Api::Node;
     let trace = &*p.trace;
     let (syn, acc, counters) = queues_at(trace, p.t);
-    // The SYN-queue counters only where the run ever counts them (a flood), so that they do
-    // not appear half-way through the playback.
-    let (_, _, at_end) = queues_at(trace, trace.duration_us);
-    let extra: Vec<&str> = ["TCPReqQFullDrop", "TCPReqQFullDoCookies", "SyncookiesSent"]
-        .into_iter()
-        .filter(|n| at_end.contains_key(*n))
-        .collect();
-    let rows = packet_rows(trace);
+    // What depends on the trace alone is read once per trace, not again at every step of the
+    // playhead: the packet list (a flood's hundreds of rows) and the counters the run ever has.
+    let whole = use_memo(p.trace.clone(), |t| {
+        // The SYN-queue counters only where the run ever counts them (a flood), so that they
+        // do not appear half-way through the playback.
+        let (_, _, at_end) = queues_at(t, t.duration_us);
+        let extra: Vec<&'static str> =
+            ["TCPReqQFullDrop", "TCPReqQFullDoCookies", "SyncookiesSent"]
+                .into_iter()
+                .filter(|n| at_end.contains_key(*n))
+                .collect();
+        (packet_rows(t), extra)
+    });
+    let (rows, extra) = &*whole;
     let t0 = rows.first().map_or(0, |r| r.t);
     let count = |n: &str| counters.get(n).copied().unwrap_or(0);
     let row_html = rows.iter().map(|r| {

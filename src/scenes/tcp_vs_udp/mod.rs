@@ -41,10 +41,10 @@ pub static SCENE: SceneDef = SceneDef {
 };
 
 /// The model's preset sends at most this many messages; longer runs (for the benchmark's
-/// 1,000-segment playback) extend its scripts here.
+/// 1,000- and 5,000-segment playback) extend its scripts here.
 const PRESET_MAX_MESSAGES: u32 = 64;
 /// Largest message count a URL may ask for (`messages=` or `case=`).
-pub const MAX_MESSAGES: u32 = 1000;
+pub const MAX_MESSAGES: u32 = 5000;
 
 /// Any message count the URL asks for (`messages=` before `case=`), up to [`MAX_MESSAGES`].
 fn messages_in_url(q: &Query) -> Option<String> {
