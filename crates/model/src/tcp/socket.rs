@@ -2198,9 +2198,13 @@ impl TcpSocket {
     }
 
     /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments
-    /// (at least 2), at most `quickack_max`.
+    /// (at least 2), at most `quickack_max`. The window is `tp->rcv_wnd`, the one last
+    /// offered, not what is left of it after the segment being counted: with SO_RCVBUF 2048
+    /// (a 1448-byte window, 724-byte segments) that is one quick ACK, not two. Measured on
+    /// 6.18: the first of two back-to-back segments is acknowledged at once, the second,
+    /// which closes the window, 44 ms later.
     fn incr_quickack(&mut self, p: &crate::profile::Profile) {
-        let wnd = self.advertised_window_now();
+        let wnd = self.rcv_wnd;
         let mut q = wnd / (2 * self.rcv_mss.max(1));
         if q == 0 {
             q = 2;
@@ -2800,9 +2804,14 @@ impl TcpSocket {
             // reader's tcp_cleanup_rbuf sends the update). Measured on 6.18: 18 segments
             // into a reader that is away, quick-ACK mode used up after the 10th, the other 8
             // answered by one ACK 45 ms later.
-            let owed =
-                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss;
+            // Linux counts the bytes since the last window update (`rcv_nxt - rcv_wup`)
+            // against the peer's segment size as seen (`icsk_ack.rcv_mss`), not ours.
             let linux = ctx.p.quickack_max > 0;
+            let owed = if linux {
+                self.delack_bytes > self.rcv_mss
+            } else {
+                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
+            };
             had_ooo
                 || (owed
                     && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))

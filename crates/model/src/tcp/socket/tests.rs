@@ -1312,3 +1312,41 @@ fn against_a_peer_whose_window_never_passed_two_segments_a_segment_is_half_that_
         [". seq=3001 ack=1 len=1460", "P. seq=4461 ack=1 len=1460"]
     );
 }
+
+// ---------------------------------------------------------------- small receive buffers
+
+/// The handshake is over (passive side) with a receive space of `space` bytes
+/// (SO_RCVBUF), so the SYN-ACK offered that window.
+fn socket_established_with_space(space: u32) -> Harness {
+    let mut h = Harness::new();
+    h.s.rcv_cap = space;
+    h.s.parent = Some(SocketId(0));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1");
+    recv_nothing!(h);
+    h
+}
+
+#[test]
+fn a_window_of_two_segments_grants_one_quick_ack_and_the_segment_that_closes_it_waits() {
+    // `tcp_incr_quickack` counts the window last offered (`tp->rcv_wnd`, 1448 bytes) in
+    // pairs of segments: one quick ACK. The second segment leaves one segment unacked
+    // (not more than `rcv_mss`) and the window it would offer shrinks, so
+    // `__tcp_ack_snd_check` leaves it to the delayed-ACK timer (TCP_ATO_MIN, 40 ms).
+    // Measured on 6.18 (zero-window with SO_RCVBUF 2048): ack=725 at once, ack=1449 44 ms
+    // later.
+    let mut h = socket_established_with_space(1448);
+    send!(h, ". seq=1 ack=1 len=724");
+    recv!(h, [". seq=1 ack=725 len=0"]);
+    send!(h, ". seq=725 ack=1 len=724");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    assert_eq!(at - h.now, 40_000, "TCP_ATO_MIN after leaving quick-ACK mode");
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=1449 len=0"]);
+}
