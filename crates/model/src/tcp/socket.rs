@@ -146,8 +146,11 @@ pub struct TcpSocket {
     rcv_wnd: u32,
     /// The machine's skb overhead (profile `rcv_skb_overhead`), 0 = payload accounting.
     rcv_skb_overhead: u32,
-    /// The largest packet the link carries (the profile's MSS + 40): the one whose skb
-    /// `rcv_skb_overhead` was measured on.
+    /// The largest packet the link carries (its MTU, once the route is known; the profile's
+    /// MSS + 40 until then): the one whose skb `rcv_skb_overhead` was measured on. Not the
+    /// socket's own MSS: with TCP_MAXSEG 1000 on an MTU-1500 link a 988-byte segment still
+    /// lands in the same 2048-byte slab as a full one (measured on 6.18: scaling_ratio
+    /// 988/2304, window 63 << 10 where 988/1844 would grow it to 67 << 10).
     rcv_full_packet: u32,
     /// Receive memory as Linux counts it (`sk_rmem_alloc`), used when the profile gives the
     /// machine's skb overhead ([`crate::profile::Profile::rcv_skb_overhead`]): each queued
@@ -931,8 +934,18 @@ impl TcpSocket {
             let raw = (adv >> self.rcv_wscale).min(65_535);
             window = raw as u16;
             if fl.ack {
-                self.rcv_adv_edge = self.rcv_nxt + (raw << self.rcv_wscale);
-                self.rcv_wnd = raw << self.rcv_wscale;
+                // Linux `tcp_select_window` keeps the window it chose in `tp->rcv_wnd`
+                // before capping the field at 65535 << wscale: without window scaling a
+                // 66608-byte window is sent as 65535 but promised whole, and the next offer
+                // is measured against it. Measured on 6.18 (tcp_window_scaling 0): 65535,
+                // then 65160 once the free space falls below that promise.
+                let wnd = if p.window_round_up {
+                    (adv >> self.rcv_wscale) << self.rcv_wscale
+                } else {
+                    raw << self.rcv_wscale
+                };
+                self.rcv_adv_edge = self.rcv_nxt + wnd;
+                self.rcv_wnd = wnd;
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
@@ -989,6 +1002,7 @@ impl TcpSocket {
     /// MTU 65536 gives 65495, Ethernet's 1500 gives 1460 (both measured on 6.18).
     pub fn set_route_mtu(&mut self, mtu: u32, p: &crate::profile::Profile) {
         let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
+        self.rcv_full_packet = mtu.min(65_535);
         self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
         self.snd_mss = self.our_mss as u32;
         self.mss_unbounded = self.snd_mss;

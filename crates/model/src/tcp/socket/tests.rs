@@ -1345,8 +1345,68 @@ fn a_window_of_two_segments_grants_one_quick_ack_and_the_segment_that_closes_it_
     let at =
         h.s.timer(TimerKind::DelayedAck)
             .expect("the ACK is delayed");
-    assert_eq!(at - h.now, 40_000, "TCP_ATO_MIN after leaving quick-ACK mode");
+    assert_eq!(
+        at - h.now,
+        40_000,
+        "TCP_ATO_MIN after leaving quick-ACK mode"
+    );
     h.now = at;
     h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
     recv!(h, [". seq=1 ack=1449 len=0"]);
+}
+
+/// A passive socket that counts receive memory in truesize as on the lab's TUN wire (MTU
+/// 1500: a full segment's skb costs 856 bytes beyond its payload), with the profile's MSS
+/// clamped to `mss` (TCP_MAXSEG), after a handshake with a peer offering no options.
+fn socket_established_truesize(mss: u16) -> Harness {
+    let mut h = Harness::new();
+    h.p.mss = mss;
+    h.p.rcv_skb_overhead = 856;
+    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
+    let p = h.p.clone();
+    h.s.set_route_mtu(1500, &p);
+    h.s.parent = Some(SocketId(0));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1");
+    h
+}
+
+#[test]
+fn a_segment_under_tcp_maxseg_costs_the_slab_of_the_links_mtu_and_lowers_the_window_share() {
+    // TCP_MAXSEG 1000 on an MTU-1500 link: a 1000-byte segment's 1040-byte packet still
+    // takes a 2048-byte slab (2304 with the sk_buff), as a full 1500-byte one does, so the
+    // payload share of memory (`tcp_measure_rcv_mss` → scaling_ratio) is 1000/2304, below
+    // the default half: the clamp falls to 56832 and with it rcv_ssthresh, and the window
+    // offered is what is left of the SYN-ACK's 65000. Measured on 6.18 (sweep point
+    // psh-writes+maxseg=1000, with timestamps: 988-byte segments): 63 << 10, where a cost
+    // of payload + 856 (ratio 988/1844, growing the window) made the model say 66, 67.
+    let mut h = socket_established_truesize(1000);
+    send!(h, ". seq=1 ack=1 len=1000");
+    assert_eq!(h.s.scaling_ratio, 1000 * 256 / 2304);
+    assert_eq!(last_window(&h), 64_000);
+    recv!(h, [". seq=1 ack=1001 len=0"]);
+}
+
+#[test]
+fn without_window_scaling_the_window_kept_is_the_one_chosen_not_the_65535_the_field_holds() {
+    // `tcp_select_window` stores the window `__tcp_select_window` chose in `tp->rcv_wnd`
+    // and caps only the field. Unread 1448-byte segments (2304 bytes of memory each, a
+    // 160/256 share) on a 65536-byte space, no scaling: while rcv_ssthresh grows the field
+    // says 65535 but the window kept is the whole choice (66608 after ten segments), so
+    // when the free space, (131072 - 11 · 2304) · 160/256 = 66080, falls below it the offer
+    // is that space rounded down to the segment size, 65160. Kept at 65535, the window
+    // would have stayed (within one segment of the free space). Measured on 6.18
+    // (idle-restart with tcp_window_scaling 0): 65535 …, then 65160, 63712, 62264; the
+    // model said 65535, 64087, 62639.
+    let mut h = socket_established_truesize(1448);
+    let mut windows = Vec::new();
+    for i in 0..13u32 {
+        send!(h, &format!(". seq={} ack=1 len=1448", 1 + i * 1448));
+        windows.push(last_window(&h));
+        h.tx.clear();
+    }
+    assert_eq!(&windows[..10], &[65_535; 10]);
+    assert_eq!(&windows[10..], &[65_160, 63_712, 62_264]);
 }
