@@ -443,12 +443,33 @@ impl TcpSocket {
             from: self.state,
             to,
         });
-        self.state = to;
+        let from = std::mem::replace(&mut self.state, to);
+        if to == TcpState::Established && matches!(from, TcpState::SynSent | TcpState::SynReceived)
+        {
+            self.initialize_rcv_mss();
+        }
         if to == TcpState::Closed {
             for k in super::TIMER_KINDS {
                 self.cancel_timer(k, ctx);
             }
         }
+    }
+
+    /// Linux `tcp_initialize_rcv_mss` (from `tcp_init_transfer`, as the handshake ends):
+    /// the first guess at the peer's segment size is the smallest of our advertised MSS
+    /// (less the timestamp option), our send MSS, half the window offered and
+    /// TCP_MSS_DEFAULT 536, at least TCP_MIN_MSS 88. A peer sending segments of exactly
+    /// that size never updates it (nor the window's share of memory: `tcp_measure_rcv_mss`
+    /// acts only on a larger segment). Measured on 6.18 with TCP_MAXSEG 536 on both ends
+    /// (timestamps: 524-byte segments): the window backs off in steps of 524, not 536.
+    fn initialize_rcv_mss(&mut self) {
+        let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+        let hint = advmss
+            .min(self.snd_mss)
+            .min(self.rcv_wnd / 2)
+            .min(536)
+            .max(88);
+        self.rcv_mss = hint;
     }
 
     /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
@@ -2830,6 +2851,12 @@ impl TcpSocket {
                 || (owed
                     && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))
         } else {
+            // `tcp_data_queue_ofo` schedules the ACK (`inet_csk_schedule_ack`), so the
+            // duplicate ACK it draws uses up a quick ACK like any other (`tcp_dec_quickack_mode`).
+            // Measured on 6.18 (loss-fast-retransmit with TCP_MAXSEG 536): after 13
+            // duplicate ACKs and three in-order ones, the next segment waits for the
+            // delayed ACK.
+            self.ack_sched = true;
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
             let had = spans_len(entry);

@@ -1410,3 +1410,55 @@ fn without_window_scaling_the_window_kept_is_the_one_chosen_not_the_65535_the_fi
     assert_eq!(&windows[..10], &[65_535; 10]);
     assert_eq!(&windows[10..], &[65_160, 63_712, 62_264]);
 }
+
+#[test]
+fn a_duplicate_ack_for_out_of_order_data_uses_up_a_quick_ack() {
+    // `tcp_data_queue_ofo` schedules the ACK it draws (`inet_csk_schedule_ack`), so
+    // `tcp_dec_quickack_mode` counts it. Two quick ACKs left: the duplicate ACK and the
+    // ACK of the filled hole use them, and the next in-order segment (one segment
+    // unacked) waits for the delayed-ACK timer. Measured on 6.18 (loss-fast-retransmit with
+    // TCP_MAXSEG 536): after the hole is filled the first new segment is the last one
+    // acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.s.ack_quick = 2;
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+    send!(h, ". seq=2921 ack=1 len=1460");
+    recv_nothing!(h);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_some(),
+        "the ACK is delayed"
+    );
+}
+
+#[test]
+fn the_first_guess_at_the_peers_segment_size_leaves_out_the_timestamp_option() {
+    // `tcp_initialize_rcv_mss` at the end of the handshake: min(advmss, mss_cache,
+    // rcv_wnd / 2, 536). With TCP_MAXSEG 536 and timestamps, advmss is 524, the size the
+    // peer's segments have: the window is rounded to 524-byte steps (no scaling).
+    // Measured on 6.18 (zero-window with TCP_MAXSEG 536: SO_RCVBUF 8192, SYN-ACK 7860):
+    // 7336 after the first segment; a guess of 536 rounded the free space, 7552, to 7504.
+    let mut h = Harness::new();
+    h.p.mss = 536;
+    h.p.rcv_skb_overhead = 856;
+    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
+    let p = h.p.clone();
+    h.s.set_route_mtu(1500, &p);
+    h.s.parent = Some(SocketId(0));
+    h.s.rcv_cap = 8192;
+    h.s.rcvbuf_locked = true;
+    // A peer that offers timestamps (the harness's one-line notation has no options).
+    let mut syn = h.peer_segment("S seq=0");
+    if let Header::Tcp(t) = &mut syn.header {
+        t.options.timestamps = Some((1, 0));
+    }
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    assert_eq!(last_window(&h), 7860, "8192 in steps of 524");
+    h.tx.clear();
+    send!(h, ". seq=1 ack=1");
+    assert_eq!(h.s.rcv_mss, 524);
+    send!(h, ". seq=1 ack=1 len=524");
+    assert_eq!(last_window(&h), 7336);
+}
