@@ -35,6 +35,10 @@ const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
 const SKB_PAD: u32 = 64;
 const SKB_SHARED_INFO: u32 = 320;
 const SK_BUFF: u32 = 256;
+/// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
+/// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
+/// bytes written go into page fragments and count one for one.
+const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +100,10 @@ pub struct TcpSocket {
     /// starts at ISN + 1: offset 0).
     pushed_off: u64,
     pub send_cap: u32,
+    /// The send buffer was set with SO_SNDBUF (Linux `SOCK_SNDBUF_LOCK`).
+    pub sndbuf_locked: bool,
+    /// A send() stopped for memory and waits for `sk_stream_write_space`'s wake-up.
+    snd_wait: bool,
     fin_queued: bool,
     pub nodelay: bool,
     /// TCP_CORK (Linux `TCP_NAGLE_CORK` in `tp->nonagle`): a partial segment waits for more
@@ -345,6 +353,8 @@ impl TcpSocket {
             skbs: SendSkbs::default(),
             pushed_off: 0,
             send_cap: p.send_buffer,
+            sndbuf_locked: false,
+            snd_wait: false,
             fin_queued: false,
             nodelay: false,
             cork: false,
@@ -3200,6 +3210,32 @@ impl TcpSocket {
     /// Free space in the send buffer.
     pub fn send_space(&self) -> u32 {
         self.send_cap.saturating_sub(self.sndbuf.len() as u32)
+    }
+
+    /// How many of the `want` bytes a blocking send() copies now. Linux with SO_SNDBUF
+    /// (profile `min_send_buffer` nonzero; `sk_setsockopt` doubles the value): `tcp_sendmsg_locked` fills the unsent tail skb, then
+    /// starts skbs of `size_goal` while `sk_wmem_queued` (each skb's head and its bytes) is
+    /// below `sk_sndbuf` (`sk_stream_memory_free`); a call that stopped sleeps until the free
+    /// part is half the queued part (`sk_stream_wait_memory`, woken by
+    /// `sk_stream_write_space`). Otherwise the free payload space.
+    pub fn send_room(&mut self, want: u32, min_send_buffer: u32) -> u32 {
+        if min_send_buffer == 0 || !self.sndbuf_locked {
+            return self.send_space().min(want);
+        }
+        let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
+        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len() as u64;
+        if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
+            return 0;
+        }
+        let goal = self.size_goal();
+        let mut room = self.skbs.tail_room(goal, self.soff(self.snd_max));
+        while room < want as u64 && queued < limit {
+            room += goal;
+            queued += SND_SKB_HEAD + goal;
+        }
+        let n = room.min(want as u64) as u32;
+        self.snd_wait = n < want;
+        n
     }
 
     pub fn can_send(&self) -> bool {

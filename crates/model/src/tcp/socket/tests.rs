@@ -1462,3 +1462,32 @@ fn the_first_guess_at_the_peers_segment_size_leaves_out_the_timestamp_option() {
     send!(h, ". seq=1 ack=1 len=524");
     assert_eq!(last_window(&h), 7336);
 }
+
+// ---------------------------------------------------------------- SO_SNDBUF
+
+#[test]
+fn so_sndbuf_bounds_the_memory_checked_before_each_new_skb_not_the_bytes_of_a_write() {
+    // SO_SNDBUF 4096: `sk_sndbuf` is 8192, checked only before a write starts an skb, and
+    // an skb takes up to half the peer's largest window (32120 bytes against 65535). So a
+    // 14480-byte send() goes in whole. Measured on 6.18 (loss-fast-retransmit with
+    // SO_SNDBUF 4096): all ten segments in flight at once; the model used to stop at 4096.
+    let mut h = socket_established_40ms(65_535);
+    h.s.send_cap = 4096;
+    h.s.sndbuf_locked = true;
+    assert_eq!(h.s.send_room(14_480, 2304), 14_480);
+    // A larger write stops after that one skb: 896 + 32120 bytes queued, over 8192.
+    assert_eq!(h.s.send_room(40_000, 2304), 32_120);
+    write(&mut h, 32_120);
+    assert_eq!(h.sent().len(), 10, "an initial window of segments leaves");
+    assert_eq!(h.s.send_room(7_880, 2304), 0);
+    // The peer acknowledges the first ten; the other twelve leave.
+    send!(h, ". seq=1 ack=14601 win=65535");
+    assert_eq!(h.sent().len(), 12);
+    // All but four segments acknowledged: 5840 bytes in one skb, 6736 with its head, are
+    // under 8192, but a sleeping writer wakes only once the free part (1456) is half the
+    // queued part (`sk_stream_write_space`); with two segments left (3816) it is.
+    send!(h, ". seq=1 ack=26281 win=65535");
+    assert_eq!(h.s.send_room(7_880, 2304), 0);
+    send!(h, ". seq=1 ack=29201 win=65535");
+    assert_eq!(h.s.send_room(7_880, 2304), 7_880);
+}
