@@ -1491,3 +1491,61 @@ fn so_sndbuf_bounds_the_memory_checked_before_each_new_skb_not_the_bytes_of_a_wr
     send!(h, ". seq=1 ack=29201 win=65535");
     assert_eq!(h.s.send_room(7_880, 2304), 7_880);
 }
+
+// ---------------------------------------------------------------- receive queue coalescing
+
+#[test]
+fn a_segment_that_fits_the_tail_skbs_room_is_copied_into_it_and_costs_no_memory() {
+    // `tcp_queue_rcv` → `tcp_try_coalesce`: TCP_MAXSEG 1000, SO_RCVBUF 8192, the peer
+    // writes 1000 + 460 bytes three times and nobody reads. A 1000-byte segment's skb (a
+    // 2048-byte slab) keeps 624 bytes of room behind its packet, so each 460 joins it:
+    // three pairs hold 3 × 2304 bytes, not 3 × (2304 + 1280). The window, the free
+    // memory's 1000/2304 share ((16384 − 6912) · 111/256 = 4107) in 1000-byte steps, is
+    // 4000 where separate skbs left only what remained of the last offer (3620). Measured
+    // on 6.18 (zero-window with TCP_MAXSEG 1000, timestamps: 988 + 460): 3952, 2964, 1976.
+    let mut h = Harness::new();
+    h.p.mss = 1000;
+    h.p.rcv_skb_overhead = 856;
+    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
+    let p = h.p.clone();
+    h.s.set_route_mtu(1500, &p);
+    h.s.parent = Some(SocketId(0));
+    h.s.rcv_cap = 8192;
+    h.s.rcvbuf_locked = true;
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    let mut windows = Vec::new();
+    for i in 0..3u32 {
+        h.wait_ms(100);
+        send!(h, &format!(". seq={} ack=1 len=1000", 1 + i * 1460));
+        send!(h, &format!("P. seq={} ack=1 len=460", 1001 + i * 1460));
+        if let Some(at) = h.s.timer(TimerKind::DelayedAck) {
+            h.now = at;
+            h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+        }
+        windows.push(last_window(&h));
+    }
+    assert_eq!(h.s.rmem(), 3 * 2304);
+    // The first two are what is left of the SYN-ACK's 8000 (the free space is below it).
+    assert_eq!(windows, [6540, 5080, 4000]);
+}
+
+#[test]
+fn quick_ack_mode_ends_when_the_window_computed_leaves_less_than_half_free() {
+    // `__tcp_select_window` zeroes `icsk_ack.quick` when the free space is under half the
+    // buffer's window. SO_RCVBUF 4000 (no truesize accounting here: the space is the
+    // payload), 1460-byte segments, nobody reading, quick ACKs to spare: the first ACK
+    // leaves 2540 of 4000 free, the second segment leaves 1540, so computing its window
+    // ends quick-ACK mode and the third waits. Measured on 6.18 (psh-writes with SO_RCVBUF
+    // 16384): the third write's first segment acknowledged at once, the rest 40 ms later.
+    let mut h = socket_established_with_space(4000);
+    h.s.ack_quick = 16;
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1461 ack=1 len=1000");
+    recv!(h, [". seq=1 ack=2461 len=0"]);
+    assert_eq!(h.s.ack_quick, 0);
+    send!(h, ". seq=2461 ack=1 len=500");
+    recv_nothing!(h);
+}
