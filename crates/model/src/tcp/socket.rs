@@ -484,8 +484,7 @@ impl TcpSocket {
         let hint = advmss
             .min(self.snd_mss)
             .min(self.rcv_wnd / 2)
-            .min(536)
-            .max(88);
+            .clamp(88, 536);
         self.rcv_mss = hint;
     }
 
@@ -3340,7 +3339,7 @@ impl TcpSocket {
             return self.send_space().min(want);
         }
         let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
-        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len() as u64;
+        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len();
         if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
             return 0;
         }
