@@ -97,6 +97,11 @@ pub struct TcpSocket {
     pushed_off: u64,
     pub send_cap: u32,
     fin_queued: bool,
+    /// A FIN sent on its own, after all the data (Linux gives it an skb of its own in the
+    /// retransmission queue, `tcp_send_fin`): when it last left and in which order, and
+    /// whether the peer SACKed it. A SACKed FIN moves RACK like any segment and is not sent
+    /// again with a data retransmission (`tcp_retrans_try_collapse` skips SACKed skbs).
+    lone_fin: Option<LoneFin>,
     pub nodelay: bool,
     /// TCP_CORK (Linux `TCP_NAGLE_CORK` in `tp->nonagle`): a partial segment waits for more
     /// data, for the option to be cleared, or for the probe timer (tcp(7): "a 200 millisecond
@@ -286,6 +291,14 @@ struct SentSeg {
     ever_retrans: bool,
 }
 
+/// A FIN in a segment of its own: see `TcpSocket::lone_fin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LoneFin {
+    sent: Micros,
+    order: u64,
+    sacked: bool,
+}
+
 /// What `clean_rtx_queue` found an ACK of new data acknowledged.
 #[derive(Clone, Copy, Debug, Default)]
 struct Acked {
@@ -359,6 +372,7 @@ impl TcpSocket {
             pushed_off: 0,
             send_cap: p.send_buffer,
             fin_queued: false,
+            lone_fin: None,
             nodelay: false,
             cork: false,
             more: false,
@@ -692,6 +706,14 @@ impl TcpSocket {
     }
     fn fin_seq(&self) -> SeqNumber {
         self.sseq(self.sndbuf.tail)
+    }
+
+    /// The FIN was sent and the peer has not SACKed it: it is in flight, and a data
+    /// retransmission that ends the stream carries it again.
+    fn fin_unsacked_out(&self) -> bool {
+        self.fin_queued
+            && self.snd_max.gt(self.fin_seq())
+            && !self.lone_fin.is_some_and(|f| f.sacked)
     }
     pub fn fin_acked(&self) -> bool {
         self.fin_queued && self.snd_una.gt(self.fin_seq())
@@ -1243,6 +1265,13 @@ impl TcpSocket {
             // `tcp_write_xmit` / `tcp_xmit_retransmit_queue`: PRR counts every segment sent
             // during the reduction (`tp->prr_out`).
             self.cc.prr_sent(len.div_ceil(self.snd_mss.max(1)));
+        } else if with_fin {
+            self.xmit_count += 1;
+            self.lone_fin = Some(LoneFin {
+                sent: ctx.now,
+                order: self.xmit_count,
+                sacked: false,
+            });
         }
         let mut seg =
             self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
@@ -2360,7 +2389,7 @@ impl TcpSocket {
             .map(|e| e.end - e.start)
             .sum();
         // A FIN beyond the data counts as in flight too (it holds a sequence number).
-        let fin = (self.fin_queued && self.snd_max.gt(self.fin_seq())) as u64;
+        let fin = self.fin_unsacked_out() as u64;
         let reno = self.reno_sacked as u64 * self.snd_mss.max(1) as u64;
         (sent + fin).saturating_sub(reno).min(u32::MAX as u64) as u32
     }
@@ -2648,10 +2677,30 @@ impl TcpSocket {
                 }
             }
         }
+        // The FIN's own skb (`tcp_sacktag_one` on it): one segment delivered.
+        let fin_off = self.sndbuf.tail;
+        let fin_covered = self.fin_unsacked_out()
+            && blocks.iter().any(|&(l, r)| {
+                let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
+                a >= una && b <= max && a <= fin_off && fin_off < b
+            });
+        if let Some(f) = self.lone_fin.as_mut().filter(|_| fin_covered) {
+            f.sacked = true;
+            newly.push(SentSeg {
+                start: fin_off,
+                end: fin_off,
+                sent: f.sent,
+                order: f.order,
+                sacked: true,
+                lost: false,
+                retrans: false,
+                ever_retrans: false,
+            });
+        }
         let mss = self.snd_mss.max(1) as u64;
         let mut n = 0;
         for e in &newly {
-            n += (e.end - e.start).div_ceil(mss) as u32;
+            n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             self.rack_advance(e, ctx);
         }
         n
@@ -2756,8 +2805,7 @@ impl TcpSocket {
     fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
         let len = (e.end - e.start) as u32;
         let seq = self.sseq(e.start);
-        let with_fin =
-            self.fin_queued && e.end == self.sndbuf.tail && self.snd_max.gt(self.fin_seq());
+        let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
         let psh = self.psh_alone(seq, len, ctx);
         self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
     }
@@ -2812,7 +2860,7 @@ impl TcpSocket {
         let outstanding = self.snd_max.diff(self.snd_una).max(0) as u32;
         let data_left = self.sndbuf.tail.saturating_sub(self.soff(self.snd_una)) as u32;
         let len = data_left.min(self.snd_mss).min(outstanding);
-        let with_fin = self.fin_queued && len == data_left && self.snd_max.gt(self.fin_seq());
+        let with_fin = len == data_left && self.fin_unsacked_out();
         if len == 0 && !with_fin {
             return;
         }
