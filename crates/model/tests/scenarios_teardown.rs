@@ -467,6 +467,41 @@ fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries()
 }
 
 #[test]
+fn tcp_orphan_retries_0_means_8_while_the_rto_is_below_its_maximum_and_any_count_holds_after() {
+    use synack_model::scenario::Action::Close;
+    // `tcp_orphan_retries(sk, alive)`: the sysctl's 0 (Linux's default) means 8 while the RTO
+    // is below tcp_rto_max ("alive"), 0 once it reached it; any other count holds either way.
+    // Measured on 6.18 over a 20 ms wire with tcp_rto_max_ms 1000, every FIN lost (the sweep's
+    // orphan_retries axis): tcp_orphan_retries 8 resends the FIN at +0.25 +0.50 +0.74 +1.25
+    // +2.24 s and then every second to +7.36 s, gone at 8.39 s; 0 is gone at 3.27 s.
+    let run_with = |orphan_retries: u32, rto_max_us: Option<u64>| {
+        let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+        s.tuning.orphan_retries = Some(orphan_retries);
+        s.tuning.rto_max_us = rto_max_us;
+        s.apps[1]
+            .steps
+            .push(synack_model::scenario::Step::at(100_000, Close));
+        s.faults
+            .push(FaultRule::drop("client", SegmentMatch::Fin, None));
+        let t = run(&s);
+        let fins = after_handshake(&t)
+            .into_iter()
+            .filter(|l| l.contains(" F"))
+            .count();
+        (fins, entered(&t, "client", Closed))
+    };
+    // Alive all along (the RTO stays under 120 s): 0 is 8.
+    assert_eq!(run_with(0, None), run_with(8, None));
+    // The RTO reaches 1 s at its fourth backoff: 8 goes on resending every second, as the
+    // kernel does (the time budget of 8 retries, `retransmits_timed_out`), ...
+    let (fins, closed) = run_with(8, Some(1_000_000));
+    assert_eq!((fins, closed), (10, vec![8_020_000]));
+    // ... 0 gives up at the first timeout after that.
+    let (fins, closed) = run_with(0, Some(1_000_000));
+    assert_eq!((fins, closed), (5, vec![3_020_000]));
+}
+
+#[test]
 fn after_shut_wr_send_fails_with_epipe_and_data_still_arrives() {
     use synack_model::scenario::Action::{Recv, Shutdown};
     use synack_model::trace::ShutHow;
