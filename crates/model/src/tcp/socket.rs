@@ -204,6 +204,11 @@ pub struct TcpSocket {
     tlp_armed: bool,
     /// A loss probe is out until this is acknowledged (Linux `tp->tlp_high_seq`).
     tlp_high_seq: Option<SeqNumber>,
+    /// After an RTO, with the scoreboard: Linux's TCP_CA_Loss state, with `tp->high_seq`, the
+    /// SND.NXT of the RTO. It ends once that is acknowledged (`tcp_process_loss`); until then
+    /// cwnd slow-starts from the RTO's window (no PRR, no new fast recovery) and the lost
+    /// segments are resent from the queue, SACKed ones left out.
+    loss_high: Option<SeqNumber>,
     /// When the RTO clock last (re)started, for the time left before it fires.
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
@@ -387,6 +392,7 @@ impl TcpSocket {
             persist_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
+            loss_high: None,
             rto_anchor: 0,
             lsndtime: None,
             sent_log: std::collections::VecDeque::new(),
@@ -512,7 +518,7 @@ impl TcpSocket {
                 Established | CloseWait | FinWait1 | Closing | LastAck
             )
             || flight == 0
-            || self.cc.in_recovery()
+            || self.recovering()
             || self.cc.dupacks > 0
             || self.sent_log.iter().any(|e| e.sacked || e.lost)
             || self.backoff > 0
@@ -1301,7 +1307,7 @@ impl TcpSocket {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
         let skb_len = skb.end.saturating_sub(nxt_off);
-        if skb_len <= mss || self.cc.in_recovery() || cwnd_room == 0 {
+        if skb_len <= mss || self.recovering() || cwnd_room == 0 {
             return false;
         }
         if self
@@ -2471,8 +2477,14 @@ impl TcpSocket {
         if self.cc.recover.is_some_and(ended) {
             self.cc.end_prr_recovery();
         }
-        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0).
-        if !self.cc.in_recovery() && self.sent_log.iter().any(|e| e.lost) {
+        // `tcp_process_loss`: the loss state after an RTO ends the same way, and cwnd is left
+        // where slow start brought it (`tcp_try_undo_recovery` → TCP_CA_Open).
+        if self.loss_high.is_some_and(ended) {
+            self.loss_high = None;
+        }
+        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0),
+        // but not in the loss state, where the RTO's retransmissions go on.
+        if !self.recovering() && self.sent_log.iter().any(|e| e.lost) {
             self.cc.enter_prr_recovery(self.snd_max);
             if !p.prr {
                 // Without PRR: straight to ssthresh (RFC 6675 §5).
@@ -2624,7 +2636,7 @@ impl TcpSocket {
     /// `tcp_reordering` (3) segments are SACKed, else min RTT / 4 (at most SRTT).
     fn rack_reo_wnd(&self, p: &crate::profile::Profile) -> Micros {
         let sacked = self.sent_log.iter().filter(|e| e.sacked).count() as u32;
-        if self.cc.in_recovery() || sacked >= p.dupack_threshold {
+        if self.recovering() || sacked >= p.dupack_threshold {
             return 0;
         }
         let srtt = self.rtt.srtt.unwrap_or(0);
@@ -2678,6 +2690,8 @@ impl TcpSocket {
         self.rack_mark_lost(ctx);
         if self.pipe_segs() != before {
             if !self.cc.in_recovery() {
+                // From the loss state too (`tcp_rack_reo_timeout`: any state but Recovery).
+                self.loss_high = None;
                 self.cc.enter_prr_recovery(self.snd_max);
                 self.stats.fast_retransmits += 1;
                 self.rtt_probe = None;
@@ -2706,15 +2720,66 @@ impl TcpSocket {
             if self.pipe_bytes() >= self.cc.cwnd {
                 break;
             }
-            let len = (e.end - e.start) as u32;
-            let seq = self.sseq(e.start);
-            let with_fin =
-                self.fin_queued && e.end == self.sndbuf.tail && self.snd_max.gt(self.fin_seq());
-            let psh = self.psh_alone(seq, len, ctx);
-            self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+            self.retransmit_entry(e, ctx);
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
             }
+        }
+    }
+
+    /// `tcp_retransmit_skb`: one queue entry sent again as it was.
+    fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
+        let len = (e.end - e.start) as u32;
+        let seq = self.sseq(e.start);
+        let with_fin =
+            self.fin_queued && e.end == self.sndbuf.tail && self.snd_max.gt(self.fin_seq());
+        let psh = self.psh_alone(seq, len, ctx);
+        self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+    }
+
+    /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
+    /// TCP_CA_Recovery): no loss probe, no reordering window, no TSO deferral.
+    fn recovering(&self) -> bool {
+        self.cc.in_recovery() || self.loss_high.is_some()
+    }
+
+    /// Linux `tcp_enter_loss` and the first retransmission of `tcp_retransmit_timer`, with
+    /// the scoreboard. ssthresh is cut unless this RTO continues an episode that already cut
+    /// it (a fast recovery or an earlier RTO whose SND.NXT is not yet acknowledged, unless
+    /// this is the first RTO since the last ACK of new data). `tcp_timeout_mark_lost`: every
+    /// segment not SACKed is lost, except those sent less than RACK's RTT ago (the head is
+    /// always lost); SACKed ones stay SACKed unless the peer reneged (it SACKed the head,
+    /// which a cumulative ACK would have covered: `tcp_check_sack_reneging`), so they are
+    /// never sent again (`tcp_xmit_retransmit_queue` skips them). cwnd is what is still in
+    /// flight plus one, and the head is resent at once; SND.NXT stays where it is.
+    fn enter_loss(&mut self, ctx: &mut Ctx) {
+        let episode = self.cc.recover.or(self.loss_high);
+        let reduce = episode.is_none_or(|high| !high.gt(self.snd_una))
+            || (self.loss_high.is_some() && self.backoff == 1);
+        self.cc.on_rto(reduce);
+        self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+        let reneged = self.sent_log.front().is_some_and(|e| e.sacked);
+        if !reneged {
+            // `tcp_reset_reno_sack`: without SACK the duplicate ACKs counted go.
+            self.reno_sacked = 0;
+        }
+        let rack_rtt = self.rack.map_or(0, |(_, rtt, _)| rtt);
+        let now = ctx.now;
+        for (i, e) in self.sent_log.iter_mut().enumerate() {
+            if reneged {
+                e.sacked = false;
+            } else if e.sacked || (i > 0 && now.saturating_sub(e.sent) < rack_rtt) {
+                continue;
+            }
+            e.lost = true;
+            e.retrans = false;
+        }
+        self.cc.cwnd = (self.pipe_segs() + 1) * self.snd_mss.max(1);
+        self.loss_high = Some(self.snd_max);
+        match self.sent_log.front().copied() {
+            Some(head) => self.retransmit_entry(head, ctx),
+            // Only the FIN is outstanding.
+            None => self.retransmit_first(ctx),
         }
     }
 
@@ -3055,24 +3120,19 @@ impl TcpSocket {
                 if self.retrans_stamp.is_none() {
                     self.retrans_stamp = Some(ctx.now);
                 }
-                // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: collapse the window, back off,
-                // retransmit from the first unacknowledged byte (go-back-N, as Linux marks
-                // everything outstanding lost).
-                let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-                self.cc.on_rto(flight);
-                self.cc.cubic_loss_reset(ctx.now, self.snd_max);
-                self.reno_sacked = 0;
-                // `tcp_timeout_mark_lost`: everything outstanding is lost, nothing in flight;
-                // the go-back-N below resends it (SACKed segments too: the model does not
-                // skip them as `tcp_xmit_retransmit_queue` would).
-                for e in self.sent_log.iter_mut() {
-                    e.sacked = false;
-                    e.lost = true;
-                    e.retrans = false;
-                }
-                self.snd_nxt = self.snd_una;
-                if !self.output(ctx) {
-                    self.retransmit_first(ctx);
+                if self.scoreboard(p) {
+                    self.enter_loss(ctx);
+                } else {
+                    // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: ssthresh from the flight, cwnd one
+                    // segment, back off, retransmit from the first unacknowledged byte
+                    // (go-back-N: what follows is sent again as new ACKs open the window).
+                    let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+                    self.cc.on_rto_textbook(flight);
+                    self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+                    self.snd_nxt = self.snd_una;
+                    if !self.output(ctx) {
+                        self.retransmit_first(ctx);
+                    }
                 }
                 self.arm_rto(ctx);
                 self.clamp_rto_to_user_timeout(ctx);
