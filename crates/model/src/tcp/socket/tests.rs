@@ -1452,10 +1452,10 @@ fn a_window_of_two_segments_grants_one_quick_ack_and_the_segment_that_closes_it_
     recv!(h, [". seq=1 ack=1449 len=0"]);
 }
 
-/// A passive socket that counts receive memory in truesize as on the lab's TUN wire (MTU
-/// 1500: a full segment's skb costs 856 bytes beyond its payload), with the profile's MSS
-/// clamped to `mss` (TCP_MAXSEG), after a handshake with a peer offering no options.
-fn socket_established_truesize(mss: u16) -> Harness {
+/// A listener's child before the SYN, counting receive memory in truesize as on the lab's
+/// TUN wire (MTU 1500: a full segment's skb costs 856 bytes beyond its payload), with the
+/// profile's MSS clamped to `mss` (TCP_MAXSEG) and, if given, SO_RCVBUF `rcvbuf`.
+fn truesize_child(mss: u16, rcvbuf: Option<u32>) -> Harness {
     let mut h = Harness::new();
     h.p.mss = mss;
     h.p.rcv_skb_overhead = 856;
@@ -1463,6 +1463,16 @@ fn socket_established_truesize(mss: u16) -> Harness {
     let p = h.p.clone();
     h.s.set_route_mtu(1500, &p);
     h.s.parent = Some(SocketId(0));
+    if let Some(b) = rcvbuf {
+        h.s.rcv_cap = b;
+        h.s.rcvbuf_locked = true;
+    }
+    h
+}
+
+/// [`truesize_child`] after a handshake with a peer offering no options.
+fn socket_established_truesize(mss: u16) -> Harness {
+    let mut h = truesize_child(mss, None);
     let syn = h.peer_segment("S seq=0");
     h.with(|s, ctx| s.accept_syn(&syn, ctx));
     recv!(h, ["S. seq=0 ack=1 len=0"]);
@@ -1537,15 +1547,7 @@ fn the_first_guess_at_the_peers_segment_size_leaves_out_the_timestamp_option() {
     // peer's segments have: the window is rounded to 524-byte steps (no scaling).
     // Measured on 6.18 (zero-window with TCP_MAXSEG 536: SO_RCVBUF 8192, SYN-ACK 7860):
     // 7336 after the first segment; a guess of 536 rounded the free space, 7552, to 7504.
-    let mut h = Harness::new();
-    h.p.mss = 536;
-    h.p.rcv_skb_overhead = 856;
-    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
-    let p = h.p.clone();
-    h.s.set_route_mtu(1500, &p);
-    h.s.parent = Some(SocketId(0));
-    h.s.rcv_cap = 8192;
-    h.s.rcvbuf_locked = true;
+    let mut h = truesize_child(536, Some(8192));
     // A peer that offers timestamps (the harness's one-line notation has no options).
     let mut syn = h.peer_segment("S seq=0");
     if let Header::Tcp(t) = &mut syn.header {
@@ -1600,15 +1602,7 @@ fn a_segment_that_fits_the_tail_skbs_room_is_copied_into_it_and_costs_no_memory(
     // memory's 1000/2304 share ((16384 − 6912) · 111/256 = 4107) in 1000-byte steps, is
     // 4000 where separate skbs left only what remained of the last offer (3620). Measured
     // on 6.18 (zero-window with TCP_MAXSEG 1000, timestamps: 988 + 460): 3952, 2964, 1976.
-    let mut h = Harness::new();
-    h.p.mss = 1000;
-    h.p.rcv_skb_overhead = 856;
-    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
-    let p = h.p.clone();
-    h.s.set_route_mtu(1500, &p);
-    h.s.parent = Some(SocketId(0));
-    h.s.rcv_cap = 8192;
-    h.s.rcvbuf_locked = true;
+    let mut h = truesize_child(1000, Some(8192));
     let syn = h.peer_segment("S seq=0");
     h.with(|s, ctx| s.accept_syn(&syn, ctx));
     send!(h, ". seq=1 ack=1");
