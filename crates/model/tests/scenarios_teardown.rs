@@ -17,6 +17,18 @@ const HANDSHAKE: [&str; 3] = [
     "0.040 client>server . seq=1 ack=1 len=0",
 ];
 
+/// The states of the side that closes first in a four-way teardown, from the client's
+/// CLOSED: it connects, sends the first FIN, waits for the peer's, then TIME-WAIT.
+const ACTIVE_CLOSER: [synack_model::trace::TcpState; 7] = [
+    Closed,
+    SynSent,
+    Established,
+    FinWait1,
+    FinWait2,
+    TimeWait,
+    Closed,
+];
+
 fn after_handshake(t: &synack_model::trace::Trace) -> Vec<String> {
     let p = packets(t);
     assert_eq!(p[..3], HANDSHAKE);
@@ -41,15 +53,7 @@ fn client_closes_four_way() {
     );
     assert_eq!(
         states(&t, "client"),
-        [
-            Closed,
-            SynSent,
-            Established,
-            FinWait1,
-            FinWait2,
-            TimeWait,
-            Closed
-        ]
+        ACTIVE_CLOSER
     );
     assert_eq!(
         states(&t, "conn"),
@@ -179,15 +183,7 @@ fn ack_of_fin_lost_is_repaired_by_the_fin_retransmission() {
     );
     assert_eq!(
         states(&t, "client"),
-        [
-            Closed,
-            SynSent,
-            Established,
-            FinWait1,
-            FinWait2,
-            TimeWait,
-            Closed
-        ]
+        ACTIVE_CLOSER
     );
     assert_eq!(
         entered(&t, "client", FinWait2),
