@@ -51,10 +51,7 @@ fn client_closes_four_way() {
             "0.240 client>server . seq=2 ack=2 len=0",
         ]
     );
-    assert_eq!(
-        states(&t, "client"),
-        ACTIVE_CLOSER
-    );
+    assert_eq!(states(&t, "client"), ACTIVE_CLOSER);
     assert_eq!(
         states(&t, "conn"),
         [Listen, SynReceived, Established, CloseWait, LastAck, Closed]
@@ -181,10 +178,7 @@ fn ack_of_fin_lost_is_repaired_by_the_fin_retransmission() {
             "0.240 client>server . seq=2 ack=2 len=0",
         ]
     );
-    assert_eq!(
-        states(&t, "client"),
-        ACTIVE_CLOSER
-    );
+    assert_eq!(states(&t, "client"), ACTIVE_CLOSER);
     assert_eq!(
         entered(&t, "client", FinWait2),
         entered(&t, "client", TimeWait)
