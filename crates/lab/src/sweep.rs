@@ -487,6 +487,12 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "client-ack-1",
     ),
     ("maxseg-536-writes", "psh-writes", "maxseg", "536"),
+    (
+        "sacked-fin-resends-data",
+        "teardown-server-first",
+        "drop",
+        "server-data-1",
+    ),
 ];
 
 /// The horizon at least `ms`.

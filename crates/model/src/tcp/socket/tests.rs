@@ -1268,6 +1268,27 @@ fn an_rto_after_the_peer_reneged_on_its_sack_sends_everything_again() {
     );
 }
 
+#[test]
+fn a_sacked_fin_lets_rack_resend_the_lost_data_before_it_without_the_fin() {
+    // Five bytes are lost; the FIN, sent on its own 100 ms later, arrives and is SACKed.
+    // Linux keeps the FIN in an skb of its own (`tcp_send_fin`): its SACK moves RACK, which
+    // finds the data overtaken and resends it at once, alone (a SACKed skb is not collapsed
+    // into the retransmission, `tcp_retrans_try_collapse`), instead of waiting for the RTO
+    // and sending data and FIN together. Measured on 6.18
+    // (`teardown-server-first+drop=server-data-1`): `P. seq=1 len=5` when the SACK arrives.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5"]);
+    h.wait_ms(100);
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=6 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1 sack=6-7");
+    recv!(h, ["P. seq=1 ack=1 len=5"]);
+    assert_eq!(h.s.stats.timeouts, 0);
+}
+
 // ---------------------------------------------------------------- receive memory (truesize)
 
 /// The window field of the last segment the socket sent.
