@@ -3156,14 +3156,16 @@ impl TcpSocket {
             Established | CloseWait | FinWait1 | Closing | LastAck => {
                 let p = ctx.p;
                 // An orphan (closed by the application, Linux SOCK_DEAD) gives up after
-                // tcp_orphan_retries; once its RTO reached TCP_RTO_MAX it is no longer
-                // "alive" and gets no more (`tcp_orphan_retries`).
+                // tcp_orphan_retries (`tcp_write_timeout` → `tcp_orphan_retries(sk, alive)`):
+                // the sysctl's 0 means 8 while the connection is "alive", its RTO below
+                // tcp_rto_max; once the RTO reached it the sysctl counts as it is. (The
+                // kernel's third rule, 0 for a dead one after an ICMP error, `sk_err_soft`,
+                // has no counterpart: the model's TCP takes no ICMP errors.)
                 let boundary = if self.app_closed {
                     let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
-                    if alive {
-                        p.orphan_retries
-                    } else {
-                        0
+                    match p.orphan_retries {
+                        0 if alive => 8,
+                        n => n,
                     }
                 } else {
                     p.data_retries
