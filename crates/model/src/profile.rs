@@ -185,6 +185,20 @@ profile! {
     udp_skb_pad: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
+    /// The least send buffer SO_SNDBUF gives, as an SO_SNDBUF value, bytes; nonzero also
+    /// means Linux's accounting of a socket whose program set SO_SNDBUF: the kernel doubles
+    /// the value (`sk_setsockopt`: at least SOCK_MIN_SNDBUF = 2 × TCP_SKB_MIN_TRUESIZE =
+    /// 4608 on x86-64, hence 2304 here) and counts the queue in skb truesize
+    /// (`sk_wmem_queued`: each skb's 896-byte head plus the bytes in it), checking it only
+    /// before a write starts a new skb (`sk_stream_memory_free` in `tcp_sendmsg_locked`),
+    /// and an skb takes up to half the peer's largest window. So a small SO_SNDBUF still
+    /// lets a whole write of that size through: measured on 6.18, SO_SNDBUF 4096 and a
+    /// 14480-byte send() put all ten segments in flight. A blocked send() resumes once
+    /// the free part is half the queued part (`sk_stream_write_space`). 0: SO_SNDBUF is a
+    /// limit on payload bytes, as given. (Without SO_SNDBUF Linux grows the buffer with
+    /// the congestion window, `tcp_sndbuf_expand`, which the model leaves out:
+    /// `send_buffer` is large.)
+    min_send_buffer: u32,
     /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
     /// Linux TCP_TIMEOUT_INIT).
     rto_initial_us: Micros,
@@ -226,9 +240,11 @@ profile! {
     /// measured on 6.18 with tcp_retries2 = 2, 3, 4 → ETIMEDOUT 2.9, 6.4, 6.4 s after it.
     data_retries: u32,
     /// Retransmissions before an orphaned connection (closed by the application, e.g. in
-    /// FIN-WAIT-1) is dropped. Linux `tcp_orphan_retries`: the sysctl's default 0 means 8
-    /// (a 102.2 s budget) while the RTO is below TCP_RTO_MAX. Measured on 6.18 with
-    /// tcp_orphan_retries = 2: FIN, probe +0.21 s, RTOs +0.42 +0.85 +1.68 s, gone at 3.36 s.
+    /// FIN-WAIT-1) is dropped: the sysctl `tcp_orphan_retries` as it is. Linux's default 0
+    /// means 8 (a 102.2 s budget) while the RTO is below tcp_rto_max, and 0 once it reached
+    /// it (`tcp_orphan_retries(sk, alive)`); any other value counts as it is either way.
+    /// Measured on 6.18 with tcp_orphan_retries = 2: FIN, probe +0.21 s, RTOs +0.42 +0.85
+    /// +1.68 s, gone at 3.36 s; with 0, over a 20 ms wire, FINs at 0.1 s and then as with 8.
     orphan_retries: u32,
     /// TIME-WAIT length. Linux: fixed 60 s (TCP_TIMEWAIT_LEN). RFC: 2×MSL.
     time_wait_us: Micros,
@@ -376,6 +392,7 @@ impl Profile {
             udp_rmem_default: 212_992,
             udp_skb_pad: 64,
             send_buffer: 16_384 * 1024,
+            min_send_buffer: 2_304,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
@@ -386,7 +403,7 @@ impl Profile {
             retries_as_time_budget: true,
             synack_retries: 5,
             data_retries: 15,
-            orphan_retries: 8,
+            orphan_retries: 0,
             time_wait_us: 60_000_000,
             msl_us: 60_000_000,
             fin_wait2_timeout_us: 60_000_000,
@@ -437,6 +454,7 @@ impl Profile {
             udp_rmem_default: 0,
             udp_skb_pad: 0,
             send_buffer: 16_384 * 1024,
+            min_send_buffer: 0,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
@@ -536,6 +554,10 @@ mod tests {
                 "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
             ),
             (
+                "min_send_buffer",
+                "SO_SNDBUF doubled, counted in skb truesize, checked per new skb",
+            ),
+            (
                 "udp_recv_buffer",
                 "net.core.rmem_default; the RFCs name no size",
             ),
@@ -609,6 +631,10 @@ mod tests {
             (
                 "probe_with_data",
                 "tcp_xmit_probe_skb sends an old-sequence ACK, not a byte",
+            ),
+            (
+                "orphan_retries",
+                "tcp_orphan_retries 0: 8 while the RTO is under its maximum, then 0",
             ),
             ("somaxconn", "net.core.somaxconn 4096 vs SOMAXCONN 128"),
             ("max_syn_backlog", "tcp_max_syn_backlog default vs 128"),

@@ -35,6 +35,10 @@ const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
 const SKB_PAD: u32 = 64;
 const SKB_SHARED_INFO: u32 = 320;
 const SK_BUFF: u32 = 256;
+/// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
+/// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
+/// bytes written go into page fragments and count one for one.
+const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +100,16 @@ pub struct TcpSocket {
     /// starts at ISN + 1: offset 0).
     pushed_off: u64,
     pub send_cap: u32,
+    /// The send buffer was set with SO_SNDBUF (Linux `SOCK_SNDBUF_LOCK`).
+    pub sndbuf_locked: bool,
+    /// A send() stopped for memory and waits for `sk_stream_write_space`'s wake-up.
+    snd_wait: bool,
     fin_queued: bool,
+    /// A FIN sent on its own, after all the data (Linux gives it an skb of its own in the
+    /// retransmission queue, `tcp_send_fin`): when it last left and in which order, and
+    /// whether the peer SACKed it. A SACKed FIN moves RACK like any segment and is not sent
+    /// again with a data retransmission (`tcp_retrans_try_collapse` skips SACKed skbs).
+    lone_fin: Option<LoneFin>,
     pub nodelay: bool,
     /// TCP_CORK (Linux `TCP_NAGLE_CORK` in `tp->nonagle`): a partial segment waits for more
     /// data, for the option to be cleared, or for the probe timer (tcp(7): "a 200 millisecond
@@ -146,14 +159,18 @@ pub struct TcpSocket {
     rcv_wnd: u32,
     /// The machine's skb overhead (profile `rcv_skb_overhead`), 0 = payload accounting.
     rcv_skb_overhead: u32,
-    /// The largest packet the link carries (the profile's MSS + 40): the one whose skb
-    /// `rcv_skb_overhead` was measured on.
+    /// The largest packet the link carries (its MTU, once the route is known; the profile's
+    /// MSS + 40 until then): the one whose skb `rcv_skb_overhead` was measured on. Not the
+    /// socket's own MSS: with TCP_MAXSEG 1000 on an MTU-1500 link a 988-byte segment still
+    /// lands in the same 2048-byte slab as a full one (measured on 6.18: scaling_ratio
+    /// 988/2304, window 63 << 10 where 988/1844 would grow it to 67 << 10).
     rcv_full_packet: u32,
     /// Receive memory as Linux counts it (`sk_rmem_alloc`), used when the profile gives the
     /// machine's skb overhead ([`crate::profile::Profile::rcv_skb_overhead`]): each queued
     /// segment costs its payload plus that overhead (its skb's truesize), freed when the
-    /// application has read all of it. In-order segments as (stream end offset, truesize).
-    rcv_skbs: std::collections::VecDeque<(u64, u32)>,
+    /// application has read all of it. In-order skbs as (stream end offset, truesize, room
+    /// left at the end of its head for a later segment's bytes: `tcp_queue_rcv`).
+    rcv_skbs: std::collections::VecDeque<(u64, u32, u32)>,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -204,6 +221,11 @@ pub struct TcpSocket {
     tlp_armed: bool,
     /// A loss probe is out until this is acknowledged (Linux `tp->tlp_high_seq`).
     tlp_high_seq: Option<SeqNumber>,
+    /// After an RTO, with the scoreboard: Linux's TCP_CA_Loss state, with `tp->high_seq`, the
+    /// SND.NXT of the RTO. It ends once that is acknowledged (`tcp_process_loss`); until then
+    /// cwnd slow-starts from the RTO's window (no PRR, no new fast recovery) and the lost
+    /// segments are resent from the queue, SACKed ones left out.
+    loss_high: Option<SeqNumber>,
     /// When the RTO clock last (re)started, for the time left before it fires.
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
@@ -281,6 +303,25 @@ struct SentSeg {
     ever_retrans: bool,
 }
 
+/// A FIN in a segment of its own: see `TcpSocket::lone_fin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LoneFin {
+    sent: Micros,
+    order: u64,
+    sacked: bool,
+}
+
+/// What `clean_rtx_queue` found an ACK of new data acknowledged.
+#[derive(Clone, Copy, Debug, Default)]
+struct Acked {
+    /// Segments newly delivered (not SACKed before).
+    delivered: u32,
+    /// Data bytes acknowledged (not the SYN or FIN).
+    bytes_acked: u32,
+    /// The RTT of the last segment acknowledged, if it was never retransmitted.
+    rtt: Option<Micros>,
+}
+
 impl SentSeg {
     /// Its share of `tcp_packets_in_flight` (packets_out − sacked_out − lost_out +
     /// retrans_out).
@@ -342,7 +383,10 @@ impl TcpSocket {
             skbs: SendSkbs::default(),
             pushed_off: 0,
             send_cap: p.send_buffer,
+            sndbuf_locked: false,
+            snd_wait: false,
             fin_queued: false,
+            lone_fin: None,
             nodelay: false,
             cork: false,
             more: false,
@@ -387,6 +431,7 @@ impl TcpSocket {
             persist_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
+            loss_high: None,
             rto_anchor: 0,
             lsndtime: None,
             sent_log: std::collections::VecDeque::new(),
@@ -440,12 +485,32 @@ impl TcpSocket {
             from: self.state,
             to,
         });
-        self.state = to;
+        let from = std::mem::replace(&mut self.state, to);
+        if to == TcpState::Established && matches!(from, TcpState::SynSent | TcpState::SynReceived)
+        {
+            self.initialize_rcv_mss();
+        }
         if to == TcpState::Closed {
             for k in super::TIMER_KINDS {
                 self.cancel_timer(k, ctx);
             }
         }
+    }
+
+    /// Linux `tcp_initialize_rcv_mss` (from `tcp_init_transfer`, as the handshake ends):
+    /// the first guess at the peer's segment size is the smallest of our advertised MSS
+    /// (less the timestamp option), our send MSS, half the window offered and
+    /// TCP_MSS_DEFAULT 536, at least TCP_MIN_MSS 88. A peer sending segments of exactly
+    /// that size never updates it (nor the window's share of memory: `tcp_measure_rcv_mss`
+    /// acts only on a larger segment). Measured on 6.18 with TCP_MAXSEG 536 on both ends
+    /// (timestamps: 524-byte segments): the window backs off in steps of 524, not 536.
+    fn initialize_rcv_mss(&mut self) {
+        let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+        let hint = advmss
+            .min(self.snd_mss)
+            .min(self.rcv_wnd / 2)
+            .clamp(88, 536);
+        self.rcv_mss = hint;
     }
 
     /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
@@ -512,7 +577,7 @@ impl TcpSocket {
                 Established | CloseWait | FinWait1 | Closing | LastAck
             )
             || flight == 0
-            || self.cc.in_recovery()
+            || self.recovering()
             || self.cc.dupacks > 0
             || self.sent_log.iter().any(|e| e.sacked || e.lost)
             || self.backoff > 0
@@ -676,6 +741,14 @@ impl TcpSocket {
     fn fin_seq(&self) -> SeqNumber {
         self.sseq(self.sndbuf.tail)
     }
+
+    /// The FIN was sent and the peer has not SACKed it: it is in flight, and a data
+    /// retransmission that ends the stream carries it again.
+    fn fin_unsacked_out(&self) -> bool {
+        self.fin_queued
+            && self.snd_max.gt(self.fin_seq())
+            && !self.lone_fin.is_some_and(|f| f.sacked)
+    }
     pub fn fin_acked(&self) -> bool {
         self.fin_queued && self.snd_una.gt(self.fin_seq())
     }
@@ -768,7 +841,7 @@ impl TcpSocket {
 
     /// Linux `sk_rmem_alloc`: the truesize of every queued segment, in order or not.
     fn rmem(&self) -> u64 {
-        self.rcv_skbs.iter().map(|&(_, t)| t as u64).sum::<u64>() + self.ooo_mem
+        self.rcv_skbs.iter().map(|&(_, t, _)| t as u64).sum::<u64>() + self.ooo_mem
     }
 
     /// Linux `tcp_space`: the window the free receive memory offers.
@@ -807,6 +880,38 @@ impl TcpSocket {
         (slab(len + headers) as i64 + shift).max(len as i64) as u32
     }
 
+    /// The room a segment of `len` payload bytes leaves at the end of its skb's head: the
+    /// slab of [`TcpSocket::truesize`] less the skb_shared_info, the headroom and the packet.
+    /// 624 bytes after a 988-byte segment, 164 after a full 1448-byte one.
+    fn tailroom(&self, len: u32) -> u32 {
+        let packet = len + 40 + if self.ts_ok { 12 } else { 0 };
+        let head = ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two();
+        head - SKB_SHARED_INFO - SKB_PAD - packet
+    }
+
+    /// An in-order skb of `len` payload bytes joins the receive queue, which now ends at
+    /// rcv_nxt. Linux `tcp_queue_rcv` (and `tcp_ofo_queue`) first tries `tcp_try_coalesce`
+    /// into the queue's tail skb, still unread: a segment that starts where the tail ends
+    /// and fits in its tailroom is copied there (`skb_try_coalesce`, no new memory); TUN's
+    /// kmalloc'd heads cannot be stolen as fragments, so anything else is an skb of its own.
+    /// Measured on 6.18 (zero-window with TCP_MAXSEG 1000, SO_RCVBUF 8192, writes of 988 +
+    /// 460 bytes, nobody reading): each 460 joins the 988's skb, so three pairs hold 6912
+    /// bytes, not 10752, and the window offered is 3952, not the 3560 left of the last offer.
+    fn queue_rcv_skb(&mut self, len: u32, in_sequence: bool) {
+        let end = self.roff(self.rcv_nxt);
+        if in_sequence {
+            if let Some(tail) = self.rcv_skbs.back_mut() {
+                if tail.2 >= len {
+                    tail.0 = end;
+                    tail.2 -= len;
+                    return;
+                }
+            }
+        }
+        let skb = (end, self.truesize(len), self.tailroom(len));
+        self.rcv_skbs.push_back(skb);
+    }
+
     /// Linux `__tcp_select_window` with truesize accounting: the free space, but zero once
     /// it is below 1/16 of the buffer's window or one segment while less than half the
     /// buffer is free (so that the sender stops before memory runs out), capped by
@@ -843,6 +948,27 @@ impl TcpSocket {
             } else {
                 last
             }
+        }
+    }
+
+    /// `__tcp_select_window`'s side effect: with less than half of the buffer's window
+    /// free, quick-ACK mode ends (`icsk->icsk_ack.quick = 0`). It runs wherever the kernel
+    /// computes the window: for every segment sent (`tcp_select_window`) and in
+    /// `__tcp_ack_snd_check` once more than a segment is unacknowledged. Measured on 6.18
+    /// (psh-writes with SO_RCVBUF 16384, nobody reading): the third write's first segment is
+    /// acknowledged at once, its window leaves less than half free, and the other three
+    /// wait for the delayed ACK.
+    fn end_quickack_under_pressure(&mut self) {
+        let (free, full) = if self.truesize_accounting() {
+            (
+                self.tcp_space(),
+                self.window_clamp().min(self.tcp_full_space()),
+            )
+        } else {
+            (self.our_window(), self.rcv_cap)
+        };
+        if free < full / 2 {
+            self.ack_quick = 0;
         }
     }
 
@@ -927,12 +1053,23 @@ impl TcpSocket {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
+            self.end_quickack_under_pressure();
             let adv = self.advertised_window(p);
             let raw = (adv >> self.rcv_wscale).min(65_535);
             window = raw as u16;
             if fl.ack {
-                self.rcv_adv_edge = self.rcv_nxt + (raw << self.rcv_wscale);
-                self.rcv_wnd = raw << self.rcv_wscale;
+                // Linux `tcp_select_window` keeps the window it chose in `tp->rcv_wnd`
+                // before capping the field at 65535 << wscale: without window scaling a
+                // 66608-byte window is sent as 65535 but promised whole, and the next offer
+                // is measured against it. Measured on 6.18 (tcp_window_scaling 0): 65535,
+                // then 65160 once the free space falls below that promise.
+                let wnd = if p.window_round_up {
+                    (adv >> self.rcv_wscale) << self.rcv_wscale
+                } else {
+                    raw << self.rcv_wscale
+                };
+                self.rcv_adv_edge = self.rcv_nxt + wnd;
+                self.rcv_wnd = wnd;
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
@@ -989,6 +1126,7 @@ impl TcpSocket {
     /// MTU 65536 gives 65495, Ethernet's 1500 gives 1460 (both measured on 6.18).
     pub fn set_route_mtu(&mut self, mtu: u32, p: &crate::profile::Profile) {
         let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
+        self.rcv_full_packet = mtu.min(65_535);
         self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
         self.snd_mss = self.our_mss as u32;
         self.mss_unbounded = self.snd_mss;
@@ -1226,6 +1364,13 @@ impl TcpSocket {
             // `tcp_write_xmit` / `tcp_xmit_retransmit_queue`: PRR counts every segment sent
             // during the reduction (`tp->prr_out`).
             self.cc.prr_sent(len.div_ceil(self.snd_mss.max(1)));
+        } else if with_fin {
+            self.xmit_count += 1;
+            self.lone_fin = Some(LoneFin {
+                sent: ctx.now,
+                order: self.xmit_count,
+                sacked: false,
+            });
         }
         let mut seg =
             self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
@@ -1301,7 +1446,7 @@ impl TcpSocket {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
         let skb_len = skb.end.saturating_sub(nxt_off);
-        if skb_len <= mss || self.cc.in_recovery() || cwnd_room == 0 {
+        if skb_len <= mss || self.recovering() || cwnd_room == 0 {
             return false;
         }
         if self
@@ -2198,9 +2343,13 @@ impl TcpSocket {
     }
 
     /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments
-    /// (at least 2), at most `quickack_max`.
+    /// (at least 2), at most `quickack_max`. The window is `tp->rcv_wnd`, the one last
+    /// offered, not what is left of it after the segment being counted: with SO_RCVBUF 2048
+    /// (a 1448-byte window, 724-byte segments) that is one quick ACK, not two. Measured on
+    /// 6.18: the first of two back-to-back segments is acknowledged at once, the second,
+    /// which closes the window, 44 ms later.
     fn incr_quickack(&mut self, p: &crate::profile::Profile) {
-        let wnd = self.advertised_window_now();
+        let wnd = self.rcv_wnd;
         let mut q = wnd / (2 * self.rcv_mss.max(1));
         if q == 0 {
             q = 2;
@@ -2225,62 +2374,25 @@ impl TcpSocket {
             // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
             self.probes_tstamp = None;
         }
-        if self.scoreboard(ctx.p) {
-            if ack.gt(self.snd_una) || (ack == self.snd_una && self.snd_max.gt(self.snd_una)) {
-                // RFC 5681 §2's duplicate ACK (Linux: !FLAG_NOT_DUP).
-                let dup = ack == self.snd_una
-                    && seg.payload_len == 0
-                    && !h.flags.syn
-                    && !h.flags.fin
-                    && !window_changed;
-                self.process_ack_scoreboard(h, ack, dup, ctx);
-            }
-        } else if ack.gt(self.snd_una) {
-            let acked = ack - self.snd_una;
+        // `tcp_ack`: an ACK of new data, or one at SND.UNA while data is out (a duplicate
+        // ACK, or SACK blocks to read). Both profiles clean the retransmission queue the same
+        // way; they differ in how losses are found and cwnd answers them.
+        let outstanding = self.snd_max.gt(self.snd_una);
+        if ack.gt(self.snd_una) || (ack == self.snd_una && outstanding) {
+            // RFC 5681 §2's duplicate ACK (Linux: !FLAG_NOT_DUP).
+            let dup = ack == self.snd_una
+                && seg.payload_len == 0
+                && !h.flags.syn
+                && !h.flags.fin
+                && !window_changed;
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-            let data_acked = self.advance_una(ack, ctx.now, ctx.p);
-            while self.sent_log.front().is_some_and(|e| e.end <= data_acked) {
-                self.sent_log.pop_front();
-            }
-            self.trim_sent_log(data_acked);
-            let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
-            self.sndbuf.release_to(data_acked);
-            self.skbs.ack_to(data_acked);
-            self.backoff = 0;
-            self.retrans_stamp = None;
-            // Only data grows the window (the SYN and FIN take a sequence number each).
-            let action = if bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd()) {
-                self.cc.on_new_ack(ack, bytes_acked, flight)
+            // `tp->rack.advanced` is per ACK.
+            self.rack_advanced = false;
+            let acked = ack.gt(self.snd_una).then(|| self.clean_rtx_queue(ack, ctx));
+            if self.scoreboard(ctx.p) {
+                self.ack_scoreboard(h, acked, dup, ctx);
             } else {
-                CcAction::None
-            };
-            let _ = acked;
-            if self.snd_una == self.snd_max {
-                self.cancel_timer(TimerKind::Retransmit, ctx);
-            } else {
-                self.arm_rto_restart(ctx);
-            }
-            if action == CcAction::RetransmitFirst {
-                self.retransmit_first(ctx);
-            }
-        } else if ack == self.snd_una
-            && seg.payload_len == 0
-            && !h.flags.syn
-            && !h.flags.fin
-            && !window_changed
-            && self.snd_nxt != self.snd_una
-            && self.snd_max.gt(self.snd_una)
-        {
-            // A duplicate ACK (RFC 5681 §2).
-            let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-            if self
-                .cc
-                .on_dupack(ctx.p.dupack_threshold, flight, self.snd_max)
-                == CcAction::RetransmitFirst
-            {
-                self.stats.fast_retransmits += 1;
-                self.rtt_probe = None;
-                self.retransmit_first(ctx);
+                self.ack_newreno(ack, acked, dup, flight, ctx);
             }
         }
         // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
@@ -2380,7 +2492,7 @@ impl TcpSocket {
             .map(|e| e.end - e.start)
             .sum();
         // A FIN beyond the data counts as in flight too (it holds a sequence number).
-        let fin = (self.fin_queued && self.snd_max.gt(self.fin_seq())) as u64;
+        let fin = self.fin_unsacked_out() as u64;
         let reno = self.reno_sacked as u64 * self.snd_mss.max(1) as u64;
         (sent + fin).saturating_sub(reno).min(u32::MAX as u64) as u32
     }
@@ -2389,48 +2501,103 @@ impl TcpSocket {
         self.pipe_bytes().div_ceil(self.snd_mss.max(1))
     }
 
-    /// `tcp_ack` with SACK, in the kernel's order: the cumulative ACK and the SACK blocks
-    /// tag the queue (`tcp_clean_rtx_queue`, `tcp_sacktag_write_queue`); RACK marks losses
+    /// `tcp_clean_rtx_queue` for an ACK beyond SND.UNA: SND.UNA moves (`advance_una`), the
+    /// segments wholly acknowledged leave the queue (those not SACKed before count as
+    /// delivered and move RACK), a segment the ACK cuts keeps its rest (`trim_sent_log`),
+    /// the send buffer lets the bytes go, and the backoff ends.
+    fn clean_rtx_queue(&mut self, ack: SeqNumber, ctx: &Ctx) -> Acked {
+        let mss = self.snd_mss.max(1) as u64;
+        let data_acked = self.advance_una(ack, ctx.now, ctx.p);
+        let mut delivered = 0u32;
+        let mut retransmitted = false;
+        let mut last_sent = None;
+        while let Some(e) = self.sent_log.front().copied() {
+            if e.end > data_acked {
+                break;
+            }
+            self.sent_log.pop_front();
+            if !e.sacked {
+                delivered += (e.end - e.start).div_ceil(mss) as u32;
+                self.rack_advance(&e, ctx);
+            }
+            retransmitted |= e.ever_retrans;
+            last_sent = Some(e.sent);
+        }
+        self.trim_sent_log(data_acked);
+        let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
+        self.sndbuf.release_to(data_acked);
+        self.skbs.ack_to(data_acked);
+        self.backoff = 0;
+        self.retrans_stamp = None;
+        Acked {
+            delivered,
+            bytes_acked,
+            // The congestion module's RTT sample is the last segment acknowledged, unless a
+            // retransmission makes it ambiguous (Karn).
+            rtt: last_sent
+                .filter(|_| !retransmitted)
+                .map(|t| ctx.now.saturating_sub(t)),
+        }
+    }
+
+    /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
+    fn restart_rto_on_progress(&mut self, ctx: &mut Ctx) {
+        if self.snd_una == self.snd_max {
+            self.cancel_timer(TimerKind::Retransmit, ctx);
+        } else {
+            self.arm_rto_restart(ctx);
+        }
+    }
+
+    /// The textbook's answer to an ACK (no PRR, no RACK): RFC 5681 §3.2's duplicate-ACK
+    /// count and RFC 6582's NewReno, one hole per partial ACK. `flight` is what was
+    /// outstanding before the ACK.
+    fn ack_newreno(
+        &mut self,
+        ack: SeqNumber,
+        acked: Option<Acked>,
+        dup: bool,
+        flight: u32,
+        ctx: &mut Ctx,
+    ) {
+        if let Some(a) = acked {
+            // Only data grows the window (the SYN and FIN take a sequence number each).
+            let grow = a.bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd());
+            let action = if grow {
+                self.cc.on_new_ack(ack, a.bytes_acked, flight)
+            } else {
+                CcAction::None
+            };
+            self.restart_rto_on_progress(ctx);
+            if action == CcAction::RetransmitFirst {
+                self.retransmit_first(ctx);
+            }
+        } else if dup
+            && self.snd_nxt != self.snd_una
+            && self
+                .cc
+                .on_dupack(ctx.p.dupack_threshold, flight, self.snd_max)
+                == CcAction::RetransmitFirst
+        {
+            self.stats.fast_retransmits += 1;
+            self.rtt_probe = None;
+            self.retransmit_first(ctx);
+        }
+    }
+
+    /// Linux's answer to an ACK, in the kernel's order after `tcp_clean_rtx_queue`: the
+    /// SACK blocks tag the queue (`tcp_sacktag_write_queue`); RACK marks losses
     /// (`tcp_identify_packet_loss`); `tcp_fastretrans_alert` ends or starts the recovery;
     /// `tcp_cong_control` reduces cwnd by PRR or grows it (CUBIC); `tcp_xmit_recovery`
     /// retransmits what is lost. New data follows in `output`.
-    fn process_ack_scoreboard(&mut self, h: &TcpHeader, ack: SeqNumber, dup: bool, ctx: &mut Ctx) {
+    fn ack_scoreboard(&mut self, h: &TcpHeader, acked: Option<Acked>, dup: bool, ctx: &mut Ctx) {
         let p = ctx.p;
-        self.cc.now_us = ctx.now;
-        let mss = self.snd_mss.max(1);
-        let una_advanced = ack.gt(self.snd_una);
-        let mut delivered = 0u32;
-        let mut bytes_acked = 0u32;
-        let mut rtt_sample: Option<Micros> = None;
-        self.rack_advanced = false;
-        if una_advanced {
-            let data_acked = self.advance_una(ack, ctx.now, p);
-            let mut retransmitted = false;
-            let mut last_sent = None;
-            while let Some(e) = self.sent_log.front().copied() {
-                if e.end > data_acked {
-                    break;
-                }
-                self.sent_log.pop_front();
-                if !e.sacked {
-                    delivered += (e.end - e.start).div_ceil(mss as u64) as u32;
-                    self.rack_advance(&e, ctx);
-                }
-                retransmitted |= e.ever_retrans;
-                last_sent = Some(e.sent);
-            }
-            self.trim_sent_log(data_acked);
-            // `tcp_clean_rtx_queue`: the congestion module's RTT sample is the last segment
-            // acknowledged, unless a retransmission makes it ambiguous (Karn).
-            if !retransmitted {
-                rtt_sample = last_sent.map(|t| ctx.now.saturating_sub(t));
-            }
-            bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
-            self.sndbuf.release_to(data_acked);
-            self.skbs.ack_to(data_acked);
-            self.backoff = 0;
-            self.retrans_stamp = None;
-        }
+        let una_advanced = acked.is_some();
+        let Acked {
+            mut delivered,
+            bytes_acked,
+            rtt: rtt_sample,
+        } = acked.unwrap_or_default();
         if self.sack_ok {
             delivered += self.sack_tag(&h.options.sack, ctx);
         } else {
@@ -2471,8 +2638,14 @@ impl TcpSocket {
         if self.cc.recover.is_some_and(ended) {
             self.cc.end_prr_recovery();
         }
-        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0).
-        if !self.cc.in_recovery() && self.sent_log.iter().any(|e| e.lost) {
+        // `tcp_process_loss`: the loss state after an RTO ends the same way, and cwnd is left
+        // where slow start brought it (`tcp_try_undo_recovery` → TCP_CA_Open).
+        if self.loss_high.is_some_and(ended) {
+            self.loss_high = None;
+        }
+        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0),
+        // but not in the loss state, where the RTO's retransmissions go on.
+        if !self.recovering() && self.sent_log.iter().any(|e| e.lost) {
             self.cc.enter_prr_recovery(self.snd_max);
             if !p.prr {
                 // Without PRR: straight to ssthresh (RFC 6675 §5).
@@ -2491,11 +2664,7 @@ impl TcpSocket {
                 .cong_avoid_segments(delivered, ctx.now, p.clock_granularity_us);
         }
         if una_advanced && !reo_armed {
-            if self.snd_una == self.snd_max {
-                self.cancel_timer(TimerKind::Retransmit, ctx);
-            } else {
-                self.arm_rto_restart(ctx);
-            }
+            self.restart_rto_on_progress(ctx);
         }
         self.retransmit_lost(ctx);
     }
@@ -2611,10 +2780,30 @@ impl TcpSocket {
                 }
             }
         }
+        // The FIN's own skb (`tcp_sacktag_one` on it): one segment delivered.
+        let fin_off = self.sndbuf.tail;
+        let fin_covered = self.fin_unsacked_out()
+            && blocks.iter().any(|&(l, r)| {
+                let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
+                a >= una && b <= max && a <= fin_off && fin_off < b
+            });
+        if let Some(f) = self.lone_fin.as_mut().filter(|_| fin_covered) {
+            f.sacked = true;
+            newly.push(SentSeg {
+                start: fin_off,
+                end: fin_off,
+                sent: f.sent,
+                order: f.order,
+                sacked: true,
+                lost: false,
+                retrans: false,
+                ever_retrans: false,
+            });
+        }
         let mss = self.snd_mss.max(1) as u64;
         let mut n = 0;
         for e in &newly {
-            n += (e.end - e.start).div_ceil(mss) as u32;
+            n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             self.rack_advance(e, ctx);
         }
         n
@@ -2624,7 +2813,7 @@ impl TcpSocket {
     /// `tcp_reordering` (3) segments are SACKed, else min RTT / 4 (at most SRTT).
     fn rack_reo_wnd(&self, p: &crate::profile::Profile) -> Micros {
         let sacked = self.sent_log.iter().filter(|e| e.sacked).count() as u32;
-        if self.cc.in_recovery() || sacked >= p.dupack_threshold {
+        if self.recovering() || sacked >= p.dupack_threshold {
             return 0;
         }
         let srtt = self.rtt.srtt.unwrap_or(0);
@@ -2678,6 +2867,8 @@ impl TcpSocket {
         self.rack_mark_lost(ctx);
         if self.pipe_segs() != before {
             if !self.cc.in_recovery() {
+                // From the loss state too (`tcp_rack_reo_timeout`: any state but Recovery).
+                self.loss_high = None;
                 self.cc.enter_prr_recovery(self.snd_max);
                 self.stats.fast_retransmits += 1;
                 self.rtt_probe = None;
@@ -2706,15 +2897,65 @@ impl TcpSocket {
             if self.pipe_bytes() >= self.cc.cwnd {
                 break;
             }
-            let len = (e.end - e.start) as u32;
-            let seq = self.sseq(e.start);
-            let with_fin =
-                self.fin_queued && e.end == self.sndbuf.tail && self.snd_max.gt(self.fin_seq());
-            let psh = self.psh_alone(seq, len, ctx);
-            self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+            self.retransmit_entry(e, ctx);
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
             }
+        }
+    }
+
+    /// `tcp_retransmit_skb`: one queue entry sent again as it was.
+    fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
+        let len = (e.end - e.start) as u32;
+        let seq = self.sseq(e.start);
+        let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
+        let psh = self.psh_alone(seq, len, ctx);
+        self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+    }
+
+    /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
+    /// TCP_CA_Recovery): no loss probe, no reordering window, no TSO deferral.
+    fn recovering(&self) -> bool {
+        self.cc.in_recovery() || self.loss_high.is_some()
+    }
+
+    /// Linux `tcp_enter_loss` and the first retransmission of `tcp_retransmit_timer`, with
+    /// the scoreboard. ssthresh is cut unless this RTO continues an episode that already cut
+    /// it (a fast recovery or an earlier RTO whose SND.NXT is not yet acknowledged, unless
+    /// this is the first RTO since the last ACK of new data). `tcp_timeout_mark_lost`: every
+    /// segment not SACKed is lost, except those sent less than RACK's RTT ago (the head is
+    /// always lost); SACKed ones stay SACKed unless the peer reneged (it SACKed the head,
+    /// which a cumulative ACK would have covered: `tcp_check_sack_reneging`), so they are
+    /// never sent again (`tcp_xmit_retransmit_queue` skips them). cwnd is what is still in
+    /// flight plus one, and the head is resent at once; SND.NXT stays where it is.
+    fn enter_loss(&mut self, ctx: &mut Ctx) {
+        let episode = self.cc.recover.or(self.loss_high);
+        let reduce = episode.is_none_or(|high| !high.gt(self.snd_una))
+            || (self.loss_high.is_some() && self.backoff == 1);
+        self.cc.on_rto(reduce);
+        self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+        let reneged = self.sent_log.front().is_some_and(|e| e.sacked);
+        if !reneged {
+            // `tcp_reset_reno_sack`: without SACK the duplicate ACKs counted go.
+            self.reno_sacked = 0;
+        }
+        let rack_rtt = self.rack.map_or(0, |(_, rtt, _)| rtt);
+        let now = ctx.now;
+        for (i, e) in self.sent_log.iter_mut().enumerate() {
+            if reneged {
+                e.sacked = false;
+            } else if e.sacked || (i > 0 && now.saturating_sub(e.sent) < rack_rtt) {
+                continue;
+            }
+            e.lost = true;
+            e.retrans = false;
+        }
+        self.cc.cwnd = (self.pipe_segs() + 1) * self.snd_mss.max(1);
+        self.loss_high = Some(self.snd_max);
+        match self.sent_log.front().copied() {
+            Some(head) => self.retransmit_entry(head, ctx),
+            // Only the FIN is outstanding.
+            None => self.retransmit_first(ctx),
         }
     }
 
@@ -2722,7 +2963,7 @@ impl TcpSocket {
         let outstanding = self.snd_max.diff(self.snd_una).max(0) as u32;
         let data_left = self.sndbuf.tail.saturating_sub(self.soff(self.snd_una)) as u32;
         let len = data_left.min(self.snd_mss).min(outstanding);
-        let with_fin = self.fin_queued && len == data_left && self.snd_max.gt(self.fin_seq());
+        let with_fin = len == data_left && self.fin_unsacked_out();
         if len == 0 && !with_fin {
             return;
         }
@@ -2774,8 +3015,7 @@ impl TcpSocket {
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             if self.truesize_accounting() {
-                self.rcv_skbs
-                    .push_back((self.roff(self.rcv_nxt), self.truesize(take)));
+                self.queue_rcv_skb(take, skip == 0);
             }
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
@@ -2800,13 +3040,29 @@ impl TcpSocket {
             // reader's tcp_cleanup_rbuf sends the update). Measured on 6.18: 18 segments
             // into a reader that is away, quick-ACK mode used up after the 10th, the other 8
             // answered by one ACK 45 ms later.
-            let owed =
-                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss;
+            // Linux counts the bytes since the last window update (`rcv_nxt - rcv_wup`)
+            // against the peer's segment size as seen (`icsk_ack.rcv_mss`), not ours.
             let linux = ctx.p.quickack_max > 0;
+            let owed = if linux {
+                let owed = self.delack_bytes > self.rcv_mss;
+                if owed {
+                    // The condition computes the window, with its side effect.
+                    self.end_quickack_under_pressure();
+                }
+                owed
+            } else {
+                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
+            };
             had_ooo
                 || (owed
                     && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))
         } else {
+            // `tcp_data_queue_ofo` schedules the ACK (`inet_csk_schedule_ack`), so the
+            // duplicate ACK it draws uses up a quick ACK like any other (`tcp_dec_quickack_mode`).
+            // Measured on 6.18 (loss-fast-retransmit with TCP_MAXSEG 536): after 13
+            // duplicate ACKs and three in-order ones, the next segment waits for the
+            // delayed ACK.
+            self.ack_sched = true;
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
             let had = spans_len(entry);
@@ -2856,9 +3112,7 @@ impl TcpSocket {
                 self.rcvbuf.push_range(spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
                 if self.rcv_skb_overhead > 0 {
-                    let end = self.roff(self.rcv_nxt);
-                    let t = self.truesize(len);
-                    self.rcv_skbs.push_back((end, t));
+                    self.queue_rcv_skb(len, skip == 0);
                 }
             }
             taken += 1;
@@ -3018,14 +3272,16 @@ impl TcpSocket {
             Established | CloseWait | FinWait1 | Closing | LastAck => {
                 let p = ctx.p;
                 // An orphan (closed by the application, Linux SOCK_DEAD) gives up after
-                // tcp_orphan_retries; once its RTO reached TCP_RTO_MAX it is no longer
-                // "alive" and gets no more (`tcp_orphan_retries`).
+                // tcp_orphan_retries (`tcp_write_timeout` → `tcp_orphan_retries(sk, alive)`):
+                // the sysctl's 0 means 8 while the connection is "alive", its RTO below
+                // tcp_rto_max; once the RTO reached it the sysctl counts as it is. (The
+                // kernel's third rule, 0 for a dead one after an ICMP error, `sk_err_soft`,
+                // has no counterpart: the model's TCP takes no ICMP errors.)
                 let boundary = if self.app_closed {
                     let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
-                    if alive {
-                        p.orphan_retries
-                    } else {
-                        0
+                    match p.orphan_retries {
+                        0 if alive => 8,
+                        n => n,
                     }
                 } else {
                     p.data_retries
@@ -3053,24 +3309,19 @@ impl TcpSocket {
                 if self.retrans_stamp.is_none() {
                     self.retrans_stamp = Some(ctx.now);
                 }
-                // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: collapse the window, back off,
-                // retransmit from the first unacknowledged byte (go-back-N, as Linux marks
-                // everything outstanding lost).
-                let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-                self.cc.on_rto(flight);
-                self.cc.cubic_loss_reset(ctx.now, self.snd_max);
-                self.reno_sacked = 0;
-                // `tcp_timeout_mark_lost`: everything outstanding is lost, nothing in flight;
-                // the go-back-N below resends it (SACKed segments too: the model does not
-                // skip them as `tcp_xmit_retransmit_queue` would).
-                for e in self.sent_log.iter_mut() {
-                    e.sacked = false;
-                    e.lost = true;
-                    e.retrans = false;
-                }
-                self.snd_nxt = self.snd_una;
-                if !self.output(ctx) {
-                    self.retransmit_first(ctx);
+                if self.scoreboard(p) {
+                    self.enter_loss(ctx);
+                } else {
+                    // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: ssthresh from the flight, cwnd one
+                    // segment, back off, retransmit from the first unacknowledged byte
+                    // (go-back-N: what follows is sent again as new ACKs open the window).
+                    let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+                    self.cc.on_rto_textbook(flight);
+                    self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+                    self.snd_nxt = self.snd_una;
+                    if !self.output(ctx) {
+                        self.retransmit_first(ctx);
+                    }
                 }
                 self.arm_rto(ctx);
                 self.clamp_rto_to_user_timeout(ctx);
@@ -3150,6 +3401,32 @@ impl TcpSocket {
     /// Free space in the send buffer.
     pub fn send_space(&self) -> u32 {
         self.send_cap.saturating_sub(self.sndbuf.len() as u32)
+    }
+
+    /// How many of the `want` bytes a blocking send() copies now. Linux with SO_SNDBUF
+    /// (profile `min_send_buffer` nonzero; `sk_setsockopt` doubles the value): `tcp_sendmsg_locked` fills the unsent tail skb, then
+    /// starts skbs of `size_goal` while `sk_wmem_queued` (each skb's head and its bytes) is
+    /// below `sk_sndbuf` (`sk_stream_memory_free`); a call that stopped sleeps until the free
+    /// part is half the queued part (`sk_stream_wait_memory`, woken by
+    /// `sk_stream_write_space`). Otherwise the free payload space.
+    pub fn send_room(&mut self, want: u32, min_send_buffer: u32) -> u32 {
+        if min_send_buffer == 0 || !self.sndbuf_locked {
+            return self.send_space().min(want);
+        }
+        let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
+        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len();
+        if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
+            return 0;
+        }
+        let goal = self.size_goal();
+        let mut room = self.skbs.tail_room(goal, self.soff(self.snd_max));
+        while room < want as u64 && queued < limit {
+            room += goal;
+            queued += SND_SKB_HEAD + goal;
+        }
+        let n = room.min(want as u64) as u32;
+        self.snd_wait = n < want;
+        n
     }
 
     pub fn can_send(&self) -> bool {
@@ -3300,7 +3577,7 @@ impl TcpSocket {
             while self
                 .rcv_skbs
                 .front()
-                .is_some_and(|&(end, _)| end <= self.rcv_copied)
+                .is_some_and(|&(end, _, _)| end <= self.rcv_copied)
             {
                 self.rcv_skbs.pop_front();
             }
