@@ -1,6 +1,6 @@
 // Nothing on the ladder is printed over something else: the state pills of one lane (two
-// changes at one instant used to stack), and the playhead's time label against the pills (it
-// was drawn over the last lane's pill). Measured on the drawn page, at every step of each case.
+// changes at one instant used to stack), the playhead's time label against the pills (it
+// was drawn over the last lane's pill), and the playhead line against the axis's times. Measured on the drawn page, at every step of each case.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +33,17 @@ for (const [route, cases] of [
           });
           const hit = pills.findIndex((p) => overlap(p, label));
           assert.equal(hit, -1, `${c}: the time label covers pill ${hit} at step ${k}`);
+          // The playhead line (its 1.5 px stroke) strikes no time of the axis through: it used
+          // to start at the left edge, across the tick of the moment it stood at.
+          const struck = await page.evaluate(() => {
+            const line = document.querySelector('[data-testid="playhead"]').getBoundingClientRect();
+            const l = { left: line.left, right: line.right, top: line.top - 0.75, bottom: line.bottom + 0.75 };
+            return [...document.querySelectorAll('.lad-axis .tick')]
+              .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+              .filter(({ r }) => r.left < l.right && l.left < r.right && r.top < l.bottom && l.top < r.bottom)
+              .map(({ text }) => text);
+          });
+          assert.deepEqual(struck, [], `${c}: the playhead line crosses the axis's time at step ${k}`);
         });
       });
     }
@@ -148,5 +159,40 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
       );
       assert.deepEqual(broken, [], `${route}: labels broken across lines`);
     });
+  }
+});
+
+// TCP vs UDP's columns are narrow (two side by side; one under the other on a phone): a label
+// that fits nowhere whole is drawn shorter (its flags, "FIN,PSH,ACK…") with the whole text as the
+// arrow's tooltip, never left out: the FIN,PSH segment used to lose its label, and the end of
+// the TCP stream read as a plain ACK. Each TCP arrow that opens or closes the connection shows its
+// flags; every arrow drawn without its whole label carries the whole of it in its <title>.
+test('TCP vs UDP names every SYN and FIN in its narrow columns, shortened where it must be', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }, { width: 390, height: 844 }]) {
+    for (const lang of ['en', 'zh']) {
+      await onPage(browser, '#/tcp-vs-udp', lang, { viewport }, async ({ page }) => {
+        await drawn(page);
+        await page.waitForSelector('[data-testid="split-tcp"] g.seg');
+        const segs = await page.locator('[data-testid="split-tcp"] g.seg, [data-testid="split-udp"] g.seg').evaluateAll((gs) => gs.map((g) => ({
+          kind: g.dataset.kind,
+          label: [...g.querySelectorAll(':scope > text:not(.why):not(.opt)')].map((t) => t.textContent).join(' '),
+          title: g.querySelector(':scope > title')?.textContent ?? null,
+          name: g.querySelector('line.hit').getAttribute('aria-label'),
+        })));
+        const where = `${viewport.width}×${viewport.height} ${lang}`;
+        const fins = segs.filter((s) => s.kind === 'fin');
+        assert.ok(fins.length >= 2, `${where}: FINs drawn: ${fins.length}`);
+        for (const s of segs.filter((s) => ['syn', 'synack', 'fin'].includes(s.kind))) {
+          // The arrow's name: "<kind> (a → b), <label>…"; the label starts with the flags.
+          const flags = s.name.match(/[,，] ?([A-Z]+(?:,[A-Z]+)*) seq=/)?.[1];
+          assert.ok(flags && s.label.startsWith(flags), `${where}: "${s.name}" is drawn as "${s.label}"`);
+        }
+        for (const s of segs) {
+          const whole = s.title === null;
+          assert.ok(whole ? s.label.length > 0 : s.title.startsWith(s.label.replace(/…$/, '')),
+            `${where}: "${s.label}" with tooltip ${JSON.stringify(s.title)}`);
+        }
+      });
+    }
   }
 });

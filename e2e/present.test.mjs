@@ -181,6 +181,19 @@ for (const [route, id, extra] of PAGES) {
             assert.ok(ladder.inside && ladder.box.height >= 250, `${name(viewport)}: the ladder ${JSON.stringify(ladder)}`);
             assert.ok(ladder.box.top + ladder.box.height <= chart.box.top + 1, 'the chart under the ladder');
           }
+          if (id !== 'window') {
+            // The drawing uses the stage: scaled up until it fills the stage's height, or until
+            // its width binds (drawn at its narrowest, 720 px of its own, 900 for two columns).
+            // A short scene (the handshake, UDP) left the lower half of the stage empty.
+            const fill = await stageFill(page);
+            assert.ok(fill.height >= 0.9 || fill.own <= fill.narrowest + 5,
+              `${id} ${name(viewport)} ${lang}: the drawing fills ${Math.round(fill.height * 100)} % of the stage's height, drawn ${fill.own} px wide`);
+            // At the end of the run (`]` above) the last segment is on screen, whole (the
+            // backlog scene's ended under the visible area at 1280×800).
+            await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+            const last = await lastSegment(page);
+            assert.ok(last.visible, `${id} ${name(viewport)} ${lang}: the last segment ${JSON.stringify(last)}`);
+          }
           const clash = await labelClashes(page);
           assert.deepEqual(clash.pairs, [], `${id} ${name(viewport)} ${lang}: labels printed over each other`);
           await mkdir(SCREENSHOTS, { recursive: true });
@@ -195,6 +208,32 @@ for (const [route, id, extra] of PAGES) {
 }
 
 const name = (v) => `${v.width}×${v.height}`;
+
+/** How the presented drawing uses its stage: the share of the visible height its tallest
+ * ladder takes (over 1: it scrolls), its own width (CSS px before the stage's scale) and the
+ * narrowest it is drawn at when filling. */
+const stageFill = (page) => page.evaluate(() => {
+  const stacks = [...document.querySelectorAll('.presenting .lad-stack')];
+  const scrolls = [...document.querySelectorAll('.presenting .ladder-scroll')];
+  const height = Math.max(...stacks.map((s, i) => s.getBoundingClientRect().height / scrolls[i].getBoundingClientRect().height));
+  const own = stacks.reduce((w, s) => w + s.offsetWidth, 0);
+  return { height, own, narrowest: stacks.length > 1 ? 900 : 720 };
+});
+
+/** The last segment's shaft (every ladder's) as drawn: wholly inside its scroller's visible
+ * part and the viewport. */
+const lastSegment = (page) => page.evaluate(() => {
+  const out = [];
+  for (const scroll of document.querySelectorAll('.presenting .ladder-scroll')) {
+    const segs = scroll.querySelectorAll('g.seg line.shaft');
+    if (!segs.length) continue;
+    const r = segs[segs.length - 1].getBoundingClientRect();
+    const v = scroll.getBoundingClientRect();
+    out.push({ top: r.top, bottom: r.bottom, view: [v.top, v.bottom],
+      visible: r.top >= v.top - 1 && r.bottom <= v.bottom + 1 && r.bottom <= innerHeight });
+  }
+  return { visible: out.length > 0 && out.every((o) => o.visible), out };
+});
 
 // The pace chosen in the menu lives in the link: a copied link and the embed code carry it,
 // and whoever opens them gets the same pace (a bad value: a notice, and the automatic pace).

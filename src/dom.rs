@@ -39,6 +39,16 @@ pub fn set_root_attr(name: &str, value: &str) {
     }
 }
 
+/// The root element's attribute `name`, removed as it is read (a request from one build to the
+/// other, carried out once).
+#[cfg(feature = "full")]
+pub fn take_root_attr(name: &str) -> Option<String> {
+    let el = document()?.document_element()?;
+    let v = el.get_attribute(name)?;
+    let _ = el.remove_attribute(name);
+    Some(v)
+}
+
 pub fn set_html_lang(lang: &str) {
     if let Some(el) = document().and_then(|d| d.document_element()) {
         el.set_attribute("lang", lang).ok();

@@ -340,10 +340,20 @@ pub fn Player(p: &Props) -> Html {
             { for teacher }
             <div class="hosts" data-testid="hosts">{ for hosts }</div>
         </> };
+        // The drawing's height in its own px, which the stage is filled with (`present`): the
+        // ladder as `LadderView` draws it (at least 200 px), TCP vs UDP's taller column under
+        // its title (`.split-title`, about 30 px), the border of `.stage-main` around it.
+        let diagram_h = (*view == View::Ladder).then(|| {
+            let h = |l: &Ladder| l.height.max(200.0);
+            2.0 + match &p.split {
+                Some((tcp, udp)) => 30.0 + h(tcp).max(h(udp)),
+                None => h(&p.ladder),
+            }
+        });
         return wrap(html! {
             <present::Presenting show={*show} {lang} on_show={show.dispatcher().to_callback()}
                 {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} {side} below={panel}
-                transport={transport.unwrap_or_default()} />
+                transport={transport.unwrap_or_default()} {diagram_h} split={p.split.is_some()} />
         });
     }
 
