@@ -265,6 +265,25 @@ export async function screenshot(page, name) {
   return path;
 }
 
+/** The last segment's shaft of every ladder under `scope` (a selector) as drawn: whether it
+ * lies wholly inside its scroller's visible part and the window, above the player's controls
+ * where they stick to the window's bottom. */
+export const lastSegment = (page, scope = '') => page.evaluate((scope) => {
+  const out = [];
+  const controls = document.querySelector('[data-testid="player"] .transport');
+  const floor = Math.min(innerHeight, controls && getComputedStyle(controls).position === 'sticky'
+    ? controls.getBoundingClientRect().top : innerHeight);
+  for (const scroll of document.querySelectorAll(`${scope} .ladder-scroll`)) {
+    const segs = scroll.querySelectorAll('g.seg line.shaft');
+    if (!segs.length) continue;
+    const r = segs[segs.length - 1].getBoundingClientRect();
+    const v = scroll.getBoundingClientRect();
+    out.push({ top: Math.round(r.top), bottom: Math.round(r.bottom), view: [Math.round(v.top), Math.round(v.bottom)], floor,
+      visible: r.top >= v.top - 1 && r.bottom <= v.bottom + 1 && r.bottom <= floor + 1 });
+  }
+  return { visible: out.length > 0 && out.every((o) => o.visible), out };
+}, scope);
+
 /** True when the text contains Chinese characters (CJK Unified Ideographs). */
 export const hasCjk = (text) => /[\u4e00-\u9fff]/.test(text);
 

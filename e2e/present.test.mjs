@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, startServer, collectErrors, labelClashes, LANGS, ROOT, SCREENSHOTS, SCENES } from './lib.mjs';
+import { useBrowser, openRoute, startServer, collectErrors, labelClashes, lastSegment, LANGS, ROOT, SCREENSHOTS, SCENES } from './lib.mjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -191,7 +191,7 @@ for (const [route, id, extra] of PAGES) {
             // At the end of the run (`]` above) the last segment is on screen, whole (the
             // backlog scene's ended under the visible area at 1280×800).
             await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
-            const last = await lastSegment(page);
+            const last = await lastSegment(page, '.presenting');
             assert.ok(last.visible, `${id} ${name(viewport)} ${lang}: the last segment ${JSON.stringify(last)}`);
           }
           const clash = await labelClashes(page);
@@ -220,20 +220,6 @@ const stageFill = (page) => page.evaluate(() => {
   return { height, own, narrowest: stacks.length > 1 ? 900 : 720 };
 });
 
-/** The last segment's shaft (every ladder's) as drawn: wholly inside its scroller's visible
- * part and the viewport. */
-const lastSegment = (page) => page.evaluate(() => {
-  const out = [];
-  for (const scroll of document.querySelectorAll('.presenting .ladder-scroll')) {
-    const segs = scroll.querySelectorAll('g.seg line.shaft');
-    if (!segs.length) continue;
-    const r = segs[segs.length - 1].getBoundingClientRect();
-    const v = scroll.getBoundingClientRect();
-    out.push({ top: r.top, bottom: r.bottom, view: [v.top, v.bottom],
-      visible: r.top >= v.top - 1 && r.bottom <= v.bottom + 1 && r.bottom <= innerHeight });
-  }
-  return { visible: out.length > 0 && out.every((o) => o.visible), out };
-});
 
 // The pace chosen in the menu lives in the link: a copied link and the embed code carry it,
 // and whoever opens them gets the same pace (a bad value: a notice, and the automatic pace).
@@ -327,3 +313,32 @@ test('presentation mode works in a sandboxed iframe without full screen', async 
     await course.close();
   }
 });
+
+// Pacing for a room: Play at the automatic pace on the shortest scenes (the handshake and UDP,
+// from a link) advances one step at a time, about every 2 s (the handshake's first step does
+// not come before 1.5 s, and after it the playhead rests on that moment), and the whole run
+// lasts at least 5 s: a room can follow it.
+for (const [route, params] of [['#/handshake', { case: 'normal' }], ['#/udp', {}]]) {
+  test(`${route}: Play at the automatic pace steps for a room and lasts at least 5 s`, async () => {
+    const { page, context, errors } = await openRoute(browser, route, 'en', { params });
+    try {
+      await ready(page);
+      await page.waitForSelector('.lad .seg');
+      const t = () => page.getByTestId('player').getAttribute('data-t');
+      await page.getByTestId('play').click();
+      const started = Date.now();
+      await page.waitForTimeout(1200);
+      assert.equal(await t(), '0', 'no step before 1.2 s');
+      await page.waitForFunction(() => document.querySelector('[data-testid=player]').dataset.t !== '0', null, { timeout: 10_000 });
+      const first = await t();
+      await page.waitForTimeout(600);
+      assert.equal(await t(), first, 'the playhead rests on the step');
+      await page.waitForFunction(() => document.querySelector('[data-testid=player]').dataset.playing === 'false', null, { timeout: 60_000 });
+      const took = Date.now() - started;
+      assert.ok(took >= 5000, `over in ${took} ms`);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+}
