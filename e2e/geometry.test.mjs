@@ -163,7 +163,7 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
 });
 
 // TCP vs UDP's columns are narrow (two side by side; one under the other on a phone): a label
-// that fits nowhere whole is drawn shorter (its flags, "FIN,PSH,ACK…") with the whole text as the
+// that fits nowhere whole is drawn shorter (its flags, "FIN, PSH, ACK…") with the whole text as the
 // arrow's tooltip, never left out: the FIN,PSH segment used to lose its label, and the end of
 // the TCP stream read as a plain ACK. Each TCP arrow that opens or closes the connection shows its
 // flags; every arrow drawn without its whole label carries the whole of it in its <title>.
@@ -184,7 +184,7 @@ test('TCP vs UDP names every SYN and FIN in its narrow columns, shortened where 
         assert.ok(fins.length >= 2, `${where}: FINs drawn: ${fins.length}`);
         for (const s of segs.filter((s) => ['syn', 'synack', 'fin'].includes(s.kind))) {
           // The arrow's name: "<kind> (a → b), <label>…"; the label starts with the flags.
-          const flags = s.name.match(/[,，] ?([A-Z]+(?:,[A-Z]+)*) seq=/)?.[1];
+          const flags = s.name.match(/[,，] ?([A-Z]+(?:, ?[A-Z]+)*) seq=/)?.[1];
           assert.ok(flags && s.label.startsWith(flags), `${where}: "${s.name}" is drawn as "${s.label}"`);
         }
         for (const s of segs) {

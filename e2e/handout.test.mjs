@@ -198,6 +198,11 @@ for (const lang of LANGS) {
         needs[format] = laid.pages;
       }
       for (const format of ['A4', 'Letter']) {
+        // page.pdf() fires `afterprint`, which takes the handout away: the second PDF printed
+        // the page itself (3 Letter pages where the handout fills 2; the old check allowed one
+        // page more and let it pass). Each PDF gets the handout again, as a second press would.
+        if ((await page.getByTestId('print-handout').count()) === 0) await page.getByTestId('print').click();
+        await page.getByTestId('print-handout').waitFor({ state: 'attached' });
         const pdf = await page.pdf({ format, printBackground: true, tagged: true });
         await keep(`handout-teardown-${lang}-${format}.pdf`, pdf);
         assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');

@@ -64,6 +64,12 @@ pub fn set_root_id(id: &str) {
     ROOT_ID.with(|r| *r.borrow_mut() = id.to_string());
 }
 
+/// The id of the element the app renders into ("" before [`crate::start_in`]).
+#[cfg(feature = "full")]
+pub fn root_id() -> String {
+    ROOT_ID.with(|r| r.borrow().clone())
+}
+
 /// One element of a [`probe_width`] nest: its tag and classes, and how many empty elements of
 /// the same tag and classes stand before and after it (a grid column is sized by its siblings,
 /// and `:last-child` rules see them).

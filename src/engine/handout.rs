@@ -154,14 +154,26 @@ const LEGEND_H: f64 = 30.0;
 const COL_TITLE: f64 = 28.0;
 const GAP: f64 = 24.0;
 
+/// `what` (a selector) inside this app's diagram: where the first-load build handed the page
+/// over, its hidden `#app` still holds the ladders it drew (`pages::load_full`), and a handout
+/// drew them twice.
+fn in_diagram(what: &str) -> String {
+    let root = crate::dom::root_id();
+    if root.is_empty() {
+        format!("[data-export] {what}")
+    } else {
+        format!("#{root} [data-export] {what}")
+    }
+}
+
 fn sheet(src: &Source) -> Option<Sheet> {
     let doc = document()?;
-    let stacks = doc.query_selector_all("[data-export] .lad-stack").ok()?;
+    let stacks = doc.query_selector_all(&in_diagram(".lad-stack")).ok()?;
     if stacks.length() == 0 {
         return None;
     }
     let (notes, more) = notes(&src.trace, src.teach.as_ref(), src.lang, src.api);
-    let titles = doc.query_selector_all("[data-export] .split-title").ok();
+    let titles = doc.query_selector_all(&in_diagram(".split-title")).ok();
     let mut body = String::new();
     let (mut x, mut h) = (0.0, 0.0f64);
     let top = LEGEND_H + if stacks.length() > 1 { COL_TITLE } else { 0.0 };

@@ -424,10 +424,13 @@ pub fn arrows_markup(
             None => label.clone(),
         };
         let at = |f: f64| (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
-        // Where the whole label fits nowhere, its first word (the flags, "UDP", "ICMP": what
-        // the segment is) with an ellipsis, the whole text in the arrow's tooltip (and its
+        // Where the whole label fits nowhere, what the segment is (the flags "FIN, PSH, ACK",
+        // "UDP", "ICMP") with an ellipsis, the whole text in the arrow's tooltip (and its
         // inspector): in TCP vs UDP's narrow column a FIN left unlabelled read as a plain ACK.
-        let short = shown.split_once(' ').map(|(w, _)| format!("{w}…"));
+        let short = shown
+            .find(" seq=")
+            .or_else(|| shown.find(' '))
+            .map(|at| format!("{}…", &shown[..at]));
         let place = std::iter::once(&shown)
             .chain(short.as_ref())
             .flat_map(|text| places.iter().map(move |place| (text, *place)))
