@@ -934,10 +934,18 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let n = l.lanes.len();
     let y_play = l.warp.y(p.t);
 
-    // Keep the playhead in view while playing or after a jump.
+    // Keep the playhead in view while playing or after a jump, and when the drawing changes
+    // under it (a new ladder, another language, the width): at the end of a run the view kept
+    // the old drawing's scroll, and the last segment ended under the visible area.
     {
         let scroller = scroller.clone();
-        use_effect_with(((y_play / 40.0).round() as i64, p.playing), move |_| {
+        let key = (
+            (y_play / 40.0).round() as i64,
+            p.playing,
+            p.ladder.clone(),
+            (geo.width * 10.0).round() as i64,
+        );
+        use_effect_with(key, move |_| {
             let (top, h) = *view.borrow();
             if y_play > top + h - 30.0 || y_play < top + 10.0 {
                 if let Some(el) = scroller.cast::<web_sys::Element>() {
