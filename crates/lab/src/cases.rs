@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 45] = [
+pub const NAMES: [&str; 47] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -36,6 +36,8 @@ pub const NAMES: [&str; 45] = [
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
     "loss-tail",
+    "rto-keeps-sacked",
+    "rto-ssthresh-once",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -296,6 +298,51 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             SegmentMatch::Data,
             Some(10),
         ),
+        // An RTO with SACKed segments outstanding (`tcp_enter_loss`, `tcp_timeout_mark_lost`):
+        // the 2nd and 6th segments and both fast retransmissions (the 11th and 12th data
+        // segments sent) are lost, so the RTO fires with 3-5 and 7-10 SACKed; only the two
+        // holes are sent again, one per ACK, never the SACKed segments.
+        "rto-keeps-sacked" => {
+            let mut sc = base(
+                name,
+                "ten full segments, the 2nd and 6th lost and so are their fast \
+                 retransmissions: the RTO resends the 2nd, its ACK brings the 6th, and the \
+                 SACKed segments are never sent again",
+                3_000,
+                listen_accept(vec![late_read(2_500)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            );
+            for n in [2, 6, 11, 12] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
+        // Three RTOs in a row (`tcp_enter_loss`): ssthresh is cut at the first (CUBIC's 0.7 of
+        // cwnd 10) and kept at the next two, whose SND.NXT is still unacknowledged; then
+        // slow start from one segment back up to it. The ten segments, the loss probe and
+        // the first two RTO retransmissions (13 data segments) are lost.
+        "rto-ssthresh-once" => {
+            let mut sc = base(
+                name,
+                "ten full segments all lost, and the loss probe and two RTO retransmissions \
+                 too: TCP_INFO shows ssthresh 7 (CUBIC's 0.7 of 10) through three RTOs, then \
+                 cwnd slow-starting back to it",
+                2_500,
+                listen_accept(vec![late_read(2_400)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(600), Action::TcpInfo),
+                    Step::at(ms(1_000), Action::TcpInfo),
+                    Step::at(ms(1_550), Action::TcpInfo),
+                    Step::at(ms(2_300), Action::TcpInfo),
+                ],
+            );
+            for n in 1..=13 {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
         // PRR (RFC 6937), in a bulk transfer: 400 kB over a 50 ms wire (100 ms round trips,
         // so that the relay's fraction of a millisecond per hop stays far below the 5 %

@@ -61,8 +61,7 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
         return Ok(sc);
     }
     if case.ends_with(".json") {
-        let text = std::fs::read_to_string(case).ctx(|| format!("reading {case}"))?;
-        return Scenario::from_json(&text).map_err(|e| LabError::Usage(format!("{case}: {e}")));
+        return read_scenario(std::path::Path::new(case));
     }
     Err(LabError::Usage(format!(
         "no case {case:?}; the cases are: all, {} (or a scenario .json file)",
@@ -70,8 +69,42 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
     )))
 }
 
+/// The largest scenario file read, bytes. The scenarios of docs/examples are a few KB; half a
+/// million steps take about 14 MB (a million: 28 MB, which `sim` ran to its event budget in
+/// 420 MB). Anything longer (a scenario of 10^7 steps, a multi-GB file, /dev/zero, a pipe that
+/// never ends) is refused after reading this much, before it costs more memory.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// A scenario file, read with a bound on its size and checked against the documented ranges.
+pub fn read_scenario(path: &std::path::Path) -> Result<Scenario> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let file = std::fs::File::open(path).ctx(|| format!("opening {shown}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ctx(|| format!("reading {shown}"))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(LabError::Usage(format!(
+            "{shown}: longer than {} MiB, which no scenario needs (half a million steps take \
+             about 14 MB); not read further",
+            MAX_SCENARIO_BYTES >> 20
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| LabError::Usage(format!("{shown}: not UTF-8 text ({e})")))?;
+    let sc = Scenario::from_json(&text).map_err(|e| LabError::Usage(format!("{shown}: {e}")))?;
+    sc.validate()
+        .map_err(|e| LabError::Usage(format!("{shown}: {e}")))?;
+    Ok(sc)
+}
+
 /// Runs one scenario on the kernel and in the model and diffs them.
 pub fn compare(sc: &Scenario, common: &Common) -> Result<Compared> {
+    // Every number within its documented range before any sysctl is written (a sweep point
+    // or `case+axis=value` names any value).
+    sc.validate()
+        .map_err(|e| LabError::Usage(format!("scenario {:?}: {e}", sc.name)))?;
     let kernel = runner::run(sc, common)?;
     // Run to the end as `simulate` does, but keep the trace when a scripted peer's expectation
     // fails (it is cut there), so the table shows how far the model got.
@@ -122,7 +155,13 @@ pub fn run(
     let mut last = None;
     for n in &names {
         let sc = scenario_of(n)?;
-        let c = compare(&sc, common)?;
+        let c = compare(&sc, common).map_err(|e| {
+            if names.len() > 1 {
+                e.keep_partial(&text, results.len(), names.len(), "cases")
+            } else {
+                e
+            }
+        })?;
         let m = &c.kernel.machine;
         text.push_str(&format!(
             "== {n}: {}\n   Linux {} vs the model (Linux profile); machine: MTU {} → MSS {}, \

@@ -35,6 +35,17 @@ pub enum LabError {
         cause: Box<LabError>,
         partial: Box<crate::session::Outcome>,
     },
+    /// A run of many cases or points stopped early (Ctrl-C, SIGTERM, `--timeout`): `done` is
+    /// the report of those that finished, which `main` prints before `cause`; the exit status
+    /// is `cause`'s.
+    #[error("{cause}; stopped after {finished} of {total} {what}{}", kept_note(.finished))]
+    Partial {
+        cause: Box<LabError>,
+        done: String,
+        finished: usize,
+        total: usize,
+        what: &'static str,
+    },
     /// Bad options or input files.
     #[error("{0}")]
     Usage(String),
@@ -44,6 +55,14 @@ pub enum LabError {
 }
 
 pub type Result<T> = std::result::Result<T, LabError>;
+
+fn kept_note(finished: &usize) -> &'static str {
+    if *finished > 0 {
+        ", whose results are kept above"
+    } else {
+        ""
+    }
+}
 
 /// Adds "what we were doing" to an `io::Error`.
 pub trait Context<T> {
@@ -84,6 +103,35 @@ pub fn cvt_size(ret: libc::ssize_t, what: impl FnOnce() -> String) -> Result<usi
 }
 
 impl LabError {
+    /// For a run of `total` cases or points of which `finished` are reported in `done`: the
+    /// error keeps that report ([`LabError::Partial`]), so that a Ctrl-C, a timeout or one
+    /// point the kernel refused costs none of the runs before it (and a Ctrl-C says how far
+    /// the run got even before the first finished).
+    pub fn keep_partial(
+        self,
+        done: &str,
+        finished: usize,
+        total: usize,
+        what: &'static str,
+    ) -> LabError {
+        // Nothing to keep: the error alone, unless a signal or timeout stopped the run.
+        if finished == 0
+            && !matches!(
+                self,
+                LabError::Interrupted { .. } | LabError::Timeout { .. }
+            )
+        {
+            return self;
+        }
+        LabError::Partial {
+            cause: Box::new(self),
+            done: done.to_string(),
+            finished,
+            total,
+            what,
+        }
+    }
+
     /// Process exit status: 1 for failures, 2 for usage, 3 for missing privileges,
     /// 128 + the signal when interrupted (130 for Ctrl-C, 143 for SIGTERM: the shell
     /// convention).
@@ -92,7 +140,7 @@ impl LabError {
             LabError::Usage(_) => 2,
             LabError::Privilege { .. } => 3,
             LabError::Interrupted { signal } => 128 + signal,
-            LabError::CutShort { cause, .. } => cause.exit_code(),
+            LabError::CutShort { cause, .. } | LabError::Partial { cause, .. } => cause.exit_code(),
             _ => 1,
         }
     }

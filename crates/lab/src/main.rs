@@ -64,6 +64,10 @@ fn main() {
                     eprintln!("synack-lab: {w}");
                 }
             }
+            // The cases or points that finished before a Ctrl-C, on stdout as a whole run's.
+            if let error::LabError::Partial { done, .. } = &e {
+                print!("{done}");
+            }
             eprintln!("synack-lab: {e}");
             e.exit_code()
         }
@@ -182,13 +186,11 @@ fn sim(
     common: &cli::Common,
     max_events: Option<u64>,
 ) -> error::Result<session::Outcome> {
-    use error::{Context, LabError};
+    use error::LabError;
     use std::time::{Duration, Instant};
     use synack_model::sim::{RunState, Sim};
     use synack_model::trace::CutReason;
-    let text = std::fs::read_to_string(path).ctx(|| format!("reading {}", path.display()))?;
-    let mut sc = synack_model::scenario::Scenario::from_json(&text)
-        .map_err(|e| LabError::Usage(format!("{}: {e}", path.display())))?;
+    let mut sc = compare::read_scenario(path)?;
     if let Some(n) = max_events {
         sc.limits.max_events = usize::try_from(n).unwrap_or(usize::MAX);
     }

@@ -61,7 +61,7 @@ pub fn run(
     };
     let mut text = String::new();
     let mut passed = 0;
-    for n in &names {
+    for (i, n) in names.iter().enumerate() {
         let sc = crate::cases::scenario(n)
             .or_else(|| crate::inject::case(n))
             .ok_or_else(|| {
@@ -73,12 +73,14 @@ pub fn run(
         // A recording is the reference the model is judged by: when the machine's load made
         // the lab late or its dumps sparse (`KernelRun::disturbed`), try again and keep the
         // calmest run.
-        let mut c = crate::compare::compare(&sc, common)?;
+        // Stopped by Ctrl-C: the cases recorded so far stay written, and are listed.
+        let done = |e: LabError| e.keep_partial(&text, i, names.len(), "cases");
+        let mut c = crate::compare::compare(&sc, common).map_err(done)?;
         for _ in 1..ATTEMPTS {
             if !c.kernel.disturbed() {
                 break;
             }
-            let again = crate::compare::compare(&sc, common)?;
+            let again = crate::compare::compare(&sc, common).map_err(done)?;
             if again.kernel.unrest() < c.kernel.unrest() {
                 c = again;
             }

@@ -116,6 +116,9 @@ struct Inner {
     /// The longest time between two sock_diag dumps (start of one to the end of the next),
     /// µs: a state shorter than this may have been missed.
     max_poll_gap_us: u64,
+    /// tcp_syncookies was 0 where the listeners ran (from `add_diag`'s limits): a full SYN
+    /// queue then drops a new SYN instead of answering it with a cookie.
+    no_syncookies: bool,
 }
 
 /// A cheap, clonable handle: experiments record from several threads.
@@ -143,6 +146,7 @@ impl Recorder {
             datagrams: BTreeMap::new(),
             end_us: 0,
             max_poll_gap_us: 0,
+            no_syncookies: false,
         })))
     }
 
@@ -416,6 +420,8 @@ impl Recorder {
         counter_host: HostId,
     ) {
         let mut g = self.lock();
+        // Unknown limits (max_syn_backlog 0) say nothing about cookies.
+        g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog > 0;
         g.add_diag(samples, syn_limits, counter_host);
     }
 
@@ -448,7 +454,7 @@ impl Recorder {
             s.created_us = s.created_us.min(last.max(end));
         }
         let mut events = events;
-        mark_accept_queue_drops(&mut events, &sockets);
+        mark_accept_queue_drops(&mut events, &sockets, g.no_syncookies);
         let mut trace = Trace {
             version: TRACE_FORMAT_VERSION,
             origin: Origin::Lab {
@@ -1113,20 +1119,36 @@ pub fn linux_state(s: u8) -> Option<TcpState> {
     })
 }
 
-/// A new SYN that reaches a listener whose accept queue is full is dropped (marked
-/// `SynAcceptQueueFull`, as the model marks it), and an ACK that reaches a request socket
+/// A new SYN that reaches a listener whose SYN queue is full while tcp_syncookies is 0
+/// (`no_syncookies`) is dropped (`SynQueueFull`), or else whose accept queue is full
+/// (`SynAcceptQueueFull`), as the model marks them; and an ACK that reaches a request socket
 /// (SYN-RECEIVED) while its listener's accept queue is full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
 /// it). The capture only shows that it arrived; when the sock_diag samples show both
 /// conditions at that moment, the arrival is recorded as `SegmentDropped { AcceptQueueFull }`
 /// instead, which is what the model writes for the same situation.
-fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
+fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo], no_syncookies: bool) {
     let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
     let mut state: BTreeMap<SocketId, TcpState> = BTreeMap::new();
     // listener → (accept-queue length, limit)
     let mut aq: BTreeMap<SocketId, (u32, u32)> = BTreeMap::new();
+    // listener → (SYN-queue length, what it holds: the gauge's capacity)
+    let mut sq: BTreeMap<SocketId, (u32, u32)> = BTreeMap::new();
+    // (listener's address, peer) of each SYN cookie sent
+    let mut cookies_to = BTreeSet::new();
     for e in events.iter_mut() {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
+                // A SYN-ACK sent where no socket holds the 4-tuple is a SYN cookie.
+                if let synack_model::trace::Header::Tcp(t) = &segment.header {
+                    let request = sockets.iter().any(|s| {
+                        s.host == segment.src.host
+                            && s.local_port == segment.src.port
+                            && s.remote == Some(segment.dst)
+                    });
+                    if t.flags.syn && t.flags.ack && !request {
+                        cookies_to.insert((segment.src, segment.dst));
+                    }
+                }
                 sent.insert(*id, segment.clone());
             }
             EventKind::StateChanged { socket, to, .. } => {
@@ -1140,16 +1162,27 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
             } => {
                 aq.insert(*socket, (*len, *cap));
             }
+            EventKind::QueueChanged {
+                socket,
+                queue: QueueKind::SynQueue,
+                len,
+                cap,
+            } => {
+                sq.insert(*socket, (*len, *cap));
+            }
             EventKind::SegmentArrived { id } => {
                 let Some(seg) = sent.get(id) else { continue };
                 let synack_model::trace::Header::Tcp(t) = &seg.header else {
                     continue;
                 };
                 if t.flags.syn && !t.flags.ack {
-                    // A new SYN at a listener whose accept queue is full is dropped before
-                    // anything else (`tcp_conn_request`: `sk_acceptq_is_full` → drop), which
-                    // the model marks `SynAcceptQueueFull`. A retransmitted SYN of a request
-                    // the listener already holds goes to that request instead.
+                    // `tcp_conn_request`, in its order: a full request queue
+                    // (`inet_csk_reqsk_queue_is_full`, or without cookies the early-drop
+                    // limit; both are the gauge's capacity) drops a new SYN when
+                    // tcp_syncookies is 0 (TCPReqQFullDrop), else a full accept queue does
+                    // (`sk_acceptq_is_full`); the model marks them `SynQueueFull` and
+                    // `SynAcceptQueueFull`. A retransmitted SYN of a request the listener
+                    // already holds goes to that request instead.
                     let held = sockets.iter().any(|s| {
                         s.host == seg.dst.host
                             && s.local_port == seg.dst.port
@@ -1159,14 +1192,20 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
                     let listener = sockets.iter().find(|s| {
                         s.listener && s.host == seg.dst.host && s.local_port == seg.dst.port
                     });
-                    let full = listener
-                        .and_then(|l| aq.get(&l.id))
-                        .is_some_and(|(len, cap)| len > cap);
-                    if full && !held {
-                        e.kind = EventKind::SegmentDropped {
-                            id: *id,
-                            reason: DropReason::SynAcceptQueueFull,
-                        };
+                    let full = |q: &BTreeMap<SocketId, (u32, u32)>, over: fn(u32, u32) -> bool| {
+                        listener
+                            .and_then(|l| q.get(&l.id))
+                            .is_some_and(|&(len, cap)| over(len, cap))
+                    };
+                    let reason = if no_syncookies && full(&sq, |len, cap| len >= cap) {
+                        Some(DropReason::SynQueueFull)
+                    } else if full(&aq, |len, cap| len > cap) {
+                        Some(DropReason::SynAcceptQueueFull)
+                    } else {
+                        None
+                    };
+                    if let (Some(reason), false) = (reason, held) {
+                        e.kind = EventKind::SegmentDropped { id: *id, reason };
                     }
                     continue;
                 }
@@ -1180,6 +1219,21 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo]) {
                         && s.remote == Some(seg.src)
                         && s.parent.is_some()
                 }) else {
+                    // No request: the ACK (or data) returns a SYN cookie to the listener.
+                    // `cookie_v4_check` → `tcp_v4_syn_recv_sock` refuses it while the accept
+                    // queue is full (`exit_overflow`, ListenOverflows), leaving no socket.
+                    let listener = sockets.iter().find(|s| {
+                        s.listener && s.host == seg.dst.host && s.local_port == seg.dst.port
+                    });
+                    let full = listener
+                        .and_then(|l| aq.get(&l.id))
+                        .is_some_and(|(len, cap)| len > cap);
+                    if full && cookies_to.contains(&(seg.dst, seg.src)) {
+                        e.kind = EventKind::SegmentDropped {
+                            id: *id,
+                            reason: DropReason::AcceptQueueFull,
+                        };
+                    }
                     continue;
                 };
                 let Some(listener) = req.parent else { continue };
@@ -1290,8 +1344,17 @@ mod tests {
     /// The trace of these packets and sock_diag dumps (of the server's host, with unknown
     /// SYN queue limits).
     fn replay(r: &Recorder, packets: &[WirePacket], samples: &[DiagSample]) -> Trace {
+        replay_with(r, packets, samples, SynQueueLimits::default())
+    }
+
+    fn replay_with(
+        r: &Recorder,
+        packets: &[WirePacket],
+        samples: &[DiagSample],
+        limits: SynQueueLimits,
+    ) -> Trace {
         r.add_wire_capture(packets);
-        r.add_diag(samples, SynQueueLimits::default(), HostId(1));
+        r.add_diag(samples, limits, HostId(1));
         r.finish("test")
     }
 
@@ -1523,6 +1586,71 @@ mod tests {
             ],
         );
         assert_eq!(drops(&tr), vec![DropReason::SynAcceptQueueFull]);
+    }
+
+    #[test]
+    fn a_syn_at_a_full_syn_queue_without_syncookies_is_marked_dropped_as_the_model_marks_it() {
+        // listen(1): the request queue holds 2 (`inet_csk_reqsk_queue_is_full` is len >
+        // backlog); with tcp_syncookies 0 a third SYN is dropped (TCPReqQFullDrop) although
+        // the accept queue is empty. Measured on 6.18 with listen(0): the second client's
+        // SYN, 10 ms after the first one's, is never answered.
+        let (r, t0) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
+        let two_requests = vec![
+            listener_sock(0),
+            request_sock(st::NEW_SYN_RECV, 40001),
+            request_sock(st::NEW_SYN_RECV, 40002),
+        ];
+        let no_cookies = SynQueueLimits {
+            max_syn_backlog: 128,
+            syncookies: 0,
+        };
+        let samples = [
+            sample(t0 + 100, t0 + 110, two_requests.clone()),
+            sample(t0 + 300, t0 + 310, two_requests),
+        ];
+        let packets = [delivered(t0 + 180, syn, t0 + 200)];
+        let tr = replay_with(&r, &packets, &samples, no_cookies);
+        assert_eq!(drops(&tr), vec![DropReason::SynQueueFull]);
+        // With syncookies the same SYN is answered with a cookie: not dropped.
+        let (r, _) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        let cookies = SynQueueLimits {
+            syncookies: 1,
+            ..no_cookies
+        };
+        assert_eq!(drops(&replay_with(&r, &packets, &samples, cookies)), vec![]);
+    }
+
+    #[test]
+    fn an_ack_returning_a_syn_cookie_to_a_full_accept_queue_is_marked_dropped() {
+        // The cookie's ACK (and the data after it) reaches the listener itself, no request
+        // socket; `tcp_v4_syn_recv_sock` refuses it while the accept queue is full. Measured on
+        // 6.18 (listen(0), tcp_syncookies 1): the second client's ACK and its 5 bytes are
+        // never answered, the data retransmitted with backoff.
+        let (r, t0) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
+        let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
+        let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
+        let full = vec![listener_sock(2)];
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 100, cookie, t0 + 120),
+                delivered(t0 + 180, ack, t0 + 200),
+                delivered(t0 + 190, data, t0 + 210),
+            ],
+            &[
+                sample(t0 + 50, t0 + 60, full.clone()),
+                sample(t0 + 300, t0 + 310, full),
+            ],
+        );
+        assert_eq!(
+            drops(&tr),
+            vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
+        );
     }
 
     #[test]

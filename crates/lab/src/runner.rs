@@ -135,7 +135,7 @@ enum Unit {
 }
 
 /// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 17] = [
+const SYSCTLS: [(&str, &str, Unit); 18] = [
     ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
     (
         "syn_linear_timeouts",
@@ -175,6 +175,9 @@ const SYSCTLS: [(&str, &str, Unit); 17] = [
     ("tail_loss_probe", "net.ipv4.tcp_early_retrans", Unit::On(3)),
     // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
     ("rack", "net.ipv4.tcp_recovery", Unit::On(1)),
+    // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
+    // model's token bucket is `inet_peer_xrlim_allow`'s.
+    ("icmp_ratelimit_us", "net.ipv4.icmp_ratelimit", Unit::Millis),
     // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
     (
         "slow_start_after_idle",

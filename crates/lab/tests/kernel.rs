@@ -1013,3 +1013,154 @@ fn lab_traces_keep_causes_before_effects_and_lose_nothing_silently() {
         .count();
     assert_eq!(tw_sets, 1, "one TIME-WAIT timer, one event");
 }
+
+/// Starts the lab (stdout and stderr into files), waits until `ready` holds of what it wrote
+/// so far or `within` passed, sends SIGINT, and returns its status, stdout and stderr.
+/// `None` when privileges are missing.
+fn interrupted(
+    name: &str,
+    args: &[&str],
+    ready: impl Fn(&str, &str) -> bool,
+    within: Duration,
+) -> Option<(i32, String, String)> {
+    let _turn = turn(args);
+    let (out_path, err_path) = (tmp(&format!("{name}.out")), tmp(&format!("{name}.err")));
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let read = |p: &PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+    let t = Instant::now();
+    while t.elapsed() < within && !ready(&read(&out_path), &read(&err_path)) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let (out, err) = (read(&out_path), read(&err_path));
+    for p in [out_path, err_path] {
+        let _ = std::fs::remove_file(p);
+    }
+    if status.code() == Some(3) {
+        eprintln!("SKIPPED {args:?}: missing privilege: {err}");
+        return None;
+    }
+    Some((status.code().unwrap_or(-1), out, err))
+}
+
+/// (N, M) of "stopped after N of M <what>" in an interrupted run's message.
+fn stopped_after(err: &str, what: &str) -> (usize, usize) {
+    let words: Vec<&str> = err
+        .split("stopped after ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no \"stopped after\" in: {err}"))
+        .split(' ')
+        .take(4)
+        .collect();
+    assert_eq!(
+        (words[1], words[3].trim_end_matches(',')),
+        ("of", what),
+        "{err}"
+    );
+    let n = |w: &str| w.parse().unwrap_or_else(|_| panic!("{w:?} in: {err}"));
+    (n(words[0]), n(words[2]))
+}
+
+#[test]
+fn ctrl_c_during_sweep_record_and_compare_all_keeps_what_finished_and_exits_130() {
+    let before = (host_interfaces(), named_namespaces());
+    // sweep: interrupted once its first point is judged; that point's line is kept on stdout.
+    let Some((code, out, err)) = interrupted(
+        "sweep-int",
+        &["sweep", "delay", "--case", "handshake-normal"],
+        |_, err| err.contains("[1/4]"),
+        Duration::from_secs(60),
+    ) else {
+        return;
+    };
+    assert_eq!(code, 130, "{err}");
+    let (n, total) = stopped_after(&err, "points");
+    assert_eq!(total, 4, "{err}");
+    assert!((1..4).contains(&n), "{err}");
+    let judged = out
+        .lines()
+        .filter(|l| l.starts_with('[') && l.contains("handshake-normal+delay="))
+        .count();
+    assert_eq!(judged, n, "{out}");
+    assert!(out.contains(&format!(" of {n} point(s) agree")), "{out}");
+    // record: interrupted once its first case is written; the written ones are listed.
+    let dir = tmp("record-int");
+    let dir_s = dir.to_string_lossy().into_owned();
+    let cases = [
+        "handshake-normal",
+        "teardown-client-first",
+        "teardown-server-first",
+    ];
+    let mut args = vec!["record", "--dir", &dir_s];
+    args.extend(cases);
+    let folder = |d: &PathBuf| {
+        std::fs::read_dir(d)
+            .ok()
+            .and_then(|mut r| r.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path())
+    };
+    let written = |d: &PathBuf| -> Vec<String> {
+        let mut v: Vec<String> = folder(d)
+            .and_then(|f| std::fs::read_dir(f).ok())
+            .map(|r| {
+                r.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter_map(|n| n.strip_suffix(".pcap").map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let Some((code, out, err)) = interrupted(
+        "record-int",
+        &args,
+        |_, _| !written(&dir).is_empty(),
+        Duration::from_secs(60),
+    ) else {
+        return;
+    };
+    assert_eq!(code, 130, "{err}");
+    let (n, total) = stopped_after(&err, "cases");
+    assert_eq!(total, 3, "{err}");
+    let kept = written(&dir);
+    assert_eq!(kept.len(), n, "{kept:?} vs {err}");
+    assert!(n >= 1, "{err}");
+    for k in &kept {
+        assert!(out.contains(k.as_str()), "{k} not listed in: {out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // compare all: the cases compared before the signal are reported in full.
+    let Some((code, out, err)) = interrupted(
+        "compare-int",
+        &["compare", "all"],
+        |_, _| false,
+        Duration::from_secs(5),
+    ) else {
+        return;
+    };
+    assert_eq!(code, 130, "{err}");
+    let (n, _) = stopped_after(&err, "cases");
+    assert_eq!(
+        out.matches("\n== ").count() + usize::from(out.starts_with("== ")),
+        n,
+        "{out}"
+    );
+    assert_eq!(
+        (host_interfaces(), named_namespaces()),
+        before,
+        "no interface or namespace left"
+    );
+}

@@ -545,3 +545,47 @@ fn sticky_runs_on_the_host_as_the_help_says() {
         &["--delay-ms 10", "--host"],
     );
 }
+
+#[test]
+fn an_endless_or_multi_gigabyte_scenario_file_is_refused_after_16_mib() {
+    // /dev/zero never ends: read whole, it would take all memory; a sparse 4 GiB file the
+    // same, more slowly. Both are refused within `refused`'s three seconds.
+    refused(&["sim", "/dev/zero"], &["/dev/zero", "16 MiB"]);
+    let huge = tmp("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let h = huge.to_string_lossy().into_owned();
+    for cmd in ["sim", "compare"] {
+        refused(&[cmd, &h], &["huge.json", "16 MiB"]);
+    }
+    let _ = std::fs::remove_file(huge);
+}
+
+#[test]
+fn a_point_value_outside_its_range_is_refused_before_any_sysctl_is_written() {
+    // The sweep names points `case+axis=value` with any value; the range check comes first
+    // (no namespace, so no privilege needed to see it).
+    refused(
+        &["compare", "handshake-syn-timeout+syn_retries=999"],
+        &["syn_retries", "999", "0..=127"],
+    );
+    refused(
+        &["compare", "orphan-fin-lost+orphan_retries=256"],
+        &["orphan_retries", "256", "0..=255"],
+    );
+}
+
+#[test]
+fn a_sweep_of_an_unknown_axis_or_case_or_of_no_point_is_a_usage_error() {
+    refused(&["sweep", "nope"], &["no axis \"nope\"", "syn_retries"]);
+    refused(
+        &["sweep", "--case", "nope"],
+        &["no axis varies case \"nope\"", "handshake-normal"],
+    );
+    refused(
+        &["sweep", "syn_retries", "--case", "handshake-normal"],
+        &["does not vary", "sweep --list"],
+    );
+}

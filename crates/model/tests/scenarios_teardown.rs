@@ -424,29 +424,33 @@ fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe
     );
 }
 
+/// A handshake, then the client closes at 100 ms and every FIN it sends is lost, with
+/// tcp_orphan_retries and tcp_rto_max as given: the FINs (as lines) and when the orphan went.
+fn orphan_fin_lost(orphan_retries: u32, rto_max_us: Option<u64>) -> (Vec<String>, Vec<u64>) {
+    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+    s.tuning.orphan_retries = Some(orphan_retries);
+    s.tuning.rto_max_us = rto_max_us;
+    s.apps[1].steps.push(synack_model::scenario::Step::at(
+        100_000,
+        synack_model::scenario::Action::Close,
+    ));
+    s.faults
+        .push(FaultRule::drop("client", SegmentMatch::Fin, None));
+    let t = run(&s);
+    let fins = after_handshake(&t)
+        .into_iter()
+        .filter(|l| l.contains(" F"))
+        .collect();
+    (fins, entered(&t, "client", Closed))
+}
+
 #[test]
 fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries() {
-    use synack_model::scenario::Action::Close;
     // Measured on 6.18 (veth, the peer dropping everything by nft, tcp_orphan_retries 2):
     // FIN at 0, loss probe +0.21 s, RTO retransmissions +0.42 +0.85 +1.68 s, the socket gone
     // at +3.36 s: the first timeout past (2^3 − 1) × 200 ms after the first RTO.
     // Here over 20 ms: probe at the RTO time (0.24 s), RTOs +0.48 s later and doubling.
-    let run_with = |orphan_retries: u32| {
-        let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-        s.tuning.orphan_retries = Some(orphan_retries);
-        s.apps[1]
-            .steps
-            .push(synack_model::scenario::Step::at(100_000, Close));
-        s.faults
-            .push(FaultRule::drop("client", SegmentMatch::Fin, None));
-        let t = run(&s);
-        let fins: Vec<String> = after_handshake(&t)
-            .into_iter()
-            .filter(|l| l.contains(" F"))
-            .collect();
-        (fins, entered(&t, "client", Closed))
-    };
-    let (fins, closed) = run_with(2);
+    let (fins, closed) = orphan_fin_lost(2, None);
     assert_eq!(
         fins,
         [
@@ -457,13 +461,35 @@ fn an_orphan_whose_fin_is_never_acknowledged_gives_up_after_tcp_orphan_retries()
         ]
     );
     assert_eq!(closed, [2_020_000]);
-    // The default (tcp_orphan_retries 0, meaning 8): a 102.2 s budget, not tcp_retries2's
-    // 924.6 s; here the first timeout past it is at 122.98 s. NOT matched: the kernel
-    // (default sysctls, fast veth) resent the FIN at +53.06 s, then after 46.66 s instead
-    // of 53 s, and dropped the orphan at +99.76 s — some rule shortens the last timeout
-    // that the model does not know.
-    let (_, closed) = run_with(8);
+    // 8 retries: a 102.2 s budget, not tcp_retries2's 924.6 s; here the first timeout past
+    // it is at 122.98 s. NOT matched: the kernel (default sysctls, fast veth) resent the FIN
+    // at +53.06 s, then after 46.66 s instead of 53 s, and dropped the orphan at +99.76 s —
+    // some rule shortens the last timeout that the model does not know.
+    let (_, closed) = orphan_fin_lost(8, None);
     assert_eq!(closed, [122_980_000]);
+}
+
+#[test]
+fn tcp_orphan_retries_0_means_8_while_the_rto_is_below_its_maximum_and_any_count_holds_after() {
+    // `tcp_orphan_retries(sk, alive)`: the sysctl's 0 (Linux's default) means 8 while the RTO
+    // is below tcp_rto_max ("alive"), 0 once it reached it; any other count holds either way.
+    // Measured on 6.18 over a 20 ms wire with tcp_rto_max_ms 1000, every FIN lost (the sweep's
+    // orphan_retries axis): tcp_orphan_retries 8 resends the FIN at +0.25 +0.50 +0.74 +1.25
+    // +2.24 s and then every second to +7.36 s, gone at 8.39 s; 0 is gone at 3.27 s.
+    let count = |(fins, closed): (Vec<String>, Vec<u64>)| (fins.len(), closed);
+    // Alive all along (the RTO stays under 120 s): 0 is 8.
+    assert_eq!(orphan_fin_lost(0, None), orphan_fin_lost(8, None));
+    // The RTO reaches 1 s at its fourth backoff: 8 goes on resending every second, as the
+    // kernel does (the time budget of 8 retries, `retransmits_timed_out`), ...
+    assert_eq!(
+        count(orphan_fin_lost(8, Some(1_000_000))),
+        (10, vec![8_020_000])
+    );
+    // ... 0 gives up at the first timeout after that.
+    assert_eq!(
+        count(orphan_fin_lost(0, Some(1_000_000))),
+        (5, vec![3_020_000])
+    );
 }
 
 #[test]

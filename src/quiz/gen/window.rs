@@ -120,8 +120,8 @@ fn win_rto_cwnd(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         n,
         "",
         cx.s(
-            format!("{n} 个段。超时说明网络可能严重拥塞，发送方把 ssthresh 设为在途数据的一半，cwnd 退回 1 个段（RFC 5681 §3.1 的“丢失窗口”），重新慢启动；每次再超时，定时器翻倍（RFC 6298 §5.5）。"),
-            format!("{n}. A timeout suggests heavy congestion: the sender sets ssthresh to half the data in flight and drops cwnd to one segment (RFC 5681 §3.1's loss window), then slow-starts again; each further timeout doubles the timer (RFC 6298 §5.5)."),
+            format!("{n} 个段。超时说明网络可能严重拥塞，发送方降低 ssthresh（RFC 5681：在途数据的一半；Linux 的 CUBIC：cwnd 的 0.7），cwnd 退回 1 个段（RFC 5681 §3.1 的“丢失窗口”），重新慢启动；每次再超时，定时器翻倍（RFC 6298 §5.5）。"),
+            format!("{n}. A timeout suggests heavy congestion: the sender lowers ssthresh (RFC 5681: half the data in flight; Linux's CUBIC: 0.7 of cwnd) and drops cwnd to one segment (RFC 5681 §3.1's loss window), then slow-starts again; each further timeout doubles the timer (RFC 6298 §5.5)."),
         ),
     ))
 }

@@ -279,8 +279,8 @@ pub fn series(trace: &Trace, roles: &Roles) -> Series {
     let mut fired: Option<(Micros, TimerKind)> = None;
     let mut last_receiver_t = 0;
     // Duplicate ACKs reaching the sender (RFC 5681 §2: no data, same ACK number, same
-    // window): a retransmission they trigger is a fast retransmit; one after a new ACK (go-back-N
-    // after an RTO, a NewReno partial ACK) is not marked.
+    // window): a retransmission they trigger is a fast retransmit; one after a new ACK (the lost
+    // segments resent after an RTO, a NewReno partial ACK) is not marked.
     let mut acks: std::collections::BTreeMap<_, (u32, u16, bool)> = Default::default();
     let mut last_ack: Option<(u32, u16)> = None;
     let mut dups = 0u32;
@@ -783,7 +783,8 @@ mod tests {
         // The loss window: cwnd falls to one MSS (RFC 5681 §3.1 eq. 4).
         assert!(drops.iter().any(|d| d.2 == 1448), "{drops:?}");
         assert!(s.marks.iter().filter(|m| m.1 == MarkKind::Rto).count() >= 2);
-        // Go-back-N after the timeout resends old data on new ACKs: not a fast retransmit.
+        // After the timeout the lost segments are resent as new ACKs come: not a fast
+        // retransmit.
         assert!(
             !s.marks.iter().any(|m| m.1 == MarkKind::FastRetransmit),
             "{:?}",

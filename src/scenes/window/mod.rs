@@ -73,8 +73,8 @@ fn words(c: WindowCase) -> Option<(T, T)> {
         WindowCase::RtoBackoff => Some((
             T::new("丢包 → 超时重传", "Loss → RTO"),
             T::new(
-                "网络断开 3 秒，没有 ACK 回来，也就没有重复 ACK：只能等重传定时器。RTO 到期后 ssthresh 减半，cwnd 降到 1 个 MSS（丢失窗口），每次超时 RTO 翻倍（RFC 6298 §5.5）；网络恢复后重新慢启动。",
-                "The network goes dark for 3 s: no ACKs come back, so no duplicate ACKs either, and only the retransmission timer can help. When it fires, ssthresh is halved and cwnd drops to one MSS (the loss window), and every timeout doubles the RTO (RFC 6298 §5.5); once the path is back, slow start begins again.",
+                "网络断开 3 秒，没有 ACK 回来，也就没有重复 ACK：只能等重传定时器。RTO 到期后 ssthresh 降低（RFC 5681：在途数据的一半；Linux 的 CUBIC：cwnd 的 0.7，整个中断期间只降这一次），cwnd 降到 1 个 MSS（丢失窗口），每次超时 RTO 翻倍（RFC 6298 §5.5）；网络恢复后重新慢启动，一直到 ssthresh。",
+                "The network goes dark for 3 s: no ACKs come back, so no duplicate ACKs either, and only the retransmission timer can help. When it fires, ssthresh is lowered (RFC 5681: half the data in flight; Linux's CUBIC: 0.7 of cwnd, once for the whole outage) and cwnd drops to one MSS (the loss window), and every timeout doubles the RTO (RFC 6298 §5.5); once the path is back, slow start begins again, up to ssthresh.",
             ),
         )),
         WindowCase::SlowReader => Some((

@@ -115,11 +115,26 @@ impl Netns {
         let v = value.to_string();
         let k = key.to_string();
         self.run("sysctl", move || {
-            std::fs::write(&path, format!("{v}\n")).ctx(|| format!("writing {path}"))?;
+            std::fs::write(&path, format!("{v}\n")).map_err(|e| {
+                // EINVAL is the sysctl's own range check (`proc_dointvec_minmax`): the value,
+                // not the lab, is wrong.
+                if e.raw_os_error() == Some(libc::EINVAL) {
+                    LabError::Usage(format!(
+                        "the kernel refuses {k} = {v} (EINVAL: outside the range it accepts)"
+                    ))
+                } else {
+                    LabError::Io {
+                        what: format!("writing {path}"),
+                        source: e,
+                    }
+                }
+            })?;
             let back = std::fs::read_to_string(&path).ctx(|| format!("reading {path}"))?;
             if back.trim() != v.trim() {
-                return Err(LabError::Protocol(format!(
-                    "{k} reads back {:?} after writing {v:?}",
+                // A time the kernel keeps in jiffies reads back rounded to its tick.
+                return Err(LabError::Usage(format!(
+                    "{k} reads back {:?} after writing {v:?}: the kernel cannot hold that value \
+                     exactly (a time in ms is kept in ticks of its timer, 4 ms at HZ 250)",
                     back.trim()
                 )));
             }

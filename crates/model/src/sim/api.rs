@@ -8,7 +8,7 @@ use crate::tcp::listener::Listener;
 use crate::tcp::socket::RecvOutcome;
 use crate::trace::{
     Addr, AppCall, AppCallKind, AppResult, EventKind, HostId, MessageId, MessageInfo, Micros,
-    PayloadSpan, QueueKind, SockOpt, SocketId, TcpState,
+    PayloadSpan, QueueKind, ShutHow, SockOpt, SocketId, TcpState,
 };
 
 impl Sim {
@@ -85,6 +85,10 @@ impl Sim {
         }
     }
 
+    /// Runs the next step of app `i`'s program: one socket call, dispatched to one small
+    /// `call_*` function per call family (quinn-proto's `handle_*` shape). Each emits its
+    /// `AppCall`, then either returns at once (`app_return`) or blocks the app
+    /// (`Blocked`), which `try_complete` retries after every event.
     pub(super) fn run_step(&mut self, i: usize) {
         let Some(step) = self.apps[i].steps.get(self.apps[i].pc).cloned() else {
             return;
@@ -100,111 +104,10 @@ impl Sim {
             }
         }
         let sid = self.apps[i].socket;
-        let is_tcp = matches!(self.socks[sid.0 as usize], Sock::Tcp(_));
         match step.action {
-            Action::Connect { to } => {
-                let Ok(to) = self.parse_addr(&to) else {
-                    return self.app_return(i, AppCallKind::Connect, errno("EINVAL"));
-                };
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Connect { to },
-                });
-                self.infos[sid.0 as usize].remote = Some(to);
-                if is_tcp {
-                    let Some(t) = self.tcp(sid) else { return };
-                    if t.state != TcpState::Closed || t.listen.is_some() {
-                        return self.app_return(i, AppCallKind::Connect, errno("EISCONN"));
-                    }
-                    let local = t.local;
-                    self.conns.insert((local, to), sid);
-                    let mtu = self.link(local.host, to.host).mtu;
-                    self.with_tcp(sid, |t, ctx| {
-                        t.set_route_mtu(mtu, ctx.p);
-                        t.connect(to, ctx)
-                    });
-                    self.apps[i].blocked = Some(Blocked::Connect);
-                    self.try_complete(i);
-                } else {
-                    if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
-                        u.remote = Some(to);
-                    }
-                    self.app_return(i, AppCallKind::Connect, AppResult::Ok);
-                }
-            }
-            Action::Listen { backlog } => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Listen { backlog },
-                });
-                let ok = self
-                    .tcp(sid)
-                    .is_some_and(|t| t.state == TcpState::Closed && t.listen.is_none());
-                if !ok {
-                    return self.app_return(i, AppCallKind::Listen, errno("EINVAL"));
-                }
-                let local = self.tcp(sid).map(|t| t.local).unwrap_or(Addr {
-                    host: HostId(0),
-                    port: 0,
-                });
-                // `inet_csk_bind_conflict`: another listener always conflicts; any other socket
-                // still holding the port (an accepted connection, one in TIME-WAIT) unless both
-                // set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
-                // connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
-                let reuse = self.tcp(sid).is_some_and(|t| t.reuse_addr);
-                // SO_REUSEPORT on this listener and on every one already there: they share
-                // the port (`inet_csk_bind_conflict` → `sk_reuseport_match`).
-                let reuse_port = self.tcp(sid).is_some_and(|t| t.reuse_port);
-                let group = self.listeners.get(&local).cloned().unwrap_or_default();
-                let shares = reuse_port
-                    && group
-                        .iter()
-                        .all(|&l| self.tcp(l).is_some_and(|t| t.reuse_port));
-                let conflict = (!group.is_empty() && !shares)
-                    || self.socks.iter().any(|s| match s {
-                        Sock::Tcp(t) => {
-                            t.id != sid
-                                && t.local == local
-                                && t.state != TcpState::Closed
-                                && !(reuse && t.reuse_addr && t.state != TcpState::Listen)
-                                && !(shares && t.state == TcpState::Listen)
-                        }
-                        _ => false,
-                    });
-                if conflict {
-                    return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
-                }
-                self.listeners.entry(local).or_default().push(sid);
-                self.infos[sid.0 as usize].listener = true;
-                self.with_tcp(sid, |t, ctx| {
-                    t.listen = Some(Box::new(Listener {
-                        backlog,
-                        ..Listener::default()
-                    }));
-                    t.set_state(TcpState::Listen, ctx);
-                });
-                self.report_listener(sid);
-                self.app_return(i, AppCallKind::Listen, AppResult::Ok);
-            }
-            Action::Accept { label } => {
-                // accept() after an accept(): the script means the listener again.
-                let sid = match self.infos[sid.0 as usize].parent {
-                    Some(p) if self.listener(sid).is_none() => {
-                        self.apps[i].socket = p;
-                        p
-                    }
-                    _ => sid,
-                };
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Accept,
-                });
-                if self.listener(sid).is_none() {
-                    return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
-                }
-                self.apps[i].blocked = Some(Blocked::Accept { label });
-                self.try_complete(i);
-            }
+            Action::Connect { to } => self.call_connect(i, sid, &to),
+            Action::Listen { backlog } => self.call_listen(i, sid, backlog),
+            Action::Accept { label } => self.call_accept(i, sid, label),
             Action::Send {
                 len,
                 message,
@@ -212,230 +115,327 @@ impl Sim {
                 more,
             } => {
                 let m = self.new_message(sid, message.as_ref(), len, content);
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Send {
-                        len,
-                        message: Some(m),
-                    },
-                });
-                let span = PayloadSpan {
-                    message: m,
-                    start: 0,
-                    end: len,
-                };
-                if is_tcp {
-                    self.apps[i].blocked = Some(Blocked::Send {
-                        rest: vec![span],
-                        total: len,
-                        more,
-                    });
-                    self.try_complete(i);
-                } else {
-                    let to = match &self.socks[sid.0 as usize] {
-                        Sock::Udp(u) => u.remote,
-                        _ => None,
-                    };
-                    match (to, self.udp_send_error(sid, len)) {
-                        (_, Some(e)) => self.app_return(i, AppCallKind::Send, e),
-                        (Some(to), None) => {
-                            self.send_datagram(sid, to, span, false);
-                            self.app_return(i, AppCallKind::Send, AppResult::Ok);
-                        }
-                        (None, None) => {
-                            self.app_return(i, AppCallKind::Send, errno("EDESTADDRREQ"))
-                        }
-                    }
-                }
+                self.call_send(i, sid, m, len, more)
             }
             Action::SendTo { to, len, message } => {
                 let m = self.new_message(sid, message.as_ref(), len, None);
-                let span = PayloadSpan {
-                    message: m,
-                    start: 0,
-                    end: len,
-                };
-                let (host, port) = to.rsplit_once(':').unwrap_or((to.as_str(), ""));
-                let port: Option<u16> = port.parse().ok();
-                let group = self.groups.get(host).cloned();
-                match (group, port) {
-                    (Some(members), Some(port)) => {
-                        // One copy per member host (the model has point-to-point links). Sorted
-                        // and unique like a set, built by insertion: `collect()` into a set
-                        // would bring a stable sort into the web app's first load.
-                        let mut hosts: Vec<HostId> = Vec::new();
-                        for s in &members {
-                            let h = self.infos[s.0 as usize].host;
-                            if let Err(at) = hosts.binary_search(&h) {
-                                hosts.insert(at, h);
-                            }
-                        }
-                        let first = hosts.first().copied().unwrap_or(HostId(0));
-                        self.emit(EventKind::AppCall {
-                            socket: sid,
-                            call: AppCall::SendTo {
-                                to: Addr { host: first, port },
-                                len,
-                                message: Some(m),
-                            },
-                        });
-                        if let Some(e) = self.udp_send_error(sid, len) {
-                            return self.app_return(i, AppCallKind::SendTo, e);
-                        }
-                        for h in hosts {
-                            self.send_datagram(sid, Addr { host: h, port }, span, true);
-                        }
-                        self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
-                    }
-                    _ => match self.parse_addr(&to) {
-                        Ok(addr) => {
-                            self.emit(EventKind::AppCall {
-                                socket: sid,
-                                call: AppCall::SendTo {
-                                    to: addr,
-                                    len,
-                                    message: Some(m),
-                                },
-                            });
-                            if let Some(e) = self.udp_send_error(sid, len) {
-                                return self.app_return(i, AppCallKind::SendTo, e);
-                            }
-                            self.send_datagram(sid, addr, span, false);
-                            self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
-                        }
-                        Err(_) => self.app_return(i, AppCallKind::SendTo, errno("EINVAL")),
-                    },
-                }
+                self.call_send_to(i, sid, &to, m, len)
             }
-            Action::Recv { max } | Action::RecvLoop { max } => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Recv { max },
-                });
-                let looping = matches!(step.action, Action::RecvLoop { .. });
-                self.apps[i].blocked = Some(Blocked::Recv { max, looping });
-                self.try_complete(i);
+            Action::Recv { max } => self.call_recv(i, sid, max, false),
+            Action::RecvLoop { max } => self.call_recv(i, sid, max, true),
+            Action::Shutdown { how } => self.call_shutdown(i, sid, how),
+            Action::Close => self.call_close(i, sid, false),
+            Action::Abort => self.call_close(i, sid, true),
+            Action::SetNoDelay { on } => self.call_set_no_delay(i, sid, on),
+            Action::SetSockOpt { option } => self.call_set_sock_opt(i, sid, option),
+            Action::Poll { timeout_us } => self.call_poll(i, sid, timeout_us),
+            Action::TcpInfo => self.call_tcp_info(i, sid),
+        }
+    }
+
+    /// The trace's record that the application made a call on `socket`.
+    fn app_call(&mut self, socket: SocketId, call: AppCall) {
+        self.emit(EventKind::AppCall { socket, call });
+    }
+
+    fn is_tcp(&self, sid: SocketId) -> bool {
+        matches!(self.socks[sid.0 as usize], Sock::Tcp(_))
+    }
+
+    /// Blocks app `i` on `b` and tries it at once (it may complete without waiting).
+    fn block(&mut self, i: usize, b: Blocked) {
+        self.apps[i].blocked = Some(b);
+        self.try_complete(i);
+    }
+
+    /// connect(): TCP sends a SYN and blocks until the handshake ends; UDP only records
+    /// the peer (`ip4_datagram_connect`) and returns.
+    fn call_connect(&mut self, i: usize, sid: SocketId, to: &str) {
+        let Ok(to) = self.parse_addr(to) else {
+            return self.app_return(i, AppCallKind::Connect, errno("EINVAL"));
+        };
+        self.app_call(sid, AppCall::Connect { to });
+        self.infos[sid.0 as usize].remote = Some(to);
+        if !self.is_tcp(sid) {
+            if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
+                u.remote = Some(to);
             }
-            Action::Shutdown { how } => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Shutdown { how },
-                });
-                let before = self.tcp(sid).map(|t| t.state);
-                if how.reads() {
-                    self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
+            return self.app_return(i, AppCallKind::Connect, AppResult::Ok);
+        }
+        let Some(t) = self.tcp(sid) else { return };
+        if t.state != TcpState::Closed || t.listen.is_some() {
+            return self.app_return(i, AppCallKind::Connect, errno("EISCONN"));
+        }
+        let local = t.local;
+        self.conns.insert((local, to), sid);
+        let mtu = self.link(local.host, to.host).mtu;
+        self.with_tcp(sid, |t, ctx| {
+            t.set_route_mtu(mtu, ctx.p);
+            t.connect(to, ctx)
+        });
+        self.block(i, Blocked::Connect);
+    }
+
+    fn call_listen(&mut self, i: usize, sid: SocketId, backlog: u32) {
+        self.app_call(sid, AppCall::Listen { backlog });
+        let ok = self
+            .tcp(sid)
+            .is_some_and(|t| t.state == TcpState::Closed && t.listen.is_none());
+        if !ok {
+            return self.app_return(i, AppCallKind::Listen, errno("EINVAL"));
+        }
+        let local = self.tcp(sid).map(|t| t.local).unwrap_or(Addr {
+            host: HostId(0),
+            port: 0,
+        });
+        if self.listen_conflict(sid, local) {
+            return self.app_return(i, AppCallKind::Listen, errno("EADDRINUSE"));
+        }
+        self.listeners.entry(local).or_default().push(sid);
+        self.infos[sid.0 as usize].listener = true;
+        self.with_tcp(sid, |t, ctx| {
+            t.listen = Some(Box::new(Listener {
+                backlog,
+                ..Listener::default()
+            }));
+            t.set_state(TcpState::Listen, ctx);
+        });
+        self.report_listener(sid);
+        self.app_return(i, AppCallKind::Listen, AppResult::Ok);
+    }
+
+    /// Whether listening on `local` with `sid` conflicts with another socket there.
+    /// `inet_csk_bind_conflict`: another listener always conflicts; any other socket
+    /// still holding the port (an accepted connection, one in TIME-WAIT) unless both
+    /// set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
+    /// connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
+    fn listen_conflict(&self, sid: SocketId, local: Addr) -> bool {
+        let reuse = self.tcp_ref(sid).is_some_and(|t| t.reuse_addr);
+        // SO_REUSEPORT on this listener and on every one already there: they share
+        // the port (`inet_csk_bind_conflict` → `sk_reuseport_match`).
+        let reuse_port = self.tcp_ref(sid).is_some_and(|t| t.reuse_port);
+        let group = self.listeners.get(&local).map_or(&[][..], |g| &g[..]);
+        let shares = reuse_port
+            && group
+                .iter()
+                .all(|&l| self.tcp_ref(l).is_some_and(|t| t.reuse_port));
+        (!group.is_empty() && !shares)
+            || self.socks.iter().any(|s| match s {
+                Sock::Tcp(t) => {
+                    t.id != sid
+                        && t.local == local
+                        && t.state != TcpState::Closed
+                        && !(reuse && t.reuse_addr && t.state != TcpState::Listen)
+                        && !(shares && t.state == TcpState::Listen)
                 }
-                if how.writes() {
-                    self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
-                }
-                self.after_tcp(sid, before);
-                self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+                _ => false,
+            })
+    }
+
+    fn call_accept(&mut self, i: usize, sid: SocketId, label: Option<String>) {
+        // accept() after an accept(): the script means the listener again.
+        let sid = match self.infos[sid.0 as usize].parent {
+            Some(p) if self.listener(sid).is_none() => {
+                self.apps[i].socket = p;
+                p
             }
-            Action::Close | Action::Abort => {
-                let abort = matches!(step.action, Action::Abort);
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: if abort {
-                        AppCall::Abort
-                    } else {
-                        AppCall::Close
-                    },
-                });
-                let before = self.tcp(sid).map(|t| t.state);
-                let linger = self.tcp(sid).and_then(|t| t.linger_us);
-                // `tcp_close`: SO_LINGER with a zero time resets (after the unread-data check,
-                // which resets anyway).
-                let abort = abort || linger == Some(0);
-                if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
-                    self.close_listener(sid);
-                } else if abort {
-                    self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
-                } else {
-                    self.with_tcp(sid, |t, ctx| t.app_close(ctx));
-                }
-                if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
-                    u.closed = true;
-                }
-                self.after_tcp(sid, before);
-                let kind = if matches!(step.action, Action::Abort) {
-                    AppCallKind::Abort
-                } else {
-                    AppCallKind::Close
-                };
-                // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
-                // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
-                // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
-                // goes on as an orphan either way.
-                if let Some(t) = linger.filter(|&t| t > 0 && kind == AppCallKind::Close) {
-                    let deadline = self.now + t;
-                    self.apps[i].blocked = Some(Blocked::Linger { deadline });
-                    self.push(deadline, What::Wake(i));
-                    self.try_complete(i);
-                    return;
-                }
-                self.app_return(i, kind, AppResult::Ok);
+            _ => sid,
+        };
+        self.app_call(sid, AppCall::Accept);
+        if self.listener(sid).is_none() {
+            return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
+        }
+        self.block(i, Blocked::Accept { label });
+    }
+
+    /// send(): TCP blocks until the send buffer has taken every byte (`try_send`); UDP
+    /// sends one datagram to the connected peer or fails at once.
+    fn call_send(&mut self, i: usize, sid: SocketId, m: MessageId, len: u32, more: bool) {
+        self.app_call(
+            sid,
+            AppCall::Send {
+                len,
+                message: Some(m),
+            },
+        );
+        let span = whole(m, len);
+        if self.is_tcp(sid) {
+            return self.block(
+                i,
+                Blocked::Send {
+                    rest: vec![span],
+                    total: len,
+                    more,
+                },
+            );
+        }
+        let to = match &self.socks[sid.0 as usize] {
+            Sock::Udp(u) => u.remote,
+            _ => None,
+        };
+        match (to, self.udp_send_error(sid, len)) {
+            (_, Some(e)) => self.app_return(i, AppCallKind::Send, e),
+            (Some(to), None) => {
+                self.send_datagram(sid, to, span, false);
+                self.app_return(i, AppCallKind::Send, AppResult::Ok);
             }
-            Action::SetNoDelay { on } => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::SetNoDelay { on },
-                });
-                self.with_tcp(sid, |t, ctx| {
-                    t.nodelay = on;
-                    // Linux: setting TCP_NODELAY pushes pending data at once.
-                    t.output(ctx);
-                    t.report(ctx);
-                });
-                self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
-            }
-            Action::SetSockOpt { option } => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::SetSockOpt { option },
-                });
-                if !is_tcp {
-                    // A TCP level option on a UDP socket: `ip_setsockopt` does not know it.
-                    let udp_ok = matches!(option, SockOpt::SoLinger { .. });
-                    let r = if udp_ok {
-                        AppResult::Ok
-                    } else {
-                        errno("ENOPROTOOPT")
-                    };
-                    return self.app_return(i, AppCallKind::SetSockOpt, r);
-                }
-                self.with_tcp(sid, |t, ctx| match option {
-                    SockOpt::TcpCork { value: on } => t.set_cork(on, ctx),
-                    SockOpt::TcpQuickack { value: on } => t.set_quickack(on, ctx),
-                    SockOpt::TcpUserTimeout { us } => t.user_timeout_us = us,
-                    SockOpt::SoLinger { us } => t.linger_us = us,
-                });
-                self.app_return(i, AppCallKind::SetSockOpt, AppResult::Ok);
-            }
-            Action::Poll { timeout_us } => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::Poll { timeout_us },
-                });
-                let deadline = timeout_us.map(|t| self.now + t);
-                self.apps[i].blocked = Some(Blocked::Poll { deadline });
-                if let Some(d) = deadline {
-                    self.push(d, What::Wake(i));
-                }
-                self.try_complete(i);
-            }
-            Action::TcpInfo => {
-                self.emit(EventKind::AppCall {
-                    socket: sid,
-                    call: AppCall::TcpInfo,
-                });
-                let p = self.sp(sid).clone();
-                let r = match self.tcp(sid) {
-                    Some(t) => AppResult::TcpInfo { info: t.info(&p) },
-                    None => errno("ENOPROTOOPT"),
-                };
-                self.app_return(i, AppCallKind::TcpInfo, r);
+            (None, None) => self.app_return(i, AppCallKind::Send, errno("EDESTADDRREQ")),
+        }
+    }
+
+    /// sendto(): one datagram to an address, or one copy per member host of a multicast
+    /// group (the model has point-to-point links).
+    fn call_send_to(&mut self, i: usize, sid: SocketId, to: &str, m: MessageId, len: u32) {
+        let (host, port) = to.rsplit_once(':').unwrap_or((to, ""));
+        let port: Option<u16> = port.parse().ok();
+        let (hosts, multicast) = match (self.group_hosts(host), port) {
+            (Some(hosts), Some(port)) => (
+                hosts.into_iter().map(|h| Addr { host: h, port }).collect(),
+                true,
+            ),
+            _ => match self.parse_addr(to) {
+                Ok(addr) => (vec![addr], false),
+                Err(_) => return self.app_return(i, AppCallKind::SendTo, errno("EINVAL")),
+            },
+        };
+        let first = hosts.first().copied().unwrap_or(Addr {
+            host: HostId(0),
+            port: port.unwrap_or(0),
+        });
+        self.app_call(
+            sid,
+            AppCall::SendTo {
+                to: first,
+                len,
+                message: Some(m),
+            },
+        );
+        if let Some(e) = self.udp_send_error(sid, len) {
+            return self.app_return(i, AppCallKind::SendTo, e);
+        }
+        for to in hosts {
+            self.send_datagram(sid, to, whole(m, len), multicast);
+        }
+        self.app_return(i, AppCallKind::SendTo, AppResult::Ok);
+    }
+
+    /// The hosts of multicast group `name`, sorted and unique like a set, built by
+    /// insertion: `collect()` into a set would bring a stable sort into the web app's
+    /// first load.
+    fn group_hosts(&self, name: &str) -> Option<Vec<HostId>> {
+        let members = self.groups.get(name)?;
+        let mut hosts: Vec<HostId> = Vec::new();
+        for s in members {
+            let h = self.infos[s.0 as usize].host;
+            if let Err(at) = hosts.binary_search(&h) {
+                hosts.insert(at, h);
             }
         }
+        Some(hosts)
+    }
+
+    fn call_recv(&mut self, i: usize, sid: SocketId, max: u32, looping: bool) {
+        self.app_call(sid, AppCall::Recv { max });
+        self.block(i, Blocked::Recv { max, looping });
+    }
+
+    fn call_shutdown(&mut self, i: usize, sid: SocketId, how: ShutHow) {
+        self.app_call(sid, AppCall::Shutdown { how });
+        let before = self.tcp(sid).map(|t| t.state);
+        if how.reads() {
+            self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
+        }
+        if how.writes() {
+            self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
+        }
+        self.after_tcp(sid, before);
+        self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+    }
+
+    /// close() and abort (SO_LINGER {on, 0} then close()).
+    fn call_close(&mut self, i: usize, sid: SocketId, abort: bool) {
+        let (call, kind) = if abort {
+            (AppCall::Abort, AppCallKind::Abort)
+        } else {
+            (AppCall::Close, AppCallKind::Close)
+        };
+        self.app_call(sid, call);
+        let before = self.tcp(sid).map(|t| t.state);
+        let linger = self.tcp(sid).and_then(|t| t.linger_us);
+        // `tcp_close`: SO_LINGER with a zero time resets (after the unread-data check,
+        // which resets anyway).
+        let reset = abort || linger == Some(0);
+        if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
+            self.close_listener(sid);
+        } else if reset {
+            self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
+        } else {
+            self.with_tcp(sid, |t, ctx| t.app_close(ctx));
+        }
+        if let Sock::Udp(u) = &mut self.socks[sid.0 as usize] {
+            u.closed = true;
+        }
+        self.after_tcp(sid, before);
+        // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
+        // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
+        // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
+        // goes on as an orphan either way.
+        if let Some(t) = linger.filter(|&t| t > 0 && !abort) {
+            let deadline = self.now + t;
+            self.push(deadline, What::Wake(i));
+            return self.block(i, Blocked::Linger { deadline });
+        }
+        self.app_return(i, kind, AppResult::Ok);
+    }
+
+    fn call_set_no_delay(&mut self, i: usize, sid: SocketId, on: bool) {
+        self.app_call(sid, AppCall::SetNoDelay { on });
+        self.with_tcp(sid, |t, ctx| {
+            t.nodelay = on;
+            // Linux: setting TCP_NODELAY pushes pending data at once.
+            t.output(ctx);
+            t.report(ctx);
+        });
+        self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
+    }
+
+    fn call_set_sock_opt(&mut self, i: usize, sid: SocketId, option: SockOpt) {
+        self.app_call(sid, AppCall::SetSockOpt { option });
+        if !self.is_tcp(sid) {
+            // A TCP level option on a UDP socket: `ip_setsockopt` does not know it.
+            let r = if matches!(option, SockOpt::SoLinger { .. }) {
+                AppResult::Ok
+            } else {
+                errno("ENOPROTOOPT")
+            };
+            return self.app_return(i, AppCallKind::SetSockOpt, r);
+        }
+        self.with_tcp(sid, |t, ctx| match option {
+            SockOpt::TcpCork { value: on } => t.set_cork(on, ctx),
+            SockOpt::TcpQuickack { value: on } => t.set_quickack(on, ctx),
+            SockOpt::TcpUserTimeout { us } => t.user_timeout_us = us,
+            SockOpt::SoLinger { us } => t.linger_us = us,
+        });
+        self.app_return(i, AppCallKind::SetSockOpt, AppResult::Ok);
+    }
+
+    fn call_poll(&mut self, i: usize, sid: SocketId, timeout_us: Option<Micros>) {
+        self.app_call(sid, AppCall::Poll { timeout_us });
+        let deadline = timeout_us.map(|t| self.now + t);
+        if let Some(d) = deadline {
+            self.push(d, What::Wake(i));
+        }
+        self.block(i, Blocked::Poll { deadline });
+    }
+
+    fn call_tcp_info(&mut self, i: usize, sid: SocketId) {
+        self.app_call(sid, AppCall::TcpInfo);
+        let p = self.sp(sid).clone();
+        let r = match self.tcp(sid) {
+            Some(t) => AppResult::TcpInfo { info: t.info(&p) },
+            None => errno("ENOPROTOOPT"),
+        };
+        self.app_return(i, AppCallKind::TcpInfo, r);
     }
 
     /// A deadline of app `i`'s blocked call (poll's timeout, SO_LINGER's time) has come.
@@ -637,5 +637,14 @@ impl Sim {
 fn errno(e: &str) -> AppResult {
     AppResult::Error {
         errno: e.to_string(),
+    }
+}
+
+/// The whole of message `m`, `len` bytes, as one span of payload.
+fn whole(m: MessageId, len: u32) -> PayloadSpan {
+    PayloadSpan {
+        message: m,
+        start: 0,
+        end: len,
     }
 }

@@ -18,7 +18,7 @@ use crate::net::faults::CompiledRule;
 use crate::net::link::Link;
 use crate::profile::{BacklogModel, Profile};
 use crate::rng::Rng;
-use crate::scenario::{Action, Limits, LinkSpec, Scenario, ScenarioError};
+use crate::scenario::{Action, Limits, LinkSpec, Scenario, ScenarioError, SocketSpec};
 use crate::script::{PeerRun, ScriptFailure};
 use crate::tcp::{timer_index, TcpSocket};
 use crate::trace::{
@@ -188,12 +188,38 @@ mod peer;
 mod wire;
 
 impl Sim {
+    /// Builds a run of scenario `s`, by concern: the scenario's own checks and the hosts
+    /// (`add_hosts`), the scripted and flooding peers (`add_peers`), the network (links,
+    /// faults, groups: `add_network`), the sockets (`add_socket`, then the peers' ends),
+    /// the applications (`add_apps`); then the first steps are scheduled.
     pub fn new(s: &Scenario) -> Result<Sim, ScenarioError> {
         s.validate()?;
-        let p = s.profile.profile().with(&s.tuning);
-        let mut sim = Sim {
+        let mut sim = Sim::empty(s);
+        sim.add_hosts(s)?;
+        sim.add_peers(s)?;
+        sim.add_network(s)?;
+        for spec in &s.sockets {
+            sim.add_socket(spec)?;
+        }
+        sim.add_peer_ends();
+        sim.add_apps(s)?;
+        for i in 0..sim.apps.len() {
+            sim.schedule_step(i, 0);
+        }
+        for i in 0..sim.peers.len() {
+            sim.schedule_peer(i);
+        }
+        for i in 0..sim.floods.len() {
+            sim.schedule_flood(i);
+        }
+        Ok(sim)
+    }
+
+    /// A run with the scenario's settings and nothing in it yet.
+    fn empty(s: &Scenario) -> Sim {
+        Sim {
             now: 0,
-            profiles: vec![p],
+            profiles: vec![s.profile.profile().with(&s.tuning)],
             host_prof: Vec::new(),
             sock_prof: Vec::new(),
             rng: Rng::fork(s.seed, 0),
@@ -231,7 +257,11 @@ impl Sim {
             floods: Vec::new(),
             script_failure: None,
             scripts_ended: false,
-        };
+        }
+    }
+
+    /// The hosts, each with its own profile (the scenario's plus the host's `tuning`).
+    fn add_hosts(&mut self, s: &Scenario) -> Result<(), ScenarioError> {
         if s.hosts.is_empty() {
             return Err(ScenarioError::Invalid(
                 "a scenario needs at least one host".into(),
@@ -241,25 +271,30 @@ impl Sim {
             return Err(ScenarioError::Invalid("too many hosts".into()));
         }
         for (i, h) in s.hosts.iter().enumerate() {
-            if sim.hosts.iter().any(|o| o.name == h.name) {
+            if self.hosts.iter().any(|o| o.name == h.name) {
                 return Err(ScenarioError::Invalid(format!(
                     "two hosts are called \"{}\"",
                     h.name
                 )));
             }
-            sim.hosts.push(Host {
+            self.hosts.push(Host {
                 id: HostId(i as u16),
                 name: h.name.clone(),
                 addr: h.addr.clone(),
             });
-            sim.host_rt.push(HostRt {
+            self.host_rt.push(HostRt {
                 counters: VecMap::new(),
                 next_port: 40_000,
             });
-            let own = sim.profiles[0].clone().with(&h.tuning);
-            let at = sim.profile_index(own);
-            sim.host_prof.push(at);
+            let own = self.profiles[0].clone().with(&h.tuning);
+            let at = self.profile_index(own);
+            self.host_prof.push(at);
         }
+        Ok(())
+    }
+
+    /// Hosts whose side is a script (`hosts[].script`) or a SYN flood (`hosts[].flood`).
+    fn add_peers(&mut self, s: &Scenario) -> Result<(), ScenarioError> {
         for (i, h) in s.hosts.iter().enumerate() {
             if let Some(script) = &h.script {
                 let local = Addr {
@@ -270,166 +305,197 @@ impl Sim {
                 run.remote = script
                     .remote
                     .as_deref()
-                    .map(|r| sim.parse_addr(r))
+                    .map(|r| self.parse_addr(r))
                     .transpose()?;
-                sim.peers.push(run);
+                self.peers.push(run);
             }
             if let Some(f) = &h.flood {
-                let target = sim.parse_addr(&f.to)?;
+                let target = self.parse_addr(&f.to)?;
                 let rng = Rng::fork(s.seed, peer::FLOOD_STREAM + i as u64);
-                sim.floods.push(peer::FloodRun::new(
-                    HostId(i as u16),
-                    f.clone(),
-                    target,
-                    rng,
-                ));
+                let run = peer::FloodRun::new(HostId(i as u16), f.clone(), target, rng);
+                self.floods.push(run);
             }
         }
+        Ok(())
+    }
+
+    /// Per-direction link settings, fault rules and multicast groups (empty until the
+    /// sockets join them).
+    fn add_network(&mut self, s: &Scenario) -> Result<(), ScenarioError> {
         for d in &s.network.directions {
-            let k = (sim.host(&d.from)?, sim.host(&d.to)?);
-            sim.link_overrides.insert(k, d.link.clone());
+            let k = (self.host(&d.from)?, self.host(&d.to)?);
+            self.link_overrides.insert(k, d.link.clone());
         }
         for r in &s.faults {
-            let from = r.from.as_deref().map(|h| sim.host(h)).transpose()?;
-            let to = r.to.as_deref().map(|h| sim.host(h)).transpose()?;
-            sim.faults.push(CompiledRule::new(r, from, to));
+            let from = r.from.as_deref().map(|h| self.host(h)).transpose()?;
+            let to = r.to.as_deref().map(|h| self.host(h)).transpose()?;
+            self.faults.push(CompiledRule::new(r, from, to));
         }
         for g in &s.groups {
-            sim.groups.insert(g.name.clone(), Vec::new());
+            self.groups.insert(g.name.clone(), Vec::new());
         }
-        for spec in &s.sockets {
-            let host = sim.host(&spec.host)?;
-            if sim.peers.iter().any(|p| p.local.host == host) {
-                return Err(ScenarioError::Invalid(format!(
-                    "sockets[\"{}\"]: host \"{}\" is scripted (hosts[].script); it runs no sockets",
-                    spec.label, spec.host
-                )));
-            }
-            if sim.floods.iter().any(|f| f.host == host) {
-                return Err(ScenarioError::Invalid(format!(
-                    "sockets[\"{}\"]: host \"{}\" sends a SYN flood (hosts[].flood); it runs no sockets",
-                    spec.label, spec.host
-                )));
-            }
-            if sim.labels.contains_key(&spec.label) {
-                return Err(ScenarioError::Invalid(format!(
-                    "two sockets are labelled \"{}\"",
-                    spec.label
-                )));
-            }
-            let port = if spec.port == 0 {
-                sim.ephemeral(host)
-            } else {
-                spec.port
-            };
-            let local = Addr { host, port };
-            let id = SocketId(sim.socks.len() as u16);
-            let mut own = sim.profiles[sim.host_prof[host.0 as usize] as usize].clone();
-            if let Some(m) = spec.max_seg {
-                own.mss = own.mss.min(m);
-            }
-            if let Some(n) = spec.syn_count {
-                own.syn_retries = n;
-            }
-            let at = sim.profile_index(own);
-            sim.sock_prof.push(at);
-            let sock = match spec.proto {
-                Proto::Tcp => {
-                    let ctx = ctx!(sim, id);
-                    let mut t = TcpSocket::new(id, local, &ctx);
-                    if let Some(b) = spec.recv_buffer {
-                        t.rcv_cap = b.max(sim.sp(id).min_recv_buffer).max(1);
-                        t.rcvbuf_locked = true;
-                    }
-                    if let Some(b) = spec.send_buffer {
-                        t.send_cap = b.max(1);
-                    }
-                    t.nodelay = spec.no_delay;
-                    t.reuse_addr = spec.reuse_addr;
-                    t.reuse_port = spec.reuse_port;
-                    t.cork = spec.cork;
-                    t.user_timeout_us = spec.user_timeout_us.unwrap_or(0);
-                    t.linger_us = spec.linger_us;
-                    Sock::Tcp(Box::new(t))
-                }
-                Proto::Udp => {
-                    let holders = sim.udp_binds.get(&local).cloned().unwrap_or_default();
-                    // `udp_lib_lport_inuse`: a shared port needs SO_REUSEADDR on both sockets,
-                    // or SO_REUSEPORT on both.
-                    let shared = holders.iter().all(|&h| {
-                        (spec.reuse_addr && sim.udp_reuse_addr(h))
-                            || (spec.reuse_port && sim.udp_reuse_port(h))
-                    });
-                    if !shared {
-                        return Err(ScenarioError::Invalid(format!(
-                            "sockets[\"{}\"]: port {port} on {} is taken (set reuse_addr for \
-                             SO_REUSEADDR or reuse_port for SO_REUSEPORT on every socket of it)",
-                            spec.label, spec.host
-                        )));
-                    }
-                    sim.udp_binds.entry(local).or_default().push(id);
-                    for g in &spec.join {
-                        let members = sim
-                            .groups
-                            .get_mut(g)
-                            .ok_or_else(|| ScenarioError::UnknownGroup(g.clone()))?;
-                        if let Err(at) = members.binary_search(&id) {
-                            members.insert(at, id);
-                        }
-                    }
-                    let cap = spec.recv_buffer.unwrap_or(sim.sp(id).udp_recv_buffer);
-                    let mut u = UdpSocket::new(id, local, cap);
-                    let rmem_default = sim.sp(id).udp_rmem_default;
-                    if rmem_default > 0 {
-                        u.rcvbuf_mem = spec
-                            .recv_buffer
-                            .map_or(rmem_default, crate::udp::rcvbuf_of_so_rcvbuf);
-                    }
-                    u.reuse_addr = spec.reuse_addr;
-                    u.reuse_port = spec.reuse_port;
-                    Sock::Udp(Box::new(u))
-                }
-            };
-            sim.socks.push(sock);
-            sim.labels.insert(spec.label.clone(), id);
-            sim.infos.push(SocketInfo {
-                id,
-                host,
-                proto: spec.proto,
-                local_port: port,
-                remote: None,
-                listener: false,
-                parent: None,
-                created_us: 0,
-                scripted: false,
-                label: spec.label.clone(),
-            });
+        Ok(())
+    }
+
+    /// One socket of `sockets[]`, on a host that runs a modelled stack.
+    fn add_socket(&mut self, spec: &SocketSpec) -> Result<(), ScenarioError> {
+        let host = self.host(&spec.host)?;
+        let refuse = |why: &str| {
+            Err(ScenarioError::Invalid(format!(
+                "sockets[\"{}\"]: host \"{}\" {why}; it runs no sockets",
+                spec.label, spec.host
+            )))
+        };
+        if self.peers.iter().any(|p| p.local.host == host) {
+            return refuse("is scripted (hosts[].script)");
         }
-        for i in 0..sim.peers.len() {
-            let id = SocketId(sim.socks.len() as u16);
-            let (local, remote) = (sim.peers[i].local, sim.peers[i].remote);
-            let label = format!("{} (script)", sim.peers[i].host_name);
-            sim.peers[i].socket = id;
-            sim.socks.push(Sock::Script);
-            sim.sock_prof.push(sim.host_prof[local.host.0 as usize]);
-            sim.infos
-                .push(scripted_info(id, local.host, local.port, remote, &label));
-            sim.labels.insert(label, id);
+        if self.floods.iter().any(|f| f.host == host) {
+            return refuse("sends a SYN flood (hosts[].flood)");
         }
-        for i in 0..sim.floods.len() {
-            let id = SocketId(sim.socks.len() as u16);
-            let f = &sim.floods[i];
+        if self.labels.contains_key(&spec.label) {
+            return Err(ScenarioError::Invalid(format!(
+                "two sockets are labelled \"{}\"",
+                spec.label
+            )));
+        }
+        let port = if spec.port == 0 {
+            self.ephemeral(host)
+        } else {
+            spec.port
+        };
+        let local = Addr { host, port };
+        let id = SocketId(self.socks.len() as u16);
+        let mut own = self.profiles[self.host_prof[host.0 as usize] as usize].clone();
+        if let Some(m) = spec.max_seg {
+            own.mss = own.mss.min(m);
+        }
+        if let Some(n) = spec.syn_count {
+            own.syn_retries = n;
+        }
+        let at = self.profile_index(own);
+        self.sock_prof.push(at);
+        let sock = match spec.proto {
+            Proto::Tcp => Sock::Tcp(Box::new(self.tcp_socket(spec, id, local))),
+            Proto::Udp => Sock::Udp(Box::new(self.udp_socket(spec, id, local)?)),
+        };
+        self.socks.push(sock);
+        self.labels.insert(spec.label.clone(), id);
+        self.infos.push(SocketInfo {
+            id,
+            host,
+            proto: spec.proto,
+            local_port: port,
+            remote: None,
+            listener: false,
+            parent: None,
+            created_us: 0,
+            scripted: false,
+            label: spec.label.clone(),
+        });
+        Ok(())
+    }
+
+    /// A TCP socket with the spec's options (SO_RCVBUF at least the profile's minimum,
+    /// and locked against autotuning as `setsockopt(SO_RCVBUF)` locks it).
+    fn tcp_socket(&mut self, spec: &SocketSpec, id: SocketId, local: Addr) -> TcpSocket {
+        let ctx = ctx!(self, id);
+        let mut t = TcpSocket::new(id, local, &ctx);
+        if let Some(b) = spec.recv_buffer {
+            t.rcv_cap = b.max(self.sp(id).min_recv_buffer).max(1);
+            t.rcvbuf_locked = true;
+        }
+        if let Some(b) = spec.send_buffer {
+            t.send_cap = b.max(1);
+        }
+        t.nodelay = spec.no_delay;
+        t.reuse_addr = spec.reuse_addr;
+        t.reuse_port = spec.reuse_port;
+        t.cork = spec.cork;
+        t.user_timeout_us = spec.user_timeout_us.unwrap_or(0);
+        t.linger_us = spec.linger_us;
+        t
+    }
+
+    /// A UDP socket bound to `local`, in the groups it joins.
+    fn udp_socket(
+        &mut self,
+        spec: &SocketSpec,
+        id: SocketId,
+        local: Addr,
+    ) -> Result<UdpSocket, ScenarioError> {
+        let holders = self.udp_binds.get(&local).cloned().unwrap_or_default();
+        // `udp_lib_lport_inuse`: a shared port needs SO_REUSEADDR on both sockets,
+        // or SO_REUSEPORT on both.
+        let shared = holders.iter().all(|&h| {
+            (spec.reuse_addr && self.udp_reuse_addr(h))
+                || (spec.reuse_port && self.udp_reuse_port(h))
+        });
+        if !shared {
+            return Err(ScenarioError::Invalid(format!(
+                "sockets[\"{}\"]: port {} on {} is taken (set reuse_addr for \
+                 SO_REUSEADDR or reuse_port for SO_REUSEPORT on every socket of it)",
+                spec.label, local.port, spec.host
+            )));
+        }
+        self.udp_binds.entry(local).or_default().push(id);
+        for g in &spec.join {
+            let members = self
+                .groups
+                .get_mut(g)
+                .ok_or_else(|| ScenarioError::UnknownGroup(g.clone()))?;
+            if let Err(at) = members.binary_search(&id) {
+                members.insert(at, id);
+            }
+        }
+        let cap = spec.recv_buffer.unwrap_or(self.sp(id).udp_recv_buffer);
+        let mut u = UdpSocket::new(id, local, cap);
+        let rmem_default = self.sp(id).udp_rmem_default;
+        if rmem_default > 0 {
+            u.rcvbuf_mem = spec
+                .recv_buffer
+                .map_or(rmem_default, crate::udp::rcvbuf_of_so_rcvbuf);
+        }
+        u.reuse_addr = spec.reuse_addr;
+        u.reuse_port = spec.reuse_port;
+        Ok(u)
+    }
+
+    /// The trace's socket for each script's and each flood's end, after the real sockets.
+    fn add_peer_ends(&mut self) {
+        for i in 0..self.peers.len() {
+            let (local, remote) = (self.peers[i].local, self.peers[i].remote);
+            let label = format!("{} (script)", self.peers[i].host_name);
+            self.peers[i].socket = self.add_script_end(local.host, local.port, remote, label);
+        }
+        for i in 0..self.floods.len() {
+            let f = &self.floods[i];
             let (host, port, target) = (f.host, f.spec.first_port, f.target);
-            let label = format!("{} (SYN flood)", sim.hosts[host.0 as usize].name);
-            sim.floods[i].socket = id;
-            sim.socks.push(Sock::Script);
-            sim.sock_prof.push(sim.host_prof[host.0 as usize]);
-            sim.infos
-                .push(scripted_info(id, host, port, Some(target), &label));
-            sim.labels.insert(label, id);
+            let label = format!("{} (SYN flood)", self.hosts[host.0 as usize].name);
+            self.floods[i].socket = self.add_script_end(host, port, Some(target), label);
         }
+    }
+
+    fn add_script_end(
+        &mut self,
+        host: HostId,
+        port: u16,
+        remote: Option<Addr>,
+        label: String,
+    ) -> SocketId {
+        let id = SocketId(self.socks.len() as u16);
+        self.socks.push(Sock::Script);
+        self.sock_prof.push(self.host_prof[host.0 as usize]);
+        self.infos
+            .push(scripted_info(id, host, port, remote, &label));
+        self.labels.insert(label, id);
+        id
+    }
+
+    /// The applications' programs, each on a known socket; a step's `on` names a socket
+    /// that exists or one an `accept` of the same program will label.
+    fn add_apps(&mut self, s: &Scenario) -> Result<(), ScenarioError> {
         for script in &s.apps {
-            let socket = sim.label(&script.socket)?;
+            let socket = self.label(&script.socket)?;
             for st in &script.steps {
                 if let Some(on) = &st.on {
                     // Labels of accepted connections are only known at run time.
@@ -438,11 +504,11 @@ impl Sim {
                         .iter()
                         .any(|x| matches!(&x.action, Action::Accept { label: Some(l) } if l == on));
                     if !accepted {
-                        sim.label(on)?;
+                        self.label(on)?;
                     }
                 }
             }
-            sim.apps.push(AppRun {
+            self.apps.push(AppRun {
                 steps: script.steps.clone(),
                 pc: 0,
                 socket,
@@ -450,16 +516,7 @@ impl Sim {
                 scheduled: false,
             });
         }
-        for i in 0..sim.apps.len() {
-            sim.schedule_step(i, 0);
-        }
-        for i in 0..sim.peers.len() {
-            sim.schedule_peer(i);
-        }
-        for i in 0..sim.floods.len() {
-            sim.schedule_flood(i);
-        }
-        Ok(sim)
+        Ok(())
     }
 
     /// The index of this profile in `profiles`, adding it if it is new (most runs have one).
@@ -549,6 +606,13 @@ impl Sim {
 
     fn tcp(&mut self, id: SocketId) -> Option<&mut TcpSocket> {
         match self.socks.get_mut(id.0 as usize) {
+            Some(Sock::Tcp(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn tcp_ref(&self, id: SocketId) -> Option<&TcpSocket> {
+        match self.socks.get(id.0 as usize) {
             Some(Sock::Tcp(t)) => Some(t),
             _ => None,
         }

@@ -614,9 +614,23 @@ impl Congestion {
     }
 
     /// The retransmission timer expired (RFC 5681 §3.1 eq. 4, loss window of one segment).
-    pub fn on_rto(&mut self, flight: u32) {
-        // Linux `tcp_enter_loss`: ssthresh from the congestion module (CUBIC's beta), cwnd 1.
+    /// RFC 5681 §3.1 after an RTO: ssthresh from the flight (eq. 4), cwnd one segment.
+    pub fn on_rto_textbook(&mut self, flight: u32) {
         self.ssthresh = self.loss_ssthresh(flight);
+        self.leave_recovery_for_loss();
+    }
+
+    /// Linux `tcp_enter_loss`: ssthresh from the congestion module (CUBIC's beta of the
+    /// current cwnd) if `reduce`, else kept; the caller sets cwnd from what is in flight.
+    pub fn on_rto(&mut self, reduce: bool) {
+        if reduce {
+            let cwnd = self.cwnd;
+            self.ssthresh = self.loss_ssthresh(cwnd);
+        }
+        self.leave_recovery_for_loss();
+    }
+
+    fn leave_recovery_for_loss(&mut self) {
         self.cwnd = self.mss;
         self.dupacks = 0;
         self.recover = None;
@@ -661,10 +675,13 @@ mod tests {
         assert_eq!(c.ssthresh, 7_000);
         let mut c = Congestion::new(1000, 40);
         c.beta_1024 = 717;
-        c.on_rto(40_000);
+        c.on_rto(true);
         assert_eq!((c.ssthresh, c.cwnd), (28_000, 1_000));
+        // An RTO that continues the episode keeps the ssthresh it cut (`tcp_enter_loss`).
+        c.on_rto(false);
+        assert_eq!(c.ssthresh, 28_000);
         let mut r = Congestion::new(1000, 40);
-        r.on_rto(40_000);
+        r.on_rto_textbook(40_000);
         assert_eq!(r.ssthresh, 20_000);
     }
 

@@ -97,6 +97,11 @@ pub struct TcpSocket {
     pushed_off: u64,
     pub send_cap: u32,
     fin_queued: bool,
+    /// A FIN sent on its own, after all the data (Linux gives it an skb of its own in the
+    /// retransmission queue, `tcp_send_fin`): when it last left and in which order, and
+    /// whether the peer SACKed it. A SACKed FIN moves RACK like any segment and is not sent
+    /// again with a data retransmission (`tcp_retrans_try_collapse` skips SACKed skbs).
+    lone_fin: Option<LoneFin>,
     pub nodelay: bool,
     /// TCP_CORK (Linux `TCP_NAGLE_CORK` in `tp->nonagle`): a partial segment waits for more
     /// data, for the option to be cleared, or for the probe timer (tcp(7): "a 200 millisecond
@@ -204,6 +209,11 @@ pub struct TcpSocket {
     tlp_armed: bool,
     /// A loss probe is out until this is acknowledged (Linux `tp->tlp_high_seq`).
     tlp_high_seq: Option<SeqNumber>,
+    /// After an RTO, with the scoreboard: Linux's TCP_CA_Loss state, with `tp->high_seq`, the
+    /// SND.NXT of the RTO. It ends once that is acknowledged (`tcp_process_loss`); until then
+    /// cwnd slow-starts from the RTO's window (no PRR, no new fast recovery) and the lost
+    /// segments are resent from the queue, SACKed ones left out.
+    loss_high: Option<SeqNumber>,
     /// When the RTO clock last (re)started, for the time left before it fires.
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
@@ -281,6 +291,25 @@ struct SentSeg {
     ever_retrans: bool,
 }
 
+/// A FIN in a segment of its own: see `TcpSocket::lone_fin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LoneFin {
+    sent: Micros,
+    order: u64,
+    sacked: bool,
+}
+
+/// What `clean_rtx_queue` found an ACK of new data acknowledged.
+#[derive(Clone, Copy, Debug, Default)]
+struct Acked {
+    /// Segments newly delivered (not SACKed before).
+    delivered: u32,
+    /// Data bytes acknowledged (not the SYN or FIN).
+    bytes_acked: u32,
+    /// The RTT of the last segment acknowledged, if it was never retransmitted.
+    rtt: Option<Micros>,
+}
+
 impl SentSeg {
     /// Its share of `tcp_packets_in_flight` (packets_out − sacked_out − lost_out +
     /// retrans_out).
@@ -343,6 +372,7 @@ impl TcpSocket {
             pushed_off: 0,
             send_cap: p.send_buffer,
             fin_queued: false,
+            lone_fin: None,
             nodelay: false,
             cork: false,
             more: false,
@@ -387,6 +417,7 @@ impl TcpSocket {
             persist_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
+            loss_high: None,
             rto_anchor: 0,
             lsndtime: None,
             sent_log: std::collections::VecDeque::new(),
@@ -512,7 +543,7 @@ impl TcpSocket {
                 Established | CloseWait | FinWait1 | Closing | LastAck
             )
             || flight == 0
-            || self.cc.in_recovery()
+            || self.recovering()
             || self.cc.dupacks > 0
             || self.sent_log.iter().any(|e| e.sacked || e.lost)
             || self.backoff > 0
@@ -675,6 +706,14 @@ impl TcpSocket {
     }
     fn fin_seq(&self) -> SeqNumber {
         self.sseq(self.sndbuf.tail)
+    }
+
+    /// The FIN was sent and the peer has not SACKed it: it is in flight, and a data
+    /// retransmission that ends the stream carries it again.
+    fn fin_unsacked_out(&self) -> bool {
+        self.fin_queued
+            && self.snd_max.gt(self.fin_seq())
+            && !self.lone_fin.is_some_and(|f| f.sacked)
     }
     pub fn fin_acked(&self) -> bool {
         self.fin_queued && self.snd_una.gt(self.fin_seq())
@@ -1226,6 +1265,13 @@ impl TcpSocket {
             // `tcp_write_xmit` / `tcp_xmit_retransmit_queue`: PRR counts every segment sent
             // during the reduction (`tp->prr_out`).
             self.cc.prr_sent(len.div_ceil(self.snd_mss.max(1)));
+        } else if with_fin {
+            self.xmit_count += 1;
+            self.lone_fin = Some(LoneFin {
+                sent: ctx.now,
+                order: self.xmit_count,
+                sacked: false,
+            });
         }
         let mut seg =
             self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
@@ -1301,7 +1347,7 @@ impl TcpSocket {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
         let skb_len = skb.end.saturating_sub(nxt_off);
-        if skb_len <= mss || self.cc.in_recovery() || cwnd_room == 0 {
+        if skb_len <= mss || self.recovering() || cwnd_room == 0 {
             return false;
         }
         if self
@@ -2225,62 +2271,25 @@ impl TcpSocket {
             // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
             self.probes_tstamp = None;
         }
-        if self.scoreboard(ctx.p) {
-            if ack.gt(self.snd_una) || (ack == self.snd_una && self.snd_max.gt(self.snd_una)) {
-                // RFC 5681 §2's duplicate ACK (Linux: !FLAG_NOT_DUP).
-                let dup = ack == self.snd_una
-                    && seg.payload_len == 0
-                    && !h.flags.syn
-                    && !h.flags.fin
-                    && !window_changed;
-                self.process_ack_scoreboard(h, ack, dup, ctx);
-            }
-        } else if ack.gt(self.snd_una) {
-            let acked = ack - self.snd_una;
+        // `tcp_ack`: an ACK of new data, or one at SND.UNA while data is out (a duplicate
+        // ACK, or SACK blocks to read). Both profiles clean the retransmission queue the same
+        // way; they differ in how losses are found and cwnd answers them.
+        let outstanding = self.snd_max.gt(self.snd_una);
+        if ack.gt(self.snd_una) || (ack == self.snd_una && outstanding) {
+            // RFC 5681 §2's duplicate ACK (Linux: !FLAG_NOT_DUP).
+            let dup = ack == self.snd_una
+                && seg.payload_len == 0
+                && !h.flags.syn
+                && !h.flags.fin
+                && !window_changed;
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-            let data_acked = self.advance_una(ack, ctx.now, ctx.p);
-            while self.sent_log.front().is_some_and(|e| e.end <= data_acked) {
-                self.sent_log.pop_front();
-            }
-            self.trim_sent_log(data_acked);
-            let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
-            self.sndbuf.release_to(data_acked);
-            self.skbs.ack_to(data_acked);
-            self.backoff = 0;
-            self.retrans_stamp = None;
-            // Only data grows the window (the SYN and FIN take a sequence number each).
-            let action = if bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd()) {
-                self.cc.on_new_ack(ack, bytes_acked, flight)
+            // `tp->rack.advanced` is per ACK.
+            self.rack_advanced = false;
+            let acked = ack.gt(self.snd_una).then(|| self.clean_rtx_queue(ack, ctx));
+            if self.scoreboard(ctx.p) {
+                self.ack_scoreboard(h, acked, dup, ctx);
             } else {
-                CcAction::None
-            };
-            let _ = acked;
-            if self.snd_una == self.snd_max {
-                self.cancel_timer(TimerKind::Retransmit, ctx);
-            } else {
-                self.arm_rto_restart(ctx);
-            }
-            if action == CcAction::RetransmitFirst {
-                self.retransmit_first(ctx);
-            }
-        } else if ack == self.snd_una
-            && seg.payload_len == 0
-            && !h.flags.syn
-            && !h.flags.fin
-            && !window_changed
-            && self.snd_nxt != self.snd_una
-            && self.snd_max.gt(self.snd_una)
-        {
-            // A duplicate ACK (RFC 5681 §2).
-            let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-            if self
-                .cc
-                .on_dupack(ctx.p.dupack_threshold, flight, self.snd_max)
-                == CcAction::RetransmitFirst
-            {
-                self.stats.fast_retransmits += 1;
-                self.rtt_probe = None;
-                self.retransmit_first(ctx);
+                self.ack_newreno(ack, acked, dup, flight, ctx);
             }
         }
         // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
@@ -2380,7 +2389,7 @@ impl TcpSocket {
             .map(|e| e.end - e.start)
             .sum();
         // A FIN beyond the data counts as in flight too (it holds a sequence number).
-        let fin = (self.fin_queued && self.snd_max.gt(self.fin_seq())) as u64;
+        let fin = self.fin_unsacked_out() as u64;
         let reno = self.reno_sacked as u64 * self.snd_mss.max(1) as u64;
         (sent + fin).saturating_sub(reno).min(u32::MAX as u64) as u32
     }
@@ -2389,48 +2398,103 @@ impl TcpSocket {
         self.pipe_bytes().div_ceil(self.snd_mss.max(1))
     }
 
-    /// `tcp_ack` with SACK, in the kernel's order: the cumulative ACK and the SACK blocks
-    /// tag the queue (`tcp_clean_rtx_queue`, `tcp_sacktag_write_queue`); RACK marks losses
+    /// `tcp_clean_rtx_queue` for an ACK beyond SND.UNA: SND.UNA moves (`advance_una`), the
+    /// segments wholly acknowledged leave the queue (those not SACKed before count as
+    /// delivered and move RACK), a segment the ACK cuts keeps its rest (`trim_sent_log`),
+    /// the send buffer lets the bytes go, and the backoff ends.
+    fn clean_rtx_queue(&mut self, ack: SeqNumber, ctx: &Ctx) -> Acked {
+        let mss = self.snd_mss.max(1) as u64;
+        let data_acked = self.advance_una(ack, ctx.now, ctx.p);
+        let mut delivered = 0u32;
+        let mut retransmitted = false;
+        let mut last_sent = None;
+        while let Some(e) = self.sent_log.front().copied() {
+            if e.end > data_acked {
+                break;
+            }
+            self.sent_log.pop_front();
+            if !e.sacked {
+                delivered += (e.end - e.start).div_ceil(mss) as u32;
+                self.rack_advance(&e, ctx);
+            }
+            retransmitted |= e.ever_retrans;
+            last_sent = Some(e.sent);
+        }
+        self.trim_sent_log(data_acked);
+        let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
+        self.sndbuf.release_to(data_acked);
+        self.skbs.ack_to(data_acked);
+        self.backoff = 0;
+        self.retrans_stamp = None;
+        Acked {
+            delivered,
+            bytes_acked,
+            // The congestion module's RTT sample is the last segment acknowledged, unless a
+            // retransmission makes it ambiguous (Karn).
+            rtt: last_sent
+                .filter(|_| !retransmitted)
+                .map(|t| ctx.now.saturating_sub(t)),
+        }
+    }
+
+    /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
+    fn restart_rto_on_progress(&mut self, ctx: &mut Ctx) {
+        if self.snd_una == self.snd_max {
+            self.cancel_timer(TimerKind::Retransmit, ctx);
+        } else {
+            self.arm_rto_restart(ctx);
+        }
+    }
+
+    /// The textbook's answer to an ACK (no PRR, no RACK): RFC 5681 §3.2's duplicate-ACK
+    /// count and RFC 6582's NewReno, one hole per partial ACK. `flight` is what was
+    /// outstanding before the ACK.
+    fn ack_newreno(
+        &mut self,
+        ack: SeqNumber,
+        acked: Option<Acked>,
+        dup: bool,
+        flight: u32,
+        ctx: &mut Ctx,
+    ) {
+        if let Some(a) = acked {
+            // Only data grows the window (the SYN and FIN take a sequence number each).
+            let grow = a.bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd());
+            let action = if grow {
+                self.cc.on_new_ack(ack, a.bytes_acked, flight)
+            } else {
+                CcAction::None
+            };
+            self.restart_rto_on_progress(ctx);
+            if action == CcAction::RetransmitFirst {
+                self.retransmit_first(ctx);
+            }
+        } else if dup
+            && self.snd_nxt != self.snd_una
+            && self
+                .cc
+                .on_dupack(ctx.p.dupack_threshold, flight, self.snd_max)
+                == CcAction::RetransmitFirst
+        {
+            self.stats.fast_retransmits += 1;
+            self.rtt_probe = None;
+            self.retransmit_first(ctx);
+        }
+    }
+
+    /// Linux's answer to an ACK, in the kernel's order after `tcp_clean_rtx_queue`: the
+    /// SACK blocks tag the queue (`tcp_sacktag_write_queue`); RACK marks losses
     /// (`tcp_identify_packet_loss`); `tcp_fastretrans_alert` ends or starts the recovery;
     /// `tcp_cong_control` reduces cwnd by PRR or grows it (CUBIC); `tcp_xmit_recovery`
     /// retransmits what is lost. New data follows in `output`.
-    fn process_ack_scoreboard(&mut self, h: &TcpHeader, ack: SeqNumber, dup: bool, ctx: &mut Ctx) {
+    fn ack_scoreboard(&mut self, h: &TcpHeader, acked: Option<Acked>, dup: bool, ctx: &mut Ctx) {
         let p = ctx.p;
-        self.cc.now_us = ctx.now;
-        let mss = self.snd_mss.max(1);
-        let una_advanced = ack.gt(self.snd_una);
-        let mut delivered = 0u32;
-        let mut bytes_acked = 0u32;
-        let mut rtt_sample: Option<Micros> = None;
-        self.rack_advanced = false;
-        if una_advanced {
-            let data_acked = self.advance_una(ack, ctx.now, p);
-            let mut retransmitted = false;
-            let mut last_sent = None;
-            while let Some(e) = self.sent_log.front().copied() {
-                if e.end > data_acked {
-                    break;
-                }
-                self.sent_log.pop_front();
-                if !e.sacked {
-                    delivered += (e.end - e.start).div_ceil(mss as u64) as u32;
-                    self.rack_advance(&e, ctx);
-                }
-                retransmitted |= e.ever_retrans;
-                last_sent = Some(e.sent);
-            }
-            self.trim_sent_log(data_acked);
-            // `tcp_clean_rtx_queue`: the congestion module's RTT sample is the last segment
-            // acknowledged, unless a retransmission makes it ambiguous (Karn).
-            if !retransmitted {
-                rtt_sample = last_sent.map(|t| ctx.now.saturating_sub(t));
-            }
-            bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
-            self.sndbuf.release_to(data_acked);
-            self.skbs.ack_to(data_acked);
-            self.backoff = 0;
-            self.retrans_stamp = None;
-        }
+        let una_advanced = acked.is_some();
+        let Acked {
+            mut delivered,
+            bytes_acked,
+            rtt: rtt_sample,
+        } = acked.unwrap_or_default();
         if self.sack_ok {
             delivered += self.sack_tag(&h.options.sack, ctx);
         } else {
@@ -2471,8 +2535,14 @@ impl TcpSocket {
         if self.cc.recover.is_some_and(ended) {
             self.cc.end_prr_recovery();
         }
-        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0).
-        if !self.cc.in_recovery() && self.sent_log.iter().any(|e| e.lost) {
+        // `tcp_process_loss`: the loss state after an RTO ends the same way, and cwnd is left
+        // where slow start brought it (`tcp_try_undo_recovery` → TCP_CA_Open).
+        if self.loss_high.is_some_and(ended) {
+            self.loss_high = None;
+        }
+        // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0),
+        // but not in the loss state, where the RTO's retransmissions go on.
+        if !self.recovering() && self.sent_log.iter().any(|e| e.lost) {
             self.cc.enter_prr_recovery(self.snd_max);
             if !p.prr {
                 // Without PRR: straight to ssthresh (RFC 6675 §5).
@@ -2491,11 +2561,7 @@ impl TcpSocket {
                 .cong_avoid_segments(delivered, ctx.now, p.clock_granularity_us);
         }
         if una_advanced && !reo_armed {
-            if self.snd_una == self.snd_max {
-                self.cancel_timer(TimerKind::Retransmit, ctx);
-            } else {
-                self.arm_rto_restart(ctx);
-            }
+            self.restart_rto_on_progress(ctx);
         }
         self.retransmit_lost(ctx);
     }
@@ -2611,10 +2677,30 @@ impl TcpSocket {
                 }
             }
         }
+        // The FIN's own skb (`tcp_sacktag_one` on it): one segment delivered.
+        let fin_off = self.sndbuf.tail;
+        let fin_covered = self.fin_unsacked_out()
+            && blocks.iter().any(|&(l, r)| {
+                let (a, b) = (self.soff(SeqNumber(l)), self.soff(SeqNumber(r)));
+                a >= una && b <= max && a <= fin_off && fin_off < b
+            });
+        if let Some(f) = self.lone_fin.as_mut().filter(|_| fin_covered) {
+            f.sacked = true;
+            newly.push(SentSeg {
+                start: fin_off,
+                end: fin_off,
+                sent: f.sent,
+                order: f.order,
+                sacked: true,
+                lost: false,
+                retrans: false,
+                ever_retrans: false,
+            });
+        }
         let mss = self.snd_mss.max(1) as u64;
         let mut n = 0;
         for e in &newly {
-            n += (e.end - e.start).div_ceil(mss) as u32;
+            n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             self.rack_advance(e, ctx);
         }
         n
@@ -2624,7 +2710,7 @@ impl TcpSocket {
     /// `tcp_reordering` (3) segments are SACKed, else min RTT / 4 (at most SRTT).
     fn rack_reo_wnd(&self, p: &crate::profile::Profile) -> Micros {
         let sacked = self.sent_log.iter().filter(|e| e.sacked).count() as u32;
-        if self.cc.in_recovery() || sacked >= p.dupack_threshold {
+        if self.recovering() || sacked >= p.dupack_threshold {
             return 0;
         }
         let srtt = self.rtt.srtt.unwrap_or(0);
@@ -2678,6 +2764,8 @@ impl TcpSocket {
         self.rack_mark_lost(ctx);
         if self.pipe_segs() != before {
             if !self.cc.in_recovery() {
+                // From the loss state too (`tcp_rack_reo_timeout`: any state but Recovery).
+                self.loss_high = None;
                 self.cc.enter_prr_recovery(self.snd_max);
                 self.stats.fast_retransmits += 1;
                 self.rtt_probe = None;
@@ -2706,15 +2794,65 @@ impl TcpSocket {
             if self.pipe_bytes() >= self.cc.cwnd {
                 break;
             }
-            let len = (e.end - e.start) as u32;
-            let seq = self.sseq(e.start);
-            let with_fin =
-                self.fin_queued && e.end == self.sndbuf.tail && self.snd_max.gt(self.fin_seq());
-            let psh = self.psh_alone(seq, len, ctx);
-            self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+            self.retransmit_entry(e, ctx);
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
             }
+        }
+    }
+
+    /// `tcp_retransmit_skb`: one queue entry sent again as it was.
+    fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
+        let len = (e.end - e.start) as u32;
+        let seq = self.sseq(e.start);
+        let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
+        let psh = self.psh_alone(seq, len, ctx);
+        self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+    }
+
+    /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
+    /// TCP_CA_Recovery): no loss probe, no reordering window, no TSO deferral.
+    fn recovering(&self) -> bool {
+        self.cc.in_recovery() || self.loss_high.is_some()
+    }
+
+    /// Linux `tcp_enter_loss` and the first retransmission of `tcp_retransmit_timer`, with
+    /// the scoreboard. ssthresh is cut unless this RTO continues an episode that already cut
+    /// it (a fast recovery or an earlier RTO whose SND.NXT is not yet acknowledged, unless
+    /// this is the first RTO since the last ACK of new data). `tcp_timeout_mark_lost`: every
+    /// segment not SACKed is lost, except those sent less than RACK's RTT ago (the head is
+    /// always lost); SACKed ones stay SACKed unless the peer reneged (it SACKed the head,
+    /// which a cumulative ACK would have covered: `tcp_check_sack_reneging`), so they are
+    /// never sent again (`tcp_xmit_retransmit_queue` skips them). cwnd is what is still in
+    /// flight plus one, and the head is resent at once; SND.NXT stays where it is.
+    fn enter_loss(&mut self, ctx: &mut Ctx) {
+        let episode = self.cc.recover.or(self.loss_high);
+        let reduce = episode.is_none_or(|high| !high.gt(self.snd_una))
+            || (self.loss_high.is_some() && self.backoff == 1);
+        self.cc.on_rto(reduce);
+        self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+        let reneged = self.sent_log.front().is_some_and(|e| e.sacked);
+        if !reneged {
+            // `tcp_reset_reno_sack`: without SACK the duplicate ACKs counted go.
+            self.reno_sacked = 0;
+        }
+        let rack_rtt = self.rack.map_or(0, |(_, rtt, _)| rtt);
+        let now = ctx.now;
+        for (i, e) in self.sent_log.iter_mut().enumerate() {
+            if reneged {
+                e.sacked = false;
+            } else if e.sacked || (i > 0 && now.saturating_sub(e.sent) < rack_rtt) {
+                continue;
+            }
+            e.lost = true;
+            e.retrans = false;
+        }
+        self.cc.cwnd = (self.pipe_segs() + 1) * self.snd_mss.max(1);
+        self.loss_high = Some(self.snd_max);
+        match self.sent_log.front().copied() {
+            Some(head) => self.retransmit_entry(head, ctx),
+            // Only the FIN is outstanding.
+            None => self.retransmit_first(ctx),
         }
     }
 
@@ -2722,7 +2860,7 @@ impl TcpSocket {
         let outstanding = self.snd_max.diff(self.snd_una).max(0) as u32;
         let data_left = self.sndbuf.tail.saturating_sub(self.soff(self.snd_una)) as u32;
         let len = data_left.min(self.snd_mss).min(outstanding);
-        let with_fin = self.fin_queued && len == data_left && self.snd_max.gt(self.fin_seq());
+        let with_fin = len == data_left && self.fin_unsacked_out();
         if len == 0 && !with_fin {
             return;
         }
@@ -3018,14 +3156,16 @@ impl TcpSocket {
             Established | CloseWait | FinWait1 | Closing | LastAck => {
                 let p = ctx.p;
                 // An orphan (closed by the application, Linux SOCK_DEAD) gives up after
-                // tcp_orphan_retries; once its RTO reached TCP_RTO_MAX it is no longer
-                // "alive" and gets no more (`tcp_orphan_retries`).
+                // tcp_orphan_retries (`tcp_write_timeout` → `tcp_orphan_retries(sk, alive)`):
+                // the sysctl's 0 means 8 while the connection is "alive", its RTO below
+                // tcp_rto_max; once the RTO reached it the sysctl counts as it is. (The
+                // kernel's third rule, 0 for a dead one after an ICMP error, `sk_err_soft`,
+                // has no counterpart: the model's TCP takes no ICMP errors.)
                 let boundary = if self.app_closed {
                     let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
-                    if alive {
-                        p.orphan_retries
-                    } else {
-                        0
+                    match p.orphan_retries {
+                        0 if alive => 8,
+                        n => n,
                     }
                 } else {
                     p.data_retries
@@ -3053,24 +3193,19 @@ impl TcpSocket {
                 if self.retrans_stamp.is_none() {
                     self.retrans_stamp = Some(ctx.now);
                 }
-                // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: collapse the window, back off,
-                // retransmit from the first unacknowledged byte (go-back-N, as Linux marks
-                // everything outstanding lost).
-                let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
-                self.cc.on_rto(flight);
-                self.cc.cubic_loss_reset(ctx.now, self.snd_max);
-                self.reno_sacked = 0;
-                // `tcp_timeout_mark_lost`: everything outstanding is lost, nothing in flight;
-                // the go-back-N below resends it (SACKed segments too: the model does not
-                // skip them as `tcp_xmit_retransmit_queue` would).
-                for e in self.sent_log.iter_mut() {
-                    e.sacked = false;
-                    e.lost = true;
-                    e.retrans = false;
-                }
-                self.snd_nxt = self.snd_una;
-                if !self.output(ctx) {
-                    self.retransmit_first(ctx);
+                if self.scoreboard(p) {
+                    self.enter_loss(ctx);
+                } else {
+                    // RFC 5681 §3.1 and RFC 6298 §5.4-5.6: ssthresh from the flight, cwnd one
+                    // segment, back off, retransmit from the first unacknowledged byte
+                    // (go-back-N: what follows is sent again as new ACKs open the window).
+                    let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+                    self.cc.on_rto_textbook(flight);
+                    self.cc.cubic_loss_reset(ctx.now, self.snd_max);
+                    self.snd_nxt = self.snd_una;
+                    if !self.output(ctx) {
+                        self.retransmit_first(ctx);
+                    }
                 }
                 self.arm_rto(ctx);
                 self.clamp_rto_to_user_timeout(ctx);

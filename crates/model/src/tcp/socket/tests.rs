@@ -1192,6 +1192,103 @@ fn without_sack_three_duplicate_acks_mark_the_first_segment_lost_and_prr_resends
     assert_eq!(h.s.stats.timeouts, 0);
 }
 
+/// Fires the retransmission timer (a loss probe or RACK's reordering timer first, if that
+/// is what it is armed as) until an RTO has fired.
+fn fire_until_rto(h: &mut Harness) {
+    let before = h.s.stats.timeouts;
+    while h.s.stats.timeouts == before {
+        h.now =
+            h.s.timer(TimerKind::Retransmit)
+                .expect("the retransmission timer");
+        h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    }
+}
+
+#[test]
+fn after_an_rto_only_the_segments_not_sacked_are_sent_again() {
+    // Segments 2 and 6 are lost, and so are their fast retransmissions; 3-5 and 7-10 are
+    // SACKed. The RTO (Linux `tcp_enter_loss` → `tcp_timeout_mark_lost`) marks only the two
+    // holes lost and keeps the SACKed segments SACKed; cwnd is what is in flight plus one
+    // (nothing: one segment), the head goes out at once, and when the next ACK reaches the
+    // second hole `tcp_xmit_retransmit_queue` resends that hole alone, skipping 7-10, where
+    // a go-back-N would send 6-10. Measured on 6.18 (`rto-keeps-sacked`): after the RTO the
+    // segment at 1449, then the one at 7241, then the ACK of everything.
+    let mut h = socket_sending_ten_with_sack();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461 sack=2921-4381");
+    send!(h, ". seq=1 ack=1461 sack=2921-5841");
+    send!(h, ". seq=1 ack=1461 sack=2921-7301");
+    send!(h, ". seq=1 ack=1461 sack=8761-10221,2921-7301");
+    send!(h, ". seq=1 ack=1461 sack=8761-11681,2921-7301");
+    send!(h, ". seq=1 ack=1461 sack=8761-13141,2921-7301");
+    send!(h, ". seq=1 ack=1461 sack=8761-14601,2921-7301");
+    recv!(
+        h,
+        [". seq=1461 ack=1 len=1460", ". seq=7301 ack=1 len=1460"]
+    );
+    let ssthresh = h.s.cc.ssthresh;
+    // Both retransmissions are lost: nothing answers, the RTO fires.
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert_eq!(h.s.cc.cwnd, 1460, "nothing in flight: cwnd 1");
+    assert_eq!(
+        h.s.cc.ssthresh, ssthresh,
+        "the RTO continues the fast recovery's episode: ssthresh is not cut twice"
+    );
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=7301 sack=8761-14601");
+    recv!(h, [". seq=7301 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=14601");
+    recv_nothing!(h);
+    assert_eq!(h.s.stats.timeouts, 1);
+    assert_eq!(h.s.stats.retransmits, 4);
+    assert_eq!(h.s.timer(TimerKind::Retransmit), None);
+}
+
+#[test]
+fn an_rto_after_the_peer_reneged_on_its_sack_sends_everything_again() {
+    // The peer SACKed the first unacknowledged segment and never acknowledged it
+    // cumulatively: it dropped what it had SACKed (`tcp_check_sack_reneging`). The RTO
+    // then forgets every SACK (`tcp_timeout_mark_lost` with is_reneg) and the segments are
+    // resent in order as the window opens again. (The loss probe goes first: the timer was
+    // armed as one before the SACK came.)
+    let mut h = socket_sending_ten_with_sack();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1 sack=1-2921");
+    recv_nothing!(h);
+    fire_until_rto(&mut h);
+    recv!(h, ["P. seq=13141 ack=1 len=1460", ". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    recv!(
+        h,
+        [". seq=1461 ack=1 len=1460", ". seq=2921 ack=1 len=1460"]
+    );
+}
+
+#[test]
+fn a_sacked_fin_lets_rack_resend_the_lost_data_before_it_without_the_fin() {
+    // Five bytes are lost; the FIN, sent on its own 100 ms later, arrives and is SACKed.
+    // Linux keeps the FIN in an skb of its own (`tcp_send_fin`): its SACK moves RACK, which
+    // finds the data overtaken and resends it at once, alone (a SACKed skb is not collapsed
+    // into the retransmission, `tcp_retrans_try_collapse`), instead of waiting for the RTO
+    // and sending data and FIN together. Measured on 6.18
+    // (`teardown-server-first+drop=server-data-1`): `P. seq=1 len=5` when the SACK arrives.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5"]);
+    h.wait_ms(100);
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=6 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1 sack=6-7");
+    recv!(h, ["P. seq=1 ack=1 len=5"]);
+    assert_eq!(h.s.stats.timeouts, 0);
+}
+
 // ---------------------------------------------------------------- receive memory (truesize)
 
 /// The window field of the last segment the socket sent.
