@@ -162,37 +162,3 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
   }
 });
 
-// TCP vs UDP's columns are narrow (two side by side; one under the other on a phone): a label
-// that fits nowhere whole is drawn shorter (its flags, "FIN, PSH, ACK…") with the whole text as the
-// arrow's tooltip, never left out: the FIN,PSH segment used to lose its label, and the end of
-// the TCP stream read as a plain ACK. Each TCP arrow that opens or closes the connection shows its
-// flags; every arrow drawn without its whole label carries the whole of it in its <title>.
-test('TCP vs UDP names every SYN and FIN in its narrow columns, shortened where it must be', async () => {
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }, { width: 390, height: 844 }]) {
-    for (const lang of ['en', 'zh']) {
-      await onPage(browser, '#/tcp-vs-udp', lang, { viewport }, async ({ page }) => {
-        await drawn(page);
-        await page.waitForSelector('[data-testid="split-tcp"] g.seg');
-        const segs = await page.locator('[data-testid="split-tcp"] g.seg, [data-testid="split-udp"] g.seg').evaluateAll((gs) => gs.map((g) => ({
-          kind: g.dataset.kind,
-          label: [...g.querySelectorAll(':scope > text:not(.why):not(.opt)')].map((t) => t.textContent).join(' '),
-          title: g.querySelector(':scope > title')?.textContent ?? null,
-          name: g.querySelector('line.hit').getAttribute('aria-label'),
-        })));
-        const where = `${viewport.width}×${viewport.height} ${lang}`;
-        const fins = segs.filter((s) => s.kind === 'fin');
-        assert.ok(fins.length >= 2, `${where}: FINs drawn: ${fins.length}`);
-        for (const s of segs.filter((s) => ['syn', 'synack', 'fin'].includes(s.kind))) {
-          // The arrow's name: "<kind> (a → b), <label>…"; the label starts with the flags.
-          const flags = s.name.match(/[,，] ?([A-Z]+(?:, ?[A-Z]+)*) seq=/)?.[1];
-          assert.ok(flags && s.label.startsWith(flags), `${where}: "${s.name}" is drawn as "${s.label}"`);
-        }
-        for (const s of segs) {
-          const whole = s.title === null;
-          assert.ok(whole ? s.label.length > 0 : s.title.startsWith(s.label.replace(/…$/, '')),
-            `${where}: "${s.label}" with tooltip ${JSON.stringify(s.title)}`);
-        }
-      });
-    }
-  }
-});

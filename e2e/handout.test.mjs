@@ -270,8 +270,10 @@ for (const lang of LANGS) {
       const notes = [...svg.matchAll(/<tspan class="n">(\d+)\. /g)].map((m) => Number(m[1]));
       assert.ok(notes.length >= 4 && notes.every((n, i) => n === i + 1), `numbered footnotes: ${notes}`);
       // The full build has the page now: PNG and Print work from it directly.
-      await page.waitForSelector('#app-full [data-testid="export-png"]');
-      const png = await download(page, 'export-png');
+      const full = page.locator('#app-full');
+      await full.getByTestId('export-png').waitFor();
+      const [p] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), full.getByTestId('export-png').click()]);
+      const png = await readFile(await p.path());
       assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
       assert.deepEqual(errors, [], 'no console errors');
     } finally {

@@ -265,29 +265,6 @@ export async function screenshot(page, name) {
   return path;
 }
 
-/** The segment that ends last, of the ladders under `scope` (a selector; TCP vs UDP has two,
- * and UDP's ends long before TCP's, scrolled away), as drawn: whether its shaft lies wholly
- * inside its scroller's visible part and the window, above the player's controls where they
- * stick to the window's bottom. */
-export const lastSegment = (page, scope = '') => page.evaluate((scope) => {
-  const out = [];
-  const controls = document.querySelector('[data-testid="player"] .transport');
-  const floor = Math.min(innerHeight, controls && getComputedStyle(controls).position === 'sticky'
-    ? controls.getBoundingClientRect().top : innerHeight);
-  for (const scroll of document.querySelectorAll(`${scope} .ladder-scroll`)) {
-    const segs = scroll.querySelectorAll('g.seg line.shaft');
-    if (!segs.length) continue;
-    const line = segs[segs.length - 1];
-    const r = line.getBoundingClientRect();
-    const v = scroll.getBoundingClientRect();
-    out.push({ y: Math.max(Number(line.getAttribute('y1')), Number(line.getAttribute('y2'))),
-      top: Math.round(r.top), bottom: Math.round(r.bottom), view: [Math.round(v.top), Math.round(v.bottom)], floor,
-      visible: r.top >= v.top - 1 && r.bottom <= v.bottom + 1 && r.bottom <= floor + 1 });
-  }
-  const last = out.reduce((a, b) => (b.y > a.y ? b : a), out[0]);
-  return { visible: Boolean(last?.visible), last };
-}, scope);
-
 /** True when the text contains Chinese characters (CJK Unified Ideographs). */
 export const hasCjk = (text) => /[\u4e00-\u9fff]/.test(text);
 
