@@ -1,5 +1,13 @@
 //! Small helpers around the browser objects the app touches directly.
 
+/// The element an event happened on, if it is one (not a text node, the document or the
+/// window).
+pub fn target_element(e: &web_sys::Event) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+}
+
 pub fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }

@@ -26,16 +26,9 @@ fn f(name: T, bits: u32, value: String) -> Field {
     }
 }
 
-fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
-    let Header::Tcp(h) = &seg.header else {
-        return Vec::new();
-    };
-    let (rseq, rack) = isns.show(seg, h, Numbering::Relative);
-    let show = |abs: u32, rel: u32| match n {
-        Numbering::Relative => format!("{rel}  ({abs})"),
-        Numbering::Absolute => format!("{abs}  (rel {rel})"),
-    };
-    let mut v = vec![
+/// The first row of both headers: the source and destination ports.
+fn ports(seg: &Segment) -> Vec<Field> {
+    vec![
         f(
             T::new("源端口", "Source port"),
             16,
@@ -46,6 +39,20 @@ fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
             16,
             seg.dst.port.to_string(),
         ),
+    ]
+}
+
+fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
+    let Header::Tcp(h) = &seg.header else {
+        return Vec::new();
+    };
+    let (rseq, rack) = isns.show(seg, h, Numbering::Relative);
+    let show = |abs: u32, rel: u32| match n {
+        Numbering::Relative => format!("{rel}  ({abs})"),
+        Numbering::Absolute => format!("{abs}  (rel {rel})"),
+    };
+    let mut v = ports(seg);
+    v.extend([
         f(T::new("序号 seq", "Sequence number"), 32, show(h.seq, rseq)),
         f(
             T::new("确认号 ack", "Acknowledgment number"),
@@ -62,7 +69,7 @@ fn tcp_fields(seg: &Segment, isns: &Isns, n: Numbering) -> Vec<Field> {
             format!("{} B", h.header_len),
         ),
         f(T::new("保留", "Rsvd"), 4, "0".into()),
-    ];
+    ]);
     let fl = h.flags;
     for (name, on) in [
         ("CWR", false),
@@ -103,20 +110,12 @@ fn udp_fields(seg: &Segment) -> Vec<Field> {
     let Header::Udp(u) = &seg.header else {
         return Vec::new();
     };
-    vec![
-        f(
-            T::new("源端口", "Source port"),
-            16,
-            seg.src.port.to_string(),
-        ),
-        f(
-            T::new("目的端口", "Destination port"),
-            16,
-            seg.dst.port.to_string(),
-        ),
+    let mut v = ports(seg);
+    v.extend([
         f(T::new("长度", "Length"), 16, u.length.to_string()),
         f(T::new("校验和", "Checksum"), 16, "·".into()),
-    ]
+    ]);
+    v
 }
 
 /// An ICMP error (RFC 792): type, code, checksum, the unused word, then the datagram it

@@ -18,7 +18,6 @@
 
 use std::fmt::Write;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use synack_model::trace::{TcpState, Trace};
@@ -161,10 +160,7 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
     let onclick = {
         let on_select = p.on_select.clone();
         Callback::from(move |e: MouseEvent| {
-            let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
+            let Some(el) = crate::dom::target_element(&e) else {
                 return;
             };
             if let Ok(Some(g)) = el.closest("[data-seg]") {
@@ -188,10 +184,7 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
             if !matches!(e.key().as_str(), "Enter" | " ") {
                 return;
             }
-            let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
+            let Some(el) = crate::dom::target_element(&e) else {
                 return;
             };
             let seg = el.closest("[data-seg]").ok().flatten();

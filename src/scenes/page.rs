@@ -51,55 +51,14 @@ pub struct Props {
 #[component]
 pub fn ScenePage(props: &Props) -> Html {
     let shell = use_shell();
-    let lang = shell.lang;
-    let scene = props.scene;
-    let r = scene.route;
-    let state = {
-        let query = props.query.clone();
-        use_reducer(move || SceneState::from_url(scene, &query))
-    };
+    let (lang, scene, r) = (shell.lang, props.scene, props.scene.route);
+    let (state, model) = use_scene(scene, &props.query);
+    #[cfg(not(feature = "full"))]
+    let words = super::teach::words::use_words(scene);
     let p = &state.params;
-
-    // Re-run the model whenever a model parameter changes (not for playhead/speed/view).
-    let model_key = (
-        p.case.clone(),
-        p.latency_ms,
-        p.jitter_ms,
-        p.loss_pct.to_bits(),
-        p.seed,
-        p.profile,
-        p.knobs.clone(),
-        state.own.encode(),
-    );
-    let model = {
-        let (p, own) = (p.clone(), state.own.clone());
-        use_memo(model_key, move |_| {
-            scene.run(&p, &own).map(|t| Model::build(scene, t))
-        })
-    };
-
-    // Keep the URL equal to what is on screen (replaceState: no history spam, no remount).
-    use_effect_with((p.clone(), state.own.clone()), move |(p, own)| {
-        let mut loc = Location::parse(&dom::current_hash());
-        params::write_query_with(p, &scene.base_params(), &mut loc.query);
-        if let Some(k) = scene.knobs {
-            params::write_knobs(p, k.specs, &mut loc.query);
-        }
-        for (k, _) in (scene.own_keys)(&loc.query).0 {
-            loc.query.remove(&k);
-        }
-        for (k, v) in &own.0 {
-            loc.query.set(k, v.clone());
-        }
-        dom::replace_hash(&loc.to_hash());
-    });
-
+    let case = AttrValue::from(p.case.clone());
     let on_case = make_callback(&state, SceneAction::Case);
     let on_net = make_callback(&state, |(knob, v)| SceneAction::Net(knob, v));
-    let on_jump = make_callback(&state, SceneAction::Jump);
-    let on_player = make_callback(&state, SceneAction::FromPlayer);
-    let share = share_link(r.title().get(lang));
-
     let net_knobs = html! { <NetKnobs params={p.clone()} {lang} {on_net} /> };
     let scene_knobs = scene.knobs.map(|k| {
         (k.view)(&KnobsArgs {
@@ -108,59 +67,20 @@ pub fn ScenePage(props: &Props) -> Html {
             on_set: make_callback(&state, |(key, v)| SceneAction::Knob(key, v)),
         })
     });
-    let case = AttrValue::from(p.case.clone());
-    let case_text = scene
-        .words_in(&p.case, shell.api)
-        .and_then(|w| w.text)
-        .map(|t| t.get(lang))
-        .filter(|t| !t.is_empty());
-    let intro = scene.intro_in(shell.api);
-    #[cfg(not(feature = "full"))]
-    let words = super::teach::words::use_words(scene);
-    let teach = Some(crate::engine::teach::Teach {
+    let teach = crate::engine::teach::Teach {
         rows: scene.teach,
         case: case.clone(),
         #[cfg(not(feature = "full"))]
         words,
-    });
+    };
     #[cfg(feature = "full")]
     let handout = Some(handout_info(scene, p, lang, shell.api));
     #[cfg(not(feature = "full"))]
     let handout = None;
-
     let body = match &*model {
         Ok(m) => {
-            let args = PanelArgs {
-                trace: m.trace.clone(),
-                params: p.clone(),
-                own: state.own.clone(),
-                t: p.t_us.unwrap_or(0),
-                lang,
-                on_jump: on_jump.clone(),
-                on_own_key: make_callback(&state, |(key, v)| SceneAction::OwnKey(key, v)),
-            };
-            let (in_player, below) = match scene.panel {
-                Panel::None => (None, None),
-                Panel::Below(view) => (None, Some(view(&args))),
-                Panel::InPlayer(view) => {
-                    let cb = Callback::from(move |t: u64| view(&PanelArgs { t, ..args.clone() }));
-                    (Some(cb), None)
-                }
-            };
-            html! { <>
-                <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
-                    init_t={p.t_us} speed={p.speed} numbering={p.numbering} view={p.view}
-                    autoplay={p.autoplay} on_change={on_player} jump={state.jump}
-                    export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
-                    share={share} split={m.split.clone()} panel={in_player} teach={teach.clone()} handout={handout.clone()} />
-                // The scene's own knobs (the backlog's arrival and accept() rates, its sysctls):
-                // under the player, next to the panel they change, so that the ladder and the
-                // explanation of the moment keep the first screen of a laptop (1280×800).
-                if !shell.embed {
-                    { for scene_knobs.clone() }
-                }
-                { for below }
-            </> }
+            let knobs = (!shell.embed).then(|| scene_knobs.clone());
+            scene_player(&state, m, lang, handout, teach, knobs)
         }
         Err(e) => html! {
             <div class="notice error" data-testid="model-error" role="alert">
@@ -169,33 +89,23 @@ pub fn ScenePage(props: &Props) -> Html {
             </div>
         },
     };
-
+    let intro = scene.intro_in(shell.api);
+    let on_dismiss = make_callback(&state, |()| SceneAction::DismissNotices);
     html! {
         <div class={classes!("page", "scene", shell.embed.then_some("embedded"))} data-testid={format!("page-{}", r.id())}>
             if !shell.embed {
                 <h1>{ r.title().get(lang) }</h1>
                 <div class="explain">{ for intro.iter().take(1).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
             }
-            <Notices notices={state.notices.clone()} {lang} on_dismiss={make_callback(&state, |()| SceneAction::DismissNotices)} />
+            <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
             if shell.embed {
                 <div class="embed-bar">
-                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} on_case={on_case.clone()} />
-                    <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs.clone() }{ for scene_knobs.clone() }</details>
+                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} {on_case} />
+                    <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs }{ for scene_knobs }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
             } else {
-                <CaseButtons {scene} current={case.clone()} {lang} api={shell.api} {on_case} />
-                if let Some(text) = case_text {
-                    <p class="case-text" data-testid="case-text">{ text }</p>
-                }
-                if let Some(rec) = super::recordings::for_case(r.id(), &p.case) {
-                    <p class="kernel-rec">
-                        <a href={format!("#/open?rec={rec}")} data-testid="kernel-recording">
-                            { T::new("Linux 6.18 实测：同一情形在真实内核上的运行，与模型并排对比 →",
-                                     "Linux 6.18, recorded: this situation on a real kernel, beside the model →").get(lang) }
-                        </a>
-                    </p>
-                }
+                { case_controls(scene, p, shell.api, lang, on_case) }
                 { net_knobs }
             }
             { body }
@@ -215,6 +125,131 @@ pub fn ScenePage(props: &Props) -> Html {
             }
         </div>
     }
+}
+
+/// The scene page's state (a reducer started from the URL), the model's run of it (again
+/// whenever a model parameter changes, not for the playhead, speed or view), and the URL kept
+/// equal to what is on screen.
+#[hook]
+fn use_scene(
+    scene: &'static SceneDef,
+    query: &Query,
+) -> (
+    UseReducerHandle<SceneState>,
+    std::rc::Rc<Result<Model, String>>,
+) {
+    let state = {
+        let query = query.clone();
+        use_reducer(move || SceneState::from_url(scene, &query))
+    };
+    let p = &state.params;
+    let model_key = (
+        p.case.clone(),
+        p.latency_ms,
+        p.jitter_ms,
+        p.loss_pct.to_bits(),
+        p.seed,
+        p.profile,
+        p.knobs.clone(),
+        state.own.encode(),
+    );
+    let model = {
+        let (p, own) = (p.clone(), state.own.clone());
+        use_memo(model_key, move |_| {
+            scene.run(&p, &own).map(|t| Model::build(scene, t))
+        })
+    };
+    // replaceState: no history spam, no remount.
+    use_effect_with((p.clone(), state.own.clone()), move |(p, own)| {
+        let mut loc = Location::parse(&dom::current_hash());
+        params::write_query_with(p, &scene.base_params(), &mut loc.query);
+        if let Some(k) = scene.knobs {
+            params::write_knobs(p, k.specs, &mut loc.query);
+        }
+        for (k, _) in (scene.own_keys)(&loc.query).0 {
+            loc.query.remove(&k);
+        }
+        for (k, v) in &own.0 {
+            loc.query.set(k, v.clone());
+        }
+        dom::replace_hash(&loc.to_hash());
+    });
+    (state, model)
+}
+
+/// The case buttons, the chosen case's sentence and, where Linux 6.18 was recorded in the same
+/// situation, the link to that recording beside the model.
+fn case_controls(
+    scene: &'static SceneDef,
+    p: &params::Params,
+    api: Api,
+    lang: crate::i18n::Lang,
+    on_case: Callback<String>,
+) -> Html {
+    let case = AttrValue::from(p.case.clone());
+    let case_text = scene
+        .words_in(&p.case, api)
+        .and_then(|w| w.text)
+        .map(|t| t.get(lang))
+        .filter(|t| !t.is_empty());
+    let rec = super::recordings::for_case(scene.route.id(), &p.case);
+    html! { <>
+        <CaseButtons {scene} current={case} {lang} {api} {on_case} />
+        if let Some(text) = case_text {
+            <p class="case-text" data-testid="case-text">{ text }</p>
+        }
+        if let Some(rec) = rec {
+            <p class="kernel-rec">
+                <a href={format!("#/open?rec={rec}")} data-testid="kernel-recording">
+                    { T::new("Linux 6.18 实测：同一情形在真实内核上的运行，与模型并排对比 →",
+                             "Linux 6.18, recorded: this situation on a real kernel, beside the model →").get(lang) }
+                </a>
+            </p>
+        }
+    </> }
+}
+
+/// The player on the model's run, the scene's own knobs (`None` when embedded) and its panel.
+fn scene_player(
+    state: &UseReducerHandle<SceneState>,
+    m: &Model,
+    lang: crate::i18n::Lang,
+    handout: Option<crate::engine::export::HandoutInfo>,
+    teach: crate::engine::teach::Teach,
+    scene_knobs: Option<Option<Html>>,
+) -> Html {
+    let (scene, p) = (state.scene, &state.params);
+    let r = scene.route;
+    let args = PanelArgs {
+        trace: m.trace.clone(),
+        params: p.clone(),
+        own: state.own.clone(),
+        t: p.t_us.unwrap_or(0),
+        lang,
+        on_jump: make_callback(state, SceneAction::Jump),
+        on_own_key: make_callback(state, |(key, v)| SceneAction::OwnKey(key, v)),
+    };
+    let (in_player, below) = match scene.panel {
+        Panel::None => (None, None),
+        Panel::Below(view) => (None, Some(view(&args))),
+        Panel::InPlayer(view) => {
+            let cb = Callback::from(move |t: u64| view(&PanelArgs { t, ..args.clone() }));
+            (Some(cb), None)
+        }
+    };
+    html! { <>
+        <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
+            init_t={p.t_us} speed={p.speed} numbering={p.numbering} view={p.view}
+            autoplay={p.autoplay} on_change={make_callback(state, SceneAction::FromPlayer)} jump={state.jump}
+            export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
+            share={share_link(r.title().get(lang))} split={m.split.clone()} panel={in_player}
+            teach={Some(teach)} {handout} />
+        // The scene's own knobs (the backlog's arrival and accept() rates, its sysctls): under
+        // the player, next to the panel they change, so that the ladder and the explanation of
+        // the moment keep the first screen of a laptop (1280×800).
+        { for scene_knobs.flatten() }
+        { for below }
+    </> }
 }
 
 /// A callback that turns what a control reports into an action (todomvc's `make_callback`).

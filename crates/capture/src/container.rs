@@ -327,14 +327,6 @@ impl Walk for PcapWalk {
         on_frame: &mut dyn FnMut(Frame<'_>),
     ) -> (usize, bool) {
         let big_endian = self.big_endian;
-        let read_u32 = |b: &[u8]| {
-            let a = [b[0], b[1], b[2], b[3]];
-            if big_endian {
-                u32::from_be_bytes(a)
-            } else {
-                u32::from_le_bytes(a)
-            }
-        };
         let mut rest = data;
         while !rest.is_empty() {
             let number = self.number + 1;
@@ -342,44 +334,30 @@ impl Walk for PcapWalk {
             let offset = base + walked as u64;
             let loc = Location::Packet { number, offset };
             if rest.len() < 16 {
-                if more {
-                    return (walked, false);
-                }
-                problems.push(
-                    Severity::Fatal,
+                let left = rest.len() as u64;
+                return cut_short(
+                    walked,
+                    more,
+                    problems,
                     loc,
-                    Detail::RecordHeaderCut {
-                        left: rest.len() as u64,
-                    },
+                    Detail::RecordHeaderCut { left },
                 );
-                return (walked, true);
             }
-            let caplen = read_u32(&rest[8..12]);
-            let orig_len = read_u32(&rest[12..16]);
+            let caplen = u32_at(rest, 8, big_endian);
+            let orig_len = u32_at(rest, 12, big_endian);
             if caplen > MAX_PACKET_LEN {
-                problems.push(
-                    Severity::Fatal,
-                    loc,
-                    Detail::CaplenAbsurd {
-                        caplen,
-                        max: MAX_PACKET_LEN,
-                    },
-                );
-                return (walked, true);
+                let max = MAX_PACKET_LEN;
+                return fatal(walked, problems, loc, Detail::CaplenAbsurd { caplen, max });
             }
             if caplen as usize > rest.len() - 16 {
-                if more {
-                    return (walked, false);
-                }
-                problems.push(
-                    Severity::Fatal,
+                let left = (rest.len() - 16) as u64;
+                return cut_short(
+                    walked,
+                    more,
+                    problems,
                     loc,
-                    Detail::PacketCut {
-                        caplen,
-                        left: (rest.len() - 16) as u64,
-                    },
+                    Detail::PacketCut { caplen, left },
                 );
-                return (walked, true);
             }
             self.number = number;
             let parsed = if big_endian {
@@ -389,30 +367,10 @@ impl Walk for PcapWalk {
             };
             let (next, rec) = match parsed {
                 Ok(x) => x,
-                Err(_) => {
-                    // Cannot happen after the length checks above; stop rather than loop.
-                    problems.push(Severity::Fatal, loc, Detail::RecordUnparsable);
-                    return (walked, true);
-                }
+                // Cannot happen after the length checks above; stop rather than loop.
+                Err(_) => return fatal(walked, problems, loc, Detail::RecordUnparsable),
             };
-            if self.snaplen != 0 && caplen > self.snaplen {
-                problems.push(
-                    Severity::Warning,
-                    loc,
-                    Detail::CaplenOverSnaplen {
-                        caplen,
-                        snaplen: self.snaplen,
-                        interface: None,
-                    },
-                );
-            }
-            if caplen > orig_len {
-                problems.push(
-                    Severity::Warning,
-                    loc,
-                    Detail::CaplenOverOrigLen { caplen, orig_len },
-                );
-            }
+            check_caplen(problems, loc, caplen, orig_len, self.snaplen, None);
             let frac = rec.ts_usec as i64;
             on_frame(Frame {
                 number,
@@ -505,14 +463,7 @@ fn walk_pcapng(
         last_ts,
     } = st;
     let mut pos = 0usize;
-    let u32_at = |be: bool, at: usize| -> u32 {
-        let a = [data[at], data[at + 1], data[at + 2], data[at + 3]];
-        if be {
-            u32::from_be_bytes(a)
-        } else {
-            u32::from_le_bytes(a)
-        }
-    };
+    let word = |be: bool, at: usize| u32_at(data, at, be);
 
     while pos < data.len() {
         let block_no = *blocks + 1;
@@ -522,60 +473,33 @@ fn walk_pcapng(
         };
         let left = data.len() - pos;
         if left < 12 {
-            if more {
-                return (pos, false);
-            }
-            problems.push(
-                Severity::Fatal,
-                loc,
-                Detail::BlockHeaderCut { left: left as u64 },
-            );
-            return (pos, true);
+            let left = left as u64;
+            return cut_short(pos, more, problems, loc, Detail::BlockHeaderCut { left });
         }
-        let raw_type = u32_at(false, pos);
+        let raw_type = word(false, pos);
         if raw_type == PCAPNG_SHB {
             // A new section: its byte-order magic sets the byte order of everything in it.
-            match u32_at(false, pos + 8) {
+            match word(false, pos + 8) {
                 PCAPNG_BOM => *big_endian = false,
                 x if x.swap_bytes() == PCAPNG_BOM => *big_endian = true,
-                x => {
-                    problems.push(Severity::Fatal, loc, Detail::UnknownByteOrder { magic: x });
-                    return (pos, true);
-                }
+                magic => return fatal(pos, problems, loc, Detail::UnknownByteOrder { magic }),
             }
             interfaces.clear();
         }
-        let block_type = u32_at(*big_endian, pos);
-        let len = u32_at(*big_endian, pos + 4);
+        let block_type = word(*big_endian, pos);
+        let len = word(*big_endian, pos + 4);
         if len < 12 || len % 4 != 0 || len > MAX_BLOCK_LEN {
-            problems.push(
-                Severity::Fatal,
-                loc,
-                Detail::BlockLenAbsurd {
-                    len,
-                    max: MAX_BLOCK_LEN,
-                },
-            );
-            return (pos, true);
+            let max = MAX_BLOCK_LEN;
+            return fatal(pos, problems, loc, Detail::BlockLenAbsurd { len, max });
         }
         if len as usize > left {
-            if more {
-                return (pos, false);
-            }
-            problems.push(
-                Severity::Fatal,
-                loc,
-                Detail::BlockCut {
-                    len,
-                    left: left as u64,
-                },
-            );
-            return (pos, true);
+            let left = left as u64;
+            return cut_short(pos, more, problems, loc, Detail::BlockCut { len, left });
         }
         *blocks = block_no;
         let block = &data[pos..pos + len as usize];
         pos += len as usize;
-        let trailer = u32_at(*big_endian, pos - 4);
+        let trailer = word(*big_endian, pos - 4);
         if trailer != len {
             problems.push(
                 Severity::Warning,
@@ -587,25 +511,21 @@ fn walk_pcapng(
         if block_type == PCAPNG_OBSOLETE_PB {
             // Obsolete Packet Block (pcapng appendix): like an EPB with a 16-bit interface id
             // and a drops count. pcap-parser does not know it, so read its fixed part here.
-            *packet_no += 1;
-            let ploc = Location::Packet {
-                number: *packet_no,
-                offset: loc_offset(loc),
-            };
+            let ploc = next_packet(packet_no, loc);
             if block.len() < 32 {
                 problems.push(Severity::Warning, ploc, Detail::PacketBlockShort { len });
                 continue;
             }
-            let if_field = u32_at(*big_endian, pos - len as usize + 8);
+            let if_field = word(*big_endian, pos - len as usize + 8);
             let if_id = if *big_endian {
                 if_field >> 16
             } else {
                 if_field & 0xFFFF
             };
-            let ts_high = u32_at(*big_endian, pos - len as usize + 12);
-            let ts_low = u32_at(*big_endian, pos - len as usize + 16);
-            let caplen = u32_at(*big_endian, pos - len as usize + 20);
-            let orig = u32_at(*big_endian, pos - len as usize + 24);
+            let ts_high = word(*big_endian, pos - len as usize + 12);
+            let ts_low = word(*big_endian, pos - len as usize + 16);
+            let caplen = word(*big_endian, pos - len as usize + 20);
+            let orig = word(*big_endian, pos - len as usize + 24);
             let body = &block[28..block.len() - 4];
             emit_packet(
                 interfaces,
@@ -632,14 +552,7 @@ fn walk_pcapng(
             Ok((_, b)) => b,
             Err(e) => {
                 let (block, at) = match block_type {
-                    0x0000_0006 | 0x0000_0003 => {
-                        *packet_no += 1;
-                        let at = Location::Packet {
-                            number: *packet_no,
-                            offset: loc_offset(loc),
-                        };
-                        (BlockKind::Packet, at)
-                    }
+                    0x0000_0006 | 0x0000_0003 => (BlockKind::Packet, next_packet(packet_no, loc)),
                     0x0000_0001 => (BlockKind::Interface, loc),
                     PCAPNG_SHB => (BlockKind::Section, loc),
                     _ => (BlockKind::Other, loc),
@@ -691,11 +604,7 @@ fn walk_pcapng(
                 });
             }
             Block::EnhancedPacket(epb) => {
-                *packet_no += 1;
-                let ploc = Location::Packet {
-                    number: *packet_no,
-                    offset: loc_offset(loc),
-                };
+                let ploc = next_packet(packet_no, loc);
                 emit_packet(
                     interfaces,
                     epb.if_id,
@@ -711,11 +620,7 @@ fn walk_pcapng(
                 );
             }
             Block::SimplePacket(spb) => {
-                *packet_no += 1;
-                let ploc = Location::Packet {
-                    number: *packet_no,
-                    offset: loc_offset(loc),
-                };
+                let ploc = next_packet(packet_no, loc);
                 // SPB: interface 0, no timestamp (we reuse the previous one), captured length
                 // = min(original length, snaplen, what the block holds).
                 let Some(iface) = interfaces.first().copied() else {
@@ -742,6 +647,73 @@ fn walk_pcapng(
     }
     (pos, false)
 }
+
+// The reading helpers both walkers share.
+
+/// A 32-bit field at `at`, in the byte order of the file (pcap) or section (pcapng).
+fn u32_at(data: &[u8], at: usize, big_endian: bool) -> u32 {
+    let a = [data[at], data[at + 1], data[at + 2], data[at + 3]];
+    if big_endian {
+        u32::from_be_bytes(a)
+    } else {
+        u32::from_le_bytes(a)
+    }
+}
+
+/// A problem that stops reading at `walked` bytes: what [`Walk::walk`] returns then.
+fn fatal(walked: usize, problems: &mut Problems, loc: Location, detail: Detail) -> (usize, bool) {
+    problems.push(Severity::Fatal, loc, detail);
+    (walked, true)
+}
+
+/// A record or block cut by the end of the data at `walked`: left for the next call when the
+/// file goes on (`more`), a fatal problem at the file's real end.
+fn cut_short(
+    walked: usize,
+    more: bool,
+    problems: &mut Problems,
+    loc: Location,
+    detail: Detail,
+) -> (usize, bool) {
+    if more {
+        return (walked, false);
+    }
+    fatal(walked, problems, loc, detail)
+}
+
+/// Captured lengths that are odd but readable: over the snapshot length of the file (pcap,
+/// `interface` None) or of the packet's interface (pcapng), or over the original length.
+fn check_caplen(
+    problems: &mut Problems,
+    loc: Location,
+    caplen: u32,
+    orig_len: u32,
+    snaplen: u32,
+    interface: Option<u32>,
+) {
+    if snaplen != 0 && caplen > snaplen {
+        let detail = Detail::CaplenOverSnaplen {
+            caplen,
+            snaplen,
+            interface,
+        };
+        problems.push(Severity::Warning, loc, detail);
+    }
+    if caplen > orig_len {
+        let detail = Detail::CaplenOverOrigLen { caplen, orig_len };
+        problems.push(Severity::Warning, loc, detail);
+    }
+}
+
+/// Counts the next packet of a pcapng file, found in the block at `block`.
+fn next_packet(packet_no: &mut u64, block: Location) -> Location {
+    *packet_no += 1;
+    Location::Packet {
+        number: *packet_no,
+        offset: loc_offset(block),
+    }
+}
+
 fn loc_offset(loc: Location) -> u64 {
     match loc {
         Location::Block { offset, .. } | Location::Packet { offset, .. } => offset,
@@ -785,24 +757,7 @@ fn emit_packet(
         );
         return;
     }
-    if iface.snaplen != 0 && caplen > iface.snaplen {
-        problems.push(
-            Severity::Warning,
-            loc,
-            Detail::CaplenOverSnaplen {
-                caplen,
-                snaplen: iface.snaplen,
-                interface: Some(if_id),
-            },
-        );
-    }
-    if caplen > orig_len {
-        problems.push(
-            Severity::Warning,
-            loc,
-            Detail::CaplenOverOrigLen { caplen, orig_len },
-        );
-    }
+    check_caplen(problems, loc, caplen, orig_len, iface.snaplen, Some(if_id));
     let ts_ns = ts_to_ns(ticks, iface.units_per_sec, iface.offset_s);
     *last_ts = ts_ns;
     on_frame(Frame {

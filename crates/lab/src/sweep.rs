@@ -336,6 +336,33 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "drop",
         "server-ack-1",
     ),
+    // Receive side, fixed in the model on 2026-12-04.
+    (
+        "ack-that-closes-the-window",
+        "zero-window",
+        "rcvbuf",
+        "2048",
+    ),
+    ("maxseg-1000-window", "psh-writes", "maxseg", "1000"),
+    (
+        "no-window-scaling-kept-window",
+        "idle-restart",
+        "window_scaling",
+        "0",
+    ),
+    ("receive-queue-coalescing", "zero-window", "maxseg", "1000"),
+    (
+        "quickack-ends-under-pressure",
+        "psh-writes",
+        "rcvbuf",
+        "16384",
+    ),
+    (
+        "so-sndbuf-4096-in-flight",
+        "loss-fast-retransmit",
+        "sndbuf",
+        "4096",
+    ),
     (
         "orphan-retries-0-means-8-while-alive",
         "orphan-fin-lost",

@@ -185,6 +185,20 @@ profile! {
     udp_skb_pad: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
+    /// The least send buffer SO_SNDBUF gives, as an SO_SNDBUF value, bytes; nonzero also
+    /// means Linux's accounting of a socket whose program set SO_SNDBUF: the kernel doubles
+    /// the value (`sk_setsockopt`: at least SOCK_MIN_SNDBUF = 2 × TCP_SKB_MIN_TRUESIZE =
+    /// 4608 on x86-64, hence 2304 here) and counts the queue in skb truesize
+    /// (`sk_wmem_queued`: each skb's 896-byte head plus the bytes in it), checking it only
+    /// before a write starts a new skb (`sk_stream_memory_free` in `tcp_sendmsg_locked`),
+    /// and an skb takes up to half the peer's largest window. So a small SO_SNDBUF still
+    /// lets a whole write of that size through: measured on 6.18, SO_SNDBUF 4096 and a
+    /// 14480-byte send() put all ten segments in flight. A blocked send() resumes once
+    /// the free part is half the queued part (`sk_stream_write_space`). 0: SO_SNDBUF is a
+    /// limit on payload bytes, as given. (Without SO_SNDBUF Linux grows the buffer with
+    /// the congestion window, `tcp_sndbuf_expand`, which the model leaves out:
+    /// `send_buffer` is large.)
+    min_send_buffer: u32,
     /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
     /// Linux TCP_TIMEOUT_INIT).
     rto_initial_us: Micros,
@@ -378,6 +392,7 @@ impl Profile {
             udp_rmem_default: 212_992,
             udp_skb_pad: 64,
             send_buffer: 16_384 * 1024,
+            min_send_buffer: 2_304,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
@@ -439,6 +454,7 @@ impl Profile {
             udp_rmem_default: 0,
             udp_skb_pad: 0,
             send_buffer: 16_384 * 1024,
+            min_send_buffer: 0,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
@@ -536,6 +552,10 @@ mod tests {
             (
                 "min_recv_buffer",
                 "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
+            ),
+            (
+                "min_send_buffer",
+                "SO_SNDBUF doubled, counted in skb truesize, checked per new skb",
             ),
             (
                 "udp_recv_buffer",

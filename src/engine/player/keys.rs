@@ -28,9 +28,7 @@ pub fn use_transport_keys(
             if e.ctrl_key() || e.meta_key() || e.alt_key() || *held.borrow() {
                 return;
             }
-            let tag = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            let tag = crate::dom::target_element(e)
                 .map(|el| el.tag_name())
                 .unwrap_or_default();
             // Typing in a field is not a shortcut.

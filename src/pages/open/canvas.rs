@@ -448,10 +448,7 @@ pub fn CanvasLadder(p: &Props) -> Html {
         let win = win.clone();
         Callback::from(move |e: WheelEvent| {
             e.prevent_default();
-            let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
+            let Some(el) = crate::dom::target_element(&e) else {
                 return;
             };
             let h = el.client_height() as f64;
@@ -472,10 +469,7 @@ pub fn CanvasLadder(p: &Props) -> Html {
             let Some((y0, w0)) = *drag.borrow() else {
                 return;
             };
-            let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
+            let Some(el) = crate::dom::target_element(&e) else {
                 return;
             };
             let h = (el.client_height() as f64 - TOP - BOTTOM).max(1.0);

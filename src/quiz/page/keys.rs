@@ -21,9 +21,7 @@ pub fn use_quiz_keys(st: UseReducerHandle<St>, choices: usize, submit: Callback<
             if e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
-            let el = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let el = crate::dom::target_element(e);
             let tag = el.as_ref().map(|el| el.tag_name()).unwrap_or_default();
             let on_choice = el
                 .as_ref()

@@ -107,8 +107,76 @@ pub fn QuizPage(p: &Props) -> Html {
     };
     let all = items();
     let item = all[st.idx.min(all.len() - 1)];
-    let v = st.v;
+    let run = use_question(&st, item, lang);
+    let submit = {
+        let (st, q) = (st.clone(), run.question.clone());
+        Callback::from(move |_: ()| {
+            if let Some(q) = q.as_ref() {
+                st.dispatch(Act::Judge(check(q, st.pick, &st.typed), q.topic));
+            }
+        })
+    };
+    let choices = run
+        .question
+        .as_ref()
+        .as_ref()
+        .map_or(0, |q| q.choices.len());
+    keys::use_quiz_keys(st.clone(), choices, submit.clone());
+    // One callback per kind of action, as in Yew's todomvc.
+    let act = |f: fn() -> Act| {
+        let st = st.clone();
+        Callback::from(move |()| st.dispatch(f()))
+    };
+    let card = match run.question.as_ref() {
+        None => html! {
+            <div class="notice error" data-testid="quiz-missing" role="alert">
+                { T::new("这组参数下，模型的运行里没有出现这道题要问的时刻。请换一组参数。",
+                     "In this variant the model's run does not reach the moment this question is about. Try a new variant.").get(lang) }
+            </div>
+        },
+        Some(q) => {
+            let on_pick = act_with(&st, Act::Pick);
+            let on_type = act_with(&st, Act::Type);
+            html! {
+                <QuestionCard q={q.clone()} pick={st.pick} typed={st.typed.clone()} verdict={st.verdict} hint={st.hint}
+                    {lang} {on_pick} {on_type} on_submit={submit.clone()} on_next={act(|| Act::Next)} />
+            }
+        }
+    };
+    html! {
+        <div class="page quiz" data-testid="page-quiz">
+            <h1>{ Route::Quiz.title().get(lang) }</h1>
+            <p class="explain">{ INTRO.get(lang) }</p>
+            { quiz_bar(&st, item, all.len(), lang) }
+            if !notices.is_empty() {
+                <div class="notice" data-testid="url-notice" role="status">
+                    { for notices.iter().map(|n: &Notice| html! { <p>{ n.text(lang) }</p> }) }
+                    <button class="chip" onclick={{
+                        let notices = notices.clone();
+                        Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
+                    }}>{ T::new("知道了", "Dismiss").get(lang) }</button>
+                </div>
+            }
+            { card }
+            { quiz_player(&st, item, &run, lang) }
+            <ScoreBoard score={st.score.clone()} {lang} on_reset={act(|| Act::Reset)} />
+        </div>
+    }
+}
 
+/// A question's run of the model, its ladder and the question asked of it.
+struct QuestionRun {
+    trace: std::rc::Rc<Option<Shared<synack_model::trace::Trace>>>,
+    ladder: std::rc::Rc<Option<Shared<Ladder>>>,
+    question: std::rc::Rc<Option<Question>>,
+}
+
+/// The model's run for the current item and variant (again only when they change), the
+/// question in `lang`, and the effects that follow the state: the score is remembered, the URL
+/// names the question and the variant (so a link reproduces it).
+#[hook]
+fn use_question(st: &UseReducerHandle<St>, item: &'static Item, lang: Lang) -> QuestionRun {
+    let v = st.v;
     let trace = use_memo((st.idx, v), move |_| {
         gen::trace_for(item, v).map(Shared::new)
     });
@@ -117,16 +185,14 @@ pub fn QuizPage(p: &Props) -> Html {
             .as_ref()
             .map(|t| Shared::new(Ladder::build(t, None)))
     });
-    let q: std::rc::Rc<Option<Question>> = {
+    let question = {
         let trace = trace.clone();
         use_memo((st.idx, v, lang), move |_| {
             gen::ask(item, v, trace.as_ref().as_ref().map(|t| &**t), lang)
         })
     };
-
-    // The score is remembered whenever it changes (and reset writes the empty score).
+    // Reset writes the empty score.
     use_effect_with(st.score.clone(), score::save);
-    // The URL names the question and the variant, so a link reproduces it.
     use_effect_with((item.id, v), |(id, v)| {
         let mut loc = Location::parse(&dom::current_hash());
         loc.query.set("q", *id);
@@ -135,33 +201,23 @@ pub fn QuizPage(p: &Props) -> Html {
     });
     // Questions without an animation still mark the page as drawn for tests.
     crate::pages::use_ready_after_render();
+    QuestionRun {
+        trace,
+        ladder,
+        question,
+    }
+}
 
-    let submit = {
-        let st = st.clone();
-        let q = q.clone();
-        Callback::from(move |_: ()| {
-            if let Some(q) = q.as_ref() {
-                st.dispatch(Act::Judge(check(q, st.pick, &st.typed), q.topic));
-            }
-        })
-    };
-    let choices = q.as_ref().as_ref().map_or(0, |q| q.choices.len());
-    keys::use_quiz_keys(st.clone(), choices, submit.clone());
+/// A callback that turns what a control reports into an action (todomvc's `make_callback`).
+fn act_with<V: 'static>(st: &UseReducerHandle<St>, f: fn(V) -> Act) -> Callback<V> {
+    let st = st.clone();
+    Callback::from(move |v| st.dispatch(f(v)))
+}
 
+/// The bar above the question: the topic filter, where this question is in the list, the
+/// variant, and the buttons for a new variant and the next question.
+fn quiz_bar(st: &UseReducerHandle<St>, item: &Item, count: usize, lang: Lang) -> Html {
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    // One callback per kind of action, as in Yew's todomvc.
-    let act = |f: fn() -> Act| {
-        let st = st.clone();
-        Callback::from(move |()| st.dispatch(f()))
-    };
-    let on_pick = {
-        let st = st.clone();
-        Callback::from(move |i: usize| st.dispatch(Act::Pick(i)))
-    };
-    let on_type = {
-        let st = st.clone();
-        Callback::from(move |t: String| st.dispatch(Act::Type(t)))
-    };
     let on_filter = {
         let st = st.clone();
         Callback::from(move |e: Event| {
@@ -172,74 +228,47 @@ pub fn QuizPage(p: &Props) -> Html {
             st.dispatch(Act::Filter(Topic::from_code(&v)));
         })
     };
-
-    let card = match q.as_ref() {
-        None => html! {
-            <div class="notice error" data-testid="quiz-missing" role="alert">
-                { tr("这组参数下，模型的运行里没有出现这道题要问的时刻。请换一组参数。",
-                     "In this variant the model's run does not reach the moment this question is about. Try a new variant.") }
-            </div>
-        },
-        Some(q) => html! {
-            <QuestionCard q={q.clone()} pick={st.pick} typed={st.typed.clone()} verdict={st.verdict} hint={st.hint}
-                {lang} {on_pick} {on_type} on_submit={submit.clone()} on_next={act(|| Act::Next)} />
-        },
-    };
-
-    let player = match (q.as_ref(), trace.as_ref(), ladder.as_ref()) {
-        (Some(q), Some(t), Some(l)) => {
-            let share =
-                Callback::from(|_: bool| format!("{}{}", dom::base_url(), dom::current_hash()));
-            html! {
-                <div class="quiz-stage" data-testid="quiz-stage">
-                    <Player key={format!("{}-{v}", item.id)} trace={t.clone()} ladder={l.clone()} lang={lang}
-                        init_t={q.pause_us} speed={0.1} numbering={Numbering::Relative} view={View::Ladder}
-                        autoplay={st.verdict.is_some()} locked={st.verdict.is_none()} on_change={Callback::noop()}
-                        export_name={AttrValue::from(format!("synack-quiz-{}", item.id))} share={share} />
-                </div>
-            }
-        }
-        _ => html! {},
-    };
-
     let topic_options = Topic::ALL.iter().map(|t| {
         html! { <option value={t.code()} selected={st.topic == Some(*t)}>{ t.name().get(lang) }</option> }
     });
-    let pos = st.idx + 1;
-    let on_variant = act(|| Act::Variant).reform(|_: MouseEvent| ());
-    let on_next = act(|| Act::Next).reform(|_: MouseEvent| ());
-
+    let on_variant = act_with(st, |_: MouseEvent| Act::Variant);
+    let on_next = act_with(st, |_: MouseEvent| Act::Next);
     html! {
-        <div class="page quiz" data-testid="page-quiz">
-            <h1>{ Route::Quiz.title().get(lang) }</h1>
-            <p class="explain">{ INTRO.get(lang) }</p>
-            <div class="quiz-bar">
-                <label class="quiz-topic">
-                    <span>{ tr("题目范围", "Topic") }</span>
-                    <select data-testid="quiz-topic" onchange={on_filter}>
-                        <option value="" selected={st.topic.is_none()}>{ tr("全部", "All") }</option>
-                        { for topic_options }
-                    </select>
-                </label>
-                <span class="mono quiz-pos" data-testid="quiz-pos">{ format!("{pos}/{}", all.len()) }</span>
-                <span class="mono quiz-variant" data-testid="quiz-variant" title={tr("参数组", "Variant")}>
-                    { variant_text(v, item, lang) }
-                </span>
-                <button class="chip" data-testid="new-variant" onclick={on_variant}>{ tr("换一组参数", "New variant") }</button>
-                <button class="chip" data-testid="next" onclick={on_next}>{ tr("下一题 →", "Next question →") }</button>
-            </div>
-            if !notices.is_empty() {
-                <div class="notice" data-testid="url-notice" role="status">
-                    { for notices.iter().map(|n: &Notice| html! { <p>{ n.text(lang) }</p> }) }
-                    <button class="chip" onclick={{
-                        let notices = notices.clone();
-                        Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
-                    }}>{ tr("知道了", "Dismiss") }</button>
-                </div>
-            }
-            { card }
-            { player }
-            <ScoreBoard score={st.score.clone()} {lang} on_reset={act(|| Act::Reset)} />
+        <div class="quiz-bar">
+            <label class="quiz-topic">
+                <span>{ tr("题目范围", "Topic") }</span>
+                <select data-testid="quiz-topic" onchange={on_filter}>
+                    <option value="" selected={st.topic.is_none()}>{ tr("全部", "All") }</option>
+                    { for topic_options }
+                </select>
+            </label>
+            <span class="mono quiz-pos" data-testid="quiz-pos">{ format!("{}/{count}", st.idx + 1) }</span>
+            <span class="mono quiz-variant" data-testid="quiz-variant" title={tr("参数组", "Variant")}>
+                { variant_text(st.v, item, lang) }
+            </span>
+            <button class="chip" data-testid="new-variant" onclick={on_variant}>{ tr("换一组参数", "New variant") }</button>
+            <button class="chip" data-testid="next" onclick={on_next}>{ tr("下一题 →", "Next question →") }</button>
+        </div>
+    }
+}
+
+/// The player paused at the question's moment (locked until it is answered, then playing on).
+fn quiz_player(st: &UseReducerHandle<St>, item: &Item, run: &QuestionRun, lang: Lang) -> Html {
+    let (Some(q), Some(t), Some(l)) = (
+        run.question.as_ref(),
+        run.trace.as_ref(),
+        run.ladder.as_ref(),
+    ) else {
+        return html! {};
+    };
+    let v = st.v;
+    let share = Callback::from(|_: bool| format!("{}{}", dom::base_url(), dom::current_hash()));
+    html! {
+        <div class="quiz-stage" data-testid="quiz-stage">
+            <Player key={format!("{}-{v}", item.id)} trace={t.clone()} ladder={l.clone()} lang={lang}
+                init_t={q.pause_us} speed={0.1} numbering={Numbering::Relative} view={View::Ladder}
+                autoplay={st.verdict.is_some()} locked={st.verdict.is_none()} on_change={Callback::noop()}
+                export_name={AttrValue::from(format!("synack-quiz-{}", item.id))} share={share} />
         </div>
     }
 }

@@ -613,8 +613,14 @@ impl Sim {
             self.app_return(i, AppCallKind::Send, errno("EPIPE"));
             return true;
         }
-        let space = t.send_space();
-        if space == 0 {
+        let want = match self.apps[i].blocked.as_ref() {
+            Some(Blocked::Send { rest, .. }) => crate::tcp::buffers::spans_len(rest),
+            _ => return false,
+        };
+        let min_send_buffer = self.sp(sid).min_send_buffer;
+        let Some(t) = self.tcp(sid) else { return false };
+        let n = t.send_room(want, min_send_buffer);
+        if n == 0 {
             return false;
         }
         let Some(Blocked::Send { rest, more, .. }) = self.apps[i].blocked.as_mut() else {
@@ -622,7 +628,6 @@ impl Sim {
         };
         let more = *more;
         let mut rest = std::mem::take(rest);
-        let n = space.min(crate::tcp::buffers::spans_len(&rest));
         self.with_tcp(sid, |t, ctx| t.app_send(&rest, n, more, ctx));
         crate::tcp::buffers::drop_front(&mut rest, n);
         if rest.is_empty() {

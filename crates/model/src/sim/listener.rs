@@ -287,6 +287,7 @@ impl Sim {
             t.rcvbuf_locked = l.rcvbuf_locked;
             t.reuse_addr = l.reuse_addr;
             t.send_cap = l.send_cap;
+            t.sndbuf_locked = l.sndbuf_locked;
             t.nodelay = l.nodelay;
             // `sk_clone_lock` copies the socket: TCP_CORK (`tp->nonagle`), the user timeout
             // and SO_LINGER are the listener's.

@@ -406,6 +406,7 @@ impl Sim {
         }
         if let Some(b) = spec.send_buffer {
             t.send_cap = b.max(1);
+            t.sndbuf_locked = true;
         }
         t.nodelay = spec.no_delay;
         t.reuse_addr = spec.reuse_addr;

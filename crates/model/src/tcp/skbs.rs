@@ -132,6 +132,21 @@ impl SendSkbs {
         (take, skb.end - skb_start >= size_goal)
     }
 
+    /// How many skbs hold the unacknowledged and unsent bytes (each has a head in memory).
+    pub fn count(&self) -> usize {
+        self.skbs.len()
+    }
+
+    /// What the tail skb still takes before it reaches `size_goal`, if it has not been sent
+    /// (it starts at or after `unsent_from`): a write fills it without a memory check.
+    pub fn tail_room(&self, size_goal: u64, unsent_from: u64) -> u64 {
+        let n = self.skbs.len();
+        if n == 0 || self.start_of(n - 1) < unsent_from {
+            return 0;
+        }
+        size_goal.saturating_sub(self.skbs[n - 1].end - self.start_of(n - 1))
+    }
+
     /// `tcp_mark_push` on the tail skb.
     pub fn mark_tail(&mut self) {
         if let Some(s) = self.skbs.back_mut() {

@@ -35,6 +35,10 @@ const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
 const SKB_PAD: u32 = 64;
 const SKB_SHARED_INFO: u32 = 320;
 const SK_BUFF: u32 = 256;
+/// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
+/// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
+/// bytes written go into page fragments and count one for one.
+const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +100,10 @@ pub struct TcpSocket {
     /// starts at ISN + 1: offset 0).
     pushed_off: u64,
     pub send_cap: u32,
+    /// The send buffer was set with SO_SNDBUF (Linux `SOCK_SNDBUF_LOCK`).
+    pub sndbuf_locked: bool,
+    /// A send() stopped for memory and waits for `sk_stream_write_space`'s wake-up.
+    snd_wait: bool,
     fin_queued: bool,
     /// A FIN sent on its own, after all the data (Linux gives it an skb of its own in the
     /// retransmission queue, `tcp_send_fin`): when it last left and in which order, and
@@ -151,14 +159,18 @@ pub struct TcpSocket {
     rcv_wnd: u32,
     /// The machine's skb overhead (profile `rcv_skb_overhead`), 0 = payload accounting.
     rcv_skb_overhead: u32,
-    /// The largest packet the link carries (the profile's MSS + 40): the one whose skb
-    /// `rcv_skb_overhead` was measured on.
+    /// The largest packet the link carries (its MTU, once the route is known; the profile's
+    /// MSS + 40 until then): the one whose skb `rcv_skb_overhead` was measured on. Not the
+    /// socket's own MSS: with TCP_MAXSEG 1000 on an MTU-1500 link a 988-byte segment still
+    /// lands in the same 2048-byte slab as a full one (measured on 6.18: scaling_ratio
+    /// 988/2304, window 63 << 10 where 988/1844 would grow it to 67 << 10).
     rcv_full_packet: u32,
     /// Receive memory as Linux counts it (`sk_rmem_alloc`), used when the profile gives the
     /// machine's skb overhead ([`crate::profile::Profile::rcv_skb_overhead`]): each queued
     /// segment costs its payload plus that overhead (its skb's truesize), freed when the
-    /// application has read all of it. In-order segments as (stream end offset, truesize).
-    rcv_skbs: std::collections::VecDeque<(u64, u32)>,
+    /// application has read all of it. In-order skbs as (stream end offset, truesize, room
+    /// left at the end of its head for a later segment's bytes: `tcp_queue_rcv`).
+    rcv_skbs: std::collections::VecDeque<(u64, u32, u32)>,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -371,6 +383,8 @@ impl TcpSocket {
             skbs: SendSkbs::default(),
             pushed_off: 0,
             send_cap: p.send_buffer,
+            sndbuf_locked: false,
+            snd_wait: false,
             fin_queued: false,
             lone_fin: None,
             nodelay: false,
@@ -471,12 +485,32 @@ impl TcpSocket {
             from: self.state,
             to,
         });
-        self.state = to;
+        let from = std::mem::replace(&mut self.state, to);
+        if to == TcpState::Established && matches!(from, TcpState::SynSent | TcpState::SynReceived)
+        {
+            self.initialize_rcv_mss();
+        }
         if to == TcpState::Closed {
             for k in super::TIMER_KINDS {
                 self.cancel_timer(k, ctx);
             }
         }
+    }
+
+    /// Linux `tcp_initialize_rcv_mss` (from `tcp_init_transfer`, as the handshake ends):
+    /// the first guess at the peer's segment size is the smallest of our advertised MSS
+    /// (less the timestamp option), our send MSS, half the window offered and
+    /// TCP_MSS_DEFAULT 536, at least TCP_MIN_MSS 88. A peer sending segments of exactly
+    /// that size never updates it (nor the window's share of memory: `tcp_measure_rcv_mss`
+    /// acts only on a larger segment). Measured on 6.18 with TCP_MAXSEG 536 on both ends
+    /// (timestamps: 524-byte segments): the window backs off in steps of 524, not 536.
+    fn initialize_rcv_mss(&mut self) {
+        let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+        let hint = advmss
+            .min(self.snd_mss)
+            .min(self.rcv_wnd / 2)
+            .clamp(88, 536);
+        self.rcv_mss = hint;
     }
 
     /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
@@ -807,7 +841,7 @@ impl TcpSocket {
 
     /// Linux `sk_rmem_alloc`: the truesize of every queued segment, in order or not.
     fn rmem(&self) -> u64 {
-        self.rcv_skbs.iter().map(|&(_, t)| t as u64).sum::<u64>() + self.ooo_mem
+        self.rcv_skbs.iter().map(|&(_, t, _)| t as u64).sum::<u64>() + self.ooo_mem
     }
 
     /// Linux `tcp_space`: the window the free receive memory offers.
@@ -846,6 +880,38 @@ impl TcpSocket {
         (slab(len + headers) as i64 + shift).max(len as i64) as u32
     }
 
+    /// The room a segment of `len` payload bytes leaves at the end of its skb's head: the
+    /// slab of [`TcpSocket::truesize`] less the skb_shared_info, the headroom and the packet.
+    /// 624 bytes after a 988-byte segment, 164 after a full 1448-byte one.
+    fn tailroom(&self, len: u32) -> u32 {
+        let packet = len + 40 + if self.ts_ok { 12 } else { 0 };
+        let head = ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two();
+        head - SKB_SHARED_INFO - SKB_PAD - packet
+    }
+
+    /// An in-order skb of `len` payload bytes joins the receive queue, which now ends at
+    /// rcv_nxt. Linux `tcp_queue_rcv` (and `tcp_ofo_queue`) first tries `tcp_try_coalesce`
+    /// into the queue's tail skb, still unread: a segment that starts where the tail ends
+    /// and fits in its tailroom is copied there (`skb_try_coalesce`, no new memory); TUN's
+    /// kmalloc'd heads cannot be stolen as fragments, so anything else is an skb of its own.
+    /// Measured on 6.18 (zero-window with TCP_MAXSEG 1000, SO_RCVBUF 8192, writes of 988 +
+    /// 460 bytes, nobody reading): each 460 joins the 988's skb, so three pairs hold 6912
+    /// bytes, not 10752, and the window offered is 3952, not the 3560 left of the last offer.
+    fn queue_rcv_skb(&mut self, len: u32, in_sequence: bool) {
+        let end = self.roff(self.rcv_nxt);
+        if in_sequence {
+            if let Some(tail) = self.rcv_skbs.back_mut() {
+                if tail.2 >= len {
+                    tail.0 = end;
+                    tail.2 -= len;
+                    return;
+                }
+            }
+        }
+        let skb = (end, self.truesize(len), self.tailroom(len));
+        self.rcv_skbs.push_back(skb);
+    }
+
     /// Linux `__tcp_select_window` with truesize accounting: the free space, but zero once
     /// it is below 1/16 of the buffer's window or one segment while less than half the
     /// buffer is free (so that the sender stops before memory runs out), capped by
@@ -882,6 +948,27 @@ impl TcpSocket {
             } else {
                 last
             }
+        }
+    }
+
+    /// `__tcp_select_window`'s side effect: with less than half of the buffer's window
+    /// free, quick-ACK mode ends (`icsk->icsk_ack.quick = 0`). It runs wherever the kernel
+    /// computes the window: for every segment sent (`tcp_select_window`) and in
+    /// `__tcp_ack_snd_check` once more than a segment is unacknowledged. Measured on 6.18
+    /// (psh-writes with SO_RCVBUF 16384, nobody reading): the third write's first segment is
+    /// acknowledged at once, its window leaves less than half free, and the other three
+    /// wait for the delayed ACK.
+    fn end_quickack_under_pressure(&mut self) {
+        let (free, full) = if self.truesize_accounting() {
+            (
+                self.tcp_space(),
+                self.window_clamp().min(self.tcp_full_space()),
+            )
+        } else {
+            (self.our_window(), self.rcv_cap)
+        };
+        if free < full / 2 {
+            self.ack_quick = 0;
         }
     }
 
@@ -966,12 +1053,23 @@ impl TcpSocket {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
+            self.end_quickack_under_pressure();
             let adv = self.advertised_window(p);
             let raw = (adv >> self.rcv_wscale).min(65_535);
             window = raw as u16;
             if fl.ack {
-                self.rcv_adv_edge = self.rcv_nxt + (raw << self.rcv_wscale);
-                self.rcv_wnd = raw << self.rcv_wscale;
+                // Linux `tcp_select_window` keeps the window it chose in `tp->rcv_wnd`
+                // before capping the field at 65535 << wscale: without window scaling a
+                // 66608-byte window is sent as 65535 but promised whole, and the next offer
+                // is measured against it. Measured on 6.18 (tcp_window_scaling 0): 65535,
+                // then 65160 once the free space falls below that promise.
+                let wnd = if p.window_round_up {
+                    (adv >> self.rcv_wscale) << self.rcv_wscale
+                } else {
+                    raw << self.rcv_wscale
+                };
+                self.rcv_adv_edge = self.rcv_nxt + wnd;
+                self.rcv_wnd = wnd;
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
@@ -1028,6 +1126,7 @@ impl TcpSocket {
     /// MTU 65536 gives 65495, Ethernet's 1500 gives 1460 (both measured on 6.18).
     pub fn set_route_mtu(&mut self, mtu: u32, p: &crate::profile::Profile) {
         let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
+        self.rcv_full_packet = mtu.min(65_535);
         self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
         self.snd_mss = self.our_mss as u32;
         self.mss_unbounded = self.snd_mss;
@@ -2244,9 +2343,13 @@ impl TcpSocket {
     }
 
     /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments
-    /// (at least 2), at most `quickack_max`.
+    /// (at least 2), at most `quickack_max`. The window is `tp->rcv_wnd`, the one last
+    /// offered, not what is left of it after the segment being counted: with SO_RCVBUF 2048
+    /// (a 1448-byte window, 724-byte segments) that is one quick ACK, not two. Measured on
+    /// 6.18: the first of two back-to-back segments is acknowledged at once, the second,
+    /// which closes the window, 44 ms later.
     fn incr_quickack(&mut self, p: &crate::profile::Profile) {
-        let wnd = self.advertised_window_now();
+        let wnd = self.rcv_wnd;
         let mut q = wnd / (2 * self.rcv_mss.max(1));
         if q == 0 {
             q = 2;
@@ -2912,8 +3015,7 @@ impl TcpSocket {
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             if self.truesize_accounting() {
-                self.rcv_skbs
-                    .push_back((self.roff(self.rcv_nxt), self.truesize(take)));
+                self.queue_rcv_skb(take, skip == 0);
             }
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
@@ -2938,13 +3040,29 @@ impl TcpSocket {
             // reader's tcp_cleanup_rbuf sends the update). Measured on 6.18: 18 segments
             // into a reader that is away, quick-ACK mode used up after the 10th, the other 8
             // answered by one ACK 45 ms later.
-            let owed =
-                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss;
+            // Linux counts the bytes since the last window update (`rcv_nxt - rcv_wup`)
+            // against the peer's segment size as seen (`icsk_ack.rcv_mss`), not ours.
             let linux = ctx.p.quickack_max > 0;
+            let owed = if linux {
+                let owed = self.delack_bytes > self.rcv_mss;
+                if owed {
+                    // The condition computes the window, with its side effect.
+                    self.end_quickack_under_pressure();
+                }
+                owed
+            } else {
+                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
+            };
             had_ooo
                 || (owed
                     && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))
         } else {
+            // `tcp_data_queue_ofo` schedules the ACK (`inet_csk_schedule_ack`), so the
+            // duplicate ACK it draws uses up a quick ACK like any other (`tcp_dec_quickack_mode`).
+            // Measured on 6.18 (loss-fast-retransmit with TCP_MAXSEG 536): after 13
+            // duplicate ACKs and three in-order ones, the next segment waits for the
+            // delayed ACK.
+            self.ack_sched = true;
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
             let had = spans_len(entry);
@@ -2994,9 +3112,7 @@ impl TcpSocket {
                 self.rcvbuf.push_range(spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
                 if self.rcv_skb_overhead > 0 {
-                    let end = self.roff(self.rcv_nxt);
-                    let t = self.truesize(len);
-                    self.rcv_skbs.push_back((end, t));
+                    self.queue_rcv_skb(len, skip == 0);
                 }
             }
             taken += 1;
@@ -3287,6 +3403,32 @@ impl TcpSocket {
         self.send_cap.saturating_sub(self.sndbuf.len() as u32)
     }
 
+    /// How many of the `want` bytes a blocking send() copies now. Linux with SO_SNDBUF
+    /// (profile `min_send_buffer` nonzero; `sk_setsockopt` doubles the value): `tcp_sendmsg_locked` fills the unsent tail skb, then
+    /// starts skbs of `size_goal` while `sk_wmem_queued` (each skb's head and its bytes) is
+    /// below `sk_sndbuf` (`sk_stream_memory_free`); a call that stopped sleeps until the free
+    /// part is half the queued part (`sk_stream_wait_memory`, woken by
+    /// `sk_stream_write_space`). Otherwise the free payload space.
+    pub fn send_room(&mut self, want: u32, min_send_buffer: u32) -> u32 {
+        if min_send_buffer == 0 || !self.sndbuf_locked {
+            return self.send_space().min(want);
+        }
+        let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
+        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len();
+        if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
+            return 0;
+        }
+        let goal = self.size_goal();
+        let mut room = self.skbs.tail_room(goal, self.soff(self.snd_max));
+        while room < want as u64 && queued < limit {
+            room += goal;
+            queued += SND_SKB_HEAD + goal;
+        }
+        let n = room.min(want as u64) as u32;
+        self.snd_wait = n < want;
+        n
+    }
+
     pub fn can_send(&self) -> bool {
         matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.shut_wr
     }
@@ -3435,7 +3577,7 @@ impl TcpSocket {
             while self
                 .rcv_skbs
                 .front()
-                .is_some_and(|&(end, _)| end <= self.rcv_copied)
+                .is_some_and(|&(end, _, _)| end <= self.rcv_copied)
             {
                 self.rcv_skbs.pop_front();
             }

@@ -1409,3 +1409,234 @@ fn against_a_peer_whose_window_never_passed_two_segments_a_segment_is_half_that_
         [". seq=3001 ack=1 len=1460", "P. seq=4461 ack=1 len=1460"]
     );
 }
+
+// ---------------------------------------------------------------- small receive buffers
+
+/// The handshake is over (passive side) with a receive space of `space` bytes
+/// (SO_RCVBUF), so the SYN-ACK offered that window.
+fn socket_established_with_space(space: u32) -> Harness {
+    let mut h = Harness::new();
+    h.s.rcv_cap = space;
+    h.s.parent = Some(SocketId(0));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1");
+    recv_nothing!(h);
+    h
+}
+
+#[test]
+fn a_window_of_two_segments_grants_one_quick_ack_and_the_segment_that_closes_it_waits() {
+    // `tcp_incr_quickack` counts the window last offered (`tp->rcv_wnd`, 1448 bytes) in
+    // pairs of segments: one quick ACK. The second segment leaves one segment unacked
+    // (not more than `rcv_mss`) and the window it would offer shrinks, so
+    // `__tcp_ack_snd_check` leaves it to the delayed-ACK timer (TCP_ATO_MIN, 40 ms).
+    // Measured on 6.18 (zero-window with SO_RCVBUF 2048): ack=725 at once, ack=1449 44 ms
+    // later.
+    let mut h = socket_established_with_space(1448);
+    send!(h, ". seq=1 ack=1 len=724");
+    recv!(h, [". seq=1 ack=725 len=0"]);
+    send!(h, ". seq=725 ack=1 len=724");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    assert_eq!(
+        at - h.now,
+        40_000,
+        "TCP_ATO_MIN after leaving quick-ACK mode"
+    );
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=1449 len=0"]);
+}
+
+/// A listener's child before the SYN, counting receive memory in truesize as on the lab's
+/// TUN wire (MTU 1500: a full segment's skb costs 856 bytes beyond its payload), with the
+/// profile's MSS clamped to `mss` (TCP_MAXSEG) and, if given, SO_RCVBUF `rcvbuf`.
+fn truesize_child(mss: u16, rcvbuf: Option<u32>) -> Harness {
+    let mut h = Harness::new();
+    h.p.mss = mss;
+    h.p.rcv_skb_overhead = 856;
+    h.s = h.with(|_, ctx| TcpSocket::new(SocketId(1), LOCAL, ctx));
+    let p = h.p.clone();
+    h.s.set_route_mtu(1500, &p);
+    h.s.parent = Some(SocketId(0));
+    if let Some(b) = rcvbuf {
+        h.s.rcv_cap = b;
+        h.s.rcvbuf_locked = true;
+    }
+    h
+}
+
+/// [`truesize_child`] after a handshake with a peer offering no options.
+fn socket_established_truesize(mss: u16) -> Harness {
+    let mut h = truesize_child(mss, None);
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    recv!(h, ["S. seq=0 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1");
+    h
+}
+
+#[test]
+fn a_segment_under_tcp_maxseg_costs_the_slab_of_the_links_mtu_and_lowers_the_window_share() {
+    // TCP_MAXSEG 1000 on an MTU-1500 link: a 1000-byte segment's 1040-byte packet still
+    // takes a 2048-byte slab (2304 with the sk_buff), as a full 1500-byte one does, so the
+    // payload share of memory (`tcp_measure_rcv_mss` → scaling_ratio) is 1000/2304, below
+    // the default half: the clamp falls to 56832 and with it rcv_ssthresh, and the window
+    // offered is what is left of the SYN-ACK's 65000. Measured on 6.18 (sweep point
+    // psh-writes+maxseg=1000, with timestamps: 988-byte segments): 63 << 10, where a cost
+    // of payload + 856 (ratio 988/1844, growing the window) made the model say 66, 67.
+    let mut h = socket_established_truesize(1000);
+    send!(h, ". seq=1 ack=1 len=1000");
+    assert_eq!(h.s.scaling_ratio, 1000 * 256 / 2304);
+    assert_eq!(last_window(&h), 64_000);
+    recv!(h, [". seq=1 ack=1001 len=0"]);
+}
+
+#[test]
+fn without_window_scaling_the_window_kept_is_the_one_chosen_not_the_65535_the_field_holds() {
+    // `tcp_select_window` stores the window `__tcp_select_window` chose in `tp->rcv_wnd`
+    // and caps only the field. Unread 1448-byte segments (2304 bytes of memory each, a
+    // 160/256 share) on a 65536-byte space, no scaling: while rcv_ssthresh grows the field
+    // says 65535 but the window kept is the whole choice (66608 after ten segments), so
+    // when the free space, (131072 - 11 · 2304) · 160/256 = 66080, falls below it the offer
+    // is that space rounded down to the segment size, 65160. Kept at 65535, the window
+    // would have stayed (within one segment of the free space). Measured on 6.18
+    // (idle-restart with tcp_window_scaling 0): 65535 …, then 65160, 63712, 62264; the
+    // model said 65535, 64087, 62639.
+    let mut h = socket_established_truesize(1448);
+    let mut windows = Vec::new();
+    for i in 0..13u32 {
+        send!(h, &format!(". seq={} ack=1 len=1448", 1 + i * 1448));
+        windows.push(last_window(&h));
+        h.tx.clear();
+    }
+    assert_eq!(&windows[..10], &[65_535; 10]);
+    assert_eq!(&windows[10..], &[65_160, 63_712, 62_264]);
+}
+
+#[test]
+fn a_duplicate_ack_for_out_of_order_data_uses_up_a_quick_ack() {
+    // `tcp_data_queue_ofo` schedules the ACK it draws (`inet_csk_schedule_ack`), so
+    // `tcp_dec_quickack_mode` counts it. Two quick ACKs left: the duplicate ACK and the
+    // ACK of the filled hole use them, and the next in-order segment (one segment
+    // unacked) waits for the delayed-ACK timer. Measured on 6.18 (loss-fast-retransmit with
+    // TCP_MAXSEG 536): after the hole is filled the first new segment is the last one
+    // acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.s.ack_quick = 2;
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+    send!(h, ". seq=2921 ack=1 len=1460");
+    recv_nothing!(h);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_some(),
+        "the ACK is delayed"
+    );
+}
+
+#[test]
+fn the_first_guess_at_the_peers_segment_size_leaves_out_the_timestamp_option() {
+    // `tcp_initialize_rcv_mss` at the end of the handshake: min(advmss, mss_cache,
+    // rcv_wnd / 2, 536). With TCP_MAXSEG 536 and timestamps, advmss is 524, the size the
+    // peer's segments have: the window is rounded to 524-byte steps (no scaling).
+    // Measured on 6.18 (zero-window with TCP_MAXSEG 536: SO_RCVBUF 8192, SYN-ACK 7860):
+    // 7336 after the first segment; a guess of 536 rounded the free space, 7552, to 7504.
+    let mut h = truesize_child(536, Some(8192));
+    // A peer that offers timestamps (the harness's one-line notation has no options).
+    let mut syn = h.peer_segment("S seq=0");
+    if let Header::Tcp(t) = &mut syn.header {
+        t.options.timestamps = Some((1, 0));
+    }
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    assert_eq!(last_window(&h), 7860, "8192 in steps of 524");
+    h.tx.clear();
+    send!(h, ". seq=1 ack=1");
+    assert_eq!(h.s.rcv_mss, 524);
+    send!(h, ". seq=1 ack=1 len=524");
+    assert_eq!(last_window(&h), 7336);
+}
+
+// ---------------------------------------------------------------- SO_SNDBUF
+
+#[test]
+fn so_sndbuf_bounds_the_memory_checked_before_each_new_skb_not_the_bytes_of_a_write() {
+    // SO_SNDBUF 4096: `sk_sndbuf` is 8192, checked only before a write starts an skb, and
+    // an skb takes up to half the peer's largest window (32120 bytes against 65535). So a
+    // 14480-byte send() goes in whole. Measured on 6.18 (loss-fast-retransmit with
+    // SO_SNDBUF 4096): all ten segments in flight at once; the model used to stop at 4096.
+    let mut h = socket_established_40ms(65_535);
+    h.s.send_cap = 4096;
+    h.s.sndbuf_locked = true;
+    assert_eq!(h.s.send_room(14_480, 2304), 14_480);
+    // A larger write stops after that one skb: 896 + 32120 bytes queued, over 8192.
+    assert_eq!(h.s.send_room(40_000, 2304), 32_120);
+    write(&mut h, 32_120);
+    assert_eq!(h.sent().len(), 10, "an initial window of segments leaves");
+    assert_eq!(h.s.send_room(7_880, 2304), 0);
+    // The peer acknowledges the first ten; the other twelve leave.
+    send!(h, ". seq=1 ack=14601 win=65535");
+    assert_eq!(h.sent().len(), 12);
+    // All but four segments acknowledged: 5840 bytes in one skb, 6736 with its head, are
+    // under 8192, but a sleeping writer wakes only once the free part (1456) is half the
+    // queued part (`sk_stream_write_space`); with two segments left (3816) it is.
+    send!(h, ". seq=1 ack=26281 win=65535");
+    assert_eq!(h.s.send_room(7_880, 2304), 0);
+    send!(h, ". seq=1 ack=29201 win=65535");
+    assert_eq!(h.s.send_room(7_880, 2304), 7_880);
+}
+
+// ---------------------------------------------------------------- receive queue coalescing
+
+#[test]
+fn a_segment_that_fits_the_tail_skbs_room_is_copied_into_it_and_costs_no_memory() {
+    // `tcp_queue_rcv` → `tcp_try_coalesce`: TCP_MAXSEG 1000, SO_RCVBUF 8192, the peer
+    // writes 1000 + 460 bytes three times and nobody reads. A 1000-byte segment's skb (a
+    // 2048-byte slab) keeps 624 bytes of room behind its packet, so each 460 joins it:
+    // three pairs hold 3 × 2304 bytes, not 3 × (2304 + 1280). The window, the free
+    // memory's 1000/2304 share ((16384 − 6912) · 111/256 = 4107) in 1000-byte steps, is
+    // 4000 where separate skbs left only what remained of the last offer (3620). Measured
+    // on 6.18 (zero-window with TCP_MAXSEG 1000, timestamps: 988 + 460): 3952, 2964, 1976.
+    let mut h = truesize_child(1000, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    let mut windows = Vec::new();
+    for i in 0..3u32 {
+        h.wait_ms(100);
+        send!(h, &format!(". seq={} ack=1 len=1000", 1 + i * 1460));
+        send!(h, &format!("P. seq={} ack=1 len=460", 1001 + i * 1460));
+        if let Some(at) = h.s.timer(TimerKind::DelayedAck) {
+            h.now = at;
+            h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+        }
+        windows.push(last_window(&h));
+    }
+    assert_eq!(h.s.rmem(), 3 * 2304);
+    // The first two are what is left of the SYN-ACK's 8000 (the free space is below it).
+    assert_eq!(windows, [6540, 5080, 4000]);
+}
+
+#[test]
+fn quick_ack_mode_ends_when_the_window_computed_leaves_less_than_half_free() {
+    // `__tcp_select_window` zeroes `icsk_ack.quick` when the free space is under half the
+    // buffer's window. SO_RCVBUF 4000 (no truesize accounting here: the space is the
+    // payload), 1460-byte segments, nobody reading, quick ACKs to spare: the first ACK
+    // leaves 2540 of 4000 free, the second segment leaves 1540, so computing its window
+    // ends quick-ACK mode and the third waits. Measured on 6.18 (psh-writes with SO_RCVBUF
+    // 16384): the third write's first segment acknowledged at once, the rest 40 ms later.
+    let mut h = socket_established_with_space(4000);
+    h.s.ack_quick = 16;
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1461 ack=1 len=1000");
+    recv!(h, [". seq=1 ack=2461 len=0"]);
+    assert_eq!(h.s.ack_quick, 0);
+    send!(h, ". seq=2461 ack=1 len=500");
+    recv_nothing!(h);
+}
