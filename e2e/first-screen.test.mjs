@@ -118,6 +118,7 @@ for (const lang of LANGS) {
 
         await mkdir(SCREENSHOTS, { recursive: true });
         await page.screenshot({ path: join(SCREENSHOTS, `first-screen-${id}-${lang}.png`) });
+
         assert.deepEqual(errors, [], 'no console errors');
       } finally {
         await context.close();

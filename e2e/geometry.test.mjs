@@ -1,6 +1,6 @@
 // Nothing on the ladder is printed over something else: the state pills of one lane (two
-// changes at one instant used to stack), and the playhead's time label against the pills (it
-// was drawn over the last lane's pill). Measured on the drawn page, at every step of each case.
+// changes at one instant used to stack), the playhead's time label against the pills (it
+// was drawn over the last lane's pill), and the playhead line against the axis's times. Measured on the drawn page, at every step of each case.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +33,17 @@ for (const [route, cases] of [
           });
           const hit = pills.findIndex((p) => overlap(p, label));
           assert.equal(hit, -1, `${c}: the time label covers pill ${hit} at step ${k}`);
+          // The playhead line (its 1.5 px stroke) strikes no time of the axis through: it used
+          // to start at the left edge, across the tick of the moment it stood at.
+          const struck = await page.evaluate(() => {
+            const line = document.querySelector('[data-testid="playhead"]').getBoundingClientRect();
+            const l = { left: line.left, right: line.right, top: line.top - 0.75, bottom: line.bottom + 0.75 };
+            return [...document.querySelectorAll('.lad-axis .tick')]
+              .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+              .filter(({ r }) => r.left < l.right && l.left < r.right && r.top < l.bottom && l.top < r.bottom)
+              .map(({ text }) => text);
+          });
+          assert.deepEqual(struck, [], `${c}: the playhead line crosses the axis's time at step ${k}`);
         });
       });
     }
@@ -150,3 +161,4 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
     });
   }
 });
+

@@ -181,6 +181,14 @@ for (const [route, id, extra] of PAGES) {
             assert.ok(ladder.inside && ladder.box.height >= 250, `${name(viewport)}: the ladder ${JSON.stringify(ladder)}`);
             assert.ok(ladder.box.top + ladder.box.height <= chart.box.top + 1, 'the chart under the ladder');
           }
+          if (id !== 'window') {
+            // The drawing uses the stage: scaled up until it fills the stage's height, or until
+            // its width binds (drawn at its narrowest, 720 px of its own, 900 for two columns).
+            // A short scene (the handshake, UDP) left the lower half of the stage empty.
+            const fill = await stageFill(page);
+            assert.ok(fill.height >= 0.9 || fill.own <= fill.narrowest + 5,
+              `${id} ${name(viewport)} ${lang}: the drawing fills ${Math.round(fill.height * 100)} % of the stage's height, drawn ${fill.own} px wide`);
+          }
           const clash = await labelClashes(page);
           assert.deepEqual(clash.pairs, [], `${id} ${name(viewport)} ${lang}: labels printed over each other`);
           await mkdir(SCREENSHOTS, { recursive: true });
@@ -195,6 +203,18 @@ for (const [route, id, extra] of PAGES) {
 }
 
 const name = (v) => `${v.width}×${v.height}`;
+
+/** How the presented drawing uses its stage: the share of the visible height its tallest
+ * ladder takes (over 1: it scrolls), its own width (CSS px before the stage's scale) and the
+ * narrowest it is drawn at when filling. */
+const stageFill = (page) => page.evaluate(() => {
+  const stacks = [...document.querySelectorAll('.presenting .lad-stack')];
+  const scrolls = [...document.querySelectorAll('.presenting .ladder-scroll')];
+  const height = Math.max(...stacks.map((s, i) => s.getBoundingClientRect().height / scrolls[i].getBoundingClientRect().height));
+  const own = stacks.reduce((w, s) => w + s.offsetWidth, 0);
+  return { height, own, narrowest: stacks.length > 1 ? 900 : 720 };
+});
+
 
 // The pace chosen in the menu lives in the link: a copied link and the embed code carry it,
 // and whoever opens them gets the same pace (a bad value: a notice, and the automatic pace).
@@ -288,3 +308,32 @@ test('presentation mode works in a sandboxed iframe without full screen', async 
     await course.close();
   }
 });
+
+// Pacing for a room: Play at the automatic pace on the shortest scenes (the handshake and UDP,
+// from a link) advances one step at a time, about every 2 s (the handshake's first step does
+// not come before 1.5 s, and after it the playhead rests on that moment), and the whole run
+// lasts at least 5 s: a room can follow it.
+for (const [route, params] of [['#/handshake', { case: 'normal' }], ['#/udp', {}]]) {
+  test(`${route}: Play at the automatic pace steps for a room and lasts at least 5 s`, async () => {
+    const { page, context, errors } = await openRoute(browser, route, 'en', { params });
+    try {
+      await ready(page);
+      await page.waitForSelector('.lad .seg');
+      const t = () => page.getByTestId('player').getAttribute('data-t');
+      await page.getByTestId('play').click();
+      const started = Date.now();
+      await page.waitForTimeout(1200);
+      assert.equal(await t(), '0', 'no step before 1.2 s');
+      await page.waitForFunction(() => document.querySelector('[data-testid=player]').dataset.t !== '0', null, { timeout: 10_000 });
+      const first = await t();
+      await page.waitForTimeout(600);
+      assert.equal(await t(), first, 'the playhead rests on the step');
+      await page.waitForFunction(() => document.querySelector('[data-testid=player]').dataset.playing === 'false', null, { timeout: 60_000 });
+      const took = Date.now() - started;
+      assert.ok(took >= 5000, `over in ${took} ms`);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -47,6 +47,16 @@ pub fn set_root_attr(name: &str, value: &str) {
     }
 }
 
+/// The root element's attribute `name`, removed as it is read (a request from one build to the
+/// other, carried out once).
+#[cfg(feature = "full")]
+pub fn take_root_attr(name: &str) -> Option<String> {
+    let el = document()?.document_element()?;
+    let v = el.get_attribute(name)?;
+    let _ = el.remove_attribute(name);
+    Some(v)
+}
+
 pub fn set_html_lang(lang: &str) {
     if let Some(el) = document().and_then(|d| d.document_element()) {
         el.set_attribute("lang", lang).ok();
@@ -60,6 +70,12 @@ thread_local! {
 
 pub fn set_root_id(id: &str) {
     ROOT_ID.with(|r| *r.borrow_mut() = id.to_string());
+}
+
+/// The id of the element the app renders into ("" before [`crate::start_in`]).
+#[cfg(feature = "full")]
+pub fn root_id() -> String {
+    ROOT_ID.with(|r| r.borrow().clone())
 }
 
 /// One element of a [`probe_width`] nest: its tag and classes, and how many empty elements of

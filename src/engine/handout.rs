@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use yew::prelude::{hook, use_effect_with, AttrValue};
 
 use synack_model::trace::{EventKind, Micros, SegmentId, Trace};
 
@@ -153,14 +154,26 @@ const LEGEND_H: f64 = 30.0;
 const COL_TITLE: f64 = 28.0;
 const GAP: f64 = 24.0;
 
+/// `what` (a selector) inside this app's diagram: where the first-load build handed the page
+/// over, its hidden `#app` still holds the ladders it drew (`pages::load_full`), and a handout
+/// drew them twice.
+fn in_diagram(what: &str) -> String {
+    let root = crate::dom::root_id();
+    if root.is_empty() {
+        format!("[data-export] {what}")
+    } else {
+        format!("#{root} [data-export] {what}")
+    }
+}
+
 fn sheet(src: &Source) -> Option<Sheet> {
     let doc = document()?;
-    let stacks = doc.query_selector_all("[data-export] .lad-stack").ok()?;
+    let stacks = doc.query_selector_all(&in_diagram(".lad-stack")).ok()?;
     if stacks.length() == 0 {
         return None;
     }
     let (notes, more) = notes(&src.trace, src.teach.as_ref(), src.lang, src.api);
-    let titles = doc.query_selector_all("[data-export] .split-title").ok();
+    let titles = doc.query_selector_all(&in_diagram(".split-title")).ok();
     let mut body = String::new();
     let (mut x, mut h) = (0.0, 0.0f64);
     let top = LEGEND_H + if stacks.length() > 1 { COL_TITLE } else { 0.0 };
@@ -484,6 +497,53 @@ fn more_text(more: usize, lang: Lang) -> String {
 /// Puts the handout into the page as `#print-handout` (what `static/full/print.css` prints
 /// instead of the page) and opens the browser's print dialog. It is removed after printing, so
 /// printing the page from the browser's menu later prints the page.
+/// "Export SVG" (`as_svg`) or "Export PNG": the handout of the whole scene, or where the page
+/// has no ladder to draw it from (the state machine view) the diagram on screen.
+pub fn export(src: Option<&Source>, name: &str, as_svg: bool) {
+    if let Some((text, w, h)) = src.and_then(svg) {
+        super::export::save_svg(name, as_svg, text, w, h);
+    } else if as_svg {
+        super::export::export_svg(name);
+    } else {
+        super::export::export_png(name);
+    }
+}
+
+/// Carries out an export asked for in the first-load build before this build took the page
+/// over (`pages::export_in_full_build`), once the scene's ladders are drawn: they are drawn in
+/// the first render, or in a second one where their width had to be measured first, so it is
+/// tried on a short timer until the handout can be drawn (for at most two seconds).
+#[hook]
+pub fn use_pending_export(src: Option<Source>, name: AttrValue) {
+    use_effect_with((), move |_| {
+        if let Some(what) = crate::dom::take_root_attr(crate::pages::PENDING_EXPORT) {
+            try_pending(what, src, name, 40);
+        }
+    });
+}
+
+fn try_pending(what: String, src: Option<Source>, name: AttrValue, tries: u32) {
+    let ready = document()
+        .and_then(|d| {
+            d.query_selector("[data-export] .lad-stack svg.lad")
+                .ok()
+                .flatten()
+        })
+        .is_some();
+    if !ready && tries > 0 {
+        gloo::timers::callback::Timeout::new(50, move || try_pending(what, src, name, tries - 1))
+            .forget();
+        return;
+    }
+    match (what.as_str(), &src) {
+        ("print", Some(s)) => {
+            print(s);
+        }
+        ("svg" | "png", _) => export(src.as_ref(), &name, what == "svg"),
+        _ => {}
+    }
+}
+
 pub fn print(src: &Source) -> bool {
     let Some(doc) = document() else { return false };
     let Some(sheet) = sheet(src) else {

@@ -417,17 +417,28 @@ pub fn arrows_markup(
             None => label.clone(),
         };
         let at = |f: f64| (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
-        let place = places.iter().find(|(f, anchor)| {
-            fits(
-                &mut placed,
-                LabelBox::new(&shown, at(*f), u, anchor, -6.0, 12.0),
-            )
-        });
+        // Where the whole label fits nowhere, what the segment is (the flags "FIN, PSH, ACK",
+        // "UDP", "ICMP") with an ellipsis, the whole text in the arrow's tooltip (and its
+        // inspector): in TCP vs UDP's narrow column a FIN left unlabelled read as a plain ACK.
+        let short = shown
+            .find(" seq=")
+            .or_else(|| shown.find(' '))
+            .map(|at| format!("{}…", &shown[..at]));
+        let place = std::iter::once(&shown)
+            .chain(short.as_ref())
+            .flat_map(|text| places.iter().map(move |place| (text, *place)))
+            .find(|(text, (f, anchor))| {
+                fits(
+                    &mut placed,
+                    LabelBox::new(text, at(*f), u, anchor, -6.0, 12.0),
+                )
+            });
         let labelled = place.is_some();
-        let (f, anchor) = place.copied().unwrap_or(places[0]);
+        let whole = place.is_some_and(|(text, _)| *text == shown);
+        let (f, anchor) = place.map_or(places[0], |(_, p)| p);
         let (mx, my) = at(f);
         // The options line below the arrow (y = 14), when it fits as well.
-        let with_opts = labelled
+        let with_opts = whole
             && !opts.is_empty()
             && !geo.narrow
             && fits(
@@ -506,13 +517,23 @@ pub fn arrows_markup(
                 o,
                 "<text transform=\"{tf}\" y=\"-6\" text-anchor=\"{anchor}\" stroke=\"none\">"
             );
-            esc(&label, &mut o);
-            if let Some(m) = &retx {
-                o.push_str("<tspan class=\"mark\">  ");
-                esc(m, &mut o);
-                o.push_str("</tspan>");
+            match (&short, whole) {
+                (Some(short), false) => esc(short, &mut o),
+                _ => {
+                    esc(&label, &mut o);
+                    if let Some(m) = &retx {
+                        o.push_str("<tspan class=\"mark\">  ");
+                        esc(m, &mut o);
+                        o.push_str("</tspan>");
+                    }
+                }
             }
             o.push_str("</text>");
+        }
+        if !whole {
+            o.push_str("<title>");
+            esc(&shown, &mut o);
+            o.push_str("</title>");
         }
         if with_opts {
             let _ = write!(
@@ -618,6 +639,10 @@ pub fn LadderMarks(p: &LayerProps) -> Html {
     }
 }
 
+/// The time axis's column at the left of a wide ladder: its ticks (from x = 4, 11 px, at most
+/// "1000.000 s", about 67 px) end inside it, and the playhead line starts at its right edge.
+pub const AXIS_W: f64 = 74.0;
+
 /// Lanes (broken at folds), fold labels and time ticks: never hidden.
 #[component]
 pub fn LadderAxis(p: &LayerProps) -> Html {
@@ -645,7 +670,7 @@ pub fn LadderAxis(p: &LayerProps) -> Html {
         html! { <text class="fold-lbl" x={f1(geo.width / 2.0)} y={f1((f.y0 + f.y1) / 2.0 + 4.0)} text-anchor="middle">{text}</text> }
     });
 
-    // Time ticks (wide only), skipping ones that would overlap.
+    // Time ticks (wide only, inside the left AXIS_W px), skipping ones that would overlap.
     let mut ticks = Vec::new();
     if !geo.narrow {
         let mut last_y = f64::NEG_INFINITY;
@@ -902,10 +927,18 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let n = l.lanes.len();
     let y_play = l.warp.y(p.t);
 
-    // Keep the playhead in view while playing or after a jump.
+    // Keep the playhead in view while playing or after a jump, and when the drawing changes
+    // under it (a new ladder, another language, the width): at the end of a run the view kept
+    // the old drawing's scroll, and the last segment ended under the visible area.
     {
         let scroller = scroller.clone();
-        use_effect_with(((y_play / 40.0).round() as i64, p.playing), move |_| {
+        let key = (
+            (y_play / 40.0).round() as i64,
+            p.playing,
+            p.ladder.clone(),
+            (geo.width * 10.0).round() as i64,
+        );
+        use_effect_with(key, move |_| {
             let (top, h) = *view.borrow();
             if y_play > top + h - 30.0 || y_play < top + 10.0 {
                 if let Some(el) = scroller.cast::<web_sys::Element>() {
@@ -987,7 +1020,9 @@ pub fn LadderView(p: &LadderProps) -> Html {
                      viewBox={view_box(geo.width, h)} style="position:absolute;left:0;top:0;pointer-events:none">
                     { for headers }
                     { for sel }
-                    <line class="playhead" x1="0" x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
+                    // From the time axis's right edge: across the axis it struck the time
+                    // of the moment it stood at through.
+                    <line class="playhead" x1={f1(if geo.narrow { 0.0 } else { AXIS_W })} x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
                     // Just inside the first lane, where neither the state pills (outside the
                     // lanes) nor the time axis (the left margin) are: at the right edge it was
                     // printed over the last lane's pill. A halo keeps it legible over arrows.

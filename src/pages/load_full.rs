@@ -97,6 +97,20 @@ pub fn in_full_build(key: &str, value: &str) {
     }
 }
 
+/// The root element's attribute that carries an export asked for in the first-load build to the
+/// full build (`handout::use_pending_export`): "svg", "png" or "print".
+pub const PENDING_EXPORT: &str = "data-pending-export";
+
+/// Export and Print, pressed in the first-load build: handouts are drawn by the full build
+/// only. The scene stays on screen while the full build loads (no navigation, unlike
+/// [`in_full_build`]); the request waits on the root element, and the full build, which reads
+/// the same link, draws the scene and carries it out. `on_error`: the load failed.
+#[cfg(not(feature = "full"))]
+pub fn export_in_full_build(what: &str, on_error: Callback<String>) {
+    crate::dom::set_root_attr(PENDING_EXPORT, what);
+    start(on_error);
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub route: Route,

@@ -10,7 +10,9 @@ mod open;
 pub mod reference;
 
 pub use landing::Landing;
-pub use load_full::{handed_over, in_full_build, LoadFull};
+#[cfg(not(feature = "full"))]
+pub use load_full::export_in_full_build;
+pub use load_full::{handed_over, in_full_build, LoadFull, PENDING_EXPORT};
 pub use not_found::NotFound;
 
 use yew::prelude::*;

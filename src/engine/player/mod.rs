@@ -122,10 +122,21 @@ pub fn Player(p: &Props) -> Html {
     let panel = p.panel.as_ref().map(|f| f.emit(t.round() as u64));
     #[cfg(feature = "full")]
     let player = if s.show.on {
+        // The drawing's height in its own px, which the stage is filled with (`present`): the
+        // ladder as `LadderView` draws it (at least 200 px), TCP vs UDP's taller column under
+        // its title (`.split-title`, about 30 px), the border of `.stage-main` around it.
+        let diagram_h = (s.view == View::Ladder).then(|| {
+            let h = |l: &Ladder| l.height.max(200.0);
+            2.0 + match &p.split {
+                Some((tcp, udp)) => 30.0 + h(tcp).max(h(udp)),
+                None => h(&p.ladder),
+            }
+        });
         html! {
             <present::Presenting show={*s.show} {lang} on_show={s.show.dispatcher().to_callback()}
                 {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} side={side(p, &s)}
-                below={panel} transport={transport.unwrap_or_default()} />
+                below={panel} transport={transport.unwrap_or_default()} {diagram_h}
+                split={p.split.is_some()} />
         }
     } else {
         page(p, &s, tabs, stage, transport, panel)

@@ -64,10 +64,47 @@ impl Reducible for Show {
 /// much further away than a laptop's.
 pub fn scales(width: f64, size: i32) -> (f64, f64) {
     let k = SIZE_STEP.powi(size);
-    let stage = (width / 1200.0).clamp(1.0, 2.4) * k;
+    let stage = (width / 1200.0).clamp(1.0, MAX_ZOOM) * k;
     let side = (width / 1280.0).clamp(1.0, 1.6) * k;
     (stage, side)
 }
+
+/// The narrowest a ladder is drawn (in its own px) when presentation mode scales it up to fill
+/// the stage's height: a single ladder keeps its time axis and room for its labels (wide
+/// layout, `ladder::Geometry`), TCP vs UDP two columns as wide as in the normal page.
+const FILL_MIN_WIDTH: f64 = 720.0;
+const FILL_MIN_WIDTH_SPLIT: f64 = 900.0;
+
+/// The diagram's scale for a stage `stage_w`×`stage_h` px on screen holding a drawing
+/// `diagram_h` px tall (in its own px; `None`: not a ladder, or a view shares the stage):
+/// the viewport's scale ([`scales`]), raised until the drawing fills the stage's height or
+/// reaches its narrowest width, whichever binds first. A short scene (the handshake, the
+/// teardown, UDP) left the lower half of the stage empty at the viewport's scale. The size
+/// control's steps `size` apply on top.
+pub fn stage_zoom(
+    width: f64,
+    size: i32,
+    stage: Option<(f64, f64)>,
+    diagram_h: Option<f64>,
+    split: bool,
+) -> f64 {
+    let (base, _) = scales(width, 0);
+    let fill = match (stage, diagram_h) {
+        (Some((w, h)), Some(d)) if w > 0.0 && h > 0.0 && d > 0.0 => {
+            let min_w = if split {
+                FILL_MIN_WIDTH_SPLIT
+            } else {
+                FILL_MIN_WIDTH
+            };
+            (h / d).min(w / min_w).min(MAX_ZOOM)
+        }
+        _ => base,
+    };
+    base.max(fill) * SIZE_STEP.powi(size)
+}
+
+/// The viewport's scale at most (`scales`), and the fill's.
+const MAX_ZOOM: f64 = 2.4;
 
 /// Presentation mode's state, and its effects on the page: the link's `present=1`, full
 /// screen, the page behind kept still, Esc and leaving full screen.
@@ -164,19 +201,28 @@ fn exit_fullscreen() {
     }
 }
 
-/// The viewport's width, kept up to date on resize.
+/// The viewport's width and the stage's size on screen (once measured), kept up to date on
+/// resize.
 #[hook]
-fn use_viewport_width() -> f64 {
-    let width = use_state(viewport_width);
+fn use_viewport(stage: NodeRef) -> (f64, Option<(f64, f64)>) {
+    let width = use_state_eq(viewport_width);
+    let size = use_state_eq(|| None::<(f64, f64)>);
     {
-        let width = width.setter();
+        let (width, size) = (width.setter(), size.setter());
         use_effect_with((), move |_| {
+            let measure = move || {
+                width.set(viewport_width());
+                if let Some(el) = stage.cast::<web_sys::Element>() {
+                    size.set(Some((el.client_width() as f64, el.client_height() as f64)));
+                }
+            };
+            measure();
             let window = web_sys::window().expect("window");
-            let l = EventListener::new(&window, "resize", move |_| width.set(viewport_width()));
+            let l = EventListener::new(&window, "resize", move |_| measure());
             move || drop(l)
         });
     }
-    *width
+    (*width, *size)
 }
 
 fn viewport_width() -> f64 {
@@ -204,14 +250,33 @@ pub struct Props {
     #[prop_or_default]
     pub below: Option<Html>,
     pub transport: Html,
+    /// The ladder's height in its own px (the taller of TCP vs UDP's two, with their titles);
+    /// `None` for the state machine.
+    #[prop_or_default]
+    pub diagram_h: Option<f64>,
+    #[prop_or_default]
+    pub split: bool,
 }
 
 /// The player's layout in presentation mode.
 #[component]
 pub fn Presenting(p: &Props) -> Html {
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
-    let width = use_viewport_width();
-    let (stage, side) = scales(width, p.show.size);
+    let stage_ref = use_node_ref();
+    let (width, measured) = use_viewport(stage_ref.clone());
+    let (_, side) = scales(width, p.show.size);
+    // A scene's own view under the diagram shares the stage's height: no filling then.
+    let diagram_h = p.diagram_h.filter(|_| p.below.is_none());
+    let stage = stage_zoom(width, p.show.size, measured, diagram_h, p.split);
+    // The ladder measures its own width on the window's resize event (`LadderView`): a new
+    // scale changes that width without one, so it is announced the same way.
+    use_effect_with((stage * 1000.0).round() as i64, |_| {
+        if let Some(w) = web_sys::window() {
+            if let Ok(e) = web_sys::Event::new("resize") {
+                let _ = w.dispatch_event(&e);
+            }
+        }
+    });
     let size = |d: i32| p.on_show.reform(move |_: MouseEvent| ShowAction::Size(d));
     html! {
         <div class="player presenting" data-testid="player" data-playing={p.playing.to_string()} data-t={p.t.clone()}
@@ -228,7 +293,7 @@ pub fn Presenting(p: &Props) -> Html {
             </div>
             <div class="present-main">
                 <div class={classes!("stage", "present-stage", p.below.is_some().then_some("with-below"))}
-                    data-testid="present-stage">
+                    data-testid="present-stage" ref={stage_ref}>
                     { p.stage.clone() }
                     if let Some(below) = &p.below {
                         <div class="present-below" data-testid="present-below">{ below.clone() }</div>
@@ -252,6 +317,32 @@ mod tests {
         assert!(12.0 * stage >= 16.0, "{}", 12.0 * stage);
         let (small, _) = scales(1920.0, SIZE_MIN);
         assert!(small < stage);
+    }
+
+    #[test]
+    fn a_short_ladder_is_scaled_to_the_stage_height_until_its_width_binds() {
+        let (base, _) = scales(1920.0, 0);
+        // A handshake 330 px tall on a 1450×900 stage: the height binds (900 / 330 = 2.7 would
+        // make it 537 px wide, under the narrowest 720), so the width does: 1450 / 720.
+        let z = stage_zoom(1920.0, 0, Some((1450.0, 900.0)), Some(330.0), false);
+        assert!((z - 1450.0 / 720.0).abs() < 1e-9 && z > base, "{z}");
+        // 600 px tall: the height binds first (1.5 < 2.01), under the viewport's scale: kept.
+        let z = stage_zoom(1920.0, 0, Some((1450.0, 900.0)), Some(600.0), false);
+        assert_eq!(z, base);
+        // 480 px tall: 900 / 480 fills the height exactly.
+        let z = stage_zoom(1920.0, 0, Some((1450.0, 900.0)), Some(480.0), false);
+        assert!((z - 900.0 / 480.0).abs() < 1e-9, "{z}");
+        // Two columns keep more width; not measured yet, or no ladder: the viewport's scale.
+        let z = stage_zoom(1920.0, 0, Some((1450.0, 900.0)), Some(330.0), true);
+        assert!((z - 1450.0 / 900.0).abs() < 1e-9, "{z}");
+        assert_eq!(stage_zoom(1920.0, 0, None, Some(330.0), false), base);
+        assert_eq!(
+            stage_zoom(1920.0, 0, Some((1450.0, 900.0)), None, false),
+            base
+        );
+        // The size control still scales on top.
+        let up = stage_zoom(1920.0, 1, Some((1450.0, 900.0)), Some(480.0), false);
+        assert!((up - 900.0 / 480.0 * SIZE_STEP).abs() < 1e-9);
     }
 
     #[test]

@@ -29,39 +29,72 @@ pub fn ShareBar(p: &Props) -> Html {
             }
         })
     };
-    // The full build exports the whole scene with its footnotes (`handout`), where the player
-    // provides what it needs; the first load exports the frame on screen.
+    // Handouts (the whole scene with its footnotes, `handout`) are drawn by the full build,
+    // where the player provides what they need. The first load does not carry them: pressed
+    // there, Export and Print load the full build in place, say so meanwhile, and leave the
+    // request in the link (`export=`), which the full build carries out once it has drawn the
+    // scene (`handout::use_pending_export`).
     #[cfg(feature = "full")]
-    let source = use_context::<crate::engine::handout::Source>();
-    let save = |svg: bool| {
-        let name = p.export_name.clone();
-        #[cfg(feature = "full")]
-        let source = source.clone();
-        Callback::from(move |_: MouseEvent| {
-            #[cfg(feature = "full")]
-            if let Some(s) = &source {
-                if let Some((text, w, h)) = crate::engine::handout::svg(s) {
-                    export::save_svg(&name, svg, text, w, h);
-                    return;
-                }
+    let (save, print, loading) = {
+        let source = use_context::<crate::engine::handout::Source>();
+        crate::engine::handout::use_pending_export(source.clone(), p.export_name.clone());
+        let save = {
+            let (name, source) = (p.export_name.clone(), source.clone());
+            move |svg: bool| {
+                let (name, source) = (name.clone(), source.clone());
+                Callback::from(move |_: MouseEvent| {
+                    crate::engine::handout::export(source.as_ref(), &name, svg);
+                })
             }
-            if svg {
-                export::export_svg(&name);
-            } else {
-                export::export_png(&name);
-            }
-        })
-    };
-    #[cfg(feature = "full")]
-    let print = source.clone().map(|s| {
-        html! {
-            <button class="chip" data-testid="print" onclick={Callback::from(move |_: MouseEvent| {
+        };
+        let print = source.map(|s| {
+            Callback::from(move |_: MouseEvent| {
                 crate::engine::handout::print(&s);
-            })}>{ tr("打印 / PDF", "Print / PDF") }</button>
+            })
+        });
+        (save, print, Html::default())
+    };
+    #[cfg(not(feature = "full"))]
+    let (save, print, loading) = {
+        // None: not asked; Some(None): loading; Some(Some(e)): the load failed.
+        let state = use_state(|| None::<Option<String>>);
+        let loading = match &*state {
+            None => Html::default(),
+            Some(None) => html! {
+                <span class="export-loading" role="status" data-testid="export-loading">
+                    { tr("正在加载讲义功能（完整版应用）……", "Loading the handout (the full app)…") }
+                </span>
+            },
+            Some(Some(e)) => html! {
+                <span class="notice error" role="alert" data-testid="export-error">
+                    { tr("讲义没能加载，请检查网络后再试：", "The handout could not be loaded; check the connection and try again: ") }
+                    { e.clone() }
+                </span>
+            },
+        };
+        let ask = move |what: &'static str| {
+            let state = state.clone();
+            Callback::from(move |_: MouseEvent| {
+                state.set(Some(None));
+                let failed = state.setter();
+                crate::pages::export_in_full_build(
+                    what,
+                    Callback::from(move |e: String| failed.set(Some(Some(e)))),
+                );
+            })
+        };
+        let print = ask("print");
+        (
+            move |svg: bool| ask(if svg { "svg" } else { "png" }),
+            Some(print),
+            loading,
+        )
+    };
+    let print = print.map(|onclick| {
+        html! {
+            <button class="chip" data-testid="print" {onclick}>{ tr("打印 / PDF", "Print / PDF") }</button>
         }
     });
-    #[cfg(not(feature = "full"))]
-    let print: Option<Html> = None;
     html! {
         <div class="share">
             if p.share.is_some() {
@@ -71,6 +104,7 @@ pub fn ShareBar(p: &Props) -> Html {
             <button class="chip" data-testid="export-svg" onclick={save(true)}>{ tr("导出 SVG", "Export SVG") }</button>
             <button class="chip" data-testid="export-png" onclick={save(false)}>{ tr("导出 PNG", "Export PNG") }</button>
             { for print }
+            { loading }
             if let Some(text) = (*shared_text).clone() {
                 <input class="share-out mono" readonly=true data-testid="share-output" value={text}
                     aria-label={tr("已复制的内容", "Copied text")}
