@@ -106,7 +106,15 @@ macro_rules! profile {
         impl Profile {
             /// This profile with the overrides applied.
             pub fn with(mut self, o: &ProfileOverrides) -> Profile {
+                let probes_are_retries = self.probes_are_retries();
                 $( if let Some(v) = &o.$field { self.$field = v.clone(); } )*
+                // Linux has one sysctl for both limits, tcp_retries2 (`tcp_write_timeout` and
+                // `tcp_probe_timer`'s `max_probes`): where the profile has them equal,
+                // setting `data_retries` alone sets the zero-window probes' limit too, as
+                // `sysctl -w net.ipv4.tcp_retries2` does on the kernel.
+                if probes_are_retries && o.persist_probe_max.is_none() {
+                    self.persist_probe_max = self.data_retries;
+                }
                 self
             }
         }
@@ -335,7 +343,10 @@ profile! {
     dupack_threshold: u32,
     /// Unanswered zero-window probes before the connection is dropped (Linux
     /// `tcp_probe_timer`: `icsk_probes_out >= tcp_retries2`). Every ACK resets the count, so
-    /// a peer that answers its probes is probed forever (RFC 1122 §4.2.2.17).
+    /// a peer that answers its probes is probed forever (RFC 1122 §4.2.2.17). Linux also
+    /// stops backing the probe interval off at this count (`tcp_send_probe0`:
+    /// `icsk_backoff < tcp_retries2`). It is `data_retries` on Linux (one sysctl): see
+    /// [`Profile::with`].
     persist_probe_max: u32,
     /// Linux probes a zero window with a 0-byte segment carrying an old sequence number
     /// (`tcp_xmit_probe_skb`); the RFC (9293 §3.8.6.1) sends one byte of new data.
@@ -375,6 +386,12 @@ profile! {
 }
 
 impl Profile {
+    /// Whether the zero-window probes' limit is the retransmissions' one (Linux: both are
+    /// tcp_retries2), so that overriding `data_retries` moves both.
+    fn probes_are_retries(&self) -> bool {
+        self.persist_probe_max == self.data_retries
+    }
+
     /// "Linux 6.x".
     pub fn linux() -> Profile {
         Profile {

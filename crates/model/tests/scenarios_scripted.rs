@@ -492,3 +492,57 @@ fn scripts_and_per_host_tuning_survive_a_round_trip_through_json() {
     ));
     assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s);
 }
+
+/// A peer that offers a zero window and then falls silent: the probes go unanswered.
+const SILENT_ZERO_WINDOW: &str = r#"
+  { "expect": { "flags": "S" } },
+  { "send": { "flags": "S.", "ack": 1, "win": 0, "options": { "mss": 1460 } } },
+  { "expect": { "flags": ".", "seq": 1 } },
+  { "expect": { "flags": ".", "seq": 0, "len": 0 } },
+  { "expect": { "flags": ".", "seq": 0, "len": 0 } }"#;
+
+#[test]
+fn tcp_retries2_also_limits_unanswered_zero_window_probes() {
+    // Linux has one sysctl for both limits (`tcp_probe_timer`: max_probes = tcp_retries2):
+    // with data_retries 2 the third probe timer gives up instead of probing, so the script
+    // (which expects two probes and nothing after) ends cleanly and recv() fails.
+    let steps = r#", { "call": "send", "len": 100 }, { "call": "recv", "max": 100 }"#;
+    let mut s = against_script(SILENT_ZERO_WINDOW, steps);
+    s.tuning.data_retries = Some(2);
+    let t = synack_model::simulate(&s).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        returns(&t, "client"),
+        vec!["Connect ok", "Send ok", "Recv ETIMEDOUT"]
+    );
+    let probes = |t: &synack_model::trace::Trace| {
+        packets(t)
+            .iter()
+            .filter(|l| l.contains("client>peer . seq=0 "))
+            .count()
+    };
+    assert_eq!(probes(&t), 2);
+    // A scenario that names the probes' limit itself keeps it.
+    s.tuning.persist_probe_max = Some(3);
+    let t = synack_model::sim::Sim::new(&s).unwrap().run();
+    assert_eq!(probes(&t), 3, "{:#?}", packets(&t));
+}
+
+#[test]
+fn an_orphan_probing_a_zero_window_gives_up_after_tcp_orphan_retries() {
+    // `tcp_probe_timer` on a SOCK_DEAD socket: max_probes = tcp_orphan_retries(sk, alive), so
+    // a closed socket whose FIN waits behind data at a zero window stops after two probes.
+    let steps = r#", { "call": "send", "len": 100 }, { "call": "close" }"#;
+    let mut s = against_script(SILENT_ZERO_WINDOW, steps);
+    s.tuning.orphan_retries = Some(2);
+    let t = synack_model::simulate(&s).unwrap_or_else(|e| panic!("{e}"));
+    let probes = packets(&t)
+        .iter()
+        .filter(|l| l.contains("client>peer . seq=0 "))
+        .count();
+    assert_eq!(probes, 2, "{:#?}", packets(&t));
+    let gave_up = t
+        .events
+        .iter()
+        .any(|e| matches!(&e.kind, EventKind::SocketError { errno, .. } if errno == "ETIMEDOUT"));
+    assert!(gave_up, "{:#?}", packets(&t));
+}

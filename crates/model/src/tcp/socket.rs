@@ -3361,11 +3361,33 @@ impl TcpSocket {
             self.output(ctx);
             return;
         }
-        self.persist_backoff += 1;
-        self.probes_out += 1;
-        if self.probes_out > ctx.p.persist_probe_max {
+        // `tcp_probe_timer`: the probes' limit is tcp_retries2, or for an orphan (closed by
+        // the application, SOCK_DEAD) `tcp_orphan_retries(sk, alive)` as on the
+        // retransmission timer, where a dead one (its backed-off interval at the maximum)
+        // also goes once the backoff reached that count.
+        let p = ctx.p;
+        let max_probes = if self.app_closed {
+            let alive = self.rtt.rto_backed_off(self.persist_backoff, p) < p.rto_max_us;
+            let max = match p.orphan_retries {
+                0 if alive => 8,
+                n => n,
+            };
+            if !alive && self.persist_backoff >= max {
+                return self.fail("ETIMEDOUT", ctx);
+            }
+            max
+        } else {
+            p.persist_probe_max
+        };
+        if self.probes_out >= max_probes {
             return self.fail("ETIMEDOUT", ctx);
         }
+        // `tcp_send_probe0`: the interval doubles only while the backoff is under
+        // tcp_retries2.
+        if self.persist_backoff < p.persist_probe_max {
+            self.persist_backoff += 1;
+        }
+        self.probes_out += 1;
         // `tcp_probe_timer`: with TCP_USER_TIMEOUT the probes stop once the first
         // unanswered one is that old, even while the peer answers them.
         let first_probe = *self.probes_tstamp.get_or_insert(ctx.now);
