@@ -180,6 +180,11 @@ for (const lang of LANGS) {
   });
 }
 
+// On a first-load scene the first Export loads the full build, which draws its own page
+// into `#app-full` and hides `#app` (`hidden`, out of the layout and the accessibility tree):
+// the button a user can press is the visible one.
+const exportButton = (page, id) => page.locator(`[data-testid="${id}"]:visible`);
+
 test('SVG and PNG export produce real files', async () => {
   const { page, context } = await openRoute(browser, '#/handshake', 'en', { params: { case: 'syn-lost' } });
   try {
@@ -191,7 +196,7 @@ test('SVG and PNG export produce real files', async () => {
     ]) {
       const [download] = await Promise.all([
         page.waitForEvent('download', { timeout: 10_000 }),
-        page.getByTestId(button).click(),
+        exportButton(page, button).click(),
       ]);
       const body = await readFile(await download.path());
       assert.ok(body.length > 1000, `${button}: ${body.length} bytes`);
@@ -209,7 +214,7 @@ test('the TCP-vs-UDP export holds both ladders, side by side', async () => {
     await page.keyboard.press(']');
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 10_000 }),
-      page.getByTestId('export-svg').click(),
+      exportButton(page, 'export-svg').click(),
     ]);
     const svg = (await readFile(await download.path())).toString('utf8');
     // One document, two ladders (one per column), each under its title.
@@ -218,14 +223,16 @@ test('the TCP-vs-UDP export holds both ladders, side by side', async () => {
     assert.ok(svg.includes('SYN seq=0') && svg.includes('UDP len='), 'TCP and UDP labels');
     const [png] = await Promise.all([
       page.waitForEvent('download', { timeout: 10_000 }),
-      page.getByTestId('export-png').click(),
+      exportButton(page, 'export-png').click(),
     ]);
     const body = await readFile(await png.path());
     assert.equal(body.subarray(1, 4).toString('latin1'), 'PNG');
     // The PNG is drawn at 2×: its width (IHDR, bytes 16..20) covers both columns.
     const width = body.readUInt32BE(16);
     const onScreen = await page.evaluate(() =>
+      // The visible app's two ladders (a hidden first-load app may still hold its own).
       [...document.querySelectorAll('[data-export] .split-col svg.lad')]
+        .filter((s) => s.checkVisibility())
         .map((s) => s.viewBox.baseVal.width)
         .reduce((a, b) => a + b, 0),
     );
