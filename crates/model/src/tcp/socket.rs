@@ -348,6 +348,18 @@ fn flags(syn: bool, ack: bool, fin: bool, rst: bool, psh: bool) -> TcpFlags {
     }
 }
 
+/// Linux `tcp_orphan_retries(sk, alive)`: the retries an orphan (closed by the application,
+/// SOCK_DEAD) gets, on the retransmission and the probe timer alike. The sysctl's 0 means 8
+/// while the connection is "alive" (its backed-off RTO under tcp_rto_max). (The kernel's third
+/// rule, 0 for a dead one after an ICMP error, has no counterpart: the model's TCP takes no
+/// ICMP errors.)
+fn orphan_retries(p: &crate::profile::Profile, alive: bool) -> u32 {
+    match p.orphan_retries {
+        0 if alive => 8,
+        n => n,
+    }
+}
+
 impl TcpSocket {
     pub fn new(id: SocketId, local: Addr, ctx: &Ctx) -> TcpSocket {
         let p = ctx.p;
@@ -3271,18 +3283,12 @@ impl TcpSocket {
             }
             Established | CloseWait | FinWait1 | Closing | LastAck => {
                 let p = ctx.p;
-                // An orphan (closed by the application, Linux SOCK_DEAD) gives up after
-                // tcp_orphan_retries (`tcp_write_timeout` → `tcp_orphan_retries(sk, alive)`):
-                // the sysctl's 0 means 8 while the connection is "alive", its RTO below
-                // tcp_rto_max; once the RTO reached it the sysctl counts as it is. (The
-                // kernel's third rule, 0 for a dead one after an ICMP error, `sk_err_soft`,
-                // has no counterpart: the model's TCP takes no ICMP errors.)
+                // An orphan gives up after tcp_orphan_retries (`tcp_write_timeout` →
+                // `tcp_orphan_retries(sk, alive)`), alive while the last RTO was under
+                // tcp_rto_max.
                 let boundary = if self.app_closed {
                     let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
-                    match p.orphan_retries {
-                        0 if alive => 8,
-                        n => n,
-                    }
+                    orphan_retries(p, alive)
                 } else {
                     p.data_retries
                 };
@@ -3368,10 +3374,7 @@ impl TcpSocket {
         let p = ctx.p;
         let max_probes = if self.app_closed {
             let alive = self.rtt.rto_backed_off(self.persist_backoff, p) < p.rto_max_us;
-            let max = match p.orphan_retries {
-                0 if alive => 8,
-                n => n,
-            };
+            let max = orphan_retries(p, alive);
             if !alive && self.persist_backoff >= max {
                 return self.fail("ETIMEDOUT", ctx);
             }
