@@ -1740,7 +1740,13 @@ impl TcpSocket {
         let segs = if retrans {
             quota
         } else {
-            quota.min(self.tso_segs(flight, ctx) as u64)
+            // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure
+            // we have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone
+            // segments, which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends
+            // the first two segments apart, neither with PSH). Retransmissions
+            // (`tcp_xmit_retransmit_queue`) take the whole room.
+            let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+            quota.min(half).min(self.tso_segs(flight, ctx) as u64)
         };
         let max_len = segs * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
