@@ -1612,8 +1612,15 @@ impl TcpSocket {
             }
             // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
             let new_data = self.snd_nxt.ge(self.snd_max);
+            // The rest of a GSO chunk already decided goes with it: Linux tests the window
+            // (`tcp_snd_wnd_test`) and Nagle once per chunk, and `tcp_mss_split_point` may
+            // end the chunk with a partial segment that fills the window exactly (no small
+            // segment in flight, so `tcp_nagle_check` lets it go). Measured on 6.18
+            // (zero-window with TCP_MAXSEG 536): into a 620-byte window a 1448-byte write
+            // leaves as one chunk of 524 + 96, PSH on the 96.
+            let in_chunk = chunk.is_some_and(|(end, _)| nxt_off < end);
             let wnd_limited = room < avail.min(self.snd_mss).min(skb_left);
-            if new_data && wnd_limited && flight > 0 {
+            if new_data && wnd_limited && flight > 0 && !in_chunk {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
                 // window unless nothing is outstanding.
                 if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
@@ -1631,7 +1638,12 @@ impl TcpSocket {
                 }
                 break;
             }
-            if partial && !fin_pending && !self.push_once && self.nagle_holds(flight, ctx) {
+            if partial
+                && !in_chunk
+                && !fin_pending
+                && !self.push_once
+                && self.nagle_holds(flight, ctx)
+            {
                 break;
             }
             let with_fin = fin_pending && len == avail;
