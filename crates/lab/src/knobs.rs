@@ -72,6 +72,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "initial_window_mss_multiple",
         Knob::Fixed("tcp_select_initial_window's rule, no setting"),
     ),
+    // `tcp_select_initial_window`: the route's RTAX_INITRWND caps the handshake's window.
+    ("initial_rwnd_segments", Knob::Route("initrwnd")),
     ("sack_permitted", Knob::Sysctl("net.ipv4.tcp_sack", Unit::Plain)),
     ("timestamps", Knob::Sysctl("net.ipv4.tcp_timestamps", Unit::Plain)),
     // tcp_rmem[1] / 2 (`tcp_full_space` at the initial 50 % scaling ratio), measured.

@@ -306,6 +306,10 @@ axes! {
     // change (cubic-one-loss: 17 of 550 rows, PSH of chunks late in the transfer;
     // cubic-three-losses: rounds from 850 ms on 77 ms later), while the model follows
     // cubic-two-holes. Those two departures are open (measured 2026-12-04).
+    initrwnd: "the route's initrwnd (ip route … initrwnd N) in both namespaces: the \
+        handshake's window at most N segments",
+        ["1", "4", "10"], &["psh-writes", "psh-half-window", "delayed-ack", "zero-window"], 0,
+        tuning!(initial_rwnd_segments);
     hystart: "tcp_cubic's hystart module parameter (global to the machine: set for the run, \
         restored after it)",
         ["0"], &["cubic-one-loss", "cubic-three-losses", "cubic-two-holes"], 0, |sc, v| {
@@ -440,6 +444,8 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "10",
     ),
     ("hystart-0-two-holes", "cubic-two-holes", "hystart", "0"),
+    ("initrwnd-1-delayed-ack", "delayed-ack", "initrwnd", "1"),
+    ("initrwnd-4-half-window", "psh-half-window", "initrwnd", "4"),
     // A spread of the points that agreed.
     ("syn-retries-1", "handshake-syn-timeout", "syn_retries", "1"),
     (

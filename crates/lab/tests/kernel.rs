@@ -1220,3 +1220,57 @@ fn route_metrics_and_module_parameters_reach_the_kernel_and_the_global_one_is_re
         assert!(err.contains("tuning"), "{bad}: {err}");
     }
 }
+
+/// tcp_cubic's `hystart` is global: a run that sets it must put it back when Ctrl-C stops
+/// it, whether the run unwinds (one SIGINT) or exits from the signal handler (a second one).
+#[test]
+fn ctrl_c_restores_the_global_module_parameter() {
+    let param = "/sys/module/tcp_cubic/parameters/hystart";
+    let Ok(before) = std::fs::read_to_string(param) else {
+        eprintln!("SKIPPED: tcp_cubic is not loaded ({param})");
+        return;
+    };
+    for signals in [1, 2] {
+        let _turn = turn(&["compare"]);
+        let child = Command::new(bin())
+            .args(["compare", "hystart-0-two-holes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The run sets the parameter once its namespaces are up; watch for it.
+        let t0 = Instant::now();
+        let mut seen = false;
+        while t0.elapsed() < Duration::from_secs(3) {
+            if std::fs::read_to_string(param).is_ok_and(|v| v.trim() == "0") {
+                seen = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = if seen {
+            for _ in 0..signals {
+                // SAFETY: kill(2) on the child we spawned.
+                unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+                std::thread::sleep(Duration::from_millis(30));
+            }
+            child.wait_with_output().unwrap()
+        } else {
+            let out = child.wait_with_output().unwrap();
+            if out.status.code() == Some(3) {
+                eprintln!("SKIPPED: missing privilege");
+                return;
+            }
+            panic!(
+                "hystart never read 0 during the run: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        assert_eq!(out.status.code(), Some(130), "{signals} SIGINT(s)");
+        assert_eq!(
+            std::fs::read_to_string(param).unwrap(),
+            before,
+            "restored after {signals} SIGINT(s)"
+        );
+    }
+}

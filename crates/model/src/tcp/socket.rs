@@ -1250,11 +1250,12 @@ impl TcpSocket {
         if synack && self.ts_ok {
             mss = mss.saturating_sub(12).max(1);
         }
-        if space > mss {
+        let w = if space > mss {
             space - space % mss
         } else {
             space
-        }
+        };
+        init_rwnd_cap(w, mss, p)
     }
 
     /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
@@ -2026,7 +2027,7 @@ impl TcpSocket {
         } else {
             space
         };
-        self.rcv_ssthresh = w.min(65_535);
+        self.rcv_ssthresh = init_rwnd_cap(w, mss, ctx.p).min(65_535);
         self.rcv_wnd = self.rcv_ssthresh;
         self.rcv_adv_edge = self.rcv_nxt + self.rcv_wnd;
         // No request ever existed, so no SYN-RECEIVED: the socket is born established
@@ -3843,3 +3844,12 @@ impl TcpSocket {
 
 #[cfg(test)]
 mod tests;
+
+/// `tcp_select_initial_window`'s last step: the route's `initrwnd` caps the window at that
+/// many segments of the MSS the window was rounded to (`Profile::initial_rwnd_segments`).
+fn init_rwnd_cap(w: u32, mss: u32, p: &crate::profile::Profile) -> u32 {
+    if p.initial_rwnd_segments == 0 {
+        return w;
+    }
+    w.min(p.initial_rwnd_segments.saturating_mul(mss))
+}
