@@ -135,9 +135,9 @@ fn poll_times_out_then_sees_the_request_and_tcp_info_tells_the_story() {
     assert_eq!(
         infos,
         [
-            "TcpInfo ESTABLISHED rto=240000 rtt=40000 mss=1448 cwnd=10 ssthresh=inf unacked=0 retransmits=0/0",
-            "TcpInfo ESTABLISHED rto=240000 rtt=40000 mss=1448 cwnd=10 ssthresh=inf unacked=1 retransmits=0/0",
-            "TcpInfo ESTABLISHED rto=240000 rtt=40000 mss=1448 cwnd=10 ssthresh=inf unacked=0 retransmits=0/1",
+            "TcpInfo ESTABLISHED rto=244000 rtt=40000 mss=1448 cwnd=10 ssthresh=inf unacked=0 retransmits=0/0",
+            "TcpInfo ESTABLISHED rto=244000 rtt=40000 mss=1448 cwnd=10 ssthresh=inf unacked=1 retransmits=0/0",
+            "TcpInfo ESTABLISHED rto=244000 rtt=40000 mss=1448 cwnd=10 ssthresh=inf unacked=0 retransmits=0/1",
         ]
     );
 }

@@ -891,8 +891,9 @@ fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
     app_send(&mut h, 100, false);
     recv_nothing!(h);
     // tcp(7)'s 200 ms ceiling is the probe timer: max(RTO, TCP_RTO_MIN) after the write,
-    // fired on the tick after its 50 jiffies (half a jiffy late on average, tcp::wheel).
-    assert_eq!(h.s.timer(TimerKind::Persist), Some(202_000));
+    // the RTO being 51 jiffies (200 ms and the RTT's few µs, rounded up: `ss -i` shows
+    // rto:204 on loopback), fired half a jiffy late on average (tcp::wheel).
+    assert_eq!(h.s.timer(TimerKind::Persist), Some(206_000));
     fire(&mut h, TimerKind::Persist);
     recv!(h, ["P. seq=1 ack=1 len=100"]);
 }
@@ -951,13 +952,13 @@ fn tcp_user_timeout_ends_the_connection_that_long_after_the_first_retransmission
             retransmitted_at.push(h.now / 1000);
         }
     }
-    // RTO 50 jiffies (200 ms) doubling, each on the wheel (+2 ms at 50 jiffies, +16 ms at
-    // 100): 202, 618; the third timer is clamped to what is left of the user timeout
-    // (`tcp_clamp_rto_to_user_timeout`: 584 ms, 146 jiffies, +16 ms), so it fires just after
-    // its end, 1 s after the first retransmission (`retrans_stamp`), not at the 1.43 s the
+    // RTO 51 jiffies (204 ms) doubling, each on the wheel (+2 ms at 51 jiffies, +16 ms at
+    // 102): 206, 630; the third timer is clamped to what is left of the user timeout
+    // (`tcp_clamp_rto_to_user_timeout`: 576 ms, 144 jiffies, +16 ms), so it fires just after
+    // its end, 1 s after the first retransmission (`retrans_stamp`), not at the 1.46 s the
     // backoff would give, and kills it.
-    assert_eq!(retransmitted_at, [202, 618]);
-    assert_eq!(h.now, 1_218_000);
+    assert_eq!(retransmitted_at, [206, 630]);
+    assert_eq!(h.now, 1_222_000);
     assert_eq!(h.s.error, Some("ETIMEDOUT"));
     assert_eq!(h.s.state, TcpState::Closed);
 }
@@ -971,8 +972,8 @@ fn without_tcp_user_timeout_the_same_connection_still_retries_at_one_second() {
         fire(&mut h, TimerKind::Retransmit);
     }
     assert_eq!(
-        h.now, 1_434_000,
-        "200 + 400 + 800 ms, each late on the wheel by 2, 16 and 16 ms"
+        h.now, 1_462_000,
+        "204 + 408 + 816 ms, each late on the wheel by 2, 16 and 16 ms"
     );
     assert_eq!(h.s.state, TcpState::Established);
 }
@@ -1005,8 +1006,8 @@ fn tcp_info_counts_windows_in_segments_and_reports_retransmissions() {
     let i = h.s.info(&h.p);
     assert_eq!((i.retransmits, i.total_retrans, i.unacked), (1, 1, 1));
     assert_eq!(
-        i.rto_us, 400_000,
-        "tcpi_rto is backed off: icsk_rto doubled"
+        i.rto_us, 408_000,
+        "tcpi_rto is backed off: icsk_rto (51 jiffies) doubled"
     );
     assert_eq!(i.cwnd, 1, "an RTO collapses cwnd to one segment");
 }
