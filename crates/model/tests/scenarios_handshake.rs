@@ -289,7 +289,9 @@ fn the_mss_comes_from_the_mtu_and_the_window_and_its_scale_from_the_buffers() {
         ]
     );
     // SO_RCVBUF on the client before connect() clamps its scale to its own space:
-    // 16384 → S win=16384 WS=0; 200000 → win=65535 WS=2; 2000000 → WS=5 (measured, lo).
+    // 16384 → S win=16384 WS=0; 200000 → win=65535 WS=2; 2000000 → WS=5 (measured, lo, on
+    // a machine whose net.core.rmem_max, 4194304, lets 2000000 through).
+    s.tuning.rmem_max = Some(4_194_304);
     for (buf, win, ws) in [
         (16_384, 16_384, 0),
         (200_000, 65_535, 2),
@@ -303,6 +305,9 @@ fn the_mss_comes_from_the_mtu_and_the_window_and_its_scale_from_the_buffers() {
             "SO_RCVBUF {buf}"
         );
     }
+    // Under Linux's default rmem_max (212992) the same 2000000 gets 212992 of space: WS=2.
+    s.tuning.rmem_max = None;
+    assert_eq!(syn_windows(&s)[0], (65_535, Some(65495), Some(2)));
     // The RFC profile: MSS = MTU − 40 too (RFC 9293 §3.7.1), no scaling, the whole space.
     let k = Knobs {
         profile: synack_model::profile::ProfileId::Rfc,
