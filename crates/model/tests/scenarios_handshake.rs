@@ -342,7 +342,7 @@ fn a_syn_cookie_connection_without_window_scaling_offers_the_rest_of_its_first_w
     // left of it: 64235. Measured on 6.18: "S. win=65160", then ". ack=6 win=64235".
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/kernel-recordings/linux-6.18/syncookies-always+window_scaling=0.scenario.json"
+        "/../../tests/kernel-recordings/linux-6.18/cookie-window-without-scaling.scenario.json"
     );
     let json = std::fs::read_to_string(path).expect("recorded scenario");
     let sc = synack_model::scenario::Scenario::from_json(&json).expect("scenario");
