@@ -1217,11 +1217,12 @@ impl TcpSocket {
         if synack && self.ts_ok {
             mss = mss.saturating_sub(12).max(1);
         }
-        if space > mss {
+        let w = if space > mss {
             space - space % mss
         } else {
             space
-        }
+        };
+        init_rwnd_cap(w, mss, p)
     }
 
     /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
@@ -1787,7 +1788,13 @@ impl TcpSocket {
         let segs = if retrans {
             quota
         } else {
-            quota.min(self.tso_segs(flight, ctx) as u64)
+            // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure
+            // we have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone
+            // segments, which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends
+            // the first two segments apart, neither with PSH). Retransmissions
+            // (`tcp_xmit_retransmit_queue`) take the whole room.
+            let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+            quota.min(half).min(self.tso_segs(flight, ctx) as u64)
         };
         let max_len = segs * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
@@ -1991,7 +1998,7 @@ impl TcpSocket {
         } else {
             space
         };
-        self.rcv_ssthresh = w.min(65_535);
+        self.rcv_ssthresh = init_rwnd_cap(w, mss, ctx.p).min(65_535);
         self.rcv_wnd = self.rcv_ssthresh;
         self.rcv_adv_edge = self.rcv_nxt + self.rcv_wnd;
         // No request ever existed, so no SYN-RECEIVED: the socket is born established
@@ -3791,3 +3798,12 @@ impl TcpSocket {
 
 #[cfg(test)]
 mod tests;
+
+/// `tcp_select_initial_window`'s last step: the route's `initrwnd` caps the window at that
+/// many segments of the MSS the window was rounded to (`Profile::initial_rwnd_segments`).
+fn init_rwnd_cap(w: u32, mss: u32, p: &crate::profile::Profile) -> u32 {
+    if p.initial_rwnd_segments == 0 {
+        return w;
+    }
+    w.min(p.initial_rwnd_segments.saturating_mul(mss))
+}
