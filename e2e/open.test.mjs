@@ -41,10 +41,9 @@ function fetched(page) {
 async function assertComparisonAtStart(page) {
   for (const side of ['compare-recorded', 'compare-model']) {
     const scroller = page.locator(`[data-testid="${side}"] [data-testid="ladder-scroll"]`);
-    await page.waitForFunction((sel) => {
-      const el = document.querySelector(sel);
-      return el && el.scrollTop === 0;
-    }, `[data-testid="${side}"] [data-testid="ladder-scroll"]`, { timeout: 5_000 }).catch(() => {});
+    // Let the second render (the measured width) and its effects run first: the view must
+    // still be at the top after them, not only before.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const { top, first, box } = await scroller.evaluate((el) => {
       const seg = el.querySelector('g.seg');
       const r = el.getBoundingClientRect();

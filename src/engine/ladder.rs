@@ -794,6 +794,10 @@ pub struct LadderProps {
     /// Where the ladder sits, so its width can be known before its first render.
     #[prop_or_default]
     pub placement: Placement,
+    /// Whether the view follows the playhead. A ladder that shows a whole run for reading (the
+    /// side-by-side comparison, `t` past the end) stays where the reader puts it, from the top.
+    #[prop_or(true)]
+    pub follow: bool,
 }
 
 /// Where a ladder sits in the page. For a scene's player the nest of elements around the ladder
@@ -915,9 +919,16 @@ pub fn LadderView(p: &LadderProps) -> Html {
     {
         let scroller = scroller.clone();
         let view = view.clone();
+        let follow = p.follow;
         use_effect_with(p.ladder.clone(), move |_| {
             if let Some(el) = scroller.cast::<web_sys::Element>() {
                 view.borrow_mut().1 = el.client_height() as f64;
+                // A ladder read as a whole opens at its first packet, also when it replaces
+                // another one in the same element.
+                if !follow {
+                    el.set_scroll_top(0);
+                    view.borrow_mut().0 = 0.0;
+                }
             }
         });
     }
@@ -938,7 +949,11 @@ pub fn LadderView(p: &LadderProps) -> Html {
             p.ladder.clone(),
             (geo.width * 10.0).round() as i64,
         );
+        let follow = p.follow;
         use_effect_with(key, move |_| {
+            if !follow {
+                return;
+            }
             let (top, h) = *view.borrow();
             if y_play > top + h - 30.0 || y_play < top + 10.0 {
                 if let Some(el) = scroller.cast::<web_sys::Element>() {

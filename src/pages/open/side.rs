@@ -178,26 +178,6 @@ pub(super) fn SideBySide(p: &SideProps) -> Html {
         }
     });
     let noop = Callback::from(|_: usize| ());
-    // Both ladders show whole runs (t = the end, so every arrow is drawn), and the ladder keeps
-    // its playhead in view, which would leave them scrolled to the last segment. A comparison
-    // reads from the first packet: once they are laid out, scroll both back to the top.
-    let split = use_node_ref();
-    {
-        let split = split.clone();
-        use_effect_with(p.side.clone(), move |_| {
-            let timeout = gloo::timers::callback::Timeout::new(0, move || {
-                if let Some(el) = split.cast::<web_sys::Element>() {
-                    for col in ["compare-recorded", "compare-model"] {
-                        let sel = format!("[data-testid={col}] .ladder-scroll");
-                        if let Ok(Some(e)) = el.query_selector(&sel) {
-                            e.set_scroll_top(0);
-                        }
-                    }
-                }
-            });
-            move || drop(timeout)
-        });
-    }
     html! {
         <section class="side-by-side" data-testid="open-compare">
             <h2>{ T::new("与模型对照", "Side by side with the model").get(lang) }</h2>
@@ -217,16 +197,16 @@ pub(super) fn SideBySide(p: &SideProps) -> Html {
                     <tbody>{ for state_rows }</tbody>
                 </table>
             </div>
-            <div class="split" ref={split}>
+            <div class="split">
                 <div class="split-col" data-testid="compare-recorded">
                     <div class="split-title">{ T::new("实测", "Recorded") .get(lang) }</div>
                     <LadderView ladder={m.recorded.clone()} trace={p.recorded.clone()} t={m.recorded.duration as f64 + 1.0}
-                        playing=false {numbering} {lang} selected={None::<usize>} on_select={noop.clone()} uid="cmp-a" />
+                        playing=false follow=false {numbering} {lang} selected={None::<usize>} on_select={noop.clone()} uid="cmp-a" />
                 </div>
                 <div class="split-col" data-testid="compare-model">
                     <div class="split-title">{ T::new("模型", "Model").get(lang) }</div>
                     <LadderView ladder={m.ladder.clone()} trace={m.trace.clone()} t={m.ladder.duration as f64 + 1.0}
-                        playing=false {numbering} {lang} selected={None::<usize>} on_select={noop} uid="cmp-b" />
+                        playing=false follow=false {numbering} {lang} selected={None::<usize>} on_select={noop} uid="cmp-b" />
                 </div>
             </div>
         </section>
