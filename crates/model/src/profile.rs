@@ -144,6 +144,12 @@ profile! {
     /// Linux rounds the SYN's window down to a multiple of the MSS
     /// (`tcp_select_initial_window`: 64240 for a 1460 MSS). `false`: the whole space.
     initial_window_mss_multiple: bool,
+    /// A cap on the handshake's receive window, in segments of the MSS it was rounded to:
+    /// the route's `initrwnd` metric (`tcp_select_initial_window`: `rcv_wnd = min(rcv_wnd,
+    /// init_rcv_wnd * mss)`, from `dst_metric(dst, RTAX_INITRWND)` in `tcp_connect_init`,
+    /// `tcp_openreq_init_rwin` and `cookie_v4_check`). rcv_ssthresh starts there and grows
+    /// as usual. 0 = no cap (no such metric on the route, the default).
+    initial_rwnd_segments: u32,
     /// Send SACK-permitted (RFC 2018) in SYNs. The model does not act on SACK blocks yet.
     sack_permitted: bool,
     /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
@@ -399,6 +405,7 @@ impl Profile {
             window_scale: Some(10),
             wscale_space: 33_554_432,
             initial_window_mss_multiple: true,
+            initial_rwnd_segments: 0,
             window_round_up: true,
             sack_permitted: true,
             timestamps: true,
@@ -461,6 +468,7 @@ impl Profile {
             window_scale: None,
             wscale_space: 0,
             initial_window_mss_multiple: false,
+            initial_rwnd_segments: 0,
             window_round_up: false,
             sack_permitted: false,
             timestamps: false,

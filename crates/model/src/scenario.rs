@@ -745,6 +745,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         quickack_max: COUNT,
         min_tso_segs: TSO_SEGS,
         initial_ssthresh_segments: COUNT,
+        initial_rwnd_segments: COUNT,
         slow_start_abc_limit: COUNT,
         loss_beta_1024: BETA_1024,
         icmp_ratelimit_us: TIME_US,

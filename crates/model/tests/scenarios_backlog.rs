@@ -110,6 +110,36 @@ fn overflow_with_abort_on_overflow_1_answers_rst() {
 }
 
 #[test]
+fn with_abort_on_overflow_the_final_ack_a_full_queue_refuses_is_dropped_and_answered_with_rst() {
+    // Linux `tcp_check_req`: `syn_recv_sock` fails on the full accept queue, ListenOverflows
+    // counts it, embryonic_reset sends the RST and `tcp_v4_rcv` discards the ACK
+    // (`discard_and_relse`): no socket ever takes it. Measured on 6.18
+    // (backlog-full-syncookies with tcp_abort_on_overflow=1): the ACK is dropped as with the
+    // sysctl at 0, and a RST answers it.
+    let k = Knobs {
+        latency_ms: 20.0,
+        ..Knobs::default()
+    };
+    // Three clients 30 ms apart: the third SYN gets in before the second ACK fills the
+    // queue of listen(1), so the third ACK is the one refused.
+    let b = BacklogKnobs {
+        clients: 3,
+        connect_interval_ms: 30.0,
+        abort_on_overflow: true,
+        ..BacklogKnobs::default()
+    };
+    let t = run(&presets::backlog(&k, &b));
+    let p = packets(&t);
+    let ack = p
+        .iter()
+        .position(|l| l == "0.100 client>server . seq=1 ack=1 len=0 LOST")
+        .unwrap_or_else(|| panic!("the third ACK is not dropped: {p:#?}"));
+    assert_eq!(drops(&t, DropReason::AcceptQueueFull), 1, "{p:#?}");
+    assert!(counter(&t, "ListenOverflows") >= 1);
+    assert_eq!(p[ack + 2], "0.120 server>client R seq=1 len=0", "{p:#?}");
+}
+
+#[test]
 fn accepting_later_drains_the_queue_and_every_client_gets_in() {
     let t = backlog(BacklogKnobs {
         clients: 4,

@@ -314,3 +314,43 @@ fn the_mss_comes_from_the_mtu_and_the_window_and_its_scale_from_the_buffers() {
         [(65535, Some(1460), None), (65535, Some(1460), None)]
     );
 }
+
+/// The windows a host sends, in order, as the header carries them (unscaled).
+fn windows_from(t: &synack_model::trace::Trace, host: &str) -> Vec<u16> {
+    let h = t.hosts.iter().position(|x| x.name == host).expect("host") as u16;
+    synack_model::read::segments(t)
+        .into_iter()
+        .filter(|s| s.seg.src.host.0 == h)
+        .filter_map(|s| match &s.seg.header {
+            synack_model::trace::Header::Tcp(th) => Some(th.window),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_syn_cookie_connection_without_window_scaling_offers_the_rest_of_its_first_window() {
+    // tcp_syncookies=2, tcp_window_scaling=0, the machine's receive memory as recorded
+    // (`synack-lab record`). The cookie's child starts from 44 × 1460 = 64240
+    // (`cookie_v4_check`), `tcp_init_buffer_space` caps its ceiling at 65536 − 1448, so
+    // after 5 bytes the free space rounds down below the promise and the ACK offers what is
+    // left of it: 64235. Measured on 6.18: "S. win=65160", then ". ack=6 win=64235".
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/kernel-recordings/linux-6.18/syncookies-always+window_scaling=0.scenario.json"
+    );
+    let json = std::fs::read_to_string(path).expect("recorded scenario");
+    let sc = synack_model::scenario::Scenario::from_json(&json).expect("scenario");
+    let t = run(&sc);
+    assert_packets!(
+        t,
+        [
+            "0.050 client>server S seq=0 len=0",
+            "0.070 server>client S. seq=0 ack=1 len=0",
+            "0.090 client>server . seq=1 ack=1 len=0",
+            "0.150 client>server . seq=1 ack=1 len=5",
+            "0.170 server>client . seq=1 ack=6 len=0",
+        ]
+    );
+    assert_eq!(windows_from(&t, "server"), [65160, 64235]);
+}

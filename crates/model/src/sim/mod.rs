@@ -864,7 +864,13 @@ impl Sim {
                     if abort_on_overflow {
                         // `tcp_check_req` → embryonic_reset: `send_reset` in reply to the
                         // ACK (a bare RST at its ACK number), and the request is dropped.
-                        self.emit(EventKind::SegmentArrived { id });
+                        // The ACK itself is discarded, not handed to a socket: `tcp_check_req`
+                        // returns NULL and `tcp_v4_rcv` goes to `discard_and_relse`, after
+                        // ListenOverflows counted it (the same fate as without the sysctl).
+                        self.emit(EventKind::SegmentDropped {
+                            id,
+                            reason: DropReason::AcceptQueueFull,
+                        });
                         if let Some(rst) = TcpSocket::reset_for(seg) {
                             self.tx.push(rst);
                         }

@@ -498,9 +498,16 @@ impl TcpSocket {
             to,
         });
         let from = std::mem::replace(&mut self.state, to);
-        if to == TcpState::Established && matches!(from, TcpState::SynSent | TcpState::SynReceived)
+        if to == TcpState::Established
+            && matches!(
+                from,
+                TcpState::SynSent | TcpState::SynReceived | TcpState::Listen
+            )
         {
+            // `tcp_init_transfer`, for a connection that got here by a handshake (a SYN
+            // cookie's child comes from LISTEN: `tcp_get_cookie_sock` → `syn_recv_sock`).
             self.initialize_rcv_mss();
+            self.init_buffer_space();
         }
         if to == TcpState::Closed {
             for k in super::TIMER_KINDS {
@@ -523,6 +530,34 @@ impl TcpSocket {
             .min(self.rcv_wnd / 2)
             .clamp(88, 536);
         self.rcv_mss = hint;
+    }
+
+    /// Linux `tcp_init_buffer_space` (from `tcp_init_transfer`): the window clamp the
+    /// handshake chose (`tcp_select_initial_window`: 65535 << the receive scale, and no more
+    /// than the space when SO_RCVBUF fixed it) is brought down to the buffer's whole space,
+    /// and then one segment is kept in reserve ("Force reservation of one segment": with
+    /// tcp_app_win 31, max(2 × advmss, space − advmss) whenever clamp + advmss would exceed
+    /// the space); rcv_ssthresh, the window's ceiling, follows it down. Until a full-sized
+    /// segment measures the real memory ratio (`tcp_measure_rcv_mss` → `tcp_set_window_clamp`)
+    /// this is what caps the window. Measured on 6.18: a SYN-cookie connection without window
+    /// scaling starts from 64240 (44 × 1460); after 5 bytes the free space, capped at
+    /// 65536 − 1448, rounds down below what was promised, so the ACK offers 64235, the rest
+    /// of the promise, where an uncapped ceiling would offer 64240 again.
+    fn init_buffer_space(&mut self) {
+        if !self.truesize_accounting() {
+            return;
+        }
+        let maxwin = self.tcp_full_space();
+        let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+        let chosen = if self.rcvbuf_locked { maxwin } else { u32::MAX };
+        let mut clamp = chosen.min(65_535u32 << self.rcv_wscale.min(14));
+        // tcp_app_win 31: maxwin - (maxwin >> 31) is maxwin itself.
+        clamp = clamp.min(maxwin);
+        if clamp > 2 * advmss && clamp + advmss > maxwin {
+            clamp = (2 * advmss).max(maxwin.saturating_sub(advmss));
+        }
+        self.window_clamp = Some(clamp);
+        self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
     }
 
     /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
@@ -1182,11 +1217,12 @@ impl TcpSocket {
         if synack && self.ts_ok {
             mss = mss.saturating_sub(12).max(1);
         }
-        if space > mss {
+        let w = if space > mss {
             space - space % mss
         } else {
             space
-        }
+        };
+        init_rwnd_cap(w, mss, p)
     }
 
     /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
@@ -1577,8 +1613,15 @@ impl TcpSocket {
             }
             // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
             let new_data = self.snd_nxt.ge(self.snd_max);
+            // The rest of a GSO chunk already decided goes with it: Linux tests the window
+            // (`tcp_snd_wnd_test`) and Nagle once per chunk, and `tcp_mss_split_point` may
+            // end the chunk with a partial segment that fills the window exactly (no small
+            // segment in flight, so `tcp_nagle_check` lets it go). Measured on 6.18
+            // (zero-window with TCP_MAXSEG 536): into a 620-byte window a 1448-byte write
+            // leaves as one chunk of 524 + 96, PSH on the 96.
+            let in_chunk = chunk.is_some_and(|(end, _)| nxt_off < end);
             let wnd_limited = room < avail.min(self.snd_mss).min(skb_left);
-            if new_data && wnd_limited && flight > 0 {
+            if new_data && wnd_limited && flight > 0 && !in_chunk {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
                 // window unless nothing is outstanding.
                 if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
@@ -1596,7 +1639,12 @@ impl TcpSocket {
                 }
                 break;
             }
-            if partial && !fin_pending && !self.push_once && self.nagle_holds(flight, ctx) {
+            if partial
+                && !in_chunk
+                && !fin_pending
+                && !self.push_once
+                && self.nagle_holds(flight, ctx)
+            {
                 break;
             }
             let with_fin = fin_pending && len == avail;
@@ -1740,7 +1788,13 @@ impl TcpSocket {
         let segs = if retrans {
             quota
         } else {
-            quota.min(self.tso_segs(flight, ctx) as u64)
+            // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure
+            // we have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone
+            // segments, which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends
+            // the first two segments apart, neither with PSH). Retransmissions
+            // (`tcp_xmit_retransmit_queue`) take the whole room.
+            let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+            quota.min(half).min(self.tso_segs(flight, ctx) as u64)
         };
         let max_len = segs * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
@@ -1944,7 +1998,7 @@ impl TcpSocket {
         } else {
             space
         };
-        self.rcv_ssthresh = w.min(65_535);
+        self.rcv_ssthresh = init_rwnd_cap(w, mss, ctx.p).min(65_535);
         self.rcv_wnd = self.rcv_ssthresh;
         self.rcv_adv_edge = self.rcv_nxt + self.rcv_wnd;
         // No request ever existed, so no SYN-RECEIVED: the socket is born established
@@ -3744,3 +3798,12 @@ impl TcpSocket {
 
 #[cfg(test)]
 mod tests;
+
+/// `tcp_select_initial_window`'s last step: the route's `initrwnd` caps the window at that
+/// many segments of the MSS the window was rounded to (`Profile::initial_rwnd_segments`).
+fn init_rwnd_cap(w: u32, mss: u32, p: &crate::profile::Profile) -> u32 {
+    if p.initial_rwnd_segments == 0 {
+        return w;
+    }
+    w.min(p.initial_rwnd_segments.saturating_mul(mss))
+}

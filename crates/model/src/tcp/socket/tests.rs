@@ -825,6 +825,33 @@ fn psh_follows_half_the_peers_largest_window() {
     recv!(h, ["P. seq=8761 ack=1 len=1460"]);
 }
 
+#[test]
+fn a_write_into_a_window_one_segment_and_a_bit_wide_leaves_as_one_chunk_that_fills_it() {
+    // Nothing in flight, a 1560-byte window, a 2000-byte write: `tcp_mss_split_point` cuts
+    // the chunk at the window's edge, and the partial last segment goes with it because no
+    // small segment is in flight (`tcp_nagle_check`); the window is tested once, for the
+    // chunk's first segment (`tcp_snd_wnd_test`). Measured on 6.18 (zero-window with
+    // TCP_MAXSEG 536): 524 + 96 bytes into a 620-byte window, PSH on the 96.
+    let mut h = socket_established_40ms(8_760);
+    write(&mut h, 3 * 1460);
+    recv!(
+        h,
+        [
+            ". seq=1 ack=1 len=1460",
+            "P. seq=1461 ack=1 len=1460",
+            "P. seq=2921 ack=1 len=1460",
+        ]
+    );
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381 win=1560");
+    recv_nothing!(h);
+    write(&mut h, 2000);
+    recv!(
+        h,
+        [". seq=4381 ack=1 len=1460", "P. seq=5841 ack=1 len=100"]
+    );
+}
+
 // ---------------------------------------------------------------- socket options (tcp(7))
 
 /// send() of `len` bytes, with MSG_MORE when `more`.
