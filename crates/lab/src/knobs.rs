@@ -125,6 +125,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "clock_granularity_us",
         Knob::Fixed("one jiffy: CONFIG_HZ, a build option of the kernel"),
     ),
+    (
+        "timer_wheel",
+        Knob::Fixed("the kernel's timer wheel (kernel/time/timer.c), no setting"),
+    ),
     ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
     (
         "syn_linear_timeouts",

@@ -240,6 +240,16 @@ profile! {
     /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
     /// loss probe's "+2 ticks" and the reordering timer's TCP_TIMEOUT_MIN (2 ticks).
     clock_granularity_us: Micros,
+    /// Linux keeps TCP's timeouts in jiffies of `clock_granularity_us` (`icsk_rto` is
+    /// `usecs_to_jiffies(srtt + rttvar)`, `__tcp_set_rto`) and arms them as `timer_list`s on
+    /// the timer wheel (kernel/time/timer.c), which never fires early and fires a far timer
+    /// on a coarse bucket boundary: a 1 s SYN timer 0 to 32 ms late, a 60 s TIME-WAIT up to
+    /// 2 s late (`tcp/wheel.rs`). Measured on 6.18 (HZ 250), an RTO backoff series over a
+    /// 40 ms RTT went out 246, 248, 509, 991, 1984, 4096 ms apart, not 240 × 2^n. Applies to
+    /// the retransmission, loss-probe, reordering, SYN and SYN-ACK, delayed-ACK, persist,
+    /// FIN-WAIT-2 and TIME-WAIT timers. `false`: timers fire exactly when due (the RFCs'
+    /// abstract clock).
+    timer_wheel: bool,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
     /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
     /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
@@ -435,6 +445,7 @@ impl Profile {
             rto_max_us: 120_000_000,
             rto_min_on_variance: true,
             clock_granularity_us: 4_000,
+            timer_wheel: true,
             syn_retries: 6,
             syn_linear_timeouts: 4,
             retries_as_time_budget: true,
@@ -500,6 +511,7 @@ impl Profile {
             rto_max_us: 60_000_000,
             rto_min_on_variance: false,
             clock_granularity_us: 1_000,
+            timer_wheel: false,
             syn_retries: 5,
             syn_linear_timeouts: 0,
             retries_as_time_budget: false,
@@ -632,6 +644,10 @@ mod tests {
             ("rto_min_us", "TCP_RTO_MIN 200 ms vs RFC 6298 §2.4's 1 s"),
             ("rto_max_us", "TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s"),
             ("clock_granularity_us", "one jiffy at HZ 250 vs 1 ms"),
+            (
+                "timer_wheel",
+                "timeouts in jiffies on the timer wheel; the RFCs' timers fire on time",
+            ),
             (
                 "rto_min_on_variance",
                 "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",

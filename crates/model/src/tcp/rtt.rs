@@ -40,14 +40,17 @@ impl RttEstimator {
         }
         let srtt = self.srtt.unwrap_or(r);
         let var = (4 * self.rttvar).max(p.clock_granularity_us);
-        self.rto = if p.rto_min_on_variance {
+        let rto = if p.rto_min_on_variance {
             // Linux tcp_set_rto(): the minimum bounds the variance term.
             srtt + var.max(p.rto_min_us)
         } else {
             // RFC 6298 §2.4: the minimum bounds the whole RTO.
             (srtt + var).max(p.rto_min_us)
-        }
-        .min(p.rto_max_us);
+        };
+        // Linux `__tcp_set_rto`: icsk_rto = usecs_to_jiffies(srtt + rttvar), whole jiffies
+        // rounded up, so every backed-off RTO is a whole number of jiffies too; then
+        // `tcp_bound_rto` caps it at TCP_RTO_MAX.
+        self.rto = super::wheel::in_jiffies(rto, p).min(p.rto_max_us);
     }
 
     /// The timeout after `backoff` consecutive expirations (RFC 6298 §5.5: double each time),
@@ -83,8 +86,9 @@ mod tests {
         let mut e = RttEstimator::new(&p);
         assert_eq!(e.rto, 1_000_000);
         e.sample(100, &p);
-        assert_eq!(e.rto, 200_100);
-        assert_eq!(e.rto_backed_off(3, &p), 1_600_800);
+        // 200.1 ms is 50.025 jiffies of 4 ms: icsk_rto is 51 jiffies.
+        assert_eq!(e.rto, 204_000);
+        assert_eq!(e.rto_backed_off(3, &p), 1_632_000);
         assert_eq!(e.rto_backed_off(30, &p), p.rto_max_us);
         let r = Profile::rfc();
         let mut e = RttEstimator::new(&r);
