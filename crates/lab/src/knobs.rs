@@ -95,6 +95,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "udp_skb_pad",
         Knob::Fixed("the receiving device's headroom: the TUN devices' 64, the profile's value"),
     ),
+    // net.core.rmem_max / wmem_max: read-only in a child namespace on 6.18; the machine's
+    // are measured and written into the scenario.
+    ("rmem_max", Knob::Machine),
+    ("wmem_max", Knob::Machine),
     (
         "send_buffer",
         Knob::Fixed("tcp_wmem[1] is only a start: the kernel grows it with the window (tcp_sndbuf_expand), which the model leaves out; use sockets[].send_buffer (SO_SNDBUF)"),

@@ -55,8 +55,12 @@ pub struct Machine {
     pub mss: u16,
     /// `net.ipv4.tcp_rmem` ("min default max").
     pub tcp_rmem: String,
-    /// `net.core.rmem_max`.
+    /// `net.core.rmem_max`: the largest SO_RCVBUF a program gets (the model's `rmem_max`).
     pub rmem_max: u32,
+    /// `net.core.wmem_max`: the largest SO_SNDBUF (the model's `wmem_max`). Neither is per
+    /// network namespace on 6.18 (a child namespace reads them but may not write them), so
+    /// the lab records the machine's and never sets them.
+    pub wmem_max: u32,
     /// The window scale a SYN announces: ilog2(max(tcp_rmem[2], rmem_max)) − 15, clamped to
     /// 0..=14 (`tcp_select_initial_window`).
     pub window_scale: u8,
@@ -378,6 +382,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         let mtu = mtu("syn0")?;
         let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
         let rmem_max: u32 = read_sysctl("net.core.rmem_max")?.parse().unwrap_or(0);
+        let wmem_max: u32 = read_sysctl("net.core.wmem_max")?.parse().unwrap_or(0);
         let f: Vec<u32> = tcp_rmem
             .split_whitespace()
             .filter_map(|x| x.parse().ok())
@@ -393,6 +398,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
             tcp_rmem,
             rmem_max,
+            wmem_max,
         })
     })?;
     let mut scenario = sc.clone();
@@ -400,6 +406,8 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.window_scale = Some((!no_wscale).then_some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
     scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
+    scenario.tuning.rmem_max = Some(machine.rmem_max);
+    scenario.tuning.wmem_max = Some(machine.wmem_max);
 
     // The scenario's time zero: once namespaces, wire, sysctls and pollers are ready (setting
     // them up takes tens of ms, more than the first step's `at_us`), and a little later still,

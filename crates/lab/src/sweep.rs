@@ -406,6 +406,12 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "orphan_retries",
         "8",
     ),
+    (
+        "cookie-window-without-scaling",
+        "syncookies-always",
+        "window_scaling",
+        "0",
+    ),
     // Departures of the lab's own marks, fixed in the recorder: a SYN at a full request
     // queue without cookies, and a cookie's ACK at a full accept queue, are drops.
     (

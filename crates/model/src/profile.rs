@@ -197,6 +197,17 @@ profile! {
     /// size of the buffer a datagram takes (`udp::skb_truesize`): 64 on the lab's TUN devices
     /// (`tun->align`, NET_SKB_PAD). A machine parameter, like `rcv_skb_overhead`.
     udp_skb_pad: u32,
+    /// The largest SO_RCVBUF a program may set, bytes (net.core.rmem_max): `sk_setsockopt`
+    /// clamps the value to it before doubling it (`__sock_set_rcvbuf`), so a larger request
+    /// gets this much receive space. Linux's default is 212992; a machine may raise it (the
+    /// lab records its own). On 6.18 the sysctl is not per network namespace: a child
+    /// namespace may read it but not write it. 0: no limit, as the RFCs have none.
+    rmem_max: u32,
+    /// The largest SO_SNDBUF a program may set, bytes (net.core.wmem_max), clamped the same
+    /// way before doubling (`sk_setsockopt`, SO_SNDBUF). Linux's default is 212992. Measured
+    /// on 6.18 with wmem_max 4194304: SO_SNDBUF 8388608 reads back 8388608 (4194304
+    /// doubled), 100000 reads back 200000. 0: no limit.
+    wmem_max: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
     /// The least send buffer SO_SNDBUF gives, as an SO_SNDBUF value, bytes; nonzero also
@@ -427,6 +438,8 @@ impl Profile {
             udp_skb_pad: 64,
             send_buffer: 16_384 * 1024,
             min_send_buffer: 2_304,
+            rmem_max: 212_992,
+            wmem_max: 212_992,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
@@ -491,6 +504,8 @@ impl Profile {
             udp_skb_pad: 0,
             send_buffer: 16_384 * 1024,
             min_send_buffer: 0,
+            rmem_max: 0,
+            wmem_max: 0,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
@@ -597,6 +612,14 @@ mod tests {
             (
                 "udp_recv_buffer",
                 "net.core.rmem_default; the RFCs name no size",
+            ),
+            (
+                "rmem_max",
+                "net.core.rmem_max caps SO_RCVBUF; the RFCs set no ceiling",
+            ),
+            (
+                "wmem_max",
+                "net.core.wmem_max caps SO_SNDBUF; the RFCs set no ceiling",
             ),
             (
                 "udp_rmem_default",

@@ -725,6 +725,8 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         rcv_skb_overhead: SKB_OVERHEAD,
         min_recv_buffer: BUFFER,
         min_send_buffer: WSCALE_SPACE,
+        rmem_max: WSCALE_SPACE,
+        wmem_max: WSCALE_SPACE,
         rto_initial_us: RTO_US,
         rto_min_us: RTO_US,
         rto_max_us: RTO_US,

@@ -23,18 +23,7 @@ use synack_model::trace::Trace;
 /// 1460, tcp_rmem 4096 131072 33554432 → window scale 10 and a receive space of 65536, and the
 /// TUN device's 2304-byte skb for a 1448-byte segment → an skb overhead of 856; the recording
 /// gives all four to the model as profile parameters).
-const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[(
-    // Recorded on 2026-12-04 with a route initcwnd of 1 (the lab's `initcwnd` axis): it
-    // agreed with the model until main's tcp_init_buffer_space clamp (4099daf) came in.
-    // At the third write (1450 ms) 6.18 sends nothing until an ACK of 41449 arrives 21 ms
-    // later, then full segments; the model sends a 1176-byte segment at once (not analysed
-    // yet: a window edge the clamp moved is the first suspect).
-    "initcwnd-1-idle-restart",
-    &[(
-        "seq=41449 ack=1 len=1176",
-        "a 1176-byte segment at 1450 ms in the model; 6.18 waits for the window update",
-    )],
-)];
+const KNOWN_DEPARTURES: &[(&str, &[(&str, &str)])] = &[];
 
 fn recordings() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/kernel-recordings")
