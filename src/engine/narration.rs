@@ -106,8 +106,8 @@ pub fn drop_reason(r: &DropReason, lang: Lang) -> String {
         (DropReason::Fault { .. }, Lang::En) => "dropped by the scene's fault rule",
         (DropReason::Mtu, Lang::Zh) => "超过路径 MTU",
         (DropReason::Mtu, Lang::En) => "larger than the path MTU",
-        (DropReason::AcceptQueueFull, Lang::Zh) => "accept 队列已满，被忽略",
-        (DropReason::AcceptQueueFull, Lang::En) => "accept queue full, ignored",
+        (DropReason::AcceptQueueFull, Lang::Zh) => "accept 队列已满，没有收下",
+        (DropReason::AcceptQueueFull, Lang::En) => "accept queue full, not taken",
         (DropReason::SynAcceptQueueFull, Lang::Zh) => "accept 队列（全连接队列）已满，SYN 被丢弃",
         (DropReason::SynAcceptQueueFull, Lang::En) => "accept queue full, SYN dropped",
         (DropReason::SynQueueFull, Lang::Zh) => {
@@ -140,10 +140,10 @@ pub fn drop_sentence(r: &DropReason, kind: &str, to: &str, lang: Lang) -> String
             format!("The {kind} is larger than the path MTU and is dropped.")
         }
         (DropReason::AcceptQueueFull, Lang::Zh) => {
-            format!("accept 队列（全连接队列）已满，{to}忽略这个 {kind}。")
+            format!("accept 队列（全连接队列）已满，{to}没有收下这个 {kind}。")
         }
         (DropReason::AcceptQueueFull, Lang::En) => {
-            format!("The accept queue is full, so the {to} ignores the {kind}.")
+            format!("The accept queue is full, so the {to} does not take the {kind}.")
         }
         (DropReason::SynAcceptQueueFull, Lang::Zh) => {
             format!("accept 队列（全连接队列）已满，{to}丢弃这个 {kind}。")

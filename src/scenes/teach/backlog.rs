@@ -46,9 +46,13 @@ pub static ROWS: &[Row] = &[
     ),
     row(
         &["abort"],
-        On::Either(&[sent(Rst, "server"), moves("server", SynReceived, Closed)]),
-        "tcp_abort_on_overflow 设为 1：accept 队列满时，服务器用 RST 回应握手的最后一个 ACK（和紧跟的数据）。客户端立刻就知道了，而不是对着空气重传。失败得快，但一个短暂的高峰也会变成被拒绝的连接。",
-        "With tcp_abort_on_overflow set to 1, the server answers the final ACK (and the data right behind it) with RST when the accept queue is full. The client learns at once instead of retransmitting into a void. It fails fast, but a brief burst now turns into refused connections.",
+        On::Either(&[
+            lost(None, Why::AcceptQueueFull),
+            sent(Rst, "server"),
+            moves("server", SynReceived, Closed),
+        ]),
+        "tcp_abort_on_overflow 设为 1：accept 队列满时，服务器不收下握手的最后一个 ACK，而是丢掉这个请求并用 RST 回应（紧跟的数据也一样，内核 tcp_check_req 的 embryonic_reset）。客户端立刻就知道了，而不是对着空气重传。失败得快，但一个短暂的高峰也会变成被拒绝的连接。",
+        "With tcp_abort_on_overflow set to 1 and the accept queue full, the server does not take the handshake's final ACK: it drops the request and answers with RST (the data right behind it too; embryonic_reset in the kernel's tcp_check_req). The client learns at once instead of retransmitting into a void. It fails fast, but a brief burst now turns into refused connections.",
     ),
     row(
         &["abort"],
