@@ -544,7 +544,9 @@ pub fn arrows_markup(
             let _ = write!(
                 o,
                 "<text transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
-                f1(base)
+                // Whole pixels, written as before ("-6"): the first frame that index.html
+                // prerenders is this markup, byte for byte.
+                base as i32
             );
             match (&short, whole) {
                 (Some(short), false) => esc(short, &mut o),
