@@ -1,7 +1,9 @@
 // The split build (src/pages/load_full.rs): the first load carries neither the full build nor
 // the stylesheets of its pages; opening one of its pages fetches both, and the page shows
-// styled. When the full build cannot be fetched, the stand-in says so and the app keeps running;
-// when the first load itself cannot be, the page says so.
+// styled. #/open, the one page that reads JSON, is a third build (every page): fetched from the
+// first load or from the full build when #/open is opened, and never before. When a build cannot
+// be fetched, the stand-in says so and the app keeps running; when the first load itself cannot
+// be, the page says so.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,6 +80,73 @@ test('when the full build cannot be fetched the stand-in says so, and the first-
     assert.ok(errors.length > 0 && errors.every((e) => e.includes('synack-full')), errors.join('\n'));
   } finally {
     await context.close();
+  }
+});
+
+const OPEN_BUILD = ['synack-open.js', 'synack-open_bg.wasm'];
+
+test('#/open loads the open build from the full build, which hands every page over to it', async () => {
+  const { page, context, errors } = await openRoute(browser, '#/sticky', 'en');
+  try {
+    await page.getByTestId('page-sticky').waitFor({ state: 'visible', timeout: 20_000 });
+    const before = await fetched(page);
+    assert.ok(before.includes('synack-full_bg.wasm'), `the full build draws #/sticky: ${before}`);
+    for (const f of OPEN_BUILD) assert.ok(!before.includes(f), `${f} fetched before #/open: ${before}`);
+    await page.evaluate(() => { location.hash = '#/open?lang=en'; });
+    await page.getByTestId('page-open').waitFor({ state: 'visible', timeout: 20_000 });
+    const after = await fetched(page);
+    for (const f of OPEN_BUILD) assert.ok(after.includes(f), `${f} was not fetched for #/open: ${after}`);
+    assert.equal(await page.locator('#app-full').getAttribute('hidden'), '', 'the full build handed over');
+    assert.equal(await page.locator('#app-open').getAttribute('hidden'), null);
+    // Each stylesheet once, in cascade order, though two builds asked for them.
+    const order = await page.evaluate(() =>
+      [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => new URL(l.href).pathname.split('/').pop().replace(/-[0-9a-f]+\.css$/, '.css')),
+    );
+    assert.deepEqual(order, ['style.css', ...FULL_CSS]);
+    // Back to a page of the full build: the open build draws it, nothing more is fetched.
+    const count = (await fetched(page)).length;
+    await page.evaluate(() => { location.hash = '#/window?lang=en'; });
+    await page.locator('#app-open [data-testid="page-window"]').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.deepEqual((await fetched(page)).slice(count).filter((f) => f.endsWith('.wasm') || f.endsWith('.js')), []);
+    await screenshot(page, 'full-open-build-window-en');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('#/open from the first load fetches the open build only; when it cannot be fetched the stand-in says so', async () => {
+  for (const lang of ['en', 'zh']) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    try {
+      await page.goto(routeUrl(await baseUrl(), '#/open', lang), { waitUntil: 'load' });
+      await page.getByTestId('page-open').waitFor({ state: 'visible', timeout: 20_000 });
+      const got = await fetched(page);
+      for (const f of OPEN_BUILD) assert.ok(got.includes(f), `${f} was not fetched: ${got}`);
+      assert.ok(!got.includes('synack-full_bg.wasm'), `the full build is not needed for #/open: ${got}`);
+      assert.deepEqual(errors, [], lang);
+    } finally {
+      await context.close();
+    }
+    const failing = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const broken = await failing.newPage();
+    const brokenErrors = collectErrors(broken);
+    try {
+      await broken.route('**/synack-open_bg.wasm', (route) => route.abort());
+      await broken.goto(routeUrl(await baseUrl(), '#/open', lang), { waitUntil: 'load' });
+      const alert = broken.getByTestId('load-full-error');
+      await alert.waitFor({ timeout: 15_000 });
+      assert.match(await alert.innerText(), lang === 'zh' ? /没能加载/ : /could not be loaded/);
+      await screenshot(broken, `full-open-load-error-${lang}`);
+      // The app is alive: a first-load scene still opens.
+      await broken.evaluate((l) => { location.hash = `#/teardown?lang=${l}`; }, lang);
+      await broken.getByTestId('page-teardown').waitFor({ state: 'visible', timeout: 15_000 });
+      assert.ok(brokenErrors.length > 0 && brokenErrors.every((e) => e.includes('synack-open')), brokenErrors.join('\n'));
+    } finally {
+      await failing.close();
+    }
   }
 });
 

@@ -73,7 +73,6 @@ pub fn set_root_id(id: &str) {
 }
 
 /// The id of the element the app renders into ("" before [`crate::start_in`]).
-#[cfg(feature = "full")]
 pub fn root_id() -> String {
     ROOT_ID.with(|r| r.borrow().clone())
 }

@@ -1,10 +1,14 @@
 //! The first-load build carries the landing page and the first scenes (`scenes::ALL` without the
-//! `full` feature); for every other page it shows this stand-in, which fetches the full build (`synack-full`, the same app
-//! with every page, see the `full` feature in Cargo.toml) and hands the page over to it. Keeping
-//! the big pages out of the first download is what keeps the first load small.
+//! `full` feature); for every other page it shows this stand-in, which fetches the build that
+//! draws it and hands the page over to it: `synack-full` (every page but #/open, the `full`
+//! feature in Cargo.toml) or `synack-open` (every page, the `open` feature). The full build
+//! shows the same stand-in for #/open. Keeping the big pages out of the first download, and
+//! JSON (serde_json) out of the full build, is what keeps both small.
 //!
-//! Handing over: the full app renders into `#app-full`, next to `#app`; once it runs, `#app` is
-//! hidden and this app renders nothing more ([`handed_over`]).
+//! Handing over: the loaded app renders into its own element (`#app-full`, `#app-open`) next
+//! to the running app's; once it runs, the running app's element is hidden and it renders
+//! nothing more ([`handed_over`]). Each build is a superset of the one before, so the app that
+//! took over draws every page a user can go back to.
 
 use std::cell::Cell;
 
@@ -14,51 +18,95 @@ use yew::prelude::*;
 use crate::i18n::T;
 use crate::route::Route;
 
+/// A build this one can hand a page over to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Build {
+    /// `synack-full`: every page but #/open.
+    Full,
+    /// `synack-open`: every page.
+    Open,
+}
+
+impl Build {
+    /// The build that draws `route` (a route this build cannot draw itself).
+    pub fn for_route(route: Route) -> Build {
+        if route == Route::Open {
+            Build::Open
+        } else {
+            Build::Full
+        }
+    }
+
+    /// (its JS, its wasm, the element it renders into: src/bin/*.rs).
+    fn files(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Build::Full => ("./synack-full.js", "./synack-full_bg.wasm", "app-full"),
+            Build::Open => ("./synack-open.js", "./synack-open_bg.wasm", "app-open"),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 thread_local! {
-    static STARTED: Cell<bool> = const { Cell::new(false) };
+    /// Per [`Build`]: its load has been started (and has not failed).
+    static STARTED: Cell<[bool; 2]> = const { Cell::new([false; 2]) };
     static HANDED_OVER: Cell<bool> = const { Cell::new(false) };
 }
 
-/// True once the full build runs the page: the first-load app then draws nothing.
+/// True once another build runs the page: this app then draws nothing.
 pub fn handed_over() -> bool {
     HANDED_OVER.with(Cell::get)
 }
 
-// `synack-full.js` is wasm-bindgen's "no-modules" output (Trunk builds worker-type binaries so):
-// a classic script defining the global `wasm_bindgen` init function. The full build's own
-// stylesheets (`css`, comma-separated) load in parallel; the app starts once all are in, so its
-// pages never show unstyled. The loader is a global function of index.html's first script
-// (Trunk.toml, `pattern_script`), not an `inline_js` snippet: wasm-bindgen imports a snippet
-// from the app's JS module, which holds back the start of every page until it has arrived.
+// `synack-full.js` and `synack-open.js` are wasm-bindgen's "no-modules" output (Trunk builds
+// worker-type binaries so): a classic script defining the global `wasm_bindgen` init function.
+// The loader runs each inside a block of its own, so that the second build's `let wasm_bindgen`
+// does not clash with the first's. The builds' stylesheets (`css`, comma-separated) load in
+// parallel; the app starts once all are in, so its pages never show unstyled. The loader is a
+// global function of index.html's first script (Trunk.toml, `pattern_script`), not an
+// `inline_js` snippet: wasm-bindgen imports a snippet from the app's JS module, which holds back
+// the start of every page until it has arrived.
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_name = synackLoadFull)]
-    fn load_full_app(js: &str, wasm: &str, css: &str) -> Result<js_sys::Promise, JsValue>;
+    fn load_build(js: &str, wasm: &str, css: &str) -> Result<js_sys::Promise, JsValue>;
 }
 
-const JS: &str = "./synack-full.js";
-const WASM: &str = "./synack-full_bg.wasm";
-/// The full build's stylesheets (`static/full/`, copied as a folder by index.html), in cascade
-/// order. The one list of them: a new sheet is a file there and a name here.
+/// The stylesheets of the pages of the full and open builds (`static/full/`, copied as a folder
+/// by index.html), in cascade order; both builds load all of them (the loader fetches each once).
+/// The one list of them: a new sheet is a file there and a name here.
 const CSS: &str = "./full/reference.css,./full/panels.css,./full/quiz.css,./full/window.css,\
                    ./full/open.css,./full/print.css,./full/present.css";
 
-/// Creates `#app-full` after `#app` (once), loads the full build, then hides `#app`.
-fn start(on_error: Callback<String>) {
-    if STARTED.with(|s| s.replace(true)) {
+/// Creates the build's element after this app's (once), loads the build, then hides this app.
+fn start(build: Build, on_error: Callback<String>) {
+    let i = build.index();
+    let started = STARTED.with(|s| {
+        let mut all = s.get();
+        let was = all[i];
+        all[i] = true;
+        s.set(all);
+        was
+    });
+    if started {
         return;
     }
     let Some(doc) = crate::dom::document() else {
         return;
     };
-    if doc.get_element_by_id("app-full").is_none() {
-        if let (Ok(el), Some(app)) = (doc.create_element("div"), doc.get_element_by_id("app")) {
-            el.set_id("app-full");
+    let (js, wasm, root) = build.files();
+    let own = crate::dom::root_id();
+    if doc.get_element_by_id(root).is_none() {
+        if let (Ok(el), Some(app)) = (doc.create_element("div"), doc.get_element_by_id(&own)) {
+            el.set_id(root);
             let _ = app.after_with_node_1(&el);
         }
     }
     // Without index.html's loader (another host page) the call throws: say so, like a failure.
-    let promise = load_full_app(JS, WASM, CSS);
+    let promise = load_build(js, wasm, CSS);
     wasm_bindgen_futures::spawn_local(async move {
         let loaded = match promise {
             Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await,
@@ -67,12 +115,16 @@ fn start(on_error: Callback<String>) {
         match loaded {
             Ok(_) => {
                 HANDED_OVER.with(|h| h.set(true));
-                if let Some(app) = crate::dom::document().and_then(|d| d.get_element_by_id("app")) {
+                if let Some(app) = crate::dom::document().and_then(|d| d.get_element_by_id(&own)) {
                     let _ = app.set_attribute("hidden", "");
                 }
             }
             Err(e) => {
-                STARTED.with(|s| s.set(false));
+                STARTED.with(|s| {
+                    let mut all = s.get();
+                    all[i] = false;
+                    s.set(all);
+                });
                 on_error.emit(
                     e.dyn_ref::<js_sys::Error>()
                         .map(|e| String::from(e.message()))
@@ -108,7 +160,7 @@ pub const PENDING_EXPORT: &str = "data-pending-export";
 #[cfg(not(feature = "full"))]
 pub fn export_in_full_build(what: &str, on_error: Callback<String>) {
     crate::dom::set_root_attr(PENDING_EXPORT, what);
-    start(on_error);
+    start(Build::Full, on_error);
 }
 
 #[derive(Properties, PartialEq)]
@@ -122,8 +174,9 @@ pub fn LoadFull(p: &Props) -> Html {
     let error = use_state(|| None::<String>);
     {
         let error = error.clone();
+        let build = Build::for_route(p.route);
         use_effect_with((), move |_| {
-            start(Callback::from(move |e| error.set(Some(e))))
+            start(build, Callback::from(move |e| error.set(Some(e))))
         });
     }
     let title = p.route.title().get(lang);

@@ -4,7 +4,7 @@
 mod landing;
 mod load_full;
 mod not_found;
-#[cfg(feature = "full")]
+#[cfg(feature = "open")]
 mod open;
 #[cfg(feature = "full")]
 pub mod reference;
@@ -23,8 +23,15 @@ use crate::scenes::{self, ScenePage};
 /// The pages other than the landing page and the scenes (`scenes::ALL`) that this build
 /// draws: `(route, its page from the URL's query and the navigation key)`. The first-load build
 /// has none; for their routes, and for the scenes it does not carry, it shows [`LoadFull`],
-/// which fetches the full build (the `full` feature, Cargo.toml).
-#[cfg(feature = "full")]
+/// which fetches the build that draws them (the `full` and `open` features, Cargo.toml).
+#[cfg(all(feature = "full", not(feature = "open")))]
+pub const PAGES: &[(Route, Page)] = &[
+    (Route::RefTcpUdp, reference::tcp_udp),
+    (Route::RefPorts, reference::ports),
+    (Route::RefOsi, reference::osi),
+    (Route::Quiz, crate::quiz::render),
+];
+#[cfg(feature = "open")]
 pub const PAGES: &[(Route, Page)] = &[
     (Route::RefTcpUdp, reference::tcp_udp),
     (Route::RefPorts, reference::ports),

@@ -34,8 +34,9 @@ use crate::wire::{not_relayed, scripted_drop, DropRule, CLIENT_IP, SERVER_IP};
 
 /// Scenario files from docs/examples that `compare all` and `record` run beside the cases of
 /// `cases` (the same files the model's docs test runs, so both see one scenario): the two
-/// scripted peers of issue 18, and TCP_USER_TIMEOUT cutting a connect() short.
-pub const CASES: [(&str, &str); 3] = [
+/// scripted peers of issue 18, TCP_USER_TIMEOUT cutting a connect() short, and a long RTO
+/// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness).
+pub const CASES: [(&str, &str); 4] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -47,6 +48,10 @@ pub const CASES: [(&str, &str); 3] = [
     (
         "tcp-user-timeout-connect",
         include_str!("../../../docs/examples/tcp-user-timeout-connect.json"),
+    ),
+    (
+        "rto-backoff-silent-peer",
+        include_str!("../../../docs/examples/rto-backoff-silent-peer.json"),
     ),
 ];
 

@@ -31,6 +31,8 @@ mod inject;
 #[cfg(target_os = "linux")]
 mod ip;
 #[cfg(target_os = "linux")]
+mod knobs;
+#[cfg(target_os = "linux")]
 mod pcap;
 #[cfg(target_os = "linux")]
 mod record;

@@ -33,6 +33,10 @@ pub struct SynQueueLimits {
     pub max_syn_backlog: u32,
     /// 0, 1 or 2.
     pub syncookies: u32,
+    /// net.ipv4.tcp_abort_on_overflow: an ACK refused for a full accept queue resets its
+    /// request instead of leaving it for a retransmission (not a SYN-queue limit, but read
+    /// with them: it decides what a later segment of that connection finds).
+    pub abort_on_overflow: bool,
 }
 
 impl SynQueueLimits {
@@ -119,6 +123,8 @@ struct Inner {
     /// tcp_syncookies was 0 where the listeners ran (from `add_diag`'s limits): a full SYN
     /// queue then drops a new SYN instead of answering it with a cookie.
     no_syncookies: bool,
+    /// tcp_abort_on_overflow was 1 where the listeners ran (from `add_diag`'s limits).
+    abort_on_overflow: bool,
 }
 
 /// A cheap, clonable handle: experiments record from several threads.
@@ -147,6 +153,7 @@ impl Recorder {
             end_us: 0,
             max_poll_gap_us: 0,
             no_syncookies: false,
+            abort_on_overflow: false,
         })))
     }
 
@@ -422,6 +429,7 @@ impl Recorder {
         let mut g = self.lock();
         // Unknown limits (max_syn_backlog 0) say nothing about cookies.
         g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog > 0;
+        g.abort_on_overflow = syn_limits.abort_on_overflow;
         g.add_diag(samples, syn_limits, counter_host);
     }
 
@@ -454,7 +462,7 @@ impl Recorder {
             s.created_us = s.created_us.min(last.max(end));
         }
         let mut events = events;
-        mark_accept_queue_drops(&mut events, &sockets, g.no_syncookies);
+        mark_accept_queue_drops(&mut events, &sockets, g.no_syncookies, g.abort_on_overflow);
         let mut trace = Trace {
             version: TRACE_FORMAT_VERSION,
             origin: Origin::Lab {
@@ -1125,8 +1133,17 @@ pub fn linux_state(s: u8) -> Option<TcpState> {
 /// (SYN-RECEIVED) while its listener's accept queue is full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
 /// it). The capture only shows that it arrived; when the sock_diag samples show both
 /// conditions at that moment, the arrival is recorded as `SegmentDropped { AcceptQueueFull }`
-/// instead, which is what the model writes for the same situation.
-fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo], no_syncookies: bool) {
+/// instead, which is what the model writes for the same situation. With
+/// tcp_abort_on_overflow (`abort_on_overflow`) that ACK also resets the request
+/// (`tcp_check_req` → embryonic_reset → `inet_csk_reqsk_queue_drop`) at once, whatever the
+/// next sock_diag dump says: a segment of the same connection that follows it reaches the
+/// listener, which answers it with a RST, and is not marked.
+fn mark_accept_queue_drops(
+    events: &mut [Event],
+    sockets: &[SocketInfo],
+    no_syncookies: bool,
+    abort_on_overflow: bool,
+) {
     let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
     let mut state: BTreeMap<SocketId, TcpState> = BTreeMap::new();
     // listener → (accept-queue length, limit)
@@ -1243,6 +1260,9 @@ fn mark_accept_queue_drops(events: &mut [Event], sockets: &[SocketInfo], no_sync
                         id: *id,
                         reason: DropReason::AcceptQueueFull,
                     };
+                    if abort_on_overflow {
+                        state.insert(req.id, TcpState::Closed);
+                    }
                 }
             }
             _ => {}
@@ -1262,6 +1282,7 @@ mod tests {
         let cookies = |c| SynQueueLimits {
             max_syn_backlog: 16,
             syncookies: c,
+            ..SynQueueLimits::default()
         };
         assert_eq!(cookies(1).cap(4), 5);
         assert_eq!(cookies(2).cap(4), 5);
@@ -1271,6 +1292,7 @@ mod tests {
         let seventeen = SynQueueLimits {
             max_syn_backlog: 17,
             syncookies: 0,
+            ..SynQueueLimits::default()
         };
         assert_eq!(seventeen.cap(100), 14);
         assert_eq!(
@@ -1605,6 +1627,7 @@ mod tests {
         let no_cookies = SynQueueLimits {
             max_syn_backlog: 128,
             syncookies: 0,
+            ..SynQueueLimits::default()
         };
         let samples = [
             sample(t0 + 100, t0 + 110, two_requests.clone()),
@@ -1671,6 +1694,48 @@ mod tests {
             ],
         );
         assert_eq!(drops(&tr), vec![]);
+    }
+
+    #[test]
+    fn with_abort_on_overflow_the_data_after_a_refused_ack_is_not_marked_dropped() {
+        // listen(1), two connections queued (full), a request for client port 40003 whose
+        // ACK and 5 bytes arrive back to back. The ACK is refused and, with
+        // tcp_abort_on_overflow, resets the request at once; the data reaches the listener,
+        // which answers it with a RST. The dumps still show the request until the next one.
+        // Measured on 6.18 (backlog-full-syncookies with tcp_abort_on_overflow=1): two RSTs,
+        // one for the ACK and one for the data.
+        let run = |abort| {
+            let (r, t0) = recorder();
+            r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+            let full = vec![listener_sock(2), request_sock(st::NEW_SYN_RECV, 40003)];
+            let packets = [
+                delivered(
+                    t0 + 180,
+                    tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0),
+                    t0 + 200,
+                ),
+                delivered(
+                    t0 + 190,
+                    tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5),
+                    t0 + 210,
+                ),
+            ];
+            let limits = SynQueueLimits {
+                abort_on_overflow: abort,
+                ..SynQueueLimits::default()
+            };
+            let samples = [
+                sample(t0 + 50, t0 + 60, full.clone()),
+                sample(t0 + 300, t0 + 310, full),
+            ];
+            drops(&replay_with(&r, &packets, &samples, limits))
+        };
+        assert_eq!(run(true), vec![DropReason::AcceptQueueFull]);
+        // Without it the request stays, and the data is refused like the ACK.
+        assert_eq!(
+            run(false),
+            vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
+        );
     }
 
     #[test]

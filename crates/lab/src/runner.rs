@@ -38,6 +38,7 @@ use synack_model::trace::{
 use crate::cli::Common;
 use crate::error::{LabError, Result};
 use crate::experiments::{io, ret_recv};
+use crate::knobs::{sysctl_for, sysctl_value};
 use crate::recorder::Recorder;
 use crate::session::Session;
 use crate::sys::netns::{mtu, read_sysctl, Netns};
@@ -54,8 +55,12 @@ pub struct Machine {
     pub mss: u16,
     /// `net.ipv4.tcp_rmem` ("min default max").
     pub tcp_rmem: String,
-    /// `net.core.rmem_max`.
+    /// `net.core.rmem_max`: the largest SO_RCVBUF a program gets (the model's `rmem_max`).
     pub rmem_max: u32,
+    /// `net.core.wmem_max`: the largest SO_SNDBUF (the model's `wmem_max`). Neither is per
+    /// network namespace on 6.18 (a child namespace reads them but may not write them), so
+    /// the lab records the machine's and never sets them.
+    pub wmem_max: u32,
     /// The window scale a SYN announces: ilog2(max(tcp_rmem[2], rmem_max)) − 15, clamped to
     /// 0..=14 (`tcp_select_initial_window`).
     pub window_scale: u8,
@@ -121,113 +126,6 @@ impl KernelRun {
 /// The longest run the lab watches (the default `limits.max_time_us` is an hour).
 const MAX_HORIZON_US: u64 = 300_000_000;
 
-/// How a tuning field's value is written into its sysctl.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Unit {
-    /// As it is (a count; a boolean as 0/1).
-    Plain,
-    /// The field is in µs, the sysctl in whole seconds (`proc_dointvec_jiffies`).
-    Seconds,
-    /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
-    Millis,
-    /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
-    On(u8),
-}
-
-/// Tuning fields the lab sets as sysctls in both namespaces (ip-sysctl.rst names).
-const SYSCTLS: [(&str, &str, Unit); 18] = [
-    ("syn_retries", "net.ipv4.tcp_syn_retries", Unit::Plain),
-    (
-        "syn_linear_timeouts",
-        "net.ipv4.tcp_syn_linear_timeouts",
-        Unit::Plain,
-    ),
-    ("synack_retries", "net.ipv4.tcp_synack_retries", Unit::Plain),
-    // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always` (see `run`).
-    ("syncookies", "net.ipv4.tcp_syncookies", Unit::Plain),
-    ("syncookies_always", "net.ipv4.tcp_syncookies", Unit::Plain),
-    (
-        "max_syn_backlog",
-        "net.ipv4.tcp_max_syn_backlog",
-        Unit::Plain,
-    ),
-    (
-        "abort_on_overflow",
-        "net.ipv4.tcp_abort_on_overflow",
-        Unit::Plain,
-    ),
-    ("somaxconn", "net.core.somaxconn", Unit::Plain),
-    ("data_retries", "net.ipv4.tcp_retries2", Unit::Plain),
-    // The kernel's 0 means 8 while the RTO is below TCP_RTO_MAX (`tcp_orphan_retries`); a
-    // scenario names the count it wants, which the sysctl then holds as it is.
-    ("orphan_retries", "net.ipv4.tcp_orphan_retries", Unit::Plain),
-    (
-        "fin_wait2_timeout_us",
-        "net.ipv4.tcp_fin_timeout",
-        Unit::Seconds,
-    ),
-    ("rto_max_us", "net.ipv4.tcp_rto_max_ms", Unit::Millis),
-    // Whether a SYN offers the option (and so whether the connection uses it): 0 or 1.
-    ("timestamps", "net.ipv4.tcp_timestamps", Unit::Plain),
-    ("sack_permitted", "net.ipv4.tcp_sack", Unit::Plain),
-    // Tail loss probes: tcp_early_retrans 3 (the default) or 4 enable them, 0-2 do not
-    // (`tcp_schedule_loss_probe`).
-    ("tail_loss_probe", "net.ipv4.tcp_early_retrans", Unit::On(3)),
-    // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
-    ("rack", "net.ipv4.tcp_recovery", Unit::On(1)),
-    // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
-    // model's token bucket is `inet_peer_xrlim_allow`'s.
-    ("icmp_ratelimit_us", "net.ipv4.icmp_ratelimit", Unit::Millis),
-    // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
-    (
-        "slow_start_after_idle",
-        "net.ipv4.tcp_slow_start_after_idle",
-        Unit::Plain,
-    ),
-];
-
-fn sysctl_for(field: &str) -> Option<(&'static str, Unit)> {
-    SYSCTLS
-        .iter()
-        .find(|(f, _, _)| *f == field)
-        .map(|&(_, key, unit)| (key, unit))
-}
-
-/// The sysctl's text for a tuning value, or why the value cannot be written exactly.
-fn sysctl_value(
-    field: &str,
-    v: &serde_json::Value,
-    unit: Unit,
-) -> std::result::Result<String, String> {
-    if let serde_json::Value::Bool(b) = v {
-        let on = match unit {
-            Unit::On(on) => on,
-            _ => 1,
-        };
-        return Ok(if *b { on } else { 0 }.to_string());
-    }
-    let n = v
-        .as_u64()
-        .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
-    let per = match unit {
-        Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
-        Unit::Plain => 1,
-        Unit::Seconds => 1_000_000,
-        Unit::Millis => 1_000,
-    };
-    if n % per != 0 {
-        return Err(format!(
-            "tuning {field:?} = {n} µs: its sysctl holds whole {}",
-            if per == 1_000_000 {
-                "seconds"
-            } else {
-                "milliseconds"
-            }
-        ));
-    }
-    Ok((n / per).to_string())
-}
-
 /// tcp_syncookies from the profile as the scenario tunes it, if it tunes it: 2
 /// (`syncookies_always`: a cookie for every SYN, no request kept, `tcp_conn_request`), 1, or 0.
 /// The model reads `syncookies_always` only with syncookies on, as the kernel reads 2 as "on,
@@ -243,9 +141,6 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
         (true, true) => "2",
     })
 }
-
-/// Tuning fields that describe the machine; the runner measures them and overwrites them.
-const MACHINE_FIELDS: [&str; 4] = ["mss", "window_scale", "recv_buffer", "rcv_skb_overhead"];
 
 /// Why the lab cannot run `sc` as written, if it cannot.
 pub fn check(sc: &Scenario) -> Result<()> {
@@ -330,30 +225,9 @@ pub fn check(sc: &Scenario) -> Result<()> {
             }
         }
     }
-    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
-    if let Some(map) = tuning.as_object() {
-        for k in map.keys() {
-            if MACHINE_FIELDS.contains(&k.as_str()) {
-                continue;
-            }
-            let Some((_, unit)) = sysctl_for(k) else {
-                let fields: Vec<&str> = SYSCTLS.iter().map(|(f, _, _)| *f).collect();
-                return bad(format!(
-                    "tuning {k:?} is not a sysctl the lab can set (it sets {})",
-                    fields.join(", ")
-                ));
-            };
-            if let Err(why) = sysctl_value(k, &map[k], unit) {
-                return bad(why);
-            }
-        }
-    }
-    if sc.tuning.slow_start_after_idle.is_some_and(|v| v > 1) {
-        return bad(
-            "tuning \"slow_start_after_idle\" 2 is RFC 5681 §4.1's restart, which no kernel \
-             setting gives (tcp_slow_start_after_idle is 0 or 1)"
-                .into(),
-        );
+    // Every tuned field has a way onto the kernel (`knobs::KNOBS`), in a value it can hold.
+    if let Err(why) = crate::knobs::check(sc) {
+        return bad(why);
     }
     for a in &sc.apps {
         let udp = sc
@@ -474,11 +348,25 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             if k.starts_with("syncookies") {
                 continue;
             }
-            let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
+            let tick = sc.profile.profile().with(&sc.tuning).clock_granularity_us;
+            let value = sysctl_value(k, v, unit, tick).map_err(LabError::Usage)?;
             s.ns.set_sysctl(key, &value)?;
             s.client_ns.set_sysctl(key, &value)?;
         }
     }
+    // Route metrics (initcwnd) on each side's route to the other.
+    let metrics = crate::knobs::route_metrics(sc);
+    crate::knobs::set_route_metrics(
+        &s.client_ns,
+        "syn0",
+        wire::CLIENT_IP,
+        wire::SERVER_IP,
+        &metrics,
+    )?;
+    crate::knobs::set_route_metrics(&s.ns, "syn0", wire::SERVER_IP, wire::CLIENT_IP, &metrics)?;
+    // Module parameters (global): set until `_modules` is dropped at the end of this run,
+    // whichever way it ends.
+    let (_modules, module_warnings) = crate::knobs::ModuleGuard::set(sc)?;
     if let Some(value) = syncookies_sysctl(sc) {
         s.ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
         s.client_ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
@@ -494,6 +382,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         let mtu = mtu("syn0")?;
         let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
         let rmem_max: u32 = read_sysctl("net.core.rmem_max")?.parse().unwrap_or(0);
+        let wmem_max: u32 = read_sysctl("net.core.wmem_max")?.parse().unwrap_or(0);
         let f: Vec<u32> = tcp_rmem
             .split_whitespace()
             .filter_map(|x| x.parse().ok())
@@ -509,6 +398,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
             tcp_rmem,
             rmem_max,
+            wmem_max,
         })
     })?;
     let mut scenario = sc.clone();
@@ -516,6 +406,8 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.window_scale = Some((!no_wscale).then_some(machine.window_scale));
     scenario.tuning.recv_buffer = Some(machine.recv_buffer);
     scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
+    scenario.tuning.rmem_max = Some(machine.rmem_max);
+    scenario.tuning.wmem_max = Some(machine.wmem_max);
 
     // The scenario's time zero: once namespaces, wire, sysctls and pollers are ready (setting
     // them up takes tens of ms, more than the first step's `at_us`), and a little later still,
@@ -616,6 +508,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             mut warnings,
         },
     ) = s.finish_with(Ok(()), 0)?;
+    warnings.extend(module_warnings);
     let poll_gap_us = ctx.rec.max_poll_gap_us();
     if poll_gap_us > POLL_GAP_US {
         warnings.push(format!(
@@ -1359,7 +1252,7 @@ mod tests {
         assert!(check(&sc).is_ok());
         let v = |f: &str, x: serde_json::Value| {
             let (_, unit) = sysctl_for(f).expect("a sysctl");
-            sysctl_value(f, &x, unit)
+            sysctl_value(f, &x, unit, 4_000)
         };
         assert_eq!(v("fin_wait2_timeout_us", 2_000_000.into()), Ok("2".into()));
         assert_eq!(v("rto_max_us", 1_000_000.into()), Ok("1000".into()));

@@ -435,6 +435,7 @@ impl Session {
                 read("net.ipv4.tcp_max_syn_backlog").unwrap_or(0)
             },
             syncookies: read("net.ipv4.tcp_syncookies").unwrap_or(1),
+            abort_on_overflow: read("net.ipv4.tcp_abort_on_overflow") == Some(1),
         };
         for (smp, host) in &samples {
             self.rec.add_diag(smp, syn_limits, *host);

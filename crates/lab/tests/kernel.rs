@@ -1164,3 +1164,113 @@ fn ctrl_c_during_sweep_record_and_compare_all_keeps_what_finished_and_exits_130(
         "no interface or namespace left"
     );
 }
+
+/// Issue 17: the knobs that are no sysctl reach the kernel. A route's initcwnd of 1 holds the
+/// second data segment back a round trip (the default 10 would send it within a millisecond),
+/// and tcp_cubic's `hystart`, global to the machine, is set for the run and reads as before
+/// once it is over. Values the kernel cannot hold are usage errors (exit 2) before any run.
+#[test]
+fn route_metrics_and_module_parameters_reach_the_kernel_and_the_global_one_is_restored() {
+    let Some((v, _)) = lab(&["compare", "psh-writes+initcwnd=1"]) else {
+        return;
+    };
+    let rows = v["results"][0]["report"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let sent_at = |needle: &str| -> f64 {
+        rows.iter()
+            .filter_map(|r| r["kernel"].as_str())
+            .find(|k| k.contains("client> ") && k.contains(needle))
+            .and_then(|k| k.split_whitespace().next())
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("no kernel segment {needle:?}"))
+    };
+    let gap = sent_at("seq=1449 ack=1 len=1448") - sent_at("seq=1 ack=1 len=1448");
+    assert!(
+        gap >= 30.0,
+        "initcwnd 1: the second segment {gap} ms after the first"
+    );
+
+    let param = "/sys/module/tcp_cubic/parameters/hystart";
+    let before = std::fs::read_to_string(param).expect("tcp_cubic is loaded");
+    let out = {
+        let _turn = turn(&["compare"]);
+        Command::new(bin())
+            .args(["compare", "hystart-0-two-holes"])
+            .output()
+            .unwrap()
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("global to the machine") || err.contains("global to the machine"),
+        "the run says the parameter is global: {text}{err}"
+    );
+    assert_eq!(std::fs::read_to_string(param).unwrap(), before);
+
+    for bad in [
+        "psh-writes+initcwnd=0",
+        "loss-tail+rto_min=41",
+        "psh-writes+min_tso_segs=0",
+    ] {
+        let out = Command::new(bin()).args(["compare", bad]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("tuning"), "{bad}: {err}");
+    }
+}
+
+/// tcp_cubic's `hystart` is global: a run that sets it must put it back when Ctrl-C stops
+/// it, whether the run unwinds (one SIGINT) or exits from the signal handler (a second one).
+#[test]
+fn ctrl_c_restores_the_global_module_parameter() {
+    let param = "/sys/module/tcp_cubic/parameters/hystart";
+    let Ok(before) = std::fs::read_to_string(param) else {
+        eprintln!("SKIPPED: tcp_cubic is not loaded ({param})");
+        return;
+    };
+    for signals in [1, 2] {
+        let _turn = turn(&["compare"]);
+        let child = Command::new(bin())
+            .args(["compare", "hystart-0-two-holes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The run sets the parameter once its namespaces are up; watch for it.
+        let t0 = Instant::now();
+        let mut seen = false;
+        while t0.elapsed() < Duration::from_secs(3) {
+            if std::fs::read_to_string(param).is_ok_and(|v| v.trim() == "0") {
+                seen = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = if seen {
+            for _ in 0..signals {
+                // SAFETY: kill(2) on the child we spawned.
+                unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+                std::thread::sleep(Duration::from_millis(30));
+            }
+            child.wait_with_output().unwrap()
+        } else {
+            let out = child.wait_with_output().unwrap();
+            if out.status.code() == Some(3) {
+                eprintln!("SKIPPED: missing privilege");
+                return;
+            }
+            panic!(
+                "hystart never read 0 during the run: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        assert_eq!(out.status.code(), Some(130), "{signals} SIGINT(s)");
+        assert_eq!(
+            std::fs::read_to_string(param).unwrap(),
+            before,
+            "restored after {signals} SIGINT(s)"
+        );
+    }
+}

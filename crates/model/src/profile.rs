@@ -144,6 +144,12 @@ profile! {
     /// Linux rounds the SYN's window down to a multiple of the MSS
     /// (`tcp_select_initial_window`: 64240 for a 1460 MSS). `false`: the whole space.
     initial_window_mss_multiple: bool,
+    /// A cap on the handshake's receive window, in segments of the MSS it was rounded to:
+    /// the route's `initrwnd` metric (`tcp_select_initial_window`: `rcv_wnd = min(rcv_wnd,
+    /// init_rcv_wnd * mss)`, from `dst_metric(dst, RTAX_INITRWND)` in `tcp_connect_init`,
+    /// `tcp_openreq_init_rwin` and `cookie_v4_check`). rcv_ssthresh starts there and grows
+    /// as usual. 0 = no cap (no such metric on the route, the default).
+    initial_rwnd_segments: u32,
     /// Send SACK-permitted (RFC 2018) in SYNs. The model does not act on SACK blocks yet.
     sack_permitted: bool,
     /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
@@ -191,6 +197,17 @@ profile! {
     /// size of the buffer a datagram takes (`udp::skb_truesize`): 64 on the lab's TUN devices
     /// (`tun->align`, NET_SKB_PAD). A machine parameter, like `rcv_skb_overhead`.
     udp_skb_pad: u32,
+    /// The largest SO_RCVBUF a program may set, bytes (net.core.rmem_max): `sk_setsockopt`
+    /// clamps the value to it before doubling it (`__sock_set_rcvbuf`), so a larger request
+    /// gets this much receive space. Linux's default is 212992; a machine may raise it (the
+    /// lab records its own). On 6.18 the sysctl is not per network namespace: a child
+    /// namespace may read it but not write it. 0: no limit, as the RFCs have none.
+    rmem_max: u32,
+    /// The largest SO_SNDBUF a program may set, bytes (net.core.wmem_max), clamped the same
+    /// way before doubling (`sk_setsockopt`, SO_SNDBUF). Linux's default is 212992. Measured
+    /// on 6.18 with wmem_max 4194304: SO_SNDBUF 8388608 reads back 8388608 (4194304
+    /// doubled), 100000 reads back 200000. 0: no limit.
+    wmem_max: u32,
     /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
     send_buffer: u32,
     /// The least send buffer SO_SNDBUF gives, as an SO_SNDBUF value, bytes; nonzero also
@@ -223,6 +240,16 @@ profile! {
     /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
     /// loss probe's "+2 ticks" and the reordering timer's TCP_TIMEOUT_MIN (2 ticks).
     clock_granularity_us: Micros,
+    /// Linux keeps TCP's timeouts in jiffies of `clock_granularity_us` (`icsk_rto` is
+    /// `usecs_to_jiffies(srtt + rttvar)`, `__tcp_set_rto`) and arms them as `timer_list`s on
+    /// the timer wheel (kernel/time/timer.c), which never fires early and fires a far timer
+    /// on a coarse bucket boundary: a 1 s SYN timer 0 to 32 ms late, a 60 s TIME-WAIT up to
+    /// 2 s late (`tcp/wheel.rs`). Measured on 6.18 (HZ 250), an RTO backoff series over a
+    /// 40 ms RTT went out 246, 248, 509, 991, 1984, 4096 ms apart, not 240 × 2^n. Applies to
+    /// the retransmission, loss-probe, reordering, SYN and SYN-ACK, delayed-ACK, persist,
+    /// FIN-WAIT-2 and TIME-WAIT timers. `false`: timers fire exactly when due (the RFCs'
+    /// abstract clock).
+    timer_wheel: bool,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
     /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
     /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
@@ -399,6 +426,7 @@ impl Profile {
             window_scale: Some(10),
             wscale_space: 33_554_432,
             initial_window_mss_multiple: true,
+            initial_rwnd_segments: 0,
             window_round_up: true,
             sack_permitted: true,
             timestamps: true,
@@ -410,11 +438,14 @@ impl Profile {
             udp_skb_pad: 64,
             send_buffer: 16_384 * 1024,
             min_send_buffer: 2_304,
+            rmem_max: 212_992,
+            wmem_max: 212_992,
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
             rto_min_on_variance: true,
             clock_granularity_us: 4_000,
+            timer_wheel: true,
             syn_retries: 6,
             syn_linear_timeouts: 4,
             retries_as_time_budget: true,
@@ -461,6 +492,7 @@ impl Profile {
             window_scale: None,
             wscale_space: 0,
             initial_window_mss_multiple: false,
+            initial_rwnd_segments: 0,
             window_round_up: false,
             sack_permitted: false,
             timestamps: false,
@@ -472,11 +504,14 @@ impl Profile {
             udp_skb_pad: 0,
             send_buffer: 16_384 * 1024,
             min_send_buffer: 0,
+            rmem_max: 0,
+            wmem_max: 0,
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
             rto_min_on_variance: false,
             clock_granularity_us: 1_000,
+            timer_wheel: false,
             syn_retries: 5,
             syn_linear_timeouts: 0,
             retries_as_time_budget: false,
@@ -579,6 +614,14 @@ mod tests {
                 "net.core.rmem_default; the RFCs name no size",
             ),
             (
+                "rmem_max",
+                "net.core.rmem_max caps SO_RCVBUF; the RFCs set no ceiling",
+            ),
+            (
+                "wmem_max",
+                "net.core.wmem_max caps SO_SNDBUF; the RFCs set no ceiling",
+            ),
+            (
                 "udp_rmem_default",
                 "Linux bounds a UDP queue's memory (skb truesize), not its payload",
             ),
@@ -601,6 +644,10 @@ mod tests {
             ("rto_min_us", "TCP_RTO_MIN 200 ms vs RFC 6298 §2.4's 1 s"),
             ("rto_max_us", "TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s"),
             ("clock_granularity_us", "one jiffy at HZ 250 vs 1 ms"),
+            (
+                "timer_wheel",
+                "timeouts in jiffies on the timer wheel; the RFCs' timers fire on time",
+            ),
             (
                 "rto_min_on_variance",
                 "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",

@@ -12,7 +12,8 @@
 //!   200 ms tick (TCP_SYNQ_INTERVAL), so each retransmission could be up to one tick late
 //!   and the lateness adds up: we accept 0 ≤ capture − model ≤ 0.2 s × (n + 1) for the n-th.
 //! - Data retransmissions: the capture's first RTO is ~207 ms (200 ms minimum + the
-//!   kernel's RTT estimate and jiffies), the model's 200.1 ms; both double. We accept ±5 %.
+//!   kernel's RTT estimate and jiffies), the model's 200 ms (50 jiffies) fired on today's
+//!   timer wheel; both double. We accept ±5 %.
 //! - The RST comes right after the data retransmission that follows the request's expiry
 //!   (capture 106.491 s, model ~102.25 s): ±5 %.
 mod common;
@@ -141,7 +142,10 @@ fn the_interview_chapters_backlog_capture_is_reproduced() {
             "SYN-ACK #{n}: model {mt} capture {ct}"
         );
     }
-    let expected = [1.0, 3.0, 7.0, 15.0, 31.0];
+    // The model's own times: the Linux profile is today's kernel, whose timer wheel fires
+    // the 1 and 2 s timers 16 ms late on average and the 4, 8, 16 s ones (level 2, 256 ms
+    // buckets) 128 ms late (kernel/time/timer.c, `tcp/wheel.rs`).
+    let expected = [1.016, 3.032, 7.160, 15.288, 31.416];
     for (mt, e) in m[1..].iter().zip(expected) {
         assert!((mt - e).abs() < 0.01, "SYN-ACK at {mt}, expected about {e}");
     }
@@ -159,9 +163,12 @@ fn the_interview_chapters_backlog_capture_is_reproduced() {
     }
     let gaps: Vec<f64> = m.windows(2).map(|w| w[1] - w[0]).collect();
     assert!((gaps[0] - 0.2).abs() < 0.01, "first RTO {}", gaps[0]);
+    // Each RTO doubles; the wheel fires each timer late by up to one bucket of its level
+    // (8 jiffies below 504 jiffies, 64 above), on average half of it, so a gap is twice the
+    // one before within that.
     for w in gaps.windows(2) {
         assert!(
-            (w[1] / w[0] - 2.0).abs() < 0.01,
+            (w[1] / w[0] - 2.0).abs() < 0.1,
             "RTO does not double: {gaps:?}"
         );
     }

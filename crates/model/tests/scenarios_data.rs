@@ -30,11 +30,12 @@ fn nagle_holds_small_writes_until_the_delayed_ack() {
             // The first of six 100-byte writes goes at once...
             "0.080 client>server . seq=101 ack=101 len=100",
             // ...the next five wait for its ACK, which the server delays by 40 ms: it is in
-            // ping-pong mode (`tcp_event_data_sent`), so no quick ACK.
-            "0.160 client>server . seq=201 ack=101 len=500",
+            // ping-pong mode (`tcp_event_data_sent`), so no quick ACK. The delayed-ACK timer
+            // (10 jiffies) fires on the timer wheel, half a tick late on average.
+            "0.162 client>server . seq=201 ack=101 len=500",
         ]
     );
-    assert!(packets(&t).contains(&"0.140 server>client . seq=101 ack=201 len=0".to_string()));
+    assert!(packets(&t).contains(&"0.142 server>client . seq=101 ack=201 len=0".to_string()));
     // The first data of the connection, the request, was acknowledged by the reply.
     // The RFC profile delays every ACK 200 ms: the writes wait that long.
     let k = Knobs {
@@ -243,9 +244,16 @@ fn rto_backs_off_exponentially_during_an_outage() {
         .collect();
     assert!(fired.len() >= 4, "{fired:?}");
     let gaps: Vec<u64> = fired.windows(2).map(|w| w[1] - w[0]).collect();
-    for w in gaps.windows(2).take(2) {
-        assert_eq!(w[1], 2 * w[0], "{gaps:?}");
-    }
+    // The RTO doubles in jiffies (61, 122, 244, 488 of 4 ms: SRTT 40 ms + TCP_RTO_MIN and
+    // the few µs a kernel RTT sample has beyond the wire, rounded up), and
+    // each timer fires on the timer wheel: 2 ms late on average below 63 jiffies, 16 ms in
+    // the 8-jiffy buckets of level 1 (kernel/time/timer.c). Measured on 6.18 over the same
+    // 40 ms RTT: 248, 509, 991, 1984 ms.
+    assert_eq!(
+        gaps[..4],
+        [246_000, 504_000, 992_000, 1_968_000],
+        "{gaps:?}"
+    );
     assert_eq!(recv_sizes(&t, "conn").iter().sum::<u32>(), 60_000);
 }
 
@@ -361,10 +369,12 @@ fn tcp_retries2_is_a_time_budget_counted_from_the_first_retransmission() {
     // nft): loss probe +0.21 s, first RTO retransmission +0.41 s, then +0.83, +1.66, +3.32 s
     // and ETIMEDOUT at 6.84 s (retries2 = 2: ETIMEDOUT at 3.35 s after +1.68 s).
     // Here over a 300 ms path: SRTT 0.6 s, RTO 1.8 s. The probe goes 1.4 s after the send,
-    // the RTO 1.8 s after the probe; the next timeout is 3.6 s later, past the 3.0 s budget.
+    // the RTO 1.8 s after the probe (each 16 ms late on the timer wheel: 350 and 450
+    // jiffies); the next timeout is 3.6 s later (+128 ms: 900 jiffies, level 2), past the
+    // 3.0 s budget.
     let (sent, failed) = blackholed_send(300.0, 3, ProfileId::Linux);
-    assert_eq!(sent, [1_000_000, 2_400_000, 4_200_000]);
-    assert_eq!(failed, 7_800_000);
+    assert_eq!(sent, [1_000_000, 2_416_000, 4_236_000]);
+    assert_eq!(failed, 7_972_000);
     // Counting instead, tcp_retries2 = 3 would have allowed two more retransmissions.
     // The RFC profile counts: R2 = 3 retransmissions (RTO 1.8 s doubling), no probe.
     let (sent, failed) = blackholed_send(300.0, 3, ProfileId::Rfc);
@@ -390,11 +400,12 @@ fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
     let d = data_packets(&t, "client");
     assert_eq!(d[8], "1.000 client>server . seq=11585 ack=1 len=1448 LOST");
     assert_eq!(d[9], "1.000 client>server . seq=13033 ack=1 len=1448 LOST");
-    assert_eq!(d[10], "1.128 client>server . seq=13033 ack=1 len=1448");
+    // 22 jiffies, fired on the timer wheel half a jiffy late on average.
+    assert_eq!(d[10], "1.130 client>server . seq=13033 ack=1 len=1448");
     // Its SACK tells RACK that 9 is lost (sent before the probe, RTT and more ago): the
     // recovery retransmits it when the SACK arrives, not at the RTO.
     assert_eq!(
-        d[11], "1.168 client>server . seq=11585 ack=1 len=1448",
+        d[11], "1.170 client>server . seq=11585 ack=1 len=1448",
         "{d:#?}"
     );
     // The RFC profile has no probe: only the RTO (at least 1 s) resends.
@@ -528,9 +539,9 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     // RACK (RFC 8985 §6.2, Linux tcp_recovery = 1): three segments at 1 s, the second lost.
     // The SACK of the third comes back at 1.040 s: a segment sent after the hole was
     // delivered, so the hole is lost once RTT + min_RTT/4 has passed since it was sent:
-    // the reordering timer (plus TCP_TIMEOUT_MIN, 2 ticks) retransmits it at 1.058 s. No
-    // duplicate-ACK count could (one duplicate ACK), and the loss probe would wait until
-    // 1.128 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
+    // the reordering timer (10 ms, in jiffies 12, plus TCP_TIMEOUT_MIN, 2 ticks, on the
+    // timer wheel) retransmits it at 1.062 s. No duplicate-ACK count could (one duplicate
+    // ACK), and the loss probe would wait until 1.130 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
     // SACK at +80.97 ms, the retransmission at +123.94 ms, 63 ms after the lost segment.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.apps[1]
@@ -541,14 +552,14 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     let t = run(&s);
     let d = data_packets(&t, "client");
     assert_eq!(
-        d[3], "1.058 client>server . seq=1449 ack=1 len=1448",
+        d[3], "1.062 client>server . seq=1449 ack=1 len=1448",
         "{d:#?}"
     );
     // Without RACK the probe comes first (PTO 2·SRTT + 2 ticks after the last ACK).
     let mut off = s.clone();
     off.tuning.rack = Some(false);
     let d = data_packets(&run(&off), "client");
-    assert!(d[3].starts_with("1.128 "), "{d:#?}");
+    assert!(d[3].starts_with("1.130 "), "{d:#?}");
 }
 
 /// 22 writes of 100 bytes, 50 ms apart from 1 s; the server reads them (blocked in recv)
@@ -601,7 +612,8 @@ fn after_sixteen_quick_acks_a_reader_that_keeps_up_still_gets_immediate_acks() {
     assert_eq!(small_writes_ack_delays(true), vec![0; 22]);
     let lazy = small_writes_ack_delays(false);
     assert_eq!(lazy[..16], [0; 16]);
-    assert_eq!(lazy[16..], [40; 6]);
+    // 10 jiffies on the timer wheel: 42 ms on average.
+    assert_eq!(lazy[16..], [42; 6]);
 }
 
 /// Each segment of the exchange with its window field: `"… server>client . seq=1 ack=6

@@ -427,3 +427,66 @@ fn set_no_delay_is_written_with_value_because_on_names_the_socket_a_step_switche
     let t = run(&s);
     assert_eq!(returns(&t, "t"), ["SetNoDelay ok"]);
 }
+
+/// The window scale in the SYN-ACK and the client's send-buffer capacity, for socket
+/// buffers of 4 MiB and the given tuning.
+fn wscale_and_sndbuf(tuning: &str) -> (Option<u8>, u32) {
+    let mut sc = pair(
+        "",
+        r#", "send_buffer": 4194304"#,
+        "",
+        r#", "recv_buffer": 4194304"#,
+        "",
+    );
+    sc.tuning = serde_json::from_str(tuning).expect("tuning");
+    let t = run(&sc);
+    let synack = t
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } => match &segment.header {
+                synack_model::trace::Header::Tcp(h) if h.flags.syn && h.flags.ack => {
+                    Some(h.options.window_scale)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("a SYN-ACK");
+    let client = common::socket(&t, "client");
+    let cap = t
+        .events
+        .iter()
+        .rev()
+        .filter_map(|e| match &e.kind {
+            EventKind::QueueChanged {
+                socket,
+                queue: synack_model::trace::QueueKind::SendBuffer,
+                cap,
+                ..
+            } if *socket == client => Some(*cap),
+            _ => None,
+        })
+        .next()
+        .expect("the client's send buffer");
+    (synack, cap)
+}
+
+#[test]
+fn so_rcvbuf_and_so_sndbuf_are_clamped_to_rmem_max_and_wmem_max_before_doubling() {
+    // `sk_setsockopt`: min(value, net.core.{r,w}mem_max), then doubled. With Linux's
+    // default 212992 a 4 MiB SO_RCVBUF gets 212992 of space, so the SYN-ACK announces
+    // ilog2(212992) − 15 = 2; with the maximum raised to 4 MiB (this machine's), 7. Measured
+    // on 6.18 with rmem_max = wmem_max = 4194304: SO_RCVBUF 4 MiB → wscale 7; SO_SNDBUF
+    // 8388608 reads back 8388608, 100000 reads back 200000.
+    assert_eq!(wscale_and_sndbuf("{}"), (Some(2), 212_992));
+    assert_eq!(
+        wscale_and_sndbuf(r#"{"rmem_max": 4194304, "wmem_max": 4194304}"#),
+        (Some(7), 4_194_304)
+    );
+    // The RFC profile has no ceiling.
+    assert_eq!(
+        wscale_and_sndbuf(r#"{"rmem_max": 0, "wmem_max": 0}"#),
+        (Some(7), 4_194_304)
+    );
+}

@@ -400,12 +400,16 @@ impl Sim {
     fn tcp_socket(&mut self, spec: &SocketSpec, id: SocketId, local: Addr) -> TcpSocket {
         let ctx = ctx!(self, id);
         let mut t = TcpSocket::new(id, local, &ctx);
+        // `sk_setsockopt` clamps SO_RCVBUF / SO_SNDBUF to net.core.rmem_max / wmem_max
+        // before it doubles them (and keeps them above SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF).
+        let cap = |v: u32, max: u32| if max > 0 { v.min(max) } else { v };
         if let Some(b) = spec.recv_buffer {
+            let b = cap(b, self.sp(id).rmem_max);
             t.rcv_cap = b.max(self.sp(id).min_recv_buffer).max(1);
             t.rcvbuf_locked = true;
         }
         if let Some(b) = spec.send_buffer {
-            t.send_cap = b.max(1);
+            t.send_cap = cap(b, self.sp(id).wmem_max).max(1);
             t.sndbuf_locked = true;
         }
         t.nodelay = spec.no_delay;
@@ -448,13 +452,16 @@ impl Sim {
                 members.insert(at, id);
             }
         }
-        let cap = spec.recv_buffer.unwrap_or(self.sp(id).udp_recv_buffer);
+        // SO_RCVBUF as the kernel takes it: no more than net.core.rmem_max (`sk_setsockopt`).
+        let rmem_max = self.sp(id).rmem_max;
+        let so_rcvbuf = spec
+            .recv_buffer
+            .map(|b| if rmem_max > 0 { b.min(rmem_max) } else { b });
+        let cap = so_rcvbuf.unwrap_or(self.sp(id).udp_recv_buffer);
         let mut u = UdpSocket::new(id, local, cap);
         let rmem_default = self.sp(id).udp_rmem_default;
         if rmem_default > 0 {
-            u.rcvbuf_mem = spec
-                .recv_buffer
-                .map_or(rmem_default, crate::udp::rcvbuf_of_so_rcvbuf);
+            u.rcvbuf_mem = so_rcvbuf.map_or(rmem_default, crate::udp::rcvbuf_of_so_rcvbuf);
         }
         u.reuse_addr = spec.reuse_addr;
         u.reuse_port = spec.reuse_port;

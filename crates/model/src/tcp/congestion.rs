@@ -523,15 +523,21 @@ impl Congestion {
         if halve {
             // `tcp_current_ssthresh`
             self.ssthresh = self.ssthresh.max(self.cwnd / 4 * 3);
+            // `tcp_cwnd_restart` halves snd_cwnd, a count of whole segments, so each halving
+            // drops the odd segment: 29 → 14 → 7 → 3 → 1. Halving bytes would keep the
+            // fractions (29 segments → 1.8 after four RTOs). Measured on 6.18 (idle-restart
+            // with a route initcwnd of 1, 1.07 s idle): one segment, then the ACK.
+            let mss = self.mss.max(1);
+            let (mut segs, restart_segs) = (self.cwnd / mss, restart / mss);
             let mut delta = idle as i64;
             while {
                 delta -= rto.max(1) as i64;
                 delta > 0
-            } && self.cwnd > restart
+            } && segs > restart_segs
             {
-                self.cwnd >>= 1;
+                segs >>= 1;
             }
-            self.cwnd = self.cwnd.max(restart);
+            self.cwnd = (segs * mss).max(restart);
         } else {
             self.cwnd = restart;
         }
@@ -699,6 +705,16 @@ mod tests {
         r.cwnd = 80_000;
         r.restart_after_idle(2_500, 1_000, 10, false);
         assert_eq!(r.cwnd, 10_000);
+    }
+
+    #[test]
+    fn an_idle_restart_halves_whole_segments_dropping_the_odd_one() {
+        // `tcp_cwnd_restart` on snd_cwnd, a segment count: 29 → 14 → 7 → 3 → 1 over four
+        // RTOs of idleness (initcwnd 1), not 29 segments' bytes / 16 = 1.8 segments.
+        let mut c = Congestion::new(1448, 1);
+        c.cwnd = 29 * 1448 - 100;
+        c.restart_after_idle(1_073_000, 220_000, 1, true);
+        assert_eq!(c.cwnd, 1448);
     }
 
     #[test]

@@ -40,14 +40,29 @@ impl RttEstimator {
         }
         let srtt = self.srtt.unwrap_or(r);
         let var = (4 * self.rttvar).max(p.clock_granularity_us);
-        self.rto = if p.rto_min_on_variance {
+        let rto = if p.rto_min_on_variance {
             // Linux tcp_set_rto(): the minimum bounds the variance term.
             srtt + var.max(p.rto_min_us)
         } else {
             // RFC 6298 §2.4: the minimum bounds the whole RTO.
             (srtt + var).max(p.rto_min_us)
-        }
-        .min(p.rto_max_us);
+        };
+        // Linux `__tcp_set_rto`: icsk_rto = usecs_to_jiffies(srtt + rttvar), whole jiffies
+        // rounded up, so every backed-off RTO is a whole number of jiffies too; then
+        // `tcp_bound_rto` caps it at TCP_RTO_MAX. The kernel's samples are the wire's round
+        // trip plus its own stacks' time (the segment is stamped before it leaves, the ACK
+        // timed once it is processed: tens of µs on the lab's veth), never exactly the
+        // wire's; the model's wire is exact, so a sum that is a whole number of jiffies here
+        // lies just above it in the kernel and rounds up to the next. Measured on 6.18 over
+        // a 40 ms RTT (SRTT 40 ms + TCP_RTO_MIN): 61 jiffies, RTOs 246 and 248 ms, not 60;
+        // with a 500 ms TCP_USER_TIMEOUT that decides whether the backed-off 488 ms timer,
+        // late on the wheel, finds the time spent.
+        let rto = if p.timer_wheel {
+            super::wheel::in_jiffies(rto + 1, p)
+        } else {
+            rto
+        };
+        self.rto = rto.min(p.rto_max_us);
     }
 
     /// The timeout after `backoff` consecutive expirations (RFC 6298 §5.5: double each time),
@@ -83,8 +98,13 @@ mod tests {
         let mut e = RttEstimator::new(&p);
         assert_eq!(e.rto, 1_000_000);
         e.sample(100, &p);
-        assert_eq!(e.rto, 200_100);
-        assert_eq!(e.rto_backed_off(3, &p), 1_600_800);
+        // 200.1 ms is 50.025 jiffies of 4 ms: icsk_rto is 51 jiffies.
+        assert_eq!(e.rto, 204_000);
+        assert_eq!(e.rto_backed_off(3, &p), 1_632_000);
+        // 40 ms + 200 ms is 60 jiffies exactly in the model, a few µs more in the kernel: 61.
+        let mut e = RttEstimator::new(&p);
+        e.sample(40_000, &p);
+        assert_eq!(e.rto, 244_000);
         assert_eq!(e.rto_backed_off(30, &p), p.rto_max_us);
         let r = Profile::rfc();
         let mut e = RttEstimator::new(&r);

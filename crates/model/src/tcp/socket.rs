@@ -584,6 +584,15 @@ impl TcpSocket {
         ctx.timers.push((self.id, k, at));
     }
 
+    /// Arms timer `k` to expire `delay` from now, as the kernel's `sk_reset_timer` does: a
+    /// `timer_list` on the wheel fires after [`super::wheel::fires_after`], never early and,
+    /// for a far timer, on a coarse bucket boundary. `delay` is already in whole jiffies
+    /// where the kernel keeps it so ([`super::wheel::in_jiffies`]).
+    fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
+        let at = ctx.now + super::wheel::fires_after(delay, ctx.p);
+        self.set_timer(k, at, ctx);
+    }
+
     fn cancel_timer(&mut self, k: TimerKind, ctx: &mut Ctx) {
         let slot = &mut self.timers[timer_index(k)];
         if slot.take().is_some() {
@@ -599,12 +608,33 @@ impl TcpSocket {
         self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
     }
 
+    /// `inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk_rto, …)`: the backed-off RTO
+    /// (whole jiffies) on the timer wheel; for a SYN or SYN-ACK too (`tcp_connect`,
+    /// `reqsk_queue_hash_req` and `reqsk_timer_handler` arm timer_lists).
     fn arm_rto(&mut self, ctx: &mut Ctx) {
-        let at = ctx.now + self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        let rto = self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
         self.tlp_armed = false;
         self.reo_armed = false;
         self.rto_anchor = ctx.now;
-        self.set_timer(TimerKind::Retransmit, at, ctx);
+        self.arm_timer(TimerKind::Retransmit, rto, ctx);
+    }
+
+    /// Linux `tcp_rearm_rto` after a reordering timeout (`tcp_rack_reo_timeout`): the RTO
+    /// falls one RTO after the head of the retransmission queue was last sent
+    /// (`tcp_rto_delta_us`: its skb timestamp + icsk_rto − now, in jiffies rounded up), not
+    /// one RTO from now. Measured on 6.18 (rto-min-100-rto-keeps-sacked, 140 ms RTO): the
+    /// head retransmitted at 191.5 ms, the reordering timer past, the RTO at 336.2 ms.
+    fn arm_rto_from_head(&mut self, ctx: &mut Ctx) {
+        let Some(head_sent) = self.sent_log.front().map(|e| e.sent) else {
+            return self.arm_rto(ctx);
+        };
+        let rto = self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        let remaining = (head_sent + rto).saturating_sub(ctx.now).max(1);
+        self.tlp_armed = false;
+        self.reo_armed = false;
+        self.rto_anchor = head_sent;
+        let delay = super::wheel::in_jiffies(remaining, ctx.p);
+        self.arm_timer(TimerKind::Retransmit, delay, ctx);
     }
 
     /// Linux `tcp_schedule_loss_probe` (RFC 8985 §7.2): with SACK, in the open state and no
@@ -633,9 +663,12 @@ impl TcpSocket {
             return false;
         }
         let packets_out = flight.div_ceil(self.snd_mss.max(1));
+        // In jiffies, as the kernel counts it: usecs_to_jiffies(srtt_us >> 2) plus
+        // tcp_rto_min (50 jiffies) or TCP_TIMEOUT_MIN (2 jiffies), and the RTO's remaining
+        // time rounded up (`usecs_to_jiffies(rto_delta_us)`); then a timer_list.
         let mut pto = match self.rtt.srtt {
             Some(srtt) => {
-                2 * srtt
+                super::wheel::in_jiffies(2 * srtt, p)
                     + if packets_out == 1 {
                         p.rto_min_us
                     } else {
@@ -646,9 +679,9 @@ impl TcpSocket {
         };
         let rto_at = self.rto_anchor + self.rtt.rto_backed_off(self.backoff, p);
         if rto_at > ctx.now {
-            pto = pto.min(rto_at - ctx.now);
+            pto = pto.min(super::wheel::in_jiffies(rto_at - ctx.now, p));
         }
-        self.set_timer(TimerKind::Retransmit, ctx.now + pto, ctx);
+        self.arm_timer(TimerKind::Retransmit, pto, ctx);
         self.tlp_armed = true;
         true
     }
@@ -1217,11 +1250,12 @@ impl TcpSocket {
         if synack && self.ts_ok {
             mss = mss.saturating_sub(12).max(1);
         }
-        if space > mss {
+        let w = if space > mss {
             space - space % mss
         } else {
             space
-        }
+        };
+        init_rwnd_cap(w, mss, p)
     }
 
     /// The SACK blocks for an outgoing segment: a pending D-SACK first (sent once), then the
@@ -1787,7 +1821,13 @@ impl TcpSocket {
         let segs = if retrans {
             quota
         } else {
-            quota.min(self.tso_segs(flight, ctx) as u64)
+            // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure
+            // we have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone
+            // segments, which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends
+            // the first two segments apart, neither with PSH). Retransmissions
+            // (`tcp_xmit_retransmit_queue`) take the whole room.
+            let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+            quota.min(half).min(self.tso_segs(flight, ctx) as u64)
         };
         let max_len = segs * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
@@ -1840,11 +1880,7 @@ impl TcpSocket {
             .rtt
             .rto_backed_off(self.persist_backoff, ctx.p)
             .max(ctx.p.rto_min_us);
-        if ctx.p.probe_with_data {
-            t
-        } else {
-            super::wheel::mean_firing_delay(t, ctx.p.clock_granularity_us)
-        }
+        super::wheel::fires_after(t, ctx.p)
     }
 
     // ---------------------------------------------------------------- opening
@@ -1991,7 +2027,7 @@ impl TcpSocket {
         } else {
             space
         };
-        self.rcv_ssthresh = w.min(65_535);
+        self.rcv_ssthresh = init_rwnd_cap(w, mss, ctx.p).min(65_535);
         self.rcv_wnd = self.rcv_ssthresh;
         self.rcv_adv_edge = self.rcv_nxt + self.rcv_wnd;
         // No request ever existed, so no SYN-RECEIVED: the socket is born established
@@ -2137,7 +2173,9 @@ impl TcpSocket {
                 // ESTABLISHED sends for a retransmitted SYN-ACK).
                 if self.state == TimeWait && h.flags.fin {
                     // RFC 9293 §3.10.7.4 eighth, TIME-WAIT: restart the 2 MSL timeout.
-                    self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
+                    // Linux `tcp_timewait_state_process` → `inet_twsk_reschedule`: the
+                    // timer_list again.
+                    self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
                 }
                 // Linux `tcp_send_dupack`: a duplicate of data (or of a FIN) already
                 // received is reported as a D-SACK of its old part (RFC 2883 §4). Not from
@@ -2279,16 +2317,18 @@ impl TcpSocket {
             && (self.delack_bytes > 0 || self.ack_sched)
             && self.timer(TimerKind::DelayedAck).is_none()
         {
-            let at = ctx.now + self.delack_timeout(ctx);
-            self.set_timer(TimerKind::DelayedAck, at, ctx);
+            let ato = self.delack_timeout(ctx);
+            self.arm_timer(TimerKind::DelayedAck, ato, ctx);
         }
     }
 
     /// How long an owed ACK may wait. Linux `tcp_send_delayed_ack`: the ATO, bounded by the
     /// smoothed RTT (at least TCP_DELACK_MIN) once it grew above TCP_DELACK_MIN, and by
-    /// TCP_DELACK_MAX 200 ms; an ATO of 0 (no data received yet) fires at the next timer
-    /// tick (one jiffy: [`crate::profile::Profile::clock_granularity_us`]). The RFC profile
-    /// waits a fixed `delayed_ack_us`.
+    /// TCP_DELACK_MAX 200 ms, in whole jiffies (`icsk_ack.ato` is kept in jiffies); an ATO of
+    /// 0 (no data received yet) fires at the next timer tick (`timeout = jiffies + ato` on
+    /// the wheel; without the wheel one
+    /// [`crate::profile::Profile::clock_granularity_us`]). The RFC profile waits a fixed
+    /// `delayed_ack_us`.
     fn delack_timeout(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
         if p.quickack_max == 0 {
@@ -2302,7 +2342,12 @@ impl TcpSocket {
             }
             ato = ato.min(max_ato);
         }
-        ato.min(200_000).max(p.clock_granularity_us)
+        let ato = ato.min(200_000);
+        if p.timer_wheel {
+            super::wheel::in_jiffies(ato, p)
+        } else {
+            ato.max(p.clock_granularity_us)
+        }
     }
 
     /// Linux `tcp_grow_window`: rcv_ssthresh, the ceiling of the window offered, grows by
@@ -2487,12 +2532,9 @@ impl TcpSocket {
                 FinWait1 => {
                     self.set_state(FinWait2, ctx);
                     if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 {
-                        // Linux tcp_fin_timeout for orphaned sockets.
-                        self.set_timer(
-                            TimerKind::FinWait2,
-                            ctx.now + ctx.p.fin_wait2_timeout_us,
-                            ctx,
-                        );
+                        // Linux tcp_fin_timeout for orphaned sockets: the FIN-WAIT-2
+                        // timewait socket's timer_list (`inet_twsk_schedule`), on the wheel.
+                        self.arm_timer(TimerKind::FinWait2, ctx.p.fin_wait2_timeout_us, ctx);
                     }
                 }
                 Closing => self.enter_time_wait(ctx),
@@ -2511,8 +2553,8 @@ impl TcpSocket {
         if self.schedule_loss_probe(ctx) {
             return;
         }
-        let at = ctx.now + self.rtt.rto_backed_off(self.backoff, ctx.p);
-        self.set_timer(TimerKind::Retransmit, at, ctx);
+        let rto = self.rtt.rto_backed_off(self.backoff, ctx.p);
+        self.arm_timer(TimerKind::Retransmit, rto, ctx);
     }
 
     /// Loss recovery on the scoreboard (Linux with SACK and RACK, `tcp_recovery` 1): SACKed,
@@ -2911,8 +2953,10 @@ impl TcpSocket {
         if wait > 0 {
             self.tlp_armed = false;
             self.reo_armed = true;
-            let at = now + wait + 2 * p.clock_granularity_us;
-            self.set_timer(TimerKind::Retransmit, at, ctx);
+            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`: usecs_to_jiffies(wait)
+            // + TCP_TIMEOUT_MIN (2 jiffies), a timer_list.
+            let delay = super::wheel::in_jiffies(wait, p) + 2 * p.clock_granularity_us;
+            self.arm_timer(TimerKind::Retransmit, delay, ctx);
             return true;
         }
         false
@@ -3208,7 +3252,9 @@ impl TcpSocket {
         ] {
             self.cancel_timer(k, ctx);
         }
-        self.set_timer(TimerKind::TimeWait, ctx.now + ctx.p.time_wait_us, ctx);
+        // `inet_twsk_schedule`: TCP_TIMEWAIT_LEN on the timewait socket's timer_list, which
+        // the wheel files at level 3 (512-jiffy buckets at HZ 250): 60 to 62 s.
+        self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
     }
 
     /// The pending error, reported once (Linux `sock_error` clears `sk_err`); afterwards
@@ -3272,7 +3318,7 @@ impl TcpSocket {
             // `tcp_rack_reo_timeout`: look for the loss again, then the RTO as before.
             self.rack_reo_timeout(ctx);
             if self.timer(TimerKind::Retransmit).is_none() && self.snd_max.gt(self.snd_una) {
-                self.arm_rto(ctx);
+                self.arm_rto_from_head(ctx);
             }
             return;
         }
@@ -3383,19 +3429,30 @@ impl TcpSocket {
         }
     }
 
-    /// Linux `tcp_clamp_rto_to_user_timeout`: the next retransmission timer fires no later
-    /// than the user timeout's end, so the connection dies on time, not an RTO later.
+    /// Linux `tcp_clamp_rto_to_user_timeout`: the next retransmission timer is armed for
+    /// min(icsk_rto, msecs_to_jiffies(what is left of the user timeout)), one jiffy once
+    /// nothing is left, so the connection dies on time, not an RTO later. Like every
+    /// retransmission timer it goes on the wheel, which fires it after the user timeout's
+    /// end, never before: a 488 ms timer (122 jiffies, level 1) is 4 to 32 ms late, so with
+    /// a 500 ms user timeout counted from the first retransmission the kernel mostly finds
+    /// the time spent when it fires and gives up without one more retransmission.
     fn clamp_rto_to_user_timeout(&mut self, ctx: &mut Ctx) {
-        let (Some(start), Some(at)) = (self.retrans_stamp, self.timer(TimerKind::Retransmit))
-        else {
+        let (Some(start), Some(_)) = (self.retrans_stamp, self.timer(TimerKind::Retransmit)) else {
             return;
         };
         if self.user_timeout_us == 0 {
             return;
         }
-        let end = (start + self.user_timeout_us).max(ctx.now + 1);
-        if end < at {
-            self.set_timer(TimerKind::Retransmit, end, ctx);
+        let p = ctx.p;
+        let elapsed = ctx.now.saturating_sub(start);
+        let rto = self.rtt.rto_backed_off(self.rto_shift(ctx), p);
+        let delay = if elapsed >= self.user_timeout_us {
+            p.clock_granularity_us.max(1)
+        } else {
+            rto.min(super::wheel::in_jiffies(self.user_timeout_us - elapsed, p))
+        };
+        if delay < rto {
+            self.arm_timer(TimerKind::Retransmit, delay, ctx);
         }
     }
 
@@ -3766,11 +3823,7 @@ impl TcpSocket {
         }
         self.app_shutdown(ctx);
         if self.state == TcpState::FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
-            self.set_timer(
-                TimerKind::FinWait2,
-                ctx.now + ctx.p.fin_wait2_timeout_us,
-                ctx,
-            );
+            self.arm_timer(TimerKind::FinWait2, ctx.p.fin_wait2_timeout_us, ctx);
         }
     }
 
@@ -3791,3 +3844,12 @@ impl TcpSocket {
 
 #[cfg(test)]
 mod tests;
+
+/// `tcp_select_initial_window`'s last step: the route's `initrwnd` caps the window at that
+/// many segments of the MSS the window was rounded to (`Profile::initial_rwnd_segments`).
+fn init_rwnd_cap(w: u32, mss: u32, p: &crate::profile::Profile) -> u32 {
+    if p.initial_rwnd_segments == 0 {
+        return w;
+    }
+    w.min(p.initial_rwnd_segments.saturating_mul(mss))
+}

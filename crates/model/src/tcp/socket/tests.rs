@@ -618,10 +618,12 @@ fn data_for_a_closed_application_is_answered_with_a_reset() {
 
 #[test]
 fn a_fin_in_fin_wait_2_enters_time_wait_for_2msl() {
+    // TCP_TIMEWAIT_LEN, 60 s, on the timewait socket's timer_list: 15000 jiffies are filed
+    // at level 3 of the wheel (512-jiffy buckets at HZ 250), 1 to 512 jiffies late.
     let h = socket_time_wait();
     assert_eq!(
         h.s.timer(TimerKind::TimeWait),
-        Some(h.now + h.p.time_wait_us)
+        Some(h.now + h.p.time_wait_us + 1_024_000)
     );
 }
 
@@ -642,7 +644,7 @@ fn a_retransmitted_fin_in_time_wait_is_acknowledged_and_restarts_2msl() {
     recv!(h, [". seq=2 ack=2 len=0"]);
     assert_eq!(
         h.s.timer(TimerKind::TimeWait),
-        Some(h.now + h.p.time_wait_us)
+        Some(h.now + h.p.time_wait_us + 1_024_000)
     );
 }
 
@@ -889,8 +891,9 @@ fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
     app_send(&mut h, 100, false);
     recv_nothing!(h);
     // tcp(7)'s 200 ms ceiling is the probe timer: max(RTO, TCP_RTO_MIN) after the write,
-    // fired on the tick after its 50 jiffies (half a jiffy late on average, tcp::wheel).
-    assert_eq!(h.s.timer(TimerKind::Persist), Some(202_000));
+    // the RTO being 51 jiffies (200 ms and the RTT's few µs, rounded up: `ss -i` shows
+    // rto:204 on loopback), fired half a jiffy late on average (tcp::wheel).
+    assert_eq!(h.s.timer(TimerKind::Persist), Some(206_000));
     fire(&mut h, TimerKind::Persist);
     recv!(h, ["P. seq=1 ack=1 len=100"]);
 }
@@ -949,11 +952,13 @@ fn tcp_user_timeout_ends_the_connection_that_long_after_the_first_retransmission
             retransmitted_at.push(h.now / 1000);
         }
     }
-    // RTO 200 ms doubling: 200, 600; the third timer is clamped to the user timeout's end
-    // (`tcp_clamp_rto_to_user_timeout`), 1 s after the first retransmission
-    // (`retrans_stamp`), not at the 1.4 s the backoff would give, and kills it.
-    assert_eq!(retransmitted_at, [200, 600]);
-    assert_eq!(h.now, 1_200_000);
+    // RTO 51 jiffies (204 ms) doubling, each on the wheel (+2 ms at 51 jiffies, +16 ms at
+    // 102): 206, 630; the third timer is clamped to what is left of the user timeout
+    // (`tcp_clamp_rto_to_user_timeout`: 576 ms, 144 jiffies, +16 ms), so it fires just after
+    // its end, 1 s after the first retransmission (`retrans_stamp`), not at the 1.46 s the
+    // backoff would give, and kills it.
+    assert_eq!(retransmitted_at, [206, 630]);
+    assert_eq!(h.now, 1_222_000);
     assert_eq!(h.s.error, Some("ETIMEDOUT"));
     assert_eq!(h.s.state, TcpState::Closed);
 }
@@ -966,7 +971,10 @@ fn without_tcp_user_timeout_the_same_connection_still_retries_at_one_second() {
     for _ in 0..3 {
         fire(&mut h, TimerKind::Retransmit);
     }
-    assert_eq!(h.now, 1_400_000, "200 + 400 + 800 ms");
+    assert_eq!(
+        h.now, 1_462_000,
+        "204 + 408 + 816 ms, each late on the wheel by 2, 16 and 16 ms"
+    );
     assert_eq!(h.s.state, TcpState::Established);
 }
 
@@ -998,8 +1006,8 @@ fn tcp_info_counts_windows_in_segments_and_reports_retransmissions() {
     let i = h.s.info(&h.p);
     assert_eq!((i.retransmits, i.total_retrans, i.unacked), (1, 1, 1));
     assert_eq!(
-        i.rto_us, 400_000,
-        "tcpi_rto is backed off: icsk_rto doubled"
+        i.rto_us, 408_000,
+        "tcpi_rto is backed off: icsk_rto (51 jiffies) doubled"
     );
     assert_eq!(i.cwnd, 1, "an RTO collapses cwnd to one segment");
 }
@@ -1177,7 +1185,8 @@ fn three_segments_lost_in_a_row_are_all_marked_lost_by_rack_and_resent_without_a
 fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
     // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
-    // and only then is the hole retransmitted (Linux `tcp_rack_reo_timeout`).
+    // and only then is the hole retransmitted (Linux `tcp_rack_reo_timeout`). In jiffies:
+    // 10 ms is 3 jiffies of 4 ms, plus TCP_TIMEOUT_MIN's 2, on the wheel half a jiffy late.
     let mut h = socket_sending_ten_with_sack();
     h.wait_ms(40);
     send!(h, ". seq=1 ack=1461 sack=2921-4381");
@@ -1185,7 +1194,7 @@ fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     let at =
         h.s.timer(TimerKind::Retransmit)
             .expect("the reordering timer");
-    assert_eq!(at - h.now, 10_000 + 2 * h.p.clock_granularity_us);
+    assert_eq!(at - h.now, 12_000 + 2 * h.p.clock_granularity_us + 2_000);
     h.now = at;
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, [". seq=1461 ack=1 len=1460"]);
@@ -1471,8 +1480,8 @@ fn a_window_of_two_segments_grants_one_quick_ack_and_the_segment_that_closes_it_
             .expect("the ACK is delayed");
     assert_eq!(
         at - h.now,
-        40_000,
-        "TCP_ATO_MIN after leaving quick-ACK mode"
+        42_000,
+        "TCP_ATO_MIN (10 jiffies) after leaving quick-ACK mode, on the wheel"
     );
     h.now = at;
     h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));

@@ -1,0 +1,593 @@
+//! Every field of the model's profile (`synack_model::profile::Profile`), and how the lab sets
+//! it on the kernel: one row per field, in one table ([`KNOBS`]). A scenario's `tuning` may
+//! name a field whose row says how to set it; any other field is refused with the row's
+//! reason, so a run never claims a setting the kernel did not have. A field added to the
+//! profile fails `every_profile_field_has_exactly_one_row` until it has its row here.
+//!
+//! The ways a field reaches the kernel:
+//! - a sysctl of the namespace (`/proc/sys/net/...`), written in both namespaces: each has its
+//!   own copy, so nothing on the host changes;
+//! - a metric of the route to the peer (`ip route replace … initcwnd N`, rtnetlink's
+//!   RTA_METRICS), in both namespaces: per route, so per namespace too;
+//! - a module parameter (`/sys/module/tcp_cubic/parameters/…`): global, shared with every other
+//!   namespace and program on the machine, so it is set for the run and restored after it,
+//!   also on an error and on Ctrl-C (`ModuleGuard`, `sys::signal::restore_on_exit`);
+//! - the congestion control module of each socket (TCP_CONGESTION);
+//! - measured from the machine and written into the scenario before the model sees it.
+
+use std::process::Command;
+
+use synack_model::scenario::Scenario;
+
+use crate::error::{LabError, Result};
+use crate::sys::netns::Netns;
+
+/// How a tuning field's value is written into its sysctl.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// As it is (a count; a boolean as 0/1).
+    Plain,
+    /// The field is in µs, the sysctl in whole seconds (`proc_dointvec_jiffies`).
+    Seconds,
+    /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
+    Millis,
+    /// The field and the sysctl are in µs, but the kernel keeps the value in jiffies
+    /// (`usecs_to_jiffies` rounds up): a value off the profile's clock tick would not be the
+    /// one the kernel uses.
+    MicrosInTicks,
+    /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
+    On(u8),
+}
+
+/// How the lab sets one profile field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Knob {
+    /// A sysctl of the namespace (ip-sysctl.rst's name), written in both namespaces.
+    Sysctl(&'static str, Unit),
+    /// A metric of the route to the peer (ip-route(8)'s name), a count, in both namespaces.
+    Route(&'static str),
+    /// A boolean module parameter (`/sys/module/<module>/parameters/<name>`): global to the
+    /// machine, set for the run and restored after.
+    Module(&'static str, &'static str),
+    /// Each socket's congestion control module (TCP_CONGESTION, `sock::Congestion`).
+    Congestion,
+    /// Measured on the machine at run time and written into the scenario (`runner::Machine`).
+    Machine,
+    /// No kernel setting the lab can make: why.
+    Fixed(&'static str),
+}
+
+/// Every profile field, one row each, in the profile's order.
+pub const KNOBS: &[(&str, Knob)] = &[
+    ("mss", Knob::Machine),
+    // `null` (no option) is tcp_window_scaling 0, which the runner writes; a shift is the
+    // machine's (tcp_rmem[2] and net.core.rmem_max, measured).
+    ("window_scale", Knob::Machine),
+    (
+        "wscale_space",
+        Knob::Fixed("the machine's tcp_rmem[2] and net.core.rmem_max: the lab measures the shift they give (window_scale)"),
+    ),
+    ("window_round_up", Knob::Fixed("__tcp_select_window's rule, no setting")),
+    (
+        "initial_window_mss_multiple",
+        Knob::Fixed("tcp_select_initial_window's rule, no setting"),
+    ),
+    // `tcp_select_initial_window`: the route's RTAX_INITRWND caps the handshake's window.
+    ("initial_rwnd_segments", Knob::Route("initrwnd")),
+    ("sack_permitted", Knob::Sysctl("net.ipv4.tcp_sack", Unit::Plain)),
+    ("timestamps", Knob::Sysctl("net.ipv4.tcp_timestamps", Unit::Plain)),
+    // tcp_rmem[1] / 2 (`tcp_full_space` at the initial 50 % scaling ratio), measured.
+    ("recv_buffer", Knob::Machine),
+    ("rcv_skb_overhead", Knob::Machine),
+    (
+        "min_recv_buffer",
+        Knob::Fixed("SOCK_MIN_RCVBUF, a constant of the kernel's build"),
+    ),
+    (
+        "udp_recv_buffer",
+        Knob::Fixed("the RFC picture's payload limit, read only with udp_rmem_default 0"),
+    ),
+    (
+        "udp_rmem_default",
+        Knob::Fixed("net.core.rmem_default is read-only inside a network namespace on 6.18 (only the host's may write it), and the lab does not change the host's"),
+    ),
+    (
+        "udp_skb_pad",
+        Knob::Fixed("the receiving device's headroom: the TUN devices' 64, the profile's value"),
+    ),
+    // net.core.rmem_max / wmem_max: read-only in a child namespace on 6.18; the machine's
+    // are measured and written into the scenario.
+    ("rmem_max", Knob::Machine),
+    ("wmem_max", Knob::Machine),
+    (
+        "send_buffer",
+        Knob::Fixed("tcp_wmem[1] is only a start: the kernel grows it with the window (tcp_sndbuf_expand), which the model leaves out; use sockets[].send_buffer (SO_SNDBUF)"),
+    ),
+    (
+        "min_send_buffer",
+        Knob::Fixed("SOCK_MIN_SNDBUF, a constant of the kernel's build"),
+    ),
+    (
+        "rto_initial_us",
+        Knob::Fixed("TCP_TIMEOUT_INIT: no sysctl or route metric on 6.18 (only a BPF program's TCP_BPF_TIMEOUT_INIT)"),
+    ),
+    // Since 6.11 (`tcp_rto_min`: a route's locked rto_min would win; the lab sets none).
+    (
+        "rto_min_us",
+        Knob::Sysctl("net.ipv4.tcp_rto_min_us", Unit::MicrosInTicks),
+    ),
+    (
+        "rto_max_us",
+        Knob::Sysctl("net.ipv4.tcp_rto_max_ms", Unit::Millis),
+    ),
+    ("rto_min_on_variance", Knob::Fixed("tcp_set_rto's rule, no setting")),
+    (
+        "clock_granularity_us",
+        Knob::Fixed("one jiffy: CONFIG_HZ, a build option of the kernel"),
+    ),
+    (
+        "timer_wheel",
+        Knob::Fixed("the kernel's timer wheel (kernel/time/timer.c), no setting"),
+    ),
+    ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
+    (
+        "syn_linear_timeouts",
+        Knob::Sysctl("net.ipv4.tcp_syn_linear_timeouts", Unit::Plain),
+    ),
+    (
+        "retries_as_time_budget",
+        Knob::Fixed("tcp_model_timeout's rule, no setting"),
+    ),
+    (
+        "synack_retries",
+        Knob::Sysctl("net.ipv4.tcp_synack_retries", Unit::Plain),
+    ),
+    ("data_retries", Knob::Sysctl("net.ipv4.tcp_retries2", Unit::Plain)),
+    // The kernel's 0 means 8 while the RTO is below TCP_RTO_MAX (`tcp_orphan_retries`); a
+    // scenario names the count it wants, which the sysctl then holds as it is.
+    (
+        "orphan_retries",
+        Knob::Sysctl("net.ipv4.tcp_orphan_retries", Unit::Plain),
+    ),
+    ("time_wait_us", Knob::Fixed("TCP_TIMEWAIT_LEN, a constant")),
+    ("msl_us", Knob::Fixed("shown for reference; Linux has no MSL")),
+    (
+        "fin_wait2_timeout_us",
+        Knob::Sysctl("net.ipv4.tcp_fin_timeout", Unit::Seconds),
+    ),
+    (
+        "delayed_ack_us",
+        Knob::Fixed("TCP_ATO_MIN, a constant (a BPF program's TCP_BPF_DELACK_MAX aside)"),
+    ),
+    (
+        "ack_every_segments",
+        Knob::Fixed("__tcp_ack_snd_check's rule, no setting"),
+    ),
+    ("quickack_max", Knob::Fixed("TCP_MAX_QUICKACKS, a constant")),
+    ("nagle_minshall", Knob::Fixed("tcp_nagle_check's rule, no setting")),
+    (
+        "min_tso_segs",
+        Knob::Sysctl("net.ipv4.tcp_min_tso_segs", Unit::Plain),
+    ),
+    // `tcp_init_cwnd`: the route's RTAX_INITCWND, else TCP_INIT_CWND.
+    ("initial_cwnd_segments", Knob::Route("initcwnd")),
+    (
+        "initial_ssthresh_segments",
+        Knob::Fixed("a route's ssthresh reaches a connection only through the tcp_metrics entry an earlier connection left, and only with tcp_no_ssthresh_metrics_save 0 (tcp_init_metrics): no setting of one run"),
+    ),
+    (
+        "slow_start_abc_limit",
+        Knob::Fixed("tcp_slow_start's rule, no setting"),
+    ),
+    // Tail loss probes: tcp_early_retrans 3 (the default) or 4 enable them, 0-2 do not
+    // (`tcp_schedule_loss_probe`).
+    (
+        "tail_loss_probe",
+        Knob::Sysctl("net.ipv4.tcp_early_retrans", Unit::On(3)),
+    ),
+    // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
+    ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
+    // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
+    // model's token bucket is `inet_peer_xrlim_allow`'s.
+    (
+        "icmp_ratelimit_us",
+        Knob::Sysctl("net.ipv4.icmp_ratelimit", Unit::Millis),
+    ),
+    // 0: Reno, 717: CUBIC; any other beta is tcp_cubic's global `beta` parameter (`check`).
+    ("loss_beta_1024", Knob::Congestion),
+    ("hystart", Knob::Module("tcp_cubic", "hystart")),
+    ("prr", Knob::Fixed("tcp_cwnd_reduction, always on since Linux 3.2")),
+    // 0 or 1; the model's 2 (RFC 5681 §4.1's restart) is no kernel setting (`check`).
+    (
+        "slow_start_after_idle",
+        Knob::Sysctl("net.ipv4.tcp_slow_start_after_idle", Unit::Plain),
+    ),
+    // tp->reordering starts at tcp_reordering (`tcp_init_sock`): the duplicate ACKs (or
+    // SACKed segments) before a loss is assumed (`tcp_time_to_recover`), and the SACKed count
+    // past which RACK's reordering window is 0 (`tcp_rack_reo_wnd`).
+    (
+        "dupack_threshold",
+        Knob::Sysctl("net.ipv4.tcp_reordering", Unit::Plain),
+    ),
+    (
+        "persist_probe_max",
+        Knob::Fixed("tcp_probe_timer's limit is tcp_retries2: set data_retries"),
+    ),
+    ("probe_with_data", Knob::Fixed("tcp_xmit_probe_skb's rule, no setting")),
+    ("somaxconn", Knob::Sysctl("net.core.somaxconn", Unit::Plain)),
+    (
+        "max_syn_backlog",
+        Knob::Sysctl("net.ipv4.tcp_max_syn_backlog", Unit::Plain),
+    ),
+    (
+        "abort_on_overflow",
+        Knob::Sysctl("net.ipv4.tcp_abort_on_overflow", Unit::Plain),
+    ),
+    // One sysctl for two profile fields: 0, 1, or 2 with `syncookies_always`
+    // (`runner::syncookies_sysctl`).
+    ("syncookies", Knob::Sysctl("net.ipv4.tcp_syncookies", Unit::Plain)),
+    (
+        "syncookies_always",
+        Knob::Sysctl("net.ipv4.tcp_syncookies", Unit::Plain),
+    ),
+    ("backlog_model", Knob::Fixed("Linux has two queues; no setting")),
+    (
+        "syn_drop_rule",
+        Knob::Fixed("the rule of the running kernel's version, no setting"),
+    ),
+    (
+        "rst_on_close_with_unread",
+        Knob::Fixed("tcp_close's rule, no setting"),
+    ),
+    ("linux_errno", Knob::Fixed("the kernel's errors, no setting")),
+];
+
+/// The row of profile field `field`.
+pub fn knob(field: &str) -> Option<Knob> {
+    KNOBS.iter().find(|(f, _)| *f == field).map(|&(_, k)| k)
+}
+
+/// The sysctl and unit of `field`, if it is one.
+pub fn sysctl_for(field: &str) -> Option<(&'static str, Unit)> {
+    match knob(field)? {
+        Knob::Sysctl(key, unit) => Some((key, unit)),
+        _ => None,
+    }
+}
+
+/// The fields a scenario may tune, for messages.
+fn settable() -> String {
+    KNOBS
+        .iter()
+        .filter(|(_, k)| !matches!(k, Knob::Machine | Knob::Fixed(_)))
+        .map(|(f, _)| *f)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The sysctl's text for a tuning value, or why the value cannot be written exactly.
+/// `tick_us` is the profile's clock tick (for [`Unit::MicrosInTicks`]).
+pub fn sysctl_value(
+    field: &str,
+    v: &serde_json::Value,
+    unit: Unit,
+    tick_us: u64,
+) -> std::result::Result<String, String> {
+    if let serde_json::Value::Bool(b) = v {
+        let on = match unit {
+            Unit::On(on) => on,
+            _ => 1,
+        };
+        return Ok(if *b { on } else { 0 }.to_string());
+    }
+    let n = v
+        .as_u64()
+        .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
+    let (per, name) = match unit {
+        Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
+        Unit::Plain => return Ok(n.to_string()),
+        Unit::Seconds => (1_000_000, "whole seconds"),
+        Unit::Millis => (1_000, "whole milliseconds"),
+        Unit::MicrosInTicks => {
+            let tick = tick_us.max(1);
+            if n % tick != 0 {
+                return Err(format!(
+                    "tuning {field:?} = {n} µs: the kernel keeps it in jiffies, so it must be a \
+                     multiple of the clock tick ({tick} µs, clock_granularity_us)"
+                ));
+            }
+            return Ok(n.to_string());
+        }
+    };
+    if n % per != 0 {
+        return Err(format!(
+            "tuning {field:?} = {n} µs: its sysctl holds {name}"
+        ));
+    }
+    Ok((n / per).to_string())
+}
+
+/// Why the lab cannot set the scenario's `tuning` on the kernel, if it cannot.
+pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
+    let p = sc.profile.profile().with(&sc.tuning);
+    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+    let Some(map) = tuning.as_object() else {
+        return Ok(());
+    };
+    for (k, v) in map {
+        match knob(k) {
+            None => return Err(format!("tuning {k:?} is no profile field")),
+            Some(Knob::Machine) => {}
+            Some(Knob::Fixed(why)) => {
+                return Err(format!(
+                    "tuning {k:?} is no setting the lab can make on the kernel ({why}); it sets {}",
+                    settable()
+                ))
+            }
+            Some(Knob::Sysctl(_, unit)) => {
+                sysctl_value(k, v, unit, p.clock_granularity_us)?;
+            }
+            Some(Knob::Route(metric)) => {
+                // ip-route(8): a metric of 0 is "not set" (the kernel's own default).
+                if v.as_u64().is_none_or(|n| n == 0) {
+                    return Err(format!(
+                        "tuning {k:?} = {v}: the route's {metric} is a count of at least 1"
+                    ));
+                }
+            }
+            Some(Knob::Module(..)) => {
+                if !v.is_boolean() {
+                    return Err(format!("tuning {k:?} = {v} is not true or false"));
+                }
+            }
+            Some(Knob::Congestion) => {
+                if !matches!(v.as_u64(), Some(0 | 717)) {
+                    return Err(format!(
+                        "tuning {k:?} = {v}: the lab gives each socket Reno (0) or CUBIC (717); \
+                         another beta is tcp_cubic's global `beta` parameter, which it does not \
+                         change"
+                    ));
+                }
+            }
+        }
+    }
+    if sc.tuning.slow_start_after_idle.is_some_and(|v| v > 1) {
+        return Err(
+            "tuning \"slow_start_after_idle\" 2 is RFC 5681 §4.1's restart, which no kernel \
+             setting gives (tcp_slow_start_after_idle is 0 or 1)"
+                .into(),
+        );
+    }
+    if sc.tuning.min_tso_segs == Some(0) {
+        return Err(
+            "tuning \"min_tso_segs\" 0 is the textbook's one segment at a time, which no kernel \
+             setting gives (tcp_min_tso_segs is 1-255)"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// The route metrics the scenario tunes, as `ip route` arguments ("initcwnd", "4").
+pub fn route_metrics(sc: &Scenario) -> Vec<(&'static str, String)> {
+    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+    let mut v = Vec::new();
+    if let Some(map) = tuning.as_object() {
+        for (k, x) in map {
+            if let (Some(Knob::Route(metric)), Some(n)) = (knob(k), x.as_u64()) {
+                v.push((metric, n.to_string()));
+            }
+        }
+    }
+    v
+}
+
+/// Replaces the route to `peer` from `local` on `dev` with one carrying `metrics`, inside `ns`
+/// (`ip route replace`: the kernel's own route of the point-to-point address has the same
+/// destination, table and priority, so it is this one that changes).
+pub fn set_route_metrics(
+    ns: &Netns,
+    dev: &str,
+    local: std::net::Ipv4Addr,
+    peer: std::net::Ipv4Addr,
+    metrics: &[(&'static str, String)],
+) -> Result<()> {
+    if metrics.is_empty() {
+        return Ok(());
+    }
+    let mut args: Vec<String> = [
+        "route",
+        "replace",
+        &format!("{peer}/32"),
+        "dev",
+        dev,
+        "proto",
+        "kernel",
+        "scope",
+        "link",
+        "src",
+        &local.to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (m, v) in metrics {
+        args.push((*m).to_string());
+        args.push(v.clone());
+    }
+    // A child process inherits the namespace of the thread that forks it, which
+    // `Netns::run` has moved into `ns`.
+    ns.run("ip route", move || {
+        let out = Command::new("ip")
+            .args(&args)
+            .output()
+            .map_err(|e| LabError::Io {
+                what: "running `ip route replace` (iproute2's ip, for the route metrics)".into(),
+                source: e,
+            })?;
+        if !out.status.success() {
+            return Err(LabError::Usage(format!(
+                "ip {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// Module parameters set for a run, restored (to what they were) when dropped: at the run's
+/// end, on an error, and on Ctrl-C (the run unwinds through it). A second Ctrl-C exits at once
+/// and restores them from the signal handler (`sys::signal::restore_on_exit`); only `kill -9`
+/// leaves them set.
+pub struct ModuleGuard {
+    restore: Vec<(String, String)>,
+}
+
+impl ModuleGuard {
+    /// Sets the module parameters the scenario tunes and returns the guard, with a warning for
+    /// each (they are global: every namespace and program on the machine sees them).
+    pub fn set(sc: &Scenario) -> Result<(ModuleGuard, Vec<String>)> {
+        let mut g = ModuleGuard {
+            restore: Vec::new(),
+        };
+        let mut warnings = Vec::new();
+        let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+        let Some(map) = tuning.as_object() else {
+            return Ok((g, warnings));
+        };
+        for (k, v) in map {
+            let (Some(Knob::Module(module, param)), Some(on)) = (knob(k), v.as_bool()) else {
+                continue;
+            };
+            let path = format!("/sys/module/{module}/parameters/{param}");
+            let old = std::fs::read_to_string(&path).map_err(|e| LabError::Io {
+                what: format!("reading {path} (is the {module} module loaded?)"),
+                source: e,
+            })?;
+            let old = old.trim().to_string();
+            let new = if on { "1" } else { "0" };
+            // Registered before the write, so that a second Ctrl-C between the two still
+            // writes the old value back.
+            crate::sys::signal::restore_on_exit(&path, &old);
+            g.restore.push((path.clone(), old.clone()));
+            std::fs::write(&path, new).map_err(|e| LabError::Io {
+                what: format!("writing {path} (needs root)"),
+                source: e,
+            })?;
+            warnings.push(format!(
+                "{module}'s {param} is a module parameter, global to the machine: {new} for this \
+                 run (it was {old}) and restored after it; other programs' {module} connections \
+                 saw it too"
+            ));
+        }
+        Ok((g, warnings))
+    }
+}
+
+impl Drop for ModuleGuard {
+    fn drop(&mut self) {
+        for (path, old) in self.restore.drain(..).rev() {
+            if let Err(e) = std::fs::write(&path, &old) {
+                eprintln!("synack-lab: could not restore {path} to {old}: {e}");
+            }
+            crate::sys::signal::restored(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use synack_model::profile::Profile;
+
+    /// The profile's fields, as a scenario's `tuning` names them.
+    fn profile_fields() -> Vec<String> {
+        serde_json::to_value(Profile::linux())
+            .ok()
+            .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_profile_field_has_exactly_one_row() {
+        let mut fields = profile_fields();
+        fields.sort();
+        let mut rows: Vec<String> = KNOBS.iter().map(|(f, _)| f.to_string()).collect();
+        rows.sort();
+        assert_eq!(fields, rows);
+    }
+
+    #[test]
+    fn the_scenario_format_names_every_field_the_lab_sets_and_how() {
+        let doc = include_str!("../../../docs/scenario-format.md");
+        let section = doc
+            .split("## Tuning on the real kernel")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("docs/scenario-format.md has the section");
+        for (f, k) in KNOBS {
+            assert!(
+                section.contains(&format!("`{f}`")),
+                "{f} is not in the section"
+            );
+            match k {
+                Knob::Sysctl(key, _) => {
+                    let short = key.rsplit('.').next().unwrap_or(key);
+                    assert!(section.contains(short), "{f}: {key} is not in the section");
+                }
+                Knob::Route(m) | Knob::Module(_, m) => {
+                    assert!(section.contains(m), "{f}: {m} is not in the section");
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn with(json: &str) -> Scenario {
+        let mut sc = crate::cases::scenario("handshake-normal").expect("a case");
+        sc.tuning = serde_json::from_str(json).expect("tuning");
+        sc
+    }
+
+    #[test]
+    fn each_kind_of_knob_accepts_its_values_and_refuses_others_with_the_reason() {
+        assert_eq!(check(&with(r#"{"rto_min_us": 100000}"#)), Ok(()));
+        let e = check(&with(r#"{"rto_min_us": 101000}"#)).unwrap_err();
+        assert!(e.contains("multiple of the clock tick (4000"), "{e}");
+        assert_eq!(check(&with(r#"{"initial_cwnd_segments": 4}"#)), Ok(()));
+        assert_eq!(
+            route_metrics(&with(r#"{"initial_cwnd_segments": 4}"#)),
+            vec![("initcwnd", "4".to_string())]
+        );
+        assert_eq!(check(&with(r#"{"hystart": false}"#)), Ok(()));
+        assert_eq!(check(&with(r#"{"loss_beta_1024": 0}"#)), Ok(()));
+        let e = check(&with(r#"{"loss_beta_1024": 512}"#)).unwrap_err();
+        assert!(e.contains("global `beta`"), "{e}");
+        let e = check(&with(r#"{"min_tso_segs": 0}"#)).unwrap_err();
+        assert!(e.contains("1-255"), "{e}");
+        assert_eq!(check(&with(r#"{"min_tso_segs": 4}"#)), Ok(()));
+        assert_eq!(check(&with(r#"{"dupack_threshold": 5}"#)), Ok(()));
+        let e = check(&with(r#"{"delayed_ack_us": 1000}"#)).unwrap_err();
+        assert!(
+            e.contains("TCP_ATO_MIN") && e.contains("initial_cwnd_segments"),
+            "{e}"
+        );
+        let e = check(&with(r#"{"udp_rmem_default": 4096}"#)).unwrap_err();
+        assert!(e.contains("read-only inside a network namespace"), "{e}");
+    }
+
+    #[test]
+    fn a_sysctl_value_is_written_in_its_unit() {
+        let v = |f: &str, x: serde_json::Value| {
+            let (_, unit) = sysctl_for(f).expect("a sysctl");
+            sysctl_value(f, &x, unit, 4_000)
+        };
+        assert_eq!(v("rto_min_us", 40_000.into()), Ok("40000".into()));
+        assert!(v("rto_min_us", 41_000.into()).is_err());
+        assert_eq!(v("dupack_threshold", 7.into()), Ok("7".into()));
+        assert_eq!(v("tail_loss_probe", true.into()), Ok("3".into()));
+        assert_eq!(v("rack", false.into()), Ok("0".into()));
+        assert!(v("rack", 1.into()).is_err());
+    }
+}
