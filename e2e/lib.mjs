@@ -328,3 +328,34 @@ export function labelClashes(page) {
     return { count: quads.length, pairs };
   });
 }
+
+/** Whether each ladder's view shows its playhead, and the arrow that ended last before it not
+ * under the view's bottom: the view follows the playhead, also when the area around it is
+ * redrawn (another language, the controls appearing). Returns the problems found, named (empty:
+ * in view). A ladder whose drawing ends above the playhead (TCP vs UDP's shorter column) is
+ * skipped. */
+export function playheadInView(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const scroller of document.querySelectorAll('[data-testid="player"] .ladder-scroll')) {
+      const view = scroller.getBoundingClientRect();
+      const stack = scroller.querySelector('.lad-stack');
+      const line = scroller.querySelector('[data-testid="playhead"]');
+      if (!stack || !line) continue;
+      const ph = line.getBoundingClientRect();
+      const y = (ph.top + ph.bottom) / 2;
+      if (y > stack.getBoundingClientRect().bottom) continue;
+      if (y < view.top - 0.5 || y > view.bottom + 0.5) {
+        out.push(`the playhead (y ${y.toFixed(1)}) is outside the view (${view.top.toFixed(1)}–${view.bottom.toFixed(1)})`);
+      }
+      const ended = [...stack.querySelectorAll('g.seg line.shaft')]
+        .map((l) => l.getBoundingClientRect().bottom)
+        .filter((b) => b <= y + 1);
+      const last = Math.max(...ended);
+      if (ended.length && last > view.bottom + 0.5) {
+        out.push(`the last arrow ends ${(last - view.bottom).toFixed(1)} px under the view`);
+      }
+    }
+    return out;
+  });
+}

@@ -331,6 +331,14 @@ fn label_width(text: &str, size: f64) -> f64 {
         * size
 }
 
+/// An arrow label's baseline: 6 px above its arrow (the text's own y; negative is above).
+const LABEL_BASE: f64 = -6.0;
+
+/// The baselines a label that must be shown tries when none of its places on the arrow is free
+/// (see `arrows_markup`): one and two lines (14 px) further above, then under the arrow, clear
+/// of the arrowhead, and a line under that.
+const OFF_ARROW: [f64; 4] = [-20.0, -34.0, 16.0, 30.0];
+
 /// How many of the latest labels a new one is checked against: a burst is drawn in order, so a
 /// label meets the ones written just before it; older ones lie further up the diagram.
 const LABEL_WINDOW: usize = 256;
@@ -424,18 +432,38 @@ pub fn arrows_markup(
             .find(" seq=")
             .or_else(|| shown.find(' '))
             .map(|at| format!("{}…", &shown[..at]));
-        let place = std::iter::once(&shown)
+        // A segment that changes a connection's state (SYN, FIN, RST) or refuses a datagram
+        // (ICMP) keeps at least its flags, since nothing else on the ladder says what it was:
+        // where every place along its arrow is taken, they move off the arrow a line at a time,
+        // above it, then below. Three arrows on one shaft (TCP vs UDP's last ACK, data and
+        // FIN, PSH sent together) had filled the three places, and the FIN showed nothing.
+        // Data and plain ACKs may go unlabelled in a burst: their colour names their kind, and
+        // a thousand of them would fill the drawing.
+        let must = matches!(
+            a.kind,
+            SegKind::Syn | SegKind::SynAck | SegKind::Fin | SegKind::Rst | SegKind::Icmp
+        );
+        let off: &[f64] = if must { &OFF_ARROW } else { &[] };
+        let candidates = std::iter::once(&shown)
             .chain(short.as_ref())
-            .flat_map(|text| places.iter().map(move |place| (text, *place)))
-            .find(|(text, (f, anchor))| {
-                fits(
-                    &mut placed,
-                    LabelBox::new(text, at(*f), u, anchor, -6.0, 12.0),
-                )
-            });
+            .flat_map(|text| places.iter().map(move |place| (text, *place, LABEL_BASE)))
+            .chain(short.iter().flat_map(|text| {
+                off.iter()
+                    .flat_map(move |&base| places.iter().map(move |place| (text, *place, base)))
+            }));
+        let mut place = None;
+        for (text, (f, anchor), base) in candidates {
+            if fits(
+                &mut placed,
+                LabelBox::new(text, at(f), u, anchor, base, 12.0),
+            ) {
+                place = Some((text, (f, anchor), base));
+                break;
+            }
+        }
         let labelled = place.is_some();
-        let whole = place.is_some_and(|(text, _)| *text == shown);
-        let (f, anchor) = place.map_or(places[0], |(_, p)| p);
+        let whole = place.is_some_and(|(text, _, _)| *text == shown);
+        let ((f, anchor), base) = place.map_or((places[0], LABEL_BASE), |(_, p, b)| (p, b));
         let (mx, my) = at(f);
         // The options line below the arrow (y = 14), when it fits as well.
         let with_opts = whole
@@ -515,7 +543,10 @@ pub fn arrows_markup(
         if labelled {
             let _ = write!(
                 o,
-                "<text transform=\"{tf}\" y=\"-6\" text-anchor=\"{anchor}\" stroke=\"none\">"
+                "<text transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
+                // Whole pixels, written as before ("-6"): the first frame that index.html
+                // prerenders is this markup, byte for byte.
+                base as i32
             );
             match (&short, whole) {
                 (Some(short), false) => esc(short, &mut o),
@@ -884,10 +915,16 @@ pub fn LadderView(p: &LadderProps) -> Html {
     // mount, on resize and for a new ladder. Reading them from the element in the effect below
     // would force a synchronous layout in every frame that moves the view.
     let view = use_mut_ref(|| (0.0f64, 0.0f64));
+    // The playhead's y and whether the view follows it, as of the last render: a change of the
+    // visible height (below) re-applies the rule with them.
+    let y_play = p.ladder.warp.y(p.t);
+    let latest = use_mut_ref(|| (y_play, p.follow));
+    *latest.borrow_mut() = (y_play, p.follow);
     {
         let scroller = scroller.clone();
         let width = width.clone();
         let view = view.clone();
+        let latest = latest.clone();
         use_effect_with((), move |_| {
             let measure = {
                 let scroller = scroller.clone();
@@ -895,7 +932,18 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 move || {
                     if let Some(el) = scroller.cast::<web_sys::Element>() {
                         let w = el.client_width() as f64;
-                        *view.borrow_mut() = (el.scroll_top() as f64, el.client_height() as f64);
+                        let h = el.client_height() as f64;
+                        let resized = (h - view.borrow().1).abs() > 0.5;
+                        *view.borrow_mut() = (el.scroll_top() as f64, h);
+                        // The visible area changed under a still playhead: in presentation mode
+                        // the controls, drawn a frame after the diagram, shorten it, and after a
+                        // change of language the browser had clamped the scroll to the taller
+                        // area, so the playhead and the last segment ended under its bottom
+                        // (28 px at 1920×1080, the backlog scene, zh).
+                        let (y, follow) = *latest.borrow();
+                        if resized && follow {
+                            keep_in_view(&el, &view, y);
+                        }
                         match *width {
                             None => width.set(Some(if w > 0.0 { w } else { 720.0 })),
                             Some(old) if w > 0.0 && (w - old).abs() > 1.0 => width.set(Some(w)),
@@ -905,6 +953,16 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 }
             };
             measure();
+            // The window's size is not the only one that moves the scroller's: the layout around
+            // it (presentation mode's bars, wrapped in another language) does too. The full
+            // build watches the element itself; the first load, whose page layout gives the
+            // scroller a height from the window's alone, keeps to the window's event.
+            #[cfg(feature = "full")]
+            let observed = scroller
+                .cast::<web_sys::Element>()
+                .and_then(|el| crate::dom::on_resize(&el, measure.clone()));
+            #[cfg(not(feature = "full"))]
+            let observed = ();
             let window = web_sys::window().expect("window");
             let on_resize = gloo::events::EventListener::new(&window, "resize", move |_| measure());
             let on_scroll = scroller.cast::<web_sys::Element>().map(|el| {
@@ -913,7 +971,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     view.borrow_mut().0 = el.scroll_top() as f64;
                 })
             });
-            move || drop((on_resize, on_scroll))
+            move || drop((on_resize, on_scroll, observed))
         });
     }
     {
@@ -936,7 +994,6 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let measured = width.is_some();
     let l = &*p.ladder;
     let n = l.lanes.len();
-    let y_play = l.warp.y(p.t);
 
     // Keep the playhead in view while playing or after a jump, and when the drawing changes
     // under it (a new ladder, another language, the width): at the end of a run the view kept
@@ -948,18 +1005,15 @@ pub fn LadderView(p: &LadderProps) -> Html {
             p.playing,
             p.ladder.clone(),
             (geo.width * 10.0).round() as i64,
+            p.lang,
         );
         let follow = p.follow;
         use_effect_with(key, move |_| {
             if !follow {
                 return;
             }
-            let (top, h) = *view.borrow();
-            if y_play > top + h - 30.0 || y_play < top + 10.0 {
-                if let Some(el) = scroller.cast::<web_sys::Element>() {
-                    el.set_scroll_top((y_play - h * 0.4).max(0.0) as i32);
-                    view.borrow_mut().0 = el.scroll_top() as f64;
-                }
+            if let Some(el) = scroller.cast::<web_sys::Element>() {
+                keep_in_view(&el, &view, y_play);
             }
         });
     }
@@ -1047,6 +1101,17 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 </svg>
             </div>
         </div>
+    }
+}
+
+/// Scrolls `el` (the ladder's scroller, whose scroll top and visible height `view` holds) so
+/// that the playhead at `y` is in view, 40 % down, when it is outside the visible area (or
+/// within 30 px of its bottom, where the arrow ending there would be cut).
+fn keep_in_view(el: &web_sys::Element, view: &std::cell::RefCell<(f64, f64)>, y: f64) {
+    let (top, h) = *view.borrow();
+    if y > top + h - 30.0 || y < top + 10.0 {
+        el.set_scroll_top((y - h * 0.4).max(0.0) as i32);
+        view.borrow_mut().0 = el.scroll_top() as f64;
     }
 }
 

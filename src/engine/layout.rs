@@ -410,6 +410,35 @@ impl Ladder {
         }
     }
 
+    /// The same ladder with its time axis `k` times taller: every y below the header
+    /// ([`TOP_PX`]) moves `k` times as far from it, so one pixel is `k` times fewer
+    /// microseconds, the folds included. Presentation mode
+    /// draws a short run so to fill the stage's height (`player::present::stage_stretch`);
+    /// arrows keep their order and indices, so a selection means the same arrow in both.
+    #[cfg(feature = "full")]
+    pub fn stretched(&self, k: f64) -> Ladder {
+        let y = |v: f64| TOP_PX + (v - TOP_PX) * k;
+        let mut l = self.clone();
+        for a in &mut l.arrows {
+            a.y0 = y(a.y0);
+            a.y1 = y(a.y1);
+        }
+        for s in &mut l.states {
+            s.y = y(s.y);
+        }
+        for knot in &mut l.warp.knots {
+            knot.1 = y(knot.1);
+        }
+        for f in &mut l.warp.folds {
+            f.y0 = y(f.y0);
+            f.y1 = y(f.y1);
+        }
+        l.warp.us_per_px /= k;
+        // The margin under the last event keeps its size: it is not time.
+        l.height = y(l.height - BOTTOM_PX) + BOTTOM_PX;
+        l
+    }
+
     /// Indices of arrows in flight at `t` (sent, not yet ended). Arrows are in send order, so
     /// the cost is bounded by the arrows sent within one maximal flight time before `t`.
     pub fn in_flight(&self, t: f64) -> Vec<usize> {

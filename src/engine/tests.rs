@@ -1150,3 +1150,97 @@ fn node_narration_of_a_tcp_close_relates_destroy_to_the_end_the_texts_teach() {
         );
     }
 }
+
+#[test]
+fn a_stretched_ladder_keeps_its_header_and_draws_time_taller() {
+    let l = Ladder::build(&handshake_trace(), None);
+    let s = l.stretched(2.0);
+    let top = super::layout::TOP_PX;
+    // The header stays where it is; every y under it is twice as far from it.
+    assert!((s.warp.y(0.0) - top).abs() < 1e-9);
+    for (a, b) in l.arrows.iter().zip(&s.arrows) {
+        assert_eq!(a.id, b.id, "the same arrows in the same order");
+        assert!((b.y0 - (top + 2.0 * (a.y0 - top))).abs() < 1e-9);
+        assert!((b.y1 - b.y0 - 2.0 * (a.y1 - a.y0)).abs() < 1e-9);
+    }
+    for (a, b) in l.states.iter().zip(&s.states) {
+        assert!((b.y - (top + 2.0 * (a.y - top))).abs() < 1e-9);
+    }
+    // The warp agrees with the arrows, inside folds and past the last event, both ways.
+    for t in [
+        0.0,
+        10_000.0,
+        500_000.0,
+        1_050_000.0,
+        l.duration as f64 + 5_000.0,
+    ] {
+        let y = s.warp.y(t);
+        assert!((y - (top + 2.0 * (l.warp.y(t) - top))).abs() < 1e-6, "{t}");
+        assert!((s.warp.t(y) - t).abs() < 1e-3, "{t}");
+    }
+    for (a, b) in l.warp.folds.iter().zip(&s.warp.folds) {
+        assert!((b.y1 - b.y0 - 2.0 * (a.y1 - a.y0)).abs() < 1e-9);
+    }
+    // The time axis doubles, the margin under the last event does not.
+    let bottom = super::layout::BOTTOM_PX;
+    assert!((s.height - l.height - (l.height - bottom - top)).abs() < 1e-9);
+}
+
+#[test]
+fn a_fin_on_a_shaft_full_of_labels_keeps_its_flags() {
+    use crate::route::Route;
+    // TCP vs UDP as the page opens it (20 ms, 20 % loss, seed 3): the client's last ACK, its
+    // data and its FIN, PSH leave together on one shaft, drawn in the TCP column of a laptop
+    // (411 px). The three places along the arrow went to the first two, and the FIN's label,
+    // even its flags alone, was left out.
+    let mut p = Params::defaults("8");
+    p.latency_ms = 20;
+    p.loss_pct = 20.0;
+    p.seed = 3;
+    let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
+    let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Tcp));
+    let isns = Isns::of_trace(&trace);
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let g = doc
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+        .unwrap();
+    for width in [411.0, 368.0, 600.0] {
+        let markup = arrows_markup(
+            &l,
+            &isns,
+            Geometry::new(width),
+            Numbering::Relative,
+            crate::i18n::Lang::En,
+            &[],
+        );
+        g.set_inner_html(&markup);
+        let fins = g
+            .query_selector_all("g.seg[data-kind=fin]")
+            .unwrap()
+            .length();
+        assert!(fins >= 2, "{width}: {fins} FINs");
+        for kind in ["syn", "synack", "fin", "rst"] {
+            let segs = g
+                .query_selector_all(&format!("g.seg[data-kind={kind}]"))
+                .unwrap();
+            for i in 0..segs.length() {
+                let seg: web_sys::Element =
+                    wasm_bindgen::JsCast::dyn_into(segs.item(i).unwrap()).unwrap();
+                let text = seg
+                    .query_selector("text:not(.why):not(.opt)")
+                    .unwrap()
+                    .and_then(|t| t.text_content())
+                    .unwrap_or_default();
+                let flags = if kind == "synack" {
+                    "SYN"
+                } else {
+                    &kind.to_uppercase()
+                };
+                assert!(
+                    text.starts_with(flags),
+                    "{width}: a {kind} arrow reads {text:?}"
+                );
+            }
+        }
+    }
+}

@@ -106,8 +106,24 @@ pub fn Player(p: &Props) -> Html {
         <legend::StageTabs view={s.view} on_view={s.on_view.clone()} ladder={p.ladder.clone()}
             {lang} presenting={s.presenting()} on_present={s.on_present.clone()} />
     };
+    // Presentation mode draws a short run with a taller time axis, to fill the stage
+    // (`present::stage_stretch`); everything else reads the ladder as built.
+    #[cfg(feature = "full")]
+    let stretch = use_state_eq(|| 1.0f64);
+    #[cfg(feature = "full")]
+    let (ladder, split) = present::use_stretched(
+        &p.ladder,
+        &p.split,
+        if s.show.on && s.view == View::Ladder {
+            *stretch
+        } else {
+            1.0
+        },
+    );
+    #[cfg(not(feature = "full"))]
+    let (ladder, split) = (p.ladder.clone(), p.split.clone());
     let stage = html! {
-        <stage::Stage trace={p.trace.clone()} ladder={p.ladder.clone()} split={p.split.clone()}
+        <stage::Stage trace={p.trace.clone()} {ladder} {split}
             view={s.view} {t} {playing} numbering={s.numbering} {lang} selected={*s.selected}
             on_select={s.on_select.clone()} />
     };
@@ -132,11 +148,23 @@ pub fn Player(p: &Props) -> Html {
                 None => h(&p.ladder),
             }
         });
+        // Of it, the time axis (under the header, above the bottom margin): what stretches.
+        let time_h = (s.view == View::Ladder).then(|| {
+            let h = |l: &Ladder| l.height - super::layout::TOP_PX - super::layout::BOTTOM_PX;
+            match &p.split {
+                Some((tcp, udp)) => h(tcp).max(h(udp)),
+                None => h(&p.ladder),
+            }
+        });
+        let on_stretch = {
+            let stretch = stretch.setter();
+            Callback::from(move |k: f64| stretch.set(k))
+        };
         html! {
             <present::Presenting show={*s.show} {lang} on_show={s.show.dispatcher().to_callback()}
                 {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} side={side(p, &s)}
-                below={panel} transport={transport.unwrap_or_default()} {diagram_h}
-                split={p.split.is_some()} />
+                below={panel} transport={transport.unwrap_or_default()} {diagram_h} {time_h}
+                split={p.split.is_some()} {on_stretch} />
         }
     } else {
         page(p, &s, tabs, stage, transport, panel)

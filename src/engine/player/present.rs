@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::dom;
+use crate::engine::layout::Ladder;
+use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::route::Location;
 
@@ -105,6 +107,49 @@ pub fn stage_zoom(
 
 /// The viewport's scale at most (`scales`), and the fill's.
 const MAX_ZOOM: f64 = 2.4;
+
+/// How much taller the ladder's time axis is drawn so that the drawing fills the stage's height
+/// once [`stage_zoom`]'s width has bound: a short scene (the handshake, UDP) scaled until its
+/// narrowest width fills the stage's width left the lower third of a projector's stage empty.
+/// Only the time axis stretches (`Ladder::stretched`): the labels keep the zoom's size and the
+/// lanes the stage's width. `stage_h`: the stage's height on screen; `diagram_h`: the drawing's
+/// height in its own px, of which `time_h` is the time axis (the part that stretches); `zoom`:
+/// the diagram's scale. 1 (unchanged) when the drawing already fills the stage or scrolls; at
+/// most [`MAX_STRETCH`], so a two-arrow run does not become a wall of slopes.
+pub fn stage_stretch(stage_h: f64, diagram_h: f64, time_h: f64, zoom: f64) -> f64 {
+    if !(stage_h > 0.0 && diagram_h > 0.0 && time_h > 0.0 && zoom > 0.0) {
+        return 1.0;
+    }
+    // Two pixels of the drawing's own short of the stage: a drawing one rounding taller than
+    // its scroller would give it a scroll bar.
+    let room = stage_h / zoom - 2.0 - diagram_h;
+    (1.0 + room / time_h).clamp(1.0, MAX_STRETCH)
+}
+
+/// The time axis is stretched at most this much ([`stage_stretch`]).
+const MAX_STRETCH: f64 = 3.0;
+
+/// TCP vs UDP's two ladders.
+type SplitLadders = (Shared<Ladder>, Shared<Ladder>);
+
+/// The stage's ladders with their time axis stretched `k` times (`Ladder::stretched`), made
+/// once per ladder and stretch: a new one redraws every arrow. `k` = 1: the ladders as they are.
+#[hook]
+pub fn use_stretched(
+    ladder: &Shared<Ladder>,
+    split: &Option<SplitLadders>,
+    k: f64,
+) -> (Shared<Ladder>, Option<SplitLadders>) {
+    let key = (ladder.clone(), split.clone(), (k * 1000.0).round() as i64);
+    let stretched = use_memo(key, move |(ladder, split, _)| {
+        if k <= 1.0 {
+            return (ladder.clone(), split.clone());
+        }
+        let s = |l: &Shared<Ladder>| Shared::new(l.stretched(k));
+        (s(ladder), split.as_ref().map(|(tcp, udp)| (s(tcp), s(udp))))
+    });
+    (*stretched).clone()
+}
 
 /// Presentation mode's state, and its effects on the page: the link's `present=1`, full
 /// screen, the page behind kept still, Esc and leaving full screen.
@@ -201,8 +246,10 @@ fn exit_fullscreen() {
     }
 }
 
-/// The viewport's width and the stage's size on screen (once measured), kept up to date on
-/// resize.
+/// The viewport's width and the stage's size on screen (once measured), kept up to date when
+/// either changes: the stage's own size is watched, since the bars above and below it change it
+/// without any resize of the window (the controls appear a frame after the diagram; a change of
+/// language wraps them differently).
 #[hook]
 fn use_viewport(stage: NodeRef) -> (f64, Option<(f64, f64)>) {
     let width = use_state_eq(viewport_width);
@@ -210,6 +257,7 @@ fn use_viewport(stage: NodeRef) -> (f64, Option<(f64, f64)>) {
     {
         let (width, size) = (width.setter(), size.setter());
         use_effect_with((), move |_| {
+            let el = stage.cast::<web_sys::Element>();
             let measure = move || {
                 width.set(viewport_width());
                 if let Some(el) = stage.cast::<web_sys::Element>() {
@@ -217,9 +265,10 @@ fn use_viewport(stage: NodeRef) -> (f64, Option<(f64, f64)>) {
                 }
             };
             measure();
+            let watch = el.and_then(|el| dom::on_resize(&el, measure.clone()));
             let window = web_sys::window().expect("window");
             let l = EventListener::new(&window, "resize", move |_| measure());
-            move || drop(l)
+            move || drop((l, watch))
         });
     }
     (*width, *size)
@@ -254,8 +303,15 @@ pub struct Props {
     /// `None` for the state machine.
     #[prop_or_default]
     pub diagram_h: Option<f64>,
+    /// Of `diagram_h`, the time axis: the part [`stage_stretch`] stretches.
+    #[prop_or_default]
+    pub time_h: Option<f64>,
     #[prop_or_default]
     pub split: bool,
+    /// Told the time axis's stretch ([`stage_stretch`]) whenever it changes; the player draws
+    /// the stage's ladders stretched by it.
+    #[prop_or_default]
+    pub on_stretch: Callback<f64>,
 }
 
 /// The player's layout in presentation mode.
@@ -268,6 +324,16 @@ pub fn Presenting(p: &Props) -> Html {
     // A scene's own view under the diagram shares the stage's height: no filling then.
     let diagram_h = p.diagram_h.filter(|_| p.below.is_none());
     let stage = stage_zoom(width, p.show.size, measured, diagram_h, p.split);
+    let stretch = match (measured, diagram_h, p.time_h) {
+        (Some((_, h)), Some(d), Some(time_h)) => stage_stretch(h, d, time_h, stage),
+        _ => 1.0,
+    };
+    {
+        let on_stretch = p.on_stretch.clone();
+        use_effect_with((stretch * 1000.0).round() as i64, move |_| {
+            on_stretch.emit(stretch)
+        });
+    }
     // The ladder measures its own width on the window's resize event (`LadderView`): a new
     // scale changes that width without one, so it is announced the same way.
     use_effect_with((stage * 1000.0).round() as i64, |_| {
@@ -343,6 +409,23 @@ mod tests {
         // The size control still scales on top.
         let up = stage_zoom(1920.0, 1, Some((1450.0, 900.0)), Some(480.0), false);
         assert!((up - 900.0 / 480.0 * SIZE_STEP).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_short_ladder_whose_width_binds_stretches_its_time_axis_to_the_stage_height() {
+        // The handshake on a 1920×1080 projector: a stage 934 px tall on screen, the zoom bound
+        // by the width (1456 / 720), a drawing 294 px tall of which 194 are its time axis.
+        let zoom = 1456.0 / 720.0;
+        let k = stage_stretch(934.0, 294.0, 194.0, zoom);
+        assert!(k > 1.5, "{k}");
+        // Stretched, the drawing fills the stage's height to within its two px of slack.
+        let filled = (294.0 + 194.0 * (k - 1.0)) * zoom;
+        assert!((filled - (934.0 - 2.0 * zoom)).abs() < 1e-6, "{filled}");
+        // A drawing taller than the stage (it scrolls) keeps its axis; a two-arrow run is
+        // stretched at most MAX_STRETCH; nothing measured: unchanged.
+        assert_eq!(stage_stretch(934.0, 1100.0, 1000.0, zoom), 1.0);
+        assert_eq!(stage_stretch(934.0, 120.0, 20.0, zoom), MAX_STRETCH);
+        assert_eq!(stage_stretch(0.0, 294.0, 194.0, zoom), 1.0);
     }
 
     #[test]
