@@ -655,45 +655,53 @@ fn recordings_have_not_drifted_from_this_kernel() {
     };
     // One case's structural drift (a segment, state or result that differs; timing alone is
     // reported, not judged), or None.
-    let judge = |fresh: &std::path::Path, case: &str| -> Option<String> {
-        let name = format!("{case}.trace.json");
-        let read = |d: &std::path::Path| {
-            let text = std::fs::read_to_string(d.join(&name))
-                .unwrap_or_else(|e| panic!("{}/{name}: {e}", d.display()));
-            synack_model::trace::Trace::from_json(&text).unwrap()
+    let judge_between =
+        |reference: &std::path::Path, fresh: &std::path::Path, case: &str| -> Option<String> {
+            let name = format!("{case}.trace.json");
+            let read = |d: &std::path::Path| {
+                let text = std::fs::read_to_string(d.join(&name))
+                    .unwrap_or_else(|e| panic!("{}/{name}: {e}", d.display()));
+                synack_model::trace::Trace::from_json(&text).unwrap()
+            };
+            if !reference.join(&name).exists() {
+                return Some(format!("{case}: not in the checked-in recordings"));
+            }
+            let r = synack_model::diff::diff(
+                &read(reference),
+                &read(fresh),
+                None,
+                synack_model::diff::Tolerance::default(),
+            );
+            if r.passes() {
+                return None;
+            }
+            println!(
+                "== drift in {case} ({} | {})\n{}",
+                reference.display(),
+                fresh.display(),
+                r.table()
+            );
+            let structural: Vec<String> = r
+                .rows
+                .iter()
+                .flat_map(|row| row.differences.iter())
+                .filter(|d| !(d.starts_with("sent at ") || d.starts_with("at ")))
+                .cloned()
+                .collect();
+            // The same segments in another order: the alignment leaves one copy lone on each side
+            // when a retransmission and another segment swap places by a few ms (seen between two
+            // runs of a backlog case under load). As many lone on one side as on the other, and
+            // nothing else, is timing, not a kernel that behaves differently.
+            let lone = |what: &str| structural.iter().filter(|d| d.as_str() == what).count();
+            let (left, right) = (
+                lone("missing in the model"),
+                lone("missing in the kernel run"),
+            );
+            let reordered = left == right && left + right == structural.len();
+            (!structural.is_empty() && !reordered)
+                .then(|| format!("{case}: {}", structural.join("; ")))
         };
-        if !reference.join(&name).exists() {
-            return Some(format!("{case}: not in the checked-in recordings"));
-        }
-        let r = synack_model::diff::diff(
-            &read(&reference),
-            &read(fresh),
-            None,
-            synack_model::diff::Tolerance::default(),
-        );
-        if r.passes() {
-            return None;
-        }
-        println!("== drift in {case} (checked-in | fresh)\n{}", r.table());
-        let structural: Vec<String> = r
-            .rows
-            .iter()
-            .flat_map(|row| row.differences.iter())
-            .filter(|d| !(d.starts_with("sent at ") || d.starts_with("at ")))
-            .cloned()
-            .collect();
-        // The same segments in another order: the alignment leaves one copy lone on each side
-        // when a retransmission and another segment swap places by a few ms (seen between two
-        // runs of a backlog case under load). As many lone on one side as on the other, and
-        // nothing else, is timing, not a kernel that behaves differently.
-        let lone = |what: &str| structural.iter().filter(|d| d.as_str() == what).count();
-        let (left, right) = (
-            lone("missing in the model"),
-            lone("missing in the kernel run"),
-        );
-        let reordered = left == right && left + right == structural.len();
-        (!structural.is_empty() && !reordered).then(|| format!("{case}: {}", structural.join("; ")))
-    };
+    let judge = |fresh: &std::path::Path, case: &str| judge_between(&reference, fresh, case);
     let cases: Vec<String> = std::fs::read_dir(&fresh)
         .unwrap()
         .flatten()
@@ -709,8 +717,13 @@ fn recordings_have_not_drifted_from_this_kernel() {
         .collect();
     // A case is recorded once more before its drift counts: on a loaded machine a timer firing
     // late can put one retransmission on the other side of the run's end. Drift that comes back
-    // in the second run is the kernel's.
+    // in the second run is the kernel's, unless the two fresh runs differ from each other as
+    // well: then the kernel does not do one thing there (a bulk transfer's GSO chunks and
+    // forced PSH follow when the writer and the ACKs get the CPU, seen on cubic-one-loss and
+    // cubic-three-losses, each fresh run differing from the last), and no recording can be
+    // the one it drifted from. Those cases are reported, not judged.
     let mut drift = Vec::new();
+    let mut varies = Vec::new();
     if !drifted.is_empty() {
         let again = tmp("recordings-again");
         let _ = std::fs::remove_dir_all(&again);
@@ -727,12 +740,28 @@ fn recordings_have_not_drifted_from_this_kernel() {
             String::from_utf8_lossy(&out.stderr)
         );
         let again_k = again.join(&kernel);
-        drift = drifted.iter().filter_map(|c| judge(&again_k, c)).collect();
+        for c in &drifted {
+            let Some(d) = judge(&again_k, c) else {
+                continue;
+            };
+            match judge_between(&fresh, &again_k, c) {
+                Some(between) => {
+                    varies.push(format!("{d}\n  (and between two fresh runs: {between})"))
+                }
+                None => drift.push(d),
+            }
+        }
         let _ = std::fs::remove_dir_all(&again);
     }
     let cases = cases.len();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(cases > 0, "record wrote no traces");
+    if !varies.is_empty() {
+        eprintln!(
+            "varies from run to run on this kernel (reported, not judged):\n{}",
+            varies.join("\n")
+        );
+    }
     if judged {
         assert!(
             drift.is_empty(),

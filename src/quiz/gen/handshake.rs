@@ -116,8 +116,8 @@ fn hs_syn_rto(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         ms,
         "ms",
         cx.s(
-            format!("连接还没有 RTT 样本，重传定时器用初始值（RFC 6298：1 秒），所以 {ms} 毫秒后重发。RFC 6298 让之后的每次等待翻倍；Linux 6.5 起前 4 次超时仍用初始值（tcp_syn_linear_timeouts），SYN 在 1、2、3、4、5 秒发出，之后才翻倍。"),
-            format!("With no RTT sample yet, the retransmission timer starts at its initial value (RFC 6298: 1 s), so the SYN goes again after {ms} ms. RFC 6298 doubles every further wait; since Linux 6.5 the first 4 timeouts keep the initial value (tcp_syn_linear_timeouts), so SYNs go at 1, 2, 3, 4, 5 s before the doubling starts."),
+            format!("连接还没有 RTT 样本，重传定时器用初始值（RFC 6298：1 秒），所以 {ms} 毫秒后重发{}。RFC 6298 让之后的每次等待翻倍；Linux 6.5 起前 4 次超时仍用初始值（tcp_syn_linear_timeouts），SYN 在约 1、2、3、4、5 秒发出，之后才翻倍。", if ms > 1000 { "：Linux 的定时器挂在时间轮上，远一点的定时器只在桶的边界触发，从不提前，所以比 1 秒晚了几毫秒" } else { "" }),
+            format!("With no RTT sample yet, the retransmission timer starts at its initial value (RFC 6298: 1 s), so the SYN goes again after {ms} ms{}. RFC 6298 doubles every further wait; since Linux 6.5 the first 4 timeouts keep the initial value (tcp_syn_linear_timeouts), so SYNs go at about 1, 2, 3, 4, 5 s before the doubling starts.", if ms > 1000 { ": Linux's timers sit on a timer wheel that fires a far timer on a bucket boundary, never early, so a few ms after the second" } else { "" }),
         ),
     ))
 }

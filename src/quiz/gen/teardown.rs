@@ -138,12 +138,19 @@ fn td_2msl(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         } if socket == c => Some((e.t, expires_us)),
         _ => None,
     })?;
-    let secs = (exp - t) / 1_000_000;
     let profile = match &tr.origin {
         synack_model::trace::Origin::Model { profile, .. } => profile.clone(),
         _ => String::new(),
     };
     let linux = profile == "linux";
+    // The state's length is TCP_TIMEWAIT_LEN (2MSL in the RFC profile). On Linux the timer
+    // then fires on the timer wheel's next 512-jiffy bucket boundary (level 3 at HZ 250),
+    // up to 2 s later: the trace's expiry is that moment, the question asks for the length.
+    let secs = if linux {
+        synack_model::profile::Profile::linux().time_wait_us / 1_000_000
+    } else {
+        (exp - t) / 1_000_000
+    };
     Some(typed(
         before(tr, t),
         cx.s(
