@@ -111,3 +111,58 @@ test('a sandboxed embed on a host without CORS says it could not load, in both l
     await close();
   }
 });
+
+// The full build loaded later, where the site is put: a scene embedded in a sandboxed frame
+// (first load) asked for presentation mode, which the full build draws, and the app under
+// /course/synack/ going from a first-load scene to a reference page and to a scene of the full
+// build, in both languages. Each step draws its page (a ladder with its arrows), never a blank
+// frame, and nothing is fetched from outside the sub-folder.
+for (const lang of ['zh', 'en']) {
+  test(`a sandboxed embed hands itself to the full build and presents, drawn (${lang})`, async () => {
+    const { page, frame, errors, close } = await embedIn({ cors: true }, `#/handshake?embed=1&lang=${lang}`);
+    try {
+      await frame.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+      assert.ok((await frame.locator('#app g.seg').count()) > 0, 'the first load draws the ladder');
+      // The keyboard in the frame (a reader clicked or tabbed into it): `f` presents.
+      await frame.getByTestId('step').focus();
+      await page.keyboard.press('f');
+      await frame.waitForSelector('#app-full .player.presenting', { timeout: 30_000 });
+      await frame.waitForSelector('#app-full .presenting g.seg', { timeout: 15_000 });
+      assert.equal(await frame.locator('#app').getAttribute('hidden'), '', 'the full build took the page over');
+      assert.equal(await frame.evaluate(() => document.documentElement.lang.slice(0, 2)), lang);
+      await screenshot(page, `hosting-sandbox-full-present-${lang}`);
+      assert.deepEqual(errors, [], `console errors in the sandboxed frame (${lang})`);
+    } finally {
+      await close();
+    }
+  });
+
+  test(`under /course/synack/ a first-load scene hands over to the full build and draws its pages (${lang})`, async () => {
+    const site = await startServer(DIST, 0, { prefix: '/course/synack/' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(`${site.url}#/handshake?lang=${lang}`, { waitUntil: 'load' });
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+      assert.ok((await page.locator('#app g.seg').count()) > 0, 'the first load draws the ladder');
+      await page.evaluate((l) => { location.hash = `#/ref/ports?lang=${l}`; }, lang);
+      await page.locator('#app-full [data-testid="page-ref-ports"]').waitFor({ state: 'visible', timeout: 30_000 });
+      await page.evaluate((l) => { location.hash = `#/backlog?lang=${l}`; }, lang);
+      await page.locator('#app-full [data-testid="page-backlog"]').waitFor({ state: 'visible', timeout: 15_000 });
+      await page.waitForSelector('#app-full g.seg', { timeout: 15_000 });
+      assert.ok(await styled(page), 'styled');
+      const outside = await page.evaluate(() =>
+        performance.getEntriesByType('resource').map((e) => new URL(e.name))
+          .filter((u) => u.origin === location.origin && !u.pathname.startsWith('/course/synack/'))
+          .map((u) => u.pathname),
+      );
+      assert.deepEqual(outside, [], 'files requested outside /course/synack/');
+      await screenshot(page, `hosting-course-backlog-${lang}`);
+      assert.deepEqual(errors, [], `console errors under /course/synack/ (${lang})`);
+    } finally {
+      await context.close();
+      await site.close();
+    }
+  });
+}

@@ -277,6 +277,11 @@ impl LabelBox {
             p(x0 + len, bottom),
             p(x0, bottom),
         ];
+        LabelBox::of(pts)
+    }
+
+    /// The quadrilateral `pts` and its upright bounds.
+    fn of(pts: [(f64, f64); 4]) -> Self {
         let bounds = pts
             .iter()
             .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, p| {
@@ -291,6 +296,20 @@ impl LabelBox {
             pts: [(left, top), (right, top), (right, bottom), (left, bottom)],
             bounds: (left, top, right, bottom),
         }
+    }
+
+    /// The thin rectangle an arrow's shaft from `a` to `b` covers, `half` px either side of it.
+    fn along(a: (f64, f64), b: (f64, f64), half: f64) -> Self {
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+        let (nx, ny) = (-dy / len * half, dx / len * half);
+        let pts = [
+            (a.0 + nx, a.1 + ny),
+            (b.0 + nx, b.1 + ny),
+            (b.0 - nx, b.1 - ny),
+            (a.0 - nx, a.1 - ny),
+        ];
+        LabelBox::of(pts)
     }
 
     /// Whether the two rectangles overlap (by more than half a pixel): they do unless one of
@@ -338,6 +357,11 @@ const LABEL_BASE: f64 = -6.0;
 /// (see `arrows_markup`): one and two lines (14 px) further above, then under the arrow, clear
 /// of the arrowhead, and a line under that.
 const OFF_ARROW: [f64; 4] = [-20.0, -34.0, 16.0, 30.0];
+
+/// The baselines a drop reason tries, below the ✕'s centre: level with it (its glyphs centred
+/// on the arrow's end), then a line and two lines under it. Time runs down the ladder, so the
+/// arrow comes from above: under its end nothing of it is in the way.
+const DROP_BASES: [f64; 4] = [4.0, 17.0, 30.0, 43.0];
 
 /// How many of the latest labels a new one is checked against: a burst is drawn in order, so a
 /// label meets the ones written just before it; older ones lie further up the diagram.
@@ -492,31 +516,32 @@ pub fn arrows_markup(
                 let s = 6.0;
                 line(&mut o, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
                 line(&mut o, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
-                // Past the ✕, on the side the arrow was going; where that runs off the drawing
-                // (at the last lane), before it instead.
+                // Past the ✕, on the side the arrow was going, level with it; where that runs
+                // off the drawing (at the last lane) or is taken, before the ✕, which is where
+                // the arrow itself comes down: there it goes a line under the ✕ and further, so
+                // it never sits on its own dashed shaft ("accept queue full, not taken" was
+                // printed along the refused ACK it explains), nor on another label.
                 let why = drop_reason(r, lang);
-                let at = |(anchor, wx): (&'static str, f64)| {
-                    LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, 4.0, 11.0)
-                };
+                let shaft = LabelBox::along((x0, y0), (x1, y1), 1.5);
                 let (right, left) = (("start", x1 + 10.0), ("end", x1 - 10.0));
                 let (ahead, back) = if x1 >= x0 {
                     (right, left)
                 } else {
                     (left, right)
                 };
-                let b = at(ahead).bounds;
-                let side = if b.0 >= 0.0 && b.2 <= geo.width {
-                    ahead
-                } else {
-                    back
-                };
-                if fits(&mut placed, at(side)) {
-                    let (anchor, wx) = side;
+                let spot = DROP_BASES
+                    .iter()
+                    .flat_map(|&base| [(ahead, base), (back, base)])
+                    .find(|&((anchor, wx), base)| {
+                        let b = LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, base, 11.0);
+                        !b.collides(&shaft) && fits(&mut placed, b)
+                    });
+                if let Some(((anchor, wx), base)) = spot {
                     let _ = write!(
                         o,
                         "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
                         f1(wx),
-                        f1(y1 + 4.0)
+                        f1(y1 + base)
                     );
                     esc(&why, &mut o);
                     o.push_str("</text>");
@@ -754,6 +779,10 @@ pub fn arrows_reveal_y(y_play: f64) -> f64 {
         reveal_y(y_play)
     }
 }
+
+/// The playhead's time label's baseline, under the playhead line: its 11 px glyphs (9 px
+/// above the baseline) clear the packets drawn on the line (dots of 4 px radius).
+pub const PLAYHEAD_T_BASE: f64 = 14.0;
 
 /// How far below the arrows' reveal line the state pills are revealed.
 pub const MARKS_LEAD: f64 = 10.0;
@@ -1094,8 +1123,12 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     <line class="playhead" x1={f1(if geo.narrow { 0.0 } else { AXIS_W })} x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
                     // Just inside the first lane, where neither the state pills (outside the
                     // lanes) nor the time axis (the left margin) are: at the right edge it was
-                    // printed over the last lane's pill. A halo keeps it legible over arrows.
-                    <text class="playhead-t" x={f1(geo.lane_x(0, n) + 6.0)} y={f1(y_play - 4.0)} text-anchor="start"
+                    // printed over the last lane's pill. Under the line, where the covers hide
+                    // every arrow: above it, it lay where the arrows of that very moment end at
+                    // the first lane and where the labels of those leaving it start (the backlog
+                    // scene's last RST ran through it, the handshake's ACK label crossed it).
+                    // A halo keeps it legible over the packets on the line.
+                    <text class="playhead-t" x={f1(geo.lane_x(0, n) + 6.0)} y={f1(y_play + PLAYHEAD_T_BASE)} text-anchor="start"
                         data-testid="playhead-time">{ fmt_ms(p.t as u64) }</text>
                     { for dots }
                 </svg>

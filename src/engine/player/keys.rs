@@ -41,8 +41,10 @@ pub fn use_transport_keys(
                     on_present.emit(());
                     return;
                 }
-                // On a focused button Space presses the button instead.
-                " " if tag != "BUTTON" => Action::Toggle,
+                // On a focused button Space presses the button instead, and on a fold's
+                // summary (the embed's network knobs, the Node.js panel's programs) it opens
+                // the fold: played instead, a keyboard could not open them with Space.
+                " " if !matches!(tag.as_str(), "BUTTON" | "SUMMARY") => Action::Toggle,
                 "ArrowRight" => Action::Step(1),
                 "ArrowLeft" => Action::Step(-1),
                 "[" => Action::Start,

@@ -24,11 +24,37 @@ pub struct Props {
 #[component]
 pub fn StageTabs(p: &Props) -> Html {
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
-    let tab = |v: View, testid: &'static str, name: &'static str| {
-        let on_view = p.on_view.clone();
+    let refs = [use_node_ref(), use_node_ref()];
+    let views = [View::Ladder, View::States];
+    // The tablist's keys (WAI-ARIA's tabs pattern): ←/→ (and Home/End) select and focus the
+    // other tab, Tab leaves the list from the selected one (the other is out of the Tab order).
+    // Stopped here, so that on a tab the arrows do not also step the player (its keys listen on
+    // the window).
+    let onkeydown = {
+        let (on_view, refs, view) = (p.on_view.clone(), refs.clone(), p.view);
+        Callback::from(move |e: KeyboardEvent| {
+            let at = views.iter().position(|v| *v == view).unwrap_or(0);
+            let to = match e.key().as_str() {
+                "ArrowRight" => (at + 1) % views.len(),
+                "ArrowLeft" => (at + views.len() - 1) % views.len(),
+                "Home" => 0,
+                "End" => views.len() - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            e.stop_propagation();
+            if let Some(el) = refs[to].cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+            on_view.emit(views[to]);
+        })
+    };
+    let tab = |i: usize, testid: &'static str, name: &'static str| {
+        let (on_view, v) = (p.on_view.clone(), views[i]);
         html! {
             <button role="tab" class={classes!("tab", (p.view == v).then_some("on"))}
-                aria-selected={(p.view == v).to_string()} data-testid={testid}
+                aria-selected={(p.view == v).to_string()} data-testid={testid} ref={refs[i].clone()}
+                tabindex={if p.view == v { "0" } else { "-1" }}
                 onclick={Callback::from(move |_: MouseEvent| on_view.emit(v))}>
                 { name }
             </button>
@@ -38,9 +64,9 @@ pub fn StageTabs(p: &Props) -> Html {
         <div class="stage-tabs">
             // Only the two tabs in the tablist (the legend beside them is not a tab);
             // `display: contents` keeps the row's layout.
-            <div role="tablist" style="display:contents">
-                { tab(View::Ladder, "view-ladder", tr("时序图", "Sequence diagram")) }
-                { tab(View::States, "view-states", tr("状态机", "State machine")) }
+            <div role="tablist" style="display:contents" {onkeydown}>
+                { tab(0, "view-ladder", tr("时序图", "Sequence diagram")) }
+                { tab(1, "view-states", tr("状态机", "State machine")) }
             </div>
             <Legend ladder={p.ladder.clone()} lang={p.lang} />
             <button class="chip present-toggle" data-testid="present" aria-pressed={p.presenting.to_string()}

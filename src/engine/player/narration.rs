@@ -93,7 +93,7 @@ pub fn Narration(p: &Props) -> Html {
     html! {
         <div class="narration" data-testid="narration" aria-live="polite">
             <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
-            <NarrationLines lines={(*lines).clone()} />
+            <NarrationLines lines={(*lines).clone()} lang={p.lang} />
             if let Some(why) = why {
                 <p class="teach" data-testid="teach" lang={p.lang.code()}>{ why.get(p.lang) }</p>
             }
@@ -104,14 +104,94 @@ pub fn Narration(p: &Props) -> Html {
 #[derive(Properties, PartialEq)]
 struct LinesProps {
     lines: Shared<Vec<String>>,
+    lang: Lang,
+}
+
+/// The cue under sentences that go on below the box's fold, and the same button once the last
+/// line is in view (it stays, so that a keyboard pressing it keeps its focus).
+const MORE: T = T::new("▾ 下面还有，滚动查看", "▾ more below: scroll");
+const BACK: T = T::new("▴ 回到第一句", "▴ back to the first sentence");
+
+/// Where the box of sentences stands: all of them in view, more under the fold, or scrolled to
+/// the last line.
+#[derive(Clone, Copy, PartialEq)]
+enum Fold {
+    Whole,
+    More,
+    End,
 }
 
 /// The narration's sentences: re-rendered only when the moment (and so the memo) changes.
+///
+/// Where the screen is short (a laptop's first screen, a phone) the box keeps to a whole number
+/// of lines (static/style.css), so its fold falls between two lines, never through one; when
+/// sentences go on under the fold, a cue says so, and pressing it scrolls one boxful on. A box
+/// that just stopped mid-sentence read as text cut off by mistake.
 #[component]
 fn NarrationLines(p: &LinesProps) -> Html {
+    let node = use_node_ref();
+    let fold = use_state_eq(|| Fold::Whole);
+    // Measured after each render of new sentences (the layout is known then), and again as the
+    // box scrolls or the window is resized.
+    {
+        let (node, fold) = (node.clone(), fold.clone());
+        use_effect_with(p.lines.clone(), move |_| {
+            let measure = {
+                let node = node.clone();
+                move || {
+                    if let Some(el) = node.cast::<web_sys::Element>() {
+                        let (all, top, seen) =
+                            (el.scroll_height(), el.scroll_top(), el.client_height());
+                        fold.set(if all <= seen + 2 {
+                            Fold::Whole
+                        } else if top + seen >= all - 2 {
+                            Fold::End
+                        } else {
+                            Fold::More
+                        });
+                    }
+                }
+            };
+            measure();
+            let listeners = node.cast::<web_sys::Element>().map(|el| {
+                let window = web_sys::window().expect("window");
+                let on_scroll = {
+                    let measure = measure.clone();
+                    gloo::events::EventListener::new(&el, "scroll", move |_| measure())
+                };
+                let on_resize =
+                    gloo::events::EventListener::new(&window, "resize", move |_| measure());
+                (on_scroll, on_resize)
+            });
+            move || drop(listeners)
+        });
+    }
+    let onclick = {
+        let (node, at) = (node.clone(), *fold);
+        Callback::from(move |_: MouseEvent| {
+            if let Some(el) = node.cast::<web_sys::Element>() {
+                // A boxful on (the box is a whole number of lines, so the next line comes
+                // first), or back to the top from the end.
+                el.set_scroll_top(match at {
+                    Fold::End => 0,
+                    _ => el.scroll_top() + el.client_height(),
+                });
+            }
+        })
+    };
+    let cue = match *fold {
+        Fold::Whole => None,
+        Fold::More => Some(MORE),
+        Fold::End => Some(BACK),
+    };
     html! {
-        // Focusable: it scrolls, and a keyboard must reach what is below its fold.
-        <div class="narr-lines" tabindex="0" role="log">{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+        <>
+            // Focusable: it scrolls, and a keyboard must reach what is below its fold.
+            <div class="narr-lines" tabindex="0" role="log" ref={node}>{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+            if let Some(cue) = cue {
+                <button class="narr-more" data-testid="narr-more" type="button" {onclick}>{ cue.get(p.lang) }</button>
+            }
+        </>
     }
 }
 
