@@ -1876,11 +1876,37 @@ impl TcpSocket {
     /// backed-off probe's timer up to 8 jiffies late ([`super::wheel`]); the RFC profile
     /// probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
+        let p = ctx.p;
         let t = self
             .rtt
-            .rto_backed_off(self.persist_backoff, ctx.p)
-            .max(ctx.p.rto_min_us);
-        super::wheel::fires_after(t, ctx.p)
+            .rto_backed_off(self.persist_backoff, p)
+            .max(p.rto_min_us);
+        super::wheel::fires_after(self.clamp_probe0_to_user_timeout(t, ctx), p)
+    }
+
+    /// Linux `tcp_clamp_probe0_to_user_timeout` (`tcp_send_probe0`, `tcp_ack_probe`): once a
+    /// probe episode has started (`icsk_probes_tstamp`, the first probe), with
+    /// TCP_USER_TIMEOUT the next probe timer is armed for no more than what is left of the
+    /// user timeout, and at least TCP_TIMEOUT_MIN (2 jiffies), so the connection dies when
+    /// the user timeout ends, not a whole backed-off interval later (`tcp_probe_timer` then
+    /// finds it spent). Measured on 6.18 (a receiver that never reads, 2 s user timeout):
+    /// probes at 1.13, 1.71, 2.83 s, the connection gone at 3.15 s, not at the next probe
+    /// time 5.0 s. The first arming (`tcp_check_probe_timer`) is not clamped.
+    fn clamp_probe0_to_user_timeout(&self, when: Micros, ctx: &Ctx) -> Micros {
+        let (Some(start), ut) = (self.probes_tstamp, self.user_timeout_us) else {
+            return when;
+        };
+        if ut == 0 {
+            return when;
+        }
+        let p = ctx.p;
+        let elapsed = ctx.now.saturating_sub(start);
+        // The kernel subtracts in u32: past the user timeout the difference wraps to a huge
+        // number and the clamp lets `when` through (the timer that fires next aborts anyway).
+        match super::wheel::in_jiffies(ut, p).checked_sub(elapsed) {
+            Some(remaining) => when.min(remaining.max(2 * p.clock_granularity_us)),
+            None => when,
+        }
     }
 
     // ---------------------------------------------------------------- opening
