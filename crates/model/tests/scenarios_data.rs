@@ -815,3 +815,46 @@ fn tcp_user_timeout_ends_an_answered_zero_window_probe_episode_when_it_runs_out(
     assert!(entered(&t, "client", synack_model::trace::TcpState::Closed).is_empty());
     assert!(probes(&t).len() >= 4);
 }
+
+#[test]
+fn the_tcp_retries2_budget_is_built_on_the_constant_tcp_rto_min_whatever_the_sysctl_says() {
+    // `retransmits_timed_out(sk, tcp_retries2, 0)` → `tcp_model_timeout(…, TCP_RTO_MIN)`:
+    // the compile-time 200 ms, not tcp_rto_min_us. tcp_retries2 3 is 15 × 200 ms = 3 s from
+    // the first RTO retransmission, whatever the minimum RTO. Measured on 6.18 (the lab's
+    // retries2-timeout, a 100-byte request into a black hole): with tcp_rto_min_us 40 ms
+    // ETIMEDOUT 4.20-4.64 s after the start, with 1 s 8.72-8.89 s (model 4.17 and 8.79 s);
+    // a budget on the sysctl would have ended the first at 1.16 s and not the second by 12 s.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/kernel-recordings/linux-6.18/retries2-timeout.scenario.json");
+    let text = std::fs::read_to_string(path).expect("the recorded scenario");
+    let mut s = synack_model::scenario::Scenario::from_json(&text).expect("a valid scenario");
+    s.limits.max_time_us = 12_000_000;
+    for (rto_min_us, first_rto_retransmission_at_most, gone_in) in [
+        (40_000, 1_000_000, 4_000_000..4_400_000),
+        (1_000_000, 3_000_000, 8_500_000..9_000_000),
+    ] {
+        s.tuning.rto_min_us = Some(rto_min_us);
+        let t = run(&s);
+        let closed = entered(&t, "client", synack_model::trace::TcpState::Closed);
+        assert_eq!(closed.len(), 1, "rto_min {rto_min_us}: {closed:?}");
+        assert!(
+            gone_in.contains(&closed[0]),
+            "rto_min {rto_min_us}: gone at {}",
+            closed[0]
+        );
+        // The last retransmission before it is less than the budget after the first RTO one.
+        let resent: Vec<u64> = packets(&t)
+            .iter()
+            .filter(|l| l.contains(" client>") && l.contains("len=100"))
+            .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|x| (x * 1e6).round() as u64)
+            .collect();
+        // [first send, loss probe, first RTO retransmission, ...]
+        assert!(resent[2] <= first_rto_retransmission_at_most, "{resent:?}");
+        assert!(
+            resent.last().copied().unwrap_or(0) - resent[2] < 3_000_000,
+            "{resent:?}"
+        );
+        assert!(closed[0] - resent[2] >= 3_000_000, "{resent:?}");
+    }
+}

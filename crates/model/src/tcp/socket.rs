@@ -604,7 +604,7 @@ impl TcpSocket {
     }
 
     fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
-        self.rtt.sample(r, p);
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, p);
         self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
     }
 
@@ -769,15 +769,17 @@ impl TcpSocket {
     /// probe's episode ends once it is acknowledged (`tcp_process_tlp_ack`). Returns how far
     /// into the send buffer the data is now acknowledged.
     fn advance_una(&mut self, ack: SeqNumber, now: Micros, p: &crate::profile::Profile) -> u64 {
+        self.snd_una = ack;
+        if self.snd_nxt.lt(self.snd_una) {
+            self.snd_nxt = self.snd_una;
+        }
+        // After SND.UNA moved, as in `tcp_ack` (`tcp_snd_una_update` before
+        // `tcp_clean_rtx_queue` takes the sample): the estimator's round ends on this ACK.
         if let Some((end, sent)) = self.rtt_probe {
             if ack.ge(end) {
                 self.rtt_probe = None;
                 self.rtt_sample(now - sent, p);
             }
-        }
-        self.snd_una = ack;
-        if self.snd_nxt.lt(self.snd_una) {
-            self.snd_nxt = self.snd_una;
         }
         if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
             self.tlp_high_seq = None;
@@ -3423,8 +3425,9 @@ impl TcpSocket {
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
                 } else if p.retries_as_time_budget {
                     // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
-                    // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
-                    self.retry_budget_spent(boundary, p.rto_min_us, ctx)
+                    // the constant TCP_RTO_MIN whatever this connection's RTO and whatever
+                    // the sysctl tcp_rto_min_us says, from the first retransmission.
+                    self.retry_budget_spent(boundary, super::rtt::LINUX_TCP_RTO_MIN_US, ctx)
                 } else {
                     self.backoff > boundary
                 };
