@@ -603,7 +603,7 @@ impl TcpSocket {
     }
 
     fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
-        self.rtt.sample(r, p);
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, p);
         self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
     }
 
@@ -768,15 +768,17 @@ impl TcpSocket {
     /// probe's episode ends once it is acknowledged (`tcp_process_tlp_ack`). Returns how far
     /// into the send buffer the data is now acknowledged.
     fn advance_una(&mut self, ack: SeqNumber, now: Micros, p: &crate::profile::Profile) -> u64 {
+        self.snd_una = ack;
+        if self.snd_nxt.lt(self.snd_una) {
+            self.snd_nxt = self.snd_una;
+        }
+        // After SND.UNA moved, as in `tcp_ack` (`tcp_snd_una_update` before
+        // `tcp_clean_rtx_queue` takes the sample): the estimator's round ends on this ACK.
         if let Some((end, sent)) = self.rtt_probe {
             if ack.ge(end) {
                 self.rtt_probe = None;
                 self.rtt_sample(now - sent, p);
             }
-        }
-        self.snd_una = ack;
-        if self.snd_nxt.lt(self.snd_una) {
-            self.snd_nxt = self.snd_una;
         }
         if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
             self.tlp_high_seq = None;
@@ -1875,9 +1877,37 @@ impl TcpSocket {
     /// ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8 jiffies late
     /// ([`super::wheel`]); the RFC profile probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
-        self.rtt
-            .rto_backed_off(self.persist_backoff, ctx.p)
-            .max(ctx.p.rto_min_us)
+        let p = ctx.p;
+        let t = self
+            .rtt
+            .rto_backed_off(self.persist_backoff, p)
+            .max(p.rto_min_us);
+        self.clamp_probe0_to_user_timeout(t, ctx)
+    }
+
+    /// Linux `tcp_clamp_probe0_to_user_timeout` (`tcp_send_probe0`, `tcp_ack_probe`): once a
+    /// probe episode has started (`icsk_probes_tstamp`, the first probe), with
+    /// TCP_USER_TIMEOUT the next probe timer is armed for no more than what is left of the
+    /// user timeout, and at least TCP_TIMEOUT_MIN (2 jiffies), so the connection dies when
+    /// the user timeout ends, not a whole backed-off interval later (`tcp_probe_timer` then
+    /// finds it spent). Measured on 6.18 (a receiver that never reads, 2 s user timeout):
+    /// probes at 1.13, 1.71, 2.83 s, the connection gone at 3.15 s, not at the next probe
+    /// time 5.0 s. The first arming (`tcp_check_probe_timer`) is not clamped.
+    fn clamp_probe0_to_user_timeout(&self, when: Micros, ctx: &Ctx) -> Micros {
+        let (Some(start), ut) = (self.probes_tstamp, self.user_timeout_us) else {
+            return when;
+        };
+        if ut == 0 {
+            return when;
+        }
+        let p = ctx.p;
+        let elapsed = ctx.now.saturating_sub(start);
+        // The kernel subtracts in u32: past the user timeout the difference wraps to a huge
+        // number and the clamp lets `when` through (the timer that fires next aborts anyway).
+        match super::wheel::in_jiffies(ut, p).checked_sub(elapsed) {
+            Some(remaining) => when.min(remaining.max(2 * p.clock_granularity_us)),
+            None => when,
+        }
     }
 
     // ---------------------------------------------------------------- opening
@@ -3394,8 +3424,9 @@ impl TcpSocket {
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
                 } else if p.retries_as_time_budget {
                     // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
-                    // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
-                    self.retry_budget_spent(boundary, p.rto_min_us, ctx)
+                    // the constant TCP_RTO_MIN whatever this connection's RTO and whatever
+                    // the sysctl tcp_rto_min_us says, from the first retransmission.
+                    self.retry_budget_spent(boundary, super::rtt::LINUX_TCP_RTO_MIN_US, ctx)
                 } else {
                     self.backoff > boundary
                 };
