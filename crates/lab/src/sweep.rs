@@ -363,6 +363,16 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "40",
     ),
     ("rto-min-40-tail-probe", "loss-tail", "rto_min", "40"),
+    // The window restarts after idle when the write queues the data, before the chunks are
+    // sized by it; and the send head grows from the next skb when the MSS grew
+    // (`tcp_grow_skb`).
+    (
+        "initcwnd-2-restart-lone-segments",
+        "psh-writes",
+        "initcwnd",
+        "2",
+    ),
+    ("initrwnd-1-grown-skbs", "psh-writes", "initrwnd", "1"),
     ("so-rcvbuf-minimum", "delayed-ack", "rcvbuf", "2048"),
     (
         "synack-lost-syn-answered",

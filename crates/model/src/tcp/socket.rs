@@ -230,6 +230,9 @@ pub struct TcpSocket {
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
     lsndtime: Option<Micros>,
+    /// The `lsndtime` whose idle period already restarted the window, so that an output
+    /// that sends nothing (Nagle, a closed window) does not halve it again.
+    idle_restarted: Option<Micros>,
     // RACK (RFC 8985; Linux `tcp_recovery.c`).
     /// Outstanding segments in stream order: the retransmission queue as Linux tags it
     /// (`TCP_SKB_CB(skb)->sacked`), the scoreboard of RFC 6675.
@@ -446,6 +449,7 @@ impl TcpSocket {
             loss_high: None,
             rto_anchor: 0,
             lsndtime: None,
+            idle_restarted: None,
             sent_log: std::collections::VecDeque::new(),
             rack_advanced: false,
             xmit_count: 0,
@@ -1617,6 +1621,15 @@ impl TcpSocket {
             }
             let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
             let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+            if flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
+                // Linux restarts the window when the write queues the data
+                // (`tcp_skb_entail` → `tcp_slow_start_after_idle_check`), before
+                // `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
+                // segments, half the window is one segment, so they leave one by one and
+                // without forced PSH (measured on 6.18, the route's initcwnd 2: three lone
+                // segments after 259 ms idle, none with PSH).
+                self.restart_after_idle(ctx);
+            }
             // Limited transmit (RFC 3042; RFC 5681 §3.2 step 1): on the first two duplicate
             // ACKs one new segment each may go beyond cwnd. Linux gets the same from its
             // pipe estimate (`tcp_packets_in_flight` leaves SACKed segments out).
@@ -1634,6 +1647,25 @@ impl TcpSocket {
             };
             let room = wnd_room.min(cwnd_room);
             // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
+            if chunked
+                && self.snd_nxt.ge(self.snd_max)
+                && cwnd_room > 0
+                && chunk.is_none_or(|(end, _)| nxt_off >= end)
+            {
+                // `tcp_write_xmit`: `missing_bytes = cwnd_quota * mss_now - skb->len` →
+                // `tcp_grow_skb`, before the window, Nagle and TSO-defer tests. Measured on
+                // 6.18 (the route's initrwnd 1: skbs of 724 bytes, half the first window,
+                // until the window and the MSS grew): the next two left as one 1448-byte
+                // segment.
+                if let Some(head) = self.skbs.at(nxt_off) {
+                    let mss = self.snd_mss.max(1) as u64;
+                    let want = self.chunk_segs(flight, cwnd_room, false, ctx) * mss;
+                    let have = head.end - nxt_off;
+                    if want > have {
+                        self.skbs.grow(nxt_off, want - have);
+                    }
+                }
+            }
             let skb = if chunked { self.skbs.at(nxt_off) } else { None };
             let skb_left = skb.map_or(u32::MAX, |s| (s.end - nxt_off).min(u32::MAX as u64) as u32);
             let len = avail.min(room).min(self.snd_mss).min(skb_left);
@@ -1710,7 +1742,6 @@ impl TcpSocket {
                 }
             }
             if retrans == 0 && flight == 0 && len > 0 {
-                self.restart_after_idle(ctx);
                 if let Some(last) = self.lsndtime {
                     self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
                 }
@@ -1800,6 +1831,22 @@ impl TcpSocket {
             }
     }
 
+    /// How many segments the next GSO chunk may hold (`tcp_write_xmit`: `cwnd_quota`).
+    fn chunk_segs(&self, flight: u32, cwnd_room: u32, retrans: bool, ctx: &Ctx) -> u64 {
+        let mss = self.snd_mss.max(1) as u64;
+        let quota = (cwnd_room as u64 / mss).max(1);
+        if retrans {
+            return quota;
+        }
+        // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure we
+        // have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone segments,
+        // which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends the first two
+        // segments apart, neither with PSH). Retransmissions (`tcp_xmit_retransmit_queue`)
+        // take the whole room.
+        let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+        quota.min(half).min(self.tso_segs(flight, ctx) as u64)
+    }
+
     /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at
     /// snd_nxt inside `skb`. At most `tcp_tso_autosize` segments and what cwnd allows (a
     /// retransmission: what cwnd allows, `tcp_retransmit_skb`), within the window and the
@@ -1818,19 +1865,7 @@ impl TcpSocket {
     ) -> (u64, bool) {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
-        let quota = (cwnd_room as u64 / mss).max(1);
-        let segs = if retrans {
-            quota
-        } else {
-            // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure
-            // we have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone
-            // segments, which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends
-            // the first two segments apart, neither with PSH). Retransmissions
-            // (`tcp_xmit_retransmit_queue`) take the whole room.
-            let half = (self.cc.cwnd as u64 / mss / 2).max(1);
-            quota.min(half).min(self.tso_segs(flight, ctx) as u64)
-        };
-        let max_len = segs * mss;
+        let max_len = self.chunk_segs(flight, cwnd_room, retrans, ctx) * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
         let mut len = max_len.min(needed);
         let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
@@ -1852,11 +1887,15 @@ impl TcpSocket {
     fn restart_after_idle(&mut self, ctx: &mut Ctx) {
         let p = ctx.p;
         let Some(last) = self.lsndtime else { return };
+        if self.idle_restarted == Some(last) {
+            return;
+        }
         let rto = self.rtt.rto;
         let idle = ctx.now.saturating_sub(last);
         if p.slow_start_after_idle == 0 || idle <= rto {
             return;
         }
+        self.idle_restarted = Some(last);
         self.cc.restart_after_idle(
             idle,
             rto,
