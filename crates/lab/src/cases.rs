@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 47] = [
+pub const NAMES: [&str; 48] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -52,6 +52,7 @@ pub const NAMES: [&str; 47] = [
     "orphan-fin-lost",
     "fin-wait2-timeout",
     "zero-window",
+    "zero-window-user-timeout",
     "rst-in-close-wait",
     "send-after-shutdown",
     "time-wait-rebind",
@@ -553,6 +554,26 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 writes,
             );
             sc.sockets[0].recv_buffer = Some(8_192);
+            sc
+        }
+        // `tcp_clamp_probe0_to_user_timeout`: with TCP_USER_TIMEOUT, each probe timer after
+        // the first probe is armed for no more than what is left of the user timeout, so
+        // the connection dies when it ends (counted from the first probe, while the peer
+        // answers every probe), not a whole backed-off interval later.
+        "zero-window-user-timeout" => {
+            let mut writes = vec![connect_at(50)];
+            writes.extend((0..8).map(|i| Step::at(ms(200 + 100 * i), send(1_448).action)));
+            let mut sc = base(
+                name,
+                "the server never reads (SO_RCVBUF 8192), the client has TCP_USER_TIMEOUT 2 s: \
+                 it probes the zero window, the server answers each probe with window 0, and \
+                 the client gives up 2 s after its first probe",
+                4_500,
+                listen_accept(vec![]),
+                writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
+            sc.sockets[1].user_timeout_us = Some(2_000_000);
             sc
         }
         "rst-in-close-wait" => base(

@@ -98,11 +98,12 @@ pub enum Cmd {
         /// Folder holding the per-kernel folders (default: tests/kernel-recordings).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Of the sweep's recorded points, only those whose place in the list is K modulo N
-        /// ("K/N"); the cases are all recorded. The drift test turns K with the day, so that
-        /// each run re-records a share of the points and N runs cover them all.
+        /// Of the cases (all of them, the sweep's recorded points included, in the lab's case
+        /// order), only those whose place in the list is K modulo N
+        /// ("K/N"). The drift test turns K with the day, so that each run re-records a share and
+        /// N runs cover them all.
         #[arg(long, value_name = "K/N", value_parser = share)]
-        points_share: Option<(usize, usize)>,
+        share: Option<(usize, usize)>,
         #[command(flatten)]
         common: Common,
     },

@@ -140,13 +140,10 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
         Cmd::Record {
             cases,
             dir,
-            points_share,
+            share,
             common,
         } => {
-            print!(
-                "{}",
-                record::run(dir.as_deref(), cases, *points_share, common)?
-            );
+            print!("{}", record::run(dir.as_deref(), cases, *share, common)?);
             return Ok(0);
         }
         Cmd::Sweep {

@@ -31,8 +31,18 @@ pub fn default_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/kernel-recordings")
 }
 
-/// Records `cases` (all when empty; of the sweep's recorded points only the `share` K/N, if
-/// given); returns the text summary.
+/// The names whose place in the list is K modulo N, for `share` K/N (all without one).
+fn share_of(names: Vec<String>, share: Option<(usize, usize)>) -> Vec<String> {
+    names
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| share.is_none_or(|(k, n)| i % n == k))
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// Records `cases` (all when empty, or only the `share` K/N of them: those whose place in the
+/// lab's case list is K modulo N); returns the text summary.
 pub fn run(
     dir: Option<&Path>,
     cases: &[String],
@@ -43,19 +53,7 @@ pub fn run(
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
     std::fs::create_dir_all(&folder).ctx(|| format!("creating {}", folder.display()))?;
     let names: Vec<String> = if cases.is_empty() {
-        let points = crate::sweep::RECORDED.iter().map(|r| r.0);
-        let left_out: Vec<&str> = match share {
-            Some((k, n)) => points
-                .enumerate()
-                .filter(|(i, _)| i % n != k)
-                .map(|(_, p)| p)
-                .collect(),
-            None => Vec::new(),
-        };
-        crate::inject::all_names()
-            .into_iter()
-            .filter(|n| !left_out.contains(&n.as_str()))
-            .collect()
+        share_of(crate::inject::all_names(), share)
     } else {
         cases.to_vec()
     };
@@ -117,4 +115,23 @@ pub fn run(
         folder.display()
     ));
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_days_shares_cover_every_case_once() {
+        let all = crate::inject::all_names();
+        let mut seen: Vec<String> = (0..3)
+            .flat_map(|k| share_of(all.clone(), Some((k, 3))))
+            .collect();
+        assert!(share_of(all.clone(), Some((0, 3))).len() <= all.len().div_ceil(3));
+        seen.sort();
+        let mut expected = all.clone();
+        expected.sort();
+        assert_eq!(seen, expected);
+        assert_eq!(share_of(all.clone(), None), all);
+    }
 }

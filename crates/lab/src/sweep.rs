@@ -354,6 +354,25 @@ axes! {
 pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
+    // tcp_retries2's budget is built on the constant TCP_RTO_MIN, not tcp_rto_min_us; with
+    // a 40 ms minimum the RTO's variance term falls once per round trip (tcp_rtt_estimator).
+    (
+        "retries2-budget-rto-min-40",
+        "retries2-timeout",
+        "rto_min",
+        "40",
+    ),
+    ("rto-min-40-tail-probe", "loss-tail", "rto_min", "40"),
+    // The window restarts after idle when the write queues the data, before the chunks are
+    // sized by it; and the send head grows from the next skb when the MSS grew
+    // (`tcp_grow_skb`).
+    (
+        "initcwnd-2-restart-lone-segments",
+        "psh-writes",
+        "initcwnd",
+        "2",
+    ),
+    ("initrwnd-1-grown-skbs", "psh-writes", "initrwnd", "1"),
     ("so-rcvbuf-minimum", "delayed-ack", "rcvbuf", "2048"),
     (
         "synack-lost-syn-answered",

@@ -752,3 +752,109 @@ fn a_tiny_so_rcvbuf_still_leaves_the_linux_minimum_of_receive_space() {
         .collect();
     assert_eq!(syn_ack, ["server>client S. seq=0 ack=1 len=0 win=1448"]);
 }
+
+/// A reader that never reads (SO_RCVBUF 8192) and a writer of eight full segments, 100 ms
+/// apart, over a 20 ms wire; `user_timeout_us` on the writer, 0 = none.
+fn never_read_zero_window(user_timeout_us: u64) -> Trace {
+    let sends: String = (0..8)
+        .map(|i| {
+            format!(
+                r#", {{ "at_us": {}, "call": "send", "len": 1448 }}"#,
+                200_000 + 100_000 * i
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{ "name": "never-read", "profile": "linux",
+          "hosts": [ {{ "name": "client", "addr": "10.0.0.1" }}, {{ "name": "server", "addr": "10.0.0.2" }} ],
+          "network": {{ "default": {{ "latency_us": 20000 }} }},
+          "sockets": [
+            {{ "label": "listener", "host": "server", "proto": "tcp", "port": 9999, "recv_buffer": 8192 }},
+            {{ "label": "client", "host": "client", "proto": "tcp", "port": 0, "user_timeout_us": {user_timeout_us} }} ],
+          "apps": [
+            {{ "socket": "listener", "steps": [ {{ "call": "listen", "backlog": 8 }}, {{ "call": "accept", "label": "server" }} ] }},
+            {{ "socket": "client", "steps": [ {{ "at_us": 50000, "call": "connect", "to": "server:9999" }}{sends} ] }} ],
+          "limits": {{ "max_time_us": 8000000 }} }}"#
+    );
+    run(&synack_model::scenario::Scenario::from_json(&json).expect("a valid scenario"))
+}
+
+#[test]
+fn tcp_user_timeout_ends_an_answered_zero_window_probe_episode_when_it_runs_out() {
+    // Linux `tcp_probe_timer` counts the user timeout from the first probe
+    // (`icsk_probes_tstamp`) even while the peer answers every probe, and
+    // `tcp_clamp_probe0_to_user_timeout` arms each later probe timer for no more than what is
+    // left of it. Measured on 6.18 (the lab's `zero-window-user-timeout`, 2 s): probes at
+    // 1.13, 1.71, 2.83 s, the connection gone at 3.13-3.15 s, not at the next backed-off
+    // probe (about 5.0 s, where the model ended it before the clamp).
+    let probes = |t: &Trace| -> Vec<u64> {
+        let client = socket(t, "client");
+        t.events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::TimerFired { socket, timer: TimerKind::Persist } if socket == client))
+            .map(|e| e.t)
+            .collect()
+    };
+    let t = never_read_zero_window(2_000_000);
+    let fired = probes(&t);
+    let first = fired[0];
+    let closed = entered(&t, "client", synack_model::trace::TcpState::Closed);
+    assert_eq!(closed.len(), 1, "{fired:?}");
+    // The last timer fires at the user timeout's end (on the timer wheel: never early, at
+    // most one level-1 bucket late) and finds it spent.
+    assert_eq!(closed[0], *fired.last().unwrap_or(&0));
+    let late = closed[0] - (first + 2_000_000);
+    assert!(
+        late <= 32_000,
+        "gone {late} µs after the user timeout's end"
+    );
+    // Three probes went out before it: at the first, about 0.55 and 1.65 s later.
+    assert_eq!(fired.len(), 4, "{fired:?}");
+    // Without the user timeout an answered probe episode goes on (RFC 1122 §4.2.2.17).
+    let t = never_read_zero_window(0);
+    assert!(entered(&t, "client", synack_model::trace::TcpState::Closed).is_empty());
+    assert!(probes(&t).len() >= 4);
+}
+
+#[test]
+fn the_tcp_retries2_budget_is_built_on_the_constant_tcp_rto_min_whatever_the_sysctl_says() {
+    // `retransmits_timed_out(sk, tcp_retries2, 0)` → `tcp_model_timeout(…, TCP_RTO_MIN)`:
+    // the compile-time 200 ms, not tcp_rto_min_us. tcp_retries2 3 is 15 × 200 ms = 3 s from
+    // the first RTO retransmission, whatever the minimum RTO. Measured on 6.18 (the lab's
+    // retries2-timeout, a 100-byte request into a black hole): with tcp_rto_min_us 40 ms
+    // ETIMEDOUT 4.20-4.64 s after the start, with 1 s 8.72-8.89 s (model 4.17 and 8.79 s);
+    // a budget on the sysctl would have ended the first at 1.16 s and not the second by 12 s.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/kernel-recordings/linux-6.18/retries2-timeout.scenario.json");
+    let text = std::fs::read_to_string(path).expect("the recorded scenario");
+    let mut s = synack_model::scenario::Scenario::from_json(&text).expect("a valid scenario");
+    s.limits.max_time_us = 12_000_000;
+    for (rto_min_us, first_rto_retransmission_at_most, gone_in) in [
+        (40_000, 1_000_000, 4_000_000..4_400_000),
+        (1_000_000, 3_000_000, 8_500_000..9_000_000),
+    ] {
+        s.tuning.rto_min_us = Some(rto_min_us);
+        let t = run(&s);
+        let closed = entered(&t, "client", synack_model::trace::TcpState::Closed);
+        assert_eq!(closed.len(), 1, "rto_min {rto_min_us}: {closed:?}");
+        assert!(
+            gone_in.contains(&closed[0]),
+            "rto_min {rto_min_us}: gone at {}",
+            closed[0]
+        );
+        // The last retransmission before it is less than the budget after the first RTO one.
+        let resent: Vec<u64> = packets(&t)
+            .iter()
+            .filter(|l| l.contains(" client>") && l.contains("len=100"))
+            .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|x| (x * 1e6).round() as u64)
+            .collect();
+        // [first send, loss probe, first RTO retransmission, ...]
+        assert!(resent[2] <= first_rto_retransmission_at_most, "{resent:?}");
+        assert!(
+            resent.last().copied().unwrap_or(0) - resent[2] < 3_000_000,
+            "{resent:?}"
+        );
+        assert!(closed[0] - resent[2] >= 3_000_000, "{resent:?}");
+    }
+}

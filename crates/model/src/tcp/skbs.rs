@@ -11,6 +11,9 @@
 //! - `tcp_write_xmit` sends an skb in chunks of at most `tcp_tso_autosize` segments;
 //!   `tcp_fragment` cuts the skb at the chunk's end and moves PSH to the second part ("PSH
 //!   and FIN should only be set in the second packet"), so a cut is a new boundary here.
+//! - Before it sends the skb at the head, `tcp_write_xmit` grows it from the next skb up to
+//!   its quota of segments (`tcp_grow_skb`, Linux 6.10), so skbs cut small (a small MSS or
+//!   a small window when they were written) leave in full segments once those grew.
 //! - `__tcp_transmit_skb` sets PSH on every chunk of more than one segment ("Force a PSH
 //!   flag on all (GSO) packets to expedite GRO flush at receiver", commit 051ba67447de,
 //!   Linux 4.7) on the copy it sends, not on the queued skb; GSO keeps it on the chunk's
@@ -90,6 +93,27 @@ impl SendSkbs {
                     psh: false,
                 },
             );
+        }
+    }
+
+    /// Linux `tcp_grow_skb` (6.10, "tcp: try to send bigger TSO packets"): before
+    /// `tcp_write_xmit` sends the skb starting at `off` (the send head), it takes up to
+    /// `amount` bytes from the next skb (that one only), when the MSS or the quota grew since
+    /// the skbs were cut; a next skb taken whole is eaten and its PSH goes with it
+    /// (`tcp_eat_one_skb`). Nothing for the tail skb.
+    pub fn grow(&mut self, off: u64, amount: u64) {
+        let Some(i) = self.skbs.iter().position(|s| s.end > off) else {
+            return;
+        };
+        if i + 1 >= self.skbs.len() || amount == 0 {
+            return;
+        }
+        let next = self.skbs[i + 1];
+        let take = amount.min(next.end - self.skbs[i].end);
+        self.skbs[i].end += take;
+        if self.skbs[i].end == next.end {
+            self.skbs[i].psh |= next.psh;
+            self.skbs.remove(i + 1);
         }
     }
 
@@ -179,6 +203,30 @@ mod tests {
         // The next call fills the unsent tail and takes its PSH off until its own push.
         assert_eq!(q.append(5000, 1000, 2896, 0, true), (792, true));
         assert_eq!(ends(&q), [(2896, false), (5792, false)]);
+    }
+
+    #[test]
+    fn the_send_head_grows_from_the_next_skb_only_and_eats_it_whole_with_its_psh() {
+        let mut q = SendSkbs::default();
+        for _ in 0..3 {
+            let tail = q.skbs.back().map_or(0, |s| s.end);
+            q.append(tail, 724, 724, 0, false);
+            q.mark_tail();
+        }
+        q.skbs[0].psh = false;
+        // Taken whole: the next skb's PSH comes along.
+        q.grow(0, 2172);
+        assert_eq!(ends(&q), [(1448, true), (2172, true)]);
+        // Partly: the rest of the next skb keeps its boundary's PSH.
+        let mut q = SendSkbs::default();
+        q.append(0, 1448, 1448, 0, true);
+        q.append(1448, 7240, 7240, 1448, false);
+        q.mark_tail();
+        q.grow(0, 1448);
+        assert_eq!(ends(&q), [(2896, false), (8688, true)]);
+        // The tail never grows.
+        q.grow(2896, 1448);
+        assert_eq!(ends(&q), [(2896, false), (8688, true)]);
     }
 
     #[test]

@@ -230,6 +230,9 @@ pub struct TcpSocket {
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
     lsndtime: Option<Micros>,
+    /// The `lsndtime` whose idle period already restarted the window, so that an output
+    /// that sends nothing (Nagle, a closed window) does not halve it again.
+    idle_restarted: Option<Micros>,
     // RACK (RFC 8985; Linux `tcp_recovery.c`).
     /// Outstanding segments in stream order: the retransmission queue as Linux tags it
     /// (`TCP_SKB_CB(skb)->sacked`), the scoreboard of RFC 6675.
@@ -446,6 +449,7 @@ impl TcpSocket {
             loss_high: None,
             rto_anchor: 0,
             lsndtime: None,
+            idle_restarted: None,
             sent_log: std::collections::VecDeque::new(),
             rack_advanced: false,
             xmit_count: 0,
@@ -570,7 +574,14 @@ impl TcpSocket {
         self.timers[timer_index(k)]
     }
 
-    fn set_timer(&mut self, k: TimerKind, at: Micros, ctx: &mut Ctx) {
+    /// Arms timer `k` to expire `delay` from now, as the kernel's `sk_reset_timer` does: a
+    /// `timer_list` on the wheel fires after [`super::wheel::fires_after`], never early and,
+    /// for a far timer, on a coarse bucket boundary. `delay` is already in whole jiffies
+    /// where the kernel keeps it so ([`super::wheel::in_jiffies`]). The trace carries both:
+    /// the timeout the kernel computed (icsk_rto, TCP_TIMEWAIT_LEN, ato, ...) and the firing
+    /// time the wheel gives it, which is what the timer does.
+    fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
+        let at = ctx.now + super::wheel::fires_after(delay, ctx.p);
         let slot = &mut self.timers[timer_index(k)];
         if *slot == Some(at) {
             return;
@@ -580,17 +591,9 @@ impl TcpSocket {
             socket: self.id,
             timer: k,
             expires_us: at,
+            timeout_us: Some(delay),
         });
         ctx.timers.push((self.id, k, at));
-    }
-
-    /// Arms timer `k` to expire `delay` from now, as the kernel's `sk_reset_timer` does: a
-    /// `timer_list` on the wheel fires after [`super::wheel::fires_after`], never early and,
-    /// for a far timer, on a coarse bucket boundary. `delay` is already in whole jiffies
-    /// where the kernel keeps it so ([`super::wheel::in_jiffies`]).
-    fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
-        let at = ctx.now + super::wheel::fires_after(delay, ctx.p);
-        self.set_timer(k, at, ctx);
     }
 
     fn cancel_timer(&mut self, k: TimerKind, ctx: &mut Ctx) {
@@ -604,7 +607,7 @@ impl TcpSocket {
     }
 
     fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
-        self.rtt.sample(r, p);
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, p);
         self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
     }
 
@@ -769,15 +772,17 @@ impl TcpSocket {
     /// probe's episode ends once it is acknowledged (`tcp_process_tlp_ack`). Returns how far
     /// into the send buffer the data is now acknowledged.
     fn advance_una(&mut self, ack: SeqNumber, now: Micros, p: &crate::profile::Profile) -> u64 {
+        self.snd_una = ack;
+        if self.snd_nxt.lt(self.snd_una) {
+            self.snd_nxt = self.snd_una;
+        }
+        // After SND.UNA moved, as in `tcp_ack` (`tcp_snd_una_update` before
+        // `tcp_clean_rtx_queue` takes the sample): the estimator's round ends on this ACK.
         if let Some((end, sent)) = self.rtt_probe {
             if ack.ge(end) {
                 self.rtt_probe = None;
                 self.rtt_sample(now - sent, p);
             }
-        }
-        self.snd_una = ack;
-        if self.snd_nxt.lt(self.snd_una) {
-            self.snd_nxt = self.snd_una;
         }
         if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
             self.tlp_high_seq = None;
@@ -1616,6 +1621,15 @@ impl TcpSocket {
             }
             let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
             let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+            if flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
+                // Linux restarts the window when the write queues the data
+                // (`tcp_skb_entail` → `tcp_slow_start_after_idle_check`), before
+                // `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
+                // segments, half the window is one segment, so they leave one by one and
+                // without forced PSH (measured on 6.18, the route's initcwnd 2: three lone
+                // segments after 259 ms idle, none with PSH).
+                self.restart_after_idle(ctx);
+            }
             // Limited transmit (RFC 3042; RFC 5681 §3.2 step 1): on the first two duplicate
             // ACKs one new segment each may go beyond cwnd. Linux gets the same from its
             // pipe estimate (`tcp_packets_in_flight` leaves SACKed segments out).
@@ -1633,6 +1647,25 @@ impl TcpSocket {
             };
             let room = wnd_room.min(cwnd_room);
             // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
+            if chunked
+                && self.snd_nxt.ge(self.snd_max)
+                && cwnd_room > 0
+                && chunk.is_none_or(|(end, _)| nxt_off >= end)
+            {
+                // `tcp_write_xmit`: `missing_bytes = cwnd_quota * mss_now - skb->len` →
+                // `tcp_grow_skb`, before the window, Nagle and TSO-defer tests. Measured on
+                // 6.18 (the route's initrwnd 1: skbs of 724 bytes, half the first window,
+                // until the window and the MSS grew): the next two left as one 1448-byte
+                // segment.
+                if let Some(head) = self.skbs.at(nxt_off) {
+                    let mss = self.snd_mss.max(1) as u64;
+                    let want = self.chunk_segs(flight, cwnd_room, false, ctx) * mss;
+                    let have = head.end - nxt_off;
+                    if want > have {
+                        self.skbs.grow(nxt_off, want - have);
+                    }
+                }
+            }
             let skb = if chunked { self.skbs.at(nxt_off) } else { None };
             let skb_left = skb.map_or(u32::MAX, |s| (s.end - nxt_off).min(u32::MAX as u64) as u32);
             let len = avail.min(room).min(self.snd_mss).min(skb_left);
@@ -1709,7 +1742,6 @@ impl TcpSocket {
                 }
             }
             if retrans == 0 && flight == 0 && len > 0 {
-                self.restart_after_idle(ctx);
                 if let Some(last) = self.lsndtime {
                     self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
                 }
@@ -1799,6 +1831,22 @@ impl TcpSocket {
             }
     }
 
+    /// How many segments the next GSO chunk may hold (`tcp_write_xmit`: `cwnd_quota`).
+    fn chunk_segs(&self, flight: u32, cwnd_room: u32, retrans: bool, ctx: &Ctx) -> u64 {
+        let mss = self.snd_mss.max(1) as u64;
+        let quota = (cwnd_room as u64 / mss).max(1);
+        if retrans {
+            return quota;
+        }
+        // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure we
+        // have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone segments,
+        // which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends the first two
+        // segments apart, neither with PSH). Retransmissions (`tcp_xmit_retransmit_queue`)
+        // take the whole room.
+        let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+        quota.min(half).min(self.tso_segs(flight, ctx) as u64)
+    }
+
     /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at
     /// snd_nxt inside `skb`. At most `tcp_tso_autosize` segments and what cwnd allows (a
     /// retransmission: what cwnd allows, `tcp_retransmit_skb`), within the window and the
@@ -1817,19 +1865,7 @@ impl TcpSocket {
     ) -> (u64, bool) {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
-        let quota = (cwnd_room as u64 / mss).max(1);
-        let segs = if retrans {
-            quota
-        } else {
-            // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure
-            // we have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone
-            // segments, which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends
-            // the first two segments apart, neither with PSH). Retransmissions
-            // (`tcp_xmit_retransmit_queue`) take the whole room.
-            let half = (self.cc.cwnd as u64 / mss / 2).max(1);
-            quota.min(half).min(self.tso_segs(flight, ctx) as u64)
-        };
-        let max_len = segs * mss;
+        let max_len = self.chunk_segs(flight, cwnd_room, retrans, ctx) * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
         let mut len = max_len.min(needed);
         let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
@@ -1851,11 +1887,15 @@ impl TcpSocket {
     fn restart_after_idle(&mut self, ctx: &mut Ctx) {
         let p = ctx.p;
         let Some(last) = self.lsndtime else { return };
+        if self.idle_restarted == Some(last) {
+            return;
+        }
         let rto = self.rtt.rto;
         let idle = ctx.now.saturating_sub(last);
         if p.slow_start_after_idle == 0 || idle <= rto {
             return;
         }
+        self.idle_restarted = Some(last);
         self.cc.restart_after_idle(
             idle,
             rto,
@@ -1866,21 +1906,47 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let at = ctx.now + self.persist_interval(ctx);
-            self.set_timer(TimerKind::Persist, at, ctx);
+            let t = self.persist_interval(ctx);
+            self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 
     /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
-    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel, which fires a
-    /// backed-off probe's timer up to 8 jiffies late ([`super::wheel`]); the RFC profile
-    /// probes on time.
+    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel
+    /// ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8 jiffies late
+    /// ([`super::wheel`]); the RFC profile probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
+        let p = ctx.p;
         let t = self
             .rtt
-            .rto_backed_off(self.persist_backoff, ctx.p)
-            .max(ctx.p.rto_min_us);
-        super::wheel::fires_after(t, ctx.p)
+            .rto_backed_off(self.persist_backoff, p)
+            .max(p.rto_min_us);
+        self.clamp_probe0_to_user_timeout(t, ctx)
+    }
+
+    /// Linux `tcp_clamp_probe0_to_user_timeout` (`tcp_send_probe0`, `tcp_ack_probe`): once a
+    /// probe episode has started (`icsk_probes_tstamp`, the first probe), with
+    /// TCP_USER_TIMEOUT the next probe timer is armed for no more than what is left of the
+    /// user timeout, and at least TCP_TIMEOUT_MIN (2 jiffies), so the connection dies when
+    /// the user timeout ends, not a whole backed-off interval later (`tcp_probe_timer` then
+    /// finds it spent). Measured on 6.18 (a receiver that never reads, 2 s user timeout):
+    /// probes at 1.13, 1.71, 2.83 s, the connection gone at 3.15 s, not at the next probe
+    /// time 5.0 s. The first arming (`tcp_check_probe_timer`) is not clamped.
+    fn clamp_probe0_to_user_timeout(&self, when: Micros, ctx: &Ctx) -> Micros {
+        let (Some(start), ut) = (self.probes_tstamp, self.user_timeout_us) else {
+            return when;
+        };
+        if ut == 0 {
+            return when;
+        }
+        let p = ctx.p;
+        let elapsed = ctx.now.saturating_sub(start);
+        // The kernel subtracts in u32: past the user timeout the difference wraps to a huge
+        // number and the clamp lets `when` through (the timer that fires next aborts anyway).
+        match super::wheel::in_jiffies(ut, p).checked_sub(elapsed) {
+            Some(remaining) => when.min(remaining.max(2 * p.clock_granularity_us)),
+            None => when,
+        }
     }
 
     // ---------------------------------------------------------------- opening
@@ -2524,8 +2590,8 @@ impl TcpSocket {
             && self.sndbuf.tail > self.soff(self.snd_nxt)
             && self.timer(TimerKind::Persist).is_some()
         {
-            let at = ctx.now + self.persist_interval(ctx);
-            self.set_timer(TimerKind::Persist, at, ctx);
+            let t = self.persist_interval(ctx);
+            self.arm_timer(TimerKind::Persist, t, ctx);
         }
         if self.fin_acked() {
             match self.state {
@@ -3397,8 +3463,9 @@ impl TcpSocket {
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
                 } else if p.retries_as_time_budget {
                     // `retransmits_timed_out(sk, tcp_retries2, 0)`: a time budget built on
-                    // TCP_RTO_MIN whatever this connection's RTO, from the first retransmission.
-                    self.retry_budget_spent(boundary, p.rto_min_us, ctx)
+                    // the constant TCP_RTO_MIN whatever this connection's RTO and whatever
+                    // the sysctl tcp_rto_min_us says, from the first retransmission.
+                    self.retry_budget_spent(boundary, super::rtt::LINUX_TCP_RTO_MIN_US, ctx)
                 } else {
                     self.backoff > boundary
                 };
@@ -3521,8 +3588,8 @@ impl TcpSocket {
             self.transmit(seg, ctx);
         }
         // `tcp_send_probe0`: the next probe after `tcp_probe0_when`, backed off once more.
-        let at = ctx.now + self.persist_interval(ctx);
-        self.set_timer(TimerKind::Persist, at, ctx);
+        let t = self.persist_interval(ctx);
+        self.arm_timer(TimerKind::Persist, t, ctx);
     }
 
     // ---------------------------------------------------------------- application calls

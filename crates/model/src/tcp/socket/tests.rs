@@ -1430,14 +1430,15 @@ fn against_a_peer_whose_window_never_passed_two_segments_a_segment_is_half_that_
     send!(h, ". seq=1 ack=1 win=1448");
     write(&mut h, 3000);
     recv!(h, [". seq=1 ack=1 len=724", "P. seq=725 ack=1 len=724"]);
-    // A larger window lifts the bound. What was written before keeps the skbs it was queued
-    // in (sized by `tcp_xmit_size_goal` with the small MSS; `tcp_write_xmit` never merges
-    // them); a later write fills full segments again.
+    // A larger window lifts the bound. What was written before was queued in skbs sized by
+    // `tcp_xmit_size_goal` with the small MSS (1448 here); `tcp_write_xmit` grows the send
+    // head from the next skb to what the quota now allows (`tcp_grow_skb`, 6.10): the
+    // 1448 bytes and the last 104 leave as one chunk of 1460 + 92, PSH on its end. Measured
+    // on 6.18 with the route's initrwnd 1 (`psh-writes+initrwnd=1`): 724-byte skbs, once the
+    // window grew, went out two by two as 1448-byte segments.
     send!(h, ". seq=1 ack=1449 win=65535");
-    recv!(h, [". seq=1449 ack=1 len=724", "P. seq=2173 ack=1 len=724"]);
+    recv!(h, [". seq=1449 ack=1 len=1460", "P. seq=2909 ack=1 len=92"]);
     assert_eq!(h.s.snd_mss, 1460);
-    send!(h, ". seq=1 ack=2897 win=65535");
-    recv!(h, ["P. seq=2897 ack=1 len=104"]);
     send!(h, ". seq=1 ack=3001 win=65535");
     write(&mut h, 2920);
     recv!(
