@@ -32,10 +32,13 @@ test('the first load fetches neither the full build nor its stylesheets; a refer
   const { page, context, errors } = await openRoute(browser, '#/handshake', 'en');
   try {
     await page.getByTestId('page-handshake').waitFor({ timeout: 15_000 });
+    await page.waitForSelector('[data-testid=page-handshake][data-words=in]', { timeout: 15_000 });
     const first = await fetched(page);
     for (const f of ['synack-full.js', 'synack-full_bg.wasm', ...FULL_CSS]) {
       assert.ok(!first.includes(f), `${f} is part of the first load: ${first}`);
     }
+    // A scene page fetches its own scene's words only (src/scenes/teach/words.rs).
+    assert.deepEqual(first.filter((f) => f.endsWith('.tsv')), ['handshake.tsv']);
     // Same tab, a real navigation: the first-load app hands the page to the full build.
     await page.evaluate(() => { location.hash = '#/ref/ports?lang=en'; });
     const ports = page.getByTestId('page-ref-ports');

@@ -4,11 +4,14 @@
 // so every file it loads is a cross-origin request).
 //
 // Each test starts its own servers on dist/ (the suite's shared server is at the root).
+// A scene page fetches its teaching paragraphs' words (words/<scene>.tsv, src/scenes/teach/
+// words.rs) after its first paint: they must come from under the sub-folder and through the
+// sandbox too, and a page that cannot have them must say so and still play.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, startServer, collectErrors, screenshot, ROOT, ROUTES } from './lib.mjs';
+import { useBrowser, startServer, collectErrors, screenshot, ROOT, ROUTES, SCENES } from './lib.mjs';
 
 const browser = useBrowser();
 const DIST = join(ROOT, 'dist');
@@ -18,6 +21,15 @@ const PCAP = join(ROOT, 'crates', 'capture', 'tests', 'data', 'retransmissions.p
  * a browser's default is 8px). */
 const styled = (frameOrPage) =>
   frameOrPage.evaluate(() => getComputedStyle(document.body).margin === '0px');
+
+const SCENE_IDS = new Set(SCENES.map(([, id]) => id));
+
+/** Waits until scene page `id` has its words in (`data-words`: loading, in or failed). */
+async function wordsIn(frameOrPage, id) {
+  const el = frameOrPage.locator(`[data-testid=page-${id}]`);
+  await frameOrPage.waitForSelector(`[data-testid=page-${id}]:not([data-words=loading])`, { timeout: 15_000 });
+  assert.equal(await el.getAttribute('data-words'), 'in', `${id}: its words arrived`);
+}
 
 test('under a sub-folder every route, the full build and a capture load', async () => {
   const site = await startServer(DIST, 0, { prefix: '/a/b/' });
@@ -29,6 +41,7 @@ test('under a sub-folder every route, the full build and a capture load', async 
       await page.goto(`${site.url}${route}?lang=en`, { waitUntil: 'load' });
       await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok(await styled(page), `${route}: the stylesheet is applied under /a/b/`);
+      if (SCENE_IDS.has(id)) await wordsIn(page, id);
       // Every file came from under the sub-folder, none from the host's root.
       const outside = await page.evaluate(() =>
         performance
@@ -90,6 +103,7 @@ for (const [route, id, name] of [
       assert.equal(await frame.evaluate(() => origin), 'null', 'the frame runs with an opaque origin');
       assert.ok(await styled(frame), 'the stylesheet passed its integrity check and applies');
       assert.ok((await frame.locator('g.seg').count()) > 0, 'the ladder is drawn');
+      await wordsIn(frame, id);
       await screenshot(page, `hosting-sandbox-${id}`);
       assert.deepEqual(errors, [], `console errors in the sandboxed ${name}`);
     } finally {
@@ -160,6 +174,30 @@ for (const lang of ['zh', 'en']) {
       assert.deepEqual(outside, [], 'files requested outside /course/synack/');
       await screenshot(page, `hosting-course-backlog-${lang}`);
       assert.deepEqual(errors, [], `console errors under /course/synack/ (${lang})`);
+    } finally {
+      await context.close();
+      await site.close();
+    }
+  });
+}
+
+for (const [route, id, name] of [
+  ['#/handshake?lang=en', 'handshake', 'first load'],
+  ['#/sticky?lang=zh', 'sticky', 'full build'],
+]) {
+  test(`the ${name} says so when a scene's words cannot be fetched, and the scene still plays`, async () => {
+    const site = await startServer(DIST, 0, { prefix: '/a/' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.route('**/words/*.tsv', (r) => r.abort());
+      await page.goto(`${site.url}${route}`, { waitUntil: 'load' });
+      await page.waitForSelector(`[data-testid=page-${id}][data-words=failed]`, { timeout: 20_000 });
+      const text = await page.getByTestId('words-error').innerText();
+      assert.match(text, id === 'sticky' ? /讲解段落没能加载/ : /could not be loaded/);
+      assert.match(text, new RegExp(`words/${id}\\.tsv`));
+      assert.ok((await page.locator('g.seg').count()) > 0, 'the ladder is drawn');
+      await screenshot(page, `hosting-no-words-${id}`);
     } finally {
       await context.close();
       await site.close();

@@ -398,3 +398,32 @@ test('a burst is summed up in the narration, which scrolls', async () => {
     });
   }
 });
+
+// Linux fires its TCP timers on the kernel's timer wheel, a little after the timeout the
+// stack asked for: the SYN's 1 s RTO fires at 1.016 s. The narration and the ring's tooltip
+// say the timeout and the firing; the ring counts down to the firing.
+test("a running timer's ring names its timeout and counts down to the firing", async () => {
+  const words = {
+    zh: ['超时 1 秒', '1.016 秒后'],
+    en: ['timeout 1 s', 'after 1.016 s'],
+  };
+  for (const lang of LANGS) {
+    // At 0 the SYN's timer is armed (the narration says so); at 0.5 s it has 0.516 s to go.
+    for (const [t, left] of [['0', '1.016 s'], ['0.5', '516.0 ms']]) {
+      await onPage(browser, '#/handshake', lang, { params: { case: 'syn-lost', t } }, async ({ page }) => {
+        await ready(page);
+        const ring = page.locator('.timer').first();
+        await ring.waitFor({ state: 'visible' });
+        const title = await ring.getAttribute('title');
+        for (const w of words[lang]) assert.ok(title.includes(w), `${lang}: ${title}`);
+        assert.ok((await ring.innerText()).includes(left), `${lang} at ${t}: ${await ring.innerText()}`);
+        if (t === '0') {
+          const said = await page.getByTestId('narration').innerText();
+          for (const w of words[lang]) assert.ok(said.includes(w), `${lang}: ${said}`);
+          await page.locator('.narr-lines p', { hasText: words[lang][0] }).scrollIntoViewIfNeeded();
+          await screenshot(page, `scene-handshake-syn-timer-${lang}`);
+        }
+      });
+    }
+  }
+});

@@ -412,12 +412,14 @@ pub fn svg(src: &Source) -> Option<(String, f64, f64)> {
     let (diagram, dw, dh) = &sheet.diagram;
     let w = dw.max(640.0) + 2.0 * PAD;
     let mut y = PAD;
+    // As text once: `{PAD}` in a format string would link core's float formatting.
+    let pad = num::shortest(PAD);
     let mut head = String::new();
     if let Some(info) = &src.info {
         y += 20.0;
         let _ = write!(
             head,
-            "<text class=\"ho-title\" x=\"{PAD}\" y=\"{}\">{}</text>",
+            "<text class=\"ho-title\" x=\"{pad}\" y=\"{}\">{}</text>",
             num::fixed(y, 1),
             escape(&info.title)
         );
@@ -425,7 +427,7 @@ pub fn svg(src: &Source) -> Option<(String, f64, f64)> {
             y += 20.0;
             let _ = write!(
                 head,
-                "<text class=\"ho-sub\" x=\"{PAD}\" y=\"{}\">{}</text>",
+                "<text class=\"ho-sub\" x=\"{pad}\" y=\"{}\">{}</text>",
                 num::fixed(y, 1),
                 escape(line)
             );
@@ -434,7 +436,7 @@ pub fn svg(src: &Source) -> Option<(String, f64, f64)> {
     }
     let _ = write!(
         head,
-        "<g transform=\"translate({PAD},{})\">{diagram}</g>",
+        "<g transform=\"translate({pad},{})\">{diagram}</g>",
         num::fixed(y, 1)
     );
     y += dh + 24.0;
@@ -451,7 +453,7 @@ pub fn svg(src: &Source) -> Option<(String, f64, f64)> {
             if k == 0 {
                 let _ = write!(
                     head,
-                    "<text class=\"ho-note\" x=\"{PAD}\" y=\"{}\"><tspan class=\"n\">{}</tspan></text>",
+                    "<text class=\"ho-note\" x=\"{pad}\" y=\"{}\"><tspan class=\"n\">{}</tspan></text>",
                     num::fixed(y, 1),
                     escape(&label)
                 );
@@ -470,7 +472,7 @@ pub fn svg(src: &Source) -> Option<(String, f64, f64)> {
         y += LINE;
         let _ = write!(
             head,
-            "<text class=\"ho-note\" x=\"{PAD}\" y=\"{}\">{}</text>",
+            "<text class=\"ho-note\" x=\"{pad}\" y=\"{}\">{}</text>",
             num::fixed(y, 1),
             escape(&more_text(sheet.more, src.lang))
         );
@@ -510,12 +512,21 @@ pub fn export(src: Option<&Source>, name: &str, as_svg: bool) {
 }
 
 /// Carries out an export asked for in the first-load build before this build took the page
-/// over (`pages::export_in_full_build`), once the scene's ladders are drawn: they are drawn in
-/// the first render, or in a second one where their width had to be measured first, so it is
-/// tried on a short timer until the handout can be drawn (for at most two seconds).
+/// over (`pages::export_in_full_build`), once the scene's words are in or could not be had (the
+/// footnotes are theirs: the player gives a new `src` when they arrive) and its ladders are
+/// drawn: they are drawn in the first render, or in a second one where their width had to be
+/// measured first, so it is tried on a short timer until the handout can be drawn (for at most
+/// two seconds).
 #[hook]
 pub fn use_pending_export(src: Option<Source>, name: AttrValue) {
-    use_effect_with((), move |_| {
+    let waiting = src
+        .as_ref()
+        .and_then(|s| s.teach.as_ref())
+        .is_some_and(Teach::words_pending);
+    use_effect_with(waiting, move |&waiting| {
+        if waiting {
+            return;
+        }
         if let Some(what) = crate::dom::take_root_attr(crate::pages::PENDING_EXPORT) {
             try_pending(what, src, name, 40);
         }

@@ -179,7 +179,10 @@ pub struct TimerSpan {
     pub socket: SocketId,
     pub kind: TimerKind,
     pub set: Micros,
+    /// When it fires (Linux: on the timer wheel, a little after the timeout).
     pub expires: Micros,
+    /// The timeout the stack asked for, when the trace knows it.
+    pub timeout: Option<Micros>,
     /// When it stopped running (fired, cancelled or re-armed); `None` if still running at the end.
     pub end: Option<Micros>,
     pub fired: bool,
@@ -351,6 +354,7 @@ impl Ladder {
                     socket,
                     timer,
                     expires_us,
+                    timeout_us,
                 } if keep_sock(*socket) => {
                     close_timer(&mut timers, *socket, *timer, ev.t, false);
                     let lane = sock(*socket).map_or(0, |x| lane_of(x.host));
@@ -360,6 +364,7 @@ impl Ladder {
                         kind: *timer,
                         set: ev.t,
                         expires: *expires_us,
+                        timeout: *timeout_us,
                         end: None,
                         fired: false,
                     });

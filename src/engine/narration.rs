@@ -1,8 +1,8 @@
 //! One plain sentence per event, in Chinese or English.
 
 use synack_model::trace::{
-    AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, Proto, ShutHow, SocketId,
-    TimerKind, Trace,
+    AppCall, AppCallKind, AppResult, DropReason, EventKind, Header, Micros, Proto, ShutHow,
+    SocketId, TimerKind, Trace,
 };
 
 use super::labels::{segment_label, Isns, Numbering, SegKind, SegKindText};
@@ -95,6 +95,60 @@ pub fn timer_name(k: TimerKind, lang: Lang) -> &'static str {
         (TimerKind::FinWait2, _) => "FIN-WAIT-2",
         (TimerKind::Keepalive, Lang::Zh) => "保活",
         (TimerKind::Keepalive, Lang::En) => "keepalive",
+    }
+}
+
+/// A timer's timeout and, when the timer fires later than that, when it fires:
+/// "timeout 1 s; Linux's timer wheel fires it 16 ms late, after 1.016 s". Linux keeps its
+/// TCP timers on the kernel's timer wheel, which never fires one early and fires a far one
+/// on a bucket boundary (kernel/time/timer.c), so the trace's firing time (`delay` after
+/// arming) is a little past the timeout the stack asked for (icsk_rto, TCP_TIMEWAIT_LEN).
+/// `None` where the two agree (the RFC profile) or the trace does not know the timeout (a
+/// lab recording sees only the time left): then the firing delay is the whole story.
+pub fn late_clause(timeout_us: Option<Micros>, delay: Micros, lang: Lang) -> Option<String> {
+    let timeout = timeout_us.filter(|&d| d < delay)?;
+    let (t, at) = (seconds(timeout), seconds(delay));
+    let late = delay - timeout;
+    Some(match lang {
+        Lang::Zh => format!(
+            "超时 {t} 秒；Linux 的时间轮晚 {}，在 {at} 秒后才触发",
+            short_duration(late, lang)
+        ),
+        Lang::En => format!(
+            "timeout {t} s; Linux's timer wheel fires it {} late, after {at} s",
+            short_duration(late, lang)
+        ),
+    })
+}
+
+/// A running timer's tooltip (the host panel's ring): the timer's name and its timeout, and when the timer wheel fires it
+/// later than that, when it fires (the ring counts down to the firing).
+pub fn timer_title(kind: TimerKind, timeout: Option<Micros>, delay: Micros, lang: Lang) -> String {
+    let name = timer_name(kind, lang);
+    match (late_clause(timeout, delay, lang), lang) {
+        (Some(c), Lang::Zh) => format!("{name}定时器：{c}"),
+        (Some(c), Lang::En) => format!("{name} timer: {c}"),
+        (None, Lang::Zh) => format!("{name}定时器：{} 后到期", super::ladder::fmt_ms(delay)),
+        (None, Lang::En) => format!(
+            "{name} timer: expires after {}",
+            super::ladder::fmt_ms(delay)
+        ),
+    }
+}
+
+/// Seconds to the millisecond, without trailing zeros: "1", "0.2", "61.024". Linux's
+/// timeouts are whole jiffies (1 to 10 ms), so nothing it asks for is cut.
+fn seconds(us: Micros) -> String {
+    num::shortest(us.div_ceil(1_000) as f64 / 1e3)
+}
+
+/// A short span in the unit that reads best: "16 ms", "0.5 ms", "1.024 s".
+fn short_duration(us: Micros, lang: Lang) -> String {
+    match (us >= 1_000_000, lang) {
+        (true, Lang::Zh) => format!("{} 秒", seconds(us)),
+        (true, Lang::En) => format!("{} s", seconds(us)),
+        (false, Lang::Zh) => format!("{} 毫秒", num::shortest(us.div_ceil(100) as f64 / 10.0)),
+        (false, Lang::En) => format!("{} ms", num::shortest(us.div_ceil(100) as f64 / 10.0)),
     }
 }
 
@@ -506,19 +560,22 @@ fn sentence_with_articles(
             socket,
             timer,
             expires_us,
+            timeout_us,
         } => {
             let who = socket_name(trace, *socket, lang);
-            let secs = num::fixed(expires_us.saturating_sub(ev.t) as f64 / 1e6, 3);
-            if zh {
-                format!(
-                    "{who}启动{}定时器，{secs} 秒后到期。",
-                    timer_name(*timer, lang)
-                )
-            } else {
-                format!(
-                    "The {who} starts its {} timer ({secs} s).",
-                    timer_name(*timer, lang)
-                )
+            let name = timer_name(*timer, lang);
+            let delay = expires_us.saturating_sub(ev.t);
+            match (late_clause(*timeout_us, delay, lang), zh) {
+                (Some(c), true) => format!("{who}启动{name}定时器（{c}）。"),
+                (Some(c), false) => format!("The {who} starts its {name} timer ({c})."),
+                (None, true) => format!(
+                    "{who}启动{name}定时器，{} 秒后到期。",
+                    num::fixed(delay as f64 / 1e6, 3)
+                ),
+                (None, false) => format!(
+                    "The {who} starts its {name} timer ({} s).",
+                    num::fixed(delay as f64 / 1e6, 3)
+                ),
             }
         }
         EventKind::TimerFired { socket, timer } => {

@@ -7,10 +7,10 @@
 //! in table order, that matches any of the moment's events wins; a moment no row matches shows
 //! nothing (no filler). Rows are ordered from the specific to the general by their author.
 //!
-//! The tables live in `scenes::teach`. Their words are most of their weight: the first load
-//! compiles the tables of its three scenes without them and fetches the words after its first
-//! paint (`scenes::teach::words`, see the size note there). The types are here so that the
-//! player can carry a table without knowing any scene.
+//! The tables live in `scenes::teach`. Their words are most of their weight: no build compiles
+//! them; a scene page fetches its scene's words when it opens (`scenes::teach::words`, see the
+//! size note there). The types are here so that the player can carry a table without knowing
+//! any scene.
 
 use synack_model::read::SegKind;
 use synack_model::trace::{
@@ -25,9 +25,10 @@ pub struct Row {
     /// The case ids it is written for; empty: every case of the scene.
     pub cases: &'static [&'static str],
     pub on: On,
-    /// Its words. The first load has none here: [`Teach::text`] finds them in the file it
-    /// fetched, by the row's place in its table.
-    #[cfg(feature = "full")]
+    /// Its words, in the tests only (they write and check the files the page fetches): the
+    /// builds have none here, [`Teach::text`] finds them in the file fetched for the scene, by
+    /// the row's place in its table.
+    #[cfg(test)]
     pub text: T,
 }
 
@@ -114,13 +115,13 @@ pub const fn row(
     zh: &'static str,
     en: &'static str,
 ) -> Row {
-    // Unused in the first load, so the strings are not in its binary.
-    #[cfg(not(feature = "full"))]
+    // Unused outside the tests, so the strings are in no build's binary.
+    #[cfg(not(test))]
     let _ = (zh, en);
     Row {
         cases,
         on,
-        #[cfg(feature = "full")]
+        #[cfg(test)]
         text: T::new(zh, en),
     }
 }
@@ -345,19 +346,31 @@ pub fn explained(
 pub struct Teach {
     pub rows: &'static [Row],
     pub case: yew::AttrValue,
-    /// The rows' words, in table order, as the first load fetched them (`None` until they are
-    /// in, or when the file does not fit the table).
-    #[cfg(not(feature = "full"))]
+    /// The rows' words, in table order, as the page fetched them (`None` until they are in, or
+    /// when the file does not fit the table). The tests' tables carry their own.
+    #[cfg(not(test))]
     pub words: Option<&'static [T]>,
+    /// Whether the words are still on their way (a handout asked for before they arrive waits
+    /// for its footnotes).
+    #[cfg(not(test))]
+    pub pending: bool,
 }
 
 impl Teach {
     /// The words of row `n` of the table.
     pub fn text(&self, n: usize) -> Option<T> {
-        #[cfg(feature = "full")]
+        #[cfg(test)]
         return self.rows.get(n).map(|r| r.text);
-        #[cfg(not(feature = "full"))]
+        #[cfg(not(test))]
         return self.words.and_then(|w| w.get(n).copied());
+    }
+
+    /// See `pending`: false once the words are in or could not be had.
+    pub fn words_pending(&self) -> bool {
+        #[cfg(test)]
+        return false;
+        #[cfg(not(test))]
+        return self.pending;
     }
 }
 
@@ -365,8 +378,10 @@ impl PartialEq for Teach {
     /// A table is one static value: the same one is the same table. (Comparing rows would put
     /// a deep comparison of every row into the props of the player, also in the first load.)
     fn eq(&self, other: &Teach) -> bool {
-        #[cfg(not(feature = "full"))]
-        if self.words.map(<[T]>::as_ptr) != other.words.map(<[T]>::as_ptr) {
+        #[cfg(not(test))]
+        if self.words.map(<[T]>::as_ptr) != other.words.map(<[T]>::as_ptr)
+            || self.pending != other.pending
+        {
             return false;
         }
         std::ptr::eq(self.rows, other.rows) && self.case == other.case

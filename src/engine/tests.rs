@@ -1244,3 +1244,69 @@ fn a_fin_on_a_shaft_full_of_labels_keeps_its_flags() {
         }
     }
 }
+
+#[test]
+fn a_timer_is_narrated_by_its_timeout_and_the_wheels_firing_only_as_the_firing() {
+    use super::narration::sentence;
+    use super::narration::timer_title;
+    use crate::i18n::{Api, Lang};
+    use synack_model::presets::{self, HandshakeCase, TeardownCase};
+    let first_timer = |t: &Trace, kind: TimerKind| {
+        t.events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::TimerSet { timer, .. } if timer == kind))
+            .unwrap()
+    };
+    let say =
+        |t: &Trace, i: usize, lang: Lang| sentence(t, &Isns::of_trace(t), i, lang, Api::C).unwrap();
+    // Linux: the SYN's RTO is TCP_TIMEOUT_INIT, 1 s; the wheel fires it at 1.016 s.
+    let t = synack_model::simulate(&presets::handshake(
+        &default_knobs(),
+        HandshakeCase::SynLost,
+    ))
+    .unwrap();
+    let i = first_timer(&t, TimerKind::Retransmit);
+    assert_eq!(
+        say(&t, i, Lang::En),
+        "The client starts its retransmission timer (timeout 1 s; Linux's timer wheel fires it 16 ms late, after 1.016 s)."
+    );
+    assert_eq!(
+        say(&t, i, Lang::Zh),
+        "客户端启动重传定时器（超时 1 秒；Linux 的时间轮晚 16 毫秒，在 1.016 秒后才触发）。"
+    );
+    assert_eq!(
+        timer_title(TimerKind::Retransmit, Some(1_000_000), 1_016_000, Lang::En),
+        "retransmission timer: timeout 1 s; Linux's timer wheel fires it 16 ms late, after 1.016 s"
+    );
+    // TIME-WAIT asks for TCP_TIMEWAIT_LEN, 60 s, and fires a second later.
+    let t = synack_model::simulate(&presets::teardown(
+        &default_knobs(),
+        TeardownCase::ClientCloses,
+    ))
+    .unwrap();
+    let tw = say(&t, first_timer(&t, TimerKind::TimeWait), Lang::En);
+    assert!(
+        tw.contains("(timeout 60 s;") && tw.contains("1.024 s late, after 61.024 s"),
+        "{tw}"
+    );
+    // The RFC textbook's timer fires on time: one number, as before.
+    let k = synack_model::presets::Knobs {
+        profile: synack_model::profile::ProfileId::Rfc,
+        ..default_knobs()
+    };
+    let t = synack_model::simulate(&presets::handshake(&k, HandshakeCase::SynLost)).unwrap();
+    let i = first_timer(&t, TimerKind::Retransmit);
+    assert_eq!(
+        say(&t, i, Lang::En),
+        "The client starts its retransmission timer (1.000 s)."
+    );
+    assert_eq!(
+        say(&t, i, Lang::Zh),
+        "客户端启动重传定时器，1.000 秒后到期。"
+    );
+    // A lab recording knows only the time left: that is what it says.
+    assert_eq!(
+        timer_title(TimerKind::TimeWait, None, 59_000_000, Lang::En),
+        "TIME-WAIT (2MSL) timer: expires after 59.000 s"
+    );
+}

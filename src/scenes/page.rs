@@ -53,8 +53,18 @@ pub fn ScenePage(props: &Props) -> Html {
     let shell = use_shell();
     let (lang, scene, r) = (shell.lang, props.scene, props.scene.route);
     let (state, model) = use_scene(scene, &props.query);
-    #[cfg(not(feature = "full"))]
+    #[cfg(not(test))]
     let words = super::teach::words::use_words(scene);
+    // Where its words are (tests wait for `data-words`): loading, in or failed.
+    #[cfg(not(test))]
+    let words_at = match words {
+        super::teach::words::Words::Loading => "loading",
+        super::teach::words::Words::In(_) => "in",
+        super::teach::words::Words::Failed => "failed",
+    };
+    #[cfg(test)]
+    let words_at = "in";
+    let words_failed = words_at == "failed";
     let p = &state.params;
     let case = AttrValue::from(p.case.clone());
     let on_case = make_callback(&state, SceneAction::Case);
@@ -70,8 +80,13 @@ pub fn ScenePage(props: &Props) -> Html {
     let teach = crate::engine::teach::Teach {
         rows: scene.teach,
         case: case.clone(),
-        #[cfg(not(feature = "full"))]
-        words,
+        #[cfg(not(test))]
+        words: match words {
+            super::teach::words::Words::In(w) => Some(w),
+            _ => None,
+        },
+        #[cfg(not(test))]
+        pending: words == super::teach::words::Words::Loading,
     };
     #[cfg(feature = "full")]
     let handout = Some(handout_info(scene, p, lang, shell.api));
@@ -92,12 +107,17 @@ pub fn ScenePage(props: &Props) -> Html {
     let intro = scene.intro_in(shell.api);
     let on_dismiss = make_callback(&state, |()| SceneAction::DismissNotices);
     html! {
-        <div class={classes!("page", "scene", shell.embed.then_some("embedded"))} data-testid={format!("page-{}", r.id())}>
+        <div class={classes!("page", "scene", shell.embed.then_some("embedded"))} data-testid={format!("page-{}", r.id())} data-words={words_at}>
             if !shell.embed {
                 <h1>{ r.title().get(lang) }</h1>
                 <div class="explain">{ for intro.iter().take(1).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
             }
             <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
+            if words_failed {
+                <p class="notice" data-testid="words-error" role="status">
+                    { super::teach::words::FAILED.get(lang) }{" "}<code>{ super::teach::words::file_of(r.id()) }</code>
+                </p>
+            }
             if shell.embed {
                 <div class="embed-bar">
                     <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} {on_case} />

@@ -21,8 +21,9 @@ pub const TARGET_GZ: u64 = 150_000;
 pub const FULL_TARGET_GZ: u64 = 300_000;
 
 /// The builds fetched on demand (src/pages/load_full.rs, Cargo.toml's features): (label, file
-/// stem, target). What opening one of their pages downloads: `<stem>.js`, `<stem>_bg.wasm` and
-/// the pages' stylesheets (`full/*.css`, which both load).
+/// stem, target). What opening one of their pages downloads: `<stem>.js`, `<stem>_bg.wasm`, the
+/// pages' stylesheets (`full/*.css`, which both load) and the page's own text ([`TEXT_DIRS`]),
+/// counted as the largest such file: the page that downloads the most.
 pub const LAZY: &[(&str, &str, Option<u64>)] = &[
     (
         "FULL BUILD (every page but #/open)",
@@ -31,6 +32,11 @@ pub const LAZY: &[(&str, &str, Option<u64>)] = &[
     ),
     ("OPEN BUILD (every page, #/open too)", "synack-open", None),
 ];
+
+/// The folders of text a page fetches when it opens, one file per page (`words/`: a scene's
+/// teaching paragraphs, src/scenes/teach/words.rs). Text moved out of a wasm into them still
+/// counts: for the builds, as [`LAZY`] says.
+pub const TEXT_DIRS: &[&str] = &["words/"];
 
 pub struct FileSize {
     pub name: String,
@@ -79,16 +85,28 @@ impl Report {
         if !self.files.iter().any(|f| f.name == wasm) {
             return None;
         }
-        Some(
-            self.files
-                .iter()
-                .filter(|f| {
-                    f.name == js
-                        || f.name == wasm
-                        || (f.name.starts_with("full/") && f.name.ends_with(".css"))
-                })
-                .fold((0, 0), |(r, g), f| (r + f.raw, g + f.gz)),
-        )
+        let (raw, gz) = self
+            .files
+            .iter()
+            .filter(|f| {
+                f.name == js
+                    || f.name == wasm
+                    || (f.name.starts_with("full/") && f.name.ends_with(".css"))
+            })
+            .fold((0, 0), |(r, g), f| (r + f.raw, g + f.gz));
+        let (text_raw, text_gz) = self.largest_page_text();
+        Some((raw + text_raw, gz + text_gz))
+    }
+
+    /// (raw, gzipped) of the largest file of [`TEXT_DIRS`] (by gzipped size): the most text one
+    /// page fetches when it opens.
+    pub fn largest_page_text(&self) -> (u64, u64) {
+        self.files
+            .iter()
+            .filter(|f| TEXT_DIRS.iter().any(|d| f.name.starts_with(d)))
+            .map(|f| (f.raw, f.gz))
+            .max_by_key(|&(_, gz)| gz)
+            .unwrap_or((0, 0))
     }
 
     pub fn first_load_raw(&self) -> u64 {
@@ -118,7 +136,7 @@ impl Report {
                 .collect();
             println!("  {}: {}", f.name, parts.join(", "));
         }
-        for ext in ["wasm", "js", "css"] {
+        for ext in ["wasm", "js", "css", "tsv"] {
             let (raw, gz) = self
                 .files
                 .iter()
@@ -152,7 +170,8 @@ impl Report {
         for (label, stem, target) in LAZY {
             if let Some((raw, gz)) = self.lazy_build(stem) {
                 println!(
-                    "{:<44} {:>11} {:>11}  (on demand: {stem}.js, {stem}_bg.wasm, full/*.css{})",
+                    "{:<44} {:>11} {:>11}  (on demand: {stem}.js, {stem}_bg.wasm, full/*.css, \
+                     the largest page text{})",
                     label,
                     kb(raw),
                     kb(gz),
@@ -192,7 +211,7 @@ pub fn measure(dist: &Path) -> io::Result<Report> {
             .to_string_lossy()
             .into_owned();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !matches!(ext, "wasm" | "js" | "css" | "html") {
+        if !matches!(ext, "wasm" | "js" | "css" | "html" | "tsv") {
             continue;
         }
         let bytes = fs::read(&path)?;
@@ -694,7 +713,7 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
     }
 
     #[test]
-    fn an_on_demand_build_counts_its_js_wasm_and_the_page_sheets() {
+    fn an_on_demand_build_counts_its_js_wasm_the_page_sheets_and_the_largest_page_text() {
         let file = |name: &str, raw, gz| FileSize {
             name: name.into(),
             raw,
@@ -710,12 +729,14 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
                 file("synack-open_bg.wasm", 5000, 4000),
                 file("full/open.css", 7, 2),
                 file("style-1.css", 50_000, 50_000),
+                file("words/a.tsv", 900, 30),
+                file("words/b.tsv", 800, 40),
             ],
             prerendered: vec![],
             chained: vec![],
         };
-        assert_eq!(report.lazy_build("synack-full"), Some((117, 23)));
-        assert_eq!(report.lazy_build("synack-open"), Some((6007, 4302)));
+        assert_eq!(report.lazy_build("synack-full"), Some((917, 63)));
+        assert_eq!(report.lazy_build("synack-open"), Some((6807, 4342)));
         assert_eq!(report.lazy_build("synack-none"), None);
     }
 

@@ -885,6 +885,8 @@ impl Inner {
                             socket: id,
                             timer: k,
                             expires_us: exp.saturating_sub(self.start_us),
+                            // sock_diag tells the time left, not the timeout asked for.
+                            timeout_us: None,
                         },
                     ),
                     // A re-armed timer: another kind, or its expiry moved by more than the
@@ -915,6 +917,7 @@ impl Inner {
                                 socket: id,
                                 timer: k,
                                 expires_us: exp.saturating_sub(self.start_us),
+                                timeout_us: None,
                             },
                         );
                     }

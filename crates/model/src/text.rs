@@ -74,13 +74,19 @@ pub fn log(t: &Trace) -> String {
                 socket,
                 timer,
                 expires_us,
+                timeout_us,
             } => {
-                format!(
+                let mut line = format!(
                     "{}: timer {timer:?} set for {}.{:06}",
                     label(*socket),
                     expires_us / 1_000_000,
                     expires_us % 1_000_000
-                )
+                );
+                // The timeout too where the timer wheel fires it later than asked.
+                if let Some(d) = timeout_us.filter(|&d| e.t + d != *expires_us) {
+                    line += &format!(" (timeout {} s)", seconds_text(d));
+                }
+                line
             }
             EventKind::TimerCancelled { socket, timer } => {
                 format!("{}: timer {timer:?} cancelled", label(*socket))

@@ -219,10 +219,18 @@ pub enum EventKind {
         from: TcpState,
         to: TcpState,
     },
+    /// A timer (re)armed. `expires_us` is when it fires; `timeout_us` the timeout the stack
+    /// asked for, when the producer knows it. They differ on Linux, whose `timer_list`s sit
+    /// on the timer wheel and fire after their timeout, never before (the model's
+    /// `tcp::wheel`): a SYN's 1 s RTO (TCP_TIMEOUT_INIT) fires at about 1.016 s, TIME-WAIT's
+    /// 60 s (TCP_TIMEWAIT_LEN) at about 61 s. The model always fills it; the lab and a
+    /// capture see only the time left (sock_diag's `idiag_expires`), so theirs is absent.
     TimerSet {
         socket: SocketId,
         timer: TimerKind,
         expires_us: Micros,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_us: Option<Micros>,
     },
     TimerCancelled {
         socket: SocketId,
@@ -863,6 +871,7 @@ impl Snapshot {
                 socket,
                 timer,
                 expires_us,
+                ..
             } => {
                 self.sockets
                     .entry(*socket)

@@ -105,3 +105,22 @@ fn backlog_real_capture() {
         &presets::backlog(&k, &BacklogKnobs::real_capture()),
     );
 }
+
+#[test]
+fn a_timer_without_its_timeout_parses_and_is_written_back_without_one() {
+    use synack_model::trace::{Event, EventKind, TimerKind};
+    // The lab and a capture know only the time left, and traces written before the field
+    // existed have none: both read as `None` and stay as they were.
+    let old = r#"{"t":5,"type":"timer_set","socket":0,"timer":"time_wait","expires_us":60005}"#;
+    let e: Event = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        e.kind,
+        EventKind::TimerSet {
+            socket: synack_model::trace::SocketId(0),
+            timer: TimerKind::TimeWait,
+            expires_us: 60_005,
+            timeout_us: None,
+        }
+    );
+    assert_eq!(serde_json::to_string(&e).unwrap(), old);
+}

@@ -7,9 +7,35 @@ mod common;
 use common::cases;
 use proptest::prelude::*;
 use synack_model::presets::{self, Knobs};
+use synack_model::profile::ProfileId;
 use synack_model::scenario::{Action, LinkSpec, Scenario, Step};
 use synack_model::seq::SeqNumber;
 use synack_model::trace::{AppResult, EventKind, PayloadSpan, Snapshot, Trace};
+
+/// One of the presets, chosen by two numbers: `which` family, `case` in it.
+fn preset(k: &Knobs, which: usize, case: usize) -> Scenario {
+    match which {
+        0 => presets::handshake(
+            k,
+            presets::HandshakeCase::ALL[case % presets::HandshakeCase::ALL.len()],
+        ),
+        1 => presets::teardown(
+            k,
+            presets::TeardownCase::ALL[case % presets::TeardownCase::ALL.len()],
+        ),
+        2 => presets::sticky(
+            k,
+            presets::StickyCase::ALL[case % 4],
+            presets::StickyFix::ALL[case % 5],
+        ),
+        3 => presets::window(
+            k,
+            presets::WindowCase::ALL[case % presets::WindowCase::ALL.len()],
+        ),
+        4 => presets::udp(k, presets::UdpCase::ALL[case % presets::UdpCase::ALL.len()]),
+        _ => presets::backlog(k, &presets::BacklogKnobs::default()),
+    }
+}
 
 fn hostile(loss: f64, dup: f64, reorder: f64, jitter_ms: u64) -> LinkSpec {
     LinkSpec {
@@ -183,15 +209,7 @@ proptest! {
         case in 0usize..6,
     ) {
         let k = Knobs { latency_ms: latency, jitter_ms: jitter, loss_pct: loss, seed, ..Knobs::default() };
-        let s = match which {
-            0 => presets::handshake(&k, presets::HandshakeCase::ALL[case % presets::HandshakeCase::ALL.len()]),
-            1 => presets::teardown(&k, presets::TeardownCase::ALL[case % presets::TeardownCase::ALL.len()]),
-            2 => presets::sticky(&k, presets::StickyCase::ALL[case % 4], presets::StickyFix::ALL[case % 5]),
-            3 => presets::window(&k, presets::WindowCase::ALL[case % presets::WindowCase::ALL.len()]),
-            4 => presets::udp(&k, presets::UdpCase::ALL[case % presets::UdpCase::ALL.len()]),
-            _ => presets::backlog(&k, &presets::BacklogKnobs::default()),
-        };
-        let t = synack_model::simulate(&s).unwrap();
+        let t = synack_model::simulate(&preset(&k, which, case)).unwrap();
         // Every segment sent gets exactly one arrival or drop.
         let mut open = std::collections::BTreeMap::new();
         for e in &t.events {
@@ -205,6 +223,30 @@ proptest! {
         }
         prop_assert!(open.values().all(|n| *n <= 1));
         prop_assert!(t.events.windows(2).all(|w| w[0].t <= w[1].t));
+    }
+
+    /// Every timer the model arms says the timeout it asked for and never fires before it;
+    /// without Linux's timer wheel (the RFC profile) it fires exactly then.
+    #[test]
+    fn timers_say_their_timeout_and_never_fire_before_it(
+        seed in any::<u64>(),
+        loss in 0.0f64..40.0,
+        which in 0usize..6,
+        case in 0usize..6,
+        rfc in any::<bool>(),
+    ) {
+        let profile = if rfc { ProfileId::Rfc } else { ProfileId::Linux };
+        let k = Knobs { loss_pct: loss, seed, profile, ..Knobs::default() };
+        let t = synack_model::simulate(&preset(&k, which, case)).unwrap();
+        for e in &t.events {
+            if let EventKind::TimerSet { timeout_us, expires_us, .. } = e.kind {
+                let d = timeout_us.expect("the model knows every timeout");
+                prop_assert!(e.t + d <= expires_us, "at {}: fires at {} before its timeout {}", e.t, expires_us, d);
+                if rfc {
+                    prop_assert_eq!(e.t + d, expires_us);
+                }
+            }
+        }
     }
 
     /// Sequence arithmetic across the 2^32 wrap.

@@ -46,6 +46,39 @@ fn syn_lost_once_is_retransmitted_after_the_initial_rto() {
 }
 
 #[test]
+fn the_syns_timer_says_its_1_s_timeout_and_fires_when_the_wheel_does() {
+    use synack_model::profile::ProfileId;
+    use synack_model::trace::TimerKind::Retransmit;
+    // Linux: icsk_rto = TCP_TIMEOUT_INIT (1 s) is the timeout; the timer_list fires on the
+    // wheel's level-1 bucket after it, 16 ms later on average.
+    let t = hs(HandshakeCase::SynLost);
+    assert_eq!(
+        timers_set(&t, "client", Retransmit)[0],
+        (0, Some(1_000_000), 1_016_000)
+    );
+    let log = synack_model::text::log(&t);
+    assert!(
+        log.contains("client: timer Retransmit set for 1.016000 (timeout 1 s)\n"),
+        "{log}"
+    );
+    // The RFC textbook's timers fire on time: the timeout is the firing delay.
+    let k = Knobs {
+        profile: ProfileId::Rfc,
+        ..Knobs::default()
+    };
+    let t = run(&presets::handshake(&k, HandshakeCase::SynLost));
+    assert_eq!(
+        timers_set(&t, "client", Retransmit)[0],
+        (0, Some(1_000_000), 1_000_000)
+    );
+    let log = synack_model::text::log(&t);
+    assert!(
+        log.contains("client: timer Retransmit set for 1.000000\n"),
+        "{log}"
+    );
+}
+
+#[test]
 fn syn_ack_lost_once_both_sides_retransmit() {
     let t = hs(HandshakeCase::SynAckLost);
     // The client's SYN timer fires after 1 s; its SYN reaches the server just as the

@@ -75,6 +75,21 @@ fn rfc_time_wait_is_two_msl() {
         entered(&t, "client", Closed).last(),
         Some(&(tw + 240_000_000))
     );
+    assert_eq!(
+        timers_set(&t, "client", synack_model::trace::TimerKind::TimeWait),
+        [(tw, Some(240_000_000), tw + 240_000_000)]
+    );
+}
+
+#[test]
+fn linux_time_wait_asks_for_60_s_and_the_wheel_fires_it_about_a_second_later() {
+    let t = td(TeardownCase::ClientCloses);
+    // TCP_TIMEWAIT_LEN is the timeout (`inet_twsk_schedule(tw, TCP_TIMEWAIT_LEN)`); the
+    // timer_list fires on the wheel's next 2.048 s bucket boundary, 1.024 s on average.
+    assert_eq!(
+        timers_set(&t, "client", synack_model::trace::TimerKind::TimeWait),
+        [(240_000, Some(60_000_000), 240_000 + 61_024_000)]
+    );
 }
 
 #[test]

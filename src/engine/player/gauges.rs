@@ -5,7 +5,7 @@ use yew::prelude::*;
 use synack_model::trace::{Micros, QueueKind, TimerKind};
 
 use crate::engine::ladder::fmt_ms;
-use crate::engine::narration::timer_name;
+use crate::engine::narration::{timer_name, timer_title};
 use crate::i18n::Lang;
 use crate::num;
 
@@ -13,7 +13,10 @@ use crate::num;
 pub struct TimerProps {
     pub kind: TimerKind,
     pub set: Micros,
+    /// When it fires: the ring counts down to this.
     pub expires: Micros,
+    /// The timeout asked for, which the tooltip names (Linux fires a little after it).
+    pub timeout: Option<Micros>,
     /// The playhead, µs.
     pub t: f64,
     pub lang: Lang,
@@ -23,13 +26,14 @@ pub struct TimerProps {
 #[component]
 pub fn TimerRing(p: &TimerProps) -> Html {
     let name = timer_name(p.kind, p.lang);
+    let title = timer_title(p.kind, p.timeout, p.expires.saturating_sub(p.set), p.lang);
     let total = (p.expires.saturating_sub(p.set)).max(1) as f64;
     let left = (p.expires as f64 - p.t).max(0.0);
     let frac = num::clamp(left / total, 0.0, 1.0);
     // The ring's circumference (r = 7).
     let c = 2.0 * std::f64::consts::PI * 7.0;
     html! {
-        <span class="timer" title={name}>
+        <span class="timer" {title}>
             <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
                 <circle cx="9" cy="9" r="7" class="timer-bg" />
                 <circle cx="9" cy="9" r="7" class="timer-arc"

@@ -84,7 +84,7 @@ fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpStat
         .timers
         .iter()
         .filter(|x| x.socket == s.id && (x.set as f64) <= t && x.end.is_none_or(|e| (e as f64) > t))
-        .map(|x| html! { <TimerRing kind={x.kind} set={x.set} expires={x.expires} {t} {lang} /> });
+        .map(|x| html! { <TimerRing kind={x.kind} set={x.set} expires={x.expires} timeout={x.timeout} {t} {lang} /> });
     let queues = view.into_iter().flat_map(|v| {
         v.queues
             .iter()

@@ -347,7 +347,7 @@ pub fn Presenting(p: &Props) -> Html {
     html! {
         <div class="player presenting" data-testid="player" data-playing={p.playing.to_string()} data-t={p.t.clone()}
             role="region" aria-label={tr("演示模式", "Presentation mode")}
-            style={format!("--stage-zoom:{stage:.3};--side-zoom:{side:.3}")}>
+            style={format!("--stage-zoom:{};--side-zoom:{}", crate::num::fixed(stage, 3), crate::num::fixed(side, 3))}>
             <div class="present-top">
                 { p.tabs.clone() }
                 <span class="present-size" role="group" aria-label={tr("字号", "Type size")}>

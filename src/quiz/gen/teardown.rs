@@ -130,12 +130,18 @@ fn td_fin_ackno(tr: &Trace, cx: &Ctx) -> Option<Draft> {
 
 fn td_2msl(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     let c = sock(tr, "client")?;
-    let (t, exp) = tr.events.iter().find_map(|e| match e.kind {
+    // The state's length is the timeout asked for, TCP_TIMEWAIT_LEN (2MSL in the RFC
+    // profile). On Linux the timer then fires on the timer wheel's next 512-jiffy bucket
+    // boundary (level 3 at HZ 250), up to 2 s later: the trace's expiry is that moment, the
+    // question asks for the length. A trace that does not know the timeout (the lab's) has
+    // only the expiry.
+    let (t, timeout) = tr.events.iter().find_map(|e| match e.kind {
         EventKind::TimerSet {
             socket,
             timer: TimerKind::TimeWait,
             expires_us,
-        } if socket == c => Some((e.t, expires_us)),
+            timeout_us,
+        } if socket == c => Some((e.t, timeout_us.unwrap_or(expires_us.saturating_sub(e.t)))),
         _ => None,
     })?;
     let profile = match &tr.origin {
@@ -143,14 +149,7 @@ fn td_2msl(tr: &Trace, cx: &Ctx) -> Option<Draft> {
         _ => String::new(),
     };
     let linux = profile == "linux";
-    // The state's length is TCP_TIMEWAIT_LEN (2MSL in the RFC profile). On Linux the timer
-    // then fires on the timer wheel's next 512-jiffy bucket boundary (level 3 at HZ 250),
-    // up to 2 s later: the trace's expiry is that moment, the question asks for the length.
-    let secs = if linux {
-        synack_model::profile::Profile::linux().time_wait_us / 1_000_000
-    } else {
-        (exp - t) / 1_000_000
-    };
+    let secs = timeout / 1_000_000;
     Some(typed(
         before(tr, t),
         cx.s(

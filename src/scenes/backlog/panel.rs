@@ -149,7 +149,7 @@ pub fn SceneKnobs(p: &KnobsProps) -> Html {
         let Some(s) = spec(key) else { return html! {} };
         let on_change = p
             .on_set
-            .reform(move |x: String| (key, x.parse::<f64>().map_or(0, |x| x.round() as u32)));
+            .reform(move |x: String| (key, num::parse_f64(&x).map_or(0, |x| x.round() as u32)));
         html! {
             <Knob label={label.get(lang)} unit={unit} testid={testid} min={s.min as f64} max={s.max as f64}
                 step={step} value={v(key) as f64} {on_change} />

@@ -176,7 +176,7 @@ pub const KNOB_KEYS: [&str; 9] = [
 
 /// A knob's value as the URL and the inputs write it.
 pub fn knob_get(sk: &StickyKnobs, key: &str) -> String {
-    let f = |v: f64| format!("{}", (v * 1000.0).round() / 1000.0);
+    let f = |v: f64| crate::num::shortest((v * 1000.0).round() / 1000.0);
     match key {
         "data1" => sk.data1.to_string(),
         "data2" => sk.data2.to_string(),
@@ -195,11 +195,7 @@ pub fn knob_get(sk: &StickyKnobs, key: &str) -> String {
 pub fn knob_set(sk: &mut StickyKnobs, key: &str, v: &str) -> bool {
     let v = v.trim();
     let bytes = |lo: u32, hi: u32| v.parse::<u32>().ok().filter(|x| (lo..=hi).contains(x));
-    let ms = |hi: f64| {
-        v.parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && (0.0..=hi).contains(x))
-    };
+    let ms = |hi: f64| crate::num::parse_f64(v).filter(|x| x.is_finite() && (0.0..=hi).contains(x));
     match key {
         "data1" | "data2" | "rsize" => match bytes(1, 65_536) {
             Some(x) if key == "data1" => sk.data1 = x,

@@ -203,34 +203,71 @@ fn the_handshake_ack_and_the_ack_from_time_wait_get_different_paragraphs() {
     );
 }
 
-/// The first load's scenes, whose words it fetches (`words`).
-fn first_load() -> Vec<&'static SceneDef> {
-    ["handshake", "teardown", "tcp-vs-udp"]
-        .iter()
-        .map(|id| {
-            *ALL.iter()
-                .find(|s| s.route.id() == *id)
-                .expect("a first-load scene")
-        })
-        .collect()
+/// The words files as shipped (`static/words/`), one per scene: (scene id, file). Compiled in so
+/// that the wasm run of the tests checks them too; a test keeps this list equal to the scenes.
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "handshake",
+        include_str!("../../../static/words/handshake.tsv"),
+    ),
+    (
+        "teardown",
+        include_str!("../../../static/words/teardown.tsv"),
+    ),
+    (
+        "tcp-vs-udp",
+        include_str!("../../../static/words/tcp-vs-udp.tsv"),
+    ),
+    ("sticky", include_str!("../../../static/words/sticky.tsv")),
+    ("udp", include_str!("../../../static/words/udp.tsv")),
+    ("backlog", include_str!("../../../static/words/backlog.tsv")),
+    ("window", include_str!("../../../static/words/window.tsv")),
+];
+
+#[test]
+fn every_scene_has_a_words_file_and_every_words_file_a_scene() {
+    let scenes: Vec<&str> = ALL.iter().map(|s| s.route.id()).collect();
+    let files: Vec<&str> = SHIPPED.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        files, scenes,
+        "SHIPPED lists the scenes of ALL, in their order"
+    );
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static/words");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("static/words")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        on_disk.sort();
+        let mut wanted: Vec<String> = scenes.iter().map(|id| format!("{id}.tsv")).collect();
+        wanted.sort();
+        assert_eq!(on_disk, wanted, "one file per scene in {dir}, no other");
+    }
 }
 
 #[test]
-fn the_words_file_the_first_load_fetches_is_the_tables_words_in_their_order() {
-    let file = super::words::file(&first_load());
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/static/teach-words.tsv");
+fn each_scenes_words_file_is_its_tables_words_in_their_order() {
     #[cfg(not(target_arch = "wasm32"))]
-    if std::env::var_os("SYNACK_BLESS").is_some() {
-        std::fs::write(path, &file).expect("write the words file");
-        return;
-    }
-    let shipped = include_str!("../../../static/teach-words.tsv");
-    assert!(
-        shipped == file,
-        "{path} differs from the tables: rerun with SYNACK_BLESS=1 to rewrite it"
-    );
-    for s in first_load() {
-        let file: &'static str = Box::leak(file.clone().into_boxed_str());
+    let bless = std::env::var_os("SYNACK_BLESS").is_some();
+    for (s, (id, shipped)) in ALL.iter().zip(SHIPPED) {
+        let file = super::words::file(s);
+        #[cfg(not(target_arch = "wasm32"))]
+        if bless {
+            let path = format!("{}/static/words/{id}.tsv", env!("CARGO_MANIFEST_DIR"));
+            std::fs::write(path, &file).expect("write a words file");
+            continue;
+        }
+        assert!(
+            *shipped == file,
+            "static/words/{id}.tsv differs from the table: rerun with SYNACK_BLESS=1 to rewrite it"
+        );
+        let file: &'static str = Box::leak(file.into_boxed_str());
         let words = super::words::parse(file, s).expect("every row has its words");
         for (r, w) in s.teach.iter().zip(words) {
             assert_eq!(r.text, w, "{:?}", s.route);
@@ -246,7 +283,7 @@ fn the_words_file_the_first_load_fetches_is_the_tables_words_in_their_order() {
 
 #[test]
 fn a_words_file_that_does_not_fit_the_table_gives_no_words() {
-    let s = first_load()[0];
+    let s = ALL[0];
     let id = s.route.id();
     // A row short (another version of the app), and a file for another scene only.
     let short: String = s.teach[1..]

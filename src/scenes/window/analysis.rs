@@ -9,6 +9,7 @@ use synack_model::trace::{
 };
 
 use crate::i18n::{Lang, T};
+use crate::num;
 
 // ------------------------------------------------------------------------------ who is who
 
@@ -499,13 +500,13 @@ pub fn step_points(
         let Some(v) = v else { continue };
         let (xx, yy) = (x(t), y(v));
         if let Some(py) = prev {
-            out.push_str(&format!("{xx:.1},{py:.1} "));
+            out.push_str(&format!("{},{} ", num::fixed(xx, 1), num::fixed(py, 1)));
         }
-        out.push_str(&format!("{xx:.1},{yy:.1} "));
+        out.push_str(&format!("{},{} ", num::fixed(xx, 1), num::fixed(yy, 1)));
         prev = Some(yy);
     }
     if let Some(py) = prev {
-        out.push_str(&format!("1000,{py:.1}"));
+        out.push_str(&format!("1000,{}", num::fixed(py, 1)));
     }
     out.trim_end().to_string()
 }
@@ -531,9 +532,9 @@ pub fn ticks(max: u64, n: u64) -> Vec<u64> {
 
 pub fn fmt_bytes(b: u64) -> String {
     if b >= 10 * 1024 {
-        format!("{:.0} KB", b as f64 / 1024.0)
+        format!("{} KB", num::fixed(b as f64 / 1024.0, 0))
     } else if b >= 1024 {
-        format!("{:.1} KB", b as f64 / 1024.0)
+        format!("{} KB", num::fixed(b as f64 / 1024.0, 1))
     } else {
         format!("{b} B")
     }

@@ -9,6 +9,7 @@ use super::analysis::*;
 use crate::engine::ladder::fmt_ms;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
+use crate::num;
 use crate::scenes::TraceProps;
 
 // ------------------------------------------------------------------------------ component
@@ -54,7 +55,7 @@ fn marker(x: f64, cls: &'static str, text: String) -> Html {
         "a-mid"
     };
     html! {
-        <span class={classes!("wmark", cls, anchor)} style={format!("left:{x:.2}%")}>{ text }</span>
+        <span class={classes!("wmark", cls, anchor)} style={format!("left:{}%", num::fixed(x, 2))}>{ text }</span>
     }
 }
 
@@ -63,11 +64,11 @@ fn strip_html(s: &Strip, testid: &'static str, lang: Lang) -> Html {
         <div class="wstrip" data-testid={testid}>
             { for s.regions.iter().map(|(r, x, w)| html! {
                 <span class={classes!("wreg", r.css())} data-region={r.css()}
-                    style={format!("left:{x:.2}%;width:{w:.2}%")} title={r.name(lang)} />
+                    style={format!("left:{}%;width:{}%", num::fixed(*x, 2), num::fixed(*w, 2))} title={r.name(lang)} />
             }) }
-            <span class="wline l-una" style={format!("left:{:.2}%", s.una)} />
-            <span class="wline l-nxt" style={format!("left:{:.2}%", s.nxt)} />
-            <span class="wline l-edge" style={format!("left:{:.2}%", s.edge)} />
+            <span class="wline l-una" style={format!("left:{}%", num::fixed(s.una, 2))} />
+            <span class="wline l-nxt" style={format!("left:{}%", num::fixed(s.nxt, 2))} />
+            <span class="wline l-edge" style={format!("left:{}%", num::fixed(s.edge, 2))} />
         </div>
     }
 }
@@ -223,9 +224,9 @@ fn Receiver(p: &ReceiverProps) -> Html {
                 if zero { <span class="zero-tag" data-testid="zero-window">{ tr("零窗口", "ZERO WINDOW") }</span> }
             </h3>
             <div class="rbuf" title={tr("接收缓冲", "receive buffer")}>
-                <span class="rreg r-unread" style={format!("width:{unread:.2}%")} />
-                <span class="rreg r-offer" style={format!("width:{offered:.2}%")} />
-                <span class="rreg r-held" style={format!("width:{held:.2}%")} />
+                <span class="rreg r-unread" style={format!("width:{}%", num::fixed(unread, 2))} />
+                <span class="rreg r-offer" style={format!("width:{}%", num::fixed(offered, 2))} />
+                <span class="rreg r-held" style={format!("width:{}%", num::fixed(held, 2))} />
             </div>
             <div class="wlegend">
                 <span class="legend-item"><span class="wsw r-unread" />{ format!("{} {}", tr("未读", "unread"), fmt_bytes(rv.buffered as u64)) }</span>
@@ -306,35 +307,35 @@ fn chart(s: &Series, t: Micros, lang: Lang) -> Html {
         <div class="wchart-wrap">
             <div class="wyaxis mono">
                 { for yt.iter().map(|v| html! {
-                    <span style={format!("bottom:{:.2}%", *v as f64 / y_max as f64 * 100.0)}>{ fmt_bytes(*v) }</span>
+                    <span style={format!("bottom:{}%", num::fixed(*v as f64 / y_max as f64 * 100.0, 2))}>{ fmt_bytes(*v) }</span>
                 }) }
             </div>
             <div class="wchart">
                 <div class="wphases">
                     { for s.phases.iter().filter(|ph| ph.0 < t_end).map(|(a, b, ph)| html! {
                         <span class={classes!("wphase", ph.css())} title={ph.name(lang)}
-                            style={format!("left:{:.2}%;width:{:.2}%", px(*a), px(*b) - px(*a))} />
+                            style={format!("left:{}%;width:{}%", num::fixed(px(*a), 2), num::fixed(px(*b) - px(*a), 2))} />
                     }) }
                 </div>
                 <svg viewBox="0 0 1000 1000" preserveAspectRatio="none" aria-hidden="true">
                     { for yt.iter().map(|v| {
                         let y = 1000.0 - *v as f64 / y_max as f64 * 1000.0;
-                        html! { <line class="grid" x1="0" x2="1000" y1={format!("{y:.1}")} y2={format!("{y:.1}")} /> }
+                        html! { <line class="grid" x1="0" x2="1000" y1={num::fixed(y, 1)} y2={num::fixed(y, 1)} /> }
                     }) }
                     <polyline class="c-rwnd" points={line(|w| Some(w.snd_wnd))} />
                     <polyline class="c-flight" points={line(|w| Some(w.in_flight))} />
                     <polyline class="c-ssth" points={line(|w| (w.ssthresh != u32::MAX).then_some(w.ssthresh))} />
                     <polyline class="c-cwnd" points={line(|w| Some(w.cwnd))} data-testid="cwnd-line" />
-                    <line class="playhead" x1={format!("{playhead:.1}")} x2={format!("{playhead:.1}")} y1="0" y2="1000" />
+                    <line class="playhead" x1={num::fixed(playhead, 1)} x2={num::fixed(playhead, 1)} y1="0" y2="1000" />
                 </svg>
                 { for marks.map(|(mt, k)| {
                     let (cls, text) = mark_label(*k, lang);
-                    html! { <span class={classes!("cmark", cls, (*mt > t).then_some("future"))} style={format!("left:{:.2}%", px(*mt))}>{ text }</span> }
+                    html! { <span class={classes!("cmark", cls, (*mt > t).then_some("future"))} style={format!("left:{}%", num::fixed(px(*mt), 2))}>{ text }</span> }
                 }) }
             </div>
             <div class="wxaxis mono">
                 { for ticks(t_end / 1000, 5).iter().map(|v| html! {
-                    <span style={format!("left:{:.2}%", (*v * 1000) as f64 / t_end as f64 * 100.0)}>{
+                    <span style={format!("left:{}%", num::fixed((*v * 1000) as f64 / t_end as f64 * 100.0, 2))}>{
                         if t_end >= 2_000_000 { format!("{} s", *v as f64 / 1000.0) } else { format!("{v} ms") }
                     }</span>
                 }) }
@@ -401,7 +402,7 @@ fn WindowStats(p: &PartProps) -> Html {
             <div><dt>{"SRTT"}</dt><dd>{ rtt(w.srtt_us) }</dd></div>
             <div><dt>{"RTO"}</dt><dd>{ rtt(w.rto_us) }</dd></div>
             <div><dt>{ tr("吞吐（近 2 RTT）", "throughput (2 RTT)") }</dt>
-                <dd>{ format!("{:.2} Mbit/s", rate * 8.0 / 1e6) }</dd></div>
+                <dd>{ format!("{} Mbit/s", num::fixed(rate * 8.0 / 1e6, 2)) }</dd></div>
         </dl>
     }
 }

@@ -272,6 +272,7 @@ fn summarize(
                     socket,
                     timer: TimerKind::TimeWait,
                     expires_us,
+                    ..
                 } if *socket == id => Some(ms(expires_us.saturating_sub(e.t))),
                 _ => None,
             });

@@ -574,7 +574,14 @@ impl TcpSocket {
         self.timers[timer_index(k)]
     }
 
-    fn set_timer(&mut self, k: TimerKind, at: Micros, ctx: &mut Ctx) {
+    /// Arms timer `k` to expire `delay` from now, as the kernel's `sk_reset_timer` does: a
+    /// `timer_list` on the wheel fires after [`super::wheel::fires_after`], never early and,
+    /// for a far timer, on a coarse bucket boundary. `delay` is already in whole jiffies
+    /// where the kernel keeps it so ([`super::wheel::in_jiffies`]). The trace carries both:
+    /// the timeout the kernel computed (icsk_rto, TCP_TIMEWAIT_LEN, ato, ...) and the firing
+    /// time the wheel gives it, which is what the timer does.
+    fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
+        let at = ctx.now + super::wheel::fires_after(delay, ctx.p);
         let slot = &mut self.timers[timer_index(k)];
         if *slot == Some(at) {
             return;
@@ -584,17 +591,9 @@ impl TcpSocket {
             socket: self.id,
             timer: k,
             expires_us: at,
+            timeout_us: Some(delay),
         });
         ctx.timers.push((self.id, k, at));
-    }
-
-    /// Arms timer `k` to expire `delay` from now, as the kernel's `sk_reset_timer` does: a
-    /// `timer_list` on the wheel fires after [`super::wheel::fires_after`], never early and,
-    /// for a far timer, on a coarse bucket boundary. `delay` is already in whole jiffies
-    /// where the kernel keeps it so ([`super::wheel::in_jiffies`]).
-    fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
-        let at = ctx.now + super::wheel::fires_after(delay, ctx.p);
-        self.set_timer(k, at, ctx);
     }
 
     fn cancel_timer(&mut self, k: TimerKind, ctx: &mut Ctx) {
@@ -1907,22 +1906,22 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let at = ctx.now + self.persist_interval(ctx);
-            self.set_timer(TimerKind::Persist, at, ctx);
+            let t = self.persist_interval(ctx);
+            self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 
     /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
-    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel, which fires a
-    /// backed-off probe's timer up to 8 jiffies late ([`super::wheel`]); the RFC profile
-    /// probes on time.
+    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel
+    /// ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8 jiffies late
+    /// ([`super::wheel`]); the RFC profile probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
         let t = self
             .rtt
             .rto_backed_off(self.persist_backoff, p)
             .max(p.rto_min_us);
-        super::wheel::fires_after(self.clamp_probe0_to_user_timeout(t, ctx), p)
+        self.clamp_probe0_to_user_timeout(t, ctx)
     }
 
     /// Linux `tcp_clamp_probe0_to_user_timeout` (`tcp_send_probe0`, `tcp_ack_probe`): once a
@@ -2591,8 +2590,8 @@ impl TcpSocket {
             && self.sndbuf.tail > self.soff(self.snd_nxt)
             && self.timer(TimerKind::Persist).is_some()
         {
-            let at = ctx.now + self.persist_interval(ctx);
-            self.set_timer(TimerKind::Persist, at, ctx);
+            let t = self.persist_interval(ctx);
+            self.arm_timer(TimerKind::Persist, t, ctx);
         }
         if self.fin_acked() {
             match self.state {
@@ -3589,8 +3588,8 @@ impl TcpSocket {
             self.transmit(seg, ctx);
         }
         // `tcp_send_probe0`: the next probe after `tcp_probe0_when`, backed off once more.
-        let at = ctx.now + self.persist_interval(ctx);
-        self.set_timer(TimerKind::Persist, at, ctx);
+        let t = self.persist_interval(ctx);
+        self.arm_timer(TimerKind::Persist, t, ctx);
     }
 
     // ---------------------------------------------------------------- application calls

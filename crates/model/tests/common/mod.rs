@@ -93,6 +93,28 @@ pub fn entered(t: &Trace, label: &str, to: TcpState) -> Vec<u64> {
         .collect()
 }
 
+/// A socket's timers of kind `k` as the trace arms them: (armed at, timeout asked for,
+/// firing time), all µs.
+pub fn timers_set(
+    t: &Trace,
+    label: &str,
+    k: synack_model::trace::TimerKind,
+) -> Vec<(u64, Option<u64>, u64)> {
+    let id = socket(t, label);
+    t.events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::TimerSet {
+                socket,
+                timer,
+                expires_us,
+                timeout_us,
+            } if socket == id && timer == k => Some((e.t, timeout_us, expires_us)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The socket's application calls and what each returned, in order.
 fn app_returns<'t>(
     t: &'t Trace,
