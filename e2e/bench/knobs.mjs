@@ -13,12 +13,14 @@
 //     shrinks, so a leak shows as growth there; the JS heap may move a little either way.
 // It prints figures only; it never fails on timing. Exit 1 only when the page is broken.
 //
-// SYNACK_BENCH_PLAY_MS shortens the minute of playback (for a quick look).
+// SYNACK_BENCH_PLAY_MS shortens the minute of playback (for a quick look). For an A/B of a few
+// scenes: SYNACK_BENCH_SCENES (hash routes, separated by spaces) replaces the scene list,
+// SYNACK_BENCH_ROUNDS the changes per knob, and SYNACK_BENCH_MEMORY=0 skips the memory part.
 
 import { baseUrl, collectErrors } from '../lib.mjs';
 import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
 
-const SCENES = [
+const SCENES = process.env.SYNACK_BENCH_SCENES?.split(' ').filter(Boolean) ?? [
   '#/handshake',
   '#/teardown',
   '#/tcp-vs-udp',
@@ -28,7 +30,7 @@ const SCENES = [
   '#/backlog',
   '#/window',
 ];
-const ROUNDS = 6;
+const ROUNDS = Number(process.env.SYNACK_BENCH_ROUNDS ?? 6);
 const PLAY_MS = Number(process.env.SYNACK_BENCH_PLAY_MS ?? 60_000);
 const KNOB_CHANGES = 100;
 
@@ -203,6 +205,7 @@ await runBench(async (browser) => {
     await context.close();
   }
 
+  if (process.env.SYNACK_BENCH_MEMORY === '0') return broken;
   console.log('memory (JS heap after a forced GC + wasm memories):');
   {
     const { context, page, errors } = await open(browser, '#/handshake');

@@ -321,6 +321,9 @@ fn legend(ladders: &[Shared<Ladder>], lang: Lang) -> String {
             "<g class=\"seg k-{css}\"><line class=\"shaft\" x1=\"{x0}\" y1=\"{y}\" x2=\"{x1}\" y2=\"{y}\"/></g>\
              <text x=\"{tx}\" y=\"{ty}\">{name}</text>",
             css = k.css(),
+            // Through num::fixed like every coordinate: `{y}` on an f64 linked core's float
+            // formatter (flt2dec) into the full build for this one number.
+            y = num::fixed(y, 1),
             x0 = num::fixed(x, 1),
             x1 = num::fixed(x + 22.0, 1),
             tx = num::fixed(x + 28.0, 1),

@@ -367,11 +367,17 @@ const DROP_BASES: [f64; 4] = [4.0, 17.0, 30.0, 43.0];
 /// label meets the ones written just before it; older ones lie further up the diagram.
 const LABEL_WINDOW: usize = 256;
 
-/// Every arrow of the ladder as SVG markup (the inside of `g.segs`).
+/// Every arrow of the ladder as SVG markup (the inside of `g.segs`): one `<g>` holding a
+/// `g.seg` per arrow, then the arrowheads.
 ///
 /// Written as one string and handed to the browser's parser in one call, instead of a virtual
 /// DOM node per line, label and arrowhead: with a thousand arrows that is some fifteen thousand
 /// elements, and creating them one by one through the JS bindings was most of the first frame.
+/// The arrows sit in one group because Yew moves each top-level node of raw markup into place
+/// (and removes each one for the next ladder) by a call of its own: a knob change on TCP vs
+/// UDP with 1,000 messages made two thousand such calls. The arrowheads are one path per
+/// segment kind after them, not a polygon per arrow: a fifth fewer elements to parse, style
+/// and lay out on every redraw (they take no clicks; the arrow's hit line does).
 pub fn arrows_markup(
     l: &Ladder,
     isns: &Isns,
@@ -382,6 +388,9 @@ pub fn arrows_markup(
 ) -> String {
     let n = l.lanes.len();
     let mut o = String::with_capacity(l.arrows.len() * 480);
+    o.push_str("<g>");
+    // The arrowheads' path data, per kind in `SegKind::ALL` order.
+    let mut heads: [String; SegKind::ALL.len()] = Default::default();
     let line = |o: &mut String, class: &str, (x0, y0, x1, y1): (f64, f64, f64, f64)| {
         let _ = write!(
             o,
@@ -553,9 +562,10 @@ pub fn arrows_markup(
                 let (s, w) = (10.0, 4.5);
                 let (sin, cos) = (math::sin(ang), math::cos(ang));
                 let (bx, by) = (x1 - s * cos, y1 - s * sin);
+                let k = SegKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0);
                 let _ = write!(
-                    o,
-                    "<polygon class=\"head\" points=\"{},{} {},{} {},{}\"/>",
+                    heads[k],
+                    "M{} {}L{} {}L{} {}Z",
                     f1(x1),
                     f1(y1),
                     f1(bx - w * sin),
@@ -614,6 +624,13 @@ pub fn arrows_markup(
         esc(&arrow_name(a, &label, lane_names, lang), &mut o);
         o.push_str("\"/></g>");
     }
+    o.push_str("</g><g class=\"heads\" aria-hidden=\"true\" pointer-events=\"none\">");
+    for (k, d) in SegKind::ALL.iter().zip(&heads) {
+        if !d.is_empty() {
+            let _ = write!(o, "<path class=\"head k-{}\" d=\"{d}\"/>", k.css());
+        }
+    }
+    o.push_str("</g>");
     o
 }
 

@@ -370,7 +370,10 @@ fn the_arrows_markup_parses_to_one_group_per_arrow_with_escaped_text() {
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
         .unwrap();
     g.set_inner_html(&markup);
-    assert_eq!(g.child_element_count() as usize, l.arrows.len());
+    // One group of arrows (one node for Yew to move), then the arrowheads' group.
+    assert_eq!(g.child_element_count(), 2);
+    let arrows = g.first_element_child().unwrap();
+    assert_eq!(arrows.child_element_count() as usize, l.arrows.len());
     let third = g.query_selector("[data-seg=\"2\"]").unwrap().unwrap();
     assert_eq!(
         third.namespace_uri().as_deref(),
@@ -398,8 +401,21 @@ fn the_arrows_markup_parses_to_one_group_per_arrow_with_escaped_text() {
     );
     assert!(lost.query_selector("line.x + line.x").unwrap().is_some());
     assert!(lost.text_content().unwrap().contains("lost on the link"));
-    // Arrived arrows end in a head.
-    assert!(third.query_selector("polygon.head").unwrap().is_some());
+    // Arrived arrows end in a head: one path of triangles per kind, after the arrows. Of the
+    // two SYNs only the retransmitted one arrives: the lost one ends in its ✕ instead.
+    let heads = g.last_element_child().unwrap();
+    assert_eq!(heads.get_attribute("class").as_deref(), Some("heads"));
+    let d = |kind: &str| {
+        heads
+            .query_selector(&format!("path.head.k-{kind}"))
+            .unwrap()
+            .and_then(|p| p.get_attribute("d"))
+    };
+    let synack = d("synack").expect("the SYN-ACK's head");
+    assert_eq!(synack.matches('M').count(), 1, "{synack}");
+    let syn = d("syn").expect("the retransmitted SYN's head");
+    assert_eq!(syn.matches('M').count(), 1, "{syn}");
+    assert_eq!(d("ack").map(|d| d.matches('M').count()), Some(1));
 }
 
 fn tcp_header(s: &Segment) -> &TcpHeader {

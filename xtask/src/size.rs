@@ -374,26 +374,43 @@ fn leb128(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
     }
 }
 
-/// Code that is big for what it does and easy to pull in by accident, by a symbol-name
+/// Code that is big for what it does and easy to pull in by accident, found by a symbol-name
 /// fragment (legacy or v0 mangling), with what to use instead.
-pub const BLOAT: &[(&str, &str)] = &[
-    ("flt2dec", "float formatting ({:.1}, {} or {:?} on f64, f64::clamp): use crate::num::{fixed, shortest, clamp}"),
-    ("dec2flt", "float parsing (str::parse::<f64>): use crate::num::parse_f64"),
-    ("to_lowercase", "Unicode case tables (str::to_lowercase/to_uppercase): use to_ascii_lowercase"),
-    ("to_uppercase", "Unicode case tables (str::to_uppercase): use to_ascii_uppercase"),
-    ("libm_math", "libm (f64 sin/cos/pow/ln/exp/atan2...): use crate::num::math"),
-    ("serde_json", "serde_json: JSON is for #/open, in the open build only (Cargo.toml's `open` feature)"),
+pub struct Bloat {
+    pub frag: &'static str,
+    pub advice: &'static str,
+    /// Gone from the first load and the full build, and kept out: linking it again fails the
+    /// size check there instead of warning.
+    pub forbidden: bool,
+}
+
+const fn bloat_of(frag: &'static str, advice: &'static str, forbidden: bool) -> Bloat {
+    Bloat {
+        frag,
+        advice,
+        forbidden,
+    }
+}
+
+pub const BLOAT: &[Bloat] = &[
+    // Forbidden: the first load and the full build print every number through crate::num.
+    bloat_of("flt2dec", "float formatting ({:.1}, {} or {:?} on f64, f64::clamp): use crate::num::{fixed, shortest, clamp}", true),
+    bloat_of("dec2flt", "float parsing (str::parse::<f64>): use crate::num::parse_f64", false),
+    bloat_of("to_lowercase", "Unicode case tables (str::to_lowercase/to_uppercase): use to_ascii_lowercase", false),
+    bloat_of("to_uppercase", "Unicode case tables (str::to_uppercase): use to_ascii_uppercase", false),
+    bloat_of("libm_math", "libm (f64 sin/cos/pow/ln/exp/atan2...): use crate::num::math", false),
+    bloat_of("serde_json", "JSON is for #/open, in the open build only (the `open` feature, Cargo.toml)", true),
 ];
 
 /// Which [`BLOAT`] entries the linked (pre-wasm-opt) wasm contains, judged by its `name`
-/// section: (fragment, advice, how many functions). Empty when the file has no names.
-pub fn bloat(wasm: &[u8]) -> Vec<(&'static str, &'static str, usize)> {
+/// section, with how many functions each. Empty when the file has no names.
+pub fn bloat(wasm: &[u8]) -> Vec<(&'static Bloat, usize)> {
     let names = function_names(wasm).unwrap_or_default();
     BLOAT
         .iter()
-        .filter_map(|&(frag, advice)| {
-            let n = names.iter().filter(|n| n.contains(frag)).count();
-            (n > 0).then_some((frag, advice, n))
+        .filter_map(|b| {
+            let n = names.iter().filter(|n| n.contains(b.frag)).count();
+            (n > 0).then_some((b, n))
         })
         .collect()
 }
@@ -677,7 +694,8 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
         assert_eq!(function_names(&m).unwrap(), ["core::num::flt2dec::x"]);
         let found = bloat(&m);
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].0, found[0].2), ("flt2dec", 1));
+        assert_eq!((found[0].0.frag, found[0].1), ("flt2dec", 1));
+        assert!(found[0].0.forbidden);
         // Its one body (size byte + 2 bytes); the name is not a mangled symbol.
         assert_eq!(code_by_crate(&m), [("other".to_string(), 3)]);
         assert!(wasm_section_groups(b"not wasm").is_empty());

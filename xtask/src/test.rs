@@ -430,9 +430,10 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
     let report = size::measure(&dist)?;
     report.print();
     // The linked wasm before wasm-opt still has its function names: name the usual culprits.
-    // JSON belongs to the open build alone (Cargo.toml's `open` feature): serde_json linked into
-    // the first load or the full build fails the check, the rest is a warning.
-    let mut json_ok = true;
+    // What `size::BLOAT` marks forbidden (JSON, which belongs to the open build alone; float
+    // formatting) fails the check when the first load or the full build links it again; the rest
+    // is a warning.
+    let mut bloat_ok = true;
     for (bin, what) in [("synack", "first load"), ("synack-full", "full build")] {
         let linked = ctx
             .root
@@ -440,18 +441,14 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
         let Ok(wasm) = std::fs::read(&linked) else {
             continue;
         };
-        for (frag, advice, n) in size::bloat(&wasm) {
-            if frag == "serde_json" {
-                json_ok = false;
-                println!(
-                    "FAIL: the {what} ({bin}.wasm) links {n} `serde_json` function(s): JSON is \
-                     for #/open, in the open build only (the `open` feature, Cargo.toml)"
-                );
-            } else {
-                println!(
-                    "warning: the {what} ({bin}.wasm) links {n} `{frag}` function(s): {advice}"
-                );
-            }
+        for (b, n) in size::bloat(&wasm) {
+            let (verdict, frag, advice) = (
+                if b.forbidden { "FAIL" } else { "warning" },
+                b.frag,
+                b.advice,
+            );
+            bloat_ok &= !b.forbidden;
+            println!("{verdict}: the {what} ({bin}.wasm) links {n} `{frag}` function(s): {advice}");
         }
         let by_crate = size::code_by_crate(&wasm);
         let total: usize = by_crate.iter().map(|(_, n)| n).sum();
@@ -486,7 +483,7 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
         }
     }
     let first = report.first_load_gz();
-    let ok = first <= size::LIMIT_GZ && json_ok;
+    let ok = first <= size::LIMIT_GZ && bloat_ok;
     if !ok {
         println!(
             "FAIL: first load until interactive {} gzipped is above the limit of {}",

@@ -152,7 +152,24 @@ fn NarrationLines(p: &LinesProps) -> Html {
                     }
                 }
             };
-            measure();
+            // Measured in the next animation frame, not here: reading the box's heights while
+            // the render's other changes (a new ladder after a knob change) are not laid out yet
+            // forced a layout of the whole page, which the frame then did again (about 5 ms of
+            // the backlog flood knob's 50-60 in a profile). In the frame, before its own layout,
+            // the one layout serves both.
+            let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+            {
+                let (alive, measure) = (alive.clone(), measure.clone());
+                let first = wasm_bindgen::closure::Closure::once_into_js(move || {
+                    if alive.get() {
+                        measure();
+                    }
+                });
+                if let Some(w) = web_sys::window() {
+                    use wasm_bindgen::JsCast;
+                    let _ = w.request_animation_frame(first.unchecked_ref());
+                }
+            }
             let listeners = node.cast::<web_sys::Element>().map(|el| {
                 let window = web_sys::window().expect("window");
                 let on_scroll = {
@@ -163,7 +180,10 @@ fn NarrationLines(p: &LinesProps) -> Html {
                     gloo::events::EventListener::new(&window, "resize", move |_| measure());
                 (on_scroll, on_resize)
             });
-            move || drop(listeners)
+            move || {
+                alive.set(false);
+                drop(listeners)
+            }
         });
     }
     let onclick = {

@@ -283,14 +283,10 @@ fn variant_text(v: u32, item: &Item, lang: Lang) -> String {
         synack_model::profile::ProfileId::Linux => "Linux",
         synack_model::profile::ProfileId::Rfc => "RFC",
     };
+    // num::shortest: `{}` on the f64 would link core's float formatter (flt2dec).
+    let ms = crate::num::shortest(k.latency_ms);
     match lang {
-        Lang::Zh => format!(
-            "#{v} · {profile} · 单程 {} ms · 种子 {}",
-            k.latency_ms, k.seed
-        ),
-        Lang::En => format!(
-            "#{v} · {profile} · {} ms one way · seed {}",
-            k.latency_ms, k.seed
-        ),
+        Lang::Zh => format!("#{v} · {profile} · 单程 {ms} ms · 种子 {}", k.seed),
+        Lang::En => format!("#{v} · {profile} · {ms} ms one way · seed {}", k.seed),
     }
 }

@@ -336,7 +336,8 @@ fn chart(s: &Series, t: Micros, lang: Lang) -> Html {
             <div class="wxaxis mono">
                 { for ticks(t_end / 1000, 5).iter().map(|v| html! {
                     <span style={format!("left:{}%", num::fixed((*v * 1000) as f64 / t_end as f64 * 100.0, 2))}>{
-                        if t_end >= 2_000_000 { format!("{} s", *v as f64 / 1000.0) } else { format!("{v} ms") }
+                        // num::shortest is `{}`'s text without core's float formatter (flt2dec).
+                        if t_end >= 2_000_000 { format!("{} s", num::shortest(*v as f64 / 1000.0)) } else { format!("{v} ms") }
                     }</span>
                 }) }
             </div>

@@ -1,0 +1,101 @@
+// Where the time of one knob change goes (a tool for finding what to speed up, not a benchmark):
+// opens SCENE, moves the knob KNOB (a data-testid) ROUNDS times, and prints (1) the Chromium
+// trace's main-thread time by event (script, style, layout, paint, HTML parse, GC) and (2) the
+// CPU profile's self time by function, top 40. Function names are wasm names only on a build
+// that keeps them (swap a dist's wasm for wasm-bindgen's un-optimised output).
+//   SYNACK_BASE_URL=… node e2e/bench/profile-knob.mjs '#/window' knob-loss [rounds]
+
+import { launch } from '../lib.mjs';
+import { withLang } from './driver.mjs';
+
+const [scene = '#/window', knob = 'knob-loss', rounds = '6'] = process.argv.slice(2);
+const base = process.env.SYNACK_BASE_URL;
+const browser = await launch();
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+await page.goto(`${base}${withLang(scene)}`);
+await page.waitForFunction(
+  () => document.body.dataset.ready === '1' && document.querySelector('[data-testid="segment"]'),
+  null,
+  { timeout: 60_000 },
+);
+await page.waitForTimeout(1000);
+const cdp = await context.newCDPSession(page);
+const values = await page.evaluate((id) => {
+  const el = document.querySelector(`[data-testid="${id}"]`);
+  const [min, max, step] = [Number(el.min), Number(el.max), Number(el.step) || 1];
+  return [1, 2, 3, 4, 5].map((i) => String(min + Math.round(((max - min) * i) / 6 / step) * step));
+}, knob);
+const change = (v) =>
+  page.evaluate(
+    ([id, v]) =>
+      new Promise((resolve) => {
+        const el = document.querySelector(`[data-testid="${id}"]`);
+        const t0 = performance.now();
+        el.value = v;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+        requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+      }),
+    [knob, v],
+  );
+const events = [];
+cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Tracing.start', {
+  categories: 'devtools.timeline,v8,blink,disabled-by-default-devtools.timeline',
+  transferMode: 'ReportEvents',
+});
+await cdp.send('Profiler.start');
+const took = [];
+for (let i = 0; i < Number(rounds); i++) took.push(await change(values[i % values.length]));
+const { profile } = await cdp.send('Profiler.stop');
+await cdp.send('Tracing.end');
+await done;
+console.log(`${scene} ${knob}: ${took.map((t) => t.toFixed(0)).join(' ')} ms to the next frame`);
+// Main thread: complete events ('X') by name, own time (minus children) is hard; total per name.
+const main = events.filter((e) => e.ph === 'X' && e.dur);
+const by = new Map();
+for (const e of main) by.set(e.name, (by.get(e.name) ?? 0) + e.dur / 1000);
+console.log('trace, total ms by event (nested events count in their parents too):');
+for (const [n, d] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`  ${d.toFixed(1).padStart(8)}  ${n}`);
+// Each Layout / style recalc with its size, in order: a forced one (read by script) has a stack.
+if (process.env.SYNACK_PROFILE_LAYOUTS) {
+  for (const e of main.filter((e) => ['Layout', 'UpdateLayoutTree', 'Paint', 'ParseHTML', 'FunctionCall', 'EventDispatch', 'FireAnimationFrame', 'TimerFire', 'RunMicrotasks'].includes(e.name)).sort((a, b) => a.ts - b.ts)) {
+    const d = e.args?.beginData ?? e.args?.data ?? {};
+    console.log(`  ${((e.ts - main[0].ts) / 1000).toFixed(1).padStart(8)} ${e.name.padEnd(18)} ${(e.dur / 1000).toFixed(1).padStart(6)} ms` +
+      (d.dirtyObjects !== undefined ? ` dirty ${d.dirtyObjects}/${d.totalObjects}` : '') +
+      (d.elementCount !== undefined ? ` elements ${d.elementCount}` : '') +
+      (d.stackTrace ? ` FORCED by ${d.stackTrace[0]?.functionName}` : '') + (d.type ? ` ${d.type}` : ''));
+  }
+}
+// CPU profile self time.
+const dt = new Map();
+const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+for (let i = 0; i < profile.samples.length; i++) {
+  const n = nodes.get(profile.samples[i]);
+  const name = n.callFrame.functionName || `(${n.callFrame.url.split('/').pop() || 'anon'})`;
+  dt.set(name, (dt.get(name) ?? 0) + profile.timeDeltas[i] / 1000);
+}
+console.log('cpu profile, self ms by function:');
+for (const [n, d] of [...dt].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${d.toFixed(1).padStart(8)}  ${n.slice(0, 140)}`);
+// Inclusive time of the functions named in SYNACK_PROFILE_INCL (comma-separated fragments).
+if (process.env.SYNACK_PROFILE_INCL) {
+  const frags = process.env.SYNACK_PROFILE_INCL.split(',');
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const seen = new Set();
+    for (let id = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const name = nodes.get(id).callFrame.functionName;
+      for (const f of frags) if (name.includes(f) && !seen.has(f)) { seen.add(f); incl.set(f, (incl.get(f) ?? 0) + profile.timeDeltas[i] / 1000); }
+    }
+  }
+  console.log('cpu profile, inclusive ms:');
+  for (const f of frags) console.log(`  ${(incl.get(f) ?? 0).toFixed(1).padStart(8)}  ${f}`);
+}
+await browser.close();
+process.exit(0);
