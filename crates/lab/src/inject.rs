@@ -30,7 +30,7 @@ use crate::error::{LabError, Result};
 use crate::ip::{parse, Parsed};
 use crate::recorder::{WireFate, WirePacket};
 use crate::sys::realtime_us;
-use crate::wire::{not_relayed, scripted_drop, DropRule, CLIENT_IP, SERVER_IP};
+use crate::wire::{not_relayed, scripted, DropRule, CLIENT_IP, SERVER_IP};
 
 /// Scenario files from docs/examples that `compare all` and `record` run beside the cases of
 /// `cases` (the same files the model's docs test runs, so both see one scenario): the two
@@ -431,7 +431,8 @@ pub fn relay(
             records.push(not_relayed(t_in, data));
             continue;
         };
-        let fate = match scripted_drop(&rules, &mut seen, &parsed, kernel_is_client) {
+        // Scripted-peer runs take drop rules without time windows only (`runner::check`).
+        let fate = match scripted(&rules, &mut seen, &parsed, kernel_is_client, None).drop {
             Some(rule) => WireFate::Dropped(DropReason::Fault { rule }),
             None => WireFate::Delivered(vec![None]),
         };
