@@ -408,3 +408,78 @@ fn relay(
     }
     Ok(records)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use synack_model::trace::{Header, TcpFlags, TcpHeader};
+
+    /// A pure ACK as the relay parses it.
+    fn pure_ack() -> crate::ip::Parsed {
+        crate::ip::Parsed {
+            src: SERVER_IP,
+            dst: CLIENT_IP,
+            sport: 9999,
+            dport: 40_000,
+            header: Header::Tcp(TcpHeader {
+                seq: 1,
+                ack: 1,
+                flags: TcpFlags {
+                    ack: true,
+                    ..TcpFlags::default()
+                },
+                window: 100,
+                header_len: 20,
+                options: Default::default(),
+            }),
+            payload_len: 0,
+            wire_len: 40,
+            payload_off: 40,
+            frag: None,
+        }
+    }
+
+    fn rule(index: u32, after: Option<u64>, until: Option<u64>, delay: Option<u64>) -> DropRule {
+        DropRule {
+            index,
+            from_client: Some(false),
+            matches: SegmentMatch::PureAck,
+            nth: None,
+            after_us: after,
+            until_us: until,
+            delay_us: delay,
+        }
+    }
+
+    #[test]
+    fn a_delay_rule_holds_packets_sent_inside_its_window_and_delays_add_up_as_in_the_model() {
+        // The model's `put_on_wire`: every delay rule that fires adds its delay, the first
+        // drop rule that fires drops; a rule outside its [after, until) window neither fires
+        // nor counts the packet.
+        let rules = [
+            rule(0, Some(200_000), Some(800_000), Some(600_000)),
+            rule(1, None, None, Some(1_000)),
+        ];
+        let mut seen = [0, 0];
+        let ack = pure_ack();
+        let at = |t, seen: &mut [u32; 2]| scripted(&rules, seen, &ack, false, t);
+        assert_eq!(at(Some(199_999), &mut seen).delay_us, 1_000);
+        assert_eq!(at(Some(200_000), &mut seen).delay_us, 601_000);
+        assert_eq!(at(Some(800_000), &mut seen).delay_us, 1_000);
+        assert_eq!(
+            seen,
+            [1, 3],
+            "the window rule counted only the packet inside it"
+        );
+        // Before the scenario's clock is known a windowed rule matches nothing.
+        assert_eq!(at(None, &mut seen).delay_us, 1_000);
+        // From the client: neither rule is about it.
+        assert_eq!(
+            scripted(&rules, &mut seen, &ack, true, Some(300_000)),
+            Scripted::default()
+        );
+        let drop_and_delay = [rule(0, None, None, Some(5_000)), rule(1, None, None, None)];
+        let got = scripted(&drop_and_delay, &mut [0, 0], &ack, false, Some(0));
+        assert_eq!((got.drop, got.delay_us), (Some(1), 5_000));
+    }
+}
