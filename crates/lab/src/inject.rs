@@ -35,8 +35,9 @@ use crate::wire::{not_relayed, scripted, DropRule, CLIENT_IP, SERVER_IP};
 /// Scenario files from docs/examples that `compare all` and `record` run beside the cases of
 /// `cases` (the same files the model's docs test runs, so both see one scenario): the two
 /// scripted peers of issue 18, TCP_USER_TIMEOUT cutting a connect() short, and a long RTO
-/// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness).
-pub const CASES: [(&str, &str); 4] = [
+/// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness), and
+/// a peer that shrinks its window under data in flight (`tcp_rtx_probe0_timed_out`).
+pub const CASES: [(&str, &str); 5] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -52,6 +53,10 @@ pub const CASES: [(&str, &str); 4] = [
     (
         "rto-backoff-silent-peer",
         include_str!("../../../docs/examples/rto-backoff-silent-peer.json"),
+    ),
+    (
+        "window-shrunk-under-data",
+        include_str!("../../../docs/examples/window-shrunk-under-data.json"),
     ),
 ];
 

@@ -268,6 +268,8 @@ pub struct TcpSocket {
     reo_armed: bool,
     /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
     min_rtt: Option<Micros>,
+    /// When an acceptable ACK last arrived (Linux `tp->rcv_tstamp`, set by `tcp_ack`).
+    rcv_tstamp: Micros,
     /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
     /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
     probes_out: u32,
@@ -490,6 +492,7 @@ impl TcpSocket {
             tlp_armed: false,
             tlp_high_seq: None,
             loss_high: None,
+            rcv_tstamp: 0,
             frto: false,
             undo: None,
             dsack_dups: 0,
@@ -2582,6 +2585,7 @@ impl TcpSocket {
         use TcpState::*;
         // `tcp_ack`: any acceptable ACK answers the zero-window probes (`icsk_probes_out = 0`).
         self.probes_out = 0;
+        self.rcv_tstamp = ctx.now;
         self.cc.now_us = ctx.now;
         let seq = SeqNumber(h.seq);
         let ack = SeqNumber(h.ack);
@@ -3829,7 +3833,15 @@ impl TcpSocket {
                 } else {
                     p.data_retries
                 };
-                let spent = if self.user_timeout_us > 0 {
+                // `tcp_retransmit_timer`: "Receiver dastardly shrinks window. Our retransmits
+                // become zero probes, but we should not timeout this connection": with the
+                // peer's window at 0 under data in flight, and the socket not an orphan, the
+                // retry budget is not consulted (`tcp_write_timeout` is skipped); RFC 1122
+                // §4.2.2.17 keeps a connection open while its probes are acknowledged.
+                let shrunk = self.snd_wnd == 0 && !self.app_closed;
+                let spent = if shrunk {
+                    self.rtx_probe0_timed_out(ctx)
+                } else if self.user_timeout_us > 0 {
                     // `tcp_write_timeout` → `retransmits_timed_out(sk, tcp_retries2,
                     // icsk_user_timeout)`: the user timeout replaces the retry budget, counted
                     // like it from `retrans_stamp`, the first RTO retransmission (not the
@@ -3872,6 +3884,29 @@ impl TcpSocket {
             }
             _ => {}
         }
+    }
+
+    /// Linux `tcp_rtx_probe0_timed_out`, for an RTO while the peer's window is shrunk to 0:
+    /// the connection dies only once no ACK came for 2 × TCP_RTO_MAX (240 s) and the
+    /// retransmissions (from `retrans_stamp`, or the head's send time before the first) have
+    /// gone on that long too; TCP_USER_TIMEOUT shortens both, and retransmitting for longer
+    /// than it kills it whatever the ACKs ("it does not want win 0 packets to 'reset the
+    /// timer' while retransmits are not making progress").
+    fn rtx_probe0_timed_out(&self, ctx: &Ctx) -> bool {
+        let start = self
+            .retrans_stamp
+            .or_else(|| self.sent_log.front().map(|e| e.sent))
+            .unwrap_or(ctx.now);
+        let rtx_delta = ctx.now.saturating_sub(start);
+        let mut timeout = 2 * super::rtt::LINUX_TCP_RTO_MAX_US;
+        if self.user_timeout_us > 0 {
+            if rtx_delta > self.user_timeout_us {
+                return true;
+            }
+            timeout = timeout.min(super::wheel::in_jiffies(self.user_timeout_us, ctx.p));
+        }
+        let rcv_delta = ctx.now.saturating_sub(self.rcv_tstamp);
+        rcv_delta > timeout && super::wheel::in_jiffies(rtx_delta, ctx.p) > timeout
     }
 
     /// Linux `tcp_clamp_rto_to_user_timeout`: the next retransmission timer is armed for

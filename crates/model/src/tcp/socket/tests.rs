@@ -1845,3 +1845,64 @@ fn a_late_d_sack_with_nothing_outstanding_still_undoes_the_last_cut() {
     send!(h, ". seq=1 ack=14601 sack=1-1461");
     assert_eq!(h.s.cc.ssthresh, u32::MAX);
 }
+
+#[test]
+fn a_peer_that_shrinks_its_window_under_data_in_flight_is_retried_past_tcp_retries2() {
+    // `tcp_retransmit_timer`, "Receiver dastardly shrinks window": three segments out, the
+    // peer acknowledges the first with window 0. The RTOs go on as probes while the peer
+    // keeps answering, long past the tcp_retries2 = 3 budget (4.2 s); once it falls silent
+    // the connection dies when no ACK came for 240 s and the retransmissions have gone on
+    // that long (`tcp_rtx_probe0_timed_out`, 2 × TCP_RTO_MAX).
+    let o = crate::profile::ProfileOverrides {
+        data_retries: Some(3),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 4380);
+    h.sent();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 win=0");
+    for _ in 0..8 {
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1461]);
+        send!(h, ". seq=1 ack=1461 win=0");
+        h.sent();
+    }
+    assert!(h.now > 20_000_000, "8 RTOs: {} µs", h.now);
+    assert_eq!(h.s.state, TcpState::Established);
+    let last_ack = h.now;
+    while h.s.state == TcpState::Established {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    assert!(
+        h.now - last_ack > 240_000_000,
+        "died {} µs after the last ACK",
+        h.now - last_ack
+    );
+    assert!(
+        h.now - last_ack < 360_000_000,
+        "died {} µs after the last ACK",
+        h.now - last_ack
+    );
+}
+
+#[test]
+fn with_an_open_window_the_same_silence_ends_at_the_tcp_retries2_budget() {
+    // The contrast: window open, the peer silent after the first ACK; tcp_retries2 = 3 is
+    // a 3 s budget from the first retransmission (`retransmits_timed_out`).
+    let o = crate::profile::ProfileOverrides {
+        data_retries: Some(3),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 4380);
+    h.sent();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 win=100");
+    while h.s.state == TcpState::Established {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    assert!(h.now < 10_000_000, "gone at {} µs", h.now);
+}
