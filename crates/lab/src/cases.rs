@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 50] = [
+pub const NAMES: [&str; 51] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -40,6 +40,7 @@ pub const NAMES: [&str; 50] = [
     "rto-ssthresh-once",
     "rto-spurious",
     "rto-spurious-no-timestamps",
+    "reorder-dsack-undo",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -397,6 +398,35 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             if name == "rto-spurious-no-timestamps" {
                 sc.tuning.timestamps = Some(false);
             }
+            sc
+        }
+        // A fast retransmission made spurious by reordering: the second segment is held
+        // 60 ms on the wire, so RACK resends it (the SACKs of the eight after it leave no
+        // reordering window); the resent copy fills the hole first and the late original
+        // draws a D-SACK, which shows every retransmission was unneeded (`undo_retrans` 0):
+        // `tcp_try_undo_dsack` in the open state gives the window back.
+        "reorder-dsack-undo" => {
+            let mut sc = base(
+                name,
+                "ten full segments, the second held 60 ms on the wire: RACK resends it, the \
+                 late original draws a D-SACK, and the window cut is undone",
+                1_500,
+                listen_accept(vec![late_read(1_400)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(1_000), Action::TcpInfo),
+                ],
+            );
+            sc.faults.push(FaultRule {
+                from: Some("client".into()),
+                to: None,
+                matches: SegmentMatch::Data,
+                nth: Some(2),
+                after_us: None,
+                until_us: None,
+                action: FaultAction::Delay { by_us: ms(60) },
+            });
             sc
         }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
