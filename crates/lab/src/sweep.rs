@@ -274,6 +274,9 @@ axes! {
             );
             Some(())
         };
+    frto: "net.ipv4.tcp_frto (F-RTO, RFC 5682: new data after an RTO, undo if it was spurious)",
+        ["0", "2"], &["rto-spurious", "rto-spurious-no-timestamps", "loss-tail", "rto-keeps-sacked"],
+        0, tuning!(frto);
     slow_start_after_idle: "net.ipv4.tcp_slow_start_after_idle",
         ["0", "1"], &["psh-writes", "idle-restart", "zero-window"], 0,
         tuning!(slow_start_after_idle);
