@@ -187,6 +187,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
     ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
+    // F-RTO (RFC 5682): `tcp_enter_loss` tests the sysctl for non-zero; 2 is the default.
+    ("frto", Knob::Sysctl("net.ipv4.tcp_frto", Unit::Plain)),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (

@@ -336,6 +336,17 @@ profile! {
     /// `tcp_packets_in_flight` is below cwnd; `false`: RFC 5681 duplicate-ACK counting and
     /// NewReno (RFC 6582), one hole per round trip.
     rack: bool,
+    /// F-RTO, RFC 5682 §3 (`tcp_frto`, default 2; any non-zero value enables it, 0 disables
+    /// it): after an RTO the sender keeps the RTO's retransmission alone and, on the first
+    /// ACK that advances SND.UNA, sends *new* data (`tcp_process_loss`, step 2b); if the next
+    /// ACK then acknowledges or SACKs data that was never retransmitted, the timeout was
+    /// spurious and the window reduction is undone (`tcp_try_undo_loss`, step 3b), else the
+    /// conventional RTO recovery goes on. Whatever this says, Linux also undoes an RTO whose
+    /// first ACK echoes a timestamp older than the retransmission (Eifel, RFC 3522,
+    /// `tcp_packet_delayed`) or whose every retransmission came back as a D-SACK
+    /// (`undo_retrans`). Used with the scoreboard only; the textbook's RTO (RFC 6298 §5,
+    /// RFC 5681 §3.1) never undoes.
+    frto: u8,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -465,6 +476,7 @@ impl Profile {
             slow_start_abc_limit: 0,
             tail_loss_probe: true,
             rack: true,
+            frto: 2,
             icmp_ratelimit_us: 1_000_000,
             loss_beta_1024: 717,
             hystart: true,
@@ -531,6 +543,7 @@ impl Profile {
             slow_start_abc_limit: 1,
             tail_loss_probe: false,
             rack: false,
+            frto: 0,
             icmp_ratelimit_us: 1_000_000,
             loss_beta_1024: 0,
             hystart: false,
@@ -600,6 +613,10 @@ mod tests {
             (
                 "tail_loss_probe",
                 "tcp_early_retrans 3 (RFC 8985 TLP); RFC 6298 has only the RTO",
+            ),
+            (
+                "frto",
+                "tcp_frto 2 (RFC 5682 F-RTO, spurious-RTO undo); RFC 6298 never undoes",
             ),
             (
                 "min_recv_buffer",
