@@ -815,7 +815,7 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
         .unwrap();
     g.set_inner_html(&markup);
-    let arrows = g.child_element_count();
+    let arrows = g.query_selector_all("g.seg").unwrap().length();
     let labels = g
         .query_selector_all("g.seg > text:not(.why):not(.opt)")
         .unwrap()
@@ -844,7 +844,7 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
         g.query_selector_all("g.seg > text:not(.why):not(.opt)")
             .unwrap()
             .length(),
-        g.child_element_count()
+        g.query_selector_all("g.seg").unwrap().length()
     );
 }
 
