@@ -122,6 +122,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     ("rto_min_on_variance", Knob::Fixed("tcp_set_rto's rule, no setting")),
     (
+        "rtt_every_ack",
+        Knob::Fixed("tcp_ack_update_rtt's rule, no setting"),
+    ),
+    (
         "clock_granularity_us",
         Knob::Fixed("one jiffy: CONFIG_HZ, a build option of the kernel"),
     ),

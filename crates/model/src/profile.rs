@@ -235,6 +235,13 @@ profile! {
     /// `tcp_set_rto`), so even a loopback RTO is ~200 ms *plus* the RTT. The RFC clamps
     /// the whole RTO instead (RFC 6298 §2.4).
     rto_min_on_variance: bool,
+    /// RTT measured on every ACK that acknowledges or SACKs data (Linux
+    /// `tcp_clean_rtx_queue` → `tcp_ack_update_rtt`): from the send time of the oldest
+    /// never-retransmitted segment it acknowledges, else of the oldest it newly SACKs, else
+    /// (RFC 7323 §4.1 RTTM, `tcp_rtt_tsopt_us`) from the timestamp echo, which also times
+    /// ACKs of retransmitted data. `false`: RFC
+    /// 6298 §3, one segment timed per round trip, never a retransmitted one (Karn).
+    rtt_every_ack: bool,
     /// Clock granularity G of RFC 6298 §2; for Linux one jiffy, 1/CONFIG_HZ: 4 ms on the
     /// measured 6.18 machine (HZ 250, as Debian and Ubuntu build; 1 ms with HZ 1000). A
     /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
@@ -455,6 +462,7 @@ impl Profile {
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
             rto_min_on_variance: true,
+            rtt_every_ack: true,
             clock_granularity_us: 4_000,
             timer_wheel: true,
             syn_retries: 6,
@@ -522,6 +530,7 @@ impl Profile {
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
             rto_min_on_variance: false,
+            rtt_every_ack: false,
             clock_granularity_us: 1_000,
             timer_wheel: false,
             syn_retries: 5,
@@ -668,6 +677,10 @@ mod tests {
             (
                 "rto_min_on_variance",
                 "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",
+            ),
+            (
+                "rtt_every_ack",
+                "tcp_ack_update_rtt samples every ACK, timestamps past Karn; RFC 6298 one per RTT",
             ),
             ("syn_retries", "tcp_syn_retries 6 vs a textbook 5"),
             (

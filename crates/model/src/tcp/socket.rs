@@ -367,6 +367,28 @@ struct Acked {
     /// A segment never retransmitted and sent before the loss state's high_seq was
     /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
     orig_acked: bool,
+    /// What `tcp_clean_rtx_queue` hands `tcp_ack_update_rtt` (see `RttSamples`).
+    samples: RttSamples,
+}
+
+/// The RTT samples one ACK offers (Linux `tcp_clean_rtx_queue` and `tcp_sacktag_one`): from
+/// the segments it acknowledges or newly SACKs that were never retransmitted (Karn, RFC 6298
+/// §3: a retransmitted one cannot tell which copy the ACK answers).
+#[derive(Clone, Copy, Debug, Default)]
+struct RttSamples {
+    /// `seq_rtt_us`: since the oldest such segment cumulatively acknowledged was sent;
+    /// `None` when a retransmitted segment was acknowledged too (FLAG_RETRANS_DATA_ACKED).
+    seq: Option<Micros>,
+    /// `sack_rtt_us`: since the oldest such segment this ACK newly SACKs was sent.
+    sack: Option<Micros>,
+    /// `ca_rtt_us`: the same for the newest such segment (SACKed ones count if any).
+    ca: Option<Micros>,
+    /// FLAG_ACKED: something in the retransmission queue was cumulatively acknowledged (the
+    /// timestamp echo is used only then, RFC 7323 §4.1's RTTM rule).
+    acked: bool,
+    /// FLAG_ACK_MAYBE_DELAYED: a lone runt segment acknowledged with nothing SACKed, likely
+    /// a delayed ACK, kept out of the minimum RTT (`tcp_update_rtt_min`).
+    maybe_delayed: bool,
 }
 
 impl SentSeg {
@@ -1796,7 +1818,7 @@ impl TcpSocket {
                     self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
                 }
             }
-            if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
+            if retrans == 0 && self.rtt_probe.is_none() && len > 0 && !ctx.p.rtt_every_ack {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
             }
             self.send_data_at(self.snd_nxt, len, with_fin, retrans, psh, ctx);
@@ -2620,6 +2642,9 @@ impl TcpSocket {
             if scoreboard {
                 self.ack_scoreboard(h, acked, dup, dsacking, prior_stamp, ctx);
             } else {
+                if let Some(a) = acked.filter(|_| ctx.p.rtt_every_ack) {
+                    self.ack_update_rtt(a.samples, h, ctx);
+                }
                 self.ack_newreno(ack, acked, dup, flight, ctx);
             }
         } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) {
@@ -2745,6 +2770,34 @@ impl TcpSocket {
         let mut delivered = 0u32;
         let mut retransmitted = false;
         let mut last_sent = None;
+        // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
+        // segments acknowledged here that were neither retransmitted nor SACKed before, a
+        // segment acknowledged in part included (`tcp_tso_acked`).
+        let fresh = |e: &SentSeg| !e.ever_retrans && !e.sacked;
+        let reached: Vec<SentSeg> = self
+            .sent_log
+            .iter()
+            .take_while(|e| e.start < data_acked)
+            .copied()
+            .collect();
+        let first_ackt = reached.iter().find(|e| fresh(e)).map(|e| e.sent);
+        let last_ackt = reached.iter().rev().find(|e| fresh(e)).map(|e| e.sent);
+        let retrans_acked = reached.iter().any(|e| e.ever_retrans);
+        let prior_sacked = self.sent_log.iter().any(|e| e.sacked);
+        let lone_runt = reached.len() == 1
+            && reached[0].end <= data_acked
+            && data_acked - prior_una.max(reached[0].start) < mss;
+        let samples = RttSamples {
+            seq: first_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            sack: None,
+            ca: last_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            acked: !reached.is_empty() || (self.lone_fin.is_some() && ack.gt(self.fin_seq())),
+            maybe_delayed: lone_runt && !prior_sacked && !retrans_acked,
+        };
         // FLAG_ORIG_SACK_ACKED: an skb never retransmitted (TCPCB_RETRANS clear), not SACKed
         // before, ending at or below high_seq, acknowledged in whole or in part (a partly
         // acknowledged skb counts too: `tcp_tso_acked` trims it and the test runs on it).
@@ -2793,7 +2846,37 @@ impl TcpSocket {
                 .filter(|_| !retransmitted)
                 .map(|t| ctx.now.saturating_sub(t)),
             orig_acked,
+            samples,
         }
+    }
+
+    /// Linux `tcp_ack_update_rtt` (profile `rtt_every_ack`): the ACK's own sample if it has
+    /// one, else the SACK's, else, if it acknowledged something, the timestamp echo
+    /// (`tcp_rtt_tsopt_us`: whole milliseconds of our timestamp clock, at least one) — the
+    /// only sample an ACK of retransmitted data gives, however late the ACK (an ACK held
+    /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
+    /// likely delayed and would raise it (`tcp_update_rtt_min`).
+    fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
+        let mut seq = s.seq.or(s.sack);
+        let mut ca = s.ca;
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    seq = Some(r);
+                    ca = Some(r);
+                }
+            }
+        }
+        let Some(r) = seq else {
+            return;
+        };
+        let ca = ca.unwrap_or(r);
+        if !(s.maybe_delayed && self.min_rtt.is_some_and(|m| ca > m)) {
+            self.min_rtt = Some(self.min_rtt.map_or(ca.max(1), |m| m.min(ca.max(1))));
+        }
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -2864,15 +2947,23 @@ impl TcpSocket {
             bytes_acked,
             rtt: rtt_sample,
             mut orig_acked,
+            mut samples,
         } = acked.unwrap_or_default();
         let mut data_sacked = false;
         if self.sack_ok {
-            let (n, orig) = self.sack_tag(&h.options.sack, ctx);
+            let (n, orig, sackt) = self.sack_tag(&h.options.sack, ctx);
             delivered += n;
             data_sacked = n > 0;
             orig_acked |= orig;
+            if let Some((first, last)) = sackt {
+                samples.sack = Some(ctx.now.saturating_sub(first));
+                samples.ca = Some(ctx.now.saturating_sub(last));
+            }
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
+        }
+        if p.rtt_every_ack {
+            self.ack_update_rtt(samples, h, ctx);
         }
         if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
             let ack_delay = self.hystart_ack_delay();
@@ -3225,7 +3316,11 @@ impl TcpSocket {
     /// were newly SACKed, and whether one of them was never retransmitted and sent before
     /// the loss state's high_seq (FLAG_ORIG_SACK_ACKED from `tcp_sacktag_one`). D-SACK
     /// blocks below snd_una (see `check_dsack`) and blocks beyond what was sent are ignored.
-    fn sack_tag(&mut self, blocks: &[(u32, u32)], ctx: &Ctx) -> (u32, bool) {
+    fn sack_tag(
+        &mut self,
+        blocks: &[(u32, u32)],
+        ctx: &Ctx,
+    ) -> (u32, bool, Option<(Micros, Micros)>) {
         let una = self.soff(self.snd_una);
         let max = self.soff(self.snd_max);
         let mut newly = Vec::new();
@@ -3268,12 +3363,17 @@ impl TcpSocket {
         let high = self.loss_high.map(|h| self.soff(h));
         let mut n = 0;
         let mut orig = false;
+        let mut sackt: Option<(Micros, Micros)> = None;
         for e in &newly {
             n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             orig |= !e.ever_retrans && high.is_some_and(|h| e.end <= h);
+            // `tcp_sacktag_one`: first_sackt and last_sackt, from segments never resent.
+            if !e.ever_retrans {
+                sackt = Some(sackt.map_or((e.sent, e.sent), |(f, _)| (f, e.sent)));
+            }
             self.rack_advance(e, ctx);
         }
-        (n, orig)
+        (n, orig, sackt)
     }
 
     /// `tcp_check_dsack` → `tcp_dsack_seen` (RFC 2883): the first SACK block is a D-SACK when

@@ -1906,3 +1906,70 @@ fn with_an_open_window_the_same_silence_ends_at_the_tcp_retries2_budget() {
     assert_eq!(h.s.error, Some("ETIMEDOUT"));
     assert!(h.now < 10_000_000, "gone at {} µs", h.now);
 }
+
+#[test]
+fn every_ack_of_new_data_is_an_rtt_sample_on_linux_and_one_segment_a_round_trip_in_the_rfc() {
+    // `tcp_clean_rtx_queue` times every ACK by the oldest segment it acknowledges that was
+    // never retransmitted (`seq_rtt_us`). Ten segments leave at once; the first ACK comes
+    // after 40 ms, the second after 100 ms: its 100 ms sample moves SRTT on Linux. RFC 6298
+    // §3's one timed segment a round trip (the first) ignores the second ACK.
+    for (every_ack, srtt_moves) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            rtt_every_ack: Some(every_ack),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, false);
+        write(&mut h, 14_600);
+        h.sent();
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=2921");
+        let srtt = h.s.rtt.srtt;
+        h.wait_ms(60);
+        send!(h, ". seq=1 ack=5841");
+        assert_eq!(
+            h.s.rtt.srtt != srtt,
+            srtt_moves,
+            "rtt_every_ack {every_ack}"
+        );
+    }
+}
+
+#[test]
+fn a_held_ack_of_a_retransmitted_segment_is_timed_by_its_timestamp_echo_and_the_rto_grows() {
+    // Karn (RFC 6298 §3): an ACK that covers a retransmitted segment gives no sample of its
+    // own. Linux then takes the timestamp echo (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`,
+    // RFC 7323 §4.1): the ACK held 600 ms past the RTO echoes the original's timestamp and
+    // yields a ~700 ms RTT, so the RTO grows (case rto-spurious-then-write: kernel 6.18
+    // does not restart the window after a pause of 0.8 s). Without timestamps nothing is
+    // measured and the RTO stays at 40 ms + 200 ms.
+    for (ts, grows) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            frto: Some(0),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, ts);
+        let sent_at = h.now;
+        let rto_before = h.s.rtt.rto;
+        write(&mut h, 14_600);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        h.wait_ms(460);
+        let ecr = h.s.ts_val(sent_at);
+        send_with_ecr(&mut h, ". seq=1 ack=14601", ecr);
+        assert_eq!(
+            h.s.rtt.rto > rto_before,
+            grows,
+            "ts {ts}: rto {}",
+            h.s.rtt.rto
+        );
+        assert_eq!(
+            h.s.rtt.srtt.is_some_and(|s| s > 100_000),
+            grows,
+            "ts {ts}: srtt {:?}",
+            h.s.rtt.srtt
+        );
+    }
+}
