@@ -535,6 +535,20 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "drop",
         "server-data-1",
     ),
+    // The delay axis (2026-12-04, second pass). A 0 ms wire: states shorter than a dump,
+    // which the recorder now takes from the segments that prove them, a flight whose ACKs
+    // interleave with it, and SACKs that come with the flight (resending the head restarts
+    // the RTO, `tcp_xmit_retransmit_queue`); a 300 ms wire: an orphan's FIN-WAIT-2 lasts
+    // 3.5 RTOs (`tcp_fin_time`).
+    ("zero-wire-refused-connect", "connect-refused", "delay", "0"),
+    ("zero-wire-interleaved-acks", "loss-tail", "delay", "0"),
+    (
+        "zero-wire-head-resent-rto",
+        "rto-keeps-sacked",
+        "delay",
+        "0",
+    ),
+    ("fin-wait-2-long-rtt", "fin-wait2-timeout", "delay", "300"),
 ];
 
 /// The horizon at least `ms`.

@@ -2691,7 +2691,8 @@ impl TcpSocket {
                     if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 {
                         // Linux tcp_fin_timeout for orphaned sockets: the FIN-WAIT-2
                         // timewait socket's timer_list (`inet_twsk_schedule`), on the wheel.
-                        self.arm_timer(TimerKind::FinWait2, ctx.p.fin_wait2_timeout_us, ctx);
+                        let tmo = self.fin_time(ctx);
+                        self.arm_timer(TimerKind::FinWait2, tmo, ctx);
                     }
                 }
                 Closing => self.enter_time_wait(ctx),
@@ -3534,7 +3535,12 @@ impl TcpSocket {
                 break;
             }
             self.retransmit_entry(e, ctx);
-            if self.timer(TimerKind::Retransmit).is_none() {
+            // `tcp_xmit_retransmit_queue`: resending the head of the queue restarts the RTO
+            // from now (`rearm_timer`), unless RACK's reordering timer is the one pending; a
+            // loss probe armed when the flight left is replaced. Measured on 6.18 (rto-keeps-
+            // sacked over a 0 ms wire, where the SACKs and both fast retransmissions come
+            // within a millisecond of the flight): no probe, the RTO 208 ms after them.
+            if i == 1 && !self.reo_armed || self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
             }
         }
@@ -4416,8 +4422,27 @@ impl TcpSocket {
         }
         self.app_shutdown(ctx);
         if self.state == TcpState::FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
-            self.arm_timer(TimerKind::FinWait2, ctx.p.fin_wait2_timeout_us, ctx);
+            let tmo = self.fin_time(ctx);
+            self.arm_timer(TimerKind::FinWait2, tmo, ctx);
         }
+    }
+
+    /// How long an orphan may stay in FIN-WAIT-2: Linux `tcp_fin_time`, tcp_fin_timeout but
+    /// never less than 3.5 RTOs (`(rto << 2) - (rto >> 1)` on `icsk_rto`, in jiffies), so
+    /// that a peer far away still has time to send its FIN. Measured on 6.18 (fin-wait2-
+    /// timeout over a 300 ms wire, tcp_fin_timeout 2 s, RTO about 1.7 s): the orphan's
+    /// timer ran 5.95 s, not 2 s; over 20 ms (RTO 0.2 s) it is tcp_fin_timeout's 2 s.
+    fn fin_time(&self, ctx: &Ctx) -> Micros {
+        let p = ctx.p;
+        let rto = super::wheel::in_jiffies(self.rtt.rto_backed_off(self.rto_shift(ctx), p), p);
+        let floor = match p.clock_granularity_us {
+            j if p.timer_wheel && j > 0 => {
+                let rj = rto / j;
+                ((rj << 2) - (rj >> 1)) * j
+            }
+            _ => (rto << 2) - (rto >> 1),
+        };
+        p.fin_wait2_timeout_us.max(floor)
     }
 
     /// close() with SO_LINGER {on, 0}: send RST and drop everything (RFC 9293 §3.10.5 ABORT).

@@ -627,6 +627,49 @@ fn a_fin_in_fin_wait_2_enters_time_wait_for_2msl() {
     );
 }
 
+/// The timeout the socket last asked of its FIN-WAIT-2 timer.
+fn fin_wait2_timeout(h: &Harness) -> Option<Micros> {
+    h.out.iter().rev().find_map(|e| match e.kind {
+        EventKind::TimerSet {
+            timer: TimerKind::FinWait2,
+            timeout_us,
+            ..
+        } => timeout_us,
+        _ => None,
+    })
+}
+
+/// An orphan whose handshake took `rtt_ms` and whose FIN is acknowledged one round trip
+/// after close(), with tcp_fin_timeout 2 s.
+fn orphan_in_fin_wait_2(rtt_ms: u64) -> Harness {
+    let mut h = socket_syn_received();
+    h.p.fin_wait2_timeout_us = 2_000_000;
+    h.wait_ms(rtt_ms);
+    send!(h, ". seq=1 ack=1");
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=1 ack=1 len=0"]);
+    h.wait_ms(rtt_ms);
+    send!(h, ". seq=1 ack=2");
+    assert_eq!(h.s.state, TcpState::FinWait2);
+    h
+}
+
+#[test]
+fn an_orphan_waits_in_fin_wait_2_for_tcp_fin_timeout_but_at_least_three_and_a_half_rtos() {
+    // Linux `tcp_fin_time`: one 600 ms RTT sample makes the RTO 3 × 600 ms (srtt + 4 ×
+    // rtt/2), 451 jiffies at HZ 250 (a real sample lies just above the wire's 600 ms);
+    // (451 << 2) - (451 >> 1) = 1579 jiffies, 6.316 s, where tcp_fin_timeout says 2 s.
+    assert_eq!(
+        fin_wait2_timeout(&orphan_in_fin_wait_2(600)),
+        Some(6_316_000)
+    );
+    // A 20 ms path: the RTO is TCP_RTO_MIN's 200 ms + 20, 3.5 × 220 ms < 2 s.
+    assert_eq!(
+        fin_wait2_timeout(&orphan_in_fin_wait_2(20)),
+        Some(2_000_000)
+    );
+}
+
 #[test]
 fn the_ack_of_our_fin_moves_closing_to_time_wait() {
     let mut h = socket_closing();
@@ -1179,6 +1222,40 @@ fn three_segments_lost_in_a_row_are_all_marked_lost_by_rack_and_resent_without_a
     assert_eq!(h.s.stats.timeouts, 0);
     assert_eq!(h.s.stats.retransmits, 3);
     assert!(h.s.cc.cwnd >= 7 * 1460 && h.s.cc.cwnd <= 8 * 1460);
+}
+
+#[test]
+fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
+    // On a 0 ms wire the SACKs of the flight arrive at the instant it left, while the tail
+    // loss probe armed for it is still pending: the head's retransmission restarts the RTO
+    // from now (`tcp_xmit_retransmit_queue`, rearm_timer), so no probe follows it.
+    let mut h = socket_sending_ten_with_sack();
+    let timeout = |h: &Harness| {
+        h.out.iter().rev().find_map(|e| match e.kind {
+            EventKind::TimerSet {
+                timer: TimerKind::Retransmit,
+                timeout_us,
+                ..
+            } => timeout_us,
+            _ => None,
+        })
+    };
+    assert!(h.s.tlp_armed, "the flight armed a loss probe");
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461 sack=2921-4381");
+    send!(h, ". seq=1 ack=1461 sack=2921-5841");
+    send!(h, ". seq=1 ack=1461 sack=2921-7301");
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert!(!h.s.tlp_armed);
+    let rto_set = h.out.iter().any(|e| {
+        matches!(e.kind, EventKind::TimerSet { timer: TimerKind::Retransmit, timeout_us, .. }
+            if timeout_us == Some(h.s.rtt.rto) && e.t == h.now)
+    });
+    assert!(
+        rto_set,
+        "the RTO restarted at the retransmission: {:?}",
+        timeout(&h)
+    );
 }
 
 #[test]
