@@ -2837,7 +2837,6 @@ impl TcpSocket {
         self.sndbuf.release_to(data_acked);
         self.skbs.ack_to(data_acked);
         self.backoff = 0;
-        self.retrans_stamp = None;
         Acked {
             delivered,
             bytes_acked,
@@ -2901,6 +2900,8 @@ impl TcpSocket {
         ctx: &mut Ctx,
     ) {
         if let Some(a) = acked {
+            // The textbook keeps no undo: the retry count starts again with new data.
+            self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
             let grow = a.bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd());
             let action = if grow {
@@ -2994,12 +2995,18 @@ impl TcpSocket {
             // (`tcp_try_undo_dsack` for `icsk_ca_state <= TCP_CA_Disorder`).
             self.try_undo_dsack();
         }
+        // `tcp_fastretrans_alert`, E, Recovery: an ACK of new data short of high_seq may show
+        // the hole filled by a delayed original (`tcp_try_undo_partial`).
+        let recovery_ongoing = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
+        let hold = una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp);
         let lost_before = self
             .sent_log
             .iter()
             .filter(|e| e.lost && !e.retrans)
             .count() as u32;
-        let reo_armed = if p.rack && self.sack_ok {
+        let reo_armed = if hold {
+            false
+        } else if p.rack && self.sack_ok {
             self.rack_advanced && self.rack_mark_lost(ctx)
         } else {
             self.mark_lost_dupthresh(una_advanced, p);
@@ -3016,10 +3023,11 @@ impl TcpSocket {
         let (una, sack) = (self.snd_una, self.sack_ok);
         let ended = |high: SeqNumber| if sack { una.ge(high) } else { una.gt(high) };
         if self.cc.recover.is_some_and(ended) {
-            // `tcp_try_undo_recovery`: every retransmission came back as a D-SACK, so the cut
-            // is undone and cwnd is not set to ssthresh (`tcp_end_cwnd_reduction` skips it
-            // once `undo_marker` is 0).
-            if self.undo.is_some_and(|u| u.retrans == 0) {
+            // `tcp_try_undo_recovery` (`tcp_may_undo`): every retransmission came back as a
+            // D-SACK, or this ACK echoes a timestamp older than the first retransmission
+            // (the originals filled the holes), so the cut is undone and cwnd is not set to
+            // ssthresh (`tcp_end_cwnd_reduction` skips it once `undo_marker` is 0).
+            if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
                 self.cc.prr = None;
             }
@@ -3033,6 +3041,8 @@ impl TcpSocket {
         // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0),
         // but not in the loss state, where the RTO's retransmissions go on.
         if !self.recovering() && self.sent_log.iter().any(|e| e.lost) {
+            // `tcp_enter_recovery`: "start the clock with our fast retransmit".
+            self.retrans_stamp_cleanup();
             self.enter_recovery_undo();
             self.cc.enter_prr_recovery(self.snd_max);
             if !p.prr {
@@ -3066,7 +3076,14 @@ impl TcpSocket {
             }
             self.frto = false;
         }
-        self.retransmit_lost(ctx);
+        if !hold {
+            self.retransmit_lost(ctx);
+        }
+        // `tcp_try_to_open` (and `tcp_fastretrans_alert`, D, in the open state): once the
+        // state is open again the stamp goes with the last retransmission.
+        if !self.recovering() {
+            self.retrans_stamp_cleanup();
+        }
     }
 
     /// `tcp_process_loss` (RFC 5682 §3.1, the SACK-enhanced F-RTO, and RFC 3522's Eifel
@@ -3117,6 +3134,8 @@ impl TcpSocket {
                 self.undo_cwnd_reduction(false);
             }
             if !self.sack_ok && self.snd_una == high {
+                // `tcp_is_non_sack_preventing_reopen`.
+                self.retrans_stamp_cleanup();
                 return false;
             }
             self.loss_high = None;
@@ -3132,13 +3151,62 @@ impl TcpSocket {
         let Some(u) = self.undo else {
             return false;
         };
-        let delayed = self.ts_ok
-            && prior_stamp.is_some_and(|stamp| {
-                h.options.timestamps.is_some_and(|(_, ecr)| {
-                    ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(stamp)))
-                })
-            });
-        u.retrans == 0 || delayed
+        u.retrans == 0 || self.packet_delayed(h, prior_stamp)
+    }
+
+    /// `tcp_packet_delayed` (6.16+): with a retransmission stamp, whether the ACK echoes a
+    /// timestamp older than it (`tcp_tsopt_ecr_before`); without one nothing was
+    /// retransmitted yet, so SND.UNA moved on an original ("merely delayed, not lost"),
+    /// except without SACK once SND.UNA reached high_seq (`tcp_is_non_sack_preventing_reopen`
+    /// cleared the stamp there).
+    fn packet_delayed(&self, h: &TcpHeader, stamp: Option<Micros>) -> bool {
+        match stamp {
+            Some(stamp) => {
+                self.ts_ok
+                    && h.options.timestamps.is_some_and(|(_, ecr)| {
+                        ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(stamp)))
+                    })
+            }
+            None => {
+                let high = self.loss_high.or(self.cc.recover);
+                self.sack_ok || high.is_none_or(|h| self.snd_una.lt(h))
+            }
+        }
+    }
+
+    /// `tcp_any_retrans_done`: a retransmission is in flight, or the head of the queue was
+    /// ever retransmitted.
+    fn any_retrans_done(&self) -> bool {
+        self.sent_log.iter().any(|e| e.retrans)
+            || self.sent_log.front().is_some_and(|e| e.ever_retrans)
+    }
+
+    /// `tcp_retrans_stamp_cleanup`: with nothing retransmitted left, the next loss recovery
+    /// starts the clock afresh (`tcp_try_to_open`, and `tcp_enter_recovery` before its fast
+    /// retransmission, 6.12+).
+    fn retrans_stamp_cleanup(&mut self) {
+        if !self.any_retrans_done() {
+            self.retrans_stamp = None;
+        }
+    }
+
+    /// `tcp_try_undo_partial`: in a fast recovery, an ACK of new data echoing a timestamp
+    /// older than the first retransmission ("plain luck! hole is filled with delayed
+    /// packet"). With retransmissions still in flight the recovery holds (no more losses
+    /// marked or resent on this ACK: returns true); else the cut is undone and the
+    /// recovery ends (`tcp_try_keep_open`).
+    fn try_undo_partial(&mut self, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+        if self.undo.is_none() || !self.packet_delayed(h, prior_stamp) {
+            return false;
+        }
+        if self.sent_log.iter().any(|e| e.retrans) {
+            return true;
+        }
+        self.retrans_stamp_cleanup();
+        self.undo_cwnd_reduction(true);
+        self.cc.prr = None;
+        self.cc.recover = None;
+        false
     }
 
     /// `tcp_try_undo_loss`: undo the RTO's cut and its loss marks (`frto_undo`: F-RTO proved
@@ -3157,6 +3225,7 @@ impl TcpSocket {
         self.undo_cwnd_reduction(true);
         let high = self.loss_high;
         if !self.sack_ok && high.is_some_and(|h| self.snd_una == h) {
+            self.retrans_stamp_cleanup();
             return true;
         }
         if frto_undo || self.sack_ok {
@@ -3554,6 +3623,13 @@ impl TcpSocket {
         if let Some(u) = self.undo.as_mut() {
             let pcount = len.div_ceil(self.snd_mss.max(1)).max(1) as i32;
             u.retrans = u.retrans.max(0) + pcount;
+        }
+        // `tcp_retransmit_skb`: "save stamp of the first (attempted) retransmit", of any
+        // kind but a loss probe (`tcp_send_loss_probe` calls `__tcp_retransmit_skb`). It
+        // stays until the state reopens with nothing retransmitted left
+        // (`tcp_retrans_stamp_cleanup`), for the Eifel undo and the retry budget.
+        if self.retrans_stamp.is_none() {
+            self.retrans_stamp = Some(ctx.now);
         }
         let seq = self.sseq(e.start);
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();

@@ -2052,3 +2052,51 @@ fn a_held_ack_of_a_retransmitted_segment_is_timed_by_its_timestamp_echo_and_the_
         );
     }
 }
+
+#[test]
+fn a_fast_recovery_whose_ack_echoes_a_timestamp_older_than_the_fast_retransmission_is_undone() {
+    // `tcp_retransmit_skb` stamps the first retransmission of any kind (`retrans_stamp`),
+    // and `tcp_try_undo_recovery` (`tcp_may_undo` → `tcp_packet_delayed`, RFC 3522) undoes a
+    // fast recovery whose closing ACK echoes a timestamp older than that stamp: the delayed
+    // original filled the hole, not the retransmission. Segment 2 is late, 3-5 are SACKed,
+    // RACK resends 2 and cuts ssthresh to 7; the ACK of everything echoes the original's
+    // timestamp and the cut is gone (kernel 6.18, reorder-dsack-undo with tcp_reordering 10:
+    // TCP_INFO cwnd 12, undone at the recovery's end). Echoing the retransmission's own
+    // timestamp proves nothing and the cut stays.
+    for (echo_original, undone) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, true);
+        let sent_at = h.now;
+        write(&mut h, 14_600);
+        assert_eq!(data_seqs(&mut h).len(), 10);
+        let ecr0 = h.s.ts_val(sent_at);
+        h.wait_ms(40);
+        send_with_ecr(&mut h, ". seq=1 ack=1461", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-4381", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-5841", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-7301", ecr0);
+        assert!(data_seqs(&mut h).contains(&1461), "RACK resent segment 2");
+        assert!(h.s.cc.in_recovery());
+        let retransmitted_at = h.now;
+        assert_eq!(h.s.retrans_stamp, Some(retransmitted_at));
+        h.wait_ms(5);
+        let ecr = h.s.ts_val(if echo_original {
+            sent_at
+        } else {
+            retransmitted_at
+        });
+        send_with_ecr(&mut h, ". seq=1 ack=14601", ecr);
+        assert!(!h.s.cc.in_recovery());
+        assert_eq!(
+            h.s.cc.ssthresh == u32::MAX,
+            undone,
+            "echo_original {echo_original}: ssthresh {}",
+            h.s.cc.ssthresh
+        );
+        // Nothing retransmitted is left: the state reopens and the stamp goes.
+        assert_eq!(h.s.retrans_stamp, None);
+    }
+}
