@@ -3329,20 +3329,33 @@ impl TcpSocket {
         }
         let (a, b) = (self.soff(start), self.soff(end));
         let una = self.soff(self.snd_una);
-        if let Some(u) = self.undo.as_mut().filter(|u| u.retrans > 0) {
-            let after_marker = end.gt(u.marker);
-            if b <= una {
-                if after_marker {
-                    u.retrans = (u.retrans - segs as i32).max(0);
-                }
+        let Some(marker) = self.undo.filter(|u| u.retrans > 0).map(|u| u.marker) else {
+            return true;
+        };
+        let answered = if b <= una {
+            // Already acknowledged: "dumb counting" of the block's segments.
+            if end.gt(marker) {
+                segs as i32
             } else {
-                for e in self.sent_log.iter() {
-                    if a <= e.start && e.end <= b && (e.retrans || e.ever_retrans) && after_marker {
-                        let pcount = (e.end - e.start).div_ceil(mss as u64).max(1) as i32;
-                        u.retrans = (u.retrans - pcount).max(0);
-                    }
-                }
+                0
             }
+        } else {
+            // Still queued: each retransmitted segment the block covers, tested by its own
+            // end against the marker (`tcp_sacktag_one` with `dup_sack`).
+            let iss_off = |off: u64| self.sseq(off);
+            self.sent_log
+                .iter()
+                .filter(|e| {
+                    a <= e.start
+                        && e.end <= b
+                        && (e.retrans || e.ever_retrans)
+                        && iss_off(e.end).gt(marker)
+                })
+                .map(|e| (e.end - e.start).div_ceil(mss as u64).max(1) as i32)
+                .sum()
+        };
+        if let Some(u) = self.undo.as_mut() {
+            u.retrans = (u.retrans - answered).max(0);
         }
         true
     }
