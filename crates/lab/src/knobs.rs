@@ -199,6 +199,11 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "icmp_ratelimit_us",
         Knob::Sysctl("net.ipv4.icmp_ratelimit", Unit::Millis),
     ),
+    // Out-of-window ACKs, in ms (`proc_dointvec_ms_jiffies`): `tcp_oow_rate_limited`.
+    (
+        "invalid_ratelimit_us",
+        Knob::Sysctl("net.ipv4.tcp_invalid_ratelimit", Unit::Millis),
+    ),
     // 0: Reno, 717: CUBIC; any other beta is tcp_cubic's global `beta` parameter (`check`).
     ("loss_beta_1024", Knob::Congestion),
     ("hystart", Knob::Module("tcp_cubic", "hystart")),

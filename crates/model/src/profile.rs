@@ -360,6 +360,13 @@ profile! {
     /// 6 port-unreachables, then one per interval. Never on loopback (`icmpv4_xrlim_allow`).
     /// RFC 1812 §4.3.2.8 asks for a limit without fixing it.
     icmp_ratelimit_us: Micros,
+    /// The least time between two ACKs sent for out-of-window segments that carry no data
+    /// (`tcp_invalid_ratelimit`, 500 ms; 0 = none): `tcp_oow_rate_limited` keeps a
+    /// socket's duplicate ACKs from feeding an ACK loop, so a zero-window probe that comes
+    /// sooner than this after the last one answered is not answered. Measured on 6.18
+    /// (zero-window over a 0 ms wire, probes 444 ms apart): the second probe got no ACK.
+    /// RFC 9293 §3.10.7.4 answers every unacceptable segment.
+    invalid_ratelimit_us: Micros,
     /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
     /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
     /// flight. Non-zero also means CUBIC's window growth after a loss (`bictcp_update`: the
@@ -486,6 +493,7 @@ impl Profile {
             rack: true,
             frto: 2,
             icmp_ratelimit_us: 1_000_000,
+            invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
             hystart: true,
             prr: true,
@@ -554,6 +562,7 @@ impl Profile {
             rack: false,
             frto: 0,
             icmp_ratelimit_us: 1_000_000,
+            invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
             hystart: false,
             prr: false,
@@ -626,6 +635,10 @@ mod tests {
             (
                 "frto",
                 "tcp_frto 2 (RFC 5682 F-RTO, spurious-RTO undo); RFC 6298 never undoes",
+            ),
+            (
+                "invalid_ratelimit_us",
+                "tcp_invalid_ratelimit: one ACK per 500 ms to dataless out-of-window segments",
             ),
             (
                 "min_recv_buffer",

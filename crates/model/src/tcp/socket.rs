@@ -173,6 +173,9 @@ pub struct TcpSocket {
     /// application has read all of it. In-order skbs as (stream end offset, truesize, room
     /// left at the end of its head for a later segment's bytes: `tcp_queue_rcv`).
     rcv_skbs: std::collections::VecDeque<(u64, u32, u32)>,
+    /// When this socket last answered a dataless out-of-window segment (Linux
+    /// `tp->last_oow_ack_time`), for [`crate::profile::Profile::invalid_ratelimit_us`].
+    last_oow_ack: Option<Micros>,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -492,6 +495,7 @@ impl TcpSocket {
             rcv_skb_overhead: p.rcv_skb_overhead,
             rcv_full_packet: p.mss as u32 + 40,
             rcv_skbs: std::collections::VecDeque::new(),
+            last_oow_ack: None,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,
@@ -2321,6 +2325,19 @@ impl TcpSocket {
                 // Measured on 6.18 (sweep point delayed-ack+drop=server-ack-1): the
                 // retransmission of a request whose ACK was lost is answered "ack=101
                 // sack 1-101".
+                // `tcp_oow_rate_limited`: a segment without data (or a SYN) that is out of
+                // the window is answered at most once per tcp_invalid_ratelimit; data never
+                // feeds an ACK loop, so it is always answered.
+                let limit = ctx.p.invalid_ratelimit_us;
+                if limit > 0 && (seg_len == 0 || h.flags.syn) {
+                    if self
+                        .last_oow_ack
+                        .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
+                    {
+                        return;
+                    }
+                    self.last_oow_ack = Some(ctx.now);
+                }
                 let back = self.rcv_nxt.diff(seq);
                 if self.sack_ok && self.state != TimeWait && seg_len > 0 && !h.flags.syn && back > 0
                 {

@@ -746,6 +746,31 @@ fn an_ack_that_does_not_cover_our_fin_leaves_last_ack_waiting() {
 
 /// The four cases of RFC 9293's acceptability table, with the receive window set by hand.
 #[test]
+fn dataless_out_of_window_segments_are_answered_at_most_once_per_invalid_ratelimit() {
+    // Linux `tcp_oow_rate_limited` (tcp_invalid_ratelimit 500 ms): a zero-window probe
+    // (one byte before rcv_nxt, no data) is answered, the next one 444 ms later is not
+    // (measured on 6.18 over a 0 ms wire), one 500 ms after the last answer is again;
+    // out-of-window data is always answered.
+    let mut h = socket_established();
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(444);
+    send!(h, ". seq=0 ack=1");
+    recv_nothing!(h);
+    send!(h, ". seq=0 ack=1 len=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(56);
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    // The RFC profile answers every one (RFC 9293 §3.10.7.4).
+    let mut h = socket_established();
+    h.p = Profile::rfc();
+    send!(h, ". seq=0 ack=1");
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0", ". seq=1 ack=1 len=0"]);
+}
+
+#[test]
 fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
     let mut h = socket_established();
     let nxt = h.s.rcv_nxt;
