@@ -2269,6 +2269,88 @@ impl TcpSocket {
         }
     }
 
+    /// `tcp_oow_rate_limited`: a segment without data (or a SYN) that earns a duplicate ACK
+    /// (out of the window, or failing PAWS) is answered at most once per
+    /// tcp_invalid_ratelimit (`tp->last_oow_ack_time`); data never feeds an ACK loop, so it is
+    /// always answered. Returns whether this answer is skipped.
+    fn oow_rate_limited(&mut self, seg_len: u32, syn: bool, ctx: &Ctx) -> bool {
+        let limit = ctx.p.invalid_ratelimit_us;
+        if limit == 0 || (seg_len > 0 && !syn) {
+            return false;
+        }
+        if self
+            .last_oow_ack
+            .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
+        {
+            return true;
+        }
+        self.last_oow_ack = Some(ctx.now);
+        false
+    }
+
+    /// PAWS, RFC 7323 §5.3 R1 (Linux `tcp_validate_incoming`, check H1 before the sequence
+    /// check): a segment whose timestamp is older than the last one recorded (`ts_recent`,
+    /// by more than `TCP_PAWS_WINDOW`, 1) is a stray from the past and is discarded. Linux
+    /// lets a pure duplicate ACK through while its timestamp is within 1.2 RTOs of ts_recent
+    /// (`tcp_disordered_ack_check`: at rcv_nxt, acknowledging SND.UNA, not updating the
+    /// window), and drops an old pure ACK below rcv_nxt silently; a RST is never discarded
+    /// here, a SYN goes on to its challenge. Anything else is answered with a duplicate ACK
+    /// (`tcp_send_dupack`), rate-limited for segments without data (`tcp_oow_rate_limited`,
+    /// tcp_invalid_ratelimit). Measured on 6.18 (`rto-spurious+initcwnd=4`): an ACK held
+    /// 600 ms behind newer ones is answered with one duplicate ACK. Returns whether the
+    /// segment was discarded.
+    fn paws_discard(&mut self, h: &TcpHeader, seg_len: u32, ctx: &mut Ctx) -> bool {
+        let Some((tsval, _)) = h.options.timestamps else {
+            return false;
+        };
+        // `tcp_paws_check`: within the window, or nothing recorded yet (ts_recent 0).
+        let behind = self.ts_recent.wrapping_sub(tsval) as i32;
+        if !self.ts_ok || h.flags.rst || self.ts_recent == 0 || behind <= 1 {
+            return false;
+        }
+        let (seq, ack) = (SeqNumber(h.seq), SeqNumber(h.ack));
+        if h.flags.ack && seg_len == 0 {
+            if seq != self.rcv_nxt {
+                if seq.lt(self.rcv_nxt) {
+                    // SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK: "old ACKs are common".
+                    return true;
+                }
+            } else {
+                let wnd = (h.window as u32) << self.snd_wscale;
+                // `tcp_may_update_window`.
+                let updates = ack.gt(self.snd_una)
+                    || seq.gt(self.snd_wl1)
+                    || (seq == self.snd_wl1 && (wnd > self.snd_wnd || wnd == 0));
+                // `tcp_tsval_replay`: icsk_rto (backed off) × 1.2, in timestamp ticks (ms).
+                let replay = self.rtt.rto_backed_off(self.backoff, ctx.p) * 6 / 5 / 1000;
+                if ack == self.snd_una && !updates && (behind as i64) <= replay as i64 {
+                    return false;
+                }
+            }
+        }
+        if h.flags.syn {
+            return false;
+        }
+        if !self.oow_rate_limited(seg_len, false, ctx) {
+            self.send_dupack(seq, seg_len, false, ctx);
+        }
+        true
+    }
+
+    /// `tcp_send_dupack`: an ACK, and for data already received a D-SACK of its old part
+    /// (RFC 2883 §4). Not from TIME-WAIT, whose mini socket keeps no SACK state
+    /// (`tcp_v4_timewait_ack`).
+    fn send_dupack(&mut self, seq: SeqNumber, seg_len: u32, syn: bool, ctx: &mut Ctx) {
+        let back = self.rcv_nxt.diff(seq);
+        if self.sack_ok && self.state != TcpState::TimeWait && seg_len > 0 && !syn && back > 0 {
+            let nxt = self.roff(self.rcv_nxt);
+            if let Some(start) = nxt.checked_sub(back as u64) {
+                self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
+            }
+        }
+        self.send_ack(ctx);
+    }
+
     fn on_segment_synchronized(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
         use TcpState::*;
         let seq = SeqNumber(h.seq);
@@ -2308,6 +2390,9 @@ impl TcpSocket {
             }
             return;
         }
+        if self.paws_discard(h, seg_len, ctx) {
+            return;
+        }
         // First: sequence number acceptable?
         if !self.segment_acceptable(seq, seg_len) {
             if !h.flags.rst {
@@ -2328,25 +2413,10 @@ impl TcpSocket {
                 // `tcp_oow_rate_limited`: a segment without data (or a SYN) that is out of
                 // the window is answered at most once per tcp_invalid_ratelimit; data never
                 // feeds an ACK loop, so it is always answered.
-                let limit = ctx.p.invalid_ratelimit_us;
-                if limit > 0 && (seg_len == 0 || h.flags.syn) {
-                    if self
-                        .last_oow_ack
-                        .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
-                    {
-                        return;
-                    }
-                    self.last_oow_ack = Some(ctx.now);
+                if self.oow_rate_limited(seg_len, h.flags.syn, ctx) {
+                    return;
                 }
-                let back = self.rcv_nxt.diff(seq);
-                if self.sack_ok && self.state != TimeWait && seg_len > 0 && !h.flags.syn && back > 0
-                {
-                    let nxt = self.roff(self.rcv_nxt);
-                    if let Some(start) = nxt.checked_sub(back as u64) {
-                        self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
-                    }
-                }
-                self.send_ack(ctx);
+                self.send_dupack(seq, seg_len, h.flags.syn, ctx);
             }
             return;
         }

@@ -2125,3 +2125,46 @@ fn a_fast_recovery_whose_ack_echoes_a_timestamp_older_than_the_fast_retransmissi
         assert_eq!(h.s.retrans_stamp, None);
     }
 }
+
+/// An ACK from the peer carrying the timestamp `tsval` (RFC 7323 §3).
+fn send_with_tsval(h: &mut Harness, line: &str, tsval: u32) {
+    let mut seg = h.peer_segment(line);
+    if let Header::Tcp(t) = &mut seg.header {
+        t.options.timestamps = Some((tsval, 1));
+    }
+    h.with(|s, ctx| s.on_segment(&seg, ctx));
+}
+
+#[test]
+fn an_ack_with_a_timestamp_older_than_one_seen_is_answered_once_per_invalid_ratelimit() {
+    // PAWS (RFC 7323 §5.3, `tcp_validate_incoming`): after an ACK stamped 200, a held ACK
+    // stamped 100 is a stray from the past: discarded and answered with a duplicate ACK,
+    // and the next such stray within tcp_invalid_ratelimit (500 ms) is not answered
+    // (`tcp_oow_rate_limited`). Measured on 6.18 (rto-spurious with initcwnd 4). The same
+    // old ACK with a newer timestamp passes PAWS and, being old, draws no reply.
+    for (tsval, answered) in [(100, true), (300, false)] {
+        let mut h = socket_for_rto(overrides(), true, true);
+        write(&mut h, 14_600);
+        h.sent();
+        h.wait_ms(40);
+        send_with_tsval(&mut h, ". seq=1 ack=5841", 200);
+        h.sent();
+        send_with_tsval(&mut h, ". seq=1 ack=2921", tsval);
+        let replies = h.sent();
+        assert_eq!(
+            replies.len(),
+            answered as usize,
+            "tsval {tsval}: {replies:?}"
+        );
+        if answered {
+            assert_eq!(replies, [". seq=14601 ack=1 len=0"]);
+            h.wait_ms(100);
+            send_with_tsval(&mut h, ". seq=1 ack=4381", tsval + 1);
+            recv_nothing!(h);
+            h.wait_ms(401);
+            send_with_tsval(&mut h, ". seq=1 ack=4381", tsval + 2);
+            recv!(h, [". seq=14601 ack=1 len=0"]);
+        }
+        assert_eq!(h.s.snd_una, SeqNumber(h.s.iss.0.wrapping_add(5841)));
+    }
+}
