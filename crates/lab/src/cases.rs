@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 51] = [
+pub const NAMES: [&str; 52] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -40,6 +40,7 @@ pub const NAMES: [&str; 51] = [
     "rto-ssthresh-once",
     "rto-spurious",
     "rto-spurious-no-timestamps",
+    "rto-spurious-then-write",
     "reorder-dsack-undo",
     "cubic-one-loss",
     "cubic-three-losses",
@@ -355,36 +356,49 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         // retransmitted (F-RTO step 3b), and `tcp_try_undo_loss` restores cwnd and ssthresh.
         // TCP_INFO afterwards shows the window. With `tcp_frto` 0 and no timestamps only the
         // D-SACKs that answer the retransmissions can undo it (`undo_retrans`), once all of
-        // them are back. (A second write after the undo is left out: whether it restarts the
-        // window after idle hangs on the RTT the kernel takes from the held ACKs' timestamp
-        // echoes, 640 ms, which the model's one-timed-segment estimator does not take.)
-        "rto-spurious" | "rto-spurious-no-timestamps" => {
+        // them are back. `rto-spurious-then-write` writes again after the undo: the held
+        // ACKs of the retransmitted head give no RTT of their own (Karn), so Linux times
+        // them by their timestamp echo (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`), 640 ms,
+        // and the RTO that lengthens decides whether the pause before the write counts as
+        // idle (`tcp_cwnd_restart`: idle longer than the RTO halves cwnd per RTO).
+        "rto-spurious" | "rto-spurious-no-timestamps" | "rto-spurious-then-write" => {
+            let second_write = name == "rto-spurious-then-write";
+            let mut client = vec![
+                connect_at(50),
+                Step::at(
+                    ms(200),
+                    send(if name == "rto-spurious-no-timestamps" {
+                        28_960
+                    } else {
+                        14_480
+                    })
+                    .action,
+                ),
+                Step::at(ms(1_300), Action::TcpInfo),
+            ];
+            if second_write {
+                client.push(Step::at(ms(1_350), send(28_960).action));
+                client.push(Step::at(ms(1_700), Action::TcpInfo));
+            }
             let mut sc = base(
                 name,
                 if name == "rto-spurious" {
                     "ten full segments whose ACKs the wire holds 600 ms: a loss probe and an \
                      RTO fire although nothing was lost; the held ACK echoes a timestamp \
                      older than the retransmission (Eifel), so the RTO's window cut is undone"
+                } else if second_write {
+                    "the spurious RTO of rto-spurious, then twenty more segments at 1.35 s: \
+                     the held ACKs' timestamp echoes gave a 640 ms RTT, the RTO grew past \
+                     the pause, so the window is not restarted after idle: all twenty leave \
+                     at once"
                 } else {
                     "twenty segments written, ten sent, their ACKs held 600 ms, no \
                      timestamps: after the RTO the first held ACK lets F-RTO send new data, \
                      the next acknowledges data never retransmitted, and the cut is undone"
                 },
-                1_500,
+                if second_write { 1_800 } else { 1_500 },
                 listen_accept(vec![late_read(1_400)]),
-                vec![
-                    connect_at(50),
-                    Step::at(
-                        ms(200),
-                        send(if name == "rto-spurious" {
-                            14_480
-                        } else {
-                            28_960
-                        })
-                        .action,
-                    ),
-                    Step::at(ms(1_300), Action::TcpInfo),
-                ],
+                client,
             );
             sc.faults.push(FaultRule {
                 from: Some("server".into()),

@@ -122,6 +122,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     ("rto_min_on_variance", Knob::Fixed("tcp_set_rto's rule, no setting")),
     (
+        "rtt_every_ack",
+        Knob::Fixed("tcp_ack_update_rtt's rule, no setting"),
+    ),
+    (
         "clock_granularity_us",
         Knob::Fixed("one jiffy: CONFIG_HZ, a build option of the kernel"),
     ),
@@ -194,6 +198,11 @@ pub const KNOBS: &[(&str, Knob)] = &[
     (
         "icmp_ratelimit_us",
         Knob::Sysctl("net.ipv4.icmp_ratelimit", Unit::Millis),
+    ),
+    // Out-of-window ACKs, in ms (`proc_dointvec_ms_jiffies`): `tcp_oow_rate_limited`.
+    (
+        "invalid_ratelimit_us",
+        Knob::Sysctl("net.ipv4.tcp_invalid_ratelimit", Unit::Millis),
     ),
     // 0: Reno, 717: CUBIC; any other beta is tcp_cubic's global `beta` parameter (`check`).
     ("loss_beta_1024", Knob::Congestion),

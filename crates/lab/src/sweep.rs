@@ -539,8 +539,15 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // which the recorder now takes from the segments that prove them, a flight whose ACKs
     // interleave with it, and SACKs that come with the flight (resending the head restarts
     // the RTO, `tcp_xmit_retransmit_queue`); a 300 ms wire: an orphan's FIN-WAIT-2 lasts
-    // 3.5 RTOs (`tcp_fin_time`).
+    // 3.5 RTOs (`tcp_fin_time`); zero-window probes 444 ms apart, the second unanswered
+    // (`tcp_oow_rate_limited`, tcp_invalid_ratelimit).
     ("zero-wire-refused-connect", "connect-refused", "delay", "0"),
+    (
+        "zero-wire-probe-answers-ratelimited",
+        "zero-window",
+        "delay",
+        "0",
+    ),
     ("zero-wire-interleaved-acks", "loss-tail", "delay", "0"),
     (
         "zero-wire-head-resent-rto",

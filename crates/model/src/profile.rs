@@ -235,6 +235,13 @@ profile! {
     /// `tcp_set_rto`), so even a loopback RTO is ~200 ms *plus* the RTT. The RFC clamps
     /// the whole RTO instead (RFC 6298 §2.4).
     rto_min_on_variance: bool,
+    /// RTT measured on every ACK that acknowledges or SACKs data (Linux
+    /// `tcp_clean_rtx_queue` → `tcp_ack_update_rtt`): from the send time of the oldest
+    /// never-retransmitted segment it acknowledges, else of the oldest it newly SACKs, else
+    /// (RFC 7323 §4.1 RTTM, `tcp_rtt_tsopt_us`) from the timestamp echo, which also times
+    /// ACKs of retransmitted data. `false`: RFC
+    /// 6298 §3, one segment timed per round trip, never a retransmitted one (Karn).
+    rtt_every_ack: bool,
     /// Clock granularity G of RFC 6298 §2; for Linux one jiffy, 1/CONFIG_HZ: 4 ms on the
     /// measured 6.18 machine (HZ 250, as Debian and Ubuntu build; 1 ms with HZ 1000). A
     /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
@@ -353,6 +360,13 @@ profile! {
     /// 6 port-unreachables, then one per interval. Never on loopback (`icmpv4_xrlim_allow`).
     /// RFC 1812 §4.3.2.8 asks for a limit without fixing it.
     icmp_ratelimit_us: Micros,
+    /// The least time between two ACKs sent for out-of-window segments that carry no data
+    /// (`tcp_invalid_ratelimit`, 500 ms; 0 = none): `tcp_oow_rate_limited` keeps a
+    /// socket's duplicate ACKs from feeding an ACK loop, so a zero-window probe that comes
+    /// sooner than this after the last one answered is not answered. Measured on 6.18
+    /// (zero-window over a 0 ms wire, probes 444 ms apart): the second probe got no ACK.
+    /// RFC 9293 §3.10.7.4 answers every unacceptable segment.
+    invalid_ratelimit_us: Micros,
     /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
     /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
     /// flight. Non-zero also means CUBIC's window growth after a loss (`bictcp_update`: the
@@ -455,6 +469,7 @@ impl Profile {
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
             rto_min_on_variance: true,
+            rtt_every_ack: true,
             clock_granularity_us: 4_000,
             timer_wheel: true,
             syn_retries: 6,
@@ -478,6 +493,7 @@ impl Profile {
             rack: true,
             frto: 2,
             icmp_ratelimit_us: 1_000_000,
+            invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
             hystart: true,
             prr: true,
@@ -522,6 +538,7 @@ impl Profile {
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
             rto_min_on_variance: false,
+            rtt_every_ack: false,
             clock_granularity_us: 1_000,
             timer_wheel: false,
             syn_retries: 5,
@@ -545,6 +562,7 @@ impl Profile {
             rack: false,
             frto: 0,
             icmp_ratelimit_us: 1_000_000,
+            invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
             hystart: false,
             prr: false,
@@ -619,6 +637,10 @@ mod tests {
                 "tcp_frto 2 (RFC 5682 F-RTO, spurious-RTO undo); RFC 6298 never undoes",
             ),
             (
+                "invalid_ratelimit_us",
+                "tcp_invalid_ratelimit: one ACK per 500 ms to dataless out-of-window segments",
+            ),
+            (
                 "min_recv_buffer",
                 "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
             ),
@@ -668,6 +690,10 @@ mod tests {
             (
                 "rto_min_on_variance",
                 "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",
+            ),
+            (
+                "rtt_every_ack",
+                "tcp_ack_update_rtt samples every ACK, timestamps past Karn; RFC 6298 one per RTT",
             ),
             ("syn_retries", "tcp_syn_retries 6 vs a textbook 5"),
             (

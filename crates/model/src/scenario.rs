@@ -754,6 +754,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         slow_start_abc_limit: COUNT,
         loss_beta_1024: BETA_1024,
         icmp_ratelimit_us: TIME_US,
+        invalid_ratelimit_us: TIME_US,
         slow_start_after_idle: SWITCH,
         frto: FRTO,
         somaxconn: BACKLOG,

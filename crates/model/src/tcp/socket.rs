@@ -173,6 +173,9 @@ pub struct TcpSocket {
     /// application has read all of it. In-order skbs as (stream end offset, truesize, room
     /// left at the end of its head for a later segment's bytes: `tcp_queue_rcv`).
     rcv_skbs: std::collections::VecDeque<(u64, u32, u32)>,
+    /// When this socket last answered a dataless out-of-window segment (Linux
+    /// `tp->last_oow_ack_time`), for [`crate::profile::Profile::invalid_ratelimit_us`].
+    last_oow_ack: Option<Micros>,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -367,6 +370,28 @@ struct Acked {
     /// A segment never retransmitted and sent before the loss state's high_seq was
     /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
     orig_acked: bool,
+    /// What `tcp_clean_rtx_queue` hands `tcp_ack_update_rtt` (see `RttSamples`).
+    samples: RttSamples,
+}
+
+/// The RTT samples one ACK offers (Linux `tcp_clean_rtx_queue` and `tcp_sacktag_one`): from
+/// the segments it acknowledges or newly SACKs that were never retransmitted (Karn, RFC 6298
+/// §3: a retransmitted one cannot tell which copy the ACK answers).
+#[derive(Clone, Copy, Debug, Default)]
+struct RttSamples {
+    /// `seq_rtt_us`: since the oldest such segment cumulatively acknowledged was sent;
+    /// `None` when a retransmitted segment was acknowledged too (FLAG_RETRANS_DATA_ACKED).
+    seq: Option<Micros>,
+    /// `sack_rtt_us`: since the oldest such segment this ACK newly SACKs was sent.
+    sack: Option<Micros>,
+    /// `ca_rtt_us`: the same for the newest such segment (SACKed ones count if any).
+    ca: Option<Micros>,
+    /// FLAG_ACKED: something in the retransmission queue was cumulatively acknowledged (the
+    /// timestamp echo is used only then, RFC 7323 §4.1's RTTM rule).
+    acked: bool,
+    /// FLAG_ACK_MAYBE_DELAYED: a lone runt segment acknowledged with nothing SACKed, likely
+    /// a delayed ACK, kept out of the minimum RTT (`tcp_update_rtt_min`).
+    maybe_delayed: bool,
 }
 
 impl SentSeg {
@@ -470,6 +495,7 @@ impl TcpSocket {
             rcv_skb_overhead: p.rcv_skb_overhead,
             rcv_full_packet: p.mss as u32 + 40,
             rcv_skbs: std::collections::VecDeque::new(),
+            last_oow_ack: None,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,
@@ -1796,7 +1822,7 @@ impl TcpSocket {
                     self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
                 }
             }
-            if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
+            if retrans == 0 && self.rtt_probe.is_none() && len > 0 && !ctx.p.rtt_every_ack {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
             }
             self.send_data_at(self.snd_nxt, len, with_fin, retrans, psh, ctx);
@@ -2243,6 +2269,88 @@ impl TcpSocket {
         }
     }
 
+    /// `tcp_oow_rate_limited`: a segment without data (or a SYN) that earns a duplicate ACK
+    /// (out of the window, or failing PAWS) is answered at most once per
+    /// tcp_invalid_ratelimit (`tp->last_oow_ack_time`); data never feeds an ACK loop, so it is
+    /// always answered. Returns whether this answer is skipped.
+    fn oow_rate_limited(&mut self, seg_len: u32, syn: bool, ctx: &Ctx) -> bool {
+        let limit = ctx.p.invalid_ratelimit_us;
+        if limit == 0 || (seg_len > 0 && !syn) {
+            return false;
+        }
+        if self
+            .last_oow_ack
+            .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
+        {
+            return true;
+        }
+        self.last_oow_ack = Some(ctx.now);
+        false
+    }
+
+    /// PAWS, RFC 7323 §5.3 R1 (Linux `tcp_validate_incoming`, check H1 before the sequence
+    /// check): a segment whose timestamp is older than the last one recorded (`ts_recent`,
+    /// by more than `TCP_PAWS_WINDOW`, 1) is a stray from the past and is discarded. Linux
+    /// lets a pure duplicate ACK through while its timestamp is within 1.2 RTOs of ts_recent
+    /// (`tcp_disordered_ack_check`: at rcv_nxt, acknowledging SND.UNA, not updating the
+    /// window), and drops an old pure ACK below rcv_nxt silently; a RST is never discarded
+    /// here, a SYN goes on to its challenge. Anything else is answered with a duplicate ACK
+    /// (`tcp_send_dupack`), rate-limited for segments without data (`tcp_oow_rate_limited`,
+    /// tcp_invalid_ratelimit). Measured on 6.18 (`rto-spurious+initcwnd=4`): an ACK held
+    /// 600 ms behind newer ones is answered with one duplicate ACK. Returns whether the
+    /// segment was discarded.
+    fn paws_discard(&mut self, h: &TcpHeader, seg_len: u32, ctx: &mut Ctx) -> bool {
+        let Some((tsval, _)) = h.options.timestamps else {
+            return false;
+        };
+        // `tcp_paws_check`: within the window, or nothing recorded yet (ts_recent 0).
+        let behind = self.ts_recent.wrapping_sub(tsval) as i32;
+        if !self.ts_ok || h.flags.rst || self.ts_recent == 0 || behind <= 1 {
+            return false;
+        }
+        let (seq, ack) = (SeqNumber(h.seq), SeqNumber(h.ack));
+        if h.flags.ack && seg_len == 0 {
+            if seq != self.rcv_nxt {
+                if seq.lt(self.rcv_nxt) {
+                    // SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK: "old ACKs are common".
+                    return true;
+                }
+            } else {
+                let wnd = (h.window as u32) << self.snd_wscale;
+                // `tcp_may_update_window`.
+                let updates = ack.gt(self.snd_una)
+                    || seq.gt(self.snd_wl1)
+                    || (seq == self.snd_wl1 && (wnd > self.snd_wnd || wnd == 0));
+                // `tcp_tsval_replay`: icsk_rto (backed off) × 1.2, in timestamp ticks (ms).
+                let replay = self.rtt.rto_backed_off(self.backoff, ctx.p) * 6 / 5 / 1000;
+                if ack == self.snd_una && !updates && (behind as i64) <= replay as i64 {
+                    return false;
+                }
+            }
+        }
+        if h.flags.syn {
+            return false;
+        }
+        if !self.oow_rate_limited(seg_len, false, ctx) {
+            self.send_dupack(seq, seg_len, false, ctx);
+        }
+        true
+    }
+
+    /// `tcp_send_dupack`: an ACK, and for data already received a D-SACK of its old part
+    /// (RFC 2883 §4). Not from TIME-WAIT, whose mini socket keeps no SACK state
+    /// (`tcp_v4_timewait_ack`).
+    fn send_dupack(&mut self, seq: SeqNumber, seg_len: u32, syn: bool, ctx: &mut Ctx) {
+        let back = self.rcv_nxt.diff(seq);
+        if self.sack_ok && self.state != TcpState::TimeWait && seg_len > 0 && !syn && back > 0 {
+            let nxt = self.roff(self.rcv_nxt);
+            if let Some(start) = nxt.checked_sub(back as u64) {
+                self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
+            }
+        }
+        self.send_ack(ctx);
+    }
+
     fn on_segment_synchronized(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
         use TcpState::*;
         let seq = SeqNumber(h.seq);
@@ -2282,6 +2390,9 @@ impl TcpSocket {
             }
             return;
         }
+        if self.paws_discard(h, seg_len, ctx) {
+            return;
+        }
         // First: sequence number acceptable?
         if !self.segment_acceptable(seq, seg_len) {
             if !h.flags.rst {
@@ -2299,15 +2410,13 @@ impl TcpSocket {
                 // Measured on 6.18 (sweep point delayed-ack+drop=server-ack-1): the
                 // retransmission of a request whose ACK was lost is answered "ack=101
                 // sack 1-101".
-                let back = self.rcv_nxt.diff(seq);
-                if self.sack_ok && self.state != TimeWait && seg_len > 0 && !h.flags.syn && back > 0
-                {
-                    let nxt = self.roff(self.rcv_nxt);
-                    if let Some(start) = nxt.checked_sub(back as u64) {
-                        self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
-                    }
+                // `tcp_oow_rate_limited`: a segment without data (or a SYN) that is out of
+                // the window is answered at most once per tcp_invalid_ratelimit; data never
+                // feeds an ACK loop, so it is always answered.
+                if self.oow_rate_limited(seg_len, h.flags.syn, ctx) {
+                    return;
                 }
-                self.send_ack(ctx);
+                self.send_dupack(seq, seg_len, h.flags.syn, ctx);
             }
             return;
         }
@@ -2620,6 +2729,9 @@ impl TcpSocket {
             if scoreboard {
                 self.ack_scoreboard(h, acked, dup, dsacking, prior_stamp, ctx);
             } else {
+                if let Some(a) = acked.filter(|_| ctx.p.rtt_every_ack) {
+                    self.ack_update_rtt(a.samples, h, ctx);
+                }
                 self.ack_newreno(ack, acked, dup, flight, ctx);
             }
         } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) {
@@ -2746,6 +2858,34 @@ impl TcpSocket {
         let mut delivered = 0u32;
         let mut retransmitted = false;
         let mut last_sent = None;
+        // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
+        // segments acknowledged here that were neither retransmitted nor SACKed before, a
+        // segment acknowledged in part included (`tcp_tso_acked`).
+        let fresh = |e: &SentSeg| !e.ever_retrans && !e.sacked;
+        let reached: Vec<SentSeg> = self
+            .sent_log
+            .iter()
+            .take_while(|e| e.start < data_acked)
+            .copied()
+            .collect();
+        let first_ackt = reached.iter().find(|e| fresh(e)).map(|e| e.sent);
+        let last_ackt = reached.iter().rev().find(|e| fresh(e)).map(|e| e.sent);
+        let retrans_acked = reached.iter().any(|e| e.ever_retrans);
+        let prior_sacked = self.sent_log.iter().any(|e| e.sacked);
+        let lone_runt = reached.len() == 1
+            && reached[0].end <= data_acked
+            && data_acked - prior_una.max(reached[0].start) < mss;
+        let samples = RttSamples {
+            seq: first_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            sack: None,
+            ca: last_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            acked: !reached.is_empty() || (self.lone_fin.is_some() && ack.gt(self.fin_seq())),
+            maybe_delayed: lone_runt && !prior_sacked && !retrans_acked,
+        };
         // FLAG_ORIG_SACK_ACKED: an skb never retransmitted (TCPCB_RETRANS clear), not SACKed
         // before, ending at or below high_seq, acknowledged in whole or in part (a partly
         // acknowledged skb counts too: `tcp_tso_acked` trims it and the test runs on it).
@@ -2784,7 +2924,6 @@ impl TcpSocket {
         self.sndbuf.release_to(data_acked);
         self.skbs.ack_to(data_acked);
         self.backoff = 0;
-        self.retrans_stamp = None;
         Acked {
             delivered,
             bytes_acked,
@@ -2794,7 +2933,37 @@ impl TcpSocket {
                 .filter(|_| !retransmitted)
                 .map(|t| ctx.now.saturating_sub(t)),
             orig_acked,
+            samples,
         }
+    }
+
+    /// Linux `tcp_ack_update_rtt` (profile `rtt_every_ack`): the ACK's own sample if it has
+    /// one, else the SACK's, else, if it acknowledged something, the timestamp echo
+    /// (`tcp_rtt_tsopt_us`: whole milliseconds of our timestamp clock, at least one) — the
+    /// only sample an ACK of retransmitted data gives, however late the ACK (an ACK held
+    /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
+    /// likely delayed and would raise it (`tcp_update_rtt_min`).
+    fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
+        let mut seq = s.seq.or(s.sack);
+        let mut ca = s.ca;
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    seq = Some(r);
+                    ca = Some(r);
+                }
+            }
+        }
+        let Some(r) = seq else {
+            return;
+        };
+        let ca = ca.unwrap_or(r);
+        if !(s.maybe_delayed && self.min_rtt.is_some_and(|m| ca > m)) {
+            self.min_rtt = Some(self.min_rtt.map_or(ca.max(1), |m| m.min(ca.max(1))));
+        }
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -2818,6 +2987,8 @@ impl TcpSocket {
         ctx: &mut Ctx,
     ) {
         if let Some(a) = acked {
+            // The textbook keeps no undo: the retry count starts again with new data.
+            self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
             let grow = a.bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd());
             let action = if grow {
@@ -2865,15 +3036,23 @@ impl TcpSocket {
             bytes_acked,
             rtt: rtt_sample,
             mut orig_acked,
+            mut samples,
         } = acked.unwrap_or_default();
         let mut data_sacked = false;
         if self.sack_ok {
-            let (n, orig) = self.sack_tag(&h.options.sack, ctx);
+            let (n, orig, sackt) = self.sack_tag(&h.options.sack, ctx);
             delivered += n;
             data_sacked = n > 0;
             orig_acked |= orig;
+            if let Some((first, last)) = sackt {
+                samples.sack = Some(ctx.now.saturating_sub(first));
+                samples.ca = Some(ctx.now.saturating_sub(last));
+            }
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
+        }
+        if p.rtt_every_ack {
+            self.ack_update_rtt(samples, h, ctx);
         }
         if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
             let ack_delay = self.hystart_ack_delay();
@@ -2903,12 +3082,18 @@ impl TcpSocket {
             // (`tcp_try_undo_dsack` for `icsk_ca_state <= TCP_CA_Disorder`).
             self.try_undo_dsack();
         }
+        // `tcp_fastretrans_alert`, E, Recovery: an ACK of new data short of high_seq may show
+        // the hole filled by a delayed original (`tcp_try_undo_partial`).
+        let recovery_ongoing = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
+        let hold = una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp);
         let lost_before = self
             .sent_log
             .iter()
             .filter(|e| e.lost && !e.retrans)
             .count() as u32;
-        let reo_armed = if p.rack && self.sack_ok {
+        let reo_armed = if hold {
+            false
+        } else if p.rack && self.sack_ok {
             self.rack_advanced && self.rack_mark_lost(ctx)
         } else {
             self.mark_lost_dupthresh(una_advanced, p);
@@ -2925,10 +3110,11 @@ impl TcpSocket {
         let (una, sack) = (self.snd_una, self.sack_ok);
         let ended = |high: SeqNumber| if sack { una.ge(high) } else { una.gt(high) };
         if self.cc.recover.is_some_and(ended) {
-            // `tcp_try_undo_recovery`: every retransmission came back as a D-SACK, so the cut
-            // is undone and cwnd is not set to ssthresh (`tcp_end_cwnd_reduction` skips it
-            // once `undo_marker` is 0).
-            if self.undo.is_some_and(|u| u.retrans == 0) {
+            // `tcp_try_undo_recovery` (`tcp_may_undo`): every retransmission came back as a
+            // D-SACK, or this ACK echoes a timestamp older than the first retransmission
+            // (the originals filled the holes), so the cut is undone and cwnd is not set to
+            // ssthresh (`tcp_end_cwnd_reduction` skips it once `undo_marker` is 0).
+            if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
                 self.cc.prr = None;
             }
@@ -2942,6 +3128,8 @@ impl TcpSocket {
         // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0),
         // but not in the loss state, where the RTO's retransmissions go on.
         if !self.recovering() && self.sent_log.iter().any(|e| e.lost) {
+            // `tcp_enter_recovery`: "start the clock with our fast retransmit".
+            self.retrans_stamp_cleanup();
             self.enter_recovery_undo();
             self.cc.enter_prr_recovery(self.snd_max);
             if !p.prr {
@@ -2975,7 +3163,14 @@ impl TcpSocket {
             }
             self.frto = false;
         }
-        self.retransmit_lost(ctx);
+        if !hold {
+            self.retransmit_lost(ctx);
+        }
+        // `tcp_try_to_open` (and `tcp_fastretrans_alert`, D, in the open state): once the
+        // state is open again the stamp goes with the last retransmission.
+        if !self.recovering() {
+            self.retrans_stamp_cleanup();
+        }
     }
 
     /// `tcp_process_loss` (RFC 5682 §3.1, the SACK-enhanced F-RTO, and RFC 3522's Eifel
@@ -3026,6 +3221,8 @@ impl TcpSocket {
                 self.undo_cwnd_reduction(false);
             }
             if !self.sack_ok && self.snd_una == high {
+                // `tcp_is_non_sack_preventing_reopen`.
+                self.retrans_stamp_cleanup();
                 return false;
             }
             self.loss_high = None;
@@ -3041,13 +3238,62 @@ impl TcpSocket {
         let Some(u) = self.undo else {
             return false;
         };
-        let delayed = self.ts_ok
-            && prior_stamp.is_some_and(|stamp| {
-                h.options.timestamps.is_some_and(|(_, ecr)| {
-                    ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(stamp)))
-                })
-            });
-        u.retrans == 0 || delayed
+        u.retrans == 0 || self.packet_delayed(h, prior_stamp)
+    }
+
+    /// `tcp_packet_delayed` (6.16+): with a retransmission stamp, whether the ACK echoes a
+    /// timestamp older than it (`tcp_tsopt_ecr_before`); without one nothing was
+    /// retransmitted yet, so SND.UNA moved on an original ("merely delayed, not lost"),
+    /// except without SACK once SND.UNA reached high_seq (`tcp_is_non_sack_preventing_reopen`
+    /// cleared the stamp there).
+    fn packet_delayed(&self, h: &TcpHeader, stamp: Option<Micros>) -> bool {
+        match stamp {
+            Some(stamp) => {
+                self.ts_ok
+                    && h.options.timestamps.is_some_and(|(_, ecr)| {
+                        ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(stamp)))
+                    })
+            }
+            None => {
+                let high = self.loss_high.or(self.cc.recover);
+                self.sack_ok || high.is_none_or(|h| self.snd_una.lt(h))
+            }
+        }
+    }
+
+    /// `tcp_any_retrans_done`: a retransmission is in flight, or the head of the queue was
+    /// ever retransmitted.
+    fn any_retrans_done(&self) -> bool {
+        self.sent_log.iter().any(|e| e.retrans)
+            || self.sent_log.front().is_some_and(|e| e.ever_retrans)
+    }
+
+    /// `tcp_retrans_stamp_cleanup`: with nothing retransmitted left, the next loss recovery
+    /// starts the clock afresh (`tcp_try_to_open`, and `tcp_enter_recovery` before its fast
+    /// retransmission, 6.12+).
+    fn retrans_stamp_cleanup(&mut self) {
+        if !self.any_retrans_done() {
+            self.retrans_stamp = None;
+        }
+    }
+
+    /// `tcp_try_undo_partial`: in a fast recovery, an ACK of new data echoing a timestamp
+    /// older than the first retransmission ("plain luck! hole is filled with delayed
+    /// packet"). With retransmissions still in flight the recovery holds (no more losses
+    /// marked or resent on this ACK: returns true); else the cut is undone and the
+    /// recovery ends (`tcp_try_keep_open`).
+    fn try_undo_partial(&mut self, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+        if self.undo.is_none() || !self.packet_delayed(h, prior_stamp) {
+            return false;
+        }
+        if self.sent_log.iter().any(|e| e.retrans) {
+            return true;
+        }
+        self.retrans_stamp_cleanup();
+        self.undo_cwnd_reduction(true);
+        self.cc.prr = None;
+        self.cc.recover = None;
+        false
     }
 
     /// `tcp_try_undo_loss`: undo the RTO's cut and its loss marks (`frto_undo`: F-RTO proved
@@ -3066,6 +3312,7 @@ impl TcpSocket {
         self.undo_cwnd_reduction(true);
         let high = self.loss_high;
         if !self.sack_ok && high.is_some_and(|h| self.snd_una == h) {
+            self.retrans_stamp_cleanup();
             return true;
         }
         if frto_undo || self.sack_ok {
@@ -3226,7 +3473,11 @@ impl TcpSocket {
     /// were newly SACKed, and whether one of them was never retransmitted and sent before
     /// the loss state's high_seq (FLAG_ORIG_SACK_ACKED from `tcp_sacktag_one`). D-SACK
     /// blocks below snd_una (see `check_dsack`) and blocks beyond what was sent are ignored.
-    fn sack_tag(&mut self, blocks: &[(u32, u32)], ctx: &Ctx) -> (u32, bool) {
+    fn sack_tag(
+        &mut self,
+        blocks: &[(u32, u32)],
+        ctx: &Ctx,
+    ) -> (u32, bool, Option<(Micros, Micros)>) {
         let una = self.soff(self.snd_una);
         let max = self.soff(self.snd_max);
         let mut newly = Vec::new();
@@ -3269,12 +3520,17 @@ impl TcpSocket {
         let high = self.loss_high.map(|h| self.soff(h));
         let mut n = 0;
         let mut orig = false;
+        let mut sackt: Option<(Micros, Micros)> = None;
         for e in &newly {
             n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             orig |= !e.ever_retrans && high.is_some_and(|h| e.end <= h);
+            // `tcp_sacktag_one`: first_sackt and last_sackt, from segments never resent.
+            if !e.ever_retrans {
+                sackt = Some(sackt.map_or((e.sent, e.sent), |(f, _)| (f, e.sent)));
+            }
             self.rack_advance(e, ctx);
         }
-        (n, orig)
+        (n, orig, sackt)
     }
 
     /// `tcp_check_dsack` → `tcp_dsack_seen` (RFC 2883): the first SACK block is a D-SACK when
@@ -3454,6 +3710,13 @@ impl TcpSocket {
         if let Some(u) = self.undo.as_mut() {
             let pcount = len.div_ceil(self.snd_mss.max(1)).max(1) as i32;
             u.retrans = u.retrans.max(0) + pcount;
+        }
+        // `tcp_retransmit_skb`: "save stamp of the first (attempted) retransmit", of any
+        // kind but a loss probe (`tcp_send_loss_probe` calls `__tcp_retransmit_skb`). It
+        // stays until the state reopens with nothing retransmitted left
+        // (`tcp_retrans_stamp_cleanup`), for the Eifel undo and the retry budget.
+        if self.retrans_stamp.is_none() {
+            self.retrans_stamp = Some(ctx.now);
         }
         let seq = self.sseq(e.start);
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();

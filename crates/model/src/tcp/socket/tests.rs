@@ -746,6 +746,31 @@ fn an_ack_that_does_not_cover_our_fin_leaves_last_ack_waiting() {
 
 /// The four cases of RFC 9293's acceptability table, with the receive window set by hand.
 #[test]
+fn dataless_out_of_window_segments_are_answered_at_most_once_per_invalid_ratelimit() {
+    // Linux `tcp_oow_rate_limited` (tcp_invalid_ratelimit 500 ms): a zero-window probe
+    // (one byte before rcv_nxt, no data) is answered, the next one 444 ms later is not
+    // (measured on 6.18 over a 0 ms wire), one 500 ms after the last answer is again;
+    // out-of-window data is always answered.
+    let mut h = socket_established();
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(444);
+    send!(h, ". seq=0 ack=1");
+    recv_nothing!(h);
+    send!(h, ". seq=0 ack=1 len=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(56);
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    // The RFC profile answers every one (RFC 9293 §3.10.7.4).
+    let mut h = socket_established();
+    h.p = Profile::rfc();
+    send!(h, ". seq=0 ack=1");
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0", ". seq=1 ack=1 len=0"]);
+}
+
+#[test]
 fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
     let mut h = socket_established();
     let nxt = h.s.rcv_nxt;
@@ -1247,9 +1272,11 @@ fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
     send!(h, ". seq=1 ack=1461 sack=2921-7301");
     recv!(h, [". seq=1461 ack=1 len=1460"]);
     assert!(!h.s.tlp_armed);
+    // Each SACK is an RTT sample too (`sack_rtt_us`, 0 ms here), so the RTO may have
+    // fallen since the retransmission armed it; a loss probe would be a fraction of it.
     let rto_set = h.out.iter().any(|e| {
         matches!(e.kind, EventKind::TimerSet { timer: TimerKind::Retransmit, timeout_us, .. }
-            if timeout_us == Some(h.s.rtt.rto) && e.t == h.now)
+            if timeout_us.is_some_and(|t| t >= h.s.rtt.rto) && e.t == h.now)
     });
     assert!(
         rto_set,
@@ -1982,4 +2009,162 @@ fn with_an_open_window_the_same_silence_ends_at_the_tcp_retries2_budget() {
     }
     assert_eq!(h.s.error, Some("ETIMEDOUT"));
     assert!(h.now < 10_000_000, "gone at {} µs", h.now);
+}
+
+#[test]
+fn every_ack_of_new_data_is_an_rtt_sample_on_linux_and_one_segment_a_round_trip_in_the_rfc() {
+    // `tcp_clean_rtx_queue` times every ACK by the oldest segment it acknowledges that was
+    // never retransmitted (`seq_rtt_us`). Ten segments leave at once; the first ACK comes
+    // after 40 ms, the second after 100 ms: its 100 ms sample moves SRTT on Linux. RFC 6298
+    // §3's one timed segment a round trip (the first) ignores the second ACK.
+    for (every_ack, srtt_moves) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            rtt_every_ack: Some(every_ack),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, false);
+        write(&mut h, 14_600);
+        h.sent();
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=2921");
+        let srtt = h.s.rtt.srtt;
+        h.wait_ms(60);
+        send!(h, ". seq=1 ack=5841");
+        assert_eq!(
+            h.s.rtt.srtt != srtt,
+            srtt_moves,
+            "rtt_every_ack {every_ack}"
+        );
+    }
+}
+
+#[test]
+fn a_held_ack_of_a_retransmitted_segment_is_timed_by_its_timestamp_echo_and_the_rto_grows() {
+    // Karn (RFC 6298 §3): an ACK that covers a retransmitted segment gives no sample of its
+    // own. Linux then takes the timestamp echo (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`,
+    // RFC 7323 §4.1): the ACK held 600 ms past the RTO echoes the original's timestamp and
+    // yields a ~700 ms RTT, so the RTO grows (case rto-spurious-then-write: kernel 6.18
+    // does not restart the window after a pause of 0.8 s). Without timestamps nothing is
+    // measured and the RTO stays at 40 ms + 200 ms.
+    for (ts, grows) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            frto: Some(0),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, ts);
+        let sent_at = h.now;
+        let rto_before = h.s.rtt.rto;
+        write(&mut h, 14_600);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        h.wait_ms(460);
+        let ecr = h.s.ts_val(sent_at);
+        send_with_ecr(&mut h, ". seq=1 ack=14601", ecr);
+        assert_eq!(
+            h.s.rtt.rto > rto_before,
+            grows,
+            "ts {ts}: rto {}",
+            h.s.rtt.rto
+        );
+        assert_eq!(
+            h.s.rtt.srtt.is_some_and(|s| s > 100_000),
+            grows,
+            "ts {ts}: srtt {:?}",
+            h.s.rtt.srtt
+        );
+    }
+}
+
+#[test]
+fn a_fast_recovery_whose_ack_echoes_a_timestamp_older_than_the_fast_retransmission_is_undone() {
+    // `tcp_retransmit_skb` stamps the first retransmission of any kind (`retrans_stamp`),
+    // and `tcp_try_undo_recovery` (`tcp_may_undo` → `tcp_packet_delayed`, RFC 3522) undoes a
+    // fast recovery whose closing ACK echoes a timestamp older than that stamp: the delayed
+    // original filled the hole, not the retransmission. Segment 2 is late, 3-5 are SACKed,
+    // RACK resends 2 and cuts ssthresh to 7; the ACK of everything echoes the original's
+    // timestamp and the cut is gone (kernel 6.18, reorder-dsack-undo with tcp_reordering 10:
+    // TCP_INFO cwnd 12, undone at the recovery's end). Echoing the retransmission's own
+    // timestamp proves nothing and the cut stays.
+    for (echo_original, undone) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, true);
+        let sent_at = h.now;
+        write(&mut h, 14_600);
+        assert_eq!(data_seqs(&mut h).len(), 10);
+        let ecr0 = h.s.ts_val(sent_at);
+        h.wait_ms(40);
+        send_with_ecr(&mut h, ". seq=1 ack=1461", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-4381", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-5841", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-7301", ecr0);
+        assert!(data_seqs(&mut h).contains(&1461), "RACK resent segment 2");
+        assert!(h.s.cc.in_recovery());
+        let retransmitted_at = h.now;
+        assert_eq!(h.s.retrans_stamp, Some(retransmitted_at));
+        h.wait_ms(5);
+        let ecr = h.s.ts_val(if echo_original {
+            sent_at
+        } else {
+            retransmitted_at
+        });
+        send_with_ecr(&mut h, ". seq=1 ack=14601", ecr);
+        assert!(!h.s.cc.in_recovery());
+        assert_eq!(
+            h.s.cc.ssthresh == u32::MAX,
+            undone,
+            "echo_original {echo_original}: ssthresh {}",
+            h.s.cc.ssthresh
+        );
+        // Nothing retransmitted is left: the state reopens and the stamp goes.
+        assert_eq!(h.s.retrans_stamp, None);
+    }
+}
+
+/// An ACK from the peer carrying the timestamp `tsval` (RFC 7323 §3).
+fn send_with_tsval(h: &mut Harness, line: &str, tsval: u32) {
+    let mut seg = h.peer_segment(line);
+    if let Header::Tcp(t) = &mut seg.header {
+        t.options.timestamps = Some((tsval, 1));
+    }
+    h.with(|s, ctx| s.on_segment(&seg, ctx));
+}
+
+#[test]
+fn an_ack_with_a_timestamp_older_than_one_seen_is_answered_once_per_invalid_ratelimit() {
+    // PAWS (RFC 7323 §5.3, `tcp_validate_incoming`): after an ACK stamped 200, a held ACK
+    // stamped 100 is a stray from the past: discarded and answered with a duplicate ACK,
+    // and the next such stray within tcp_invalid_ratelimit (500 ms) is not answered
+    // (`tcp_oow_rate_limited`). Measured on 6.18 (rto-spurious with initcwnd 4). The same
+    // old ACK with a newer timestamp passes PAWS and, being old, draws no reply.
+    for (tsval, answered) in [(100, true), (300, false)] {
+        let mut h = socket_for_rto(overrides(), true, true);
+        write(&mut h, 14_600);
+        h.sent();
+        h.wait_ms(40);
+        send_with_tsval(&mut h, ". seq=1 ack=5841", 200);
+        h.sent();
+        send_with_tsval(&mut h, ". seq=1 ack=2921", tsval);
+        let replies = h.sent();
+        assert_eq!(
+            replies.len(),
+            answered as usize,
+            "tsval {tsval}: {replies:?}"
+        );
+        if answered {
+            assert_eq!(replies, [". seq=14601 ack=1 len=0"]);
+            h.wait_ms(100);
+            send_with_tsval(&mut h, ". seq=1 ack=4381", tsval + 1);
+            recv_nothing!(h);
+            h.wait_ms(401);
+            send_with_tsval(&mut h, ". seq=1 ack=4381", tsval + 2);
+            recv!(h, [". seq=14601 ack=1 len=0"]);
+        }
+        assert_eq!(h.s.snd_una, SeqNumber(h.s.iss.0.wrapping_add(5841)));
+    }
 }
