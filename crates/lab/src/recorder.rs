@@ -799,8 +799,19 @@ impl Inner {
         if path.is_empty() {
             path.push((causes.time(info, to, window), to));
         }
-        let mut from = seen.unwrap_or(TcpState::Closed);
-        let last = path.len() - 1;
+        self.push_path(id, seen.unwrap_or(TcpState::Closed), path, not_before);
+    }
+
+    /// Pushes socket `id`'s changes along `path` (each state at its time), starting `from`;
+    /// the last change is stamped no earlier than `not_before`.
+    fn push_path(
+        &mut self,
+        id: SocketId,
+        mut from: TcpState,
+        path: Vec<(u64, TcpState)>,
+        not_before: u64,
+    ) {
+        let last = path.len().saturating_sub(1);
         for (i, (at, s)) in path.into_iter().enumerate() {
             let at = if i == last { at.max(not_before) } else { at };
             self.push(
@@ -1038,18 +1049,7 @@ impl Inner {
                 TcpState::Closed
             };
             let path = causes.path(info, start, TcpState::Closed, (0, u64::MAX));
-            let mut from = TcpState::Closed;
-            for (at, s) in path {
-                self.push(
-                    at,
-                    EventKind::StateChanged {
-                        socket: id,
-                        from,
-                        to: s,
-                    },
-                );
-                from = s;
-            }
+            self.push_path(id, TcpState::Closed, path, 0);
         }
     }
 }
