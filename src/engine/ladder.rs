@@ -60,7 +60,7 @@ pub const SVG_CSS: &str = r#"
 .lad .g-est rect{stroke:var(--st-est)} .lad .g-est text{fill:var(--st-est)}
 .lad .g-closing rect{stroke:var(--st-closing)} .lad .g-closing text{fill:var(--st-closing)}
 .lad .g-closed rect{stroke:var(--st-closed)} .lad .g-closed text{fill:var(--st-closed)}
-.lad .playhead{stroke:var(--playhead);stroke-width:1.5}
+.lad .playhead{stroke:var(--playhead);stroke-width:1.5;fill:none}
 .lad .playhead-t{fill:var(--playhead);font-size:11px;paint-order:stroke;stroke:var(--panel);stroke-width:4px;stroke-linejoin:round}
 .lad .dots{stroke:var(--panel);stroke-width:4;paint-order:stroke}
 .lad .sel line.shaft{stroke-width:5;opacity:.35}
@@ -565,10 +565,13 @@ pub fn arrows_markup(
                 );
             }
         }
+        // A label next to its sender is marked: from the moment its arrow is sent the live
+        // layer shows it whole over the cover ([`sent_labels`]).
+        let near_class = if f < 0.5 { " class=\"near\"" } else { "" };
         if labelled {
             let _ = write!(
                 o,
-                "<text transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
+                "<text{near_class} transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
                 // Whole pixels, written as before ("-6"): the first frame that index.html
                 // prerenders is this markup, byte for byte.
                 base as i32
@@ -594,7 +597,8 @@ pub fn arrows_markup(
         if with_opts {
             let _ = write!(
                 o,
-                "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"
+                "<text class=\"opt{}\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">",
+                if f < 0.5 { " near" } else { "" }
             );
             esc(&opts, &mut o);
             o.push_str("</text>");
@@ -602,10 +606,12 @@ pub fn arrows_markup(
         // The click target is also the keyboard's: focusable, with a name a screen reader can
         // say ("SYN-ACK (server → client), seq=0 ack=1, lost: …"); Enter or Space opens the
         // inspector like a click. On the hit line, which has no text of its own, so the name
-        // need not repeat the drawn labels word for word.
+        // need not repeat the drawn labels word for word. Out of the Tab order until the arrow
+        // is sent ([`LadderView`] puts it in): Tab stopped on every packet still under the
+        // cover, focused and unseen.
         let _ = write!(
             o,
-            "<line class=\"hit\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" tabindex=\"0\" role=\"button\" aria-label=\"",
+            "<line class=\"hit\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" tabindex=\"-1\" role=\"button\" aria-label=\"",
             f1(x0),
             f1(y0),
             f1(x1),
@@ -778,6 +784,98 @@ pub fn arrows_reveal_y(y_play: f64) -> f64 {
     } else {
         reveal_y(y_play)
     }
+}
+
+/// How far above the playhead an arrow may have been sent and still have its label copied
+/// over the cover: the longest label (some 300 px with its options) along an arrow as steep as
+/// a ladder draws them reaches about this far below its start.
+const SENT_REACH: f64 = 160.0;
+
+/// The arrows sent at or above the playhead `y_play` whose label beside the sender may reach
+/// under it. A label runs along its arrow, tilted down, from its start: at the step the arrow
+/// is sent the cover at the playhead cut it in two (the handshake's "ACK seq=1" at 40 ms). Once
+/// sent, an arrow's label is what the reader needs whole; the arrow itself stays under the cover
+/// until the packet gets there.
+fn sent_labels(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<usize> {
+    let n = l.lanes.len();
+    l.arrows
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            let (_, y0, _, _) = geo.arrow_points(a, n);
+            y0 <= y_play + 0.5 && y0 > y_play - SENT_REACH
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Per arrow: whether it has been sent at the playhead `y_play` (its start is not below it).
+fn sent_by(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<bool> {
+    let n = l.lanes.len();
+    l.arrows
+        .iter()
+        .map(|a| geo.arrow_points(a, n).1 <= y_play + 0.5)
+        .collect()
+}
+
+/// Fills the live layer's `g.sent` with copies of the labels beside their sender of the arrows
+/// `which` (their `text.near` in the static layer of the ladder `uid`, in a shallow copy of their
+/// `g.seg`, whose classes colour them). The static layer is one markup string the browser
+/// parsed, so the copies are taken from it, as drawn.
+fn copy_sent_labels(layer: &NodeRef, uid: &str, which: &[usize]) {
+    let Some(layer) = layer.cast::<web_sys::Element>() else {
+        return;
+    };
+    layer.set_inner_html("");
+    let Some(stack) =
+        crate::dom::document().and_then(|d| d.get_element_by_id(&format!("{uid}-stack")))
+    else {
+        return;
+    };
+    for i in which {
+        let Ok(Some(seg)) = stack.query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"]")) else {
+            continue;
+        };
+        let Ok(texts) = seg.query_selector_all(":scope > text.near") else {
+            continue;
+        };
+        if texts.length() == 0 {
+            continue;
+        }
+        let Ok(g) = seg.clone_node() else { continue };
+        for k in 0..texts.length() {
+            if let Some(Ok(t)) = texts.item(k).map(|t| t.clone_node_with_deep(true)) {
+                let _ = g.append_child(&t);
+            }
+        }
+        let _ = layer.append_child(&g);
+    }
+}
+
+/// The playhead line across the drawing at `y_play`, from the time axis's right edge, broken
+/// where a state pill lies across it (3 px either side): at the step a state changes its pill is
+/// centred on the playhead's y, and the line struck through its name (lane 0's CLOSED at the
+/// end of every teardown).
+fn playhead_path(l: &Ladder, geo: Geometry, y_play: f64) -> String {
+    let mut gaps: Vec<(f64, f64)> = pills(l, geo)
+        .into_iter()
+        .filter(|p| (p.y - y_play).abs() < 9.0 + 1.0)
+        .map(|p| (p.x - 3.0, p.x + p.w + 3.0))
+        .collect();
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (from, to) = (if geo.narrow { 0.0 } else { AXIS_W }, geo.width);
+    let mut d = String::new();
+    let mut x = from;
+    for (a, b) in gaps {
+        if a > x {
+            let _ = write!(d, "M{} {}H{}", f1(x), f1(y_play), f1(a));
+        }
+        x = x.max(b);
+    }
+    if x < to {
+        let _ = write!(d, "M{} {}H{}", f1(x), f1(y_play), f1(to));
+    }
+    d
 }
 
 /// The playhead's time label's baseline, under the playhead line: its 11 px glyphs (9 px
@@ -1023,6 +1121,57 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let measured = width.is_some();
     let l = &*p.ladder;
     let n = l.lanes.len();
+    let sent = use_node_ref();
+    {
+        // The arrows sent by now are in the Tab order, the others out of it (see
+        // `arrows_markup`). The set only grows with the playhead, so its size names it.
+        let reached = sent_by(l, geo, y_play);
+        let count = reached.iter().filter(|r| **r).count();
+        let uid = p.uid.clone();
+        let was = use_mut_ref(Vec::<bool>::new);
+        let drawn = (p.ladder.clone(), geo.width, measured, p.lang, p.numbering);
+        // A new static layer starts with every arrow out of the order.
+        let fresh = use_mut_ref(|| None::<(Shared<Ladder>, f64, bool, Lang, Numbering)>);
+        use_effect_with((count, drawn), move |(_, drawn)| {
+            if fresh.borrow().as_ref() != Some(drawn) {
+                *fresh.borrow_mut() = Some(drawn.clone());
+                was.borrow_mut().clear();
+            }
+            let mut was = was.borrow_mut();
+            was.resize(reached.len(), false);
+            let stack =
+                crate::dom::document().and_then(|d| d.get_element_by_id(&format!("{uid}-stack")));
+            for (i, (now, before)) in reached.iter().zip(was.iter_mut()).enumerate() {
+                if now == before {
+                    continue;
+                }
+                let hit = stack.as_ref().and_then(|s| {
+                    s.query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"] > line.hit"))
+                        .ok()
+                        .flatten()
+                });
+                if let Some(hit) = hit {
+                    let _ = hit.set_attribute("tabindex", if *now { "0" } else { "-1" });
+                    *before = *now;
+                }
+            }
+        });
+    }
+    {
+        // The labels of arrows sent lately, copied over the cover (see [`sent_labels`]); the
+        // copies change only when that set or the drawing under it does.
+        let now = sent_labels(l, geo, y_play);
+        let (sent, uid) = (sent.clone(), p.uid.clone());
+        let deps = (
+            now,
+            p.ladder.clone(),
+            geo.width,
+            measured,
+            p.lang,
+            p.numbering,
+        );
+        use_effect_with(deps, move |(now, ..)| copy_sent_labels(&sent, &uid, now));
+    }
 
     // Keep the playhead in view while playing or after a jump, and when the drawing changes
     // under it (a new ladder, another language, the width): at the end of a run the view kept
@@ -1118,9 +1267,10 @@ pub fn LadderView(p: &LadderProps) -> Html {
                      viewBox={view_box(geo.width, h)} style="position:absolute;left:0;top:0;pointer-events:none">
                     { for headers }
                     { for sel }
+                    <g class="sent" ref={sent} />
                     // From the time axis's right edge: across the axis it struck the time
                     // of the moment it stood at through.
-                    <line class="playhead" x1={f1(if geo.narrow { 0.0 } else { AXIS_W })} x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
+                    <path class="playhead" d={playhead_path(&p.ladder, geo, y_play)} data-testid="playhead" />
                     // Just inside the first lane, where neither the state pills (outside the
                     // lanes) nor the time axis (the left margin) are: at the right edge it was
                     // printed over the last lane's pill. Under the line, where the covers hide
