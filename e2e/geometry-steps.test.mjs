@@ -43,10 +43,24 @@ const stepProblems = (page) => page.evaluate(() => {
       top: Math.min(...q.map((v) => v[1])), bottom: Math.max(...q.map((v) => v[1])),
     });
     for (const g of stack.querySelectorAll('g.segs g.seg')) {
-      const shaft = g.querySelector('line.shaft').getBoundingClientRect();
-      const sent = Math.abs(shaft.top - y) < 1.5;
-      for (const t of g.querySelectorAll(':scope > text')) {
-        const b = bounds(quad(t));
+      const line = g.querySelector('line.shaft');
+      const shaft = line.getBoundingClientRect();
+      // Sent at this step: it starts on the playhead line (within the half pixel of its
+      // stroke), not a pixel under it (a packet of a flood sent a few µs later).
+      const sent = Math.abs(shaft.top - y) < 1;
+      // A label beside its sender is anchored near the arrow's start (those at the middle or
+      // the far end are read as the packet gets there, and a drop reason at the ✕ when it is
+      // lost).
+      const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => line[a].baseVal.value);
+      for (const t of g.querySelectorAll(':scope > text:not(.why)')) {
+        const q = quad(t);
+        // Where along its arrow the label is anchored (its transform's translate).
+        const at = /translate\(([-\d.]+),([-\d.]+)\)/.exec(t.getAttribute('transform') ?? '');
+        if (!at) continue;
+        const [ax, ay] = [Number(at[1]), Number(at[2])];
+        const along = Math.hypot(ax - x1, ay - y1) / (Math.hypot(x2 - x1, y2 - y1) || 1);
+        if (along > 0.25) continue;
+        const b = bounds(q);
         if (sent && b.top < reveal - 0.5 && b.bottom > reveal + 0.5) {
           // Unless the page draws this label again over the cover (the departing copy).
           const copy = [...stack.querySelectorAll('.lad-live text')].some((c) => c.textContent === t.textContent

@@ -66,6 +66,8 @@ const listControls = (page) =>
     const unreachable = [];
     for (const el of document.querySelectorAll('body *')) {
       if (getComputedStyle(el).cursor !== 'pointer' || !shown(el) || el.closest('[inert]')) continue;
+      // Inside a clickable element the hand is inherited: the outermost one is what is judged.
+      if (el.parentElement && getComputedStyle(el.parentElement).cursor === 'pointer') continue;
       if (el.closest(native) || [...el.querySelectorAll(native)].some(focusable)) continue;
       if (el.closest('label')?.control) continue; // a label clicks its field
       unreachable.push(`${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`);
@@ -86,12 +88,26 @@ const focusedNow = (page) =>
     const scrolls = el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
     // What is drawn at the control's centre (clamped into the window): the control itself, or
     // something over it.
-    const cx = Math.min(Math.max((r.left + r.right) / 2, 0), innerWidth - 1);
-    const cy = Math.min(Math.max((r.top + r.bottom) / 2, 0), innerHeight - 1);
-    const top = document.elementFromPoint(cx, cy);
-    const under = top && !(el === top || el.contains(top) || top.contains(el) || (el.tagName === 'INPUT' && el.labels?.[0]?.contains(top)))
-      ? `${top.tagName.toLowerCase()}.${top.getAttribute('class') ?? ''}`
-      : null;
+    // An arrow of the ladder (a line) is seen where any of it is: points along it, not its
+    // box's centre (an arrow in flight is partly under the cover that hides the future).
+    const points = el.tagName === 'line'
+      ? [...Array(11).keys()].map((k) => {
+        const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => el[a].baseVal.value);
+        const m = el.getScreenCTM();
+        const [x, y] = [x1 + ((x2 - x1) * k) / 10, y1 + ((y2 - y1) * k) / 10];
+        return [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+      })
+      : [[(r.left + r.right) / 2, (r.top + r.bottom) / 2]];
+    const mine = (top) => top && (el === top || el.contains(top) || top.contains(el) || (el.tagName === 'INPUT' && el.labels?.[0]?.contains(top))
+      || (el.tagName === 'line' && el.closest('g.seg')?.contains(top))
+      // Another arrow's click target: a wide, transparent stroke, drawn over nothing.
+      || (el.tagName === 'line' && top.matches('line.hit')));
+    let under = null;
+    for (const [px, py] of points) {
+      const top = document.elementFromPoint(Math.min(Math.max(px, 0), innerWidth - 1), Math.min(Math.max(py, 0), innerHeight - 1));
+      if (mine(top)) { under = null; break; }
+      under ??= top ? `${top.tagName.toLowerCase()}.${top.getAttribute('class') ?? ''}` : 'nothing';
+    }
     const label = el.dataset?.testid ?? el.getAttribute('aria-label') ?? `${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
     return {
       i: el.__sweep ?? null,

@@ -367,6 +367,14 @@ const DROP_BASES: [f64; 4] = [4.0, 17.0, 30.0, 43.0];
 /// label meets the ones written just before it; older ones lie further up the diagram.
 const LABEL_WINDOW: usize = 256;
 
+/// An arrowhead's length along its arrow and half its width.
+const HEAD_LEN: f64 = 10.0;
+const HEAD_HALF: f64 = 4.5;
+
+/// How many arrows before and after a label's own are looked at for their ends: they are in
+/// time order, so the ends a label could meet are those of arrows sent about when it was.
+const HEAD_WINDOW: usize = 64;
+
 /// Every arrow of the ladder as SVG markup (the inside of `g.segs`).
 ///
 /// Written as one string and handed to the browser's parser in one call, instead of a virtual
@@ -408,11 +416,38 @@ pub fn arrows_markup(
     // last lane).
     let mut placed: Vec<LabelBox> = Vec::new();
     let width = geo.width;
-    let fits = |placed: &mut Vec<LabelBox>, b: LabelBox| {
+    // Every arrow's end as drawn (its arrowhead, or the ✕ of a lost one), which no label of
+    // another arrow may cover: backlog's "RST seq=1 win=0" lay over the head of the PSH coming
+    // in where it leaves, and in TCP vs UDP's narrow column the SYN-ACK's label started on the
+    // SYN's head. Only the arrows near in the list are looked at (they are in time order).
+    let ends: Vec<LabelBox> = l
+        .arrows
+        .iter()
+        .map(|a| {
+            let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+            if a.lost() {
+                // The ✕: 6 px each way from the end.
+                return LabelBox::rect(x1 - 6.0, y1 - 6.0, x1 + 6.0, y1 + 6.0);
+            }
+            // The head's triangle (as drawn below: HEAD_LEN back along the arrow, HEAD_HALF
+            // either side), as its upright box.
+            let ang = math::atan2(y1 - y0, x1 - x0);
+            let (sin, cos) = (math::sin(ang), math::cos(ang));
+            let (bx, by) = (x1 - HEAD_LEN * cos, y1 - HEAD_LEN * sin);
+            let xs = [x1, bx - HEAD_HALF * sin, bx + HEAD_HALF * sin];
+            let ys = [y1, by + HEAD_HALF * cos, by - HEAD_HALF * cos];
+            let lo = |v: [f64; 3]| v.iter().copied().fold(f64::MAX, f64::min);
+            let hi = |v: [f64; 3]| v.iter().copied().fold(f64::MIN, f64::max);
+            LabelBox::rect(lo(xs), lo(ys), hi(xs), hi(ys))
+        })
+        .collect();
+    let fits = |placed: &mut Vec<LabelBox>, b: LabelBox, own: usize| {
         let from = placed.len().saturating_sub(LABEL_WINDOW);
+        let near = own.saturating_sub(HEAD_WINDOW)..(own + HEAD_WINDOW).min(ends.len());
         let free = b.bounds.0 >= 0.0
             && b.bounds.2 <= width
-            && !placed[from..].iter().chain(&pills).any(|p| b.collides(p));
+            && !placed[from..].iter().chain(&pills).any(|p| b.collides(p))
+            && !near.filter(|&k| k != own).any(|k| b.collides(&ends[k]));
         if free {
             placed.push(b);
         }
@@ -480,6 +515,7 @@ pub fn arrows_markup(
             if fits(
                 &mut placed,
                 LabelBox::new(text, at(f), u, anchor, base, 12.0),
+                i,
             ) {
                 place = Some((text, (f, anchor), base));
                 break;
@@ -496,6 +532,7 @@ pub fn arrows_markup(
             && fits(
                 &mut placed,
                 LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0),
+                i,
             );
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let kind = a.kind.css();
@@ -534,7 +571,7 @@ pub fn arrows_markup(
                     .flat_map(|&base| [(ahead, base), (back, base)])
                     .find(|&((anchor, wx), base)| {
                         let b = LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, base, 11.0);
-                        !b.collides(&shaft) && fits(&mut placed, b)
+                        !b.collides(&shaft) && fits(&mut placed, b, i)
                     });
                 if let Some(((anchor, wx), base)) = spot {
                     let _ = write!(
@@ -550,7 +587,7 @@ pub fn arrows_markup(
             _ => {
                 // Arrowhead: a small triangle pointing along the arrow.
                 let ang = math::atan2(y1 - y0, x1 - x0);
-                let (s, w) = (10.0, 4.5);
+                let (s, w) = (HEAD_LEN, HEAD_HALF);
                 let (sin, cos) = (math::sin(ang), math::cos(ang));
                 let (bx, by) = (x1 - s * cos, y1 - s * sin);
                 let _ = write!(
@@ -606,8 +643,8 @@ pub fn arrows_markup(
         // The click target is also the keyboard's: focusable, with a name a screen reader can
         // say ("SYN-ACK (server → client), seq=0 ack=1, lost: …"); Enter or Space opens the
         // inspector like a click. On the hit line, which has no text of its own, so the name
-        // need not repeat the drawn labels word for word. Out of the Tab order until the arrow
-        // is sent ([`LadderView`] puts it in): Tab stopped on every packet still under the
+        // need not repeat the drawn labels word for word. Out of the Tab order until some of the
+        // arrow shows ([`LadderView`] puts it in): Tab stopped on every packet still under the
         // cover, focused and unseen.
         let _ = write!(
             o,
@@ -809,12 +846,15 @@ fn sent_labels(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<usize> {
         .collect()
 }
 
-/// Per arrow: whether it has been sent at the playhead `y_play` (its start is not below it).
+/// Per arrow: whether some of its shaft shows at the playhead `y_play` (it starts above the
+/// cover's line by a pixel or more). The keyboard reaches only those: the focus ring of an arrow
+/// sent at this very step (its shaft no length yet, under the cover) could not be seen.
 fn sent_by(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<bool> {
     let n = l.lanes.len();
+    let reveal = reveal_y(y_play);
     l.arrows
         .iter()
-        .map(|a| geo.arrow_points(a, n).1 <= y_play + 0.5)
+        .map(|a| geo.arrow_points(a, n).1 + 1.0 <= reveal)
         .collect()
 }
 
@@ -1123,7 +1163,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let n = l.lanes.len();
     let sent = use_node_ref();
     {
-        // The arrows sent by now are in the Tab order, the others out of it (see
+        // The arrows seen by now are in the Tab order, the others out of it (see
         // `arrows_markup`). The set only grows with the playhead, so its size names it.
         let reached = sent_by(l, geo, y_play);
         let count = reached.iter().filter(|r| **r).count();
@@ -1248,7 +1288,9 @@ pub fn LadderView(p: &LadderProps) -> Html {
     };
 
     html! {
-        <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll">
+        // Out of the Tab order: Chromium makes a scrolling box a tab stop when nothing in it
+        // is one (before the first arrow shows), and the view follows the playhead anyway.
+        <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll" tabindex="-1">
             // `lad` scopes SVG_CSS over every layer; the data attributes let export.rs put the
             // layers back together as one SVG, cut where the screen cuts them.
             <div class="lad lad-stack" id={format!("{}-stack", p.uid)}
