@@ -9,8 +9,8 @@
 
 use synack_model::profile::{ProfileId, ProfileOverrides};
 use synack_model::scenario::{
-    Action, AppScript, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario, SegmentMatch,
-    SocketSpec, Step,
+    Action, AppScript, FaultAction, FaultRule, HostSpec, Limits, LinkSpec, NetworkSpec, Scenario,
+    SegmentMatch, SocketSpec, Step,
 };
 use synack_model::trace::{Proto, ShutHow, SockOpt};
 
@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 48] = [
+pub const NAMES: [&str; 52] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -38,6 +38,10 @@ pub const NAMES: [&str; 48] = [
     "loss-tail",
     "rto-keeps-sacked",
     "rto-ssthresh-once",
+    "rto-spurious",
+    "rto-spurious-no-timestamps",
+    "rto-spurious-then-write",
+    "reorder-dsack-undo",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -342,6 +346,101 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             for n in 1..=13 {
                 sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
             }
+            sc
+        }
+        // A spurious RTO (RFC 5682, RFC 3522): nothing is lost, but every ACK the server
+        // sends between 0.2 and 0.8 s is held 600 ms by the wire, so the client's loss probe
+        // and RTO fire while its data is safely there. The held ACKs then arrive in the loss
+        // state: the first one echoes a timestamp older than the RTO's retransmission (Eifel,
+        // `tcp_packet_delayed`) or, without timestamps, acknowledges data that was never
+        // retransmitted (F-RTO step 3b), and `tcp_try_undo_loss` restores cwnd and ssthresh.
+        // TCP_INFO afterwards shows the window. With `tcp_frto` 0 and no timestamps only the
+        // D-SACKs that answer the retransmissions can undo it (`undo_retrans`), once all of
+        // them are back. `rto-spurious-then-write` writes again after the undo: the held
+        // ACKs of the retransmitted head give no RTT of their own (Karn), so Linux times
+        // them by their timestamp echo (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`), 640 ms,
+        // and the RTO that lengthens decides whether the pause before the write counts as
+        // idle (`tcp_cwnd_restart`: idle longer than the RTO halves cwnd per RTO).
+        "rto-spurious" | "rto-spurious-no-timestamps" | "rto-spurious-then-write" => {
+            let second_write = name == "rto-spurious-then-write";
+            let mut client = vec![
+                connect_at(50),
+                Step::at(
+                    ms(200),
+                    send(if name == "rto-spurious-no-timestamps" {
+                        28_960
+                    } else {
+                        14_480
+                    })
+                    .action,
+                ),
+                Step::at(ms(1_300), Action::TcpInfo),
+            ];
+            if second_write {
+                client.push(Step::at(ms(1_350), send(28_960).action));
+                client.push(Step::at(ms(1_700), Action::TcpInfo));
+            }
+            let mut sc = base(
+                name,
+                if name == "rto-spurious" {
+                    "ten full segments whose ACKs the wire holds 600 ms: a loss probe and an \
+                     RTO fire although nothing was lost; the held ACK echoes a timestamp \
+                     older than the retransmission (Eifel), so the RTO's window cut is undone"
+                } else if second_write {
+                    "the spurious RTO of rto-spurious, then twenty more segments at 1.35 s: \
+                     the held ACKs' timestamp echoes gave a 640 ms RTT, the RTO grew past \
+                     the pause, so the window is not restarted after idle: all twenty leave \
+                     at once"
+                } else {
+                    "twenty segments written, ten sent, their ACKs held 600 ms, no \
+                     timestamps: after the RTO the first held ACK lets F-RTO send new data, \
+                     the next acknowledges data never retransmitted, and the cut is undone"
+                },
+                if second_write { 1_800 } else { 1_500 },
+                listen_accept(vec![late_read(1_400)]),
+                client,
+            );
+            sc.faults.push(FaultRule {
+                from: Some("server".into()),
+                to: None,
+                matches: SegmentMatch::PureAck,
+                nth: None,
+                after_us: Some(ms(200)),
+                until_us: Some(ms(800)),
+                action: FaultAction::Delay { by_us: ms(600) },
+            });
+            if name == "rto-spurious-no-timestamps" {
+                sc.tuning.timestamps = Some(false);
+            }
+            sc
+        }
+        // A fast retransmission made spurious by reordering: the second segment is held
+        // 60 ms on the wire, so RACK resends it (the SACKs of the eight after it leave no
+        // reordering window); the resent copy fills the hole first and the late original
+        // draws a D-SACK, which shows every retransmission was unneeded (`undo_retrans` 0):
+        // `tcp_try_undo_dsack` in the open state gives the window back.
+        "reorder-dsack-undo" => {
+            let mut sc = base(
+                name,
+                "ten full segments, the second held 60 ms on the wire: RACK resends it, the \
+                 late original draws a D-SACK, and the window cut is undone",
+                1_500,
+                listen_accept(vec![late_read(1_400)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(1_000), Action::TcpInfo),
+                ],
+            );
+            sc.faults.push(FaultRule {
+                from: Some("client".into()),
+                to: None,
+                matches: SegmentMatch::Data,
+                nth: Some(2),
+                after_us: None,
+                until_us: None,
+                action: FaultAction::Delay { by_us: ms(60) },
+            });
             sc
         }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with

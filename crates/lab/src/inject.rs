@@ -30,13 +30,14 @@ use crate::error::{LabError, Result};
 use crate::ip::{parse, Parsed};
 use crate::recorder::{WireFate, WirePacket};
 use crate::sys::realtime_us;
-use crate::wire::{not_relayed, scripted_drop, DropRule, CLIENT_IP, SERVER_IP};
+use crate::wire::{not_relayed, scripted, DropRule, CLIENT_IP, SERVER_IP};
 
 /// Scenario files from docs/examples that `compare all` and `record` run beside the cases of
 /// `cases` (the same files the model's docs test runs, so both see one scenario): the two
 /// scripted peers of issue 18, TCP_USER_TIMEOUT cutting a connect() short, and a long RTO
-/// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness).
-pub const CASES: [(&str, &str); 4] = [
+/// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness), and
+/// a peer that shrinks its window under data in flight (`tcp_rtx_probe0_timed_out`).
+pub const CASES: [(&str, &str); 5] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -52,6 +53,10 @@ pub const CASES: [(&str, &str); 4] = [
     (
         "rto-backoff-silent-peer",
         include_str!("../../../docs/examples/rto-backoff-silent-peer.json"),
+    ),
+    (
+        "window-shrunk-under-data",
+        include_str!("../../../docs/examples/window-shrunk-under-data.json"),
     ),
 ];
 
@@ -431,7 +436,8 @@ pub fn relay(
             records.push(not_relayed(t_in, data));
             continue;
         };
-        let fate = match scripted_drop(&rules, &mut seen, &parsed, kernel_is_client) {
+        // Scripted-peer runs take drop rules without time windows only (`runner::check`).
+        let fate = match scripted(&rules, &mut seen, &parsed, kernel_is_client, None).drop {
             Some(rule) => WireFate::Dropped(DropReason::Fault { rule }),
             None => WireFate::Delivered(vec![None]),
         };

@@ -122,6 +122,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     ("rto_min_on_variance", Knob::Fixed("tcp_set_rto's rule, no setting")),
     (
+        "rtt_every_ack",
+        Knob::Fixed("tcp_ack_update_rtt's rule, no setting"),
+    ),
+    (
         "clock_granularity_us",
         Knob::Fixed("one jiffy: CONFIG_HZ, a build option of the kernel"),
     ),
@@ -187,11 +191,18 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
     ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
+    // F-RTO (RFC 5682): `tcp_enter_loss` tests the sysctl for non-zero; 2 is the default.
+    ("frto", Knob::Sysctl("net.ipv4.tcp_frto", Unit::Plain)),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (
         "icmp_ratelimit_us",
         Knob::Sysctl("net.ipv4.icmp_ratelimit", Unit::Millis),
+    ),
+    // Out-of-window ACKs, in ms (`proc_dointvec_ms_jiffies`): `tcp_oow_rate_limited`.
+    (
+        "invalid_ratelimit_us",
+        Knob::Sysctl("net.ipv4.tcp_invalid_ratelimit", Unit::Millis),
     ),
     // 0: Reno, 717: CUBIC; any other beta is tcp_cubic's global `beta` parameter (`check`).
     ("loss_beta_1024", Knob::Congestion),

@@ -2,10 +2,13 @@
 //! kernel counters — into one `synack_model::trace::Trace`, on one time line
 //! (microseconds since the run started, CLOCK_REALTIME underneath).
 //!
-//! Observation, not modelling: a state appears in the trace only when sock_diag reported it
-//! at a poll, so a state shorter than the poll interval (SYN-SENT on loopback lasts tens of
-//! microseconds) can be missing; packets are exact (every one is captured with the kernel's
-//! timestamp).
+//! Observation, not modelling: a state appears in the trace when sock_diag reported it at a
+//! poll, or when the socket's own segments prove it happened between two polls (a SYN sent
+//! between a dump that did not show the socket and one that shows it ESTABLISHED was sent in
+//! SYN-SENT: RFC 9293's state diagram, walked by `Causes::path`, never a guess about the
+//! kernel's choices). A state shorter than the poll interval that no segment proves (a
+//! timer's) can still be missing; packets are exact (every one is captured with the
+//! kernel's timestamp).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -772,6 +775,46 @@ impl Inner {
         Some(id)
     }
 
+    /// Records that socket `id`, last seen in `seen` (never, if `None`), was in `to` by the
+    /// end of `window`, with the states in between that its segments prove
+    /// ([`Causes::path`]), each at its cause; the change to `to` itself is stamped no
+    /// earlier than `not_before`.
+    fn push_state(
+        &mut self,
+        causes: &Causes,
+        id: SocketId,
+        seen: Option<TcpState>,
+        to: TcpState,
+        window: (u64, u64),
+        not_before: u64,
+    ) {
+        let info = &self.sockets[id.0 as usize].info;
+        // A passive connection's history starts in its listener's LISTEN.
+        let start = seen.unwrap_or(if info.parent.is_some() {
+            TcpState::Listen
+        } else {
+            TcpState::Closed
+        });
+        let mut path = causes.path(info, start, to, window);
+        if path.is_empty() {
+            path.push((causes.time(info, to, window), to));
+        }
+        let mut from = seen.unwrap_or(TcpState::Closed);
+        let last = path.len() - 1;
+        for (i, (at, s)) in path.into_iter().enumerate() {
+            let at = if i == last { at.max(not_before) } else { at };
+            self.push(
+                at,
+                EventKind::StateChanged {
+                    socket: id,
+                    from,
+                    to: s,
+                },
+            );
+            from = s;
+        }
+    }
+
     fn add_diag(
         &mut self,
         samples: &[DiagSample],
@@ -828,15 +871,7 @@ impl Inner {
                 let state = linux_state(d.state);
                 if let Some(s) = state {
                     if prev.state != Some(s) {
-                        let at = causes.time(&self.sockets[id.0 as usize].info, s, window);
-                        self.push(
-                            at,
-                            EventKind::StateChanged {
-                                socket: id,
-                                from: prev.state.unwrap_or(TcpState::Closed),
-                                to: s,
-                            },
-                        );
+                        self.push_state(&causes, id, prev.state, s, window, 0);
                     }
                 }
                 let mut queues = BTreeMap::new();
@@ -954,15 +989,7 @@ impl Inner {
                 if let Some((k, exp)) = prev.timer {
                     self.push(t, timer_gone(id, k, exp, t));
                 }
-                let at = causes.time(&self.sockets[id.0 as usize].info, TcpState::Closed, window);
-                self.push(
-                    at.max(t),
-                    EventKind::StateChanged {
-                        socket: id,
-                        from: prev.state.unwrap_or(TcpState::Closed),
-                        to: TcpState::Closed,
-                    },
-                );
+                self.push_state(&causes, id, prev.state, TcpState::Closed, window, t);
                 seen.insert(
                     id,
                     Seen {
@@ -987,6 +1014,42 @@ impl Inner {
                 counters.insert(name.clone(), *value);
             }
             self.end_us = self.end_us.max(t);
+        }
+        // A connection of this host that no dump ever showed lived and ended between two of
+        // them (connect() refused by an RST on a 0 ms wire: SYN-SENT to CLOSED in 70 µs):
+        // its segments alone tell its states, when they prove a whole life that ends closed.
+        let unseen: Vec<SocketId> = self
+            .sockets
+            .iter()
+            .map(|s| &s.info)
+            .filter(|i| {
+                i.proto == Proto::Tcp
+                    && !i.listener
+                    && i.host == counter_host
+                    && !seen.contains_key(&i.id)
+            })
+            .map(|i| i.id)
+            .collect();
+        for id in unseen {
+            let info = &self.sockets[id.0 as usize].info;
+            let start = if info.parent.is_some() {
+                TcpState::Listen
+            } else {
+                TcpState::Closed
+            };
+            let path = causes.path(info, start, TcpState::Closed, (0, u64::MAX));
+            let mut from = TcpState::Closed;
+            for (at, s) in path {
+                self.push(
+                    at,
+                    EventKind::StateChanged {
+                        socket: id,
+                        from,
+                        to: s,
+                    },
+                );
+                from = s;
+            }
         }
     }
 }
@@ -1096,7 +1159,181 @@ impl Causes {
         };
         seg.or_else(call).unwrap_or(upto)
     }
+
+    /// The states socket `s` went through on its way from `from` to `to` inside `(after,
+    /// upto]`, each stamped at the segment that caused it, when the dumps saw only the two
+    /// ends: SYN-SENT lasts one round trip, which at a wire delay of 0 or 1 ms falls between
+    /// two 1 ms dumps, and so do LAST-ACK and FIN-WAIT-1 on a short wire. The segments this
+    /// socket sent and received in that window are walked through [`PROVEN`], RFC 9293's
+    /// state diagram (§3.3.2) as each segment drives it (SYN, then the ACK field, then FIN,
+    /// §3.10.7.4's order); the path counts only if it ends exactly at `to`, so nothing is
+    /// added that the packets do not prove. Empty when there is no such path (a timer moved
+    /// the socket, or the dumps saw every step).
+    fn path(
+        &self,
+        s: &SocketInfo,
+        from: TcpState,
+        to: TcpState,
+        (after, upto): (u64, u64),
+    ) -> Vec<(u64, TcpState)> {
+        let mine = |seg: &Segment, sent: bool| {
+            let (local, peer) = if sent {
+                (seg.src, seg.dst)
+            } else {
+                (seg.dst, seg.src)
+            };
+            local.host == s.host && local.port == s.local_port && s.remote.is_none_or(|r| r == peer)
+        };
+        let tcp = |seg: &Segment| match &seg.header {
+            synack_model::trace::Header::Tcp(h) => Some((h.seq, h.ack, h.flags)),
+            _ => None,
+        };
+        let ours = |sent: bool| {
+            self.segments
+                .iter()
+                .filter(move |(t, s2, seg)| *t <= upto && *s2 == sent && mine(seg, sent))
+                .filter_map(|(t, _, seg)| {
+                    tcp(seg).map(|(seq, ack, f)| (*t, seq, ack, f, seg.payload_len))
+                })
+                .collect::<Vec<_>>()
+        };
+        let (out, inc) = (ours(true), ours(false));
+        // The order the socket handled them in. A segment that arrived while the
+        // application held the socket (close() sending our FIN) waits in its backlog: a
+        // segment we sent whose ACK field does not cover an earlier arrival shows that the
+        // arrival was handled after it (the FINs of a simultaneous close on a 0 ms wire).
+        let covers = |ack: u32, end: u32| (ack.wrapping_sub(end) as i32) >= 0;
+        let mut order = Vec::with_capacity(out.len() + inc.len());
+        let (mut i, mut j) = (0, 0);
+        while i < out.len() || j < inc.len() {
+            let take_out = match (out.get(i), inc.get(j)) {
+                (Some(o), Some(n)) => {
+                    let n_end = n.1.wrapping_add(n.4).wrapping_add(n.3.fin as u32);
+                    o.0 <= n.0 || (o.3.ack && !covers(o.2, n_end) && n_end != n.1)
+                }
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if take_out {
+                order.push((true, out[i]));
+                i += 1;
+            } else {
+                order.push((false, inc[j]));
+                j += 1;
+            }
+        }
+        let mut state = from;
+        let mut path = Vec::new();
+        // The sequence number one past our FIN, once we sent one: only an ACK of it moves
+        // FIN-WAIT-1, CLOSING and LAST-ACK on.
+        let mut fin_end: Option<u32> = None;
+        let mut last_t = 0;
+        for (sent, (t, seq, ack, flags, len)) in order {
+            // Handled no earlier than what was handled before it.
+            let t = t.max(last_t);
+            last_t = t;
+            if sent && flags.fin {
+                fin_end = Some(seq.wrapping_add(len).wrapping_add(1));
+            }
+            if t <= after {
+                continue;
+            }
+            let acks_fin = !sent && flags.ack && fin_end == Some(ack);
+            for part in Part::of(flags, sent) {
+                let step = PROVEN.iter().find(|(f, p, _)| {
+                    *f == state && *p == part && (!needs_fin_acked(*f, *p) || acks_fin)
+                });
+                if let Some(&(_, _, next)) = step {
+                    state = next;
+                    path.push((t, next));
+                    if state == to {
+                        return if path.len() > 1 { path } else { Vec::new() };
+                    }
+                }
+            }
+        }
+        Vec::new()
+    }
 }
+
+/// What a segment does to the state of the socket that sent or received it, one part at a
+/// time in the order RFC 9293 §3.10.7.4 processes them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Part {
+    SentSyn,
+    SentFin,
+    GotSyn,
+    GotSynAck,
+    GotAck,
+    GotFin,
+    Rst,
+}
+
+impl Part {
+    fn of(f: synack_model::trace::TcpFlags, sent: bool) -> Vec<Part> {
+        let mut v = Vec::new();
+        if f.rst {
+            v.push(Part::Rst);
+            return v;
+        }
+        if sent {
+            if f.syn && !f.ack {
+                v.push(Part::SentSyn);
+            }
+            if f.fin {
+                v.push(Part::SentFin);
+            }
+            return v;
+        }
+        match (f.syn, f.ack) {
+            (true, false) => v.push(Part::GotSyn),
+            (true, true) => v.push(Part::GotSynAck),
+            (false, true) => v.push(Part::GotAck),
+            (false, false) => {}
+        }
+        if f.fin {
+            v.push(Part::GotFin);
+        }
+        v
+    }
+}
+
+/// An ACK moves these states on only when it acknowledges our FIN.
+fn needs_fin_acked(from: TcpState, part: Part) -> bool {
+    part == Part::GotAck
+        && matches!(
+            from,
+            TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
+        )
+}
+
+/// RFC 9293's state diagram (§3.3.2, Figure 5) as segments drive it: (from, what the
+/// segment does, to). A passive connection starts in LISTEN, its listener's state. Timers
+/// (TIME-WAIT's end, a retransmission limit) and calls are not here: a dump that skipped
+/// one of those is left as it was seen.
+const PROVEN: &[(TcpState, Part, TcpState)] = &[
+    (TcpState::Closed, Part::SentSyn, TcpState::SynSent),
+    (TcpState::Listen, Part::GotSyn, TcpState::SynReceived),
+    (TcpState::SynSent, Part::GotSynAck, TcpState::Established),
+    (TcpState::SynSent, Part::GotSyn, TcpState::SynReceived),
+    (TcpState::SynReceived, Part::GotAck, TcpState::Established),
+    (TcpState::Established, Part::SentFin, TcpState::FinWait1),
+    (TcpState::Established, Part::GotFin, TcpState::CloseWait),
+    (TcpState::FinWait1, Part::GotAck, TcpState::FinWait2),
+    (TcpState::FinWait1, Part::GotFin, TcpState::Closing),
+    (TcpState::FinWait2, Part::GotFin, TcpState::TimeWait),
+    (TcpState::Closing, Part::GotAck, TcpState::TimeWait),
+    (TcpState::CloseWait, Part::SentFin, TcpState::LastAck),
+    (TcpState::LastAck, Part::GotAck, TcpState::Closed),
+    (TcpState::SynSent, Part::Rst, TcpState::Closed),
+    (TcpState::SynReceived, Part::Rst, TcpState::Closed),
+    (TcpState::Established, Part::Rst, TcpState::Closed),
+    (TcpState::FinWait1, Part::Rst, TcpState::Closed),
+    (TcpState::FinWait2, Part::Rst, TcpState::Closed),
+    (TcpState::CloseWait, Part::Rst, TcpState::Closed),
+    (TcpState::Closing, Part::Rst, TcpState::Closed),
+    (TcpState::LastAck, Part::Rst, TcpState::Closed),
+];
 
 /// How close to its expiry a timer that leaves the dump counts as fired rather than
 /// cancelled: sock_diag gives the expiry in whole milliseconds and is polled about every one.
@@ -1760,5 +1997,137 @@ mod tests {
         );
         assert_eq!(entered(&tr, TcpState::TimeWait), Some(1500));
         assert_eq!(r.max_poll_gap_us(), 810);
+    }
+
+    /// `tcp` with its sequence and acknowledgment numbers set.
+    fn tcp_at(mut p: Vec<u8>, seq: u32, ack: u32) -> Vec<u8> {
+        p[24..28].copy_from_slice(&seq.to_be_bytes());
+        p[28..32].copy_from_slice(&ack.to_be_bytes());
+        p
+    }
+
+    #[test]
+    fn a_syn_sent_between_two_dumps_is_recorded_at_the_syn_as_the_dumps_cannot_see_it() {
+        let (r, t0) = recorder();
+        client_socket(&r);
+        // A one-way delay of 0: SYN, SYN-ACK and ACK within 300 µs, between two dumps.
+        let tr = replay(
+            &r,
+            &[
+                delivered(
+                    t0 + 100,
+                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
+                    t0 + 150,
+                ),
+                delivered(t0 + 160, to_client(0x12), t0 + 200),
+                delivered(
+                    t0 + 210,
+                    tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
+                    t0 + 260,
+                ),
+            ],
+            &[
+                sample(t0 + 50, t0 + 60, vec![]),
+                sample(t0 + 1000, t0 + 1010, vec![sock(st::ESTABLISHED, 0, 0)]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::SynSent), Some(100));
+        assert_eq!(entered(&tr, TcpState::Established), Some(200));
+    }
+
+    #[test]
+    fn last_ack_between_two_dumps_is_recorded_at_the_fin_only_if_the_ack_covers_it() {
+        let fin = |ack_of_fin: u32| {
+            let (r, t0) = recorder();
+            client_socket(&r);
+            // In CLOSE-WAIT, our FIN (seq 5, so the ACK of it says 6) leaves at 900 µs, an
+            // ACK arrives at 1000 µs, and the next dump finds the socket gone.
+            replay(
+                &r,
+                &[
+                    delivered(
+                        t0 + 900,
+                        tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 1),
+                        t0 + 950,
+                    ),
+                    delivered(t0 + 960, tcp_at(to_client(0x10), 1, ack_of_fin), t0 + 1000),
+                ],
+                &[
+                    sample(t0 + 800, t0 + 810, vec![sock(st::CLOSE_WAIT, 0, 0)]),
+                    sample(t0 + 1100, t0 + 1110, vec![]),
+                ],
+            )
+        };
+        let tr = fin(6);
+        assert_eq!(entered(&tr, TcpState::LastAck), Some(900));
+        assert_eq!(
+            entered(&tr, TcpState::Closed),
+            Some(1110),
+            "gone at the dump"
+        );
+        // An ACK of something else proves nothing: LAST-ACK is not invented.
+        let tr = fin(5);
+        assert_eq!(entered(&tr, TcpState::LastAck), None);
+        assert_eq!(entered(&tr, TcpState::Closed), Some(1110));
+    }
+
+    #[test]
+    fn a_refused_connect_that_no_dump_saw_is_syn_sent_then_closed_at_the_rst() {
+        let (r, t0) = recorder();
+        client_socket(&r);
+        r.add_wire_capture(&[
+            delivered(
+                t0 + 100,
+                tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
+                t0 + 150,
+            ),
+            delivered(t0 + 160, to_client(0x14), t0 + 170),
+        ]);
+        // The client's namespace's dumps, which never saw the socket.
+        r.add_diag(
+            &[
+                sample(t0 + 50, t0 + 60, vec![]),
+                sample(t0 + 1000, t0 + 1010, vec![]),
+            ],
+            SynQueueLimits::default(),
+            HostId(0),
+        );
+        let tr = r.finish("test");
+        assert_eq!(entered(&tr, TcpState::SynSent), Some(100));
+        assert_eq!(entered(&tr, TcpState::Closed), Some(170));
+    }
+
+    #[test]
+    fn crossing_fins_are_fin_wait_1_then_closing_when_our_fin_did_not_acknowledge_theirs() {
+        let (r, t0) = recorder();
+        client_socket(&r);
+        // Their FIN (seq 5) reaches us at 900 µs while close() holds the socket: our FIN
+        // leaves at 950 µs still saying ack=5, so theirs was handled after it (CLOSING, not
+        // CLOSE-WAIT); their ACK of our FIN (ack=6) at 1000 µs makes TIME-WAIT.
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 850, tcp_at(to_client(0x11), 5, 5), t0 + 900),
+                delivered(
+                    t0 + 950,
+                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 5),
+                    t0 + 990,
+                ),
+                delivered(
+                    t0 + 955,
+                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0), 6, 6),
+                    t0 + 995,
+                ),
+                delivered(t0 + 996, tcp_at(to_client(0x10), 6, 6), t0 + 1000),
+            ],
+            &[
+                sample(t0 + 800, t0 + 810, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 1100, t0 + 1110, vec![sock(st::TIME_WAIT, 3, 60_000)]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::FinWait1), Some(950));
+        assert_eq!(entered(&tr, TcpState::Closing), Some(950));
+        assert_eq!(entered(&tr, TcpState::TimeWait), Some(1000));
+        assert_eq!(entered(&tr, TcpState::CloseWait), None);
     }
 }

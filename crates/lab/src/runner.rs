@@ -3,7 +3,8 @@
 //! cannot drift apart.
 //!
 //! The scenario's two hosts become two namespaces joined by the user-space wire (its one-way
-//! delay is the scenario's `latency_us`; its scripted drops are the scenario's drop rules);
+//! delay is the scenario's `latency_us`; its scripted drops and delays are the scenario's
+//! fault rules);
 //! each application script runs its steps on real sockets on a thread of its own, at the
 //! scenario's times, until the scenario's `limits.max_time_us`. Sysctls named in the
 //! scenario's `tuning` are set in both namespaces.
@@ -18,7 +19,7 @@
 //! same wire.
 //!
 //! Anything the lab cannot reproduce (multicast, jitter, random loss with the model's own
-//! PRNG, a fault that delays or duplicates) is refused with a message, never approximated.
+//! PRNG, a fault that duplicates) is refused with a message, never approximated.
 
 use std::io::{ErrorKind, Read};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
@@ -210,10 +211,19 @@ pub fn check(sc: &Scenario) -> Result<()> {
                 .into(),
         );
     }
+    let peer = crate::inject::scripted_host(sc).is_some();
     for (i, f) in sc.faults.iter().enumerate() {
-        if f.action != FaultAction::Drop || f.after_us.is_some() || f.until_us.is_some() {
+        if matches!(f.action, FaultAction::Duplicate) {
             return bad(format!(
-                "fault rule {i}: the wire applies `drop` rules without a time window only"
+                "fault rule {i}: the wire applies `drop` and `delay` rules only (a duplicate's \
+                 copy could not be told from the kernel's own retransmission)"
+            ));
+        }
+        let windowed = f.after_us.is_some() || f.until_us.is_some();
+        if peer && (windowed || f.action != FaultAction::Drop) {
+            return bad(format!(
+                "fault rule {i}: against a scripted peer the wire applies `drop` rules without \
+                 a time window only"
             ));
         }
         if f.to.is_some() && f.from.is_some() && f.to == f.from {
@@ -324,13 +334,21 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             },
             matches: f.matches,
             nth: f.nth,
+            after_us: f.after_us,
+            until_us: f.until_us,
+            delay_us: match f.action {
+                FaultAction::Delay { by_us } => Some(by_us),
+                FaultAction::Drop | FaultAction::Duplicate => None,
+            },
         })
         .collect();
     let peer = crate::inject::Peer::of(sc)?;
+    let zero_us = Arc::new(AtomicU64::new(0));
     let faults = Faults {
         delay_us: sc.network.default.latency_us,
         rules,
         peer: peer.clone(),
+        zero_us: zero_us.clone(),
         ..Faults::default()
     };
     let timeout = common
@@ -440,6 +458,11 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         [wire::CLIENT_IP, wire::SERVER_IP],
     )?;
     let t0 = s.rec.now() + START_LEAD_US;
+    // The wire's rules with a time window count from here (the scenario's time zero).
+    zero_us.store(
+        crate::sys::realtime_us() + t0.saturating_sub(s.rec.now()),
+        Ordering::SeqCst,
+    );
     let ctx = Ctx {
         udp: &udp,
         sc: &scenario,

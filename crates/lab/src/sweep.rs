@@ -274,6 +274,9 @@ axes! {
             );
             Some(())
         };
+    frto: "net.ipv4.tcp_frto (F-RTO, RFC 5682: new data after an RTO, undo if it was spurious)",
+        ["0", "2"], &["rto-spurious", "rto-spurious-no-timestamps", "loss-tail", "rto-keeps-sacked"],
+        0, tuning!(frto);
     slow_start_after_idle: "net.ipv4.tcp_slow_start_after_idle",
         ["0", "1"], &["psh-writes", "idle-restart", "zero-window"], 0,
         tuning!(slow_start_after_idle);
@@ -532,6 +535,27 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "drop",
         "server-data-1",
     ),
+    // The delay axis (2026-12-04, second pass). A 0 ms wire: states shorter than a dump,
+    // which the recorder now takes from the segments that prove them, a flight whose ACKs
+    // interleave with it, and SACKs that come with the flight (resending the head restarts
+    // the RTO, `tcp_xmit_retransmit_queue`); a 300 ms wire: an orphan's FIN-WAIT-2 lasts
+    // 3.5 RTOs (`tcp_fin_time`); zero-window probes 444 ms apart, the second unanswered
+    // (`tcp_oow_rate_limited`, tcp_invalid_ratelimit).
+    ("zero-wire-refused-connect", "connect-refused", "delay", "0"),
+    (
+        "zero-wire-probe-answers-ratelimited",
+        "zero-window",
+        "delay",
+        "0",
+    ),
+    ("zero-wire-interleaved-acks", "loss-tail", "delay", "0"),
+    (
+        "zero-wire-head-resent-rto",
+        "rto-keeps-sacked",
+        "delay",
+        "0",
+    ),
+    ("fin-wait-2-long-rtt", "fin-wait2-timeout", "delay", "300"),
 ];
 
 /// The horizon at least `ms`.

@@ -40,24 +40,41 @@ pub struct Faults {
     /// Drop the n-th data-carrying TCP segment the client sends (1-based; retransmissions
     /// count as segments too). Fault rule index = position in this list; `rules` follow.
     pub drop_data: Vec<u32>,
-    /// Scripted drops, like the model's fault rules (`scenario::FaultRule` with
-    /// `action: drop`); a drop is marked `Fault { rule }` with the rule's index in the
-    /// scenario, exactly as the model marks it.
+    /// Scripted drops and delays, like the model's fault rules (`scenario::FaultRule` with
+    /// `action: drop` or `delay`); a drop is marked `Fault { rule }` with the rule's index in
+    /// the scenario, exactly as the model marks it.
     pub rules: Vec<DropRule>,
+    /// The wall clock (`realtime_us`) at the scenario's time zero, once the runner has fixed
+    /// it (0 until then): rules with `after_us` / `until_us` match on the time a packet is
+    /// sent counted from there, as the model's rules match on its clock.
+    pub zero_us: Arc<AtomicU64>,
     pub seed: u64,
     /// One side of the wire is a scripted peer (`inject`), not a namespace with sockets:
     /// the relay plays the script there instead of relaying (delay and `rules` still apply).
     pub peer: Option<crate::inject::Peer>,
 }
 
-/// One scripted drop: the `nth` (1-based; every one when `None`) segment matching `matches`
-/// sent by the client (`from_client`), the server, or either (`None`).
+/// One scripted rule: the `nth` (1-based; every one when `None`) segment matching `matches`
+/// sent by the client (`from_client`), the server, or either (`None`), within
+/// [`after_us`, `until_us`) of the scenario's clock when given, is dropped or delayed.
 #[derive(Clone, Debug)]
 pub struct DropRule {
     pub index: u32,
     pub from_client: Option<bool>,
     pub matches: SegmentMatch,
     pub nth: Option<u32>,
+    pub after_us: Option<u64>,
+    pub until_us: Option<u64>,
+    /// Extra one-way delay, µs (`action: delay`); `None`: the packet is dropped.
+    pub delay_us: Option<u64>,
+}
+
+/// What the scripted rules decided for one packet: the first drop rule that fired, and the
+/// delays of every delay rule that fired, added (as `sim::wire::put_on_wire` adds them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Scripted {
+    pub drop: Option<u32>,
+    pub delay_us: u64,
 }
 
 impl Faults {
@@ -72,6 +89,9 @@ impl Faults {
                 from_client: Some(true),
                 matches: SegmentMatch::Data,
                 nth: Some(*n),
+                after_us: None,
+                until_us: None,
+                delay_us: None,
             })
             .collect();
         v.extend(self.rules.iter().cloned());
@@ -81,13 +101,16 @@ impl Faults {
 
 /// Decides a packet's scripted fate with the model's own matcher
 /// (`synack_model::net::faults::segment_matches`), so "SYN", "data"... mean the same on
-/// both sides. `seen[i]` counts rule i's matches so far. Returns the first rule that fires.
-pub(crate) fn scripted_drop(
+/// both sides. `seen[i]` counts rule i's matches so far; `now_us` is the packet's time on
+/// the scenario's clock (`None` before it started: a rule with a time window matches
+/// nothing then).
+pub(crate) fn scripted(
     rules: &[DropRule],
     seen: &mut [u32],
     parsed: &crate::ip::Parsed,
     from_client: bool,
-) -> Option<u32> {
+    now_us: Option<u64>,
+) -> Scripted {
     let seg = Segment {
         src: Addr {
             host: HostId(0),
@@ -104,18 +127,33 @@ pub(crate) fn scripted_drop(
         retransmission: 0,
         network_duplicate: false,
     };
-    let mut fired = None;
+    let mut out = Scripted::default();
     for (r, n) in rules.iter().zip(seen.iter_mut()) {
         if r.from_client.is_some_and(|c| c != from_client) || !segment_matches(r.matches, &seg) {
             continue;
         }
+        // Outside its time window a rule does not see the segment at all (the model's
+        // `CompiledRule::check` tests the window before it counts).
+        let windowed = r.after_us.is_some() || r.until_us.is_some();
+        if windowed
+            && now_us.is_none_or(|t| {
+                r.after_us.is_some_and(|a| t < a) || r.until_us.is_some_and(|u| t >= u)
+            })
+        {
+            continue;
+        }
         // Every rule counts the segment (as the model's rules all see every segment).
         *n += 1;
-        if fired.is_none() && r.nth.is_none_or(|k| k == *n) {
-            fired = Some(r.index);
+        if r.nth.is_none_or(|k| k == *n) {
+            match r.delay_us {
+                None => {
+                    out.drop.get_or_insert(r.index);
+                }
+                Some(d) => out.delay_us += d,
+            }
         }
     }
-    fired
+    out
 }
 
 /// splitmix64: tiny, seedable, good enough for fault decisions.
@@ -314,7 +352,10 @@ fn relay(
                 records.push(not_relayed(t_in, data));
                 continue;
             };
-            let mut fate = match scripted_drop(&rules, &mut seen, &parsed, from_client) {
+            let zero = f.zero_us.load(Ordering::SeqCst);
+            let now = (zero > 0).then(|| t_in.saturating_sub(zero));
+            let fired = scripted(&rules, &mut seen, &parsed, from_client, now);
+            let mut fate = match fired.drop {
                 Some(rule) => WireFate::Dropped(DropReason::Fault { rule }),
                 None => WireFate::Delivered(Vec::new()),
             };
@@ -347,7 +388,7 @@ fn relay(
                 };
                 order += 1;
                 queue.push(Reverse((
-                    t_in + f.delay_us + jitter,
+                    t_in + f.delay_us + fired.delay_us + jitter,
                     order,
                     idx,
                     copy,
@@ -366,4 +407,79 @@ fn relay(
         }
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use synack_model::trace::{Header, TcpFlags, TcpHeader};
+
+    /// A pure ACK as the relay parses it.
+    fn pure_ack() -> crate::ip::Parsed {
+        crate::ip::Parsed {
+            src: SERVER_IP,
+            dst: CLIENT_IP,
+            sport: 9999,
+            dport: 40_000,
+            header: Header::Tcp(TcpHeader {
+                seq: 1,
+                ack: 1,
+                flags: TcpFlags {
+                    ack: true,
+                    ..TcpFlags::default()
+                },
+                window: 100,
+                header_len: 20,
+                options: Default::default(),
+            }),
+            payload_len: 0,
+            wire_len: 40,
+            payload_off: 40,
+            frag: None,
+        }
+    }
+
+    fn rule(index: u32, after: Option<u64>, until: Option<u64>, delay: Option<u64>) -> DropRule {
+        DropRule {
+            index,
+            from_client: Some(false),
+            matches: SegmentMatch::PureAck,
+            nth: None,
+            after_us: after,
+            until_us: until,
+            delay_us: delay,
+        }
+    }
+
+    #[test]
+    fn a_delay_rule_holds_packets_sent_inside_its_window_and_delays_add_up_as_in_the_model() {
+        // The model's `put_on_wire`: every delay rule that fires adds its delay, the first
+        // drop rule that fires drops; a rule outside its [after, until) window neither fires
+        // nor counts the packet.
+        let rules = [
+            rule(0, Some(200_000), Some(800_000), Some(600_000)),
+            rule(1, None, None, Some(1_000)),
+        ];
+        let mut seen = [0, 0];
+        let ack = pure_ack();
+        let at = |t, seen: &mut [u32; 2]| scripted(&rules, seen, &ack, false, t);
+        assert_eq!(at(Some(199_999), &mut seen).delay_us, 1_000);
+        assert_eq!(at(Some(200_000), &mut seen).delay_us, 601_000);
+        assert_eq!(at(Some(800_000), &mut seen).delay_us, 1_000);
+        assert_eq!(
+            seen,
+            [1, 3],
+            "the window rule counted only the packet inside it"
+        );
+        // Before the scenario's clock is known a windowed rule matches nothing.
+        assert_eq!(at(None, &mut seen).delay_us, 1_000);
+        // From the client: neither rule is about it.
+        assert_eq!(
+            scripted(&rules, &mut seen, &ack, true, Some(300_000)),
+            Scripted::default()
+        );
+        let drop_and_delay = [rule(0, None, None, Some(5_000)), rule(1, None, None, None)];
+        let got = scripted(&drop_and_delay, &mut [0, 0], &ack, false, Some(0));
+        assert_eq!((got.drop, got.delay_us), (Some(1), 5_000));
+    }
 }

@@ -464,15 +464,16 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
 pub fn compare(kernel: &Reduced, model: &Reduced, tol: Tolerance) -> Report {
     let mut rows = Vec::new();
     // Segments.
+    let model_segments = order_simultaneous(&kernel.segments, &model.segments, tol);
     let ka: Vec<_> = kernel.segments.iter().map(SegView::key).collect();
-    let ma: Vec<_> = model.segments.iter().map(SegView::key).collect();
+    let ma: Vec<_> = model_segments.iter().map(SegView::key).collect();
     let steps = pair_simultaneous(align(&ka, &ma), |i, j| {
-        ka[i] == ma[j] && tol.agrees(kernel.segments[i].t, model.segments[j].t)
+        ka[i] == ma[j] && tol.agrees(kernel.segments[i].t, model_segments[j].t)
     });
     for step in steps {
         match step {
             Step::Both(i, j) => {
-                let (k, m) = (&kernel.segments[i], &model.segments[j]);
+                let (k, m) = (&kernel.segments[i], &model_segments[j]);
                 let mut d = Vec::new();
                 if k.flags != m.flags {
                     d.push(format!("flags {} vs {}", k.flags, m.flags));
@@ -509,7 +510,7 @@ pub fn compare(kernel: &Reduced, model: &Reduced, tol: Tolerance) -> Report {
                 rows.push(one_sided("segment", Some(k.line()), None, k.t, model, tol))
             }
             Step::Right(j) => {
-                let m = &model.segments[j];
+                let m = &model_segments[j];
                 rows.push(one_sided("segment", None, Some(m.line()), m.t, kernel, tol))
             }
         }
@@ -651,6 +652,50 @@ fn sockets_in<T>(a: &[T], b: &[T], name: impl Fn(&T) -> &String) -> Vec<String> 
         if !out.contains(name(x)) {
             out.push(name(x).clone());
         }
+    }
+    out
+}
+
+/// The model's segments with those sent at one and the same instant in the order the kernel
+/// sent their exact counterparts. Segments the model sends at one instant have no order in
+/// time (on a 0 ms wire a burst and the ACKs of it all happen at once), while the kernel's
+/// leave microseconds apart, interleaved (data, ACK, data, ACK ...); the trace's order of
+/// a model instant is only the order the simulator happened to process it, and an LCS that
+/// follows it pairs each ACK with its neighbour's. A segment is moved only within its
+/// instant, and only after a kernel segment identical in everything (flags, numbers,
+/// window, options, fate) within the time tolerance; every row is still judged in full.
+fn order_simultaneous(kernel: &[SegView], model: &[SegView], tol: Tolerance) -> Vec<SegView> {
+    let same = |k: &SegView, m: &SegView| {
+        (k.seq, k.ack, k.len, k.window, k.outbound) == (m.seq, m.ack, m.len, m.window, m.outbound)
+            && (&k.conn, &k.flags, &k.options, &k.dropped)
+                == (&m.conn, &m.flags, &m.options, &m.dropped)
+            && (k.order.is_empty() || m.order.is_empty() || k.order == m.order)
+            && tol.agrees(k.t, m.t)
+    };
+    let mut used = vec![false; kernel.len()];
+    let mut out = Vec::with_capacity(model.len());
+    let mut start = 0;
+    while start < model.len() {
+        let end = start
+            + model[start..]
+                .iter()
+                .take_while(|m| m.t == model[start].t)
+                .count();
+        let mut keyed: Vec<(usize, &SegView)> = Vec::with_capacity(end - start);
+        let mut last = 0;
+        for m in &model[start..end] {
+            if let Some(i) = (0..kernel.len()).find(|&i| !used[i] && same(&kernel[i], m)) {
+                used[i] = true;
+                last = i;
+            }
+            // Without an exact counterpart a segment stays behind the one before it.
+            keyed.push((last, m));
+        }
+        if end - start > 1 {
+            keyed.sort_by_key(|(k, _)| *k);
+        }
+        out.extend(keyed.into_iter().map(|(_, m)| m.clone()));
+        start = end;
     }
     out
 }
@@ -911,6 +956,59 @@ mod tests {
             "{paired:?}"
         );
         assert_eq!(paired.len(), 3);
+    }
+
+    fn seg(t: Micros, outbound: bool, seq: u32, ack: u32, len: u32) -> SegView {
+        SegView {
+            t,
+            conn: "client".into(),
+            outbound,
+            flags: ".".into(),
+            seq,
+            ack,
+            len,
+            window: 63,
+            options: "TS".into(),
+            order: String::new(),
+            dropped: String::new(),
+        }
+    }
+
+    #[test]
+    fn segments_of_one_model_instant_are_judged_in_the_order_the_kernel_sent_them() {
+        // A 0 ms wire: the kernel's data and the ACKs of it interleave microseconds apart;
+        // the model sends all three data segments, then both ACKs, at one instant.
+        let kernel = Reduced {
+            segments: vec![
+                seg(10, true, 1, 1, 100),
+                seg(20, true, 101, 1, 100),
+                seg(25, false, 1, 101, 0),
+                seg(30, true, 201, 1, 100),
+                seg(35, false, 1, 201, 0),
+            ],
+            ..Reduced::default()
+        };
+        let mut model = Reduced {
+            segments: vec![
+                seg(0, true, 1, 1, 100),
+                seg(0, true, 101, 1, 100),
+                seg(0, true, 201, 1, 100),
+                seg(0, false, 1, 101, 0),
+                seg(0, false, 1, 201, 0),
+            ],
+            ..Reduced::default()
+        };
+        let r = compare(&kernel, &model, Tolerance::STANDARD);
+        assert!(r.passes(), "{:?}", r.rows);
+        // Not a licence to reorder: an ACK number that differs still differs, and segments
+        // of different instants keep their order.
+        model.segments[4].ack = 301;
+        assert!(!compare(&kernel, &model, Tolerance::STANDARD).passes());
+        model.segments[4].ack = 201;
+        for (i, m) in model.segments.iter_mut().enumerate() {
+            m.t = i as Micros;
+        }
+        assert!(!compare(&kernel, &model, Tolerance::STANDARD).passes());
     }
 
     #[test]

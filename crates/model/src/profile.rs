@@ -235,6 +235,13 @@ profile! {
     /// `tcp_set_rto`), so even a loopback RTO is ~200 ms *plus* the RTT. The RFC clamps
     /// the whole RTO instead (RFC 6298 §2.4).
     rto_min_on_variance: bool,
+    /// RTT measured on every ACK that acknowledges or SACKs data (Linux
+    /// `tcp_clean_rtx_queue` → `tcp_ack_update_rtt`): from the send time of the oldest
+    /// never-retransmitted segment it acknowledges, else of the oldest it newly SACKs, else
+    /// (RFC 7323 §4.1 RTTM, `tcp_rtt_tsopt_us`) from the timestamp echo, which also times
+    /// ACKs of retransmitted data. `false`: RFC
+    /// 6298 §3, one segment timed per round trip, never a retransmitted one (Karn).
+    rtt_every_ack: bool,
     /// Clock granularity G of RFC 6298 §2; for Linux one jiffy, 1/CONFIG_HZ: 4 ms on the
     /// measured 6.18 machine (HZ 250, as Debian and Ubuntu build; 1 ms with HZ 1000). A
     /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
@@ -336,12 +343,30 @@ profile! {
     /// `tcp_packets_in_flight` is below cwnd; `false`: RFC 5681 duplicate-ACK counting and
     /// NewReno (RFC 6582), one hole per round trip.
     rack: bool,
+    /// F-RTO, RFC 5682 §3 (`tcp_frto`, default 2; any non-zero value enables it, 0 disables
+    /// it): after an RTO the sender keeps the RTO's retransmission alone and, on the first
+    /// ACK that advances SND.UNA, sends *new* data (`tcp_process_loss`, step 2b); if the next
+    /// ACK then acknowledges or SACKs data that was never retransmitted, the timeout was
+    /// spurious and the window reduction is undone (`tcp_try_undo_loss`, step 3b), else the
+    /// conventional RTO recovery goes on. Whatever this says, Linux also undoes an RTO whose
+    /// first ACK echoes a timestamp older than the retransmission (Eifel, RFC 3522,
+    /// `tcp_packet_delayed`) or whose every retransmission came back as a D-SACK
+    /// (`undo_retrans`). Used with the scoreboard only; the textbook's RTO (RFC 6298 §5,
+    /// RFC 5681 §3.1) never undoes.
+    frto: u8,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
     /// 6 port-unreachables, then one per interval. Never on loopback (`icmpv4_xrlim_allow`).
     /// RFC 1812 §4.3.2.8 asks for a limit without fixing it.
     icmp_ratelimit_us: Micros,
+    /// The least time between two ACKs sent for out-of-window segments that carry no data
+    /// (`tcp_invalid_ratelimit`, 500 ms; 0 = none): `tcp_oow_rate_limited` keeps a
+    /// socket's duplicate ACKs from feeding an ACK loop, so a zero-window probe that comes
+    /// sooner than this after the last one answered is not answered. Measured on 6.18
+    /// (zero-window over a 0 ms wire, probes 444 ms apart): the second probe got no ACK.
+    /// RFC 9293 §3.10.7.4 answers every unacceptable segment.
+    invalid_ratelimit_us: Micros,
     /// Multiplicative decrease after a loss, in 1/1024. Linux's default congestion control
     /// is CUBIC (`tcp_cubic.c`, beta 717 ≈ 0.7 of cwnd); 0 = RFC 5681 eq. 4, half the
     /// flight. Non-zero also means CUBIC's window growth after a loss (`bictcp_update`: the
@@ -444,6 +469,7 @@ impl Profile {
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
             rto_min_on_variance: true,
+            rtt_every_ack: true,
             clock_granularity_us: 4_000,
             timer_wheel: true,
             syn_retries: 6,
@@ -465,7 +491,9 @@ impl Profile {
             slow_start_abc_limit: 0,
             tail_loss_probe: true,
             rack: true,
+            frto: 2,
             icmp_ratelimit_us: 1_000_000,
+            invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
             hystart: true,
             prr: true,
@@ -510,6 +538,7 @@ impl Profile {
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
             rto_min_on_variance: false,
+            rtt_every_ack: false,
             clock_granularity_us: 1_000,
             timer_wheel: false,
             syn_retries: 5,
@@ -531,7 +560,9 @@ impl Profile {
             slow_start_abc_limit: 1,
             tail_loss_probe: false,
             rack: false,
+            frto: 0,
             icmp_ratelimit_us: 1_000_000,
+            invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
             hystart: false,
             prr: false,
@@ -602,6 +633,14 @@ mod tests {
                 "tcp_early_retrans 3 (RFC 8985 TLP); RFC 6298 has only the RTO",
             ),
             (
+                "frto",
+                "tcp_frto 2 (RFC 5682 F-RTO, spurious-RTO undo); RFC 6298 never undoes",
+            ),
+            (
+                "invalid_ratelimit_us",
+                "tcp_invalid_ratelimit: one ACK per 500 ms to dataless out-of-window segments",
+            ),
+            (
                 "min_recv_buffer",
                 "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
             ),
@@ -651,6 +690,10 @@ mod tests {
             (
                 "rto_min_on_variance",
                 "tcp_set_rto bounds 4·RTTVAR, the RFC the whole RTO",
+            ),
+            (
+                "rtt_every_ack",
+                "tcp_ack_update_rtt samples every ACK, timestamps past Karn; RFC 6298 one per RTT",
             ),
             ("syn_retries", "tcp_syn_retries 6 vs a textbook 5"),
             (

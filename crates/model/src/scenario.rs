@@ -620,6 +620,9 @@ pub mod ranges {
     pub const WSCALE_SPACE: RangeInclusive<u32> = 0..=1 << 30;
     /// A sysctl that is 0 or 1 (`tcp_slow_start_after_idle`: proc_dou8vec_minmax, 0..=1).
     pub const SWITCH: RangeInclusive<u8> = 0..=1;
+    /// `tcp_frto`: 0 off; 1 and 2 both enable F-RTO on 6.x (`tcp_enter_loss` tests it for
+    /// non-zero), 2 being the default the documentation names.
+    pub const FRTO: RangeInclusive<u8> = 0..=2;
 }
 
 fn check<T: PartialOrd + std::fmt::Display>(
@@ -751,7 +754,9 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         slow_start_abc_limit: COUNT,
         loss_beta_1024: BETA_1024,
         icmp_ratelimit_us: TIME_US,
+        invalid_ratelimit_us: TIME_US,
         slow_start_after_idle: SWITCH,
+        frto: FRTO,
         somaxconn: BACKLOG,
         max_syn_backlog: MAX_SYN_BACKLOG,
     }

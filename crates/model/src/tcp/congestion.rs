@@ -543,6 +543,15 @@ impl Congestion {
         }
     }
 
+    /// `tcp_undo_cwnd_reduction` with the congestion module's `undo_cwnd` (CUBIC and Reno:
+    /// `tcp_reno_undo_cwnd`, max(cwnd, prior_cwnd)), ssthresh back up to the prior one.
+    pub fn undo_cwnd(&mut self, prior_cwnd: u32, prior_ssthresh: u32) {
+        self.cwnd = self.cwnd.max(prior_cwnd);
+        if prior_ssthresh > self.ssthresh {
+            self.ssthresh = prior_ssthresh;
+        }
+    }
+
     pub fn in_recovery(&self) -> bool {
         self.recover.is_some()
     }

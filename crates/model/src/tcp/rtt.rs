@@ -152,6 +152,10 @@ impl RttEstimator {
 /// on the sysctl would have been 0.6 s and 15 s.
 pub const LINUX_TCP_RTO_MIN_US: Micros = 200_000;
 
+/// Linux's compile-time TCP_RTO_MAX (120 s): `tcp_rtx_probe0_timed_out` gives a peer that
+/// shrank its window under data in flight twice this with no ACK before the connection dies.
+pub const LINUX_TCP_RTO_MAX_US: Micros = 120_000_000;
+
 /// Linux `tcp_model_timeout`: how long `boundary` retransmissions take when the timeout
 /// starts at `rto_base` and doubles up to `rto_max` — the time budget `retransmits_timed_out`
 /// turns a retry count into. tcp_retries2 = 15 with TCP_RTO_MIN 200 ms and TCP_RTO_MAX

@@ -123,6 +123,8 @@ pub struct TcpSocket {
     /// The next `output` sends a partial segment whatever Nagle or the cork say (Linux
     /// `tcp_write_wakeup`, which the probe timer calls when the window is open).
     push_once: bool,
+    /// One `output` with Nagle off (`TCP_NAGLE_OFF`: F-RTO's new data, `tcp_xmit_recovery`).
+    nagle_off_once: bool,
     /// TCP_USER_TIMEOUT in microseconds, 0 = off (`icsk->icsk_user_timeout`): data
     /// unacknowledged this long kills the connection, instead of the `tcp_retries2` budget.
     pub user_timeout_us: Micros,
@@ -171,6 +173,9 @@ pub struct TcpSocket {
     /// application has read all of it. In-order skbs as (stream end offset, truesize, room
     /// left at the end of its head for a later segment's bytes: `tcp_queue_rcv`).
     rcv_skbs: std::collections::VecDeque<(u64, u32, u32)>,
+    /// When this socket last answered a dataless out-of-window segment (Linux
+    /// `tp->last_oow_ack_time`), for [`crate::profile::Profile::invalid_ratelimit_us`].
+    last_oow_ack: Option<Micros>,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -226,6 +231,15 @@ pub struct TcpSocket {
     /// cwnd slow-starts from the RTO's window (no PRR, no new fast recovery) and the lost
     /// segments are resent from the queue, SACKed ones left out.
     loss_high: Option<SeqNumber>,
+    /// F-RTO is running in this loss state (Linux `tp->frto`, RFC 5682 §3.1): set by
+    /// `tcp_enter_loss` from the profile's `frto`, cleared once the loss proves real.
+    frto: bool,
+    /// What a spurious retransmission would undo (`tp->undo_marker` and the rest), set when
+    /// a recovery or loss state cuts the window; `None` once undone or when nothing may be.
+    undo: Option<Undo>,
+    /// Segments the peer reported twice by D-SACK (`tp->dsack_dups`): a D-SACK is believed
+    /// only while they stay within the retransmissions sent (`tcp_dsack_seen`).
+    dsack_dups: u32,
     /// When the RTO clock last (re)started, for the time left before it fires.
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
@@ -257,6 +271,8 @@ pub struct TcpSocket {
     reo_armed: bool,
     /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
     min_rtt: Option<Micros>,
+    /// When an acceptable ACK last arrived (Linux `tp->rcv_tstamp`, set by `tcp_ack`).
+    rcv_tstamp: Micros,
     /// Zero-window probes not answered (Linux `icsk_probes_out`): every ACK resets it, so a
     /// peer that keeps answering is probed forever (RFC 1122 §4.2.2.17, `tcp_probe_timer`).
     probes_out: u32,
@@ -314,6 +330,34 @@ struct LoneFin {
     sacked: bool,
 }
 
+/// Linux's undo state (`tcp_init_undo`, `tcp_enter_loss`, `tcp_enter_recovery`): the
+/// window before the cut, and how many retransmissions must still come back as D-SACKs
+/// before all of them are known to have been unnecessary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Undo {
+    /// SND.UNA when the cut was made (`tp->undo_marker`): D-SACKs below it are older.
+    marker: SeqNumber,
+    /// `tp->undo_retrans`: retransmissions not yet D-SACKed; −1 while none was sent.
+    retrans: i32,
+    /// `tp->prior_ssthresh` (`tcp_current_ssthresh` at the cut; 0 after an ECN cut, never
+    /// here) and `tp->prior_cwnd`, bytes.
+    prior_ssthresh: u32,
+    prior_cwnd: u32,
+}
+
+/// What `tcp_process_loss` reads of an ACK's flags.
+#[derive(Clone, Copy, Debug)]
+struct LossAck {
+    /// FLAG_SND_UNA_ADVANCED.
+    una_advanced: bool,
+    /// FLAG_ORIG_SACK_ACKED: data never retransmitted, below high_seq, (S)ACKed.
+    orig_acked: bool,
+    /// FLAG_DATA_SACKED: something newly SACKed.
+    data_sacked: bool,
+    /// A duplicate ACK (`num_dupack` > 0).
+    dupack: bool,
+}
+
 /// What `clean_rtx_queue` found an ACK of new data acknowledged.
 #[derive(Clone, Copy, Debug, Default)]
 struct Acked {
@@ -323,6 +367,31 @@ struct Acked {
     bytes_acked: u32,
     /// The RTT of the last segment acknowledged, if it was never retransmitted.
     rtt: Option<Micros>,
+    /// A segment never retransmitted and sent before the loss state's high_seq was
+    /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
+    orig_acked: bool,
+    /// What `tcp_clean_rtx_queue` hands `tcp_ack_update_rtt` (see `RttSamples`).
+    samples: RttSamples,
+}
+
+/// The RTT samples one ACK offers (Linux `tcp_clean_rtx_queue` and `tcp_sacktag_one`): from
+/// the segments it acknowledges or newly SACKs that were never retransmitted (Karn, RFC 6298
+/// §3: a retransmitted one cannot tell which copy the ACK answers).
+#[derive(Clone, Copy, Debug, Default)]
+struct RttSamples {
+    /// `seq_rtt_us`: since the oldest such segment cumulatively acknowledged was sent;
+    /// `None` when a retransmitted segment was acknowledged too (FLAG_RETRANS_DATA_ACKED).
+    seq: Option<Micros>,
+    /// `sack_rtt_us`: since the oldest such segment this ACK newly SACKs was sent.
+    sack: Option<Micros>,
+    /// `ca_rtt_us`: the same for the newest such segment (SACKed ones count if any).
+    ca: Option<Micros>,
+    /// FLAG_ACKED: something in the retransmission queue was cumulatively acknowledged (the
+    /// timestamp echo is used only then, RFC 7323 §4.1's RTTM rule).
+    acked: bool,
+    /// FLAG_ACK_MAYBE_DELAYED: a lone runt segment acknowledged with nothing SACKed, likely
+    /// a delayed ACK, kept out of the minimum RTT (`tcp_update_rtt_min`).
+    maybe_delayed: bool,
 }
 
 impl SentSeg {
@@ -406,6 +475,7 @@ impl TcpSocket {
             cork: false,
             more: false,
             push_once: false,
+            nagle_off_once: false,
             user_timeout_us: 0,
             probes_tstamp: None,
             linger_us: None,
@@ -425,6 +495,7 @@ impl TcpSocket {
             rcv_skb_overhead: p.rcv_skb_overhead,
             rcv_full_packet: p.mss as u32 + 40,
             rcv_skbs: std::collections::VecDeque::new(),
+            last_oow_ack: None,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,
@@ -447,6 +518,10 @@ impl TcpSocket {
             tlp_armed: false,
             tlp_high_seq: None,
             loss_high: None,
+            rcv_tstamp: 0,
+            frto: false,
+            undo: None,
+            dsack_dups: 0,
             rto_anchor: 0,
             lsndtime: None,
             idle_restarted: None,
@@ -1709,6 +1784,7 @@ impl TcpSocket {
                 && !in_chunk
                 && !fin_pending
                 && !self.push_once
+                && !self.nagle_off_once
                 && self.nagle_holds(flight, ctx)
             {
                 break;
@@ -1746,7 +1822,7 @@ impl TcpSocket {
                     self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
                 }
             }
-            if retrans == 0 && self.rtt_probe.is_none() && len > 0 {
+            if retrans == 0 && self.rtt_probe.is_none() && len > 0 && !ctx.p.rtt_every_ack {
                 self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
             }
             self.send_data_at(self.snd_nxt, len, with_fin, retrans, psh, ctx);
@@ -2249,6 +2325,19 @@ impl TcpSocket {
                 // Measured on 6.18 (sweep point delayed-ack+drop=server-ack-1): the
                 // retransmission of a request whose ACK was lost is answered "ack=101
                 // sack 1-101".
+                // `tcp_oow_rate_limited`: a segment without data (or a SYN) that is out of
+                // the window is answered at most once per tcp_invalid_ratelimit; data never
+                // feeds an ACK loop, so it is always answered.
+                let limit = ctx.p.invalid_ratelimit_us;
+                if limit > 0 && (seg_len == 0 || h.flags.syn) {
+                    if self
+                        .last_oow_ack
+                        .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
+                    {
+                        return;
+                    }
+                    self.last_oow_ack = Some(ctx.now);
+                }
                 let back = self.rcv_nxt.diff(seq);
                 if self.sack_ok && self.state != TimeWait && seg_len > 0 && !h.flags.syn && back > 0
                 {
@@ -2535,6 +2624,7 @@ impl TcpSocket {
         use TcpState::*;
         // `tcp_ack`: any acceptable ACK answers the zero-window probes (`icsk_probes_out = 0`).
         self.probes_out = 0;
+        self.rcv_tstamp = ctx.now;
         self.cc.now_us = ctx.now;
         let seq = SeqNumber(h.seq);
         let ack = SeqNumber(h.ack);
@@ -2558,11 +2648,29 @@ impl TcpSocket {
             let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
             // `tp->rack.advanced` is per ACK.
             self.rack_advanced = false;
-            let acked = ack.gt(self.snd_una).then(|| self.clean_rtx_queue(ack, ctx));
-            if self.scoreboard(ctx.p) {
-                self.ack_scoreboard(h, acked, dup, ctx);
+            let scoreboard = self.scoreboard(ctx.p);
+            // `tcp_sacktag_write_queue` → `tcp_check_dsack` runs before the queue is cleaned.
+            let dsacking = scoreboard && self.sack_ok && self.check_dsack(h);
+            let prior_stamp = self.retrans_stamp;
+            let tsecr = h.options.timestamps.map(|(_, ecr)| ecr);
+            let acked = ack
+                .gt(self.snd_una)
+                .then(|| self.clean_rtx_queue(ack, tsecr, ctx));
+            if scoreboard {
+                self.ack_scoreboard(h, acked, dup, dsacking, prior_stamp, ctx);
             } else {
+                if let Some(a) = acked.filter(|_| ctx.p.rtt_every_ack) {
+                    self.ack_update_rtt(a.samples, h, ctx);
+                }
                 self.ack_newreno(ack, acked, dup, flight, ctx);
+            }
+        } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) {
+            // `tcp_ack`'s `no_queue` and `old_ack` paths: an ACK with nothing outstanding, or
+            // an old one, still has its SACK blocks read, and "if data was DSACKed, see if we
+            // can undo a cwnd reduction" (`tcp_fastretrans_alert` → `tcp_try_undo_dsack` in
+            // the open state).
+            if !self.recovering() {
+                self.try_undo_dsack();
             }
         }
         // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
@@ -2600,7 +2708,8 @@ impl TcpSocket {
                     if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 {
                         // Linux tcp_fin_timeout for orphaned sockets: the FIN-WAIT-2
                         // timewait socket's timer_list (`inet_twsk_schedule`), on the wheel.
-                        self.arm_timer(TimerKind::FinWait2, ctx.p.fin_wait2_timeout_us, ctx);
+                        let tmo = self.fin_time(ctx);
+                        self.arm_timer(TimerKind::FinWait2, tmo, ctx);
                     }
                 }
                 Closing => self.enter_time_wait(ctx),
@@ -2672,12 +2781,52 @@ impl TcpSocket {
     /// segments wholly acknowledged leave the queue (those not SACKed before count as
     /// delivered and move RACK), a segment the ACK cuts keeps its rest (`trim_sent_log`),
     /// the send buffer lets the bytes go, and the backoff ends.
-    fn clean_rtx_queue(&mut self, ack: SeqNumber, ctx: &Ctx) -> Acked {
+    fn clean_rtx_queue(&mut self, ack: SeqNumber, tsecr: Option<u32>, ctx: &Ctx) -> Acked {
         let mss = self.snd_mss.max(1) as u64;
+        let prior_una = self.soff(self.snd_una);
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
         let mut delivered = 0u32;
         let mut retransmitted = false;
         let mut last_sent = None;
+        // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
+        // segments acknowledged here that were neither retransmitted nor SACKed before, a
+        // segment acknowledged in part included (`tcp_tso_acked`).
+        let fresh = |e: &SentSeg| !e.ever_retrans && !e.sacked;
+        let reached: Vec<SentSeg> = self
+            .sent_log
+            .iter()
+            .take_while(|e| e.start < data_acked)
+            .copied()
+            .collect();
+        let first_ackt = reached.iter().find(|e| fresh(e)).map(|e| e.sent);
+        let last_ackt = reached.iter().rev().find(|e| fresh(e)).map(|e| e.sent);
+        let retrans_acked = reached.iter().any(|e| e.ever_retrans);
+        let prior_sacked = self.sent_log.iter().any(|e| e.sacked);
+        let lone_runt = reached.len() == 1
+            && reached[0].end <= data_acked
+            && data_acked - prior_una.max(reached[0].start) < mss;
+        let samples = RttSamples {
+            seq: first_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            sack: None,
+            ca: last_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            acked: !reached.is_empty() || (self.lone_fin.is_some() && ack.gt(self.fin_seq())),
+            maybe_delayed: lone_runt && !prior_sacked && !retrans_acked,
+        };
+        // FLAG_ORIG_SACK_ACKED: an skb never retransmitted (TCPCB_RETRANS clear), not SACKed
+        // before, ending at or below high_seq, acknowledged in whole or in part (a partly
+        // acknowledged skb counts too: `tcp_tso_acked` trims it and the test runs on it).
+        let high = self.loss_high.map(|h| self.soff(h));
+        let orig_acked = self.sent_log.iter().any(|e| {
+            e.start < data_acked
+                && e.end > prior_una
+                && !e.sacked
+                && !e.ever_retrans
+                && high.is_some_and(|h| e.end <= h)
+        });
         while let Some(e) = self.sent_log.front().copied() {
             if e.end > data_acked {
                 break;
@@ -2685,7 +2834,17 @@ impl TcpSocket {
             self.sent_log.pop_front();
             if !e.sacked {
                 delivered += (e.end - e.start).div_ceil(mss) as u32;
-                self.rack_advance(&e, ctx);
+                // `tcp_skb_spurious_retrans`: a retransmitted segment whose ACK echoes a
+                // timestamp older than the retransmission was delivered by its original,
+                // whose send time RACK does not know; it leaves RACK where it is.
+                let spurious = e.ever_retrans
+                    && self.ts_ok
+                    && tsecr.is_some_and(|ecr| {
+                        ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(e.sent)))
+                    });
+                if !spurious {
+                    self.rack_advance(&e, ctx);
+                }
             }
             retransmitted |= e.ever_retrans;
             last_sent = Some(e.sent);
@@ -2695,7 +2854,6 @@ impl TcpSocket {
         self.sndbuf.release_to(data_acked);
         self.skbs.ack_to(data_acked);
         self.backoff = 0;
-        self.retrans_stamp = None;
         Acked {
             delivered,
             bytes_acked,
@@ -2704,7 +2862,38 @@ impl TcpSocket {
             rtt: last_sent
                 .filter(|_| !retransmitted)
                 .map(|t| ctx.now.saturating_sub(t)),
+            orig_acked,
+            samples,
         }
+    }
+
+    /// Linux `tcp_ack_update_rtt` (profile `rtt_every_ack`): the ACK's own sample if it has
+    /// one, else the SACK's, else, if it acknowledged something, the timestamp echo
+    /// (`tcp_rtt_tsopt_us`: whole milliseconds of our timestamp clock, at least one) — the
+    /// only sample an ACK of retransmitted data gives, however late the ACK (an ACK held
+    /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
+    /// likely delayed and would raise it (`tcp_update_rtt_min`).
+    fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
+        let mut seq = s.seq.or(s.sack);
+        let mut ca = s.ca;
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    seq = Some(r);
+                    ca = Some(r);
+                }
+            }
+        }
+        let Some(r) = seq else {
+            return;
+        };
+        let ca = ca.unwrap_or(r);
+        if !(s.maybe_delayed && self.min_rtt.is_some_and(|m| ca > m)) {
+            self.min_rtt = Some(self.min_rtt.map_or(ca.max(1), |m| m.min(ca.max(1))));
+        }
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -2728,6 +2917,8 @@ impl TcpSocket {
         ctx: &mut Ctx,
     ) {
         if let Some(a) = acked {
+            // The textbook keeps no undo: the retry count starts again with new data.
+            self.retrans_stamp = None;
             // Only data grows the window (the SYN and FIN take a sequence number each).
             let grow = a.bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd());
             let action = if grow {
@@ -2756,19 +2947,42 @@ impl TcpSocket {
     /// SACK blocks tag the queue (`tcp_sacktag_write_queue`); RACK marks losses
     /// (`tcp_identify_packet_loss`); `tcp_fastretrans_alert` ends or starts the recovery;
     /// `tcp_cong_control` reduces cwnd by PRR or grows it (CUBIC); `tcp_xmit_recovery`
-    /// retransmits what is lost. New data follows in `output`.
-    fn ack_scoreboard(&mut self, h: &TcpHeader, acked: Option<Acked>, dup: bool, ctx: &mut Ctx) {
+    /// retransmits what is lost. New data follows in `output`. `dsacking`: the ACK carried a
+    /// believed D-SACK (`check_dsack`); `prior_stamp`: `retrans_stamp` before the ACK (the
+    /// kernel keeps it until the state reopens, `tcp_packet_delayed` reads it here).
+    fn ack_scoreboard(
+        &mut self,
+        h: &TcpHeader,
+        acked: Option<Acked>,
+        dup: bool,
+        dsacking: bool,
+        prior_stamp: Option<Micros>,
+        ctx: &mut Ctx,
+    ) {
         let p = ctx.p;
         let una_advanced = acked.is_some();
         let Acked {
             mut delivered,
             bytes_acked,
             rtt: rtt_sample,
+            mut orig_acked,
+            mut samples,
         } = acked.unwrap_or_default();
+        let mut data_sacked = false;
         if self.sack_ok {
-            delivered += self.sack_tag(&h.options.sack, ctx);
+            let (n, orig, sackt) = self.sack_tag(&h.options.sack, ctx);
+            delivered += n;
+            data_sacked = n > 0;
+            orig_acked |= orig;
+            if let Some((first, last)) = sackt {
+                samples.sack = Some(ctx.now.saturating_sub(first));
+                samples.ca = Some(ctx.now.saturating_sub(last));
+            }
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
+        }
+        if p.rtt_every_ack {
+            self.ack_update_rtt(samples, h, ctx);
         }
         if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
             let ack_delay = self.hystart_ack_delay();
@@ -2781,12 +2995,35 @@ impl TcpSocket {
                 ack_delay,
             );
         }
+        // `tcp_fastretrans_alert`, E, in the loss state: `tcp_process_loss` first (it may
+        // undo the RTO, end the state, or choose F-RTO's new data), then the loss marking.
+        // A D-SACK ACK is no duplicate ACK (`tcp_ack`: FLAG_DSACKING_ACK).
+        let mut rexmit_new = false;
+        if self.loss_high.is_some() {
+            let flag = LossAck {
+                una_advanced,
+                orig_acked,
+                data_sacked,
+                dupack: dup && !dsacking,
+            };
+            rexmit_new = self.process_loss(flag, h, prior_stamp);
+        } else if !self.cc.in_recovery() {
+            // Open or Disorder: a late D-SACK can still undo the last cut
+            // (`tcp_try_undo_dsack` for `icsk_ca_state <= TCP_CA_Disorder`).
+            self.try_undo_dsack();
+        }
+        // `tcp_fastretrans_alert`, E, Recovery: an ACK of new data short of high_seq may show
+        // the hole filled by a delayed original (`tcp_try_undo_partial`).
+        let recovery_ongoing = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
+        let hold = una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp);
         let lost_before = self
             .sent_log
             .iter()
             .filter(|e| e.lost && !e.retrans)
             .count() as u32;
-        let reo_armed = if p.rack && self.sack_ok {
+        let reo_armed = if hold {
+            false
+        } else if p.rack && self.sack_ok {
             self.rack_advanced && self.rack_mark_lost(ctx)
         } else {
             self.mark_lost_dupthresh(una_advanced, p);
@@ -2803,16 +3040,27 @@ impl TcpSocket {
         let (una, sack) = (self.snd_una, self.sack_ok);
         let ended = |high: SeqNumber| if sack { una.ge(high) } else { una.gt(high) };
         if self.cc.recover.is_some_and(ended) {
+            // `tcp_try_undo_recovery` (`tcp_may_undo`): every retransmission came back as a
+            // D-SACK, or this ACK echoes a timestamp older than the first retransmission
+            // (the originals filled the holes), so the cut is undone and cwnd is not set to
+            // ssthresh (`tcp_end_cwnd_reduction` skips it once `undo_marker` is 0).
+            if self.may_undo(h, prior_stamp) {
+                self.undo_cwnd_reduction(false);
+                self.cc.prr = None;
+            }
             self.cc.end_prr_recovery();
-        }
-        // `tcp_process_loss`: the loss state after an RTO ends the same way, and cwnd is left
-        // where slow start brought it (`tcp_try_undo_recovery` → TCP_CA_Open).
-        if self.loss_high.is_some_and(ended) {
-            self.loss_high = None;
+        } else if self.cc.in_recovery() && self.try_undo_dsack() {
+            // E, Recovery: `tcp_try_undo_dsack` → `tcp_try_keep_open` leaves the recovery
+            // with the window restored; a loss still marked starts a new one below.
+            self.cc.prr = None;
+            self.cc.recover = None;
         }
         // E: a segment known lost starts a recovery (`tcp_time_to_recover`: lost_out > 0),
         // but not in the loss state, where the RTO's retransmissions go on.
         if !self.recovering() && self.sent_log.iter().any(|e| e.lost) {
+            // `tcp_enter_recovery`: "start the clock with our fast retransmit".
+            self.retrans_stamp_cleanup();
+            self.enter_recovery_undo();
             self.cc.enter_prr_recovery(self.snd_max);
             if !p.prr {
                 // Without PRR: straight to ssthresh (RFC 6675 §5).
@@ -2833,7 +3081,230 @@ impl TcpSocket {
         if una_advanced && !reo_armed {
             self.restart_rto_on_progress(ctx);
         }
-        self.retransmit_lost(ctx);
+        if rexmit_new {
+            // `tcp_xmit_recovery` with REXMIT_NEW (F-RTO step 2b): new data first, Nagle off
+            // (`__tcp_push_pending_frames(..., TCP_NAGLE_OFF)`), as far as the cwnd this ACK
+            // just grew allows; only if none could go does the conventional recovery resume.
+            self.nagle_off_once = true;
+            self.output(ctx);
+            self.nagle_off_once = false;
+            if self.loss_high.is_some_and(|high| self.snd_nxt.gt(high)) {
+                return;
+            }
+            self.frto = false;
+        }
+        if !hold {
+            self.retransmit_lost(ctx);
+        }
+        // `tcp_try_to_open` (and `tcp_fastretrans_alert`, D, in the open state): once the
+        // state is open again the stamp goes with the last retransmission.
+        if !self.recovering() {
+            self.retrans_stamp_cleanup();
+        }
+    }
+
+    /// `tcp_process_loss` (RFC 5682 §3.1, the SACK-enhanced F-RTO, and RFC 3522's Eifel
+    /// check): an ACK in the loss state after an RTO. Returns whether F-RTO sends new data
+    /// now (REXMIT_NEW) instead of retransmitting.
+    /// - An ACK of new data undoes the RTO if the cut may be undone (`tcp_try_undo_loss`:
+    ///   every retransmission D-SACKed, or the ACK echoes a timestamp older than the first
+    ///   retransmission, `tcp_packet_delayed`).
+    /// - With F-RTO: data never retransmitted (S)ACKed proves the RTO spurious (step 3b) and
+    ///   undoes it. Once new data went out, a SACK or a duplicate ACK proves the loss real
+    ///   (step 3a). On the first ACK that advances SND.UNA short of high_seq, new data goes
+    ///   if there is some and the peer's window has room (step 2b); else F-RTO ends.
+    /// - SND.UNA at high_seq ends the state (`tcp_try_undo_recovery`; without SACK held while
+    ///   it is exactly there); cwnd stays where slow start brought it.
+    fn process_loss(&mut self, flag: LossAck, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+        let Some(high) = self.loss_high else {
+            return false;
+        };
+        let recovered = self.snd_una.ge(high);
+        if flag.una_advanced && self.try_undo_loss(false, h, prior_stamp) {
+            return false;
+        }
+        if self.frto {
+            if flag.orig_acked && self.try_undo_loss(true, h, prior_stamp) {
+                return false;
+            }
+            if self.snd_nxt.gt(high) {
+                if flag.data_sacked || flag.dupack {
+                    self.frto = false;
+                }
+            } else if flag.una_advanced && !recovered {
+                self.loss_high = Some(self.snd_nxt);
+                // The window this ACK brings (`tcp_ack_update_window` runs before
+                // `tcp_fastretrans_alert`; an ACK that advances SND.UNA always updates it).
+                let wnd = (h.window as u32) << self.snd_wscale;
+                let wnd_end = SeqNumber(h.ack) + wnd;
+                let unsent = self.sndbuf.tail > self.soff(self.snd_nxt)
+                    || (self.fin_queued && self.snd_nxt.le(self.fin_seq()));
+                if unsent && wnd_end.gt(self.snd_nxt) {
+                    return true;
+                }
+                self.frto = false;
+            }
+        }
+        if recovered {
+            // `tcp_try_undo_recovery`: the same undo test, without unmarking.
+            if self.may_undo(h, prior_stamp) {
+                self.undo_cwnd_reduction(false);
+            }
+            if !self.sack_ok && self.snd_una == high {
+                // `tcp_is_non_sack_preventing_reopen`.
+                self.retrans_stamp_cleanup();
+                return false;
+            }
+            self.loss_high = None;
+        }
+        false
+    }
+
+    /// `tcp_may_undo`: a cut was made, and every retransmission since came back as a
+    /// D-SACK, or (Eifel, RFC 3522) this ACK echoes a timestamp older than the first
+    /// retransmission (`tcp_packet_delayed`: the original arrived, the retransmission was
+    /// not needed). The timestamp is the one `ts_val` put on that retransmission.
+    fn may_undo(&self, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+        let Some(u) = self.undo else {
+            return false;
+        };
+        u.retrans == 0 || self.packet_delayed(h, prior_stamp)
+    }
+
+    /// `tcp_packet_delayed` (6.16+): with a retransmission stamp, whether the ACK echoes a
+    /// timestamp older than it (`tcp_tsopt_ecr_before`); without one nothing was
+    /// retransmitted yet, so SND.UNA moved on an original ("merely delayed, not lost"),
+    /// except without SACK once SND.UNA reached high_seq (`tcp_is_non_sack_preventing_reopen`
+    /// cleared the stamp there).
+    fn packet_delayed(&self, h: &TcpHeader, stamp: Option<Micros>) -> bool {
+        match stamp {
+            Some(stamp) => {
+                self.ts_ok
+                    && h.options.timestamps.is_some_and(|(_, ecr)| {
+                        ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(stamp)))
+                    })
+            }
+            None => {
+                let high = self.loss_high.or(self.cc.recover);
+                self.sack_ok || high.is_none_or(|h| self.snd_una.lt(h))
+            }
+        }
+    }
+
+    /// `tcp_any_retrans_done`: a retransmission is in flight, or the head of the queue was
+    /// ever retransmitted.
+    fn any_retrans_done(&self) -> bool {
+        self.sent_log.iter().any(|e| e.retrans)
+            || self.sent_log.front().is_some_and(|e| e.ever_retrans)
+    }
+
+    /// `tcp_retrans_stamp_cleanup`: with nothing retransmitted left, the next loss recovery
+    /// starts the clock afresh (`tcp_try_to_open`, and `tcp_enter_recovery` before its fast
+    /// retransmission, 6.12+).
+    fn retrans_stamp_cleanup(&mut self) {
+        if !self.any_retrans_done() {
+            self.retrans_stamp = None;
+        }
+    }
+
+    /// `tcp_try_undo_partial`: in a fast recovery, an ACK of new data echoing a timestamp
+    /// older than the first retransmission ("plain luck! hole is filled with delayed
+    /// packet"). With retransmissions still in flight the recovery holds (no more losses
+    /// marked or resent on this ACK: returns true); else the cut is undone and the
+    /// recovery ends (`tcp_try_keep_open`).
+    fn try_undo_partial(&mut self, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+        if self.undo.is_none() || !self.packet_delayed(h, prior_stamp) {
+            return false;
+        }
+        if self.sent_log.iter().any(|e| e.retrans) {
+            return true;
+        }
+        self.retrans_stamp_cleanup();
+        self.undo_cwnd_reduction(true);
+        self.cc.prr = None;
+        self.cc.recover = None;
+        false
+    }
+
+    /// `tcp_try_undo_loss`: undo the RTO's cut and its loss marks (`frto_undo`: F-RTO proved
+    /// it spurious, no further test). The state reopens with SACK or after F-RTO; without
+    /// SACK it is held while SND.UNA is exactly at high_seq
+    /// (`tcp_is_non_sack_preventing_reopen`), and otherwise too, the lost marks gone.
+    fn try_undo_loss(
+        &mut self,
+        frto_undo: bool,
+        h: &TcpHeader,
+        prior_stamp: Option<Micros>,
+    ) -> bool {
+        if !frto_undo && !self.may_undo(h, prior_stamp) {
+            return false;
+        }
+        self.undo_cwnd_reduction(true);
+        let high = self.loss_high;
+        if !self.sack_ok && high.is_some_and(|h| self.snd_una == h) {
+            self.retrans_stamp_cleanup();
+            return true;
+        }
+        if frto_undo || self.sack_ok {
+            self.loss_high = None;
+            self.frto = false;
+        }
+        true
+    }
+
+    /// `tcp_try_undo_dsack`: every retransmission since the cut came back as a D-SACK.
+    fn try_undo_dsack(&mut self) -> bool {
+        if self.undo.is_some_and(|u| u.retrans == 0) {
+            self.undo_cwnd_reduction(false);
+            return true;
+        }
+        false
+    }
+
+    /// `tcp_undo_cwnd_reduction`: cwnd back to what it was (the congestion module's
+    /// `undo_cwnd`; CUBIC and Reno both use `tcp_reno_undo_cwnd`, max(cwnd, prior_cwnd)) and
+    /// ssthresh to the prior one if that was higher; with `unmark_loss` no segment is lost
+    /// any more. RACK looks at the queue again on this ACK.
+    fn undo_cwnd_reduction(&mut self, unmark_loss: bool) {
+        if unmark_loss {
+            for e in self.sent_log.iter_mut() {
+                e.lost = false;
+            }
+        }
+        if let Some(u) = self.undo.take() {
+            if u.prior_ssthresh > 0 {
+                self.cc.undo_cwnd(u.prior_cwnd, u.prior_ssthresh);
+            }
+        }
+        self.rack_advanced = true;
+    }
+
+    /// `tcp_init_undo` with what `tcp_enter_loss` / `tcp_enter_recovery` remember before
+    /// cutting: `tcp_current_ssthresh` (ssthresh, or ¾ of cwnd if that is more, outside a
+    /// reduction) and cwnd. `undo_retrans` starts at the retransmissions still in flight,
+    /// −1 if none.
+    fn init_undo(&mut self, prior_ssthresh: u32) {
+        let retrans_out = self.sent_log.iter().filter(|e| e.retrans).count() as i32;
+        self.undo = Some(Undo {
+            marker: self.snd_una,
+            retrans: if retrans_out > 0 { retrans_out } else { -1 },
+            prior_ssthresh,
+            prior_cwnd: self.cc.cwnd,
+        });
+    }
+
+    /// `tcp_current_ssthresh` outside a cwnd reduction: max(ssthresh, ¾ cwnd), in whole
+    /// segments as the kernel counts (cwnd >> 1 + cwnd >> 2).
+    fn current_ssthresh(&self) -> u32 {
+        let mss = self.snd_mss.max(1);
+        let segs = self.cc.cwnd / mss;
+        self.cc.ssthresh.max(((segs >> 1) + (segs >> 2)) * mss)
+    }
+
+    /// `tcp_enter_recovery`'s undo state, before `tcp_init_cwnd_reduction` cuts.
+    fn enter_recovery_undo(&mut self) {
+        let prior = self.current_ssthresh();
+        self.init_undo(prior);
     }
 
     /// Without SACK (`tcp_add_reno_sack`, `tcp_remove_reno_sacks`): a duplicate ACK counts
@@ -2908,27 +3379,35 @@ impl TcpSocket {
         (GSO_MAX_SIZE * 4 * 1_000_000 / rate).min(1_000)
     }
 
-    /// `tcp_rack_advance`: a segment known delivered moves RACK to it if it was sent after
-    /// the one RACK holds (ties broken by sequence, `tcp_skb_sent_after`). A retransmission
-    /// acknowledged sooner than the minimum RTT may have been the original's ACK: skipped.
+    /// `tcp_rack_advance`: a segment known delivered gives RACK its RTT (`rack.rtt_us`, from
+    /// whichever segment came last, as the kernel sets it on every call) and moves RACK's
+    /// send time to it if it was sent after the one RACK holds (ties broken by sequence,
+    /// `tcp_skb_sent_after`). A retransmission acknowledged sooner than the minimum RTT may
+    /// have been the original's ACK: skipped. (Measured on 6.18, rto-spurious-no-timestamps:
+    /// after an RTO, a held ACK of a segment sent 640 ms earlier must lengthen RACK's RTT,
+    /// or the segments sent with it would be marked lost against the 304 ms of the
+    /// retransmission acknowledged just before.)
     fn rack_advance(&mut self, e: &SentSeg, ctx: &Ctx) {
         let rtt = ctx.now.saturating_sub(e.sent);
         if e.ever_retrans && self.min_rtt.is_some_and(|m| rtt < m) {
             return;
         }
-        if self
-            .rack
-            .is_none_or(|(x, _, order)| (e.sent, e.order) > (x, order))
-        {
-            self.rack = Some((e.sent, rtt, e.order));
-            self.rack_advanced = true;
+        self.rack_advanced = true;
+        match self.rack.as_mut() {
+            Some(r) if (e.sent, e.order) <= (r.0, r.2) => r.1 = rtt,
+            _ => self.rack = Some((e.sent, rtt, e.order)),
         }
     }
 
     /// `tcp_sacktag_write_queue`: tag every segment a SACK block covers; returns how many
-    /// were newly SACKed. D-SACK blocks (below snd_una) and blocks beyond what was sent
-    /// are ignored.
-    fn sack_tag(&mut self, blocks: &[(u32, u32)], ctx: &Ctx) -> u32 {
+    /// were newly SACKed, and whether one of them was never retransmitted and sent before
+    /// the loss state's high_seq (FLAG_ORIG_SACK_ACKED from `tcp_sacktag_one`). D-SACK
+    /// blocks below snd_una (see `check_dsack`) and blocks beyond what was sent are ignored.
+    fn sack_tag(
+        &mut self,
+        blocks: &[(u32, u32)],
+        ctx: &Ctx,
+    ) -> (u32, bool, Option<(Micros, Micros)>) {
         let una = self.soff(self.snd_una);
         let max = self.soff(self.snd_max);
         let mut newly = Vec::new();
@@ -2968,12 +3447,86 @@ impl TcpSocket {
             });
         }
         let mss = self.snd_mss.max(1) as u64;
+        let high = self.loss_high.map(|h| self.soff(h));
         let mut n = 0;
+        let mut orig = false;
+        let mut sackt: Option<(Micros, Micros)> = None;
         for e in &newly {
             n += (e.end - e.start).div_ceil(mss).max(1) as u32;
+            orig |= !e.ever_retrans && high.is_some_and(|h| e.end <= h);
+            // `tcp_sacktag_one`: first_sackt and last_sackt, from segments never resent.
+            if !e.ever_retrans {
+                sackt = Some(sackt.map_or((e.sent, e.sent), |(f, _)| (f, e.sent)));
+            }
             self.rack_advance(e, ctx);
         }
-        n
+        (n, orig, sackt)
+    }
+
+    /// `tcp_check_dsack` → `tcp_dsack_seen` (RFC 2883): the first SACK block is a D-SACK when
+    /// it lies below the ACK or inside the second block. It is believed only if it is at most
+    /// the peer's largest window and the duplicates reported so far stay within the
+    /// retransmissions sent (a duplicate the network made is no evidence). Each believed
+    /// duplicate of a retransmission sent since the cut (`after(end, undo_marker)`) takes one
+    /// from `undo_retrans`: data already acknowledged before this ACK by dumb counting, data
+    /// still queued segment by segment (`tcp_sacktag_one` with `dup_sack`, only those
+    /// retransmitted). Runs before the queue is cleaned, as `tcp_sacktag_write_queue` runs
+    /// before `tcp_clean_rtx_queue`. Returns whether this ACK carried a believed D-SACK
+    /// (FLAG_DSACKING_ACK: such an ACK is no duplicate ACK).
+    fn check_dsack(&mut self, h: &TcpHeader) -> bool {
+        let blocks = &h.options.sack;
+        let Some(&(l0, r0)) = blocks.first() else {
+            return false;
+        };
+        let (start, end) = (SeqNumber(l0), SeqNumber(r0));
+        let dup = start.lt(SeqNumber(h.ack))
+            || blocks
+                .get(1)
+                .is_some_and(|&(l1, r1)| end.le(SeqNumber(r1)) && start.ge(SeqNumber(l1)));
+        if !dup || !start.lt(end) {
+            return false;
+        }
+        let len = end.diff(start) as u32;
+        if len > self.max_snd_wnd {
+            return false;
+        }
+        let mss = self.snd_mss.max(1);
+        let segs = if len > mss { len.div_ceil(mss) } else { 1 };
+        self.dsack_dups += segs;
+        if self.dsack_dups > self.stats.retransmits {
+            return false;
+        }
+        let (a, b) = (self.soff(start), self.soff(end));
+        let una = self.soff(self.snd_una);
+        let Some(marker) = self.undo.filter(|u| u.retrans > 0).map(|u| u.marker) else {
+            return true;
+        };
+        let answered = if b <= una {
+            // Already acknowledged: "dumb counting" of the block's segments.
+            if end.gt(marker) {
+                segs as i32
+            } else {
+                0
+            }
+        } else {
+            // Still queued: each retransmitted segment the block covers, tested by its own
+            // end against the marker (`tcp_sacktag_one` with `dup_sack`).
+            let iss_off = |off: u64| self.sseq(off);
+            self.sent_log
+                .iter()
+                .filter(|e| {
+                    a <= e.start
+                        && e.end <= b
+                        && (e.retrans || e.ever_retrans)
+                        && iss_off(e.end).gt(marker)
+                })
+                .map(|e| (e.end - e.start).div_ceil(mss as u64).max(1) as i32)
+                .sum()
+        };
+        if let Some(u) = self.undo.as_mut() {
+            u.retrans = (u.retrans - answered).max(0);
+        }
+        true
     }
 
     /// RACK's reordering window (`tcp_rack_reo_wnd`): none during a recovery or once
@@ -3038,6 +3591,7 @@ impl TcpSocket {
             if !self.cc.in_recovery() {
                 // From the loss state too (`tcp_rack_reo_timeout`: any state but Recovery).
                 self.loss_high = None;
+                self.enter_recovery_undo();
                 self.cc.enter_prr_recovery(self.snd_max);
                 self.stats.fast_retransmits += 1;
                 self.rtt_probe = None;
@@ -3067,7 +3621,12 @@ impl TcpSocket {
                 break;
             }
             self.retransmit_entry(e, ctx);
-            if self.timer(TimerKind::Retransmit).is_none() {
+            // `tcp_xmit_retransmit_queue`: resending the head of the queue restarts the RTO
+            // from now (`rearm_timer`), unless RACK's reordering timer is the one pending; a
+            // loss probe armed when the flight left is replaced. Measured on 6.18 (rto-keeps-
+            // sacked over a 0 ms wire, where the SACKs and both fast retransmissions come
+            // within a millisecond of the flight): no probe, the RTO 208 ms after them.
+            if i == 1 && !self.reo_armed || self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
             }
         }
@@ -3076,6 +3635,19 @@ impl TcpSocket {
     /// `tcp_retransmit_skb`: one queue entry sent again as it was.
     fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
         let len = (e.end - e.start) as u32;
+        // `tcp_retransmit_skb`: one more retransmission a D-SACK must answer before the cut
+        // may be undone (`undo_retrans`, −1 until the first).
+        if let Some(u) = self.undo.as_mut() {
+            let pcount = len.div_ceil(self.snd_mss.max(1)).max(1) as i32;
+            u.retrans = u.retrans.max(0) + pcount;
+        }
+        // `tcp_retransmit_skb`: "save stamp of the first (attempted) retransmit", of any
+        // kind but a loss probe (`tcp_send_loss_probe` calls `__tcp_retransmit_skb`). It
+        // stays until the state reopens with nothing retransmitted left
+        // (`tcp_retrans_stamp_cleanup`), for the Eifel undo and the retry budget.
+        if self.retrans_stamp.is_none() {
+            self.retrans_stamp = Some(ctx.now);
+        }
         let seq = self.sseq(e.start);
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
         let psh = self.psh_alone(seq, len, ctx);
@@ -3101,6 +3673,16 @@ impl TcpSocket {
         let episode = self.cc.recover.or(self.loss_high);
         let reduce = episode.is_none_or(|high| !high.gt(self.snd_una))
             || (self.loss_high.is_some() && self.backoff == 1);
+        // Open or Disorder before this RTO (`new_recovery`: `icsk_ca_state < TCP_CA_Recovery`).
+        let new_recovery = !self.recovering();
+        // `tcp_enter_loss` remembers what it cuts (`prior_ssthresh`, `prior_cwnd`), outside a
+        // cwnd reduction `tcp_current_ssthresh` is ¾ of cwnd if that is more.
+        let prior_ssthresh = if self.cc.in_recovery() {
+            self.cc.ssthresh
+        } else {
+            self.current_ssthresh()
+        };
+        let prior_cwnd = self.cc.cwnd;
         self.cc.on_rto(reduce);
         self.cc.cubic_loss_reset(ctx.now, self.snd_max);
         let reneged = self.sent_log.front().is_some_and(|e| e.sacked);
@@ -3119,8 +3701,20 @@ impl TcpSocket {
             e.lost = true;
             e.retrans = false;
         }
+        if reduce {
+            // `tcp_init_undo` after `tcp_timeout_mark_lost`: only copies not marked lost
+            // again are still retransmissions in flight.
+            self.init_undo(prior_ssthresh);
+            if let Some(u) = self.undo.as_mut() {
+                u.prior_cwnd = prior_cwnd;
+            }
+        }
         self.cc.cwnd = (self.pipe_segs() + 1) * self.snd_mss.max(1);
         self.loss_high = Some(self.snd_max);
+        // F-RTO, RFC 5682 §3.1 step 1 (`tcp_enter_loss`): for a new recovery, or for a
+        // timeout that recurs on the same SND.UNA (§3.2: `icsk_retransmits`, the RTOs since
+        // the last ACK of new data, which `backoff` counts with this one).
+        self.frto = ctx.p.frto > 0 && (new_recovery || self.backoff > 1);
         match self.sent_log.front().copied() {
             Some(head) => self.retransmit_entry(head, ctx),
             // Only the FIN is outstanding.
@@ -3451,7 +4045,15 @@ impl TcpSocket {
                 } else {
                     p.data_retries
                 };
-                let spent = if self.user_timeout_us > 0 {
+                // `tcp_retransmit_timer`: "Receiver dastardly shrinks window. Our retransmits
+                // become zero probes, but we should not timeout this connection": with the
+                // peer's window at 0 under data in flight, and the socket not an orphan, the
+                // retry budget is not consulted (`tcp_write_timeout` is skipped); RFC 1122
+                // §4.2.2.17 keeps a connection open while its probes are acknowledged.
+                let shrunk = self.snd_wnd == 0 && !self.app_closed;
+                let spent = if shrunk {
+                    self.rtx_probe0_timed_out(ctx)
+                } else if self.user_timeout_us > 0 {
                     // `tcp_write_timeout` → `retransmits_timed_out(sk, tcp_retries2,
                     // icsk_user_timeout)`: the user timeout replaces the retry budget, counted
                     // like it from `retrans_stamp`, the first RTO retransmission (not the
@@ -3494,6 +4096,29 @@ impl TcpSocket {
             }
             _ => {}
         }
+    }
+
+    /// Linux `tcp_rtx_probe0_timed_out`, for an RTO while the peer's window is shrunk to 0:
+    /// the connection dies only once no ACK came for 2 × TCP_RTO_MAX (240 s) and the
+    /// retransmissions (from `retrans_stamp`, or the head's send time before the first) have
+    /// gone on that long too; TCP_USER_TIMEOUT shortens both, and retransmitting for longer
+    /// than it kills it whatever the ACKs ("it does not want win 0 packets to 'reset the
+    /// timer' while retransmits are not making progress").
+    fn rtx_probe0_timed_out(&self, ctx: &Ctx) -> bool {
+        let start = self
+            .retrans_stamp
+            .or_else(|| self.sent_log.front().map(|e| e.sent))
+            .unwrap_or(ctx.now);
+        let rtx_delta = ctx.now.saturating_sub(start);
+        let mut timeout = 2 * super::rtt::LINUX_TCP_RTO_MAX_US;
+        if self.user_timeout_us > 0 {
+            if rtx_delta > self.user_timeout_us {
+                return true;
+            }
+            timeout = timeout.min(super::wheel::in_jiffies(self.user_timeout_us, ctx.p));
+        }
+        let rcv_delta = ctx.now.saturating_sub(self.rcv_tstamp);
+        rcv_delta > timeout && super::wheel::in_jiffies(rtx_delta, ctx.p) > timeout
     }
 
     /// Linux `tcp_clamp_rto_to_user_timeout`: the next retransmission timer is armed for
@@ -3890,8 +4515,27 @@ impl TcpSocket {
         }
         self.app_shutdown(ctx);
         if self.state == TcpState::FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
-            self.arm_timer(TimerKind::FinWait2, ctx.p.fin_wait2_timeout_us, ctx);
+            let tmo = self.fin_time(ctx);
+            self.arm_timer(TimerKind::FinWait2, tmo, ctx);
         }
+    }
+
+    /// How long an orphan may stay in FIN-WAIT-2: Linux `tcp_fin_time`, tcp_fin_timeout but
+    /// never less than 3.5 RTOs (`(rto << 2) - (rto >> 1)` on `icsk_rto`, in jiffies), so
+    /// that a peer far away still has time to send its FIN. Measured on 6.18 (fin-wait2-
+    /// timeout over a 300 ms wire, tcp_fin_timeout 2 s, RTO about 1.7 s): the orphan's
+    /// timer ran 5.95 s, not 2 s; over 20 ms (RTO 0.2 s) it is tcp_fin_timeout's 2 s.
+    fn fin_time(&self, ctx: &Ctx) -> Micros {
+        let p = ctx.p;
+        let rto = super::wheel::in_jiffies(self.rtt.rto_backed_off(self.rto_shift(ctx), p), p);
+        let floor = match p.clock_granularity_us {
+            j if p.timer_wheel && j > 0 => {
+                let rj = rto / j;
+                ((rj << 2) - (rj >> 1)) * j
+            }
+            _ => (rto << 2) - (rto >> 1),
+        };
+        p.fin_wait2_timeout_us.max(floor)
     }
 
     /// close() with SO_LINGER {on, 0}: send RST and drop everything (RFC 9293 §3.10.5 ABORT).

@@ -627,6 +627,49 @@ fn a_fin_in_fin_wait_2_enters_time_wait_for_2msl() {
     );
 }
 
+/// The timeout the socket last asked of its FIN-WAIT-2 timer.
+fn fin_wait2_timeout(h: &Harness) -> Option<Micros> {
+    h.out.iter().rev().find_map(|e| match e.kind {
+        EventKind::TimerSet {
+            timer: TimerKind::FinWait2,
+            timeout_us,
+            ..
+        } => timeout_us,
+        _ => None,
+    })
+}
+
+/// An orphan whose handshake took `rtt_ms` and whose FIN is acknowledged one round trip
+/// after close(), with tcp_fin_timeout 2 s.
+fn orphan_in_fin_wait_2(rtt_ms: u64) -> Harness {
+    let mut h = socket_syn_received();
+    h.p.fin_wait2_timeout_us = 2_000_000;
+    h.wait_ms(rtt_ms);
+    send!(h, ". seq=1 ack=1");
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=1 ack=1 len=0"]);
+    h.wait_ms(rtt_ms);
+    send!(h, ". seq=1 ack=2");
+    assert_eq!(h.s.state, TcpState::FinWait2);
+    h
+}
+
+#[test]
+fn an_orphan_waits_in_fin_wait_2_for_tcp_fin_timeout_but_at_least_three_and_a_half_rtos() {
+    // Linux `tcp_fin_time`: one 600 ms RTT sample makes the RTO 3 × 600 ms (srtt + 4 ×
+    // rtt/2), 451 jiffies at HZ 250 (a real sample lies just above the wire's 600 ms);
+    // (451 << 2) - (451 >> 1) = 1579 jiffies, 6.316 s, where tcp_fin_timeout says 2 s.
+    assert_eq!(
+        fin_wait2_timeout(&orphan_in_fin_wait_2(600)),
+        Some(6_316_000)
+    );
+    // A 20 ms path: the RTO is TCP_RTO_MIN's 200 ms + 20, 3.5 × 220 ms < 2 s.
+    assert_eq!(
+        fin_wait2_timeout(&orphan_in_fin_wait_2(20)),
+        Some(2_000_000)
+    );
+}
+
 #[test]
 fn the_ack_of_our_fin_moves_closing_to_time_wait() {
     let mut h = socket_closing();
@@ -702,6 +745,31 @@ fn an_ack_that_does_not_cover_our_fin_leaves_last_ack_waiting() {
 // ---------------------------------------------------------------- acceptability (§3.10.7.4)
 
 /// The four cases of RFC 9293's acceptability table, with the receive window set by hand.
+#[test]
+fn dataless_out_of_window_segments_are_answered_at_most_once_per_invalid_ratelimit() {
+    // Linux `tcp_oow_rate_limited` (tcp_invalid_ratelimit 500 ms): a zero-window probe
+    // (one byte before rcv_nxt, no data) is answered, the next one 444 ms later is not
+    // (measured on 6.18 over a 0 ms wire), one 500 ms after the last answer is again;
+    // out-of-window data is always answered.
+    let mut h = socket_established();
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(444);
+    send!(h, ". seq=0 ack=1");
+    recv_nothing!(h);
+    send!(h, ". seq=0 ack=1 len=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(56);
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    // The RFC profile answers every one (RFC 9293 §3.10.7.4).
+    let mut h = socket_established();
+    h.p = Profile::rfc();
+    send!(h, ". seq=0 ack=1");
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0", ". seq=1 ack=1 len=0"]);
+}
+
 #[test]
 fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
     let mut h = socket_established();
@@ -1179,6 +1247,42 @@ fn three_segments_lost_in_a_row_are_all_marked_lost_by_rack_and_resent_without_a
     assert_eq!(h.s.stats.timeouts, 0);
     assert_eq!(h.s.stats.retransmits, 3);
     assert!(h.s.cc.cwnd >= 7 * 1460 && h.s.cc.cwnd <= 8 * 1460);
+}
+
+#[test]
+fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
+    // On a 0 ms wire the SACKs of the flight arrive at the instant it left, while the tail
+    // loss probe armed for it is still pending: the head's retransmission restarts the RTO
+    // from now (`tcp_xmit_retransmit_queue`, rearm_timer), so no probe follows it.
+    let mut h = socket_sending_ten_with_sack();
+    let timeout = |h: &Harness| {
+        h.out.iter().rev().find_map(|e| match e.kind {
+            EventKind::TimerSet {
+                timer: TimerKind::Retransmit,
+                timeout_us,
+                ..
+            } => timeout_us,
+            _ => None,
+        })
+    };
+    assert!(h.s.tlp_armed, "the flight armed a loss probe");
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461 sack=2921-4381");
+    send!(h, ". seq=1 ack=1461 sack=2921-5841");
+    send!(h, ". seq=1 ack=1461 sack=2921-7301");
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert!(!h.s.tlp_armed);
+    // Each SACK is an RTT sample too (`sack_rtt_us`, 0 ms here), so the RTO may have
+    // fallen since the retransmission armed it; a loss probe would be a fraction of it.
+    let rto_set = h.out.iter().any(|e| {
+        matches!(e.kind, EventKind::TimerSet { timer: TimerKind::Retransmit, timeout_us, .. }
+            if timeout_us.is_some_and(|t| t >= h.s.rtt.rto) && e.t == h.now)
+    });
+    assert!(
+        rto_set,
+        "the RTO restarted at the retransmission: {:?}",
+        timeout(&h)
+    );
 }
 
 #[test]
@@ -1676,4 +1780,348 @@ fn quick_ack_mode_ends_when_the_window_computed_leaves_less_than_half_free() {
     assert_eq!(h.s.ack_quick, 0);
     send!(h, ". seq=2461 ack=1 len=500");
     recv_nothing!(h);
+}
+
+// ---------------------------------------------------------------- spurious RTOs: F-RTO, undo
+
+/// Established after a 40 ms round trip with the Linux profile changed by `o`, `sack` and
+/// timestamps agreed or not (the harness's peer offers neither; the fields stand for a
+/// handshake that did).
+fn socket_for_rto(o: crate::profile::ProfileOverrides, sack: bool, ts: bool) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.p = Profile::linux().with(&o);
+    h.s.sack_ok = sack;
+    h.s.ts_ok = ts;
+    h
+}
+
+/// The sequence numbers of the data segments sent since the last look.
+fn data_seqs(h: &mut Harness) -> Vec<u32> {
+    h.sent()
+        .iter()
+        .filter(|l| !l.ends_with("len=0"))
+        .map(|l| {
+            let seq = l.split_whitespace().nth(1).expect("seq=");
+            seq["seq=".len()..].parse().expect("a number")
+        })
+        .collect()
+}
+
+/// An ACK from the peer echoing `ecr` as its timestamp (RFC 7323 §3).
+fn send_with_ecr(h: &mut Harness, line: &str, ecr: u32) {
+    let mut seg = h.peer_segment(line);
+    if let Header::Tcp(t) = &mut seg.header {
+        t.options.timestamps = Some((1, ecr));
+    }
+    h.with(|s, ctx| s.on_segment(&seg, ctx));
+}
+
+fn overrides() -> crate::profile::ProfileOverrides {
+    crate::profile::ProfileOverrides::default()
+}
+
+#[test]
+fn after_an_rto_f_rto_sends_new_data_and_undoes_the_cut_when_unretransmitted_data_is_acked() {
+    // RFC 5682 §3.1 (`tcp_process_loss`): twenty segments written, ten in flight, all their
+    // ACKs late. The RTO resends the first; its ACK lets F-RTO send two *new* segments (step
+    // 2b: cwnd 2 after slow start from 1); the next ACK covers the second segment, never
+    // resent, so the timeout was spurious (step 3b): cwnd and ssthresh come back
+    // (`tcp_try_undo_loss`) and what follows is new data, not the other eight segments again.
+    let mut h = socket_for_rto(overrides(), false, false);
+    write(&mut h, 29_200);
+    assert_eq!(data_seqs(&mut h).len(), 10);
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(data_seqs(&mut h), [1]);
+    assert_eq!(h.s.cc.ssthresh, 7 * 1460, "CUBIC's 0.7 of cwnd 10");
+    h.wait_ms(100);
+    send!(h, ". seq=1 ack=1461");
+    assert_eq!(data_seqs(&mut h), [14_601, 16_061], "step 2b: new data");
+    send!(h, ". seq=1 ack=2921");
+    assert_eq!(h.s.cc.ssthresh, u32::MAX, "undone: the prior ssthresh");
+    assert!(h.s.cc.cwnd >= 10 * 1460, "undone: cwnd {}", h.s.cc.cwnd);
+    assert!(h.s.loss_high.is_none(), "back to the open state");
+    let mut next = data_seqs(&mut h);
+    send!(h, ". seq=1 ack=4381");
+    next.extend(data_seqs(&mut h));
+    assert!(
+        !next.is_empty() && next.iter().all(|&s| s >= 17_521),
+        "new data only: {next:?}"
+    );
+}
+
+#[test]
+fn with_tcp_frto_0_the_same_ack_after_an_rto_resends_the_next_segments() {
+    // Without F-RTO the first ACK after the RTO goes on with the conventional recovery:
+    // the segments the RTO marked lost are resent as slow start allows (cwnd 2).
+    let o = crate::profile::ProfileOverrides {
+        frto: Some(0),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 29_200);
+    h.sent();
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(data_seqs(&mut h), [1]);
+    h.wait_ms(100);
+    send!(h, ". seq=1 ack=1461");
+    assert_eq!(data_seqs(&mut h), [1461, 2921]);
+    assert_eq!(h.s.cc.ssthresh, 7 * 1460, "not undone");
+}
+
+#[test]
+fn an_ack_echoing_a_timestamp_older_than_the_rto_retransmission_undoes_it() {
+    // Eifel (RFC 3522, `tcp_packet_delayed`): the first ACK after the RTO echoes the
+    // timestamp of the original transmission, so the original arrived and the RTO was
+    // spurious, whatever tcp_frto says. Echoing the retransmission's own timestamp
+    // instead proves nothing, and the recovery goes on.
+    for (echo_original, undone) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            frto: Some(0),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, true);
+        let sent_at = h.now;
+        write(&mut h, 14_600);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        let ecr = h.s.ts_val(if echo_original { sent_at } else { h.now });
+        h.wait_ms(100);
+        send_with_ecr(&mut h, ". seq=1 ack=1461", ecr);
+        assert_eq!(
+            h.s.cc.ssthresh == u32::MAX,
+            undone,
+            "echo_original {echo_original}"
+        );
+        let resent = data_seqs(&mut h);
+        assert_eq!(resent.is_empty(), undone, "{resent:?}");
+    }
+}
+
+#[test]
+fn a_d_sack_for_every_retransmission_after_an_rto_undoes_it() {
+    // `undo_retrans` (`tcp_retransmit_skb` counts up, `tcp_check_dsack` down): the ACK after
+    // the RTO acknowledges everything and reports the retransmitted first segment as a
+    // duplicate (RFC 2883), so no retransmission was needed and the cut is undone. The same
+    // ACK without the D-SACK block ends the loss state with the cut kept.
+    for (dsack, undone) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            frto: Some(0),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, false);
+        write(&mut h, 14_600);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        h.wait_ms(100);
+        if dsack {
+            send!(h, ". seq=1 ack=14601 sack=1-1461");
+        } else {
+            send!(h, ". seq=1 ack=14601");
+        }
+        assert!(h.s.loss_high.is_none());
+        assert_eq!(h.s.cc.ssthresh == u32::MAX, undone, "dsack {dsack}");
+        assert_eq!(h.s.cc.cwnd >= 10 * 1460, undone, "cwnd {}", h.s.cc.cwnd);
+    }
+}
+
+#[test]
+fn a_late_d_sack_with_nothing_outstanding_still_undoes_the_last_cut() {
+    // `tcp_ack`'s `no_queue` path: "if data was DSACKed, see if we can undo a cwnd
+    // reduction". The RTO's recovery ended with the cut kept; the D-SACK for its one
+    // retransmission comes after everything was acknowledged, and undoes it then.
+    let o = crate::profile::ProfileOverrides {
+        frto: Some(0),
+        tail_loss_probe: Some(false),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, true, false);
+    write(&mut h, 14_600);
+    h.sent();
+    fire(&mut h, TimerKind::Retransmit);
+    h.sent();
+    h.wait_ms(100);
+    send!(h, ". seq=1 ack=14601");
+    assert_eq!(h.s.cc.ssthresh, 7 * 1460);
+    send!(h, ". seq=1 ack=14601 sack=1-1461");
+    assert_eq!(h.s.cc.ssthresh, u32::MAX);
+}
+
+#[test]
+fn a_peer_that_shrinks_its_window_under_data_in_flight_is_retried_past_tcp_retries2() {
+    // `tcp_retransmit_timer`, "Receiver dastardly shrinks window": three segments out, the
+    // peer acknowledges the first with window 0. The RTOs go on as probes while the peer
+    // keeps answering, long past the tcp_retries2 = 3 budget (4.2 s); once it falls silent
+    // the connection dies when no ACK came for 240 s and the retransmissions have gone on
+    // that long (`tcp_rtx_probe0_timed_out`, 2 × TCP_RTO_MAX).
+    let o = crate::profile::ProfileOverrides {
+        data_retries: Some(3),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 4380);
+    h.sent();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 win=0");
+    for _ in 0..8 {
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1461]);
+        send!(h, ". seq=1 ack=1461 win=0");
+        h.sent();
+    }
+    assert!(h.now > 20_000_000, "8 RTOs: {} µs", h.now);
+    assert_eq!(h.s.state, TcpState::Established);
+    let last_ack = h.now;
+    while h.s.state == TcpState::Established {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    assert!(
+        h.now - last_ack > 240_000_000,
+        "died {} µs after the last ACK",
+        h.now - last_ack
+    );
+    assert!(
+        h.now - last_ack < 360_000_000,
+        "died {} µs after the last ACK",
+        h.now - last_ack
+    );
+}
+
+#[test]
+fn with_an_open_window_the_same_silence_ends_at_the_tcp_retries2_budget() {
+    // The contrast: window open, the peer silent after the first ACK; tcp_retries2 = 3 is
+    // a 3 s budget from the first retransmission (`retransmits_timed_out`).
+    let o = crate::profile::ProfileOverrides {
+        data_retries: Some(3),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 4380);
+    h.sent();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 win=100");
+    while h.s.state == TcpState::Established {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    assert!(h.now < 10_000_000, "gone at {} µs", h.now);
+}
+
+#[test]
+fn every_ack_of_new_data_is_an_rtt_sample_on_linux_and_one_segment_a_round_trip_in_the_rfc() {
+    // `tcp_clean_rtx_queue` times every ACK by the oldest segment it acknowledges that was
+    // never retransmitted (`seq_rtt_us`). Ten segments leave at once; the first ACK comes
+    // after 40 ms, the second after 100 ms: its 100 ms sample moves SRTT on Linux. RFC 6298
+    // §3's one timed segment a round trip (the first) ignores the second ACK.
+    for (every_ack, srtt_moves) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            rtt_every_ack: Some(every_ack),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, false);
+        write(&mut h, 14_600);
+        h.sent();
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=2921");
+        let srtt = h.s.rtt.srtt;
+        h.wait_ms(60);
+        send!(h, ". seq=1 ack=5841");
+        assert_eq!(
+            h.s.rtt.srtt != srtt,
+            srtt_moves,
+            "rtt_every_ack {every_ack}"
+        );
+    }
+}
+
+#[test]
+fn a_held_ack_of_a_retransmitted_segment_is_timed_by_its_timestamp_echo_and_the_rto_grows() {
+    // Karn (RFC 6298 §3): an ACK that covers a retransmitted segment gives no sample of its
+    // own. Linux then takes the timestamp echo (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`,
+    // RFC 7323 §4.1): the ACK held 600 ms past the RTO echoes the original's timestamp and
+    // yields a ~700 ms RTT, so the RTO grows (case rto-spurious-then-write: kernel 6.18
+    // does not restart the window after a pause of 0.8 s). Without timestamps nothing is
+    // measured and the RTO stays at 40 ms + 200 ms.
+    for (ts, grows) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            frto: Some(0),
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, ts);
+        let sent_at = h.now;
+        let rto_before = h.s.rtt.rto;
+        write(&mut h, 14_600);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        h.wait_ms(460);
+        let ecr = h.s.ts_val(sent_at);
+        send_with_ecr(&mut h, ". seq=1 ack=14601", ecr);
+        assert_eq!(
+            h.s.rtt.rto > rto_before,
+            grows,
+            "ts {ts}: rto {}",
+            h.s.rtt.rto
+        );
+        assert_eq!(
+            h.s.rtt.srtt.is_some_and(|s| s > 100_000),
+            grows,
+            "ts {ts}: srtt {:?}",
+            h.s.rtt.srtt
+        );
+    }
+}
+
+#[test]
+fn a_fast_recovery_whose_ack_echoes_a_timestamp_older_than_the_fast_retransmission_is_undone() {
+    // `tcp_retransmit_skb` stamps the first retransmission of any kind (`retrans_stamp`),
+    // and `tcp_try_undo_recovery` (`tcp_may_undo` → `tcp_packet_delayed`, RFC 3522) undoes a
+    // fast recovery whose closing ACK echoes a timestamp older than that stamp: the delayed
+    // original filled the hole, not the retransmission. Segment 2 is late, 3-5 are SACKed,
+    // RACK resends 2 and cuts ssthresh to 7; the ACK of everything echoes the original's
+    // timestamp and the cut is gone (kernel 6.18, reorder-dsack-undo with tcp_reordering 10:
+    // TCP_INFO cwnd 12, undone at the recovery's end). Echoing the retransmission's own
+    // timestamp proves nothing and the cut stays.
+    for (echo_original, undone) in [(true, true), (false, false)] {
+        let o = crate::profile::ProfileOverrides {
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, true, true);
+        let sent_at = h.now;
+        write(&mut h, 14_600);
+        assert_eq!(data_seqs(&mut h).len(), 10);
+        let ecr0 = h.s.ts_val(sent_at);
+        h.wait_ms(40);
+        send_with_ecr(&mut h, ". seq=1 ack=1461", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-4381", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-5841", ecr0);
+        send_with_ecr(&mut h, ". seq=1 ack=1461 sack=2921-7301", ecr0);
+        assert!(data_seqs(&mut h).contains(&1461), "RACK resent segment 2");
+        assert!(h.s.cc.in_recovery());
+        let retransmitted_at = h.now;
+        assert_eq!(h.s.retrans_stamp, Some(retransmitted_at));
+        h.wait_ms(5);
+        let ecr = h.s.ts_val(if echo_original {
+            sent_at
+        } else {
+            retransmitted_at
+        });
+        send_with_ecr(&mut h, ". seq=1 ack=14601", ecr);
+        assert!(!h.s.cc.in_recovery());
+        assert_eq!(
+            h.s.cc.ssthresh == u32::MAX,
+            undone,
+            "echo_original {echo_original}: ssthresh {}",
+            h.s.cc.ssthresh
+        );
+        // Nothing retransmitted is left: the state reopens and the stamp goes.
+        assert_eq!(h.s.retrans_stamp, None);
+    }
 }
