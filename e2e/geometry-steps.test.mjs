@@ -105,6 +105,14 @@ const stepProblems = (page) => page.evaluate(() => {
         if (l.seg !== h.seg && meet(l.b, h.b) && hit(l.q, hq)) out.onHead.push(`"${l.what}" over arrow ${h.seg}'s head`);
       }
     }
+    // The labels copied over the cover (sent arrows) against the playhead's time label.
+    const time = stack.querySelector('[data-testid="playhead-time"]');
+    if (time) {
+      const tq = quad(time);
+      for (const c of stack.querySelectorAll('.lad-live g.sent text')) {
+        if (hit(quad(c), tq)) out.onHead.push(`copy "${c.textContent}" over the playhead's time "${time.textContent}"`);
+      }
+    }
     const reach = s.top + Number(stack.dataset.revealMarks);
     for (const r of stack.querySelectorAll('.lad-marks g.pill rect')) {
       const b = box(r);

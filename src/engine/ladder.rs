@@ -876,7 +876,9 @@ fn copy_sent_labels(layer: &NodeRef, uid: &str, which: &[usize]) {
         let Ok(Some(seg)) = stack.query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"]")) else {
             continue;
         };
-        let Ok(texts) = seg.query_selector_all(":scope > text.near") else {
+        // The label only: the options line under the arrow lay over the playhead's time,
+        // which is under the line at the first lane (the first frame's "[MSS=1460 …]").
+        let Ok(texts) = seg.query_selector_all(":scope > text.near:not(.opt)") else {
             continue;
         };
         if texts.length() == 0 {
