@@ -612,13 +612,10 @@ pub fn arrows_markup(
                 );
             }
         }
-        // A label next to its sender is marked: from the moment its arrow is sent the live
-        // layer shows it whole over the cover ([`sent_labels`]).
-        let near_class = if f < 0.5 { " class=\"near\"" } else { "" };
         if labelled {
             let _ = write!(
                 o,
-                "<text{near_class} transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
+                "<text transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
                 // Whole pixels, written as before ("-6"): the first frame that index.html
                 // prerenders is this markup, byte for byte.
                 base as i32
@@ -644,8 +641,7 @@ pub fn arrows_markup(
         if with_opts {
             let _ = write!(
                 o,
-                "<text class=\"opt{}\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">",
-                if f < 0.5 { " near" } else { "" }
+                "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"
             );
             esc(&opts, &mut o);
             o.push_str("</text>");
@@ -840,29 +836,6 @@ pub fn arrows_reveal_y(y_play: f64) -> f64 {
     }
 }
 
-/// How far above the playhead an arrow may have been sent and still have its label copied
-/// over the cover: the longest label (some 300 px with its options) along an arrow as steep as
-/// a ladder draws them reaches about this far below its start.
-const SENT_REACH: f64 = 160.0;
-
-/// The arrows sent at or above the playhead `y_play` whose label beside the sender may reach
-/// under it. A label runs along its arrow, tilted down, from its start: at the step the arrow
-/// is sent the cover at the playhead cut it in two (the handshake's "ACK seq=1" at 40 ms). Once
-/// sent, an arrow's label is what the reader needs whole; the arrow itself stays under the cover
-/// until the packet gets there.
-fn sent_labels(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<usize> {
-    let n = l.lanes.len();
-    l.arrows
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| {
-            let (_, y0, _, _) = geo.arrow_points(a, n);
-            y0 <= y_play + 0.5 && y0 > y_play - SENT_REACH
-        })
-        .map(|(i, _)| i)
-        .collect()
-}
-
 /// Per arrow: whether some of its shaft shows at the playhead `y_play` (it starts above the
 /// cover's line by a pixel or more). The keyboard reaches only those: the focus ring of an arrow
 /// sent at this very step (its shaft no length yet, under the cover) could not be seen.
@@ -873,46 +846,6 @@ fn sent_by(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<bool> {
         .iter()
         .map(|a| geo.arrow_points(a, n).1 + 1.0 <= reveal)
         .collect()
-}
-
-/// Fills the live layer's `g.sent` with copies of the labels beside their sender of the arrows
-/// `which` (their `text.near` in the static layer of the ladder `uid`, in a shallow copy of their
-/// `g.seg`, whose classes colour them). The static layer is one markup string the browser
-/// parsed, so the copies are taken from it, as drawn.
-fn copy_sent_labels(layer: &NodeRef, uid: &str, which: &[usize]) {
-    let Some(layer) = layer.cast::<web_sys::Element>() else {
-        return;
-    };
-    layer.set_inner_html("");
-    let Some(stack) =
-        crate::dom::document().and_then(|d| d.get_element_by_id(&format!("{uid}-stack")))
-    else {
-        return;
-    };
-    for i in which {
-        let Ok(Some(seg)) = stack.query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"]")) else {
-            continue;
-        };
-        // The label only: the options line under the arrow lay over the playhead's time,
-        // which is under the line at the first lane (the first frame's "[MSS=1460 …]").
-        let Ok(texts) = seg.query_selector_all(":scope > text.near:not(.opt)") else {
-            continue;
-        };
-        if texts.length() == 0 {
-            continue;
-        }
-        let Ok(g) = seg.clone_node() else { continue };
-        // A copy, not a packet: tests and tools that count the ladder's segments skip it.
-        if let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::Element>(&g) {
-            let _ = e.remove_attribute("data-testid");
-        }
-        for k in 0..texts.length() {
-            if let Some(Ok(t)) = texts.item(k).map(|t| t.clone_node_with_deep(true)) {
-                let _ = g.append_child(&t);
-            }
-        }
-        let _ = layer.append_child(&g);
-    }
 }
 
 /// The playhead line across the drawing at `y_play`, from the time axis's right edge, broken
@@ -1184,7 +1117,6 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let measured = width.is_some();
     let l = &*p.ladder;
     let n = l.lanes.len();
-    let sent = use_node_ref();
     {
         // The arrows seen by now are in the Tab order, the others out of it (see
         // `arrows_markup`). The set only grows with the playhead, so its size names it.
@@ -1219,21 +1151,6 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 }
             }
         });
-    }
-    {
-        // The labels of arrows sent lately, copied over the cover (see [`sent_labels`]); the
-        // copies change only when that set or the drawing under it does.
-        let now = sent_labels(l, geo, y_play);
-        let (sent, uid) = (sent.clone(), p.uid.clone());
-        let deps = (
-            now,
-            p.ladder.clone(),
-            geo.width,
-            measured,
-            p.lang,
-            p.numbering,
-        );
-        use_effect_with(deps, move |(now, ..)| copy_sent_labels(&sent, &uid, now));
     }
 
     // Keep the playhead in view while playing or after a jump, and when the drawing changes
@@ -1332,7 +1249,6 @@ pub fn LadderView(p: &LadderProps) -> Html {
                      viewBox={view_box(geo.width, h)} style="position:absolute;left:0;top:0;pointer-events:none">
                     { for headers }
                     { for sel }
-                    <g class="sent" ref={sent} />
                     // From the time axis's right edge: across the axis it struck the time
                     // of the moment it stood at through.
                     <path class="playhead" d={playhead_path(&p.ladder, geo, y_play)} data-testid="playhead" />
