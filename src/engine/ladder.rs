@@ -60,7 +60,7 @@ pub const SVG_CSS: &str = r#"
 .lad .g-est rect{stroke:var(--st-est)} .lad .g-est text{fill:var(--st-est)}
 .lad .g-closing rect{stroke:var(--st-closing)} .lad .g-closing text{fill:var(--st-closing)}
 .lad .g-closed rect{stroke:var(--st-closed)} .lad .g-closed text{fill:var(--st-closed)}
-.lad .playhead{stroke:var(--playhead);stroke-width:1.5}
+.lad .playhead{stroke:var(--playhead);stroke-width:1.5;fill:none}
 .lad .playhead-t{fill:var(--playhead);font-size:11px;paint-order:stroke;stroke:var(--panel);stroke-width:4px;stroke-linejoin:round}
 .lad .dots{stroke:var(--panel);stroke-width:4;paint-order:stroke}
 .lad .sel line.shaft{stroke-width:5;opacity:.35}
@@ -367,6 +367,14 @@ const DROP_BASES: [f64; 4] = [4.0, 17.0, 30.0, 43.0];
 /// label meets the ones written just before it; older ones lie further up the diagram.
 const LABEL_WINDOW: usize = 256;
 
+/// An arrowhead's length along its arrow and half its width.
+const HEAD_LEN: f64 = 10.0;
+const HEAD_HALF: f64 = 4.5;
+
+/// How many arrows before and after a label's own are looked at for their ends: they are in
+/// time order, so the ends a label could meet are those of arrows sent about when it was.
+const HEAD_WINDOW: usize = 64;
+
 /// Every arrow of the ladder as SVG markup (the inside of `g.segs`): one `<g>` holding a
 /// `g.seg` per arrow, then the arrowheads.
 ///
@@ -417,11 +425,38 @@ pub fn arrows_markup(
     // last lane).
     let mut placed: Vec<LabelBox> = Vec::new();
     let width = geo.width;
-    let fits = |placed: &mut Vec<LabelBox>, b: LabelBox| {
+    // Every arrow's end as drawn (its arrowhead, or the ✕ of a lost one), which no label of
+    // another arrow may cover: backlog's "RST seq=1 win=0" lay over the head of the PSH coming
+    // in where it leaves, and in TCP vs UDP's narrow column the SYN-ACK's label started on the
+    // SYN's head. Only the arrows near in the list are looked at (they are in time order).
+    let ends: Vec<LabelBox> = l
+        .arrows
+        .iter()
+        .map(|a| {
+            let (x0, y0, x1, y1) = geo.arrow_points(a, n);
+            if a.lost() {
+                // The ✕: 6 px each way from the end.
+                return LabelBox::rect(x1 - 6.0, y1 - 6.0, x1 + 6.0, y1 + 6.0);
+            }
+            // The head's triangle (as drawn below: HEAD_LEN back along the arrow, HEAD_HALF
+            // either side), as its upright box.
+            let ang = math::atan2(y1 - y0, x1 - x0);
+            let (sin, cos) = (math::sin(ang), math::cos(ang));
+            let (bx, by) = (x1 - HEAD_LEN * cos, y1 - HEAD_LEN * sin);
+            let xs = [x1, bx - HEAD_HALF * sin, bx + HEAD_HALF * sin];
+            let ys = [y1, by + HEAD_HALF * cos, by - HEAD_HALF * cos];
+            let lo = |v: [f64; 3]| v.iter().copied().fold(f64::MAX, f64::min);
+            let hi = |v: [f64; 3]| v.iter().copied().fold(f64::MIN, f64::max);
+            LabelBox::rect(lo(xs), lo(ys), hi(xs), hi(ys))
+        })
+        .collect();
+    let fits = |placed: &mut Vec<LabelBox>, b: LabelBox, own: usize| {
         let from = placed.len().saturating_sub(LABEL_WINDOW);
+        let near = own.saturating_sub(HEAD_WINDOW)..(own + HEAD_WINDOW).min(ends.len());
         let free = b.bounds.0 >= 0.0
             && b.bounds.2 <= width
-            && !placed[from..].iter().chain(&pills).any(|p| b.collides(p));
+            && !placed[from..].iter().chain(&pills).any(|p| b.collides(p))
+            && !near.filter(|&k| k != own).any(|k| b.collides(&ends[k]));
         if free {
             placed.push(b);
         }
@@ -489,6 +524,7 @@ pub fn arrows_markup(
             if fits(
                 &mut placed,
                 LabelBox::new(text, at(f), u, anchor, base, 12.0),
+                i,
             ) {
                 place = Some((text, (f, anchor), base));
                 break;
@@ -505,6 +541,7 @@ pub fn arrows_markup(
             && fits(
                 &mut placed,
                 LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0),
+                i,
             );
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let kind = a.kind.css();
@@ -543,7 +580,7 @@ pub fn arrows_markup(
                     .flat_map(|&base| [(ahead, base), (back, base)])
                     .find(|&((anchor, wx), base)| {
                         let b = LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, base, 11.0);
-                        !b.collides(&shaft) && fits(&mut placed, b)
+                        !b.collides(&shaft) && fits(&mut placed, b, i)
                     });
                 if let Some(((anchor, wx), base)) = spot {
                     let _ = write!(
@@ -559,7 +596,7 @@ pub fn arrows_markup(
             _ => {
                 // Arrowhead: a small triangle pointing along the arrow.
                 let ang = math::atan2(y1 - y0, x1 - x0);
-                let (s, w) = (10.0, 4.5);
+                let (s, w) = (HEAD_LEN, HEAD_HALF);
                 let (sin, cos) = (math::sin(ang), math::cos(ang));
                 let (bx, by) = (x1 - s * cos, y1 - s * sin);
                 let k = SegKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0);
@@ -612,10 +649,12 @@ pub fn arrows_markup(
         // The click target is also the keyboard's: focusable, with a name a screen reader can
         // say ("SYN-ACK (server → client), seq=0 ack=1, lost: …"); Enter or Space opens the
         // inspector like a click. On the hit line, which has no text of its own, so the name
-        // need not repeat the drawn labels word for word.
+        // need not repeat the drawn labels word for word. Out of the Tab order until some of the
+        // arrow shows ([`LadderView`] puts it in): Tab stopped on every packet still under the
+        // cover, focused and unseen.
         let _ = write!(
             o,
-            "<line class=\"hit\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" tabindex=\"0\" role=\"button\" aria-label=\"",
+            "<line class=\"hit\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" tabindex=\"-1\" role=\"button\" aria-label=\"",
             f1(x0),
             f1(y0),
             f1(x1),
@@ -795,6 +834,44 @@ pub fn arrows_reveal_y(y_play: f64) -> f64 {
     } else {
         reveal_y(y_play)
     }
+}
+
+/// Per arrow: whether some of its shaft shows at the playhead `y_play` (it starts above the
+/// cover's line by a pixel or more). The keyboard reaches only those: the focus ring of an arrow
+/// sent at this very step (its shaft no length yet, under the cover) could not be seen.
+fn sent_by(l: &Ladder, geo: Geometry, y_play: f64) -> Vec<bool> {
+    let n = l.lanes.len();
+    let reveal = reveal_y(y_play);
+    l.arrows
+        .iter()
+        .map(|a| geo.arrow_points(a, n).1 + 1.0 <= reveal)
+        .collect()
+}
+
+/// The playhead line across the drawing at `y_play`, from the time axis's right edge, broken
+/// where a state pill lies across it (3 px either side): at the step a state changes its pill is
+/// centred on the playhead's y, and the line struck through its name (lane 0's CLOSED at the
+/// end of every teardown).
+fn playhead_path(l: &Ladder, geo: Geometry, y_play: f64) -> String {
+    let mut gaps: Vec<(f64, f64)> = pills(l, geo)
+        .into_iter()
+        .filter(|p| (p.y - y_play).abs() < 9.0 + 1.0)
+        .map(|p| (p.x - 3.0, p.x + p.w + 3.0))
+        .collect();
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (from, to) = (if geo.narrow { 0.0 } else { AXIS_W }, geo.width);
+    let mut d = String::new();
+    let mut x = from;
+    for (a, b) in gaps {
+        if a > x {
+            let _ = write!(d, "M{} {}H{}", f1(x), f1(y_play), f1(a));
+        }
+        x = x.max(b);
+    }
+    if x < to {
+        let _ = write!(d, "M{} {}H{}", f1(x), f1(y_play), f1(to));
+    }
+    d
 }
 
 /// The playhead's time label's baseline, under the playhead line: its 11 px glyphs (9 px
@@ -1040,6 +1117,41 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let measured = width.is_some();
     let l = &*p.ladder;
     let n = l.lanes.len();
+    {
+        // The arrows seen by now are in the Tab order, the others out of it (see
+        // `arrows_markup`). The set only grows with the playhead, so its size names it.
+        let reached = sent_by(l, geo, y_play);
+        let count = reached.iter().filter(|r| **r).count();
+        let uid = p.uid.clone();
+        let was = use_mut_ref(Vec::<bool>::new);
+        let drawn = (p.ladder.clone(), geo.width, measured, p.lang, p.numbering);
+        // A new static layer starts with every arrow out of the order.
+        let fresh = use_mut_ref(|| None::<(Shared<Ladder>, f64, bool, Lang, Numbering)>);
+        use_effect_with((count, drawn), move |(_, drawn)| {
+            if fresh.borrow().as_ref() != Some(drawn) {
+                *fresh.borrow_mut() = Some(drawn.clone());
+                was.borrow_mut().clear();
+            }
+            let mut was = was.borrow_mut();
+            was.resize(reached.len(), false);
+            let stack =
+                crate::dom::document().and_then(|d| d.get_element_by_id(&format!("{uid}-stack")));
+            for (i, (now, before)) in reached.iter().zip(was.iter_mut()).enumerate() {
+                if now == before {
+                    continue;
+                }
+                let hit = stack.as_ref().and_then(|s| {
+                    s.query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"] > line.hit"))
+                        .ok()
+                        .flatten()
+                });
+                if let Some(hit) = hit {
+                    let _ = hit.set_attribute("tabindex", if *now { "0" } else { "-1" });
+                    *before = *now;
+                }
+            }
+        });
+    }
 
     // Keep the playhead in view while playing or after a jump, and when the drawing changes
     // under it (a new ladder, another language, the width): at the end of a run the view kept
@@ -1116,7 +1228,9 @@ pub fn LadderView(p: &LadderProps) -> Html {
     };
 
     html! {
-        <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll">
+        // Out of the Tab order: Chromium makes a scrolling box a tab stop when nothing in it
+        // is one (before the first arrow shows), and the view follows the playhead anyway.
+        <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll" tabindex="-1">
             // `lad` scopes SVG_CSS over every layer; the data attributes let export.rs put the
             // layers back together as one SVG, cut where the screen cuts them.
             <div class="lad lad-stack" id={format!("{}-stack", p.uid)}
@@ -1137,7 +1251,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     { for sel }
                     // From the time axis's right edge: across the axis it struck the time
                     // of the moment it stood at through.
-                    <line class="playhead" x1={f1(if geo.narrow { 0.0 } else { AXIS_W })} x2={f1(geo.width)} y1={f1(y_play)} y2={f1(y_play)} data-testid="playhead" />
+                    <path class="playhead" d={playhead_path(&p.ladder, geo, y_play)} data-testid="playhead" />
                     // Just inside the first lane, where neither the state pills (outside the
                     // lanes) nor the time axis (the left margin) are: at the right edge it was
                     // printed over the last lane's pill. Under the line, where the covers hide

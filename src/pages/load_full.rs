@@ -54,6 +54,9 @@ thread_local! {
     /// Per [`Build`]: its load has been started (and has not failed).
     static STARTED: Cell<[bool; 2]> = const { Cell::new([false; 2]) };
     static HANDED_OVER: Cell<bool> = const { Cell::new(false) };
+    /// The test id of the control that asked for the full build ([`in_full_build`]), to be
+    /// focused again once it has drawn the page.
+    static REFOCUS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 /// True once another build runs the page: this app then draws nothing.
@@ -115,8 +118,34 @@ fn start(build: Build, on_error: Callback<String>) {
         match loaded {
             Ok(_) => {
                 HANDED_OVER.with(|h| h.set(true));
-                if let Some(app) = crate::dom::document().and_then(|d| d.get_element_by_id(&own)) {
+                let doc = crate::dom::document();
+                let app = doc.as_ref().and_then(|d| d.get_element_by_id(&own));
+                // The control the keyboard was on, by its test id: hiding this app takes the
+                // focus away with it, and a keyboard user was sent back to the top of the page
+                // ("State machine" on a first-load scene). A control of the page being left (the
+                // view tabs) was recorded when it was pressed ([`in_full_build`]); one that stays
+                // (the header's Node.js switch) is still focused.
+                let focused = REFOCUS.with(|r| r.take()).or_else(|| {
+                    doc.as_ref()
+                        .and_then(|d| d.active_element())
+                        .filter(|el| app.as_ref().is_some_and(|a| a.contains(Some(&**el))))
+                        .and_then(|el| el.get_attribute("data-testid"))
+                });
+                // Focused before this app is hidden where the new one has drawn it already, so
+                // that the browser still shows it as the keyboard's (:focus-visible).
+                let moved = focused.as_deref().is_some_and(|id| focus_in(root, id));
+                if let Some(app) = &app {
                     let _ = app.set_attribute("hidden", "");
+                }
+                if let (Some(id), false) = (focused, moved) {
+                    // The new app draws the page a few frames later (its data, its measured
+                    // width): look for the control for up to a second.
+                    for _ in 0..60 {
+                        next_frame().await;
+                        if focus_in(root, &id) {
+                            break;
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -136,12 +165,41 @@ fn start(build: Build, on_error: Callback<String>) {
     });
 }
 
+/// Focuses the control with test id `id` inside the element `root`, if it is there.
+fn focus_in(root: &str, id: &str) -> bool {
+    crate::dom::document()
+        .and_then(|d| d.get_element_by_id(root))
+        .and_then(|r| {
+            r.query_selector(&format!("[data-testid=\"{id}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|el| el.focus().is_ok())
+}
+
+/// Resolves at the next animation frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |ok, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&ok);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Presentation mode and teacher notes are drawn by the full build only. Asked for here (the
 /// Present button, the `f` key, "✎ Note"), `key=value` is written into the link as a real
 /// navigation, so that [`super::page_for`] hands the page over to the full build as it does for
 /// the Node.js view; the full build reads the key from the link. (For presentation it also asks
 /// for full screen itself: the click's user activation is still valid while it loads.)
 pub fn in_full_build(key: &str, value: &str) {
+    // The navigation replaces the scene with the loading stand-in, and the control pressed
+    // with it: remember which it was (the keyboard's place, see `start`).
+    let focused = crate::dom::document()
+        .and_then(|d| d.active_element())
+        .and_then(|el| el.get_attribute("data-testid"));
+    REFOCUS.with(|r| *r.borrow_mut() = focused);
     let mut loc = crate::route::Location::parse(&crate::dom::current_hash());
     loc.query.set(key, value);
     if let Some(w) = web_sys::window() {

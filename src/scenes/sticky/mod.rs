@@ -10,7 +10,7 @@ mod panel;
 mod tests;
 
 pub(super) use analysis::DISCARDED;
-pub(super) use panel::chunk_bar;
+pub(super) use panel::{chunk_bar, jump_name};
 
 use yew::prelude::*;
 

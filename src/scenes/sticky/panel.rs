@@ -28,6 +28,15 @@ pub struct PanelProps {
     pub on_knob: Callback<(String, String)>,
 }
 
+/// The name a screen reader says for a row's time, a button that moves the playhead there
+/// (the row's click does the same for a pointer; the button is what Tab reaches).
+pub fn jump_name(at: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("跳到 {}", fmt_ms(at)),
+        Lang::En => format!("Jump to {}", fmt_ms(at)),
+    }
+}
+
 /// Message bytes as a bar on a track: the bar's length is its share of `total` bytes, each
 /// piece's width its share of the bar.
 pub fn chunk_bar(parts: &[Piece], total: u32) -> Html {
@@ -305,7 +314,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                 <ol class="segs" data-testid="wire">
                     { for segs.iter().map(|(at, parts, rtx)| html! {
                         <li class={classes!((*at > t).then_some("future"))} onclick={jump(*at)}>
-                            <span class="mono when">{ fmt_ms(*at) }</span>
+                            <button type="button" class="mono when" aria-label={jump_name(*at, lang)}>{ fmt_ms(*at) }</button>
                             { chunk_bar(parts, total) }
                             <span class="mono dim">{ format!("{} B", parts.iter().map(|x| x.1).sum::<u32>()) }</span>
                             if *rtx > 0 { <span class="mark">{ match lang { Lang::Zh => format!("第 {rtx} 次重传"), Lang::En => format!("retransmission #{rtx}") } }</span> }
@@ -322,7 +331,7 @@ pub fn StickyPanel(p: &PanelProps) -> Html {
                         let step = steps.as_ref().and_then(|s| s.as_ref().ok()).and_then(|s| s.get(i));
                         html! {
                             <li class={classes!((r.t > t).then_some("future"))} onclick={jump(r.t)} data-testid={format!("recv-{}", i + 1)}>
-                                <span class="mono when">{ fmt_ms(r.t) }</span>
+                                <button type="button" class="mono when" aria-label={jump_name(r.t, lang)}>{ fmt_ms(r.t) }</button>
                                 { chunk_bar(&read_parts(trace, r), total) }
                                 <span class="mono desc">{ format!("{} {} B: {}", if node { "'data'" } else { "recv() =" }, r.len, describe_all(r)) }</span>
                                 if let Some(st) = step {

@@ -7,7 +7,7 @@ use crate::engine::ladder::fmt_ms;
 use crate::engine::narration::{drop_reason, localize_name};
 use crate::i18n::{Lang, T};
 use crate::scenes::backlog::addr;
-use crate::scenes::sticky::{chunk_bar, DISCARDED};
+use crate::scenes::sticky::{chunk_bar, jump_name, DISCARDED};
 use crate::scenes::TraceProps;
 
 #[component]
@@ -30,7 +30,7 @@ pub fn UdpPanel(p: &TraceProps) -> Html {
     let sent_rows = out.iter().map(|s| {
         html! {
             <li class={classes!((s.t > t).then_some("future"))} onclick={jump(s.t)}>
-                <span class="mono when">{ fmt_ms(s.t) }</span>
+                <button type="button" class="mono when" aria-label={jump_name(s.t, lang)}>{ fmt_ms(s.t) }</button>
                 { chunk_bar(&[(colour_slot(trace, &s.label), s.len, false, s.label.clone())], total) }
                 <span class="mono desc">{ format!("{} · {} B · {} → {}", s.label, s.len, addr(trace, s.src), addr(trace, s.dst)) }</span>
                 if s.copy { { tag("dup", "网络复制的副本", "copy made by the network") } }
@@ -67,7 +67,7 @@ pub fn UdpPanel(p: &TraceProps) -> Html {
             html! {
                 <li class={classes!((g.t > t).then_some("future"), (g.truncated > 0 && !node).then_some("trunc"))} onclick={jump(g.t)}
                     data-testid="dgram">
-                    <span class="mono when">{ fmt_ms(g.t) }</span>
+                    <button type="button" class="mono when" aria-label={jump_name(g.t, lang)}>{ fmt_ms(g.t) }</button>
                     { chunk_bar(&parts, total) }
                     <span class="mono desc">{ match (lang, node) {
                         (Lang::Zh, false) => format!("recvfrom() = {} B，来自 {from}：{what}", g.len),

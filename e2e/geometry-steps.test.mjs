@@ -1,0 +1,183 @@
+// What the ladder shows at each step, measured as boxes on the drawn page (not screenshots):
+// - no visible label lies over another arrow's visible head (backlog's "RST seq=1 win=0" lay
+//   over the incoming PSH's arrowhead);
+// - the playhead line strikes no state pill (lane 0's CLOSED at the end);
+// - the embed's narration shows whole lines (its 2.9em box cut the second line through).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, onPage, drawn, stepThrough, overlap, screenshot, LANGS, SCENES } from './lib.mjs';
+
+const browser = useBrowser();
+
+const frames = (page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+const caseIds = (page) => page.locator('.cases button[data-testid^="case-"]').evaluateAll((bs) => bs.map((b) => b.dataset.testid));
+
+/** In the page, at the playhead: the visible labels lying over another arrow's visible head or
+ * ✕; the state pills the playhead line crosses. Each named. */
+const stepProblems = (page) => page.evaluate(() => {
+  const out = { onHead: [], struck: [] };
+  const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+  const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  for (const stack of document.querySelectorAll('[data-testid="player"] .lad-stack')) {
+    const s = stack.getBoundingClientRect();
+    const reveal = s.top + Number(stack.dataset.reveal);
+    const line = stack.querySelector('[data-testid="playhead"]');
+    if (!line) continue;
+    const ph = line.getBoundingClientRect();
+    // Labels as their glyph boxes less the font's leading (a sixth above and below), mapped
+    // to the screen: four corners each.
+    const quad = (t) => {
+      const b = t.getBBox();
+      const m = t.getScreenCTM();
+      const d = b.height / 6;
+      return [[b.x, b.y + d], [b.x + b.width, b.y + d], [b.x + b.width, b.y + b.height - d], [b.x, b.y + b.height - d]]
+        .map(([x, yy]) => [m.a * x + m.c * yy + m.e, m.b * x + m.d * yy + m.f]);
+    };
+    const bounds = (q) => ({
+      left: Math.min(...q.map((v) => v[0])), right: Math.max(...q.map((v) => v[0])),
+      top: Math.min(...q.map((v) => v[1])), bottom: Math.max(...q.map((v) => v[1])),
+    });
+    // An arrow's end: its head (drawn with the others of its kind in one path, so computed here
+    // as the ladder draws it: 10 px back along the shaft from its end, 4.5 px either side), or the
+    // ✕ of a lost one (its two strokes' box); seen when it lies above the cover.
+    const heads = [...stack.querySelectorAll('g.segs g.seg')]
+      .map((g) => {
+        const xs = [...g.querySelectorAll(':scope > line.x')].map(box);
+        if (xs.length) {
+          return {
+            seg: g.dataset.seg,
+            b: {
+              left: Math.min(...xs.map((m) => m.left)), right: Math.max(...xs.map((m) => m.right)),
+              top: Math.min(...xs.map((m) => m.top)), bottom: Math.max(...xs.map((m) => m.bottom)),
+            },
+          };
+        }
+        const sh = g.querySelector(':scope > line.shaft');
+        if (!sh) return null;
+        const [x0, y0, x1, y1] = ['x1', 'y1', 'x2', 'y2'].map((a) => sh[a].baseVal.value);
+        const ang = Math.atan2(y1 - y0, x1 - x0);
+        const [sin, cos] = [Math.sin(ang), Math.cos(ang)];
+        const [bx, by] = [x1 - 10 * cos, y1 - 10 * sin];
+        const m = sh.getScreenCTM();
+        const pts = [[x1, y1], [bx - 4.5 * sin, by + 4.5 * cos], [bx + 4.5 * sin, by - 4.5 * cos]]
+          .map(([x, yy]) => [m.a * x + m.c * yy + m.e, m.b * x + m.d * yy + m.f]);
+        return { seg: g.dataset.seg, b: bounds(pts) };
+      })
+      .filter((h) => h && h.b.bottom <= reveal + 0.5);
+    const labels = [...stack.querySelectorAll('g.segs g.seg > text')]
+      .map((t) => ({ seg: t.closest('g.seg').dataset.seg, what: t.textContent, q: quad(t) }))
+      .map((l) => ({ ...l, b: bounds(l.q) }))
+      .filter((l) => l.b.bottom <= reveal + 0.5);
+    // A label runs along its arrow, turned: test the head against the label's turned quad
+    // (separating axes), not its upright bounds.
+    const span = (poly, [ax, ay]) => poly.reduce(([lo, hi], [x, yy]) => [Math.min(lo, x * ax + yy * ay), Math.max(hi, x * ax + yy * ay)], [Infinity, -Infinity]);
+    const hit = (p, q) => [p, q].every((poly) => poly.every((v, i) => {
+      const w = poly[(i + 1) % poly.length];
+      const n = Math.hypot(w[0] - v[0], w[1] - v[1]) || 1;
+      const axis = [(v[1] - w[1]) / n, (w[0] - v[0]) / n];
+      const [a0, a1] = span(p, axis);
+      const [b0, b1] = span(q, axis);
+      return a1 - 0.5 > b0 && b1 - 0.5 > a0;
+    }));
+    for (const h of heads) {
+      const hq = [[h.b.left, h.b.top], [h.b.right, h.b.top], [h.b.right, h.b.bottom], [h.b.left, h.b.bottom]];
+      for (const l of labels) {
+        if (l.seg !== h.seg && meet(l.b, h.b) && hit(l.q, hq)) out.onHead.push(`"${l.what}" over arrow ${h.seg}'s head`);
+      }
+    }
+    const reach = s.top + Number(stack.dataset.revealMarks);
+    for (const r of stack.querySelectorAll('.lad-marks g.pill rect')) {
+      const b = box(r);
+      if (b.top > reach) continue; // still under the pills' cover
+      // The line's own pieces (a path may leave gaps).
+      const pieces = line.tagName === 'path'
+        ? (line.getAttribute('d').match(/M[^M]+/g) ?? []).map((p) => {
+          const n = p.match(/-?\d+(\.\d+)?/g).map(Number);
+          const m = line.getScreenCTM();
+          return { left: m.a * n[0] + m.e, right: m.a * n[2] + m.e, top: ph.top, bottom: ph.bottom };
+        })
+        : [ph];
+      if (pieces.some((p) => meet(p, b))) out.struck.push(`${r.parentNode.dataset.state} at y ${b.top.toFixed(0)}`);
+    }
+  }
+  return out;
+});
+
+for (const lang of LANGS) {
+  test(`${lang}: at every step of every case no label lies on another arrow's head, the playhead strikes no pill`, async () => {
+    const found = [];
+    let steps = 0;
+    for (const [route, id] of SCENES) {
+      await onPage(browser, route, lang, { viewport: { width: 1280, height: 800 } }, async ({ page }) => {
+        await drawn(page);
+        for (const c of await caseIds(page)) {
+          await page.getByTestId(c).click();
+          await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
+          await page.keyboard.press('[');
+          await frames(page);
+          await stepThrough(page, 80, async (k) => {
+            await frames(page);
+            steps++;
+            const p = await stepProblems(page);
+            for (const [what, list] of Object.entries(p)) {
+              for (const m of list) found.push(`${id} ${c} step ${k}: ${what}: ${m}`);
+            }
+          });
+        }
+      });
+    }
+    assert.ok(steps > 100, `steps measured: ${steps}`);
+    const unique = [...new Set(found)];
+    assert.deepEqual(unique, [], `${lang}:\n${unique.slice(0, 40).join('\n')}`);
+  });
+}
+
+// The embed's narration box (640×400 and a wider frame) holds a whole number of lines: none is
+// cut by its bottom edge, at the first steps of every scene.
+test('the embed\'s narration shows whole lines, none cut by its edge', async () => {
+  const found = [];
+  for (const viewport of [{ width: 640, height: 400 }, { width: 800, height: 500 }]) {
+    for (const lang of LANGS) {
+      for (const [route, id] of SCENES) {
+        await onPage(browser, route, lang, { params: { embed: '1' }, viewport }, async ({ page }) => {
+          await drawn(page);
+          await stepThrough(page, 6, async (k) => {
+            await frames(page);
+            const cut = await page.evaluate(() => {
+              const n = document.querySelector('[data-testid="narration"]');
+              // The visible part: the narration box and every scrolling box inside it.
+              let clip = n.getBoundingClientRect();
+              const clips = [n, ...n.querySelectorAll('*')].filter((e) => {
+                const s = getComputedStyle(e);
+                return /auto|scroll|hidden/.test(s.overflowY);
+              }).map((e) => {
+                const r = e.getBoundingClientRect();
+                const s = getComputedStyle(e);
+                return { top: r.top + parseFloat(s.borderTopWidth), bottom: r.bottom - parseFloat(s.borderBottomWidth), e };
+              });
+              const out = [];
+              const walker = document.createTreeWalker(n, NodeFilter.SHOW_TEXT);
+              for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+                if (!t.textContent.trim()) continue;
+                const range = document.createRange();
+                range.selectNodeContents(t);
+                for (const r of range.getClientRects()) {
+                  for (const c of clips.filter((c) => c.e.contains(t))) {
+                    if (r.top < c.bottom - 1 && r.bottom > c.bottom + 1) out.push(`"${t.textContent.slice(0, 30)}" cut at ${c.bottom.toFixed(1)} (${r.top.toFixed(1)}–${r.bottom.toFixed(1)})`);
+                  }
+                }
+              }
+              void clip;
+              return out;
+            });
+            for (const m of cut) found.push(`${id} ${viewport.width} ${lang} step ${k}: ${m}`);
+          });
+          if (id === 'handshake') await screenshot(page, `embed-narration-${viewport.width}-${lang}`);
+        });
+      }
+    }
+  }
+  const unique = [...new Set(found)];
+  assert.deepEqual(unique, [], unique.slice(0, 30).join('\n'));
+});
