@@ -1100,14 +1100,7 @@ impl Causes {
     /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
     /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
     fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
-        let mine = |seg: &Segment, sent: bool| {
-            let (local, peer) = if sent {
-                (seg.src, seg.dst)
-            } else {
-                (seg.dst, seg.src)
-            };
-            local.host == s.host && local.port == s.local_port && s.remote.is_none_or(|r| r == peer)
-        };
+        let mine = |seg: &Segment, sent: bool| is_socket_segment(s, seg, sent);
         let flags = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some(h.flags),
             synack_model::trace::Header::Udp(_) | synack_model::trace::Header::Icmp(_) => None,
@@ -1176,14 +1169,7 @@ impl Causes {
         to: TcpState,
         (after, upto): (u64, u64),
     ) -> Vec<(u64, TcpState)> {
-        let mine = |seg: &Segment, sent: bool| {
-            let (local, peer) = if sent {
-                (seg.src, seg.dst)
-            } else {
-                (seg.dst, seg.src)
-            };
-            local.host == s.host && local.port == s.local_port && s.remote.is_none_or(|r| r == peer)
-        };
+        let mine = |seg: &Segment, sent: bool| is_socket_segment(s, seg, sent);
         let tcp = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some((h.seq, h.ack, h.flags)),
             _ => None,
@@ -1508,6 +1494,17 @@ fn mark_accept_queue_drops(
             _ => {}
         }
     }
+}
+
+/// Whether `seg` was sent (`sent`) or received by socket `s`: its local end is the socket's
+/// address and, once the socket is connected, its other end is the socket's peer.
+fn is_socket_segment(s: &SocketInfo, seg: &Segment, sent: bool) -> bool {
+    let (local, peer) = if sent {
+        (seg.src, seg.dst)
+    } else {
+        (seg.dst, seg.src)
+    };
+    local.host == s.host && local.port == s.local_port && s.remote.is_none_or(|r| r == peer)
 }
 
 #[cfg(test)]
