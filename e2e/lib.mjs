@@ -218,6 +218,28 @@ export async function stepThrough(page, most, each) {
   }
 }
 
+/** Two animation frames: a render and its effects have run by then. */
+export const frames = (page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+
+/** The cases of the scene on screen, by test id. */
+export const caseIds = (page) => page.locator('.cases button[data-testid^="case-"]').evaluateAll((bs) => bs.map((b) => b.dataset.testid));
+
+/** Walks every step of every case of the scene on screen: picks the case, rewinds it (`[`), and
+ * calls `each(caseId, k)` at each step, two frames after the playhead got there, stepping with
+ * the Step button until the playhead stops moving or `most` steps were taken. */
+export async function eachCaseStep(page, most, each) {
+  for (const c of await caseIds(page)) {
+    await page.getByTestId(c).click();
+    await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
+    await page.keyboard.press('[');
+    await frames(page);
+    await stepThrough(page, most, async (k) => {
+      await frames(page);
+      await each(c, k);
+    });
+  }
+}
+
 /** True when two client rectangles ({ left, right, top, bottom }) share more than half a pixel
  * each way. */
 export const overlap = (a, b) =>

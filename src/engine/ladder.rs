@@ -139,10 +139,9 @@ fn f1(v: f64) -> String {
 #[derive(Properties, PartialEq)]
 pub struct StaticProps {
     pub ladder: Shared<Ladder>,
-    pub trace: Shared<Trace>,
     pub geo: Geometry,
-    pub numbering: Numbering,
-    pub lang: Lang,
+    /// The arrows as written for this ladder, width, numbering and language ([`arrows_drawn`]).
+    pub drawn: Shared<Drawn>,
     pub on_select: Callback<usize>,
 }
 
@@ -156,7 +155,6 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
     let l = &*p.ladder;
     let geo = p.geo;
     let h = l.height.max(200.0);
-    let isns = use_memo(p.trace.clone(), |t| Isns::of_trace(t));
     let onclick = {
         let on_select = p.on_select.clone();
         Callback::from(move |e: MouseEvent| {
@@ -171,12 +169,6 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
         })
     };
 
-    let names: Vec<String> = l
-        .lanes
-        .iter()
-        .map(|h| host_name(&p.trace, *h, p.lang))
-        .collect();
-    let markup = arrows_markup(l, &isns, geo, p.numbering, p.lang, &names);
     // Enter or Space on a focused arrow: the same as a click.
     let onkeydown = {
         let on_select = p.on_select.clone();
@@ -204,7 +196,7 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
              width={f1(geo.width)} height={f1(h)} viewBox={view_box(geo.width, h)}
              data-segments={l.arrows.len().to_string()} style="will-change:transform">
             <style>{ SVG_CSS }</style>
-            <g class="segs" {onclick} {onkeydown}>{ Html::from_html_unchecked(AttrValue::from(markup)) }</g>
+            <g class="segs" {onclick} {onkeydown}>{ Html::from_html_unchecked(AttrValue::from(p.drawn.markup.clone())) }</g>
         </svg>
     }
 }
@@ -394,8 +386,39 @@ pub fn arrows_markup(
     lang: Lang,
     lane_names: &[String],
 ) -> String {
+    arrows_drawn(l, isns, geo, numbering, lang, lane_names).markup
+}
+
+/// One thing written beside an arrow (its label, options line, drop reason or ✕): where it lies
+/// and its markup, for the live layer to show it whole or hide it where the cover's line would
+/// cut it (see [`cover_rule`]).
+pub struct Written {
+    seg: usize,
+    b: LabelBox,
+    markup: String,
+}
+
+/// The static layer's markup ([`arrows_markup`]) and what was written beside each arrow.
+pub struct Drawn {
+    pub markup: String,
+    written: Vec<Written>,
+    /// Each arrow's `g.seg` classes ("seg k-ack lost"), which colour its copies.
+    classes: Vec<String>,
+}
+
+/// [`arrows_markup`], keeping the place and markup of every label as it is written.
+pub fn arrows_drawn(
+    l: &Ladder,
+    isns: &Isns,
+    geo: Geometry,
+    numbering: Numbering,
+    lang: Lang,
+    lane_names: &[String],
+) -> Drawn {
     let n = l.lanes.len();
     let mut o = String::with_capacity(l.arrows.len() * 480);
+    let mut written: Vec<Written> = Vec::new();
+    let mut classes: Vec<String> = Vec::with_capacity(l.arrows.len());
     o.push_str("<g>");
     // The arrowheads' path data, per kind in `SegKind::ALL` order.
     let mut heads: [String; SegKind::ALL.len()] = Default::default();
@@ -530,7 +553,6 @@ pub fn arrows_markup(
                 break;
             }
         }
-        let labelled = place.is_some();
         let whole = place.is_some_and(|(text, _, _)| *text == shown);
         let ((f, anchor), base) = place.map_or((places[0], LABEL_BASE), |(_, p, b)| (p, b));
         let (mx, my) = at(f);
@@ -545,23 +567,31 @@ pub fn arrows_markup(
             );
         let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
         let kind = a.kind.css();
-        let _ = write!(o, "<g class=\"seg k-{kind}");
+        let mut class = format!("seg k-{kind}");
         if a.lost() {
-            o.push_str(" lost");
+            class.push_str(" lost");
         }
         if note.is_some_and(|n| n.warn) {
-            o.push_str(" warn");
+            class.push_str(" warn");
         }
         let _ = write!(
             o,
-            "\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\">"
+            "<g class=\"{class}\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\">"
         );
+        classes.push(class);
         line(&mut o, "shaft", (x0, y0, x1, y1));
         match &a.outcome {
             Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
                 let s = 6.0;
+                let from = o.len();
                 line(&mut o, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
                 line(&mut o, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
+                // The ✕ with its 3 px stroke.
+                written.push(Written {
+                    seg: i,
+                    b: LabelBox::rect(x1 - s - 1.5, y1 - s - 1.5, x1 + s + 1.5, y1 + s + 1.5),
+                    markup: o[from..].to_string(),
+                });
                 // Past the ✕, on the side the arrow was going, level with it; where that runs
                 // off the drawing (at the last lane) or is taken, before the ✕, which is where
                 // the arrow itself comes down: there it goes a line under the ✕ and further, so
@@ -583,6 +613,7 @@ pub fn arrows_markup(
                         !b.collides(&shaft) && fits(&mut placed, b, i)
                     });
                 if let Some(((anchor, wx), base)) = spot {
+                    let from = o.len();
                     let _ = write!(
                         o,
                         "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
@@ -591,6 +622,11 @@ pub fn arrows_markup(
                     );
                     esc(&why, &mut o);
                     o.push_str("</text>");
+                    written.push(Written {
+                        seg: i,
+                        b: LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, base, 11.0),
+                        markup: o[from..].to_string(),
+                    });
                 }
             }
             _ => {
@@ -612,7 +648,8 @@ pub fn arrows_markup(
                 );
             }
         }
-        if labelled {
+        if let Some((text, _, _)) = place {
+            let from = o.len();
             let _ = write!(
                 o,
                 "<text transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
@@ -632,6 +669,11 @@ pub fn arrows_markup(
                 }
             }
             o.push_str("</text>");
+            written.push(Written {
+                seg: i,
+                b: LabelBox::new(text, (mx, my), u, anchor, base, 12.0),
+                markup: o[from..].to_string(),
+            });
         }
         if !whole {
             o.push_str("<title>");
@@ -639,12 +681,18 @@ pub fn arrows_markup(
             o.push_str("</title>");
         }
         if with_opts {
+            let from = o.len();
             let _ = write!(
                 o,
                 "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"
             );
             esc(&opts, &mut o);
             o.push_str("</text>");
+            written.push(Written {
+                seg: i,
+                b: LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0),
+                markup: o[from..].to_string(),
+            });
         }
         // The click target is also the keyboard's: focusable, with a name a screen reader can
         // say ("SYN-ACK (server → client), seq=0 ack=1, lost: …"); Enter or Space opens the
@@ -670,7 +718,11 @@ pub fn arrows_markup(
         }
     }
     o.push_str("</g>");
-    o
+    Drawn {
+        markup: o,
+        written,
+        classes,
+    }
 }
 
 #[derive(Properties, PartialEq, Clone)]
@@ -834,6 +886,98 @@ pub fn arrows_reveal_y(y_play: f64) -> f64 {
     } else {
         reveal_y(y_play)
     }
+}
+
+/// How far (px) either side of the cover's line a label counts as crossing it. The boxes are
+/// [`LabelBox::new`]'s estimates, a little larger than the glyphs drawn; showing a label whole
+/// a few pixels before the line reaches it, or hiding one that would not have shown, cuts
+/// nothing.
+const CROSS_SLACK: f64 = 3.0;
+
+/// What the live layer does with the labels (and a lost arrow's ✕) at the arrows' cover line
+/// `reveal`, so that each is seen whole or not at all: the cover's straight edge cut them,
+/// because a label runs from its sender down along its arrow. At the step an arrow is sent its
+/// label was cut in two (the handshake's "ACK seq=1" at 40 ms), a drop reason at the step of
+/// its loss, and the label of an arrow sent a moment later showed its top before its packet
+/// left. Returns (`copies`, `hidden`):
+/// - `copies`, indices into `d.written`: things of arrows already sent (their start at or above
+///   the line) that reach under the line. The live layer draws them again, clipped to the part
+///   under the line, over the cover: the static layer shows the rest, so nothing is drawn twice.
+/// - `hidden`, arrow indices: arrows not sent yet with something written above the line. Their
+///   texts are hidden until they are sent (a label going left from its sender rises along its
+///   arrow, up to a hundred pixels above where the packet leaves).
+///
+/// A function of the drawing and the line only, like everything else the ladder draws.
+pub fn cover_rule(l: &Ladder, d: &Drawn, reveal: f64) -> (Vec<usize>, Vec<usize>) {
+    let sent = |seg: usize| l.arrows.get(seg).is_some_and(|a| a.y0 <= reveal);
+    let mut copies = Vec::new();
+    let mut hidden: Vec<usize> = Vec::new();
+    for (k, w) in d.written.iter().enumerate() {
+        let (top, bottom) = (w.b.bounds.1, w.b.bounds.3);
+        if top >= reveal + CROSS_SLACK {
+            continue;
+        }
+        if !sent(w.seg) {
+            if hidden.last() != Some(&w.seg) {
+                hidden.push(w.seg);
+            }
+        } else if bottom > reveal - CROSS_SLACK {
+            copies.push(k);
+        }
+    }
+    (copies, hidden)
+}
+
+/// The live layer's markup for `copies` (see [`cover_rule`]): each written thing in a `g` with
+/// its arrow's classes (its colour) and index.
+fn copies_markup(d: &Drawn, copies: &[usize]) -> String {
+    let mut o = String::new();
+    for &k in copies {
+        let w = &d.written[k];
+        let class = d.classes.get(w.seg).map_or("seg", String::as_str);
+        let _ = write!(o, "<g class=\"{class}\" data-seg=\"{}\">{}</g>", w.seg, w.markup);
+    }
+    o
+}
+
+/// Where the playhead's time label goes at `y_play`: (x, baseline y, text-anchor). Under the
+/// playhead line, just inside the first lane (see [`LadderView`]). Where something shown whole
+/// over the cover lies there (the label of an arrow leaving the first lane, at the step it is
+/// sent: it runs down along its arrow through that very spot, steeply on a phone), the time
+/// moves aside: to the first lane's left, if that is inside the drawing (right of the time axis
+/// on a wide one) and clear of the state pills, else down along the lane until it is clear.
+/// `shown` are the boxes of [`cover_rule`]'s copies.
+fn time_label_at(
+    l: &Ladder,
+    geo: Geometry,
+    y_play: f64,
+    text: &str,
+    shown: &[LabelBox],
+) -> (f64, f64, &'static str) {
+    let n = l.lanes.len();
+    let x0 = geo.lane_x(0, n);
+    let pills: Vec<LabelBox> = pills(l, geo)
+        .iter()
+        .filter(|p| (p.y - y_play).abs() < 160.0)
+        .map(|p| LabelBox::rect(p.x, p.y - 9.0, p.x + p.w, p.y + 9.0))
+        .collect();
+    let left_edge = if geo.narrow { 2.0 } else { AXIS_W };
+    let clear = |x: f64, y: f64, anchor: &str| {
+        // Its glyphs and the 2 px halo drawn around them.
+        let t = LabelBox::new(text, (x, y), (1.0, 0.0), anchor, 0.0, 11.0).bounds;
+        let b = LabelBox::rect(t.0 - 2.0, t.1 - 2.0, t.2 + 2.0, t.3 + 2.0);
+        b.bounds.0 >= left_edge && !shown.iter().chain(&pills).any(|o| b.collides(o))
+    };
+    let base = y_play + PLAYHEAD_T_BASE;
+    let candidates = [(x0 + 6.0, base, "start"), (x0 - 6.0, base, "end")]
+        .into_iter()
+        .chain((1..=60).map(|k| (x0 + 6.0, base + 3.0 * k as f64, "start")));
+    for (x, y, anchor) in candidates {
+        if clear(x, y, anchor) {
+            return (x, y, anchor);
+        }
+    }
+    (x0 + 6.0, base, "start")
 }
 
 /// Per arrow: whether some of its shaft shows at the playhead `y_play` (it starts above the
@@ -1117,6 +1261,31 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let measured = width.is_some();
     let l = &*p.ladder;
     let n = l.lanes.len();
+    // The arrows as written, once per drawing (not per frame): the static layer's markup, and
+    // where each label went, for the live layer's cover rule ([`cover_rule`]).
+    let drawn = use_memo(
+        (
+            p.ladder.clone(),
+            p.trace.clone(),
+            geo,
+            p.numbering,
+            p.lang,
+            measured,
+        ),
+        |(ladder, trace, geo, numbering, lang, measured)| {
+            measured.then(|| {
+                let names: Vec<String> = ladder
+                    .lanes
+                    .iter()
+                    .map(|h| host_name(trace, *h, *lang))
+                    .collect();
+                let isns = Isns::of_trace(trace);
+                Shared::new(arrows_drawn(
+                    ladder, &isns, *geo, *numbering, *lang, &names,
+                ))
+            })
+        },
+    );
     {
         // The arrows seen by now are in the Tab order, the others out of it (see
         // `arrows_markup`). The set only grows with the playhead, so its size names it.
@@ -1221,6 +1390,33 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let h = l.height.max(200.0);
     let reveal = reveal_y(y_play);
     let reveal_arrows = arrows_reveal_y(y_play);
+    let drawn: Option<Shared<Drawn>> = (*drawn).clone();
+    let (copies, hidden) = match &drawn {
+        Some(d) => cover_rule(l, d, reveal_arrows),
+        None => Default::default(),
+    };
+    let shown_boxes: Vec<LabelBox> = drawn
+        .iter()
+        .flat_map(|d| copies.iter().map(|&k| d.written[k].b))
+        .collect();
+    let copied = drawn
+        .as_ref()
+        .map(|d| copies_markup(d, &copies))
+        .unwrap_or_default();
+    // The texts of arrows not sent yet, hidden in the static layer by one rule.
+    let stack_id = format!("{}-stack", p.uid);
+    let hide = hidden
+        .iter()
+        .map(|i| format!("#{stack_id} g.segs g.seg[data-seg=\"{i}\"]>text"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let hide = if hide.is_empty() {
+        String::new()
+    } else {
+        format!("{hide}{{visibility:hidden}}")
+    };
+    let time_text = fmt_ms(p.t as u64);
+    let (time_x, time_y, time_anchor) = time_label_at(l, geo, y_play, &time_text, &shown_boxes);
     let layer = LayerProps {
         ladder: p.ladder.clone(),
         geo,
@@ -1233,12 +1429,12 @@ pub fn LadderView(p: &LadderProps) -> Html {
         <div class="ladder-scroll" ref={scroller} data-testid="ladder-scroll" tabindex="-1">
             // `lad` scopes SVG_CSS over every layer; the data attributes let export.rs put the
             // layers back together as one SVG, cut where the screen cuts them.
-            <div class="lad lad-stack" id={format!("{}-stack", p.uid)}
+            <div class="lad lad-stack" id={stack_id.clone()}
                  style={format!("position:relative;overflow:hidden;width:{}px;height:{}px;background:var(--panel)", f1(geo.width), f1(h))}
                  data-reveal={f1(reveal_arrows)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}>
-                if measured {
-                    <LadderStatic ladder={p.ladder.clone()} trace={p.trace.clone()} geo={geo}
-                        numbering={p.numbering} lang={p.lang} on_select={p.on_select.clone()} />
+                if let Some(d) = drawn {
+                    <LadderStatic ladder={p.ladder.clone()} geo={geo} drawn={d.clone()}
+                        on_select={p.on_select.clone()} />
                     // Takes the clicks on arrows it hides, as the clip did.
                     <div class="lad-cover" style={cover(reveal_arrows, h, true)} />
                     <LadderMarks ..layer.clone() />
@@ -1247,6 +1443,24 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 }
                 <svg class="lad-live" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
                      viewBox={view_box(geo.width, h)} style="position:absolute;left:0;top:0;pointer-events:none">
+                    // Written only when there is something to hide or show, so that the first
+                    // frame (prerendered in index.html) is the markup it was.
+                    if !hide.is_empty() {
+                        <style>{ hide }</style>
+                    }
+                    if !copied.is_empty() {
+                        <defs>
+                            <clipPath id={format!("{}-under", p.uid)}>
+                                <rect x="0" y={f1(reveal_arrows)} width={f1(geo.width)} height={f1(h)} />
+                            </clipPath>
+                        </defs>
+                        // What reaches under the cover's line of the labels shown whole (see
+                        // `cover_rule`): only their part under the line, the static layer shows
+                        // the rest.
+                        <g class="shown" clip-path={format!("url(#{}-under)", p.uid)}>
+                            { Html::from_html_unchecked(AttrValue::from(copied)) }
+                        </g>
+                    }
                     { for headers }
                     { for sel }
                     // From the time axis's right edge: across the axis it struck the time
@@ -1259,8 +1473,10 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     // the first lane and where the labels of those leaving it start (the backlog
                     // scene's last RST ran through it, the handshake's ACK label crossed it).
                     // A halo keeps it legible over the packets on the line.
-                    <text class="playhead-t" x={f1(geo.lane_x(0, n) + 6.0)} y={f1(y_play + PLAYHEAD_T_BASE)} text-anchor="start"
-                        data-testid="playhead-time">{ fmt_ms(p.t as u64) }</text>
+                    // Where a label shown whole over the cover lies there, it moves aside
+                    // (`time_label_at`).
+                    <text class="playhead-t" x={f1(time_x)} y={f1(time_y)} text-anchor={time_anchor}
+                        data-testid="playhead-time">{ time_text }</text>
                     { for dots }
                 </svg>
             </div>
