@@ -163,7 +163,7 @@ pub fn Player(p: &Props) -> Html {
         html! {
             <present::Presenting show={*s.show} {lang} on_show={s.show.dispatcher().to_callback()}
                 {playing} t={AttrValue::from(num::fixed(t, 0))} {tabs} {stage} side={side(p, &s)}
-                below={panel} transport={transport.unwrap_or_default()} {diagram_h} {time_h}
+                hosts={hosts(p, &s)} below={panel} transport={transport.unwrap_or_default()} {diagram_h} {time_h}
                 split={p.split.is_some()} {on_stretch} />
         }
     } else {
@@ -199,9 +199,12 @@ fn page(
             <div class="stage">
                 { stage }
                 // Beside the diagram, where the eye is (on a laptop's first screen too): a
-                // clicked packet's inspector, what happens now, the hosts' panels. The column
-                // is there from the start, so nothing moves.
+                // clicked packet's inspector, what happens now. The column is there from the
+                // start, so nothing moves.
                 <aside class="stage-side">{ side(p, s) }</aside>
+                // Under the diagram, side by side: the hosts' state. In the column under the
+                // narration they were under the fold of a laptop's screen (style.css).
+                { hosts(p, s) }
             </div>
             // One child whether drawn yet or not (`unwrap_or_default`, not `for`): Yew matches
             // unkeyed children from the end, and a child appended here would remount the stage.
@@ -212,7 +215,7 @@ fn page(
 }
 
 /// What stands beside the diagram: a clicked packet's inspector first (it opens where the eye
-/// is, above the narration), what happens now, the teacher's notes, the hosts' panels.
+/// is, above the narration), what happens now, the teacher's notes.
 fn side(p: &Props, s: &state::Handles) -> Html {
     let (t, lang, isns) = (s.pb.t, p.lang, s.isns.clone());
     let inspector = s.selected.and_then(|i| p.ladder.arrows.get(i)).map(|a| {
@@ -225,18 +228,23 @@ fn side(p: &Props, s: &state::Handles) -> Html {
     let narration = s.painted.then(|| html! {
         <narration::Narration trace={p.trace.clone()} isns={isns.clone()} {t} only={p.only} {lang} teach={p.teach.clone()} />
     });
-    let hosts = s.painted.then(|| {
-        html! {
-            <hosts::Hosts trace={p.trace.clone()} ladder={p.ladder.clone()} isns={isns.clone()}
-                {t} numbering={s.numbering} only={p.only} {lang} />
-        }
-    });
     html! { <>
         { for inspector }
         { for narration }
         { for teacher(p, s) }
-        <div class="hosts" data-testid="hosts">{ for hosts }</div>
     </> }
+}
+
+/// The hosts' panels (their sockets' state, timers, queues), under the diagram: a teacher's
+/// one screen holds the diagram, what happens now and both hosts' state together.
+fn hosts(p: &Props, s: &state::Handles) -> Html {
+    let hosts = s.painted.then(|| {
+        html! {
+            <hosts::Hosts trace={p.trace.clone()} ladder={p.ladder.clone()} isns={s.isns.clone()}
+                t={s.pb.t} numbering={s.numbering} only={p.only} lang={p.lang} />
+        }
+    });
+    html! { <div class="hosts" data-testid="hosts">{ for hosts }</div> }
 }
 
 /// The teacher's notes (the link's `notes=`): a link that has them opens in the full build.

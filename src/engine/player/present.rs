@@ -1,6 +1,6 @@
 //! Presentation mode (the Present button, the `f` key, `present=1` in the link): the player
 //! fills the screen for a room. The diagram takes most of it, scaled so that its labels read from
-//! the back row; beside it the narration, the notes, the inspector and both hosts' state; the
+//! the back row; beside it the narration, the notes and the inspector, under it both hosts' state; the
 //! timeline and the controls along the bottom. Esc leaves.
 //!
 //! It asks the browser for full screen (the Fullscreen API) where that is allowed; where it is
@@ -292,8 +292,10 @@ pub struct Props {
     /// The view tabs and the legend (with the button that leaves).
     pub tabs: Html,
     pub stage: Html,
-    /// Narration, notes, inspector, hosts: the column beside the diagram.
+    /// Narration, notes, inspector: the column beside the diagram.
     pub side: Html,
+    /// The hosts' panels: under the diagram, side by side.
+    pub hosts: Html,
     /// The scene's own view drawn with the player (the window scene's cwnd chart): under the
     /// diagram, on screen with it, its first part (the chart) on top.
     #[prop_or_default]
@@ -366,6 +368,7 @@ pub fn Presenting(p: &Props) -> Html {
                     }
                 </div>
                 <aside class="present-side" data-testid="present-side">{ p.side.clone() }</aside>
+                <div class="present-hosts">{ p.hosts.clone() }</div>
             </div>
             { p.transport.clone() }
         </div>
