@@ -3,9 +3,11 @@
 //   over the incoming PSH's arrowhead);
 // - the playhead line strikes no state pill (lane 0's CLOSED at the end);
 // - no label is cut by the cover: each lies wholly above its line, wholly under it, or is shown
-//   whole (its part under the line drawn over the cover). At the step an arrow was sent, its
-//   label, which runs from its sender down along it, was cut in two (the handshake's
-//   "ACK seq=1" at 40 ms);
+//   whole (its part under the line drawn over the cover), or is hidden (its arrow not sent
+//   yet). At the step an arrow was sent, its label, which runs from its sender down along it,
+//   was cut in two (the handshake's "ACK seq=1" at 40 ms), and so were drop reasons at the
+//   step of the loss and the tops of labels of arrows sent a moment later;
+// - the playhead's time lies on no label shown whole over the cover;
 // - the embed's narration shows whole lines (its 2.9em box cut the second line through).
 
 import { test } from 'node:test';
@@ -17,12 +19,14 @@ const browser = useBrowser();
 /** In the page, at the playhead: the visible labels lying over another arrow's visible head or
  * ✕; the state pills the playhead line crosses. Each named. */
 const stepProblems = (page) => page.evaluate(() => {
-  const out = { onHead: [], struck: [], cut: [] };
+  const out = { onHead: [], struck: [], cut: [], time: [] };
   const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
   const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
   for (const stack of document.querySelectorAll('[data-testid="player"] .lad-stack')) {
     const s = stack.getBoundingClientRect();
-    const reveal = s.top + Number(stack.dataset.reveal);
+    // The drawing's scale on screen (presented, CSS zoom scales it up).
+    const z = s.height / stack.offsetHeight || 1;
+    const reveal = s.top + z * Number(stack.dataset.reveal);
     const line = stack.querySelector('[data-testid="playhead"]');
     if (!line) continue;
     const ph = line.getBoundingClientRect();
@@ -70,6 +74,8 @@ const stepProblems = (page) => page.evaluate(() => {
     // layer's copies drawn whole over the cover (`g.shown`): a label crossing the cover's line
     // is whole only when a copy of it (same arrow, class and text) is shown.
     const all = [...stack.querySelectorAll('g.segs g.seg > text')]
+      // A text of an arrow not sent yet is hidden (not drawn at all) until it is sent.
+      .filter((t) => getComputedStyle(t).visibility !== 'hidden')
       .map((t) => ({ seg: t.closest('g.seg').dataset.seg, cls: t.getAttribute('class') ?? '', what: t.textContent, q: quad(t) }))
       .map((l) => ({ ...l, b: bounds(l.q) }));
     const copies = new Set([...stack.querySelectorAll('g.shown g.seg > text')]
@@ -103,7 +109,17 @@ const stepProblems = (page) => page.evaluate(() => {
         if (l.seg !== h.seg && meet(l.b, h.b) && hit(l.q, hq)) out.onHead.push(`"${l.what}" over arrow ${h.seg}'s head`);
       }
     }
-    const reach = s.top + Number(stack.dataset.revealMarks);
+    // The playhead's time is printed under the line, where the labels shown whole over the
+    // cover reach: clear of them (it lay over the label of an arrow leaving the first lane).
+    const time = stack.querySelector('[data-testid="playhead-time"]');
+    if (time) {
+      const tq = quad(time);
+      const tb = bounds(tq);
+      for (const l of labels.filter((l) => l.b.bottom > reveal + 0.5)) {
+        if (meet(l.b, tb) && hit(l.q, tq)) out.time.push(`"${time.textContent}" over "${l.what}" of arrow ${l.seg}`);
+      }
+    }
+    const reach = s.top + z * Number(stack.dataset.revealMarks);
     for (const r of stack.querySelectorAll('.lad-marks g.pill rect')) {
       const b = box(r);
       if (b.top > reach) continue; // still under the pills' cover

@@ -406,6 +406,17 @@ pub struct Drawn {
     classes: Vec<String>,
 }
 
+impl Drawn {
+    /// Where each thing written beside an arrow lies: (arrow, top, bottom), in the order
+    /// [`cover_rule`]'s copies index them.
+    #[cfg(test)]
+    pub fn places(&self) -> impl Iterator<Item = (usize, f64, f64)> + '_ {
+        self.written
+            .iter()
+            .map(|w| (w.seg, w.b.bounds.1, w.b.bounds.3))
+    }
+}
+
 /// [`arrows_markup`], keeping the place and markup of every label as it is written.
 pub fn arrows_drawn(
     l: &Ladder,

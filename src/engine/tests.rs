@@ -6,7 +6,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use synack_model::trace::*;
 
 use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
-use super::ladder::{arrows_markup, dot_paths, label_anchor, reveal_y, Geometry, MARKS_LEAD};
+use super::ladder::{
+    arrows_drawn, arrows_markup, cover_rule, dot_paths, label_anchor, reveal_y, Geometry, MARKS_LEAD,
+};
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
 use super::playback::{Action, Pace, Playback};
@@ -342,6 +344,56 @@ fn covers_reveal_arrows_at_the_playhead_and_states_a_little_further() {
     assert!(reveal_y(l.warp.y(a.t1 as f64 - 1_000.0)) < a.y1);
     // Before anything happens the lane tops stay clear.
     assert!(reveal_y(0.0) >= super::layout::TOP_PX - 12.0);
+}
+
+#[test]
+fn a_label_at_the_covers_line_is_shown_whole_once_its_arrow_is_sent_and_hidden_before() {
+    let trace = handshake_trace();
+    let l = Ladder::build(&trace, None);
+    let isns = Isns::of_trace(&trace);
+    // A phone's narrow ladder (steep arrows) and a laptop's.
+    for width in [360.0, 800.0] {
+        let d = arrows_drawn(
+            &l,
+            &isns,
+            Geometry::new(width),
+            Numbering::Relative,
+            crate::i18n::Lang::En,
+            &[],
+        );
+        let places: Vec<(usize, f64, f64)> = d.places().collect();
+        let mut crossed = 0;
+        for (i, a) in l.arrows.iter().enumerate() {
+            // At the step it is sent: nothing of it is hidden, and whatever of it the cover's
+            // line crosses is drawn again over the cover.
+            let at = reveal_y(a.y0);
+            let (copies, hidden) = cover_rule(&l, &d, at);
+            assert!(!hidden.contains(&i), "arrow {i} hidden as it is sent");
+            for (k, &(seg, top, bottom)) in places.iter().enumerate() {
+                if seg == i && top < at && bottom > at {
+                    crossed += 1;
+                    assert!(
+                        copies.contains(&k),
+                        "arrow {i}: {top:.1}–{bottom:.1} crosses {at:.1}, not shown whole"
+                    );
+                }
+            }
+            // Just before it is sent: nothing of it is copied, and what lies above the line
+            // is hidden.
+            let before = a.y0 - 2.0;
+            let (copies, hidden) = cover_rule(&l, &d, before);
+            for (k, &(seg, top, _)) in places.iter().enumerate() {
+                if seg == i {
+                    assert!(!copies.contains(&k), "arrow {i} shown before it is sent");
+                    if top < before {
+                        assert!(hidden.contains(&i), "arrow {i}'s label shows before it is sent");
+                    }
+                }
+            }
+        }
+        // The labels beside their sender start above the line at the step it is sent.
+        assert!(crossed > 0, "no label crosses the line at its send step ({width} px)");
+    }
 }
 
 #[test]
