@@ -946,7 +946,11 @@ fn copies_markup(d: &Drawn, copies: &[usize]) -> String {
     for &k in copies {
         let w = &d.written[k];
         let class = d.classes.get(w.seg).map_or("seg", String::as_str);
-        let _ = write!(o, "<g class=\"{class}\" data-seg=\"{}\">{}</g>", w.seg, w.markup);
+        let _ = write!(
+            o,
+            "<g class=\"{class}\" data-seg=\"{}\">{}</g>",
+            w.seg, w.markup
+        );
     }
     o
 }
@@ -1291,9 +1295,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     .map(|h| host_name(trace, *h, *lang))
                     .collect();
                 let isns = Isns::of_trace(trace);
-                Shared::new(arrows_drawn(
-                    ladder, &isns, *geo, *numbering, *lang, &names,
-                ))
+                Shared::new(arrows_drawn(ladder, &isns, *geo, *numbering, *lang, &names))
             })
         },
     );

@@ -7,7 +7,8 @@ use synack_model::trace::*;
 
 use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
 use super::ladder::{
-    arrows_drawn, arrows_markup, cover_rule, dot_paths, label_anchor, reveal_y, Geometry, MARKS_LEAD,
+    arrows_drawn, arrows_markup, cover_rule, dot_paths, label_anchor, reveal_y, Geometry,
+    MARKS_LEAD,
 };
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
@@ -386,13 +387,19 @@ fn a_label_at_the_covers_line_is_shown_whole_once_its_arrow_is_sent_and_hidden_b
                 if seg == i {
                     assert!(!copies.contains(&k), "arrow {i} shown before it is sent");
                     if top < before {
-                        assert!(hidden.contains(&i), "arrow {i}'s label shows before it is sent");
+                        assert!(
+                            hidden.contains(&i),
+                            "arrow {i}'s label shows before it is sent"
+                        );
                     }
                 }
             }
         }
         // The labels beside their sender start above the line at the step it is sent.
-        assert!(crossed > 0, "no label crosses the line at its send step ({width} px)");
+        assert!(
+            crossed > 0,
+            "no label crosses the line at its send step ({width} px)"
+        );
     }
 }
 
