@@ -230,7 +230,13 @@ pub struct TcpSocket {
     /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
     /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
     retrans_stamp: Option<Micros>,
-    persist_backoff: u32,
+    /// Linux `icsk_backoff` as the zero-window probe timer reads it: each RTO raises it with
+    /// `backoff`, each probe too (`tcp_send_probe0`, while under tcp_retries2); a valid RTT
+    /// sample ends it with `backoff`, and so does an ACK that opens the window
+    /// (`tcp_ack_probe`), which leaves the doubled RTO alone. A probe waits the backed-off
+    /// RTO (`tcp_probe0_base`: `icsk_rto`) shifted by this (`tcp_probe0_when`), so probes
+    /// that follow RTOs no sample ended start late and back off from there.
+    probe_backoff: u32,
     /// The retransmission timer is armed as a tail loss probe (Linux `ICSK_TIME_LOSS_PROBE`
     /// shares the retransmit timer), not as an RTO.
     tlp_armed: bool,
@@ -525,7 +531,7 @@ impl TcpSocket {
             retransmits: 0,
             backoff: 0,
             retrans_stamp: None,
-            persist_backoff: 0,
+            probe_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
             loss_high: None,
@@ -700,9 +706,11 @@ impl TcpSocket {
 
     /// A valid RTT sample gave a fresh RTO, so the backoff ends (RFC 6298 §5.7, Karn's rule;
     /// Linux `tcp_ack_update_rtt` → `tcp_set_rto`, then `icsk_backoff = 0`: "RFC6298: only
-    /// reset backoff on valid RTT measurement"). The only place it ends after the handshake.
+    /// reset backoff on valid RTT measurement"). The only place the RTO's doubling ends after
+    /// the handshake; the probes' share of it also ends when the window opens.
     fn end_backoff(&mut self) {
         self.backoff = 0;
+        self.probe_backoff = 0;
     }
 
     /// `inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk_rto, …)`: the backed-off RTO
@@ -2001,21 +2009,27 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let t = self.persist_interval(ctx);
+            // `tcp_check_probe_timer`: the first probe waits `tcp_probe0_base` unshifted.
+            let t = self.probe0_base(ctx.p);
             self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 
-    /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
-    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel
-    /// ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8 jiffies late
-    /// ([`super::wheel`]); the RFC profile probes on time.
+    /// Linux `tcp_probe0_base`: the RTO as it stands (backed off, `icsk_rto`), at least
+    /// RTO_MIN.
+    fn probe0_base(&self, p: &crate::profile::Profile) -> Micros {
+        self.rtt.rto_backed_off(self.backoff, p).max(p.rto_min_us)
+    }
+
+    /// The persist timer's interval after a probe or a probe's answer: `tcp_probe0_base`
+    /// shifted by the backoff (`tcp_probe0_when`), at most the maximum RTO. Measured on 6.18
+    /// (`zero-window-after-rto`, no timestamps): after two RTOs no sample ended, the first
+    /// probe came four RTOs (1.07 s) after the window closed, not one. Linux arms it on its
+    /// timer wheel ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8
+    /// jiffies late ([`super::wheel`]); the RFC profile probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
-        let t = self
-            .rtt
-            .rto_backed_off(self.persist_backoff, p)
-            .max(p.rto_min_us);
+        let t = (self.probe0_base(p) << self.probe_backoff.min(20)).min(p.rto_max_us);
         self.clamp_probe0_to_user_timeout(t, ctx)
     }
 
@@ -2250,7 +2264,7 @@ impl TcpSocket {
             }
             // The handshake is over: neither count carries into the connection.
             self.retransmits = 0;
-            self.backoff = 0;
+            self.end_backoff();
             self.retrans_stamp = None;
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
             self.snd_wnd = h.window as u32;
@@ -2404,7 +2418,7 @@ impl TcpSocket {
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
             self.retransmits = 0;
-            self.backoff = 0;
+            self.end_backoff();
             self.cancel_timer(TimerKind::Retransmit, ctx);
             self.set_state(Established, ctx);
             if !self.output(ctx) {
@@ -2777,7 +2791,9 @@ impl TcpSocket {
             self.snd_wl2 = ack;
             if was_zero && wnd > 0 {
                 self.cancel_timer(TimerKind::Persist, ctx);
-                self.persist_backoff = 0;
+                // `tcp_ack_probe`: "If this ack opens up a zero window, clear backoff. It
+                // was being used to time the probes" (icsk_rto stays as it is).
+                self.probe_backoff = 0;
             }
         }
         // Linux `tcp_ack_probe`: an ACK that finds nothing in flight and data waiting behind a
@@ -4088,6 +4104,7 @@ impl TcpSocket {
         self.tlp_high_seq = None;
         self.retransmits += 1;
         self.backoff += 1;
+        self.probe_backoff += 1;
         self.stats.timeouts += 1;
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
         match self.state {
@@ -4272,9 +4289,13 @@ impl TcpSocket {
         // also goes once the backoff reached that count.
         let p = ctx.p;
         let max_probes = if self.app_closed {
-            let alive = self.rtt.rto_backed_off(self.persist_backoff, p) < p.rto_max_us;
+            // `inet_csk_rto_backoff(icsk, TCP_RTO_MAX)`: icsk_rto << icsk_backoff.
+            let alive = self
+                .rtt
+                .rto_backed_off(self.backoff + self.probe_backoff, p)
+                < p.rto_max_us;
             let max = orphan_retries(p, alive);
-            if !alive && self.persist_backoff >= max {
+            if !alive && self.probe_backoff >= max {
                 return self.fail("ETIMEDOUT", ctx);
             }
             max
@@ -4286,8 +4307,8 @@ impl TcpSocket {
         }
         // `tcp_send_probe0`: the interval doubles only while the backoff is under
         // tcp_retries2.
-        if self.persist_backoff < p.persist_probe_max {
-            self.persist_backoff += 1;
+        if self.probe_backoff < p.persist_probe_max {
+            self.probe_backoff += 1;
         }
         self.probes_out += 1;
         // `tcp_probe_timer`: with TCP_USER_TIMEOUT the probes stop once the first

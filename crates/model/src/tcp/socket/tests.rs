@@ -2175,6 +2175,17 @@ fn an_ack_with_a_timestamp_older_than_one_seen_is_answered_once_per_invalid_rate
 /// an RTO), then the peer's ACK of them all, 40 ms after the second copy, echoing
 /// `ecr` as its timestamp if it is given. Returns the harness and the RTO before any backoff.
 fn acked_after_two_rtos(ts: bool, ecr: Option<fn(&Harness) -> u32>) -> (Harness, Micros) {
+    acked_after_two_rtos_with(ts, ecr, ". seq=1 ack=101", 0)
+}
+
+/// [`acked_after_two_rtos`] with the ACK written as `ack_line`, and `more` bytes written
+/// after the RTOs, before the ACK.
+fn acked_after_two_rtos_with(
+    ts: bool,
+    ecr: Option<fn(&Harness) -> u32>,
+    ack_line: &str,
+    more: u32,
+) -> (Harness, Micros) {
     let o = crate::profile::ProfileOverrides {
         tail_loss_probe: Some(false),
         ..overrides()
@@ -2187,11 +2198,19 @@ fn acked_after_two_rtos(ts: bool, ecr: Option<fn(&Harness) -> u32>) -> (Harness,
     fire(&mut h, TimerKind::Retransmit);
     assert_eq!(data_seqs(&mut h), [1, 1], "two RTO retransmissions");
     assert_eq!(h.s.info(&h.p).rto_us, 4 * base, "icsk_rto doubled twice");
+    if more > 0 {
+        write(&mut h, more);
+        assert_eq!(
+            data_seqs(&mut h),
+            [] as [u32; 0],
+            "cwnd is full in the loss state"
+        );
+    }
     let echo = ecr.map(|f| f(&h));
     h.wait_ms(40);
     match echo {
-        Some(e) => send_with_ecr(&mut h, ". seq=1 ack=101", e),
-        None => send!(h, ". seq=1 ack=101"),
+        Some(e) => send_with_ecr(&mut h, ack_line, e),
+        None => send!(h, ack_line),
     }
     (h, base)
 }
@@ -2255,5 +2274,55 @@ fn a_later_ack_of_data_never_retransmitted_ends_the_backoff_without_timestamps()
         h.s.timer(TimerKind::Retransmit),
         None,
         "nothing left to time"
+    );
+}
+
+/// The zero-window probes after [`acked_after_two_rtos`] whose ACK closes the window with
+/// 100 more bytes waiting: how long after the ACK the first probe leaves, and how long after
+/// it the second is due.
+fn probe_intervals_after_two_rtos(ts: bool) -> ([Micros; 2], Micros) {
+    let ecr: Option<fn(&Harness) -> u32> = ts.then_some(|h: &Harness| h.s.ts_val(h.now));
+    let (mut h, base) = acked_after_two_rtos_with(ts, ecr, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    let acked_at = h.now;
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    let first = h.now - acked_at;
+    let next =
+        h.s.timer(TimerKind::Persist)
+            .expect("the next probe is due")
+            - h.now;
+    ([first, next], base)
+}
+
+#[test]
+fn zero_window_probes_after_rtos_without_an_rtt_sample_start_from_the_doubled_rto() {
+    // Linux's probe timer reads the RTO's `icsk_backoff` and backed-off `icsk_rto`: the
+    // first probe waits `tcp_probe0_base` (icsk_rto, four RTOs here), the next that shifted
+    // by the backoff, two RTOs and one probe: 2³. Measured on 6.18
+    // (`zero-window-after-rto`): the first probe 1.07 s after the window closed, 4 × 268 ms.
+    let ([first, next], base) = probe_intervals_after_two_rtos(false);
+    assert!(
+        first >= 4 * base && first < 5 * base,
+        "first probe after {first} µs"
+    );
+    assert!(
+        next >= 32 * base && next < 33 * base,
+        "next probe after {next} µs"
+    );
+}
+
+#[test]
+fn zero_window_probes_after_an_rtt_sample_start_from_the_plain_rto() {
+    // The negative: the timestamp echo timed the ACK, `tcp_set_rto` ended both backoffs, so
+    // the probes start one RTO after the window closed and double from there.
+    let ([first, next], base) = probe_intervals_after_two_rtos(true);
+    assert!(
+        first >= base && first < 2 * base,
+        "first probe after {first} µs"
+    );
+    assert!(
+        next >= 2 * base && next < 3 * base,
+        "next probe after {next} µs"
     );
 }
