@@ -381,8 +381,6 @@ struct Acked {
     delivered: u32,
     /// Data bytes acknowledged (not the SYN or FIN).
     bytes_acked: u32,
-    /// The RTT of the last segment acknowledged, if it was never retransmitted.
-    rtt: Option<Micros>,
     /// A segment never retransmitted and sent before the loss state's high_seq was
     /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
     orig_acked: bool,
@@ -2896,8 +2894,6 @@ impl TcpSocket {
         let prior_una = self.soff(self.snd_una);
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
         let mut delivered = 0u32;
-        let mut retransmitted = false;
-        let mut last_sent = None;
         // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
         // segments acknowledged here that were neither retransmitted nor SACKed before, a
         // segment acknowledged in part included (`tcp_tso_acked`).
@@ -2956,8 +2952,6 @@ impl TcpSocket {
                     self.rack_advance(&e, ctx);
                 }
             }
-            retransmitted |= e.ever_retrans;
-            last_sent = Some(e.sent);
         }
         self.trim_sent_log(data_acked);
         let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
@@ -2967,11 +2961,6 @@ impl TcpSocket {
         Acked {
             delivered,
             bytes_acked,
-            // The congestion module's RTT sample is the last segment acknowledged, unless a
-            // retransmission makes it ambiguous (Karn).
-            rtt: last_sent
-                .filter(|_| !retransmitted)
-                .map(|t| ctx.now.saturating_sub(t)),
             orig_acked,
             samples,
         }
@@ -2984,18 +2973,7 @@ impl TcpSocket {
     /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
     /// likely delayed and would raise it (`tcp_update_rtt_min`).
     fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
-        let mut seq = s.seq.or(s.sack);
-        let mut ca = s.ca;
-        if seq.is_none() && s.acked && self.ts_ok {
-            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
-                let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
-                if delta < i32::MAX as u32 / 1000 {
-                    let r = delta.max(1) as Micros * 1000;
-                    seq = Some(r);
-                    ca = Some(r);
-                }
-            }
-        }
+        let (seq, ca) = self.ack_rtts(&s, h, ctx.now);
         let Some(r) = seq else {
             return;
         };
@@ -3005,6 +2983,30 @@ impl TcpSocket {
         }
         self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
         self.end_backoff();
+    }
+
+    /// The two RTTs `tcp_ack_update_rtt` makes of an ACK's samples: `seq_rtt_us` (the
+    /// cumulative ACK's, else the SACK's, else, if it acknowledged something, the timestamp
+    /// echo's: `tcp_rtt_tsopt_us`, whole milliseconds of our timestamp clock, at least one)
+    /// for the estimator, and `ca_rtt_us` (the newest segment's, or the echo's) — which it
+    /// also hands the congestion module as the rate sample's RTT (`rs->rtt_us`).
+    fn ack_rtts(
+        &self,
+        s: &RttSamples,
+        h: &TcpHeader,
+        now: Micros,
+    ) -> (Option<Micros>, Option<Micros>) {
+        let seq = s.seq.or(s.sack);
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    return (Some(r), Some(r));
+                }
+            }
+        }
+        (seq, s.ca)
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -3075,7 +3077,6 @@ impl TcpSocket {
         let Acked {
             mut delivered,
             bytes_acked,
-            rtt: rtt_sample,
             mut orig_acked,
             mut samples,
         } = acked.unwrap_or_default();
@@ -3092,10 +3093,16 @@ impl TcpSocket {
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
         }
+        // `tcp_clean_rtx_queue` → `pkts_acked` (CUBIC's `bictcp_acked`, HyStart's
+        // `hystart_update`) on every ACK that reaches the queue, a SACK-only duplicate ACK
+        // too, with the rate sample's RTT: `rs->rtt_us`, the `ca_rtt_us` that
+        // `tcp_ack_update_rtt` settled on (the newest segment (S)ACKed, or the timestamp
+        // echo), none when Karn's rule leaves nothing to time.
+        let (_, rate_rtt) = self.ack_rtts(&samples, h, ctx.now);
         if p.rtt_every_ack {
             self.ack_update_rtt(samples, h, ctx);
         }
-        if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
+        if let Some(rtt) = rate_rtt {
             let ack_delay = self.hystart_ack_delay();
             self.cc.on_rtt_sample(
                 rtt,

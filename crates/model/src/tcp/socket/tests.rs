@@ -2326,3 +2326,58 @@ fn zero_window_probes_after_an_rtt_sample_start_from_the_plain_rto() {
         "next probe after {next} µs"
     );
 }
+
+// ---------------------------------------------------------------- CUBIC's RTT (rs->rtt_us)
+
+/// CUBIC's smallest RTT seen (`ca->delay_min`, µs; 0 before any).
+fn cubic_delay_min(h: &Harness) -> u32 {
+    h.s.cc.cubic.as_ref().expect("CUBIC").delay_min
+}
+
+#[test]
+fn a_sack_only_duplicate_ack_gives_cubic_its_rtt() {
+    // `tcp_clean_rtx_queue` calls `pkts_acked` on every ACK that reaches the queue, with the
+    // rate sample's RTT (`rs->rtt_us` = `ca_rtt_us`): for an ACK that only SACKs, the newest
+    // segment SACKed. Three segments out, 25 ms later the second is SACKed.
+    let o = crate::profile::ProfileOverrides {
+        tail_loss_probe: Some(false),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, true, false);
+    write(&mut h, 4_380);
+    assert_eq!(data_seqs(&mut h), [1, 1461, 2921]);
+    assert_eq!(cubic_delay_min(&h), 0, "no sample yet");
+    h.wait_ms(25);
+    send!(h, ". seq=1 ack=1 sack=1461-2921");
+    assert_eq!(cubic_delay_min(&h), 25_000);
+}
+
+#[test]
+fn an_ack_of_a_retransmission_gives_cubic_the_timestamp_echos_rtt_and_without_one_nothing() {
+    // Karn leaves the cumulative ACK of a retransmitted segment no RTT; with timestamps
+    // `tcp_ack_update_rtt` takes the echo's (whole milliseconds) as `ca_rtt_us` too, and
+    // CUBIC gets it; without, `rs->rtt_us` is -1 and `bictcp_acked` returns.
+    for ts in [true, false] {
+        let o = crate::profile::ProfileOverrides {
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, false, ts);
+        write(&mut h, 100);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        let ecr = h.s.ts_val(h.now);
+        h.wait_ms(30);
+        if ts {
+            send_with_ecr(&mut h, ". seq=1 ack=101", ecr);
+        } else {
+            send!(h, ". seq=1 ack=101");
+        }
+        assert_eq!(
+            cubic_delay_min(&h),
+            if ts { 30_000 } else { 0 },
+            "timestamps {ts}"
+        );
+    }
+}
