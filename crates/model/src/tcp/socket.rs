@@ -792,9 +792,20 @@ impl TcpSocket {
     /// Linux `tcp_send_loss_probe`: one new segment if the peer's window allows it (cwnd
     /// or not), else the last segment sent again; then the RTO is re-armed.
     fn send_loss_probe(&mut self, ctx: &mut Ctx) {
-        let avail = self.sndbuf.tail.saturating_sub(self.soff(self.snd_nxt)) as u32;
+        let nxt_off = self.soff(self.snd_nxt);
+        let avail = self.sndbuf.tail.saturating_sub(nxt_off) as u32;
         let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
-        let new_len = avail.min(self.snd_mss).min(wnd_room);
+        // `tcp_snd_wnd_test`: new data only if the head skb's first segment fits the window
+        // whole; a window that only lets part of it through gets the last segment again.
+        // Measured on 6.18 (`zero-window-after-rto+delay=100`): 48 bytes of window, 1,460
+        // waiting, the probe resent the last 1,460-byte segment.
+        let head_seg = match self.skbs.at(nxt_off).filter(|_| ctx.p.min_tso_segs > 0) {
+            Some(skb) => (skb.end - nxt_off).min(u32::MAX as u64) as u32,
+            None => avail,
+        }
+        .min(avail)
+        .min(self.snd_mss);
+        let new_len = if head_seg <= wnd_room { head_seg } else { 0 };
         if self.snd_nxt == self.snd_max && new_len > 0 {
             let fin = self.fin_queued && new_len == avail;
             let psh = self.psh_alone(self.snd_nxt, new_len, ctx);

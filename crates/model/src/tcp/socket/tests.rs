@@ -2381,3 +2381,35 @@ fn an_ack_of_a_retransmission_gives_cubic_the_timestamp_echos_rtt_and_without_on
         );
     }
 }
+
+// ---------------------------------------------------------------- tail loss probe's choice
+
+/// Established over 40 ms with SACK, the peer offering `win`; `len` bytes written; the tail
+/// loss probe fired. Returns the data segments the probe sent.
+fn loss_probe_after_write(win: u16, len: u32) -> Vec<u32> {
+    let mut h = socket_established_40ms(win);
+    h.s.sack_ok = true;
+    write(&mut h, len);
+    h.sent();
+    assert!(
+        h.s.tlp_armed,
+        "the retransmission timer is armed as a loss probe"
+    );
+    fire(&mut h, TimerKind::Retransmit);
+    data_seqs(&mut h)
+}
+
+#[test]
+fn a_loss_probe_resends_the_last_segment_when_the_window_cuts_the_next_one() {
+    // `tcp_send_loss_probe` → `tcp_snd_wnd_test`: new data only if the head's first segment
+    // fits the window whole. 4,000 bytes of window, two segments out, two waiting: 1,080
+    // bytes would fit, the next segment does not, so the probe is the last segment again.
+    assert_eq!(loss_probe_after_write(4_000, 4 * 1_460), [1_461]);
+}
+
+#[test]
+fn a_loss_probe_sends_new_data_when_its_first_segment_fits_the_window() {
+    // The negative: twelve segments written, cwnd 10 holds two back, the window has room for
+    // them, so the probe is the eleventh segment, new data beyond cwnd.
+    assert_eq!(loss_probe_after_write(65_535, 12 * 1_460), [14_601]);
+}
