@@ -2312,6 +2312,12 @@ impl TcpSocket {
     /// Active open (RFC 9293 §3.10.1): send a SYN.
     pub fn connect(&mut self, remote: Addr, ctx: &mut Ctx) {
         self.remote = Some(remote);
+        // A socket whose last connection ended (reset, timed out) may connect again; Linux
+        // purged that connection's write queue when it ended (`tcp_write_queue_purge` in
+        // `tcp_reset` and `tcp_done_with_error`), so the new sequence space starts empty.
+        self.sndbuf = SpanQueue::default();
+        self.skbs = SendSkbs::default();
+        self.fin_queued = false;
         self.iss = SeqNumber(ctx.rng.next_u32());
         self.ts_offset = ctx.rng.next_u32();
         self.snd_una = self.iss;

@@ -1875,6 +1875,65 @@ fn a_buffer_so_rcvbuf_did_not_set_grows_instead_of_collapsing() {
 }
 
 #[test]
+fn out_of_order_data_over_the_buffer_is_dropped_from_the_top_an_eighth_at_a_time() {
+    // `tcp_data_queue_ofo` → `tcp_try_rmem_schedule` → `tcp_prune_queue`: nothing in order
+    // to collapse, so `tcp_prune_ofo_queue` drops the highest out-of-order skbs until an
+    // eighth of the buffer (2048) is freed and the memory fits. Thirteen 400-byte segments
+    // after a hole (16640 bytes) are over the 16384-byte buffer when the fourteenth comes:
+    // the twelfth and thirteenth go (2560), the fourteenth is kept behind a new hole.
+    let mut h = truesize_child(536, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    for k in 1..=14u32 {
+        send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
+    }
+    let starts: Vec<u64> = h.s.ooo.keys().copied().collect();
+    let mut want: Vec<u64> = (1..=11).map(|k| 400 * k).collect();
+    want.push(400 * 14);
+    assert_eq!(starts, want);
+    assert_eq!(h.s.rmem(), 12 * 1280);
+    // The negative: thirteen fit, nothing is dropped.
+    let mut h = truesize_child(536, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    for k in 1..=13u32 {
+        send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
+    }
+    assert_eq!(h.s.ooo.len(), 13);
+}
+
+#[test]
+fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_once() {
+    // `tcp_data_queue`: when `tcp_try_rmem_schedule` fails and the receive queue holds
+    // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW).
+    // Full segments (1460 bytes in 2304, a 162/256 share: 1457 bytes of window, less than
+    // they carry) are not "bloated", so `tcp_collapse` copies nothing; the application then
+    // shrinks SO_RCVBUF to 2304 (4608 of buffer, locked: `tcp_clamp_window` may not grow
+    // it back) under the 9216 queued.
+    let mut h = socket_established_truesize(1460);
+    for k in 0..4u32 {
+        send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+    }
+    h.tx.clear();
+    h.s.rcv_cap = 2304;
+    h.s.rcvbuf_locked = true;
+    // A window field other than the predicted one: the slow path.
+    send!(h, ". seq=5841 ack=1 len=1460 win=65534");
+    recv!(h, [". seq=1 ack=5841 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 5840, "the segment was dropped");
+    assert_eq!(h.s.rmem(), 4 * 2304);
+    // The negative: with the buffer as it was, the same segment is queued.
+    let mut h = socket_established_truesize(1460);
+    for k in 0..4u32 {
+        send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+    }
+    send!(h, ". seq=5841 ack=1 len=1460 win=65534");
+    assert_eq!(h.s.rcvbuf.len(), 7300);
+}
+
+#[test]
 fn a_tiny_segment_takes_the_small_head_cache_not_a_kmalloc_slab() {
     // `kmalloc_reserve`: a head of at most SKB_SMALL_HEAD_CACHE_SIZE (576 here) comes from
     // its own cache. Measured on 6.18 through sock_diag's SK_MEMINFO_RMEM_ALLOC: a 96-byte
