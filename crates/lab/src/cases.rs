@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 52] = [
+pub const NAMES: [&str; 54] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -41,6 +41,8 @@ pub const NAMES: [&str; 52] = [
     "rto-spurious",
     "rto-spurious-no-timestamps",
     "rto-spurious-then-write",
+    "rto-backoff-karn",
+    "rto-backoff-karn-no-timestamps",
     "reorder-dsack-undo",
     "cubic-one-loss",
     "cubic-three-losses",
@@ -410,6 +412,43 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 action: FaultAction::Delay { by_us: ms(600) },
             });
             if name == "rto-spurious-no-timestamps" {
+                sc.tuning.timestamps = Some(false);
+            }
+            sc
+        }
+        // When the RTO's backoff ends (RFC 6298 §5.5 and Karn's rule, §3; Linux keeps the
+        // doubled `icsk_rto` until `tcp_ack_update_rtt` takes a valid RTT sample and calls
+        // `tcp_set_rto`, while `icsk_retransmits` restarts on any ACK of new data): a 5-byte
+        // write whose first three copies are lost (the first, the loss probe, the first RTO's
+        // retransmission); the second RTO's copy arrives, and its ACK acknowledges only
+        // retransmitted data. With timestamps the echo times it (`tcp_rtt_tsopt_us`) and the
+        // RTO falls back; without, Karn's rule leaves no sample, and the next write, its
+        // first copy and loss probe lost too, is resent after the RTO doubled twice.
+        "rto-backoff-karn" | "rto-backoff-karn-no-timestamps" => {
+            let no_ts = name == "rto-backoff-karn-no-timestamps";
+            let mut sc = base(
+                name,
+                if no_ts {
+                    "a 5-byte write resent by two RTOs, no timestamps: the ACK of the last \
+                     copy gives no RTT sample (Karn), so the RTO stays doubled twice and the \
+                     next write's lost segment waits four times the RTO"
+                } else {
+                    "a 5-byte write resent by two RTOs: the ACK of the last copy echoes its \
+                     timestamp, a valid RTT sample, so the RTO falls back and the next \
+                     write's lost segment is resent one plain RTO later"
+                },
+                3_500,
+                listen_accept(vec![late_read(3_400)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(5).action),
+                    Step::at(ms(1_450), send(5).action),
+                ],
+            );
+            for n in [1, 2, 3, 5, 6] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            if no_ts {
                 sc.tuning.timestamps = Some(false);
             }
             sc

@@ -241,7 +241,17 @@ pub struct TcpSocket {
 
     // Reliability.
     rtt: RttEstimator,
-    /// Consecutive retransmission timeouts (exponential backoff, RFC 6298 §5.5).
+    /// Linux `icsk_retransmits`: retransmission timeouts since the last ACK of new data
+    /// (`tcp_ack` zeroes it whenever SND.UNA advances). The retry limits judge this count
+    /// (`tcp_write_timeout`, `retransmits_timed_out`), and so do `tcp_enter_loss` and F-RTO.
+    retransmits: u32,
+    /// How many times the RTO has doubled (RFC 6298 §5.5; Linux doubles `icsk_rto` itself
+    /// in `tcp_retransmit_timer`). Kept apart from `retransmits` because only a valid RTT
+    /// sample ends it: RFC 6298 §5.7 and Karn's rule (§3) keep the backed-off RTO until a
+    /// segment not retransmitted is timed, and Linux recomputes `icsk_rto` only in
+    /// `tcp_set_rto`, called by `tcp_ack_update_rtt` on a sample ("RFC6298: only reset backoff
+    /// on valid RTT measurement"). Without timestamps an ACK of retransmitted data gives none,
+    /// so the next RTO keeps the doubled value; with them the echo times it (`tcp_rtt_tsopt_us`).
     backoff: u32,
     /// Linux `tp->retrans_stamp`: when the retry budget started. For a SYN, when the first
     /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
@@ -543,6 +553,7 @@ impl TcpSocket {
             ack_pushed: 0,
             rcv_ssthresh: p.recv_buffer,
             rtt: RttEstimator::new(p),
+            retransmits: 0,
             backoff: 0,
             retrans_stamp: None,
             persist_backoff: 0,
@@ -681,7 +692,7 @@ impl TcpSocket {
     /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
     /// request, `req->num_timeout`: a request is "young" while it is 0).
     pub fn timeouts(&self) -> u32 {
-        self.backoff
+        self.retransmits
     }
 
     pub fn timer(&self, k: TimerKind) -> Option<Micros> {
@@ -723,6 +734,14 @@ impl TcpSocket {
     fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
         self.rtt.sample(r, self.snd_una, self.snd_nxt, p);
         self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
+        self.end_backoff();
+    }
+
+    /// A valid RTT sample gave a fresh RTO, so the backoff ends (RFC 6298 §5.7, Karn's rule;
+    /// Linux `tcp_ack_update_rtt` → `tcp_set_rto`, then `icsk_backoff = 0`: "RFC6298: only
+    /// reset backoff on valid RTT measurement"). The only place it ends after the handshake.
+    fn end_backoff(&mut self) {
+        self.backoff = 0;
     }
 
     /// `inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk_rto, …)`: the backed-off RTO
@@ -774,7 +793,7 @@ impl TcpSocket {
             || self.recovering()
             || self.cc.dupacks > 0
             || self.sent_log.iter().any(|e| e.sacked || e.lost)
-            || self.backoff > 0
+            || self.retransmits > 0
             || self.tlp_high_seq.is_some()
         {
             return false;
@@ -873,7 +892,7 @@ impl TcpSocket {
     /// time by `tcp_model_timeout`, with `rto_base`) run out since `retrans_stamp`?
     fn retry_budget_spent(&self, boundary: u32, rto_base: Micros, ctx: &Ctx) -> bool {
         match self.retrans_stamp {
-            Some(start) if self.backoff > 1 => {
+            Some(start) if self.retransmits > 1 => {
                 ctx.now.saturating_sub(start)
                     >= super::rtt::model_timeout(boundary, rto_base, ctx.p.rto_max_us)
             }
@@ -1958,12 +1977,17 @@ impl TcpSocket {
                 (self.cc.cwnd + limited).saturating_sub(flight)
             };
             let room = wnd_room.min(cwnd_room);
+            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            // `tcp_write_xmit`'s `cwnd_quota` for this pass: the size `tcp_grow_skb` fills
+            // the head skb to and the one `tcp_mss_split_point` cuts the chunk at.
+            let chunk_segs = if chunked {
+                self.chunk_segs(flight, cwnd_room, !new_data, ctx)
+            } else {
+                0
+            };
             // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
-            if chunked
-                && self.snd_nxt.ge(self.snd_max)
-                && cwnd_room > 0
-                && chunk.is_none_or(|(end, _)| nxt_off >= end)
-            {
+            if chunked && new_data && cwnd_room > 0 && chunk.is_none_or(|(end, _)| nxt_off >= end) {
                 // `tcp_write_xmit`: `missing_bytes = cwnd_quota * mss_now - skb->len` →
                 // `tcp_grow_skb`, before the window, Nagle and TSO-defer tests. Measured on
                 // 6.18 (the route's initrwnd 1: skbs of 724 bytes, half the first window,
@@ -1971,7 +1995,7 @@ impl TcpSocket {
                 // segment.
                 if let Some(head) = self.skbs.at(nxt_off) {
                     let mss = self.snd_mss.max(1) as u64;
-                    let want = self.chunk_segs(flight, cwnd_room, false, ctx) * mss;
+                    let want = chunk_segs * mss;
                     let have = head.end - nxt_off;
                     if want > have {
                         self.skbs.grow(nxt_off, want - have);
@@ -1989,8 +2013,6 @@ impl TcpSocket {
                 }
                 break;
             }
-            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
-            let new_data = self.snd_nxt.ge(self.snd_max);
             // The rest of a GSO chunk already decided goes with it: Linux tests the window
             // (`tcp_snd_wnd_test`) and Nagle once per chunk, and `tcp_mss_split_point` may
             // end the chunk with a partial segment that fills the window exactly (no small
@@ -2047,7 +2069,7 @@ impl TcpSocket {
             }
             let with_fin = fin_pending && len == avail;
             let retrans = if self.snd_nxt.lt(self.snd_max) {
-                self.backoff.max(1)
+                self.retransmits.max(1)
             } else {
                 0
             };
@@ -2064,8 +2086,7 @@ impl TcpSocket {
                         break;
                     }
                     chunks += 1;
-                    chunk =
-                        Some(self.next_chunk(skb, flight, wnd_room, cwnd_room, retrans > 0, ctx));
+                    chunk = Some(self.next_chunk(skb, flight, wnd_room, chunk_segs, ctx));
                 }
                 let (end, chunk_psh) = chunk.unwrap_or((nxt_off + len as u64, false));
                 // `tcp_write_wakeup` marks what it sends PSH.
@@ -2181,9 +2202,8 @@ impl TcpSocket {
     }
 
     /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at
-    /// snd_nxt inside `skb`. At most `tcp_tso_autosize` segments and what cwnd allows (a
-    /// retransmission: what cwnd allows, `tcp_retransmit_skb`), within the window and the
-    /// skb; on the last skb (or at the window's edge) a partial last segment that Nagle
+    /// snd_nxt inside `skb`. At most `chunk_segs` segments (the pass's `cwnd_quota`,
+    /// [`Self::chunk_segs`]), within the window and the skb; on the last skb (or at the window's edge) a partial last segment that Nagle
     /// holds back stays out. Returns its end and whether its last segment carries PSH:
     /// always when it holds more than one segment (`__tcp_transmit_skb`), else only if it
     /// ends an skb `tcp_mark_push` marked.
@@ -2192,13 +2212,12 @@ impl TcpSocket {
         skb: SkbAt,
         flight: u32,
         wnd_room: u32,
-        cwnd_room: u32,
-        retrans: bool,
+        chunk_segs: u64,
         ctx: &Ctx,
     ) -> (u64, bool) {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
-        let max_len = self.chunk_segs(flight, cwnd_room, retrans, ctx) * mss;
+        let max_len = chunk_segs * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
         let mut len = max_len.min(needed);
         let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
@@ -2492,6 +2511,8 @@ impl TcpSocket {
                     self.rtt_sample(ctx.now - sent, ctx.p);
                 }
             }
+            // The handshake is over: neither count carries into the connection.
+            self.retransmits = 0;
             self.backoff = 0;
             self.retrans_stamp = None;
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
@@ -2645,6 +2666,7 @@ impl TcpSocket {
             self.sync_mss();
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
+            self.retransmits = 0;
             self.backoff = 0;
             self.cancel_timer(TimerKind::Retransmit, ctx);
             self.set_state(Established, ctx);
@@ -3119,7 +3141,9 @@ impl TcpSocket {
     /// `tcp_clean_rtx_queue` for an ACK beyond SND.UNA: SND.UNA moves (`advance_una`), the
     /// segments wholly acknowledged leave the queue (those not SACKed before count as
     /// delivered and move RACK), a segment the ACK cuts keeps its rest (`trim_sent_log`),
-    /// the send buffer lets the bytes go, and the backoff ends.
+    /// the send buffer lets the bytes go, and the retry count restarts (`tcp_ack`: SND.UNA
+    /// advanced, `icsk_retransmits` = 0). The RTO's backoff ends only with a valid RTT sample
+    /// ([`Self::end_backoff`]), not here.
     fn clean_rtx_queue(&mut self, ack: SeqNumber, tsecr: Option<u32>, ctx: &Ctx) -> Acked {
         let mss = self.snd_mss.max(1) as u64;
         let prior_una = self.soff(self.snd_una);
@@ -3192,7 +3216,7 @@ impl TcpSocket {
         let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
         self.sndbuf.release_to(data_acked);
         self.skbs.ack_to(data_acked);
-        self.backoff = 0;
+        self.retransmits = 0;
         Acked {
             delivered,
             bytes_acked,
@@ -3233,6 +3257,7 @@ impl TcpSocket {
             self.min_rtt = Some(self.min_rtt.map_or(ca.max(1), |m| m.min(ca.max(1))));
         }
         self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
+        self.end_backoff();
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -3990,7 +4015,7 @@ impl TcpSocket {
         let seq = self.sseq(e.start);
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
         let psh = self.psh_alone(seq, len, ctx);
-        self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+        self.send_data_at(seq, len, with_fin, self.retransmits.max(1), psh, ctx);
     }
 
     /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
@@ -4011,7 +4036,7 @@ impl TcpSocket {
     fn enter_loss(&mut self, ctx: &mut Ctx) {
         let episode = self.cc.recover.or(self.loss_high);
         let reduce = episode.is_none_or(|high| !high.gt(self.snd_una))
-            || (self.loss_high.is_some() && self.backoff == 1);
+            || (self.loss_high.is_some() && self.retransmits == 1);
         // Open or Disorder before this RTO (`new_recovery`: `icsk_ca_state < TCP_CA_Recovery`).
         let new_recovery = !self.recovering();
         // `tcp_enter_loss` remembers what it cuts (`prior_ssthresh`, `prior_cwnd`), outside a
@@ -4052,8 +4077,8 @@ impl TcpSocket {
         self.loss_high = Some(self.snd_max);
         // F-RTO, RFC 5682 §3.1 step 1 (`tcp_enter_loss`): for a new recovery, or for a
         // timeout that recurs on the same SND.UNA (§3.2: `icsk_retransmits`, the RTOs since
-        // the last ACK of new data, which `backoff` counts with this one).
-        self.frto = ctx.p.frto > 0 && (new_recovery || self.backoff > 1);
+        // the last ACK of new data, which `retransmits` counts with this one).
+        self.frto = ctx.p.frto > 0 && (new_recovery || self.retransmits > 1);
         match self.sent_log.front().copied() {
             Some(head) => self.retransmit_entry(head, ctx),
             // Only the FIN is outstanding.
@@ -4070,7 +4095,14 @@ impl TcpSocket {
             return;
         }
         let psh = self.psh_alone(self.snd_una, len, ctx);
-        self.send_data_at(self.snd_una, len, with_fin, self.backoff.max(1), psh, ctx);
+        self.send_data_at(
+            self.snd_una,
+            len,
+            with_fin,
+            self.retransmits.max(1),
+            psh,
+            ctx,
+        );
     }
 
     /// In-window data: returns whether an immediate ACK is due (RFC 5681 §4.2: out-of-order
@@ -4359,6 +4391,7 @@ impl TcpSocket {
         }
         // `tcp_retransmit_timer`: an RTO ends any probe episode.
         self.tlp_high_seq = None;
+        self.retransmits += 1;
         self.backoff += 1;
         self.stats.timeouts += 1;
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
@@ -4368,14 +4401,14 @@ impl TcpSocket {
                 // retransmissions, or (Linux) once the time tcp_syn_retries stands for, with
                 // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
                 let p = ctx.p;
-                let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
+                let count_spent = self.retransmits > p.syn_retries + p.syn_linear_timeouts;
                 let time_spent = if self.user_timeout_us > 0 {
                     // `retransmits_timed_out(sk, retry_until, icsk_user_timeout)`: with
                     // TCP_USER_TIMEOUT the time allowed is the user timeout, from the first
                     // SYN (`tcp_connect` sets retrans_stamp), once a SYN has been resent.
                     // Measured on 6.18: a 2.5 s user timeout, SYNs at 0, 1.03 and 2.05 s,
                     // connect() failed with ETIMEDOUT at 2.54 s instead of resending.
-                    self.backoff > 1
+                    self.retransmits > 1
                         && self
                             .retrans_stamp
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
@@ -4386,7 +4419,7 @@ impl TcpSocket {
                 if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
-                self.send_syn(self.backoff, ctx);
+                self.send_syn(self.retransmits, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
                 // `tcp_retransmit_timer` → `tcp_clamp_rto_to_user_timeout`: the next SYN
@@ -4395,7 +4428,7 @@ impl TcpSocket {
             }
             SynReceived => {
                 let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
-                if self.backoff > limit {
+                if self.retransmits > limit {
                     // The request expires (Linux `reqsk_timer_handler`).
                     if self.parent.is_some() {
                         self.set_state(Closed, ctx);
@@ -4405,7 +4438,7 @@ impl TcpSocket {
                     return;
                 }
                 self.synack_retransmits += 1;
-                self.send_syn(self.backoff, ctx);
+                self.send_syn(self.retransmits, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
             }
@@ -4434,7 +4467,7 @@ impl TcpSocket {
                     // like it from `retrans_stamp`, the first RTO retransmission (not the
                     // first transmission: measured on 6.18, data first sent at 0.150 s with a
                     // 1 s user timeout, retransmitted at 0.645 s, died at 1.651 s).
-                    self.backoff > 1
+                    self.retransmits > 1
                         && self
                             .retrans_stamp
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
@@ -4444,7 +4477,7 @@ impl TcpSocket {
                     // the sysctl tcp_rto_min_us says, from the first retransmission.
                     self.retry_budget_spent(boundary, super::rtt::LINUX_TCP_RTO_MIN_US, ctx)
                 } else {
-                    self.backoff > boundary
+                    self.retransmits > boundary
                 };
                 if spent {
                     return self.fail("ETIMEDOUT", ctx);
@@ -4756,7 +4789,7 @@ impl TcpSocket {
             },
             snd_mss: self.snd_mss,
             unacked: flight.div_ceil(mss),
-            retransmits: self.backoff,
+            retransmits: self.retransmits,
             total_retrans: self.stats.retransmits,
         }
     }

@@ -2349,3 +2349,92 @@ fn an_ack_with_a_timestamp_older_than_one_seen_is_answered_once_per_invalid_rate
         assert_eq!(h.s.snd_una, SeqNumber(h.s.iss.0.wrapping_add(5841)));
     }
 }
+
+// ---------------------------------------------------------------- the RTO's backoff (Karn)
+
+/// 100 bytes written on a 40 ms path, resent by two RTOs (no loss probe, so each timer is
+/// an RTO), then the peer's ACK of them all, 40 ms after the second copy, echoing
+/// `ecr` as its timestamp if it is given. Returns the harness and the RTO before any backoff.
+fn acked_after_two_rtos(ts: bool, ecr: Option<fn(&Harness) -> u32>) -> (Harness, Micros) {
+    let o = crate::profile::ProfileOverrides {
+        tail_loss_probe: Some(false),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, ts);
+    let base = h.s.rtt.rto;
+    write(&mut h, 100);
+    assert_eq!(data_seqs(&mut h), [1]);
+    fire(&mut h, TimerKind::Retransmit);
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(data_seqs(&mut h), [1, 1], "two RTO retransmissions");
+    assert_eq!(h.s.info(&h.p).rto_us, 4 * base, "icsk_rto doubled twice");
+    let echo = ecr.map(|f| f(&h));
+    h.wait_ms(40);
+    match echo {
+        Some(e) => send_with_ecr(&mut h, ". seq=1 ack=101", e),
+        None => send!(h, ". seq=1 ack=101"),
+    }
+    (h, base)
+}
+
+#[test]
+fn an_ack_of_only_retransmitted_data_without_timestamps_keeps_the_rto_backed_off() {
+    // Karn's rule (RFC 6298 §3, §5.7): the ACK cannot say which copy it answers, so it gives
+    // no RTT sample, and the backed-off RTO stays until one does. Linux: `icsk_retransmits`
+    // restarts (`tcp_ack`), but `icsk_rto` is recomputed only by `tcp_set_rto` on a valid
+    // sample (`tcp_ack_update_rtt`). Measured on 6.18 (`rto-backoff-karn-no-timestamps`):
+    // the next write's RTO came 976 ms after its loss probe, four times the 244 ms RTO.
+    let (mut h, base) = acked_after_two_rtos(false, None);
+    let i = h.s.info(&h.p);
+    assert_eq!(
+        i.retransmits, 0,
+        "the retry count restarts on new data acknowledged"
+    );
+    assert_eq!(
+        i.rto_us,
+        4 * base,
+        "the backoff does not end without a sample"
+    );
+    write(&mut h, 100);
+    assert_eq!(data_seqs(&mut h), [101]);
+    let at = h.s.timer(TimerKind::Retransmit).expect("the RTO is armed");
+    assert!(
+        at - h.now >= 4 * base,
+        "the next RTO is the backed-off one: {} µs",
+        at - h.now
+    );
+}
+
+#[test]
+fn an_ack_of_retransmitted_data_echoing_its_timestamp_ends_the_backoff() {
+    // With timestamps the echo times the ACK even of a retransmission (`tcp_rtt_tsopt_us`,
+    // RFC 7323 §4): a valid sample, so `tcp_set_rto` and the backoff ends. Measured on 6.18
+    // (`rto-backoff-karn`): the next write's segment was resent 244 ms later, not 976.
+    let (h, base) = acked_after_two_rtos(true, Some(|h| h.s.ts_val(h.now)));
+    let i = h.s.info(&h.p);
+    assert_eq!(i.retransmits, 0);
+    assert!(
+        i.rto_us < 2 * base,
+        "the backoff ends on the echo's sample: {} µs",
+        i.rto_us
+    );
+    assert_eq!(i.rto_us, h.s.rtt.rto);
+}
+
+#[test]
+fn a_later_ack_of_data_never_retransmitted_ends_the_backoff_without_timestamps() {
+    // The negative of Karn's case: once a segment sent only once is acknowledged, its RTT is
+    // a valid sample (`first_ackt` without FLAG_RETRANS_DATA_ACKED) and the RTO falls back.
+    let (mut h, base) = acked_after_two_rtos(false, None);
+    write(&mut h, 100);
+    assert_eq!(data_seqs(&mut h), [101]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=201");
+    let i = h.s.info(&h.p);
+    assert!(i.rto_us < 2 * base, "{} µs", i.rto_us);
+    assert_eq!(
+        h.s.timer(TimerKind::Retransmit),
+        None,
+        "nothing left to time"
+    );
+}
