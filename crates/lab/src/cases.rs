@@ -212,29 +212,29 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             name,
             "request and answer, the client closes first, the server 100 ms after EOF",
             1_000,
-            answer_then(vec![recv(), Step::after(ms(100), Action::Close)]),
-            ask_then(vec![Step::at(ms(300), Action::Close)]),
+            answer_then(vec![recv(), Step::after(ms(100), Action::Close {})]),
+            ask_then(vec![Step::at(ms(300), Action::Close {})]),
         ),
         "teardown-server-first" => base(
             name,
             "request and answer, the server closes first, the client 100 ms after EOF",
             1_000,
-            answer_then(vec![Step::at(ms(300), Action::Close)]),
-            ask_then(vec![recv(), Step::after(ms(100), Action::Close)]),
+            answer_then(vec![Step::at(ms(300), Action::Close {})]),
+            ask_then(vec![recv(), Step::after(ms(100), Action::Close {})]),
         ),
         "teardown-both" => base(
             name,
             "both close at the same moment: the FINs cross (simultaneous close, CLOSING)",
             1_000,
-            answer_then(vec![Step::at(ms(300), Action::Close)]),
-            ask_then(vec![Step::at(ms(300), Action::Close)]),
+            answer_then(vec![Step::at(ms(300), Action::Close {})]),
+            ask_then(vec![Step::at(ms(300), Action::Close {})]),
         ),
         "teardown-abort" => base(
             name,
             "the client aborts (SO_LINGER 0): an RST, and the server's recv() fails",
             1_000,
             answer_then(vec![recv()]),
-            ask_then(vec![Step::at(ms(300), Action::Abort)]),
+            ask_then(vec![Step::at(ms(300), Action::Abort {})]),
         ),
         "teardown-half-close" => base(
             name,
@@ -245,7 +245,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 recv(),
                 recv(),
                 send(5),
-                Step::after(ms(50), Action::Close),
+                Step::after(ms(50), Action::Close {}),
             ]),
             vec![
                 connect_at(50),
@@ -253,7 +253,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 recv(),
                 recv(),
-                Step::after(ms(50), Action::Close),
+                Step::after(ms(50), Action::Close {}),
             ],
         ),
         "close-with-unread-data" => base(
@@ -261,7 +261,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             "the server closes without reading the 5 bytes it received: an RST instead of a \
              FIN (RFC 2525 §2.17), and the client's recv() fails",
             1_000,
-            listen_accept(vec![Step::at(ms(300), Action::Close)]),
+            listen_accept(vec![Step::at(ms(300), Action::Close {})]),
             vec![connect_at(50), send(5), recv()],
         ),
         "connect-refused" => {
@@ -339,10 +339,10 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![
                     connect_at(50),
                     Step::at(ms(200), send(14_480).action),
-                    Step::at(ms(600), Action::TcpInfo),
-                    Step::at(ms(1_000), Action::TcpInfo),
-                    Step::at(ms(1_550), Action::TcpInfo),
-                    Step::at(ms(2_300), Action::TcpInfo),
+                    Step::at(ms(600), Action::TcpInfo {}),
+                    Step::at(ms(1_000), Action::TcpInfo {}),
+                    Step::at(ms(1_550), Action::TcpInfo {}),
+                    Step::at(ms(2_300), Action::TcpInfo {}),
                 ],
             );
             for n in 1..=13 {
@@ -376,11 +376,11 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     })
                     .action,
                 ),
-                Step::at(ms(1_300), Action::TcpInfo),
+                Step::at(ms(1_300), Action::TcpInfo {}),
             ];
             if second_write {
                 client.push(Step::at(ms(1_350), send(28_960).action));
-                client.push(Step::at(ms(1_700), Action::TcpInfo));
+                client.push(Step::at(ms(1_700), Action::TcpInfo {}));
             }
             let mut sc = base(
                 name,
@@ -468,7 +468,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![
                     connect_at(50),
                     Step::at(ms(200), send(14_480).action),
-                    Step::at(ms(1_000), Action::TcpInfo),
+                    Step::at(ms(1_000), Action::TcpInfo {}),
                 ],
             );
             sc.faults.push(FaultRule {
@@ -653,7 +653,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                      dropped",
                     5_000,
                     answer_then(vec![]),
-                    ask_then(vec![Step::at(ms(300), Action::Close)]),
+                    ask_then(vec![Step::at(ms(300), Action::Close {})]),
                 ),
                 "client",
                 SegmentMatch::Fin,
@@ -669,7 +669,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                  tcp_fin_timeout=2: the orphan waits in FIN-WAIT-2 for 2 s, then is gone",
                 3_500,
                 answer_then(vec![recv()]),
-                ask_then(vec![Step::at(ms(300), Action::Close)]),
+                ask_then(vec![Step::at(ms(300), Action::Close {})]),
             );
             sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
             sc
@@ -720,7 +720,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
              then sends: the orphan answers with an RST, after which recv() still reads 0 and \
              send() fails with EPIPE",
             1_000,
-            listen_accept(vec![Step::at(ms(150), Action::Close)]),
+            listen_accept(vec![Step::at(ms(150), Action::Close {})]),
             vec![
                 connect_at(50),
                 recv(),
@@ -791,7 +791,7 @@ fn option_case(name: &str) -> Option<Scenario> {
         v.extend(then);
         v
     };
-    let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt { option });
+    let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt(option));
     let read_late = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
     Some(match name {
         "tcp-cork" => {
@@ -863,7 +863,7 @@ fn option_case(name: &str) -> Option<Scenario> {
                     "SO_LINGER {on, 1 s} on the client and every FIN of it lost: close()                      blocks for the linger time, then returns 0 while the orphan goes on                      retransmitting its FIN",
                     2_000,
                     server(vec![]),
-                    vec![connect(), Step::at(ms(200), Action::Close)],
+                    vec![connect(), Step::at(ms(200), Action::Close {})],
                 ),
                 "client",
                 SegmentMatch::Fin,
@@ -909,10 +909,10 @@ fn option_case(name: &str) -> Option<Scenario> {
                 server(vec![]),
                 vec![
                     connect(),
-                    Step::at(ms(200), Action::TcpInfo),
+                    Step::at(ms(200), Action::TcpInfo {}),
                     send_at(210, 100, false),
-                    Step::now(Action::TcpInfo),
-                    Step::at(ms(900), Action::TcpInfo),
+                    Step::now(Action::TcpInfo {}),
+                    Step::at(ms(900), Action::TcpInfo {}),
                 ],
             ),
             "client",
@@ -965,10 +965,10 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
                 label: Some("server".into()),
             }),
             Step::now(Action::Recv { max: 65536 }),
-            Step::at(ms(200), Action::Close),
+            Step::at(ms(200), Action::Close {}),
             Step {
                 on: Some("listener".into()),
-                ..Step::at(ms(250), Action::Close)
+                ..Step::at(ms(250), Action::Close {})
             },
         ],
         vec![
@@ -985,7 +985,7 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
                 more: false,
             }),
             Step::now(Action::Recv { max: 65536 }),
-            Step::at(ms(300), Action::Close),
+            Step::at(ms(300), Action::Close {}),
         ],
     );
     let mut again = socket("new listener", "server", 9999);

@@ -267,9 +267,7 @@ axes! {
                 at + 1,
                 Step::at(
                     100_000,
-                    Action::SetSockOpt {
-                        option: SockOpt::TcpQuickack { value: v == "1" },
-                    },
+                    Action::SetSockOpt(SockOpt::TcpQuickack { value: v == "1" }),
                 ),
             );
             Some(())

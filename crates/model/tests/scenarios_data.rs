@@ -484,7 +484,7 @@ fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sac
     s.apps[1]
         .steps
         .push(Step::at(1_000_000, Action::send(5 * 1448)));
-    for (nth, action) in [(2, FaultAction::Drop), (4, FaultAction::Duplicate)] {
+    for (nth, action) in [(2, FaultAction::Drop {}), (4, FaultAction::Duplicate {})] {
         s.faults.push(FaultRule {
             action,
             ..FaultRule::drop("client", SegmentMatch::Data, Some(nth))
