@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 54] = [
+pub const NAMES: [&str; 55] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -59,6 +59,7 @@ pub const NAMES: [&str; 54] = [
     "fin-wait2-timeout",
     "zero-window",
     "zero-window-user-timeout",
+    "zero-window-after-rto",
     "rst-in-close-wait",
     "send-after-shutdown",
     "time-wait-rebind",
@@ -712,6 +713,32 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             );
             sc.sockets[0].recv_buffer = Some(8_192);
             sc.sockets[1].user_timeout_us = Some(2_000_000);
+            sc
+        }
+        // The zero window's probes after RTOs that no RTT sample ended (no timestamps): the
+        // segment that fills the window is lost with its loss probe and first RTO copy, and
+        // the ACK of the second RTO copy closes the window. Linux's probe timer shares
+        // `icsk_backoff` with the RTO and starts from the backed-off `icsk_rto`
+        // (`tcp_check_probe_timer` → `tcp_probe0_base`, then `tcp_probe0_when`: base <<
+        // icsk_backoff), so the first probe waits four RTOs and the next one 2³ times that.
+        "zero-window-after-rto" => {
+            let mut writes = vec![connect_at(50)];
+            writes.extend((0..8).map(|i| Step::at(ms(200 + 100 * i), send(1_448).action)));
+            let mut sc = base(
+                name,
+                "as zero-window without timestamps, but the segment that fills the window is \
+                 lost twice and resent by two RTOs: the RTO stays doubled twice (no RTT \
+                 sample), so the zero window is probed after four RTOs and the probes back \
+                 off from there",
+                5_000,
+                listen_accept(vec![late_read(4_000)]),
+                writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
+            sc.tuning.timestamps = Some(false);
+            for n in [7, 8, 9] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
             sc
         }
         "rst-in-close-wait" => base(

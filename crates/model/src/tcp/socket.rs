@@ -257,7 +257,13 @@ pub struct TcpSocket {
     /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
     /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
     retrans_stamp: Option<Micros>,
-    persist_backoff: u32,
+    /// Linux `icsk_backoff` as the zero-window probe timer reads it: each RTO raises it with
+    /// `backoff`, each probe too (`tcp_send_probe0`, while under tcp_retries2); a valid RTT
+    /// sample ends it with `backoff`, and so does an ACK that opens the window
+    /// (`tcp_ack_probe`), which leaves the doubled RTO alone. A probe waits the backed-off
+    /// RTO (`tcp_probe0_base`: `icsk_rto`) shifted by this (`tcp_probe0_when`), so probes
+    /// that follow RTOs no sample ended start late and back off from there.
+    probe_backoff: u32,
     /// The retransmission timer is armed as a tail loss probe (Linux `ICSK_TIME_LOSS_PROBE`
     /// shares the retransmit timer), not as an RTO.
     tlp_armed: bool,
@@ -402,8 +408,6 @@ struct Acked {
     delivered: u32,
     /// Data bytes acknowledged (not the SYN or FIN).
     bytes_acked: u32,
-    /// The RTT of the last segment acknowledged, if it was never retransmitted.
-    rtt: Option<Micros>,
     /// A segment never retransmitted and sent before the loss state's high_seq was
     /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
     orig_acked: bool,
@@ -556,7 +560,7 @@ impl TcpSocket {
             retransmits: 0,
             backoff: 0,
             retrans_stamp: None,
-            persist_backoff: 0,
+            probe_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
             loss_high: None,
@@ -739,9 +743,11 @@ impl TcpSocket {
 
     /// A valid RTT sample gave a fresh RTO, so the backoff ends (RFC 6298 §5.7, Karn's rule;
     /// Linux `tcp_ack_update_rtt` → `tcp_set_rto`, then `icsk_backoff = 0`: "RFC6298: only
-    /// reset backoff on valid RTT measurement"). The only place it ends after the handshake.
+    /// reset backoff on valid RTT measurement"). The only place the RTO's doubling ends after
+    /// the handshake; the probes' share of it also ends when the window opens.
     fn end_backoff(&mut self) {
         self.backoff = 0;
+        self.probe_backoff = 0;
     }
 
     /// `inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk_rto, …)`: the backed-off RTO
@@ -2258,21 +2264,27 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let t = self.persist_interval(ctx);
+            // `tcp_check_probe_timer`: the first probe waits `tcp_probe0_base` unshifted.
+            let t = self.probe0_base(ctx.p);
             self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 
-    /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
-    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel
-    /// ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8 jiffies late
-    /// ([`super::wheel`]); the RFC profile probes on time.
+    /// Linux `tcp_probe0_base`: the RTO as it stands (backed off, `icsk_rto`), at least
+    /// RTO_MIN.
+    fn probe0_base(&self, p: &crate::profile::Profile) -> Micros {
+        self.rtt.rto_backed_off(self.backoff, p).max(p.rto_min_us)
+    }
+
+    /// The persist timer's interval after a probe or a probe's answer: `tcp_probe0_base`
+    /// shifted by the backoff (`tcp_probe0_when`), at most the maximum RTO. Measured on 6.18
+    /// (`zero-window-after-rto`, no timestamps): after two RTOs no sample ended, the first
+    /// probe came four RTOs (1.07 s) after the window closed, not one. Linux arms it on its
+    /// timer wheel ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8
+    /// jiffies late ([`super::wheel`]); the RFC profile probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
-        let t = self
-            .rtt
-            .rto_backed_off(self.persist_backoff, p)
-            .max(p.rto_min_us);
+        let t = (self.probe0_base(p) << self.probe_backoff.min(20)).min(p.rto_max_us);
         self.clamp_probe0_to_user_timeout(t, ctx)
     }
 
@@ -2513,7 +2525,7 @@ impl TcpSocket {
             }
             // The handshake is over: neither count carries into the connection.
             self.retransmits = 0;
-            self.backoff = 0;
+            self.end_backoff();
             self.retrans_stamp = None;
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
             self.snd_wnd = h.window as u32;
@@ -2667,7 +2679,7 @@ impl TcpSocket {
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
             self.retransmits = 0;
-            self.backoff = 0;
+            self.end_backoff();
             self.cancel_timer(TimerKind::Retransmit, ctx);
             self.set_state(Established, ctx);
             if !self.output(ctx) {
@@ -3046,7 +3058,9 @@ impl TcpSocket {
             self.snd_wl2 = ack;
             if was_zero && wnd > 0 {
                 self.cancel_timer(TimerKind::Persist, ctx);
-                self.persist_backoff = 0;
+                // `tcp_ack_probe`: "If this ack opens up a zero window, clear backoff. It
+                // was being used to time the probes" (icsk_rto stays as it is).
+                self.probe_backoff = 0;
             }
         }
         // Linux `tcp_ack_probe`: an ACK that finds nothing in flight and data waiting behind a
@@ -3149,8 +3163,6 @@ impl TcpSocket {
         let prior_una = self.soff(self.snd_una);
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
         let mut delivered = 0u32;
-        let mut retransmitted = false;
-        let mut last_sent = None;
         // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
         // segments acknowledged here that were neither retransmitted nor SACKed before, a
         // segment acknowledged in part included (`tcp_tso_acked`).
@@ -3209,8 +3221,6 @@ impl TcpSocket {
                     self.rack_advance(&e, ctx);
                 }
             }
-            retransmitted |= e.ever_retrans;
-            last_sent = Some(e.sent);
         }
         self.trim_sent_log(data_acked);
         let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
@@ -3220,11 +3230,6 @@ impl TcpSocket {
         Acked {
             delivered,
             bytes_acked,
-            // The congestion module's RTT sample is the last segment acknowledged, unless a
-            // retransmission makes it ambiguous (Karn).
-            rtt: last_sent
-                .filter(|_| !retransmitted)
-                .map(|t| ctx.now.saturating_sub(t)),
             orig_acked,
             samples,
         }
@@ -3237,18 +3242,7 @@ impl TcpSocket {
     /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
     /// likely delayed and would raise it (`tcp_update_rtt_min`).
     fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
-        let mut seq = s.seq.or(s.sack);
-        let mut ca = s.ca;
-        if seq.is_none() && s.acked && self.ts_ok {
-            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
-                let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
-                if delta < i32::MAX as u32 / 1000 {
-                    let r = delta.max(1) as Micros * 1000;
-                    seq = Some(r);
-                    ca = Some(r);
-                }
-            }
-        }
+        let (seq, ca) = self.ack_rtts(&s, h, ctx.now);
         let Some(r) = seq else {
             return;
         };
@@ -3258,6 +3252,30 @@ impl TcpSocket {
         }
         self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
         self.end_backoff();
+    }
+
+    /// The two RTTs `tcp_ack_update_rtt` makes of an ACK's samples: `seq_rtt_us` (the
+    /// cumulative ACK's, else the SACK's, else, if it acknowledged something, the timestamp
+    /// echo's: `tcp_rtt_tsopt_us`, whole milliseconds of our timestamp clock, at least one)
+    /// for the estimator, and `ca_rtt_us` (the newest segment's, or the echo's) — which it
+    /// also hands the congestion module as the rate sample's RTT (`rs->rtt_us`).
+    fn ack_rtts(
+        &self,
+        s: &RttSamples,
+        h: &TcpHeader,
+        now: Micros,
+    ) -> (Option<Micros>, Option<Micros>) {
+        let seq = s.seq.or(s.sack);
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    return (Some(r), Some(r));
+                }
+            }
+        }
+        (seq, s.ca)
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -3328,7 +3346,6 @@ impl TcpSocket {
         let Acked {
             mut delivered,
             bytes_acked,
-            rtt: rtt_sample,
             mut orig_acked,
             mut samples,
         } = acked.unwrap_or_default();
@@ -3345,10 +3362,16 @@ impl TcpSocket {
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
         }
+        // `tcp_clean_rtx_queue` → `pkts_acked` (CUBIC's `bictcp_acked`, HyStart's
+        // `hystart_update`) on every ACK that reaches the queue, a SACK-only duplicate ACK
+        // too, with the rate sample's RTT: `rs->rtt_us`, the `ca_rtt_us` that
+        // `tcp_ack_update_rtt` settled on (the newest segment (S)ACKed, or the timestamp
+        // echo), none when Karn's rule leaves nothing to time.
+        let (_, rate_rtt) = self.ack_rtts(&samples, h, ctx.now);
         if p.rtt_every_ack {
             self.ack_update_rtt(samples, h, ctx);
         }
-        if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
+        if let Some(rtt) = rate_rtt {
             let ack_delay = self.hystart_ack_delay();
             self.cc.on_rtt_sample(
                 rtt,
@@ -4393,6 +4416,7 @@ impl TcpSocket {
         self.tlp_high_seq = None;
         self.retransmits += 1;
         self.backoff += 1;
+        self.probe_backoff += 1;
         self.stats.timeouts += 1;
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
         match self.state {
@@ -4577,9 +4601,13 @@ impl TcpSocket {
         // also goes once the backoff reached that count.
         let p = ctx.p;
         let max_probes = if self.app_closed {
-            let alive = self.rtt.rto_backed_off(self.persist_backoff, p) < p.rto_max_us;
+            // `inet_csk_rto_backoff(icsk, TCP_RTO_MAX)`: icsk_rto << icsk_backoff.
+            let alive = self
+                .rtt
+                .rto_backed_off(self.backoff + self.probe_backoff, p)
+                < p.rto_max_us;
             let max = orphan_retries(p, alive);
-            if !alive && self.persist_backoff >= max {
+            if !alive && self.probe_backoff >= max {
                 return self.fail("ETIMEDOUT", ctx);
             }
             max
@@ -4591,8 +4619,8 @@ impl TcpSocket {
         }
         // `tcp_send_probe0`: the interval doubles only while the backoff is under
         // tcp_retries2.
-        if self.persist_backoff < p.persist_probe_max {
-            self.persist_backoff += 1;
+        if self.probe_backoff < p.persist_probe_max {
+            self.probe_backoff += 1;
         }
         self.probes_out += 1;
         // `tcp_probe_timer`: with TCP_USER_TIMEOUT the probes stop once the first

@@ -2356,6 +2356,17 @@ fn an_ack_with_a_timestamp_older_than_one_seen_is_answered_once_per_invalid_rate
 /// an RTO), then the peer's ACK of them all, 40 ms after the second copy, echoing
 /// `ecr` as its timestamp if it is given. Returns the harness and the RTO before any backoff.
 fn acked_after_two_rtos(ts: bool, ecr: Option<fn(&Harness) -> u32>) -> (Harness, Micros) {
+    acked_after_two_rtos_with(ts, ecr, ". seq=1 ack=101", 0)
+}
+
+/// [`acked_after_two_rtos`] with the ACK written as `ack_line`, and `more` bytes written
+/// after the RTOs, before the ACK.
+fn acked_after_two_rtos_with(
+    ts: bool,
+    ecr: Option<fn(&Harness) -> u32>,
+    ack_line: &str,
+    more: u32,
+) -> (Harness, Micros) {
     let o = crate::profile::ProfileOverrides {
         tail_loss_probe: Some(false),
         ..overrides()
@@ -2368,11 +2379,19 @@ fn acked_after_two_rtos(ts: bool, ecr: Option<fn(&Harness) -> u32>) -> (Harness,
     fire(&mut h, TimerKind::Retransmit);
     assert_eq!(data_seqs(&mut h), [1, 1], "two RTO retransmissions");
     assert_eq!(h.s.info(&h.p).rto_us, 4 * base, "icsk_rto doubled twice");
+    if more > 0 {
+        write(&mut h, more);
+        assert_eq!(
+            data_seqs(&mut h),
+            [] as [u32; 0],
+            "cwnd is full in the loss state"
+        );
+    }
     let echo = ecr.map(|f| f(&h));
     h.wait_ms(40);
     match echo {
-        Some(e) => send_with_ecr(&mut h, ". seq=1 ack=101", e),
-        None => send!(h, ". seq=1 ack=101"),
+        Some(e) => send_with_ecr(&mut h, ack_line, e),
+        None => send!(h, ack_line),
     }
     (h, base)
 }
@@ -2437,4 +2456,109 @@ fn a_later_ack_of_data_never_retransmitted_ends_the_backoff_without_timestamps()
         None,
         "nothing left to time"
     );
+}
+
+/// The zero-window probes after [`acked_after_two_rtos`] whose ACK closes the window with
+/// 100 more bytes waiting: how long after the ACK the first probe leaves, and how long after
+/// it the second is due.
+fn probe_intervals_after_two_rtos(ts: bool) -> ([Micros; 2], Micros) {
+    let ecr: Option<fn(&Harness) -> u32> = ts.then_some(|h: &Harness| h.s.ts_val(h.now));
+    let (mut h, base) = acked_after_two_rtos_with(ts, ecr, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    let acked_at = h.now;
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    let first = h.now - acked_at;
+    let next =
+        h.s.timer(TimerKind::Persist)
+            .expect("the next probe is due")
+            - h.now;
+    ([first, next], base)
+}
+
+#[test]
+fn zero_window_probes_after_rtos_without_an_rtt_sample_start_from_the_doubled_rto() {
+    // Linux's probe timer reads the RTO's `icsk_backoff` and backed-off `icsk_rto`: the
+    // first probe waits `tcp_probe0_base` (icsk_rto, four RTOs here), the next that shifted
+    // by the backoff, two RTOs and one probe: 2³. Measured on 6.18
+    // (`zero-window-after-rto`): the first probe 1.07 s after the window closed, 4 × 268 ms.
+    let ([first, next], base) = probe_intervals_after_two_rtos(false);
+    assert!(
+        first >= 4 * base && first < 5 * base,
+        "first probe after {first} µs"
+    );
+    assert!(
+        next >= 32 * base && next < 33 * base,
+        "next probe after {next} µs"
+    );
+}
+
+#[test]
+fn zero_window_probes_after_an_rtt_sample_start_from_the_plain_rto() {
+    // The negative: the timestamp echo timed the ACK, `tcp_set_rto` ended both backoffs, so
+    // the probes start one RTO after the window closed and double from there.
+    let ([first, next], base) = probe_intervals_after_two_rtos(true);
+    assert!(
+        first >= base && first < 2 * base,
+        "first probe after {first} µs"
+    );
+    assert!(
+        next >= 2 * base && next < 3 * base,
+        "next probe after {next} µs"
+    );
+}
+
+// ---------------------------------------------------------------- CUBIC's RTT (rs->rtt_us)
+
+/// CUBIC's smallest RTT seen (`ca->delay_min`, µs; 0 before any).
+fn cubic_delay_min(h: &Harness) -> u32 {
+    h.s.cc.cubic.as_ref().expect("CUBIC").delay_min
+}
+
+#[test]
+fn a_sack_only_duplicate_ack_gives_cubic_its_rtt() {
+    // `tcp_clean_rtx_queue` calls `pkts_acked` on every ACK that reaches the queue, with the
+    // rate sample's RTT (`rs->rtt_us` = `ca_rtt_us`): for an ACK that only SACKs, the newest
+    // segment SACKed. Three segments out, 25 ms later the second is SACKed.
+    let o = crate::profile::ProfileOverrides {
+        tail_loss_probe: Some(false),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, true, false);
+    write(&mut h, 4_380);
+    assert_eq!(data_seqs(&mut h), [1, 1461, 2921]);
+    assert_eq!(cubic_delay_min(&h), 0, "no sample yet");
+    h.wait_ms(25);
+    send!(h, ". seq=1 ack=1 sack=1461-2921");
+    assert_eq!(cubic_delay_min(&h), 25_000);
+}
+
+#[test]
+fn an_ack_of_a_retransmission_gives_cubic_the_timestamp_echos_rtt_and_without_one_nothing() {
+    // Karn leaves the cumulative ACK of a retransmitted segment no RTT; with timestamps
+    // `tcp_ack_update_rtt` takes the echo's (whole milliseconds) as `ca_rtt_us` too, and
+    // CUBIC gets it; without, `rs->rtt_us` is -1 and `bictcp_acked` returns.
+    for ts in [true, false] {
+        let o = crate::profile::ProfileOverrides {
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, false, ts);
+        write(&mut h, 100);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        let ecr = h.s.ts_val(h.now);
+        h.wait_ms(30);
+        if ts {
+            send_with_ecr(&mut h, ". seq=1 ack=101", ecr);
+        } else {
+            send!(h, ". seq=1 ack=101");
+        }
+        assert_eq!(
+            cubic_delay_min(&h),
+            if ts { 30_000 } else { 0 },
+            "timestamps {ts}"
+        );
+    }
 }
