@@ -35,6 +35,17 @@ const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
 const SKB_PAD: u32 = 64;
 const SKB_SHARED_INFO: u32 = 320;
 const SK_BUFF: u32 = 256;
+/// `SKB_SMALL_HEAD_CACHE_SIZE`: a head of at most this many bytes (data, cache-aligned, +
+/// skb_shared_info) comes from the small-head cache, not a power-of-two kmalloc slab
+/// (`kmalloc_reserve`). It is SKB_HEAD_ALIGN(MAX_TCP_HEADER), which depends on the kernel's
+/// configuration; measured on 6.18 (x86-64) through sock_diag's SK_MEMINFO_RMEM_ALLOC: a
+/// 96-byte segment's TUN skb takes 832 bytes (576 + the sk_buff), a 524-byte one 1280.
+const SMALL_HEAD: u32 = 576;
+/// The most payload `tcp_collapse` copies into one new skb: SKB_MAX_ORDER(0, 0), a 4096-byte
+/// page less the skb_shared_info.
+const COLLAPSE_COPY: u32 = 4096 - SKB_SHARED_INFO;
+/// PAGE_SIZE, the unit socket memory is charged in (`sk_mem_pages`).
+const PAGE: i64 = 4096;
 /// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
 /// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
 /// bytes written go into page fragments and count one for one.
@@ -176,6 +187,22 @@ pub struct TcpSocket {
     /// When this socket last answered a dataless out-of-window segment (Linux
     /// `tp->last_oow_ack_time`), for [`crate::profile::Profile::invalid_ratelimit_us`].
     last_oow_ack: Option<Micros>,
+    /// Where the first of `rcv_skbs` starts (the end of the last one freed): it may hold
+    /// bytes already read.
+    rcv_head_off: u64,
+    /// Linux `sk_forward_alloc` as the receive side uses it: memory charged to the socket
+    /// in whole pages (`__sk_mem_schedule`) and not yet taken by a queued skb; a freed skb
+    /// gives its memory back and whole pages are returned (`sk_mem_reclaim`).
+    rcv_fwd_alloc: i64,
+    /// Linux header prediction (`tp->pred_flags`): the peer's window field a segment must
+    /// carry to take `tcp_rcv_established`'s fast path, None while prediction is off. An
+    /// in-order segment that is predicted and whose skb fits in `rcv_fwd_alloc` is queued
+    /// there without looking at the buffer (so the queue can grow past it); any other goes
+    /// through `tcp_data_queue`, which makes room first. See [`TcpSocket::fast_path_check`].
+    rcv_pred_wnd: Option<u16>,
+    /// `sk_rcvbuf` as `tcp_clamp_window` grew it (0: not grown), for a buffer SO_RCVBUF did
+    /// not set.
+    rcvbuf_grown: u64,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -510,6 +537,10 @@ impl TcpSocket {
             rcv_full_packet: p.mss as u32 + 40,
             rcv_skbs: std::collections::VecDeque::new(),
             last_oow_ack: None,
+            rcv_head_off: 0,
+            rcv_fwd_alloc: 0,
+            rcv_pred_wnd: None,
+            rcvbuf_grown: 0,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,
@@ -592,6 +623,14 @@ impl TcpSocket {
             to,
         });
         let from = std::mem::replace(&mut self.state, to);
+        if to == TcpState::Established {
+            // Header prediction starts on after a passive open (`tcp_rcv_state_process`'s
+            // `tcp_fast_path_on`) and after an active one without window scaling
+            // (`tcp_rcv_synsent_state_process`); with scaling the first slow-path segment
+            // turns it on.
+            self.rcv_pred_wnd = (from != TcpState::SynSent || self.snd_wscale == 0)
+                .then(|| (self.snd_wnd >> self.snd_wscale).min(65_535) as u16);
+        }
         if to == TcpState::Established
             && matches!(
                 from,
@@ -1025,9 +1064,24 @@ impl TcpSocket {
     }
 
     /// Linux `sk_rcvbuf`: the receive space at the default 50 % ratio is half of it
-    /// (`tcp_full_space` of tcp_rmem[1], or SO_RCVBUF doubled by the kernel).
+    /// (`tcp_full_space` of tcp_rmem[1], or SO_RCVBUF doubled by the kernel), unless
+    /// `tcp_clamp_window` has grown it since.
     fn rcvbuf_bytes(&self) -> u64 {
-        (self.rcv_cap as u64) * 256 / TCP_DEFAULT_SCALING_RATIO as u64
+        let set = (self.rcv_cap as u64) * 256 / TCP_DEFAULT_SCALING_RATIO as u64;
+        set.max(self.rcvbuf_grown)
+    }
+
+    /// The memory of a linear skb whose head holds `data` bytes (`__alloc_skb` →
+    /// `kmalloc_reserve`): the data cache-aligned plus skb_shared_info, from the small-head
+    /// cache or else a power-of-two slab, plus the sk_buff (`SKB_TRUESIZE`).
+    fn linear_skb(data: u32) -> (u32, u32) {
+        let head = data.div_ceil(64) * 64 + SKB_SHARED_INFO;
+        let head = if head <= SMALL_HEAD {
+            SMALL_HEAD
+        } else {
+            head.next_power_of_two()
+        };
+        (head, head + SK_BUFF)
     }
 
     /// Linux `tcp_win_from_space`: the window a number of bytes of receive memory offers.
@@ -1057,16 +1111,15 @@ impl TcpSocket {
     /// The receive memory (skb truesize) a segment of `len` payload bytes takes. The device
     /// copies each packet into one linear skb (TUN: `tun_get_user` → `tun_alloc_skb`): a
     /// kmalloc'd head of `tun->align` (NET_SKB_PAD, 64) + the packet, cache-aligned, + the
-    /// 320-byte skb_shared_info, in a power-of-two slab, plus the 256-byte sk_buff
-    /// (`SKB_TRUESIZE`). So the cost moves in steps: a 100-byte segment takes a 1024-byte
-    /// slab (1280 in all, more than its payload plus a full segment's overhead), a 524-byte
-    /// one the same, a full 1448-byte one a 2048-byte slab (2304). `rcv_skb_overhead` is
-    /// what a full-sized packet (the link's MTU) takes beyond its payload; the steps are
-    /// shifted by any difference between it and this layout.
+    /// 320-byte skb_shared_info, in the small-head cache or a power-of-two slab, plus the
+    /// 256-byte sk_buff (`SKB_TRUESIZE`, [`TcpSocket::linear_skb`]). So the cost moves in
+    /// steps: a 96-byte segment with timestamps takes the 576-byte small head (832 in all),
+    /// a 200-byte one a 1024-byte slab (1280), a 524-byte one the same, a full 1448-byte one
+    /// a 2048-byte slab (2304). `rcv_skb_overhead` is what a full-sized packet (the link's
+    /// MTU) takes beyond its payload; the steps are shifted by any difference between it and
+    /// this layout.
     fn truesize(&self, len: u32) -> u32 {
-        let slab = |packet: u32| {
-            ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two() + SK_BUFF
-        };
+        let slab = |packet: u32| Self::linear_skb(SKB_PAD + packet).1;
         // A data segment's headers: IPv4 and TCP, and the timestamp option when in use (a
         // SACK block in a data segment is rare enough to leave out).
         let headers = 40 + if self.ts_ok { 12 } else { 0 };
@@ -1081,8 +1134,188 @@ impl TcpSocket {
     /// 624 bytes after a 988-byte segment, 164 after a full 1448-byte one.
     fn tailroom(&self, len: u32) -> u32 {
         let packet = len + 40 + if self.ts_ok { 12 } else { 0 };
-        let head = ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two();
+        let (head, _) = Self::linear_skb(SKB_PAD + packet);
         head - SKB_SHARED_INFO - SKB_PAD - packet
+    }
+
+    /// Linux `tcp_can_ingest`: the queues' memory is within the buffer. 6.18 compares
+    /// `sk_rmem_alloc` alone with it ("tcp: give up on stronger sk_rcvbuf checks" undid the
+    /// variants that added the arriving skb): measured on 6.18 (zero-window with TCP_MAXSEG
+    /// 536), a 524-byte segment arriving at 15360 bytes of a 16384-byte buffer is queued
+    /// without a prune, where adding its truesize (1280) would have collapsed the queue.
+    fn can_ingest(&self) -> bool {
+        self.rmem() <= self.rcvbuf_bytes()
+    }
+
+    /// Linux `tcp_try_rmem_schedule`, for an skb of `truesize` bytes about to be queued (in
+    /// order or out of order) by the slow path: with the queues over the buffer,
+    /// `tcp_prune_queue` makes room first; then the memory is charged in whole pages
+    /// (`sk_rmem_schedule`, which the model never refuses: it has no global tcp_mem
+    /// pressure). False: no room could be made.
+    fn try_rmem_schedule(&mut self, truesize: u32) -> bool {
+        if !self.can_ingest() && !self.prune_queue() {
+            return false;
+        }
+        self.rmem_schedule(truesize);
+        true
+    }
+
+    /// `__sk_mem_schedule` (`sk_rmem_schedule`, `sk_forced_mem_schedule`): whatever
+    /// `truesize` needs beyond the memory already forward-allocated is charged to the socket
+    /// in whole pages (SK_MEM_QUANTUM), the rest stays forward-allocated for the next skbs.
+    /// Measured on 6.18 through sock_diag's SK_MEMINFO_FWD_ALLOC: three 1280-byte skbs into
+    /// an empty socket leave 256 (one page less 3840).
+    fn rmem_schedule(&mut self, truesize: u32) {
+        let need = truesize as i64 - self.rcv_fwd_alloc;
+        if need > 0 {
+            self.rcv_fwd_alloc += (need + PAGE - 1) / PAGE * PAGE;
+        }
+    }
+
+    /// Memory `freed` goes back to the socket (`sk_mem_uncharge`) and whole pages of what is
+    /// forward-allocated go back to the system (`sk_mem_reclaim`: only the part under a page
+    /// stays).
+    fn rmem_uncharge(&mut self, freed: u64) {
+        self.rcv_fwd_alloc += freed as i64;
+        if self.rcv_fwd_alloc >= PAGE {
+            self.rcv_fwd_alloc %= PAGE;
+        }
+    }
+
+    /// Linux `tcp_prune_queue`, when the queues' memory is over the buffer:
+    /// - `tcp_clamp_window`: quick-ACK mode ends; a buffer SO_RCVBUF did not set grows to the
+    ///   memory in use (`sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2])`; tcp_rmem[2], 32 MiB by
+    ///   default, is not modelled as a bound), one it set stays and rcv_ssthresh falls to two
+    ///   segments (`min(window_clamp, 2 * advmss)`);
+    /// - still over: `tcp_collapse` of the receive queue ([`TcpSocket::collapse_queue`]);
+    /// - still over: `tcp_prune_ofo_queue` ([`TcpSocket::prune_ofo_queue`]);
+    /// - still over: header prediction off, and the caller drops the segment.
+    ///
+    /// Measured on 6.18 (zero-window with TCP_MAXSEG 536, SO_RCVBUF 8192, nobody reading):
+    /// 7764 bytes in fifteen 1280-byte and one 1280-byte skb (20480 of 16384) collapse into
+    /// 3776 + 3776 + 212 bytes (4352 + 4352 + 832), and the window that stayed shut without
+    /// it reopens (620, then 2096). The out-of-order queue is not collapsed first
+    /// (`tcp_collapse_ofo_queue` is not modelled).
+    fn prune_queue(&mut self) -> bool {
+        self.ack_quick = 0;
+        if !self.rcvbuf_locked {
+            self.rcvbuf_grown = self.rcvbuf_grown.max(self.rmem());
+        }
+        if self.rmem() > self.rcvbuf_bytes() {
+            let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+            self.rcv_ssthresh = self.window_clamp().min(2 * advmss);
+        }
+        if self.can_ingest() {
+            return true;
+        }
+        self.collapse_queue();
+        if self.can_ingest() {
+            return true;
+        }
+        self.prune_ofo_queue();
+        if self.can_ingest() {
+            return true;
+        }
+        self.rcv_pred_wnd = None;
+        false
+    }
+
+    /// Linux `tcp_collapse` of the receive queue, from copied_seq to rcv_nxt: from the first
+    /// skb that costs more memory than its payload earns as window (`tcp_win_from_space
+    /// (truesize) > len`) or that was partly read, every byte is copied into fresh linear
+    /// skbs of up to a page less skb_shared_info (SKB_MAX_ORDER(0, 0), 3776 bytes:
+    /// `alloc_skb(copy)`, [`TcpSocket::linear_skb`]) and the old skbs are freed. The skbs
+    /// before that one stay as they are.
+    fn collapse_queue(&mut self) {
+        let mut start = self.rcv_head_off;
+        let mut from = None;
+        for (i, &(end, truesize, _)) in self.rcv_skbs.iter().enumerate() {
+            let bloated = self.win_from_space(truesize as u64) as u64 > end - start;
+            if bloated || start < self.rcv_copied {
+                from = Some((i, start.max(self.rcv_copied)));
+                break;
+            }
+            start = end;
+        }
+        let Some((i, mut at)) = from else {
+            return;
+        };
+        let end = self.roff(self.rcv_nxt);
+        let before = self.rmem();
+        self.rcv_skbs.truncate(i);
+        if i == 0 {
+            self.rcv_head_off = at;
+        }
+        while at < end {
+            let copy = (end - at).min(COLLAPSE_COPY as u64) as u32;
+            let (head, truesize) = Self::linear_skb(copy);
+            self.rcv_skbs
+                .push_back((at + copy as u64, truesize, head - SKB_SHARED_INFO - copy));
+            at += copy as u64;
+        }
+        // Each new skb is charged, each old one freed: what is left over under a page
+        // stays forward-allocated.
+        let after = self.rmem();
+        self.rcv_fwd_alloc -= after as i64;
+        self.rmem_uncharge(before);
+    }
+
+    /// Linux `tcp_prune_ofo_queue`: out-of-order skbs are dropped from the highest sequence
+    /// down, an eighth of the buffer's memory at a time, until the queues fit; every SACK
+    /// block goes with them (`tcp_sack_reset`). Returns whether anything was dropped.
+    fn prune_ofo_queue(&mut self) -> bool {
+        if self.ooo.is_empty() {
+            return false;
+        }
+        let eighth = (self.rcvbuf_bytes() >> 3) as i64;
+        let mut goal = eighth;
+        while let Some((&start, spans)) = self.ooo.last_key_value() {
+            let len = spans_len(spans);
+            let truesize = self.truesize(len);
+            self.ooo.remove(&start);
+            self.ooo_bytes -= len;
+            self.ooo_mem = self.ooo_mem.saturating_sub(truesize as u64);
+            self.rmem_uncharge(truesize as u64);
+            if self.ooo_fin.is_some_and(|f| f >= start) {
+                self.ooo_fin = None;
+            }
+            goal -= truesize as i64;
+            if self.ooo.is_empty() || goal <= 0 {
+                if self.can_ingest() {
+                    break;
+                }
+                goal = eighth;
+            }
+        }
+        self.sack_blocks.clear();
+        self.dsack = None;
+        true
+    }
+
+    /// Linux `tcp_fast_path_check`: header prediction comes back on (expecting the peer's
+    /// current window field) while nothing is out of order, the window offered is open and
+    /// the queues' memory is under the buffer; it never turns prediction off.
+    fn fast_path_check(&mut self) {
+        if self.ooo.is_empty() && self.rcv_wnd > 0 && self.rmem() < self.rcvbuf_bytes() {
+            self.rcv_pred_wnd = Some((self.snd_wnd >> self.snd_wscale).min(65_535) as u16);
+        }
+    }
+
+    /// Linux `tcp_rcv_established`'s header prediction for an arriving segment: an
+    /// ESTABLISHED socket, a plain ACK (PSH aside) carrying the predicted window field and
+    /// no option but the timestamps, starting at rcv_nxt.
+    fn header_predicted(&self, seg: &Segment, h: &TcpHeader) -> bool {
+        let f = h.flags;
+        self.state == TcpState::Established
+            && self.rcv_pred_wnd == Some(h.window)
+            && f.ack
+            && !(f.syn || f.fin || f.rst || f.urg)
+            && h.options.sack.is_empty()
+            && h.options.mss.is_none()
+            && h.options.window_scale.is_none()
+            && h.options.timestamps.is_some() == self.ts_ok
+            && SeqNumber(h.seq) == self.rcv_nxt
+            && seg.payload_len > 0
     }
 
     /// An in-order skb of `len` payload bytes joins the receive queue, which now ends at
@@ -1266,6 +1499,10 @@ impl TcpSocket {
                 };
                 self.rcv_adv_edge = self.rcv_nxt + wnd;
                 self.rcv_wnd = wnd;
+                if wnd == 0 {
+                    // `tcp_select_window`: a zero window turns header prediction off.
+                    self.rcv_pred_wnd = None;
+                }
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
@@ -1800,6 +2037,25 @@ impl TcpSocket {
             // (zero-window with TCP_MAXSEG 536): into a 620-byte window a 1448-byte write
             // leaves as one chunk of 524 + 96, PSH on the 96.
             let in_chunk = chunk.is_some_and(|(end, _)| nxt_off < end);
+            if chunked
+                && new_data
+                && !in_chunk
+                && !self.push_once
+                && len > 0
+                && skb_left.min(self.snd_mss) > wnd_room
+            {
+                // `tcp_snd_wnd_test`: a chunk starts only if its first segment (a full one,
+                // or the whole skb when that is smaller) fits in the peer's window, whatever
+                // is in flight. With nothing in flight the probe timer is armed
+                // (`tcp_check_probe_timer`), and `tcp_write_wakeup` then sends what fits.
+                // Measured on 6.18 (zero-window with TCP_MAXSEG 536): a 1448-byte write into
+                // a 344-byte window with nothing in flight waits 282 ms for the probe timer,
+                // then leaves as 344 bytes with PSH.
+                if flight == 0 && self.timer(TimerKind::Retransmit).is_none() {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
             let wnd_limited = room < avail.min(self.snd_mss).min(skb_left);
             if new_data && wnd_limited && flight > 0 && !in_chunk {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
@@ -1850,7 +2106,8 @@ impl TcpSocket {
                     chunk = Some(self.next_chunk(skb, flight, wnd_room, chunk_segs, ctx));
                 }
                 let (end, chunk_psh) = chunk.unwrap_or((nxt_off + len as u64, false));
-                psh = chunk_psh && nxt_off + len as u64 >= end;
+                // `tcp_write_wakeup` marks what it sends PSH.
+                psh = (chunk_psh && nxt_off + len as u64 >= end) || self.push_once;
                 if nxt_off + len as u64 >= end {
                     self.skbs.split_at(end);
                 }
@@ -2097,6 +2354,12 @@ impl TcpSocket {
     /// Active open (RFC 9293 §3.10.1): send a SYN.
     pub fn connect(&mut self, remote: Addr, ctx: &mut Ctx) {
         self.remote = Some(remote);
+        // A socket whose last connection ended (reset, timed out) may connect again; Linux
+        // purged that connection's write queue when it ended (`tcp_write_queue_purge` in
+        // `tcp_reset` and `tcp_done_with_error`), so the new sequence space starts empty.
+        self.sndbuf = SpanQueue::default();
+        self.skbs = SendSkbs::default();
+        self.fin_queued = false;
         self.iss = SeqNumber(ctx.rng.next_u32());
         self.ts_offset = ctx.rng.next_u32();
         self.snd_una = self.iss;
@@ -2516,6 +2779,8 @@ impl TcpSocket {
             self.send_ack(ctx);
             return;
         }
+        // Header prediction is judged on arrival, before the ACK can change it.
+        let predicted = self.header_predicted(seg, h);
         self.process_ack(seg, h, ctx);
         if self.state == Closed {
             return;
@@ -2535,7 +2800,7 @@ impl TcpSocket {
                     self.set_state(Closed, ctx);
                     return;
                 }
-                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, ctx);
+                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, predicted, ctx);
             } else {
                 ack_now = true;
             }
@@ -2791,7 +3056,11 @@ impl TcpSocket {
         // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
         if self.snd_wl1.lt(seq) || (self.snd_wl1 == seq && self.snd_wl2.le(ack)) {
             let was_zero = self.snd_wnd == 0;
-            self.snd_wnd = wnd;
+            if wnd != self.snd_wnd {
+                self.snd_wnd = wnd;
+                // `tcp_ack_update_window`: a new window is a new prediction.
+                self.fast_path_check();
+            }
             if wnd > self.max_snd_wnd {
                 self.max_snd_wnd = wnd;
                 self.sync_mss();
@@ -3877,6 +4146,7 @@ impl TcpSocket {
         seq: SeqNumber,
         payload: &[PayloadSpan],
         len: u32,
+        predicted: bool,
         ctx: &mut Ctx,
     ) -> bool {
         let nxt = self.roff(self.rcv_nxt);
@@ -3911,10 +4181,25 @@ impl TcpSocket {
         }
         if start == nxt {
             let had_ooo = !self.ooo.is_empty();
+            // `tcp_rcv_established`: the fast path takes a predicted segment whose skb fits
+            // in the memory already forward-allocated, and never looks at the buffer;
+            // `tcp_data_queue` makes room first (`tcp_try_rmem_schedule`) and, when none can
+            // be made, drops the segment unless the queue is empty (then the memory is
+            // forced: `sk_forced_mem_schedule`), answering at once (ICSK_ACK_NOMEM).
+            let truesize = self.truesize(take);
+            let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
+            if self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize) {
+                if !self.rcv_skbs.is_empty() {
+                    return true;
+                }
+                self.rmem_schedule(truesize);
+            }
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             if self.truesize_accounting() {
+                let before = self.rmem();
                 self.queue_rcv_skb(take, skip == 0);
+                self.rcv_fwd_alloc -= (self.rmem() - before) as i64;
             }
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
@@ -3930,6 +4215,10 @@ impl TcpSocket {
                     let nxt = self.roff(self.rcv_nxt);
                     self.sack_blocks.retain(|&(_, b)| b > nxt);
                 }
+            }
+            if !fast {
+                // The end of `tcp_data_queue`.
+                self.fast_path_check();
             }
             // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged, and
             // the window offered now (`__tcp_select_window`) is no smaller than the last
@@ -3960,7 +4249,12 @@ impl TcpSocket {
             // duplicate ACK it draws uses up a quick ACK like any other (`tcp_dec_quickack_mode`).
             // Measured on 6.18 (loss-fast-retransmit with TCP_MAXSEG 536): after 13
             // duplicate ACKs and three in-order ones, the next segment waits for the
-            // delayed ACK.
+            // delayed ACK. Before that it makes room (`tcp_try_rmem_schedule`) or drops
+            // the segment unanswered (LINUX_MIB_TCPOFODROP), and turns header prediction off.
+            if self.truesize_accounting() && !self.try_rmem_schedule(self.truesize(take)) {
+                return false;
+            }
+            self.rcv_pred_wnd = None;
             self.ack_sched = true;
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
@@ -3972,6 +4266,8 @@ impl TcpSocket {
                     // The longer copy replaces the shorter one's skb.
                     let freed = if had > 0 { self.truesize(had) } else { 0 };
                     self.ooo_mem = self.ooo_mem + self.truesize(take) as u64 - freed as u64;
+                    self.rcv_fwd_alloc -= self.truesize(take) as i64;
+                    self.rmem_uncharge(freed as u64);
                 }
             }
             // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
@@ -4004,6 +4300,7 @@ impl TcpSocket {
             let len = spans_len(spans);
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
+            let before = self.rmem();
             if self.rcv_skb_overhead > 0 {
                 self.ooo_mem = self.ooo_mem.saturating_sub(self.truesize(len) as u64);
             }
@@ -4013,6 +4310,14 @@ impl TcpSocket {
                 if self.rcv_skb_overhead > 0 {
                     self.queue_rcv_skb(len, skip == 0);
                 }
+            }
+            // `tcp_ofo_queue`: the skb moves over with its memory, unless it was copied into
+            // the queue's tail (`tcp_try_coalesce`) or held nothing new, and is freed.
+            let after = self.rmem();
+            if after < before {
+                self.rmem_uncharge(before - after);
+            } else {
+                self.rcv_fwd_alloc -= (after - before) as i64;
             }
             taken += 1;
         }
@@ -4542,7 +4847,10 @@ impl TcpSocket {
                 .front()
                 .is_some_and(|&(end, _, _)| end <= self.rcv_copied)
             {
-                self.rcv_skbs.pop_front();
+                if let Some((end, truesize, _)) = self.rcv_skbs.pop_front() {
+                    self.rcv_head_off = end;
+                    self.rmem_uncharge(truesize as u64);
+                }
             }
             let window_update = if self.truesize_accounting() {
                 // Linux `tcp_cleanup_rbuf`: ACK now if the window that can be offered is at
