@@ -2,7 +2,8 @@
 // opens SCENE, moves the knob KNOB (a data-testid) ROUNDS times, and prints (1) the Chromium
 // trace's main-thread time by event (script, style, layout, paint, HTML parse, GC) and (2) the
 // CPU profile's self time by function, top 40. Function names are wasm names only on a build
-// that keeps them (swap a dist's wasm for wasm-bindgen's un-optimised output).
+// that keeps them (swap a dist's wasm for wasm-bindgen's un-optimised output). KNOB `step` presses
+// the player's Step button instead (what moving the playhead alone costs).
 //   SYNACK_BASE_URL=… node e2e/bench/profile-knob.mjs '#/window' knob-loss [rounds]
 
 import { launch } from '../lib.mjs';
@@ -21,13 +22,22 @@ await page.waitForFunction(
 );
 await page.waitForTimeout(1000);
 const cdp = await context.newCDPSession(page);
-const values = await page.evaluate((id) => {
+const values = knob === 'step' ? [] : await page.evaluate((id) => {
   const el = document.querySelector(`[data-testid="${id}"]`);
   const [min, max, step] = [Number(el.min), Number(el.max), Number(el.step) || 1];
   return [1, 2, 3, 4, 5].map((i) => String(min + Math.round(((max - min) * i) / 6 / step) * step));
 }, knob);
-const change = (v) =>
+const step = () =>
   page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        document.querySelector('[data-testid="step"]').click();
+        requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+      }),
+  );
+const change = (v) =>
+  knob === 'step' ? step() : page.evaluate(
     ([id, v]) =>
       new Promise((resolve) => {
         const el = document.querySelector(`[data-testid="${id}"]`);

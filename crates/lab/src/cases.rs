@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 52] = [
+pub const NAMES: [&str; 55] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -41,6 +41,8 @@ pub const NAMES: [&str; 52] = [
     "rto-spurious",
     "rto-spurious-no-timestamps",
     "rto-spurious-then-write",
+    "rto-backoff-karn",
+    "rto-backoff-karn-no-timestamps",
     "reorder-dsack-undo",
     "cubic-one-loss",
     "cubic-three-losses",
@@ -57,6 +59,7 @@ pub const NAMES: [&str; 52] = [
     "fin-wait2-timeout",
     "zero-window",
     "zero-window-user-timeout",
+    "zero-window-after-rto",
     "rst-in-close-wait",
     "send-after-shutdown",
     "time-wait-rebind",
@@ -210,29 +213,29 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             name,
             "request and answer, the client closes first, the server 100 ms after EOF",
             1_000,
-            answer_then(vec![recv(), Step::after(ms(100), Action::Close)]),
-            ask_then(vec![Step::at(ms(300), Action::Close)]),
+            answer_then(vec![recv(), Step::after(ms(100), Action::Close {})]),
+            ask_then(vec![Step::at(ms(300), Action::Close {})]),
         ),
         "teardown-server-first" => base(
             name,
             "request and answer, the server closes first, the client 100 ms after EOF",
             1_000,
-            answer_then(vec![Step::at(ms(300), Action::Close)]),
-            ask_then(vec![recv(), Step::after(ms(100), Action::Close)]),
+            answer_then(vec![Step::at(ms(300), Action::Close {})]),
+            ask_then(vec![recv(), Step::after(ms(100), Action::Close {})]),
         ),
         "teardown-both" => base(
             name,
             "both close at the same moment: the FINs cross (simultaneous close, CLOSING)",
             1_000,
-            answer_then(vec![Step::at(ms(300), Action::Close)]),
-            ask_then(vec![Step::at(ms(300), Action::Close)]),
+            answer_then(vec![Step::at(ms(300), Action::Close {})]),
+            ask_then(vec![Step::at(ms(300), Action::Close {})]),
         ),
         "teardown-abort" => base(
             name,
             "the client aborts (SO_LINGER 0): an RST, and the server's recv() fails",
             1_000,
             answer_then(vec![recv()]),
-            ask_then(vec![Step::at(ms(300), Action::Abort)]),
+            ask_then(vec![Step::at(ms(300), Action::Abort {})]),
         ),
         "teardown-half-close" => base(
             name,
@@ -243,7 +246,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 recv(),
                 recv(),
                 send(5),
-                Step::after(ms(50), Action::Close),
+                Step::after(ms(50), Action::Close {}),
             ]),
             vec![
                 connect_at(50),
@@ -251,7 +254,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 recv(),
                 recv(),
-                Step::after(ms(50), Action::Close),
+                Step::after(ms(50), Action::Close {}),
             ],
         ),
         "close-with-unread-data" => base(
@@ -259,7 +262,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             "the server closes without reading the 5 bytes it received: an RST instead of a \
              FIN (RFC 2525 §2.17), and the client's recv() fails",
             1_000,
-            listen_accept(vec![Step::at(ms(300), Action::Close)]),
+            listen_accept(vec![Step::at(ms(300), Action::Close {})]),
             vec![connect_at(50), send(5), recv()],
         ),
         "connect-refused" => {
@@ -337,10 +340,10 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![
                     connect_at(50),
                     Step::at(ms(200), send(14_480).action),
-                    Step::at(ms(600), Action::TcpInfo),
-                    Step::at(ms(1_000), Action::TcpInfo),
-                    Step::at(ms(1_550), Action::TcpInfo),
-                    Step::at(ms(2_300), Action::TcpInfo),
+                    Step::at(ms(600), Action::TcpInfo {}),
+                    Step::at(ms(1_000), Action::TcpInfo {}),
+                    Step::at(ms(1_550), Action::TcpInfo {}),
+                    Step::at(ms(2_300), Action::TcpInfo {}),
                 ],
             );
             for n in 1..=13 {
@@ -374,11 +377,11 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     })
                     .action,
                 ),
-                Step::at(ms(1_300), Action::TcpInfo),
+                Step::at(ms(1_300), Action::TcpInfo {}),
             ];
             if second_write {
                 client.push(Step::at(ms(1_350), send(28_960).action));
-                client.push(Step::at(ms(1_700), Action::TcpInfo));
+                client.push(Step::at(ms(1_700), Action::TcpInfo {}));
             }
             let mut sc = base(
                 name,
@@ -414,6 +417,43 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             }
             sc
         }
+        // When the RTO's backoff ends (RFC 6298 §5.5 and Karn's rule, §3; Linux keeps the
+        // doubled `icsk_rto` until `tcp_ack_update_rtt` takes a valid RTT sample and calls
+        // `tcp_set_rto`, while `icsk_retransmits` restarts on any ACK of new data): a 5-byte
+        // write whose first three copies are lost (the first, the loss probe, the first RTO's
+        // retransmission); the second RTO's copy arrives, and its ACK acknowledges only
+        // retransmitted data. With timestamps the echo times it (`tcp_rtt_tsopt_us`) and the
+        // RTO falls back; without, Karn's rule leaves no sample, and the next write, its
+        // first copy and loss probe lost too, is resent after the RTO doubled twice.
+        "rto-backoff-karn" | "rto-backoff-karn-no-timestamps" => {
+            let no_ts = name == "rto-backoff-karn-no-timestamps";
+            let mut sc = base(
+                name,
+                if no_ts {
+                    "a 5-byte write resent by two RTOs, no timestamps: the ACK of the last \
+                     copy gives no RTT sample (Karn), so the RTO stays doubled twice and the \
+                     next write's lost segment waits four times the RTO"
+                } else {
+                    "a 5-byte write resent by two RTOs: the ACK of the last copy echoes its \
+                     timestamp, a valid RTT sample, so the RTO falls back and the next \
+                     write's lost segment is resent one plain RTO later"
+                },
+                3_500,
+                listen_accept(vec![late_read(3_400)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(5).action),
+                    Step::at(ms(1_450), send(5).action),
+                ],
+            );
+            for n in [1, 2, 3, 5, 6] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            if no_ts {
+                sc.tuning.timestamps = Some(false);
+            }
+            sc
+        }
         // A fast retransmission made spurious by reordering: the second segment is held
         // 60 ms on the wire, so RACK resends it (the SACKs of the eight after it leave no
         // reordering window); the resent copy fills the hole first and the late original
@@ -429,7 +469,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![
                     connect_at(50),
                     Step::at(ms(200), send(14_480).action),
-                    Step::at(ms(1_000), Action::TcpInfo),
+                    Step::at(ms(1_000), Action::TcpInfo {}),
                 ],
             );
             sc.faults.push(FaultRule {
@@ -614,7 +654,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                      dropped",
                     5_000,
                     answer_then(vec![]),
-                    ask_then(vec![Step::at(ms(300), Action::Close)]),
+                    ask_then(vec![Step::at(ms(300), Action::Close {})]),
                 ),
                 "client",
                 SegmentMatch::Fin,
@@ -630,7 +670,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                  tcp_fin_timeout=2: the orphan waits in FIN-WAIT-2 for 2 s, then is gone",
                 3_500,
                 answer_then(vec![recv()]),
-                ask_then(vec![Step::at(ms(300), Action::Close)]),
+                ask_then(vec![Step::at(ms(300), Action::Close {})]),
             );
             sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
             sc
@@ -675,13 +715,39 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             sc.sockets[1].user_timeout_us = Some(2_000_000);
             sc
         }
+        // The zero window's probes after RTOs that no RTT sample ended (no timestamps): the
+        // segment that fills the window is lost with its loss probe and first RTO copy, and
+        // the ACK of the second RTO copy closes the window. Linux's probe timer shares
+        // `icsk_backoff` with the RTO and starts from the backed-off `icsk_rto`
+        // (`tcp_check_probe_timer` → `tcp_probe0_base`, then `tcp_probe0_when`: base <<
+        // icsk_backoff), so the first probe waits four RTOs and the next one 2³ times that.
+        "zero-window-after-rto" => {
+            let mut writes = vec![connect_at(50)];
+            writes.extend((0..8).map(|i| Step::at(ms(200 + 100 * i), send(1_448).action)));
+            let mut sc = base(
+                name,
+                "as zero-window without timestamps, but the segment that fills the window is \
+                 lost twice and resent by two RTOs: the RTO stays doubled twice (no RTT \
+                 sample), so the zero window is probed after four RTOs and the probes back \
+                 off from there",
+                5_000,
+                listen_accept(vec![late_read(4_000)]),
+                writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
+            sc.tuning.timestamps = Some(false);
+            for n in [7, 8, 9] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
         "rst-in-close-wait" => base(
             name,
             "the server closes at once; the client, in CLOSE-WAIT, reads the end of file and \
              then sends: the orphan answers with an RST, after which recv() still reads 0 and \
              send() fails with EPIPE",
             1_000,
-            listen_accept(vec![Step::at(ms(150), Action::Close)]),
+            listen_accept(vec![Step::at(ms(150), Action::Close {})]),
             vec![
                 connect_at(50),
                 recv(),
@@ -752,7 +818,7 @@ fn option_case(name: &str) -> Option<Scenario> {
         v.extend(then);
         v
     };
-    let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt { option });
+    let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt(option));
     let read_late = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
     Some(match name {
         "tcp-cork" => {
@@ -824,7 +890,7 @@ fn option_case(name: &str) -> Option<Scenario> {
                     "SO_LINGER {on, 1 s} on the client and every FIN of it lost: close()                      blocks for the linger time, then returns 0 while the orphan goes on                      retransmitting its FIN",
                     2_000,
                     server(vec![]),
-                    vec![connect(), Step::at(ms(200), Action::Close)],
+                    vec![connect(), Step::at(ms(200), Action::Close {})],
                 ),
                 "client",
                 SegmentMatch::Fin,
@@ -870,10 +936,10 @@ fn option_case(name: &str) -> Option<Scenario> {
                 server(vec![]),
                 vec![
                     connect(),
-                    Step::at(ms(200), Action::TcpInfo),
+                    Step::at(ms(200), Action::TcpInfo {}),
                     send_at(210, 100, false),
-                    Step::now(Action::TcpInfo),
-                    Step::at(ms(900), Action::TcpInfo),
+                    Step::now(Action::TcpInfo {}),
+                    Step::at(ms(900), Action::TcpInfo {}),
                 ],
             ),
             "client",
@@ -926,10 +992,10 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
                 label: Some("server".into()),
             }),
             Step::now(Action::Recv { max: 65536 }),
-            Step::at(ms(200), Action::Close),
+            Step::at(ms(200), Action::Close {}),
             Step {
                 on: Some("listener".into()),
-                ..Step::at(ms(250), Action::Close)
+                ..Step::at(ms(250), Action::Close {})
             },
         ],
         vec![
@@ -946,7 +1012,7 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
                 more: false,
             }),
             Step::now(Action::Recv { max: 65536 }),
-            Step::at(ms(300), Action::Close),
+            Step::at(ms(300), Action::Close {}),
         ],
     );
     let mut again = socket("new listener", "server", 9999);

@@ -1642,6 +1642,8 @@ mod tests {
             total_retrans: 0,
             rcvbuf: 0,
             sndbuf: 0,
+            rmem_alloc: 0,
+            fwd_alloc: 0,
         }
     }
 

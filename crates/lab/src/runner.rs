@@ -213,14 +213,14 @@ pub fn check(sc: &Scenario) -> Result<()> {
     }
     let peer = crate::inject::scripted_host(sc).is_some();
     for (i, f) in sc.faults.iter().enumerate() {
-        if matches!(f.action, FaultAction::Duplicate) {
+        if matches!(f.action, FaultAction::Duplicate {}) {
             return bad(format!(
                 "fault rule {i}: the wire applies `drop` and `delay` rules only (a duplicate's \
                  copy could not be told from the kernel's own retransmission)"
             ));
         }
         let windowed = f.after_us.is_some() || f.until_us.is_some();
-        if peer && (windowed || f.action != FaultAction::Drop) {
+        if peer && (windowed || f.action != FaultAction::Drop {}) {
             return bad(format!(
                 "fault rule {i}: against a scripted peer the wire applies `drop` rules without \
                  a time window only"
@@ -260,7 +260,7 @@ pub fn check(sc: &Scenario) -> Result<()> {
                     | Action::Recv { .. }
                     | Action::RecvLoop { .. }
                     | Action::Poll { .. }
-                    | Action::Close
+                    | Action::Close {}
             );
             if udp && !udp_call {
                 return bad(format!(
@@ -273,12 +273,8 @@ pub fn check(sc: &Scenario) -> Result<()> {
                 return bad(format!("sendto on TCP socket {:?}", a.socket));
             }
             let units = match s.action {
-                Action::SetSockOpt {
-                    option: SockOpt::TcpUserTimeout { us },
-                } => kernel_units(Some(us), None),
-                Action::SetSockOpt {
-                    option: SockOpt::SoLinger { us },
-                } => kernel_units(None, us),
+                Action::SetSockOpt(SockOpt::TcpUserTimeout { us }) => kernel_units(Some(us), None),
+                Action::SetSockOpt(SockOpt::SoLinger { us }) => kernel_units(None, us),
                 Action::Poll {
                     timeout_us: Some(us),
                 } => kernel_units(Some(us), None),
@@ -338,7 +334,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             until_us: f.until_us,
             delay_us: match f.action {
                 FaultAction::Delay { by_us } => Some(by_us),
-                FaultAction::Drop | FaultAction::Duplicate => None,
+                FaultAction::Drop {} | FaultAction::Duplicate {} => None,
             },
         })
         .collect();
@@ -961,7 +957,7 @@ impl Ctx<'_> {
                 });
                 rec.ret(id, AppCallKind::Shutdown, result(r));
             }
-            Action::Close => {
+            Action::Close {} => {
                 let id = self.id(&socks[*cur])?;
                 rec.call(id, AppCall::Close);
                 // A blocking socket with SO_LINGER {on, t}: close() itself waits (up to t) for
@@ -969,7 +965,7 @@ impl Ctx<'_> {
                 drop(socks[*cur].held.take());
                 rec.ret(id, AppCallKind::Close, AppResult::Ok);
             }
-            Action::Abort => {
+            Action::Abort {} => {
                 let id = self.id(&socks[*cur])?;
                 sock::set_linger_zero(self.stream(&socks[*cur])?)?;
                 rec.call(id, AppCall::Abort);
@@ -983,7 +979,7 @@ impl Ctx<'_> {
                 let r = st.set_nodelay(*on);
                 rec.ret(id, AppCallKind::SetNoDelay, result(r));
             }
-            Action::SetSockOpt { option } => {
+            Action::SetSockOpt(option) => {
                 let id = self.id(&socks[*cur])?;
                 let st = self.stream(&socks[*cur])?;
                 rec.call(id, AppCall::SetSockOpt { option: *option });
@@ -1025,7 +1021,7 @@ impl Ctx<'_> {
                 };
                 rec.ret(id, AppCallKind::Poll, AppResult::Polled { ready });
             }
-            Action::TcpInfo => {
+            Action::TcpInfo {} => {
                 let id = self.id(&socks[*cur])?;
                 let fd = match &socks[*cur].held {
                     Some(Held::Stream(st)) => st.as_raw_fd(),
@@ -1241,7 +1237,7 @@ mod tests {
             nth: None,
             after_us: None,
             until_us: None,
-            action: FaultAction::Duplicate,
+            action: FaultAction::Duplicate {},
         });
         refused(&sc, "fault rule 0");
     }

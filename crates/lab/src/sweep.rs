@@ -267,9 +267,7 @@ axes! {
                 at + 1,
                 Step::at(
                     100_000,
-                    Action::SetSockOpt {
-                        option: SockOpt::TcpQuickack { value: v == "1" },
-                    },
+                    Action::SetSockOpt(SockOpt::TcpQuickack { value: v == "1" }),
                 ),
             );
             Some(())
@@ -404,6 +402,10 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "0",
     ),
     ("receive-queue-coalescing", "zero-window", "maxseg", "1000"),
+    // Receive memory in forward-allocated pages, header prediction's fast path past the
+    // buffer, and `tcp_prune_queue`'s collapse reopening the window; `tcp_snd_wnd_test`
+    // holding a write bigger than the window for the probe timer.
+    ("receive-queue-collapse", "zero-window", "maxseg", "536"),
     (
         "quickack-ends-under-pressure",
         "psh-writes",

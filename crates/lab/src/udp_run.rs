@@ -220,7 +220,7 @@ impl UdpHeld {
                 };
                 rec.ret(id, AppCallKind::Poll, AppResult::Polled { ready });
             }
-            Action::Close => {
+            Action::Close {} => {
                 rec.call(id, AppCall::Close);
                 let s = self.sock.lock().unwrap_or_else(|e| e.into_inner()).take();
                 drop(s);

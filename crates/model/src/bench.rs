@@ -23,7 +23,7 @@ pub fn bulk_transfer_under_loss(seed: u64, bytes: u32) -> Trace {
             content: None,
             more: false,
         }),
-        Step::now(Action::Close),
+        Step::now(Action::Close {}),
     ];
     crate::simulate(&s).expect("the bench scenario is valid")
 }

@@ -244,7 +244,7 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
     let name = format!("teardown/{}", case.id());
     let mut s = client_server(k, &name, "Closing a connection (RFC 9293 §3.6)");
     let gap = k.gap_us();
-    let close_after = || Step::after(gap, Action::Close);
+    let close_after = || Step::after(gap, Action::Close {});
     match case {
         ClientCloses | LastAckLost => {
             s.apps.push(script(
@@ -295,7 +295,7 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                     Step::after(gap, Action::Shutdown { how: ShutHow::Wr }),
                     recv(4096), // the reply still arrives
                     recv(4096), // then 0: the server closed too
-                    Step::now(Action::Close),
+                    Step::now(Action::Close {}),
                 ],
             ));
         }
@@ -303,11 +303,11 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
             let at = 3 * (k.latency_us() + k.jitter_us()) + gap;
             s.apps.push(script(
                 "server",
-                vec![listen(128), accept("conn"), Step::at(at, Action::Close)],
+                vec![listen(128), accept("conn"), Step::at(at, Action::Close {})],
             ));
             s.apps.push(script(
                 "client",
-                vec![connect("server:80"), Step::at(at, Action::Close)],
+                vec![connect("server:80"), Step::at(at, Action::Close {})],
             ));
         }
         Abort => {
@@ -317,12 +317,12 @@ pub fn teardown(k: &Knobs, case: TeardownCase) -> Scenario {
                     listen(128),
                     accept("conn"),
                     recv(4096),
-                    Step::now(Action::Close),
+                    Step::now(Action::Close {}),
                 ],
             ));
             s.apps.push(script(
                 "client",
-                vec![connect("server:80"), Step::after(gap, Action::Abort)],
+                vec![connect("server:80"), Step::after(gap, Action::Abort {})],
             ));
         }
     }
@@ -362,15 +362,15 @@ pub fn tcp_vs_udp(k: &Knobs, messages: u32) -> Scenario {
         tcp_client.push(Step::now(msg(i)));
         udp_client.push(Step::now(msg(i)));
     }
-    tcp_client.push(Step::now(Action::Close));
-    udp_client.push(Step::now(Action::Close));
+    tcp_client.push(Step::now(Action::Close {}));
+    udp_client.push(Step::now(Action::Close {}));
     let read_late = 4 * (k.latency_us() + k.jitter_us()) + 200_000;
     let tcp_server = vec![
         listen(128),
         accept("tcp conn"),
         // Read until recv() returns 0.
         Step::after(read_late, Action::RecvLoop { max: 1024 }),
-        Step::now(Action::Close),
+        Step::now(Action::Close {}),
     ];
     let mut udp_server = vec![Step::at(read_late, Action::Recv { max: 1024 })];
     for _ in 1..messages {
@@ -797,7 +797,7 @@ pub fn sticky_with(k: &Knobs, sk: &StickyKnobs, fix: StickyFix) -> Scenario {
     };
     framed(&mut client, "data1", l1, true);
     framed(&mut client, "data2", l2, false);
-    client.push(Step::after(late + rtt, Action::Close));
+    client.push(Step::after(late + rtt, Action::Close {}));
     let size = sk.read_size.clamp(1, 1 << 20);
     let read_after = |ms: f64| {
         let mut st = Step::now(Action::Recv { max: size });
@@ -812,7 +812,7 @@ pub fn sticky_with(k: &Knobs, sk: &StickyKnobs, fix: StickyFix) -> Scenario {
     server.push(read_after(sk.next_read_ms));
     // Then read the rest until EOF.
     server.push(Step::now(Action::RecvLoop { max: size }));
-    server.push(Step::now(Action::Close));
+    server.push(Step::now(Action::Close {}));
     s.apps.push(script("server", server));
     s.apps.push(script("client", client));
     s
@@ -855,14 +855,14 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                 content: None,
                 more: false,
             }),
-            Step::now(Action::Close),
+            Step::now(Action::Close {}),
         ]
     };
     let reader = vec![
         listen(128),
         accept("conn"),
         Step::now(Action::RecvLoop { max: 1 << 20 }),
-        Step::now(Action::Close),
+        Step::now(Action::Close {}),
     ];
     match case {
         WindowCase::SlowReader => {
@@ -873,7 +873,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                 server.push(Step::after(200_000, Action::Recv { max: 1024 }));
             }
             server.push(Step::now(Action::RecvLoop { max: 1 << 20 }));
-            server.push(Step::now(Action::Close));
+            server.push(Step::now(Action::Close {}));
             s.apps.push(script("server", server));
         }
         WindowCase::SlowStart => {
@@ -921,7 +921,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                     more: false,
                 }));
             }
-            client.push(Step::after(500_000, Action::Close));
+            client.push(Step::after(500_000, Action::Close {}));
             s.apps.push(script("client", client));
             let server = vec![
                 listen(128),
@@ -934,7 +934,7 @@ pub fn window(k: &Knobs, case: WindowCase) -> Scenario {
                     more: false,
                 }),
                 Step::now(Action::RecvLoop { max: 1 << 20 }),
-                Step::now(Action::Close),
+                Step::now(Action::Close {}),
             ];
             s.apps.push(script("server", server));
         }
@@ -1030,8 +1030,8 @@ pub fn udp(k: &Knobs, case: UdpCase) -> Scenario {
                 ..FaultRule::drop("client", SegmentMatch::Udp, Some(nth))
             };
             s.faults = vec![
-                rule(2, FaultAction::Drop),
-                rule(3, FaultAction::Duplicate),
+                rule(2, FaultAction::Drop {}),
+                rule(3, FaultAction::Duplicate {}),
                 // One and a half times the spacing: the 5th arrives first.
                 rule(4, FaultAction::Delay { by_us: 15_000 }),
             ];

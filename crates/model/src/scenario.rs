@@ -9,6 +9,7 @@ use crate::profile::{ProfileId, ProfileOverrides};
 use crate::trace::{Micros, Proto, ShutHow, SockOpt};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -40,6 +41,7 @@ fn is_default<T: Default + PartialEq>(t: &T) -> bool {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HostSpec {
     pub name: String,
     /// Shown as the host's address ("10.0.0.1").
@@ -103,7 +105,7 @@ impl HostSpec {
 
 /// One direction of the network (or both, as the default).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LinkSpec {
     /// One-way propagation delay.
     pub latency_us: Micros,
@@ -137,6 +139,7 @@ impl Default for LinkSpec {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     /// Applies to every direction without an override.
     #[serde(default)]
@@ -147,6 +150,7 @@ pub struct NetworkSpec {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DirectionSpec {
     pub from: String,
     pub to: String,
@@ -171,16 +175,20 @@ pub enum SegmentMatch {
     Udp,
 }
 
+/// What a fault rule does to the segments it matches. Variants without data are written with
+/// braces (`Drop {}`): serde lets a unit variant of an internally tagged enum ignore every other
+/// key, so a misspelt field in the rule (`"nht": 3`) would pass unnoticed; an empty struct
+/// variant refuses it by name, like every other scenario object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
-    Drop,
+    Drop {},
     /// Deliver later by this much.
     Delay {
         by_us: Micros,
     },
     /// Deliver an extra copy.
-    Duplicate,
+    Duplicate {},
 }
 
 /// "Drop the 3rd segment from A", "drop every SYN-ACK", "delay the FIN by 2 s".
@@ -217,18 +225,20 @@ impl FaultRule {
             nth,
             after_us: None,
             until_us: None,
-            action: FaultAction::Drop,
+            action: FaultAction::Drop {},
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GroupSpec {
     pub name: String,
     pub addr: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SocketSpec {
     /// Name used by scripts and shown in the viewer.
     pub label: String,
@@ -305,6 +315,7 @@ impl SocketSpec {
 /// A script of socket calls. Steps run in order; each starts at the later of its `at_us`
 /// (absolute), `after_us` past the previous step's return, and that return.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppScript {
     /// The socket the script starts on (a label from `sockets`).
     pub socket: String,
@@ -348,8 +359,10 @@ impl Step {
     }
 }
 
+/// A socket call. Calls without arguments are written with braces (`Close {}`), as in
+/// [`FaultAction`]: a step's misspelt field (`"after_ms"`) is then refused by name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "call", rename_all = "snake_case")]
+#[serde(tag = "call", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// TCP: active open to "host:port"; blocks until established or failed.
     /// UDP: sets the default destination.
@@ -398,9 +411,9 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "ShutHow::is_wr")]
         how: ShutHow,
     },
-    Close,
+    Close {},
     /// close() with SO_LINGER {on, 0}: RST.
-    Abort,
+    Abort {},
     /// TCP_NODELAY. Written `"value"` in JSON: a step's `"on"` is the socket it switches to.
     SetNoDelay {
         #[serde(rename = "value")]
@@ -408,10 +421,9 @@ pub enum Action {
     },
     /// setsockopt() of one option: `{"call": "setsockopt", "option": "tcp_cork", "on": true}`.
     #[serde(rename = "setsockopt")]
-    SetSockOpt {
-        #[serde(flatten)]
-        option: SockOpt,
-    },
+    /// (A newtype variant, not `{ option }` with `#[serde(flatten)]`: serde cannot refuse
+    /// unknown fields beside a flattened one.)
+    SetSockOpt(SockOpt),
     /// poll() for readability (POLLIN): returns when recv() would not block (data, end of
     /// file, an error; a listener: a connection to accept), or after `timeout_us`.
     Poll {
@@ -420,7 +432,7 @@ pub enum Action {
     },
     /// getsockopt(TCP_INFO): the socket's state, RTO, RTT, cwnd, ssthresh and retransmission
     /// counts go into the trace as the call's result.
-    TcpInfo,
+    TcpInfo {},
 }
 
 impl Action {
@@ -439,7 +451,7 @@ impl Action {
 /// `max_sockets`) protects the machine: a run that reaches it stops, and its trace says so in
 /// [`crate::trace::Trace::cut_short`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Stop the run at this time even if things are still happening.
     pub max_time_us: Micros,
@@ -899,12 +911,12 @@ impl Scenario {
                     Action::Poll { timeout_us } => {
                         check_opt(|| format!("{}.timeout_us", at()), *timeout_us, &TIME_US)?
                     }
-                    Action::SetSockOpt {
-                        option: SockOpt::TcpUserTimeout { us },
-                    } => check(|| format!("{}.us", at()), *us, &TIME_US)?,
-                    Action::SetSockOpt {
-                        option: SockOpt::SoLinger { us },
-                    } => check_opt(|| format!("{}.us", at()), *us, &TIME_US)?,
+                    Action::SetSockOpt(SockOpt::TcpUserTimeout { us }) => {
+                        check(|| format!("{}.us", at()), *us, &TIME_US)?
+                    }
+                    Action::SetSockOpt(SockOpt::SoLinger { us }) => {
+                        check_opt(|| format!("{}.us", at()), *us, &TIME_US)?
+                    }
                     Action::Send { more: true, .. } if self.script_is_udp(app) => {
                         return Err(ScenarioError::Invalid(format!(
                             "{}.more: MSG_MORE on UDP socket \"{}\" (corking a datagram) is \

@@ -716,7 +716,7 @@ impl ShutHow {
 
 /// One socket option as set by setsockopt(), with its value (tcp(7), socket(7)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "option", rename_all = "snake_case")]
+#[serde(tag = "option", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SockOpt {
     /// TCP_CORK: hold partial segments until a full one can go, the option is cleared, or
     /// the probe timer (the RTO, at least 200 ms) fires with nothing in flight.

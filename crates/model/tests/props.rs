@@ -68,7 +68,7 @@ fn transfer(seed: u64, link: LinkSpec, msgs: &[u32], rcvbuf: Option<u32>) -> Sce
             more: false,
         }));
     }
-    steps.push(Step::now(Action::Close));
+    steps.push(Step::now(Action::Close {}));
     s.apps[0].steps = steps;
     s
 }

@@ -489,3 +489,52 @@ fn every_numeric_tuning_field_refuses_the_largest_number_its_type_holds_naming_t
         }
     }
 }
+
+/// Paths of every object in `v`, the whole value included.
+fn object_paths(v: &Value, at: &mut Vec<PathPart>, out: &mut Vec<Vec<PathPart>>) {
+    match v {
+        Value::Object(m) => {
+            out.push(at.clone());
+            for (k, x) in m {
+                at.push(PathPart::Key(k.clone()));
+                object_paths(x, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                at.push(PathPart::Index(i));
+                object_paths(x, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A misspelt field is refused by name wherever it stands (the scenario, a host, its tuning, the
+/// network, a link, a fault rule, a socket, a script, a step, the limits): read as "not given"
+/// it silently ran the default instead (`"loss": 5` beside `latency_us` ran a lossless link).
+#[test]
+fn a_misspelt_field_anywhere_in_a_scenario_is_refused_by_name() {
+    let mut checked = 0;
+    for v in preset_scenarios() {
+        let mut paths = Vec::new();
+        object_paths(&v, &mut Vec::new(), &mut paths);
+        for path in paths {
+            let mut bad = v.clone();
+            at_path(&mut bad, &path)
+                .as_object_mut()
+                .expect("an object")
+                .insert("colour".into(), json!(1));
+            let err = Scenario::from_json(&bad.to_string())
+                .expect_err(&format!("a field `colour` at {path:?} was accepted"));
+            assert!(
+                err.to_string().contains("unknown field `colour`"),
+                "at {path:?}: {err}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "objects checked: {checked}");
+}

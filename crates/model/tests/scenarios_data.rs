@@ -484,7 +484,7 @@ fn the_receiver_reports_out_of_order_data_in_sack_blocks_and_duplicates_as_d_sac
     s.apps[1]
         .steps
         .push(Step::at(1_000_000, Action::send(5 * 1448)));
-    for (nth, action) in [(2, FaultAction::Drop), (4, FaultAction::Duplicate)] {
+    for (nth, action) in [(2, FaultAction::Drop {}), (4, FaultAction::Duplicate {})] {
         s.faults.push(FaultRule {
             action,
             ..FaultRule::drop("client", SegmentMatch::Data, Some(nth))
@@ -787,12 +787,22 @@ fn tcp_user_timeout_ends_an_answered_zero_window_probe_episode_when_it_runs_out(
     // left of it. Measured on 6.18 (the lab's `zero-window-user-timeout`, 2 s): probes at
     // 1.13, 1.71, 2.83 s, the connection gone at 3.13-3.15 s, not at the next backed-off
     // probe (about 5.0 s, where the model ended it before the clamp).
+    // The probe timers that found the window shut. One that finds it open but smaller than
+    // a segment (`tcp_write_wakeup` sends what fits, and the data in flight ends the probe
+    // episode) is not a probe the user timeout counts from.
     let probes = |t: &Trace| -> Vec<u64> {
         let client = socket(t, "client");
+        let data_at: Vec<u64> = t
+            .events
+            .iter()
+            .filter(|e| matches!(&e.kind, EventKind::SegmentSent { segment, .. } if segment.src.host.0 == 0 && segment.payload_len > 0))
+            .map(|e| e.t)
+            .collect();
         t.events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::TimerFired { socket, timer: TimerKind::Persist } if socket == client))
             .map(|e| e.t)
+            .filter(|t| !data_at.contains(t))
             .collect()
     };
     let t = never_read_zero_window(2_000_000);

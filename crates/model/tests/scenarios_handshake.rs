@@ -265,7 +265,7 @@ fn syn_ack_retries_follow_tcp_synack_retries_then_the_request_expires() {
 #[test]
 fn rst_in_syn_received_removes_the_request() {
     let mut s = presets::handshake(&Knobs::default(), HandshakeCase::FinalAckLost);
-    s.apps[1].steps.push(Step::after(100_000, Action::Abort));
+    s.apps[1].steps.push(Step::after(100_000, Action::Abort {}));
     let t = run(&s);
     assert_packets!(
         t,

@@ -280,9 +280,9 @@ fn after_data_the_ack_of_a_fin_waits_the_delayed_ack_timeout() {
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.apps[0].steps.push(Step::now(Action::Recv { max: 4096 }));
     s.apps[0].steps.push(Step::now(Action::Recv { max: 4096 }));
-    s.apps[0].steps.push(Step::after(500_000, Action::Close));
+    s.apps[0].steps.push(Step::after(500_000, Action::Close {}));
     s.apps[1].steps.push(Step::at(100_000, Action::send(100)));
-    s.apps[1].steps.push(Step::at(400_000, Action::Close));
+    s.apps[1].steps.push(Step::at(400_000, Action::Close {}));
     let t = run(&s);
     assert_eq!(
         after_handshake(&t),
@@ -348,7 +348,7 @@ fn close_with_unread_data_resets_and_the_peer_sees_econnreset_then_epipe() {
     // NOP,NOP,TS" (tcp_send_active_reset: RST+ACK at snd_nxt with the usual options);
     // the peer's recv() → ECONNRESET, its next send() → EPIPE.
     let t = after_connect(
-        vec![at(200_000, Close)],
+        vec![at(200_000, Close {})],
         vec![
             send(100_000, 10),
             at(300_000, Recv { max: 100 }),
@@ -379,7 +379,7 @@ fn close_with_unread_data_resets_and_the_peer_sees_econnreset_then_epipe() {
     // RFC 9293 §3.10.7.4: every later call gets "connection reset". (The RFC profile's
     // close() does not reset, RFC 2525 §2.17 being Linux's choice: abort instead.)
     let t = after_connect(
-        vec![at(200_000, synack_model::scenario::Action::Abort)],
+        vec![at(200_000, synack_model::scenario::Action::Abort {})],
         vec![
             send(100_000, 10),
             at(300_000, Recv { max: 100 }),
@@ -412,7 +412,7 @@ fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe
             at(300_000, Recv { max: 100 }),
             send(400_000, 1),
         ],
-        vec![at(50_000, Close)],
+        vec![at(50_000, Close {})],
         ProfileId::Linux,
     );
     assert_eq!(
@@ -438,7 +438,7 @@ fn orphan_fin_lost(orphan_retries: u32, rto_max_us: Option<u64>) -> (Vec<String>
     s.tuning.rto_max_us = rto_max_us;
     s.apps[1].steps.push(synack_model::scenario::Step::at(
         100_000,
-        synack_model::scenario::Action::Close,
+        synack_model::scenario::Action::Close {},
     ));
     s.faults
         .push(FaultRule::drop("client", SegmentMatch::Fin, None));

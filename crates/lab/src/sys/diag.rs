@@ -43,6 +43,10 @@ pub struct DiagSock {
     /// SO_RCVBUF / SO_SNDBUF as the kernel holds them (bytes of memory, sk_rcvbuf/sk_sndbuf).
     pub rcvbuf: u32,
     pub sndbuf: u32,
+    /// SK_MEMINFO_RMEM_ALLOC (`sk_rmem_alloc`: the truesize of every queued skb) and
+    /// SK_MEMINFO_FWD_ALLOC (`sk_forward_alloc`: memory charged in pages, not yet used).
+    pub rmem_alloc: u32,
+    pub fwd_alloc: u32,
 }
 
 /// The result of one poll.
@@ -176,6 +180,8 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
         total_retrans: 0,
         rcvbuf: 0,
         sndbuf: 0,
+        rmem_alloc: 0,
+        fwd_alloc: 0,
     };
     // rtattrs after the fixed part.
     let mut off = 72;
@@ -205,6 +211,8 @@ fn parse_msg(m: &[u8], udp: bool) -> Option<DiagSock> {
             };
             s.rcvbuf = u(1);
             s.sndbuf = u(3);
+            s.rmem_alloc = u(0);
+            s.fwd_alloc = u(4);
         }
         off += (alen + 3) & !3;
     }
@@ -244,6 +252,9 @@ impl Poller {
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let (tx, rx) = mpsc::channel::<()>();
+        // SYNACK_LAB_SKMEM=1: each poll's connected TCP sockets' receive memory on stderr, to
+        // measure what the model's truesize and page accounting claim (crates/lab/README.md).
+        let skmem = std::env::var_os("SYNACK_LAB_SKMEM").is_some();
         let handle = ns.spawn("sock_diag", move || {
             super::measuring_priority();
             let fd = open()?;
@@ -265,6 +276,14 @@ impl Poller {
                     Default::default()
                 };
                 let t_end_us = super::realtime_us();
+                if skmem {
+                    for d in sockets.iter().filter(|d| !d.udp && d.state == 1) {
+                        eprintln!(
+                            "skmem {t_us} {} > {}: recv-q {} rmem_alloc {} fwd_alloc {} rcvbuf {}",
+                            d.local, d.remote, d.rqueue, d.rmem_alloc, d.fwd_alloc, d.rcvbuf
+                        );
+                    }
+                }
                 let mut sample = DiagSample {
                     t_us,
                     t_end_us,

@@ -124,12 +124,12 @@ impl Sim {
             Action::Recv { max } => self.call_recv(i, sid, max, false),
             Action::RecvLoop { max } => self.call_recv(i, sid, max, true),
             Action::Shutdown { how } => self.call_shutdown(i, sid, how),
-            Action::Close => self.call_close(i, sid, false),
-            Action::Abort => self.call_close(i, sid, true),
+            Action::Close {} => self.call_close(i, sid, false),
+            Action::Abort {} => self.call_close(i, sid, true),
             Action::SetNoDelay { on } => self.call_set_no_delay(i, sid, on),
-            Action::SetSockOpt { option } => self.call_set_sock_opt(i, sid, option),
+            Action::SetSockOpt(option) => self.call_set_sock_opt(i, sid, option),
             Action::Poll { timeout_us } => self.call_poll(i, sid, timeout_us),
-            Action::TcpInfo => self.call_tcp_info(i, sid),
+            Action::TcpInfo {} => self.call_tcp_info(i, sid),
         }
     }
 

@@ -34,11 +34,11 @@ impl Sim {
         for (i, r) in self.faults.iter_mut().enumerate() {
             if r.check(&seg, now) {
                 match r.action {
-                    FaultAction::Drop => {
+                    FaultAction::Drop {} => {
                         drop_rule.get_or_insert(i as u32);
                     }
                     FaultAction::Delay { by_us } => extra += by_us,
-                    FaultAction::Duplicate => dup = true,
+                    FaultAction::Duplicate {} => dup = true,
                 }
             }
         }

@@ -35,6 +35,17 @@ const TCP_DEFAULT_SCALING_RATIO: u32 = 128;
 const SKB_PAD: u32 = 64;
 const SKB_SHARED_INFO: u32 = 320;
 const SK_BUFF: u32 = 256;
+/// `SKB_SMALL_HEAD_CACHE_SIZE`: a head of at most this many bytes (data, cache-aligned, +
+/// skb_shared_info) comes from the small-head cache, not a power-of-two kmalloc slab
+/// (`kmalloc_reserve`). It is SKB_HEAD_ALIGN(MAX_TCP_HEADER), which depends on the kernel's
+/// configuration; measured on 6.18 (x86-64) through sock_diag's SK_MEMINFO_RMEM_ALLOC: a
+/// 96-byte segment's TUN skb takes 832 bytes (576 + the sk_buff), a 524-byte one 1280.
+const SMALL_HEAD: u32 = 576;
+/// The most payload `tcp_collapse` copies into one new skb: SKB_MAX_ORDER(0, 0), a 4096-byte
+/// page less the skb_shared_info.
+const COLLAPSE_COPY: u32 = 4096 - SKB_SHARED_INFO;
+/// PAGE_SIZE, the unit socket memory is charged in (`sk_mem_pages`).
+const PAGE: i64 = 4096;
 /// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
 /// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
 /// bytes written go into page fragments and count one for one.
@@ -176,6 +187,22 @@ pub struct TcpSocket {
     /// When this socket last answered a dataless out-of-window segment (Linux
     /// `tp->last_oow_ack_time`), for [`crate::profile::Profile::invalid_ratelimit_us`].
     last_oow_ack: Option<Micros>,
+    /// Where the first of `rcv_skbs` starts (the end of the last one freed): it may hold
+    /// bytes already read.
+    rcv_head_off: u64,
+    /// Linux `sk_forward_alloc` as the receive side uses it: memory charged to the socket
+    /// in whole pages (`__sk_mem_schedule`) and not yet taken by a queued skb; a freed skb
+    /// gives its memory back and whole pages are returned (`sk_mem_reclaim`).
+    rcv_fwd_alloc: i64,
+    /// Linux header prediction (`tp->pred_flags`): the peer's window field a segment must
+    /// carry to take `tcp_rcv_established`'s fast path, None while prediction is off. An
+    /// in-order segment that is predicted and whose skb fits in `rcv_fwd_alloc` is queued
+    /// there without looking at the buffer (so the queue can grow past it); any other goes
+    /// through `tcp_data_queue`, which makes room first. See [`TcpSocket::fast_path_check`].
+    rcv_pred_wnd: Option<u16>,
+    /// `sk_rcvbuf` as `tcp_clamp_window` grew it (0: not grown), for a buffer SO_RCVBUF did
+    /// not set.
+    rcvbuf_grown: u64,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -214,13 +241,29 @@ pub struct TcpSocket {
 
     // Reliability.
     rtt: RttEstimator,
-    /// Consecutive retransmission timeouts (exponential backoff, RFC 6298 §5.5).
+    /// Linux `icsk_retransmits`: retransmission timeouts since the last ACK of new data
+    /// (`tcp_ack` zeroes it whenever SND.UNA advances). The retry limits judge this count
+    /// (`tcp_write_timeout`, `retransmits_timed_out`), and so do `tcp_enter_loss` and F-RTO.
+    retransmits: u32,
+    /// How many times the RTO has doubled (RFC 6298 §5.5; Linux doubles `icsk_rto` itself
+    /// in `tcp_retransmit_timer`). Kept apart from `retransmits` because only a valid RTT
+    /// sample ends it: RFC 6298 §5.7 and Karn's rule (§3) keep the backed-off RTO until a
+    /// segment not retransmitted is timed, and Linux recomputes `icsk_rto` only in
+    /// `tcp_set_rto`, called by `tcp_ack_update_rtt` on a sample ("RFC6298: only reset backoff
+    /// on valid RTT measurement"). Without timestamps an ACK of retransmitted data gives none,
+    /// so the next RTO keeps the doubled value; with them the echo times it (`tcp_rtt_tsopt_us`).
     backoff: u32,
     /// Linux `tp->retrans_stamp`: when the retry budget started. For a SYN, when the first
     /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
     /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
     retrans_stamp: Option<Micros>,
-    persist_backoff: u32,
+    /// Linux `icsk_backoff` as the zero-window probe timer reads it: each RTO raises it with
+    /// `backoff`, each probe too (`tcp_send_probe0`, while under tcp_retries2); a valid RTT
+    /// sample ends it with `backoff`, and so does an ACK that opens the window
+    /// (`tcp_ack_probe`), which leaves the doubled RTO alone. A probe waits the backed-off
+    /// RTO (`tcp_probe0_base`: `icsk_rto`) shifted by this (`tcp_probe0_when`), so probes
+    /// that follow RTOs no sample ended start late and back off from there.
+    probe_backoff: u32,
     /// The retransmission timer is armed as a tail loss probe (Linux `ICSK_TIME_LOSS_PROBE`
     /// shares the retransmit timer), not as an RTO.
     tlp_armed: bool,
@@ -365,8 +408,6 @@ struct Acked {
     delivered: u32,
     /// Data bytes acknowledged (not the SYN or FIN).
     bytes_acked: u32,
-    /// The RTT of the last segment acknowledged, if it was never retransmitted.
-    rtt: Option<Micros>,
     /// A segment never retransmitted and sent before the loss state's high_seq was
     /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
     orig_acked: bool,
@@ -496,6 +537,10 @@ impl TcpSocket {
             rcv_full_packet: p.mss as u32 + 40,
             rcv_skbs: std::collections::VecDeque::new(),
             last_oow_ack: None,
+            rcv_head_off: 0,
+            rcv_fwd_alloc: 0,
+            rcv_pred_wnd: None,
+            rcvbuf_grown: 0,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,
@@ -512,9 +557,10 @@ impl TcpSocket {
             ack_pushed: 0,
             rcv_ssthresh: p.recv_buffer,
             rtt: RttEstimator::new(p),
+            retransmits: 0,
             backoff: 0,
             retrans_stamp: None,
-            persist_backoff: 0,
+            probe_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
             loss_high: None,
@@ -577,6 +623,14 @@ impl TcpSocket {
             to,
         });
         let from = std::mem::replace(&mut self.state, to);
+        if to == TcpState::Established {
+            // Header prediction starts on after a passive open (`tcp_rcv_state_process`'s
+            // `tcp_fast_path_on`) and after an active one without window scaling
+            // (`tcp_rcv_synsent_state_process`); with scaling the first slow-path segment
+            // turns it on.
+            self.rcv_pred_wnd = (from != TcpState::SynSent || self.snd_wscale == 0)
+                .then(|| (self.snd_wnd >> self.snd_wscale).min(65_535) as u16);
+        }
         if to == TcpState::Established
             && matches!(
                 from,
@@ -639,10 +693,10 @@ impl TcpSocket {
         self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
     }
 
-    /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
+    /// Retransmission timeouts since the last progress (Linux `icsk_retransmits`; for a
     /// request, `req->num_timeout`: a request is "young" while it is 0).
     pub fn timeouts(&self) -> u32 {
-        self.backoff
+        self.retransmits
     }
 
     pub fn timer(&self, k: TimerKind) -> Option<Micros> {
@@ -684,6 +738,16 @@ impl TcpSocket {
     fn rtt_sample(&mut self, r: Micros, p: &crate::profile::Profile) {
         self.rtt.sample(r, self.snd_una, self.snd_nxt, p);
         self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
+        self.end_backoff();
+    }
+
+    /// A valid RTT sample gave a fresh RTO, so the backoff ends (RFC 6298 §5.7, Karn's rule;
+    /// Linux `tcp_ack_update_rtt` → `tcp_set_rto`, then `icsk_backoff = 0`: "RFC6298: only
+    /// reset backoff on valid RTT measurement"). The only place the RTO's doubling ends after
+    /// the handshake; the probes' share of it also ends when the window opens.
+    fn end_backoff(&mut self) {
+        self.backoff = 0;
+        self.probe_backoff = 0;
     }
 
     /// `inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, icsk_rto, …)`: the backed-off RTO
@@ -735,7 +799,7 @@ impl TcpSocket {
             || self.recovering()
             || self.cc.dupacks > 0
             || self.sent_log.iter().any(|e| e.sacked || e.lost)
-            || self.backoff > 0
+            || self.retransmits > 0
             || self.tlp_high_seq.is_some()
         {
             return false;
@@ -767,9 +831,20 @@ impl TcpSocket {
     /// Linux `tcp_send_loss_probe`: one new segment if the peer's window allows it (cwnd
     /// or not), else the last segment sent again; then the RTO is re-armed.
     fn send_loss_probe(&mut self, ctx: &mut Ctx) {
-        let avail = self.sndbuf.tail.saturating_sub(self.soff(self.snd_nxt)) as u32;
+        let nxt_off = self.soff(self.snd_nxt);
+        let avail = self.sndbuf.tail.saturating_sub(nxt_off) as u32;
         let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
-        let new_len = avail.min(self.snd_mss).min(wnd_room);
+        // `tcp_snd_wnd_test`: new data only if the head skb's first segment fits the window
+        // whole; a window that only lets part of it through gets the last segment again.
+        // Measured on 6.18 (`zero-window-after-rto+delay=100`): 48 bytes of window, 1,460
+        // waiting, the probe resent the last 1,460-byte segment.
+        let head_seg = match self.skbs.at(nxt_off).filter(|_| ctx.p.min_tso_segs > 0) {
+            Some(skb) => (skb.end - nxt_off).min(u32::MAX as u64) as u32,
+            None => avail,
+        }
+        .min(avail)
+        .min(self.snd_mss);
+        let new_len = if head_seg <= wnd_room { head_seg } else { 0 };
         if self.snd_nxt == self.snd_max && new_len > 0 {
             let fin = self.fin_queued && new_len == avail;
             let psh = self.psh_alone(self.snd_nxt, new_len, ctx);
@@ -834,7 +909,7 @@ impl TcpSocket {
     /// time by `tcp_model_timeout`, with `rto_base`) run out since `retrans_stamp`?
     fn retry_budget_spent(&self, boundary: u32, rto_base: Micros, ctx: &Ctx) -> bool {
         match self.retrans_stamp {
-            Some(start) if self.backoff > 1 => {
+            Some(start) if self.retransmits > 1 => {
                 ctx.now.saturating_sub(start)
                     >= super::rtt::model_timeout(boundary, rto_base, ctx.p.rto_max_us)
             }
@@ -989,9 +1064,24 @@ impl TcpSocket {
     }
 
     /// Linux `sk_rcvbuf`: the receive space at the default 50 % ratio is half of it
-    /// (`tcp_full_space` of tcp_rmem[1], or SO_RCVBUF doubled by the kernel).
+    /// (`tcp_full_space` of tcp_rmem[1], or SO_RCVBUF doubled by the kernel), unless
+    /// `tcp_clamp_window` has grown it since.
     fn rcvbuf_bytes(&self) -> u64 {
-        (self.rcv_cap as u64) * 256 / TCP_DEFAULT_SCALING_RATIO as u64
+        let set = (self.rcv_cap as u64) * 256 / TCP_DEFAULT_SCALING_RATIO as u64;
+        set.max(self.rcvbuf_grown)
+    }
+
+    /// The memory of a linear skb whose head holds `data` bytes (`__alloc_skb` →
+    /// `kmalloc_reserve`): the data cache-aligned plus skb_shared_info, from the small-head
+    /// cache or else a power-of-two slab, plus the sk_buff (`SKB_TRUESIZE`).
+    fn linear_skb(data: u32) -> (u32, u32) {
+        let head = data.div_ceil(64) * 64 + SKB_SHARED_INFO;
+        let head = if head <= SMALL_HEAD {
+            SMALL_HEAD
+        } else {
+            head.next_power_of_two()
+        };
+        (head, head + SK_BUFF)
     }
 
     /// Linux `tcp_win_from_space`: the window a number of bytes of receive memory offers.
@@ -1021,16 +1111,15 @@ impl TcpSocket {
     /// The receive memory (skb truesize) a segment of `len` payload bytes takes. The device
     /// copies each packet into one linear skb (TUN: `tun_get_user` → `tun_alloc_skb`): a
     /// kmalloc'd head of `tun->align` (NET_SKB_PAD, 64) + the packet, cache-aligned, + the
-    /// 320-byte skb_shared_info, in a power-of-two slab, plus the 256-byte sk_buff
-    /// (`SKB_TRUESIZE`). So the cost moves in steps: a 100-byte segment takes a 1024-byte
-    /// slab (1280 in all, more than its payload plus a full segment's overhead), a 524-byte
-    /// one the same, a full 1448-byte one a 2048-byte slab (2304). `rcv_skb_overhead` is
-    /// what a full-sized packet (the link's MTU) takes beyond its payload; the steps are
-    /// shifted by any difference between it and this layout.
+    /// 320-byte skb_shared_info, in the small-head cache or a power-of-two slab, plus the
+    /// 256-byte sk_buff (`SKB_TRUESIZE`, [`TcpSocket::linear_skb`]). So the cost moves in
+    /// steps: a 96-byte segment with timestamps takes the 576-byte small head (832 in all),
+    /// a 200-byte one a 1024-byte slab (1280), a 524-byte one the same, a full 1448-byte one
+    /// a 2048-byte slab (2304). `rcv_skb_overhead` is what a full-sized packet (the link's
+    /// MTU) takes beyond its payload; the steps are shifted by any difference between it and
+    /// this layout.
     fn truesize(&self, len: u32) -> u32 {
-        let slab = |packet: u32| {
-            ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two() + SK_BUFF
-        };
+        let slab = |packet: u32| Self::linear_skb(SKB_PAD + packet).1;
         // A data segment's headers: IPv4 and TCP, and the timestamp option when in use (a
         // SACK block in a data segment is rare enough to leave out).
         let headers = 40 + if self.ts_ok { 12 } else { 0 };
@@ -1045,8 +1134,188 @@ impl TcpSocket {
     /// 624 bytes after a 988-byte segment, 164 after a full 1448-byte one.
     fn tailroom(&self, len: u32) -> u32 {
         let packet = len + 40 + if self.ts_ok { 12 } else { 0 };
-        let head = ((SKB_PAD + packet).div_ceil(64) * 64 + SKB_SHARED_INFO).next_power_of_two();
+        let (head, _) = Self::linear_skb(SKB_PAD + packet);
         head - SKB_SHARED_INFO - SKB_PAD - packet
+    }
+
+    /// Linux `tcp_can_ingest`: the queues' memory is within the buffer. 6.18 compares
+    /// `sk_rmem_alloc` alone with it ("tcp: give up on stronger sk_rcvbuf checks" undid the
+    /// variants that added the arriving skb): measured on 6.18 (zero-window with TCP_MAXSEG
+    /// 536), a 524-byte segment arriving at 15360 bytes of a 16384-byte buffer is queued
+    /// without a prune, where adding its truesize (1280) would have collapsed the queue.
+    fn can_ingest(&self) -> bool {
+        self.rmem() <= self.rcvbuf_bytes()
+    }
+
+    /// Linux `tcp_try_rmem_schedule`, for an skb of `truesize` bytes about to be queued (in
+    /// order or out of order) by the slow path: with the queues over the buffer,
+    /// `tcp_prune_queue` makes room first; then the memory is charged in whole pages
+    /// (`sk_rmem_schedule`, which the model never refuses: it has no global tcp_mem
+    /// pressure). False: no room could be made.
+    fn try_rmem_schedule(&mut self, truesize: u32) -> bool {
+        if !self.can_ingest() && !self.prune_queue() {
+            return false;
+        }
+        self.rmem_schedule(truesize);
+        true
+    }
+
+    /// `__sk_mem_schedule` (`sk_rmem_schedule`, `sk_forced_mem_schedule`): whatever
+    /// `truesize` needs beyond the memory already forward-allocated is charged to the socket
+    /// in whole pages (SK_MEM_QUANTUM), the rest stays forward-allocated for the next skbs.
+    /// Measured on 6.18 through sock_diag's SK_MEMINFO_FWD_ALLOC: three 1280-byte skbs into
+    /// an empty socket leave 256 (one page less 3840).
+    fn rmem_schedule(&mut self, truesize: u32) {
+        let need = truesize as i64 - self.rcv_fwd_alloc;
+        if need > 0 {
+            self.rcv_fwd_alloc += (need + PAGE - 1) / PAGE * PAGE;
+        }
+    }
+
+    /// Memory `freed` goes back to the socket (`sk_mem_uncharge`) and whole pages of what is
+    /// forward-allocated go back to the system (`sk_mem_reclaim`: only the part under a page
+    /// stays).
+    fn rmem_uncharge(&mut self, freed: u64) {
+        self.rcv_fwd_alloc += freed as i64;
+        if self.rcv_fwd_alloc >= PAGE {
+            self.rcv_fwd_alloc %= PAGE;
+        }
+    }
+
+    /// Linux `tcp_prune_queue`, when the queues' memory is over the buffer:
+    /// - `tcp_clamp_window`: quick-ACK mode ends; a buffer SO_RCVBUF did not set grows to the
+    ///   memory in use (`sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2])`; tcp_rmem[2], 32 MiB by
+    ///   default, is not modelled as a bound), one it set stays and rcv_ssthresh falls to two
+    ///   segments (`min(window_clamp, 2 * advmss)`);
+    /// - still over: `tcp_collapse` of the receive queue ([`TcpSocket::collapse_queue`]);
+    /// - still over: `tcp_prune_ofo_queue` ([`TcpSocket::prune_ofo_queue`]);
+    /// - still over: header prediction off, and the caller drops the segment.
+    ///
+    /// Measured on 6.18 (zero-window with TCP_MAXSEG 536, SO_RCVBUF 8192, nobody reading):
+    /// 7764 bytes in fifteen 1280-byte and one 1280-byte skb (20480 of 16384) collapse into
+    /// 3776 + 3776 + 212 bytes (4352 + 4352 + 832), and the window that stayed shut without
+    /// it reopens (620, then 2096). The out-of-order queue is not collapsed first
+    /// (`tcp_collapse_ofo_queue` is not modelled).
+    fn prune_queue(&mut self) -> bool {
+        self.ack_quick = 0;
+        if !self.rcvbuf_locked {
+            self.rcvbuf_grown = self.rcvbuf_grown.max(self.rmem());
+        }
+        if self.rmem() > self.rcvbuf_bytes() {
+            let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+            self.rcv_ssthresh = self.window_clamp().min(2 * advmss);
+        }
+        if self.can_ingest() {
+            return true;
+        }
+        self.collapse_queue();
+        if self.can_ingest() {
+            return true;
+        }
+        self.prune_ofo_queue();
+        if self.can_ingest() {
+            return true;
+        }
+        self.rcv_pred_wnd = None;
+        false
+    }
+
+    /// Linux `tcp_collapse` of the receive queue, from copied_seq to rcv_nxt: from the first
+    /// skb that costs more memory than its payload earns as window (`tcp_win_from_space
+    /// (truesize) > len`) or that was partly read, every byte is copied into fresh linear
+    /// skbs of up to a page less skb_shared_info (SKB_MAX_ORDER(0, 0), 3776 bytes:
+    /// `alloc_skb(copy)`, [`TcpSocket::linear_skb`]) and the old skbs are freed. The skbs
+    /// before that one stay as they are.
+    fn collapse_queue(&mut self) {
+        let mut start = self.rcv_head_off;
+        let mut from = None;
+        for (i, &(end, truesize, _)) in self.rcv_skbs.iter().enumerate() {
+            let bloated = self.win_from_space(truesize as u64) as u64 > end - start;
+            if bloated || start < self.rcv_copied {
+                from = Some((i, start.max(self.rcv_copied)));
+                break;
+            }
+            start = end;
+        }
+        let Some((i, mut at)) = from else {
+            return;
+        };
+        let end = self.roff(self.rcv_nxt);
+        let before = self.rmem();
+        self.rcv_skbs.truncate(i);
+        if i == 0 {
+            self.rcv_head_off = at;
+        }
+        while at < end {
+            let copy = (end - at).min(COLLAPSE_COPY as u64) as u32;
+            let (head, truesize) = Self::linear_skb(copy);
+            self.rcv_skbs
+                .push_back((at + copy as u64, truesize, head - SKB_SHARED_INFO - copy));
+            at += copy as u64;
+        }
+        // Each new skb is charged, each old one freed: what is left over under a page
+        // stays forward-allocated.
+        let after = self.rmem();
+        self.rcv_fwd_alloc -= after as i64;
+        self.rmem_uncharge(before);
+    }
+
+    /// Linux `tcp_prune_ofo_queue`: out-of-order skbs are dropped from the highest sequence
+    /// down, an eighth of the buffer's memory at a time, until the queues fit; every SACK
+    /// block goes with them (`tcp_sack_reset`). Returns whether anything was dropped.
+    fn prune_ofo_queue(&mut self) -> bool {
+        if self.ooo.is_empty() {
+            return false;
+        }
+        let eighth = (self.rcvbuf_bytes() >> 3) as i64;
+        let mut goal = eighth;
+        while let Some((&start, spans)) = self.ooo.last_key_value() {
+            let len = spans_len(spans);
+            let truesize = self.truesize(len);
+            self.ooo.remove(&start);
+            self.ooo_bytes -= len;
+            self.ooo_mem = self.ooo_mem.saturating_sub(truesize as u64);
+            self.rmem_uncharge(truesize as u64);
+            if self.ooo_fin.is_some_and(|f| f >= start) {
+                self.ooo_fin = None;
+            }
+            goal -= truesize as i64;
+            if self.ooo.is_empty() || goal <= 0 {
+                if self.can_ingest() {
+                    break;
+                }
+                goal = eighth;
+            }
+        }
+        self.sack_blocks.clear();
+        self.dsack = None;
+        true
+    }
+
+    /// Linux `tcp_fast_path_check`: header prediction comes back on (expecting the peer's
+    /// current window field) while nothing is out of order, the window offered is open and
+    /// the queues' memory is under the buffer; it never turns prediction off.
+    fn fast_path_check(&mut self) {
+        if self.ooo.is_empty() && self.rcv_wnd > 0 && self.rmem() < self.rcvbuf_bytes() {
+            self.rcv_pred_wnd = Some((self.snd_wnd >> self.snd_wscale).min(65_535) as u16);
+        }
+    }
+
+    /// Linux `tcp_rcv_established`'s header prediction for an arriving segment: an
+    /// ESTABLISHED socket, a plain ACK (PSH aside) carrying the predicted window field and
+    /// no option but the timestamps, starting at rcv_nxt.
+    fn header_predicted(&self, seg: &Segment, h: &TcpHeader) -> bool {
+        let f = h.flags;
+        self.state == TcpState::Established
+            && self.rcv_pred_wnd == Some(h.window)
+            && f.ack
+            && !(f.syn || f.fin || f.rst || f.urg)
+            && h.options.sack.is_empty()
+            && h.options.mss.is_none()
+            && h.options.window_scale.is_none()
+            && h.options.timestamps.is_some() == self.ts_ok
+            && SeqNumber(h.seq) == self.rcv_nxt
+            && seg.payload_len > 0
     }
 
     /// An in-order skb of `len` payload bytes joins the receive queue, which now ends at
@@ -1230,6 +1499,10 @@ impl TcpSocket {
                 };
                 self.rcv_adv_edge = self.rcv_nxt + wnd;
                 self.rcv_wnd = wnd;
+                if wnd == 0 {
+                    // `tcp_select_window`: a zero window turns header prediction off.
+                    self.rcv_pred_wnd = None;
+                }
                 self.delack_bytes = 0;
                 // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
                 // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
@@ -1721,12 +1994,17 @@ impl TcpSocket {
                 (self.cc.cwnd + limited).saturating_sub(flight)
             };
             let room = wnd_room.min(cwnd_room);
+            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            // `tcp_write_xmit`'s `cwnd_quota` for this pass: the size `tcp_grow_skb` fills
+            // the head skb to and the one `tcp_mss_split_point` cuts the chunk at.
+            let chunk_segs = if chunked {
+                self.chunk_segs(flight, cwnd_room, !new_data, ctx)
+            } else {
+                0
+            };
             // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
-            if chunked
-                && self.snd_nxt.ge(self.snd_max)
-                && cwnd_room > 0
-                && chunk.is_none_or(|(end, _)| nxt_off >= end)
-            {
+            if chunked && new_data && cwnd_room > 0 && chunk.is_none_or(|(end, _)| nxt_off >= end) {
                 // `tcp_write_xmit`: `missing_bytes = cwnd_quota * mss_now - skb->len` →
                 // `tcp_grow_skb`, before the window, Nagle and TSO-defer tests. Measured on
                 // 6.18 (the route's initrwnd 1: skbs of 724 bytes, half the first window,
@@ -1734,7 +2012,7 @@ impl TcpSocket {
                 // segment.
                 if let Some(head) = self.skbs.at(nxt_off) {
                     let mss = self.snd_mss.max(1) as u64;
-                    let want = self.chunk_segs(flight, cwnd_room, false, ctx) * mss;
+                    let want = chunk_segs * mss;
                     let have = head.end - nxt_off;
                     if want > have {
                         self.skbs.grow(nxt_off, want - have);
@@ -1752,8 +2030,6 @@ impl TcpSocket {
                 }
                 break;
             }
-            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
-            let new_data = self.snd_nxt.ge(self.snd_max);
             // The rest of a GSO chunk already decided goes with it: Linux tests the window
             // (`tcp_snd_wnd_test`) and Nagle once per chunk, and `tcp_mss_split_point` may
             // end the chunk with a partial segment that fills the window exactly (no small
@@ -1761,6 +2037,25 @@ impl TcpSocket {
             // (zero-window with TCP_MAXSEG 536): into a 620-byte window a 1448-byte write
             // leaves as one chunk of 524 + 96, PSH on the 96.
             let in_chunk = chunk.is_some_and(|(end, _)| nxt_off < end);
+            if chunked
+                && new_data
+                && !in_chunk
+                && !self.push_once
+                && len > 0
+                && skb_left.min(self.snd_mss) > wnd_room
+            {
+                // `tcp_snd_wnd_test`: a chunk starts only if its first segment (a full one,
+                // or the whole skb when that is smaller) fits in the peer's window, whatever
+                // is in flight. With nothing in flight the probe timer is armed
+                // (`tcp_check_probe_timer`), and `tcp_write_wakeup` then sends what fits.
+                // Measured on 6.18 (zero-window with TCP_MAXSEG 536): a 1448-byte write into
+                // a 344-byte window with nothing in flight waits 282 ms for the probe timer,
+                // then leaves as 344 bytes with PSH.
+                if flight == 0 && self.timer(TimerKind::Retransmit).is_none() {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
             let wnd_limited = room < avail.min(self.snd_mss).min(skb_left);
             if new_data && wnd_limited && flight > 0 && !in_chunk {
                 // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
@@ -1791,7 +2086,7 @@ impl TcpSocket {
             }
             let with_fin = fin_pending && len == avail;
             let retrans = if self.snd_nxt.lt(self.snd_max) {
-                self.backoff.max(1)
+                self.retransmits.max(1)
             } else {
                 0
             };
@@ -1808,11 +2103,11 @@ impl TcpSocket {
                         break;
                     }
                     chunks += 1;
-                    chunk =
-                        Some(self.next_chunk(skb, flight, wnd_room, cwnd_room, retrans > 0, ctx));
+                    chunk = Some(self.next_chunk(skb, flight, wnd_room, chunk_segs, ctx));
                 }
                 let (end, chunk_psh) = chunk.unwrap_or((nxt_off + len as u64, false));
-                psh = chunk_psh && nxt_off + len as u64 >= end;
+                // `tcp_write_wakeup` marks what it sends PSH.
+                psh = (chunk_psh && nxt_off + len as u64 >= end) || self.push_once;
                 if nxt_off + len as u64 >= end {
                     self.skbs.split_at(end);
                 }
@@ -1924,9 +2219,8 @@ impl TcpSocket {
     }
 
     /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at
-    /// snd_nxt inside `skb`. At most `tcp_tso_autosize` segments and what cwnd allows (a
-    /// retransmission: what cwnd allows, `tcp_retransmit_skb`), within the window and the
-    /// skb; on the last skb (or at the window's edge) a partial last segment that Nagle
+    /// snd_nxt inside `skb`. At most `chunk_segs` segments (the pass's `cwnd_quota`,
+    /// [`Self::chunk_segs`]), within the window and the skb; on the last skb (or at the window's edge) a partial last segment that Nagle
     /// holds back stays out. Returns its end and whether its last segment carries PSH:
     /// always when it holds more than one segment (`__tcp_transmit_skb`), else only if it
     /// ends an skb `tcp_mark_push` marked.
@@ -1935,13 +2229,12 @@ impl TcpSocket {
         skb: SkbAt,
         flight: u32,
         wnd_room: u32,
-        cwnd_room: u32,
-        retrans: bool,
+        chunk_segs: u64,
         ctx: &Ctx,
     ) -> (u64, bool) {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
-        let max_len = self.chunk_segs(flight, cwnd_room, retrans, ctx) * mss;
+        let max_len = chunk_segs * mss;
         let needed = (skb.end - nxt_off).min(wnd_room as u64);
         let mut len = max_len.min(needed);
         let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
@@ -1982,21 +2275,27 @@ impl TcpSocket {
 
     fn arm_persist(&mut self, ctx: &mut Ctx) {
         if self.timer(TimerKind::Persist).is_none() {
-            let t = self.persist_interval(ctx);
+            // `tcp_check_probe_timer`: the first probe waits `tcp_probe0_base` unshifted.
+            let t = self.probe0_base(ctx.p);
             self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 
-    /// The persist timer's interval: the RTO backed off per probe, at least RTO_MIN (Linux
-    /// `tcp_probe0_when`, `tcp_probe0_base`). Linux arms it on its timer wheel
-    /// ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8 jiffies late
-    /// ([`super::wheel`]); the RFC profile probes on time.
+    /// Linux `tcp_probe0_base`: the RTO as it stands (backed off, `icsk_rto`), at least
+    /// RTO_MIN.
+    fn probe0_base(&self, p: &crate::profile::Profile) -> Micros {
+        self.rtt.rto_backed_off(self.backoff, p).max(p.rto_min_us)
+    }
+
+    /// The persist timer's interval after a probe or a probe's answer: `tcp_probe0_base`
+    /// shifted by the backoff (`tcp_probe0_when`), at most the maximum RTO. Measured on 6.18
+    /// (`zero-window-after-rto`, no timestamps): after two RTOs no sample ended, the first
+    /// probe came four RTOs (1.07 s) after the window closed, not one. Linux arms it on its
+    /// timer wheel ([`Self::arm_timer`]), which fires a backed-off probe's timer up to 8
+    /// jiffies late ([`super::wheel`]); the RFC profile probes on time.
     fn persist_interval(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
-        let t = self
-            .rtt
-            .rto_backed_off(self.persist_backoff, p)
-            .max(p.rto_min_us);
+        let t = (self.probe0_base(p) << self.probe_backoff.min(20)).min(p.rto_max_us);
         self.clamp_probe0_to_user_timeout(t, ctx)
     }
 
@@ -2055,6 +2354,12 @@ impl TcpSocket {
     /// Active open (RFC 9293 §3.10.1): send a SYN.
     pub fn connect(&mut self, remote: Addr, ctx: &mut Ctx) {
         self.remote = Some(remote);
+        // A socket whose last connection ended (reset, timed out) may connect again; Linux
+        // purged that connection's write queue when it ended (`tcp_write_queue_purge` in
+        // `tcp_reset` and `tcp_done_with_error`), so the new sequence space starts empty.
+        self.sndbuf = SpanQueue::default();
+        self.skbs = SendSkbs::default();
+        self.fin_queued = false;
         self.iss = SeqNumber(ctx.rng.next_u32());
         self.ts_offset = ctx.rng.next_u32();
         self.snd_una = self.iss;
@@ -2229,7 +2534,9 @@ impl TcpSocket {
                     self.rtt_sample(ctx.now - sent, ctx.p);
                 }
             }
-            self.backoff = 0;
+            // The handshake is over: neither count carries into the connection.
+            self.retransmits = 0;
+            self.end_backoff();
             self.retrans_stamp = None;
             // RFC 7323 §2.2: windows in SYN segments are not scaled.
             self.snd_wnd = h.window as u32;
@@ -2382,7 +2689,8 @@ impl TcpSocket {
             self.sync_mss();
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
-            self.backoff = 0;
+            self.retransmits = 0;
+            self.end_backoff();
             self.cancel_timer(TimerKind::Retransmit, ctx);
             self.set_state(Established, ctx);
             if !self.output(ctx) {
@@ -2471,6 +2779,8 @@ impl TcpSocket {
             self.send_ack(ctx);
             return;
         }
+        // Header prediction is judged on arrival, before the ACK can change it.
+        let predicted = self.header_predicted(seg, h);
         self.process_ack(seg, h, ctx);
         if self.state == Closed {
             return;
@@ -2490,7 +2800,7 @@ impl TcpSocket {
                     self.set_state(Closed, ctx);
                     return;
                 }
-                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, ctx);
+                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, predicted, ctx);
             } else {
                 ack_now = true;
             }
@@ -2746,7 +3056,11 @@ impl TcpSocket {
         // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
         if self.snd_wl1.lt(seq) || (self.snd_wl1 == seq && self.snd_wl2.le(ack)) {
             let was_zero = self.snd_wnd == 0;
-            self.snd_wnd = wnd;
+            if wnd != self.snd_wnd {
+                self.snd_wnd = wnd;
+                // `tcp_ack_update_window`: a new window is a new prediction.
+                self.fast_path_check();
+            }
             if wnd > self.max_snd_wnd {
                 self.max_snd_wnd = wnd;
                 self.sync_mss();
@@ -2755,7 +3069,9 @@ impl TcpSocket {
             self.snd_wl2 = ack;
             if was_zero && wnd > 0 {
                 self.cancel_timer(TimerKind::Persist, ctx);
-                self.persist_backoff = 0;
+                // `tcp_ack_probe`: "If this ack opens up a zero window, clear backoff. It
+                // was being used to time the probes" (icsk_rto stays as it is).
+                self.probe_backoff = 0;
             }
         }
         // Linux `tcp_ack_probe`: an ACK that finds nothing in flight and data waiting behind a
@@ -2850,14 +3166,14 @@ impl TcpSocket {
     /// `tcp_clean_rtx_queue` for an ACK beyond SND.UNA: SND.UNA moves (`advance_una`), the
     /// segments wholly acknowledged leave the queue (those not SACKed before count as
     /// delivered and move RACK), a segment the ACK cuts keeps its rest (`trim_sent_log`),
-    /// the send buffer lets the bytes go, and the backoff ends.
+    /// the send buffer lets the bytes go, and the retry count restarts (`tcp_ack`: SND.UNA
+    /// advanced, `icsk_retransmits` = 0). The RTO's backoff ends only with a valid RTT sample
+    /// ([`Self::end_backoff`]), not here.
     fn clean_rtx_queue(&mut self, ack: SeqNumber, tsecr: Option<u32>, ctx: &Ctx) -> Acked {
         let mss = self.snd_mss.max(1) as u64;
         let prior_una = self.soff(self.snd_una);
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
         let mut delivered = 0u32;
-        let mut retransmitted = false;
-        let mut last_sent = None;
         // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
         // segments acknowledged here that were neither retransmitted nor SACKed before, a
         // segment acknowledged in part included (`tcp_tso_acked`).
@@ -2916,22 +3232,15 @@ impl TcpSocket {
                     self.rack_advance(&e, ctx);
                 }
             }
-            retransmitted |= e.ever_retrans;
-            last_sent = Some(e.sent);
         }
         self.trim_sent_log(data_acked);
         let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
         self.sndbuf.release_to(data_acked);
         self.skbs.ack_to(data_acked);
-        self.backoff = 0;
+        self.retransmits = 0;
         Acked {
             delivered,
             bytes_acked,
-            // The congestion module's RTT sample is the last segment acknowledged, unless a
-            // retransmission makes it ambiguous (Karn).
-            rtt: last_sent
-                .filter(|_| !retransmitted)
-                .map(|t| ctx.now.saturating_sub(t)),
             orig_acked,
             samples,
         }
@@ -2944,18 +3253,7 @@ impl TcpSocket {
     /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
     /// likely delayed and would raise it (`tcp_update_rtt_min`).
     fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
-        let mut seq = s.seq.or(s.sack);
-        let mut ca = s.ca;
-        if seq.is_none() && s.acked && self.ts_ok {
-            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
-                let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
-                if delta < i32::MAX as u32 / 1000 {
-                    let r = delta.max(1) as Micros * 1000;
-                    seq = Some(r);
-                    ca = Some(r);
-                }
-            }
-        }
+        let (seq, ca) = self.ack_rtts(&s, h, ctx.now);
         let Some(r) = seq else {
             return;
         };
@@ -2964,6 +3262,31 @@ impl TcpSocket {
             self.min_rtt = Some(self.min_rtt.map_or(ca.max(1), |m| m.min(ca.max(1))));
         }
         self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
+        self.end_backoff();
+    }
+
+    /// The two RTTs `tcp_ack_update_rtt` makes of an ACK's samples: `seq_rtt_us` (the
+    /// cumulative ACK's, else the SACK's, else, if it acknowledged something, the timestamp
+    /// echo's: `tcp_rtt_tsopt_us`, whole milliseconds of our timestamp clock, at least one)
+    /// for the estimator, and `ca_rtt_us` (the newest segment's, or the echo's) — which it
+    /// also hands the congestion module as the rate sample's RTT (`rs->rtt_us`).
+    fn ack_rtts(
+        &self,
+        s: &RttSamples,
+        h: &TcpHeader,
+        now: Micros,
+    ) -> (Option<Micros>, Option<Micros>) {
+        let seq = s.seq.or(s.sack);
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    return (Some(r), Some(r));
+                }
+            }
+        }
+        (seq, s.ca)
     }
 
     /// New data acknowledged: the RTO restarts (or is cancelled when nothing is left).
@@ -3034,7 +3357,6 @@ impl TcpSocket {
         let Acked {
             mut delivered,
             bytes_acked,
-            rtt: rtt_sample,
             mut orig_acked,
             mut samples,
         } = acked.unwrap_or_default();
@@ -3051,10 +3373,16 @@ impl TcpSocket {
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
         }
+        // `tcp_clean_rtx_queue` → `pkts_acked` (CUBIC's `bictcp_acked`, HyStart's
+        // `hystart_update`) on every ACK that reaches the queue, a SACK-only duplicate ACK
+        // too, with the rate sample's RTT: `rs->rtt_us`, the `ca_rtt_us` that
+        // `tcp_ack_update_rtt` settled on (the newest segment (S)ACKed, or the timestamp
+        // echo), none when Karn's rule leaves nothing to time.
+        let (_, rate_rtt) = self.ack_rtts(&samples, h, ctx.now);
         if p.rtt_every_ack {
             self.ack_update_rtt(samples, h, ctx);
         }
-        if let (Some(rtt), true) = (rtt_sample, bytes_acked > 0) {
+        if let Some(rtt) = rate_rtt {
             let ack_delay = self.hystart_ack_delay();
             self.cc.on_rtt_sample(
                 rtt,
@@ -3721,7 +4049,7 @@ impl TcpSocket {
         let seq = self.sseq(e.start);
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
         let psh = self.psh_alone(seq, len, ctx);
-        self.send_data_at(seq, len, with_fin, self.backoff.max(1), psh, ctx);
+        self.send_data_at(seq, len, with_fin, self.retransmits.max(1), psh, ctx);
     }
 
     /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
@@ -3742,7 +4070,7 @@ impl TcpSocket {
     fn enter_loss(&mut self, ctx: &mut Ctx) {
         let episode = self.cc.recover.or(self.loss_high);
         let reduce = episode.is_none_or(|high| !high.gt(self.snd_una))
-            || (self.loss_high.is_some() && self.backoff == 1);
+            || (self.loss_high.is_some() && self.retransmits == 1);
         // Open or Disorder before this RTO (`new_recovery`: `icsk_ca_state < TCP_CA_Recovery`).
         let new_recovery = !self.recovering();
         // `tcp_enter_loss` remembers what it cuts (`prior_ssthresh`, `prior_cwnd`), outside a
@@ -3783,8 +4111,8 @@ impl TcpSocket {
         self.loss_high = Some(self.snd_max);
         // F-RTO, RFC 5682 §3.1 step 1 (`tcp_enter_loss`): for a new recovery, or for a
         // timeout that recurs on the same SND.UNA (§3.2: `icsk_retransmits`, the RTOs since
-        // the last ACK of new data, which `backoff` counts with this one).
-        self.frto = ctx.p.frto > 0 && (new_recovery || self.backoff > 1);
+        // the last ACK of new data, which `retransmits` counts with this one).
+        self.frto = ctx.p.frto > 0 && (new_recovery || self.retransmits > 1);
         match self.sent_log.front().copied() {
             Some(head) => self.retransmit_entry(head, ctx),
             // Only the FIN is outstanding.
@@ -3801,7 +4129,14 @@ impl TcpSocket {
             return;
         }
         let psh = self.psh_alone(self.snd_una, len, ctx);
-        self.send_data_at(self.snd_una, len, with_fin, self.backoff.max(1), psh, ctx);
+        self.send_data_at(
+            self.snd_una,
+            len,
+            with_fin,
+            self.retransmits.max(1),
+            psh,
+            ctx,
+        );
     }
 
     /// In-window data: returns whether an immediate ACK is due (RFC 5681 §4.2: out-of-order
@@ -3811,6 +4146,7 @@ impl TcpSocket {
         seq: SeqNumber,
         payload: &[PayloadSpan],
         len: u32,
+        predicted: bool,
         ctx: &mut Ctx,
     ) -> bool {
         let nxt = self.roff(self.rcv_nxt);
@@ -3845,10 +4181,25 @@ impl TcpSocket {
         }
         if start == nxt {
             let had_ooo = !self.ooo.is_empty();
+            // `tcp_rcv_established`: the fast path takes a predicted segment whose skb fits
+            // in the memory already forward-allocated, and never looks at the buffer;
+            // `tcp_data_queue` makes room first (`tcp_try_rmem_schedule`) and, when none can
+            // be made, drops the segment unless the queue is empty (then the memory is
+            // forced: `sk_forced_mem_schedule`), answering at once (ICSK_ACK_NOMEM).
+            let truesize = self.truesize(take);
+            let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
+            if self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize) {
+                if !self.rcv_skbs.is_empty() {
+                    return true;
+                }
+                self.rmem_schedule(truesize);
+            }
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             if self.truesize_accounting() {
+                let before = self.rmem();
                 self.queue_rcv_skb(take, skip == 0);
+                self.rcv_fwd_alloc -= (self.rmem() - before) as i64;
             }
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
@@ -3864,6 +4215,10 @@ impl TcpSocket {
                     let nxt = self.roff(self.rcv_nxt);
                     self.sack_blocks.retain(|&(_, b)| b > nxt);
                 }
+            }
+            if !fast {
+                // The end of `tcp_data_queue`.
+                self.fast_path_check();
             }
             // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged, and
             // the window offered now (`__tcp_select_window`) is no smaller than the last
@@ -3894,7 +4249,12 @@ impl TcpSocket {
             // duplicate ACK it draws uses up a quick ACK like any other (`tcp_dec_quickack_mode`).
             // Measured on 6.18 (loss-fast-retransmit with TCP_MAXSEG 536): after 13
             // duplicate ACKs and three in-order ones, the next segment waits for the
-            // delayed ACK.
+            // delayed ACK. Before that it makes room (`tcp_try_rmem_schedule`) or drops
+            // the segment unanswered (LINUX_MIB_TCPOFODROP), and turns header prediction off.
+            if self.truesize_accounting() && !self.try_rmem_schedule(self.truesize(take)) {
+                return false;
+            }
+            self.rcv_pred_wnd = None;
             self.ack_sched = true;
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
@@ -3906,6 +4266,8 @@ impl TcpSocket {
                     // The longer copy replaces the shorter one's skb.
                     let freed = if had > 0 { self.truesize(had) } else { 0 };
                     self.ooo_mem = self.ooo_mem + self.truesize(take) as u64 - freed as u64;
+                    self.rcv_fwd_alloc -= self.truesize(take) as i64;
+                    self.rmem_uncharge(freed as u64);
                 }
             }
             // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
@@ -3938,6 +4300,7 @@ impl TcpSocket {
             let len = spans_len(spans);
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
+            let before = self.rmem();
             if self.rcv_skb_overhead > 0 {
                 self.ooo_mem = self.ooo_mem.saturating_sub(self.truesize(len) as u64);
             }
@@ -3947,6 +4310,14 @@ impl TcpSocket {
                 if self.rcv_skb_overhead > 0 {
                     self.queue_rcv_skb(len, skip == 0);
                 }
+            }
+            // `tcp_ofo_queue`: the skb moves over with its memory, unless it was copied into
+            // the queue's tail (`tcp_try_coalesce`) or held nothing new, and is freed.
+            let after = self.rmem();
+            if after < before {
+                self.rmem_uncharge(before - after);
+            } else {
+                self.rcv_fwd_alloc -= (after - before) as i64;
             }
             taken += 1;
         }
@@ -4054,7 +4425,9 @@ impl TcpSocket {
         }
         // `tcp_retransmit_timer`: an RTO ends any probe episode.
         self.tlp_high_seq = None;
+        self.retransmits += 1;
         self.backoff += 1;
+        self.probe_backoff += 1;
         self.stats.timeouts += 1;
         self.rtt_probe = None; // Karn's algorithm (RFC 6298 §3)
         match self.state {
@@ -4063,14 +4436,14 @@ impl TcpSocket {
                 // retransmissions, or (Linux) once the time tcp_syn_retries stands for, with
                 // the initial RTO as base (`tcp_timeout_init`), has passed since the first SYN.
                 let p = ctx.p;
-                let count_spent = self.backoff > p.syn_retries + p.syn_linear_timeouts;
+                let count_spent = self.retransmits > p.syn_retries + p.syn_linear_timeouts;
                 let time_spent = if self.user_timeout_us > 0 {
                     // `retransmits_timed_out(sk, retry_until, icsk_user_timeout)`: with
                     // TCP_USER_TIMEOUT the time allowed is the user timeout, from the first
                     // SYN (`tcp_connect` sets retrans_stamp), once a SYN has been resent.
                     // Measured on 6.18: a 2.5 s user timeout, SYNs at 0, 1.03 and 2.05 s,
                     // connect() failed with ETIMEDOUT at 2.54 s instead of resending.
-                    self.backoff > 1
+                    self.retransmits > 1
                         && self
                             .retrans_stamp
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
@@ -4081,7 +4454,7 @@ impl TcpSocket {
                 if count_spent || time_spent {
                     return self.fail("ETIMEDOUT", ctx);
                 }
-                self.send_syn(self.backoff, ctx);
+                self.send_syn(self.retransmits, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
                 // `tcp_retransmit_timer` → `tcp_clamp_rto_to_user_timeout`: the next SYN
@@ -4090,7 +4463,7 @@ impl TcpSocket {
             }
             SynReceived => {
                 let limit = self.synack_retries_limit.unwrap_or(ctx.p.synack_retries);
-                if self.backoff > limit {
+                if self.retransmits > limit {
                     // The request expires (Linux `reqsk_timer_handler`).
                     if self.parent.is_some() {
                         self.set_state(Closed, ctx);
@@ -4100,7 +4473,7 @@ impl TcpSocket {
                     return;
                 }
                 self.synack_retransmits += 1;
-                self.send_syn(self.backoff, ctx);
+                self.send_syn(self.retransmits, ctx);
                 self.stats.retransmits += 1;
                 self.arm_rto(ctx);
             }
@@ -4129,7 +4502,7 @@ impl TcpSocket {
                     // like it from `retrans_stamp`, the first RTO retransmission (not the
                     // first transmission: measured on 6.18, data first sent at 0.150 s with a
                     // 1 s user timeout, retransmitted at 0.645 s, died at 1.651 s).
-                    self.backoff > 1
+                    self.retransmits > 1
                         && self
                             .retrans_stamp
                             .is_some_and(|s| ctx.now - s >= self.user_timeout_us)
@@ -4139,7 +4512,7 @@ impl TcpSocket {
                     // the sysctl tcp_rto_min_us says, from the first retransmission.
                     self.retry_budget_spent(boundary, super::rtt::LINUX_TCP_RTO_MIN_US, ctx)
                 } else {
-                    self.backoff > boundary
+                    self.retransmits > boundary
                 };
                 if spent {
                     return self.fail("ETIMEDOUT", ctx);
@@ -4239,9 +4612,13 @@ impl TcpSocket {
         // also goes once the backoff reached that count.
         let p = ctx.p;
         let max_probes = if self.app_closed {
-            let alive = self.rtt.rto_backed_off(self.persist_backoff, p) < p.rto_max_us;
+            // `inet_csk_rto_backoff(icsk, TCP_RTO_MAX)`: icsk_rto << icsk_backoff.
+            let alive = self
+                .rtt
+                .rto_backed_off(self.backoff + self.probe_backoff, p)
+                < p.rto_max_us;
             let max = orphan_retries(p, alive);
-            if !alive && self.persist_backoff >= max {
+            if !alive && self.probe_backoff >= max {
                 return self.fail("ETIMEDOUT", ctx);
             }
             max
@@ -4253,8 +4630,8 @@ impl TcpSocket {
         }
         // `tcp_send_probe0`: the interval doubles only while the backoff is under
         // tcp_retries2.
-        if self.persist_backoff < p.persist_probe_max {
-            self.persist_backoff += 1;
+        if self.probe_backoff < p.persist_probe_max {
+            self.probe_backoff += 1;
         }
         self.probes_out += 1;
         // `tcp_probe_timer`: with TCP_USER_TIMEOUT the probes stop once the first
@@ -4451,7 +4828,7 @@ impl TcpSocket {
             },
             snd_mss: self.snd_mss,
             unacked: flight.div_ceil(mss),
-            retransmits: self.backoff,
+            retransmits: self.retransmits,
             total_retrans: self.stats.retransmits,
         }
     }
@@ -4470,7 +4847,10 @@ impl TcpSocket {
                 .front()
                 .is_some_and(|&(end, _, _)| end <= self.rcv_copied)
             {
-                self.rcv_skbs.pop_front();
+                if let Some((end, truesize, _)) = self.rcv_skbs.pop_front() {
+                    self.rcv_head_off = end;
+                    self.rmem_uncharge(truesize as u64);
+                }
             }
             let window_update = if self.truesize_accounting() {
                 // Linux `tcp_cleanup_rbuf`: ACK now if the window that can be offered is at

@@ -831,6 +831,37 @@ fn write(h: &mut Harness, len: u32) {
 }
 
 #[test]
+fn a_segment_larger_than_the_window_waits_for_the_probe_timer_which_sends_what_fits() {
+    // `tcp_write_xmit` → `tcp_snd_wnd_test`: a chunk starts only if its first segment fits
+    // in the peer's window, even with nothing in flight. The write's 1000 bytes do not fit
+    // in 344, so nothing leaves and the probe timer is armed (`tcp_check_probe_timer`); when
+    // it fires the window is open, and `tcp_write_wakeup` sends the 344 that fit, PSH set.
+    // Measured on 6.18 (zero-window with TCP_MAXSEG 536): a 1448-byte write into a 344-byte
+    // window waits 282 ms for the probe timer, then 344 bytes leave with PSH. (The peer
+    // offered more before: a largest window under 1072 would bound the segment size to
+    // half of it, `tcp_bound_to_half_wnd`.)
+    let mut h = socket_established_40ms(65_535);
+    send!(h, ". seq=1 ack=1 win=344");
+    write(&mut h, 1000);
+    recv_nothing!(h);
+    let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=344"]);
+}
+
+#[test]
+fn a_write_that_fits_the_small_window_whole_leaves_at_once() {
+    // The negative of the above: `tcp_snd_wnd_test` asks for the skb when it is smaller than
+    // a segment, and 300 bytes fit in 344.
+    let mut h = socket_established_40ms(65_535);
+    send!(h, ". seq=1 ack=1 win=344");
+    write(&mut h, 300);
+    recv!(h, ["P. seq=1 ack=1 len=300"]);
+    assert!(h.s.timer(TimerKind::Persist).is_none());
+}
+
+#[test]
 fn a_write_leaves_in_gso_chunks_of_two_segments_each_ending_with_psh() {
     // 40 ms RTT, cwnd 10: the pacing rate sends 1460 · 10 · 2 / 40 ms ≈ 712 bytes a
     // millisecond, so `tcp_tso_autosize` gives tcp_min_tso_segs' 2 segments a chunk, and
@@ -1440,13 +1471,14 @@ fn last_window(h: &Harness) -> u16 {
 }
 
 #[test]
-fn a_small_segment_costs_a_whole_slab_of_receive_memory_and_the_window_backs_off_by_it() {
+fn a_small_segment_costs_its_heads_cache_object_and_the_window_backs_off_by_it() {
     // A TUN device at MTU 1500, as the lab's wire: a full segment's skb costs 856 bytes
-    // beyond its payload. A 140-byte packet takes a 1024-byte slab (+ the sk_buff: 1280),
+    // beyond its payload. A 140-byte packet's head (64 + 140 bytes, cache-aligned, + the
+    // 320-byte skb_shared_info) fits the 576-byte small-head cache: 832 with the sk_buff,
     // not its payload plus those 856. Measured on 6.18 (sweep point
     // delayed-ack+rcvbuf=16384): two 100-byte requests, the first read before the second
-    // arrives, and the window of the second ACK fell by 100 bytes, which a free space of
-    // rcvbuf minus 956 would not have made it do.
+    // arrives, and the window of the second ACK fell by 100 bytes; sock_diag's
+    // SK_MEMINFO_RMEM_ALLOC gives 832 for a 96-byte segment with timestamps.
     let mut h = Harness::new();
     h.p.mss = 1460;
     h.p.rcv_skb_overhead = 856;
@@ -1460,17 +1492,16 @@ fn a_small_segment_costs_a_whole_slab_of_receive_memory_and_the_window_backs_off
     recv!(h, ["S. seq=0 ack=1 len=0"]);
     send!(h, ". seq=1 ack=1");
     send!(h, "P. seq=1 ack=1 len=100");
-    // Free space (30000 − 1280) / 2 = 14360, rounded down to the 536-byte receive MSS
-    // estimate: 13936, below what is left of the SYN-ACK's offer, which stays (`tcp_select_window`).
+    // Free space (30000 − 832) / 2 = 14584, rounded down to the 536-byte receive MSS
+    // estimate: 14472, below what is left of the SYN-ACK's offer, which stays (`tcp_select_window`).
     assert_eq!(last_window(&h), 14_500);
     h.with(|s, ctx| s.app_recv(1000, ctx));
     h.tx.clear();
     send!(h, "P. seq=101 ack=1 len=100");
     let window = last_window(&h);
     recv!(h, [". seq=1 ack=201 len=0"]);
-    // The last offer (14500) is above the free space again (14360), so the window is
-    // rounded down (13936) and then held at the old right edge: 14400. With 956 bytes of
-    // truesize the free space (14522) would have kept the 14500.
+    // The free space (14584 again, the first skb freed) is within one segment of the last
+    // offer, so the window keeps the old right edge: 14400.
     assert_eq!(window, 14_400);
 }
 
@@ -1761,6 +1792,156 @@ fn a_segment_that_fits_the_tail_skbs_room_is_copied_into_it_and_costs_no_memory(
     assert_eq!(h.s.rmem(), 3 * 2304);
     // The first two are what is left of the SYN-ACK's 8000 (the free space is below it).
     assert_eq!(windows, [6540, 5080, 4000]);
+}
+
+/// [`truesize_child`] with TCP_MAXSEG 536 and SO_RCVBUF 8192 (a 16384-byte `sk_rcvbuf`)
+/// after a handshake with a peer offering no options, then `n` unread 400-byte segments in
+/// order, the k-th with the window field `win(k)`. Each costs a 1280-byte skb (a 504-byte
+/// packet in a 1024-byte slab, whose 200 bytes of room are too few for the next one to be
+/// copied in) and earns only 400 bytes of the 640 of window its memory is worth at the
+/// default ratio: "bloated", to `tcp_collapse`.
+fn small_unread_segments(n: u32, win: impl Fn(u32) -> u16) -> Harness {
+    let mut h = truesize_child(536, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    for k in 0..n {
+        send!(
+            h,
+            &format!(". seq={} ack=1 len=400 win={}", 1 + 400 * k, win(k))
+        );
+    }
+    h.tx.clear();
+    h
+}
+
+#[test]
+fn predicted_segments_fill_forward_allocated_memory_past_the_buffer_until_one_needs_a_page() {
+    // `tcp_rcv_established`'s fast path queues a predicted segment whose skb fits in
+    // `sk_forward_alloc` without looking at the buffer; only one that needs a new page goes
+    // through `tcp_data_queue` → `tcp_try_rmem_schedule`. Pages come three skbs at a time
+    // (3 × 1280 of 4096): the 13th segment takes a page at 15360 bytes (under 16384, no
+    // prune), and the 14th to 16th take what it left, to 20480. The 17th needs a page, finds
+    // the queue over the buffer and collapses it: 6400 bytes into heads of 3776 and 2624
+    // bytes (4096 each, 4352 with the sk_buff), and the 17th's 400 bytes fit behind the
+    // second (`tcp_try_coalesce`). Measured on 6.18 through sock_diag
+    // (zero-window with TCP_MAXSEG 536: 524-byte segments in 1280-byte skbs): rmem 15360
+    // and forward 1024, then 19200 and 1280 with no prune, then 10368 after the collapse.
+    let mut h = small_unread_segments(16, |_| 65_535);
+    assert_eq!(
+        h.s.rmem(),
+        16 * 1280,
+        "over the 16384-byte buffer, never checked"
+    );
+    assert_eq!(h.s.rcv_fwd_alloc, 0);
+    send!(h, ". seq=6401 ack=1 len=400");
+    assert_eq!(h.s.rmem(), 2 * 4352);
+    // 5 pages were charged: 20480 freed, 8704 taken, and whole pages returned.
+    assert_eq!(h.s.rcv_fwd_alloc, (5 * 4096 - 2 * 4352) % 4096);
+    assert_eq!(h.s.rcvbuf.len(), 6800, "every byte kept");
+    // `tcp_clamp_window`: rcv_ssthresh down to two segments, then up by two for the
+    // segment queued after it (`tcp_event_data_recv` → `tcp_grow_window`).
+    assert_eq!(h.s.rcv_ssthresh, 2 * 536 + 2 * 536);
+}
+
+#[test]
+fn unpredicted_segments_collapse_the_queue_as_soon_as_it_is_over_the_buffer() {
+    // The same segments, but each carries a window field other than the one predicted
+    // (`pred_flags` holds the peer's window): every one takes the slow path, so the 14th
+    // finds 16640 bytes over the 16384-byte buffer and the queue is collapsed then, not at
+    // the 17th; memory never goes past the buffer by more than one skb.
+    let h = small_unread_segments(14, |k| 65_535 - (k % 2) as u16);
+    // 13 × 400 bytes in heads of 3776 and 1424 bytes (4352 + 2304), the 14th in its own
+    // skb (the 2048-byte head has 304 bytes of room left).
+    assert_eq!(h.s.rmem(), 4352 + 2304 + 1280);
+    assert_eq!(h.s.rcvbuf.len(), 5600);
+    let h = small_unread_segments(13, |k| 65_535 - (k % 2) as u16);
+    assert_eq!(
+        h.s.rmem(),
+        13 * 1280,
+        "not collapsed while within the buffer"
+    );
+}
+
+#[test]
+fn a_buffer_so_rcvbuf_did_not_set_grows_instead_of_collapsing() {
+    // `tcp_clamp_window`: without SOCK_RCVBUF_LOCK, `sk_rcvbuf` grows to the memory in use
+    // (up to tcp_rmem[2]), so the queue fits again and nothing is copied.
+    let mut h = small_unread_segments(16, |_| 65_535);
+    h.s.rcvbuf_locked = false;
+    send!(h, ". seq=6401 ack=1 len=400");
+    assert_eq!(h.s.rmem(), 17 * 1280);
+    assert_eq!(h.s.rcvbuf_bytes(), 16 * 1280);
+}
+
+#[test]
+fn out_of_order_data_over_the_buffer_is_dropped_from_the_top_an_eighth_at_a_time() {
+    // `tcp_data_queue_ofo` → `tcp_try_rmem_schedule` → `tcp_prune_queue`: nothing in order
+    // to collapse, so `tcp_prune_ofo_queue` drops the highest out-of-order skbs until an
+    // eighth of the buffer (2048) is freed and the memory fits. Thirteen 400-byte segments
+    // after a hole (16640 bytes) are over the 16384-byte buffer when the fourteenth comes:
+    // the twelfth and thirteenth go (2560), the fourteenth is kept behind a new hole.
+    let mut h = truesize_child(536, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    for k in 1..=14u32 {
+        send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
+    }
+    let starts: Vec<u64> = h.s.ooo.keys().copied().collect();
+    let mut want: Vec<u64> = (1..=11).map(|k| 400 * k).collect();
+    want.push(400 * 14);
+    assert_eq!(starts, want);
+    assert_eq!(h.s.rmem(), 12 * 1280);
+    // The negative: thirteen fit, nothing is dropped.
+    let mut h = truesize_child(536, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    for k in 1..=13u32 {
+        send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
+    }
+    assert_eq!(h.s.ooo.len(), 13);
+}
+
+#[test]
+fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_once() {
+    // `tcp_data_queue`: when `tcp_try_rmem_schedule` fails and the receive queue holds
+    // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW).
+    // Full segments (1460 bytes in 2304, a 162/256 share: 1457 bytes of window, less than
+    // they carry) are not "bloated", so `tcp_collapse` copies nothing; the application then
+    // shrinks SO_RCVBUF to 2304 (4608 of buffer, locked: `tcp_clamp_window` may not grow
+    // it back) under the 9216 queued.
+    let mut h = socket_established_truesize(1460);
+    for k in 0..4u32 {
+        send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+    }
+    h.tx.clear();
+    h.s.rcv_cap = 2304;
+    h.s.rcvbuf_locked = true;
+    // A window field other than the predicted one: the slow path.
+    send!(h, ". seq=5841 ack=1 len=1460 win=65534");
+    recv!(h, [". seq=1 ack=5841 len=0"]);
+    assert_eq!(h.s.rcvbuf.len(), 5840, "the segment was dropped");
+    assert_eq!(h.s.rmem(), 4 * 2304);
+    // The negative: with the buffer as it was, the same segment is queued.
+    let mut h = socket_established_truesize(1460);
+    for k in 0..4u32 {
+        send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+    }
+    send!(h, ". seq=5841 ack=1 len=1460 win=65534");
+    assert_eq!(h.s.rcvbuf.len(), 7300);
+}
+
+#[test]
+fn a_tiny_segment_takes_the_small_head_cache_not_a_kmalloc_slab() {
+    // `kmalloc_reserve`: a head of at most SKB_SMALL_HEAD_CACHE_SIZE (576 here) comes from
+    // its own cache. Measured on 6.18 through sock_diag's SK_MEMINFO_RMEM_ALLOC: a 96-byte
+    // segment with timestamps (a 212-byte head) costs 832, a 200-byte one a 1024-byte slab.
+    let h = truesize_child(536, Some(8192));
+    assert_eq!(h.s.truesize(96 + 12), 832);
+    assert_eq!(h.s.truesize(152), 832, "152 + 40 + 64 = 256: still small");
+    assert_eq!(h.s.truesize(153), 1280);
 }
 
 #[test]
@@ -2167,4 +2348,249 @@ fn an_ack_with_a_timestamp_older_than_one_seen_is_answered_once_per_invalid_rate
         }
         assert_eq!(h.s.snd_una, SeqNumber(h.s.iss.0.wrapping_add(5841)));
     }
+}
+
+// ---------------------------------------------------------------- the RTO's backoff (Karn)
+
+/// 100 bytes written on a 40 ms path, resent by two RTOs (no loss probe, so each timer is
+/// an RTO), then the peer's ACK of them all, 40 ms after the second copy, echoing
+/// `ecr` as its timestamp if it is given. Returns the harness and the RTO before any backoff.
+fn acked_after_two_rtos(ts: bool, ecr: Option<fn(&Harness) -> u32>) -> (Harness, Micros) {
+    acked_after_two_rtos_with(ts, ecr, ". seq=1 ack=101", 0)
+}
+
+/// [`acked_after_two_rtos`] with the ACK written as `ack_line`, and `more` bytes written
+/// after the RTOs, before the ACK.
+fn acked_after_two_rtos_with(
+    ts: bool,
+    ecr: Option<fn(&Harness) -> u32>,
+    ack_line: &str,
+    more: u32,
+) -> (Harness, Micros) {
+    let o = crate::profile::ProfileOverrides {
+        tail_loss_probe: Some(false),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, ts);
+    let base = h.s.rtt.rto;
+    write(&mut h, 100);
+    assert_eq!(data_seqs(&mut h), [1]);
+    fire(&mut h, TimerKind::Retransmit);
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(data_seqs(&mut h), [1, 1], "two RTO retransmissions");
+    assert_eq!(h.s.info(&h.p).rto_us, 4 * base, "icsk_rto doubled twice");
+    if more > 0 {
+        write(&mut h, more);
+        assert_eq!(
+            data_seqs(&mut h),
+            [] as [u32; 0],
+            "cwnd is full in the loss state"
+        );
+    }
+    let echo = ecr.map(|f| f(&h));
+    h.wait_ms(40);
+    match echo {
+        Some(e) => send_with_ecr(&mut h, ack_line, e),
+        None => send!(h, ack_line),
+    }
+    (h, base)
+}
+
+#[test]
+fn an_ack_of_only_retransmitted_data_without_timestamps_keeps_the_rto_backed_off() {
+    // Karn's rule (RFC 6298 §3, §5.7): the ACK cannot say which copy it answers, so it gives
+    // no RTT sample, and the backed-off RTO stays until one does. Linux: `icsk_retransmits`
+    // restarts (`tcp_ack`), but `icsk_rto` is recomputed only by `tcp_set_rto` on a valid
+    // sample (`tcp_ack_update_rtt`). Measured on 6.18 (`rto-backoff-karn-no-timestamps`):
+    // the next write's RTO came 976 ms after its loss probe, four times the 244 ms RTO.
+    let (mut h, base) = acked_after_two_rtos(false, None);
+    let i = h.s.info(&h.p);
+    assert_eq!(
+        i.retransmits, 0,
+        "the retry count restarts on new data acknowledged"
+    );
+    assert_eq!(
+        i.rto_us,
+        4 * base,
+        "the backoff does not end without a sample"
+    );
+    write(&mut h, 100);
+    assert_eq!(data_seqs(&mut h), [101]);
+    let at = h.s.timer(TimerKind::Retransmit).expect("the RTO is armed");
+    assert!(
+        at - h.now >= 4 * base,
+        "the next RTO is the backed-off one: {} µs",
+        at - h.now
+    );
+}
+
+#[test]
+fn an_ack_of_retransmitted_data_echoing_its_timestamp_ends_the_backoff() {
+    // With timestamps the echo times the ACK even of a retransmission (`tcp_rtt_tsopt_us`,
+    // RFC 7323 §4): a valid sample, so `tcp_set_rto` and the backoff ends. Measured on 6.18
+    // (`rto-backoff-karn`): the next write's segment was resent 244 ms later, not 976.
+    let (h, base) = acked_after_two_rtos(true, Some(|h| h.s.ts_val(h.now)));
+    let i = h.s.info(&h.p);
+    assert_eq!(i.retransmits, 0);
+    assert!(
+        i.rto_us < 2 * base,
+        "the backoff ends on the echo's sample: {} µs",
+        i.rto_us
+    );
+    assert_eq!(i.rto_us, h.s.rtt.rto);
+}
+
+#[test]
+fn a_later_ack_of_data_never_retransmitted_ends_the_backoff_without_timestamps() {
+    // The negative of Karn's case: once a segment sent only once is acknowledged, its RTT is
+    // a valid sample (`first_ackt` without FLAG_RETRANS_DATA_ACKED) and the RTO falls back.
+    let (mut h, base) = acked_after_two_rtos(false, None);
+    write(&mut h, 100);
+    assert_eq!(data_seqs(&mut h), [101]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=201");
+    let i = h.s.info(&h.p);
+    assert!(i.rto_us < 2 * base, "{} µs", i.rto_us);
+    assert_eq!(
+        h.s.timer(TimerKind::Retransmit),
+        None,
+        "nothing left to time"
+    );
+}
+
+/// The zero-window probes after [`acked_after_two_rtos`] whose ACK closes the window with
+/// 100 more bytes waiting: how long after the ACK the first probe leaves, and how long after
+/// it the second is due.
+fn probe_intervals_after_two_rtos(ts: bool) -> ([Micros; 2], Micros) {
+    let ecr: Option<fn(&Harness) -> u32> = ts.then_some(|h: &Harness| h.s.ts_val(h.now));
+    let (mut h, base) = acked_after_two_rtos_with(ts, ecr, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    let acked_at = h.now;
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    let first = h.now - acked_at;
+    let next =
+        h.s.timer(TimerKind::Persist)
+            .expect("the next probe is due")
+            - h.now;
+    ([first, next], base)
+}
+
+#[test]
+fn zero_window_probes_after_rtos_without_an_rtt_sample_start_from_the_doubled_rto() {
+    // Linux's probe timer reads the RTO's `icsk_backoff` and backed-off `icsk_rto`: the
+    // first probe waits `tcp_probe0_base` (icsk_rto, four RTOs here), the next that shifted
+    // by the backoff, two RTOs and one probe: 2³. Measured on 6.18
+    // (`zero-window-after-rto`): the first probe 1.07 s after the window closed, 4 × 268 ms.
+    let ([first, next], base) = probe_intervals_after_two_rtos(false);
+    assert!(
+        first >= 4 * base && first < 5 * base,
+        "first probe after {first} µs"
+    );
+    assert!(
+        next >= 32 * base && next < 33 * base,
+        "next probe after {next} µs"
+    );
+}
+
+#[test]
+fn zero_window_probes_after_an_rtt_sample_start_from_the_plain_rto() {
+    // The negative: the timestamp echo timed the ACK, `tcp_set_rto` ended both backoffs, so
+    // the probes start one RTO after the window closed and double from there.
+    let ([first, next], base) = probe_intervals_after_two_rtos(true);
+    assert!(
+        first >= base && first < 2 * base,
+        "first probe after {first} µs"
+    );
+    assert!(
+        next >= 2 * base && next < 3 * base,
+        "next probe after {next} µs"
+    );
+}
+
+// ---------------------------------------------------------------- CUBIC's RTT (rs->rtt_us)
+
+/// CUBIC's smallest RTT seen (`ca->delay_min`, µs; 0 before any).
+fn cubic_delay_min(h: &Harness) -> u32 {
+    h.s.cc.cubic.as_ref().expect("CUBIC").delay_min
+}
+
+#[test]
+fn a_sack_only_duplicate_ack_gives_cubic_its_rtt() {
+    // `tcp_clean_rtx_queue` calls `pkts_acked` on every ACK that reaches the queue, with the
+    // rate sample's RTT (`rs->rtt_us` = `ca_rtt_us`): for an ACK that only SACKs, the newest
+    // segment SACKed. Three segments out, 25 ms later the second is SACKed.
+    let o = crate::profile::ProfileOverrides {
+        tail_loss_probe: Some(false),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, true, false);
+    write(&mut h, 4_380);
+    assert_eq!(data_seqs(&mut h), [1, 1461, 2921]);
+    assert_eq!(cubic_delay_min(&h), 0, "no sample yet");
+    h.wait_ms(25);
+    send!(h, ". seq=1 ack=1 sack=1461-2921");
+    assert_eq!(cubic_delay_min(&h), 25_000);
+}
+
+#[test]
+fn an_ack_of_a_retransmission_gives_cubic_the_timestamp_echos_rtt_and_without_one_nothing() {
+    // Karn leaves the cumulative ACK of a retransmitted segment no RTT; with timestamps
+    // `tcp_ack_update_rtt` takes the echo's (whole milliseconds) as `ca_rtt_us` too, and
+    // CUBIC gets it; without, `rs->rtt_us` is -1 and `bictcp_acked` returns.
+    for ts in [true, false] {
+        let o = crate::profile::ProfileOverrides {
+            tail_loss_probe: Some(false),
+            ..overrides()
+        };
+        let mut h = socket_for_rto(o, false, ts);
+        write(&mut h, 100);
+        h.sent();
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1]);
+        let ecr = h.s.ts_val(h.now);
+        h.wait_ms(30);
+        if ts {
+            send_with_ecr(&mut h, ". seq=1 ack=101", ecr);
+        } else {
+            send!(h, ". seq=1 ack=101");
+        }
+        assert_eq!(
+            cubic_delay_min(&h),
+            if ts { 30_000 } else { 0 },
+            "timestamps {ts}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- tail loss probe's choice
+
+/// Established over 40 ms with SACK, the peer offering `win`; `len` bytes written; the tail
+/// loss probe fired. Returns the data segments the probe sent.
+fn loss_probe_after_write(win: u16, len: u32) -> Vec<u32> {
+    let mut h = socket_established_40ms(win);
+    h.s.sack_ok = true;
+    write(&mut h, len);
+    h.sent();
+    assert!(
+        h.s.tlp_armed,
+        "the retransmission timer is armed as a loss probe"
+    );
+    fire(&mut h, TimerKind::Retransmit);
+    data_seqs(&mut h)
+}
+
+#[test]
+fn a_loss_probe_resends_the_last_segment_when_the_window_cuts_the_next_one() {
+    // `tcp_send_loss_probe` → `tcp_snd_wnd_test`: new data only if the head's first segment
+    // fits the window whole. 4,000 bytes of window, two segments out, two waiting: 1,080
+    // bytes would fit, the next segment does not, so the probe is the last segment again.
+    assert_eq!(loss_probe_after_write(4_000, 4 * 1_460), [1_461]);
+}
+
+#[test]
+fn a_loss_probe_sends_new_data_when_its_first_segment_fits_the_window() {
+    // The negative: twelve segments written, cwnd 10 holds two back, the window has room for
+    // them, so the probe is the eleventh segment, new data beyond cwnd.
+    assert_eq!(loss_probe_after_write(65_535, 12 * 1_460), [14_601]);
 }
