@@ -264,7 +264,7 @@ test('a reference page says so when its tables cannot be fetched, and the site s
     const text = await notice.innerText();
     assert.match(text, /表格文字没能加载/);
     assert.match(text, /words\/ref-tcp-udp\.tsv/);
-    assert.ok((await page.locator('h1').innerText()).length > 0, 'the page has its title');
+    assert.ok((await page.locator('[data-testid=page-ref-tcp-udp] h1').innerText()).length > 0, 'the page has its title');
     await screenshot(page, 'hosting-no-ref-tcp-udp');
     // The rest of the site works: a scene opens and draws.
     await page.evaluate(() => { location.hash = '#/backlog?lang=zh'; });
