@@ -3067,25 +3067,14 @@ impl TcpSocket {
             }
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
-            if was_zero && wnd > 0 {
+            if was_zero && wnd > 0 && ctx.p.probe_with_data {
+                // The textbook: an open window ends the probing (RFC 9293 §3.8.6.1).
                 self.cancel_timer(TimerKind::Persist, ctx);
-                // `tcp_ack_probe`: "If this ack opens up a zero window, clear backoff. It
-                // was being used to time the probes" (icsk_rto stays as it is).
                 self.probe_backoff = 0;
             }
         }
-        // Linux `tcp_ack_probe`: an ACK that finds nothing in flight and data waiting behind a
-        // window still closed re-arms the probe timer from its arrival, with the backoff
-        // reached. Measured on 6.18: a probe answered 20 ms after it left, the next one
-        // 2 × the probe interval after that answer, not after the probe.
-        if !ctx.p.probe_with_data
-            && self.snd_wnd == 0
-            && self.snd_max == self.snd_una
-            && self.sndbuf.tail > self.soff(self.snd_nxt)
-            && self.timer(TimerKind::Persist).is_some()
-        {
-            let t = self.persist_interval(ctx);
-            self.arm_timer(TimerKind::Persist, t, ctx);
+        if !ctx.p.probe_with_data && !outstanding {
+            self.ack_probe(ctx);
         }
         if self.fin_acked() {
             match self.state {
@@ -3102,6 +3091,29 @@ impl TcpSocket {
                 LastAck => self.set_state(Closed, ctx),
                 _ => {}
             }
+        }
+    }
+
+    /// Linux `tcp_ack_probe`, for an ACK that found nothing in flight (`tcp_ack`'s
+    /// `no_queue` path) with data waiting to be sent. "Was it a usable window open?": only
+    /// if the whole head skb fits the window (its end at or below SND.UNA + SND.WND) do the
+    /// probes end ("clear backoff. It was being used to time the probes", the timer
+    /// cleared); a window that opened less than that keeps the backoff, and the probe timer
+    /// is re-armed from this ACK with it (`tcp_probe0_when`, clamped to the user timeout).
+    /// Measured on 6.18: a probe answered 20 ms after it left, the next one 2 × the probe
+    /// interval after that answer, not after the probe.
+    fn ack_probe(&mut self, ctx: &mut Ctx) {
+        let nxt = self.soff(self.snd_nxt);
+        if self.sndbuf.tail <= nxt {
+            return;
+        }
+        let head_end = self.skbs.at(nxt).map_or(self.sndbuf.tail, |s| s.end);
+        if head_end <= self.soff(self.snd_una) + self.snd_wnd as u64 {
+            self.probe_backoff = 0;
+            self.cancel_timer(TimerKind::Persist, ctx);
+        } else {
+            let t = self.persist_interval(ctx);
+            self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 

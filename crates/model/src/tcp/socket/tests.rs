@@ -2594,3 +2594,40 @@ fn a_loss_probe_sends_new_data_when_its_first_segment_fits_the_window() {
     // them, so the probe is the eleventh segment, new data beyond cwnd.
     assert_eq!(loss_probe_after_write(65_535, 12 * 1_460), [14_601]);
 }
+
+#[test]
+fn a_window_opened_less_than_the_waiting_skb_keeps_the_probes_backed_off() {
+    // Linux `tcp_ack_probe` ("Was it a usable window open?"): an ACK that finds nothing in
+    // flight ends the probes only if the whole head skb fits the window. Here the probe's
+    // answer opens 50 bytes for a 100-byte write: the backoff stays, and the probe timer is
+    // re-armed from the answer with it: `tcp_probe0_base` (icsk_rto, four RTOs after two
+    // without a sample) shifted by `icsk_backoff` (two RTOs and one probe), 32 RTOs. (Before,
+    // the model ended the probes on any opening and re-armed the unshifted four RTOs.)
+    let (mut h, base) = acked_after_two_rtos_with(false, None, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=101 win=50");
+    recv_nothing!(h);
+    let next = h.s.timer(TimerKind::Persist).expect("the probe timer") - h.now;
+    assert!(
+        next >= 32 * base && next < 33 * base,
+        "next probe after {next} µs"
+    );
+}
+
+#[test]
+fn a_window_that_takes_the_waiting_skb_ends_the_probes() {
+    // The negative: 200 bytes take the whole 100-byte skb, so the backoff ends, the probe
+    // timer is cleared and the data leaves at once.
+    let (mut h, _) = acked_after_two_rtos_with(false, None, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=101 win=200");
+    recv!(h, ["P. seq=101 ack=1 len=100"]);
+    assert_eq!(h.s.timer(TimerKind::Persist), None);
+    assert_eq!(h.s.probe_backoff, 0);
+}
