@@ -4,9 +4,10 @@
 // so every file it loads is a cross-origin request).
 //
 // Each test starts its own servers on dist/ (the suite's shared server is at the root).
-// A scene page fetches its teaching paragraphs' words (words/<scene>.tsv, src/scenes/teach/
-// words.rs) after its first paint: they must come from under the sub-folder and through the
-// sandbox too, and a page that cannot have them must say so and still play.
+// A page fetches its text after its first paint (src/texts.rs: a scene's teaching paragraphs,
+// words/<scene>.tsv, and in the Node.js view its Node texts, words/node-<scene>.tsv): they must
+// come from under the sub-folder and through the sandbox too, and a page that cannot have them
+// must say so and still play.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,24 +25,34 @@ const styled = (frameOrPage) =>
 
 const SCENE_IDS = new Set(SCENES.map(([, id]) => id));
 
-/** Waits until scene page `id` has its words in (`data-words`: loading, in or failed). */
+/** Waits until scene page `id` has its texts in (`data-words`: loading, in or failed). */
 async function wordsIn(frameOrPage, id) {
   const el = frameOrPage.locator(`[data-testid=page-${id}]`);
   await frameOrPage.waitForSelector(`[data-testid=page-${id}]:not([data-words=loading])`, { timeout: 15_000 });
   assert.equal(await el.getAttribute('data-words'), 'in', `${id}: its words arrived`);
 }
 
+// Two scenes in the Node.js view too: each fetches its own Node texts as well as its words.
+const NODE_ROUTES = [['#/handshake', 'handshake'], ['#/backlog', 'backlog']];
+
 test('under a sub-folder every route, the full build and a capture load', async () => {
   const site = await startServer(DIST, 0, { prefix: '/a/b/' });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
-    for (const [route, id] of ROUTES) {
+    for (const [route, id, api] of [...ROUTES, ...NODE_ROUTES.map(([r, i]) => [r, i, 'node'])]) {
       const page = await context.newPage();
       const errors = collectErrors(page);
-      await page.goto(`${site.url}${route}?lang=en`, { waitUntil: 'load' });
+      await page.goto(`${site.url}${route}?lang=en${api ? `&api=${api}` : ''}`, { waitUntil: 'load' });
       await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok(await styled(page), `${route}: the stylesheet is applied under /a/b/`);
       if (SCENE_IDS.has(id)) await wordsIn(page, id);
+      if (api === 'node') {
+        const texts = await page.evaluate(() =>
+          performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('/words/')),
+        );
+        assert.deepEqual(texts.sort(), [`/a/b/words/${id}.tsv`, `/a/b/words/node-${id}.tsv`], `${route}: the Node view's texts`);
+        assert.match(await page.getByTestId('explain').innerText(), /Node/, `${route}: Node's own paragraphs`);
+      }
       // Every file came from under the sub-folder, none from the host's root.
       const outside = await page.evaluate(() =>
         performance
@@ -94,6 +105,7 @@ async function embedIn(siteOpts, route) {
 for (const [route, id, name] of [
   ['#/handshake?embed=1&lang=zh', 'handshake', 'first load'],
   ['#/sticky?embed=1&lang=en', 'sticky', 'full build'],
+  ['#/udp?embed=1&api=node&lang=zh', 'udp', 'Node.js view'],
 ]) {
   test(`a sandboxed embed of the ${name} is styled and drawn when the host allows CORS`, async () => {
     const { page, frame, errors, close } = await embedIn({ cors: true }, route);
@@ -193,11 +205,44 @@ for (const [route, id, name] of [
       await page.route('**/words/*.tsv', (r) => r.abort());
       await page.goto(`${site.url}${route}`, { waitUntil: 'load' });
       await page.waitForSelector(`[data-testid=page-${id}][data-words=failed]`, { timeout: 20_000 });
-      const text = await page.getByTestId('words-error').innerText();
+      const text = await page.getByTestId('text-error').innerText();
       assert.match(text, id === 'sticky' ? /讲解段落没能加载/ : /could not be loaded/);
       assert.match(text, new RegExp(`words/${id}\\.tsv`));
       assert.ok((await page.locator('g.seg').count()) > 0, 'the ladder is drawn');
       await screenshot(page, `hosting-no-words-${id}`);
+    } finally {
+      await context.close();
+      await site.close();
+    }
+  });
+}
+
+for (const lang of ['zh', 'en']) {
+  test(`the Node.js view says so when its texts cannot be fetched, shows the C view's and still plays (${lang})`, async () => {
+    const site = await startServer(DIST, 0, { prefix: '/a/' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.route('**/words/node-*.tsv', (r) => r.abort());
+      await page.goto(`${site.url}#/teardown?api=node&lang=${lang}`, { waitUntil: 'load' });
+      await page.waitForSelector('[data-testid=page-teardown][data-words=failed]', { timeout: 30_000 });
+      const notice = page.getByTestId('text-error');
+      assert.equal(await notice.count(), 1, 'one notice: the words came, the Node texts did not');
+      assert.equal(await notice.getAttribute('data-file'), 'node-teardown');
+      const text = await notice.innerText();
+      assert.match(text, lang === 'zh' ? /Node\.js 视图的文字没能加载/ : /Node\.js view's texts could not be loaded/);
+      assert.match(text, /words\/node-teardown\.tsv/);
+      // The C view's introduction stands in, and the page plays.
+      assert.ok((await page.locator('.explain p').first().innerText()).length > 20, 'an introduction is shown');
+      await page.getByTestId('explain').waitFor({ timeout: 10_000 });
+      assert.ok((await page.locator('g.seg').count()) > 0, 'the ladder is drawn');
+      const before = await page.locator('.narr-lines').innerText();
+      for (let k = 0; k < 3; k++) await page.getByTestId('step').click();
+      assert.notEqual(await page.locator('.narr-lines').innerText(), before, 'stepping moves the narration on');
+      await screenshot(page, `hosting-no-node-texts-${lang}`);
+      // The aborted request is the one console error a failed fetch leaves.
+      assert.deepEqual(errors.filter((e) => !/node-teardown\.tsv|ERR_FAILED|Failed to load resource/.test(e)), []);
     } finally {
       await context.close();
       await site.close();

@@ -36,6 +36,10 @@ for (const [route, scene] of SCENES) {
           await page.waitForSelector(`[data-testid="${id}"][aria-pressed="true"]`);
           const panel = page.getByTestId('node-panel');
           await panel.waitFor({ timeout: 10_000 });
+          // The panel says "Loading…" until the case's program is in; only then does it show a
+          // copy button, or say that the case has none.
+          await page.waitForFunction(() =>
+            [...document.querySelectorAll('[data-testid="node-panel"] p.muted')].every((p) => !/Loading|正在加载/.test(p.textContent)));
           const copy = page.getByTestId('node-copy');
           if ((await copy.count()) === 0) continue; // "this case has no program of its own"
           await page.waitForFunction(() => document.querySelector('[data-testid="node-output"]')?.textContent.length > 0);

@@ -25,6 +25,7 @@ pub mod prefs;
 pub mod quiz;
 pub mod route;
 pub mod scenes;
+pub mod texts;
 
 pub fn start() {
     start_in("app");

@@ -16,6 +16,9 @@ pub struct CasesProps {
     pub lang: Lang,
     /// Whose words: C's socket calls or Node.js's.
     pub api: Api,
+    /// Whether the Node.js view's words are still on their way (a title changes when they come).
+    #[prop_or_default]
+    pub loading: bool,
     pub on_case: Callback<String>,
 }
 

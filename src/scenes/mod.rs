@@ -34,7 +34,7 @@ mod controls;
 mod handshake;
 #[cfg(feature = "full")]
 mod node_code;
-mod node_text;
+pub(crate) mod node_text;
 mod page;
 mod recordings;
 mod state;

@@ -55,16 +55,37 @@ pub fn ScenePage(props: &Props) -> Html {
     let (state, model) = use_scene(scene, &props.query);
     #[cfg(not(test))]
     let words = super::teach::words::use_words(scene);
-    // Where its words are (tests wait for `data-words`): loading, in or failed.
+    // The Node view's own texts of the scene, in that view only (`node_text`).
+    #[cfg(all(not(test), feature = "full"))]
+    let node_text = (shell.api.is_node() && !super::node_text::keys(r.id()).is_empty())
+        .then_some(crate::texts::Text::Node(r.id()));
+    #[cfg(all(not(test), feature = "full"))]
+    let node = crate::texts::use_text(node_text);
+    // Where its texts are (tests wait for `data-words`): loading, in or failed.
     #[cfg(not(test))]
-    let words_at = match words {
-        super::teach::words::Words::Loading => "loading",
-        super::teach::words::Words::In(_) => "in",
-        super::teach::words::Words::Failed => "failed",
+    let (words_at, failed) = {
+        use crate::texts::{Fetched, Text};
+        #[allow(unused_mut)]
+        let mut texts = vec![(Text::Words(scene), words)];
+        #[cfg(feature = "full")]
+        texts.extend(node_text.map(|t| (t, node)));
+        let at = if texts.iter().any(|(_, f)| *f == Fetched::Loading) {
+            "loading"
+        } else if texts.iter().any(|(_, f)| *f == Fetched::Failed) {
+            "failed"
+        } else {
+            "in"
+        };
+        texts.retain(|(_, f)| *f == Fetched::Failed);
+        (at, texts)
     };
     #[cfg(test)]
-    let words_at = "in";
-    let words_failed = words_at == "failed";
+    let (words_at, failed): (&str, Vec<(crate::texts::Text, ())>) = ("in", vec![]);
+    // The Node view's paragraphs wait for its file (the C view's would name the wrong calls).
+    #[cfg(all(not(test), feature = "full"))]
+    let node_loading = node == crate::texts::Fetched::Loading;
+    #[cfg(any(test, not(feature = "full")))]
+    let node_loading = false;
     let p = &state.params;
     let case = AttrValue::from(p.case.clone());
     let on_case = make_callback(&state, SceneAction::Case);
@@ -82,11 +103,12 @@ pub fn ScenePage(props: &Props) -> Html {
         case: case.clone(),
         #[cfg(not(test))]
         words: match words {
-            super::teach::words::Words::In(w) => Some(w),
+            crate::texts::Fetched::In(w) => Some(w),
             _ => None,
         },
+        // A handout waits for every text of the page.
         #[cfg(not(test))]
-        pending: words == super::teach::words::Words::Loading,
+        pending: words_at == "loading",
     };
     #[cfg(feature = "full")]
     let handout = Some(handout_info(scene, p, lang, shell.api));
@@ -110,22 +132,18 @@ pub fn ScenePage(props: &Props) -> Html {
         <div class={classes!("page", "scene", shell.embed.then_some("embedded"))} data-testid={format!("page-{}", r.id())} data-words={words_at}>
             if !shell.embed {
                 <h1>{ r.title().get(lang) }</h1>
-                <div class="explain">{ for intro.iter().take(1).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
+                <div class="explain">{ for intro.iter().take(1).filter(|p| !p.en.is_empty()).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
             }
             <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
-            if words_failed {
-                <p class="notice" data-testid="words-error" role="status">
-                    { super::teach::words::FAILED.get(lang) }{" "}<code>{ super::teach::words::file_of(r.id()) }</code>
-                </p>
-            }
+            { for failed.iter().map(|(t, _)| crate::texts::failed_notice(*t, lang)) }
             if shell.embed {
                 <div class="embed-bar">
-                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} {on_case} />
+                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} loading={node_loading} {on_case} />
                     <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs }{ for scene_knobs }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
             } else {
-                { case_controls(scene, p, shell.api, lang, on_case) }
+                { case_controls(scene, p, (shell.api, node_loading), lang, on_case) }
                 { net_knobs }
             }
             { body }
@@ -134,7 +152,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     { super::node_code(r, &case, lang) }
                 </AfterPaint>
             }
-            if !shell.embed && intro.len() > 1 {
+            if !shell.embed && intro.len() > 1 && !node_loading {
                 // Below the player, out of the first screen: drawn after the first frame.
                 <AfterPaint>
                 <section class="explain more" data-testid="explain">
@@ -202,7 +220,7 @@ fn use_scene(
 fn case_controls(
     scene: &'static SceneDef,
     p: &params::Params,
-    api: Api,
+    (api, loading): (Api, bool),
     lang: crate::i18n::Lang,
     on_case: Callback<String>,
 ) -> Html {
@@ -214,7 +232,7 @@ fn case_controls(
         .filter(|t| !t.is_empty());
     let rec = super::recordings::for_case(scene.route.id(), &p.case);
     html! { <>
-        <CaseButtons {scene} current={case} {lang} {api} {on_case} />
+        <CaseButtons {scene} current={case} {lang} {api} {loading} {on_case} />
         if let Some(text) = case_text {
             <p class="case-text" data-testid="case-text">{ text }</p>
         }

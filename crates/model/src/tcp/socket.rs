@@ -697,7 +697,7 @@ impl TcpSocket {
         self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
     }
 
-    /// Retransmission timeouts since the last progress (Linux `icsk_backoff`; for a
+    /// Retransmission timeouts since the last progress (Linux `icsk_retransmits`; for a
     /// request, `req->num_timeout`: a request is "young" while it is 0).
     pub fn timeouts(&self) -> u32 {
         self.retransmits
