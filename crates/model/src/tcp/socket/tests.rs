@@ -1139,6 +1139,45 @@ fn two_unread_segments_that_shrink_the_window_wait_for_the_delayed_ack() {
 }
 
 #[test]
+fn a_segment_arriving_when_the_delayed_ack_is_nearly_due_is_acknowledged_at_once() {
+    // `tcp_send_delayed_ack`: with the timer pending and due within a quarter of the ATO
+    // (`ato >> 2`: 10 jiffies >> 2, 8 ms), the ACK goes now instead of waiting for it.
+    // The second segment arrives 33 ms after the first (due at 40 ms): both are
+    // acknowledged at once. Measured on 6.18 (psh-half-window with SO_RCVBUF 4096: the
+    // next flight's first segment 42 ms after the owed one, ack=2897 at once).
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    h.wait_ms(33);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_none(),
+        "the ACK sent ends the timer"
+    );
+}
+
+#[test]
+fn a_segment_arriving_while_the_delayed_ack_is_still_far_off_waits_for_it() {
+    // The negative of the one above: 20 ms after the first segment the timer is 20 ms
+    // from due, more than a quarter of the ATO, so the second segment waits too, and the
+    // pending (earlier) timeout stands rather than a new one 40 ms from now.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    h.wait_ms(20);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    assert_eq!(h.s.timer(TimerKind::DelayedAck), Some(at));
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
 fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once() {
     // The same two segments while rcv_ssthresh, not the free space, bounds the window: it
     // stays as offered, and the second segment is acknowledged at once.
