@@ -7,7 +7,8 @@
 // A page fetches its text after its first paint (src/texts.rs: a scene's teaching paragraphs,
 // words/<scene>.tsv, and in the Node.js view its Node texts, words/node-<scene>.tsv): they must
 // come from under the sub-folder and through the sandbox too, and a page that cannot have them
-// must say so and still play.
+// must say so and still play. So must a reference page whose tables' words are such a file
+// (words/ref-tcp-udp.tsv).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,7 +46,7 @@ test('under a sub-folder every route, the full build and a capture load', async 
       await page.goto(`${site.url}${route}?lang=en${api ? `&api=${api}` : ''}`, { waitUntil: 'load' });
       await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok(await styled(page), `${route}: the stylesheet is applied under /a/b/`);
-      if (SCENE_IDS.has(id)) await wordsIn(page, id);
+      if (SCENE_IDS.has(id) || id === 'ref-tcp-udp') await wordsIn(page, id);
       if (api === 'node') {
         const texts = await page.evaluate(() =>
           performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('/words/')),
@@ -249,3 +250,27 @@ for (const lang of ['zh', 'en']) {
     }
   });
 }
+
+test('a reference page says so when its tables cannot be fetched, and the site still works', async () => {
+  const site = await startServer(DIST, 0, { prefix: '/a/' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await page.route('**/words/ref-tcp-udp.tsv', (r) => r.abort());
+    await page.goto(`${site.url}#/ref/tcp-udp?lang=zh`, { waitUntil: 'load' });
+    await page.waitForSelector('[data-testid=page-ref-tcp-udp][data-words=failed]', { timeout: 30_000 });
+    const notice = page.getByTestId('text-error');
+    assert.equal(await notice.getAttribute('data-file'), 'ref-tcp-udp');
+    const text = await notice.innerText();
+    assert.match(text, /表格文字没能加载/);
+    assert.match(text, /words\/ref-tcp-udp\.tsv/);
+    assert.ok((await page.locator('[data-testid=page-ref-tcp-udp] h1').innerText()).length > 0, 'the page has its title');
+    await screenshot(page, 'hosting-no-ref-tcp-udp');
+    // The rest of the site works: a scene opens and draws.
+    await page.evaluate(() => { location.hash = '#/backlog?lang=zh'; });
+    await page.waitForSelector('#app-full [data-testid=page-backlog] g.seg', { timeout: 15_000 });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});

@@ -82,6 +82,8 @@ for (const lang of LANGS) {
     try {
       const main = page.getByTestId('page-ref-tcp-udp');
       await main.waitFor({ timeout: 15_000 });
+      // Its tables' words are a file the page fetches when it opens (src/texts.rs).
+      await page.waitForSelector('[data-testid=page-ref-tcp-udp][data-words=in]', { timeout: 15_000 });
       const rows = page.locator('[data-testid^="tcpudp-row-"]');
       assert.equal(await rows.count(), 10);
       for (const id of ['connection', 'duplex', 'reliability', 'ordering', 'boundaries', 'congestion', 'speed', 'weight', 'header']) {

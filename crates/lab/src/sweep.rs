@@ -558,6 +558,14 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "0",
     ),
     ("fin-wait-2-long-rtt", "fin-wait2-timeout", "delay", "300"),
+    // A window that opens less than the skb waiting keeps the probes backed off, re-armed
+    // from the ACK (`tcp_ack_probe`): the kernel sends nothing into it until the probe timer.
+    (
+        "probe-after-window-smaller-than-skb",
+        "zero-window-after-rto",
+        "delay",
+        "100",
+    ),
 ];
 
 /// The horizon at least `ms`.

@@ -10,7 +10,7 @@ pub mod osi_data;
 mod ports;
 pub mod ports_data;
 mod tcp_udp;
-mod tcp_udp_data;
+pub(crate) mod tcp_udp_data;
 
 #[cfg(test)]
 mod tests;

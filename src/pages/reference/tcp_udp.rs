@@ -2,12 +2,13 @@
 
 use yew::prelude::*;
 
-use super::tcp_udp_data::{FEATURES, ROWS};
+use super::tcp_udp_data::{texts, FEATURES, ROWS};
 use super::SceneLink;
 use crate::app::use_shell;
 use crate::i18n::T;
 use crate::pages::use_ready_after_render;
 use crate::route::Route;
+use crate::texts::{Fetched, Text};
 
 const INTRO: T = T::new(
     "面试里最常问的对照表。每一行右边的链接打开演示它的动画场景；标着“常见说法有误”的地方，是我们对常见说法的更正。",
@@ -27,18 +28,54 @@ pub fn TcpUdpPage() -> Html {
     let links = |scenes: &[Route]| {
         html! { <span class="scene-links">{ for scenes.iter().map(|r| html! { <SceneLink route={*r} /> }) }</span> }
     };
+    #[cfg(not(test))]
+    let fetched = crate::texts::use_text(Some(Text::RefTcpUdp));
+    // The tests' builds keep the words in the table.
+    #[cfg(test)]
+    let fetched = Fetched::In(Box::leak(
+        texts()
+            .into_iter()
+            .map(|(_, t)| t.t)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    ));
+    let (w, keys) = match fetched {
+        Fetched::In(w) => (w, texts()),
+        Fetched::Loading => {
+            return html! {
+                <div class="page reference ref-tcp-udp" data-testid="page-ref-tcp-udp" data-words="loading">
+                    <h1>{ Route::RefTcpUdp.title().get(lang) }</h1>
+                    <p class="route-blurb">{ INTRO.get(lang) }</p>
+                </div>
+            }
+        }
+        Fetched::Failed => {
+            return html! {
+                <div class="page reference ref-tcp-udp" data-testid="page-ref-tcp-udp" data-words="failed">
+                    <h1>{ Route::RefTcpUdp.title().get(lang) }</h1>
+                    <p class="route-blurb">{ INTRO.get(lang) }</p>
+                    { crate::texts::failed_notice(Text::RefTcpUdp, lang) }
+                </div>
+            }
+        }
+    };
+    // A text's words, by its key (`texts`; the file has exactly those, `texts::parse`).
+    let at = |key: String| -> &'static str {
+        let i = keys.iter().position(|(k, _)| *k == key);
+        i.and_then(|i| w.get(i)).map_or("", |t| t.get(lang))
+    };
     html! {
-        <div class="page reference ref-tcp-udp" data-testid="page-ref-tcp-udp">
+        <div class="page reference ref-tcp-udp" data-testid="page-ref-tcp-udp" data-words="in">
             <h1>{ Route::RefTcpUdp.title().get(lang) }</h1>
             <p class="route-blurb">{ INTRO.get(lang) }</p>
 
             <h2>{ FEATURES_TITLE.get(lang) }</h2>
             <ol class="features">
-                { for FEATURES.iter().map(|f| html! {
+                { for FEATURES.iter().enumerate().map(|(i, f)| html! {
                     <li>
-                        <p>{ f.text.get(lang) }</p>
-                        if let Some(fix) = f.fix {
-                            <p class="fix"><strong>{ FIX.get(lang) }{ COLON.get(lang) }</strong>{ fix.get(lang) }</p>
+                        <p>{ at(format!("feature.{i}")) }</p>
+                        if f.fix.is_some() {
+                            <p class="fix"><strong>{ FIX.get(lang) }{ COLON.get(lang) }</strong>{ at(format!("feature.{i}.fix")) }</p>
                         }
                         { links(f.scenes) }
                     </li>
@@ -59,14 +96,14 @@ pub fn TcpUdpPage() -> Html {
                     <tbody>
                         { for ROWS.iter().map(|r| html! { <>
                             <tr data-testid={format!("tcpudp-row-{}", r.id)}>
-                                <th scope="row">{ r.aspect.get(lang) }</th>
-                                <td data-label="TCP">{ r.tcp.get(lang) }</td>
-                                <td data-label="UDP">{ r.udp.get(lang) }</td>
+                                <th scope="row">{ at(format!("row.{}.aspect", r.id)) }</th>
+                                <td data-label="TCP">{ at(format!("row.{}.tcp", r.id)) }</td>
+                                <td data-label="UDP">{ at(format!("row.{}.udp", r.id)) }</td>
                                 <td data-label={SEE.get(lang)}>{ links(r.scenes) }</td>
                             </tr>
-                            if let Some(fix) = r.fix {
+                            if r.fix.is_some() {
                                 <tr class="fix-row" data-testid={format!("tcpudp-fix-{}", r.id)}>
-                                    <td colspan="4"><p class="fix"><strong>{ FIX.get(lang) }{ COLON.get(lang) }</strong>{ fix.get(lang) }</p></td>
+                                    <td colspan="4"><p class="fix"><strong>{ FIX.get(lang) }{ COLON.get(lang) }</strong>{ at(format!("row.{}.fix", r.id)) }</p></td>
                                 </tr>
                             }
                         </> }) }

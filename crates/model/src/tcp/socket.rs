@@ -229,6 +229,9 @@ pub struct TcpSocket {
     ato: Micros,
     /// When data last arrived (`icsk_ack.lrcvtime`).
     lrcvtime: Micros,
+    /// When the pending delayed ACK is due as the kernel computed it (`icsk_ack.timeout`:
+    /// armed + ato), not when the wheel fires it; meaningful while the timer is armed.
+    delack_due: Micros,
     /// The peer's segment size as seen (`icsk_ack.rcv_mss`).
     rcv_mss: u32,
     /// Small ("pushed") segments received since the last ACK, 0..=2 (Linux
@@ -552,6 +555,7 @@ impl TcpSocket {
             pingpong: false,
             ato: 0,
             lrcvtime: 0,
+            delack_due: 0,
             // `tcp_initialize_rcv_mss`: min(advmss, TCP_MSS_DEFAULT 536) until data is seen.
             rcv_mss: (p.mss as u32).min(536),
             ack_pushed: 0,
@@ -2848,13 +2852,41 @@ impl TcpSocket {
         let sent = self.output(ctx);
         if ack_now && !sent {
             self.send_ack(ctx);
-        } else if !sent
-            && (self.delack_bytes > 0 || self.ack_sched)
-            && self.timer(TimerKind::DelayedAck).is_none()
-        {
-            let ato = self.delack_timeout(ctx);
-            self.arm_timer(TimerKind::DelayedAck, ato, ctx);
+        } else if !sent && (self.delack_bytes > 0 || self.ack_sched) {
+            self.send_delayed_ack(ctx);
         }
+    }
+
+    /// Linux `tcp_send_delayed_ack`: arm the delayed-ACK timer `ato` from now. With one
+    /// already pending, the earlier of the two timeouts stands, and one due within a quarter
+    /// of the ATO (`ato >> 2`, in jiffies) is not waited for: the ACK goes now. Measured on
+    /// 6.18 (loss-fast-retransmit with TCP_MAXSEG 536, psh-half-window with SO_RCVBUF 4096
+    /// or initrwnd 1): the next flight's first segment, arriving 42 ms after the last ACK'd
+    /// one left an ACK owed, is acknowledged at once, its followers 40 ms later. The RFC
+    /// profile keeps one fixed timer.
+    fn send_delayed_ack(&mut self, ctx: &mut Ctx) {
+        let ato = self.delack_timeout(ctx);
+        let linux = ctx.p.quickack_max > 0;
+        if self.timer(TimerKind::DelayedAck).is_some() {
+            if !linux {
+                return;
+            }
+            let quarter = if ctx.p.timer_wheel && ctx.p.clock_granularity_us > 0 {
+                let j = ctx.p.clock_granularity_us;
+                ((ato / j) >> 2) * j
+            } else {
+                ato / 4
+            };
+            if self.delack_due <= ctx.now + quarter {
+                self.send_ack(ctx);
+                return;
+            }
+            if ctx.now + ato >= self.delack_due {
+                return;
+            }
+        }
+        self.delack_due = ctx.now + ato;
+        self.arm_timer(TimerKind::DelayedAck, ato, ctx);
     }
 
     /// How long an owed ACK may wait. Linux `tcp_send_delayed_ack`: the ATO, bounded by the
@@ -3067,25 +3099,14 @@ impl TcpSocket {
             }
             self.snd_wl1 = seq;
             self.snd_wl2 = ack;
-            if was_zero && wnd > 0 {
+            if was_zero && wnd > 0 && ctx.p.probe_with_data {
+                // The textbook: an open window ends the probing (RFC 9293 §3.8.6.1).
                 self.cancel_timer(TimerKind::Persist, ctx);
-                // `tcp_ack_probe`: "If this ack opens up a zero window, clear backoff. It
-                // was being used to time the probes" (icsk_rto stays as it is).
                 self.probe_backoff = 0;
             }
         }
-        // Linux `tcp_ack_probe`: an ACK that finds nothing in flight and data waiting behind a
-        // window still closed re-arms the probe timer from its arrival, with the backoff
-        // reached. Measured on 6.18: a probe answered 20 ms after it left, the next one
-        // 2 × the probe interval after that answer, not after the probe.
-        if !ctx.p.probe_with_data
-            && self.snd_wnd == 0
-            && self.snd_max == self.snd_una
-            && self.sndbuf.tail > self.soff(self.snd_nxt)
-            && self.timer(TimerKind::Persist).is_some()
-        {
-            let t = self.persist_interval(ctx);
-            self.arm_timer(TimerKind::Persist, t, ctx);
+        if !ctx.p.probe_with_data && !outstanding {
+            self.ack_probe(ctx);
         }
         if self.fin_acked() {
             match self.state {
@@ -3102,6 +3123,29 @@ impl TcpSocket {
                 LastAck => self.set_state(Closed, ctx),
                 _ => {}
             }
+        }
+    }
+
+    /// Linux `tcp_ack_probe`, for an ACK that found nothing in flight (`tcp_ack`'s
+    /// `no_queue` path) with data waiting to be sent. "Was it a usable window open?": only
+    /// if the whole head skb fits the window (its end at or below SND.UNA + SND.WND) do the
+    /// probes end ("clear backoff. It was being used to time the probes", the timer
+    /// cleared); a window that opened less than that keeps the backoff, and the probe timer
+    /// is re-armed from this ACK with it (`tcp_probe0_when`, clamped to the user timeout).
+    /// Measured on 6.18: a probe answered 20 ms after it left, the next one 2 × the probe
+    /// interval after that answer, not after the probe.
+    fn ack_probe(&mut self, ctx: &mut Ctx) {
+        let nxt = self.soff(self.snd_nxt);
+        if self.sndbuf.tail <= nxt {
+            return;
+        }
+        let head_end = self.skbs.at(nxt).map_or(self.sndbuf.tail, |s| s.end);
+        if head_end <= self.soff(self.snd_una) + self.snd_wnd as u64 {
+            self.probe_backoff = 0;
+            self.cancel_timer(TimerKind::Persist, ctx);
+        } else {
+            let t = self.persist_interval(ctx);
+            self.arm_timer(TimerKind::Persist, t, ctx);
         }
     }
 

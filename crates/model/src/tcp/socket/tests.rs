@@ -1139,6 +1139,45 @@ fn two_unread_segments_that_shrink_the_window_wait_for_the_delayed_ack() {
 }
 
 #[test]
+fn a_segment_arriving_when_the_delayed_ack_is_nearly_due_is_acknowledged_at_once() {
+    // `tcp_send_delayed_ack`: with the timer pending and due within a quarter of the ATO
+    // (`ato >> 2`: 10 jiffies >> 2, 8 ms), the ACK goes now instead of waiting for it.
+    // The second segment arrives 33 ms after the first (due at 40 ms): both are
+    // acknowledged at once. Measured on 6.18 (psh-half-window with SO_RCVBUF 4096: the
+    // next flight's first segment 42 ms after the owed one, ack=2897 at once).
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    h.wait_ms(33);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_none(),
+        "the ACK sent ends the timer"
+    );
+}
+
+#[test]
+fn a_segment_arriving_while_the_delayed_ack_is_still_far_off_waits_for_it() {
+    // The negative of the one above: 20 ms after the first segment the timer is 20 ms
+    // from due, more than a quarter of the ATO, so the second segment waits too, and the
+    // pending (earlier) timeout stands rather than a new one 40 ms from now.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    h.wait_ms(20);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    assert_eq!(h.s.timer(TimerKind::DelayedAck), Some(at));
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
 fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once() {
     // The same two segments while rcv_ssthresh, not the free space, bounds the window: it
     // stays as offered, and the second segment is acknowledged at once.
@@ -2593,4 +2632,41 @@ fn a_loss_probe_sends_new_data_when_its_first_segment_fits_the_window() {
     // The negative: twelve segments written, cwnd 10 holds two back, the window has room for
     // them, so the probe is the eleventh segment, new data beyond cwnd.
     assert_eq!(loss_probe_after_write(65_535, 12 * 1_460), [14_601]);
+}
+
+#[test]
+fn a_window_opened_less_than_the_waiting_skb_keeps_the_probes_backed_off() {
+    // Linux `tcp_ack_probe` ("Was it a usable window open?"): an ACK that finds nothing in
+    // flight ends the probes only if the whole head skb fits the window. Here the probe's
+    // answer opens 50 bytes for a 100-byte write: the backoff stays, and the probe timer is
+    // re-armed from the answer with it: `tcp_probe0_base` (icsk_rto, four RTOs after two
+    // without a sample) shifted by `icsk_backoff` (two RTOs and one probe), 32 RTOs. (Before,
+    // the model ended the probes on any opening and re-armed the unshifted four RTOs.)
+    let (mut h, base) = acked_after_two_rtos_with(false, None, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=101 win=50");
+    recv_nothing!(h);
+    let next = h.s.timer(TimerKind::Persist).expect("the probe timer") - h.now;
+    assert!(
+        next >= 32 * base && next < 33 * base,
+        "next probe after {next} µs"
+    );
+}
+
+#[test]
+fn a_window_that_takes_the_waiting_skb_ends_the_probes() {
+    // The negative: 200 bytes take the whole 100-byte skb, so the backoff ends, the probe
+    // timer is cleared and the data leaves at once.
+    let (mut h, _) = acked_after_two_rtos_with(false, None, ". seq=1 ack=101 win=0", 100);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, [". seq=100 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=101 win=200");
+    recv!(h, ["P. seq=101 ack=1 len=100"]);
+    assert_eq!(h.s.timer(TimerKind::Persist), None);
+    assert_eq!(h.s.probe_backoff, 0);
 }
