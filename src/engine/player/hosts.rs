@@ -125,14 +125,23 @@ fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpStat
     }
 }
 
-/// A socket's label in its host's panel, with its port. An accepted connection is called so
-/// (scenarios label it "conn"), and a label that already ends with the port (a capture's
-/// "client :41002") does not get it twice.
+/// A socket's label in its host's panel, with its port. A connection a listener made is called
+/// so whatever the scenario labelled it ("conn", "tcp conn", "conn 2", or the model's "server
+/// conn 3" while it waits in the queue, "conn #2"), keeping its number when there is one, and a label that
+/// already ends with the port (a capture's "client :41002") does not get it twice.
 fn panel_label(s: &SocketInfo, lang: Lang) -> String {
-    let name = if s.parent.is_some() && s.label.starts_with("conn") {
-        match lang {
-            Lang::Zh => "已连接套接字".to_string(),
-            Lang::En => "connection".to_string(),
+    let name = if s.parent.is_some() {
+        let word = match lang {
+            Lang::Zh => "已连接套接字",
+            Lang::En => "connection",
+        };
+        let n = s
+            .label
+            .rsplit_once(' ')
+            .map(|(_, n)| n.trim_start_matches('#'));
+        match n.filter(|n| n.parse::<u32>().is_ok()) {
+            Some(n) => format!("{word} {n}"),
+            None => word.to_string(),
         }
     } else {
         localize_name(&s.label, lang)
@@ -142,5 +151,50 @@ fn panel_label(s: &SocketInfo, lang: Lang) -> String {
         name
     } else {
         format!("{name} {port}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panel_label;
+    use crate::i18n::Lang;
+    use synack_model::trace::{HostId, Proto, SocketId, SocketInfo};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn sock(label: &str, child: bool) -> SocketInfo {
+        SocketInfo {
+            id: SocketId(3),
+            host: HostId(1),
+            proto: Proto::Tcp,
+            local_port: 80,
+            remote: None,
+            listener: false,
+            parent: child.then_some(SocketId(1)),
+            created_us: 0,
+            scripted: false,
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn a_listeners_connection_is_named_so_in_both_languages_whatever_its_scenario_label() {
+        // "tcp conn" (TCP vs UDP) and the model's "server conn 1" (in the accept queue) showed
+        // as they were, in English on the Chinese page too.
+        for (label, en, zh) in [
+            ("conn", "connection :80", "已连接套接字 :80"),
+            ("tcp conn", "connection :80", "已连接套接字 :80"),
+            ("conn 2", "connection 2 :80", "已连接套接字 2 :80"),
+            ("server conn 1", "connection 1 :80", "已连接套接字 1 :80"),
+            ("conn #3", "connection 3 :80", "已连接套接字 3 :80"),
+        ] {
+            assert_eq!(panel_label(&sock(label, true), Lang::En), en, "{label}");
+            assert_eq!(panel_label(&sock(label, true), Lang::Zh), zh, "{label}");
+        }
+        // A socket of its own keeps its (translated) name.
+        assert_eq!(panel_label(&sock("server", false), Lang::Zh), "服务器 :80");
+        assert_eq!(
+            panel_label(&sock("tcp server", false), Lang::En),
+            "TCP server :80"
+        );
     }
 }
