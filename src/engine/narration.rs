@@ -452,8 +452,45 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
     let s = sentence_with_articles(trace, isns, i, lang, api)?;
     Some(match lang {
         Lang::En => numbered_names_without_article(trace, s),
-        Lang::Zh => s,
+        Lang::Zh => spaced_names(trace, s),
     })
+}
+
+/// Chinese templates write a name straight before the Chinese that follows it ("{who}的应用调用
+/// …"), which runs a name ending in a digit or a Latin letter into it ("客户端 1的"); the app's
+/// Chinese puts a space between the two scripts everywhere else ("TCP 服务器", "SYN 队列"). Only
+/// the trace's own names are touched.
+fn spaced_names(trace: &Trace, mut s: String) -> String {
+    let names = trace
+        .hosts
+        .iter()
+        .map(|h| localize_name(&h.name, Lang::Zh))
+        .chain(
+            trace
+                .sockets
+                .iter()
+                .map(|x| localize_name(&x.label, Lang::Zh)),
+        )
+        .filter(|n| n.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
+    for name in names {
+        let mut out = String::with_capacity(s.len() + 8);
+        let mut rest = s.as_str();
+        while let Some(at) = rest.find(name.as_str()) {
+            let end = at + name.len();
+            out.push_str(&rest[..end]);
+            // Only before a Chinese character: not inside a longer name ("客户端 1" in
+            // "客户端 12"), nor before Chinese punctuation ("客户端 1。").
+            let ideograph =
+                |c: char| matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}');
+            if rest[end..].chars().next().is_some_and(ideograph) {
+                out.push(' ');
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        s = out;
+    }
+    s
 }
 
 /// English templates say "The {who}" ("The client sends …"), which is right for "client" and

@@ -1146,6 +1146,34 @@ fn multicast_narration_names_the_receivers_as_the_case_does() {
 }
 
 #[test]
+fn numbered_names_are_spaced_from_the_chinese_that_follows_in_chinese_narration() {
+    // "客户端 1的应用调用 connect()" ran the number into the Chinese; the app's Chinese spaces
+    // the two scripts ("TCP 服务器"), and punctuation follows a name directly ("客户端 1。").
+    use super::narration::sentence;
+    use synack_model::presets::{self, BacklogKnobs, Knobs, UdpCase};
+    let backlog = presets::backlog(&Knobs::default(), &BacklogKnobs::real_capture());
+    let multicast = presets::udp(&Knobs::default(), UdpCase::Multicast);
+    for scenario in [backlog, multicast] {
+        let t = synack_model::simulate(&scenario).unwrap();
+        let isns = Isns::of_trace(&t);
+        let said: Vec<String> = (0..t.events.len())
+            .filter_map(|i| sentence(&t, &isns, i, crate::i18n::Lang::Zh, crate::i18n::Api::C))
+            .collect();
+        let run_in = |s: &String| {
+            s.chars()
+                .zip(s.chars().skip(1))
+                .any(|(a, b)| a.is_ascii_digit() && matches!(b, '\u{3400}'..='\u{9FFF}'))
+        };
+        assert!(!said.iter().any(run_in), "{said:#?}");
+        assert!(
+            said.iter()
+                .any(|s| s.contains("客户端 1 的") || s.contains("接收方 1 的")),
+            "{said:#?}"
+        );
+    }
+}
+
+#[test]
 fn numbered_hosts_take_no_article_in_english_narration() {
     use super::narration::sentence;
     use synack_model::presets::{self, BacklogKnobs, Knobs, UdpCase};
