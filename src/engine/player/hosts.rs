@@ -126,11 +126,15 @@ fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpStat
 }
 
 /// A socket's label in its host's panel, with its port. A connection a listener made is called
-/// so whatever the scenario labelled it ("conn", "tcp conn", "conn 2", or the model's "server
-/// conn 3" while it waits in the queue, "conn #2"), keeping its number when there is one, and a label that
-/// already ends with the port (a capture's "client :41002") does not get it twice.
+/// so where its label is the scenarios' word for it ("conn", "tcp conn", "conn 2", "conn #2",
+/// or the model's "server conn 3" while it waits in the queue), keeping its number when there
+/// is one; a label the scenario chose is kept; a label that already ends with the port (a
+/// capture's "client :41002") does not get it twice.
 fn panel_label(s: &SocketInfo, lang: Lang) -> String {
-    let name = if s.parent.is_some() {
+    // The scenarios' and the model's own words for it; a label the scenario chose ("second")
+    // is kept.
+    let generic = s.label.split_whitespace().any(|w| w == "conn");
+    let name = if s.parent.is_some() && generic {
         let word = match lang {
             Lang::Zh => "已连接套接字",
             Lang::En => "connection",
@@ -190,7 +194,8 @@ mod tests {
             assert_eq!(panel_label(&sock(label, true), Lang::En), en, "{label}");
             assert_eq!(panel_label(&sock(label, true), Lang::Zh), zh, "{label}");
         }
-        // A socket of its own keeps its (translated) name.
+        // A connection the scenario named keeps its name, as does a socket of its own.
+        assert_eq!(panel_label(&sock("second", true), Lang::Zh), "second :80");
         assert_eq!(panel_label(&sock("server", false), Lang::Zh), "服务器 :80");
         assert_eq!(
             panel_label(&sock("tcp server", false), Lang::En),
