@@ -456,21 +456,27 @@ pub fn sentence(trace: &Trace, isns: &Isns, i: usize, lang: Lang, api: Api) -> O
     })
 }
 
+/// The trace's own names of hosts and sockets as sentences print them, for the per-language
+/// touches below.
+fn trace_names(trace: &Trace, lang: Lang) -> impl Iterator<Item = String> + '_ {
+    let hosts = trace
+        .hosts
+        .iter()
+        .map(move |h| localize_name(&h.name, lang));
+    hosts.chain(
+        trace
+            .sockets
+            .iter()
+            .map(move |x| localize_name(&x.label, lang)),
+    )
+}
+
 /// Chinese templates write a name straight before the Chinese that follows it ("{who}的应用调用
 /// …"), which runs a name ending in a digit or a Latin letter into it ("客户端 1的"); the app's
 /// Chinese puts a space between the two scripts everywhere else ("TCP 服务器", "SYN 队列"). Only
 /// the trace's own names are touched.
 fn spaced_names(trace: &Trace, mut s: String) -> String {
-    let names = trace
-        .hosts
-        .iter()
-        .map(|h| localize_name(&h.name, Lang::Zh))
-        .chain(
-            trace
-                .sockets
-                .iter()
-                .map(|x| localize_name(&x.label, Lang::Zh)),
-        )
+    let names = trace_names(trace, Lang::Zh)
         .filter(|n| n.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
     for name in names {
         let mut out = String::with_capacity(s.len() + 8);
@@ -498,16 +504,7 @@ fn spaced_names(trace: &Trace, mut s: String) -> String {
 /// noun and takes no article ("Client 1 sends …", "… reaches server 2."). Only the trace's own
 /// numbered names are touched, so other words followed by a number keep their article.
 fn numbered_names_without_article(trace: &Trace, mut s: String) -> String {
-    let names = trace
-        .hosts
-        .iter()
-        .map(|h| localize_name(&h.name, Lang::En))
-        .chain(
-            trace
-                .sockets
-                .iter()
-                .map(|x| localize_name(&x.label, Lang::En)),
-        )
+    let names = trace_names(trace, Lang::En)
         // "client 1", not "host of receiver 3": a word and a number, nothing else.
         .filter(|n| {
             n.split_once(' ').is_some_and(|(word, num)| {

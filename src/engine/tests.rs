@@ -1145,20 +1145,30 @@ fn multicast_narration_names_the_receivers_as_the_case_does() {
     assert!(!said.iter().any(|s| s.contains("server 2")), "{said:#?}");
 }
 
-#[test]
-fn numbered_names_are_spaced_from_the_chinese_that_follows_in_chinese_narration() {
-    // "客户端 1的应用调用 connect()" ran the number into the Chinese; the app's Chinese spaces
-    // the two scripts ("TCP 服务器"), and punctuation follows a name directly ("客户端 1。").
+/// The narration, in `lang`, of two scenes with numbered hosts (the backlog's real capture: clients
+/// 1 and 2; UDP multicast: receivers 1-3).
+fn numbered_scenes_narration(lang: crate::i18n::Lang) -> Vec<Vec<String>> {
     use super::narration::sentence;
     use synack_model::presets::{self, BacklogKnobs, Knobs, UdpCase};
     let backlog = presets::backlog(&Knobs::default(), &BacklogKnobs::real_capture());
     let multicast = presets::udp(&Knobs::default(), UdpCase::Multicast);
-    for scenario in [backlog, multicast] {
-        let t = synack_model::simulate(&scenario).unwrap();
-        let isns = Isns::of_trace(&t);
-        let said: Vec<String> = (0..t.events.len())
-            .filter_map(|i| sentence(&t, &isns, i, crate::i18n::Lang::Zh, crate::i18n::Api::C))
-            .collect();
+    [backlog, multicast]
+        .iter()
+        .map(|scenario| {
+            let t = synack_model::simulate(scenario).unwrap();
+            let isns = Isns::of_trace(&t);
+            (0..t.events.len())
+                .filter_map(|i| sentence(&t, &isns, i, lang, crate::i18n::Api::C))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn numbered_names_are_spaced_from_the_chinese_that_follows_in_chinese_narration() {
+    // "客户端 1的应用调用 connect()" ran the number into the Chinese; the app's Chinese spaces
+    // the two scripts ("TCP 服务器"), and punctuation follows a name directly ("客户端 1。").
+    for said in numbered_scenes_narration(crate::i18n::Lang::Zh) {
         let run_in = |s: &String| {
             s.chars()
                 .zip(s.chars().skip(1))
@@ -1175,16 +1185,7 @@ fn numbered_names_are_spaced_from_the_chinese_that_follows_in_chinese_narration(
 
 #[test]
 fn numbered_hosts_take_no_article_in_english_narration() {
-    use super::narration::sentence;
-    use synack_model::presets::{self, BacklogKnobs, Knobs, UdpCase};
-    let backlog = presets::backlog(&Knobs::default(), &BacklogKnobs::real_capture());
-    let multicast = presets::udp(&Knobs::default(), UdpCase::Multicast);
-    for scenario in [backlog, multicast] {
-        let t = synack_model::simulate(&scenario).unwrap();
-        let isns = Isns::of_trace(&t);
-        let said: Vec<String> = (0..t.events.len())
-            .filter_map(|i| sentence(&t, &isns, i, crate::i18n::Lang::En, crate::i18n::Api::C))
-            .collect();
+    for said in numbered_scenes_narration(crate::i18n::Lang::En) {
         let numbered = |s: &String, article: &str| {
             ["client", "server", "receiver", "sender"]
                 .iter()
