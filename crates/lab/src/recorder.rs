@@ -700,8 +700,17 @@ impl Inner {
         self.isns.get(&(sport, dport)).copied()
     }
 
-    /// Finds (or creates) the trace socket for a sock_diag entry.
-    fn socket_for(&mut self, d: &crate::sys::diag::DiagSock, t_abs: u64) -> Option<SocketId> {
+    /// Finds (or creates) the trace socket for a sock_diag entry. `last` is the state each
+    /// socket was last seen in: a TCP 4-tuple can carry one connection after another (a client
+    /// connecting again from its port while the server's side of the last one is in
+    /// TIME-WAIT, which Linux reopens: `tcp_timewait_state_process` → TCP_TW_SYN), and the
+    /// entry belongs to the oldest socket of the tuple that has not ended before it.
+    fn socket_for(
+        &mut self,
+        d: &crate::sys::diag::DiagSock,
+        t_abs: u64,
+        last: &dyn Fn(SocketId) -> Option<TcpState>,
+    ) -> Option<SocketId> {
         let proto = if d.udp { Proto::Udp } else { Proto::Tcp };
         let local = self.addr_of(d.local);
         let remote = (d.remote.port() != 0).then(|| self.addr_of(d.remote));
@@ -717,7 +726,7 @@ impl Inner {
             }
         }
         let cookies = &self.listener_cookies;
-        let found = self.sockets.iter().rfind(|s| {
+        let matches = |s: &&Sock| {
             (!listening
                 || (s.registered_us <= seen && !cookies.values().any(|&id| id == s.info.id)))
                 && s.info.proto == proto
@@ -725,7 +734,37 @@ impl Inner {
                 && s.info.local_port == local.port
                 && s.info.listener == listening
                 && (s.info.remote == remote || (remote.is_none() && s.info.remote.is_none()))
-        });
+        };
+        let found = if proto == Proto::Tcp && !listening && remote.is_some() {
+            // One connection after another on the tuple: a socket that vanished (CLOSED), or
+            // one seen closing when this entry is an opening state (TIME-WAIT, then
+            // SYN-RECV for the connection that replaced it), has ended; the entry is the
+            // next one's. (Accepted connections are registered at accept(), after the dumps
+            // that showed them: the oldest open one, not the newest registered.)
+            let opening = matches!(
+                linux_state(d.state),
+                Some(TcpState::SynSent | TcpState::SynReceived | TcpState::Established)
+            );
+            let ended = |id: SocketId| match last(id) {
+                Some(TcpState::Closed) => true,
+                Some(
+                    TcpState::FinWait1
+                    | TcpState::FinWait2
+                    | TcpState::Closing
+                    | TcpState::TimeWait
+                    | TcpState::CloseWait
+                    | TcpState::LastAck,
+                ) => opening,
+                _ => false,
+            };
+            let all: Vec<&Sock> = self.sockets.iter().filter(matches).collect();
+            all.iter()
+                .find(|s| !ended(s.info.id))
+                .or(all.last())
+                .copied()
+        } else {
+            self.sockets.iter().rfind(matches)
+        };
         if let Some(s) = found {
             let id = s.info.id;
             if listening {
@@ -874,7 +913,8 @@ impl Inner {
                 if d.udp || d.state == st::CLOSE {
                     continue;
                 }
-                let Some(id) = self.socket_for(d, t) else {
+                let last = |id: SocketId| seen.get(&id).and_then(|s| s.state);
+                let Some(id) = self.socket_for(d, t, &last) else {
                     continue;
                 };
                 present.insert(id);
