@@ -814,6 +814,20 @@ impl Inner {
         Some(id)
     }
 
+    /// Whether sockets `a` and `b` are ends of the same 4-tuple (one connection after
+    /// another).
+    fn same_tuple(&self, a: SocketId, b: SocketId) -> bool {
+        let (a, b) = (
+            &self.sockets[a.0 as usize].info,
+            &self.sockets[b.0 as usize].info,
+        );
+        a.proto == b.proto
+            && a.host == b.host
+            && a.local_port == b.local_port
+            && a.remote.is_some()
+            && a.remote == b.remote
+    }
+
     /// Records that socket `id`, last seen in `seen` (never, if `None`), was in `to` by the
     /// end of `window`, with the states in between that its segments prove
     /// ([`Causes::path`]), each at its cause; the change to `to` itself is stamped no
@@ -918,8 +932,36 @@ impl Inner {
                     continue;
                 };
                 present.insert(id);
-                let prev = seen.entry(id).or_default().clone();
                 let state = linux_state(d.state);
+                // A connection opening on the tuple of one in TIME-WAIT replaced it: the
+                // SYN that reopened it ended the old one (`tcp_v4_rcv`, TCP_TW_SYN:
+                // `inet_twsk_deschedule_put` before the listener sees the SYN), so the old
+                // one is CLOSED at that SYN, before the new one's first state.
+                if matches!(state, Some(TcpState::SynReceived | TcpState::Established)) {
+                    let replaced: Vec<SocketId> = seen
+                        .iter()
+                        .filter(|(&o, s)| {
+                            o != id && s.state == Some(TcpState::TimeWait) && self.same_tuple(o, id)
+                        })
+                        .map(|(&o, _)| o)
+                        .collect();
+                    for o in replaced {
+                        let info = &self.sockets[o.0 as usize].info;
+                        let at = causes.syn_arrival(info, window).unwrap_or(t);
+                        if let Some((k, exp)) = seen.get(&o).and_then(|s| s.timer) {
+                            self.push(at, timer_gone(o, k, exp, at));
+                        }
+                        self.push_path(o, TcpState::TimeWait, vec![(at, TcpState::Closed)], 0);
+                        seen.insert(
+                            o,
+                            Seen {
+                                state: Some(TcpState::Closed),
+                                ..Seen::default()
+                            },
+                        );
+                    }
+                }
+                let prev = seen.entry(id).or_default().clone();
                 if let Some(s) = state {
                     if prev.state != Some(s) {
                         self.push_state(&causes, id, prev.state, s, window, 0);
@@ -1139,6 +1181,17 @@ impl Causes {
     /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
     /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
     /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
+    /// The first SYN (without ACK) socket `s`'s tuple received inside `(after, upto]`.
+    fn syn_arrival(&self, s: &SocketInfo, (after, upto): (u64, u64)) -> Option<u64> {
+        self.segments
+            .iter()
+            .filter(|(t, sent, seg)| *t > after && *t <= upto && !sent && is_socket_segment(s, seg, false))
+            .find(|(_, _, seg)| {
+                matches!(&seg.header, synack_model::trace::Header::Tcp(h) if h.flags.syn && !h.flags.ack)
+            })
+            .map(|(t, _, _)| *t)
+    }
+
     fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
         let mine = |seg: &Segment, sent: bool| is_socket_segment(s, seg, sent);
         let flags = |seg: &Segment| match &seg.header {
