@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 56] = [
+pub const NAMES: [&str; 57] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -36,6 +36,7 @@ pub const NAMES: [&str; 56] = [
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
     "loss-tail",
+    "rto-collapse",
     "rto-keeps-sacked",
     "rto-ssthresh-once",
     "rto-spurious",
@@ -307,6 +308,27 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             SegmentMatch::Data,
             Some(10),
         ),
+        // `tcp_retrans_try_collapse`: two 5-byte segments (TCP_NODELAY) and the loss probe
+        // that resends the second are lost; the RTO resends the head with the second merged
+        // in, one 10-byte segment (tcp_retrans_collapse 1, the default).
+        "rto-collapse" => {
+            let mut sc = base(
+                name,
+                "two 5-byte writes lost, and the loss probe too: the RTO resends them as one \
+                 10-byte segment (tcp_retrans_collapse)",
+                1_500,
+                listen_accept(vec![recv(), recv()]),
+                vec![connect_at(50), Step::at(ms(200), send(5).action), send(5)],
+            );
+            sc.sockets
+                .iter_mut()
+                .find(|s| s.label == "client")?
+                .no_delay = true;
+            for n in [1, 2, 3] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
         // An RTO with SACKed segments outstanding (`tcp_enter_loss`, `tcp_timeout_mark_lost`):
         // the 2nd and 6th segments and both fast retransmissions (the 11th and 12th data
         // segments sent) are lost, so the RTO fires with 3-5 and 7-10 SACKed; only the two
