@@ -3052,10 +3052,9 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
         let window_changed = wnd != self.snd_wnd;
-        if wnd > 0 {
-            // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
-            self.probes_tstamp = None;
-        }
+        // The probe episode (`icsk_probes_tstamp`) is not ended by any opening of the
+        // window: only by one over the whole waiting skb (`ack_probe`), or by a probe timer
+        // that finds data in flight or nothing waiting (`on_persist`).
         // `tcp_ack`: an ACK of new data, or one at SND.UNA while data is out (a duplicate
         // ACK, or SACK blocks to read). Both profiles clean the retransmission queue the same
         // way; they differ in how losses are found and cwnd answers them.
@@ -3152,6 +3151,7 @@ impl TcpSocket {
         let head_end = self.skbs.at(nxt).map_or(self.sndbuf.tail, |s| s.end);
         if head_end <= self.soff(self.snd_una) + self.snd_wnd as u64 {
             self.probe_backoff = 0;
+            self.probes_tstamp = None;
             self.cancel_timer(TimerKind::Persist, ctx);
         } else {
             let t = self.persist_interval(ctx);
@@ -4705,11 +4705,33 @@ impl TcpSocket {
         ) {
             return;
         }
+        let waiting = self.sndbuf.tail > self.soff(self.snd_nxt)
+            || (self.fin_queued && self.snd_nxt.le(self.fin_seq()));
+        if self.snd_max.gt(self.snd_una) || !waiting {
+            // `tcp_probe_timer`: data in flight (the RTO's business) or nothing to probe
+            // for ends the episode.
+            self.probes_out = 0;
+            self.probes_tstamp = None;
+            return;
+        }
         if self.snd_wnd > 0 {
-            // `tcp_send_probe0` → `tcp_write_wakeup`: the window is open, so the segment at
-            // the head goes out whatever Nagle or TCP_CORK say (corked data's ceiling).
+            // `tcp_probe_timer` first: with TCP_USER_TIMEOUT an episode whose first probe
+            // is that old ends the connection, even though the window has opened since (a
+            // part of it, smaller than the skb waiting, left the episode running:
+            // `tcp_ack_probe`). Then `tcp_send_probe0` → `tcp_write_wakeup`: the window is
+            // open, so the segment at the head goes out whatever Nagle or TCP_CORK say
+            // (corked data's ceiling), and with data in flight the episode ends.
+            let first_probe = *self.probes_tstamp.get_or_insert(ctx.now);
+            if self.user_timeout_us > 0 && ctx.now - first_probe >= self.user_timeout_us {
+                return self.fail("ETIMEDOUT", ctx);
+            }
             self.push_once = true;
             self.output(ctx);
+            if self.snd_max.gt(self.snd_una) {
+                self.probes_out = 0;
+                self.probe_backoff = 0;
+                self.probes_tstamp = None;
+            }
             return;
         }
         // `tcp_probe_timer`: the probes' limit is tcp_retries2, or for an orphan (closed by

@@ -2753,3 +2753,60 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     recv!(h, ["P. seq=6 ack=1 len=5"]);
     assert_eq!(h.s.stats.timeouts, 0);
 }
+
+/// A 1000-byte write into a closed window, with TCP_USER_TIMEOUT 2 s; the peer answers each
+/// zero-window probe with window 0 until `open_at_ms` after the first probe, then with
+/// `window`. Returns the harness after the probe timer fired once more, if that answer left
+/// it armed (what the answer made the socket send is kept for `sent`).
+fn probes_then_window(window: u16, open_at_ms: u64) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.user_timeout_us = 2_000_000;
+    send!(h, ". seq=1 ack=1 win=0");
+    write(&mut h, 1000);
+    recv_nothing!(h);
+    let mut first = None;
+    loop {
+        let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
+        h.now = at;
+        h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+        let _ = h.sent();
+        let first = *first.get_or_insert(at);
+        h.wait_ms(40);
+        if h.now - first >= open_at_ms * 1000 {
+            send!(h, &format!(". seq=1 ack=1 win={window}"));
+            break;
+        }
+        send!(h, ". seq=1 ack=1 win=0");
+    }
+    if let Some(at) = h.s.timer(TimerKind::Persist) {
+        let _ = h.sent();
+        h.now = at;
+        h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+    }
+    h
+}
+
+#[test]
+fn a_window_smaller_than_the_waiting_skb_keeps_the_probe_episodes_user_timeout() {
+    // Linux clears `icsk_probes_tstamp` (when the first unanswered probe went out) only
+    // where the window opened over the whole skb waiting (`tcp_ack_probe`), when a probe
+    // finds nothing left to probe (`tcp_send_probe0`, `tcp_probe_timer`): a 100-byte window
+    // for a 1000-byte skb re-arms the probe timer, clamped to what is left of the user
+    // timeout (`tcp_clamp_probe0_to_user_timeout`), and when it fires `tcp_probe_timer`
+    // finds the episode 2 s old and aborts before `tcp_write_wakeup` would send the 100.
+    let mut h = probes_then_window(100, 1_500);
+    let sent = h.sent();
+    assert_eq!(h.s.state, TcpState::Closed, "{sent:?}");
+    assert_eq!(h.s.take_error(), Some("ETIMEDOUT"));
+}
+
+#[test]
+fn a_window_that_takes_the_waiting_skb_ends_the_probe_episode() {
+    // The negative: a window over the whole skb ends the episode (`tcp_ack_probe`), the data
+    // leaves, and the user timeout is counted again from the next episode only.
+    let mut h = probes_then_window(2000, 1_500);
+    assert_eq!(h.s.state, TcpState::Established);
+    let sent = h.sent();
+    assert!(sent.iter().any(|l| l.contains("len=1000")), "{sent:?}");
+    assert_eq!(h.s.probes_tstamp, None);
+}
