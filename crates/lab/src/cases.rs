@@ -67,6 +67,8 @@ pub const NAMES: [&str; 58] = [
     "send-after-shutdown",
     "time-wait-rebind",
     "time-wait-rebind-reuseaddr",
+    "time-wait-reconnect",
+    "time-wait-reconnect-no-timestamps",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -852,6 +854,8 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
+        "time-wait-reconnect" => time_wait_reconnect(name, true),
+        "time-wait-reconnect-no-timestamps" => time_wait_reconnect(name, false),
         other => match option_case(other)
             .or_else(|| crate::cases_udp::scenario(other))
             .or_else(|| crate::cases_cookies::scenario(other))
@@ -1103,6 +1107,75 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
         socket: "new listener".into(),
         steps: vec![Step::at(ms(500), Action::Listen { backlog: 8 })],
     });
+    sc
+}
+
+/// The server closes first, so its connection holds TIME-WAIT on the 4-tuple; the client's
+/// socket, bound to a fixed port, ends (LAST-ACK → CLOSED) and a second socket on the same
+/// port connects again at 500 ms while that TIME-WAIT still runs. Linux reopens at once
+/// (`tcp_timewait_state_process` → TCP_TW_SYN: the SYN's timestamp is newer than the old
+/// connection's, or without timestamps its sequence number, from the 4-tuple's hash plus a
+/// clock, is past the old rcv_nxt); the listener accepts the new connection.
+fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    const PORT: u16 = 45_000;
+    let mut sc = base(
+        name,
+        if timestamps {
+            "the client connects again from its port while the server's side of the last \
+             connection is in TIME-WAIT: the SYN's timestamp is newer, the server accepts it"
+        } else {
+            "tcp_timestamps=0: the client connects again from its port while the server's \
+             side of the last connection is in TIME-WAIT: the SYN's sequence number is past \
+             the old one, the server accepts it"
+        },
+        1_000,
+        vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::now(Action::send(5)),
+            Step::at(ms(150), Action::Close {}),
+            Step {
+                on: Some("listener".into()),
+                ..Step::now(Action::Accept {
+                    label: Some("server again".into()),
+                })
+            },
+            Step::now(Action::Recv { max: 65536 }),
+        ],
+        vec![
+            Step::at(
+                ms(50),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(5)),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(250), Action::Close {}),
+        ],
+    );
+    sc.sockets[1].port = PORT;
+    sc.sockets.push(socket("client again", "client", PORT));
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps: vec![
+            Step::at(
+                ms(500),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(5)),
+        ],
+    });
+    if !timestamps {
+        sc.tuning.timestamps = Some(false);
+    }
     sc
 }
 

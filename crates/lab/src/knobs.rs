@@ -75,7 +75,21 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // `tcp_select_initial_window`: the route's RTAX_INITRWND caps the handshake's window.
     ("initial_rwnd_segments", Knob::Route("initrwnd")),
     ("sack_permitted", Knob::Sysctl("net.ipv4.tcp_sack", Unit::Plain)),
+    // One sysctl for two profile fields: 0, 1, or 2 without `timestamps_offset`
+    // (`runner::timestamps_sysctl`).
     ("timestamps", Knob::Sysctl("net.ipv4.tcp_timestamps", Unit::Plain)),
+    (
+        "timestamps_offset",
+        Knob::Sysctl("net.ipv4.tcp_timestamps", Unit::Plain),
+    ),
+    (
+        "isn_tick_ns",
+        Knob::Fixed("secure_tcp_seq's clock (ns >> 6), no setting"),
+    ),
+    (
+        "time_wait_reopen",
+        Knob::Fixed("tcp_timewait_state_process's rule, no setting"),
+    ),
     // tcp_rmem[1] / 2 (`tcp_full_space` at the initial 50 % scaling ratio), measured.
     ("recv_buffer", Knob::Machine),
     ("rcv_skb_overhead", Knob::Machine),

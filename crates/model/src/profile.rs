@@ -154,6 +154,24 @@ profile! {
     sack_permitted: bool,
     /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
     timestamps: bool,
+    /// The timestamp clock of a connection starts at a keyed hash of its address pair
+    /// (local, remote), not at 0: Linux `tcp_timestamps` 1, `secure_tcp_ts_off` (RFC 7323
+    /// §7.1's randomized offset; one per address pair, so that a new connection between the
+    /// same hosts continues the old one's clock, which TIME-WAIT's reopening relies on, RFC
+    /// 7323 Appendix B). `false`: `tcp_timestamps` 2, the bare millisecond clock.
+    timestamps_offset: bool,
+    /// The clock added to the keyed hash of the 4-tuple that makes an ISN (RFC 6528; RFC 9293
+    /// §3.4.1: ISN = M + F(localip, localport, remoteip, remoteport, secretkey)) ticks every
+    /// this many ns. Linux `secure_tcp_seq` → `seq_scale`: the real-time clock in ns >> 6, a
+    /// 64 ns tick; RFC 9293's M is a 4 µs clock.
+    isn_tick_ns: u32,
+    /// A SYN reaching a connection in TIME-WAIT opens a new one when it cannot belong to the
+    /// old one (Linux `tcp_timewait_state_process` → TCP_TW_SYN, the MAY of RFC 1122
+    /// 4.2.2.13): its timestamp is newer than the last one received, or (without one) its
+    /// sequence number is past the old rcv_nxt. The listener then gets the SYN, and the new
+    /// connection's ISN is the old snd_nxt + 65537 (`tcp_tw_isn`). `false`: RFC 9293
+    /// §3.10.7.4: a SYN in a synchronized state is answered with an ACK (RFC 5961 §4).
+    time_wait_reopen: bool,
     /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
     /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
     /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
@@ -462,6 +480,9 @@ impl Profile {
             window_round_up: true,
             sack_permitted: true,
             timestamps: true,
+            timestamps_offset: true,
+            isn_tick_ns: 64,
+            time_wait_reopen: true,
             recv_buffer: 65_536,
             rcv_skb_overhead: 0,
             min_recv_buffer: 2_304,
@@ -532,6 +553,9 @@ impl Profile {
             window_round_up: false,
             sack_permitted: false,
             timestamps: false,
+            timestamps_offset: true,
+            isn_tick_ns: 4_000,
+            time_wait_reopen: false,
             recv_buffer: 65_535,
             rcv_skb_overhead: 0,
             min_recv_buffer: 0,
@@ -616,6 +640,16 @@ mod tests {
             (
                 "recv_buffer",
                 "tcp_full_space 65536 vs the 16-bit field's 65535",
+            ),
+            (
+                "isn_tick_ns",
+                "secure_tcp_seq's clock in ns >> 6 (64 ns) vs RFC 9293 §3.4.1's 4 µs",
+            ),
+            (
+                "time_wait_reopen",
+                "tcp_timewait_state_process: a newer SYN (timestamp, else sequence number) \
+                 reopens a TIME-WAIT connection (RFC 1122 4.2.2.13's MAY, ISN old snd_nxt + \
+                 65537); RFC 9293 §3.10.7.4 answers any SYN there with an ACK",
             ),
             (
                 "loss_beta_1024",

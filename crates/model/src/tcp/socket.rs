@@ -51,6 +51,29 @@ const PAGE: i64 = 4096;
 /// bytes written go into page fragments and count one for one.
 const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
+/// What a connection in TIME-WAIT does with a SYN ([`TcpSocket::time_wait_syn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeWaitSyn {
+    /// The SYN opens a new connection: the listener gets it, and the child's ISN is this.
+    Reopen(u32),
+    /// The SYN is answered with the old connection's ACK.
+    Ack { paws_reject: bool },
+}
+
+/// A keyed hash of a few words (the model's stand-in for Linux's SipHash in
+/// `secure_tcp_seq` and `secure_tcp_ts_off`): SplitMix64's finalizer over the key and
+/// each word in turn. Deterministic on every platform, integer-only.
+fn keyed_hash(key: u64, words: &[u64]) -> u64 {
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    words.iter().fold(mix(key), |h, &w| {
+        mix(h ^ w.wrapping_add(0x9E37_79B9_7F4A_7C15))
+    })
+}
+
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RecvOutcome {
@@ -92,6 +115,13 @@ pub struct TcpSocket {
     rcv_wscale: u8,
     ts_recent: u32,
     ts_offset: u32,
+    /// The host's secret key for its ISNs and timestamp offsets (Linux `net_secret` and
+    /// `ts_secret`, drawn once per boot): set by the driver from the scenario's seed, one per
+    /// host, so runs stay deterministic.
+    pub secret: u64,
+    /// The ISN a SYN that reopened a connection in TIME-WAIT brought with it to the
+    /// listener, for the child it makes (Linux `tcp_tw_isn`, read by `tcp_conn_request`).
+    pub tw_isn: Option<u32>,
 
     // Send sequence variables (RFC 9293 §3.3.1).
     pub iss: SeqNumber,
@@ -499,6 +529,8 @@ impl TcpSocket {
             rcv_wscale: 0,
             ts_recent: 0,
             ts_offset: 0,
+            secret: 0,
+            tw_isn: None,
             iss: SeqNumber(0),
             snd_una: SeqNumber(0),
             snd_nxt: SeqNumber(0),
@@ -1668,8 +1700,86 @@ impl TcpSocket {
     }
 
     fn ts_val(&self, now: Micros) -> u32 {
-        // Linux: a millisecond clock with a random per-connection offset.
+        // Linux: a millisecond clock plus the address pair's offset (`tcp_clock_ts`).
         ((now / 1000) as u32).wrapping_add(self.ts_offset)
+    }
+
+    /// The ISN of a connection to `remote` (RFC 6528, RFC 9293 §3.4.1: ISN = M +
+    /// F(localip, localport, remoteip, remoteport, secretkey)): Linux `secure_tcp_seq`, a
+    /// keyed hash of the 4-tuple (SipHash there, the model's own keyed mix here) plus the
+    /// clock in `isn_tick_ns` ticks (`seq_scale`: ns >> 6). The same 4-tuple a moment later
+    /// gets a larger ISN, which is what lets TIME-WAIT tell a new SYN from an old one
+    /// without timestamps.
+    fn isn(&self, remote: Addr, ctx: &Ctx) -> SeqNumber {
+        let f = keyed_hash(
+            self.secret,
+            &[
+                self.local.host.0 as u64,
+                self.local.port as u64,
+                remote.host.0 as u64,
+                remote.port as u64,
+            ],
+        ) as u32;
+        let m = ctx.now.saturating_mul(1000) / u64::from(ctx.p.isn_tick_ns.max(1));
+        SeqNumber(f.wrapping_add(m as u32))
+    }
+
+    /// The timestamp offset of a connection to `remote`: Linux `secure_tcp_ts_off`, a keyed
+    /// hash of the address pair (not the ports: every connection between two hosts shares
+    /// one clock, RFC 7323 Appendix B), 0 with `tcp_timestamps` 2.
+    fn ts_offset_for(&self, remote: Addr, ctx: &Ctx) -> u32 {
+        if !ctx.p.timestamps_offset {
+            return 0;
+        }
+        // A key of its own (Linux `ts_secret` beside `net_secret`).
+        let key = self.secret ^ 0x7473_5f73_6563_7265;
+        keyed_hash(key, &[self.local.host.0 as u64, remote.host.0 as u64]) as u32
+    }
+
+    /// What TIME-WAIT does with a SYN (no ACK, no RST), when the profile reopens
+    /// (`time_wait_reopen`); `None` otherwise, and the segment goes the synchronized
+    /// states' way. Linux `tcp_timewait_state_process`, TIME-WAIT proper: PAWS first
+    /// (`tcp_paws_reject` with no window: a timestamp older than `ts_recent`, when the
+    /// connection used them); then a SYN whose sequence number is past the old rcv_nxt, or
+    /// whose timestamp is newer than `ts_recent`, opens a new connection (TCP_TW_SYN) with
+    /// ISN old snd_nxt + 65535 + 2 (never 0); any other is answered with an ACK (TCP_TW_ACK).
+    pub fn time_wait_syn(&self, h: &TcpHeader, p: &crate::profile::Profile) -> Option<TimeWaitSyn> {
+        if self.state != TcpState::TimeWait
+            || !p.time_wait_reopen
+            || !h.flags.syn
+            || h.flags.ack
+            || h.flags.rst
+        {
+            return None;
+        }
+        // The timewait socket reads the options only if the connection had timestamps
+        // (`tw_ts_recent_stamp`).
+        let tsval = h.options.timestamps.filter(|_| self.ts_ok).map(|t| t.0);
+        let behind = |v: u32| self.ts_recent.wrapping_sub(v) as i32;
+        let paws_reject = tsval.is_some_and(|v| self.ts_recent != 0 && behind(v) > 0);
+        let newer = SeqNumber(h.seq).gt(self.rcv_nxt) || tsval.is_some_and(|v| behind(v) < 0);
+        if !paws_reject && newer {
+            let isn = self.snd_nxt.0.wrapping_add(65_535 + 2);
+            return Some(TimeWaitSyn::Reopen(isn.max(1)));
+        }
+        Some(TimeWaitSyn::Ack { paws_reject })
+    }
+
+    /// TIME-WAIT's answer to a SYN that does not reopen it: the ACK of the old connection
+    /// (`tcp_v4_timewait_ack`), at most once per tcp_invalid_ratelimit
+    /// (`tcp_timewait_check_oow_rate_limit`) unless `rate_limited` is off (a SYN that would
+    /// have reopened it but found no listener: TCP_TW_SYN falls through to TCP_TW_ACK). The
+    /// TIME-WAIT timer restarts only for a SYN that failed PAWS: an ACKless SYN may be a
+    /// new connection's with a smaller random ISN (`inet_twsk_reschedule` "Do not
+    /// reschedule in the last case").
+    pub fn time_wait_ack(&mut self, rate_limited: bool, paws_reject: bool, ctx: &mut Ctx) {
+        if paws_reject {
+            self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
+        }
+        if rate_limited && self.oow_rate_limited(1, true, ctx) {
+            return;
+        }
+        self.send_ack(ctx);
     }
 
     fn transmit(&mut self, seg: Segment, ctx: &mut Ctx) {
@@ -2374,8 +2484,9 @@ impl TcpSocket {
         self.sndbuf = SpanQueue::default();
         self.skbs = SendSkbs::default();
         self.fin_queued = false;
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // `tcp_v4_connect`: `secure_tcp_seq` and `secure_tcp_ts_off`.
+        self.iss = self.isn(remote, ctx);
+        self.ts_offset = self.ts_offset_for(remote, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.snd_max = self.iss;
@@ -2396,8 +2507,13 @@ impl TcpSocket {
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
         self.take_syn_options(h, ctx);
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // `tcp_conn_request`: the ISN a SYN brought from a TIME-WAIT connection it reopened
+        // (`tcp_tw_isn`), else `tcp_v4_init_seq`; the timestamp offset `tcp_v4_init_ts_off`.
+        self.iss = match self.tw_isn.take() {
+            Some(isn) => SeqNumber(isn),
+            None => self.isn(seg.src, ctx),
+        };
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.snd_max = self.iss;
@@ -2429,8 +2545,11 @@ impl TcpSocket {
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
         self.cookie_options(h, ctx);
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // Linux's cookie is a hash of its own (`__cookie_v4_init_sequence`: the 4-tuple, a
+        // minute counter, the MSS index); the keyed hash plus clock stands for it: the
+        // trace's relative numbers are the same either way.
+        self.iss = self.isn(seg.src, ctx);
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.make_segment(
             self.iss,
             flags(true, true, false, false, false),
@@ -2465,6 +2584,9 @@ impl TcpSocket {
         self.mss_unbounded = self.snd_mss;
         self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.iss = SeqNumber(iss);
+        // `cookie_v4_check`: the child's timestamp offset is the address pair's
+        // (`secure_tcp_ts_off`), as its SYN-ACK's was, so its clock goes on from there.
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.irs = SeqNumber(h.seq.wrapping_sub(1));
         self.rcv_nxt = SeqNumber(h.seq);
         self.snd_una = self.iss + 1;

@@ -709,6 +709,173 @@ fn a_reset_in_time_wait_closes_it() {
     assert_eq!(h.s.state, TcpState::Closed);
 }
 
+/// A SYN reaching TIME-WAIT as the driver hands it (`Sim::time_wait_syn`): the verdict,
+/// and for a SYN that does not reopen the connection, the old connection's ACK.
+fn syn_in_time_wait(h: &mut Harness, seg: &Segment) -> Option<TimeWaitSyn> {
+    let Header::Tcp(th) = &seg.header else {
+        unreachable!("a TCP segment")
+    };
+    let v = h.s.time_wait_syn(th, &h.p);
+    if let Some(TimeWaitSyn::Ack { paws_reject }) = v {
+        h.with(|s, ctx| s.time_wait_ack(true, paws_reject, ctx));
+    }
+    v
+}
+
+/// The peer's SYN with a timestamp option (`tsval`), for the PAWS branches.
+fn syn_with_tsval(h: &Harness, line: &str, tsval: u32) -> Segment {
+    let mut seg = h.peer_segment(line);
+    if let Header::Tcp(th) = &mut seg.header {
+        th.options.timestamps = Some((tsval, 0));
+    }
+    seg
+}
+
+#[test]
+fn a_syn_past_the_old_rcv_nxt_reopens_time_wait_with_an_isn_65537_past_snd_nxt() {
+    // `tcp_timewait_state_process`: TCP_TW_SYN, `tcp_tw_isn` = tw_snd_nxt + 65535 + 2.
+    let mut h = socket_time_wait();
+    let syn = h.peer_segment("S seq=1000");
+    let want = (h.s.snd_nxt + 65_537).0;
+    assert_eq!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Reopen(want))
+    );
+    recv_nothing!(h);
+}
+
+#[test]
+fn a_syn_not_past_the_old_rcv_nxt_without_timestamps_gets_the_old_ack_once_per_half_second() {
+    // Not newer: TCP_TW_ACK through `tcp_timewait_check_oow_rate_limit`
+    // (tcp_invalid_ratelimit 500 ms). An ACKless SYN leaves the TIME-WAIT timer alone.
+    let mut h = socket_time_wait();
+    let timer = h.s.timer(TimerKind::TimeWait);
+    let syn = h.peer_segment("S seq=2");
+    let ack = Some(TimeWaitSyn::Ack { paws_reject: false });
+    assert_eq!(syn_in_time_wait(&mut h, &syn), ack);
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    h.wait_ms(100);
+    assert_eq!(syn_in_time_wait(&mut h, &syn), ack);
+    recv_nothing!(h);
+    h.wait_ms(500);
+    assert_eq!(syn_in_time_wait(&mut h, &syn), ack);
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+}
+
+#[test]
+fn a_syn_with_a_newer_timestamp_reopens_time_wait_whatever_its_sequence_number() {
+    let mut h = socket_time_wait();
+    h.s.ts_ok = true;
+    h.s.ts_recent = 5_000;
+    let syn = syn_with_tsval(&h, "S seq=0", 5_001);
+    assert!(matches!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Reopen(_))
+    ));
+    // The same timestamp is not newer, and seq 0 is not past rcv_nxt.
+    let syn = syn_with_tsval(&h, "S seq=0", 5_000);
+    assert_eq!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Ack { paws_reject: false })
+    );
+}
+
+#[test]
+fn a_syn_with_an_older_timestamp_fails_paws_in_time_wait_and_restarts_its_timer() {
+    // `tcp_paws_reject` (no window in TIME-WAIT) beats a sequence number past rcv_nxt; the
+    // timer restarts for a PAWS failure (`inet_twsk_reschedule`).
+    let mut h = socket_time_wait();
+    h.s.ts_ok = true;
+    h.s.ts_recent = 5_000;
+    h.wait_ms(1000);
+    let syn = syn_with_tsval(&h, "S seq=1000", 4_999);
+    assert_eq!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Ack { paws_reject: true })
+    );
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(
+        h.s.timer(TimerKind::TimeWait),
+        Some(h.now + h.p.time_wait_us + 1_024_000)
+    );
+}
+
+#[test]
+fn without_time_wait_reopen_a_syn_goes_the_synchronized_states_way() {
+    // The RFC profile (RFC 9293 §3.10.7.4): the driver hands it to `on_segment`.
+    let mut h = socket_time_wait();
+    h.p.time_wait_reopen = false;
+    let syn = h.peer_segment("S seq=1000");
+    assert_eq!(syn_in_time_wait(&mut h, &syn), None);
+    // Nor does a segment with ACK or RST, or any state but TIME-WAIT, get a verdict.
+    h.p.time_wait_reopen = true;
+    let Header::Tcp(th) = h.peer_segment("S. seq=1000 ack=2").header else {
+        unreachable!()
+    };
+    assert_eq!(h.s.time_wait_syn(&th, &h.p), None);
+    let est = socket_established();
+    let Header::Tcp(th) = est.peer_segment("S seq=1000").header else {
+        unreachable!()
+    };
+    assert_eq!(est.s.time_wait_syn(&th, &est.p), None);
+}
+
+#[test]
+fn an_isn_is_the_4_tuples_keyed_hash_plus_the_clock_in_64_ns_ticks() {
+    // RFC 6528; Linux `secure_tcp_seq` → `seq_scale`: one tick per 64 ns, 15,625,000 a second.
+    let isn = |at_ms: u64, remote: Addr, p: Profile| {
+        let mut h = Harness::new();
+        h.p = p;
+        h.now = at_ms * 1000;
+        h.with(|s, ctx| s.connect(remote, ctx));
+        h.s.iss
+    };
+    let linux = Profile::linux();
+    let first = isn(0, REMOTE, linux.clone());
+    assert_eq!(isn(1000, REMOTE, linux.clone()).diff(first), 15_625_000);
+    // RFC 9293 §3.4.1's 4 µs clock: 250,000 a second.
+    let rfc = Profile::rfc();
+    assert_eq!(
+        isn(1000, REMOTE, rfc.clone()).diff(isn(0, REMOTE, rfc)),
+        250_000
+    );
+    // Another port is another hash.
+    let other = Addr {
+        port: 40_001,
+        ..REMOTE
+    };
+    assert_ne!(isn(0, other, linux), first);
+}
+
+#[test]
+fn connections_between_two_hosts_share_one_timestamp_offset_and_tcp_timestamps_2_has_none() {
+    // `secure_tcp_ts_off`: a keyed hash of the address pair, not the ports; 0 unless
+    // tcp_timestamps is 1.
+    let offset = |remote: Addr, with_offset: bool, secret: u64| {
+        let mut h = Harness::new();
+        h.p.timestamps_offset = with_offset;
+        h.s.secret = secret;
+        h.with(|s, ctx| s.connect(remote, ctx));
+        h.s.ts_offset
+    };
+    let other_port = Addr {
+        port: 40_001,
+        ..REMOTE
+    };
+    let other_host = Addr {
+        host: HostId(2),
+        ..REMOTE
+    };
+    let first = offset(REMOTE, true, 7);
+    assert_ne!(first, 0);
+    assert_eq!(offset(other_port, true, 7), first);
+    assert_ne!(offset(other_host, true, 7), first);
+    assert_ne!(offset(REMOTE, true, 8), first, "another host's key");
+    assert_eq!(offset(REMOTE, false, 7), 0);
+}
+
 #[test]
 fn a_retransmitted_fin_in_close_wait_is_acknowledged_again() {
     let mut h = socket_close_wait();
