@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 58] = [
+pub const NAMES: [&str; 60] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
