@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 61] = [
+pub const NAMES: [&str; 63] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -36,6 +36,7 @@ pub const NAMES: [&str; 61] = [
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
     "loss-tail",
+    "rto-collapse",
     "rto-keeps-sacked",
     "rto-ssthresh-once",
     "rto-spurious",
@@ -44,6 +45,7 @@ pub const NAMES: [&str; 61] = [
     "rto-backoff-karn",
     "rto-backoff-karn-no-timestamps",
     "reorder-dsack-undo",
+    "dsack-without-reordering-keeps-reo-wnd",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -312,6 +314,27 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             SegmentMatch::Data,
             Some(10),
         ),
+        // `tcp_retrans_try_collapse`: two 5-byte segments (TCP_NODELAY) and the loss probe
+        // that resends the second are lost; the RTO resends the head with the second merged
+        // in, one 10-byte segment (tcp_retrans_collapse 1, the default).
+        "rto-collapse" => {
+            let mut sc = base(
+                name,
+                "two 5-byte writes lost, and the loss probe too: the RTO resends them as one \
+                 10-byte segment (tcp_retrans_collapse)",
+                1_500,
+                listen_accept(vec![recv(), recv()]),
+                vec![connect_at(50), Step::at(ms(200), send(5).action), send(5)],
+            );
+            sc.sockets
+                .iter_mut()
+                .find(|s| s.label == "client")?
+                .no_delay = true;
+            for n in [1, 2, 3] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
         // An RTO with SACKed segments outstanding (`tcp_enter_loss`, `tcp_timeout_mark_lost`):
         // the 2nd and 6th segments and both fast retransmissions (the 11th and 12th data
         // segments sent) are lost, so the RTO fires with 3-5 and 7-10 SACKed; only the two
@@ -487,6 +510,43 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 until_us: None,
                 action: FaultAction::Delay { by_us: ms(60) },
             });
+            sc
+        }
+        // RACK's reordering window grows by a step (min RTT / 4) on a D-SACK (RFC 8985 §6.2
+        // step 4, `tcp_rack_update_reo_wnd`), but Linux counts a D-SACK for it only once
+        // reordering has been seen (`tcp_dsack_seen`: `if (tp->reord_seen ...)
+        // tp->rack.dsack_seen = 1`). Over a 50 ms wire (min RTT 100 ms, 25 ms a step): the
+        // first flight's 2nd segment is held 60 ms, resent at the third SACK (no reordering
+        // seen: a hole filled only by its retransmission) and D-SACKed; the second flight's
+        // 1st segment is held 45 ms, and its two followers' SACKs (fewer than
+        // tcp_reordering) leave RACK a window of one step, 25 ms: it is resent 136 ms after it
+        // left, before its ACK (two steps, 50 ms, would have waited for it).
+        "dsack-without-reordering-keeps-reo-wnd" => {
+            let mut sc = base(
+                name,
+                "a D-SACK without reordering seen leaves RACK's reordering window at one \
+                 step: ten segments, the 2nd held 60 ms (resent, D-SACKed), then three more \
+                 with the 1st held 45 ms: resent too, 25 ms after its followers' SACKs",
+                2_000,
+                listen_accept(vec![late_read(1_900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(1_200), send(4_344).action),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            for (nth, by) in [(2, 60), (12, 45)] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(by) },
+                });
+            }
             sc
         }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with

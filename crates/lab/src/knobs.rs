@@ -207,6 +207,11 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
     // F-RTO (RFC 5682): `tcp_enter_loss` tests the sysctl for non-zero; 2 is the default.
     ("frto", Knob::Sysctl("net.ipv4.tcp_frto", Unit::Plain)),
+    // `tcp_retrans_try_collapse` returns at once when it is 0.
+    (
+        "retrans_collapse",
+        Knob::Sysctl("net.ipv4.tcp_retrans_collapse", Unit::On(1)),
+    ),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (

@@ -1162,6 +1162,7 @@ impl Ctx<'_> {
                 congestion: Some(self.congestion()),
                 reuse_addr: x.reuse_addr,
                 reuse_port: x.reuse_port,
+                no_delay: x.no_delay,
                 cork: x.cork,
                 user_timeout_ms: x.user_timeout_us.map(|us| (us / 1_000) as u32),
                 linger_s: x.linger_us.map(|us| (us / 1_000_000) as u32),

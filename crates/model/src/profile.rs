@@ -372,6 +372,13 @@ profile! {
     /// (`undo_retrans`). Used with the scoreboard only; the textbook's RTO (RFC 6298 §5,
     /// RFC 5681 §3.1) never undoes.
     frto: u8,
+    /// `tcp_retrans_collapse` (default 1): a retransmitted skb smaller than one MSS and the
+    /// window takes the skbs after it into the same segment (`__tcp_retransmit_skb` →
+    /// `tcp_retrans_try_collapse`), as long as each is one segment, not SACKed, fits what is
+    /// left of min(MSS, window) and ends inside the window (`tcp_can_collapse`). The
+    /// textbook resends what it sent (RFC 1122 §4.2.2.15 allows repacketizing, no RFC asks
+    /// for it).
+    retrans_collapse: bool,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -513,6 +520,7 @@ impl Profile {
             tail_loss_probe: true,
             rack: true,
             frto: 2,
+            retrans_collapse: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
@@ -585,6 +593,7 @@ impl Profile {
             tail_loss_probe: false,
             rack: false,
             frto: 0,
+            retrans_collapse: false,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
@@ -669,6 +678,10 @@ mod tests {
             (
                 "frto",
                 "tcp_frto 2 (RFC 5682 F-RTO, spurious-RTO undo); RFC 6298 never undoes",
+            ),
+            (
+                "retrans_collapse",
+                "tcp_retrans_collapse 1 merges small skbs on retransmission; RFCs resend as sent",
             ),
             (
                 "invalid_ratelimit_us",

@@ -2837,3 +2837,143 @@ fn a_window_that_takes_the_waiting_skb_ends_the_probes() {
     assert_eq!(h.s.timer(TimerKind::Persist), None);
     assert_eq!(h.s.probe_backoff, 0);
 }
+
+#[test]
+fn two_small_segments_lost_are_resent_as_one_at_the_rto() {
+    // Two 5-byte writes leave as two segments (TCP_NODELAY) and are lost. The RTO resends
+    // the head, and `__tcp_retransmit_skb` → `tcp_retrans_try_collapse`
+    // (tcp_retrans_collapse = 1) merges the next skb into it while it fits one MSS and the
+    // window: one 10-byte segment, PSH from both. Measured on 6.18 (`rto-collapse`).
+    let mut h = socket_established_40ms(65_535);
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    fire_until_rto(&mut h);
+    recv!(h, ["P. seq=1 ack=1 len=10"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=11");
+    recv_nothing!(h);
+    assert_eq!(h.s.snd_una, h.s.snd_max);
+}
+
+#[test]
+fn collapsing_stops_at_a_sacked_segment_and_is_off_with_the_sysctl() {
+    // The negatives: a SACKed skb is never merged (`tcp_can_collapse`): of three 5-byte
+    // segments with the third SACKed, RACK's reordering timer finds the first two lost and
+    // the retransmission of the first takes the second only. And tcp_retrans_collapse = 0
+    // resends each skb as it was.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    for _ in 0..3 {
+        write(&mut h, 5);
+    }
+    recv!(
+        h,
+        [
+            "P. seq=1 ack=1 len=5",
+            "P. seq=6 ack=1 len=5",
+            "P. seq=11 ack=1 len=5"
+        ]
+    );
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1 sack=11-16");
+    h.now =
+        h.s.timer(TimerKind::Retransmit)
+            .expect("RACK's reordering timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=10"]);
+
+    let mut h = socket_established_40ms(65_535);
+    h.p.retrans_collapse = false;
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    fire_until_rto(&mut h);
+    recv!(h, ["P. seq=1 ack=1 len=5"]);
+}
+
+#[test]
+fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
+    // `tcp_schedule_loss_probe` adds TCP_RTO_MIN (room for a delayed ACK) only when one
+    // packet is out; `tp->packets_out` counts skbs in segments, so two 5-byte segments are
+    // two packets, whatever their bytes, and the probe comes 2·SRTT + 2 jiffies after them.
+    // Measured on 6.18 (`rto-collapse`): +86-90 ms, not +246.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    let srtt = h.s.rtt.srtt.expect("an RTT from the handshake");
+    let pto = h.s.timer(TimerKind::Retransmit).expect("the probe timer") - h.now;
+    // 2·SRTT in whole jiffies, plus TCP_TIMEOUT_MIN's 2 jiffies (one packet: 240 ms, the
+    // RTO's time, which caps 2·SRTT + 200 ms).
+    assert!(
+        pto <= 2 * srtt + 3 * h.p.clock_granularity_us,
+        "probe {pto} µs after two segments (SRTT {srtt} µs)"
+    );
+    h.now += pto;
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, ["P. seq=6 ack=1 len=5"]);
+    assert_eq!(h.s.stats.timeouts, 0);
+}
+
+/// A 1000-byte write into a closed window, with TCP_USER_TIMEOUT 2 s; the peer answers each
+/// zero-window probe with window 0 until `open_at_ms` after the first probe, then with
+/// `window`. Returns the harness after the probe timer fired once more, if that answer left
+/// it armed (what the answer made the socket send is kept for `sent`).
+fn probes_then_window(window: u16, open_at_ms: u64) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.user_timeout_us = 2_000_000;
+    send!(h, ". seq=1 ack=1 win=0");
+    write(&mut h, 1000);
+    recv_nothing!(h);
+    let mut first = None;
+    loop {
+        let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
+        h.now = at;
+        h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+        let _ = h.sent();
+        let first = *first.get_or_insert(at);
+        h.wait_ms(40);
+        if h.now - first >= open_at_ms * 1000 {
+            send!(h, &format!(". seq=1 ack=1 win={window}"));
+            break;
+        }
+        send!(h, ". seq=1 ack=1 win=0");
+    }
+    if let Some(at) = h.s.timer(TimerKind::Persist) {
+        let _ = h.sent();
+        h.now = at;
+        h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+    }
+    h
+}
+
+#[test]
+fn a_window_smaller_than_the_waiting_skb_keeps_the_probe_episodes_user_timeout() {
+    // Linux clears `icsk_probes_tstamp` (when the first unanswered probe went out) only
+    // where the window opened over the whole skb waiting (`tcp_ack_probe`), when a probe
+    // finds nothing left to probe (`tcp_send_probe0`, `tcp_probe_timer`): a 100-byte window
+    // for a 1000-byte skb re-arms the probe timer, clamped to what is left of the user
+    // timeout (`tcp_clamp_probe0_to_user_timeout`), and when it fires `tcp_probe_timer`
+    // finds the episode 2 s old and aborts before `tcp_write_wakeup` would send the 100.
+    let mut h = probes_then_window(100, 1_500);
+    let sent = h.sent();
+    assert_eq!(h.s.state, TcpState::Closed, "{sent:?}");
+    assert_eq!(h.s.take_error(), Some("ETIMEDOUT"));
+}
+
+#[test]
+fn a_window_that_takes_the_waiting_skb_ends_the_probe_episode() {
+    // The negative: a window over the whole skb ends the episode (`tcp_ack_probe`), the data
+    // leaves, and the user timeout is counted again from the next episode only.
+    let mut h = probes_then_window(2000, 1_500);
+    assert_eq!(h.s.state, TcpState::Established);
+    let sent = h.sent();
+    assert!(sent.iter().any(|l| l.contains("len=1000")), "{sent:?}");
+    assert_eq!(h.s.probes_tstamp, None);
+}
