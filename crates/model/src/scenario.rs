@@ -609,6 +609,8 @@ pub mod ranges {
     /// TCP_RTO_MAX, 120 s (RFC 6298 §2.5 only asks for at least 60 s).
     pub const RTO_US: RangeInclusive<Micros> = 1_000..=120_000_000;
     pub const CLOCK_GRANULARITY_US: RangeInclusive<Micros> = 1..=1_000_000;
+    /// The ISN clock's tick: from Linux's 64 ns to a 1 s clock (0 would divide by zero).
+    pub const ISN_TICK_NS: RangeInclusive<u32> = 1..=1_000_000_000;
     /// TCP_SYNCNT: `do_tcp_setsockopt` refuses values outside 1..=MAX_TCP_SYNCNT (EINVAL).
     pub const SYN_COUNT: RangeInclusive<u32> = 1..=127;
     /// `tcp_syn_retries` is limited to MAX_TCP_SYNCNT, 127.
@@ -784,6 +786,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         rto_min_us: RTO_US,
         rto_max_us: RTO_US,
         clock_granularity_us: CLOCK_GRANULARITY_US,
+        isn_tick_ns: ISN_TICK_NS,
         syn_retries: SYN_RETRIES,
         syn_linear_timeouts: SYN_RETRIES,
         orphan_retries: RETRIES,

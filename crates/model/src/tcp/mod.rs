@@ -8,7 +8,7 @@ pub mod skbs;
 pub mod socket;
 pub mod wheel;
 
-pub use socket::TcpSocket;
+pub use socket::{TcpSocket, TimeWaitSyn};
 
 use crate::trace::TimerKind;
 

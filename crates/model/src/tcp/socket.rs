@@ -51,6 +51,29 @@ const PAGE: i64 = 4096;
 /// bytes written go into page fragments and count one for one.
 const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
+/// What a connection in TIME-WAIT does with a SYN ([`TcpSocket::time_wait_syn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeWaitSyn {
+    /// The SYN opens a new connection: the listener gets it, and the child's ISN is this.
+    Reopen(u32),
+    /// The SYN is answered with the old connection's ACK.
+    Ack { paws_reject: bool },
+}
+
+/// A keyed hash of a few words (the model's stand-in for Linux's SipHash in
+/// `secure_tcp_seq` and `secure_tcp_ts_off`): SplitMix64's finalizer over the key and
+/// each word in turn. Deterministic on every platform, integer-only.
+fn keyed_hash(key: u64, words: &[u64]) -> u64 {
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    words.iter().fold(mix(key), |h, &w| {
+        mix(h ^ w.wrapping_add(0x9E37_79B9_7F4A_7C15))
+    })
+}
+
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RecvOutcome {
@@ -92,6 +115,20 @@ pub struct TcpSocket {
     rcv_wscale: u8,
     ts_recent: u32,
     ts_offset: u32,
+    /// The host's secret key for its ISNs and timestamp offsets (Linux `net_secret` and
+    /// `ts_secret`, drawn once per boot): set by the driver from the scenario's seed, one per
+    /// host, so runs stay deterministic.
+    pub secret: u64,
+    /// The ISN a SYN that reopened a connection in TIME-WAIT brought with it to the
+    /// listener, for the child it makes (Linux `tcp_tw_isn`, read by `tcp_conn_request`).
+    pub tw_isn: Option<u32>,
+    /// The last timestamp a TIME-WAIT connection received, when connect() took its 4-tuple
+    /// over (`tcp_twsk_unique` copies `tw_ts_recent` and its stamp into the new socket).
+    pub tw_ts_recent: Option<u32>,
+    /// `ts_recent` holds a value from before this connection's handshake (Linux
+    /// `rx_opt.ts_recent_stamp` set at connect()): the SYN's window is then counted in
+    /// segments less the timestamp option, as a SYN-ACK's is (`tcp_connect_init`).
+    ts_recent_inherited: bool,
 
     // Send sequence variables (RFC 9293 §3.3.1).
     pub iss: SeqNumber,
@@ -499,6 +536,10 @@ impl TcpSocket {
             rcv_wscale: 0,
             ts_recent: 0,
             ts_offset: 0,
+            secret: 0,
+            tw_isn: None,
+            tw_ts_recent: None,
+            ts_recent_inherited: false,
             iss: SeqNumber(0),
             snd_una: SeqNumber(0),
             snd_nxt: SeqNumber(0),
@@ -808,7 +849,17 @@ impl TcpSocket {
         {
             return false;
         }
-        let packets_out = flight.div_ceil(self.snd_mss.max(1));
+        // `tp->packets_out`: the skbs sent and not yet acknowledged, each counted in
+        // segments (`tcp_skb_pcount`), not the bytes out over the MSS: two 5-byte segments
+        // are two packets. Measured on 6.18 (`rto-collapse`): after two 5-byte segments the
+        // probe left 2·SRTT + 2 jiffies later (+90 ms), not 2·SRTT + TCP_RTO_MIN.
+        let mss = self.snd_mss.max(1);
+        let packets_out = self
+            .sent_log
+            .iter()
+            .map(|e| ((e.end - e.start) as u32).div_ceil(mss).max(1))
+            .sum::<u32>()
+            + u32::from(self.lone_fin.is_some() && !self.fin_acked());
         // In jiffies, as the kernel counts it: usecs_to_jiffies(srtt_us >> 2) plus
         // tcp_rto_min (50 jiffies) or TCP_TIMEOUT_MIN (2 jiffies), and the RTO's remaining
         // time rounded up (`usecs_to_jiffies(rto_delta_us)`); then a timer_list.
@@ -1604,7 +1655,7 @@ impl TcpSocket {
             return space.min(65_535);
         }
         let mut mss = self.our_mss as u32;
-        if synack && self.ts_ok {
+        if (synack && self.ts_ok) || (!synack && self.ts_recent_inherited && p.timestamps) {
             mss = mss.saturating_sub(12).max(1);
         }
         let w = if space > mss {
@@ -1658,8 +1709,98 @@ impl TcpSocket {
     }
 
     fn ts_val(&self, now: Micros) -> u32 {
-        // Linux: a millisecond clock with a random per-connection offset.
+        // Linux: a millisecond clock plus the address pair's offset (`tcp_clock_ts`).
         ((now / 1000) as u32).wrapping_add(self.ts_offset)
+    }
+
+    /// The ISN of a connection to `remote` (RFC 6528, RFC 9293 §3.4.1: ISN = M +
+    /// F(localip, localport, remoteip, remoteport, secretkey)): Linux `secure_tcp_seq`, a
+    /// keyed hash of the 4-tuple (SipHash there, the model's own keyed mix here) plus the
+    /// clock in `isn_tick_ns` ticks (`seq_scale`: ns >> 6). The same 4-tuple a moment later
+    /// gets a larger ISN, which is what lets TIME-WAIT tell a new SYN from an old one
+    /// without timestamps.
+    fn isn(&self, remote: Addr, ctx: &Ctx) -> SeqNumber {
+        let f = keyed_hash(
+            self.secret,
+            &[
+                self.local.host.0 as u64,
+                self.local.port as u64,
+                remote.host.0 as u64,
+                remote.port as u64,
+            ],
+        ) as u32;
+        let m = ctx.now.saturating_mul(1000) / u64::from(ctx.p.isn_tick_ns.max(1));
+        SeqNumber(f.wrapping_add(m as u32))
+    }
+
+    /// The timestamp offset of a connection to `remote`: Linux `secure_tcp_ts_off`, a keyed
+    /// hash of the address pair (not the ports: every connection between two hosts shares
+    /// one clock, RFC 7323 Appendix B), 0 with `tcp_timestamps` 2.
+    fn ts_offset_for(&self, remote: Addr, ctx: &Ctx) -> u32 {
+        if !ctx.p.timestamps_offset {
+            return 0;
+        }
+        // A key of its own (Linux `ts_secret` beside `net_secret`).
+        let key = self.secret ^ 0x7473_5f73_6563_7265;
+        keyed_hash(key, &[self.local.host.0 as u64, remote.host.0 as u64]) as u32
+    }
+
+    /// What TIME-WAIT does with a SYN (no ACK, no RST), when the profile reopens
+    /// (`time_wait_reopen`); `None` otherwise, and the segment goes the synchronized
+    /// states' way. Linux `tcp_timewait_state_process`, TIME-WAIT proper: PAWS first
+    /// (`tcp_paws_reject` with no window: a timestamp older than `ts_recent`, when the
+    /// connection used them); then a SYN whose sequence number is past the old rcv_nxt, or
+    /// whose timestamp is newer than `ts_recent`, opens a new connection (TCP_TW_SYN) with
+    /// ISN old snd_nxt + 65535 + 2 (never 0); any other is answered with an ACK (TCP_TW_ACK).
+    pub fn time_wait_syn(&self, h: &TcpHeader, p: &crate::profile::Profile) -> Option<TimeWaitSyn> {
+        if self.state != TcpState::TimeWait
+            || !p.time_wait_reopen
+            || !h.flags.syn
+            || h.flags.ack
+            || h.flags.rst
+        {
+            return None;
+        }
+        // The timewait socket reads the options only if the connection had timestamps
+        // (`tw_ts_recent_stamp`).
+        let tsval = h.options.timestamps.filter(|_| self.ts_ok).map(|t| t.0);
+        let behind = |v: u32| self.ts_recent.wrapping_sub(v) as i32;
+        let paws_reject = tsval.is_some_and(|v| self.ts_recent != 0 && behind(v) > 0);
+        let newer = SeqNumber(h.seq).gt(self.rcv_nxt) || tsval.is_some_and(|v| behind(v) < 0);
+        if !paws_reject && newer {
+            let isn = self.snd_nxt.0.wrapping_add(65_535 + 2);
+            return Some(TimeWaitSyn::Reopen(isn.max(1)));
+        }
+        Some(TimeWaitSyn::Ack { paws_reject })
+    }
+
+    /// The ISN a new connection on this TIME-WAIT connection's 4-tuple takes when connect()
+    /// takes the 4-tuple over (Linux `tcp_twsk_unique`, for a socket bound to the port:
+    /// only if the connection had timestamps, `tw_ts_recent_stamp`): snd_nxt + 65535 + 2,
+    /// never 0, and the last timestamp it received. `None`: the 4-tuple stays taken
+    /// (EADDRNOTAVAIL).
+    pub fn time_wait_successor(&self) -> Option<(u32, u32)> {
+        (self.state == TcpState::TimeWait && self.ts_ok).then(|| {
+            let isn = self.snd_nxt.0.wrapping_add(65_535 + 2).max(1);
+            (isn, self.ts_recent)
+        })
+    }
+
+    /// TIME-WAIT's answer to a SYN that does not reopen it: the ACK of the old connection
+    /// (`tcp_v4_timewait_ack`), at most once per tcp_invalid_ratelimit
+    /// (`tcp_timewait_check_oow_rate_limit`) unless `rate_limited` is off (a SYN that would
+    /// have reopened it but found no listener: TCP_TW_SYN falls through to TCP_TW_ACK). The
+    /// TIME-WAIT timer restarts only for a SYN that failed PAWS: an ACKless SYN may be a
+    /// new connection's with a smaller random ISN (`inet_twsk_reschedule` "Do not
+    /// reschedule in the last case").
+    pub fn time_wait_ack(&mut self, rate_limited: bool, paws_reject: bool, ctx: &mut Ctx) {
+        if paws_reject {
+            self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
+        }
+        if rate_limited && self.oow_rate_limited(1, true, ctx) {
+            return;
+        }
+        self.send_ack(ctx);
     }
 
     fn transmit(&mut self, seg: Segment, ctx: &mut Ctx) {
@@ -2364,8 +2505,17 @@ impl TcpSocket {
         self.sndbuf = SpanQueue::default();
         self.skbs = SendSkbs::default();
         self.fin_queued = false;
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // `tcp_v4_connect`: `secure_tcp_seq` and `secure_tcp_ts_off`, unless the 4-tuple
+        // came from a TIME-WAIT connection (`tcp_twsk_unique` set write_seq first).
+        self.iss = match self.tw_isn.take() {
+            Some(isn) => SeqNumber(isn),
+            None => self.isn(remote, ctx),
+        };
+        // The SYN's TSecr is `rx_opt.ts_recent` (`tcp_syn_options`): the old connection's
+        // when the 4-tuple came from TIME-WAIT, else 0.
+        self.ts_recent_inherited = self.tw_ts_recent.is_some();
+        self.ts_recent = self.tw_ts_recent.take().unwrap_or(0);
+        self.ts_offset = self.ts_offset_for(remote, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.snd_max = self.iss;
@@ -2386,8 +2536,13 @@ impl TcpSocket {
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
         self.take_syn_options(h, ctx);
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // `tcp_conn_request`: the ISN a SYN brought from a TIME-WAIT connection it reopened
+        // (`tcp_tw_isn`), else `tcp_v4_init_seq`; the timestamp offset `tcp_v4_init_ts_off`.
+        self.iss = match self.tw_isn.take() {
+            Some(isn) => SeqNumber(isn),
+            None => self.isn(seg.src, ctx),
+        };
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.snd_max = self.iss;
@@ -2419,8 +2574,11 @@ impl TcpSocket {
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
         self.cookie_options(h, ctx);
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // Linux's cookie is a hash of its own (`__cookie_v4_init_sequence`: the 4-tuple, a
+        // minute counter, the MSS index); the keyed hash plus clock stands for it: the
+        // trace's relative numbers are the same either way.
+        self.iss = self.isn(seg.src, ctx);
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.make_segment(
             self.iss,
             flags(true, true, false, false, false),
@@ -2455,6 +2613,9 @@ impl TcpSocket {
         self.mss_unbounded = self.snd_mss;
         self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.iss = SeqNumber(iss);
+        // `cookie_v4_check`: the child's timestamp offset is the address pair's
+        // (`secure_tcp_ts_off`), as its SYN-ACK's was, so its clock goes on from there.
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.irs = SeqNumber(h.seq.wrapping_sub(1));
         self.rcv_nxt = SeqNumber(h.seq);
         self.snd_una = self.iss + 1;
@@ -3042,10 +3203,9 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
         let window_changed = wnd != self.snd_wnd;
-        if wnd > 0 {
-            // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
-            self.probes_tstamp = None;
-        }
+        // The probe episode (`icsk_probes_tstamp`) is not ended by any opening of the
+        // window: only by one over the whole waiting skb (`ack_probe`), or by a probe timer
+        // that finds data in flight or nothing waiting (`on_persist`).
         // `tcp_ack`: an ACK of new data, or one at SND.UNA while data is out (a duplicate
         // ACK, or SACK blocks to read). Both profiles clean the retransmission queue the same
         // way; they differ in how losses are found and cwnd answers them.
@@ -3142,6 +3302,7 @@ impl TcpSocket {
         let head_end = self.skbs.at(nxt).map_or(self.sndbuf.tail, |s| s.end);
         if head_end <= self.soff(self.snd_una) + self.snd_wnd as u64 {
             self.probe_backoff = 0;
+            self.probes_tstamp = None;
             self.cancel_timer(TimerKind::Persist, ctx);
         } else {
             let t = self.persist_interval(ctx);
@@ -4074,8 +4235,10 @@ impl TcpSocket {
         }
     }
 
-    /// `tcp_retransmit_skb`: one queue entry sent again as it was.
+    /// `tcp_retransmit_skb`: one queue entry sent again, with the entries after it that
+    /// `tcp_retrans_try_collapse` merges into it.
     fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
+        let e = self.retrans_try_collapse(e, ctx.p);
         let len = (e.end - e.start) as u32;
         // `tcp_retransmit_skb`: one more retransmission a D-SACK must answer before the cut
         // may be undone (`undo_retrans`, −1 until the first).
@@ -4094,6 +4257,56 @@ impl TcpSocket {
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
         let psh = self.psh_alone(seq, len, ctx);
         self.send_data_at(seq, len, with_fin, self.retransmits.max(1), psh, ctx);
+    }
+
+    /// Linux `__tcp_retransmit_skb` → `tcp_retrans_try_collapse` (tcp_retrans_collapse):
+    /// a retransmitted skb of one segment, shorter than `min(MSS, window left from it)`
+    /// (a closed window counts one MSS, for the head that probes it), takes in the skbs
+    /// after it in the retransmission queue while each is one segment (`tcp_can_collapse`:
+    /// `tcp_skb_pcount` 1; with GSO chunks an entry is one skb only if no chunk runs past
+    /// it), not SACKed, fits what is left of that room and ends inside the window; each
+    /// merge is `tcp_collapse_retrans` (end, PSH and the ever-retransmitted mark move
+    /// over). The merged entry is returned. Measured on 6.18 (`rto-collapse`): two 5-byte
+    /// segments lost, the RTO resent one 10-byte segment.
+    fn retrans_try_collapse(&mut self, e: SentSeg, p: &crate::profile::Profile) -> SentSeg {
+        let Some(i) = self.sent_log.iter().position(|x| x.start == e.start) else {
+            return e;
+        };
+        if !p.retrans_collapse {
+            return self.sent_log[i];
+        }
+        let chunked = p.min_tso_segs > 0;
+        let one_skb = |s: &Self, x: &SentSeg| {
+            !chunked
+                || s.skbs
+                    .at(x.start)
+                    .is_some_and(|k| k.start == x.start && k.end == x.end)
+        };
+        let mss = self.snd_mss.max(1) as i64;
+        let wnd_end = self.soff(self.snd_una) + self.snd_wnd as u64;
+        let avail = (wnd_end as i64 - e.start as i64).max(0);
+        let mut space = if avail == 0 { mss } else { avail.min(mss) };
+        let to = self.sent_log[i];
+        let len = (to.end - to.start) as i64;
+        if len >= space || !one_skb(self, &to) {
+            return to;
+        }
+        space -= len;
+        while let Some(&next) = self.sent_log.get(i + 1) {
+            if next.start != self.sent_log[i].end || next.sacked || !one_skb(self, &next) {
+                break;
+            }
+            space -= (next.end - next.start) as i64;
+            if space < 0 || next.end > wnd_end {
+                break;
+            }
+            let merged = &mut self.sent_log[i];
+            merged.end = next.end;
+            merged.ever_retrans |= next.ever_retrans;
+            self.sent_log.remove(i + 1);
+            self.skbs.merge_at(next.start);
+        }
+        self.sent_log[i]
     }
 
     /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
@@ -4643,11 +4856,33 @@ impl TcpSocket {
         ) {
             return;
         }
+        let waiting = self.sndbuf.tail > self.soff(self.snd_nxt)
+            || (self.fin_queued && self.snd_nxt.le(self.fin_seq()));
+        if self.snd_max.gt(self.snd_una) || !waiting {
+            // `tcp_probe_timer`: data in flight (the RTO's business) or nothing to probe
+            // for ends the episode.
+            self.probes_out = 0;
+            self.probes_tstamp = None;
+            return;
+        }
         if self.snd_wnd > 0 {
-            // `tcp_send_probe0` → `tcp_write_wakeup`: the window is open, so the segment at
-            // the head goes out whatever Nagle or TCP_CORK say (corked data's ceiling).
+            // `tcp_probe_timer` first: with TCP_USER_TIMEOUT an episode whose first probe
+            // is that old ends the connection, even though the window has opened since (a
+            // part of it, smaller than the skb waiting, left the episode running:
+            // `tcp_ack_probe`). Then `tcp_send_probe0` → `tcp_write_wakeup`: the window is
+            // open, so the segment at the head goes out whatever Nagle or TCP_CORK say
+            // (corked data's ceiling), and with data in flight the episode ends.
+            let first_probe = *self.probes_tstamp.get_or_insert(ctx.now);
+            if self.user_timeout_us > 0 && ctx.now - first_probe >= self.user_timeout_us {
+                return self.fail("ETIMEDOUT", ctx);
+            }
             self.push_once = true;
             self.output(ctx);
+            if self.snd_max.gt(self.snd_una) {
+                self.probes_out = 0;
+                self.probe_backoff = 0;
+                self.probes_tstamp = None;
+            }
             return;
         }
         // `tcp_probe_timer`: the probes' limit is tcp_retries2, or for an orphan (closed by
