@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 61] = [
+pub const NAMES: [&str; 64] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -70,6 +70,9 @@ pub const NAMES: [&str; 61] = [
     "time-wait-rebind-reuseaddr",
     "time-wait-reconnect",
     "time-wait-reconnect-no-timestamps",
+    "time-wait-reconnect-client-first",
+    "time-wait-reconnect-client-first-reuseaddr",
+    "time-wait-reconnect-client-first-reuseaddr-no-timestamps",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -901,6 +904,13 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
         "time-wait-reconnect" => time_wait_reconnect(name, true),
         "time-wait-reconnect-no-timestamps" => time_wait_reconnect(name, false),
+        "time-wait-reconnect-client-first" => client_reconnects_from_time_wait(name, false, true),
+        "time-wait-reconnect-client-first-reuseaddr" => {
+            client_reconnects_from_time_wait(name, true, true)
+        }
+        "time-wait-reconnect-client-first-reuseaddr-no-timestamps" => {
+            client_reconnects_from_time_wait(name, true, false)
+        }
         other => match option_case(other)
             .or_else(|| crate::cases_udp::scenario(other))
             .or_else(|| crate::cases_cookies::scenario(other))
@@ -1221,6 +1231,72 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
     if !timestamps {
         sc.tuning.timestamps = Some(false);
     }
+    sc
+}
+
+/// The client closes first, so its side holds TIME-WAIT on port 45000, and a second client
+/// socket on that port connects at 500 ms: bind() fails with EADDRINUSE
+/// (`inet_csk_bind_conflict`). With SO_REUSEADDR on both it binds, and connect() takes the
+/// 4-tuple over from TIME-WAIT when the old connection had timestamps
+/// (`__inet_check_established` → `tcp_twsk_unique`, which for a socket bound to its port needs
+/// no tcp_tw_reuse); without them connect() fails with EADDRNOTAVAIL.
+fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    const PORT: u16 = 45_000;
+    let mut sc = base(
+        name,
+        if reuse && timestamps {
+            "the client closes first and connects again from its port with SO_REUSEADDR on \
+             both sockets: the new connection takes the 4-tuple over from TIME-WAIT (the old \
+             one had timestamps)"
+        } else if reuse {
+            "tcp_timestamps=0: the client closes first and connects again from its port with \
+             SO_REUSEADDR on both sockets: connect() fails with EADDRNOTAVAIL (the 4-tuple is \
+             in TIME-WAIT)"
+        } else {
+            "the client closes first and connects again from its port: bind() fails with \
+             EADDRINUSE (its TIME-WAIT connection holds the port)"
+        },
+        1_000,
+        vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::now(Action::send(5)),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(250), Action::Close {}),
+        ],
+        vec![
+            Step::at(
+                ms(50),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(5)),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(150), Action::Close {}),
+        ],
+    );
+    if !timestamps {
+        sc.tuning.timestamps = Some(false);
+    }
+    sc.sockets[1].port = PORT;
+    sc.sockets[1].reuse_addr = reuse;
+    let mut again = socket("client again", "client", PORT);
+    again.reuse_addr = reuse;
+    sc.sockets.push(again);
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps: vec![Step::at(
+            ms(500),
+            Action::Connect {
+                to: "server:9999".into(),
+            },
+        )],
+    });
     sc
 }
 

@@ -888,14 +888,39 @@ impl Ctx<'_> {
             }
             Action::Connect { to } => {
                 let (peer_side, peer_port) = self.addr(to)?;
-                let pre = sock::tcp_connect_prepare_with(
-                    SocketAddrV4::new(self.ips[side], port),
-                    self.buffers(&socks[*cur]),
-                    self.opts(&socks[*cur]),
-                )?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
+                };
+                // bind() (a fixed port another socket holds: EADDRINUSE) and connect() (a
+                // 4-tuple a TIME-WAIT connection holds: EADDRNOTAVAIL) fail as calls do in
+                // the model: the call's result, and the script stops there.
+                let refused = |errno: String| {
+                    let id = rec.socket(
+                        host,
+                        Proto::Tcp,
+                        port,
+                        Some(peer),
+                        false,
+                        None,
+                        &socks[*cur].label,
+                    );
+                    rec.call(id, AppCall::Connect { to: peer });
+                    rec.ret(id, AppCallKind::Connect, AppResult::Error { errno });
+                    id
+                };
+                let pre = match sock::tcp_connect_prepare_with(
+                    SocketAddrV4::new(self.ips[side], port),
+                    self.buffers(&socks[*cur]),
+                    self.opts(&socks[*cur]),
+                ) {
+                    Ok(pre) => pre,
+                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                        let id = refused(sock::errno_name(&source));
+                        socks[*cur].id = Some(id);
+                        return Ok(false);
+                    }
+                    Err(e) => return Err(e),
                 };
                 let id = rec.socket(
                     host,
@@ -908,7 +933,15 @@ impl Ctx<'_> {
                 );
                 socks[*cur].id = Some(id);
                 rec.call(id, AppCall::Connect { to: peer });
-                let st = pre.connect(SocketAddrV4::new(self.ips[peer_side], peer_port))?;
+                let st = match pre.connect(SocketAddrV4::new(self.ips[peer_side], peer_port)) {
+                    Ok(st) => st,
+                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                        let errno = sock::errno_name(&source);
+                        rec.ret(id, AppCallKind::Connect, AppResult::Error { errno });
+                        return Ok(false);
+                    }
+                    Err(e) => return Err(e),
+                };
                 let res = loop {
                     if let Some(r) = sock::wait_connected(&st, Duration::from_millis(5))? {
                         break r;
@@ -1127,6 +1160,7 @@ impl Ctx<'_> {
             },
             |x| sock::TcpOpts {
                 congestion: Some(self.congestion()),
+                reuse_addr: x.reuse_addr,
                 reuse_port: x.reuse_port,
                 no_delay: x.no_delay,
                 cork: x.cork,

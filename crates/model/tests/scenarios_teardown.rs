@@ -677,3 +677,81 @@ fn the_rfc_profile_answers_a_syn_in_time_wait_with_the_old_ack_and_the_client_re
         assert!(t.sockets.iter().all(|s| s.label != "server again"));
     }
 }
+
+/// The lab's `time-wait-reconnect-client-first` cases: the client closes first and holds
+/// TIME-WAIT on port 45000; "client again" on that port connects at 500 ms.
+fn client_reconnects_from_time_wait(tuning: serde_json::Value, reuse: bool) -> Trace {
+    let sc = serde_json::json!({
+        "name": "client reconnects from TIME-WAIT",
+        "seed": 1,
+        "profile": "linux",
+        "tuning": tuning,
+        "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
+        "network": {"default": {"latency_us": 20000}},
+        "sockets": [
+            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+            {"label": "client", "host": "client", "proto": "tcp", "port": 45000, "reuse_addr": reuse},
+            {"label": "client again", "host": "client", "proto": "tcp", "port": 45000, "reuse_addr": reuse}
+        ],
+        "apps": [
+            {"socket": "listener", "steps": [
+                {"call": "listen", "backlog": 8},
+                {"call": "accept", "label": "server"},
+                {"call": "recv", "max": 65536},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"at_us": 250000, "call": "close"},
+                {"on": "listener", "call": "accept", "label": "server again"}
+            ]},
+            {"socket": "client", "steps": [
+                {"at_us": 50000, "call": "connect", "to": "server:9999"},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"at_us": 150000, "call": "close"}
+            ]},
+            {"socket": "client again", "steps": [
+                {"at_us": 500000, "call": "connect", "to": "server:9999"}
+            ]}
+        ],
+        "limits": {"max_time_us": 1000000}
+    });
+    run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+#[test]
+fn a_client_socket_bound_to_the_port_its_time_wait_connection_holds_gets_eaddrinuse() {
+    // Kernel 6.18, `time-wait-reconnect-client-first`: bind() refuses the port
+    // (`inet_csk_bind_conflict`) unless both sockets set SO_REUSEADDR.
+    let t = client_reconnects_from_time_wait(serde_json::json!({}), false);
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRINUSE"]);
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
+    assert!(flags_from(&t, 500_000).is_empty());
+}
+
+#[test]
+fn with_so_reuseaddr_connect_takes_over_a_time_wait_4_tuple_only_if_it_had_timestamps() {
+    // Kernel 6.18, `time-wait-reconnect-client-first-reuseaddr` and `-no-timestamps`:
+    // `tcp_twsk_unique` for a socket bound to its port. With timestamps the SYN leaves at
+    // once, the timewait socket gone, ISN its snd_nxt + 65537, and the SYN's window counted
+    // in 1448-byte segments (45 × 1448 = 65160: `tcp_connect_init` with the inherited
+    // `ts_recent_stamp`); without them, EADDRNOTAVAIL.
+    let t = client_reconnects_from_time_wait(serde_json::json!({}), true);
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+    assert_eq!(entered(&t, "client", Closed), [500_000]);
+    let fin = seq_of(&t, "client", "F.", 0);
+    assert_eq!(
+        seq_of(&t, "client", "S", 500_000),
+        fin.wrapping_add(1 + 65_537)
+    );
+    let syn_window = synack_model::read::segments(&t)
+        .into_iter()
+        .filter(|s| s.t >= 500_000)
+        .find_map(|s| match &s.seg.header {
+            synack_model::trace::Header::Tcp(h) if h.flags.syn => Some(h.window),
+            _ => None,
+        });
+    assert_eq!(syn_window, Some(65_160));
+    let t = client_reconnects_from_time_wait(serde_json::json!({"timestamps": false}), true);
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
+}

@@ -80,6 +80,7 @@ pub struct ListenOpts {
 #[derive(Clone, Copy, Debug)]
 pub struct TcpOpts {
     pub congestion: Option<Congestion>,
+    pub reuse_addr: bool,
     pub reuse_port: bool,
     /// TCP_NODELAY from the start (the scenario socket's `no_delay`).
     pub no_delay: bool,
@@ -94,6 +95,7 @@ impl Default for TcpOpts {
     fn default() -> TcpOpts {
         TcpOpts {
             congestion: Some(Congestion::of(&Profile::linux())),
+            reuse_addr: false,
             reuse_port: false,
             no_delay: false,
             cork: false,
@@ -158,6 +160,9 @@ impl Congestion {
 fn set_opts(fd: RawFd, o: TcpOpts) -> Result<()> {
     if let Some(c) = o.congestion {
         set_congestion_fd(fd, c.name())?;
+    }
+    if o.reuse_addr {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
     }
     if o.reuse_port {
         setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1, "SO_REUSEPORT")?;

@@ -123,6 +123,13 @@ pub struct TcpSocket {
     /// The ISN a SYN that reopened a connection in TIME-WAIT brought with it to the
     /// listener, for the child it makes (Linux `tcp_tw_isn`, read by `tcp_conn_request`).
     pub tw_isn: Option<u32>,
+    /// The last timestamp a TIME-WAIT connection received, when connect() took its 4-tuple
+    /// over (`tcp_twsk_unique` copies `tw_ts_recent` and its stamp into the new socket).
+    pub tw_ts_recent: Option<u32>,
+    /// `ts_recent` holds a value from before this connection's handshake (Linux
+    /// `rx_opt.ts_recent_stamp` set at connect()): the SYN's window is then counted in
+    /// segments less the timestamp option, as a SYN-ACK's is (`tcp_connect_init`).
+    ts_recent_inherited: bool,
 
     // Send sequence variables (RFC 9293 §3.3.1).
     pub iss: SeqNumber,
@@ -550,6 +557,8 @@ impl TcpSocket {
             ts_offset: 0,
             secret: 0,
             tw_isn: None,
+            tw_ts_recent: None,
+            ts_recent_inherited: false,
             iss: SeqNumber(0),
             snd_una: SeqNumber(0),
             snd_nxt: SeqNumber(0),
@@ -1667,7 +1676,7 @@ impl TcpSocket {
             return space.min(65_535);
         }
         let mut mss = self.our_mss as u32;
-        if synack && self.ts_ok {
+        if (synack && self.ts_ok) || (!synack && self.ts_recent_inherited && p.timestamps) {
             mss = mss.saturating_sub(12).max(1);
         }
         let w = if space > mss {
@@ -1784,6 +1793,18 @@ impl TcpSocket {
             return Some(TimeWaitSyn::Reopen(isn.max(1)));
         }
         Some(TimeWaitSyn::Ack { paws_reject })
+    }
+
+    /// The ISN a new connection on this TIME-WAIT connection's 4-tuple takes when connect()
+    /// takes the 4-tuple over (Linux `tcp_twsk_unique`, for a socket bound to the port:
+    /// only if the connection had timestamps, `tw_ts_recent_stamp`): snd_nxt + 65535 + 2,
+    /// never 0, and the last timestamp it received. `None`: the 4-tuple stays taken
+    /// (EADDRNOTAVAIL).
+    pub fn time_wait_successor(&self) -> Option<(u32, u32)> {
+        (self.state == TcpState::TimeWait && self.ts_ok).then(|| {
+            let isn = self.snd_nxt.0.wrapping_add(65_535 + 2).max(1);
+            (isn, self.ts_recent)
+        })
     }
 
     /// TIME-WAIT's answer to a SYN that does not reopen it: the ACK of the old connection
@@ -2507,8 +2528,16 @@ impl TcpSocket {
         self.sndbuf = SpanQueue::default();
         self.skbs = SendSkbs::default();
         self.fin_queued = false;
-        // `tcp_v4_connect`: `secure_tcp_seq` and `secure_tcp_ts_off`.
-        self.iss = self.isn(remote, ctx);
+        // `tcp_v4_connect`: `secure_tcp_seq` and `secure_tcp_ts_off`, unless the 4-tuple
+        // came from a TIME-WAIT connection (`tcp_twsk_unique` set write_seq first).
+        self.iss = match self.tw_isn.take() {
+            Some(isn) => SeqNumber(isn),
+            None => self.isn(remote, ctx),
+        };
+        // The SYN's TSecr is `rx_opt.ts_recent` (`tcp_syn_options`): the old connection's
+        // when the 4-tuple came from TIME-WAIT, else 0.
+        self.ts_recent_inherited = self.tw_ts_recent.is_some();
+        self.ts_recent = self.tw_ts_recent.take().unwrap_or(0);
         self.ts_offset = self.ts_offset_for(remote, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
