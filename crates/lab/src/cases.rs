@@ -46,6 +46,7 @@ pub const NAMES: [&str; 64] = [
     "rto-backoff-karn-no-timestamps",
     "reorder-dsack-undo",
     "dsack-without-reordering-keeps-reo-wnd",
+    "reorder-seen-widens-reo-wnd",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -549,6 +550,50 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 });
             }
             sc
+        }
+        // What reordering seen changes (RFC 8985 §6.2; `tcp_check_sack_reordering`,
+        // `tcp_rack_reo_wnd`, `tcp_rack_update_reo_wnd`), over a 50 ms wire (min RTT 100 ms,
+        // a step of RACK's window 25 ms), four writes:
+        // 1. three segments, the 1st held 15 ms: its followers' two SACKs leave a window of
+        //    one step, and the original fills the hole first: reordering seen;
+        // 2. ten segments, the 2nd lost: reordering seen, the window stays one step past
+        //    the third SACK, so the fast retransmission waits 25 ms (without it, at once);
+        // 3. three segments, the 1st held 40 ms: resent after one step, and the late
+        //    original draws a D-SACK of the copy, which with reordering seen widens the
+        //    window to two steps on the next ACK that delivers data;
+        // 4. three segments, the 1st held 40 ms again: within two steps, not resent.
+        "reorder-seen-widens-reo-wnd" => {
+            let mut sc = base(
+                name,
+                "reordering seen keeps RACK's window: three segments with the 1st held 15 ms \
+                 (no resend), ten with the 2nd lost (resent 25 ms after the third SACK), \
+                 three with the 1st held 40 ms (resent, D-SACKed: the window doubles), three \
+                 more the same (not resent)",
+                2_600,
+                listen_accept(vec![late_read(2_500)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(4_344).action),
+                    Step::at(ms(700), send(14_480).action),
+                    Step::at(ms(1_300), send(4_344).action),
+                    Step::at(ms(1_900), send(4_344).action),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            // Data segments in sending order, retransmissions included: 1-3, 4-13 (+14,
+            // the 5th resent), 15-17 (+18, the 15th resent), 19-21.
+            for (nth, by) in [(1, 15), (15, 40), (19, 40)] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(by) },
+                });
+            }
+            with_fault(sc, "client", SegmentMatch::Data, Some(5))
         }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
         // PRR (RFC 6937), in a bulk transfer: 400 kB over a 50 ms wire (100 ms round trips,
