@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 64] = [
+pub const NAMES: [&str; 65] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
