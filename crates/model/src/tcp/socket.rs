@@ -4,7 +4,7 @@
 //! Sans-IO: every entry point takes a [`Ctx`] carrying `now`, the profile and the output
 //! vectors (trace events, segments to transmit, timers armed). Nothing here knows about links.
 
-use super::buffers::{slice_spans, spans_len, SpanQueue};
+use super::buffers::{for_each_in_range, push_span, slice_spans, spans_len, SpanQueue};
 use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
 use super::reorder::Reordering;
@@ -51,6 +51,16 @@ const PAGE: i64 = 4096;
 /// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
 /// bytes written go into page fragments and count one for one.
 const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
+
+/// One skb of the out-of-order queue (Linux `tp->out_of_order_queue`): the bytes it holds,
+/// its truesize and the room left at the end of its head (`skb_tailroom`) for the bytes of a
+/// segment that continues it (`tcp_ooo_try_coalesce`).
+#[derive(Clone, Debug, Default)]
+struct OfoSkb {
+    spans: Vec<PayloadSpan>,
+    truesize: u32,
+    tailroom: u32,
+}
 
 /// What a connection in TIME-WAIT does with a SYN ([`TcpSocket::time_wait_syn`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,7 +205,7 @@ pub struct TcpSocket {
     /// Out-of-order data by stream offset.
     /// (A sorted `Vec`, not a `BTreeMap`: first-load size, see [`crate::vecmap`]; it holds at
     /// most a window's worth of segments.)
-    ooo: VecMap<u64, Vec<PayloadSpan>>,
+    ooo: VecMap<u64, OfoSkb>,
     ooo_bytes: u32,
     ooo_fin: Option<u64>,
     /// SACK blocks we report (stream offsets), the most recently changed first (RFC 2018
@@ -1345,9 +1355,9 @@ impl TcpSocket {
         }
         let eighth = (self.rcvbuf_bytes() >> 3) as i64;
         let mut goal = eighth;
-        while let Some((&start, spans)) = self.ooo.last_key_value() {
-            let len = spans_len(spans);
-            let truesize = self.truesize(len);
+        while let Some((&start, skb)) = self.ooo.last_key_value() {
+            let len = spans_len(&skb.spans);
+            let truesize = skb.truesize;
             self.ooo.remove(&start);
             self.ooo_bytes -= len;
             self.ooo_mem = self.ooo_mem.saturating_sub(truesize as u64);
@@ -1403,6 +1413,14 @@ impl TcpSocket {
     /// 460 bytes, nobody reading): each 460 joins the 988's skb, so three pairs hold 6912
     /// bytes, not 10752, and the window offered is 3952, not the 3560 left of the last offer.
     fn queue_rcv_skb(&mut self, len: u32, in_sequence: bool) {
+        self.queue_skb(len, in_sequence, self.truesize(len), self.tailroom(len));
+    }
+
+    /// [`TcpSocket::queue_rcv_skb`] for an skb of `len` bytes that costs `truesize` and has
+    /// `tailroom` left: an out-of-order skb that segments were copied into
+    /// (`tcp_ooo_try_coalesce`) moves over whole (`tcp_ofo_queue`) unless all of it fits the
+    /// receive queue's tail.
+    fn queue_skb(&mut self, len: u32, in_sequence: bool, truesize: u32, tailroom: u32) {
         let end = self.roff(self.rcv_nxt);
         if in_sequence {
             if let Some(tail) = self.rcv_skbs.back_mut() {
@@ -1413,8 +1431,7 @@ impl TcpSocket {
                 }
             }
         }
-        let skb = (end, self.truesize(len), self.tailroom(len));
-        self.rcv_skbs.push_back(skb);
+        self.rcv_skbs.push_back((end, truesize, tailroom));
     }
 
     /// Linux `__tcp_select_window` with truesize accounting: the free space, but zero once
@@ -4651,11 +4668,36 @@ impl TcpSocket {
             if ctx.p.quickack_max > 0 {
                 self.measure_rcv_mss(take);
             }
-            let had = self.ooo.get(&start).map_or(0, |e| spans_len(e));
+            // The skb just below the segment (by start): one that holds all of it already
+            // ("All the bits are present. Drop": a D-SACK), or one it continues.
+            let end = start + take as u64;
+            let below = {
+                let q = self.ooo.as_slice();
+                let i = q.partition_point(|(k, _)| *k <= start);
+                i.checked_sub(1).map(|j| {
+                    (
+                        q[j].0,
+                        q[j].0 + spans_len(&q[j].1.spans) as u64,
+                        q[j].1.tailroom,
+                    )
+                })
+            };
+            let covered = below.is_some_and(|(_, e, _)| e >= end);
+            // `tcp_ooo_try_coalesce` → `tcp_try_coalesce`: a segment that starts where an
+            // out-of-order skb ends and fits its tailroom is copied there (`skb_try_coalesce`,
+            // delta 0: no new memory); TUN's kmalloc'd heads cannot be stolen as fragments,
+            // so anything else is an skb of its own. Measured on 6.18 (SO_RCVBUF 8192,
+            // TCP_MAXSEG 262: nine 250-byte segments behind a hole): rmem_alloc 6400, five
+            // 1280-byte skbs, not nine.
+            let into = below
+                .filter(|&(_, e, room)| {
+                    !covered && self.truesize_accounting() && e == start && room >= take
+                })
+                .map(|(k, _, _)| k);
             // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
             // (of any length); without SACK it must not, so that duplicate ACKs stay
             // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
-            let grows = self.sack_ok && had < take;
+            let grows = self.sack_ok && !covered;
             if grows && self.truesize_accounting() {
                 // `tcp_grow_window` runs before `skb_set_owner_r` charges the skb: the room
                 // it sees (`tcp_space`) does not count the segment being queued. Measured on
@@ -4664,16 +4706,27 @@ impl TcpSocket {
                 // 2896 on the first), where counting the skb would leave it at 8688.
                 self.grow_window(take);
             }
-            // Out of order: keep it (the longer copy wins on the same start).
-            let entry = self.ooo.entry(start).or_default();
-            if had < take {
+            if let Some(k) = into {
+                if let Some(skb) = self.ooo.get_mut(&k) {
+                    for_each_in_range(payload, skip, take, |sp| push_span(&mut skb.spans, sp));
+                    skb.tailroom -= take;
+                    self.ooo_bytes += take;
+                }
+            } else if !covered {
+                // Out of order: keep it (the longer copy replaces one on the same start).
+                let skb = OfoSkb {
+                    spans: slice_spans(payload, skip, take),
+                    truesize: self.truesize(take),
+                    tailroom: self.tailroom(take),
+                };
+                let truesize = skb.truesize;
+                let old = self.ooo.insert(start, skb);
+                let had = old.as_ref().map_or(0, |o| spans_len(&o.spans));
                 self.ooo_bytes = self.ooo_bytes - had + take;
-                *entry = slice_spans(payload, skip, take);
                 if self.rcv_skb_overhead > 0 {
-                    // The longer copy replaces the shorter one's skb.
-                    let freed = if had > 0 { self.truesize(had) } else { 0 };
-                    self.ooo_mem = self.ooo_mem + self.truesize(take) as u64 - freed as u64;
-                    self.rcv_fwd_alloc -= self.truesize(take) as i64;
+                    let freed = old.map_or(0, |o| o.truesize);
+                    self.ooo_mem = self.ooo_mem + truesize as u64 - freed as u64;
+                    self.rcv_fwd_alloc -= truesize as i64;
                     self.rmem_uncharge(freed as u64);
                 }
             }
@@ -4682,11 +4735,11 @@ impl TcpSocket {
                 self.grow_window(take);
             }
             if self.sack_ok {
-                if had >= take {
+                if covered {
                     // Already held: a duplicate, reported as a D-SACK (`tcp_data_queue_ofo`).
-                    self.dsack = Some((start, start + take as u64));
+                    self.dsack = Some((start, end));
                 }
-                self.sack_add(start, start + take as u64);
+                self.sack_add(start, end);
             }
             true
         }
@@ -4697,23 +4750,24 @@ impl TcpSocket {
     /// rest, however many were taken).
     fn drain_ooo(&mut self) {
         let mut taken = 0;
-        while let Some((start, spans)) = self.ooo.as_slice().get(taken) {
+        while let Some((start, skb)) = self.ooo.as_slice().get(taken) {
             let nxt = self.roff(self.rcv_nxt);
             if *start > nxt {
                 break;
             }
-            let len = spans_len(spans);
+            let len = spans_len(&skb.spans);
+            let (truesize, tailroom) = (skb.truesize, skb.tailroom);
             self.ooo_bytes -= len;
             let skip = (nxt - start).min(len as u64) as u32;
             let before = self.rmem();
             if self.rcv_skb_overhead > 0 {
-                self.ooo_mem = self.ooo_mem.saturating_sub(self.truesize(len) as u64);
+                self.ooo_mem = self.ooo_mem.saturating_sub(truesize as u64);
             }
             if skip < len {
-                self.rcvbuf.push_range(spans, skip, len - skip);
+                self.rcvbuf.push_range(&skb.spans, skip, len - skip);
                 self.rcv_nxt += len - skip;
                 if self.rcv_skb_overhead > 0 {
-                    self.queue_rcv_skb(len, skip == 0);
+                    self.queue_skb(len, skip == 0, truesize, tailroom);
                 }
             }
             // `tcp_ofo_queue`: the skb moves over with its memory, unless it was copied into

@@ -2153,6 +2153,44 @@ fn out_of_order_segments_measure_the_truesize_ratio_and_grow_the_window_before_t
 }
 
 #[test]
+fn a_segment_continuing_an_out_of_order_skb_is_copied_into_its_tailroom_and_moves_with_it() {
+    // `tcp_ooo_try_coalesce`: 250-byte segments (no timestamps) take a 1024-byte slab with
+    // 350 bytes of tailroom, so each second one is copied into the first's head and costs
+    // nothing. When the hole is filled, `tcp_ofo_queue` moves each 500-byte skb whole: it
+    // does not fit the 350 bytes left behind the filling segment. Measured on 6.18
+    // (TCP_MAXSEG 262, nine 250-byte segments behind a hole): rmem_alloc 6400 (five skbs),
+    // then 7680 with the hole filled.
+    let mut h = truesize_child(1460, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    h.s.sack_ok = true;
+    for k in 1..=4u32 {
+        send!(h, &format!(". seq={} ack=1 len=250", 1 + 250 * k));
+    }
+    assert_eq!(h.s.ooo.len(), 2);
+    assert_eq!(h.s.rmem(), 2 * 1280);
+    // A copy of bytes a merged skb holds is a duplicate: D-SACK, nothing queued.
+    send!(h, ". seq=501 ack=1 len=250");
+    assert_eq!(last_sack(&h)[0], (501, 751));
+    assert_eq!(h.s.rmem(), 2 * 1280);
+    send!(h, ". seq=1 ack=1 len=250");
+    assert!(h.s.ooo.is_empty());
+    assert_eq!(h.s.rcvbuf.len(), 1250);
+    assert_eq!(h.s.rmem(), 3 * 1280);
+    // The negative: segments with a gap between them are skbs of their own.
+    let mut h = truesize_child(1460, Some(8192));
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    h.s.sack_ok = true;
+    send!(h, ". seq=251 ack=1 len=250");
+    send!(h, ". seq=751 ack=1 len=250");
+    assert_eq!(h.s.ooo.len(), 2);
+    assert_eq!(h.s.rmem(), 2 * 1280);
+}
+
+#[test]
 fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_once() {
     // `tcp_data_queue`: when `tcp_try_rmem_schedule` fails and the receive queue holds
     // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW).
