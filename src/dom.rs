@@ -12,10 +12,84 @@ pub fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
+/// The page's hash, with any write put off by [`replace_hash_later`] made first: whoever reads
+/// the link (the share button, a switch that rewrites one parameter, the full build taking over)
+/// gets what is on screen, at any moment.
 pub fn current_hash() -> String {
+    write_now();
+    hash()
+}
+
+fn hash() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default()
+}
+
+/// A write of the hash put off until the page is still: the hash it was asked for over (a write
+/// is dropped when the link changed without it: a link followed, the back button) and the write.
+struct Later {
+    over: String,
+    write: Box<dyn FnOnce()>,
+}
+
+thread_local! {
+    static LATER: std::cell::RefCell<Option<Later>> = const { std::cell::RefCell::new(None) };
+    /// The timer of the write put off; replaced (so cancelled) by the next one, never dropped
+    /// from its own callback.
+    static LATER_TIMER: std::cell::RefCell<Option<gloo::timers::callback::Timeout>> =
+        const { std::cell::RefCell::new(None) };
+    /// Leaving or hiding the page makes the write at once (a reload, a bookmark, the tab
+    /// switched away from): set up once.
+    static LATER_ON_LEAVE: std::cell::RefCell<Vec<gloo::events::EventListener>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How long the link waits after the last request to write it (`replace_hash_later`): a reader
+/// stepping or holding an arrow key writes it once, when they stop.
+const LATER_MS: u32 = 300;
+
+/// Rewrites the hash with `write` (which calls [`replace_hash`]) once the page has been still for
+/// [`LATER_MS`], or at once when the hash is read, the page hidden or left. For what changes many
+/// times a second, the playhead: `history.replaceState` costs milliseconds (Chromium hands it to
+/// the browser process) and each step of a paused scene wrote it. A later request replaces an
+/// earlier one that was not made yet (each writes the whole state).
+pub fn replace_hash_later(write: impl FnOnce() + 'static) {
+    let later = Later {
+        over: hash(),
+        write: Box::new(write),
+    };
+    LATER.with(|l| *l.borrow_mut() = Some(later));
+    let timer = gloo::timers::callback::Timeout::new(LATER_MS, write_now);
+    LATER_TIMER.with(|t| *t.borrow_mut() = Some(timer));
+    LATER_ON_LEAVE.with(|on| {
+        let mut on = on.borrow_mut();
+        if on.is_empty() {
+            if let Some(w) = web_sys::window() {
+                on.push(gloo::events::EventListener::new(&w, "pagehide", |_| {
+                    write_now()
+                }));
+            }
+            if let Some(d) = document() {
+                on.push(gloo::events::EventListener::new(
+                    &d,
+                    "visibilitychange",
+                    |_| write_now(),
+                ));
+            }
+        }
+    });
+}
+
+/// Makes the write put off, if any, unless the link moved on without it.
+fn write_now() {
+    // Taken out first: the write reads and writes the hash itself.
+    let Some(later) = LATER.with(|l| l.borrow_mut().take()) else {
+        return;
+    };
+    if hash() == later.over {
+        (later.write)();
+    }
 }
 
 /// Rewrites the hash without adding a history entry or firing `hashchange`

@@ -52,7 +52,7 @@ pub struct Props {
 pub fn ScenePage(props: &Props) -> Html {
     let shell = use_shell();
     let (lang, scene, r) = (shell.lang, props.scene, props.scene.route);
-    let (state, model) = use_scene(scene, &props.query);
+    let (state, model, playhead) = use_scene(scene, &props.query);
     #[cfg(not(test))]
     let words = super::teach::words::use_words(scene);
     // The Node view's own texts of the scene, in that view only (`node_text`).
@@ -121,7 +121,7 @@ pub fn ScenePage(props: &Props) -> Html {
         Ok(m) => {
             let knobs = (!shell.embed).then(|| scene_knobs.clone());
             let host = (!shell.embed).then(|| panel_host.clone());
-            scene_player(&state, m, lang, (handout, teach), knobs, host)
+            scene_player(&state, &playhead, m, lang, (handout, teach), knobs, host)
         }
         Err(e) => (
             html! {
@@ -183,9 +183,14 @@ pub fn ScenePage(props: &Props) -> Html {
     }
 }
 
+/// The playhead as the player last reported it (µs; `None` at 0). The URL carries it, but the
+/// page shows it only in a panel below the player (`Panel::Below`), so the page state holds it
+/// for those scenes alone: elsewhere a paused step does not render the page again.
+type Playhead = std::rc::Rc<std::cell::RefCell<Option<u64>>>;
+
 /// The scene page's state (a reducer started from the URL), the model's run of it (again
-/// whenever a model parameter changes, not for the playhead, speed or view), and the URL kept
-/// equal to what is on screen.
+/// whenever a model parameter changes, not for the playhead, speed or view), the playhead, and
+/// the URL kept equal to what is on screen.
 #[hook]
 fn use_scene(
     scene: &'static SceneDef,
@@ -193,6 +198,7 @@ fn use_scene(
 ) -> (
     UseReducerHandle<SceneState>,
     std::rc::Rc<Result<Model, String>>,
+    Playhead,
 ) {
     let state = {
         let query = query.clone();
@@ -215,22 +221,61 @@ fn use_scene(
             scene.run(&p, &own).map(|t| Model::build(scene, t))
         })
     };
-    // replaceState: no history spam, no remount.
-    use_effect_with((p.clone(), state.own.clone()), move |(p, own)| {
-        let mut loc = Location::parse(&dom::current_hash());
-        params::write_query_with(p, &scene.base_params(), &mut loc.query);
-        if let Some(k) = scene.knobs {
-            params::write_knobs(p, k.specs, &mut loc.query);
-        }
-        for (k, _) in (scene.own_keys)(&loc.query).0 {
-            loc.query.remove(&k);
-        }
-        for (k, v) in &own.0 {
-            loc.query.set(k, v.clone());
-        }
-        dom::replace_hash(&loc.to_hash());
+    let playhead = use_mut_ref(|| p.t_us);
+    // A parameter is written at once (the page renders for it anyway), the playhead with it;
+    // a playhead alone later (`player_reports`).
+    let mut without_t = p.clone();
+    without_t.t_us = None;
+    let at = playhead.clone();
+    use_effect_with((without_t, state.own.clone()), move |(p, own)| {
+        write_url(scene, p, own, *at.borrow())
     });
-    (state, model)
+    (state, model, playhead)
+}
+
+/// Writes what is on screen into the URL (replaceState: no history spam, no remount): the
+/// parameters `p`, the scene's own keys and the playhead `t`.
+fn write_url(scene: &'static SceneDef, p: &params::Params, own: &Query, t: Option<u64>) {
+    let mut loc = Location::parse(&dom::current_hash());
+    // A write put off until after the reader left for another page is not made.
+    if loc.route != Some(scene.route) {
+        return;
+    }
+    let p = &params::Params {
+        t_us: t,
+        ..p.clone()
+    };
+    params::write_query_with(p, &scene.base_params(), &mut loc.query);
+    if let Some(k) = scene.knobs {
+        params::write_knobs(p, k.specs, &mut loc.query);
+    }
+    for (k, _) in (scene.own_keys)(&loc.query).0 {
+        loc.query.remove(&k);
+    }
+    for (k, v) in &own.0 {
+        loc.query.set(k, v.clone());
+    }
+    dom::replace_hash(&loc.to_hash());
+}
+
+/// What the player reports (playhead, speed, views) goes to the page state; a new playhead is
+/// also written into the URL once the reader stops stepping (`dom::replace_hash_later`: a
+/// copied link, which reads the URL, still gets it at once).
+fn player_reports(
+    state: &UseReducerHandle<SceneState>,
+    playhead: &Playhead,
+) -> Callback<crate::engine::player::PlayerState> {
+    let (state, playhead) = (state.clone(), playhead.clone());
+    Callback::from(move |ps: crate::engine::player::PlayerState| {
+        let t = Some(ps.t_us).filter(|&t| t > 0);
+        if *playhead.borrow() != t {
+            *playhead.borrow_mut() = t;
+            // The state as of this report (a handle is one `Rc` of it).
+            let state = state.clone();
+            dom::replace_hash_later(move || write_url(state.scene, &state.params, &state.own, t));
+        }
+        state.dispatch(SceneAction::FromPlayer(ps));
+    })
 }
 
 /// The case buttons, the chosen case's sentence and, where Linux 6.18 was recorded in the same
@@ -269,6 +314,7 @@ fn case_controls(
 /// and its panel. `panel_host`: where the player draws a panel of its own (`Panel::InPlayer`).
 fn scene_player(
     state: &UseReducerHandle<SceneState>,
+    playhead: &Playhead,
     m: &Model,
     lang: crate::i18n::Lang,
     (handout, teach): (
@@ -299,8 +345,8 @@ fn scene_player(
     };
     let player = html! {
         <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
-            init_t={p.t_us} speed={p.speed} numbering={p.numbering} view={p.view}
-            autoplay={p.autoplay} on_change={make_callback(state, SceneAction::FromPlayer)} jump={state.jump}
+            init_t={*playhead.borrow()} speed={p.speed} numbering={p.numbering} view={p.view}
+            autoplay={p.autoplay} on_change={player_reports(state, playhead)} jump={state.jump}
             export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
             share={share_link(r.title().get(lang))} split={m.split.clone()} panel={in_player}
             {panel_host} teach={Some(teach)} {handout} />

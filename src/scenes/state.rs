@@ -125,9 +125,13 @@ impl Reducible for SceneState {
                 }
             }
             SceneAction::FromPlayer(ps) => {
+                // Only a panel below the player shows the playhead; elsewhere a new one would
+                // render the page for nothing (the URL gets it from scenes::page's `playhead`).
                 // 0 is the default (absent from the URL): keep it `None`, or the player's first
                 // report would count as a change and render the whole page a second time.
-                p.t_us = Some(ps.t_us).filter(|&t| t > 0);
+                if matches!(s.scene.panel, super::Panel::Below(_)) {
+                    p.t_us = Some(ps.t_us).filter(|&t| t > 0);
+                }
                 p.speed = ps.speed;
                 p.numbering = ps.numbering;
                 p.view = ps.view;
@@ -232,6 +236,34 @@ mod tests {
         };
         let after = s.clone().reduce(SceneAction::FromPlayer(report));
         assert!(Rc::ptr_eq(&s, &after));
+    }
+
+    #[test]
+    fn a_new_playhead_renders_the_page_again_only_where_a_panel_below_the_player_shows_it() {
+        let report = |s: &SceneState, t_us| PlayerState {
+            t_us,
+            speed: s.params.speed,
+            numbering: s.params.numbering,
+            view: s.params.view,
+        };
+        let handshake = state("");
+        let after = handshake
+            .clone()
+            .reduce(SceneAction::FromPlayer(report(&handshake, 40_000)));
+        assert!(
+            Rc::ptr_eq(&handshake, &after),
+            "the handshake page shows no playhead"
+        );
+        let scene = super::super::of(crate::route::Route::Backlog).unwrap();
+        let backlog = Rc::new(SceneState::from_url(scene, &Query::default()));
+        let after = backlog
+            .clone()
+            .reduce(SceneAction::FromPlayer(report(&backlog, 40_000)));
+        assert_eq!(
+            after.params.t_us,
+            Some(40_000),
+            "the backlog's queues are drawn at it"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 55] = [
+pub const NAMES: [&str; 64] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -36,6 +36,7 @@ pub const NAMES: [&str; 55] = [
     "backlog-full-no-syncookies",
     "loss-fast-retransmit",
     "loss-tail",
+    "rto-collapse",
     "rto-keeps-sacked",
     "rto-ssthresh-once",
     "rto-spurious",
@@ -44,6 +45,8 @@ pub const NAMES: [&str; 55] = [
     "rto-backoff-karn",
     "rto-backoff-karn-no-timestamps",
     "reorder-dsack-undo",
+    "dsack-without-reordering-keeps-reo-wnd",
+    "reorder-seen-widens-reo-wnd",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -53,6 +56,7 @@ pub const NAMES: [&str; 55] = [
     "idle-no-restart",
     "delayed-ack",
     "delayed-ack-no-reader",
+    "delayed-ack-nearly-due",
     "retries2-timeout",
     "retries2-rto-max",
     "orphan-fin-lost",
@@ -64,6 +68,11 @@ pub const NAMES: [&str; 55] = [
     "send-after-shutdown",
     "time-wait-rebind",
     "time-wait-rebind-reuseaddr",
+    "time-wait-reconnect",
+    "time-wait-reconnect-no-timestamps",
+    "time-wait-reconnect-client-first",
+    "time-wait-reconnect-client-first-reuseaddr",
+    "time-wait-reconnect-client-first-reuseaddr-no-timestamps",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -306,6 +315,27 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             SegmentMatch::Data,
             Some(10),
         ),
+        // `tcp_retrans_try_collapse`: two 5-byte segments (TCP_NODELAY) and the loss probe
+        // that resends the second are lost; the RTO resends the head with the second merged
+        // in, one 10-byte segment (tcp_retrans_collapse 1, the default).
+        "rto-collapse" => {
+            let mut sc = base(
+                name,
+                "two 5-byte writes lost, and the loss probe too: the RTO resends them as one \
+                 10-byte segment (tcp_retrans_collapse)",
+                1_500,
+                listen_accept(vec![recv(), recv()]),
+                vec![connect_at(50), Step::at(ms(200), send(5).action), send(5)],
+            );
+            sc.sockets
+                .iter_mut()
+                .find(|s| s.label == "client")?
+                .no_delay = true;
+            for n in [1, 2, 3] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
         // An RTO with SACKed segments outstanding (`tcp_enter_loss`, `tcp_timeout_mark_lost`):
         // the 2nd and 6th segments and both fast retransmissions (the 11th and 12th data
         // segments sent) are lost, so the RTO fires with 3-5 and 7-10 SACKed; only the two
@@ -483,6 +513,87 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             });
             sc
         }
+        // RACK's reordering window grows by a step (min RTT / 4) on a D-SACK (RFC 8985 §6.2
+        // step 4, `tcp_rack_update_reo_wnd`), but Linux counts a D-SACK for it only once
+        // reordering has been seen (`tcp_dsack_seen`: `if (tp->reord_seen ...)
+        // tp->rack.dsack_seen = 1`). Over a 50 ms wire (min RTT 100 ms, 25 ms a step): the
+        // first flight's 2nd segment is held 60 ms, resent at the third SACK (no reordering
+        // seen: a hole filled only by its retransmission) and D-SACKed; the second flight's
+        // 1st segment is held 45 ms, and its two followers' SACKs (fewer than
+        // tcp_reordering) leave RACK a window of one step, 25 ms: it is resent 136 ms after it
+        // left, before its ACK (two steps, 50 ms, would have waited for it).
+        "dsack-without-reordering-keeps-reo-wnd" => {
+            let mut sc = base(
+                name,
+                "a D-SACK without reordering seen leaves RACK's reordering window at one \
+                 step: ten segments, the 2nd held 60 ms (resent, D-SACKed), then three more \
+                 with the 1st held 45 ms: resent too, 25 ms after its followers' SACKs",
+                2_000,
+                listen_accept(vec![late_read(1_900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(1_200), send(4_344).action),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            for (nth, by) in [(2, 60), (12, 45)] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(by) },
+                });
+            }
+            sc
+        }
+        // What reordering seen changes (RFC 8985 §6.2; `tcp_check_sack_reordering`,
+        // `tcp_rack_reo_wnd`, `tcp_rack_update_reo_wnd`), over a 50 ms wire (min RTT 100 ms,
+        // a step of RACK's window 25 ms), four writes:
+        // 1. three segments, the 1st held 15 ms: its followers' two SACKs leave a window of
+        //    one step, and the original fills the hole first: reordering seen;
+        // 2. ten segments, the 2nd lost: reordering seen, the window stays one step past
+        //    the third SACK, so the fast retransmission waits 25 ms (without it, at once);
+        // 3. three segments, the 1st held 40 ms: resent after one step, and the late
+        //    original draws a D-SACK of the copy, which with reordering seen widens the
+        //    window to two steps on the next ACK that delivers data;
+        // 4. three segments, the 1st held 40 ms again: within two steps, not resent.
+        "reorder-seen-widens-reo-wnd" => {
+            let mut sc = base(
+                name,
+                "reordering seen keeps RACK's window: three segments with the 1st held 15 ms \
+                 (no resend), ten with the 2nd lost (resent 25 ms after the third SACK), \
+                 three with the 1st held 40 ms (resent, D-SACKed: the window doubles), three \
+                 more the same (not resent)",
+                2_600,
+                listen_accept(vec![late_read(2_500)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(4_344).action),
+                    Step::at(ms(700), send(14_480).action),
+                    Step::at(ms(1_300), send(4_344).action),
+                    Step::at(ms(1_900), send(4_344).action),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            // Data segments in sending order, retransmissions included: 1-3, 4-13 (+14,
+            // the 5th resent), 15-17 (+18, the 15th resent), 19-21.
+            for (nth, by) in [(1, 15), (15, 40), (19, 40)] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(by) },
+                });
+            }
+            with_fault(sc, "client", SegmentMatch::Data, Some(5))
+        }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
         // PRR (RFC 6937), in a bulk transfer: 400 kB over a 50 ms wire (100 ms round trips,
         // so that the relay's fraction of a millisecond per hop stays far below the 5 %
@@ -609,6 +720,25 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(600), send(100).action),
             ],
         ),
+        // `tcp_send_delayed_ack`'s nearly-due rule: with the delayed-ACK timer pending, a
+        // segment that arrives when the timer is due within `ato >> 2` jiffies (10 of a 40 ms
+        // ATO) is acknowledged at once, the earlier timeout kept otherwise. TCP_MAXSEG 536
+        // leaves the last segment of each flight of `loss-fast-retransmit` owed an ACK; at 17 ms
+        // one way the next flight's first segment arrives 34 ms after it, inside the quarter
+        // and clear of the timer (at the cases' 20 ms it arrives ~42 ms after, racing the
+        // 40-44 ms timer, so no 20 ms point of this is recorded).
+        "delayed-ack-nearly-due" => {
+            let mut sc = scenario("loss-fast-retransmit")?;
+            sc.description = "loss-fast-retransmit with TCP_MAXSEG 536 at 17 ms one way: a \
+                              segment arriving 34 ms into a pending 40 ms delayed ACK is \
+                              acknowledged at once (the timer is due within a quarter of it)"
+                .into();
+            sc.network.default.latency_us = 17_000;
+            for s in &mut sc.sockets {
+                s.max_seg = Some(536);
+            }
+            sc
+        }
         "retries2-timeout" => {
             let mut sc = with_fault(
                 base(
@@ -772,6 +902,15 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),
+        "time-wait-reconnect" => time_wait_reconnect(name, true),
+        "time-wait-reconnect-no-timestamps" => time_wait_reconnect(name, false),
+        "time-wait-reconnect-client-first" => client_reconnects_from_time_wait(name, false, true),
+        "time-wait-reconnect-client-first-reuseaddr" => {
+            client_reconnects_from_time_wait(name, true, true)
+        }
+        "time-wait-reconnect-client-first-reuseaddr-no-timestamps" => {
+            client_reconnects_from_time_wait(name, true, false)
+        }
         other => match option_case(other)
             .or_else(|| crate::cases_udp::scenario(other))
             .or_else(|| crate::cases_cookies::scenario(other))
@@ -1022,6 +1161,141 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
     sc.apps.push(AppScript {
         socket: "new listener".into(),
         steps: vec![Step::at(ms(500), Action::Listen { backlog: 8 })],
+    });
+    sc
+}
+
+/// The server closes first, so its connection holds TIME-WAIT on the 4-tuple; the client's
+/// socket, bound to a fixed port, ends (LAST-ACK → CLOSED) and a second socket on the same
+/// port connects again at 500 ms while that TIME-WAIT still runs. Linux reopens at once
+/// (`tcp_timewait_state_process` → TCP_TW_SYN: the SYN's timestamp is newer than the old
+/// connection's, or without timestamps its sequence number, from the 4-tuple's hash plus a
+/// clock, is past the old rcv_nxt); the listener accepts the new connection.
+fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    const PORT: u16 = 45_000;
+    let mut sc = base(
+        name,
+        if timestamps {
+            "the client connects again from its port while the server's side of the last \
+             connection is in TIME-WAIT: the SYN's timestamp is newer, the server accepts it"
+        } else {
+            "tcp_timestamps=0: the client connects again from its port while the server's \
+             side of the last connection is in TIME-WAIT: the SYN's sequence number is past \
+             the old one, the server accepts it"
+        },
+        1_000,
+        vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::now(Action::send(5)),
+            Step::at(ms(150), Action::Close {}),
+            Step {
+                on: Some("listener".into()),
+                ..Step::now(Action::Accept {
+                    label: Some("server again".into()),
+                })
+            },
+            Step::now(Action::Recv { max: 65536 }),
+        ],
+        vec![
+            Step::at(
+                ms(50),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(5)),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(250), Action::Close {}),
+        ],
+    );
+    sc.sockets[1].port = PORT;
+    sc.sockets.push(socket("client again", "client", PORT));
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps: vec![
+            Step::at(
+                ms(500),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(5)),
+        ],
+    });
+    if !timestamps {
+        sc.tuning.timestamps = Some(false);
+    }
+    sc
+}
+
+/// The client closes first, so its side holds TIME-WAIT on port 45000, and a second client
+/// socket on that port connects at 500 ms: bind() fails with EADDRINUSE
+/// (`inet_csk_bind_conflict`). With SO_REUSEADDR on both it binds, and connect() takes the
+/// 4-tuple over from TIME-WAIT when the old connection had timestamps
+/// (`__inet_check_established` → `tcp_twsk_unique`, which for a socket bound to its port needs
+/// no tcp_tw_reuse); without them connect() fails with EADDRNOTAVAIL.
+fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    const PORT: u16 = 45_000;
+    let mut sc = base(
+        name,
+        if reuse && timestamps {
+            "the client closes first and connects again from its port with SO_REUSEADDR on \
+             both sockets: the new connection takes the 4-tuple over from TIME-WAIT (the old \
+             one had timestamps)"
+        } else if reuse {
+            "tcp_timestamps=0: the client closes first and connects again from its port with \
+             SO_REUSEADDR on both sockets: connect() fails with EADDRNOTAVAIL (the 4-tuple is \
+             in TIME-WAIT)"
+        } else {
+            "the client closes first and connects again from its port: bind() fails with \
+             EADDRINUSE (its TIME-WAIT connection holds the port)"
+        },
+        1_000,
+        vec![
+            Step::now(Action::Listen { backlog: 8 }),
+            Step::now(Action::Accept {
+                label: Some("server".into()),
+            }),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::now(Action::send(5)),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(250), Action::Close {}),
+        ],
+        vec![
+            Step::at(
+                ms(50),
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(5)),
+            Step::now(Action::Recv { max: 65536 }),
+            Step::at(ms(150), Action::Close {}),
+        ],
+    );
+    if !timestamps {
+        sc.tuning.timestamps = Some(false);
+    }
+    sc.sockets[1].port = PORT;
+    sc.sockets[1].reuse_addr = reuse;
+    let mut again = socket("client again", "client", PORT);
+    again.reuse_addr = reuse;
+    sc.sockets.push(again);
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps: vec![Step::at(
+            ms(500),
+            Action::Connect {
+                to: "server:9999".into(),
+            },
+        )],
     });
     sc
 }

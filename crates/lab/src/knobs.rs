@@ -75,7 +75,21 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // `tcp_select_initial_window`: the route's RTAX_INITRWND caps the handshake's window.
     ("initial_rwnd_segments", Knob::Route("initrwnd")),
     ("sack_permitted", Knob::Sysctl("net.ipv4.tcp_sack", Unit::Plain)),
+    // One sysctl for two profile fields: 0, 1, or 2 without `timestamps_offset`
+    // (`runner::timestamps_sysctl`).
     ("timestamps", Knob::Sysctl("net.ipv4.tcp_timestamps", Unit::Plain)),
+    (
+        "timestamps_offset",
+        Knob::Sysctl("net.ipv4.tcp_timestamps", Unit::Plain),
+    ),
+    (
+        "isn_tick_ns",
+        Knob::Fixed("secure_tcp_seq's clock (ns >> 6), no setting"),
+    ),
+    (
+        "time_wait_reopen",
+        Knob::Fixed("tcp_timewait_state_process's rule, no setting"),
+    ),
     // tcp_rmem[1] / 2 (`tcp_full_space` at the initial 50 % scaling ratio), measured.
     ("recv_buffer", Knob::Machine),
     ("rcv_skb_overhead", Knob::Machine),
@@ -193,6 +207,11 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
     // F-RTO (RFC 5682): `tcp_enter_loss` tests the sysctl for non-zero; 2 is the default.
     ("frto", Knob::Sysctl("net.ipv4.tcp_frto", Unit::Plain)),
+    // `tcp_retrans_try_collapse` returns at once when it is 0.
+    (
+        "retrans_collapse",
+        Knob::Sysctl("net.ipv4.tcp_retrans_collapse", Unit::On(1)),
+    ),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (

@@ -700,8 +700,17 @@ impl Inner {
         self.isns.get(&(sport, dport)).copied()
     }
 
-    /// Finds (or creates) the trace socket for a sock_diag entry.
-    fn socket_for(&mut self, d: &crate::sys::diag::DiagSock, t_abs: u64) -> Option<SocketId> {
+    /// Finds (or creates) the trace socket for a sock_diag entry. `last` is the state each
+    /// socket was last seen in: a TCP 4-tuple can carry one connection after another (a client
+    /// connecting again from its port while the server's side of the last one is in
+    /// TIME-WAIT, which Linux reopens: `tcp_timewait_state_process` → TCP_TW_SYN), and the
+    /// entry belongs to the oldest socket of the tuple that has not ended before it.
+    fn socket_for(
+        &mut self,
+        d: &crate::sys::diag::DiagSock,
+        t_abs: u64,
+        last: &dyn Fn(SocketId) -> Option<TcpState>,
+    ) -> Option<SocketId> {
         let proto = if d.udp { Proto::Udp } else { Proto::Tcp };
         let local = self.addr_of(d.local);
         let remote = (d.remote.port() != 0).then(|| self.addr_of(d.remote));
@@ -717,7 +726,7 @@ impl Inner {
             }
         }
         let cookies = &self.listener_cookies;
-        let found = self.sockets.iter().rfind(|s| {
+        let matches = |s: &&Sock| {
             (!listening
                 || (s.registered_us <= seen && !cookies.values().any(|&id| id == s.info.id)))
                 && s.info.proto == proto
@@ -725,7 +734,37 @@ impl Inner {
                 && s.info.local_port == local.port
                 && s.info.listener == listening
                 && (s.info.remote == remote || (remote.is_none() && s.info.remote.is_none()))
-        });
+        };
+        let found = if proto == Proto::Tcp && !listening && remote.is_some() {
+            // One connection after another on the tuple: a socket that vanished (CLOSED), or
+            // one seen closing when this entry is an opening state (TIME-WAIT, then
+            // SYN-RECV for the connection that replaced it), has ended; the entry is the
+            // next one's. (Accepted connections are registered at accept(), after the dumps
+            // that showed them: the oldest open one, not the newest registered.)
+            let opening = matches!(
+                linux_state(d.state),
+                Some(TcpState::SynSent | TcpState::SynReceived | TcpState::Established)
+            );
+            let ended = |id: SocketId| match last(id) {
+                Some(TcpState::Closed) => true,
+                Some(
+                    TcpState::FinWait1
+                    | TcpState::FinWait2
+                    | TcpState::Closing
+                    | TcpState::TimeWait
+                    | TcpState::CloseWait
+                    | TcpState::LastAck,
+                ) => opening,
+                _ => false,
+            };
+            let all: Vec<&Sock> = self.sockets.iter().filter(matches).collect();
+            all.iter()
+                .find(|s| !ended(s.info.id))
+                .or(all.last())
+                .copied()
+        } else {
+            self.sockets.iter().rfind(matches)
+        };
         if let Some(s) = found {
             let id = s.info.id;
             if listening {
@@ -773,6 +812,20 @@ impl Inner {
         });
         self.push(t_abs, EventKind::SocketCreated { socket: id });
         Some(id)
+    }
+
+    /// Whether sockets `a` and `b` are ends of the same 4-tuple (one connection after
+    /// another).
+    fn same_tuple(&self, a: SocketId, b: SocketId) -> bool {
+        let (a, b) = (
+            &self.sockets[a.0 as usize].info,
+            &self.sockets[b.0 as usize].info,
+        );
+        a.proto == b.proto
+            && a.host == b.host
+            && a.local_port == b.local_port
+            && a.remote.is_some()
+            && a.remote == b.remote
     }
 
     /// Records that socket `id`, last seen in `seen` (never, if `None`), was in `to` by the
@@ -874,12 +927,41 @@ impl Inner {
                 if d.udp || d.state == st::CLOSE {
                     continue;
                 }
-                let Some(id) = self.socket_for(d, t) else {
+                let last = |id: SocketId| seen.get(&id).and_then(|s| s.state);
+                let Some(id) = self.socket_for(d, t, &last) else {
                     continue;
                 };
                 present.insert(id);
-                let prev = seen.entry(id).or_default().clone();
                 let state = linux_state(d.state);
+                // A connection opening on the tuple of one in TIME-WAIT replaced it: the
+                // SYN that reopened it ended the old one (`tcp_v4_rcv`, TCP_TW_SYN:
+                // `inet_twsk_deschedule_put` before the listener sees the SYN), so the old
+                // one is CLOSED at that SYN, before the new one's first state.
+                if matches!(state, Some(TcpState::SynReceived | TcpState::Established)) {
+                    let replaced: Vec<SocketId> = seen
+                        .iter()
+                        .filter(|(&o, s)| {
+                            o != id && s.state == Some(TcpState::TimeWait) && self.same_tuple(o, id)
+                        })
+                        .map(|(&o, _)| o)
+                        .collect();
+                    for o in replaced {
+                        let info = &self.sockets[o.0 as usize].info;
+                        let at = causes.syn_arrival(info, window).unwrap_or(t);
+                        if let Some((k, exp)) = seen.get(&o).and_then(|s| s.timer) {
+                            self.push(at, timer_gone(o, k, exp, at));
+                        }
+                        self.push_path(o, TcpState::TimeWait, vec![(at, TcpState::Closed)], 0);
+                        seen.insert(
+                            o,
+                            Seen {
+                                state: Some(TcpState::Closed),
+                                ..Seen::default()
+                            },
+                        );
+                    }
+                }
+                let prev = seen.entry(id).or_default().clone();
                 if let Some(s) = state {
                     if prev.state != Some(s) {
                         self.push_state(&causes, id, prev.state, s, window, 0);
@@ -1099,6 +1181,17 @@ impl Causes {
     /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
     /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
     /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
+    /// The first SYN (without ACK) socket `s`'s tuple received inside `(after, upto]`.
+    fn syn_arrival(&self, s: &SocketInfo, (after, upto): (u64, u64)) -> Option<u64> {
+        self.segments
+            .iter()
+            .filter(|(t, sent, seg)| *t > after && *t <= upto && !sent && is_socket_segment(s, seg, false))
+            .find(|(_, _, seg)| {
+                matches!(&seg.header, synack_model::trace::Header::Tcp(h) if h.flags.syn && !h.flags.ack)
+            })
+            .map(|(t, _, _)| *t)
+    }
+
     fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
         let mine = |seg: &Segment, sent: bool| is_socket_segment(s, seg, sent);
         let flags = |seg: &Segment| match &seg.header {

@@ -143,6 +143,21 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
     })
 }
 
+/// tcp_timestamps from the profile as the scenario tunes it, if it tunes it: 0, 1 (with the
+/// per-address-pair offset, `secure_tcp_ts_off`), or 2 (`timestamps_offset` off: the bare
+/// clock). The model reads `timestamps_offset` only with timestamps on, as the kernel does.
+fn timestamps_sysctl(sc: &Scenario) -> Option<&'static str> {
+    if sc.tuning.timestamps.is_none() && sc.tuning.timestamps_offset.is_none() {
+        return None;
+    }
+    let p = sc.profile.profile().with(&sc.tuning);
+    Some(match (p.timestamps, p.timestamps_offset) {
+        (false, _) => "0",
+        (true, true) => "1",
+        (true, false) => "2",
+    })
+}
+
 /// Why the lab cannot run `sc` as written, if it cannot.
 pub fn check(sc: &Scenario) -> Result<()> {
     let bad = |why: String| Err(LabError::Usage(format!("scenario {:?}: {why}", sc.name)));
@@ -359,7 +374,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             let Some((key, unit)) = sysctl_for(k) else {
                 continue;
             };
-            if k.starts_with("syncookies") {
+            if k.starts_with("syncookies") || k.starts_with("timestamps") {
                 continue;
             }
             let tick = sc.profile.profile().with(&sc.tuning).clock_granularity_us;
@@ -384,6 +399,10 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     if let Some(value) = syncookies_sysctl(sc) {
         s.ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
         s.client_ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
+    }
+    if let Some(value) = timestamps_sysctl(sc) {
+        s.ns.set_sysctl("net.ipv4.tcp_timestamps", value)?;
+        s.client_ns.set_sysctl("net.ipv4.tcp_timestamps", value)?;
     }
     // `window_scale: null` in the tuning: no window scale option (tcp_window_scaling 0); any
     // other value is the machine's, measured below.
@@ -869,14 +888,39 @@ impl Ctx<'_> {
             }
             Action::Connect { to } => {
                 let (peer_side, peer_port) = self.addr(to)?;
-                let pre = sock::tcp_connect_prepare_with(
-                    SocketAddrV4::new(self.ips[side], port),
-                    self.buffers(&socks[*cur]),
-                    self.opts(&socks[*cur]),
-                )?;
                 let peer = Addr {
                     host: self.hosts[peer_side],
                     port: peer_port,
+                };
+                // bind() (a fixed port another socket holds: EADDRINUSE) and connect() (a
+                // 4-tuple a TIME-WAIT connection holds: EADDRNOTAVAIL) fail as calls do in
+                // the model: the call's result, and the script stops there.
+                let refused = |errno: String| {
+                    let id = rec.socket(
+                        host,
+                        Proto::Tcp,
+                        port,
+                        Some(peer),
+                        false,
+                        None,
+                        &socks[*cur].label,
+                    );
+                    rec.call(id, AppCall::Connect { to: peer });
+                    rec.ret(id, AppCallKind::Connect, AppResult::Error { errno });
+                    id
+                };
+                let pre = match sock::tcp_connect_prepare_with(
+                    SocketAddrV4::new(self.ips[side], port),
+                    self.buffers(&socks[*cur]),
+                    self.opts(&socks[*cur]),
+                ) {
+                    Ok(pre) => pre,
+                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                        let id = refused(sock::errno_name(&source));
+                        socks[*cur].id = Some(id);
+                        return Ok(false);
+                    }
+                    Err(e) => return Err(e),
                 };
                 let id = rec.socket(
                     host,
@@ -889,7 +933,15 @@ impl Ctx<'_> {
                 );
                 socks[*cur].id = Some(id);
                 rec.call(id, AppCall::Connect { to: peer });
-                let st = pre.connect(SocketAddrV4::new(self.ips[peer_side], peer_port))?;
+                let st = match pre.connect(SocketAddrV4::new(self.ips[peer_side], peer_port)) {
+                    Ok(st) => st,
+                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                        let errno = sock::errno_name(&source);
+                        rec.ret(id, AppCallKind::Connect, AppResult::Error { errno });
+                        return Ok(false);
+                    }
+                    Err(e) => return Err(e),
+                };
                 let res = loop {
                     if let Some(r) = sock::wait_connected(&st, Duration::from_millis(5))? {
                         break r;
@@ -1108,7 +1160,9 @@ impl Ctx<'_> {
             },
             |x| sock::TcpOpts {
                 congestion: Some(self.congestion()),
+                reuse_addr: x.reuse_addr,
                 reuse_port: x.reuse_port,
+                no_delay: x.no_delay,
                 cork: x.cork,
                 user_timeout_ms: x.user_timeout_us.map(|us| (us / 1_000) as u32),
                 linger_s: x.linger_us.map(|us| (us / 1_000_000) as u32),
@@ -1282,6 +1336,20 @@ mod tests {
         let mut sc = case();
         sc.tuning.rto_max_us = Some(1_000_500);
         refused(&sc, "whole milliseconds");
+    }
+
+    #[test]
+    fn tcp_timestamps_2_is_timestamps_without_the_offset_and_untouched_unless_tuned() {
+        let mut sc = crate::cases::scenario("handshake-normal").unwrap();
+        assert_eq!(timestamps_sysctl(&sc), None);
+        sc.tuning.timestamps_offset = Some(false);
+        assert!(check(&sc).is_ok(), "the runner sets timestamps_offset");
+        assert_eq!(timestamps_sysctl(&sc), Some("2"));
+        sc.tuning.timestamps = Some(false);
+        assert_eq!(timestamps_sysctl(&sc), Some("0"));
+        sc.tuning.timestamps = Some(true);
+        sc.tuning.timestamps_offset = Some(true);
+        assert_eq!(timestamps_sysctl(&sc), Some("1"));
     }
 
     #[test]

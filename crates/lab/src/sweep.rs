@@ -211,6 +211,11 @@ axes! {
             sc.tuning.rack = Some(v == "1");
             Some(())
         };
+    retrans_collapse: "net.ipv4.tcp_retrans_collapse 0 (resend each skb as sent) or 1",
+        ["0", "1"], &["rto-collapse", "loss-tail", "teardown-server-first"], 0, |sc, v| {
+            sc.tuning.retrans_collapse = Some(v == "1");
+            Some(())
+        };
     sack: "net.ipv4.tcp_sack", ["0"], OPTIONS, 0, |sc, _| {
             sc.tuning.sack_permitted = Some(false);
             Some(())
@@ -448,6 +453,13 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "listen-0-cookie-ack-at-full-queue",
         "backlog-full-syncookies",
         "backlog",
+        "0",
+    ),
+    // `tcp_retrans_try_collapse` off: each lost 5-byte skb resent as it was sent.
+    (
+        "rto-resends-each-skb-without-collapse",
+        "rto-collapse",
+        "retrans_collapse",
         "0",
     ),
     // The knobs the lab sets since issue 17 (a route metric, new sysctls, a module

@@ -154,6 +154,24 @@ profile! {
     sack_permitted: bool,
     /// Send TCP timestamps (RFC 7323 §3): 12 more header bytes on every segment.
     timestamps: bool,
+    /// The timestamp clock of a connection starts at a keyed hash of its address pair
+    /// (local, remote), not at 0: Linux `tcp_timestamps` 1, `secure_tcp_ts_off` (RFC 7323
+    /// §7.1's randomized offset; one per address pair, so that a new connection between the
+    /// same hosts continues the old one's clock, which TIME-WAIT's reopening relies on, RFC
+    /// 7323 Appendix B). `false`: `tcp_timestamps` 2, the bare millisecond clock.
+    timestamps_offset: bool,
+    /// The clock added to the keyed hash of the 4-tuple that makes an ISN (RFC 6528; RFC 9293
+    /// §3.4.1: ISN = M + F(localip, localport, remoteip, remoteport, secretkey)) ticks every
+    /// this many ns. Linux `secure_tcp_seq` → `seq_scale`: the real-time clock in ns >> 6, a
+    /// 64 ns tick; RFC 9293's M is a 4 µs clock.
+    isn_tick_ns: u32,
+    /// A SYN reaching a connection in TIME-WAIT opens a new one when it cannot belong to the
+    /// old one (Linux `tcp_timewait_state_process` → TCP_TW_SYN, the MAY of RFC 1122
+    /// 4.2.2.13): its timestamp is newer than the last one received, or (without one) its
+    /// sequence number is past the old rcv_nxt. The listener then gets the SYN, and the new
+    /// connection's ISN is the old snd_nxt + 65537 (`tcp_tw_isn`). `false`: RFC 9293
+    /// §3.10.7.4: a SYN in a synchronized state is answered with an ACK (RFC 5961 §4).
+    time_wait_reopen: bool,
     /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
     /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
     /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
@@ -354,6 +372,13 @@ profile! {
     /// (`undo_retrans`). Used with the scoreboard only; the textbook's RTO (RFC 6298 §5,
     /// RFC 5681 §3.1) never undoes.
     frto: u8,
+    /// `tcp_retrans_collapse` (default 1): a retransmitted skb smaller than one MSS and the
+    /// window takes the skbs after it into the same segment (`__tcp_retransmit_skb` →
+    /// `tcp_retrans_try_collapse`), as long as each is one segment, not SACKed, fits what is
+    /// left of min(MSS, window) and ends inside the window (`tcp_can_collapse`). The
+    /// textbook resends what it sent (RFC 1122 §4.2.2.15 allows repacketizing, no RFC asks
+    /// for it).
+    retrans_collapse: bool,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -455,6 +480,9 @@ impl Profile {
             window_round_up: true,
             sack_permitted: true,
             timestamps: true,
+            timestamps_offset: true,
+            isn_tick_ns: 64,
+            time_wait_reopen: true,
             recv_buffer: 65_536,
             rcv_skb_overhead: 0,
             min_recv_buffer: 2_304,
@@ -492,6 +520,7 @@ impl Profile {
             tail_loss_probe: true,
             rack: true,
             frto: 2,
+            retrans_collapse: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
@@ -524,6 +553,9 @@ impl Profile {
             window_round_up: false,
             sack_permitted: false,
             timestamps: false,
+            timestamps_offset: true,
+            isn_tick_ns: 4_000,
+            time_wait_reopen: false,
             recv_buffer: 65_535,
             rcv_skb_overhead: 0,
             min_recv_buffer: 0,
@@ -561,6 +593,7 @@ impl Profile {
             tail_loss_probe: false,
             rack: false,
             frto: 0,
+            retrans_collapse: false,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
@@ -609,6 +642,16 @@ mod tests {
                 "tcp_full_space 65536 vs the 16-bit field's 65535",
             ),
             (
+                "isn_tick_ns",
+                "secure_tcp_seq's clock in ns >> 6 (64 ns) vs RFC 9293 §3.4.1's 4 µs",
+            ),
+            (
+                "time_wait_reopen",
+                "tcp_timewait_state_process: a newer SYN (timestamp, else sequence number) \
+                 reopens a TIME-WAIT connection (RFC 1122 4.2.2.13's MAY, ISN old snd_nxt + \
+                 65537); RFC 9293 §3.10.7.4 answers any SYN there with an ACK",
+            ),
+            (
                 "loss_beta_1024",
                 "CUBIC (Linux default) keeps 0.7 of cwnd; RFC 5681 half the flight",
             ),
@@ -635,6 +678,10 @@ mod tests {
             (
                 "frto",
                 "tcp_frto 2 (RFC 5682 F-RTO, spurious-RTO undo); RFC 6298 never undoes",
+            ),
+            (
+                "retrans_collapse",
+                "tcp_retrans_collapse 1 merges small skbs on retransmission; RFCs resend as sent",
             ),
             (
                 "invalid_ratelimit_us",

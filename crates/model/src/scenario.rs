@@ -609,6 +609,8 @@ pub mod ranges {
     /// TCP_RTO_MAX, 120 s (RFC 6298 §2.5 only asks for at least 60 s).
     pub const RTO_US: RangeInclusive<Micros> = 1_000..=120_000_000;
     pub const CLOCK_GRANULARITY_US: RangeInclusive<Micros> = 1..=1_000_000;
+    /// The ISN clock's tick: from Linux's 64 ns to a 1 s clock (0 would divide by zero).
+    pub const ISN_TICK_NS: RangeInclusive<u32> = 1..=1_000_000_000;
     /// TCP_SYNCNT: `do_tcp_setsockopt` refuses values outside 1..=MAX_TCP_SYNCNT (EINVAL).
     pub const SYN_COUNT: RangeInclusive<u32> = 1..=127;
     /// `tcp_syn_retries` is limited to MAX_TCP_SYNCNT, 127.
@@ -637,18 +639,53 @@ pub mod ranges {
     pub const FRTO: RangeInclusive<u8> = 0..=2;
 }
 
-fn check<T: PartialOrd + std::fmt::Display>(
-    field: impl FnOnce() -> String,
+/// An integer field of a scenario, widened to `u64` for its range check: every field type shares
+/// one non-generic check (below), so the checks of the ~90 fields compile to one function and
+/// ~90 calls of it. Generic over the value and over a closure naming the field, they were one
+/// copy each (`Scenario::validate` and `check_tuning` were 29 KB of the first load's wasm,
+/// twiggy, though they run once per simulation).
+trait Wide: Copy {
+    fn wide(self) -> u64;
+}
+
+macro_rules! wide {
+    ($($t:ty),*) => {$(impl Wide for $t {
+        fn wide(self) -> u64 {
+            self as u64
+        }
+    })*};
+}
+wide!(u8, u16, u32, u64, usize);
+
+/// `field` is where the value is (`format_args!`, so that the path is written out only when
+/// the value is refused).
+fn check<T: Wide>(
+    field: std::fmt::Arguments<'_>,
     value: T,
     range: &std::ops::RangeInclusive<T>,
 ) -> Result<(), ScenarioError> {
-    if range.contains(&value) {
+    check_wide(
+        field,
+        value.wide(),
+        range.start().wide(),
+        range.end().wide(),
+    )
+}
+
+#[inline(never)]
+fn check_wide(
+    field: std::fmt::Arguments<'_>,
+    value: u64,
+    lo: u64,
+    hi: u64,
+) -> Result<(), ScenarioError> {
+    if (lo..=hi).contains(&value) {
         Ok(())
     } else {
         Err(ScenarioError::OutOfRange {
-            field: field(),
+            field: field.to_string(),
             value: value.to_string(),
-            range: format!("{}..={}", range.start(), range.end()),
+            range: format!("{lo}..={hi}"),
         })
     }
 }
@@ -656,12 +693,12 @@ fn check<T: PartialOrd + std::fmt::Display>(
 /// `check` for percentages: NaN is out of every range, so it is refused too. The value is
 /// written without core's float formatting, which would be some kilobytes of every web build
 /// that runs the model (the check runs before every simulation).
-fn check_pct(field: impl FnOnce() -> String, value: f64) -> Result<(), ScenarioError> {
+fn check_pct(field: std::fmt::Arguments<'_>, value: f64) -> Result<(), ScenarioError> {
     if ranges::PERCENT.contains(&value) {
         return Ok(());
     }
     Err(ScenarioError::OutOfRange {
-        field: field(),
+        field: field.to_string(),
         value: pct_text(value),
         range: "0..=100".into(),
     })
@@ -690,8 +727,8 @@ fn pct_text(v: f64) -> String {
     }
 }
 
-fn check_opt<T: PartialOrd + std::fmt::Display + Copy>(
-    field: impl FnOnce() -> String,
+fn check_opt<T: Wide>(
+    field: std::fmt::Arguments<'_>,
     value: Option<T>,
     range: &std::ops::RangeInclusive<T>,
 ) -> Result<(), ScenarioError> {
@@ -700,33 +737,36 @@ fn check_opt<T: PartialOrd + std::fmt::Display + Copy>(
 
 fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
     use ranges::*;
-    check(|| format!("{at}.latency_us"), l.latency_us, &LINK_DELAY_US)?;
-    check(|| format!("{at}.jitter_us"), l.jitter_us, &LINK_DELAY_US)?;
     check(
-        || format!("{at}.bandwidth_bps"),
+        format_args!("{at}.latency_us"),
+        l.latency_us,
+        &LINK_DELAY_US,
+    )?;
+    check(format_args!("{at}.jitter_us"), l.jitter_us, &LINK_DELAY_US)?;
+    check(
+        format_args!("{at}.bandwidth_bps"),
         l.bandwidth_bps,
         &BANDWIDTH_BPS,
     )?;
-    check(|| format!("{at}.mtu"), l.mtu, &MTU)?;
-    check_pct(|| format!("{at}.loss_pct"), l.loss_pct)?;
-    check_pct(|| format!("{at}.duplicate_pct"), l.duplicate_pct)?;
-    check_pct(|| format!("{at}.reorder_pct"), l.reorder_pct)
+    check(format_args!("{at}.mtu"), l.mtu, &MTU)?;
+    check_pct(format_args!("{at}.loss_pct"), l.loss_pct)?;
+    check_pct(format_args!("{at}.duplicate_pct"), l.duplicate_pct)?;
+    check_pct(format_args!("{at}.reorder_pct"), l.reorder_pct)
 }
 
 /// `at` is where the overrides are: `tuning`, `hosts[1].tuning`.
 fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
     use ranges::*;
-    let f = |name: &str| format!("{at}.{name}");
     // `null` (window scaling off) has no range; a shift has.
     check_opt(
-        || f("window_scale"),
+        format_args!("{at}.window_scale"),
         t.window_scale.flatten(),
         &WINDOW_SCALE,
     )?;
     /// One row per field: its name in the error is the field's own.
     macro_rules! ranges {
         ($($field:ident: $range:ident),* $(,)?) => {
-            $(check_opt(|| f(stringify!($field)), t.$field, &$range)?;)*
+            $(check_opt(format_args!("{at}.{}", stringify!($field)), t.$field, &$range)?;)*
         };
     }
     ranges! {
@@ -746,6 +786,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         rto_min_us: RTO_US,
         rto_max_us: RTO_US,
         clock_granularity_us: CLOCK_GRANULARITY_US,
+        isn_tick_ns: ISN_TICK_NS,
         syn_retries: SYN_RETRIES,
         syn_linear_timeouts: SYN_RETRIES,
         orphan_retries: RETRIES,
@@ -789,14 +830,18 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), ScenarioError> {
         use ranges::*;
         let l = &self.limits;
-        check(|| "limits.max_time_us".into(), l.max_time_us, &MAX_TIME)?;
-        check(|| "limits.max_events".into(), l.max_events, &MAX_EVENTS)?;
+        check(format_args!("limits.max_time_us"), l.max_time_us, &MAX_TIME)?;
+        check(format_args!("limits.max_events"), l.max_events, &MAX_EVENTS)?;
         check(
-            || "limits.snapshot_every".into(),
+            format_args!("limits.snapshot_every"),
             l.snapshot_every,
             &SNAPSHOT_EVERY,
         )?;
-        check(|| "limits.max_sockets".into(), l.max_sockets, &MAX_SOCKETS)?;
+        check(
+            format_args!("limits.max_sockets"),
+            l.max_sockets,
+            &MAX_SOCKETS,
+        )?;
         check_tuning("tuning", &self.tuning)?;
         let p = self.profile.profile().with(&self.tuning);
         if p.rto_min_us > p.rto_max_us {
@@ -827,12 +872,12 @@ impl Scenario {
                     )));
                 }
                 let at = format!("hosts[{i}].flood");
-                check(|| format!("{at}.count"), f.count, &FLOOD_COUNT)?;
-                check(|| format!("{at}.at_us"), f.at_us, &TIME_US)?;
-                check(|| format!("{at}.every_us"), f.every_us, &TIME_US)?;
+                check(format_args!("{at}.count"), f.count, &FLOOD_COUNT)?;
+                check(format_args!("{at}.at_us"), f.at_us, &TIME_US)?;
+                check(format_args!("{at}.every_us"), f.every_us, &TIME_US)?;
                 // One source port per SYN, all of them valid ports.
                 let ports = 1..=u16::MAX as u32 + 1 - f.count;
-                check(|| format!("{at}.first_port"), f.first_port as u32, &ports)?;
+                check(format_args!("{at}.first_port"), f.first_port as u32, &ports)?;
             }
         }
         check_link("network.default", &self.network.default)?;
@@ -840,41 +885,45 @@ impl Scenario {
             check_link(&format!("network.directions[{i}].link"), &d.link)?;
         }
         for (i, r) in self.faults.iter().enumerate() {
-            check_opt(|| format!("faults[{i}].nth"), r.nth, &NTH)?;
-            check_opt(|| format!("faults[{i}].after_us"), r.after_us, &TIME_US)?;
-            check_opt(|| format!("faults[{i}].until_us"), r.until_us, &TIME_US)?;
+            check_opt(format_args!("faults[{i}].nth"), r.nth, &NTH)?;
+            check_opt(format_args!("faults[{i}].after_us"), r.after_us, &TIME_US)?;
+            check_opt(format_args!("faults[{i}].until_us"), r.until_us, &TIME_US)?;
             if let FaultAction::Delay { by_us } = r.action {
-                check(|| format!("faults[{i}].by_us"), by_us, &TIME_US)?;
+                check(format_args!("faults[{i}].by_us"), by_us, &TIME_US)?;
             }
         }
         check(
-            || "sockets (count)".into(),
+            format_args!("sockets (count)"),
             self.sockets.len(),
             &(0..=l.max_sockets),
         )?;
         for (i, s) in self.sockets.iter().enumerate() {
             check_opt(
-                || format!("sockets[{i}].recv_buffer"),
+                format_args!("sockets[{i}].recv_buffer"),
                 s.recv_buffer,
                 &BUFFER,
             )?;
             check_opt(
-                || format!("sockets[{i}].send_buffer"),
+                format_args!("sockets[{i}].send_buffer"),
                 s.send_buffer,
                 &BUFFER,
             )?;
-            check_opt(|| format!("sockets[{i}].max_seg"), s.max_seg, &MSS)?;
+            check_opt(format_args!("sockets[{i}].max_seg"), s.max_seg, &MSS)?;
             check_opt(
-                || format!("sockets[{i}].syn_count"),
+                format_args!("sockets[{i}].syn_count"),
                 s.syn_count,
                 &SYN_COUNT,
             )?;
             check_opt(
-                || format!("sockets[{i}].user_timeout_us"),
+                format_args!("sockets[{i}].user_timeout_us"),
                 s.user_timeout_us,
                 &TIME_US,
             )?;
-            check_opt(|| format!("sockets[{i}].linger_us"), s.linger_us, &TIME_US)?;
+            check_opt(
+                format_args!("sockets[{i}].linger_us"),
+                s.linger_us,
+                &TIME_US,
+            )?;
             if s.proto == Proto::Udp {
                 // TCP-level options on a UDP socket: setsockopt() itself would refuse them
                 // (ENOPROTOOPT), so a scenario that sets them from the start is a mistake.
@@ -895,38 +944,49 @@ impl Scenario {
         }
         for (a, app) in self.apps.iter().enumerate() {
             for (k, st) in app.steps.iter().enumerate() {
-                let at = || format!("apps[{a}].steps[{k}]");
-                check_opt(|| format!("{}.at_us", at()), st.at_us, &TIME_US)?;
-                check_opt(|| format!("{}.after_us", at()), st.after_us, &TIME_US)?;
+                check_opt(
+                    format_args!("apps[{a}].steps[{k}].at_us"),
+                    st.at_us,
+                    &TIME_US,
+                )?;
+                check_opt(
+                    format_args!("apps[{a}].steps[{k}].after_us"),
+                    st.after_us,
+                    &TIME_US,
+                )?;
                 match &st.action {
-                    Action::Listen { backlog } => {
-                        check(|| format!("{}.backlog", at()), *backlog, &BACKLOG)?
-                    }
+                    Action::Listen { backlog } => check(
+                        format_args!("apps[{a}].steps[{k}].backlog"),
+                        *backlog,
+                        &BACKLOG,
+                    )?,
                     Action::SendTo { len, .. } => {
-                        check(|| format!("{}.len", at()), *len, &DATAGRAM)?
+                        check(format_args!("apps[{a}].steps[{k}].len"), *len, &DATAGRAM)?
                     }
                     Action::Recv { max } | Action::RecvLoop { max } => {
-                        check(|| format!("{}.max", at()), *max, &BUFFER)?
+                        check(format_args!("apps[{a}].steps[{k}].max"), *max, &BUFFER)?
                     }
-                    Action::Poll { timeout_us } => {
-                        check_opt(|| format!("{}.timeout_us", at()), *timeout_us, &TIME_US)?
-                    }
+                    Action::Poll { timeout_us } => check_opt(
+                        format_args!("apps[{a}].steps[{k}].timeout_us"),
+                        *timeout_us,
+                        &TIME_US,
+                    )?,
                     Action::SetSockOpt(SockOpt::TcpUserTimeout { us }) => {
-                        check(|| format!("{}.us", at()), *us, &TIME_US)?
+                        check(format_args!("apps[{a}].steps[{k}].us"), *us, &TIME_US)?
                     }
                     Action::SetSockOpt(SockOpt::SoLinger { us }) => {
-                        check_opt(|| format!("{}.us", at()), *us, &TIME_US)?
+                        check_opt(format_args!("apps[{a}].steps[{k}].us"), *us, &TIME_US)?
                     }
                     Action::Send { more: true, .. } if self.script_is_udp(app) => {
                         return Err(ScenarioError::Invalid(format!(
                             "{}.more: MSG_MORE on UDP socket \"{}\" (corking a datagram) is \
                              not modelled",
-                            at(),
+                            format_args!("apps[{a}].steps[{k}]"),
                             app.socket
                         )));
                     }
                     Action::Send { len, .. } if self.script_is_udp(app) => {
-                        check(|| format!("{}.len", at()), *len, &DATAGRAM)?
+                        check(format_args!("apps[{a}].steps[{k}].len"), *len, &DATAGRAM)?
                     }
                     _ => {}
                 }

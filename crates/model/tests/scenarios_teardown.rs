@@ -6,6 +6,7 @@ use synack_model::presets::{self, Knobs, TeardownCase};
 use synack_model::profile::ProfileId;
 use synack_model::scenario::{FaultRule, SegmentMatch};
 use synack_model::trace::TcpState::*;
+use synack_model::trace::Trace;
 
 fn td(case: TeardownCase) -> synack_model::trace::Trace {
     run(&presets::teardown(&Knobs::default(), case))
@@ -525,4 +526,232 @@ fn after_shut_wr_send_fails_with_epipe_and_data_still_arrives() {
         ]
     );
     assert_eq!(final_state(&t, "client"), Some(FinWait2));
+}
+
+/// The lab's `time-wait-reconnect` case (tests/kernel-recordings/linux-6.18): the server
+/// closes first and holds TIME-WAIT; the client's socket on port 45000 ends, and "client
+/// again" on the same port connects at 500 ms. `tuning`: the profile overrides.
+fn reconnect_to_time_wait(profile: &str, tuning: serde_json::Value, listener: bool) -> Trace {
+    let mut server = vec![
+        serde_json::json!({"call": "listen", "backlog": 8}),
+        serde_json::json!({"call": "accept", "label": "server"}),
+        serde_json::json!({"call": "recv", "max": 65536}),
+        serde_json::json!({"call": "send", "len": 5}),
+        serde_json::json!({"at_us": 150000, "call": "close"}),
+    ];
+    if listener {
+        server
+            .push(serde_json::json!({"on": "listener", "call": "accept", "label": "server again"}));
+    } else {
+        server.push(serde_json::json!({"on": "listener", "call": "close"}));
+    }
+    let sc = serde_json::json!({
+        "name": "reconnect to TIME-WAIT",
+        "seed": 1,
+        "profile": profile,
+        "tuning": tuning,
+        "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
+        "network": {"default": {"latency_us": 20000}},
+        "sockets": [
+            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+            {"label": "client", "host": "client", "proto": "tcp", "port": 45000},
+            {"label": "client again", "host": "client", "proto": "tcp", "port": 45000}
+        ],
+        "apps": [
+            {"socket": "listener", "steps": server},
+            {"socket": "client", "steps": [
+                {"at_us": 50000, "call": "connect", "to": "server:9999"},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"call": "recv", "max": 65536},
+                {"at_us": 250000, "call": "close"}
+            ]},
+            {"socket": "client again", "steps": [
+                {"at_us": 500000, "call": "connect", "to": "server:9999"}
+            ]}
+        ],
+        "limits": {"max_time_us": 1000000}
+    });
+    run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+/// (time ms, sender, flags) of every segment from `from_us` on.
+fn flags_from(t: &Trace, from_us: u64) -> Vec<(u64, String, String)> {
+    synack_model::read::segments(t)
+        .into_iter()
+        .filter(|s| s.t >= from_us)
+        .filter_map(|s| match &s.seg.header {
+            synack_model::trace::Header::Tcp(h) => Some((
+                s.t / 1000,
+                t.hosts[s.seg.src.host.0 as usize].name.clone(),
+                h.flags.to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The absolute sequence number of the first segment `host` sent with exactly `flags`
+/// from `from_us` on.
+fn seq_of(t: &Trace, host: &str, flags: &str, from_us: u64) -> u32 {
+    synack_model::read::segments(t)
+        .into_iter()
+        .filter(|s| s.t >= from_us && t.hosts[s.seg.src.host.0 as usize].name == host)
+        .find_map(|s| match &s.seg.header {
+            synack_model::trace::Header::Tcp(h) if h.flags.to_string() == flags => Some(h.seq),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {flags} from {host}"))
+}
+
+#[test]
+fn linux_reopens_a_connection_in_time_wait_for_a_syn_from_its_old_port_at_once() {
+    // Kernel 6.18, `time-wait-reconnect` and `-no-timestamps`: the SYN at 500 ms is
+    // answered with a SYN-ACK on arrival (`tcp_timewait_state_process` → TCP_TW_SYN: the
+    // timestamp is newer; without timestamps the ISN, hash + clock, is past the old
+    // rcv_nxt). The timewait socket ends as the SYN arrives, before the listener's child.
+    for tuning in [
+        serde_json::json!({}),
+        serde_json::json!({"timestamps": false}),
+    ] {
+        let t = reconnect_to_time_wait("linux", tuning.clone(), true);
+        assert_eq!(
+            flags_from(&t, 500_000),
+            [
+                (500, "client".into(), "S".into()),
+                (520, "server".into(), "S.".into()),
+                (540, "client".into(), ".".into()),
+            ],
+            "{tuning}"
+        );
+        assert_eq!(entered(&t, "server", TimeWait), [270_000]);
+        assert_eq!(entered(&t, "server", Closed), [520_000]);
+        assert_eq!(
+            states(&t, "server again"),
+            [Listen, SynReceived, Established]
+        );
+        assert_eq!(entered(&t, "server again", SynReceived), [520_000]);
+        // `tcp_tw_isn`: the old connection's snd_nxt (after its FIN) + 65535 + 2.
+        let fin = seq_of(&t, "server", "F.", 0);
+        assert_eq!(
+            seq_of(&t, "server", "S.", 500_000),
+            fin.wrapping_add(1 + 65_537)
+        );
+    }
+}
+
+#[test]
+fn a_syn_that_would_reopen_time_wait_without_a_listener_gets_the_old_ack() {
+    // `tcp_v4_rcv`: TCP_TW_SYN finds no listener and falls through to TCP_TW_ACK; the
+    // client answers the unexpected ACK with a RST, which ends TIME-WAIT (tcp_rfc1337 0).
+    let t = reconnect_to_time_wait("linux", serde_json::json!({}), false);
+    assert_eq!(
+        flags_from(&t, 500_000),
+        [
+            (500, "client".into(), "S".into()),
+            (520, "server".into(), ".".into()),
+            (540, "client".into(), "R".into()),
+        ]
+    );
+    assert_eq!(entered(&t, "server", Closed), [560_000]);
+}
+
+#[test]
+fn the_rfc_profile_answers_a_syn_in_time_wait_with_the_old_ack_and_the_client_resets() {
+    // RFC 9293 §3.10.7.4: a SYN in a synchronized state gets an ACK (RFC 5961 §4); the
+    // client's SYN-SENT resets it (§3.10.7.3) and retries after its RTO.
+    for (profile, tuning) in [
+        ("rfc", serde_json::json!({})),
+        ("linux", serde_json::json!({"time_wait_reopen": false})),
+    ] {
+        let t = reconnect_to_time_wait(profile, tuning, true);
+        assert_eq!(
+            flags_from(&t, 500_000),
+            [
+                (500, "client".into(), "S".into()),
+                (520, "server".into(), ".".into()),
+                (540, "client".into(), "R".into()),
+            ],
+            "{profile}"
+        );
+        assert!(t.sockets.iter().all(|s| s.label != "server again"));
+    }
+}
+
+/// The lab's `time-wait-reconnect-client-first` cases: the client closes first and holds
+/// TIME-WAIT on port 45000; "client again" on that port connects at 500 ms.
+fn client_reconnects_from_time_wait(tuning: serde_json::Value, reuse: bool) -> Trace {
+    let sc = serde_json::json!({
+        "name": "client reconnects from TIME-WAIT",
+        "seed": 1,
+        "profile": "linux",
+        "tuning": tuning,
+        "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
+        "network": {"default": {"latency_us": 20000}},
+        "sockets": [
+            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+            {"label": "client", "host": "client", "proto": "tcp", "port": 45000, "reuse_addr": reuse},
+            {"label": "client again", "host": "client", "proto": "tcp", "port": 45000, "reuse_addr": reuse}
+        ],
+        "apps": [
+            {"socket": "listener", "steps": [
+                {"call": "listen", "backlog": 8},
+                {"call": "accept", "label": "server"},
+                {"call": "recv", "max": 65536},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"at_us": 250000, "call": "close"},
+                {"on": "listener", "call": "accept", "label": "server again"}
+            ]},
+            {"socket": "client", "steps": [
+                {"at_us": 50000, "call": "connect", "to": "server:9999"},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"at_us": 150000, "call": "close"}
+            ]},
+            {"socket": "client again", "steps": [
+                {"at_us": 500000, "call": "connect", "to": "server:9999"}
+            ]}
+        ],
+        "limits": {"max_time_us": 1000000}
+    });
+    run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+#[test]
+fn a_client_socket_bound_to_the_port_its_time_wait_connection_holds_gets_eaddrinuse() {
+    // Kernel 6.18, `time-wait-reconnect-client-first`: bind() refuses the port
+    // (`inet_csk_bind_conflict`) unless both sockets set SO_REUSEADDR.
+    let t = client_reconnects_from_time_wait(serde_json::json!({}), false);
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRINUSE"]);
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
+    assert!(flags_from(&t, 500_000).is_empty());
+}
+
+#[test]
+fn with_so_reuseaddr_connect_takes_over_a_time_wait_4_tuple_only_if_it_had_timestamps() {
+    // Kernel 6.18, `time-wait-reconnect-client-first-reuseaddr` and `-no-timestamps`:
+    // `tcp_twsk_unique` for a socket bound to its port. With timestamps the SYN leaves at
+    // once, the timewait socket gone, ISN its snd_nxt + 65537, and the SYN's window counted
+    // in 1448-byte segments (45 × 1448 = 65160: `tcp_connect_init` with the inherited
+    // `ts_recent_stamp`); without them, EADDRNOTAVAIL.
+    let t = client_reconnects_from_time_wait(serde_json::json!({}), true);
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+    assert_eq!(entered(&t, "client", Closed), [500_000]);
+    let fin = seq_of(&t, "client", "F.", 0);
+    assert_eq!(
+        seq_of(&t, "client", "S", 500_000),
+        fin.wrapping_add(1 + 65_537)
+    );
+    let syn_window = synack_model::read::segments(&t)
+        .into_iter()
+        .filter(|s| s.t >= 500_000)
+        .find_map(|s| match &s.seg.header {
+            synack_model::trace::Header::Tcp(h) if h.flags.syn => Some(h.window),
+            _ => None,
+        });
+    assert_eq!(syn_window, Some(65_160));
+    let t = client_reconnects_from_time_wait(serde_json::json!({"timestamps": false}), true);
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
 }

@@ -80,7 +80,10 @@ pub struct ListenOpts {
 #[derive(Clone, Copy, Debug)]
 pub struct TcpOpts {
     pub congestion: Option<Congestion>,
+    pub reuse_addr: bool,
     pub reuse_port: bool,
+    /// TCP_NODELAY from the start (the scenario socket's `no_delay`).
+    pub no_delay: bool,
     pub cork: bool,
     pub user_timeout_ms: Option<u32>,
     pub linger_s: Option<u32>,
@@ -92,7 +95,9 @@ impl Default for TcpOpts {
     fn default() -> TcpOpts {
         TcpOpts {
             congestion: Some(Congestion::of(&Profile::linux())),
+            reuse_addr: false,
             reuse_port: false,
+            no_delay: false,
             cork: false,
             user_timeout_ms: None,
             linger_s: None,
@@ -156,8 +161,14 @@ fn set_opts(fd: RawFd, o: TcpOpts) -> Result<()> {
     if let Some(c) = o.congestion {
         set_congestion_fd(fd, c.name())?;
     }
+    if o.reuse_addr {
+        setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1, "SO_REUSEADDR")?;
+    }
     if o.reuse_port {
         setopt(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1, "SO_REUSEPORT")?;
+    }
+    if o.no_delay {
+        setopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1, "TCP_NODELAY")?;
     }
     if o.cork {
         setopt(fd, libc::IPPROTO_TCP, libc::TCP_CORK, 1, "TCP_CORK")?;

@@ -167,6 +167,36 @@ impl Sim {
             return self.app_return(i, AppCallKind::Connect, errno("EISCONN"));
         }
         let local = t.local;
+        // bind() to the socket's port, which connect() does first: another socket holding
+        // it (a TIME-WAIT connection of an earlier socket on a fixed port) refuses it unless
+        // both set SO_REUSEADDR (`inet_csk_bind_conflict`; measured on 6.18: EADDRINUSE).
+        if self.listen_conflict(sid, local) {
+            return self.app_return(i, AppCallKind::Connect, errno("EADDRINUSE"));
+        }
+        // The 4-tuple is someone else's (`__inet_check_established`). A connection in
+        // TIME-WAIT gives it up to a socket bound to this port (`__inet_hash_connect` with
+        // a port: `check_established(…, NULL)`, so `tcp_twsk_unique` needs no tcp_tw_reuse)
+        // when it had timestamps (`tw_ts_recent_stamp`: PAWS keeps the old segments out):
+        // the timewait socket ends and the new ISN is its snd_nxt + 65537. Otherwise
+        // connect() fails. Measured on 6.18 (`time-wait-reconnect-client-first-reuseaddr`):
+        // the SYN leaves at once and the old TIME-WAIT is gone.
+        let holder =
+            self.conns.get(&(local, to)).copied().filter(|&o| {
+                o != sid && self.tcp_ref(o).is_some_and(|t| t.state != TcpState::Closed)
+            });
+        if let Some(o) = holder {
+            let isn = self.tcp_ref(o).and_then(|t| t.time_wait_successor());
+            let Some((isn, ts_recent)) = isn else {
+                return self.app_return(i, AppCallKind::Connect, errno("EADDRNOTAVAIL"));
+            };
+            let before = Some(TcpState::TimeWait);
+            self.with_tcp(o, |t, ctx| t.set_state(TcpState::Closed, ctx));
+            self.after_tcp(o, before);
+            if let Some(t) = self.tcp(sid) {
+                t.tw_isn = Some(isn);
+                t.tw_ts_recent = Some(ts_recent);
+            }
+        }
         self.conns.insert((local, to), sid);
         let mtu = self.link(local.host, to.host).mtu;
         self.with_tcp(sid, |t, ctx| {

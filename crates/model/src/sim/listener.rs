@@ -88,7 +88,15 @@ impl Sim {
 
     /// A segment for a listening socket with no connection yet (RFC 9293 §3.10.7.2, and
     /// Linux `tcp_conn_request` for the queue rules).
-    pub(super) fn listener_segment(&mut self, lid: SocketId, id: SegmentId, seg: &Segment) {
+    /// `tw_isn`: the ISN a SYN brought from the TIME-WAIT connection it reopened
+    /// (`tcp_tw_isn`).
+    pub(super) fn listener_segment(
+        &mut self,
+        lid: SocketId,
+        id: SegmentId,
+        seg: &Segment,
+        tw_isn: Option<u32>,
+    ) {
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();
         let host = seg.dst.host;
@@ -230,7 +238,9 @@ impl Sim {
                 // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
                 // peers "proven to be alive" (a cached tcp_metrics RTT, which the model never
                 // has): `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN.
-                if !syncookies && early_drop {
+                // (`if (!want_cookie && !isn)`: a SYN that reopened a TIME-WAIT connection
+                // skips it.)
+                if !syncookies && early_drop && tw_isn.is_none() {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,
@@ -245,6 +255,9 @@ impl Sim {
             l.syn_queue.push(child);
         }
         self.report_listener(lid);
+        if let Some(t) = self.tcp(child) {
+            t.tw_isn = tw_isn;
+        }
         self.with_tcp(child, |t, ctx| t.accept_syn(seg, ctx));
         self.after_tcp(child, Some(TcpState::SynReceived));
     }
@@ -255,12 +268,13 @@ impl Sim {
     /// them only the MSS survives. Measured on 6.18 with tcp_syncookies=2: "S. win=65160
     /// MSS=1460,SACKOK,TS,WS=10", and without timestamps "S. win=64240 MSS=1460".
     fn cookie_syn_ack(&mut self, lid: SocketId, seg: &Segment, h: &TcpHeader, mtu: u32) -> Segment {
-        let (rcv_cap, locked) = match self.socks.get(lid.0 as usize) {
-            Some(Sock::Tcp(l)) => (l.rcv_cap, l.rcvbuf_locked),
-            _ => (self.sp(lid).recv_buffer, false),
+        let (rcv_cap, locked, secret) = match self.socks.get(lid.0 as usize) {
+            Some(Sock::Tcp(l)) => (l.rcv_cap, l.rcvbuf_locked, l.secret),
+            _ => (self.sp(lid).recv_buffer, false, 0),
         };
         let mut ctx = ctx!(self, lid);
         let mut t = TcpSocket::new(SocketId(u16::MAX), seg.dst, &ctx);
+        t.secret = secret;
         t.rcv_cap = rcv_cap;
         t.rcvbuf_locked = locked;
         t.set_route_mtu(mtu, ctx.p);
@@ -285,6 +299,8 @@ impl Sim {
         if let Some(Sock::Tcp(l)) = self.socks.get(lid.0 as usize) {
             t.rcv_cap = l.rcv_cap;
             t.rcvbuf_locked = l.rcvbuf_locked;
+            // The host's key (one per kernel).
+            t.secret = l.secret;
             t.reuse_addr = l.reuse_addr;
             t.send_cap = l.send_cap;
             t.sndbuf_locked = l.sndbuf_locked;

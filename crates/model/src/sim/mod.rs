@@ -20,7 +20,7 @@ use crate::profile::{BacklogModel, Profile};
 use crate::rng::Rng;
 use crate::scenario::{Action, Limits, LinkSpec, Scenario, ScenarioError, SocketSpec};
 use crate::script::{PeerRun, ScriptFailure};
-use crate::tcp::{timer_index, TcpSocket};
+use crate::tcp::{timer_index, TcpSocket, TimeWaitSyn};
 use crate::trace::{
     Addr, CutReason, CutShort, DropReason, Event, EventKind, Header, Host, HostId, MessageInfo,
     Micros, Origin, Proto, QueueKind, Segment, SegmentId, SocketId, SocketInfo, TcpState,
@@ -181,6 +181,9 @@ macro_rules! ctx {
         }
     };
 }
+
+/// The stream of the hosts' secret keys ([`Sim::host_secret`]).
+const SECRET_STREAM: u64 = 0x5ec2e7 << 16;
 
 mod api;
 mod listener;
@@ -400,6 +403,7 @@ impl Sim {
     fn tcp_socket(&mut self, spec: &SocketSpec, id: SocketId, local: Addr) -> TcpSocket {
         let ctx = ctx!(self, id);
         let mut t = TcpSocket::new(id, local, &ctx);
+        t.secret = self.host_secret(local.host);
         // `sk_setsockopt` clamps SO_RCVBUF / SO_SNDBUF to net.core.rmem_max / wmem_max
         // before it doubles them (and keeps them above SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF).
         let cap = |v: u32, max: u32| if max > 0 { v.min(max) } else { v };
@@ -528,6 +532,13 @@ impl Sim {
     }
 
     /// The index of this profile in `profiles`, adding it if it is new (most runs have one).
+    /// Host `h`'s secret key for ISNs and timestamp offsets (Linux draws `net_secret` and
+    /// `ts_secret` once per boot): from the scenario's seed, a stream of its own per host,
+    /// so it draws nothing from the sockets' or the links' streams.
+    fn host_secret(&self, h: HostId) -> u64 {
+        Rng::fork(self.seed, SECRET_STREAM + h.0 as u64).next_u64()
+    }
+
     fn profile_index(&mut self, p: Profile) -> u16 {
         match self.profiles.iter().position(|q| *q == p) {
             Some(i) => i as u16,
@@ -843,6 +854,9 @@ impl Sim {
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();
         if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
+            if self.time_wait_syn(sid, id, seg, &h) {
+                return;
+            }
             // Linux: the ACK completing a passive open needs room in the accept queue
             // (`tcp_check_req` → `syn_recv_sock` → `sk_acceptq_is_full`).
             let (state, parent, iss) = match self.tcp(sid) {
@@ -903,10 +917,8 @@ impl Sim {
             self.after_tcp(sid, before);
             return;
         }
-        if let Some(group) = self.listeners.get(&seg.dst) {
-            if let Some(&lid) = group.get(reuseport_pick(seg, group.len())) {
-                return self.listener_segment(lid, id, seg);
-            }
+        if let Some(lid) = self.listener_for(seg) {
+            return self.listener_segment(lid, id, seg, None);
         }
         // No socket: RFC 9293 §3.10.7.1, answer anything but a RST with a RST.
         match TcpSocket::reset_for(seg) {
@@ -919,6 +931,49 @@ impl Sim {
                 reason: DropReason::NoSocket,
             }),
         }
+    }
+
+    /// The listener a segment for no connection goes to (an SO_REUSEPORT group's pick).
+    fn listener_for(&self, seg: &Segment) -> Option<SocketId> {
+        let group = self.listeners.get(&seg.dst)?;
+        group.get(reuseport_pick(seg, group.len())).copied()
+    }
+
+    /// A SYN for a connection in TIME-WAIT (Linux `tcp_v4_rcv`, `tcp_timewait_state_process`'s
+    /// verdict): TCP_TW_SYN hands it to the listener, the timewait socket gone
+    /// (`inet_twsk_deschedule_put`), with the ISN it chose; without a listener, or for a SYN
+    /// that cannot reopen, the old connection's ACK. Returns whether it handled the segment.
+    fn time_wait_syn(
+        &mut self,
+        sid: SocketId,
+        id: SegmentId,
+        seg: &Segment,
+        h: &crate::trace::TcpHeader,
+    ) -> bool {
+        let Some(verdict) = self
+            .tcp_ref(sid)
+            .and_then(|t| t.time_wait_syn(h, self.sp(sid)))
+        else {
+            return false;
+        };
+        let listener = self.listener_for(seg);
+        match (verdict, listener) {
+            (TimeWaitSyn::Reopen(isn), Some(lid)) => {
+                let before = Some(TcpState::TimeWait);
+                self.with_tcp(sid, |t, ctx| t.set_state(TcpState::Closed, ctx));
+                self.after_tcp(sid, before);
+                self.listener_segment(lid, id, seg, Some(isn));
+            }
+            (TimeWaitSyn::Reopen(_), None) => {
+                self.emit(EventKind::SegmentArrived { id });
+                self.with_tcp(sid, |t, ctx| t.time_wait_ack(false, false, ctx));
+            }
+            (TimeWaitSyn::Ack { paws_reject }, _) => {
+                self.emit(EventKind::SegmentArrived { id });
+                self.with_tcp(sid, |t, ctx| t.time_wait_ack(true, paws_reject, ctx));
+            }
+        }
+        true
     }
 
     /// Bookkeeping after a TCP socket handled something: queue moves for listeners' children,

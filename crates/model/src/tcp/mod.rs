@@ -3,12 +3,13 @@
 pub mod buffers;
 pub mod congestion;
 pub mod listener;
+mod reorder;
 pub mod rtt;
 pub mod skbs;
 pub mod socket;
 pub mod wheel;
 
-pub use socket::TcpSocket;
+pub use socket::{TcpSocket, TimeWaitSyn};
 
 use crate::trace::TimerKind;
 

@@ -117,6 +117,19 @@ impl SendSkbs {
         }
     }
 
+    /// `tcp_collapse_retrans`: the skb ending at `off` takes the next one in, and with it
+    /// its PSH ("merge over control information"). Nothing changes if no skb ends at `off`.
+    pub fn merge_at(&mut self, off: u64) {
+        let Some(i) = self.skbs.iter().position(|s| s.end == off) else {
+            return;
+        };
+        if i + 1 < self.skbs.len() {
+            let psh = self.skbs[i].psh;
+            self.skbs.remove(i);
+            self.skbs[i].psh |= psh;
+        }
+    }
+
     /// Copies up to `len` bytes written at the stream's end `tail` into the queue, as one
     /// pass of `tcp_sendmsg_locked`'s loop: into the tail skb if it has not been sent (it
     /// starts at or after `unsent_from`) and is below `size_goal`, else into a new skb.
@@ -227,6 +240,23 @@ mod tests {
         // The tail never grows.
         q.grow(2896, 1448);
         assert_eq!(ends(&q), [(2896, false), (8688, true)]);
+    }
+
+    #[test]
+    fn a_merge_joins_two_skbs_and_keeps_either_psh() {
+        let mut q = SendSkbs::default();
+        for _ in 0..3 {
+            let tail = q.skbs.back().map_or(0, |s| s.end);
+            q.append(tail, 5, 1448, tail, true);
+            q.mark_tail();
+        }
+        q.skbs[1].psh = false;
+        q.merge_at(5);
+        assert_eq!(ends(&q), [(10, true), (15, true)]);
+        // No skb ends there, or it is the last: nothing to merge.
+        q.merge_at(12);
+        q.merge_at(15);
+        assert_eq!(ends(&q), [(10, true), (15, true)]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use super::buffers::{slice_spans, spans_len, SpanQueue};
 use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
+use super::reorder::Reordering;
 use super::rtt::RttEstimator;
 use super::skbs::{SendSkbs, SkbAt};
 use super::timer_index;
@@ -51,6 +52,29 @@ const PAGE: i64 = 4096;
 /// bytes written go into page fragments and count one for one.
 const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
+/// What a connection in TIME-WAIT does with a SYN ([`TcpSocket::time_wait_syn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeWaitSyn {
+    /// The SYN opens a new connection: the listener gets it, and the child's ISN is this.
+    Reopen(u32),
+    /// The SYN is answered with the old connection's ACK.
+    Ack { paws_reject: bool },
+}
+
+/// A keyed hash of a few words (the model's stand-in for Linux's SipHash in
+/// `secure_tcp_seq` and `secure_tcp_ts_off`): SplitMix64's finalizer over the key and
+/// each word in turn. Deterministic on every platform, integer-only.
+fn keyed_hash(key: u64, words: &[u64]) -> u64 {
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    words.iter().fold(mix(key), |h, &w| {
+        mix(h ^ w.wrapping_add(0x9E37_79B9_7F4A_7C15))
+    })
+}
+
 /// What one recv() got.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RecvOutcome {
@@ -92,6 +116,20 @@ pub struct TcpSocket {
     rcv_wscale: u8,
     ts_recent: u32,
     ts_offset: u32,
+    /// The host's secret key for its ISNs and timestamp offsets (Linux `net_secret` and
+    /// `ts_secret`, drawn once per boot): set by the driver from the scenario's seed, one per
+    /// host, so runs stay deterministic.
+    pub secret: u64,
+    /// The ISN a SYN that reopened a connection in TIME-WAIT brought with it to the
+    /// listener, for the child it makes (Linux `tcp_tw_isn`, read by `tcp_conn_request`).
+    pub tw_isn: Option<u32>,
+    /// The last timestamp a TIME-WAIT connection received, when connect() took its 4-tuple
+    /// over (`tcp_twsk_unique` copies `tw_ts_recent` and its stamp into the new socket).
+    pub tw_ts_recent: Option<u32>,
+    /// `ts_recent` holds a value from before this connection's handshake (Linux
+    /// `rx_opt.ts_recent_stamp` set at connect()): the SYN's window is then counted in
+    /// segments less the timestamp option, as a SYN-ACK's is (`tcp_connect_init`).
+    ts_recent_inherited: bool,
 
     // Send sequence variables (RFC 9293 §3.3.1).
     pub iss: SeqNumber,
@@ -313,6 +351,12 @@ pub struct TcpSocket {
     cwnd_usage_seq: SeqNumber,
     /// RACK's state moved on the ACK being processed (`tp->rack.advanced`).
     rack_advanced: bool,
+    /// Reordering seen on the path, and RACK's reordering window that follows it.
+    reord: Reordering,
+    /// The lowest never-retransmitted segment a D-SACK of the ACK being processed showed
+    /// reordered (`tcp_sacktag_one`: a D-SACK of a retransmitted segment already SACKed),
+    /// for `tcp_sacktag_write_queue`'s reordering check.
+    dsack_reord: Option<u64>,
     /// The retransmission timer is armed as RACK's reordering timer (`ICSK_TIME_REO_TIMEOUT`).
     reo_armed: bool,
     /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
@@ -366,6 +410,8 @@ struct SentSeg {
     /// Retransmitted since it was marked lost, and the copy is in flight.
     retrans: bool,
     ever_retrans: bool,
+    /// `tp->delivered` when it was last sent (`tcp_rate_skb_sent`: `tx.delivered`).
+    tx_delivered: u64,
 }
 
 /// A FIN in a segment of its own: see `TcpSocket::lone_fin`.
@@ -416,6 +462,16 @@ struct Acked {
     orig_acked: bool,
     /// What `tcp_clean_rtx_queue` hands `tcp_ack_update_rtt` (see `RttSamples`).
     samples: RttSamples,
+    /// The lowest segment acknowledged here that was neither retransmitted nor SACKed
+    /// (`tcp_clean_rtx_queue`'s `reord`), and the highest SACKed sequence before this ACK
+    /// (`prior_fack`): an original that fills a hole below SACKed data is reordering.
+    reord: Option<u64>,
+    prior_fack: u64,
+    /// SND.UNA before this ACK, for `tcp_try_undo_partial`'s reordering check.
+    prior_una: u64,
+    /// `tx.delivered` of the newest segment newly delivered here (`tcp_rate_skb_delivered`:
+    /// the rate sample's `prior_delivered`), with its send time and order.
+    newest: Option<(Micros, u64, u64)>,
 }
 
 /// The RTT samples one ACK offers (Linux `tcp_clean_rtx_queue` and `tcp_sacktag_one`): from
@@ -499,6 +555,10 @@ impl TcpSocket {
             rcv_wscale: 0,
             ts_recent: 0,
             ts_offset: 0,
+            secret: 0,
+            tw_isn: None,
+            tw_ts_recent: None,
+            ts_recent_inherited: false,
             iss: SeqNumber(0),
             snd_una: SeqNumber(0),
             snd_nxt: SeqNumber(0),
@@ -577,6 +637,8 @@ impl TcpSocket {
             idle_restarted: None,
             sent_log: std::collections::VecDeque::new(),
             rack_advanced: false,
+            reord: Reordering::new(p.dupack_threshold),
+            dsack_reord: None,
             xmit_count: 0,
             reno_sacked: 0,
             cwnd_limited: false,
@@ -808,7 +870,17 @@ impl TcpSocket {
         {
             return false;
         }
-        let packets_out = flight.div_ceil(self.snd_mss.max(1));
+        // `tp->packets_out`: the skbs sent and not yet acknowledged, each counted in
+        // segments (`tcp_skb_pcount`), not the bytes out over the MSS: two 5-byte segments
+        // are two packets. Measured on 6.18 (`rto-collapse`): after two 5-byte segments the
+        // probe left 2·SRTT + 2 jiffies later (+90 ms), not 2·SRTT + TCP_RTO_MIN.
+        let mss = self.snd_mss.max(1);
+        let packets_out = self
+            .sent_log
+            .iter()
+            .map(|e| ((e.end - e.start) as u32).div_ceil(mss).max(1))
+            .sum::<u32>()
+            + u32::from(self.lone_fin.is_some() && !self.fin_acked());
         // In jiffies, as the kernel counts it: usecs_to_jiffies(srtt_us >> 2) plus
         // tcp_rto_min (50 jiffies) or TCP_TIMEOUT_MIN (2 jiffies), and the RTO's remaining
         // time rounded up (`usecs_to_jiffies(rto_delta_us)`); then a timer_list.
@@ -1604,7 +1676,7 @@ impl TcpSocket {
             return space.min(65_535);
         }
         let mut mss = self.our_mss as u32;
-        if synack && self.ts_ok {
+        if (synack && self.ts_ok) || (!synack && self.ts_recent_inherited && p.timestamps) {
             mss = mss.saturating_sub(12).max(1);
         }
         let w = if space > mss {
@@ -1658,8 +1730,98 @@ impl TcpSocket {
     }
 
     fn ts_val(&self, now: Micros) -> u32 {
-        // Linux: a millisecond clock with a random per-connection offset.
+        // Linux: a millisecond clock plus the address pair's offset (`tcp_clock_ts`).
         ((now / 1000) as u32).wrapping_add(self.ts_offset)
+    }
+
+    /// The ISN of a connection to `remote` (RFC 6528, RFC 9293 §3.4.1: ISN = M +
+    /// F(localip, localport, remoteip, remoteport, secretkey)): Linux `secure_tcp_seq`, a
+    /// keyed hash of the 4-tuple (SipHash there, the model's own keyed mix here) plus the
+    /// clock in `isn_tick_ns` ticks (`seq_scale`: ns >> 6). The same 4-tuple a moment later
+    /// gets a larger ISN, which is what lets TIME-WAIT tell a new SYN from an old one
+    /// without timestamps.
+    fn isn(&self, remote: Addr, ctx: &Ctx) -> SeqNumber {
+        let f = keyed_hash(
+            self.secret,
+            &[
+                self.local.host.0 as u64,
+                self.local.port as u64,
+                remote.host.0 as u64,
+                remote.port as u64,
+            ],
+        ) as u32;
+        let m = ctx.now.saturating_mul(1000) / u64::from(ctx.p.isn_tick_ns.max(1));
+        SeqNumber(f.wrapping_add(m as u32))
+    }
+
+    /// The timestamp offset of a connection to `remote`: Linux `secure_tcp_ts_off`, a keyed
+    /// hash of the address pair (not the ports: every connection between two hosts shares
+    /// one clock, RFC 7323 Appendix B), 0 with `tcp_timestamps` 2.
+    fn ts_offset_for(&self, remote: Addr, ctx: &Ctx) -> u32 {
+        if !ctx.p.timestamps_offset {
+            return 0;
+        }
+        // A key of its own (Linux `ts_secret` beside `net_secret`).
+        let key = self.secret ^ 0x7473_5f73_6563_7265;
+        keyed_hash(key, &[self.local.host.0 as u64, remote.host.0 as u64]) as u32
+    }
+
+    /// What TIME-WAIT does with a SYN (no ACK, no RST), when the profile reopens
+    /// (`time_wait_reopen`); `None` otherwise, and the segment goes the synchronized
+    /// states' way. Linux `tcp_timewait_state_process`, TIME-WAIT proper: PAWS first
+    /// (`tcp_paws_reject` with no window: a timestamp older than `ts_recent`, when the
+    /// connection used them); then a SYN whose sequence number is past the old rcv_nxt, or
+    /// whose timestamp is newer than `ts_recent`, opens a new connection (TCP_TW_SYN) with
+    /// ISN old snd_nxt + 65535 + 2 (never 0); any other is answered with an ACK (TCP_TW_ACK).
+    pub fn time_wait_syn(&self, h: &TcpHeader, p: &crate::profile::Profile) -> Option<TimeWaitSyn> {
+        if self.state != TcpState::TimeWait
+            || !p.time_wait_reopen
+            || !h.flags.syn
+            || h.flags.ack
+            || h.flags.rst
+        {
+            return None;
+        }
+        // The timewait socket reads the options only if the connection had timestamps
+        // (`tw_ts_recent_stamp`).
+        let tsval = h.options.timestamps.filter(|_| self.ts_ok).map(|t| t.0);
+        let behind = |v: u32| self.ts_recent.wrapping_sub(v) as i32;
+        let paws_reject = tsval.is_some_and(|v| self.ts_recent != 0 && behind(v) > 0);
+        let newer = SeqNumber(h.seq).gt(self.rcv_nxt) || tsval.is_some_and(|v| behind(v) < 0);
+        if !paws_reject && newer {
+            let isn = self.snd_nxt.0.wrapping_add(65_535 + 2);
+            return Some(TimeWaitSyn::Reopen(isn.max(1)));
+        }
+        Some(TimeWaitSyn::Ack { paws_reject })
+    }
+
+    /// The ISN a new connection on this TIME-WAIT connection's 4-tuple takes when connect()
+    /// takes the 4-tuple over (Linux `tcp_twsk_unique`, for a socket bound to the port:
+    /// only if the connection had timestamps, `tw_ts_recent_stamp`): snd_nxt + 65535 + 2,
+    /// never 0, and the last timestamp it received. `None`: the 4-tuple stays taken
+    /// (EADDRNOTAVAIL).
+    pub fn time_wait_successor(&self) -> Option<(u32, u32)> {
+        (self.state == TcpState::TimeWait && self.ts_ok).then(|| {
+            let isn = self.snd_nxt.0.wrapping_add(65_535 + 2).max(1);
+            (isn, self.ts_recent)
+        })
+    }
+
+    /// TIME-WAIT's answer to a SYN that does not reopen it: the ACK of the old connection
+    /// (`tcp_v4_timewait_ack`), at most once per tcp_invalid_ratelimit
+    /// (`tcp_timewait_check_oow_rate_limit`) unless `rate_limited` is off (a SYN that would
+    /// have reopened it but found no listener: TCP_TW_SYN falls through to TCP_TW_ACK). The
+    /// TIME-WAIT timer restarts only for a SYN that failed PAWS: an ACKless SYN may be a
+    /// new connection's with a smaller random ISN (`inet_twsk_reschedule` "Do not
+    /// reschedule in the last case").
+    pub fn time_wait_ack(&mut self, rate_limited: bool, paws_reject: bool, ctx: &mut Ctx) {
+        if paws_reject {
+            self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
+        }
+        if rate_limited && self.oow_rate_limited(1, true, ctx) {
+            return;
+        }
+        self.send_ack(ctx);
     }
 
     fn transmit(&mut self, seg: Segment, ctx: &mut Ctx) {
@@ -1784,6 +1946,7 @@ impl TcpSocket {
                     e.order = order;
                     e.retrans = e.lost;
                     e.ever_retrans = true;
+                    e.tx_delivered = self.reord.delivered;
                 }
                 None => self.sent_log.insert(
                     self.sent_log.partition_point(|e| e.start < off),
@@ -1796,6 +1959,7 @@ impl TcpSocket {
                         lost: false,
                         retrans: false,
                         ever_retrans: false,
+                        tx_delivered: self.reord.delivered,
                     },
                 ),
             }
@@ -2364,8 +2528,17 @@ impl TcpSocket {
         self.sndbuf = SpanQueue::default();
         self.skbs = SendSkbs::default();
         self.fin_queued = false;
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // `tcp_v4_connect`: `secure_tcp_seq` and `secure_tcp_ts_off`, unless the 4-tuple
+        // came from a TIME-WAIT connection (`tcp_twsk_unique` set write_seq first).
+        self.iss = match self.tw_isn.take() {
+            Some(isn) => SeqNumber(isn),
+            None => self.isn(remote, ctx),
+        };
+        // The SYN's TSecr is `rx_opt.ts_recent` (`tcp_syn_options`): the old connection's
+        // when the 4-tuple came from TIME-WAIT, else 0.
+        self.ts_recent_inherited = self.tw_ts_recent.is_some();
+        self.ts_recent = self.tw_ts_recent.take().unwrap_or(0);
+        self.ts_offset = self.ts_offset_for(remote, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.snd_max = self.iss;
@@ -2386,8 +2559,13 @@ impl TcpSocket {
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
         self.take_syn_options(h, ctx);
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // `tcp_conn_request`: the ISN a SYN brought from a TIME-WAIT connection it reopened
+        // (`tcp_tw_isn`), else `tcp_v4_init_seq`; the timestamp offset `tcp_v4_init_ts_off`.
+        self.iss = match self.tw_isn.take() {
+            Some(isn) => SeqNumber(isn),
+            None => self.isn(seg.src, ctx),
+        };
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.snd_max = self.iss;
@@ -2419,8 +2597,11 @@ impl TcpSocket {
         self.irs = SeqNumber(h.seq);
         self.rcv_nxt = self.irs + 1;
         self.cookie_options(h, ctx);
-        self.iss = SeqNumber(ctx.rng.next_u32());
-        self.ts_offset = ctx.rng.next_u32();
+        // Linux's cookie is a hash of its own (`__cookie_v4_init_sequence`: the 4-tuple, a
+        // minute counter, the MSS index); the keyed hash plus clock stands for it: the
+        // trace's relative numbers are the same either way.
+        self.iss = self.isn(seg.src, ctx);
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.make_segment(
             self.iss,
             flags(true, true, false, false, false),
@@ -2455,6 +2636,9 @@ impl TcpSocket {
         self.mss_unbounded = self.snd_mss;
         self.cc.set_mss(self.snd_mss, ctx.p.initial_cwnd_segments);
         self.iss = SeqNumber(iss);
+        // `cookie_v4_check`: the child's timestamp offset is the address pair's
+        // (`secure_tcp_ts_off`), as its SYN-ACK's was, so its clock goes on from there.
+        self.ts_offset = self.ts_offset_for(seg.src, ctx);
         self.irs = SeqNumber(h.seq.wrapping_sub(1));
         self.rcv_nxt = SeqNumber(h.seq);
         self.snd_una = self.iss + 1;
@@ -2955,15 +3139,14 @@ impl TcpSocket {
         }
     }
 
-    /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
-    /// (and data after a silence longer than the RTO) starts quick-ACK mode
-    /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
-    fn event_data_recv(&mut self, len: u32, ctx: &Ctx) {
-        let p = ctx.p;
-        self.ack_sched = true;
-        if p.quickack_max == 0 {
-            return;
-        }
+    /// Linux `tcp_measure_rcv_mss`: the segment sizes the receiver sees set `rcv_mss`, the
+    /// payload-to-truesize ratio and with it the window clamp, and mark a small segment's
+    /// ACK "pushed". Called for in-order data (`tcp_event_data_recv`) and, since 6.17
+    /// (backported to 6.12.y: "tcp: call tcp_measure_rcv_mss() for ooo packets"), for
+    /// out-of-order data (`tcp_data_queue_ofo`). Measured on 6.18
+    /// (`reorder-seen-widens-reo-wnd`): a connection's first data, two segments ahead of
+    /// a held one, already grow the window offered (67, 70 << 10), as in-order ones do.
+    fn measure_rcv_mss(&mut self, len: u32) {
         // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
         // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
         if len < self.rcv_mss && len + 12 < 536 {
@@ -2989,6 +3172,18 @@ impl TcpSocket {
             }
             self.rcv_mss = len.min(self.our_mss as u32);
         }
+    }
+
+    /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
+    /// (and data after a silence longer than the RTO) starts quick-ACK mode
+    /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
+    fn event_data_recv(&mut self, len: u32, ctx: &Ctx) {
+        let p = ctx.p;
+        self.ack_sched = true;
+        if p.quickack_max == 0 {
+            return;
+        }
+        self.measure_rcv_mss(len);
         let ato_min = p.delayed_ack_us;
         let rto = self.rtt.rto;
         if self.ato == 0 {
@@ -3042,10 +3237,9 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let wnd = (h.window as u32) << self.snd_wscale;
         let window_changed = wnd != self.snd_wnd;
-        if wnd > 0 {
-            // `tcp_ack_probe`: an open window ends the probe episode (`icsk_probes_tstamp`).
-            self.probes_tstamp = None;
-        }
+        // The probe episode (`icsk_probes_tstamp`) is not ended by any opening of the
+        // window: only by one over the whole waiting skb (`ack_probe`), or by a probe timer
+        // that finds data in flight or nothing waiting (`on_persist`).
         // `tcp_ack`: an ACK of new data, or one at SND.UNA while data is out (a duplicate
         // ACK, or SACK blocks to read). Both profiles clean the retransmission queue the same
         // way; they differ in how losses are found and cwnd answers them.
@@ -3142,6 +3336,7 @@ impl TcpSocket {
         let head_end = self.skbs.at(nxt).map_or(self.sndbuf.tail, |s| s.end);
         if head_end <= self.soff(self.snd_una) + self.snd_wnd as u64 {
             self.probe_backoff = 0;
+            self.probes_tstamp = None;
             self.cancel_timer(TimerKind::Persist, ctx);
         } else {
             let t = self.persist_interval(ctx);
@@ -3216,6 +3411,7 @@ impl TcpSocket {
     fn clean_rtx_queue(&mut self, ack: SeqNumber, tsecr: Option<u32>, ctx: &Ctx) -> Acked {
         let mss = self.snd_mss.max(1) as u64;
         let prior_una = self.soff(self.snd_una);
+        let prior_fack = self.highest_sack_off();
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
         let mut delivered = 0u32;
         // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
@@ -3231,6 +3427,12 @@ impl TcpSocket {
         let first_ackt = reached.iter().find(|e| fresh(e)).map(|e| e.sent);
         let last_ackt = reached.iter().rev().find(|e| fresh(e)).map(|e| e.sent);
         let retrans_acked = reached.iter().any(|e| e.ever_retrans);
+        let reord = reached.iter().filter(|e| fresh(e)).map(|e| e.start).min();
+        let newest = reached
+            .iter()
+            .filter(|e| !e.sacked)
+            .map(|e| (e.sent, e.order, e.tx_delivered))
+            .max();
         let prior_sacked = self.sent_log.iter().any(|e| e.sacked);
         let lone_runt = reached.len() == 1
             && reached[0].end <= data_acked
@@ -3286,6 +3488,10 @@ impl TcpSocket {
             delivered,
             bytes_acked,
             orig_acked,
+            reord,
+            prior_fack,
+            prior_una,
+            newest,
             samples,
         }
     }
@@ -3403,10 +3609,14 @@ impl TcpSocket {
             bytes_acked,
             mut orig_acked,
             mut samples,
+            reord,
+            prior_fack,
+            prior_una,
+            mut newest,
         } = acked.unwrap_or_default();
         let mut data_sacked = false;
         if self.sack_ok {
-            let (n, orig, sackt) = self.sack_tag(&h.options.sack, ctx);
+            let (n, orig, sackt, sack_newest) = self.sack_tag(&h.options.sack, ctx);
             delivered += n;
             data_sacked = n > 0;
             orig_acked |= orig;
@@ -3414,9 +3624,21 @@ impl TcpSocket {
                 samples.sack = Some(ctx.now.saturating_sub(first));
                 samples.ca = Some(ctx.now.saturating_sub(last));
             }
+            newest = newest.max(sack_newest);
+            // `tcp_clean_rtx_queue` (after `tcp_sacktag_write_queue` in the kernel, so the
+            // highest SACK includes this ACK's): "non-retransmitted hole got filled? That's
+            // reordering".
+            if let Some(low) = reord.filter(|&low| low < prior_fack) {
+                let fack = self.highest_sack_off();
+                self.reord.check_sack(low, fack, self.snd_mss.max(1) as u64);
+            }
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
         }
+        // `tcp_count_delivered` (`tp->delivered`), then `tcp_rack_update_reo_wnd` with the
+        // rate sample of this ACK, before the loss detection reads the window.
+        self.reord.delivered += delivered as u64;
+        self.reord.update_reo_wnd(newest.map(|(_, _, d)| d));
         // `tcp_clean_rtx_queue` → `pkts_acked` (CUBIC's `bictcp_acked`, HyStart's
         // `hystart_update`) on every ACK that reaches the queue, a SACK-only duplicate ACK
         // too, with the rate sample's RTT: `rs->rtt_us`, the `ca_rtt_us` that
@@ -3457,7 +3679,8 @@ impl TcpSocket {
         // `tcp_fastretrans_alert`, E, Recovery: an ACK of new data short of high_seq may show
         // the hole filled by a delayed original (`tcp_try_undo_partial`).
         let recovery_ongoing = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
-        let hold = una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp);
+        let hold =
+            una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp, prior_una);
         let lost_before = self
             .sent_log
             .iter()
@@ -3489,6 +3712,8 @@ impl TcpSocket {
             if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
                 self.cc.prr = None;
+            } else {
+                self.reord.recovery_not_undone();
             }
             self.cc.end_prr_recovery();
         } else if self.cc.in_recovery() && self.try_undo_dsack() {
@@ -3591,6 +3816,8 @@ impl TcpSocket {
             // `tcp_try_undo_recovery`: the same undo test, without unmarking.
             if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
+            } else {
+                self.reord.recovery_not_undone();
             }
             if !self.sack_ok && self.snd_una == high {
                 // `tcp_is_non_sack_preventing_reopen`.
@@ -3654,10 +3881,20 @@ impl TcpSocket {
     /// packet"). With retransmissions still in flight the recovery holds (no more losses
     /// marked or resent on this ACK: returns true); else the cut is undone and the
     /// recovery ends (`tcp_try_keep_open`).
-    fn try_undo_partial(&mut self, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+    fn try_undo_partial(
+        &mut self,
+        h: &TcpHeader,
+        prior_stamp: Option<Micros>,
+        prior_una: u64,
+    ) -> bool {
         if self.undo.is_none() || !self.packet_delayed(h, prior_stamp) {
             return false;
         }
+        // "Plain luck! Hole if filled with delayed packet, rather than with a retransmit.
+        // Check reordering." (`tcp_check_sack_reordering(sk, prior_snd_una, 1)`)
+        let fack = self.highest_sack_off();
+        self.reord
+            .check_sack(prior_una, fack, self.snd_mss.max(1) as u64);
         if self.sent_log.iter().any(|e| e.retrans) {
             return true;
         }
@@ -3697,6 +3934,7 @@ impl TcpSocket {
     /// `tcp_try_undo_dsack`: every retransmission since the cut came back as a D-SACK.
     fn try_undo_dsack(&mut self) -> bool {
         if self.undo.is_some_and(|u| u.retrans == 0) {
+            self.reord.undone_by_dsack();
             self.undo_cwnd_reduction(false);
             return true;
         }
@@ -3845,11 +4083,18 @@ impl TcpSocket {
     /// were newly SACKed, and whether one of them was never retransmitted and sent before
     /// the loss state's high_seq (FLAG_ORIG_SACK_ACKED from `tcp_sacktag_one`). D-SACK
     /// blocks below snd_una (see `check_dsack`) and blocks beyond what was sent are ignored.
+    #[allow(clippy::type_complexity)]
     fn sack_tag(
         &mut self,
         blocks: &[(u32, u32)],
         ctx: &Ctx,
-    ) -> (u32, bool, Option<(Micros, Micros)>) {
+    ) -> (
+        u32,
+        bool,
+        Option<(Micros, Micros)>,
+        Option<(Micros, u64, u64)>,
+    ) {
+        let prior_fack = self.highest_sack_off();
         let una = self.soff(self.snd_una);
         let max = self.soff(self.snd_max);
         let mut newly = Vec::new();
@@ -3886,6 +4131,8 @@ impl TcpSocket {
                 lost: false,
                 retrans: false,
                 ever_retrans: false,
+                // The FIN's skb is no rate sample the model keeps.
+                tx_delivered: 0,
             });
         }
         let mss = self.snd_mss.max(1) as u64;
@@ -3893,6 +4140,28 @@ impl TcpSocket {
         let mut n = 0;
         let mut orig = false;
         let mut sackt: Option<(Micros, Micros)> = None;
+        // `tcp_sacktag_one`, the blocks walked in sequence order: a never-retransmitted
+        // segment newly SACKed below the highest SACK so far filled a hole late
+        // (`state->reord`), as does a D-SACKed retransmission already SACKed (`check_dsack`).
+        newly.sort_by_key(|e| e.start);
+        let mut fack = prior_fack;
+        let mut reord = self.dsack_reord.take();
+        for e in &newly {
+            if !e.ever_retrans && e.start < fack {
+                reord = Some(reord.map_or(e.start, |r| r.min(e.start)));
+            }
+            fack = fack.max(e.end);
+        }
+        let newest = newly
+            .iter()
+            .filter(|e| e.tx_delivered != 0)
+            .map(|e| (e.sent, e.order, e.tx_delivered))
+            .max();
+        // `tcp_sacktag_write_queue`: not in the loss state unless its cut may be undone.
+        if let Some(low) = reord.filter(|_| self.loss_high.is_none() || self.undo.is_some()) {
+            let fack = self.highest_sack_off();
+            self.reord.check_sack(low, fack, mss);
+        }
         for e in &newly {
             n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             orig |= !e.ever_retrans && high.is_some_and(|h| e.end <= h);
@@ -3902,7 +4171,19 @@ impl TcpSocket {
             }
             self.rack_advance(e, ctx);
         }
-        (n, orig, sackt)
+        (n, orig, sackt, newest)
+    }
+
+    /// `tcp_highest_sack_seq`: the end of the highest SACKed segment still queued, or
+    /// SND.UNA when none is (stream offset).
+    fn highest_sack_off(&self) -> u64 {
+        let sacked = self
+            .sent_log
+            .iter()
+            .filter(|e| e.sacked)
+            .map(|e| e.end)
+            .max();
+        sacked.unwrap_or_else(|| self.soff(self.snd_una))
     }
 
     /// `tcp_check_dsack` → `tcp_dsack_seen` (RFC 2883): the first SACK block is a D-SACK when
@@ -3938,7 +4219,18 @@ impl TcpSocket {
         if self.dsack_dups > self.stats.retransmits {
             return false;
         }
+        // `tcp_dsack_seen`: FLAG_DSACK_TLP for a one-segment D-SACK ending at the loss
+        // probe's tlp_high_seq; "a spurious retransmission is delivered" (sack_delivered).
+        let answers_probe = len <= mss && self.tlp_high_seq == Some(end);
+        self.reord.dsack(answers_probe);
+        self.reord.delivered += segs as u64;
         let (a, b) = (self.soff(start), self.soff(end));
+        self.dsack_reord = self
+            .sent_log
+            .iter()
+            .filter(|e| a <= e.start && e.end <= b && e.sacked && e.ever_retrans)
+            .map(|e| e.start)
+            .min();
         let una = self.soff(self.snd_una);
         let Some(marker) = self.undo.filter(|u| u.retrans > 0).map(|u| u.marker) else {
             return true;
@@ -3971,15 +4263,14 @@ impl TcpSocket {
         true
     }
 
-    /// RACK's reordering window (`tcp_rack_reo_wnd`): none during a recovery or once
-    /// `tcp_reordering` (3) segments are SACKed, else min RTT / 4 (at most SRTT).
-    fn rack_reo_wnd(&self, p: &crate::profile::Profile) -> Micros {
+    /// RACK's reordering window (`tcp_rack_reo_wnd`, see `Reordering::reo_wnd`): before
+    /// any reordering is seen, none during a recovery or once `tp->reordering` segments
+    /// are SACKed; else min RTT / 4 per step (at most SRTT).
+    fn rack_reo_wnd(&self) -> Micros {
         let sacked = self.sent_log.iter().filter(|e| e.sacked).count() as u32;
-        if self.recovering() || sacked >= p.dupack_threshold {
-            return 0;
-        }
         let srtt = self.rtt.srtt.unwrap_or(0);
-        (self.min_rtt.unwrap_or(0) / 4).min(srtt)
+        let min_rtt = self.min_rtt.unwrap_or(0);
+        self.reord.reo_wnd(self.recovering(), sacked, min_rtt, srtt)
     }
 
     /// `tcp_rack_detect_loss` + `tcp_rack_mark_lost` (RFC 8985 §6.2): every segment sent
@@ -3992,7 +4283,7 @@ impl TcpSocket {
         let Some((xmit, rack_rtt, rack_order)) = self.rack else {
             return false;
         };
-        let reo = self.rack_reo_wnd(p);
+        let reo = self.rack_reo_wnd();
         let now = ctx.now;
         let mut wait: Micros = 0;
         for e in self.sent_log.iter_mut() {
@@ -4074,8 +4365,10 @@ impl TcpSocket {
         }
     }
 
-    /// `tcp_retransmit_skb`: one queue entry sent again as it was.
+    /// `tcp_retransmit_skb`: one queue entry sent again, with the entries after it that
+    /// `tcp_retrans_try_collapse` merges into it.
     fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
+        let e = self.retrans_try_collapse(e, ctx.p);
         let len = (e.end - e.start) as u32;
         // `tcp_retransmit_skb`: one more retransmission a D-SACK must answer before the cut
         // may be undone (`undo_retrans`, −1 until the first).
@@ -4094,6 +4387,56 @@ impl TcpSocket {
         let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
         let psh = self.psh_alone(seq, len, ctx);
         self.send_data_at(seq, len, with_fin, self.retransmits.max(1), psh, ctx);
+    }
+
+    /// Linux `__tcp_retransmit_skb` → `tcp_retrans_try_collapse` (tcp_retrans_collapse):
+    /// a retransmitted skb of one segment, shorter than `min(MSS, window left from it)`
+    /// (a closed window counts one MSS, for the head that probes it), takes in the skbs
+    /// after it in the retransmission queue while each is one segment (`tcp_can_collapse`:
+    /// `tcp_skb_pcount` 1; with GSO chunks an entry is one skb only if no chunk runs past
+    /// it), not SACKed, fits what is left of that room and ends inside the window; each
+    /// merge is `tcp_collapse_retrans` (end, PSH and the ever-retransmitted mark move
+    /// over). The merged entry is returned. Measured on 6.18 (`rto-collapse`): two 5-byte
+    /// segments lost, the RTO resent one 10-byte segment.
+    fn retrans_try_collapse(&mut self, e: SentSeg, p: &crate::profile::Profile) -> SentSeg {
+        let Some(i) = self.sent_log.iter().position(|x| x.start == e.start) else {
+            return e;
+        };
+        if !p.retrans_collapse {
+            return self.sent_log[i];
+        }
+        let chunked = p.min_tso_segs > 0;
+        let one_skb = |s: &Self, x: &SentSeg| {
+            !chunked
+                || s.skbs
+                    .at(x.start)
+                    .is_some_and(|k| k.start == x.start && k.end == x.end)
+        };
+        let mss = self.snd_mss.max(1) as i64;
+        let wnd_end = self.soff(self.snd_una) + self.snd_wnd as u64;
+        let avail = (wnd_end as i64 - e.start as i64).max(0);
+        let mut space = if avail == 0 { mss } else { avail.min(mss) };
+        let to = self.sent_log[i];
+        let len = (to.end - to.start) as i64;
+        if len >= space || !one_skb(self, &to) {
+            return to;
+        }
+        space -= len;
+        while let Some(&next) = self.sent_log.get(i + 1) {
+            if next.start != self.sent_log[i].end || next.sacked || !one_skb(self, &next) {
+                break;
+            }
+            space -= (next.end - next.start) as i64;
+            if space < 0 || next.end > wnd_end {
+                break;
+            }
+            let merged = &mut self.sent_log[i];
+            merged.end = next.end;
+            merged.ever_retrans |= next.ever_retrans;
+            self.sent_log.remove(i + 1);
+            self.skbs.merge_at(next.start);
+        }
+        self.sent_log[i]
     }
 
     /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
@@ -4300,6 +4643,9 @@ impl TcpSocket {
             }
             self.rcv_pred_wnd = None;
             self.ack_sched = true;
+            if ctx.p.quickack_max > 0 {
+                self.measure_rcv_mss(take);
+            }
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
             let had = spans_len(entry);
@@ -4643,11 +4989,33 @@ impl TcpSocket {
         ) {
             return;
         }
+        let waiting = self.sndbuf.tail > self.soff(self.snd_nxt)
+            || (self.fin_queued && self.snd_nxt.le(self.fin_seq()));
+        if self.snd_max.gt(self.snd_una) || !waiting {
+            // `tcp_probe_timer`: data in flight (the RTO's business) or nothing to probe
+            // for ends the episode.
+            self.probes_out = 0;
+            self.probes_tstamp = None;
+            return;
+        }
         if self.snd_wnd > 0 {
-            // `tcp_send_probe0` → `tcp_write_wakeup`: the window is open, so the segment at
-            // the head goes out whatever Nagle or TCP_CORK say (corked data's ceiling).
+            // `tcp_probe_timer` first: with TCP_USER_TIMEOUT an episode whose first probe
+            // is that old ends the connection, even though the window has opened since (a
+            // part of it, smaller than the skb waiting, left the episode running:
+            // `tcp_ack_probe`). Then `tcp_send_probe0` → `tcp_write_wakeup`: the window is
+            // open, so the segment at the head goes out whatever Nagle or TCP_CORK say
+            // (corked data's ceiling), and with data in flight the episode ends.
+            let first_probe = *self.probes_tstamp.get_or_insert(ctx.now);
+            if self.user_timeout_us > 0 && ctx.now - first_probe >= self.user_timeout_us {
+                return self.fail("ETIMEDOUT", ctx);
+            }
             self.push_once = true;
             self.output(ctx);
+            if self.snd_max.gt(self.snd_una) {
+                self.probes_out = 0;
+                self.probe_backoff = 0;
+                self.probes_tstamp = None;
+            }
             return;
         }
         // `tcp_probe_timer`: the probes' limit is tcp_retries2, or for an orphan (closed by

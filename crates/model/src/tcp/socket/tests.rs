@@ -709,6 +709,173 @@ fn a_reset_in_time_wait_closes_it() {
     assert_eq!(h.s.state, TcpState::Closed);
 }
 
+/// A SYN reaching TIME-WAIT as the driver hands it (`Sim::time_wait_syn`): the verdict,
+/// and for a SYN that does not reopen the connection, the old connection's ACK.
+fn syn_in_time_wait(h: &mut Harness, seg: &Segment) -> Option<TimeWaitSyn> {
+    let Header::Tcp(th) = &seg.header else {
+        unreachable!("a TCP segment")
+    };
+    let v = h.s.time_wait_syn(th, &h.p);
+    if let Some(TimeWaitSyn::Ack { paws_reject }) = v {
+        h.with(|s, ctx| s.time_wait_ack(true, paws_reject, ctx));
+    }
+    v
+}
+
+/// The peer's SYN with a timestamp option (`tsval`), for the PAWS branches.
+fn syn_with_tsval(h: &Harness, line: &str, tsval: u32) -> Segment {
+    let mut seg = h.peer_segment(line);
+    if let Header::Tcp(th) = &mut seg.header {
+        th.options.timestamps = Some((tsval, 0));
+    }
+    seg
+}
+
+#[test]
+fn a_syn_past_the_old_rcv_nxt_reopens_time_wait_with_an_isn_65537_past_snd_nxt() {
+    // `tcp_timewait_state_process`: TCP_TW_SYN, `tcp_tw_isn` = tw_snd_nxt + 65535 + 2.
+    let mut h = socket_time_wait();
+    let syn = h.peer_segment("S seq=1000");
+    let want = (h.s.snd_nxt + 65_537).0;
+    assert_eq!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Reopen(want))
+    );
+    recv_nothing!(h);
+}
+
+#[test]
+fn a_syn_not_past_the_old_rcv_nxt_without_timestamps_gets_the_old_ack_once_per_half_second() {
+    // Not newer: TCP_TW_ACK through `tcp_timewait_check_oow_rate_limit`
+    // (tcp_invalid_ratelimit 500 ms). An ACKless SYN leaves the TIME-WAIT timer alone.
+    let mut h = socket_time_wait();
+    let timer = h.s.timer(TimerKind::TimeWait);
+    let syn = h.peer_segment("S seq=2");
+    let ack = Some(TimeWaitSyn::Ack { paws_reject: false });
+    assert_eq!(syn_in_time_wait(&mut h, &syn), ack);
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    h.wait_ms(100);
+    assert_eq!(syn_in_time_wait(&mut h, &syn), ack);
+    recv_nothing!(h);
+    h.wait_ms(500);
+    assert_eq!(syn_in_time_wait(&mut h, &syn), ack);
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+}
+
+#[test]
+fn a_syn_with_a_newer_timestamp_reopens_time_wait_whatever_its_sequence_number() {
+    let mut h = socket_time_wait();
+    h.s.ts_ok = true;
+    h.s.ts_recent = 5_000;
+    let syn = syn_with_tsval(&h, "S seq=0", 5_001);
+    assert!(matches!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Reopen(_))
+    ));
+    // The same timestamp is not newer, and seq 0 is not past rcv_nxt.
+    let syn = syn_with_tsval(&h, "S seq=0", 5_000);
+    assert_eq!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Ack { paws_reject: false })
+    );
+}
+
+#[test]
+fn a_syn_with_an_older_timestamp_fails_paws_in_time_wait_and_restarts_its_timer() {
+    // `tcp_paws_reject` (no window in TIME-WAIT) beats a sequence number past rcv_nxt; the
+    // timer restarts for a PAWS failure (`inet_twsk_reschedule`).
+    let mut h = socket_time_wait();
+    h.s.ts_ok = true;
+    h.s.ts_recent = 5_000;
+    h.wait_ms(1000);
+    let syn = syn_with_tsval(&h, "S seq=1000", 4_999);
+    assert_eq!(
+        syn_in_time_wait(&mut h, &syn),
+        Some(TimeWaitSyn::Ack { paws_reject: true })
+    );
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(
+        h.s.timer(TimerKind::TimeWait),
+        Some(h.now + h.p.time_wait_us + 1_024_000)
+    );
+}
+
+#[test]
+fn without_time_wait_reopen_a_syn_goes_the_synchronized_states_way() {
+    // The RFC profile (RFC 9293 §3.10.7.4): the driver hands it to `on_segment`.
+    let mut h = socket_time_wait();
+    h.p.time_wait_reopen = false;
+    let syn = h.peer_segment("S seq=1000");
+    assert_eq!(syn_in_time_wait(&mut h, &syn), None);
+    // Nor does a segment with ACK or RST, or any state but TIME-WAIT, get a verdict.
+    h.p.time_wait_reopen = true;
+    let Header::Tcp(th) = h.peer_segment("S. seq=1000 ack=2").header else {
+        unreachable!()
+    };
+    assert_eq!(h.s.time_wait_syn(&th, &h.p), None);
+    let est = socket_established();
+    let Header::Tcp(th) = est.peer_segment("S seq=1000").header else {
+        unreachable!()
+    };
+    assert_eq!(est.s.time_wait_syn(&th, &est.p), None);
+}
+
+#[test]
+fn an_isn_is_the_4_tuples_keyed_hash_plus_the_clock_in_64_ns_ticks() {
+    // RFC 6528; Linux `secure_tcp_seq` → `seq_scale`: one tick per 64 ns, 15,625,000 a second.
+    let isn = |at_ms: u64, remote: Addr, p: Profile| {
+        let mut h = Harness::new();
+        h.p = p;
+        h.now = at_ms * 1000;
+        h.with(|s, ctx| s.connect(remote, ctx));
+        h.s.iss
+    };
+    let linux = Profile::linux();
+    let first = isn(0, REMOTE, linux.clone());
+    assert_eq!(isn(1000, REMOTE, linux.clone()).diff(first), 15_625_000);
+    // RFC 9293 §3.4.1's 4 µs clock: 250,000 a second.
+    let rfc = Profile::rfc();
+    assert_eq!(
+        isn(1000, REMOTE, rfc.clone()).diff(isn(0, REMOTE, rfc)),
+        250_000
+    );
+    // Another port is another hash.
+    let other = Addr {
+        port: 40_001,
+        ..REMOTE
+    };
+    assert_ne!(isn(0, other, linux), first);
+}
+
+#[test]
+fn connections_between_two_hosts_share_one_timestamp_offset_and_tcp_timestamps_2_has_none() {
+    // `secure_tcp_ts_off`: a keyed hash of the address pair, not the ports; 0 unless
+    // tcp_timestamps is 1.
+    let offset = |remote: Addr, with_offset: bool, secret: u64| {
+        let mut h = Harness::new();
+        h.p.timestamps_offset = with_offset;
+        h.s.secret = secret;
+        h.with(|s, ctx| s.connect(remote, ctx));
+        h.s.ts_offset
+    };
+    let other_port = Addr {
+        port: 40_001,
+        ..REMOTE
+    };
+    let other_host = Addr {
+        host: HostId(2),
+        ..REMOTE
+    };
+    let first = offset(REMOTE, true, 7);
+    assert_ne!(first, 0);
+    assert_eq!(offset(other_port, true, 7), first);
+    assert_ne!(offset(other_host, true, 7), first);
+    assert_ne!(offset(REMOTE, true, 8), first, "another host's key");
+    assert_eq!(offset(REMOTE, false, 7), 0);
+}
+
 #[test]
 fn a_retransmitted_fin_in_close_wait_is_acknowledged_again() {
     let mut h = socket_close_wait();
@@ -2669,4 +2836,144 @@ fn a_window_that_takes_the_waiting_skb_ends_the_probes() {
     recv!(h, ["P. seq=101 ack=1 len=100"]);
     assert_eq!(h.s.timer(TimerKind::Persist), None);
     assert_eq!(h.s.probe_backoff, 0);
+}
+
+#[test]
+fn two_small_segments_lost_are_resent_as_one_at_the_rto() {
+    // Two 5-byte writes leave as two segments (TCP_NODELAY) and are lost. The RTO resends
+    // the head, and `__tcp_retransmit_skb` → `tcp_retrans_try_collapse`
+    // (tcp_retrans_collapse = 1) merges the next skb into it while it fits one MSS and the
+    // window: one 10-byte segment, PSH from both. Measured on 6.18 (`rto-collapse`).
+    let mut h = socket_established_40ms(65_535);
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    fire_until_rto(&mut h);
+    recv!(h, ["P. seq=1 ack=1 len=10"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=11");
+    recv_nothing!(h);
+    assert_eq!(h.s.snd_una, h.s.snd_max);
+}
+
+#[test]
+fn collapsing_stops_at_a_sacked_segment_and_is_off_with_the_sysctl() {
+    // The negatives: a SACKed skb is never merged (`tcp_can_collapse`): of three 5-byte
+    // segments with the third SACKed, RACK's reordering timer finds the first two lost and
+    // the retransmission of the first takes the second only. And tcp_retrans_collapse = 0
+    // resends each skb as it was.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    for _ in 0..3 {
+        write(&mut h, 5);
+    }
+    recv!(
+        h,
+        [
+            "P. seq=1 ack=1 len=5",
+            "P. seq=6 ack=1 len=5",
+            "P. seq=11 ack=1 len=5"
+        ]
+    );
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1 sack=11-16");
+    h.now =
+        h.s.timer(TimerKind::Retransmit)
+            .expect("RACK's reordering timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=10"]);
+
+    let mut h = socket_established_40ms(65_535);
+    h.p.retrans_collapse = false;
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    fire_until_rto(&mut h);
+    recv!(h, ["P. seq=1 ack=1 len=5"]);
+}
+
+#[test]
+fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
+    // `tcp_schedule_loss_probe` adds TCP_RTO_MIN (room for a delayed ACK) only when one
+    // packet is out; `tp->packets_out` counts skbs in segments, so two 5-byte segments are
+    // two packets, whatever their bytes, and the probe comes 2·SRTT + 2 jiffies after them.
+    // Measured on 6.18 (`rto-collapse`): +86-90 ms, not +246.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    let srtt = h.s.rtt.srtt.expect("an RTT from the handshake");
+    let pto = h.s.timer(TimerKind::Retransmit).expect("the probe timer") - h.now;
+    // 2·SRTT in whole jiffies, plus TCP_TIMEOUT_MIN's 2 jiffies (one packet: 240 ms, the
+    // RTO's time, which caps 2·SRTT + 200 ms).
+    assert!(
+        pto <= 2 * srtt + 3 * h.p.clock_granularity_us,
+        "probe {pto} µs after two segments (SRTT {srtt} µs)"
+    );
+    h.now += pto;
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, ["P. seq=6 ack=1 len=5"]);
+    assert_eq!(h.s.stats.timeouts, 0);
+}
+
+/// A 1000-byte write into a closed window, with TCP_USER_TIMEOUT 2 s; the peer answers each
+/// zero-window probe with window 0 until `open_at_ms` after the first probe, then with
+/// `window`. Returns the harness after the probe timer fired once more, if that answer left
+/// it armed (what the answer made the socket send is kept for `sent`).
+fn probes_then_window(window: u16, open_at_ms: u64) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.user_timeout_us = 2_000_000;
+    send!(h, ". seq=1 ack=1 win=0");
+    write(&mut h, 1000);
+    recv_nothing!(h);
+    let mut first = None;
+    loop {
+        let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
+        h.now = at;
+        h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+        let _ = h.sent();
+        let first = *first.get_or_insert(at);
+        h.wait_ms(40);
+        if h.now - first >= open_at_ms * 1000 {
+            send!(h, &format!(". seq=1 ack=1 win={window}"));
+            break;
+        }
+        send!(h, ". seq=1 ack=1 win=0");
+    }
+    if let Some(at) = h.s.timer(TimerKind::Persist) {
+        let _ = h.sent();
+        h.now = at;
+        h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+    }
+    h
+}
+
+#[test]
+fn a_window_smaller_than_the_waiting_skb_keeps_the_probe_episodes_user_timeout() {
+    // Linux clears `icsk_probes_tstamp` (when the first unanswered probe went out) only
+    // where the window opened over the whole skb waiting (`tcp_ack_probe`), when a probe
+    // finds nothing left to probe (`tcp_send_probe0`, `tcp_probe_timer`): a 100-byte window
+    // for a 1000-byte skb re-arms the probe timer, clamped to what is left of the user
+    // timeout (`tcp_clamp_probe0_to_user_timeout`), and when it fires `tcp_probe_timer`
+    // finds the episode 2 s old and aborts before `tcp_write_wakeup` would send the 100.
+    let mut h = probes_then_window(100, 1_500);
+    let sent = h.sent();
+    assert_eq!(h.s.state, TcpState::Closed, "{sent:?}");
+    assert_eq!(h.s.take_error(), Some("ETIMEDOUT"));
+}
+
+#[test]
+fn a_window_that_takes_the_waiting_skb_ends_the_probe_episode() {
+    // The negative: a window over the whole skb ends the episode (`tcp_ack_probe`), the data
+    // leaves, and the user timeout is counted again from the next episode only.
+    let mut h = probes_then_window(2000, 1_500);
+    assert_eq!(h.s.state, TcpState::Established);
+    let sent = h.sent();
+    assert!(sent.iter().any(|l| l.contains("len=1000")), "{sent:?}");
+    assert_eq!(h.s.probes_tstamp, None);
 }
