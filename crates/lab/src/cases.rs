@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 63] = [
+pub const NAMES: [&str; 65] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -46,6 +46,7 @@ pub const NAMES: [&str; 63] = [
     "rto-backoff-karn-no-timestamps",
     "reorder-dsack-undo",
     "dsack-without-reordering-keeps-reo-wnd",
+    "reorder-seen-widens-reo-wnd",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -63,6 +64,7 @@ pub const NAMES: [&str; 63] = [
     "zero-window",
     "zero-window-user-timeout",
     "zero-window-after-rto",
+    "ofo-window-growth",
     "rst-in-close-wait",
     "send-after-shutdown",
     "time-wait-rebind",
@@ -549,6 +551,50 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             }
             sc
         }
+        // What reordering seen changes (RFC 8985 §6.2; `tcp_check_sack_reordering`,
+        // `tcp_rack_reo_wnd`, `tcp_rack_update_reo_wnd`), over a 50 ms wire (min RTT 100 ms,
+        // a step of RACK's window 25 ms), four writes:
+        // 1. three segments, the 1st held 15 ms: its followers' two SACKs leave a window of
+        //    one step, and the original fills the hole first: reordering seen;
+        // 2. ten segments, the 2nd lost: reordering seen, the window stays one step past
+        //    the third SACK, so the fast retransmission waits 25 ms (without it, at once);
+        // 3. three segments, the 1st held 40 ms: resent after one step, and the late
+        //    original draws a D-SACK of the copy, which with reordering seen widens the
+        //    window to two steps on the next ACK that delivers data;
+        // 4. three segments, the 1st held 40 ms again: within two steps, not resent.
+        "reorder-seen-widens-reo-wnd" => {
+            let mut sc = base(
+                name,
+                "reordering seen keeps RACK's window: three segments with the 1st held 15 ms \
+                 (no resend), ten with the 2nd lost (resent 25 ms after the third SACK), \
+                 three with the 1st held 40 ms (resent, D-SACKed: the window doubles), three \
+                 more the same (not resent)",
+                2_600,
+                listen_accept(vec![late_read(2_500)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(4_344).action),
+                    Step::at(ms(700), send(14_480).action),
+                    Step::at(ms(1_300), send(4_344).action),
+                    Step::at(ms(1_900), send(4_344).action),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            // Data segments in sending order, retransmissions included: 1-3, 4-13 (+14,
+            // the 5th resent), 15-17 (+18, the 15th resent), 19-21.
+            for (nth, by) in [(1, 15), (15, 40), (19, 40)] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(by) },
+                });
+            }
+            with_fault(sc, "client", SegmentMatch::Data, Some(5))
+        }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
         // PRR (RFC 6937), in a bulk transfer: 400 kB over a 50 ms wire (100 ms round trips,
         // so that the relay's fraction of a millisecond per hop stays far below the 5 %
@@ -776,6 +822,30 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 3_000,
                 listen_accept(vec![late_read(2_000)]),
                 writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
+            sc
+        }
+        // The out-of-order queue under a small buffer: SO_RCVBUF 8192 (16384 of memory,
+        // locked, window scale 0), nobody reading until 2 s, five full segments in one write
+        // with the first lost. Since Linux 6.17 `tcp_data_queue_ofo` measures the segment
+        // (`tcp_measure_rcv_mss`: the payload/truesize ratio, 160/256 here) and grows
+        // rcv_ssthresh before charging the skb: the SACKs offer 8688 and the read at 2 s
+        // reopens the window to 10136.
+        "ofo-window-growth" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "the server does not read (SO_RCVBUF 8192); five full segments, the first \
+                     lost: the out-of-order segments measure the payload's share of memory \
+                     and grow the window their SACKs offer",
+                    3_000,
+                    listen_accept(vec![late_read(2_000)]),
+                    vec![connect_at(50), Step::at(ms(200), send(5 * 1_448).action)],
+                ),
+                "client",
+                SegmentMatch::Data,
+                Some(1),
             );
             sc.sockets[0].recv_buffer = Some(8_192);
             sc

@@ -3,6 +3,7 @@
 pub mod buffers;
 pub mod congestion;
 pub mod listener;
+mod reorder;
 pub mod rtt;
 pub mod skbs;
 pub mod socket;

@@ -7,6 +7,7 @@
 use super::buffers::{slice_spans, spans_len, SpanQueue};
 use super::congestion::{CcAction, Congestion};
 use super::listener::Listener;
+use super::reorder::Reordering;
 use super::rtt::RttEstimator;
 use super::skbs::{SendSkbs, SkbAt};
 use super::timer_index;
@@ -350,6 +351,12 @@ pub struct TcpSocket {
     cwnd_usage_seq: SeqNumber,
     /// RACK's state moved on the ACK being processed (`tp->rack.advanced`).
     rack_advanced: bool,
+    /// Reordering seen on the path, and RACK's reordering window that follows it.
+    reord: Reordering,
+    /// The lowest never-retransmitted segment a D-SACK of the ACK being processed showed
+    /// reordered (`tcp_sacktag_one`: a D-SACK of a retransmitted segment already SACKed),
+    /// for `tcp_sacktag_write_queue`'s reordering check.
+    dsack_reord: Option<u64>,
     /// The retransmission timer is armed as RACK's reordering timer (`ICSK_TIME_REO_TIMEOUT`).
     reo_armed: bool,
     /// The smallest RTT sample (`tcp_min_rtt`, here over the whole connection).
@@ -403,6 +410,8 @@ struct SentSeg {
     /// Retransmitted since it was marked lost, and the copy is in flight.
     retrans: bool,
     ever_retrans: bool,
+    /// `tp->delivered` when it was last sent (`tcp_rate_skb_sent`: `tx.delivered`).
+    tx_delivered: u64,
 }
 
 /// A FIN in a segment of its own: see `TcpSocket::lone_fin`.
@@ -453,6 +462,16 @@ struct Acked {
     orig_acked: bool,
     /// What `tcp_clean_rtx_queue` hands `tcp_ack_update_rtt` (see `RttSamples`).
     samples: RttSamples,
+    /// The lowest segment acknowledged here that was neither retransmitted nor SACKed
+    /// (`tcp_clean_rtx_queue`'s `reord`), and the highest SACKed sequence before this ACK
+    /// (`prior_fack`): an original that fills a hole below SACKed data is reordering.
+    reord: Option<u64>,
+    prior_fack: u64,
+    /// SND.UNA before this ACK, for `tcp_try_undo_partial`'s reordering check.
+    prior_una: u64,
+    /// `tx.delivered` of the newest segment newly delivered here (`tcp_rate_skb_delivered`:
+    /// the rate sample's `prior_delivered`), with its send time and order.
+    newest: Option<(Micros, u64, u64)>,
 }
 
 /// The RTT samples one ACK offers (Linux `tcp_clean_rtx_queue` and `tcp_sacktag_one`): from
@@ -618,6 +637,8 @@ impl TcpSocket {
             idle_restarted: None,
             sent_log: std::collections::VecDeque::new(),
             rack_advanced: false,
+            reord: Reordering::new(p.dupack_threshold),
+            dsack_reord: None,
             xmit_count: 0,
             reno_sacked: 0,
             cwnd_limited: false,
@@ -1925,6 +1946,7 @@ impl TcpSocket {
                     e.order = order;
                     e.retrans = e.lost;
                     e.ever_retrans = true;
+                    e.tx_delivered = self.reord.delivered;
                 }
                 None => self.sent_log.insert(
                     self.sent_log.partition_point(|e| e.start < off),
@@ -1937,6 +1959,7 @@ impl TcpSocket {
                         lost: false,
                         retrans: false,
                         ever_retrans: false,
+                        tx_delivered: self.reord.delivered,
                     },
                 ),
             }
@@ -3116,15 +3139,16 @@ impl TcpSocket {
         }
     }
 
-    /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
-    /// (and data after a silence longer than the RTO) starts quick-ACK mode
-    /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
-    fn event_data_recv(&mut self, len: u32, ctx: &Ctx) {
-        let p = ctx.p;
-        self.ack_sched = true;
-        if p.quickack_max == 0 {
-            return;
-        }
+    /// Linux `tcp_measure_rcv_mss`: the segment sizes the receiver sees set `rcv_mss`, the
+    /// payload-to-truesize ratio and with it the window clamp, and mark a small segment's
+    /// ACK "pushed". Called for in-order data (`tcp_event_data_recv`) and, since 6.17
+    /// (backported to 6.12.y: "tcp: call tcp_measure_rcv_mss() for ooo packets"), for
+    /// out-of-order data (`tcp_data_queue_ofo`). Measured on 6.18
+    /// (`reorder-seen-widens-reo-wnd`): a connection's first data, two segments ahead of
+    /// a held one, already grow the window offered (67, 70 << 10), as in-order ones do.
+    /// And `ofo-window-growth` (SO_RCVBUF 8192, the first of five full segments lost): the
+    /// other four's SACKs offer 8688, the window at ratio 160/256, not 7240 at 128.
+    fn measure_rcv_mss(&mut self, len: u32) {
         // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
         // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
         if len < self.rcv_mss && len + 12 < 536 {
@@ -3150,6 +3174,18 @@ impl TcpSocket {
             }
             self.rcv_mss = len.min(self.our_mss as u32);
         }
+    }
+
+    /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
+    /// (and data after a silence longer than the RTO) starts quick-ACK mode
+    /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
+    fn event_data_recv(&mut self, len: u32, ctx: &Ctx) {
+        let p = ctx.p;
+        self.ack_sched = true;
+        if p.quickack_max == 0 {
+            return;
+        }
+        self.measure_rcv_mss(len);
         let ato_min = p.delayed_ack_us;
         let rto = self.rtt.rto;
         if self.ato == 0 {
@@ -3377,6 +3413,7 @@ impl TcpSocket {
     fn clean_rtx_queue(&mut self, ack: SeqNumber, tsecr: Option<u32>, ctx: &Ctx) -> Acked {
         let mss = self.snd_mss.max(1) as u64;
         let prior_una = self.soff(self.snd_una);
+        let prior_fack = self.highest_sack_off();
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
         let mut delivered = 0u32;
         // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
@@ -3392,6 +3429,12 @@ impl TcpSocket {
         let first_ackt = reached.iter().find(|e| fresh(e)).map(|e| e.sent);
         let last_ackt = reached.iter().rev().find(|e| fresh(e)).map(|e| e.sent);
         let retrans_acked = reached.iter().any(|e| e.ever_retrans);
+        let reord = reached.iter().filter(|e| fresh(e)).map(|e| e.start).min();
+        let newest = reached
+            .iter()
+            .filter(|e| !e.sacked)
+            .map(|e| (e.sent, e.order, e.tx_delivered))
+            .max();
         let prior_sacked = self.sent_log.iter().any(|e| e.sacked);
         let lone_runt = reached.len() == 1
             && reached[0].end <= data_acked
@@ -3447,6 +3490,10 @@ impl TcpSocket {
             delivered,
             bytes_acked,
             orig_acked,
+            reord,
+            prior_fack,
+            prior_una,
+            newest,
             samples,
         }
     }
@@ -3564,10 +3611,14 @@ impl TcpSocket {
             bytes_acked,
             mut orig_acked,
             mut samples,
+            reord,
+            prior_fack,
+            prior_una,
+            mut newest,
         } = acked.unwrap_or_default();
         let mut data_sacked = false;
         if self.sack_ok {
-            let (n, orig, sackt) = self.sack_tag(&h.options.sack, ctx);
+            let (n, orig, sackt, sack_newest) = self.sack_tag(&h.options.sack, ctx);
             delivered += n;
             data_sacked = n > 0;
             orig_acked |= orig;
@@ -3575,9 +3626,21 @@ impl TcpSocket {
                 samples.sack = Some(ctx.now.saturating_sub(first));
                 samples.ca = Some(ctx.now.saturating_sub(last));
             }
+            newest = newest.max(sack_newest);
+            // `tcp_clean_rtx_queue` (after `tcp_sacktag_write_queue` in the kernel, so the
+            // highest SACK includes this ACK's): "non-retransmitted hole got filled? That's
+            // reordering".
+            if let Some(low) = reord.filter(|&low| low < prior_fack) {
+                let fack = self.highest_sack_off();
+                self.reord.check_sack(low, fack, self.snd_mss.max(1) as u64);
+            }
         } else {
             delivered = self.reno_sack(delivered, una_advanced, dup);
         }
+        // `tcp_count_delivered` (`tp->delivered`), then `tcp_rack_update_reo_wnd` with the
+        // rate sample of this ACK, before the loss detection reads the window.
+        self.reord.delivered += delivered as u64;
+        self.reord.update_reo_wnd(newest.map(|(_, _, d)| d));
         // `tcp_clean_rtx_queue` → `pkts_acked` (CUBIC's `bictcp_acked`, HyStart's
         // `hystart_update`) on every ACK that reaches the queue, a SACK-only duplicate ACK
         // too, with the rate sample's RTT: `rs->rtt_us`, the `ca_rtt_us` that
@@ -3618,7 +3681,8 @@ impl TcpSocket {
         // `tcp_fastretrans_alert`, E, Recovery: an ACK of new data short of high_seq may show
         // the hole filled by a delayed original (`tcp_try_undo_partial`).
         let recovery_ongoing = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
-        let hold = una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp);
+        let hold =
+            una_advanced && recovery_ongoing && self.try_undo_partial(h, prior_stamp, prior_una);
         let lost_before = self
             .sent_log
             .iter()
@@ -3650,6 +3714,8 @@ impl TcpSocket {
             if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
                 self.cc.prr = None;
+            } else {
+                self.reord.recovery_not_undone();
             }
             self.cc.end_prr_recovery();
         } else if self.cc.in_recovery() && self.try_undo_dsack() {
@@ -3752,6 +3818,8 @@ impl TcpSocket {
             // `tcp_try_undo_recovery`: the same undo test, without unmarking.
             if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
+            } else {
+                self.reord.recovery_not_undone();
             }
             if !self.sack_ok && self.snd_una == high {
                 // `tcp_is_non_sack_preventing_reopen`.
@@ -3815,10 +3883,20 @@ impl TcpSocket {
     /// packet"). With retransmissions still in flight the recovery holds (no more losses
     /// marked or resent on this ACK: returns true); else the cut is undone and the
     /// recovery ends (`tcp_try_keep_open`).
-    fn try_undo_partial(&mut self, h: &TcpHeader, prior_stamp: Option<Micros>) -> bool {
+    fn try_undo_partial(
+        &mut self,
+        h: &TcpHeader,
+        prior_stamp: Option<Micros>,
+        prior_una: u64,
+    ) -> bool {
         if self.undo.is_none() || !self.packet_delayed(h, prior_stamp) {
             return false;
         }
+        // "Plain luck! Hole if filled with delayed packet, rather than with a retransmit.
+        // Check reordering." (`tcp_check_sack_reordering(sk, prior_snd_una, 1)`)
+        let fack = self.highest_sack_off();
+        self.reord
+            .check_sack(prior_una, fack, self.snd_mss.max(1) as u64);
         if self.sent_log.iter().any(|e| e.retrans) {
             return true;
         }
@@ -3858,6 +3936,7 @@ impl TcpSocket {
     /// `tcp_try_undo_dsack`: every retransmission since the cut came back as a D-SACK.
     fn try_undo_dsack(&mut self) -> bool {
         if self.undo.is_some_and(|u| u.retrans == 0) {
+            self.reord.undone_by_dsack();
             self.undo_cwnd_reduction(false);
             return true;
         }
@@ -4006,11 +4085,18 @@ impl TcpSocket {
     /// were newly SACKed, and whether one of them was never retransmitted and sent before
     /// the loss state's high_seq (FLAG_ORIG_SACK_ACKED from `tcp_sacktag_one`). D-SACK
     /// blocks below snd_una (see `check_dsack`) and blocks beyond what was sent are ignored.
+    #[allow(clippy::type_complexity)]
     fn sack_tag(
         &mut self,
         blocks: &[(u32, u32)],
         ctx: &Ctx,
-    ) -> (u32, bool, Option<(Micros, Micros)>) {
+    ) -> (
+        u32,
+        bool,
+        Option<(Micros, Micros)>,
+        Option<(Micros, u64, u64)>,
+    ) {
+        let prior_fack = self.highest_sack_off();
         let una = self.soff(self.snd_una);
         let max = self.soff(self.snd_max);
         let mut newly = Vec::new();
@@ -4047,6 +4133,8 @@ impl TcpSocket {
                 lost: false,
                 retrans: false,
                 ever_retrans: false,
+                // The FIN's skb is no rate sample the model keeps.
+                tx_delivered: 0,
             });
         }
         let mss = self.snd_mss.max(1) as u64;
@@ -4054,6 +4142,28 @@ impl TcpSocket {
         let mut n = 0;
         let mut orig = false;
         let mut sackt: Option<(Micros, Micros)> = None;
+        // `tcp_sacktag_one`, the blocks walked in sequence order: a never-retransmitted
+        // segment newly SACKed below the highest SACK so far filled a hole late
+        // (`state->reord`), as does a D-SACKed retransmission already SACKed (`check_dsack`).
+        newly.sort_by_key(|e| e.start);
+        let mut fack = prior_fack;
+        let mut reord = self.dsack_reord.take();
+        for e in &newly {
+            if !e.ever_retrans && e.start < fack {
+                reord = Some(reord.map_or(e.start, |r| r.min(e.start)));
+            }
+            fack = fack.max(e.end);
+        }
+        let newest = newly
+            .iter()
+            .filter(|e| e.tx_delivered != 0)
+            .map(|e| (e.sent, e.order, e.tx_delivered))
+            .max();
+        // `tcp_sacktag_write_queue`: not in the loss state unless its cut may be undone.
+        if let Some(low) = reord.filter(|_| self.loss_high.is_none() || self.undo.is_some()) {
+            let fack = self.highest_sack_off();
+            self.reord.check_sack(low, fack, mss);
+        }
         for e in &newly {
             n += (e.end - e.start).div_ceil(mss).max(1) as u32;
             orig |= !e.ever_retrans && high.is_some_and(|h| e.end <= h);
@@ -4063,7 +4173,19 @@ impl TcpSocket {
             }
             self.rack_advance(e, ctx);
         }
-        (n, orig, sackt)
+        (n, orig, sackt, newest)
+    }
+
+    /// `tcp_highest_sack_seq`: the end of the highest SACKed segment still queued, or
+    /// SND.UNA when none is (stream offset).
+    fn highest_sack_off(&self) -> u64 {
+        let sacked = self
+            .sent_log
+            .iter()
+            .filter(|e| e.sacked)
+            .map(|e| e.end)
+            .max();
+        sacked.unwrap_or_else(|| self.soff(self.snd_una))
     }
 
     /// `tcp_check_dsack` → `tcp_dsack_seen` (RFC 2883): the first SACK block is a D-SACK when
@@ -4099,7 +4221,18 @@ impl TcpSocket {
         if self.dsack_dups > self.stats.retransmits {
             return false;
         }
+        // `tcp_dsack_seen`: FLAG_DSACK_TLP for a one-segment D-SACK ending at the loss
+        // probe's tlp_high_seq; "a spurious retransmission is delivered" (sack_delivered).
+        let answers_probe = len <= mss && self.tlp_high_seq == Some(end);
+        self.reord.dsack(answers_probe);
+        self.reord.delivered += segs as u64;
         let (a, b) = (self.soff(start), self.soff(end));
+        self.dsack_reord = self
+            .sent_log
+            .iter()
+            .filter(|e| a <= e.start && e.end <= b && e.sacked && e.ever_retrans)
+            .map(|e| e.start)
+            .min();
         let una = self.soff(self.snd_una);
         let Some(marker) = self.undo.filter(|u| u.retrans > 0).map(|u| u.marker) else {
             return true;
@@ -4132,15 +4265,14 @@ impl TcpSocket {
         true
     }
 
-    /// RACK's reordering window (`tcp_rack_reo_wnd`): none during a recovery or once
-    /// `tcp_reordering` (3) segments are SACKed, else min RTT / 4 (at most SRTT).
-    fn rack_reo_wnd(&self, p: &crate::profile::Profile) -> Micros {
+    /// RACK's reordering window (`tcp_rack_reo_wnd`, see `Reordering::reo_wnd`): before
+    /// any reordering is seen, none during a recovery or once `tp->reordering` segments
+    /// are SACKed; else min RTT / 4 per step (at most SRTT).
+    fn rack_reo_wnd(&self) -> Micros {
         let sacked = self.sent_log.iter().filter(|e| e.sacked).count() as u32;
-        if self.recovering() || sacked >= p.dupack_threshold {
-            return 0;
-        }
         let srtt = self.rtt.srtt.unwrap_or(0);
-        (self.min_rtt.unwrap_or(0) / 4).min(srtt)
+        let min_rtt = self.min_rtt.unwrap_or(0);
+        self.reord.reo_wnd(self.recovering(), sacked, min_rtt, srtt)
     }
 
     /// `tcp_rack_detect_loss` + `tcp_rack_mark_lost` (RFC 8985 §6.2): every segment sent
@@ -4153,7 +4285,7 @@ impl TcpSocket {
         let Some((xmit, rack_rtt, rack_order)) = self.rack else {
             return false;
         };
-        let reo = self.rack_reo_wnd(p);
+        let reo = self.rack_reo_wnd();
         let now = ctx.now;
         let mut wait: Micros = 0;
         for e in self.sent_log.iter_mut() {
@@ -4513,9 +4645,27 @@ impl TcpSocket {
             }
             self.rcv_pred_wnd = None;
             self.ack_sched = true;
+            // Linux 6.17+ measures the peer's MSS and the truesize ratio on out-of-order
+            // segments too ([`TcpSocket::measure_rcv_mss`]); the RFC profile, which has no
+            // delayed-ACK engine, measures nothing.
+            if ctx.p.quickack_max > 0 {
+                self.measure_rcv_mss(take);
+            }
+            let had = self.ooo.get(&start).map_or(0, |e| spans_len(e));
+            // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
+            // (of any length); without SACK it must not, so that duplicate ACKs stay
+            // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
+            let grows = self.sack_ok && had < take;
+            if grows && self.truesize_accounting() {
+                // `tcp_grow_window` runs before `skb_set_owner_r` charges the skb: the room
+                // it sees (`tcp_space`) does not count the segment being queued. Measured on
+                // 6.18 (`ofo-window-growth`): after four out-of-order full segments and the
+                // hole filled, one read reopens the window to 10136 (rcv_ssthresh grew by
+                // 2896 on the first), where counting the skb would leave it at 8688.
+                self.grow_window(take);
+            }
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
-            let had = spans_len(entry);
             if had < take {
                 self.ooo_bytes = self.ooo_bytes - had + take;
                 *entry = slice_spans(payload, skip, take);
@@ -4527,10 +4677,8 @@ impl TcpSocket {
                     self.rmem_uncharge(freed as u64);
                 }
             }
-            // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
-            // (of any length); without SACK it must not, so that duplicate ACKs stay
-            // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
-            if self.sack_ok && had < take {
+            if grows && !self.truesize_accounting() {
+                // Payload accounting: the room is the window less what is held.
                 self.grow_window(take);
             }
             if self.sack_ok {
