@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 64] = [
+pub const NAMES: [&str; 65] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -64,6 +64,7 @@ pub const NAMES: [&str; 64] = [
     "zero-window",
     "zero-window-user-timeout",
     "zero-window-after-rto",
+    "ofo-window-growth",
     "rst-in-close-wait",
     "send-after-shutdown",
     "time-wait-rebind",
@@ -821,6 +822,30 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 3_000,
                 listen_accept(vec![late_read(2_000)]),
                 writes,
+            );
+            sc.sockets[0].recv_buffer = Some(8_192);
+            sc
+        }
+        // The out-of-order queue under a small buffer: SO_RCVBUF 8192 (16384 of memory,
+        // locked, window scale 0), nobody reading until 2 s, five full segments in one write
+        // with the first lost. Since Linux 6.17 `tcp_data_queue_ofo` measures the segment
+        // (`tcp_measure_rcv_mss`: the payload/truesize ratio, 160/256 here) and grows
+        // rcv_ssthresh before charging the skb: the SACKs offer 8688 and the read at 2 s
+        // reopens the window to 10136.
+        "ofo-window-growth" => {
+            let mut sc = with_fault(
+                base(
+                    name,
+                    "the server does not read (SO_RCVBUF 8192); five full segments, the first \
+                     lost: the out-of-order segments measure the payload's share of memory \
+                     and grow the window their SACKs offer",
+                    3_000,
+                    listen_accept(vec![late_read(2_000)]),
+                    vec![connect_at(50), Step::at(ms(200), send(5 * 1_448).action)],
+                ),
+                "client",
+                SegmentMatch::Data,
+                Some(1),
             );
             sc.sockets[0].recv_buffer = Some(8_192);
             sc

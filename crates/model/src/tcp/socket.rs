@@ -3146,6 +3146,8 @@ impl TcpSocket {
     /// out-of-order data (`tcp_data_queue_ofo`). Measured on 6.18
     /// (`reorder-seen-widens-reo-wnd`): a connection's first data, two segments ahead of
     /// a held one, already grow the window offered (67, 70 << 10), as in-order ones do.
+    /// And `ofo-window-growth` (SO_RCVBUF 8192, the first of five full segments lost): the
+    /// other four's SACKs offer 8688, the window at ratio 160/256, not 7240 at 128.
     fn measure_rcv_mss(&mut self, len: u32) {
         // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
         // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
@@ -4643,12 +4645,27 @@ impl TcpSocket {
             }
             self.rcv_pred_wnd = None;
             self.ack_sched = true;
+            // Linux 6.17+ measures the peer's MSS and the truesize ratio on out-of-order
+            // segments too ([`TcpSocket::measure_rcv_mss`]); the RFC profile, which has no
+            // delayed-ACK engine, measures nothing.
             if ctx.p.quickack_max > 0 {
                 self.measure_rcv_mss(take);
             }
+            let had = self.ooo.get(&start).map_or(0, |e| spans_len(e));
+            // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
+            // (of any length); without SACK it must not, so that duplicate ACKs stay
+            // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
+            let grows = self.sack_ok && had < take;
+            if grows && self.truesize_accounting() {
+                // `tcp_grow_window` runs before `skb_set_owner_r` charges the skb: the room
+                // it sees (`tcp_space`) does not count the segment being queued. Measured on
+                // 6.18 (`ofo-window-growth`): after four out-of-order full segments and the
+                // hole filled, one read reopens the window to 10136 (rcv_ssthresh grew by
+                // 2896 on the first), where counting the skb would leave it at 8688.
+                self.grow_window(take);
+            }
             // Out of order: keep it (the longer copy wins on the same start).
             let entry = self.ooo.entry(start).or_default();
-            let had = spans_len(entry);
             if had < take {
                 self.ooo_bytes = self.ooo_bytes - had + take;
                 *entry = slice_spans(payload, skip, take);
@@ -4660,10 +4677,8 @@ impl TcpSocket {
                     self.rmem_uncharge(freed as u64);
                 }
             }
-            // `tcp_data_queue_ofo`: with SACK an out-of-order segment grows the window too
-            // (of any length); without SACK it must not, so that duplicate ACKs stay
-            // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
-            if self.sack_ok && had < take {
+            if grows && !self.truesize_accounting() {
+                // Payload accounting: the room is the window less what is held.
                 self.grow_window(take);
             }
             if self.sack_ok {

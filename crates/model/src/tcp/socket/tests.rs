@@ -2111,6 +2111,48 @@ fn out_of_order_data_over_the_buffer_is_dropped_from_the_top_an_eighth_at_a_time
 }
 
 #[test]
+fn out_of_order_segments_measure_the_truesize_ratio_and_grow_the_window_before_they_are_charged() {
+    // Linux 6.17+ `tcp_data_queue_ofo` → `tcp_measure_rcv_mss`: the first full segment after
+    // a hole sets the payload/truesize ratio (1460 in 2304: 162/256), so the window its SACK
+    // offers is already the measured one; `tcp_grow_window` then sees the room without that
+    // segment's skb (`skb_set_owner_r` comes after it) and grows rcv_ssthresh by two MSS.
+    // Measured on 6.18 (`ofo-window-growth`: SO_RCVBUF 8192, the first of five full segments
+    // lost): the SACKs offer 8688, and once the reader has everything the window is 10136,
+    // where the model said 7240 and 7240.
+    let run = |ofo_measures: bool| {
+        let mut h = truesize_child(1460, Some(8192));
+        let syn = h.peer_segment("S seq=0");
+        h.with(|s, ctx| s.accept_syn(&syn, ctx));
+        send!(h, ". seq=1 ack=1");
+        // Stands for a handshake that agreed on SACK (the harness's peer offers nothing).
+        h.s.sack_ok = true;
+        if !ofo_measures {
+            // What the model did before: the ratio waits for in-order data.
+            h.p.quickack_max = 0;
+        }
+        send!(h, ". seq=1461 ack=1 len=1460");
+        let ratio = h.s.scaling_ratio;
+        h.p.quickack_max = crate::profile::Profile::linux().quickack_max;
+        for k in 2..5u32 {
+            send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+        }
+        send!(h, ". seq=1 ack=1 len=1460");
+        h.with(|s, ctx| s.app_recv(100_000, ctx));
+        h.with(|s, ctx| s.send_ack(ctx));
+        (ratio, last_window(&h))
+    };
+    let (ratio, window) = run(true);
+    assert_eq!(ratio, 1460 * 256 / 2304);
+    // The full space at 162/256 is 10368; rcv_ssthresh 7300 + 2920, seven whole segments.
+    assert_eq!(window, 10_220);
+    // The negative: measured only once the hole is filled, the ratio is the default half
+    // on the first SACK and the window grows no further than the room left with the skbs.
+    let (ratio, window) = run(false);
+    assert_eq!(ratio, 128);
+    assert!(window < 10_220, "window {window}");
+}
+
+#[test]
 fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_once() {
     // `tcp_data_queue`: when `tcp_try_rmem_schedule` fails and the receive queue holds
     // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW).
