@@ -8,7 +8,7 @@
 // words/<scene>.tsv, and in the Node.js view its Node texts, words/node-<scene>.tsv): they must
 // come from under the sub-folder and through the sandbox too, and a page that cannot have them
 // must say so and still play. So must a reference page whose tables' words are such a file
-// (words/ref-tcp-udp.tsv).
+// (words/ref-tcp-udp.tsv, words/ref-osi.tsv).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,7 +46,7 @@ test('under a sub-folder every route, the full build and a capture load', async 
       await page.goto(`${site.url}${route}?lang=en${api ? `&api=${api}` : ''}`, { waitUntil: 'load' });
       await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok(await styled(page), `${route}: the stylesheet is applied under /a/b/`);
-      if (SCENE_IDS.has(id) || id === 'ref-tcp-udp') await wordsIn(page, id);
+      if (SCENE_IDS.has(id) || id === 'ref-tcp-udp' || id === 'ref-osi') await wordsIn(page, id);
       if (api === 'node') {
         const texts = await page.evaluate(() =>
           performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('/words/')),
@@ -269,6 +269,35 @@ test('a reference page says so when its tables cannot be fetched, and the site s
     // The rest of the site works: a scene opens and draws.
     await page.evaluate(() => { location.hash = '#/backlog?lang=zh'; });
     await page.waitForSelector('#app-full [data-testid=page-backlog] g.seg', { timeout: 15_000 });
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('the OSI page says so when its table cannot be fetched, and its animation still plays', async () => {
+  const site = await startServer(DIST, 0, { prefix: '/a/' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    for (const [lang, words] of [['zh', /分层对照表的文字没能加载/], ['en', /layer table's words could not be loaded/]]) {
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.route('**/words/ref-osi.tsv', (r) => r.abort());
+      await page.goto(`${site.url}#/ref/osi?lang=${lang}`, { waitUntil: 'load' });
+      await page.waitForSelector('[data-testid=page-ref-osi][data-words=failed]', { timeout: 30_000 });
+      const notice = page.getByTestId('text-error');
+      assert.equal(await notice.getAttribute('data-file'), 'ref-osi');
+      const text = await notice.innerText();
+      assert.match(text, words);
+      assert.match(text, /words\/ref-osi\.tsv/);
+      assert.equal(await page.locator('[data-testid^="osi-layer-"]').count(), 0, 'no table without its words');
+      await screenshot(page, `hosting-no-ref-osi-${lang}`);
+      // The animation needs none of the file's words.
+      await page.getByTestId('osi-next').click();
+      assert.equal(await page.getByTestId('osi-anim').getAttribute('data-step'), '1');
+      assert.deepEqual(errors.filter((e) => !/words\/ref-osi\.tsv/.test(e)), [], 'no error but the aborted file');
+      await page.close();
+    }
   } finally {
     await context.close();
     await site.close();

@@ -356,14 +356,24 @@ export function labelClashes(page) {
 
 /** Whether each ladder's view shows its playhead, and the arrow that ended last before it not
  * under the view's bottom: the view follows the playhead, also when the area around it is
- * redrawn (another language, the controls appearing). Returns the problems found, named (empty:
- * in view). A ladder whose drawing ends above the playhead (TCP vs UDP's shorter column) is
- * skipped. */
+ * redrawn (another language, the controls appearing). Shown means where a reader sees it: inside
+ * the ladder's scrolling box, inside the window, under the site's header (on the page) and above
+ * the controls (which stick to the window's bottom where the page is longer than the window).
+ * Returns the problems found, named (empty: in view). A ladder whose drawing ends above the
+ * playhead (TCP vs UDP's shorter column) is skipped. */
 export function playheadInView(page) {
   return page.evaluate(() => {
     const out = [];
+    const player = document.querySelector('[data-testid="player"]');
+    const bar = player?.querySelector('.transport')?.getBoundingClientRect();
+    const header = [...document.querySelectorAll('[data-testid="site-header"]')].find((h) => h.getBoundingClientRect().height > 0);
+    const ceiling = header && !player?.classList.contains('presenting') ? header.getBoundingClientRect().bottom : 0;
     for (const scroller of document.querySelectorAll('[data-testid="player"] .ladder-scroll')) {
-      const view = scroller.getBoundingClientRect();
+      const box = scroller.getBoundingClientRect();
+      const view = {
+        top: Math.max(box.top, 0, ceiling),
+        bottom: Math.min(box.bottom, innerHeight, bar ? bar.top : Infinity),
+      };
       const stack = scroller.querySelector('.lad-stack');
       const line = scroller.querySelector('[data-testid="playhead"]');
       if (!stack || !line) continue;
@@ -371,7 +381,7 @@ export function playheadInView(page) {
       const y = (ph.top + ph.bottom) / 2;
       if (y > stack.getBoundingClientRect().bottom) continue;
       if (y < view.top - 0.5 || y > view.bottom + 0.5) {
-        out.push(`the playhead (y ${y.toFixed(1)}) is outside the view (${view.top.toFixed(1)}–${view.bottom.toFixed(1)})`);
+        out.push(`the playhead (y ${y.toFixed(1)}) is outside the view (${view.top.toFixed(1)}–${view.bottom.toFixed(1)}: its box ${box.top.toFixed(1)}–${box.bottom.toFixed(1)}, the window 0–${innerHeight}, the header's bottom ${ceiling.toFixed(1)}, the controls' top ${bar ? bar.top.toFixed(1) : 'none'})`);
       }
       const ended = [...stack.querySelectorAll('g.seg line.shaft')]
         .map((l) => l.getBoundingClientRect().bottom)

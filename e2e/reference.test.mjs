@@ -121,7 +121,12 @@ for (const lang of LANGS) {
     const { page, context, errors } = await openRoute(browser, '#/ref/osi', lang);
     try {
       await page.getByTestId('page-ref-osi').waitFor({ timeout: 15_000 });
+      // The layer table's data units are a file the page fetches when it opens (src/texts.rs);
+      // the animation does not wait for it.
+      await page.waitForSelector('[data-testid=page-ref-osi][data-words=in]', { timeout: 15_000 });
       assert.equal(await page.locator('[data-testid^="osi-layer-"]').count(), 7);
+      const pdu = await page.getByTestId('osi-layer-2').locator('td').last().innerText();
+      assert.equal(pdu, lang === 'zh' ? '帧' : 'frame', 'the fetched words fill the table');
       const anim = page.getByTestId('osi-anim');
       const size = page.getByTestId('osi-size');
       const expected = [47, 67, 87, 105, 105, 105, 87, 67, 47];

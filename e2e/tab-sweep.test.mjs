@@ -32,7 +32,10 @@ const listControls = (page) =>
     const shown = (el) => {
       for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
         const s = getComputedStyle(e);
-        if (s.display === 'none' || s.visibility === 'hidden' || e.hidden) return false;
+        if (s.display === 'none' || e.hidden) return false;
+        // Visibility is inherited and a descendant may be visible again (presentation mode's
+        // player over the page it hides): the control's own says.
+        if (e === el && s.visibility === 'hidden') return false;
         // A closed fold shows its summary only.
         if (e.tagName === 'DETAILS' && !e.open && !el.closest('summary')?.parentElement?.isSameNode(e) && e !== el) {
           if (!(el.tagName === 'SUMMARY' && el.parentElement === e)) return false;
@@ -225,6 +228,8 @@ const PAGES = [
       await page.getByTestId('open-compare').waitFor({ state: 'visible', timeout: 20_000 });
     },
   },
+  // Presentation mode: only its own controls (the page it covers is out of reach).
+  { name: 'present', route: '#/handshake', params: { present: '1' }, ready: (page) => page.waitForSelector('.player.presenting [data-testid="play"]', { timeout: 30_000 }) },
   { name: 'embed', route: '#/handshake', params: { embed: '1' }, viewport: { width: 640, height: 400 } },
   { name: 'embed-backlog', route: '#/backlog', params: { embed: '1' }, viewport: { width: 640, height: 400 } },
 ];

@@ -314,7 +314,6 @@ pub async fn fetch_text(path: &str) -> Result<String, String> {
 /// Watches an element's size: a `ResizeObserver` that calls `f` whenever the element's box
 /// changes size, whatever moved it (the window, or the layout around it), and once when it
 /// starts. It stops when the returned guard is dropped. `None` where the browser has none.
-#[cfg(feature = "full")]
 pub fn on_resize(el: &web_sys::Element, f: impl FnMut() + 'static) -> Option<ResizeWatch> {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
@@ -328,13 +327,11 @@ pub fn on_resize(el: &web_sys::Element, f: impl FnMut() + 'static) -> Option<Res
 }
 
 /// A running [`on_resize`]; dropping it disconnects the observer.
-#[cfg(feature = "full")]
 pub struct ResizeWatch {
     observer: web_sys::ResizeObserver,
     _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
 }
 
-#[cfg(feature = "full")]
 impl Drop for ResizeWatch {
     fn drop(&mut self) {
         self.observer.disconnect();

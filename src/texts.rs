@@ -31,6 +31,9 @@ pub enum Text {
     /// `words/ref-tcp-udp.tsv`.
     #[cfg(feature = "full")]
     RefTcpUdp,
+    /// The OSI reference page's layer table (`pages::reference::osi_data`), `words/ref-osi.tsv`.
+    #[cfg(feature = "full")]
+    RefOsi,
 }
 
 impl Text {
@@ -42,6 +45,8 @@ impl Text {
             Text::Node(id) => format!("node-{id}"),
             #[cfg(feature = "full")]
             Text::RefTcpUdp => "ref-tcp-udp".to_string(),
+            #[cfg(feature = "full")]
+            Text::RefOsi => "ref-osi".to_string(),
         }
     }
 
@@ -59,6 +64,11 @@ impl Text {
             Text::Node(id) => crate::scenes::node_text::keys(id),
             #[cfg(feature = "full")]
             Text::RefTcpUdp => crate::pages::reference::tcp_udp_data::texts()
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect(),
+            #[cfg(feature = "full")]
+            Text::RefOsi => crate::pages::reference::osi_data::texts()
                 .into_iter()
                 .map(|(k, _)| k)
                 .collect(),
@@ -82,6 +92,11 @@ impl Text {
                 "这一页的表格文字没能加载：网站没有提供这个文件，或网络断了。其他页面照常可用。文件：",
                 "This page's tables could not be loaded: the site does not serve their file, or the network is down. Every other page works. File:",
             ),
+            #[cfg(feature = "full")]
+            Text::RefOsi => T::new(
+                "分层对照表的文字没能加载：网站没有提供这个文件，或网络断了。下面的封装动画和其他页面照常可用。文件：",
+                "The layer table's words could not be loaded: the site does not serve their file, or the network is down. The animation below and every other page work. File:",
+            ),
         }
     }
 
@@ -99,7 +114,7 @@ impl Text {
             .map(Text::Node);
         words
             .chain(node)
-            .chain(std::iter::once(Text::RefTcpUdp))
+            .chain([Text::RefTcpUdp, Text::RefOsi])
             .collect()
     }
 
@@ -112,6 +127,11 @@ impl Text {
             Text::Node(id) => crate::scenes::node_text::table(id),
             #[cfg(feature = "full")]
             Text::RefTcpUdp => crate::pages::reference::tcp_udp_data::texts()
+                .into_iter()
+                .map(|(_, t)| t.t)
+                .collect(),
+            #[cfg(feature = "full")]
+            Text::RefOsi => crate::pages::reference::osi_data::texts()
                 .into_iter()
                 .map(|(_, t)| t.t)
                 .collect(),
@@ -326,6 +346,7 @@ mod tests {
             "ref-tcp-udp",
             include_str!("../static/words/ref-tcp-udp.tsv"),
         ),
+        ("ref-osi", include_str!("../static/words/ref-osi.tsv")),
     ];
 
     #[test]

@@ -625,9 +625,11 @@ pub fn arrows_drawn(
                     });
                 if let Some(((anchor, wx), base)) = spot {
                     let from = o.len();
+                    // Unstroked, like the labels: inside its arrow's `g.seg` it took the
+                    // group's stroke (the kind's colour) and read as bold.
                     let _ = write!(
                         o,
-                        "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">",
+                        "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
                         f1(wx),
                         f1(y1 + base)
                     );
@@ -939,6 +941,21 @@ pub fn cover_rule(l: &Ladder, d: &Drawn, reveal: f64) -> (Vec<usize>, Vec<usize>
     (copies, hidden)
 }
 
+/// The style rule that hides the texts of the arrows `hidden` (not sent yet, see
+/// [`cover_rule`]) in the static layer of the stack `stack_id`; empty when there are none.
+pub fn hide_rule(stack_id: &str, hidden: &[usize]) -> String {
+    let rule = hidden
+        .iter()
+        .map(|i| format!("#{stack_id} g.segs g.seg[data-seg=\"{i}\"]>text"))
+        .collect::<Vec<_>>()
+        .join(",");
+    if rule.is_empty() {
+        rule
+    } else {
+        format!("{rule}{{visibility:hidden}}")
+    }
+}
+
 /// The live layer's markup for `copies` (see [`cover_rule`]): each written thing in a `g` with
 /// its arrow's classes (its colour) and index.
 fn copies_markup(d: &Drawn, copies: &[usize]) -> String {
@@ -1134,21 +1151,26 @@ impl Placement {
     /// render draws each ladder at its final width" checks that it still matches.
     fn probe(self, embed: bool, height: f64) -> Option<f64> {
         use crate::dom::ProbeBox as B;
-        let mut chain = vec![
-            B::new("div", if embed { "shell embed" } else { "shell" }),
-            B::new("main", "page-host"),
-            B::new(
-                "div",
-                if embed {
-                    "page scene embedded"
-                } else {
-                    "page scene"
-                },
-            ),
+        let mut chain = if embed {
+            vec![
+                B::new("div", "shell embed"),
+                B::new("main", "page-host"),
+                B::new("div", "page scene embedded"),
+            ]
+        } else {
+            vec![
+                B::new("div", "shell"),
+                B::new("main", "page-host"),
+                B::new("div", "page scene"),
+                B::new("div", "scene-first"),
+            ]
+        };
+        chain.extend([
             B::new("div", "player"),
             B::new("div", "stage"),
+            B::new("div", "stage-left"),
             B::new("div", "stage-main"),
-        ];
+        ]);
         match self {
             Placement::Unknown => return None,
             Placement::Stage => {}
@@ -1193,15 +1215,18 @@ pub fn LadderView(p: &LadderProps) -> Html {
         let (placement, height) = (p.placement, p.ladder.height.max(200.0));
         use_state(move || placement.probe(embed, height))
     };
-    // The scroller's (scroll top, visible height), kept by its scroll event and measured on
-    // mount, on resize and for a new ladder. Reading them from the element in the effect below
-    // would force a synchronous layout in every frame that moves the view.
-    let view = use_mut_ref(|| (0.0f64, 0.0f64));
+    // The scroller's view (scroll top, visible height), kept by its scroll event and measured on
+    // mount and whenever the scroller's size changes, and a scroll asked for the next frame
+    // (`ViewState`). The effects below read this, never the element: reading its geometry, or
+    // writing its scroll top, right after a render forces the browser to lay the page out there
+    // and then again for the frame.
+    let view = use_mut_ref(ViewState::default);
     // The playhead's y and whether the view follows it, as of the last render: a change of the
     // visible height (below) re-applies the rule with them.
     let y_play = p.ladder.warp.y(p.t);
-    let latest = use_mut_ref(|| (y_play, p.follow));
-    *latest.borrow_mut() = (y_play, p.follow);
+    let drawing_h = p.ladder.height.max(200.0);
+    let latest = use_mut_ref(|| (y_play, p.follow, drawing_h));
+    *latest.borrow_mut() = (y_play, p.follow, drawing_h);
     {
         let scroller = scroller.clone();
         let width = width.clone();
@@ -1215,16 +1240,24 @@ pub fn LadderView(p: &LadderProps) -> Html {
                     if let Some(el) = scroller.cast::<web_sys::Element>() {
                         let w = el.client_width() as f64;
                         let h = el.client_height() as f64;
-                        let resized = (h - view.borrow().1).abs() > 0.5;
-                        *view.borrow_mut() = (el.scroll_top() as f64, h);
-                        // The visible area changed under a still playhead: in presentation mode
-                        // the controls, drawn a frame after the diagram, shorten it, and after a
-                        // change of language the browser had clamped the scroll to the taller
-                        // area, so the playhead and the last segment ended under its bottom
-                        // (28 px at 1920×1080, the backlog scene, zh).
-                        let (y, follow) = *latest.borrow();
+                        let resized = (h - view.borrow().h).abs() > 0.5;
+                        {
+                            let mut v = view.borrow_mut();
+                            v.h = h;
+                            // A scroll asked for and not made yet is where the view is going.
+                            if v.pending.is_none() {
+                                v.top = el.scroll_top() as f64;
+                            }
+                        }
+                        // The visible area changed under a still playhead: on a scene's first
+                        // screen the hosts' panels and the controls, drawn a frame after the
+                        // diagram, shorten it, and after a change of language the browser had
+                        // clamped the scroll to the taller area, so the playhead and the last
+                        // segment ended under its bottom (28 px at 1920×1080, the backlog
+                        // scene, zh).
+                        let (y, follow, drawing_h) = *latest.borrow();
                         if resized && follow {
-                            keep_in_view(&el, &view, y);
+                            keep_in_view(&el, &view, y, drawing_h);
                         }
                         match *width {
                             None => width.set(Some(if w > 0.0 { w } else { 720.0 })),
@@ -1236,21 +1269,21 @@ pub fn LadderView(p: &LadderProps) -> Html {
             };
             measure();
             // The window's size is not the only one that moves the scroller's: the layout around
-            // it (presentation mode's bars, wrapped in another language) does too. The full
-            // build watches the element itself; the first load, whose page layout gives the
-            // scroller a height from the window's alone, keeps to the window's event.
-            #[cfg(feature = "full")]
+            // it does too (a scene's first screen gives the diagram the height the hosts' panels
+            // and the controls leave, presentation mode's bars, wrapped in another language).
+            // The observer calls after the browser's own layout, where reading costs nothing.
             let observed = scroller
                 .cast::<web_sys::Element>()
                 .and_then(|el| crate::dom::on_resize(&el, measure.clone()));
-            #[cfg(not(feature = "full"))]
-            let observed = ();
             let window = web_sys::window().expect("window");
             let on_resize = gloo::events::EventListener::new(&window, "resize", move |_| measure());
             let on_scroll = scroller.cast::<web_sys::Element>().map(|el| {
                 let target = el.clone();
                 gloo::events::EventListener::new(&target, "scroll", move |_| {
-                    view.borrow_mut().0 = el.scroll_top() as f64;
+                    let mut v = view.borrow_mut();
+                    if v.pending.is_none() {
+                        v.top = el.scroll_top() as f64;
+                    }
                 })
             });
             move || drop((on_resize, on_scroll, observed))
@@ -1261,14 +1294,10 @@ pub fn LadderView(p: &LadderProps) -> Html {
         let view = view.clone();
         let follow = p.follow;
         use_effect_with(p.ladder.clone(), move |_| {
-            if let Some(el) = scroller.cast::<web_sys::Element>() {
-                view.borrow_mut().1 = el.client_height() as f64;
-                // A ladder read as a whole opens at its first packet, also when it replaces
-                // another one in the same element.
-                if !follow {
-                    el.set_scroll_top(0);
-                    view.borrow_mut().0 = 0.0;
-                }
+            // A ladder read as a whole opens at its first packet, also when it replaces
+            // another one in the same element.
+            if let (false, Some(el)) = (follow, scroller.cast::<web_sys::Element>()) {
+                scroll_next_frame(&el, &view, 0.0);
             }
         });
     }
@@ -1353,7 +1382,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 return;
             }
             if let Some(el) = scroller.cast::<web_sys::Element>() {
-                keep_in_view(&el, &view, y_play);
+                keep_in_view(&el, &view, y_play, drawing_h);
             }
         });
     }
@@ -1418,16 +1447,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         .unwrap_or_default();
     // The texts of arrows not sent yet, hidden in the static layer by one rule.
     let stack_id = format!("{}-stack", p.uid);
-    let hide = hidden
-        .iter()
-        .map(|i| format!("#{stack_id} g.segs g.seg[data-seg=\"{i}\"]>text"))
-        .collect::<Vec<_>>()
-        .join(",");
-    let hide = if hide.is_empty() {
-        String::new()
-    } else {
-        format!("{hide}{{visibility:hidden}}")
-    };
+    let hide = hide_rule(&stack_id, &hidden);
     let time_text = fmt_ms(p.t as u64);
     let (time_x, time_y, time_anchor) = time_label_at(l, geo, y_play, &time_text, &shown_boxes);
     let layer = LayerProps {
@@ -1497,14 +1517,69 @@ pub fn LadderView(p: &LadderProps) -> Html {
     }
 }
 
-/// Scrolls `el` (the ladder's scroller, whose scroll top and visible height `view` holds) so
-/// that the playhead at `y` is in view, 40 % down, when it is outside the visible area (or
-/// within 30 px of its bottom, where the arrow ending there would be cut).
-fn keep_in_view(el: &web_sys::Element, view: &std::cell::RefCell<(f64, f64)>, y: f64) {
-    let (top, h) = *view.borrow();
+/// The ladder scroller's view as the effects know it: its scroll top and visible height, and a
+/// scroll top asked for that the next animation frame makes.
+#[derive(Default)]
+struct ViewState {
+    top: f64,
+    h: f64,
+    pending: Option<f64>,
+}
+
+/// Where the view over a drawing `drawing_h` px tall, now from `top` and `h` px high, scrolls
+/// so that the playhead at `y` is in it: nowhere while the playhead is inside it (clear of its
+/// bottom by 30 px, where the arrow ending there would be cut, and of its top by 10), else the
+/// scroll top that puts it 40 % down, as far as the drawing goes.
+pub fn view_top_for(top: f64, h: f64, y: f64, drawing_h: f64) -> Option<f64> {
     if y > top + h - 30.0 || y < top + 10.0 {
-        el.set_scroll_top((y - h * 0.4).max(0.0) as i32);
-        view.borrow_mut().0 = el.scroll_top() as f64;
+        Some(num::clamp(y - h * 0.4, 0.0, (drawing_h - h).max(0.0)).round())
+    } else {
+        None
+    }
+}
+
+/// The view's state, shared by the component's effects and the frame it asks for.
+type SharedView = std::rc::Rc<std::cell::RefCell<ViewState>>;
+
+/// Keeps the playhead at `y` in view ([`view_top_for`]), from what `view` knows.
+fn keep_in_view(el: &web_sys::Element, view: &SharedView, y: f64, drawing_h: f64) {
+    let (top, h) = {
+        let v = view.borrow();
+        (v.pending.unwrap_or(v.top), v.h)
+    };
+    if let Some(to) = view_top_for(top, h, y, drawing_h) {
+        if to != top {
+            scroll_next_frame(el, view, to);
+        }
+    }
+}
+
+/// Scrolls `el` to `top` at the start of the next frame, after what the effects of this one
+/// wrote into the page: the layout that writing the scroll top needs is then the frame's own,
+/// done once (in an effect it was a layout of its own, before the frame's, and the scroll top
+/// read back after it another). One frame is asked for however many scrolls are asked
+/// meanwhile; it makes the last.
+fn scroll_next_frame(el: &web_sys::Element, view: &SharedView, top: f64) {
+    use wasm_bindgen::JsCast;
+    if view.borrow_mut().pending.replace(top).is_some() {
+        return;
+    }
+    let (scroller, state) = (el.clone(), view.clone());
+    let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let mut v = state.borrow_mut();
+        if let Some(top) = v.pending.take() {
+            scroller.set_scroll_top(top as i32);
+            // Where the browser puts it (within the drawing: `view_top_for` clamps), without
+            // reading it back.
+            v.top = top;
+        }
+    });
+    let asked = web_sys::window().map(|w| w.request_animation_frame(frame.unchecked_ref()));
+    if !matches!(asked, Some(Ok(_))) {
+        // No frame to wait for: now, rather than never (the next scroll would wait on this one).
+        if let Some(top) = view.borrow_mut().pending.take() {
+            el.set_scroll_top(top as i32);
+        }
     }
 }
 

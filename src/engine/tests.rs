@@ -7,8 +7,8 @@ use synack_model::trace::*;
 
 use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
 use super::ladder::{
-    arrows_drawn, arrows_markup, cover_rule, dot_paths, label_anchor, reveal_y, Geometry,
-    MARKS_LEAD,
+    arrows_drawn, arrows_markup, cover_rule, dot_paths, hide_rule, label_anchor, reveal_y,
+    view_top_for, Geometry, MARKS_LEAD, SVG_CSS,
 };
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
@@ -401,6 +401,106 @@ fn a_label_at_the_covers_line_is_shown_whole_once_its_arrow_is_sent_and_hidden_b
             "no label crosses the line at its send step ({width} px)"
         );
     }
+}
+
+#[test]
+fn an_exported_frame_hides_the_labels_the_page_hides() {
+    use wasm_bindgen::JsCast;
+    let trace = handshake_trace();
+    let l = Ladder::build(&trace, None);
+    let isns = Isns::of_trace(&trace);
+    let d = arrows_drawn(
+        &l,
+        &isns,
+        Geometry::new(800.0),
+        Numbering::Relative,
+        crate::i18n::Lang::En,
+        &[],
+    );
+    // A moment mid-run, just before an arrow leaves whose label already rises above the line.
+    let (reveal, hidden) = l
+        .arrows
+        .iter()
+        .map(|a| a.y0 - 2.0)
+        .map(|y| (y, cover_rule(&l, &d, y).1))
+        .find(|(_, hidden)| !hidden.is_empty())
+        .expect("a moment with a label hidden");
+    // The stack as the page draws it (`LadderView`): the static layer, the live layer's rule.
+    let doc = crate::dom::document().unwrap();
+    let h = crate::num::fixed(l.height.max(200.0), 1);
+    let stack = doc.create_element("div").unwrap();
+    stack.set_id("export-test-stack");
+    stack.set_class_name("lad lad-stack");
+    let reveal_at = crate::num::fixed(reveal, 1);
+    stack.set_attribute("data-reveal", &reveal_at).unwrap();
+    stack
+        .set_attribute("data-reveal-marks", &reveal_at)
+        .unwrap();
+    stack.set_inner_html(&format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad\" width=\"800\" height=\"{h}\" \
+         viewBox=\"0 0 800 {h}\"><style>{SVG_CSS}</style><g class=\"segs\">{}</g></svg>\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad-live\" width=\"800\" height=\"{h}\" \
+         viewBox=\"0 0 800 {h}\"><style>{}</style></svg>",
+        d.markup,
+        hide_rule("export-test-stack", &hidden)
+    ));
+    let body = doc.body().unwrap();
+    body.append_child(&stack).unwrap();
+    // The arrows whose texts are hidden where `root` is drawn.
+    let hidden_in = |root: &web_sys::Element| {
+        let texts = root.query_selector_all("g.segs g.seg > text").unwrap();
+        let mut segs: Vec<usize> = (0..texts.length())
+            .filter_map(|k| texts.item(k)?.dyn_into::<web_sys::Element>().ok())
+            .filter(|t| {
+                let style = web_sys::window()
+                    .unwrap()
+                    .get_computed_style(t)
+                    .unwrap()
+                    .unwrap();
+                style.get_property_value("visibility").unwrap() == "hidden"
+            })
+            .filter_map(|t| {
+                t.closest("g.seg")
+                    .ok()??
+                    .get_attribute("data-seg")?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        segs.dedup();
+        segs
+    };
+    let on_page = hidden_in(&stack);
+    assert_eq!(
+        on_page, hidden,
+        "the page hides the labels of the arrows not sent"
+    );
+    let (svg, _, _) = super::export::stacked_svg(&stack).unwrap();
+    stack.remove();
+    let file = doc.create_element("div").unwrap();
+    file.set_inner_html(&svg);
+    body.append_child(&file).unwrap();
+    let in_file = hidden_in(&file);
+    file.remove();
+    assert_eq!(
+        in_file, on_page,
+        "the exported frame shows what the page shows"
+    );
+}
+
+#[test]
+fn the_view_scrolls_only_when_the_playhead_leaves_it_and_then_puts_it_two_fifths_down() {
+    // A drawing 1000 px tall, seen 300 px at a time.
+    assert_eq!(view_top_for(0.0, 300.0, 150.0, 1000.0), None);
+    // Within 30 px of the bottom, where an arrow ending there would be cut: 40 % down.
+    assert_eq!(view_top_for(0.0, 300.0, 280.0, 1000.0), Some(160.0));
+    // Above the view: back up, as far as the drawing's top.
+    assert_eq!(view_top_for(500.0, 300.0, 100.0, 1000.0), Some(0.0));
+    assert_eq!(view_top_for(500.0, 300.0, 505.0, 1000.0), Some(385.0));
+    // At the end of the run: as far down as the drawing goes.
+    assert_eq!(view_top_for(0.0, 300.0, 990.0, 1000.0), Some(700.0));
+    // A drawing the view holds whole stays at its top.
+    assert_eq!(view_top_for(0.0, 300.0, 290.0, 280.0), Some(0.0));
 }
 
 #[test]

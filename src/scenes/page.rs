@@ -114,39 +114,57 @@ pub fn ScenePage(props: &Props) -> Html {
     let handout = Some(handout_info(scene, p, lang, shell.api));
     #[cfg(not(feature = "full"))]
     let handout = None;
-    let body = match &*model {
+    // Where the scene's own view drawn with the player goes (`Panel::InPlayer`): after the
+    // first screen, not in it (`Player`'s `panel_host`).
+    let panel_host = use_node_ref();
+    let (player, after) = match &*model {
         Ok(m) => {
             let knobs = (!shell.embed).then(|| scene_knobs.clone());
-            scene_player(&state, &playhead, m, lang, handout, teach, knobs)
+            let host = (!shell.embed).then(|| panel_host.clone());
+            scene_player(&state, &playhead, m, lang, (handout, teach), knobs, host)
         }
-        Err(e) => html! {
-            <div class="notice error" data-testid="model-error" role="alert">
-                <strong>{ T::new("模型无法运行这组参数", "The model could not run these parameters").get(lang) }</strong>
-                <p class="mono">{ e.clone() }</p>
-            </div>
-        },
+        Err(e) => (
+            html! {
+                <div class="notice error" data-testid="model-error" role="alert">
+                    <strong>{ T::new("模型无法运行这组参数", "The model could not run these parameters").get(lang) }</strong>
+                    <p class="mono">{ e.clone() }</p>
+                </div>
+            },
+            Html::default(),
+        ),
     };
     let intro = scene.intro_in(shell.api);
     let on_dismiss = make_callback(&state, |()| SceneAction::DismissNotices);
+    let notices = html! { <>
+        <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
+        { for failed.iter().map(|(t, _)| crate::texts::failed_notice(*t, lang)) }
+    </> };
     html! {
         <div class={classes!("page", "scene", shell.embed.then_some("embedded"))} data-testid={format!("page-{}", r.id())} data-words={words_at}>
-            if !shell.embed {
-                <h1>{ r.title().get(lang) }</h1>
-                <div class="explain">{ for intro.iter().take(1).filter(|p| !p.en.is_empty()).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
-            }
-            <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
-            { for failed.iter().map(|(t, _)| crate::texts::failed_notice(*t, lang)) }
             if shell.embed {
+                { notices }
                 <div class="embed-bar">
                     <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} loading={node_loading} {on_case} />
                     <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs }{ for scene_knobs }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
+                { player }
             } else {
-                { case_controls(scene, p, (shell.api, node_loading), lang, on_case) }
+                // A teacher's first screen, on opening the scene (style.css): the title, the
+                // cases and the player, the diagram taking the height the rest leaves.
+                <div class="scene-first">
+                    <h1>{ r.title().get(lang) }</h1>
+                    <div class="explain">{ for intro.iter().take(1).filter(|p| !p.en.is_empty()).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
+                    { notices }
+                    { case_controls(scene, p, (shell.api, node_loading), lang, on_case) }
+                    { player }
+                </div>
+                <div class="scene-panel" ref={panel_host}></div>
+                // The network's knobs under the player, with the scene's own: on a laptop's
+                // first screen they took the height the hosts' panels needed.
                 { net_knobs }
             }
-            { body }
+            { after }
             if shell.api == Api::Node {
                 <AfterPaint>
                     { super::node_code(r, &case, lang) }
@@ -292,16 +310,20 @@ fn case_controls(
     </> }
 }
 
-/// The player on the model's run, the scene's own knobs (`None` when embedded) and its panel.
+/// The player on the model's run; then, after it, the scene's own knobs (`None` when embedded)
+/// and its panel. `panel_host`: where the player draws a panel of its own (`Panel::InPlayer`).
 fn scene_player(
     state: &UseReducerHandle<SceneState>,
     playhead: &Playhead,
     m: &Model,
     lang: crate::i18n::Lang,
-    handout: Option<crate::engine::export::HandoutInfo>,
-    teach: crate::engine::teach::Teach,
+    (handout, teach): (
+        Option<crate::engine::export::HandoutInfo>,
+        crate::engine::teach::Teach,
+    ),
     scene_knobs: Option<Option<Html>>,
-) -> Html {
+    panel_host: Option<NodeRef>,
+) -> (Html, Html) {
     let (scene, p) = (state.scene, &state.params);
     let r = scene.route;
     let args = PanelArgs {
@@ -321,19 +343,22 @@ fn scene_player(
             (Some(cb), None)
         }
     };
-    html! { <>
+    let player = html! {
         <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
             init_t={*playhead.borrow()} speed={p.speed} numbering={p.numbering} view={p.view}
             autoplay={p.autoplay} on_change={player_reports(state, playhead)} jump={state.jump}
             export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
             share={share_link(r.title().get(lang))} split={m.split.clone()} panel={in_player}
-            teach={Some(teach)} {handout} />
+            {panel_host} teach={Some(teach)} {handout} />
+    };
+    let after = html! { <>
         // The scene's own knobs (the backlog's arrival and accept() rates, its sysctls): under
         // the player, next to the panel they change, so that the ladder and the explanation of
         // the moment keep the first screen of a laptop (1280×800).
         { for scene_knobs.flatten() }
         { for below }
-    </> }
+    </> };
+    (player, after)
 }
 
 /// A callback that turns what a control reports into an action (todomvc's `make_callback`).

@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 65] = [
+pub const NAMES: [&str; 67] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -60,6 +60,8 @@ pub const NAMES: [&str; 65] = [
     "retries2-timeout",
     "retries2-rto-max",
     "orphan-fin-lost",
+    "fin-lost-behind-full-segment",
+    "fin-lost-behind-small-segment",
     "fin-wait2-timeout",
     "zero-window",
     "zero-window-user-timeout",
@@ -793,6 +795,45 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             );
             sc.tuning.orphan_retries = Some(2);
             sc
+        }
+        // A FIN sent in an skb of its own (`tcp_send_fin`: the data before it had left) and
+        // lost with that data, tail loss probes off (tcp_early_retrans 0) so that the RTO
+        // finds both: `tcp_enter_loss` marks both lost; the RTO resends the head alone when it
+        // is a full segment, and the FIN follows on its own once the data is acknowledged
+        // (`tcp_xmit_retransmit_queue`); a short head takes the FIN in
+        // (`tcp_retrans_try_collapse`), one segment with both. With the probe on, it resends
+        // the FIN alone (the last skb) and RACK then resends the data if the probe's SACK
+        // comes no sooner than the smallest RTT, which on this wire is a coin toss.
+        "fin-lost-behind-full-segment" | "fin-lost-behind-small-segment" => {
+            let (len, what) = if name == "fin-lost-behind-full-segment" {
+                (
+                    1_448,
+                    "one full segment written and the socket closed, the segment and the FIN \
+                     both lost, no loss probe: the RTO resends the segment, the FIN follows \
+                     alone after its ACK",
+                )
+            } else {
+                (
+                    100,
+                    "100 bytes written and the socket closed, the segment and the FIN both \
+                     lost, no loss probe: the RTO resends them as one segment \
+                     (tcp_retrans_collapse)",
+                )
+            };
+            let mut sc = base(
+                name,
+                what,
+                1_500,
+                listen_accept(vec![recv(), recv(), Step::now(Action::Close {})]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(len).action),
+                    Step::now(Action::Close {}),
+                ],
+            );
+            sc.tuning.tail_loss_probe = Some(false);
+            let sc = with_fault(sc, "client", SegmentMatch::Data, Some(1));
+            with_fault(sc, "client", SegmentMatch::Fin, Some(1))
         }
         "fin-wait2-timeout" => {
             let mut sc = base(

@@ -84,6 +84,10 @@ pub struct Props {
     /// frame, also while playing (the URL only learns the playhead when paused).
     #[prop_or_default]
     pub panel: Option<Callback<u64, Html>>,
+    /// Where the page wants `panel` drawn, outside the player (a scene page puts it after its
+    /// first screen, `scenes::page`); `None`: under the transport.
+    #[prop_or_default]
+    pub panel_host: Option<NodeRef>,
     /// The playhead is held where it is (interview mode, while a question is open): the
     /// transport's buttons, the timeline and the keyboard shortcuts do nothing.
     #[prop_or_default]
@@ -138,16 +142,8 @@ pub fn Player(p: &Props) -> Html {
     let panel = p.panel.as_ref().map(|f| f.emit(t.round() as u64));
     #[cfg(feature = "full")]
     let player = if s.show.on {
-        // The drawing's height in its own px, which the stage is filled with (`present`): the
-        // ladder as `LadderView` draws it (at least 200 px), TCP vs UDP's taller column under
-        // its title (`.split-title`, about 30 px), the border of `.stage-main` around it.
-        let diagram_h = (s.view == View::Ladder).then(|| {
-            let h = |l: &Ladder| l.height.max(200.0);
-            2.0 + match &p.split {
-                Some((tcp, udp)) => 30.0 + h(tcp).max(h(udp)),
-                None => h(&p.ladder),
-            }
-        });
+        // The drawing's height, which the stage is filled with (`present`).
+        let diagram_h = (s.view == View::Ladder).then(|| diagram_height(p));
         // Of it, the time axis (under the header, above the bottom margin): what stretches.
         let time_h = (s.view == View::Ladder).then(|| {
             let h = |l: &Ladder| l.height - super::layout::TOP_PX - super::layout::BOTTOM_PX;
@@ -192,25 +188,56 @@ fn page(
     panel: Option<Html>,
 ) -> Html {
     let (t, playing) = (s.pb.t, s.pb.playing);
+    // Drawn into the page's host where it has one (once it is in the page: it is, by the time
+    // the first frame is painted), else here under the transport.
+    let panel = match (panel, p.panel_host.as_ref()) {
+        (Some(panel), Some(host)) => host
+            .cast::<web_sys::Element>()
+            .filter(|_| s.painted)
+            .map(|host| yew::create_portal(panel, host)),
+        (panel, _) => panel,
+    };
+    // The diagram's height as drawn (its border, TCP vs UDP's column titles): a scene's first
+    // screen gives the diagram the height the rest leaves, up to this (style.css).
+    let diagram_h = match s.view {
+        View::Ladder => diagram_height(p),
+        // The state machine is drawn to the width (`.sd`), at most this tall.
+        View::States => 640.0,
+    };
     html! {
         <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
             { for pace_notice(s, p.lang) }
             { tabs }
-            <div class="stage">
-                { stage }
-                // Beside the diagram, where the eye is (on a laptop's first screen too): a
-                // clicked packet's inspector, what happens now. The column is there from the
-                // start, so nothing moves.
+            <div class="stage" style={format!("--diagram-h:{}px", num::fixed(diagram_h.ceil(), 0))}>
+                // The diagram, and under it, side by side, the hosts' state (in the column under
+                // the narration they were under the fold of a laptop's screen): one column, so
+                // that on a scene's first screen the panels follow the diagram however tall the
+                // window lets it be (style.css).
+                <div class="stage-left">
+                    { stage }
+                    { hosts(p, s) }
+                </div>
+                // Beside them, where the eye is (on a laptop's first screen too): a clicked
+                // packet's inspector, what happens now. The column is there from the start, so
+                // nothing moves.
                 <aside class="stage-side">{ side(p, s) }</aside>
-                // Under the diagram, side by side: the hosts' state. In the column under the
-                // narration they were under the fold of a laptop's screen (style.css).
-                { hosts(p, s) }
             </div>
             // One child whether drawn yet or not (`unwrap_or_default`, not `for`): Yew matches
             // unkeyed children from the end, and a child appended here would remount the stage.
             { transport.unwrap_or_default() }
-            { for panel }
+            { panel.unwrap_or_default() }
         </div>
+    }
+}
+
+/// The diagram's height in its own px: the ladder as `LadderView` draws it (at least 200 px),
+/// TCP vs UDP's taller column under its title (`.split-title`, about 30 px), the border of
+/// `.stage-main` around it.
+fn diagram_height(p: &Props) -> f64 {
+    let h = |l: &Ladder| l.height.max(200.0);
+    2.0 + match &p.split {
+        Some((tcp, udp)) => 30.0 + h(tcp).max(h(udp)),
+        None => h(&p.ladder),
     }
 }
 

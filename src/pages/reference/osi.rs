@@ -9,13 +9,15 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::osi_data::{
-    fields, narration, parts, place, sizes, total, Place, Sizes, HTTP_REQUEST, OSI, STEPS, TCPIP,
+    fields, narration, parts, place, sizes, texts, total, Place, Sizes, HTTP_REQUEST, OSI, STEPS,
+    TCPIP,
 };
 use crate::app::use_shell;
 use crate::i18n::{Lang, T};
 use crate::num::shortest;
 use crate::pages::use_ready_after_render;
 use crate::route::Route;
+use crate::texts::{Fetched, Text};
 
 const INTRO: T = T::new(
     "OSI 七层是教学用的参考模型；互联网实际按 TCP/IP 四层实现。两者的对应关系如下，下面的动画演示每一层加上自己的首部。",
@@ -27,6 +29,7 @@ const COL_TCPIP: T = T::new("TCP/IP 四层", "TCP/IP (4 layers)");
 const COL_ADDS: T = T::new("这一层负责", "What it adds");
 const COL_EX: T = T::new("协议举例", "Example protocols");
 const COL_PDU: T = T::new("数据单元", "PDU");
+const TABLE_LOADING: T = T::new("正在加载分层对照表……", "Loading the layer table…");
 const ANIM_TITLE: T = T::new(
     "一次 HTTP 请求的封装与解封装",
     "One HTTP request, wrapped and unwrapped",
@@ -169,14 +172,35 @@ pub fn OsiPage(props: &Props) -> Html {
     let step = anim.step;
     // Line ends written out as \r\n so the 47 bytes can be counted on screen.
     let request = HTTP_REQUEST.replace("\r\n", "\\r\\n\n");
+    // The table's words are a file fetched after first paint (`crate::texts`); the animation
+    // below needs none of them, so it is there at once whatever becomes of the file.
+    #[cfg(not(test))]
+    let fetched = crate::texts::use_text(Some(Text::RefOsi));
+    // The tests' builds keep the words in the table.
+    #[cfg(test)]
+    let fetched = Fetched::In(Box::leak(
+        texts()
+            .into_iter()
+            .map(|(_, t)| t.t)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    ));
+    let (state, table) = match fetched {
+        Fetched::In(w) => ("in", html! { <LayerTable words={w} /> }),
+        Fetched::Loading => (
+            "loading",
+            html! { <p class="notice" data-testid="osi-table-loading" role="status">{ TABLE_LOADING.get(lang) }</p> },
+        ),
+        Fetched::Failed => ("failed", crate::texts::failed_notice(Text::RefOsi, lang)),
+    };
 
     html! {
-        <div class="page reference ref-osi" data-testid="page-ref-osi">
+        <div class="page reference ref-osi" data-testid="page-ref-osi" data-words={state}>
             <h1>{ Route::RefOsi.title().get(lang) }</h1>
             <p class="route-blurb">{ INTRO.get(lang) }</p>
 
             <h2>{ LAYERS_TITLE.get(lang) }</h2>
-            <LayerTable />
+            { table }
 
             <h2>{ ANIM_TITLE.get(lang) }</h2>
             <pre class="http-request mono" aria-label="HTTP">{ request.trim_end().to_string() }</pre>
@@ -204,9 +228,22 @@ pub fn OsiPage(props: &Props) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct TableProps {
+    /// The file's words, in the order of `osi_data::texts`.
+    words: &'static [T],
+}
+
 #[component]
-fn LayerTable() -> Html {
+fn LayerTable(props: &TableProps) -> Html {
     let lang = use_shell().lang;
+    let keys = texts();
+    // A text's words, by its key (the file has exactly those keys, `texts::parse`).
+    let at = |key: String| -> &'static str {
+        let i = keys.iter().position(|(k, _)| *k == key);
+        i.and_then(|i| props.words.get(i))
+            .map_or("", |t| t.get(lang))
+    };
     html! {
         <div class="table-wrap">
             <table class="ref-table osi-table" data-testid="osi-table">
@@ -231,7 +268,7 @@ fn LayerTable() -> Html {
                                 }
                                 <td data-label={COL_ADDS.get(lang)}>{ l.adds.get(lang) }</td>
                                 <td class="mono examples" data-label={COL_EX.get(lang)}>{ l.examples }</td>
-                                <td data-label={COL_PDU.get(lang)}>{ l.pdu.get(lang) }</td>
+                                <td data-label={COL_PDU.get(lang)}>{ at(format!("layer.{}.pdu", l.num)) }</td>
                             </tr>
                         }
                     }) }

@@ -5,15 +5,23 @@
 //! (RFC 791), Ethernet II 14 bytes of header + 4 bytes of FCS, with a 46-byte minimum payload
 //! (IEEE 802.3); on the wire every frame is also preceded by 8 bytes of preamble + SFD and
 //! followed by a 12-byte inter-frame gap, which are not part of the frame.
+//!
+//! The layer table's data units are out of every build (`crate::texts`): the page fetches
+//! `words/ref-osi.tsv` when it opens, one line per text in the order of [`texts`]. The layers'
+//! names and what they add stay in: the animation draws the names at first paint, and the quiz
+//! asks about both.
 
 use crate::i18n::{Lang, T};
+use crate::texts::{tx, Tx};
 
 pub struct OsiLayer {
     pub num: u8,
     pub name: T,
+    /// In every build: the quiz's OSI question explains its answer with it (`quiz::bank`), and
+    /// the quiz has no fetched file yet. It moves to `words/ref-osi.tsv` when the quiz fetches.
     pub adds: T,
     pub examples: &'static str,
-    pub pdu: T,
+    pub pdu: Tx,
 }
 
 /// Top (7) to bottom (1).
@@ -26,7 +34,7 @@ pub const OSI: [OsiLayer; 7] = [
             "What the application has to say: requests, replies, mail, queries",
         ),
         examples: "HTTP, DNS, SMTP, FTP, SSH",
-        pdu: T::new("数据 / 报文", "data / message"),
+        pdu: tx("数据 / 报文", "data / message"),
     },
     OsiLayer {
         num: 6,
@@ -36,7 +44,7 @@ pub const OSI: [OsiLayer; 7] = [
             "How data is represented: encoding, compression, encryption",
         ),
         examples: "UTF-8, JSON, gzip, TLS",
-        pdu: T::new("数据", "data"),
+        pdu: tx("数据", "data"),
     },
     OsiLayer {
         num: 5,
@@ -46,7 +54,7 @@ pub const OSI: [OsiLayer; 7] = [
             "Setting up, keeping and resuming a dialogue",
         ),
         examples: "RPC, NetBIOS, TLS session resumption",
-        pdu: T::new("数据", "data"),
+        pdu: tx("数据", "data"),
     },
     OsiLayer {
         num: 4,
@@ -56,7 +64,7 @@ pub const OSI: [OsiLayer; 7] = [
             "Ports (process to process); TCP adds sequence numbers, ACKs and windows",
         ),
         examples: "TCP, UDP, QUIC (over UDP)",
-        pdu: T::new("段（TCP）/ 数据报（UDP）", "segment (TCP) / datagram (UDP)"),
+        pdu: tx("段（TCP）/ 数据报（UDP）", "segment (TCP) / datagram (UDP)"),
     },
     OsiLayer {
         num: 3,
@@ -66,7 +74,7 @@ pub const OSI: [OsiLayer; 7] = [
             "IP addresses and routing: getting the packet across networks to its host",
         ),
         examples: "IPv4, IPv6, ICMP",
-        pdu: T::new("包 / 分组", "packet"),
+        pdu: tx("包 / 分组", "packet"),
     },
     OsiLayer {
         num: 2,
@@ -76,7 +84,7 @@ pub const OSI: [OsiLayer; 7] = [
             "MAC addresses, framing, error check (FCS): delivery over one hop",
         ),
         examples: "Ethernet, Wi-Fi (802.11), ARP",
-        pdu: T::new("帧", "frame"),
+        pdu: tx("帧", "frame"),
     },
     OsiLayer {
         num: 1,
@@ -86,9 +94,16 @@ pub const OSI: [OsiLayer; 7] = [
             "Bits turned into voltages, light or radio",
         ),
         examples: "1000BASE-T, fibre, 802.11 radio",
-        pdu: T::new("比特", "bits"),
+        pdu: tx("比特", "bits"),
     },
 ];
+
+/// Every text of the layer table, in its file's order: (key, text).
+pub fn texts() -> Vec<(String, Tx)> {
+    OSI.iter()
+        .map(|l| (format!("layer.{}.pdu", l.num), l.pdu))
+        .collect()
+}
 
 pub struct TcpIpLayer {
     pub name: T,

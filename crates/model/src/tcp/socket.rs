@@ -430,6 +430,12 @@ struct LoneFin {
     sent: Micros,
     order: u64,
     sacked: bool,
+    /// Marked lost by an RTO (`tcp_timeout_mark_lost`) and not sent again since: out of
+    /// the flight until `tcp_xmit_retransmit_queue` resends it.
+    lost: bool,
+    /// Sent more than once (TCPCB_EVER_RETRANS): RACK does not trust a SACK of it that
+    /// comes sooner than the smallest RTT (`tcp_rack_advance`).
+    ever_retrans: bool,
 }
 
 /// Linux's undo state (`tcp_init_undo`, `tcp_enter_loss`, `tcp_enter_recovery`): the
@@ -937,6 +943,11 @@ impl TcpSocket {
             self.send_data_at(self.snd_nxt, new_len, fin, 0, psh, ctx);
             self.snd_nxt += new_len + fin as u32;
             self.snd_max = self.snd_nxt;
+        } else if self.lone_fin.is_some_and(|f| !f.sacked) && self.fin_unsacked_out() {
+            // The last skb is the FIN's own (`tcp_send_loss_probe` resends `skb_rb_last`):
+            // the FIN alone, as measured on 6.18 (`fin-lost-behind-*-segment`).
+            self.rtt_probe = None;
+            self.send_data_at(self.fin_seq(), 0, true, 1, false, ctx);
         } else {
             let fin_sent = self.fin_queued && self.snd_max.gt(self.fin_seq());
             let data_end = if fin_sent {
@@ -1989,6 +2000,8 @@ impl TcpSocket {
                 sent: ctx.now,
                 order: self.xmit_count,
                 sacked: false,
+                lost: false,
+                ever_retrans: retransmission > 0,
             });
         }
         let mut seg =
@@ -3411,8 +3424,9 @@ impl TcpSocket {
             .filter(|e| e.in_flight())
             .map(|e| e.end - e.start)
             .sum();
-        // A FIN beyond the data counts as in flight too (it holds a sequence number).
-        let fin = self.fin_unsacked_out() as u64;
+        // A FIN beyond the data counts as in flight too (it holds a sequence number), unless
+        // an RTO marked it lost and it was not sent again.
+        let fin = (self.fin_unsacked_out() && !self.lone_fin.is_some_and(|f| f.lost)) as u64;
         let reno = self.reno_sacked as u64 * self.snd_mss.max(1) as u64;
         (sent + fin).saturating_sub(reno).min(u32::MAX as u64) as u32
     }
@@ -4141,6 +4155,7 @@ impl TcpSocket {
             });
         if let Some(f) = self.lone_fin.as_mut().filter(|_| fin_covered) {
             f.sacked = true;
+            f.lost = false;
             newly.push(SentSeg {
                 start: fin_off,
                 end: fin_off,
@@ -4149,7 +4164,7 @@ impl TcpSocket {
                 sacked: true,
                 lost: false,
                 retrans: false,
-                ever_retrans: false,
+                ever_retrans: f.ever_retrans,
                 // The FIN's skb is no rate sample the model keeps.
                 tx_delivered: 0,
             });
@@ -4382,12 +4397,27 @@ impl TcpSocket {
                 self.arm_rto(ctx);
             }
         }
+        // The FIN's skb, last in the queue, when an RTO marked it lost and no data
+        // retransmission took it in: alone, once cwnd has room.
+        if self.lone_fin.is_some_and(|f| f.lost && !f.sacked)
+            && self
+                .sent_log
+                .iter()
+                .all(|e| !e.lost || e.retrans || e.sacked)
+            && self.pipe_bytes() < self.cc.cwnd
+        {
+            let head = self.sent_log.is_empty();
+            self.send_data_at(self.fin_seq(), 0, true, self.retransmits.max(1), false, ctx);
+            if head && !self.reo_armed || self.timer(TimerKind::Retransmit).is_none() {
+                self.arm_rto(ctx);
+            }
+        }
     }
 
     /// `tcp_retransmit_skb`: one queue entry sent again, with the entries after it that
     /// `tcp_retrans_try_collapse` merges into it.
     fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
-        let e = self.retrans_try_collapse(e, ctx.p);
+        let (e, room) = self.retrans_try_collapse(e, ctx.p);
         let len = (e.end - e.start) as u32;
         // `tcp_retransmit_skb`: one more retransmission a D-SACK must answer before the cut
         // may be undone (`undo_retrans`, −1 until the first).
@@ -4403,9 +4433,26 @@ impl TcpSocket {
             self.retrans_stamp = Some(ctx.now);
         }
         let seq = self.sseq(e.start);
-        let with_fin = e.end == self.sndbuf.tail && self.fin_unsacked_out();
+        // A FIN that left with the last data is in its skb and goes with it again. A FIN in
+        // an skb of its own (`tcp_send_fin` after the data had left) goes along only if
+        // `tcp_retrans_try_collapse` reaches it: every skb up to it merged, and its end
+        // inside the window; then the two are one skb from now on. Otherwise it waits to be
+        // resent on its own (`retransmit_lost`, a loss probe, the RTO). Measured on 6.18
+        // (`fin-lost-behind-*-segment`).
+        let tail = self.sndbuf.tail;
+        let with_fin = e.end == tail
+            && self.fin_unsacked_out()
+            && (self.lone_fin.is_none() || (room && tail < self.wnd_end_off()));
+        if with_fin {
+            self.lone_fin = None;
+        }
         let psh = self.psh_alone(seq, len, ctx);
         self.send_data_at(seq, len, with_fin, self.retransmits.max(1), psh, ctx);
+    }
+
+    /// The right edge of the peer's window as a stream offset (`tcp_wnd_end`).
+    fn wnd_end_off(&self) -> u64 {
+        self.soff(self.snd_una) + self.snd_wnd as u64
     }
 
     /// Linux `__tcp_retransmit_skb` → `tcp_retrans_try_collapse` (tcp_retrans_collapse):
@@ -4415,14 +4462,16 @@ impl TcpSocket {
     /// `tcp_skb_pcount` 1; with GSO chunks an entry is one skb only if no chunk runs past
     /// it), not SACKed, fits what is left of that room and ends inside the window; each
     /// merge is `tcp_collapse_retrans` (end, PSH and the ever-retransmitted mark move
-    /// over). The merged entry is returned. Measured on 6.18 (`rto-collapse`): two 5-byte
-    /// segments lost, the RTO resent one 10-byte segment.
-    fn retrans_try_collapse(&mut self, e: SentSeg, p: &crate::profile::Profile) -> SentSeg {
+    /// over). The merged entry is returned, and whether the walk ran (the sysctl on, the
+    /// skb short enough): then it would take a FIN's skb in too, once it reaches it.
+    /// Measured on 6.18 (`rto-collapse`): two 5-byte segments lost, the RTO resent one
+    /// 10-byte segment.
+    fn retrans_try_collapse(&mut self, e: SentSeg, p: &crate::profile::Profile) -> (SentSeg, bool) {
         let Some(i) = self.sent_log.iter().position(|x| x.start == e.start) else {
-            return e;
+            return (e, false);
         };
         if !p.retrans_collapse {
-            return self.sent_log[i];
+            return (self.sent_log[i], false);
         }
         let chunked = p.min_tso_segs > 0;
         let one_skb = |s: &Self, x: &SentSeg| {
@@ -4432,13 +4481,13 @@ impl TcpSocket {
                     .is_some_and(|k| k.start == x.start && k.end == x.end)
         };
         let mss = self.snd_mss.max(1) as i64;
-        let wnd_end = self.soff(self.snd_una) + self.snd_wnd as u64;
+        let wnd_end = self.wnd_end_off();
         let avail = (wnd_end as i64 - e.start as i64).max(0);
         let mut space = if avail == 0 { mss } else { avail.min(mss) };
         let to = self.sent_log[i];
         let len = (to.end - to.start) as i64;
         if len >= space || !one_skb(self, &to) {
-            return to;
+            return (to, false);
         }
         space -= len;
         while let Some(&next) = self.sent_log.get(i + 1) {
@@ -4455,7 +4504,7 @@ impl TcpSocket {
             self.sent_log.remove(i + 1);
             self.skbs.merge_at(next.start);
         }
-        self.sent_log[i]
+        (self.sent_log[i], true)
     }
 
     /// In fast recovery or in the loss state after an RTO (Linux `icsk_ca_state` ≥
@@ -4504,6 +4553,17 @@ impl TcpSocket {
             }
             e.lost = true;
             e.retrans = false;
+        }
+        // The FIN's own skb, last in the queue, is marked as any other (the head when no data
+        // is left, so always).
+        let head = self.sent_log.is_empty();
+        if let Some(f) = self.lone_fin.as_mut() {
+            if reneged {
+                f.sacked = false;
+            }
+            if !f.sacked && (head || now.saturating_sub(f.sent) >= rack_rtt) {
+                f.lost = true;
+            }
         }
         if reduce {
             // `tcp_init_undo` after `tcp_timeout_mark_lost`: only copies not marked lost

@@ -3057,3 +3057,73 @@ fn a_window_that_takes_the_waiting_skb_ends_the_probe_episode() {
     assert!(sent.iter().any(|l| l.contains("len=1000")), "{sent:?}");
     assert_eq!(h.s.probes_tstamp, None);
 }
+
+// ---------------------------------------------------------------- a FIN in an skb of its own
+
+/// A full segment written, then close(): the segment had left, so the FIN goes in an skb of
+/// its own (`tcp_send_fin`). Both are lost.
+fn full_segment_then_fin_lost(tail_loss_probe: bool) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.p.tail_loss_probe = tail_loss_probe;
+    write(&mut h, 1460);
+    recv!(h, ["P. seq=1 ack=1 len=1460"]);
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=1461 ack=1 len=0"]);
+    h
+}
+
+#[test]
+fn a_fin_in_its_own_skb_follows_a_full_segment_resent_by_the_rto_after_its_ack() {
+    // `tcp_enter_loss` marks both skbs lost and cwnd is one: the RTO resends the segment
+    // alone (a full segment leaves no room for `tcp_retrans_try_collapse`), and its ACK
+    // lets `tcp_xmit_retransmit_queue` resend the FIN. Measured on 6.18
+    // (`fin-lost-behind-full-segment`): `P. seq=1 len=1448`, then `F. seq=1449` after the ACK.
+    let mut h = full_segment_then_fin_lost(false);
+    fire_until_rto(&mut h);
+    recv!(h, ["P. seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    recv!(h, ["F. seq=1461 ack=1 len=0"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1462");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::FinWait2);
+}
+
+#[test]
+fn a_short_segment_resent_by_the_rto_takes_the_lone_fin_in_unless_collapsing_is_off() {
+    // `tcp_retrans_try_collapse` walks on from a short head to the FIN's skb: one segment
+    // with both (`fin-lost-behind-small-segment`: `FP. seq=1 len=100`). With
+    // tcp_retrans_collapse 0 the FIN waits for the segment's ACK.
+    for collapse in [true, false] {
+        let mut h = socket_established_40ms(65_535);
+        h.s.sack_ok = true;
+        h.p.tail_loss_probe = false;
+        h.p.retrans_collapse = collapse;
+        write(&mut h, 100);
+        recv!(h, ["P. seq=1 ack=1 len=100"]);
+        h.with(|s, ctx| s.app_close(ctx));
+        recv!(h, ["F. seq=101 ack=1 len=0"]);
+        fire_until_rto(&mut h);
+        if collapse {
+            recv!(h, ["FP. seq=1 ack=1 len=100"]);
+        } else {
+            recv!(h, ["P. seq=1 ack=1 len=100"]);
+            h.wait_ms(40);
+            send!(h, ". seq=1 ack=101");
+            recv!(h, ["F. seq=101 ack=1 len=0"]);
+        }
+    }
+}
+
+#[test]
+fn a_loss_probe_resends_a_lone_fin_alone() {
+    // `tcp_send_loss_probe` resends the last skb of the queue, the FIN's own: measured on
+    // 6.18 (`fin-lost-behind-*-segment` with tcp_early_retrans 3), `F. seq=1449` alone.
+    let mut h = full_segment_then_fin_lost(true);
+    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, ["F. seq=1461 ack=1 len=0"]);
+    assert_eq!(h.s.stats.timeouts, 0);
+}
