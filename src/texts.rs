@@ -208,6 +208,24 @@ pub enum Fetched {
 #[cfg(not(test))]
 pub use fetch::{now, use_text};
 
+/// The words of a reference table kept in `text`'s file: fetched in the builds
+/// ([`use_text`]); the tests' builds, which fetch nothing, take them from the table's own
+/// `texts` (its entries' [`Tx`] keep their words there).
+#[yew::hook]
+pub fn use_table_words(text: Text, texts: fn() -> Vec<(String, Tx)>) -> Fetched {
+    #[cfg(not(test))]
+    {
+        let _ = texts;
+        use_text(Some(text))
+    }
+    #[cfg(test)]
+    {
+        let _ = text;
+        let words: Vec<T> = texts().into_iter().map(|(_, t)| t.t).collect();
+        Fetched::In(Box::leak(words.into_boxed_slice()))
+    }
+}
+
 /// The fetch, once per file for the page's life.
 #[cfg(not(test))]
 mod fetch {

@@ -174,17 +174,7 @@ pub fn OsiPage(props: &Props) -> Html {
     let request = HTTP_REQUEST.replace("\r\n", "\\r\\n\n");
     // The table's words are a file fetched after first paint (`crate::texts`); the animation
     // below needs none of them, so it is there at once whatever becomes of the file.
-    #[cfg(not(test))]
-    let fetched = crate::texts::use_text(Some(Text::RefOsi));
-    // The tests' builds keep the words in the table.
-    #[cfg(test)]
-    let fetched = Fetched::In(Box::leak(
-        texts()
-            .into_iter()
-            .map(|(_, t)| t.t)
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    ));
+    let fetched = crate::texts::use_table_words(Text::RefOsi, texts);
     let (state, table) = match fetched {
         Fetched::In(w) => ("in", html! { <LayerTable words={w} /> }),
         Fetched::Loading => (

@@ -28,17 +28,7 @@ pub fn TcpUdpPage() -> Html {
     let links = |scenes: &[Route]| {
         html! { <span class="scene-links">{ for scenes.iter().map(|r| html! { <SceneLink route={*r} /> }) }</span> }
     };
-    #[cfg(not(test))]
-    let fetched = crate::texts::use_text(Some(Text::RefTcpUdp));
-    // The tests' builds keep the words in the table.
-    #[cfg(test)]
-    let fetched = Fetched::In(Box::leak(
-        texts()
-            .into_iter()
-            .map(|(_, t)| t.t)
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    ));
+    let fetched = crate::texts::use_table_words(Text::RefTcpUdp, texts);
     let (w, keys) = match fetched {
         Fetched::In(w) => (w, texts()),
         Fetched::Loading => {
