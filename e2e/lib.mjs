@@ -233,7 +233,8 @@ export async function eachCaseStep(page, most, each) {
     // click would pick it, under the cover.
     if (await page.locator('.player.presenting').count()) await page.getByTestId(c).dispatchEvent('click');
     else await page.getByTestId(c).click();
-    await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
+    // Attached, not visible: presented, the page behind the player is hidden.
+    await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`, { state: 'attached' });
     await page.keyboard.press('[');
     await frames(page);
     await stepThrough(page, most, async (k) => {
