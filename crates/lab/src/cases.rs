@@ -92,26 +92,7 @@ pub const NAMES: [&str; 67] = [
 /// The scenario of case `name`.
 pub fn scenario(name: &str) -> Option<Scenario> {
     let ms = |m: u64| m * 1000;
-    let listen_accept = |then: Vec<Step>| {
-        let mut v = vec![
-            Step::now(Action::Listen { backlog: 8 }),
-            Step::now(Action::Accept {
-                label: Some("server".into()),
-            }),
-        ];
-        v.extend(then);
-        v
-    };
-    let connect_at = |t: u64| {
-        Step::at(
-            ms(t),
-            Action::Connect {
-                to: "server:9999".into(),
-            },
-        )
-    };
     let send = |len| Step::now(Action::send(len));
-    let recv = || Step::now(Action::Recv { max: 65536 });
     // A 5-byte request and its 5-byte answer, then each side's own steps.
     let answer_then = |then: Vec<Step>| listen_accept([vec![recv(), send(5)], then].concat());
     let ask_then = |then: Vec<Step>| [vec![connect_at(50), send(5), recv()], then].concat();
@@ -1176,6 +1157,33 @@ fn option_case(name: &str) -> Option<Scenario> {
     })
 }
 
+/// The server's first steps: listen (backlog 8), accept as "server", then `then`.
+fn listen_accept(then: Vec<Step>) -> Vec<Step> {
+    let mut v = vec![
+        Step::now(Action::Listen { backlog: 8 }),
+        Step::now(Action::Accept {
+            label: Some("server".into()),
+        }),
+    ];
+    v.extend(then);
+    v
+}
+
+/// connect() to the listener at `t_ms`.
+fn connect_at(t_ms: u64) -> Step {
+    Step::at(
+        t_ms * 1000,
+        Action::Connect {
+            to: "server:9999".into(),
+        },
+    )
+}
+
+/// recv() of up to 64 KiB, now.
+fn recv() -> Step {
+    Step::now(Action::Recv { max: 65536 })
+}
+
 /// The server closes first (its connection goes to TIME-WAIT on port 9999), closes its
 /// listener, and a new listener tries port 9999 at 500 ms: without SO_REUSEADDR on both,
 /// EADDRINUSE (the server restart that fails); with it, it listens.
@@ -1191,32 +1199,18 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
              the new listener's bind() fails with EADDRINUSE"
         },
         1_000,
-        vec![
-            Step::now(Action::Listen { backlog: 8 }),
-            Step::now(Action::Accept {
-                label: Some("server".into()),
-            }),
-            Step::now(Action::Recv { max: 65536 }),
+        listen_accept(vec![
+            recv(),
             Step::at(ms(200), Action::Close {}),
             Step {
                 on: Some("listener".into()),
                 ..Step::at(ms(250), Action::Close {})
             },
-        ],
+        ]),
         vec![
-            Step::at(
-                ms(50),
-                Action::Connect {
-                    to: "server:9999".into(),
-                },
-            ),
-            Step::now(Action::Send {
-                len: 5,
-                message: None,
-                content: None,
-                more: false,
-            }),
-            Step::now(Action::Recv { max: 65536 }),
+            connect_at(50),
+            Step::now(Action::send(5)),
+            recv(),
             Step::at(ms(300), Action::Close {}),
         ],
     );
@@ -1251,12 +1245,8 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
              the old one, the server accepts it"
         },
         1_000,
-        vec![
-            Step::now(Action::Listen { backlog: 8 }),
-            Step::now(Action::Accept {
-                label: Some("server".into()),
-            }),
-            Step::now(Action::Recv { max: 65536 }),
+        listen_accept(vec![
+            recv(),
             Step::now(Action::send(5)),
             Step::at(ms(150), Action::Close {}),
             Step {
@@ -1265,18 +1255,13 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
                     label: Some("server again".into()),
                 })
             },
-            Step::now(Action::Recv { max: 65536 }),
-        ],
+            recv(),
+        ]),
         vec![
-            Step::at(
-                ms(50),
-                Action::Connect {
-                    to: "server:9999".into(),
-                },
-            ),
+            connect_at(50),
             Step::now(Action::send(5)),
-            Step::now(Action::Recv { max: 65536 }),
-            Step::now(Action::Recv { max: 65536 }),
+            recv(),
+            recv(),
             Step::at(ms(250), Action::Close {}),
         ],
     );
@@ -1284,15 +1269,7 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
     sc.sockets.push(socket("client again", "client", PORT));
     sc.apps.push(AppScript {
         socket: "client again".into(),
-        steps: vec![
-            Step::at(
-                ms(500),
-                Action::Connect {
-                    to: "server:9999".into(),
-                },
-            ),
-            Step::now(Action::send(5)),
-        ],
+        steps: vec![connect_at(500), Step::now(Action::send(5))],
     });
     if !timestamps {
         sc.tuning.timestamps = Some(false);
@@ -1324,25 +1301,16 @@ fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -
              EADDRINUSE (its TIME-WAIT connection holds the port)"
         },
         1_000,
-        vec![
-            Step::now(Action::Listen { backlog: 8 }),
-            Step::now(Action::Accept {
-                label: Some("server".into()),
-            }),
-            Step::now(Action::Recv { max: 65536 }),
+        listen_accept(vec![
+            recv(),
             Step::now(Action::send(5)),
-            Step::now(Action::Recv { max: 65536 }),
+            recv(),
             Step::at(ms(250), Action::Close {}),
-        ],
+        ]),
         vec![
-            Step::at(
-                ms(50),
-                Action::Connect {
-                    to: "server:9999".into(),
-                },
-            ),
+            connect_at(50),
             Step::now(Action::send(5)),
-            Step::now(Action::Recv { max: 65536 }),
+            recv(),
             Step::at(ms(150), Action::Close {}),
         ],
     );
