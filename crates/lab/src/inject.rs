@@ -37,8 +37,9 @@ use crate::wire::{not_relayed, scripted, DropRule, CLIENT_IP, SERVER_IP};
 /// scripted peers of issue 18, TCP_USER_TIMEOUT cutting a connect() short, and a long RTO
 /// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness), and
 /// a peer that shrinks its window under data in flight (`tcp_rtx_probe0_timed_out`); and
-/// a client that overfills a server's receive memory out of order (`tcp_prune_queue`).
-pub const CASES: [(&str, &str); 7] = [
+/// a client that overfills a server's receive memory out of order (`tcp_prune_queue`, and
+/// `tcp_rcvbuf_grow` for a buffer SO_RCVBUF did not set).
+pub const CASES: [(&str, &str); 8] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -66,6 +67,10 @@ pub const CASES: [(&str, &str); 7] = [
     (
         "receive-memory-ofo-collapse",
         include_str!("../../../docs/examples/receive-memory-ofo-collapse.json"),
+    ),
+    (
+        "receive-memory-ofo-rcvbuf-grow",
+        include_str!("../../../docs/examples/receive-memory-ofo-rcvbuf-grow.json"),
     ),
 ];
 

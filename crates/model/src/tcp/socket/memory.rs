@@ -48,6 +48,33 @@ impl TcpSocket {
         }
         self.window_clamp = Some(clamp);
         self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
+        self.rcvq_space = self.rcv_ssthresh.min(self.rcv_wnd).min(10 * advmss);
+    }
+
+    /// Linux `tcp_rcvbuf_grow` (6.16), at the end of `tcp_data_queue_ofo`: a buffer
+    /// SO_RCVBUF did not set grows to hold twice the last measured window
+    /// (`rcvq_space.space`, "slow start: allow the sender to double its rate") plus the
+    /// out-of-order extent (the last out-of-order byte less rcv_nxt), turned into memory at
+    /// the measured payload share (`tcp_space_from_win`), and the window clamp follows;
+    /// only for a socket an application holds. tcp_rmem[2] (32 MiB) caps it in Linux; the
+    /// model's buffers stay far below it. Measured on 6.18 (`receive-memory-ofo-rcvbuf-grow`:
+    /// tcp_rmem[1] 131072, 44 full segments behind a lost first one): once the hole is filled
+    /// the ACK offers 28 << 10 (2 × 14480 + 65160 of window → 150592 bytes of buffer), where
+    /// the 131072-byte buffer leaves 16 << 10.
+    pub(super) fn rcvbuf_grow(&mut self) {
+        if !self.truesize_accounting() || self.rcvbuf_locked || !self.in_app {
+            return;
+        }
+        let mut rcvwin = 2 * self.rcvq_space as u64;
+        if let Some((start, skb)) = self.ooo.last_key_value() {
+            let end = start + spans_len(&skb.spans) as u64;
+            rcvwin += end.saturating_sub(self.roff(self.rcv_nxt));
+        }
+        let rcvbuf = (rcvwin << 8) / self.scaling_ratio.max(1) as u64;
+        if rcvbuf > self.rcvbuf_bytes() {
+            self.rcvbuf_grown = rcvbuf;
+            self.window_clamp = Some(self.win_from_space(rcvbuf));
+        }
     }
 
     /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window

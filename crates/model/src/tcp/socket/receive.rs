@@ -447,6 +447,7 @@ impl TcpSocket {
                 }
                 self.sack_add(start, end);
             }
+            self.rcvbuf_grow();
             true
         }
     }

@@ -2167,6 +2167,36 @@ fn a_longer_or_overlapping_out_of_order_copy_replaces_what_it_covers_with_a_dsac
 }
 
 #[test]
+fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
+    // Linux 6.16+ `tcp_data_queue_ofo` → `tcp_rcvbuf_grow`: the buffer grows to twice
+    // `rcvq_space` (10 × 1460 at the start) plus the out-of-order extent, at the measured
+    // payload share (1460 in 2304: 162/256), and the window clamp follows. Measured on
+    // 6.18 (`receive-memory-ofo-rcvbuf-grow`): the ACK that fills the hole offers 28 << 10
+    // where the 131072-byte buffer left 16 << 10.
+    let run = |in_app: bool| {
+        let mut h = truesize_child(1460, None);
+        h.s.in_app = in_app;
+        let syn = h.peer_segment("S seq=0");
+        h.with(|s, ctx| s.accept_syn(&syn, ctx));
+        send!(h, ". seq=1 ack=1");
+        h.s.sack_ok = true;
+        for k in 1..=40u32 {
+            send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+        }
+        let rcvbuf = h.s.rcvbuf_bytes();
+        send!(h, ". seq=1 ack=1 len=1460");
+        (rcvbuf, last_window(&h))
+    };
+    let (rcvbuf, grown) = run(true);
+    // The extent runs from rcv_nxt (0: the first segment is the hole) to the 41st one's end.
+    assert_eq!(rcvbuf, (2 * 14_600 + 41 * 1460) * 256 / 162);
+    // The negative: a child nobody has accepted yet keeps its buffer.
+    let (rcvbuf, window) = run(false);
+    assert_eq!(rcvbuf, 131_072);
+    assert!(grown > window, "{grown} vs {window}");
+}
+
+#[test]
 fn out_of_order_segments_measure_the_truesize_ratio_and_grow_the_window_before_they_are_charged() {
     // Linux 6.17+ `tcp_data_queue_ofo` → `tcp_measure_rcv_mss`: the first full segment after
     // a hole sets the payload/truesize ratio (1460 in 2304: 162/256), so the window its SACK
