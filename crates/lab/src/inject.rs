@@ -38,8 +38,8 @@ use crate::wire::{not_relayed, scripted, DropRule, CLIENT_IP, SERVER_IP};
 /// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness), and
 /// a peer that shrinks its window under data in flight (`tcp_rtx_probe0_timed_out`); and
 /// a client that overfills a server's receive memory out of order (`tcp_prune_queue`, and
-/// `tcp_rcvbuf_grow` for a buffer SO_RCVBUF did not set).
-pub const CASES: [(&str, &str); 8] = [
+/// `tcp_rcvbuf_grow` for a buffer SO_RCVBUF did not set) or with overlapping copies (D-SACKs).
+pub const CASES: [(&str, &str); 9] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -71,6 +71,10 @@ pub const CASES: [(&str, &str); 8] = [
     (
         "receive-memory-ofo-rcvbuf-grow",
         include_str!("../../../docs/examples/receive-memory-ofo-rcvbuf-grow.json"),
+    ),
+    (
+        "receive-ofo-overlaps",
+        include_str!("../../../docs/examples/receive-ofo-overlaps.json"),
     ),
 ];
 
