@@ -200,6 +200,13 @@ impl Recorder {
         self.lock().addr_of(a)
     }
 
+    /// The local port of socket `id`, learnt after it was registered (connect() chose it).
+    pub fn set_local_port(&self, id: SocketId, port: u16) {
+        if let Some(s) = self.lock().sockets.get_mut(id.0 as usize) {
+            s.info.local_port = port;
+        }
+    }
+
     /// Registers a socket the experiment made; sock_diag entries are matched to it by
     /// (host, local port, remote).
     #[allow(clippy::too_many_arguments)]

@@ -942,6 +942,15 @@ impl Ctx<'_> {
                     }
                     Err(e) => return Err(e),
                 };
+                // An unbound socket's port is connect()'s choice, known once it returned
+                // (the SYN has left by then; segments are matched to sockets afterwards).
+                if port == 0 {
+                    let chosen = st
+                        .local_addr()
+                        .map_err(|e| io("getsockname after connect", e))?
+                        .port();
+                    rec.set_local_port(id, chosen);
+                }
                 let res = loop {
                     if let Some(r) = sock::wait_connected(&st, Duration::from_millis(5))? {
                         break r;
