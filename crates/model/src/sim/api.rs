@@ -620,6 +620,9 @@ impl Sim {
                     return false;
                 };
                 self.report_listener(sid);
+                if let Sock::Tcp(t) = &mut self.socks[child.0 as usize] {
+                    t.in_app = true;
+                }
                 if let Some(l) = label {
                     self.infos[child.0 as usize].label = l.clone();
                     self.labels.insert(l, child);

@@ -48,6 +48,33 @@ impl TcpSocket {
         }
         self.window_clamp = Some(clamp);
         self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
+        self.rcvq_space = self.rcv_ssthresh.min(self.rcv_wnd).min(10 * advmss);
+    }
+
+    /// Linux `tcp_rcvbuf_grow` (6.16), at the end of `tcp_data_queue_ofo`: a buffer
+    /// SO_RCVBUF did not set grows to hold twice the last measured window
+    /// (`rcvq_space.space`, "slow start: allow the sender to double its rate") plus the
+    /// out-of-order extent (the last out-of-order byte less rcv_nxt), turned into memory at
+    /// the measured payload share (`tcp_space_from_win`), and the window clamp follows;
+    /// only for a socket an application holds. tcp_rmem[2] (32 MiB) caps it in Linux; the
+    /// model's buffers stay far below it. Measured on 6.18 (`receive-memory-ofo-rcvbuf-grow`:
+    /// tcp_rmem[1] 131072, 44 full segments behind a lost first one): once the hole is filled
+    /// the ACK offers 28 << 10 (2 × 14480 + 65160 of window → 150592 bytes of buffer), where
+    /// the 131072-byte buffer leaves 16 << 10.
+    pub(super) fn rcvbuf_grow(&mut self) {
+        if !self.truesize_accounting() || self.rcvbuf_locked || !self.in_app {
+            return;
+        }
+        let mut rcvwin = 2 * self.rcvq_space as u64;
+        if let Some((start, skb)) = self.ooo.last_key_value() {
+            let end = start + spans_len(&skb.spans) as u64;
+            rcvwin += end.saturating_sub(self.roff(self.rcv_nxt));
+        }
+        let rcvbuf = (rcvwin << 8) / self.scaling_ratio.max(1) as u64;
+        if rcvbuf > self.rcvbuf_bytes() {
+            self.rcvbuf_grown = rcvbuf;
+            self.window_clamp = Some(self.win_from_space(rcvbuf));
+        }
     }
 
     /// Free receive space measured from rcv_nxt. Out-of-order data lies inside this window
@@ -154,8 +181,10 @@ impl TcpSocket {
     /// `tcp_prune_queue` makes room first; then the memory is charged in whole pages
     /// (`sk_rmem_schedule`, which the model never refuses: it has no global tcp_mem
     /// pressure). False: no room could be made.
-    pub(super) fn try_rmem_schedule(&mut self, truesize: u32) -> bool {
-        if !self.can_ingest() && !self.prune_queue() {
+    /// `in_start` is where the skb starts (a stream offset): `tcp_prune_ofo_queue` keeps
+    /// what lies below it.
+    pub(super) fn try_rmem_schedule(&mut self, truesize: u32, in_start: u64) -> bool {
+        if !self.can_ingest() && !self.prune_queue(in_start) {
             return false;
         }
         self.rmem_schedule(truesize);
@@ -189,16 +218,17 @@ impl TcpSocket {
     ///   memory in use (`sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2])`; tcp_rmem[2], 32 MiB by
     ///   default, is not modelled as a bound), one it set stays and rcv_ssthresh falls to two
     ///   segments (`min(window_clamp, 2 * advmss)`);
-    /// - still over: `tcp_collapse` of the receive queue ([`TcpSocket::collapse_queue`]);
-    /// - still over: `tcp_prune_ofo_queue` ([`TcpSocket::prune_ofo_queue`]);
+    /// - still over: `tcp_collapse_ofo_queue` ([`TcpSocket::collapse_ofo_queue`]), then
+    ///   `tcp_collapse` of the receive queue ([`TcpSocket::collapse_queue`]);
+    /// - still over: `tcp_prune_ofo_queue` ([`TcpSocket::prune_ofo_queue`]) for an skb
+    ///   starting at `in_start`;
     /// - still over: header prediction off, and the caller drops the segment.
     ///
     /// Measured on 6.18 (zero-window with TCP_MAXSEG 536, SO_RCVBUF 8192, nobody reading):
     /// 7764 bytes in fifteen 1280-byte and one 1280-byte skb (20480 of 16384) collapse into
     /// 3776 + 3776 + 212 bytes (4352 + 4352 + 832), and the window that stayed shut without
-    /// it reopens (620, then 2096). The out-of-order queue is not collapsed first
-    /// (`tcp_collapse_ofo_queue` is not modelled).
-    pub(super) fn prune_queue(&mut self) -> bool {
+    /// it reopens (620, then 2096).
+    pub(super) fn prune_queue(&mut self, in_start: u64) -> bool {
         self.ack_quick = 0;
         if !self.rcvbuf_locked {
             self.rcvbuf_grown = self.rcvbuf_grown.max(self.rmem());
@@ -210,11 +240,12 @@ impl TcpSocket {
         if self.can_ingest() {
             return true;
         }
+        self.collapse_ofo_queue();
         self.collapse_queue();
         if self.can_ingest() {
             return true;
         }
-        self.prune_ofo_queue();
+        self.prune_ofo_queue(in_start);
         if self.can_ingest() {
             return true;
         }
@@ -262,16 +293,104 @@ impl TcpSocket {
         self.rmem_uncharge(before);
     }
 
+    /// Linux `tcp_collapse_ofo_queue`: the out-of-order queue, range by range (skbs with no
+    /// gap between them), is copied into fresh page-sized skbs as the receive queue is
+    /// ([`TcpSocket::collapse_queue`]): within a range, from the first skb that costs more
+    /// memory than its payload earns as window, every byte goes into skbs of up to 3776
+    /// bytes. A range of one skb under 3776 bytes is "tiny" and left alone; once the tiny
+    /// ranges add up to more than an eighth of the buffer the walk stops ("Do not attempt
+    /// collapsing tiny skbs", since 4.19). Measured on 6.18
+    /// (`receive-memory-ofo-collapse`: SO_RCVBUF 8192, 100-byte segments behind a hole):
+    /// twenty 832-byte skbs (16640 of 16384) become one 4352-byte skb when the 21st comes,
+    /// which is then queued and the next ones copied into that skb's tailroom, where the
+    /// model dropped the highest skbs and broke the SACK blocks.
+    pub(super) fn collapse_ofo_queue(&mut self) {
+        let limit = self.rcvbuf_bytes() >> 3;
+        let mut sum_tiny = 0u64;
+        let mut i = 0;
+        while i < self.ooo.len() {
+            let q = self.ooo.as_slice();
+            let first = q[i].0;
+            let mut end = first + spans_len(&q[i].1.spans) as u64;
+            let mut range_truesize = q[i].1.truesize as u64;
+            let mut j = i + 1;
+            while j < q.len() && q[j].0 <= end {
+                end = end.max(q[j].0 + spans_len(&q[j].1.spans) as u64);
+                range_truesize += q[j].1.truesize as u64;
+                j += 1;
+            }
+            if j - i == 1 && end - first < COLLAPSE_COPY as u64 {
+                sum_tiny += range_truesize;
+                if sum_tiny > limit {
+                    return;
+                }
+                i = j;
+                continue;
+            }
+            // `tcp_collapse`: the skbs before the first bloated one stay as they are.
+            let Some(k) = (i..j).find(|&k| {
+                let (s, skb) = &q[k];
+                let len = spans_len(&skb.spans) as u64;
+                self.win_from_space(skb.truesize as u64) as u64 > len || *s < first
+            }) else {
+                i = j;
+                continue;
+            };
+            let old: Vec<(u64, OfoSkb)> = q[k..j].to_vec();
+            let mut at = old[0].0;
+            let mut spans = Vec::new();
+            let mut freed = 0u64;
+            for (s, skb) in &old {
+                self.ooo.remove(s);
+                freed += skb.truesize as u64;
+                for sp in &skb.spans {
+                    push_span(&mut spans, *sp);
+                }
+            }
+            let mut made = 0u64;
+            let mut n = 0;
+            let mut skip = 0u32;
+            while at < end {
+                let copy = (end - at).min(COLLAPSE_COPY as u64) as u32;
+                let (head, truesize) = Self::linear_skb(copy);
+                self.ooo.insert(
+                    at,
+                    OfoSkb {
+                        spans: slice_spans(&spans, skip, copy),
+                        truesize,
+                        tailroom: head - SKB_SHARED_INFO - copy,
+                    },
+                );
+                made += truesize as u64;
+                skip += copy;
+                at += copy as u64;
+                n += 1;
+            }
+            // Each new skb is charged, each old one freed (as in `collapse_queue`).
+            self.ooo_mem = (self.ooo_mem + made).saturating_sub(freed);
+            self.rcv_fwd_alloc -= made as i64;
+            self.rmem_uncharge(freed);
+            i = k + n;
+        }
+    }
+
     /// Linux `tcp_prune_ofo_queue`: out-of-order skbs are dropped from the highest sequence
     /// down, an eighth of the buffer's memory at a time, until the queues fit; every SACK
-    /// block goes with them (`tcp_sack_reset`). Returns whether anything was dropped.
-    pub(super) fn prune_ofo_queue(&mut self) -> bool {
-        if self.ooo.is_empty() {
-            return false;
-        }
+    /// block goes with them (`tcp_sack_reset`). It stops at the first skb below the arriving
+    /// one (`in_start`): "If incoming skb would land last in ofo queue, stop pruning" (6.18's
+    /// `tcp_prune_ofo_queue(sk, in_skb)`), so a segment above everything held is dropped
+    /// instead of what is held. Measured on 6.18 (`receive-memory-ofo-prune`): the 21st of
+    /// twenty-one gapped 100-byte segments is dropped unanswered and the SACK blocks stay.
+    /// Returns whether anything was dropped.
+    pub(super) fn prune_ofo_queue(&mut self, in_start: u64) -> bool {
         let eighth = (self.rcvbuf_bytes() >> 3) as i64;
         let mut goal = eighth;
+        let mut pruned = false;
         while let Some((&start, skb)) = self.ooo.last_key_value() {
+            if in_start > start {
+                break;
+            }
+            pruned = true;
             let len = spans_len(&skb.spans);
             let truesize = skb.truesize;
             self.ooo.remove(&start);
@@ -289,9 +408,11 @@ impl TcpSocket {
                 goal = eighth;
             }
         }
-        self.sack_blocks.clear();
-        self.dsack = None;
-        true
+        if pruned {
+            self.sack_blocks.clear();
+            self.dsack = None;
+        }
+        pruned
     }
 
     /// An in-order skb of `len` payload bytes joins the receive queue, which now ends at

@@ -114,6 +114,10 @@ pub struct TcpSocket {
     pub state: TcpState,
     /// For a child of a listener.
     pub parent: Option<SocketId>,
+    /// An application holds the socket (Linux `sk->sk_socket` is set): any socket it made,
+    /// and a listener's child once accept() has returned it. `tcp_rcvbuf_grow` leaves the
+    /// others alone ("do not grow rcvbuf for not-yet-accepted or orphaned sockets").
+    pub in_app: bool,
     pub listen: Option<Box<Listener>>,
 
     // Options (RFC 9293 §3.7.1 MSS, RFC 7323 window scale and timestamps).
@@ -266,6 +270,11 @@ pub struct TcpSocket {
     /// `sk_rcvbuf` as `tcp_clamp_window` grew it (0: not grown), for a buffer SO_RCVBUF did
     /// not set.
     rcvbuf_grown: u64,
+    /// Linux `tp->rcvq_space.space`: the window the receiver last measured the application
+    /// reading in one RTT; `tcp_init_buffer_space` starts it at min(rcv_ssthresh, rcv_wnd,
+    /// TCP_INIT_CWND × advmss). The model does not measure reads (`tcp_rcv_space_adjust`),
+    /// so it keeps that value.
+    rcvq_space: u32,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -573,6 +582,7 @@ impl TcpSocket {
             remote: None,
             state: TcpState::Closed,
             parent: None,
+            in_app: true,
             listen: None,
             our_mss: p.mss,
             rcvbuf_locked: false,
@@ -636,6 +646,7 @@ impl TcpSocket {
             rcv_fwd_alloc: 0,
             rcv_pred_wnd: None,
             rcvbuf_grown: 0,
+            rcvq_space: 0,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,

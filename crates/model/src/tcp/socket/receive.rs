@@ -69,6 +69,33 @@ impl TcpSocket {
         self.sack_blocks.truncate(4);
     }
 
+    /// Linux `tcp_dsack_extend`: with no D-SACK pending, [start, end) becomes it
+    /// (`tcp_dsack_set`); otherwise it widens the pending one if the two touch
+    /// (`tcp_sack_extend`). Only with SACK (and the tcp_dsack sysctl, on by default).
+    pub(super) fn dsack_extend(&mut self, start: u64, end: u64) {
+        if !self.sack_ok {
+            return;
+        }
+        match &mut self.dsack {
+            None => self.dsack = Some((start, end)),
+            Some((a, b)) => {
+                if start <= *b && *a <= end {
+                    *a = (*a).min(start);
+                    *b = (*b).max(end);
+                }
+            }
+        }
+    }
+
+    /// An out-of-order skb leaves the queue and its memory goes back (`tcp_drop_reason`).
+    pub(super) fn free_ofo_skb(&mut self, skb: &OfoSkb) {
+        self.ooo_bytes -= spans_len(&skb.spans);
+        if self.rcv_skb_overhead > 0 {
+            self.ooo_mem = self.ooo_mem.saturating_sub(skb.truesize as u64);
+            self.rmem_uncharge(skb.truesize as u64);
+        }
+    }
+
     /// Linux `tcp_send_delayed_ack`: arm the delayed-ACK timer `ato` from now. With one
     /// already pending, the earlier of the two timeouts stands, and one due within a quarter
     /// of the ATO (`ato >> 2`, in jiffies) is not waited for: the ACK goes now. Measured on
@@ -231,7 +258,7 @@ impl TcpSocket {
             // forced: `sk_forced_mem_schedule`), answering at once (ICSK_ACK_NOMEM).
             let truesize = self.truesize(take);
             let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
-            if self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize) {
+            if self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize, start) {
                 if !self.rcv_skbs.is_empty() {
                     return true;
                 }
@@ -294,7 +321,7 @@ impl TcpSocket {
             // duplicate ACKs and three in-order ones, the next segment waits for the
             // delayed ACK. Before that it makes room (`tcp_try_rmem_schedule`) or drops
             // the segment unanswered (LINUX_MIB_TCPOFODROP), and turns header prediction off.
-            if self.truesize_accounting() && !self.try_rmem_schedule(self.truesize(take)) {
+            if self.truesize_accounting() && !self.try_rmem_schedule(self.truesize(take), start) {
                 return false;
             }
             self.rcv_pred_wnd = None;
@@ -350,21 +377,63 @@ impl TcpSocket {
                     self.ooo_bytes += take;
                 }
             } else if !covered {
-                // Out of order: keep it (the longer copy replaces one on the same start).
-                let skb = OfoSkb {
-                    spans: slice_spans(payload, skip, take),
-                    truesize: self.truesize(take),
-                    tailroom: self.tailroom(take),
-                };
-                let truesize = skb.truesize;
-                let old = self.ooo.insert(start, skb);
-                let had = old.as_ref().map_or(0, |o| spans_len(&o.spans));
-                self.ooo_bytes = self.ooo_bytes - had + take;
-                if self.rcv_skb_overhead > 0 {
-                    let freed = old.map_or(0, |o| o.truesize);
-                    self.ooo_mem = self.ooo_mem + truesize as u64 - freed as u64;
-                    self.rcv_fwd_alloc -= truesize as i64;
-                    self.rmem_uncharge(freed as u64);
+                // `tcp_data_queue_ofo`'s overlaps. A segment starting where the skb below
+                // starts, and longer, replaces it, which becomes the D-SACK
+                // (`tcp_dsack_extend`); one starting inside it reports the part held
+                // ("Partial overlap": `tcp_dsack_set`) and is kept here from that skb's end
+                // (Linux queues the skb whole; its memory counts whole here too). Then the
+                // skbs it covers go, each added to the D-SACK, and one it reaches into
+                // reports the bytes shared (`merge_right`). Measured on 6.18
+                // (`receive-memory-ofo-prune`): 701-851 over a held 701-801 is answered
+                // with D-SACK 701-801 before the SACK blocks.
+                let mut from = start;
+                if let Some((k, e, _)) = below.filter(|&(_, e, _)| e > start) {
+                    if k == start {
+                        if let Some(old) = self.ooo.remove(&k) {
+                            self.free_ofo_skb(&old);
+                        }
+                        self.dsack_extend(k, e);
+                    } else {
+                        self.dsack_extend(start, e);
+                        from = e;
+                    }
+                }
+                let mut to = end;
+                loop {
+                    let q = self.ooo.as_slice();
+                    let i = q.partition_point(|(k, _)| *k < from);
+                    let Some((k, next)) = q.get(i) else { break };
+                    let (k, e) = (*k, *k + spans_len(&next.spans) as u64);
+                    if k >= end {
+                        break;
+                    }
+                    if e > end {
+                        self.dsack_extend(k, end);
+                        to = k;
+                        break;
+                    }
+                    if let Some(old) = self.ooo.remove(&k) {
+                        self.free_ofo_skb(&old);
+                    }
+                    self.dsack_extend(k, e);
+                }
+                if to > from {
+                    let skb = OfoSkb {
+                        spans: slice_spans(
+                            payload,
+                            skip + (from - start) as u32,
+                            (to - from) as u32,
+                        ),
+                        truesize: self.truesize(take),
+                        tailroom: self.tailroom(take),
+                    };
+                    let truesize = skb.truesize;
+                    self.ooo_bytes += (to - from) as u32;
+                    self.ooo.insert(from, skb);
+                    if self.rcv_skb_overhead > 0 {
+                        self.ooo_mem += truesize as u64;
+                        self.rcv_fwd_alloc -= truesize as i64;
+                    }
                 }
             }
             if grows && !self.truesize_accounting() {
@@ -373,11 +442,12 @@ impl TcpSocket {
             }
             if self.sack_ok {
                 if covered {
-                    // Already held: a duplicate, reported as a D-SACK (`tcp_data_queue_ofo`).
+                    // Already held: a duplicate, reported as a D-SACK (`tcp_dsack_set`).
                     self.dsack = Some((start, end));
                 }
                 self.sack_add(start, end);
             }
+            self.rcvbuf_grow();
             true
         }
     }

@@ -2080,34 +2080,120 @@ fn a_buffer_so_rcvbuf_did_not_set_grows_instead_of_collapsing() {
     assert_eq!(h.s.rcvbuf_bytes(), 16 * 1280);
 }
 
-#[test]
-fn out_of_order_data_over_the_buffer_is_dropped_from_the_top_an_eighth_at_a_time() {
-    // `tcp_data_queue_ofo` → `tcp_try_rmem_schedule` → `tcp_prune_queue`: nothing in order
-    // to collapse, so `tcp_prune_ofo_queue` drops the highest out-of-order skbs until an
-    // eighth of the buffer (2048) is freed and the memory fits. Thirteen 400-byte segments
-    // after a hole (16640 bytes) are over the 16384-byte buffer when the fourteenth comes:
-    // the twelfth and thirteenth go (2560), the fourteenth is kept behind a new hole.
+/// A child socket with SO_RCVBUF 8192 (16384 of memory), TCP_MAXSEG 536, established, SACK on.
+fn ofo_child() -> Harness {
     let mut h = truesize_child(536, Some(8192));
     let syn = h.peer_segment("S seq=0");
     h.with(|s, ctx| s.accept_syn(&syn, ctx));
     send!(h, ". seq=1 ack=1");
+    // Stands for a handshake that agreed on SACK (the harness's peer offers nothing).
+    h.s.sack_ok = true;
+    h
+}
+
+#[test]
+fn contiguous_out_of_order_data_over_the_buffer_is_collapsed_not_dropped() {
+    // `tcp_prune_queue` → `tcp_collapse_ofo_queue`: thirteen contiguous 400-byte segments
+    // behind a hole (13 × 1280 = 16640, over the 16384-byte buffer) are one range of
+    // bloated skbs when the fourteenth comes: copied into 3776 + 1424 bytes (4352 + 2304),
+    // so nothing is dropped and the fourteenth is queued after them. Measured on 6.18
+    // (`receive-memory-ofo-collapse`, 100-byte segments). The model used to drop the two
+    // highest skbs instead (`tcp_prune_ofo_queue`).
+    let mut h = ofo_child();
     for k in 1..=14u32 {
         send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
     }
     let starts: Vec<u64> = h.s.ooo.keys().copied().collect();
-    let mut want: Vec<u64> = (1..=11).map(|k| 400 * k).collect();
-    want.push(400 * 14);
-    assert_eq!(starts, want);
-    assert_eq!(h.s.rmem(), 12 * 1280);
-    // The negative: thirteen fit, nothing is dropped.
-    let mut h = truesize_child(536, Some(8192));
-    let syn = h.peer_segment("S seq=0");
-    h.with(|s, ctx| s.accept_syn(&syn, ctx));
-    send!(h, ". seq=1 ack=1");
+    assert_eq!(starts, [400, 400 + 3776, 400 * 14]);
+    assert_eq!(h.s.ooo_bytes, 14 * 400);
+    assert_eq!(h.s.rmem(), 4352 + 2304 + 1280);
+    assert_eq!(last_sack(&h), [(401, 6001)]);
+    // The negative: thirteen fit, nothing is collapsed.
+    let mut h = ofo_child();
     for k in 1..=13u32 {
         send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
     }
     assert_eq!(h.s.ooo.len(), 13);
+}
+
+#[test]
+fn out_of_order_data_over_the_buffer_is_pruned_from_the_top_only_below_the_arriving_segment() {
+    // Gapped 200-byte segments (1280 bytes of memory each) are one-skb ("tiny") ranges that `tcp_collapse_ofo_queue`
+    // leaves alone. The 14th, above all thirteen held (16640 bytes), would land last:
+    // `tcp_prune_ofo_queue` stops at once and the segment is dropped unanswered. The
+    // missing first bytes then prune the two highest skbs (2560, an eighth of the buffer
+    // at least) and every SACK block (`tcp_sack_reset`). Measured on 6.18
+    // (`receive-memory-ofo-prune`, 100-byte segments).
+    let mut h = ofo_child();
+    for k in 1..=13u32 {
+        send!(h, &format!(". seq={} ack=1 len=200", 1 + 300 * k));
+    }
+    h.sent();
+    send!(h, ". seq=4201 ack=1 len=200");
+    assert!(h.sent().is_empty(), "dropped without an ACK");
+    assert_eq!(h.s.ooo.len(), 13);
+    assert_eq!(h.s.ooo.last_key_value().map(|(k, _)| *k), Some(300 * 13));
+    send!(h, ". seq=1 ack=1 len=200");
+    let starts: Vec<u64> = h.s.ooo.keys().copied().collect();
+    assert_eq!(starts, (1..=11).map(|k| 300 * k).collect::<Vec<u64>>());
+    assert!(
+        last_sack(&h).is_empty(),
+        "the SACK blocks went with the pruned skbs"
+    );
+    assert_eq!(h.s.rcvbuf.len(), 200);
+}
+
+#[test]
+fn a_longer_or_overlapping_out_of_order_copy_replaces_what_it_covers_with_a_dsack() {
+    // `tcp_data_queue_ofo`: the same start but longer replaces the held skb, which is
+    // the D-SACK (`tcp_dsack_extend`); a start inside a held skb reports the shared part
+    // (`tcp_dsack_set`); a segment covering held skbs removes them, each added to the
+    // D-SACK (`merge_right`). Measured on 6.18 (`receive-memory-ofo-prune`): 701-851 over
+    // 701-801 draws D-SACK 701-801, then SACK 701-851.
+    let mut h = ofo_child();
+    send!(h, ". seq=1001 ack=1 len=100");
+    send!(h, ". seq=1001 ack=1 len=150");
+    assert_eq!(last_sack(&h), [(1001, 1101), (1001, 1151)]);
+    assert_eq!(h.s.ooo.len(), 1);
+    assert_eq!(h.s.ooo_bytes, 150);
+    send!(h, ". seq=1101 ack=1 len=200");
+    assert_eq!(last_sack(&h), [(1101, 1151), (1001, 1301)]);
+    assert_eq!(h.s.ooo_bytes, 300);
+    send!(h, ". seq=901 ack=1 len=500");
+    assert_eq!(last_sack(&h), [(1001, 1301), (901, 1401)]);
+    assert_eq!(h.s.ooo.len(), 1);
+    assert_eq!(h.s.ooo_bytes, 500);
+    assert_eq!(h.s.rmem(), 1280);
+}
+
+#[test]
+fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
+    // Linux 6.16+ `tcp_data_queue_ofo` → `tcp_rcvbuf_grow`: the buffer grows to twice
+    // `rcvq_space` (10 × 1460 at the start) plus the out-of-order extent, at the measured
+    // payload share (1460 in 2304: 162/256), and the window clamp follows. Measured on
+    // 6.18 (`receive-memory-ofo-rcvbuf-grow`): the ACK that fills the hole offers 28 << 10
+    // where the 131072-byte buffer left 16 << 10.
+    let run = |in_app: bool| {
+        let mut h = truesize_child(1460, None);
+        h.s.in_app = in_app;
+        let syn = h.peer_segment("S seq=0");
+        h.with(|s, ctx| s.accept_syn(&syn, ctx));
+        send!(h, ". seq=1 ack=1");
+        h.s.sack_ok = true;
+        for k in 1..=40u32 {
+            send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+        }
+        let rcvbuf = h.s.rcvbuf_bytes();
+        send!(h, ". seq=1 ack=1 len=1460");
+        (rcvbuf, last_window(&h))
+    };
+    let (rcvbuf, grown) = run(true);
+    // The extent runs from rcv_nxt (0: the first segment is the hole) to the 41st one's end.
+    assert_eq!(rcvbuf, (2 * 14_600 + 41 * 1460) * 256 / 162);
+    // The negative: a child nobody has accepted yet keeps its buffer.
+    let (rcvbuf, window) = run(false);
+    assert_eq!(rcvbuf, 131_072);
+    assert!(grown > window, "{grown} vs {window}");
 }
 
 #[test]
