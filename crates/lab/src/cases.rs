@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 73] = [
+pub const NAMES: [&str; 77] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -47,6 +47,10 @@ pub const NAMES: [&str; 73] = [
     "reorder-dsack-undo",
     "dsack-without-reordering-keeps-reo-wnd",
     "reorder-seen-widens-reo-wnd",
+    "reno-reordering",
+    "reno-undo",
+    "reno-undo-no-timestamps",
+    "sack-reordering-grows-cwnd",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -583,6 +587,130 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 });
             }
             with_fault(sc, "client", SegmentMatch::Data, Some(5))
+        }
+        // Reordering without SACK (`tcp_sack` 0, NewReno: `tcp_add_reno_sack`,
+        // `tcp_newreno_mark_lost`). Ten segments, the 2nd and 3rd held 60 ms: the eight
+        // after them draw duplicate ACKs, the third starts a fast retransmission of the 2nd,
+        // whose ACK is partial (the 3rd is resent, RFC 6582). Then the held 2nd arrives, a
+        // duplicate, and its duplicate ACK is one more than the segments out beyond the
+        // hole: that can only be reordering (`tcp_limit_reno_sacked`), and
+        // `tcp_check_reno_reordering` sets `tp->reordering` to the segments out, 8. The
+        // second write of ten loses its 2nd segment (the 14th data segment sent): the fast
+        // retransmission now waits for the 8th duplicate ACK, not the 3rd.
+        "reno-reordering" => {
+            let mut sc = base(
+                name,
+                "tcp_sack=0: ten segments, the 2nd and 3rd held 60 ms: one duplicate ACK more \
+                 than the segments out is reordering, tp->reordering becomes 8; ten more with \
+                 the 2nd lost: resent at the 8th duplicate ACK, not the 3rd",
+                2_000,
+                listen_accept(vec![late_read(1_900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(600), Action::TcpInfo {}),
+                    Step::at(ms(700), send(14_480).action),
+                    Step::at(ms(1_800), Action::TcpInfo {}),
+                ],
+            );
+            sc.tuning.sack_permitted = Some(false);
+            for nth in [2, 3] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(60) },
+                });
+            }
+            with_fault(sc, "client", SegmentMatch::Data, Some(14))
+        }
+        // The undo of a fast recovery without SACK (`tcp_try_undo_recovery`, `tcp_may_undo`):
+        // ten segments, the 2nd held 30 ms, resent at the third duplicate ACK; the original
+        // arrives first and its ACK reaches high_seq. With timestamps it echoes the original's
+        // (older than the retransmission: `tcp_packet_delayed`) and the cut is undone
+        // (ssthresh back to infinite) while the recovery is held at high_seq
+        // (`tcp_is_non_sack_preventing_reopen`); without timestamps and D-SACK nothing can
+        // show the retransmission was needless, and ssthresh stays cut.
+        "reno-undo" | "reno-undo-no-timestamps" => {
+            let no_ts = name == "reno-undo-no-timestamps";
+            let mut sc = base(
+                name,
+                if no_ts {
+                    "tcp_sack=0 and tcp_timestamps=0: the 2nd of ten segments held 30 ms is \
+                     resent at the third duplicate ACK; nothing shows the original came first, \
+                     so ssthresh stays cut (7)"
+                } else {
+                    "tcp_sack=0: the 2nd of ten segments held 30 ms is resent at the third \
+                     duplicate ACK; the ACK of the original echoes a timestamp older than the \
+                     retransmission, so the cut is undone (ssthresh infinite again)"
+                },
+                1_000,
+                listen_accept(vec![late_read(900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(600), Action::TcpInfo {}),
+                ],
+            );
+            sc.tuning.sack_permitted = Some(false);
+            if no_ts {
+                sc.tuning.timestamps = Some(false);
+            }
+            sc.faults.push(FaultRule {
+                from: Some("client".into()),
+                to: None,
+                matches: SegmentMatch::Data,
+                nth: Some(2),
+                after_us: None,
+                until_us: None,
+                action: FaultAction::Delay { by_us: ms(30) },
+            });
+            sc
+        }
+        // `tcp_may_raise_cwnd`: cwnd grows on in-order delivery only, unless reordering has
+        // raised `tp->reordering` above the `tcp_reordering` sysctl; then on every ACK of
+        // forward progress, SACKs of new data too. Over a 50 ms wire (RACK's window 25 ms once
+        // reordering is seen), three writes: 3 segments with the 1st held 15 ms (reordering
+        // seen, nothing resent); 8 with the 5th held 15 ms (its original fills the hole 4
+        // segments below the highest SACK: `tcp_check_sack_reordering` raises the degree to
+        // 4); 14 with the 11th held 15 ms, whose three followers' SACKs now grow cwnd in slow
+        // start: 24 at the end, where counting in-order delivery only gives 21. (Flights
+        // with at most three SACKs each: past three duplicate ACKs the Linux receiver
+        // compresses its SACKs, `tcp_sack_compress`, which the model does not do.)
+        "sack-reordering-grows-cwnd" => {
+            let mut sc = base(
+                name,
+                "reordering raises tp->reordering to 4, and then SACKs grow cwnd too: three \
+                 writes (3, 8, 14 segments) each with one segment held 15 ms; cwnd 24 after \
+                 the third, not 21",
+                2_000,
+                listen_accept(vec![late_read(1_900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(3 * 1448).action),
+                    Step::at(ms(700), send(8 * 1448).action),
+                    Step::at(ms(1_250), Action::TcpInfo {}),
+                    Step::at(ms(1_300), send(14 * 1448).action),
+                    Step::at(ms(1_850), Action::TcpInfo {}),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            // Data segments in sending order: 1-3, 4-11, 12-25.
+            for nth in [1, 8, 22] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(15) },
+                });
+            }
+            sc
         }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
         // PRR (RFC 6937), in a bulk transfer: 400 kB over a 50 ms wire (100 ms round trips,

@@ -214,8 +214,16 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "tail_loss_probe",
         Knob::Sysctl("net.ipv4.tcp_early_retrans", Unit::On(3)),
     ),
-    // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
-    ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
+    // RACK loss detection was bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION). Linux 6.17
+    // removed RFC 6675's duplicate-ACK loss detection ("tcp: remove obsolete and unused
+    // RFC3517/RFC6675 loss recovery code"): `tcp_identify_packet_loss` runs RACK for every
+    // SACK connection, and `tcp_time_to_recover` is `lost_out != 0`. Measured on 6.18
+    // (tcp_recovery 0, three segments, the 2nd lost): RACK's reordering timer resends it at
+    // 217 ms, where RFC 6675 would have waited for the loss probe at 280 ms.
+    (
+        "rack",
+        Knob::Fixed("tcp_recovery's RACK bit (0x1) does nothing since Linux 6.17: RACK is the only loss detection with SACK; `rack` false (RFC 6675's duplicate-ACK rule) is Linux before 6.17 or the textbook"),
+    ),
     // F-RTO (RFC 5682): `tcp_enter_loss` tests the sysctl for non-zero; 2 is the default.
     ("frto", Knob::Sysctl("net.ipv4.tcp_frto", Unit::Plain)),
     // `tcp_retrans_try_collapse` returns at once when it is 0.
@@ -620,6 +628,8 @@ mod tests {
         assert!(e.contains("1-255"), "{e}");
         assert_eq!(check(&with(r#"{"min_tso_segs": 4}"#)), Ok(()));
         assert_eq!(check(&with(r#"{"dupack_threshold": 5}"#)), Ok(()));
+        let e = check(&with(r#"{"rack": false}"#)).unwrap_err();
+        assert!(e.contains("since Linux 6.17"), "{e}");
         let e = check(&with(r#"{"delayed_ack_us": 1000}"#)).unwrap_err();
         assert!(
             e.contains("TCP_ATO_MIN") && e.contains("initial_cwnd_segments"),
@@ -639,7 +649,7 @@ mod tests {
         assert!(v("rto_min_us", 41_000.into()).is_err());
         assert_eq!(v("dupack_threshold", 7.into()), Ok("7".into()));
         assert_eq!(v("tail_loss_probe", true.into()), Ok("3".into()));
-        assert_eq!(v("rack", false.into()), Ok("0".into()));
-        assert!(v("rack", 1.into()).is_err());
+        assert_eq!(v("retrans_collapse", false.into()), Ok("0".into()));
+        assert!(v("retrans_collapse", 1.into()).is_err());
     }
 }

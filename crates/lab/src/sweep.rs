@@ -206,11 +206,6 @@ axes! {
             sc.tuning.tail_loss_probe = Some(v != "0");
             Some(())
         };
-    recovery: "net.ipv4.tcp_recovery 0 (no RACK) or 1",
-        ["0", "1"], &["loss-tail", "loss-fast-retransmit"], 0, |sc, v| {
-            sc.tuning.rack = Some(v == "1");
-            Some(())
-        };
     retrans_collapse: "net.ipv4.tcp_retrans_collapse 0 (resend each skb as sent) or 1",
         ["0", "1"], &["rto-collapse", "loss-tail", "teardown-server-first"], 0, |sc, v| {
             sc.tuning.retrans_collapse = Some(v == "1");
@@ -524,12 +519,6 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "4",
     ),
     ("tail-loss-no-probe", "loss-tail", "early_retrans", "0"),
-    (
-        "fast-retransmit-no-rack",
-        "loss-fast-retransmit",
-        "recovery",
-        "0",
-    ),
     (
         "linger-0-after-answer",
         "teardown-client-first",

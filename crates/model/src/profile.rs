@@ -375,7 +375,8 @@ profile! {
     /// last segment (or sends a new one), and only then as an RTO. With `rack`, the SACK
     /// that answers the probe lets RACK mark the tail lost and recover without an RTO.
     tail_loss_probe: bool,
-    /// RACK loss detection (`tcp_recovery` bit 1, default on; RFC 8985 §6): with SACK, a
+    /// RACK loss detection (RFC 8985 §6; Linux's only loss detection with SACK since 6.17,
+    /// which removed RFC 6675's and left `tcp_recovery` 0 without effect): with SACK, a
     /// segment is lost once one sent after it was delivered and an RTT plus a reordering
     /// window (min RTT / 4 before three SACKs, none during a recovery) has passed, so one
     /// or two SACKs suffice, and every hole so overtaken is marked lost at once (three
@@ -698,7 +699,7 @@ mod tests {
             ),
             (
                 "rack",
-                "tcp_recovery 1 (RFC 8985 RACK); RFC 5681 counts duplicate ACKs",
+                "RFC 8985 RACK (always with SACK since 6.17); RFC 5681 counts duplicate ACKs",
             ),
             (
                 "tail_loss_probe",

@@ -214,14 +214,19 @@ impl TcpSocket {
         // FLAG_ORIG_SACK_ACKED: an skb never retransmitted (TCPCB_RETRANS clear), not SACKed
         // before, ending at or below high_seq, acknowledged in whole or in part (a partly
         // acknowledged skb counts too: `tcp_tso_acked` trims it and the test runs on it).
+        // Without SACK it is cleared when any segment this ACK covers was retransmitted
+        // (FLAG_RETRANS_DATA_ACKED): "non-SACK case cannot confirm that progress was due to
+        // original transmission", so after an RTO a partial ACK that covers the resent head
+        // is no F-RTO proof of a spurious timeout (`tcp_clean_rtx_queue`).
         let high = self.loss_high.map(|h| self.soff(h));
-        let orig_acked = self.sent_log.iter().any(|e| {
-            e.start < data_acked
-                && e.end > prior_una
-                && !e.sacked
-                && !e.ever_retrans
-                && high.is_some_and(|h| e.end <= h)
-        });
+        let orig_acked = (self.sack_ok || !retrans_acked)
+            && self.sent_log.iter().any(|e| {
+                e.start < data_acked
+                    && e.end > prior_una
+                    && !e.sacked
+                    && !e.ever_retrans
+                    && high.is_some_and(|h| e.end <= h)
+            });
         while let Some(e) = self.sent_log.front().copied() {
             if e.end > data_acked {
                 break;

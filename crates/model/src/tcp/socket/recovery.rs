@@ -6,13 +6,15 @@
 use super::*;
 
 impl TcpSocket {
-    /// Loss recovery on the scoreboard (Linux with SACK and RACK, `tcp_recovery` 1): SACKed,
+    /// Loss recovery on the scoreboard (Linux with SACK: RACK): SACKed,
     /// lost and retransmitted segments are tagged one by one, RACK marks every segment lost
     /// that a later-sent delivered one overtook by more than the reordering window (RFC
     /// 8985 §6.2), and the recovery retransmits them all, paced by PRR (RFC 6937).
     /// Without SACK (`tcp_sack` 0) Linux keeps the same queue and counts each duplicate
-    /// ACK as one segment delivered ("Reno SACK", `tcp_add_reno_sack`), and without RACK
-    /// (`tcp_recovery` 0) it marks losses by the duplicate-ACK threshold; PRR paces both.
+    /// ACK as one segment delivered ("Reno SACK", `tcp_add_reno_sack`) and marks losses by
+    /// the duplicate-ACK threshold, `tp->reordering`; PRR paces both. `rack` false with
+    /// SACK is RFC 6675's duplicate-ACK rule, Linux before 6.17 (which removed it: since
+    /// then `tcp_recovery` 0 changes nothing).
     /// The textbook profile (no PRR) keeps RFC 5681/6582's NewReno instead.
     pub(super) fn scoreboard(&self, p: &crate::profile::Profile) -> bool {
         (p.rack && self.sack_ok) || p.prr
@@ -123,7 +125,7 @@ impl TcpSocket {
         } else if p.rack && self.sack_ok {
             self.rack_advanced && self.rack_mark_lost(ctx)
         } else {
-            self.mark_lost_dupthresh(una_advanced, p);
+            self.mark_lost_dupthresh(una_advanced);
             false
         };
         let lost_now = self
@@ -132,22 +134,28 @@ impl TcpSocket {
             .filter(|e| e.lost && !e.retrans)
             .count() as u32;
         let newly_lost = lost_now.saturating_sub(lost_before);
-        // `tcp_fastretrans_alert`, D: the recovery ends once snd_una reaches high_seq
-        // (without SACK, `tcp_try_undo_recovery` holds it until an ACK goes beyond).
-        let (una, sack) = (self.snd_una, self.sack_ok);
-        let ended = |high: SeqNumber| if sack { una.ge(high) } else { una.gt(high) };
-        if self.cc.recover.is_some_and(ended) {
-            // `tcp_try_undo_recovery` (`tcp_may_undo`): every retransmission came back as a
-            // D-SACK, or this ACK echoes a timestamp older than the first retransmission
-            // (the originals filled the holes), so the cut is undone and cwnd is not set to
-            // ssthresh (`tcp_end_cwnd_reduction` skips it once `undo_marker` is 0).
+        // `tcp_fastretrans_alert`, D: once snd_una reaches high_seq, `tcp_try_undo_recovery`
+        // (`tcp_may_undo`): every retransmission came back as a D-SACK, or this ACK echoes a
+        // timestamp older than the first retransmission (the originals filled the holes), so
+        // the cut is undone. Then the recovery ends, except without SACK while snd_una is
+        // exactly at high_seq (`tcp_is_non_sack_preventing_reopen`): held, PRR going on with
+        // the ssthresh the undo restored, until an ACK goes beyond. Once undone
+        // (`undo_marker` 0) its end leaves cwnd alone (`tcp_end_cwnd_reduction`).
+        let una = self.snd_una;
+        if self.cc.recover.is_some_and(|high| una.ge(high)) {
             if self.may_undo(h, prior_stamp) {
                 self.undo_cwnd_reduction(false);
-                self.cc.prr = None;
             } else {
                 self.reord.recovery_not_undone();
             }
-            self.cc.end_prr_recovery();
+            if !self.sack_ok && self.cc.recover == Some(una) {
+                self.retrans_stamp_cleanup();
+            } else {
+                if self.undo.is_none() {
+                    self.cc.prr = None;
+                }
+                self.cc.end_prr_recovery();
+            }
         } else if self.cc.in_recovery() && self.try_undo_dsack() {
             // E, Recovery: `tcp_try_undo_dsack` → `tcp_try_keep_open` leaves the recovery
             // with the window restored; a loss still marked starts a new one below.
@@ -173,7 +181,10 @@ impl TcpSocket {
         if self.cc.in_recovery() {
             let pipe = self.pipe_segs();
             self.cc.prr_step(delivered, newly_lost, una_advanced, pipe);
-        } else if bytes_acked > 0 && delivered > 0 && self.may_grow_cwnd() {
+        } else if delivered > 0
+            && self.may_raise_cwnd(bytes_acked > 0, data_sacked, p)
+            && self.may_grow_cwnd()
+        {
             self.cc
                 .cong_avoid_segments(delivered, ctx.now, p.clock_granularity_us);
         }
@@ -418,6 +429,22 @@ impl TcpSocket {
         self.cc.ssthresh.max(((segs >> 1) + (segs >> 2)) * mss)
     }
 
+    /// `tcp_may_raise_cwnd`: RFC 5681 grows cwnd on in-order delivery only (FLAG_DATA_ACKED);
+    /// once reordering has raised `tp->reordering` above the `tcp_reordering` sysctl, on any
+    /// forward progress, newly SACKed data too (FLAG_FORWARD_PROGRESS). A duplicate ACK
+    /// without SACK is no progress (`tcp_add_reno_sack` sets no flag).
+    fn may_raise_cwnd(
+        &self,
+        data_acked: bool,
+        data_sacked: bool,
+        p: &crate::profile::Profile,
+    ) -> bool {
+        if self.reord.degree > p.dupack_threshold {
+            return data_acked || data_sacked;
+        }
+        data_acked
+    }
+
     /// `tcp_enter_recovery`'s undo state, before `tcp_init_cwnd_reduction` cuts.
     pub(super) fn enter_recovery_undo(&mut self) {
         let prior = self.current_ssthresh();
@@ -425,31 +452,69 @@ impl TcpSocket {
     }
 
     /// Without SACK (`tcp_add_reno_sack`, `tcp_remove_reno_sacks`): a duplicate ACK counts
-    /// one segment delivered (at most all but one of those out, `tcp_limit_reno_sacked`);
-    /// a cumulative ACK delivers one segment, the hole, and eats the duplicate ACKs that
-    /// stood for the rest. Returns the segments delivered by this ACK.
+    /// one segment delivered; a cumulative ACK delivers one segment, the hole, and eats the
+    /// duplicate ACKs that stood for the rest. Either way `tcp_check_reno_reordering` then
+    /// holds the count to all but the holes of what is out (`tcp_limit_reno_sacked`), and a
+    /// count past that is reordering (see [`Self::check_reno_reordering`]). Outside an
+    /// ongoing recovery an ACK of new data forgets the count (`tcp_fastretrans_alert`, D and
+    /// E: `tcp_reset_reno_sack`); a duplicate ACK at high_seq itself, where the recovery is
+    /// held (`tcp_try_undo_recovery`), is not counted, nor one in the loss state before
+    /// F-RTO sent new data (`tcp_process_loss`). Returns the segments delivered by this ACK.
     pub(super) fn reno_sack(&mut self, acked: u32, una_advanced: bool, dup: bool) -> u32 {
+        let ongoing = self.cc.recover.is_some_and(|high| self.snd_una.lt(high));
         if una_advanced {
+            if acked == 0 {
+                return 0;
+            }
             let delivered = acked.saturating_sub(self.reno_sacked).max(1);
-            self.reno_sacked = self.reno_sacked.saturating_sub(acked.saturating_sub(1));
-            return if acked > 0 { delivered } else { 0 };
+            self.reno_sacked = self.reno_sacked.saturating_sub(acked - 1);
+            self.check_reno_reordering(acked);
+            if !ongoing {
+                self.reno_sacked = 0;
+            }
+            return delivered;
         }
-        if !dup {
+        let held = self.cc.recover.is_some() && !ongoing;
+        let loss_before_new = self.loss_high.is_some_and(|high| !self.snd_nxt.gt(high));
+        if !dup || held || loss_before_new {
+            if held {
+                self.reno_sacked = 0;
+            }
             return 0;
         }
-        let out = self.sent_log.len() as u32;
-        let holes = (self.sent_log.iter().filter(|e| e.lost).count() as u32).max(1);
         let before = self.reno_sacked;
-        self.reno_sacked = (self.reno_sacked + 1).min(out.saturating_sub(holes.min(out)));
+        self.reno_sacked += 1;
+        self.check_reno_reordering(0);
         self.reno_sacked.saturating_sub(before)
     }
 
+    /// `tcp_check_reno_reordering`: more duplicate ACKs than segments out beyond the holes
+    /// (`tcp_limit_reno_sacked`: holes are the segments marked lost, at least one) can only
+    /// be reordering (a hole filled by its original after more segments than it had above
+    /// it were counted). The count is cut back, and `tp->reordering` becomes the segments
+    /// out plus those this ACK acknowledged (`addend`), at most `tcp_max_reordering`: set,
+    /// not raised, so it can fall below `tcp_reordering` too. Without SACK it is the
+    /// duplicate-ACK threshold of every later fast retransmit (`tcp_newreno_mark_lost`).
+    fn check_reno_reordering(&mut self, addend: u32) {
+        let out = self.sent_log.len() as u32;
+        let holes = (self.sent_log.iter().filter(|e| e.lost).count() as u32)
+            .max(1)
+            .min(out);
+        if self.reno_sacked + holes <= out {
+            return;
+        }
+        self.reno_sacked = out - holes;
+        self.reord.check_reno(out, addend);
+    }
+
     /// Loss marking without RACK. Without SACK, `tcp_newreno_mark_lost`: the first
-    /// segment is lost once `tcp_reordering` (3) duplicate ACKs came, or on a partial ACK
-    /// during the recovery. With SACK, RFC 6675's IsLost (`tcp_update_scoreboard`): a
-    /// segment with that many SACKed segments above it.
-    pub(super) fn mark_lost_dupthresh(&mut self, una_advanced: bool, p: &crate::profile::Profile) {
-        let thresh = p.dupack_threshold.max(1);
+    /// segment is lost once `tp->reordering` duplicate ACKs came (the `tcp_reordering`
+    /// sysctl, 3, until reordering was seen: [`Self::check_reno_reordering`]), or on a
+    /// partial ACK during the recovery. With SACK, RFC 6675's IsLost
+    /// (`tcp_update_scoreboard`, Linux before 6.17): a segment with that many SACKed
+    /// segments above it.
+    pub(super) fn mark_lost_dupthresh(&mut self, una_advanced: bool) {
+        let thresh = self.reord.degree.max(1);
         if !self.sack_ok {
             // At high_seq itself the recovery is held, not continued (`tcp_try_undo_recovery`
             // returns before any marking): what was sent after the hole is not a hole.

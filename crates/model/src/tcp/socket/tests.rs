@@ -3213,3 +3213,99 @@ fn a_loss_probe_resends_a_lone_fin_alone() {
     recv!(h, ["F. seq=1461 ack=1 len=0"]);
     assert_eq!(h.s.stats.timeouts, 0);
 }
+
+#[test]
+fn without_sack_a_duplicate_ack_beyond_the_flight_is_reordering_and_sets_the_degree() {
+    // `tcp_add_reno_sack` → `tcp_check_reno_reordering`: four segments out beyond the
+    // acknowledged first, one hole among them, so at most three duplicate ACKs can stand
+    // for segments that arrived (`tcp_limit_reno_sacked`). The third starts the fast
+    // retransmission; a fourth can only mean the hole was reordered, not lost (its
+    // original and its copy both arrived): the count is held at three and `tp->reordering`
+    // becomes the segments out, 4 (measured on 6.18, `reno-reordering`: 8 after eight).
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 5 * 1460);
+    assert_eq!(h.sent().len(), 5);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461");
+    recv_nothing!(h);
+    send!(h, ". seq=1 ack=1461");
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert_eq!((h.s.reord.seen, h.s.reord.degree), (0, 3));
+    send!(h, ". seq=1 ack=1461");
+    assert_eq!((h.s.reord.seen, h.s.reord.degree), (1, 4));
+    assert_eq!(
+        h.s.reno_sacked, 3,
+        "held to the segments out beyond the hole"
+    );
+}
+
+#[test]
+fn without_sack_the_fast_retransmission_waits_for_tp_reordering_duplicate_acks() {
+    // `tcp_newreno_mark_lost`: the head is lost once `sacked_out >= tp->reordering`, the
+    // degree reordering set (here as `tcp_check_reno_reordering` would have), not the
+    // `tcp_reordering` sysctl's 3.
+    let mut h = socket_established_40ms(65_535);
+    h.s.reord.degree = 5;
+    write(&mut h, 10 * 1460);
+    assert_eq!(h.sent().len(), 10);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    for _ in 0..4 {
+        send!(h, ". seq=1 ack=1461");
+    }
+    assert!(
+        !h.sent().iter().any(|l| l.starts_with(". seq=1461 ")),
+        "no fast retransmission before the 5th duplicate ACK"
+    );
+    assert!(!h.s.cc.in_recovery());
+    send!(h, ". seq=1 ack=1461");
+    assert!(h.sent().iter().any(|l| l == ". seq=1461 ack=1 len=1460"));
+    assert!(h.s.cc.in_recovery());
+}
+
+#[test]
+fn once_reordering_raised_the_degree_a_sack_of_new_data_grows_cwnd() {
+    // `tcp_may_raise_cwnd`: cwnd grows on in-order delivery only (FLAG_DATA_ACKED), unless
+    // `tp->reordering` is above the `tcp_reordering` sysctl: then on any forward progress,
+    // a SACK of new data in the disorder state too (FLAG_DATA_SACKED).
+    let grown = |degree: u32| {
+        let mut h = socket_sending_ten_with_sack();
+        h.s.reord.degree = degree;
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=1461");
+        let cwnd = h.s.cc.cwnd;
+        send!(h, ". seq=1 ack=1461 sack=2921-4381");
+        assert!(!h.s.cc.in_recovery());
+        h.s.cc.cwnd - cwnd
+    };
+    assert_eq!(grown(3), 0, "RFC 5681: a SACK is no in-order delivery");
+    assert_eq!(
+        grown(10),
+        1460,
+        "slow start: one segment for the one SACKed"
+    );
+}
+
+#[test]
+fn without_sack_a_partial_ack_covering_the_resent_head_after_an_rto_is_no_f_rto_undo() {
+    // `tcp_clean_rtx_queue`: without SACK, an ACK that covers a retransmitted segment clears
+    // FLAG_ORIG_SACK_ACKED ("non-SACK case cannot confirm that progress was due to original
+    // transmission"), so F-RTO's step 3b cannot call the RTO spurious on it: the rest stays
+    // lost and goes out as cwnd grows (`tcp_process_loss`, REXMIT_LOST). Measured on 6.18
+    // (rto-keeps-sacked with tcp_sack 0): the ACK after the RTO's retransmission brings the
+    // five segments still missing at once, no second RTO.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 5 * 1460);
+    assert_eq!(h.sent().len(), 5);
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381");
+    recv!(
+        h,
+        [". seq=4381 ack=1 len=1460", "P. seq=5841 ack=1 len=1460"]
+    );
+    assert!(h.s.undo.is_some(), "the RTO's cut stands");
+}
