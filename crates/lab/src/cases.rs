@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 77] = [
+pub const NAMES: [&str; 78] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -51,6 +51,7 @@ pub const NAMES: [&str; 77] = [
     "reno-undo",
     "reno-undo-no-timestamps",
     "sack-reordering-grows-cwnd",
+    "reno-rto-go-back-n",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -709,6 +710,32 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     until_us: None,
                     action: FaultAction::Delay { by_us: ms(15) },
                 });
+            }
+            sc
+        }
+        // An RTO without SACK (`tcp_sack` 0): the 2nd and 6th segments are lost, and so are
+        // the fast retransmission of the 2nd and the first RTO's copy. The RTO marks every
+        // segment lost (`tcp_timeout_mark_lost`); the second RTO's copy brings a partial ACK
+        // up to the 6th. It covers a retransmitted segment, so without SACK it proves
+        // nothing about the originals (`tcp_clean_rtx_queue` clears FLAG_ORIG_SACK_ACKED):
+        // no F-RTO undo, and the five segments from the 6th on go out at once, go-back-N,
+        // as cwnd grew by the four acknowledged (`tcp_process_loss`, REXMIT_LOST). With
+        // `tcp_min_tso_segs` 1 every skb is one segment: a two-segment skb resent whole
+        // pushes its second segment on the kernel, which the model does not (open).
+        "reno-rto-go-back-n" => {
+            let mut sc = base(
+                name,
+                "tcp_sack=0: ten segments, the 2nd and 6th lost and the 2nd's fast \
+                 retransmission and first RTO copy too: the partial ACK after the second RTO \
+                 is no proof the RTO was spurious, and the five missing segments go out at once",
+                3_000,
+                listen_accept(vec![late_read(2_500)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            );
+            sc.tuning.sack_permitted = Some(false);
+            sc.tuning.min_tso_segs = Some(1);
+            for n in [2, 6, 11, 12] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
             }
             sc
         }
