@@ -147,6 +147,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "timer_wheel",
         Knob::Fixed("the kernel's timer wheel (kernel/time/timer.c), no setting"),
     ),
+    // Where the wheel's ticks fall: read from /proc/timer_list at time zero (`sys::ticks`).
+    ("timer_wheel_origin_us", Knob::Machine),
     ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
     (
         "syn_linear_timeouts",

@@ -275,6 +275,16 @@ profile! {
     /// FIN-WAIT-2 and TIME-WAIT timers. `false`: timers fire exactly when due (the RFCs'
     /// abstract clock).
     timer_wheel: bool,
+    /// Where the wheel's ticks fall: the kernel's jiffies clock at the scenario's time zero, in
+    /// µs (jiffies × `clock_granularity_us` + the time already gone into that jiffy). Ticks
+    /// fall on whole multiples of the jiffy in CLOCK_MONOTONIC (`tick_init_jiffy_update`
+    /// aligns `tick_next_period` to TICK_NSEC), and a timer fires at the tick that starts its
+    /// bucket (`calc_index`), so with this known a timer fires when the kernel's would, to the
+    /// tick: the lab reads it from /proc/timer_list for every run (two timers racing a packet,
+    /// such as a SYN-ACK timer and a retransmitted SYN, then resolve as on the kernel). `None`:
+    /// unknown (a scenario run for teaching), and a timer fires at the mean of the times its
+    /// bucket allows ([`crate::tcp::wheel::mean_firing_delay`]).
+    timer_wheel_origin_us: Option<u64>,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
     /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
     /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
@@ -524,6 +534,7 @@ impl Profile {
             rtt_every_ack: true,
             clock_granularity_us: 4_000,
             timer_wheel: true,
+            timer_wheel_origin_us: None,
             syn_retries: 6,
             syn_linear_timeouts: 4,
             retries_as_time_budget: true,
@@ -600,6 +611,7 @@ impl Profile {
             rtt_every_ack: false,
             clock_granularity_us: 1_000,
             timer_wheel: false,
+            timer_wheel_origin_us: None,
             syn_retries: 5,
             syn_linear_timeouts: 0,
             retries_as_time_budget: false,
