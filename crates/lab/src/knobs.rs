@@ -233,6 +233,13 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "retrans_collapse",
         Knob::Sysctl("net.ipv4.tcp_retrans_collapse", Unit::On(1)),
     ),
+    // `tcp_rcvbuf_grow` (and `tcp_rcv_space_adjust`) return at once when it is 0.
+    (
+        "moderate_rcvbuf",
+        Knob::Sysctl("net.ipv4.tcp_moderate_rcvbuf", Unit::On(1)),
+    ),
+    // `tcp_dsack_set` records nothing when it is 0.
+    ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (

@@ -413,6 +413,13 @@ profile! {
     /// textbook resends what it sent (RFC 1122 §4.2.2.15 allows repacketizing, no RFC asks
     /// for it).
     retrans_collapse: bool,
+    /// `tcp_moderate_rcvbuf` (default 1): a receive buffer SO_RCVBUF did not set may grow;
+    /// the model grows it for out-of-order data (`tcp_rcvbuf_grow`, Linux 6.16+) but does
+    /// not measure reads (`tcp_rcv_space_adjust`). The RFCs have no buffer autotuning.
+    moderate_rcvbuf: bool,
+    /// `tcp_dsack` (default 1): duplicate data is reported in a D-SACK block (RFC 2883;
+    /// `tcp_dsack_set` records nothing when it is 0). Only with SACK agreed.
+    dsack: bool,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -559,6 +566,8 @@ impl Profile {
             rack: true,
             frto: 2,
             retrans_collapse: true,
+            moderate_rcvbuf: true,
+            dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
@@ -636,6 +645,8 @@ impl Profile {
             rack: false,
             frto: 0,
             retrans_collapse: false,
+            moderate_rcvbuf: false,
+            dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
@@ -724,6 +735,10 @@ mod tests {
             (
                 "retrans_collapse",
                 "tcp_retrans_collapse 1 merges small skbs on retransmission; RFCs resend as sent",
+            ),
+            (
+                "moderate_rcvbuf",
+                "tcp_moderate_rcvbuf 1 grows the receive buffer; the RFCs have no autotuning",
             ),
             (
                 "invalid_ratelimit_us",
