@@ -328,13 +328,23 @@ impl TcpSocket {
                 i = j;
                 continue;
             }
+            // `tcp_collapse` neither starts at nor copies into the skb carrying the FIN
+            // (`TCPHDR_FIN`): the range ends before it.
+            let range_end = j;
+            let (j, end) = match self
+                .ooo_fin
+                .and_then(|f| (i..j).find(|&m| q[m].0 + spans_len(&q[m].1.spans) as u64 == f))
+            {
+                Some(m) => (m, q[m].0),
+                None => (j, end),
+            };
             // `tcp_collapse`: the skbs before the first bloated one stay as they are.
             let Some(k) = (i..j).find(|&k| {
                 let (s, skb) = &q[k];
                 let len = spans_len(&skb.spans) as u64;
                 self.win_from_space(skb.truesize as u64) as u64 > len || *s < first
             }) else {
-                i = j;
+                i = range_end;
                 continue;
             };
             let old: Vec<(u64, OfoSkb)> = q[k..j].to_vec();

@@ -2117,6 +2117,27 @@ fn contiguous_out_of_order_data_over_the_buffer_is_collapsed_not_dropped() {
 }
 
 #[test]
+fn the_out_of_order_skb_carrying_the_fin_is_not_collapsed() {
+    // `tcp_collapse` stops at an skb with TCPHDR_FIN. Thirteen 400-byte skbs (16640 bytes,
+    // the last with the FIN) are over the buffer when a copy of the first comes (the
+    // memory is made room for before the copy is found a duplicate): the twelve before
+    // the FIN's (4800 bytes: 3776 + 1024) are copied, the FIN's stays as it came.
+    let run = |fin: bool| {
+        let mut h = ofo_child();
+        for k in 1..=12u32 {
+            send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
+        }
+        let last = if fin { "F." } else { "." };
+        send!(h, &format!("{last} seq=5201 ack=1 len=400"));
+        send!(h, ". seq=401 ack=1 len=400");
+        h.s.ooo.keys().copied().collect::<Vec<u64>>()
+    };
+    assert_eq!(run(true), [400, 400 + 3776, 5200]);
+    // The negative: without the FIN all thirteen are copied (5200 bytes: 3776 + 1424).
+    assert_eq!(run(false), [400, 400 + 3776]);
+}
+
+#[test]
 fn out_of_order_data_over_the_buffer_is_pruned_from_the_top_only_below_the_arriving_segment() {
     // Gapped 200-byte segments (1280 bytes of memory each) are one-skb ("tiny") ranges that `tcp_collapse_ofo_queue`
     // leaves alone. The 14th, above all thirteen held (16640 bytes), would land last:
