@@ -3309,3 +3309,35 @@ fn without_sack_a_partial_ack_covering_the_resent_head_after_an_rto_is_no_f_rto_
     );
     assert!(h.s.undo.is_some(), "the RTO's cut stands");
 }
+
+#[test]
+fn a_go_back_n_resend_of_a_two_segment_skb_pushes_its_second_segment() {
+    // `tcp_xmit_retransmit_queue` resends whole skbs while cwnd has room, and
+    // `__tcp_transmit_skb` forces PSH on a chunk of more than one segment (GSO leaves it
+    // on the last). Without SACK, after an RTO and a partial ACK of three segments (cwnd
+    // 1 + 3), the rest goes back-to-back: the lone rest of a cut skb without PSH, each
+    // two-segment skb with PSH on its second segment. Measured on 6.18
+    // (`reno-rto-go-back-n`): 7241 ., 8689 ., 10137 P., 11585 ., 13033 P.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 10 * 1460);
+    let first = h.sent();
+    assert_eq!(
+        first[3], "P. seq=4381 ack=1 len=1460",
+        "skbs of two segments"
+    );
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381");
+    // Room for four: 4381 (the rest of the skb 2921-5841), the skb 5841-8761 whole, and
+    // one segment of 8761-11681, cut there.
+    recv!(
+        h,
+        [
+            ". seq=4381 ack=1 len=1460",
+            ". seq=5841 ack=1 len=1460",
+            "P. seq=7301 ack=1 len=1460",
+            ". seq=8761 ack=1 len=1460",
+        ]
+    );
+}
