@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 72] = [
+pub const NAMES: [&str; 78] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -81,6 +81,12 @@ pub const NAMES: [&str; 72] = [
     "time-wait-reconnect-client-first",
     "time-wait-reconnect-client-first-reuseaddr",
     "time-wait-reconnect-client-first-reuseaddr-no-timestamps",
+    "time-wait-ephemeral-tw-reuse-0",
+    "time-wait-ephemeral-too-soon",
+    "time-wait-ephemeral-tw-reuse-1",
+    "time-wait-ephemeral-loopback-only",
+    "time-wait-ephemeral-delay-100",
+    "time-wait-ephemeral-no-timestamps",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -1112,6 +1118,18 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "time-wait-reconnect-client-first-reuseaddr-no-timestamps" => {
             client_reconnects_from_time_wait(name, true, false)
         }
+        "time-wait-ephemeral-tw-reuse-0" => ephemeral_port_in_time_wait(name, 0, None, 1_400, true),
+        "time-wait-ephemeral-too-soon" => ephemeral_port_in_time_wait(name, 1, None, 1_000, true),
+        "time-wait-ephemeral-tw-reuse-1" => ephemeral_port_in_time_wait(name, 1, None, 1_400, true),
+        "time-wait-ephemeral-loopback-only" => {
+            ephemeral_port_in_time_wait(name, 2, None, 1_400, true)
+        }
+        "time-wait-ephemeral-delay-100" => {
+            ephemeral_port_in_time_wait(name, 1, Some(100_000), 500, true)
+        }
+        "time-wait-ephemeral-no-timestamps" => {
+            ephemeral_port_in_time_wait(name, 1, None, 1_400, false)
+        }
         other => match option_case(other)
             .or_else(|| crate::cases_udp::scenario(other))
             .or_else(|| crate::cases_cookies::scenario(other))
@@ -1485,6 +1503,87 @@ fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -
             },
         )],
     });
+    sc
+}
+
+/// The client's ephemeral port when its last connection on it is in TIME-WAIT: the client
+/// namespace's `ip_local_port_range` is one port, 45000, so connect() has no other choice
+/// (`__inet_hash_connect`). The client closes first at 150 ms, the server 100 ms after
+/// EOF, so the client's side enters TIME-WAIT when the server's FIN arrives (~270 ms). A
+/// second client socket, never bound, connects at `again_ms`: it takes the 4-tuple over only
+/// if `tcp_tw_reuse` allows it (`tcp_twsk_unique` with `twp`: 1, or 2 on loopback, which
+/// 10.47.0.0/24 is not), the old connection had timestamps and it entered TIME-WAIT more
+/// than `tcp_tw_reuse_delay` (default 1000 ms) ago; else EADDRNOTAVAIL.
+fn ephemeral_port_in_time_wait(
+    name: &str,
+    tw_reuse: u8,
+    delay_us: Option<u64>,
+    again_ms: u64,
+    timestamps: bool,
+) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    let mut sc = base(
+        name,
+        match (tw_reuse, delay_us, timestamps) {
+            (_, _, false) => {
+                "tcp_timestamps=0, tcp_tw_reuse=1, one ephemeral port: the client's next \
+                 connect() 1.1 s into its TIME-WAIT fails with EADDRNOTAVAIL (no timestamps, \
+                 no reuse)"
+            }
+            (0, _, _) => {
+                "tcp_tw_reuse=0, one ephemeral port (ip_local_port_range 45000 45000): the \
+                 client's next connect() 1.1 s into its TIME-WAIT fails with EADDRNOTAVAIL"
+            }
+            (2, _, _) => {
+                "tcp_tw_reuse=2 (the default: loopback only), one ephemeral port, over \
+                 10.47.0.0/24: the client's next connect() 1.1 s into its TIME-WAIT fails \
+                 with EADDRNOTAVAIL"
+            }
+            (_, Some(_), _) => {
+                "tcp_tw_reuse=1, tcp_tw_reuse_delay=100, one ephemeral port: 230 ms into \
+                 its TIME-WAIT the client's next connect() takes the 4-tuple over"
+            }
+            _ if again_ms < 1_300 => {
+                "tcp_tw_reuse=1, one ephemeral port: 0.7 s into its TIME-WAIT (less than \
+                 tcp_tw_reuse_delay, 1 s) the client's next connect() fails with EADDRNOTAVAIL"
+            }
+            _ => {
+                "tcp_tw_reuse=1, one ephemeral port: 1.1 s into its TIME-WAIT the client's \
+                 next connect() takes the 4-tuple over, ISN the old snd_nxt + 65537"
+            }
+        },
+        again_ms + 400,
+        listen_accept(vec![
+            recv(),
+            Step::now(Action::send(5)),
+            recv(),
+            Step::at(ms(250), Action::Close {}),
+            Step {
+                on: Some("listener".into()),
+                ..Step::now(Action::Accept {
+                    label: Some("server again".into()),
+                })
+            },
+            recv(),
+        ]),
+        vec![
+            connect_at(50),
+            Step::now(Action::send(5)),
+            recv(),
+            Step::at(ms(150), Action::Close {}),
+        ],
+    );
+    sc.sockets.push(socket("client again", "client", 0));
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps: vec![connect_at(again_ms), Step::now(Action::send(5))],
+    });
+    sc.tuning.local_port_range = Some([45_000, 45_000]);
+    sc.tuning.tw_reuse = Some(tw_reuse);
+    sc.tuning.tw_reuse_delay_us = delay_us;
+    if !timestamps {
+        sc.tuning.timestamps = Some(false);
+    }
     sc
 }
 

@@ -147,6 +147,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "timer_wheel",
         Knob::Fixed("the kernel's timer wheel (kernel/time/timer.c), no setting"),
     ),
+    // Where the wheel's ticks fall: read from /proc/timer_list at time zero (`sys::ticks`).
+    ("timer_wheel_origin_us", Knob::Machine),
     ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
     (
         "syn_linear_timeouts",
@@ -168,6 +170,17 @@ pub const KNOBS: &[(&str, Knob)] = &[
         Knob::Sysctl("net.ipv4.tcp_orphan_retries", Unit::Plain),
     ),
     ("time_wait_us", Knob::Fixed("TCP_TIMEWAIT_LEN, a constant")),
+    // Two numbers, written tab-separated as the kernel prints them (`sysctl_value`).
+    (
+        "local_port_range",
+        Knob::Sysctl("net.ipv4.ip_local_port_range", Unit::Plain),
+    ),
+    ("tw_reuse", Knob::Sysctl("net.ipv4.tcp_tw_reuse", Unit::Plain)),
+    // Whole milliseconds (`proc_douintvec_minmax`, 1 to TCP_PAWS_MSL s).
+    (
+        "tw_reuse_delay_us",
+        Knob::Sysctl("net.ipv4.tcp_tw_reuse_delay", Unit::Millis),
+    ),
     ("msl_us", Knob::Fixed("shown for reference; Linux has no MSL")),
     (
         "fin_wait2_timeout_us",
@@ -220,6 +233,13 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "retrans_collapse",
         Knob::Sysctl("net.ipv4.tcp_retrans_collapse", Unit::On(1)),
     ),
+    // `tcp_rcvbuf_grow` (and `tcp_rcv_space_adjust`) return at once when it is 0.
+    (
+        "moderate_rcvbuf",
+        Knob::Sysctl("net.ipv4.tcp_moderate_rcvbuf", Unit::On(1)),
+    ),
+    // `tcp_dsack_set` records nothing when it is 0.
+    ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (
@@ -317,6 +337,17 @@ pub fn sysctl_value(
             _ => 1,
         };
         return Ok(if *b { on } else { 0 }.to_string());
+    }
+    // A vector sysctl (`ip_local_port_range`): its numbers, tab-separated, as the kernel
+    // prints them back.
+    if let (serde_json::Value::Array(xs), Unit::Plain) = (v, unit) {
+        let ns: Option<Vec<String>> = xs
+            .iter()
+            .map(|x| x.as_u64().map(|n| n.to_string()))
+            .collect();
+        return ns
+            .map(|ns| ns.join("\t"))
+            .ok_or_else(|| format!("tuning {field:?} = {v} is not a list of whole numbers"));
     }
     let n = v
         .as_u64()

@@ -149,6 +149,9 @@ pub struct TcpSocket {
     /// The ISN a SYN that reopened a connection in TIME-WAIT brought with it to the
     /// listener, for the child it makes (Linux `tcp_tw_isn`, read by `tcp_conn_request`).
     pub tw_isn: Option<u32>,
+    /// When this connection entered TIME-WAIT (Linux `tw_entry_stamp`, the socket's clock
+    /// then, read in ms by `tcp_twsk_unique` against `tcp_tw_reuse_delay`).
+    pub time_wait_since: Option<Micros>,
     /// The last timestamp a TIME-WAIT connection received, when connect() took its 4-tuple
     /// over (`tcp_twsk_unique` copies `tw_ts_recent` and its stamp into the new socket).
     pub tw_ts_recent: Option<u32>,
@@ -595,6 +598,7 @@ impl TcpSocket {
             ts_offset: 0,
             secret: 0,
             tw_isn: None,
+            time_wait_since: None,
             tw_ts_recent: None,
             ts_recent_inherited: false,
             iss: SeqNumber(0),

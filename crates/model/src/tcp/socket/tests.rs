@@ -2173,9 +2173,10 @@ fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
     // payload share (1460 in 2304: 162/256), and the window clamp follows. Measured on
     // 6.18 (`receive-memory-ofo-rcvbuf-grow`): the ACK that fills the hole offers 28 << 10
     // where the 131072-byte buffer left 16 << 10.
-    let run = |in_app: bool| {
+    let run = |in_app: bool, moderate_rcvbuf: bool| {
         let mut h = truesize_child(1460, None);
         h.s.in_app = in_app;
+        h.p.moderate_rcvbuf = moderate_rcvbuf;
         let syn = h.peer_segment("S seq=0");
         h.with(|s, ctx| s.accept_syn(&syn, ctx));
         send!(h, ". seq=1 ack=1");
@@ -2187,13 +2188,15 @@ fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
         send!(h, ". seq=1 ack=1 len=1460");
         (rcvbuf, last_window(&h))
     };
-    let (rcvbuf, grown) = run(true);
+    let (rcvbuf, grown) = run(true, true);
     // The extent runs from rcv_nxt (0: the first segment is the hole) to the 41st one's end.
     assert_eq!(rcvbuf, (2 * 14_600 + 41 * 1460) * 256 / 162);
     // The negative: a child nobody has accepted yet keeps its buffer.
-    let (rcvbuf, window) = run(false);
+    let (rcvbuf, window) = run(false, true);
     assert_eq!(rcvbuf, 131_072);
     assert!(grown > window, "{grown} vs {window}");
+    // Nor with tcp_moderate_rcvbuf 0 (`ofo-no-rcvbuf-growth-moderate-0`: 16 << 10 on 6.18).
+    assert_eq!(run(true, false), (131_072, window));
 }
 
 #[test]

@@ -64,6 +64,7 @@ impl TcpSocket {
 
     pub(super) fn enter_time_wait(&mut self, ctx: &mut Ctx) {
         self.set_state(TcpState::TimeWait, ctx);
+        self.time_wait_since = Some(ctx.now);
         for k in [
             TimerKind::Retransmit,
             TimerKind::Persist,
