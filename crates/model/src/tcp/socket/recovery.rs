@@ -839,7 +839,7 @@ impl TcpSocket {
                 break;
             }
             if chunk_end.is_none_or(|end| e.start >= end) {
-                chunk_end = self.resend_chunk_end(i - 1, ctx.p);
+                chunk_end = self.resend_chunk_end(i - 1, ctx);
             }
             match chunk_end {
                 Some(end) => self.retransmit_entry_in_chunk(e, end, ctx),
@@ -874,19 +874,24 @@ impl TcpSocket {
     /// `tcp_xmit_retransmit_queue` resends whole skbs: an skb of several lost segments
     /// goes as one chunk of as many as cwnd has room for (`__tcp_retransmit_skb` cuts it
     /// there, `tcp_fragment`), and `__tcp_transmit_skb` forces PSH on a chunk of more than
-    /// one segment, which GSO leaves on its last. Returns that chunk's end when the entry
+    /// one segment, which GSO leaves on its last; a chunk is at most `tcp_tso_segs`
+    /// (`max_segs`, measured on 6.18 at 1 ms one way: a five-segment skb resent as three and
+    /// two). Returns that chunk's end when the entry
     /// at `i` starts an skb and at least two of its segments go now, else `None` (one
     /// segment: `retransmit_entry`'s own PSH rule). Measured on 6.18 (`reno-rto-go-back-n`
     /// with two-segment skbs): after the RTO, room for five, the resend of 7241-14481 pushes
     /// 10137 and 13033, the second segments of their skbs.
-    fn resend_chunk_end(&self, i: usize, p: &crate::profile::Profile) -> Option<u64> {
+    fn resend_chunk_end(&self, i: usize, ctx: &Ctx) -> Option<u64> {
         let e = self.sent_log[i];
-        if p.min_tso_segs == 0 {
+        if ctx.p.min_tso_segs == 0 {
             return None;
         }
         let skb = self.skbs.at(e.start).filter(|s| s.start == e.start)?;
         let mss = self.snd_mss.max(1) as u64;
-        let room = (self.cc.cwnd.saturating_sub(self.pipe_bytes()) as u64 / mss) as usize;
+        let pipe = self.pipe_bytes();
+        let room = (self.cc.cwnd.saturating_sub(pipe) as u64 / mss) as usize;
+        let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+        let room = room.min(self.tso_segs(flight, ctx) as usize);
         let mut end = e.start;
         let mut segs = 0;
         for f in self.sent_log.iter().skip(i) {
