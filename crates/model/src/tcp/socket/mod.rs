@@ -275,6 +275,9 @@ pub struct TcpSocket {
     /// TCP_INIT_CWND × advmss). The model does not measure reads (`tcp_rcv_space_adjust`),
     /// so it keeps that value.
     rcvq_space: u32,
+    /// Linux ICSK_ACK_NOMEM: an in-order segment found no receive memory
+    /// (`tcp_data_queue`); the next ACK offers window 0 (`tcp_select_window`).
+    ack_nomem: bool,
     /// Truesize of the out-of-order queue.
     ooo_mem: u64,
     /// Bytes the application has read (the stream offset of the next byte recv() returns).
@@ -647,6 +650,7 @@ impl TcpSocket {
             rcv_pred_wnd: None,
             rcvbuf_grown: 0,
             rcvq_space: 0,
+            ack_nomem: false,
             ooo_mem: 0,
             rcv_copied: 0,
             scaling_ratio: TCP_DEFAULT_SCALING_RATIO,

@@ -35,7 +35,14 @@ impl TcpSocket {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
             self.end_quickack_under_pressure();
-            let adv = self.advertised_window(p);
+            // `tcp_select_window`: "Make the window 0 if we failed to queue the data
+            // because we are out of memory", before any rule that keeps the edge; the ACK
+            // clears the flag (`tcp_event_ack_sent` → `inet_csk_clear_xmit_timer`).
+            let adv = if std::mem::take(&mut self.ack_nomem) && fl.ack {
+                0
+            } else {
+                self.advertised_window(p)
+            };
             let raw = (adv >> self.rcv_wscale).min(65_535);
             window = raw as u16;
             if fl.ack {

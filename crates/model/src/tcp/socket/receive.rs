@@ -257,10 +257,14 @@ impl TcpSocket {
             // in the memory already forward-allocated, and never looks at the buffer;
             // `tcp_data_queue` makes room first (`tcp_try_rmem_schedule`) and, when none can
             // be made, drops the segment unless the queue is empty (then the memory is
-            // forced: `sk_forced_mem_schedule`), answering at once (ICSK_ACK_NOMEM).
+            // forced: `sk_forced_mem_schedule`), answering at once with window 0 either
+            // way (ICSK_ACK_NOMEM | ICSK_ACK_NOW).
             let truesize = self.truesize(take);
             let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
-            if self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize, start) {
+            let nomem =
+                self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize, start);
+            if nomem {
+                self.ack_nomem = true;
                 if !self.rcv_skbs.is_empty() {
                     return true;
                 }
@@ -313,7 +317,8 @@ impl TcpSocket {
             } else {
                 self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
             };
-            had_ooo
+            nomem
+                || had_ooo
                 || (owed
                     && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))
         } else {

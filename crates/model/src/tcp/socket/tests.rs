@@ -2282,7 +2282,9 @@ fn a_segment_continuing_an_out_of_order_skb_is_copied_into_its_tailroom_and_move
 #[test]
 fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_once() {
     // `tcp_data_queue`: when `tcp_try_rmem_schedule` fails and the receive queue holds
-    // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW).
+    // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW)
+    // with window 0 (ICSK_ACK_NOMEM; read in the source, the lab's senders cannot get a
+    // segment past the truesize the window allows).
     // Full segments (1460 bytes in 2304, a 162/256 share: 1457 bytes of window, less than
     // they carry) are not "bloated", so `tcp_collapse` copies nothing; the application then
     // shrinks SO_RCVBUF to 2304 (4608 of buffer, locked: `tcp_clamp_window` may not grow
@@ -2296,8 +2298,11 @@ fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_onc
     h.s.rcvbuf_locked = true;
     // A window field other than the predicted one: the slow path.
     send!(h, ". seq=5841 ack=1 len=1460 win=65534");
+    // `tcp_select_window` with ICSK_ACK_NOMEM: window 0, whatever was offered before.
+    assert_eq!(last_window(&h), 0);
     recv!(h, [". seq=1 ack=5841 len=0"]);
     assert_eq!(h.s.rcvbuf.len(), 5840, "the segment was dropped");
+    assert_eq!(h.s.rcv_wnd, 0);
     assert_eq!(h.s.rmem(), 4 * 2304);
     // The negative: with the buffer as it was, the same segment is queued.
     let mut h = socket_established_truesize(1460);
