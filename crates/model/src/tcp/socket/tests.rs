@@ -1523,6 +1523,35 @@ fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
 }
 
 #[test]
+fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment() {
+    // A segment out arms a loss probe no later than the RTO. More data sent while that probe
+    // is pending restarts the RTO, but from the oldest unacknowledged segment's send time
+    // (`tcp_event_new_data_sent` → `tcp_rearm_rto` offsets a pending probe's timer by
+    // `tcp_rto_delta_us`), and the new probe is no later than that. Seen on 6.18 in
+    // teardown-server-first with the client's ACK of the answer lost: the server's FIN, sent
+    // 190 ms after the answer, was probed at the answer's RTO, ~54 ms on, not 2 RTTs on.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    write(&mut h, 100);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    assert!(h.s.tlp_armed);
+    let (first, rto) = (h.now, h.s.rtt.rto);
+    h.wait_ms((rto / 1000 - 30) as u64);
+    write(&mut h, 100);
+    recv!(h, ["P. seq=101 ack=1 len=100"]);
+    assert!(h.s.tlp_armed, "the new flight is probed");
+    let probe = h.s.timer(TimerKind::Retransmit).expect("a probe armed");
+    // The RTO would have fired 30 ms from now: the probe comes no later (a jiffy and the
+    // wheel's rounding aside), where two RTTs (80 ms + 2 ticks) would be 50 ms later.
+    assert!(
+        probe <= first + rto + 8_000,
+        "probe at {probe}, the first segment's RTO at {}",
+        first + rto
+    );
+}
+
+#[test]
 fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
     // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
