@@ -211,6 +211,13 @@ axes! {
             sc.tuning.retrans_collapse = Some(v == "1");
             Some(())
         };
+    autocorking: "net.ipv4.tcp_autocorking 0 or 1 (on the TUN wire, which releases every \
+        packet as it takes it, neither holds a write)",
+        ["0", "1"], &["small-writes-nodelay", "small-writes-nagle", "msg-more", "tcp-cork"], 0,
+        |sc, v| {
+            sc.tuning.autocorking = Some(v == "1");
+            Some(())
+        };
     sack: "net.ipv4.tcp_sack", ["0"], OPTIONS, 0, |sc, _| {
             sc.tuning.sack_permitted = Some(false);
             Some(())
