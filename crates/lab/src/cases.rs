@@ -721,9 +721,9 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         // up to the 6th. It covers a retransmitted segment, so without SACK it proves
         // nothing about the originals (`tcp_clean_rtx_queue` clears FLAG_ORIG_SACK_ACKED):
         // no F-RTO undo, and the five segments from the 6th on go out at once, go-back-N,
-        // as cwnd grew by the four acknowledged (`tcp_process_loss`, REXMIT_LOST). With
-        // `tcp_min_tso_segs` 1 every skb is one segment: a two-segment skb resent whole
-        // pushes its second segment on the kernel, which the model does not (open).
+        // as cwnd grew by the four acknowledged (`tcp_process_loss`, REXMIT_LOST), each
+        // skb whole: the lone rest of the cut one without PSH, the two-segment ones with PSH
+        // forced on their second segment (`__tcp_transmit_skb`, a GSO chunk).
         "reno-rto-go-back-n" => {
             let mut sc = base(
                 name,
@@ -735,7 +735,6 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
             );
             sc.tuning.sack_permitted = Some(false);
-            sc.tuning.min_tso_segs = Some(1);
             for n in [2, 6, 11, 12] {
                 sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
             }

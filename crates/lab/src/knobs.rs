@@ -147,6 +147,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "timer_wheel",
         Knob::Fixed("the kernel's timer wheel (kernel/time/timer.c), no setting"),
     ),
+    // Where the wheel's ticks fall: read from /proc/timer_list at time zero (`sys::ticks`).
+    ("timer_wheel_origin_us", Knob::Machine),
     ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
     (
         "syn_linear_timeouts",
@@ -239,6 +241,13 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "retrans_collapse",
         Knob::Sysctl("net.ipv4.tcp_retrans_collapse", Unit::On(1)),
     ),
+    // `tcp_rcvbuf_grow` (and `tcp_rcv_space_adjust`) return at once when it is 0.
+    (
+        "moderate_rcvbuf",
+        Knob::Sysctl("net.ipv4.tcp_moderate_rcvbuf", Unit::On(1)),
+    ),
+    // `tcp_dsack_set` records nothing when it is 0.
+    ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (

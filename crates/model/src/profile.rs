@@ -275,6 +275,16 @@ profile! {
     /// FIN-WAIT-2 and TIME-WAIT timers. `false`: timers fire exactly when due (the RFCs'
     /// abstract clock).
     timer_wheel: bool,
+    /// Where the wheel's ticks fall: the kernel's jiffies clock at the scenario's time zero, in
+    /// µs (jiffies × `clock_granularity_us` + the time already gone into that jiffy). Ticks
+    /// fall on whole multiples of the jiffy in CLOCK_MONOTONIC (`tick_init_jiffy_update`
+    /// aligns `tick_next_period` to TICK_NSEC), and a timer fires at the tick that starts its
+    /// bucket (`calc_index`), so with this known a timer fires when the kernel's would, to the
+    /// tick: the lab reads it from /proc/timer_list for every run (two timers racing a packet,
+    /// such as a SYN-ACK timer and a retransmitted SYN, then resolve as on the kernel). `None`:
+    /// unknown (a scenario run for teaching), and a timer fires at the mean of the times its
+    /// bucket allows ([`crate::tcp::wheel::mean_firing_delay`]).
+    timer_wheel_origin_us: Option<u64>,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
     /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
     /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
@@ -420,6 +430,13 @@ profile! {
     /// textbook resends what it sent (RFC 1122 §4.2.2.15 allows repacketizing, no RFC asks
     /// for it).
     retrans_collapse: bool,
+    /// `tcp_moderate_rcvbuf` (default 1): a receive buffer SO_RCVBUF did not set may grow;
+    /// the model grows it for out-of-order data (`tcp_rcvbuf_grow`, Linux 6.16+) but does
+    /// not measure reads (`tcp_rcv_space_adjust`). The RFCs have no buffer autotuning.
+    moderate_rcvbuf: bool,
+    /// `tcp_dsack` (default 1): duplicate data is reported in a D-SACK block (RFC 2883;
+    /// `tcp_dsack_set` records nothing when it is 0). Only with SACK agreed.
+    dsack: bool,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -541,6 +558,7 @@ impl Profile {
             rtt_every_ack: true,
             clock_granularity_us: 4_000,
             timer_wheel: true,
+            timer_wheel_origin_us: None,
             syn_retries: 6,
             syn_linear_timeouts: 4,
             retries_as_time_budget: true,
@@ -567,6 +585,8 @@ impl Profile {
             rack: true,
             frto: 2,
             retrans_collapse: true,
+            moderate_rcvbuf: true,
+            dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
@@ -619,6 +639,7 @@ impl Profile {
             rtt_every_ack: false,
             clock_granularity_us: 1_000,
             timer_wheel: false,
+            timer_wheel_origin_us: None,
             syn_retries: 5,
             syn_linear_timeouts: 0,
             retries_as_time_budget: false,
@@ -645,6 +666,8 @@ impl Profile {
             rack: false,
             frto: 0,
             retrans_collapse: false,
+            moderate_rcvbuf: false,
+            dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
@@ -733,6 +756,10 @@ mod tests {
             (
                 "retrans_collapse",
                 "tcp_retrans_collapse 1 merges small skbs on retransmission; RFCs resend as sent",
+            ),
+            (
+                "moderate_rcvbuf",
+                "tcp_moderate_rcvbuf 1 grows the receive buffer; the RFCs have no autotuning",
             ),
             (
                 "invalid_ratelimit_us",

@@ -56,13 +56,14 @@ impl TcpSocket {
     /// (`rcvq_space.space`, "slow start: allow the sender to double its rate") plus the
     /// out-of-order extent (the last out-of-order byte less rcv_nxt), turned into memory at
     /// the measured payload share (`tcp_space_from_win`), and the window clamp follows;
-    /// only for a socket an application holds. tcp_rmem[2] (32 MiB) caps it in Linux; the
-    /// model's buffers stay far below it. Measured on 6.18 (`receive-memory-ofo-rcvbuf-grow`:
-    /// tcp_rmem[1] 131072, 44 full segments behind a lost first one): once the hole is filled
-    /// the ACK offers 28 << 10 (2 × 14480 + 65160 of window → 150592 bytes of buffer), where
-    /// the 131072-byte buffer leaves 16 << 10.
-    pub(super) fn rcvbuf_grow(&mut self) {
-        if !self.truesize_accounting() || self.rcvbuf_locked || !self.in_app {
+    /// only for a socket an application holds, and with tcp_moderate_rcvbuf on.
+    /// tcp_rmem[2] (32 MiB) caps it in Linux; the model's buffers stay far below it.
+    /// Measured on 6.18 (`receive-memory-ofo-rcvbuf-grow`: tcp_rmem[1] 131072, 44 full
+    /// segments behind a lost first one): once the hole is filled the ACK offers 28 << 10
+    /// (2 × 14480 + 65160 of window → 150592 bytes of buffer), where the 131072-byte buffer
+    /// leaves 16 << 10.
+    pub(super) fn rcvbuf_grow(&mut self, p: &crate::profile::Profile) {
+        if !p.moderate_rcvbuf || !self.truesize_accounting() || self.rcvbuf_locked || !self.in_app {
             return;
         }
         let mut rcvwin = 2 * self.rcvq_space as u64;

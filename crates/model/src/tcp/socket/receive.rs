@@ -43,8 +43,10 @@ impl TcpSocket {
         let base = self.irs.0.wrapping_add(1);
         let to_seq =
             |(a, b): (u64, u64)| (base.wrapping_add(a as u32), base.wrapping_add(b as u32));
+        // `tcp_dsack_set` records nothing with tcp_dsack 0: none is ever sent.
         self.dsack
             .take()
+            .filter(|_| p.dsack)
             .into_iter()
             .chain(self.sack_blocks.iter().copied())
             .take(max)
@@ -447,7 +449,7 @@ impl TcpSocket {
                 }
                 self.sack_add(start, end);
             }
-            self.rcvbuf_grow();
+            self.rcvbuf_grow(ctx.p);
             true
         }
     }

@@ -2173,9 +2173,10 @@ fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
     // payload share (1460 in 2304: 162/256), and the window clamp follows. Measured on
     // 6.18 (`receive-memory-ofo-rcvbuf-grow`): the ACK that fills the hole offers 28 << 10
     // where the 131072-byte buffer left 16 << 10.
-    let run = |in_app: bool| {
+    let run = |in_app: bool, moderate_rcvbuf: bool| {
         let mut h = truesize_child(1460, None);
         h.s.in_app = in_app;
+        h.p.moderate_rcvbuf = moderate_rcvbuf;
         let syn = h.peer_segment("S seq=0");
         h.with(|s, ctx| s.accept_syn(&syn, ctx));
         send!(h, ". seq=1 ack=1");
@@ -2187,13 +2188,15 @@ fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
         send!(h, ". seq=1 ack=1 len=1460");
         (rcvbuf, last_window(&h))
     };
-    let (rcvbuf, grown) = run(true);
+    let (rcvbuf, grown) = run(true, true);
     // The extent runs from rcv_nxt (0: the first segment is the hole) to the 41st one's end.
     assert_eq!(rcvbuf, (2 * 14_600 + 41 * 1460) * 256 / 162);
     // The negative: a child nobody has accepted yet keeps its buffer.
-    let (rcvbuf, window) = run(false);
+    let (rcvbuf, window) = run(false, true);
     assert_eq!(rcvbuf, 131_072);
     assert!(grown > window, "{grown} vs {window}");
+    // Nor with tcp_moderate_rcvbuf 0 (`ofo-no-rcvbuf-growth-moderate-0`: 16 << 10 on 6.18).
+    assert_eq!(run(true, false), (131_072, window));
 }
 
 #[test]
@@ -3308,4 +3311,36 @@ fn without_sack_a_partial_ack_covering_the_resent_head_after_an_rto_is_no_f_rto_
         [". seq=4381 ack=1 len=1460", "P. seq=5841 ack=1 len=1460"]
     );
     assert!(h.s.undo.is_some(), "the RTO's cut stands");
+}
+
+#[test]
+fn a_go_back_n_resend_of_a_two_segment_skb_pushes_its_second_segment() {
+    // `tcp_xmit_retransmit_queue` resends whole skbs while cwnd has room, and
+    // `__tcp_transmit_skb` forces PSH on a chunk of more than one segment (GSO leaves it
+    // on the last). Without SACK, after an RTO and a partial ACK of three segments (cwnd
+    // 1 + 3), the rest goes back-to-back: the lone rest of a cut skb without PSH, each
+    // two-segment skb with PSH on its second segment. Measured on 6.18
+    // (`reno-rto-go-back-n`): 7241 ., 8689 ., 10137 P., 11585 ., 13033 P.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 10 * 1460);
+    let first = h.sent();
+    assert_eq!(
+        first[3], "P. seq=4381 ack=1 len=1460",
+        "skbs of two segments"
+    );
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381");
+    // Room for four: 4381 (the rest of the skb 2921-5841), the skb 5841-8761 whole, and
+    // one segment of 8761-11681, cut there.
+    recv!(
+        h,
+        [
+            ". seq=4381 ack=1 len=1460",
+            ". seq=5841 ack=1 len=1460",
+            "P. seq=7301 ack=1 len=1460",
+            ". seq=8761 ack=1 len=1460",
+        ]
+    );
 }

@@ -7,13 +7,13 @@ use super::*;
 
 impl TcpSocket {
     /// Arms timer `k` to expire `delay` from now, as the kernel's `sk_reset_timer` does: a
-    /// `timer_list` on the wheel fires after [`crate::tcp::wheel::fires_after`], never early and,
+    /// `timer_list` on the wheel fires at [`crate::tcp::wheel::fires_at`], never early and,
     /// for a far timer, on a coarse bucket boundary. `delay` is already in whole jiffies
     /// where the kernel keeps it so ([`crate::tcp::wheel::in_jiffies`]). The trace carries both:
     /// the timeout the kernel computed (icsk_rto, TCP_TIMEWAIT_LEN, ato, ...) and the firing
     /// time the wheel gives it, which is what the timer does.
     pub(super) fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
-        let at = ctx.now + crate::tcp::wheel::fires_after(delay, ctx.p);
+        let at = crate::tcp::wheel::fires_at(ctx.now, delay, ctx.p);
         let slot = &mut self.timers[timer_index(k)];
         if *slot == Some(at) {
             return;
