@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 78] = [
+pub const NAMES: [&str; 80] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -87,6 +87,8 @@ pub const NAMES: [&str; 78] = [
     "time-wait-ephemeral-loopback-only",
     "time-wait-ephemeral-delay-100",
     "time-wait-ephemeral-no-timestamps",
+    "small-writes-nodelay",
+    "small-writes-nagle",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -1179,6 +1181,32 @@ fn option_case(name: &str) -> Option<Scenario> {
     let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt(option));
     let read_late = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
     Some(match name {
+        // The sticky-packet (粘包) scene's writes: ten of 200 bytes 2 ms apart, with
+        // TCP_NODELAY or Nagle, `tcp_autocorking` at its default (1; the `autocorking` sweep
+        // axis sets 0). The TUN wire releases each packet as it takes it
+        // (`tun_net_xmit` → `skb_orphan`), so `tcp_should_autocork` never finds the device
+        // holding more than the tail skb: TCP_NODELAY sends ten segments.
+        "small-writes-nodelay" | "small-writes-nagle" => {
+            let no_delay = name == "small-writes-nodelay";
+            let mut writes = vec![connect()];
+            writes.extend((0..10).map(|i| send_at(200 + 2 * i, 200, false)));
+            let mut sc = base(
+                name,
+                if no_delay {
+                    "ten 200-byte writes 2 ms apart with TCP_NODELAY: ten segments (autocorking \
+                     holds nothing on a device that releases each packet as it takes it)"
+                } else {
+                    "ten 200-byte writes 2 ms apart with Nagle: 200 bytes, one full segment of \
+                     the next 1448 once the queue holds it, the last 352 when the first ACK \
+                     returns"
+                },
+                600,
+                server(vec![read_late(500)]),
+                writes,
+            );
+            sc.sockets[1].no_delay = no_delay;
+            sc
+        }
         "tcp-cork" => {
             let mut sc = base(
                 name,
