@@ -1537,7 +1537,7 @@ fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment(
     recv!(h, ["P. seq=1 ack=1 len=100"]);
     assert!(h.s.tlp_armed);
     let (first, rto) = (h.now, h.s.rtt.rto);
-    h.wait_ms((rto / 1000 - 30) as u64);
+    h.wait_ms(rto / 1000 - 30);
     write(&mut h, 100);
     recv!(h, ["P. seq=101 ack=1 len=100"]);
     assert!(h.s.tlp_armed, "the new flight is probed");
