@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 78] = [
+pub const NAMES: [&str; 80] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -87,6 +87,8 @@ pub const NAMES: [&str; 78] = [
     "time-wait-ephemeral-loopback-only",
     "time-wait-ephemeral-delay-100",
     "time-wait-ephemeral-no-timestamps",
+    "small-writes-nodelay",
+    "small-writes-nagle",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -719,9 +721,9 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         // up to the 6th. It covers a retransmitted segment, so without SACK it proves
         // nothing about the originals (`tcp_clean_rtx_queue` clears FLAG_ORIG_SACK_ACKED):
         // no F-RTO undo, and the five segments from the 6th on go out at once, go-back-N,
-        // as cwnd grew by the four acknowledged (`tcp_process_loss`, REXMIT_LOST). With
-        // `tcp_min_tso_segs` 1 every skb is one segment: a two-segment skb resent whole
-        // pushes its second segment on the kernel, which the model does not (open).
+        // as cwnd grew by the four acknowledged (`tcp_process_loss`, REXMIT_LOST), each
+        // skb whole: the lone rest of the cut one without PSH, the two-segment ones with PSH
+        // forced on their second segment (`__tcp_transmit_skb`, a GSO chunk).
         "reno-rto-go-back-n" => {
             let mut sc = base(
                 name,
@@ -733,7 +735,6 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
             );
             sc.tuning.sack_permitted = Some(false);
-            sc.tuning.min_tso_segs = Some(1);
             for n in [2, 6, 11, 12] {
                 sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
             }
@@ -1180,6 +1181,32 @@ fn option_case(name: &str) -> Option<Scenario> {
     let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt(option));
     let read_late = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
     Some(match name {
+        // The sticky-packet (粘包) scene's writes: ten of 200 bytes 2 ms apart, with
+        // TCP_NODELAY or Nagle, `tcp_autocorking` at its default (1; the `autocorking` sweep
+        // axis sets 0). The TUN wire releases each packet as it takes it
+        // (`tun_net_xmit` → `skb_orphan`), so `tcp_should_autocork` never finds the device
+        // holding more than the tail skb: TCP_NODELAY sends ten segments.
+        "small-writes-nodelay" | "small-writes-nagle" => {
+            let no_delay = name == "small-writes-nodelay";
+            let mut writes = vec![connect()];
+            writes.extend((0..10).map(|i| send_at(200 + 2 * i, 200, false)));
+            let mut sc = base(
+                name,
+                if no_delay {
+                    "ten 200-byte writes 2 ms apart with TCP_NODELAY: ten segments (autocorking \
+                     holds nothing on a device that releases each packet as it takes it)"
+                } else {
+                    "ten 200-byte writes 2 ms apart with Nagle: 200 bytes, one full segment of \
+                     the next 1448 once the queue holds it, the last 352 when the first ACK \
+                     returns"
+                },
+                600,
+                server(vec![read_late(500)]),
+                writes,
+            );
+            sc.sockets[1].no_delay = no_delay;
+            sc
+        }
         "tcp-cork" => {
             let mut sc = base(
                 name,

@@ -197,6 +197,14 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ("quickack_max", Knob::Fixed("TCP_MAX_QUICKACKS, a constant")),
     ("nagle_minshall", Knob::Fixed("tcp_nagle_check's rule, no setting")),
     (
+        "autocorking",
+        Knob::Sysctl("net.ipv4.tcp_autocorking", Unit::Plain),
+    ),
+    (
+        "tx_done_at_xmit",
+        Knob::Fixed("the device's: the lab's TUN wire orphans every skb in tun_net_xmit (true)"),
+    ),
+    (
         "min_tso_segs",
         Knob::Sysctl("net.ipv4.tcp_min_tso_segs", Unit::Plain),
     ),

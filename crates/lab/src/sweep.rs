@@ -211,6 +211,13 @@ axes! {
             sc.tuning.retrans_collapse = Some(v == "1");
             Some(())
         };
+    autocorking: "net.ipv4.tcp_autocorking 0 or 1 (on the TUN wire, which releases every \
+        packet as it takes it, neither holds a write)",
+        ["0", "1"], &["small-writes-nodelay", "small-writes-nagle", "msg-more", "tcp-cork"], 0,
+        |sc, v| {
+            sc.tuning.autocorking = Some(v == "1");
+            Some(())
+        };
     moderate_rcvbuf: "net.ipv4.tcp_moderate_rcvbuf 0 (no receive-buffer growth) or 1",
         ["0", "1"], &["receive-memory-ofo-rcvbuf-grow"], 0, |sc, v| {
             sc.tuning.moderate_rcvbuf = Some(v == "1");

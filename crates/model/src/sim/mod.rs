@@ -53,6 +53,9 @@ enum What {
     /// A blocked call of application `i` with a deadline (poll's timeout, SO_LINGER's
     /// time) looks again.
     Wake(usize),
+    /// The sending device releases a data packet of a socket, of this truesize (a NIC's TX
+    /// completion: profile `tx_done_at_xmit` off, on a link with a bandwidth).
+    TxDone(SocketId, u64),
 }
 
 struct Scheduled {
@@ -745,6 +748,11 @@ impl Sim {
                 What::Flood(i) => self.flood_send(i),
                 What::Wake(i) => {
                     self.wake_app(i);
+                }
+                What::TxDone(sid, truesize) => {
+                    let before = self.tcp(sid).map(|t| t.state);
+                    self.with_tcp(sid, |t, ctx| t.tx_done(truesize, ctx));
+                    self.after_tcp(sid, before);
                 }
             }
             self.flush();

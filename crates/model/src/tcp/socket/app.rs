@@ -97,8 +97,42 @@ impl TcpSocket {
             self.mark_push();
         }
         self.more = more;
-        self.output(ctx);
+        if self.should_autocork(ctx) {
+            // `tcp_push` returns before `__tcp_push_pending_frames`, TSQ_THROTTLED set: the
+            // device's next release of this socket's memory pushes (`tx_done`).
+            self.autocorked = true;
+        } else {
+            self.output(ctx);
+        }
         self.more = false;
+    }
+
+    /// Linux `tcp_should_autocork` (with `tcp_autocorking`): the unsent tail skb is shorter
+    /// than `size_goal`, data is in flight (`!tcp_rtx_queue_empty`), and the device holds
+    /// more of this socket's memory than the tail skb takes (`sk_wmem_alloc >
+    /// skb->truesize`: the reference of its own plus the packets' truesize; an skb's is its
+    /// head and its bytes, `SND_SKB_HEAD` + length); a tail with a FIN takes no more bytes
+    /// (`tcp_skb_can_collapse_to`).
+    fn should_autocork(&self, ctx: &Ctx) -> bool {
+        if !ctx.p.autocorking || self.fin_queued || self.snd_una == self.snd_nxt {
+            return false;
+        }
+        let Some(len) = self.skbs.unsent_tail_len(self.soff(self.snd_max)) else {
+            return false;
+        };
+        len > 0 && len < self.size_goal() && 1 + self.dev_truesize > SND_SKB_HEAD + len
+    }
+
+    /// The sending device released a data packet of this socket (`tcp_wfree`): its memory
+    /// leaves `dev_truesize`, and a write autocorked meanwhile is pushed (TSQ:
+    /// `tcp_tsq_handler` → `tcp_tsq_write` → `tcp_write_xmit` with the socket's Nagle
+    /// setting).
+    pub fn tx_done(&mut self, truesize: u64, ctx: &mut Ctx) {
+        self.dev_truesize = self.dev_truesize.saturating_sub(truesize);
+        if std::mem::take(&mut self.autocorked) {
+            self.output(ctx);
+            self.report(ctx);
+        }
     }
 
     /// Linux `tcp_mark_push`: PSH on the last skb, and the write position remembered.

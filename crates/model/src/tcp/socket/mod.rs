@@ -62,7 +62,7 @@ const PAGE: i64 = 4096;
 /// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
 /// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
 /// bytes written go into page fragments and count one for one.
-const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
+pub(crate) const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
 
 /// One skb of the out-of-order queue (Linux `tp->out_of_order_queue`): the bytes it holds,
 /// its truesize and the room left at the end of its head (`skb_tailroom`) for the bytes of a
@@ -149,6 +149,13 @@ pub struct TcpSocket {
     /// The ISN a SYN that reopened a connection in TIME-WAIT brought with it to the
     /// listener, for the child it makes (Linux `tcp_tw_isn`, read by `tcp_conn_request`).
     pub tw_isn: Option<u32>,
+    /// The truesize of this socket's data packets the sending device still holds (Linux
+    /// `sk_wmem_alloc` less its own reference): only with profile `tx_done_at_xmit` off,
+    /// charged as a packet goes on a link with a bandwidth and released at the end of its
+    /// serialisation ([`TcpSocket::tx_done`]).
+    pub dev_truesize: u64,
+    /// `tcp_push` autocorked the tail skb (TSQ_THROTTLED): the device's next release pushes.
+    pub autocorked: bool,
     /// When this connection entered TIME-WAIT (Linux `tw_entry_stamp`, the socket's clock
     /// then, read in ms by `tcp_twsk_unique` against `tcp_tw_reuse_delay`).
     pub time_wait_since: Option<Micros>,
@@ -601,6 +608,8 @@ impl TcpSocket {
             ts_offset: 0,
             secret: 0,
             tw_isn: None,
+            dev_truesize: 0,
+            autocorked: false,
             time_wait_since: None,
             tw_ts_recent: None,
             ts_recent_inherited: false,

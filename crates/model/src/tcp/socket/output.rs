@@ -586,10 +586,16 @@ impl TcpSocket {
             if len < self.snd_mss {
                 self.snd_sml = self.snd_nxt;
             }
-            if retrans == 0 && (flight == 0 || self.tlp_armed) {
+            if retrans == 0 && flight == 0 {
                 // `tcp_event_new_data_sent`: the RTO clock starts with the first segment
-                // out (or replaces a pending probe), then the probe is re-planned.
+                // out, then the probe is re-planned.
                 self.arm_rto(ctx);
+            } else if retrans == 0 && self.tlp_armed {
+                // The same with a loss probe pending: `tcp_rearm_rto` puts the RTO back, but
+                // where the oldest segment's clock has it (`tcp_rto_delta_us`, from the rtx
+                // queue's head), not a whole RTO from now; the probe re-planned after it is
+                // no later than that.
+                self.arm_rto_from_head(ctx);
             }
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);

@@ -827,6 +827,8 @@ impl TcpSocket {
     /// `tcp_packets_in_flight` is below cwnd.
     pub(super) fn retransmit_lost(&mut self, ctx: &mut Ctx) {
         let mut i = 0;
+        // The end of the multi-segment chunk being resent, see `resend_chunk_end`.
+        let mut chunk_end: Option<u64> = None;
         while i < self.sent_log.len() {
             let e = self.sent_log[i];
             i += 1;
@@ -836,7 +838,13 @@ impl TcpSocket {
             if self.pipe_bytes() >= self.cc.cwnd {
                 break;
             }
-            self.retransmit_entry(e, ctx);
+            if chunk_end.is_none_or(|end| e.start >= end) {
+                chunk_end = self.resend_chunk_end(i - 1, ctx);
+            }
+            match chunk_end {
+                Some(end) => self.retransmit_entry_in_chunk(e, end, ctx),
+                None => self.retransmit_entry(e, ctx),
+            }
             // `tcp_xmit_retransmit_queue`: resending the head of the queue restarts the RTO
             // from now (`rearm_timer`), unless RACK's reordering timer is the one pending; a
             // loss probe armed when the flight left is replaced. Measured on 6.18 (rto-keeps-
@@ -861,6 +869,62 @@ impl TcpSocket {
                 self.arm_rto(ctx);
             }
         }
+    }
+
+    /// `tcp_xmit_retransmit_queue` resends whole skbs: an skb of several lost segments
+    /// goes as one chunk of as many as cwnd has room for (`__tcp_retransmit_skb` cuts it
+    /// there, `tcp_fragment`), and `__tcp_transmit_skb` forces PSH on a chunk of more than
+    /// one segment, which GSO leaves on its last; a chunk is at most `tcp_tso_segs`
+    /// (`max_segs`, measured on 6.18 at 1 ms one way: a five-segment skb resent as three and
+    /// two). Returns that chunk's end when the entry
+    /// at `i` starts an skb and at least two of its segments go now, else `None` (one
+    /// segment: `retransmit_entry`'s own PSH rule). Measured on 6.18 (`reno-rto-go-back-n`
+    /// with two-segment skbs): after the RTO, room for five, the resend of 7241-14481 pushes
+    /// 10137 and 13033, the second segments of their skbs.
+    fn resend_chunk_end(&self, i: usize, ctx: &Ctx) -> Option<u64> {
+        let e = self.sent_log[i];
+        if ctx.p.min_tso_segs == 0 {
+            return None;
+        }
+        let skb = self.skbs.at(e.start).filter(|s| s.start == e.start)?;
+        let mss = self.snd_mss.max(1) as u64;
+        let pipe = self.pipe_bytes();
+        let room = (self.cc.cwnd.saturating_sub(pipe) as u64 / mss) as usize;
+        let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+        let room = room.min(self.tso_segs(flight, ctx) as usize);
+        let mut end = e.start;
+        let mut segs = 0;
+        for f in self.sent_log.iter().skip(i) {
+            if f.start != end || f.end > skb.end || !f.lost || f.retrans || f.sacked {
+                break;
+            }
+            if segs == room {
+                break;
+            }
+            end = f.end;
+            segs += 1;
+        }
+        (segs >= 2).then_some(end)
+    }
+
+    /// One segment of a chunk `resend_chunk_end` found: sent as `retransmit_entry` sends
+    /// it, PSH on the chunk's last segment only, and the skb cut at the chunk's end only.
+    fn retransmit_entry_in_chunk(&mut self, e: SentSeg, chunk_end: u64, ctx: &mut Ctx) {
+        let len = (e.end - e.start) as u32;
+        if let Some(u) = self.undo.as_mut() {
+            u.retrans = u.retrans.max(0) + 1;
+        }
+        if self.retrans_stamp.is_none() {
+            self.retrans_stamp = Some(ctx.now);
+        }
+        let seq = self.sseq(e.start);
+        let last = e.end == chunk_end;
+        let tail = self.sndbuf.tail;
+        let with_fin = last && e.end == tail && self.fin_unsacked_out() && self.lone_fin.is_none();
+        if last {
+            self.skbs.split_at(chunk_end);
+        }
+        self.send_data_at(seq, len, with_fin, self.retransmits.max(1), last, ctx);
     }
 
     /// `tcp_retransmit_skb`: one queue entry sent again, with the entries after it that

@@ -1523,6 +1523,35 @@ fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
 }
 
 #[test]
+fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment() {
+    // A segment out arms a loss probe no later than the RTO. More data sent while that probe
+    // is pending restarts the RTO, but from the oldest unacknowledged segment's send time
+    // (`tcp_event_new_data_sent` → `tcp_rearm_rto` offsets a pending probe's timer by
+    // `tcp_rto_delta_us`), and the new probe is no later than that. Seen on 6.18 in
+    // teardown-server-first with the client's ACK of the answer lost: the server's FIN, sent
+    // 190 ms after the answer, was probed at the answer's RTO, ~54 ms on, not 2 RTTs on.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    write(&mut h, 100);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    assert!(h.s.tlp_armed);
+    let (first, rto) = (h.now, h.s.rtt.rto);
+    h.wait_ms(rto / 1000 - 30);
+    write(&mut h, 100);
+    recv!(h, ["P. seq=101 ack=1 len=100"]);
+    assert!(h.s.tlp_armed, "the new flight is probed");
+    let probe = h.s.timer(TimerKind::Retransmit).expect("a probe armed");
+    // The RTO would have fired 30 ms from now: the probe comes no later (a jiffy and the
+    // wheel's rounding aside), where two RTTs (80 ms + 2 ticks) would be 50 ms later.
+    assert!(
+        probe <= first + rto + 8_000,
+        "probe at {probe}, the first segment's RTO at {}",
+        first + rto
+    );
+}
+
+#[test]
 fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
     // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
@@ -3337,4 +3366,36 @@ fn without_sack_a_partial_ack_covering_the_resent_head_after_an_rto_is_no_f_rto_
         [". seq=4381 ack=1 len=1460", "P. seq=5841 ack=1 len=1460"]
     );
     assert!(h.s.undo.is_some(), "the RTO's cut stands");
+}
+
+#[test]
+fn a_go_back_n_resend_of_a_two_segment_skb_pushes_its_second_segment() {
+    // `tcp_xmit_retransmit_queue` resends whole skbs while cwnd has room, and
+    // `__tcp_transmit_skb` forces PSH on a chunk of more than one segment (GSO leaves it
+    // on the last). Without SACK, after an RTO and a partial ACK of three segments (cwnd
+    // 1 + 3), the rest goes back-to-back: the lone rest of a cut skb without PSH, each
+    // two-segment skb with PSH on its second segment. Measured on 6.18
+    // (`reno-rto-go-back-n`): 7241 ., 8689 ., 10137 P., 11585 ., 13033 P.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 10 * 1460);
+    let first = h.sent();
+    assert_eq!(
+        first[3], "P. seq=4381 ack=1 len=1460",
+        "skbs of two segments"
+    );
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381");
+    // Room for four: 4381 (the rest of the skb 2921-5841), the skb 5841-8761 whole, and
+    // one segment of 8761-11681, cut there.
+    recv!(
+        h,
+        [
+            ". seq=4381 ack=1 len=1460",
+            ". seq=5841 ack=1 len=1460",
+            "P. seq=7301 ack=1 len=1460",
+            ". seq=8761 ack=1 len=1460",
+        ]
+    );
 }
