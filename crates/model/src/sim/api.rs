@@ -251,11 +251,6 @@ impl Sim {
         self.app_return(i, AppCallKind::Listen, AppResult::Ok);
     }
 
-    /// Whether listening on `local` with `sid` conflicts with another socket there.
-    /// `inet_csk_bind_conflict`: another listener always conflicts; any other socket
-    /// still holding the port (an accepted connection, one in TIME-WAIT) unless both
-    /// set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
-    /// connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
     /// The socket other than `sid` whose open connection (any state but CLOSED, TIME-WAIT
     /// included) holds the 4-tuple `local`-`to` (`__inet_check_established`).
     fn four_tuple_holder(&self, sid: SocketId, local: Addr, to: Addr) -> Option<SocketId> {
@@ -336,6 +331,11 @@ impl Sim {
         None
     }
 
+    /// Whether listening on `local` with `sid` conflicts with another socket there.
+    /// `inet_csk_bind_conflict`: another listener always conflicts; any other socket
+    /// still holding the port (an accepted connection, one in TIME-WAIT) unless both
+    /// set SO_REUSEADDR. Measured on 6.18: a listener restarted while its last
+    /// connection is in TIME-WAIT gets EADDRINUSE without it, and listens with it.
     fn listen_conflict(&self, sid: SocketId, local: Addr) -> bool {
         let reuse = self.tcp_ref(sid).is_some_and(|t| t.reuse_addr);
         // SO_REUSEPORT on this listener and on every one already there: they share
