@@ -240,6 +240,10 @@ pub struct TcpSocket {
     /// A duplicate to report once as the first block, D-SACK (RFC 2883; Linux
     /// `tcp_dsack_set`, net.ipv4.tcp_dsack = 1).
     dsack: Option<(u64, u64)>,
+    /// The SACK blocks for the one ACK that Linux `tcp_fin` sends at once in FIN-WAIT-1/2:
+    /// it goes out before `tcp_sack_remove` (and `tcp_fin`'s own `tcp_sack_reset`), so it
+    /// still carries the blocks as they stood before the segment that completed the FIN.
+    fin_ack_sacks: Option<Vec<(u64, u64)>>,
     pub rcv_cap: u32,
     rcv_adv_edge: SeqNumber,
     /// The window last offered, bytes (Linux `tp->rcv_wnd`).
@@ -647,6 +651,7 @@ impl TcpSocket {
             ooo_fin: None,
             sack_blocks: Vec::new(),
             dsack: None,
+            fin_ack_sacks: None,
             rcv_cap: p.recv_buffer,
             rcv_adv_edge: SeqNumber(0),
             rcv_wnd: 0,

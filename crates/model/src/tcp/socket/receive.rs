@@ -43,12 +43,16 @@ impl TcpSocket {
         let base = self.irs.0.wrapping_add(1);
         let to_seq =
             |(a, b): (u64, u64)| (base.wrapping_add(a as u32), base.wrapping_add(b as u32));
+        let blocks = self
+            .fin_ack_sacks
+            .take()
+            .unwrap_or_else(|| self.sack_blocks.clone());
         // `tcp_dsack_set` records nothing with tcp_dsack 0: none is ever sent.
         self.dsack
             .take()
             .filter(|_| p.dsack)
             .into_iter()
-            .chain(self.sack_blocks.iter().copied())
+            .chain(blocks)
             .take(max)
             .map(to_seq)
             .collect()
@@ -280,16 +284,32 @@ impl TcpSocket {
             self.delack_bytes += take;
             self.event_data_recv(take, ctx);
             self.drain_ooo();
+            let linux = ctx.p.quickack_max > 0;
+            let blocks_before = self.sack_blocks.clone();
             // `tcp_sack_remove`: blocks now below rcv_nxt are acknowledged cumulatively.
             let nxt = self.roff(self.rcv_nxt);
             self.sack_blocks.retain(|&(_, b)| b > nxt);
             if let Some(f) = self.ooo_fin {
                 if f == self.roff(self.rcv_nxt) && !self.fin_received {
                     self.ooo_fin = None;
+                    // Linux `tcp_ofo_queue` → `tcp_fin`: in FIN-WAIT-1/2 it calls
+                    // `tcp_send_ack` at once, before `tcp_fin` purges the SACK blocks
+                    // (`tcp_sack_reset`) and before `tcp_data_queue` reaches
+                    // `tcp_sack_remove`: that ACK still reports the blocks as they stood,
+                    // the FIN's own block included, though rcv_nxt now covers them
+                    // (ESTABLISHED → CLOSE-WAIT only schedules the ACK, sent after the
+                    // reset). Measured on 6.18 (sweep point
+                    // teardown-half-close+drop=server-data-1): the resent answer fills the
+                    // gap before the FIN and is acknowledged "ack=7 sack 6-7".
+                    let acks_at_once =
+                        linux && matches!(self.state, TcpState::FinWait1 | TcpState::FinWait2);
                     self.receive_fin(ctx);
                     // The FIN's own SACK block is now acknowledged cumulatively too.
                     let nxt = self.roff(self.rcv_nxt);
                     self.sack_blocks.retain(|&(_, b)| b > nxt);
+                    if acks_at_once {
+                        self.fin_ack_sacks = Some(blocks_before);
+                    }
                 }
             }
             if !fast {
@@ -306,7 +326,6 @@ impl TcpSocket {
             // answered by one ACK 45 ms later.
             // Linux counts the bytes since the last window update (`rcv_nxt - rcv_wup`)
             // against the peer's segment size as seen (`icsk_ack.rcv_mss`), not ours.
-            let linux = ctx.p.quickack_max > 0;
             let owed = if linux {
                 let owed = self.delack_bytes > self.rcv_mss;
                 if owed {

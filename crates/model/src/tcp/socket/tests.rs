@@ -1787,6 +1787,29 @@ fn a_fin_ahead_of_missing_data_is_sacked_with_its_own_sequence_number() {
 }
 
 #[test]
+fn in_fin_wait_2_the_ack_completing_an_early_fin_still_carries_its_sack_block() {
+    // Linux `tcp_ofo_queue` → `tcp_fin` → `tcp_send_ack` runs before `tcp_sack_remove`
+    // and `tcp_sack_reset`: the stale block goes out once. Measured on 6.18 (sweep point
+    // teardown-half-close+drop=server-data-1): "ack=7 sack 6-7", then TIME-WAIT.
+    let mut h = socket_fin_wait_2();
+    h.s.sack_ok = true;
+    send!(h, "F. seq=6 ack=2");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=2 ack=1 len=0"]);
+    assert_eq!(sack, [(6, 7)]);
+    send!(h, "P. seq=1 ack=2 len=5");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=2 ack=7 len=0"]);
+    assert_eq!(sack, [(6, 7)]);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    // A retransmitted FIN in TIME-WAIT is acknowledged without it (`tcp_sack_reset`).
+    send!(h, "F. seq=6 ack=2");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=2 ack=7 len=0"]);
+    assert!(sack.is_empty(), "{sack:?}");
+}
+
+#[test]
 fn against_a_peer_whose_window_never_passed_two_segments_a_segment_is_half_that_window() {
     // `tcp_sync_mss` → `tcp_bound_to_half_wnd`: the peer's largest window so far is 1448
     // bytes, so segments are cut to 724. Measured on 6.18 against SO_RCVBUF 2048 (`synack-lab
