@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, collectErrors, routeUrl, baseUrl } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
 const UDP_HEADER = { zh: ['8 字节', '4 字节'], en: ['8 bytes', '4 bytes'] };
@@ -229,3 +229,70 @@ test('quiz: an unreadable stored score does not break the page', async () => {
     assert.ok(stored.startsWith('v1;') && stored.includes('port='), stored);
   });
 });
+
+// The questions' words are a file fetched after the first paint (words/quiz.tsv,
+// src/quiz/words.rs): held back, the page says it is loading them; blocked, it names the file,
+// and the bar, the score and the rest of the page still work (never a blank page).
+for (const lang of LANGS) {
+  test(`quiz: words from words/quiz.tsv after a loading notice; a blocked file gets a notice (${lang})`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      let release;
+      const held = new Promise((r) => {
+        release = r;
+      });
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.route('**/words/quiz.tsv', async (r) => {
+        await held;
+        await r.continue();
+      });
+      await page.goto(routeUrl(await baseUrl(), '#/quiz', lang, { q: 'hs-synack-ack', v: '0' }), { waitUntil: 'load' });
+      await page.getByTestId('quiz-loading').waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByTestId('page-quiz').getAttribute('data-words'), 'loading');
+      assert.match(await text(page, 'quiz-loading'), lang === 'zh' ? /正在加载题目的文字/ : /Loading the questions' words/);
+      assert.equal(await page.getByTestId('quiz-card').count(), 0);
+      await screenshot(page, `quiz-${lang}-words-loading`);
+      release();
+      await page.waitForSelector('[data-testid=page-quiz][data-words=in]', { timeout: 15_000 });
+      // The template filled with the number the generator read off the trace.
+      const prompt = await text(page, 'prompt');
+      assert.match(prompt, lang === 'zh' ? /用相对序号/ : /In relative numbers/);
+      await page.getByTestId('answer-input').fill('1');
+      await page.getByTestId('answer-input').press('Enter');
+      await page.getByTestId('verdict').waitFor();
+      assert.equal(await page.getByTestId('verdict').getAttribute('data-right'), 'true');
+      assert.match(await text(page, 'explain'), /ISN \+ 1 = 1/);
+      assert.deepEqual(errors, []);
+      await page.close();
+
+      const blocked = await context.newPage();
+      const blockedErrors = collectErrors(blocked);
+      await blocked.route('**/words/quiz.tsv', (r) => r.abort());
+      await blocked.goto(routeUrl(await baseUrl(), '#/quiz', lang, { q: 'c-udp-header', v: '0' }), { waitUntil: 'load' });
+      await blocked.waitForSelector('[data-testid=page-quiz][data-words=failed]', { timeout: 30_000 });
+      const notice = blocked.getByTestId('text-error');
+      assert.equal(await notice.getAttribute('data-file'), 'quiz');
+      const said = await notice.innerText();
+      assert.match(said, lang === 'zh' ? /题目的文字没能加载/ : /questions' words could not be loaded/);
+      assert.match(said, /words\/quiz\.tsv/);
+      assert.equal(hasCjk(said), lang === 'zh');
+      assert.equal(await blocked.getByTestId('quiz-card').count(), 0);
+      await screenshot(blocked, `quiz-${lang}-no-words`);
+      // The rest of the page works: the next question, the topic filter, the score board.
+      const pos = await text(blocked, 'quiz-pos');
+      await blocked.getByTestId('next').click();
+      await blocked.waitForFunction((p) => document.querySelector('[data-testid="quiz-pos"]').innerText !== p, pos);
+      await blocked.getByTestId('quiz-topic').selectOption('hs');
+      await blocked.waitForFunction(() => location.hash.includes('q=hs-'));
+      // The score remembers the answer given above, and resets.
+      assert.equal(await text(blocked, 'score-total'), '1/1');
+      await blocked.getByTestId('score-reset').click();
+      assert.equal(await text(blocked, 'score-total'), '0/0');
+      assert.equal(await blocked.getByTestId('text-error').count(), 1);
+      assert.deepEqual(blockedErrors.filter((e) => !/words\/quiz\.tsv/.test(e)), [], 'no error but the aborted file');
+    } finally {
+      await context.close();
+    }
+  });
+}

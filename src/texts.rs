@@ -34,6 +34,10 @@ pub enum Text {
     /// The OSI reference page's layer table (`pages::reference::osi_data`), `words/ref-osi.tsv`.
     #[cfg(feature = "full")]
     RefOsi,
+    /// Interview mode's questions: the conceptual items and the generators' sentence templates
+    /// (`quiz::words`), `words/quiz.tsv`.
+    #[cfg(feature = "full")]
+    Quiz,
 }
 
 impl Text {
@@ -47,6 +51,8 @@ impl Text {
             Text::RefTcpUdp => "ref-tcp-udp".to_string(),
             #[cfg(feature = "full")]
             Text::RefOsi => "ref-osi".to_string(),
+            #[cfg(feature = "full")]
+            Text::Quiz => "quiz".to_string(),
         }
     }
 
@@ -69,6 +75,11 @@ impl Text {
                 .collect(),
             #[cfg(feature = "full")]
             Text::RefOsi => crate::pages::reference::osi_data::texts()
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect(),
+            #[cfg(feature = "full")]
+            Text::Quiz => crate::quiz::words::texts()
                 .into_iter()
                 .map(|(k, _)| k)
                 .collect(),
@@ -97,6 +108,11 @@ impl Text {
                 "分层对照表的文字没能加载：网站没有提供这个文件，或网络断了。下面的封装动画和其他页面照常可用。文件：",
                 "The layer table's words could not be loaded: the site does not serve their file, or the network is down. The animation below and every other page work. File:",
             ),
+            #[cfg(feature = "full")]
+            Text::Quiz => T::new(
+                "题目的文字没能加载：网站没有提供这个文件，或网络断了。题目范围、换题和得分照常可用，其他页面也都能用。文件：",
+                "The questions' words could not be loaded: the site does not serve their file, or the network is down. The topic filter, the question buttons, the score and every other page still work. File:",
+            ),
         }
     }
 
@@ -114,7 +130,7 @@ impl Text {
             .map(Text::Node);
         words
             .chain(node)
-            .chain([Text::RefTcpUdp, Text::RefOsi])
+            .chain([Text::RefTcpUdp, Text::RefOsi, Text::Quiz])
             .collect()
     }
 
@@ -132,6 +148,11 @@ impl Text {
                 .collect(),
             #[cfg(feature = "full")]
             Text::RefOsi => crate::pages::reference::osi_data::texts()
+                .into_iter()
+                .map(|(_, t)| t.t)
+                .collect(),
+            #[cfg(feature = "full")]
+            Text::Quiz => crate::quiz::words::texts()
                 .into_iter()
                 .map(|(_, t)| t.t)
                 .collect(),
@@ -365,6 +386,7 @@ mod tests {
             include_str!("../static/words/ref-tcp-udp.tsv"),
         ),
         ("ref-osi", include_str!("../static/words/ref-osi.tsv")),
+        ("quiz", include_str!("../static/words/quiz.tsv")),
     ];
 
     #[test]

@@ -8,13 +8,14 @@ pub mod bank;
 pub mod gen;
 mod page;
 pub mod score;
+pub mod words;
 
 #[cfg(test)]
 mod tests;
 
 use yew::prelude::*;
 
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::route::{Query, Route};
 
 pub fn render(q: &Query, key: String) -> Html {
@@ -137,12 +138,5 @@ pub fn answer_text(q: &Question) -> String {
     match q.answer {
         Answer::Choice(c) => q.choices.get(c).cloned().unwrap_or_default(),
         Answer::Number(n) => format!("{n} {}", q.unit).trim_end().to_string(),
-    }
-}
-
-pub(crate) fn tr(lang: Lang, zh: String, en: String) -> String {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
     }
 }

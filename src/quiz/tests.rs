@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use synack_model::trace::{AppCallKind, AppResult, EventKind, Header, TcpState, Trace};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use super::bank::{COVERAGE, STICKY_CASES};
+use super::bank::COVERAGE;
 use super::gen::{self, seg_text};
 use super::score::Score;
+use super::words::{self, Words};
 use super::{check, parse_number, Answer, Question, Topic};
 use crate::engine::labels::{Isns, Numbering};
 use crate::i18n::Lang;
@@ -19,7 +20,7 @@ const VARIANTS: u32 = 12;
 fn question(id: &str, v: u32, lang: Lang) -> (Option<Trace>, Question) {
     let item = gen::find(id).unwrap_or_else(|| panic!("no item {id}"));
     let t = gen::trace_for(item, v);
-    let q = gen::ask(item, v, t.as_ref(), lang)
+    let q = gen::ask(item, v, t.as_ref(), Words::table(lang))
         .unwrap_or_else(|| panic!("{id} v{v} {lang:?}: no question"));
     (t, q)
 }
@@ -350,7 +351,8 @@ fn sticky_case_question_names_the_case_that_was_run() {
             Answer::Choice(case),
             "v{v}: the preset of case {case} shows another case"
         );
-        assert!(chosen(&q).contains(STICKY_CASES[case].en));
+        let case_text = Words::table(Lang::En).get(&format!("st-case.c{case}"));
+        assert!(chosen(&q).contains(case_text));
     }
 }
 
@@ -500,4 +502,60 @@ fn score_counts_streaks_and_survives_bad_storage() {
     // Partly readable: the good fields are kept.
     let d = Score::decode("v1;best=7;run=2;hs=1/1;nope;udp=3/x");
     assert_eq!((d.best, d.streak, d.per.len()), (7, 2, 1));
+}
+
+/// Every text of the quiz file is asked for by some item in some variant and language, and
+/// no lookup found a problem (a missing key, a template whose placeholders, in either
+/// language, are not exactly the names its generator fills): no text is left unchecked.
+#[test]
+fn every_text_of_the_quiz_file_is_used_and_every_template_filled_as_written() {
+    words::checked::take_problems();
+    for item in gen::all() {
+        for v in 0..VARIANTS {
+            for lang in [Lang::Zh, Lang::En] {
+                question(item.id, v, lang);
+            }
+        }
+    }
+    assert_eq!(words::checked::take_problems(), Vec::<String>::new());
+    let used = words::checked::all_used();
+    let unused: Vec<String> = words::texts()
+        .into_iter()
+        .map(|(k, _)| k)
+        .filter(|k| !used.contains(k))
+        .collect();
+    assert!(unused.is_empty(), "quiz texts no item asks for: {unused:?}");
+}
+
+/// A template whose placeholder is misspelt in one language is caught, and so is a key the
+/// file lacks: the check above is not vacuous.
+#[test]
+fn a_misspelt_placeholder_or_a_missing_text_is_caught() {
+    let texts = words::texts();
+    let at = texts
+        .iter()
+        .position(|(k, _)| k == "hs-synack-ack.explain")
+        .expect("the template");
+    let mut table: Vec<crate::i18n::T> = texts.iter().map(|(_, t)| t.t).collect();
+    let good = table[at];
+    assert!(good.en.contains("{ack}"));
+    let en: &'static str = Box::leak(good.en.replace("{ack}", "{akc}").into_boxed_str());
+    table[at] = crate::i18n::T::new(good.zh, en);
+    let table: &'static [crate::i18n::T] = Box::leak(table.into_boxed_slice());
+    let item = gen::find("hs-synack-ack").expect("the item");
+    let t = gen::trace_for(item, 0);
+    words::checked::take_problems();
+    for lang in [Lang::Zh, Lang::En] {
+        gen::ask(item, 0, t.as_ref(), Words::new(table, lang));
+        let problems = words::checked::take_problems();
+        assert!(
+            problems.iter().any(|p| p.contains("hs-synack-ack.explain")),
+            "{lang:?}: a misspelt placeholder went unnoticed: {problems:?}"
+        );
+    }
+    // The table as written asks it without a problem; a key that is not there is one.
+    gen::ask(item, 0, t.as_ref(), Words::table(Lang::En));
+    assert_eq!(words::checked::take_problems(), Vec::<String>::new());
+    assert_eq!(Words::table(Lang::En).get("hs-synack-ack.nothing"), "");
+    assert_eq!(words::checked::take_problems().len(), 1);
 }

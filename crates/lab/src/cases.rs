@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 67] = [
+pub const NAMES: [&str; 80] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -47,6 +47,11 @@ pub const NAMES: [&str; 67] = [
     "reorder-dsack-undo",
     "dsack-without-reordering-keeps-reo-wnd",
     "reorder-seen-widens-reo-wnd",
+    "reno-reordering",
+    "reno-undo",
+    "reno-undo-no-timestamps",
+    "sack-reordering-grows-cwnd",
+    "reno-rto-go-back-n",
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
@@ -76,6 +81,14 @@ pub const NAMES: [&str; 67] = [
     "time-wait-reconnect-client-first",
     "time-wait-reconnect-client-first-reuseaddr",
     "time-wait-reconnect-client-first-reuseaddr-no-timestamps",
+    "time-wait-ephemeral-tw-reuse-0",
+    "time-wait-ephemeral-too-soon",
+    "time-wait-ephemeral-tw-reuse-1",
+    "time-wait-ephemeral-loopback-only",
+    "time-wait-ephemeral-delay-100",
+    "time-wait-ephemeral-no-timestamps",
+    "small-writes-nodelay",
+    "small-writes-nagle",
     "tcp-cork",
     "msg-more",
     "tcp-quickack",
@@ -578,6 +591,155 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             }
             with_fault(sc, "client", SegmentMatch::Data, Some(5))
         }
+        // Reordering without SACK (`tcp_sack` 0, NewReno: `tcp_add_reno_sack`,
+        // `tcp_newreno_mark_lost`). Ten segments, the 2nd and 3rd held 60 ms: the eight
+        // after them draw duplicate ACKs, the third starts a fast retransmission of the 2nd,
+        // whose ACK is partial (the 3rd is resent, RFC 6582). Then the held 2nd arrives, a
+        // duplicate, and its duplicate ACK is one more than the segments out beyond the
+        // hole: that can only be reordering (`tcp_limit_reno_sacked`), and
+        // `tcp_check_reno_reordering` sets `tp->reordering` to the segments out, 8. The
+        // second write of ten loses its 2nd segment (the 14th data segment sent): the fast
+        // retransmission now waits for the 8th duplicate ACK, not the 3rd.
+        "reno-reordering" => {
+            let mut sc = base(
+                name,
+                "tcp_sack=0: ten segments, the 2nd and 3rd held 60 ms: one duplicate ACK more \
+                 than the segments out is reordering, tp->reordering becomes 8; ten more with \
+                 the 2nd lost: resent at the 8th duplicate ACK, not the 3rd",
+                2_000,
+                listen_accept(vec![late_read(1_900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(600), Action::TcpInfo {}),
+                    Step::at(ms(700), send(14_480).action),
+                    Step::at(ms(1_800), Action::TcpInfo {}),
+                ],
+            );
+            sc.tuning.sack_permitted = Some(false);
+            for nth in [2, 3] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(60) },
+                });
+            }
+            with_fault(sc, "client", SegmentMatch::Data, Some(14))
+        }
+        // The undo of a fast recovery without SACK (`tcp_try_undo_recovery`, `tcp_may_undo`):
+        // ten segments, the 2nd held 30 ms, resent at the third duplicate ACK; the original
+        // arrives first and its ACK reaches high_seq. With timestamps it echoes the original's
+        // (older than the retransmission: `tcp_packet_delayed`) and the cut is undone
+        // (ssthresh back to infinite) while the recovery is held at high_seq
+        // (`tcp_is_non_sack_preventing_reopen`); without timestamps and D-SACK nothing can
+        // show the retransmission was needless, and ssthresh stays cut.
+        "reno-undo" | "reno-undo-no-timestamps" => {
+            let no_ts = name == "reno-undo-no-timestamps";
+            let mut sc = base(
+                name,
+                if no_ts {
+                    "tcp_sack=0 and tcp_timestamps=0: the 2nd of ten segments held 30 ms is \
+                     resent at the third duplicate ACK; nothing shows the original came first, \
+                     so ssthresh stays cut (7)"
+                } else {
+                    "tcp_sack=0: the 2nd of ten segments held 30 ms is resent at the third \
+                     duplicate ACK; the ACK of the original echoes a timestamp older than the \
+                     retransmission, so the cut is undone (ssthresh infinite again)"
+                },
+                1_000,
+                listen_accept(vec![late_read(900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(14_480).action),
+                    Step::at(ms(600), Action::TcpInfo {}),
+                ],
+            );
+            sc.tuning.sack_permitted = Some(false);
+            if no_ts {
+                sc.tuning.timestamps = Some(false);
+            }
+            sc.faults.push(FaultRule {
+                from: Some("client".into()),
+                to: None,
+                matches: SegmentMatch::Data,
+                nth: Some(2),
+                after_us: None,
+                until_us: None,
+                action: FaultAction::Delay { by_us: ms(30) },
+            });
+            sc
+        }
+        // `tcp_may_raise_cwnd`: cwnd grows on in-order delivery only, unless reordering has
+        // raised `tp->reordering` above the `tcp_reordering` sysctl; then on every ACK of
+        // forward progress, SACKs of new data too. Over a 50 ms wire (RACK's window 25 ms once
+        // reordering is seen), three writes: 3 segments with the 1st held 15 ms (reordering
+        // seen, nothing resent); 8 with the 5th held 15 ms (its original fills the hole 4
+        // segments below the highest SACK: `tcp_check_sack_reordering` raises the degree to
+        // 4); 14 with the 11th held 15 ms, whose three followers' SACKs now grow cwnd in slow
+        // start: 24 at the end, where counting in-order delivery only gives 21. (Flights
+        // with at most three SACKs each: past three duplicate ACKs the Linux receiver
+        // compresses its SACKs, `tcp_sack_compress`, which the model does not do.)
+        "sack-reordering-grows-cwnd" => {
+            let mut sc = base(
+                name,
+                "reordering raises tp->reordering to 4, and then SACKs grow cwnd too: three \
+                 writes (3, 8, 14 segments) each with one segment held 15 ms; cwnd 24 after \
+                 the third, not 21",
+                2_000,
+                listen_accept(vec![late_read(1_900)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(3 * 1448).action),
+                    Step::at(ms(700), send(8 * 1448).action),
+                    Step::at(ms(1_250), Action::TcpInfo {}),
+                    Step::at(ms(1_300), send(14 * 1448).action),
+                    Step::at(ms(1_850), Action::TcpInfo {}),
+                ],
+            );
+            sc.network.default.latency_us = ms(50);
+            // Data segments in sending order: 1-3, 4-11, 12-25.
+            for nth in [1, 8, 22] {
+                sc.faults.push(FaultRule {
+                    from: Some("client".into()),
+                    to: None,
+                    matches: SegmentMatch::Data,
+                    nth: Some(nth),
+                    after_us: None,
+                    until_us: None,
+                    action: FaultAction::Delay { by_us: ms(15) },
+                });
+            }
+            sc
+        }
+        // An RTO without SACK (`tcp_sack` 0): the 2nd and 6th segments are lost, and so are
+        // the fast retransmission of the 2nd and the first RTO's copy. The RTO marks every
+        // segment lost (`tcp_timeout_mark_lost`); the second RTO's copy brings a partial ACK
+        // up to the 6th. It covers a retransmitted segment, so without SACK it proves
+        // nothing about the originals (`tcp_clean_rtx_queue` clears FLAG_ORIG_SACK_ACKED):
+        // no F-RTO undo, and the five segments from the 6th on go out at once, go-back-N,
+        // as cwnd grew by the four acknowledged (`tcp_process_loss`, REXMIT_LOST), each
+        // skb whole: the lone rest of the cut one without PSH, the two-segment ones with PSH
+        // forced on their second segment (`__tcp_transmit_skb`, a GSO chunk).
+        "reno-rto-go-back-n" => {
+            let mut sc = base(
+                name,
+                "tcp_sack=0: ten segments, the 2nd and 6th lost and the 2nd's fast \
+                 retransmission and first RTO copy too: the partial ACK after the second RTO \
+                 is no proof the RTO was spurious, and the five missing segments go out at once",
+                3_000,
+                listen_accept(vec![late_read(2_500)]),
+                vec![connect_at(50), Step::at(ms(200), send(14_480).action)],
+            );
+            sc.tuning.sack_permitted = Some(false);
+            for n in [2, 6, 11, 12] {
+                sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
         // CUBIC after a loss (`tcp_cubic.c`, RFC 9438) and RACK-TLP recovery (RFC 8985) with
         // PRR (RFC 6937), in a bulk transfer: 400 kB over a 50 ms wire (100 ms round trips,
         // so that the relay's fraction of a millisecond per hop stays far below the 5 %
@@ -958,6 +1120,18 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         "time-wait-reconnect-client-first-reuseaddr-no-timestamps" => {
             client_reconnects_from_time_wait(name, true, false)
         }
+        "time-wait-ephemeral-tw-reuse-0" => ephemeral_port_in_time_wait(name, 0, None, 1_400, true),
+        "time-wait-ephemeral-too-soon" => ephemeral_port_in_time_wait(name, 1, None, 1_000, true),
+        "time-wait-ephemeral-tw-reuse-1" => ephemeral_port_in_time_wait(name, 1, None, 1_400, true),
+        "time-wait-ephemeral-loopback-only" => {
+            ephemeral_port_in_time_wait(name, 2, None, 1_400, true)
+        }
+        "time-wait-ephemeral-delay-100" => {
+            ephemeral_port_in_time_wait(name, 1, Some(100_000), 500, true)
+        }
+        "time-wait-ephemeral-no-timestamps" => {
+            ephemeral_port_in_time_wait(name, 1, None, 1_400, false)
+        }
         other => match option_case(other)
             .or_else(|| crate::cases_udp::scenario(other))
             .or_else(|| crate::cases_cookies::scenario(other))
@@ -1007,6 +1181,32 @@ fn option_case(name: &str) -> Option<Scenario> {
     let opt = |t: u64, option: SockOpt| Step::at(ms(t), Action::SetSockOpt(option));
     let read_late = |t: u64| Step::at(ms(t), Action::Recv { max: 65536 });
     Some(match name {
+        // The sticky-packet (粘包) scene's writes: ten of 200 bytes 2 ms apart, with
+        // TCP_NODELAY or Nagle, `tcp_autocorking` at its default (1; the `autocorking` sweep
+        // axis sets 0). The TUN wire releases each packet as it takes it
+        // (`tun_net_xmit` → `skb_orphan`), so `tcp_should_autocork` never finds the device
+        // holding more than the tail skb: TCP_NODELAY sends ten segments.
+        "small-writes-nodelay" | "small-writes-nagle" => {
+            let no_delay = name == "small-writes-nodelay";
+            let mut writes = vec![connect()];
+            writes.extend((0..10).map(|i| send_at(200 + 2 * i, 200, false)));
+            let mut sc = base(
+                name,
+                if no_delay {
+                    "ten 200-byte writes 2 ms apart with TCP_NODELAY: ten segments (autocorking \
+                     holds nothing on a device that releases each packet as it takes it)"
+                } else {
+                    "ten 200-byte writes 2 ms apart with Nagle: 200 bytes, one full segment of \
+                     the next 1448 once the queue holds it, the last 352 when the first ACK \
+                     returns"
+                },
+                600,
+                server(vec![read_late(500)]),
+                writes,
+            );
+            sc.sockets[1].no_delay = no_delay;
+            sc
+        }
         "tcp-cork" => {
             let mut sc = base(
                 name,
@@ -1331,6 +1531,87 @@ fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -
             },
         )],
     });
+    sc
+}
+
+/// The client's ephemeral port when its last connection on it is in TIME-WAIT: the client
+/// namespace's `ip_local_port_range` is one port, 45000, so connect() has no other choice
+/// (`__inet_hash_connect`). The client closes first at 150 ms, the server 100 ms after
+/// EOF, so the client's side enters TIME-WAIT when the server's FIN arrives (~270 ms). A
+/// second client socket, never bound, connects at `again_ms`: it takes the 4-tuple over only
+/// if `tcp_tw_reuse` allows it (`tcp_twsk_unique` with `twp`: 1, or 2 on loopback, which
+/// 10.47.0.0/24 is not), the old connection had timestamps and it entered TIME-WAIT more
+/// than `tcp_tw_reuse_delay` (default 1000 ms) ago; else EADDRNOTAVAIL.
+fn ephemeral_port_in_time_wait(
+    name: &str,
+    tw_reuse: u8,
+    delay_us: Option<u64>,
+    again_ms: u64,
+    timestamps: bool,
+) -> Scenario {
+    let ms = |m: u64| m * 1000;
+    let mut sc = base(
+        name,
+        match (tw_reuse, delay_us, timestamps) {
+            (_, _, false) => {
+                "tcp_timestamps=0, tcp_tw_reuse=1, one ephemeral port: the client's next \
+                 connect() 1.1 s into its TIME-WAIT fails with EADDRNOTAVAIL (no timestamps, \
+                 no reuse)"
+            }
+            (0, _, _) => {
+                "tcp_tw_reuse=0, one ephemeral port (ip_local_port_range 45000 45000): the \
+                 client's next connect() 1.1 s into its TIME-WAIT fails with EADDRNOTAVAIL"
+            }
+            (2, _, _) => {
+                "tcp_tw_reuse=2 (the default: loopback only), one ephemeral port, over \
+                 10.47.0.0/24: the client's next connect() 1.1 s into its TIME-WAIT fails \
+                 with EADDRNOTAVAIL"
+            }
+            (_, Some(_), _) => {
+                "tcp_tw_reuse=1, tcp_tw_reuse_delay=100, one ephemeral port: 230 ms into \
+                 its TIME-WAIT the client's next connect() takes the 4-tuple over"
+            }
+            _ if again_ms < 1_300 => {
+                "tcp_tw_reuse=1, one ephemeral port: 0.7 s into its TIME-WAIT (less than \
+                 tcp_tw_reuse_delay, 1 s) the client's next connect() fails with EADDRNOTAVAIL"
+            }
+            _ => {
+                "tcp_tw_reuse=1, one ephemeral port: 1.1 s into its TIME-WAIT the client's \
+                 next connect() takes the 4-tuple over, ISN the old snd_nxt + 65537"
+            }
+        },
+        again_ms + 400,
+        listen_accept(vec![
+            recv(),
+            Step::now(Action::send(5)),
+            recv(),
+            Step::at(ms(250), Action::Close {}),
+            Step {
+                on: Some("listener".into()),
+                ..Step::now(Action::Accept {
+                    label: Some("server again".into()),
+                })
+            },
+            recv(),
+        ]),
+        vec![
+            connect_at(50),
+            Step::now(Action::send(5)),
+            recv(),
+            Step::at(ms(150), Action::Close {}),
+        ],
+    );
+    sc.sockets.push(socket("client again", "client", 0));
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps: vec![connect_at(again_ms), Step::now(Action::send(5))],
+    });
+    sc.tuning.local_port_range = Some([45_000, 45_000]);
+    sc.tuning.tw_reuse = Some(tw_reuse);
+    sc.tuning.tw_reuse_delay_us = delay_us;
+    if !timestamps {
+        sc.tuning.timestamps = Some(false);
+    }
     sc
 }
 

@@ -36,8 +36,10 @@ use crate::wire::{not_relayed, scripted, DropRule, CLIENT_IP, SERVER_IP};
 /// `cases` (the same files the model's docs test runs, so both see one scenario): the two
 /// scripted peers of issue 18, TCP_USER_TIMEOUT cutting a connect() short, and a long RTO
 /// backoff series against a silent scripted peer (issue 17: the timer wheel's lateness), and
-/// a peer that shrinks its window under data in flight (`tcp_rtx_probe0_timed_out`).
-pub const CASES: [(&str, &str); 5] = [
+/// a peer that shrinks its window under data in flight (`tcp_rtx_probe0_timed_out`); and
+/// a client that overfills a server's receive memory out of order (`tcp_prune_queue`, and
+/// `tcp_rcvbuf_grow` for a buffer SO_RCVBUF did not set) or with overlapping copies (D-SACKs).
+pub const CASES: [(&str, &str); 9] = [
     (
         "zero-window-probes",
         include_str!("../../../docs/examples/zero-window-probes.json"),
@@ -57,6 +59,22 @@ pub const CASES: [(&str, &str); 5] = [
     (
         "window-shrunk-under-data",
         include_str!("../../../docs/examples/window-shrunk-under-data.json"),
+    ),
+    (
+        "receive-memory-ofo-prune",
+        include_str!("../../../docs/examples/receive-memory-ofo-prune.json"),
+    ),
+    (
+        "receive-memory-ofo-collapse",
+        include_str!("../../../docs/examples/receive-memory-ofo-collapse.json"),
+    ),
+    (
+        "receive-memory-ofo-rcvbuf-grow",
+        include_str!("../../../docs/examples/receive-memory-ofo-rcvbuf-grow.json"),
+    ),
+    (
+        "receive-ofo-overlaps",
+        include_str!("../../../docs/examples/receive-ofo-overlaps.json"),
     ),
 ];
 

@@ -147,6 +147,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "timer_wheel",
         Knob::Fixed("the kernel's timer wheel (kernel/time/timer.c), no setting"),
     ),
+    // Where the wheel's ticks fall: read from /proc/timer_list at time zero (`sys::ticks`).
+    ("timer_wheel_origin_us", Knob::Machine),
     ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
     (
         "syn_linear_timeouts",
@@ -168,6 +170,17 @@ pub const KNOBS: &[(&str, Knob)] = &[
         Knob::Sysctl("net.ipv4.tcp_orphan_retries", Unit::Plain),
     ),
     ("time_wait_us", Knob::Fixed("TCP_TIMEWAIT_LEN, a constant")),
+    // Two numbers, written tab-separated as the kernel prints them (`sysctl_value`).
+    (
+        "local_port_range",
+        Knob::Sysctl("net.ipv4.ip_local_port_range", Unit::Plain),
+    ),
+    ("tw_reuse", Knob::Sysctl("net.ipv4.tcp_tw_reuse", Unit::Plain)),
+    // Whole milliseconds (`proc_douintvec_minmax`, 1 to TCP_PAWS_MSL s).
+    (
+        "tw_reuse_delay_us",
+        Knob::Sysctl("net.ipv4.tcp_tw_reuse_delay", Unit::Millis),
+    ),
     ("msl_us", Knob::Fixed("shown for reference; Linux has no MSL")),
     (
         "fin_wait2_timeout_us",
@@ -183,6 +196,14 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     ("quickack_max", Knob::Fixed("TCP_MAX_QUICKACKS, a constant")),
     ("nagle_minshall", Knob::Fixed("tcp_nagle_check's rule, no setting")),
+    (
+        "autocorking",
+        Knob::Sysctl("net.ipv4.tcp_autocorking", Unit::Plain),
+    ),
+    (
+        "tx_done_at_xmit",
+        Knob::Fixed("the device's: the lab's TUN wire orphans every skb in tun_net_xmit (true)"),
+    ),
     (
         "min_tso_segs",
         Knob::Sysctl("net.ipv4.tcp_min_tso_segs", Unit::Plain),
@@ -203,8 +224,16 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "tail_loss_probe",
         Knob::Sysctl("net.ipv4.tcp_early_retrans", Unit::On(3)),
     ),
-    // RACK loss detection is bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION, the default).
-    ("rack", Knob::Sysctl("net.ipv4.tcp_recovery", Unit::On(1))),
+    // RACK loss detection was bit 0x1 of tcp_recovery (TCP_RACK_LOSS_DETECTION). Linux 6.17
+    // removed RFC 6675's duplicate-ACK loss detection ("tcp: remove obsolete and unused
+    // RFC3517/RFC6675 loss recovery code"): `tcp_identify_packet_loss` runs RACK for every
+    // SACK connection, and `tcp_time_to_recover` is `lost_out != 0`. Measured on 6.18
+    // (tcp_recovery 0, three segments, the 2nd lost): RACK's reordering timer resends it at
+    // 217 ms, where RFC 6675 would have waited for the loss probe at 280 ms.
+    (
+        "rack",
+        Knob::Fixed("tcp_recovery's RACK bit (0x1) does nothing since Linux 6.17: RACK is the only loss detection with SACK; `rack` false (RFC 6675's duplicate-ACK rule) is Linux before 6.17 or the textbook"),
+    ),
     // F-RTO (RFC 5682): `tcp_enter_loss` tests the sysctl for non-zero; 2 is the default.
     ("frto", Knob::Sysctl("net.ipv4.tcp_frto", Unit::Plain)),
     // `tcp_retrans_try_collapse` returns at once when it is 0.
@@ -212,6 +241,13 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "retrans_collapse",
         Knob::Sysctl("net.ipv4.tcp_retrans_collapse", Unit::On(1)),
     ),
+    // `tcp_rcvbuf_grow` (and `tcp_rcv_space_adjust`) return at once when it is 0.
+    (
+        "moderate_rcvbuf",
+        Knob::Sysctl("net.ipv4.tcp_moderate_rcvbuf", Unit::On(1)),
+    ),
+    // `tcp_dsack_set` records nothing when it is 0.
+    ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (
@@ -309,6 +345,17 @@ pub fn sysctl_value(
             _ => 1,
         };
         return Ok(if *b { on } else { 0 }.to_string());
+    }
+    // A vector sysctl (`ip_local_port_range`): its numbers, tab-separated, as the kernel
+    // prints them back.
+    if let (serde_json::Value::Array(xs), Unit::Plain) = (v, unit) {
+        let ns: Option<Vec<String>> = xs
+            .iter()
+            .map(|x| x.as_u64().map(|n| n.to_string()))
+            .collect();
+        return ns
+            .map(|ns| ns.join("\t"))
+            .ok_or_else(|| format!("tuning {field:?} = {v} is not a list of whole numbers"));
     }
     let n = v
         .as_u64()
@@ -598,6 +645,8 @@ mod tests {
         assert!(e.contains("1-255"), "{e}");
         assert_eq!(check(&with(r#"{"min_tso_segs": 4}"#)), Ok(()));
         assert_eq!(check(&with(r#"{"dupack_threshold": 5}"#)), Ok(()));
+        let e = check(&with(r#"{"rack": false}"#)).unwrap_err();
+        assert!(e.contains("since Linux 6.17"), "{e}");
         let e = check(&with(r#"{"delayed_ack_us": 1000}"#)).unwrap_err();
         assert!(
             e.contains("TCP_ATO_MIN") && e.contains("initial_cwnd_segments"),
@@ -617,7 +666,7 @@ mod tests {
         assert!(v("rto_min_us", 41_000.into()).is_err());
         assert_eq!(v("dupack_threshold", 7.into()), Ok("7".into()));
         assert_eq!(v("tail_loss_probe", true.into()), Ok("3".into()));
-        assert_eq!(v("rack", false.into()), Ok("0".into()));
-        assert!(v("rack", 1.into()).is_err());
+        assert_eq!(v("retrans_collapse", false.into()), Ok("0".into()));
+        assert!(v("retrans_collapse", 1.into()).is_err());
     }
 }

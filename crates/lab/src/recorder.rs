@@ -200,6 +200,13 @@ impl Recorder {
         self.lock().addr_of(a)
     }
 
+    /// The local port of socket `id`, learnt after it was registered (connect() chose it).
+    pub fn set_local_port(&self, id: SocketId, port: u16) {
+        if let Some(s) = self.lock().sockets.get_mut(id.0 as usize) {
+            s.info.local_port = port;
+        }
+    }
+
     /// Registers a socket the experiment made; sock_diag entries are matched to it by
     /// (host, local port, remote).
     #[allow(clippy::too_many_arguments)]
@@ -1928,6 +1935,9 @@ mod tests {
     fn a_syn_at_a_full_accept_queue_is_marked_dropped_as_the_model_marks_it() {
         let (r, t0) = recorder();
         r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
+        // loaded machine (a sample before it then made a socket of its own).
+        let t0 = t0 + r.now();
         let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         // backlog 1, two connections waiting: full (sk_acceptq_is_full is len > backlog).
         let full = vec![listener_sock(2)];
@@ -1950,6 +1960,9 @@ mod tests {
         // SYN, 10 ms after the first one's, is never answered.
         let (r, t0) = recorder();
         r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
+        // loaded machine (a sample before it then made a socket of its own).
+        let t0 = t0 + r.now();
         let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         let two_requests = vec![
             listener_sock(0),
@@ -1986,6 +1999,9 @@ mod tests {
         // never answered, the data retransmitted with backoff.
         let (r, t0) = recorder();
         r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
+        // loaded machine (a sample before it then made a socket of its own).
+        let t0 = t0 + r.now();
         let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
         let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
         let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
@@ -2012,6 +2028,9 @@ mod tests {
     fn the_ack_that_fills_the_accept_queue_is_not_marked_dropped_by_its_own_effect() {
         let (r, t0) = recorder();
         r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
+        // loaded machine (a sample before it then made a socket of its own).
+        let t0 = t0 + r.now();
         let ack = tcp(CLIENT, 40002, SERVER, 9999, 0x10, 0);
         // The dump that shows the queue at 2 began before the ACK arrived (190 µs) and ended
         // after it (210 µs): the ACK is what filled it.
@@ -2039,6 +2058,9 @@ mod tests {
         let run = |abort| {
             let (r, t0) = recorder();
             r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+            // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
+            // loaded machine (a sample before it then made a socket of its own).
+            let t0 = t0 + r.now();
             let full = vec![listener_sock(2), request_sock(st::NEW_SYN_RECV, 40003)];
             let packets = [
                 delivered(

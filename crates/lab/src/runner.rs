@@ -472,12 +472,13 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         [s.client, s.server],
         [wire::CLIENT_IP, wire::SERVER_IP],
     )?;
+    // Where this kernel's timer-wheel ticks fall (/proc/timer_list), so that the model's
+    // timers fire on the same ticks: read before time zero, it takes ~30 ms.
+    let ticks = crate::sys::ticks::measure();
     let t0 = s.rec.now() + START_LEAD_US;
     // The wire's rules with a time window count from here (the scenario's time zero).
-    zero_us.store(
-        crate::sys::realtime_us() + t0.saturating_sub(s.rec.now()),
-        Ordering::SeqCst,
-    );
+    let zero_real_us = crate::sys::realtime_us() + t0.saturating_sub(s.rec.now());
+    zero_us.store(zero_real_us, Ordering::SeqCst);
     let ctx = Ctx {
         udp: &udp,
         sc: &scenario,
@@ -609,6 +610,24 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         }
     }
     let script_failure = peer.as_ref().and_then(|p| p.failure());
+    // The model runs the scenario on the ticks the kernel had (`Profile::timer_wheel_origin_us`);
+    // the recording keeps them, so a replay is exact too.
+    let tick = sc.profile.profile().with(&sc.tuning).clock_granularity_us;
+    match ticks {
+        Some(t) if t.jiffy_us == tick => {
+            scenario.tuning.timer_wheel_origin_us = Some(Some(t.origin_us(zero_real_us)));
+        }
+        Some(t) => warnings.push(format!(
+            "this kernel's jiffy is {} µs, the profile's clock_granularity_us {tick}: the \
+             model's timers keep the profile's ticks, at the middle of their buckets",
+            t.jiffy_us
+        )),
+        None => warnings.push(
+            "the timer wheel's ticks are unknown (/proc/timer_list unreadable): the model's \
+             timers fire at the middle of their buckets, up to half a bucket off the kernel's"
+                .into(),
+        ),
+    }
     Ok(KernelRun {
         script_failure,
         scenario,
@@ -942,6 +961,15 @@ impl Ctx<'_> {
                     }
                     Err(e) => return Err(e),
                 };
+                // An unbound socket's port is connect()'s choice, known once it returned
+                // (the SYN has left by then; segments are matched to sockets afterwards).
+                if port == 0 {
+                    let chosen = st
+                        .local_addr()
+                        .map_err(|e| io("getsockname after connect", e))?
+                        .port();
+                    rec.set_local_port(id, chosen);
+                }
                 let res = loop {
                     if let Some(r) = sock::wait_connected(&st, Duration::from_millis(5))? {
                         break r;

@@ -206,14 +206,26 @@ axes! {
             sc.tuning.tail_loss_probe = Some(v != "0");
             Some(())
         };
-    recovery: "net.ipv4.tcp_recovery 0 (no RACK) or 1",
-        ["0", "1"], &["loss-tail", "loss-fast-retransmit"], 0, |sc, v| {
-            sc.tuning.rack = Some(v == "1");
-            Some(())
-        };
     retrans_collapse: "net.ipv4.tcp_retrans_collapse 0 (resend each skb as sent) or 1",
         ["0", "1"], &["rto-collapse", "loss-tail", "teardown-server-first"], 0, |sc, v| {
             sc.tuning.retrans_collapse = Some(v == "1");
+            Some(())
+        };
+    autocorking: "net.ipv4.tcp_autocorking 0 or 1 (on the TUN wire, which releases every \
+        packet as it takes it, neither holds a write)",
+        ["0", "1"], &["small-writes-nodelay", "small-writes-nagle", "msg-more", "tcp-cork"], 0,
+        |sc, v| {
+            sc.tuning.autocorking = Some(v == "1");
+            Some(())
+        };
+    moderate_rcvbuf: "net.ipv4.tcp_moderate_rcvbuf 0 (no receive-buffer growth) or 1",
+        ["0", "1"], &["receive-memory-ofo-rcvbuf-grow"], 0, |sc, v| {
+            sc.tuning.moderate_rcvbuf = Some(v == "1");
+            Some(())
+        };
+    dsack: "net.ipv4.tcp_dsack 0 (no D-SACK blocks sent)",
+        ["0"], &["receive-ofo-overlaps", "reorder-dsack-undo"], 0, |sc, _| {
+            sc.tuning.dsack = Some(false);
             Some(())
         };
     sack: "net.ipv4.tcp_sack", ["0"], OPTIONS, 0, |sc, _| {
@@ -380,6 +392,15 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ),
     ("initrwnd-1-grown-skbs", "psh-writes", "initrwnd", "1"),
     ("so-rcvbuf-minimum", "delayed-ack", "rcvbuf", "2048"),
+    // The sysctls of the receive-memory cases (2026-12-05): no buffer growth for
+    // out-of-order data, no D-SACK blocks.
+    (
+        "ofo-no-rcvbuf-growth-moderate-0",
+        "receive-memory-ofo-rcvbuf-grow",
+        "moderate_rcvbuf",
+        "0",
+    ),
+    ("ofo-overlaps-dsack-0", "receive-ofo-overlaps", "dsack", "0"),
     (
         "synack-lost-syn-answered",
         "teardown-client-first",
@@ -525,12 +546,6 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ),
     ("tail-loss-no-probe", "loss-tail", "early_retrans", "0"),
     (
-        "fast-retransmit-no-rack",
-        "loss-fast-retransmit",
-        "recovery",
-        "0",
-    ),
-    (
         "linger-0-after-answer",
         "teardown-client-first",
         "linger",
@@ -637,7 +652,8 @@ pub fn scenario(name: &str) -> Option<Scenario> {
 
 fn point(case: &str, axis: &str, value: &str) -> Option<Scenario> {
     let a = AXES.iter().find(|a| a.name == axis)?;
-    let mut sc = crate::cases::scenario(case)?;
+    // The cases of `cases`, or a scripted case (`inject`).
+    let mut sc = crate::cases::scenario(case).or_else(|| crate::inject::case(case))?;
     (a.apply)(&mut sc, value)?;
     stretch(&mut sc, a.horizon_ms);
     sc.name = format!("lab/{case}+{axis}={value}");

@@ -275,6 +275,16 @@ profile! {
     /// FIN-WAIT-2 and TIME-WAIT timers. `false`: timers fire exactly when due (the RFCs'
     /// abstract clock).
     timer_wheel: bool,
+    /// Where the wheel's ticks fall: the kernel's jiffies clock at the scenario's time zero, in
+    /// µs (jiffies × `clock_granularity_us` + the time already gone into that jiffy). Ticks
+    /// fall on whole multiples of the jiffy in CLOCK_MONOTONIC (`tick_init_jiffy_update`
+    /// aligns `tick_next_period` to TICK_NSEC), and a timer fires at the tick that starts its
+    /// bucket (`calc_index`), so with this known a timer fires when the kernel's would, to the
+    /// tick: the lab reads it from /proc/timer_list for every run (two timers racing a packet,
+    /// such as a SYN-ACK timer and a retransmitted SYN, then resolve as on the kernel). `None`:
+    /// unknown (a scenario run for teaching), and a timer fires at the mean of the times its
+    /// bucket allows ([`crate::tcp::wheel::mean_firing_delay`]).
+    timer_wheel_origin_us: Option<u64>,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
     /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
     /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
@@ -308,6 +318,29 @@ profile! {
     orphan_retries: u32,
     /// TIME-WAIT length. Linux: fixed 60 s (TCP_TIMEWAIT_LEN). RFC: 2×MSL.
     time_wait_us: Micros,
+    /// The ports connect() picks from for a socket that was never bound to one
+    /// (`net.ipv4.ip_local_port_range`, 32768-60999; both ends included). Linux searches
+    /// it from an offset drawn from a keyed hash of the addresses (`__inet_hash_connect`,
+    /// RFC 6056 §3.3.4), even ports first, and takes the first port whose 4-tuple is free;
+    /// which port that is in a wide range is the hash's, so the model starts at a port of
+    /// its own choosing (counted up per host from 40000, folded into the range), and only a
+    /// range of one port makes the choice the kernel's too. No port: EADDRNOTAVAIL. RFC 6056
+    /// §2.1 leaves the range to the implementation; the RFC profile keeps Linux's.
+    local_port_range: [u16; 2],
+    /// `net.ipv4.tcp_tw_reuse` (0, 1, 2 = only for loopback traffic, the default since
+    /// 4.x): whether connect() may take, for a socket it picks a port for, a 4-tuple a
+    /// connection of this host holds in TIME-WAIT (`tcp_twsk_unique` with `twp`): only when
+    /// that connection had timestamps (`tw_ts_recent_stamp`, so PAWS keeps its old segments
+    /// out) and entered TIME-WAIT more than `tw_reuse_delay_us` ago; with 2, only when
+    /// either address is a loopback one (127/8; `tw_daddr`, `tw_rcv_saddr`). The new
+    /// connection's ISN is then the old snd_nxt + 65537. A socket bound to its port with
+    /// SO_REUSEADDR needs none of this (the timestamps alone, `twp` NULL). 0: the 4-tuple
+    /// waits out TIME-WAIT, as RFC 9293 §3.10.7.4 has it.
+    tw_reuse: u8,
+    /// `net.ipv4.tcp_tw_reuse_delay` (6.14+, ms in the sysctl, default 1000): how long a
+    /// TIME-WAIT connection must have been so before `tw_reuse` lets connect() take its
+    /// 4-tuple (`tcp_twsk_unique`: the millisecond clock after `tw_entry_stamp` + this).
+    tw_reuse_delay_us: Micros,
     /// Maximum segment lifetime (RFC 9293 §3.4.2: 2 minutes), shown for reference; the RFC
     /// profile's `time_wait_us` is 2×this.
     msl_us: Micros,
@@ -326,6 +359,23 @@ profile! {
     /// 0.06 ms; a FIN after data ACKed 47 ms later. 0 = no quick-ACK mode and no ping-pong
     /// (RFC 1122 §4.2.3.2 / RFC 5681 §4.2: delay every ACK, except of a FIN).
     quickack_max: u32,
+    /// `tcp_autocorking` (default 1): `tcp_push` holds a write's partial tail skb, even with
+    /// TCP_NODELAY, while the device still holds more of this socket's memory than that
+    /// skb takes (`tcp_should_autocork`: the tail is shorter than `size_goal`, data is in
+    /// flight, `sk_wmem_alloc` > the tail's truesize), and the device's release of an
+    /// earlier skb pushes it (`tcp_wfree` → TSQ → `tcp_tsq_write` → `tcp_write_xmit`, Nagle
+    /// applying as usual). Only a device that holds skbs can trigger it: see
+    /// `tx_done_at_xmit`. No RFC has it.
+    autocorking: bool,
+    /// When the sending device releases a packet's memory (the skb's destructor,
+    /// `tcp_wfree`): `true` as it takes the packet, which TUN (`tun_net_xmit`), veth into
+    /// another namespace and loopback do (`skb_orphan`): the lab's wire is a TUN device, so
+    /// on it nothing a socket sent stays charged and autocorking never holds a write
+    /// (measured on 6.18: ten 200-byte TCP_NODELAY writes 2 ms apart leave as ten segments
+    /// with tcp_autocorking 1). `false`: a NIC's TX completion, modelled as the end of the
+    /// packet's serialisation on a link with `bandwidth_bps` (a qdisc or a NIC ring holding
+    /// it meanwhile); with no bandwidth there is no serialisation and no difference.
+    tx_done_at_xmit: bool,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293
     /// §3.7.4 classic rule (no small segment while *any* data is unacknowledged).
@@ -352,7 +402,8 @@ profile! {
     /// last segment (or sends a new one), and only then as an RTO. With `rack`, the SACK
     /// that answers the probe lets RACK mark the tail lost and recover without an RTO.
     tail_loss_probe: bool,
-    /// RACK loss detection (`tcp_recovery` bit 1, default on; RFC 8985 §6): with SACK, a
+    /// RACK loss detection (RFC 8985 §6; Linux's only loss detection with SACK since 6.17,
+    /// which removed RFC 6675's and left `tcp_recovery` 0 without effect): with SACK, a
     /// segment is lost once one sent after it was delivered and an RTT plus a reordering
     /// window (min RTT / 4 before three SACKs, none during a recovery) has passed, so one
     /// or two SACKs suffice, and every hole so overtaken is marked lost at once (three
@@ -379,6 +430,13 @@ profile! {
     /// textbook resends what it sent (RFC 1122 §4.2.2.15 allows repacketizing, no RFC asks
     /// for it).
     retrans_collapse: bool,
+    /// `tcp_moderate_rcvbuf` (default 1): a receive buffer SO_RCVBUF did not set may grow;
+    /// the model grows it for out-of-order data (`tcp_rcvbuf_grow`, Linux 6.16+) but does
+    /// not measure reads (`tcp_rcv_space_adjust`). The RFCs have no buffer autotuning.
+    moderate_rcvbuf: bool,
+    /// `tcp_dsack` (default 1): duplicate data is reported in a D-SACK block (RFC 2883;
+    /// `tcp_dsack_set` records nothing when it is 0). Only with SACK agreed.
+    dsack: bool,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -500,6 +558,7 @@ impl Profile {
             rtt_every_ack: true,
             clock_granularity_us: 4_000,
             timer_wheel: true,
+            timer_wheel_origin_us: None,
             syn_retries: 6,
             syn_linear_timeouts: 4,
             retries_as_time_budget: true,
@@ -507,11 +566,16 @@ impl Profile {
             data_retries: 15,
             orphan_retries: 0,
             time_wait_us: 60_000_000,
+            local_port_range: [32_768, 60_999],
+            tw_reuse: 2,
+            tw_reuse_delay_us: 1_000_000,
             msl_us: 60_000_000,
             fin_wait2_timeout_us: 60_000_000,
             delayed_ack_us: 40_000,
             ack_every_segments: 2,
             quickack_max: 16,
+            autocorking: true,
+            tx_done_at_xmit: true,
             nagle_minshall: true,
             min_tso_segs: 2,
             initial_cwnd_segments: 10,
@@ -521,6 +585,8 @@ impl Profile {
             rack: true,
             frto: 2,
             retrans_collapse: true,
+            moderate_rcvbuf: true,
+            dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
@@ -573,6 +639,7 @@ impl Profile {
             rtt_every_ack: false,
             clock_granularity_us: 1_000,
             timer_wheel: false,
+            timer_wheel_origin_us: None,
             syn_retries: 5,
             syn_linear_timeouts: 0,
             retries_as_time_budget: false,
@@ -580,11 +647,16 @@ impl Profile {
             data_retries: 8,
             orphan_retries: 8,
             time_wait_us: 240_000_000,
+            local_port_range: [32_768, 60_999],
+            tw_reuse: 0,
+            tw_reuse_delay_us: 1_000_000,
             msl_us: 120_000_000,
             fin_wait2_timeout_us: 0,
             delayed_ack_us: 200_000,
             ack_every_segments: 2,
             quickack_max: 0,
+            autocorking: false,
+            tx_done_at_xmit: true,
             nagle_minshall: false,
             min_tso_segs: 0,
             initial_cwnd_segments: 3,
@@ -594,6 +666,8 @@ impl Profile {
             rack: false,
             frto: 0,
             retrans_collapse: false,
+            moderate_rcvbuf: false,
+            dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
@@ -669,7 +743,7 @@ mod tests {
             ),
             (
                 "rack",
-                "tcp_recovery 1 (RFC 8985 RACK); RFC 5681 counts duplicate ACKs",
+                "RFC 8985 RACK (always with SACK since 6.17); RFC 5681 counts duplicate ACKs",
             ),
             (
                 "tail_loss_probe",
@@ -682,6 +756,10 @@ mod tests {
             (
                 "retrans_collapse",
                 "tcp_retrans_collapse 1 merges small skbs on retransmission; RFCs resend as sent",
+            ),
+            (
+                "moderate_rcvbuf",
+                "tcp_moderate_rcvbuf 1 grows the receive buffer; the RFCs have no autotuning",
             ),
             (
                 "invalid_ratelimit_us",
@@ -754,6 +832,10 @@ mod tests {
             ("data_retries", "tcp_retries2 15 vs RFC 1122 R2 as 8 tries"),
             ("time_wait_us", "TCP_TIMEWAIT_LEN 60 s vs 2·MSL"),
             (
+                "tw_reuse",
+                "tcp_tw_reuse 2: connect() may take a loopback 4-tuple from TIME-WAIT",
+            ),
+            (
                 "msl_us",
                 "RFC 9293's MSL of 2 minutes is shown for reference only",
             ),
@@ -770,6 +852,10 @@ mod tests {
                 "Linux quick-ACK and ping-pong modes; the RFC delays every ACK",
             ),
             ("nagle_minshall", "tcp_nagle_check (Minshall) vs RFC 896"),
+            (
+                "autocorking",
+                "tcp_autocorking holds small writes while the device holds earlier ones",
+            ),
             (
                 "min_tso_segs",
                 "GSO chunks, each with PSH (__tcp_transmit_skb); PSH per write",

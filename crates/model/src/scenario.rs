@@ -637,6 +637,13 @@ pub mod ranges {
     /// `tcp_frto`: 0 off; 1 and 2 both enable F-RTO on 6.x (`tcp_enter_loss` tests it for
     /// non-zero), 2 being the default the documentation names.
     pub const FRTO: RangeInclusive<u8> = 0..=2;
+    /// `tcp_tw_reuse`: 0, 1, or 2 (loopback only); proc_dou8vec_minmax, 0..=2.
+    pub const TW_REUSE: RangeInclusive<u8> = 0..=2;
+    /// `tcp_tw_reuse_delay`: 1 ms up to TCP_PAWS_MSL, 60 s (proc_douintvec_minmax).
+    pub const TW_REUSE_DELAY_US: RangeInclusive<Micros> = 1_000..=60_000_000;
+    /// `ip_local_port_range`'s ends: 1..=65535, the first at most the second
+    /// (`ipv4_local_port_range` refuses the rest with EINVAL).
+    pub const PORT: RangeInclusive<u16> = 1..=65_535;
 }
 
 /// An integer field of a scenario, widened to `u64` for its range check: every field type shares
@@ -812,6 +819,13 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         frto: FRTO,
         somaxconn: BACKLOG,
         max_syn_backlog: MAX_SYN_BACKLOG,
+        tw_reuse: TW_REUSE,
+        tw_reuse_delay_us: TW_REUSE_DELAY_US,
+    }
+    if let Some([low, high]) = t.local_port_range {
+        check(format_args!("{at}.local_port_range[0]"), low, &PORT)?;
+        let upper = low.max(1)..=65_535;
+        check(format_args!("{at}.local_port_range[1]"), high, &upper)?;
     }
     Ok(())
 }

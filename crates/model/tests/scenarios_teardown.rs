@@ -755,3 +755,137 @@ fn with_so_reuseaddr_connect_takes_over_a_time_wait_4_tuple_only_if_it_had_times
     assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
     assert_eq!(final_state(&t, "client"), Some(TimeWait));
 }
+
+/// The lab's `time-wait-ephemeral-*` cases: the client, never bound (port 0), closes first
+/// and holds TIME-WAIT on the one port of `local_port_range` (entered at 270 ms, when the
+/// server's FIN arrives); "client again", never bound either, connects at `again_us`.
+fn ephemeral_reconnect(tuning: serde_json::Value, again_us: u64, addrs: [&str; 2]) -> Trace {
+    let mut tuning = tuning;
+    if tuning.get("local_port_range").is_none() {
+        tuning["local_port_range"] = serde_json::json!([45000, 45000]);
+    }
+    let sc = serde_json::json!({
+        "name": "an ephemeral port held in TIME-WAIT",
+        "seed": 1,
+        "profile": "linux",
+        "tuning": tuning,
+        "hosts": [{"name": "client", "addr": addrs[0]}, {"name": "server", "addr": addrs[1]}],
+        "network": {"default": {"latency_us": 20000}},
+        "sockets": [
+            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+            {"label": "client", "host": "client", "proto": "tcp", "port": 0},
+            {"label": "client again", "host": "client", "proto": "tcp", "port": 0}
+        ],
+        "apps": [
+            {"socket": "listener", "steps": [
+                {"call": "listen", "backlog": 8},
+                {"call": "accept", "label": "server"},
+                {"call": "recv", "max": 65536},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"at_us": 250000, "call": "close"},
+                {"on": "listener", "call": "accept", "label": "server again"}
+            ]},
+            {"socket": "client", "steps": [
+                {"at_us": 50000, "call": "connect", "to": "server:9999"},
+                {"call": "send", "len": 5},
+                {"call": "recv", "max": 65536},
+                {"at_us": 150000, "call": "close"}
+            ]},
+            {"socket": "client again", "steps": [
+                {"at_us": again_us, "call": "connect", "to": "server:9999"}
+            ]}
+        ],
+        "limits": {"max_time_us": again_us + 400_000}
+    });
+    run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+const LAB: [&str; 2] = ["10.47.0.1", "10.47.0.2"];
+
+fn local_port(t: &Trace, label: &str) -> u16 {
+    t.sockets
+        .iter()
+        .find(|s| s.label == label)
+        .map(|s| s.local_port)
+        .expect("the socket")
+}
+
+#[test]
+fn connect_takes_its_only_ephemeral_port_from_time_wait_only_under_tcp_tw_reuse() {
+    // Kernel 6.18, `time-wait-ephemeral-*`: `__inet_hash_connect` → `tcp_twsk_unique` with
+    // `twp`. tcp_tw_reuse 0: EADDRNOTAVAIL however long the TIME-WAIT has lasted.
+    assert_eq!(
+        entered(
+            &ephemeral_reconnect(serde_json::json!({}), 1_400_000, LAB),
+            "client",
+            TimeWait
+        ),
+        [270_000]
+    );
+    let t = ephemeral_reconnect(serde_json::json!({"tw_reuse": 0}), 1_400_000, LAB);
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
+    assert!(flags_from(&t, 1_400_000).is_empty());
+    // 1: once the millisecond clock is past the entry + tcp_tw_reuse_delay (1000 ms):
+    // 1270 ms is not past 270 + 1000, 1271 is (`time_after32`).
+    for (at, ok) in [(1_000_000, false), (1_270_999, false), (1_271_000, true)] {
+        let t = ephemeral_reconnect(serde_json::json!({"tw_reuse": 1}), at, LAB);
+        let want = if ok {
+            "Connect ok"
+        } else {
+            "Connect EADDRNOTAVAIL"
+        };
+        assert_eq!(returns(&t, "client again"), [want], "at {at}");
+    }
+    // Taken over: the timewait connection ends at the connect(), the new one is on the same
+    // port with ISN its snd_nxt + 65537.
+    let t = ephemeral_reconnect(serde_json::json!({"tw_reuse": 1}), 1_400_000, LAB);
+    assert_eq!(entered(&t, "client", Closed), [1_400_000]);
+    assert_eq!(local_port(&t, "client again"), 45_000);
+    let fin = seq_of(&t, "client", "F.", 0);
+    assert_eq!(
+        seq_of(&t, "client", "S", 1_400_000),
+        fin.wrapping_add(1 + 65_537)
+    );
+    // tcp_tw_reuse_delay 100 ms: 230 ms into TIME-WAIT is enough.
+    let t = ephemeral_reconnect(
+        serde_json::json!({"tw_reuse": 1, "tw_reuse_delay_us": 100_000}),
+        500_000,
+        LAB,
+    );
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+    // Without timestamps the old segments could not be told apart: never.
+    let t = ephemeral_reconnect(
+        serde_json::json!({"tw_reuse": 1, "timestamps": false}),
+        1_400_000,
+        LAB,
+    );
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+}
+
+#[test]
+fn tcp_tw_reuse_2_lets_connect_take_a_time_wait_4_tuple_only_between_loopback_addresses() {
+    // The default, 2: `tcp_twsk_unique` keeps reuse only if `tw_daddr` or `tw_rcv_saddr`
+    // is in 127/8 (kernel 6.18 over 10.47.0.0/24, `time-wait-ephemeral-loopback-only`:
+    // EADDRNOTAVAIL).
+    let t = ephemeral_reconnect(serde_json::json!({}), 1_400_000, LAB);
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+    let t = ephemeral_reconnect(serde_json::json!({}), 1_400_000, ["127.0.0.1", "127.0.0.2"]);
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+    assert_eq!(entered(&t, "client", Closed), [1_400_000]);
+}
+
+#[test]
+fn with_a_second_port_in_the_range_connect_takes_that_one_and_leaves_time_wait_alone() {
+    // `__inet_hash_connect` goes on to the next port when a 4-tuple is held.
+    let t = ephemeral_reconnect(
+        serde_json::json!({"tw_reuse": 0, "local_port_range": [45000, 45001]}),
+        500_000,
+        LAB,
+    );
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+    assert_eq!(local_port(&t, "client"), 45_000);
+    assert_eq!(local_port(&t, "client again"), 45_001);
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
+}

@@ -17,8 +17,9 @@ use crate::texts::{tx, Tx};
 pub struct OsiLayer {
     pub num: u8,
     pub name: T,
-    /// In every build: the quiz's OSI question explains its answer with it (`quiz::bank`), and
-    /// the quiz has no fetched file yet. It moves to `words/ref-osi.tsv` when the quiz fetches.
+    /// In every build: the quiz's OSI question explains its answer with it (`quiz::bank`). The
+    /// quiz now fetches its own words (`words/quiz.tsv`); moving these to `words/ref-osi.tsv`
+    /// also needs the quiz page to fetch that file and wait for it on the OSI items (not done).
     pub adds: T,
     pub examples: &'static str,
     pub pdu: Tx,

@@ -23,9 +23,11 @@ use synack_model::presets::{TeardownCase, UdpCase, WindowCase};
 use synack_model::profile::ProfileId;
 use synack_model::trace::{TcpState, Trace};
 
-use super::{bank, tr, Answer, Question, Topic};
-use crate::i18n::{Lang, T};
+use super::words::Words;
+use super::{bank, Answer, Question, Topic};
+use crate::i18n::Lang;
 use crate::route::Route;
+use crate::texts::Tx;
 
 /// The model run behind a trace item.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -42,11 +44,19 @@ pub enum Sc {
 pub struct Ctx {
     pub lang: Lang,
     pub v: u32,
+    /// The quiz's words (`quiz::words`), in `lang`.
+    pub w: Words,
 }
 
 impl Ctx {
-    pub(super) fn s(&self, zh: String, en: String) -> String {
-        tr(self.lang, zh, en)
+    /// The quiz's text at `key`.
+    pub(super) fn t(&self, key: &str) -> &'static str {
+        self.w.get(key)
+    }
+
+    /// The quiz's template at `key`, filled with the values the generator computed.
+    pub(super) fn fill(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.w.fill(key, args)
     }
 
     /// Two sentences in a row: Chinese runs them together (no space after 。), English
@@ -67,8 +77,9 @@ pub enum Kind {
     Trace(fn(u32) -> Sc, fn(&Trace, &Ctx) -> Option<Draft>),
     /// "Which state does this socket enter next?", written as data (`shapes::next_state` asks it).
     NextState(NextState),
-    /// Written by us: the question, four choices (the first is right) and why.
-    Concept(T, [T; 4], T),
+    /// Written by us: the question, four choices (the first is right) and why (their words in
+    /// the quiz file, `quiz::words`).
+    Concept(Tx, [Tx; 4], Tx),
     /// Generated from a reference page's table.
     Port,
     OsiLayer,
@@ -82,9 +93,9 @@ pub struct NextState {
     pub sc: Sc,
     pub socket: &'static str,
     pub from: TcpState,
-    /// What is about to happen, said before the question.
-    pub lead: T,
-    pub why: T,
+    /// What is about to happen, said before the question (words in the quiz file).
+    pub lead: Tx,
+    pub why: Tx,
 }
 
 impl Kind {
@@ -192,26 +203,37 @@ pub fn trace_for(item: &Item, v: u32) -> Option<Trace> {
     run(item.kind.scene(v)?, v)
 }
 
-/// The question of `item` in variant `v`; `trace` must be `trace_for(item, v)`.
-pub fn ask(item: &Item, v: u32, trace: Option<&Trace>, lang: Lang) -> Option<Question> {
-    let cx = Ctx { lang, v };
+/// The sentences the topics' generators are made of (`quiz::words`), one table a topic.
+pub const TEXTS: &[&[(&str, Tx)]] = &[
+    shapes::TEXTS,
+    handshake::TEXTS,
+    teardown::TEXTS,
+    sticky::TEXTS,
+    udp::TEXTS,
+    backlog::TEXTS,
+    window::TEXTS,
+    bank::TEXTS,
+];
+
+/// The question of `item` in variant `v`, worded with `w` (in its language); `trace` must be
+/// `trace_for(item, v)`.
+pub fn ask(item: &Item, v: u32, trace: Option<&Trace>, w: Words) -> Option<Question> {
+    let lang = w.lang();
+    let cx = Ctx { lang, v, w };
     let d = match item.kind {
         Kind::Trace(_, f) => f(trace?, &cx)?,
-        Kind::NextState(n) => shapes::next_state_row(trace?, &cx, &n)?,
-        Kind::Concept(q, choices, why) => {
-            let right = choices[0].get(lang).to_string();
-            let wrong = choices[1..]
-                .iter()
-                .map(|c| c.get(lang).to_string())
-                .collect();
-            let (choices, c) = place(right, wrong, v);
+        Kind::NextState(n) => shapes::next_state_row(trace?, &cx, item.id, &n)?,
+        Kind::Concept(..) => {
+            let text = |k: &str| cx.t(&format!("{}.{k}", item.id)).to_string();
+            let wrong = ["c1", "c2", "c3"].iter().map(|k| text(k)).collect();
+            let (choices, c) = place(text("c0"), wrong, v);
             Draft {
                 pause_us: None,
-                prompt: q.get(lang).into(),
+                prompt: text("q"),
                 choices,
                 answer: Answer::Choice(c),
                 unit: "",
-                explain: why.get(lang).into(),
+                explain: text("why"),
             }
         }
         Kind::Port => bank::port_question(&cx)?,

@@ -7,14 +7,31 @@ use synack_model::trace::{SocketId, TcpState, Trace};
 use super::read::{before, first_after, seg_text, sent, sock, tcp, transition};
 use super::{place, Answer, Ctx, Draft, NextState};
 use crate::engine::narration::{host_name, socket_name};
-use crate::i18n::T;
+use crate::texts::{tx, Tx};
+
+pub(super) const TEXTS: &[(&str, Tx)] = &[
+    (
+        "shape.next-segment",
+        tx(
+            "接下来线路上出现的报文是？",
+            "What is the next segment on the wire?",
+        ),
+    ),
+    (
+        "shape.next-state",
+        tx(
+            "{who}现在是 {from}，下一个状态是？",
+            "The {who} is in {from}. Which state does it enter next?",
+        ),
+    ),
+];
 
 /// "What is the next segment on the wire?" paused just before the first segment after `after`.
 pub(super) fn next_segment(
     tr: &Trace,
     cx: &Ctx,
     after: u64,
-    lead: T,
+    lead: &str,
     why: String,
 ) -> Option<Draft> {
     let all = sent(tr);
@@ -36,13 +53,9 @@ pub(super) fn next_segment(
         ));
     }
     let (choices, c) = place(right, wrong, cx.v);
-    let q = T::new(
-        "接下来线路上出现的报文是？",
-        "What is the next segment on the wire?",
-    );
     Some(Draft {
         pause_us: Some(before(tr, s.t)),
-        prompt: cx.join(lead.get(cx.lang), q.get(cx.lang)),
+        prompt: cx.join(lead, cx.t("shape.next-segment")),
         choices,
         answer: Answer::Choice(c),
         unit: "",
@@ -51,10 +64,10 @@ pub(super) fn next_segment(
 }
 
 /// [`next_segment`] after the first segment lost on the way, paused when it was dropped.
-pub(super) fn next_after_loss(tr: &Trace, cx: &Ctx, lead: T, why: T) -> Option<Draft> {
+pub(super) fn next_after_loss(tr: &Trace, cx: &Ctx, lead: &str, why: &str) -> Option<Draft> {
     let all = sent(tr);
     let lost = all.iter().find(|s| s.fate.is_some_and(|f| !f.1))?;
-    next_segment(tr, cx, lost.fate?.0, lead, why.get(cx.lang).into())
+    next_segment(tr, cx, lost.fate?.0, lead, why.into())
 }
 
 /// "Which state does X enter next?" paused just before the transition.
@@ -62,8 +75,8 @@ pub(super) fn next_state(
     tr: &Trace,
     cx: &Ctx,
     (t, socket, from, to): (u64, SocketId, TcpState, TcpState),
-    lead: T,
-    why: T,
+    lead: &str,
+    why: &str,
 ) -> Option<Draft> {
     // The states a connection passes through after LISTEN, in the model's order, CLOSED last:
     // wrong answers are taken from the neighbours of the right one.
@@ -81,17 +94,14 @@ pub(super) fn next_state(
         .collect();
     let (choices, c) = place(to.rfc_name().into(), wrong, cx.v);
     let who = socket_name(tr, socket, cx.lang);
-    let q = cx.s(
-        format!("{who}现在是 {from}，下一个状态是？"),
-        format!("The {who} is in {from}. Which state does it enter next?"),
-    );
+    let q = cx.fill("shape.next-state", &[("who", &who), ("from", &from)]);
     Some(Draft {
         pause_us: Some(before(tr, t)),
-        prompt: cx.join(lead.get(cx.lang), &q),
+        prompt: cx.join(lead, &q),
         choices,
         answer: Answer::Choice(c),
         unit: "",
-        explain: why.get(cx.lang).into(),
+        explain: why.into(),
     })
 }
 
@@ -112,9 +122,11 @@ pub(super) fn typed(
     }
 }
 
-/// The data row `n` asked as [`next_state`]: the socket's first change out of `n.from`.
-pub(super) fn next_state_row(tr: &Trace, cx: &Ctx, n: &NextState) -> Option<Draft> {
+/// The data row `n` of item `id` asked as [`next_state`]: the socket's first change out of
+/// `n.from`; its lead and explanation are the item's texts in the quiz file.
+pub(super) fn next_state_row(tr: &Trace, cx: &Ctx, id: &str, n: &NextState) -> Option<Draft> {
     let socket = sock(tr, n.socket)?;
     let change = transition(tr, |s, from| s == socket && from == n.from)?;
-    next_state(tr, cx, change, n.lead, n.why)
+    let (lead, why) = (cx.t(&format!("{id}.lead")), cx.t(&format!("{id}.why")));
+    next_state(tr, cx, change, lead, why)
 }

@@ -17,6 +17,7 @@ use self::score_board::ScoreBoard;
 use self::state::{items, Act, St};
 use super::gen::{self, Item};
 use super::score;
+use super::words::{self, Words};
 use super::{check, Question, Topic};
 use crate::app::use_shell;
 use crate::dom;
@@ -27,6 +28,7 @@ use crate::engine::player::Player;
 use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::route::{Location, Route};
+use crate::texts::{Fetched, Text};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -88,6 +90,17 @@ const INTRO: T = T::new(
     "The animation stops at the moment that matters: what is the next segment, the next state, the ack number? After you answer, read why and watch the animation carry on. Questions are generated from the protocol model's runs; \"New variant\" changes the delay, seed and stack profile, and the answers are worked out again.",
 );
 
+const LOADING: T = T::new("正在加载题目的文字…", "Loading the questions' words…");
+
+/// The page's `data-words`: where the questions' words are (for the tests, like the OSI page).
+fn words_state(f: Fetched) -> &'static str {
+    match f {
+        Fetched::Loading => "loading",
+        Fetched::In(_) => "in",
+        Fetched::Failed => "failed",
+    }
+}
+
 #[component]
 pub fn QuizPage(p: &Props) -> Html {
     let lang = use_shell().lang;
@@ -108,7 +121,10 @@ pub fn QuizPage(p: &Props) -> Html {
     };
     let all = items();
     let item = all[st.idx.min(all.len() - 1)];
-    let run = use_question(&st, item, lang);
+    // The questions' words are a file fetched after the first paint (`quiz::words`); the bar,
+    // the score and the links work without it.
+    let fetched = crate::texts::use_table_words(Text::Quiz, words::texts);
+    let run = use_question(&st, item, fetched, lang);
     let submit = {
         let (st, q) = (st.clone(), run.question.clone());
         Callback::from(move |_: ()| {
@@ -128,14 +144,18 @@ pub fn QuizPage(p: &Props) -> Html {
         let st = st.clone();
         Callback::from(move |()| st.dispatch(f()))
     };
-    let card = match run.question.as_ref() {
-        None => html! {
+    let card = match (run.question.as_ref(), fetched) {
+        (_, Fetched::Loading) => html! {
+            <p class="notice" data-testid="quiz-loading" role="status">{ LOADING.get(lang) }</p>
+        },
+        (_, Fetched::Failed) => crate::texts::failed_notice(Text::Quiz, lang),
+        (None, Fetched::In(_)) => html! {
             <div class="notice error" data-testid="quiz-missing" role="alert">
                 { T::new("这组参数下，模型的运行里没有出现这道题要问的时刻。请换一组参数。",
                      "In this variant the model's run does not reach the moment this question is about. Try a new variant.").get(lang) }
             </div>
         },
-        Some(q) => {
+        (Some(q), Fetched::In(_)) => {
             let on_pick = act_with(&st, Act::Pick);
             let on_type = act_with(&st, Act::Type);
             html! {
@@ -145,7 +165,7 @@ pub fn QuizPage(p: &Props) -> Html {
         }
     };
     html! {
-        <div class="page quiz" data-testid="page-quiz">
+        <div class="page quiz" data-testid="page-quiz" data-words={words_state(fetched)}>
             <h1>{ Route::Quiz.title().get(lang) }</h1>
             <p class="explain">{ INTRO.get(lang) }</p>
             { quiz_bar(&st, item, all.len(), lang) }
@@ -176,7 +196,12 @@ struct QuestionRun {
 /// question in `lang`, and the effects that follow the state: the score is remembered, the URL
 /// names the question and the variant (so a link reproduces it).
 #[hook]
-fn use_question(st: &UseReducerHandle<St>, item: &'static Item, lang: Lang) -> QuestionRun {
+fn use_question(
+    st: &UseReducerHandle<St>,
+    item: &'static Item,
+    fetched: Fetched,
+    lang: Lang,
+) -> QuestionRun {
     let v = st.v;
     let trace = use_memo((st.idx, v), move |_| {
         gen::trace_for(item, v).map(Shared::new)
@@ -188,8 +213,16 @@ fn use_question(st: &UseReducerHandle<St>, item: &'static Item, lang: Lang) -> Q
     });
     let question = {
         let trace = trace.clone();
-        use_memo((st.idx, v, lang), move |_| {
-            gen::ask(item, v, trace.as_ref().as_ref().map(|t| &**t), lang)
+        use_memo((st.idx, v, lang, fetched), move |_| {
+            let Fetched::In(w) = fetched else {
+                return None;
+            };
+            gen::ask(
+                item,
+                v,
+                trace.as_ref().as_ref().map(|t| &**t),
+                Words::new(w, lang),
+            )
         })
     };
     // Reset writes the empty score.

@@ -64,7 +64,7 @@ pub fn listen(s: &Session, backlog: i32, label: &str) -> Result<(TcpListener, So
     Ok((l, id, port))
 }
 
-/// Starts a client connect (bound first, so the port is known for the trace), registered.
+/// Starts a client connect, registered (its port, chosen by connect(), once it returned).
 pub fn connect_start(s: &Session, port: u16, label: &str) -> Result<(TcpStream, SocketId)> {
     s.client_ns.enter()?;
     let pre = sock::tcp_connect_prepare_with(
@@ -98,6 +98,9 @@ pub fn connect_start(s: &Session, port: u16, label: &str) -> Result<(TcpStream, 
         },
     );
     let st = pre.connect(SocketAddrV4::new(s.server_ip, port))?;
+    // connect() chose the port (`sock::tcp_connect_prepare_with` binds the address alone).
+    let chosen = st.local_addr().map_err(|e| io("getsockname", e))?.port();
+    s.rec.set_local_port(id, chosen);
     Ok((st, id))
 }
 

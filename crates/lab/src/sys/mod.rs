@@ -6,6 +6,7 @@ pub mod netns;
 pub mod packet;
 pub mod signal;
 pub mod sock;
+pub mod ticks;
 pub mod tun;
 
 /// Wall-clock time in microseconds (CLOCK_REALTIME), the clock the kernel stamps captured

@@ -347,14 +347,19 @@ pub fn tcp_listener_with(
     Ok(l)
 }
 
-/// A non-blocking TCP socket already bound to its local port (so the port can be recorded
-/// before the SYN leaves).
+/// A non-blocking TCP socket bound to its address, and to its local port when it names one
+/// (so the port can be recorded before the SYN leaves).
 pub struct Prepared {
     stream: TcpStream,
+    /// The bound port; 0 when connect() is to choose it.
     pub port: u16,
 }
 
-/// A non-blocking TCP socket with these buffers and options, bound to `bind_to`.
+/// A non-blocking TCP socket with these buffers and options, bound to `bind_to`. Port 0
+/// binds the address alone (IP_BIND_ADDRESS_NO_PORT): the port is chosen by connect(), as
+/// for a client that never called bind() (`__inet_hash_connect`, which may take a 4-tuple
+/// over from TIME-WAIT under tcp_tw_reuse); bind() to port 0 would pick it at once
+/// (`inet_csk_get_port`), a port of its own that a TIME-WAIT connection on it refuses.
 pub fn tcp_connect_prepare_with(
     bind_to: SocketAddrV4,
     buffers: Buffers,
@@ -365,6 +370,15 @@ pub fn tcp_connect_prepare_with(
     let stream = unsafe { TcpStream::from_raw_fd(fd) };
     set_buffers(fd, buffers)?;
     set_opts(fd, opts)?;
+    if bind_to.port() == 0 {
+        setopt(
+            fd,
+            libc::IPPROTO_IP,
+            libc::IP_BIND_ADDRESS_NO_PORT,
+            1,
+            "IP_BIND_ADDRESS_NO_PORT",
+        )?;
+    }
     bind(fd, bind_to)?;
     let port = stream
         .local_addr()

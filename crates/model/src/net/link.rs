@@ -51,6 +51,11 @@ impl Link {
         }
     }
 
+    /// When the sender's interface has serialised everything given to it so far.
+    pub fn busy_until(&self) -> Micros {
+        self.busy_until
+    }
+
     /// Sends a packet of `wire_len` bytes at `now`, with `extra_delay` from a fault rule.
     pub fn transmit(&mut self, now: Micros, wire_len: u32, extra_delay: Micros) -> Fate {
         if wire_len > self.mtu {

@@ -166,29 +166,46 @@ impl Sim {
         if t.state != TcpState::Closed || t.listen.is_some() {
             return self.app_return(i, AppCallKind::Connect, errno("EISCONN"));
         }
-        let local = t.local;
-        // bind() to the socket's port, which connect() does first: another socket holding
-        // it (a TIME-WAIT connection of an earlier socket on a fixed port) refuses it unless
-        // both set SO_REUSEADDR (`inet_csk_bind_conflict`; measured on 6.18: EADDRINUSE).
-        if self.listen_conflict(sid, local) {
-            return self.app_return(i, AppCallKind::Connect, errno("EADDRINUSE"));
-        }
-        // The 4-tuple is someone else's (`__inet_check_established`). A connection in
-        // TIME-WAIT gives it up to a socket bound to this port (`__inet_hash_connect` with
-        // a port: `check_established(…, NULL)`, so `tcp_twsk_unique` needs no tcp_tw_reuse)
-        // when it had timestamps (`tw_ts_recent_stamp`: PAWS keeps the old segments out):
-        // the timewait socket ends and the new ISN is its snd_nxt + 65537. Otherwise
-        // connect() fails. Measured on 6.18 (`time-wait-reconnect-client-first-reuseaddr`):
-        // the SYN leaves at once and the old TIME-WAIT is gone.
-        let holder =
-            self.conns.get(&(local, to)).copied().filter(|&o| {
-                o != sid && self.tcp_ref(o).is_some_and(|t| t.state != TcpState::Closed)
-            });
-        if let Some(o) = holder {
-            let isn = self.tcp_ref(o).and_then(|t| t.time_wait_successor());
-            let Some((isn, ts_recent)) = isn else {
+        let mut local = t.local;
+        let taken = if self.autobind.contains(&sid) {
+            // No port of its own: connect() picks one (`__inet_hash_connect`).
+            let Some((port, taken)) = self.hash_connect(sid, to) else {
                 return self.app_return(i, AppCallKind::Connect, errno("EADDRNOTAVAIL"));
             };
+            local.port = port;
+            self.infos[sid.0 as usize].local_port = port;
+            if let Some(t) = self.tcp(sid) {
+                t.local = local;
+            }
+            taken
+        } else {
+            // bind() to the socket's port, which connect() does first: another socket
+            // holding it (a TIME-WAIT connection of an earlier socket on a fixed port)
+            // refuses it unless both set SO_REUSEADDR (`inet_csk_bind_conflict`; measured on
+            // 6.18: EADDRINUSE).
+            if self.listen_conflict(sid, local) {
+                return self.app_return(i, AppCallKind::Connect, errno("EADDRINUSE"));
+            }
+            // The 4-tuple is someone else's (`__inet_check_established`). A connection in
+            // TIME-WAIT gives it up to a socket bound to this port (`__inet_hash_connect`
+            // with a port: `check_established(…, NULL)`, so `tcp_twsk_unique` needs no
+            // tcp_tw_reuse) when it had timestamps (`tw_ts_recent_stamp`: PAWS keeps the old
+            // segments out). Otherwise connect() fails. Measured on 6.18
+            // (`time-wait-reconnect-client-first-reuseaddr`): the SYN leaves at once and the
+            // old TIME-WAIT is gone.
+            match self.four_tuple_holder(sid, local, to) {
+                None => None,
+                Some(o) => match self.tcp_ref(o).and_then(|t| t.time_wait_successor()) {
+                    Some(next) => Some((o, next)),
+                    None => {
+                        return self.app_return(i, AppCallKind::Connect, errno("EADDRNOTAVAIL"))
+                    }
+                },
+            }
+        };
+        // A TIME-WAIT connection gave the 4-tuple up: it ends, and the new ISN is its
+        // snd_nxt + 65537, with the last timestamp it received (`tcp_twsk_unique`).
+        if let Some((o, (isn, ts_recent))) = taken {
             let before = Some(TcpState::TimeWait);
             self.with_tcp(o, |t, ctx| t.set_state(TcpState::Closed, ctx));
             self.after_tcp(o, before);
@@ -232,6 +249,86 @@ impl Sim {
         });
         self.report_listener(sid);
         self.app_return(i, AppCallKind::Listen, AppResult::Ok);
+    }
+
+    /// The socket other than `sid` whose open connection (any state but CLOSED, TIME-WAIT
+    /// included) holds the 4-tuple `local`-`to` (`__inet_check_established`).
+    fn four_tuple_holder(&self, sid: SocketId, local: Addr, to: Addr) -> Option<SocketId> {
+        self.conns
+            .get(&(local, to))
+            .copied()
+            .filter(|&o| o != sid && self.tcp_ref(o).is_some_and(|t| t.state != TcpState::Closed))
+    }
+
+    /// connect()'s port for a socket that has none (Linux `__inet_hash_connect` without a
+    /// bound port): the ports of `local_port_range` from the socket's listed one, every
+    /// other one first and then the rest (Linux starts at an offset of a keyed hash, even
+    /// ports first), and the first that (1) no socket holds through bind() (a bucket with
+    /// `fastreuse >= 0`: a listener or a socket bound to the port; connect()'s own ports
+    /// are shared) and (2) whose 4-tuple toward `to` is free, or held by a TIME-WAIT
+    /// connection that `tcp_twsk_unique` gives up to a port search (`twp` set): the
+    /// connection had timestamps, `tw_reuse` is 1 (2: only if either address is a
+    /// loopback one, `ipv4_is_loopback` of `tw_daddr` / `tw_rcv_saddr`), and the
+    /// millisecond clock is past the moment it entered TIME-WAIT plus `tw_reuse_delay_us`
+    /// (`time_after32(tcp_clock_ms(), tw_entry_stamp + tcp_tw_reuse_delay)`). `None`: no
+    /// port, EADDRNOTAVAIL. With the port, the TIME-WAIT connection it takes over and the
+    /// ISN and timestamp the new one inherits.
+    #[allow(clippy::type_complexity)]
+    fn hash_connect(
+        &self,
+        sid: SocketId,
+        to: Addr,
+    ) -> Option<(u16, Option<(SocketId, (u32, u32))>)> {
+        let listed = self.tcp_ref(sid)?.local;
+        let p = self.sp(sid);
+        let [a, b] = p.local_port_range;
+        let (low, high) = (u32::from(a.min(b)), u32::from(a.max(b)));
+        let size = high - low + 1;
+        let start = u32::from(listed.port).clamp(low, high) - low;
+        // 127/8 (`ipv4_is_loopback`), read off the address text: no address parser in the
+        // web app's build for one test.
+        let loopback = [listed.host, to.host]
+            .iter()
+            .any(|h| self.hosts[h.0 as usize].addr.starts_with("127."));
+        let reuse = match p.tw_reuse {
+            2 if !loopback => 0,
+            r => r,
+        };
+        let ms = |us: u64| us / 1000;
+        let offsets = (0..size).step_by(2).chain((1..size).step_by(2));
+        for d in offsets {
+            let port = (low + (start + d) % size) as u16;
+            let local = Addr {
+                host: listed.host,
+                port,
+            };
+            let bound = self.socks.iter().any(|s| match s {
+                Sock::Tcp(t) => {
+                    t.id != sid
+                        && t.local == local
+                        && t.state != TcpState::Closed
+                        && !self.autobind.contains(&t.id)
+                        && self.infos[t.id.0 as usize].parent.is_none()
+                }
+                _ => false,
+            }) || self.listeners.get(&local).is_some_and(|g| !g.is_empty());
+            if bound {
+                continue;
+            }
+            let Some(o) = self.four_tuple_holder(sid, local, to) else {
+                return Some((port, None));
+            };
+            let Some(old) = self.tcp_ref(o) else { continue };
+            let waited = old
+                .time_wait_since
+                .is_some_and(|since| ms(self.now) > ms(since) + ms(p.tw_reuse_delay_us));
+            if reuse != 0 && waited {
+                if let Some(next) = old.time_wait_successor() {
+                    return Some((port, Some((o, next))));
+                }
+            }
+        }
+        None
     }
 
     /// Whether listening on `local` with `sid` conflicts with another socket there.
@@ -523,6 +620,9 @@ impl Sim {
                     return false;
                 };
                 self.report_listener(sid);
+                if let Sock::Tcp(t) = &mut self.socks[child.0 as usize] {
+                    t.in_app = true;
+                }
                 if let Some(l) = label {
                     self.infos[child.0 as usize].label = l.clone();
                     self.labels.insert(l, child);

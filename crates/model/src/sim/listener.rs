@@ -312,6 +312,7 @@ impl Sim {
             t.linger_us = l.linger_us;
         }
         t.parent = Some(lid);
+        t.in_app = false;
         let mtu = self.link(seg.dst.host, seg.src.host).mtu;
         t.set_route_mtu(mtu, self.sp(lid));
         self.socks.push(Sock::Tcp(Box::new(t)));

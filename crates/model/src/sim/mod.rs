@@ -53,6 +53,9 @@ enum What {
     /// A blocked call of application `i` with a deadline (poll's timeout, SO_LINGER's
     /// time) looks again.
     Wake(usize),
+    /// The sending device releases a data packet of a socket, of this truesize (a NIC's TX
+    /// completion: profile `tx_done_at_xmit` off, on a link with a bandwidth).
+    TxDone(SocketId, u64),
 }
 
 struct Scheduled {
@@ -122,6 +125,10 @@ pub struct Sim {
     hosts: Vec<Host>,
     host_rt: Vec<HostRt>,
     socks: Vec<Sock>,
+    /// TCP sockets of `sockets[]` with port 0: their port is connect()'s choice
+    /// ([`Sim::hash_connect`]); the one they are listed with until then is where that
+    /// search starts.
+    autobind: Vec<SocketId>,
     infos: Vec<SocketInfo>,
     // Ordered maps as sorted `Vec`s (`VecMap`), not `BTreeMap`s: each B-tree type costs the web
     // app's first load 1.5-2 KB gzipped of code, and these maps are small (see crate::vecmap).
@@ -236,6 +243,7 @@ impl Sim {
             order: 0,
             hosts: Vec::new(),
             host_rt: Vec::new(),
+            autobind: Vec::new(),
             socks: Vec::new(),
             infos: Vec::new(),
             labels: VecMap::new(),
@@ -368,6 +376,9 @@ impl Sim {
         };
         let local = Addr { host, port };
         let id = SocketId(self.socks.len() as u16);
+        if spec.port == 0 && spec.proto == Proto::Tcp {
+            self.autobind.push(id);
+        }
         let mut own = self.profiles[self.host_prof[host.0 as usize] as usize].clone();
         if let Some(m) = spec.max_seg {
             own.mss = own.mss.min(m);
@@ -577,11 +588,18 @@ impl Sim {
             .ok_or_else(|| ScenarioError::UnknownSocket(l.to_string()))
     }
 
+    /// A port for a socket of `sockets[]` listed with port 0: the host's next one counted up
+    /// from 40000, folded into the profile's `local_port_range` (Linux draws its start from
+    /// a keyed hash instead, which no model can know; a range of one port is the kernel's
+    /// choice too).
     fn ephemeral(&mut self, host: HostId) -> u16 {
+        let [a, b] = self.profiles[self.host_prof[host.0 as usize] as usize].local_port_range;
+        let (low, high) = (a.min(b), a.max(b));
         let rt = &mut self.host_rt[host.0 as usize];
         let p = rt.next_port;
         rt.next_port = rt.next_port.wrapping_add(1).max(40_000);
-        p
+        let size = i64::from(high - low) + 1;
+        (i64::from(low) + (i64::from(p) - i64::from(low)).rem_euclid(size)) as u16
     }
 
     /// "host:port" → address (host by name or by address text).
@@ -730,6 +748,11 @@ impl Sim {
                 What::Flood(i) => self.flood_send(i),
                 What::Wake(i) => {
                     self.wake_app(i);
+                }
+                What::TxDone(sid, truesize) => {
+                    let before = self.tcp(sid).map(|t| t.state);
+                    self.with_tcp(sid, |t, ctx| t.tx_done(truesize, ctx));
+                    self.after_tcp(sid, before);
                 }
             }
             self.flush();

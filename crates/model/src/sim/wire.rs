@@ -43,6 +43,7 @@ impl Sim {
             }
         }
         let is_tcp = matches!(seg.header, Header::Tcp(_));
+        let (src_addr, dst_addr, payload_len) = (seg.src, seg.dst, seg.payload_len);
         // UDP datagrams above the MTU would be fragmented by IP; only TCP is held to it.
         let wire_len = seg.wire_len;
         let (src, dst) = (seg.src.host, seg.dst.host);
@@ -60,7 +61,22 @@ impl Sim {
         } else {
             wire_len.min(link.mtu)
         };
-        match link.transmit(now, wire, extra) {
+        let fate = link.transmit(now, wire, extra);
+        let serialised = (link.bandwidth_bps > 0).then(|| link.busy_until());
+        // A NIC holds a data packet until it has sent it (profile `tx_done_at_xmit` off):
+        // its socket's memory stays charged till then (`sk_wmem_alloc`, autocorking).
+        if let (Some(done), true) = (serialised, is_tcp && payload_len > 0) {
+            if let Some(sid) = self.conns.get(&(src_addr, dst_addr)).copied() {
+                if !self.sp(sid).tx_done_at_xmit {
+                    let truesize = crate::tcp::socket::SND_SKB_HEAD + u64::from(payload_len);
+                    if let Some(t) = self.tcp(sid) {
+                        t.dev_truesize += truesize;
+                    }
+                    self.push(done, What::TxDone(sid, truesize));
+                }
+            }
+        }
+        match fate {
             Fate::TooBig => self.push(now, What::Lost(id, DropReason::Mtu)),
             Fate::Lost { at } => self.push(at, What::Lost(id, DropReason::LinkLoss)),
             Fate::Arrive { at, duplicate_at } => {

@@ -70,6 +70,15 @@ impl Reordering {
         self.seen += 1;
     }
 
+    /// `tcp_check_reno_reordering`, without SACK: more duplicate ACKs came than segments
+    /// out beyond the hole, so the degree becomes the segments out (`packets_out`) plus those
+    /// the ACK acknowledged (`addend`), at most `tcp_max_reordering`. Set, unlike
+    /// `check_sack`'s raise: a few segments out can bring it below the sysctl.
+    pub fn check_reno(&mut self, packets_out: u32, addend: u32) {
+        self.degree = (packets_out + addend).min(MAX_REORDERING);
+        self.seen += 1;
+    }
+
     /// `tcp_dsack_seen`: a believed D-SACK counts for the window only once reordering was
     /// seen, and not when it answers a loss probe (FLAG_DSACK_TLP: the timer, not RACK,
     /// sent that copy).

@@ -184,6 +184,14 @@ impl SendSkbs {
         size_goal.saturating_sub(self.skbs[n - 1].end - self.start_of(n - 1))
     }
 
+    /// The length of the tail skb if it has not been sent (it starts at or after
+    /// `unsent_from`).
+    pub fn unsent_tail_len(&self, unsent_from: u64) -> Option<u64> {
+        let n = self.skbs.len();
+        (n > 0 && self.start_of(n - 1) >= unsent_from)
+            .then(|| self.skbs[n - 1].end - self.start_of(n - 1))
+    }
+
     /// `tcp_mark_push` on the tail skb.
     pub fn mark_tail(&mut self) {
         if let Some(s) = self.skbs.back_mut() {

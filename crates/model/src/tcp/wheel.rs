@@ -5,8 +5,9 @@
 //! jiffies), and `calc_index` rounds its expiry up to the next bucket boundary of that level
 //! ("Round up with level granularity to prevent this", i.e. early expiry): one jiffy late at
 //! level 0, 1 to 8 jiffies at level 1, 1 to 64 at level 2. Where in a bucket the expiry falls
-//! depends on the jiffies counter when the timer is armed, which the model cannot know; it
-//! takes the middle. Measured on 6.18 (HZ 250): a zero-window probe backed off to 488 ms
+//! depends on the jiffies counter when the timer is armed: the model computes it when the
+//! profile says where the ticks fall (the lab measures that on every run), else it takes the
+//! middle. Measured on 6.18 (HZ 250): a zero-window probe backed off to 488 ms
 //! went out 500 to 520 ms after it was armed.
 
 use crate::profile::Profile;
@@ -23,16 +24,49 @@ pub fn in_jiffies(us: Micros, p: &Profile) -> Micros {
     us.div_ceil(j) * j
 }
 
-/// How long after it is armed a timer of `delay_us` fires: on Linux a `timer_list`
-/// (`sk_reset_timer` → `mod_timer`) on the wheel of [`mean_firing_delay`]; exact in a
-/// profile without it (the RFC textbook's timers fire on time). Only for timer_list timers:
-/// an hrtimer (the pacing timer, `tcp_pace_kick`) is not rounded.
-pub fn fires_after(delay_us: Micros, p: &Profile) -> Micros {
-    if p.timer_wheel {
-        mean_firing_delay(delay_us, p.clock_granularity_us)
-    } else {
-        delay_us
+/// When a timer armed at `now` to expire `delay_us` later fires: on Linux a `timer_list`
+/// (`sk_reset_timer` → `mod_timer`) on the wheel, at the tick of its bucket when the profile
+/// knows where the ticks fall ([`bucket_tick`]), else [`mean_firing_delay`] after `now`;
+/// exactly when due in a profile without the wheel (the RFC textbook's timers fire on time).
+/// Only for timer_list timers: an hrtimer (the pacing timer, `tcp_pace_kick`) is not rounded.
+pub fn fires_at(now: Micros, delay_us: Micros, p: &Profile) -> Micros {
+    if !p.timer_wheel {
+        return now + delay_us;
     }
+    match p.timer_wheel_origin_us {
+        Some(origin) => bucket_tick(origin, now, delay_us, p.clock_granularity_us),
+        None => now + mean_firing_delay(delay_us, p.clock_granularity_us),
+    }
+}
+
+/// The wheel's levels: level `n` holds timers at least LVL_START(n) = 63 << 3(n − 1) jiffies
+/// away, in buckets of 8^n jiffies (kernel/time/timer.c, LVL_CLK_SHIFT 3, LVL_BITS 6).
+fn level_shift(delta_jiffies: u64) -> u32 {
+    let mut shift = 0;
+    let mut start = 63;
+    while delta_jiffies >= start && shift < 24 {
+        shift += 3;
+        start <<= 3;
+    }
+    shift
+}
+
+/// The tick a timer fires on, for a kernel whose jiffies clock reads `origin_us` at the
+/// scenario's time zero (`Profile::timer_wheel_origin_us`): armed at jiffy `j` (the jiffy
+/// `now` falls in) for `delay_us` (whole jiffies, `usecs_to_jiffies` rounds up), it expires
+/// at `j + d`; `calc_wheel_index` picks the level by `d` and `calc_index` files it in the
+/// bucket after `(j + d) >> shift` ("Round up with level granularity" so that it never fires
+/// early), which the wheel runs at the tick starting jiffy `((j + d) >> shift) + 1) << shift`.
+/// One jiffy late at level 0, 1 to 8 jiffies at level 1, 1 to 64 at level 2.
+pub fn bucket_tick(origin_us: u64, now: Micros, delay_us: Micros, jiffy_us: Micros) -> Micros {
+    if jiffy_us == 0 {
+        return now + delay_us;
+    }
+    let j = (origin_us + now) / jiffy_us;
+    let d = delay_us.div_ceil(jiffy_us);
+    let shift = level_shift(d);
+    let bucket = (((j + d) >> shift) + 1) << shift;
+    bucket * jiffy_us - origin_us
 }
 
 /// The mean time from arming a timer of `delay_us` to its firing, for a kernel whose jiffy
@@ -79,16 +113,58 @@ mod tests {
         assert_eq!(in_jiffies(200_100, &l), 204_000);
         assert_eq!(in_jiffies(200_000, &l), 200_000);
         // A 60 s TIME-WAIT is 15000 jiffies, level 3 of the wheel (512-jiffy buckets).
-        assert_eq!(fires_after(60_000_000, &l), 60_000_000 + 1_024_000);
+        assert_eq!(fires_at(0, 60_000_000, &l), 60_000_000 + 1_024_000);
         let r = Profile::rfc();
         assert_eq!(in_jiffies(200_100, &r), 200_100);
-        assert_eq!(fires_after(60_000_000, &r), 60_000_000);
+        assert_eq!(fires_at(0, 60_000_000, &r), 60_000_000);
         // HZ 1000 is another profile value, not another rule: 1 ms jiffies.
         let hz1000 = Profile {
             clock_granularity_us: 1_000,
             ..Profile::linux()
         };
         assert_eq!(in_jiffies(200_100, &hz1000), 201_000);
-        assert_eq!(fires_after(244_000, &hz1000), 244_000 + 4_000);
+        assert_eq!(fires_at(0, 244_000, &hz1000), 244_000 + 4_000);
+    }
+
+    #[test]
+    fn with_the_ticks_known_a_timer_fires_on_the_tick_that_starts_its_bucket() {
+        let j = 4_000;
+        // Zero is 1 ms into jiffy 1000 (1000 ≡ 0 mod 8). A 1 s SYN timer armed at 0: 250
+        // jiffies, level 1, expires at jiffy 1250, filed in the bucket starting at 1256:
+        // it fires 1256 − 1000 jiffies after the origin's jiffy, less the 1 ms gone.
+        let origin = 1_000 * j + 1_000;
+        assert_eq!(bucket_tick(origin, 0, 1_000_000, j), 256 * j - 1_000);
+        // The same timer armed 10 ms later (a SYN-ACK timer one way further on) shares the
+        // bucket while its expiry is under 1256: it fires on the same tick.
+        assert_eq!(bucket_tick(origin, 10_000, 1_000_000, j), 256 * j - 1_000);
+        // Armed 23 ms later it expires at 1256 itself: the next bucket, 32 ms on.
+        assert_eq!(bucket_tick(origin, 23_000, 1_000_000, j), 264 * j - 1_000);
+        // Level 0: the tick after the expiry, whatever the phase (never early).
+        assert_eq!(bucket_tick(origin, 0, 40_000, j), 11 * j - 1_000);
+        assert_eq!(bucket_tick(origin, 2_999, 40_000, j), 11 * j - 1_000);
+        assert_eq!(bucket_tick(origin, 3_000, 40_000, j), 12 * j - 1_000);
+        // Never early, never later than the level's bucket, at any phase.
+        for phase in (0..64 * j).step_by(997) {
+            for d in [4_000, 200_000, 252_000, 1_000_000, 3_000_000, 60_000_000] {
+                let fire = bucket_tick(1_000 * j + phase, 0, d, j);
+                let gran = 1 << level_shift(d / j);
+                assert!(fire >= d && fire <= d + gran * j, "{phase} {d} {fire}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_profile_that_knows_its_ticks_uses_them_and_one_that_does_not_the_mean() {
+        let known = Profile {
+            timer_wheel_origin_us: Some(1_000 * 4_000 + 1_000),
+            ..Profile::linux()
+        };
+        assert_eq!(fires_at(10_000, 1_000_000, &known), 1_023_000);
+        assert_eq!(fires_at(10_000, 1_000_000, &Profile::linux()), 1_026_000);
+        let rfc = Profile {
+            timer_wheel_origin_us: Some(1_000 * 4_000 + 1_000),
+            ..Profile::rfc()
+        };
+        assert_eq!(fires_at(10_000, 1_000_000, &rfc), 1_010_000);
     }
 }

@@ -1523,6 +1523,35 @@ fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
 }
 
 #[test]
+fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment() {
+    // A segment out arms a loss probe no later than the RTO. More data sent while that probe
+    // is pending restarts the RTO, but from the oldest unacknowledged segment's send time
+    // (`tcp_event_new_data_sent` → `tcp_rearm_rto` offsets a pending probe's timer by
+    // `tcp_rto_delta_us`), and the new probe is no later than that. Seen on 6.18 in
+    // teardown-server-first with the client's ACK of the answer lost: the server's FIN, sent
+    // 190 ms after the answer, was probed at the answer's RTO, ~54 ms on, not 2 RTTs on.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    write(&mut h, 100);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    assert!(h.s.tlp_armed);
+    let (first, rto) = (h.now, h.s.rtt.rto);
+    h.wait_ms(rto / 1000 - 30);
+    write(&mut h, 100);
+    recv!(h, ["P. seq=101 ack=1 len=100"]);
+    assert!(h.s.tlp_armed, "the new flight is probed");
+    let probe = h.s.timer(TimerKind::Retransmit).expect("a probe armed");
+    // The RTO would have fired 30 ms from now: the probe comes no later (a jiffy and the
+    // wheel's rounding aside), where two RTTs (80 ms + 2 ticks) would be 50 ms later.
+    assert!(
+        probe <= first + rto + 8_000,
+        "probe at {probe}, the first segment's RTO at {}",
+        first + rto
+    );
+}
+
+#[test]
 fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
     // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
@@ -2080,34 +2109,144 @@ fn a_buffer_so_rcvbuf_did_not_set_grows_instead_of_collapsing() {
     assert_eq!(h.s.rcvbuf_bytes(), 16 * 1280);
 }
 
-#[test]
-fn out_of_order_data_over_the_buffer_is_dropped_from_the_top_an_eighth_at_a_time() {
-    // `tcp_data_queue_ofo` → `tcp_try_rmem_schedule` → `tcp_prune_queue`: nothing in order
-    // to collapse, so `tcp_prune_ofo_queue` drops the highest out-of-order skbs until an
-    // eighth of the buffer (2048) is freed and the memory fits. Thirteen 400-byte segments
-    // after a hole (16640 bytes) are over the 16384-byte buffer when the fourteenth comes:
-    // the twelfth and thirteenth go (2560), the fourteenth is kept behind a new hole.
+/// A child socket with SO_RCVBUF 8192 (16384 of memory), TCP_MAXSEG 536, established, SACK on.
+fn ofo_child() -> Harness {
     let mut h = truesize_child(536, Some(8192));
     let syn = h.peer_segment("S seq=0");
     h.with(|s, ctx| s.accept_syn(&syn, ctx));
     send!(h, ". seq=1 ack=1");
+    // Stands for a handshake that agreed on SACK (the harness's peer offers nothing).
+    h.s.sack_ok = true;
+    h
+}
+
+#[test]
+fn contiguous_out_of_order_data_over_the_buffer_is_collapsed_not_dropped() {
+    // `tcp_prune_queue` → `tcp_collapse_ofo_queue`: thirteen contiguous 400-byte segments
+    // behind a hole (13 × 1280 = 16640, over the 16384-byte buffer) are one range of
+    // bloated skbs when the fourteenth comes: copied into 3776 + 1424 bytes (4352 + 2304),
+    // so nothing is dropped and the fourteenth is queued after them. Measured on 6.18
+    // (`receive-memory-ofo-collapse`, 100-byte segments). The model used to drop the two
+    // highest skbs instead (`tcp_prune_ofo_queue`).
+    let mut h = ofo_child();
     for k in 1..=14u32 {
         send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
     }
     let starts: Vec<u64> = h.s.ooo.keys().copied().collect();
-    let mut want: Vec<u64> = (1..=11).map(|k| 400 * k).collect();
-    want.push(400 * 14);
-    assert_eq!(starts, want);
-    assert_eq!(h.s.rmem(), 12 * 1280);
-    // The negative: thirteen fit, nothing is dropped.
-    let mut h = truesize_child(536, Some(8192));
-    let syn = h.peer_segment("S seq=0");
-    h.with(|s, ctx| s.accept_syn(&syn, ctx));
-    send!(h, ". seq=1 ack=1");
+    assert_eq!(starts, [400, 400 + 3776, 400 * 14]);
+    assert_eq!(h.s.ooo_bytes, 14 * 400);
+    assert_eq!(h.s.rmem(), 4352 + 2304 + 1280);
+    assert_eq!(last_sack(&h), [(401, 6001)]);
+    // The negative: thirteen fit, nothing is collapsed.
+    let mut h = ofo_child();
     for k in 1..=13u32 {
         send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
     }
     assert_eq!(h.s.ooo.len(), 13);
+}
+
+#[test]
+fn the_out_of_order_skb_carrying_the_fin_is_not_collapsed() {
+    // `tcp_collapse` stops at an skb with TCPHDR_FIN. Thirteen 400-byte skbs (16640 bytes,
+    // the last with the FIN) are over the buffer when a copy of the first comes (the
+    // memory is made room for before the copy is found a duplicate): the twelve before
+    // the FIN's (4800 bytes: 3776 + 1024) are copied, the FIN's stays as it came.
+    let run = |fin: bool| {
+        let mut h = ofo_child();
+        for k in 1..=12u32 {
+            send!(h, &format!(". seq={} ack=1 len=400", 1 + 400 * k));
+        }
+        let last = if fin { "F." } else { "." };
+        send!(h, &format!("{last} seq=5201 ack=1 len=400"));
+        send!(h, ". seq=401 ack=1 len=400");
+        h.s.ooo.keys().copied().collect::<Vec<u64>>()
+    };
+    assert_eq!(run(true), [400, 400 + 3776, 5200]);
+    // The negative: without the FIN all thirteen are copied (5200 bytes: 3776 + 1424).
+    assert_eq!(run(false), [400, 400 + 3776]);
+}
+
+#[test]
+fn out_of_order_data_over_the_buffer_is_pruned_from_the_top_only_below_the_arriving_segment() {
+    // Gapped 200-byte segments (1280 bytes of memory each) are one-skb ("tiny") ranges that `tcp_collapse_ofo_queue`
+    // leaves alone. The 14th, above all thirteen held (16640 bytes), would land last:
+    // `tcp_prune_ofo_queue` stops at once and the segment is dropped unanswered. The
+    // missing first bytes then prune the two highest skbs (2560, an eighth of the buffer
+    // at least) and every SACK block (`tcp_sack_reset`). Measured on 6.18
+    // (`receive-memory-ofo-prune`, 100-byte segments).
+    let mut h = ofo_child();
+    for k in 1..=13u32 {
+        send!(h, &format!(". seq={} ack=1 len=200", 1 + 300 * k));
+    }
+    h.sent();
+    send!(h, ". seq=4201 ack=1 len=200");
+    assert!(h.sent().is_empty(), "dropped without an ACK");
+    assert_eq!(h.s.ooo.len(), 13);
+    assert_eq!(h.s.ooo.last_key_value().map(|(k, _)| *k), Some(300 * 13));
+    send!(h, ". seq=1 ack=1 len=200");
+    let starts: Vec<u64> = h.s.ooo.keys().copied().collect();
+    assert_eq!(starts, (1..=11).map(|k| 300 * k).collect::<Vec<u64>>());
+    assert!(
+        last_sack(&h).is_empty(),
+        "the SACK blocks went with the pruned skbs"
+    );
+    assert_eq!(h.s.rcvbuf.len(), 200);
+}
+
+#[test]
+fn a_longer_or_overlapping_out_of_order_copy_replaces_what_it_covers_with_a_dsack() {
+    // `tcp_data_queue_ofo`: the same start but longer replaces the held skb, which is
+    // the D-SACK (`tcp_dsack_extend`); a start inside a held skb reports the shared part
+    // (`tcp_dsack_set`); a segment covering held skbs removes them, each added to the
+    // D-SACK (`merge_right`). Measured on 6.18 (`receive-memory-ofo-prune`): 701-851 over
+    // 701-801 draws D-SACK 701-801, then SACK 701-851.
+    let mut h = ofo_child();
+    send!(h, ". seq=1001 ack=1 len=100");
+    send!(h, ". seq=1001 ack=1 len=150");
+    assert_eq!(last_sack(&h), [(1001, 1101), (1001, 1151)]);
+    assert_eq!(h.s.ooo.len(), 1);
+    assert_eq!(h.s.ooo_bytes, 150);
+    send!(h, ". seq=1101 ack=1 len=200");
+    assert_eq!(last_sack(&h), [(1101, 1151), (1001, 1301)]);
+    assert_eq!(h.s.ooo_bytes, 300);
+    send!(h, ". seq=901 ack=1 len=500");
+    assert_eq!(last_sack(&h), [(1001, 1301), (901, 1401)]);
+    assert_eq!(h.s.ooo.len(), 1);
+    assert_eq!(h.s.ooo_bytes, 500);
+    assert_eq!(h.s.rmem(), 1280);
+}
+
+#[test]
+fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
+    // Linux 6.16+ `tcp_data_queue_ofo` → `tcp_rcvbuf_grow`: the buffer grows to twice
+    // `rcvq_space` (10 × 1460 at the start) plus the out-of-order extent, at the measured
+    // payload share (1460 in 2304: 162/256), and the window clamp follows. Measured on
+    // 6.18 (`receive-memory-ofo-rcvbuf-grow`): the ACK that fills the hole offers 28 << 10
+    // where the 131072-byte buffer left 16 << 10.
+    let run = |in_app: bool, moderate_rcvbuf: bool| {
+        let mut h = truesize_child(1460, None);
+        h.s.in_app = in_app;
+        h.p.moderate_rcvbuf = moderate_rcvbuf;
+        let syn = h.peer_segment("S seq=0");
+        h.with(|s, ctx| s.accept_syn(&syn, ctx));
+        send!(h, ". seq=1 ack=1");
+        h.s.sack_ok = true;
+        for k in 1..=40u32 {
+            send!(h, &format!(". seq={} ack=1 len=1460", 1 + 1460 * k));
+        }
+        let rcvbuf = h.s.rcvbuf_bytes();
+        send!(h, ". seq=1 ack=1 len=1460");
+        (rcvbuf, last_window(&h))
+    };
+    let (rcvbuf, grown) = run(true, true);
+    // The extent runs from rcv_nxt (0: the first segment is the hole) to the 41st one's end.
+    assert_eq!(rcvbuf, (2 * 14_600 + 41 * 1460) * 256 / 162);
+    // The negative: a child nobody has accepted yet keeps its buffer.
+    let (rcvbuf, window) = run(false, true);
+    assert_eq!(rcvbuf, 131_072);
+    assert!(grown > window, "{grown} vs {window}");
+    // Nor with tcp_moderate_rcvbuf 0 (`ofo-no-rcvbuf-growth-moderate-0`: 16 << 10 on 6.18).
+    assert_eq!(run(true, false), (131_072, window));
 }
 
 #[test]
@@ -2193,7 +2332,9 @@ fn a_segment_continuing_an_out_of_order_skb_is_copied_into_its_tailroom_and_move
 #[test]
 fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_once() {
     // `tcp_data_queue`: when `tcp_try_rmem_schedule` fails and the receive queue holds
-    // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW).
+    // data, the segment is dropped (TCPRcvQDrop) and the ACK goes at once (ICSK_ACK_NOW)
+    // with window 0 (ICSK_ACK_NOMEM; read in the source, the lab's senders cannot get a
+    // segment past the truesize the window allows).
     // Full segments (1460 bytes in 2304, a 162/256 share: 1457 bytes of window, less than
     // they carry) are not "bloated", so `tcp_collapse` copies nothing; the application then
     // shrinks SO_RCVBUF to 2304 (4608 of buffer, locked: `tcp_clamp_window` may not grow
@@ -2207,8 +2348,11 @@ fn an_in_order_segment_no_prune_can_make_room_for_is_dropped_and_answered_at_onc
     h.s.rcvbuf_locked = true;
     // A window field other than the predicted one: the slow path.
     send!(h, ". seq=5841 ack=1 len=1460 win=65534");
+    // `tcp_select_window` with ICSK_ACK_NOMEM: window 0, whatever was offered before.
+    assert_eq!(last_window(&h), 0);
     recv!(h, [". seq=1 ack=5841 len=0"]);
     assert_eq!(h.s.rcvbuf.len(), 5840, "the segment was dropped");
+    assert_eq!(h.s.rcv_wnd, 0);
     assert_eq!(h.s.rmem(), 4 * 2304);
     // The negative: with the buffer as it was, the same segment is queued.
     let mut h = socket_established_truesize(1460);
@@ -3126,4 +3270,132 @@ fn a_loss_probe_resends_a_lone_fin_alone() {
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, ["F. seq=1461 ack=1 len=0"]);
     assert_eq!(h.s.stats.timeouts, 0);
+}
+
+#[test]
+fn without_sack_a_duplicate_ack_beyond_the_flight_is_reordering_and_sets_the_degree() {
+    // `tcp_add_reno_sack` → `tcp_check_reno_reordering`: four segments out beyond the
+    // acknowledged first, one hole among them, so at most three duplicate ACKs can stand
+    // for segments that arrived (`tcp_limit_reno_sacked`). The third starts the fast
+    // retransmission; a fourth can only mean the hole was reordered, not lost (its
+    // original and its copy both arrived): the count is held at three and `tp->reordering`
+    // becomes the segments out, 4 (measured on 6.18, `reno-reordering`: 8 after eight).
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 5 * 1460);
+    assert_eq!(h.sent().len(), 5);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461");
+    send!(h, ". seq=1 ack=1461");
+    recv_nothing!(h);
+    send!(h, ". seq=1 ack=1461");
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    assert_eq!((h.s.reord.seen, h.s.reord.degree), (0, 3));
+    send!(h, ". seq=1 ack=1461");
+    assert_eq!((h.s.reord.seen, h.s.reord.degree), (1, 4));
+    assert_eq!(
+        h.s.reno_sacked, 3,
+        "held to the segments out beyond the hole"
+    );
+}
+
+#[test]
+fn without_sack_the_fast_retransmission_waits_for_tp_reordering_duplicate_acks() {
+    // `tcp_newreno_mark_lost`: the head is lost once `sacked_out >= tp->reordering`, the
+    // degree reordering set (here as `tcp_check_reno_reordering` would have), not the
+    // `tcp_reordering` sysctl's 3.
+    let mut h = socket_established_40ms(65_535);
+    h.s.reord.degree = 5;
+    write(&mut h, 10 * 1460);
+    assert_eq!(h.sent().len(), 10);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    for _ in 0..4 {
+        send!(h, ". seq=1 ack=1461");
+    }
+    assert!(
+        !h.sent().iter().any(|l| l.starts_with(". seq=1461 ")),
+        "no fast retransmission before the 5th duplicate ACK"
+    );
+    assert!(!h.s.cc.in_recovery());
+    send!(h, ". seq=1 ack=1461");
+    assert!(h.sent().iter().any(|l| l == ". seq=1461 ack=1 len=1460"));
+    assert!(h.s.cc.in_recovery());
+}
+
+#[test]
+fn once_reordering_raised_the_degree_a_sack_of_new_data_grows_cwnd() {
+    // `tcp_may_raise_cwnd`: cwnd grows on in-order delivery only (FLAG_DATA_ACKED), unless
+    // `tp->reordering` is above the `tcp_reordering` sysctl: then on any forward progress,
+    // a SACK of new data in the disorder state too (FLAG_DATA_SACKED).
+    let grown = |degree: u32| {
+        let mut h = socket_sending_ten_with_sack();
+        h.s.reord.degree = degree;
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=1461");
+        let cwnd = h.s.cc.cwnd;
+        send!(h, ". seq=1 ack=1461 sack=2921-4381");
+        assert!(!h.s.cc.in_recovery());
+        h.s.cc.cwnd - cwnd
+    };
+    assert_eq!(grown(3), 0, "RFC 5681: a SACK is no in-order delivery");
+    assert_eq!(
+        grown(10),
+        1460,
+        "slow start: one segment for the one SACKed"
+    );
+}
+
+#[test]
+fn without_sack_a_partial_ack_covering_the_resent_head_after_an_rto_is_no_f_rto_undo() {
+    // `tcp_clean_rtx_queue`: without SACK, an ACK that covers a retransmitted segment clears
+    // FLAG_ORIG_SACK_ACKED ("non-SACK case cannot confirm that progress was due to original
+    // transmission"), so F-RTO's step 3b cannot call the RTO spurious on it: the rest stays
+    // lost and goes out as cwnd grows (`tcp_process_loss`, REXMIT_LOST). Measured on 6.18
+    // (rto-keeps-sacked with tcp_sack 0): the ACK after the RTO's retransmission brings the
+    // five segments still missing at once, no second RTO.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 5 * 1460);
+    assert_eq!(h.sent().len(), 5);
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381");
+    recv!(
+        h,
+        [". seq=4381 ack=1 len=1460", "P. seq=5841 ack=1 len=1460"]
+    );
+    assert!(h.s.undo.is_some(), "the RTO's cut stands");
+}
+
+#[test]
+fn a_go_back_n_resend_of_a_two_segment_skb_pushes_its_second_segment() {
+    // `tcp_xmit_retransmit_queue` resends whole skbs while cwnd has room, and
+    // `__tcp_transmit_skb` forces PSH on a chunk of more than one segment (GSO leaves it
+    // on the last). Without SACK, after an RTO and a partial ACK of three segments (cwnd
+    // 1 + 3), the rest goes back-to-back: the lone rest of a cut skb without PSH, each
+    // two-segment skb with PSH on its second segment. Measured on 6.18
+    // (`reno-rto-go-back-n`): 7241 ., 8689 ., 10137 P., 11585 ., 13033 P.
+    let mut h = socket_established_40ms(65_535);
+    write(&mut h, 10 * 1460);
+    let first = h.sent();
+    assert_eq!(
+        first[3], "P. seq=4381 ack=1 len=1460",
+        "skbs of two segments"
+    );
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1460"]);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=4381");
+    // Room for four: 4381 (the rest of the skb 2921-5841), the skb 5841-8761 whole, and
+    // one segment of 8761-11681, cut there.
+    recv!(
+        h,
+        [
+            ". seq=4381 ack=1 len=1460",
+            ". seq=5841 ack=1 len=1460",
+            "P. seq=7301 ack=1 len=1460",
+            ". seq=8761 ack=1 len=1460",
+        ]
+    );
 }

@@ -1,0 +1,367 @@
+//! The ACK field: snd_una and the send window (RFC 9293 §3.10.7.4, fifth step), the
+//! retransmission queue cleaned (Linux `tcp_clean_rtx_queue`), RTT samples (RFC 6298, RFC 7323
+//! §4) and NewReno's side of an ACK (RFC 6582).
+
+use super::*;
+
+impl TcpSocket {
+    /// A cumulative ACK moves SND.UNA to `ack` (RFC 9293 §3.10.7.4): the timed segment gives
+    /// its RTT sample (RFC 6298 §3), SND.NXT never stays behind SND.UNA, and a tail loss
+    /// probe's episode ends once it is acknowledged (`tcp_process_tlp_ack`). Returns how far
+    /// into the send buffer the data is now acknowledged.
+    pub(super) fn advance_una(
+        &mut self,
+        ack: SeqNumber,
+        now: Micros,
+        p: &crate::profile::Profile,
+    ) -> u64 {
+        self.snd_una = ack;
+        if self.snd_nxt.lt(self.snd_una) {
+            self.snd_nxt = self.snd_una;
+        }
+        // After SND.UNA moved, as in `tcp_ack` (`tcp_snd_una_update` before
+        // `tcp_clean_rtx_queue` takes the sample): the estimator's round ends on this ACK.
+        if let Some((end, sent)) = self.rtt_probe {
+            if ack.ge(end) {
+                self.rtt_probe = None;
+                self.rtt_sample(now - sent, p);
+            }
+        }
+        if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
+            self.tlp_high_seq = None;
+        }
+        self.soff(ack).min(self.sndbuf.tail)
+    }
+
+    pub(super) fn process_ack(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
+        use TcpState::*;
+        // `tcp_ack`: any acceptable ACK answers the zero-window probes (`icsk_probes_out = 0`).
+        self.probes_out = 0;
+        self.rcv_tstamp = ctx.now;
+        self.cc.now_us = ctx.now;
+        let seq = SeqNumber(h.seq);
+        let ack = SeqNumber(h.ack);
+        let wnd = (h.window as u32) << self.snd_wscale;
+        let window_changed = wnd != self.snd_wnd;
+        // The probe episode (`icsk_probes_tstamp`) is not ended by any opening of the
+        // window: only by one over the whole waiting skb (`ack_probe`), or by a probe timer
+        // that finds data in flight or nothing waiting (`on_persist`).
+        // `tcp_ack`: an ACK of new data, or one at SND.UNA while data is out (a duplicate
+        // ACK, or SACK blocks to read). Both profiles clean the retransmission queue the same
+        // way; they differ in how losses are found and cwnd answers them.
+        let outstanding = self.snd_max.gt(self.snd_una);
+        if ack.gt(self.snd_una) || (ack == self.snd_una && outstanding) {
+            // RFC 5681 §2's duplicate ACK (Linux: !FLAG_NOT_DUP).
+            let dup = ack == self.snd_una
+                && seg.payload_len == 0
+                && !h.flags.syn
+                && !h.flags.fin
+                && !window_changed;
+            let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+            // `tp->rack.advanced` is per ACK.
+            self.rack_advanced = false;
+            let scoreboard = self.scoreboard(ctx.p);
+            // `tcp_sacktag_write_queue` → `tcp_check_dsack` runs before the queue is cleaned.
+            let dsacking = scoreboard && self.sack_ok && self.check_dsack(h);
+            let prior_stamp = self.retrans_stamp;
+            let tsecr = h.options.timestamps.map(|(_, ecr)| ecr);
+            let acked = ack
+                .gt(self.snd_una)
+                .then(|| self.clean_rtx_queue(ack, tsecr, ctx));
+            if scoreboard {
+                self.ack_scoreboard(h, acked, dup, dsacking, prior_stamp, ctx);
+            } else {
+                if let Some(a) = acked.filter(|_| ctx.p.rtt_every_ack) {
+                    self.ack_update_rtt(a.samples, h, ctx);
+                }
+                self.ack_newreno(ack, acked, dup, flight, ctx);
+            }
+        } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) {
+            // `tcp_ack`'s `no_queue` and `old_ack` paths: an ACK with nothing outstanding, or
+            // an old one, still has its SACK blocks read, and "if data was DSACKed, see if we
+            // can undo a cwnd reduction" (`tcp_fastretrans_alert` → `tcp_try_undo_dsack` in
+            // the open state).
+            if !self.recovering() {
+                self.try_undo_dsack();
+            }
+        }
+        // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).
+        if self.snd_wl1.lt(seq) || (self.snd_wl1 == seq && self.snd_wl2.le(ack)) {
+            let was_zero = self.snd_wnd == 0;
+            if wnd != self.snd_wnd {
+                self.snd_wnd = wnd;
+                // `tcp_ack_update_window`: a new window is a new prediction.
+                self.fast_path_check();
+            }
+            if wnd > self.max_snd_wnd {
+                self.max_snd_wnd = wnd;
+                self.sync_mss();
+            }
+            self.snd_wl1 = seq;
+            self.snd_wl2 = ack;
+            if was_zero && wnd > 0 && ctx.p.probe_with_data {
+                // The textbook: an open window ends the probing (RFC 9293 §3.8.6.1).
+                self.cancel_timer(TimerKind::Persist, ctx);
+                self.probe_backoff = 0;
+            }
+        }
+        if !ctx.p.probe_with_data && !outstanding {
+            self.ack_probe(ctx);
+        }
+        if self.fin_acked() {
+            match self.state {
+                FinWait1 => {
+                    self.set_state(FinWait2, ctx);
+                    if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 {
+                        // Linux tcp_fin_timeout for orphaned sockets: the FIN-WAIT-2
+                        // timewait socket's timer_list (`inet_twsk_schedule`), on the wheel.
+                        let tmo = self.fin_time(ctx);
+                        self.arm_timer(TimerKind::FinWait2, tmo, ctx);
+                    }
+                }
+                Closing => self.enter_time_wait(ctx),
+                LastAck => self.set_state(Closed, ctx),
+                _ => {}
+            }
+        }
+    }
+
+    /// A cumulative ACK inside a segment leaves its unacknowledged rest in the queue
+    /// (`tcp_trim_head`), starting at the ACK; a segment wholly below it is gone. The queue
+    /// is kept in order of `start` without overlaps (a loss probe splits the segment it
+    /// resends, see `send_loss_probe`), so this touches the front; it trims every entry the
+    /// ACK reaches so that no segment is ever sent again from below SND.UNA.
+    pub(super) fn trim_sent_log(&mut self, data_acked: u64) {
+        self.sent_log.retain(|e| e.end > data_acked);
+        for e in self.sent_log.iter_mut() {
+            if e.start >= data_acked {
+                break;
+            }
+            e.start = data_acked;
+        }
+    }
+
+    /// `tcp_packets_in_flight` in bytes.
+    pub(super) fn pipe_bytes(&self) -> u32 {
+        let sent: u64 = self
+            .sent_log
+            .iter()
+            .filter(|e| e.in_flight())
+            .map(|e| e.end - e.start)
+            .sum();
+        // A FIN beyond the data counts as in flight too (it holds a sequence number), unless
+        // an RTO marked it lost and it was not sent again.
+        let fin = (self.fin_unsacked_out() && !self.lone_fin.is_some_and(|f| f.lost)) as u64;
+        let reno = self.reno_sacked as u64 * self.snd_mss.max(1) as u64;
+        (sent + fin).saturating_sub(reno).min(u32::MAX as u64) as u32
+    }
+
+    pub(super) fn pipe_segs(&self) -> u32 {
+        self.pipe_bytes().div_ceil(self.snd_mss.max(1))
+    }
+
+    /// `tcp_clean_rtx_queue` for an ACK beyond SND.UNA: SND.UNA moves (`advance_una`), the
+    /// segments wholly acknowledged leave the queue (those not SACKed before count as
+    /// delivered and move RACK), a segment the ACK cuts keeps its rest (`trim_sent_log`),
+    /// the send buffer lets the bytes go, and the retry count restarts (`tcp_ack`: SND.UNA
+    /// advanced, `icsk_retransmits` = 0). The RTO's backoff ends only with a valid RTT sample
+    /// ([`Self::end_backoff`]), not here.
+    pub(super) fn clean_rtx_queue(
+        &mut self,
+        ack: SeqNumber,
+        tsecr: Option<u32>,
+        ctx: &Ctx,
+    ) -> Acked {
+        let mss = self.snd_mss.max(1) as u64;
+        let prior_una = self.soff(self.snd_una);
+        let prior_fack = self.highest_sack_off();
+        let data_acked = self.advance_una(ack, ctx.now, ctx.p);
+        let mut delivered = 0u32;
+        // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
+        // segments acknowledged here that were neither retransmitted nor SACKed before, a
+        // segment acknowledged in part included (`tcp_tso_acked`).
+        let fresh = |e: &SentSeg| !e.ever_retrans && !e.sacked;
+        let reached: Vec<SentSeg> = self
+            .sent_log
+            .iter()
+            .take_while(|e| e.start < data_acked)
+            .copied()
+            .collect();
+        let first_ackt = reached.iter().find(|e| fresh(e)).map(|e| e.sent);
+        let last_ackt = reached.iter().rev().find(|e| fresh(e)).map(|e| e.sent);
+        let retrans_acked = reached.iter().any(|e| e.ever_retrans);
+        let reord = reached.iter().filter(|e| fresh(e)).map(|e| e.start).min();
+        let newest = reached
+            .iter()
+            .filter(|e| !e.sacked)
+            .map(|e| (e.sent, e.order, e.tx_delivered))
+            .max();
+        let prior_sacked = self.sent_log.iter().any(|e| e.sacked);
+        let lone_runt = reached.len() == 1
+            && reached[0].end <= data_acked
+            && data_acked - prior_una.max(reached[0].start) < mss;
+        let samples = RttSamples {
+            seq: first_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            sack: None,
+            ca: last_ackt
+                .filter(|_| !retrans_acked)
+                .map(|t| ctx.now.saturating_sub(t)),
+            acked: !reached.is_empty() || (self.lone_fin.is_some() && ack.gt(self.fin_seq())),
+            maybe_delayed: lone_runt && !prior_sacked && !retrans_acked,
+        };
+        // FLAG_ORIG_SACK_ACKED: an skb never retransmitted (TCPCB_RETRANS clear), not SACKed
+        // before, ending at or below high_seq, acknowledged in whole or in part (a partly
+        // acknowledged skb counts too: `tcp_tso_acked` trims it and the test runs on it).
+        // Without SACK it is cleared when any segment this ACK covers was retransmitted
+        // (FLAG_RETRANS_DATA_ACKED): "non-SACK case cannot confirm that progress was due to
+        // original transmission", so after an RTO a partial ACK that covers the resent head
+        // is no F-RTO proof of a spurious timeout (`tcp_clean_rtx_queue`).
+        let high = self.loss_high.map(|h| self.soff(h));
+        let orig_acked = (self.sack_ok || !retrans_acked)
+            && self.sent_log.iter().any(|e| {
+                e.start < data_acked
+                    && e.end > prior_una
+                    && !e.sacked
+                    && !e.ever_retrans
+                    && high.is_some_and(|h| e.end <= h)
+            });
+        while let Some(e) = self.sent_log.front().copied() {
+            if e.end > data_acked {
+                break;
+            }
+            self.sent_log.pop_front();
+            if !e.sacked {
+                delivered += (e.end - e.start).div_ceil(mss) as u32;
+                // `tcp_skb_spurious_retrans`: a retransmitted segment whose ACK echoes a
+                // timestamp older than the retransmission was delivered by its original,
+                // whose send time RACK does not know; it leaves RACK where it is.
+                let spurious = e.ever_retrans
+                    && self.ts_ok
+                    && tsecr.is_some_and(|ecr| {
+                        ecr != 0 && SeqNumber(ecr).lt(SeqNumber(self.ts_val(e.sent)))
+                    });
+                if !spurious {
+                    self.rack_advance(&e, ctx);
+                }
+            }
+        }
+        self.trim_sent_log(data_acked);
+        let bytes_acked = data_acked.saturating_sub(self.sndbuf.head) as u32;
+        self.sndbuf.release_to(data_acked);
+        self.skbs.ack_to(data_acked);
+        self.retransmits = 0;
+        Acked {
+            delivered,
+            bytes_acked,
+            orig_acked,
+            reord,
+            prior_fack,
+            prior_una,
+            newest,
+            samples,
+        }
+    }
+
+    /// Linux `tcp_ack_update_rtt` (profile `rtt_every_ack`): the ACK's own sample if it has
+    /// one, else the SACK's, else, if it acknowledged something, the timestamp echo
+    /// (`tcp_rtt_tsopt_us`: whole milliseconds of our timestamp clock, at least one) — the
+    /// only sample an ACK of retransmitted data gives, however late the ACK (an ACK held
+    /// past an RTO lengthens the RTO). The minimum RTT takes `ca_rtt_us` unless the ACK was
+    /// likely delayed and would raise it (`tcp_update_rtt_min`).
+    pub(super) fn ack_update_rtt(&mut self, s: RttSamples, h: &TcpHeader, ctx: &Ctx) {
+        let (seq, ca) = self.ack_rtts(&s, h, ctx.now);
+        let Some(r) = seq else {
+            return;
+        };
+        let ca = ca.unwrap_or(r);
+        if !(s.maybe_delayed && self.min_rtt.is_some_and(|m| ca > m)) {
+            self.min_rtt = Some(self.min_rtt.map_or(ca.max(1), |m| m.min(ca.max(1))));
+        }
+        self.rtt.sample(r, self.snd_una, self.snd_nxt, ctx.p);
+        self.end_backoff();
+    }
+
+    /// The two RTTs `tcp_ack_update_rtt` makes of an ACK's samples: `seq_rtt_us` (the
+    /// cumulative ACK's, else the SACK's, else, if it acknowledged something, the timestamp
+    /// echo's: `tcp_rtt_tsopt_us`, whole milliseconds of our timestamp clock, at least one)
+    /// for the estimator, and `ca_rtt_us` (the newest segment's, or the echo's) — which it
+    /// also hands the congestion module as the rate sample's RTT (`rs->rtt_us`).
+    pub(super) fn ack_rtts(
+        &self,
+        s: &RttSamples,
+        h: &TcpHeader,
+        now: Micros,
+    ) -> (Option<Micros>, Option<Micros>) {
+        let seq = s.seq.or(s.sack);
+        if seq.is_none() && s.acked && self.ts_ok {
+            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                let delta = self.ts_val(now).wrapping_sub(ecr);
+                if delta < i32::MAX as u32 / 1000 {
+                    let r = delta.max(1) as Micros * 1000;
+                    return (Some(r), Some(r));
+                }
+            }
+        }
+        (seq, s.ca)
+    }
+
+    /// The textbook's answer to an ACK (no PRR, no RACK): RFC 5681 §3.2's duplicate-ACK
+    /// count and RFC 6582's NewReno, one hole per partial ACK. `flight` is what was
+    /// outstanding before the ACK.
+    pub(super) fn ack_newreno(
+        &mut self,
+        ack: SeqNumber,
+        acked: Option<Acked>,
+        dup: bool,
+        flight: u32,
+        ctx: &mut Ctx,
+    ) {
+        if let Some(a) = acked {
+            // The textbook keeps no undo: the retry count starts again with new data.
+            self.retrans_stamp = None;
+            // Only data grows the window (the SYN and FIN take a sequence number each).
+            let grow = a.bytes_acked > 0 && (self.cc.in_recovery() || self.may_grow_cwnd());
+            let action = if grow {
+                self.cc.on_new_ack(ack, a.bytes_acked, flight)
+            } else {
+                CcAction::None
+            };
+            self.restart_rto_on_progress(ctx);
+            if action == CcAction::RetransmitFirst {
+                self.retransmit_first(ctx);
+            }
+        } else if dup
+            && self.snd_nxt != self.snd_una
+            && self
+                .cc
+                .on_dupack(ctx.p.dupack_threshold, flight, self.snd_max)
+                == CcAction::RetransmitFirst
+        {
+            self.stats.fast_retransmits += 1;
+            self.rtt_probe = None;
+            self.retransmit_first(ctx);
+        }
+    }
+
+    /// Linux `hystart_ack_delay`: the time a 64 KiB GSO burst takes at 4× the pacing rate,
+    /// at most 1 ms (µs).
+    pub(super) fn hystart_ack_delay(&self) -> Micros {
+        let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
+            return 0;
+        };
+        let mss = self.snd_mss.max(1) as u64;
+        let cwnd = (self.cc.cwnd as u64 / mss).max(1);
+        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
+            200
+        } else {
+            120
+        };
+        let rate = mss * cwnd * ratio * 10_000 / srtt;
+        if rate == 0 {
+            return 0;
+        }
+        (GSO_MAX_SIZE * 4 * 1_000_000 / rate).min(1_000)
+    }
+}

@@ -1,0 +1,355 @@
+//! The application's calls: send and recv, shutdown, close and abort (RFC 9293 §3.10.1-§3.10.6),
+//! and the socket options that act at once (TCP_CORK, TCP_QUICKACK).
+
+use super::*;
+
+impl TcpSocket {
+    /// Free space in the send buffer.
+    pub fn send_space(&self) -> u32 {
+        self.send_cap.saturating_sub(self.sndbuf.len() as u32)
+    }
+
+    /// How many of the `want` bytes a blocking send() copies now. Linux with SO_SNDBUF
+    /// (profile `min_send_buffer` nonzero; `sk_setsockopt` doubles the value): `tcp_sendmsg_locked` fills the unsent tail skb, then
+    /// starts skbs of `size_goal` while `sk_wmem_queued` (each skb's head and its bytes) is
+    /// below `sk_sndbuf` (`sk_stream_memory_free`); a call that stopped sleeps until the free
+    /// part is half the queued part (`sk_stream_wait_memory`, woken by
+    /// `sk_stream_write_space`). Otherwise the free payload space.
+    pub fn send_room(&mut self, want: u32, min_send_buffer: u32) -> u32 {
+        if min_send_buffer == 0 || !self.sndbuf_locked {
+            return self.send_space().min(want);
+        }
+        let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
+        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len();
+        if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
+            return 0;
+        }
+        let goal = self.size_goal();
+        let mut room = self.skbs.tail_room(goal, self.soff(self.snd_max));
+        while room < want as u64 && queued < limit {
+            room += goal;
+            queued += SND_SKB_HEAD + goal;
+        }
+        let n = room.min(want as u64) as u32;
+        self.snd_wait = n < want;
+        n
+    }
+
+    pub fn can_send(&self) -> bool {
+        matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.shut_wr
+    }
+
+    /// send(): queue the first `len` bytes of `spans` (the caller checked the space) and
+    /// transmit what is allowed.
+    /// `more` is MSG_MORE: this call's push holds a partial segment as TCP_CORK would.
+    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, more: bool, ctx: &mut Ctx) {
+        if ctx.p.min_tso_segs == 0 {
+            self.sndbuf.push_range(spans, 0, len);
+            self.more = more;
+            self.output(ctx);
+            self.more = false;
+        } else {
+            self.write_skbs(spans, len, more, ctx);
+        }
+        self.report(ctx);
+    }
+
+    /// Linux `tcp_sendmsg_locked`: the bytes go into skbs of `size_goal`, and each skb that
+    /// fills up is sent at once if it is the first unsent one (`tcp_push_one`: one GSO
+    /// chunk), or with everything pending once more than half the peer's largest window
+    /// was written since the last PSH (`forced_push` → `tcp_mark_push`,
+    /// `__tcp_push_pending_frames`). The call ends with `tcp_push`: PSH on its last skb,
+    /// then whatever the windows and Nagle allow. So the write's chunks interleave with
+    /// its copying, and an skb cut by `tcp_push_one` takes more bytes while unsent.
+    pub(super) fn write_skbs(
+        &mut self,
+        spans: &[PayloadSpan],
+        len: u32,
+        more: bool,
+        ctx: &mut Ctx,
+    ) {
+        let size_goal = self.size_goal();
+        let mut copied = 0u32;
+        while copied < len {
+            let unsent_from = self.soff(self.snd_max);
+            let (take, full) = self.skbs.append(
+                self.sndbuf.tail,
+                (len - copied) as u64,
+                size_goal,
+                unsent_from,
+                copied == 0,
+            );
+            self.sndbuf.push_range(spans, copied, take as u32);
+            copied += take as u32;
+            if copied == len || !full {
+                continue;
+            }
+            if self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
+                self.mark_push();
+                self.output(ctx);
+            } else if self.skbs.tail_is_send_head(self.soff(self.snd_max)) {
+                self.output_chunks(Some(1), ctx);
+            }
+        }
+        // `tcp_push`: with MSG_MORE the last skb gets no PSH (unless a forced push is due)
+        // and the push holds a partial segment (TCP_NAGLE_CORK) for this call.
+        if !more || self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
+            self.mark_push();
+        }
+        self.more = more;
+        if self.should_autocork(ctx) {
+            // `tcp_push` returns before `__tcp_push_pending_frames`, TSQ_THROTTLED set: the
+            // device's next release of this socket's memory pushes (`tx_done`).
+            self.autocorked = true;
+        } else {
+            self.output(ctx);
+        }
+        self.more = false;
+    }
+
+    /// Linux `tcp_should_autocork` (with `tcp_autocorking`): the unsent tail skb is shorter
+    /// than `size_goal`, data is in flight (`!tcp_rtx_queue_empty`), and the device holds
+    /// more of this socket's memory than the tail skb takes (`sk_wmem_alloc >
+    /// skb->truesize`: the reference of its own plus the packets' truesize; an skb's is its
+    /// head and its bytes, `SND_SKB_HEAD` + length); a tail with a FIN takes no more bytes
+    /// (`tcp_skb_can_collapse_to`).
+    fn should_autocork(&self, ctx: &Ctx) -> bool {
+        if !ctx.p.autocorking || self.fin_queued || self.snd_una == self.snd_nxt {
+            return false;
+        }
+        let Some(len) = self.skbs.unsent_tail_len(self.soff(self.snd_max)) else {
+            return false;
+        };
+        len > 0 && len < self.size_goal() && 1 + self.dev_truesize > SND_SKB_HEAD + len
+    }
+
+    /// The sending device released a data packet of this socket (`tcp_wfree`): its memory
+    /// leaves `dev_truesize`, and a write autocorked meanwhile is pushed (TSQ:
+    /// `tcp_tsq_handler` → `tcp_tsq_write` → `tcp_write_xmit` with the socket's Nagle
+    /// setting).
+    pub fn tx_done(&mut self, truesize: u64, ctx: &mut Ctx) {
+        self.dev_truesize = self.dev_truesize.saturating_sub(truesize);
+        if std::mem::take(&mut self.autocorked) {
+            self.output(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// Linux `tcp_mark_push`: PSH on the last skb, and the write position remembered.
+    pub(super) fn mark_push(&mut self) {
+        self.skbs.mark_tail();
+        self.pushed_off = self.sndbuf.tail;
+    }
+
+    /// setsockopt(TCP_CORK). Clearing it pushes what waits, under the usual Nagle rule
+    /// (`__tcp_sock_set_cork` → `tcp_push_pending_frames`).
+    pub fn set_cork(&mut self, on: bool, ctx: &mut Ctx) {
+        self.cork = on;
+        if !on {
+            self.output(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// setsockopt(TCP_QUICKACK) (`__tcp_sock_set_quickack`): off enters ping-pong mode
+    /// (ACKs wait for a reply or the delayed-ACK timer); on leaves it and, in ESTABLISHED or
+    /// CLOSE-WAIT, sends an owed ACK at once if the application has read everything.
+    pub fn set_quickack(&mut self, on: bool, ctx: &mut Ctx) {
+        if !on {
+            self.pingpong = true;
+            return;
+        }
+        self.pingpong = false;
+        // `tcp_cleanup_rbuf(sk, 1)` acknowledges only if more than one segment is unacked or
+        // the receive queue is empty (a pushed segment, read): measured on 6.18, TCP_QUICKACK
+        // set 10 ms after 100 unread bytes came sent nothing; the delayed ACK went 45 ms later.
+        let owed = self.ack_sched || self.delack_bytes > 0;
+        let now = self.delack_bytes > self.rcv_mss || self.rcvbuf.is_empty();
+        if owed
+            && now
+            && self.remote.is_some()
+            && matches!(self.state, TcpState::Established | TcpState::CloseWait)
+        {
+            self.send_ack(ctx);
+            self.report(ctx);
+        }
+    }
+
+    /// Would recv() return without waiting (poll's POLLIN; `tcp_poll`): data queued, the
+    /// peer's FIN, an error, or this side shut for reading. A listener: a connection waits.
+    pub fn readable(&self) -> bool {
+        if let Some(l) = &self.listen {
+            return !l.accept_queue.is_empty();
+        }
+        !self.rcvbuf.is_empty()
+            || self.fin_received
+            || self.shut_rd
+            || self.error.is_some()
+            || (self.state == TcpState::Closed && self.remote.is_some())
+    }
+
+    /// recv() with a buffer of `max` bytes.
+    pub fn app_recv(&mut self, max: u32, ctx: &mut Ctx) -> RecvOutcome {
+        if !self.rcvbuf.is_empty() {
+            let before = self.advertised_window_now();
+            let queued = self.rcvbuf.len();
+            // Already merged: `take_front` builds its list with `push_span`.
+            let spans_out = self.rcvbuf.take_front(max as u64);
+            self.rcv_copied += queued - self.rcvbuf.len();
+            // A segment's memory is freed once all of it has been read.
+            while self
+                .rcv_skbs
+                .front()
+                .is_some_and(|&(end, _, _)| end <= self.rcv_copied)
+            {
+                if let Some((end, truesize, _)) = self.rcv_skbs.pop_front() {
+                    self.rcv_head_off = end;
+                    self.rmem_uncharge(truesize as u64);
+                }
+            }
+            let window_update = if self.truesize_accounting() {
+                // Linux `tcp_cleanup_rbuf`: ACK now if the window that can be offered is at
+                // least twice what is left of the last offer, checked only while that is at
+                // most half the clamp (a read that opens a closed window, or one that doubles
+                // a small one).
+                2 * before <= self.window_clamp() && {
+                    let w = self.select_window_truesize();
+                    w > 0 && w >= 2 * before
+                }
+            } else {
+                // Window update (RFC 9293 §3.8.6.2.2): tell the sender once the window has
+                // opened by at least min(MSS, buffer/2) from a small value.
+                let after = self.our_window();
+                let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
+                before < thresh && after >= thresh
+            };
+            if self.remote.is_some()
+                && matches!(
+                    self.state,
+                    TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+                )
+                && window_update
+            {
+                self.send_ack(ctx);
+            } else if ctx.p.quickack_max > 0
+                && self.rcvbuf.is_empty()
+                && (self.ack_sched || self.delack_bytes > 0)
+                && (self.ack_pushed >= 2 || (self.ack_pushed == 1 && !self.pingpong))
+                && self.remote.is_some()
+            {
+                // Linux `tcp_cleanup_rbuf`: once the application has read everything, a
+                // pushed (small) segment is acknowledged at once, outside ping-pong mode.
+                // Measured on 6.18: 22 small writes 50 ms apart to a reader blocked in
+                // recv() — every one ACKed within 0.1 ms, also after the 16 quick ACKs;
+                // to a reader that does not read, the 17th on waited 44-48 ms.
+                self.send_ack(ctx);
+            }
+            self.report(ctx);
+            return RecvOutcome::Data(spans_out);
+        }
+        // Linux `tcp_recvmsg_locked`: a FIN received (SOCK_DONE) reads as end of file even
+        // when a later RST left an error; the error is for the next send (measured on 6.18:
+        // RST in CLOSE-WAIT → recv 0, then send EPIPE).
+        if self.fin_received && ctx.p.linux_errno {
+            return RecvOutcome::Eof;
+        }
+        if !ctx.p.linux_errno {
+            if let Some(e) = self.error {
+                return RecvOutcome::Error(e);
+            }
+        }
+        if let Some(e) = self.take_error() {
+            return RecvOutcome::Error(e);
+        }
+        if self.fin_received || self.error_reported || self.shut_rd {
+            // After the error was reported the socket is shut down: recv reads 0.
+            return RecvOutcome::Eof;
+        }
+        if self.state == TcpState::Closed {
+            return RecvOutcome::Error("ENOTCONN");
+        }
+        RecvOutcome::WouldBlock
+    }
+
+    /// shutdown(SHUT_RD): only this side's reads end (Linux `tcp_shutdown` acts on SEND
+    /// only; `tcp_recvmsg` returns 0 once the queue is empty and RCV_SHUTDOWN is set).
+    pub fn app_shutdown_read(&mut self, ctx: &mut Ctx) {
+        self.shut_rd = true;
+        self.report(ctx);
+    }
+
+    /// shutdown(SHUT_WR): queue a FIN after the data (RFC 9293 §3.10.4 CLOSE, half-close).
+    pub fn app_shutdown(&mut self, ctx: &mut Ctx) {
+        use TcpState::*;
+        if self.shut_wr {
+            return;
+        }
+        self.shut_wr = true;
+        match self.state {
+            Established => {
+                self.fin_queued = true;
+                self.set_state(FinWait1, ctx);
+                self.output(ctx);
+            }
+            CloseWait => {
+                self.fin_queued = true;
+                self.set_state(LastAck, ctx);
+                self.output(ctx);
+            }
+            SynSent | Listen => self.set_state(Closed, ctx),
+            _ => {}
+        }
+        self.report(ctx);
+    }
+
+    /// close(): shutdown + orphan. Unread data makes it an abort (RFC 2525 §2.17, Linux).
+    pub fn app_close(&mut self, ctx: &mut Ctx) {
+        self.app_closed = true;
+        if ctx.p.rst_on_close_with_unread
+            && !self.rcvbuf.is_empty()
+            && matches!(self.state, TcpState::Established | TcpState::CloseWait)
+        {
+            return self.app_abort(ctx);
+        }
+        if matches!(self.state, TcpState::SynReceived) {
+            return self.app_abort(ctx);
+        }
+        self.app_shutdown(ctx);
+        if self.state == TcpState::FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
+            let tmo = self.fin_time(ctx);
+            self.arm_timer(TimerKind::FinWait2, tmo, ctx);
+        }
+    }
+
+    /// How long an orphan may stay in FIN-WAIT-2: Linux `tcp_fin_time`, tcp_fin_timeout but
+    /// never less than 3.5 RTOs (`(rto << 2) - (rto >> 1)` on `icsk_rto`, in jiffies), so
+    /// that a peer far away still has time to send its FIN. Measured on 6.18 (fin-wait2-
+    /// timeout over a 300 ms wire, tcp_fin_timeout 2 s, RTO about 1.7 s): the orphan's
+    /// timer ran 5.95 s, not 2 s; over 20 ms (RTO 0.2 s) it is tcp_fin_timeout's 2 s.
+    pub(super) fn fin_time(&self, ctx: &Ctx) -> Micros {
+        let p = ctx.p;
+        let rto = crate::tcp::wheel::in_jiffies(self.rtt.rto_backed_off(self.rto_shift(ctx), p), p);
+        let floor = match p.clock_granularity_us {
+            j if p.timer_wheel && j > 0 => {
+                let rj = rto / j;
+                ((rj << 2) - (rj >> 1)) * j
+            }
+            _ => (rto << 2) - (rto >> 1),
+        };
+        p.fin_wait2_timeout_us.max(floor)
+    }
+
+    /// close() with SO_LINGER {on, 0}: send RST and drop everything (RFC 9293 §3.10.5 ABORT).
+    pub fn app_abort(&mut self, ctx: &mut Ctx) {
+        use TcpState::*;
+        self.app_closed = true;
+        if matches!(
+            self.state,
+            SynReceived | Established | FinWait1 | FinWait2 | CloseWait
+        ) {
+            self.send_rst(ctx);
+        }
+        self.set_state(Closed, ctx);
+        self.report(ctx);
+    }
+}

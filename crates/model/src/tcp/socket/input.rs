@@ -1,0 +1,310 @@
+//! Segment arrival in the synchronized states, in RFC 9293 §3.10.7.4's order: acceptability,
+//! PAWS (RFC 7323 §5), RST, SYN, ACK, text, FIN; and the duplicate ACKs the checks send
+//! (rate-limited as Linux's `tcp_oow_rate_limited`).
+
+use super::*;
+
+impl TcpSocket {
+    /// RFC 9293 §3.10.7: a segment arrived for this connection.
+    pub fn on_segment(&mut self, seg: &Segment, ctx: &mut Ctx) {
+        let Header::Tcp(h) = &seg.header else { return };
+        match self.state {
+            TcpState::Closed | TcpState::Listen => {}
+            TcpState::SynSent => self.on_segment_syn_sent(seg, h, ctx),
+            _ => self.on_segment_synchronized(seg, h, ctx),
+        }
+        self.report(ctx);
+    }
+
+    pub(super) fn segment_acceptable(&self, seq: SeqNumber, len: u32) -> bool {
+        // RFC 9293 §3.10.7.4 first check, with the space we really have as the window
+        // (the advertised one may be smaller after silly-window avoidance).
+        let wnd = self
+            .our_window()
+            .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32);
+        let nxt = self.rcv_nxt;
+        match (len, wnd) {
+            (0, 0) => seq == nxt,
+            (0, _) => seq.in_range(nxt, nxt + wnd),
+            (_, 0) => false,
+            (_, _) => seq.in_range(nxt, nxt + wnd) || (seq + (len - 1)).in_range(nxt, nxt + wnd),
+        }
+    }
+
+    /// `tcp_oow_rate_limited`: a segment without data (or a SYN) that earns a duplicate ACK
+    /// (out of the window, or failing PAWS) is answered at most once per
+    /// tcp_invalid_ratelimit (`tp->last_oow_ack_time`); data never feeds an ACK loop, so it is
+    /// always answered. Returns whether this answer is skipped.
+    pub(super) fn oow_rate_limited(&mut self, seg_len: u32, syn: bool, ctx: &Ctx) -> bool {
+        let limit = ctx.p.invalid_ratelimit_us;
+        if limit == 0 || (seg_len > 0 && !syn) {
+            return false;
+        }
+        if self
+            .last_oow_ack
+            .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
+        {
+            return true;
+        }
+        self.last_oow_ack = Some(ctx.now);
+        false
+    }
+
+    /// PAWS, RFC 7323 §5.3 R1 (Linux `tcp_validate_incoming`, check H1 before the sequence
+    /// check): a segment whose timestamp is older than the last one recorded (`ts_recent`,
+    /// by more than `TCP_PAWS_WINDOW`, 1) is a stray from the past and is discarded. Linux
+    /// lets a pure duplicate ACK through while its timestamp is within 1.2 RTOs of ts_recent
+    /// (`tcp_disordered_ack_check`: at rcv_nxt, acknowledging SND.UNA, not updating the
+    /// window), and drops an old pure ACK below rcv_nxt silently; a RST is never discarded
+    /// here, a SYN goes on to its challenge. Anything else is answered with a duplicate ACK
+    /// (`tcp_send_dupack`), rate-limited for segments without data (`tcp_oow_rate_limited`,
+    /// tcp_invalid_ratelimit). Measured on 6.18 (`rto-spurious+initcwnd=4`): an ACK held
+    /// 600 ms behind newer ones is answered with one duplicate ACK. Returns whether the
+    /// segment was discarded.
+    pub(super) fn paws_discard(&mut self, h: &TcpHeader, seg_len: u32, ctx: &mut Ctx) -> bool {
+        let Some((tsval, _)) = h.options.timestamps else {
+            return false;
+        };
+        // `tcp_paws_check`: within the window, or nothing recorded yet (ts_recent 0).
+        let behind = self.ts_recent.wrapping_sub(tsval) as i32;
+        if !self.ts_ok || h.flags.rst || self.ts_recent == 0 || behind <= 1 {
+            return false;
+        }
+        let (seq, ack) = (SeqNumber(h.seq), SeqNumber(h.ack));
+        if h.flags.ack && seg_len == 0 {
+            if seq != self.rcv_nxt {
+                if seq.lt(self.rcv_nxt) {
+                    // SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK: "old ACKs are common".
+                    return true;
+                }
+            } else {
+                let wnd = (h.window as u32) << self.snd_wscale;
+                // `tcp_may_update_window`.
+                let updates = ack.gt(self.snd_una)
+                    || seq.gt(self.snd_wl1)
+                    || (seq == self.snd_wl1 && (wnd > self.snd_wnd || wnd == 0));
+                // `tcp_tsval_replay`: icsk_rto (backed off) × 1.2, in timestamp ticks (ms).
+                let replay = self.rtt.rto_backed_off(self.backoff, ctx.p) * 6 / 5 / 1000;
+                if ack == self.snd_una && !updates && (behind as i64) <= replay as i64 {
+                    return false;
+                }
+            }
+        }
+        if h.flags.syn {
+            return false;
+        }
+        if !self.oow_rate_limited(seg_len, false, ctx) {
+            self.send_dupack(seq, seg_len, false, ctx);
+        }
+        true
+    }
+
+    /// `tcp_send_dupack`: an ACK, and for data already received a D-SACK of its old part
+    /// (RFC 2883 §4). Not from TIME-WAIT, whose mini socket keeps no SACK state
+    /// (`tcp_v4_timewait_ack`).
+    pub(super) fn send_dupack(&mut self, seq: SeqNumber, seg_len: u32, syn: bool, ctx: &mut Ctx) {
+        let back = self.rcv_nxt.diff(seq);
+        if self.sack_ok && self.state != TcpState::TimeWait && seg_len > 0 && !syn && back > 0 {
+            let nxt = self.roff(self.rcv_nxt);
+            if let Some(start) = nxt.checked_sub(back as u64) {
+                self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
+            }
+        }
+        self.send_ack(ctx);
+    }
+
+    pub(super) fn on_segment_synchronized(&mut self, seg: &Segment, h: &TcpHeader, ctx: &mut Ctx) {
+        use TcpState::*;
+        let seq = SeqNumber(h.seq);
+        let ack = SeqNumber(h.ack);
+        let seg_len = seg.payload_len + h.flags.syn as u32 + h.flags.fin as u32;
+
+        // A retransmitted SYN for a request we answered: resend the SYN-ACK (Linux
+        // `tcp_check_req`), rather than the RFC's challenge.
+        if self.state == SynReceived && h.flags.syn && !h.flags.ack && seq == self.irs {
+            self.synack_retransmits += 1;
+            self.send_syn(self.synack_retransmits, ctx);
+            // `tcp_check_req` → `mod_timer_pending(&req->rsk_timer, jiffies +
+            // reqsk_timeout(req))`: the next SYN-ACK timeout counts from this resend.
+            self.arm_rto(ctx);
+            return;
+        }
+        // Simultaneous open (RFC 9293 §3.5 figure 8, line 4): in SYN-RECEIVED the peer's
+        // SYN,ACK repeats its SYN (already counted) and acknowledges ours.
+        if self.state == SynReceived
+            && h.flags.syn
+            && h.flags.ack
+            && seq == self.irs
+            && ack.gt(self.snd_una)
+            && ack.le(self.snd_max)
+        {
+            self.snd_una = ack;
+            self.snd_wnd = h.window as u32;
+            self.max_snd_wnd = self.snd_wnd;
+            self.sync_mss();
+            self.snd_wl1 = seq;
+            self.snd_wl2 = ack;
+            self.retransmits = 0;
+            self.end_backoff();
+            self.cancel_timer(TimerKind::Retransmit, ctx);
+            self.set_state(Established, ctx);
+            if !self.output(ctx) {
+                self.send_ack(ctx);
+            }
+            return;
+        }
+        if self.paws_discard(h, seg_len, ctx) {
+            return;
+        }
+        // First: sequence number acceptable?
+        if !self.segment_acceptable(seq, seg_len) {
+            if !h.flags.rst {
+                // RFC 9293 §3.10.7.4: send an ACK (this is the "dup ACK" a client in
+                // ESTABLISHED sends for a retransmitted SYN-ACK).
+                if self.state == TimeWait && h.flags.fin {
+                    // RFC 9293 §3.10.7.4 eighth, TIME-WAIT: restart the 2 MSL timeout.
+                    // Linux `tcp_timewait_state_process` → `inet_twsk_reschedule`: the
+                    // timer_list again.
+                    self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
+                }
+                // Linux `tcp_send_dupack`: a duplicate of data (or of a FIN) already
+                // received is reported as a D-SACK of its old part (RFC 2883 §4). Not from
+                // TIME-WAIT, whose mini socket keeps no SACK state (`tcp_v4_timewait_ack`).
+                // Measured on 6.18 (sweep point delayed-ack+drop=server-ack-1): the
+                // retransmission of a request whose ACK was lost is answered "ack=101
+                // sack 1-101".
+                // `tcp_oow_rate_limited`: a segment without data (or a SYN) that is out of
+                // the window is answered at most once per tcp_invalid_ratelimit; data never
+                // feeds an ACK loop, so it is always answered.
+                if self.oow_rate_limited(seg_len, h.flags.syn, ctx) {
+                    return;
+                }
+                self.send_dupack(seq, seg_len, h.flags.syn, ctx);
+            }
+            return;
+        }
+        if let Some((tsval, _)) = h.options.timestamps {
+            if self.ts_ok && seq.le(self.rcv_nxt) {
+                self.ts_recent = tsval;
+            }
+        }
+        // Second: RST.
+        if h.flags.rst {
+            match self.state {
+                SynReceived if self.parent.is_some() => {
+                    // Passive open: the request just goes away (RFC 9293: "return to LISTEN").
+                    self.set_state(Closed, ctx);
+                }
+                SynReceived => self.fail("ECONNREFUSED", ctx),
+                // Linux `tcp_reset`: EPIPE in CLOSE-WAIT (the peer had already closed),
+                // ECONNRESET otherwise.
+                CloseWait if ctx.p.linux_errno => self.fail("EPIPE", ctx),
+                CloseWait => self.fail("ECONNRESET", ctx),
+                Established | FinWait1 | FinWait2 => self.fail("ECONNRESET", ctx),
+                _ => self.set_state(Closed, ctx),
+            }
+            return;
+        }
+        // Fourth: a SYN in the window (RFC 5961 §4: challenge ACK).
+        if h.flags.syn {
+            self.send_ack(ctx);
+            return;
+        }
+        // Fifth: the ACK field.
+        if !h.flags.ack {
+            return;
+        }
+        if self.state == SynReceived {
+            if ack.gt(self.snd_una) && ack.le(self.snd_max) {
+                self.snd_wnd = (h.window as u32) << self.snd_wscale;
+                self.max_snd_wnd = self.snd_wnd;
+                self.sync_mss();
+                self.snd_wl1 = seq;
+                self.snd_wl2 = ack;
+                self.set_state(Established, ctx);
+            } else {
+                if let Some(r) = TcpSocket::reset_for(seg) {
+                    self.transmit(r, ctx);
+                }
+                return;
+            }
+        }
+        if ack.gt(self.snd_max) {
+            // Acknowledges something not yet sent: ACK and drop (RFC 9293 §3.10.7.4).
+            self.send_ack(ctx);
+            return;
+        }
+        // Header prediction is judged on arrival, before the ACK can change it.
+        let predicted = self.header_predicted(seg, h);
+        self.process_ack(seg, h, ctx);
+        if self.state == Closed {
+            return;
+        }
+        // Sixth/seventh: the segment text.
+        let mut ack_now = false;
+        if seg.payload_len > 0 {
+            if matches!(self.state, Established | FinWait1 | FinWait2) {
+                if self.app_closed && self.seq_end_after_rcv(seq, seg.payload_len) {
+                    // New data for a socket the application closed: Linux answers with RST
+                    // (`tcp_rcv_state_process`, "abort on data", then `tcp_v4_send_reset`
+                    // in reply to that segment: a bare RST at its ACK number, no options).
+                    // Measured on 6.18: "R seq=2 ack=0 win=0" to data for an orphan.
+                    if let Some(r) = TcpSocket::reset_for(seg) {
+                        self.transmit(r, ctx);
+                    }
+                    self.set_state(Closed, ctx);
+                    return;
+                }
+                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, predicted, ctx);
+            } else {
+                ack_now = true;
+            }
+        }
+        // Eighth: FIN.
+        let linux_acks = ctx.p.quickack_max > 0;
+        if h.flags.fin {
+            let fin_off = self.roff(seq) + seg.payload_len as u64;
+            let was = self.state;
+            if fin_off == self.roff(self.rcv_nxt) && !self.fin_received {
+                self.receive_fin(ctx);
+                if linux_acks && matches!(was, Established | SynReceived) {
+                    // Linux `tcp_fin`: ESTABLISHED → CLOSE-WAIT schedules the ACK and enters
+                    // ping-pong mode, so the ACK waits (usually for our own FIN). Measured on
+                    // 6.18: ACK of the FIN 47 ms later after data, 4-11 ms on a connection
+                    // that never received data (ATO 0: the next timer tick).
+                    self.ack_sched = true;
+                    self.pingpong = true;
+                } else {
+                    // FIN-WAIT-1/2: `tcp_fin` calls `tcp_send_ack` at once.
+                    ack_now = true;
+                }
+            } else {
+                if fin_off > self.roff(self.rcv_nxt) {
+                    self.ooo_fin = Some(fin_off);
+                    // `tcp_data_queue_ofo` queues the FIN's skb like data, and its SACK
+                    // block covers the FIN's sequence number too. Measured on 6.18 (sweep
+                    // point teardown-server-first+drop=server-data-1): a bare FIN after a
+                    // lost answer is acknowledged "ack=1 sack 6-7".
+                    if self.sack_ok {
+                        self.sack_add(fin_off, fin_off + 1);
+                    }
+                }
+                // Out of order or a duplicate: acknowledged at once (RFC 5681 §4.2).
+                ack_now = true;
+            }
+        }
+        if self.state == Closed {
+            return;
+        }
+        // Linux `__tcp_ack_snd_check`: in quick-ACK mode every segment is acknowledged.
+        if linux_acks && self.ack_sched && self.ack_quick > 0 && !self.pingpong {
+            ack_now = true;
+        }
+        let sent = self.output(ctx);
+        if ack_now && !sent {
+            self.send_ack(ctx);
+        } else if !sent && (self.delack_bytes > 0 || self.ack_sched) {
+            self.send_delayed_ack(ctx);
+        }
+    }
+}

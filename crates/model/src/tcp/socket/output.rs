@@ -1,0 +1,737 @@
+//! Segments out: one segment built (options, the window field), and the send path that cuts
+//! the send queue into segments (RFC 9293 §3.8.6.2 Nagle, RFC 5681 cwnd, Linux
+//! `tcp_write_xmit`: TSO autosizing and deferral, cwnd validation RFC 7661), ACKs and RSTs.
+
+use super::*;
+
+impl TcpSocket {
+    pub(super) fn make_segment(
+        &mut self,
+        seq: SeqNumber,
+        fl: TcpFlags,
+        payload: Vec<PayloadSpan>,
+        ctx: &mut Ctx,
+    ) -> Segment {
+        let p = ctx.p;
+        let mut options = TcpOptions::default();
+        let window: u16;
+        if fl.syn {
+            options.mss = Some(self.our_mss);
+            if p.window_scale.is_some() && (!fl.ack || self.snd_wscale_offered()) {
+                options.window_scale = self.offered_wscale(p);
+            }
+            options.sack_permitted = p.sack_permitted && (!fl.ack || self.sack_ok);
+            if p.timestamps && (!fl.ack || self.ts_ok) {
+                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
+            }
+            // RFC 7323 §2.2: the window in a SYN is never scaled.
+            let rcv_wnd = self.initial_rcv_wnd(fl.ack, p);
+            window = rcv_wnd.min(65_535) as u16;
+            self.rcv_ssthresh = rcv_wnd;
+            self.rcv_adv_edge = self.rcv_nxt + rcv_wnd;
+            self.rcv_wnd = rcv_wnd;
+        } else {
+            if self.ts_ok {
+                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
+            }
+            self.end_quickack_under_pressure();
+            // `tcp_select_window`: "Make the window 0 if we failed to queue the data
+            // because we are out of memory", before any rule that keeps the edge; the ACK
+            // clears the flag (`tcp_event_ack_sent` → `inet_csk_clear_xmit_timer`).
+            let adv = if std::mem::take(&mut self.ack_nomem) && fl.ack {
+                0
+            } else {
+                self.advertised_window(p)
+            };
+            let raw = (adv >> self.rcv_wscale).min(65_535);
+            window = raw as u16;
+            if fl.ack {
+                // Linux `tcp_select_window` keeps the window it chose in `tp->rcv_wnd`
+                // before capping the field at 65535 << wscale: without window scaling a
+                // 66608-byte window is sent as 65535 but promised whole, and the next offer
+                // is measured against it. Measured on 6.18 (tcp_window_scaling 0): 65535,
+                // then 65160 once the free space falls below that promise.
+                let wnd = if p.window_round_up {
+                    (adv >> self.rcv_wscale) << self.rcv_wscale
+                } else {
+                    raw << self.rcv_wscale
+                };
+                self.rcv_adv_edge = self.rcv_nxt + wnd;
+                self.rcv_wnd = wnd;
+                if wnd == 0 {
+                    // `tcp_select_window`: a zero window turns header prediction off.
+                    self.rcv_pred_wnd = None;
+                }
+                self.delack_bytes = 0;
+                // `tcp_event_ack_sent` → `tcp_dec_quickack_mode`: an ACK that answers
+                // scheduled data uses up one quick ACK; leaving quick-ACK mode resets the ATO.
+                self.ack_pushed = 0;
+                if self.ack_sched {
+                    self.ack_sched = false;
+                    if self.ack_quick > 0 {
+                        self.ack_quick -= 1;
+                        if self.ack_quick == 0 {
+                            self.ato = ctx.p.delayed_ack_us;
+                        }
+                    }
+                }
+                if let Some(slot) = self.timers.get_mut(timer_index(TimerKind::DelayedAck)) {
+                    if slot.take().is_some() {
+                        ctx.emit(EventKind::TimerCancelled {
+                            socket: self.id,
+                            timer: TimerKind::DelayedAck,
+                        });
+                    }
+                }
+            }
+        }
+        if !fl.syn && self.sack_ok {
+            options.sack = self.sack_option(ctx.p);
+        }
+        // The options in Linux's order, padded with NOPs (`tcp_options_write`); the data
+        // offset counts that padding.
+        options.order = options.linux_order();
+        let header_len = 20 + options.wire_len(&options.order) as u8;
+        let payload_len = spans_len(&payload);
+        Segment {
+            src: self.local,
+            dst: self.remote.expect("a connected socket has a peer"),
+            header: Header::Tcp(TcpHeader {
+                seq: seq.0,
+                ack: if fl.ack { self.rcv_nxt.0 } else { 0 },
+                flags: fl,
+                window,
+                header_len,
+                options,
+            }),
+            payload_len,
+            payload,
+            wire_len: IP_HEADER + header_len as u32 + payload_len,
+            retransmission: 0,
+            network_duplicate: false,
+        }
+    }
+
+    /// The MSS we announce, from the route's MTU (Linux `ipv4_default_advmss`:
+    /// min(MTU, IPV4_MAX_PMTU 65535) − 40, at least `ip_rt_min_advmss` 256; RFC 9293 §3.7.1:
+    /// MTU − 40), no more than the profile's `mss` (a TCP_MAXSEG-like clamp). Loopback's
+    /// MTU 65536 gives 65495, Ethernet's 1500 gives 1460 (both measured on 6.18).
+    pub fn set_route_mtu(&mut self, mtu: u32, p: &crate::profile::Profile) {
+        let advmss = (mtu.min(65_535).saturating_sub(IP_HEADER + 20)).max(256);
+        self.rcv_full_packet = mtu.min(65_535);
+        self.our_mss = advmss.min(p.mss as u32).max(1) as u16;
+        self.snd_mss = self.our_mss as u32;
+        self.mss_unbounded = self.snd_mss;
+        self.rcv_mss = self.rcv_mss.min(self.our_mss as u32);
+        self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
+    }
+
+    pub(super) fn ts_val(&self, now: Micros) -> u32 {
+        // Linux: a millisecond clock plus the address pair's offset (`tcp_clock_ts`).
+        ((now / 1000) as u32).wrapping_add(self.ts_offset)
+    }
+
+    pub(super) fn transmit(&mut self, seg: Segment, ctx: &mut Ctx) {
+        ctx.tx.push(seg);
+    }
+
+    pub fn send_ack(&mut self, ctx: &mut Ctx) {
+        let seg = self.make_segment(
+            self.snd_nxt,
+            flags(false, true, false, false, false),
+            Vec::new(),
+            ctx,
+        );
+        self.transmit(seg, ctx);
+    }
+
+    /// A RST for a segment that has no connection (RFC 9293 §3.10.7.1).
+    pub fn reset_for(seg: &Segment) -> Option<Segment> {
+        let Header::Tcp(h) = &seg.header else {
+            return None;
+        };
+        if h.flags.rst {
+            return None;
+        }
+        let (seq, ack, ackf) = if h.flags.ack {
+            (h.ack, 0, false)
+        } else {
+            let len = seg.payload_len + h.flags.syn as u32 + h.flags.fin as u32;
+            (0, h.seq.wrapping_add(len), true)
+        };
+        Some(Segment {
+            src: seg.dst,
+            dst: seg.src,
+            header: Header::Tcp(TcpHeader {
+                seq,
+                ack,
+                flags: flags(false, ackf, false, true, false),
+                window: 0,
+                header_len: 20,
+                options: TcpOptions::default(),
+            }),
+            payload_len: 0,
+            payload: Vec::new(),
+            wire_len: IP_HEADER + 20,
+            retransmission: 0,
+            network_duplicate: false,
+        })
+    }
+
+    pub(super) fn send_rst(&mut self, ctx: &mut Ctx) {
+        let seg = self.make_segment(
+            self.snd_nxt,
+            flags(false, true, false, true, false),
+            Vec::new(),
+            ctx,
+        );
+        // Linux `tcp_send_active_reset` builds it like any segment of the connection
+        // (`tcp_transmit_skb`): RST+ACK at snd_nxt, with the timestamps option and the
+        // current window. Measured on 6.18, close() with 10 unread bytes on loopback:
+        // "R. seq=1 ack=11 win=64 NOP,NOP,TS".
+        self.transmit(seg, ctx);
+    }
+
+    /// Sends `len` bytes of stream data starting at `seq` (with FIN if it ends the stream and
+    /// a FIN is queued). Does not move snd_nxt.
+    pub(super) fn send_data_at(
+        &mut self,
+        seq: SeqNumber,
+        len: u32,
+        with_fin: bool,
+        retransmission: u32,
+        psh: bool,
+        ctx: &mut Ctx,
+    ) {
+        let off = self.soff(seq);
+        // Acknowledged data has left the send buffer: a segment from below its head would
+        // carry other bytes than its sequence number says.
+        debug_assert!(
+            len == 0 || off >= self.sndbuf.head,
+            "sending from {off}, below the send buffer's head {}",
+            self.sndbuf.head
+        );
+        let payload = self.sndbuf.slice(off, len as u64);
+        // `tcp_event_data_sent`: data sent within one ATO of data received makes the
+        // connection interactive (tcp_pingpong_thresh = 1): later ACKs wait for the reply.
+        if len > 0
+            && ctx.p.quickack_max > 0
+            && self.ato > 0
+            && ctx.now.saturating_sub(self.lrcvtime) < self.ato
+        {
+            self.pingpong = true;
+        }
+        if len > 0 {
+            let end = off + len as u64;
+            self.xmit_count += 1;
+            let order = self.xmit_count;
+            match self.sent_log.iter_mut().find(|e| e.start == off) {
+                Some(e) => {
+                    e.end = end.max(e.end);
+                    e.sent = ctx.now;
+                    e.order = order;
+                    e.retrans = e.lost;
+                    e.ever_retrans = true;
+                    e.tx_delivered = self.reord.delivered;
+                }
+                None => self.sent_log.insert(
+                    self.sent_log.partition_point(|e| e.start < off),
+                    SentSeg {
+                        start: off,
+                        end,
+                        sent: ctx.now,
+                        order,
+                        sacked: false,
+                        lost: false,
+                        retrans: false,
+                        ever_retrans: false,
+                        tx_delivered: self.reord.delivered,
+                    },
+                ),
+            }
+            // `tcp_write_xmit` / `tcp_xmit_retransmit_queue`: PRR counts every segment sent
+            // during the reduction (`tp->prr_out`).
+            self.cc.prr_sent(len.div_ceil(self.snd_mss.max(1)));
+        } else if with_fin {
+            self.xmit_count += 1;
+            self.lone_fin = Some(LoneFin {
+                sent: ctx.now,
+                order: self.xmit_count,
+                sacked: false,
+                lost: false,
+                ever_retrans: retransmission > 0,
+            });
+        }
+        let mut seg =
+            self.make_segment(seq, flags(false, true, with_fin, false, psh), payload, ctx);
+        seg.retransmission = retransmission;
+        if retransmission > 0 {
+            self.stats.retransmits += 1;
+        }
+        self.transmit(seg, ctx);
+    }
+
+    /// PSH on a segment sent alone, outside `output`'s chunks (a fast retransmission, a
+    /// loss probe, a window probe with data). Linux: a lone segment carries PSH if it ends
+    /// an skb that `tcp_mark_push` marked, and the cut it needs (`tcp_fragment`, or
+    /// `tcp_send_loss_probe` cutting off the last segment) leaves a boundary behind
+    /// (`tcp/skbs.rs`). The textbook: if it empties the send buffer.
+    pub(super) fn psh_alone(&mut self, seq: SeqNumber, len: u32, ctx: &Ctx) -> bool {
+        if len == 0 {
+            return false;
+        }
+        let end = self.soff(seq) + len as u64;
+        if ctx.p.min_tso_segs == 0 {
+            return end == self.sndbuf.tail;
+        }
+        let psh = self.skbs.at(end - 1).is_some_and(|s| s.end == end && s.psh);
+        self.skbs.split_at(end);
+        psh
+    }
+
+    /// Linux `tcp_tso_autosize`: how many segments one GSO chunk may hold, what the pacing
+    /// rate sends in about a millisecond (`sk_pacing_rate >> sk_pacing_shift`, shift 10),
+    /// plus a bonus on short paths (`sk_gso_max_size >> (min_rtt_us >> tcp_tso_rtt_log)`,
+    /// log 9), at least `tcp_min_tso_segs`. The pacing rate is `tcp_update_pacing_rate`'s:
+    /// mss · max(cwnd, packets out) / srtt, times `tcp_pacing_ss_ratio` 200 % while cwnd
+    /// is below half of ssthresh, `tcp_pacing_ca_ratio` 120 % after. Measured on 6.18 with
+    /// CUBIC (10 segments into cwnd 10): a 40 ms RTT → 2-segment chunks, a 5.15 ms one → 3.
+    pub(super) fn tso_segs(&self, flight: u32, ctx: &Ctx) -> u32 {
+        let mss = self.snd_mss.max(1) as u64;
+        let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
+            // No RTT yet: `tcp_update_pacing_rate` leaves the rate unbounded.
+            return ((GSO_MAX_SIZE / mss) as u32).max(ctx.p.min_tso_segs);
+        };
+        let cwnd = (self.cc.cwnd as u64 / mss).max(flight as u64 / mss).max(1);
+        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
+            200
+        } else {
+            120
+        };
+        // Bytes per second: mss · cwnd · ratio % · 10^6 / srtt_us.
+        let rate = mss * cwnd * ratio * 10_000 / srtt;
+        let mut bytes = rate >> 10;
+        let r = self.min_rtt.unwrap_or(srtt) >> 9;
+        if r < 32 {
+            bytes += GSO_MAX_SIZE >> r;
+        }
+        ((bytes.min(GSO_MAX_SIZE) / mss) as u32).max(ctx.p.min_tso_segs)
+    }
+
+    /// Linux `tcp_tso_should_defer`: hold back a GSO chunk that cwnd or the window would
+    /// cut short of a full one, for the ACK about to come, so that segments leave in pairs
+    /// rather than one per ACK: only outside a recovery, when the last transmission was
+    /// less than 1 ms ago and the oldest segment's ACK is due within min(SRTT/2, 1 ms);
+    /// not when a full chunk, the rest of a middle skb or a third of the window fits.
+    /// Measured on 6.18 in CUBIC's congestion avoidance (one ACK per segment): new data
+    /// leaves as chunks of two, PSH on every second segment.
+    pub(super) fn tso_should_defer(
+        &self,
+        skb: SkbAt,
+        flight: u32,
+        wnd_room: u32,
+        cwnd_room: u32,
+        ctx: &Ctx,
+    ) -> bool {
+        let mss = self.snd_mss.max(1) as u64;
+        let nxt_off = self.soff(self.snd_nxt);
+        let skb_len = skb.end.saturating_sub(nxt_off);
+        if skb_len <= mss || self.recovering() || cwnd_room == 0 {
+            return false;
+        }
+        if self
+            .lsndtime
+            .is_none_or(|t| ctx.now.saturating_sub(t) > 1_000)
+        {
+            return false;
+        }
+        let Some(srtt) = self.rtt.srtt else {
+            return false;
+        };
+        let send_win = wnd_room as u64;
+        let cong_win = cwnd_room as u64;
+        let limit = send_win.min(cong_win);
+        let max_segs = self.tso_segs(flight, ctx) as u64;
+        if limit >= max_segs * mss {
+            return false;
+        }
+        if !skb.is_tail && limit >= skb_len {
+            return false;
+        }
+        // tcp_tso_win_divisor 3.
+        let chunk = (self.snd_wnd as u64).min(self.cc.cwnd as u64) / 3;
+        if limit >= chunk {
+            return false;
+        }
+        let Some(head) = self.sent_log.front() else {
+            return false;
+        };
+        let expected_ack = head.sent + srtt;
+        let threshold = (srtt / 2).min(1_000);
+        if expected_ack.saturating_sub(ctx.now) > threshold {
+            return false;
+        }
+        if cong_win < send_win {
+            if cong_win <= skb_len {
+                return true;
+            }
+        } else if send_win <= skb_len {
+            return true;
+        }
+        !(self.fin_queued && skb.is_tail)
+    }
+
+    /// Linux `tcp_xmit_size_goal`: a write fills skbs of this many bytes, half the peer's
+    /// largest window (`tcp_bound_to_half_wnd`) in whole MSS, at most the GSO limit.
+    pub(super) fn size_goal(&self) -> u64 {
+        let mss = self.snd_mss.max(1) as u64;
+        let w = self.max_snd_wnd as u64;
+        let cutoff = if w > 536 { w / 2 } else { w };
+        let goal = if cutoff > 0 {
+            GSO_MAX_SIZE.min(cutoff)
+        } else {
+            GSO_MAX_SIZE
+        };
+        (goal / mss * mss).max(mss)
+    }
+
+    /// Sends whatever the windows, Nagle and the state allow (RFC 9293 §3.8.6, RFC 5681).
+    /// Returns whether any segment carrying an ACK went out.
+    pub fn output(&mut self, ctx: &mut Ctx) -> bool {
+        self.output_chunks(None, ctx)
+    }
+
+    /// `output`, stopping after `max_chunks` GSO chunks (Linux `tcp_push_one`: one).
+    pub(super) fn output_chunks(&mut self, max_chunks: Option<u32>, ctx: &mut Ctx) -> bool {
+        use TcpState::*;
+        if !matches!(
+            self.state,
+            Established | CloseWait | FinWait1 | Closing | LastAck
+        ) {
+            return false;
+        }
+        let chunked = ctx.p.min_tso_segs > 0;
+        let mut sent = false;
+        // The GSO chunk being sent: (its end, PSH on its last segment), and how many began.
+        let mut chunk: Option<(u64, bool)> = None;
+        let mut chunks = 0;
+        loop {
+            let nxt_off = self.soff(self.snd_nxt);
+            let tail = self.sndbuf.tail;
+            let avail = tail.saturating_sub(nxt_off).min(u32::MAX as u64) as u32;
+            let fin_pending = self.fin_queued && self.snd_nxt.le(self.fin_seq());
+            if avail == 0 && !fin_pending {
+                break;
+            }
+            let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
+            let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+            if flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
+                // Linux restarts the window when the write queues the data
+                // (`tcp_skb_entail` → `tcp_slow_start_after_idle_check`), before
+                // `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
+                // segments, half the window is one segment, so they leave one by one and
+                // without forced PSH (measured on 6.18, the route's initcwnd 2: three lone
+                // segments after 259 ms idle, none with PSH).
+                self.restart_after_idle(ctx);
+            }
+            // Limited transmit (RFC 3042; RFC 5681 §3.2 step 1): on the first two duplicate
+            // ACKs one new segment each may go beyond cwnd. Linux gets the same from its
+            // pipe estimate (`tcp_packets_in_flight` leaves SACKed segments out).
+            let limited = if self.cc.in_recovery() {
+                0
+            } else {
+                self.cc.dupacks.min(2) * self.snd_mss
+            };
+            // With the scoreboard, Linux's `tcp_cwnd_test`: cwnd against
+            // `tcp_packets_in_flight`, which leaves SACKed and lost segments out.
+            let cwnd_room = if self.scoreboard(ctx.p) {
+                self.cc.cwnd.saturating_sub(self.pipe_bytes())
+            } else {
+                (self.cc.cwnd + limited).saturating_sub(flight)
+            };
+            let room = wnd_room.min(cwnd_room);
+            // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            // `tcp_write_xmit`'s `cwnd_quota` for this pass: the size `tcp_grow_skb` fills
+            // the head skb to and the one `tcp_mss_split_point` cuts the chunk at.
+            let chunk_segs = if chunked {
+                self.chunk_segs(flight, cwnd_room, !new_data, ctx)
+            } else {
+                0
+            };
+            // A segment never spans two skbs (`tcp_write_xmit` sends skb by skb).
+            if chunked && new_data && cwnd_room > 0 && chunk.is_none_or(|(end, _)| nxt_off >= end) {
+                // `tcp_write_xmit`: `missing_bytes = cwnd_quota * mss_now - skb->len` →
+                // `tcp_grow_skb`, before the window, Nagle and TSO-defer tests. Measured on
+                // 6.18 (the route's initrwnd 1: skbs of 724 bytes, half the first window,
+                // until the window and the MSS grew): the next two left as one 1448-byte
+                // segment.
+                if let Some(head) = self.skbs.at(nxt_off) {
+                    let mss = self.snd_mss.max(1) as u64;
+                    let want = chunk_segs * mss;
+                    let have = head.end - nxt_off;
+                    if want > have {
+                        self.skbs.grow(nxt_off, want - have);
+                    }
+                }
+            }
+            let skb = if chunked { self.skbs.at(nxt_off) } else { None };
+            let skb_left = skb.map_or(u32::MAX, |s| (s.end - nxt_off).min(u32::MAX as u64) as u32);
+            let len = avail.min(room).min(self.snd_mss).min(skb_left);
+            if avail > 0 && len == 0 {
+                // Window or congestion limited. If the peer's window is closed and nothing
+                // is in flight, only the persist timer can reopen it (RFC 9293 §3.8.6.1).
+                if self.snd_wnd == 0 && flight == 0 && self.timer(TimerKind::Retransmit).is_none() {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
+            // The rest of a GSO chunk already decided goes with it: Linux tests the window
+            // (`tcp_snd_wnd_test`) and Nagle once per chunk, and `tcp_mss_split_point` may
+            // end the chunk with a partial segment that fills the window exactly (no small
+            // segment in flight, so `tcp_nagle_check` lets it go). Measured on 6.18
+            // (zero-window with TCP_MAXSEG 536): into a 620-byte window a 1448-byte write
+            // leaves as one chunk of 524 + 96, PSH on the 96.
+            let in_chunk = chunk.is_some_and(|(end, _)| nxt_off < end);
+            if chunked
+                && new_data
+                && !in_chunk
+                && !self.push_once
+                && len > 0
+                && skb_left.min(self.snd_mss) > wnd_room
+            {
+                // `tcp_snd_wnd_test`: a chunk starts only if its first segment (a full one,
+                // or the whole skb when that is smaller) fits in the peer's window, whatever
+                // is in flight. With nothing in flight the probe timer is armed
+                // (`tcp_check_probe_timer`), and `tcp_write_wakeup` then sends what fits.
+                // Measured on 6.18 (zero-window with TCP_MAXSEG 536): a 1448-byte write into
+                // a 344-byte window with nothing in flight waits 282 ms for the probe timer,
+                // then leaves as 344 bytes with PSH.
+                if flight == 0 && self.timer(TimerKind::Retransmit).is_none() {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
+            let wnd_limited = room < avail.min(self.snd_mss).min(skb_left);
+            if new_data && wnd_limited && flight > 0 && !in_chunk {
+                // Sender silly window avoidance (RFC 9293 §3.8.6.2.1): wait for a bigger
+                // window unless nothing is outstanding.
+                if len < self.max_snd_wnd / 2 || wnd_room >= cwnd_room {
+                    break;
+                }
+            }
+            let partial = new_data && len == avail && len > 0 && len < self.snd_mss;
+            if partial && !fin_pending && (self.cork || self.more) && !self.push_once {
+                // `tcp_nagle_check` with TCP_NAGLE_CORK: hold the partial segment. With
+                // nothing in flight no ACK will come to push it, so `tcp_write_xmit` returns
+                // true and `__tcp_push_pending_frames` arms the probe timer
+                // (`tcp_check_probe_timer`): the 200 ms ceiling of tcp(7).
+                if flight == 0 {
+                    self.arm_persist(ctx);
+                }
+                break;
+            }
+            if partial
+                && !in_chunk
+                && !fin_pending
+                && !self.push_once
+                && !self.nagle_off_once
+                && self.nagle_holds(flight, ctx)
+            {
+                break;
+            }
+            let with_fin = fin_pending && len == avail;
+            let retrans = if self.snd_nxt.lt(self.snd_max) {
+                self.retransmits.max(1)
+            } else {
+                0
+            };
+            let mut psh = len > 0 && nxt_off + len as u64 == tail;
+            if let Some(skb) = skb.filter(|_| len > 0) {
+                if chunk.is_none_or(|(end, _)| nxt_off >= end) {
+                    if max_chunks.is_some_and(|m| chunks >= m) {
+                        break;
+                    }
+                    if retrans == 0
+                        && max_chunks.is_none()
+                        && self.tso_should_defer(skb, flight, wnd_room, cwnd_room, ctx)
+                    {
+                        break;
+                    }
+                    chunks += 1;
+                    chunk = Some(self.next_chunk(skb, flight, wnd_room, chunk_segs, ctx));
+                }
+                let (end, chunk_psh) = chunk.unwrap_or((nxt_off + len as u64, false));
+                // `tcp_write_wakeup` marks what it sends PSH.
+                psh = (chunk_psh && nxt_off + len as u64 >= end) || self.push_once;
+                if nxt_off + len as u64 >= end {
+                    self.skbs.split_at(end);
+                }
+            }
+            if retrans == 0 && flight == 0 && len > 0 {
+                if let Some(last) = self.lsndtime {
+                    self.cc.tx_start(ctx.now, last, ctx.p.clock_granularity_us);
+                }
+            }
+            if retrans == 0 && self.rtt_probe.is_none() && len > 0 && !ctx.p.rtt_every_ack {
+                self.rtt_probe = Some((self.snd_nxt + len, ctx.now));
+            }
+            self.send_data_at(self.snd_nxt, len, with_fin, retrans, psh, ctx);
+            sent = true;
+            self.lsndtime = Some(ctx.now);
+            self.snd_nxt += len + with_fin as u32;
+            if self.snd_nxt.gt(self.snd_max) {
+                self.snd_max = self.snd_nxt;
+            }
+            if len < self.snd_mss {
+                self.snd_sml = self.snd_nxt;
+            }
+            if retrans == 0 && flight == 0 {
+                // `tcp_event_new_data_sent`: the RTO clock starts with the first segment
+                // out, then the probe is re-planned.
+                self.arm_rto(ctx);
+            } else if retrans == 0 && self.tlp_armed {
+                // The same with a loss probe pending: `tcp_rearm_rto` puts the RTO back, but
+                // where the oldest segment's clock has it (`tcp_rto_delta_us`, from the rtx
+                // queue's head), not a whole RTO from now; the probe re-planned after it is
+                // no later than that.
+                self.arm_rto_from_head(ctx);
+            }
+            if self.timer(TimerKind::Retransmit).is_none() {
+                self.arm_rto(ctx);
+            }
+            if retrans == 0 {
+                self.schedule_loss_probe(ctx);
+            }
+            self.cancel_timer(TimerKind::Persist, ctx);
+            if with_fin || std::mem::take(&mut self.push_once) {
+                break;
+            }
+        }
+        self.push_once = false;
+        if sent {
+            self.cwnd_validate(ctx);
+        }
+        if let Some((end, _)) = chunk {
+            // Stopped inside a chunk: what was sent is cut off from the rest.
+            let off = self.soff(self.snd_nxt);
+            if off < end {
+                self.skbs.split_at(off);
+            }
+        }
+        sent
+    }
+
+    /// Linux `tcp_cwnd_validate` after a transmission: remember whether cwnd was the limit
+    /// in this window, or else the most segments out (RFC 7661's idea).
+    pub(super) fn cwnd_validate(&mut self, ctx: &Ctx) {
+        let packets_out = self.snd_max.diff(self.snd_una).max(0) as u32;
+        let packets_out = packets_out.div_ceil(self.snd_mss.max(1));
+        let in_flight = if self.scoreboard(ctx.p) {
+            self.pipe_segs()
+        } else {
+            packets_out
+        };
+        let limited = in_flight >= self.cc.cwnd / self.snd_mss.max(1);
+        if self.snd_una.ge(self.cwnd_usage_seq)
+            || limited
+            || (!self.cwnd_limited && packets_out > self.max_packets_out)
+        {
+            self.cwnd_limited = limited;
+            self.max_packets_out = packets_out;
+            self.cwnd_usage_seq = self.snd_nxt;
+        }
+    }
+
+    /// Linux `tcp_is_cwnd_limited`: the window was used up, or in slow start it is less
+    /// than twice what was out. The textbook profile (no CUBIC) grows on every ACK.
+    pub(super) fn may_grow_cwnd(&self) -> bool {
+        if self.cc.cubic.is_none() || self.cwnd_limited {
+            return true;
+        }
+        self.cc.cwnd < self.cc.ssthresh
+            && self.cc.cwnd / self.snd_mss.max(1) < 2 * self.max_packets_out
+    }
+
+    /// Nagle (RFC 896, RFC 9293 §3.7.4) holds a small segment back now. Linux uses
+    /// Minshall's variant (`tcp_nagle_check`): only while a *small* one is unacknowledged.
+    pub(super) fn nagle_holds(&self, flight: u32, ctx: &Ctx) -> bool {
+        !self.nodelay
+            && if ctx.p.nagle_minshall {
+                self.snd_sml.gt(self.snd_una)
+            } else {
+                flight > 0
+            }
+    }
+
+    /// How many segments the next GSO chunk may hold (`tcp_write_xmit`: `cwnd_quota`).
+    pub(super) fn chunk_segs(&self, flight: u32, cwnd_room: u32, retrans: bool, ctx: &Ctx) -> u64 {
+        let mss = self.snd_mss.max(1) as u64;
+        let quota = (cwnd_room as u64 / mss).max(1);
+        if retrans {
+            return quota;
+        }
+        // `tcp_cwnd_test`: new data goes in chunks of at most half the window ("ensure we
+        // have at least 2 GSO packets in flight"), so a window of 2 or 3 sends lone segments,
+        // which get no forced PSH (seen with a route's initcwnd 2: 6.18 sends the first two
+        // segments apart, neither with PSH). Retransmissions (`tcp_xmit_retransmit_queue`)
+        // take the whole room.
+        let half = (self.cc.cwnd as u64 / mss / 2).max(1);
+        quota.min(half).min(self.tso_segs(flight, ctx) as u64)
+    }
+
+    /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at
+    /// snd_nxt inside `skb`. At most `chunk_segs` segments (the pass's `cwnd_quota`,
+    /// [`Self::chunk_segs`]), within the window and the skb; on the last skb (or at the window's edge) a partial last segment that Nagle
+    /// holds back stays out. Returns its end and whether its last segment carries PSH:
+    /// always when it holds more than one segment (`__tcp_transmit_skb`), else only if it
+    /// ends an skb `tcp_mark_push` marked.
+    pub(super) fn next_chunk(
+        &self,
+        skb: SkbAt,
+        flight: u32,
+        wnd_room: u32,
+        chunk_segs: u64,
+        ctx: &Ctx,
+    ) -> (u64, bool) {
+        let mss = self.snd_mss.max(1) as u64;
+        let nxt_off = self.soff(self.snd_nxt);
+        let max_len = chunk_segs * mss;
+        let needed = (skb.end - nxt_off).min(wnd_room as u64);
+        let mut len = max_len.min(needed);
+        let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
+        if at_edge
+            && max_len > needed
+            && len > mss
+            && !len.is_multiple_of(mss)
+            && !self.fin_queued
+            && self.nagle_holds(flight, ctx)
+        {
+            len -= len % mss;
+        }
+        let end = nxt_off + len;
+        (end, len > mss || (end == skb.end && skb.psh))
+    }
+
+    /// Before new data leaves an idle connection: Linux `tcp_slow_start_after_idle_check`
+    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1.
+    pub(super) fn restart_after_idle(&mut self, ctx: &mut Ctx) {
+        let p = ctx.p;
+        let Some(last) = self.lsndtime else { return };
+        if self.idle_restarted == Some(last) {
+            return;
+        }
+        let rto = self.rtt.rto;
+        let idle = ctx.now.saturating_sub(last);
+        if p.slow_start_after_idle == 0 || idle <= rto {
+            return;
+        }
+        self.idle_restarted = Some(last);
+        self.cc.restart_after_idle(
+            idle,
+            rto,
+            p.initial_cwnd_segments,
+            p.slow_start_after_idle == 1,
+        );
+    }
+}
