@@ -7,7 +7,11 @@
 //     as shown once a frame passes with no DOM change (the parts drawn after the first paint
 //     included). Printed per scene: p50 / p95 / worst, and the first frame after the first DOM
 //     change alone ("first redraw"). Target: p95 ≤ 50 ms.
-//  2. memory: JS heap (CDP Runtime.getHeapUsage after a forced GC) plus every wasm memory the
+//  2. steps: on every scene, the step button pressed STEPS times from the start (back to the
+//     start, unmeasured, when the playhead reaches the end), each timed like a knob: from the
+//     click until the frame painted with the page settled. A step must re-render the player and
+//     a panel that draws the playhead, not the scene's page. Target: p95 ≤ 50 ms.
+//  3. memory: JS heap (CDP Runtime.getHeapUsage after a forced GC) plus every wasm memory the
 //     page instantiated (an init script keeps a reference to each instance's memory), after
 //     the first scene, after a minute of playback and after 100 knob changes. wasm memory never
 //     shrinks, so a leak shows as growth there; the JS heap may move a little either way.
@@ -15,7 +19,8 @@
 //
 // SYNACK_BENCH_PLAY_MS shortens the minute of playback (for a quick look). For an A/B of a few
 // scenes: SYNACK_BENCH_SCENES (hash routes, separated by spaces) replaces the scene list,
-// SYNACK_BENCH_ROUNDS the changes per knob, and SYNACK_BENCH_MEMORY=0 skips the memory part.
+// SYNACK_BENCH_ROUNDS the changes per knob, SYNACK_BENCH_KNOBS=0 skips the knobs,
+// SYNACK_BENCH_STEPS the steps per scene (0 skips them) and SYNACK_BENCH_MEMORY=0 the memory part.
 
 import { baseUrl, collectErrors } from '../lib.mjs';
 import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
@@ -33,6 +38,7 @@ const SCENES = process.env.SYNACK_BENCH_SCENES?.split(' ').filter(Boolean) ?? [
 const ROUNDS = Number(process.env.SYNACK_BENCH_ROUNDS ?? 6);
 const PLAY_MS = Number(process.env.SYNACK_BENCH_PLAY_MS ?? 60_000);
 const KNOB_CHANGES = 100;
+const STEPS = Number(process.env.SYNACK_BENCH_STEPS ?? 24);
 
 // Before the page's scripts: keeps each wasm instance's memory so its size can be read later.
 const MEMORY_PROBE = () => {
@@ -160,7 +166,55 @@ async function memory(page, cdp) {
   return { js: usedSize, wasm };
 }
 
+// Steps on each scene (part 2): p50 / p95 / worst of the click-to-settled-frame times.
+async function steps(browser) {
+  let broken = false;
+  console.log(`steps: from the step button's click to the frame painted with the page settled (p50 / p95 / worst; first redraw p95), target p95 ≤ 50 ms:`);
+  for (const scene of SCENES) {
+    let ctx;
+    try {
+      ctx = await open(browser, scene);
+    } catch {
+      console.log(`  ${scene}: the scene never drew its diagram`);
+      broken = true;
+      continue;
+    }
+    const { context, page, errors } = ctx;
+    const at = () => page.evaluate(() => document.querySelector('[data-testid="player"]')?.dataset.t);
+    await page.evaluate(CHANGE, { selector: '[data-testid="start"]' });
+    const settled = [];
+    const first = [];
+    for (let i = 0; settled.length < STEPS && i < 3 * STEPS; i++) {
+      const before = await at();
+      const [f, s] = await page.evaluate(CHANGE, { selector: '[data-testid="step"]' });
+      if ((await at()) === before) {
+        // At the end: nothing moved, so nothing to time. Back to the start.
+        await page.evaluate(CHANGE, { selector: '[data-testid="start"]' });
+        continue;
+      }
+      first.push(f);
+      settled.push(s);
+    }
+    for (const a of [settled, first]) a.sort((x, y) => x - y);
+    console.log(
+      `  ${scene.padEnd(42)} ${settled.length} steps: ${ms(pct(settled, 50))} / ` +
+        `${ms(pct(settled, 95))} / ${ms(settled.at(-1))}; first redraw p95 ${ms(pct(first, 95))}`,
+    );
+    broken ||= reportErrors(errors);
+    await context.close();
+  }
+  return broken;
+}
+
 await runBench(async (browser) => {
+  let broken = false;
+  if (process.env.SYNACK_BENCH_KNOBS !== '0') broken ||= await knobChanges(browser);
+  if (STEPS > 0) broken ||= await steps(browser);
+  if (process.env.SYNACK_BENCH_MEMORY === '0') return broken;
+  return (await memoryPart(browser)) || broken;
+});
+
+async function knobChanges(browser) {
   let broken = false;
   console.log(
     `instant knobs: from input+change dispatched to the frame painted with the page settled ` +
@@ -204,8 +258,11 @@ await runBench(async (browser) => {
     broken ||= reportErrors(errors);
     await context.close();
   }
+  return broken;
+}
 
-  if (process.env.SYNACK_BENCH_MEMORY === '0') return broken;
+async function memoryPart(browser) {
+  let broken = false;
   console.log('memory (JS heap after a forced GC + wasm memories):');
   {
     const { context, page, errors } = await open(browser, '#/handshake');
@@ -251,4 +308,4 @@ await runBench(async (browser) => {
     await context.close();
   }
   return broken;
-});
+}

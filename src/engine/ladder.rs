@@ -1034,7 +1034,16 @@ fn playhead_path(l: &Ladder, geo: Geometry, y_play: f64) -> String {
         .filter(|p| (p.y - y_play).abs() < 9.0 + 1.0)
         .map(|p| (p.x - 3.0, p.x + p.w + 3.0))
         .collect();
-    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // By start, by insertion: a handful of gaps (the pills on the playhead's line), and the
+    // library's sort of them (`sort_by`, driftsort's merge runs and buffer) was ~5 KB of the
+    // first load's code (twiggy). Gaps that start together merge whatever their order (`x.max(b)`).
+    for i in 1..gaps.len() {
+        let mut j = i;
+        while j > 0 && gaps[j - 1].0 > gaps[j].0 {
+            gaps.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let (from, to) = (if geo.narrow { 0.0 } else { AXIS_W }, geo.width);
     let mut d = String::new();
     let mut x = from;

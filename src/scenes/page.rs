@@ -183,10 +183,76 @@ pub fn ScenePage(props: &Props) -> Html {
     }
 }
 
-/// The playhead as the player last reported it (µs; `None` at 0). The URL carries it, but the
-/// page shows it only in a panel below the player (`Panel::Below`), so the page state holds it
-/// for those scenes alone: elsewhere a paused step does not render the page again.
-type Playhead = std::rc::Rc<std::cell::RefCell<Option<u64>>>;
+/// The playhead as the player last reported it (µs; `None` at 0), outside the page state: the
+/// URL carries it, and a panel below the player (`Panel::Below`) draws it, but nothing else on
+/// the page does, so a step renders the player and that panel ([`BelowPanel`], which watches
+/// it), not the whole page (its case texts, knobs and notices), as it did when the page state
+/// held it.
+#[derive(Clone, Default)]
+struct Playhead(std::rc::Rc<PlayheadInner>);
+
+#[derive(Default)]
+struct PlayheadInner {
+    t: std::cell::Cell<Option<u64>>,
+    /// The panel drawn from it, told when it moves.
+    watcher: std::cell::RefCell<Option<UseForceUpdateHandle>>,
+}
+
+impl Playhead {
+    fn new(t: Option<u64>) -> Playhead {
+        let p = Playhead::default();
+        p.0.t.set(t);
+        p
+    }
+
+    fn get(&self) -> Option<u64> {
+        self.0.t.get()
+    }
+
+    /// Moves it; the panel that draws it renders again (only it: not the page).
+    fn set(&self, t: Option<u64>) {
+        if self.0.t.replace(t) != t {
+            if let Some(w) = &*self.0.watcher.borrow() {
+                w.force_update();
+            }
+        }
+    }
+}
+
+/// One page has one: equal when it is the same.
+impl PartialEq for Playhead {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BelowProps {
+    scene: &'static SceneDef,
+    /// All but the playhead (`t`), which is read from `playhead` when drawn.
+    args: PanelArgs,
+    playhead: Playhead,
+}
+
+/// The scene's panel below the player (`Panel::Below`), drawn at the playhead the player last
+/// reported: a step renders it and the player alone.
+#[component]
+fn BelowPanel(p: &BelowProps) -> Html {
+    let update = use_force_update();
+    use_effect_with(p.playhead.clone(), move |playhead| {
+        *playhead.0.watcher.borrow_mut() = Some(update);
+        let playhead = playhead.clone();
+        move || drop(playhead.0.watcher.borrow_mut().take())
+    });
+    let Panel::Below(view) = p.scene.panel else {
+        return Html::default();
+    };
+    let t = p.playhead.get().unwrap_or(0);
+    view(&PanelArgs {
+        t,
+        ..p.args.clone()
+    })
+}
 
 /// The scene page's state (a reducer started from the URL), the model's run of it (again
 /// whenever a model parameter changes, not for the playhead, speed or view), the playhead, and
@@ -221,16 +287,27 @@ fn use_scene(
             scene.run(&p, &own).map(|t| Model::build(scene, t))
         })
     };
-    let playhead = use_mut_ref(|| p.t_us);
+    let t0 = p.t_us;
+    let playhead = use_memo((), move |_| Playhead::new(t0));
+    // A request to show a moment (a new case or knob: the start; a table row: its time) is what
+    // the panel below shows from now, in the same render as the page's new trace: the player
+    // moves there in an effect, and reports it only after.
+    let jumped = use_mut_ref(|| state.jump);
+    if *jumped.borrow() != state.jump {
+        *jumped.borrow_mut() = state.jump;
+        if let Some((t, _)) = state.jump {
+            playhead.set(Some(t).filter(|&t| t > 0));
+        }
+    }
     // A parameter is written at once (the page renders for it anyway), the playhead with it;
     // a playhead alone later (`player_reports`).
     let mut without_t = p.clone();
     without_t.t_us = None;
-    let at = playhead.clone();
+    let at = (*playhead).clone();
     use_effect_with((without_t, state.own.clone()), move |(p, own)| {
-        write_url(scene, p, own, *at.borrow())
+        write_url(scene, p, own, at.get())
     });
-    (state, model, playhead)
+    (state, model, (*playhead).clone())
 }
 
 /// Writes what is on screen into the URL (replaceState: no history spam, no remount): the
@@ -268,8 +345,8 @@ fn player_reports(
     let (state, playhead) = (state.clone(), playhead.clone());
     Callback::from(move |ps: crate::engine::player::PlayerState| {
         let t = Some(ps.t_us).filter(|&t| t > 0);
-        if *playhead.borrow() != t {
-            *playhead.borrow_mut() = t;
+        if playhead.get() != t {
+            playhead.set(t);
             // The state as of this report (a handle is one `Rc` of it).
             let state = state.clone();
             dom::replace_hash_later(move || write_url(state.scene, &state.params, &state.own, t));
@@ -330,14 +407,20 @@ fn scene_player(
         trace: m.trace.clone(),
         params: p.clone(),
         own: state.own.clone(),
-        t: p.t_us.unwrap_or(0),
+        t: playhead.get().unwrap_or(0),
         lang,
         on_jump: make_callback(state, SceneAction::Jump),
         on_own_key: make_callback(state, |(key, v)| SceneAction::OwnKey(key, v)),
     };
     let (in_player, below) = match scene.panel {
         Panel::None => (None, None),
-        Panel::Below(view) => (None, Some(view(&args))),
+        Panel::Below(_) => {
+            let playhead = playhead.clone();
+            (
+                None,
+                Some(html! { <BelowPanel {scene} {args} {playhead} /> }),
+            )
+        }
         Panel::InPlayer(view) => {
             let cb = Callback::from(move |t: u64| view(&PanelArgs { t, ..args.clone() }));
             (Some(cb), None)
@@ -345,7 +428,7 @@ fn scene_player(
     };
     let player = html! {
         <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
-            init_t={*playhead.borrow()} speed={p.speed} numbering={p.numbering} view={p.view}
+            init_t={playhead.get()} speed={p.speed} numbering={p.numbering} view={p.view}
             autoplay={p.autoplay} on_change={player_reports(state, playhead)} jump={state.jump}
             export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
             share={share_link(r.title().get(lang))} split={m.split.clone()} panel={in_player}

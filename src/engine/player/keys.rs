@@ -1,5 +1,6 @@
-//! The player's keyboard shortcuts: Space play/pause, ←/→ step, [ and ] start/end, `f`
-//! presentation mode (Esc leaves it: `present`).
+//! The player's keyboard shortcuts: Space play/pause, ←/→ step, [ and ] or Home and End
+//! start/end, `f` presentation mode (Esc leaves it: `present`). The transport's buttons name
+//! them in their titles and `aria-keyshortcuts` (`transport`).
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
@@ -47,8 +48,11 @@ pub fn use_transport_keys(
                 " " if !matches!(tag.as_str(), "BUTTON" | "SUMMARY") => Action::Toggle,
                 "ArrowRight" => Action::Step(1),
                 "ArrowLeft" => Action::Step(-1),
-                "[" => Action::Start,
-                "]" => Action::End,
+                // Home and End too: the keys a reader tries first for "the very start/end"
+                // (a slider, the view tabs and a list take them so too). In a field they are
+                // the field's (above), and the view tabs keep theirs (`legend`).
+                "[" | "Home" => Action::Start,
+                "]" | "End" => Action::End,
                 _ => return,
             };
             e.prevent_default();

@@ -208,7 +208,10 @@ fn page(
         <div class="player" data-testid="player" data-playing={playing.to_string()} data-t={num::fixed(t, 0)}>
             { for pace_notice(s, p.lang) }
             { tabs }
-            <div class="stage" style={format!("--diagram-h:{}px", num::fixed(diagram_h.ceil(), 0))}>
+            // `short`: a drawing that leaves a projector's stage room to spare, which the
+            // narration takes there (style.css).
+            <div class={classes!("stage", (diagram_h <= SHORT_DRAWING_PX).then_some("short"))}
+                style={format!("--diagram-h:{}px", num::fixed(diagram_h.ceil(), 0))}>
                 // The diagram, and under it, side by side, the hosts' state (in the column under
                 // the narration they were under the fold of a laptop's screen): one column, so
                 // that on a scene's first screen the panels follow the diagram however tall the
@@ -229,6 +232,11 @@ fn page(
         </div>
     }
 }
+
+/// A drawing at most this tall (px) is `short`: on a window 1000 px tall or more, the stage
+/// holds it whole with 200 px for the narration under it (the handshake: 294, teardown and TCP
+/// vs UDP about 460).
+const SHORT_DRAWING_PX: f64 = 560.0;
 
 /// The diagram's height in its own px: the ladder as `LadderView` draws it (at least 200 px),
 /// TCP vs UDP's taller column under its title (`.split-title`, about 30 px), the border of

@@ -63,13 +63,15 @@ struct ControlsProps {
 #[component]
 fn Controls(p: &ControlsProps) -> Html {
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
+    // Each button's title names its keys (`keys`), and `aria-keyshortcuts` says them to a
+    // screen reader.
     let button = |testid: &'static str,
-                  title: &'static str,
+                  (title, keys): (&'static str, &'static str),
                   glyph: &'static str,
                   a: fn() -> Action| {
         let on_action = p.on_action.clone();
         html! {
-            <button class="ctl" disabled={p.locked} data-testid={testid} {title}
+            <button class="ctl" disabled={p.locked} data-testid={testid} {title} aria-keyshortcuts={keys}
                 onclick={Callback::from(move |_: MouseEvent| on_action.emit(a()))}>{ glyph }</button>
         }
     };
@@ -97,14 +99,14 @@ fn Controls(p: &ControlsProps) -> Html {
     };
     html! {
         <div class="controls">
-            { button("start", tr("回到开头 [", "Start ["), "⇤", || Action::Start) }
-            { button("step-back", tr("上一步 ←", "Step back ←"), "◂", || Action::Step(-1)) }
-            <button class="ctl play" disabled={p.locked} data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")}
+            { button("start", (tr("回到开头（[ 或 Home）", "Start ([ or Home)"), "[ Home"), "⇤", || Action::Start) }
+            { button("step-back", (tr("上一步 ←", "Step back ←"), "ArrowLeft"), "◂", || Action::Step(-1)) }
+            <button class="ctl play" disabled={p.locked} data-testid="play" title={tr("播放/暂停（空格）", "Play/pause (Space)")} aria-keyshortcuts="Space"
                 aria-pressed={p.playing.to_string()} onclick={on_play}>
                 { if p.playing { "❚❚" } else { "▶" } }
             </button>
-            { button("step", tr("下一步 →", "Step →"), "▸", || Action::Step(1)) }
-            { button("end", tr("跳到结尾 ]", "End ]"), "⇥", || Action::End) }
+            { button("step", (tr("下一步 →", "Step →"), "ArrowRight"), "▸", || Action::Step(1)) }
+            { button("end", (tr("跳到结尾（] 或 End）", "End (] or End)"), "] End"), "⇥", || Action::End) }
             <label class="speed">
                 <span class="speed-name">{ tr("速度", "Speed") }</span>
                 // 50 positions: an arrow key moves the speed by about 11 % (with 1000 it moved
