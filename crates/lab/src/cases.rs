@@ -499,15 +499,12 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     Step::at(ms(1_000), Action::TcpInfo {}),
                 ],
             );
-            sc.faults.push(FaultRule {
-                from: Some("client".into()),
-                to: None,
-                matches: SegmentMatch::Data,
-                nth: Some(2),
-                after_us: None,
-                until_us: None,
-                action: FaultAction::Delay { by_us: ms(60) },
-            });
+            sc.faults.push(FaultRule::delay(
+                "client",
+                SegmentMatch::Data,
+                Some(2),
+                ms(60),
+            ));
             sc
         }
         // RACK's reordering window grows by a step (min RTT / 4) on a D-SACK (RFC 8985 §6.2
@@ -535,15 +532,12 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             );
             sc.network.default.latency_us = ms(50);
             for (nth, by) in [(2, 60), (12, 45)] {
-                sc.faults.push(FaultRule {
-                    from: Some("client".into()),
-                    to: None,
-                    matches: SegmentMatch::Data,
-                    nth: Some(nth),
-                    after_us: None,
-                    until_us: None,
-                    action: FaultAction::Delay { by_us: ms(by) },
-                });
+                sc.faults.push(FaultRule::delay(
+                    "client",
+                    SegmentMatch::Data,
+                    Some(nth),
+                    ms(by),
+                ));
             }
             sc
         }
@@ -579,15 +573,12 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             // Data segments in sending order, retransmissions included: 1-3, 4-13 (+14,
             // the 5th resent), 15-17 (+18, the 15th resent), 19-21.
             for (nth, by) in [(1, 15), (15, 40), (19, 40)] {
-                sc.faults.push(FaultRule {
-                    from: Some("client".into()),
-                    to: None,
-                    matches: SegmentMatch::Data,
-                    nth: Some(nth),
-                    after_us: None,
-                    until_us: None,
-                    action: FaultAction::Delay { by_us: ms(by) },
-                });
+                sc.faults.push(FaultRule::delay(
+                    "client",
+                    SegmentMatch::Data,
+                    Some(nth),
+                    ms(by),
+                ));
             }
             with_fault(sc, "client", SegmentMatch::Data, Some(5))
         }
@@ -618,15 +609,12 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             );
             sc.tuning.sack_permitted = Some(false);
             for nth in [2, 3] {
-                sc.faults.push(FaultRule {
-                    from: Some("client".into()),
-                    to: None,
-                    matches: SegmentMatch::Data,
-                    nth: Some(nth),
-                    after_us: None,
-                    until_us: None,
-                    action: FaultAction::Delay { by_us: ms(60) },
-                });
+                sc.faults.push(FaultRule::delay(
+                    "client",
+                    SegmentMatch::Data,
+                    Some(nth),
+                    ms(60),
+                ));
             }
             with_fault(sc, "client", SegmentMatch::Data, Some(14))
         }
@@ -662,15 +650,12 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             if no_ts {
                 sc.tuning.timestamps = Some(false);
             }
-            sc.faults.push(FaultRule {
-                from: Some("client".into()),
-                to: None,
-                matches: SegmentMatch::Data,
-                nth: Some(2),
-                after_us: None,
-                until_us: None,
-                action: FaultAction::Delay { by_us: ms(30) },
-            });
+            sc.faults.push(FaultRule::delay(
+                "client",
+                SegmentMatch::Data,
+                Some(2),
+                ms(30),
+            ));
             sc
         }
         // `tcp_may_raise_cwnd`: cwnd grows on in-order delivery only, unless reordering has
@@ -703,15 +688,12 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             sc.network.default.latency_us = ms(50);
             // Data segments in sending order: 1-3, 4-11, 12-25.
             for nth in [1, 8, 22] {
-                sc.faults.push(FaultRule {
-                    from: Some("client".into()),
-                    to: None,
-                    matches: SegmentMatch::Data,
-                    nth: Some(nth),
-                    after_us: None,
-                    until_us: None,
-                    action: FaultAction::Delay { by_us: ms(15) },
-                });
+                sc.faults.push(FaultRule::delay(
+                    "client",
+                    SegmentMatch::Data,
+                    Some(nth),
+                    ms(15),
+                ));
             }
             sc
         }

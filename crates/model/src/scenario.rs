@@ -228,6 +228,15 @@ impl FaultRule {
             action: FaultAction::Drop {},
         }
     }
+
+    /// Holds the `nth` (1-based) segment matching `matches` that `from` sends for `by_us`
+    /// (reordering it behind the segments that follow); every one of them with `None`.
+    pub fn delay(from: &str, matches: SegmentMatch, nth: Option<u32>, by_us: Micros) -> FaultRule {
+        FaultRule {
+            action: FaultAction::Delay { by_us },
+            ..FaultRule::drop(from, matches, nth)
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

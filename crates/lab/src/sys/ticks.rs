@@ -10,25 +10,20 @@
 //! TICK_NSEC⌋ plus a constant of the boot; /proc/timer_list shows jiffies (root only), and two
 //! reads that agree on the constant give it.
 
-/// CLOCK_MONOTONIC, ns (the clock the tick grid is aligned to; `now at` in /proc/timer_list).
-fn monotonic_ns() -> u64 {
+/// A clock's time, ns: CLOCK_MONOTONIC (the clock the tick grid is aligned to; `now at` in
+/// /proc/timer_list) or CLOCK_REALTIME (the lab's).
+fn clock_ns(clock: libc::clockid_t) -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: clock_gettime writes into the timespec we own; CLOCK_MONOTONIC always exists.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    // SAFETY: clock_gettime writes into the timespec we own; both clocks always exist.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
-fn realtime_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: as above; CLOCK_REALTIME always exists.
-    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+fn monotonic_ns() -> u64 {
+    clock_ns(libc::CLOCK_MONOTONIC)
 }
 
 /// One read of the jiffies counter, between two readings of the monotonic clock.
@@ -98,9 +93,9 @@ pub fn measure() -> Option<Ticks> {
         }
         let c = s.jiffies as i64 - (s.before_ns / jiffy_ns) as i64;
         if agreed == Some(c) {
-            let r1 = realtime_ns();
+            let r1 = clock_ns(libc::CLOCK_REALTIME);
             let m = monotonic_ns();
-            let r2 = realtime_ns();
+            let r2 = clock_ns(libc::CLOCK_REALTIME);
             return Some(Ticks {
                 jiffy_us,
                 offset_jiffies: c,
