@@ -104,7 +104,6 @@ pub const NAMES: [&str; 80] = [
 
 /// The scenario of case `name`.
 pub fn scenario(name: &str) -> Option<Scenario> {
-    let ms = |m: u64| m * 1000;
     let send = |len| Step::now(Action::send(len));
     // A 5-byte request and its 5-byte answer, then each side's own steps.
     let answer_then = |then: Vec<Step>| listen_accept([vec![recv(), send(5)], then].concat());
@@ -1130,7 +1129,6 @@ pub fn scenario(name: &str) -> Option<Scenario> {
 /// The cases of the socket options and calls (docs/scenario-format.md, "Sockets" and
 /// "Applications"): one knob each, on the client unless said.
 fn option_case(name: &str) -> Option<Scenario> {
-    let ms = |m: u64| m * 1000;
     let connect = || {
         Step::at(
             ms(50),
@@ -1366,11 +1364,39 @@ fn recv() -> Step {
     Step::now(Action::Recv { max: 65536 })
 }
 
+/// Milliseconds as the scenario's microseconds.
+fn ms(m: u64) -> u64 {
+    m * 1000
+}
+
+/// The listener's second accept(), whose connection is "server again".
+fn accept_again() -> Step {
+    Step {
+        on: Some("listener".into()),
+        ..Step::now(Action::Accept {
+            label: Some("server again".into()),
+        })
+    }
+}
+
+/// A second client socket, "client again", on `port` (0: connect() picks one), that connects
+/// at `at_ms` and then runs `then`; returned to set its options.
+fn connect_again(sc: &mut Scenario, port: u16, at_ms: u64, then: Vec<Step>) -> &mut SocketSpec {
+    let mut steps = vec![connect_at(at_ms)];
+    steps.extend(then);
+    sc.apps.push(AppScript {
+        socket: "client again".into(),
+        steps,
+    });
+    let i = sc.sockets.len();
+    sc.sockets.push(socket("client again", "client", port));
+    &mut sc.sockets[i]
+}
+
 /// The server closes first (its connection goes to TIME-WAIT on port 9999), closes its
 /// listener, and a new listener tries port 9999 at 500 ms: without SO_REUSEADDR on both,
 /// EADDRINUSE (the server restart that fails); with it, it listens.
 fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
-    let ms = |m: u64| m * 1000;
     let mut sc = base(
         name,
         if reuse {
@@ -1414,7 +1440,6 @@ fn time_wait_rebind(name: &str, reuse: bool) -> Scenario {
 /// connection's, or without timestamps its sequence number, from the 4-tuple's hash plus a
 /// clock, is past the old rcv_nxt); the listener accepts the new connection.
 fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
-    let ms = |m: u64| m * 1000;
     const PORT: u16 = 45_000;
     let mut sc = base(
         name,
@@ -1431,12 +1456,7 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
             recv(),
             Step::now(Action::send(5)),
             Step::at(ms(150), Action::Close {}),
-            Step {
-                on: Some("listener".into()),
-                ..Step::now(Action::Accept {
-                    label: Some("server again".into()),
-                })
-            },
+            accept_again(),
             recv(),
         ]),
         vec![
@@ -1448,11 +1468,7 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
         ],
     );
     sc.sockets[1].port = PORT;
-    sc.sockets.push(socket("client again", "client", PORT));
-    sc.apps.push(AppScript {
-        socket: "client again".into(),
-        steps: vec![connect_at(500), Step::now(Action::send(5))],
-    });
+    connect_again(&mut sc, PORT, 500, vec![Step::now(Action::send(5))]);
     if !timestamps {
         sc.tuning.timestamps = Some(false);
     }
@@ -1466,7 +1482,6 @@ fn time_wait_reconnect(name: &str, timestamps: bool) -> Scenario {
 /// (`__inet_check_established` → `tcp_twsk_unique`, which for a socket bound to its port needs
 /// no tcp_tw_reuse); without them connect() fails with EADDRNOTAVAIL.
 fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -> Scenario {
-    let ms = |m: u64| m * 1000;
     const PORT: u16 = 45_000;
     let mut sc = base(
         name,
@@ -1501,18 +1516,7 @@ fn client_reconnects_from_time_wait(name: &str, reuse: bool, timestamps: bool) -
     }
     sc.sockets[1].port = PORT;
     sc.sockets[1].reuse_addr = reuse;
-    let mut again = socket("client again", "client", PORT);
-    again.reuse_addr = reuse;
-    sc.sockets.push(again);
-    sc.apps.push(AppScript {
-        socket: "client again".into(),
-        steps: vec![Step::at(
-            ms(500),
-            Action::Connect {
-                to: "server:9999".into(),
-            },
-        )],
-    });
+    connect_again(&mut sc, PORT, 500, vec![]).reuse_addr = reuse;
     sc
 }
 
@@ -1531,7 +1535,6 @@ fn ephemeral_port_in_time_wait(
     again_ms: u64,
     timestamps: bool,
 ) -> Scenario {
-    let ms = |m: u64| m * 1000;
     let mut sc = base(
         name,
         match (tw_reuse, delay_us, timestamps) {
@@ -1568,12 +1571,7 @@ fn ephemeral_port_in_time_wait(
             Step::now(Action::send(5)),
             recv(),
             Step::at(ms(250), Action::Close {}),
-            Step {
-                on: Some("listener".into()),
-                ..Step::now(Action::Accept {
-                    label: Some("server again".into()),
-                })
-            },
+            accept_again(),
             recv(),
         ]),
         vec![
@@ -1583,11 +1581,7 @@ fn ephemeral_port_in_time_wait(
             Step::at(ms(150), Action::Close {}),
         ],
     );
-    sc.sockets.push(socket("client again", "client", 0));
-    sc.apps.push(AppScript {
-        socket: "client again".into(),
-        steps: vec![connect_at(again_ms), Step::now(Action::send(5))],
-    });
+    connect_again(&mut sc, 0, again_ms, vec![Step::now(Action::send(5))]);
     sc.tuning.local_port_range = Some([45_000, 45_000]);
     sc.tuning.tw_reuse = Some(tw_reuse);
     sc.tuning.tw_reuse_delay_us = delay_us;
@@ -1737,3 +1731,4 @@ mod tests {
         assert!(scenario("no-such-case").is_none());
     }
 }
+
