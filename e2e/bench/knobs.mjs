@@ -166,10 +166,10 @@ async function memory(page, cdp) {
   return { js: usedSize, wasm };
 }
 
-// Steps on each scene (part 2): p50 / p95 / worst of the click-to-settled-frame times.
-async function steps(browser) {
+// Opens each scene in turn and runs `body(scene, page)` on it; a scene that never drew its
+// diagram, or a page error, marks the run broken.
+async function eachScene(browser, body) {
   let broken = false;
-  console.log(`steps: from the step button's click to the frame painted with the page settled (p50 / p95 / worst; first redraw p95), target p95 ≤ 50 ms:`);
   for (const scene of SCENES) {
     let ctx;
     try {
@@ -180,6 +180,17 @@ async function steps(browser) {
       continue;
     }
     const { context, page, errors } = ctx;
+    await body(scene, page);
+    broken ||= reportErrors(errors);
+    await context.close();
+  }
+  return broken;
+}
+
+// Steps on each scene (part 2): p50 / p95 / worst of the click-to-settled-frame times.
+async function steps(browser) {
+  console.log(`steps: from the step button's click to the frame painted with the page settled (p50 / p95 / worst; first redraw p95), target p95 ≤ 50 ms:`);
+  return eachScene(browser, async (scene, page) => {
     const at = () => page.evaluate(() => document.querySelector('[data-testid="player"]')?.dataset.t);
     await page.evaluate(CHANGE, { selector: '[data-testid="start"]' });
     const settled = [];
@@ -200,10 +211,7 @@ async function steps(browser) {
       `  ${scene.padEnd(42)} ${settled.length} steps: ${ms(pct(settled, 50))} / ` +
         `${ms(pct(settled, 95))} / ${ms(settled.at(-1))}; first redraw p95 ${ms(pct(first, 95))}`,
     );
-    broken ||= reportErrors(errors);
-    await context.close();
-  }
-  return broken;
+  });
 }
 
 await runBench(async (browser) => {
@@ -215,21 +223,11 @@ await runBench(async (browser) => {
 });
 
 async function knobChanges(browser) {
-  let broken = false;
   console.log(
     `instant knobs: from input+change dispatched to the frame painted with the page settled ` +
       `(p50 / p95 / worst; first redraw p95), target p95 ≤ 50 ms:`,
   );
-  for (const scene of SCENES) {
-    let ctx;
-    try {
-      ctx = await open(browser, scene);
-    } catch {
-      console.log(`  ${scene}: the scene never drew its diagram`);
-      broken = true;
-      continue;
-    }
-    const { context, page, errors } = ctx;
+  return eachScene(browser, async (scene, page) => {
     const list = await knobs(page);
     const settled = [];
     const first = [];
@@ -255,10 +253,7 @@ async function knobChanges(browser) {
     } else {
       console.log(`  ${scene}: no knobs found`);
     }
-    broken ||= reportErrors(errors);
-    await context.close();
-  }
-  return broken;
+  });
 }
 
 async function memoryPart(browser) {
