@@ -1731,4 +1731,3 @@ mod tests {
         assert!(scenario("no-such-case").is_none());
     }
 }
-

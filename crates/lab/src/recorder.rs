@@ -1726,6 +1726,17 @@ mod tests {
         (r, start)
     }
 
+    /// A recorder with the server's listener on 9999 registered, and the time from which the
+    /// test's packets and samples count: after the registration, which the real clock stamps
+    /// (on a loaded machine later than a sample 50 µs after the start, which then made a
+    /// socket of its own).
+    fn recorder_with_listener() -> (Recorder, u64) {
+        let (r, start) = recorder();
+        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        let t0 = start + r.now();
+        (r, t0)
+    }
+
     fn sock(state: u8, timer: u8, expires_ms: u32) -> DiagSock {
         DiagSock {
             udp: false,
@@ -1933,11 +1944,7 @@ mod tests {
 
     #[test]
     fn a_syn_at_a_full_accept_queue_is_marked_dropped_as_the_model_marks_it() {
-        let (r, t0) = recorder();
-        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
-        // loaded machine (a sample before it then made a socket of its own).
-        let t0 = t0 + r.now();
+        let (r, t0) = recorder_with_listener();
         let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         // backlog 1, two connections waiting: full (sk_acceptq_is_full is len > backlog).
         let full = vec![listener_sock(2)];
@@ -1958,11 +1965,7 @@ mod tests {
         // backlog); with tcp_syncookies 0 a third SYN is dropped (TCPReqQFullDrop) although
         // the accept queue is empty. Measured on 6.18 with listen(0): the second client's
         // SYN, 10 ms after the first one's, is never answered.
-        let (r, t0) = recorder();
-        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
-        // loaded machine (a sample before it then made a socket of its own).
-        let t0 = t0 + r.now();
+        let (r, t0) = recorder_with_listener();
         let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         let two_requests = vec![
             listener_sock(0),
@@ -1982,8 +1985,7 @@ mod tests {
         let tr = replay_with(&r, &packets, &samples, no_cookies);
         assert_eq!(drops(&tr), vec![DropReason::SynQueueFull]);
         // With syncookies the same SYN is answered with a cookie: not dropped.
-        let (r, _) = recorder();
-        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
+        let (r, _) = recorder_with_listener();
         let cookies = SynQueueLimits {
             syncookies: 1,
             ..no_cookies
@@ -1997,11 +1999,7 @@ mod tests {
         // socket; `tcp_v4_syn_recv_sock` refuses it while the accept queue is full. Measured on
         // 6.18 (listen(0), tcp_syncookies 1): the second client's ACK and its 5 bytes are
         // never answered, the data retransmitted with backoff.
-        let (r, t0) = recorder();
-        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
-        // loaded machine (a sample before it then made a socket of its own).
-        let t0 = t0 + r.now();
+        let (r, t0) = recorder_with_listener();
         let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
         let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
         let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
@@ -2026,11 +2024,7 @@ mod tests {
 
     #[test]
     fn the_ack_that_fills_the_accept_queue_is_not_marked_dropped_by_its_own_effect() {
-        let (r, t0) = recorder();
-        r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-        // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
-        // loaded machine (a sample before it then made a socket of its own).
-        let t0 = t0 + r.now();
+        let (r, t0) = recorder_with_listener();
         let ack = tcp(CLIENT, 40002, SERVER, 9999, 0x10, 0);
         // The dump that shows the queue at 2 began before the ACK arrived (190 µs) and ended
         // after it (210 µs): the ACK is what filled it.
@@ -2056,11 +2050,7 @@ mod tests {
         // Measured on 6.18 (backlog-full-syncookies with tcp_abort_on_overflow=1): two RSTs,
         // one for the ACK and one for the data.
         let run = |abort| {
-            let (r, t0) = recorder();
-            r.socket(HostId(1), Proto::Tcp, 9999, None, true, None, "listener");
-            // From its registration on: the real clock stamped it, maybe later than t0 + 50 on a
-            // loaded machine (a sample before it then made a socket of its own).
-            let t0 = t0 + r.now();
+            let (r, t0) = recorder_with_listener();
             let full = vec![listener_sock(2), request_sock(st::NEW_SYN_RECV, 40003)];
             let packets = [
                 delivered(
