@@ -24,6 +24,29 @@ pub fn in_jiffies(us: Micros, p: &Profile) -> Micros {
     us.div_ceil(j) * j
 }
 
+/// The unit Linux counts a TCP clock in, µs: one jiffy where the profile has the wheel (the
+/// kernel's `tcp_jiffies32`), else 1 (the RFC textbook's exact microseconds).
+pub fn jiffy_unit(p: &Profile) -> Micros {
+    match p.clock_granularity_us {
+        j if p.timer_wheel && j > 0 => j,
+        _ => 1,
+    }
+}
+
+/// The jiffies counter at `now` ([`jiffy_unit`]s): differences of it are what
+/// `tcp_jiffies32 - stamp` gives, a whole number of ticks gone between two instants, not
+/// their distance rounded. Counted from where the ticks fall when the profile knows it
+/// ([`Profile::timer_wheel_origin_us`]), else from the scenario's zero.
+pub fn jiffies(now: Micros, p: &Profile) -> u64 {
+    let unit = jiffy_unit(p);
+    let origin = if unit > 1 {
+        p.timer_wheel_origin_us.unwrap_or(0)
+    } else {
+        0
+    };
+    (origin + now) / unit
+}
+
 /// When a timer armed at `now` to expire `delay_us` later fires: on Linux a `timer_list`
 /// (`sk_reset_timer` → `mod_timer`) on the wheel, at the tick of its bucket when the profile
 /// knows where the ticks fall ([`bucket_tick`]), else [`mean_firing_delay`] after `now`;

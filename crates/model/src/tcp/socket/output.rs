@@ -214,10 +214,12 @@ impl TcpSocket {
         let payload = self.sndbuf.slice(off, len as u64);
         // `tcp_event_data_sent`: data sent within one ATO of data received makes the
         // connection interactive (tcp_pingpong_thresh = 1): later ACKs wait for the reply.
+        // Both in jiffies, as the kernel counts them.
         if len > 0
             && ctx.p.quickack_max > 0
             && self.ato > 0
-            && ctx.now.saturating_sub(self.lrcvtime) < self.ato
+            && self.jiffies_since_lrcv(ctx.now, ctx.p)
+                < self.ato / crate::tcp::wheel::jiffy_unit(ctx.p)
         {
             self.pingpong = true;
         }

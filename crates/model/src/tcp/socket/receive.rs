@@ -172,21 +172,28 @@ impl TcpSocket {
             return;
         }
         self.measure_rcv_mss(len);
-        let ato_min = p.delayed_ack_us;
-        let rto = self.rtt.rto;
-        if self.ato == 0 {
+        // The kernel keeps the ATO, TCP_ATO_MIN, the RTO and the gap since the last
+        // arrival in whole jiffies and halves the ATO with a shift: back-to-back segments
+        // bring it down to TCP_ATO_MIN exactly (30, 20, 15, 12, 11, 10 jiffies), where
+        // halving microseconds would stay above it and round up to one jiffy more.
+        let unit = crate::tcp::wheel::jiffy_unit(p);
+        let ato_min = p.delayed_ack_us / unit;
+        let rto = self.rtt.rto / unit;
+        let mut ato = self.ato / unit;
+        if ato == 0 {
             self.incr_quickack(p);
-            self.ato = ato_min;
+            ato = ato_min;
         } else {
-            let m = ctx.now.saturating_sub(self.lrcvtime);
+            let m = self.jiffies_since_lrcv(ctx.now, p);
             if m <= ato_min / 2 {
-                self.ato = self.ato / 2 + ato_min / 2;
-            } else if m < self.ato {
-                self.ato = (self.ato / 2 + m).min(rto);
+                ato = (ato >> 1) + ato_min / 2;
+            } else if m < ato {
+                ato = ((ato >> 1) + m).min(rto);
             } else if m > rto {
                 self.incr_quickack(p);
             }
         }
+        self.ato = ato * unit;
         self.lrcvtime = ctx.now;
         // `tcp_event_data_recv` grows the window last (after `tcp_measure_rcv_mss` and the
         // quick-ACK count) and only for a segment of 128 bytes or more: measured on 6.18, 5-
@@ -194,6 +201,13 @@ impl TcpSocket {
         if len >= 128 {
             self.grow_window(len);
         }
+    }
+
+    /// `tcp_jiffies32 - icsk_ack.lrcvtime`: the ticks gone since data last arrived, in
+    /// [`crate::tcp::wheel::jiffy_unit`]s (what the ATO is compared with).
+    pub(super) fn jiffies_since_lrcv(&self, now: Micros, p: &crate::profile::Profile) -> u64 {
+        use crate::tcp::wheel::jiffies;
+        jiffies(now, p).saturating_sub(jiffies(self.lrcvtime, p))
     }
 
     /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments

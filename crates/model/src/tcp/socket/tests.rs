@@ -1325,6 +1325,33 @@ fn a_segment_arriving_when_the_delayed_ack_is_nearly_due_is_acknowledged_at_once
 }
 
 #[test]
+fn a_burst_after_an_inflated_ato_brings_it_back_to_forty_ms_in_whole_jiffies() {
+    // `tcp_event_data_recv` keeps `icsk_ack.ato` in jiffies: each back-to-back segment
+    // halves it with a shift and adds TCP_ATO_MIN / 2 (5 jiffies at HZ 250), so an ATO of
+    // 30 jiffies (a delayed-ACK timer that fired twice) goes 20, 15, 12, 11, 10 and stays
+    // at TCP_ATO_MIN. Halving microseconds instead (41.25, 40.6 … ms) never gets there,
+    // and rounded up to the jiffy the ACK waited 44 ms. Measured on 6.18
+    // (idle-restart+delay=300): eleven segments after such a timer, their ACK 43.7 ms
+    // later, on the tick after 10 jiffies, before the flight's last segment 44 ms behind.
+    let mut h = socket_past_quickack();
+    h.s.ato = 120_000;
+    // Longer than the ATO, shorter than the RTO: neither shortens it nor restarts quick ACKs.
+    h.wait_ms(150);
+    for i in 0..8 {
+        send!(h, &format!(". seq={} ack=1 len=1460", 1 + i * 1460));
+    }
+    recv_nothing!(h);
+    assert_eq!(h.s.ato, 40_000, "the ATO is back at TCP_ATO_MIN");
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    assert_eq!(at, crate::tcp::wheel::fires_at(h.now, 40_000, &h.p));
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::DelayedAck, ctx));
+    recv!(h, [". seq=1 ack=11681 len=0"]);
+}
+
+#[test]
 fn a_segment_arriving_while_the_delayed_ack_is_still_far_off_waits_for_it() {
     // The negative of the one above: 20 ms after the first segment the timer is 20 ms
     // from due, more than a quarter of the ATO, so the second segment waits too, and the
