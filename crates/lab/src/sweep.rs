@@ -585,6 +585,12 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "0",
     ),
     ("fin-wait-2-long-rtt", "fin-wait2-timeout", "delay", "300"),
+    // A delayed-ACK timer that fired twice leaves an ATO of 30 jiffies; eleven back-to-back
+    // segments bring it back to TCP_ATO_MIN in whole jiffies (`tcp_event_data_recv`), and
+    // their ACK leaves on the tick the flight's last segment, sent for an ACK of the same
+    // tick phase 600 ms earlier, reaches the server: the timer first, the last segment
+    // acknowledged 88 ms later (ATO 21 jiffies).
+    ("delack-ato-back-to-min", "idle-restart", "delay", "300"),
     // A window that opens less than the skb waiting keeps the probes backed off, re-armed
     // from the ACK (`tcp_ack_probe`): the kernel sends nothing into it until the probe timer.
     (

@@ -60,6 +60,8 @@ enum What {
 
 struct Scheduled {
     t: Micros,
+    /// Who goes first at one instant ([`Scheduled::rank_of`]).
+    rank: u8,
     order: u64,
     what: What,
 }
@@ -76,23 +78,36 @@ impl PartialOrd for Scheduled {
     }
 }
 impl Scheduled {
-    /// At one instant a TCP timer goes last. A kernel timer never fires early and in
-    /// practice fires late: it runs on the next tick of its timer-wheel level (a jiffy, or
-    /// 8 jiffies for a timer 256 ms to 2 s away at HZ 250; `calc_index` rounds expiry up),
-    /// so a segment or a call due at the same moment is handled first. Measured on 6.18: a
-    /// SYN retransmitted 1 s after the first reaches the server just as its 1 s SYN-ACK
-    /// timer expires; the server answers the SYN and re-arms the timer
-    /// (`tcp_check_req`), sending one SYN-ACK, not two.
-    fn rank(&self) -> u8 {
-        u8::from(matches!(self.what, What::Timer(..)))
+    /// At one instant a TCP timer goes last, unless the profile knows where the kernel's
+    /// ticks fall; then it goes first. A kernel timer never fires early and in practice
+    /// fires late: it runs on the next tick of its timer-wheel level (a jiffy, or 8 jiffies
+    /// for a timer 256 ms to 2 s away at HZ 250; `calc_index` rounds expiry up). Where the
+    /// model places it at a due time or at the mean of its bucket, a segment or a call due
+    /// at the same moment is handled first. Measured on 6.18: a SYN retransmitted 1 s after
+    /// the first reaches the server just as its 1 s SYN-ACK timer expires; the server
+    /// answers the SYN and re-arms the timer (`tcp_check_req`), sending one SYN-ACK, not two.
+    /// Where the model fires it on the very tick the kernel does
+    /// ([`crate::tcp::wheel::bucket_tick`]), a segment due on that tick is one the model
+    /// delivers with no time spent on the way, which on a real host always comes a little
+    /// after the tick's timers (`run_timer_softirq`): a segment sent from a timer comes
+    /// back a round trip later on the same tick phase. Measured on 6.18
+    /// (idle-restart+delay=300): the last segment of a flight, sent for an ACK that a
+    /// delayed-ACK timer sent 600 ms before, reaches the server 0.2 ms after its next
+    /// delayed-ACK timer fired: that timer's ACK leaves without it.
+    fn rank_of(what: &What, p: Option<&Profile>) -> u8 {
+        match what {
+            What::Timer(..) if p.is_some_and(crate::tcp::wheel::ticks_known) => 0,
+            What::Timer(..) => 2,
+            _ => 1,
+        }
     }
 }
 
 impl Ord for Scheduled {
-    // Reversed: BinaryHeap is a max-heap and we want the earliest (then timers last, then
+    // Reversed: BinaryHeap is a max-heap and we want the earliest (then by rank, then
     // first-scheduled).
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.t, o.rank(), o.order).cmp(&(self.t, self.rank(), self.order))
+        (o.t, o.rank, o.order).cmp(&(self.t, self.rank, self.order))
     }
 }
 
@@ -618,8 +633,14 @@ impl Sim {
 
     fn push(&mut self, t: Micros, what: What) {
         self.order += 1;
+        let p = match what {
+            What::Timer(sid, ..) => Some(self.sp(sid)),
+            _ => None,
+        };
+        let rank = Scheduled::rank_of(&what, p);
         self.heap.push(Scheduled {
             t,
+            rank,
             order: self.order,
             what,
         });
@@ -1239,5 +1260,49 @@ mod seconds_text_tests {
             seconds_text(u64::MAX),
             format!("{}.{:03}", u64::MAX / 1_000_000, (u64::MAX / 1000) % 1000)
         );
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    fn popped(p: &Profile) -> Vec<&'static str> {
+        let mut heap = BinaryHeap::new();
+        let timer = What::Timer(SocketId(1), TimerKind::DelayedAck, 2_000);
+        let arrival = What::App(0);
+        for (order, what) in [(1, arrival), (2, timer)] {
+            let rank = Scheduled::rank_of(&what, Some(p));
+            heap.push(Scheduled {
+                t: 2_000,
+                rank,
+                order,
+                what,
+            });
+        }
+        std::iter::from_fn(|| heap.pop())
+            .map(|s| match s.what {
+                What::Timer(..) => "timer",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn at_one_instant_a_timer_on_a_known_tick_goes_first_and_one_at_its_due_time_last() {
+        // Ticks known: the timer fires on the kernel's tick, where anything the model
+        // delivers at that instant comes a little later on a real host.
+        let known = Profile {
+            timer_wheel_origin_us: Some(1_000 * 4_000 + 252),
+            ..Profile::linux()
+        };
+        assert_eq!(popped(&known), ["timer", "other"]);
+        // Ticks unknown (a bucket's mean) or no wheel (due time): a kernel timer is late.
+        assert_eq!(popped(&Profile::linux()), ["other", "timer"]);
+        let rfc = Profile {
+            timer_wheel_origin_us: Some(1_000 * 4_000 + 252),
+            ..Profile::rfc()
+        };
+        assert_eq!(popped(&rfc), ["other", "timer"]);
     }
 }

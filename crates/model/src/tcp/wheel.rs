@@ -47,6 +47,12 @@ pub fn jiffies(now: Micros, p: &Profile) -> u64 {
     (origin + now) / unit
 }
 
+/// Whether [`fires_at`] puts a timer on the tick the kernel fires it on (the wheel, with
+/// its ticks known), rather than at its due time or the mean of its bucket.
+pub fn ticks_known(p: &Profile) -> bool {
+    p.timer_wheel && p.clock_granularity_us > 0 && p.timer_wheel_origin_us.is_some()
+}
+
 /// When a timer armed at `now` to expire `delay_us` later fires: on Linux a `timer_list`
 /// (`sk_reset_timer` → `mod_timer`) on the wheel, at the tick of its bucket when the profile
 /// knows where the ticks fall ([`bucket_tick`]), else [`mean_firing_delay`] after `now`;
