@@ -172,6 +172,7 @@ impl TcpSocket {
             return;
         }
         self.measure_rcv_mss(len);
+        self.rcv_rtt_measure(ctx.now);
         let ato_min = p.delayed_ack_us;
         let rto = self.rtt.rto;
         if self.ato == 0 {
@@ -265,8 +266,9 @@ impl TcpSocket {
             // way (ICSK_ACK_NOMEM | ICSK_ACK_NOW).
             let truesize = self.truesize(take);
             let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
-            let nomem =
-                self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize, start);
+            let nomem = self.truesize_accounting()
+                && !fast
+                && !self.try_rmem_schedule(truesize, start, ctx.p);
             if nomem {
                 self.ack_nomem = true;
                 if !self.rcv_skbs.is_empty() {
@@ -347,7 +349,9 @@ impl TcpSocket {
             // duplicate ACKs and three in-order ones, the next segment waits for the
             // delayed ACK. Before that it makes room (`tcp_try_rmem_schedule`) or drops
             // the segment unanswered (LINUX_MIB_TCPOFODROP), and turns header prediction off.
-            if self.truesize_accounting() && !self.try_rmem_schedule(self.truesize(take), start) {
+            if self.truesize_accounting()
+                && !self.try_rmem_schedule(self.truesize(take), start, ctx.p)
+            {
                 return false;
             }
             self.rcv_pred_wnd = None;
@@ -473,7 +477,10 @@ impl TcpSocket {
                 }
                 self.sack_add(start, end);
             }
-            self.rcvbuf_grow(ctx.p);
+            // "do not grow rcvbuf for not-yet-accepted or orphaned sockets" (`sk->sk_socket`).
+            if self.in_app {
+                self.rcvbuf_grow(self.rcvq_space, ctx.p);
+            }
             true
         }
     }
