@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 80] = [
+pub const NAMES: [&str; 85] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -100,6 +100,11 @@ pub const NAMES: [&str; 80] = [
     "reuseport-listen",
     "options-no-timestamps",
     "options-no-sack",
+    "autotune-reader",
+    "autotune-moderate-0",
+    "autotune-so-rcvbuf",
+    "autotune-slow-reader",
+    "autotune-rmem-max",
 ];
 
 /// The scenario of case `name`.
@@ -767,6 +772,84 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             };
             for &n in nths {
                 sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
+        // Receive-buffer autotuning (`tcp_rcv_space_adjust`): writes of 20, 1 and 30 full
+        // segments 100 ms apart, each read whole 90 ms after it was written (once all of it
+        // is in and before the next comes: how much one recv() takes while segments arrive
+        // microseconds apart is the machine's scheduling, not TCP). `tcp_recvmsg_locked`
+        // measures after each skb it copies, and the first skb of a read that finds the
+        // receiver's RTT (50 ms, from the echoed timestamps) passed since the last
+        // measurement decides: bytes read since it less those still queued. So the read of
+        // the 20 segments measures nothing (19 wait behind its first skb) and the read of
+        // the one segment measures all 20 (28960 > 10 × 1448): the server's buffer
+        // (tcp_rmem[1], 131072 bytes) grows to hold 2 × 28960 + twice that again (the read
+        // doubled), 278016 bytes, and while the 30 segments arrive unread the window offered
+        // climbs to 139 << 10 where 131072 bytes stop it at 79. The client's SO_SNDBUF
+        // keeps the sender's own buffer (`tcp_sndbuf_expand`) out of the picture; 25 ms one
+        // way puts the next flight 10 ms after a delayed ACK is due. The variants:
+        // tcp_moderate_rcvbuf 0 and SO_RCVBUF (the buffer stays), a reader that reads only
+        // once the writes are over (nothing measured), and tcp_rmem[2] 163840 (the growth
+        // stops there: 100 << 10 at most).
+        "autotune-reader"
+        | "autotune-moderate-0"
+        | "autotune-so-rcvbuf"
+        | "autotune-slow-reader"
+        | "autotune-rmem-max" => {
+            let read = |t| Step::at(ms(t), Action::Recv { max: 1 << 20 });
+            let reads = if name == "autotune-slow-reader" {
+                vec![read(1_000), read(1_100)]
+            } else {
+                [290, 390, 490, 590].map(read).to_vec()
+            };
+            let mut sc = base(
+                name,
+                match name {
+                    "autotune-moderate-0" => {
+                        "writes of 20, 1 and 30 segments 100 ms apart, each read whole 90 ms \
+                         later, tcp_moderate_rcvbuf 0: the receive buffer stays at \
+                         tcp_rmem[1] and the window at its share of it"
+                    }
+                    "autotune-so-rcvbuf" => {
+                        "writes of 20, 1 and 30 segments 100 ms apart, each read whole 90 ms \
+                         later, SO_RCVBUF 65536 on the listener: a buffer the application set \
+                         never grows"
+                    }
+                    "autotune-slow-reader" => {
+                        "writes of 20, 1 and 30 segments 100 ms apart, read only at 1 s: \
+                         nothing is measured, the buffer stays and the window shrinks to \
+                         16 << 10 as the data waits"
+                    }
+                    "autotune-rmem-max" => {
+                        "writes of 20, 1 and 30 segments 100 ms apart, each read whole 90 ms \
+                         later, tcp_rmem[2] 163840: the buffer grows no further, so the window \
+                         stops at its share of it (100 << 10)"
+                    }
+                    _ => {
+                        "writes of 20, 1 and 30 segments 100 ms apart, each read whole 90 ms \
+                         later: the read of the single segment measures the 20 read since the \
+                         last measurement, and the buffer grows to twice that and more, so \
+                         the window offered while the 30 arrive unread climbs past what \
+                         tcp_rmem[1] allows"
+                    }
+                },
+                1_500,
+                listen_accept(reads),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(28_960).action),
+                    Step::at(ms(300), send(1_448).action),
+                    Step::at(ms(400), send(43_440).action),
+                ],
+            );
+            sc.sockets[1].send_buffer = Some(4 << 20);
+            sc.network.default.latency_us = 25_000;
+            match name {
+                "autotune-moderate-0" => sc.tuning.moderate_rcvbuf = Some(false),
+                "autotune-so-rcvbuf" => sc.sockets[0].recv_buffer = Some(65_536),
+                "autotune-rmem-max" => sc.tuning.rcvbuf_max = Some(163_840),
+                _ => {}
             }
             sc
         }

@@ -37,6 +37,18 @@ pub enum Unit {
     MicrosInTicks,
     /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
     On(u8),
+    /// The last of the sysctl's three numbers (tcp_rmem's min, default, max): the lab keeps
+    /// the namespace's other two (`with_last`).
+    Last,
+}
+
+/// `current` (a vector sysctl as the kernel prints it) with its last number replaced by
+/// `last`, tab-separated as the kernel prints it back.
+pub fn with_last(current: &str, last: &str) -> String {
+    let mut v: Vec<&str> = current.split_whitespace().collect();
+    v.pop();
+    v.push(last);
+    v.join("\t")
 }
 
 /// How the lab sets one profile field.
@@ -246,6 +258,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "moderate_rcvbuf",
         Knob::Sysctl("net.ipv4.tcp_moderate_rcvbuf", Unit::On(1)),
     ),
+    // tcp_rmem[2]: `tcp_rcvbuf_grow` and `tcp_clamp_window` grow sk_rcvbuf no further.
+    ("rcvbuf_max", Knob::Sysctl("net.ipv4.tcp_rmem", Unit::Last)),
     // `tcp_dsack_set` records nothing when it is 0.
     ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
@@ -362,7 +376,7 @@ pub fn sysctl_value(
         .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
     let (per, name) = match unit {
         Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
-        Unit::Plain => return Ok(n.to_string()),
+        Unit::Plain | Unit::Last => return Ok(n.to_string()),
         Unit::Seconds => (1_000_000, "whole seconds"),
         Unit::Millis => (1_000, "whole milliseconds"),
         Unit::MicrosInTicks => {

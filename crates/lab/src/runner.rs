@@ -39,7 +39,7 @@ use synack_model::trace::{
 use crate::cli::Common;
 use crate::error::{LabError, Result};
 use crate::experiments::{io, ret_recv};
-use crate::knobs::{sysctl_for, sysctl_value};
+use crate::knobs::{sysctl_for, sysctl_value, Unit};
 use crate::recorder::Recorder;
 use crate::session::Session;
 use crate::sys::netns::{mtu, read_sysctl, Netns};
@@ -379,8 +379,16 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             }
             let tick = sc.profile.profile().with(&sc.tuning).clock_granularity_us;
             let value = sysctl_value(k, v, unit, tick).map_err(LabError::Usage)?;
-            s.ns.set_sysctl(key, &value)?;
-            s.client_ns.set_sysctl(key, &value)?;
+            for ns in [&s.ns, &s.client_ns] {
+                let value = match unit {
+                    Unit::Last => {
+                        let current = ns.run("sysctl", move || read_sysctl(key))?;
+                        crate::knobs::with_last(&current, &value)
+                    }
+                    _ => value.clone(),
+                };
+                ns.set_sysctl(key, &value)?;
+            }
         }
     }
     // Route metrics (initcwnd) on each side's route to the other.

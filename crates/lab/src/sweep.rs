@@ -219,8 +219,14 @@ axes! {
             Some(())
         };
     moderate_rcvbuf: "net.ipv4.tcp_moderate_rcvbuf 0 (no receive-buffer growth) or 1",
-        ["0", "1"], &["receive-memory-ofo-rcvbuf-grow"], 0, |sc, v| {
+        ["0", "1"], &["receive-memory-ofo-rcvbuf-grow", "autotune-reader"], 0, |sc, v| {
             sc.tuning.moderate_rcvbuf = Some(v == "1");
+            Some(())
+        };
+    rmem_max: "tcp_rmem[2] (net.ipv4.tcp_rmem's last number), bytes: how far autotuning grows \
+        the receive buffer, and with net.core.rmem_max the window scale",
+        ["131072", "262144", "1048576"], &["autotune-reader"], 0, |sc, v| {
+            sc.tuning.rcvbuf_max = Some(v.parse().ok()?);
             Some(())
         };
     dsack: "net.ipv4.tcp_dsack 0 (no D-SACK blocks sent)",

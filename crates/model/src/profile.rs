@@ -137,9 +137,8 @@ profile! {
     wscale_space: u32,
     /// Linux `__tcp_select_window`: the window offered is min(free space, rcv_ssthresh)
     /// rounded up to the window-scale unit; rcv_ssthresh starts at the SYN's window and
-    /// grows by 2 MSS per in-order segment (`tcp_grow_window`). The kernel also grows the
-    /// space itself by autotuning, which the model does not. `false`: the free space,
-    /// rounded down by the shift.
+    /// grows by 2 MSS per in-order segment (`tcp_grow_window`), and autotuning grows the
+    /// space itself (`moderate_rcvbuf`). `false`: the free space, rounded down by the shift.
     window_round_up: bool,
     /// Linux rounds the SYN's window down to a multiple of the MSS
     /// (`tcp_select_initial_window`: 64240 for a 1460 MSS). `false`: the whole space.
@@ -175,8 +174,8 @@ profile! {
     /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
     /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
     /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
-    /// it for overhead, then halves it). The kernel grows it later by receive-buffer
-    /// autotuning (`tcp_rcv_space_adjust`), which the model does not do.
+    /// it for overhead, then halves it). Receive-buffer autotuning grows it later
+    /// (`moderate_rcvbuf`, up to `rcvbuf_max`).
     recv_buffer: u32,
     /// Receive memory a full-sized segment costs beyond its payload, bytes: Linux counts the receive
     /// buffer in skb truesize (`sk_rmem_alloc`), not payload, against a buffer twice the
@@ -430,10 +429,18 @@ profile! {
     /// textbook resends what it sent (RFC 1122 §4.2.2.15 allows repacketizing, no RFC asks
     /// for it).
     retrans_collapse: bool,
-    /// `tcp_moderate_rcvbuf` (default 1): a receive buffer SO_RCVBUF did not set may grow;
-    /// the model grows it for out-of-order data (`tcp_rcvbuf_grow`, Linux 6.16+) but does
-    /// not measure reads (`tcp_rcv_space_adjust`). The RFCs have no buffer autotuning.
+    /// `tcp_moderate_rcvbuf` (default 1): a receive buffer SO_RCVBUF did not set grows
+    /// (`tcp_rcvbuf_grow`): once per receiver-estimated RTT to twice what the application
+    /// read in the last one, plus the read's growth (`tcp_rcv_space_adjust`, from recv()),
+    /// and for out-of-order data (Linux 6.16+). The RFCs have no buffer autotuning.
     moderate_rcvbuf: bool,
+    /// tcp_rmem[2], bytes of buffer (ip-sysctl.rst: "the maximal size of receive buffer
+    /// allowed for automatically selected receiver buffers"): autotuning
+    /// (`tcp_rcvbuf_grow`) and `tcp_clamp_window` grow `sk_rcvbuf` no further, and with
+    /// net.core.rmem_max it sets the window scale (`tcp_select_initial_window`). 32 MiB on
+    /// 6.18 ("tcp: increase tcp_rmem[2] to 32 MB", 6.16). 0: no bound (the RFC picture,
+    /// where nothing grows the buffer).
+    rcvbuf_max: u32,
     /// `tcp_dsack` (default 1): duplicate data is reported in a D-SACK block (RFC 2883;
     /// `tcp_dsack_set` records nothing when it is 0). Only with SACK agreed.
     dsack: bool,
@@ -586,6 +593,7 @@ impl Profile {
             frto: 2,
             retrans_collapse: true,
             moderate_rcvbuf: true,
+            rcvbuf_max: 33_554_432,
             dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
@@ -667,6 +675,7 @@ impl Profile {
             frto: 0,
             retrans_collapse: false,
             moderate_rcvbuf: false,
+            rcvbuf_max: 0,
             dsack: true,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
@@ -760,6 +769,10 @@ mod tests {
             (
                 "moderate_rcvbuf",
                 "tcp_moderate_rcvbuf 1 grows the receive buffer; the RFCs have no autotuning",
+            ),
+            (
+                "rcvbuf_max",
+                "tcp_rmem[2] bounds the grown buffer; the RFCs grow none",
             ),
             (
                 "invalid_ratelimit_us",

@@ -797,6 +797,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         min_recv_buffer: BUFFER,
         min_send_buffer: WSCALE_SPACE,
         rmem_max: WSCALE_SPACE,
+        rcvbuf_max: WSCALE_SPACE,
         wmem_max: WSCALE_SPACE,
         rto_initial_us: RTO_US,
         rto_min_us: RTO_US,

@@ -195,7 +195,24 @@ impl TcpSocket {
             let queued = self.rcvbuf.len();
             // Already merged: `take_front` builds its list with `push_span`.
             let spans_out = self.rcvbuf.take_front(max as u64);
+            let from = self.rcv_copied;
             self.rcv_copied += queued - self.rcvbuf.len();
+            if self.truesize_accounting() {
+                // `tcp_recvmsg_locked` calls `tcp_rcv_space_adjust` after copying each skb's
+                // part: the skbs' ends inside this read, then where it stopped.
+                let to = self.rcv_copied;
+                let ends: Vec<u64> = self
+                    .rcv_skbs
+                    .iter()
+                    .map(|&(end, _, _)| end)
+                    .skip_while(|&end| end <= from)
+                    .take_while(|&end| end < to)
+                    .chain(std::iter::once(to))
+                    .collect();
+                for copied in ends {
+                    self.rcv_space_adjust(copied, ctx.now, ctx.p);
+                }
+            }
             // A segment's memory is freed once all of it has been read.
             while self
                 .rcv_skbs

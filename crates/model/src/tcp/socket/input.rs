@@ -214,6 +214,9 @@ impl TcpSocket {
         if !h.flags.ack {
             return;
         }
+        // `tcp_rcv_established` handles a segment that finds the connection established;
+        // the handshake's last ACK goes through `tcp_rcv_state_process`.
+        let established = self.state == Established;
         if self.state == SynReceived {
             if ack.gt(self.snd_una) && ack.le(self.snd_max) {
                 self.snd_wnd = (h.window as u32) << self.snd_wscale;
@@ -239,6 +242,13 @@ impl TcpSocket {
         self.process_ack(seg, h, ctx);
         if self.state == Closed {
             return;
+        }
+        // `tcp_rcv_established` (fast path and step 5) samples the receiver's RTT from the
+        // echoed timestamp before queueing the data.
+        if established && self.ts_ok && self.truesize_accounting() {
+            if let Some((_, ecr)) = h.options.timestamps {
+                self.rcv_rtt_measure_ts(ecr, seg.payload_len, ctx.now);
+            }
         }
         // Sixth/seventh: the segment text.
         let mut ack_now = false;

@@ -33,7 +33,10 @@ impl TcpSocket {
     /// scaling starts from 64240 (44 × 1460); after 5 bytes the free space, capped at
     /// 65536 − 1448, rounds down below what was promised, so the ACK offers 64235, the rest
     /// of the promise, where an uncapped ceiling would offer 64240 again.
-    pub(super) fn init_buffer_space(&mut self) {
+    /// It also starts the first measurement of reads (`rcvq_space.seq`, `.time`).
+    pub(super) fn init_buffer_space(&mut self, now: Micros) {
+        self.rcvq_seq = self.rcv_copied;
+        self.rcvq_time = now;
         if !self.truesize_accounting() {
             return;
         }
@@ -51,30 +54,117 @@ impl TcpSocket {
         self.rcvq_space = self.rcv_ssthresh.min(self.rcv_wnd).min(10 * advmss);
     }
 
-    /// Linux `tcp_rcvbuf_grow` (6.16), at the end of `tcp_data_queue_ofo`: a buffer
-    /// SO_RCVBUF did not set grows to hold twice the last measured window
-    /// (`rcvq_space.space`, "slow start: allow the sender to double its rate") plus the
-    /// out-of-order extent (the last out-of-order byte less rcv_nxt), turned into memory at
-    /// the measured payload share (`tcp_space_from_win`), and the window clamp follows;
-    /// only for a socket an application holds, and with tcp_moderate_rcvbuf on.
-    /// tcp_rmem[2] (32 MiB) caps it in Linux; the model's buffers stay far below it.
+    /// Linux `tcp_rcvbuf_grow(sk, newval)` (6.18, net/ipv4/tcp_input.c), from
+    /// `tcp_rcv_space_adjust` with what the application read in the last RTT and at the end
+    /// of `tcp_data_queue_ofo` with `rcvq_space.space` as it is: `rcvq_space.space` takes
+    /// `newval` (whatever the sysctl or SO_RCVBUF), then a buffer SO_RCVBUF did not set
+    /// grows, with tcp_moderate_rcvbuf on, to hold a window of 2 × newval ("DRS is always one
+    /// RTT late") plus twice that times newval's growth over the old value ("slow start:
+    /// allow the sender to double its rate"; "tcp: fix too slow tcp_rcvbuf_grow() action",
+    /// 6.18) plus the out-of-order extent (the last out-of-order byte less rcv_nxt), turned
+    /// into memory at the measured payload share (`tcp_space_from_win`) and capped at
+    /// tcp_rmem[2]; the window clamp follows. The out-of-order caller acts only for a
+    /// socket an application holds.
     /// Measured on 6.18 (`receive-memory-ofo-rcvbuf-grow`: tcp_rmem[1] 131072, 44 full
     /// segments behind a lost first one): once the hole is filled the ACK offers 28 << 10
     /// (2 × 14480 + 65160 of window → 150592 bytes of buffer), where the 131072-byte buffer
     /// leaves 16 << 10.
-    pub(super) fn rcvbuf_grow(&mut self, p: &crate::profile::Profile) {
-        if !p.moderate_rcvbuf || !self.truesize_accounting() || self.rcvbuf_locked || !self.in_app {
+    pub(super) fn rcvbuf_grow(&mut self, newval: u32, p: &crate::profile::Profile) {
+        let oldval = self.rcvq_space;
+        self.rcvq_space = newval;
+        if !p.moderate_rcvbuf || !self.truesize_accounting() || self.rcvbuf_locked {
             return;
         }
-        let mut rcvwin = 2 * self.rcvq_space as u64;
+        let mut rcvwin = 2 * newval as u64;
+        // `do_div(grow, oldval)`: oldval is never 0 once `tcp_init_buffer_space` ran.
+        rcvwin += 2 * (rcvwin * newval.saturating_sub(oldval) as u64 / oldval.max(1) as u64);
         if let Some((start, skb)) = self.ooo.last_key_value() {
             let end = start + spans_len(&skb.spans) as u64;
             rcvwin += end.saturating_sub(self.roff(self.rcv_nxt));
         }
         let rcvbuf = (rcvwin << 8) / self.scaling_ratio.max(1) as u64;
+        let rcvbuf = match p.rcvbuf_max {
+            0 => rcvbuf,
+            max => rcvbuf.min(max as u64),
+        };
         if rcvbuf > self.rcvbuf_bytes() {
             self.rcvbuf_grown = rcvbuf;
             self.window_clamp = Some(self.win_from_space(rcvbuf));
+        }
+    }
+
+    /// Linux `tcp_rcv_space_adjust` (net/ipv4/tcp_input.c), called by `tcp_recvmsg_locked`
+    /// after each skb's bytes are copied to the application (`copied` is then the stream
+    /// offset of copied_seq): nothing until the receiver has an RTT estimate and that long
+    /// has passed since the last measurement; then the bytes read since it, less those
+    /// still queued ("tcp: add receive queue awareness in tcp_rcv_space_adjust()"), grow
+    /// the buffer if they exceed the last measurement (`rcvbuf_grow`), and a new
+    /// measurement starts here.
+    pub(super) fn rcv_space_adjust(
+        &mut self,
+        copied: u64,
+        now: Micros,
+        p: &crate::profile::Profile,
+    ) {
+        if self.rcv_rtt_us == 0 || now.saturating_sub(self.rcvq_time) < self.rcv_rtt_us >> 3 {
+            return;
+        }
+        let inq = self.roff(self.rcv_nxt).saturating_sub(copied) as i64;
+        let read = copied as i64 - self.rcvq_seq as i64 - inq;
+        if read > self.rcvq_space as i64 {
+            self.rcvbuf_grow(read as u32, p);
+        }
+        self.rcvq_seq = copied;
+        self.rcvq_time = now;
+    }
+
+    /// Linux `tcp_rcv_rtt_update` (6.18): the receiver's RTT estimate (`rcv_rtt_est.rtt_us`,
+    /// 8 × the RTT in µs) takes any sample below it at once ("tcp: always seek for minimal
+    /// rtt in tcp_rcv_rtt_update()"); a larger one from the window (`win_dep`) is ignored,
+    /// and a larger timestamp one is averaged in (7/8 old) only while the application has
+    /// read everything ("tcp: skip big rtt sample if receive queue is not empty").
+    fn rcv_rtt_update(&mut self, sample_us: u64, win_dep: bool) {
+        let old = self.rcv_rtt_us;
+        let m = sample_us << 3;
+        self.rcv_rtt_us = if old == 0 || m < old {
+            m
+        } else if win_dep || self.roff(self.rcv_nxt) != self.rcv_copied {
+            return;
+        } else {
+            old - (old >> 3) + sample_us
+        };
+    }
+
+    /// Linux `tcp_rcv_rtt_measure` (from `tcp_event_data_recv`, for in-order data): the time
+    /// a window's worth of data (the window last offered, from where rcv_nxt was) took to
+    /// arrive is an RTT sample, after which a new measurement starts.
+    pub(super) fn rcv_rtt_measure(&mut self, now: Micros) {
+        if let Some(t) = self.rcv_rtt_time {
+            if self.rcv_nxt.lt(self.rcv_rtt_seq) {
+                return;
+            }
+            self.rcv_rtt_update(now.saturating_sub(t).max(1), true);
+        }
+        self.rcv_rtt_seq = self.rcv_nxt + self.rcv_wnd;
+        self.rcv_rtt_time = Some(now);
+    }
+
+    /// Linux `tcp_rcv_rtt_measure_ts` (from `tcp_rcv_established`, before the segment's
+    /// data is queued): a segment of at least `rcv_mss` bytes echoing a timestamp not seen
+    /// before gives the sample now − TSecr in whole ms; 0 ms is no sample ("tcp: remove
+    /// zero TCP TS samples for autotuning"). Every segment with a new TSecr is remembered
+    /// (`rcv_rtt_last_tsecr`), pure ACKs included.
+    pub(super) fn rcv_rtt_measure_ts(&mut self, tsecr: u32, len: u32, now: Micros) {
+        if tsecr == self.rcv_rtt_last_tsecr {
+            return;
+        }
+        self.rcv_rtt_last_tsecr = tsecr;
+        if len >= self.rcv_mss {
+            // `tcp_rtt_tsopt_us(tp, 0)`: whole ms of the timestamp clock.
+            let delta = self.ts_val(now).wrapping_sub(tsecr);
+            if delta > 0 && delta < i32::MAX as u32 / 1000 {
+                self.rcv_rtt_update(delta as u64 * 1000, false);
+            }
         }
     }
 
@@ -184,8 +274,13 @@ impl TcpSocket {
     /// pressure). False: no room could be made.
     /// `in_start` is where the skb starts (a stream offset): `tcp_prune_ofo_queue` keeps
     /// what lies below it.
-    pub(super) fn try_rmem_schedule(&mut self, truesize: u32, in_start: u64) -> bool {
-        if !self.can_ingest() && !self.prune_queue(in_start) {
+    pub(super) fn try_rmem_schedule(
+        &mut self,
+        truesize: u32,
+        in_start: u64,
+        p: &crate::profile::Profile,
+    ) -> bool {
+        if !self.can_ingest() && !self.prune_queue(in_start, p) {
             return false;
         }
         self.rmem_schedule(truesize);
@@ -216,9 +311,9 @@ impl TcpSocket {
 
     /// Linux `tcp_prune_queue`, when the queues' memory is over the buffer:
     /// - `tcp_clamp_window`: quick-ACK mode ends; a buffer SO_RCVBUF did not set grows to the
-    ///   memory in use (`sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2])`; tcp_rmem[2], 32 MiB by
-    ///   default, is not modelled as a bound), one it set stays and rcv_ssthresh falls to two
-    ///   segments (`min(window_clamp, 2 * advmss)`);
+    ///   memory in use (`sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2])`, while below
+    ///   tcp_rmem[2]), one it set stays and rcv_ssthresh falls to two segments
+    ///   (`min(window_clamp, 2 * advmss)`);
     /// - still over: `tcp_collapse_ofo_queue` ([`TcpSocket::collapse_ofo_queue`]), then
     ///   `tcp_collapse` of the receive queue ([`TcpSocket::collapse_queue`]);
     /// - still over: `tcp_prune_ofo_queue` ([`TcpSocket::prune_ofo_queue`]) for an skb
@@ -229,10 +324,14 @@ impl TcpSocket {
     /// 7764 bytes in fifteen 1280-byte and one 1280-byte skb (20480 of 16384) collapse into
     /// 3776 + 3776 + 212 bytes (4352 + 4352 + 832), and the window that stayed shut without
     /// it reopens (620, then 2096).
-    pub(super) fn prune_queue(&mut self, in_start: u64) -> bool {
+    pub(super) fn prune_queue(&mut self, in_start: u64, p: &crate::profile::Profile) -> bool {
         self.ack_quick = 0;
-        if !self.rcvbuf_locked {
-            self.rcvbuf_grown = self.rcvbuf_grown.max(self.rmem());
+        if !self.rcvbuf_locked && (p.rcvbuf_max == 0 || self.rcvbuf_bytes() < p.rcvbuf_max as u64) {
+            let rmem = match p.rcvbuf_max {
+                0 => self.rmem(),
+                max => self.rmem().min(max as u64),
+            };
+            self.rcvbuf_grown = self.rcvbuf_grown.max(rmem);
         }
         if self.rmem() > self.rcvbuf_bytes() {
             let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
@@ -580,7 +679,13 @@ impl TcpSocket {
         }
         let space = self.rcv_cap.max(1);
         let clamp = if self.rcvbuf_locked { space } else { u32::MAX };
-        let s = space.max(p.wscale_space).min(clamp);
+        // `wscale_space` is max(tcp_rmem[2], rmem_max) as the machine has them; a smaller
+        // tcp_rmem[2] lowers it (measured on 6.18: tcp_rmem[2] 262144 → shift 3).
+        let want = match p.rcvbuf_max {
+            0 => p.wscale_space,
+            max => p.wscale_space.min(max.max(p.rmem_max)),
+        };
+        let s = space.max(want).min(clamp);
         Some((s.ilog2() as i32 - 15).clamp(0, 14) as u8)
     }
 
@@ -681,6 +786,9 @@ impl TcpSocket {
                     } else {
                         self.rcv_ssthresh = self.rcv_ssthresh.max(self.rcv_wnd.min(clamp));
                     }
+                    // "tcp: adjust rcvq_space after updating scaling ratio" (6.14): the
+                    // last measured read never exceeds the new clamp.
+                    self.rcvq_space = self.rcvq_space.min(clamp);
                 }
             }
             self.rcv_mss = len.min(self.our_mss as u32);

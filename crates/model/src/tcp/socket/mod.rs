@@ -283,9 +283,21 @@ pub struct TcpSocket {
     rcvbuf_grown: u64,
     /// Linux `tp->rcvq_space.space`: the window the receiver last measured the application
     /// reading in one RTT; `tcp_init_buffer_space` starts it at min(rcv_ssthresh, rcv_wnd,
-    /// TCP_INIT_CWND × advmss). The model does not measure reads (`tcp_rcv_space_adjust`),
-    /// so it keeps that value.
+    /// TCP_INIT_CWND × advmss), `tcp_rcv_space_adjust` raises it.
     rcvq_space: u32,
+    /// Linux `rcvq_space.seq` and `.time`: where (a stream offset of copied_seq) and when
+    /// the current measurement of reads started.
+    rcvq_seq: u64,
+    rcvq_time: Micros,
+    /// Linux `tp->rcv_rtt_est.rtt_us`: the receiver's RTT estimate, 8 × µs; 0 = none yet.
+    rcv_rtt_us: u64,
+    /// Linux `rcv_rtt_est.seq` and `.time`: the window-based sample ends once rcv_nxt
+    /// reaches `seq`; None until in-order data started one.
+    rcv_rtt_seq: SeqNumber,
+    rcv_rtt_time: Option<Micros>,
+    /// Linux `tp->rcv_rtt_last_tsecr`: the last TSecr seen, so that one echo gives one
+    /// sample.
+    rcv_rtt_last_tsecr: u32,
     /// Linux ICSK_ACK_NOMEM: an in-order segment found no receive memory
     /// (`tcp_data_queue`); the next ACK offers window 0 (`tcp_select_window`).
     ack_nomem: bool,
@@ -664,6 +676,12 @@ impl TcpSocket {
             rcv_pred_wnd: None,
             rcvbuf_grown: 0,
             rcvq_space: 0,
+            rcvq_seq: 0,
+            rcvq_time: 0,
+            rcv_rtt_us: 0,
+            rcv_rtt_seq: SeqNumber(0),
+            rcv_rtt_time: None,
+            rcv_rtt_last_tsecr: 0,
             ack_nomem: false,
             ooo_mem: 0,
             rcv_copied: 0,
@@ -765,7 +783,7 @@ impl TcpSocket {
             // `tcp_init_transfer`, for a connection that got here by a handshake (a SYN
             // cookie's child comes from LISTEN: `tcp_get_cookie_sock` → `syn_recv_sock`).
             self.initialize_rcv_mss();
-            self.init_buffer_space();
+            self.init_buffer_space(ctx.now);
         }
         if to == TcpState::Closed {
             for k in super::TIMER_KINDS {

@@ -172,6 +172,7 @@ impl TcpSocket {
             return;
         }
         self.measure_rcv_mss(len);
+        self.rcv_rtt_measure(ctx.now);
         // The kernel keeps the ATO, TCP_ATO_MIN, the RTO and the gap since the last
         // arrival in whole jiffies and halves the ATO with a shift: back-to-back segments
         // bring it down to TCP_ATO_MIN exactly (30, 20, 15, 12, 11, 10 jiffies), where
@@ -279,8 +280,9 @@ impl TcpSocket {
             // way (ICSK_ACK_NOMEM | ICSK_ACK_NOW).
             let truesize = self.truesize(take);
             let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
-            let nomem =
-                self.truesize_accounting() && !fast && !self.try_rmem_schedule(truesize, start);
+            let nomem = self.truesize_accounting()
+                && !fast
+                && !self.try_rmem_schedule(truesize, start, ctx.p);
             if nomem {
                 self.ack_nomem = true;
                 if !self.rcv_skbs.is_empty() {
@@ -361,7 +363,9 @@ impl TcpSocket {
             // duplicate ACKs and three in-order ones, the next segment waits for the
             // delayed ACK. Before that it makes room (`tcp_try_rmem_schedule`) or drops
             // the segment unanswered (LINUX_MIB_TCPOFODROP), and turns header prediction off.
-            if self.truesize_accounting() && !self.try_rmem_schedule(self.truesize(take), start) {
+            if self.truesize_accounting()
+                && !self.try_rmem_schedule(self.truesize(take), start, ctx.p)
+            {
                 return false;
             }
             self.rcv_pred_wnd = None;
@@ -487,7 +491,10 @@ impl TcpSocket {
                 }
                 self.sack_add(start, end);
             }
-            self.rcvbuf_grow(ctx.p);
+            // "do not grow rcvbuf for not-yet-accepted or orphaned sockets" (`sk->sk_socket`).
+            if self.in_app {
+                self.rcvbuf_grow(self.rcvq_space, ctx.p);
+            }
             true
         }
     }

@@ -2299,6 +2299,144 @@ fn out_of_order_data_grows_a_buffer_so_rcvbuf_did_not_set() {
     assert_eq!(run(true, false), (131_072, window));
 }
 
+/// A passive connection on the lab's wire (MTU 1500, timestamps: 1448-byte segments, our
+/// window scale 10) whose application holds it, after a handshake at time 0; `tune` sets
+/// the profile or the socket first.
+fn autotune_child(tune: impl FnOnce(&mut Harness)) -> Harness {
+    let mut h = truesize_child(1460, None);
+    tune(&mut h);
+    h.s.in_app = true;
+    let mut syn = h.peer_segment("S seq=0");
+    if let Header::Tcp(t) = &mut syn.header {
+        t.options.timestamps = Some((1, 0));
+        t.options.window_scale = Some(7);
+    }
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    let ecr = h.s.ts_val(0);
+    send_with_ecr(&mut h, ". seq=1 ack=1", ecr);
+    h
+}
+
+/// At `at_ms`, `n` full segments from the peer from stream byte `from`, each echoing the
+/// timestamp we sent at time 0, each read at once by a reader that asks for 1 MiB.
+fn segments_read_as_they_come(h: &mut Harness, at_ms: u64, from: u32, n: u32) -> u32 {
+    h.now = at_ms * 1000;
+    let ecr = h.s.ts_val(0);
+    for k in 0..n {
+        let line = format!(". seq={} ack=1 len=1448", 1 + from + 1448 * k);
+        send_with_ecr(h, &line, ecr);
+        h.with(|s, ctx| s.app_recv(1 << 20, ctx));
+    }
+    from + 1448 * n
+}
+
+#[test]
+fn reads_grow_the_receive_buffer_once_per_rtt_to_twice_what_was_read_and_its_growth() {
+    // Linux 6.18 `tcp_rcv_space_adjust` (from recv()) → `tcp_rcvbuf_grow`: once the receiver
+    // has an RTT (here 40 ms, from the first segment's echoed timestamp) and that long has
+    // passed since the last measurement, the bytes read since it (28960) are the new
+    // `rcvq_space`; over the old one (10 × 1448) they grow the buffer to hold 2 × 28960
+    // plus twice that times their growth (100 %): 173760 bytes of window, at 160/256 of
+    // the memory 278016 bytes, where tcp_rmem[1] gave 131072. The window clamp follows, so
+    // the window offered passes the 80 << 10 that 131072 bytes allow.
+    let run = |tune: fn(&mut Harness), read: bool| {
+        let mut h = autotune_child(tune);
+        if !read {
+            let mut to = 0;
+            for (at, n) in [(40, 20), (80, 25)] {
+                h.now = at * 1000;
+                let ecr = h.s.ts_val(0);
+                for k in 0..n {
+                    send_with_ecr(
+                        &mut h,
+                        &format!(". seq={} ack=1 len=1448", 1 + to + 1448 * k),
+                        ecr,
+                    );
+                }
+                to += 1448 * n;
+            }
+            return (h.s.rcvbuf_bytes(), h.s.rcvq_space, last_window(&h));
+        }
+        // 40 ms: the RTT is measured; the first read starts a measurement (1448 bytes read).
+        let to = segments_read_as_they_come(&mut h, 40, 0, 20);
+        assert_eq!(h.s.rcv_rtt_us, 8 * 40_000);
+        assert_eq!(h.s.rcvq_space, 14_480);
+        // 80 ms: the first read measures 19 + 1 segments.
+        segments_read_as_they_come(&mut h, 80, to, 40);
+        (h.s.rcvbuf_bytes(), h.s.rcvq_space, last_window(&h))
+    };
+    let (rcvbuf, space, window) = run(|_| {}, true);
+    assert_eq!(space, 28_960);
+    assert_eq!(rcvbuf, 278_016);
+    assert!(window > 80, "window {window} << 10");
+    // tcp_moderate_rcvbuf 0: the measurement still moves, the buffer does not.
+    let (rcvbuf, space, window) = run(|h| h.p.moderate_rcvbuf = false, true);
+    assert_eq!((rcvbuf, space), (131_072, 28_960));
+    assert!(window <= 80, "window {window} << 10");
+    // SO_RCVBUF set: the same.
+    let (rcvbuf, space, _) = run(
+        |h| {
+            h.s.rcv_cap = 65_536;
+            h.s.rcvbuf_locked = true;
+        },
+        true,
+    );
+    assert_eq!((rcvbuf, space), (131_072, 28_960));
+    // tcp_rmem[2] 200000: the growth stops there.
+    let (rcvbuf, _, _) = run(|h| h.p.rcvbuf_max = 200_000, true);
+    assert_eq!(rcvbuf, 200_000);
+    // Nobody reads: nothing is measured.
+    let (rcvbuf, space, _) = run(|_| {}, false);
+    assert_eq!((rcvbuf, space), (131_072, 14_480));
+}
+
+#[test]
+fn the_receivers_rtt_takes_a_smaller_sample_at_once_and_a_larger_one_only_with_the_queue_read() {
+    // Linux 6.18 `tcp_rcv_rtt_update`: 8 × 40 ms from the first echo; a 30 ms sample
+    // replaces it; a 50 ms one while data waits unread is ignored ("tcp: skip big rtt sample
+    // if receive queue is not empty"), one after the reader took everything is averaged in
+    // (7/8 of 240000 + 50000). A second segment echoing the same timestamp gives nothing.
+    let mut h = autotune_child(|_| {});
+    let seg = |h: &mut Harness, at_ms: u64, sent_ms: u64, seq: u32| {
+        h.now = at_ms * 1000;
+        let ecr = h.s.ts_val(sent_ms * 1000);
+        send_with_ecr(h, &format!(". seq={seq} ack=1 len=1448"), ecr);
+    };
+    seg(&mut h, 40, 0, 1);
+    assert_eq!(h.s.rcv_rtt_us, 320_000);
+    seg(&mut h, 45, 15, 1449);
+    assert_eq!(h.s.rcv_rtt_us, 240_000);
+    seg(&mut h, 100, 50, 2897);
+    assert_eq!(h.s.rcv_rtt_us, 240_000, "three segments wait unread");
+    h.with(|s, ctx| s.app_recv(1 << 20, ctx));
+    seg(&mut h, 150, 100, 4345);
+    assert_eq!(h.s.rcv_rtt_us, 240_000 - 30_000 + 50_000);
+    seg(&mut h, 200, 100, 5793);
+    assert_eq!(h.s.rcv_rtt_us, 260_000, "the same echo again");
+}
+
+#[test]
+fn without_timestamps_the_receiver_times_a_window_of_data_as_its_rtt() {
+    // Linux `tcp_rcv_rtt_measure` (from `tcp_event_data_recv`): the first in-order data
+    // starts a measurement that ends once rcv_nxt has passed the window then offered; the
+    // time it took is a sample, kept only if smaller than the estimate.
+    let mut h = truesize_child(1460, None);
+    h.s.in_app = true;
+    let syn = h.peer_segment("S seq=0");
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    send!(h, ". seq=1 ack=1");
+    let wnd = h.s.rcv_wnd;
+    send!(h, ". seq=1 ack=1 len=1460");
+    let mut seq = 1461;
+    h.now = 60_000;
+    while seq <= wnd + 1460 {
+        send!(h, &format!(". seq={seq} ack=1 len=1460"));
+        h.with(|s, ctx| s.app_recv(1 << 20, ctx));
+        seq += 1460;
+    }
+    assert_eq!(h.s.rcv_rtt_us, 8 * 60_000);
+}
+
 #[test]
 fn out_of_order_segments_measure_the_truesize_ratio_and_grow_the_window_before_they_are_charged() {
     // Linux 6.17+ `tcp_data_queue_ofo` → `tcp_measure_rcv_mss`: the first full segment after
