@@ -1654,6 +1654,27 @@ fn after_an_rto_only_the_segments_not_sacked_are_sent_again() {
 }
 
 #[test]
+fn an_rto_in_disorder_with_tcp_reordering_segments_sacked_lowers_the_degree_back_to_it() {
+    // `tcp_enter_loss`: "Timeout in disordered state after receiving substantial DUPACKs
+    // suggests that the degree of reordering is over-estimated". Reordering raised the
+    // degree to 10; segments 3-5 are SACKed (3, the tcp_reordering sysctl) and RACK still
+    // waits (its window is open while fewer than 10 are SACKed). The RTO brings the degree
+    // back to 3; with two SACKed it stays.
+    let degree_after_rto = |sacked: &str| {
+        let mut h = socket_sending_ten_with_sack();
+        h.s.reord.degree = 10;
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=1461");
+        send!(h, &format!(". seq=1 ack=1461 sack={sacked}"));
+        assert!(!h.s.recovering(), "still open or disorder");
+        h.with(|s, ctx| s.enter_loss(ctx));
+        h.s.reord.degree
+    };
+    assert_eq!(degree_after_rto("2921-7301"), 3);
+    assert_eq!(degree_after_rto("2921-5841"), 10);
+}
+
+#[test]
 fn an_rto_after_the_peer_reneged_on_its_sack_sends_everything_again() {
     // The peer SACKed the first unacknowledged segment and never acknowledged it
     // cumulatively: it dropped what it had SACKed (`tcp_check_sack_reneging`). The RTO
