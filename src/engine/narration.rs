@@ -95,6 +95,8 @@ pub fn timer_name(k: TimerKind, lang: Lang) -> &'static str {
         (TimerKind::FinWait2, _) => "FIN-WAIT-2",
         (TimerKind::Keepalive, Lang::Zh) => "保活",
         (TimerKind::Keepalive, Lang::En) => "keepalive",
+        (TimerKind::SackCompress, Lang::Zh) => "SACK 压缩",
+        (TimerKind::SackCompress, Lang::En) => "SACK-compression",
     }
 }
 

@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 85] = [
+pub const NAMES: [&str; 86] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -51,6 +51,7 @@ pub const NAMES: [&str; 85] = [
     "reno-undo",
     "reno-undo-no-timestamps",
     "sack-reordering-grows-cwnd",
+    "sack-compression",
     "reno-rto-go-back-n",
     "cubic-one-loss",
     "cubic-three-losses",
@@ -671,7 +672,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
         // 4); 14 with the 11th held 15 ms, whose three followers' SACKs now grow cwnd in slow
         // start: 24 at the end, where counting in-order delivery only gives 21. (Flights
         // with at most three SACKs each: past three duplicate ACKs the Linux receiver
-        // compresses its SACKs, `tcp_sack_compress`, which the model does not do.)
+        // compresses its SACKs, `__tcp_ack_snd_check`; see `sack-compression`.)
         "sack-reordering-grows-cwnd" => {
             let mut sc = base(
                 name,
@@ -699,6 +700,30 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                     ms(15),
                 ));
             }
+            sc
+        }
+        // `__tcp_ack_snd_check`'s SACK compression: the receiver's quick ACKs are spent and
+        // its window has stopped growing (`tcp_grow_window` would set a quick ACK) after a
+        // first write of 20 segments, read at 280 ms; the second write's 2nd segment is
+        // lost. Its 18 followers draw 4 duplicate ACKs at once (measured on 6.18), then one
+        // for the other 14, min(tcp_comp_sack_delay_ns, 5 % of the receiver's RTT) +
+        // tcp_comp_sack_slack_ns later.
+        "sack-compression" => {
+            let mut sc = base(
+                name,
+                "SACK compression: two writes of 20 full segments, the second write's 2nd \
+                 lost: a few duplicate ACKs at once, then the receiver holds its SACKs back \
+                 and sends one for several",
+                1_500,
+                listen_accept(vec![late_read(280), late_read(1_000)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(20 * 1448).action),
+                    Step::at(ms(300), send(20 * 1448).action),
+                ],
+            );
+            sc.faults
+                .push(FaultRule::drop("client", SegmentMatch::Data, Some(22)));
             sc
         }
         // An RTO without SACK (`tcp_sack` 0): the 2nd and 6th segments are lost, and so are

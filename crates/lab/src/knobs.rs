@@ -262,6 +262,20 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ("rcvbuf_max", Knob::Sysctl("net.ipv4.tcp_rmem", Unit::Last)),
     // `tcp_dsack_set` records nothing when it is 0.
     ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
+    // `__tcp_ack_snd_check`'s SACK compression: the cap (0 turns it off), the longest wait
+    // and the hrtimer's slack, both in ns as the model keeps them.
+    (
+        "comp_sack_nr",
+        Knob::Sysctl("net.ipv4.tcp_comp_sack_nr", Unit::Plain),
+    ),
+    (
+        "comp_sack_delay_ns",
+        Knob::Sysctl("net.ipv4.tcp_comp_sack_delay_ns", Unit::Plain),
+    ),
+    (
+        "comp_sack_slack_ns",
+        Knob::Sysctl("net.ipv4.tcp_comp_sack_slack_ns", Unit::Plain),
+    ),
     // The ICMP error rate limit toward one peer, in ms (`proc_dointvec_ms_jiffies`); the
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (

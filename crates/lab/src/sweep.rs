@@ -114,6 +114,9 @@ const OPTIONS: &[&str] = &[
     "idle-restart",
 ];
 
+/// Losses in flights long enough for the receiver's SACK compression.
+const SACK_LOSSES: &[&str] = &["sack-compression", "loss-fast-retransmit", "cubic-one-loss"];
+
 /// A listener nobody accepts from, with tcp_syncookies 1 and 0.
 const BACKLOGS: &[&str] = &["backlog-full-syncookies", "backlog-full-no-syncookies"];
 
@@ -232,6 +235,20 @@ axes! {
     dsack: "net.ipv4.tcp_dsack 0 (no D-SACK blocks sent)",
         ["0"], &["receive-ofo-overlaps", "reorder-dsack-undo"], 0, |sc, _| {
             sc.tuning.dsack = Some(false);
+            Some(())
+        };
+    comp_sack_nr: "net.ipv4.tcp_comp_sack_nr (0: every out-of-order segment acknowledged at \
+        once)",
+        ["0", "1", "2"], SACK_LOSSES, 0, tuning!(comp_sack_nr);
+    comp_sack_delay: "net.ipv4.tcp_comp_sack_delay_ns, µs (the wait is at most 5 % of the \
+        receiver's RTT)",
+        ["0", "100", "20000"], SACK_LOSSES, 0, |sc, v| {
+            sc.tuning.comp_sack_delay_ns = Some(v.parse::<u64>().ok()? * 1_000);
+            Some(())
+        };
+    comp_sack_slack: "net.ipv4.tcp_comp_sack_slack_ns, µs (the compression hrtimer's slack)",
+        ["0", "500"], SACK_LOSSES, 0, |sc, v| {
+            sc.tuning.comp_sack_slack_ns = Some(v.parse::<u64>().ok()? * 1_000);
             Some(())
         };
     sack: "net.ipv4.tcp_sack", ["0"], OPTIONS, 0, |sc, _| {
@@ -407,6 +424,20 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "0",
     ),
     ("ofo-overlaps-dsack-0", "receive-ofo-overlaps", "dsack", "0"),
+    // SACK compression off (every out-of-order segment acknowledged at once), and allowed
+    // 20 ms: over the 40 ms RTT the wait is then 5 % of the RTT, 2 ms (2026-12-05).
+    (
+        "sack-compression-nr-0",
+        "sack-compression",
+        "comp_sack_nr",
+        "0",
+    ),
+    (
+        "sack-compression-delay-20ms",
+        "sack-compression",
+        "comp_sack_delay",
+        "20000",
+    ),
     (
         "synack-lost-syn-answered",
         "teardown-client-first",

@@ -444,6 +444,19 @@ profile! {
     /// `tcp_dsack` (default 1): duplicate data is reported in a D-SACK block (RFC 2883;
     /// `tcp_dsack_set` records nothing when it is 0). Only with SACK agreed.
     dsack: bool,
+    /// `tcp_comp_sack_nr` (default 44; 0 = off): a receiver holding out-of-order data
+    /// answers the first TCP_FASTRETRANS_THRESH (3) segments after each advance of rcv_nxt
+    /// with an ACK each, then holds the next ACKs back and sends one for up to this many
+    /// (`__tcp_ack_snd_check`, `tp->compressed_ack`). SACK connections only. RFC 5681 §4.2
+    /// asks for an immediate ACK of every out-of-order segment: the RFC profile has 0.
+    comp_sack_nr: u32,
+    /// `tcp_comp_sack_delay_ns` (default 1 ms): the longest a compressed ACK waits; the wait
+    /// is 5 % of the receiver's RTT estimate (`rcv_rtt_est`, or SRTT if smaller) when that is
+    /// less. In nanoseconds, as the sysctl.
+    comp_sack_delay_ns: u64,
+    /// `tcp_comp_sack_slack_ns` (default 100 µs): the compression timer is an hrtimer armed
+    /// with this much slack (`hrtimer_start_range_ns`); it fires at the end of the range.
+    comp_sack_slack_ns: u64,
     /// ICMP error rate limit toward one peer host (`icmp_ratelimit`, ms in the sysctl; 0 =
     /// none): a token bucket of this many µs per message holding at most 6 of them
     /// (`inet_peer_xrlim_allow`, XRLIM_BURST_FACTOR 6; a new peer starts full), so a burst of
@@ -595,6 +608,9 @@ impl Profile {
             moderate_rcvbuf: true,
             rcvbuf_max: 33_554_432,
             dsack: true,
+            comp_sack_nr: 44,
+            comp_sack_delay_ns: 1_000_000,
+            comp_sack_slack_ns: 100_000,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 500_000,
             loss_beta_1024: 717,
@@ -677,6 +693,9 @@ impl Profile {
             moderate_rcvbuf: false,
             rcvbuf_max: 0,
             dsack: true,
+            comp_sack_nr: 0,
+            comp_sack_delay_ns: 1_000_000,
+            comp_sack_slack_ns: 100_000,
             icmp_ratelimit_us: 1_000_000,
             invalid_ratelimit_us: 0,
             loss_beta_1024: 0,
@@ -863,6 +882,10 @@ mod tests {
             (
                 "quickack_max",
                 "Linux quick-ACK and ping-pong modes; the RFC delays every ACK",
+            ),
+            (
+                "comp_sack_nr",
+                "tcp_comp_sack_nr: SACKs held back after 3 dupACKs; RFC 5681 §4.2 ACKs each",
             ),
             ("nagle_minshall", "tcp_nagle_check (Minshall) vs RFC 896"),
             (

@@ -650,6 +650,12 @@ pub mod ranges {
     pub const TW_REUSE: RangeInclusive<u8> = 0..=2;
     /// `tcp_tw_reuse_delay`: 1 ms up to TCP_PAWS_MSL, 60 s (proc_douintvec_minmax).
     pub const TW_REUSE_DELAY_US: RangeInclusive<Micros> = 1_000..=60_000_000;
+    /// `tcp_comp_sack_nr`: a u8 sysctl (proc_dou8vec_minmax, 0..=255; 0 turns SACK
+    /// compression off).
+    pub const COMP_SACK_NR: RangeInclusive<u32> = 0..=255;
+    /// `tcp_comp_sack_delay_ns` and `tcp_comp_sack_slack_ns`, in ns: the kernel takes any
+    /// unsigned long; a minute is far past any wait 5 % of an RTT allows.
+    pub const COMP_SACK_NS: RangeInclusive<u64> = 0..=60_000_000_000;
     /// `ip_local_port_range`'s ends: 1..=65535, the first at most the second
     /// (`ipv4_local_port_range` refuses the rest with EINVAL).
     pub const PORT: RangeInclusive<u16> = 1..=65_535;
@@ -831,6 +837,9 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         max_syn_backlog: MAX_SYN_BACKLOG,
         tw_reuse: TW_REUSE,
         tw_reuse_delay_us: TW_REUSE_DELAY_US,
+        comp_sack_nr: COMP_SACK_NR,
+        comp_sack_delay_ns: COMP_SACK_NS,
+        comp_sack_slack_ns: COMP_SACK_NS,
     }
     if let Some([low, high]) = t.local_port_range {
         check(format_args!("{at}.local_port_range[0]"), low, &PORT)?;

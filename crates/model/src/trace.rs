@@ -597,6 +597,9 @@ pub enum TimerKind {
     /// Linux FIN-WAIT-2 timeout for orphaned sockets (tcp_fin_timeout).
     FinWait2,
     Keepalive,
+    /// Linux's SACK compression (`tp->compressed_ack_timer`, an hrtimer): the ACK for
+    /// out-of-order data held back after the first three duplicate ACKs.
+    SackCompress,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

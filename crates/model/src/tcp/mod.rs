@@ -13,23 +13,30 @@ pub use socket::{TcpSocket, TimeWaitSyn};
 
 use crate::trace::TimerKind;
 
-/// Timers are data: one optional deadline per kind, in a fixed array indexed by this.
+/// Timers are data: one optional deadline per kind, in a fixed array indexed by the kind's
+/// place in [`TIMER_KINDS`], which lists them in [`TimerKind`]'s order.
 pub(crate) fn timer_index(k: TimerKind) -> usize {
-    match k {
-        TimerKind::Retransmit => 0,
-        TimerKind::DelayedAck => 1,
-        TimerKind::Persist => 2,
-        TimerKind::TimeWait => 3,
-        TimerKind::FinWait2 => 4,
-        TimerKind::Keepalive => 5,
-    }
+    k as usize
 }
 
-pub(crate) const TIMER_KINDS: [TimerKind; 6] = [
+pub(crate) const TIMER_KINDS: [TimerKind; 7] = [
     TimerKind::Retransmit,
     TimerKind::DelayedAck,
     TimerKind::Persist,
     TimerKind::TimeWait,
     TimerKind::FinWait2,
     TimerKind::Keepalive,
+    TimerKind::SackCompress,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_timer_kind_has_its_own_slot_in_order() {
+        for (i, k) in TIMER_KINDS.into_iter().enumerate() {
+            assert_eq!(timer_index(k), i, "{k:?}");
+        }
+    }
+}

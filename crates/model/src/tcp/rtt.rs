@@ -137,6 +137,11 @@ impl RttEstimator {
 
     /// The timeout after `backoff` consecutive expirations (RFC 6298 §5.5: double each time),
     /// capped at the maximum (§2.5).
+    /// Linux `tp->srtt_us`: eight times the smoothed RTT, 0 before the first sample.
+    pub fn srtt_x8(&self) -> Micros {
+        self.srtt_x8
+    }
+
     pub fn rto_backed_off(&self, backoff: u32, p: &Profile) -> Micros {
         let shift = backoff.min(20);
         (self.rto << shift).min(p.rto_max_us)

@@ -252,6 +252,7 @@ impl TcpSocket {
         }
         // Sixth/seventh: the segment text.
         let mut ack_now = false;
+        let mut ofo = false;
         if seg.payload_len > 0 {
             if matches!(self.state, Established | FinWait1 | FinWait2) {
                 if self.app_closed && self.seq_end_after_rcv(seq, seg.payload_len) {
@@ -265,7 +266,11 @@ impl TcpSocket {
                     self.set_state(Closed, ctx);
                     return;
                 }
-                ack_now |= self.process_text(seq, &seg.payload, seg.payload_len, predicted, ctx);
+                match self.process_text(seq, &seg.payload, seg.payload_len, predicted, ctx) {
+                    AckDue::Now => ack_now = true,
+                    AckDue::OutOfOrder => ofo = true,
+                    AckDue::Later => {}
+                }
             } else {
                 ack_now = true;
             }
@@ -288,18 +293,20 @@ impl TcpSocket {
                     // FIN-WAIT-1/2: `tcp_fin` calls `tcp_send_ack` at once.
                     ack_now = true;
                 }
-            } else {
-                if fin_off > self.roff(self.rcv_nxt) {
-                    self.ooo_fin = Some(fin_off);
-                    // `tcp_data_queue_ofo` queues the FIN's skb like data, and its SACK
-                    // block covers the FIN's sequence number too. Measured on 6.18 (sweep
-                    // point teardown-server-first+drop=server-data-1): a bare FIN after a
-                    // lost answer is acknowledged "ack=1 sack 6-7".
-                    if self.sack_ok {
-                        self.sack_add(fin_off, fin_off + 1);
-                    }
+            } else if fin_off > self.roff(self.rcv_nxt) {
+                self.ooo_fin = Some(fin_off);
+                // `tcp_data_queue_ofo` queues the FIN's skb like data, and its SACK block
+                // covers the FIN's sequence number too. Measured on 6.18 (sweep point
+                // teardown-server-first+drop=server-data-1): a bare FIN after a lost answer
+                // is acknowledged "ack=1 sack 6-7". Out of order, its ACK is out-of-order
+                // data's (RFC 5681 §4.2; Linux may compress it).
+                if self.sack_ok {
+                    self.sack_blocks_expected_flush(fin_off, fin_off + 1, ctx);
+                    self.sack_add(fin_off, fin_off + 1);
                 }
-                // Out of order or a duplicate: acknowledged at once (RFC 5681 §4.2).
+                ofo = true;
+            } else {
+                // A duplicate: acknowledged at once (`tcp_data_queue`'s retransmit case).
                 ack_now = true;
             }
         }
@@ -310,10 +317,15 @@ impl TcpSocket {
         if linux_acks && self.ack_sched && self.ack_quick > 0 && !self.pingpong {
             ack_now = true;
         }
+        // `tcp_data_snd_check`, then `tcp_ack_snd_check`: a segment sent carries the ACK.
         let sent = self.output(ctx);
-        if ack_now && !sent {
+        let held = ofo && self.ofo_held();
+        if sent {
+            return;
+        }
+        if ack_now || (held && self.sack_compress(ctx)) {
             self.send_ack(ctx);
-        } else if !sent && (self.delack_bytes > 0 || self.ack_sched) {
+        } else if !held && (self.delack_bytes > 0 || self.ack_sched) {
             self.send_delayed_ack(ctx);
         }
     }

@@ -31,6 +31,8 @@ mod recovery;
 mod time_wait;
 mod timers;
 
+use receive::AckDue;
+
 /// IPv4 header without options.
 pub const IP_HEADER: u32 = 20;
 
@@ -289,7 +291,9 @@ pub struct TcpSocket {
     /// the current measurement of reads started.
     rcvq_seq: u64,
     rcvq_time: Micros,
-    /// Linux `tp->rcv_rtt_est.rtt_us`: the receiver's RTT estimate, 8 × µs; 0 = none yet.
+    /// Linux `tp->rcv_rtt_est.rtt_us`: the receiver's RTT estimate, 8 × µs; 0 = none yet. It
+    /// paces the reads' measurement (`tcp_rcv_space_adjust`) and bounds how long a compressed
+    /// ACK waits.
     rcv_rtt_us: u64,
     /// Linux `rcv_rtt_est.seq` and `.time`: the window-based sample ends once rcv_nxt
     /// reaches `seq`; None until in-order data started one.
@@ -335,6 +339,14 @@ pub struct TcpSocket {
     /// Small ("pushed") segments received since the last ACK, 0..=2 (Linux
     /// `ICSK_ACK_PUSHED`, `ICSK_ACK_PUSHED2`).
     ack_pushed: u8,
+    /// Linux's SACK compression (`__tcp_ack_snd_check`): ACKs held back since the last one
+    /// sent (`tp->compressed_ack`).
+    compressed_ack: u32,
+    /// Immediate duplicate ACKs sent at this rcv_nxt (`tp->dup_ack_counter`), up to
+    /// TCP_FASTRETRANS_THRESH before ACKs are compressed.
+    dup_ack_counter: u32,
+    /// The rcv_nxt `dup_ack_counter` counts at (`tp->compressed_ack_rcv_nxt`).
+    compressed_ack_rcv_nxt: Option<SeqNumber>,
     /// Linux `tp->rcv_ssthresh`: the window offered grows only this far; it starts at the
     /// SYN's window and grows by two MSS per in-order segment (`tcp_grow_window`), up to the
     /// receive space.
@@ -432,7 +444,7 @@ pub struct TcpSocket {
     /// A segment being timed: (sequence number that acknowledges it, when it was sent).
     rtt_probe: Option<(SeqNumber, Micros)>,
     pub cc: Congestion,
-    pub timers: [Option<Micros>; 6],
+    pub timers: [Option<Micros>; super::TIMER_KINDS.len()],
 
     // What the application sees.
     pub error: Option<&'static str>,
@@ -698,6 +710,9 @@ impl TcpSocket {
             // `tcp_initialize_rcv_mss`: min(advmss, TCP_MSS_DEFAULT 536) until data is seen.
             rcv_mss: (p.mss as u32).min(536),
             ack_pushed: 0,
+            compressed_ack: 0,
+            dup_ack_counter: 0,
+            compressed_ack_rcv_nxt: None,
             rcv_ssthresh: p.recv_buffer,
             rtt: RttEstimator::new(p),
             retransmits: 0,
@@ -743,7 +758,7 @@ impl TcpSocket {
                 }
                 c
             },
-            timers: [None; 6],
+            timers: [None; super::TIMER_KINDS.len()],
             error: None,
             error_reported: false,
             app_closed: false,

@@ -75,13 +75,11 @@ impl TcpSocket {
                         }
                     }
                 }
-                if let Some(slot) = self.timers.get_mut(timer_index(TimerKind::DelayedAck)) {
-                    if slot.take().is_some() {
-                        ctx.emit(EventKind::TimerCancelled {
-                            socket: self.id,
-                            timer: TimerKind::DelayedAck,
-                        });
-                    }
+                // ... and ends any SACK compression: this segment carries the ACKs held back
+                // (`tp->compressed_ack` cleared, its hrtimer cancelled).
+                self.compressed_ack = 0;
+                for k in [TimerKind::DelayedAck, TimerKind::SackCompress] {
+                    self.cancel_timer(k, ctx);
                 }
             }
         }

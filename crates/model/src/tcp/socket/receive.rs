@@ -5,6 +5,19 @@
 
 use super::*;
 
+/// What a segment's text asks of the ACK, in the order of Linux's `__tcp_ack_snd_check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AckDue {
+    /// Nothing at once: the delayed ACK, if one is owed.
+    Later,
+    /// An ACK at once (a full segment owed with the window not shrinking, a hole filled,
+    /// a duplicate, out of window, no memory: ICSK_ACK_NOW or quick-ACK mode).
+    Now,
+    /// Data is held out of order: at once, or held back by SACK compression
+    /// ([`TcpSocket::sack_compress`]).
+    OutOfOrder,
+}
+
 impl TcpSocket {
     /// Linux `tcp_fast_path_check`: header prediction comes back on (expecting the peer's
     /// current window field) while nothing is out of order, the window offered is open and
@@ -230,8 +243,8 @@ impl TcpSocket {
         (seq + len).gt(self.rcv_nxt)
     }
 
-    /// In-window data: returns whether an immediate ACK is due (RFC 5681 §4.2: out-of-order
-    /// data, or data filling a hole, is acknowledged at once).
+    /// In-window data: returns what ACK it asks for (RFC 5681 §4.2: out-of-order data, or
+    /// data filling a hole, is acknowledged at once; Linux may compress the former).
     pub(super) fn process_text(
         &mut self,
         seq: SeqNumber,
@@ -239,7 +252,7 @@ impl TcpSocket {
         len: u32,
         predicted: bool,
         ctx: &mut Ctx,
-    ) -> bool {
+    ) -> AckDue {
         let nxt = self.roff(self.rcv_nxt);
         let start = self.roff(seq);
         // Offsets before rcv_nxt wrap to huge values; use the signed distance instead.
@@ -255,7 +268,7 @@ impl TcpSocket {
                 let s0 = nxt - skip as u64;
                 self.dsack = Some((s0, s0 + len as u64));
             }
-            return true;
+            return AckDue::Now;
         }
         if skip > 0 && self.sack_ok {
             // Partly old: the old part is the D-SACK (Linux `tcp_data_queue`).
@@ -268,10 +281,10 @@ impl TcpSocket {
             .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32) as u64;
         let take = ((len - skip) as u64).min((nxt + room).saturating_sub(start)) as u32;
         if take == 0 {
-            return true;
+            return AckDue::Now;
         }
         if start == nxt {
-            let had_ooo = !self.ooo.is_empty();
+            let had_ooo = self.ofo_held();
             // `tcp_rcv_established`: the fast path takes a predicted segment whose skb fits
             // in the memory already forward-allocated, and never looks at the buffer;
             // `tcp_data_queue` makes room first (`tcp_try_rmem_schedule`) and, when none can
@@ -286,7 +299,7 @@ impl TcpSocket {
             if nomem {
                 self.ack_nomem = true;
                 if !self.rcv_skbs.is_empty() {
-                    return true;
+                    return AckDue::Now;
                 }
                 self.rmem_schedule(truesize);
             }
@@ -332,30 +345,19 @@ impl TcpSocket {
                 // The end of `tcp_data_queue`.
                 self.fast_path_check();
             }
-            // Linux `__tcp_ack_snd_check`: more than one full segment unacknowledged, and
-            // the window offered now (`__tcp_select_window`) is no smaller than the last
-            // one, or the reader has taken everything (`rcv_nxt - copied_seq <
-            // sk_rcvlowat`). While the data waits unread and the free space, not
-            // rcv_ssthresh, bounds the window, the ACK waits for the delayed-ACK timer (the
-            // reader's tcp_cleanup_rbuf sends the update). Measured on 6.18: 18 segments
-            // into a reader that is away, quick-ACK mode used up after the 10th, the other 8
-            // answered by one ACK 45 ms later.
-            // Linux counts the bytes since the last window update (`rcv_nxt - rcv_wup`)
-            // against the peer's segment size as seen (`icsk_ack.rcv_mss`), not ours.
-            let owed = if linux {
-                let owed = self.delack_bytes > self.rcv_mss;
-                if owed {
-                    // The condition computes the window, with its side effect.
-                    self.end_quickack_under_pressure();
-                }
-                owed
+            // `tcp_data_queue`: the hole filled, the queue empty, an ACK is due at once
+            // (ICSK_ACK_NOW, "RFC5681. 4.2. SHOULD send immediate ACK, when gap in queue is
+            // filled"); a hole only partly filled leaves data out of order, and the ACK to
+            // `sack_compress`, which sends it at once for the rcv_nxt that moved. The
+            // window test comes first in `__tcp_ack_snd_check` (it has a side effect).
+            let owed = self.window_ack_owed(ctx);
+            if owed || nomem || (had_ooo && !self.ofo_held()) {
+                AckDue::Now
+            } else if had_ooo {
+                AckDue::OutOfOrder
             } else {
-                self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss
-            };
-            nomem
-                || had_ooo
-                || (owed
-                    && (!linux || self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd))
+                AckDue::Later
+            }
         } else {
             // `tcp_data_queue_ofo` schedules the ACK (`inet_csk_schedule_ack`), so the
             // duplicate ACK it draws uses up a quick ACK like any other (`tcp_dec_quickack_mode`).
@@ -366,7 +368,7 @@ impl TcpSocket {
             if self.truesize_accounting()
                 && !self.try_rmem_schedule(self.truesize(take), start, ctx.p)
             {
-                return false;
+                return AckDue::Later;
             }
             self.rcv_pred_wnd = None;
             self.ack_sched = true;
@@ -406,6 +408,12 @@ impl TcpSocket {
             // (of any length); without SACK it must not, so that duplicate ACKs stay
             // duplicates (RFC 5681 §2: same window) and trigger fast retransmit.
             let grows = self.sack_ok && !covered;
+            // `tcp_data_queue_ofo` → `tcp_sack_new_ofo_skb` may first send the ACKs held
+            // back: for a new skb before it grows the window and is charged (at `end:`),
+            // for a coalesced one after `tcp_grow_window`; a duplicate below, with its D-SACK.
+            if !covered && into.is_none() {
+                self.sack_blocks_expected_flush(start, end, ctx);
+            }
             if grows && self.truesize_accounting() {
                 // `tcp_grow_window` runs before `skb_set_owner_r` charges the skb: the room
                 // it sees (`tcp_space`) does not count the segment being queued. Measured on
@@ -415,6 +423,7 @@ impl TcpSocket {
                 self.grow_window(take);
             }
             if let Some(k) = into {
+                self.sack_blocks_expected_flush(start, end, ctx);
                 if let Some(skb) = self.ooo.get_mut(&k) {
                     for_each_in_range(payload, skip, take, |sp| push_span(&mut skb.spans, sp));
                     skb.tailroom -= take;
@@ -488,6 +497,7 @@ impl TcpSocket {
                 if covered {
                     // Already held: a duplicate, reported as a D-SACK (`tcp_dsack_set`).
                     self.dsack = Some((start, end));
+                    self.sack_blocks_expected_flush(start, end, ctx);
                 }
                 self.sack_add(start, end);
             }
@@ -495,8 +505,42 @@ impl TcpSocket {
             if self.in_app {
                 self.rcvbuf_grow(self.rcvq_space, ctx.p);
             }
-            true
+            // Linux `__tcp_ack_snd_check`'s first test holds for out-of-order data too.
+            if self.window_ack_owed(ctx) {
+                AckDue::Now
+            } else {
+                AckDue::OutOfOrder
+            }
         }
+    }
+
+    /// Data held out of order (Linux's `out_of_order_queue` not empty): segments, or a FIN
+    /// beyond a hole, whose skb is queued like data.
+    pub(super) fn ofo_held(&self) -> bool {
+        !self.ooo.is_empty() || self.ooo_fin.is_some()
+    }
+
+    /// Linux `__tcp_ack_snd_check`'s first test: more than one full segment unacknowledged,
+    /// and the window offered now (`__tcp_select_window`) is no smaller than the last one,
+    /// or the reader has taken everything (`rcv_nxt - copied_seq < sk_rcvlowat`). While
+    /// the data waits unread and the free space, not rcv_ssthresh, bounds the window, the
+    /// ACK waits for the delayed-ACK timer (the reader's tcp_cleanup_rbuf sends the
+    /// update). Measured on 6.18: 18 segments into a reader that is away, quick-ACK mode
+    /// used up after the 10th, the other 8 answered by one ACK 45 ms later. Linux counts
+    /// the bytes since the last window update (`rcv_nxt - rcv_wup`) against the peer's
+    /// segment size as seen (`icsk_ack.rcv_mss`), not ours; the RFC profile ACKs every
+    /// `ack_every_segments` segments.
+    fn window_ack_owed(&mut self, ctx: &Ctx) -> bool {
+        let linux = ctx.p.quickack_max > 0;
+        if !linux {
+            return self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss;
+        }
+        if self.delack_bytes <= self.rcv_mss {
+            return false;
+        }
+        // The condition computes the window, with its side effect.
+        self.end_quickack_under_pressure();
+        self.rcvbuf.is_empty() || self.window_now(ctx.p) >= self.rcv_wnd
     }
 
     /// Moves the out-of-order segments that now follow `rcv_nxt` into the receive buffer. They
@@ -535,6 +579,77 @@ impl TcpSocket {
             taken += 1;
         }
         self.ooo.remove_first(taken);
+    }
+
+    /// Linux `__tcp_ack_snd_check` once no ACK is due at once (less than a full segment
+    /// owed, no quick ACK, no ICSK_ACK_NOW) and data is held out of order: SACK compression.
+    /// Without SACK, or with `tcp_comp_sack_nr` ACKs already held back (0 turns compression
+    /// off), the ACK goes now. Otherwise the first TCP_FASTRETRANS_THRESH (3) at each rcv_nxt
+    /// go now (`dup_ack_counter`, reset when rcv_nxt moves: enough duplicate ACKs for a
+    /// sender counting them, RFC 5681 §3.2), and the rest wait for the compression hrtimer,
+    /// armed by the first of them for min(`tcp_comp_sack_delay_ns`, 5 % of the receiver's
+    /// RTT) with `tcp_comp_sack_slack_ns` of slack. The RTT is `rcv_rtt_est`, or SRTT when
+    /// that is smaller; never measured, it is 0 and the timer waits only its slack. Any
+    /// segment sent meanwhile carries the ACK and ends the wait (`tcp_event_ack_sent`).
+    /// Returns whether the ACK goes now.
+    pub(super) fn sack_compress(&mut self, ctx: &mut Ctx) -> bool {
+        /// include/net/tcp.h TCP_FASTRETRANS_THRESH.
+        const FASTRETRANS_THRESH: u32 = 3;
+        let p = ctx.p;
+        if !self.sack_ok || self.compressed_ack >= p.comp_sack_nr {
+            return true;
+        }
+        if self.compressed_ack_rcv_nxt != Some(self.rcv_nxt) {
+            self.compressed_ack_rcv_nxt = Some(self.rcv_nxt);
+            self.dup_ack_counter = 0;
+        }
+        if self.dup_ack_counter < FASTRETRANS_THRESH {
+            self.dup_ack_counter += 1;
+            return true;
+        }
+        self.compressed_ack += 1;
+        if self.timer(TimerKind::SackCompress).is_some() {
+            return false;
+        }
+        let mut rtt_x8 = self.rcv_rtt_us;
+        let srtt_x8 = self.rtt.srtt_x8();
+        if srtt_x8 > 0 && srtt_x8 < rtt_x8 {
+            rtt_x8 = srtt_x8;
+        }
+        // `rtt * (NSEC_PER_USEC >> 3) / 20`: 5 % of the RTT, in ns.
+        let delay_ns = p.comp_sack_delay_ns.min(rtt_x8 * 125 / 20);
+        self.arm_hrtimer(TimerKind::SackCompress, delay_ns, p.comp_sack_slack_ns, ctx);
+        false
+    }
+
+    /// Linux `tcp_sack_compress_send_ack`: the ACKs held back go now, in one ACK (from
+    /// `tcp_sack_new_ofo_skb`, before a new SACK block pushes one the sender has not seen
+    /// to the third place or beyond).
+    pub(super) fn sack_compress_send_ack(&mut self, ctx: &mut Ctx) {
+        if self.compressed_ack == 0 {
+            return;
+        }
+        self.send_ack(ctx);
+    }
+
+    /// `tcp_sack_new_ofo_skb`'s TCP_SACK_BLOCKS_EXPECTED (2): "Given that SACK packets might
+    /// be lost, be conservative": out-of-order data [start, end) that would extend a block
+    /// in the third place or beyond, or start a new block behind two or more, first sends
+    /// the ACKs held back, so that every range was reported in the first two places at
+    /// least once. Run before the block is added.
+    pub(super) fn sack_blocks_expected_flush(&mut self, start: u64, end: u64, ctx: &mut Ctx) {
+        const SACK_BLOCKS_EXPECTED: usize = 2;
+        if !self.sack_ok || self.compressed_ack == 0 {
+            return;
+        }
+        let place = self
+            .sack_blocks
+            .iter()
+            .position(|&(a, b)| start <= b && a <= end)
+            .unwrap_or(self.sack_blocks.len());
+        if place >= SACK_BLOCKS_EXPECTED {
+            self.sack_compress_send_ack(ctx);
+        }
     }
 
     pub(super) fn receive_fin(&mut self, ctx: &mut Ctx) {

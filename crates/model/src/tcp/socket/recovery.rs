@@ -1082,6 +1082,24 @@ impl TcpSocket {
                 f.lost = true;
             }
         }
+        // "Timeout in disordered state after receiving substantial DUPACKs suggests that
+        // the degree of reordering is over-estimated": from Open or Disorder, with at least
+        // `tcp_reordering` segments SACKed (`tp->sacked_out`, counted after
+        // `tcp_timeout_mark_lost` forgot a reneging peer's SACKs, or the duplicate ACKs of a
+        // connection without SACK), tp->reordering falls back to the sysctl.
+        let mss = self.snd_mss.max(1) as u64;
+        let sacked_out = self
+            .sent_log
+            .iter()
+            .filter(|e| e.sacked)
+            .map(|e| (e.end - e.start).div_ceil(mss).max(1))
+            .sum::<u64>()
+            + u64::from(self.lone_fin.is_some_and(|f| f.sacked))
+            + u64::from(self.reno_sacked);
+        let sysctl = ctx.p.dupack_threshold;
+        if new_recovery && sacked_out >= u64::from(sysctl) {
+            self.reord.degree = self.reord.degree.min(sysctl);
+        }
         if reduce {
             // `tcp_init_undo` after `tcp_timeout_mark_lost`: only copies not marked lost
             // again are still retransmissions in flight.

@@ -1681,6 +1681,27 @@ fn after_an_rto_only_the_segments_not_sacked_are_sent_again() {
 }
 
 #[test]
+fn an_rto_in_disorder_with_tcp_reordering_segments_sacked_lowers_the_degree_back_to_it() {
+    // `tcp_enter_loss`: "Timeout in disordered state after receiving substantial DUPACKs
+    // suggests that the degree of reordering is over-estimated". Reordering raised the
+    // degree to 10; segments 3-5 are SACKed (3, the tcp_reordering sysctl) and RACK still
+    // waits (its window is open while fewer than 10 are SACKed). The RTO brings the degree
+    // back to 3; with two SACKed it stays.
+    let degree_after_rto = |sacked: &str| {
+        let mut h = socket_sending_ten_with_sack();
+        h.s.reord.degree = 10;
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=1461");
+        send!(h, &format!(". seq=1 ack=1461 sack={sacked}"));
+        assert!(!h.s.recovering(), "still open or disorder");
+        h.with(|s, ctx| s.enter_loss(ctx));
+        h.s.reord.degree
+    };
+    assert_eq!(degree_after_rto("2921-7301"), 3);
+    assert_eq!(degree_after_rto("2921-5841"), 10);
+}
+
+#[test]
 fn an_rto_after_the_peer_reneged_on_its_sack_sends_everything_again() {
     // The peer SACKed the first unacknowledged segment and never acknowledged it
     // cumulatively: it dropped what it had SACKed (`tcp_check_sack_reneging`). The RTO
@@ -1997,6 +2018,165 @@ fn a_duplicate_ack_for_out_of_order_data_uses_up_a_quick_ack() {
     );
 }
 
+/// Past quick-ACK mode, with SACK agreed: the receiver of a loss scene.
+fn sack_receiver() -> Harness {
+    let mut h = socket_past_quickack();
+    // Stands for a handshake that agreed on SACK (the harness's peer offers nothing).
+    h.s.sack_ok = true;
+    h
+}
+
+/// The peer's full segment number `k` (1-based, 1460 bytes), as a `send!` line.
+fn nth_segment(k: u32) -> String {
+    format!(". seq={} ack=1 len=1460", 1 + (k - 1) * 1460)
+}
+
+#[test]
+fn after_three_duplicate_acks_the_next_sacks_wait_for_the_compression_timer() {
+    // Linux `__tcp_ack_snd_check`: with data held out of order, the first
+    // TCP_FASTRETRANS_THRESH duplicate ACKs at one rcv_nxt go at once, the next are held
+    // back and sent as one when the hrtimer fires. No RTT measured by the receiver yet: the
+    // wait is 0 plus the 100 µs of tcp_comp_sack_slack_ns.
+    let mut h = sack_receiver();
+    for k in 2..=4 {
+        send!(h, &nth_segment(k));
+        recv!(h, [". seq=1 ack=1 len=0"]);
+    }
+    for k in 5..=7 {
+        send!(h, &nth_segment(k));
+        recv_nothing!(h);
+    }
+    let at =
+        h.s.timer(TimerKind::SackCompress)
+            .expect("the compression timer");
+    assert_eq!(at, h.now + 100);
+    assert_eq!(h.s.timer(TimerKind::DelayedAck), None);
+    h.now = at;
+    h.with(|s, ctx| s.on_timer(TimerKind::SackCompress, ctx));
+    assert_eq!(last_sack(&h), [(1461, 10221)]);
+    recv!(h, [". seq=1 ack=1 len=0"]);
+}
+
+#[test]
+fn in_order_data_a_segment_sent_or_a_third_sack_block_ends_the_compression() {
+    let held = || {
+        let mut h = sack_receiver();
+        for k in 2..=5 {
+            send!(h, &nth_segment(k));
+        }
+        h.tx.clear();
+        assert_eq!(h.s.compressed_ack, 1);
+        h
+    };
+    // Part of the hole filled: rcv_nxt moved, so the count of immediate ACKs starts again
+    // (`compressed_ack_rcv_nxt`) with this one, which goes at once and the timer with it
+    // (`tcp_event_ack_sent`); two more out-of-order segments are answered at once.
+    let mut h = held();
+    send!(h, ". seq=1 ack=1 len=730");
+    recv!(h, [". seq=1 ack=731 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::SackCompress), None);
+    for k in 6..=7 {
+        send!(h, &nth_segment(k));
+        recv!(h, [". seq=1 ack=731 len=0"]);
+    }
+    send!(h, &nth_segment(8));
+    recv_nothing!(h);
+    // A data segment of ours carries the ACK: nothing is held back any more.
+    let mut h = held();
+    write(&mut h, 100);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    assert_eq!(h.s.compressed_ack, 0);
+    assert_eq!(h.s.timer(TimerKind::SackCompress), None);
+    // `tcp_sack_new_ofo_skb`: a new block behind two others first sends the ACK held back,
+    // with the blocks as they stood, then holds back the ACK of the new one.
+    let mut h = held();
+    send!(h, &nth_segment(7));
+    recv_nothing!(h);
+    send!(h, &nth_segment(9));
+    assert_eq!(last_sack(&h), [(8761, 10221), (1461, 7301)]);
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.compressed_ack, 1, "the new block's ACK is held back");
+}
+
+#[test]
+fn the_compression_waits_five_percent_of_the_receivers_rtt_at_most_tcp_comp_sack_delay_ns() {
+    // `__tcp_ack_snd_check`: min(tcp_comp_sack_delay_ns, rtt / 20), rtt the receiver's
+    // estimate (`rcv_rtt_est`) or SRTT when smaller, then the slack.
+    let wait = |rcv_rtt_us: u64, srtt_us: Option<u64>, delay_ns: u64| {
+        let mut h = sack_receiver();
+        h.p.comp_sack_delay_ns = delay_ns;
+        h.s.rcv_rtt_us = 8 * rcv_rtt_us;
+        // The fixture's SYN-ACK was answered at once (a 1 µs SRTT); none, or this one.
+        h.s.rtt = crate::tcp::rtt::RttEstimator::new(&h.p);
+        if let Some(srtt) = srtt_us {
+            let p = h.p.clone();
+            h.s.rtt.sample(srtt, h.s.snd_una, h.s.snd_nxt, &p);
+        }
+        for k in 2..=5 {
+            send!(h, &nth_segment(k));
+        }
+        h.s.timer(TimerKind::SackCompress).map(|at| at - h.now)
+    };
+    assert_eq!(wait(10_000, None, 1_000_000), Some(500 + 100));
+    assert_eq!(wait(40_000, None, 1_000_000), Some(1_000 + 100));
+    assert_eq!(wait(40_000, None, 5_000_000), Some(2_000 + 100));
+    assert_eq!(wait(40_000, None, 0), Some(100));
+    // SRTT when it is the smaller; a receiver that never measured its RTT waits the slack.
+    assert_eq!(wait(40_000, Some(4_000), 5_000_000), Some(200 + 100));
+    assert_eq!(wait(0, Some(4_000), 5_000_000), Some(100));
+}
+
+#[test]
+fn without_sack_or_with_tcp_comp_sack_nr_0_every_out_of_order_segment_is_acknowledged_at_once() {
+    for (sack, nr) in [(false, 44), (true, 0)] {
+        let mut h = sack_receiver();
+        h.s.sack_ok = sack;
+        h.p.comp_sack_nr = nr;
+        for k in 2..=8 {
+            send!(h, &nth_segment(k));
+            recv!(h, [". seq=1 ack=1 len=0"]);
+        }
+        assert_eq!(h.s.timer(TimerKind::SackCompress), None);
+    }
+    // The cap: with tcp_comp_sack_nr 2 the third ACK held back goes at once.
+    let mut h = sack_receiver();
+    h.p.comp_sack_nr = 2;
+    for k in 2..=6 {
+        send!(h, &nth_segment(k));
+    }
+    h.tx.clear();
+    send!(h, &nth_segment(7));
+    recv!(h, [". seq=1 ack=1 len=0"]);
+}
+
+#[test]
+fn the_receivers_rtt_comes_from_full_segments_echoing_a_new_timestamp_in_whole_milliseconds() {
+    // `tcp_rcv_rtt_measure_ts`: a segment of at least rcv_mss echoing our timestamp of
+    // 12 ms ago is a 12 ms sample (first: taken as it is); the same echo again is not
+    // looked at, and a 0 ms echo is no sample (6.16+). A smaller sample is taken at once,
+    // a larger one smoothed in by an eighth.
+    let mut h = sack_receiver();
+    let ts_then = h.s.ts_val(h.now);
+    h.wait_ms(12);
+    h.with(|s, ctx| s.rcv_rtt_measure_ts(ts_then, 1460, ctx.now));
+    assert_eq!(h.s.rcv_rtt_us, 8 * 12_000);
+    h.wait_ms(20);
+    h.with(|s, ctx| s.rcv_rtt_measure_ts(ts_then, 1460, ctx.now));
+    assert_eq!(h.s.rcv_rtt_us, 8 * 12_000, "an echo already looked at");
+    let now_ts = h.s.ts_val(h.now);
+    h.with(|s, ctx| s.rcv_rtt_measure_ts(now_ts, 1460, ctx.now));
+    assert_eq!(h.s.rcv_rtt_us, 8 * 12_000, "0 ms is no sample");
+    h.wait_ms(4);
+    h.with(|s, ctx| s.rcv_rtt_measure_ts(now_ts.wrapping_sub(16), 1460, ctx.now));
+    assert_eq!(h.s.rcv_rtt_us, 8 * 12_000 - 12_000 + 20_000);
+    h.with(|s, ctx| s.rcv_rtt_measure_ts(now_ts, 100, ctx.now));
+    assert_eq!(
+        h.s.rcv_rtt_us,
+        8 * 12_000 - 12_000 + 20_000,
+        "a small segment"
+    );
+}
+
 #[test]
 fn the_first_guess_at_the_peers_segment_size_leaves_out_the_timestamp_option() {
     // `tcp_initialize_rcv_mss` at the end of the handshake: min(advmss, mss_cache,
@@ -2249,8 +2429,10 @@ fn a_longer_or_overlapping_out_of_order_copy_replaces_what_it_covers_with_a_dsac
     // the D-SACK (`tcp_dsack_extend`); a start inside a held skb reports the shared part
     // (`tcp_dsack_set`); a segment covering held skbs removes them, each added to the
     // D-SACK (`merge_right`). Measured on 6.18 (`receive-memory-ofo-prune`): 701-851 over
-    // 701-801 draws D-SACK 701-801, then SACK 701-851.
+    // 701-801 draws D-SACK 701-801, then SACK 701-851. Every ACK at once
+    // (tcp_comp_sack_nr 0), to read each segment's blocks.
     let mut h = ofo_child();
+    h.p.comp_sack_nr = 0;
     send!(h, ". seq=1001 ack=1 len=100");
     send!(h, ". seq=1001 ack=1 len=150");
     assert_eq!(last_sack(&h), [(1001, 1101), (1001, 1151)]);
@@ -2492,6 +2674,8 @@ fn a_segment_continuing_an_out_of_order_skb_is_copied_into_its_tailroom_and_move
     h.with(|s, ctx| s.accept_syn(&syn, ctx));
     send!(h, ". seq=1 ack=1");
     h.s.sack_ok = true;
+    // Every ACK at once (tcp_comp_sack_nr 0), to read the duplicate's D-SACK.
+    h.p.comp_sack_nr = 0;
     for k in 1..=4u32 {
         send!(h, &format!(". seq={} ack=1 len=250", 1 + 250 * k));
     }

@@ -70,6 +70,7 @@ impl TcpSocket {
             TimerKind::Persist,
             TimerKind::FinWait2,
             TimerKind::DelayedAck,
+            TimerKind::SackCompress,
         ] {
             self.cancel_timer(k, ctx);
         }

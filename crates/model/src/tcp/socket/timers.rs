@@ -14,6 +14,25 @@ impl TcpSocket {
     /// time the wheel gives it, which is what the timer does.
     pub(super) fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
         let at = crate::tcp::wheel::fires_at(ctx.now, delay, ctx.p);
+        self.set_timer(k, at, delay, ctx);
+    }
+
+    /// Arms an hrtimer (`hrtimer_start_range_ns`), which is not on the wheel: it may fire
+    /// anywhere from `delay_ns` to `delay_ns + slack_ns`, and on an otherwise idle CPU fires
+    /// at the end of that range, the hard expiry the clock event device is programmed for.
+    /// The model's clock counts whole µs: the end is rounded up to one.
+    pub(super) fn arm_hrtimer(
+        &mut self,
+        k: TimerKind,
+        delay_ns: u64,
+        slack_ns: u64,
+        ctx: &mut Ctx,
+    ) {
+        let delay = (delay_ns + slack_ns).div_ceil(1_000);
+        self.set_timer(k, ctx.now + delay, delay, ctx);
+    }
+
+    fn set_timer(&mut self, k: TimerKind, at: Micros, timeout: Micros, ctx: &mut Ctx) {
         let slot = &mut self.timers[timer_index(k)];
         if *slot == Some(at) {
             return;
@@ -23,7 +42,7 @@ impl TcpSocket {
             socket: self.id,
             timer: k,
             expires_us: at,
-            timeout_us: Some(delay),
+            timeout_us: Some(timeout),
         });
         ctx.timers.push((self.id, k, at));
     }
@@ -340,6 +359,11 @@ impl TcpSocket {
         });
         match k {
             TimerKind::Retransmit => self.on_rto(ctx),
+            TimerKind::DelayedAck if self.compressed_ack > 0 => {
+                // `tcp_delack_timer_handler`: "Handling the sack compression case" first,
+                // the ACKs held back go and the ATO stays as it is.
+                self.send_ack(ctx);
+            }
             TimerKind::DelayedAck => {
                 if (self.delack_bytes > 0 || self.ack_sched)
                     && self.remote.is_some()
@@ -353,6 +377,16 @@ impl TcpSocket {
                     } else if self.ato > 0 {
                         self.ato = (self.ato * 2).min(self.rtt.rto);
                     }
+                    self.send_ack(ctx);
+                }
+            }
+            TimerKind::SackCompress => {
+                // `tcp_compressed_ack_kick`: the ACKs held back go in one, unless a segment
+                // sent meanwhile carried them (`tcp_event_ack_sent` cleared the count).
+                if self.compressed_ack > 0
+                    && self.remote.is_some()
+                    && self.state != TcpState::Closed
+                {
                     self.send_ack(ctx);
                 }
             }
