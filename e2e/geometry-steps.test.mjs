@@ -12,7 +12,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, onPage, drawn, stepThrough, frames, eachCaseStep, screenshot, LANGS, SCENES } from './lib.mjs';
+import { useBrowser, onPage, drawn, stepThrough, frames, eachCaseStep, screenshot, LANGS, BOTH_LANGS, SCENES } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -140,18 +140,17 @@ const stepProblems = (page) => page.evaluate(() => {
 /** The sizes the diagram is read at: a laptop's (two), a projector's (presented) and a phone's,
  * each in one language, the languages alternating (labels differ in width by language, the
  * layout by size). Every step of every case at every size in both languages is 8 walks, about
- * 10 minutes of a CI run's test time on two cores; `SYNACK_E2E_EVERY_SIZE_BOTH_LANGS=1` runs
- * all of them (before a change to label placement, for instance). */
+ * 10 minutes of a CI run's test time on two cores; `SYNACK_E2E_BOTH_LANGS=1` runs all of them
+ * (before a change to label placement, for instance). */
 const SIZES = [
   { name: '1280x800', viewport: { width: 1280, height: 800 }, lang: 'en' },
   { name: '1366x768', viewport: { width: 1366, height: 768 }, lang: 'zh' },
   { name: '1920x1080 presented', viewport: { width: 1920, height: 1080 }, params: { present: '1' }, lang: 'en' },
   { name: '390x844', viewport: { width: 390, height: 844 }, lang: 'zh' },
 ];
-const BOTH = process.env.SYNACK_E2E_EVERY_SIZE_BOTH_LANGS === '1';
 
 for (const size of SIZES) {
-  for (const lang of BOTH ? LANGS : [size.lang]) {
+  for (const lang of BOTH_LANGS ? LANGS : [size.lang]) {
     test(`${lang} ${size.name}: at every step of every case no label is cut by the cover or lies on another arrow's head, the playhead strikes no pill`, async () => {
       const found = [];
       let steps = 0;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, openRoute, screenshot, hasCjk, LANGS, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, SCREENSHOTS, flowLangs } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -113,7 +113,7 @@ async function keep(name, body) {
   await writeFile(join(SCREENSHOTS, name), body);
 }
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`handout (${lang}): the SVG export is the whole scene with title, case, parameters, legend and numbered footnotes`, async () => {
     const { page, context, errors } = await openInFull(lang, `#/handshake?case=syn-ack-lost&lang=${lang}`);
     try {
@@ -155,7 +155,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`handout (${lang}): Print / PDF prints the whole scene on A4 and Letter`, async () => {
     const { page, context, errors } = await openInFull(lang, `#/teardown?case=last-ack-lost&lang=${lang}`);
     try {
@@ -241,7 +243,7 @@ test('handout: the TCP-vs-UDP export holds both ladders with every segment', asy
 // which does not carry handouts: Export and Print load the full build there and then, say so
 // while it loads (the load is held back a moment here, to see the notice), and give the same
 // whole handout as the full build, not the frame on screen.
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`handout (${lang}): Export and Print on a direct link to a first-load scene give the whole handout`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/handshake', lang, { params: { case: 'syn-ack-lost' } });
     try {

@@ -11,13 +11,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, onPage, drawn, frames, LANGS, SCENES, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, onPage, drawn, frames, LANGS, SCENES, SCREENSHOTS, flowLangs } from './lib.mjs';
 
 const browser = useBrowser();
 
 const playhead = (page) => page.getByTestId('player').getAttribute('data-t');
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`${lang}: Home and End move the playhead to the start and the end, and the buttons name them`, async () => {
     await onPage(browser, '#/handshake', lang, async ({ page }) => {
       await drawn(page);
@@ -131,7 +131,7 @@ for (const viewport of SIZES) {
   });
 }
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`${lang}: on a projector (1920×1080) a short drawing leaves no empty band above the controls`, async () => {
     for (const route of ['#/handshake', '#/udp']) {
       await onPage(browser, route, lang, { viewport: { width: 1920, height: 1080 } }, async ({ page }) => {

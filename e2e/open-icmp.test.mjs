@@ -7,13 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, onPage, screenshot, LANGS, ROOT } from './lib.mjs';
+import { useBrowser, onPage, screenshot, ROOT, flowLangs } from './lib.mjs';
 
 const PCAP = join(ROOT, 'crates', 'capture', 'tests', 'data', 'lab_udp_port_unreachable.pcap');
 
 const browser = useBrowser();
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`${lang}: an ICMP port unreachable opens in its datagram's UDP flow and its inspector names type, code and the quoted ports`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, ROOT } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, ROOT, flowLangs } from './lib.mjs';
 import { bulkPcap, oneConnectionPcap } from './open-bulk-pcap.mjs';
 
 const DATA = join(ROOT, 'crates', 'capture', 'tests', 'data');
@@ -59,7 +59,7 @@ function file(name, buffer, mimeType = 'application/octet-stream') {
   return { name, mimeType, buffer };
 }
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`${lang}: a model trace opens in the player; broken JSON and unknown files are explained`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
@@ -100,7 +100,9 @@ for (const lang of LANGS) {
       await page.getByTestId('open-error').filter({ hasText: 'notes.txt' }).waitFor();
     });
   });
+}
 
+for (const lang of flowLangs()) {
   test(`${lang}: a scripted peer's trace draws the peer as a lane, its end marked as a script`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
@@ -116,7 +118,9 @@ for (const lang of LANGS) {
       await screenshot(page, `open-scripted-${lang}`);
     });
   });
+}
 
+for (const lang of flowLangs()) {
   test(`${lang}: a trace with poll() and TCP_INFO results opens and plays without errors`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
@@ -129,7 +133,9 @@ for (const lang of LANGS) {
       await screenshot(page, `open-options-${lang}`);
     });
   });
+}
 
+for (const lang of flowLangs()) {
   test(`${lang}: a lab trace opens next to the model run, differences highlighted`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
@@ -157,7 +163,9 @@ for (const lang of LANGS) {
       await screenshot(page, `open-lab-${lang}-360`);
     });
   });
+}
 
+for (const lang of flowLangs()) {
   test(`${lang}: a pcap lists its conversations; one opens with expert marks and replays in the model`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
@@ -203,7 +211,9 @@ for (const lang of LANGS) {
       await screenshot(page, `open-pcap-replay-${lang}-360`);
     });
   });
+}
 
+for (const lang of flowLangs()) {
   test(`${lang}: bad captures name the problem and the packet or block; what was read is shown`, async () => {
     await onPage(browser, '#/open', lang, async ({ page }) => {
       await ready(page);
@@ -381,7 +391,7 @@ test('a new file that fails replaces the previous one; a local file offers no li
   });
 });
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`${lang}: a scene's case opens its kernel recording beside the model's run of the same scenario`, async () => {
     await onPage(browser, '#/teardown', lang, { params: { case: 'abort' } }, async ({ page }) => {
       await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, startServer, collectErrors, labelClashes, playheadInView, LANGS, ROOT, SCREENSHOTS, SCENES } from './lib.mjs';
+import { useBrowser, openRoute, startServer, collectErrors, labelClashes, playheadInView, ROOT, SCREENSHOTS, SCENES, flowLangs } from './lib.mjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -53,8 +53,8 @@ async function labelPx(page) {
   });
 }
 
-for (const lang of LANGS) {
-  for (const viewport of VIEWPORTS) {
+for (const viewport of VIEWPORTS) {
+  for (const lang of flowLangs()) {
     const name = `${viewport.width}×${viewport.height}`;
     test(`the f key presents the handshake at ${name} with the diagram, narration and inspector on screen (${lang})`, async () => {
       const { page, context, errors } = await openRoute(browser, '#/handshake', lang, { viewport, params: { case: 'syn-lost' } });
@@ -123,7 +123,9 @@ for (const lang of LANGS) {
       }
     });
   }
+}
 
+for (const lang of flowLangs()) {
   test(`every new control of presentation mode is reached with Tab (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/teardown', lang, { params: { present: '1' } });
     try {
@@ -233,7 +235,7 @@ const stageFill = (page) => page.evaluate(() => {
 
 // The pace chosen in the menu lives in the link: a copied link and the embed code carry it,
 // and whoever opens them gets the same pace (a bad value: a notice, and the automatic pace).
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`the chosen pace travels in the copied link and the embed code (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'overflow' } });
     try {

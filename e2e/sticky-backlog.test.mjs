@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, hasCjk, labelClashes, LANGS } from './lib.mjs';
+import { useBrowser, openRoute, screenshot, hasCjk, labelClashes, flowLangs } from './lib.mjs';
 
 
 const browser = useBrowser();
@@ -36,7 +36,7 @@ const EXPECT = {
   d: (c) => c.length === 1 && c[0] === 'data1 + data2',
 };
 
-for (const lang of LANGS) {
+for (const lang of flowLangs()) {
   test(`sticky: each case button shows its recv() chunking (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/sticky', lang);
     try {
@@ -64,7 +64,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`sticky: framing recovers exactly data1 and data2, the other remedies do not (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'd' } });
     try {
@@ -88,7 +90,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`sticky: a knob edit re-runs the model and lives in the URL; a lone length prefix waits for its body (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'd' } });
     try {
@@ -127,7 +131,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`sticky: the framed reader says what it waits for; the Nagle what-if compares Nagle on and off (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/sticky', lang, { params: { case: 'a', rsize: '150' } });
     try {
@@ -146,7 +152,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`backlog: the real-capture case lists SYN-ACK retransmissions and the RST (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'real-capture' } });
     try {
@@ -171,7 +179,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`backlog: a SYN flood fills the SYN queue and the clients' SYNs are dropped; cookies let them in (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'syn-flood' } });
     try {
@@ -220,7 +230,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`backlog: overflow counts ListenOverflows, abort_on_overflow answers RST at once (${lang})`, async () => {
     const { page, context, errors } = await openRoute(browser, '#/backlog', lang, { params: { case: 'abort' } });
     try {
@@ -249,7 +261,9 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
+for (const lang of flowLangs()) {
   test(`backlog: its own knobs (rates, backlog, sysctls) live in the URL and re-run the model (${lang})`, async () => {
     // A link may set the scene's knobs; an out-of-range one is refused with a notice.
     const { page, context, errors } = await openRoute(browser, '#/backlog', lang, {
@@ -295,8 +309,10 @@ for (const lang of LANGS) {
       await context.close();
     }
   });
+}
 
-  for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'real-capture']]) {
+for (const [route, id, c] of [['#/sticky', 'sticky', 'b'], ['#/backlog', 'backlog', 'real-capture']]) {
+  for (const lang of flowLangs()) {
     test(`${id}: embed 640x400 and 360 px phone (${lang})`, async () => {
       for (const [name, viewport, params] of [
         ['embed', { width: 640, height: 400 }, { case: c, embed: '1' }],

@@ -19,7 +19,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, onPage, drawn, screenshot, LANGS, ROUTES, ROOT } from './lib.mjs';
+import { useBrowser, onPage, drawn, screenshot, LANGS, ROUTES, ROOT, flowLangs } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -265,8 +265,8 @@ const KEEPS = [
   { route: '#/tcp-vs-udp', id: 'view-ladder', key: 'ArrowRight', then: 'view-states', wait: '[data-testid="state-diagram"]' },
 ];
 
-for (const lang of LANGS) {
-  for (const k of KEEPS) {
+for (const k of KEEPS) {
+  for (const lang of flowLangs()) {
     test(`${lang}: ${k.key === ' ' ? 'Space' : k.key} on ${k.id} (${k.route}) keeps the keyboard focus on ${k.then ?? 'it'}`, async () => {
       await onPage(browser, k.route, lang, async ({ page }) => {
         await drawn(page);

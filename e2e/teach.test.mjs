@@ -79,9 +79,13 @@ for (const lang of LANGS) {
 
       // The handshake, drawn by the full build now: the SYN-lost case explains the retry.
       await page.evaluate((lang) => { location.hash = `#/handshake?case=syn-lost&lang=${lang}`; }, lang);
-      await page.waitForFunction(() => /handshake/.test(location.hash));
+      // The sticky page's player is still there until the full build draws the handshake: wait
+      // for the handshake's own page, its words in and the case chosen, or the steps below walk
+      // the sticky scene's handshake instead (a flake seen in CI on a loaded machine).
+      await page.waitForSelector('[data-testid=page-handshake][data-words=in] [data-testid=case-syn-lost][aria-pressed=true]', { timeout: 15_000 });
       await ready(page);
       await page.keyboard.press('['); // to the start
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=player]').dataset.t) === 0);
       const hs = await paragraphs(page, 6);
       inLanguage(lang, hs);
       const retry = lang === 'zh' ? /重发 SYN/ : /sends the SYN again/;
