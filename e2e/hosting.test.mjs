@@ -8,8 +8,8 @@
 // words/<scene>.tsv, and in the Node.js view its Node texts, words/node-<scene>.tsv): they must
 // come from under the sub-folder and through the sandbox too, and a page that cannot have them
 // must say so and still play. So must a reference page whose tables' words are such a file
-// (words/ref-tcp-udp.tsv, words/ref-osi.tsv), and the quiz, whose questions' words are one
-// (words/quiz.tsv).
+// (words/ref-tcp-udp.tsv, words/ref-osi.tsv, words/ref-ports.tsv), and the quiz, whose
+// questions' words are one per language (words/quiz-en.tsv here).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,7 +47,7 @@ test('under a sub-folder every route, the full build and a capture load', async 
       await page.goto(`${site.url}${route}?lang=en${api ? `&api=${api}` : ''}`, { waitUntil: 'load' });
       await page.getByTestId(`page-${id}`).waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok(await styled(page), `${route}: the stylesheet is applied under /a/b/`);
-      if (SCENE_IDS.has(id) || ['ref-tcp-udp', 'ref-osi', 'quiz'].includes(id)) await wordsIn(page, id);
+      if (SCENE_IDS.has(id) || ['ref-tcp-udp', 'ref-osi', 'ref-ports', 'quiz'].includes(id)) await wordsIn(page, id);
       if (api === 'node') {
         const texts = await page.evaluate(() =>
           performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('/words/')),

@@ -216,6 +216,20 @@ export async function onPage(browser, route, lang, ...rest) {
   }
 }
 
+/** Holds back the page's requests matching `pattern` until the returned function is called (to
+ * see what a page shows while a file is on its way). */
+export async function holdRoute(page, pattern) {
+  let release;
+  const held = new Promise((r) => {
+    release = r;
+  });
+  await page.route(pattern, async (r) => {
+    await held;
+    await r.continue();
+  });
+  return release;
+}
+
 /** Waits until the app has drawn its first frame (`body[data-ready]`). */
 export async function drawn(page) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });

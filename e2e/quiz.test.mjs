@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, collectErrors, routeUrl, baseUrl, flowLangs } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, collectErrors, holdRoute, routeUrl, baseUrl, flowLangs } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
 const UDP_HEADER = { zh: ['8 字节', '4 字节'], en: ['8 bytes', '4 bytes'] };
@@ -232,23 +232,16 @@ test('quiz: an unreadable stored score does not break the page', async () => {
   });
 });
 
-// The questions' words are a file fetched after the first paint (words/quiz.tsv,
-// src/quiz/words.rs): held back, the page says it is loading them; blocked, it names the file,
+// The questions' words are a file per language fetched after the first paint (words/quiz-zh.tsv,
+// words/quiz-en.tsv, src/quiz/words.rs): held back, the page says it is loading them; blocked, it names the file,
 // and the bar, the score and the rest of the page still work (never a blank page).
 for (const lang of LANGS) {
-  test(`quiz: words from words/quiz.tsv after a loading notice; a blocked file gets a notice (${lang})`, async () => {
+  test(`quiz: words from words/quiz-${lang}.tsv after a loading notice; a blocked file gets a notice (${lang})`, async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
-      let release;
-      const held = new Promise((r) => {
-        release = r;
-      });
       const page = await context.newPage();
       const errors = collectErrors(page);
-      await page.route('**/words/quiz.tsv', async (r) => {
-        await held;
-        await r.continue();
-      });
+      const release = await holdRoute(page, `**/words/quiz-${lang}.tsv`);
       await page.goto(routeUrl(await baseUrl(), '#/quiz', lang, { q: 'hs-synack-ack', v: '0' }), { waitUntil: 'load' });
       await page.getByTestId('quiz-loading').waitFor({ timeout: 15_000 });
       assert.equal(await page.getByTestId('page-quiz').getAttribute('data-words'), 'loading');
@@ -270,14 +263,14 @@ for (const lang of LANGS) {
 
       const blocked = await context.newPage();
       const blockedErrors = collectErrors(blocked);
-      await blocked.route('**/words/quiz.tsv', (r) => r.abort());
+      await blocked.route(`**/words/quiz-${lang}.tsv`, (r) => r.abort());
       await blocked.goto(routeUrl(await baseUrl(), '#/quiz', lang, { q: 'c-udp-header', v: '0' }), { waitUntil: 'load' });
       await blocked.waitForSelector('[data-testid=page-quiz][data-words=failed]', { timeout: 30_000 });
       const notice = blocked.getByTestId('text-error');
-      assert.equal(await notice.getAttribute('data-file'), 'quiz');
+      assert.equal(await notice.getAttribute('data-file'), `quiz-${lang}`);
       const said = await notice.innerText();
       assert.match(said, lang === 'zh' ? /题目的文字没能加载/ : /questions' words could not be loaded/);
-      assert.match(said, /words\/quiz\.tsv/);
+      assert.match(said, new RegExp(`words/quiz-${lang}\\.tsv`));
       assert.equal(hasCjk(said), lang === 'zh');
       assert.equal(await blocked.getByTestId('quiz-card').count(), 0);
       await screenshot(blocked, `quiz-${lang}-no-words`);

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, hasCjk, SCENES, flowLangs } from './lib.mjs';
+import { useBrowser, openRoute, collectErrors, holdRoute, routeUrl, baseUrl, screenshot, hasCjk, SCENES, flowLangs } from './lib.mjs';
 
 const PHONE = { width: 360, height: 740 };
 
@@ -33,6 +33,8 @@ for (const lang of flowLangs()) {
     const { page, context, errors } = await openRoute(browser, '#/ref/ports', lang);
     try {
       await page.getByTestId('page-ref-ports').waitFor({ timeout: 15_000 });
+      // Its descriptions are a file the page fetches when it opens (src/texts.rs).
+      await page.waitForSelector('[data-testid=page-ref-ports][data-words=in]', { timeout: 15_000 });
       const all = await portRows(page);
       assert.ok(all.length >= 60, `only ${all.length} rows`);
       assert.ok([21, 443, 1024, 5554, 8080, 6379, 27017].every((n) => all.includes(n)));
@@ -72,6 +74,61 @@ for (const lang of flowLangs()) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `page scrolls sideways at 360 px by ${overflow}px`);
       assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+for (const lang of flowLangs()) {
+  // The descriptions come after the first paint (words/ref-ports.tsv): held back, the page says
+  // so and its search box already finds numbers, names and protocols from the keyboard; the
+  // descriptions' words once they are in. Blocked, the page names the file and the table and
+  // the search by number, name and protocol still work.
+  test(`ports: a loading notice, a search that works meanwhile, and a notice if the descriptions cannot be had (${lang})`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      const release = await holdRoute(page, '**/words/ref-ports.tsv');
+      await page.goto(routeUrl(await baseUrl(), '#/ref/ports', lang), { waitUntil: 'load' });
+      await page.getByTestId('ports-loading').waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByTestId('page-ref-ports').getAttribute('data-words'), 'loading');
+      const said = await page.getByTestId('ports-loading').innerText();
+      assert.equal(hasCjk(said), lang === 'zh', said);
+      // From the keyboard: Tab reaches the search box (nothing disabled), typing filters.
+      for (let k = 0; k < 12 && !(await page.getByTestId('port-search').evaluate((e) => e === document.activeElement)); k++) {
+        await page.keyboard.press('Tab');
+      }
+      assert.ok(await page.getByTestId('port-search').evaluate((e) => e === document.activeElement), 'Tab reaches the search box');
+      await page.keyboard.type('redis');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="port-row-"]').length === 1);
+      assert.deepEqual(await portRows(page), [6379]);
+      // A word of a description only (Telnet's "replaced by SSH") is found once they are in.
+      await search(page, lang === 'zh' ? '取代' : 'replaced');
+      await page.getByTestId('port-none').waitFor();
+      await screenshot(page, `ref-ports-${lang}-loading`);
+      release();
+      await page.waitForSelector('[data-testid=page-ref-ports][data-words=in]', { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid="port-row-23"]'));
+      assert.equal(await page.getByTestId('ports-loading').count(), 0);
+      assert.deepEqual(errors, []);
+      await page.close();
+
+      const blocked = await context.newPage();
+      const blockedErrors = collectErrors(blocked);
+      await blocked.route('**/words/ref-ports.tsv', (r) => r.abort());
+      await blocked.goto(routeUrl(await baseUrl(), '#/ref/ports', lang), { waitUntil: 'load' });
+      await blocked.waitForSelector('[data-testid=page-ref-ports][data-words=failed]', { timeout: 30_000 });
+      const notice = blocked.getByTestId('text-error');
+      assert.equal(await notice.getAttribute('data-file'), 'ref-ports');
+      const text = await notice.innerText();
+      assert.match(text, /words\/ref-ports\.tsv/);
+      assert.equal(hasCjk(text), lang === 'zh', text);
+      await search(blocked, '443');
+      assert.equal((await portRows(blocked))[0], 443);
+      await screenshot(blocked, `ref-ports-${lang}-no-descriptions`);
+      assert.deepEqual(blockedErrors.filter((e) => !/words\/ref-ports\.tsv/.test(e)), [], 'no error but the aborted file');
     } finally {
       await context.close();
     }

@@ -6,7 +6,8 @@
 //! is for) but not their words; a page downloads only the files of what it shows, once (the
 //! browser caches them like the other files of the site), after its first paint, and draws and
 //! plays without waiting for them. [`Text`] is the one list of such files. Each is lines of
-//! `key TAB zh TAB en`, one per entry of its table, in table order; the tables in the source are
+//! `key TAB zh TAB en`, one per entry of its table, in table order (or `key TAB words`, for a
+//! text with a file per language, [`Text::lang`]); the tables in the source are
 //! where the words are written: a test keeps every file equal to its table (`SYNACK_BLESS=1`
 //! rewrites them, `scenes::teach::tests`), and the tests' own builds keep the words in the
 //! tables. A file that does not fit its table (keys, order, count: another version of the app)
@@ -34,10 +35,16 @@ pub enum Text {
     /// The OSI reference page's layer table (`pages::reference::osi_data`), `words/ref-osi.tsv`.
     #[cfg(feature = "full")]
     RefOsi,
-    /// Interview mode's questions: the conceptual items and the generators' sentence templates
-    /// (`quiz::words`), `words/quiz.tsv`.
+    /// The ports page's descriptions (`pages::reference::ports_data`), by port number,
+    /// `words/ref-ports.tsv`.
     #[cfg(feature = "full")]
-    Quiz,
+    RefPorts,
+    /// Interview mode's questions in one language: the conceptual items and the generators'
+    /// sentence templates (`quiz::words`), `words/quiz-zh.tsv` or `words/quiz-en.tsv`. The
+    /// largest file (40 KB, 16 KB gzipped in both languages): a reader gets the half in the
+    /// language shown, and the other half if the language is switched.
+    #[cfg(feature = "full")]
+    Quiz(Lang),
 }
 
 impl Text {
@@ -52,8 +59,20 @@ impl Text {
             #[cfg(feature = "full")]
             Text::RefOsi => "ref-osi".to_string(),
             #[cfg(feature = "full")]
-            Text::Quiz => "quiz".to_string(),
+            Text::RefPorts => "ref-ports".to_string(),
+            #[cfg(feature = "full")]
+            Text::Quiz(lang) => format!("quiz-{}", lang.code()),
         }
+    }
+
+    /// The language of its file, for a text with a file per language (its lines are
+    /// `key TAB words`); `None`: both languages in one file.
+    pub fn lang(self) -> Option<Lang> {
+        #[cfg(feature = "full")]
+        if let Text::Quiz(lang) = self {
+            return Some(lang);
+        }
+        None
     }
 
     /// Where the page finds it: relative to the page, so that a site copied under a sub-folder
@@ -79,7 +98,12 @@ impl Text {
                 .map(|(k, _)| k)
                 .collect(),
             #[cfg(feature = "full")]
-            Text::Quiz => crate::quiz::words::texts()
+            Text::RefPorts => crate::pages::reference::ports_data::texts()
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect(),
+            #[cfg(feature = "full")]
+            Text::Quiz(_) => crate::quiz::words::texts()
                 .into_iter()
                 .map(|(k, _)| k)
                 .collect(),
@@ -109,7 +133,12 @@ impl Text {
                 "The layer table's words could not be loaded: the site does not serve their file, or the network is down. The animation below and every other page work. File:",
             ),
             #[cfg(feature = "full")]
-            Text::Quiz => T::new(
+            Text::RefPorts => T::new(
+                "端口说明没能加载：网站没有提供这个文件，或网络断了。端口表和按端口号、名称、协议的搜索照常可用，只是没有说明，也搜不到说明里的词。文件：",
+                "The ports' descriptions could not be loaded: the site does not serve their file, or the network is down. The table and the search by number, name and protocol work; only the descriptions, and searching their words, are missing. File:",
+            ),
+            #[cfg(feature = "full")]
+            Text::Quiz(_) => T::new(
                 "题目的文字没能加载：网站没有提供这个文件，或网络断了。题目范围、换题和得分照常可用，其他页面也都能用。文件：",
                 "The questions' words could not be loaded: the site does not serve their file, or the network is down. The topic filter, the question buttons, the score and every other page still work. File:",
             ),
@@ -130,7 +159,8 @@ impl Text {
             .map(Text::Node);
         words
             .chain(node)
-            .chain([Text::RefTcpUdp, Text::RefOsi, Text::Quiz])
+            .chain([Text::RefTcpUdp, Text::RefOsi, Text::RefPorts])
+            .chain([Lang::Zh, Lang::En].map(Text::Quiz))
             .collect()
     }
 
@@ -152,7 +182,12 @@ impl Text {
                 .map(|(_, t)| t.t)
                 .collect(),
             #[cfg(feature = "full")]
-            Text::Quiz => crate::quiz::words::texts()
+            Text::RefPorts => crate::pages::reference::ports_data::texts()
+                .into_iter()
+                .map(|(_, t)| t.t)
+                .collect(),
+            #[cfg(feature = "full")]
+            Text::Quiz(_) => crate::quiz::words::texts()
                 .into_iter()
                 .map(|(_, t)| t.t)
                 .collect(),
@@ -162,10 +197,14 @@ impl Text {
     /// Its file as its table gives it.
     #[cfg(test)]
     pub fn file(self) -> String {
+        let lang = self.lang();
         self.keys()
             .iter()
             .zip(self.table())
-            .map(|(k, t)| format!("{k}\t{}\t{}\n", t.zh, t.en))
+            .map(|(k, t)| match lang {
+                Some(l) => format!("{k}\t{}\n", t.get(l)),
+                None => format!("{k}\t{}\t{}\n", t.zh, t.en),
+            })
             .collect()
     }
 }
@@ -173,7 +212,7 @@ impl Text {
 /// A text of a table whose words are in a fetched file: its words in the tests (which write and
 /// check the file), nothing in the builds, where the page finds them in the file by the text's
 /// key. Lets a table keep its shape (which entry has a text) without its words.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tx {
     #[cfg(test)]
     pub t: T,
@@ -190,17 +229,28 @@ pub const fn tx(zh: &'static str, en: &'static str) -> Tx {
 }
 
 /// The words of `file`, in order, if its lines have exactly `keys` (a file from another version
-/// of the app is not trusted to name the same entries). Blank lines are ignored.
-pub fn parse(file: &'static str, keys: &[String]) -> Option<Vec<T>> {
+/// of the app is not trusted to name the same entries). Blank lines are ignored. `lang`: a file
+/// of one language ([`Text::lang`]), whose words are then given as both of a [`T`]'s.
+pub fn parse(file: &'static str, keys: &[String], lang: Option<Lang>) -> Option<Vec<T>> {
     let mut words = Vec::with_capacity(keys.len());
     let mut lines = file.lines().filter(|l| !l.is_empty());
     for key in keys {
-        let mut cols = lines.next()?.splitn(3, '\t');
-        let (k, zh, en) = (cols.next()?, cols.next()?, cols.next()?);
+        let line = lines.next()?;
+        let (k, t) = match lang {
+            Some(_) => {
+                let (k, w) = line.split_once('\t')?;
+                (k, T::new(w, w))
+            }
+            None => {
+                let mut cols = line.splitn(3, '\t');
+                let (k, zh, en) = (cols.next()?, cols.next()?, cols.next()?);
+                (k, T::new(zh, en))
+            }
+        };
         if k != key {
             return None;
         }
-        words.push(T::new(zh, en));
+        words.push(t);
     }
     (lines.next().is_none() && !words.is_empty()).then_some(words)
 }
@@ -257,7 +307,7 @@ mod fetch {
     /// A file: asked for (who waits for it: a page's state, to set once it is in), or had (the
     /// file leaked once: the page keeps it for its life).
     enum Fetch {
-        Waiting(Vec<yew::UseStateSetter<Fetched>>),
+        Waiting(Vec<yew::UseStateSetter<(Option<Text>, Fetched)>>),
         Done(Fetched),
     }
 
@@ -282,17 +332,19 @@ mod fetch {
 
     /// The words of `text` (`None`: nothing to fetch, [`Fetched::In`] nothing):
     /// [`Fetched::Loading`] until its file is in. It is fetched once, after the page's first
-    /// paint (this hook's effect).
+    /// paint (this hook's effect). The state remembers whose words it holds: when `text` changes
+    /// (the quiz's file of the other language), the render before the effect has run shows what
+    /// the page has of the new one, not the old one's words.
     #[yew::hook]
     pub fn use_text(text: Option<Text>) -> Fetched {
         let shown = move || text.map_or(Fetched::In(&[]), |t| now(t).unwrap_or(Fetched::Loading));
-        let words = yew::use_state(shown);
+        let words = yew::use_state(|| (text, shown()));
         {
             let words = words.clone();
             yew::use_effect_with(text, move |_| {
                 let Some(text) = text else {
-                    if *words != Fetched::In(&[]) {
-                        words.set(Fetched::In(&[]));
+                    if *words != (None, Fetched::In(&[])) {
+                        words.set((None, Fetched::In(&[])));
                     }
                     return;
                 };
@@ -311,7 +363,7 @@ mod fetch {
                         }
                     }
                 });
-                let now = shown();
+                let now = (Some(text), shown());
                 if *words != now {
                     words.set(now);
                 }
@@ -319,7 +371,9 @@ mod fetch {
                     wasm_bindgen_futures::spawn_local(async move {
                         let file = crate::dom::fetch_text(&text.path()).await.ok();
                         let got = file
-                            .and_then(|t| parse(Box::leak(t.into_boxed_str()), &text.keys()))
+                            .and_then(|t| {
+                                parse(Box::leak(t.into_boxed_str()), &text.keys(), text.lang())
+                            })
                             .map_or(Fetched::Failed, |w| {
                                 Fetched::In(Box::leak(w.into_boxed_slice()))
                             });
@@ -330,14 +384,17 @@ mod fetch {
                         });
                         if let Some(Fetch::Waiting(w)) = waiting {
                             for set in w {
-                                set.set(got);
+                                set.set((Some(text), got));
                             }
                         }
                     });
                 }
             });
         }
-        *words
+        match *words {
+            (t, got) if t == text => got,
+            _ => shown(),
+        }
     }
 }
 
@@ -386,7 +443,9 @@ mod tests {
             include_str!("../static/words/ref-tcp-udp.tsv"),
         ),
         ("ref-osi", include_str!("../static/words/ref-osi.tsv")),
-        ("quiz", include_str!("../static/words/quiz.tsv")),
+        ("ref-ports", include_str!("../static/words/ref-ports.tsv")),
+        ("quiz-zh", include_str!("../static/words/quiz-zh.tsv")),
+        ("quiz-en", include_str!("../static/words/quiz-en.tsv")),
     ];
 
     #[test]
@@ -449,7 +508,12 @@ mod tests {
                 "{name}: every entry has its words in both languages"
             );
             let file: &'static str = Box::leak(file.into_boxed_str());
-            assert_eq!(parse(file, &t.keys()), Some(table), "{name}");
+            // A file of one language gives its words as both of each text's.
+            let words = match t.lang() {
+                Some(l) => table.iter().map(|w| T::new(w.get(l), w.get(l))).collect(),
+                None => table,
+            };
+            assert_eq!(parse(file, &t.keys(), t.lang()), Some(words), "{name}");
         }
     }
 
@@ -465,18 +529,18 @@ mod tests {
             let mut swapped = lines.clone();
             swapped.swap(0, lines.len() - 1);
             let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-            assert_eq!(parse(leak(short), &keys), None, "{t:?} short");
-            assert_eq!(parse(leak(long), &keys), None, "{t:?} long");
+            assert_eq!(parse(leak(short), &keys, None), None, "{t:?} short");
+            assert_eq!(parse(leak(long), &keys, None), None, "{t:?} long");
             if keys[0] != keys[lines.len() - 1] {
                 assert_eq!(
-                    parse(leak(swapped.join("\n")), &keys),
+                    parse(leak(swapped.join("\n")), &keys, None),
                     None,
                     "{t:?} swapped"
                 );
             }
-            assert_eq!(parse("", &keys), None);
-            assert_eq!(parse("teardown\tzh\ten\n", &keys), None);
-            assert!(parse(leak(file), &keys).is_some());
+            assert_eq!(parse("", &keys, None), None);
+            assert_eq!(parse("teardown\tzh\ten\n", &keys, None), None);
+            assert!(parse(leak(file), &keys, None).is_some());
         }
     }
 }

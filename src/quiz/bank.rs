@@ -318,6 +318,17 @@ pub const COVERAGE: &[(T, &[&str])] = &[
     ),
 ];
 
+/// The quiz file's key of a port's description (the ports page's words, `words/ref-ports.tsv`;
+/// the quiz has those of its ports in its own file, [`port_texts`]).
+fn port_key(num: u16) -> String {
+    format!("port.desc.{num}")
+}
+
+/// The descriptions the port question quotes, for the quiz's file (`quiz::words`).
+pub fn port_texts() -> Vec<(String, crate::texts::Tx)> {
+    seed_ports().map(|p| (port_key(p.num), p.desc)).collect()
+}
+
 /// The interview chapter's ports with one name each (the question is "which service"), in table order.
 fn seed_ports() -> impl Iterator<Item = &'static crate::pages::reference::ports_data::Port> {
     PORTS.iter().filter(|p| p.seed)
@@ -334,10 +345,7 @@ pub fn port_question(cx: &Ctx) -> Option<Draft> {
         })
         .collect::<Option<Vec<_>>>()?;
     let (choices, c) = place(p.name.into(), wrong, cx.v);
-    let text = match cx.lang {
-        crate::i18n::Lang::Zh => p.zh,
-        crate::i18n::Lang::En => p.en,
-    };
+    let text = cx.t(&port_key(p.num));
     Some(Draft {
         pause_us: None,
         prompt: cx.fill("port.prompt", &[("num", &p.num)]),
@@ -366,6 +374,17 @@ pub fn osi_tokens() -> Vec<(&'static str, usize)> {
     out
 }
 
+/// The quiz file's key of what a layer adds (the OSI page's words, `words/ref-osi.tsv`; the quiz
+/// has them in its own file too, [`osi_texts`]).
+fn osi_key(num: u8) -> String {
+    format!("osi.adds.{num}")
+}
+
+/// What each layer adds, for the quiz's file (`quiz::words`).
+pub fn osi_texts() -> Vec<(String, crate::texts::Tx)> {
+    OSI.iter().map(|l| (osi_key(l.num), l.adds)).collect()
+}
+
 fn layer_name(i: usize, cx: &Ctx) -> String {
     format!("L{} · {}", OSI[i].num, OSI[i].name.get(cx.lang))
 }
@@ -387,7 +406,7 @@ pub fn osi_layer_question(cx: &Ctx) -> Option<Draft> {
         explain: format!(
             "{tok}: {} — {}",
             layer_name(i, cx),
-            OSI[i].adds.get(cx.lang)
+            cx.t(&osi_key(OSI[i].num))
         ),
     })
 }

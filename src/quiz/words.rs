@@ -44,6 +44,8 @@ pub fn texts() -> Vec<(String, Tx)> {
     for table in gen::TEXTS {
         out.extend(table.iter().map(|(k, t)| (k.to_string(), *t)));
     }
+    out.extend(super::bank::port_texts());
+    out.extend(super::bank::osi_texts());
     out
 }
 

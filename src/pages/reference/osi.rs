@@ -256,7 +256,7 @@ fn LayerTable(props: &TableProps) -> Html {
                                 if let Some((i, t)) = tcpip {
                                     <td class={classes!("tcpip", format!("tcpip-{i}"))} rowspan={t.osi.len().to_string()} data-label={COL_TCPIP.get(lang)}>{ t.name.get(lang) }</td>
                                 }
-                                <td data-label={COL_ADDS.get(lang)}>{ l.adds.get(lang) }</td>
+                                <td data-label={COL_ADDS.get(lang)}>{ at(format!("layer.{}.adds", l.num)) }</td>
                                 <td class="mono examples" data-label={COL_EX.get(lang)}>{ l.examples }</td>
                                 <td data-label={COL_PDU.get(lang)}>{ at(format!("layer.{}.pdu", l.num)) }</td>
                             </tr>

@@ -6,10 +6,10 @@
 //! (IEEE 802.3); on the wire every frame is also preceded by 8 bytes of preamble + SFD and
 //! followed by a 12-byte inter-frame gap, which are not part of the frame.
 //!
-//! The layer table's data units are out of every build (`crate::texts`): the page fetches
-//! `words/ref-osi.tsv` when it opens, one line per text in the order of [`texts`]. The layers'
-//! names and what they add stay in: the animation draws the names at first paint, and the quiz
-//! asks about both.
+//! The layer table's data units and what each layer adds are out of every build
+//! (`crate::texts`): the page fetches `words/ref-osi.tsv` when it opens, one line per text in the
+//! order of [`texts`]; the quiz's layer question, which quotes what a layer adds, has those in its
+//! own file (`quiz::words`). The layers' names stay in: the animation draws them at first paint.
 
 use crate::i18n::{Lang, T};
 use crate::texts::{tx, Tx};
@@ -17,10 +17,9 @@ use crate::texts::{tx, Tx};
 pub struct OsiLayer {
     pub num: u8,
     pub name: T,
-    /// In every build: the quiz's OSI question explains its answer with it (`quiz::bank`). The
-    /// quiz now fetches its own words (`words/quiz.tsv`); moving these to `words/ref-osi.tsv`
-    /// also needs the quiz page to fetch that file and wait for it on the OSI items (not done).
-    pub adds: T,
+    /// What it adds: in the table (`words/ref-osi.tsv`) and in the quiz's OSI question's
+    /// explanation (`words/quiz.tsv`, `quiz::bank::osi_texts`).
+    pub adds: Tx,
     pub examples: &'static str,
     pub pdu: Tx,
 }
@@ -30,7 +29,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 7,
         name: T::new("应用层", "Application"),
-        adds: T::new(
+        adds: tx(
             "应用要说的话本身：请求、应答、邮件、查询",
             "What the application has to say: requests, replies, mail, queries",
         ),
@@ -40,7 +39,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 6,
         name: T::new("表示层", "Presentation"),
-        adds: T::new(
+        adds: tx(
             "数据的表示：编码、压缩、加密",
             "How data is represented: encoding, compression, encryption",
         ),
@@ -50,7 +49,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 5,
         name: T::new("会话层", "Session"),
-        adds: T::new(
+        adds: tx(
             "对话的建立、维持和恢复",
             "Setting up, keeping and resuming a dialogue",
         ),
@@ -60,7 +59,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 4,
         name: T::new("传输层", "Transport"),
-        adds: T::new(
+        adds: tx(
             "端口（进程到进程）；TCP 还有序号、确认、窗口",
             "Ports (process to process); TCP adds sequence numbers, ACKs and windows",
         ),
@@ -70,7 +69,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 3,
         name: T::new("网络层", "Network"),
-        adds: T::new(
+        adds: tx(
             "IP 地址和路由：跨越多个网络把包送到目的主机",
             "IP addresses and routing: getting the packet across networks to its host",
         ),
@@ -80,7 +79,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 2,
         name: T::new("数据链路层", "Data link"),
-        adds: T::new(
+        adds: tx(
             "MAC 地址、成帧、校验（FCS）：在一段链路上送到下一跳",
             "MAC addresses, framing, error check (FCS): delivery over one hop",
         ),
@@ -90,7 +89,7 @@ pub const OSI: [OsiLayer; 7] = [
     OsiLayer {
         num: 1,
         name: T::new("物理层", "Physical"),
-        adds: T::new(
+        adds: tx(
             "把比特变成电信号、光或无线电",
             "Bits turned into voltages, light or radio",
         ),
@@ -102,7 +101,12 @@ pub const OSI: [OsiLayer; 7] = [
 /// Every text of the layer table, in its file's order: (key, text).
 pub fn texts() -> Vec<(String, Tx)> {
     OSI.iter()
-        .map(|l| (format!("layer.{}.pdu", l.num), l.pdu))
+        .flat_map(|l| {
+            [
+                (format!("layer.{}.adds", l.num), l.adds),
+                (format!("layer.{}.pdu", l.num), l.pdu),
+            ]
+        })
         .collect()
 }
 

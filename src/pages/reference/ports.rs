@@ -4,11 +4,12 @@
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use super::ports_data::{filter, ProtoFilter, Reg, PORTS};
+use super::ports_data::{filter, texts, ProtoFilter, Reg, PORTS};
 use crate::app::use_shell;
 use crate::i18n::{Lang, T};
 use crate::pages::use_ready_after_render;
 use crate::route::Route;
+use crate::texts::{Fetched, Text};
 
 const INTRO: T = T::new(
     "面试常问的端口，加上今天开发中天天见到的端口。“IANA”表示这个端口正式登记给该服务；“惯例”表示只是大家习惯这样用（IANA 可能登记给了别的服务）。一份流传很广的面试端口表里已过时或有误的地方，说明中已更正。",
@@ -36,6 +37,12 @@ const DATED: T = T::new("历史", "historical");
 const NONE: T = T::new(
     "没有匹配的端口。试试端口号、服务名或 tcp/udp。",
     "No port matches. Try a number, a service name, or tcp/udp.",
+);
+/// While the descriptions' file is on its way: the search already finds numbers, names and
+/// protocols (they are in the build), not yet the words of the descriptions.
+const LOADING: T = T::new(
+    "正在加载端口说明……现在已经可以按端口号、名称和协议搜索，说明加载后也能搜说明里的词。",
+    "Loading the ports' descriptions… The search finds numbers, names and protocols already, and the descriptions' words once they are in.",
 );
 
 fn reg_label(r: Reg) -> T {
@@ -74,7 +81,20 @@ pub fn PortsPage(props: &Props) -> Html {
     use_ready_after_render();
     let query = use_state(|| props.query.clone());
     let proto = use_state(|| ProtoFilter::All);
-    let rows = filter(PORTS, &query, *proto);
+    // The descriptions are a file fetched after first paint (`crate::texts`): the table, its
+    // numbers and names, and the search box are there and usable at once.
+    let fetched = crate::texts::use_table_words(Text::RefPorts, texts);
+    let (state, descs): (&str, &[T]) = match fetched {
+        Fetched::In(w) => ("in", w),
+        Fetched::Loading => ("loading", &[]),
+        Fetched::Failed => ("failed", &[]),
+    };
+    let rows = filter(descs, &query, *proto);
+    let missing = if fetched == Fetched::Loading {
+        "…"
+    } else {
+        "—"
+    };
 
     let oninput = {
         let query = query.clone();
@@ -90,9 +110,14 @@ pub fn PortsPage(props: &Props) -> Html {
     };
 
     html! {
-        <div class="page reference ref-ports" data-testid="page-ref-ports">
+        <div class="page reference ref-ports" data-testid="page-ref-ports" data-words={state}>
             <h1>{ Route::RefPorts.title().get(lang) }</h1>
             <p class="route-blurb">{ INTRO.get(lang) }</p>
+            if fetched == Fetched::Loading {
+                <p class="notice" data-testid="ports-loading" role="status">{ LOADING.get(lang) }</p>
+            } else if fetched == Fetched::Failed {
+                { crate::texts::failed_notice(Text::RefPorts, lang) }
+            }
             <div class="port-tools" role="search">
                 <label class="port-search">
                     <span>{ SEARCH.get(lang) }</span>
@@ -124,7 +149,7 @@ pub fn PortsPage(props: &Props) -> Html {
                             </tr>
                         </thead>
                         <tbody>
-                            { for rows.iter().map(|p| html! {
+                            { for rows.iter().map(|(p, desc)| html! {
                                 <tr data-testid={format!("port-row-{}", p.num)} class={classes!(p.dated.then_some("dated"))}>
                                     <td class="mono port-num">{ p.num }</td>
                                     <td class="mono">{ p.tr.label() }</td>
@@ -136,7 +161,7 @@ pub fn PortsPage(props: &Props) -> Html {
                                         if p.seed { <span class="badge seed">{ SEED.get(lang) }</span> }
                                         if p.dated { <span class="badge dated">{ DATED.get(lang) }</span> }
                                     </td>
-                                    <td class="port-desc">{ match lang { Lang::Zh => p.zh, Lang::En => p.en } }</td>
+                                    <td class="port-desc">{ desc.map_or(missing, |d| d.get(lang)) }</td>
                                 </tr>
                             }) }
                         </tbody>

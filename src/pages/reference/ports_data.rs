@@ -2,8 +2,11 @@
 //! port, in our own words. Facts from the IANA service-name and port-number registry (RFC 6335)
 //! and the projects' own documentation; where the chapter is dated or wrong the text says so.
 //!
-//! Kept as one static array of `&'static str`s: it is text, and at ~60 rows it costs a few KB
-//! of the gzipped wasm.
+//! Kept as one static array. The descriptions are most of its weight (about 19 KB in both
+//! languages) and only the ports page shows them: they are out of every build, in
+//! `words/ref-ports.tsv` (`crate::texts`), one line per port keyed by its number, fetched when
+//! the page opens; the quiz's port question, which quotes a description of each port of the
+//! interview chapter, has those in its own file (`quiz::words`).
 
 /// Which transport the service uses in practice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,10 +55,12 @@ pub struct Port {
     pub name: &'static str,
     /// Other names people search by, space-separated, lower case.
     pub keys: &'static str,
-    pub zh: &'static str,
-    pub en: &'static str,
+    /// What it is (`words/ref-ports.tsv`; its words in the tests only).
+    pub desc: Tx,
 }
 
+use crate::i18n::T;
+use crate::texts::{tx, Tx};
 use Reg::*;
 use Transport::*;
 
@@ -79,8 +84,7 @@ const fn p(
         dated,
         name,
         keys,
-        zh,
-        en,
+        desc: tx(zh, en),
     }
 }
 
@@ -174,7 +178,10 @@ pub enum ProtoFilter {
 ///   8080, 8443);
 /// - anything else: a case-insensitive substring of the name, the search keys or the
 ///   description in either language ("redis", "ssh", "邮件"); name and key hits come first.
-pub fn filter(ports: &[Port], query: &str, proto: ProtoFilter) -> Vec<Port> {
+///
+/// `descs`: the descriptions, one per port of [`PORTS`] in its order (the fetched file), or
+/// none while the page has not got them: then a word matches numbers, names and keys only.
+pub fn filter(descs: &[T], query: &str, proto: ProtoFilter) -> Vec<(Port, Option<T>)> {
     let words: Vec<String> = query
         .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
         .filter(|w| !w.is_empty())
@@ -182,18 +189,24 @@ pub fn filter(ports: &[Port], query: &str, proto: ProtoFilter) -> Vec<Port> {
         // case tables (about 10 KB of wasm) out of the app.
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    let mut out: Vec<Port> = ports
+    let descs = descs
         .iter()
-        .filter(|p| match proto {
+        .copied()
+        .map(Some)
+        .chain(std::iter::repeat(None));
+    let mut out: Vec<(Port, Option<T>)> = PORTS
+        .iter()
+        .copied()
+        .zip(descs)
+        .filter(|(p, _)| match proto {
             ProtoFilter::All => true,
             ProtoFilter::Tcp => p.tr.has_tcp(),
             ProtoFilter::Udp => p.tr.has_udp(),
         })
-        .filter(|p| words.iter().all(|w| matches(p, w)))
-        .copied()
+        .filter(|(p, d)| words.iter().all(|w| matches(p, d.as_ref(), w)))
         .collect();
     // Stable sort: best matches first, the rest keep their port order.
-    out.sort_by_key(|p| rank(p, &words));
+    out.sort_by_key(|(p, _)| rank(p, &words));
     out
 }
 
@@ -218,7 +231,7 @@ fn is_number(w: &str) -> bool {
     w.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn matches(p: &Port, w: &str) -> bool {
+fn matches(p: &Port, desc: Option<&T>, w: &str) -> bool {
     match w {
         "tcp" => p.tr.has_tcp(),
         "udp" => p.tr.has_udp(),
@@ -226,8 +239,14 @@ fn matches(p: &Port, w: &str) -> bool {
         _ => {
             p.name.to_ascii_lowercase().contains(w)
                 || p.keys.contains(w)
-                || p.zh.to_ascii_lowercase().contains(w)
-                || p.en.to_ascii_lowercase().contains(w)
+                || desc.is_some_and(|d| {
+                    d.zh.to_ascii_lowercase().contains(w) || d.en.to_ascii_lowercase().contains(w)
+                })
         }
     }
+}
+
+/// The texts of `words/ref-ports.tsv`, in its order: (key: the port's number, description).
+pub fn texts() -> Vec<(String, Tx)> {
+    PORTS.iter().map(|p| (p.num.to_string(), p.desc)).collect()
 }

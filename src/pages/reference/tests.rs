@@ -5,11 +5,16 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::osi::{initial_step, token_centre, Anim, AnimAction};
 use super::osi_data::*;
-use super::ports_data::{filter, ProtoFilter, Reg, Transport, PORTS};
-use crate::i18n::Lang;
+use super::ports_data::{filter, texts, ProtoFilter, Reg, Transport, PORTS};
+use crate::i18n::{Lang, T};
+
+/// The descriptions as the page has them once their file is in.
+fn descs() -> Vec<T> {
+    texts().into_iter().map(|(_, t)| t.t).collect()
+}
 
 fn nums(q: &str, p: ProtoFilter) -> Vec<u16> {
-    filter(PORTS, q, p).iter().map(|p| p.num).collect()
+    filter(&descs(), q, p).iter().map(|(p, _)| p.num).collect()
 }
 
 #[test]
@@ -39,7 +44,7 @@ fn ports_are_sorted_unique_and_cover_the_seed_table() {
     }
     for p in PORTS {
         assert!(
-            !p.zh.is_empty() && !p.en.is_empty() && !p.name.is_empty(),
+            !p.desc.t.zh.is_empty() && !p.desc.t.en.is_empty() && !p.name.is_empty(),
             "{}",
             p.num
         );
@@ -80,6 +85,29 @@ fn search_by_name_keys_and_description() {
 }
 
 #[test]
+fn before_the_descriptions_are_in_the_search_finds_numbers_names_and_keys() {
+    let without = |q: &str| -> Vec<u16> {
+        filter(&[], q, ProtoFilter::All)
+            .iter()
+            .map(|(p, d)| {
+                assert_eq!(*d, None, "no description yet");
+                p.num
+            })
+            .collect()
+    };
+    assert_eq!(without("redis"), vec![6379]);
+    assert_eq!(without("80").first(), Some(&80));
+    // Telnet matches "ssh" only through its description.
+    assert_eq!(without("ssh"), vec![22]);
+    assert!(without("邮件").is_empty());
+    assert_eq!(without("").len(), PORTS.len());
+    // With them, each row has its own.
+    for (p, d) in filter(&descs(), "", ProtoFilter::All) {
+        assert_eq!(d, Some(p.desc.t), "{}", p.num);
+    }
+}
+
+#[test]
 fn protocol_words_and_chips_filter_by_transport() {
     let udp = nums("udp", ProtoFilter::All);
     assert!(
@@ -100,8 +128,8 @@ fn protocol_words_and_chips_filter_by_transport() {
 fn corrections_of_the_seed_are_in_the_data() {
     let get = |n: u16| PORTS.iter().find(|p| p.num == n).unwrap();
     assert_eq!(get(1024).reg, Reg::Reserved);
-    assert!(get(1024).en.contains("1024–49151"));
-    assert!(get(113).en.contains("Not a Windows"));
+    assert!(get(1024).desc.t.en.contains("1024–49151"));
+    assert!(get(113).desc.t.en.contains("Not a Windows"));
     assert!(get(4000).dated && get(5554).dated);
     assert_eq!(get(4000).reg, Reg::Convention);
     assert_eq!(get(53).tr, Transport::Both);

@@ -123,7 +123,7 @@ pub fn QuizPage(p: &Props) -> Html {
     let item = all[st.idx.min(all.len() - 1)];
     // The questions' words are a file fetched after the first paint (`quiz::words`); the bar,
     // the score and the links work without it.
-    let fetched = crate::texts::use_table_words(Text::Quiz, words::texts);
+    let fetched = crate::texts::use_table_words(Text::Quiz(lang), words::texts);
     let run = use_question(&st, item, fetched, lang);
     let submit = {
         let (st, q) = (st.clone(), run.question.clone());
@@ -148,7 +148,7 @@ pub fn QuizPage(p: &Props) -> Html {
         (_, Fetched::Loading) => html! {
             <p class="notice" data-testid="quiz-loading" role="status">{ LOADING.get(lang) }</p>
         },
-        (_, Fetched::Failed) => crate::texts::failed_notice(Text::Quiz, lang),
+        (_, Fetched::Failed) => crate::texts::failed_notice(Text::Quiz(lang), lang),
         (None, Fetched::In(_)) => html! {
             <div class="notice error" data-testid="quiz-missing" role="alert">
                 { T::new("这组参数下，模型的运行里没有出现这道题要问的时刻。请换一组参数。",
