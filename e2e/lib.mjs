@@ -30,6 +30,11 @@ export function flowLangs() {
   return BOTH_LANGS ? LANGS : [LANGS[flowTurn++ % LANGS.length]];
 }
 
+/** `[lang]`, or both languages with `SYNACK_E2E_BOTH_LANGS=1`: for a walk that reads each size
+ * in one language, the languages taking turns from size to size (labels and lines differ in
+ * width by language, the layout by size). */
+export const langsAt = (lang) => (BOTH_LANGS ? LANGS : [lang]);
+
 /** The scene routes and their test ids, in the landing page's order. */
 export const SCENES = [
   ['#/handshake', 'handshake'],
@@ -236,21 +241,13 @@ export async function drawn(page) {
 }
 
 /** Calls `each(k)` at the player's playhead, then steps it with the Step button, until the
- * playhead stops moving or `most` steps were taken; `each` runs two animation frames after the
- * step (a render and its effects have run by then). The button is pressed inside the page, as a
- * click presses it: one round trip a step, where a locator's click (with its checks that the
- * button can be clicked, which the keyboard and flow tests make) and two reads of the timeline
- * took four, and a walk through every step of every case spent most of its time on them. */
+ * playhead stops moving or `most` steps were taken. */
 export async function stepThrough(page, most, each) {
   for (let k = 0; k < most; k++) {
     await each(k);
-    const moved = await page.evaluate(() => new Promise((ok) => {
-      const value = () => document.querySelector('[data-testid="scrub"]').value;
-      const before = value();
-      document.querySelector('[data-testid="step"]').click();
-      requestAnimationFrame(() => requestAnimationFrame(() => ok(value() !== before)));
-    }));
-    if (!moved) break;
+    const before = await page.getByTestId('scrub').inputValue();
+    await page.getByTestId('step').click();
+    if ((await page.getByTestId('scrub').inputValue()) === before) break;
   }
 }
 
@@ -262,7 +259,7 @@ export const caseIds = (page) => page.locator('.cases button[data-testid^="case-
 
 /** Walks every step of every case of the scene on screen: picks the case, rewinds it (`[`), and
  * calls `each(caseId, k)` at each step, two frames after the playhead got there, stepping with
- * the Step button until the playhead stops moving or `most` steps were taken (`stepThrough`). */
+ * the Step button until the playhead stops moving or `most` steps were taken. */
 export async function eachCaseStep(page, most, each) {
   for (const c of await caseIds(page)) {
     // Presented, the player covers the page and its case buttons: the case is picked as a
@@ -273,8 +270,97 @@ export async function eachCaseStep(page, most, each) {
     await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`, { state: 'attached' });
     await page.keyboard.press('[');
     await frames(page);
-    await stepThrough(page, most, (k) => each(c, k));
+    await stepThrough(page, most, async (k) => {
+      await frames(page);
+      await each(c, k);
+    });
   }
+}
+
+/** In the page: every visible label of the player's ladders as the quadrilateral it covers on
+ * screen (as lib.mjs's labelClashes measures them: the text's SVG box less a sixth of its height
+ * above and below, mapped to the screen), and every arrow's shaft as a thin quadrilateral
+ * (1.5 px either side), their parts under the arrows' cover left out. Returns
+ * { labels: [{ what, kind, seg, q }], shafts: [{ seg, q }] }: `kind` is "why" for a drop
+ * reason, "time" for the playhead's time, "arrow" for the rest; `seg` the arrow's index. */
+export const ladderQuads = (page) => page.evaluate(() => {
+  /** The part of a convex polygon above the line y = `cut` (one step of Sutherland–Hodgman). */
+  const clipAbove = (poly, cut) => poly.flatMap((p, i) => {
+    const q = poly[(i + 1) % poly.length];
+    const out = p[1] <= cut ? [p] : [];
+    if ((p[1] <= cut) !== (q[1] <= cut)) {
+      const f = (cut - p[1]) / (q[1] - p[1]);
+      out.push([p[0] + (q[0] - p[0]) * f, cut]);
+    }
+    return out;
+  });
+  /** The part of a convex polygon under the line y = `cut`. */
+  const clipBelow = (poly, cut) => clipAbove(poly.map(([x, y]) => [x, -y]), -cut).map(([x, y]) => [x, -y]);
+  const labels = [];
+  const shafts = [];
+  const toScreen = (m, [x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+  for (const stack of document.querySelectorAll('[data-testid="player"] .lad-stack')) {
+    const reveal = Number(stack.dataset.reveal);
+    // The live layer's copies of labels that show whole over the cover: seen under its line.
+    for (const t of stack.querySelectorAll('g.shown text')) {
+      const b = t.getBBox();
+      const own = t.getCTM();
+      const m = t.getScreenCTM();
+      if (!m || b.width === 0 || !t.textContent.trim()) continue;
+      const d = b.height / 6;
+      const corners = [[b.x, b.y + d], [b.x + b.width, b.y + d], [b.x + b.width, b.y + b.height - d], [b.x, b.y + b.height - d]];
+      const seen = clipBelow(corners.map((p) => toScreen(own, p)), reveal).map((p) => toScreen(own.inverse(), p));
+      if (seen.length < 3) continue;
+      const seg = t.closest('g.seg')?.dataset.seg ?? null;
+      labels.push({ what: t.textContent.trim(), kind: t.classList.contains('why') ? 'why' : 'arrow', seg, q: seen.map((p) => toScreen(m, p)) });
+    }
+    for (const t of stack.querySelectorAll('g.segs text, [data-testid="playhead-time"]')) {
+      const b = t.getBBox();
+      const m = t.getScreenCTM();
+      if (!m || b.width === 0 || !t.textContent.trim()) continue;
+      const d = b.height / 6;
+      const corners = [[b.x, b.y + d], [b.x + b.width, b.y + d], [b.x + b.width, b.y + b.height - d], [b.x, b.y + b.height - d]];
+      const time = t.dataset.testid === 'playhead-time';
+      // An arrow's label is seen only above the arrows' cover: the part of it under the reveal
+      // line (in the drawing's own coordinates) is cut off, and none of it is left when it lies
+      // wholly under.
+      const own = t.getCTM();
+      const seen = time ? corners : clipAbove(corners.map((p) => toScreen(own, p)), reveal)
+        .map((p) => toScreen(own.inverse(), p));
+      if (seen.length < 3) continue;
+      const q = seen.map((p) => toScreen(m, p));
+      const seg = t.closest('g.seg')?.dataset.seg ?? null;
+      labels.push({ what: t.textContent.trim(), kind: time ? 'time' : t.classList.contains('why') ? 'why' : 'arrow', seg, q });
+    }
+    for (const l of stack.querySelectorAll('g.segs g.seg line.shaft')) {
+      let [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => l[a].baseVal.value);
+      if (Math.min(y1, y2) > reveal) continue;
+      // Cut where the cover starts (arrows run down the drawing: y2 >= y1).
+      if (y2 > reveal && y2 !== y1) {
+        x2 = x1 + ((x2 - x1) * (reveal - y1)) / (y2 - y1);
+        y2 = reveal;
+      }
+      const len = Math.hypot(x2 - x1, y2 - y1) || 1;
+      const [nx, ny] = [(-(y2 - y1) / len) * 1.5, ((x2 - x1) / len) * 1.5];
+      const m = l.getScreenCTM();
+      const q = [[x1 + nx, y1 + ny], [x2 + nx, y2 + ny], [x2 - nx, y2 - ny], [x1 - nx, y1 - ny]].map((p) => toScreen(m, p));
+      shafts.push({ seg: l.closest('g.seg').dataset.seg, q });
+    }
+  }
+  return { labels, shafts };
+});
+
+/** Whether two convex polygons overlap by more than half a pixel (separating axes). */
+export function quadsMeet(p, q) {
+  const span = (poly, [ax, ay]) => poly.reduce(([lo, hi], [x, y]) => [Math.min(lo, x * ax + y * ay), Math.max(hi, x * ax + y * ay)], [Infinity, -Infinity]);
+  return [p, q].every((poly) => poly.every((v, i) => {
+    const w = poly[(i + 1) % poly.length];
+    const n = Math.hypot(w[0] - v[0], w[1] - v[1]) || 1;
+    const axis = [(v[1] - w[1]) / n, (w[0] - v[0]) / n];
+    const [a0, a1] = span(p, axis);
+    const [b0, b1] = span(q, axis);
+    return a1 - 0.5 > b0 && b1 - 0.5 > a0;
+  }));
 }
 
 /** True when two client rectangles ({ left, right, top, bottom }) share more than half a pixel
