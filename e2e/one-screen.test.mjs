@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, onPage, drawn, frames, caseIds, LANGS, SCENES, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, onPage, drawn, frames, caseIds, LANGS, langsAt, SCENES, SCREENSHOTS } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -92,11 +92,14 @@ function judge(got, where) {
   return found;
 }
 
-for (const mode of ['page', 'presented']) {
-  for (const viewport of SIZES) {
-    test(`${mode} at ${viewport.width}×${viewport.height}: every scene's diagram, narration, hosts' state and controls fit the screen it opens on, in zh and en`, async () => {
+// Each mode and size in one language, the languages taking turns (both with
+// SYNACK_E2E_BOTH_LANGS=1): every size is read in both across the two modes.
+for (const [m, mode] of ['page', 'presented'].entries()) {
+  for (const [v, viewport] of SIZES.entries()) {
+    const langs = langsAt(LANGS[(m + v) % LANGS.length]);
+    test(`${mode} at ${viewport.width}×${viewport.height}: every scene's diagram, narration, hosts' state and controls fit the screen it opens on (${langs.join(', ')})`, async () => {
       const found = [];
-      for (const lang of LANGS) {
+      for (const lang of langs) {
         for (const [route, id] of SCENES) {
           const params = mode === 'presented' ? { present: '1' } : {};
           await onPage(browser, route, lang, { viewport, params }, async ({ page }) => {

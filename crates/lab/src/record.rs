@@ -122,10 +122,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_weeks_shares_cover_every_case_once() {
+    fn a_turn_of_shares_covers_every_case_once() {
         let all = crate::inject::all_names();
-        // The drift test turns through seven shares; three (its old count) must work as well.
-        for n in [3, 7] {
+        // The drift test turns through fourteen shares; its old counts must work as well.
+        for n in [3, 7, 14] {
             let mut seen: Vec<String> = (0..n)
                 .flat_map(|k| share_of(all.clone(), Some((k, n))))
                 .collect();
