@@ -392,10 +392,7 @@ fn ctrl_c_stops_a_long_simulation_at_once_and_writes_the_trace_so_far() {
     let (r, p) = long_sim("long", Some(&out_path), 300, &[libc::SIGINT]);
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     let notice = r.notice.expect("a 'stopped' notice on stderr");
-    assert!(
-        notice < AT_ONCE,
-        "stopped {notice:?} after SIGINT"
-    );
+    assert!(notice < AT_ONCE, "stopped {notice:?} after SIGINT");
     assert!(
         r.ended < write_allowance(),
         "ended {:?} after SIGINT",
@@ -431,10 +428,7 @@ fn a_second_ctrl_c_exits_at_once_without_a_half_written_trace() {
     // waits for the kernel to free the simulation's heap, which on a loaded two-core machine
     // took over a second; writing the trace so far would take far longer (`write_allowance`).
     let second = r.second.expect("a 'second signal' message on stderr");
-    assert!(
-        second < AT_ONCE,
-        "second signal message after {second:?}"
-    );
+    assert!(second < AT_ONCE, "second signal message after {second:?}");
     assert!(r.ended < Duration::from_secs(3), "ended {:?}", r.ended);
     assert!(r.stderr.contains("second signal"), "{}", r.stderr);
     // Either the trace was complete before the second signal, or it is not there at all.
@@ -456,10 +450,7 @@ fn sigterm_stops_a_simulation_with_status_143() {
     let (r, p) = long_sim("term", None, 200, &[libc::SIGTERM]);
     assert_eq!(r.code, Some(143), "{}", r.stderr);
     let notice = r.notice.expect("a 'stopped' notice on stderr");
-    assert!(
-        notice < AT_ONCE,
-        "stopped {notice:?} after SIGTERM"
-    );
+    assert!(notice < AT_ONCE, "stopped {notice:?} after SIGTERM");
     // Without --out the trace goes to stdout: it must still parse and say why it ends.
     let t = Trace::from_json(&r.stdout).unwrap();
     assert_eq!(t.cut_short.unwrap().why, CutReason::Interrupted);
