@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, onPage, drawn, frames, caseIds, LANGS, langsAt, SCENES, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, onPage, drawn, frames, LANGS, langsAt, SCENES, SCREENSHOTS } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -122,113 +122,4 @@ for (const [m, mode] of ['page', 'presented'].entries()) {
       assert.deepEqual(found, [], found.join('\n'));
     });
   }
-}
-
-// The teaching paragraph, whole, at the step where it is longest: a teacher projecting reads it
-// to the room with the diagram and the hosts' state, on one screen. At 1920×1080 the UDP
-// scene's paragraph at the end (en) lay under the narration box's fold, behind the sentences
-// of that step, and scrolled there. Measured on the page (not presented) in every scene, zh and
-// en: the narration does not scroll, the paragraph is not clipped by any box that scrolls or
-// clips, and it lies in the window between the site's header and the controls. Each scene's
-// longest paragraph is found once per language (by walking its cases' steps with the keys, at
-// the first size) and reached straight at the other sizes; the default case's end is measured
-// too (the most sentences at once).
-
-/** In the page: what keeps the teaching paragraph (if the step has one) from being read whole;
- * and its text. */
-const paragraphProblems = (page) => page.evaluate(() => {
-  const player = document.querySelector('[data-testid="player"]');
-  const narration = player.querySelector('[data-testid="narration"]');
-  const teach = narration?.querySelector('[data-testid="teach"]');
-  if (!teach || !teach.getClientRects().length) return { text: '', problems: [] };
-  const problems = [];
-  const b = teach.getBoundingClientRect();
-  const fmt = (r) => `${r.top.toFixed(0)}–${r.bottom.toFixed(0)}`;
-  if (narration.scrollHeight > narration.clientHeight + 1) {
-    problems.push(`the narration scrolls (${narration.scrollHeight} px of content in ${narration.clientHeight})`);
-  }
-  if (teach.scrollHeight > teach.clientHeight + 1) problems.push('the paragraph overflows its own box');
-  for (let a = teach.parentElement; a && a !== document.body; a = a.parentElement) {
-    // A box of `display: contents` (the projector's stage parts) has no box to clip with.
-    const style = getComputedStyle(a);
-    if (style.display === 'contents' || !/auto|scroll|hidden|clip/.test(style.overflowY)) continue;
-    const c = a.getBoundingClientRect();
-    if (b.top < c.top - 0.5 || b.bottom > c.bottom + 0.5) {
-      problems.push(`the paragraph (${fmt(b)}) is cut by .${[...a.classList].join('.')} (${fmt(c)})`);
-    }
-  }
-  const transport = player.querySelector('.transport');
-  const floor = Math.min(innerHeight, transport ? transport.getBoundingClientRect().top : innerHeight);
-  const header = [...document.querySelectorAll('[data-testid="site-header"]')].find((h) => h.getBoundingClientRect().height > 0);
-  const ceiling = header ? Math.max(0, header.getBoundingClientRect().bottom) : 0;
-  if (b.top < ceiling - 0.5 || b.bottom > floor + 0.5) {
-    problems.push(`the paragraph (${fmt(b)}) is not on the screen between the header and the controls (${ceiling.toFixed(0)}–${floor.toFixed(0)})`);
-  }
-  return { text: teach.textContent, problems };
-});
-
-/** Where the player is: its time, the timeline and the narration's sentences (a step changes
- * one of them; at the end none changes). */
-const where = (page) => page.evaluate(() => {
-  const player = document.querySelector('[data-testid="player"]');
-  return [player.dataset.t, player.querySelector('[data-testid="scrub"]')?.value, player.querySelector('.narr-lines')?.textContent].join('|');
-});
-
-async function pickCase(page, c) {
-  await page.getByTestId(c).click();
-  await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
-  await page.keyboard.press('[');
-  await frames(page);
-}
-
-/** Each scene's step with its longest paragraph, per language: { case, steps from the start }. */
-const longest = new Map();
-
-for (const viewport of SIZES) {
-  test(`page at ${viewport.width}×${viewport.height}: every scene's longest teaching paragraph, and the paragraph at the end, is whole on the screen, in zh and en`, async () => {
-    const found = [];
-    for (const lang of LANGS) {
-      for (const [route, id] of SCENES) {
-        await onPage(browser, route, lang, { viewport }, async ({ page }) => {
-          await drawn(page);
-          await page.waitForSelector('[data-words="in"]');
-          await page.waitForSelector('[data-testid="hosts"] .host-panel');
-          const check = async (what) => {
-            await frames(page);
-            const got = await paragraphProblems(page);
-            found.push(...got.problems.map((p) => `${id} ${lang} ${viewport.width}×${viewport.height} ${what}: ${p}`));
-            return got;
-          };
-          await page.keyboard.press('End');
-          await check('at the end');
-          const key = `${id} ${lang}`;
-          if (!longest.has(key)) {
-            let best = { length: -1 };
-            for (const c of await caseIds(page)) {
-              await pickCase(page, c);
-              for (let k = 0, at = await where(page); k < 200; k++) {
-                const { text } = await paragraphProblems(page);
-                if (text.length > best.length) best = { length: text.length, case: c, steps: k };
-                await page.keyboard.press('ArrowRight');
-                await frames(page);
-                const now = await where(page);
-                if (now === at) break;
-                at = now;
-              }
-            }
-            assert.ok(best.length > 0, `${key}: no step has a paragraph`);
-            longest.set(key, best);
-          }
-          const { case: c, steps } = longest.get(key);
-          await pickCase(page, c);
-          for (let k = 0; k < steps; k++) await page.keyboard.press('ArrowRight');
-          const got = await check(`${c}, step ${steps}`);
-          await mkdir(SCREENSHOTS, { recursive: true });
-          await page.screenshot({ path: join(SCREENSHOTS, `one-screen-paragraph-${id}-${viewport.width}-${lang}.png`) });
-          assert.ok(got.text.length > 0, `${key}: the longest paragraph is not shown at ${c}, step ${steps}`);
-        });
-      }
-    }
-    assert.deepEqual(found, [], found.join('\n'));
-  });
 }
