@@ -25,7 +25,8 @@ let flowTurn = 0;
  * (With every flow in both, the suite took 16 of a CI run's 31 minutes on two cores.) What a page
  * *says* is read in both languages by the tests written for it: every route's words
  * (smoke.test.mjs), the Node.js view, the teaching paragraphs, the Tab sweep, the accessibility
- * check and the label geometry. `SYNACK_E2E_BOTH_LANGS=1` runs every flow in both. */
+ * check, the labels at t = 0 and the state machine's. `SYNACK_E2E_BOTH_LANGS=1` runs every flow
+ * in both. */
 export function flowLangs() {
   return BOTH_LANGS ? LANGS : [LANGS[flowTurn++ % LANGS.length]];
 }
@@ -278,7 +279,7 @@ export async function eachCaseStep(page, most, each) {
 }
 
 /** In the page: every visible label of the player's ladders as the quadrilateral it covers on
- * screen (as lib.mjs's labelClashes measures them: the text's SVG box less a sixth of its height
+ * screen (as `labelClashes` measures them: the text's SVG box less a sixth of its height
  * above and below, mapped to the screen), and every arrow's shaft as a thin quadrilateral
  * (1.5 px either side), their parts under the arrows' cover left out. Returns
  * { labels: [{ what, kind, seg, q }], shafts: [{ seg, q }] }: `kind` is "why" for a drop
