@@ -13,18 +13,27 @@ const UDP_HEADER = { zh: ['8 字节', '4 字节'], en: ['8 bytes', '4 bytes'] };
 
 const browser = useBrowser();
 
-/** Navigates inside the app (a hashchange, as a link would) to one question. */
+/** Navigates inside the app (a hashchange, as a link would) to one question, once the page is
+ * still: the question on screen writes its own link after it renders (`q`, `v`), and a link
+ * followed before that write could be written over. A timeout says where the page was. */
 async function goto(page, item, v, lang) {
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
   await page.evaluate(([q, v, l]) => {
     location.hash = `#/quiz?lang=${l}&q=${q}&v=${v}`;
   }, [item, v, lang]);
-  await page.waitForFunction(
-    ([q, v]) => {
-      const c = document.querySelector('[data-testid="quiz-card"]');
-      return c && c.dataset.item === q && location.hash.includes(`v=${v}`);
-    },
-    [item, String(v)],
-  );
+  await page
+    .waitForFunction(
+      ([q, v]) => {
+        const c = document.querySelector('[data-testid="quiz-card"]');
+        return c && c.dataset.item === q && location.hash.includes(`v=${v}`);
+      },
+      [item, String(v)],
+      { timeout: 15_000 },
+    )
+    .catch(async (e) => {
+      const at = await page.evaluate(() => [location.hash, document.querySelector('[data-testid="quiz-card"]')?.dataset.item]);
+      throw new Error(`${item} v=${v} not shown: the hash is ${at[0]}, the card ${at[1]} (${e.message})`);
+    });
 }
 
 /** Index of the choice whose text is exactly `text`. */
