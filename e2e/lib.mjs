@@ -24,9 +24,8 @@ let flowTurn = 0;
  * turns from one flow of a file to the next, so that both are driven through every kind of page.
  * (With every flow in both, the suite took 16 of a CI run's 31 minutes on two cores.) What a page
  * *says* is read in both languages by the tests written for it: every route's words
- * (smoke.test.mjs), the Node.js view, the teaching paragraphs, the Tab sweep, the accessibility
- * check, the labels at t = 0 and the state machine's. `SYNACK_E2E_BOTH_LANGS=1` runs every flow
- * in both. */
+ * (smoke.test.mjs), the Node.js view, the teaching paragraphs, the accessibility check, the
+ * labels at t = 0 and the state machine's. `SYNACK_E2E_BOTH_LANGS=1` runs every flow in both. */
 export function flowLangs() {
   return BOTH_LANGS ? LANGS : [LANGS[flowTurn++ % LANGS.length]];
 }
