@@ -1,5 +1,6 @@
 //! The quiz's words: every sentence its questions are made of, out of the builds and in one
-//! fetched file, `words/quiz.tsv` (`crate::texts::Text::Quiz`), like a scene's teaching texts.
+//! fetched file per language, `words/quiz-zh.tsv` and `words/quiz-en.tsv` (`crate::texts::Text::Quiz`),
+//! like a scene's teaching texts.
 //!
 //! The words are still written in the source, each next to the code that uses it: the
 //! conceptual items' question, choices and explanation in `bank::CONCEPTS`, a "which state

@@ -18,7 +18,7 @@ pub struct OsiLayer {
     pub num: u8,
     pub name: T,
     /// What it adds: in the table (`words/ref-osi.tsv`) and in the quiz's OSI question's
-    /// explanation (`words/quiz.tsv`, `quiz::bank::osi_texts`).
+    /// explanation (`words/quiz-<lang>.tsv`, `quiz::bank::osi_texts`).
     pub adds: Tx,
     pub examples: &'static str,
     pub pdu: Tx,
