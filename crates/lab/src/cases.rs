@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 86] = [
+pub const NAMES: [&str; 87] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -63,6 +63,7 @@ pub const NAMES: [&str; 86] = [
     "delayed-ack",
     "delayed-ack-no-reader",
     "delayed-ack-nearly-due",
+    "delayed-ack-pushed-read",
     "retries2-timeout",
     "retries2-rto-max",
     "orphan-fin-lost",
@@ -972,6 +973,26 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             for s in &mut sc.sockets {
                 s.max_seg = Some(536);
             }
+            sc
+        }
+        // `tcp_cleanup_rbuf`: a read that empties the queue sends the owed ACK at once when
+        // a "pushed" segment is among those it covers (`tcp_measure_rcv_mss` marks any
+        // segment shorter than the peer's segment size seen). The write's second flight
+        // (ten full segments and 1040 bytes with PSH) reaches the server 10 ms before the
+        // read; its quick ACKs used up, the short segment's ACK is delayed and goes with the
+        // read, not 40 ms after the segment. 25 ms one way keeps the first flight's ACKs
+        // and the second flight clear of the read.
+        "delayed-ack-pushed-read" => {
+            let mut sc = base(
+                name,
+                "a 30000-byte write (20 full segments and 1040 bytes with PSH) read whole 90 \
+                 ms later: the short last segment's ACK, delayed on arrival, goes at the read \
+                 that empties the queue (tcp_cleanup_rbuf), not with the delayed-ACK timer",
+                1_000,
+                listen_accept(vec![Step::at(ms(290), Action::Recv { max: 1 << 20 })]),
+                vec![connect_at(50), Step::at(ms(200), send(30_000).action)],
+            );
+            sc.network.default.latency_us = 25_000;
             sc
         }
         "retries2-timeout" => {

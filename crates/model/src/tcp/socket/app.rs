@@ -160,19 +160,65 @@ impl TcpSocket {
             return;
         }
         self.pingpong = false;
-        // `tcp_cleanup_rbuf(sk, 1)` acknowledges only if more than one segment is unacked or
-        // the receive queue is empty (a pushed segment, read): measured on 6.18, TCP_QUICKACK
-        // set 10 ms after 100 unread bytes came sent nothing; the delayed ACK went 45 ms later.
-        let owed = self.ack_sched || self.delack_bytes > 0;
-        let now = self.delack_bytes > self.rcv_mss || self.rcvbuf.is_empty();
-        if owed
-            && now
-            && self.remote.is_some()
+        // `__tcp_sock_set_quickack`: in ESTABLISHED or CLOSE-WAIT with an ACK owed, the ACK
+        // is marked pushed and `tcp_cleanup_rbuf(sk, 1)` runs as after a read. Measured on
+        // 6.18: TCP_QUICKACK set 10 ms after 100 unread bytes came sent nothing (the queue
+        // is not empty); the delayed ACK went 45 ms later.
+        if (self.ack_sched || self.delack_bytes > 0)
             && matches!(self.state, TcpState::Established | TcpState::CloseWait)
         {
-            self.send_ack(ctx);
-            self.report(ctx);
+            self.ack_pushed = self.ack_pushed.max(1);
+            if self.cleanup_rbuf(ctx) {
+                self.report(ctx);
+            }
         }
+    }
+
+    /// Linux `__tcp_cleanup_rbuf` after the application read some bytes: an owed ACK goes
+    /// at once when more than one segment's worth is unacknowledged (`rcv_nxt - rcv_wup >
+    /// icsk_ack.rcv_mss`: "Once-per-two-segments ACK was not sent by tcp_input.c"), or when the read emptied the receive memory (`sk_rmem_alloc` 0: the
+    /// out-of-order queue empty too) and a pushed segment is among the owed ones
+    /// (ICSK_ACK_PUSHED2, or ICSK_ACK_PUSHED outside ping-pong mode). Else a window update
+    /// when the window that can be offered is at least twice what is left of the last
+    /// offer, looked at only while that is at most half the clamp. Measured on 6.18: 22
+    /// small writes 50 ms apart to a reader blocked in recv() — every one ACKed within
+    /// 0.1 ms, also after the 16 quick ACKs; to a reader that does not read, the 17th on
+    /// waited 44-48 ms. The RFC profile keeps the window update alone (RFC 9293
+    /// §3.8.6.2.2: once the window opened by min(MSS, buffer/2) from a small value).
+    /// Returns whether an ACK went.
+    pub(super) fn cleanup_rbuf(&mut self, ctx: &mut Ctx) -> bool {
+        if self.remote.is_none() {
+            return false;
+        }
+        let linux = ctx.p.quickack_max > 0;
+        let pushed = self.ack_pushed >= 2 || (self.ack_pushed == 1 && !self.pingpong);
+        let time_to_ack = linux
+            && (self.ack_sched || self.delack_bytes > 0)
+            && (self.delack_bytes > self.rcv_mss
+                || (pushed && self.rcvbuf.is_empty() && !self.ofo_held()));
+        let window_update = !time_to_ack
+            && matches!(
+                self.state,
+                TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+            )
+            && {
+                let before = self.advertised_window_now();
+                if self.truesize_accounting() {
+                    2 * before <= self.window_clamp() && {
+                        let w = self.select_window_truesize();
+                        w > 0 && w >= 2 * before
+                    }
+                } else {
+                    let after = self.our_window();
+                    let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
+                    before < thresh && after >= thresh
+                }
+            };
+        if time_to_ack || window_update {
+            self.send_ack(ctx);
+            return true;
+        }
+        false
     }
 
     /// Would recv() return without waiting (poll's POLLIN; `tcp_poll`): data queued, the
@@ -191,7 +237,6 @@ impl TcpSocket {
     /// recv() with a buffer of `max` bytes.
     pub fn app_recv(&mut self, max: u32, ctx: &mut Ctx) -> RecvOutcome {
         if !self.rcvbuf.is_empty() {
-            let before = self.advertised_window_now();
             let queued = self.rcvbuf.len();
             // Already merged: `take_front` builds its list with `push_span`.
             let spans_out = self.rcvbuf.take_front(max as u64);
@@ -224,43 +269,7 @@ impl TcpSocket {
                     self.rmem_uncharge(truesize as u64);
                 }
             }
-            let window_update = if self.truesize_accounting() {
-                // Linux `tcp_cleanup_rbuf`: ACK now if the window that can be offered is at
-                // least twice what is left of the last offer, checked only while that is at
-                // most half the clamp (a read that opens a closed window, or one that doubles
-                // a small one).
-                2 * before <= self.window_clamp() && {
-                    let w = self.select_window_truesize();
-                    w > 0 && w >= 2 * before
-                }
-            } else {
-                // Window update (RFC 9293 §3.8.6.2.2): tell the sender once the window has
-                // opened by at least min(MSS, buffer/2) from a small value.
-                let after = self.our_window();
-                let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
-                before < thresh && after >= thresh
-            };
-            if self.remote.is_some()
-                && matches!(
-                    self.state,
-                    TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
-                )
-                && window_update
-            {
-                self.send_ack(ctx);
-            } else if ctx.p.quickack_max > 0
-                && self.rcvbuf.is_empty()
-                && (self.ack_sched || self.delack_bytes > 0)
-                && (self.ack_pushed >= 2 || (self.ack_pushed == 1 && !self.pingpong))
-                && self.remote.is_some()
-            {
-                // Linux `tcp_cleanup_rbuf`: once the application has read everything, a
-                // pushed (small) segment is acknowledged at once, outside ping-pong mode.
-                // Measured on 6.18: 22 small writes 50 ms apart to a reader blocked in
-                // recv() — every one ACKed within 0.1 ms, also after the 16 quick ACKs;
-                // to a reader that does not read, the 17th on waited 44-48 ms.
-                self.send_ack(ctx);
-            }
+            self.cleanup_rbuf(ctx);
             self.report(ctx);
             return RecvOutcome::Data(spans_out);
         }

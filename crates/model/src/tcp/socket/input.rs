@@ -266,7 +266,8 @@ impl TcpSocket {
                     self.set_state(Closed, ctx);
                     return;
                 }
-                match self.process_text(seq, &seg.payload, seg.payload_len, predicted, ctx) {
+                let shape = SegShape::of(seg, h);
+                match self.process_text(seq, &seg.payload, shape, predicted, ctx) {
                     AckDue::Now => ack_now = true,
                     AckDue::OutOfOrder => ofo = true,
                     AckDue::Later => {}

@@ -756,43 +756,72 @@ impl TcpSocket {
     }
 
     /// Linux `tcp_measure_rcv_mss`: the segment sizes the receiver sees set `rcv_mss`, the
-    /// payload-to-truesize ratio and with it the window clamp, and mark a small segment's
-    /// ACK "pushed". Called for in-order data (`tcp_event_data_recv`) and, since 6.17
-    /// (backported to 6.12.y: "tcp: call tcp_measure_rcv_mss() for ooo packets"), for
-    /// out-of-order data (`tcp_data_queue_ofo`). Measured on 6.18
-    /// (`reorder-seen-widens-reo-wnd`): a connection's first data, two segments ahead of
-    /// a held one, already grow the window offered (67, 70 << 10), as in-order ones do.
-    /// And `ofo-window-growth` (SO_RCVBUF 8192, the first of five full segments lost): the
-    /// other four's SACKs offer 8688, the window at ratio 160/256, not 7240 at 128.
-    pub(super) fn measure_rcv_mss(&mut self, len: u32) {
-        // `tcp_measure_rcv_mss`: a segment smaller than the peer's MSS (and than
-        // TCP_MSS_DEFAULT with its header) marks the ACK "pushed".
-        if len < self.rcv_mss && len + 12 < 536 {
-            self.ack_pushed = (self.ack_pushed + 1).min(2);
-        }
-        if len >= self.rcv_mss {
-            if self.truesize_accounting() && len != self.rcv_mss {
-                // `tcp_measure_rcv_mss`: the ratio of payload to truesize, and with it the
-                // window clamp (`tcp_set_window_clamp`): a smaller clamp pulls rcv_ssthresh
-                // down, a larger one lets it reach the window last offered.
-                let ratio = ((len as u64 * 256) / self.truesize(len) as u64).max(1) as u32;
-                if ratio != self.scaling_ratio {
-                    let old = self.window_clamp();
-                    self.scaling_ratio = ratio;
-                    let clamp = self.tcp_full_space();
-                    self.window_clamp = Some(clamp);
-                    if clamp < old {
-                        self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
-                    } else {
-                        self.rcv_ssthresh = self.rcv_ssthresh.max(self.rcv_wnd.min(clamp));
-                    }
-                    // "tcp: adjust rcvq_space after updating scaling ratio" (6.14): the
-                    // last measured read never exceeds the new clamp.
-                    self.rcvq_space = self.rcvq_space.min(clamp);
+    /// payload-to-truesize ratio and with it the window clamp, and mark the ACK "pushed".
+    /// Called for in-order data (`tcp_event_data_recv`) and, since 6.17 (backported to
+    /// 6.12.y: "tcp: call tcp_measure_rcv_mss() for ooo packets"), for out-of-order data
+    /// (`tcp_data_queue_ofo`). Measured on 6.18 (`reorder-seen-widens-reo-wnd`): a
+    /// connection's first data, two segments ahead of a held one, already grow the window
+    /// offered (67, 70 << 10), as in-order ones do. And `ofo-window-growth` (SO_RCVBUF 8192,
+    /// the first of five full segments lost): the other four's SACKs offer 8688, the window
+    /// at ratio 160/256, not 7240 at 128.
+    ///
+    /// "Pushed" (ICSK_ACK_PUSHED, a second time ICSK_ACK_PUSHED2) lets a read that empties
+    /// the queue acknowledge at once (`tcp_cleanup_rbuf`). A segment of at least `rcv_mss`
+    /// sets it when it carries PSH (6.6+, "tcp: fix delayed ACKs for MSS boundary
+    /// condition": likely the end of a write); a shorter one always, unless it is the second
+    /// in a row of one size, which becomes `rcv_mss` instead. A short segment has a size
+    /// (`last_seg_size`) only from 536 bytes with its header (TCP_MSS_DEFAULT + the bare
+    /// header), or from 88 (TCP_MIN_MSS) without FIN, URG, PSH, RST or SYN (`TCP_REMNANT`),
+    /// and the size leaves out the connection's fixed header (`tcp_header_len`: the
+    /// timestamps) but not other options. Measured on 6.18 (`delayed-ack-pushed-read`):
+    /// twenty full segments and 1040 bytes with PSH, the last one's ACK delayed, read whole
+    /// 11 ms after it came: acknowledged at the read, 241 ms, where the old rule (only
+    /// segments under 524 bytes pushed) waited for the delayed-ACK timer, 269 ms.
+    pub(super) fn measure_rcv_mss(&mut self, seg: SegShape) {
+        /// include/net/tcp.h TCP_MSS_DEFAULT, TCP_MIN_MSS; `sizeof(struct tcphdr)`.
+        const MSS_DEFAULT: u32 = 536;
+        const MIN_MSS: u32 = 88;
+        const TCPHDR: u32 = 20;
+        let len = seg.len;
+        let lss = std::mem::take(&mut self.last_seg_size);
+        if len < self.rcv_mss {
+            let whole = len + seg.header_len;
+            if whole >= MSS_DEFAULT + TCPHDR || (whole >= MIN_MSS + TCPHDR && !seg.remnant) {
+                let tcp_header_len = TCPHDR + if self.ts_ok { 12 } else { 0 };
+                let size = whole.saturating_sub(tcp_header_len);
+                self.last_seg_size = size;
+                if size == lss {
+                    self.rcv_mss = size;
+                    return;
                 }
             }
-            self.rcv_mss = len.min(self.our_mss as u32);
+            self.ack_pushed = (self.ack_pushed + 1).min(2);
+            return;
         }
+        if seg.psh {
+            self.ack_pushed = self.ack_pushed.max(1);
+        }
+        if self.truesize_accounting() && len != self.rcv_mss {
+            // The ratio of payload to truesize, and with it the window clamp
+            // (`tcp_set_window_clamp`): a smaller clamp pulls rcv_ssthresh down, a larger
+            // one lets it reach the window last offered.
+            let ratio = ((len as u64 * 256) / self.truesize(len) as u64).max(1) as u32;
+            if ratio != self.scaling_ratio {
+                let old = self.window_clamp();
+                self.scaling_ratio = ratio;
+                let clamp = self.tcp_full_space();
+                self.window_clamp = Some(clamp);
+                if clamp < old {
+                    self.rcv_ssthresh = self.rcv_ssthresh.min(clamp);
+                } else {
+                    self.rcv_ssthresh = self.rcv_ssthresh.max(self.rcv_wnd.min(clamp));
+                }
+                // "tcp: adjust rcvq_space after updating scaling ratio" (6.14): the last
+                // measured read never exceeds the new clamp.
+                self.rcvq_space = self.rcvq_space.min(clamp);
+            }
+        }
+        self.rcv_mss = len.min(self.our_mss as u32);
     }
 
     pub(super) fn advertised_window_now(&self) -> u32 {

@@ -31,7 +31,7 @@ mod recovery;
 mod time_wait;
 mod timers;
 
-use receive::AckDue;
+use receive::{AckDue, SegShape};
 
 /// IPv4 header without options.
 pub const IP_HEADER: u32 = 20;
@@ -336,9 +336,13 @@ pub struct TcpSocket {
     delack_due: Micros,
     /// The peer's segment size as seen (`icsk_ack.rcv_mss`).
     rcv_mss: u32,
-    /// Small ("pushed") segments received since the last ACK, 0..=2 (Linux
-    /// `ICSK_ACK_PUSHED`, `ICSK_ACK_PUSHED2`).
+    /// "Pushed" segments received since the last ACK, 0..=2 (Linux `ICSK_ACK_PUSHED`,
+    /// `ICSK_ACK_PUSHED2`, set by `tcp_measure_rcv_mss`): a read that empties the queue
+    /// then acknowledges at once (`tcp_cleanup_rbuf`).
     ack_pushed: u8,
+    /// The size of the last small segment, header options beyond the fixed ones counted
+    /// (`icsk_ack.last_seg_size`): a second one of that size becomes `rcv_mss`.
+    last_seg_size: u32,
     /// Linux's SACK compression (`__tcp_ack_snd_check`): ACKs held back since the last one
     /// sent (`tp->compressed_ack`).
     compressed_ack: u32,
@@ -710,6 +714,7 @@ impl TcpSocket {
             // `tcp_initialize_rcv_mss`: min(advmss, TCP_MSS_DEFAULT 536) until data is seen.
             rcv_mss: (p.mss as u32).min(536),
             ack_pushed: 0,
+            last_seg_size: 0,
             compressed_ack: 0,
             dup_ack_counter: 0,
             compressed_ack_rcv_nxt: None,

@@ -18,6 +18,32 @@ pub(super) enum AckDue {
     OutOfOrder,
 }
 
+/// What `tcp_measure_rcv_mss` reads of an arriving data segment besides its length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct SegShape {
+    /// Payload bytes (`skb->len` once the header is pulled).
+    pub len: u32,
+    /// The TCP header with its options, bytes (the data offset: `skb->data -
+    /// skb_transport_header(skb)`).
+    pub header_len: u32,
+    /// PSH set.
+    pub psh: bool,
+    /// Any of FIN, URG, PSH, RST, SYN set (`TCP_REMNANT`).
+    pub remnant: bool,
+}
+
+impl SegShape {
+    pub(super) fn of(seg: &Segment, h: &TcpHeader) -> SegShape {
+        let f = h.flags;
+        SegShape {
+            len: seg.payload_len,
+            header_len: h.header_len as u32,
+            psh: f.psh,
+            remnant: f.fin || f.urg || f.psh || f.rst || f.syn,
+        }
+    }
+}
+
 impl TcpSocket {
     /// Linux `tcp_fast_path_check`: header prediction comes back on (expecting the peer's
     /// current window field) while nothing is out of order, the window offered is open and
@@ -178,13 +204,13 @@ impl TcpSocket {
     /// Linux `tcp_event_data_recv`: in-order data arrived. The first data of a connection
     /// (and data after a silence longer than the RTO) starts quick-ACK mode
     /// (`tcp_incr_quickack`, TCP_MAX_QUICKACKS); the ATO follows the arrival spacing.
-    pub(super) fn event_data_recv(&mut self, len: u32, ctx: &Ctx) {
+    pub(super) fn event_data_recv(&mut self, len: u32, seg: SegShape, ctx: &Ctx) {
         let p = ctx.p;
         self.ack_sched = true;
         if p.quickack_max == 0 {
             return;
         }
-        self.measure_rcv_mss(len);
+        self.measure_rcv_mss(seg);
         self.rcv_rtt_measure(ctx.now);
         // The kernel keeps the ATO, TCP_ATO_MIN, the RTO and the gap since the last
         // arrival in whole jiffies and halves the ATO with a shift: back-to-back segments
@@ -249,10 +275,11 @@ impl TcpSocket {
         &mut self,
         seq: SeqNumber,
         payload: &[PayloadSpan],
-        len: u32,
+        shape: SegShape,
         predicted: bool,
         ctx: &mut Ctx,
     ) -> AckDue {
+        let len = shape.len;
         let nxt = self.roff(self.rcv_nxt);
         let start = self.roff(seq);
         // Offsets before rcv_nxt wrap to huge values; use the signed distance instead.
@@ -311,7 +338,7 @@ impl TcpSocket {
                 self.rcv_fwd_alloc -= (self.rmem() - before) as i64;
             }
             self.delack_bytes += take;
-            self.event_data_recv(take, ctx);
+            self.event_data_recv(take, shape, ctx);
             self.drain_ooo();
             let linux = ctx.p.quickack_max > 0;
             let blocks_before = self.sack_blocks.clone();
@@ -376,7 +403,7 @@ impl TcpSocket {
             // segments too ([`TcpSocket::measure_rcv_mss`]); the RFC profile, which has no
             // delayed-ACK engine, measures nothing.
             if ctx.p.quickack_max > 0 {
-                self.measure_rcv_mss(take);
+                self.measure_rcv_mss(shape);
             }
             // The skb just below the segment (by start): one that holds all of it already
             // ("All the bits are present. Drop": a D-SACK), or one it continues.

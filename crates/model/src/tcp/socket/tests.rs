@@ -1384,6 +1384,82 @@ fn two_segments_under_a_window_capped_by_rcv_ssthresh_are_acknowledged_at_once()
     recv!(h, [". seq=1 ack=2921 len=0"]);
 }
 
+/// `app_recv` of everything queued.
+fn read_all(h: &mut Harness) {
+    h.with(|s, ctx| s.app_recv(1 << 20, ctx));
+}
+
+#[test]
+fn a_read_that_empties_the_queue_acknowledges_a_short_segment_of_any_size_at_once() {
+    // `tcp_measure_rcv_mss` marks the ACK of any segment shorter than `rcv_mss` pushed
+    // (here 1000 bytes after a full 1460), and `tcp_cleanup_rbuf` sends it when a read
+    // empties the queue, outside ping-pong mode. Measured on 6.18: twenty full segments
+    // and 1040 bytes with PSH, read 10 ms after they came, acknowledged at the read
+    // (239.8 ms) where the delayed-ACK timer would have waited to 265 ms.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    read_all(&mut h);
+    recv_nothing!(h);
+    send!(h, "P. seq=1461 ack=1 len=1000");
+    recv_nothing!(h);
+    h.wait_ms(10);
+    read_all(&mut h);
+    recv!(h, [". seq=1 ack=2461 len=0"]);
+}
+
+#[test]
+fn a_full_segment_with_psh_is_acknowledged_when_a_read_empties_the_queue() {
+    // Linux 6.6+ (`tcp_measure_rcv_mss`, "tcp: fix delayed ACKs for MSS boundary
+    // condition"): a segment of `rcv_mss` or more with PSH is likely the end of a write,
+    // and is marked pushed too; without PSH it waits for the timer.
+    let mut h = socket_past_quickack();
+    send!(h, "P. seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    read_all(&mut h);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    read_all(&mut h);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn a_second_short_segment_of_the_same_size_becomes_rcv_mss_and_is_not_pushed() {
+    // `tcp_measure_rcv_mss` remembers a short segment's size (`last_seg_size`); the next
+    // one of that size sets `rcv_mss` to it instead of marking the ACK pushed, so its read
+    // sends nothing and the delayed-ACK timer acknowledges it.
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1461 ack=1 len=1000");
+    read_all(&mut h);
+    recv!(h, [". seq=1 ack=2461 len=0"]);
+    send!(h, ". seq=2461 ack=1 len=1000");
+    assert_eq!(h.s.rcv_mss, 1000);
+    read_all(&mut h);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=3461 len=0"]);
+}
+
+#[test]
+fn a_read_acknowledges_at_once_when_more_than_one_segment_is_owed() {
+    // `tcp_cleanup_rbuf`'s first test: an ACK the window's shrinking held back for two
+    // full segments goes at the next read, even one that leaves data queued and does not
+    // double the window ("Once-per-two-segments ACK was not sent by tcp_input.c").
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    h.wait_ms(10);
+    h.with(|s, ctx| s.app_recv(100, ctx));
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
 #[test]
 fn a_gso_chunk_holds_what_the_pacing_rate_sends_in_a_millisecond_at_least_two_segments() {
     // `tcp_tso_autosize` with `tcp_update_pacing_rate`'s slow-start rate (200 % of
@@ -2305,8 +2381,11 @@ fn predicted_segments_fill_forward_allocated_memory_past_the_buffer_until_one_ne
     assert_eq!(h.s.rcv_fwd_alloc, (5 * 4096 - 2 * 4352) % 4096);
     assert_eq!(h.s.rcvbuf.len(), 6800, "every byte kept");
     // `tcp_clamp_window`: rcv_ssthresh down to two segments, then up by two for the
-    // segment queued after it (`tcp_event_data_recv` → `tcp_grow_window`).
-    assert_eq!(h.s.rcv_ssthresh, 2 * 536 + 2 * 536);
+    // segment queued after it (`tcp_event_data_recv` → `__tcp_grow_window`: two of the
+    // peer's segment size as seen, 400 since two 400-byte segments without PSH came in a
+    // row, `tcp_measure_rcv_mss`).
+    assert_eq!(h.s.rcv_mss, 400);
+    assert_eq!(h.s.rcv_ssthresh, 2 * 536 + 2 * 400);
 }
 
 #[test]
