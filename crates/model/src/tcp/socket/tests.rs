@@ -1389,19 +1389,27 @@ fn read_all(h: &mut Harness) {
     h.with(|s, ctx| s.app_recv(1 << 20, ctx));
 }
 
-#[test]
-fn a_read_that_empties_the_queue_acknowledges_a_short_segment_of_any_size_at_once() {
-    // `tcp_measure_rcv_mss` marks the ACK of any segment shorter than `rcv_mss` pushed
-    // (here 1000 bytes after a full 1460), and `tcp_cleanup_rbuf` sends it when a read
-    // empties the queue, outside ping-pong mode. Measured on 6.18: twenty full segments
-    // and 1040 bytes with PSH, read 10 ms after they came, acknowledged at the read
-    // (239.8 ms) where the delayed-ACK timer would have waited to 265 ms.
+/// [`socket_past_quickack`] after one full segment, acknowledged by the delayed-ACK timer
+/// and read: `rcv_mss` is 1460, nothing owed.
+fn socket_past_one_full_segment() -> Harness {
     let mut h = socket_past_quickack();
     send!(h, ". seq=1 ack=1 len=1460");
     fire(&mut h, TimerKind::DelayedAck);
     recv!(h, [". seq=1 ack=1461 len=0"]);
     read_all(&mut h);
     recv_nothing!(h);
+    assert_eq!(h.s.rcv_mss, 1460);
+    h
+}
+
+#[test]
+fn a_read_that_empties_the_queue_acknowledges_a_short_segment_of_any_size_at_once() {
+    // `tcp_measure_rcv_mss` marks the ACK of any segment shorter than `rcv_mss` pushed
+    // (here 1000 bytes after a full 1460), and `tcp_cleanup_rbuf` sends it when a read
+    // empties the queue, outside ping-pong mode. Measured on 6.18
+    // (`delayed-ack-pushed-read`): twenty full segments and 1040 bytes with PSH, read 11 ms
+    // after they came, acknowledged at the read, 28 ms before the delayed-ACK timer.
+    let mut h = socket_past_one_full_segment();
     send!(h, "P. seq=1461 ack=1 len=1000");
     recv_nothing!(h);
     h.wait_ms(10);
@@ -1431,10 +1439,7 @@ fn a_second_short_segment_of_the_same_size_becomes_rcv_mss_and_is_not_pushed() {
     // `tcp_measure_rcv_mss` remembers a short segment's size (`last_seg_size`); the next
     // one of that size sets `rcv_mss` to it instead of marking the ACK pushed, so its read
     // sends nothing and the delayed-ACK timer acknowledges it.
-    let mut h = socket_past_quickack();
-    send!(h, ". seq=1 ack=1 len=1460");
-    fire(&mut h, TimerKind::DelayedAck);
-    recv!(h, [". seq=1 ack=1461 len=0"]);
+    let mut h = socket_past_one_full_segment();
     send!(h, ". seq=1461 ack=1 len=1000");
     read_all(&mut h);
     recv!(h, [". seq=1 ack=2461 len=0"]);
