@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 87] = [
+pub const NAMES: [&str; 88] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -64,6 +64,7 @@ pub const NAMES: [&str; 87] = [
     "delayed-ack-no-reader",
     "delayed-ack-nearly-due",
     "delayed-ack-pushed-read",
+    "delayed-ack-pushed-full",
     "retries2-timeout",
     "retries2-rto-max",
     "orphan-fin-lost",
@@ -993,6 +994,32 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 vec![connect_at(50), Step::at(ms(200), send(30_000).action)],
             );
             sc.network.default.latency_us = 25_000;
+            sc
+        }
+        // The same at the segment size: since 6.6 a full-sized segment with PSH (the end of
+        // a write) is marked pushed too. Ten one-segment writes 50 ms apart, each read 5 ms
+        // after it arrives; SO_RCVBUF 16384 stops the window's growth (and the quick ACK
+        // each growth grants) early, so from the 8th on the ACK is delayed and goes with the
+        // read, where the old rule waited 40 ms for the timer.
+        "delayed-ack-pushed-full" => {
+            let mut steps = vec![connect_at(50)];
+            let mut reads = Vec::new();
+            for k in 0..10 {
+                steps.push(Step::at(ms(100 + 50 * k), send(1_448).action));
+                reads.push(Step::at(ms(115 + 50 * k), Action::Recv { max: 65536 }));
+            }
+            let mut sc = base(
+                name,
+                "ten one-segment writes 50 ms apart, each read 5 ms after it arrives, \
+                 SO_RCVBUF 16384: once the quick ACKs are spent, each full segment with PSH is \
+                 acknowledged at the read that empties the queue (tcp_cleanup_rbuf, Linux \
+                 6.6+), not by the delayed-ACK timer",
+                800,
+                listen_accept(reads),
+                steps,
+            );
+            sc.sockets[0].recv_buffer = Some(16_384);
+            sc.network.default.latency_us = 10_000;
             sc
         }
         "retries2-timeout" => {
