@@ -12,13 +12,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, onPage, drawn, stepThrough, frames, eachCaseStep, screenshot, ladderQuads, quadsMeet, langsAt, BOTH_LANGS, SCENES } from './lib.mjs';
+import { useBrowser, onPage, drawn, eachCaseStep, walkPlayer, screenshot, ladderQuadsInPage, quadsMeet, langsAt, BOTH_LANGS, SCENES } from './lib.mjs';
 
 const browser = useBrowser();
 
 /** In the page, at the playhead: the visible labels lying over another arrow's visible head or
  * ✕; the state pills the playhead line crosses. Each named. */
-const stepProblems = (page) => page.evaluate(() => {
+const stepProblems = () => {
   const out = { onHead: [], struck: [], cut: [], time: [] };
   const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
   const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
@@ -135,7 +135,7 @@ const stepProblems = (page) => page.evaluate(() => {
     }
   }
   return out;
-});
+};
 
 /** The sizes the diagram is read at: a laptop's (two), a projector's (presented) and a phone's,
  * each in one language, the languages alternating (labels differ in width by language, the
@@ -166,14 +166,14 @@ for (const size of SIZES.filter((s) => BOTH_LANGS || !s.thorough)) {
         await onPage(browser, route, lang, { viewport: size.viewport, params: size.params ?? {} }, async ({ page }) => {
           await drawn(page);
           if (size.params?.present) await page.waitForSelector('.player.presenting', { timeout: 30_000 });
-          await eachCaseStep(page, 80, async (c, k) => {
+          const walk = await eachCaseStep(page, 80, size.time ? { stepProblems, ladderQuadsInPage } : { stepProblems });
+          for (const { c, k, got } of walk) {
             steps++;
-            const p = await stepProblems(page);
-            for (const [what, list] of Object.entries(p)) {
+            for (const [what, list] of Object.entries(got.stepProblems)) {
               for (const m of list) found.push(`${id} ${c} step ${k}: ${what}: ${m}`);
             }
-            if (!size.time) return;
-            const { labels, shafts } = await ladderQuads(page);
+            if (!size.time) continue;
+            const { labels, shafts } = got.ladderQuadsInPage;
             for (const time of labels.filter((l) => l.kind === 'time')) {
               const hit = [
                 ...labels.filter((l) => l.kind !== 'time' && quadsMeet(l.q, time.q)).map((l) => `"${l.what}"`),
@@ -181,7 +181,7 @@ for (const size of SIZES.filter((s) => BOTH_LANGS || !s.thorough)) {
               ];
               for (const h of hit) found.push(`${id} ${c} step ${k}: the playhead's "${time.what}" meets ${h}`);
             }
-          });
+          }
         });
       }
       assert.ok(steps > 100, `steps measured: ${steps}`);
@@ -190,6 +190,33 @@ for (const size of SIZES.filter((s) => BOTH_LANGS || !s.thorough)) {
     });
   }
 }
+
+/** In the page: the narration's text lines cut by the bottom edge of a box that clips them. */
+const narrationCut = () => {
+  const n = document.querySelector('[data-testid="narration"]');
+  // The visible part: the narration box and every scrolling box inside it.
+  const clips = [n, ...n.querySelectorAll('*')].filter((e) => {
+    const s = getComputedStyle(e);
+    return /auto|scroll|hidden/.test(s.overflowY);
+  }).map((e) => {
+    const r = e.getBoundingClientRect();
+    const s = getComputedStyle(e);
+    return { top: r.top + parseFloat(s.borderTopWidth), bottom: r.bottom - parseFloat(s.borderBottomWidth), e };
+  });
+  const out = [];
+  const walker = document.createTreeWalker(n, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    if (!t.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(t);
+    for (const r of range.getClientRects()) {
+      for (const c of clips.filter((c) => c.e.contains(t))) {
+        if (r.top < c.bottom - 1 && r.bottom > c.bottom + 1) out.push(`"${t.textContent.slice(0, 30)}" cut at ${c.bottom.toFixed(1)} (${r.top.toFixed(1)}–${r.bottom.toFixed(1)})`);
+      }
+    }
+  }
+  return out;
+};
 
 // The embed's narration box (640×400 and a wider frame) holds a whole number of lines: none is
 // cut by its bottom edge, at the first steps of every scene.
@@ -200,37 +227,9 @@ test('the embed\'s narration shows whole lines, none cut by its edge', async () 
       for (const [route, id] of SCENES) {
         await onPage(browser, route, lang, { params: { embed: '1' }, viewport }, async ({ page }) => {
           await drawn(page);
-          await stepThrough(page, 6, async (k) => {
-            await frames(page);
-            const cut = await page.evaluate(() => {
-              const n = document.querySelector('[data-testid="narration"]');
-              // The visible part: the narration box and every scrolling box inside it.
-              let clip = n.getBoundingClientRect();
-              const clips = [n, ...n.querySelectorAll('*')].filter((e) => {
-                const s = getComputedStyle(e);
-                return /auto|scroll|hidden/.test(s.overflowY);
-              }).map((e) => {
-                const r = e.getBoundingClientRect();
-                const s = getComputedStyle(e);
-                return { top: r.top + parseFloat(s.borderTopWidth), bottom: r.bottom - parseFloat(s.borderBottomWidth), e };
-              });
-              const out = [];
-              const walker = document.createTreeWalker(n, NodeFilter.SHOW_TEXT);
-              for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-                if (!t.textContent.trim()) continue;
-                const range = document.createRange();
-                range.selectNodeContents(t);
-                for (const r of range.getClientRects()) {
-                  for (const c of clips.filter((c) => c.e.contains(t))) {
-                    if (r.top < c.bottom - 1 && r.bottom > c.bottom + 1) out.push(`"${t.textContent.slice(0, 30)}" cut at ${c.bottom.toFixed(1)} (${r.top.toFixed(1)}–${r.bottom.toFixed(1)})`);
-                  }
-                }
-              }
-              void clip;
-              return out;
-            });
+          for (const { k, got: { cut } } of await walkPlayer(page, { most: 6 }, { cut: narrationCut })) {
             for (const m of cut) found.push(`${id} ${viewport.width} ${lang} step ${k}: ${m}`);
-          });
+          }
           if (id === 'handshake') await screenshot(page, `embed-narration-${viewport.width}-${lang}`);
         });
       }

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, onPage, drawn, stepThrough, overlap, frames, caseIds, eachCaseStep, ladderQuads, quadsMeet, LANGS, langsAt, SCENES } from './lib.mjs';
+import { useBrowser, onPage, drawn, stepThrough, overlap, frames, walkPlayer, ladderQuadsInPage, quadsMeet, LANGS, langsAt, SCENES } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -162,6 +162,30 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
   }
 });
 
+/** In the page: the SYN, SYN-ACK, FIN and RST arrows that show no flags (and have no
+ * neighbour showing them for them). */
+const unflagged = () => {
+  const flags = (g) => {
+    const text = g.querySelector(':scope > text:not(.why):not(.opt)')?.textContent ?? '';
+    const want = { syn: 'SYN', synack: 'SYN', fin: 'FIN', rst: text.startsWith('ICMP') ? 'ICMP' : 'RST' }[g.dataset.kind];
+    return text.startsWith(want);
+  };
+  const segs = [...document.querySelectorAll('[data-testid="player"] g.seg')];
+  const shaft = (g) => [...g.querySelector('line.shaft').attributes].map((a) => a.value).join(' ');
+  const dir = (g) => { const l = g.querySelector('line.shaft'); return Math.sign(l.x2.baseVal.value - l.x1.baseVal.value); };
+  // The one exception, a flood (a SYN a millisecond, the backlog scene): where every
+  // line near an arrow is taken, an arrow of its kind and direction in the same
+  // ladder, sent within two lines' height (24 px) of it, carries the flags for it.
+  const y0 = (g) => g.querySelector('line.shaft').y1.baseVal.value;
+  const neighbour = (g) => segs.some((h) => h !== g && h.closest('svg') === g.closest('svg')
+    && h.dataset.kind === g.dataset.kind && dir(h) === dir(g) && Math.abs(y0(h) - y0(g)) <= 24 && flags(h));
+  return segs
+    .map((g, i) => ({ g, i }))
+    .filter(({ g }) => ['syn', 'synack', 'fin', 'rst'].includes(g.dataset.kind) && !flags(g))
+    .filter(({ g }) => !neighbour(g))
+    .map(({ g }) => ({ kind: g.dataset.kind, shaft: shaft(g), title: g.querySelector('title')?.textContent ?? '' }));
+};
+
 // A label may be shortened, never lost, where it says what changes a connection's state: every
 // SYN, SYN-ACK, FIN and RST arrow (and ICMP, drawn in RST's colour) shows at least its flags, in
 // every case of every scene, on a laptop's page (en) and a phone (zh). TCP vs UDP's
@@ -173,34 +197,10 @@ test('every SYN, FIN and RST arrow shows at least its flags, in every case of ev
       for (const [route, id] of SCENES) {
         await onPage(browser, route, lang, { viewport }, async ({ page }) => {
           await drawn(page);
-          const cases = await page.locator('.cases button[data-testid^="case-"]').evaluateAll((bs) => bs.map((b) => b.dataset.testid));
-          assert.ok(cases.length >= 1, `${id}: cases`);
-          for (const c of cases) {
-            await page.getByTestId(c).click();
-            await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
-            await frames(page);
-            const bare = await page.evaluate(() => {
-              const flags = (g) => {
-                const text = g.querySelector(':scope > text:not(.why):not(.opt)')?.textContent ?? '';
-                const want = { syn: 'SYN', synack: 'SYN', fin: 'FIN', rst: text.startsWith('ICMP') ? 'ICMP' : 'RST' }[g.dataset.kind];
-                return text.startsWith(want);
-              };
-              const segs = [...document.querySelectorAll('[data-testid="player"] g.seg')];
-              const shaft = (g) => [...g.querySelector('line.shaft').attributes].map((a) => a.value).join(' ');
-              const dir = (g) => { const l = g.querySelector('line.shaft'); return Math.sign(l.x2.baseVal.value - l.x1.baseVal.value); };
-              // The one exception, a flood (a SYN a millisecond, the backlog scene): where every
-              // line near an arrow is taken, an arrow of its kind and direction in the same
-              // ladder, sent within two lines' height (24 px) of it, carries the flags for it.
-              const y0 = (g) => g.querySelector('line.shaft').y1.baseVal.value;
-              const neighbour = (g) => segs.some((h) => h !== g && h.closest('svg') === g.closest('svg')
-                && h.dataset.kind === g.dataset.kind && dir(h) === dir(g) && Math.abs(y0(h) - y0(g)) <= 24 && flags(h));
-              return segs
-                .map((g, i) => ({ g, i }))
-                .filter(({ g }) => ['syn', 'synack', 'fin', 'rst'].includes(g.dataset.kind) && !flags(g))
-                .filter(({ g }) => !neighbour(g))
-                .map(({ g }) => ({ kind: g.dataset.kind, shaft: shaft(g), title: g.querySelector('title')?.textContent ?? '' }));
-            });
-            assert.deepEqual(bare, [], `${id} ${c} ${viewport.width} ${lang}: arrows without their flags`);
+          const walk = await walkPlayer(page, { cases: true }, { bare: unflagged });
+          assert.ok(walk.length >= 1, `${id}: cases`);
+          for (const { c, got } of walk) {
+            assert.deepEqual(got.bare, [], `${id} ${c} ${viewport.width} ${lang}: arrows without their flags`);
           }
         });
       }
@@ -259,12 +259,7 @@ test('every drop reason is clear of its own arrow and of the other labels', asyn
       for (const [route, id] of SCENES) {
         await onPage(browser, route, lang, { viewport }, async ({ page }) => {
           await drawn(page);
-          for (const c of await caseIds(page)) {
-            await page.getByTestId(c).click();
-            await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
-            await page.keyboard.press(']');
-            await frames(page);
-            const { labels, shafts } = await ladderQuads(page);
+          for (const { c, got: { quads: { labels, shafts } } } of await walkPlayer(page, { cases: true, from: ']' }, { quads: ladderQuadsInPage })) {
             for (const why of labels.filter((l) => l.kind === 'why')) {
               seen++;
               const own = shafts.find((s) => s.seg === why.seg);
@@ -281,6 +276,24 @@ test('every drop reason is clear of its own arrow and of the other labels', asyn
   assert.ok(seen >= 8, `drop reasons measured: ${seen}`);
 });
 
+/** In the page: the narration's lines box in lines, whether sentences go on under its fold,
+ * and the boxes of the lines, the cue and the sticky controls. */
+const narrationLines = () => {
+  const lines = document.querySelector('[data-testid="narration"] .narr-lines');
+  const lh = parseFloat(getComputedStyle(lines).lineHeight);
+  const cue = document.querySelector('[data-testid="narr-more"]');
+  const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+  const transport = document.querySelector('[data-testid="player"] .transport');
+  const sticky = transport && getComputedStyle(transport).position === 'sticky';
+  return {
+    rows: lines.clientHeight / lh,
+    over: lines.scrollHeight > lines.clientHeight + 1,
+    lines: box(lines),
+    cue: cue && box(cue),
+    transport: sticky ? box(transport) : null,
+  };
+};
+
 // The narration's sentences are never cut through a line: at a laptop's sizes (1366×768,
 // 1280×800), a projector's (1920×1080) and a phone's (390×844), a language each, at each of
 // the first steps of every scene, the box shows whole lines (its height a whole number of them),
@@ -296,25 +309,9 @@ test('the narration shows whole lines and a cue when more follows, at laptop, pr
       for (const [route, id] of SCENES) {
         await onPage(browser, route, lang, { viewport }, async ({ page }) => {
           await drawn(page);
-          await stepThrough(page, 8, async (k) => {
-            await frames(page);
-            const got = await page.evaluate(() => {
-              const lines = document.querySelector('[data-testid="narration"] .narr-lines');
-              const lh = parseFloat(getComputedStyle(lines).lineHeight);
-              const cue = document.querySelector('[data-testid="narr-more"]');
-              const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
-              const transport = document.querySelector('[data-testid="player"] .transport');
-              const sticky = transport && getComputedStyle(transport).position === 'sticky';
-              return {
-                rows: lines.clientHeight / lh,
-                over: lines.scrollHeight > lines.clientHeight + 1,
-                lines: box(lines),
-                cue: cue && box(cue),
-                transport: sticky ? box(transport) : null,
-              };
-            });
+          for (const { k, got: { lines: got } } of await walkPlayer(page, { most: 8 }, { lines: narrationLines })) {
             const at = `${id} ${viewport.width}×${viewport.height} ${lang} step ${k}`;
-            if (!got.over) return;
+            if (!got.over) continue;
             assert.ok(Math.abs(got.rows - Math.round(got.rows)) < 0.05, `${at}: the box is ${got.rows.toFixed(2)} lines tall, its last line cut`);
             assert.ok(got.cue && got.cue.bottom > got.cue.top, `${at}: sentences go on under the fold with no cue`);
             cued++;
@@ -327,7 +324,7 @@ test('the narration shows whole lines and a cue when more follows, at laptop, pr
                 }
               }
             }
-          });
+          }
         });
       }
     }

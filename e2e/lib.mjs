@@ -192,32 +192,140 @@ export function routeUrl(base, route, lang, params = {}) {
   return `${base}${route}${query ? `?${query}` : ''}`;
 }
 
-/** Opens a route in a new context. Returns { page, context, errors }, where `errors` collects
- * console errors, uncaught exceptions and failed requests as they happen. */
+// ---------------------------------------------------------------------------------------------
+// Kept pages
+//
+// Opening a route in a new context costs 1-1.5 s of a core on two cores (a renderer process
+// started, the wasm compiled cold); a page kept from an earlier test of the same file loads the
+// route in 0.2-0.6 s. Each test file runs hundreds of page loads, so `openRoute` and `onPage`
+// hand out a kept page when there is one for the same context options (language and colour
+// scheme), set up as a new context would be: the site's local storage empty, loaded anew from
+// about:blank (a change of the hash alone would not restart the app), the viewport set, the
+// mouse off the page. A page is kept only when its test left nothing behind that outlives a
+// navigation: it touched none of the page's or context's state of that kind (`TAINTS`), opened
+// no other page, ended on the site's own origin and did not fail. `SYNACK_E2E_FRESH=1` gives
+// every test a new context (to tell whether a failure comes from a kept page).
+
+const FRESH = process.env.SYNACK_E2E_FRESH === '1';
+/** Page and context members whose use outlives a navigation (listeners, routes, init scripts,
+ * emulated media, timeouts, the clock, the context itself): a page they were used on is closed
+ * after its test, not kept. */
+const TAINTS = new Set([
+  'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'route', 'routeFromHAR',
+  'routeWebSocket', 'unroute', 'unrouteAll', 'addInitScript', 'exposeFunction', 'exposeBinding',
+  'emulateMedia', 'setExtraHTTPHeaders', 'setDefaultTimeout', 'setDefaultNavigationTimeout',
+  'addLocatorHandler', 'clock', 'coverage', 'request', 'context', 'close', 'newPage',
+  'grantPermissions', 'clearPermissions', 'setGeolocation', 'setOffline', 'addCookies',
+  'clearCookies', 'storageState', 'newCDPSession', 'pages', 'tracing', 'opener',
+]);
+/** Per browser: the kept { context, page, cdp, key } waiting for a test. */
+const keptPages = new WeakMap();
+
+/** `target` as a test sees it: every member works as on the object itself; using one of
+ * `TAINTS` marks `lease` tainted. */
+function watched(target, lease) {
+  return new Proxy(target, {
+    get(t, key) {
+      if (TAINTS.has(key)) lease.tainted = true;
+      const value = t[key];
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  });
+}
+
+/** A page on a new or kept context with these options: { context, page, cdp, key, tainted,
+ * released }. */
+async function leasePage(browser, { viewport, locale, colorScheme }) {
+  const key = JSON.stringify({ locale, colorScheme });
+  const pool = keptPages.get(browser) ?? [];
+  keptPages.set(browser, pool);
+  const i = FRESH ? -1 : pool.findIndex((k) => k.key === key);
+  if (i >= 0) {
+    const lease = pool.splice(i, 1)[0];
+    lease.tainted = false;
+    lease.released = false;
+    await lease.page.setViewportSize(viewport);
+    return lease;
+  }
+  const context = await browser.newContext({ viewport, locale, colorScheme });
+  const page = await context.newPage();
+  return { context, page, cdp: null, key, tainted: false, released: false };
+}
+
+/** Gives the page back after its test: kept for the next one when nothing it did outlives a
+ * navigation (see above), else closed with its context. */
+async function releasePage(browser, lease, { failed = false } = {}) {
+  // Once: a test may close its context twice.
+  if (lease.released) return;
+  lease.released = true;
+  const { context, page } = lease;
+  let keep = !FRESH && !failed && !lease.tainted && !page.isClosed() && context.pages().length === 1;
+  const site = new URL(await baseUrl()).origin;
+  keep &&= new URL(page.url()).origin === site;
+  if (keep) {
+    try {
+      await page.goto('about:blank');
+      lease.cdp ??= await context.newCDPSession(page);
+      await lease.cdp.send('Storage.clearDataForOrigin', { origin: site, storageTypes: 'local_storage,cookies' });
+      await page.mouse.move(-1, -1);
+      (keptPages.get(browser) ?? []).push(lease);
+      return;
+    } catch {
+      // Closed below, like any page not kept.
+    }
+  }
+  await context.close().catch(() => {});
+}
+
+/** Opens a route in a page of its own (a new context, or a kept one set up as new: see "Kept
+ * pages"). Returns { page, context, errors }, where `errors` collects console errors, uncaught
+ * exceptions and failed requests as they happen; `context.close()` ends the test's use of both. */
 export async function openRoute(browser, route, lang, { params = {}, viewport, colorScheme } = {}) {
-  const context = await browser.newContext({
+  const lease = await leasePage(browser, {
     viewport: viewport ?? { width: 1280, height: 800 },
     locale: lang === 'zh' ? 'zh-CN' : 'en-US',
     colorScheme: colorScheme ?? 'light',
   });
-  const page = await context.newPage();
+  const { page } = lease;
   const errors = collectErrors(page);
-  await page.goto(routeUrl(await baseUrl(), route, lang, params), { waitUntil: 'load' });
-  return { page, context, errors };
+  const context = new Proxy(lease.context, {
+    get(t, key) {
+      if (key === 'close') {
+        return async () => {
+          errors.stop();
+          await releasePage(browser, lease);
+        };
+      }
+      if (TAINTS.has(key)) lease.tainted = true;
+      const value = t[key];
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  });
+  try {
+    await page.goto(routeUrl(await baseUrl(), route, lang, params), { waitUntil: 'load' });
+  } catch (e) {
+    errors.stop();
+    await releasePage(browser, lease, { failed: true });
+    throw e;
+  }
+  return { page: watched(page, lease), context, errors, lease };
 }
 
 /** Opens a route like `openRoute` (options, if any, before the body), runs
  * `body({ page, errors })`, then checks that the page logged no error (unless `allowErrors`)
- * and closes the context, whatever happened. */
+ * and gives the page back, whatever happened. */
 export async function onPage(browser, route, lang, ...rest) {
   const body = rest.pop();
   const { allowErrors = false, ...options } = rest[0] ?? {};
-  const { page, context, errors } = await openRoute(browser, route, lang, options);
+  const { page, errors, lease } = await openRoute(browser, route, lang, options);
+  let failed = true;
   try {
     await body({ page, errors });
     if (!allowErrors) assert.deepEqual(errors, []);
+    failed = false;
   } finally {
-    await context.close();
+    errors.stop();
+    await releasePage(browser, lease, { failed });
   }
 }
 
@@ -257,25 +365,72 @@ export const frames = (page) => page.evaluate(() => new Promise((ok) => requestA
 /** The cases of the scene on screen, by test id. */
 export const caseIds = (page) => page.locator('.cases button[data-testid^="case-"]').evaluateAll((bs) => bs.map((b) => b.dataset.testid));
 
-/** Walks every step of every case of the scene on screen: picks the case, rewinds it (`[`), and
- * calls `each(caseId, k)` at each step, two frames after the playhead got there, stepping with
- * the Step button until the playhead stops moving or `most` steps were taken. */
-export async function eachCaseStep(page, most, each) {
-  for (const c of await caseIds(page)) {
-    // Presented, the player covers the page and its case buttons: the case is picked as a
-    // click would pick it, under the cover.
-    if (await page.locator('.player.presenting').count()) await page.getByTestId(c).dispatchEvent('click');
-    else await page.getByTestId(c).click();
-    // Attached, not visible: presented, the page behind the player is hidden.
-    await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`, { state: 'attached' });
-    await page.keyboard.press('[');
-    await frames(page);
-    await stepThrough(page, most, async (k) => {
-      await frames(page);
-      await each(c, k);
-    });
-  }
+/** Walks the player of the page on screen inside the page, and returns what `measures` read at
+ * each stop: [{ c: caseId (null without `cases`), k: step, got: { name: value } }].
+ * `measures` is { name: () => value }, functions run in the page (self-contained, as
+ * `page.evaluate` runs them), two frames after the playhead got to each stop. Options:
+ * - `cases`: every case of the scene in turn, each picked by clicking its button in the page
+ *   (as a click under the presenter's cover picks it); else the case on screen;
+ * - `from`: where each case starts: '[' (its start), ']' (its end) or null (where it is);
+ * - `most`: at most this many stops (0: one), the Step button pressed between two, ending early
+ *   where the playhead stays at the end. A Step press that leaves it short of the end throws
+ *   (where a walk by the scrubber's value alone stopped early without a word).
+ * One `page.evaluate` per scene: a Playwright click and round trips at every step made the walks
+ * through every step the suite's largest cost (130-180 ms a step, now about 40). */
+export async function walkPlayer(page, { cases = false, from = null, most = 0 }, measures) {
+  const fns = Object.entries(measures).map(([name, f]) => `${JSON.stringify(name)}: (${f})`).join(',\n');
+  return page.evaluate(`(async () => {
+    const measures = {${fns}};
+    const [most, from, everyCase] = ${JSON.stringify([Number(most), from, Boolean(cases)])};
+    const frame = () => new Promise((ok) => requestAnimationFrame(() => ok()));
+    const frames = async () => { await frame(); await frame(); };
+    // A task: the render a click schedules (a microtask) has run by then.
+    const task = () => new Promise((ok) => setTimeout(ok, 0));
+    const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
+    // Where the playhead is: the player's own \`data-t\` (µs); the scrubber is too coarse (two
+    // moments a few µs apart share its position: the UDP scene's lost datagram).
+    const at = () => $('player').dataset.t;
+    const key = (k) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+    const out = [];
+    const cases = everyCase
+      ? [...document.querySelectorAll('.cases button[data-testid^="case-"]')].map((b) => b.dataset.testid)
+      : [null];
+    for (const c of cases) {
+      if (c) {
+        $(c).click();
+        for (let t = 0; $(c).getAttribute('aria-pressed') !== 'true'; t++) {
+          if (t > 500) throw new Error(c + ' was not pressed');
+          await task();
+        }
+      }
+      if (from) {
+        key(from);
+        await task();
+      }
+      for (let k = 0; ; k++) {
+        await frames();
+        const got = {};
+        for (const [name, f] of Object.entries(measures)) got[name] = f();
+        out.push({ c, k, got });
+        if (k + 1 >= Math.max(most, 1)) break;
+        const before = at();
+        const end = $('scrub').value === $('scrub').max;
+        $('step').click();
+        await task();
+        if (at() === before && end) break;
+        // Short of the end and unmoved: a render still on its way (a busy machine).
+        for (let t = 0; at() === before; t++) {
+          if (t > 180) throw new Error((c ?? 'the case on screen') + ': the Step button left the playhead at ' + $('scrub').value + ' of ' + $('scrub').max);
+          await frame();
+        }
+      }
+    }
+    return out;
+  })()`);
 }
+
+/** Every step of every case, each case from its start (`walkPlayer`). */
+export const eachCaseStep = (page, most, measures) => walkPlayer(page, { cases: true, from: '[', most }, measures);
 
 /** In the page: every visible label of the player's ladders as the quadrilateral it covers on
  * screen (as `labelClashes` measures them: the text's SVG box less a sixth of its height
@@ -283,7 +438,7 @@ export async function eachCaseStep(page, most, each) {
  * (1.5 px either side), their parts under the arrows' cover left out. Returns
  * { labels: [{ what, kind, seg, q }], shafts: [{ seg, q }] }: `kind` is "why" for a drop
  * reason, "time" for the playhead's time, "arrow" for the rest; `seg` the arrow's index. */
-export const ladderQuads = (page) => page.evaluate(() => {
+export const ladderQuadsInPage = () => {
   /** The part of a convex polygon above the line y = `cut` (one step of Sutherland–Hodgman). */
   const clipAbove = (poly, cut) => poly.flatMap((p, i) => {
     const q = poly[(i + 1) % poly.length];
@@ -348,7 +503,8 @@ export const ladderQuads = (page) => page.evaluate(() => {
     }
   }
   return { labels, shafts };
-});
+};
+export const ladderQuads = (page) => page.evaluate(ladderQuadsInPage);
 
 /** Whether two convex polygons overlap by more than half a pixel (separating axes). */
 export function quadsMeet(p, q) {
@@ -373,18 +529,25 @@ export function collectErrors(page) {
   // Browsers ask for /favicon.ico on their own; the app does not ship one, so that 404 is not
   // the app's error. Every other failed load is.
   const favicon = (url) => new URL(url, 'http://x').pathname === '/favicon.ico';
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const where = msg.location()?.url ?? '';
-    if (msg.text().startsWith('Failed to load resource') && where && favicon(where)) return;
-    errors.push(`console: ${msg.text()}${where ? ` (${where})` : ''}`);
-  });
-  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-  );
-  page.on('response', (res) => {
-    if (res.status() >= 400 && !favicon(res.url())) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+  const listeners = {
+    console: (msg) => {
+      if (msg.type() !== 'error') return;
+      const where = msg.location()?.url ?? '';
+      if (msg.text().startsWith('Failed to load resource') && where && favicon(where)) return;
+      errors.push(`console: ${msg.text()}${where ? ` (${where})` : ''}`);
+    },
+    pageerror: (err) => errors.push(`page error: ${err.message}`),
+    requestfailed: (req) => errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+    response: (res) => {
+      if (res.status() >= 400 && !favicon(res.url())) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+    },
+  };
+  for (const [event, f] of Object.entries(listeners)) page.on(event, f);
+  // Not enumerable: `errors` compares equal to a plain array of messages.
+  Object.defineProperty(errors, 'stop', {
+    value: () => {
+      for (const [event, f] of Object.entries(listeners)) page.off(event, f);
+    },
   });
   return errors;
 }
