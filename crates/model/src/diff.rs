@@ -19,7 +19,9 @@
 //!
 //! Sockets are named by their role, not by id or port (the kernel picks other ephemeral ports
 //! than the model): a socket from the scenario keeps its label; an accepted connection (or a
-//! request the listener holds) is named after the client it talks to, `"client 1" peer`.
+//! request the listener holds) is named after the client it talks to, `"client 1" peer`. A
+//! 4-tuple's later connections (TIME-WAIT reuse, a rebound port) are counted by their SYNs:
+//! `client#2`, `"client#2" peer`.
 //!
 //! Options are compared as a set and, where both traces recorded it (`TcpOptions::order`), in
 //! their order on the wire with the NOPs between them (Linux's `tcp_options_write`: a SYN's
