@@ -19,7 +19,9 @@
 //!
 //! Sockets are named by their role, not by id or port (the kernel picks other ephemeral ports
 //! than the model): a socket from the scenario keeps its label; an accepted connection (or a
-//! request the listener holds) is named after the client it talks to, `"client 1" peer`.
+//! request the listener holds) is named after the client it talks to, `"client 1" peer`. A
+//! 4-tuple's later connections (TIME-WAIT reuse, a rebound port) are counted by their SYNs:
+//! `client#2`, `"client#2" peer`.
 //!
 //! Options are compared as a set and, where both traces recorded it (`TcpOptions::order`), in
 //! their order on the wire with the NOPs between them (Linux's `tcp_options_write`: a SYN's
@@ -368,7 +370,7 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
     let mut seg_index: BTreeMap<u32, usize> = BTreeMap::new();
     // A call's row, per socket, waiting for its return.
     let mut open_calls: BTreeMap<SocketId, Vec<usize>> = BTreeMap::new();
-    for e in &t.events {
+    for (at, e) in t.events.iter().enumerate() {
         if until.is_some_and(|u| e.t > u) {
             break;
         }
@@ -382,7 +384,7 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                         continue;
                     }
                 };
-                let (conn, outbound) = names.connection(segment.src, segment.dst);
+                let (conn, outbound) = names.connection(segment.src, segment.dst, at);
                 if h.flags.syn {
                     isn.insert((conn.clone(), outbound), h.seq);
                 }
@@ -420,14 +422,14 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
             EventKind::StateChanged { socket, to, .. } => {
                 out.states.push(StateView {
                     t: rel(e.t),
-                    socket: names.socket(*socket),
+                    socket: names.socket(*socket, at),
                     state: *to,
                 });
             }
             EventKind::AppCall { socket, call } => {
                 open_calls.entry(*socket).or_default().push(out.calls.len());
                 out.calls.push(CallView {
-                    socket: names.socket(*socket),
+                    socket: names.socket(*socket, at),
                     call: call_name(call.kind()).into(),
                     result: String::new(),
                 });
@@ -441,14 +443,14 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                 let pos = pending
                     .iter()
                     .position(|i| out.calls[*i].call == call_name(*call));
-                let text = result_text(result, &names);
+                let text = result_text(result, &names, at);
                 match pos {
                     Some(p) => {
                         let i = pending.remove(p);
                         out.calls[i].result = text;
                     }
                     None => out.calls.push(CallView {
-                        socket: names.socket(*socket),
+                        socket: names.socket(*socket, at),
                         call: call_name(*call).into(),
                         result: text,
                     }),
@@ -734,25 +736,59 @@ struct Names {
     hosts: Vec<String>,
     /// Where SYNs without ACK came from: the active openers' addresses.
     syn_senders: Vec<Addr>,
+    /// The connections opened, in the trace's order: (index of the first SYN's event, from,
+    /// to, ISN). A SYN sent again keeps its ISN and opens nothing new.
+    opened: Vec<(usize, Addr, Addr, u32)>,
 }
 
 impl Names {
     fn of(t: &Trace) -> Names {
-        let syn_senders = t
-            .events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::SegmentSent { segment, .. } => match &segment.header {
-                    Header::Tcp(h) if h.flags.syn && !h.flags.ack => Some(segment.src),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
+        let mut syn_senders = Vec::new();
+        let mut opened: Vec<(usize, Addr, Addr, u32)> = Vec::new();
+        for (at, e) in t.events.iter().enumerate() {
+            let EventKind::SegmentSent { segment, .. } = &e.kind else {
+                continue;
+            };
+            let Header::Tcp(h) = &segment.header else {
+                continue;
+            };
+            if !h.flags.syn || h.flags.ack {
+                continue;
+            }
+            syn_senders.push(segment.src);
+            let last = opened
+                .iter()
+                .rev()
+                .find(|(_, src, dst, _)| *src == segment.src && *dst == segment.dst);
+            if last.is_none_or(|(.., isn)| *isn != h.seq) {
+                opened.push((at, segment.src, segment.dst, h.seq));
+            }
+        }
         Names {
             sockets: t.sockets.clone(),
             hosts: t.hosts.iter().map(|h| h.name.clone()).collect(),
             syn_senders,
+            opened,
+        }
+    }
+
+    /// The opener's name for its connection to `to` as of event `at`: the first connection
+    /// of this 4-tuple keeps the label, the ones opened after it are "client#2", "client#3"
+    /// (TIME-WAIT reuse, a rebound port), so that the rows of connections one after the
+    /// other on the same ports are told apart. By the SYNs rather than by socket: the lab's
+    /// recorder may keep one socket for a 4-tuple's second connection that nobody accepted
+    /// (the model makes a request socket of its own), and the TIME-WAIT end a new SYN
+    /// causes counts for the new connection on both sides alike.
+    fn nth(&self, label: &str, from: Addr, to: Addr, at: usize) -> String {
+        let n = self
+            .opened
+            .iter()
+            .filter(|(i, src, dst, _)| *src == from && *dst == to && *i <= at)
+            .count();
+        if n > 1 {
+            format!("{label}#{n}")
+        } else {
+            label.to_string()
         }
     }
 
@@ -774,13 +810,13 @@ impl Names {
             .unwrap_or("?")
     }
 
-    /// (connection name, outbound) for a segment from `src` to `dst`.
-    fn connection(&self, src: Addr, dst: Addr) -> (String, bool) {
+    /// (connection name, outbound) for a segment from `src` to `dst`, event `at` of the trace.
+    fn connection(&self, src: Addr, dst: Addr, at: usize) -> (String, bool) {
         if let Some(s) = self.opener(src) {
-            return (s.label.clone(), true);
+            return (self.nth(&s.label, src, dst, at), true);
         }
         if let Some(s) = self.opener(dst) {
-            return (s.label.clone(), false);
+            return (self.nth(&s.label, dst, src, at), false);
         }
         // Nobody we know opened it: name it by hosts only (ports differ between runs).
         (
@@ -833,14 +869,21 @@ impl Names {
         }
     }
 
-    fn socket(&self, id: SocketId) -> String {
+    /// Socket `id`'s name in event `at` of the trace: an accepted connection (or a request)
+    /// by its connection's name then (`nth`).
+    fn socket(&self, id: SocketId, at: usize) -> String {
         let Some(s) = self.sockets.get(id.0 as usize) else {
             return format!("socket {}", id.0);
         };
         if s.parent.is_some() {
             if let Some(r) = s.remote {
                 if let Some(c) = self.opener(r) {
-                    return format!("\"{}\" peer", c.label);
+                    let local = Addr {
+                        host: s.host,
+                        port: s.local_port,
+                    };
+                    let conn = self.nth(&c.label, r, local, at);
+                    return format!("\"{conn}\" peer");
                 }
             }
         }
@@ -890,7 +933,7 @@ fn call_name(k: AppCallKind) -> &'static str {
     }
 }
 
-fn result_text(r: &AppResult, names: &Names) -> String {
+fn result_text(r: &AppResult, names: &Names, at: usize) -> String {
     match r {
         AppResult::Ok => "ok".into(),
         AppResult::Data { len, truncated, .. } => match truncated {
@@ -898,7 +941,7 @@ fn result_text(r: &AppResult, names: &Names) -> String {
             None => format!("{len} bytes"),
         },
         AppResult::Eof => "0 (EOF)".into(),
-        AppResult::Accepted { socket } => names.socket(*socket),
+        AppResult::Accepted { socket } => names.socket(*socket, at),
         AppResult::Error { errno } => errno.clone(),
         AppResult::Polled { ready } => crate::text::polled_text(*ready).into(),
         // The counts only: RTO and RTT are timings, which the segments' times already carry
@@ -1009,6 +1052,33 @@ mod tests {
             m.t = i as Micros;
         }
         assert!(!compare(&kernel, &model, Tolerance::STANDARD).passes());
+    }
+
+    #[test]
+    fn two_connections_one_after_the_other_on_one_4_tuple_have_names_of_their_own() {
+        // The client connects again from port 45000 while the server's side of the first
+        // connection is in TIME-WAIT: one 4-tuple, two connections.
+        let sc = crate::scenario::Scenario::from_json(include_str!(
+            "../../../tests/kernel-recordings/linux-6.18/time-wait-reconnect.scenario.json"
+        ))
+        .expect("the recorded scenario");
+        let r = reduce(&crate::simulate(&sc).expect("a run"), None);
+        let syns: Vec<usize> = (0..r.segments.len())
+            .filter(|&i| r.segments[i].flags == "S")
+            .collect();
+        let [first, second] = syns[..] else {
+            panic!("two SYNs, one a connection: {syns:?}");
+        };
+        assert_eq!(first, 0);
+        // Each connection's segments carry its name, from its SYN to its last segment.
+        assert!(r.segments[..second].iter().all(|s| s.conn == "client"));
+        assert!(r.segments[second..].iter().all(|s| s.conn == "client#2"));
+        let accepted: Vec<&str> = r
+            .calls
+            .iter()
+            .filter_map(|c| (c.call == "accept").then_some(c.result.as_str()))
+            .collect();
+        assert_eq!(accepted, ["\"client\" peer", "\"client#2\" peer"]);
     }
 
     #[test]
