@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useBrowser, onPage, drawn, frames, LANGS, langsAt, SCENES, SCREENSHOTS } from './lib.mjs';
+import { useBrowser, onPage, drawn, frames, caseIds, LANGS, langsAt, SCENES, SCREENSHOTS } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -122,4 +122,71 @@ for (const [m, mode] of ['page', 'presented'].entries()) {
       assert.deepEqual(found, [], found.join('\n'));
     });
   }
+}
+
+// The teaching paragraph whole on the one screen, where a case ends (End: the step a teacher
+// lands on to sum a case up, and where the narration holds the most): at a laptop's sizes and a
+// projector's, each scene's every case, the paragraph lies between the site's header and the
+// controls and no box that scrolls cuts it (its scrollHeight over its clientHeight, the
+// paragraph outside its box). At 1920×1080 the UDP scene's paragraph at the end (en) lay under
+// the narration's fold, behind the step's sentences; at 1366×768 the column beside the diagram
+// cut it; at 1366×768 and 1280×800 the backlog's SYN-flood paragraph lay under the controls
+// (its case text and the hosts' sockets made the page taller than the window). Each size in one
+// language, the languages taking turns (en where these were found); each scene opened once, its
+// cases picked by their buttons and ended with the End key. (Presented, the player has a column
+// of its own for the narration, which scrolls: measured there in both languages, every case's
+// end, none was cut.)
+
+/** In the page: the teaching paragraph's text, and what keeps it from being read whole. */
+const paragraphProblems = (page) => page.evaluate(() => {
+  const player = document.querySelector('[data-testid="player"]');
+  const teach = player.querySelector('[data-testid="narration"] [data-testid="teach"]');
+  if (!teach || !teach.getClientRects().length) return { text: '', problems: [] };
+  const problems = [];
+  const fmt = (r) => `${r.top.toFixed(0)}–${r.bottom.toFixed(0)}`;
+  const b = teach.getBoundingClientRect();
+  if (teach.scrollHeight > teach.clientHeight + 1) problems.push(`the paragraph overflows its own box (${teach.scrollHeight} px in ${teach.clientHeight})`);
+  for (let a = teach.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+    if (a.scrollHeight <= a.clientHeight + 1 || !/auto|scroll|hidden|clip/.test(getComputedStyle(a).overflowY)) continue;
+    const c = a.getBoundingClientRect();
+    if (b.top < c.top - 0.5 || b.bottom > c.bottom + 0.5) {
+      problems.push(`the paragraph (${fmt(b)}) is cut by .${[...a.classList].join('.')} (${fmt(c)}, ${a.scrollHeight} px of content in ${a.clientHeight})`);
+    }
+  }
+  const transport = player.querySelector('.transport');
+  const floor = Math.min(innerHeight, transport ? transport.getBoundingClientRect().top : innerHeight);
+  const header = [...document.querySelectorAll('[data-testid="site-header"]')].find((h) => h.getClientRects().length && h.getBoundingClientRect().height > 0);
+  const ceiling = header && !player.classList.contains('presenting') ? Math.max(0, header.getBoundingClientRect().bottom) : 0;
+  if (b.top < ceiling - 0.5 || b.bottom > floor + 0.5) {
+    problems.push(`the paragraph (${fmt(b)}) is not on the screen between the header and the controls (${ceiling.toFixed(0)}–${floor.toFixed(0)})`);
+  }
+  return { text: teach.textContent, problems };
+});
+
+for (const [v, viewport] of SIZES.entries()) {
+  const langs = langsAt(LANGS[(v + 1) % LANGS.length]);
+  test(`page at ${viewport.width}×${viewport.height}: every case's teaching paragraph at its end is whole on the screen (${langs.join(', ')})`, async () => {
+    const found = [];
+    for (const lang of langs) {
+      for (const [route, id] of SCENES) {
+        await onPage(browser, route, lang, { viewport }, async ({ page }) => {
+          await drawn(page);
+          await page.waitForSelector('[data-words="in"]', { state: 'attached' });
+          await page.waitForSelector('[data-testid="hosts"] .host-panel');
+          let shown = 0;
+          for (const c of await caseIds(page)) {
+            await page.getByTestId(c).click();
+            await page.waitForSelector(`[data-testid="${c}"][aria-pressed="true"]`);
+            await page.keyboard.press('End');
+            await frames(page);
+            const got = await paragraphProblems(page);
+            if (got.text) shown++;
+            found.push(...got.problems.map((p) => `${id} ${c} ${lang}: ${p}`));
+          }
+          assert.ok(shown > 0, `${id} ${lang}: no case shows a paragraph at its end`);
+        });
+      }
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  });
 }
