@@ -44,6 +44,16 @@ pub fn localize_name(raw: &str, lang: Lang) -> String {
         "attacker" => "攻击者".into(),
         "sender" => "发送方".into(),
         "receiver" => "接收方".into(),
+        // The model's own ends of a scripted peer and of a SYN flood ("attacker (SYN flood)",
+        // sim/mod.rs `add_peer_ends`): the host's name translated, then what the end is.
+        other if other.ends_with(" (SYN flood)") || other.ends_with(" (script)") => {
+            let (base, what) = other.rsplit_once(" (").unwrap_or((other, ""));
+            let what = match what {
+                "SYN flood)" => "SYN 洪泛",
+                _ => "脚本",
+            };
+            format!("{}（{what}）", localize_name(base, lang))
+        }
         // "client 2", "receiver 3": the base name translated, the number kept.
         other => match other.rsplit_once(' ') {
             Some((base, n)) if n.parse::<u32>().is_ok() && base != other => {
@@ -762,4 +772,26 @@ pub fn find_segment(
 /// Is this a UDP segment? (Narration of UDP scenes words a few things differently.)
 pub fn is_udp(seg: &synack_model::trace::Segment) -> bool {
     matches!(seg.header, Header::Udp(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ends_of_a_flood_and_of_a_script_are_named_in_chinese_with_their_host() {
+        assert_eq!(
+            localize_name("attacker (SYN flood)", Lang::Zh),
+            "攻击者（SYN 洪泛）"
+        );
+        assert_eq!(
+            localize_name("client 2 (script)", Lang::Zh),
+            "客户端 2（脚本）"
+        );
+        assert_eq!(
+            localize_name("attacker (SYN flood)", Lang::En),
+            "attacker (SYN flood)"
+        );
+        assert_eq!(localize_name("Alice's laptop", Lang::Zh), "Alice's laptop");
+    }
 }
