@@ -92,9 +92,10 @@ for (const lang of flowLangs()) {
       assert.equal(await text(page, 'best-streak'), '1');
       await screenshot(page, `quiz-${lang}-wrong`);
 
-      // Kept across a reload.
+      // Kept across a reload. (Each reload once the page's words are in: a reload cancels the
+      // words file's request, which the page's error log would count.)
       await page.reload();
-      await page.getByTestId('page-quiz').waitFor({ timeout: 15_000 });
+      await page.waitForSelector('[data-testid=page-quiz][data-words=in]', { timeout: 15_000 });
       assert.equal(await text(page, 'score-tu'), '1/2');
       assert.equal(await text(page, 'best-streak'), '1');
       assert.equal(await text(page, 'score-total'), '1/2');
@@ -225,7 +226,7 @@ for (const lang of flowLangs()) {
 
 test('quiz: an unreadable stored score does not break the page', async () => {
   await onPage(browser, '#/quiz', 'en', { params: { q: 'port' } }, async ({ page }) => {
-    await page.getByTestId('page-quiz').waitFor({ timeout: 15_000 });
+    await page.waitForSelector('[data-testid=page-quiz][data-words=in]', { timeout: 15_000 });
     await page.evaluate(() => localStorage.setItem('synack.quiz', 'v1;best=x;hs=9/2;;garbage=='));
     await page.reload();
     await page.getByTestId('page-quiz').waitFor({ timeout: 15_000 });

@@ -245,6 +245,8 @@ for (const lang of flowLangs()) {
       assert.ok(overflow <= 0, `page scrolls sideways at 360 px by ${overflow}px`);
       // A bad step falls back to the first.
       await page.goto(routeUrl(await baseUrl(), '#/ref/osi', lang, { step: 'zz' }));
+      // Reloaded once its words are in (a reload cancels the words file's request).
+      await page.waitForSelector('[data-testid=page-ref-osi][data-words=in]', { timeout: 15_000 });
       await page.reload();
       await anim.waitFor();
       assert.equal(await anim.getAttribute('data-step'), '0');
