@@ -221,11 +221,12 @@ const TAINTS = new Set([
 /** Per browser: the kept { context, page, cdp, key } waiting for a test. */
 const keptPages = new WeakMap();
 
-/** `target` as a test sees it: every member works as on the object itself; using one of
- * `TAINTS` marks `lease` tainted. */
-function watched(target, lease) {
+/** `target` as a test sees it: every member works as on the object itself, but those in
+ * `own` ({ name: value }); using one of `TAINTS` marks `lease` tainted. */
+function watched(target, lease, own = {}) {
   return new Proxy(target, {
     get(t, key) {
+      if (Object.hasOwn(own, key)) return own[key];
       if (TAINTS.has(key)) lease.tainted = true;
       const value = t[key];
       return typeof value === 'function' ? value.bind(t) : value;
@@ -288,17 +289,10 @@ export async function openRoute(browser, route, lang, { params = {}, viewport, c
   });
   const { page } = lease;
   const errors = collectErrors(page);
-  const context = new Proxy(lease.context, {
-    get(t, key) {
-      if (key === 'close') {
-        return async () => {
-          errors.stop();
-          await releasePage(browser, lease);
-        };
-      }
-      if (TAINTS.has(key)) lease.tainted = true;
-      const value = t[key];
-      return typeof value === 'function' ? value.bind(t) : value;
+  const context = watched(lease.context, lease, {
+    close: async () => {
+      errors.stop();
+      await releasePage(browser, lease);
     },
   });
   try {
@@ -504,7 +498,6 @@ export const ladderQuadsInPage = () => {
   }
   return { labels, shafts };
 };
-export const ladderQuads = (page) => page.evaluate(ladderQuadsInPage);
 
 /** Whether two convex polygons overlap by more than half a pixel (separating axes). */
 export function quadsMeet(p, q) {
