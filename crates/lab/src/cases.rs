@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 88] = [
+pub const NAMES: [&str; 89] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -56,6 +56,7 @@ pub const NAMES: [&str; 88] = [
     "cubic-one-loss",
     "cubic-three-losses",
     "cubic-two-holes",
+    "cubic-rtt-spike",
     "psh-writes",
     "psh-half-window",
     "idle-restart",
@@ -799,6 +800,42 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             };
             for &n in nths {
                 sc = with_fault(sc, "client", SegmentMatch::Data, Some(n));
+            }
+            sc
+        }
+        // `tcp_tso_should_defer` after an RTT spike (Linux 6.18, commit 295ce1eb36ae): in
+        // `cubic-one-loss`'s transfer the ACKs of the sixth round (the server's 110th to 144th
+        // ACK) are held 20 ms on the wire, which lifts SRTT toward 120 ms. The next round's
+        // ACKs come on time, 100 ms after their segments, so each looks early by far more
+        // than min(1 ms, SRTT/2): no chunk waits for the next ACK, and the write's last ten
+        // segments leave one per ACK, PSH only on the two that end an skb. Before 6.18 (and
+        // in a model that deferred while the oldest segment was more than SRTT/2 old) they
+        // left in pairs, PSH on each second one. The same decision, at the margin, is what
+        // moves PSH in the other cubic cases when the loaded machine delays the relay.
+        "cubic-rtt-spike" => {
+            let mut sc = base(
+                name,
+                "a bulk transfer after one loss whose 6th round of ACKs is held 20 ms: the \
+                 next round's ACKs look early against the grown SRTT, so each sends one \
+                 segment and no GSO chunk waits for a second ACK",
+                2_500,
+                listen_accept(vec![late_read(2_400)]),
+                vec![
+                    connect_at(50),
+                    Step::at(ms(200), send(262_088 + 14_480).action),
+                ],
+            );
+            sc.network.default.latency_us = 50_000;
+            sc.sockets[0].recv_buffer = Some(4 << 20);
+            sc.sockets[1].send_buffer = Some(4 << 20);
+            sc = with_fault(sc, "client", SegmentMatch::Data, Some(40));
+            for n in 110..=144 {
+                sc.faults.push(FaultRule::delay(
+                    "server",
+                    SegmentMatch::PureAck,
+                    Some(n),
+                    ms(20),
+                ));
             }
             sc
         }

@@ -110,6 +110,14 @@ pub const WIDER_TOLERANCES: &[(&str, Tolerance, &str)] = &[
         },
         "as cubic-one-loss",
     ),
+    (
+        "cubic-rtt-spike",
+        Tolerance {
+            pct: 10.0,
+            floor_us: 10_000,
+        },
+        "as cubic-one-loss (eight round trips, one of them 20 ms longer)",
+    ),
 ];
 
 /// One segment as the differential sees it.

@@ -3855,3 +3855,45 @@ fn a_go_back_n_resend_of_a_two_segment_skb_pushes_its_second_segment() {
         ]
     );
 }
+
+#[test]
+fn after_an_rtt_spike_segments_leave_one_per_ack_without_psh_until_srtt_settles() {
+    // `tcp_tso_should_defer` (6.18, commit 295ce1eb36ae "tcp: fix tcp_tso_should_defer() vs
+    // large RTT"): a chunk cut short by cwnd waits for the next ACK only if the oldest
+    // segment's ACK is expected within min(1 ms, SRTT/2), the expected time being its
+    // transmission plus SRTT. In congestion avoidance each ACK frees one segment: normally
+    // the second ACK of a round waits and the third sends a pair (PSH on its second
+    // segment, `__tcp_transmit_skb`). A round trip 20 ms longer (ACKs held on the way)
+    // lifts SRTT well above the path's RTT, so the next round's ACKs seem early and every
+    // one sends a lone segment without PSH until SRTT comes back within 1 ms. Measured on
+    // 6.18 (lab case cubic-rtt-spike: one round's ACKs held 20 ms, the next round's ten
+    // segments leave one per ACK, PSH only where the skb or the write ends).
+    let mut h = socket_established_40ms(65_535);
+    h.s.cc.cwnd = 10 * 1460;
+    h.s.cc.ssthresh = 10 * 1460;
+    write(&mut h, 60 * 1460);
+    assert_eq!(h.sent().len(), 10);
+    // The round's ACKs come 60 ms after it left instead of 40.
+    h.wait_ms(60);
+    send!(h, ". seq=1 ack=1461 win=65535");
+    recv!(h, [". seq=14601 ack=1 len=1460"]);
+    send!(h, ". seq=1 ack=2921 win=65535");
+    recv_nothing!(h);
+    send!(h, ". seq=1 ack=4381 win=65535");
+    recv!(
+        h,
+        [". seq=16061 ack=1 len=1460", "P. seq=17521 ack=1 len=1460"]
+    );
+    for i in 4..=10u32 {
+        send!(h, &format!(". seq=1 ack={} win=65535", 1 + 1460 * i));
+    }
+    h.sent();
+    assert!(h.s.rtt.srtt.is_some_and(|s| s > 54_000));
+    // The next round's ACKs are on time: one lone segment each.
+    h.wait_ms(40);
+    for i in 11..=19u32 {
+        send!(h, &format!(". seq=1 ack={} win=65535", 1 + 1460 * i));
+        let seq = 29_201 + 1460 * (i - 11);
+        assert_eq!(h.sent(), [format!(". seq={seq} ack=1 len=1460")], "ACK {i}");
+    }
+}
