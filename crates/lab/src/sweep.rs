@@ -681,26 +681,37 @@ fn set_backlog(sc: &mut Scenario, backlog: u32, clients: u32) {
     }
 }
 
-/// The scenario of point `case+axis=value`, or of a recorded point's name.
+/// The scenario of point `case+axis=value` (or `case+a=x+b=y…`, several axes applied in
+/// order, as a tester combines them), or of a recorded point's name.
 pub fn scenario(name: &str) -> Option<Scenario> {
     if let Some(&(n, case, axis, value)) = RECORDED.iter().find(|r| r.0 == name) {
-        let mut sc = point(case, axis, value)?;
+        let mut sc = point(case, &[(axis, value)])?;
         sc.name = format!("lab/{n}");
         return Some(sc);
     }
     let (case, rest) = name.split_once('+')?;
-    let (axis, value) = rest.split_once('=')?;
-    point(case, axis, value)
+    let varied = rest
+        .split('+')
+        .map(|av| av.split_once('='))
+        .collect::<Option<Vec<_>>>()?;
+    point(case, &varied)
 }
 
-fn point(case: &str, axis: &str, value: &str) -> Option<Scenario> {
-    let a = AXES.iter().find(|a| a.name == axis)?;
+/// `case` with each (axis, value) applied in order; `None` if any is no axis or no value of it.
+fn point(case: &str, varied: &[(&str, &str)]) -> Option<Scenario> {
     // The cases of `cases`, or a scripted case (`inject`).
     let mut sc = crate::cases::scenario(case).or_else(|| crate::inject::case(case))?;
-    (a.apply)(&mut sc, value)?;
-    stretch(&mut sc, a.horizon_ms);
-    sc.name = format!("lab/{case}+{axis}={value}");
-    sc.description = format!("{} — varied: {axis} = {value} ({})", sc.description, a.what);
+    let mut name = format!("lab/{case}");
+    let mut description = sc.description.clone();
+    for &(axis, value) in varied {
+        let a = AXES.iter().find(|a| a.name == axis)?;
+        (a.apply)(&mut sc, value)?;
+        stretch(&mut sc, a.horizon_ms);
+        let _ = write!(name, "+{axis}={value}");
+        let _ = write!(description, " — varied: {axis} = {value} ({})", a.what);
+    }
+    sc.name = name;
+    sc.description = description;
     Some(sc)
 }
 
@@ -891,6 +902,16 @@ mod tests {
         assert_eq!(p.tuning.syn_retries, Some(4));
         assert_eq!(p.faults, base.faults);
         assert_eq!(p.apps, base.apps);
+        let two = scenario("handshake-syn-timeout+syn_retries=4+syn_linear_timeouts=2").unwrap();
+        // Applied in order: the second axis sets tcp_syn_retries 3 over the first's 4.
+        assert_eq!(two.tuning.syn_retries, Some(3));
+        assert_eq!(two.tuning.syn_linear_timeouts, Some(2));
+        assert_eq!(
+            two.name,
+            "lab/handshake-syn-timeout+syn_retries=4+syn_linear_timeouts=2"
+        );
+        assert!(scenario("handshake-syn-timeout+syn_retries=4+nope=1").is_none());
+        assert!(scenario("handshake-syn-timeout+syn_retries=4+").is_none());
         let d = scenario("teardown-client-first+delay=300").unwrap();
         assert_eq!(d.network.default.latency_us, 300_000);
         assert!(d.limits.max_time_us > base.limits.max_time_us.min(1_000_000));
