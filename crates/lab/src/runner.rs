@@ -879,8 +879,7 @@ impl Ctx<'_> {
                     }
                     // A socket whose listen() failed, or that was closed: accept() is EINVAL
                     // (`inet_accept`: not TCP_LISTEN), as in the model. With no connection
-                    // to go on with, the lab's script ends here; the model's steps after it
-                    // show in the comparison.
+                    // to go on with, the script ends here, in the model too (`app_return`).
                     None => {
                         rec.call(lid, AppCall::Accept);
                         let errno = "EINVAL".to_string();
