@@ -391,7 +391,8 @@ axes! {
 }
 
 /// Points that exposed a departure (or stand for a spread of the others), recorded under a
-/// name by subject: (name, case, axis, value).
+/// name by subject: (name, case, axis, value); a value may go on with `+axis=value` for a
+/// point that varies more than one axis (`case+a=x+b=y`).
 pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
@@ -546,6 +547,41 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ("hystart-0-two-holes", "cubic-two-holes", "hystart", "0"),
     ("initrwnd-1-delayed-ack", "delayed-ack", "initrwnd", "1"),
     ("initrwnd-4-half-window", "psh-half-window", "initrwnd", "4"),
+    // Combinations a tester makes, two axes at once, each agreeing in 3 of 3 runs
+    // (2026-12-05): reno-style duplicate ACKs without timestamps; tcp_syn_linear_timeouts
+    // inside a longer tcp_syn_retries; TCP_USER_TIMEOUT overriding tcp_retries2
+    // (`tcp_write_timeout`); SO_LINGER's wait with the FIN lost; a cookie's SYN-ACK with
+    // neither SACK nor window scaling to encode.
+    (
+        "no-timestamps-no-sack-fast-retransmit",
+        "loss-fast-retransmit",
+        "timestamps",
+        "0+sack=0",
+    ),
+    (
+        "syn-linear-2-of-5-retries",
+        "handshake-syn-timeout",
+        "syn_linear_timeouts",
+        "2+syn_retries=5",
+    ),
+    (
+        "user-timeout-over-retries2",
+        "retries2-timeout",
+        "user_timeout",
+        "2000+retries2=3",
+    ),
+    (
+        "linger-1-fin-lost",
+        "teardown-client-first",
+        "linger",
+        "1+drop=client-fin-1",
+    ),
+    (
+        "cookie-without-sack-or-scaling",
+        "syncookies-always",
+        "sack",
+        "0+window_scaling=0",
+    ),
     // A spread of the points that agreed.
     ("syn-retries-1", "handshake-syn-timeout", "syn_retries", "1"),
     (
@@ -685,10 +721,15 @@ fn set_backlog(sc: &mut Scenario, backlog: u32, clients: u32) {
 /// order, as a tester combines them), or of a recorded point's name.
 pub fn scenario(name: &str) -> Option<Scenario> {
     if let Some(&(n, case, axis, value)) = RECORDED.iter().find(|r| r.0 == name) {
-        let mut sc = point(case, &[(axis, value)])?;
+        let mut sc = named_point(&format!("{case}+{axis}={value}"))?;
         sc.name = format!("lab/{n}");
         return Some(sc);
     }
+    named_point(name)
+}
+
+/// The scenario of `case+axis=value` (or `case+a=x+b=y…`).
+fn named_point(name: &str) -> Option<Scenario> {
     let (case, rest) = name.split_once('+')?;
     let varied = rest
         .split('+')
