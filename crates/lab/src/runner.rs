@@ -850,17 +850,17 @@ impl Ctx<'_> {
                     reuse_addr: self.spec(&socks[*cur]).is_some_and(|x| x.reuse_addr),
                     opts: self.opts(&socks[*cur]),
                 };
-                let l = match sock::tcp_listener_with(addr, *backlog as i32, opts) {
+                // A failing socket() or setsockopt() is the lab's error, naming the call (`?`).
+                let l = match sock::tcp_listener_with(addr, *backlog as i32, opts)? {
                     Ok(l) => l,
                     // bind() refused the port (EADDRINUSE): the call's result, as in the model,
                     // and the socket stays the script's, listening on nothing.
-                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                    Err(source) => {
                         let errno = sock::errno_name(&source);
                         rec.ret(id, AppCallKind::Listen, AppResult::Error { errno });
                         socks[*cur].id = Some(id);
                         return Ok(true);
                     }
-                    Err(e) => return Err(e),
                 };
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
@@ -879,8 +879,7 @@ impl Ctx<'_> {
                     }
                     // A socket whose listen() failed, or that was closed: accept() is EINVAL
                     // (`inet_accept`: not TCP_LISTEN), as in the model. With no connection
-                    // to go on with, the lab's script ends here; the model's steps after it
-                    // show in the comparison.
+                    // to go on with, the script ends here, in the model too (`app_return`).
                     None => {
                         rec.call(lid, AppCall::Accept);
                         let errno = "EINVAL".to_string();
@@ -950,18 +949,18 @@ impl Ctx<'_> {
                     rec.ret(id, AppCallKind::Connect, AppResult::Error { errno });
                     id
                 };
+                // A failing socket() or setsockopt() is the lab's error, naming the call (`?`).
                 let pre = match sock::tcp_connect_prepare_with(
                     SocketAddrV4::new(self.ips[side], port),
                     self.buffers(&socks[*cur]),
                     self.opts(&socks[*cur]),
-                ) {
+                )? {
                     Ok(pre) => pre,
-                    Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => {
+                    Err(source) => {
                         let id = refused(sock::errno_name(&source));
                         socks[*cur].id = Some(id);
                         return Ok(false);
                     }
-                    Err(e) => return Err(e),
                 };
                 let id = rec.socket(
                     host,

@@ -391,7 +391,8 @@ axes! {
 }
 
 /// Points that exposed a departure (or stand for a spread of the others), recorded under a
-/// name by subject: (name, case, axis, value).
+/// name by subject: (name, case, axis, value); a value may go on with `+axis=value` for a
+/// point that varies more than one axis (`case+a=x+b=y`).
 pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
@@ -546,6 +547,41 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ("hystart-0-two-holes", "cubic-two-holes", "hystart", "0"),
     ("initrwnd-1-delayed-ack", "delayed-ack", "initrwnd", "1"),
     ("initrwnd-4-half-window", "psh-half-window", "initrwnd", "4"),
+    // Combinations a tester makes, two axes at once, each agreeing in 3 of 3 runs
+    // (2026-12-05): reno-style duplicate ACKs without timestamps; tcp_syn_linear_timeouts
+    // inside a longer tcp_syn_retries; TCP_USER_TIMEOUT overriding tcp_retries2
+    // (`tcp_write_timeout`); SO_LINGER's wait with the FIN lost; a cookie's SYN-ACK with
+    // neither SACK nor window scaling to encode.
+    (
+        "no-timestamps-no-sack-fast-retransmit",
+        "loss-fast-retransmit",
+        "timestamps",
+        "0+sack=0",
+    ),
+    (
+        "syn-linear-2-of-5-retries",
+        "handshake-syn-timeout",
+        "syn_linear_timeouts",
+        "2+syn_retries=5",
+    ),
+    (
+        "user-timeout-over-retries2",
+        "retries2-timeout",
+        "user_timeout",
+        "2000+retries2=3",
+    ),
+    (
+        "linger-1-fin-lost",
+        "teardown-client-first",
+        "linger",
+        "1+drop=client-fin-1",
+    ),
+    (
+        "cookie-without-sack-or-scaling",
+        "syncookies-always",
+        "sack",
+        "0+window_scaling=0",
+    ),
     // A spread of the points that agreed.
     ("syn-retries-1", "handshake-syn-timeout", "syn_retries", "1"),
     (
@@ -681,26 +717,42 @@ fn set_backlog(sc: &mut Scenario, backlog: u32, clients: u32) {
     }
 }
 
-/// The scenario of point `case+axis=value`, or of a recorded point's name.
+/// The scenario of point `case+axis=value` (or `case+a=x+b=y…`, several axes applied in
+/// order, as a tester combines them), or of a recorded point's name.
 pub fn scenario(name: &str) -> Option<Scenario> {
     if let Some(&(n, case, axis, value)) = RECORDED.iter().find(|r| r.0 == name) {
-        let mut sc = point(case, axis, value)?;
+        let mut sc = named_point(&format!("{case}+{axis}={value}"))?;
         sc.name = format!("lab/{n}");
         return Some(sc);
     }
-    let (case, rest) = name.split_once('+')?;
-    let (axis, value) = rest.split_once('=')?;
-    point(case, axis, value)
+    named_point(name)
 }
 
-fn point(case: &str, axis: &str, value: &str) -> Option<Scenario> {
-    let a = AXES.iter().find(|a| a.name == axis)?;
+/// The scenario of `case+axis=value` (or `case+a=x+b=y…`).
+fn named_point(name: &str) -> Option<Scenario> {
+    let (case, rest) = name.split_once('+')?;
+    let varied = rest
+        .split('+')
+        .map(|av| av.split_once('='))
+        .collect::<Option<Vec<_>>>()?;
+    point(case, &varied)
+}
+
+/// `case` with each (axis, value) applied in order; `None` if any is no axis or no value of it.
+fn point(case: &str, varied: &[(&str, &str)]) -> Option<Scenario> {
     // The cases of `cases`, or a scripted case (`inject`).
     let mut sc = crate::cases::scenario(case).or_else(|| crate::inject::case(case))?;
-    (a.apply)(&mut sc, value)?;
-    stretch(&mut sc, a.horizon_ms);
-    sc.name = format!("lab/{case}+{axis}={value}");
-    sc.description = format!("{} — varied: {axis} = {value} ({})", sc.description, a.what);
+    let mut name = format!("lab/{case}");
+    let mut description = sc.description.clone();
+    for &(axis, value) in varied {
+        let a = AXES.iter().find(|a| a.name == axis)?;
+        (a.apply)(&mut sc, value)?;
+        stretch(&mut sc, a.horizon_ms);
+        let _ = write!(name, "+{axis}={value}");
+        let _ = write!(description, " — varied: {axis} = {value} ({})", a.what);
+    }
+    sc.name = name;
+    sc.description = description;
     Some(sc)
 }
 
@@ -891,6 +943,16 @@ mod tests {
         assert_eq!(p.tuning.syn_retries, Some(4));
         assert_eq!(p.faults, base.faults);
         assert_eq!(p.apps, base.apps);
+        let two = scenario("handshake-syn-timeout+syn_retries=4+syn_linear_timeouts=2").unwrap();
+        // Applied in order: the second axis sets tcp_syn_retries 3 over the first's 4.
+        assert_eq!(two.tuning.syn_retries, Some(3));
+        assert_eq!(two.tuning.syn_linear_timeouts, Some(2));
+        assert_eq!(
+            two.name,
+            "lab/handshake-syn-timeout+syn_retries=4+syn_linear_timeouts=2"
+        );
+        assert!(scenario("handshake-syn-timeout+syn_retries=4+nope=1").is_none());
+        assert!(scenario("handshake-syn-timeout+syn_retries=4+").is_none());
         let d = scenario("teardown-client-first+delay=300").unwrap();
         assert_eq!(d.network.default.latency_us, 300_000);
         assert!(d.limits.max_time_us > base.limits.max_time_us.min(1_000_000));

@@ -46,7 +46,8 @@ pub fn listen(s: &Session, backlog: i32, label: &str) -> Result<(TcpListener, So
                 ..sock::TcpOpts::default()
             },
         },
-    )?;
+    )?
+    .map_err(|e| io("bind() or listen()", e))?;
     let port = local_port(&l)?;
     s.rec.server_port(port);
     let id = s
@@ -74,7 +75,8 @@ pub fn connect_start(s: &Session, port: u16, label: &str) -> Result<(TcpStream, 
             congestion: s.congestion,
             ..sock::TcpOpts::default()
         },
-    )?;
+    )?
+    .map_err(|e| io("bind()", e))?;
     let cport = pre.port;
     let id = s.rec.socket(
         s.client,

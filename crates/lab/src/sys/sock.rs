@@ -325,12 +325,27 @@ fn set_buffers(fd: RawFd, b: Buffers) -> Result<()> {
     Ok(())
 }
 
+/// What a call the scenario makes returned: its value, or the errno of bind(), listen() or
+/// connect() themselves (EADDRINUSE, EADDRNOTAVAIL: the kernel's answer, which the trace
+/// records as the call's result). A failing socket() or setsockopt() is the lab's own error,
+/// the outer `Result`, naming the call.
+pub type CallResult<T> = std::result::Result<T, std::io::Error>;
+
+/// The errno of a call the scenario makes (`CallResult`'s error) out of the lab's error.
+fn call_errno<T>(r: Result<T>) -> Result<CallResult<T>> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(LabError::Io { source, .. }) if source.raw_os_error().is_some() => Ok(Err(source)),
+        Err(e) => Err(e),
+    }
+}
+
 /// A TCP listener with this backlog and these buffers.
 pub fn tcp_listener_with(
     addr: SocketAddrV4,
     backlog: i32,
     opts: ListenOpts,
-) -> Result<TcpListener> {
+) -> Result<CallResult<TcpListener>> {
     let fd = new_socket(libc::SOCK_STREAM)?;
     // SAFETY: fd is fresh; from here the TcpListener owns and closes it.
     let l = unsafe { TcpListener::from_raw_fd(fd) };
@@ -339,12 +354,13 @@ pub fn tcp_listener_with(
     }
     set_buffers(fd, opts.buffers)?;
     set_opts(fd, opts.opts)?;
-    bind(fd, addr)?;
-    // SAFETY: listen on our socket.
-    cvt(unsafe { libc::listen(fd, backlog) }, || {
-        format!("listen({addr}, {backlog})")
-    })?;
-    Ok(l)
+    call_errno(bind(fd, addr).and_then(|()| {
+        // SAFETY: listen on our socket.
+        cvt(unsafe { libc::listen(fd, backlog) }, || {
+            format!("listen({addr}, {backlog})")
+        })
+        .map(|_| l)
+    }))
 }
 
 /// A non-blocking TCP socket bound to its address, and to its local port when it names one
@@ -364,7 +380,7 @@ pub fn tcp_connect_prepare_with(
     bind_to: SocketAddrV4,
     buffers: Buffers,
     opts: TcpOpts,
-) -> Result<Prepared> {
+) -> Result<CallResult<Prepared>> {
     let fd = new_socket(libc::SOCK_STREAM | libc::SOCK_NONBLOCK)?;
     // SAFETY: fd is fresh; the TcpStream owns it.
     let stream = unsafe { TcpStream::from_raw_fd(fd) };
@@ -379,7 +395,9 @@ pub fn tcp_connect_prepare_with(
             "IP_BIND_ADDRESS_NO_PORT",
         )?;
     }
-    bind(fd, bind_to)?;
+    if let Err(errno) = call_errno(bind(fd, bind_to))? {
+        return Ok(Err(errno));
+    }
     let port = stream
         .local_addr()
         .map_err(|source| LabError::Io {
@@ -387,7 +405,7 @@ pub fn tcp_connect_prepare_with(
             source,
         })?
         .port();
-    Ok(Prepared { stream, port })
+    Ok(Ok(Prepared { stream, port }))
 }
 
 impl Prepared {
@@ -587,4 +605,48 @@ pub fn errno_name(e: &std::io::Error) -> String {
         _ => return format!("errno {n}"),
     };
     name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(syn_count: Option<u32>) -> ListenOpts {
+        ListenOpts {
+            buffers: Buffers::default(),
+            reuse_addr: false,
+            opts: TcpOpts {
+                // The host's congestion control: no CAP_NET_ADMIN needed.
+                congestion: None,
+                syn_count,
+                ..TcpOpts::default()
+            },
+        }
+    }
+
+    #[test]
+    fn bind_and_listen_errors_are_the_calls_result_and_a_setsockopt_error_is_the_labs() {
+        let any = SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 0);
+        let first = tcp_listener_with(any, 8, opts(None)).unwrap().unwrap();
+        let taken = match first.local_addr().unwrap() {
+            std::net::SocketAddr::V4(a) => a,
+            other => panic!("{other}"),
+        };
+        // The port in use: bind()'s EADDRINUSE, the call's result the trace records.
+        let again = tcp_listener_with(taken, 8, opts(None)).unwrap();
+        assert_eq!(
+            again.map(|_| ()).map_err(|e| errno_name(&e)),
+            Err("EADDRINUSE".to_string())
+        );
+        // TCP_SYNCNT above MAX_TCP_SYNCNT (127) is EINVAL (`do_tcp_setsockopt`): the lab's
+        // error, naming the option, never listen()'s result.
+        match tcp_listener_with(any, 8, opts(Some(200))) {
+            Err(LabError::Io { what, .. }) => assert_eq!(what, "TCP_SYNCNT"),
+            other => panic!("{:?}", other.map(|r| r.map(|_| ()))),
+        }
+        match tcp_connect_prepare_with(any, Buffers::default(), opts(Some(200)).opts) {
+            Err(LabError::Io { what, .. }) => assert_eq!(what, "TCP_SYNCNT"),
+            other => panic!("{:?}", other.map(|r| r.map(|p| p.port))),
+        }
+    }
 }

@@ -33,8 +33,11 @@ impl Sim {
 
     fn app_return(&mut self, i: usize, call: AppCallKind, result: AppResult) {
         let socket = self.apps[i].socket;
-        // A program whose connect() failed has nothing left to do with that socket.
-        let give_up = call == AppCallKind::Connect && matches!(result, AppResult::Error { .. });
+        // A program whose connect() failed has nothing left to do with that socket, nor one
+        // whose accept() failed (a listen() that got EADDRINUSE, then accept()'s EINVAL from
+        // `inet_accept`): no connection to go on with. The lab's script ends there too.
+        let give_up = matches!(call, AppCallKind::Connect | AppCallKind::Accept)
+            && matches!(result, AppResult::Error { .. });
         self.emit(EventKind::AppReturn {
             socket,
             call,
