@@ -1,0 +1,137 @@
+// The app's wasm shadow stack (build.rs: 256 KiB instead of rustc's 1 MiB) holds the deepest
+// call chains the app reaches with room to spare: every instance's deepest point stays under a
+// quarter of its stack after the heaviest things a page does (every case of every scene played
+// to its end, the 5,000-message TCP vs UDP scene, #/open with a lab trace). An overflow would
+// trap (the stack is first in linear memory) and stop the page; this fails long before.
+//
+// How deep: linear memory starts out zeroed and the stack grows down from its top, so the
+// lowest non-zero byte below the top is as deep as it has been. The top is the initial value of
+// the module's first global (`__stack_pointer`), read from the wasm file the instance came from.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { useBrowser, openRoute, baseUrl, SCENES, ROOT } from './lib.mjs';
+
+const browser = useBrowser();
+
+// Before the page's scripts: keeps each wasm instance's memory with the URL of its module.
+const PROBE = () => {
+  window.__synackWasm = [];
+  const urls = new WeakMap();
+  const W = WebAssembly;
+  const urlOf = async (src) => (await src)?.url ?? null;
+  const keep = (instance, url) => {
+    if (instance?.exports?.memory) window.__synackWasm.push({ url, memory: instance.exports.memory });
+  };
+  const compileStreaming = W.compileStreaming;
+  W.compileStreaming = async (src) => {
+    const url = await urlOf(src);
+    const module = await compileStreaming.call(W, src);
+    urls.set(module, url);
+    return module;
+  };
+  const instantiateStreaming = W.instantiateStreaming;
+  W.instantiateStreaming = async (src, imports) => {
+    const url = await urlOf(src);
+    const out = await instantiateStreaming.call(W, src, imports);
+    keep(out.instance, url);
+    return out;
+  };
+  const instantiate = W.instantiate;
+  W.instantiate = async (what, imports) => {
+    const out = await instantiate.call(W, what, imports);
+    if (out instanceof W.Instance) keep(out, urls.get(what) ?? null);
+    else keep(out.instance, null);
+    return out;
+  };
+};
+
+// How deep each kept instance's stack has been, given each one's top.
+const DEPTHS = (tops) =>
+  window.__synackWasm.map(({ memory }, i) => {
+    const top = tops[i];
+    const bytes = new Uint8Array(memory.buffer, 0, top);
+    let low = 0;
+    while (low < top && bytes[low] === 0) low++;
+    return top - low;
+  });
+
+function leb(bytes, at, signed) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[at++];
+    value |= (b & 0x7f) << shift;
+    shift += 7;
+    if (b < 0x80) {
+      if (signed && shift < 32 && b & 0x40) value |= -1 << shift;
+      return [value, at];
+    }
+  }
+}
+
+/** The initial value of a wasm module's first global: rustc's `__stack_pointer`, the top of
+ * its stack (lld's --stack-first puts the stack below everything else). */
+function stackTop(bytes) {
+  for (let at = 8; at < bytes.length; ) {
+    const id = bytes[at];
+    const [size, body] = leb(bytes, at + 1, false);
+    if (id === 6) {
+      const [, first] = leb(bytes, body, false);
+      const [type, mutable, op] = bytes.subarray(first, first + 3);
+      assert.deepEqual([type, mutable, op], [0x7f, 1, 0x41], 'the first global is not a mutable i32 set by i32.const');
+      return leb(bytes, first + 3, true)[0];
+    }
+    at = body + size;
+  }
+  throw new Error('no global section');
+}
+
+test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
+  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', {
+    viewport: { width: 1366, height: 850 },
+  });
+  try {
+    await page.addInitScript(PROBE);
+    await page.reload();
+    const base = await baseUrl();
+    // One document throughout, as a reader clicking through: the scenes by their hash.
+    const visit = async (route) => {
+      await page.goto(new URL(`?lang=en${route}`, base).href);
+      await page.getByTestId('player').waitFor({ timeout: 30_000 });
+    };
+    // Every case of every scene to its end (the full build loads beside the first-load one).
+    for (const [route] of SCENES) {
+      await visit(route);
+      const cases = await page.locator('.cases button[data-testid^="case-"]').all();
+      for (const c of cases.length ? cases : [null]) {
+        if (c) await c.click();
+        await page.keyboard.press('End');
+      }
+    }
+    await visit('#/tcp-vs-udp?messages=5000&loss=5&seed=1');
+    await page.keyboard.press('End');
+    await page.goto(new URL('?lang=en#/open', base).href);
+    await page.getByTestId('open-input').setInputFiles(join(ROOT, 'e2e', 'data', 'lab-handshake.json'));
+    await page.getByTestId('player').waitFor({ timeout: 30_000 });
+
+    const kept = await page.evaluate(() => window.__synackWasm.map((w) => w.url));
+    assert.ok(kept.length >= 2, `wasm instances seen: ${JSON.stringify(kept)}`);
+    const tops = [];
+    for (const url of kept) {
+      assert.ok(url, 'an instance whose module came from no URL (the loader changed?)');
+      tops.push(stackTop(new Uint8Array(await (await fetch(url)).arrayBuffer())));
+    }
+    const depths = await page.evaluate(DEPTHS, tops);
+    for (const [i, url] of kept.entries()) {
+      const name = url.split('/').pop();
+      console.log(`  ${name}: stack ${tops[i] / 1024} KiB, deepest use ${(depths[i] / 1024).toFixed(1)} KiB`);
+      assert.ok(depths[i] > 0, `${name}: no stack use seen (the probe reads the wrong bytes?)`);
+      assert.ok(depths[i] <= tops[i] / 4, `${name}: ${depths[i]} of ${tops[i]} stack bytes used`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
