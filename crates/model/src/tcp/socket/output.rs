@@ -323,7 +323,7 @@ impl TcpSocket {
     /// that cwnd or the window would cut short of a full one, for the ACK about to come, so
     /// that segments leave in pairs rather than one per ACK. Measured on 6.18 in CUBIC's
     /// congestion avoidance (one ACK per segment): new data leaves as chunks of two, PSH on
-    /// every second segment. Its callers are the model's too: `tcp_write_xmit` asks only
+    /// every second segment. `output_chunks` asks under `tcp_write_xmit`'s conditions: only
     /// for new data (retransmissions go through `tcp_xmit_retransmit_queue`, which never
     /// defers), only with room in cwnd (`tcp_cwnd_test` returned a quota), only for an skb
     /// of more than one segment (`tso_segs == 1` takes the Nagle test instead), and never
