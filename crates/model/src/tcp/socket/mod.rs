@@ -404,6 +404,10 @@ pub struct TcpSocket {
     rto_anchor: Micros,
     /// When data was last sent (Linux `tp->lsndtime`), for the restart after idle.
     lsndtime: Option<Micros>,
+    /// When any segment last left, data or not (Linux `tp->tcp_wstamp_ns`, which
+    /// `__tcp_transmit_skb` moves for pure ACKs and retransmissions too): the "last write"
+    /// of `tcp_tso_should_defer`.
+    last_xmit: Option<Micros>,
     /// The `lsndtime` whose idle period already restarted the window, so that an output
     /// that sends nothing (Nagle, a closed window) does not halve it again.
     idle_restarted: Option<Micros>,
@@ -733,6 +737,7 @@ impl TcpSocket {
             dsack_dups: 0,
             rto_anchor: 0,
             lsndtime: None,
+            last_xmit: None,
             idle_restarted: None,
             sent_log: std::collections::VecDeque::new(),
             rack_advanced: false,

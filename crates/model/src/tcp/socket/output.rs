@@ -130,6 +130,7 @@ impl TcpSocket {
     }
 
     pub(super) fn transmit(&mut self, seg: Segment, ctx: &mut Ctx) {
+        self.last_xmit = Some(ctx.now);
         ctx.tx.push(seg);
     }
 
@@ -318,13 +319,15 @@ impl TcpSocket {
         ((bytes.min(GSO_MAX_SIZE) / mss) as u32).max(ctx.p.min_tso_segs)
     }
 
-    /// Linux `tcp_tso_should_defer`: hold back a GSO chunk that cwnd or the window would
-    /// cut short of a full one, for the ACK about to come, so that segments leave in pairs
-    /// rather than one per ACK: only outside a recovery, when the last transmission was
-    /// less than 1 ms ago and the oldest segment's ACK is due within min(SRTT/2, 1 ms);
-    /// not when a full chunk, the rest of a middle skb or a third of the window fits.
-    /// Measured on 6.18 in CUBIC's congestion avoidance (one ACK per segment): new data
-    /// leaves as chunks of two, PSH on every second segment.
+    /// Linux `tcp_tso_should_defer` (6.18, net/ipv4/tcp_output.c): hold back a GSO chunk
+    /// that cwnd or the window would cut short of a full one, for the ACK about to come, so
+    /// that segments leave in pairs rather than one per ACK. Measured on 6.18 in CUBIC's
+    /// congestion avoidance (one ACK per segment): new data leaves as chunks of two, PSH on
+    /// every second segment. `output_chunks` asks under `tcp_write_xmit`'s conditions: only
+    /// for new data (retransmissions go through `tcp_xmit_retransmit_queue`, which never
+    /// defers), only with room in cwnd (`tcp_cwnd_test` returned a quota), only for an skb
+    /// of more than one segment (`tso_segs == 1` takes the Nagle test instead), and never
+    /// for `tcp_push_one` or a loss probe (`push_one`). The branches, in the kernel's order:
     pub(super) fn tso_should_defer(
         &self,
         skb: SkbAt,
@@ -336,11 +339,21 @@ impl TcpSocket {
         let mss = self.snd_mss.max(1) as u64;
         let nxt_off = self.soff(self.snd_nxt);
         let skb_len = skb.end.saturating_sub(nxt_off);
-        if skb_len <= mss || self.recovering() || cwnd_room == 0 {
+        // The caller's conditions: `tcp_set_skb_tso_segs` gives a one-segment skb a count
+        // of 1, and with no cwnd quota `tcp_write_xmit` stopped before.
+        if skb_len <= mss || cwnd_room == 0 {
             return false;
         }
+        // `icsk_ca_state >= TCP_CA_Recovery` (Recovery or Loss): send now.
+        if self.recovering() {
+            return false;
+        }
+        // "Avoid bursty behavior by allowing defer only if the last write was recent
+        // (1 ms)": `tcp_clock_cache - tcp_wstamp_ns > NSEC_PER_MSEC`. The last write is any
+        // segment `__tcp_transmit_skb` sent (it sets `tcp_wstamp_ns` for pure ACKs and
+        // retransmissions too), not only new data (`lsndtime`).
         if self
-            .lsndtime
+            .last_xmit
             .is_none_or(|t| ctx.now.saturating_sub(t) > 1_000)
         {
             return false;
@@ -348,29 +361,39 @@ impl TcpSocket {
         let Some(srtt) = self.rtt.srtt else {
             return false;
         };
+        // `send_win = tcp_wnd_end(tp) - TCP_SKB_CB(skb)->seq`; `cong_win = (cwnd -
+        // tcp_packets_in_flight) * mss` (the caller's room, scoreboard included).
         let send_win = wnd_room as u64;
         let cong_win = cwnd_room as u64;
         let limit = send_win.min(cong_win);
+        // "If a full-sized TSO skb can be sent, do it" (`max_segs` = `tcp_tso_segs`).
         let max_segs = self.tso_segs(flight, ctx) as u64;
         if limit >= max_segs * mss {
             return false;
         }
+        // "Middle in queue won't get any more data, full sendable already?"
         if !skb.is_tail && limit >= skb_len {
             return false;
         }
-        // tcp_tso_win_divisor 3.
+        // `tcp_tso_win_divisor` 3: a third of min(snd_wnd, cwnd) is enough to send.
         let chunk = (self.snd_wnd as u64).min(self.cc.cwnd as u64) / 3;
         if limit >= chunk {
             return false;
         }
+        // `tcp_rtx_queue_head`: nothing in flight, no ACK to wait for. Its timestamp is its
+        // last transmission (`skb_mstamp_ns`, moved by a retransmission).
         let Some(head) = self.sent_log.front() else {
             return false;
         };
+        // Commit 295ce1eb36ae ("tcp: fix tcp_tso_should_defer() vs large RTT"): send now
+        // if the head's ACK, expected at its transmission plus SRTT, is more than
+        // min(SRTT/2, 1 ms) away.
         let expected_ack = head.sent + srtt;
         let threshold = (srtt / 2).min(1_000);
         if expected_ack.saturating_sub(ctx.now) > threshold {
             return false;
         }
+        // Defer when cwnd-limited or rwnd-limited below the skb...
         if cong_win < send_win {
             if cong_win <= skb_len {
                 return true;
@@ -378,6 +401,8 @@ impl TcpSocket {
         } else if send_win <= skb_len {
             return true;
         }
+        // ...else application-limited: "If this packet won't get more data, do not wait"
+        // (FIN on it; MSG_EOR is not modelled).
         !(self.fin_queued && skb.is_tail)
     }
 

@@ -1548,14 +1548,20 @@ fn a_syn_ack_to_a_peer_that_offers_nothing_carries_the_mss_alone_and_later_segme
 
 // ---------------------------------------------------------------- loss recovery with SACK
 
+/// Established over a 40 ms round trip, `setup` applied, then a write of `segments` full
+/// segments of which the first ten leave.
+fn socket_sending_ten(segments: u32, setup: impl FnOnce(&mut Harness)) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    setup(&mut h);
+    write(&mut h, segments * 1460);
+    assert_eq!(h.sent().len(), 10);
+    h
+}
+
 /// Established over a 40 ms round trip with SACK agreed (as if both SYNs carried
 /// SACK-permitted), and a write of ten full segments sent.
 fn socket_sending_ten_with_sack() -> Harness {
-    let mut h = socket_established_40ms(65_535);
-    h.s.sack_ok = true;
-    write(&mut h, 10 * 1460);
-    assert_eq!(h.sent().len(), 10);
-    h
+    socket_sending_ten(10, |h| h.s.sack_ok = true)
 }
 
 #[test]
@@ -3856,6 +3862,15 @@ fn a_go_back_n_resend_of_a_two_segment_skb_pushes_its_second_segment() {
     );
 }
 
+/// A 40 ms connection in congestion avoidance (cwnd = ssthresh = 10) that has written 60
+/// segments and sent the first ten.
+fn ten_in_flight_in_congestion_avoidance() -> Harness {
+    socket_sending_ten(60, |h| {
+        h.s.cc.cwnd = 10 * 1460;
+        h.s.cc.ssthresh = 10 * 1460;
+    })
+}
+
 #[test]
 fn after_an_rtt_spike_segments_leave_one_per_ack_without_psh_until_srtt_settles() {
     // `tcp_tso_should_defer` (6.18, commit 295ce1eb36ae "tcp: fix tcp_tso_should_defer() vs
@@ -3868,11 +3883,7 @@ fn after_an_rtt_spike_segments_leave_one_per_ack_without_psh_until_srtt_settles(
     // one sends a lone segment without PSH until SRTT comes back within 1 ms. Measured on
     // 6.18 (lab case cubic-rtt-spike: one round's ACKs held 20 ms, the next round's ten
     // segments leave one per ACK, PSH only where the skb or the write ends).
-    let mut h = socket_established_40ms(65_535);
-    h.s.cc.cwnd = 10 * 1460;
-    h.s.cc.ssthresh = 10 * 1460;
-    write(&mut h, 60 * 1460);
-    assert_eq!(h.sent().len(), 10);
+    let mut h = ten_in_flight_in_congestion_avoidance();
     // The round's ACKs come 60 ms after it left instead of 40.
     h.wait_ms(60);
     send!(h, ". seq=1 ack=1461 win=65535");
@@ -3896,4 +3907,32 @@ fn after_an_rtt_spike_segments_leave_one_per_ack_without_psh_until_srtt_settles(
         let seq = 29_201 + 1460 * (i - 11);
         assert_eq!(h.sent(), [format!(". seq={seq} ack=1 len=1460")], "ACK {i}");
     }
+}
+
+#[test]
+fn a_pure_ack_sent_just_before_is_the_last_write_that_lets_a_chunk_wait() {
+    // `tcp_tso_should_defer` defers only if the last write was within 1 ms
+    // (`tcp_clock_cache - tcp_wstamp_ns`), and `__tcp_transmit_skb` moves
+    // `tcp_wstamp_ns` for every segment, a pure ACK too: not only for new data
+    // (`lsndtime`). A round's first ACK normally finds the last data a round old and sends
+    // its one free segment at once; if the socket has just ACKed the peer's data, that ACK
+    // is the recent write, the oldest segment's ACK is due (sent one SRTT ago), and the
+    // segment waits for the next ACK to leave as a pair (PSH on its second segment,
+    // `__tcp_transmit_skb`).
+    let mut h = ten_in_flight_in_congestion_avoidance();
+    h.now += 39_500;
+    // The peer's first data: quick-ACK mode ACKs it at once.
+    send!(h, "P. seq=1 ack=1 len=10 win=65535");
+    recv!(h, [". seq=14601 ack=11 len=0"]);
+    h.now += 500;
+    send!(h, ". seq=11 ack=1461 win=65535");
+    recv_nothing!(h);
+    send!(h, ". seq=11 ack=2921 win=65535");
+    recv!(
+        h,
+        [
+            ". seq=14601 ack=11 len=1460",
+            "P. seq=16061 ack=11 len=1460"
+        ]
+    );
 }
