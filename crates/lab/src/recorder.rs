@@ -2229,6 +2229,16 @@ mod tests {
         assert_eq!(drops(&tr), vec![]);
     }
 
+    /// A client's handshake ACK sent at `t_in` and handed over at `t_out`, its 5 bytes 10 µs
+    /// behind.
+    fn ack_then_data(client_port: u16, t_in: u64, t_out: u64) -> [WirePacket; 2] {
+        let from_client = |flags, len| tcp(CLIENT, client_port, SERVER, 9999, flags, len);
+        [
+            delivered(t_in, from_client(0x10, 0), t_out),
+            delivered(t_in + 10, from_client(0x18, 5), t_out + 10),
+        ]
+    }
+
     #[test]
     fn with_abort_on_overflow_the_data_after_a_refused_ack_is_not_marked_dropped() {
         // listen(1), two connections queued (full), a request for client port 40003 whose
@@ -2240,18 +2250,7 @@ mod tests {
         let run = |abort| {
             let (r, t0) = recorder_with_listener();
             let full = vec![listener_sock(2), request_sock(st::NEW_SYN_RECV, 40003)];
-            let packets = [
-                delivered(
-                    t0 + 180,
-                    tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0),
-                    t0 + 200,
-                ),
-                delivered(
-                    t0 + 190,
-                    tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5),
-                    t0 + 210,
-                ),
-            ];
+            let packets = ack_then_data(40003, t0 + 180, t0 + 200);
             let limits = SynQueueLimits {
                 abort_on_overflow: abort,
                 ..SynQueueLimits::default()
@@ -2291,21 +2290,11 @@ mod tests {
         // only after it handed the data over (130 µs < 135 µs).
         let (r, t0) = recorder_with_listener();
         let client = client_socket(&r);
-        let packets = [
-            delivered(
-                t0 + 100,
-                tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
-                t0 + 120,
-            ),
-            delivered(
-                t0 + 110,
-                tcp(CLIENT, 40000, SERVER, 9999, 0x18, 5),
-                t0 + 130,
-            ),
+        r.add_wire_capture(&ack_then_data(40000, t0 + 100, t0 + 120));
+        r.add_wire_capture(&[
             delivered(t0 + 135, to_client(0x04), t0 + 145),
             delivered(t0 + 140, to_client(0x04), t0 + 155),
-        ];
-        r.add_wire_capture(&packets);
+        ]);
         let limits = SynQueueLimits {
             abort_on_overflow: true,
             ..SynQueueLimits::default()
