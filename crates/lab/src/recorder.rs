@@ -1704,19 +1704,13 @@ fn accept_queue_drops(
 /// Any other segment that finds no socket is answered with a RST, and both sides record it
 /// as arrived. A socket is gone from the cause of its CLOSED (`closed_at`, relative µs),
 /// which precedes the dump that stamps it. Marked only when every socket the trace has for
-/// the tuple was seen, and seen gone: a host whose sockets no dump watched proves nothing.
+/// the tuple was seen, and seen gone: a socket not yet in any state by then (a host whose
+/// sockets no dump watched, an opening stamped late) proves nothing.
 fn mark_resets_for_no_socket(
     events: &mut [Event],
     sockets: &[SocketInfo],
     closed_at: &BTreeMap<SocketId, u64>,
 ) {
-    let watched: BTreeSet<SocketId> = events
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::StateChanged { socket, .. } => Some(socket),
-            _ => None,
-        })
-        .collect();
     let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
     let mut state: BTreeMap<SocketId, TcpState> = BTreeMap::new();
     // (source, destination) → when the last segment left: a socket that sent after the
@@ -1747,10 +1741,12 @@ fn mark_resets_for_no_socket(
                     .filter(local)
                     .filter(|s| !s.listener && s.remote == Some(seg.src))
                     .collect();
-                // Not yet in any state (its first change comes later), or CLOSED, or past the
-                // cause of its CLOSED.
+                // CLOSED, or past the cause of its CLOSED. One not yet in any state (its first
+                // change is stamped later) may be one whose opening the dumps stamped late:
+                // not proven gone.
                 let gone = |s: &SocketInfo| match state.get(&s.id) {
-                    None | Some(TcpState::Closed) => true,
+                    None => false,
+                    Some(TcpState::Closed) => true,
                     Some(_) => closed_at.get(&s.id).is_some_and(|&c| {
                         c < e.t && last_sent.get(&(seg.dst, seg.src)).is_none_or(|&l| l <= c)
                     }),
@@ -1759,10 +1755,7 @@ fn mark_resets_for_no_socket(
                     .iter()
                     .filter(local)
                     .any(|s| s.listener && state.get(&s.id) == Some(&TcpState::Listen));
-                if !tuple.is_empty()
-                    && tuple.iter().all(|s| watched.contains(&s.id) && gone(s))
-                    && !listening
-                {
+                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) && !listening {
                     e.kind = EventKind::SegmentDropped {
                         id: *id,
                         reason: DropReason::NoSocket,
