@@ -95,6 +95,7 @@ type StreamMsg = (MessageId, u64, u32);
 /// (src, sport, dst, dport, seq, payload length, SYN|FIN<<1|RST<<2)
 type RetxKey = (Ipv4Addr, u16, Ipv4Addr, u16, u32, u32, u8);
 
+#[derive(Clone)]
 struct Inner {
     start_us: u64,
     experiment: String,
@@ -128,6 +129,13 @@ struct Inner {
     no_syncookies: bool,
     /// tcp_abort_on_overflow was 1 where the listeners ran (from `add_diag`'s limits).
     abort_on_overflow: bool,
+    /// When the cause of each socket's CLOSED (the RST it took or sent, the call) happened,
+    /// absolute µs: a dump stamps a vanished socket's CLOSED no earlier than itself, but a
+    /// segment that arrived between the cause and that dump already found no socket.
+    closed_at: BTreeMap<SocketId, u64>,
+    /// Request sockets a refused ACK reset (tcp_abort_on_overflow), with the time: what
+    /// arrives for their 4-tuple after it goes to the listener, not to them.
+    aborted: BTreeMap<SocketId, u64>,
 }
 
 /// A cheap, clonable handle: experiments record from several threads.
@@ -157,6 +165,8 @@ impl Recorder {
             max_poll_gap_us: 0,
             no_syncookies: false,
             abort_on_overflow: false,
+            closed_at: BTreeMap::new(),
+            aborted: BTreeMap::new(),
         })))
     }
 
@@ -472,7 +482,12 @@ impl Recorder {
             s.created_us = s.created_us.min(last.max(end));
         }
         let mut events = events;
-        mark_accept_queue_drops(&mut events, &sockets, g.no_syncookies, g.abort_on_overflow);
+        let closed_at: BTreeMap<SocketId, u64> = g
+            .closed_at
+            .iter()
+            .map(|(id, t)| (*id, t.saturating_sub(start)))
+            .collect();
+        mark_resets_for_no_socket(&mut events, &sockets, &closed_at);
         let mut trace = Trace {
             version: TRACE_FORMAT_VERSION,
             origin: Origin::Lab {
@@ -873,6 +888,9 @@ impl Inner {
     ) {
         let last = path.len().saturating_sub(1);
         for (i, (at, s)) in path.into_iter().enumerate() {
+            if s == TcpState::Closed {
+                self.closed_at.insert(id, at);
+            }
             let at = if i == last { at.max(not_before) } else { at };
             self.push(
                 at,
@@ -886,7 +904,72 @@ impl Inner {
         }
     }
 
+    /// The events so far in time order, with absolute times.
+    fn sorted_events(&self) -> Vec<Event> {
+        let mut evs: Vec<&(u64, u64, EventKind)> = self.events.iter().collect();
+        evs.sort_by_key(|(t, o, _)| (*t, *o));
+        evs.into_iter()
+            .map(|(t, _, k)| Event {
+                t: *t,
+                kind: k.clone(),
+            })
+            .collect()
+    }
+
+    fn socket_infos(&self) -> Vec<SocketInfo> {
+        self.sockets.iter().map(|s| s.info.clone()).collect()
+    }
+
+    /// Adds sock_diag samples. Which arrivals the listener refused ([`accept_queue_drops`])
+    /// depends on the states the dumps show, and the states the segments prove must not count
+    /// a refused arrival: an ACK thrown away for a full accept queue moves no request to
+    /// ESTABLISHED (`tcp_check_req` → `syn_recv_sock` returns NULL: no child is made), and
+    /// with tcp_abort_on_overflow the request is gone at once, so nothing arriving after it
+    /// reaches it. So the states are inferred on a copy, the arrivals refused then are marked
+    /// dropped, and again until no new arrival is refused (a state stamped at a refused ACK
+    /// can hide the refusal of the next one): the last copy is the result.
     fn add_diag(
+        &mut self,
+        samples: &[DiagSample],
+        syn_limits: SynQueueLimits,
+        counter_host: HostId,
+    ) {
+        // The copies need no packets for the pcap.
+        let pcap = std::mem::take(&mut self.pcap);
+        loop {
+            let mut trial = self.clone();
+            trial.infer_from_diag(samples, syn_limits, counter_host);
+            let marks = accept_queue_drops(
+                &trial.sorted_events(),
+                &trial.socket_infos(),
+                self.no_syncookies,
+                self.abort_on_overflow,
+            );
+            // Only arrivals are marked, and a marked one is no longer an arrival: each round
+            // marks new ones, so this ends.
+            if marks.is_empty() {
+                *self = trial;
+                self.pcap = pcap;
+                return;
+            }
+            for (t, _, kind) in &mut self.events {
+                let EventKind::SegmentArrived { id } = kind else {
+                    continue;
+                };
+                if let Some((reason, aborted)) = marks.get(id) {
+                    if let Some(req) = aborted {
+                        self.aborted.insert(*req, *t);
+                    }
+                    *kind = EventKind::SegmentDropped {
+                        id: *id,
+                        reason: reason.clone(),
+                    };
+                }
+            }
+        }
+    }
+
+    fn infer_from_diag(
         &mut self,
         samples: &[DiagSample],
         syn_limits: SynQueueLimits,
@@ -900,7 +983,7 @@ impl Inner {
         }
         let mut seen: BTreeMap<SocketId, Seen> = BTreeMap::new();
         let mut counters: BTreeMap<String, u64> = BTreeMap::new();
-        let causes = Causes::of(&self.events);
+        let causes = Causes::of(&self.events, &self.aborted);
         let mut prev_t = 0u64;
         for sample in samples {
             let t_start = sample.t_us;
@@ -1156,16 +1239,22 @@ struct Causes {
     segments: Vec<(u64, bool, Segment)>,
     /// (absolute µs, socket, call)
     calls: Vec<(u64, SocketId, AppCallKind)>,
+    /// Request sockets reset by a refused ACK (tcp_abort_on_overflow), from that ACK's
+    /// arrival: nothing that arrives later is theirs.
+    aborted: BTreeMap<SocketId, u64>,
 }
 
 impl Causes {
-    fn of(events: &[(u64, u64, EventKind)]) -> Causes {
+    /// `events` with the arrivals a listener refused already marked dropped: those reached no
+    /// socket's state machine and cause nothing.
+    fn of(events: &[(u64, u64, EventKind)], aborted: &BTreeMap<SocketId, u64>) -> Causes {
         let mut sorted: Vec<&(u64, u64, EventKind)> = events.iter().collect();
         sorted.sort_by_key(|(t, o, _)| (*t, *o));
         let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
         let mut c = Causes {
             segments: Vec::new(),
             calls: Vec::new(),
+            aborted: aborted.clone(),
         };
         for (t, _, k) in sorted {
             match k {
@@ -1185,22 +1274,28 @@ impl Causes {
         c
     }
 
-    /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
-    /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
-    /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
+    /// Whether segment `seg`, sent (`sent`) or received at `t`, was socket `s`'s: its
+    /// addresses, and for an arrival, a socket still there to take it.
+    fn mine(&self, s: &SocketInfo, t: u64, seg: &Segment, sent: bool) -> bool {
+        is_socket_segment(s, seg, sent)
+            && (sent || self.aborted.get(&s.id).is_none_or(|&end| t < end))
+    }
+
     /// The first SYN (without ACK) socket `s`'s tuple received inside `(after, upto]`.
     fn syn_arrival(&self, s: &SocketInfo, (after, upto): (u64, u64)) -> Option<u64> {
         self.segments
             .iter()
-            .filter(|(t, sent, seg)| *t > after && *t <= upto && !sent && is_socket_segment(s, seg, false))
+            .filter(|(t, sent, seg)| *t > after && *t <= upto && !sent && self.mine(s, *t, seg, false))
             .find(|(_, _, seg)| {
                 matches!(&seg.header, synack_model::trace::Header::Tcp(h) if h.flags.syn && !h.flags.ack)
             })
             .map(|(t, _, _)| *t)
     }
 
+    /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
+    /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
+    /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
     fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
-        let mine = |seg: &Segment, sent: bool| is_socket_segment(s, seg, sent);
         let flags = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some(h.flags),
             synack_model::trace::Header::Udp(_) | synack_model::trace::Header::Icmp(_) => None,
@@ -1224,7 +1319,7 @@ impl Causes {
             .segments
             .iter()
             .filter(|(t, _, _)| *t > after && *t <= upto)
-            .filter(|(_, sent, seg)| mine(seg, *sent) && want(*sent, seg))
+            .filter(|(t, sent, seg)| self.mine(s, *t, seg, *sent) && want(*sent, seg))
             .map(|(t, _, _)| *t);
         // TIME-WAIT is reached by the last of its causes: a FIN then the ACK of ours (through
         // CLOSING), or an ACK then the FIN (through FIN-WAIT-2), when the dumps missed the
@@ -1269,7 +1364,6 @@ impl Causes {
         to: TcpState,
         (after, upto): (u64, u64),
     ) -> Vec<(u64, TcpState)> {
-        let mine = |seg: &Segment, sent: bool| is_socket_segment(s, seg, sent);
         let tcp = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some((h.seq, h.ack, h.flags)),
             _ => None,
@@ -1277,7 +1371,9 @@ impl Causes {
         let ours = |sent: bool| {
             self.segments
                 .iter()
-                .filter(move |(t, s2, seg)| *t <= upto && *s2 == sent && mine(seg, sent))
+                .filter(move |(t, s2, seg)| {
+                    *t <= upto && *s2 == sent && self.mine(s, *t, seg, sent)
+                })
                 .filter_map(|(t, _, seg)| {
                     tcp(seg).map(|(seq, ack, f)| (*t, seq, ack, f, seg.payload_len))
                 })
@@ -1458,18 +1554,20 @@ pub fn linux_state(s: u8) -> Option<TcpState> {
 /// (`SynAcceptQueueFull`), as the model marks them; and an ACK that reaches a request socket
 /// (SYN-RECEIVED) while its listener's accept queue is full is thrown away by Linux (`tcp_check_req` → `listen_overflow`; ListenOverflows counts
 /// it). The capture only shows that it arrived; when the sock_diag samples show both
-/// conditions at that moment, the arrival is recorded as `SegmentDropped { AcceptQueueFull }`
-/// instead, which is what the model writes for the same situation. With
+/// conditions at that moment, the arrival is to be recorded as `SegmentDropped
+/// { AcceptQueueFull }` instead, which is what the model writes for the same situation. With
 /// tcp_abort_on_overflow (`abort_on_overflow`) that ACK also resets the request
 /// (`tcp_check_req` → embryonic_reset → `inet_csk_reqsk_queue_drop`) at once, whatever the
-/// next sock_diag dump says: a segment of the same connection that follows it reaches the
-/// listener, which answers it with a RST, and is not marked.
-fn mark_accept_queue_drops(
-    events: &mut [Event],
+/// next sock_diag dump says (the request is returned with the mark): a segment of the same
+/// connection that follows it reaches the listener, which answers it with a RST, and is not
+/// marked. Returns the marks by segment.
+fn accept_queue_drops(
+    events: &[Event],
     sockets: &[SocketInfo],
     no_syncookies: bool,
     abort_on_overflow: bool,
-) {
+) -> BTreeMap<SegmentId, (DropReason, Option<SocketId>)> {
+    let mut marks = BTreeMap::new();
     let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
     let mut state: BTreeMap<SocketId, TcpState> = BTreeMap::new();
     // listener → (accept-queue length, limit)
@@ -1478,7 +1576,7 @@ fn mark_accept_queue_drops(
     let mut sq: BTreeMap<SocketId, (u32, u32)> = BTreeMap::new();
     // (listener's address, peer) of each SYN cookie sent
     let mut cookies_to = BTreeSet::new();
-    for e in events.iter_mut() {
+    for e in events {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
                 // A SYN-ACK sent where no socket holds the 4-tuple is a SYN cookie.
@@ -1548,7 +1646,7 @@ fn mark_accept_queue_drops(
                         None
                     };
                     if let (Some(reason), false) = (reason, held) {
-                        e.kind = EventKind::SegmentDropped { id: *id, reason };
+                        marks.insert(*id, (reason, None));
                     }
                     continue;
                 }
@@ -1556,12 +1654,7 @@ fn mark_accept_queue_drops(
                     continue;
                 }
                 // The request socket for this 4-tuple, and its listener.
-                let Some(req) = sockets.iter().find(|s| {
-                    s.host == seg.dst.host
-                        && s.local_port == seg.dst.port
-                        && s.remote == Some(seg.src)
-                        && s.parent.is_some()
-                }) else {
+                let Some(req) = request_for(sockets, seg) else {
                     // No request: the ACK (or data) returns a SYN cookie to the listener.
                     // `cookie_v4_check` → `tcp_v4_syn_recv_sock` refuses it while the accept
                     // queue is full (`exit_overflow`, ListenOverflows), leaving no socket.
@@ -1572,28 +1665,116 @@ fn mark_accept_queue_drops(
                         .and_then(|l| aq.get(&l.id))
                         .is_some_and(|(len, cap)| len > cap);
                     if full && cookies_to.contains(&(seg.dst, seg.src)) {
-                        e.kind = EventKind::SegmentDropped {
-                            id: *id,
-                            reason: DropReason::AcceptQueueFull,
-                        };
+                        marks.insert(*id, (DropReason::AcceptQueueFull, None));
                     }
                     continue;
                 };
                 let Some(listener) = req.parent else { continue };
                 let full = aq.get(&listener).is_some_and(|(len, cap)| len > cap);
                 if full && state.get(&req.id) == Some(&TcpState::SynReceived) {
-                    e.kind = EventKind::SegmentDropped {
-                        id: *id,
-                        reason: DropReason::AcceptQueueFull,
-                    };
+                    let aborted = abort_on_overflow.then_some(req.id);
+                    marks.insert(*id, (DropReason::AcceptQueueFull, aborted));
                     if abort_on_overflow {
                         state.insert(req.id, TcpState::Closed);
                     }
                 }
             }
+            // An ACK refused in an earlier round (see `Inner::add_diag`): with
+            // tcp_abort_on_overflow its request is gone from then on, as above.
+            EventKind::SegmentDropped {
+                id,
+                reason: DropReason::AcceptQueueFull,
+            } if abort_on_overflow => {
+                if let Some(req) = sent.get(id).and_then(|seg| request_for(sockets, seg)) {
+                    state.insert(req.id, TcpState::Closed);
+                }
+            }
             _ => {}
         }
     }
+    marks
+}
+
+/// A RST that arrives where no socket holds its 4-tuple any more and nothing listens on its
+/// port is discarded (RFC 9293 §3.10.7.1: "An incoming segment containing a RST is
+/// discarded"; Linux `tcp_v4_rcv` → `no_tcp_socket` → `tcp_v4_send_reset`, which never
+/// answers a RST): the capture shows it arrive, and it is recorded as `SegmentDropped
+/// { NoSocket }` instead, what the model writes for it (a RST answering a segment that a RST
+/// had already answered, such as the data behind an ACK refused with tcp_abort_on_overflow).
+/// Any other segment that finds no socket is answered with a RST, and both sides record it
+/// as arrived. A socket is gone from the cause of its CLOSED (`closed_at`, relative µs),
+/// which precedes the dump that stamps it. Marked only when every socket the trace has for
+/// the tuple was seen, and seen gone: a socket not yet in any state by then (a host whose
+/// sockets no dump watched, an opening stamped late) proves nothing.
+fn mark_resets_for_no_socket(
+    events: &mut [Event],
+    sockets: &[SocketInfo],
+    closed_at: &BTreeMap<SocketId, u64>,
+) {
+    let mut sent: BTreeMap<SegmentId, Segment> = BTreeMap::new();
+    let mut state: BTreeMap<SocketId, TcpState> = BTreeMap::new();
+    // (source, destination) → when the last segment left: a socket that sent after the
+    // supposed cause of its CLOSED (a challenge ACK for a RST outside the window, RFC 5961
+    // §3.2) was still there.
+    let mut last_sent: BTreeMap<(Addr, Addr), u64> = BTreeMap::new();
+    for e in events.iter_mut() {
+        match &e.kind {
+            EventKind::SegmentSent { id, segment } => {
+                sent.insert(*id, segment.clone());
+                last_sent.insert((segment.src, segment.dst), e.t);
+            }
+            EventKind::StateChanged { socket, to, .. } => {
+                state.insert(*socket, *to);
+            }
+            EventKind::SegmentArrived { id } => {
+                let Some(seg) = sent.get(id) else { continue };
+                let synack_model::trace::Header::Tcp(h) = &seg.header else {
+                    continue;
+                };
+                if !h.flags.rst {
+                    continue;
+                }
+                let local =
+                    |s: &&SocketInfo| s.host == seg.dst.host && s.local_port == seg.dst.port;
+                let tuple: Vec<&SocketInfo> = sockets
+                    .iter()
+                    .filter(local)
+                    .filter(|s| !s.listener && s.remote == Some(seg.src))
+                    .collect();
+                // CLOSED, or past the cause of its CLOSED. One not yet in any state (its first
+                // change is stamped later) may be one whose opening the dumps stamped late:
+                // not proven gone.
+                let gone = |s: &SocketInfo| match state.get(&s.id) {
+                    None => false,
+                    Some(TcpState::Closed) => true,
+                    Some(_) => closed_at.get(&s.id).is_some_and(|&c| {
+                        c < e.t && last_sent.get(&(seg.dst, seg.src)).is_none_or(|&l| l <= c)
+                    }),
+                };
+                let listening = sockets
+                    .iter()
+                    .filter(local)
+                    .any(|s| s.listener && state.get(&s.id) == Some(&TcpState::Listen));
+                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) && !listening {
+                    e.kind = EventKind::SegmentDropped {
+                        id: *id,
+                        reason: DropReason::NoSocket,
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The passive (request or accepted) socket of `seg`'s 4-tuple on its receiver.
+fn request_for<'a>(sockets: &'a [SocketInfo], seg: &Segment) -> Option<&'a SocketInfo> {
+    sockets.iter().find(|s| {
+        s.host == seg.dst.host
+            && s.local_port == seg.dst.port
+            && s.remote == Some(seg.src)
+            && s.parent.is_some()
+    })
 }
 
 /// Whether `seg` was sent (`sent`) or received by socket `s`: its local end is the socket's
@@ -2041,6 +2222,16 @@ mod tests {
         assert_eq!(drops(&tr), vec![]);
     }
 
+    /// A client's handshake ACK sent at `t_in` and handed over at `t_out`, its 5 bytes 10 µs
+    /// behind.
+    fn ack_then_data(client_port: u16, t_in: u64, t_out: u64) -> [WirePacket; 2] {
+        let from_client = |flags, len| tcp(CLIENT, client_port, SERVER, 9999, flags, len);
+        [
+            delivered(t_in, from_client(0x10, 0), t_out),
+            delivered(t_in + 10, from_client(0x18, 5), t_out + 10),
+        ]
+    }
+
     #[test]
     fn with_abort_on_overflow_the_data_after_a_refused_ack_is_not_marked_dropped() {
         // listen(1), two connections queued (full), a request for client port 40003 whose
@@ -2052,18 +2243,7 @@ mod tests {
         let run = |abort| {
             let (r, t0) = recorder_with_listener();
             let full = vec![listener_sock(2), request_sock(st::NEW_SYN_RECV, 40003)];
-            let packets = [
-                delivered(
-                    t0 + 180,
-                    tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0),
-                    t0 + 200,
-                ),
-                delivered(
-                    t0 + 190,
-                    tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5),
-                    t0 + 210,
-                ),
-            ];
+            let packets = ack_then_data(40003, t0 + 180, t0 + 200);
             let limits = SynQueueLimits {
                 abort_on_overflow: abort,
                 ..SynQueueLimits::default()
@@ -2080,6 +2260,114 @@ mod tests {
             run(false),
             vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
         );
+    }
+
+    /// The states the trace gives socket `id`, in order.
+    fn states_of(tr: &Trace, id: SocketId) -> Vec<TcpState> {
+        tr.events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::StateChanged { socket, to, .. } if socket == id => Some(to),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_ack_refused_with_abort_on_overflow_makes_no_established_and_the_second_rst_no_socket() {
+        // Measured on 6.18 (backlog-full-syncookies, tcp_abort_on_overflow=1): client 3's
+        // ACK reaches a full accept queue: `tcp_check_req` → `syn_recv_sock` returns NULL
+        // (no child), `embryonic_reset` answers with a RST and the request is dropped. Its 5
+        // bytes, right behind, reach the listener, which answers with a second RST; the first
+        // closed the client, so the second finds no socket. The relay reads the first RST
+        // only after it handed the data over (130 µs < 135 µs).
+        let (r, t0) = recorder_with_listener();
+        let client = client_socket(&r);
+        r.add_wire_capture(&ack_then_data(40000, t0 + 100, t0 + 120));
+        r.add_wire_capture(&[
+            delivered(t0 + 135, to_client(0x04), t0 + 145),
+            delivered(t0 + 140, to_client(0x04), t0 + 155),
+        ]);
+        let limits = SynQueueLimits {
+            abort_on_overflow: true,
+            ..SynQueueLimits::default()
+        };
+        let queued = vec![listener_sock(2), request_sock(st::NEW_SYN_RECV, 40000)];
+        r.add_diag(
+            &[
+                sample(t0 + 50, t0 + 60, queued),
+                sample(t0 + 400, t0 + 410, vec![listener_sock(2)]),
+            ],
+            limits,
+            HostId(1),
+        );
+        r.add_diag(
+            &[
+                sample(t0 + 50, t0 + 60, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 400, t0 + 410, vec![]),
+            ],
+            limits,
+            HostId(0),
+        );
+        let tr = r.finish("test");
+        let request = tr
+            .sockets
+            .iter()
+            .find(|s| s.parent.is_some())
+            .map(|s| s.id)
+            .unwrap();
+        assert_eq!(
+            states_of(&tr, request),
+            vec![TcpState::SynReceived, TcpState::Closed],
+            "no child was made: the request never was ESTABLISHED"
+        );
+        assert_eq!(
+            states_of(&tr, client),
+            vec![TcpState::Established, TcpState::Closed]
+        );
+        assert_eq!(
+            drops(&tr),
+            vec![DropReason::AcceptQueueFull, DropReason::NoSocket],
+            "the ACK refused, the second RST for no socket"
+        );
+    }
+
+    #[test]
+    fn a_rst_is_for_no_socket_only_when_the_socket_is_seen_gone_before_it() {
+        // Two RSTs reach the client 50 µs apart; the next dump finds it gone.
+        let run = |challenge_ack: bool, client_dumps: bool| {
+            let (r, t0) = recorder();
+            client_socket(&r);
+            let mut packets = vec![delivered(t0 + 90, to_client(0x04), t0 + 100)];
+            if challenge_ack {
+                // The first RST was outside the window: the client answered it with a
+                // challenge ACK (RFC 5961 §3.2) and stayed; the second one closed it.
+                packets.push(delivered(
+                    t0 + 105,
+                    tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
+                    t0 + 110,
+                ));
+            }
+            packets.push(delivered(t0 + 140, to_client(0x04), t0 + 150));
+            r.add_wire_capture(&packets);
+            let samples = if client_dumps {
+                vec![
+                    sample(t0 + 50, t0 + 60, vec![sock(st::ESTABLISHED, 0, 0)]),
+                    sample(t0 + 400, t0 + 410, vec![]),
+                ]
+            } else {
+                Vec::new()
+            };
+            r.add_diag(&samples, SynQueueLimits::default(), HostId(0));
+            drops(&r.finish("test"))
+        };
+        assert_eq!(run(false, true), vec![DropReason::NoSocket]);
+        assert_eq!(
+            run(true, true),
+            vec![],
+            "the socket answered after the first"
+        );
+        assert_eq!(run(false, false), vec![], "no dump watched the client");
     }
 
     #[test]

@@ -396,6 +396,15 @@ axes! {
 pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
+    // Fixed in the lab's recorder (2026-12-05): the ACK a full accept queue refuses with
+    // tcp_abort_on_overflow makes no ESTABLISHED request, and the RST answering the data
+    // behind it finds the client already reset (no socket).
+    (
+        "abort-on-overflow-refused-ack",
+        "backlog-full-syncookies",
+        "abort_on_overflow",
+        "1",
+    ),
     // tcp_retries2's budget is built on the constant TCP_RTO_MIN, not tcp_rto_min_us; with
     // a 40 ms minimum the RTO's variance term falls once per round trip (tcp_rtt_estimator).
     (
