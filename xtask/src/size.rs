@@ -441,6 +441,53 @@ pub fn bloat(wasm: &[u8]) -> Vec<(&'static Bloat, usize)> {
 /// (a Yew component's body is inlined into `yew`'s `CompStateInner::view`), and wasm-opt
 /// shrinks every crate afterwards, so these are proportions, not the shipped sizes.
 pub fn code_by_crate(wasm: &[u8]) -> Vec<(String, usize)> {
+    group_code(wasm, crate_of)
+}
+
+/// Code bytes of the linked wasm's functions grouped by monomorphization family: the demangled
+/// name without its hash and with every `<…>` collapsed to `<_>`, so that the 34 copies of
+/// `<yew::…::CompStateInner<_> as …>::view` (one per component) are one row, with how many
+/// copies; largest first. The lever for generic code is the number of copies (fewer components,
+/// a non-generic inner function), for one big function its own body.
+pub fn code_by_family(wasm: &[u8]) -> Vec<(String, usize, usize)> {
+    let mut by: Vec<(String, usize, usize)> = Vec::new();
+    for (name, size) in function_sizes(wasm) {
+        let fam = family_of(&demangle(&name));
+        match by.iter_mut().find(|(f, _, _)| *f == fam) {
+            Some((_, n, copies)) => (*n, *copies) = (*n + size, *copies + 1),
+            None => by.push((fam, size, 1)),
+        }
+    }
+    by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by
+}
+
+/// The linked wasm's functions by code bytes, largest first, demangled (hash dropped).
+pub fn largest_functions(wasm: &[u8]) -> Vec<(String, usize)> {
+    let mut all: Vec<(String, usize)> = function_sizes(wasm)
+        .into_iter()
+        .map(|(name, size)| (demangle(&name), size))
+        .collect();
+    all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    all
+}
+
+fn group_code(wasm: &[u8], key: fn(&str) -> String) -> Vec<(String, usize)> {
+    let mut by: Vec<(String, usize)> = Vec::new();
+    for (name, size) in function_sizes(wasm) {
+        let k = key(&name);
+        match by.iter_mut().find(|(c, _)| *c == k) {
+            Some((_, n)) => *n += size,
+            None => by.push((k, size)),
+        }
+    }
+    by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by
+}
+
+/// (symbol name, code bytes) of every function body, from the code and `name` sections; empty
+/// when the module has no names.
+fn function_sizes(wasm: &[u8]) -> Vec<(String, usize)> {
     let Some(sections) = wasm_sections(wasm) else {
         return vec![];
     };
@@ -453,30 +500,106 @@ pub fn code_by_crate(wasm: &[u8]) -> Vec<(String, usize)> {
         .find(|(id, _)| *id == 2)
         .and_then(|(_, body)| imported_functions(body))
         .unwrap_or(0);
-    let mut sizes = Vec::new();
+    let mut out = Vec::new();
     if let Some((_, code)) = sections.iter().find(|(id, _)| *id == 10) {
         let Some((count, mut i)) = leb128(code, 0) else {
             return vec![];
         };
-        for _ in 0..count {
+        for k in 0..count {
             let Some((len, body)) = leb128(code, i) else {
                 break;
             };
-            sizes.push(body - i + len);
+            let name = names.get(imported + k).map_or("?", String::as_str);
+            out.push((name.to_owned(), body - i + len));
             i = body + len;
         }
     }
-    let mut by: Vec<(String, usize)> = Vec::new();
-    for (k, size) in sizes.into_iter().enumerate() {
-        let name = names.get(imported + k).map_or("?", String::as_str);
-        let krate = crate_of(name);
-        match by.iter_mut().find(|(c, _)| *c == krate) {
-            Some((_, n)) => *n += size,
-            None => by.push((krate, size)),
-        }
+    out
+}
+
+/// A legacy-mangled (`_ZN…E`) symbol as Rust writes the path, without its hash
+/// (`_ZN4core3fmt5write17h…E` is `core::fmt::write`); other names (v0 `_R…`, imports,
+/// wasm-bindgen's shims) unchanged.
+fn demangle(symbol: &str) -> String {
+    let Some(mut rest) = symbol.strip_prefix("_ZN") else {
+        return symbol.to_owned();
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    loop {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let Some(len) = rest[..digits].parse::<usize>().ok() else {
+            break;
+        };
+        let Some(part) = rest.get(digits..digits + len) else {
+            return symbol.to_owned();
+        };
+        // A segment starting with an escape has a `_` before it (`_$LT$impl…`), not part of it.
+        parts.push(
+            part.strip_prefix('_')
+                .filter(|p| p.starts_with('$'))
+                .unwrap_or(part),
+        );
+        rest = &rest[digits + len..];
     }
-    by.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    by
+    if parts.last().is_some_and(|h| {
+        h.len() == 17 && h.starts_with('h') && h[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    }) {
+        parts.pop();
+    }
+    let mut path = parts.join("::");
+    for (from, to) in [
+        ("$LT$", "<"),
+        ("$GT$", ">"),
+        ("$u20$", " "),
+        ("$RF$", "&"),
+        ("$BP$", "*"),
+        ("$C$", ","),
+        ("$u27$", "'"),
+        ("$u5b$", "["),
+        ("$u5d$", "]"),
+        ("$u7b$", "{"),
+        ("$u7d$", "}"),
+        ("$u3b$", ";"),
+        ("$u2b$", "+"),
+        ("$u3d$", "="),
+        ("$LP$", "("),
+        ("$RP$", ")"),
+        ("..", "::"),
+    ] {
+        path = path.replace(from, to);
+    }
+    path
+}
+
+/// A demangled name with every list of generic arguments collapsed to `<_>`: the family all
+/// the monomorphizations of one generic function share. A qualified path (`<T as Trait>::f`,
+/// a `<` at the start or after `::`) stays, its generic arguments collapsed too.
+fn family_of(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    // One entry per open `<`: true for generic arguments (skipped), false for a qualified path.
+    let mut open: Vec<bool> = Vec::new();
+    let mut prev = ' ';
+    for c in name.chars() {
+        let skipping = open.contains(&true);
+        match c {
+            '<' => {
+                let args = prev.is_ascii_alphanumeric() || prev == '_';
+                if !skipping {
+                    out.push_str(if args { "<_>" } else { "<" });
+                }
+                open.push(args || skipping);
+            }
+            '>' if !open.is_empty() => {
+                if open.pop() == Some(false) {
+                    out.push('>');
+                }
+            }
+            _ if !skipping => out.push(c),
+            _ => {}
+        }
+        prev = c;
+    }
+    out
 }
 
 /// How many of the module's functions are imports (the name section numbers them first).
@@ -737,6 +860,90 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
             "core"
         );
         assert_eq!(crate_of("__wbindgen_malloc"), "other");
+    }
+
+    #[test]
+    fn symbols_are_demangled_and_grouped_by_family() {
+        let view = "_ZN121_$LT$yew..html..component..lifecycle..CompStateInner$LT$COMP$GT$$u20$as$u20$yew..html..component..lifecycle..Stateful$GT$4view17hdfee5d9221f1cc18E";
+        assert_eq!(
+            demangle(view),
+            "<yew::html::component::lifecycle::CompStateInner<COMP> as \
+             yew::html::component::lifecycle::Stateful>::view"
+        );
+        assert_eq!(
+            family_of(&demangle(view)),
+            "<yew::html::component::lifecycle::CompStateInner<_> as \
+             yew::html::component::lifecycle::Stateful>::view"
+        );
+        // An inherent impl's segment (`_$LT$impl…`) and nested generic arguments.
+        let reconcile = "_ZN3yew10dom_bundle5bnode98_$LT$impl$u20$yew..dom_bundle..traits..Reconcilable$u20$for$u20$yew..virtual_dom..vnode..VNode$GT$9reconcile17h0123456789abcdefE";
+        assert_eq!(
+            demangle(reconcile),
+            "yew::dom_bundle::bnode::<impl yew::dom_bundle::traits::Reconcilable for \
+             yew::virtual_dom::vnode::VNode>::reconcile"
+        );
+        assert_eq!(
+            family_of("alloc::rc::Rc<core::cell::RefCell<alloc::vec::Vec<u8>>>::drop_slow"),
+            "alloc::rc::Rc<_>::drop_slow"
+        );
+        assert_eq!(family_of("__wbindgen_malloc"), "__wbindgen_malloc");
+        assert_eq!(demangle("_RNvCs1_4core3fmt"), "_RNvCs1_4core3fmt");
+    }
+
+    #[test]
+    fn functions_are_listed_by_size_and_family() {
+        // Three functions: two copies of one generic function (4 and 5 bytes with their size
+        // byte) and one other (3 bytes), named in the name section.
+        let names: &[&[u8]] = &[
+            b"_ZN5alloc2rc12Rc$LT$u8$GT$9drop_slow17h0000000000000001E",
+            b"_ZN5alloc2rc13Rc$LT$u16$GT$9drop_slow17h0000000000000002E",
+            b"_ZN6synack5start17h0000000000000003E",
+        ];
+        let mut entries = vec![names.len() as u8];
+        for (i, n) in names.iter().enumerate() {
+            entries.extend_from_slice(&[i as u8, n.len() as u8]);
+            entries.extend_from_slice(n);
+        }
+        // Sizes above 127 take two bytes of LEB128.
+        let leb = |n: usize| -> Vec<u8> {
+            if n < 128 {
+                vec![n as u8]
+            } else {
+                vec![(n & 0x7f) as u8 | 0x80, (n >> 7) as u8]
+            }
+        };
+        let mut custom = vec![4u8];
+        custom.extend_from_slice(b"name");
+        custom.push(1);
+        custom.extend(leb(entries.len()));
+        custom.extend_from_slice(&entries);
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        m.extend_from_slice(&[3, 4, 3, 0, 0, 0]);
+        // Bodies (size, no locals, nops, end).
+        m.extend_from_slice(&[10, 13, 3, 3, 0, 1, 0x0b, 4, 0, 1, 1, 0x0b, 2, 0, 0x0b]);
+        m.push(0);
+        m.extend(leb(custom.len()));
+        m.extend_from_slice(&custom);
+        assert_eq!(
+            code_by_family(&m),
+            [
+                ("alloc::rc::Rc<_>::drop_slow".to_string(), 9, 2),
+                ("synack::start".to_string(), 3, 1)
+            ]
+        );
+        assert_eq!(
+            largest_functions(&m),
+            [
+                ("alloc::rc::Rc<u16>::drop_slow".to_string(), 5),
+                ("alloc::rc::Rc<u8>::drop_slow".to_string(), 4),
+                ("synack::start".to_string(), 3)
+            ]
+        );
+        assert_eq!(
+            code_by_crate(&m),
+            [("alloc".to_string(), 9), ("synack".to_string(), 3)]
+        );
     }
 
     #[test]

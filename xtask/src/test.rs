@@ -559,6 +559,24 @@ fn size_report(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
                 size::kb(total as u64),
                 top.join(", ")
             );
+            // What the code is: the largest functions (a component's body is in yew's
+            // `CompStateInner::view`), and the generic functions by how many copies they cost.
+            let line = |name: &str, n: usize, copies: Option<usize>| {
+                let mut name = name.to_owned();
+                if name.chars().count() > 110 {
+                    name = name.chars().take(109).collect::<String>() + "…";
+                }
+                let copies = copies.map_or(String::new(), |c| format!(" ×{c}"));
+                println!("      {:>9}  {name}{copies}", size::kb(n as u64));
+            };
+            println!("    largest functions:");
+            for (name, n) in size::largest_functions(&wasm).iter().take(12) {
+                line(name, *n, None);
+            }
+            println!("    largest families (generic copies grouped, ×copies):");
+            for (name, n, copies) in size::code_by_family(&wasm).iter().take(12) {
+                line(name, *n, Some(*copies));
+            }
         }
     }
     for m in &report.chained {
