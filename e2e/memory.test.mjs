@@ -93,13 +93,20 @@ test("every wasm instance's deepest stack use stays under a quarter of its stack
     viewport: { width: 1366, height: 850 },
   });
   try {
+    // A scene's page has loaded once its words are in: leaving it sooner cancels requests
+    // (the wasm's, the words file's), which the error log would count.
+    const loaded = () => page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
+    // The probe is in place from the next load on.
+    await loaded();
     await page.addInitScript(PROBE);
     await page.reload();
+    await loaded();
     const base = await baseUrl();
     // One document throughout, as a reader clicking through: the scenes by their hash.
     const visit = async (route) => {
       await page.goto(new URL(`?lang=en${route}`, base).href);
       await page.getByTestId('player').waitFor({ timeout: 30_000 });
+      await loaded();
     };
     // Every case of every scene to its end (the full build loads beside the first-load one).
     for (const [route] of SCENES) {
