@@ -466,18 +466,17 @@ impl Recorder {
     pub fn finish(&self, kernel: &str) -> Trace {
         let g = self.lock();
         let start = g.start_us;
-        let mut evs: Vec<&(u64, u64, EventKind)> = g.events.iter().collect();
-        evs.sort_by_key(|(t, o, _)| (*t, *o));
-        let events: Vec<Event> = evs
+        let events: Vec<Event> = g
+            .sorted_events()
             .into_iter()
-            .map(|(t, _, k)| Event {
-                t: t.saturating_sub(start),
-                kind: k.clone(),
+            .map(|e| Event {
+                t: e.t.saturating_sub(start),
+                ..e
             })
             .collect();
         let last = events.last().map(|e| e.t).unwrap_or(0);
         let end = g.end_us.saturating_sub(start);
-        let mut sockets: Vec<SocketInfo> = g.sockets.iter().map(|s| s.info.clone()).collect();
+        let mut sockets = g.socket_infos();
         for s in &mut sockets {
             s.created_us = s.created_us.min(last.max(end));
         }
