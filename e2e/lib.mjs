@@ -670,3 +670,37 @@ export function playheadInView(page) {
     return out;
   });
 }
+
+/** An init script (before the page's scripts): keeps each wasm instance's memory, with the URL
+ * of its module, in `window.__synackWasm` (e2e/memory.test.mjs reads their stacks,
+ * e2e/bench/knobs.mjs their sizes). */
+export const WASM_PROBE = () => {
+  window.__synackWasm = [];
+  const urls = new WeakMap();
+  const W = WebAssembly;
+  const urlOf = async (src) => (await src)?.url ?? null;
+  const keep = (instance, url) => {
+    if (instance?.exports?.memory) window.__synackWasm.push({ url, memory: instance.exports.memory });
+  };
+  const compileStreaming = W.compileStreaming;
+  W.compileStreaming = async (src) => {
+    const url = await urlOf(src);
+    const module = await compileStreaming.call(W, src);
+    urls.set(module, url);
+    return module;
+  };
+  const instantiateStreaming = W.instantiateStreaming;
+  W.instantiateStreaming = async (src, imports) => {
+    const url = await urlOf(src);
+    const out = await instantiateStreaming.call(W, src, imports);
+    keep(out.instance, url);
+    return out;
+  };
+  const instantiate = W.instantiate;
+  W.instantiate = async (what, imports) => {
+    const out = await instantiate.call(W, what, imports);
+    if (out instanceof W.Instance) keep(out, urls.get(what) ?? null);
+    else keep(out.instance, null);
+    return out;
+  };
+};

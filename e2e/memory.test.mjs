@@ -11,41 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openRoute, baseUrl, SCENES, ROOT } from './lib.mjs';
+import { useBrowser, openRoute, baseUrl, SCENES, ROOT, WASM_PROBE } from './lib.mjs';
 
 const browser = useBrowser();
-
-// Before the page's scripts: keeps each wasm instance's memory with the URL of its module.
-const PROBE = () => {
-  window.__synackWasm = [];
-  const urls = new WeakMap();
-  const W = WebAssembly;
-  const urlOf = async (src) => (await src)?.url ?? null;
-  const keep = (instance, url) => {
-    if (instance?.exports?.memory) window.__synackWasm.push({ url, memory: instance.exports.memory });
-  };
-  const compileStreaming = W.compileStreaming;
-  W.compileStreaming = async (src) => {
-    const url = await urlOf(src);
-    const module = await compileStreaming.call(W, src);
-    urls.set(module, url);
-    return module;
-  };
-  const instantiateStreaming = W.instantiateStreaming;
-  W.instantiateStreaming = async (src, imports) => {
-    const url = await urlOf(src);
-    const out = await instantiateStreaming.call(W, src, imports);
-    keep(out.instance, url);
-    return out;
-  };
-  const instantiate = W.instantiate;
-  W.instantiate = async (what, imports) => {
-    const out = await instantiate.call(W, what, imports);
-    if (out instanceof W.Instance) keep(out, urls.get(what) ?? null);
-    else keep(out.instance, null);
-    return out;
-  };
-};
 
 // How deep each kept instance's stack has been, given each one's top.
 const DEPTHS = (tops) =>
@@ -98,7 +66,7 @@ test("every wasm instance's deepest stack use stays under a quarter of its stack
     const loaded = () => page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
     // The probe is in place from the next load on.
     await loaded();
-    await page.addInitScript(PROBE);
+    await page.addInitScript(WASM_PROBE);
     await page.reload();
     await loaded();
     const base = await baseUrl();

@@ -22,7 +22,7 @@
 // SYNACK_BENCH_ROUNDS the changes per knob, SYNACK_BENCH_KNOBS=0 skips the knobs,
 // SYNACK_BENCH_STEPS the steps per scene (0 skips them) and SYNACK_BENCH_MEMORY=0 the memory part.
 
-import { baseUrl, collectErrors } from '../lib.mjs';
+import { baseUrl, collectErrors, WASM_PROBE } from '../lib.mjs';
 import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
 
 const SCENES = process.env.SYNACK_BENCH_SCENES?.split(' ').filter(Boolean) ?? [
@@ -39,22 +39,6 @@ const ROUNDS = Number(process.env.SYNACK_BENCH_ROUNDS ?? 6);
 const PLAY_MS = Number(process.env.SYNACK_BENCH_PLAY_MS ?? 60_000);
 const KNOB_CHANGES = 100;
 const STEPS = Number(process.env.SYNACK_BENCH_STEPS ?? 24);
-
-// Before the page's scripts: keeps each wasm instance's memory so its size can be read later.
-const MEMORY_PROBE = () => {
-  window.__synackMemories = [];
-  const keep = (r) => {
-    const inst = r instanceof WebAssembly.Instance ? r : r.instance;
-    if (inst?.exports?.memory) window.__synackMemories.push(inst.exports.memory);
-    return r;
-  };
-  for (const name of ['instantiate', 'instantiateStreaming']) {
-    const orig = WebAssembly[name];
-    WebAssembly[name] = function (...args) {
-      return orig.apply(this, args).then(keep);
-    };
-  }
-};
 
 // In the page: dispatches one change and resolves with [first redraw, settled] in ms.
 // `value` undefined: a click (a case button).
@@ -145,7 +129,7 @@ const change = (k, i) =>
 async function open(browser, scene) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.addInitScript(MEMORY_PROBE);
+  await page.addInitScript(WASM_PROBE);
   const errors = collectErrors(page);
   await page.goto(`${(await baseUrl())}${withLang(scene)}`);
   // Scenes 2 come from the full build: wait for the page it draws, not the loading stand-in.
@@ -161,7 +145,7 @@ async function memory(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const wasm = await page.evaluate(() =>
-    window.__synackMemories.reduce((s, m) => s + m.buffer.byteLength, 0),
+    window.__synackWasm.reduce((s, w) => s + w.memory.buffer.byteLength, 0),
   );
   return { js: usedSize, wasm };
 }
