@@ -15,12 +15,19 @@
 //     page instantiated (an init script keeps a reference to each instance's memory), after
 //     the first scene, after a minute of playback and after 100 knob changes. wasm memory never
 //     shrinks, so a leak shows as growth there; the JS heap may move a little either way.
+//     The first scene is also measured on cold loads through CDP alone (`coldLoad`), beside a
+//     peer's page when SYNACK_BENCH_PEER='name|url|diagram selector' is set (for instance
+//     ProtoViz): Playwright's own page scripts (its utility and injected scripts, two source
+//     strings of 330 KB each, seen in a heap snapshot of either page) sit in the heap of any page
+//     it evaluates in or waits on, and would add the same 0.66 MB to both figures.
 // It prints figures only; it never fails on timing. Exit 1 only when the page is broken.
 //
 // SYNACK_BENCH_PLAY_MS shortens the minute of playback (for a quick look). For an A/B of a few
 // scenes: SYNACK_BENCH_SCENES (hash routes, separated by spaces) replaces the scene list,
 // SYNACK_BENCH_ROUNDS the changes per knob, SYNACK_BENCH_KNOBS=0 skips the knobs,
 // SYNACK_BENCH_STEPS the steps per scene (0 skips them) and SYNACK_BENCH_MEMORY=0 the memory part.
+// SYNACK_BENCH_COLD_RUNS: cold loads per page for the first-scene figure (default 5, interleaved
+// with the peer's).
 
 import { baseUrl, collectErrors, WASM_PROBE } from '../lib.mjs';
 import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
@@ -240,9 +247,75 @@ async function knobChanges(browser) {
   });
 }
 
+// One cold load of `url`, driven through a CDP session only (nothing of Playwright's runs in
+// the page): once `selector` has a box (the diagram is drawn), 1.5 s later, as the side-by-side
+// tool in shared/tools reads it, the JS heap (`Runtime.getHeapUsage`) before and after a forced
+// GC, plus the wasm memories the probe kept.
+async function coldLoad(browser, url, selector) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 850 } });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Page.enable');
+    await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: `(${WASM_PROBE})()` });
+    await cdp.send('Page.navigate', { url });
+    const value = async (expression) =>
+      (await cdp.send('Runtime.evaluate', { expression, returnByValue: true })).result.value;
+    const drawn = `(() => { const e = document.querySelector(${JSON.stringify(selector)});
+      if (!e) return false; const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; })()`;
+    const until = Date.now() + 30_000;
+    while (!(await value(drawn))) {
+      if (Date.now() > until) return null;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const wasm = await value('window.__synackWasm.reduce((s, w) => s + w.memory.buffer.byteLength, 0)');
+    const before = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    await cdp.send('HeapProfiler.collectGarbage');
+    const after = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    return { before: before + wasm, after: after + wasm, wasm };
+  } finally {
+    await context.close();
+  }
+}
+
+async function coldLoads(browser) {
+  const runs = Number(process.env.SYNACK_BENCH_COLD_RUNS ?? 5);
+  const pages = [
+    { name: 'synack', url: `${await baseUrl()}${withLang('#/handshake')}`, selector: '[data-testid="segment"]' },
+  ];
+  if (process.env.SYNACK_BENCH_PEER) {
+    const [name, url, selector] = process.env.SYNACK_BENCH_PEER.split('|');
+    pages.push({ name, url, selector });
+  }
+  const got = pages.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, p] of pages.entries()) got[j].push(await coldLoad(browser, p.url, p.selector));
+  }
+  const median = (a) => a.slice().sort((x, y) => x - y)[(a.length - 1) >> 1];
+  console.log(
+    `  first scene, ${runs} cold loads each, measured through CDP alone, median ` +
+      `(JS heap + wasm, 1.5 s after the diagram / after a forced GC):`,
+  );
+  const figures = [];
+  for (const [j, p] of pages.entries()) {
+    const ok = got[j].filter(Boolean);
+    if (!ok.length) {
+      console.log(`    ${p.name}: the diagram (${p.selector}) never appeared`);
+      return true;
+    }
+    const f = { before: median(ok.map((x) => x.before)), after: median(ok.map((x) => x.after)) };
+    figures.push(f);
+    const ratio = j === 0 ? '' : ` = ${(figures[0].before / f.before).toFixed(2)}× / ` +
+      `${(figures[0].after / f.after).toFixed(2)}× of it for synack`;
+    console.log(`    ${p.name.padEnd(10)} ${mb(f.before)} / ${mb(f.after)} (wasm ${mb(median(ok.map((x) => x.wasm)))})${ratio}`);
+  }
+  return false;
+}
+
 async function memoryPart(browser) {
-  let broken = false;
   console.log('memory (JS heap after a forced GC + wasm memories):');
+  let broken = await coldLoads(browser);
   {
     const { context, page, errors } = await open(browser, '#/handshake');
     const cdp = await context.newCDPSession(page);
@@ -251,8 +324,13 @@ async function memoryPart(browser) {
         `  ${what.padEnd(34)} JS ${mb(m.js)} + wasm ${mb(m.wasm)} = ${mb(m.js + m.wasm)}` +
           (base ? ` (${m.js + m.wasm >= base.js + base.wasm ? '+' : ''}${mb(m.js + m.wasm - base.js - base.wasm)})` : ''),
       );
+    show('after the first scene', await memory(page, cdp));
+    // Playwright's locators run in a script world of their own, injected at their first use: a
+    // second copy of its page scripts (0.66 MB), which would read as growth during playback.
+    // One locator call first, then the baseline.
+    await page.getByTestId('play').getAttribute('aria-pressed');
     const start = await memory(page, cdp);
-    show('after the first scene', start);
+    show("… once Playwright's locators are in", start);
     // A minute of playback: the play button again whenever the scene has reached its end.
     // Measured after each third of it: growth in the first third only is the page warming up
     // (narration, timeline), growth in every third is a leak.
