@@ -431,6 +431,37 @@ fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe
     );
 }
 
+#[test]
+fn shutdown_of_a_reset_connection_fails_with_enotconn() {
+    use synack_model::scenario::Action::{Abort, Recv, Shutdown};
+    use synack_model::trace::ShutHow;
+    // Linux `inet_shutdown`: a socket in CLOSE gets ENOTCONN. Measured on 6.18
+    // (rst-then-shutdown): the server aborts, the client reads ECONNRESET, then 0, and its
+    // shutdown(SHUT_WR) returns ENOTCONN. The RFC profile's shutdown() just succeeds.
+    let steps = || {
+        vec![
+            at(300_000, Recv { max: 100 }),
+            at(310_000, Recv { max: 100 }),
+            at(320_000, Shutdown { how: ShutHow::Wr }),
+        ]
+    };
+    let t = after_connect(vec![at(200_000, Abort {})], steps(), ProfileId::Linux);
+    assert_eq!(
+        returns(&t, "client"),
+        [
+            "Connect ok",
+            "Recv ECONNRESET",
+            "Recv 0 (EOF)",
+            "Shutdown ENOTCONN"
+        ]
+    );
+    let t = after_connect(vec![at(200_000, Abort {})], steps(), ProfileId::Rfc);
+    assert_eq!(
+        returns(&t, "client").last().map(String::as_str),
+        Some("Shutdown ok")
+    );
+}
+
 /// A handshake, then the client closes at 100 ms and every FIN it sends is lost, with
 /// tcp_orphan_retries and tcp_rto_max as given: the FINs (as lines) and when the orphan went.
 fn orphan_fin_lost(orphan_retries: u32, rto_max_us: Option<u64>) -> (Vec<String>, Vec<u64>) {

@@ -472,6 +472,12 @@ impl Sim {
     fn call_shutdown(&mut self, i: usize, sid: SocketId, how: ShutHow) {
         self.app_call(sid, AppCall::Shutdown { how });
         let before = self.tcp(sid).map(|t| t.state);
+        // Linux `inet_shutdown`: a socket in CLOSE (never connected, reset, or its
+        // connection gone to TIME-WAIT: `tcp_time_wait` → `tcp_done` left the owner's
+        // socket closed) gets ENOTCONN, after its shutdown flags are set all the same.
+        // Measured on 6.18: shutdown() after a RST, ENOTCONN.
+        let not_connected = matches!(before, Some(TcpState::Closed | TcpState::TimeWait))
+            && self.sp(sid).linux_errno;
         if how.reads() {
             self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
         }
@@ -479,7 +485,12 @@ impl Sim {
             self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
         }
         self.after_tcp(sid, before);
-        self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+        let result = if not_connected {
+            errno("ENOTCONN")
+        } else {
+            AppResult::Ok
+        };
+        self.app_return(i, AppCallKind::Shutdown, result);
     }
 
     /// close() and abort (SO_LINGER {on, 0} then close()).
