@@ -851,8 +851,8 @@ impl Inner {
 
     /// Records that socket `id`, last seen in `seen` (never, if `None`), was in `to` by the
     /// end of `window`, with the states in between that its segments prove
-    /// ([`Causes::path`]), each at its cause; the change to `to` itself is stamped no
-    /// earlier than `not_before`.
+    /// ([`Causes::path`]), each at its cause; when nothing recorded caused the change to
+    /// `to`, it is stamped at `fallback`.
     fn push_state(
         &mut self,
         causes: &Causes,
@@ -860,7 +860,7 @@ impl Inner {
         seen: Option<TcpState>,
         to: TcpState,
         window: (u64, u64),
-        not_before: u64,
+        fallback: u64,
     ) {
         let info = &self.sockets[id.0 as usize].info;
         // A passive connection's history starts in its listener's LISTEN.
@@ -870,27 +870,23 @@ impl Inner {
             TcpState::Closed
         });
         let mut path = causes.path(info, start, to, window);
-        if path.is_empty() {
-            path.push((causes.time(info, to, window), to));
+        // One proven step is taken from `time` (the same cause, found the same way for every
+        // state), except LAST-ACK's end, which only the ACK of our FIN proves.
+        if path.len() == 1 && !(start == TcpState::LastAck && to == TcpState::Closed) {
+            path.clear();
         }
-        self.push_path(id, seen.unwrap_or(TcpState::Closed), path, not_before);
+        if path.is_empty() {
+            path.push((causes.time(info, to, window, fallback), to));
+        }
+        self.push_path(id, seen.unwrap_or(TcpState::Closed), path);
     }
 
-    /// Pushes socket `id`'s changes along `path` (each state at its time), starting `from`;
-    /// the last change is stamped no earlier than `not_before`.
-    fn push_path(
-        &mut self,
-        id: SocketId,
-        mut from: TcpState,
-        path: Vec<(u64, TcpState)>,
-        not_before: u64,
-    ) {
-        let last = path.len().saturating_sub(1);
-        for (i, (at, s)) in path.into_iter().enumerate() {
+    /// Pushes socket `id`'s changes along `path` (each state at its time), starting `from`.
+    fn push_path(&mut self, id: SocketId, mut from: TcpState, path: Vec<(u64, TcpState)>) {
+        for (at, s) in path {
             if s == TcpState::Closed {
                 self.closed_at.insert(id, at);
             }
-            let at = if i == last { at.max(not_before) } else { at };
             self.push(
                 at,
                 EventKind::StateChanged {
@@ -1040,7 +1036,7 @@ impl Inner {
                         if let Some((k, exp)) = seen.get(&o).and_then(|s| s.timer) {
                             self.push(at, timer_gone(o, k, exp, at));
                         }
-                        self.push_path(o, TcpState::TimeWait, vec![(at, TcpState::Closed)], 0);
+                        self.push_path(o, TcpState::TimeWait, vec![(at, TcpState::Closed)]);
                         seen.insert(
                             o,
                             Seen {
@@ -1053,7 +1049,7 @@ impl Inner {
                 let prev = seen.entry(id).or_default().clone();
                 if let Some(s) = state {
                     if prev.state != Some(s) {
-                        self.push_state(&causes, id, prev.state, s, window, 0);
+                        self.push_state(&causes, id, prev.state, s, window, window.1);
                     }
                 }
                 let mut queues = BTreeMap::new();
@@ -1158,7 +1154,11 @@ impl Inner {
                     },
                 );
             }
-            // Sockets that vanished from the dump are gone: CLOSED.
+            // Sockets that vanished from the dump are gone: CLOSED, stamped at what ended them
+            // (the RST they took or sent, the ACK of a LAST-ACK's FIN, close()), or else at
+            // the expiry of the timer they were last seen with (TIME-WAIT's, an orphan's
+            // FIN-WAIT-2, the retransmission that gave up) when it fell due inside the
+            // window; only a socket with neither is stamped at the dump that missed it.
             let gone: Vec<SocketId> = seen
                 .iter()
                 .filter(|(id, s)| {
@@ -1168,10 +1168,23 @@ impl Inner {
                 .collect();
             for id in gone {
                 let prev = seen.get(&id).cloned().unwrap_or_default();
+                let due = prev
+                    .timer
+                    .map(|(_, exp)| exp)
+                    .filter(|&exp| exp > window.0 && exp <= t);
+                self.push_state(
+                    &causes,
+                    id,
+                    prev.state,
+                    TcpState::Closed,
+                    window,
+                    due.unwrap_or(t),
+                );
                 if let Some((k, exp)) = prev.timer {
-                    self.push(t, timer_gone(id, k, exp, t));
+                    // Gone with the socket: fired if that was its cause, else cancelled.
+                    let at = self.closed_at.get(&id).copied().unwrap_or(t);
+                    self.push(at, timer_gone(id, k, exp, at));
                 }
-                self.push_state(&causes, id, prev.state, TcpState::Closed, window, t);
                 seen.insert(
                     id,
                     Seen {
@@ -1220,7 +1233,9 @@ impl Inner {
                 TcpState::Closed
             };
             let path = causes.path(info, start, TcpState::Closed, (0, u64::MAX));
-            self.push_path(id, TcpState::Closed, path, 0);
+            if path.len() > 1 {
+                self.push_path(id, TcpState::Closed, path);
+            }
         }
     }
 }
@@ -1293,8 +1308,8 @@ impl Causes {
 
     /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
     /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
-    /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
-    fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
+    /// (a timer fired: nothing recorded caused it) `fallback`.
+    fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64), fallback: u64) -> u64 {
         let flags = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some(h.flags),
             synack_model::trace::Header::Udp(_) | synack_model::trace::Header::Icmp(_) => None,
@@ -1323,10 +1338,20 @@ impl Causes {
         // TIME-WAIT is reached by the last of its causes: a FIN then the ACK of ours (through
         // CLOSING), or an ACK then the FIN (through FIN-WAIT-2), when the dumps missed the
         // state in between. Every other state by the first.
-        let seg = if to == TcpState::TimeWait {
-            causes.next_back()
-        } else {
-            causes.next()
+        let seg = match to {
+            TcpState::TimeWait => causes.next_back(),
+            // A socket that sent anything after a RST was still there (one outside the window
+            // earns a challenge ACK, RFC 5961 §3.2): the first RST from its last segment on.
+            TcpState::Closed => {
+                let last_sent = self
+                    .segments
+                    .iter()
+                    .filter(|(t, sent, seg)| *sent && *t <= upto && self.mine(s, *t, seg, true))
+                    .map(|(t, _, _)| *t)
+                    .next_back();
+                causes.find(|&t| last_sent.is_none_or(|l| t >= l))
+            }
+            _ => causes.next(),
         };
         let call = || {
             let kinds: &[AppCallKind] = match to {
@@ -1344,7 +1369,7 @@ impl Causes {
                 .map(|(t, _, _)| *t)
                 .next()
         };
-        seg.or_else(call).unwrap_or(upto)
+        seg.or_else(call).unwrap_or(fallback)
     }
 
     /// The states socket `s` went through on its way from `from` to `to` inside `(after,
@@ -1355,7 +1380,8 @@ impl Causes {
     /// state diagram (§3.3.2) as each segment drives it (SYN, then the ACK field, then FIN,
     /// §3.10.7.4's order); the path counts only if it ends exactly at `to`, so nothing is
     /// added that the packets do not prove. Empty when there is no such path (a timer moved
-    /// the socket, or the dumps saw every step).
+    /// the socket); one step when the dumps saw every step but the last (the callers decide
+    /// whether that step's cause is the one to take).
     fn path(
         &self,
         s: &SocketInfo,
@@ -1428,7 +1454,7 @@ impl Causes {
                     state = next;
                     path.push((t, next));
                     if state == to {
-                        return if path.len() > 1 { path } else { Vec::new() };
+                        return path;
                     }
                 }
             }
@@ -1700,6 +1726,10 @@ fn accept_queue_drops(
 /// answers a RST): the capture shows it arrive, and it is recorded as `SegmentDropped
 /// { NoSocket }` instead, what the model writes for it (a RST answering a segment that a RST
 /// had already answered, such as the data behind an ACK refused with tcp_abort_on_overflow).
+/// Where a listener still listens on the port, the RST goes to it and is discarded there
+/// (`tcp_rcv_state_process`, TCP_LISTEN: `if (th->rst) goto discard`): recorded as
+/// [`DropReason::rst_for_listener`], the model's mark for it (the RSTs of two aborts that
+/// cross, the second RST behind a FIN that reached a socket already reset).
 /// Any other segment that finds no socket is answered with a RST, and both sides record it
 /// as arrived. A socket is gone from the cause of its CLOSED (`closed_at`, relative µs),
 /// which precedes the dump that stamps it. Marked only when every socket the trace has for
@@ -1754,10 +1784,14 @@ fn mark_resets_for_no_socket(
                     .iter()
                     .filter(local)
                     .any(|s| s.listener && state.get(&s.id) == Some(&TcpState::Listen));
-                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) && !listening {
+                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) {
                     e.kind = EventKind::SegmentDropped {
                         id: *id,
-                        reason: DropReason::NoSocket,
+                        reason: if listening {
+                            DropReason::rst_for_listener()
+                        } else {
+                            DropReason::NoSocket
+                        },
                     };
                 }
             }
@@ -2370,6 +2404,52 @@ mod tests {
     }
 
     #[test]
+    fn a_rst_for_a_connection_gone_where_a_listener_listens_is_marked_as_the_model_marks_it() {
+        // Both ends abort at once (both-abort): the server's connection is gone by the
+        // time the client's RST arrives, and the listener on 9999 discards that RST
+        // (`tcp_rcv_state_process`, TCP_LISTEN); with no listener left it finds no socket.
+        let run = |listening: bool| {
+            let (r, t0) = recorder_with_listener();
+            let client = Addr {
+                host: HostId(0),
+                port: 40000,
+            };
+            r.socket(
+                HostId(1),
+                Proto::Tcp,
+                9999,
+                Some(client),
+                false,
+                None,
+                "server",
+            );
+            let listener = || listening.then(|| listener_sock(0));
+            let packets = [
+                delivered(t0 + 100, to_client(0x14), t0 + 120),
+                delivered(
+                    t0 + 101,
+                    tcp(CLIENT, 40000, SERVER, 9999, 0x14, 0),
+                    t0 + 121,
+                ),
+            ];
+            let samples = [
+                sample(
+                    t0 + 50,
+                    t0 + 60,
+                    [Some(request_sock(st::ESTABLISHED, 40000)), listener()]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                ),
+                sample(t0 + 300, t0 + 310, listener().into_iter().collect()),
+            ];
+            drops(&replay(&r, &packets, &samples))
+        };
+        assert_eq!(run(true), vec![DropReason::rst_for_listener()]);
+        assert_eq!(run(false), vec![DropReason::NoSocket]);
+    }
+
+    #[test]
     fn time_wait_reached_through_an_unseen_closing_is_stamped_at_the_ack_not_the_fin() {
         let (r, t0) = recorder();
         client_socket(&r);
@@ -2453,13 +2533,70 @@ mod tests {
         assert_eq!(entered(&tr, TcpState::LastAck), Some(900));
         assert_eq!(
             entered(&tr, TcpState::Closed),
-            Some(1110),
-            "gone at the dump"
+            Some(1000),
+            "gone at the ACK of our FIN, not at the dump"
         );
-        // An ACK of something else proves nothing: LAST-ACK is not invented.
+        // An ACK of something else proves nothing: LAST-ACK is not invented, and with no
+        // cause the dump that missed the socket is all there is.
         let tr = fin(5);
         assert_eq!(entered(&tr, TcpState::LastAck), None);
         assert_eq!(entered(&tr, TcpState::Closed), Some(1110));
+    }
+
+    #[test]
+    fn a_vanished_socket_is_closed_at_its_cause_not_at_the_dump_that_missed_it() {
+        // The dumps are 60 ms apart (a loaded machine). Seen in LAST-ACK, then gone: closed
+        // at the ACK of our FIN. Seen in TIME-WAIT with its timer due at 30 ms, then gone:
+        // closed (and the timer fired) at its expiry. Seen ESTABLISHED, then a RST arrives:
+        // closed at the RST.
+        let run = |state: u8, timer: u8, packets: Vec<WirePacket>| {
+            let (r, t0) = recorder();
+            client_socket(&r);
+            let tr = replay(
+                &r,
+                &packets
+                    .into_iter()
+                    .map(|mut p| {
+                        p.t_in_us += t0;
+                        if let WireFate::Delivered(c) = &mut p.fate {
+                            for x in c.iter_mut().flatten().flatten() {
+                                *x += t0;
+                            }
+                        }
+                        p
+                    })
+                    .collect::<Vec<_>>(),
+                &[
+                    sample(t0 + 1_000, t0 + 1_010, vec![sock(state, timer, 29)]),
+                    sample(t0 + 61_000, t0 + 61_010, vec![]),
+                ],
+            );
+            let fired = tr
+                .events
+                .iter()
+                .find(|e| matches!(e.kind, EventKind::TimerFired { .. }))
+                .map(|e| e.t);
+            (entered(&tr, TcpState::Closed), fired)
+        };
+        let fin = tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 1);
+        let ack = tcp_at(to_client(0x10), 1, 6);
+        assert_eq!(
+            run(
+                st::LAST_ACK,
+                0,
+                vec![delivered(500, fin, 550), delivered(20_000, ack, 20_050)]
+            ),
+            (Some(20_050), None)
+        );
+        assert_eq!(run(st::TIME_WAIT, 3, vec![]), (Some(30_005), Some(30_005)));
+        assert_eq!(
+            run(
+                st::ESTABLISHED,
+                0,
+                vec![delivered(40_000, to_client(0x14), 40_050)]
+            ),
+            (Some(40_050), None)
+        );
     }
 
     #[test]

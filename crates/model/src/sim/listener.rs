@@ -103,9 +103,7 @@ impl Sim {
         if h.flags.rst {
             return self.emit(EventKind::SegmentDropped {
                 id,
-                reason: DropReason::Other {
-                    why: "RST for a listener: ignored".into(),
-                },
+                reason: DropReason::rst_for_listener(),
             });
         }
         if h.flags.ack && !h.flags.syn {
