@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 94] = [
+pub const NAMES: [&str; 95] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -83,6 +83,7 @@ pub const NAMES: [&str; 94] = [
     "rst-in-last-ack-then-send-econnreset",
     "crossing-aborts-rst-at-listener",
     "data-read-after-rst-then-enotconn",
+    "listener-closed-request-dies-quietly",
     "time-wait-rebind",
     "time-wait-rebind-reuseaddr",
     "time-wait-reconnect",
@@ -1376,6 +1377,24 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 send(5),
                 Step::now(Action::Shutdown { how: ShutHow::Wr }),
             ],
+        ),
+        // `inet_csk_listen_stop` resets the accept queue only; a request goes at its timer.
+        "listener-closed-request-dies-quietly" => with_fault(
+            base(
+                name,
+                "the handshake's last ACK is lost and the listener is closed while the request \
+                 waits for it: nothing is sent, the request goes quietly when its SYN-ACK \
+                 timer fires, and the client's data at 1.5 s finds no socket (a bare RST)",
+                2_000,
+                vec![
+                    Step::now(Action::Listen { backlog: 8 }),
+                    Step::at(ms(150), Action::Close {}),
+                ],
+                vec![connect_at(50), Step::at(ms(1_500), send(5).action), recv()],
+            ),
+            "client",
+            SegmentMatch::PureAck,
+            Some(1),
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),

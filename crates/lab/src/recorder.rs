@@ -1431,6 +1431,12 @@ impl Causes {
         }
         let mut state = from;
         let mut path = Vec::new();
+        let listener_closed = s.parent.and_then(|l| {
+            self.calls
+                .iter()
+                .find(|(_, id, k)| *id == l && matches!(k, AppCallKind::Close | AppCallKind::Abort))
+                .map(|(t, _, _)| *t)
+        });
         // The sequence number one past our FIN, once we sent one: only an ACK of it moves
         // FIN-WAIT-1, CLOSING and LAST-ACK on.
         let mut fin_end: Option<u32> = None;
@@ -1446,9 +1452,16 @@ impl Causes {
                 continue;
             }
             let acks_fin = !sent && flags.ack && fin_end == Some(ack);
+            // A request whose listener was closed is dropped by the first segment that
+            // reaches it (`tcp_v4_rcv`, TCP_NEW_SYN_RECV with the listener out of LISTEN):
+            // no ACK completes it any more.
+            let orphaned = listener_closed.is_some_and(|c| c < t);
             for part in Part::of(flags, sent) {
                 let step = PROVEN.iter().find(|(f, p, _)| {
-                    *f == state && *p == part && (!needs_fin_acked(*f, *p) || acks_fin)
+                    *f == state
+                        && *p == part
+                        && (!needs_fin_acked(*f, *p) || acks_fin)
+                        && !(orphaned && *f == TcpState::SynReceived && *p == Part::GotAck)
                 });
                 if let Some(&(_, _, next)) = step {
                     state = next;
@@ -2447,6 +2460,47 @@ mod tests {
         };
         assert_eq!(run(true), vec![DropReason::rst_for_listener()]);
         assert_eq!(run(false), vec![DropReason::NoSocket]);
+    }
+
+    #[test]
+    fn a_request_whose_listener_closed_is_not_established_by_the_segment_that_drops_it() {
+        // listener-close-request: the handshake's ACK lost, the listener closed, then the
+        // client's data reaches the request, which Linux drops (`tcp_v4_rcv`, the listener
+        // out of LISTEN) before the lookup that finds no socket and answers "R seq=1".
+        let (r, t0) = recorder_with_listener();
+        let listener = SocketId(0);
+        r.lock().push(
+            t0 + 2_000,
+            EventKind::AppCall {
+                socket: listener,
+                call: AppCall::Close,
+            },
+        );
+        let data = tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x18, 5), 1, 1);
+        let tr = replay(
+            &r,
+            &[
+                delivered(
+                    t0 + 100,
+                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
+                    t0 + 120,
+                ),
+                delivered(t0 + 130, tcp_at(to_client(0x12), 0, 1), t0 + 150),
+                delivered(t0 + 5_000, data, t0 + 5_020),
+                delivered(t0 + 5_030, tcp_at(to_client(0x04), 1, 0), t0 + 5_050),
+            ],
+            &[
+                sample(
+                    t0 + 1_000,
+                    t0 + 1_010,
+                    vec![request_sock(st::SYN_RECV, 40000)],
+                ),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::Established), None);
+        assert_eq!(entered(&tr, TcpState::Closed), Some(off + 5_030));
     }
 
     #[test]
