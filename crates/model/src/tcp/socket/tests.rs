@@ -732,6 +732,18 @@ fn a_retransmitted_fin_in_time_wait_is_acknowledged_and_restarts_2msl() {
 }
 
 #[test]
+fn an_abort_by_the_owner_leaves_time_wait_running() {
+    // Linux: reaching TIME-WAIT closed the owner's socket (`tcp_time_wait` → `tcp_done`);
+    // SO_LINGER 0 and close() (`tcp_disconnect`) then find it CLOSE and do nothing.
+    let mut h = socket_time_wait();
+    let timer = h.s.timer(TimerKind::TimeWait);
+    h.with(|s, ctx| s.app_abort(ctx));
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
+}
+
+#[test]
 fn time_wait_ends_in_closed_when_its_timer_fires() {
     let mut h = socket_time_wait();
     h.now = h.s.timer(TimerKind::TimeWait).expect("2MSL timer");
