@@ -204,6 +204,9 @@ impl TcpSocket {
                 // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
                 // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
                 // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
+                // `tcp_timewait_state_process`: with tcp_rfc1337 a RST at rcv_nxt is ignored
+                // (RFC 1337 §3); without it, TIME-WAIT ends (below).
+                TimeWait if ctx.p.rfc1337 => {}
                 LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
                     self.fail("ECONNRESET", ctx)
                 }

@@ -761,6 +761,20 @@ fn a_reset_in_time_wait_closes_it() {
     assert_eq!(h.s.state, TcpState::Closed);
 }
 
+#[test]
+fn with_tcp_rfc1337_a_reset_in_time_wait_is_ignored() {
+    // RFC 1337 §3 (TIME-WAIT assassination); Linux `tcp_timewait_state_process` with
+    // net.ipv4.tcp_rfc1337 = 1 keeps the timewait socket. Measured on 6.18
+    // (abort-in-last-ack with tcp_rfc1337 1): the listener's RST left TIME-WAIT running.
+    let mut h = socket_time_wait();
+    h.p.rfc1337 = true;
+    let timer = h.s.timer(TimerKind::TimeWait);
+    send!(h, "R seq=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
+}
+
 /// A SYN reaching TIME-WAIT as the driver hands it (`Sim::time_wait_syn`): the verdict,
 /// and for a SYN that does not reopen the connection, the old connection's ACK.
 fn syn_in_time_wait(h: &mut Harness, seg: &Segment) -> Option<TimeWaitSyn> {
