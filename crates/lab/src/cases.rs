@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 95] = [
+pub const NAMES: [&str; 96] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -84,6 +84,7 @@ pub const NAMES: [&str; 95] = [
     "crossing-aborts-rst-at-listener",
     "data-read-after-rst-then-enotconn",
     "listener-closed-request-dies-quietly",
+    "time-wait-assassinated",
     "time-wait-rebind",
     "time-wait-rebind-reuseaddr",
     "time-wait-reconnect",
@@ -1395,6 +1396,24 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             "client",
             SegmentMatch::PureAck,
             Some(1),
+        ),
+        // RFC 1337's "TIME-WAIT assassination" (`tcp_timewait_state_process`, tcp_rfc1337 0).
+        "time-wait-assassinated" => base(
+            name,
+            "the client half-closes; the server half-closes too and aborts in LAST-ACK (no \
+             RST from there): the client's ACK of its FIN finds only the listener, whose RST \
+             ends the client's TIME-WAIT (tcp_rfc1337 0; with 1 it is ignored)",
+            1_000,
+            listen_accept(vec![
+                recv(),
+                Step::at(ms(300), Action::Shutdown { how: ShutHow::Wr }),
+                Step::at(ms(305), Action::Abort {}),
+            ]),
+            vec![
+                connect_at(50),
+                Step::at(ms(150), Action::Shutdown { how: ShutHow::Wr }),
+                Step::at(ms(400), Action::Recv { max: 65536 }),
+            ],
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),
         "time-wait-rebind-reuseaddr" => time_wait_rebind(name, true),

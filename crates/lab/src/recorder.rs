@@ -871,8 +871,12 @@ impl Inner {
         });
         let mut path = causes.path(info, start, to, window);
         // One proven step is taken from `time` (the same cause, found the same way for every
-        // state), except LAST-ACK's end, which only the ACK of our FIN proves.
-        if path.len() == 1 && !(start == TcpState::LastAck && to == TcpState::Closed) {
+        // state), except LAST-ACK's end, which only the ACK of our FIN proves, unless an
+        // abort came first.
+        let last_ack_end = start == TcpState::LastAck && to == TcpState::Closed;
+        if path.len() == 1
+            && !(last_ack_end && causes.abort(info, window).is_none_or(|a| a > path[0].0))
+        {
             path.clear();
         }
         if path.is_empty() {
@@ -1369,7 +1373,21 @@ impl Causes {
                 .map(|(t, _, _)| *t)
                 .next()
         };
-        seg.or_else(call).unwrap_or(fallback)
+        // An abort (SO_LINGER 0) closes the socket at the call, whether or not it sends a
+        // RST (`tcp_disconnect` from LAST-ACK or CLOSING sends none): a later RST of the
+        // tuple is the host's reply for no socket, not this socket's end.
+        match (to, self.abort(s, (after, upto)), seg) {
+            (TcpState::Closed, Some(a), Some(r)) if a < r => a,
+            _ => seg.or_else(call).unwrap_or(fallback),
+        }
+    }
+
+    /// When socket `s` was aborted (SO_LINGER 0) inside `(after, upto]`, if it was.
+    fn abort(&self, s: &SocketInfo, (after, upto): (u64, u64)) -> Option<u64> {
+        self.calls
+            .iter()
+            .find(|(t, id, k)| *t > after && *t <= upto && *id == s.id && *k == AppCallKind::Abort)
+            .map(|(t, _, _)| *t)
     }
 
     /// The states socket `s` went through on its way from `from` to `to` inside `(after,
@@ -2501,6 +2519,37 @@ mod tests {
         let off = t0 - r.lock().start_us;
         assert_eq!(entered(&tr, TcpState::Established), None);
         assert_eq!(entered(&tr, TcpState::Closed), Some(off + 5_030));
+    }
+
+    #[test]
+    fn an_abort_that_sends_nothing_closes_at_the_call_not_at_the_hosts_later_rst() {
+        // time-wait-assassinated: the server aborts in LAST-ACK (no RST, `tcp_disconnect`);
+        // the client's ACK then finds no socket and the host answers it with a RST.
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        r.lock().push(
+            t0 + 2_000,
+            EventKind::AppCall {
+                socket: id,
+                call: AppCall::Abort,
+            },
+        );
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 5_000, tcp_at(to_client(0x10), 1, 2), t0 + 5_020),
+                delivered(
+                    t0 + 5_030,
+                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x04, 0), 2, 0),
+                    t0 + 5_050,
+                ),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::LAST_ACK, 1, 200)]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::Closed), Some(2_000));
     }
 
     #[test]
