@@ -1305,7 +1305,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 connect_at(50),
                 recv(),
                 Step::at(ms(200), send(5).action),
-                Step::at(ms(400), Action::Recv { max: 65536 }),
+                late_read(400),
                 Step::at(ms(450), send(5).action),
                 Step::at(ms(500), send(5).action),
             ],
@@ -1319,7 +1319,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             1_000,
             listen_accept(vec![
                 Step::at(ms(150), Action::Shutdown { how: ShutHow::Rdwr }),
-                Step::at(ms(400), Action::Recv { max: 65536 }),
+                late_read(400),
                 Step::at(ms(450), send(5).action),
                 Step::at(ms(460), Action::Shutdown { how: ShutHow::Wr }),
             ]),
@@ -1327,7 +1327,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 connect_at(50),
                 recv(),
                 Step::at(ms(300), send(5).action),
-                Step::at(ms(500), Action::Recv { max: 65536 }),
+                late_read(500),
                 Step::at(ms(550), send(5).action),
             ],
         ),
@@ -1342,7 +1342,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             listen_accept(vec![
                 recv(),
                 Step::at(ms(300), Action::Shutdown { how: ShutHow::Wr }),
-                Step::at(ms(400), Action::Recv { max: 65536 }),
+                late_read(400),
                 Step::at(ms(450), send(5).action),
             ]),
             vec![
@@ -1372,7 +1372,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             ]),
             vec![
                 connect_at(50),
-                Step::at(ms(400), Action::Recv { max: 65536 }),
+                late_read(400),
                 recv(),
                 recv(),
                 send(5),
@@ -1412,7 +1412,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             vec![
                 connect_at(50),
                 Step::at(ms(150), Action::Shutdown { how: ShutHow::Wr }),
-                Step::at(ms(400), Action::Recv { max: 65536 }),
+                late_read(400),
             ],
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),

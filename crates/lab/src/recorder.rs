@@ -1919,6 +1919,16 @@ mod tests {
         tcp(SERVER, 9999, CLIENT, 40000, flags, 0)
     }
 
+    /// An empty segment from client:40000 to server:9999.
+    fn from_client(flags: u8) -> Vec<u8> {
+        tcp(CLIENT, 40000, SERVER, 9999, flags, 0)
+    }
+
+    /// Application call `call` on `socket` at absolute time `t`, as the scripts record it.
+    fn call_at(r: &Recorder, t: u64, socket: SocketId, call: AppCall) {
+        r.lock().push(t, EventKind::AppCall { socket, call });
+    }
+
     /// A packet captured at `t_in` on the sender's side and at `t_out` on the receiver's.
     fn delivered(t_in: u64, data: Vec<u8>, t_out: u64) -> WirePacket {
         WirePacket {
@@ -2021,11 +2031,7 @@ mod tests {
         let tr = replay(
             &r,
             &[
-                delivered(
-                    t0 + 100,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                    t0 + 500,
-                ),
+                delivered(t0 + 100, from_client(0x02), t0 + 500),
                 delivered(t0 + 600, to_client(0x12), t0 + 1000),
             ],
             &[
@@ -2406,11 +2412,7 @@ mod tests {
             if challenge_ack {
                 // The first RST was outside the window: the client answered it with a
                 // challenge ACK (RFC 5961 §3.2) and stayed; the second one closed it.
-                packets.push(delivered(
-                    t0 + 105,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
-                    t0 + 110,
-                ));
+                packets.push(delivered(t0 + 105, from_client(0x10), t0 + 110));
             }
             packets.push(delivered(t0 + 140, to_client(0x04), t0 + 150));
             r.add_wire_capture(&packets);
@@ -2457,11 +2459,7 @@ mod tests {
             let listener = || listening.then(|| listener_sock(0));
             let packets = [
                 delivered(t0 + 100, to_client(0x14), t0 + 120),
-                delivered(
-                    t0 + 101,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x14, 0),
-                    t0 + 121,
-                ),
+                delivered(t0 + 101, from_client(0x14), t0 + 121),
             ];
             let samples = [
                 sample(
@@ -2487,22 +2485,12 @@ mod tests {
         // out of LISTEN) before the lookup that finds no socket and answers "R seq=1".
         let (r, t0) = recorder_with_listener();
         let listener = SocketId(0);
-        r.lock().push(
-            t0 + 2_000,
-            EventKind::AppCall {
-                socket: listener,
-                call: AppCall::Close,
-            },
-        );
+        call_at(&r, t0 + 2_000, listener, AppCall::Close);
         let data = tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x18, 5), 1, 1);
         let tr = replay(
             &r,
             &[
-                delivered(
-                    t0 + 100,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                    t0 + 120,
-                ),
+                delivered(t0 + 100, from_client(0x02), t0 + 120),
                 delivered(t0 + 130, tcp_at(to_client(0x12), 0, 1), t0 + 150),
                 delivered(t0 + 5_000, data, t0 + 5_020),
                 delivered(t0 + 5_030, tcp_at(to_client(0x04), 1, 0), t0 + 5_050),
@@ -2527,22 +2515,12 @@ mod tests {
         // the client's ACK then finds no socket and the host answers it with a RST.
         let (r, t0) = recorder();
         let id = client_socket(&r);
-        r.lock().push(
-            t0 + 2_000,
-            EventKind::AppCall {
-                socket: id,
-                call: AppCall::Abort,
-            },
-        );
+        call_at(&r, t0 + 2_000, id, AppCall::Abort);
         let tr = replay(
             &r,
             &[
                 delivered(t0 + 5_000, tcp_at(to_client(0x10), 1, 2), t0 + 5_020),
-                delivered(
-                    t0 + 5_030,
-                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x04, 0), 2, 0),
-                    t0 + 5_050,
-                ),
+                delivered(t0 + 5_030, tcp_at(from_client(0x04), 2, 0), t0 + 5_050),
             ],
             &[
                 sample(t0 + 1_000, t0 + 1_010, vec![sock(st::LAST_ACK, 1, 200)]),
@@ -2588,17 +2566,9 @@ mod tests {
         let tr = replay(
             &r,
             &[
-                delivered(
-                    t0 + 100,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                    t0 + 150,
-                ),
+                delivered(t0 + 100, from_client(0x02), t0 + 150),
                 delivered(t0 + 160, to_client(0x12), t0 + 200),
-                delivered(
-                    t0 + 210,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
-                    t0 + 260,
-                ),
+                delivered(t0 + 210, from_client(0x10), t0 + 260),
             ],
             &[
                 sample(t0 + 50, t0 + 60, vec![]),
@@ -2619,11 +2589,7 @@ mod tests {
             replay(
                 &r,
                 &[
-                    delivered(
-                        t0 + 900,
-                        tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 1),
-                        t0 + 950,
-                    ),
+                    delivered(t0 + 900, tcp_at(from_client(0x11), 5, 1), t0 + 950),
                     delivered(t0 + 960, tcp_at(to_client(0x10), 1, ack_of_fin), t0 + 1000),
                 ],
                 &[
@@ -2681,7 +2647,7 @@ mod tests {
                 .map(|e| e.t);
             (entered(&tr, TcpState::Closed), fired)
         };
-        let fin = tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 1);
+        let fin = tcp_at(from_client(0x11), 5, 1);
         let ack = tcp_at(to_client(0x10), 1, 6);
         assert_eq!(
             run(
@@ -2707,11 +2673,7 @@ mod tests {
         let (r, t0) = recorder();
         client_socket(&r);
         r.add_wire_capture(&[
-            delivered(
-                t0 + 100,
-                tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                t0 + 150,
-            ),
+            delivered(t0 + 100, from_client(0x02), t0 + 150),
             delivered(t0 + 160, to_client(0x14), t0 + 170),
         ]);
         // The client's namespace's dumps, which never saw the socket.
@@ -2739,16 +2701,8 @@ mod tests {
             &r,
             &[
                 delivered(t0 + 850, tcp_at(to_client(0x11), 5, 5), t0 + 900),
-                delivered(
-                    t0 + 950,
-                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 5),
-                    t0 + 990,
-                ),
-                delivered(
-                    t0 + 955,
-                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0), 6, 6),
-                    t0 + 995,
-                ),
+                delivered(t0 + 950, tcp_at(from_client(0x11), 5, 5), t0 + 990),
+                delivered(t0 + 955, tcp_at(from_client(0x10), 6, 6), t0 + 995),
                 delivered(t0 + 996, tcp_at(to_client(0x10), 6, 6), t0 + 1000),
             ],
             &[
