@@ -986,3 +986,47 @@ fn closing_a_listener_leaves_its_requests_to_die_quietly() {
         "the request goes at its SYN-ACK timer: {closed:?}"
     );
 }
+
+/// shutdown(`how`) on a listener at 100 ms, accept(), and a client connecting at 200 ms.
+fn listener_shut_down(how: &str) -> Trace {
+    let sc = serde_json::json!({
+        "name": "listener shut down",
+        "seed": 1,
+        "profile": "linux",
+        "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
+        "network": {"default": {"latency_us": 20000}},
+        "sockets": [
+            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+            {"label": "client", "host": "client", "proto": "tcp", "port": 45000}
+        ],
+        "apps": [
+            {"socket": "listener", "steps": [
+                {"call": "listen", "backlog": 8},
+                {"at_us": 100000, "call": "shutdown", "how": how},
+                {"call": "accept", "label": "server"}
+            ]},
+            {"socket": "client", "steps": [
+                {"at_us": 200000, "call": "connect", "to": "server:9999"}
+            ]}
+        ],
+        "limits": {"max_time_us": 1000000}
+    });
+    run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+#[test]
+fn shutdown_of_a_listener_stops_it_for_shut_rd_only() {
+    // Linux `inet_shutdown`, TCP_LISTEN: "if (!(how & RCV_SHUTDOWN)) break;", else
+    // `tcp_disconnect` → `inet_csk_listen_stop`. Measured on 6.18 (listener-shut-wr,
+    // listener-shut-rd): after SHUT_WR the client connects and is accepted; after SHUT_RD
+    // accept() fails with EINVAL and the SYN is refused with a RST.
+    let t = listener_shut_down("wr");
+    assert_eq!(returns(&t, "client"), ["Connect ok"]);
+    assert_eq!(states(&t, "listener"), [Closed, Listen]);
+    let t = listener_shut_down("rd");
+    assert_eq!(
+        returns(&t, "listener").last().map(String::as_str),
+        Some("Accept EINVAL")
+    );
+    assert_eq!(returns(&t, "client"), ["Connect ECONNREFUSED"]);
+}

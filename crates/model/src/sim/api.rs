@@ -372,7 +372,12 @@ impl Sim {
             _ => sid,
         };
         self.app_call(sid, AppCall::Accept);
-        if self.listener(sid).is_none() {
+        // `inet_accept`: EINVAL unless in LISTEN (never listened, or stopped by
+        // shutdown(SHUT_RD)).
+        let listening = self
+            .tcp_ref(sid)
+            .is_some_and(|t| t.state == TcpState::Listen);
+        if self.listener(sid).is_none() || !listening {
             return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
         }
         self.block(i, Blocked::Accept { label });
@@ -478,6 +483,16 @@ impl Sim {
         // Measured on 6.18: shutdown() after a RST, ENOTCONN.
         let not_connected = matches!(before, Some(TcpState::Closed | TcpState::TimeWait))
             && self.sp(sid).linux_errno;
+        // `inet_shutdown` on a listener: SHUT_RD (or SHUT_RDWR) stops it as close() would
+        // (`tcp_disconnect` → `inet_csk_listen_stop`, the socket left CLOSE), SHUT_WR does
+        // nothing. Measured on 6.18: after SHUT_WR a client still connects; after SHUT_RD
+        // accept() fails with EINVAL.
+        if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
+            if how.reads() {
+                self.close_listener(sid);
+            }
+            return self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+        }
         if how.reads() {
             self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
         }
