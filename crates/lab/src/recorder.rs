@@ -1293,9 +1293,12 @@ impl Causes {
     }
 
     /// Whether segment `seg`, sent (`sent`) or received at `t`, was socket `s`'s: its
-    /// addresses, and for an arrival, a socket still there to take it.
+    /// addresses, and for an arrival, a socket still there to take it. Never a listener's:
+    /// what reaches its port makes or finds other sockets (a SYN a request, a segment for no
+    /// connection the host's RST), and only calls move a listener's own state.
     fn mine(&self, s: &SocketInfo, t: u64, seg: &Segment, sent: bool) -> bool {
-        is_socket_segment(s, seg, sent)
+        !s.listener
+            && is_socket_segment(s, seg, sent)
             && (sent || self.aborted.get(&s.id).is_none_or(|&end| t < end))
     }
 
@@ -1364,6 +1367,12 @@ impl Causes {
                 TcpState::FinWait1 | TcpState::LastAck => {
                     &[AppCallKind::Close, AppCallKind::Shutdown]
                 }
+                // shutdown(SHUT_RD) stops a listener (`inet_shutdown` → `tcp_disconnect`).
+                TcpState::Closed if s.listener => &[
+                    AppCallKind::Close,
+                    AppCallKind::Abort,
+                    AppCallKind::Shutdown,
+                ],
                 TcpState::Closed => &[AppCallKind::Close, AppCallKind::Abort],
                 _ => &[],
             };
@@ -2528,6 +2537,30 @@ mod tests {
             ],
         );
         assert_eq!(entered(&tr, TcpState::Closed), Some(2_000));
+    }
+
+    #[test]
+    fn a_listener_changes_state_by_its_calls_not_by_what_reaches_its_port() {
+        // listener-closed-request-dies-quietly+delay=100: the SYN reaches the port just as
+        // the listener closes and the host refuses it; the listener was never SYN-RECEIVED,
+        // and it closed at its close(), not at that RST.
+        let (r, t0) = recorder_with_listener();
+        let listener = SocketId(0);
+        call_at(&r, t0 + 2_000, listener, AppCall::Close);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 1_950, from_client(0x02), t0 + 2_010),
+                delivered(t0 + 2_040, tcp_at(to_client(0x14), 0, 1), t0 + 2_060),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![listener_sock(0)]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::SynReceived), None);
+        assert_eq!(entered(&tr, TcpState::Closed), Some(off + 2_000));
     }
 
     #[test]
