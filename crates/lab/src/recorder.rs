@@ -1432,6 +1432,13 @@ impl Causes {
                 .collect::<Vec<_>>()
         };
         let (out, inc) = (ours(true), ours(false));
+        // An abort ends the socket at the call, RST or not: what it sent is from before the
+        // call (captured a little later, as the wire reads it), and nothing that arrives
+        // after the call reaches it (nor is what the host answers that with its own).
+        let aborted = (to == TcpState::Closed)
+            .then(|| self.abort(s, (after, upto)))
+            .flatten();
+        let cut = aborted.and_then(|a| inc.iter().map(|x| x.0).find(|&t| t > a));
         // The order the socket handled them in. A segment that arrived while the
         // application held the socket (close() sending our FIN) waits in its backlog: a
         // segment we sent whose ACK field does not cover an earlier arrival shows that the
@@ -1469,6 +1476,9 @@ impl Causes {
         let mut fin_end: Option<u32> = None;
         let mut last_t = 0;
         for (sent, (t, seq, ack, flags, len)) in order {
+            if cut.is_some_and(|c| t >= c) {
+                break;
+            }
             // Handled no earlier than what was handled before it.
             let t = t.max(last_t);
             last_t = t;
@@ -1499,7 +1509,13 @@ impl Causes {
                 }
             }
         }
-        Vec::new()
+        match aborted {
+            Some(a) => {
+                path.push((a.max(last_t), TcpState::Closed));
+                path
+            }
+            None => Vec::new(),
+        }
     }
 }
 
@@ -2561,6 +2577,33 @@ mod tests {
         let off = t0 - r.lock().start_us;
         assert_eq!(entered(&tr, TcpState::SynReceived), None);
         assert_eq!(entered(&tr, TcpState::Closed), Some(off + 2_000));
+    }
+
+    #[test]
+    fn what_an_aborted_socket_sent_is_from_before_its_abort_however_late_the_wire_read_it() {
+        // time-wait-assassinated+delay=100: the peer's FIN arrives, shutdown() sends ours,
+        // abort() follows within 40 µs; the wire reads our FIN 50 µs after the abort call.
+        // CLOSE-WAIT and LAST-ACK are proven, and the end comes after our FIN.
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        call_at(&r, t0 + 2_100, id, AppCall::Abort);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 1_950, tcp_at(to_client(0x11), 1, 1), t0 + 2_000),
+                delivered(t0 + 2_150, tcp_at(from_client(0x11), 1, 2), t0 + 2_200),
+                // The peer's ACK of it, after the abort: the host's business, not ours.
+                delivered(t0 + 2_300, tcp_at(to_client(0x10), 2, 2), t0 + 2_350),
+                delivered(t0 + 2_360, tcp_at(from_client(0x04), 2, 0), t0 + 2_400),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
+        assert_eq!(entered(&tr, TcpState::LastAck), Some(2_150));
+        assert_eq!(entered(&tr, TcpState::Closed), Some(2_150));
     }
 
     #[test]
