@@ -921,34 +921,50 @@ fn with_a_second_port_in_the_range_connect_takes_that_one_and_leaves_time_wait_a
     assert_eq!(final_state(&t, "client"), Some(TimeWait));
 }
 
-/// A listener closed at 150 ms while its only request waits for the handshake's last ACK
-/// (lost); the client sends 5 bytes at `data_ms`.
-fn listener_closed_under_a_request(data_ms: u64) -> Trace {
+/// A listener on server:9999 and a client on port 45000, 20 ms apart, with these steps and
+/// fault rules (JSON), watched for `max_ms`.
+fn listener_and_client(
+    listener: serde_json::Value,
+    client: serde_json::Value,
+    faults: serde_json::Value,
+    max_ms: u64,
+) -> Trace {
     let sc = serde_json::json!({
-        "name": "listener closed under a request",
+        "name": "a listener and a client",
         "seed": 1,
         "profile": "linux",
         "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
         "network": {"default": {"latency_us": 20000}},
-        "faults": [{"from": "client", "matches": "pure_ack", "nth": 1, "action": "drop"}],
+        "faults": faults,
         "sockets": [
             {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
             {"label": "client", "host": "client", "proto": "tcp", "port": 45000}
         ],
         "apps": [
-            {"socket": "listener", "steps": [
-                {"call": "listen", "backlog": 8},
-                {"at_us": 150000, "call": "close"}
-            ]},
-            {"socket": "client", "steps": [
-                {"at_us": 50000, "call": "connect", "to": "server:9999"},
-                {"at_us": data_ms * 1000, "call": "send", "len": 5},
-                {"call": "recv", "max": 65536}
-            ]}
+            {"socket": "listener", "steps": listener},
+            {"socket": "client", "steps": client}
         ],
-        "limits": {"max_time_us": 2000000}
+        "limits": {"max_time_us": max_ms * 1000}
     });
     run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+/// A listener closed at 150 ms while its only request waits for the handshake's last ACK
+/// (lost); the client sends 5 bytes at `data_ms`.
+fn listener_closed_under_a_request(data_ms: u64) -> Trace {
+    listener_and_client(
+        serde_json::json!([
+            {"call": "listen", "backlog": 8},
+            {"at_us": 150000, "call": "close"}
+        ]),
+        serde_json::json!([
+            {"at_us": 50000, "call": "connect", "to": "server:9999"},
+            {"at_us": data_ms * 1000, "call": "send", "len": 5},
+            {"call": "recv", "max": 65536}
+        ]),
+        serde_json::json!([{"from": "client", "matches": "pure_ack", "nth": 1, "action": "drop"}]),
+        2_000,
+    )
 }
 
 #[test]
@@ -989,29 +1005,16 @@ fn closing_a_listener_leaves_its_requests_to_die_quietly() {
 
 /// shutdown(`how`) on a listener at 100 ms, accept(), and a client connecting at 200 ms.
 fn listener_shut_down(how: &str) -> Trace {
-    let sc = serde_json::json!({
-        "name": "listener shut down",
-        "seed": 1,
-        "profile": "linux",
-        "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
-        "network": {"default": {"latency_us": 20000}},
-        "sockets": [
-            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
-            {"label": "client", "host": "client", "proto": "tcp", "port": 45000}
-        ],
-        "apps": [
-            {"socket": "listener", "steps": [
-                {"call": "listen", "backlog": 8},
-                {"at_us": 100000, "call": "shutdown", "how": how},
-                {"call": "accept", "label": "server"}
-            ]},
-            {"socket": "client", "steps": [
-                {"at_us": 200000, "call": "connect", "to": "server:9999"}
-            ]}
-        ],
-        "limits": {"max_time_us": 1000000}
-    });
-    run(&serde_json::from_value(sc).expect("a scenario"))
+    listener_and_client(
+        serde_json::json!([
+            {"call": "listen", "backlog": 8},
+            {"at_us": 100000, "call": "shutdown", "how": how},
+            {"call": "accept", "label": "server"}
+        ]),
+        serde_json::json!([{"at_us": 200000, "call": "connect", "to": "server:9999"}]),
+        serde_json::json!([]),
+        1_000,
+    )
 }
 
 #[test]
