@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 89] = [
+pub const NAMES: [&str; 96] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -78,6 +78,13 @@ pub const NAMES: [&str; 89] = [
     "ofo-window-growth",
     "rst-in-close-wait",
     "send-after-shutdown",
+    "close-unread-in-fin-wait-2-resets",
+    "data-after-shut-rdwr-resets",
+    "rst-in-last-ack-then-send-econnreset",
+    "crossing-aborts-rst-at-listener",
+    "data-read-after-rst-then-enotconn",
+    "listener-closed-request-dies-quietly",
+    "time-wait-assassinated",
     "time-wait-rebind",
     "time-wait-rebind-reuseaddr",
     "time-wait-reconnect",
@@ -1281,6 +1288,131 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 Step::at(ms(200), Action::Shutdown { how: ShutHow::Wr }),
                 Step::at(ms(250), send(5).action),
                 recv(),
+            ],
+        ),
+        // `__tcp_close`: unread data resets in any state, here FIN-WAIT-2 after SHUT_WR.
+        "close-unread-in-fin-wait-2-resets" => base(
+            name,
+            "the server shuts down its sending side, the client's 5 bytes arrive, and the \
+             server closes without reading them: an RST from FIN-WAIT-2 (unread data), and \
+             the client in CLOSE-WAIT reads 0, then send() fails with EPIPE",
+            1_000,
+            listen_accept(vec![
+                Step::at(ms(150), Action::Shutdown { how: ShutHow::Wr }),
+                Step::at(ms(300), Action::Close {}),
+            ]),
+            vec![
+                connect_at(50),
+                recv(),
+                Step::at(ms(200), send(5).action),
+                late_read(400),
+                Step::at(ms(450), send(5).action),
+                Step::at(ms(500), send(5).action),
+            ],
+        ),
+        // `tcp_rcv_state_process`, FIN-WAIT-1/2 with RCV_SHUTDOWN: "abort on data".
+        "data-after-shut-rdwr-resets" => base(
+            name,
+            "the server shuts down both sides (SHUT_RDWR); data from the client then draws a \
+             bare RST, the server's recv() fails with ECONNRESET, send() with EPIPE and \
+             shutdown() with ENOTCONN",
+            1_000,
+            listen_accept(vec![
+                Step::at(ms(150), Action::Shutdown { how: ShutHow::Rdwr }),
+                late_read(400),
+                Step::at(ms(450), send(5).action),
+                Step::at(ms(460), Action::Shutdown { how: ShutHow::Wr }),
+            ]),
+            vec![
+                connect_at(50),
+                recv(),
+                Step::at(ms(300), send(5).action),
+                late_read(500),
+                Step::at(ms(550), send(5).action),
+            ],
+        ),
+        // `tcp_reset`: ECONNRESET in LAST-ACK; the RST behind the FIN reaches the listener.
+        "rst-in-last-ack-then-send-econnreset" => base(
+            name,
+            "the client half-closes, the server reads the end of file and half-closes too \
+             (LAST-ACK); the client aborts before the server's FIN arrives: the server's \
+             send() fails with ECONNRESET, and the RST that answers its FIN finds only the \
+             listener, which ignores it",
+            1_000,
+            listen_accept(vec![
+                recv(),
+                Step::at(ms(300), Action::Shutdown { how: ShutHow::Wr }),
+                late_read(400),
+                Step::at(ms(450), send(5).action),
+            ]),
+            vec![
+                connect_at(50),
+                Step::at(ms(150), Action::Shutdown { how: ShutHow::Wr }),
+                Step::at(ms(310), Action::Abort {}),
+            ],
+        ),
+        "crossing-aborts-rst-at-listener" => base(
+            name,
+            "both ends abort at once: the RSTs cross; the client's finds only the listener \
+             (ignored there), the server's no socket at all",
+            1_000,
+            answer_then(vec![Step::at(ms(300), Action::Abort {})]),
+            ask_then(vec![Step::at(ms(300), Action::Abort {})]),
+        ),
+        // `tcp_recvmsg_locked` reads the queue before `sk_err`; `inet_shutdown` on CLOSE.
+        "data-read-after-rst-then-enotconn" => base(
+            name,
+            "the server sends 5 bytes and aborts; the client reads late: the 5 bytes (a RST \
+             leaves the receive queue), then ECONNRESET, then 0; send() fails with EPIPE and \
+             shutdown() with ENOTCONN",
+            1_000,
+            listen_accept(vec![
+                Step::at(ms(200), send(5).action),
+                Step::at(ms(300), Action::Abort {}),
+            ]),
+            vec![
+                connect_at(50),
+                late_read(400),
+                recv(),
+                recv(),
+                send(5),
+                Step::now(Action::Shutdown { how: ShutHow::Wr }),
+            ],
+        ),
+        // `inet_csk_listen_stop` resets the accept queue only; a request goes at its timer.
+        "listener-closed-request-dies-quietly" => with_fault(
+            base(
+                name,
+                "the handshake's last ACK is lost and the listener is closed while the request \
+                 waits for it: nothing is sent, the request goes quietly when its SYN-ACK \
+                 timer fires, and the client's data at 1.5 s finds no socket (a bare RST)",
+                2_000,
+                vec![
+                    Step::now(Action::Listen { backlog: 8 }),
+                    Step::at(ms(150), Action::Close {}),
+                ],
+                vec![connect_at(50), Step::at(ms(1_500), send(5).action), recv()],
+            ),
+            "client",
+            SegmentMatch::PureAck,
+            Some(1),
+        ),
+        // RFC 1337's "TIME-WAIT assassination" (`tcp_timewait_state_process`, tcp_rfc1337 0).
+        "time-wait-assassinated" => base(
+            name,
+            "the client half-closes; the server half-closes too and aborts in LAST-ACK (no \
+             RST from there): the client's ACK of its FIN finds only the listener, whose RST \
+             ends the client's TIME-WAIT (tcp_rfc1337 0; with 1 it is ignored)",
+            1_000,
+            listen_accept(vec![
+                recv(),
+                Step::at(ms(300), Action::Shutdown { how: ShutHow::Wr }),
+                Step::at(ms(305), Action::Abort {}),
+            ]),
+            vec![
+                connect_at(50),
+                Step::at(ms(150), Action::Shutdown { how: ShutHow::Wr }),
+                late_read(400),
             ],
         ),
         "time-wait-rebind" => time_wait_rebind(name, false),

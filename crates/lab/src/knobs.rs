@@ -188,6 +188,7 @@ pub const KNOBS: &[(&str, Knob)] = &[
         Knob::Sysctl("net.ipv4.ip_local_port_range", Unit::Plain),
     ),
     ("tw_reuse", Knob::Sysctl("net.ipv4.tcp_tw_reuse", Unit::Plain)),
+    ("rfc1337", Knob::Sysctl("net.ipv4.tcp_rfc1337", Unit::Plain)),
     // Whole milliseconds (`proc_douintvec_minmax`, 1 to TCP_PAWS_MSL s).
     (
         "tw_reuse_delay_us",

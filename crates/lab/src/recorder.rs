@@ -851,8 +851,8 @@ impl Inner {
 
     /// Records that socket `id`, last seen in `seen` (never, if `None`), was in `to` by the
     /// end of `window`, with the states in between that its segments prove
-    /// ([`Causes::path`]), each at its cause; the change to `to` itself is stamped no
-    /// earlier than `not_before`.
+    /// ([`Causes::path`]), each at its cause; when nothing recorded caused the change to
+    /// `to`, it is stamped at `fallback`.
     fn push_state(
         &mut self,
         causes: &Causes,
@@ -860,7 +860,7 @@ impl Inner {
         seen: Option<TcpState>,
         to: TcpState,
         window: (u64, u64),
-        not_before: u64,
+        fallback: u64,
     ) {
         let info = &self.sockets[id.0 as usize].info;
         // A passive connection's history starts in its listener's LISTEN.
@@ -870,27 +870,27 @@ impl Inner {
             TcpState::Closed
         });
         let mut path = causes.path(info, start, to, window);
-        if path.is_empty() {
-            path.push((causes.time(info, to, window), to));
+        // One proven step is taken from `time` (the same cause, found the same way for every
+        // state), except LAST-ACK's end, which only the ACK of our FIN proves, unless an
+        // abort came first.
+        let last_ack_end = start == TcpState::LastAck && to == TcpState::Closed;
+        if path.len() == 1
+            && !(last_ack_end && causes.abort(info, window).is_none_or(|a| a > path[0].0))
+        {
+            path.clear();
         }
-        self.push_path(id, seen.unwrap_or(TcpState::Closed), path, not_before);
+        if path.is_empty() {
+            path.push((causes.time(info, to, window, fallback), to));
+        }
+        self.push_path(id, seen.unwrap_or(TcpState::Closed), path);
     }
 
-    /// Pushes socket `id`'s changes along `path` (each state at its time), starting `from`;
-    /// the last change is stamped no earlier than `not_before`.
-    fn push_path(
-        &mut self,
-        id: SocketId,
-        mut from: TcpState,
-        path: Vec<(u64, TcpState)>,
-        not_before: u64,
-    ) {
-        let last = path.len().saturating_sub(1);
-        for (i, (at, s)) in path.into_iter().enumerate() {
+    /// Pushes socket `id`'s changes along `path` (each state at its time), starting `from`.
+    fn push_path(&mut self, id: SocketId, mut from: TcpState, path: Vec<(u64, TcpState)>) {
+        for (at, s) in path {
             if s == TcpState::Closed {
                 self.closed_at.insert(id, at);
             }
-            let at = if i == last { at.max(not_before) } else { at };
             self.push(
                 at,
                 EventKind::StateChanged {
@@ -1040,7 +1040,7 @@ impl Inner {
                         if let Some((k, exp)) = seen.get(&o).and_then(|s| s.timer) {
                             self.push(at, timer_gone(o, k, exp, at));
                         }
-                        self.push_path(o, TcpState::TimeWait, vec![(at, TcpState::Closed)], 0);
+                        self.push_path(o, TcpState::TimeWait, vec![(at, TcpState::Closed)]);
                         seen.insert(
                             o,
                             Seen {
@@ -1053,7 +1053,7 @@ impl Inner {
                 let prev = seen.entry(id).or_default().clone();
                 if let Some(s) = state {
                     if prev.state != Some(s) {
-                        self.push_state(&causes, id, prev.state, s, window, 0);
+                        self.push_state(&causes, id, prev.state, s, window, window.1);
                     }
                 }
                 let mut queues = BTreeMap::new();
@@ -1158,7 +1158,11 @@ impl Inner {
                     },
                 );
             }
-            // Sockets that vanished from the dump are gone: CLOSED.
+            // Sockets that vanished from the dump are gone: CLOSED, stamped at what ended them
+            // (the RST they took or sent, the ACK of a LAST-ACK's FIN, close()), or else at
+            // the expiry of the timer they were last seen with (TIME-WAIT's, an orphan's
+            // FIN-WAIT-2, the retransmission that gave up) when it fell due inside the
+            // window; only a socket with neither is stamped at the dump that missed it.
             let gone: Vec<SocketId> = seen
                 .iter()
                 .filter(|(id, s)| {
@@ -1168,10 +1172,23 @@ impl Inner {
                 .collect();
             for id in gone {
                 let prev = seen.get(&id).cloned().unwrap_or_default();
+                let due = prev
+                    .timer
+                    .map(|(_, exp)| exp)
+                    .filter(|&exp| exp > window.0 && exp <= t);
+                self.push_state(
+                    &causes,
+                    id,
+                    prev.state,
+                    TcpState::Closed,
+                    window,
+                    due.unwrap_or(t),
+                );
                 if let Some((k, exp)) = prev.timer {
-                    self.push(t, timer_gone(id, k, exp, t));
+                    // Gone with the socket: fired if that was its cause, else cancelled.
+                    let at = self.closed_at.get(&id).copied().unwrap_or(t);
+                    self.push(at, timer_gone(id, k, exp, at));
                 }
-                self.push_state(&causes, id, prev.state, TcpState::Closed, window, t);
                 seen.insert(
                     id,
                     Seen {
@@ -1220,7 +1237,9 @@ impl Inner {
                 TcpState::Closed
             };
             let path = causes.path(info, start, TcpState::Closed, (0, u64::MAX));
-            self.push_path(id, TcpState::Closed, path, 0);
+            if path.len() > 1 {
+                self.push_path(id, TcpState::Closed, path);
+            }
         }
     }
 }
@@ -1274,9 +1293,12 @@ impl Causes {
     }
 
     /// Whether segment `seg`, sent (`sent`) or received at `t`, was socket `s`'s: its
-    /// addresses, and for an arrival, a socket still there to take it.
+    /// addresses, and for an arrival, a socket still there to take it. Never a listener's:
+    /// what reaches its port makes or finds other sockets (a SYN a request, a segment for no
+    /// connection the host's RST), and only calls move a listener's own state.
     fn mine(&self, s: &SocketInfo, t: u64, seg: &Segment, sent: bool) -> bool {
-        is_socket_segment(s, seg, sent)
+        !s.listener
+            && is_socket_segment(s, seg, sent)
             && (sent || self.aborted.get(&s.id).is_none_or(|&end| t < end))
     }
 
@@ -1293,8 +1315,8 @@ impl Causes {
 
     /// When socket `s` reached `to`, given that it happened in `(after, upto]`: the first
     /// event in that window that causes such a change (RFC 9293 §3.10 event processing), else
-    /// (a timer fired: nothing recorded caused it) the end of the dump that saw it.
-    fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64)) -> u64 {
+    /// (a timer fired: nothing recorded caused it) `fallback`.
+    fn time(&self, s: &SocketInfo, to: TcpState, (after, upto): (u64, u64), fallback: u64) -> u64 {
         let flags = |seg: &Segment| match &seg.header {
             synack_model::trace::Header::Tcp(h) => Some(h.flags),
             synack_model::trace::Header::Udp(_) | synack_model::trace::Header::Icmp(_) => None,
@@ -1323,10 +1345,20 @@ impl Causes {
         // TIME-WAIT is reached by the last of its causes: a FIN then the ACK of ours (through
         // CLOSING), or an ACK then the FIN (through FIN-WAIT-2), when the dumps missed the
         // state in between. Every other state by the first.
-        let seg = if to == TcpState::TimeWait {
-            causes.next_back()
-        } else {
-            causes.next()
+        let seg = match to {
+            TcpState::TimeWait => causes.next_back(),
+            // A socket that sent anything after a RST was still there (one outside the window
+            // earns a challenge ACK, RFC 5961 §3.2): the first RST from its last segment on.
+            TcpState::Closed => {
+                let last_sent = self
+                    .segments
+                    .iter()
+                    .filter(|(t, sent, seg)| *sent && *t <= upto && self.mine(s, *t, seg, true))
+                    .map(|(t, _, _)| *t)
+                    .next_back();
+                causes.find(|&t| last_sent.is_none_or(|l| t >= l))
+            }
+            _ => causes.next(),
         };
         let call = || {
             let kinds: &[AppCallKind] = match to {
@@ -1335,6 +1367,12 @@ impl Causes {
                 TcpState::FinWait1 | TcpState::LastAck => {
                     &[AppCallKind::Close, AppCallKind::Shutdown]
                 }
+                // shutdown(SHUT_RD) stops a listener (`inet_shutdown` → `tcp_disconnect`).
+                TcpState::Closed if s.listener => &[
+                    AppCallKind::Close,
+                    AppCallKind::Abort,
+                    AppCallKind::Shutdown,
+                ],
                 TcpState::Closed => &[AppCallKind::Close, AppCallKind::Abort],
                 _ => &[],
             };
@@ -1344,7 +1382,21 @@ impl Causes {
                 .map(|(t, _, _)| *t)
                 .next()
         };
-        seg.or_else(call).unwrap_or(upto)
+        // An abort (SO_LINGER 0) closes the socket at the call, whether or not it sends a
+        // RST (`tcp_disconnect` from LAST-ACK or CLOSING sends none): a later RST of the
+        // tuple is the host's reply for no socket, not this socket's end.
+        match (to, self.abort(s, (after, upto)), seg) {
+            (TcpState::Closed, Some(a), Some(r)) if a < r => a,
+            _ => seg.or_else(call).unwrap_or(fallback),
+        }
+    }
+
+    /// When socket `s` was aborted (SO_LINGER 0) inside `(after, upto]`, if it was.
+    fn abort(&self, s: &SocketInfo, (after, upto): (u64, u64)) -> Option<u64> {
+        self.calls
+            .iter()
+            .find(|(t, id, k)| *t > after && *t <= upto && *id == s.id && *k == AppCallKind::Abort)
+            .map(|(t, _, _)| *t)
     }
 
     /// The states socket `s` went through on its way from `from` to `to` inside `(after,
@@ -1355,7 +1407,8 @@ impl Causes {
     /// state diagram (§3.3.2) as each segment drives it (SYN, then the ACK field, then FIN,
     /// §3.10.7.4's order); the path counts only if it ends exactly at `to`, so nothing is
     /// added that the packets do not prove. Empty when there is no such path (a timer moved
-    /// the socket, or the dumps saw every step).
+    /// the socket); one step when the dumps saw every step but the last (the callers decide
+    /// whether that step's cause is the one to take).
     fn path(
         &self,
         s: &SocketInfo,
@@ -1379,6 +1432,13 @@ impl Causes {
                 .collect::<Vec<_>>()
         };
         let (out, inc) = (ours(true), ours(false));
+        // An abort ends the socket at the call, RST or not: what it sent is from before the
+        // call (captured a little later, as the wire reads it), and nothing that arrives
+        // after the call reaches it (nor is what the host answers that with its own).
+        let aborted = (to == TcpState::Closed)
+            .then(|| self.abort(s, (after, upto)))
+            .flatten();
+        let cut = aborted.and_then(|a| inc.iter().map(|x| x.0).find(|&t| t > a));
         // The order the socket handled them in. A segment that arrived while the
         // application held the socket (close() sending our FIN) waits in its backlog: a
         // segment we sent whose ACK field does not cover an earlier arrival shows that the
@@ -1405,11 +1465,20 @@ impl Causes {
         }
         let mut state = from;
         let mut path = Vec::new();
+        let listener_closed = s.parent.and_then(|l| {
+            self.calls
+                .iter()
+                .find(|(_, id, k)| *id == l && matches!(k, AppCallKind::Close | AppCallKind::Abort))
+                .map(|(t, _, _)| *t)
+        });
         // The sequence number one past our FIN, once we sent one: only an ACK of it moves
         // FIN-WAIT-1, CLOSING and LAST-ACK on.
         let mut fin_end: Option<u32> = None;
         let mut last_t = 0;
         for (sent, (t, seq, ack, flags, len)) in order {
+            if cut.is_some_and(|c| t >= c) {
+                break;
+            }
             // Handled no earlier than what was handled before it.
             let t = t.max(last_t);
             last_t = t;
@@ -1420,20 +1489,33 @@ impl Causes {
                 continue;
             }
             let acks_fin = !sent && flags.ack && fin_end == Some(ack);
+            // A request whose listener was closed is dropped by the first segment that
+            // reaches it (`tcp_v4_rcv`, TCP_NEW_SYN_RECV with the listener out of LISTEN):
+            // no ACK completes it any more.
+            let orphaned = listener_closed.is_some_and(|c| c < t);
             for part in Part::of(flags, sent) {
                 let step = PROVEN.iter().find(|(f, p, _)| {
-                    *f == state && *p == part && (!needs_fin_acked(*f, *p) || acks_fin)
+                    *f == state
+                        && *p == part
+                        && (!needs_fin_acked(*f, *p) || acks_fin)
+                        && !(orphaned && *f == TcpState::SynReceived && *p == Part::GotAck)
                 });
                 if let Some(&(_, _, next)) = step {
                     state = next;
                     path.push((t, next));
                     if state == to {
-                        return if path.len() > 1 { path } else { Vec::new() };
+                        return path;
                     }
                 }
             }
         }
-        Vec::new()
+        match aborted {
+            Some(a) => {
+                path.push((a.max(last_t), TcpState::Closed));
+                path
+            }
+            None => Vec::new(),
+        }
     }
 }
 
@@ -1700,6 +1782,10 @@ fn accept_queue_drops(
 /// answers a RST): the capture shows it arrive, and it is recorded as `SegmentDropped
 /// { NoSocket }` instead, what the model writes for it (a RST answering a segment that a RST
 /// had already answered, such as the data behind an ACK refused with tcp_abort_on_overflow).
+/// Where a listener still listens on the port, the RST goes to it and is discarded there
+/// (`tcp_rcv_state_process`, TCP_LISTEN: `if (th->rst) goto discard`): recorded as
+/// [`DropReason::rst_for_listener`], the model's mark for it (the RSTs of two aborts that
+/// cross, the second RST behind a FIN that reached a socket already reset).
 /// Any other segment that finds no socket is answered with a RST, and both sides record it
 /// as arrived. A socket is gone from the cause of its CLOSED (`closed_at`, relative µs),
 /// which precedes the dump that stamps it. Marked only when every socket the trace has for
@@ -1754,10 +1840,14 @@ fn mark_resets_for_no_socket(
                     .iter()
                     .filter(local)
                     .any(|s| s.listener && state.get(&s.id) == Some(&TcpState::Listen));
-                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) && !listening {
+                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) {
                     e.kind = EventKind::SegmentDropped {
                         id: *id,
-                        reason: DropReason::NoSocket,
+                        reason: if listening {
+                            DropReason::rst_for_listener()
+                        } else {
+                            DropReason::NoSocket
+                        },
                     };
                 }
             }
@@ -1852,6 +1942,16 @@ mod tests {
     /// An empty segment from server:9999 to client:40000.
     fn to_client(flags: u8) -> Vec<u8> {
         tcp(SERVER, 9999, CLIENT, 40000, flags, 0)
+    }
+
+    /// An empty segment from client:40000 to server:9999.
+    fn from_client(flags: u8) -> Vec<u8> {
+        tcp(CLIENT, 40000, SERVER, 9999, flags, 0)
+    }
+
+    /// Application call `call` on `socket` at absolute time `t`, as the scripts record it.
+    fn call_at(r: &Recorder, t: u64, socket: SocketId, call: AppCall) {
+        r.lock().push(t, EventKind::AppCall { socket, call });
     }
 
     /// A packet captured at `t_in` on the sender's side and at `t_out` on the receiver's.
@@ -1956,11 +2056,7 @@ mod tests {
         let tr = replay(
             &r,
             &[
-                delivered(
-                    t0 + 100,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                    t0 + 500,
-                ),
+                delivered(t0 + 100, from_client(0x02), t0 + 500),
                 delivered(t0 + 600, to_client(0x12), t0 + 1000),
             ],
             &[
@@ -2341,11 +2437,7 @@ mod tests {
             if challenge_ack {
                 // The first RST was outside the window: the client answered it with a
                 // challenge ACK (RFC 5961 §3.2) and stayed; the second one closed it.
-                packets.push(delivered(
-                    t0 + 105,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
-                    t0 + 110,
-                ));
+                packets.push(delivered(t0 + 105, from_client(0x10), t0 + 110));
             }
             packets.push(delivered(t0 + 140, to_client(0x04), t0 + 150));
             r.add_wire_capture(&packets);
@@ -2367,6 +2459,151 @@ mod tests {
             "the socket answered after the first"
         );
         assert_eq!(run(false, false), vec![], "no dump watched the client");
+    }
+
+    #[test]
+    fn a_rst_for_a_connection_gone_where_a_listener_listens_is_marked_as_the_model_marks_it() {
+        // Both ends abort at once (both-abort): the server's connection is gone by the
+        // time the client's RST arrives, and the listener on 9999 discards that RST
+        // (`tcp_rcv_state_process`, TCP_LISTEN); with no listener left it finds no socket.
+        let run = |listening: bool| {
+            let (r, t0) = recorder_with_listener();
+            let client = Addr {
+                host: HostId(0),
+                port: 40000,
+            };
+            r.socket(
+                HostId(1),
+                Proto::Tcp,
+                9999,
+                Some(client),
+                false,
+                None,
+                "server",
+            );
+            let listener = || listening.then(|| listener_sock(0));
+            let packets = [
+                delivered(t0 + 100, to_client(0x14), t0 + 120),
+                delivered(t0 + 101, from_client(0x14), t0 + 121),
+            ];
+            let samples = [
+                sample(
+                    t0 + 50,
+                    t0 + 60,
+                    [Some(request_sock(st::ESTABLISHED, 40000)), listener()]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                ),
+                sample(t0 + 300, t0 + 310, listener().into_iter().collect()),
+            ];
+            drops(&replay(&r, &packets, &samples))
+        };
+        assert_eq!(run(true), vec![DropReason::rst_for_listener()]);
+        assert_eq!(run(false), vec![DropReason::NoSocket]);
+    }
+
+    #[test]
+    fn a_request_whose_listener_closed_is_not_established_by_the_segment_that_drops_it() {
+        // listener-close-request: the handshake's ACK lost, the listener closed, then the
+        // client's data reaches the request, which Linux drops (`tcp_v4_rcv`, the listener
+        // out of LISTEN) before the lookup that finds no socket and answers "R seq=1".
+        let (r, t0) = recorder_with_listener();
+        let listener = SocketId(0);
+        call_at(&r, t0 + 2_000, listener, AppCall::Close);
+        let data = tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x18, 5), 1, 1);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 100, from_client(0x02), t0 + 120),
+                delivered(t0 + 130, tcp_at(to_client(0x12), 0, 1), t0 + 150),
+                delivered(t0 + 5_000, data, t0 + 5_020),
+                delivered(t0 + 5_030, tcp_at(to_client(0x04), 1, 0), t0 + 5_050),
+            ],
+            &[
+                sample(
+                    t0 + 1_000,
+                    t0 + 1_010,
+                    vec![request_sock(st::SYN_RECV, 40000)],
+                ),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::Established), None);
+        assert_eq!(entered(&tr, TcpState::Closed), Some(off + 5_030));
+    }
+
+    #[test]
+    fn an_abort_that_sends_nothing_closes_at_the_call_not_at_the_hosts_later_rst() {
+        // time-wait-assassinated: the server aborts in LAST-ACK (no RST, `tcp_disconnect`);
+        // the client's ACK then finds no socket and the host answers it with a RST.
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        call_at(&r, t0 + 2_000, id, AppCall::Abort);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 5_000, tcp_at(to_client(0x10), 1, 2), t0 + 5_020),
+                delivered(t0 + 5_030, tcp_at(from_client(0x04), 2, 0), t0 + 5_050),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::LAST_ACK, 1, 200)]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::Closed), Some(2_000));
+    }
+
+    #[test]
+    fn a_listener_changes_state_by_its_calls_not_by_what_reaches_its_port() {
+        // listener-closed-request-dies-quietly+delay=100: the SYN reaches the port just as
+        // the listener closes and the host refuses it; the listener was never SYN-RECEIVED,
+        // and it closed at its close(), not at that RST.
+        let (r, t0) = recorder_with_listener();
+        let listener = SocketId(0);
+        call_at(&r, t0 + 2_000, listener, AppCall::Close);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 1_950, from_client(0x02), t0 + 2_010),
+                delivered(t0 + 2_040, tcp_at(to_client(0x14), 0, 1), t0 + 2_060),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![listener_sock(0)]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::SynReceived), None);
+        assert_eq!(entered(&tr, TcpState::Closed), Some(off + 2_000));
+    }
+
+    #[test]
+    fn what_an_aborted_socket_sent_is_from_before_its_abort_however_late_the_wire_read_it() {
+        // time-wait-assassinated+delay=100: the peer's FIN arrives, shutdown() sends ours,
+        // abort() follows within 40 µs; the wire reads our FIN 50 µs after the abort call.
+        // CLOSE-WAIT and LAST-ACK are proven, and the end comes after our FIN.
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        call_at(&r, t0 + 2_100, id, AppCall::Abort);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 1_950, tcp_at(to_client(0x11), 1, 1), t0 + 2_000),
+                delivered(t0 + 2_150, tcp_at(from_client(0x11), 1, 2), t0 + 2_200),
+                // The peer's ACK of it, after the abort: the host's business, not ours.
+                delivered(t0 + 2_300, tcp_at(to_client(0x10), 2, 2), t0 + 2_350),
+                delivered(t0 + 2_360, tcp_at(from_client(0x04), 2, 0), t0 + 2_400),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
+        assert_eq!(entered(&tr, TcpState::LastAck), Some(2_150));
+        assert_eq!(entered(&tr, TcpState::Closed), Some(2_150));
     }
 
     #[test]
@@ -2405,17 +2642,9 @@ mod tests {
         let tr = replay(
             &r,
             &[
-                delivered(
-                    t0 + 100,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                    t0 + 150,
-                ),
+                delivered(t0 + 100, from_client(0x02), t0 + 150),
                 delivered(t0 + 160, to_client(0x12), t0 + 200),
-                delivered(
-                    t0 + 210,
-                    tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0),
-                    t0 + 260,
-                ),
+                delivered(t0 + 210, from_client(0x10), t0 + 260),
             ],
             &[
                 sample(t0 + 50, t0 + 60, vec![]),
@@ -2436,11 +2665,7 @@ mod tests {
             replay(
                 &r,
                 &[
-                    delivered(
-                        t0 + 900,
-                        tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 1),
-                        t0 + 950,
-                    ),
+                    delivered(t0 + 900, tcp_at(from_client(0x11), 5, 1), t0 + 950),
                     delivered(t0 + 960, tcp_at(to_client(0x10), 1, ack_of_fin), t0 + 1000),
                 ],
                 &[
@@ -2453,13 +2678,70 @@ mod tests {
         assert_eq!(entered(&tr, TcpState::LastAck), Some(900));
         assert_eq!(
             entered(&tr, TcpState::Closed),
-            Some(1110),
-            "gone at the dump"
+            Some(1000),
+            "gone at the ACK of our FIN, not at the dump"
         );
-        // An ACK of something else proves nothing: LAST-ACK is not invented.
+        // An ACK of something else proves nothing: LAST-ACK is not invented, and with no
+        // cause the dump that missed the socket is all there is.
         let tr = fin(5);
         assert_eq!(entered(&tr, TcpState::LastAck), None);
         assert_eq!(entered(&tr, TcpState::Closed), Some(1110));
+    }
+
+    #[test]
+    fn a_vanished_socket_is_closed_at_its_cause_not_at_the_dump_that_missed_it() {
+        // The dumps are 60 ms apart (a loaded machine). Seen in LAST-ACK, then gone: closed
+        // at the ACK of our FIN. Seen in TIME-WAIT with its timer due at 30 ms, then gone:
+        // closed (and the timer fired) at its expiry. Seen ESTABLISHED, then a RST arrives:
+        // closed at the RST.
+        let run = |state: u8, timer: u8, packets: Vec<WirePacket>| {
+            let (r, t0) = recorder();
+            client_socket(&r);
+            let tr = replay(
+                &r,
+                &packets
+                    .into_iter()
+                    .map(|mut p| {
+                        p.t_in_us += t0;
+                        if let WireFate::Delivered(c) = &mut p.fate {
+                            for x in c.iter_mut().flatten().flatten() {
+                                *x += t0;
+                            }
+                        }
+                        p
+                    })
+                    .collect::<Vec<_>>(),
+                &[
+                    sample(t0 + 1_000, t0 + 1_010, vec![sock(state, timer, 29)]),
+                    sample(t0 + 61_000, t0 + 61_010, vec![]),
+                ],
+            );
+            let fired = tr
+                .events
+                .iter()
+                .find(|e| matches!(e.kind, EventKind::TimerFired { .. }))
+                .map(|e| e.t);
+            (entered(&tr, TcpState::Closed), fired)
+        };
+        let fin = tcp_at(from_client(0x11), 5, 1);
+        let ack = tcp_at(to_client(0x10), 1, 6);
+        assert_eq!(
+            run(
+                st::LAST_ACK,
+                0,
+                vec![delivered(500, fin, 550), delivered(20_000, ack, 20_050)]
+            ),
+            (Some(20_050), None)
+        );
+        assert_eq!(run(st::TIME_WAIT, 3, vec![]), (Some(30_005), Some(30_005)));
+        assert_eq!(
+            run(
+                st::ESTABLISHED,
+                0,
+                vec![delivered(40_000, to_client(0x14), 40_050)]
+            ),
+            (Some(40_050), None)
+        );
     }
 
     #[test]
@@ -2467,11 +2749,7 @@ mod tests {
         let (r, t0) = recorder();
         client_socket(&r);
         r.add_wire_capture(&[
-            delivered(
-                t0 + 100,
-                tcp(CLIENT, 40000, SERVER, 9999, 0x02, 0),
-                t0 + 150,
-            ),
+            delivered(t0 + 100, from_client(0x02), t0 + 150),
             delivered(t0 + 160, to_client(0x14), t0 + 170),
         ]);
         // The client's namespace's dumps, which never saw the socket.
@@ -2499,16 +2777,8 @@ mod tests {
             &r,
             &[
                 delivered(t0 + 850, tcp_at(to_client(0x11), 5, 5), t0 + 900),
-                delivered(
-                    t0 + 950,
-                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x11, 0), 5, 5),
-                    t0 + 990,
-                ),
-                delivered(
-                    t0 + 955,
-                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x10, 0), 6, 6),
-                    t0 + 995,
-                ),
+                delivered(t0 + 950, tcp_at(from_client(0x11), 5, 5), t0 + 990),
+                delivered(t0 + 955, tcp_at(from_client(0x10), 6, 6), t0 + 995),
                 delivered(t0 + 996, tcp_at(to_client(0x10), 6, 6), t0 + 1000),
             ],
             &[

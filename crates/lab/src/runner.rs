@@ -899,6 +899,14 @@ impl Ctx<'_> {
                             }
                             std::thread::sleep(Duration::from_micros(500));
                         }
+                        // A listener stopped by shutdown(SHUT_RD) is out of LISTEN:
+                        // `inet_accept` says EINVAL, the call's result; the script ends there
+                        // as above.
+                        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                            let errno = "EINVAL".to_string();
+                            rec.ret(lid, AppCallKind::Accept, AppResult::Error { errno });
+                            return Ok(false);
+                        }
                         Err(e) => return Err(io("accept()", e)),
                     }
                 };
@@ -1049,13 +1057,23 @@ impl Ctx<'_> {
             }
             Action::Shutdown { how } => {
                 let id = self.id(&socks[*cur])?;
-                let st = self.stream(&socks[*cur])?;
-                rec.call(id, AppCall::Shutdown { how: *how });
-                let r = st.shutdown(match how {
+                let how_std = match how {
                     ShutHow::Rd => std::net::Shutdown::Read,
                     ShutHow::Wr => std::net::Shutdown::Write,
                     ShutHow::Rdwr => std::net::Shutdown::Both,
-                });
+                };
+                // A listener too: SHUT_RD stops it, SHUT_WR does nothing (`inet_shutdown`).
+                let r = match &socks[*cur].held {
+                    Some(Held::Listener(l)) => {
+                        rec.call(id, AppCall::Shutdown { how: *how });
+                        sock::shutdown_listener(l, how_std)
+                    }
+                    _ => {
+                        let st = self.stream(&socks[*cur])?;
+                        rec.call(id, AppCall::Shutdown { how: *how });
+                        st.shutdown(how_std)
+                    }
+                };
                 rec.ret(id, AppCallKind::Shutdown, result(r));
             }
             Action::Close {} => {

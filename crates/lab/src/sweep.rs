@@ -198,6 +198,11 @@ axes! {
             set_backlog(sc, 8, 10);
             Some(())
         };
+    rfc1337: "net.ipv4.tcp_rfc1337: a RST at TIME-WAIT's rcv_nxt ignored (1) or ending it (0)",
+        ["0", "1"], &["time-wait-assassinated"], 0, |sc, v| {
+            sc.tuning.rfc1337 = Some(v == "1");
+            Some(())
+        };
     abort_on_overflow: "net.ipv4.tcp_abort_on_overflow: an RST for the ACK a full queue cannot take",
         ["0", "1"], BACKLOGS, 0, |sc, v| {
             sc.tuning.abort_on_overflow = Some(v == "1");
@@ -396,6 +401,13 @@ axes! {
 pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
+    // tcp_rfc1337 1: the RST that ends TIME-WAIT by default is ignored (RFC 1337 §3).
+    (
+        "time-wait-rst-ignored-rfc1337",
+        "time-wait-assassinated",
+        "rfc1337",
+        "1",
+    ),
     // Fixed in the lab's recorder (2026-12-05): the ACK a full accept queue refuses with
     // tcp_abort_on_overflow makes no ESTABLISHED request, and the RST answering the data
     // behind it finds the client already reset (no socket).

@@ -336,6 +336,10 @@ profile! {
     /// SO_REUSEADDR needs none of this (the timestamps alone, `twp` NULL). 0: the 4-tuple
     /// waits out TIME-WAIT, as RFC 9293 §3.10.7.4 has it.
     tw_reuse: u8,
+    /// `net.ipv4.tcp_rfc1337` (default 0): a RST that reaches TIME-WAIT at its rcv_nxt is
+    /// ignored (RFC 1337 §3, "TIME-WAIT assassination") instead of ending it (RFC 9293
+    /// §3.10.7.4; `tcp_timewait_state_process`: `if (!sysctl_tcp_rfc1337) goto kill`).
+    rfc1337: bool,
     /// `net.ipv4.tcp_tw_reuse_delay` (6.14+, ms in the sysctl, default 1000): how long a
     /// TIME-WAIT connection must have been so before `tw_reuse` lets connect() take its
     /// 4-tuple (`tcp_twsk_unique`: the millisecond clock after `tw_entry_stamp` + this).
@@ -588,6 +592,7 @@ impl Profile {
             time_wait_us: 60_000_000,
             local_port_range: [32_768, 60_999],
             tw_reuse: 2,
+            rfc1337: false,
             tw_reuse_delay_us: 1_000_000,
             msl_us: 60_000_000,
             fin_wait2_timeout_us: 60_000_000,
@@ -673,6 +678,7 @@ impl Profile {
             time_wait_us: 240_000_000,
             local_port_range: [32_768, 60_999],
             tw_reuse: 0,
+            rfc1337: false,
             tw_reuse_delay_us: 1_000_000,
             msl_us: 120_000_000,
             fin_wait2_timeout_us: 0,

@@ -517,6 +517,18 @@ pub enum DropReason {
     Other { why: String },
 }
 
+impl DropReason {
+    /// A RST that finds no connection for its 4-tuple but a listener on its port: Linux
+    /// discards it there (`tcp_rcv_state_process`, TCP_LISTEN: `if (th->rst) goto
+    /// discard`; RFC 9293 §3.10.7.2: "An incoming RST segment could not be valid ...
+    /// ignore"). The model and the lab's recorder both mark it with this.
+    pub fn rst_for_listener() -> DropReason {
+        DropReason::Other {
+            why: "RST for a listener: ignored".into(),
+        }
+    }
+}
+
 /// RFC 9293 §3.3.2 connection states. Serialised with the RFC's names ("SYN-SENT").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TcpState {

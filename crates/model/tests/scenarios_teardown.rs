@@ -431,6 +431,37 @@ fn data_for_a_closed_socket_draws_a_bare_rst_and_close_wait_reads_eof_then_epipe
     );
 }
 
+#[test]
+fn shutdown_of_a_reset_connection_fails_with_enotconn() {
+    use synack_model::scenario::Action::{Abort, Recv, Shutdown};
+    use synack_model::trace::ShutHow;
+    // Linux `inet_shutdown`: a socket in CLOSE gets ENOTCONN. Measured on 6.18
+    // (rst-then-shutdown): the server aborts, the client reads ECONNRESET, then 0, and its
+    // shutdown(SHUT_WR) returns ENOTCONN. The RFC profile's shutdown() just succeeds.
+    let steps = || {
+        vec![
+            at(300_000, Recv { max: 100 }),
+            at(310_000, Recv { max: 100 }),
+            at(320_000, Shutdown { how: ShutHow::Wr }),
+        ]
+    };
+    let t = after_connect(vec![at(200_000, Abort {})], steps(), ProfileId::Linux);
+    assert_eq!(
+        returns(&t, "client"),
+        [
+            "Connect ok",
+            "Recv ECONNRESET",
+            "Recv 0 (EOF)",
+            "Shutdown ENOTCONN"
+        ]
+    );
+    let t = after_connect(vec![at(200_000, Abort {})], steps(), ProfileId::Rfc);
+    assert_eq!(
+        returns(&t, "client").last().map(String::as_str),
+        Some("Shutdown ok")
+    );
+}
+
 /// A handshake, then the client closes at 100 ms and every FIN it sends is lost, with
 /// tcp_orphan_retries and tcp_rto_max as given: the FINs (as lines) and when the orphan went.
 fn orphan_fin_lost(orphan_retries: u32, rto_max_us: Option<u64>) -> (Vec<String>, Vec<u64>) {
@@ -888,4 +919,117 @@ fn with_a_second_port_in_the_range_connect_takes_that_one_and_leaves_time_wait_a
     assert_eq!(local_port(&t, "client"), 45_000);
     assert_eq!(local_port(&t, "client again"), 45_001);
     assert_eq!(final_state(&t, "client"), Some(TimeWait));
+}
+
+/// A listener on server:9999 and a client on port 45000, 20 ms apart, with these steps and
+/// fault rules (JSON), watched for `max_ms`.
+fn listener_and_client(
+    listener: serde_json::Value,
+    client: serde_json::Value,
+    faults: serde_json::Value,
+    max_ms: u64,
+) -> Trace {
+    let sc = serde_json::json!({
+        "name": "a listener and a client",
+        "seed": 1,
+        "profile": "linux",
+        "hosts": [{"name": "client", "addr": "10.0.0.1"}, {"name": "server", "addr": "10.0.0.2"}],
+        "network": {"default": {"latency_us": 20000}},
+        "faults": faults,
+        "sockets": [
+            {"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+            {"label": "client", "host": "client", "proto": "tcp", "port": 45000}
+        ],
+        "apps": [
+            {"socket": "listener", "steps": listener},
+            {"socket": "client", "steps": client}
+        ],
+        "limits": {"max_time_us": max_ms * 1000}
+    });
+    run(&serde_json::from_value(sc).expect("a scenario"))
+}
+
+/// A listener closed at 150 ms while its only request waits for the handshake's last ACK
+/// (lost); the client sends 5 bytes at `data_ms`.
+fn listener_closed_under_a_request(data_ms: u64) -> Trace {
+    listener_and_client(
+        serde_json::json!([
+            {"call": "listen", "backlog": 8},
+            {"at_us": 150000, "call": "close"}
+        ]),
+        serde_json::json!([
+            {"at_us": 50000, "call": "connect", "to": "server:9999"},
+            {"at_us": data_ms * 1000, "call": "send", "len": 5},
+            {"call": "recv", "max": 65536}
+        ]),
+        serde_json::json!([{"from": "client", "matches": "pure_ack", "nth": 1, "action": "drop"}]),
+        2_000,
+    )
+}
+
+#[test]
+fn closing_a_listener_leaves_its_requests_to_die_quietly() {
+    // Linux `inet_csk_listen_stop` resets only the accept queue; a request in SYN-RECEIVED
+    // goes without a segment when a segment reaches it (`tcp_v4_rcv`, the listener out of
+    // LISTEN: the segment then finds no socket and draws a bare RST) or when its SYN-ACK
+    // timer fires (`reqsk_timer_handler`: no SYN-ACK resent). Measured on 6.18
+    // (listener-close-request, -timer): nothing at the close; the data at 300 ms or 1.5 s
+    // answered "R seq=1"; with the data at 1.5 s the request went at its 1 s timer.
+    let t = listener_closed_under_a_request(300);
+    assert_eq!(
+        flags_from(&t, 100_000),
+        [
+            (300, "client".to_string(), "P.".to_string()),
+            (320, "server".to_string(), "R".to_string()),
+        ]
+    );
+    assert_eq!(entered(&t, "listener conn 1", Closed), [320_000]);
+    assert_eq!(
+        returns(&t, "client"),
+        ["Connect ok", "Send ok", "Recv ECONNRESET"]
+    );
+    let t = listener_closed_under_a_request(1_500);
+    assert_eq!(
+        flags_from(&t, 100_000),
+        [
+            (1_500, "client".to_string(), "P.".to_string()),
+            (1_520, "server".to_string(), "R".to_string()),
+        ]
+    );
+    let closed = entered(&t, "listener conn 1", Closed);
+    assert!(
+        closed.len() == 1 && (1_020_000..1_100_000).contains(&closed[0]),
+        "the request goes at its SYN-ACK timer: {closed:?}"
+    );
+}
+
+/// shutdown(`how`) on a listener at 100 ms, accept(), and a client connecting at 200 ms.
+fn listener_shut_down(how: &str) -> Trace {
+    listener_and_client(
+        serde_json::json!([
+            {"call": "listen", "backlog": 8},
+            {"at_us": 100000, "call": "shutdown", "how": how},
+            {"call": "accept", "label": "server"}
+        ]),
+        serde_json::json!([{"at_us": 200000, "call": "connect", "to": "server:9999"}]),
+        serde_json::json!([]),
+        1_000,
+    )
+}
+
+#[test]
+fn shutdown_of_a_listener_stops_it_for_shut_rd_only() {
+    // Linux `inet_shutdown`, TCP_LISTEN: "if (!(how & RCV_SHUTDOWN)) break;", else
+    // `tcp_disconnect` → `inet_csk_listen_stop`. Measured on 6.18 (listener-shut-wr,
+    // listener-shut-rd): after SHUT_WR the client connects and is accepted; after SHUT_RD
+    // accept() fails with EINVAL and the SYN is refused with a RST.
+    let t = listener_shut_down("wr");
+    assert_eq!(returns(&t, "client"), ["Connect ok"]);
+    assert_eq!(states(&t, "listener"), [Closed, Listen]);
+    let t = listener_shut_down("rd");
+    assert_eq!(
+        returns(&t, "listener").last().map(String::as_str),
+        Some("Accept EINVAL")
+    );
+    assert_eq!(returns(&t, "client"), ["Connect ECONNREFUSED"]);
 }

@@ -490,6 +490,24 @@ pub fn wait_connected(
 }
 
 /// SO_LINGER {on, 0}: close() then aborts the connection with an RST (RFC 9293 §3.10.5 ABORT).
+/// shutdown(2) on a listening socket, which std's `TcpListener` has no method for: SHUT_RD
+/// (or SHUT_RDWR) stops the listener (`inet_shutdown` → `tcp_disconnect` →
+/// `inet_csk_listen_stop`), SHUT_WR does nothing. The call's own result, as the script
+/// records it.
+pub fn shutdown_listener(l: &TcpListener, how: std::net::Shutdown) -> std::io::Result<()> {
+    let how = match how {
+        std::net::Shutdown::Read => libc::SHUT_RD,
+        std::net::Shutdown::Write => libc::SHUT_WR,
+        std::net::Shutdown::Both => libc::SHUT_RDWR,
+    };
+    // SAFETY: a descriptor the listener owns, for the duration of the call.
+    if unsafe { libc::shutdown(l.as_raw_fd(), how) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 pub fn set_linger_zero(s: &TcpStream) -> Result<()> {
     let l = libc::linger {
         l_onoff: 1,

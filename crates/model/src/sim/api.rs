@@ -372,7 +372,12 @@ impl Sim {
             _ => sid,
         };
         self.app_call(sid, AppCall::Accept);
-        if self.listener(sid).is_none() {
+        // `inet_accept`: EINVAL unless in LISTEN (never listened, or stopped by
+        // shutdown(SHUT_RD)).
+        let listening = self
+            .tcp_ref(sid)
+            .is_some_and(|t| t.state == TcpState::Listen);
+        if self.listener(sid).is_none() || !listening {
             return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
         }
         self.block(i, Blocked::Accept { label });
@@ -472,6 +477,22 @@ impl Sim {
     fn call_shutdown(&mut self, i: usize, sid: SocketId, how: ShutHow) {
         self.app_call(sid, AppCall::Shutdown { how });
         let before = self.tcp(sid).map(|t| t.state);
+        // Linux `inet_shutdown`: a socket in CLOSE (never connected, reset, or its
+        // connection gone to TIME-WAIT: `tcp_time_wait` → `tcp_done` left the owner's
+        // socket closed) gets ENOTCONN, after its shutdown flags are set all the same.
+        // Measured on 6.18: shutdown() after a RST, ENOTCONN.
+        let not_connected = matches!(before, Some(TcpState::Closed | TcpState::TimeWait))
+            && self.sp(sid).linux_errno;
+        // `inet_shutdown` on a listener: SHUT_RD (or SHUT_RDWR) stops it as close() would
+        // (`tcp_disconnect` → `inet_csk_listen_stop`, the socket left CLOSE), SHUT_WR does
+        // nothing. Measured on 6.18: after SHUT_WR a client still connects; after SHUT_RD
+        // accept() fails with EINVAL.
+        if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
+            if how.reads() {
+                self.close_listener(sid);
+            }
+            return self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+        }
         if how.reads() {
             self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
         }
@@ -479,7 +500,12 @@ impl Sim {
             self.with_tcp(sid, |t, ctx| t.app_shutdown(ctx));
         }
         self.after_tcp(sid, before);
-        self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+        let result = if not_connected {
+            errno("ENOTCONN")
+        } else {
+            AppResult::Ok
+        };
+        self.app_return(i, AppCallKind::Shutdown, result);
     }
 
     /// close() and abort (SO_LINGER {on, 0} then close()).

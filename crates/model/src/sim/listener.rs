@@ -103,9 +103,7 @@ impl Sim {
         if h.flags.rst {
             return self.emit(EventKind::SegmentDropped {
                 id,
-                reason: DropReason::Other {
-                    why: "RST for a listener: ignored".into(),
-                },
+                reason: DropReason::rst_for_listener(),
             });
         }
         if h.flags.ack && !h.flags.syn {
@@ -335,6 +333,29 @@ impl Sim {
         id
     }
 
+    /// Whether `sid` is a request (SYN-RECEIVED) whose listener no longer listens: Linux
+    /// drops such a request when a segment reaches it (`tcp_v4_rcv`, TCP_NEW_SYN_RECV:
+    /// `sk_state != TCP_LISTEN` → `inet_csk_reqsk_queue_drop_and_put`, then the lookup
+    /// again, which finds no socket) and when its timer fires (`reqsk_timer_handler`: no
+    /// listener to migrate it to, `goto drop`), in both cases without a word to the peer.
+    pub(super) fn request_orphaned(&self, sid: SocketId) -> bool {
+        let Some(t) = self.tcp_ref(sid) else {
+            return false;
+        };
+        t.state == TcpState::SynReceived
+            && t.parent.is_some_and(|lid| {
+                self.tcp_ref(lid)
+                    .is_none_or(|l| l.state != TcpState::Listen)
+            })
+    }
+
+    /// Drops request `sid` without a segment ([`Sim::request_orphaned`]).
+    pub(super) fn drop_request(&mut self, sid: SocketId) {
+        let before = self.tcp(sid).map(|t| t.state);
+        self.with_tcp(sid, |t, ctx| t.set_state(TcpState::Closed, ctx));
+        self.after_tcp(sid, before);
+    }
+
     pub(super) fn close_listener(&mut self, lid: SocketId) {
         let local = self.tcp(lid).map(|t| t.local);
         if let Some(local) = local {
@@ -348,15 +369,17 @@ impl Sim {
                 }
             }
         }
-        // Pending children are reset (Linux `inet_csk_listen_stop`).
+        // Linux `inet_csk_listen_stop` resets the children in the accept queue. The requests
+        // still in SYN-RECEIVED are left where they are (in the established hash, not the
+        // queue it empties): each goes quietly when its SYN-ACK timer fires, or when a
+        // segment reaches it, which then finds no socket ([`Sim::request_orphaned`]).
+        // Measured on 6.18 (listener closed while a request's ACK was lost): nothing sent at
+        // the close; the client's data 150 ms later drew a bare RST.
         let children: Vec<SocketId> = self
-            .listener(lid)
+            .listener_mut(lid)
             .map(|l| {
-                l.syn_queue
-                    .iter()
-                    .chain(l.accept_queue.iter())
-                    .copied()
-                    .collect()
+                l.syn_queue.clear();
+                l.accept_queue.iter().copied().collect()
             })
             .unwrap_or_default();
         for c in children {

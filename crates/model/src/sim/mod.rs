@@ -866,6 +866,9 @@ impl Sim {
         if !live {
             return; // re-armed or cancelled since
         }
+        if kind == TimerKind::Retransmit && self.request_orphaned(sid) {
+            return self.drop_request(sid);
+        }
         if kind == TimerKind::Retransmit {
             let limit = self.synack_retries_limit(sid);
             if let Some(t) = self.tcp(sid) {
@@ -897,6 +900,12 @@ impl Sim {
         }
         let Header::Tcp(h) = &seg.header else { return };
         let h = h.clone();
+        if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
+            if self.request_orphaned(sid) {
+                // Gone before the segment is looked at: it goes on as one for no socket.
+                self.drop_request(sid);
+            }
+        }
         if let Some(&sid) = self.conns.get(&(seg.dst, seg.src)) {
             if self.time_wait_syn(sid, id, seg, &h) {
                 return;

@@ -201,6 +201,15 @@ impl TcpSocket {
                 CloseWait if ctx.p.linux_errno => self.fail("EPIPE", ctx),
                 CloseWait => self.fail("ECONNRESET", ctx),
                 Established | FinWait1 | FinWait2 => self.fail("ECONNRESET", ctx),
+                // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
+                // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
+                // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
+                // `tcp_timewait_state_process`: with tcp_rfc1337 a RST at rcv_nxt is ignored
+                // (RFC 1337 §3); without it, TIME-WAIT ends (below).
+                TimeWait if ctx.p.rfc1337 => {}
+                LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
+                    self.fail("ECONNRESET", ctx)
+                }
                 _ => self.set_state(Closed, ctx),
             }
             return;
@@ -255,15 +264,25 @@ impl TcpSocket {
         let mut ofo = false;
         if seg.payload_len > 0 {
             if matches!(self.state, Established | FinWait1 | FinWait2) {
-                if self.app_closed && self.seq_end_after_rcv(seq, seg.payload_len) {
-                    // New data for a socket the application closed: Linux answers with RST
-                    // (`tcp_rcv_state_process`, "abort on data", then `tcp_v4_send_reset`
-                    // in reply to that segment: a bare RST at its ACK number, no options).
-                    // Measured on 6.18: "R seq=2 ack=0 win=0" to data for an orphan.
+                if matches!(self.state, FinWait1 | FinWait2)
+                    && (self.app_closed || self.shut_rd)
+                    && self.seq_end_after_rcv(seq, seg.payload_len)
+                {
+                    // New data for a socket whose reading side is shut (RCV_SHUTDOWN: close(),
+                    // or shutdown(SHUT_RD) and then SHUT_WR) once it sent its FIN: Linux
+                    // `tcp_rcv_state_process`, FIN-WAIT-1/2, "abort on data": `tcp_reset`
+                    // (ECONNRESET for an owner still holding it), then `tcp_v4_send_reset` in
+                    // reply to that segment (a bare RST at its ACK number, no options).
+                    // Measured on 6.18: "R seq=2 ack=0 win=0" to data for an orphan, and
+                    // after SHUT_RDWR the same RST, then recv() ECONNRESET, send() EPIPE.
                     if let Some(r) = TcpSocket::reset_for(seg) {
                         self.transmit(r, ctx);
                     }
-                    self.set_state(Closed, ctx);
+                    if self.app_closed {
+                        self.set_state(Closed, ctx);
+                    } else {
+                        self.fail("ECONNRESET", ctx);
+                    }
                     return;
                 }
                 let shape = SegShape::of(seg, h);

@@ -617,6 +617,46 @@ fn data_for_a_closed_application_is_answered_with_a_reset() {
 }
 
 #[test]
+fn new_data_after_shut_rd_in_fin_wait_2_is_answered_with_a_reset_and_resets_the_owner() {
+    // Linux `tcp_rcv_state_process`, FIN-WAIT-1/2: RCV_SHUTDOWN is set by shutdown(SHUT_RD)
+    // as by close(); new data then draws `tcp_reset` (ECONNRESET) and a bare RST in reply
+    // (`tcp_v4_send_reset`). Measured on 6.18 after SHUT_RDWR: "R seq=2", recv ECONNRESET.
+    let mut h = socket_fin_wait_2();
+    h.with(|s, ctx| s.app_shutdown_read(ctx));
+    send!(h, "P. seq=1 ack=2 len=5");
+    recv!(h, ["R seq=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(
+        h.with(|s, ctx| s.app_recv(100, ctx)),
+        RecvOutcome::Error("ECONNRESET")
+    );
+}
+
+#[test]
+fn close_with_unread_data_after_shut_wr_resets_instead_of_waiting_in_fin_wait_2() {
+    // Linux `__tcp_close`: unread data sends `tcp_send_active_reset` in any state, here
+    // FIN-WAIT-2 after shutdown(SHUT_WR). Measured on 6.18: "R. seq=2 ack=6".
+    let mut h = socket_fin_wait_2();
+    send!(h, "P. seq=1 ack=2 len=5");
+    h.sent();
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["R. seq=2 ack=6 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.timer(TimerKind::FinWait2), None);
+}
+
+#[test]
+fn a_reset_in_last_ack_leaves_econnreset_for_the_owner() {
+    // Linux `tcp_reset`: every state but SYN-SENT and CLOSE-WAIT reports ECONNRESET,
+    // LAST-ACK included. Measured on 6.18: RST in LAST-ACK, then send() ECONNRESET.
+    let mut h = socket_last_ack();
+    send!(h, "R. seq=2 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, Some("ECONNRESET"));
+}
+
+#[test]
 fn a_fin_in_fin_wait_2_enters_time_wait_for_2msl() {
     // TCP_TIMEWAIT_LEN, 60 s, on the timewait socket's timer_list: 15000 jiffies are filed
     // at level 3 of the wheel (512-jiffy buckets at HZ 250), 1 to 512 jiffies late.
@@ -692,6 +732,18 @@ fn a_retransmitted_fin_in_time_wait_is_acknowledged_and_restarts_2msl() {
 }
 
 #[test]
+fn an_abort_by_the_owner_leaves_time_wait_running() {
+    // Linux: reaching TIME-WAIT closed the owner's socket (`tcp_time_wait` → `tcp_done`);
+    // SO_LINGER 0 and close() (`tcp_disconnect`) then find it CLOSE and do nothing.
+    let mut h = socket_time_wait();
+    let timer = h.s.timer(TimerKind::TimeWait);
+    h.with(|s, ctx| s.app_abort(ctx));
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
+}
+
+#[test]
 fn time_wait_ends_in_closed_when_its_timer_fires() {
     let mut h = socket_time_wait();
     h.now = h.s.timer(TimerKind::TimeWait).expect("2MSL timer");
@@ -707,6 +759,20 @@ fn a_reset_in_time_wait_closes_it() {
     send!(h, "R seq=2");
     recv_nothing!(h);
     assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn with_tcp_rfc1337_a_reset_in_time_wait_is_ignored() {
+    // RFC 1337 §3 (TIME-WAIT assassination); Linux `tcp_timewait_state_process` with
+    // net.ipv4.tcp_rfc1337 = 1 keeps the timewait socket. Measured on 6.18
+    // (abort-in-last-ack with tcp_rfc1337 1): the listener's RST left TIME-WAIT running.
+    let mut h = socket_time_wait();
+    h.p.rfc1337 = true;
+    let timer = h.s.timer(TimerKind::TimeWait);
+    send!(h, "R seq=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
 }
 
 /// A SYN reaching TIME-WAIT as the driver hands it (`Sim::time_wait_syn`): the verdict,
