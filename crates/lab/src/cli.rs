@@ -128,6 +128,23 @@ pub enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Draws scenarios nobody wrote from a seed (one or two clients, a delay, scripts of 2-8
+    /// calls a side, sometimes a dropped segment and one or two sweep axes) and compares each
+    /// on this kernel and in the model, as `compare FILE` does: one line a scenario. Exit
+    /// status 1 if any differ.
+    Explore {
+        /// The seed: the same seed draws the same scenarios.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many scenarios, 1-100000.
+        #[arg(long, default_value_t = 20, value_parser = value_parser!(u64).range(1..=100_000))]
+        count: u64,
+        /// Write each differing scenario into this folder (run it again with `compare FILE`).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Runs the model on a scenario file and writes its trace (no kernel involved): to stdout,
     /// with the summary on stderr, unless `--out FILE` or `--json` is given.
     Sim {
@@ -342,6 +359,7 @@ impl Cmd {
             | Cmd::Compare { common, .. }
             | Cmd::Record { common, .. }
             | Cmd::Sweep { common, .. }
+            | Cmd::Explore { common, .. }
             | Cmd::Sim { common, .. } => common,
         }
     }

@@ -27,6 +27,8 @@ mod error;
 #[cfg(target_os = "linux")]
 mod experiments;
 #[cfg(target_os = "linux")]
+mod explore;
+#[cfg(target_os = "linux")]
 mod inject;
 #[cfg(target_os = "linux")]
 mod ip;
@@ -158,6 +160,21 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
                 return Ok(0);
             }
             let (text, json, all) = sweep::run(axes, only, save.as_deref(), common)?;
+            if common.json {
+                println!("{json}");
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            return Ok(if all { 0 } else { 1 });
+        }
+        Cmd::Explore {
+            seed,
+            count,
+            keep,
+            common,
+        } => {
+            let (text, json, all) = explore::run(*seed, *count, keep.as_deref(), common)?;
             if common.json {
                 println!("{json}");
                 eprint!("{text}");
