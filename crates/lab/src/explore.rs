@@ -163,28 +163,28 @@ fn call(rng: &mut Rng, reader: bool) -> Call {
 }
 
 /// 2-8 calls spread over the connections `on` (labels of accepted connections; `None`: the
-/// one the script is on), from `start_us` on, each 10-300 ms after the one before. A step
+/// one the script is on), each 10-300 ms after the one before returned (`after_us`: a call
+/// that blocks, a connect() whose SYN was lost, does not leave the calls behind it due at once,
+/// where the two sides' next calls would race on the kernel's scheduling). A step
 /// names its connection (`on`) when it switches from the one before, the first from
 /// `current`; a connection closed or aborted takes no more calls.
 fn script(
     rng: &mut Rng,
     on: &[Option<&'static str>],
     mut current: Option<&'static str>,
-    start_us: u64,
     reader: bool,
 ) -> Vec<Step> {
     let n = 2 + rng.below(7) as usize;
     let mut open = on.to_vec();
-    let mut t = start_us;
     let mut steps = Vec::new();
     for _ in 0..n {
         if open.is_empty() {
             break;
         }
-        t += (10 + rng.below(291)) * 1_000;
+        let gap = (10 + rng.below(291)) * 1_000;
         let target = pick(rng, &open);
         let c = call(rng, reader);
-        let mut step = Step::at(t, c.action());
+        let mut step = Step::after(gap, c.action());
         if target != current {
             step.on = target.map(str::to_string);
             current = target;
@@ -197,9 +197,11 @@ fn script(
     steps
 }
 
-/// The last time a script's steps name, µs.
+/// When a script's last call is due if none blocks, µs: its times and waits added up.
 fn last_at(steps: &[Step]) -> u64 {
-    steps.iter().filter_map(|s| s.at_us).max().unwrap_or(0)
+    steps.iter().fold(0, |t, s| {
+        t.max(s.at_us.unwrap_or(0)) + s.after_us.unwrap_or(0)
+    })
 }
 
 /// Scenario `index` of `seed`.
@@ -224,7 +226,7 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
     let client_reads = chance(&mut rng, 75);
     let c1 = (10 + rng.below(41)) * 1_000;
     let mut client = vec![connect(c1)];
-    client.extend(script(&mut rng, &[None], None, c1, client_reads));
+    client.extend(script(&mut rng, &[None], None, client_reads));
     let mut apps = vec![AppScript {
         socket: "client".into(),
         steps: client,
@@ -244,7 +246,7 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         let c2 = c1 + (30 + rng.below(71)) * 1_000;
         sockets.push(SocketSpec::new("client 2", "client", Proto::Tcp, 0));
         let mut steps = vec![connect(c2)];
-        steps.extend(script(&mut rng, &[None], None, c2, client_reads));
+        steps.extend(script(&mut rng, &[None], None, client_reads));
         apps.push(AppScript {
             socket: "client 2".into(),
             steps,
@@ -258,7 +260,7 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         conns = vec![Some("server"), Some("server 2")];
         current = Some("server 2");
     }
-    server.extend(script(&mut rng, &conns, current, c1, server_reads));
+    server.extend(script(&mut rng, &conns, current, server_reads));
     apps.insert(
         0,
         AppScript {
@@ -309,9 +311,12 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         }
     }
     // Watched until a while after the last call: 1.5 s, 3 s with a drop or a timer option
-    // (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s), longer when an
-    // axis asked for it (`fin_timeout`), never past MAX_HORIZON_US.
-    let last = sc.apps.iter().map(|a| last_at(&a.steps)).max().unwrap_or(0);
+    // (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost SYN or
+    // SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
+    // never past MAX_HORIZON_US. The server's calls follow the client's connect().
+    let last = last_at(&sc.apps[0].steps)
+        .saturating_add(c1)
+        .max(sc.apps.iter().map(|a| last_at(&a.steps)).max().unwrap_or(0));
     let timers = drop.is_some()
         || sc.apps.iter().flat_map(|a| &a.steps).any(|s| {
             matches!(
