@@ -507,6 +507,20 @@ fn a_reset_in_the_window_resets_the_connection() {
 }
 
 #[test]
+fn a_reset_with_data_in_flight_leaves_tcp_info_nothing_unacknowledged() {
+    // Linux `tcp_reset` → `tcp_done_with_error` → `tcp_write_queue_purge`: packets_out 0, so
+    // TCP_INFO on the reset socket reports tcpi_unacked 0 (the lab: ten segments of a 20000-
+    // byte write in flight when the peer's RST came, unacked 0 on 6.18).
+    let mut h = socket_established();
+    app_send(&mut h, 3000, false);
+    assert_eq!(h.sent().len(), 3);
+    assert_eq!(h.s.info(&h.p).unacked, 3);
+    send!(h, "R seq=1");
+    let i = h.s.info(&h.p);
+    assert_eq!((i.state, i.unacked), (TcpState::Closed, 0));
+}
+
+#[test]
 fn a_syn_in_the_window_gets_a_challenge_ack() {
     // RFC 5961 §4 (RFC 9293 §3.10.7.4 fourth): an ACK, and the connection stays.
     let mut h = socket_established();
