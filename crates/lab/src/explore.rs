@@ -387,21 +387,7 @@ pub fn run(
             let done = format!("{text}{} of {i} scenario(s) differ\n", differ);
             e.keep_partial(&done, i as usize, count as usize, "scenarios")
         })?;
-        let first = c
-            .report
-            .rows
-            .iter()
-            .find(|r| !r.agrees())
-            .map(|r| {
-                format!(
-                    "{}: kernel {} | model {} ({})",
-                    r.what,
-                    r.kernel.as_deref().unwrap_or("-"),
-                    r.model.as_deref().unwrap_or("-"),
-                    r.differences.join("; ")
-                )
-            })
-            .or_else(|| c.script_failures.first().cloned());
+        let first = c.first_difference();
         let mut line = format!("[{seed}/{i}] {}: ", sc.description);
         if c.passes() {
             line.push_str("agree\n");

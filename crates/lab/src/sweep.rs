@@ -889,21 +889,7 @@ pub fn run(
             let done = format!("{text}{}", summary(i, &differ));
             e.keep_partial(&done, i, names.len(), "points")
         })?;
-        let first = c
-            .report
-            .rows
-            .iter()
-            .find(|r| !r.agrees())
-            .map(|r| {
-                format!(
-                    "{}: kernel {} | model {} ({})",
-                    r.what,
-                    r.kernel.as_deref().unwrap_or("-"),
-                    r.model.as_deref().unwrap_or("-"),
-                    r.differences.join("; ")
-                )
-            })
-            .or_else(|| c.script_failures.first().cloned());
+        let first = c.first_difference();
         let line = format!(
             "[{}/{}] {n:<60} {}\n",
             i + 1,
