@@ -1199,6 +1199,21 @@ fn msg_more_holds_a_partial_segment_for_its_own_call_only() {
 }
 
 #[test]
+fn a_msg_more_write_leaves_as_a_chunk_of_whole_segments_with_psh() {
+    // `tcp_write_xmit` → `tcp_mss_split_point` with TCP_NAGLE_CORK (the MSG_MORE push): the
+    // chunk ends at the last whole segment, and `__tcp_transmit_skb` forces PSH on a chunk
+    // of more than one segment. Measured on 6.18 (explore seed 100 #68, 3 of 3 runs).
+    let mut h = socket_established();
+    app_send(&mut h, 3000, true);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    // TCP_CORK holds the same way.
+    let mut h = socket_established();
+    h.with(|s, ctx| s.set_cork(true, ctx));
+    app_send(&mut h, 3000, false);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+}
+
+#[test]
 fn tcp_quickack_off_delays_the_ack_and_on_sends_the_owed_ack_once_the_data_is_read() {
     let mut h = socket_established();
     h.with(|s, ctx| s.set_quickack(false, ctx));
