@@ -1199,6 +1199,24 @@ fn msg_more_holds_a_partial_segment_for_its_own_call_only() {
 }
 
 #[test]
+fn a_syn_ack_after_a_retransmitted_syn_samples_the_rtt_from_its_timestamp_echo() {
+    // Karn: the retransmitted SYN has no sample of its own; Linux takes the echo of its
+    // TSval (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`): one round trip, 100 ms here.
+    let mut h = socket_syn_sent();
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(h.sent().len(), 1, "the SYN again");
+    let ecr = h.s.ts_val(h.now);
+    h.wait_ms(100);
+    let mut syn_ack = h.peer_segment("S. seq=0 ack=1");
+    if let Header::Tcp(th) = &mut syn_ack.header {
+        th.options.timestamps = Some((1, ecr));
+    }
+    h.with(|s, ctx| s.on_segment(&syn_ack, ctx));
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.rtt.srtt, Some(100_000));
+}
+
+#[test]
 fn a_msg_more_write_leaves_as_a_chunk_of_whole_segments_with_psh() {
     // `tcp_write_xmit` → `tcp_mss_split_point` with TCP_NAGLE_CORK (the MSG_MORE push): the
     // chunk ends at the last whole segment, and `__tcp_transmit_skb` forces PSH on a chunk
