@@ -93,7 +93,8 @@ pub enum Cmd {
     /// Runs every compare case on this kernel and writes each one's scenario, trace and pcap
     /// into the repository's recordings folder, named after the kernel version.
     Record {
-        /// Only these cases (default: all).
+        /// Only these cases (default: all), or scenario .json files (each recorded under its
+        /// file name).
         cases: Vec<String>,
         /// Folder holding the per-kernel folders (default: tests/kernel-recordings).
         #[arg(long)]
@@ -125,6 +126,23 @@ pub enum Cmd {
         /// List the axes, their values and cases, and run nothing.
         #[arg(long)]
         list: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Draws scenarios nobody wrote from a seed (one or two clients, a delay, scripts of 2-8
+    /// calls a side, sometimes a dropped segment and one or two sweep axes) and compares each
+    /// on this kernel and in the model, as `compare FILE` does: one line a scenario. Exit
+    /// status 1 if any differ.
+    Explore {
+        /// The seed: the same seed draws the same scenarios.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many scenarios, 1-100000.
+        #[arg(long, default_value_t = 20, value_parser = value_parser!(u64).range(1..=100_000))]
+        count: u64,
+        /// Write each differing scenario into this folder (run it again with `compare FILE`).
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -342,6 +360,7 @@ impl Cmd {
             | Cmd::Compare { common, .. }
             | Cmd::Record { common, .. }
             | Cmd::Sweep { common, .. }
+            | Cmd::Explore { common, .. }
             | Cmd::Sim { common, .. } => common,
         }
     }

@@ -47,6 +47,25 @@ impl Compared {
         self.report.passes() && self.script_failures.is_empty()
     }
 
+    /// The first differing row as one line ("segment: kernel … | model … (why)"), or the
+    /// first failed expectation of a scripted peer.
+    pub fn first_difference(&self) -> Option<String> {
+        self.report
+            .rows
+            .iter()
+            .find(|r| !r.agrees())
+            .map(|r| {
+                format!(
+                    "{}: kernel {} | model {} ({})",
+                    r.what,
+                    r.kernel.as_deref().unwrap_or("-"),
+                    r.model.as_deref().unwrap_or("-"),
+                    r.differences.join("; ")
+                )
+            })
+            .or_else(|| self.script_failures.first().cloned())
+    }
+
     pub fn verdict(&self) -> String {
         match self.script_failures.first() {
             Some(f) => format!("SCRIPT FAILED: {f}"),

@@ -27,6 +27,8 @@ mod error;
 #[cfg(target_os = "linux")]
 mod experiments;
 #[cfg(target_os = "linux")]
+mod explore;
+#[cfg(target_os = "linux")]
 mod inject;
 #[cfg(target_os = "linux")]
 mod ip;
@@ -158,13 +160,16 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
                 return Ok(0);
             }
             let (text, json, all) = sweep::run(axes, only, save.as_deref(), common)?;
-            if common.json {
-                println!("{json}");
-                eprint!("{text}");
-            } else {
-                print!("{text}");
-            }
-            return Ok(if all { 0 } else { 1 });
+            return Ok(print_runs(common, &text, &json, all));
+        }
+        Cmd::Explore {
+            seed,
+            count,
+            keep,
+            common,
+        } => {
+            let (text, json, all) = explore::run(*seed, *count, keep.as_deref(), common)?;
+            return Ok(print_runs(common, &text, &json, all));
         }
         Cmd::Sim {
             scenario,
@@ -174,6 +179,23 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
     };
     emit(common, &outcome, trace_on_stdout(&cli.cmd))?;
     Ok(if outcome.ok { 0 } else { 1 })
+}
+
+/// A run of many comparisons (`sweep`, `explore`): the JSON on stdout and the text on stderr
+/// with `--json`, the text on stdout otherwise; exit status 1 unless all agreed.
+#[cfg(target_os = "linux")]
+fn print_runs(common: &cli::Common, text: &str, json: &serde_json::Value, all: bool) -> i32 {
+    if common.json {
+        println!("{json}");
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+    }
+    if all {
+        0
+    } else {
+        1
+    }
 }
 
 /// `sim`: the model alone, on a scenario file (docs/scenario-format.md). The model runs in

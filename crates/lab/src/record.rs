@@ -60,14 +60,28 @@ pub fn run(
     let mut text = String::new();
     let mut passed = 0;
     for (i, n) in names.iter().enumerate() {
-        let sc = crate::cases::scenario(n)
-            .or_else(|| crate::inject::case(n))
-            .ok_or_else(|| {
-                LabError::Usage(format!(
-                    "no case {n:?}; the cases are: {}",
-                    crate::inject::all_names().join(", ")
-                ))
-            })?;
+        // A scenario file (an `explore` find, say) is recorded under its file name.
+        let (n, sc) = match n.strip_suffix(".json") {
+            Some(stem) => {
+                let name = Path::new(stem)
+                    .file_name()
+                    .map_or_else(|| stem.to_string(), |f| f.to_string_lossy().into_owned());
+                let sc = crate::compare::read_scenario(Path::new(n))?;
+                (name, sc)
+            }
+            None => (
+                n.clone(),
+                crate::cases::scenario(n)
+                    .or_else(|| crate::inject::case(n))
+                    .ok_or_else(|| {
+                        LabError::Usage(format!(
+                            "no case {n:?}; the cases are: {} (or a scenario .json file)",
+                            crate::inject::all_names().join(", ")
+                        ))
+                    })?,
+            ),
+        };
+        let n = &n;
         // A recording is the reference the model is judged by: when the machine's load made
         // the lab late or its dumps sparse (`KernelRun::disturbed`), try again and keep the
         // calmest run.

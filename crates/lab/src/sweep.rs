@@ -695,6 +695,19 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Every axis as (name, values): the explorer (`explore`) draws its overrides from this
+/// table rather than keeping a list of its own.
+pub fn axes() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    AXES.iter().map(|a| (a.name, a.values))
+}
+
+/// Sets axis `axis` to `value` in any scenario (not only the axis's own cases); `None` when
+/// there is no such axis, or the value is not a whole variation of this scenario (an axis on a
+/// socket label the scenario does not have).
+pub fn apply(sc: &mut Scenario, axis: &str, value: &str) -> Option<()> {
+    (AXES.iter().find(|a| a.name == axis)?.apply)(sc, value)
+}
+
 /// The horizon at least `ms`.
 fn stretch(sc: &mut Scenario, ms: u64) {
     sc.limits.max_time_us = sc.limits.max_time_us.max(ms * 1_000);
@@ -888,21 +901,7 @@ pub fn run(
             let done = format!("{text}{}", summary(i, &differ));
             e.keep_partial(&done, i, names.len(), "points")
         })?;
-        let first = c
-            .report
-            .rows
-            .iter()
-            .find(|r| !r.agrees())
-            .map(|r| {
-                format!(
-                    "{}: kernel {} | model {} ({})",
-                    r.what,
-                    r.kernel.as_deref().unwrap_or("-"),
-                    r.model.as_deref().unwrap_or("-"),
-                    r.differences.join("; ")
-                )
-            })
-            .or_else(|| c.script_failures.first().cloned());
+        let first = c.first_difference();
         let line = format!(
             "[{}/{}] {n:<60} {}\n",
             i + 1,

@@ -273,10 +273,27 @@ impl TcpSocket {
         self.take_syn_options(h, ctx);
         if h.flags.ack {
             self.snd_una = ack;
-            if let Some((end, sent)) = self.rtt_probe.take() {
-                if ack.ge(end) {
-                    self.rtt_sample(ctx.now - sent, ctx.p);
+            match self.rtt_probe.take() {
+                Some((end, sent)) => {
+                    if ack.ge(end) {
+                        self.rtt_sample(ctx.now - sent, ctx.p);
+                    }
                 }
+                // A retransmitted SYN gives no sample of its own (Karn), but Linux takes the
+                // timestamp echo (`tcp_ack_update_rtt`: `tcp_rtt_tsopt_us` when the ACK has
+                // no sequence sample), which echoes the last SYN sent: one round trip.
+                // Measured on 6.18 (explore seed 200 #24, first SYN lost, 50 ms one way):
+                // the 3000-byte write after it goes out in GSO chunks sized for a 100 ms
+                // RTT ("." 1448, "P." 1448, "P." 104), not for an unmeasured one.
+                None if ctx.p.rtt_every_ack && self.ts_ok => {
+                    if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
+                        let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
+                        if delta < i32::MAX as u32 / 1000 {
+                            self.rtt_sample(delta.max(1) as Micros * 1000, ctx.p);
+                        }
+                    }
+                }
+                None => {}
             }
             // The handshake is over: neither count carries into the connection.
             self.retransmits = 0;

@@ -957,10 +957,17 @@ impl TcpSocket {
     }
 
     /// getsockopt(TCP_INFO) (`tcp_get_info`): windows in segments of `snd_mss` bytes; the
-    /// RTO as it stands, backed off (`icsk_rto` doubles on each timeout).
+    /// RTO as it stands, backed off (`icsk_rto` doubles on each timeout). `tcpi_unacked` is
+    /// `packets_out`, which a connection that ended with data in flight no longer has: an RST
+    /// (`tcp_reset` → `tcp_done_with_error`), a timeout (`tcp_write_err`) and an abort
+    /// (`tcp_disconnect`) all purge the write queue (`tcp_write_queue_purge`: packets_out 0).
     pub fn info(&self, p: &crate::profile::Profile) -> crate::trace::TcpInfo {
         let mss = self.snd_mss.max(1);
-        let flight = self.snd_max.diff(self.snd_una).max(0) as u32;
+        let flight = if self.state == TcpState::Closed {
+            0
+        } else {
+            self.snd_max.diff(self.snd_una).max(0) as u32
+        };
         crate::trace::TcpInfo {
             state: self.state,
             rto_us: self.rtt.rto_backed_off(self.backoff, p),

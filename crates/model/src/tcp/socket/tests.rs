@@ -507,6 +507,20 @@ fn a_reset_in_the_window_resets_the_connection() {
 }
 
 #[test]
+fn a_reset_with_data_in_flight_leaves_tcp_info_nothing_unacknowledged() {
+    // Linux `tcp_reset` → `tcp_done_with_error` → `tcp_write_queue_purge`: packets_out 0, so
+    // TCP_INFO on the reset socket reports tcpi_unacked 0 (the lab: ten segments of a 20000-
+    // byte write in flight when the peer's RST came, unacked 0 on 6.18).
+    let mut h = socket_established();
+    app_send(&mut h, 3000, false);
+    assert_eq!(h.sent().len(), 3);
+    assert_eq!(h.s.info(&h.p).unacked, 3);
+    send!(h, "R seq=1");
+    let i = h.s.info(&h.p);
+    assert_eq!((i.state, i.unacked), (TcpState::Closed, 0));
+}
+
+#[test]
 fn a_syn_in_the_window_gets_a_challenge_ack() {
     // RFC 5961 §4 (RFC 9293 §3.10.7.4 fourth): an ACK, and the connection stays.
     let mut h = socket_established();
@@ -1248,6 +1262,39 @@ fn msg_more_holds_a_partial_segment_for_its_own_call_only() {
     recv_nothing!(h);
     app_send(&mut h, 50, false);
     recv!(h, ["P. seq=1 ack=1 len=150"]);
+}
+
+#[test]
+fn a_syn_ack_after_a_retransmitted_syn_samples_the_rtt_from_its_timestamp_echo() {
+    // Karn: the retransmitted SYN has no sample of its own; Linux takes the echo of its
+    // TSval (`tcp_ack_update_rtt` → `tcp_rtt_tsopt_us`): one round trip, 100 ms here.
+    let mut h = socket_syn_sent();
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(h.sent().len(), 1, "the SYN again");
+    let ecr = h.s.ts_val(h.now);
+    h.wait_ms(100);
+    let mut syn_ack = h.peer_segment("S. seq=0 ack=1");
+    if let Header::Tcp(th) = &mut syn_ack.header {
+        th.options.timestamps = Some((1, ecr));
+    }
+    h.with(|s, ctx| s.on_segment(&syn_ack, ctx));
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.rtt.srtt, Some(100_000));
+}
+
+#[test]
+fn a_msg_more_write_leaves_as_a_chunk_of_whole_segments_with_psh() {
+    // `tcp_write_xmit` → `tcp_mss_split_point` with TCP_NAGLE_CORK (the MSG_MORE push): the
+    // chunk ends at the last whole segment, and `__tcp_transmit_skb` forces PSH on a chunk
+    // of more than one segment. Measured on 6.18 (explore seed 100 #68, 3 of 3 runs).
+    let mut h = socket_established();
+    app_send(&mut h, 3000, true);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    // TCP_CORK holds the same way.
+    let mut h = socket_established();
+    h.with(|s, ctx| s.set_cork(true, ctx));
+    app_send(&mut h, 3000, false);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
 }
 
 #[test]

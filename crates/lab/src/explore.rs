@@ -1,0 +1,490 @@
+//! `explore [--seed N] [--count N] [--keep DIR]`: scenarios nobody wrote, drawn from a seed,
+//! each run on this kernel and in the model through the same path as `compare FILE`
+//! (`compare::compare`), one line each. The sweep varies the written cases one parameter at a
+//! time; the explorer draws whole scripts: the departures it finds are the ones no case is near.
+//!
+//! What a scenario is made of (all of it within what the lab plays, `runner::check`): the
+//! cases' two hosts, a listener on server:9999 and one client (sometimes two), a one-way delay
+//! from [`DELAYS_MS`], each side a script of 2-8 calls 10-300 ms apart ([`Call`]), sometimes one
+//! segment dropped (the sweep's `drop` axis), sometimes one or two of the sweep's other axes.
+//! The same seed gives the same scenarios: scenario `i` of seed `s` comes from its own stream
+//! of the model's PRNG (`Rng::fork(s, i)`), so it can be drawn again alone.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use synack_model::rng::Rng;
+use synack_model::scenario::{Action, AppScript, Scenario, SocketSpec, Step};
+use synack_model::trace::{Proto, ShutHow, SockOpt};
+
+use crate::cli::Common;
+use crate::error::{Context, Result};
+
+/// The one-way delays drawn, ms: both ends on one tick (0, 1), shorter than the delayed-ACK
+/// timer (5, 20), and longer (50).
+const DELAYS_MS: [u64; 5] = [0, 1, 5, 20, 50];
+
+/// send() sizes: a byte, a small write, one full segment (1448 with timestamps), two segments,
+/// and a burst of 14.
+const SIZES: [u32; 6] = [1, 10, 100, 1448, 3000, 20_000];
+
+/// The longest a scenario is watched, µs (one run costs about this much time on the kernel).
+const MAX_HORIZON_US: u64 = 15_000_000;
+
+/// Sweep axes the explorer does not draw, and why: every other axis of `sweep::AXES` is.
+const NOT_DRAWN: &[(&str, &str)] = &[
+    ("delay", "drawn by the explorer itself, from DELAYS_MS"),
+    ("drop", "drawn by the explorer itself, at most one drop"),
+    (
+        "backlog",
+        "rebuilds a case's clients around its \"client 1\"",
+    ),
+    ("somaxconn", "as backlog"),
+    ("max_syn_backlog", "as backlog"),
+    (
+        "abort_on_overflow",
+        "only matters with a full accept queue, which one or two clients never fill",
+    ),
+    ("udp_rcvbuf", "UDP"),
+    ("icmp_ratelimit", "UDP"),
+    (
+        "hystart",
+        "a module parameter global to the machine: other runs on it would see it",
+    ),
+];
+
+/// One call of a generated script, before it is given its time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Call {
+    Send(u32, bool),
+    Recv(u32),
+    Shutdown(ShutHow),
+    Close,
+    Abort,
+    NoDelay(bool),
+    Opt(SockOpt),
+    Poll(u64),
+    Info,
+}
+
+impl Call {
+    /// After close() or abort() the socket is gone: the script goes on only on another one.
+    fn ends(self) -> bool {
+        matches!(self, Call::Close | Call::Abort)
+    }
+
+    fn action(self) -> Action {
+        match self {
+            Call::Send(len, more) => Action::Send {
+                len,
+                more,
+                message: None,
+                content: None,
+            },
+            Call::Recv(max) => Action::Recv { max },
+            Call::Shutdown(how) => Action::Shutdown { how },
+            Call::Close => Action::Close {},
+            Call::Abort => Action::Abort {},
+            Call::NoDelay(on) => Action::SetNoDelay { on },
+            Call::Opt(o) => Action::SetSockOpt(o),
+            Call::Poll(ms) => Action::Poll {
+                timeout_us: Some(ms * 1_000),
+            },
+            Call::Info => Action::TcpInfo {},
+        }
+    }
+
+    /// A few letters for the one-line summary.
+    fn short(self) -> String {
+        match self {
+            Call::Send(len, more) => format!("s{len}{}", if more { "+" } else { "" }),
+            Call::Recv(max) => format!("r{max}"),
+            Call::Shutdown(h) => match h {
+                ShutHow::Wr => "shwr",
+                ShutHow::Rd => "shrd",
+                ShutHow::Rdwr => "shrdwr",
+            }
+            .into(),
+            Call::Close => "close".into(),
+            Call::Abort => "abort".into(),
+            Call::NoDelay(on) => format!("nd{}", u8::from(on)),
+            Call::Opt(SockOpt::TcpCork { value }) => format!("cork{}", u8::from(value)),
+            Call::Opt(SockOpt::TcpQuickack { value }) => format!("qa{}", u8::from(value)),
+            Call::Opt(SockOpt::TcpUserTimeout { us }) => format!("uto{}", us / 1_000),
+            Call::Opt(SockOpt::SoLinger { us }) => {
+                format!("linger{}", us.map_or(-1, |u| (u / 1_000_000) as i64))
+            }
+            Call::Poll(ms) => format!("poll{ms}"),
+            Call::Info => "info".into(),
+        }
+    }
+}
+
+/// A draw from `items`.
+fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> T {
+    items[rng.below(items.len() as u64) as usize]
+}
+
+/// True with `percent` % probability.
+fn chance(rng: &mut Rng, percent: u32) -> bool {
+    rng.chance_ppm(percent * 10_000)
+}
+
+/// One call on an open connection. `reader`: this side reads at all (a side without a reader
+/// lets the window fill).
+fn call(rng: &mut Rng, reader: bool) -> Call {
+    loop {
+        let c = match rng.below(100) {
+            0..=34 => Call::Send(pick(rng, &SIZES), chance(rng, 20)),
+            35..=54 => Call::Recv(pick(rng, &[100, 65_536])),
+            55..=59 => Call::Shutdown(pick(rng, &[ShutHow::Wr, ShutHow::Rd, ShutHow::Rdwr])),
+            60..=65 => Call::Close,
+            66..=67 => Call::Abort,
+            68..=71 => Call::NoDelay(chance(rng, 50)),
+            72..=75 => Call::Opt(SockOpt::TcpCork {
+                value: chance(rng, 50),
+            }),
+            76..=79 => Call::Opt(SockOpt::TcpQuickack {
+                value: chance(rng, 50),
+            }),
+            80..=82 => Call::Opt(SockOpt::TcpUserTimeout {
+                us: pick(rng, &[500, 1_000, 2_000]) * 1_000,
+            }),
+            83..=86 => Call::Opt(SockOpt::SoLinger {
+                us: Some(pick(rng, &[0, 1]) * 1_000_000),
+            }),
+            87..=93 => Call::Poll(pick(rng, &[10, 50, 100, 300])),
+            _ => Call::Info,
+        };
+        if reader || !matches!(c, Call::Recv(_) | Call::Poll(_)) {
+            return c;
+        }
+    }
+}
+
+/// 2-8 calls spread over the connections `on` (labels of accepted connections; `None`: the
+/// one the script is on), each 10-300 ms after the one before returned (`after_us`: a call
+/// that blocks, a connect() whose SYN was lost, does not leave the calls behind it due at once,
+/// where the two sides' next calls would race on the kernel's scheduling). A step
+/// names its connection (`on`) when it switches from the one before, the first from
+/// `current`; a connection closed or aborted takes no more calls.
+fn script(
+    rng: &mut Rng,
+    on: &[Option<&'static str>],
+    mut current: Option<&'static str>,
+    reader: bool,
+) -> Vec<Step> {
+    let n = 2 + rng.below(7) as usize;
+    let mut open = on.to_vec();
+    let mut steps = Vec::new();
+    for _ in 0..n {
+        if open.is_empty() {
+            break;
+        }
+        let gap = (10 + rng.below(291)) * 1_000;
+        let target = pick(rng, &open);
+        let c = call(rng, reader);
+        let mut step = Step::after(gap, c.action());
+        if target != current {
+            step.on = target.map(str::to_string);
+            current = target;
+        }
+        steps.push(step);
+        if c.ends() {
+            open.retain(|o| *o != target);
+        }
+    }
+    steps
+}
+
+/// When a script's last call is due if none blocks, µs: its times and waits added up.
+fn last_at(steps: &[Step]) -> u64 {
+    steps.iter().fold(0, |t, s| {
+        t.max(s.at_us.unwrap_or(0)) + s.after_us.unwrap_or(0)
+    })
+}
+
+/// Scenario `index` of `seed`.
+pub fn scenario(seed: u64, index: u64) -> Scenario {
+    let mut rng = Rng::fork(seed, index);
+    let delay_ms = pick(&mut rng, &DELAYS_MS);
+    let two = chance(&mut rng, 20);
+    let connect = |at_us: u64| {
+        Step::at(
+            at_us,
+            Action::Connect {
+                to: "server:9999".into(),
+            },
+        )
+    };
+    let mut sockets = vec![
+        SocketSpec::new("listener", "server", Proto::Tcp, 9999),
+        SocketSpec::new("client", "client", Proto::Tcp, 0),
+    ];
+    // The server reads in most runs, and so does the client.
+    let server_reads = chance(&mut rng, 75);
+    let client_reads = chance(&mut rng, 75);
+    let c1 = (10 + rng.below(41)) * 1_000;
+    let mut client = vec![connect(c1)];
+    client.extend(script(&mut rng, &[None], None, client_reads));
+    let mut apps = vec![AppScript {
+        socket: "client".into(),
+        steps: client,
+    }];
+    let mut server = vec![
+        Step::now(Action::Listen { backlog: 8 }),
+        Step::now(Action::Accept {
+            label: Some("server".into()),
+        }),
+    ];
+    // The connections the server's calls go to: the accepted one, or with two clients the
+    // two by label (after the second accept() the script is on "server 2").
+    let mut conns = vec![None];
+    let mut current = None;
+    if two {
+        // Far enough behind the first that the server accepts them in this order.
+        let c2 = c1 + (30 + rng.below(71)) * 1_000;
+        sockets.push(SocketSpec::new("client 2", "client", Proto::Tcp, 0));
+        let mut steps = vec![connect(c2)];
+        steps.extend(script(&mut rng, &[None], None, client_reads));
+        apps.push(AppScript {
+            socket: "client 2".into(),
+            steps,
+        });
+        server.push(Step {
+            on: Some("listener".into()),
+            ..Step::now(Action::Accept {
+                label: Some("server 2".into()),
+            })
+        });
+        conns = vec![Some("server"), Some("server 2")];
+        current = Some("server 2");
+    }
+    server.extend(script(&mut rng, &conns, current, server_reads));
+    apps.insert(
+        0,
+        AppScript {
+            socket: "listener".into(),
+            steps: server,
+        },
+    );
+    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
+    sc.seed = seed;
+    sc.network.default.latency_us = delay_ms * 1_000;
+    let mut what = vec![format!("{delay_ms} ms one way")];
+    if two {
+        what.push("two clients".into());
+    }
+    // One dropped segment, of the kinds the sweep's `drop` axis names (data and ACKs also as
+    // the 2nd or 3rd of their kind).
+    let drop = chance(&mut rng, 35).then(|| {
+        let values = axis_values("drop");
+        let v = pick(&mut rng, &values);
+        if (v.contains("-data-") || v.contains("-ack-")) && chance(&mut rng, 40) {
+            let stem = v.rsplit_once('-').map_or(v, |(s, _)| s);
+            format!("{stem}-{}", 2 + rng.below(2))
+        } else {
+            v.to_string()
+        }
+    });
+    if let Some(d) = &drop {
+        if crate::sweep::apply(&mut sc, "drop", d).is_some() {
+            what.push(format!("drop {d}"));
+        }
+    }
+    // One or two of the sweep's other axes.
+    let n_axes = match rng.below(100) {
+        0..=59 => 0,
+        60..=89 => 1,
+        _ => 2,
+    };
+    let drawable: Vec<(&str, &[&str])> = crate::sweep::axes()
+        .filter(|(a, _)| !NOT_DRAWN.iter().any(|(n, _)| n == a))
+        .collect();
+    for _ in 0..n_axes {
+        let (axis, values) = pick(&mut rng, &drawable);
+        let value = pick(&mut rng, values);
+        let mut tried = sc.clone();
+        if crate::sweep::apply(&mut tried, axis, value).is_some() {
+            sc = tried;
+            what.push(format!("{axis}={value}"));
+        }
+    }
+    // Watched until a while after the last call: 1.5 s, 3 s with a drop or a timer option
+    // (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost SYN or
+    // SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
+    // never past MAX_HORIZON_US. The server's calls follow the client's connect().
+    let last = last_at(&sc.apps[0].steps)
+        .saturating_add(c1)
+        .max(sc.apps.iter().map(|a| last_at(&a.steps)).max().unwrap_or(0));
+    let timers = drop.is_some()
+        || sc.apps.iter().flat_map(|a| &a.steps).any(|s| {
+            matches!(
+                s.action,
+                Action::SetSockOpt(SockOpt::TcpUserTimeout { .. } | SockOpt::SoLinger { .. })
+            )
+        });
+    let tail = if timers { 3_000_000 } else { 1_500_000 };
+    sc.limits.max_time_us = (last + tail).max(sc.limits.max_time_us).min(MAX_HORIZON_US);
+    let side = |a: &AppScript| {
+        a.steps
+            .iter()
+            .filter_map(|s| call_of(&s.action))
+            .map(Call::short)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut scripts = String::new();
+    for a in &sc.apps {
+        let _ = write!(scripts, " | {}: {}", a.socket, side(a));
+    }
+    sc.description = format!("{}{scripts}", what.join(", "));
+    sc
+}
+
+/// The generated call an action stands for (None for connect, listen, accept).
+fn call_of(a: &Action) -> Option<Call> {
+    Some(match *a {
+        Action::Send { len, more, .. } => Call::Send(len, more),
+        Action::Recv { max } => Call::Recv(max),
+        Action::Shutdown { how } => Call::Shutdown(how),
+        Action::Close {} => Call::Close,
+        Action::Abort {} => Call::Abort,
+        Action::SetNoDelay { on } => Call::NoDelay(on),
+        Action::SetSockOpt(o) => Call::Opt(o),
+        Action::Poll { timeout_us } => Call::Poll(timeout_us.unwrap_or(0) / 1_000),
+        Action::TcpInfo {} => Call::Info,
+        _ => return None,
+    })
+}
+
+/// The values of sweep axis `name`.
+fn axis_values(name: &str) -> Vec<&'static str> {
+    crate::sweep::axes()
+        .find(|(a, _)| *a == name)
+        .map(|(_, v)| v.to_vec())
+        .unwrap_or_default()
+}
+
+/// `explore`: runs `count` scenarios of `seed` through `compare` and returns the text (one
+/// line a scenario), the JSON summary and whether all agreed. `keep`: a folder for each
+/// differing scenario, to run again with `compare FILE`.
+pub fn run(
+    seed: u64,
+    count: u64,
+    keep: Option<&Path>,
+    common: &Common,
+) -> Result<(String, serde_json::Value, bool)> {
+    if let Some(d) = keep {
+        std::fs::create_dir_all(d).ctx(|| format!("creating {}", d.display()))?;
+    }
+    let mut text = String::new();
+    let mut differ = 0usize;
+    let mut results = Vec::new();
+    for i in 0..count {
+        let sc = scenario(seed, i);
+        let c = crate::compare::compare(&sc, common).map_err(|e| {
+            let done = format!("{text}{} of {i} scenario(s) differ\n", differ);
+            e.keep_partial(&done, i as usize, count as usize, "scenarios")
+        })?;
+        let first = c.first_difference();
+        let mut line = format!("[{seed}/{i}] {}: ", sc.description);
+        if c.passes() {
+            line.push_str("agree\n");
+        } else {
+            differ += 1;
+            let _ = writeln!(
+                line,
+                "DIFFER ({} row(s)); first: {}",
+                c.report.differing,
+                first.as_deref().unwrap_or_default()
+            );
+            if let Some(d) = keep {
+                let p = d.join(format!("explore-{seed}-{i}.json"));
+                std::fs::write(&p, sc.to_json_pretty() + "\n")
+                    .ctx(|| format!("writing {}", p.display()))?;
+            }
+        }
+        if !common.quiet {
+            eprint!("{line}");
+        }
+        text.push_str(&line);
+        results.push(serde_json::json!({
+            "seed": seed,
+            "index": i,
+            "summary": sc.description,
+            "passes": c.passes(),
+            "verdict": c.verdict(),
+            "first_difference": first,
+            "lab_late_us": c.kernel.disturbance_us,
+        }));
+    }
+    let _ = writeln!(
+        text,
+        "{} of {count} scenario(s) agree; {differ} differ{}",
+        count as usize - differ,
+        match keep {
+            Some(d) if differ > 0 => format!(" (kept in {})", d.display()),
+            _ => String::new(),
+        }
+    );
+    let json = serde_json::json!({
+        "seed": seed,
+        "scenarios": count,
+        "differ": differ,
+        "results": results,
+    });
+    Ok((text, json, differ == 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_draws_the_same_scenarios_and_another_seed_others() {
+        for i in 0..20 {
+            assert_eq!(scenario(7, i), scenario(7, i));
+        }
+        let a: Vec<_> = (0..20).map(|i| scenario(7, i)).collect();
+        let b: Vec<_> = (0..20).map(|i| scenario(8, i)).collect();
+        assert!(a.iter().zip(&b).filter(|(x, y)| x.apps == y.apps).count() < 2);
+    }
+
+    #[test]
+    fn every_axis_left_out_is_an_axis() {
+        for (n, _) in NOT_DRAWN {
+            assert!(crate::sweep::axes().any(|(a, _)| a == *n), "{n}");
+        }
+    }
+
+    /// 200 seeds, ten scenarios each: every one validates, is one the lab plays, and runs to
+    /// its horizon in the model without a cut or a panic.
+    #[test]
+    fn every_generated_scenario_is_valid_playable_and_runs_in_the_model() {
+        let mut drops = 0;
+        let mut axes = 0;
+        let mut two = 0;
+        for seed in 0..200 {
+            for i in 0..10 {
+                let sc = scenario(seed, i);
+                let name = &sc.name;
+                sc.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+                crate::runner::check(&sc).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(sc.limits.max_time_us <= MAX_HORIZON_US, "{name}");
+                let json = sc.to_json_pretty();
+                assert_eq!(Scenario::from_json(&json).as_ref(), Ok(&sc), "{name}");
+                let trace = synack_model::simulate(&sc).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(trace.cut_short.is_none(), "{name}: {:?}", trace.cut_short);
+                drops += usize::from(!sc.faults.is_empty());
+                axes += usize::from(sc.description.contains('='));
+                two += usize::from(sc.sockets.len() == 3);
+            }
+        }
+        // Each kind of draw happens.
+        assert!(
+            drops > 300 && axes > 300 && two > 200,
+            "{drops} {axes} {two}"
+        );
+    }
+}
