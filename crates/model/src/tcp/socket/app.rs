@@ -342,6 +342,7 @@ impl TcpSocket {
             && !self.rcvbuf.is_empty()
             && !matches!(self.state, Closed | Listen | TimeWait)
         {
+            self.purge_receive_queue();
             self.send_rst(ctx);
             self.set_state(Closed, ctx);
             self.report(ctx);
@@ -390,6 +391,9 @@ impl TcpSocket {
             self.state,
             SynReceived | Established | FinWait1 | FinWait2 | CloseWait
         ) {
+            // close() frees what was never read before the RST (`__tcp_close`); RFC 9293
+            // §3.10.5 ABORT flushes the queued RECEIVEs too.
+            self.purge_receive_queue();
             self.send_rst(ctx);
         }
         self.set_state(Closed, ctx);

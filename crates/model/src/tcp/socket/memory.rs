@@ -309,6 +309,26 @@ impl TcpSocket {
         }
     }
 
+    /// Linux `__tcp_close`: the receive queue is freed ("data_was_unread") before close()
+    /// sends anything, so the RST of a close with unread data, or of SO_LINGER 0, offers the
+    /// window of an empty queue (`__tcp_select_window` on the space now free); the
+    /// out-of-order queue stays charged until the socket is destroyed. Measured on 6.18
+    /// (abort with 20,000 unread bytes, SO_RCVBUF as set by the kernel): `R. … win=75`,
+    /// where the window of the full queue would have been 64.
+    pub(super) fn purge_receive_queue(&mut self) {
+        let unread = self.rcvbuf.len();
+        self.rcvbuf.release_to(self.rcvbuf.head + unread);
+        self.rcv_copied += unread;
+        while let Some(&(end, truesize, _)) = self.rcv_skbs.front() {
+            if end > self.rcv_copied {
+                break;
+            }
+            self.rcv_skbs.pop_front();
+            self.rcv_head_off = end;
+            self.rmem_uncharge(truesize as u64);
+        }
+    }
+
     /// Linux `tcp_prune_queue`, when the queues' memory is over the buffer:
     /// - `tcp_clamp_window`: quick-ACK mode ends; a buffer SO_RCVBUF did not set grows to the
     ///   memory in use (`sk_rcvbuf = min(sk_rmem_alloc, tcp_rmem[2])`, while below
