@@ -393,6 +393,14 @@ profile! {
     /// Initial congestion window in segments (Linux TCP_INIT_CWND 10, RFC 6928;
     /// RFC 5681 §3.1: 3 for a 1460-byte MSS).
     initial_cwnd_segments: u32,
+    /// SYN (or SYN-ACK) retransmissions from which the connection starts with a congestion
+    /// window of one segment instead; 0 never. RFC 5681 §3.1: after any lost SYN (1). Linux
+    /// only after more than one, "in light of RFC6298 more aggressive 1sec initRTO"
+    /// (`tcp_init_transfer`: `total_retrans > 1 && undo_marker`), and not when the peer's
+    /// timestamp echo shows the first one arrived (`tcp_try_undo_spurious_syn`). Measured on
+    /// 6.18 (two SYNs lost, 20 ms one way): tcp_info cwnd 1, one segment of a 20,000-byte
+    /// write in the first round trip; two SYN-ACKs lost after the first SYN arrived: 10.
+    syn_loss_cwnd_one_after: u32,
     /// Initial slow-start threshold in segments; 0 = "arbitrarily high" (RFC 5681 §3.1).
     /// Linux can start lower from a route metric (`ip route … ssthresh N`) or from the value
     /// `tcp_metrics` cached for the destination after an earlier connection.
@@ -604,6 +612,7 @@ impl Profile {
             nagle_minshall: true,
             min_tso_segs: 2,
             initial_cwnd_segments: 10,
+            syn_loss_cwnd_one_after: 2,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 0,
             tail_loss_probe: true,
@@ -690,6 +699,7 @@ impl Profile {
             nagle_minshall: false,
             min_tso_segs: 0,
             initial_cwnd_segments: 3,
+            syn_loss_cwnd_one_after: 1,
             initial_ssthresh_segments: 0,
             slow_start_abc_limit: 1,
             tail_loss_probe: false,
@@ -905,6 +915,11 @@ mod tests {
             (
                 "initial_cwnd_segments",
                 "TCP_INIT_CWND 10 (RFC 6928) vs RFC 5681's 3",
+            ),
+            (
+                "syn_loss_cwnd_one_after",
+                "tcp_init_transfer cuts cwnd to 1 after more than one SYN retransmission; \
+                 RFC 5681 §3.1 after any",
             ),
             (
                 "slow_start_abc_limit",

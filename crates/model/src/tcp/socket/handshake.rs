@@ -56,11 +56,37 @@ impl TcpSocket {
             self.snd_max = self.snd_nxt;
         }
         if retransmission == 0 {
+            self.syn_first_sent = Some(ctx.now);
             self.rtt_probe = Some((self.iss + 1, ctx.now));
         } else {
             self.rtt_probe = None;
         }
         self.transmit(seg, ctx);
+    }
+
+    /// Linux `tcp_init_transfer`: "Cut cwnd down to 1 per RFC5681 if SYN or SYN-ACK has been
+    /// retransmitted" (see [`crate::profile::Profile::syn_loss_cwnd_one_after`]) once
+    /// `retransmitted` SYNs (SYN-ACKs) reach the profile's count and a timeout was among them
+    /// (`undo_marker`: set by `tcp_enter_loss` on a SYN's RTO, on a child only when its
+    /// request's timer fired, `tcp_create_openreq_child`). `tcp_try_undo_spurious_syn`
+    /// clears it first when `h` echoes the first one's timestamp: that one arrived.
+    pub(super) fn init_cwnd_after_syn_loss(
+        &mut self,
+        retransmitted: u32,
+        timed_out: bool,
+        h: &TcpHeader,
+        ctx: &Ctx,
+    ) {
+        let after = ctx.p.syn_loss_cwnd_one_after;
+        if after == 0 || retransmitted < after || !timed_out {
+            return;
+        }
+        let echo = h.options.timestamps.map(|(_, ecr)| ecr);
+        let spurious =
+            self.ts_ok && echo.is_some() && echo == self.syn_first_sent.map(|t| self.ts_val(t));
+        if !spurious {
+            self.cc.set_mss(self.snd_mss, 1);
+        }
     }
 
     pub(super) fn take_syn_options(&mut self, h: &TcpHeader, ctx: &Ctx) {
@@ -295,6 +321,8 @@ impl TcpSocket {
                 }
                 None => {}
             }
+            let syns = self.stats.retransmits;
+            self.init_cwnd_after_syn_loss(syns, syns > 0, h, ctx);
             // The handshake is over: neither count carries into the connection.
             self.retransmits = 0;
             self.end_backoff();

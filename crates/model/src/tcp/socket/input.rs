@@ -122,7 +122,9 @@ impl TcpSocket {
         // A retransmitted SYN for a request we answered: resend the SYN-ACK (Linux
         // `tcp_check_req`), rather than the RFC's challenge.
         if self.state == SynReceived && h.flags.syn && !h.flags.ack && seq == self.irs {
+            // `inet_rtx_syn_ack` counts it (`req->num_retrans`, the child's total_retrans).
             self.synack_retransmits += 1;
+            self.stats.retransmits += 1;
             self.send_syn(self.synack_retransmits, ctx);
             // `tcp_check_req` → `mod_timer_pending(&req->rsk_timer, jiffies +
             // reqsk_timeout(req))`: the next SYN-ACK timeout counts from this resend.
@@ -233,6 +235,8 @@ impl TcpSocket {
                 self.sync_mss();
                 self.snd_wl1 = seq;
                 self.snd_wl2 = ack;
+                let timed_out = self.retransmits > 0;
+                self.init_cwnd_after_syn_loss(self.synack_retransmits, timed_out, h, ctx);
                 self.set_state(Established, ctx);
             } else {
                 if let Some(r) = TcpSocket::reset_for(seg) {

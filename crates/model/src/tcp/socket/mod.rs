@@ -374,6 +374,10 @@ pub struct TcpSocket {
     /// SYN went out (`tcp_connect`); for data, the first RTO retransmission
     /// (`tcp_retransmit_skb`). `None` while nothing is being retransmitted.
     retrans_stamp: Option<Micros>,
+    /// When the first SYN (active open) or SYN-ACK (passive) went out, for the timestamp
+    /// echo that tells a spurious handshake retransmission (`tcp_try_undo_spurious_syn`
+    /// reads `retrans_stamp`, which is that time during the handshake).
+    syn_first_sent: Option<Micros>,
     /// Linux `icsk_backoff` as the zero-window probe timer reads it: each RTO raises it with
     /// `backoff`, each probe too (`tcp_send_probe0`, while under tcp_retries2); a valid RTT
     /// sample ends it with `backoff`, and so does an ACK that opens the window
@@ -727,6 +731,7 @@ impl TcpSocket {
             retransmits: 0,
             backoff: 0,
             retrans_stamp: None,
+            syn_first_sent: None,
             probe_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,

@@ -1283,6 +1283,66 @@ fn a_syn_ack_after_a_retransmitted_syn_samples_the_rtt_from_its_timestamp_echo()
 }
 
 #[test]
+fn after_two_lost_syns_the_connection_starts_with_a_window_of_one_segment() {
+    // `tcp_init_transfer`: total_retrans > 1 with the undo marker the SYN's RTO set. One
+    // lost SYN keeps the initial window of 10 (RFC 6298's 1 s initial RTO). Measured on
+    // 6.18 (first two SYNs dropped): tcp_info cwnd 1, and a 20,000-byte write sends one
+    // segment in the first round trip.
+    for (lost, cwnd) in [(1, 10), (2, 1)] {
+        let mut h = socket_syn_sent();
+        for _ in 0..lost {
+            fire(&mut h, TimerKind::Retransmit);
+            assert_eq!(h.sent().len(), 1, "the SYN again");
+        }
+        send!(h, "S. seq=0 ack=1");
+        assert_eq!(h.s.state, TcpState::Established);
+        assert_eq!(h.s.info(&h.p).cwnd, cwnd, "{lost} SYN(s) lost");
+    }
+}
+
+#[test]
+fn a_syn_ack_echoing_the_first_syn_shows_its_retransmissions_were_spurious() {
+    // `tcp_try_undo_spurious_syn`: the echo of the first SYN's TSval means that SYN
+    // arrived (its SYN-ACKs were lost): no cut. Measured on 6.18 (the first two SYN-ACKs
+    // dropped, the client's SYN retransmitted twice): tcp_info cwnd 10.
+    let mut h = socket_syn_sent();
+    let first = h.s.ts_val(h.now);
+    fire(&mut h, TimerKind::Retransmit);
+    fire(&mut h, TimerKind::Retransmit);
+    h.tx.clear();
+    let mut syn_ack = h.peer_segment("S. seq=0 ack=1");
+    if let Header::Tcp(th) = &mut syn_ack.header {
+        th.options.timestamps = Some((1, first));
+    }
+    h.with(|s, ctx| s.on_segment(&syn_ack, ctx));
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.info(&h.p).cwnd, 10);
+}
+
+#[test]
+fn a_child_whose_syn_ack_timed_out_twice_starts_with_a_window_of_one_segment() {
+    // `tcp_create_openreq_child`: total_retrans = req->num_retrans, and the undo marker only
+    // when the request's timer fired (num_timeout); then `tcp_init_transfer` as above.
+    let mut h = socket_syn_received();
+    fire(&mut h, TimerKind::Retransmit);
+    fire(&mut h, TimerKind::Retransmit);
+    h.tx.clear();
+    send!(h, ". seq=1 ack=1");
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.info(&h.p).cwnd, 1);
+    // A SYN-ACK resent for a retransmitted SYN counts (`inet_rtx_syn_ack`), but without a
+    // timeout no undo marker is set: the window stays.
+    let mut h = socket_syn_received();
+    for _ in 0..2 {
+        send!(h, "S seq=0");
+        recv!(h, ["S. seq=0 ack=1 len=0"]);
+    }
+    send!(h, ". seq=1 ack=1");
+    assert_eq!(h.s.info(&h.p).total_retrans, 2);
+    assert_eq!(h.s.info(&h.p).cwnd, 10);
+}
+
+#[test]
 fn a_msg_more_write_leaves_as_a_chunk_of_whole_segments_with_psh() {
     // `tcp_write_xmit` → `tcp_mss_split_point` with TCP_NAGLE_CORK (the MSG_MORE push): the
     // chunk ends at the last whole segment, and `__tcp_transmit_skb` forces PSH on a chunk
