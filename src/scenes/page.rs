@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use synack_model::trace::{Proto, Trace};
 
-use super::controls::{CaseButtons, CaseSelect, NetKnobs, Notices};
+use super::controls::{self, CasesProps};
 use super::state::{SceneAction, SceneState};
 use super::{KnobsArgs, Panel, PanelArgs, SceneDef};
 use crate::app::use_shell;
@@ -90,11 +90,12 @@ pub fn ScenePage(props: &Props) -> Html {
     let case = AttrValue::from(p.case.clone());
     let on_case = make_callback(&state, SceneAction::Case);
     let on_net = make_callback(&state, |(knob, v)| SceneAction::Net(knob, v));
-    let net_knobs = html! { <NetKnobs params={p.clone()} {lang} {on_net} /> };
+    let net_knobs = controls::net_knobs(p, lang, &on_net);
     let scene_knobs = scene.knobs.map(|k| {
         (k.view)(&KnobsArgs {
             params: p.clone(),
             lang,
+            api: shell.api,
             on_set: make_callback(&state, |(key, v)| SceneAction::Knob(key, v)),
         })
     });
@@ -136,7 +137,7 @@ pub fn ScenePage(props: &Props) -> Html {
     let intro = scene.intro_in(shell.api);
     let on_dismiss = make_callback(&state, |()| SceneAction::DismissNotices);
     let notices = html! { <>
-        <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
+        { controls::notices(&state.notices, lang, &on_dismiss) }
         { for failed.iter().map(|(t, _)| crate::texts::failed_notice(*t, lang)) }
     </> };
     html! {
@@ -144,7 +145,7 @@ pub fn ScenePage(props: &Props) -> Html {
             if shell.embed {
                 { notices }
                 <div class="embed-bar">
-                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} loading={node_loading} {on_case} />
+                    { controls::case_select(&CasesProps { scene, current: &case, lang, api: shell.api, on_case: on_case.clone() }) }
                     <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs }{ for scene_knobs }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
@@ -156,7 +157,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     <h1>{ r.title().get(lang) }</h1>
                     <div class="explain">{ for intro.iter().take(1).filter(|p| !p.en.is_empty()).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
                     { notices }
-                    { case_controls(scene, p, (shell.api, node_loading), lang, on_case) }
+                    { case_controls(scene, p, shell.api, lang, on_case) }
                     { player }
                 </div>
                 <div class="scene-panel" ref={panel_host}></div>
@@ -360,11 +361,10 @@ fn player_reports(
 fn case_controls(
     scene: &'static SceneDef,
     p: &params::Params,
-    (api, loading): (Api, bool),
+    api: Api,
     lang: crate::i18n::Lang,
     on_case: Callback<String>,
 ) -> Html {
-    let case = AttrValue::from(p.case.clone());
     let case_text = scene
         .words_in(&p.case, api)
         .and_then(|w| w.text)
@@ -372,7 +372,7 @@ fn case_controls(
         .filter(|t| !t.is_empty());
     let rec = super::recordings::for_case(scene.route.id(), &p.case);
     html! { <>
-        <CaseButtons {scene} current={case} {lang} {api} {loading} {on_case} />
+        { controls::case_buttons(&CasesProps { scene, current: &p.case, lang, api, on_case }) }
         if let Some(text) = case_text {
             <p class="case-text" data-testid="case-text">{ text }</p>
         }
