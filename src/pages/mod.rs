@@ -17,6 +17,7 @@ pub use not_found::NotFound;
 
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on;
 use crate::i18n::Lang;
 use crate::route::{Location, Query, Route};
 use crate::scenes::{self, ScenePage};
@@ -78,7 +79,7 @@ pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
 /// Marks the page as drawn once its first render is committed (tests wait on this).
 #[hook]
 pub fn use_ready_after_render() {
-    use_effect_with((), |_| crate::dom::set_ready(true));
+    use_effect_on((), |_| crate::dom::set_ready(true));
 }
 
 /// A compact list of every page, used by the landing and not-found pages. `compact`: titles

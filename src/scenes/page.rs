@@ -14,6 +14,7 @@ use crate::engine::layout::Ladder;
 use crate::engine::params;
 use crate::engine::player::Player;
 use crate::engine::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Api, T};
 use crate::route::{Location, Query};
 
@@ -240,7 +241,7 @@ struct BelowProps {
 #[component]
 fn BelowPanel(p: &BelowProps) -> Html {
     let update = use_force_update();
-    use_effect_with(p.playhead.clone(), move |playhead| {
+    use_effect_on(p.playhead.clone(), move |playhead| {
         *playhead.0.watcher.borrow_mut() = Some(update);
         let playhead = playhead.clone();
         move || drop(playhead.0.watcher.borrow_mut().take())
@@ -305,7 +306,7 @@ fn use_scene(
     let mut without_t = p.clone();
     without_t.t_us = None;
     let at = (*playhead).clone();
-    use_effect_with((without_t, state.own.clone()), move |(p, own)| {
+    use_effect_on((without_t, state.own.clone()), move |(p, own)| {
         write_url(scene, p, own, at.get())
     });
     (state, model, (*playhead).clone())

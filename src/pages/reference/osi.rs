@@ -13,6 +13,7 @@ use super::osi_data::{
     TCPIP,
 };
 use crate::app::use_shell;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 use crate::num::shortest;
 use crate::pages::use_ready_after_render;
@@ -145,7 +146,7 @@ pub fn OsiPage(props: &Props) -> Html {
     {
         // The effect owns the interval: dropping it (pause, unmount) stops the ticks.
         let dispatcher = anim.dispatcher();
-        use_effect_with(anim.playing, move |&playing| {
+        use_effect_on(anim.playing, move |&playing| {
             let timer = playing
                 .then(|| Interval::new(TICK_MS, move || dispatcher.dispatch(AnimAction::Tick)));
             move || drop(timer)

@@ -24,6 +24,7 @@ use crate::engine::layout::Ladder;
 use crate::engine::params::{Notice, View};
 use crate::engine::player::Player;
 use crate::engine::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 use crate::route::{Location, Route};
 use crate::texts::{Fetched, Text};
@@ -232,8 +233,8 @@ fn use_question(
         })
     };
     // Reset writes the empty score.
-    use_effect_with(st.score.clone(), score::save);
-    use_effect_with((item.id, v), |(id, v)| {
+    use_effect_on(st.score.clone(), score::save);
+    use_effect_on((item.id, v), |(id, v)| {
         let mut loc = Location::parse(&dom::current_hash());
         loc.query.set("q", *id);
         loc.query.set("v", v.to_string());
