@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::dom;
 use crate::engine::params::Notice;
+use crate::hooks::use_effect_on;
 use crate::i18n::{txt, Api, Lang};
 use crate::pages;
 use crate::prefs::{self, Theme};
@@ -46,7 +47,7 @@ pub fn App() -> Html {
         let nav = nav.clone();
         let url_lang = url_lang.clone();
         let url_theme = url_theme.clone();
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             let window = web_sys::window().expect("a browser window");
             let listener = EventListener::new(&window, "hashchange", move |_| {
                 // After the full build took over (pages::LoadFull) it alone follows the URL.
@@ -109,7 +110,7 @@ pub fn App() -> Html {
         })
     };
 
-    use_effect_with((lang, theme, embed), |(lang, theme, embed)| {
+    use_effect_on((lang, theme, embed), |(lang, theme, embed)| {
         dom::set_html_lang(lang.html_lang());
         dom::set_root_attr("data-theme", theme.code());
         dom::set_root_attr("data-embed", if *embed { "1" } else { "0" });
@@ -120,7 +121,7 @@ pub fn App() -> Html {
             Some(r) => format!("{} · synack", r.title().get(lang)),
             None => format!("{} · synack", txt::NOT_FOUND_TITLE.get(lang)),
         };
-        use_effect_with(title, |title| dom::set_title(title));
+        use_effect_on(title, |title| dom::set_title(title));
     }
 
     let on_lang = {

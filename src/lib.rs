@@ -25,6 +25,7 @@ pub mod prefs;
 pub mod quiz;
 pub mod route;
 pub mod scenes;
+pub mod sort;
 pub mod texts;
 
 pub fn start() {

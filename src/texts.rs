@@ -341,7 +341,7 @@ mod fetch {
         let words = yew::use_state(|| (text, shown()));
         {
             let words = words.clone();
-            yew::use_effect_with(text, move |_| {
+            crate::hooks::use_effect_on(text, move |_| {
                 let Some(text) = text else {
                     if *words != (None, Fetched::In(&[])) {
                         words.set((None, Fetched::In(&[])));

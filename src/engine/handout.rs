@@ -14,7 +14,7 @@ use std::fmt::Write;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use yew::prelude::{hook, use_effect_with, AttrValue};
+use yew::prelude::{hook, AttrValue};
 
 use synack_model::trace::{EventKind, Micros, SegmentId, Trace};
 
@@ -27,6 +27,7 @@ use super::teach::{explained, Teach};
 use super::tokens::{self, TOKENS};
 use super::Shared;
 use crate::dom::document;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Api, Lang, T};
 use crate::num;
 
@@ -526,7 +527,7 @@ pub fn use_pending_export(src: Option<Source>, name: AttrValue) {
         .as_ref()
         .and_then(|s| s.teach.as_ref())
         .is_some_and(Teach::words_pending);
-    use_effect_with(waiting, move |&waiting| {
+    use_effect_on(waiting, move |&waiting| {
         if waiting {
             return;
         }

@@ -189,10 +189,12 @@ fn icmp_meaning(seg: &Segment, lang: Lang) -> Option<String> {
     })
 }
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub arrow: Arrow,
-    pub isns: super::Shared<Isns>,
+/// What the inspector shows: a clicked packet. A plain function of it, not a component: its
+/// close callback is made anew with each render of the player, so a component's props check
+/// would never skip it.
+pub struct Props<'a> {
+    pub arrow: &'a Arrow,
+    pub isns: &'a Isns,
     pub numbering: Numbering,
     pub lang: Lang,
     pub on_close: Callback<()>,
@@ -200,14 +202,13 @@ pub struct Props {
     pub endpoints: String,
 }
 
-#[component]
-pub fn Inspector(p: &Props) -> Html {
+pub fn inspector(p: &Props) -> Html {
     let lang = p.lang;
     let seg = &p.arrow.segment;
     let fields = match seg.header {
         Header::Udp(_) => udp_fields(seg),
         Header::Icmp(_) => icmp_fields(seg),
-        Header::Tcp(_) => tcp_fields(seg, &p.isns, p.numbering),
+        Header::Tcp(_) => tcp_fields(seg, p.isns, p.numbering),
     };
     let cells = fields.iter().map(|x| {
         html! {

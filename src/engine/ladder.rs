@@ -26,6 +26,7 @@ use super::labels::{mark, segment_label, Isns, Numbering, SegKind, SegKindText};
 use super::layout::{Arrow, Ladder, Outcome};
 use super::narration::{drop_reason, host_name, localize_name};
 use super::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::Lang;
 use crate::num::{self, math};
 
@@ -1241,7 +1242,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         let width = width.clone();
         let view = view.clone();
         let latest = latest.clone();
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             let measure = {
                 let scroller = scroller.clone();
                 let view = view.clone();
@@ -1302,7 +1303,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         let scroller = scroller.clone();
         let view = view.clone();
         let follow = p.follow;
-        use_effect_with(p.ladder.clone(), move |_| {
+        use_effect_on(p.ladder.clone(), move |_| {
             // A ladder read as a whole opens at its first packet, also when it replaces
             // another one in the same element.
             if let (false, Some(el)) = (follow, scroller.cast::<web_sys::Element>()) {
@@ -1347,7 +1348,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         let drawn = (p.ladder.clone(), geo.width, measured, p.lang, p.numbering);
         // A new static layer starts with every arrow out of the order.
         let fresh = use_mut_ref(|| None::<(Shared<Ladder>, f64, bool, Lang, Numbering)>);
-        use_effect_with((count, drawn), move |(_, drawn)| {
+        use_effect_on((count, drawn), move |(_, drawn)| {
             if fresh.borrow().as_ref() != Some(drawn) {
                 *fresh.borrow_mut() = Some(drawn.clone());
                 was.borrow_mut().clear();
@@ -1386,7 +1387,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
             p.lang,
         );
         let follow = p.follow;
-        use_effect_with(key, move |_| {
+        use_effect_on(key, move |_| {
             if !follow {
                 return;
             }

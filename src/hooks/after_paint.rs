@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on;
+
 /// `false` on the first render, `true` once the browser has painted a frame after it. A page
 /// renders its secondary parts (below the diagram, out of the first screen) only when this is
 /// `true`, so they do not hold up the first frame: on the first load every component rendered
@@ -17,7 +19,7 @@ pub fn use_after_paint() -> bool {
     let painted = use_state(|| false);
     {
         let painted = painted.clone();
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             let alive = Rc::new(Cell::new(true));
             let alive2 = alive.clone();
             // A requestAnimationFrame callback runs just before a frame is painted; a task it

@@ -7,13 +7,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on;
+
 type Frame = Closure<dyn FnMut(f64)>;
 
 /// While `active`, calls `on_frame` once per animation frame with the real milliseconds since
 /// the previous frame (capped at 100 ms, so a background tab does not jump the playhead).
 #[hook]
 pub fn use_animation_frame(active: bool, on_frame: Callback<f64>) {
-    use_effect_with(active, move |&active| {
+    use_effect_on(active, move |&active| {
         let stopped = Rc::new(Cell::new(false));
         let id = Rc::new(Cell::new(0i32));
         let slot: Rc<RefCell<Option<Frame>>> = Rc::new(RefCell::new(None));

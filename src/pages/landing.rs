@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::{use_ready_after_render, RouteList};
+use super::{route_list, use_ready_after_render};
 use crate::app::use_shell;
 use crate::i18n::txt;
 use crate::route::Route;
@@ -26,9 +26,9 @@ pub fn Landing() -> Html {
                 <p class="tagline">{ txt::TAGLINE.get(lang) }</p>
             </section>
             <h2>{ txt::SCENES.get(lang) }</h2>
-            <RouteList routes={scenes} />
+            { route_list(&scenes, false, lang) }
             <h2>{ txt::REFERENCE.get(lang) }</h2>
-            <RouteList routes={refs} />
+            { route_list(&refs, false, lang) }
         </div>
     }
 }

@@ -15,6 +15,7 @@ use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on;
 use crate::i18n::T;
 use crate::route::Route;
 
@@ -233,7 +234,7 @@ pub fn LoadFull(p: &Props) -> Html {
     {
         let error = error.clone();
         let build = Build::for_route(p.route);
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             start(build, Callback::from(move |e| error.set(Some(e))))
         });
     }

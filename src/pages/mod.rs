@@ -17,6 +17,8 @@ pub use not_found::NotFound;
 
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on;
+use crate::i18n::Lang;
 use crate::route::{Location, Query, Route};
 use crate::scenes::{self, ScenePage};
 
@@ -77,28 +79,20 @@ pub fn page_for(loc: &Location, seq: u32, api: crate::i18n::Api) -> Html {
 /// Marks the page as drawn once its first render is committed (tests wait on this).
 #[hook]
 pub fn use_ready_after_render() {
-    use_effect_with((), |_| crate::dom::set_ready(true));
+    use_effect_on((), |_| crate::dom::set_ready(true));
 }
 
-/// A compact list of every page, used by the landing and not-found pages.
-#[derive(Properties, PartialEq)]
-pub struct RouteListProps {
-    pub routes: Vec<Route>,
-    #[prop_or_default]
-    pub compact: bool,
-}
-
-#[component]
-pub fn RouteList(props: &RouteListProps) -> Html {
-    let lang = crate::app::use_shell().lang;
+/// A compact list of every page, used by the landing and not-found pages. `compact`: titles
+/// only. A plain function drawn with its page, not a component (each costs about 1 KB of wasm).
+pub fn route_list(routes: &[Route], compact: bool, lang: Lang) -> Html {
     html! {
-        <ul class={classes!("route-list", props.compact.then_some("compact"))}>
-            { for props.routes.iter().map(|r| html! {
+        <ul class={classes!("route-list", compact.then_some("compact"))}>
+            { for routes.iter().map(|r| html! {
                 <li class="route-card">
                     <a href={r.href()} data-testid={format!("link-{}", r.id())}>
                         <span class="route-title">{ r.title().get(lang) }</span>
                     </a>
-                    if !props.compact {
+                    if !compact {
                         <p class="route-blurb">{ r.blurb().get(lang) }</p>
                     }
                 </li>

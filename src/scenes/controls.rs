@@ -1,5 +1,8 @@
 //! The scene page's controls: case buttons (or the embed's select), the network knobs, the URL
-//! notices. Each takes what it shows and `on*` callbacks; none holds the page's state.
+//! notices. Each takes what it shows and `on*` callbacks; none holds the page's state. Plain
+//! functions drawn with the page (which playback never renders again, `page::Playhead`), not
+//! components: each component costs about 1 KB of wasm in Yew's machinery alone. The one slider
+//! with its own state ([`Knob`]) is a component.
 
 use yew::prelude::*;
 
@@ -9,22 +12,18 @@ use crate::engine::params::{Notice, Params, Profile};
 use crate::i18n::{Api, Lang, T};
 use crate::num;
 
-#[derive(Properties, PartialEq)]
-pub struct CasesProps {
+pub struct CasesProps<'a> {
     pub scene: &'static SceneDef,
-    pub current: AttrValue,
+    pub current: &'a str,
     pub lang: Lang,
-    /// Whose words: C's socket calls or Node.js's.
+    /// Whose words: C's socket calls or Node.js's. (Drawn with the page, which renders again
+    /// when the Node.js view's words come, so a title follows them.)
     pub api: Api,
-    /// Whether the Node.js view's words are still on their way (a title changes when they come).
-    #[prop_or_default]
-    pub loading: bool,
     pub on_case: Callback<String>,
 }
 
 /// "What if…": one button per case; the current one is pressed.
-#[component]
-pub fn CaseButtons(p: &CasesProps) -> Html {
+pub fn case_buttons(p: &CasesProps) -> Html {
     let buttons = (p.scene.cases)().into_iter().map(|id| {
         let on = p.current == id;
         let onclick = p.on_case.reform(move |_: MouseEvent| id.to_string());
@@ -41,8 +40,7 @@ pub fn CaseButtons(p: &CasesProps) -> Html {
 }
 
 /// The cases as a select, for the embed's one-line bar.
-#[component]
-pub fn CaseSelect(p: &CasesProps) -> Html {
+pub fn case_select(p: &CasesProps) -> Html {
     let options = (p.scene.cases)().into_iter().map(|id| {
         html! { <option value={id} selected={p.current == id}>{ case_title(p, id) }</option> }
     });
@@ -62,19 +60,9 @@ fn case_title(p: &CasesProps, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NetProps {
-    pub params: Params,
-    pub lang: Lang,
-    pub on_net: Callback<(Net, String)>,
-}
-
 /// The network knobs every scene shares: delay, jitter, loss, seed, protocol profile.
-#[component]
-pub fn NetKnobs(p: &NetProps) -> Html {
-    let lang = p.lang;
-    let params = &p.params;
-    let set = |knob: Net| p.on_net.reform(move |v: String| (knob, v));
+pub fn net_knobs(params: &Params, lang: Lang, on_net: &Callback<(Net, String)>) -> Html {
+    let set = |knob: Net| on_net.reform(move |v: String| (knob, v));
     html! {
         <div class="knobs" data-testid="knobs">
             <Knob label={T::new("单程时延", "One-way delay").get(lang)} unit="ms" testid="latency"
@@ -101,24 +89,16 @@ pub fn NetKnobs(p: &NetProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct NoticesProps {
-    pub notices: Vec<Notice>,
-    pub lang: Lang,
-    pub on_dismiss: Callback<()>,
-}
-
 /// What the URL asked for that the page could not use, until dismissed.
-#[component]
-pub fn Notices(p: &NoticesProps) -> Html {
-    if p.notices.is_empty() {
+pub fn notices(notices: &[Notice], lang: Lang, on_dismiss: &Callback<()>) -> Html {
+    if notices.is_empty() {
         return Html::default();
     }
     html! {
         <div class="notice" data-testid="url-notice" role="status">
-            { for p.notices.iter().map(|n| html! { <p>{ n.text(p.lang) }</p> }) }
-            <button class="chip" onclick={p.on_dismiss.reform(|_: MouseEvent| ())}>
-                { T::new("知道了", "Dismiss").get(p.lang) }
+            { for notices.iter().map(|n| html! { <p>{ n.text(lang) }</p> }) }
+            <button class="chip" onclick={on_dismiss.reform(|_: MouseEvent| ())}>
+                { T::new("知道了", "Dismiss").get(lang) }
             </button>
         </div>
     }

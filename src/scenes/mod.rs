@@ -283,6 +283,8 @@ pub struct SceneKnobs {
 pub struct KnobsArgs {
     pub params: Params,
     pub lang: Lang,
+    /// Whose words: C's socket calls or Node.js's.
+    pub api: crate::i18n::Api,
     /// A knob set to a value (checked against its spec by the page).
     pub on_set: Callback<(&'static str, u32)>,
 }

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::export;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 
 const DIR: &str = "./snippets/node/";
@@ -285,7 +286,7 @@ fn Fold(p: &FoldProps) -> Html {
     };
     {
         let fetch = fetch.clone();
-        use_effect_with(p.open, move |open| {
+        use_effect_on(p.open, move |open| {
             if *open {
                 fetch();
             }
@@ -319,7 +320,7 @@ pub fn NodeCode(p: &Props) -> Html {
     let fixes = use_state(Vec::<Correction>::new);
     {
         let (more, fixes) = (more.clone(), fixes.clone());
-        use_effect_with((p.scene.clone(), p.case.clone()), move |(scene, case)| {
+        use_effect_on((p.scene.clone(), p.case.clone()), move |(scene, case)| {
             let (scene, case) = (scene.to_string(), case.to_string());
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(m) = manifest().await {
@@ -333,7 +334,7 @@ pub fn NodeCode(p: &Props) -> Html {
     }
     {
         let loaded = loaded.clone();
-        use_effect_with((p.scene.clone(), p.case.clone()), move |(scene, case)| {
+        use_effect_on((p.scene.clone(), p.case.clone()), move |(scene, case)| {
             loaded.set(Loaded::Loading);
             let (scene, case) = (scene.to_string(), case.to_string());
             wasm_bindgen_futures::spawn_local(async move {

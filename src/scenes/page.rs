@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use synack_model::trace::{Proto, Trace};
 
-use super::controls::{CaseButtons, CaseSelect, NetKnobs, Notices};
+use super::controls::{self, CasesProps};
 use super::state::{SceneAction, SceneState};
 use super::{KnobsArgs, Panel, PanelArgs, SceneDef};
 use crate::app::use_shell;
@@ -14,6 +14,7 @@ use crate::engine::layout::Ladder;
 use crate::engine::params;
 use crate::engine::player::Player;
 use crate::engine::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Api, T};
 use crate::route::{Location, Query};
 
@@ -90,11 +91,12 @@ pub fn ScenePage(props: &Props) -> Html {
     let case = AttrValue::from(p.case.clone());
     let on_case = make_callback(&state, SceneAction::Case);
     let on_net = make_callback(&state, |(knob, v)| SceneAction::Net(knob, v));
-    let net_knobs = html! { <NetKnobs params={p.clone()} {lang} {on_net} /> };
+    let net_knobs = controls::net_knobs(p, lang, &on_net);
     let scene_knobs = scene.knobs.map(|k| {
         (k.view)(&KnobsArgs {
             params: p.clone(),
             lang,
+            api: shell.api,
             on_set: make_callback(&state, |(key, v)| SceneAction::Knob(key, v)),
         })
     });
@@ -136,7 +138,7 @@ pub fn ScenePage(props: &Props) -> Html {
     let intro = scene.intro_in(shell.api);
     let on_dismiss = make_callback(&state, |()| SceneAction::DismissNotices);
     let notices = html! { <>
-        <Notices notices={state.notices.clone()} {lang} {on_dismiss} />
+        { controls::notices(&state.notices, lang, &on_dismiss) }
         { for failed.iter().map(|(t, _)| crate::texts::failed_notice(*t, lang)) }
     </> };
     html! {
@@ -144,7 +146,7 @@ pub fn ScenePage(props: &Props) -> Html {
             if shell.embed {
                 { notices }
                 <div class="embed-bar">
-                    <CaseSelect {scene} current={case.clone()} {lang} api={shell.api} loading={node_loading} {on_case} />
+                    { controls::case_select(&CasesProps { scene, current: &case, lang, api: shell.api, on_case: on_case.clone() }) }
                     <details class="knobs-fold"><summary>{ T::new("网络参数", "Network").get(lang) }</summary>{ net_knobs }{ for scene_knobs }</details>
                     <a class="embed-home" href={dom::base_url() + &r.href()} target="_blank" rel="noopener">{"synack ↗"}</a>
                 </div>
@@ -156,7 +158,7 @@ pub fn ScenePage(props: &Props) -> Html {
                     <h1>{ r.title().get(lang) }</h1>
                     <div class="explain">{ for intro.iter().take(1).filter(|p| !p.en.is_empty()).map(|p| html! { <p>{ p.get(lang) }</p> }) }</div>
                     { notices }
-                    { case_controls(scene, p, (shell.api, node_loading), lang, on_case) }
+                    { case_controls(scene, p, shell.api, lang, on_case) }
                     { player }
                 </div>
                 <div class="scene-panel" ref={panel_host}></div>
@@ -239,7 +241,7 @@ struct BelowProps {
 #[component]
 fn BelowPanel(p: &BelowProps) -> Html {
     let update = use_force_update();
-    use_effect_with(p.playhead.clone(), move |playhead| {
+    use_effect_on(p.playhead.clone(), move |playhead| {
         *playhead.0.watcher.borrow_mut() = Some(update);
         let playhead = playhead.clone();
         move || drop(playhead.0.watcher.borrow_mut().take())
@@ -304,7 +306,7 @@ fn use_scene(
     let mut without_t = p.clone();
     without_t.t_us = None;
     let at = (*playhead).clone();
-    use_effect_with((without_t, state.own.clone()), move |(p, own)| {
+    use_effect_on((without_t, state.own.clone()), move |(p, own)| {
         write_url(scene, p, own, at.get())
     });
     (state, model, (*playhead).clone())
@@ -360,11 +362,10 @@ fn player_reports(
 fn case_controls(
     scene: &'static SceneDef,
     p: &params::Params,
-    (api, loading): (Api, bool),
+    api: Api,
     lang: crate::i18n::Lang,
     on_case: Callback<String>,
 ) -> Html {
-    let case = AttrValue::from(p.case.clone());
     let case_text = scene
         .words_in(&p.case, api)
         .and_then(|w| w.text)
@@ -372,7 +373,7 @@ fn case_controls(
         .filter(|t| !t.is_empty());
     let rec = super::recordings::for_case(scene.route.id(), &p.case);
     html! { <>
-        <CaseButtons {scene} current={case} {lang} {api} {loading} {on_case} />
+        { controls::case_buttons(&CasesProps { scene, current: &p.case, lang, api, on_case }) }
         if let Some(text) = case_text {
             <p class="case-text" data-testid="case-text">{ text }</p>
         }

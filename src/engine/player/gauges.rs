@@ -2,33 +2,24 @@
 
 use yew::prelude::*;
 
-use synack_model::trace::{Micros, QueueKind, TimerKind};
+use synack_model::trace::QueueKind;
 
 use crate::engine::ladder::fmt_ms;
+use crate::engine::layout::TimerSpan;
 use crate::engine::narration::{timer_name, timer_title};
 use crate::i18n::Lang;
 use crate::num;
 
-#[derive(Properties, PartialEq)]
-pub struct TimerProps {
-    pub kind: TimerKind,
-    pub set: Micros,
-    /// When it fires: the ring counts down to this.
-    pub expires: Micros,
-    /// The timeout asked for, which the tooltip names (Linux fires a little after it).
-    pub timeout: Option<Micros>,
-    /// The playhead, µs.
-    pub t: f64,
-    pub lang: Lang,
-}
-
-/// The ring is the time left as a share of the whole timeout, next to the name and time left.
-#[component]
-pub fn TimerRing(p: &TimerProps) -> Html {
-    let name = timer_name(p.kind, p.lang);
-    let title = timer_title(p.kind, p.timeout, p.expires.saturating_sub(p.set), p.lang);
-    let total = (p.expires.saturating_sub(p.set)).max(1) as f64;
-    let left = (p.expires as f64 - p.t).max(0.0);
+/// A running timer: the ring is the time left (to when it fires, `expires`) as a share of the
+/// whole timeout, next to the name and time left; `t`: the playhead, µs. A plain function, not
+/// a component: the playhead changes on every frame of playback, so a component's props check
+/// would never skip it.
+pub fn timer_ring(x: &TimerSpan, t: f64, lang: Lang) -> Html {
+    let name = timer_name(x.kind, lang);
+    // The timeout asked for, which the tooltip names (Linux fires a little after it).
+    let title = timer_title(x.kind, x.timeout, x.expires.saturating_sub(x.set), lang);
+    let total = (x.expires.saturating_sub(x.set)).max(1) as f64;
+    let left = (x.expires as f64 - t).max(0.0);
     let frac = num::clamp(left / total, 0.0, 1.0);
     // The ring's circumference (r = 7).
     let c = 2.0 * std::f64::consts::PI * 7.0;

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use synack_model::trace::{Addr, Proto, Snapshot, SocketInfo, TcpState, Trace};
 
-use super::gauges::{QueueBar, TimerRing};
+use super::gauges::{timer_ring, QueueBar};
 use crate::engine::labels::{Isns, Numbering};
 use crate::engine::ladder::state_group;
 use crate::engine::layout::Ladder;
@@ -16,7 +16,8 @@ use crate::i18n::{Lang, T};
 /// The pill of a scripted peer's end (a scenario's `hosts[].script`), in place of a state.
 const SCRIPTED: T = T::new("脚本", "script");
 
-#[derive(Properties, PartialEq)]
+/// What the panels are drawn from. A plain function of it, not a component: its playhead
+/// changes on every frame of playback, so a component's props check would never skip it.
 pub struct Props {
     pub trace: Shared<Trace>,
     pub ladder: Shared<Ladder>,
@@ -28,8 +29,7 @@ pub struct Props {
 }
 
 /// One panel per lane of the ladder, in the ladder's order.
-#[component]
-pub fn Hosts(p: &Props) -> Html {
+pub fn view(p: &Props) -> Html {
     let (trace, ladder, t, lang) = (&*p.trace, &*p.ladder, p.t, p.lang);
     let snap = trace.view_at(t as u64);
     let states_now = ladder.states_at(t);
@@ -84,7 +84,7 @@ fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpStat
         .timers
         .iter()
         .filter(|x| x.socket == s.id && (x.set as f64) <= t && x.end.is_none_or(|e| (e as f64) > t))
-        .map(|x| html! { <TimerRing kind={x.kind} set={x.set} expires={x.expires} timeout={x.timeout} {t} {lang} /> });
+        .map(|x| timer_ring(x, t, lang));
     let queues = view.into_iter().flat_map(|v| {
         v.queues
             .iter()

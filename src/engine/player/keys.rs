@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::engine::playback::{Action, Playback};
+use crate::hooks::use_effect_on;
 
 /// Listens on the window for the whole life of the player. `locked` is read on each key (it
 /// changes while a question is open), not captured once.
@@ -18,7 +19,7 @@ pub fn use_transport_keys(
 ) {
     let held = use_mut_ref(|| false);
     *held.borrow_mut() = locked;
-    use_effect_with((), move |_| {
+    use_effect_on((), move |_| {
         let window = web_sys::window().expect("window");
         // Not passive: Space and the arrows must not also scroll the page.
         let opts = EventListenerOptions::enable_prevent_default();

@@ -2,8 +2,10 @@
 //! sharing and export. Scenes give it a trace; it owns playback.
 //!
 //! [`state`] holds the state and the effects (one hook, `use_player`); this file lays the parts
-//! out. Each part is a small component drawn from props and speaking back through `on*`
-//! callbacks, as in Yew's `function_todomvc`:
+//! out. Each part is drawn from props and speaks back through `on*` callbacks, as in Yew's
+//! `function_todomvc`: a small component where a hook or a skipped render needs one, else a
+//! plain function (the stage, the hosts' panels, the transport, the inspector: their props
+//! change on every frame of playback, and each component costs about 1 KB of wasm):
 //! - [`legend`]: the view tabs and the legend of segment kinds;
 //! - [`stage`]: the diagram itself (one ladder, two side by side, or the state machine);
 //! - [`hosts`]: each host's sockets with their state, [`gauges`] (timers and queues) and
@@ -37,7 +39,7 @@ use yew::prelude::*;
 
 use synack_model::trace::{HostId, Proto, Trace};
 
-use super::inspector::Inspector;
+use super::inspector::{inspector, Props as InspectorProps};
 use super::labels::Numbering;
 use super::layout::Ladder;
 use super::params::View;
@@ -126,18 +128,33 @@ pub fn Player(p: &Props) -> Html {
     );
     #[cfg(not(feature = "full"))]
     let (ladder, split) = (p.ladder.clone(), p.split.clone());
-    let stage = html! {
-        <stage::Stage trace={p.trace.clone()} {ladder} {split}
-            view={s.view} {t} {playing} numbering={s.numbering} {lang} selected={*s.selected}
-            on_select={s.on_select.clone()} />
-    };
+    let stage = stage::view(&stage::Props {
+        trace: p.trace.clone(),
+        ladder,
+        split,
+        view: s.view,
+        t,
+        playing,
+        numbering: s.numbering,
+        lang,
+        selected: *s.selected,
+        on_select: s.on_select.clone(),
+    });
     let transport = s.painted.then(|| {
-        html! {
-            <transport::Transport ladder={p.ladder.clone()} {t} {playing} speed={s.pb.speed}
-                pace={s.pb.pace()} locked={p.locked} numbering={s.numbering} {lang}
-                on_action={s.on_action.clone()} on_numbering={s.on_numbering.clone()}
-                share={p.share.clone()} export_name={p.export_name.clone()} />
-        }
+        transport::view(&transport::Props {
+            ladder: p.ladder.clone(),
+            t,
+            playing,
+            speed: s.pb.speed,
+            pace: s.pb.pace(),
+            locked: p.locked,
+            numbering: s.numbering,
+            lang,
+            on_action: s.on_action.clone(),
+            on_numbering: s.on_numbering.clone(),
+            share: p.share.clone(),
+            export_name: p.export_name.clone(),
+        })
     });
     let panel = p.panel.as_ref().map(|f| f.emit(t.round() as u64));
     #[cfg(feature = "full")]
@@ -255,10 +272,14 @@ fn side(p: &Props, s: &state::Handles) -> Html {
     let (t, lang, isns) = (s.pb.t, p.lang, s.isns.clone());
     let inspector = s.selected.and_then(|i| p.ladder.arrows.get(i)).map(|a| {
         let selected = s.selected.clone();
-        html! {
-            <Inspector arrow={a.clone()} isns={isns.clone()} numbering={s.numbering} {lang}
-                endpoints={endpoints(&p.trace, a)} on_close={Callback::from(move |_| selected.set(None))} />
-        }
+        inspector(&InspectorProps {
+            arrow: a,
+            isns: &isns,
+            numbering: s.numbering,
+            lang,
+            endpoints: endpoints(&p.trace, a),
+            on_close: Callback::from(move |_| selected.set(None)),
+        })
     });
     let narration = s.painted.then(|| html! {
         <narration::Narration trace={p.trace.clone()} isns={isns.clone()} {t} only={p.only} {lang} teach={p.teach.clone()} />
@@ -274,10 +295,15 @@ fn side(p: &Props, s: &state::Handles) -> Html {
 /// one screen holds the diagram, what happens now and both hosts' state together.
 fn hosts(p: &Props, s: &state::Handles) -> Html {
     let hosts = s.painted.then(|| {
-        html! {
-            <hosts::Hosts trace={p.trace.clone()} ladder={p.ladder.clone()} isns={s.isns.clone()}
-                t={s.pb.t} numbering={s.numbering} only={p.only} lang={p.lang} />
-        }
+        hosts::view(&hosts::Props {
+            trace: p.trace.clone(),
+            ladder: p.ladder.clone(),
+            isns: s.isns.clone(),
+            t: s.pb.t,
+            numbering: s.numbering,
+            only: p.only,
+            lang: p.lang,
+        })
     });
     html! { <div class="hosts" data-testid="hosts">{ for hosts }</div> }
 }

@@ -10,6 +10,7 @@ use crate::engine::ladder::fmt_ms;
 use crate::engine::narration::{narrated, sentence};
 use crate::engine::teach::Teach;
 use crate::engine::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 
 /// At most this many sentences of one moment are shown (see the memo in [`Narration`]).
@@ -135,7 +136,7 @@ fn NarrationLines(p: &LinesProps) -> Html {
     // box scrolls or the window is resized.
     {
         let (node, fold) = (node.clone(), fold.clone());
-        use_effect_with(p.lines.clone(), move |_| {
+        use_effect_on(p.lines.clone(), move |_| {
             let measure = {
                 let node = node.clone();
                 move || {

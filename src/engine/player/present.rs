@@ -19,6 +19,7 @@ use yew::prelude::*;
 use crate::dom;
 use crate::engine::layout::Ladder;
 use crate::engine::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 use crate::route::Location;
 
@@ -163,7 +164,7 @@ pub fn use_show() -> UseReducerHandle<Show> {
     let fullscreen = use_mut_ref(|| false);
     {
         let fullscreen = fullscreen.clone();
-        use_effect_with(show.on, move |&on| {
+        use_effect_on(show.on, move |&on| {
             let mut loc = Location::parse(&dom::current_hash());
             if on {
                 loc.query.set("present", "1");
@@ -180,7 +181,7 @@ pub fn use_show() -> UseReducerHandle<Show> {
     }
     {
         let dispatch = show.dispatcher();
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             let window = web_sys::window().expect("window");
             let on_key = {
                 let dispatch = dispatch.clone();
@@ -256,7 +257,7 @@ fn use_viewport(stage: NodeRef) -> (f64, Option<(f64, f64)>) {
     let size = use_state_eq(|| None::<(f64, f64)>);
     {
         let (width, size) = (width.setter(), size.setter());
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             let el = stage.cast::<web_sys::Element>();
             let measure = move || {
                 width.set(viewport_width());
@@ -332,13 +333,13 @@ pub fn Presenting(p: &Props) -> Html {
     };
     {
         let on_stretch = p.on_stretch.clone();
-        use_effect_with((stretch * 1000.0).round() as i64, move |_| {
+        use_effect_on((stretch * 1000.0).round() as i64, move |_| {
             on_stretch.emit(stretch)
         });
     }
     // The ladder measures its own width on the window's resize event (`LadderView`): a new
     // scale changes that width without one, so it is announced the same way.
-    use_effect_with((stage * 1000.0).round() as i64, |_| {
+    use_effect_on((stage * 1000.0).round() as i64, |_| {
         if let Some(w) = web_sys::window() {
             if let Ok(e) = web_sys::Event::new("resize") {
                 let _ = w.dispatch_event(&e);

@@ -15,7 +15,8 @@ use crate::engine::state_diagram::{Lit, StateDiagram};
 use crate::engine::Shared;
 use crate::i18n::Lang;
 
-#[derive(Properties, PartialEq)]
+/// What the diagram is drawn from. A plain function of it, not a component: its playhead
+/// changes on every frame of playback, so a component's props check would never skip it.
 pub struct Props {
     pub trace: Shared<Trace>,
     /// The combined ladder: selections are indices into its arrows, also in split view.
@@ -30,8 +31,7 @@ pub struct Props {
     pub on_select: Callback<usize>,
 }
 
-#[component]
-pub fn Stage(p: &Props) -> Html {
+pub fn view(p: &Props) -> Html {
     let body = match (&p.view, &p.split) {
         (View::Ladder, Some((tcp, udp))) => html! {
             <Split tcp={tcp.clone()} udp={udp.clone()} combined={p.ladder.clone()} trace={p.trace.clone()}

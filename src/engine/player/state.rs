@@ -14,6 +14,7 @@ use crate::engine::params::View;
 use crate::engine::playback::{Action, Pace, Playback};
 use crate::engine::Shared;
 use crate::hooks::use_animation_frame;
+use crate::hooks::use_effect_on;
 
 /// What the player's parts read and the callbacks they speak back through.
 pub(super) struct Handles {
@@ -128,7 +129,7 @@ fn use_playback(p: &Props, pace: Option<Pace>) -> UseReducerHandle<Playback> {
     });
     // The pace the reader chose lives in the link, so a copied link and the embed code carry it.
     #[cfg(feature = "full")]
-    let () = use_effect_with(pb.pace, |pace| {
+    let () = use_effect_on(pb.pace, |pace| {
         let mut loc = crate::route::Location::parse(&crate::dom::current_hash());
         match pace {
             Some(p) => loc.query.set("pace", p.code()),
@@ -152,7 +153,7 @@ fn use_player_effects(
     // New trace (a parameter changed): keep the playhead, drop a selection that may not exist.
     {
         let (pb, selected) = (pb.clone(), selected.clone());
-        use_effect_with(p.ladder.clone(), move |l| {
+        use_effect_on(p.ladder.clone(), move |l| {
             if pb.ladder != *l {
                 pb.dispatch(Action::Load(l.clone()));
                 selected.set(None);
@@ -164,20 +165,20 @@ fn use_player_effects(
     // (compiled by the browser on first call) and layout do not hold it up.
     let painted = crate::hooks::use_after_paint();
     // Tests and benchmarks wait on `data-ready`: it is set once the whole player is drawn.
-    use_effect_with(painted, |&painted| {
+    use_effect_on(painted, |&painted| {
         if painted {
             crate::dom::set_ready(true)
         }
     });
     let dispatch = pb.dispatcher();
-    use_effect_with(p.autoplay, move |&a| {
+    use_effect_on(p.autoplay, move |&a| {
         if a {
             dispatch.dispatch(Action::Play);
         }
     });
     // Jumps requested by the scene.
     let dispatch = pb.dispatcher();
-    use_effect_with(p.jump, move |j| {
+    use_effect_on(p.jump, move |j| {
         if let Some((t, _)) = j {
             dispatch.dispatch(Action::Pause);
             dispatch.dispatch(Action::Seek(*t as f64));
@@ -191,7 +192,7 @@ fn use_player_effects(
         numbering,
         view,
     };
-    use_effect_with((st, pb.playing), move |(st, playing)| {
+    use_effect_on((st, pb.playing), move |(st, playing)| {
         if !playing {
             on_change.emit(st.clone());
         }

@@ -13,7 +13,9 @@ use crate::engine::Shared;
 use crate::i18n::{Lang, T};
 use crate::num;
 
-#[derive(Properties, PartialEq)]
+/// What the transport is drawn from. A plain function of it, not a component: its playhead
+/// changes on every frame of playback, so a component's props check would never skip it (the
+/// controls, whose props do not, stay one).
 pub struct Props {
     pub ladder: Shared<Ladder>,
     pub t: f64,
@@ -31,8 +33,7 @@ pub struct Props {
     pub export_name: AttrValue,
 }
 
-#[component]
-pub fn Transport(p: &Props) -> Html {
+pub fn view(p: &Props) -> Html {
     html! {
         // Stays on screen while the player is (sticky, CSS): a tall diagram must not push the
         // play button below the first screen.

@@ -18,6 +18,7 @@ use synack_model::trace::TcpFlags;
 
 use super::format;
 use crate::engine::{tokens, Shared};
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 use crate::num::math;
 
@@ -392,7 +393,7 @@ pub fn CanvasLadder(p: &Props) -> Html {
         let canvas = canvas.clone();
         let pkts = p.pkts.clone();
         let names = p.names.clone();
-        use_effect_with(
+        use_effect_on(
             (*win, pkts.len(), lang, theme),
             move |(w, _, lang, theme)| {
                 // Children's effects run before the shell's, which sets the theme attribute the

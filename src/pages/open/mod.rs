@@ -35,6 +35,7 @@ use super::use_ready_after_render;
 use crate::app::use_shell;
 use crate::engine::params::Params;
 use crate::engine::player::{Player, PlayerState};
+use crate::hooks::use_effect_on;
 use crate::i18n::T;
 use crate::route::Route;
 use synack_capture::protocol::Request;
@@ -83,10 +84,10 @@ fn use_open(lang: crate::i18n::Lang) -> (UseReducerHandle<OpenState>, CaptureWor
     use_ready_after_render();
     let state = use_reducer(move || OpenState::new(lang));
     let d = state.dispatcher();
-    use_effect_with(lang, move |l| d.dispatch(Action::Lang(*l)));
+    use_effect_on(lang, move |l| d.dispatch(Action::Lang(*l)));
     let worker = use_capture_worker(state.dispatcher());
     let d = state.dispatcher();
-    use_effect_with((), move |_| {
+    use_effect_on((), move |_| {
         let loc = crate::route::Location::parse(&crate::dom::current_hash());
         if let Some(rec) = loc.query.get("rec").map(str::to_string) {
             d.dispatch(Action::Reading(rec.clone(), 0));

@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 use yew::prelude::*;
 
+use crate::hooks::use_effect_on;
+
 use super::{canvas, perf, Action, OpenState};
 
 const LOADER: &str = "./capture_worker_loader.js";
@@ -240,7 +242,7 @@ pub fn use_capture_worker(dispatch: UseReducerDispatcher<OpenState>) -> CaptureW
     });
     {
         let inner = inner.clone();
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             move || {
                 let mut i = inner.borrow_mut();
                 if let Some(w) = i.worker.take() {

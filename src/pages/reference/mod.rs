@@ -17,6 +17,7 @@ mod tests;
 
 use yew::prelude::*;
 
+use crate::i18n::Lang;
 use crate::route::{Query, Route};
 
 pub fn tcp_udp(_: &Query, key: String) -> Html {
@@ -31,16 +32,8 @@ pub fn osi(q: &Query, key: String) -> Html {
     html! { <osi::OsiPage key={key} step={q.get("step").map(str::to_string)} /> }
 }
 
-/// A link to a scene.
-#[derive(Properties, PartialEq)]
-pub struct SceneLinkProps {
-    pub route: Route,
-}
-
-#[component]
-pub fn SceneLink(props: &SceneLinkProps) -> Html {
-    let lang = crate::app::use_shell().lang;
-    let r = props.route;
+/// A link to a scene. A plain function, not a component (each costs about 1 KB of wasm).
+pub fn scene_link(r: Route, lang: Lang) -> Html {
     html! {
         <a class="scene-link" href={r.href()} data-testid={format!("scene-link-{}", r.id())}>
             { r.title().get(lang) }

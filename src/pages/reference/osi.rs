@@ -13,6 +13,7 @@ use super::osi_data::{
     TCPIP,
 };
 use crate::app::use_shell;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 use crate::num::shortest;
 use crate::pages::use_ready_after_render;
@@ -145,7 +146,7 @@ pub fn OsiPage(props: &Props) -> Html {
     {
         // The effect owns the interval: dropping it (pause, unmount) stops the ticks.
         let dispatcher = anim.dispatcher();
-        use_effect_with(anim.playing, move |&playing| {
+        use_effect_on(anim.playing, move |&playing| {
             let timer = playing
                 .then(|| Interval::new(TICK_MS, move || dispatcher.dispatch(AnimAction::Tick)));
             move || drop(timer)
@@ -176,7 +177,7 @@ pub fn OsiPage(props: &Props) -> Html {
     // below needs none of them, so it is there at once whatever becomes of the file.
     let fetched = crate::texts::use_table_words(Text::RefOsi, texts);
     let (state, table) = match fetched {
-        Fetched::In(w) => ("in", html! { <LayerTable words={w} /> }),
+        Fetched::In(w) => ("in", layer_table(w, lang)),
         Fetched::Loading => (
             "loading",
             html! { <p class="notice" data-testid="osi-table-loading" role="status">{ TABLE_LOADING.get(lang) }</p> },
@@ -195,7 +196,7 @@ pub fn OsiPage(props: &Props) -> Html {
             <h2>{ ANIM_TITLE.get(lang) }</h2>
             <pre class="http-request mono" aria-label="HTTP">{ request.trim_end().to_string() }</pre>
             <div class="osi-anim" data-testid="osi-anim" data-step={step.to_string()}>
-                <StackSvg step={step} sizes={s} />
+                { stack_svg(&StepProps { step, sizes: s }, lang) }
                 <div class="osi-controls">
                     <button type="button" class="chip" title={FIRST.get(lang)} aria-label={FIRST.get(lang)}
                         data-testid="osi-first" onclick={send(AnimAction::First)}>{"«"}</button>
@@ -212,27 +213,21 @@ pub fn OsiPage(props: &Props) -> Html {
                     <span class="mono osi-step" data-testid="osi-step">{ format!("{} {}/{}", STEP.get(lang), step + 1, STEPS) }</span>
                 </div>
                 <p class="narration" aria-live="polite" data-testid="osi-narration">{ narration(step, &s, lang) }</p>
-                <Encapsulation step={step} sizes={s} />
+                { encapsulation(&StepProps { step, sizes: s }, lang) }
             </div>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct TableProps {
-    /// The file's words, in the order of `osi_data::texts`.
-    words: &'static [T],
-}
-
-#[component]
-fn LayerTable(props: &TableProps) -> Html {
-    let lang = use_shell().lang;
+/// The layers' table; `words`: the file's words, in the order of `osi_data::texts`. It and the
+/// animation's two drawings are plain functions drawn with the page (which renders again on
+/// each step), not components: each costs about 1 KB of wasm.
+fn layer_table(words: &'static [T], lang: Lang) -> Html {
     let keys = texts();
     // A text's words, by its key (the file has exactly those keys, `texts::parse`).
     let at = |key: String| -> &'static str {
         let i = keys.iter().position(|(k, _)| *k == key);
-        i.and_then(|i| props.words.get(i))
-            .map_or("", |t| t.get(lang))
+        i.and_then(|i| words.get(i)).map_or("", |t| t.get(lang))
     };
     html! {
         <div class="table-wrap">
@@ -268,7 +263,6 @@ fn LayerTable(props: &TableProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct StepProps {
     step: usize,
     sizes: Sizes,
@@ -301,9 +295,7 @@ pub fn token_centre(step: usize) -> (f64, f64) {
     }
 }
 
-#[component]
-fn StackSvg(props: &StepProps) -> Html {
-    let lang = use_shell().lang;
+fn stack_svg(props: &StepProps, lang: Lang) -> Html {
     let here = place(props.step);
     let unit_bytes = total(&parts(props.step, &props.sizes), &props.sizes);
     let stack = |x: f64, title: T, server: bool| {
@@ -350,9 +342,7 @@ fn StackSvg(props: &StepProps) -> Html {
     }
 }
 
-#[component]
-fn Encapsulation(props: &StepProps) -> Html {
-    let lang = use_shell().lang;
+fn encapsulation(props: &StepProps, lang: Lang) -> Html {
     let s = props.sizes;
     let ps = parts(props.step, &s);
     let bytes = total(&ps, &s);

@@ -206,7 +206,7 @@ pub fn filter(descs: &[T], query: &str, proto: ProtoFilter) -> Vec<(Port, Option
         .filter(|(p, d)| words.iter().all(|w| matches(p, d.as_ref(), w)))
         .collect();
     // Stable sort: best matches first, the rest keep their port order.
-    out.sort_by_key(|(p, _)| rank(p, &words));
+    crate::sort::sort_by_key(&mut out, |(p, _)| rank(p, &words).into());
     out
 }
 

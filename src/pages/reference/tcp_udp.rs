@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
+use super::scene_link;
 use super::tcp_udp_data::{texts, FEATURES, ROWS};
-use super::SceneLink;
 use crate::app::use_shell;
 use crate::i18n::T;
 use crate::pages::use_ready_after_render;
@@ -26,7 +26,7 @@ pub fn TcpUdpPage() -> Html {
     let lang = use_shell().lang;
     use_ready_after_render();
     let links = |scenes: &[Route]| {
-        html! { <span class="scene-links">{ for scenes.iter().map(|r| html! { <SceneLink route={*r} /> }) }</span> }
+        html! { <span class="scene-links">{ for scenes.iter().map(|r| scene_link(*r, lang)) }</span> }
     };
     let fetched = crate::texts::use_table_words(Text::RefTcpUdp, texts);
     let (w, keys) = match fetched {

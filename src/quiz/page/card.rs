@@ -5,13 +5,15 @@ use yew::prelude::*;
 
 use super::super::{answer_text, Answer, Question};
 use crate::i18n::{Lang, T};
-use crate::pages::reference::SceneLink;
+use crate::pages::reference::scene_link;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub q: Question,
+/// What the card is drawn from. The card and its parts are plain functions drawn with the quiz
+/// page (its callbacks are made anew with each of its renders, so a component's props check
+/// would never skip them), not components: each costs about 1 KB of wasm.
+pub struct Props<'a> {
+    pub q: &'a Question,
     pub pick: Option<usize>,
-    pub typed: String,
+    pub typed: &'a str,
     pub verdict: Option<bool>,
     /// The typed text was not a whole number.
     pub hint: bool,
@@ -22,14 +24,13 @@ pub struct Props {
     pub on_next: Callback<()>,
 }
 
-#[component]
-pub fn QuestionCard(p: &Props) -> Html {
-    let (q, lang) = (&p.q, p.lang);
+pub fn question_card(p: &Props) -> Html {
+    let (q, lang) = (p.q, p.lang);
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
     let body = if q.choices.is_empty() {
-        html! { <TypedAnswer ..TypedProps::of(p) /> }
+        typed_answer(p)
     } else {
-        html! { <Choices ..ChoicesProps::of(p) /> }
+        choices(p)
     };
     let verdict = p.verdict.map(|right| {
         html! {
@@ -40,7 +41,7 @@ pub fn QuestionCard(p: &Props) -> Html {
                     <span data-testid="correct-answer">{ format!(" {} {}", tr("正确答案：", "The answer is"), answer_text(q)) }</span>
                 }
                 <p data-testid="explain">{ q.explain.clone() }</p>
-                <p class="see">{ tr("演示：", "See it: ") }<SceneLink route={q.link} /></p>
+                <p class="see">{ tr("演示：", "See it: ") }{ scene_link(q.link, lang) }</p>
                 <button class="primary" data-testid="next-after" onclick={p.on_next.reform(|_: MouseEvent| ())}>
                     { tr("下一题 →（Enter）", "Next question → (Enter)") }</button>
             </div>
@@ -61,34 +62,9 @@ pub fn QuestionCard(p: &Props) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct TypedProps {
-    unit: &'static str,
-    typed: String,
-    answered: bool,
-    lang: Lang,
-    on_type: Callback<String>,
-    on_submit: Callback<()>,
-    on_next: Callback<()>,
-}
-
-impl TypedProps {
-    fn of(p: &Props) -> TypedProps {
-        TypedProps {
-            unit: p.q.unit,
-            typed: p.typed.clone(),
-            answered: p.verdict.is_some(),
-            lang: p.lang,
-            on_type: p.on_type.clone(),
-            on_submit: p.on_submit.clone(),
-            on_next: p.on_next.clone(),
-        }
-    }
-}
-
 /// A whole number to type; Enter submits, or goes on once answered.
-#[component]
-fn TypedAnswer(p: &TypedProps) -> Html {
+fn typed_answer(p: &Props) -> Html {
+    let (unit, answered) = (p.q.unit, p.verdict.is_some());
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(p.lang);
     let on_input = p.on_type.reform(|e: InputEvent| {
         e.target_dyn_into::<web_sys::HtmlInputElement>()
@@ -96,7 +72,7 @@ fn TypedAnswer(p: &TypedProps) -> Html {
             .unwrap_or_default()
     });
     let on_submit = {
-        let (answered, on_submit, on_next) = (p.answered, p.on_submit.clone(), p.on_next.clone());
+        let (on_submit, on_next) = (p.on_submit.clone(), p.on_next.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if answered {
@@ -110,46 +86,20 @@ fn TypedAnswer(p: &TypedProps) -> Html {
         <form class="quiz-typed" onsubmit={on_submit}>
             <input type="text" inputmode="numeric" autocomplete="off" class="mono" data-testid="answer-input"
                 aria-label={tr("你的答案（整数）", "Your answer (a whole number)")}
-                value={p.typed.clone()} oninput={on_input} disabled={p.answered} />
-            if !p.unit.is_empty() { <span class="unit mono">{ p.unit }</span> }
-            <button type="submit" class="primary" data-testid="submit" disabled={p.answered}>{ tr("提交", "Submit") }</button>
+                value={p.typed.to_string()} oninput={on_input} disabled={answered} />
+            if !unit.is_empty() { <span class="unit mono">{ unit }</span> }
+            <button type="submit" class="primary" data-testid="submit" disabled={answered}>{ tr("提交", "Submit") }</button>
         </form>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ChoicesProps {
-    choices: Vec<String>,
-    answer: Answer,
-    pick: Option<usize>,
-    verdict: Option<bool>,
-    lang: Lang,
-    on_pick: Callback<usize>,
-    on_submit: Callback<()>,
-}
-
-impl ChoicesProps {
-    fn of(p: &Props) -> ChoicesProps {
-        ChoicesProps {
-            choices: p.q.choices.clone(),
-            answer: p.q.answer,
-            pick: p.pick,
-            verdict: p.verdict,
-            lang: p.lang,
-            on_pick: p.on_pick.clone(),
-            on_submit: p.on_submit.clone(),
-        }
     }
 }
 
 /// The choices, numbered for the keyboard; once answered the right one (and a wrong pick) is
 /// marked.
-#[component]
-fn Choices(p: &ChoicesProps) -> Html {
+fn choices(p: &Props) -> Html {
     let answered = p.verdict.is_some();
-    let choices = p.choices.iter().enumerate().map(|(i, c)| {
+    let choices = p.q.choices.iter().enumerate().map(|(i, c)| {
         let picked = p.pick == Some(i);
-        let state = match (p.verdict, p.answer) {
+        let state = match (p.verdict, p.q.answer) {
             (Some(_), Answer::Choice(a)) if a == i => Some("right"),
             (Some(false), _) if picked => Some("wrong"),
             _ => None,

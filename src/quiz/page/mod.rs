@@ -12,8 +12,6 @@ mod state;
 
 use yew::prelude::*;
 
-use self::card::QuestionCard;
-use self::score_board::ScoreBoard;
 use self::state::{items, Act, St};
 use super::gen::{self, Item};
 use super::score;
@@ -26,6 +24,7 @@ use crate::engine::layout::Ladder;
 use crate::engine::params::{Notice, View};
 use crate::engine::player::Player;
 use crate::engine::Shared;
+use crate::hooks::use_effect_on;
 use crate::i18n::{Lang, T};
 use crate::route::{Location, Route};
 use crate::texts::{Fetched, Text};
@@ -158,10 +157,18 @@ pub fn QuizPage(p: &Props) -> Html {
         (Some(q), Fetched::In(_)) => {
             let on_pick = act_with(&st, Act::Pick);
             let on_type = act_with(&st, Act::Type);
-            html! {
-                <QuestionCard q={q.clone()} pick={st.pick} typed={st.typed.clone()} verdict={st.verdict} hint={st.hint}
-                    {lang} {on_pick} {on_type} on_submit={submit.clone()} on_next={act(|| Act::Next)} />
-            }
+            card::question_card(&card::Props {
+                q,
+                pick: st.pick,
+                typed: &st.typed,
+                verdict: st.verdict,
+                hint: st.hint,
+                lang,
+                on_pick,
+                on_type,
+                on_submit: submit.clone(),
+                on_next: act(|| Act::Next),
+            })
         }
     };
     html! {
@@ -180,7 +187,7 @@ pub fn QuizPage(p: &Props) -> Html {
             }
             { card }
             { quiz_player(&st, item, &run, lang) }
-            <ScoreBoard score={st.score.clone()} {lang} on_reset={act(|| Act::Reset)} />
+            { score_board::score_board(&st.score, lang, &act(|| Act::Reset)) }
         </div>
     }
 }
@@ -226,8 +233,8 @@ fn use_question(
         })
     };
     // Reset writes the empty score.
-    use_effect_with(st.score.clone(), score::save);
-    use_effect_with((item.id, v), |(id, v)| {
+    use_effect_on(st.score.clone(), score::save);
+    use_effect_on((item.id, v), |(id, v)| {
         let mut loc = Location::parse(&dom::current_hash());
         loc.query.set("q", *id);
         loc.query.set("v", v.to_string());

@@ -17,7 +17,7 @@ use synack_model::presets::{self, BacklogCase, BacklogKnobs, Knobs};
 use synack_model::scenario::Scenario;
 use synack_model::VecMap;
 
-use super::{KnobsArgs, Panel, PanelArgs, SceneDef, SceneKnobs};
+use super::{Panel, PanelArgs, SceneDef, SceneKnobs};
 use crate::engine::params::KnobSpec;
 use crate::i18n::T;
 use crate::route::Route;
@@ -28,7 +28,7 @@ pub static SCENE: SceneDef = SceneDef {
     knobs: Some(&SceneKnobs {
         specs: KNOBS,
         value_in_case: |case, key| knob_value(&effective(case, &VecMap::new()), key),
-        view: knobs_view,
+        view: panel::scene_knobs,
     }),
     panel: Panel::Below(panel),
     teach: super::teach::backlog::ROWS,
@@ -41,11 +41,6 @@ model_cases!(BacklogCase, words);
 
 fn panel(a: &PanelArgs) -> Html {
     html! { <panel::BacklogPanel trace={a.trace.clone()} t={a.t} lang={a.lang} on_jump={a.on_jump.clone()} /> }
-}
-
-fn knobs_view(a: &KnobsArgs) -> Html {
-    html! { <panel::SceneKnobs case={AttrValue::from(a.params.case.clone())}
-    overrides={a.params.knobs.clone()} lang={a.lang} on_set={a.on_set.clone()} /> }
 }
 
 /// The scene's own knobs in the URL (issue #6: clients arriving at a chosen rate, accept() at a

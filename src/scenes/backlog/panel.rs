@@ -3,15 +3,13 @@
 
 use yew::prelude::*;
 
-use synack_model::VecMap;
-
 use super::analysis::*;
 use super::{effective, knob_value, KNOBS};
 use crate::engine::narration::drop_reason;
 use crate::i18n::{Lang, T};
 use crate::num;
 use crate::scenes::controls::Knob;
-use crate::scenes::TraceProps;
+use crate::scenes::{KnobsArgs, TraceProps};
 
 fn slots(name: &str, testid: &'static str, (len, cap): (u32, u32), lang: Lang) -> Html {
     let shown = cap.clamp(1, 8);
@@ -120,25 +118,16 @@ pub fn BacklogPanel(p: &TraceProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct KnobsProps {
-    pub case: AttrValue,
-    /// The knobs the URL sets away from the case's values.
-    pub overrides: VecMap<String, u32>,
-    pub lang: Lang,
-    pub on_set: Callback<(&'static str, u32)>,
-}
-
 /// The backlog scene's own knobs: arrival and accept() rates, listen()'s backlog, the sysctls.
-/// Each shows the value in effect (the case's, or the one the user set).
-#[component]
-pub fn SceneKnobs(p: &KnobsProps) -> Html {
+/// Each shows the value in effect (the case's, or the one the user set: the URL's knobs). A
+/// plain function drawn with the scene page, not a component (each costs about 1 KB of wasm).
+pub fn scene_knobs(p: &KnobsArgs) -> Html {
     let lang = p.lang;
-    let node = crate::app::use_shell().api == crate::i18n::Api::Node;
+    let node = p.api == crate::i18n::Api::Node;
     // The Node.js view's names: server.listen()'s backlog, and the event loop that takes
     // connections ('connection') whenever it is not blocked.
     let says = |c: T, n: T| if node { n } else { c };
-    let b = effective(&p.case, &p.overrides);
+    let b = effective(&p.params.case, &p.params.knobs);
     let v = |key: &str| knob_value(&b, key);
     let spec = |key: &str| KNOBS.iter().find(|s| s.key == key).copied();
     let slider = |key: &'static str,

@@ -350,7 +350,7 @@ pub fn series(trace: &Trace, roles: &Roles) -> Series {
             _ => {}
         }
     }
-    marks.sort_by_key(|m| m.0);
+    crate::sort::sort_by_key(&mut marks, |m| m.0);
     let last_sender_t = samples.last().map_or(0, |s| s.0);
     let t_end = last_sender_t
         .max(last_receiver_t)
@@ -592,7 +592,7 @@ pub fn flow_events(trace: &Trace, roles: &Roles, s: &Series) -> Vec<(Micros, Flo
             }
         }
     }
-    out.sort_by_key(|f| f.0);
+    crate::sort::sort_by_key(&mut out, |f| f.0);
     out
 }
 

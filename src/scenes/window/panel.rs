@@ -73,11 +73,11 @@ fn strip_html(s: &Strip, testid: &'static str, lang: Lang) -> Html {
     }
 }
 
-/// What each part of the panel is drawn from: the trace's derived series (one `Shared` a trace,
-/// so a part re-renders only when the playhead or the language moves) and the playhead.
-#[derive(Properties, PartialEq)]
-struct PartProps {
-    derived: Shared<Derived>,
+/// What each part of the panel is drawn from: the trace's derived series (one a trace) and the
+/// playhead. The parts are plain functions, not components: the playhead changes on every frame
+/// of playback, so a component's props check would never skip one.
+struct PartProps<'a> {
+    derived: &'a Derived,
     t: u64,
     lang: Lang,
 }
@@ -93,24 +93,27 @@ pub fn WindowPanel(p: &TraceProps) -> Html {
             </div>
         };
     };
-    let t = p.t;
-    let now = d.series.at(t).is_some();
+    let part = PartProps {
+        derived: &d,
+        t: p.t,
+        lang,
+    };
+    let now = d.series.at(p.t).is_some();
     html! {
         <div class="window" data-testid="window">
-            if now { <WindowStats derived={d.clone()} {t} {lang} /> }
-            if now { <SendWindow derived={d.clone()} {t} {lang} /> }
-            <CwndChart derived={d.clone()} {t} {lang} />
-            <Receiver derived={d} {t} {lang} trace={p.trace.clone()} on_jump={p.on_jump.clone()} />
+            if now { { window_stats(&part) } }
+            if now { { send_window(&part) } }
+            { cwnd_chart(&part) }
+            { receiver(&part, &p.trace, &p.on_jump) }
         </div>
     }
 }
 
 /// The send window over the byte stream: zoomed on the window, and over the whole transfer.
-#[component]
-fn SendWindow(p: &PartProps) -> Html {
+fn send_window(p: &PartProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let d = &*p.derived;
+    let d = p.derived;
     let t = p.t;
     let roles = &d.roles;
     let Some((_, w, sendbuf)) = d.series.at(t).copied() else {
@@ -164,25 +167,15 @@ fn SendWindow(p: &PartProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ReceiverProps {
-    derived: Shared<Derived>,
-    trace: Shared<Trace>,
-    t: u64,
-    lang: Lang,
-    on_jump: Callback<u64>,
-}
-
 /// The receiver's buffer (unread, offered, held back), its last advertised window and the
 /// zero-window events, each a jump to its moment.
-#[component]
-fn Receiver(p: &ReceiverProps) -> Html {
+fn receiver(p: &PartProps, trace: &Trace, on_jump: &Callback<u64>) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let d = &*p.derived;
+    let d = p.derived;
     let t = p.t;
     let roles = &d.roles;
-    let rv = recv_view(&p.trace, roles, &d.flows, t);
+    let rv = recv_view(trace, roles, &d.flows, t);
     let cap = rv.cap.max(1) as f64;
     let pct = |v: u32| (v as f64 / cap * 100.0).clamp(0.0, 100.0);
     let unread = pct(rv.buffered);
@@ -211,7 +204,7 @@ fn Receiver(p: &ReceiverProps) -> Html {
             Flow::Update(_) => "f-update",
         };
         let at = *ft;
-        let cb = p.on_jump.clone();
+        let cb = on_jump.clone();
         html! {
             <li class={classes!(cls, (at > t).then_some("future"))} onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
                 <span class="when mono">{ fmt_ms(at) }</span><span>{ text }</span>
@@ -249,8 +242,7 @@ fn Receiver(p: &ReceiverProps) -> Html {
 }
 
 /// cwnd, ssthresh, bytes in flight and rwnd over time, with the phases and the losses.
-#[component]
-fn CwndChart(p: &PartProps) -> Html {
+fn cwnd_chart(p: &PartProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
     let s = &p.derived.series;
@@ -359,11 +351,10 @@ fn mark_label(k: MarkKind, lang: Lang) -> (&'static str, String) {
 }
 
 /// The numbers at the playhead.
-#[component]
-fn WindowStats(p: &PartProps) -> Html {
+fn window_stats(p: &PartProps) -> Html {
     let lang = p.lang;
     let tr = |zh: &'static str, en: &'static str| T::new(zh, en).get(lang);
-    let d = &*p.derived;
+    let d = p.derived;
     let t = p.t;
     let roles = &d.roles;
     let s = &d.series;
