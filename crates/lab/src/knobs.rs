@@ -231,6 +231,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "slow_start_abc_limit",
         Knob::Fixed("tcp_slow_start's rule, no setting"),
     ),
+    (
+        "syn_loss_cwnd_one_after",
+        Knob::Fixed("tcp_init_transfer's rule (total_retrans > 1), no setting"),
+    ),
     // Tail loss probes: tcp_early_retrans 3 (the default) or 4 enable them, 0-2 do not
     // (`tcp_schedule_loss_probe`).
     (

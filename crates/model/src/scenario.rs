@@ -828,6 +828,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         initial_ssthresh_segments: COUNT,
         initial_rwnd_segments: COUNT,
         slow_start_abc_limit: COUNT,
+        syn_loss_cwnd_one_after: RETRIES,
         loss_beta_1024: BETA_1024,
         icmp_ratelimit_us: TIME_US,
         invalid_ratelimit_us: TIME_US,
