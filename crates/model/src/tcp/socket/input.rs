@@ -252,7 +252,25 @@ impl TcpSocket {
         }
         // Header prediction is judged on arrival, before the ACK can change it.
         let predicted = self.header_predicted(seg, h);
-        self.process_ack(seg, h, ctx);
+        // `tcp_rcv_established`'s fast path for data (a predicted segment whose skb fits in
+        // the forward-allocated memory, see `process_text`) calls `tcp_ack` and then
+        // `tcp_data_snd_check` only "if (TCP_SKB_CB(skb)->ack_seq != tp->snd_una)" ("only
+        // one small jumplet in fast path"); otherwise just `tcp_update_wl`. So data held
+        // back (MSG_MORE, the cork, Nagle) is not pushed by the arrival, and the probe timer
+        // armed for it is not cleared (`tcp_ack_probe`): the data waits for it or a later
+        // push, and the segment draws a pure ACK. Measured on 6.18 (explore 200-61): the
+        // server's 100 bytes sent with MSG_MORE wait while the client's 1448 bytes are
+        // acknowledged alone. The slow path (step 5: `tcp_ack`, `tcp_data_queue`,
+        // `tcp_data_snd_check`) pushes them.
+        let fast_no_ack = predicted
+            && ack == self.snd_una
+            && self.truesize_accounting()
+            && self.truesize(seg.payload_len) as i64 <= self.rcv_fwd_alloc;
+        if fast_no_ack {
+            self.snd_wl1 = seq;
+        } else {
+            self.process_ack(seg, h, ctx);
+        }
         if self.state == Closed {
             return;
         }
@@ -341,8 +359,9 @@ impl TcpSocket {
         if linux_acks && self.ack_sched && self.ack_quick > 0 && !self.pingpong {
             ack_now = true;
         }
-        // `tcp_data_snd_check`, then `tcp_ack_snd_check`: a segment sent carries the ACK.
-        let sent = self.output(ctx);
+        // `tcp_data_snd_check`, then `tcp_ack_snd_check`: a segment sent carries the ACK
+        // (not on the fast path above).
+        let sent = !fast_no_ack && self.output(ctx);
         let held = ofo && self.ofo_held();
         if sent {
             return;
