@@ -206,9 +206,14 @@ impl TcpSocket {
                 // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
                 // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
                 // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
-                // `tcp_timewait_state_process`: with tcp_rfc1337 a RST at rcv_nxt is ignored
-                // (RFC 1337 §3); without it, TIME-WAIT ends (below).
-                TimeWait if ctx.p.rfc1337 => {}
+                // `tcp_timewait_state_process`: only a RST exactly at rcv_nxt reaches the "in
+                // window segment" branch (`seq == tw_rcv_nxt`); one elsewhere in the window
+                // falls to the out-of-window checks, which answer nothing for a RST (`if
+                // (!th->rst)`), and TIME-WAIT runs on. RFC 5961 §3 asks the exact match too
+                // (its challenge ACK for the rest is not sent from the timewait socket). With
+                // tcp_rfc1337 even that RST is ignored (RFC 1337 §3); otherwise TIME-WAIT
+                // ends (below).
+                TimeWait if ctx.p.rfc1337 || seq != self.rcv_nxt => {}
                 LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
                     self.fail("ECONNRESET", ctx)
                 }
