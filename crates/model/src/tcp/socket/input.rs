@@ -158,8 +158,18 @@ impl TcpSocket {
         if self.paws_discard(h, seg_len, ctx) {
             return;
         }
+        // Linux `tcp_reset_check` (RFC 5961 §3.2 extended): after the peer's FIN (CLOSE-WAIT,
+        // LAST-ACK, CLOSING) a RST at rcv_nxt - 1, the FIN's own number, resets the
+        // connection although it is out of the window (`tcp_validate_incoming`, step 1:
+        // `else if (tcp_reset_check(sk, skb)) goto reset`): a peer that reset after sending
+        // its FIN numbers the RST from its snd_una. Measured on 6.18 (explore-200-24: `R
+        // seq=1` after `F. seq=1` ended CLOSE-WAIT). Linux profile only.
+        let rst_after_fin = h.flags.rst
+            && ctx.p.linux_errno
+            && matches!(self.state, CloseWait | LastAck | Closing)
+            && seq + 1 == self.rcv_nxt;
         // First: sequence number acceptable?
-        if !self.segment_acceptable(seq, seg_len) {
+        if !rst_after_fin && !self.segment_acceptable(seq, seg_len) {
             if !h.flags.rst {
                 // RFC 9293 §3.10.7.4: send an ACK (this is the "dup ACK" a client in
                 // ESTABLISHED sends for a retransmitted SYN-ACK).

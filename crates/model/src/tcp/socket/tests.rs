@@ -817,6 +817,22 @@ fn tcp_info_of_a_connection_in_time_wait_reports_the_owners_socket_closed() {
     assert_eq!(h.s.info(&rfc).state, TcpState::TimeWait);
 }
 
+#[test]
+fn after_the_peers_fin_a_reset_at_rcv_nxt_minus_one_resets_the_connection() {
+    // Linux `tcp_validate_incoming` → `tcp_reset_check`: in CLOSE-WAIT, LAST-ACK and CLOSING
+    // a RST numbered like the FIN (rcv_nxt - 1) resets although it is out of the window.
+    // Measured on 6.18 (explore-200-24: `R seq=1` after `F. seq=1`, CLOSE-WAIT ended).
+    let mut h = socket_close_wait();
+    send!(h, "R seq=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    // Anywhere else out of the window it is still ignored.
+    let mut h = socket_close_wait();
+    send!(h, "R seq=0");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::CloseWait);
+}
+
 /// A SYN reaching TIME-WAIT as the driver hands it (`Sim::time_wait_syn`): the verdict,
 /// and for a SYN that does not reopen the connection, the old connection's ACK.
 fn syn_in_time_wait(h: &mut Harness, seg: &Segment) -> Option<TimeWaitSyn> {
