@@ -1421,12 +1421,12 @@ impl Causes {
                 })
         };
         let ack_sent = before(true)
-            .last()
+            .next_back()
             .and_then(|(h, _)| h.flags.ack.then_some(h.ack));
         let peer_fin = before(false)
             .filter(|(h, _)| h.flags.fin)
             .map(|(h, len)| h.seq.wrapping_add(len))
-            .last();
+            .next_back();
         r.flags.rst && rst_certainly_resets(r.seq, ack_sent, peer_fin)
     }
 
@@ -2624,6 +2624,51 @@ mod tests {
             drops(&replay(&r, &packets, &samples)),
             vec![DropReason::rst_for_listener()]
         );
+    }
+
+    #[test]
+    fn a_rst_numbered_like_the_peers_fin_ends_close_wait_and_rsts_before_it_reached_the_socket() {
+        // explore-100-3: the server in CLOSE-WAIT (the client's FIN at 1 acknowledged, 2)
+        // gets the client host's RSTs for its old ACKs: `R seq=0` is out of the window and
+        // ignored; `R seq=1`, the FIN's number, resets it (`tcp_reset_check`); `R seq=2`
+        // then finds only the listener.
+        let (r, t0) = recorder_with_listener();
+        let client = Addr {
+            host: HostId(0),
+            port: 40000,
+        };
+        r.socket(
+            HostId(1),
+            Proto::Tcp,
+            9999,
+            Some(client),
+            false,
+            None,
+            "server",
+        );
+        let rst = |seq| tcp_at(from_client(0x04), seq, 0);
+        let packets = [
+            delivered(t0 + 1_000, tcp_at(from_client(0x11), 1, 1), t0 + 1_010),
+            delivered(t0 + 1_020, tcp_at(to_client(0x10), 1, 2), t0 + 1_030),
+            delivered(t0 + 1_100, rst(0), t0 + 1_110),
+            delivered(t0 + 1_101, rst(1), t0 + 1_111),
+            delivered(t0 + 1_102, rst(2), t0 + 1_112),
+        ];
+        let samples = [
+            sample(
+                t0 + 500,
+                t0 + 510,
+                vec![request_sock(st::ESTABLISHED, 40000), listener_sock(0)],
+            ),
+            sample(
+                t0 + 1_050,
+                t0 + 1_060,
+                vec![request_sock(st::CLOSE_WAIT, 40000), listener_sock(0)],
+            ),
+            sample(t0 + 3_000, t0 + 3_010, vec![listener_sock(0)]),
+        ];
+        let tr = replay(&r, &packets, &samples);
+        assert_eq!(drops(&tr), vec![DropReason::rst_for_listener()]);
     }
 
     #[test]
