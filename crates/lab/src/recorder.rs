@@ -2548,20 +2548,7 @@ mod tests {
         // time the client's RST arrives, and the listener on 9999 discards that RST
         // (`tcp_rcv_state_process`, TCP_LISTEN); with no listener left it finds no socket.
         let run = |listening: bool| {
-            let (r, t0) = recorder_with_listener();
-            let client = Addr {
-                host: HostId(0),
-                port: 40000,
-            };
-            r.socket(
-                HostId(1),
-                Proto::Tcp,
-                9999,
-                Some(client),
-                false,
-                None,
-                "server",
-            );
+            let (r, t0) = recorder_with_server_connection();
             let listener = || listening.then(|| listener_sock(0));
             let packets = [
                 delivered(t0 + 100, to_client(0x14), t0 + 120),
@@ -2584,12 +2571,8 @@ mod tests {
         assert_eq!(run(false), vec![DropReason::NoSocket]);
     }
 
-    #[test]
-    fn a_rst_at_rcv_nxt_ends_the_socket_though_the_wire_read_its_earlier_data_after_it() {
-        // explore-100-16: one send() put three segments out, the wire read them one by one
-        // while the client answered the first with `R seq=1`, the server's rcv_nxt (the ack
-        // of its data): that RST reset it (`tcp_validate_incoming`); the client's RST for the
-        // second segment, read after the first RST arrived, found only the listener.
+    /// A recorder with the listener on 9999 and its accepted connection from client:40000.
+    fn recorder_with_server_connection() -> (Recorder, u64) {
         let (r, t0) = recorder_with_listener();
         let client = Addr {
             host: HostId(0),
@@ -2604,24 +2587,48 @@ mod tests {
             None,
             "server",
         );
+        (r, t0)
+    }
+
+    /// The drops recorded when the server's connection from client:40000 (ESTABLISHED at
+    /// t0 + 500 µs, then in `later` at t0 + 1050 if given) is gone by t0 + 3000, the
+    /// listener still listening, with `packets(t0)` on the wire.
+    fn drops_as_the_server_connection_goes(
+        packets: impl Fn(u64) -> Vec<WirePacket>,
+        later: Option<u8>,
+    ) -> Vec<DropReason> {
+        let (r, t0) = recorder_with_server_connection();
+        let seen = |t: u64, state: u8| {
+            sample(
+                t,
+                t + 10,
+                vec![request_sock(state, 40000), listener_sock(0)],
+            )
+        };
+        let mut samples = vec![seen(t0 + 500, st::ESTABLISHED)];
+        samples.extend(later.map(|state| seen(t0 + 1_050, state)));
+        samples.push(sample(t0 + 3_000, t0 + 3_010, vec![listener_sock(0)]));
+        drops(&replay(&r, &packets(t0), &samples))
+    }
+
+    #[test]
+    fn a_rst_at_rcv_nxt_ends_the_socket_though_the_wire_read_its_earlier_data_after_it() {
+        // explore-100-16: one send() put three segments out, the wire read them one by one
+        // while the client answered the first with `R seq=1`, the server's rcv_nxt (the ack
+        // of its data): that RST reset it (`tcp_validate_incoming`); the client's RST for the
+        // second segment, read after the first RST arrived, found only the listener.
         let data = |seq| tcp_at(tcp(SERVER, 9999, CLIENT, 40000, 0x18, 100), seq, 1);
         let rst = || tcp_at(from_client(0x04), 1, 0);
-        let packets = [
-            delivered(t0 + 1_000, data(1), t0 + 1_010),
-            delivered(t0 + 1_020, rst(), t0 + 1_030),
-            delivered(t0 + 1_100, data(101), t0 + 1_110),
-            delivered(t0 + 1_120, rst(), t0 + 1_130),
-        ];
-        let samples = [
-            sample(
-                t0 + 500,
-                t0 + 510,
-                vec![request_sock(st::ESTABLISHED, 40000), listener_sock(0)],
-            ),
-            sample(t0 + 3_000, t0 + 3_010, vec![listener_sock(0)]),
-        ];
+        let packets = |t0| {
+            vec![
+                delivered(t0 + 1_000, data(1), t0 + 1_010),
+                delivered(t0 + 1_020, rst(), t0 + 1_030),
+                delivered(t0 + 1_100, data(101), t0 + 1_110),
+                delivered(t0 + 1_120, rst(), t0 + 1_130),
+            ]
+        };
         assert_eq!(
-            drops(&replay(&r, &packets, &samples)),
+            drops_as_the_server_connection_goes(packets, None),
             vec![DropReason::rst_for_listener()]
         );
     }
@@ -2632,43 +2639,20 @@ mod tests {
         // gets the client host's RSTs for its old ACKs: `R seq=0` is out of the window and
         // ignored; `R seq=1`, the FIN's number, resets it (`tcp_reset_check`); `R seq=2`
         // then finds only the listener.
-        let (r, t0) = recorder_with_listener();
-        let client = Addr {
-            host: HostId(0),
-            port: 40000,
-        };
-        r.socket(
-            HostId(1),
-            Proto::Tcp,
-            9999,
-            Some(client),
-            false,
-            None,
-            "server",
-        );
         let rst = |seq| tcp_at(from_client(0x04), seq, 0);
-        let packets = [
-            delivered(t0 + 1_000, tcp_at(from_client(0x11), 1, 1), t0 + 1_010),
-            delivered(t0 + 1_020, tcp_at(to_client(0x10), 1, 2), t0 + 1_030),
-            delivered(t0 + 1_100, rst(0), t0 + 1_110),
-            delivered(t0 + 1_101, rst(1), t0 + 1_111),
-            delivered(t0 + 1_102, rst(2), t0 + 1_112),
-        ];
-        let samples = [
-            sample(
-                t0 + 500,
-                t0 + 510,
-                vec![request_sock(st::ESTABLISHED, 40000), listener_sock(0)],
-            ),
-            sample(
-                t0 + 1_050,
-                t0 + 1_060,
-                vec![request_sock(st::CLOSE_WAIT, 40000), listener_sock(0)],
-            ),
-            sample(t0 + 3_000, t0 + 3_010, vec![listener_sock(0)]),
-        ];
-        let tr = replay(&r, &packets, &samples);
-        assert_eq!(drops(&tr), vec![DropReason::rst_for_listener()]);
+        let packets = |t0| {
+            vec![
+                delivered(t0 + 1_000, tcp_at(from_client(0x11), 1, 1), t0 + 1_010),
+                delivered(t0 + 1_020, tcp_at(to_client(0x10), 1, 2), t0 + 1_030),
+                delivered(t0 + 1_100, rst(0), t0 + 1_110),
+                delivered(t0 + 1_101, rst(1), t0 + 1_111),
+                delivered(t0 + 1_102, rst(2), t0 + 1_112),
+            ]
+        };
+        assert_eq!(
+            drops_as_the_server_connection_goes(packets, Some(st::CLOSE_WAIT)),
+            vec![DropReason::rst_for_listener()]
+        );
     }
 
     #[test]
