@@ -1349,14 +1349,28 @@ impl Causes {
             TcpState::TimeWait => causes.next_back(),
             // A socket that sent anything after a RST was still there (one outside the window
             // earns a challenge ACK, RFC 5961 §3.2): the first RST from its last segment on.
+            // A RST the socket sent, or one the kernel's own numbers show fatal
+            // (`rst_certainly_resets`), is the cause however late the wire read what the
+            // socket had sent before it.
             TcpState::Closed => {
+                let fatal = self
+                    .segments
+                    .iter()
+                    .filter(|(t, sent, seg)| {
+                        *t > after && *t <= upto && self.mine(s, *t, seg, *sent)
+                    })
+                    .find(|(t, sent, seg)| match sent {
+                        true => flags(seg).is_some_and(|f| f.rst),
+                        false => self.certainly_resets(s, *t, seg),
+                    })
+                    .map(|(t, _, _)| *t);
                 let last_sent = self
                     .segments
                     .iter()
                     .filter(|(t, sent, seg)| *sent && *t <= upto && self.mine(s, *t, seg, true))
                     .map(|(t, _, _)| *t)
                     .next_back();
-                causes.find(|&t| last_sent.is_none_or(|l| t >= l))
+                fatal.or_else(|| causes.find(|&t| last_sent.is_none_or(|l| t >= l)))
             }
             _ => causes.next(),
         };
@@ -1389,6 +1403,31 @@ impl Causes {
             (TcpState::Closed, Some(a), Some(r)) if a < r => a,
             _ => seg.or_else(call).unwrap_or(fallback),
         }
+    }
+
+    /// Whether `rst`, arriving at socket `s` at `t`, certainly reset it
+    /// ([`rst_certainly_resets`], against what `s` sent and received before `t`).
+    fn certainly_resets(&self, s: &SocketInfo, t: u64, rst: &Segment) -> bool {
+        let synack_model::trace::Header::Tcp(r) = &rst.header else {
+            return false;
+        };
+        let before = |sent: bool| {
+            self.segments
+                .iter()
+                .filter(move |(u, x, seg)| *x == sent && *u < t && self.mine(s, *u, seg, sent))
+                .filter_map(|(_, _, seg)| match &seg.header {
+                    synack_model::trace::Header::Tcp(h) => Some((h, seg.payload_len)),
+                    _ => None,
+                })
+        };
+        let ack_sent = before(true)
+            .next_back()
+            .and_then(|(h, _)| h.flags.ack.then_some(h.ack));
+        let peer_fin = before(false)
+            .filter(|(h, _)| h.flags.fin)
+            .map(|(h, len)| h.seq.wrapping_add(len))
+            .next_back();
+        r.flags.rst && rst_certainly_resets(r.seq, ack_sent, peer_fin)
     }
 
     /// When socket `s` was aborted (SO_LINGER 0) inside `(after, upto]`, if it was.
@@ -1791,6 +1830,19 @@ fn accept_queue_drops(
 /// which precedes the dump that stamps it. Marked only when every socket the trace has for
 /// the tuple was seen, and seen gone: a socket not yet in any state by then (a host whose
 /// sockets no dump watched, an opening stamped late) proves nothing.
+/// Whether a RST numbered `rst_seq` certainly reset the socket it reached (Linux
+/// `tcp_validate_incoming`): it is at the socket's rcv_nxt, the acknowledgment number of the
+/// last segment the socket sent before it (`ack_sent`; none for a SYN, whose RST must
+/// acknowledge it instead), or one less when that acknowledged the peer's FIN numbered
+/// `rst_seq` (`peer_fin`; `tcp_reset_check`: CLOSE-WAIT, LAST-ACK, CLOSING). These are the
+/// kernel's own numbers: a wire that read the socket's earlier segments late cannot move
+/// them, where the times of those segments would make the socket look alive after the RST.
+fn rst_certainly_resets(rst_seq: u32, ack_sent: Option<u32>, peer_fin: Option<u32>) -> bool {
+    ack_sent.is_some_and(|a| {
+        a == rst_seq || (a == rst_seq.wrapping_add(1) && peer_fin == Some(rst_seq))
+    })
+}
+
 fn mark_resets_for_no_socket(
     events: &mut [Event],
     sockets: &[SocketInfo],
@@ -1802,11 +1854,28 @@ fn mark_resets_for_no_socket(
     // supposed cause of its CLOSED (a challenge ACK for a RST outside the window, RFC 5961
     // §3.2) was still there.
     let mut last_sent: BTreeMap<(Addr, Addr), u64> = BTreeMap::new();
+    // (source, destination) → the acknowledgment number of the last segment sent, and the
+    // number of the last FIN sent; and the tuples (RST's source, destination) a RST
+    // certainly reset (`rst_certainly_resets`), until a new connection's SYN.
+    let mut ack_sent: BTreeMap<(Addr, Addr), Option<u32>> = BTreeMap::new();
+    let mut fin_sent: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
+    let mut reset: BTreeSet<(Addr, Addr)> = BTreeSet::new();
     for e in events.iter_mut() {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
                 sent.insert(*id, segment.clone());
                 last_sent.insert((segment.src, segment.dst), e.t);
+                if let synack_model::trace::Header::Tcp(h) = &segment.header {
+                    let key = (segment.src, segment.dst);
+                    ack_sent.insert(key, h.flags.ack.then_some(h.ack));
+                    if h.flags.fin {
+                        fin_sent.insert(key, h.seq.wrapping_add(segment.payload_len));
+                    }
+                    if h.flags.syn {
+                        reset.remove(&key);
+                        reset.remove(&(segment.dst, segment.src));
+                    }
+                }
             }
             EventKind::StateChanged { socket, to, .. } => {
                 state.insert(*socket, *to);
@@ -1840,7 +1909,13 @@ fn mark_resets_for_no_socket(
                     .iter()
                     .filter(local)
                     .any(|s| s.listener && state.get(&s.id) == Some(&TcpState::Listen));
-                if !tuple.is_empty() && tuple.iter().all(|s| gone(s)) {
+                // A socket an earlier RST certainly reset is gone, once the trace has it end.
+                let ended = |s: &&SocketInfo| {
+                    state.get(&s.id) == Some(&TcpState::Closed) || closed_at.contains_key(&s.id)
+                };
+                let key = (seg.src, seg.dst);
+                let reset_before = reset.contains(&key) && tuple.iter().all(ended);
+                if !tuple.is_empty() && (reset_before || tuple.iter().all(|s| gone(s))) {
                     e.kind = EventKind::SegmentDropped {
                         id: *id,
                         reason: if listening {
@@ -1849,6 +1924,12 @@ fn mark_resets_for_no_socket(
                             DropReason::NoSocket
                         },
                     };
+                } else if rst_certainly_resets(
+                    h.seq,
+                    ack_sent.get(&(seg.dst, seg.src)).copied().flatten(),
+                    fin_sent.get(&key).copied(),
+                ) {
+                    reset.insert(key);
                 }
             }
             _ => {}
@@ -2467,20 +2548,7 @@ mod tests {
         // time the client's RST arrives, and the listener on 9999 discards that RST
         // (`tcp_rcv_state_process`, TCP_LISTEN); with no listener left it finds no socket.
         let run = |listening: bool| {
-            let (r, t0) = recorder_with_listener();
-            let client = Addr {
-                host: HostId(0),
-                port: 40000,
-            };
-            r.socket(
-                HostId(1),
-                Proto::Tcp,
-                9999,
-                Some(client),
-                false,
-                None,
-                "server",
-            );
+            let (r, t0) = recorder_with_server_connection();
             let listener = || listening.then(|| listener_sock(0));
             let packets = [
                 delivered(t0 + 100, to_client(0x14), t0 + 120),
@@ -2501,6 +2569,90 @@ mod tests {
         };
         assert_eq!(run(true), vec![DropReason::rst_for_listener()]);
         assert_eq!(run(false), vec![DropReason::NoSocket]);
+    }
+
+    /// A recorder with the listener on 9999 and its accepted connection from client:40000.
+    fn recorder_with_server_connection() -> (Recorder, u64) {
+        let (r, t0) = recorder_with_listener();
+        let client = Addr {
+            host: HostId(0),
+            port: 40000,
+        };
+        r.socket(
+            HostId(1),
+            Proto::Tcp,
+            9999,
+            Some(client),
+            false,
+            None,
+            "server",
+        );
+        (r, t0)
+    }
+
+    /// The drops recorded when the server's connection from client:40000 (ESTABLISHED at
+    /// t0 + 500 µs, then in `later` at t0 + 1050 if given) is gone by t0 + 3000, the
+    /// listener still listening, with `packets(t0)` on the wire.
+    fn drops_as_the_server_connection_goes(
+        packets: impl Fn(u64) -> Vec<WirePacket>,
+        later: Option<u8>,
+    ) -> Vec<DropReason> {
+        let (r, t0) = recorder_with_server_connection();
+        let seen = |t: u64, state: u8| {
+            sample(
+                t,
+                t + 10,
+                vec![request_sock(state, 40000), listener_sock(0)],
+            )
+        };
+        let mut samples = vec![seen(t0 + 500, st::ESTABLISHED)];
+        samples.extend(later.map(|state| seen(t0 + 1_050, state)));
+        samples.push(sample(t0 + 3_000, t0 + 3_010, vec![listener_sock(0)]));
+        drops(&replay(&r, &packets(t0), &samples))
+    }
+
+    #[test]
+    fn a_rst_at_rcv_nxt_ends_the_socket_though_the_wire_read_its_earlier_data_after_it() {
+        // explore-100-16: one send() put three segments out, the wire read them one by one
+        // while the client answered the first with `R seq=1`, the server's rcv_nxt (the ack
+        // of its data): that RST reset it (`tcp_validate_incoming`); the client's RST for the
+        // second segment, read after the first RST arrived, found only the listener.
+        let data = |seq| tcp_at(tcp(SERVER, 9999, CLIENT, 40000, 0x18, 100), seq, 1);
+        let rst = || tcp_at(from_client(0x04), 1, 0);
+        let packets = |t0| {
+            vec![
+                delivered(t0 + 1_000, data(1), t0 + 1_010),
+                delivered(t0 + 1_020, rst(), t0 + 1_030),
+                delivered(t0 + 1_100, data(101), t0 + 1_110),
+                delivered(t0 + 1_120, rst(), t0 + 1_130),
+            ]
+        };
+        assert_eq!(
+            drops_as_the_server_connection_goes(packets, None),
+            vec![DropReason::rst_for_listener()]
+        );
+    }
+
+    #[test]
+    fn a_rst_numbered_like_the_peers_fin_ends_close_wait_and_rsts_before_it_reached_the_socket() {
+        // explore-100-3: the server in CLOSE-WAIT (the client's FIN at 1 acknowledged, 2)
+        // gets the client host's RSTs for its old ACKs: `R seq=0` is out of the window and
+        // ignored; `R seq=1`, the FIN's number, resets it (`tcp_reset_check`); `R seq=2`
+        // then finds only the listener.
+        let rst = |seq| tcp_at(from_client(0x04), seq, 0);
+        let packets = |t0| {
+            vec![
+                delivered(t0 + 1_000, tcp_at(from_client(0x11), 1, 1), t0 + 1_010),
+                delivered(t0 + 1_020, tcp_at(to_client(0x10), 1, 2), t0 + 1_030),
+                delivered(t0 + 1_100, rst(0), t0 + 1_110),
+                delivered(t0 + 1_101, rst(1), t0 + 1_111),
+                delivered(t0 + 1_102, rst(2), t0 + 1_112),
+            ]
+        };
+        assert_eq!(
+            drops_as_the_server_connection_goes(packets, Some(st::CLOSE_WAIT)),
+            vec![DropReason::rst_for_listener()]
+        );
     }
 
     #[test]

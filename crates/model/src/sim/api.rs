@@ -478,11 +478,14 @@ impl Sim {
         self.app_call(sid, AppCall::Shutdown { how });
         let before = self.tcp(sid).map(|t| t.state);
         // Linux `inet_shutdown`: a socket in CLOSE (never connected, reset, or its
-        // connection gone to TIME-WAIT: `tcp_time_wait` → `tcp_done` left the owner's
-        // socket closed) gets ENOTCONN, after its shutdown flags are set all the same.
-        // Measured on 6.18: shutdown() after a RST, ENOTCONN.
-        let not_connected = matches!(before, Some(TcpState::Closed | TcpState::TimeWait))
-            && self.sp(sid).linux_errno;
+        // connection gone to TIME-WAIT: `TcpSocket::owner_state`) gets ENOTCONN, after its
+        // shutdown flags are set all the same. Measured on 6.18: shutdown() after a RST,
+        // ENOTCONN.
+        let p = self.sp(sid).clone();
+        let not_connected = p.linux_errno
+            && self
+                .tcp(sid)
+                .is_some_and(|t| t.owner_state(&p) == TcpState::Closed);
         // `inet_shutdown` on a listener: SHUT_RD (or SHUT_RDWR) stops it as close() would
         // (`tcp_disconnect` → `inet_csk_listen_stop`, the socket left CLOSE), SHUT_WR does
         // nothing. Measured on 6.18: after SHUT_WR a client still connects; after SHUT_RD

@@ -158,8 +158,18 @@ impl TcpSocket {
         if self.paws_discard(h, seg_len, ctx) {
             return;
         }
+        // Linux `tcp_reset_check` (RFC 5961 §3.2 extended): after the peer's FIN (CLOSE-WAIT,
+        // LAST-ACK, CLOSING) a RST at rcv_nxt - 1, the FIN's own number, resets the
+        // connection although it is out of the window (`tcp_validate_incoming`, step 1:
+        // `else if (tcp_reset_check(sk, skb)) goto reset`): a peer that reset after sending
+        // its FIN numbers the RST from its snd_una. Measured on 6.18 (explore-200-24: `R
+        // seq=1` after `F. seq=1` ended CLOSE-WAIT). Linux profile only.
+        let rst_after_fin = h.flags.rst
+            && ctx.p.linux_errno
+            && matches!(self.state, CloseWait | LastAck | Closing)
+            && seq + 1 == self.rcv_nxt;
         // First: sequence number acceptable?
-        if !self.segment_acceptable(seq, seg_len) {
+        if !rst_after_fin && !self.segment_acceptable(seq, seg_len) {
             if !h.flags.rst {
                 // RFC 9293 §3.10.7.4: send an ACK (this is the "dup ACK" a client in
                 // ESTABLISHED sends for a retransmitted SYN-ACK).
@@ -206,9 +216,14 @@ impl TcpSocket {
                 // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
                 // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
                 // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
-                // `tcp_timewait_state_process`: with tcp_rfc1337 a RST at rcv_nxt is ignored
-                // (RFC 1337 §3); without it, TIME-WAIT ends (below).
-                TimeWait if ctx.p.rfc1337 => {}
+                // `tcp_timewait_state_process`: only a RST exactly at rcv_nxt reaches the "in
+                // window segment" branch (`seq == tw_rcv_nxt`); one elsewhere in the window
+                // falls to the out-of-window checks, which answer nothing for a RST (`if
+                // (!th->rst)`), and TIME-WAIT runs on. RFC 5961 §3 asks the exact match too
+                // (its challenge ACK for the rest is not sent from the timewait socket). With
+                // tcp_rfc1337 even that RST is ignored (RFC 1337 §3); otherwise TIME-WAIT
+                // ends (below).
+                TimeWait if ctx.p.rfc1337 || seq != self.rcv_nxt => {}
                 LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
                     self.fail("ECONNRESET", ctx)
                 }

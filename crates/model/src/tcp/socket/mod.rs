@@ -961,7 +961,19 @@ impl TcpSocket {
         self.set_state(TcpState::Closed, ctx);
     }
 
-    /// getsockopt(TCP_INFO) (`tcp_get_info`): windows in segments of `snd_mss` bytes; the
+    /// The state the owner's own socket is in, as its calls see it: Linux moves a
+    /// connection that reaches TIME-WAIT to a timewait socket (`tcp_time_wait` →
+    /// `tcp_done`), leaving the owner's socket in CLOSE (`linux_errno`, the Linux profile).
+    /// Measured on 6.18: shutdown() there fails with ENOTCONN; TCP_INFO reports CLOSED.
+    pub fn owner_state(&self, p: &crate::profile::Profile) -> TcpState {
+        match self.state {
+            TcpState::TimeWait if p.linux_errno => TcpState::Closed,
+            s => s,
+        }
+    }
+
+    /// getsockopt(TCP_INFO) (`tcp_get_info`): the owner's socket's state (`owner_state`);
+    /// windows in segments of `snd_mss` bytes; the
     /// RTO as it stands, backed off (`icsk_rto` doubles on each timeout). `tcpi_unacked` is
     /// `packets_out`, which a connection that ended with data in flight no longer has: an RST
     /// (`tcp_reset` → `tcp_done_with_error`), a timeout (`tcp_write_err`) and an abort
@@ -974,7 +986,7 @@ impl TcpSocket {
             self.snd_max.diff(self.snd_una).max(0) as u32
         };
         crate::trace::TcpInfo {
-            state: self.state,
+            state: self.owner_state(p),
             rto_us: self.rtt.rto_backed_off(self.backoff, p),
             rtt_us: self.rtt.srtt.unwrap_or(0),
             cwnd: self.cc.cwnd / mss,

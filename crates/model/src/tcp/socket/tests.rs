@@ -789,6 +789,50 @@ fn with_tcp_rfc1337_a_reset_in_time_wait_is_ignored() {
     assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
 }
 
+#[test]
+fn a_reset_in_time_wait_ends_it_only_at_exactly_rcv_nxt() {
+    // Linux `tcp_timewait_state_process`: the "in window segment" branch that kills the
+    // timewait socket needs `seq == tw_rcv_nxt`; a RST elsewhere in the window is dropped
+    // silently (no ACK: `if (!th->rst)`), and TIME-WAIT keeps its timer.
+    let mut h = socket_time_wait();
+    let timer = h.s.timer(TimerKind::TimeWait);
+    send!(h, "R seq=3");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
+    send!(h, "R seq=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn tcp_info_of_a_connection_in_time_wait_reports_the_owners_socket_closed() {
+    // Linux `tcp_time_wait` → `tcp_done`: the connection lives on in a timewait socket, the
+    // owner's socket is TCP_CLOSE, which `tcp_get_info` reports. Measured on 6.18
+    // (explore-300-34: CLOSING, then TIME-WAIT; TCP_INFO then says CLOSED).
+    let h = socket_time_wait();
+    assert_eq!(h.s.info(&h.p).state, TcpState::Closed);
+    let mut rfc = h.p.clone();
+    rfc.linux_errno = false;
+    assert_eq!(h.s.info(&rfc).state, TcpState::TimeWait);
+}
+
+#[test]
+fn after_the_peers_fin_a_reset_at_rcv_nxt_minus_one_resets_the_connection() {
+    // Linux `tcp_validate_incoming` → `tcp_reset_check`: in CLOSE-WAIT, LAST-ACK and CLOSING
+    // a RST numbered like the FIN (rcv_nxt - 1) resets although it is out of the window.
+    // Measured on 6.18 (explore-200-24: `R seq=1` after `F. seq=1`, CLOSE-WAIT ended).
+    let mut h = socket_close_wait();
+    send!(h, "R seq=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    // Anywhere else out of the window it is still ignored.
+    let mut h = socket_close_wait();
+    send!(h, "R seq=0");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::CloseWait);
+}
+
 /// A SYN reaching TIME-WAIT as the driver hands it (`Sim::time_wait_syn`): the verdict,
 /// and for a SYN that does not reopen the connection, the old connection's ACK.
 fn syn_in_time_wait(h: &mut Harness, seg: &Segment) -> Option<TimeWaitSyn> {
