@@ -338,6 +338,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "rst_on_close_with_unread",
         Knob::Fixed("tcp_close's rule, no setting"),
     ),
+    (
+        "rst_challenge_ack",
+        Knob::Fixed("tcp_validate_incoming's rule, no setting"),
+    ),
     ("linux_errno", Knob::Fixed("the kernel's errors, no setting")),
 ];
 

@@ -544,6 +544,14 @@ profile! {
     syn_drop_rule: SynDropRule,
     /// Send RST when close() discards unread received data (RFC 2525 §2.17; Linux does).
     rst_on_close_with_unread: bool,
+    /// RFC 5961 §3.2 (blind reset attacks), which RFC 9293 §3.10.7.4 leaves optional: a RST
+    /// inside the window resets only at exactly rcv_nxt (or, Linux's extension
+    /// `tcp_reset_check`, at rcv_nxt − 1 after the peer's FIN, or at the right edge of the
+    /// highest SACK block we report); anywhere else it draws a challenge ACK, at most one per
+    /// `invalid_ratelimit_us` (`tcp_validate_incoming` → `tcp_send_challenge_ack`; the global
+    /// tcp_challenge_ack_limit is off by default since 6.0). `false`: any RST in the window
+    /// resets (RFC 9293 without the mitigation).
+    rst_challenge_ack: bool,
     /// Linux's errno after a reset (`tcp_reset`, `sock_error`, `tcp_recvmsg_locked`): EPIPE
     /// for a reset in CLOSE-WAIT, ECONNRESET otherwise; the error is reported once, then
     /// send() gets EPIPE and recv() reads 0; a FIN already received reads as end of file
@@ -642,6 +650,7 @@ impl Profile {
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: true,
+            rst_challenge_ack: true,
             linux_errno: true,
         }
     }
@@ -729,6 +738,7 @@ impl Profile {
             backlog_model: BacklogModel::TwoQueues,
             syn_drop_rule: SynDropRule::WhenAcceptQueueFull,
             rst_on_close_with_unread: false,
+            rst_challenge_ack: false,
             linux_errno: false,
         }
     }
@@ -942,6 +952,10 @@ mod tests {
             (
                 "rst_on_close_with_unread",
                 "RFC 2525 §2.17 as Linux does it",
+            ),
+            (
+                "rst_challenge_ack",
+                "RFC 5961 §3.2's challenge ACK, optional in RFC 9293, always on in Linux",
             ),
             (
                 "linux_errno",

@@ -163,9 +163,9 @@ impl TcpSocket {
         // connection although it is out of the window (`tcp_validate_incoming`, step 1:
         // `else if (tcp_reset_check(sk, skb)) goto reset`): a peer that reset after sending
         // its FIN numbers the RST from its snd_una. Measured on 6.18 (explore-200-24: `R
-        // seq=1` after `F. seq=1` ended CLOSE-WAIT). Linux profile only.
+        // seq=1` after `F. seq=1` ended CLOSE-WAIT).
         let rst_after_fin = h.flags.rst
-            && ctx.p.linux_errno
+            && ctx.p.rst_challenge_ack
             && matches!(self.state, CloseWait | LastAck | Closing)
             && seq + 1 == self.rcv_nxt;
         // First: sequence number acceptable?
@@ -202,6 +202,27 @@ impl TcpSocket {
         }
         // Second: RST.
         if h.flags.rst {
+            // RFC 5961 §3.2: in the window but not where the peer's next byte is (nor at the
+            // FIN's number, nor at the right edge of our highest SACK block), a RST may be a
+            // blind guess: a challenge ACK, which a peer that really reset answers with a RST
+            // at rcv_nxt. TIME-WAIT sends none (its rule is below).
+            let synchronized = matches!(
+                self.state,
+                Established | FinWait1 | FinWait2 | CloseWait | Closing | LastAck
+            );
+            let sack_edge = self.sack_ok
+                && self.sack_blocks.iter().map(|&(_, end)| end).max() == Some(self.roff(seq));
+            if ctx.p.rst_challenge_ack
+                && synchronized
+                && seq != self.rcv_nxt
+                && !rst_after_fin
+                && !sack_edge
+            {
+                if !self.oow_rate_limited(0, false, ctx) {
+                    self.send_ack(ctx);
+                }
+                return;
+            }
             match self.state {
                 SynReceived if self.parent.is_some() => {
                     // Passive open: the request just goes away (RFC 9293: "return to LISTEN").

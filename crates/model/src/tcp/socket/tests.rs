@@ -1387,6 +1387,28 @@ fn a_child_whose_syn_ack_timed_out_twice_starts_with_a_window_of_one_segment() {
 }
 
 #[test]
+fn a_reset_in_the_window_but_not_at_rcv_nxt_draws_a_challenge_ack() {
+    // RFC 5961 §3.2, Linux `tcp_validate_incoming`: only a RST at exactly rcv_nxt resets;
+    // one further in the window (a peer that reset with its data still on the way, or a
+    // blind guess) is answered with an ACK at rcv_nxt, once per tcp_invalid_ratelimit, and
+    // the peer's answer to that ACK, a RST at rcv_nxt, ends the connection.
+    let mut h = socket_established();
+    send!(h, "R seq=1001");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::Established);
+    send!(h, "R seq=2001");
+    recv_nothing!(h);
+    send!(h, "R seq=1");
+    assert_eq!(h.s.state, TcpState::Closed);
+    // The textbook without the mitigation: any RST in the window resets.
+    let mut h = socket_established();
+    h.p.rst_challenge_ack = false;
+    send!(h, "R seq=1001");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
 fn a_msg_more_write_leaves_as_a_chunk_of_whole_segments_with_psh() {
     // `tcp_write_xmit` → `tcp_mss_split_point` with TCP_NAGLE_CORK (the MSG_MORE push): the
     // chunk ends at the last whole segment, and `__tcp_transmit_skb` forces PSH on a chunk
