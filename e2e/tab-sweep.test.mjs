@@ -246,6 +246,11 @@ for (const [l, lang] of LANGS.entries()) {
       await onPage(browser, p.route, lang, { params: p.params ?? {}, viewport: p.viewport }, async ({ page }) => {
         await drawn(page);
         if (p.ready) await p.ready(page);
+        // A page's words arrive after its first frame, and what they add may bring a control
+        // with it (the narration's "more below" cue once its sentences overflow): the list is
+        // taken once they are in. The CI run on c49a8a32 met the quiz's cue as a Tab stop
+        // missing from a list taken before its words came.
+        await page.waitForFunction(() => !document.querySelector('[data-words="loading"]'), null, { timeout: 30_000 });
         await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
         const { problems, stops, controls } = await sweep(page);
         tally.push(`${p.name} ${stops}/${controls}`);
