@@ -283,6 +283,15 @@ impl TcpSocket {
         self.end_backoff();
     }
 
+    /// Linux `tcp_rtt_tsopt_us`: the round trip a timestamp echo `ecr` tells, in whole
+    /// milliseconds of our timestamp clock (`min` ms when it reads 0), or None for an echo
+    /// from the future or too far in the past.
+    pub(super) fn rtt_tsopt_us(&self, ecr: u32, now: Micros, min: u32) -> Option<Micros> {
+        let delta = self.ts_val(now).wrapping_sub(ecr);
+        (delta < i32::MAX as u32 / 1000)
+            .then(|| (if delta == 0 { min } else { delta }) as Micros * 1000)
+    }
+
     /// The two RTTs `tcp_ack_update_rtt` makes of an ACK's samples: `seq_rtt_us` (the
     /// cumulative ACK's, else the SACK's, else, if it acknowledged something, the timestamp
     /// echo's: `tcp_rtt_tsopt_us`, whole milliseconds of our timestamp clock, at least one)
@@ -296,12 +305,9 @@ impl TcpSocket {
     ) -> (Option<Micros>, Option<Micros>) {
         let seq = s.seq.or(s.sack);
         if seq.is_none() && s.acked && self.ts_ok {
-            if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
-                let delta = self.ts_val(now).wrapping_sub(ecr);
-                if delta < i32::MAX as u32 / 1000 {
-                    let r = delta.max(1) as Micros * 1000;
-                    return (Some(r), Some(r));
-                }
+            let echo = h.options.timestamps.filter(|&(_, ecr)| ecr != 0);
+            if let Some(r) = echo.and_then(|(_, ecr)| self.rtt_tsopt_us(ecr, now, 1)) {
+                return (Some(r), Some(r));
             }
         }
         (seq, s.ca)

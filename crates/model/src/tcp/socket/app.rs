@@ -258,17 +258,7 @@ impl TcpSocket {
                     self.rcv_space_adjust(copied, ctx.now, ctx.p);
                 }
             }
-            // A segment's memory is freed once all of it has been read.
-            while self
-                .rcv_skbs
-                .front()
-                .is_some_and(|&(end, _, _)| end <= self.rcv_copied)
-            {
-                if let Some((end, truesize, _)) = self.rcv_skbs.pop_front() {
-                    self.rcv_head_off = end;
-                    self.rmem_uncharge(truesize as u64);
-                }
-            }
+            self.free_read_skbs();
             self.cleanup_rbuf(ctx);
             self.report(ctx);
             return RecvOutcome::Data(spans_out);

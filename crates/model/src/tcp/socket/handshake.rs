@@ -312,11 +312,9 @@ impl TcpSocket {
                 // the 3000-byte write after it goes out in GSO chunks sized for a 100 ms
                 // RTT ("." 1448, "P." 1448, "P." 104), not for an unmeasured one.
                 None if ctx.p.rtt_every_ack && self.ts_ok => {
-                    if let Some((_, ecr)) = h.options.timestamps.filter(|&(_, ecr)| ecr != 0) {
-                        let delta = self.ts_val(ctx.now).wrapping_sub(ecr);
-                        if delta < i32::MAX as u32 / 1000 {
-                            self.rtt_sample(delta.max(1) as Micros * 1000, ctx.p);
-                        }
+                    let echo = h.options.timestamps.filter(|&(_, ecr)| ecr != 0);
+                    if let Some(r) = echo.and_then(|(_, ecr)| self.rtt_tsopt_us(ecr, ctx.now, 1)) {
+                        self.rtt_sample(r, ctx.p);
                     }
                 }
                 None => {}

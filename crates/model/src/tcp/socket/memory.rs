@@ -160,10 +160,9 @@ impl TcpSocket {
         }
         self.rcv_rtt_last_tsecr = tsecr;
         if len >= self.rcv_mss {
-            // `tcp_rtt_tsopt_us(tp, 0)`: whole ms of the timestamp clock.
-            let delta = self.ts_val(now).wrapping_sub(tsecr);
-            if delta > 0 && delta < i32::MAX as u32 / 1000 {
-                self.rcv_rtt_update(delta as u64 * 1000, false);
+            // `tcp_rtt_tsopt_us(tp, 0)`, taken only when above 0.
+            if let Some(r) = self.rtt_tsopt_us(tsecr, now, 0).filter(|&r| r > 0) {
+                self.rcv_rtt_update(r, false);
             }
         }
     }
@@ -319,6 +318,11 @@ impl TcpSocket {
         let unread = self.rcvbuf.len();
         self.rcvbuf.release_to(self.rcvbuf.head + unread);
         self.rcv_copied += unread;
+        self.free_read_skbs();
+    }
+
+    /// A segment's memory is freed once all of it has been read (or purged).
+    pub(super) fn free_read_skbs(&mut self) {
         while let Some(&(end, truesize, _)) = self.rcv_skbs.front() {
             if end > self.rcv_copied {
                 break;
