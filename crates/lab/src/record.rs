@@ -41,8 +41,41 @@ fn share_of(names: Vec<String>, share: Option<(usize, usize)>) -> Vec<String> {
         .collect()
 }
 
-/// Records `cases` (all when empty, or only the `share` K/N of them: those whose place in the
-/// lab's case list is K modulo N); returns the text summary.
+/// The scenarios recorded from files (`record FILE.json`: an `explore` find, say) in a kernel's
+/// folder, as paths to their `.scenario.json`, sorted: every recording whose name is not one of
+/// the lab's `named` cases. Re-recording all cases must re-record these too, or the drift test
+/// would never look at them again (the scenario as run is what they were recorded from).
+fn recorded_from_files(folder: &Path, named: &[String]) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(folder)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| {
+                    let file = e.file_name().to_string_lossy().into_owned();
+                    let stem = file.strip_suffix(".scenario.json")?;
+                    (!named.iter().any(|n| n == stem))
+                        .then(|| e.path().to_string_lossy().into_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// The name a scenario file is recorded under: its file name without `.json`, and without
+/// `.scenario` when it is a recording's own scenario (re-recorded under the same name).
+fn name_of_file(path: &str) -> String {
+    let stem = path.strip_suffix(".json").unwrap_or(path);
+    let file = Path::new(stem)
+        .file_name()
+        .map_or_else(|| stem.to_string(), |f| f.to_string_lossy().into_owned());
+    file.strip_suffix(".scenario")
+        .map_or(file.clone(), str::to_string)
+}
+
+/// Records `cases` (when empty: every named case, then the scenarios the repository's
+/// recordings for this kernel were recorded from files; or only the `share` K/N of those: the
+/// ones whose place in that list is K modulo N); returns the text summary.
 pub fn run(
     dir: Option<&Path>,
     cases: &[String],
@@ -53,7 +86,12 @@ pub fn run(
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
     std::fs::create_dir_all(&folder).ctx(|| format!("creating {}", folder.display()))?;
     let names: Vec<String> = if cases.is_empty() {
-        share_of(crate::inject::all_names(), share)
+        let named = crate::inject::all_names();
+        let files = recorded_from_files(
+            &default_dir().join(kernel_folder(&crate::session::kernel_release())),
+            &named,
+        );
+        share_of(named.into_iter().chain(files).collect(), share)
     } else {
         cases.to_vec()
     };
@@ -61,25 +99,21 @@ pub fn run(
     let mut passed = 0;
     for (i, n) in names.iter().enumerate() {
         // A scenario file (an `explore` find, say) is recorded under its file name.
-        let (n, sc) = match n.strip_suffix(".json") {
-            Some(stem) => {
-                let name = Path::new(stem)
-                    .file_name()
-                    .map_or_else(|| stem.to_string(), |f| f.to_string_lossy().into_owned());
-                let sc = crate::compare::read_scenario(Path::new(n))?;
-                (name, sc)
-            }
-            None => (
-                n.clone(),
-                crate::cases::scenario(n)
-                    .or_else(|| crate::inject::case(n))
-                    .ok_or_else(|| {
-                        LabError::Usage(format!(
-                            "no case {n:?}; the cases are: {} (or a scenario .json file)",
-                            crate::inject::all_names().join(", ")
-                        ))
-                    })?,
-            ),
+        let (n, sc) = if n.ends_with(".json") {
+            (
+                name_of_file(n),
+                crate::compare::read_scenario(Path::new(n))?,
+            )
+        } else {
+            let sc = crate::cases::scenario(n)
+                .or_else(|| crate::inject::case(n))
+                .ok_or_else(|| {
+                    LabError::Usage(format!(
+                        "no case {n:?}; the cases are: {} (or a scenario .json file)",
+                        crate::inject::all_names().join(", ")
+                    ))
+                })?;
+            (n.clone(), sc)
         };
         let n = &n;
         // A recording is the reference the model is judged by: when the machine's load made
@@ -150,5 +184,45 @@ mod tests {
             assert_eq!(seen, expected, "{n} shares");
         }
         assert_eq!(share_of(all.clone(), None), all);
+    }
+
+    #[test]
+    fn recording_all_cases_takes_in_the_scenarios_recorded_from_files() {
+        let named = crate::inject::all_names();
+        let folder = default_dir().join("linux-6.18");
+        let files = recorded_from_files(&folder, &named);
+        // `record FILE.json` recordings are checked in (explore's finds among them), and none
+        // is a named case under another spelling.
+        assert!(
+            files
+                .iter()
+                .any(|f| f.ends_with("fast-path-data-does-not-push-held-data.scenario.json")),
+            "{files:?}"
+        );
+        for f in &files {
+            let name = name_of_file(f);
+            assert!(!named.contains(&name), "{name} is a named case");
+            assert!(
+                folder.join(format!("{name}.trace.json")).is_file(),
+                "{name}"
+            );
+            crate::compare::read_scenario(Path::new(f)).unwrap();
+        }
+        assert!(!files.iter().any(|f| name_of_file(f) == "handshake"));
+    }
+
+    #[test]
+    fn a_scenario_file_is_recorded_under_its_name() {
+        assert_eq!(
+            name_of_file("/tmp/keep/explore-600-2.json"),
+            "explore-600-2"
+        );
+        assert_eq!(
+            name_of_file(
+                "tests/kernel-recordings/linux-6.18/syn-lost-twice-cwnd-one.scenario.json"
+            ),
+            "syn-lost-twice-cwnd-one"
+        );
+        assert_eq!(name_of_file("plain.json"), "plain");
     }
 }
