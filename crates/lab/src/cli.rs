@@ -93,8 +93,8 @@ pub enum Cmd {
     /// Runs every compare case on this kernel and writes each one's scenario, trace and pcap
     /// into the repository's recordings folder, named after the kernel version.
     Record {
-        /// Only these cases (default: all), or scenario .json files (each recorded under its
-        /// file name).
+        /// Only these cases (default: all, then the checked-in recordings made from scenario
+        /// files), or scenario .json files (each recorded under its file name).
         cases: Vec<String>,
         /// Folder holding the per-kernel folders (default: tests/kernel-recordings).
         #[arg(long)]
