@@ -129,8 +129,9 @@ pub enum Cmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Draws scenarios nobody wrote from a seed (one or two clients, a delay, scripts of 2-8
-    /// calls a side, sometimes a dropped segment and one or two sweep axes) and compares each
+    /// Draws scenarios nobody wrote from a seed (conversations: one or two clients, a delay,
+    /// scripts of 2-8 calls a side, sometimes a dropped segment and one or two sweep axes; listen
+    /// backlogs with 2-5 clients; UDP senders and receivers) and compares each
     /// on this kernel and in the model, as `compare FILE` does: one line a scenario. Exit
     /// status 1 if any differ.
     Explore {

@@ -3,10 +3,20 @@
 //! (`compare::compare`), one line each. The sweep varies the written cases one parameter at a
 //! time; the explorer draws whole scripts: the departures it finds are the ones no case is near.
 //!
-//! What a scenario is made of (all of it within what the lab plays, `runner::check`): the
-//! cases' two hosts, a listener on server:9999 and one client (sometimes two), a one-way delay
-//! from [`DELAYS_MS`], each side a script of 2-8 calls 10-300 ms apart ([`Call`]), sometimes one
-//! segment dropped (the sweep's `drop` axis), sometimes one or two of the sweep's other axes.
+//! What a scenario is made of (all of it within what the lab plays, `runner::check`), in one
+//! of three families ([`Family`]):
+//! - a conversation: the cases' two hosts, a listener on server:9999 and one client
+//!   (sometimes two), a one-way delay from [`DELAYS_MS`], each side a script of 2-8 calls
+//!   10-300 ms apart ([`Call`]), sometimes one segment dropped (the sweep's `drop` axis),
+//!   sometimes one or two of the sweep's other axes;
+//! - a listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart, an accept() late or
+//!   never, tcp_syncookies 0/1/2, tcp_abort_on_overflow, tcp_synack_retries 1-2, sometimes a
+//!   client's ACK or a SYN-ACK lost;
+//! - UDP: one or two senders (connect()ed or not) of 1-6 datagrams from one byte to above the
+//!   largest (EMSGSIZE), to a receiver or to a port nobody holds, a receiver that reads early,
+//!   late, short (MSG_TRUNC) or never, sometimes with a small SO_RCVBUF or another
+//!   icmp_ratelimit.
+//!
 //! The same seed gives the same scenarios: scenario `i` of seed `s` comes from its own stream
 //! of the model's PRNG (`Rng::fork(s, i)`), so it can be drawn again alone.
 
@@ -14,7 +24,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use synack_model::rng::Rng;
-use synack_model::scenario::{Action, AppScript, Scenario, SocketSpec, Step};
+use synack_model::scenario::{
+    Action, AppScript, FaultRule, Scenario, SegmentMatch, SocketSpec, Step,
+};
 use synack_model::trace::{Proto, ShutHow, SockOpt};
 
 use crate::cli::Common;
@@ -52,6 +64,19 @@ const NOT_DRAWN: &[(&str, &str)] = &[
         "a module parameter global to the machine: other runs on it would see it",
     ),
 ];
+
+/// What a drawn scenario exercises, and how often (per cent; the rest are conversations):
+/// the backlog and UDP families are the scenes' other subjects, which the conversations never
+/// reach (one or two clients never fill an accept queue).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Family {
+    Conversation,
+    Backlog,
+    Udp,
+}
+
+const BACKLOG_PERCENT: u64 = 15;
+const UDP_PERCENT: u64 = 15;
 
 /// One call of a generated script, before it is given its time.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -207,8 +232,25 @@ fn last_at(steps: &[Step]) -> u64 {
 /// Scenario `index` of `seed`.
 pub fn scenario(seed: u64, index: u64) -> Scenario {
     let mut rng = Rng::fork(seed, index);
-    let delay_ms = pick(&mut rng, &DELAYS_MS);
-    let two = chance(&mut rng, 20);
+    match family(&mut rng) {
+        Family::Conversation => conversation(&mut rng, seed, index),
+        Family::Backlog => backlog(&mut rng, seed, index),
+        Family::Udp => udp(&mut rng, seed, index),
+    }
+}
+
+fn family(rng: &mut Rng) -> Family {
+    match rng.below(100) {
+        n if n < BACKLOG_PERCENT => Family::Backlog,
+        n if n < BACKLOG_PERCENT + UDP_PERCENT => Family::Udp,
+        _ => Family::Conversation,
+    }
+}
+
+/// A conversation: one or two clients and the server's connections, each side's calls drawn.
+fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
+    let delay_ms = pick(rng, &DELAYS_MS);
+    let two = chance(rng, 20);
     let connect = |at_us: u64| {
         Step::at(
             at_us,
@@ -222,11 +264,11 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         SocketSpec::new("client", "client", Proto::Tcp, 0),
     ];
     // The server reads in most runs, and so does the client.
-    let server_reads = chance(&mut rng, 75);
-    let client_reads = chance(&mut rng, 75);
+    let server_reads = chance(rng, 75);
+    let client_reads = chance(rng, 75);
     let c1 = (10 + rng.below(41)) * 1_000;
     let mut client = vec![connect(c1)];
-    client.extend(script(&mut rng, &[None], None, client_reads));
+    client.extend(script(rng, &[None], None, client_reads));
     let mut apps = vec![AppScript {
         socket: "client".into(),
         steps: client,
@@ -246,7 +288,7 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         let c2 = c1 + (30 + rng.below(71)) * 1_000;
         sockets.push(SocketSpec::new("client 2", "client", Proto::Tcp, 0));
         let mut steps = vec![connect(c2)];
-        steps.extend(script(&mut rng, &[None], None, client_reads));
+        steps.extend(script(rng, &[None], None, client_reads));
         apps.push(AppScript {
             socket: "client 2".into(),
             steps,
@@ -260,7 +302,7 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         conns = vec![Some("server"), Some("server 2")];
         current = Some("server 2");
     }
-    server.extend(script(&mut rng, &conns, current, server_reads));
+    server.extend(script(rng, &conns, current, server_reads));
     apps.insert(
         0,
         AppScript {
@@ -277,10 +319,10 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
     }
     // One dropped segment, of the kinds the sweep's `drop` axis names (data and ACKs also as
     // the 2nd or 3rd of their kind).
-    let drop = chance(&mut rng, 35).then(|| {
+    let drop = chance(rng, 35).then(|| {
         let values = axis_values("drop");
-        let v = pick(&mut rng, &values);
-        if (v.contains("-data-") || v.contains("-ack-")) && chance(&mut rng, 40) {
+        let v = pick(rng, &values);
+        if (v.contains("-data-") || v.contains("-ack-")) && chance(rng, 40) {
             let stem = v.rsplit_once('-').map_or(v, |(s, _)| s);
             format!("{stem}-{}", 2 + rng.below(2))
         } else {
@@ -302,8 +344,8 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         .filter(|(a, _)| !NOT_DRAWN.iter().any(|(n, _)| n == a))
         .collect();
     for _ in 0..n_axes {
-        let (axis, values) = pick(&mut rng, &drawable);
-        let value = pick(&mut rng, values);
+        let (axis, values) = pick(rng, &drawable);
+        let value = pick(rng, values);
         let mut tried = sc.clone();
         if crate::sweep::apply(&mut tried, axis, value).is_some() {
             sc = tried;
@@ -339,6 +381,261 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         let _ = write!(scripts, " | {}: {}", a.socket, side(a));
     }
     sc.description = format!("{}{scripts}", what.join(", "));
+    sc
+}
+
+/// The one-way delays of a backlog scenario, ms: not 0 or 1, where clients and the listener's
+/// timers on one tick race by the kernel's scheduling rather than by TCP.
+const BACKLOG_DELAYS_MS: [u64; 3] = [5, 20, 50];
+
+/// A listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart that ask (5 bytes) and
+/// wait for an answer, or send and close, or only connect; a server that accepts and answers
+/// each from a moment on, or never; tcp_syncookies 0/1/2, sometimes tcp_abort_on_overflow,
+/// tcp_synack_retries 1-2, sometimes a small tcp_max_syn_backlog, sometimes one handshake's
+/// last ACK or one SYN-ACK lost.
+fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
+    let delay_ms = pick(rng, &BACKLOG_DELAYS_MS);
+    let backlog = rng.below(4) as u32;
+    let clients = 2 + rng.below(4);
+    let gap_ms = pick(rng, &[10, 30, 60]);
+    let mut sockets = vec![SocketSpec::new("listener", "server", Proto::Tcp, 9999)];
+    let mut apps = Vec::new();
+    let mut kinds = Vec::new();
+    for i in 0..clients {
+        let label = format!("client {}", i + 1);
+        sockets.push(SocketSpec::new(&label, "client", Proto::Tcp, 0));
+        let connect = Action::Connect {
+            to: "server:9999".into(),
+        };
+        let mut steps = vec![Step::at((50 + i * gap_ms) * 1_000, connect)];
+        match rng.below(100) {
+            0..=59 => {
+                steps.push(Step::now(Action::send(5)));
+                steps.push(Step::now(Action::Recv { max: 1024 }));
+                kinds.push("ask");
+            }
+            60..=79 => {
+                steps.push(Step::now(Action::send(5)));
+                let wait = pick(rng, &[100, 500]) * 1_000;
+                steps.push(Step::after(wait, Action::Close {}));
+                kinds.push("send+close");
+            }
+            _ => kinds.push("idle"),
+        }
+        apps.push(AppScript {
+            socket: label,
+            steps,
+        });
+    }
+    // accept() each connection in turn and answer it (read its request, write 5 bytes): the
+    // labels follow the accept queue's order, which is the kernel's to decide.
+    let mut server = vec![Step::now(Action::Listen { backlog })];
+    let accept_ms = chance(rng, 65).then(|| pick(rng, &[150, 600, 1_500]));
+    if let Some(at) = accept_ms {
+        for i in 0..clients {
+            let accept = Action::Accept {
+                label: Some(format!("server {}", i + 1)),
+            };
+            let mut step = if i == 0 {
+                Step::at(at * 1_000, accept)
+            } else {
+                Step::now(accept)
+            };
+            if i > 0 {
+                step.on = Some("listener".into());
+            }
+            server.push(step);
+            server.push(Step::now(Action::Recv { max: 1024 }));
+            server.push(Step::now(Action::send(5)));
+        }
+    }
+    apps.insert(
+        0,
+        AppScript {
+            socket: "listener".into(),
+            steps: server,
+        },
+    );
+    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
+    sc.seed = seed;
+    sc.network.default.latency_us = delay_ms * 1_000;
+    let cookies = pick(rng, &["0", "1", "2"]);
+    let _ = crate::sweep::apply(&mut sc, "syncookies", cookies);
+    let synack_retries = 1 + rng.below(2) as u32;
+    sc.tuning.synack_retries = Some(synack_retries);
+    sc.tuning.abort_on_overflow = Some(chance(rng, 20));
+    // The machine's own tcp_max_syn_backlog is no part of the scenario: one is always set.
+    sc.tuning.max_syn_backlog = Some(if chance(rng, 25) {
+        pick(rng, &[2, 4])
+    } else {
+        128
+    });
+    let mut what = vec![
+        "backlog".to_string(),
+        format!("{delay_ms} ms one way"),
+        format!("listen({backlog})"),
+        format!("{clients} clients {gap_ms} ms apart ({})", kinds.join(", ")),
+        match accept_ms {
+            Some(at) => format!("accept from {at} ms"),
+            None => "no accept".into(),
+        },
+        format!("syncookies={cookies}"),
+        format!("synack_retries={synack_retries}"),
+    ];
+    if sc.tuning.abort_on_overflow == Some(true) {
+        what.push("abort_on_overflow=1".into());
+    }
+    if let Some(n) = sc.tuning.max_syn_backlog.filter(|n| *n != 128) {
+        what.push(format!("max_syn_backlog={n}"));
+    }
+    match rng.below(100) {
+        0..=14 => {
+            let nth = 1 + rng.below(clients) as u32;
+            sc.faults
+                .push(FaultRule::drop("client", SegmentMatch::PureAck, Some(nth)));
+            what.push(format!("drop client's ACK #{nth}"));
+        }
+        15..=24 => {
+            sc.faults
+                .push(FaultRule::drop("server", SegmentMatch::SynAck, Some(1)));
+            what.push("drop SYN-ACK #1".into());
+        }
+        _ => {}
+    }
+    // The SYN-ACK timer's series (1 + 2 s with two retries) and a client's SYN retried after
+    // a dropped one fit in 5 s past the accept.
+    sc.limits.max_time_us = (accept_ms.unwrap_or(0) + 5_000) * 1_000;
+    sc.description = what.join(", ");
+    sc
+}
+
+/// UDP datagram sizes: a byte, small, the most one 1500-byte frame carries (1472), one more
+/// (two fragments), three fragments, the largest IPv4 datagram (65,507) and one more (EMSGSIZE).
+const UDP_SIZES: [u32; 7] = [1, 100, 1472, 1473, 3000, 65_507, 65_508];
+
+/// UDP: one or two senders of 1-6 datagrams, connect()ed or not, to a receiver on server:9999
+/// or to server:9 where nobody listens; a receiver that reads before anything arrives, later,
+/// with a short buffer, or never; sometimes SO_RCVBUF small or another icmp_ratelimit.
+fn udp(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
+    let delay_ms = pick(rng, &DELAYS_MS);
+    let closed = chance(rng, 20);
+    let to = if closed { "server:9" } else { "server:9999" };
+    let mut sockets = Vec::new();
+    let mut apps = Vec::new();
+    let mut what = vec![
+        "udp".to_string(),
+        format!("{delay_ms} ms one way"),
+        format!("to {to}"),
+    ];
+    let senders = if chance(rng, 25) { 2 } else { 1 };
+    let mut last_us = 0;
+    for i in 0..senders {
+        let label = if i == 0 {
+            "sender".to_string()
+        } else {
+            format!("sender {}", i + 1)
+        };
+        sockets.push(SocketSpec::new(&label, "client", Proto::Udp, 0));
+        let connected = chance(rng, 35);
+        let mut steps = Vec::new();
+        if connected {
+            steps.push(Step::at(40_000, Action::Connect { to: to.into() }));
+        }
+        let n = 1 + rng.below(6);
+        let mut sizes = Vec::new();
+        let mut t = 50_000 + i * 5_000;
+        for k in 0..n {
+            let len = pick(rng, &UDP_SIZES);
+            sizes.push(len.to_string());
+            let action = if connected {
+                Action::send(len)
+            } else {
+                Action::SendTo {
+                    to: to.into(),
+                    len,
+                    message: None,
+                }
+            };
+            // Back to back, or 10-100 ms after the one before was due.
+            if k > 0 && chance(rng, 50) {
+                t += (10 + rng.below(91)) * 1_000;
+            }
+            steps.push(Step::at(t, action));
+        }
+        let mut line = format!(
+            "{label}{}: {}",
+            if connected { " (connected)" } else { "" },
+            sizes.join(" ")
+        );
+        // A connect()ed sender told of a port unreachable fails its next call once
+        // (ECONNREFUSED); poll() or recv() ask.
+        if connected && chance(rng, 50) {
+            t += 200_000;
+            let ask = if chance(rng, 50) {
+                line.push_str(" poll100");
+                Action::Poll {
+                    timeout_us: Some(100_000),
+                }
+            } else {
+                line.push_str(" r65536");
+                Action::Recv { max: 65_536 }
+            };
+            steps.push(Step::at(t, ask));
+        }
+        last_us = last_us.max(t);
+        what.push(line);
+        apps.push(AppScript {
+            socket: label,
+            steps,
+        });
+    }
+    if !closed || chance(rng, 50) {
+        sockets.insert(0, SocketSpec::new("receiver", "server", Proto::Udp, 9999));
+        let reads = rng.below(9);
+        let first = pick(rng, &[10_u64, 200, 600]) * 1_000;
+        let mut steps = Vec::new();
+        let mut line = String::from("receiver:");
+        for k in 0..reads {
+            let max = pick(rng, &[100, 2_000, 65_536]);
+            let _ = write!(line, " r{max}");
+            steps.push(if k == 0 {
+                Step::at(first, Action::Recv { max })
+            } else {
+                Step::now(Action::Recv { max })
+            });
+        }
+        if reads > 0 {
+            let _ = write!(line, " from {} ms", first / 1_000);
+        } else {
+            line.push_str(" no reads");
+        }
+        last_us = last_us.max(first);
+        what.push(line);
+        apps.insert(
+            0,
+            AppScript {
+                socket: "receiver".into(),
+                steps,
+            },
+        );
+    }
+    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
+    sc.seed = seed;
+    sc.network.default.latency_us = delay_ms * 1_000;
+    if !closed && chance(rng, 25) {
+        let v = pick(rng, &axis_values("udp_rcvbuf"));
+        if crate::sweep::apply(&mut sc, "udp_rcvbuf", v).is_some() {
+            what.push(format!("udp_rcvbuf={v}"));
+        }
+    }
+    if closed && chance(rng, 30) {
+        let v = pick(rng, &axis_values("icmp_ratelimit"));
+        if crate::sweep::apply(&mut sc, "icmp_ratelimit", v).is_some() {
+            what.push(format!("icmp_ratelimit={v}"));
+        }
+    }
+    sc.limits.max_time_us = last_us + 1_000_000;
+    sc.description = what.join(", ");
     sc
 }
 
@@ -465,6 +762,7 @@ mod tests {
         let mut drops = 0;
         let mut axes = 0;
         let mut two = 0;
+        let (mut backlogs, mut udps, mut full_queues) = (0, 0, 0);
         for seed in 0..200 {
             for i in 0..10 {
                 let sc = scenario(seed, i);
@@ -476,6 +774,22 @@ mod tests {
                 assert_eq!(Scenario::from_json(&json).as_ref(), Ok(&sc), "{name}");
                 let trace = synack_model::simulate(&sc).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(trace.cut_short.is_none(), "{name}: {:?}", trace.cut_short);
+                if sc.description.starts_with("backlog,") {
+                    backlogs += 1;
+                    // More clients than listen(N) holds (N + 1 on Linux), so the queue fills.
+                    let listen = sc.apps[0].steps.iter().find_map(|s| match s.action {
+                        Action::Listen { backlog } => Some(backlog),
+                        _ => None,
+                    });
+                    full_queues +=
+                        usize::from(listen.is_some_and(|b| sc.sockets.len() as u32 - 1 > b + 1));
+                    continue;
+                }
+                if sc.description.starts_with("udp,") {
+                    udps += 1;
+                    assert!(sc.sockets.iter().all(|s| s.proto == Proto::Udp), "{name}");
+                    continue;
+                }
                 drops += usize::from(!sc.faults.is_empty());
                 axes += usize::from(sc.description.contains('='));
                 two += usize::from(sc.sockets.len() == 3);
@@ -485,6 +799,10 @@ mod tests {
         assert!(
             drops > 300 && axes > 300 && two > 200,
             "{drops} {axes} {two}"
+        );
+        assert!(
+            backlogs > 200 && udps > 200 && full_queues > 100,
+            "{backlogs} {udps} {full_queues}"
         );
     }
 }
