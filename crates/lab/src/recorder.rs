@@ -114,6 +114,9 @@ struct Inner {
     pcap: Vec<(u64, Vec<u8>)>,
     /// UDP: messages of the datagrams still to be seen, per (sport, dport).
     datagrams: BTreeMap<(u16, u16), VecDeque<(MessageId, u32)>>,
+    /// UDP: every datagram sent, in order, per (sport, dport): what a receiver tells a
+    /// datagram too short to carry its message number by (`udp_run`).
+    datagrams_sent: BTreeMap<(u16, u16), Vec<(MessageId, u32)>>,
     /// Initial sequence number per direction (sport, dport), from the SYNs seen.
     isns: BTreeMap<(u16, u16), u32>,
     /// Listening sockets by their sock_diag cookie: SO_REUSEPORT lets several listen on one
@@ -161,6 +164,7 @@ impl Recorder {
             isns: BTreeMap::new(),
             listener_cookies: BTreeMap::new(),
             datagrams: BTreeMap::new(),
+            datagrams_sent: BTreeMap::new(),
             end_us: 0,
             max_poll_gap_us: 0,
             no_syncookies: false,
@@ -288,11 +292,24 @@ impl Recorder {
 
     /// Says that the next datagram sport → dport carries message `m` (of `len` bytes).
     pub fn datagram_message(&self, sport: u16, dport: u16, m: MessageId, len: u32) {
-        self.lock()
-            .datagrams
+        let mut g = self.lock();
+        g.datagrams
             .entry((sport, dport))
             .or_default()
             .push_back((m, len));
+        g.datagrams_sent
+            .entry((sport, dport))
+            .or_default()
+            .push((m, len));
+    }
+
+    /// Every datagram sent sport → dport so far, in order, with its length.
+    pub fn datagrams_sent(&self, sport: u16, dport: u16) -> Vec<(MessageId, u32)> {
+        self.lock()
+            .datagrams_sent
+            .get(&(sport, dport))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Which messages' bytes the stream range [off, off+len) of sport → dport holds.

@@ -531,7 +531,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     // What is still queued reached its socket (see `udp_run::mark_drops`), and the kernel's
     // own count of what it threw away.
     for u in &udp {
-        u.drain();
+        u.drain(&s.rec);
     }
     let udp_counters = if udp.is_empty() {
         Vec::new()

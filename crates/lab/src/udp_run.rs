@@ -113,10 +113,14 @@ pub fn open(
     Ok(out)
 }
 
-/// The first four bytes of a datagram: its message number (a shorter datagram carries what
-/// fits, and is told apart by its length alone).
+/// The first four bytes of a datagram: its message number, big-endian. A datagram shorter
+/// than that carries the number's low bytes (a 1-byte datagram its last byte), so that what
+/// it holds still tells it from its neighbours ([`UdpHeld::identify`]).
 fn payload(m: MessageId, len: u32) -> Vec<u8> {
     let tag = m.0.to_be_bytes();
+    if len < 4 {
+        return tag[4 - len as usize..].to_vec();
+    }
     (0..len as usize)
         .map(|i| tag.get(i).copied().unwrap_or((i % 251) as u8))
         .collect()
@@ -124,6 +128,21 @@ fn payload(m: MessageId, len: u32) -> Vec<u8> {
 
 fn message_of(buf: &[u8]) -> Option<u32> {
     Some(u32::from_be_bytes(buf.get(..4)?.try_into().ok()?))
+}
+
+/// Of the datagrams `sent` (in order, with their lengths), the first of length `real` not in
+/// `seen` whose bytes begin with `got`.
+fn message_among(
+    sent: &[(MessageId, u32)],
+    seen: &BTreeSet<u32>,
+    real: usize,
+    got: &[u8],
+) -> Option<u32> {
+    sent.iter()
+        .find(|&&(m, len)| {
+            len as usize == real && !seen.contains(&m.0) && payload(m, len).starts_with(got)
+        })
+        .map(|&(m, _)| m.0)
 }
 
 impl UdpHeld {
@@ -140,6 +159,19 @@ impl UdpHeld {
 
     fn local_port(&self) -> u16 {
         self.port
+    }
+
+    /// Which message a received datagram is: `got` is what recvfrom() copied (maybe cut
+    /// short by its buffer), `real` the datagram's length (MSG_TRUNC), `from` its source port.
+    /// Four bytes name it; fewer (a datagram of 1-3 bytes, or a buffer of 1-3) leave the
+    /// first datagram from `from` of that length, not yet received, whose bytes begin so.
+    /// Without this a 1-byte datagram was never recognised, and counted dropped when unread.
+    fn identify(&self, rec: &Recorder, from: u16, real: usize, got: &[u8]) -> Option<u32> {
+        if got.len() >= 4 && real >= 4 {
+            return message_of(got);
+        }
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        message_among(&rec.datagrams_sent(from, self.port), &seen, real, got)
     }
 
     /// Runs one step on this socket; false when a blocking call was still waiting at the
@@ -251,7 +283,7 @@ impl UdpHeld {
             let r = self.with(|s| sock::recv_trunc(s, &mut buf))?;
             match r {
                 Ok((kept, real, from)) => {
-                    let m = message_of(&buf[..kept]);
+                    let m = self.identify(rec, from.port(), real, &buf[..kept]);
                     if let Some(m) = m {
                         self.seen
                             .lock()
@@ -300,13 +332,13 @@ impl UdpHeld {
 
     /// Reads (without recording) what is still queued at the end of the run: those
     /// datagrams reached the socket.
-    pub fn drain(&self) {
+    pub fn drain(&self, rec: &Recorder) {
         if !matches!(self.with(|s| s.set_nonblocking(true)), Ok(Ok(()))) {
             return;
         }
         let mut buf = vec![0u8; 65_536];
-        while let Ok(Ok((kept, _, _))) = self.with(|s| sock::recv_trunc(s, &mut buf)) {
-            if let Some(m) = message_of(&buf[..kept]) {
+        while let Ok(Ok((kept, real, from))) = self.with(|s| sock::recv_trunc(s, &mut buf)) {
+            if let Some(m) = self.identify(rec, from.port(), real, &buf[..kept]) {
                 self.seen
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -399,4 +431,27 @@ pub fn udp_counters() -> Result<std::collections::BTreeMap<String, u64>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_datagram_too_short_for_its_message_number_is_told_by_its_low_bytes_and_length() {
+        // Messages 7, 8 and 9: two 1-byte datagrams, then a 100-byte one.
+        let sent = [(MessageId(7), 1), (MessageId(8), 1), (MessageId(9), 100)];
+        assert_eq!(payload(MessageId(8), 1), vec![8]);
+        assert_eq!(payload(MessageId(0x0102_0304), 3), vec![2, 3, 4]);
+        assert_eq!(&payload(MessageId(9), 100)[..4], &[0, 0, 0, 9]);
+        let mut seen = BTreeSet::new();
+        // Message 7 was dropped: the byte the receiver gets names message 8.
+        assert_eq!(message_among(&sent, &seen, 1, &[8]), Some(8));
+        seen.insert(8);
+        assert_eq!(message_among(&sent, &seen, 1, &[8]), None);
+        // A 100-byte datagram read into a 2-byte buffer: its length and first bytes.
+        assert_eq!(message_among(&sent, &seen, 100, &[0, 0]), Some(9));
+        assert_eq!(message_among(&sent, &seen, 1, &[7]), Some(7));
+        assert_eq!(message_among(&sent, &seen, 2, &[7]), None);
+    }
 }
