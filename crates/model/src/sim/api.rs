@@ -553,8 +553,14 @@ impl Sim {
         self.app_call(sid, AppCall::SetNoDelay { on });
         self.with_tcp(sid, |t, ctx| {
             t.nodelay = on;
-            // Linux: setting TCP_NODELAY pushes pending data at once.
-            t.output(ctx);
+            // Linux `__tcp_sock_set_nodelay`: turning TCP_NODELAY on pushes pending data
+            // at once (`tcp_push_pending_frames`); turning it off only clears the flag, so
+            // data a MSG_MORE write holds stays held. Measured on 6.18 (explore 600-16): 10
+            // bytes of send(MSG_MORE), then TCP_NODELAY 0, then shutdown(): the bytes leave
+            // with the FIN (`F. len=10`), not at the setsockopt().
+            if on {
+                t.output(ctx);
+            }
             t.report(ctx);
         });
         self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
