@@ -218,6 +218,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         Knob::Fixed("the device's: the lab's TUN wire orphans every skb in tun_net_xmit (true)"),
     ),
     (
+        "reader_wake_us",
+        Knob::Fixed("the machine's scheduler: how soon a woken reader gets a CPU, no setting"),
+    ),
+    (
         "min_tso_segs",
         Knob::Sysctl("net.ipv4.tcp_min_tso_segs", Unit::Plain),
     ),

@@ -14,6 +14,11 @@ pub struct AppRun {
     pub blocked: Option<Blocked>,
     /// A step is scheduled (or running): do not schedule another.
     pub scheduled: bool,
+    /// The blocked recv() found nothing and sleeps (`sk_wait_data`): what arrives later
+    /// wakes it, and it runs only [`crate::profile::Profile::reader_wake_us`] after that.
+    pub asleep: bool,
+    /// When the woken reader runs (a `Wake` is scheduled then).
+    pub wake_at: Option<Micros>,
 }
 
 /// A call that has not returned yet.

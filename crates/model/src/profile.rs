@@ -379,6 +379,21 @@ profile! {
     /// packet's serialisation on a link with `bandwidth_bps` (a qdisc or a NIC ring holding
     /// it meanwhile); with no bandwidth there is no serialisation and no difference.
     tx_done_at_xmit: bool,
+    /// How long a reader blocked in recv() takes to run once arriving data woke it, µs: the
+    /// receive path only marks it runnable (`tcp_data_ready` → `sk_data_ready`, i.e.
+    /// `sock_def_readable` → `wake_up_interruptible_sync_poll`) and carries on with the rest
+    /// of its batch; when the task gets a CPU, `tcp_recvmsg_locked` copies every queued skb
+    /// up to the buffer's size, and segments that come in meanwhile too (it processes the
+    /// backlog before it returns). So everything that arrives within this time is read by
+    /// one recv(); 0: everything that arrives at the same instant, e.g. one flight on a link
+    /// without `bandwidth_bps`. It depends on the machine (its scheduler, its load, the CPU
+    /// the reader sleeps on), not on TCP, so both profiles leave it at 0. Measured on 6.18
+    /// (the lab's TUN wire, which hands a flight's segments to the stack 5-80 µs apart, each
+    /// handled to the end inside the relay's write(2): `tun_get_user` → `tun_rx_batched` →
+    /// `netif_receive_skb`): a reader blocked in recv(65536) returned 3000 bytes for
+    /// 1448 + 1448 + 104 and 14480 for ten segments, 1.9-8 ms after the first (a 2-core VM
+    /// under load); the model read the first segment alone before.
+    reader_wake_us: Micros,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293
     /// §3.7.4 classic rule (no small segment while *any* data is unacknowledged).
@@ -617,6 +632,7 @@ impl Profile {
             quickack_max: 16,
             autocorking: true,
             tx_done_at_xmit: true,
+            reader_wake_us: 0,
             nagle_minshall: true,
             min_tso_segs: 2,
             initial_cwnd_segments: 10,
@@ -705,6 +721,7 @@ impl Profile {
             quickack_max: 0,
             autocorking: false,
             tx_done_at_xmit: true,
+            reader_wake_us: 0,
             nagle_minshall: false,
             min_tso_segs: 0,
             initial_cwnd_segments: 3,

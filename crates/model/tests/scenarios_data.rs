@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use synack_model::presets::{self, Knobs, WindowCase};
 use synack_model::scenario::{Action, FaultAction, FaultRule, SegmentMatch, Step};
-use synack_model::trace::{EventKind, TimerKind, Trace};
+use synack_model::trace::{EventKind, ShutHow, TimerKind, Trace};
 
 fn win(case: WindowCase) -> Trace {
     run(&presets::window(&Knobs::default(), case))
@@ -926,5 +926,43 @@ fn autocorking_holds_a_small_write_while_the_device_holds_more_of_the_sockets_me
             "0.204 client>server . seq=201 ack=1 len=400",
             "0.220 client>server . seq=601 ack=1 len=1400",
         ]
+    );
+}
+
+#[test]
+fn turning_tcp_nodelay_off_does_not_push_what_msg_more_holds() {
+    // Linux `__tcp_sock_set_nodelay`: only turning the option on pushes
+    // (`tcp_push_pending_frames`). Measured on 6.18 (explore 600-16): 10 bytes of
+    // send(MSG_MORE), TCP_NODELAY 0 54 ms later, shutdown() 36 ms after that: the bytes
+    // leave with the FIN.
+    let run_with = |on: bool| {
+        let mut s = presets::window(&Knobs::default(), WindowCase::NagleDelayedAck);
+        s.apps[1].steps.drain(2..4); // the server only reads
+        s.apps[0].steps = vec![
+            Step::now(Action::Connect {
+                to: "server:80".into(),
+            }),
+            Step::at(
+                100_000,
+                Action::Send {
+                    len: 10,
+                    message: None,
+                    content: None,
+                    more: true,
+                },
+            ),
+            Step::at(154_000, Action::SetNoDelay { on }),
+            Step::at(190_000, Action::Shutdown { how: ShutHow::Wr }),
+        ];
+        run(&s)
+    };
+    assert_eq!(
+        data_packets(&run_with(false), "client"),
+        ["0.190 client>server F. seq=1 ack=1 len=10"]
+    );
+    // Turning it on sends the held bytes at once.
+    assert_eq!(
+        data_packets(&run_with(true), "client"),
+        ["0.154 client>server . seq=1 ack=1 len=10"]
     );
 }

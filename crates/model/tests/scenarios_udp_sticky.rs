@@ -448,3 +448,59 @@ fn a_received_packets_buffer_is_its_slab_and_the_sk_buff_and_a_fragmented_datagr
     assert_eq!(rcvbuf_of_so_rcvbuf(2048), 4096);
     assert_eq!(rcvbuf_of_so_rcvbuf(1), 2304);
 }
+
+/// Case B's knobs with the reader woken `wake_us` after data arrives.
+fn flight_to_a_waiting_reader(rate_mbps: f64, wake_us: Option<u64>) -> Trace {
+    let k = Knobs::default();
+    let sk = presets::StickyKnobs {
+        rate_mbps,
+        ..presets::StickyKnobs::of(&k, StickyCase::B)
+    };
+    let mut s = presets::sticky_with(&k, &sk, StickyFix::None);
+    s.tuning.reader_wake_us = wake_us;
+    run(&s)
+}
+
+#[test]
+fn a_reader_waiting_in_recv_gets_the_whole_flight_that_woke_it() {
+    // Linux: the first segment only wakes the reader (`sock_def_readable`); by the time it
+    // runs, the flight's other segments are queued, and `tcp_recvmsg_locked` copies them
+    // all. Measured on 6.18: a reader blocked in recv(65536) got 3000 bytes for
+    // 1448 + 1448 + 104 handed over 50-80 µs apart, 14480 for ten segments.
+    let t = flight_to_a_waiting_reader(0.0, None);
+    assert_packets!(
+        t,
+        [
+            "0.000 client>server S seq=0 len=0",
+            "0.020 server>client S. seq=0 ack=1 len=0",
+            "0.040 client>server . seq=1 ack=1 len=0",
+            "0.040 client>server . seq=1 ack=1 len=1448",
+            "0.040 client>server . seq=1449 ack=1 len=552",
+            "0.060 server>client . seq=1 ack=1449 len=0",
+            "0.060 server>client . seq=1 ack=2001 len=0",
+            "0.080 client>server . seq=2001 ack=1 len=300",
+            "0.100 server>client . seq=1 ack=2301 len=0",
+            "0.540 client>server F. seq=2301 ack=1 len=0",
+            "0.560 server>client F. seq=1 ack=2302 len=0",
+            "0.580 client>server . seq=2302 ack=2 len=0",
+        ]
+    );
+    assert_eq!(
+        reads(&t, "conn")[..2],
+        [
+            "Recv 2000 bytes: data1[0..2000]",
+            "Recv 300 bytes: data2[0..300]"
+        ]
+    );
+    // At 10 Mbit/s the second segment comes 1.2 ms after the first: a reader that runs
+    // within that (the profile's 0) reads the first alone (case B); one that takes 2 ms to
+    // get a CPU finds both.
+    assert_eq!(
+        reads(&flight_to_a_waiting_reader(10.0, None), "conn")[0],
+        "Recv 1448 bytes: data1[0..1448]"
+    );
+    assert_eq!(
+        reads(&flight_to_a_waiting_reader(10.0, Some(2_000)), "conn")[0],
+        "Recv 2000 bytes: data1[0..2000]"
+    );
+}

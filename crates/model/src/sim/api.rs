@@ -44,6 +44,8 @@ impl Sim {
             result,
         });
         self.apps[i].blocked = None;
+        self.apps[i].asleep = false;
+        self.apps[i].wake_at = None;
         self.apps[i].pc += 1;
         if give_up {
             self.apps[i].pc = self.apps[i].steps.len();
@@ -551,8 +553,14 @@ impl Sim {
         self.app_call(sid, AppCall::SetNoDelay { on });
         self.with_tcp(sid, |t, ctx| {
             t.nodelay = on;
-            // Linux: setting TCP_NODELAY pushes pending data at once.
-            t.output(ctx);
+            // Linux `__tcp_sock_set_nodelay`: turning TCP_NODELAY on pushes pending data
+            // at once (`tcp_push_pending_frames`); turning it off only clears the flag, so
+            // data a MSG_MORE write holds stays held. Measured on 6.18 (explore 600-16): 10
+            // bytes of send(MSG_MORE), then TCP_NODELAY 0, then shutdown(): the bytes leave
+            // with the FIN (`F. len=10`), not at the setsockopt().
+            if on {
+                t.output(ctx);
+            }
             t.report(ctx);
         });
         self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
@@ -597,8 +605,15 @@ impl Sim {
         self.app_return(i, AppCallKind::TcpInfo, r);
     }
 
-    /// A deadline of app `i`'s blocked call (poll's timeout, SO_LINGER's time) has come.
+    /// A deadline of app `i`'s blocked call (poll's timeout, SO_LINGER's time) has come, or
+    /// its woken reader runs ([`Sim::reader_sleeps`]).
     pub(super) fn wake_app(&mut self, i: usize) {
+        if let Some(at) = self.apps[i].wake_at {
+            if at > self.now {
+                return; // an older deadline: the reader runs at its own wake-up
+            }
+            self.apps[i].wake_at = None;
+        }
         if self.apps[i].blocked.is_some() {
             self.try_complete(i);
         }
@@ -608,11 +623,46 @@ impl Sim {
     pub(super) fn poll_apps(&mut self) -> bool {
         let mut any = false;
         for i in 0..self.apps.len() {
-            if self.apps[i].blocked.is_some() && self.try_complete(i) {
+            if self.apps[i].blocked.is_some() && !self.reader_sleeps(i) && self.try_complete(i) {
                 any = true;
             }
         }
         any
+    }
+
+    /// Whether app `i` is a reader asleep in recv() that must not read yet. Data (or a FIN,
+    /// an error) arriving for it only wakes it (`sk_data_ready` → `sock_def_readable`):
+    /// the task reads once it runs, the profile's `reader_wake_us` later, and then takes
+    /// everything queued by that time (`tcp_recvmsg_locked`), whatever else arrives at the
+    /// same instant included; so a flight of segments is one recv(), as on Linux, not one
+    /// read per segment. A recv() that finds something when it is called returns at once
+    /// (`block` tries it before the reader sleeps).
+    fn reader_sleeps(&mut self, i: usize) -> bool {
+        let app = &self.apps[i];
+        if !app.asleep || !matches!(app.blocked, Some(Blocked::Recv { .. })) {
+            return false;
+        }
+        if app.wake_at.is_some() {
+            return true;
+        }
+        let sid = app.socket;
+        if !self.read_ready(sid) {
+            return false;
+        }
+        let at = self.now + self.sp(sid).reader_wake_us;
+        self.apps[i].wake_at = Some(at);
+        self.push(at, What::Wake(i));
+        true
+    }
+
+    /// Whether a read on `sid` would not block: what poll() reports as readable, and what
+    /// wakes a reader sleeping in recv().
+    fn read_ready(&self, sid: SocketId) -> bool {
+        match &self.socks[sid.0 as usize] {
+            Sock::Tcp(t) => t.readable(),
+            Sock::Udp(u) => !u.queue.is_empty() || u.closed || u.error.is_some(),
+            Sock::Script => true,
+        }
     }
 
     /// Completes app `i`'s blocked call if it can; returns whether anything changed.
@@ -723,22 +773,25 @@ impl Sim {
                             socket: sid,
                             call: AppCall::Recv { max },
                         });
+                        // The new call reads what is left at once, or sleeps.
+                        self.apps[i].asleep = false;
+                        self.apps[i].wake_at = None;
                         true
                     }
                     Some(r) => {
                         self.app_return(i, AppCallKind::Recv, r);
                         true
                     }
-                    None => false,
+                    None => {
+                        // Nothing to read: the reader sleeps until something arrives.
+                        self.apps[i].asleep = true;
+                        false
+                    }
                 }
             }
             Blocked::Send { .. } => false, // handled by `try_send` above
             Blocked::Poll { deadline } => {
-                let ready = match &self.socks[sid.0 as usize] {
-                    Sock::Tcp(t) => t.readable(),
-                    Sock::Udp(u) => !u.queue.is_empty() || u.closed || u.error.is_some(),
-                    Sock::Script => true,
-                };
+                let ready = self.read_ready(sid);
                 if !ready && deadline.is_none_or(|d| self.now < d) {
                     return false;
                 }

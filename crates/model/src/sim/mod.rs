@@ -552,6 +552,8 @@ impl Sim {
                 socket,
                 blocked: None,
                 scheduled: false,
+                asleep: false,
+                wake_at: None,
             });
         }
         Ok(())
