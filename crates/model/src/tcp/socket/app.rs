@@ -20,7 +20,7 @@ impl TcpSocket {
             return self.send_space().min(want);
         }
         let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
-        let mut queued = self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len();
+        let mut queued = self.send_skbs_mem();
         if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
             return 0;
         }
@@ -51,6 +51,7 @@ impl TcpSocket {
         } else {
             self.write_skbs(spans, len, more, ctx);
         }
+        self.sync_send_memory();
         self.report(ctx);
     }
 

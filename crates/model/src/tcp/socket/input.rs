@@ -286,10 +286,20 @@ impl TcpSocket {
             self.send_ack(ctx);
             return;
         }
-        // Header prediction is judged on arrival, before the ACK can change it.
+        // Header prediction is judged on arrival, before the ACK can change it, and so is
+        // `tcp_rcv_established`'s fast path for data: a predicted segment whose skb fits in
+        // the memory forward-allocated as it arrives ("if ((int)skb->truesize >
+        // sk->sk_forward_alloc) goto step5"), which the send side shares: what our writes
+        // charged counts ([`TcpSocket::sync_send_memory`]), and what this segment's ACK
+        // frees comes only after (`tcp_ack` runs after `tcp_queue_rcv` there, before
+        // `tcp_data_queue` in step 5).
         let predicted = self.header_predicted(seg, h);
-        // `tcp_rcv_established`'s fast path for data (a predicted segment whose skb fits in
-        // the forward-allocated memory, see `process_text`) calls `tcp_ack` and then
+        self.sync_send_memory();
+        let fast = predicted
+            && seg.payload_len > 0
+            && self.truesize_accounting()
+            && self.truesize(seg.payload_len) as i64 <= self.fwd_alloc;
+        // The fast path for data calls `tcp_ack` and then
         // `tcp_data_snd_check` only "if (TCP_SKB_CB(skb)->ack_seq != tp->snd_una)" ("only
         // one small jumplet in fast path"); otherwise just `tcp_update_wl`. So data held
         // back (MSG_MORE, the cork, Nagle) is not pushed by the arrival, and the probe timer
@@ -298,14 +308,16 @@ impl TcpSocket {
         // server's 100 bytes sent with MSG_MORE wait while the client's 1448 bytes are
         // acknowledged alone. The slow path (step 5: `tcp_ack`, `tcp_data_queue`,
         // `tcp_data_snd_check`) pushes them.
-        let fast_no_ack = predicted
-            && ack == self.snd_una
-            && self.truesize_accounting()
-            && self.truesize(seg.payload_len) as i64 <= self.rcv_fwd_alloc;
+        let fast_no_ack = fast && ack == self.snd_una;
         if fast_no_ack {
             self.snd_wl1 = seq;
         } else {
             self.process_ack(seg, h, ctx);
+            if !fast {
+                // Step 5: `tcp_ack` frees the skbs it acknowledges (`tcp_clean_rtx_queue` →
+                // `tcp_wmem_free_skb`) before `tcp_data_queue` schedules memory for the data.
+                self.sync_send_memory();
+            }
         }
         if self.state == Closed {
             return;
@@ -344,7 +356,7 @@ impl TcpSocket {
                     return;
                 }
                 let shape = SegShape::of(seg, h);
-                match self.process_text(seq, &seg.payload, shape, predicted, ctx) {
+                match self.process_text(seq, &seg.payload, shape, fast, ctx) {
                     AckDue::Now => ack_now = true,
                     AckDue::OutOfOrder => ofo = true,
                     AckDue::Later => {}
@@ -353,6 +365,9 @@ impl TcpSocket {
                 ack_now = true;
             }
         }
+        // The fast path's `tcp_ack` comes after `tcp_queue_rcv`: what it freed goes back
+        // to `fwd_alloc` only now.
+        self.sync_send_memory();
         // Eighth: FIN.
         let linux_acks = ctx.p.quickack_max > 0;
         if h.flags.fin {

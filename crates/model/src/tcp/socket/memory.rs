@@ -282,30 +282,72 @@ impl TcpSocket {
         if !self.can_ingest() && !self.prune_queue(in_start, p) {
             return false;
         }
-        self.rmem_schedule(truesize);
+        self.mem_schedule(truesize);
         true
     }
 
-    /// `__sk_mem_schedule` (`sk_rmem_schedule`, `sk_forced_mem_schedule`): whatever
-    /// `truesize` needs beyond the memory already forward-allocated is charged to the socket
-    /// in whole pages (SK_MEM_QUANTUM), the rest stays forward-allocated for the next skbs.
-    /// Measured on 6.18 through sock_diag's SK_MEMINFO_FWD_ALLOC: three 1280-byte skbs into
-    /// an empty socket leave 256 (one page less 3840).
-    pub(super) fn rmem_schedule(&mut self, truesize: u32) {
-        let need = truesize as i64 - self.rcv_fwd_alloc;
+    /// `__sk_mem_schedule` (`sk_rmem_schedule`, `sk_wmem_schedule`,
+    /// `sk_forced_mem_schedule`): whatever `truesize` needs beyond the memory already
+    /// forward-allocated is charged to the socket in whole pages (`sk_mem_pages`), the rest
+    /// stays forward-allocated for the next skbs, received or sent. Measured on 6.18 through
+    /// sock_diag's SK_MEMINFO_FWD_ALLOC: three 1280-byte skbs into an empty socket leave 256
+    /// (one page less 3840).
+    pub(super) fn mem_schedule(&mut self, truesize: u32) {
+        let need = truesize as i64 - self.fwd_alloc;
         if need > 0 {
-            self.rcv_fwd_alloc += (need + PAGE - 1) / PAGE * PAGE;
+            self.fwd_alloc += (need + PAGE - 1) / PAGE * PAGE;
         }
     }
 
     /// Memory `freed` goes back to the socket (`sk_mem_uncharge`) and whole pages of what is
-    /// forward-allocated go back to the system (`sk_mem_reclaim`: only the part under a page
-    /// stays).
-    pub(super) fn rmem_uncharge(&mut self, freed: u64) {
-        self.rcv_fwd_alloc += freed as i64;
-        if self.rcv_fwd_alloc >= PAGE {
-            self.rcv_fwd_alloc %= PAGE;
+    /// forward-allocated go back to the system (`sk_mem_reclaim` → `__sk_mem_reclaim`: only
+    /// the part under a page stays; since 6.0, "net: keep sk->sk_forward_alloc as small as
+    /// possible", there is no SK_RECLAIM_THRESHOLD, and the per-cpu reserve,
+    /// `sysctl_mem_pcpu_rsv`, batches the protocol's `memory_allocated`, not the socket's
+    /// forward allocation).
+    pub(super) fn mem_uncharge(&mut self, freed: u64) {
+        self.fwd_alloc += freed as i64;
+        if self.fwd_alloc >= PAGE {
+            self.fwd_alloc %= PAGE;
         }
+    }
+
+    /// Linux `sk_wmem_queued`: every send skb not yet acknowledged takes its head
+    /// (`SND_SKB_HEAD`) and its bytes. A cut (`tcp_fragment`) adds a head, an skb eaten by its
+    /// neighbour (`tcp_grow_skb`, `tcp_collapse_retrans`) frees one.
+    pub(super) fn send_skbs_mem(&self) -> u64 {
+        self.skbs.count() as u64 * SND_SKB_HEAD + self.sndbuf.len()
+    }
+
+    /// The send side's share of `fwd_alloc`, brought up to date with the send skbs as they
+    /// stand: what they took since the last call is charged (`tcp_stream_alloc_skb` →
+    /// `sk_wmem_schedule` and `tcp_skb_entail` → `sk_mem_charge` for a head,
+    /// `tcp_wmem_schedule` and `skb_copy_to_page_nocache` → `sk_mem_charge` for the bytes,
+    /// `tcp_fragment` for a cut), and what they gave back is uncharged (`tcp_wmem_free_skb`,
+    /// `tcp_trim_head` → `sk_mem_uncharge`, which reclaims whole pages). Charging the sum at
+    /// once leaves what charging each piece would, less than a page. Called after a write,
+    /// before a segment's fast-path test reads `fwd_alloc`, and where the segment's
+    /// `tcp_ack` frees acknowledged skbs (`tcp_clean_rtx_queue`): before its data is queued
+    /// on the slow path, after it on the fast path. Measured on 6.18 (recording
+    /// `written-memory-lets-received-data-take-the-fast-path`, and explore 600-2): a socket
+    /// that has only written (one byte held by MSG_MORE: 833 bytes queued, 3263
+    /// forward-allocated) takes the peer's 100 bytes (832) on the fast path, which answers
+    /// with a pure ACK and keeps the byte. And explore 200-61: 100 bytes held (932) after a
+    /// received 100-byte skb (832) leave 2332, so a 1448-byte segment (2304) fits; with the
+    /// 896-byte head once assumed it would not (2268) and would push them.
+    pub(super) fn sync_send_memory(&mut self) {
+        if !self.truesize_accounting() {
+            return;
+        }
+        let now = self.send_skbs_mem();
+        if now > self.wmem_queued {
+            let charged = now - self.wmem_queued;
+            self.mem_schedule(charged.min(u32::MAX as u64) as u32);
+            self.fwd_alloc -= charged as i64;
+        } else if now < self.wmem_queued {
+            self.mem_uncharge(self.wmem_queued - now);
+        }
+        self.wmem_queued = now;
     }
 
     /// Linux `__tcp_close`: the receive queue is freed ("data_was_unread") before close()
@@ -329,7 +371,7 @@ impl TcpSocket {
             }
             self.rcv_skbs.pop_front();
             self.rcv_head_off = end;
-            self.rmem_uncharge(truesize as u64);
+            self.mem_uncharge(truesize as u64);
         }
     }
 
@@ -413,8 +455,8 @@ impl TcpSocket {
         // Each new skb is charged, each old one freed: what is left over under a page
         // stays forward-allocated.
         let after = self.rmem();
-        self.rcv_fwd_alloc -= after as i64;
-        self.rmem_uncharge(before);
+        self.fwd_alloc -= after as i64;
+        self.mem_uncharge(before);
     }
 
     /// Linux `tcp_collapse_ofo_queue`: the out-of-order queue, range by range (skbs with no
@@ -502,8 +544,8 @@ impl TcpSocket {
             }
             // Each new skb is charged, each old one freed (as in `collapse_queue`).
             self.ooo_mem = (self.ooo_mem + made).saturating_sub(freed);
-            self.rcv_fwd_alloc -= made as i64;
-            self.rmem_uncharge(freed);
+            self.fwd_alloc -= made as i64;
+            self.mem_uncharge(freed);
             i = k + n;
         }
     }
@@ -530,7 +572,7 @@ impl TcpSocket {
             self.ooo.remove(&start);
             self.ooo_bytes -= len;
             self.ooo_mem = self.ooo_mem.saturating_sub(truesize as u64);
-            self.rmem_uncharge(truesize as u64);
+            self.mem_uncharge(truesize as u64);
             if self.ooo_fin.is_some_and(|f| f >= start) {
                 self.ooo_fin = None;
             }

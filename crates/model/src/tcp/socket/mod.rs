@@ -62,9 +62,12 @@ const COLLAPSE_COPY: u32 = 4096 - SKB_SHARED_INFO;
 /// PAGE_SIZE, the unit socket memory is charged in (`sk_mem_pages`).
 const PAGE: i64 = 4096;
 /// The memory of a send skb's head (`tcp_stream_alloc_skb`: `alloc_skb_fclone(MAX_TCP_HEADER)`
-/// from the small-head cache, 320 + 320 bytes, and the sk_buff: SKB_TRUESIZE(320)). The
-/// bytes written go into page fragments and count one for one.
-pub(crate) const SND_SKB_HEAD: u64 = 320 + SKB_SHARED_INFO as u64 + SK_BUFF as u64;
+/// from the small-head cache, then `skb->truesize = SKB_TRUESIZE(skb_end_offset(skb))`: the
+/// 576-byte head and the sk_buff). The bytes written go into page fragments and count one
+/// for one (`skb_copy_to_page_nocache`). Measured on 6.18 through sock_diag
+/// (SK_MEMINFO_WMEM_QUEUED, `ss -m`'s `w`): a 1-byte write held by MSG_MORE queues 833
+/// bytes, a 101-byte one 933, and leaves 3263 and 3163 forward-allocated.
+pub(crate) const SND_SKB_HEAD: u64 = (SMALL_HEAD + SK_BUFF) as u64;
 
 /// One skb of the out-of-order queue (Linux `tp->out_of_order_queue`): the bytes it holds,
 /// its truesize and the room left at the end of its head (`skb_tailroom`) for the bytes of a
@@ -270,13 +273,20 @@ pub struct TcpSocket {
     /// Where the first of `rcv_skbs` starts (the end of the last one freed): it may hold
     /// bytes already read.
     rcv_head_off: u64,
-    /// Linux `sk_forward_alloc` as the receive side uses it: memory charged to the socket
-    /// in whole pages (`__sk_mem_schedule`) and not yet taken by a queued skb; a freed skb
-    /// gives its memory back and whole pages are returned (`sk_mem_reclaim`).
-    rcv_fwd_alloc: i64,
+    /// Linux `sk_forward_alloc`, one per socket for both directions: memory charged to the
+    /// socket in whole pages (`__sk_mem_schedule`) and not yet taken by an skb, received
+    /// (`sk_rmem_schedule`, then `skb_set_owner_r` → `sk_mem_charge`) or to send
+    /// (`tcp_stream_alloc_skb` → `sk_wmem_schedule`, `tcp_skb_entail` and each copy →
+    /// `sk_mem_charge`); a freed skb gives its memory back and whole pages are returned
+    /// (`sk_mem_uncharge` → `sk_mem_reclaim`, which since 6.0 keeps less than a page).
+    /// So what a write charged lets the first segment received take the fast path.
+    fwd_alloc: i64,
+    /// Linux `sk_wmem_queued`: the memory of the send skbs not yet acknowledged (each one's
+    /// head and its bytes), as last charged to `fwd_alloc` ([`TcpSocket::sync_send_memory`]).
+    wmem_queued: u64,
     /// Linux header prediction (`tp->pred_flags`): the peer's window field a segment must
     /// carry to take `tcp_rcv_established`'s fast path, None while prediction is off. An
-    /// in-order segment that is predicted and whose skb fits in `rcv_fwd_alloc` is queued
+    /// in-order segment that is predicted and whose skb fits in `fwd_alloc` is queued
     /// there without looking at the buffer (so the queue can grow past it); any other goes
     /// through `tcp_data_queue`, which makes room first. See [`TcpSocket::fast_path_check`].
     rcv_pred_wnd: Option<u16>,
@@ -696,7 +706,8 @@ impl TcpSocket {
             rcv_skbs: std::collections::VecDeque::new(),
             last_oow_ack: None,
             rcv_head_off: 0,
-            rcv_fwd_alloc: 0,
+            fwd_alloc: 0,
+            wmem_queued: 0,
             rcv_pred_wnd: None,
             rcvbuf_grown: 0,
             rcvq_space: 0,

@@ -137,7 +137,7 @@ impl TcpSocket {
         self.ooo_bytes -= spans_len(&skb.spans);
         if self.rcv_skb_overhead > 0 {
             self.ooo_mem = self.ooo_mem.saturating_sub(skb.truesize as u64);
-            self.rmem_uncharge(skb.truesize as u64);
+            self.mem_uncharge(skb.truesize as u64);
         }
     }
 
@@ -271,12 +271,13 @@ impl TcpSocket {
 
     /// In-window data: returns what ACK it asks for (RFC 5681 §4.2: out-of-order data, or
     /// data filling a hole, is acknowledged at once; Linux may compress the former).
+    /// `fast`: the segment takes `tcp_rcv_established`'s fast path (judged on arrival).
     pub(super) fn process_text(
         &mut self,
         seq: SeqNumber,
         payload: &[PayloadSpan],
         shape: SegShape,
-        predicted: bool,
+        fast: bool,
         ctx: &mut Ctx,
     ) -> AckDue {
         let len = shape.len;
@@ -319,7 +320,6 @@ impl TcpSocket {
             // forced: `sk_forced_mem_schedule`), answering at once with window 0 either
             // way (ICSK_ACK_NOMEM | ICSK_ACK_NOW).
             let truesize = self.truesize(take);
-            let fast = predicted && truesize as i64 <= self.rcv_fwd_alloc;
             let nomem = self.truesize_accounting()
                 && !fast
                 && !self.try_rmem_schedule(truesize, start, ctx.p);
@@ -328,14 +328,14 @@ impl TcpSocket {
                 if !self.rcv_skbs.is_empty() {
                     return AckDue::Now;
                 }
-                self.rmem_schedule(truesize);
+                self.mem_schedule(truesize);
             }
             self.rcvbuf.push_range(payload, skip, take);
             self.rcv_nxt += take;
             if self.truesize_accounting() {
                 let before = self.rmem();
                 self.queue_rcv_skb(take, skip == 0);
-                self.rcv_fwd_alloc -= (self.rmem() - before) as i64;
+                self.fwd_alloc -= (self.rmem() - before) as i64;
             }
             self.delack_bytes += take;
             self.event_data_recv(take, shape, ctx);
@@ -512,7 +512,7 @@ impl TcpSocket {
                     self.ooo.insert(from, skb);
                     if self.rcv_skb_overhead > 0 {
                         self.ooo_mem += truesize as u64;
-                        self.rcv_fwd_alloc -= truesize as i64;
+                        self.fwd_alloc -= truesize as i64;
                     }
                 }
             }
@@ -599,9 +599,9 @@ impl TcpSocket {
             // the queue's tail (`tcp_try_coalesce`) or held nothing new, and is freed.
             let after = self.rmem();
             if after < before {
-                self.rmem_uncharge(before - after);
+                self.mem_uncharge(before - after);
             } else {
-                self.rcv_fwd_alloc -= (after - before) as i64;
+                self.fwd_alloc -= (after - before) as i64;
             }
             taken += 1;
         }
