@@ -568,14 +568,15 @@ fn an_endless_or_multi_gigabyte_scenario_file_is_refused_after_16_mib() {
     // /dev/zero never ends: read whole, it would take all memory; a sparse 4 GiB file the
     // same, more slowly. Both are refused within `refused`'s three seconds.
     refused(&["sim", "/dev/zero"], &["/dev/zero", "16 MiB"]);
-    let huge = tmp("huge.json");
+    // Its own name: another test of this process writes and removes "huge.json" meanwhile.
+    let huge = tmp("sparse-4gib.json");
     std::fs::File::create(&huge)
         .unwrap()
         .set_len(4 << 30)
         .unwrap();
     let h = huge.to_string_lossy().into_owned();
     for cmd in ["sim", "compare"] {
-        refused(&[cmd, &h], &["huge.json", "16 MiB"]);
+        refused(&[cmd, &h], &["sparse-4gib.json", "16 MiB"]);
     }
     let _ = std::fs::remove_file(huge);
 }
