@@ -96,6 +96,22 @@ impl SendSkbs {
         }
     }
 
+    /// `tcp_write_wakeup` sending the bytes up to `end` of the skb holding `end - 1`: it sets
+    /// PSH on that skb (`TCP_SKB_CB(skb)->tcp_flags |= TCPHDR_PSH`) before cutting it to the
+    /// window or the MSS (`tcp_fragment`, whose second part keeps the flag), then on the
+    /// part it sends. The flag stays with the skb: a retransmission of it carries PSH.
+    pub fn mark_push(&mut self, end: u64) {
+        let Some(i) = self.skbs.iter().position(|s| s.end >= end) else {
+            return;
+        };
+        if self.start_of(i) >= end {
+            return;
+        }
+        self.skbs[i].psh = true;
+        self.split_at(end);
+        self.skbs[i].psh = true;
+    }
+
     /// Linux `tcp_grow_skb` (6.10, "tcp: try to send bigger TSO packets"): before
     /// `tcp_write_xmit` sends the skb starting at `off` (the send head), it takes up to
     /// `amount` bytes from the next skb (that one only), when the MSS or the quota grew since

@@ -587,10 +587,13 @@ impl TcpSocket {
                     chunk = Some(self.next_chunk(skb, flight, wnd_room, chunk_segs, ctx));
                 }
                 let (end, chunk_psh) = chunk.unwrap_or((nxt_off + len as u64, false));
-                // `tcp_write_wakeup` marks what it sends PSH.
+                // `tcp_write_wakeup` marks what it sends PSH, on the skb itself.
                 psh = (chunk_psh && nxt_off + len as u64 >= end) || self.push_once;
                 if nxt_off + len as u64 >= end {
                     self.skbs.split_at(end);
+                }
+                if self.push_once {
+                    self.skbs.mark_push(nxt_off + len as u64);
                 }
             }
             if retrans == 0 && flight == 0 && len > 0 {

@@ -1454,6 +1454,21 @@ fn data_on_the_fast_path_acking_nothing_new_does_not_push_held_data() {
 }
 
 #[test]
+fn the_psh_the_probe_timer_sets_stays_on_the_skb_for_its_retransmission() {
+    // `tcp_write_wakeup` sets PSH on the skb it sends, not only on the segment: the RTO's
+    // copy of the 100 bytes a MSG_MORE write held carries it too. Measured on 6.18 (explore
+    // seed 700 #7: '. len=100' resent as 'P. len=100' by the kernel; the model had dropped
+    // the flag).
+    let mut h = socket_established();
+    app_send(&mut h, 100, true);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    fire(&mut h, TimerKind::Retransmit);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
 fn memory_a_write_forward_allocated_lets_the_first_data_received_take_the_fast_path() {
     // Linux has one `sk_forward_alloc` per socket for both directions: the byte written
     // took a page (`tcp_stream_alloc_skb` → `sk_wmem_schedule`) and 833 bytes of it (the
