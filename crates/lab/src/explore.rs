@@ -247,6 +247,20 @@ fn family(rng: &mut Rng) -> Family {
     }
 }
 
+/// The scenario `index` of `seed` on the cases' two hosts, `delay_ms` one way.
+fn drawn(
+    seed: u64,
+    index: u64,
+    delay_ms: u64,
+    sockets: Vec<SocketSpec>,
+    apps: Vec<AppScript>,
+) -> Scenario {
+    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
+    sc.seed = seed;
+    sc.network.default.latency_us = delay_ms * 1_000;
+    sc
+}
+
 /// A conversation: one or two clients and the server's connections, each side's calls drawn.
 fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     let delay_ms = pick(rng, &DELAYS_MS);
@@ -310,9 +324,7 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             steps: server,
         },
     );
-    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
-    sc.seed = seed;
-    sc.network.default.latency_us = delay_ms * 1_000;
+    let mut sc = drawn(seed, index, delay_ms, sockets, apps);
     let mut what = vec![format!("{delay_ms} ms one way")];
     if two {
         what.push("two clients".into());
@@ -456,9 +468,7 @@ fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             steps: server,
         },
     );
-    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
-    sc.seed = seed;
-    sc.network.default.latency_us = delay_ms * 1_000;
+    let mut sc = drawn(seed, index, delay_ms, sockets, apps);
     let cookies = pick(rng, &["0", "1", "2"]);
     let _ = crate::sweep::apply(&mut sc, "syncookies", cookies);
     let synack_retries = 1 + rng.below(2) as u32;
@@ -619,9 +629,7 @@ fn udp(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             },
         );
     }
-    let mut sc = crate::cases::two_hosts(&format!("explore/{seed}-{index}"), "", 0, sockets, apps);
-    sc.seed = seed;
-    sc.network.default.latency_us = delay_ms * 1_000;
+    let mut sc = drawn(seed, index, delay_ms, sockets, apps);
     if !closed && chance(rng, 25) {
         let v = pick(rng, &axis_values("udp_rcvbuf"));
         if crate::sweep::apply(&mut sc, "udp_rcvbuf", v).is_some() {
