@@ -1348,24 +1348,41 @@ pub fn LadderView(p: &LadderProps) -> Html {
         let drawn = (p.ladder.clone(), geo.width, measured, p.lang, p.numbering);
         // A new static layer starts with every arrow out of the order.
         let fresh = use_mut_ref(|| None::<(Shared<Ladder>, f64, bool, Lang, Numbering)>);
+        // The static layer's hit lines, one per arrow in arrow order, found once per drawing:
+        // a `querySelector` per arrow that changed walked the whole stack each time (some
+        // thirty thousand elements with 5,000 segments), most of a playback frame's script.
+        let hits = use_mut_ref(|| None::<web_sys::NodeList>);
         use_effect_on((count, drawn), move |(_, drawn)| {
+            use wasm_bindgen::JsCast;
             if fresh.borrow().as_ref() != Some(drawn) {
                 *fresh.borrow_mut() = Some(drawn.clone());
                 was.borrow_mut().clear();
+                *hits.borrow_mut() = None;
             }
             let mut was = was.borrow_mut();
             was.resize(reached.len(), false);
-            let stack =
-                crate::dom::document().and_then(|d| d.get_element_by_id(&format!("{uid}-stack")));
+            let mut hits = hits.borrow_mut();
+            // Found again when not found yet (the static layer is drawn after the first
+            // measure) or no longer in the page.
+            let found = |h: &web_sys::NodeList| {
+                h.length() as usize == reached.len() && h.item(0).is_some_and(|n| n.is_connected())
+            };
+            if !hits.as_ref().is_some_and(found) {
+                *hits = crate::dom::document()
+                    .and_then(|d| d.get_element_by_id(&format!("{uid}-stack")))
+                    .and_then(|s| s.query_selector_all("g.segs g.seg > line.hit").ok())
+                    .filter(found);
+            }
+            let Some(hits) = hits.as_ref() else {
+                return;
+            };
             for (i, (now, before)) in reached.iter().zip(was.iter_mut()).enumerate() {
                 if now == before {
                     continue;
                 }
-                let hit = stack.as_ref().and_then(|s| {
-                    s.query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"] > line.hit"))
-                        .ok()
-                        .flatten()
-                });
+                let hit = hits
+                    .item(i as u32)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok());
                 if let Some(hit) = hit {
                     let _ = hit.set_attribute("tabindex", if *now { "0" } else { "-1" });
                     *before = *now;
