@@ -195,6 +195,41 @@ fn a_poll_woken_by_a_flight_returns_after_it_all_so_the_next_recv_reads_it_all()
 }
 
 #[test]
+fn a_woken_reader_runs_after_the_segments_its_own_acks_clock_out_at_the_same_instant() {
+    // On a 0 ms wire the end of a MSG_MORE write leaves in reply to the reader's ACKs, at
+    // the instant that woke the reader. Linux: the reader runs after them (explore 900-25
+    // on 6.18: 1448 + 1448 + 104 handed over 60 µs apart, one recv() of 3000); the model's
+    // Wake, queued before the ACK brought the 104 bytes, read 2896.
+    let mut s = pair(
+        "",
+        "",
+        r#", { "call": "recv", "max": 65536 }"#,
+        "",
+        r#", { "call": "send", "len": 3000, "more": true, "at_us": 100000 }"#,
+    );
+    s.network.default.latency_us = 0;
+    let t = run(&s);
+    assert_packets!(
+        t,
+        [
+            "0.000 client>server S seq=0 len=0",
+            "0.000 server>client S. seq=0 ack=1 len=0",
+            "0.000 client>server . seq=1 ack=1 len=0",
+            "0.100 server>client . seq=1 ack=1 len=1448",
+            "0.100 server>client . seq=1449 ack=1 len=1448",
+            "0.100 client>server . seq=1 ack=1449 len=0",
+            "0.100 client>server . seq=1 ack=2897 len=0",
+            "0.100 server>client . seq=2897 ack=1 len=104",
+            "0.100 client>server . seq=1 ack=3001 len=0",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "client")[1..],
+        ["Recv 3000 bytes: conn #0[0..3000]"]
+    );
+}
+
+#[test]
 fn poll_on_a_listener_is_readable_when_a_connection_waits_in_the_accept_queue() {
     let s = scenario(
         r#"{ "name": "poll-listener",
