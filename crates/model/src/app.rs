@@ -14,10 +14,11 @@ pub struct AppRun {
     pub blocked: Option<Blocked>,
     /// A step is scheduled (or running): do not schedule another.
     pub scheduled: bool,
-    /// The blocked recv() found nothing and sleeps (`sk_wait_data`): what arrives later
-    /// wakes it, and it runs only [`crate::profile::Profile::reader_wake_us`] after that.
+    /// The blocked call found its socket not readable and sleeps (recv(): `sk_wait_data`;
+    /// poll(): `do_poll`; accept(): `inet_csk_wait_for_connect`): what arrives later wakes
+    /// it, and it runs only [`crate::profile::Profile::reader_wake_us`] after that.
     pub asleep: bool,
-    /// When the woken reader runs (a `Wake` is scheduled then).
+    /// When the woken task runs (a `Wake` is scheduled then).
     pub wake_at: Option<Micros>,
 }
 
@@ -59,5 +60,21 @@ impl Blocked {
             Blocked::Poll { .. } => AppCallKind::Poll,
             Blocked::Linger { .. } => AppCallKind::Close,
         }
+    }
+
+    /// Whether the call sleeps until its socket is readable, woken by `sk_data_ready`
+    /// (`sock_def_readable`), and so returns only once the woken task runs, after whatever
+    /// else arrives at that instant ([`crate::profile::Profile::reader_wake_us`]): recv()
+    /// (`sk_wait_data`), poll() (`do_poll`, woken by `pollwake`) and accept()
+    /// (`inet_csk_wait_for_connect`: a listener is readable when a connection waits in its
+    /// accept queue, `inet_csk_listen_poll`). The others are woken by other things: connect()
+    /// by `sk_state_change` at the SYN-ACK (`inet_wait_for_connect`), send() by ACKs freeing
+    /// buffer space, SO_LINGER's close() by the FIN's ACK; they still return at the event
+    /// that wakes them.
+    pub fn sleeps_until_readable(&self) -> bool {
+        matches!(
+            self,
+            Blocked::Recv { .. } | Blocked::Poll { .. } | Blocked::Accept { .. }
+        )
     }
 }

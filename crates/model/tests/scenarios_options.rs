@@ -129,6 +129,107 @@ fn poll_returns_zero_at_its_timeout_and_one_when_data_arrives() {
 }
 
 #[test]
+fn a_poll_woken_by_a_flight_returns_after_it_all_so_the_next_recv_reads_it_all() {
+    // Linux: the first segment only wakes the task sleeping in poll() (`sock_def_readable`
+    // → `pollwake`); when it runs, `do_poll` finds the socket readable and returns, by
+    // which time the flight's other segments are queued, so the recv() after it copies
+    // them all (`tcp_recvmsg_locked`). The model returned poll() at the first segment
+    // (between it and the second in the trace; its recv() ran after the instant's other
+    // arrivals all the same). 3000 bytes leave at 500 ms as 1448 + 1448 + 104.
+    let flight = |wake_us: Option<u64>, bandwidth_bps: u64| {
+        let mut s = pair(
+            "",
+            "",
+            r#", { "call": "send", "len": 3000, "at_us": 500000 }"#,
+            "",
+            r#", { "call": "poll" }, { "call": "recv", "max": 65536 }"#,
+        );
+        s.tuning.reader_wake_us = wake_us;
+        s.network.default.bandwidth_bps = bandwidth_bps;
+        run(&s)
+    };
+    let t = flight(None, 0);
+    assert_packets!(
+        t,
+        [
+            "0.000 client>server S seq=0 len=0",
+            "0.020 server>client S. seq=0 ack=1 len=0",
+            "0.040 client>server . seq=1 ack=1 len=0",
+            "0.500 client>server . seq=1 ack=1 len=1448",
+            "0.500 client>server . seq=1449 ack=1 len=1448",
+            "0.500 client>server . seq=2897 ack=1 len=104",
+            "0.520 server>client . seq=1 ack=1449 len=0",
+            "0.520 server>client . seq=1 ack=2897 len=0",
+            "0.520 server>client . seq=1 ack=3001 len=0",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "conn"),
+        ["Poll 1 (POLLIN)", "Recv 3000 bytes: client #0[0..3000]"]
+    );
+    assert_eq!(return_times(&t, "conn", "Poll"), [520_000]);
+    // At the same instant, after the flight's last segment (the model returned poll()
+    // between the first and the second).
+    let conn = common::socket(&t, "conn");
+    let flight_in = t
+        .events
+        .iter()
+        .rposition(|e| e.t == 520_000 && matches!(e.kind, EventKind::SegmentArrived { .. }));
+    let poll_back = t.events.iter().position(|e| {
+        matches!(&e.kind, EventKind::AppReturn { socket, result: AppResult::Polled { .. }, .. }
+            if *socket == conn)
+    });
+    assert!(poll_back > flight_in, "{poll_back:?} {flight_in:?}");
+    // A task that waits 2 ms for a CPU returns 2 ms after the data that woke it; accept()
+    // too (`inet_csk_wait_for_connect`, woken by the handshake's last ACK, at 60.138 ms on
+    // a 10 Mbit/s link). There the segments come 1.2 ms apart (the first at 521.2 ms): the
+    // recv() after that poll() finds all three (the model's read 1448, its poll() having
+    // returned at the first).
+    let late = flight(Some(2_000), 10_000_000);
+    assert_eq!(return_times(&late, "server", "Accept"), [62_138]);
+    assert_eq!(return_times(&late, "conn", "Poll"), [523_200]);
+    assert_eq!(
+        returns(&late, "conn"),
+        ["Poll 1 (POLLIN)", "Recv 3000 bytes: client #0[0..3000]"]
+    );
+}
+
+#[test]
+fn a_woken_reader_runs_after_the_segments_its_own_acks_clock_out_at_the_same_instant() {
+    // On a 0 ms wire the end of a MSG_MORE write leaves in reply to the reader's ACKs, at
+    // the instant that woke the reader. Linux: the reader runs after them (explore 900-25
+    // on 6.18: 1448 + 1448 + 104 handed over 60 µs apart, one recv() of 3000); the model's
+    // Wake, queued before the ACK brought the 104 bytes, read 2896.
+    let mut s = pair(
+        "",
+        "",
+        r#", { "call": "recv", "max": 65536 }"#,
+        "",
+        r#", { "call": "send", "len": 3000, "more": true, "at_us": 100000 }"#,
+    );
+    s.network.default.latency_us = 0;
+    let t = run(&s);
+    assert_packets!(
+        t,
+        [
+            "0.000 client>server S seq=0 len=0",
+            "0.000 server>client S. seq=0 ack=1 len=0",
+            "0.000 client>server . seq=1 ack=1 len=0",
+            "0.100 server>client . seq=1 ack=1 len=1448",
+            "0.100 server>client . seq=1449 ack=1 len=1448",
+            "0.100 client>server . seq=1 ack=1449 len=0",
+            "0.100 client>server . seq=1 ack=2897 len=0",
+            "0.100 server>client . seq=2897 ack=1 len=104",
+            "0.100 client>server . seq=1 ack=3001 len=0",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "client")[1..],
+        ["Recv 3000 bytes: conn #0[0..3000]"]
+    );
+}
+
+#[test]
 fn poll_on_a_listener_is_readable_when_a_connection_waits_in_the_accept_queue() {
     let s = scenario(
         r#"{ "name": "poll-listener",

@@ -630,16 +630,23 @@ impl Sim {
         any
     }
 
-    /// Whether app `i` is a reader asleep in recv() that must not read yet. Data (or a FIN,
-    /// an error) arriving for it only wakes it (`sk_data_ready` → `sock_def_readable`):
-    /// the task reads once it runs, the profile's `reader_wake_us` later, and then takes
-    /// everything queued by that time (`tcp_recvmsg_locked`), whatever else arrives at the
-    /// same instant included; so a flight of segments is one recv(), as on Linux, not one
-    /// read per segment. A recv() that finds something when it is called returns at once
-    /// (`block` tries it before the reader sleeps).
+    /// Whether app `i` is a task asleep until its socket is readable (recv(), poll(),
+    /// accept(): [`Blocked::sleeps_until_readable`]) that must not run yet. Data (or a FIN,
+    /// an error, a connection for a listener) arriving for it only wakes it (`sk_data_ready`
+    /// → `sock_def_readable`): the task runs the profile's `reader_wake_us` later and then
+    /// finds everything queued by that time, whatever else arrives at the same instant
+    /// included. So a flight of segments is one recv() (`tcp_recvmsg_locked`), and a poll()
+    /// it woke returns after the whole flight is queued, so the recv() that follows reads
+    /// it all, as on Linux, not one segment. A call that finds its socket readable when it
+    /// is called returns at once (`block` tries it before the task sleeps).
     fn reader_sleeps(&mut self, i: usize) -> bool {
         let app = &self.apps[i];
-        if !app.asleep || !matches!(app.blocked, Some(Blocked::Recv { .. })) {
+        if !app.asleep
+            || !app
+                .blocked
+                .as_ref()
+                .is_some_and(Blocked::sleeps_until_readable)
+        {
             return false;
         }
         if app.wake_at.is_some() {
@@ -699,6 +706,9 @@ impl Sim {
                     .listener_mut(sid)
                     .and_then(|l| l.accept_queue.pop_front())
                 else {
+                    // `inet_csk_wait_for_connect`: the task sleeps (`schedule_timeout`) until
+                    // a connection's `sk_data_ready` on the listener wakes it.
+                    self.apps[i].asleep = true;
                     return false;
                 };
                 self.report_listener(sid);
@@ -793,6 +803,9 @@ impl Sim {
             Blocked::Poll { deadline } => {
                 let ready = self.read_ready(sid);
                 if !ready && deadline.is_none_or(|d| self.now < d) {
+                    // `do_poll` → `poll_schedule_timeout`: the task sleeps until the
+                    // socket's wait queue wakes it (`pollwake`) or its timeout comes.
+                    self.apps[i].asleep = true;
                     return false;
                 }
                 self.app_return(i, AppCallKind::Poll, AppResult::Polled { ready });
