@@ -601,3 +601,43 @@ fn with_the_handshakes_last_ack_lost_the_first_data_segment_returns_the_cookie_a
     assert_eq!(sent, 0, "{:#?}", packets(&t));
     assert_eq!(counter(&t, "SyncookiesRecv"), 1);
 }
+
+#[test]
+fn a_segment_past_the_peers_isn_plus_one_does_not_return_the_cookie_and_draws_a_rst() {
+    use synack_model::trace::Header;
+    // Kernel 6.18 (explore 700-31, tcp_syncookies 2): with listen(0) and one connection
+    // waiting, a second client's ACK and 5 bytes are refused (accept queue full); it closes
+    // 500 ms later and its FIN (seq 6) reaches the listener. The cookie hashes the client's
+    // ISN, read back as the segment's seq - 1 (`__cookie_v4_check`): the FIN does not return
+    // it, and the listener answers an ACK for no connection with a RST. The client is CLOSED.
+    let json = r#"{"name": "cookie-fin", "seed": 1,
+        "tuning": {"syncookies": true, "syncookies_always": true},
+        "hosts": [{"name": "client", "addr": "10.47.0.1"}, {"name": "server", "addr": "10.47.0.2"}],
+        "network": {"default": {"latency_us": 50000, "mtu": 1500}},
+        "sockets": [{"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+                    {"label": "first", "host": "client", "proto": "tcp"},
+                    {"label": "second", "host": "client", "proto": "tcp"}],
+        "apps": [{"socket": "listener", "steps": [{"call": "listen", "backlog": 0}]},
+                 {"socket": "first", "steps": [{"at_us": 50000, "call": "connect", "to": "server:9999"}]},
+                 {"socket": "second", "steps": [{"at_us": 80000, "call": "connect", "to": "server:9999"},
+                    {"call": "send", "len": 5}, {"after_us": 500000, "call": "close"}]}],
+        "limits": {"max_time_us": 1500000}}"#;
+    let t = run(&synack_model::scenario::Scenario::from_json(json).unwrap());
+    let resets: Vec<u64> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.port == 9999 => {
+                match &segment.header {
+                    Header::Tcp(h) if h.flags.rst => Some(e.t),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    // The FIN leaves at 680 ms (the close), arrives at 730 ms.
+    assert_eq!(resets, [730_000], "{:#?}", packets(&t));
+    assert_eq!(states(&t, "second").last(), Some(&TcpState::Closed));
+    assert!(drops(&t, DropReason::AcceptQueueFull) >= 2);
+}
