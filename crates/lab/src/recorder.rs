@@ -1734,8 +1734,7 @@ fn accept_queue_drops(
             _ => None,
         })
         .collect();
-    let request_for =
-        |seg: &Segment| request_for(sockets, seg).filter(|s| requests.contains(&s.id));
+    let request_of = |seg: &Segment| request_for(sockets, seg).filter(|s| requests.contains(&s.id));
     for e in events {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
@@ -1815,7 +1814,7 @@ fn accept_queue_drops(
                     continue;
                 }
                 // The request socket for this 4-tuple, and its listener.
-                let Some(req) = request_for(seg) else {
+                let Some(req) = request_of(seg) else {
                     // No request: the ACK (or data) returns a SYN cookie to the listener.
                     // `cookie_v4_check` → `tcp_v4_syn_recv_sock` refuses it while the accept
                     // queue is full (`exit_overflow`, ListenOverflows), leaving no socket.
@@ -1853,7 +1852,7 @@ fn accept_queue_drops(
                 id,
                 reason: DropReason::AcceptQueueFull,
             } if abort_on_overflow => {
-                if let Some(req) = sent.get(id).and_then(|seg| request_for(seg)) {
+                if let Some(req) = sent.get(id).and_then(request_of) {
                     state.insert(req.id, TcpState::Closed);
                 }
             }
