@@ -2397,6 +2397,21 @@ mod tests {
         assert_eq!(drops(&replay_with(&r, &packets, &samples, cookies)), vec![]);
     }
 
+    /// A cookie SYN-ACK to client port 40003 (sent at 100 µs), the client's ACK (180 µs)
+    /// and 5 bytes (190 µs), each handed over 20 µs later.
+    fn cookie_exchange(t0: u64) -> Vec<WirePacket> {
+        let from_client = |flags, len| tcp(CLIENT, 40003, SERVER, 9999, flags, len);
+        vec![
+            delivered(
+                t0 + 100,
+                tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0),
+                t0 + 120,
+            ),
+            delivered(t0 + 180, from_client(0x10, 0), t0 + 200),
+            delivered(t0 + 190, from_client(0x18, 5), t0 + 210),
+        ]
+    }
+
     #[test]
     fn an_ack_returning_a_syn_cookie_to_a_full_accept_queue_is_marked_dropped() {
         // The cookie's ACK (and the data after it) reaches the listener itself, no request
@@ -2404,17 +2419,10 @@ mod tests {
         // 6.18 (listen(0), tcp_syncookies 1): the second client's ACK and its 5 bytes are
         // never answered, the data retransmitted with backoff.
         let (r, t0) = recorder_with_listener();
-        let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
-        let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
-        let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
         let full = vec![listener_sock(2)];
         let tr = replay(
             &r,
-            &[
-                delivered(t0 + 100, cookie, t0 + 120),
-                delivered(t0 + 180, ack, t0 + 200),
-                delivered(t0 + 190, data, t0 + 210),
-            ],
+            &cookie_exchange(t0),
             &[
                 sample(t0 + 50, t0 + 60, full.clone()),
                 sample(t0 + 300, t0 + 310, full),
@@ -2435,22 +2443,17 @@ mod tests {
         // three clients 10 ms apart, accept at 600 ms): the third client's ACK and 5 bytes
         // at 120 ms were refused, its retransmission at 755 ms made "client 3" peer.
         let (r, t0) = recorder_with_listener();
-        let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
-        let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
-        let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
         let full = vec![listener_sock(2)];
         let made = vec![listener_sock(2), request_sock(st::ESTABLISHED, 40003)];
+        let mut packets = cookie_exchange(t0);
+        let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
+        packets.push(delivered(t0 + 600, data, t0 + 620));
+        // The connection's own FIN, the accept queue full again: not a cookie's.
         let fin = tcp(CLIENT, 40003, SERVER, 9999, 0x11, 0);
+        packets.push(delivered(t0 + 800, fin, t0 + 820));
         let tr = replay(
             &r,
-            &[
-                delivered(t0 + 100, cookie, t0 + 120),
-                delivered(t0 + 180, ack, t0 + 200),
-                delivered(t0 + 190, data.clone(), t0 + 210),
-                delivered(t0 + 600, data, t0 + 620),
-                // The connection's own FIN, the accept queue full again: not a cookie's.
-                delivered(t0 + 800, fin, t0 + 820),
-            ],
+            &packets,
             &[
                 sample(t0 + 50, t0 + 60, full.clone()),
                 sample(t0 + 300, t0 + 310, full),
@@ -2470,25 +2473,24 @@ mod tests {
         // whose ACK and 5 bytes were refused closes; its FIN (seq 6) does not return the
         // cookie, and the listener answers it with a RST rather than refusing it.
         let (r, t0) = recorder_with_listener();
-        let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
-        let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
         let mut fin = tcp(CLIENT, 40003, SERVER, 9999, 0x11, 0);
         // The TCP header's sequence number: ISN + 6 (the cookie's ack is ISN + 1).
         fin[24..28].copy_from_slice(&6u32.to_be_bytes());
+        let mut packets = cookie_exchange(t0);
+        packets.push(delivered(t0 + 600, fin, t0 + 620));
         let full = vec![listener_sock(2)];
         let tr = replay(
             &r,
-            &[
-                delivered(t0 + 100, cookie, t0 + 120),
-                delivered(t0 + 180, ack, t0 + 200),
-                delivered(t0 + 600, fin, t0 + 620),
-            ],
+            &packets,
             &[
                 sample(t0 + 50, t0 + 60, full.clone()),
                 sample(t0 + 700, t0 + 710, full),
             ],
         );
-        assert_eq!(drops(&tr), vec![DropReason::AcceptQueueFull]);
+        assert_eq!(
+            drops(&tr),
+            vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
+        );
     }
 
     #[test]
