@@ -1711,8 +1711,30 @@ fn accept_queue_drops(
     let mut aq: BTreeMap<SocketId, (u32, u32)> = BTreeMap::new();
     // listener → (SYN-queue length, what it holds: the gauge's capacity)
     let mut sq: BTreeMap<SocketId, (u32, u32)> = BTreeMap::new();
-    // (listener's address, peer) of each SYN cookie sent
-    let mut cookies_to = BTreeSet::new();
+    // (listener's address, peer) of each SYN cookie sent → the peer's ISN + 1 (its ack): only
+    // a segment at that sequence number returns the cookie, which hashes the peer's ISN
+    // (`__cookie_v4_check` reads it as `seq - 1`); a later one, such as the FIN after data the
+    // listener refused, is an ACK for no connection, answered with a RST, not refused.
+    let mut cookies_to = BTreeMap::new();
+    // The server sockets that were ever requests (SYN-RECEIVED). A connection made from a SYN
+    // cookie has a socket too, but only from the moment its ACK is accepted (`cookie_v4_check`
+    // creates it ESTABLISHED): until then its 4-tuple is the listener's alone, and its SYN-ACK
+    // is a cookie, its ACK a cookie's ACK. Measured on 6.18 (listen(0), tcp_syncookies 1, a
+    // second and third client 10 ms apart): the third client's ACK and 5 bytes, refused with
+    // the accept queue full, went unmarked because of the socket its retransmission made
+    // 700 ms later.
+    let requests: BTreeSet<SocketId> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::StateChanged {
+                socket,
+                to: TcpState::SynReceived,
+                ..
+            } => Some(*socket),
+            _ => None,
+        })
+        .collect();
+    let request_of = |seg: &Segment| request_for(sockets, seg).filter(|s| requests.contains(&s.id));
     for e in events {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
@@ -1722,9 +1744,10 @@ fn accept_queue_drops(
                         s.host == segment.src.host
                             && s.local_port == segment.src.port
                             && s.remote == Some(segment.dst)
+                            && requests.contains(&s.id)
                     });
                     if t.flags.syn && t.flags.ack && !request {
-                        cookies_to.insert((segment.src, segment.dst));
+                        cookies_to.insert((segment.src, segment.dst), t.ack);
                     }
                 }
                 sent.insert(*id, segment.clone());
@@ -1791,7 +1814,7 @@ fn accept_queue_drops(
                     continue;
                 }
                 // The request socket for this 4-tuple, and its listener.
-                let Some(req) = request_for(sockets, seg) else {
+                let Some(req) = request_of(seg) else {
                     // No request: the ACK (or data) returns a SYN cookie to the listener.
                     // `cookie_v4_check` → `tcp_v4_syn_recv_sock` refuses it while the accept
                     // queue is full (`exit_overflow`, ListenOverflows), leaving no socket.
@@ -1801,7 +1824,14 @@ fn accept_queue_drops(
                     let full = listener
                         .and_then(|l| aq.get(&l.id))
                         .is_some_and(|(len, cap)| len > cap);
-                    if full && cookies_to.contains(&(seg.dst, seg.src)) {
+                    // Once a cookie's connection is made, its segments are that socket's.
+                    let made = sockets.iter().any(|s| {
+                        is_socket_segment(s, seg, false)
+                            && s.remote.is_some()
+                            && state.get(&s.id).is_some_and(|st| *st != TcpState::Closed)
+                    });
+                    let returns_cookie = cookies_to.get(&(seg.dst, seg.src)) == Some(&t.seq);
+                    if full && !made && returns_cookie {
                         marks.insert(*id, (DropReason::AcceptQueueFull, None));
                     }
                     continue;
@@ -1822,7 +1852,7 @@ fn accept_queue_drops(
                 id,
                 reason: DropReason::AcceptQueueFull,
             } if abort_on_overflow => {
-                if let Some(req) = sent.get(id).and_then(|seg| request_for(sockets, seg)) {
+                if let Some(req) = sent.get(id).and_then(request_of) {
                     state.insert(req.id, TcpState::Closed);
                 }
             }
@@ -2367,6 +2397,21 @@ mod tests {
         assert_eq!(drops(&replay_with(&r, &packets, &samples, cookies)), vec![]);
     }
 
+    /// A cookie SYN-ACK to client port 40003 (sent at 100 µs), the client's ACK (180 µs)
+    /// and 5 bytes (190 µs), each handed over 20 µs later.
+    fn cookie_exchange(t0: u64) -> Vec<WirePacket> {
+        let from_client = |flags, len| tcp(CLIENT, 40003, SERVER, 9999, flags, len);
+        vec![
+            delivered(
+                t0 + 100,
+                tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0),
+                t0 + 120,
+            ),
+            delivered(t0 + 180, from_client(0x10, 0), t0 + 200),
+            delivered(t0 + 190, from_client(0x18, 5), t0 + 210),
+        ]
+    }
+
     #[test]
     fn an_ack_returning_a_syn_cookie_to_a_full_accept_queue_is_marked_dropped() {
         // The cookie's ACK (and the data after it) reaches the listener itself, no request
@@ -2374,20 +2419,72 @@ mod tests {
         // 6.18 (listen(0), tcp_syncookies 1): the second client's ACK and its 5 bytes are
         // never answered, the data retransmitted with backoff.
         let (r, t0) = recorder_with_listener();
-        let cookie = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
-        let ack = tcp(CLIENT, 40003, SERVER, 9999, 0x10, 0);
-        let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
         let full = vec![listener_sock(2)];
         let tr = replay(
             &r,
-            &[
-                delivered(t0 + 100, cookie, t0 + 120),
-                delivered(t0 + 180, ack, t0 + 200),
-                delivered(t0 + 190, data, t0 + 210),
-            ],
+            &cookie_exchange(t0),
             &[
                 sample(t0 + 50, t0 + 60, full.clone()),
                 sample(t0 + 300, t0 + 310, full),
+            ],
+        );
+        assert_eq!(
+            drops(&tr),
+            vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
+        );
+    }
+
+    #[test]
+    fn a_cookies_ack_is_marked_dropped_though_its_retransmission_later_makes_a_socket() {
+        // As above, but an accept() makes room and the data's retransmission returns the
+        // cookie again: `cookie_v4_check` makes the connection, ESTABLISHED at once, for the
+        // same 4-tuple. That socket did not exist when the first ACK came, which reached the
+        // listener alone. Measured on 6.18 (explore 800-46: listen(0), tcp_syncookies 1,
+        // three clients 10 ms apart, accept at 600 ms): the third client's ACK and 5 bytes
+        // at 120 ms were refused, its retransmission at 755 ms made "client 3" peer.
+        let (r, t0) = recorder_with_listener();
+        let full = vec![listener_sock(2)];
+        let made = vec![listener_sock(2), request_sock(st::ESTABLISHED, 40003)];
+        let mut packets = cookie_exchange(t0);
+        let data = tcp(CLIENT, 40003, SERVER, 9999, 0x18, 5);
+        packets.push(delivered(t0 + 600, data, t0 + 620));
+        // The connection's own FIN, the accept queue full again: not a cookie's.
+        let fin = tcp(CLIENT, 40003, SERVER, 9999, 0x11, 0);
+        packets.push(delivered(t0 + 800, fin, t0 + 820));
+        let tr = replay(
+            &r,
+            &packets,
+            &[
+                sample(t0 + 50, t0 + 60, full.clone()),
+                sample(t0 + 300, t0 + 310, full),
+                sample(t0 + 500, t0 + 510, vec![listener_sock(1)]),
+                sample(t0 + 700, t0 + 710, made),
+            ],
+        );
+        assert_eq!(
+            drops(&tr),
+            vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
+        );
+    }
+
+    #[test]
+    fn a_segment_past_the_cookies_sequence_number_is_not_marked_refused() {
+        // Measured on 6.18 (explore 700-31, tcp_syncookies 2, the accept queue full): a client
+        // whose ACK and 5 bytes were refused closes; its FIN (seq 6) does not return the
+        // cookie, and the listener answers it with a RST rather than refusing it.
+        let (r, t0) = recorder_with_listener();
+        let mut fin = tcp(CLIENT, 40003, SERVER, 9999, 0x11, 0);
+        // The TCP header's sequence number: ISN + 6 (the cookie's ack is ISN + 1).
+        fin[24..28].copy_from_slice(&6u32.to_be_bytes());
+        let mut packets = cookie_exchange(t0);
+        packets.push(delivered(t0 + 600, fin, t0 + 620));
+        let full = vec![listener_sock(2)];
+        let tr = replay(
+            &r,
+            &packets,
+            &[
+                sample(t0 + 50, t0 + 60, full.clone()),
+                sample(t0 + 700, t0 + 710, full),
             ],
         );
         assert_eq!(

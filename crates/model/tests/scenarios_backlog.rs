@@ -560,9 +560,26 @@ fn cookie_handshake(ack_lost: bool) -> Trace {
     run(&synack_model::scenario::Scenario::from_json(&json).unwrap())
 }
 
+/// The TCP segments the server (port 9999) sends, with when.
+fn from_server(t: &Trace) -> Vec<(u64, synack_model::trace::TcpHeader)> {
+    use synack_model::trace::Header;
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.port == 9999 => {
+                match &segment.header {
+                    Header::Tcp(h) => Some((e.t, h.clone())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn a_cookie_child_is_born_established_and_its_first_window_comes_from_the_cookies_mss() {
-    use synack_model::trace::{Header, TcpState};
+    use synack_model::trace::TcpState;
     // Kernel 6.18 (tests/kernel-recordings/linux-6.18/syncookies-always): no SYN-RECEIVED
     // anywhere on the server, and the server's first ACK offers 63 << 10 (64240, 44 × the
     // cookie's MSS 1460, rounded up to the scale unit), not a request's 64 << 10.
@@ -570,18 +587,10 @@ fn a_cookie_child_is_born_established_and_its_first_window_comes_from_the_cookie
     let st = states(&t, "server");
     assert!(!st.contains(&TcpState::SynReceived), "{st:?}");
     assert_eq!(st.last(), Some(&TcpState::Established));
-    let server_acks: Vec<u16> = t
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::SegmentSent { segment, .. } if segment.src.port == 9999 => {
-                match &segment.header {
-                    Header::Tcp(h) if !h.flags.syn => Some(h.window),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
+    let server_acks: Vec<u16> = from_server(&t)
+        .into_iter()
+        .filter(|(_, h)| !h.flags.syn)
+        .map(|(_, h)| h.window)
         .collect();
     assert_eq!(server_acks, [63]);
 }
@@ -600,4 +609,35 @@ fn with_the_handshakes_last_ack_lost_the_first_data_segment_returns_the_cookie_a
         .count();
     assert_eq!(sent, 0, "{:#?}", packets(&t));
     assert_eq!(counter(&t, "SyncookiesRecv"), 1);
+}
+
+#[test]
+fn a_segment_past_the_peers_isn_plus_one_does_not_return_the_cookie_and_draws_a_rst() {
+    // Kernel 6.18 (explore 700-31, tcp_syncookies 2): with listen(0) and one connection
+    // waiting, a second client's ACK and 5 bytes are refused (accept queue full); it closes
+    // 500 ms later and its FIN (seq 6) reaches the listener. The cookie hashes the client's
+    // ISN, read back as the segment's seq - 1 (`__cookie_v4_check`): the FIN does not return
+    // it, and the listener answers an ACK for no connection with a RST. The client is CLOSED.
+    let json = r#"{"name": "cookie-fin", "seed": 1,
+        "tuning": {"syncookies": true, "syncookies_always": true},
+        "hosts": [{"name": "client", "addr": "10.47.0.1"}, {"name": "server", "addr": "10.47.0.2"}],
+        "network": {"default": {"latency_us": 50000, "mtu": 1500}},
+        "sockets": [{"label": "listener", "host": "server", "proto": "tcp", "port": 9999},
+                    {"label": "first", "host": "client", "proto": "tcp"},
+                    {"label": "second", "host": "client", "proto": "tcp"}],
+        "apps": [{"socket": "listener", "steps": [{"call": "listen", "backlog": 0}]},
+                 {"socket": "first", "steps": [{"at_us": 50000, "call": "connect", "to": "server:9999"}]},
+                 {"socket": "second", "steps": [{"at_us": 80000, "call": "connect", "to": "server:9999"},
+                    {"call": "send", "len": 5}, {"after_us": 500000, "call": "close"}]}],
+        "limits": {"max_time_us": 1500000}}"#;
+    let t = run(&synack_model::scenario::Scenario::from_json(json).unwrap());
+    let resets: Vec<u64> = from_server(&t)
+        .into_iter()
+        .filter(|(_, h)| h.flags.rst)
+        .map(|(t, _)| t)
+        .collect();
+    // The FIN leaves at 680 ms (the close), arrives at 730 ms.
+    assert_eq!(resets, [730_000], "{:#?}", packets(&t));
+    assert_eq!(states(&t, "second").last(), Some(&TcpState::Closed));
+    assert!(drops(&t, DropReason::AcceptQueueFull) >= 2);
 }

@@ -110,11 +110,15 @@ impl Sim {
             let iss = h.ack.wrapping_sub(1);
             // A cookie is stateless in Linux (`cookie_v4_check` recomputes it), so an ACK
             // dropped for a full accept queue leaves it valid for the peer's retransmission:
-            // the model forgets it only once a connection is made from it.
+            // the model forgets it only once a connection is made from it. It is checked
+            // before the accept queue: a segment that does not return it (not at the peer's
+            // ISN + 1) is an ACK for no connection and draws a RST below. Measured on 6.18
+            // (tcp_syncookies 2, listen(1), the accept queue full): a client whose 5 bytes
+            // were refused closes 500 ms later; its FIN (seq 6) is answered with a RST.
             let cookie = self.sp(lid).syncookies
                 && self
                     .listener(lid)
-                    .is_some_and(|l| l.has_cookie(seg.src, iss));
+                    .is_some_and(|l| l.has_cookie(seg.src, iss, h.seq));
             if cookie {
                 if self
                     .listener(lid)

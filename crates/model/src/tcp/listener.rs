@@ -78,11 +78,15 @@ impl Listener {
         }
     }
 
-    /// Whether a cookie (`peer`, `iss`) was sent.
-    pub fn has_cookie(&self, peer: Addr, iss: u32) -> bool {
+    /// Whether a segment from `peer` with sequence number `seq` returns the cookie `iss` we
+    /// sent it. The cookie is a hash of the 4-tuple and of the peer's ISN, which Linux takes
+    /// from the returning segment as `seq - 1` (`__cookie_v4_check` →
+    /// `check_tcp_syn_cookie(cookie, …, ntohl(th->seq) - 1)`): only a segment at the peer's
+    /// ISN + 1 returns it; a later one (the FIN after data the listener refused) does not.
+    pub fn has_cookie(&self, peer: Addr, iss: u32, seq: u32) -> bool {
         self.cookies
             .binary_search_by_key(&(peer, iss), |c| (c.0, c.1))
-            .is_ok()
+            .is_ok_and(|at| self.cookies[at].2.seq.wrapping_add(1) == seq)
     }
 
     /// Forgets the cookie (`peer`, `iss`) and returns the SYN it answered.
