@@ -20,6 +20,10 @@ pub struct AppRun {
     pub asleep: bool,
     /// When the woken task runs (a `Wake` is scheduled then).
     pub wake_at: Option<Micros>,
+    /// The instant the task last ran after a wake-up: if its call could not complete then, it
+    /// is not woken again within that instant (no wake-up loop at one instant, whatever
+    /// made its socket look readable).
+    pub woken_at: Option<Micros>,
 }
 
 /// A call that has not returned yet.

@@ -641,3 +641,26 @@ fn a_segment_past_the_peers_isn_plus_one_does_not_return_the_cookie_and_draws_a_
     assert_eq!(states(&t, "second").last(), Some(&TcpState::Closed));
     assert!(drops(&t, DropReason::AcceptQueueFull) >= 2);
 }
+
+#[test]
+fn recv_on_a_listener_fails_with_enotconn_and_a_connection_does_not_wake_it() {
+    // Linux `tcp_recvmsg_locked`: "if (sk->sk_state == TCP_LISTEN) goto out" with ENOTCONN,
+    // at once. The model blocked the recv(); then a connection made the listener readable
+    // (its accept queue, as poll() sees it), which woke the recv() again and again at one
+    // instant for ever (a hang robust.rs's random scenarios found).
+    let json = r#"{
+      "name": "recv on a listener", "seed": 1,
+      "hosts": [{"name": "h0", "addr": "10.0.0.1"}, {"name": "h1", "addr": "10.0.0.2"}],
+      "sockets": [{"label": "l", "host": "h0", "proto": "tcp", "port": 80},
+                  {"label": "c", "host": "h1", "proto": "tcp"}],
+      "apps": [
+        {"socket": "l", "steps": [{"call": "listen", "backlog": 1}, {"call": "recv", "max": 100}]},
+        {"socket": "c", "steps": [{"call": "connect", "to": "h0:80", "at_us": 1000}]}
+      ],
+      "limits": {"max_time_us": 100000}
+    }"#;
+    let t = run(&synack_model::scenario::Scenario::from_json(json).unwrap());
+    assert!(t.cut_short.is_none(), "{:?}", t.cut_short);
+    assert_eq!(returns(&t, "l"), ["Listen ok", "Recv ENOTCONN"]);
+    assert_eq!(returns(&t, "c"), ["Connect ok"]);
+}

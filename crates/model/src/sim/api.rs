@@ -613,6 +613,7 @@ impl Sim {
                 return; // an older deadline: the reader runs at its own wake-up
             }
             self.apps[i].wake_at = None;
+            self.apps[i].woken_at = Some(self.now);
         }
         if self.apps[i].blocked.is_some() {
             self.try_complete(i);
@@ -651,6 +652,12 @@ impl Sim {
         }
         if app.wake_at.is_some() {
             return true;
+        }
+        // Woken at this instant already and still waiting: it is running now, so what made
+        // its socket look readable is tried at once rather than woken for again (a readiness
+        // its call cannot use would otherwise wake it for ever within one instant).
+        if app.woken_at == Some(self.now) {
+            return false;
         }
         let sid = app.socket;
         if !self.read_ready(sid) {

@@ -563,6 +563,7 @@ impl Sim {
                 scheduled: false,
                 asleep: false,
                 wake_at: None,
+                woken_at: None,
             });
         }
         Ok(())

@@ -237,6 +237,11 @@ impl TcpSocket {
 
     /// recv() with a buffer of `max` bytes.
     pub fn app_recv(&mut self, max: u32, ctx: &mut Ctx) -> RecvOutcome {
+        // Linux `tcp_recvmsg_locked`: "if (sk->sk_state == TCP_LISTEN) goto out", ENOTCONN at
+        // once: a listener has nothing to read (its connections are for accept()).
+        if self.listen.is_some() {
+            return RecvOutcome::Error("ENOTCONN");
+        }
         if !self.rcvbuf.is_empty() {
             let queued = self.rcvbuf.len();
             // Already merged: `take_front` builds its list with `push_span`.
