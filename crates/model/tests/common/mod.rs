@@ -155,8 +155,7 @@ pub fn final_state(t: &Trace, label: &str) -> Option<TcpState> {
 /// `n` property-test cases, or `PROPTEST_CASES` when set (a longer soak). Shrinking a failure
 /// stops after a minute: a case that fails by running too long (robust.rs's 20 s bound) is
 /// rerun at every shrinking step, so unbounded shrinking could hold a test run for as long as
-/// it likes instead of failing it (one run of robust.rs on a loaded machine spun 14 minutes;
-/// its case was not caught, and 10,000 cases each since took about 9 ms).
+/// it likes instead of failing it.
 pub fn cases(n: u32) -> proptest::prelude::ProptestConfig {
     proptest::prelude::ProptestConfig {
         cases: std::env::var("PROPTEST_CASES")
