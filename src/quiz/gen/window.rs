@@ -98,8 +98,11 @@ fn win_dupack(tr: &Trace, cx: &Ctx) -> Option<Draft> {
     let hole = tcp(retx.seg)?.seq;
     // Pure ACKs for the hole that reached the sender before it resent, in event order (several
     // arrive in the same microsecond). The first moves snd_una up to the hole; a later one is a
-    // duplicate when, as RFC 5681 §2 defines it, it also carries the same window (a changed
-    // window makes it a window update instead).
+    // duplicate when, as RFC 5681 §2 defines it, it also carries the same window as the ACK
+    // before it. A changed window makes that one a window update instead, which is not
+    // counted but does not start the count again (Linux: FLAG_WIN_UPDATE is in FLAG_NOT_DUP,
+    // so `tcp_add_reno_sack` skips it; the duplicates before it still count). A receiver that
+    // reads while the duplicates go out changes its window between them.
     let resent_at = tr.events.iter().position(|e| {
         matches!(&e.kind, EventKind::SegmentSent { segment, .. } if std::ptr::eq(segment, retx.seg))
     })?;
@@ -121,8 +124,6 @@ fn win_dupack(tr: &Trace, cx: &Ctx) -> Option<Draft> {
                 if let Some(&(_, window)) = for_hole.iter().find(|(x, _)| x == id) {
                     if last_window == Some(window) {
                         dups += 1;
-                    } else {
-                        dups = 0;
                     }
                     last_window = Some(window);
                 }
