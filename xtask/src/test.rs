@@ -455,7 +455,11 @@ fn wasm_tests(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
         return Ok(Counts::default());
     }
     ctx.tools()?; // wasm-bindgen-test-runner
-    let mut c = ctx.cargo().args(["test", "--target", WASM_TARGET]);
+
+    // `--lib`: the in-browser tests are the libraries' unit tests. Without it cargo also builds
+    // each binary as a test harness (none has a test) and the web app's library a second time,
+    // as the binaries' dependency: 99 s of CPU for a fresh build here, 57 s with it.
+    let mut c = ctx.cargo().args(["test", "--target", WASM_TARGET, "--lib"]);
     for p in &packages {
         c = c.args(["-p", p]);
     }
@@ -506,12 +510,16 @@ pub fn static_server(ctx: &Ctx) -> io::Result<(crate::cmd::Background, String)> 
     Ok((server, url))
 }
 
-/// `node --test` with the base URL of the served release build, two files at a time: the suite
-/// mostly waits (animations, page loads), so on 2 cores two files took 9 min 25 s where one at a
-/// time took 12 min, all 289 tests passing; four at a time was no faster and timed one out.
+/// `node --test` with the base URL of the served release build, three files at a time: the suite
+/// mostly waits (animation frames: a walk over every step waits two per step; page loads), so
+/// on 2 cores two files took 9 min 25 s where one at a time took 12 min. The suite's 276 tests
+/// cost about 400 s of CPU (Chromium and node, measured four at a time), which two at a time
+/// spread over 8 min 06 s of a fresh CI run: about 0.8 of the 2 cores. Four at a time passed
+/// every test with the machine's load at 15 from other builds, but once (an earlier suite)
+/// timed one out; hence three.
 pub fn node_test(ctx: &Ctx, url: &str, files: &[&str]) -> io::Result<Output> {
     ctx.cmd("node")
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=2"])
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=3"])
         .args(files)
         .env("SYNACK_BASE_URL", url)
         .run_tee()
