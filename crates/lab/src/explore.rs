@@ -408,7 +408,22 @@ const BACKLOG_DELAYS_MS: [u64; 3] = [5, 20, 50];
 fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     let delay_ms = pick(rng, &BACKLOG_DELAYS_MS);
     let backlog = rng.below(4) as u32;
-    let clients = 2 + rng.below(4);
+    let accept_ms = chance(rng, 65).then(|| pick(rng, &[150, 600, 1_500]));
+    // With an accept(), at most one client more than the accept queue holds (listen(N) holds
+    // N + 1 on Linux): two refused clients would race for the slot each accept() frees, and
+    // that race is not the kernel's to decide in a way the model can follow. Their
+    // retransmissions are timer_lists armed 10-60 ms apart whose backed-off RTOs land in one
+    // bucket of the wheel (32 ms wide at level 1, 256 ms from 2 s: `calc_index`), so the wheel
+    // sends both in one tick, ~20 µs apart, and a blocked accept() woken by the first may or
+    // may not run before the second arrives: in explore 800-46 the kernel took the second
+    // client's data (the woken task ran in between) in one run, refused it in another, while
+    // the model, whose woken task runs after the instant's arrivals, always refuses it.
+    let most = if accept_ms.is_some() {
+        backlog as u64 + 2
+    } else {
+        5
+    };
+    let clients = (2 + rng.below(4)).min(most);
     let gap_ms = pick(rng, &[10, 30, 60]);
     let mut sockets = vec![SocketSpec::new("listener", "server", Proto::Tcp, 9999)];
     let mut apps = Vec::new();
@@ -442,7 +457,6 @@ fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     // accept() each connection in turn and answer it (read its request, write 5 bytes): the
     // labels follow the accept queue's order, which is the kernel's to decide.
     let mut server = vec![Step::now(Action::Listen { backlog })];
-    let accept_ms = chance(rng, 65).then(|| pick(rng, &[150, 600, 1_500]));
     if let Some(at) = accept_ms {
         for i in 0..clients {
             let accept = Action::Accept {
@@ -754,6 +768,34 @@ mod tests {
         let a: Vec<_> = (0..20).map(|i| scenario(7, i)).collect();
         let b: Vec<_> = (0..20).map(|i| scenario(8, i)).collect();
         assert!(a.iter().zip(&b).filter(|(x, y)| x.apps == y.apps).count() < 2);
+    }
+
+    #[test]
+    fn a_backlog_that_accepts_has_at_most_one_client_more_than_its_queue_holds() {
+        let mut accepting = 0;
+        for seed in 0..100 {
+            for i in 0..20 {
+                let sc = scenario(seed, i);
+                if !sc.description.starts_with("backlog,") {
+                    continue;
+                }
+                let server = &sc.apps[0].steps;
+                let listen = server.iter().find_map(|s| match s.action {
+                    Action::Listen { backlog } => Some(backlog as usize),
+                    _ => None,
+                });
+                if !server
+                    .iter()
+                    .any(|s| matches!(s.action, Action::Accept { .. }))
+                {
+                    continue;
+                }
+                accepting += 1;
+                let clients = sc.sockets.len() - 1;
+                assert!(listen.is_some_and(|b| clients <= b + 2), "{}", sc.name);
+            }
+        }
+        assert!(accepting > 50, "{accepting}");
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub struct Ctx<'a> {
     pub out: &'a mut Vec<Event>,
     pub tx: &'a mut Vec<Segment>,
     pub timers: &'a mut Vec<(SocketId, TimerKind, Micros)>,
+    /// The code runs inside a `timer_list` callback (`expire_timers`), where the wheel's
+    /// clock is already one jiffy past the bucket it is expiring (`__run_timers`:
+    /// `base->clk++` before `expire_timers`): a timer re-armed there is filed by its distance
+    /// from that clock ([`crate::tcp::wheel::fires_at_in`]).
+    pub in_timer: bool,
 }
 
 impl Ctx<'_> {

@@ -209,6 +209,7 @@ macro_rules! ctx {
             out: &mut $s.out,
             tx: &mut $s.tx,
             timers: &mut $s.new_timers,
+            in_timer: false,
         }
     };
 }
@@ -888,7 +889,10 @@ impl Sim {
             }
         }
         let before = self.tcp(sid).map(|t| t.state);
-        self.with_tcp(sid, |t, ctx| t.on_timer(kind, ctx));
+        self.with_tcp(sid, |t, ctx| {
+            ctx.in_timer = true;
+            t.on_timer(kind, ctx)
+        });
         self.after_tcp(sid, before);
     }
 

@@ -59,11 +59,31 @@ pub fn ticks_known(p: &Profile) -> bool {
 /// exactly when due in a profile without the wheel (the RFC textbook's timers fire on time).
 /// Only for timer_list timers: an hrtimer (the pacing timer, `tcp_pace_kick`) is not rounded.
 pub fn fires_at(now: Micros, delay_us: Micros, p: &Profile) -> Micros {
+    fires_at_in(now, delay_us, p, false)
+}
+
+/// [`fires_at`] for a timer armed at `now` from inside a timer callback when `in_timer`:
+/// `__run_timers` steps the wheel's clock past the bucket (`base->clk++`) before
+/// `expire_timers` runs its timers, and `forward_timer_base` leaves a clock ahead of jiffies
+/// alone, so a timer re-armed there is `d − 1` jiffies from the clock `calc_wheel_index`
+/// measures its level by, while its expiry is still jiffies + d. It matters only at a level's
+/// edge: an RTO of 63 jiffies backed off three times to 504 (2.016 s) goes to level 1 (8-jiffy
+/// buckets) rather than level 2 (64). Measured on 6.18 over a 50 ms RTT (RTO 250 ms, 63
+/// jiffies), every data segment lost: the timeout after the 504-jiffy RTO was re-armed fired
+/// on a level-1 bucket 513 jiffies on (2140.5 → 4191.9 ms), where level 2's next 64-jiffy
+/// boundary was 4284 ms.
+pub fn fires_at_in(now: Micros, delay_us: Micros, p: &Profile, in_timer: bool) -> Micros {
     if !p.timer_wheel {
         return now + delay_us;
     }
     match p.timer_wheel_origin_us {
-        Some(origin) => bucket_tick(origin, now, delay_us, p.clock_granularity_us),
+        Some(origin) => bucket_tick_from(
+            origin,
+            now,
+            delay_us,
+            p.clock_granularity_us,
+            in_timer as u64,
+        ),
         None => now + mean_firing_delay(delay_us, p.clock_granularity_us),
     }
 }
@@ -88,12 +108,25 @@ fn level_shift(delta_jiffies: u64) -> u32 {
 /// early), which the wheel runs at the tick starting jiffy `((j + d) >> shift) + 1) << shift`.
 /// One jiffy late at level 0, 1 to 8 jiffies at level 1, 1 to 64 at level 2.
 pub fn bucket_tick(origin_us: u64, now: Micros, delay_us: Micros, jiffy_us: Micros) -> Micros {
+    bucket_tick_from(origin_us, now, delay_us, jiffy_us, 0)
+}
+
+/// [`bucket_tick`] for a wheel whose clock (`base->clk`) is `clock_lead` jiffies ahead of
+/// jiffies when the timer is armed (1 inside a timer callback, [`fires_at_in`]): the level
+/// is picked by the distance from that clock, the bucket by the expiry.
+fn bucket_tick_from(
+    origin_us: u64,
+    now: Micros,
+    delay_us: Micros,
+    jiffy_us: Micros,
+    clock_lead: u64,
+) -> Micros {
     if jiffy_us == 0 {
         return now + delay_us;
     }
     let j = (origin_us + now) / jiffy_us;
     let d = delay_us.div_ceil(jiffy_us);
-    let shift = level_shift(d);
+    let shift = level_shift(d.saturating_sub(clock_lead));
     let bucket = (((j + d) >> shift) + 1) << shift;
     bucket * jiffy_us - origin_us
 }
@@ -180,6 +213,38 @@ mod tests {
                 assert!(fire >= d && fire <= d + gran * j, "{phase} {d} {fire}");
             }
         }
+    }
+
+    #[test]
+    fn a_timer_rearmed_in_a_timer_callback_is_filed_by_its_distance_from_the_clock_past_the_bucket()
+    {
+        let j = 4_000;
+        // Jiffy 1040 (0 mod 8, 16 mod 64): an RTO that fired there on a level-1 bucket
+        // re-arms for 504 jiffies (63 backed off three times). From the callback the wheel's
+        // clock reads 1041, 503 jiffies short of the expiry 1544: level 1, the bucket at 1552.
+        let origin = 1_000 * j;
+        let now = 40 * j;
+        let known = Profile {
+            timer_wheel_origin_us: Some(origin),
+            ..Profile::linux()
+        };
+        assert_eq!(fires_at_in(now, 504 * j, &known, true), now + 512 * j);
+        // Armed anywhere else (a packet's arrival, a call) the clock is jiffies: level 2, the
+        // next 64-jiffy boundary after 1544 is 1600.
+        assert_eq!(fires_at_in(now, 504 * j, &known, false), now + 560 * j);
+        assert_eq!(fires_at(now, 504 * j, &known), now + 560 * j);
+        // Away from a level's edge the level is the same either way.
+        for d in [50, 62, 64, 126, 252, 503, 505, 1008] {
+            assert_eq!(
+                fires_at_in(now, d * j, &known, true),
+                fires_at_in(now, d * j, &known, false),
+                "{d}"
+            );
+        }
+        // 63 jiffies from a callback at jiffy 1001 (a level-0 timer's tick): level 0, the tick
+        // after the expiry 1064, not level 1's bucket at 1072.
+        assert_eq!(fires_at_in(j, 63 * j, &known, true), j + 64 * j);
+        assert_eq!(fires_at_in(j, 63 * j, &known, false), j + 71 * j);
     }
 
     #[test]

@@ -53,6 +53,7 @@ impl Harness {
                 out: &mut out,
                 tx: &mut tx,
                 timers: &mut timers,
+                in_timer: false,
             };
             TcpSocket::new(SocketId(1), LOCAL, &ctx)
         };
@@ -76,6 +77,7 @@ impl Harness {
             out: &mut self.out,
             tx: &mut self.tx,
             timers: &mut self.timers,
+            in_timer: false,
         };
         f(&mut self.s, &mut ctx)
     }

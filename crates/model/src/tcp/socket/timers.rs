@@ -13,7 +13,7 @@ impl TcpSocket {
     /// the timeout the kernel computed (icsk_rto, TCP_TIMEWAIT_LEN, ato, ...) and the firing
     /// time the wheel gives it, which is what the timer does.
     pub(super) fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
-        let at = crate::tcp::wheel::fires_at(ctx.now, delay, ctx.p);
+        let at = crate::tcp::wheel::fires_at_in(ctx.now, delay, ctx.p, ctx.in_timer);
         self.set_timer(k, at, delay, ctx);
     }
 
