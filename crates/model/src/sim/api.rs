@@ -44,8 +44,7 @@ impl Sim {
             result,
         });
         self.apps[i].blocked = None;
-        self.apps[i].asleep = false;
-        self.apps[i].wake_at = None;
+        self.apps[i].awake();
         self.apps[i].pc += 1;
         if give_up {
             self.apps[i].pc = self.apps[i].steps.len();
@@ -230,9 +229,22 @@ impl Sim {
 
     fn call_listen(&mut self, i: usize, sid: SocketId, backlog: u32) {
         self.app_call(sid, AppCall::Listen { backlog });
+        // listen() on a listener: `inet_listen` only sets the new backlog ("if (old_state !=
+        // TCP_LISTEN)" guards the start). Measured on 6.18: listen() after shutdown(SHUT_WR)
+        // of a listener returns 0.
+        if self.listening(sid) {
+            if let Some(l) = self.listener_mut(sid) {
+                l.backlog = backlog;
+            }
+            self.report_listener(sid);
+            return self.app_return(i, AppCallKind::Listen, AppResult::Ok);
+        }
+        // A socket that never listened, or a listener that shutdown(SHUT_RD) stopped:
+        // `tcp_disconnect` left it CLOSE, bound, and `inet_shutdown` SS_UNCONNECTED, so
+        // `inet_listen` starts it again (not one the application closed).
         let ok = self
             .tcp(sid)
-            .is_some_and(|t| t.state == TcpState::Closed && t.listen.is_none());
+            .is_some_and(|t| t.state == TcpState::Closed && (t.listen.is_none() || !t.app_closed));
         if !ok {
             return self.app_return(i, AppCallKind::Listen, errno("EINVAL"));
         }
@@ -246,8 +258,11 @@ impl Sim {
         self.listeners.entry(local).or_default().push(sid);
         self.infos[sid.0 as usize].listener = true;
         self.with_tcp(sid, |t, ctx| {
+            // Listening again counts its children on from the first time (their labels).
+            let children = t.listen.as_ref().map_or(0, |l| l.children);
             t.listen = Some(Box::new(Listener {
                 backlog,
+                children,
                 ..Listener::default()
             }));
             t.set_state(TcpState::Listen, ctx);
@@ -364,6 +379,14 @@ impl Sim {
             })
     }
 
+    /// Whether `sid` is a listener in LISTEN (not one stopped by shutdown(SHUT_RD) or close()).
+    fn listening(&self, sid: SocketId) -> bool {
+        self.listener(sid).is_some()
+            && self
+                .tcp_ref(sid)
+                .is_some_and(|t| t.state == TcpState::Listen)
+    }
+
     fn call_accept(&mut self, i: usize, sid: SocketId, label: Option<String>) {
         // accept() after an accept(): the script means the listener again.
         let sid = match self.infos[sid.0 as usize].parent {
@@ -376,10 +399,7 @@ impl Sim {
         self.app_call(sid, AppCall::Accept);
         // `inet_accept`: EINVAL unless in LISTEN (never listened, or stopped by
         // shutdown(SHUT_RD)).
-        let listening = self
-            .tcp_ref(sid)
-            .is_some_and(|t| t.state == TcpState::Listen);
-        if self.listener(sid).is_none() || !listening {
+        if !self.listening(sid) {
             return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
         }
         self.block(i, Blocked::Accept { label });
@@ -492,11 +512,17 @@ impl Sim {
         // (`tcp_disconnect` → `inet_csk_listen_stop`, the socket left CLOSE), SHUT_WR does
         // nothing. Measured on 6.18: after SHUT_WR a client still connects; after SHUT_RD
         // accept() fails with EINVAL.
+        // A listener already stopped is in CLOSE: ENOTCONN as above, nothing more to stop.
         if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
-            if how.reads() {
+            if how.reads() && self.listening(sid) {
                 self.close_listener(sid);
             }
-            return self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+            let result = if not_connected {
+                errno("ENOTCONN")
+            } else {
+                AppResult::Ok
+            };
+            return self.app_return(i, AppCallKind::Shutdown, result);
         }
         if how.reads() {
             self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
@@ -528,6 +554,9 @@ impl Sim {
         let reset = abort || linger == Some(0);
         if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
             self.close_listener(sid);
+            if let Some(t) = self.tcp(sid) {
+                t.app_closed = true;
+            }
         } else if reset {
             self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
         } else {
@@ -709,6 +738,14 @@ impl Sim {
                 }
             }
             Blocked::Accept { label } => {
+                // `inet_csk_wait_for_connect`: woken with the queue still empty, "if
+                // (sk->sk_state != TCP_LISTEN) break" with -EINVAL: another task's
+                // shutdown(SHUT_RD) stopped the listener (`inet_shutdown` →
+                // `tcp_disconnect` → `inet_csk_listen_stop`, then `sk_state_change`).
+                if !self.listening(sid) {
+                    self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
+                    return true;
+                }
                 let Some(child) = self
                     .listener_mut(sid)
                     .and_then(|l| l.accept_queue.pop_front())
@@ -791,8 +828,7 @@ impl Sim {
                             call: AppCall::Recv { max },
                         });
                         // The new call reads what is left at once, or sleeps.
-                        self.apps[i].asleep = false;
-                        self.apps[i].wake_at = None;
+                        self.apps[i].awake();
                         true
                     }
                     Some(r) => {
