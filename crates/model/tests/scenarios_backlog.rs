@@ -666,8 +666,13 @@ fn recv_on_a_listener_fails_with_enotconn_and_a_connection_does_not_wake_it() {
 }
 
 /// A listener `l` on h0:80 and a client `c` on h1, with `l_steps` for the task that listens,
-/// `other` for a second task calling on the same listener, `c_steps` for the client.
-fn two_tasks_on_a_listener(l_steps: &str, other: &str, c_steps: &str) -> Trace {
+/// `other` for a second task calling on the same listener, `c_steps` for the client; asserts
+/// what the calls on `l` (both tasks, in time order) and on `c` returned.
+fn two_tasks_on_a_listener(
+    [l_steps, other, c_steps]: [&str; 3],
+    l_want: &[&str],
+    c_want: &[&str],
+) -> Trace {
     let json = format!(
         r#"{{
       "name": "two tasks on a listener", "seed": 1,
@@ -684,6 +689,8 @@ fn two_tasks_on_a_listener(l_steps: &str, other: &str, c_steps: &str) -> Trace {
     );
     let t = run(&synack_model::scenario::Scenario::from_json(&json).unwrap());
     assert!(t.cut_short.is_none(), "{:?}", t.cut_short);
+    assert_eq!(returns(&t, "l"), l_want);
+    assert_eq!(returns(&t, "c"), c_want);
     t
 }
 
@@ -696,10 +703,14 @@ fn shutdown_rd_of_a_listener_fails_an_accept_blocked_in_another_task_with_einval
     // shutdown-of-a-listener-fails-a-blocked-accept-with-einval). The model left the accept()
     // blocked.
     let t = two_tasks_on_a_listener(
-        r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
-        r#"{"at_us": 200000, "call": "shutdown", "how": "rd"},
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "shutdown", "how": "rd"},
            {"at_us": 300000, "call": "accept"}"#,
-        r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &["Listen ok", "Shutdown ok", "Accept EINVAL", "Accept EINVAL"],
+        &["Connect ECONNREFUSED"],
     );
     let l = socket(&t, "l");
     let accepts: Vec<u64> = t
@@ -711,11 +722,6 @@ fn shutdown_rd_of_a_listener_fails_an_accept_blocked_in_another_task_with_einval
         .map(|e| e.t)
         .collect();
     assert_eq!(accepts, [200_000, 300_000]);
-    assert_eq!(
-        returns(&t, "l"),
-        ["Listen ok", "Shutdown ok", "Accept EINVAL", "Accept EINVAL"]
-    );
-    assert_eq!(returns(&t, "c"), ["Connect ECONNREFUSED"]);
 }
 
 #[test]
@@ -724,26 +730,25 @@ fn a_listener_stopped_by_shutdown_rd_listens_again_and_a_second_shutdown_is_enot
     // SS_UNCONNECTED: a second shutdown() is ENOTCONN (TCP_CLOSE), and `inet_listen` starts
     // it again (`inet_csk_listen_start`). Measured on 6.18. The model returned ok for the
     // second shutdown() and EINVAL for the listen().
-    let t = two_tasks_on_a_listener(
-        r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
-        r#"{"at_us": 200000, "call": "shutdown", "how": "rd"},
+    two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "shutdown", "how": "rd"},
            {"at_us": 250000, "call": "shutdown", "how": "rd"},
            {"at_us": 300000, "call": "listen", "backlog": 8},
            {"at_us": 500000, "call": "accept"}"#,
-        r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
-    );
-    assert_eq!(
-        returns(&t, "l"),
-        [
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &[
             "Listen ok",
             "Shutdown ok",
             "Accept EINVAL",
             "Shutdown ENOTCONN",
             "Listen ok",
-            "Accept accepted socket 2"
-        ]
+            "Accept accepted socket 2",
+        ],
+        &["Connect ok"],
     );
-    assert_eq!(returns(&t, "c"), ["Connect ok"]);
 }
 
 #[test]
@@ -751,24 +756,23 @@ fn listen_on_a_listener_only_sets_its_backlog() {
     // `inet_listen` on a socket in LISTEN sets `sk_max_ack_backlog` and returns 0 (the start
     // is only "if (old_state != TCP_LISTEN)"). Measured on 6.18 (listen() after shutdown(SHUT_WR)
     // of a listener, which does nothing to it). The model returned EINVAL.
-    let t = two_tasks_on_a_listener(
-        r#"{"call": "listen", "backlog": 8},
-           {"at_us": 200000, "call": "shutdown", "how": "wr"},
-           {"at_us": 300000, "call": "listen", "backlog": 2},
-           {"at_us": 500000, "call": "accept"}"#,
-        "",
-        r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
-    );
-    assert_eq!(
-        returns(&t, "l"),
+    two_tasks_on_a_listener(
         [
+            r#"{"call": "listen", "backlog": 8},
+             {"at_us": 200000, "call": "shutdown", "how": "wr"},
+             {"at_us": 300000, "call": "listen", "backlog": 2},
+             {"at_us": 500000, "call": "accept"}"#,
+            "",
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &[
             "Listen ok",
             "Shutdown ok",
             "Listen ok",
-            "Accept accepted socket 2"
-        ]
+            "Accept accepted socket 2",
+        ],
+        &["Connect ok"],
     );
-    assert_eq!(returns(&t, "c"), ["Connect ok"]);
 }
 
 #[test]
@@ -776,19 +780,18 @@ fn poll_on_a_listener_returns_when_another_task_stops_it() {
     // `tcp_poll` reports EPOLLHUP for a socket in TCP_CLOSE, and `inet_shutdown`'s
     // `sk_state_change` wakes the poller. Measured on 6.18: poll() returns 1 at the
     // shutdown(SHUT_RD), the accept() after it is EINVAL. The model left the poll() blocked.
-    let t = two_tasks_on_a_listener(
-        r#"{"call": "listen", "backlog": 8}, {"call": "poll"}, {"call": "accept"}"#,
-        r#"{"at_us": 200000, "call": "shutdown", "how": "rd"}"#,
-        r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
-    );
-    assert_eq!(
-        returns(&t, "l"),
+    two_tasks_on_a_listener(
         [
+            r#"{"call": "listen", "backlog": 8}, {"call": "poll"}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "shutdown", "how": "rd"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &[
             "Listen ok",
             "Shutdown ok",
             "Poll 1 (POLLIN)",
-            "Accept EINVAL"
-        ]
+            "Accept EINVAL",
+        ],
+        &["Connect ECONNREFUSED"],
     );
-    assert_eq!(returns(&t, "c"), ["Connect ECONNREFUSED"]);
 }
