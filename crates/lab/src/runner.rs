@@ -499,6 +499,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         late_us: AtomicU64::new(0),
         script_zero: peer.as_ref().map(|p| p.zero_us.clone()),
         listeners: Mutex::new(Vec::new()),
+        closed_listeners: Mutex::new(Vec::new()),
     };
     let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
         let handles: Vec<_> = scenario
@@ -674,6 +675,10 @@ struct Ctx<'a> {
     /// The listeners the scripts made, by label: another script on the same socket is
     /// another task of the process, calling on the same socket (a copy of the descriptor).
     listeners: Mutex<Vec<(String, SocketId, TcpListener)>>,
+    /// Listeners a script closed while another held them: as in one process, whose close()
+    /// leaves the socket to the call blocked on it, the holder lets its descriptor go when
+    /// its accept() returns.
+    closed_listeners: Mutex<Vec<SocketId>>,
 }
 
 /// How long after the set-up the scenario's clock starts, µs: time for the script threads to
@@ -947,6 +952,9 @@ impl Ctx<'_> {
                     &name,
                 );
                 rec.ret(lid, AppCallKind::Accept, AppResult::Accepted { socket: id });
+                if self.closed_by_another(lid) {
+                    drop(socks[*cur].held.take());
+                }
                 st.set_nonblocking(false)
                     .map_err(|e| io("accepted socket blocking", e))?;
                 socks.push(Sock {
@@ -1101,6 +1109,9 @@ impl Ctx<'_> {
             Action::Close {} => {
                 let id = self.id(&socks[*cur])?;
                 rec.call(id, AppCall::Close);
+                if matches!(socks[*cur].held, Some(Held::Listener(_))) {
+                    self.close_shared_listener(id);
+                }
                 // A blocking socket with SO_LINGER {on, t}: close() itself waits (up to t) for
                 // the FIN's ACK, so the return is stamped when it really came back.
                 drop(socks[*cur].held.take());
@@ -1282,6 +1293,26 @@ impl Ctx<'_> {
             s.held = Some(Held::Listener(copy));
         }
         Ok(())
+    }
+
+    /// A script closes listener `id`: the shared copy goes, and if another script still holds
+    /// the listener, that one lets it go after its accept() ([`Ctx::closed_by_another`]).
+    fn close_shared_listener(&self, id: SocketId) {
+        let Ok(mut ls) = self.listeners.lock() else {
+            return;
+        };
+        let before = ls.len();
+        ls.retain(|(_, l, _)| *l != id);
+        if ls.len() < before {
+            if let Ok(mut c) = self.closed_listeners.lock() {
+                c.push(id);
+            }
+        }
+    }
+
+    /// Whether another script closed listener `id` while this one held it.
+    fn closed_by_another(&self, id: SocketId) -> bool {
+        self.closed_listeners.lock().is_ok_and(|c| c.contains(&id))
     }
 
     fn id(&self, s: &Sock) -> Result<SocketId> {

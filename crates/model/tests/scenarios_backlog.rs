@@ -795,3 +795,27 @@ fn poll_on_a_listener_returns_when_another_task_stops_it() {
         &["Connect ECONNREFUSED"],
     );
 }
+
+#[test]
+fn close_of_a_listener_by_another_task_waits_for_the_accept_blocked_on_it() {
+    // close() drops a descriptor; a call blocked on it in another thread holds the file
+    // (`fdget` in `__sys_accept4` when the file table is shared), so the listener stays
+    // LISTEN until that accept() returns, and closes then. Seen on 6.18 with two threads on
+    // one listener's descriptor: the blocked accept() takes the next client. The model
+    // closed the listener at once (the accept() failed with EINVAL, and before that rule
+    // stayed blocked for ever), the client refused.
+    let t = two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "close"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &["Listen ok", "Close ok", "Accept accepted socket 2"],
+        &["Connect ok"],
+    );
+    assert_eq!(
+        entered(&t, "l", TcpState::Closed),
+        [460_000],
+        "the listener closes when the accept() returns, at the handshake's last ACK"
+    );
+}

@@ -50,6 +50,29 @@ impl Sim {
             self.apps[i].pc = self.apps[i].steps.len();
         }
         self.schedule_step(i, self.now);
+        self.close_when_released(socket);
+    }
+
+    /// Whether a task other than `i` has a call blocked on `sid`.
+    fn held_by_another(&self, i: usize, sid: SocketId) -> bool {
+        self.apps
+            .iter()
+            .enumerate()
+            .any(|(j, a)| j != i && a.socket == sid && a.blocked.is_some())
+    }
+
+    /// A socket another task closed while a call was blocked on it: closed now that no call
+    /// holds it any more.
+    fn close_when_released(&mut self, sid: SocketId) {
+        let Some(at) = self.closing.iter().position(|&(s, _)| s == sid) else {
+            return;
+        };
+        if self.held_by_another(usize::MAX, sid) {
+            return;
+        }
+        let (_, abort) = self.closing.remove(at);
+        // Nobody waits for SO_LINGER's time: the close() that asked for it has returned.
+        let _ = self.close_socket(sid, abort);
     }
 
     pub(super) fn new_message(
@@ -547,6 +570,33 @@ impl Sim {
             (AppCall::Close, AppCallKind::Close)
         };
         self.app_call(sid, call);
+        // close() drops the task's descriptor; the socket is released with the file's last
+        // reference, which a call blocked in another task of the process holds (`fdget` in
+        // the syscall of a multithreaded process): it closes when that call returns
+        // (inet_shutdown's comment: "missing close() in multithreaded environment"). Measured
+        // on 6.18 (two threads on a listener's descriptor): a task blocked in accept() while
+        // another closes the listener takes the next client, which connects.
+        if self.held_by_another(i, sid) {
+            if !self.closing.iter().any(|&(s, _)| s == sid) {
+                self.closing.push((sid, abort));
+            }
+            return self.app_return(i, kind, AppResult::Ok);
+        }
+        // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
+        // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
+        // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
+        // goes on as an orphan either way.
+        if let Some(t) = self.close_socket(sid, abort) {
+            let deadline = self.now + t;
+            self.push(deadline, What::Wake(i));
+            return self.block(i, Blocked::Linger { deadline });
+        }
+        self.app_return(i, kind, AppResult::Ok);
+    }
+
+    /// Closes `sid` (close(), or an abort): a listener stops, a connection closes or resets.
+    /// Returns SO_LINGER's time when a close() is to wait for its FIN's ACK.
+    fn close_socket(&mut self, sid: SocketId, abort: bool) -> Option<Micros> {
         let before = self.tcp(sid).map(|t| t.state);
         let linger = self.tcp(sid).and_then(|t| t.linger_us);
         // `tcp_close`: SO_LINGER with a zero time resets (after the unread-data check,
@@ -566,16 +616,7 @@ impl Sim {
             u.closed = true;
         }
         self.after_tcp(sid, before);
-        // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
-        // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
-        // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
-        // goes on as an orphan either way.
-        if let Some(t) = linger.filter(|&t| t > 0 && !abort) {
-            let deadline = self.now + t;
-            self.push(deadline, What::Wake(i));
-            return self.block(i, Blocked::Linger { deadline });
-        }
-        self.app_return(i, kind, AppResult::Ok);
+        linger.filter(|&t| t > 0 && !abort)
     }
 
     fn call_set_no_delay(&mut self, i: usize, sid: SocketId, on: bool) {
