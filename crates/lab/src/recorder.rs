@@ -1890,6 +1890,24 @@ fn rst_certainly_resets(rst_seq: u32, ack_sent: Option<u32>, peer_fin: Option<u3
     })
 }
 
+/// Whether TIME-WAIT drops a RST for its old timestamp (Linux `tcp_timewait_state_process`
+/// → `tcp_paws_reject` with `th->rst`): its TSval is older than the last one its sender sent
+/// (`sent`: TSval, when), within TCP_PAWS_MSL (60 s) of it. Such a RST resets nothing.
+fn time_wait_paws_rejects(
+    tsval: Option<u32>,
+    sent: Option<(u32, u64)>,
+    now: u64,
+    time_wait: bool,
+) -> bool {
+    const PAWS_MSL_US: u64 = 60_000_000;
+    match (tsval, sent) {
+        (Some(v), Some((last, at))) if time_wait && last != 0 => {
+            last.wrapping_sub(v) as i32 > 0 && now < at + PAWS_MSL_US
+        }
+        _ => false,
+    }
+}
+
 fn mark_resets_for_no_socket(
     events: &mut [Event],
     sockets: &[SocketInfo],
@@ -1907,6 +1925,9 @@ fn mark_resets_for_no_socket(
     let mut ack_sent: BTreeMap<(Addr, Addr), Option<u32>> = BTreeMap::new();
     let mut fin_sent: BTreeMap<(Addr, Addr), u32> = BTreeMap::new();
     let mut reset: BTreeSet<(Addr, Addr)> = BTreeSet::new();
+    // (source, destination) → the TSval of the last segment other than a RST sent, and when:
+    // what a TIME-WAIT receiver holds as `ts_recent` to judge a RST's timestamp by.
+    let mut tsval_sent: BTreeMap<(Addr, Addr), (u32, u64)> = BTreeMap::new();
     for e in events.iter_mut() {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
@@ -1921,6 +1942,9 @@ fn mark_resets_for_no_socket(
                     if h.flags.syn {
                         reset.remove(&key);
                         reset.remove(&(segment.dst, segment.src));
+                    }
+                    if let (Some((tsval, _)), false) = (h.options.timestamps, h.flags.rst) {
+                        tsval_sent.insert(key, (tsval, e.t));
                     }
                 }
             }
@@ -1975,6 +1999,13 @@ fn mark_resets_for_no_socket(
                     h.seq,
                     ack_sent.get(&(seg.dst, seg.src)).copied().flatten(),
                     fin_sent.get(&key).copied(),
+                ) && !time_wait_paws_rejects(
+                    h.options.timestamps.map(|t| t.0),
+                    tsval_sent.get(&key).copied(),
+                    e.t,
+                    tuple
+                        .iter()
+                        .any(|s| state.get(&s.id) == Some(&TcpState::TimeWait)),
                 ) {
                     reset.insert(key);
                 }
@@ -2620,6 +2651,24 @@ mod tests {
             vec![DropReason::AcceptQueueFull, DropReason::NoSocket],
             "the ACK refused, the second RST for no socket"
         );
+    }
+
+    #[test]
+    fn a_rst_with_an_old_timestamp_resets_no_time_wait_within_paws_msl() {
+        // The TSval the sender last sent is 120 (at 100 µs): an older one (1) is rejected by
+        // TIME-WAIT's PAWS for 60 s, a newer one or a state but TIME-WAIT rejects nothing.
+        let sent = Some((120, 100));
+        assert!(time_wait_paws_rejects(Some(1), sent, 200, true));
+        assert!(!time_wait_paws_rejects(
+            Some(1),
+            sent,
+            100 + 60_000_000,
+            true
+        ));
+        assert!(!time_wait_paws_rejects(Some(1), sent, 200, false));
+        assert!(!time_wait_paws_rejects(Some(121), sent, 200, true));
+        assert!(!time_wait_paws_rejects(None, sent, 200, true));
+        assert!(!time_wait_paws_rejects(Some(1), Some((0, 100)), 200, true));
     }
 
     #[test]

@@ -24,7 +24,7 @@
 use std::io::{ErrorKind, Read};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -498,6 +498,8 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         horizon,
         late_us: AtomicU64::new(0),
         script_zero: peer.as_ref().map(|p| p.zero_us.clone()),
+        listeners: Mutex::new(Vec::new()),
+        closed_listeners: Mutex::new(Vec::new()),
     };
     let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
         let handles: Vec<_> = scenario
@@ -670,6 +672,13 @@ struct Ctx<'a> {
     late_us: AtomicU64,
     /// A scripted peer's time zero (realtime µs), set when the first step starts.
     script_zero: Option<Arc<AtomicU64>>,
+    /// The listeners the scripts made, by label: another script on the same socket is
+    /// another task of the process, calling on the same socket (a copy of the descriptor).
+    listeners: Mutex<Vec<(String, SocketId, TcpListener)>>,
+    /// Listeners a script closed while another held them: as in one process, whose close()
+    /// leaves the socket to the call blocked on it, the holder lets its descriptor go when
+    /// its accept() returns.
+    closed_listeners: Mutex<Vec<SocketId>>,
 }
 
 /// How long after the set-up the scenario's clock starts, µs: time for the script threads to
@@ -769,6 +778,9 @@ impl Ctx<'_> {
                 let _ = z.compare_exchange(0, zero, Ordering::SeqCst, Ordering::SeqCst);
             }
             self.note_late(step, k == 0, start);
+            if cur == 0 && socks[0].id.is_none() {
+                self.share_listener(&mut socks[0])?;
+            }
             if let Some(on) = &step.on {
                 cur = socks.iter().position(|s| &s.label == on).ok_or_else(|| {
                     LabError::Usage(format!(
@@ -840,6 +852,17 @@ impl Ctx<'_> {
         let rec = &self.rec;
         let host = self.hosts[side];
         match action {
+            // listen() again on a socket that listened (stopped by shutdown(SHUT_RD), which
+            // leaves it bound and SS_UNCONNECTED: `inet_listen` may start it again).
+            Action::Listen { backlog } if matches!(socks[*cur].held, Some(Held::Listener(_))) => {
+                let id = self.id(&socks[*cur])?;
+                let Some(Held::Listener(l)) = &socks[*cur].held else {
+                    return Ok(true);
+                };
+                rec.call(id, AppCall::Listen { backlog: *backlog });
+                let r = sock::listen_again(l, *backlog as i32);
+                rec.ret(id, AppCallKind::Listen, result(r));
+            }
             Action::Listen { backlog } => {
                 let addr = SocketAddrV4::new(self.ips[side], port);
                 rec.server_port(port);
@@ -864,6 +887,10 @@ impl Ctx<'_> {
                 };
                 l.set_nonblocking(true)
                     .map_err(|e| io("listener O_NONBLOCK", e))?;
+                let copy = l.try_clone().map_err(|e| io("listener dup", e))?;
+                if let Ok(mut ls) = self.listeners.lock() {
+                    ls.push((socks[*cur].label.clone(), id, copy));
+                }
                 rec.ret(id, AppCallKind::Listen, AppResult::Ok);
                 socks[*cur].id = Some(id);
                 socks[*cur].held = Some(Held::Listener(l));
@@ -925,6 +952,9 @@ impl Ctx<'_> {
                     &name,
                 );
                 rec.ret(lid, AppCallKind::Accept, AppResult::Accepted { socket: id });
+                if self.closed_by_another(lid) {
+                    drop(socks[*cur].held.take());
+                }
                 st.set_nonblocking(false)
                     .map_err(|e| io("accepted socket blocking", e))?;
                 socks.push(Sock {
@@ -1079,6 +1109,9 @@ impl Ctx<'_> {
             Action::Close {} => {
                 let id = self.id(&socks[*cur])?;
                 rec.call(id, AppCall::Close);
+                if matches!(socks[*cur].held, Some(Held::Listener(_))) {
+                    self.close_shared_listener(id);
+                }
                 // A blocking socket with SO_LINGER {on, t}: close() itself waits (up to t) for
                 // the FIN's ACK, so the return is stamped when it really came back.
                 drop(socks[*cur].held.take());
@@ -1246,6 +1279,40 @@ impl Ctx<'_> {
                 rcv: x.recv_buffer,
                 snd: x.send_buffer,
             })
+    }
+
+    /// A script whose socket another script made listen: it calls on that listener (a
+    /// copy of its descriptor, as another thread's calls on one descriptor).
+    fn share_listener(&self, s: &mut Sock) -> Result<()> {
+        let Ok(ls) = self.listeners.lock() else {
+            return Ok(());
+        };
+        if let Some((_, id, l)) = ls.iter().find(|(label, ..)| *label == s.label) {
+            let copy = l.try_clone().map_err(|e| io("listener dup", e))?;
+            s.id = Some(*id);
+            s.held = Some(Held::Listener(copy));
+        }
+        Ok(())
+    }
+
+    /// A script closes listener `id`: the shared copy goes, and if another script still holds
+    /// the listener, that one lets it go after its accept() ([`Ctx::closed_by_another`]).
+    fn close_shared_listener(&self, id: SocketId) {
+        let Ok(mut ls) = self.listeners.lock() else {
+            return;
+        };
+        let before = ls.len();
+        ls.retain(|(_, l, _)| *l != id);
+        if ls.len() < before {
+            if let Ok(mut c) = self.closed_listeners.lock() {
+                c.push(id);
+            }
+        }
+    }
+
+    /// Whether another script closed listener `id` while this one held it.
+    fn closed_by_another(&self, id: SocketId) -> bool {
+        self.closed_listeners.lock().is_ok_and(|c| c.contains(&id))
     }
 
     fn id(&self, s: &Sock) -> Result<SocketId> {

@@ -26,6 +26,16 @@ pub struct AppRun {
     pub woken_at: Option<Micros>,
 }
 
+impl AppRun {
+    /// The task is awake again: its call returned, or a looping recv() calls again at once.
+    /// Whatever woke it is spent (`wake_at`); `woken_at` stays, since it is only compared
+    /// with the current instant (a task that runs again within it is not woken again there).
+    pub fn awake(&mut self) {
+        self.asleep = false;
+        self.wake_at = None;
+    }
+}
+
 /// A call that has not returned yet.
 #[derive(Clone, Debug)]
 pub enum Blocked {

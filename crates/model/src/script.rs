@@ -136,6 +136,10 @@ pub struct OptionsSpec {
     /// milliseconds and TSecr = the last TSval the stack sent; expected: present, any value.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub timestamps: bool,
+    /// `send` only: timestamps with this TSval instead of the clock's (an old one, to test
+    /// PAWS, RFC 7323 §5); implies `timestamps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsval: Option<u32>,
     /// SACK blocks `[left, right)`, relative to the stack's ISN (RFC 2018).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sack: Vec<(u32, u32)>,
@@ -151,7 +155,7 @@ impl OptionsSpec {
         if self.window_scale.is_some() {
             n += 4; // NOP + 3
         }
-        n += match (self.sack_permitted, self.timestamps) {
+        n += match (self.sack_permitted, self.timestamps || self.tsval.is_some()) {
             (true, true) => 12, // SACK-permitted packed with timestamps
             (false, true) => 12,
             (true, false) => 4,
@@ -169,6 +173,7 @@ impl OptionsSpec {
             window_scale: o.window_scale,
             sack_permitted: o.sack_permitted,
             timestamps: o.timestamps.is_some(),
+            tsval: None,
             sack: o
                 .sack
                 .iter()
@@ -434,8 +439,10 @@ fn options_text(o: &OptionsSpec) -> String {
     if o.sack_permitted {
         parts.push("sackOK".into());
     }
-    if o.timestamps {
-        parts.push("TS".into());
+    match o.tsval {
+        Some(v) => parts.push(format!("TS val {v}")),
+        None if o.timestamps => parts.push("TS".into()),
+        None => {}
     }
     if let Some(w) = o.window_scale {
         parts.push(format!("wscale {w}"));
@@ -579,9 +586,12 @@ impl PeerRun {
             mss: o.mss,
             window_scale: o.window_scale,
             sack_permitted: o.sack_permitted,
-            timestamps: o
-                .timestamps
-                .then_some(((now / 1000) as u32, self.ts_recent)),
+            timestamps: match o.tsval {
+                Some(v) => Some((v, self.ts_recent)),
+                None => o
+                    .timestamps
+                    .then_some(((now / 1000) as u32, self.ts_recent)),
+            },
             sack: o
                 .sack
                 .iter()

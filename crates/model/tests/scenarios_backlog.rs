@@ -664,3 +664,158 @@ fn recv_on_a_listener_fails_with_enotconn_and_a_connection_does_not_wake_it() {
     assert_eq!(returns(&t, "l"), ["Listen ok", "Recv ENOTCONN"]);
     assert_eq!(returns(&t, "c"), ["Connect ok"]);
 }
+
+/// A listener `l` on h0:80 and a client `c` on h1, with `l_steps` for the task that listens,
+/// `other` for a second task calling on the same listener, `c_steps` for the client; asserts
+/// what the calls on `l` (both tasks, in time order) and on `c` returned.
+fn two_tasks_on_a_listener(
+    [l_steps, other, c_steps]: [&str; 3],
+    l_want: &[&str],
+    c_want: &[&str],
+) -> Trace {
+    let json = format!(
+        r#"{{
+      "name": "two tasks on a listener", "seed": 1,
+      "hosts": [{{"name": "h0", "addr": "10.0.0.1"}}, {{"name": "h1", "addr": "10.0.0.2"}}],
+      "sockets": [{{"label": "l", "host": "h0", "proto": "tcp", "port": 80}},
+                  {{"label": "c", "host": "h1", "proto": "tcp"}}],
+      "apps": [
+        {{"socket": "l", "steps": [{l_steps}]}},
+        {{"socket": "l", "steps": [{other}]}},
+        {{"socket": "c", "steps": [{c_steps}]}}
+      ],
+      "limits": {{"max_time_us": 1000000}}
+    }}"#
+    );
+    let t = run(&synack_model::scenario::Scenario::from_json(&json).unwrap());
+    assert!(t.cut_short.is_none(), "{:?}", t.cut_short);
+    assert_eq!(returns(&t, "l"), l_want);
+    assert_eq!(returns(&t, "c"), c_want);
+    t
+}
+
+#[test]
+fn shutdown_rd_of_a_listener_fails_an_accept_blocked_in_another_task_with_einval() {
+    // Linux `inet_shutdown` on a listener with SHUT_RD: `tcp_disconnect` →
+    // `inet_csk_listen_stop`, state CLOSE, then `sk_state_change` wakes the task sleeping in
+    // `inet_csk_wait_for_connect`, which finds "sk->sk_state != TCP_LISTEN": EINVAL. The
+    // port is closed: a client's SYN draws a RST. Measured on 6.18 (recording
+    // shutdown-of-a-listener-fails-a-blocked-accept-with-einval). The model left the accept()
+    // blocked.
+    let t = two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "shutdown", "how": "rd"},
+           {"at_us": 300000, "call": "accept"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &["Listen ok", "Shutdown ok", "Accept EINVAL", "Accept EINVAL"],
+        &["Connect ECONNREFUSED"],
+    );
+    let l = socket(&t, "l");
+    let accepts: Vec<u64> = t
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, EventKind::AppReturn { socket, call: synack_model::trace::AppCallKind::Accept, .. } if *socket == l)
+        })
+        .map(|e| e.t)
+        .collect();
+    assert_eq!(accepts, [200_000, 300_000]);
+}
+
+#[test]
+fn a_listener_stopped_by_shutdown_rd_listens_again_and_a_second_shutdown_is_enotconn() {
+    // After `tcp_disconnect` the listener is CLOSE, still bound, and `inet_shutdown` left it
+    // SS_UNCONNECTED: a second shutdown() is ENOTCONN (TCP_CLOSE), and `inet_listen` starts
+    // it again (`inet_csk_listen_start`). Measured on 6.18. The model returned ok for the
+    // second shutdown() and EINVAL for the listen().
+    two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "shutdown", "how": "rd"},
+           {"at_us": 250000, "call": "shutdown", "how": "rd"},
+           {"at_us": 300000, "call": "listen", "backlog": 8},
+           {"at_us": 500000, "call": "accept"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &[
+            "Listen ok",
+            "Shutdown ok",
+            "Accept EINVAL",
+            "Shutdown ENOTCONN",
+            "Listen ok",
+            "Accept accepted socket 2",
+        ],
+        &["Connect ok"],
+    );
+}
+
+#[test]
+fn listen_on_a_listener_only_sets_its_backlog() {
+    // `inet_listen` on a socket in LISTEN sets `sk_max_ack_backlog` and returns 0 (the start
+    // is only "if (old_state != TCP_LISTEN)"). Measured on 6.18 (listen() after shutdown(SHUT_WR)
+    // of a listener, which does nothing to it). The model returned EINVAL.
+    two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8},
+             {"at_us": 200000, "call": "shutdown", "how": "wr"},
+             {"at_us": 300000, "call": "listen", "backlog": 2},
+             {"at_us": 500000, "call": "accept"}"#,
+            "",
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &[
+            "Listen ok",
+            "Shutdown ok",
+            "Listen ok",
+            "Accept accepted socket 2",
+        ],
+        &["Connect ok"],
+    );
+}
+
+#[test]
+fn poll_on_a_listener_returns_when_another_task_stops_it() {
+    // `tcp_poll` reports EPOLLHUP for a socket in TCP_CLOSE, and `inet_shutdown`'s
+    // `sk_state_change` wakes the poller. Measured on 6.18: poll() returns 1 at the
+    // shutdown(SHUT_RD), the accept() after it is EINVAL. The model left the poll() blocked.
+    two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "poll"}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "shutdown", "how": "rd"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &[
+            "Listen ok",
+            "Shutdown ok",
+            "Poll 1 (POLLIN)",
+            "Accept EINVAL",
+        ],
+        &["Connect ECONNREFUSED"],
+    );
+}
+
+#[test]
+fn close_of_a_listener_by_another_task_waits_for_the_accept_blocked_on_it() {
+    // close() drops a descriptor; a call blocked on it in another thread holds the file
+    // (`fdget` in `__sys_accept4` when the file table is shared), so the listener stays
+    // LISTEN until that accept() returns, and closes then. Seen on 6.18 with two threads on
+    // one listener's descriptor: the blocked accept() takes the next client. The model
+    // closed the listener at once (the accept() failed with EINVAL, and before that rule
+    // stayed blocked for ever), the client refused.
+    let t = two_tasks_on_a_listener(
+        [
+            r#"{"call": "listen", "backlog": 8}, {"call": "accept"}"#,
+            r#"{"at_us": 200000, "call": "close"}"#,
+            r#"{"at_us": 400000, "call": "connect", "to": "h0:80"}"#,
+        ],
+        &["Listen ok", "Close ok", "Accept accepted socket 2"],
+        &["Connect ok"],
+    );
+    assert_eq!(
+        entered(&t, "l", TcpState::Closed),
+        [460_000],
+        "the listener closes when the accept() returns, at the handshake's last ACK"
+    );
+}

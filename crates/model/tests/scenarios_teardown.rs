@@ -1033,3 +1033,26 @@ fn shutdown_of_a_listener_stops_it_for_shut_rd_only() {
     );
     assert_eq!(returns(&t, "client"), ["Connect ECONNREFUSED"]);
 }
+
+#[test]
+fn time_wait_drops_a_rst_with_an_old_timestamp_and_ends_only_for_a_current_one() {
+    // Linux `tcp_timewait_state_process`: `tcp_paws_reject(&tmp_opt, th->rst)` rejects a RST
+    // whose TSval is older than `tw_ts_recent` while within TCP_PAWS_MSL (60 s) of
+    // `ts_recent_stamp`; a rejected RST misses the branch that ends TIME-WAIT and gets no
+    // answer. Measured on 6.18 (recording time-wait-drops-a-rst-with-an-old-timestamp): the
+    // RST at rcv_nxt with TSval 1 leaves TIME-WAIT ACKing the retransmitted FIN; one with a
+    // current TSval ends it. The model ended TIME-WAIT at the first RST (the script's next
+    // expectation, TIME-WAIT's ACK, then failed on the host's RST).
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/kernel-recordings/linux-6.18/time-wait-drops-a-rst-with-an-old-timestamp.scenario.json"
+    );
+    let json = std::fs::read_to_string(path).expect("the recording's scenario");
+    let t = run(&synack_model::scenario::Scenario::from_json(&json).expect("scenario"));
+    assert!(t.cut_short.is_none(), "{:?}", t.cut_short);
+    assert_eq!(
+        entered(&t, "client", Closed),
+        [540_000],
+        "TIME-WAIT ends at the second RST (sent at 520 ms), not the first (280 ms)"
+    );
+}

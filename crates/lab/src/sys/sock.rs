@@ -508,6 +508,16 @@ pub fn shutdown_listener(l: &TcpListener, how: std::net::Shutdown) -> std::io::R
     }
 }
 
+/// listen() on a listener's own socket again (after shutdown(SHUT_RD) stopped it).
+pub fn listen_again(l: &TcpListener, backlog: i32) -> std::io::Result<()> {
+    // SAFETY: a descriptor the listener owns, for the duration of the call.
+    if unsafe { libc::listen(l.as_raw_fd(), backlog) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 pub fn set_linger_zero(s: &TcpStream) -> Result<()> {
     let l = libc::linger {
         l_onoff: 1,

@@ -44,13 +44,35 @@ impl Sim {
             result,
         });
         self.apps[i].blocked = None;
-        self.apps[i].asleep = false;
-        self.apps[i].wake_at = None;
+        self.apps[i].awake();
         self.apps[i].pc += 1;
         if give_up {
             self.apps[i].pc = self.apps[i].steps.len();
         }
         self.schedule_step(i, self.now);
+        self.close_when_released(socket);
+    }
+
+    /// Whether a task other than `i` has a call blocked on `sid`.
+    fn held_by_another(&self, i: usize, sid: SocketId) -> bool {
+        self.apps
+            .iter()
+            .enumerate()
+            .any(|(j, a)| j != i && a.socket == sid && a.blocked.is_some())
+    }
+
+    /// A socket another task closed while a call was blocked on it: closed now that no call
+    /// holds it any more.
+    fn close_when_released(&mut self, sid: SocketId) {
+        let Some(at) = self.closing.iter().position(|&(s, _)| s == sid) else {
+            return;
+        };
+        if self.held_by_another(usize::MAX, sid) {
+            return;
+        }
+        let (_, abort) = self.closing.remove(at);
+        // Nobody waits for SO_LINGER's time: the close() that asked for it has returned.
+        let _ = self.close_socket(sid, abort);
     }
 
     pub(super) fn new_message(
@@ -230,9 +252,22 @@ impl Sim {
 
     fn call_listen(&mut self, i: usize, sid: SocketId, backlog: u32) {
         self.app_call(sid, AppCall::Listen { backlog });
+        // listen() on a listener: `inet_listen` only sets the new backlog ("if (old_state !=
+        // TCP_LISTEN)" guards the start). Measured on 6.18: listen() after shutdown(SHUT_WR)
+        // of a listener returns 0.
+        if self.listening(sid) {
+            if let Some(l) = self.listener_mut(sid) {
+                l.backlog = backlog;
+            }
+            self.report_listener(sid);
+            return self.app_return(i, AppCallKind::Listen, AppResult::Ok);
+        }
+        // A socket that never listened, or a listener that shutdown(SHUT_RD) stopped:
+        // `tcp_disconnect` left it CLOSE, bound, and `inet_shutdown` SS_UNCONNECTED, so
+        // `inet_listen` starts it again (not one the application closed).
         let ok = self
             .tcp(sid)
-            .is_some_and(|t| t.state == TcpState::Closed && t.listen.is_none());
+            .is_some_and(|t| t.state == TcpState::Closed && (t.listen.is_none() || !t.app_closed));
         if !ok {
             return self.app_return(i, AppCallKind::Listen, errno("EINVAL"));
         }
@@ -246,8 +281,11 @@ impl Sim {
         self.listeners.entry(local).or_default().push(sid);
         self.infos[sid.0 as usize].listener = true;
         self.with_tcp(sid, |t, ctx| {
+            // Listening again counts its children on from the first time (their labels).
+            let children = t.listen.as_ref().map_or(0, |l| l.children);
             t.listen = Some(Box::new(Listener {
                 backlog,
+                children,
                 ..Listener::default()
             }));
             t.set_state(TcpState::Listen, ctx);
@@ -364,6 +402,14 @@ impl Sim {
             })
     }
 
+    /// Whether `sid` is a listener in LISTEN (not one stopped by shutdown(SHUT_RD) or close()).
+    fn listening(&self, sid: SocketId) -> bool {
+        self.listener(sid).is_some()
+            && self
+                .tcp_ref(sid)
+                .is_some_and(|t| t.state == TcpState::Listen)
+    }
+
     fn call_accept(&mut self, i: usize, sid: SocketId, label: Option<String>) {
         // accept() after an accept(): the script means the listener again.
         let sid = match self.infos[sid.0 as usize].parent {
@@ -376,10 +422,7 @@ impl Sim {
         self.app_call(sid, AppCall::Accept);
         // `inet_accept`: EINVAL unless in LISTEN (never listened, or stopped by
         // shutdown(SHUT_RD)).
-        let listening = self
-            .tcp_ref(sid)
-            .is_some_and(|t| t.state == TcpState::Listen);
-        if self.listener(sid).is_none() || !listening {
+        if !self.listening(sid) {
             return self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
         }
         self.block(i, Blocked::Accept { label });
@@ -492,11 +535,17 @@ impl Sim {
         // (`tcp_disconnect` → `inet_csk_listen_stop`, the socket left CLOSE), SHUT_WR does
         // nothing. Measured on 6.18: after SHUT_WR a client still connects; after SHUT_RD
         // accept() fails with EINVAL.
+        // A listener already stopped is in CLOSE: ENOTCONN as above, nothing more to stop.
         if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
-            if how.reads() {
+            if how.reads() && self.listening(sid) {
                 self.close_listener(sid);
             }
-            return self.app_return(i, AppCallKind::Shutdown, AppResult::Ok);
+            let result = if not_connected {
+                errno("ENOTCONN")
+            } else {
+                AppResult::Ok
+            };
+            return self.app_return(i, AppCallKind::Shutdown, result);
         }
         if how.reads() {
             self.with_tcp(sid, |t, ctx| t.app_shutdown_read(ctx));
@@ -521,6 +570,33 @@ impl Sim {
             (AppCall::Close, AppCallKind::Close)
         };
         self.app_call(sid, call);
+        // close() drops the task's descriptor; the socket is released with the file's last
+        // reference, which a call blocked in another task of the process holds (`fdget` in
+        // the syscall of a multithreaded process): it closes when that call returns
+        // (inet_shutdown's comment: "missing close() in multithreaded environment"). Measured
+        // on 6.18 (two threads on a listener's descriptor): a task blocked in accept() while
+        // another closes the listener takes the next client, which connects.
+        if self.held_by_another(i, sid) {
+            if !self.closing.iter().any(|&(s, _)| s == sid) {
+                self.closing.push((sid, abort));
+            }
+            return self.app_return(i, kind, AppResult::Ok);
+        }
+        // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
+        // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
+        // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
+        // goes on as an orphan either way.
+        if let Some(t) = self.close_socket(sid, abort) {
+            let deadline = self.now + t;
+            self.push(deadline, What::Wake(i));
+            return self.block(i, Blocked::Linger { deadline });
+        }
+        self.app_return(i, kind, AppResult::Ok);
+    }
+
+    /// Closes `sid` (close(), or an abort): a listener stops, a connection closes or resets.
+    /// Returns SO_LINGER's time when a close() is to wait for its FIN's ACK.
+    fn close_socket(&mut self, sid: SocketId, abort: bool) -> Option<Micros> {
         let before = self.tcp(sid).map(|t| t.state);
         let linger = self.tcp(sid).and_then(|t| t.linger_us);
         // `tcp_close`: SO_LINGER with a zero time resets (after the unread-data check,
@@ -528,6 +604,9 @@ impl Sim {
         let reset = abort || linger == Some(0);
         if self.tcp(sid).is_some_and(|t| t.listen.is_some()) {
             self.close_listener(sid);
+            if let Some(t) = self.tcp(sid) {
+                t.app_closed = true;
+            }
         } else if reset {
             self.with_tcp(sid, |t, ctx| t.app_abort(ctx));
         } else {
@@ -537,16 +616,7 @@ impl Sim {
             u.closed = true;
         }
         self.after_tcp(sid, before);
-        // `tcp_close` → `sk_stream_wait_close`: with SO_LINGER {on, t} a blocking
-        // close() returns once the FIN is acknowledged (the state leaves FIN-WAIT-1,
-        // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
-        // goes on as an orphan either way.
-        if let Some(t) = linger.filter(|&t| t > 0 && !abort) {
-            let deadline = self.now + t;
-            self.push(deadline, What::Wake(i));
-            return self.block(i, Blocked::Linger { deadline });
-        }
-        self.app_return(i, kind, AppResult::Ok);
+        linger.filter(|&t| t > 0 && !abort)
     }
 
     fn call_set_no_delay(&mut self, i: usize, sid: SocketId, on: bool) {
@@ -709,6 +779,14 @@ impl Sim {
                 }
             }
             Blocked::Accept { label } => {
+                // `inet_csk_wait_for_connect`: woken with the queue still empty, "if
+                // (sk->sk_state != TCP_LISTEN) break" with -EINVAL: another task's
+                // shutdown(SHUT_RD) stopped the listener (`inet_shutdown` →
+                // `tcp_disconnect` → `inet_csk_listen_stop`, then `sk_state_change`).
+                if !self.listening(sid) {
+                    self.app_return(i, AppCallKind::Accept, errno("EINVAL"));
+                    return true;
+                }
                 let Some(child) = self
                     .listener_mut(sid)
                     .and_then(|l| l.accept_queue.pop_front())
@@ -791,8 +869,7 @@ impl Sim {
                             call: AppCall::Recv { max },
                         });
                         // The new call reads what is left at once, or sleeps.
-                        self.apps[i].asleep = false;
-                        self.apps[i].wake_at = None;
+                        self.apps[i].awake();
                         true
                     }
                     Some(r) => {

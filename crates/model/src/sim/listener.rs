@@ -383,7 +383,7 @@ impl Sim {
             .listener_mut(lid)
             .map(|l| {
                 l.syn_queue.clear();
-                l.accept_queue.iter().copied().collect()
+                l.accept_queue.drain(..).collect()
             })
             .unwrap_or_default();
         for c in children {

@@ -153,6 +153,9 @@ pub struct Sim {
     /// ([`Sim::hash_connect`]); the one they are listed with until then is where that
     /// search starts.
     autobind: Vec<SocketId>,
+    /// Sockets a task closed while another task's call was blocked on them, with whether it
+    /// was an abort: closed when the last such call returns ([`Sim::call_close`]).
+    closing: Vec<(SocketId, bool)>,
     infos: Vec<SocketInfo>,
     // Ordered maps as sorted `Vec`s (`VecMap`), not `BTreeMap`s: each B-tree type costs the web
     // app's first load 1.5-2 KB gzipped of code, and these maps are small (see crate::vecmap).
@@ -269,6 +272,7 @@ impl Sim {
             hosts: Vec::new(),
             host_rt: Vec::new(),
             autobind: Vec::new(),
+            closing: Vec::new(),
             socks: Vec::new(),
             infos: Vec::new(),
             labels: VecMap::new(),

@@ -225,8 +225,11 @@ impl TcpSocket {
     /// Would recv() return without waiting (poll's POLLIN; `tcp_poll`): data queued, the
     /// peer's FIN, an error, or this side shut for reading. A listener: a connection waits.
     pub fn readable(&self) -> bool {
+        // A listener: a connection waits for accept() (`inet_csk_listen_poll`), or it is no
+        // longer listening (stopped by shutdown(SHUT_RD): `tcp_poll` reports EPOLLHUP for
+        // TCP_CLOSE, and `inet_shutdown`'s `sk_state_change` wakes a sleeping accept()).
         if let Some(l) = &self.listen {
-            return !l.accept_queue.is_empty();
+            return self.state != TcpState::Listen || !l.accept_queue.is_empty();
         }
         !self.rcvbuf.is_empty()
             || self.fin_received

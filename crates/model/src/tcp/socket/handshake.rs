@@ -103,7 +103,7 @@ impl TcpSocket {
             self.snd_wscale = 0;
         }
         if let Some((tsval, _)) = o.timestamps {
-            self.ts_recent = tsval;
+            self.store_ts_recent(tsval, ctx.now);
         }
         let opt = if self.ts_ok { 12 } else { 0 };
         self.snd_mss = peer_mss.min(self.our_mss as u32).saturating_sub(opt).max(1);
@@ -214,7 +214,7 @@ impl TcpSocket {
         self.state = TcpState::Listen;
         self.cookie_options(syn, ctx);
         if let Some((tsval, _)) = h.options.timestamps {
-            self.ts_recent = tsval;
+            self.store_ts_recent(tsval, ctx.now);
         }
         let peer = syn.options.mss.unwrap_or(536);
         let table = [536u16, 1300, 1440, 1460];

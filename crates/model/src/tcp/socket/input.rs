@@ -155,7 +155,7 @@ impl TcpSocket {
             }
             return;
         }
-        if self.paws_discard(h, seg_len, ctx) {
+        if self.paws_discard(h, seg_len, ctx) || self.time_wait_paws_rejects_rst(h, ctx.now) {
             return;
         }
         // Linux `tcp_reset_check` (RFC 5961 §3.2 extended): after the peer's FIN (CLOSE-WAIT,
@@ -197,7 +197,7 @@ impl TcpSocket {
         }
         if let Some((tsval, _)) = h.options.timestamps {
             if self.ts_ok && seq.le(self.rcv_nxt) {
-                self.ts_recent = tsval;
+                self.store_ts_recent(tsval, ctx.now);
             }
         }
         // Second: RST.
@@ -243,7 +243,8 @@ impl TcpSocket {
                 // (!th->rst)`), and TIME-WAIT runs on. RFC 5961 §3 asks the exact match too
                 // (its challenge ACK for the rest is not sent from the timewait socket). With
                 // tcp_rfc1337 even that RST is ignored (RFC 1337 §3); otherwise TIME-WAIT
-                // ends (below).
+                // ends (below). One with an old timestamp was dropped before
+                // ([`TcpSocket::time_wait_paws_rejects_rst`]).
                 TimeWait if ctx.p.rfc1337 || seq != self.rcv_nxt => {}
                 LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
                     self.fail("ECONNRESET", ctx)

@@ -146,6 +146,10 @@ pub struct TcpSocket {
     snd_wscale: u8,
     rcv_wscale: u8,
     ts_recent: u32,
+    /// When `ts_recent` was last stored (Linux `rx_opt.ts_recent_stamp`, `tcp_store_ts_recent`:
+    /// whole seconds of `ktime_get_seconds()`, here the run's clock): TIME-WAIT's PAWS
+    /// rejects a RST only within TCP_PAWS_MSL of it ([`TcpSocket::time_wait_paws_rejects_rst`]).
+    ts_recent_stamp: Micros,
     ts_offset: u32,
     /// The host's secret key for its ISNs and timestamp offsets (Linux `net_secret` and
     /// `ts_secret`, drawn once per boot): set by the driver from the scenario's seed, one per
@@ -655,6 +659,7 @@ impl TcpSocket {
             snd_wscale: 0,
             rcv_wscale: 0,
             ts_recent: 0,
+            ts_recent_stamp: 0,
             ts_offset: 0,
             secret: 0,
             tw_isn: None,

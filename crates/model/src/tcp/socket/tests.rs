@@ -4280,3 +4280,37 @@ fn a_pure_ack_sent_just_before_is_the_last_write_that_lets_a_chunk_wait() {
         ]
     );
 }
+
+#[test]
+fn time_wait_rejects_a_rst_with_an_old_timestamp_only_within_paws_msl_of_its_stamp() {
+    // `tcp_paws_reject(rx_opt, rst)`: an older TSval rejects a RST only while
+    // `ktime_get_seconds()` is before `ts_recent_stamp + TCP_PAWS_MSL` (60 s); a newer or
+    // equal one never; nothing is judged without timestamps or a recorded ts_recent.
+    let mut h = socket_time_wait();
+    h.s.ts_ok = true;
+    h.s.store_ts_recent(1_000, h.now);
+    let rst = |tsval: Option<u32>| TcpHeader {
+        seq: 0,
+        ack: 0,
+        flags: TcpFlags {
+            rst: true,
+            ..TcpFlags::default()
+        },
+        window: 0,
+        header_len: 32,
+        options: TcpOptions {
+            timestamps: tsval.map(|v| (v, 0)),
+            ..TcpOptions::default()
+        },
+    };
+    let stamp = h.now;
+    let at = |s: u64| stamp + s * 1_000_000;
+    assert!(h.s.time_wait_paws_rejects_rst(&rst(Some(999)), at(0)));
+    assert!(h.s.time_wait_paws_rejects_rst(&rst(Some(1)), at(59)));
+    assert!(!h.s.time_wait_paws_rejects_rst(&rst(Some(1)), at(61)));
+    assert!(!h.s.time_wait_paws_rejects_rst(&rst(Some(1_000)), at(0)));
+    assert!(!h.s.time_wait_paws_rejects_rst(&rst(Some(1_001)), at(0)));
+    assert!(!h.s.time_wait_paws_rejects_rst(&rst(None), at(0)));
+    h.s.store_ts_recent(0, stamp);
+    assert!(!h.s.time_wait_paws_rejects_rst(&rst(Some(1)), at(0)));
+}

@@ -33,6 +33,35 @@ impl TcpSocket {
         Some(TimeWaitSyn::Ack { paws_reject })
     }
 
+    /// Whether TIME-WAIT drops this RST for its old timestamp. Linux
+    /// `tcp_timewait_state_process` runs `tcp_paws_reject(&tmp_opt, th->rst)` on any segment
+    /// with timestamps when the connection had them (`tw_ts_recent_stamp`): a TSval older than
+    /// `tw_ts_recent` (`tcp_paws_check` with no window; a `ts_recent` of 0 rejects nothing)
+    /// rejects a RST only while `ktime_get_seconds()` is before `ts_recent_stamp +
+    /// TCP_PAWS_MSL` (60 s: "we can relax time bounds for RST segments to MSL", include/net/
+    /// tcp.h). A rejected RST misses the in-window branch that ends TIME-WAIT and is dropped
+    /// without an answer (`if (!th->rst)`; 6.18 counts it in PAWSTimewait). RFC 7323 §5.3
+    /// R1 discards such segments; its appendix's advice to exempt RSTs is what the MSL bound
+    /// relaxes. Whole seconds of the run's clock stand for the kernel's: a RST 60 to 61 s after
+    /// the stamp may go either way on a real machine.
+    pub(super) fn time_wait_paws_rejects_rst(&self, h: &TcpHeader, now: Micros) -> bool {
+        const PAWS_MSL_S: u64 = 60;
+        let Some((tsval, _)) = h.options.timestamps else {
+            return false;
+        };
+        if self.state != TcpState::TimeWait || !h.flags.rst || !self.ts_ok || self.ts_recent == 0 {
+            return false;
+        }
+        let older = self.ts_recent.wrapping_sub(tsval) as i32 > 0;
+        older && now / 1_000_000 < self.ts_recent_stamp / 1_000_000 + PAWS_MSL_S
+    }
+
+    /// `tcp_store_ts_recent`: the peer's latest timestamp, and when it was stored.
+    pub(super) fn store_ts_recent(&mut self, tsval: u32, now: Micros) {
+        self.ts_recent = tsval;
+        self.ts_recent_stamp = now;
+    }
+
     /// The ISN a new connection on this TIME-WAIT connection's 4-tuple takes when connect()
     /// takes the 4-tuple over (Linux `tcp_twsk_unique`, for a socket bound to the port:
     /// only if the connection had timestamps, `tw_ts_recent_stamp`): snd_nxt + 65535 + 2,
