@@ -482,24 +482,26 @@ fn an_exported_frame_hides_the_labels_the_page_hides() {
         on_page, hidden,
         "the page hides the labels of the arrows not sent"
     );
-    let (svg, _, _) = super::export::stacked_svg(&stack).unwrap();
-    let file = doc.create_element("div").unwrap();
-    file.set_inner_html(&svg);
-    body.append_child(&file).unwrap();
-    let in_file = hidden_in(&file);
-    file.remove();
+    // The same, where a file's markup (an SVG of its own) is drawn.
+    let hidden_in_file = |(svg, _, _): (String, f64, f64)| {
+        let file = doc.create_element("div").unwrap();
+        file.set_inner_html(&svg);
+        body.append_child(&file).unwrap();
+        let hidden = hidden_in(&file);
+        file.remove();
+        hidden
+    };
     assert_eq!(
-        in_file, on_page,
+        hidden_in_file(super::export::stacked_svg(&stack).unwrap()),
+        on_page,
         "the exported frame shows what the page shows"
     );
     // A handout shows the whole ladder, whatever the page hides at the moment.
-    let (sheet, _, _) = super::handout::whole_ladder(&stack).unwrap();
-    let file = doc.create_element("div").unwrap();
-    file.set_inner_html(&sheet);
-    body.append_child(&file).unwrap();
-    let in_sheet = hidden_in(&file);
-    file.remove();
-    assert_eq!(in_sheet, Vec::<usize>::new(), "the handout hides nothing");
+    assert_eq!(
+        hidden_in_file(super::handout::whole_ladder(&stack).unwrap()),
+        Vec::<usize>::new(),
+        "the handout hides nothing"
+    );
     // Once those arrows are sent, the page shows their texts again and hides only what the
     // later moment hides: the effect writes the change from one set to the other.
     let later = hidden
