@@ -103,8 +103,11 @@ pub fn current_svg() -> Option<(String, f64, f64)> {
 }
 
 /// A ladder's layers (see ladder.rs) stacked back into one SVG: the arrows and the state pills
-/// clipped where their covers hide them on screen, the texts the page hides hidden, then the
-/// axis and the live layer on top.
+/// clipped where their covers hide them on screen, then the axis and the live layer on top. The
+/// texts the page hides (arrows not sent yet) are hidden by an attribute of their own
+/// (`ladder::UNSENT`), which the copy keeps: a rule naming the stack's element on the page
+/// hid them once, and an exported frame, which has no such element, showed the tops of labels
+/// whose arrows were not sent yet.
 pub(crate) fn stacked_svg(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
     let base = stack.query_selector("svg.lad").ok().flatten()?;
     let (w, h) = view_box_size(&base)?;
@@ -130,48 +133,12 @@ pub(crate) fn stacked_svg(stack: &web_sys::Element) -> Option<(String, f64, f64)
          <g clip-path=\"url(#{id}-clip)\">{}</g><g clip-path=\"url(#{id}-clip-marks)\">{}</g>{}{}</svg>",
         clip("clip", cut("data-reveal")),
         clip("clip-marks", cut("data-reveal-marks")),
-        shown_markup(&base),
+        base.inner_html(),
         inner("svg.lad-marks"),
         inner("svg.lad-axis"),
         inner("svg.lad-live"),
     );
     Some((text, w, h))
-}
-
-/// The inside of `svg` (on the page) as the page shows it: a text the page hides is written
-/// hidden. The labels of arrows not sent yet are hidden by a rule of the live layer that names
-/// the stack's element on the page (`ladder::hide_rule`), which a file of its own does not have:
-/// an exported frame showed the tops of labels whose arrows were not sent yet.
-fn shown_markup(svg: &web_sys::Element) -> String {
-    use web_sys::Element;
-    let copy = svg
-        .clone_node_with_deep(true)
-        .ok()
-        .and_then(|n| n.dyn_into::<Element>().ok());
-    let (Some(copy), Some(window)) = (copy, web_sys::window()) else {
-        return svg.inner_html();
-    };
-    let (Ok(on_page), Ok(copied)) = (
-        svg.query_selector_all("text"),
-        copy.query_selector_all("text"),
-    ) else {
-        return svg.inner_html();
-    };
-    for k in 0..on_page.length() {
-        let hidden = on_page
-            .item(k)
-            .and_then(|n| n.dyn_into::<Element>().ok())
-            .and_then(|e| window.get_computed_style(&e).ok().flatten())
-            .and_then(|style| style.get_property_value("visibility").ok())
-            .is_some_and(|v| v == "hidden");
-        if let (true, Some(text)) = (
-            hidden,
-            copied.item(k).and_then(|n| n.dyn_into::<Element>().ok()),
-        ) {
-            let _ = text.set_attribute("visibility", "hidden");
-        }
-    }
-    copy.inner_html()
 }
 
 /// Text content made safe for an XML text node.

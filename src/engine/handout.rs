@@ -20,7 +20,7 @@ use synack_model::trace::{EventKind, Micros, SegmentId, Trace};
 
 use super::export::{escape, inner_of, view_box_size};
 use super::labels::{Isns, SegKind, SegKindText};
-use super::ladder::{fmt_ms, kinds_present};
+use super::ladder::{fmt_ms, kinds_present, UNSENT};
 use super::layout::Ladder;
 use super::narration::{narrated, sentence};
 use super::teach::{explained, Teach};
@@ -226,7 +226,7 @@ fn sheet(src: &Source) -> Option<Sheet> {
 /// A ladder's layers (see ladder.rs) stacked into one SVG with nothing hidden: every arrow and
 /// state pill, the time axis, and the hosts' names from the live layer (not its playhead or the
 /// packets in flight, which belong to a moment).
-fn whole_ladder(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
+pub(crate) fn whole_ladder(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
     let base = stack.query_selector("svg.lad").ok().flatten()?;
     let (w, h) = view_box_size(&base)?;
     let inner = |sel: &str| inner_of(stack, sel);
@@ -245,7 +245,10 @@ fn whole_ladder(stack: &web_sys::Element) -> Option<(String, f64, f64)> {
     let text = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad\" width=\"{ws}\" height=\"{hs}\" \
          viewBox=\"0 0 {ws} {hs}\">{}{}{}{hosts}</svg>",
-        base.inner_html(),
+        // Shown whatever the playhead: the texts of arrows not sent yet carry the attribute
+        // that hides them on the page (`ladder::UNSENT`), and nothing else in it has one.
+        base.inner_html()
+            .replace(&format!(" {}=\"{}\"", UNSENT.0, UNSENT.1), ""),
         inner("svg.lad-marks"),
         inner("svg.lad-axis"),
     );

@@ -942,18 +942,71 @@ pub fn cover_rule(l: &Ladder, d: &Drawn, reveal: f64) -> (Vec<usize>, Vec<usize>
     (copies, hidden)
 }
 
-/// The style rule that hides the texts of the arrows `hidden` (not sent yet, see
-/// [`cover_rule`]) in the static layer of the stack `stack_id`; empty when there are none.
-pub fn hide_rule(stack_id: &str, hidden: &[usize]) -> String {
-    let rule = hidden
-        .iter()
-        .map(|i| format!("#{stack_id} g.segs g.seg[data-seg=\"{i}\"]>text"))
-        .collect::<Vec<_>>()
-        .join(",");
-    if rule.is_empty() {
-        rule
-    } else {
-        format!("{rule}{{visibility:hidden}}")
+/// How the static layer hides a text of an arrow not sent yet (see [`cover_rule`]'s `hidden`):
+/// a presentation attribute on the text itself, which a copy of the layer (an exported frame,
+/// export.rs) keeps. A `<style>` in the live layer naming those arrows did this before: its text
+/// changed with the playhead, and each change made the browser match styles again over every
+/// text of the static layer (tens of thousands of elements with 5,000 segments), every frame.
+/// [`LadderView`] sets and removes it on just the arrows whose state changed
+/// ([`unsent_changes`]), so a frame costs what changed.
+pub const UNSENT: (&str, &str) = ("visibility", "hidden");
+
+/// Writes into the static layer the change from the arrows hidden `before` to those hidden `now`
+/// ([`unsent_changes`]), `seg` finding an arrow's `g.seg` there.
+pub fn show_unsent(
+    before: &[usize],
+    now: &[usize],
+    seg: impl Fn(usize) -> Option<web_sys::Element>,
+) {
+    for (i, hide) in unsent_changes(before, now) {
+        if let Some(g) = seg(i) {
+            hide_unsent(&g, hide);
+        }
+    }
+}
+
+/// Hides (`hide`) or shows again the texts of one arrow, `seg` being its `g.seg` in the static
+/// layer ([`UNSENT`]): the texts directly in it, as `arrows_drawn` writes the label, options line
+/// and drop reason (not the ✕, drawn with lines, nor the `title` that names the arrow).
+fn hide_unsent(seg: &web_sys::Element, hide: bool) {
+    let mut child = seg.first_element_child();
+    while let Some(t) = child {
+        if t.tag_name() == "text" {
+            let _ = if hide {
+                t.set_attribute(UNSENT.0, UNSENT.1)
+            } else {
+                t.remove_attribute(UNSENT.0)
+            };
+        }
+        child = t.next_element_sibling();
+    }
+}
+
+/// The arrows whose texts change from the hidden set `before` to `now` (both in arrow order, as
+/// [`cover_rule`] gives them), each with whether it is hidden now.
+pub fn unsent_changes(before: &[usize], now: &[usize]) -> Vec<(usize, bool)> {
+    let (mut b, mut n) = (before.iter().peekable(), now.iter().peekable());
+    let mut out = Vec::new();
+    loop {
+        match (b.peek(), n.peek()) {
+            (Some(x), Some(y)) if x == y => {
+                b.next();
+                n.next();
+            }
+            (Some(&&x), Some(&&y)) if x < y => {
+                out.push((x, false));
+                b.next();
+            }
+            (_, Some(&&y)) => {
+                out.push((y, true));
+                n.next();
+            }
+            (Some(&&x), None) => {
+                out.push((x, false));
+                b.next();
+            }
+            (None, None) => return out,
+        }
     }
 }
 
@@ -1338,29 +1391,36 @@ pub fn LadderView(p: &LadderProps) -> Html {
             })
         },
     );
+    let reveal = reveal_y(y_play);
+    let reveal_arrows = arrows_reveal_y(y_play);
+    let drawn: Option<Shared<Drawn>> = (*drawn).clone();
+    let (copies, hidden) = match &drawn {
+        Some(d) => cover_rule(l, d, reveal_arrows),
+        None => Default::default(),
+    };
     {
-        // The arrows seen by now are in the Tab order, the others out of it (see
-        // `arrows_markup`). The set only grows with the playhead, so its size names it.
+        // What the static layer shows of the playhead's progress, written into it where it
+        // changed: the arrows seen by now are in the Tab order, the others out of it (see
+        // `arrows_markup`; the set only grows with the playhead, so its size names it), and the
+        // texts of arrows not sent yet are hidden ([`UNSENT`]).
         let reached = sent_by(l, geo, y_play);
         let count = reached.iter().filter(|r| **r).count();
         let uid = p.uid.clone();
         let was = use_mut_ref(Vec::<bool>::new);
+        let was_hidden = use_mut_ref(Vec::<usize>::new);
         let drawn = (p.ladder.clone(), geo.width, measured, p.lang, p.numbering);
-        // A new static layer starts with every arrow out of the order.
         let fresh = use_mut_ref(|| None::<(Shared<Ladder>, f64, bool, Lang, Numbering)>);
         // The static layer's hit lines, one per arrow in arrow order, found once per drawing:
         // a `querySelector` per arrow that changed walked the whole stack each time (some
         // thirty thousand elements with 5,000 segments), most of a playback frame's script.
         let hits = use_mut_ref(|| None::<web_sys::NodeList>);
-        use_effect_on((count, drawn), move |(_, drawn)| {
+        use_effect_on((count, hidden, drawn), move |(_, hidden, drawn)| {
             use wasm_bindgen::JsCast;
+            use web_sys::Element;
             if fresh.borrow().as_ref() != Some(drawn) {
                 *fresh.borrow_mut() = Some(drawn.clone());
-                was.borrow_mut().clear();
                 *hits.borrow_mut() = None;
             }
-            let mut was = was.borrow_mut();
-            was.resize(reached.len(), false);
             let mut hits = hits.borrow_mut();
             // Found again when not found yet (the static layer is drawn after the first
             // measure) or no longer in the page.
@@ -1368,26 +1428,53 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 h.length() as usize == reached.len() && h.item(0).is_some_and(|n| n.is_connected())
             };
             if !hits.as_ref().is_some_and(found) {
-                *hits = crate::dom::document()
-                    .and_then(|d| d.get_element_by_id(&format!("{uid}-stack")))
+                let stack = crate::dom::document()
+                    .and_then(|d| d.get_element_by_id(&format!("{uid}-stack")));
+                *hits = stack
+                    .as_ref()
                     .and_then(|s| s.query_selector_all("g.segs g.seg > line.hit").ok())
                     .filter(found);
+                // A new static layer starts with every arrow out of the order and every text
+                // shown. The browser keeps the old one's elements when its markup is the same
+                // (a ladder built again alike): what they had of the old playhead goes first.
+                was.borrow_mut().clear();
+                was_hidden.borrow_mut().clear();
+                let sel = format!("g.segs [{}], g.segs [tabindex=\"0\"]", UNSENT.0);
+                let stale = stack
+                    .filter(|_| hits.is_some())
+                    .and_then(|s| s.query_selector_all(&sel).ok());
+                if let Some(stale) = stale {
+                    for k in 0..stale.length() {
+                        if let Some(e) = stale.item(k).and_then(|e| e.dyn_into::<Element>().ok()) {
+                            let _ = e.remove_attribute(UNSENT.0);
+                            if e.has_attribute("tabindex") {
+                                let _ = e.set_attribute("tabindex", "-1");
+                            }
+                        }
+                    }
+                }
             }
             let Some(hits) = hits.as_ref() else {
                 return;
             };
+            let hit = |i: usize| {
+                hits.item(i as u32)
+                    .and_then(|n| n.dyn_into::<Element>().ok())
+            };
+            let mut was = was.borrow_mut();
+            was.resize(reached.len(), false);
             for (i, (now, before)) in reached.iter().zip(was.iter_mut()).enumerate() {
                 if now == before {
                     continue;
                 }
-                let hit = hits
-                    .item(i as u32)
-                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok());
-                if let Some(hit) = hit {
+                if let Some(hit) = hit(i) {
                     let _ = hit.set_attribute("tabindex", if *now { "0" } else { "-1" });
                     *before = *now;
                 }
             }
+            let mut was_hidden = was_hidden.borrow_mut();
+            show_unsent(&was_hidden, hidden, |i| hit(i)?.parent_element());
+            was_hidden.clone_from(hidden);
         });
     }
 
@@ -1457,13 +1544,6 @@ pub fn LadderView(p: &LadderProps) -> Html {
         </g> }
     });
     let h = l.height.max(200.0);
-    let reveal = reveal_y(y_play);
-    let reveal_arrows = arrows_reveal_y(y_play);
-    let drawn: Option<Shared<Drawn>> = (*drawn).clone();
-    let (copies, hidden) = match &drawn {
-        Some(d) => cover_rule(l, d, reveal_arrows),
-        None => Default::default(),
-    };
     let shown_boxes: Vec<LabelBox> = drawn
         .iter()
         .flat_map(|d| copies.iter().map(|&k| d.written[k].b))
@@ -1472,9 +1552,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         .as_ref()
         .map(|d| copies_markup(d, &copies))
         .unwrap_or_default();
-    // The texts of arrows not sent yet, hidden in the static layer by one rule.
     let stack_id = format!("{}-stack", p.uid);
-    let hide = hide_rule(&stack_id, &hidden);
     let time_text = fmt_ms(p.t as u64);
     let (time_x, time_y, time_anchor) = time_label_at(l, geo, y_play, &time_text, &shown_boxes);
     let layer = LayerProps {
@@ -1503,11 +1581,8 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 }
                 <svg class="lad-live" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
                      viewBox={view_box(geo.width, h)} style="position:absolute;left:0;top:0;pointer-events:none">
-                    // Written only when there is something to hide or show, so that the first
-                    // frame (prerendered in index.html) is the markup it was.
-                    if !hide.is_empty() {
-                        <style>{ hide }</style>
-                    }
+                    // Written only when there is something to show, so that the first frame
+                    // (prerendered in index.html) is the markup it was.
                     if !copied.is_empty() {
                         <defs>
                             <clipPath id={format!("{}-under", p.uid)}>

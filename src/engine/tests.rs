@@ -7,8 +7,8 @@ use synack_model::trace::*;
 
 use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
 use super::ladder::{
-    arrows_drawn, arrows_markup, cover_rule, dot_paths, hide_rule, label_anchor, reveal_y,
-    view_top_for, Geometry, MARKS_LEAD, SVG_CSS,
+    arrows_drawn, arrows_markup, cover_rule, dot_paths, label_anchor, reveal_y, show_unsent,
+    unsent_changes, view_top_for, Geometry, MARKS_LEAD, SVG_CSS,
 };
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
@@ -425,7 +425,8 @@ fn an_exported_frame_hides_the_labels_the_page_hides() {
         .map(|y| (y, cover_rule(&l, &d, y).1))
         .find(|(_, hidden)| !hidden.is_empty())
         .expect("a moment with a label hidden");
-    // The stack as the page draws it (`LadderView`): the static layer, the live layer's rule.
+    // The stack as the page draws it (`LadderView`): the static layer, and what its effect
+    // writes into it at that moment, coming from the first frame (nothing hidden).
     let doc = crate::dom::document().unwrap();
     let h = crate::num::fixed(l.height.max(200.0), 1);
     let stack = doc.create_element("div").unwrap();
@@ -440,12 +441,18 @@ fn an_exported_frame_hides_the_labels_the_page_hides() {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad\" width=\"800\" height=\"{h}\" \
          viewBox=\"0 0 800 {h}\"><style>{SVG_CSS}</style><g class=\"segs\">{}</g></svg>\
          <svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lad-live\" width=\"800\" height=\"{h}\" \
-         viewBox=\"0 0 800 {h}\"><style>{}</style></svg>",
+         viewBox=\"0 0 800 {h}\"></svg>",
         d.markup,
-        hide_rule("export-test-stack", &hidden)
     ));
     let body = doc.body().unwrap();
     body.append_child(&stack).unwrap();
+    let seg = |i: usize| {
+        stack
+            .query_selector(&format!("g.segs g.seg[data-seg=\"{i}\"]"))
+            .ok()
+            .flatten()
+    };
+    show_unsent(&[], &hidden, seg);
     // The arrows whose texts are hidden where `root` is drawn.
     let hidden_in = |root: &web_sys::Element| {
         let texts = root.query_selector_all("g.segs g.seg > text").unwrap();
@@ -475,17 +482,55 @@ fn an_exported_frame_hides_the_labels_the_page_hides() {
         on_page, hidden,
         "the page hides the labels of the arrows not sent"
     );
-    let (svg, _, _) = super::export::stacked_svg(&stack).unwrap();
-    stack.remove();
-    let file = doc.create_element("div").unwrap();
-    file.set_inner_html(&svg);
-    body.append_child(&file).unwrap();
-    let in_file = hidden_in(&file);
-    file.remove();
+    // The same, where a file's markup (an SVG of its own) is drawn.
+    let hidden_in_file = |(svg, _, _): (String, f64, f64)| {
+        let file = doc.create_element("div").unwrap();
+        file.set_inner_html(&svg);
+        body.append_child(&file).unwrap();
+        let hidden = hidden_in(&file);
+        file.remove();
+        hidden
+    };
     assert_eq!(
-        in_file, on_page,
+        hidden_in_file(super::export::stacked_svg(&stack).unwrap()),
+        on_page,
         "the exported frame shows what the page shows"
     );
+    // A handout shows the whole ladder, whatever the page hides at the moment.
+    assert_eq!(
+        hidden_in_file(super::handout::whole_ladder(&stack).unwrap()),
+        Vec::<usize>::new(),
+        "the handout hides nothing"
+    );
+    // Once those arrows are sent, the page shows their texts again and hides only what the
+    // later moment hides: the effect writes the change from one set to the other.
+    let later = hidden
+        .iter()
+        .filter_map(|&i| l.arrows.get(i))
+        .map(|a| a.y0)
+        .fold(reveal, f64::max)
+        + 0.5;
+    let hidden_later = cover_rule(&l, &d, later).1;
+    assert!(hidden.iter().all(|i| !hidden_later.contains(i)));
+    show_unsent(&hidden, &hidden_later, seg);
+    assert_eq!(
+        hidden_in(&stack),
+        hidden_later,
+        "the sent arrows' texts show"
+    );
+    stack.remove();
+}
+
+#[test]
+fn the_hidden_texts_change_only_for_the_arrows_that_changed() {
+    assert_eq!(unsent_changes(&[], &[]), []);
+    assert_eq!(unsent_changes(&[2, 3], &[2, 3]), []);
+    assert_eq!(
+        unsent_changes(&[1, 3, 5], &[3, 4, 6]),
+        [(1, false), (4, true), (5, false), (6, true)]
+    );
+    assert_eq!(unsent_changes(&[7], &[]), [(7, false)]);
+    assert_eq!(unsent_changes(&[], &[0, 9]), [(0, true), (9, true)]);
 }
 
 #[test]
