@@ -436,6 +436,10 @@ impl TcpSocket {
             return false;
         }
         let chunked = ctx.p.min_tso_segs > 0;
+        // `tcp_write_wakeup` (the probe timer's push) sends with `tcp_transmit_skb` and
+        // `tcp_event_new_data_sent` only: no `tcp_cwnd_validate`, so the last window's
+        // is_cwnd_limited / max_packets_out still decide whether its ACK grows cwnd.
+        let wakeup = self.push_once;
         let mut sent = false;
         // The GSO chunk being sent: (its end, PSH on its last segment), and how many began.
         let mut chunk: Option<(u64, bool)> = None;
@@ -450,10 +454,11 @@ impl TcpSocket {
             }
             let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
             let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
-            if flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
-                // Linux restarts the window when the write queues the data
-                // (`tcp_skb_entail` → `tcp_slow_start_after_idle_check`), before
-                // `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
+            if !chunked && flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
+                // Without skbs (no GSO chunks) the restart is checked when new data leaves.
+                // With them Linux restarts the window when the write queues the data
+                // ([`Self::write_skbs`]: `tcp_skb_entail` → `tcp_slow_start_after_idle_check`),
+                // before `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
                 // segments, half the window is one segment, so they leave one by one and
                 // without forced PSH (measured on 6.18, the route's initcwnd 2: three lone
                 // segments after 259 ms idle, none with PSH).
@@ -637,7 +642,7 @@ impl TcpSocket {
             }
         }
         self.push_once = false;
-        if sent {
+        if sent && !wakeup {
             self.cwnd_validate(ctx);
         }
         if let Some((end, _)) = chunk {
