@@ -334,6 +334,7 @@ impl TcpSocket {
             } else {
                 CcAction::None
             };
+            self.update_pacing_rate();
             self.restart_rto_on_progress(ctx);
             if action == CcAction::RetransmitFirst {
                 self.retransmit_first(ctx);
@@ -354,20 +355,9 @@ impl TcpSocket {
     /// Linux `hystart_ack_delay`: the time a 64 KiB GSO burst takes at 4× the pacing rate,
     /// at most 1 ms (µs).
     pub(super) fn hystart_ack_delay(&self) -> Micros {
-        let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
+        let Some(rate) = self.pacing_rate().filter(|&r| r > 0) else {
             return 0;
         };
-        let mss = self.snd_mss.max(1) as u64;
-        let cwnd = (self.cc.cwnd as u64 / mss).max(1);
-        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
-            200
-        } else {
-            120
-        };
-        let rate = mss * cwnd * ratio * 10_000 / srtt;
-        if rate == 0 {
-            return 0;
-        }
         (GSO_MAX_SIZE * 4 * 1_000_000 / rate).min(1_000)
     }
 }

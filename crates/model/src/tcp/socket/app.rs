@@ -73,6 +73,16 @@ impl TcpSocket {
         let mut copied = 0u32;
         while copied < len {
             let unsent_from = self.soff(self.snd_max);
+            if self.skbs.tail_room(size_goal, unsent_from) == 0 && self.snd_max == self.snd_una {
+                // `tcp_skb_entail` → `tcp_slow_start_after_idle_check`: the window restarts
+                // when a write starts an skb with nothing in flight, and only then. Data
+                // already queued that leaves later (the probe timer's push of corked bytes,
+                // an uncork) does not restart it. Measured on 6.18 (explore seed 1100 #26:
+                // corked 20,000-byte write, its 1,176-byte tail pushed by the probe timer
+                // 233 ms after the last send, over an RTO): the next write's burst is 13
+                // segments, cwnd 24, not the 11 a restart at that push leaves.
+                self.restart_after_idle(ctx);
+            }
             let (take, full) = self.skbs.append(
                 self.sndbuf.tail,
                 (len - copied) as u64,

@@ -447,6 +447,8 @@ pub struct TcpSocket {
     cwnd_limited: bool,
     max_packets_out: u32,
     cwnd_usage_seq: SeqNumber,
+    /// `sk_pacing_rate` (bytes per second) as the last ACK set it, which sizes GSO chunks.
+    pacing_rate: Option<u64>,
     /// RACK's state moved on the ACK being processed (`tp->rack.advanced`).
     rack_advanced: bool,
     /// Reordering seen on the path, and RACK's reordering window that follows it.
@@ -769,6 +771,7 @@ impl TcpSocket {
             cwnd_limited: false,
             max_packets_out: 0,
             cwnd_usage_seq: SeqNumber(0),
+            pacing_rate: None,
             rack: None,
             reo_armed: false,
             min_rtt: None,
@@ -830,6 +833,9 @@ impl TcpSocket {
             // cookie's child comes from LISTEN: `tcp_get_cookie_sock` → `syn_recv_sock`).
             self.initialize_rcv_mss();
             self.init_buffer_space(ctx.now);
+            // `tcp_rcv_state_process` (SYN-RECEIVED) and the SYN-ACK's `tcp_ack`
+            // (SYN-SENT) set the first pacing rate.
+            self.update_pacing_rate();
         }
         if to == TcpState::Closed {
             for k in super::TIMER_KINDS {

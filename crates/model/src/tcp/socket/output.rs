@@ -293,30 +293,53 @@ impl TcpSocket {
     /// Linux `tcp_tso_autosize`: how many segments one GSO chunk may hold, what the pacing
     /// rate sends in about a millisecond (`sk_pacing_rate >> sk_pacing_shift`, shift 10),
     /// plus a bonus on short paths (`sk_gso_max_size >> (min_rtt_us >> tcp_tso_rtt_log)`,
-    /// log 9), at least `tcp_min_tso_segs`. The pacing rate is `tcp_update_pacing_rate`'s:
-    /// mss · max(cwnd, packets out) / srtt, times `tcp_pacing_ss_ratio` 200 % while cwnd
-    /// is below half of ssthresh, `tcp_pacing_ca_ratio` 120 % after. Measured on 6.18 with
-    /// CUBIC (10 segments into cwnd 10): a 40 ms RTT → 2-segment chunks, a 5.15 ms one → 3.
-    pub(super) fn tso_segs(&self, flight: u32, ctx: &Ctx) -> u32 {
+    /// log 9), at least `tcp_min_tso_segs`. The pacing rate is the one the last ACK set
+    /// ([`Self::update_pacing_rate`]). Measured on 6.18 with CUBIC (10 segments into cwnd
+    /// 10): a 40 ms RTT → 2-segment chunks, a 5.15 ms one → 3.
+    pub(super) fn tso_segs(&self, ctx: &Ctx) -> u32 {
         let mss = self.snd_mss.max(1) as u64;
-        let Some(srtt) = self.rtt.srtt.filter(|&s| s > 0) else {
+        let (Some(rate), Some(srtt)) = (self.pacing_rate(), self.rtt.srtt.filter(|&s| s > 0))
+        else {
             // No RTT yet: `tcp_update_pacing_rate` leaves the rate unbounded.
             return ((GSO_MAX_SIZE / mss) as u32).max(ctx.p.min_tso_segs);
         };
-        let cwnd = (self.cc.cwnd as u64 / mss).max(flight as u64 / mss).max(1);
-        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
-            200
-        } else {
-            120
-        };
-        // Bytes per second: mss · cwnd · ratio % · 10^6 / srtt_us.
-        let rate = mss * cwnd * ratio * 10_000 / srtt;
         let mut bytes = rate >> 10;
         let r = self.min_rtt.unwrap_or(srtt) >> 9;
         if r < 32 {
             bytes += GSO_MAX_SIZE >> r;
         }
         ((bytes.min(GSO_MAX_SIZE) / mss) as u32).max(ctx.p.min_tso_segs)
+    }
+
+    /// Linux `tcp_update_pacing_rate` (bytes per second, none without an RTT): mss ·
+    /// max(cwnd, packets out) / srtt, times `tcp_pacing_ss_ratio` 200 % while cwnd is below
+    /// half of ssthresh, `tcp_pacing_ca_ratio` 120 % after.
+    fn pacing_rate_now(&self) -> Option<u64> {
+        let srtt = self.rtt.srtt.filter(|&s| s > 0)?;
+        let mss = self.snd_mss.max(1) as u64;
+        let packets_out = (self.snd_max.diff(self.snd_una).max(0) as u64).div_ceil(mss);
+        let cwnd = (self.cc.cwnd as u64 / mss).max(packets_out).max(1);
+        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
+            200
+        } else {
+            120
+        };
+        // mss · cwnd · ratio % · 10^6 / srtt_us.
+        Some(mss * cwnd * ratio * 10_000 / srtt)
+    }
+
+    /// `sk_pacing_rate`: what the last ACK (`tcp_ack` → `tcp_cong_control` →
+    /// `tcp_update_pacing_rate`) or the handshake's end set. Sending does not update it, nor
+    /// does an idle restart or an RTO: measured on 6.18 (explore seed 1100 #1, 10 ms RTT,
+    /// last ACK at cwnd 24, 420 ms idle): a 3000-byte write after the restart leaves as one
+    /// chunk of three segments (one PSH), where cwnd 10's rate gives chunks of two.
+    pub(super) fn pacing_rate(&self) -> Option<u64> {
+        self.pacing_rate.or_else(|| self.pacing_rate_now())
+    }
+
+    /// Linux `tcp_update_pacing_rate`, at the end of `tcp_cong_control`.
+    pub(super) fn update_pacing_rate(&mut self) {
+        self.pacing_rate = self.pacing_rate_now();
     }
 
     /// Linux `tcp_tso_should_defer` (6.18, net/ipv4/tcp_output.c): hold back a GSO chunk
@@ -331,7 +354,6 @@ impl TcpSocket {
     pub(super) fn tso_should_defer(
         &self,
         skb: SkbAt,
-        flight: u32,
         wnd_room: u32,
         cwnd_room: u32,
         ctx: &Ctx,
@@ -367,7 +389,7 @@ impl TcpSocket {
         let cong_win = cwnd_room as u64;
         let limit = send_win.min(cong_win);
         // "If a full-sized TSO skb can be sent, do it" (`max_segs` = `tcp_tso_segs`).
-        let max_segs = self.tso_segs(flight, ctx) as u64;
+        let max_segs = self.tso_segs(ctx) as u64;
         if limit >= max_segs * mss {
             return false;
         }
@@ -436,6 +458,10 @@ impl TcpSocket {
             return false;
         }
         let chunked = ctx.p.min_tso_segs > 0;
+        // `tcp_write_wakeup` (the probe timer's push) sends with `tcp_transmit_skb` and
+        // `tcp_event_new_data_sent` only: no `tcp_cwnd_validate`, so the last window's
+        // is_cwnd_limited / max_packets_out still decide whether its ACK grows cwnd.
+        let wakeup = self.push_once;
         let mut sent = false;
         // The GSO chunk being sent: (its end, PSH on its last segment), and how many began.
         let mut chunk: Option<(u64, bool)> = None;
@@ -450,10 +476,11 @@ impl TcpSocket {
             }
             let wnd_room = (self.snd_una + self.snd_wnd).diff(self.snd_nxt).max(0) as u32;
             let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
-            if flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
-                // Linux restarts the window when the write queues the data
-                // (`tcp_skb_entail` → `tcp_slow_start_after_idle_check`), before
-                // `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
+            if !chunked && flight == 0 && avail > 0 && self.snd_nxt.ge(self.snd_max) {
+                // Without skbs (no GSO chunks) the restart is checked when new data leaves.
+                // With them Linux restarts the window when the write queues the data
+                // ([`Self::write_skbs`]: `tcp_skb_entail` → `tcp_slow_start_after_idle_check`),
+                // before `tcp_write_xmit` sizes its chunks by it: after an idle restart to 3
                 // segments, half the window is one segment, so they leave one by one and
                 // without forced PSH (measured on 6.18, the route's initcwnd 2: three lone
                 // segments after 259 ms idle, none with PSH).
@@ -480,7 +507,7 @@ impl TcpSocket {
             // `tcp_write_xmit`'s `cwnd_quota` for this pass: the size `tcp_grow_skb` fills
             // the head skb to and the one `tcp_mss_split_point` cuts the chunk at.
             let chunk_segs = if chunked {
-                self.chunk_segs(flight, cwnd_room, !new_data, ctx)
+                self.chunk_segs(cwnd_room, !new_data, ctx)
             } else {
                 0
             };
@@ -579,7 +606,7 @@ impl TcpSocket {
                     }
                     if retrans == 0
                         && max_chunks.is_none()
-                        && self.tso_should_defer(skb, flight, wnd_room, cwnd_room, ctx)
+                        && self.tso_should_defer(skb, wnd_room, cwnd_room, ctx)
                     {
                         break;
                     }
@@ -637,7 +664,7 @@ impl TcpSocket {
             }
         }
         self.push_once = false;
-        if sent {
+        if sent && !wakeup {
             self.cwnd_validate(ctx);
         }
         if let Some((end, _)) = chunk {
@@ -693,7 +720,7 @@ impl TcpSocket {
     }
 
     /// How many segments the next GSO chunk may hold (`tcp_write_xmit`: `cwnd_quota`).
-    pub(super) fn chunk_segs(&self, flight: u32, cwnd_room: u32, retrans: bool, ctx: &Ctx) -> u64 {
+    pub(super) fn chunk_segs(&self, cwnd_room: u32, retrans: bool, ctx: &Ctx) -> u64 {
         let mss = self.snd_mss.max(1) as u64;
         let quota = (cwnd_room as u64 / mss).max(1);
         if retrans {
@@ -705,7 +732,7 @@ impl TcpSocket {
         // segments apart, neither with PSH). Retransmissions (`tcp_xmit_retransmit_queue`)
         // take the whole room.
         let half = (self.cc.cwnd as u64 / mss / 2).max(1);
-        quota.min(half).min(self.tso_segs(flight, ctx) as u64)
+        quota.min(half).min(self.tso_segs(ctx) as u64)
     }
 
     /// Linux `tcp_write_xmit` → `tcp_mss_split_point`: the GSO chunk that starts at

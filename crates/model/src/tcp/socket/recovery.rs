@@ -188,6 +188,7 @@ impl TcpSocket {
             self.cc
                 .cong_avoid_segments(delivered, ctx.now, p.clock_granularity_us);
         }
+        self.update_pacing_rate();
         if una_advanced && !reo_armed {
             self.restart_rto_on_progress(ctx);
         }
@@ -890,8 +891,7 @@ impl TcpSocket {
         let mss = self.snd_mss.max(1) as u64;
         let pipe = self.pipe_bytes();
         let room = (self.cc.cwnd.saturating_sub(pipe) as u64 / mss) as usize;
-        let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
-        let room = room.min(self.tso_segs(flight, ctx) as usize);
+        let room = room.min(self.tso_segs(ctx) as usize);
         let mut end = e.start;
         let mut segs = 0;
         for f in self.sent_log.iter().skip(i) {

@@ -1291,6 +1291,93 @@ fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
 }
 
 #[test]
+fn a_segment_the_probe_timer_pushes_leaves_the_last_windows_cwnd_use_standing() {
+    // `tcp_write_wakeup` sends with `tcp_transmit_skb` alone, no `tcp_cwnd_validate`: the
+    // window before it, which cwnd limited, still counts (`tcp_is_cwnd_limited`), so the
+    // probe's ACK grows cwnd by one. Measured on 6.18 (explore seed 1100 #9: 0 ms, after
+    // a 20,000-byte write and 800 ms idle, a 1-byte MSG_MORE write pushed by the probe
+    // timer, then two lone segments): tcp_info cwnd 11.
+    let mut h = socket_established();
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10, "cwnd 10 is used up");
+    send!(h, ". seq=1 ack=14601");
+    recv_nothing!(h);
+    assert_eq!(
+        h.s.info(&h.p).cwnd,
+        20,
+        "slow start: one per segment acknowledged"
+    );
+    // Idle for more than four RTOs: the write restarts the window at 10.
+    h.wait_ms(1_000);
+    app_send(&mut h, 1, true);
+    recv_nothing!(h);
+    assert_eq!(h.s.info(&h.p).cwnd, 10);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, ["P. seq=14601 ack=1 len=1"]);
+    send!(h, ". seq=1 ack=14602");
+    assert_eq!(h.s.info(&h.p).cwnd, 11);
+    // The next write goes through `tcp_write_xmit`: its window, one segment of 11, is not
+    // cwnd-limited, and its ACK leaves cwnd alone.
+    app_send(&mut h, 1460, false);
+    recv!(h, ["P. seq=14602 ack=1 len=1460"]);
+    send!(h, ". seq=1 ack=16062");
+    assert_eq!(h.s.info(&h.p).cwnd, 11);
+}
+
+#[test]
+fn only_a_write_that_starts_an_skb_restarts_the_window_after_idle() {
+    // `tcp_slow_start_after_idle_check` runs in `tcp_skb_entail`: corked bytes the probe
+    // timer pushes more than an RTO after the last send keep cwnd, a later write after
+    // idle restarts it. Measured on 6.18 (explore seed 1100 #26: a corked 20,000-byte
+    // write's tail pushed 233 ms after the last send, then a write: 13 segments at once).
+    let mut h = socket_established();
+    h.s.cork = true;
+    app_send(&mut h, 10 * 1460 + 100, false);
+    assert_eq!(h.sent().len(), 10, "the 100-byte rest is corked");
+    h.wait_ms(100);
+    send!(h, ". seq=1 ack=14601");
+    recv_nothing!(h);
+    assert_eq!(h.s.info(&h.p).cwnd, 20);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, ["P. seq=14601 ack=1 len=100"]);
+    assert_eq!(h.s.info(&h.p).cwnd, 20, "no write, no restart");
+    send!(h, ". seq=1 ack=14701");
+    h.wait_ms(1_000);
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    assert_eq!(h.s.info(&h.p).cwnd, 10, "the write restarts the window");
+}
+
+#[test]
+fn gso_chunks_after_an_idle_restart_keep_the_pacing_rate_of_the_last_ack() {
+    // `sk_pacing_rate` is set by `tcp_update_pacing_rate` at the end of `tcp_cong_control`,
+    // on ACKs; `tcp_cwnd_restart` leaves it. Measured on 6.18 (explore seed 1100 #1: last
+    // ACK at cwnd 24, 10 ms RTT, 420 ms idle): a 3000-byte write leaves as one chunk of
+    // three segments, PSH on the last only.
+    // A 10 ms path: the handshake's last ACK comes 10 ms after the SYN-ACK.
+    let mut h = socket_syn_received();
+    h.wait_ms(10);
+    send!(h, ". seq=1 ack=1");
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10);
+    h.wait_ms(10);
+    send!(h, ". seq=1 ack=14601");
+    assert_eq!(h.s.info(&h.p).cwnd, 20);
+    // cwnd 20 over 10 ms at 200 %: 5.8 MB/s, 5703 bytes a millisecond, three segments.
+    h.wait_ms(1_000);
+    app_send(&mut h, 3 * 1460, false);
+    assert_eq!(h.s.info(&h.p).cwnd, 10, "restarted");
+    recv!(
+        h,
+        [
+            ". seq=14601 ack=1 len=1460",
+            ". seq=16061 ack=1 len=1460",
+            "P. seq=17521 ack=1 len=1460",
+        ]
+    );
+}
+
+#[test]
 fn clearing_tcp_cork_pushes_the_partial_segment() {
     let mut h = socket_established();
     h.with(|s, ctx| s.set_cork(true, ctx));
@@ -1791,7 +1878,8 @@ fn a_gso_chunk_holds_what_the_pacing_rate_sends_in_a_millisecond_at_least_two_se
     let mut chunk = |rtt_us: u64| {
         h.s.rtt.srtt = Some(rtt_us);
         h.s.min_rtt = Some(rtt_us);
-        h.with(|s, ctx| s.tso_segs(0, ctx))
+        h.s.update_pacing_rate();
+        h.with(|s, ctx| s.tso_segs(ctx))
     };
     assert_eq!(chunk(40_000), 2);
     assert_eq!(chunk(5_150), 3);
