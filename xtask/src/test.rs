@@ -510,16 +510,15 @@ pub fn static_server(ctx: &Ctx) -> io::Result<(crate::cmd::Background, String)> 
     Ok((server, url))
 }
 
-/// `node --test` with the base URL of the served release build, three files at a time: the suite
-/// mostly waits (animation frames: a walk over every step waits two per step; page loads), so
-/// on 2 cores two files took 9 min 25 s where one at a time took 12 min. The suite's 276 tests
-/// cost about 400 s of CPU (Chromium and node, measured four at a time), which two at a time
-/// spread over 8 min 06 s of a fresh CI run: about 0.8 of the 2 cores. Four at a time passed
-/// every test with the machine's load at 15 from other builds, but once (an earlier suite)
-/// timed one out; hence three.
+/// `node --test` with the base URL of the served release build, two files at a time: on 2 cores
+/// two files took 9 min 25 s where one at a time took 12 min, and four at a time was no faster
+/// (and timed one out). Two keep the machine busy: sampled from /proc/stat over the first 200 s
+/// of a run on an idle machine, the cores were 97 % busy (Chromium's page loads and rendering);
+/// three at a time took a fresh CI run's suite 8 min 25 s against 8 min 06 s at two. What
+/// shortens the suite is less work per page, not more pages at once.
 pub fn node_test(ctx: &Ctx, url: &str, files: &[&str]) -> io::Result<Output> {
     ctx.cmd("node")
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=3"])
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=2"])
         .args(files)
         .env("SYNACK_BASE_URL", url)
         .run_tee()
