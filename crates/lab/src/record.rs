@@ -62,6 +62,19 @@ fn recorded_from_files(folder: &Path, named: &[String]) -> Vec<String> {
     files
 }
 
+/// A case as `record` is given it: a name that is no named case but a recording made from a
+/// file (`record FILE.json`) in this kernel's `folder` stands for that recording's scenario
+/// file, so that what a recording is called records it again (the drift test records once more,
+/// by name, the cases that drifted); anything else is kept as given.
+fn file_of_name(case: &str, folder: &Path) -> String {
+    let file = folder.join(format!("{case}.scenario.json"));
+    let named = || crate::cases::scenario(case).or_else(|| crate::inject::case(case));
+    if case.ends_with(".json") || !file.is_file() || named().is_some() {
+        return case.to_string();
+    }
+    file.to_string_lossy().into_owned()
+}
+
 /// The name a scenario file is recorded under: its file name without `.json`, and without
 /// `.scenario` when it is a recording's own scenario (re-recorded under the same name).
 fn name_of_file(path: &str) -> String {
@@ -85,15 +98,13 @@ pub fn run(
     let base = dir.map(Path::to_path_buf).unwrap_or_else(default_dir);
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
     std::fs::create_dir_all(&folder).ctx(|| format!("creating {}", folder.display()))?;
+    let checked_in = default_dir().join(kernel_folder(&crate::session::kernel_release()));
     let names: Vec<String> = if cases.is_empty() {
         let named = crate::inject::all_names();
-        let files = recorded_from_files(
-            &default_dir().join(kernel_folder(&crate::session::kernel_release())),
-            &named,
-        );
+        let files = recorded_from_files(&checked_in, &named);
         share_of(named.into_iter().chain(files).collect(), share)
     } else {
-        cases.to_vec()
+        cases.iter().map(|n| file_of_name(n, &checked_in)).collect()
     };
     let mut text = String::new();
     let mut passed = 0;
@@ -209,6 +220,25 @@ mod tests {
             crate::compare::read_scenario(Path::new(f)).unwrap();
         }
         assert!(!files.iter().any(|f| name_of_file(f) == "handshake"));
+    }
+
+    #[test]
+    fn a_recording_made_from_a_file_is_recorded_again_by_its_name() {
+        let folder = default_dir().join("linux-6.18");
+        let name = "recv-reads-the-whole-flight-that-woke-it";
+        let file = file_of_name(name, &folder);
+        assert!(file.ends_with(&format!("{name}.scenario.json")), "{file}");
+        assert_eq!(name_of_file(&file), name);
+        // A named case, a file and an unknown name are kept as given.
+        assert_eq!(
+            file_of_name("handshake-normal", &folder),
+            "handshake-normal"
+        );
+        assert_eq!(
+            file_of_name("x/explore-1.json", &folder),
+            "x/explore-1.json"
+        );
+        assert_eq!(file_of_name("no-such-case", &folder), "no-such-case");
     }
 
     #[test]
