@@ -76,7 +76,7 @@ impl Compared {
 
 /// The scenario a case name (or a scenario file) stands for.
 pub fn scenario_of(case: &str) -> Result<Scenario> {
-    if let Some(sc) = crate::cases::scenario(case).or_else(|| crate::inject::case(case)) {
+    if let Some(sc) = crate::inject::named(case) {
         return Ok(sc);
     }
     if case.ends_with(".json") {

@@ -90,6 +90,12 @@ pub fn all_names() -> Vec<String> {
         .collect()
 }
 
+/// The scenario of a case [`all_names`] lists: one of `cases`' (which serves the UDP, cookie
+/// and sweep-recorded names too), else a scripted one ([`case`]).
+pub fn named(name: &str) -> Option<Scenario> {
+    crate::cases::scenario(name).or_else(|| case(name))
+}
+
 /// The scenario of scripted case `name`.
 pub fn case(name: &str) -> Option<Scenario> {
     let (_, text) = CASES.iter().find(|(n, _)| *n == name)?;

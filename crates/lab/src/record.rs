@@ -68,8 +68,7 @@ fn recorded_from_files(folder: &Path, named: &[String]) -> Vec<String> {
 /// by name, the cases that drifted); anything else is kept as given.
 fn file_of_name(case: &str, folder: &Path) -> String {
     let file = folder.join(format!("{case}.scenario.json"));
-    let named = || crate::cases::scenario(case).or_else(|| crate::inject::case(case));
-    if case.ends_with(".json") || !file.is_file() || named().is_some() {
+    if case.ends_with(".json") || !file.is_file() || crate::inject::named(case).is_some() {
         return case.to_string();
     }
     file.to_string_lossy().into_owned()
@@ -116,14 +115,12 @@ pub fn run(
                 crate::compare::read_scenario(Path::new(n))?,
             )
         } else {
-            let sc = crate::cases::scenario(n)
-                .or_else(|| crate::inject::case(n))
-                .ok_or_else(|| {
-                    LabError::Usage(format!(
-                        "no case {n:?}; the cases are: {} (or a scenario .json file)",
-                        crate::inject::all_names().join(", ")
-                    ))
-                })?;
+            let sc = crate::inject::named(n).ok_or_else(|| {
+                LabError::Usage(format!(
+                    "no case {n:?}; the cases are: {} (or a scenario .json file)",
+                    crate::inject::all_names().join(", ")
+                ))
+            })?;
             (n.clone(), sc)
         };
         let n = &n;

@@ -774,8 +774,7 @@ fn named_point(name: &str) -> Option<Scenario> {
 
 /// `case` with each (axis, value) applied in order; `None` if any is no axis or no value of it.
 fn point(case: &str, varied: &[(&str, &str)]) -> Option<Scenario> {
-    // The cases of `cases`, or a scripted case (`inject`).
-    let mut sc = crate::cases::scenario(case).or_else(|| crate::inject::case(case))?;
+    let mut sc = crate::inject::named(case)?;
     let mut name = format!("lab/{case}");
     let mut description = sc.description.clone();
     for &(axis, value) in varied {
