@@ -102,6 +102,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "time_wait_reopen",
         Knob::Fixed("tcp_timewait_state_process's rule, no setting"),
     ),
+    (
+        "time_wait_socket",
+        Knob::Fixed("tcp_time_wait's timewait socket, no setting"),
+    ),
     // tcp_rmem[1] / 2 (`tcp_full_space` at the initial 50 % scaling ratio), measured.
     ("recv_buffer", Knob::Machine),
     ("rcv_skb_overhead", Knob::Machine),

@@ -171,6 +171,15 @@ profile! {
     /// connection's ISN is the old snd_nxt + 65537 (`tcp_tw_isn`). `false`: RFC 9293
     /// §3.10.7.4: a SYN in a synchronized state is answered with an ACK (RFC 5961 §4).
     time_wait_reopen: bool,
+    /// A connection in TIME-WAIT, and an orphan in FIN-WAIT-2 whose `tcp_fin_time` is at
+    /// most TCP_TIMEWAIT_LEN (`time_wait_us`), lives on as a timewait socket (Linux
+    /// `tcp_time_wait`) that judges segments by `tcp_timewait_state_process`: in TIME-WAIT a
+    /// bare segment at rcv_nxt restarts the timer silently and anything else is acknowledged
+    /// (at most once per tcp_invalid_ratelimit, unless it carries data or a FIN), restarting
+    /// the timer if it carried an ACK or failed PAWS; in FIN-WAIT-2 any RST in the window ends
+    /// it, a SYN or new data draws a RST, and only the FIN at rcv_nxt is taken. `false`:
+    /// RFC 9293 §3.10.7.4's rules of the synchronized states for both.
+    time_wait_socket: bool,
     /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
     /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
     /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
@@ -597,6 +606,7 @@ impl Profile {
             timestamps_offset: true,
             isn_tick_ns: 64,
             time_wait_reopen: true,
+            time_wait_socket: true,
             recv_buffer: 65_536,
             rcv_skb_overhead: 0,
             min_recv_buffer: 2_304,
@@ -686,6 +696,7 @@ impl Profile {
             timestamps_offset: true,
             isn_tick_ns: 4_000,
             time_wait_reopen: false,
+            time_wait_socket: false,
             recv_buffer: 65_535,
             rcv_skb_overhead: 0,
             min_recv_buffer: 0,
@@ -790,6 +801,12 @@ mod tests {
             (
                 "isn_tick_ns",
                 "secure_tcp_seq's clock in ns >> 6 (64 ns) vs RFC 9293 §3.4.1's 4 µs",
+            ),
+            (
+                "time_wait_socket",
+                "tcp_time_wait hands TIME-WAIT and an orphan's FIN-WAIT-2 to a timewait socket \
+                 with its own rules (tcp_timewait_state_process); RFC 9293 §3.10.7.4 keeps \
+                 the synchronized states' rules",
             ),
             (
                 "time_wait_reopen",

@@ -112,11 +112,13 @@ impl TcpSocket {
             match self.state {
                 FinWait1 => {
                     self.set_state(FinWait2, ctx);
-                    if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 {
-                        // Linux tcp_fin_timeout for orphaned sockets: the FIN-WAIT-2
-                        // timewait socket's timer_list (`inet_twsk_schedule`), on the wheel.
-                        let tmo = self.fin_time(ctx);
-                        self.arm_timer(TimerKind::FinWait2, tmo, ctx);
+                    // Linux tcp_fin_timeout for orphaned sockets (`tcp_rcv_state_process`,
+                    // FIN-WAIT-1). A segment that brings data or a FIN past rcv_nxt ("Receive
+                    // out of order FIN after close()") is reset by the text step instead.
+                    let past_nxt = (seg.payload_len > 0 || h.flags.fin)
+                        && self.seq_end_after_rcv(SeqNumber(h.seq), seg.payload_len);
+                    if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 && !past_nxt {
+                        self.orphan_in_fin_wait2(h.flags.fin, ctx);
                     }
                 }
                 Closing => self.enter_time_wait(ctx),

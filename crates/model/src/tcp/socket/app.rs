@@ -362,8 +362,7 @@ impl TcpSocket {
         }
         self.app_shutdown(ctx);
         if self.state == FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
-            let tmo = self.fin_time(ctx);
-            self.arm_timer(TimerKind::FinWait2, tmo, ctx);
+            self.orphan_in_fin_wait2(false, ctx);
         }
     }
 
@@ -373,16 +372,21 @@ impl TcpSocket {
     /// timeout over a 300 ms wire, tcp_fin_timeout 2 s, RTO about 1.7 s): the orphan's
     /// timer ran 5.95 s, not 2 s; over 20 ms (RTO 0.2 s) it is tcp_fin_timeout's 2 s.
     pub(super) fn fin_time(&self, ctx: &Ctx) -> Micros {
+        ctx.p.fin_wait2_timeout_us.max(self.fin_time_floor(ctx))
+    }
+
+    /// 3.5 RTOs, `(rto << 2) - (rto >> 1)` on `icsk_rto` in jiffies: the least
+    /// `tcp_fin_time` gives, and the least a timewait socket's timer gets (`tcp_time_wait`).
+    pub(super) fn fin_time_floor(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
         let rto = crate::tcp::wheel::in_jiffies(self.rtt.rto_backed_off(self.rto_shift(ctx), p), p);
-        let floor = match p.clock_granularity_us {
+        match p.clock_granularity_us {
             j if p.timer_wheel && j > 0 => {
                 let rj = rto / j;
                 ((rj << 2) - (rj >> 1)) * j
             }
             _ => (rto << 2) - (rto >> 1),
-        };
-        p.fin_wait2_timeout_us.max(floor)
+        }
     }
 
     /// close() with SO_LINGER {on, 0}: send RST and drop everything (RFC 9293 §3.10.5 ABORT).

@@ -119,6 +119,9 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let seg_len = seg.payload_len + h.flags.syn as u32 + h.flags.fin as u32;
 
+        if ctx.p.time_wait_socket && (self.state == TimeWait || self.tw_fin_wait2) {
+            return self.timewait_segment(seg, h, ctx);
+        }
         // A retransmitted SYN for a request we answered: resend the SYN-ACK (Linux
         // `tcp_check_req`), rather than the RFC's challenge.
         if self.state == SynReceived && h.flags.syn && !h.flags.ack && seq == self.irs {
@@ -314,6 +317,11 @@ impl TcpSocket {
             self.snd_wl1 = seq;
         } else {
             self.process_ack(seg, h, ctx);
+            if self.tw_fin_wait2 {
+                // The ACK of our FIN made the orphan a timewait socket, which consumed the
+                // segment (`tcp_time_wait(sk, TCP_FIN_WAIT2, tmo); goto consume`).
+                return;
+            }
             if !fast {
                 // Step 5: `tcp_ack` frees the skbs it acknowledges (`tcp_clean_rtx_queue` →
                 // `tcp_wmem_free_skb`) before `tcp_data_queue` schedules memory for the data.
@@ -333,29 +341,32 @@ impl TcpSocket {
         // Sixth/seventh: the segment text.
         let mut ack_now = false;
         let mut ofo = false;
+        // New data for a socket whose reading side is shut (RCV_SHUTDOWN: close(), or
+        // shutdown(SHUT_RD) and then SHUT_WR) once it sent its FIN, or a FIN past rcv_nxt
+        // (which says data it will never read comes first): Linux `tcp_rcv_state_process`,
+        // FIN-WAIT-1/2, "abort on data" (`end_seq != seq && after(end_seq - th->fin,
+        // rcv_nxt)`; RFC 1122 4.2.2.13: new data after CLOSE draws a RST): `tcp_reset`
+        // (ECONNRESET for an owner still holding it), then `tcp_v4_send_reset` in reply to
+        // that segment (a bare RST at its ACK number, no options). Measured on 6.18: "R seq=2
+        // ack=0 win=0" to data for an orphan, and after SHUT_RDWR the same RST, then recv()
+        // ECONNRESET, send() EPIPE.
+        if matches!(self.state, FinWait1 | FinWait2)
+            && (self.app_closed || self.shut_rd)
+            && (seg.payload_len > 0 || h.flags.fin)
+            && self.seq_end_after_rcv(seq, seg.payload_len)
+        {
+            if let Some(r) = TcpSocket::reset_for(seg) {
+                self.transmit(r, ctx);
+            }
+            if self.app_closed {
+                self.set_state(Closed, ctx);
+            } else {
+                self.fail("ECONNRESET", ctx);
+            }
+            return;
+        }
         if seg.payload_len > 0 {
             if matches!(self.state, Established | FinWait1 | FinWait2) {
-                if matches!(self.state, FinWait1 | FinWait2)
-                    && (self.app_closed || self.shut_rd)
-                    && self.seq_end_after_rcv(seq, seg.payload_len)
-                {
-                    // New data for a socket whose reading side is shut (RCV_SHUTDOWN: close(),
-                    // or shutdown(SHUT_RD) and then SHUT_WR) once it sent its FIN: Linux
-                    // `tcp_rcv_state_process`, FIN-WAIT-1/2, "abort on data": `tcp_reset`
-                    // (ECONNRESET for an owner still holding it), then `tcp_v4_send_reset` in
-                    // reply to that segment (a bare RST at its ACK number, no options).
-                    // Measured on 6.18: "R seq=2 ack=0 win=0" to data for an orphan, and
-                    // after SHUT_RDWR the same RST, then recv() ECONNRESET, send() EPIPE.
-                    if let Some(r) = TcpSocket::reset_for(seg) {
-                        self.transmit(r, ctx);
-                    }
-                    if self.app_closed {
-                        self.set_state(Closed, ctx);
-                    } else {
-                        self.fail("ECONNRESET", ctx);
-                    }
-                    return;
-                }
                 let shape = SegShape::of(seg, h);
                 match self.process_text(seq, &seg.payload, shape, fast, ctx) {
                     AckDue::Now => ack_now = true,

@@ -168,6 +168,16 @@ pub struct TcpSocket {
     /// When this connection entered TIME-WAIT (Linux `tw_entry_stamp`, the socket's clock
     /// then, read in ms by `tcp_twsk_unique` against `tcp_tw_reuse_delay`).
     pub time_wait_since: Option<Micros>,
+    /// The orphan in FIN-WAIT-2 lives on as a timewait socket in substate FIN_WAIT2 (Linux
+    /// `tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)`, profile `time_wait_socket`): segments are
+    /// judged by [`TcpSocket::timewait_segment`], the FIN-WAIT-2 timer is the timewait
+    /// socket's.
+    tw_fin_wait2: bool,
+    /// The receive window a timewait socket made from an orphan in FIN-WAIT-2 keeps
+    /// (`tw_rcv_wnd`, `tcp_receive_window` when it was made): its window check in FIN-WAIT-2,
+    /// and the window field of all its ACKs, in TIME-WAIT too. (One made in TIME-WAIT keeps
+    /// the window of the ACK the full socket sent last, which the model's ACKs compute alike.)
+    tw_rcv_wnd: Option<u32>,
     /// The last timestamp a TIME-WAIT connection received, when connect() took its 4-tuple
     /// over (`tcp_twsk_unique` copies `tw_ts_recent` and its stamp into the new socket).
     pub tw_ts_recent: Option<u32>,
@@ -668,6 +678,8 @@ impl TcpSocket {
             dev_truesize: 0,
             autocorked: false,
             time_wait_since: None,
+            tw_fin_wait2: false,
+            tw_rcv_wnd: None,
             tw_ts_recent: None,
             ts_recent_inherited: false,
             iss: SeqNumber(0),

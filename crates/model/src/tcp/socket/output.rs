@@ -30,6 +30,13 @@ impl TcpSocket {
             self.rcv_ssthresh = rcv_wnd;
             self.rcv_adv_edge = self.rcv_nxt + rcv_wnd;
             self.rcv_wnd = rcv_wnd;
+        } else if let Some(w) = self.tw_rcv_wnd {
+            // A timewait socket's ACK (`tcp_v4_timewait_ack`): the window it kept when it was
+            // made, `tw_rcv_wnd >> tw_rcv_wscale`, however much of it the peer used since.
+            if self.ts_ok {
+                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
+            }
+            window = (w >> self.rcv_wscale).min(65_535) as u16;
         } else {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));

@@ -759,6 +759,204 @@ fn an_abort_by_the_owner_leaves_time_wait_running() {
     assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
 }
 
+/// The TIME-WAIT timer as `inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN)` sets it now: 60 s,
+/// filed at level 3 of the wheel (512-jiffy buckets at HZ 250).
+fn time_wait_restarted(h: &Harness) -> Option<Micros> {
+    Some(h.now + h.p.time_wait_us + 1_024_000)
+}
+
+#[test]
+fn a_bare_ack_at_rcv_nxt_restarts_time_wait_without_an_answer() {
+    // Linux `tcp_timewait_state_process`, "In window segment, it may be only reset or bare
+    // ack": `inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN)` and nothing sent.
+    let mut h = socket_time_wait();
+    h.wait_ms(1000);
+    send!(h, ". seq=2 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
+    assert_eq!(h.s.state, TcpState::TimeWait);
+}
+
+#[test]
+fn time_wait_acknowledges_data_and_out_of_window_acks_and_restarts_its_timer() {
+    // Anything but a bare segment at rcv_nxt is "ACKed immediately", and one with an ACK
+    // restarts the timer. Data is always answered; a segment without data at most once per
+    // tcp_invalid_ratelimit (`tcp_timewait_check_oow_rate_limit`).
+    let mut h = socket_time_wait();
+    h.wait_ms(1000);
+    send!(h, ". seq=2 ack=2 len=10");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
+    send!(h, ". seq=2 ack=2 len=10");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    h.wait_ms(1000);
+    send!(h, ". seq=90000 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
+    h.wait_ms(100);
+    send!(h, ". seq=90000 ack=2");
+    recv_nothing!(h);
+    h.wait_ms(500);
+    send!(h, ". seq=90000 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+}
+
+#[test]
+fn an_old_timestamp_at_rcv_nxt_fails_paws_in_time_wait_and_is_acknowledged() {
+    // The timewait socket's `tcp_paws_reject` has no window and no leniency for a
+    // disordered pure ACK: a TSval one behind `ts_recent` fails, is answered (rate-limited)
+    // and restarts the timer.
+    let mut h = socket_time_wait();
+    h.s.ts_ok = true;
+    h.s.ts_recent = 5_000;
+    h.wait_ms(1000);
+    let old = with_tsval(&h, ". seq=2 ack=2", 4_999);
+    h.with(|s, ctx| s.on_segment(&old, ctx));
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
+    assert_eq!(h.s.ts_recent, 5_000, "a rejected segment leaves ts_recent");
+    h.wait_ms(100);
+    h.with(|s, ctx| s.on_segment(&old, ctx));
+    recv_nothing!(h);
+    // A current one is the bare ACK at rcv_nxt: silent, and it becomes ts_recent.
+    let now = with_tsval(&h, ". seq=2 ack=2", 5_100);
+    h.with(|s, ctx| s.on_segment(&now, ctx));
+    recv_nothing!(h);
+    assert_eq!(h.s.ts_recent, 5_100);
+}
+
+#[test]
+fn a_new_timewait_socket_answers_at_once_whatever_the_full_socket_answered_last() {
+    // `tcp_time_wait`: `tw_last_oow_ack_time = 0`, so the rate limit starts afresh.
+    let mut h = socket_fin_wait_2();
+    send!(h, ". seq=90000 ack=2");
+    recv!(h, [". seq=2 ack=1 len=0"]);
+    h.wait_ms(100);
+    send!(h, "F. seq=1 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    h.wait_ms(100);
+    send!(h, ". seq=90000 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+}
+
+/// close() after the handshake (passive side); the peer acknowledged the FIN without
+/// sending its own: Linux hands the orphan to a timewait socket in substate FIN_WAIT2.
+fn orphan_fin_wait_2() -> Harness {
+    let mut h = socket_established();
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=1 ack=1 len=0"]);
+    h.wait_ms(20);
+    send!(h, ". seq=1 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::FinWait2);
+    h
+}
+
+#[test]
+fn an_orphan_in_fin_wait_2_is_ended_by_a_reset_anywhere_in_its_window() {
+    // `tcp_timewait_state_process`, substate FIN_WAIT2: `if (th->rst) goto kill` for any
+    // RST in the window, where a full socket sends a challenge ACK (RFC 5961 §3.2).
+    // Measured on 6.18: "R seq=111" with rcv_nxt 11 ended it silently.
+    let mut h = orphan_fin_wait_2();
+    send!(h, "R seq=100");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+    // Out of the window it does not, and the window check comes first with no exception
+    // for a RST: the out-of-window ACK (rate-limited), and the socket stays.
+    let mut h = orphan_fin_wait_2();
+    send!(h, "R seq=90000");
+    recv!(h, [". seq=2 ack=1 len=0"]);
+    send!(h, "R seq=90000");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::FinWait2);
+}
+
+#[test]
+fn a_syn_at_or_past_rcv_nxt_resets_an_orphan_in_fin_wait_2() {
+    // TCP_TW_RST, where a full socket sends a challenge ACK (RFC 5961 §4). Measured on
+    // 6.18: "S. seq=11" with rcv_nxt 11 drew "R seq=2" and ended it.
+    let mut h = orphan_fin_wait_2();
+    send!(h, "S. seq=1 ack=2");
+    recv!(h, ["R seq=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+    let mut h = orphan_fin_wait_2();
+    send!(h, "S seq=5");
+    assert_eq!(h.sent().len(), 1);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn a_fin_past_rcv_nxt_resets_an_orphan_in_fin_wait_2() {
+    // "New data or FIN. If new data arrive after half-duplex close, reset": a FIN not at
+    // rcv_nxt announces data the orphan will never read. Measured on 6.18: "F. seq=16"
+    // with rcv_nxt 11 drew "R seq=2".
+    let mut h = orphan_fin_wait_2();
+    send!(h, "F. seq=5 ack=2");
+    recv!(h, ["R seq=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+    // A full socket whose reading side is shut resets it too (`tcp_rcv_state_process`,
+    // FIN-WAIT-1/2: `after(end_seq - th->fin, rcv_nxt)`).
+    let mut h = socket_fin_wait_2();
+    h.with(|s, ctx| s.app_shutdown_read(ctx));
+    send!(h, "F. seq=5 ack=2");
+    recv!(h, ["R seq=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn an_orphan_in_fin_wait_2_takes_only_the_fin_at_rcv_nxt_and_answers_with_the_window_it_kept() {
+    let mut h = orphan_fin_wait_2();
+    let kept = h.s.rcv_adv_edge.diff(h.s.rcv_nxt) as u32;
+    // A duplicate ACK: nothing, and the timer runs on.
+    let timer = h.s.timer(TimerKind::FinWait2);
+    h.wait_ms(100);
+    send!(h, ". seq=1 ack=2");
+    recv_nothing!(h);
+    assert_eq!(h.s.timer(TimerKind::FinWait2), timer);
+    // The FIN: TIME-WAIT, its ACK carrying `tw_rcv_wnd` as it was (not one byte less for
+    // the FIN). Measured on 6.18: window 64230 before the FIN and in its ACK.
+    send!(h, "F. seq=1 ack=2");
+    let window = |h: &Harness| match h.tx.first().map(|seg| &seg.header) {
+        Some(Header::Tcp(t)) => t.window as u32,
+        _ => unreachable!("an ACK was sent"),
+    };
+    assert_eq!(window(&h), kept >> h.s.rcv_wscale);
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert_eq!(h.s.timer(TimerKind::FinWait2), None);
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
+    // And so does TIME-WAIT on the same timewait socket.
+    send!(h, "F. seq=1 ack=2");
+    assert_eq!(window(&h), kept >> h.s.rcv_wscale);
+    recv!(h, [". seq=2 ack=2 len=0"]);
+}
+
+#[test]
+fn with_tcp_fin_timeout_past_time_wait_len_an_orphan_waits_the_difference_twice() {
+    // `tcp_fin_time` 61 s > TCP_TIMEWAIT_LEN: the full socket keeps the keepalive timer for
+    // 1 s, then `tcp_keepalive_timer` makes a timewait socket for 61 - 60 s again.
+    // Measured on 6.18 (tcp_fin_timeout 61): gone 2.05 s after the ACK of its FIN.
+    let mut h = socket_established();
+    h.p.fin_wait2_timeout_us = 61_000_000;
+    h.with(|s, ctx| s.app_close(ctx));
+    h.sent();
+    send!(h, ". seq=1 ack=2");
+    assert_eq!(fin_wait2_timeout(&h), Some(1_000_000));
+    // A RST out of the full socket's rcv_nxt still draws its challenge ACK.
+    send!(h, "R seq=100");
+    recv!(h, [". seq=2 ack=1 len=0"]);
+    h.now =
+        h.s.timer(TimerKind::FinWait2)
+            .expect("the keepalive timer's leg");
+    h.with(|s, ctx| s.on_timer(TimerKind::FinWait2, ctx));
+    assert_eq!(h.s.state, TcpState::FinWait2);
+    assert_eq!(fin_wait2_timeout(&h), Some(1_000_000));
+    // Now a timewait socket: the same RST ends it.
+    send!(h, "R seq=100");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
 #[test]
 fn time_wait_ends_in_closed_when_its_timer_fires() {
     let mut h = socket_time_wait();
@@ -848,8 +1046,8 @@ fn syn_in_time_wait(h: &mut Harness, seg: &Segment) -> Option<TimeWaitSyn> {
     v
 }
 
-/// The peer's SYN with a timestamp option (`tsval`), for the PAWS branches.
-fn syn_with_tsval(h: &Harness, line: &str, tsval: u32) -> Segment {
+/// A peer's segment with a timestamp option (`tsval`), for the PAWS branches.
+fn with_tsval(h: &Harness, line: &str, tsval: u32) -> Segment {
     let mut seg = h.peer_segment(line);
     if let Header::Tcp(th) = &mut seg.header {
         th.options.timestamps = Some((tsval, 0));
@@ -895,13 +1093,13 @@ fn a_syn_with_a_newer_timestamp_reopens_time_wait_whatever_its_sequence_number()
     let mut h = socket_time_wait();
     h.s.ts_ok = true;
     h.s.ts_recent = 5_000;
-    let syn = syn_with_tsval(&h, "S seq=0", 5_001);
+    let syn = with_tsval(&h, "S seq=0", 5_001);
     assert!(matches!(
         syn_in_time_wait(&mut h, &syn),
         Some(TimeWaitSyn::Reopen(_))
     ));
     // The same timestamp is not newer, and seq 0 is not past rcv_nxt.
-    let syn = syn_with_tsval(&h, "S seq=0", 5_000);
+    let syn = with_tsval(&h, "S seq=0", 5_000);
     assert_eq!(
         syn_in_time_wait(&mut h, &syn),
         Some(TimeWaitSyn::Ack { paws_reject: false })
@@ -916,7 +1114,7 @@ fn a_syn_with_an_older_timestamp_fails_paws_in_time_wait_and_restarts_its_timer(
     h.s.ts_ok = true;
     h.s.ts_recent = 5_000;
     h.wait_ms(1000);
-    let syn = syn_with_tsval(&h, "S seq=1000", 4_999);
+    let syn = with_tsval(&h, "S seq=1000", 4_999);
     assert_eq!(
         syn_in_time_wait(&mut h, &syn),
         Some(TimeWaitSyn::Ack { paws_reject: true })

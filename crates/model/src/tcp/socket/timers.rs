@@ -391,7 +391,8 @@ impl TcpSocket {
                 }
             }
             TimerKind::Persist => self.on_persist(ctx),
-            TimerKind::TimeWait | TimerKind::FinWait2 => self.set_state(TcpState::Closed, ctx),
+            TimerKind::TimeWait => self.set_state(TcpState::Closed, ctx),
+            TimerKind::FinWait2 => self.fin_wait2_timer(ctx),
             TimerKind::Keepalive => {}
         }
         self.report(ctx);
