@@ -119,6 +119,9 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         let seg_len = seg.payload_len + h.flags.syn as u32 + h.flags.fin as u32;
 
+        // Linux judges TIME-WAIT, and an orphan's FIN-WAIT-2, on a timewait socket with rules
+        // of its own; below, with profile `time_wait_socket` off, they take RFC 9293
+        // §3.10.7.4's (the TIME-WAIT cases marked as such).
         if ctx.p.time_wait_socket && (self.state == TimeWait || self.tw_fin_wait2) {
             return self.timewait_segment(seg, h, ctx);
         }
@@ -178,8 +181,6 @@ impl TcpSocket {
                 // ESTABLISHED sends for a retransmitted SYN-ACK).
                 if self.state == TimeWait && h.flags.fin {
                     // RFC 9293 §3.10.7.4 eighth, TIME-WAIT: restart the 2 MSL timeout.
-                    // Linux `tcp_timewait_state_process` → `inet_twsk_reschedule`: the
-                    // timer_list again.
                     self.arm_timer(TimerKind::TimeWait, ctx.p.time_wait_us, ctx);
                 }
                 // Linux `tcp_send_dupack`: a duplicate of data (or of a FIN) already
@@ -240,14 +241,11 @@ impl TcpSocket {
                 // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
                 // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
                 // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
-                // `tcp_timewait_state_process`: only a RST exactly at rcv_nxt reaches the "in
-                // window segment" branch (`seq == tw_rcv_nxt`); one elsewhere in the window
-                // falls to the out-of-window checks, which answer nothing for a RST (`if
-                // (!th->rst)`), and TIME-WAIT runs on. RFC 5961 §3 asks the exact match too
-                // (its challenge ACK for the rest is not sent from the timewait socket). With
-                // tcp_rfc1337 even that RST is ignored (RFC 1337 §3); otherwise TIME-WAIT
-                // ends (below). One with an old timestamp was dropped before
-                // ([`TcpSocket::time_wait_paws_rejects_rst`]).
+                // TIME-WAIT without a timewait socket: RFC 5961 §3 ends it only for a RST
+                // exactly at rcv_nxt, sending no challenge ACK for the rest (as Linux's
+                // `tcp_timewait_state_process`); with tcp_rfc1337 even that RST is ignored
+                // (RFC 1337 §3); otherwise TIME-WAIT ends (below). One with an old timestamp
+                // was dropped before ([`TcpSocket::time_wait_paws_rejects_rst`]).
                 TimeWait if ctx.p.rfc1337 || seq != self.rcv_nxt => {}
                 LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
                     self.fail("ECONNRESET", ctx)

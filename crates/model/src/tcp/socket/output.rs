@@ -32,11 +32,13 @@ impl TcpSocket {
             self.rcv_wnd = rcv_wnd;
         } else if let Some(w) = self.tw_rcv_wnd {
             // A timewait socket's ACK (`tcp_v4_timewait_ack`): the window it kept when it was
-            // made, `tw_rcv_wnd >> tw_rcv_wscale`, however much of it the peer used since.
+            // made, `tw_rcv_wnd >> tw_rcv_wscale`, however much of it the peer used since,
+            // put in the 16-bit field as it is (`htons(win)`: without window scaling a
+            // window above 65535 wraps).
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
-            window = (w >> self.rcv_wscale).min(65_535) as u16;
+            window = (w >> self.rcv_wscale) as u16;
         } else {
             if self.ts_ok {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
@@ -65,6 +67,13 @@ impl TcpSocket {
                 };
                 self.rcv_adv_edge = self.rcv_nxt + wnd;
                 self.rcv_wnd = wnd;
+                if p.time_wait_socket && self.state == TcpState::TimeWait {
+                    // The ACK of the FIN that ended in TIME-WAIT (`tcp_fin` sends it just
+                    // before `tcp_time_wait`) fixes the window the timewait socket keeps:
+                    // `tw_rcv_wnd = tcp_receive_window(tp)`, unchanged by what the owner
+                    // may still read from its closed socket.
+                    self.tw_rcv_wnd = Some(wnd);
+                }
                 if wnd == 0 {
                     // `tcp_select_window`: a zero window turns header prediction off.
                     self.rcv_pred_wnd = None;

@@ -839,6 +839,32 @@ fn a_new_timewait_socket_answers_at_once_whatever_the_full_socket_answered_last(
     recv!(h, [". seq=2 ack=2 len=0"]);
 }
 
+#[test]
+fn time_wait_keeps_the_window_of_its_last_ack_while_the_owner_reads_what_was_left() {
+    // `tcp_time_wait`: `tw_rcv_wnd = tcp_receive_window(tp)` after the ACK of the FIN, and
+    // `tcp_v4_timewait_ack` sends it as it is; the owner can still read its closed socket's
+    // receive queue, which no longer opens any window.
+    let mut h = socket_fin_wait_2();
+    send!(h, ". seq=1 ack=2 len=20000");
+    h.sent();
+    send!(h, "F. seq=20001 ack=2");
+    let window = |h: &Harness| match h.tx.last().map(|seg| &seg.header) {
+        Some(Header::Tcp(t)) => t.window,
+        _ => unreachable!("an ACK was sent"),
+    };
+    let last = window(&h);
+    recv!(h, [". seq=2 ack=20002 len=0"]);
+    assert_eq!(h.s.state, TcpState::TimeWait);
+    assert!(matches!(
+        h.with(|s, ctx| s.app_recv(1 << 20, ctx)),
+        RecvOutcome::Data(_)
+    ));
+    h.wait_ms(100);
+    send!(h, "F. seq=20001 ack=2");
+    assert_eq!(window(&h), last);
+    recv!(h, [". seq=2 ack=20002 len=0"]);
+}
+
 /// close() after the handshake (passive side); the peer acknowledged the FIN without
 /// sending its own: Linux hands the orphan to a timewait socket in substate FIN_WAIT2.
 fn orphan_fin_wait_2() -> Harness {
