@@ -930,34 +930,6 @@ fn a_fin_past_rcv_nxt_resets_an_orphan_in_fin_wait_2() {
 }
 
 #[test]
-fn an_orphan_in_fin_wait_2_takes_only_the_fin_at_rcv_nxt_and_answers_with_the_window_it_kept() {
-    let mut h = orphan_fin_wait_2();
-    let kept = h.s.rcv_adv_edge.diff(h.s.rcv_nxt) as u32;
-    // A duplicate ACK: nothing, and the timer runs on.
-    let timer = h.s.timer(TimerKind::FinWait2);
-    h.wait_ms(100);
-    send!(h, ". seq=1 ack=2");
-    recv_nothing!(h);
-    assert_eq!(h.s.timer(TimerKind::FinWait2), timer);
-    // The FIN: TIME-WAIT, its ACK carrying `tw_rcv_wnd` as it was (not one byte less for
-    // the FIN). Measured on 6.18: window 64230 before the FIN and in its ACK.
-    send!(h, "F. seq=1 ack=2");
-    let window = |h: &Harness| match h.tx.first().map(|seg| &seg.header) {
-        Some(Header::Tcp(t)) => t.window as u32,
-        _ => unreachable!("an ACK was sent"),
-    };
-    assert_eq!(window(&h), kept >> h.s.rcv_wscale);
-    recv!(h, [". seq=2 ack=2 len=0"]);
-    assert_eq!(h.s.state, TcpState::TimeWait);
-    assert_eq!(h.s.timer(TimerKind::FinWait2), None);
-    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
-    // And so does TIME-WAIT on the same timewait socket.
-    send!(h, "F. seq=1 ack=2");
-    assert_eq!(window(&h), kept >> h.s.rcv_wscale);
-    recv!(h, [". seq=2 ack=2 len=0"]);
-}
-
-#[test]
 fn with_tcp_fin_timeout_past_time_wait_len_an_orphan_waits_the_difference_twice() {
     // `tcp_fin_time` 61 s > TCP_TIMEWAIT_LEN: the full socket keeps the keepalive timer for
     // 1 s, then `tcp_keepalive_timer` makes a timewait socket for 61 - 60 s again.
