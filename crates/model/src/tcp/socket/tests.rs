@@ -677,10 +677,7 @@ fn a_fin_in_fin_wait_2_enters_time_wait_for_2msl() {
     // TCP_TIMEWAIT_LEN, 60 s, on the timewait socket's timer_list: 15000 jiffies are filed
     // at level 3 of the wheel (512-jiffy buckets at HZ 250), 1 to 512 jiffies late.
     let h = socket_time_wait();
-    assert_eq!(
-        h.s.timer(TimerKind::TimeWait),
-        Some(h.now + h.p.time_wait_us + 1_024_000)
-    );
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
 }
 
 /// The timeout the socket last asked of its FIN-WAIT-2 timer.
@@ -741,10 +738,7 @@ fn a_retransmitted_fin_in_time_wait_is_acknowledged_and_restarts_2msl() {
     h.wait_ms(1000);
     send!(h, "F. seq=1 ack=2");
     recv!(h, [". seq=2 ack=2 len=0"]);
-    assert_eq!(
-        h.s.timer(TimerKind::TimeWait),
-        Some(h.now + h.p.time_wait_us + 1_024_000)
-    );
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
 }
 
 #[test]
@@ -759,7 +753,8 @@ fn an_abort_by_the_owner_leaves_time_wait_running() {
     assert_eq!(h.s.timer(TimerKind::TimeWait), timer);
 }
 
-/// The TIME-WAIT timer as `inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN)` sets it now: 60 s,
+/// The TIME-WAIT timer as TCP_TIMEWAIT_LEN from now sets it (`inet_twsk_schedule`, and
+/// `inet_twsk_reschedule` on a restart): 60 s,
 /// filed at level 3 of the wheel (512-jiffy buckets at HZ 250).
 fn time_wait_restarted(h: &Harness) -> Option<Micros> {
     Some(h.now + h.p.time_wait_us + 1_024_000)
@@ -1118,10 +1113,7 @@ fn a_syn_with_an_older_timestamp_fails_paws_in_time_wait_and_restarts_its_timer(
         Some(TimeWaitSyn::Ack { paws_reject: true })
     );
     recv!(h, [". seq=2 ack=2 len=0"]);
-    assert_eq!(
-        h.s.timer(TimerKind::TimeWait),
-        Some(h.now + h.p.time_wait_us + 1_024_000)
-    );
+    assert_eq!(h.s.timer(TimerKind::TimeWait), time_wait_restarted(&h));
 }
 
 #[test]
