@@ -228,14 +228,17 @@ impl TcpSocket {
     /// difference first (`inet_csk_reset_keepalive_timer(sk, tmo - TCP_TIMEWAIT_LEN)`), then
     /// [`Self::fin_wait2_timer`]. Without profile `time_wait_socket` the full socket waits the
     /// whole `tcp_fin_time`. `keep_full`: the ACK carried the peer's FIN as well, so the
-    /// full socket stays to take it ("Bad case. We could lose such FIN otherwise").
+    /// full socket stays for `tcp_fin_time` to take it ("Bad case. We could lose such FIN
+    /// otherwise").
     pub(super) fn orphan_in_fin_wait2(&mut self, keep_full: bool, ctx: &mut Ctx) {
         let tmo = self.fin_time(ctx);
         let tw_len = ctx.p.time_wait_us;
-        if !ctx.p.time_wait_socket || keep_full {
+        if !ctx.p.time_wait_socket {
             self.arm_timer(TimerKind::FinWait2, tmo, ctx);
         } else if tmo > tw_len {
             self.arm_timer(TimerKind::FinWait2, tmo - tw_len, ctx);
+        } else if keep_full {
+            self.arm_timer(TimerKind::FinWait2, tmo, ctx);
         } else {
             self.enter_fin_wait2_timewait(tmo, ctx);
         }
@@ -264,13 +267,15 @@ impl TcpSocket {
     /// `tcp_fin_time` exceeded TCP_TIMEWAIT_LEN has waited the difference and is now handed to
     /// a timewait socket for that difference again (`tcp_keepalive_timer`: `tmo =
     /// tcp_fin_time(sk) - TCP_TIMEWAIT_LEN; if (tmo > 0) tcp_time_wait(sk, TCP_FIN_WAIT2,
-    /// tmo)`), so that tcp_fin_timeout 61 s ends FIN-WAIT-2 after about 2 s in all.
+    /// tmo)`), so that tcp_fin_timeout 61 s ends FIN-WAIT-2 after about 2 s in all; with
+    /// nothing left over, `tcp_send_active_reset` and the socket is gone.
     pub(super) fn fin_wait2_timer(&mut self, ctx: &mut Ctx) {
         if ctx.p.time_wait_socket && !self.tw_fin_wait2 && self.state == TcpState::FinWait2 {
             let rest = self.fin_time(ctx).saturating_sub(ctx.p.time_wait_us);
             if rest > 0 {
                 return self.enter_fin_wait2_timewait(rest, ctx);
             }
+            self.send_rst(ctx);
         }
         self.set_state(TcpState::Closed, ctx);
     }
