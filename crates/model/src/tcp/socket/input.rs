@@ -104,6 +104,12 @@ impl TcpSocket {
     /// (`tcp_v4_timewait_ack`).
     pub(super) fn send_dupack(&mut self, seq: SeqNumber, seg_len: u32, syn: bool, ctx: &mut Ctx) {
         let back = self.rcv_nxt.diff(seq);
+        // Data (or a FIN) starting below rcv_nxt: the peer missed an ACK, and Linux enters
+        // quick-ACK mode (`tcp_enter_quickack_mode`), whatever SACK says. A SYN goes to the
+        // challenge ACK instead (`tcp_validate_incoming`'s syn_challenge), which does not.
+        if seg_len > 0 && !syn && back > 0 && self.state != TcpState::TimeWait {
+            self.enter_quickack_mode(ctx.p);
+        }
         if self.sack_ok && self.state != TcpState::TimeWait && seg_len > 0 && !syn && back > 0 {
             let nxt = self.roff(self.rcv_nxt);
             if let Some(start) = nxt.checked_sub(back as u64) {
@@ -400,7 +406,10 @@ impl TcpSocket {
                 }
                 ofo = true;
             } else {
-                // A duplicate: acknowledged at once (`tcp_data_queue`'s retransmit case).
+                // A duplicate: acknowledged at once (`tcp_data_queue`'s retransmit case,
+                // which enters quick-ACK mode, [`TcpSocket::enter_quickack_mode`]).
+                self.enter_quickack_mode(ctx.p);
+                self.ack_sched = true;
                 ack_now = true;
             }
         }

@@ -2537,6 +2537,44 @@ fn a_duplicate_ack_for_out_of_order_data_uses_up_a_quick_ack() {
     );
 }
 
+#[test]
+fn data_received_again_restarts_quick_acks_so_the_next_segment_is_acknowledged_at_once() {
+    // Linux `tcp_send_dupack` (and `tcp_data_queue`'s retransmit case): a segment already
+    // received means the peer missed our ACK (LINUX_MIB_DELAYEDACKLOST), so besides the
+    // duplicate ACK the receiver enters quick-ACK mode again (`tcp_enter_quickack_mode`):
+    // the next new segment is acknowledged at once, not after the delayed-ACK timer.
+    // Measured on 6.18 (explore seed 100 #34: a tail loss probe's copy answered with a
+    // D-SACK, then the next segment acknowledged 0.1 ms after it arrived).
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    // Well within the RTO of the last arrival (a longer silence restarts quick ACKs too,
+    // `tcp_event_data_recv`).
+    h.wait_ms(10);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    h.wait_ms(10);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn data_received_again_ends_ping_pong_mode() {
+    // `tcp_enter_quickack_mode` also leaves ping-pong mode (`inet_csk_exit_pingpong_mode`)
+    // that TCP_QUICKACK 0 set: the next new segment is acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    send!(h, ". seq=1 ack=1 len=1460");
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
 /// Past quick-ACK mode, with SACK agreed: the receiver of a loss scene.
 fn sack_receiver() -> Harness {
     let mut h = socket_past_quickack();
