@@ -279,6 +279,16 @@ impl TcpSocket {
                 self.snd_wl1 = seq;
                 self.snd_wl2 = ack;
                 let timed_out = self.retransmits > 0;
+                // `tcp_rcv_state_process` (TCP_SYN_RECV) → `tcp_synack_rtt_meas`: a
+                // retransmitted SYN-ACK gives no sample of its own (Karn), but
+                // `tcp_ack_update_rtt` takes the timestamp echo (FLAG_SYN_ACKED counts as
+                // acknowledging), as the client does for a retransmitted SYN. Measured on
+                // 6.18 (explore seed 1300 #22, first SYN-ACK lost, 1 ms one way): 100 bytes
+                // held by MSG_MORE leave with the probe timer 208 ms after the write (an RTO
+                // from a measured RTT), not after the 1 s of an unmeasured one.
+                if self.rtt_probe.is_none() && self.rtt.srtt.is_none() {
+                    self.syn_echo_rtt_sample(h, ctx);
+                }
                 self.init_cwnd_after_syn_loss(self.synack_retransmits, timed_out, h, ctx);
                 self.set_state(Established, ctx);
             } else {

@@ -1416,6 +1416,34 @@ fn a_syn_ack_after_a_retransmitted_syn_samples_the_rtt_from_its_timestamp_echo()
 }
 
 #[test]
+fn the_ack_of_a_retransmitted_syn_ack_samples_the_rtt_from_its_timestamp_echo() {
+    // The passive side's twin of the test above: `tcp_synack_rtt_meas` has no sample of the
+    // retransmitted SYN-ACK's own, and `tcp_ack_update_rtt` takes the echo of its TSval. 100
+    // ms here; unmeasured, the RTO would stay at the initial 1 s. Measured on 6.18 (explore
+    // seed 1300 #22: first SYN-ACK lost; data held by MSG_MORE left with the probe timer
+    // 208 ms after the write).
+    let mut h = Harness::new();
+    h.s.parent = Some(SocketId(0));
+    let mut syn = h.peer_segment("S seq=0");
+    if let Header::Tcp(th) = &mut syn.header {
+        th.options.timestamps = Some((1, 0));
+    }
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    assert_eq!(h.sent().len(), 1, "the SYN-ACK");
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(h.sent().len(), 1, "the SYN-ACK again");
+    let ecr = h.s.ts_val(h.now);
+    h.wait_ms(100);
+    let mut ack = h.peer_segment(". seq=1 ack=1");
+    if let Header::Tcp(th) = &mut ack.header {
+        th.options.timestamps = Some((2, ecr));
+    }
+    h.with(|s, ctx| s.on_segment(&ack, ctx));
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.rtt.srtt, Some(100_000));
+}
+
+#[test]
 fn after_two_lost_syns_the_connection_starts_with_a_window_of_one_segment() {
     // `tcp_init_transfer`: total_retrans > 1 with the undo marker the SYN's RTO set. One
     // lost SYN keeps the initial window of 10 (RFC 6298's 1 s initial RTO). Measured on
