@@ -2589,6 +2589,25 @@ fn data_received_again_restarts_quick_acks_so_the_next_segment_is_acknowledged_a
 }
 
 #[test]
+fn a_copy_of_data_received_since_our_last_ack_still_acknowledges_ours() {
+    // Linux `tcp_sequence`: a segment is old only if it ends before rcv_wup, the rcv_nxt of
+    // our last ACK, so the peer's tail loss probe (a copy of its last segment) is processed
+    // like any other: its ACK field acknowledges our 100 bytes, and only its text is a
+    // duplicate. The next small write then leaves at once (Nagle: nothing in flight).
+    // Measured on 6.18 (explore seed 1400 #5: a 10-byte write sent at once after such a
+    // probe; the model, ignoring its ACK, held it 470 ms).
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    app_send(&mut h, 100, false);
+    recv!(h, ["P. seq=1 ack=1461 len=100"]);
+    send!(h, ". seq=1 ack=101 len=1460");
+    recv!(h, [". seq=101 ack=1461 len=0"]);
+    app_send(&mut h, 10, false);
+    recv!(h, ["P. seq=101 ack=1461 len=10"]);
+}
+
+#[test]
 fn data_received_again_ends_ping_pong_mode() {
     // `tcp_enter_quickack_mode` also leaves ping-pong mode (`inet_csk_exit_pingpong_mode`)
     // that TCP_QUICKACK 0 set: the next new segment is acknowledged at once.
