@@ -141,6 +141,10 @@ pub enum Cmd {
         /// How many scenarios, 1-100000.
         #[arg(long, default_value_t = 20, value_parser = value_parser!(u64).range(1..=100_000))]
         count: u64,
+        /// The first scenario's index: `--from 34 --count 1` draws scenario 34 of the seed
+        /// alone, as the full run drew it.
+        #[arg(long, value_name = "I", default_value_t = 0, value_parser = value_parser!(u64).range(0..=100_000))]
+        from: u64,
         /// Write each differing scenario into this folder (run it again with `compare FILE`).
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,

@@ -1,4 +1,4 @@
-//! `explore [--seed N] [--count N] [--keep DIR]`: scenarios nobody wrote, drawn from a seed,
+//! `explore [--seed N] [--count N] [--from I] [--keep DIR]`: scenarios nobody wrote, drawn from a seed,
 //! each run on this kernel and in the model through the same path as `compare FILE`
 //! (`compare::compare`), one line each. The sweep varies the written cases one parameter at a
 //! time; the explorer draws whole scripts: the departures it finds are the ones no case is near.
@@ -685,11 +685,12 @@ fn axis_values(name: &str) -> Vec<&'static str> {
         .unwrap_or_default()
 }
 
-/// `explore`: runs `count` scenarios of `seed` through `compare` and returns the text (one
-/// line a scenario), the JSON summary and whether all agreed. `keep`: a folder for each
-/// differing scenario, to run again with `compare FILE`.
+/// `explore`: runs `count` scenarios of `seed` from index `from` through `compare` and
+/// returns the text (one line a scenario), the JSON summary and whether all agreed. `keep`:
+/// a folder for each differing scenario, to run again with `compare FILE`.
 pub fn run(
     seed: u64,
+    from: u64,
     count: u64,
     keep: Option<&Path>,
     common: &Common,
@@ -700,11 +701,12 @@ pub fn run(
     let mut text = String::new();
     let mut differ = 0usize;
     let mut results = Vec::new();
-    for i in 0..count {
+    for i in from..from + count {
         let sc = scenario(seed, i);
         let c = crate::compare::compare(&sc, common).map_err(|e| {
-            let done = format!("{text}{} of {i} scenario(s) differ\n", differ);
-            e.keep_partial(&done, i as usize, count as usize, "scenarios")
+            let n = i - from;
+            let done = format!("{text}{} of {n} scenario(s) differ\n", differ);
+            e.keep_partial(&done, n as usize, count as usize, "scenarios")
         })?;
         let first = c.first_difference();
         let mut line = format!("[{seed}/{i}] {}: ", sc.description);
@@ -749,6 +751,7 @@ pub fn run(
     );
     let json = serde_json::json!({
         "seed": seed,
+        "from": from,
         "scenarios": count,
         "differ": differ,
         "results": results,

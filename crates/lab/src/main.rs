@@ -165,10 +165,11 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
         Cmd::Explore {
             seed,
             count,
+            from,
             keep,
             common,
         } => {
-            let (text, json, all) = explore::run(*seed, *count, keep.as_deref(), common)?;
+            let (text, json, all) = explore::run(*seed, *from, *count, keep.as_deref(), common)?;
             return Ok(print_runs(common, &text, &json, all));
         }
         Cmd::Sim {

@@ -62,21 +62,25 @@ impl TcpSocket {
             self.rack_advanced = false;
             let scoreboard = self.scoreboard(ctx.p);
             // `tcp_sacktag_write_queue` → `tcp_check_dsack` runs before the queue is cleaned.
-            let dsacking = scoreboard && self.sack_ok && self.check_dsack(h);
+            let dsack_segs = if scoreboard && self.sack_ok {
+                self.check_dsack(h)
+            } else {
+                0
+            };
             let prior_stamp = self.retrans_stamp;
             let tsecr = h.options.timestamps.map(|(_, ecr)| ecr);
             let acked = ack
                 .gt(self.snd_una)
                 .then(|| self.clean_rtx_queue(ack, tsecr, ctx));
             if scoreboard {
-                self.ack_scoreboard(h, acked, dup, dsacking, prior_stamp, ctx);
+                self.ack_scoreboard(h, acked, dup, dsack_segs, prior_stamp, ctx);
             } else {
                 if let Some(a) = acked.filter(|_| ctx.p.rtt_every_ack) {
                     self.ack_update_rtt(a.samples, h, ctx);
                 }
                 self.ack_newreno(ack, acked, dup, flight, ctx);
             }
-        } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) {
+        } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) > 0 {
             // `tcp_ack`'s `no_queue` and `old_ack` paths: an ACK with nothing outstanding, or
             // an old one, still has its SACK blocks read, and "if data was DSACKed, see if we
             // can undo a cwnd reduction" (`tcp_fastretrans_alert` → `tcp_try_undo_dsack` in

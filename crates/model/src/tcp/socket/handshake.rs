@@ -42,6 +42,20 @@ impl TcpSocket {
         keyed_hash(key, &[self.local.host.0 as u64, remote.host.0 as u64]) as u32
     }
 
+    /// The RTT sample of the ACK of a SYN (SYN-ACK) that was retransmitted, in the Linux
+    /// profile: none of its own (Karn), but `tcp_ack_update_rtt` takes the timestamp echo
+    /// (`tcp_rtt_tsopt_us`, whole milliseconds, at least one) when the ACK has no sequence
+    /// sample and acknowledges the SYN (FLAG_SYN_ACKED).
+    pub(super) fn syn_echo_rtt_sample(&mut self, h: &TcpHeader, ctx: &Ctx) {
+        if !ctx.p.rtt_every_ack || !self.ts_ok {
+            return;
+        }
+        let echo = h.options.timestamps.filter(|&(_, ecr)| ecr != 0);
+        if let Some(r) = echo.and_then(|(_, ecr)| self.rtt_tsopt_us(ecr, ctx.now, 1)) {
+            self.rtt_sample(r, ctx.p);
+        }
+    }
+
     pub(super) fn send_syn(&mut self, retransmission: u32, ctx: &mut Ctx) {
         let ack = self.state == TcpState::SynReceived;
         let mut seg = self.make_segment(
@@ -311,13 +325,7 @@ impl TcpSocket {
                 // Measured on 6.18 (explore seed 200 #24, first SYN lost, 50 ms one way):
                 // the 3000-byte write after it goes out in GSO chunks sized for a 100 ms
                 // RTT ("." 1448, "P." 1448, "P." 104), not for an unmeasured one.
-                None if ctx.p.rtt_every_ack && self.ts_ok => {
-                    let echo = h.options.timestamps.filter(|&(_, ecr)| ecr != 0);
-                    if let Some(r) = echo.and_then(|(_, ecr)| self.rtt_tsopt_us(ecr, ctx.now, 1)) {
-                        self.rtt_sample(r, ctx.p);
-                    }
-                }
-                None => {}
+                None => self.syn_echo_rtt_sample(h, ctx),
             }
             let syns = self.stats.retransmits;
             self.init_cwnd_after_syn_loss(syns, syns > 0, h, ctx);

@@ -104,6 +104,12 @@ impl TcpSocket {
     /// (`tcp_v4_timewait_ack`).
     pub(super) fn send_dupack(&mut self, seq: SeqNumber, seg_len: u32, syn: bool, ctx: &mut Ctx) {
         let back = self.rcv_nxt.diff(seq);
+        // Data (or a FIN) starting below rcv_nxt: the peer missed an ACK, and Linux enters
+        // quick-ACK mode (`tcp_enter_quickack_mode`), whatever SACK says. A SYN goes to the
+        // challenge ACK instead (`tcp_validate_incoming`'s syn_challenge), which does not.
+        if seg_len > 0 && !syn && back > 0 && self.state != TcpState::TimeWait {
+            self.enter_quickack_mode(ctx.p);
+        }
         if self.sack_ok && self.state != TcpState::TimeWait && seg_len > 0 && !syn && back > 0 {
             let nxt = self.roff(self.rcv_nxt);
             if let Some(start) = nxt.checked_sub(back as u64) {
@@ -174,8 +180,27 @@ impl TcpSocket {
             && ctx.p.rst_challenge_ack
             && matches!(self.state, CloseWait | LastAck | Closing)
             && seq + 1 == self.rcv_nxt;
+        // Linux `tcp_sequence` calls a segment old only if it ends before rcv_wup (the
+        // rcv_nxt our last ACK announced its window from), not before rcv_nxt: a copy of
+        // data received since that ACK (a tail loss probe's, say) is processed like new, its
+        // ACK field included (`tcp_ack`), and only its text is dropped as a duplicate
+        // (`tcp_data_queue`: D-SACK, quick-ACK mode, the ACK at once). Measured on 6.18
+        // (explore seed 1400 #5): the server's 10-byte write leaves at once after a client
+        // TLP copy that acknowledged all its data, where the model, ignoring that ACK,
+        // held it as in flight for 470 ms.
+        let rcv_wup = self.rcv_adv_edge - self.rcv_wnd;
+        let end = seq + seg_len;
+        // (Not in TIME-WAIT, whose mini socket answers by `tcp_timewait_state_process`.)
+        let old_since_last_ack = ctx.p.rst_challenge_ack
+            && self.state != TimeWait
+            && seg_len > 0
+            && !h.flags.syn
+            && !h.flags.rst
+            && seq.lt(self.rcv_nxt)
+            && end.le(self.rcv_nxt)
+            && end.ge(rcv_wup);
         // First: sequence number acceptable?
-        if !rst_after_fin && !self.segment_acceptable(seq, seg_len) {
+        if !rst_after_fin && !old_since_last_ack && !self.segment_acceptable(seq, seg_len) {
             if !h.flags.rst {
                 // RFC 9293 §3.10.7.4: send an ACK (this is the "dup ACK" a client in
                 // ESTABLISHED sends for a retransmitted SYN-ACK).
@@ -274,6 +299,16 @@ impl TcpSocket {
                 self.snd_wl1 = seq;
                 self.snd_wl2 = ack;
                 let timed_out = self.retransmits > 0;
+                // `tcp_rcv_state_process` (TCP_SYN_RECV) → `tcp_synack_rtt_meas`: a
+                // retransmitted SYN-ACK gives no sample of its own (Karn), but
+                // `tcp_ack_update_rtt` takes the timestamp echo (FLAG_SYN_ACKED counts as
+                // acknowledging), as the client does for a retransmitted SYN. Measured on
+                // 6.18 (explore seed 1300 #22, first SYN-ACK lost, 1 ms one way): 100 bytes
+                // held by MSG_MORE leave with the probe timer 208 ms after the write (an RTO
+                // from a measured RTT), not after the 1 s of an unmeasured one.
+                if self.rtt_probe.is_none() && self.rtt.srtt.is_none() {
+                    self.syn_echo_rtt_sample(h, ctx);
+                }
                 self.init_cwnd_after_syn_loss(self.synack_retransmits, timed_out, h, ctx);
                 self.set_state(Established, ctx);
             } else {
@@ -409,7 +444,10 @@ impl TcpSocket {
                 }
                 ofo = true;
             } else {
-                // A duplicate: acknowledged at once (`tcp_data_queue`'s retransmit case).
+                // A duplicate: acknowledged at once (`tcp_data_queue`'s retransmit case,
+                // which enters quick-ACK mode, [`TcpSocket::enter_quickack_mode`]).
+                self.enter_quickack_mode(ctx.p);
+                self.ack_sched = true;
                 ack_now = true;
             }
         }

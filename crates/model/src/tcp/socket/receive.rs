@@ -265,6 +265,25 @@ impl TcpSocket {
         self.ack_quick = self.ack_quick.max(q.min(p.quickack_max));
     }
 
+    /// Linux `tcp_enter_quickack_mode(sk, TCP_MAX_QUICKACKS)`: quick-ACK mode again
+    /// ([`TcpSocket::incr_quickack`]), out of ping-pong mode, the ATO back to TCP_ATO_MIN.
+    /// Linux enters it when data it already holds comes again (`tcp_data_queue`'s
+    /// retransmit case, `tcp_send_dupack`): the peer missed our ACK (LINUX_MIB_DELAYEDACKLOST),
+    /// so the next segments are acknowledged one by one until the free space falls below
+    /// half the buffer (`__tcp_select_window` ends the mode). Measured on 6.18 (explore seed
+    /// 100 #34, a client that never reads): after a tail loss probe's copy was answered with
+    /// a D-SACK, the first of the next two segments is acknowledged at once, the second
+    /// (after which the free space is under half) waits for the delayed ACK. The RFC
+    /// profile has no quick-ACK mode.
+    pub(super) fn enter_quickack_mode(&mut self, p: &crate::profile::Profile) {
+        if p.quickack_max == 0 {
+            return;
+        }
+        self.incr_quickack(p);
+        self.pingpong = false;
+        self.ato = p.delayed_ack_us;
+    }
+
     pub(super) fn seq_end_after_rcv(&self, seq: SeqNumber, len: u32) -> bool {
         (seq + len).gt(self.rcv_nxt)
     }
@@ -291,10 +310,16 @@ impl TcpSocket {
             (start, 0)
         };
         if skip >= len {
-            // An old duplicate: ACK it, reporting it as a D-SACK (RFC 2883 §4).
+            // An old duplicate: ACK it, reporting it as a D-SACK (RFC 2883 §4). Linux
+            // `tcp_data_queue` ("A retransmit, 2nd most common case. Force an immediate
+            // ack.") enters quick-ACK mode and schedules the ACK first.
             if self.sack_ok && len > 0 {
                 let s0 = nxt - skip as u64;
                 self.dsack = Some((s0, s0 + len as u64));
+            }
+            if len > 0 {
+                self.enter_quickack_mode(ctx.p);
+                self.ack_sched = true;
             }
             return AckDue::Now;
         }

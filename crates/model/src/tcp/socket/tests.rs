@@ -1604,6 +1604,34 @@ fn a_syn_ack_after_a_retransmitted_syn_samples_the_rtt_from_its_timestamp_echo()
 }
 
 #[test]
+fn the_ack_of_a_retransmitted_syn_ack_samples_the_rtt_from_its_timestamp_echo() {
+    // The passive side's twin of the test above: `tcp_synack_rtt_meas` has no sample of the
+    // retransmitted SYN-ACK's own, and `tcp_ack_update_rtt` takes the echo of its TSval. 100
+    // ms here; unmeasured, the RTO would stay at the initial 1 s. Measured on 6.18 (explore
+    // seed 1300 #22: first SYN-ACK lost; data held by MSG_MORE left with the probe timer
+    // 208 ms after the write).
+    let mut h = Harness::new();
+    h.s.parent = Some(SocketId(0));
+    let mut syn = h.peer_segment("S seq=0");
+    if let Header::Tcp(th) = &mut syn.header {
+        th.options.timestamps = Some((1, 0));
+    }
+    h.with(|s, ctx| s.accept_syn(&syn, ctx));
+    assert_eq!(h.sent().len(), 1, "the SYN-ACK");
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(h.sent().len(), 1, "the SYN-ACK again");
+    let ecr = h.s.ts_val(h.now);
+    h.wait_ms(100);
+    let mut ack = h.peer_segment(". seq=1 ack=1");
+    if let Header::Tcp(th) = &mut ack.header {
+        th.options.timestamps = Some((2, ecr));
+    }
+    h.with(|s, ctx| s.on_segment(&ack, ctx));
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.rtt.srtt, Some(100_000));
+}
+
+#[test]
 fn after_two_lost_syns_the_connection_starts_with_a_window_of_one_segment() {
     // `tcp_init_transfer`: total_retrans > 1 with the undo marker the SYN's RTO set. One
     // lost SYN keeps the initial window of 10 (RFC 6298's 1 s initial RTO). Measured on
@@ -2723,6 +2751,63 @@ fn a_duplicate_ack_for_out_of_order_data_uses_up_a_quick_ack() {
         h.s.timer(TimerKind::DelayedAck).is_some(),
         "the ACK is delayed"
     );
+}
+
+#[test]
+fn data_received_again_restarts_quick_acks_so_the_next_segment_is_acknowledged_at_once() {
+    // Linux `tcp_send_dupack` (and `tcp_data_queue`'s retransmit case): a segment already
+    // received means the peer missed our ACK (LINUX_MIB_DELAYEDACKLOST), so besides the
+    // duplicate ACK the receiver enters quick-ACK mode again (`tcp_enter_quickack_mode`):
+    // the next new segment is acknowledged at once, not after the delayed-ACK timer.
+    // Measured on 6.18 (explore seed 100 #34: a tail loss probe's copy answered with a
+    // D-SACK, then the next segment acknowledged 0.1 ms after it arrived).
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    // Well within the RTO of the last arrival (a longer silence restarts quick ACKs too,
+    // `tcp_event_data_recv`).
+    h.wait_ms(10);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    h.wait_ms(10);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+}
+
+#[test]
+fn a_copy_of_data_received_since_our_last_ack_still_acknowledges_ours() {
+    // Linux `tcp_sequence`: a segment is old only if it ends before rcv_wup, the rcv_nxt of
+    // our last ACK, so the peer's tail loss probe (a copy of its last segment) is processed
+    // like any other: its ACK field acknowledges our 100 bytes, and only its text is a
+    // duplicate. The next small write then leaves at once (Nagle: nothing in flight).
+    // Measured on 6.18 (explore seed 1400 #5: a 10-byte write sent at once after such a
+    // probe; the model, ignoring its ACK, held it 470 ms).
+    let mut h = socket_past_quickack();
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    app_send(&mut h, 100, false);
+    recv!(h, ["P. seq=1 ack=1461 len=100"]);
+    send!(h, ". seq=1 ack=101 len=1460");
+    recv!(h, [". seq=101 ack=1461 len=0"]);
+    app_send(&mut h, 10, false);
+    recv!(h, ["P. seq=101 ack=1461 len=10"]);
+}
+
+#[test]
+fn data_received_again_ends_ping_pong_mode() {
+    // `tcp_enter_quickack_mode` also leaves ping-pong mode (`inet_csk_exit_pingpong_mode`)
+    // that TCP_QUICKACK 0 set: the next new segment is acknowledged at once.
+    let mut h = socket_past_quickack();
+    h.with(|s, ctx| s.set_quickack(false, ctx));
+    send!(h, ". seq=1 ack=1 len=1460");
+    fire(&mut h, TimerKind::DelayedAck);
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=1461 len=0"]);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv!(h, [". seq=1 ack=2921 len=0"]);
 }
 
 /// Past quick-ACK mode, with SACK agreed: the receiver of a loss scene.
