@@ -350,6 +350,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "rst_challenge_ack",
         Knob::Fixed("tcp_validate_incoming's rule, no setting"),
     ),
+    (
+        "old_before_rcv_wup",
+        Knob::Fixed("tcp_sequence's rule, no setting"),
+    ),
     ("linux_errno", Knob::Fixed("the kernel's errors, no setting")),
 ];
 

@@ -180,18 +180,19 @@ impl TcpSocket {
             && ctx.p.rst_challenge_ack
             && matches!(self.state, CloseWait | LastAck | Closing)
             && seq + 1 == self.rcv_nxt;
-        // Linux `tcp_sequence` calls a segment old only if it ends before rcv_wup (the
-        // rcv_nxt our last ACK announced its window from), not before rcv_nxt: a copy of
-        // data received since that ACK (a tail loss probe's, say) is processed like new, its
-        // ACK field included (`tcp_ack`), and only its text is dropped as a duplicate
-        // (`tcp_data_queue`: D-SACK, quick-ACK mode, the ACK at once). Measured on 6.18
+        // Profile `old_before_rcv_wup` (Linux `tcp_sequence`): a segment is old only if it
+        // ends before rcv_wup (the rcv_nxt our last ACK announced its window from), not
+        // before rcv_nxt: a copy of data received since that ACK (a tail loss probe's, say)
+        // is processed like new, its ACK field included (`tcp_ack`), and only its text is
+        // dropped as a duplicate (`tcp_data_queue`: D-SACK, quick-ACK mode, the ACK at once).
+        // Measured on 6.18
         // (explore seed 1400 #5): the server's 10-byte write leaves at once after a client
         // TLP copy that acknowledged all its data, where the model, ignoring that ACK,
         // held it as in flight for 470 ms.
         let rcv_wup = self.rcv_adv_edge - self.rcv_wnd;
         let end = seq + seg_len;
         // (Not in TIME-WAIT, whose mini socket answers by `tcp_timewait_state_process`.)
-        let old_since_last_ack = ctx.p.rst_challenge_ack
+        let old_since_last_ack = ctx.p.old_before_rcv_wup
             && self.state != TimeWait
             && seg_len > 0
             && !h.flags.syn
