@@ -712,7 +712,10 @@ fn order_simultaneous(kernel: &[SegView], model: &[SegView], tol: Tolerance) -> 
 
 /// Two hosts that send at the same moment (crossing FINs) have no order between them, yet an
 /// LCS keeps one order and leaves the other pair unmatched on both sides. Pairs such lone
-/// elements when `same(i, j)` (same key, times within tolerance), in the kernel's place.
+/// elements when `same(i, j)` (same key, times within tolerance), in the kernel's place, when
+/// the kernel's comes first. A model element already shown alone stays alone: each element is
+/// one row (the partner search once reached back to a model row already emitted and showed it
+/// twice, as "missing in the kernel run" and then as matched).
 fn pair_simultaneous(steps: Vec<Step>, same: impl Fn(usize, usize) -> bool) -> Vec<Step> {
     let mut used = vec![false; steps.len()];
     let mut out = Vec::with_capacity(steps.len());
@@ -720,6 +723,7 @@ fn pair_simultaneous(steps: Vec<Step>, same: impl Fn(usize, usize) -> bool) -> V
         if used[a] {
             continue;
         }
+        used[a] = true;
         if let Step::Left(i) = s {
             let partner = steps
                 .iter()
@@ -1023,6 +1027,28 @@ mod tests {
             order: String::new(),
             dropped: String::new(),
         }
+    }
+
+    #[test]
+    fn a_model_element_alone_before_its_kernel_twin_is_shown_once() {
+        // The model's ACK came before another segment, the kernel's after it (the lab ran
+        // late): both stay alone, and the model's is one row, not a lone row and a pair.
+        let k = ["S", "P>", "P>2", ".<"];
+        let m = ["S", ".<", "P>", "P>2"];
+        let steps = align(&k, &m);
+        let paired = pair_simultaneous(steps, |i, j| k[i] == m[j]);
+        let model_rows = paired
+            .iter()
+            .filter_map(|s| match s {
+                Step::Both(_, j) | Step::Right(j) => Some(*j),
+                Step::Left(_) => None,
+            })
+            .collect::<Vec<_>>();
+        let mut once = model_rows.clone();
+        once.sort();
+        once.dedup();
+        assert_eq!(once.len(), model_rows.len(), "{paired:?}");
+        assert_eq!(model_rows.len(), m.len(), "{paired:?}");
     }
 
     #[test]
