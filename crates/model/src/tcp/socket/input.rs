@@ -107,10 +107,11 @@ impl TcpSocket {
         // Data (or a FIN) starting below rcv_nxt: the peer missed an ACK, and Linux enters
         // quick-ACK mode (`tcp_enter_quickack_mode`), whatever SACK says. A SYN goes to the
         // challenge ACK instead (`tcp_validate_incoming`'s syn_challenge), which does not.
-        if seg_len > 0 && !syn && back > 0 && self.state != TcpState::TimeWait {
+        let received_again = seg_len > 0 && !syn && back > 0 && self.state != TcpState::TimeWait;
+        if received_again {
             self.enter_quickack_mode(ctx.p);
         }
-        if self.sack_ok && self.state != TcpState::TimeWait && seg_len > 0 && !syn && back > 0 {
+        if self.sack_ok && received_again {
             let nxt = self.roff(self.rcv_nxt);
             if let Some(start) = nxt.checked_sub(back as u64) {
                 self.dsack = Some((start, (start + seg_len as u64).min(nxt)));
@@ -185,10 +186,9 @@ impl TcpSocket {
         // before rcv_nxt: a copy of data received since that ACK (a tail loss probe's, say)
         // is processed like new, its ACK field included (`tcp_ack`), and only its text is
         // dropped as a duplicate (`tcp_data_queue`: D-SACK, quick-ACK mode, the ACK at once).
-        // Measured on 6.18
-        // (explore seed 1400 #5): the server's 10-byte write leaves at once after a client
-        // TLP copy that acknowledged all its data, where the model, ignoring that ACK,
-        // held it as in flight for 470 ms.
+        // Measured on 6.18 (explore seed 1400 #5): the server's 10-byte write leaves at once
+        // after a client TLP copy that acknowledged all its data, where the model, ignoring
+        // that ACK, held it as in flight for 470 ms.
         let rcv_wup = self.rcv_adv_edge - self.rcv_wnd;
         let end = seq + seg_len;
         // (Not in TIME-WAIT, whose mini socket answers by `tcp_timewait_state_process`.)

@@ -35,14 +35,8 @@ impl TcpSocket {
             // made, `tw_rcv_wnd >> tw_rcv_wscale`, however much of it the peer used since,
             // put in the 16-bit field as it is (`htons(win)`: without window scaling a
             // window above 65535 wraps).
-            if self.ts_ok {
-                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
-            }
             window = (w >> self.rcv_wscale) as u16;
         } else {
-            if self.ts_ok {
-                options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
-            }
             self.end_quickack_under_pressure();
             // `tcp_select_window`: "Make the window 0 if we failed to queue the data
             // because we are out of memory", before any rule that keeps the edge; the ACK
@@ -98,6 +92,9 @@ impl TcpSocket {
                     self.cancel_timer(k, ctx);
                 }
             }
+        }
+        if !fl.syn && self.ts_ok {
+            options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
         }
         if !fl.syn && self.sack_ok {
             options.sack = self.sack_option(ctx.p);
