@@ -376,7 +376,9 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
         .map(|e| e.t);
     let rel = |at: Micros| at.saturating_sub(t0.unwrap_or(0));
     out.horizon = until.map(rel);
-    let mut isn: BTreeMap<(String, bool), u32> = BTreeMap::new();
+    // Every ISN sent from one address to another, in order: the numbers of a segment are
+    // relative to the nearest ISN below them on its path (see `relative`).
+    let mut path_isns: BTreeMap<(Addr, Addr), Vec<u32>> = BTreeMap::new();
     let mut seg_index: BTreeMap<u32, usize> = BTreeMap::new();
     // A call's row, per socket, waiting for its return.
     let mut open_calls: BTreeMap<SocketId, Vec<usize>> = BTreeMap::new();
@@ -396,19 +398,20 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
                 };
                 let (conn, outbound) = names.connection(segment.src, segment.dst, at);
                 if h.flags.syn {
-                    isn.insert((conn.clone(), outbound), h.seq);
+                    let isns = path_isns.entry((segment.src, segment.dst)).or_default();
+                    if isns.last() != Some(&h.seq) {
+                        isns.push(h.seq);
+                    }
                 }
-                let seq = isn
-                    .get(&(conn.clone(), outbound))
-                    .map(|i| h.seq.wrapping_sub(*i))
-                    .unwrap_or(h.seq);
-                let peer_isn = isn.get(&(conn.clone(), !outbound)).copied();
-                let ack = if h.flags.ack {
-                    peer_isn.map(|i| h.ack.wrapping_sub(i)).unwrap_or(h.ack)
-                } else {
-                    0
-                };
-                let (opts, order) = options_text(&h.options, peer_isn.unwrap_or(0));
+                let (seq, _) = relative(
+                    h.seq,
+                    path_isns.get(&(segment.src, segment.dst)),
+                    h.flags.rst,
+                );
+                let (ack, peer_isn) =
+                    relative(h.ack, path_isns.get(&(segment.dst, segment.src)), false);
+                let ack = if h.flags.ack { ack } else { 0 };
+                let (opts, order) = options_text(&h.options, peer_isn);
                 seg_index.insert(id.0, out.segments.len());
                 out.segments.push(SegView {
                     t: rel(e.t),
@@ -470,6 +473,25 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
         }
     }
     out
+}
+
+/// A sequence number relative to the ISN it counts from: the nearest of `isns` (a path's
+/// ISNs, in order) at or below it, so that every number of one connection is read from that
+/// connection's ISN even when a 4-tuple carries two: the old socket answering the new SYN
+/// (a challenge ACK from CLOSE-WAIT, a timewait socket's ACK), or the new one resetting that
+/// answer (its RST's seq is the old ACK field) number from the old connection. A reset may
+/// come from no connection at all (`tcp_v4_send_reset` answering a SYN: seq 0), so for it the
+/// number as sent is a candidate too. With no candidate, the number as sent. Returns the
+/// relative number and the ISN (0: none).
+fn relative(n: u32, isns: Option<&Vec<u32>>, raw_too: bool) -> (u32, u32) {
+    let raw = raw_too.then_some(0);
+    isns.into_iter()
+        .flatten()
+        .copied()
+        .chain(raw)
+        .map(|isn| (n.wrapping_sub(isn), isn))
+        .min()
+        .unwrap_or((n, 0))
 }
 
 /// Compares two reduced runs.
