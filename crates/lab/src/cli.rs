@@ -337,7 +337,7 @@ pub struct LossOpts {
 }
 
 /// A value parser for a decimal option in `lo..=hi`: NaN, infinities and out-of-range values
-/// are refused by clap before anything runs ("invalid value 'nan' for '--timeout <SECS>': …").
+/// are refused by clap before anything runs ("invalid value 'nan' for '--timeout \<SECS\>': …").
 fn float_in(lo: f64, hi: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
     move |text: &str| {
         let v: f64 = text

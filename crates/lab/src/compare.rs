@@ -37,7 +37,7 @@ pub struct Compared {
     pub model: Trace,
     pub report: Report,
     /// The scripted peer's first failed expectation on each side that failed one, as
-    /// "kernel: script of \"server\", lines[3]: expected … got …" (then "model: …").
+    /// "kernel: script of \"server\", lines\[3\]: expected … got …" (then "model: …").
     pub script_failures: Vec<String>,
 }
 

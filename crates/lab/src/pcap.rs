@@ -1,4 +1,4 @@
-//! Classic libpcap files (https://www.tcpdump.org/manpages/pcap-savefile.5.html): a 24-byte
+//! Classic libpcap files (<https://www.tcpdump.org/manpages/pcap-savefile.5.html>): a 24-byte
 //! global header, then per packet a 16-byte record header and the bytes. We write
 //! LINKTYPE_ETHERNET with a synthetic header (zero MACs, EtherType IPv4) — what `tcpdump -i lo`
 //! writes — because every reader understands it.

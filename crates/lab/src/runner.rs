@@ -62,11 +62,11 @@ pub struct Machine {
     /// network namespace on 6.18 (a child namespace reads them but may not write them), so
     /// the lab records the machine's and never sets them.
     pub wmem_max: u32,
-    /// The window scale a SYN announces: ilog2(max(tcp_rmem[2], rmem_max)) − 15, clamped to
+    /// The window scale a SYN announces: ilog2(max(`tcp_rmem[2]`, rmem_max)) − 15, clamped to
     /// 0..=14 (`tcp_select_initial_window`).
     pub window_scale: u8,
     /// The receive space a new socket's window is drawn from, the model's `recv_buffer`:
-    /// `tcp_full_space` of the tcp_rmem[1] buffer a socket starts with, that is half of it
+    /// `tcp_full_space` of the `tcp_rmem[1]` buffer a socket starts with, that is half of it
     /// (`tcp_win_from_space` with TCP_DEFAULT_SCALING_RATIO, 50 %, until data has been
     /// received). 131072 → 65536, whence the SYN's 64240 (`tcp_select_initial_window`).
     pub recv_buffer: u32,

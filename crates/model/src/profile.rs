@@ -131,7 +131,7 @@ profile! {
     /// `wscale_space` chooses it).
     window_scale: Option<u8>,
     /// Linux chooses the shift from the buffers (`tcp_select_initial_window`): ilog2(max(
-    /// receive space, this)) − 15, where this is max(tcp_rmem[2], net.core.rmem_max) =
+    /// receive space, this)) − 15, where this is max(`tcp_rmem[2]`, net.core.rmem_max) =
     /// 33554432 on 6.18 → shift 10; SO_RCVBUF on the socket clamps it to its own space.
     /// 0 = use `window_scale` as given.
     wscale_space: u32,
@@ -181,14 +181,14 @@ profile! {
     /// RFC 9293 §3.10.7.4's rules of the synchronized states for both.
     time_wait_socket: bool,
     /// Receive space for new sockets, bytes: the most the receive window offers. Linux:
-    /// `tcp_full_space` = tcp_rmem[1] (131072) × the 50 % window/buffer ratio
+    /// `tcp_full_space` = `tcp_rmem[1]` (131072) × the 50 % window/buffer ratio
     /// (tcp_adv_win_scale 1) = 65536; a socket's SO_RCVBUF of N gives N (the kernel doubles
     /// it for overhead, then halves it). Receive-buffer autotuning grows it later
     /// (`moderate_rcvbuf`, up to `rcvbuf_max`).
     recv_buffer: u32,
     /// Receive memory a full-sized segment costs beyond its payload, bytes: Linux counts the receive
     /// buffer in skb truesize (`sk_rmem_alloc`), not payload, against a buffer twice the
-    /// space (`sk_rcvbuf`, tcp_rmem[1] or SO_RCVBUF doubled), and offers as window the share
+    /// space (`sk_rcvbuf`, `tcp_rmem[1]` or SO_RCVBUF doubled), and offers as window the share
     /// of it that payload took in the first full-sized segment (`tp->scaling_ratio`,
     /// `tcp_measure_rcv_mss`: 50 % until then). A machine parameter: the device allocates
     /// the skb. The lab's TUN wire at MTU 1500 puts a 1448-byte segment in a 2304-byte skb
@@ -471,11 +471,11 @@ profile! {
     /// read in the last one, plus the read's growth (`tcp_rcv_space_adjust`, from recv()),
     /// and for out-of-order data (Linux 6.16+). The RFCs have no buffer autotuning.
     moderate_rcvbuf: bool,
-    /// tcp_rmem[2], bytes of buffer (ip-sysctl.rst: "the maximal size of receive buffer
+    /// `tcp_rmem[2]`, bytes of buffer (ip-sysctl.rst: "the maximal size of receive buffer
     /// allowed for automatically selected receiver buffers"): autotuning
     /// (`tcp_rcvbuf_grow`) and `tcp_clamp_window` grow `sk_rcvbuf` no further, and with
     /// net.core.rmem_max it sets the window scale (`tcp_select_initial_window`). 32 MiB on
-    /// 6.18 ("tcp: increase tcp_rmem[2] to 32 MB", 6.16). 0: no bound (the RFC picture,
+    /// 6.18 ("tcp: increase `tcp_rmem[2]` to 32 MB", 6.16). 0: no bound (the RFC picture,
     /// where nothing grows the buffer).
     rcvbuf_max: u32,
     /// `tcp_dsack` (default 1): duplicate data is reported in a D-SACK block (RFC 2883;

@@ -9,12 +9,12 @@
 //! types in one place, `impl Display for Repr`, for the same reason). Readers keep only their
 //! words: the web app names a [`SegKind`] in Chinese and English, the lab lays out a table.
 //!
-//! - [`segments`]: what each segment is ([`SegKind`], its flags as text) and what became of
+//! - [`segments`](mod@segments): what each segment is ([`SegKind`], its flags as text) and what became of
 //!   it ([`Fate`]);
 //! - [`numbering`]: sequence numbers relative to each direction's ISN, and the window as
 //!   scaled (RFC 7323);
 //! - [`states`]: a socket's state changes and their "A → B → C" text;
-//! - [`align`]: the longest-common-subsequence alignment of two runs.
+//! - [`align`](mod@align): the longest-common-subsequence alignment of two runs.
 
 pub mod align;
 pub mod numbering;
