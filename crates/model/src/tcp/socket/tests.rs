@@ -4312,6 +4312,32 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     assert_eq!(h.s.stats.timeouts, 0);
 }
 
+#[test]
+fn a_d_sacked_loss_probe_copy_counts_as_delivered_for_slow_start() {
+    // `tcp_sacktag_write_queue` → `tcp_check_dsack` → `tcp_dsack_seen`: "a spurious
+    // retransmission is delivered" (`state->sack_delivered` into `tp->delivered`), so
+    // `tcp_newly_delivered` hands the D-SACKed copy to `tcp_cong_control` beside the segments
+    // the ACK covers. Ten segments fill cwnd 10; the loss probe resends the tenth; one ACK
+    // covers all ten and reports the copy as a duplicate: slow start grows cwnd by eleven.
+    // The same ACK without the D-SACK block grows it by ten. Measured on 6.18 (recording
+    // `a-dsacked-probe-copy-counts-as-delivered`): tcp_info cwnd 25 where 24 was counted.
+    for (dsack, grown_by) in [(true, 11), (false, 10)] {
+        let mut h = socket_established_40ms(65_535);
+        h.s.sack_ok = true;
+        write(&mut h, 10 * 1460);
+        assert_eq!(data_seqs(&mut h).len(), 10);
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [13_141], "the probe resends the tenth");
+        h.wait_ms(40);
+        if dsack {
+            send!(h, ". seq=1 ack=14601 sack=13141-14601");
+        } else {
+            send!(h, ". seq=1 ack=14601");
+        }
+        assert_eq!(h.s.cc.cwnd, (10 + grown_by) * 1460, "dsack {dsack}");
+    }
+}
+
 /// A 1000-byte write into a closed window, with TCP_USER_TIMEOUT 2 s; the peer answers each
 /// zero-window probe with window 0 until `open_at_ms` after the first probe, then with
 /// `window`. Returns the harness after the probe timer fired once more, if that answer left
