@@ -1969,6 +1969,57 @@ fn a_burst_after_an_inflated_ato_brings_it_back_to_forty_ms_in_whole_jiffies() {
     recv!(h, [". seq=1 ack=11681 len=0"]);
 }
 
+/// The segments sent since the last look, each with the timestamp it echoes (TSecr).
+fn sent_with_echo(h: &mut Harness) -> Vec<(String, u32)> {
+    let tx = std::mem::take(&mut h.tx);
+    tx.iter()
+        .map(|seg| {
+            let Header::Tcp(t) = &seg.header else {
+                panic!("a TCP segment");
+            };
+            let (_, ecr) = t.options.timestamps.expect("timestamps agreed");
+            (h.line(seg), ecr)
+        })
+        .collect()
+}
+
+#[test]
+fn a_delayed_ack_echoes_the_timestamp_of_the_earliest_segment_it_acknowledges() {
+    // RFC 7323 §4.3 and §5.3 R3, Linux `tcp_replace_ts_recent`: TS.Recent is taken only from
+    // a segment that starts at or before Last.ACK.sent (`rcv_wup`, the rcv_nxt of our last
+    // ACK), so an ACK that covers several segments echoes the earliest one's TSval and the
+    // peer's RTT sample includes the time the ACK was held. Two 100-byte segments 20 ms
+    // apart, stamped 10 and 30, acknowledged by the delayed ACK: it echoes 10.
+    let mut h = socket_past_quickack();
+    h.s.ts_ok = true;
+    send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 10);
+    h.wait_ms(20);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 30);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    assert_eq!(sent_with_echo(&mut h), [(". seq=1 ack=201 len=0".into(), 10)]);
+}
+
+#[test]
+fn a_copy_of_data_received_since_the_last_ack_leaves_the_echoed_timestamp_alone() {
+    // The same rule for a tail loss probe's copy of the last segment of a flight whose ACK
+    // is still held: it starts after Last.ACK.sent, so the D-SACK that answers it echoes the
+    // flight's first segment, not the copy (which would tell the peer a round trip of its
+    // own). Measured on 6.18 (explore seed 1600 #10, 5 ms one way): that ACK echoed the
+    // TSval of a segment sent 42 ms before, the peer's SRTT grew, and its next loss probe
+    // came 36 ms after a flight, where an echo of the copy left SRTT at 10 ms and the probe
+    // at 30 ms.
+    let mut h = socket_past_quickack();
+    h.s.ts_ok = true;
+    h.s.sack_ok = true;
+    send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 10);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 10);
+    recv_nothing!(h);
+    h.wait_ms(30);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 40);
+    assert_eq!(sent_with_echo(&mut h), [(". seq=1 ack=201 len=0".into(), 10)]);
+}
+
 #[test]
 fn a_segment_arriving_while_the_delayed_ack_is_still_far_off_waits_for_it() {
     // The negative of the one above: 20 ms after the first segment the timer is 20 ms
