@@ -1997,7 +1997,10 @@ fn a_delayed_ack_echoes_the_timestamp_of_the_earliest_segment_it_acknowledges() 
     send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 30);
     recv_nothing!(h);
     fire(&mut h, TimerKind::DelayedAck);
-    assert_eq!(sent_with_echo(&mut h), [(". seq=1 ack=201 len=0".into(), 10)]);
+    assert_eq!(
+        sent_with_echo(&mut h),
+        [(". seq=1 ack=201 len=0".into(), 10)]
+    );
 }
 
 #[test]
@@ -2017,7 +2020,10 @@ fn a_copy_of_data_received_since_the_last_ack_leaves_the_echoed_timestamp_alone(
     recv_nothing!(h);
     h.wait_ms(30);
     send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 40);
-    assert_eq!(sent_with_echo(&mut h), [(". seq=1 ack=201 len=0".into(), 10)]);
+    assert_eq!(
+        sent_with_echo(&mut h),
+        [(". seq=1 ack=201 len=0".into(), 10)]
+    );
 }
 
 #[test]
