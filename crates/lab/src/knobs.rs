@@ -354,6 +354,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "old_before_rcv_wup",
         Knob::Fixed("tcp_sequence's rule, no setting"),
     ),
+    (
+        "syn_resend_after_bad_ack",
+        Knob::Fixed("tcp_rcv_synsent_state_process's rule, no setting"),
+    ),
     ("linux_errno", Knob::Fixed("the kernel's errors, no setting")),
 ];
 

@@ -584,6 +584,14 @@ profile! {
     /// the ACK at once). Measured on 6.18 (explore seed 1400 #5). `false`: RFC 9293 §3.10.7.4,
     /// a segment wholly below rcv_nxt is unacceptable and answered with an ACK unread.
     old_before_rcv_wup: bool,
+    /// Linux `tcp_rcv_synsent_state_process`: an unacceptable ACK in SYN-SENT (SEG.ACK =< ISS
+    /// or > SND.NXT), answered with a reset as RFC 9293 §3.10.7.3 says, also brings the SYN's
+    /// retransmission forward to TCP_TIMEOUT_MIN (two jiffies) while no SYN has been resent yet
+    /// ("Previous FIN/ACK or RST/ACK might be ignored", Linux 5.10): the ACK of an old
+    /// connection the peer still holds, which our reset may have just ended. Measured on 6.18:
+    /// a SYN reopening a 4-tuple whose peer was in CLOSE-WAIT drew a challenge ACK, the reset,
+    /// and the SYN again 11 ms later, not 1 s. `false`: the SYN waits for its RTO.
+    syn_resend_after_bad_ack: bool,
     /// Linux's errno after a reset (`tcp_reset`, `sock_error`, `tcp_recvmsg_locked`): EPIPE
     /// for a reset in CLOSE-WAIT, ECONNRESET otherwise; the error is reported once, then
     /// send() gets EPIPE and recv() reads 0; a FIN already received reads as end of file
@@ -686,6 +694,7 @@ impl Profile {
             rst_on_close_with_unread: true,
             rst_challenge_ack: true,
             old_before_rcv_wup: true,
+            syn_resend_after_bad_ack: true,
             linux_errno: true,
         }
     }
@@ -777,6 +786,7 @@ impl Profile {
             rst_on_close_with_unread: false,
             rst_challenge_ack: false,
             old_before_rcv_wup: false,
+            syn_resend_after_bad_ack: false,
             linux_errno: false,
         }
     }
@@ -1005,6 +1015,11 @@ mod tests {
                 "old_before_rcv_wup",
                 "tcp_sequence's old segment ends before rcv_wup; RFC 9293 §3.10.7.4 checks \
                  against rcv_nxt",
+            ),
+            (
+                "syn_resend_after_bad_ack",
+                "tcp_rcv_synsent_state_process resends the SYN two jiffies after an \
+                 unacceptable ACK; RFC 9293 only resets",
             ),
             (
                 "linux_errno",

@@ -674,7 +674,11 @@ fn linux_reopens_a_connection_in_time_wait_for_a_syn_from_its_old_port_at_once()
 #[test]
 fn a_syn_that_would_reopen_time_wait_without_a_listener_gets_the_old_ack() {
     // `tcp_v4_rcv`: TCP_TW_SYN finds no listener and falls through to TCP_TW_ACK; the
-    // client answers the unexpected ACK with a RST, which ends TIME-WAIT (tcp_rfc1337 0).
+    // client answers the unexpected ACK with a RST, which ends TIME-WAIT (tcp_rfc1337 0),
+    // and sends its SYN again two jiffies after that ACK (`syn_resend_after_bad_ack`), which
+    // finds nothing: RST+ACK, connection refused. Kernel 6.18, the lab's scenario
+    // `time-wait-syn-without-listener-resent-after-the-reset`: the same segments, the SYN
+    // again 11-13 ms after the RST.
     let t = reconnect_to_time_wait("linux", serde_json::json!({}), false);
     assert_eq!(
         flags_from(&t, 500_000),
@@ -682,36 +686,52 @@ fn a_syn_that_would_reopen_time_wait_without_a_listener_gets_the_old_ack() {
             (500, "client".into(), "S".into()),
             (520, "server".into(), ".".into()),
             (540, "client".into(), "R".into()),
+            (550, "client".into(), "S".into()),
+            (570, "server".into(), "R.".into()),
         ]
     );
     assert_eq!(entered(&t, "server", Closed), [560_000]);
+    assert_eq!(returns(&t, "client again"), ["Connect ECONNREFUSED"]);
 }
 
 #[test]
 fn the_rfc_profile_answers_a_syn_in_time_wait_with_the_old_ack_and_the_client_resets() {
     // RFC 9293 §3.10.7.4: a SYN in a synchronized state gets an ACK (RFC 5961 §4); the
-    // client's SYN-SENT resets it (§3.10.7.3) and retries after its RTO.
-    for (profile, tuning) in [
-        ("rfc", serde_json::json!({})),
-        ("linux", serde_json::json!({"time_wait_reopen": false})),
-    ] {
-        let t = reconnect_to_time_wait(profile, tuning, true);
-        assert_eq!(
-            flags_from(&t, 500_000),
-            [
-                (500, "client".into(), "S".into()),
-                (520, "server".into(), ".".into()),
-                (540, "client".into(), "R".into()),
-            ],
-            "{profile}"
-        );
-        assert!(t.sockets.iter().all(|s| s.label != "server again"));
-    }
+    // client's SYN-SENT resets it (§3.10.7.3) and retries after its RTO (1 s: after this
+    // run). Linux without `time_wait_reopen` answers the same way, but its client sends the
+    // SYN again two jiffies after the ACK (`syn_resend_after_bad_ack`), to the listener.
+    let ack_and_reset = [
+        (500, "client".into(), "S".into()),
+        (520, "server".into(), ".".into()),
+        (540, "client".into(), "R".into()),
+    ];
+    let t = reconnect_to_time_wait("rfc", serde_json::json!({}), true);
+    assert_eq!(flags_from(&t, 500_000), ack_and_reset);
+    assert!(t.sockets.iter().all(|s| s.label != "server again"));
+    let t = reconnect_to_time_wait(
+        "linux",
+        serde_json::json!({"time_wait_reopen": false}),
+        true,
+    );
+    let mut resent = ack_and_reset.to_vec();
+    resent.extend([
+        (550, "client".into(), "S".into()),
+        (570, "server".into(), "S.".into()),
+        (590, "client".into(), ".".into()),
+    ]);
+    assert_eq!(flags_from(&t, 500_000), resent);
+    assert_eq!(entered(&t, "server again", SynReceived), [570_000]);
 }
 
 /// The lab's `time-wait-reconnect-client-first` cases: the client closes first and holds
 /// TIME-WAIT on port 45000; "client again" on that port connects at 500 ms.
 fn client_reconnects_from_time_wait(tuning: serde_json::Value, reuse: bool) -> Trace {
+    client_reconnects_after(tuning, reuse, 250_000)
+}
+
+/// The same with the server's close() at `server_close_us`: after 500 ms, the client is an
+/// orphan in FIN-WAIT-2 when "client again" connects.
+fn client_reconnects_after(tuning: serde_json::Value, reuse: bool, server_close_us: u64) -> Trace {
     let sc = serde_json::json!({
         "name": "client reconnects from TIME-WAIT",
         "seed": 1,
@@ -731,7 +751,7 @@ fn client_reconnects_from_time_wait(tuning: serde_json::Value, reuse: bool) -> T
                 {"call": "recv", "max": 65536},
                 {"call": "send", "len": 5},
                 {"call": "recv", "max": 65536},
-                {"at_us": 250000, "call": "close"},
+                {"at_us": server_close_us, "call": "close"},
                 {"on": "listener", "call": "accept", "label": "server again"}
             ]},
             {"socket": "client", "steps": [
@@ -744,7 +764,7 @@ fn client_reconnects_from_time_wait(tuning: serde_json::Value, reuse: bool) -> T
                 {"at_us": 500000, "call": "connect", "to": "server:9999"}
             ]}
         ],
-        "limits": {"max_time_us": 1000000}
+        "limits": {"max_time_us": server_close_us.max(600_000) + 400_000}
     });
     run(&serde_json::from_value(sc).expect("a scenario"))
 }
@@ -787,10 +807,89 @@ fn with_so_reuseaddr_connect_takes_over_a_time_wait_4_tuple_only_if_it_had_times
     assert_eq!(final_state(&t, "client"), Some(TimeWait));
 }
 
+#[test]
+fn an_orphan_in_fin_wait_2_gives_its_4_tuple_to_a_bound_connect_whose_syn_follows_its_reset() {
+    // Kernel 6.18 (`fin-wait-2-orphan-gives-its-4-tuple-to-a-bound-connect`): the server
+    // keeps its side open, so at 500 ms the client is a timewait socket in substate
+    // FIN_WAIT2, which `tcp_twsk_unique` gives to a socket bound to the port. The new SYN
+    // meets the server's CLOSE-WAIT socket: a challenge ACK of the old connection, our reset
+    // (its ACK is unacceptable in SYN-SENT), which ends the server's socket, and the SYN
+    // again two jiffies after the ACK (`tcp_rcv_synsent_state_process`), not after 1 s.
+    let t = client_reconnects_after(serde_json::json!({}), true, 2_500_000);
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+    assert_eq!(entered(&t, "client", Closed), [500_000]);
+    let fin = seq_of(&t, "client", "F.", 0);
+    assert_eq!(
+        seq_of(&t, "client", "S", 500_000),
+        fin.wrapping_add(1 + 65_537)
+    );
+    let exchange: Vec<_> = flags_from(&t, 500_000).into_iter().take(4).collect();
+    assert_eq!(
+        exchange,
+        [
+            (500, "client".into(), "S".into()),
+            (520, "server".into(), ".".into()),
+            (540, "client".into(), "R".into()),
+            (550, "client".into(), "S".into()),
+        ]
+    );
+    assert_eq!(final_state(&t, "server"), Some(Closed));
+    assert_eq!(final_state(&t, "client again"), Some(Established));
+    // The RFC profile has no timewait socket: the orphan keeps its 4-tuple.
+    let t = client_reconnects_after(
+        serde_json::json!({"time_wait_socket": false}),
+        true,
+        2_500_000,
+    );
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+}
+
+#[test]
+fn an_unacceptable_ack_resends_the_syn_two_jiffies_later_only_in_the_linux_profile() {
+    // The same exchange with `syn_resend_after_bad_ack` off: the SYN waits for its RTO.
+    let t = client_reconnects_after(
+        serde_json::json!({"syn_resend_after_bad_ack": false}),
+        true,
+        2_500_000,
+    );
+    let syns: Vec<u64> = flags_from(&t, 500_000)
+        .into_iter()
+        .filter(|(_, who, f)| who == "client" && f == "S")
+        .map(|(ms, _, _)| ms)
+        .collect();
+    assert_eq!(syns.len(), 2, "{syns:?}");
+    assert!(syns[1] >= 1_500, "the RTO of 1 s: {syns:?}");
+}
+
+#[test]
+fn a_port_search_never_takes_an_orphans_4_tuple_in_fin_wait_2() {
+    // `tcp_twsk_unique` with `twp` (6.11+): "if (tw->tw_substate == TCP_FIN_WAIT2) reuse =
+    // 0", whatever tcp_tw_reuse says; the same orphan in TIME-WAIT would be taken.
+    let t = ephemeral_reconnect_after(
+        serde_json::json!({"tw_reuse": 1}),
+        1_400_000,
+        LAB,
+        3_000_000,
+    );
+    assert_eq!(returns(&t, "client again"), ["Connect EADDRNOTAVAIL"]);
+    let t = ephemeral_reconnect_after(serde_json::json!({"tw_reuse": 1}), 1_400_000, LAB, 250_000);
+    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
+}
+
 /// The lab's `time-wait-ephemeral-*` cases: the client, never bound (port 0), closes first
 /// and holds TIME-WAIT on the one port of `local_port_range` (entered at 270 ms, when the
 /// server's FIN arrives); "client again", never bound either, connects at `again_us`.
 fn ephemeral_reconnect(tuning: serde_json::Value, again_us: u64, addrs: [&str; 2]) -> Trace {
+    ephemeral_reconnect_after(tuning, again_us, addrs, 250_000)
+}
+
+/// The same with the server's close() at `server_close_us`.
+fn ephemeral_reconnect_after(
+    tuning: serde_json::Value,
+    again_us: u64,
+    addrs: [&str; 2],
+    server_close_us: u64,
+) -> Trace {
     let mut tuning = tuning;
     if tuning.get("local_port_range").is_none() {
         tuning["local_port_range"] = serde_json::json!([45000, 45000]);
@@ -814,7 +913,7 @@ fn ephemeral_reconnect(tuning: serde_json::Value, again_us: u64, addrs: [&str; 2
                 {"call": "recv", "max": 65536},
                 {"call": "send", "len": 5},
                 {"call": "recv", "max": 65536},
-                {"at_us": 250000, "call": "close"},
+                {"at_us": server_close_us, "call": "close"},
                 {"on": "listener", "call": "accept", "label": "server again"}
             ]},
             {"socket": "client", "steps": [
@@ -827,7 +926,7 @@ fn ephemeral_reconnect(tuning: serde_json::Value, again_us: u64, addrs: [&str; 2
                 {"at_us": again_us, "call": "connect", "to": "server:9999"}
             ]}
         ],
-        "limits": {"max_time_us": again_us + 400_000}
+        "limits": {"max_time_us": again_us.max(server_close_us) + 400_000}
     });
     run(&serde_json::from_value(sc).expect("a scenario"))
 }

@@ -222,7 +222,7 @@ impl Sim {
             // old TIME-WAIT is gone.
             match self.four_tuple_holder(sid, local, to) {
                 None => None,
-                Some(o) => match self.tcp_ref(o).and_then(|t| t.time_wait_successor()) {
+                Some(o) => match self.tcp_ref(o).and_then(|t| t.time_wait_successor(false)) {
                     Some(next) => Some((o, next)),
                     None => {
                         return self.app_return(i, AppCallKind::Connect, errno("EADDRNOTAVAIL"))
@@ -230,10 +230,10 @@ impl Sim {
                 },
             }
         };
-        // A TIME-WAIT connection gave the 4-tuple up: it ends, and the new ISN is its
-        // snd_nxt + 65537, with the last timestamp it received (`tcp_twsk_unique`).
+        // A timewait socket gave the 4-tuple up: it ends, and the new ISN is its snd_nxt +
+        // 65537, with the last timestamp it received (`tcp_twsk_unique`).
         if let Some((o, (isn, ts_recent))) = taken {
-            let before = Some(TcpState::TimeWait);
+            let before = self.tcp_ref(o).map(|t| t.state);
             self.with_tcp(o, |t, ctx| t.set_state(TcpState::Closed, ctx));
             self.after_tcp(o, before);
             if let Some(t) = self.tcp(sid) {
@@ -366,7 +366,7 @@ impl Sim {
                 .time_wait_since
                 .is_some_and(|since| ms(self.now) > ms(since) + ms(p.tw_reuse_delay_us));
             if reuse != 0 && waited {
-                if let Some(next) = old.time_wait_successor() {
+                if let Some(next) = old.time_wait_successor(true) {
                     return Some((port, Some((o, next))));
                 }
             }

@@ -284,6 +284,11 @@ impl TcpSocket {
         let ack = SeqNumber(h.ack);
         // RFC 9293 §3.10.7.3, first: check the ACK.
         if h.flags.ack && (ack.le(self.iss) || ack.gt(self.snd_max)) {
+            // Profile `syn_resend_after_bad_ack` (Linux: "Previous FIN/ACK or RST/ACK might
+            // be ignored"): the SYN again in TCP_TIMEOUT_MIN, if none was resent yet.
+            if ctx.p.syn_resend_after_bad_ack && self.retransmits == 0 {
+                self.arm_timer(TimerKind::Retransmit, 2 * ctx.p.clock_granularity_us, ctx);
+            }
             if !h.flags.rst {
                 let rst = TcpSocket::reset_for(_seg);
                 if let Some(r) = rst {

@@ -339,6 +339,32 @@ fn an_ack_for_data_never_sent_in_syn_sent_is_answered_with_a_reset() {
 }
 
 #[test]
+fn an_unacceptable_ack_in_syn_sent_resends_the_syn_two_jiffies_later_once() {
+    // Linux `tcp_rcv_synsent_state_process`: "Previous FIN/ACK or RST/ACK might be ignored",
+    // so the SYN timer is brought forward to TCP_TIMEOUT_MIN while no SYN was resent.
+    let mut h = socket_syn_sent();
+    h.now = 20_000;
+    send!(h, ". seq=0 ack=5");
+    recv!(h, ["R seq=5 len=0"]);
+    let at = h.s.timer(TimerKind::Retransmit).expect("the SYN's timer");
+    assert!(at - h.now <= 3 * h.p.clock_granularity_us, "{at}");
+    fire(&mut h, TimerKind::Retransmit);
+    recv!(h, ["S seq=0 len=0"]);
+    // Once a SYN has been resent, the timer stays where the backoff put it (2 s).
+    let backed_off = h.s.timer(TimerKind::Retransmit).expect("the SYN's timer");
+    send!(h, ". seq=0 ack=5");
+    recv!(h, ["R seq=5 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::Retransmit), Some(backed_off));
+    // RFC 9293 §3.10.7.3 only resets.
+    let mut h = socket_syn_sent();
+    h.p.syn_resend_after_bad_ack = false;
+    let first = h.s.timer(TimerKind::Retransmit);
+    send!(h, ". seq=0 ack=5");
+    recv!(h, ["R seq=5 len=0"]);
+    assert_eq!(h.s.timer(TimerKind::Retransmit), first);
+}
+
+#[test]
 fn an_ack_of_the_isn_itself_in_syn_sent_is_answered_with_a_reset() {
     let mut h = socket_syn_sent();
     send!(h, ". seq=0 ack=0");

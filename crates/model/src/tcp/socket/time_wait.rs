@@ -163,12 +163,17 @@ impl TcpSocket {
     }
 
     /// The ISN a new connection on this TIME-WAIT connection's 4-tuple takes when connect()
-    /// takes the 4-tuple over (Linux `tcp_twsk_unique`, for a socket bound to the port:
-    /// only if the connection had timestamps, `tw_ts_recent_stamp`): snd_nxt + 65535 + 2,
-    /// never 0, and the last timestamp it received. `None`: the 4-tuple stays taken
-    /// (EADDRNOTAVAIL).
-    pub fn time_wait_successor(&self) -> Option<(u32, u32)> {
-        (self.state == TcpState::TimeWait && self.ts_ok).then(|| {
+    /// takes the 4-tuple over (Linux `tcp_twsk_unique`: only if the connection had
+    /// timestamps, `tw_ts_recent_stamp`): snd_nxt + 65535 + 2, never 0, and the last
+    /// timestamp it received. `None`: the 4-tuple stays taken (EADDRNOTAVAIL). A timewait
+    /// socket still in substate FIN_WAIT2 (an orphan waiting for the peer's FIN) gives it
+    /// to a socket bound to the port as well (`twp` NULL: tcp_tw_reuse is not asked), but
+    /// never to a port search (`port_search`; "if (tw->tw_substate == TCP_FIN_WAIT2) reuse
+    /// = 0", 6.11). Measured on 6.18: a bound connect() took an orphan's 4-tuple while the
+    /// peer was in CLOSE-WAIT.
+    pub fn time_wait_successor(&self, port_search: bool) -> Option<(u32, u32)> {
+        let timewait = self.state == TcpState::TimeWait || (self.tw_fin_wait2 && !port_search);
+        (timewait && self.ts_ok).then(|| {
             let isn = self.snd_nxt.0.wrapping_add(65_535 + 2).max(1);
             (isn, self.ts_recent)
         })
