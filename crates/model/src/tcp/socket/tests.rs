@@ -1995,18 +1995,27 @@ fn a_burst_after_an_inflated_ato_brings_it_back_to_forty_ms_in_whole_jiffies() {
     recv!(h, [". seq=1 ack=11681 len=0"]);
 }
 
-/// The segments sent since the last look, each with the timestamp it echoes (TSecr).
-fn sent_with_echo(h: &mut Harness) -> Vec<(String, u32)> {
+/// Past quick-ACK mode (`socket_past_quickack`), with timestamps agreed.
+fn socket_with_timestamps_past_quickack() -> Harness {
+    let mut h = socket_past_quickack();
+    h.s.ts_ok = true;
+    h.s.sack_ok = true;
+    h
+}
+
+/// The socket sent exactly one segment since the last look, `line`, echoing `ecr` (TSecr).
+fn assert_sent_echoing(h: &mut Harness, line: &str, ecr: u32) {
     let tx = std::mem::take(&mut h.tx);
-    tx.iter()
+    let sent: Vec<(String, Option<u32>)> = tx
+        .iter()
         .map(|seg| {
             let Header::Tcp(t) = &seg.header else {
                 panic!("a TCP segment");
             };
-            let (_, ecr) = t.options.timestamps.expect("timestamps agreed");
-            (h.line(seg), ecr)
+            (h.line(seg), t.options.timestamps.map(|(_, e)| e))
         })
-        .collect()
+        .collect();
+    assert_eq!(sent, [(line.to_string(), Some(ecr))]);
 }
 
 #[test]
@@ -2016,17 +2025,13 @@ fn a_delayed_ack_echoes_the_timestamp_of_the_earliest_segment_it_acknowledges() 
     // ACK), so an ACK that covers several segments echoes the earliest one's TSval and the
     // peer's RTT sample includes the time the ACK was held. Two 100-byte segments 20 ms
     // apart, stamped 10 and 30, acknowledged by the delayed ACK: it echoes 10.
-    let mut h = socket_past_quickack();
-    h.s.ts_ok = true;
+    let mut h = socket_with_timestamps_past_quickack();
     send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 10);
     h.wait_ms(20);
     send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 30);
     recv_nothing!(h);
     fire(&mut h, TimerKind::DelayedAck);
-    assert_eq!(
-        sent_with_echo(&mut h),
-        [(". seq=1 ack=201 len=0".into(), 10)]
-    );
+    assert_sent_echoing(&mut h, ". seq=1 ack=201 len=0", 10);
 }
 
 #[test]
@@ -2038,18 +2043,14 @@ fn a_copy_of_data_received_since_the_last_ack_leaves_the_echoed_timestamp_alone(
     // TSval of a segment sent 42 ms before, the peer's SRTT grew, and its next loss probe
     // came 36 ms after a flight, where an echo of the copy left SRTT at 10 ms and the probe
     // at 30 ms.
-    let mut h = socket_past_quickack();
-    h.s.ts_ok = true;
-    h.s.sack_ok = true;
-    send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 10);
-    send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 10);
+    let mut h = socket_with_timestamps_past_quickack();
+    for seq in [1, 101] {
+        send_with_tsval(&mut h, &format!(". seq={seq} ack=1 len=100"), 10);
+    }
     recv_nothing!(h);
     h.wait_ms(30);
     send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 40);
-    assert_eq!(
-        sent_with_echo(&mut h),
-        [(". seq=1 ack=201 len=0".into(), 10)]
-    );
+    assert_sent_echoing(&mut h, ". seq=1 ack=201 len=0", 10);
 }
 
 #[test]
