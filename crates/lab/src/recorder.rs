@@ -130,6 +130,11 @@ struct Inner {
     /// tcp_syncookies was 0 where the listeners ran (from `add_diag`'s limits): a full SYN
     /// queue then drops a new SYN instead of answering it with a cookie.
     no_syncookies: bool,
+    /// tcp_syncookies was 2 where the listeners ran: every SYN is answered with a cookie, no
+    /// request socket is made, and a connection's socket is born when its ACK returns the
+    /// cookie (`tcp_conn_request`: `syncookies == 2` → want_cookie, the request freed after
+    /// the SYN-ACK; `cookie_v4_check` → `tcp_get_cookie_sock`).
+    syncookies_always: bool,
     /// tcp_abort_on_overflow was 1 where the listeners ran (from `add_diag`'s limits).
     abort_on_overflow: bool,
     /// When the cause of each socket's CLOSED (the RST it took or sent, the call) happened,
@@ -168,6 +173,7 @@ impl Recorder {
             end_us: 0,
             max_poll_gap_us: 0,
             no_syncookies: false,
+            syncookies_always: false,
             abort_on_overflow: false,
             closed_at: BTreeMap::new(),
             aborted: BTreeMap::new(),
@@ -466,6 +472,7 @@ impl Recorder {
         let mut g = self.lock();
         // Unknown limits (max_syn_backlog 0) say nothing about cookies.
         g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog > 0;
+        g.syncookies_always = syn_limits.syncookies == 2;
         g.abort_on_overflow = syn_limits.abort_on_overflow;
         g.add_diag(samples, syn_limits, counter_host);
     }
@@ -887,6 +894,15 @@ impl Inner {
             TcpState::Closed
         });
         let mut path = causes.path(info, start, to, window);
+        // With tcp_syncookies 2 a passive connection never was a request: the segments that
+        // would make LISTEN → SYN-RECEIVED → ESTABLISHED (its SYN and ACK, both inside one
+        // dump's window when the wire is 0 ms) make a cookie and then the socket, ESTABLISHED.
+        // A request the dumps saw (`seen`), such as one for a SYN on a TIME-WAIT tuple
+        // (`tcp_conn_request` takes no cookie with an ISN from `tcp_twsk_unique`), keeps its
+        // SYN-RECEIVED. Measured on 6.18 (syncookies-always+delay=0): no SYN_RECV socket.
+        if self.syncookies_always && info.parent.is_some() && seen.is_none() {
+            path.retain(|&(_, s)| s != TcpState::SynReceived);
+        }
         // One proven step is taken from `time` (the same cause, found the same way for every
         // state), except LAST-ACK's end, which only the ACK of our FIN proves, unless an
         // abort came first.
@@ -2392,6 +2408,44 @@ mod tests {
             ],
         );
         assert_eq!(drops(&tr), vec![DropReason::SynAcceptQueueFull]);
+    }
+
+    #[test]
+    fn a_connection_made_from_an_always_sent_syn_cookie_was_never_syn_received() {
+        // tcp_syncookies 2 on a 0 ms wire: the SYN, the cookie SYN-ACK and the ACK all fall
+        // between two dumps, the second of which shows the connection's socket ESTABLISHED.
+        // Its history goes from LISTEN straight to ESTABLISHED at the ACK: no request socket
+        // ever held the tuple (explore seed 1600 #27, syncookies-always+delay=0). With
+        // tcp_syncookies 1 and room in the SYN queue, the same packets made a request.
+        for (syncookies, syn_received) in [(2, false), (1, true)] {
+            let (r, t0) = recorder_with_listener();
+            let packets = [
+                delivered(t0 + 100, from_client(0x02), t0 + 110),
+                delivered(t0 + 120, to_client(0x12), t0 + 130),
+                delivered(t0 + 140, from_client(0x10), t0 + 150),
+            ];
+            let samples = [
+                sample(t0 + 50, t0 + 60, vec![listener_sock(0)]),
+                sample(
+                    t0 + 200,
+                    t0 + 210,
+                    vec![listener_sock(1), request_sock(st::ESTABLISHED, 40000)],
+                ),
+            ];
+            let limits = SynQueueLimits {
+                max_syn_backlog: 128,
+                syncookies,
+                ..SynQueueLimits::default()
+            };
+            let tr = replay_with(&r, &packets, &samples, limits);
+            assert_eq!(
+                entered(&tr, TcpState::SynReceived).is_some(),
+                syn_received,
+                "tcp_syncookies {syncookies}"
+            );
+            let off = t0 - r.lock().start_us;
+            assert_eq!(entered(&tr, TcpState::Established), Some(off + 150));
+        }
     }
 
     #[test]

@@ -449,6 +449,24 @@ fn a_received_packets_buffer_is_its_slab_and_the_sk_buff_and_a_fragmented_datagr
     assert_eq!(rcvbuf_of_so_rcvbuf(1), 2304);
 }
 
+#[test]
+fn a_tail_fragment_that_fits_the_first_fragments_tailroom_takes_no_buffer_of_its_own() {
+    use synack_model::udp::{datagram_truesize, skb_truesize};
+    // `inet_frag_reasm_finish` → `skb_try_coalesce`: the first fragment of a 1473-byte
+    // datagram over a 1500-byte MTU fills 1564 of its 1728-byte buffer; the 1-byte tail is
+    // copied into the other 164 and freed. A tail of 165 bytes is chained with its own buffer.
+    assert_eq!(datagram_truesize(1501, 1500, 64), 2304);
+    assert_eq!(datagram_truesize(1500 + 164, 1500, 64), 2304);
+    assert_eq!(
+        datagram_truesize(1500 + 165, 1500, 64),
+        2304 + skb_truesize(185, 64)
+    );
+    // Measured on 6.18 (explore seed 1700 #22): a reader that never reads keeps two 65507-byte
+    // datagrams and three of 1472-1473 bytes in net.core.rmem_default's 212992, the second
+    // big one included: 102656 + 2304 × 3 + 102656 = 212224.
+    assert_eq!(datagram_truesize(65_535, 1500, 64), 102_656);
+}
+
 /// Case B's knobs with the reader woken `wake_us` after data arrives.
 fn flight_to_a_waiting_reader(rate_mbps: f64, wake_us: Option<u64>) -> Trace {
     let k = Knobs::default();

@@ -225,8 +225,15 @@ impl TcpSocket {
             }
             return;
         }
+        // RFC 7323 §4.3 and §5.3 R3, Linux `tcp_replace_ts_recent` (from `tcp_ack` with
+        // FLAG_UPDATE_TS_RECENT; the fast path's `rcv_nxt == rcv_wup` test is the same rule):
+        // TS.Recent comes only from a segment that starts at or before Last.ACK.sent
+        // (rcv_wup), so an ACK covering several segments echoes the earliest one's TSval,
+        // and a copy of data received since our last ACK (a tail loss probe's) leaves it
+        // alone. Measured on 6.18 (explore seed 1600 #10): the D-SACK answering such a copy
+        // echoed the flight's first segment, 42 ms old, and the peer's SRTT grew by it.
         if let Some((tsval, _)) = h.options.timestamps {
-            if self.ts_ok && seq.le(self.rcv_nxt) {
+            if self.ts_ok && seq.le(rcv_wup) {
                 self.store_ts_recent(tsval, ctx.now);
             }
         }

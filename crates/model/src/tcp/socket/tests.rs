@@ -1995,6 +1995,64 @@ fn a_burst_after_an_inflated_ato_brings_it_back_to_forty_ms_in_whole_jiffies() {
     recv!(h, [". seq=1 ack=11681 len=0"]);
 }
 
+/// Past quick-ACK mode (`socket_past_quickack`), with timestamps agreed.
+fn socket_with_timestamps_past_quickack() -> Harness {
+    let mut h = socket_past_quickack();
+    h.s.ts_ok = true;
+    h.s.sack_ok = true;
+    h
+}
+
+/// The socket sent exactly one segment since the last look, `line`, echoing `ecr` (TSecr).
+fn assert_sent_echoing(h: &mut Harness, line: &str, ecr: u32) {
+    let tx = std::mem::take(&mut h.tx);
+    let sent: Vec<(String, Option<u32>)> = tx
+        .iter()
+        .map(|seg| {
+            let Header::Tcp(t) = &seg.header else {
+                panic!("a TCP segment");
+            };
+            (h.line(seg), t.options.timestamps.map(|(_, e)| e))
+        })
+        .collect();
+    assert_eq!(sent, [(line.to_string(), Some(ecr))]);
+}
+
+#[test]
+fn a_delayed_ack_echoes_the_timestamp_of_the_earliest_segment_it_acknowledges() {
+    // RFC 7323 §4.3 and §5.3 R3, Linux `tcp_replace_ts_recent`: TS.Recent is taken only from
+    // a segment that starts at or before Last.ACK.sent (`rcv_wup`, the rcv_nxt of our last
+    // ACK), so an ACK that covers several segments echoes the earliest one's TSval and the
+    // peer's RTT sample includes the time the ACK was held. Two 100-byte segments 20 ms
+    // apart, stamped 10 and 30, acknowledged by the delayed ACK: it echoes 10.
+    let mut h = socket_with_timestamps_past_quickack();
+    send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 10);
+    h.wait_ms(20);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 30);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    assert_sent_echoing(&mut h, ". seq=1 ack=201 len=0", 10);
+}
+
+#[test]
+fn a_copy_of_data_received_since_the_last_ack_leaves_the_echoed_timestamp_alone() {
+    // The same rule for a tail loss probe's copy of the last segment of a flight whose ACK
+    // is still held: it starts after Last.ACK.sent, so the D-SACK that answers it echoes the
+    // flight's first segment, not the copy (which would tell the peer a round trip of its
+    // own). Measured on 6.18 (explore seed 1600 #10, 5 ms one way): that ACK echoed the
+    // TSval of a segment sent 42 ms before, the peer's SRTT grew, and its next loss probe
+    // came 36 ms after a flight, where an echo of the copy left SRTT at 10 ms and the probe
+    // at 30 ms.
+    let mut h = socket_with_timestamps_past_quickack();
+    for seq in [1, 101] {
+        send_with_tsval(&mut h, &format!(". seq={seq} ack=1 len=100"), 10);
+    }
+    recv_nothing!(h);
+    h.wait_ms(30);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=100", 40);
+    assert_sent_echoing(&mut h, ". seq=1 ack=201 len=0", 10);
+}
+
 #[test]
 fn a_segment_arriving_while_the_delayed_ack_is_still_far_off_waits_for_it() {
     // The negative of the one above: 20 ms after the first segment the timer is 20 ms
@@ -4336,6 +4394,32 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, ["P. seq=6 ack=1 len=5"]);
     assert_eq!(h.s.stats.timeouts, 0);
+}
+
+#[test]
+fn a_d_sacked_loss_probe_copy_counts_as_delivered_for_slow_start() {
+    // `tcp_sacktag_write_queue` → `tcp_check_dsack` → `tcp_dsack_seen`: "a spurious
+    // retransmission is delivered" (`state->sack_delivered` into `tp->delivered`), so
+    // `tcp_newly_delivered` hands the D-SACKed copy to `tcp_cong_control` beside the segments
+    // the ACK covers. Ten segments fill cwnd 10; the loss probe resends the tenth; one ACK
+    // covers all ten and reports the copy as a duplicate: slow start grows cwnd by eleven.
+    // The same ACK without the D-SACK block grows it by ten. Measured on 6.18 (recording
+    // `a-dsacked-probe-copy-counts-as-delivered`): tcp_info cwnd 25 where 24 was counted.
+    for (dsack, grown_by) in [(true, 11), (false, 10)] {
+        let mut h = socket_established_40ms(65_535);
+        h.s.sack_ok = true;
+        write(&mut h, 10 * 1460);
+        assert_eq!(data_seqs(&mut h).len(), 10);
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [13_141], "the probe resends the tenth");
+        h.wait_ms(40);
+        if dsack {
+            send!(h, ". seq=1 ack=14601 sack=13141-14601");
+        } else {
+            send!(h, ". seq=1 ack=14601");
+        }
+        assert_eq!(h.s.cc.cwnd, (10 + grown_by) * 1460, "dsack {dsack}");
+    }
 }
 
 /// A 1000-byte write into a closed window, with TCP_USER_TIMEOUT 2 s; the peer answers each
