@@ -819,3 +819,98 @@ fn close_of_a_listener_by_another_task_waits_for_the_accept_blocked_on_it() {
         "the listener closes when the accept() returns, at the handshake's last ACK"
     );
 }
+
+/// listen(3), no accept, a SYN queue of 2 (tcp_max_syn_backlog 2, no cookies), 50 ms one
+/// way: clients 1-3 get in, and the first SYNs of clients 4 and 5 (10 ms apart) find the
+/// SYN queue full. Their 1 s timers (250 jiffies at HZ 250, level 1 of the wheel, 32 ms
+/// buckets) share a bucket when the kernel's ticks fall at `origin_us`.
+fn two_syn_timers_on_one_tick(origin_us: u64) -> Trace {
+    let client = |n: u32, at_ms: u64, send: bool| {
+        let mut steps = vec![serde_json::json!({
+            "at_us": at_ms * 1000, "call": "connect", "to": "server:9999"
+        })];
+        if send {
+            steps.push(serde_json::json!({"call": "send", "len": 5}));
+        }
+        serde_json::json!({"socket": format!("client {n}"), "steps": steps})
+    };
+    let mut apps = vec![serde_json::json!({
+        "socket": "listener", "steps": [{"call": "listen", "backlog": 3}]
+    })];
+    for n in 1..=5u32 {
+        apps.push(client(n, 40 + 10 * u64::from(n), n != 4));
+    }
+    let mut sockets = vec![serde_json::json!({
+        "label": "listener", "host": "server", "proto": "tcp", "port": 9999
+    })];
+    for n in 1..=5u32 {
+        sockets.push(serde_json::json!({
+            "label": format!("client {n}"), "host": "client", "proto": "tcp", "port": 0
+        }));
+    }
+    let s = serde_json::json!({
+        "name": "two-syn-timers-on-one-tick",
+        "seed": 2000,
+        "profile": "linux",
+        "tuning": {
+            "synack_retries": 1, "max_syn_backlog": 2, "syncookies": false,
+            "timer_wheel_origin_us": origin_us
+        },
+        "hosts": [{"name": "client", "addr": "10.47.0.1"}, {"name": "server", "addr": "10.47.0.2"}],
+        "network": {"default": {"latency_us": 50000}},
+        "sockets": sockets,
+        "apps": apps,
+        "limits": {"max_time_us": 3000000}
+    });
+    run(&synack_model::scenario::Scenario::from_json(&s.to_string()).expect("scenario"))
+}
+
+#[test]
+fn of_two_syn_timers_on_one_tick_the_later_armed_fires_first_and_its_client_gets_the_last_place() {
+    // Zero falls at jiffy 1002 (4 ms jiffies): the SYNs sent at 80 and 90 ms, at jiffies 1022
+    // and 1024, are due 250 jiffies later, at 1272 and 1274, both in the 8-jiffy bucket the
+    // wheel runs at jiffy 1280 (1112 ms).
+    let t = two_syn_timers_on_one_tick(4_008_000);
+    let resent: Vec<String> = packets(&t)
+        .into_iter()
+        .filter(|l| l.starts_with("1.") && l.contains(" S seq=0"))
+        .collect();
+    // Both leave on the tick; client 5's first (enqueue_timer adds at the bucket's head,
+    // expire_timers runs it from the head).
+    let (c4, c5) = (socket(&t, "client 4"), socket(&t, "client 5"));
+    let syn_from = |id| {
+        t.events.iter().position(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } => {
+                e.t > 1_000_000
+                    && t.sockets.iter().any(|s| {
+                        s.id == id && s.local_port == segment.src.port && s.host == segment.src.host
+                    })
+            }
+            _ => false,
+        })
+    };
+    assert_eq!(resent.len(), 2, "{resent:?}");
+    assert!(syn_from(c5) < syn_from(c4), "{resent:?}");
+    // Client 5's ACK fills the accept queue (4 of backlog + 1); client 4's finds it full.
+    assert_eq!(final_state(&t, "client 5"), Some(TcpState::Established));
+    let refused: Vec<_> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentDropped {
+                id,
+                reason: DropReason::AcceptQueueFull,
+            } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let sent_by = |id| {
+        t.events.iter().find_map(|e| match &e.kind {
+            EventKind::SegmentSent { id: i, segment } if *i == id => Some(segment.src.port),
+            _ => None,
+        })
+    };
+    let port = |sid| t.sockets.iter().find(|s| s.id == sid).map(|s| s.local_port);
+    let first = refused.first().and_then(|&id| sent_by(id));
+    assert_eq!(first, port(c4), "the first ACK refused is client 4's");
+}

@@ -37,7 +37,7 @@ struct Harness {
     rng: Rng,
     out: Vec<Event>,
     tx: Vec<Segment>,
-    timers: Vec<(SocketId, TimerKind, Micros)>,
+    timers: Vec<crate::ctx::ArmedTimer>,
 }
 
 impl Harness {
