@@ -1860,17 +1860,6 @@ fn accept_queue_drops(
                     if abort_on_overflow {
                         state.insert(req.id, TcpState::Closed);
                     }
-                } else if state.get(&req.id) == Some(&TcpState::SynReceived) {
-                    // Accepted: `tcp_check_req` → `inet_csk_complete_hashdance` puts the child
-                    // in the accept queue at once (`inet_csk_reqsk_queue_add`), so a second
-                    // handshake's ACK right behind it finds one more there than the last dump
-                    // showed. Measured on 6.18 (explore 2000-12, listen(3), four queued
-                    // after client 5's ACK): client 4's ACK 25 µs later was refused
-                    // (it came again 1 s later, refused again), before any dump saw the fourth.
-                    if let Some((len, _)) = aq.get_mut(&listener) {
-                        *len += 1;
-                    }
-                    state.insert(req.id, TcpState::Established);
                 }
             }
             // An ACK refused in an earlier round (see `Inner::add_diag`): with
@@ -2646,38 +2635,6 @@ mod tests {
             run(false),
             vec![DropReason::AcceptQueueFull, DropReason::AcceptQueueFull]
         );
-    }
-
-    #[test]
-    fn a_handshake_ack_right_behind_one_that_filled_the_accept_queue_is_marked_dropped() {
-        // listen(1), one connection queued, two requests whose ACKs arrive 10 µs apart before
-        // the next dump: the first ACK's child fills the queue (2, backlog + 1), the second
-        // ACK finds it full and is refused. Measured on 6.18 (explore 2000-12).
-        let (r, t0) = recorder_with_listener();
-        let ack = |port| tcp(CLIENT, port, SERVER, 9999, 0x10, 0);
-        let packets = [
-            delivered(t0 + 180, ack(40003), t0 + 200),
-            delivered(t0 + 190, ack(40004), t0 + 210),
-        ];
-        let before = vec![
-            listener_sock(1),
-            request_sock(st::NEW_SYN_RECV, 40003),
-            request_sock(st::NEW_SYN_RECV, 40004),
-        ];
-        let after = vec![
-            listener_sock(2),
-            request_sock(st::ESTABLISHED, 40003),
-            request_sock(st::NEW_SYN_RECV, 40004),
-        ];
-        let tr = replay(
-            &r,
-            &packets,
-            &[
-                sample(t0 + 50, t0 + 60, before),
-                sample(t0 + 300, t0 + 310, after),
-            ],
-        );
-        assert_eq!(drops(&tr), vec![DropReason::AcceptQueueFull]);
     }
 
     /// The states the trace gives socket `id`, in order.
