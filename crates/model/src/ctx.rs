@@ -5,11 +5,6 @@ use crate::profile::Profile;
 use crate::rng::Rng;
 use crate::trace::{Event, EventKind, Micros, Segment, SocketId, TimerKind};
 
-/// A timer a socket armed: whose, which, when it fires, and the level of the kernel's timer
-/// wheel it is filed at ([`crate::tcp::wheel::level`]; 0 off the wheel), which decides its
-/// turn among timers firing on the same tick.
-pub type ArmedTimer = (SocketId, TimerKind, Micros, u8);
-
 /// What a socket's code gets to talk to the world: the time, the profile, randomness, and
 /// the output vectors.
 pub struct Ctx<'a> {
@@ -18,7 +13,7 @@ pub struct Ctx<'a> {
     pub rng: &'a mut Rng,
     pub out: &'a mut Vec<Event>,
     pub tx: &'a mut Vec<Segment>,
-    pub timers: &'a mut Vec<ArmedTimer>,
+    pub timers: &'a mut Vec<(SocketId, TimerKind, Micros)>,
     /// The code runs inside a `timer_list` callback (`expire_timers`), where the wheel's
     /// clock is already one jiffy past the bucket it is expiring (`__run_timers`:
     /// `base->clk++` before `expire_timers`): a timer re-armed there is filed by its distance

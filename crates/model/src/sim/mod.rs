@@ -62,8 +62,6 @@ struct Scheduled {
     t: Micros,
     /// Who goes first at one instant ([`Scheduled::rank_of`]).
     rank: u8,
-    /// Then who goes first within a rank: the first scheduled, but for the kernel's timers
-    /// ([`Scheduled::tie_of`]).
     order: u64,
     what: What,
 }
@@ -112,29 +110,6 @@ impl Scheduled {
             _ => 1,
         }
     }
-
-    /// Where the `n`th thing scheduled goes among those of its rank at its instant: in the
-    /// order scheduled, except timers on a kernel's timer wheel (a timer filed at `level`
-    /// of the wheel when `profile` has one), which run as `__run_timers` runs a tick's
-    /// timers: level by level from the highest down (`while (levels--)
-    /// expire_timers(base, heads + levels)`), and in one bucket the last armed first
-    /// (`enqueue_timer` files a timer with `hlist_add_head`, `expire_timers` takes the
-    /// list's head each time). Measured on 6.18 (explore 2000-12): two clients' SYNs 10 ms
-    /// apart, both dropped by a full SYN queue, whose 1 s timers share a 32 ms bucket: the
-    /// later client's SYN leaves first, 25 µs before the other, 7 runs of 7, and takes the
-    /// one free place in the accept queue. (Timers of one bucket but on two CPUs' bases run
-    /// when each CPU gets to its tick; the model has one CPU.)
-    fn tie_of(n: u64, level: u8, profile: Option<&Profile>) -> u64 {
-        const LEVEL_BITS: u32 = 56;
-        const NEWEST: u64 = (1 << LEVEL_BITS) - 1;
-        match profile {
-            Some(p) if p.timer_wheel => {
-                let lower = u64::from(u8::MAX - level);
-                (lower << LEVEL_BITS) | (NEWEST - n.min(NEWEST))
-            }
-            _ => n,
-        }
-    }
 }
 
 impl Ord for Scheduled {
@@ -164,11 +139,11 @@ pub struct Sim {
     seed: u64,
     out: Vec<Event>,
     tx: Vec<Segment>,
-    new_timers: Vec<crate::ctx::ArmedTimer>,
+    new_timers: Vec<(SocketId, TimerKind, Micros)>,
     /// Emptied buffers swapped with `tx`/`new_timers` by `flush`, so that draining them does
     /// not allocate a new vector every time (the allocator dominates the wasm build's time).
     tx_spare: Vec<Segment>,
-    timers_spare: Vec<crate::ctx::ArmedTimer>,
+    timers_spare: Vec<(SocketId, TimerKind, Micros)>,
     heap: BinaryHeap<Scheduled>,
     order: u64,
     hosts: Vec<Host>,
@@ -674,22 +649,16 @@ impl Sim {
     }
 
     fn push(&mut self, t: Micros, what: What) {
-        self.push_timer(t, what, 0);
-    }
-
-    /// [`Sim::push`] for a timer filed at `level` of the wheel (ignored for anything else).
-    fn push_timer(&mut self, t: Micros, what: What, level: u8) {
         self.order += 1;
         let p = match what {
             What::Timer(sid, ..) => Some(self.sp(sid)),
             _ => None,
         };
         let rank = Scheduled::rank_of(&what, p);
-        let order = Scheduled::tie_of(self.order, level, p);
         self.heap.push(Scheduled {
             t,
             rank,
-            order,
+            order: self.order,
             what,
         });
     }
@@ -896,8 +865,8 @@ impl Sim {
             self.tx_spare = tx;
             let mut timers =
                 std::mem::replace(&mut self.new_timers, std::mem::take(&mut self.timers_spare));
-            for (sid, kind, at, level) in timers.drain(..) {
-                self.push_timer(at, What::Timer(sid, kind, at), level);
+            for (sid, kind, at) in timers.drain(..) {
+                self.push(at, What::Timer(sid, kind, at));
             }
             self.timers_spare = timers;
             let progressed = self.poll_apps();

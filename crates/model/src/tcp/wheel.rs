@@ -88,19 +88,6 @@ pub fn fires_at_in(now: Micros, delay_us: Micros, p: &Profile, in_timer: bool) -
     }
 }
 
-/// The level of the wheel a timer armed for `delay_us` is filed at (0 without the wheel):
-/// `calc_wheel_index` picks it by the distance in jiffies from the wheel's clock, which
-/// inside a timer callback is one jiffy ahead ([`fires_at_in`]). Timers due on one tick run
-/// level by level from the highest down ([`crate::sim`] orders them so).
-pub fn level(delay_us: Micros, p: &Profile, in_timer: bool) -> u8 {
-    let j = p.clock_granularity_us;
-    if !p.timer_wheel || j == 0 {
-        return 0;
-    }
-    let d = delay_us.div_ceil(j);
-    (level_shift(d.saturating_sub(in_timer as u64)) / 3) as u8
-}
-
 /// The wheel's levels: level `n` holds timers at least LVL_START(n) = 63 << 3(n − 1) jiffies
 /// away, in buckets of 8^n jiffies (kernel/time/timer.c, LVL_CLK_SHIFT 3, LVL_BITS 6).
 fn level_shift(delta_jiffies: u64) -> u32 {

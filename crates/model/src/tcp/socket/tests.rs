@@ -37,7 +37,7 @@ struct Harness {
     rng: Rng,
     out: Vec<Event>,
     tx: Vec<Segment>,
-    timers: Vec<crate::ctx::ArmedTimer>,
+    timers: Vec<(SocketId, TimerKind, Micros)>,
 }
 
 impl Harness {

@@ -14,8 +14,7 @@ impl TcpSocket {
     /// time the wheel gives it, which is what the timer does.
     pub(super) fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
         let at = crate::tcp::wheel::fires_at_in(ctx.now, delay, ctx.p, ctx.in_timer);
-        let level = crate::tcp::wheel::level(delay, ctx.p, ctx.in_timer);
-        self.set_timer(k, at, delay, level, ctx);
+        self.set_timer(k, at, delay, ctx);
     }
 
     /// Arms an hrtimer (`hrtimer_start_range_ns`), which is not on the wheel: it may fire
@@ -30,13 +29,10 @@ impl TcpSocket {
         ctx: &mut Ctx,
     ) {
         let delay = (delay_ns + slack_ns).div_ceil(1_000);
-        self.set_timer(k, ctx.now + delay, delay, 0, ctx);
+        self.set_timer(k, ctx.now + delay, delay, ctx);
     }
 
-    /// A timer_list re-armed for the tick it already fires on keeps its place in its bucket
-    /// (`__mod_timer`: the same expiry returns at once, and one filed in the same bucket only
-    /// has `expires` updated): no new entry.
-    fn set_timer(&mut self, k: TimerKind, at: Micros, timeout: Micros, level: u8, ctx: &mut Ctx) {
+    fn set_timer(&mut self, k: TimerKind, at: Micros, timeout: Micros, ctx: &mut Ctx) {
         let slot = &mut self.timers[timer_index(k)];
         if *slot == Some(at) {
             return;
@@ -48,7 +44,7 @@ impl TcpSocket {
             expires_us: at,
             timeout_us: Some(timeout),
         });
-        ctx.timers.push((self.id, k, at, level));
+        ctx.timers.push((self.id, k, at));
     }
 
     pub(super) fn cancel_timer(&mut self, k: TimerKind, ctx: &mut Ctx) {
