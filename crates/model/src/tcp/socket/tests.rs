@@ -2035,6 +2035,21 @@ fn a_delayed_ack_echoes_the_timestamp_of_the_earliest_segment_it_acknowledges() 
 }
 
 #[test]
+fn a_pure_ack_a_tick_behind_passes_paws_but_leaves_the_echoed_timestamp_alone() {
+    // PAWS lets a TSval one behind TS.Recent through (`TCP_PAWS_WINDOW`), but RFC 7323 §5.3 R3
+    // copies it only if SEG.TSval >= TS.Recent (Linux `tcp_replace_ts_recent` →
+    // `tcp_paws_check(&tp->rx_opt, 0)`): our next segment still echoes the newer one.
+    let mut h = socket_with_timestamps_past_quickack();
+    send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 50);
+    fire(&mut h, TimerKind::DelayedAck);
+    assert_sent_echoing(&mut h, ". seq=1 ack=101 len=0", 50);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=0", 49);
+    recv_nothing!(h);
+    app_send(&mut h, 10, false);
+    assert_sent_echoing(&mut h, "P. seq=1 ack=101 len=10", 50);
+}
+
+#[test]
 fn a_copy_of_data_received_since_the_last_ack_leaves_the_echoed_timestamp_alone() {
     // The same rule for a tail loss probe's copy of the last segment of a flight whose ACK
     // is still held: it starts after Last.ACK.sent, so the D-SACK that answers it echoes the
