@@ -1168,7 +1168,7 @@ pub fn scenario(name: &str) -> Option<Scenario> {
                 answer_then(vec![recv()]),
                 ask_then(vec![Step::at(ms(300), Action::Close {})]),
             );
-            sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
+            sc.tuning.fin_wait2_timeout_us = Some(Some(2_000_000));
             sc
         }
         "zero-window" => {

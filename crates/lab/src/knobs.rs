@@ -444,6 +444,14 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
     let Some(map) = tuning.as_object() else {
         return Ok(());
     };
+    if sc.tuning.fin_wait2_timeout_us == Some(None) {
+        return Err(
+            "tuning \"fin_wait2_timeout_us\" null is the textbook's orphan that waits for the \
+             FIN forever, which no kernel setting gives (tcp_fin_timeout 0 still waits 3.5 \
+             RTOs, tcp_fin_time)"
+                .into(),
+        );
+    }
     for (k, v) in map {
         match knob(k) {
             None => return Err(format!("tuning {k:?} is no profile field")),

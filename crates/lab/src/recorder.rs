@@ -1860,6 +1860,16 @@ fn accept_queue_drops(
                     if abort_on_overflow {
                         state.insert(req.id, TcpState::Closed);
                     }
+                } else if state.get(&req.id) == Some(&TcpState::SynReceived) {
+                    // Taken: the request joins the accept queue at this arrival
+                    // (`tcp_check_req` → `inet_csk_complete_hashdance`), before the next
+                    // dump can show it. Another request's ACK tens of µs later finds the
+                    // queue one longer (explore seed 2000 #12: two ACKs 26 µs apart, the
+                    // second refused with the queue full, unmarked without this).
+                    if let Some((len, _)) = aq.get_mut(&listener) {
+                        *len += 1;
+                    }
+                    state.insert(req.id, TcpState::Established);
                 }
             }
             // An ACK refused in an earlier round (see `Inner::add_diag`): with
@@ -2595,6 +2605,39 @@ mod tests {
             ],
         );
         assert_eq!(drops(&tr), vec![]);
+    }
+
+    #[test]
+    fn the_second_of_two_acks_within_one_dump_finds_the_queue_the_first_filled() {
+        // listen(2), two connections queued (not full: full is len > backlog), requests for
+        // client ports 40002 and 40003 whose ACKs arrive 26 µs apart, both between two dumps.
+        // The first joins the accept queue (3 > 2: now full), so the second is refused, as
+        // on 6.18 (explore seed 2000 #12: the SYN-ACK was resent to the second client).
+        let (r, t0) = recorder_with_listener();
+        let ack = |port| tcp(CLIENT, port, SERVER, 9999, 0x10, 0);
+        let before = vec![
+            DiagSock {
+                wqueue: 2,
+                ..listener_sock(2)
+            },
+            DiagSock {
+                cookie: 2,
+                ..request_sock(st::NEW_SYN_RECV, 40002)
+            },
+            DiagSock {
+                cookie: 3,
+                ..request_sock(st::NEW_SYN_RECV, 40003)
+            },
+        ];
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 180, ack(40002), t0 + 200),
+                delivered(t0 + 206, ack(40003), t0 + 226),
+            ],
+            &[sample(t0 + 100, t0 + 110, before)],
+        );
+        assert_eq!(drops(&tr), vec![DropReason::AcceptQueueFull]);
     }
 
     /// A client's handshake ACK sent at `t_in` and handed over at `t_out`, its 5 bytes 10 µs

@@ -1464,7 +1464,7 @@ mod tests {
     fn a_time_in_the_tuning_is_written_in_its_sysctls_unit_and_a_fraction_of_that_unit_is_refused()
     {
         let mut sc = case();
-        sc.tuning.fin_wait2_timeout_us = Some(2_000_000);
+        sc.tuning.fin_wait2_timeout_us = Some(Some(2_000_000));
         sc.tuning.rto_max_us = Some(1_000_000);
         sc.tuning.data_retries = Some(3);
         assert!(check(&sc).is_ok());
@@ -1476,8 +1476,14 @@ mod tests {
         assert_eq!(v("rto_max_us", 1_000_000.into()), Ok("1000".into()));
         assert_eq!(v("data_retries", 3.into()), Ok("3".into()));
         assert_eq!(v("abort_on_overflow", true.into()), Ok("1".into()));
-        sc.tuning.fin_wait2_timeout_us = Some(2_500_000);
+        sc.tuning.fin_wait2_timeout_us = Some(Some(2_500_000));
         refused(&sc, "whole seconds");
+        // 0 is a setting (tcp_fin_time's floor); no timeout at all is none.
+        sc.tuning.fin_wait2_timeout_us = Some(Some(0));
+        assert!(check(&sc).is_ok());
+        assert_eq!(v("fin_wait2_timeout_us", 0.into()), Ok("0".into()));
+        sc.tuning.fin_wait2_timeout_us = Some(None);
+        refused(&sc, "no kernel setting gives");
         let mut sc = case();
         sc.tuning.rto_max_us = Some(1_000_500);
         refused(&sc, "whole milliseconds");

@@ -164,10 +164,10 @@ axes! {
             sc.tuning.rto_max_us = Some(1_000_000);
             Some(())
         };
-    fin_timeout: "net.ipv4.tcp_fin_timeout, s",
-        ["1", "3", "5"], &["fin-wait2-timeout"], 0, |sc, v| {
+    fin_timeout: "net.ipv4.tcp_fin_timeout, s (0 is tcp_fin_time's floor, 3.5 RTOs)",
+        ["0", "1", "3", "5"], &["fin-wait2-timeout"], 0, |sc, v| {
             let s: u64 = v.parse().ok()?;
-            sc.tuning.fin_wait2_timeout_us = Some(s * 1_000_000);
+            sc.tuning.fin_wait2_timeout_us = Some(Some(s * 1_000_000));
             sc.limits.max_time_us = (s * 1_000 + 1_500) * 1_000;
             Some(())
         };

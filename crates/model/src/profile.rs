@@ -75,9 +75,9 @@ pub enum SynDropRule {
     WhenFullAndYoungRequests,
 }
 
-/// A field that is present in the JSON is `Some`, even when its value is `null` (for the
-/// one `Option` field, `window_scale`, that means "off"); a missing field stays `None` through
-/// `#[serde(default)]`.
+/// A field that is present in the JSON is `Some`, even when its value is `null` (for an
+/// `Option` field that is a value of its own: `window_scale` off, `fin_wait2_timeout_us` no
+/// timeout); a missing field stays `None` through `#[serde(default)]`.
 fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -356,8 +356,12 @@ profile! {
     /// Maximum segment lifetime (RFC 9293 §3.4.2: 2 minutes), shown for reference; the RFC
     /// profile's `time_wait_us` is 2×this.
     msl_us: Micros,
-    /// Orphaned FIN-WAIT-2 timeout after close() (`tcp_fin_timeout`, 60 s; 0 = none, RFC).
-    fin_wait2_timeout_us: Micros,
+    /// How long an orphan (closed by its owner) may wait in FIN-WAIT-2 for the peer's FIN:
+    /// Linux `tcp_fin_timeout`, 60 s. Linux never waits less than 3.5 RTOs (`tcp_fin_time`:
+    /// `(rto << 2) - (rto >> 1)` on `icsk_rto`), so 0 is that floor, not "forever".
+    /// `None` (`null` in JSON): no timeout, the orphan waits for the FIN as long as it takes
+    /// (RFC 9293 has no such timer); no kernel setting gives this.
+    fin_wait2_timeout_us: Option<Micros>,
     /// Delayed ACK timeout (RFC 1122 §4.2.3.2: < 500 ms, 200 ms typical; Linux TCP_ATO_MIN
     /// 40 ms).
     delayed_ack_us: Micros,
@@ -652,7 +656,7 @@ impl Profile {
             rfc1337: false,
             tw_reuse_delay_us: 1_000_000,
             msl_us: 60_000_000,
-            fin_wait2_timeout_us: 60_000_000,
+            fin_wait2_timeout_us: Some(60_000_000),
             delayed_ack_us: 40_000,
             ack_every_segments: 2,
             quickack_max: 16,
@@ -744,7 +748,7 @@ impl Profile {
             rfc1337: false,
             tw_reuse_delay_us: 1_000_000,
             msl_us: 120_000_000,
-            fin_wait2_timeout_us: 0,
+            fin_wait2_timeout_us: None,
             delayed_ack_us: 200_000,
             ack_every_segments: 2,
             quickack_max: 0,

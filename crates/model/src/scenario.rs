@@ -788,6 +788,12 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         t.window_scale.flatten(),
         &WINDOW_SCALE,
     )?;
+    // `null` (no timeout) has no range either.
+    check_opt(
+        format_args!("{at}.fin_wait2_timeout_us"),
+        t.fin_wait2_timeout_us.flatten(),
+        &TIME_US,
+    )?;
     /// One row per field: its name in the error is the field's own.
     macro_rules! ranges {
         ($($field:ident: $range:ident),* $(,)?) => {
@@ -821,7 +827,6 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         persist_probe_max: RETRIES,
         time_wait_us: TIME_US,
         msl_us: TIME_US,
-        fin_wait2_timeout_us: TIME_US,
         delayed_ack_us: DELAYED_ACK_US,
         reader_wake_us: READER_WAKE_US,
         ack_every_segments: SEGMENTS,

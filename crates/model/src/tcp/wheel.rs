@@ -100,6 +100,16 @@ fn level_shift(delta_jiffies: u64) -> u32 {
     shift
 }
 
+/// The wheel level (0, 1, 2, ...) `calc_wheel_index` files a timer armed for `delay_us` in,
+/// measured from the wheel's clock as [`fires_at_in`] does (one jiffy ahead in a callback).
+pub fn level(delay_us: Micros, p: &Profile, in_timer: bool) -> u8 {
+    let j = p.clock_granularity_us;
+    if !p.timer_wheel || j == 0 {
+        return 0;
+    }
+    (level_shift(delay_us.div_ceil(j).saturating_sub(in_timer as u64)) / 3) as u8
+}
+
 /// The tick a timer fires on, for a kernel whose jiffies clock reads `origin_us` at the
 /// scenario's time zero (`Profile::timer_wheel_origin_us`): armed at jiffy `j` (the jiffy
 /// `now` falls in) for `delay_us` (whole jiffies, `usecs_to_jiffies` rounds up), it expires

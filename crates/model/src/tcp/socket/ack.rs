@@ -121,7 +121,7 @@ impl TcpSocket {
                     // out of order FIN after close()") is reset by the text step instead.
                     let past_nxt = (seg.payload_len > 0 || h.flags.fin)
                         && self.seq_end_after_rcv(SeqNumber(h.seq), seg.payload_len);
-                    if self.app_closed && ctx.p.fin_wait2_timeout_us > 0 && !past_nxt {
+                    if self.app_closed && !past_nxt {
                         self.orphan_in_fin_wait2(h.flags.fin, ctx);
                     }
                 }

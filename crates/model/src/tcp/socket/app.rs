@@ -361,18 +361,23 @@ impl TcpSocket {
             return self.app_abort(ctx);
         }
         self.app_shutdown(ctx);
-        if self.state == FinWait2 && ctx.p.fin_wait2_timeout_us > 0 {
+        // `__tcp_close`: a socket already in FIN-WAIT-2 is orphaned there at once.
+        if self.state == FinWait2 {
             self.orphan_in_fin_wait2(false, ctx);
         }
     }
 
     /// How long an orphan may stay in FIN-WAIT-2: Linux `tcp_fin_time`, tcp_fin_timeout but
     /// never less than 3.5 RTOs (`(rto << 2) - (rto >> 1)` on `icsk_rto`, in jiffies), so
-    /// that a peer far away still has time to send its FIN. Measured on 6.18 (fin-wait2-
-    /// timeout over a 300 ms wire, tcp_fin_timeout 2 s, RTO about 1.7 s): the orphan's
-    /// timer ran 5.95 s, not 2 s; over 20 ms (RTO 0.2 s) it is tcp_fin_timeout's 2 s.
-    pub(super) fn fin_time(&self, ctx: &Ctx) -> Micros {
-        ctx.p.fin_wait2_timeout_us.max(self.fin_time_floor(ctx))
+    /// that a peer far away still has time to send its FIN; a tcp_fin_timeout of 0 is that
+    /// floor. Measured on 6.18 (fin-wait2-timeout over a 300 ms wire, tcp_fin_timeout 2 s,
+    /// RTO about 1.7 s): the orphan's timer ran 5.95 s, not 2 s; over 20 ms (RTO 0.2 s) it
+    /// is tcp_fin_timeout's 2 s. `None`: the profile has no such timeout (the RFC's).
+    /// `icsk_rto` is read when this is called (`__tcp_close`, `tcp_rcv_state_process` after
+    /// `tcp_ack` took the ACK's RTT sample, `tcp_keepalive_timer`), so each caller asks here.
+    pub(super) fn fin_time(&self, ctx: &Ctx) -> Option<Micros> {
+        let floor = self.fin_time_floor(ctx);
+        ctx.p.fin_wait2_timeout_us.map(|t| t.max(floor))
     }
 
     /// 3.5 RTOs, `(rto << 2) - (rto >> 1)` on `icsk_rto` in jiffies: the least

@@ -231,9 +231,13 @@ impl TcpSocket {
         // (rcv_wup), so an ACK covering several segments echoes the earliest one's TSval,
         // and a copy of data received since our last ACK (a tail loss probe's) leaves it
         // alone. Measured on 6.18 (explore seed 1600 #10): the D-SACK answering such a copy
-        // echoed the flight's first segment, 42 ms old, and the peer's SRTT grew by it.
+        // echoed the flight's first segment, 42 ms old, and the peer's SRTT grew by it. And
+        // only a TSval no older than TS.Recent (R3's "SEG.TSval >= TS.Recent", Linux
+        // `tcp_paws_check(&tp->rx_opt, 0)`, or nothing recorded yet): a pure ACK that PAWS let
+        // through a tick behind, or as a disordered ACK (`paws_discard`), leaves it alone.
         if let Some((tsval, _)) = h.options.timestamps {
-            if self.ts_ok && seq.le(rcv_wup) {
+            let not_older = self.ts_recent == 0 || self.ts_recent.wrapping_sub(tsval) as i32 <= 0;
+            if self.ts_ok && seq.le(rcv_wup) && not_older {
                 self.store_ts_recent(tsval, ctx.now);
             }
         }

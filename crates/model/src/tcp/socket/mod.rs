@@ -483,6 +483,9 @@ pub struct TcpSocket {
     rtt_probe: Option<(SeqNumber, Micros)>,
     pub cc: Congestion,
     pub timers: [Option<Micros>; super::TIMER_KINDS.len()],
+    /// The wheel level each timer was last filed in (`calc_wheel_index`), which decides
+    /// the order of timers firing on one tick (the simulator's `wheel_order`).
+    pub timer_levels: [u8; super::TIMER_KINDS.len()],
 
     // What the application sees.
     pub error: Option<&'static str>,
@@ -805,6 +808,7 @@ impl TcpSocket {
                 c
             },
             timers: [None; super::TIMER_KINDS.len()],
+            timer_levels: [0; super::TIMER_KINDS.len()],
             error: None,
             error_reported: false,
             app_closed: false,

@@ -721,8 +721,13 @@ fn fin_wait2_timeout(h: &Harness) -> Option<Micros> {
 /// An orphan whose handshake took `rtt_ms` and whose FIN is acknowledged one round trip
 /// after close(), with tcp_fin_timeout 2 s.
 fn orphan_in_fin_wait_2(rtt_ms: u64) -> Harness {
+    orphan_in_fin_wait_2_with(rtt_ms, Some(2_000_000))
+}
+
+/// The same with profile `fin_wait2_timeout_us` `fin_timeout`.
+fn orphan_in_fin_wait_2_with(rtt_ms: u64, fin_timeout: Option<Micros>) -> Harness {
     let mut h = socket_syn_received();
-    h.p.fin_wait2_timeout_us = 2_000_000;
+    h.p.fin_wait2_timeout_us = fin_timeout;
     h.wait_ms(rtt_ms);
     send!(h, ". seq=1 ack=1");
     h.with(|s, ctx| s.app_close(ctx));
@@ -747,6 +752,32 @@ fn an_orphan_waits_in_fin_wait_2_for_tcp_fin_timeout_but_at_least_three_and_a_ha
         fin_wait2_timeout(&orphan_in_fin_wait_2(20)),
         Some(2_000_000)
     );
+}
+
+#[test]
+fn with_tcp_fin_timeout_0_an_orphan_waits_three_and_a_half_rtos_in_fin_wait_2_then_is_gone() {
+    // Linux `tcp_fin_time` raises tcp_fin_timeout to `(rto << 2) - (rto >> 1)`: 0 is that
+    // floor, never "no timeout". A 20 ms path: RTO just over 200 + 20 ms (a real sample lies
+    // above the wire's 20 ms), 56 jiffies at HZ 250, (56 << 2) - (56 >> 1) = 196 jiffies,
+    // 784 ms, on a timewait socket in substate FIN_WAIT2 (`tcp_time_wait`, the same floor).
+    let mut h = orphan_in_fin_wait_2_with(20, Some(0));
+    assert_eq!(fin_wait2_timeout(&h), Some(784_000));
+    h.now = h.s.timer(TimerKind::FinWait2).expect("the orphan's timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::FinWait2, ctx));
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Closed);
+}
+
+#[test]
+fn without_a_fin_wait_2_timeout_an_orphan_waits_for_the_peers_fin() {
+    // The RFC profile's `None`: RFC 9293 has no FIN-WAIT-2 timer; the FIN, however late,
+    // still finds the orphan and moves it to TIME-WAIT.
+    let mut h = orphan_in_fin_wait_2_with(20, None);
+    assert_eq!(h.s.timer(TimerKind::FinWait2), None);
+    h.wait_ms(600_000);
+    send!(h, "F. seq=1 ack=2");
+    recv!(h, [". seq=2 ack=2 len=0"]);
+    assert_eq!(h.s.state, TcpState::TimeWait);
 }
 
 #[test]
@@ -956,7 +987,7 @@ fn with_tcp_fin_timeout_past_time_wait_len_an_orphan_waits_the_difference_twice(
     // 1 s, then `tcp_keepalive_timer` makes a timewait socket for 61 - 60 s again.
     // Measured on 6.18 (tcp_fin_timeout 61): gone 2.05 s after the ACK of its FIN.
     let mut h = socket_established();
-    h.p.fin_wait2_timeout_us = 61_000_000;
+    h.p.fin_wait2_timeout_us = Some(61_000_000);
     h.with(|s, ctx| s.app_close(ctx));
     h.sent();
     send!(h, ". seq=1 ack=2");
@@ -2032,6 +2063,21 @@ fn a_delayed_ack_echoes_the_timestamp_of_the_earliest_segment_it_acknowledges() 
     recv_nothing!(h);
     fire(&mut h, TimerKind::DelayedAck);
     assert_sent_echoing(&mut h, ". seq=1 ack=201 len=0", 10);
+}
+
+#[test]
+fn a_pure_ack_a_tick_behind_passes_paws_but_leaves_the_echoed_timestamp_alone() {
+    // PAWS lets a TSval one behind TS.Recent through (`TCP_PAWS_WINDOW`), but RFC 7323 §5.3 R3
+    // copies it only if SEG.TSval >= TS.Recent (Linux `tcp_replace_ts_recent` →
+    // `tcp_paws_check(&tp->rx_opt, 0)`): our next segment still echoes the newer one.
+    let mut h = socket_with_timestamps_past_quickack();
+    send_with_tsval(&mut h, ". seq=1 ack=1 len=100", 50);
+    fire(&mut h, TimerKind::DelayedAck);
+    assert_sent_echoing(&mut h, ". seq=1 ack=101 len=0", 50);
+    send_with_tsval(&mut h, ". seq=101 ack=1 len=0", 49);
+    recv_nothing!(h);
+    app_send(&mut h, 10, false);
+    assert_sent_echoing(&mut h, "P. seq=1 ack=101 len=10", 50);
 }
 
 #[test]

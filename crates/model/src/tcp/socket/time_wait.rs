@@ -236,7 +236,10 @@ impl TcpSocket {
     /// full socket stays for `tcp_fin_time` to take it ("Bad case. We could lose such FIN
     /// otherwise").
     pub(super) fn orphan_in_fin_wait2(&mut self, keep_full: bool, ctx: &mut Ctx) {
-        let tmo = self.fin_time(ctx);
+        // A profile without the timeout (the RFC's) leaves the orphan waiting for the FIN.
+        let Some(tmo) = self.fin_time(ctx) else {
+            return;
+        };
         let tw_len = ctx.p.time_wait_us;
         if !ctx.p.time_wait_socket {
             self.arm_timer(TimerKind::FinWait2, tmo, ctx);
@@ -276,7 +279,9 @@ impl TcpSocket {
     /// nothing left over, `tcp_send_active_reset` and the socket is gone.
     pub(super) fn fin_wait2_timer(&mut self, ctx: &mut Ctx) {
         if ctx.p.time_wait_socket && !self.tw_fin_wait2 && self.state == TcpState::FinWait2 {
-            let rest = self.fin_time(ctx).saturating_sub(ctx.p.time_wait_us);
+            let rest = self
+                .fin_time(ctx)
+                .map_or(0, |t| t.saturating_sub(ctx.p.time_wait_us));
             if rest > 0 {
                 return self.enter_fin_wait2_timewait(rest, ctx);
             }

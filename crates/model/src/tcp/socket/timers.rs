@@ -14,6 +14,7 @@ impl TcpSocket {
     /// time the wheel gives it, which is what the timer does.
     pub(super) fn arm_timer(&mut self, k: TimerKind, delay: Micros, ctx: &mut Ctx) {
         let at = crate::tcp::wheel::fires_at_in(ctx.now, delay, ctx.p, ctx.in_timer);
+        self.timer_levels[timer_index(k)] = crate::tcp::wheel::level(delay, ctx.p, ctx.in_timer);
         self.set_timer(k, at, delay, ctx);
     }
 
