@@ -2654,6 +2654,19 @@ fn a_duplicate_of_data_already_received_is_acknowledged_with_a_dsack_of_it() {
 }
 
 #[test]
+fn a_retransmitted_fin_in_close_wait_is_acknowledged_with_a_dsack_of_its_sequence_number() {
+    // `tcp_rcv_state_process` gives a CLOSE-WAIT socket's segment below rcv_nxt to
+    // `tcp_data_queue`, whose retransmit case D-SACKs [seq, end_seq), the FIN's number.
+    // Measured on 6.18 (explore seed 2100 #23): "ack=2 sack 1-2".
+    let mut h = socket_close_wait();
+    h.s.sack_ok = true;
+    send!(h, "F. seq=1 ack=1");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=2 len=0"]);
+    assert_eq!(sack, [(1, 2)]);
+}
+
+#[test]
 fn a_fin_ahead_of_missing_data_is_sacked_with_its_own_sequence_number() {
     // `tcp_data_queue_ofo` queues the FIN's skb and SACKs it; measured on 6.18, the sweep's
     // teardown-server-first+drop=server-data-1: "ack=1 sack 6-7".
