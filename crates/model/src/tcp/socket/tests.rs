@@ -2639,6 +2639,15 @@ fn last_sack(h: &Harness) -> Vec<(u32, u32)> {
     }
 }
 
+/// The peer sends `incoming`; the socket answers with exactly `reply`, whose SACK blocks
+/// (relative to the peer's ISN) this returns.
+fn sack_of_reply(h: &mut Harness, incoming: &str, reply: &str) -> Vec<(u32, u32)> {
+    send!(h, incoming);
+    let sack = last_sack(h);
+    recv!(h, [reply]);
+    sack
+}
+
 #[test]
 fn a_duplicate_of_data_already_received_is_acknowledged_with_a_dsack_of_it() {
     // Linux `tcp_send_dupack` (RFC 2883 §4); measured on 6.18, the sweep's
@@ -2660,9 +2669,7 @@ fn a_retransmitted_fin_in_close_wait_is_acknowledged_with_a_dsack_of_its_sequenc
     // Measured on 6.18 (explore seed 2100 #23): "ack=2 sack 1-2".
     let mut h = socket_close_wait();
     h.s.sack_ok = true;
-    send!(h, "F. seq=1 ack=1");
-    let sack = last_sack(&h);
-    recv!(h, [". seq=1 ack=2 len=0"]);
+    let sack = sack_of_reply(&mut h, "F. seq=1 ack=1", ". seq=1 ack=2 len=0");
     assert_eq!(sack, [(1, 2)]);
 }
 
