@@ -651,7 +651,13 @@ impl TcpSocket {
             if self.snd_nxt.gt(self.snd_max) {
                 self.snd_max = self.snd_nxt;
             }
-            if len < self.snd_mss {
+            // Minshall's mark (`tcp_minshall_update`) is set by `tcp_write_xmit` only: a small
+            // segment the probe timer sends (`tcp_write_wakeup`: `tcp_transmit_skb` and
+            // `tcp_event_new_data_sent`) leaves it where it was, so it holds back no later
+            // partial segment. Measured on 6.18 (explore seed 2200 #22): 10 bytes held by
+            // MSG_MORE leave with the probe timer; a 3000-byte write 15 ms later sends its
+            // 104-byte tail at once, before their ACK.
+            if len < self.snd_mss && !wakeup {
                 self.snd_sml = self.snd_nxt;
             }
             if retrans == 0 && flight == 0 {

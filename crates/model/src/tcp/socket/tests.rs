@@ -1815,17 +1815,25 @@ fn data_on_the_fast_path_acking_nothing_new_does_not_push_held_data() {
     recv!(h, [". seq=1 ack=101 len=10"]);
 }
 
+/// An established socket whose `len`-byte MSG_MORE write was held and then sent, with PSH,
+/// by the probe timer (`tcp_write_wakeup`).
+fn held_write_sent_by_the_probe_timer(len: u32) -> Harness {
+    let mut h = socket_established();
+    app_send(&mut h, len, true);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    let want = format!("P. seq=1 ack=1 len={len}");
+    recv!(h, [want.as_str()]);
+    h
+}
+
 #[test]
 fn the_psh_the_probe_timer_sets_stays_on_the_skb_for_its_retransmission() {
     // `tcp_write_wakeup` sets PSH on the skb it sends, not only on the segment: the RTO's
     // copy of the 100 bytes a MSG_MORE write held carries it too. Measured on 6.18 (explore
     // seed 700 #7: '. len=100' resent as 'P. len=100' by the kernel; the model had dropped
     // the flag).
-    let mut h = socket_established();
-    app_send(&mut h, 100, true);
-    recv_nothing!(h);
-    fire(&mut h, TimerKind::Persist);
-    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    let mut h = held_write_sent_by_the_probe_timer(100);
     fire(&mut h, TimerKind::Retransmit);
     recv!(h, ["P. seq=1 ack=1 len=100"]);
 }
@@ -1857,6 +1865,24 @@ fn memory_a_write_forward_allocated_lets_the_first_data_received_take_the_fast_p
     // Read: the receive skb goes too, and the page with it (`sk_mem_reclaim`).
     h.with(|s, ctx| s.app_recv(1000, ctx));
     assert_eq!(h.s.fwd_alloc, 0);
+}
+
+#[test]
+fn a_small_segment_the_probe_timer_sent_holds_back_no_later_partial_segment() {
+    // Minshall's Nagle holds a partial segment while a small one is unacknowledged, but only
+    // one `tcp_write_xmit` sent marks it (`tcp_minshall_update`); the probe timer's
+    // `tcp_write_wakeup` does not. Measured on 6.18 (explore seed 2200 #22): 10 bytes held
+    // by MSG_MORE leave with the probe timer, and a 3000-byte write sends its tail at once.
+    let mut h = held_write_sent_by_the_probe_timer(10);
+    app_send(&mut h, 3000, false);
+    recv!(
+        h,
+        [
+            ". seq=11 ack=1 len=1460",
+            ". seq=1471 ack=1 len=1460",
+            "P. seq=2931 ack=1 len=80"
+        ]
+    );
 }
 
 #[test]
