@@ -779,6 +779,18 @@ fn a_client_socket_bound_to_the_port_its_time_wait_connection_holds_gets_eaddrin
     assert!(flags_from(&t, 500_000).is_empty());
 }
 
+/// "client again" connected at 500 ms on the 4-tuple "client" held: the old connection ended
+/// there, and the new SYN's ISN is its snd_nxt after the FIN + 65537 (`tcp_twsk_unique`).
+fn took_the_4_tuple_over_at_500_ms(t: &Trace) {
+    assert_eq!(returns(t, "client again"), ["Connect ok"]);
+    assert_eq!(entered(t, "client", Closed), [500_000]);
+    let fin = seq_of(t, "client", "F.", 0);
+    assert_eq!(
+        seq_of(t, "client", "S", 500_000),
+        fin.wrapping_add(1 + 65_537)
+    );
+}
+
 #[test]
 fn with_so_reuseaddr_connect_takes_over_a_time_wait_4_tuple_only_if_it_had_timestamps() {
     // Kernel 6.18, `time-wait-reconnect-client-first-reuseaddr` and `-no-timestamps`:
@@ -787,13 +799,7 @@ fn with_so_reuseaddr_connect_takes_over_a_time_wait_4_tuple_only_if_it_had_times
     // in 1448-byte segments (45 × 1448 = 65160: `tcp_connect_init` with the inherited
     // `ts_recent_stamp`); without them, EADDRNOTAVAIL.
     let t = client_reconnects_from_time_wait(serde_json::json!({}), true);
-    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
-    assert_eq!(entered(&t, "client", Closed), [500_000]);
-    let fin = seq_of(&t, "client", "F.", 0);
-    assert_eq!(
-        seq_of(&t, "client", "S", 500_000),
-        fin.wrapping_add(1 + 65_537)
-    );
+    took_the_4_tuple_over_at_500_ms(&t);
     let syn_window = synack_model::read::segments(&t)
         .into_iter()
         .filter(|s| s.t >= 500_000)
@@ -816,13 +822,7 @@ fn an_orphan_in_fin_wait_2_gives_its_4_tuple_to_a_bound_connect_whose_syn_follow
     // (its ACK is unacceptable in SYN-SENT), which ends the server's socket, and the SYN
     // again two jiffies after the ACK (`tcp_rcv_synsent_state_process`), not after 1 s.
     let t = client_reconnects_after(serde_json::json!({}), true, 2_500_000);
-    assert_eq!(returns(&t, "client again"), ["Connect ok"]);
-    assert_eq!(entered(&t, "client", Closed), [500_000]);
-    let fin = seq_of(&t, "client", "F.", 0);
-    assert_eq!(
-        seq_of(&t, "client", "S", 500_000),
-        fin.wrapping_add(1 + 65_537)
-    );
+    took_the_4_tuple_over_at_500_ms(&t);
     let exchange: Vec<_> = flags_from(&t, 500_000).into_iter().take(4).collect();
     assert_eq!(
         exchange,
