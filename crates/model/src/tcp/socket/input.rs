@@ -19,9 +19,7 @@ impl TcpSocket {
     pub(super) fn segment_acceptable(&self, seq: SeqNumber, len: u32) -> bool {
         // RFC 9293 §3.10.7.4 first check, with the space we really have as the window
         // (the advertised one may be smaller after silly-window avoidance).
-        let wnd = self
-            .our_window()
-            .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32);
+        let wnd = self.our_window().max(self.advertised_window_now());
         let nxt = self.rcv_nxt;
         match (len, wnd) {
             (0, 0) => seq == nxt,
@@ -467,8 +465,7 @@ impl TcpSocket {
                 if self.sack_ok && fin_off < self.roff(self.rcv_nxt) {
                     self.dsack = Some((self.roff(seq), fin_off + 1));
                 }
-                self.enter_quickack_mode(ctx.p);
-                self.ack_sched = true;
+                self.ack_duplicate(ctx.p);
                 ack_now = true;
             }
         }

@@ -702,7 +702,7 @@ impl TcpSocket {
     pub(super) fn advertised_window(&self, p: &crate::profile::Profile) -> u32 {
         if self.truesize_accounting() {
             // `tcp_select_window`: never shrink what was offered (the edge stays).
-            let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
+            let promised = self.advertised_window_now();
             let w = self.select_window_truesize();
             if w < promised {
                 let unit = 1u32 << self.rcv_wscale;
@@ -712,7 +712,7 @@ impl TcpSocket {
         }
         let free = self.our_window();
         let thresh = (self.our_mss as u32).min(self.rcv_cap / 2).max(1);
-        let promised = self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32;
+        let promised = self.advertised_window_now();
         if free >= thresh {
             if p.window_round_up {
                 // Linux `__tcp_select_window`: no more than rcv_ssthresh, rounded *up* to
@@ -892,6 +892,8 @@ impl TcpSocket {
         self.rcv_mss = len.min(self.our_mss as u32);
     }
 
+    /// What is left of the window our last segment offered: its right edge less rcv_nxt
+    /// (`tcp_receive_window`), never negative.
     pub(super) fn advertised_window_now(&self) -> u32 {
         self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32
     }

@@ -928,7 +928,7 @@ impl TcpSocket {
             snd_nxt: self.snd_nxt.0,
             snd_wnd: self.snd_wnd,
             rcv_nxt: self.rcv_nxt.0,
-            rcv_wnd: self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32,
+            rcv_wnd: self.advertised_window_now(),
             cwnd: self.cc.cwnd,
             ssthresh: self.cc.ssthresh,
             in_flight: self.snd_max.diff(self.snd_una).max(0) as u32,

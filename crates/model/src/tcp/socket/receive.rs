@@ -284,6 +284,13 @@ impl TcpSocket {
         self.ato = p.delayed_ack_us;
     }
 
+    /// `tcp_data_queue`'s retransmit case ("A retransmit, 2nd most common case. Force an
+    /// immediate ack."), for data or a FIN received again: quick-ACK mode and the ACK owed.
+    pub(super) fn ack_duplicate(&mut self, p: &crate::profile::Profile) {
+        self.enter_quickack_mode(p);
+        self.ack_sched = true;
+    }
+
     pub(super) fn seq_end_after_rcv(&self, seq: SeqNumber, len: u32) -> bool {
         (seq + len).gt(self.rcv_nxt)
     }
@@ -318,8 +325,7 @@ impl TcpSocket {
                 self.dsack = Some((s0, s0 + len as u64));
             }
             if len > 0 {
-                self.enter_quickack_mode(ctx.p);
-                self.ack_sched = true;
+                self.ack_duplicate(ctx.p);
             }
             return AckDue::Now;
         }
@@ -329,9 +335,7 @@ impl TcpSocket {
         }
         // What we advertised may exceed the free space by less than one scale unit
         // (rounded up, see `advertised_window`): that much is accepted too.
-        let room = self
-            .our_window()
-            .max(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32) as u64;
+        let room = self.our_window().max(self.advertised_window_now()) as u64;
         let take = ((len - skip) as u64).min((nxt + room).saturating_sub(start)) as u32;
         if take == 0 {
             return AckDue::Now;

@@ -257,7 +257,7 @@ impl TcpSocket {
     /// ("if (timeo < rto) timeo = rto", `rto = (icsk_rto << 2) - (icsk_rto >> 1)`).
     fn enter_fin_wait2_timewait(&mut self, timeo: Micros, ctx: &mut Ctx) {
         self.tw_fin_wait2 = true;
-        self.tw_rcv_wnd = Some(self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32);
+        self.tw_rcv_wnd = Some(self.advertised_window_now());
         self.become_timewait_socket();
         for k in [
             TimerKind::Retransmit,
