@@ -192,6 +192,19 @@ fn socket_options_are_range_checked() {
 }
 
 #[test]
+fn a_tcp_maxseg_above_max_tcp_window_is_refused_as_the_kernel_refuses_it() {
+    // do_tcp_setsockopt(TCP_MAXSEG): EINVAL above MAX_TCP_WINDOW (32,767), though an MSS
+    // from the MTU goes up to 65,495; 32,767 itself is taken.
+    let s = scenario(&pair("", "", r#", "max_seg": 32768"#, ""));
+    assert_eq!(
+        synack_model::simulate(&s).unwrap_err().to_string(),
+        "sockets[0].max_seg = 32768 is out of range (allowed: 88..=32767)"
+    );
+    let s = scenario(&pair("", "", r#", "max_seg": 32767"#, ""));
+    assert!(synack_model::simulate(&s).is_ok());
+}
+
+#[test]
 fn a_second_listener_on_a_listening_port_gets_eaddrinuse_even_with_reuse_addr() {
     let two = |a: bool, b: bool| {
         scenario(&format!(
