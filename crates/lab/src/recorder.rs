@@ -1581,12 +1581,34 @@ impl Causes {
                 }
             }
         }
-        match aborted {
-            Some(a) => {
-                path.push((a.max(last_t), TcpState::Closed));
+        if let Some(a) = aborted {
+            path.push((a.max(last_t), TcpState::Closed));
+            return path;
+        }
+        // The segments proved the way to `state`, and the rest is the socket's own call:
+        // close() or shutdown(SHUT_WR) moves CLOSE-WAIT to LAST-ACK and ESTABLISHED to
+        // FIN-WAIT-1 (`tcp_close_state`) before `tcp_send_fin` hands the FIN to the device,
+        // so a dump between the call and the FIN's capture shows the new state with its
+        // proof still to come. The proven states stay, and the last is entered at the call.
+        // Measured on 6.18 (fin-lost-behind-small-segment+delay=150, dumps 59 ms apart): the
+        // peer's FIN at 1393.4 ms, close() and a dump showing LAST-ACK at 1395.4, our FIN
+        // captured at 1397.2: CLOSE-WAIT was dropped from the trace.
+        let by_call = matches!(
+            (state, to),
+            (TcpState::CloseWait, TcpState::LastAck) | (TcpState::Established, TcpState::FinWait1)
+        );
+        let call = self.calls.iter().find(|(t, id, k)| {
+            *id == s.id
+                && *t > last_t.max(after)
+                && *t <= upto
+                && matches!(k, AppCallKind::Close | AppCallKind::Shutdown)
+        });
+        match call {
+            Some(&(t, _, _)) if by_call && !path.is_empty() => {
+                path.push((t, to));
                 path
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         }
     }
 }
@@ -3065,6 +3087,29 @@ mod tests {
         assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
         assert_eq!(entered(&tr, TcpState::LastAck), Some(2_150));
         assert_eq!(entered(&tr, TcpState::Closed), Some(2_150));
+    }
+
+    #[test]
+    fn close_wait_proven_by_the_peers_fin_stays_when_a_dump_shows_last_ack_before_our_fin() {
+        // fin-lost-behind-small-segment+delay=150 on a loaded machine: the peer's FIN
+        // arrives at 2000 µs, close() at 2100 sets LAST-ACK, a dump at 2200 shows it, and our
+        // FIN is captured only at 2300. CLOSE-WAIT at the FIN, LAST-ACK at the close().
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        call_at(&r, t0 + 2_100, id, AppCall::Close);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 1_950, tcp_at(to_client(0x11), 1, 1), t0 + 2_000),
+                delivered(t0 + 2_300, tcp_at(from_client(0x11), 1, 2), t0 + 2_350),
+            ],
+            &[
+                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 2_200, t0 + 2_210, vec![sock(st::LAST_ACK, 1, 200)]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
+        assert_eq!(entered(&tr, TcpState::LastAck), Some(2_100));
     }
 
     #[test]
