@@ -1269,7 +1269,18 @@ impl Inner {
             } else {
                 TcpState::Closed
             };
-            let path = causes.path(info, start, TcpState::Closed, (0, u64::MAX));
+            // An active socket's segments start at its connect(): before it the tuple's
+            // segments are another socket's (a second connect() from the same port that
+            // failed with EADDRINUSE while the first connection was closing sent nothing).
+            let from = match info.parent {
+                Some(_) => 0,
+                None => causes
+                    .calls
+                    .iter()
+                    .find(|(_, s, k)| *s == id && *k == AppCallKind::Connect)
+                    .map_or(0, |(t, _, _)| t.saturating_sub(1)),
+            };
+            let path = causes.path(info, start, TcpState::Closed, (from, u64::MAX));
             if path.len() > 1 {
                 self.push_path(id, TcpState::Closed, path);
             }
@@ -3110,6 +3121,46 @@ mod tests {
         );
         assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
         assert_eq!(entered(&tr, TcpState::LastAck), Some(2_100));
+    }
+
+    #[test]
+    fn a_second_connect_from_the_port_that_failed_takes_no_life_from_the_first_ones_segments() {
+        // time-wait-reconnect-no-timestamps+delay=150: the first connection (refused here,
+        // SYN then RST within one dump gap) lives and ends unseen by the dumps; a second
+        // socket on the same port and peer calls connect() later and gets EADDRINUSE. The
+        // first's segments are its own, not the second's.
+        let (r, t0) = recorder();
+        let first = client_socket(&r);
+        let second = client_socket(&r);
+        let to = Addr {
+            host: HostId(1),
+            port: 9999,
+        };
+        call_at(&r, t0 + 90, first, AppCall::Connect { to });
+        call_at(&r, t0 + 3_000, second, AppCall::Connect { to });
+        r.add_wire_capture(&[
+            delivered(t0 + 100, from_client(0x02), t0 + 150),
+            delivered(t0 + 160, tcp_at(to_client(0x14), 0, 1), t0 + 200),
+        ]);
+        r.add_diag(
+            &[
+                sample(t0 + 10, t0 + 20, vec![]),
+                sample(t0 + 8_000, t0 + 8_010, vec![]),
+            ],
+            SynQueueLimits::default(),
+            HostId(0),
+        );
+        let tr = r.finish("test");
+        let changes = |id: SocketId| {
+            tr.events
+                .iter()
+                .filter(
+                    |e| matches!(e.kind, EventKind::StateChanged { socket, .. } if socket == id),
+                )
+                .count()
+        };
+        assert_eq!(changes(first), 2, "SYN-SENT and CLOSED");
+        assert_eq!(changes(second), 0);
     }
 
     #[test]
