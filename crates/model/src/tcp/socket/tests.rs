@@ -1839,6 +1839,28 @@ fn the_psh_the_probe_timer_sets_stays_on_the_skb_for_its_retransmission() {
 }
 
 #[test]
+fn a_segment_the_probe_timer_sent_is_guarded_by_the_rto_alone_not_a_loss_probe() {
+    // `tcp_write_wakeup` sends through `tcp_transmit_skb` and `tcp_event_new_data_sent`,
+    // which arm the RTO; only `tcp_write_xmit` plans a loss probe. So the first resend is an
+    // RTO (counted, backed off), and the next comes twice as late. Measured on 6.18
+    // (zero-window-after-rto+delay=40): resent 347, 710 and 1371 ms apart.
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    app_send(&mut h, 100, true);
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Persist);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    assert!(!h.s.tlp_armed, "no loss probe planned");
+    let sent = h.now;
+    fire(&mut h, TimerKind::Retransmit);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    let first = h.now - sent;
+    assert_eq!(h.s.stats.timeouts, 1, "the resend was an RTO");
+    let next = h.s.timer(TimerKind::Retransmit).unwrap() - h.now;
+    assert!(next >= 2 * first - 8_000, "{first} then {next}");
+}
+
+#[test]
 fn memory_a_write_forward_allocated_lets_the_first_data_received_take_the_fast_path() {
     // Linux has one `sk_forward_alloc` per socket for both directions: the byte written
     // took a page (`tcp_stream_alloc_skb` → `sk_wmem_schedule`) and 833 bytes of it (the
