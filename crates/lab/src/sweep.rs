@@ -714,6 +714,32 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "delay",
         "100",
     ),
+    // Off the sweep's grid (2026-12-06). The segment the probe timer sends into a window
+    // smaller than the skb is guarded by the RTO alone (`tcp_write_wakeup` plans no loss
+    // probe), so its three losses are resent by RTOs doubling each time.
+    (
+        "probe-timers-segment-resent-by-rtos-only",
+        "zero-window-after-rto",
+        "delay",
+        "40",
+    ),
+    // SO_LINGER {on, 3 s} with every FIN lost and tcp_orphan_retries 2: the socket is no
+    // orphan while close() waits (`__tcp_close` orphans it after `sk_stream_wait_close`), so
+    // its FIN timer gives up only after the wait, at the first RTO past it.
+    (
+        "lingering-close-is-no-orphan-until-it-returns",
+        "orphan-fin-lost",
+        "linger",
+        "3",
+    ),
+    // A second connect() from the port of a connection still closing fails with EADDRINUSE
+    // and takes none of the first connection's states (a recorder fix).
+    (
+        "reconnect-while-closing-eaddrinuse-no-states",
+        "time-wait-reconnect-no-timestamps",
+        "delay",
+        "150",
+    ),
 ];
 
 /// Every axis as (name, values): the explorer (`explore`) draws its overrides from this
