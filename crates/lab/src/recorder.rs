@@ -2187,6 +2187,20 @@ mod tests {
         r.lock().push(t, EventKind::AppCall { socket, call });
     }
 
+    /// The trace of a client socket that makes `call` at `at` µs, with `packets` and the
+    /// dumps `samples` (each given the recorder's start, `t0`, to count from).
+    fn client_call(
+        at: u64,
+        call: AppCall,
+        packets: impl Fn(u64) -> Vec<WirePacket>,
+        samples: impl Fn(u64) -> Vec<DiagSample>,
+    ) -> Trace {
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        call_at(&r, t0 + at, id, call);
+        replay(&r, &packets(t0), &samples(t0))
+    }
+
     /// A packet captured at `t_in` on the sender's side and at `t_out` on the receiver's.
     fn delivered(t_in: u64, data: Vec<u8>, t_out: u64) -> WirePacket {
         WirePacket {
@@ -3032,19 +3046,21 @@ mod tests {
     fn an_abort_that_sends_nothing_closes_at_the_call_not_at_the_hosts_later_rst() {
         // time-wait-assassinated: the server aborts in LAST-ACK (no RST, `tcp_disconnect`);
         // the client's ACK then finds no socket and the host answers it with a RST.
-        let (r, t0) = recorder();
-        let id = client_socket(&r);
-        call_at(&r, t0 + 2_000, id, AppCall::Abort);
-        let tr = replay(
-            &r,
-            &[
-                delivered(t0 + 5_000, tcp_at(to_client(0x10), 1, 2), t0 + 5_020),
-                delivered(t0 + 5_030, tcp_at(from_client(0x04), 2, 0), t0 + 5_050),
-            ],
-            &[
-                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::LAST_ACK, 1, 200)]),
-                sample(t0 + 8_000, t0 + 8_010, vec![]),
-            ],
+        let tr = client_call(
+            2_000,
+            AppCall::Abort,
+            |t0| {
+                vec![
+                    delivered(t0 + 5_000, tcp_at(to_client(0x10), 1, 2), t0 + 5_020),
+                    delivered(t0 + 5_030, tcp_at(from_client(0x04), 2, 0), t0 + 5_050),
+                ]
+            },
+            |t0| {
+                vec![
+                    sample(t0 + 1_000, t0 + 1_010, vec![sock(st::LAST_ACK, 1, 200)]),
+                    sample(t0 + 8_000, t0 + 8_010, vec![]),
+                ]
+            },
         );
         assert_eq!(entered(&tr, TcpState::Closed), Some(2_000));
     }
@@ -3105,19 +3121,21 @@ mod tests {
         // fin-lost-behind-small-segment+delay=150 on a loaded machine: the peer's FIN
         // arrives at 2000 µs, close() at 2100 sets LAST-ACK, a dump at 2200 shows it, and our
         // FIN is captured only at 2300. CLOSE-WAIT at the FIN, LAST-ACK at the close().
-        let (r, t0) = recorder();
-        let id = client_socket(&r);
-        call_at(&r, t0 + 2_100, id, AppCall::Close);
-        let tr = replay(
-            &r,
-            &[
-                delivered(t0 + 1_950, tcp_at(to_client(0x11), 1, 1), t0 + 2_000),
-                delivered(t0 + 2_300, tcp_at(from_client(0x11), 1, 2), t0 + 2_350),
-            ],
-            &[
-                sample(t0 + 1_000, t0 + 1_010, vec![sock(st::ESTABLISHED, 0, 0)]),
-                sample(t0 + 2_200, t0 + 2_210, vec![sock(st::LAST_ACK, 1, 200)]),
-            ],
+        let tr = client_call(
+            2_100,
+            AppCall::Close,
+            |t0| {
+                vec![
+                    delivered(t0 + 1_950, tcp_at(to_client(0x11), 1, 1), t0 + 2_000),
+                    delivered(t0 + 2_300, tcp_at(from_client(0x11), 1, 2), t0 + 2_350),
+                ]
+            },
+            |t0| {
+                vec![
+                    sample(t0 + 1_000, t0 + 1_010, vec![sock(st::ESTABLISHED, 0, 0)]),
+                    sample(t0 + 2_200, t0 + 2_210, vec![sock(st::LAST_ACK, 1, 200)]),
+                ]
+            },
         );
         assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
         assert_eq!(entered(&tr, TcpState::LastAck), Some(2_100));
