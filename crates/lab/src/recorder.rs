@@ -2187,18 +2187,26 @@ mod tests {
         r.lock().push(t, EventKind::AppCall { socket, call });
     }
 
-    /// The trace of a client socket that makes `call` at `at` µs, with `packets` and the
-    /// dumps `samples` (each given the recorder's start, `t0`, to count from).
+    /// The trace of a client socket that makes `call` at `at` µs, with `packets` (sent,
+    /// packet, arrived) and dumps (at, sockets; each 10 µs long), all in µs from the start.
     fn client_call(
         at: u64,
         call: AppCall,
-        packets: impl Fn(u64) -> Vec<WirePacket>,
-        samples: impl Fn(u64) -> Vec<DiagSample>,
+        packets: Vec<(u64, Vec<u8>, u64)>,
+        dumps: Vec<(u64, Vec<DiagSock>)>,
     ) -> Trace {
         let (r, t0) = recorder();
         let id = client_socket(&r);
         call_at(&r, t0 + at, id, call);
-        replay(&r, &packets(t0), &samples(t0))
+        let packets: Vec<WirePacket> = packets
+            .into_iter()
+            .map(|(i, p, o)| delivered(t0 + i, p, t0 + o))
+            .collect();
+        let samples: Vec<DiagSample> = dumps
+            .into_iter()
+            .map(|(t, socks)| sample(t0 + t, t0 + t + 10, socks))
+            .collect();
+        replay(&r, &packets, &samples)
     }
 
     /// A packet captured at `t_in` on the sender's side and at `t_out` on the receiver's.
@@ -3049,18 +3057,11 @@ mod tests {
         let tr = client_call(
             2_000,
             AppCall::Abort,
-            |t0| {
-                vec![
-                    delivered(t0 + 5_000, tcp_at(to_client(0x10), 1, 2), t0 + 5_020),
-                    delivered(t0 + 5_030, tcp_at(from_client(0x04), 2, 0), t0 + 5_050),
-                ]
-            },
-            |t0| {
-                vec![
-                    sample(t0 + 1_000, t0 + 1_010, vec![sock(st::LAST_ACK, 1, 200)]),
-                    sample(t0 + 8_000, t0 + 8_010, vec![]),
-                ]
-            },
+            vec![
+                (5_000, tcp_at(to_client(0x10), 1, 2), 5_020),
+                (5_030, tcp_at(from_client(0x04), 2, 0), 5_050),
+            ],
+            vec![(1_000, vec![sock(st::LAST_ACK, 1, 200)]), (8_000, vec![])],
         );
         assert_eq!(entered(&tr, TcpState::Closed), Some(2_000));
     }
@@ -3124,18 +3125,14 @@ mod tests {
         let tr = client_call(
             2_100,
             AppCall::Close,
-            |t0| {
-                vec![
-                    delivered(t0 + 1_950, tcp_at(to_client(0x11), 1, 1), t0 + 2_000),
-                    delivered(t0 + 2_300, tcp_at(from_client(0x11), 1, 2), t0 + 2_350),
-                ]
-            },
-            |t0| {
-                vec![
-                    sample(t0 + 1_000, t0 + 1_010, vec![sock(st::ESTABLISHED, 0, 0)]),
-                    sample(t0 + 2_200, t0 + 2_210, vec![sock(st::LAST_ACK, 1, 200)]),
-                ]
-            },
+            vec![
+                (1_950, tcp_at(to_client(0x11), 1, 1), 2_000),
+                (2_300, tcp_at(from_client(0x11), 1, 2), 2_350),
+            ],
+            vec![
+                (1_000, vec![sock(st::ESTABLISHED, 0, 0)]),
+                (2_200, vec![sock(st::LAST_ACK, 1, 200)]),
+            ],
         );
         assert_eq!(entered(&tr, TcpState::CloseWait), Some(2_000));
         assert_eq!(entered(&tr, TcpState::LastAck), Some(2_100));
