@@ -82,6 +82,9 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
     if case.ends_with(".json") {
         return read_scenario(std::path::Path::new(case));
     }
+    if let Some(why) = crate::sweep::refusal(case) {
+        return Err(LabError::Usage(why));
+    }
     Err(LabError::Usage(format!(
         "no case {case:?}; the cases are: all, {} (or a scenario .json file)",
         crate::inject::all_names().join(", ")

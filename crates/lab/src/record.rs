@@ -116,10 +116,12 @@ pub fn run(
             )
         } else {
             let sc = crate::inject::named(n).ok_or_else(|| {
-                LabError::Usage(format!(
-                    "no case {n:?}; the cases are: {} (or a scenario .json file)",
-                    crate::inject::all_names().join(", ")
-                ))
+                LabError::Usage(crate::sweep::refusal(n).unwrap_or_else(|| {
+                    format!(
+                        "no case {n:?}; the cases are: {} (or a scenario .json file)",
+                        crate::inject::all_names().join(", ")
+                    )
+                }))
             })?;
             (n.clone(), sc)
         };

@@ -82,8 +82,10 @@ fn ms_to_us(v: &str) -> Option<Option<u64>> {
 fn s_to_us(v: &str) -> Option<Option<u64>> {
     v.parse::<u64>().ok().map(|s| Some(s * 1_000_000))
 }
+/// A switch as the kernel reads it: an `int` socket option or sysctl that is on when it is not
+/// 0 (`if (val)`, `if (!READ_ONCE(sysctl))`), so 2 is on too. Anything not an `int` is no value.
 fn on(v: &str) -> Option<bool> {
-    (v == "1").then_some(true)
+    v.parse::<i32>().ok().map(|n| n != 0)
 }
 
 /// The cases every axis on the link or on a drop varies: the lab's own (the scripted peers
@@ -183,11 +185,14 @@ axes! {
             set_backlog(sc, 8, 10);
             Some(())
         };
-    syncookies: "net.ipv4.tcp_syncookies 0, 1 or 2 (a cookie for every SYN)",
+    syncookies: "net.ipv4.tcp_syncookies (0 none, 2 a cookie for every SYN, any other value a \
+        cookie when the SYN queue is full)",
         ["0", "1", "2"],
         &["backlog-full-syncookies", "syncookies-always", "syncookies-always-ack-lost"], 0,
         |sc, v| {
-            let n: u8 = v.parse().ok().filter(|n| *n <= 2)?;
+            // A u8 sysctl: 2 sends a cookie for every SYN (`tcp_conn_request` tests == 2),
+            // any other non-zero value only when the queue is full, as 1.
+            let n: u8 = v.parse().ok()?;
             sc.tuning.syncookies = Some(n > 0);
             sc.tuning.syncookies_always = Some(n == 2);
             Some(())
@@ -200,35 +205,43 @@ axes! {
         };
     rfc1337: "net.ipv4.tcp_rfc1337: a RST at TIME-WAIT's rcv_nxt ignored (1) or ending it (0)",
         ["0", "1"], &["time-wait-assassinated"], 0, |sc, v| {
-            sc.tuning.rfc1337 = Some(v == "1");
+            sc.tuning.rfc1337 = Some(on(v)?);
             Some(())
         };
     abort_on_overflow: "net.ipv4.tcp_abort_on_overflow: an RST for the ACK a full queue cannot take",
         ["0", "1"], BACKLOGS, 0, |sc, v| {
-            sc.tuning.abort_on_overflow = Some(v == "1");
+            sc.tuning.abort_on_overflow = Some(on(v)?);
             Some(())
         };
-    early_retrans: "net.ipv4.tcp_early_retrans 0 (no tail loss probe) or 3",
+    early_retrans: "net.ipv4.tcp_early_retrans 0-4: 3 and 4 send tail loss probes, 0-2 do not",
         ["0", "3"], &["loss-tail", "loss-fast-retransmit", "tcp-info", "retries2-timeout"], 0,
         |sc, v| {
-            sc.tuning.tail_loss_probe = Some(v != "0");
+            // The kernel takes 0-4 (proc_dou8vec_minmax up to SYSCTL_FOUR), and
+            // `tcp_schedule_loss_probe` schedules a probe only for 3 or 4.
+            let n: u8 = v.parse().ok().filter(|n| *n <= 4)?;
+            sc.tuning.tail_loss_probe = Some(n >= 3);
             Some(())
         };
     retrans_collapse: "net.ipv4.tcp_retrans_collapse 0 (resend each skb as sent) or 1",
         ["0", "1"], &["rto-collapse", "loss-tail", "teardown-server-first"], 0, |sc, v| {
-            sc.tuning.retrans_collapse = Some(v == "1");
+            sc.tuning.retrans_collapse = Some(on(v)?);
             Some(())
         };
     autocorking: "net.ipv4.tcp_autocorking 0 or 1 (on the TUN wire, which releases every \
         packet as it takes it, neither holds a write)",
         ["0", "1"], &["small-writes-nodelay", "small-writes-nagle", "msg-more", "tcp-cork"], 0,
         |sc, v| {
-            sc.tuning.autocorking = Some(v == "1");
+            // proc_dou8vec_minmax with SYSCTL_ONE as its top: 0 or 1 only.
+            sc.tuning.autocorking = Some(match v {
+                "0" => false,
+                "1" => true,
+                _ => return None,
+            });
             Some(())
         };
     moderate_rcvbuf: "net.ipv4.tcp_moderate_rcvbuf 0 (no receive-buffer growth) or 1",
         ["0", "1"], &["receive-memory-ofo-rcvbuf-grow", "autotune-reader"], 0, |sc, v| {
-            sc.tuning.moderate_rcvbuf = Some(v == "1");
+            sc.tuning.moderate_rcvbuf = Some(on(v)?);
             Some(())
         };
     rmem_max: "tcp_rmem[2] (net.ipv4.tcp_rmem's last number), bytes: how far autotuning grows \
@@ -238,8 +251,8 @@ axes! {
             Some(())
         };
     dsack: "net.ipv4.tcp_dsack 0 (no D-SACK blocks sent)",
-        ["0"], &["receive-ofo-overlaps", "reorder-dsack-undo"], 0, |sc, _| {
-            sc.tuning.dsack = Some(false);
+        ["0"], &["receive-ofo-overlaps", "reorder-dsack-undo"], 0, |sc, v| {
+            sc.tuning.dsack = Some(on(v)?);
             Some(())
         };
     comp_sack_nr: "net.ipv4.tcp_comp_sack_nr (0: every out-of-order segment acknowledged at \
@@ -256,16 +269,24 @@ axes! {
             sc.tuning.comp_sack_slack_ns = Some(v.parse::<u64>().ok()? * 1_000);
             Some(())
         };
-    sack: "net.ipv4.tcp_sack", ["0"], OPTIONS, 0, |sc, _| {
-            sc.tuning.sack_permitted = Some(false);
+    sack: "net.ipv4.tcp_sack", ["0"], OPTIONS, 0, |sc, v| {
+            sc.tuning.sack_permitted = Some(on(v)?);
             Some(())
         };
-    timestamps: "net.ipv4.tcp_timestamps", ["0"], OPTIONS, 0, |sc, _| {
-            sc.tuning.timestamps = Some(false);
+    timestamps: "net.ipv4.tcp_timestamps (1: with a random offset per connection, 2: \
+        without)", ["0"], OPTIONS, 0, |sc, v| {
+            // Any other non-zero value is on without the offset: `tcp_v4_init_ts_off` and
+            // its callers add it only when the sysctl is 1.
+            let n: i32 = v.parse().ok()?;
+            sc.tuning.timestamps = Some(n != 0);
+            if n != 0 {
+                sc.tuning.timestamps_offset = Some(n == 1);
+            }
             Some(())
         };
-    window_scaling: "net.ipv4.tcp_window_scaling", ["0"], OPTIONS, 0, |sc, _| {
-            sc.tuning.window_scale = Some(None);
+    window_scaling: "net.ipv4.tcp_window_scaling", ["0"], OPTIONS, 0, |sc, v| {
+            // On: the machine's shift, which the runner measures (`None` asks it for that).
+            sc.tuning.window_scale = if on(v)? { None } else { Some(None) };
             Some(())
         };
     rcvbuf: "SO_RCVBUF on the listener (its connections inherit it), bytes",
@@ -312,7 +333,7 @@ axes! {
                 at + 1,
                 Step::at(
                     100_000,
-                    Action::SetSockOpt(SockOpt::TcpQuickack { value: v == "1" }),
+                    Action::SetSockOpt(SockOpt::TcpQuickack { value: on(v)? }),
                 ),
             );
             Some(())
@@ -693,6 +714,32 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "delay",
         "100",
     ),
+    // Off the sweep's grid (2026-12-06). The segment the probe timer sends into a window
+    // smaller than the skb is guarded by the RTO alone (`tcp_write_wakeup` plans no loss
+    // probe), so its three losses are resent by RTOs doubling each time.
+    (
+        "probe-timers-segment-resent-by-rtos-only",
+        "zero-window-after-rto",
+        "delay",
+        "40",
+    ),
+    // SO_LINGER {on, 3 s} with every FIN lost and tcp_orphan_retries 2: the socket is no
+    // orphan while close() waits (`__tcp_close` orphans it after `sk_stream_wait_close`), so
+    // its FIN timer gives up only after the wait, at the first RTO past it.
+    (
+        "lingering-close-is-no-orphan-until-it-returns",
+        "orphan-fin-lost",
+        "linger",
+        "3",
+    ),
+    // A second connect() from the port of a connection still closing fails with EADDRINUSE
+    // and takes none of the first connection's states (a recorder fix).
+    (
+        "reconnect-while-closing-eaddrinuse-no-states",
+        "time-wait-reconnect-no-timestamps",
+        "delay",
+        "150",
+    ),
 ];
 
 /// Every axis as (name, values): the explorer (`explore`) draws its overrides from this
@@ -787,6 +834,41 @@ fn point(case: &str, varied: &[(&str, &str)]) -> Option<Scenario> {
     sc.name = name;
     sc.description = description;
     Some(sc)
+}
+
+/// Why `name`, written as a point (`case+axis=value…`), is none: the case, the axis or the
+/// value it does not know, so that a refused point says which part is wrong. `None` when
+/// `name` is no point at all (no `+`) or is one.
+pub fn refusal(name: &str) -> Option<String> {
+    let (case, rest) = name.split_once('+')?;
+    if scenario(name).is_some() {
+        return None;
+    }
+    let Some(mut sc) = crate::inject::named(case) else {
+        return Some(format!("point {name:?}: no case {case:?}"));
+    };
+    for av in rest.split('+') {
+        let Some((axis, value)) = av.split_once('=') else {
+            return Some(format!(
+                "point {name:?}: {av:?} is not axis=value (`sweep --list` lists the axes)"
+            ));
+        };
+        let Some(a) = AXES.iter().find(|a| a.name == axis) else {
+            return Some(format!(
+                "point {name:?}: no axis {axis:?}; the axes are: {}",
+                AXES.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
+            ));
+        };
+        if (a.apply)(&mut sc, value).is_none() {
+            return Some(format!(
+                "point {name:?}: axis {axis} ({}) does not take {value:?} on case {case} \
+                 (its listed values: {})",
+                a.what,
+                a.values.join(", ")
+            ));
+        }
+    }
+    None
 }
 
 /// Every point of the named axes (all when empty) whose case matches one of `only` (all
@@ -997,6 +1079,58 @@ mod tests {
         assert!(scenario("handshake-normal+nope=1").is_none());
         assert!(scenario("handshake-normal+drop=client-bogus-1").is_none());
         assert!(points(&["nope".into()], &[]).is_err());
+    }
+
+    #[test]
+    fn a_switch_axis_reads_its_value_as_the_kernel_does_not_as_off_whatever_it_is() {
+        let t = |name: &str| scenario(name).unwrap().tuning;
+        // sack=1 on a case without SACK turns it on; 0 off; the kernel's `if (sysctl)`
+        // makes 2 on as well.
+        assert_eq!(t("options-no-sack+sack=1").sack_permitted, Some(true));
+        assert_eq!(t("handshake-normal+sack=0").sack_permitted, Some(false));
+        assert_eq!(t("handshake-normal+dsack=2").dsack, Some(true));
+        assert_eq!(t("time-wait-assassinated+rfc1337=2").rfc1337, Some(true));
+        assert_eq!(
+            t("rto-collapse+retrans_collapse=2").retrans_collapse,
+            Some(true)
+        );
+        assert_eq!(t("handshake-normal+window_scaling=1").window_scale, None);
+        assert_eq!(
+            t("handshake-normal+window_scaling=0").window_scale,
+            Some(None)
+        );
+        let ts = t("handshake-normal+timestamps=2");
+        assert_eq!(
+            (ts.timestamps, ts.timestamps_offset),
+            (Some(true), Some(false))
+        );
+        // tcp_early_retrans: probes for 3 and 4 only; 5 is past the sysctl's range.
+        assert_eq!(t("loss-tail+early_retrans=4").tail_loss_probe, Some(true));
+        assert_eq!(t("loss-tail+early_retrans=2").tail_loss_probe, Some(false));
+        assert!(scenario("loss-tail+early_retrans=5").is_none());
+        // tcp_autocorking is 0 or 1 on the kernel.
+        assert!(scenario("msg-more+autocorking=2").is_none());
+        // TCP_NODELAY 0 is the option off, not a value the axis lacks.
+        let nd = scenario("psh-writes+nodelay=0").unwrap();
+        assert!(
+            !nd.sockets
+                .iter()
+                .find(|s| s.label == "client")
+                .unwrap()
+                .no_delay
+        );
+    }
+
+    #[test]
+    fn a_refused_point_names_the_part_that_is_wrong() {
+        let why = |n: &str| refusal(n).unwrap();
+        assert!(why("msg-more+autocorking=2").contains("autocorking"));
+        assert!(why("msg-more+autocorking=2").contains("\"2\""));
+        assert!(why("msg-more+nope=1").contains("no axis \"nope\""));
+        assert!(why("nocase+delay=1").contains("no case \"nocase\""));
+        assert!(why("msg-more+delay").contains("axis=value"));
+        assert_eq!(refusal("msg-more+autocorking=1"), None);
+        assert_eq!(refusal("msg-more"), None);
     }
 
     #[test]

@@ -612,6 +612,9 @@ pub mod ranges {
     pub const MAX_SOCKETS: RangeInclusive<usize> = 1..=MAX_SOCKET_IDS;
     /// Linux TCP_MIN_MSS (88) up to what a 64 KiB IPv4 packet holds (65,535 − 40).
     pub const MSS: RangeInclusive<u16> = 88..=65_495;
+    /// TCP_MAXSEG (`sockets[].max_seg`): `do_tcp_setsockopt` refuses a value below
+    /// TCP_MIN_MSS or above MAX_TCP_WINDOW (32,767) with EINVAL.
+    pub const MAX_SEG: RangeInclusive<u16> = 88..=32_767;
     /// RFC 7323 §2.3: a shift count above 14 is treated as 14; we refuse it instead.
     pub const WINDOW_SCALE: RangeInclusive<u8> = 0..=14;
     /// RTO bounds and initial RTO: 1 ms (below a jiffy makes no sense) up to Linux's
@@ -951,7 +954,7 @@ impl Scenario {
                 s.send_buffer,
                 &BUFFER,
             )?;
-            check_opt(format_args!("sockets[{i}].max_seg"), s.max_seg, &MSS)?;
+            check_opt(format_args!("sockets[{i}].max_seg"), s.max_seg, &MAX_SEG)?;
             check_opt(
                 format_args!("sockets[{i}].syn_count"),
                 s.syn_count,

@@ -90,6 +90,37 @@ fn close_with_so_linger_returns_after_the_linger_time_when_no_ack_comes() {
 }
 
 #[test]
+fn a_close_lingering_for_its_fin_is_no_orphan_until_the_wait_ends() {
+    // Every FIN lost, tcp_orphan_retries 2 (a budget of 1.4 s from the first retransmission,
+    // on TCP_RTO_MIN), SO_LINGER {on, 3 s}: `__tcp_close` orphans the socket only after
+    // `sk_stream_wait_close`, so until close() returns at 3.1 s the FIN's timer counts
+    // against tcp_retries2. Measured on 6.18 (orphan-fin-lost+linger=3, 20 ms wire): FINs at
+    // 0.25, 0.50, 0.74, 1.26 and 2.25 s, and the socket gone at the next timer, 4.23 s.
+    let mut s = pair(
+        r#"{ "from": "client", "matches": "fin", "action": "drop" }"#,
+        r#", "linger_us": 3000000"#,
+        r#", { "call": "close", "at_us": 100000 }"#,
+        "",
+        "",
+    );
+    s.tuning.orphan_retries = Some(2);
+    let t = run(&s);
+    // "2.250 client>server F. …": the FINs' times in ms.
+    let fins: Vec<u64> = common::packets(&t)
+        .iter()
+        .filter(|l| l.contains("client>server F"))
+        .filter_map(|l| l.split(' ').next()?.replace('.', "").parse().ok())
+        .collect();
+    let closed = common::entered(&t, "client", synack_model::trace::TcpState::Closed);
+    assert_eq!(return_times(&t, "client", "Close"), [3_100_000]);
+    assert!(fins.iter().any(|&ms| ms > 2_000), "{fins:?}");
+    assert!(
+        closed.last().is_some_and(|&c| c > 3_100_000),
+        "{closed:?}, FINs {fins:?}"
+    );
+}
+
+#[test]
 fn so_linger_zero_set_with_setsockopt_makes_close_reset_the_connection() {
     let t = run(&pair(
         "",

@@ -182,13 +182,29 @@ fn tcp_syncnt_gives_up_sooner_than_the_hosts_syn_retries() {
     assert_eq!(returns(&t, "client"), vec!["Connect ETIMEDOUT"]);
 }
 
+/// Why the pair with these extra client socket fields is refused, if it is.
+fn refusal(client_sock: &str) -> Option<String> {
+    let s = scenario(&pair("", "", client_sock, ""));
+    synack_model::simulate(&s).err().map(|e| e.to_string())
+}
+
 #[test]
 fn socket_options_are_range_checked() {
-    let s = scenario(&pair("", "", r#", "syn_count": 0"#, ""));
     assert_eq!(
-        synack_model::simulate(&s).unwrap_err().to_string(),
-        "sockets[0].syn_count = 0 is out of range (allowed: 1..=127)"
+        refusal(r#", "syn_count": 0"#).as_deref(),
+        Some("sockets[0].syn_count = 0 is out of range (allowed: 1..=127)")
     );
+}
+
+#[test]
+fn a_tcp_maxseg_above_max_tcp_window_is_refused_as_the_kernel_refuses_it() {
+    // do_tcp_setsockopt(TCP_MAXSEG): EINVAL above MAX_TCP_WINDOW (32,767), though an MSS
+    // from the MTU goes up to 65,495; 32,767 itself is taken.
+    assert_eq!(
+        refusal(r#", "max_seg": 32768"#).as_deref(),
+        Some("sockets[0].max_seg = 32768 is out of range (allowed: 88..=32767)")
+    );
+    assert_eq!(refusal(r#", "max_seg": 32767"#), None);
 }
 
 #[test]

@@ -587,6 +587,9 @@ impl Sim {
         // CLOSING and LAST-ACK) or after t, whichever comes first; the connection
         // goes on as an orphan either way.
         if let Some(t) = self.close_socket(sid, abort) {
+            if let Some(tcp) = self.tcp(sid) {
+                tcp.lingering = true;
+            }
             let deadline = self.now + t;
             self.push(deadline, What::Wake(i));
             return self.block(i, Blocked::Linger { deadline });
@@ -902,6 +905,10 @@ impl Sim {
                     .is_some_and(|t| matches!(t.state, FinWait1 | Closing | LastAck));
                 if waiting && self.now < deadline {
                     return false;
+                }
+                // `__tcp_close` after the wait: `sock_orphan`, the socket is SOCK_DEAD now.
+                if let Some(t) = self.tcp(sid) {
+                    t.lingering = false;
                 }
                 self.app_return(i, AppCallKind::Close, AppResult::Ok);
                 true

@@ -493,6 +493,11 @@ pub struct TcpSocket {
     pub error_reported: bool,
     /// close() was called: the socket is orphaned (no more reads).
     pub app_closed: bool,
+    /// close() is still waiting with SO_LINGER for the FIN's ACK (`sk_stream_wait_close`):
+    /// `__tcp_close` orphans the socket (`sock_orphan`, SOCK_DEAD) only after that wait, so
+    /// until it returns the retransmission and probe timers give up after tcp_retries2,
+    /// not tcp_orphan_retries (`TcpSocket::orphaned`).
+    pub lingering: bool,
     pub shut_wr: bool,
     /// SYN-ACK retransmissions so far (a request is "young" while this is 0).
     pub synack_retransmits: u32,
@@ -812,6 +817,7 @@ impl TcpSocket {
             error: None,
             error_reported: false,
             app_closed: false,
+            lingering: false,
             shut_wr: false,
             synack_retransmits: 0,
             overflow_acked: false,
@@ -916,6 +922,12 @@ impl TcpSocket {
         self.fin_queued
             && self.snd_max.gt(self.fin_seq())
             && !self.lone_fin.is_some_and(|f| f.sacked)
+    }
+
+    /// Linux SOCK_DEAD: closed by the application and no close() waiting on it any more
+    /// (with SO_LINGER `__tcp_close` calls `sock_orphan` after `sk_stream_wait_close`).
+    pub fn orphaned(&self) -> bool {
+        self.app_closed && !self.lingering
     }
 
     pub fn fin_acked(&self) -> bool {

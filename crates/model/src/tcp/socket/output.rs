@@ -674,7 +674,13 @@ impl TcpSocket {
             if self.timer(TimerKind::Retransmit).is_none() {
                 self.arm_rto(ctx);
             }
-            if retrans == 0 {
+            // Only `tcp_write_xmit` plans a loss probe (`tcp_schedule_loss_probe`): a segment
+            // the probe timer sends (`tcp_write_wakeup` → `tcp_event_new_data_sent`) arms
+            // the RTO alone. Measured on 6.18 (zero-window-after-rto+delay=40): the segment
+            // the probe timer sent into a 1448-byte window, lost three times, was resent
+            // 347, 710 and 1371 ms apart (RTOs doubling), not after a probe at the RTO's
+            // time and an RTO as long again.
+            if retrans == 0 && !wakeup {
                 self.schedule_loss_probe(ctx);
             }
             self.cancel_timer(TimerKind::Persist, ctx);

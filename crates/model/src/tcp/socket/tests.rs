@@ -1817,8 +1817,9 @@ fn data_on_the_fast_path_acking_nothing_new_does_not_push_held_data() {
 
 /// An established socket whose `len`-byte MSG_MORE write was held and then sent, with PSH,
 /// by the probe timer (`tcp_write_wakeup`).
-fn held_write_sent_by_the_probe_timer(len: u32) -> Harness {
+fn held_write_sent_by_the_probe_timer(len: u32, sack: bool) -> Harness {
     let mut h = socket_established();
+    h.s.sack_ok = sack;
     app_send(&mut h, len, true);
     recv_nothing!(h);
     fire(&mut h, TimerKind::Persist);
@@ -1833,9 +1834,26 @@ fn the_psh_the_probe_timer_sets_stays_on_the_skb_for_its_retransmission() {
     // copy of the 100 bytes a MSG_MORE write held carries it too. Measured on 6.18 (explore
     // seed 700 #7: '. len=100' resent as 'P. len=100' by the kernel; the model had dropped
     // the flag).
-    let mut h = held_write_sent_by_the_probe_timer(100);
+    let mut h = held_write_sent_by_the_probe_timer(100, false);
     fire(&mut h, TimerKind::Retransmit);
     recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
+fn a_segment_the_probe_timer_sent_is_guarded_by_the_rto_alone_not_a_loss_probe() {
+    // `tcp_write_wakeup` sends through `tcp_transmit_skb` and `tcp_event_new_data_sent`,
+    // which arm the RTO; only `tcp_write_xmit` plans a loss probe. So the first resend is an
+    // RTO (counted, backed off), and the next comes twice as late. Measured on 6.18
+    // (zero-window-after-rto+delay=40): resent 347, 710 and 1371 ms apart.
+    let mut h = held_write_sent_by_the_probe_timer(100, true);
+    assert!(!h.s.tlp_armed, "no loss probe planned");
+    let sent = h.now;
+    fire(&mut h, TimerKind::Retransmit);
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    let first = h.now - sent;
+    assert_eq!(h.s.stats.timeouts, 1, "the resend was an RTO");
+    let next = h.s.timer(TimerKind::Retransmit).unwrap() - h.now;
+    assert!(next >= 2 * first - 8_000, "{first} then {next}");
 }
 
 #[test]
@@ -1873,7 +1891,7 @@ fn a_small_segment_the_probe_timer_sent_holds_back_no_later_partial_segment() {
     // one `tcp_write_xmit` sent marks it (`tcp_minshall_update`); the probe timer's
     // `tcp_write_wakeup` does not. Measured on 6.18 (explore seed 2200 #22): 10 bytes held
     // by MSG_MORE leave with the probe timer, and a 3000-byte write sends its tail at once.
-    let mut h = held_write_sent_by_the_probe_timer(10);
+    let mut h = held_write_sent_by_the_probe_timer(10, false);
     app_send(&mut h, 3000, false);
     recv!(
         h,

@@ -471,7 +471,7 @@ impl TcpSocket {
                 // An orphan gives up after tcp_orphan_retries (`tcp_write_timeout` →
                 // `tcp_orphan_retries(sk, alive)`), alive while the last RTO was under
                 // tcp_rto_max.
-                let boundary = if self.app_closed {
+                let boundary = if self.orphaned() {
                     let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
                     orphan_retries(p, alive)
                 } else {
@@ -482,7 +482,7 @@ impl TcpSocket {
                 // peer's window at 0 under data in flight, and the socket not an orphan, the
                 // retry budget is not consulted (`tcp_write_timeout` is skipped); RFC 1122
                 // §4.2.2.17 keeps a connection open while its probes are acknowledged.
-                let shrunk = self.snd_wnd == 0 && !self.app_closed;
+                let shrunk = self.snd_wnd == 0 && !self.orphaned();
                 let spent = if shrunk {
                     self.rtx_probe0_timed_out(ctx)
                 } else if self.user_timeout_us > 0 {
@@ -625,7 +625,7 @@ impl TcpSocket {
         // retransmission timer, where a dead one (its backed-off interval at the maximum)
         // also goes once the backoff reached that count.
         let p = ctx.p;
-        let max_probes = if self.app_closed {
+        let max_probes = if self.orphaned() {
             // `inet_csk_rto_backoff(icsk, TCP_RTO_MAX)`: icsk_rto << icsk_backoff.
             let alive = self
                 .rtt
