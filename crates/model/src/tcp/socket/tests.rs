@@ -1689,6 +1689,46 @@ fn the_ack_of_a_retransmitted_syn_ack_samples_the_rtt_from_its_timestamp_echo() 
 }
 
 #[test]
+fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestamp() {
+    // `cookie_init_timestamp`: a cookie's SYN-ACK sent at 1000 ms carries 960 (1000 ms
+    // rounded down to a multiple of 64) with the options in the low bits: window scale 7 |
+    // SACK 16 = 983, 17 ms old. The socket made from the ACK 100 ms later times the echo
+    // (`tcp_rcv_state_process` → `tcp_synack_rtt_meas(sk, NULL)` → `tcp_ack_update_rtt`):
+    // 1100 - 983 = 117 ms, where it had no RTT at all and kept the initial 1 s RTO.
+    // Measured on 6.18 (tcp_syncookies 2, 50 ms one way): tcp_info rtt 105 ms, rto 316 ms.
+    let mut listener = Harness::new();
+    listener.wait_ms(1000);
+    let mut syn = listener.peer_segment("S seq=0");
+    if let Header::Tcp(th) = &mut syn.header {
+        th.options.timestamps = Some((1, 0));
+        th.options.window_scale = Some(7);
+        th.options.sack_permitted = true;
+    }
+    let Header::Tcp(syn_h) = syn.header.clone() else {
+        unreachable!()
+    };
+    let syn_ack = listener.with(|s, ctx| s.cookie_syn_ack(&syn, &syn_h, ctx));
+    let Header::Tcp(sa) = &syn_ack.header else {
+        unreachable!()
+    };
+    let (tsval, _) = sa.options.timestamps.expect("a timestamp");
+    assert_eq!(tsval.wrapping_sub(listener.s.ts_offset), 983);
+    let mut child = Harness::new();
+    child.s.secret = listener.s.secret;
+    child.s.parent = Some(SocketId(0));
+    child.now = listener.now;
+    child.wait_ms(100);
+    let mut ack = child.peer_segment(". seq=1 ack=1");
+    if let Header::Tcp(th) = &mut ack.header {
+        th.ack = sa.seq.wrapping_add(1);
+        th.options.timestamps = Some((101, tsval));
+    }
+    child.with(|s, ctx| s.accept_cookie(&ack, &syn_h, sa.seq, ctx));
+    assert_eq!(child.s.state, TcpState::Established);
+    assert_eq!(child.s.rtt.srtt, Some(117_000));
+}
+
+#[test]
 fn after_two_lost_syns_the_connection_starts_with_a_window_of_one_segment() {
     // `tcp_init_transfer`: total_retrans > 1 with the undo marker the SYN's RTO set. One
     // lost SYN keeps the initial window of 10 (RFC 6298's 1 s initial RTO). Measured on
