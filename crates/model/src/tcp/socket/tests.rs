@@ -1729,6 +1729,37 @@ fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestam
 }
 
 #[test]
+fn a_handshake_that_timed_no_round_trip_starts_the_connection_with_a_three_second_rto() {
+    // RFC 6298 §5.7, Linux `tcp_init_metrics` (TCP_TIMEOUT_FALLBACK): no timestamps, so a
+    // retransmitted SYN or SYN-ACK leaves the handshake without an RTT sample (Karn), and
+    // the RTO starts at 3 s. Untimed only because nothing was lost, it comes from the
+    // sample. Measured on 6.18 (no timestamps, first SYN lost, 20 ms one way): tcp_info rto
+    // 3 s after connect(); 100 bytes lost twice went again 3.07 s after the loss probe.
+    let mut active = socket_syn_sent();
+    fire(&mut active, TimerKind::Retransmit);
+    active.wait_ms(100);
+    send!(active, "S. seq=0 ack=1");
+    let mut passive = socket_syn_received();
+    fire(&mut passive, TimerKind::Retransmit);
+    passive.wait_ms(100);
+    send!(passive, ". seq=1 ack=1");
+    for (side, h) in [("active", &active), ("passive", &passive)] {
+        assert_eq!(h.s.state, TcpState::Established, "{side}");
+        assert_eq!(h.s.rtt.srtt, None, "{side}");
+        assert_eq!(h.s.info(&h.p).rto_us, 3_000_000, "{side}");
+    }
+    let mut timed = socket_syn_received();
+    timed.wait_ms(100);
+    send!(timed, ". seq=1 ack=1");
+    assert_eq!(timed.s.rtt.srtt, Some(100_000));
+    assert_eq!(
+        timed.s.info(&timed.p).rto_us,
+        304_000,
+        "100 ms + 200 ms, in jiffies"
+    );
+}
+
+#[test]
 fn after_two_lost_syns_the_connection_starts_with_a_window_of_one_segment() {
     // `tcp_init_transfer`: total_retrans > 1 with the undo marker the SYN's RTO set. One
     // lost SYN keeps the initial window of 10 (RFC 6298's 1 s initial RTO). Measured on
