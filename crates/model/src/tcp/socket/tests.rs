@@ -1369,6 +1369,27 @@ fn write(h: &mut Harness, len: u32) {
 }
 
 #[test]
+fn cwnd_counts_segments_so_ten_one_byte_segments_fill_a_window_of_ten() {
+    // Linux `tcp_cwnd_test`: `tcp_packets_in_flight` against cwnd, both in segments, so
+    // a tiny segment takes a whole slot. With TCP_NODELAY twelve 1-byte writes send ten
+    // segments; the last two bytes wait in one skb and leave together on the first ACK.
+    // Counted in bytes, cwnd 10 would have let all twelve go. Measured on 6.18 (50 ms one
+    // way, 16 one-byte writes 1 ms apart): ten 1-byte segments, then one of 6 bytes.
+    let mut h = socket_established();
+    h.s.nodelay = true;
+    for _ in 0..12 {
+        write(&mut h, 1);
+    }
+    let want: Vec<String> = (1..=10)
+        .map(|seq| format!("P. seq={seq} ack=1 len=1"))
+        .collect();
+    assert_eq!(h.sent(), want);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=2");
+    recv!(h, ["P. seq=11 ack=1 len=2"]);
+}
+
+#[test]
 fn a_segment_larger_than_the_window_waits_for_the_probe_timer_which_sends_what_fits() {
     // `tcp_write_xmit` → `tcp_snd_wnd_test`: a chunk starts only if its first segment fits
     // in the peer's window, even with nothing in flight. The write's 1000 bytes do not fit
