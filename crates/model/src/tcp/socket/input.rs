@@ -320,6 +320,13 @@ impl TcpSocket {
                     self.syn_echo_rtt_sample(h, ctx);
                 }
                 self.init_cwnd_after_syn_loss(self.synack_retransmits, timed_out, h, ctx);
+                if self.parent.is_some() {
+                    // A listener's connection is a new socket made from the request
+                    // (`tcp_check_req` → `inet_csk_clone_lock`: icsk_backoff 0), so the
+                    // request's SYN-ACK timeouts leave its RTO undoubled even when no
+                    // sample ended them (no timestamps: 3 s, not 6, measured on 6.18).
+                    self.end_backoff();
+                }
                 self.set_state(Established, ctx);
             } else {
                 if let Some(r) = TcpSocket::reset_for(seg) {

@@ -854,6 +854,11 @@ impl TcpSocket {
             // `tcp_init_transfer`, for a connection that got here by a handshake (a SYN
             // cookie's child comes from LISTEN: `tcp_get_cookie_sock` → `syn_recv_sock`).
             self.initialize_rcv_mss();
+            if self.rtt_probe.is_none() {
+                // `tcp_init_metrics`; a SYN-ACK still timed (`rtt_probe`) is sampled by
+                // this ACK's `tcp_ack` (the kernel's `tcp_synack_rtt_meas` came first).
+                self.rtt.no_handshake_sample(ctx.p);
+            }
             self.init_buffer_space(ctx.now);
             // `tcp_rcv_state_process` (SYN-RECEIVED) and the SYN-ACK's `tcp_ack`
             // (SYN-SENT) set the first pacing rate.

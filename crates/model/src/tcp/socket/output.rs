@@ -510,7 +510,7 @@ impl TcpSocket {
             // With the scoreboard, Linux's `tcp_cwnd_test`: cwnd against
             // `tcp_packets_in_flight`, which leaves SACKed and lost segments out.
             let cwnd_room = if self.scoreboard(ctx.p) {
-                self.cc.cwnd.saturating_sub(self.pipe_bytes())
+                self.cwnd_room_segs()
             } else {
                 (self.cc.cwnd + limited).saturating_sub(flight)
             };

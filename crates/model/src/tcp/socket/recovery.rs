@@ -841,7 +841,7 @@ impl TcpSocket {
             if !e.lost || e.retrans || e.sacked {
                 continue;
             }
-            if self.pipe_bytes() >= self.cc.cwnd {
+            if self.cwnd_room_segs() == 0 {
                 break;
             }
             if chunk_end.is_none_or(|end| e.start >= end) {
@@ -867,7 +867,7 @@ impl TcpSocket {
                 .sent_log
                 .iter()
                 .all(|e| !e.lost || e.retrans || e.sacked)
-            && self.pipe_bytes() < self.cc.cwnd
+            && self.cwnd_room_segs() > 0
         {
             let head = self.sent_log.is_empty();
             self.send_data_at(self.fin_seq(), 0, true, self.retransmits.max(1), false, ctx);
@@ -894,8 +894,7 @@ impl TcpSocket {
         }
         let skb = self.skbs.at(e.start).filter(|s| s.start == e.start)?;
         let mss = self.snd_mss.max(1) as u64;
-        let pipe = self.pipe_bytes();
-        let room = (self.cc.cwnd.saturating_sub(pipe) as u64 / mss) as usize;
+        let room = (self.cwnd_room_segs() as u64 / mss) as usize;
         let room = room.min(self.tso_segs(ctx) as usize);
         let mut end = e.start;
         let mut segs = 0;

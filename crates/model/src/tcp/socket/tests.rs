@@ -1369,6 +1369,27 @@ fn write(h: &mut Harness, len: u32) {
 }
 
 #[test]
+fn cwnd_counts_segments_so_ten_one_byte_segments_fill_a_window_of_ten() {
+    // Linux `tcp_cwnd_test`: `tcp_packets_in_flight` against cwnd, both in segments, so
+    // a tiny segment takes a whole slot. With TCP_NODELAY twelve 1-byte writes send ten
+    // segments; the last two bytes wait in one skb and leave together on the first ACK.
+    // Counted in bytes, cwnd 10 would have let all twelve go. Measured on 6.18 (50 ms one
+    // way, 16 one-byte writes 1 ms apart): ten 1-byte segments, then one of 6 bytes.
+    let mut h = socket_established();
+    h.s.nodelay = true;
+    for _ in 0..12 {
+        write(&mut h, 1);
+    }
+    let want: Vec<String> = (1..=10)
+        .map(|seq| format!("P. seq={seq} ack=1 len=1"))
+        .collect();
+    assert_eq!(h.sent(), want);
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=2");
+    recv!(h, ["P. seq=11 ack=1 len=2"]);
+}
+
+#[test]
 fn a_segment_larger_than_the_window_waits_for_the_probe_timer_which_sends_what_fits() {
     // `tcp_write_xmit` → `tcp_snd_wnd_test`: a chunk starts only if its first segment fits
     // in the peer's window, even with nothing in flight. The write's 1000 bytes do not fit
@@ -1686,6 +1707,77 @@ fn the_ack_of_a_retransmitted_syn_ack_samples_the_rtt_from_its_timestamp_echo() 
     h.with(|s, ctx| s.on_segment(&ack, ctx));
     assert_eq!(h.s.state, TcpState::Established);
     assert_eq!(h.s.rtt.srtt, Some(100_000));
+}
+
+#[test]
+fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestamp() {
+    // `cookie_init_timestamp`: a cookie's SYN-ACK sent at 1000 ms carries 960 (1000 ms
+    // rounded down to a multiple of 64) with the options in the low bits: window scale 7 |
+    // SACK 16 = 983, 17 ms old. The socket made from the ACK 100 ms later times the echo
+    // (`tcp_rcv_state_process` → `tcp_synack_rtt_meas(sk, NULL)` → `tcp_ack_update_rtt`):
+    // 1100 - 983 = 117 ms, where it had no RTT at all and kept the initial 1 s RTO.
+    // Measured on 6.18 (tcp_syncookies 2, 50 ms one way): tcp_info rtt 105 ms, rto 316 ms.
+    let mut listener = Harness::new();
+    listener.wait_ms(1000);
+    let mut syn = listener.peer_segment("S seq=0");
+    if let Header::Tcp(th) = &mut syn.header {
+        th.options.timestamps = Some((1, 0));
+        th.options.window_scale = Some(7);
+        th.options.sack_permitted = true;
+    }
+    let Header::Tcp(syn_h) = syn.header.clone() else {
+        unreachable!()
+    };
+    let syn_ack = listener.with(|s, ctx| s.cookie_syn_ack(&syn, &syn_h, ctx));
+    let Header::Tcp(sa) = &syn_ack.header else {
+        unreachable!()
+    };
+    let (tsval, _) = sa.options.timestamps.expect("a timestamp");
+    assert_eq!(tsval.wrapping_sub(listener.s.ts_offset), 983);
+    let mut child = Harness::new();
+    child.s.secret = listener.s.secret;
+    child.s.parent = Some(SocketId(0));
+    child.now = listener.now;
+    child.wait_ms(100);
+    let mut ack = child.peer_segment(". seq=1 ack=1");
+    if let Header::Tcp(th) = &mut ack.header {
+        th.ack = sa.seq.wrapping_add(1);
+        th.options.timestamps = Some((101, tsval));
+    }
+    child.with(|s, ctx| s.accept_cookie(&ack, &syn_h, sa.seq, ctx));
+    assert_eq!(child.s.state, TcpState::Established);
+    assert_eq!(child.s.rtt.srtt, Some(117_000));
+}
+
+#[test]
+fn a_handshake_that_timed_no_round_trip_starts_the_connection_with_a_three_second_rto() {
+    // RFC 6298 §5.7, Linux `tcp_init_metrics` (TCP_TIMEOUT_FALLBACK): no timestamps, so a
+    // retransmitted SYN or SYN-ACK leaves the handshake without an RTT sample (Karn), and
+    // the RTO starts at 3 s. Untimed only because nothing was lost, it comes from the
+    // sample. Measured on 6.18 (no timestamps, first SYN lost, 20 ms one way): tcp_info rto
+    // 3 s after connect(); 100 bytes lost twice went again 3.07 s after the loss probe.
+    let mut active = socket_syn_sent();
+    fire(&mut active, TimerKind::Retransmit);
+    active.wait_ms(100);
+    send!(active, "S. seq=0 ack=1");
+    let mut passive = socket_syn_received();
+    fire(&mut passive, TimerKind::Retransmit);
+    passive.wait_ms(100);
+    send!(passive, ". seq=1 ack=1");
+    for (side, h) in [("active", &active), ("passive", &passive)] {
+        assert_eq!(h.s.state, TcpState::Established, "{side}");
+        assert_eq!(h.s.rtt.srtt, None, "{side}");
+        assert_eq!(h.s.info(&h.p).rto_us, 3_000_000, "{side}");
+    }
+    let mut timed = socket_syn_received();
+    timed.wait_ms(100);
+    send!(timed, ". seq=1 ack=1");
+    assert_eq!(timed.s.rtt.srtt, Some(100_000));
+    assert_eq!(
+        timed.s.info(&timed.p).rto_us,
+        304_000,
+        "100 ms + 200 ms, in jiffies"
+    );
 }
 
 #[test]
