@@ -358,6 +358,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "syn_resend_after_bad_ack",
         Knob::Fixed("tcp_rcv_synsent_state_process's rule, no setting"),
     ),
+    (
+        "fin_waits_for_cwnd",
+        Knob::Fixed("tcp_cwnd_test's rule, no setting"),
+    ),
     ("linux_errno", Knob::Fixed("the kernel's errors, no setting")),
 ];
 

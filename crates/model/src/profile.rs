@@ -596,6 +596,15 @@ profile! {
     /// a SYN reopening a 4-tuple whose peer was in CLOSE-WAIT drew a challenge ACK, the reset,
     /// and the SYN again 11 ms later, not 1 s. `false`: the SYN waits for its RTO.
     syn_resend_after_bad_ack: bool,
+    /// A FIN in a segment of its own (every byte already sent) waits for room in cwnd like a
+    /// data segment: 6.18's `tcp_cwnd_test` counts `tcp_packets_in_flight` against cwnd for
+    /// every skb (the "don't be strict about the congestion window for the final FIN"
+    /// exemption of older kernels is gone). Measured on 6.18 (50 ms one way, TCP_NODELAY, ten
+    /// one-byte segments filling cwnd 10, close() 25 ms later): the FIN left when the first
+    /// ACK arrived, 76 ms after close(); after an RTO (cwnd 1, the head resent) it waits
+    /// behind the resent data, which carries no FIN. `false`: the FIN goes at close()
+    /// whatever cwnd says (RFC 5681 limits data, and a bare FIN carries none).
+    fin_waits_for_cwnd: bool,
     /// Linux's errno after a reset (`tcp_reset`, `sock_error`, `tcp_recvmsg_locked`): EPIPE
     /// for a reset in CLOSE-WAIT, ECONNRESET otherwise; the error is reported once, then
     /// send() gets EPIPE and recv() reads 0; a FIN already received reads as end of file
@@ -699,6 +708,7 @@ impl Profile {
             rst_challenge_ack: true,
             old_before_rcv_wup: true,
             syn_resend_after_bad_ack: true,
+            fin_waits_for_cwnd: true,
             linux_errno: true,
         }
     }
@@ -791,6 +801,7 @@ impl Profile {
             rst_challenge_ack: false,
             old_before_rcv_wup: false,
             syn_resend_after_bad_ack: false,
+            fin_waits_for_cwnd: false,
             linux_errno: false,
         }
     }
@@ -1024,6 +1035,11 @@ mod tests {
                 "syn_resend_after_bad_ack",
                 "tcp_rcv_synsent_state_process resends the SYN two jiffies after an \
                  unacceptable ACK; RFC 9293 only resets",
+            ),
+            (
+                "fin_waits_for_cwnd",
+                "6.18's tcp_cwnd_test holds a FIN of its own behind a full cwnd; RFC 5681's \
+                 cwnd limits data, and a bare FIN carries none",
             ),
             (
                 "linux_errno",

@@ -517,6 +517,13 @@ impl TcpSocket {
             let room = wnd_room.min(cwnd_room);
             // Retransmissions (below snd_max) go out whatever Nagle and SWS say.
             let new_data = self.snd_nxt.ge(self.snd_max);
+            if avail == 0 && new_data && cwnd_room == 0 && ctx.p.fin_waits_for_cwnd {
+                // A FIN of its own, every byte sent, cwnd full: 6.18's `tcp_cwnd_test` has no
+                // exemption for the final FIN, so it waits for an ACK to make room (profile
+                // `fin_waits_for_cwnd`). Nothing arms a timer for it: data is in flight, and
+                // its ACK or RTO comes back here.
+                break;
+            }
             // `tcp_write_xmit`'s `cwnd_quota` for this pass: the size `tcp_grow_skb` fills
             // the head skb to and the one `tcp_mss_split_point` cuts the chunk at.
             let chunk_segs = if chunked {

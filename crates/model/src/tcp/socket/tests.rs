@@ -1390,6 +1390,37 @@ fn cwnd_counts_segments_so_ten_one_byte_segments_fill_a_window_of_ten() {
 }
 
 #[test]
+fn a_fin_of_its_own_waits_for_room_in_a_full_congestion_window() {
+    // 6.18's `tcp_cwnd_test` counts every skb against cwnd, the FIN's own too (older kernels
+    // let "the final FIN" through whatever cwnd said): ten 1-byte segments fill cwnd 10, so
+    // the FIN close() queues waits for the first ACK. Measured on 6.18 (50 ms one way,
+    // TCP_NODELAY, ten 1-byte writes, close() 25 ms later): the FIN left as the first ACK
+    // arrived. The textbook profile sends it at close().
+    let mut h = socket_established();
+    h.s.nodelay = true;
+    for _ in 0..10 {
+        write(&mut h, 1);
+    }
+    assert_eq!(h.sent().len(), 10);
+    h.wait_ms(5);
+    h.with(|s, ctx| s.app_close(ctx));
+    recv_nothing!(h);
+    h.wait_ms(35);
+    send!(h, ". seq=1 ack=2");
+    recv!(h, ["F. seq=11 ack=1 len=0"]);
+
+    let mut h = socket_established();
+    h.p.fin_waits_for_cwnd = false;
+    h.s.nodelay = true;
+    for _ in 0..10 {
+        write(&mut h, 1);
+    }
+    h.sent();
+    h.with(|s, ctx| s.app_close(ctx));
+    recv!(h, ["F. seq=11 ack=1 len=0"]);
+}
+
+#[test]
 fn a_segment_larger_than_the_window_waits_for_the_probe_timer_which_sends_what_fits() {
     // `tcp_write_xmit` → `tcp_snd_wnd_test`: a chunk starts only if its first segment fits
     // in the peer's window, even with nothing in flight. The write's 1000 bytes do not fit
