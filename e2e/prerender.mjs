@@ -1,6 +1,7 @@
 // The first frame painted before the wasm arrives: the default scene as the app itself draws
-// it, kept in index.html as markup in a script (`self.synackPrerendered`: strings, which Trunk's
-// minifier leaves as they are, where it would rewrite HTML) that index.html's boot script shows at once and
+// it, kept in index.html as the text of a script the browser does not run (`<script
+// type="text/plain" class="synack-pre">`, one per route and language: text Trunk's minifier
+// leaves as it is, where it would rewrite HTML) that index.html's boot script shows at once and
 // removes when the app has drawn the same frame (`body[data-ready]`). Only the bytes of
 // index.html and the stylesheet stand between a visitor and the first diagram; the wasm then
 // makes the page interactive.
@@ -93,9 +94,15 @@ async function capture(browser, base, route, lang, scheme) {
   }
 }
 
-/** The script defining `self.synackPrerendered` for every prerendered route and language.
- * Throws when the light and dark frames differ in more than the theme button's text (the boot
- * script switches only that). */
+/** The snapshots of every prerendered route and language, each the text of a `text/plain`
+ * script whose `data-` attributes say where it applies and what else the boot script sets.
+ * Not strings in a script that runs (`self.synackPrerendered = [...]`, as they were): that
+ * script parsed every language's markup into the JS heap at every load, as two-byte strings
+ * (the markup has non-Latin-1 characters), 0.09 MB the page never used; the text of a script
+ * that does not run is read only for the snapshot shown, and the browser keeps that string
+ * outside the JS heap. Throws when the light and dark frames differ in more than the theme
+ * button's text (the boot script switches only that), or when the markup would end or
+ * misparse the script it sits in. */
 export async function templates(browser, base) {
   const out = [];
   for (const route of PRERENDERED) {
@@ -119,9 +126,17 @@ export async function templates(browser, base) {
       });
     }
   }
-  // `<` escaped: the markup must not end the script it sits in.
-  const json = out.map((t) => JSON.stringify(t).replace(/</g, '\\u003c')).join(',\n      ');
-  return `<script>\n      self.synackPrerendered = [\n      ${json}];\n    </script>`;
+  const attr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  return out
+    .map((t) => {
+      // A script's text ends at the first `</script`, and `<!--` in it changes how the rest is
+      // read (the HTML standard's script data escape states): neither may occur.
+      if (/<\/script|<!--/i.test(t.html)) throw new Error(`${t.route} (${t.lang}): the markup cannot sit in a script`);
+      const data = { route: t.route, lang: t.lang, 'min-width': t.minWidth, title: t.title, 'html-lang': t.htmlLang, dark: t.dark };
+      const attrs = Object.entries(data).map(([k, v]) => ` data-${k}="${attr(v)}"`).join('');
+      return `<script type="text/plain" class="synack-pre"${attrs}>${t.html}</script>`;
+    })
+    .join('\n    ');
 }
 
 /** index.html with `generated` between the markers. */

@@ -57,7 +57,7 @@ pub struct FileSize {
 
 pub struct Report {
     pub files: Vec<FileSize>,
-    /// The routes index.html paints before the wasm has arrived (its `<template data-route>`s).
+    /// The routes index.html paints before the wasm has arrived (its snapshots' `data-route`s).
     pub prerendered: Vec<String>,
     /// Modules the first-load JS imports (wasm-bindgen's snippets): each is fetched only once
     /// the module importing it has arrived and been parsed, a round trip before the app starts.
@@ -310,19 +310,18 @@ fn referenced_files(index: &str) -> Vec<String> {
     out
 }
 
-/// The routes of index.html's prerendered frames: the `route` of each entry of
-/// `self.synackPrerendered` (e2e/prerender.mjs writes `"route":"/handshake"`; a JS minifier may
-/// drop the key's quotes).
+/// The routes of index.html's prerendered frames: the `data-route` of each snapshot's script
+/// (e2e/prerender.mjs writes `data-route="/handshake"`; an HTML minifier may drop the quotes).
 fn prerendered_routes(index: &str) -> Vec<String> {
-    let Some(list) = index.split("synackPrerendered").nth(1) else {
-        return vec![];
-    };
-    let list = list.split("</script>").next().unwrap_or(list);
-    list.split("route")
+    index
+        .split("data-route=")
         .skip(1)
         .filter_map(|rest| {
-            let rest = rest.strip_prefix('"').unwrap_or(rest).strip_prefix(":\"")?;
-            Some(format!("#{}", &rest[..rest.find('"')?]))
+            let value = match rest.strip_prefix(['"', '\'']) {
+                Some(quoted) => &quoted[..quoted.find(['"', '\''])?],
+                None => &rest[..rest.find(|c: char| c.is_ascii_whitespace() || c == '>')?],
+            };
+            Some(format!("#{value}"))
         })
         .fold(Vec::new(), |mut routes, r| {
             // One entry per language: each route once.
@@ -948,11 +947,10 @@ const wasm = await init({ module_or_path: '/synack-abc_bg.wasm' });</script>"#;
 
     #[test]
     fn names_the_routes_index_html_paints_before_the_wasm() {
-        let html = r#"<div id="app"></div><script>
-      self.synackPrerendered = [
-      {"route":"/handshake","lang":"en","html":"\u003cp>route\u003c/p>"},
-      {route:"/teardown",lang:"zh"},{"route":"/teardown","lang":"en"}];
-    </script><script>const tpl = (self.synackPrerendered || []).find((x) => x.route === "/");</script>"#;
+        let html = r#"<div id="app"></div>
+    <script type="text/plain" class="synack-pre" data-route="/handshake" data-lang="en"><p>route</p></script>
+    <script type=text/plain class=synack-pre data-route=/teardown data-lang=zh><p>x</p></script><script type=text/plain class=synack-pre data-lang=en data-route=/teardown>y</script>
+    <script>const shown = snapshots.find((s) => s.dataset.route === "/");</script>"#;
         assert_eq!(prerendered_routes(html), ["#/handshake", "#/teardown"]);
         assert!(prerendered_routes("<div id=app></div>").is_empty());
     }
