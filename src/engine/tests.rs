@@ -998,17 +998,16 @@ fn narration_names_the_socket_call_of_each_protocol() {
     }
 }
 
-#[test]
-fn a_burst_on_one_path_gets_one_label_not_a_smear() {
+/// TCP vs UDP's UDP ladder with 16 messages each way, sent at t = 0 (the datagrams leave
+/// together), drawn 600 px wide, and its markup parsed into an SVG `g`.
+fn udp_burst() -> (Ladder, super::ladder::Drawn, web_sys::Element) {
     use crate::route::Route;
-    // 16 messages each way, sent at t = 0: the UDP datagrams leave together.
     let p = Params::defaults("16");
     let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
     let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
-    let isns = Isns::of_trace(&trace);
-    let markup = arrows_markup(
+    let d = arrows_drawn(
         &l,
-        &isns,
+        &Isns::of_trace(&trace),
         Geometry::new(600.0),
         Numbering::Relative,
         crate::i18n::Lang::En,
@@ -1018,7 +1017,13 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
     let g = doc
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
         .unwrap();
-    g.set_inner_html(&markup);
+    g.set_inner_html(&d.markup);
+    (l, d, g)
+}
+
+#[test]
+fn a_burst_on_one_path_gets_one_label_not_a_smear() {
+    let (l, _, g) = udp_burst();
     let arrows = g.query_selector_all("g.seg").unwrap().length();
     let labels = g
         .query_selector_all("g.seg > text:not(.why):not(.opt)")
@@ -1055,25 +1060,9 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
 
 #[test]
 fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
-    use crate::route::Route;
     // 16 datagrams sent together land on one shaft: one `g.seg` draws them, from the first
     // (its `data-seg`, what a click opens) to the last (`data-to`).
-    let p = Params::defaults("16");
-    let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
-    let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
-    let d = arrows_drawn(
-        &l,
-        &Isns::of_trace(&trace),
-        Geometry::new(600.0),
-        Numbering::Relative,
-        crate::i18n::Lang::En,
-        &[],
-    );
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let g = doc
-        .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
-        .unwrap();
-    g.set_inner_html(&d.markup);
+    let (l, d, g) = udp_burst();
     let segs = g.query_selector_all("g.seg").unwrap();
     let n = segs.length() as usize;
     assert!(
