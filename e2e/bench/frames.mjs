@@ -140,7 +140,11 @@ async function playback(browser, scene, want) {
   if (!ready) {
     console.log('  skipped: the scene never set document.body.dataset.ready');
   } else {
-    const segments = await page.locator('[data-testid="segment"]').count();
+    // The ladders' own count (`data-segments`): arrows drawn on the same pixels share one
+    // `g.seg` (ladder.rs `Group`), so the elements are fewer than the segments.
+    const segments = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="ladder"][data-segments]')]
+        .reduce((n, l) => n + Number(l.dataset.segments), 0));
     await page.evaluate(() => {
       window.__frames = [];
       let last = performance.now();
@@ -160,7 +164,7 @@ async function playback(browser, scene, want) {
       return window.__frames.slice(1);
     });
     frames.sort((a, b) => a - b);
-    console.log(`  segments on screen: ${segments} (elements with data-testid="segment")`);
+    console.log(`  segments on screen: ${segments} (the ladders' data-segments)`);
     if (segments < want) {
       console.log(`  NOTE: fewer than the ${want} segments the target is stated for`);
     }

@@ -265,6 +265,24 @@ fn style_vars() -> String {
         .collect()
 }
 
+/// The `g.seg` that draws arrow `i` in `stack`: its own, or that of the group it is drawn in
+/// (ladder.rs `Group`: from its `data-seg` to its `data-to`).
+fn drawn_by(stack: &web_sys::Element, i: usize) -> Option<web_sys::Element> {
+    if let Ok(Some(g)) = stack.query_selector(&format!("g.seg[data-seg=\"{i}\"]")) {
+        return Some(g);
+    }
+    let groups = stack.query_selector_all("g.seg[data-to]").ok()?;
+    let within = |g: &web_sys::Element| {
+        let at = |a: &str| g.get_attribute(a)?.parse::<usize>().ok();
+        at("data-seg")
+            .zip(at("data-to"))
+            .is_some_and(|(a, b)| (a..=b).contains(&i))
+    };
+    (0..groups.length())
+        .filter_map(|k| groups.item(k)?.dyn_into::<web_sys::Element>().ok())
+        .find(within)
+}
+
 /// The numbered circles beside the arrows that footnotes are keyed to, in `stack`'s
 /// coordinates.
 fn numbers(stack: &web_sys::Element, ladder: &Ladder, notes: &[Note]) -> String {
@@ -274,10 +292,8 @@ fn numbers(stack: &web_sys::Element, ladder: &Ladder, notes: &[Note]) -> String 
         let Some(i) = ladder.arrows.iter().position(|a| a.event == ev) else {
             continue;
         };
-        let Some(line) = stack
-            .query_selector(&format!("[data-seg=\"{i}\"] line.shaft"))
-            .ok()
-            .flatten()
+        let Some(line) =
+            drawn_by(stack, i).and_then(|g| g.query_selector("line.shaft").ok().flatten())
         else {
             continue;
         };

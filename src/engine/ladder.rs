@@ -369,7 +369,8 @@ const HEAD_HALF: f64 = 4.5;
 const HEAD_WINDOW: usize = 64;
 
 /// Every arrow of the ladder as SVG markup (the inside of `g.segs`): one `<g>` holding a
-/// `g.seg` per arrow, then the arrowheads.
+/// `g.seg` per arrow (or per group of arrows drawn on the same pixels, see [`Group`]), then the
+/// arrowheads.
 ///
 /// Written as one string and handed to the browser's parser in one call, instead of a virtual
 /// DOM node per line, label and arrowhead: with a thousand arrows that is some fifteen thousand
@@ -405,6 +406,10 @@ pub struct Drawn {
     written: Vec<Written>,
     /// Each arrow's `g.seg` classes ("seg k-ack lost"), which colour its copies.
     classes: Vec<String>,
+    /// The first arrow of each `g.seg` written, in order (see [`Group`]).
+    pub groups: Vec<usize>,
+    /// Per arrow, the index in `groups` of the `g.seg` that draws it.
+    pub group_of: Vec<usize>,
 }
 
 impl Drawn {
@@ -431,6 +436,10 @@ pub fn arrows_drawn(
     let mut o = String::with_capacity(l.arrows.len() * 480);
     let mut written: Vec<Written> = Vec::new();
     let mut classes: Vec<String> = Vec::with_capacity(l.arrows.len());
+    let mut groups: Vec<usize> = Vec::new();
+    let mut group_of: Vec<usize> = Vec::with_capacity(l.arrows.len());
+    // The group being written: later arrows may still join it.
+    let mut cur: Option<Group> = None;
     o.push_str("<g>");
     // The arrowheads' path data, per kind in `SegKind::ALL` order.
     let mut heads: [String; SegKind::ALL.len()] = Default::default();
@@ -586,23 +595,24 @@ pub fn arrows_drawn(
         if note.is_some_and(|n| n.warn) {
             class.push_str(" warn");
         }
-        let _ = write!(
-            o,
-            "<g class=\"{class}\" data-seg=\"{i}\" data-kind=\"{kind}\" data-testid=\"segment\">"
-        );
-        classes.push(class);
-        line(&mut o, "shaft", (x0, y0, x1, y1));
+        // The arrow's own markup (inside its `g.seg`) and head, written here and put into the
+        // layer by `Group::write`, unless the arrow joins the group before it (see `Group`).
+        let mut g = String::new();
+        let mut head = None;
+        let before = written.len();
+        let mut why_shown = false;
+        line(&mut g, "shaft", (x0, y0, x1, y1));
         match &a.outcome {
             Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
                 let s = 6.0;
-                let from = o.len();
-                line(&mut o, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
-                line(&mut o, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
+                let from = g.len();
+                line(&mut g, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
+                line(&mut g, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
                 // The ✕ with its 3 px stroke.
                 written.push(Written {
                     seg: i,
                     b: LabelBox::rect(x1 - s - 1.5, y1 - s - 1.5, x1 + s + 1.5, y1 + s + 1.5),
-                    markup: o[from..].to_string(),
+                    markup: g[from..].to_string(),
                 });
                 // Past the ✕, on the side the arrow was going, level with it; where that runs
                 // off the drawing (at the last lane) or is taken, before the ✕, which is where
@@ -625,21 +635,22 @@ pub fn arrows_drawn(
                         !b.collides(&shaft) && fits(&mut placed, b, i)
                     });
                 if let Some(((anchor, wx), base)) = spot {
-                    let from = o.len();
+                    why_shown = true;
+                    let from = g.len();
                     // Unstroked, like the labels: inside its arrow's `g.seg` it took the
                     // group's stroke (the kind's colour) and read as bold.
                     let _ = write!(
-                        o,
+                        g,
                         "<text class=\"why\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
                         f1(wx),
                         f1(y1 + base)
                     );
-                    esc(&why, &mut o);
-                    o.push_str("</text>");
+                    esc(&why, &mut g);
+                    g.push_str("</text>");
                     written.push(Written {
                         seg: i,
                         b: LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, base, 11.0),
-                        markup: o[from..].to_string(),
+                        markup: g[from..].to_string(),
                     });
                 }
             }
@@ -650,8 +661,9 @@ pub fn arrows_drawn(
                 let (sin, cos) = (math::sin(ang), math::cos(ang));
                 let (bx, by) = (x1 - s * cos, y1 - s * sin);
                 let k = SegKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0);
+                let mut d = String::new();
                 let _ = write!(
-                    heads[k],
+                    d,
                     "M{} {}L{} {}L{} {}Z",
                     f1(x1),
                     f1(y1),
@@ -660,53 +672,158 @@ pub fn arrows_drawn(
                     f1(bx + w * sin),
                     f1(by - w * cos)
                 );
+                head = Some((k, d));
+            }
+        }
+        // What is drawn of the arrow whatever its texts: class, shaft, ✕ or head.
+        let shape = format!(
+            "{class}|{}|{}",
+            &g[..g.find("<text").unwrap_or(g.len())],
+            head.as_ref().map_or("", |(_, d)| d.as_str())
+        );
+        if !why_shown && place.is_none() && note.is_none() {
+            if let Some(cur) = cur.as_mut().filter(|c| c.shape == shape) {
+                // Drawn over its group's first arrow, pixel for pixel, with nothing of its own
+                // to write: it is that arrow's group (the ✕'s place is the first one's).
+                written.truncate(before);
+                cur.last = i;
+                group_of.push(groups.len() - 1);
+                classes.push(class);
+                continue;
             }
         }
         if let Some((text, _, _)) = place {
-            let from = o.len();
+            let from = g.len();
             let _ = write!(
-                o,
+                g,
                 "<text transform=\"{tf}\" y=\"{}\" text-anchor=\"{anchor}\" stroke=\"none\">",
                 // Whole pixels, written as before ("-6"): the first frame that index.html
                 // prerenders is this markup, byte for byte.
                 base as i32
             );
             match (&short, whole) {
-                (Some(short), false) => esc(short, &mut o),
+                (Some(short), false) => esc(short, &mut g),
                 _ => {
-                    esc(&label, &mut o);
+                    esc(&label, &mut g);
                     if let Some(m) = &retx {
-                        o.push_str("<tspan class=\"mark\">  ");
-                        esc(m, &mut o);
-                        o.push_str("</tspan>");
+                        g.push_str("<tspan class=\"mark\">  ");
+                        esc(m, &mut g);
+                        g.push_str("</tspan>");
                     }
                 }
             }
-            o.push_str("</text>");
+            g.push_str("</text>");
             written.push(Written {
                 seg: i,
                 b: LabelBox::new(text, (mx, my), u, anchor, base, 12.0),
-                markup: o[from..].to_string(),
+                markup: g[from..].to_string(),
             });
         }
         if !whole {
-            o.push_str("<title>");
-            esc(&shown, &mut o);
-            o.push_str("</title>");
+            g.push_str("<title>");
+            esc(&shown, &mut g);
+            g.push_str("</title>");
         }
         if with_opts {
-            let from = o.len();
+            let from = g.len();
             let _ = write!(
-                o,
+                g,
                 "<text class=\"opt\" transform=\"{tf}\" y=\"14\" text-anchor=\"{anchor}\" stroke=\"none\">"
             );
-            esc(&opts, &mut o);
-            o.push_str("</text>");
+            esc(&opts, &mut g);
+            g.push_str("</text>");
             written.push(Written {
                 seg: i,
                 b: LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0),
-                markup: o[from..].to_string(),
+                markup: g[from..].to_string(),
             });
+        }
+        if let Some(done) = cur.take() {
+            done.write(&mut o, &mut heads, lang);
+        }
+        group_of.push(groups.len());
+        groups.push(i);
+        cur = Some(Group {
+            first: i,
+            last: i,
+            kind,
+            shape,
+            body: g,
+            head,
+            hit: (x0, y0, x1, y1),
+            name: arrow_name(a, &label, lane_names, lang),
+        });
+        classes.push(class);
+    }
+    if let Some(done) = cur.take() {
+        done.write(&mut o, &mut heads, lang);
+    }
+    o.push_str("</g><g class=\"heads\" aria-hidden=\"true\" pointer-events=\"none\">");
+    for (k, d) in SegKind::ALL.iter().zip(&heads) {
+        if !d.is_empty() {
+            let _ = write!(o, "<path class=\"head k-{}\" d=\"{d}\"/>", k.css());
+        }
+    }
+    o.push_str("</g>");
+    Drawn {
+        markup: o,
+        written,
+        classes,
+        groups,
+        group_of,
+    }
+}
+
+/// Arrows drawn as one: an arrow that lands on exactly the pixels of the one before it (the same
+/// class, shaft, ✕ or head, as written) and has nothing of its own to write (its label left out
+/// by the collision rule, no drop reason shown, no page note) is not written again; the first
+/// arrow's `g.seg` stands for the run, its `data-to` naming the last arrow of it. In TCP vs UDP
+/// with 1,000 messages the thousand datagrams lie on three shafts: ~5,500 elements were ~60, and
+/// a redraw's cost (parse, style, layout, paint) follows what can be seen, not the arrow count.
+/// A click, Enter or a link on the group opens its first arrow, whose label is the one shown;
+/// the keyboard reaches the group when that arrow is sent (every arrow of it is sent within the
+/// same tenth of a pixel), and the player's steps still stop at each arrow.
+struct Group {
+    first: usize,
+    last: usize,
+    kind: &'static str,
+    /// What is drawn of the first arrow whatever its texts (class, shaft, ✕, head).
+    shape: String,
+    /// The first arrow's markup inside its `g.seg`, before the hit line.
+    body: String,
+    head: Option<(usize, String)>,
+    hit: (f64, f64, f64, f64),
+    /// The first arrow's spoken name ([`arrow_name`]).
+    name: String,
+}
+
+impl Group {
+    /// Writes the group's `g.seg` into `o` and its head into `heads`.
+    fn write(self, o: &mut String, heads: &mut [String], lang: Lang) {
+        let Group {
+            first: i,
+            last,
+            kind,
+            shape,
+            body,
+            head,
+            hit: (x0, y0, x1, y1),
+            mut name,
+        } = self;
+        let class = &shape[..shape.find('|').unwrap_or(0)];
+        let _ = write!(o, "<g class=\"{class}\" data-seg=\"{i}\"");
+        if last > i {
+            let _ = write!(o, " data-to=\"{last}\"");
+            let count = last - i + 1;
+            let _ = match lang {
+                Lang::Zh => write!(name, "（同一箭头上 {count} 个相同报文中的第一个）"),
+                Lang::En => write!(name, " (the first of {count} alike on this arrow)"),
+            };
+        }
+        let _ = write!(o, " data-kind=\"{kind}\" data-testid=\"segment\">");
+        o.push_str(&body);
+        if let Some((k, d)) = head {
+            heads[k].push_str(&d);
         }
         // The click target is also the keyboard's: focusable, with a name a screen reader can
         // say ("SYN-ACK (server → client), seq=0 ack=1, lost: …"); Enter or Space opens the
@@ -722,20 +839,8 @@ pub fn arrows_drawn(
             f1(x1),
             f1(y1)
         );
-        esc(&arrow_name(a, &label, lane_names, lang), &mut o);
+        esc(&name, o);
         o.push_str("\"/></g>");
-    }
-    o.push_str("</g><g class=\"heads\" aria-hidden=\"true\" pointer-events=\"none\">");
-    for (k, d) in SegKind::ALL.iter().zip(&heads) {
-        if !d.is_empty() {
-            let _ = write!(o, "<path class=\"head k-{}\" d=\"{d}\"/>", k.css());
-        }
-    }
-    o.push_str("</g>");
-    Drawn {
-        markup: o,
-        written,
-        classes,
     }
 }
 
@@ -1403,16 +1508,23 @@ pub fn LadderView(p: &LadderProps) -> Html {
         // changed: the arrows seen by now are in the Tab order, the others out of it (see
         // `arrows_markup`; the set only grows with the playhead, so its size names it), and the
         // texts of arrows not sent yet are hidden ([`UNSENT`]).
-        let reached = sent_by(l, geo, y_play);
-        let count = reached.iter().filter(|r| **r).count();
+        let sent = sent_by(l, geo, y_play);
+        let count = sent.iter().filter(|r| **r).count();
+        // Per `g.seg` (a group of arrows drawn as one, [`Group`]): whether its first arrow is.
+        let layer = drawn.clone();
+        let reached: Vec<bool> = match &drawn {
+            Some(d) => d.groups.iter().map(|&i| sent[i]).collect(),
+            None => sent,
+        };
         let uid = p.uid.clone();
         let was = use_mut_ref(Vec::<bool>::new);
         let was_hidden = use_mut_ref(Vec::<usize>::new);
         let drawn = (p.ladder.clone(), geo.width, measured, p.lang, p.numbering);
         let fresh = use_mut_ref(|| None::<(Shared<Ladder>, f64, bool, Lang, Numbering)>);
-        // The static layer's hit lines, one per arrow in arrow order, found once per drawing:
-        // a `querySelector` per arrow that changed walked the whole stack each time (some
-        // thirty thousand elements with 5,000 segments), most of a playback frame's script.
+        // The static layer's hit lines, one per `g.seg` (a group of arrows, [`Group`]) in order,
+        // found once per drawing: a `querySelector` per arrow that changed walked the whole
+        // stack each time (some thirty thousand elements with 5,000 segments), most of a
+        // playback frame's script.
         let hits = use_mut_ref(|| None::<web_sys::NodeList>);
         use_effect_on((count, hidden, drawn), move |(_, hidden, drawn)| {
             use wasm_bindgen::JsCast;
@@ -1473,7 +1585,9 @@ pub fn LadderView(p: &LadderProps) -> Html {
                 }
             }
             let mut was_hidden = was_hidden.borrow_mut();
-            show_unsent(&was_hidden, hidden, |i| hit(i)?.parent_element());
+            // Only a group's first arrow writes texts, so `hidden` names first arrows.
+            let group_of = |i: usize| layer.as_ref()?.group_of.get(i).copied();
+            show_unsent(&was_hidden, hidden, |i| hit(group_of(i)?)?.parent_element());
             was_hidden.clone_from(hidden);
         });
     }

@@ -998,17 +998,16 @@ fn narration_names_the_socket_call_of_each_protocol() {
     }
 }
 
-#[test]
-fn a_burst_on_one_path_gets_one_label_not_a_smear() {
+/// TCP vs UDP's UDP ladder with 16 messages each way, sent at t = 0 (the datagrams leave
+/// together), drawn 600 px wide, and its markup parsed into an SVG `g`.
+fn udp_burst() -> (Ladder, super::ladder::Drawn, web_sys::Element) {
     use crate::route::Route;
-    // 16 messages each way, sent at t = 0: the UDP datagrams leave together.
     let p = Params::defaults("16");
     let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
     let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
-    let isns = Isns::of_trace(&trace);
-    let markup = arrows_markup(
+    let d = arrows_drawn(
         &l,
-        &isns,
+        &Isns::of_trace(&trace),
         Geometry::new(600.0),
         Numbering::Relative,
         crate::i18n::Lang::En,
@@ -1018,18 +1017,25 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
     let g = doc
         .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
         .unwrap();
-    g.set_inner_html(&markup);
+    g.set_inner_html(&d.markup);
+    (l, d, g)
+}
+
+#[test]
+fn a_burst_on_one_path_gets_one_label_not_a_smear() {
+    let (l, _, g) = udp_burst();
     let arrows = g.query_selector_all("g.seg").unwrap().length();
     let labels = g
         .query_selector_all("g.seg > text:not(.why):not(.opt)")
         .unwrap()
         .length();
-    assert!(arrows >= 16, "{arrows} arrows");
+    assert!(l.arrows.len() >= 16, "{} arrows", l.arrows.len());
     assert!(
-        labels >= 1 && labels < arrows / 2,
-        "{labels} labels for {arrows} arrows"
+        labels >= 1 && (labels as usize) < l.arrows.len() / 2,
+        "{labels} labels for {} arrows",
+        l.arrows.len()
     );
-    // Every arrow can still be clicked.
+    // Every group of arrows (arrows drawn as one) can still be clicked.
     assert_eq!(g.query_selector_all("line.hit").unwrap().length(), arrows);
     // Far apart, every arrow keeps its label: the handshake's four (its first SYN is lost). On
     // a narrower drawing the SYN-ACK's label would cross the retransmitted SYN's, near the
@@ -1050,6 +1056,64 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
             .length(),
         g.query_selector_all("g.seg").unwrap().length()
     );
+}
+
+#[test]
+fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
+    // 16 datagrams sent together land on one shaft: one `g.seg` draws them, from the first
+    // (its `data-seg`, what a click opens) to the last (`data-to`).
+    let (l, d, g) = udp_burst();
+    let segs = g.query_selector_all("g.seg").unwrap();
+    let n = segs.length() as usize;
+    assert!(
+        n * 2 <= l.arrows.len(),
+        "{n} arrows drawn for {} sent together",
+        l.arrows.len()
+    );
+    assert_eq!(d.groups.len(), n);
+    // Each arrow lies in exactly its group's range, and the groups cover every arrow in order.
+    let mut next = 0;
+    for k in 0..n {
+        use wasm_bindgen::JsCast;
+        let e: web_sys::Element = segs.item(k as u32).unwrap().dyn_into().unwrap();
+        let at = |a: &str| e.get_attribute(a).and_then(|v| v.parse::<usize>().ok());
+        let (first, last) = (at("data-seg").unwrap(), at("data-to"));
+        assert_eq!(first, next, "group {k} starts where the one before ended");
+        assert_eq!(d.groups[k], first);
+        let last = last.unwrap_or(first);
+        for i in first..=last {
+            assert_eq!(d.group_of[i], k, "arrow {i}");
+            // Drawn on the same pixels as the group's first arrow.
+            assert_eq!(l.arrows[i].kind, l.arrows[first].kind);
+            assert!((l.arrows[i].y0 - l.arrows[first].y0).abs() < 0.1);
+            assert!((l.arrows[i].y1 - l.arrows[first].y1).abs() < 0.1);
+        }
+        // A group says how many it stands for, to a screen reader.
+        let name = e
+            .query_selector("line.hit")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-label")
+            .unwrap();
+        if last > first {
+            let count = format!("the first of {} alike", last - first + 1);
+            assert!(name.contains(&count), "{name}");
+        }
+        next = last + 1;
+    }
+    assert_eq!(next, l.arrows.len());
+    // A run of arrows drawn apart keeps one `g.seg` each: the handshake's.
+    let hs = handshake_trace();
+    let hl = Ladder::build(&hs, None);
+    let hd = arrows_drawn(
+        &hl,
+        &Isns::of_trace(&hs),
+        Geometry::new(900.0),
+        Numbering::Relative,
+        crate::i18n::Lang::En,
+        &[],
+    );
+    assert_eq!(hd.groups, (0..hl.arrows.len()).collect::<Vec<_>>());
 }
 
 /// Every label of `markup` as drawn by the browser: its rectangle (text length measured by the
