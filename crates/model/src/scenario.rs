@@ -601,8 +601,11 @@ pub mod ranges {
     /// like a socket buffer. Above the largest IPv4 datagram (65,507 bytes) the call fails
     /// with EMSGSIZE, as on Linux: a result to show, not a malformed scenario.
     pub const DATAGRAM: RangeInclusive<u32> = 0..=1 << 30;
-    /// listen() backlog and somaxconn (the kernel clamps the backlog to somaxconn).
-    pub const BACKLOG: RangeInclusive<u32> = 0..=65_535;
+    /// listen() backlog and somaxconn: listen()'s backlog is an int the kernel clamps to
+    /// somaxconn (`__sys_listen`: a larger one becomes somaxconn), and net.core.somaxconn an
+    /// int sysctl from 0 up (`proc_dointvec_minmax`, `SYSCTL_ZERO`); sk_max_ack_backlog is a
+    /// u32 since Linux 5.7, so neither stops at 65,535.
+    pub const BACKLOG: RangeInclusive<u32> = 0..=i32::MAX as u32;
     /// SYNs of one `hosts[].flood`: a flood tool sends far more, but each SYN a listener
     /// takes in is a socket of the run (within `limits.max_sockets`).
     pub const FLOOD_COUNT: RangeInclusive<u32> = 1..=10_000;
@@ -649,9 +652,10 @@ pub mod ranges {
     pub const WSCALE_SPACE: RangeInclusive<u32> = 0..=1 << 30;
     /// A sysctl that is 0 or 1 (`tcp_slow_start_after_idle`: proc_dou8vec_minmax, 0..=1).
     pub const SWITCH: RangeInclusive<u8> = 0..=1;
-    /// `tcp_frto`: 0 off; 1 and 2 both enable F-RTO on 6.x (`tcp_enter_loss` tests it for
+    /// `tcp_frto`: 0 off; any other value of the u8 sysctl (`proc_dou8vec_minmax` with no
+    /// bounds: the kernel takes 0-255) enables F-RTO on 6.x (`tcp_enter_loss` tests it for
     /// non-zero), 2 being the default the documentation names.
-    pub const FRTO: RangeInclusive<u8> = 0..=2;
+    pub const FRTO: RangeInclusive<u8> = 0..=255;
     /// `tcp_tw_reuse`: 0, 1, or 2 (loopback only); proc_dou8vec_minmax, 0..=2.
     pub const TW_REUSE: RangeInclusive<u8> = 0..=2;
     /// `tcp_tw_reuse_delay`: 1 ms up to TCP_PAWS_MSL, 60 s (proc_douintvec_minmax).

@@ -276,6 +276,24 @@ fn the_syn_queue_holds_backlog_plus_one_requests_not_tcp_max_syn_backlog() {
 }
 
 #[test]
+fn a_backlog_or_somaxconn_above_65535_is_taken_and_clamped_as_the_kernel_does() {
+    // listen()'s backlog is an int the kernel clamps to net.core.somaxconn (`__sys_listen`),
+    // itself an int sysctl; sk_max_ack_backlog is a u32 since Linux 5.7, so neither stops at
+    // 65,535. listen(100000) under somaxconn 70000 keeps all 20 requests; under somaxconn 3,
+    // four (backlog + 1).
+    let t = syn_flood(100_000, 20, |s| {
+        s.tuning.syncookies = Some(false);
+        s.tuning.somaxconn = Some(70_000);
+    });
+    assert_eq!(requests(&t), 20);
+    let t = syn_flood(100_000, 20, |s| {
+        s.tuning.syncookies = Some(false);
+        s.tuning.somaxconn = Some(3);
+    });
+    assert_eq!(requests(&t), 4);
+}
+
+#[test]
 fn with_syncookies_1_the_syns_beyond_the_request_queue_get_cookies() {
     // Kernel, listen(4), tcp_syncookies=1, 20 SYNs: 5 requests, SyncookiesSent 15,
     // TCPReqQFullDoCookies 15, no ListenDrops.

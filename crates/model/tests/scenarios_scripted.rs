@@ -208,6 +208,19 @@ fn a_tcp_maxseg_above_max_tcp_window_is_refused_as_the_kernel_refuses_it() {
 }
 
 #[test]
+fn a_tcp_frto_above_2_is_taken_as_the_kernel_takes_it() {
+    // tcp_frto is a u8 sysctl with no bounds (proc_dou8vec_minmax): the kernel takes 3 or
+    // 255, and `tcp_enter_loss` only asks whether it is non-zero: the run is 2's.
+    let run = |frto: u8| {
+        let mut s = scenario(&pair("", "", "", ""));
+        s.tuning.frto = Some(frto);
+        synack_model::simulate(&s).map(|t| t.events.len())
+    };
+    assert_eq!(run(3).unwrap(), run(2).unwrap());
+    assert_eq!(run(255).unwrap(), run(2).unwrap());
+}
+
+#[test]
 fn a_second_listener_on_a_listening_port_gets_eaddrinuse_even_with_reuse_addr() {
     let two = |a: bool, b: bool| {
         scenario(&format!(
