@@ -624,18 +624,7 @@ impl Sim {
 
     fn call_set_no_delay(&mut self, i: usize, sid: SocketId, on: bool) {
         self.app_call(sid, AppCall::SetNoDelay { on });
-        self.with_tcp(sid, |t, ctx| {
-            t.nodelay = on;
-            // Linux `__tcp_sock_set_nodelay`: turning TCP_NODELAY on pushes pending data
-            // at once (`tcp_push_pending_frames`); turning it off only clears the flag, so
-            // data a MSG_MORE write holds stays held. Measured on 6.18 (explore 600-16): 10
-            // bytes of send(MSG_MORE), then TCP_NODELAY 0, then shutdown(): the bytes leave
-            // with the FIN (`F. len=10`), not at the setsockopt().
-            if on {
-                t.output(ctx);
-            }
-            t.report(ctx);
-        });
+        self.with_tcp(sid, |t, ctx| t.set_nodelay(on, ctx));
         self.app_return(i, AppCallKind::SetNoDelay, AppResult::Ok);
     }
 

@@ -220,6 +220,12 @@ pub struct TcpSocket {
     /// ceiling"; in the source it is `tcp_check_probe_timer`, max(RTO, TCP_RTO_MIN), armed
     /// when nothing is in flight). Stronger than TCP_NODELAY (`tcp_nagle_check`).
     pub cork: bool,
+    /// Linux `TCP_NAGLE_PUSH` in `tp->nonagle`: set when TCP_NODELAY is turned on, or TCP_CORK
+    /// cleared with TCP_NODELAY on (`__tcp_sock_set_nodelay`, `__tcp_sock_set_cork`), cleared
+    /// when a write starts a new skb (`skb_entail`). While set, `tcp_nagle_test` lets the
+    /// last skb's partial segment go whatever the cork says ("if (nonagle & TCP_NAGLE_PUSH)
+    /// return true" comes first), so corked bytes leave at the setsockopt().
+    pub(super) nagle_push: bool,
     /// The send() being handled carries MSG_MORE: `tcp_sendmsg` pushes with
     /// `TCP_NAGLE_CORK` for that call only; later pushes (an ACK arriving) use the socket's
     /// own setting.
@@ -708,6 +714,7 @@ impl TcpSocket {
             lone_fin: None,
             nodelay: false,
             cork: false,
+            nagle_push: false,
             more: false,
             push_once: false,
             nagle_off_once: false,

@@ -593,7 +593,10 @@ impl TcpSocket {
                 }
             }
             let partial = new_data && len == avail && len > 0 && len < self.snd_mss;
-            if partial && !fin_pending && (self.cork || self.more) && !self.push_once {
+            // `tcp_nagle_test`: TCP_NAGLE_PUSH lets it go before the cork is looked at; a
+            // MSG_MORE send pushes with TCP_NAGLE_CORK alone (`tcp_push`), without it.
+            let corked = (self.cork && !self.nagle_push) || self.more;
+            if partial && !fin_pending && corked && !self.push_once {
                 // `tcp_nagle_check` with TCP_NAGLE_CORK: hold the partial segment. With
                 // nothing in flight no ACK will come to push it, so `tcp_write_xmit` returns
                 // true and `__tcp_push_pending_frames` arms the probe timer

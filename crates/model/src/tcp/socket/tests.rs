@@ -2412,6 +2412,20 @@ fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
     recv!(h, ["P. seq=1 ack=1 len=100"]);
 }
 
+#[test]
+fn turning_tcp_nodelay_on_sends_corked_bytes_and_the_next_write_is_corked_again() {
+    // `__tcp_sock_set_nodelay` sets TCP_NAGLE_PUSH, which `tcp_nagle_test` honours before
+    // the cork; `skb_entail` clears it when the next write starts a new skb.
+    let mut h = socket_established();
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_nodelay(true, ctx));
+    recv!(h, ["P. seq=1 ack=1 len=100"]);
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+}
+
 // ---------------------------------------------------------------- options on the wire
 
 /// The option kinds of the last segment the socket sent, in wire order, and its data offset.
