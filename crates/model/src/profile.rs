@@ -462,7 +462,7 @@ profile! {
     /// `tcp_packet_delayed`) or whose every retransmission came back as a D-SACK
     /// (`undo_retrans`). Used with the scoreboard only; the textbook's RTO (RFC 6298 §5,
     /// RFC 5681 §3.1) never undoes.
-    frto: u8,
+    frto: u32,
     /// `tcp_retrans_collapse` (default 1): a retransmitted skb smaller than one MSS and the
     /// window takes the skbs after it into the same segment (`__tcp_retransmit_skb` →
     /// `tcp_retrans_try_collapse`), as long as each is one segment, not SACKed, fits what is

@@ -653,9 +653,9 @@ pub mod ranges {
     /// A sysctl that is 0 or 1 (`tcp_slow_start_after_idle`: proc_dou8vec_minmax, 0..=1).
     pub const SWITCH: RangeInclusive<u8> = 0..=1;
     /// `tcp_frto`: 0 off; any other value of the u8 sysctl (`proc_dou8vec_minmax` with no
-    /// bounds: the kernel takes 0-255) enables F-RTO on 6.x (`tcp_enter_loss` tests it for
-    /// non-zero), 2 being the default the documentation names.
-    pub const FRTO: RangeInclusive<u8> = 0..=255;
+    /// bounds: the kernel takes 0-255 and refuses 256 with EINVAL) enables F-RTO on 6.x
+    /// (`tcp_enter_loss` tests it for non-zero), 2 being the default the documentation names.
+    pub const FRTO: RangeInclusive<u32> = 0..=255;
     /// `tcp_tw_reuse`: 0, 1, or 2 (loopback only); proc_dou8vec_minmax, 0..=2.
     pub const TW_REUSE: RangeInclusive<u8> = 0..=2;
     /// `tcp_tw_reuse_delay`: 1 ms up to TCP_PAWS_MSL, 60 s (proc_douintvec_minmax).

@@ -211,13 +211,14 @@ fn a_tcp_maxseg_above_max_tcp_window_is_refused_as_the_kernel_refuses_it() {
 fn a_tcp_frto_above_2_is_taken_as_the_kernel_takes_it() {
     // tcp_frto is a u8 sysctl with no bounds (proc_dou8vec_minmax): the kernel takes 3 or
     // 255, and `tcp_enter_loss` only asks whether it is non-zero: the run is 2's.
-    let run = |frto: u8| {
+    let run = |frto: u32| {
         let mut s = scenario(&pair("", "", "", ""));
         s.tuning.frto = Some(frto);
         synack_model::simulate(&s).map(|t| t.events.len())
     };
     assert_eq!(run(3).unwrap(), run(2).unwrap());
     assert_eq!(run(255).unwrap(), run(2).unwrap());
+    assert!(run(256).is_err(), "the kernel refuses 256 (EINVAL)");
 }
 
 #[test]
