@@ -802,73 +802,59 @@ fn set_backlog(sc: &mut Scenario, backlog: u32, clients: u32) {
 /// order, as a tester combines them), or of a recorded point's name.
 pub fn scenario(name: &str) -> Option<Scenario> {
     if let Some(&(n, case, axis, value)) = RECORDED.iter().find(|r| r.0 == name) {
-        let mut sc = named_point(&format!("{case}+{axis}={value}"))?;
+        let mut sc = named_point(&format!("{case}+{axis}={value}")).ok()?;
         sc.name = format!("lab/{n}");
         return Some(sc);
     }
-    named_point(name)
+    named_point(name).ok()
 }
 
-/// The scenario of `case+axis=value` (or `case+a=x+b=y…`).
-fn named_point(name: &str) -> Option<Scenario> {
-    let (case, rest) = name.split_once('+')?;
-    let varied = rest
-        .split('+')
-        .map(|av| av.split_once('='))
-        .collect::<Option<Vec<_>>>()?;
-    point(case, &varied)
-}
-
-/// `case` with each (axis, value) applied in order; `None` if any is no axis or no value of it.
-fn point(case: &str, varied: &[(&str, &str)]) -> Option<Scenario> {
-    let mut sc = crate::inject::named(case)?;
-    let mut name = format!("lab/{case}");
-    let mut description = sc.description.clone();
-    for &(axis, value) in varied {
-        let a = AXES.iter().find(|a| a.name == axis)?;
-        (a.apply)(&mut sc, value)?;
-        stretch(&mut sc, a.horizon_ms);
-        let _ = write!(name, "+{axis}={value}");
-        let _ = write!(description, " — varied: {axis} = {value} ({})", a.what);
-    }
-    sc.name = name;
-    sc.description = description;
-    Some(sc)
-}
-
-/// Why `name`, written as a point (`case+axis=value…`), is none: the case, the axis or the
-/// value it does not know, so that a refused point says which part is wrong. `None` when
-/// `name` is no point at all (no `+`) or is one.
-pub fn refusal(name: &str) -> Option<String> {
-    let (case, rest) = name.split_once('+')?;
-    if scenario(name).is_some() {
-        return None;
-    }
-    let Some(mut sc) = crate::inject::named(case) else {
-        return Some(format!("point {name:?}: no case {case:?}"));
+/// The scenario of `case+axis=value` (or `case+a=x+b=y…`): `case` with each (axis, value)
+/// applied in order. Its error says which part is wrong (the case, an `axis=value` that is
+/// none, an axis, a value the axis does not take), for [`refusal`].
+fn named_point(name: &str) -> std::result::Result<Scenario, String> {
+    let Some((case, rest)) = name.split_once('+') else {
+        return Err(format!("{name:?} is no point (case+axis=value)"));
     };
+    let Some(mut sc) = crate::inject::named(case) else {
+        return Err(format!("point {name:?}: no case {case:?}"));
+    };
+    let mut label = format!("lab/{case}");
+    let mut description = sc.description.clone();
     for av in rest.split('+') {
         let Some((axis, value)) = av.split_once('=') else {
-            return Some(format!(
+            return Err(format!(
                 "point {name:?}: {av:?} is not axis=value (`sweep --list` lists the axes)"
             ));
         };
         let Some(a) = AXES.iter().find(|a| a.name == axis) else {
-            return Some(format!(
+            return Err(format!(
                 "point {name:?}: no axis {axis:?}; the axes are: {}",
                 AXES.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
             ));
         };
         if (a.apply)(&mut sc, value).is_none() {
-            return Some(format!(
+            return Err(format!(
                 "point {name:?}: axis {axis} ({}) does not take {value:?} on case {case} \
                  (its listed values: {})",
                 a.what,
                 a.values.join(", ")
             ));
         }
+        stretch(&mut sc, a.horizon_ms);
+        let _ = write!(label, "+{axis}={value}");
+        let _ = write!(description, " — varied: {axis} = {value} ({})", a.what);
     }
-    None
+    sc.name = label;
+    sc.description = description;
+    Ok(sc)
+}
+
+/// Why `name`, written as a point (`case+axis=value…`), is none: the case, the axis or the
+/// value it does not know, so that a refused point says which part is wrong. `None` when
+/// `name` is no point at all (no `+`) or is one.
+pub fn refusal(name: &str) -> Option<String> {
+    name.contains('+').then(|| named_point(name).err())?
 }
 
 /// Every point of the named axes (all when empty) whose case matches one of `only` (all
