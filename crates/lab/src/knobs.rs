@@ -198,6 +198,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "tw_reuse_delay_us",
         Knob::Sysctl("net.ipv4.tcp_tw_reuse_delay", Unit::Millis),
     ),
+    (
+        "no_metrics_save",
+        Knob::Sysctl("net.ipv4.tcp_no_metrics_save", Unit::Plain),
+    ),
     ("msl_us", Knob::Fixed("shown for reference; Linux has no MSL")),
     (
         "fin_wait2_timeout_us",

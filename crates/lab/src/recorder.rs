@@ -1784,6 +1784,7 @@ fn accept_queue_drops(
         })
         .collect();
     let request_of = |seg: &Segment| request_for(sockets, seg).filter(|s| requests.contains(&s.id));
+    let answered = answered_syns(events);
     for e in events {
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
@@ -1854,7 +1855,11 @@ fn accept_queue_drops(
                     } else {
                         None
                     };
-                    if let (Some(reason), false) = (reason, held) {
+                    // The gauges stand for the rule, but the kernel's own answer settles it:
+                    // a SYN the listener answered was not dropped (without cookies, a peer
+                    // with an RTT in the listener's `tcp_metrics` gets past the early-drop
+                    // limit, `tcp_peer_is_proven`, which no gauge shows).
+                    if let (Some(reason), false) = (reason, held || answered.contains(id)) {
                         marks.insert(*id, (reason, None));
                     }
                     continue;
@@ -1934,6 +1939,43 @@ fn accept_queue_drops(
         }
     }
     marks
+}
+
+/// The SYNs (without ACK) whose receiver answered them: a SYN-ACK back on the same 4-tuple
+/// acknowledging that SYN left after it arrived and before another copy of it did. A request
+/// answers its SYN at once (`tcp_conn_request` → `send_synack`), a SYN cookie too; a dropped
+/// SYN draws nothing until its retransmission arrives.
+fn answered_syns(events: &[Event]) -> BTreeSet<SegmentId> {
+    use synack_model::trace::Header;
+    let mut sent: BTreeMap<SegmentId, &Segment> = BTreeMap::new();
+    // (receiver, sender, the SYN's sequence number) → the SYN arrival waiting for an answer.
+    let mut waiting: BTreeMap<(Addr, Addr, u32), SegmentId> = BTreeMap::new();
+    let mut answered = BTreeSet::new();
+    for e in events {
+        match &e.kind {
+            EventKind::SegmentSent { id, segment } => {
+                sent.insert(*id, segment);
+                if let Header::Tcp(t) = &segment.header {
+                    let key = (segment.src, segment.dst, t.ack.wrapping_sub(1));
+                    if t.flags.syn && t.flags.ack {
+                        if let Some(syn) = waiting.remove(&key) {
+                            answered.insert(syn);
+                        }
+                    }
+                }
+            }
+            EventKind::SegmentArrived { id } => {
+                let Some(seg) = sent.get(id) else { continue };
+                if let Header::Tcp(t) = &seg.header {
+                    if t.flags.syn && !t.flags.ack {
+                        waiting.insert((seg.dst, seg.src, t.seq), *id);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    answered
 }
 
 /// A RST that arrives where no socket holds its 4-tuple any more and nothing listens on its
@@ -2560,6 +2602,50 @@ mod tests {
             ..no_cookies
         };
         assert_eq!(drops(&replay_with(&r, &packets, &samples, cookies)), vec![]);
+    }
+
+    #[test]
+    fn a_syn_the_listener_answered_is_not_marked_dropped_whatever_the_queue_gauge_says() {
+        // Without syncookies a SYN past the early-drop limit still gets in when the listener's
+        // host has an RTT cached for its sender (`tcp_peer_is_proven`), which no sock_diag
+        // gauge shows. Measured on 6.18 (tcp_max_syn_backlog 8, seven requests queued from a
+        // client whose earlier connection ended well): the eighth SYN was answered, and was
+        // marked dropped before this.
+        let (r, t0) = recorder_with_listener();
+        let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
+        let mut syn_ack = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
+        syn_ack[31] = 2; // acknowledges the SYN (seq 1)
+        let two_requests = vec![
+            listener_sock(0),
+            request_sock(st::NEW_SYN_RECV, 40001),
+            request_sock(st::NEW_SYN_RECV, 40002),
+        ];
+        let no_cookies = SynQueueLimits {
+            max_syn_backlog: 128,
+            syncookies: 0,
+            ..SynQueueLimits::default()
+        };
+        let samples = [
+            sample(t0 + 100, t0 + 110, two_requests.clone()),
+            sample(t0 + 300, t0 + 310, two_requests),
+        ];
+        let packets = [
+            delivered(t0 + 180, syn.clone(), t0 + 200),
+            delivered(t0 + 210, syn_ack.clone(), t0 + 230),
+        ];
+        assert_eq!(
+            drops(&replay_with(&r, &packets, &samples, no_cookies)),
+            vec![]
+        );
+        // An answer to another SYN (another sequence number) does not count.
+        let (r, _) = recorder_with_listener();
+        syn_ack[31] = 9;
+        let packets = [
+            delivered(t0 + 180, syn, t0 + 200),
+            delivered(t0 + 210, syn_ack, t0 + 230),
+        ];
+        let tr = replay_with(&r, &packets, &samples, no_cookies);
+        assert_eq!(drops(&tr), vec![DropReason::SynQueueFull]);
     }
 
     /// A cookie SYN-ACK to client port 40003 (sent at 100 µs), the client's ACK (180 µs)

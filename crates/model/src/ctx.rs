@@ -3,10 +3,11 @@
 
 use crate::profile::Profile;
 use crate::rng::Rng;
+use crate::tcp::metrics::Metrics;
 use crate::trace::{Event, EventKind, Micros, Segment, SocketId, TimerKind};
 
-/// What a socket's code gets to talk to the world: the time, the profile, randomness, and
-/// the output vectors.
+/// What a socket's code gets to talk to the world: the time, the profile, randomness, the
+/// hosts' destination caches, and the output vectors.
 pub struct Ctx<'a> {
     pub now: Micros,
     pub p: &'a Profile,
@@ -14,6 +15,9 @@ pub struct Ctx<'a> {
     pub out: &'a mut Vec<Event>,
     pub tx: &'a mut Vec<Segment>,
     pub timers: &'a mut Vec<(SocketId, TimerKind, Micros)>,
+    /// The hosts' destination caches (Linux `tcp_metrics`): read when a connection is set
+    /// up, written when one ends well.
+    pub metrics: &'a mut Metrics,
     /// The code runs inside a `timer_list` callback (`expire_timers`), where the wheel's
     /// clock is already one jiffy past the bucket it is expiring (`__run_timers`:
     /// `base->clk++` before `expire_timers`): a timer re-armed there is filed by its distance

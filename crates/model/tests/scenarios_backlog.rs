@@ -882,3 +882,59 @@ fn of_two_syn_timers_on_one_wheel_tick_the_later_armed_fires_first() {
         .collect();
     assert_eq!(resent, [(1_056_000, 40002), (1_056_000, 40001)]);
 }
+
+/// A client that ended a connection well (its FIN acknowledged by the server in LAST-ACK,
+/// so the server's host cached its RTT) connects again after a flood of 7 SYNs from another
+/// host filled 7 places of a SYN queue of tcp_max_syn_backlog 8 without SYN cookies; `tuning` is
+/// spliced in.
+fn proven_client_after_a_flood(tuning: &str) -> synack_model::trace::Trace {
+    let s: synack_model::scenario::Scenario = serde_json::from_str(&format!(
+        r#"{{
+        "name": "proven", "profile": "linux",
+        "tuning": {{ "syncookies": false, "max_syn_backlog": 8 {tuning} }},
+        "hosts": [{{"name": "client", "addr": "10.0.0.1"}}, {{"name": "server", "addr": "10.0.0.2"}},
+          {{"name": "flooder", "addr": "10.0.0.3",
+            "flood": {{"to": "server:80", "count": 7, "at_us": 300000, "every_us": 1000}}}}],
+        "network": {{"default": {{"latency_us": 20000}}}},
+        "sockets": [
+          {{"label": "listener", "host": "server", "proto": "tcp", "port": 80}},
+          {{"label": "client", "host": "client", "proto": "tcp"}},
+          {{"label": "client again", "host": "client", "proto": "tcp"}}],
+        "apps": [
+          {{"socket": "listener", "steps": [
+            {{"call": "listen", "backlog": 100}},
+            {{"call": "accept", "label": "server"}},
+            {{"call": "recv", "max": 100}},
+            {{"call": "close"}}]}},
+          {{"socket": "client", "steps": [
+            {{"call": "connect", "to": "server:80"}},
+            {{"call": "send", "len": 10}},
+            {{"call": "close"}}]}},
+          {{"socket": "client again", "steps": [
+            {{"at_us": 400000, "call": "connect", "to": "server:80"}}]}}],
+        "limits": {{"max_time_us": 600000}}
+    }}"#
+    ))
+    .unwrap();
+    run(&s)
+}
+
+#[test]
+fn a_peer_with_a_cached_rtt_gets_into_the_last_quarter_of_the_syn_queue() {
+    // `tcp_conn_request` without SYN cookies drops a SYN once fewer than a quarter of
+    // tcp_max_syn_backlog's places are left (7 of 8 taken), unless `tcp_peer_is_proven`:
+    // the host holds an RTT for the sender, which the first connection left when the
+    // server's FIN was acknowledged in LAST-ACK (`tcp_update_metrics`).
+    let t = proven_client_after_a_flood("");
+    assert_eq!(
+        final_state(&t, "client again"),
+        Some(synack_model::trace::TcpState::Established)
+    );
+    // tcp_no_metrics_save 1: no RTT was kept, the SYN is dropped (and resent after 1 s,
+    // past the run).
+    let t = proven_client_after_a_flood(r#", "no_metrics_save": true"#);
+    assert_eq!(
+        final_state(&t, "client again"),
+        Some(synack_model::trace::TcpState::SynSent)
+    );
+}

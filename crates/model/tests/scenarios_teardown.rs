@@ -1155,3 +1155,82 @@ fn time_wait_drops_a_rst_with_an_old_timestamp_and_ends_only_for_a_current_one()
         "TIME-WAIT ends at the second RST (sent at 520 ms), not the first (280 ms)"
     );
 }
+
+/// Two connections from one client to one server, 20 ms one way: the first's ACKs and data
+/// from the server come 100 ms late until 600 ms (an RTT of ~140 ms), and each side ends it
+/// well (the client closes first: TIME-WAIT; the server's FIN is acknowledged in LAST-ACK);
+/// the second, at 1 s, measures 40 ms in its handshake. `tuning` is spliced in.
+fn two_connections(tuning: &str) -> synack_model::scenario::Scenario {
+    serde_json::from_str(&format!(
+        r#"{{
+        "name": "two-connections", "profile": "linux", "tuning": {{ {tuning} }},
+        "hosts": [{{"name": "client", "addr": "10.0.0.1"}}, {{"name": "server", "addr": "10.0.0.2"}}],
+        "network": {{"default": {{"latency_us": 20000}}}},
+        "faults": [{{"from": "server", "until_us": 600000, "action": "delay", "by_us": 100000}}],
+        "sockets": [
+          {{"label": "listener", "host": "server", "proto": "tcp", "port": 9999}},
+          {{"label": "client", "host": "client", "proto": "tcp"}},
+          {{"label": "client again", "host": "client", "proto": "tcp"}}],
+        "apps": [
+          {{"socket": "listener", "steps": [
+            {{"call": "listen", "backlog": 8}},
+            {{"call": "accept", "label": "server"}},
+            {{"call": "recv", "max": 65536}},
+            {{"call": "send", "len": 100}},
+            {{"call": "recv", "max": 65536}},
+            {{"call": "close"}},
+            {{"on": "listener", "call": "accept", "label": "server again"}},
+            {{"call": "tcp_info"}}]}},
+          {{"socket": "client", "steps": [
+            {{"at_us": 20000, "call": "connect", "to": "server:9999"}},
+            {{"call": "send", "len": 100}},
+            {{"call": "recv", "max": 65536}},
+            {{"at_us": 500000, "call": "close"}}]}},
+          {{"socket": "client again", "steps": [
+            {{"at_us": 1000000, "call": "connect", "to": "server:9999"}},
+            {{"call": "tcp_info"}}]}}],
+        "limits": {{"max_time_us": 2000000}}
+    }}"#
+    ))
+    .unwrap()
+}
+
+/// `tcp_info` rto of the socket's first tcp_info call, ms.
+fn rto_ms(t: &Trace, label: &str) -> u64 {
+    let id = socket(t, label);
+    t.events
+        .iter()
+        .find_map(|e| match &e.kind {
+            synack_model::trace::EventKind::AppReturn {
+                socket,
+                result: synack_model::trace::AppResult::TcpInfo { info },
+                ..
+            } if *socket == id => Some(info.rto_us / 1000),
+            _ => None,
+        })
+        .expect("a tcp_info call")
+}
+
+#[test]
+fn a_connection_that_ended_well_leaves_its_rtt_to_seed_the_next_connections_first_rto() {
+    // `tcp_update_metrics` at TIME-WAIT (client) and at the ACK of the FIN in LAST-ACK
+    // (server) caches each side's ~140 ms SRTT for its peer; `tcp_init_metrics` gives the
+    // next connection the RTO of that RTT (in whole 4 ms jiffies) plus twice it, not the
+    // 40 ms handshake's 40 + tcp_rto_min. Measured on 6.18 with this exchange: tcp_info rto
+    // 456 ms after a 45 ms handshake (the lab's first RTT was ~152 ms).
+    let t = run(&two_connections(""));
+    assert_eq!(final_state(&t, "client"), Some(TimeWait));
+    let (client, server) = (rto_ms(&t, "client again"), rto_ms(&t, "server again"));
+    assert!(
+        (400..=440).contains(&client),
+        "client again's rto {client} ms"
+    );
+    assert!(
+        (400..=440).contains(&server),
+        "server again's rto {server} ms"
+    );
+    // tcp_no_metrics_save 1: nothing cached, the handshake's RTO (40 ms + 200, rounded up).
+    let t = run(&two_connections(r#""no_metrics_save": true"#));
+    assert_eq!(rto_ms(&t, "client again"), 244);
+    assert_eq!(rto_ms(&t, "server again"), 244);
+}

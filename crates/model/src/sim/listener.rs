@@ -238,11 +238,13 @@ impl Sim {
                     return;
                 }
                 // Without syncookies the last quarter of tcp_max_syn_backlog is kept for
-                // peers "proven to be alive" (a cached tcp_metrics RTT, which the model never
-                // has): `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN.
+                // peers "proven to be alive" (`tcp_peer_is_proven`: the listener's host has
+                // an RTT cached for the SYN's sender, [`crate::tcp::metrics`]):
+                // `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN of any other.
                 // (`if (!want_cookie && !isn)`: a SYN that reopened a TIME-WAIT connection
                 // skips it.)
-                if !syncookies && early_drop && tw_isn.is_none() {
+                let proven = self.metrics.proven(host, seg.src.host);
+                if !syncookies && early_drop && tw_isn.is_none() && !proven {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,

@@ -20,6 +20,7 @@ use crate::profile::{BacklogModel, Profile};
 use crate::rng::Rng;
 use crate::scenario::{Action, Limits, LinkSpec, Scenario, ScenarioError, SocketSpec};
 use crate::script::{PeerRun, ScriptFailure};
+use crate::tcp::metrics::Metrics;
 use crate::tcp::{timer_index, TcpSocket, TimeWaitSyn, TIMER_KINDS};
 use crate::trace::{
     Addr, CutReason, CutShort, DropReason, Event, EventKind, Header, Host, HostId, MessageInfo,
@@ -171,6 +172,8 @@ pub struct Sim {
     /// ICMP rate limit per (sending host, peer host): when the bucket was last filled and
     /// the µs of tokens it held then (`inet_peer.rate_last`, `rate_tokens`).
     icmp_tokens: VecMap<(HostId, HostId), (Micros, Micros)>,
+    /// Each host's destination cache (Linux `tcp_metrics`, one per network namespace).
+    metrics: Metrics,
     /// Members of each multicast group, sorted, no duplicates.
     groups: VecMap<String, Vec<SocketId>>,
     links: VecMap<(HostId, HostId), Link>,
@@ -215,6 +218,7 @@ macro_rules! ctx {
             out: &mut $s.out,
             tx: &mut $s.tx,
             timers: &mut $s.new_timers,
+            metrics: &mut $s.metrics,
             in_timer: false,
         }
     };
@@ -284,6 +288,7 @@ impl Sim {
             listeners: VecMap::new(),
             udp_binds: VecMap::new(),
             icmp_tokens: VecMap::new(),
+            metrics: Metrics::new(),
             groups: VecMap::new(),
             links: VecMap::new(),
             link_default: s.network.default.clone(),

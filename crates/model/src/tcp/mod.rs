@@ -3,6 +3,7 @@
 pub mod buffers;
 pub mod congestion;
 pub mod listener;
+pub mod metrics;
 mod reorder;
 pub mod rtt;
 pub mod skbs;

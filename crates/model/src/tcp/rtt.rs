@@ -142,6 +142,22 @@ impl RttEstimator {
         self.srtt_x8
     }
 
+    /// Eight times the smoothed RTT whichever estimator keeps it (the RFC 6298 one keeps
+    /// only `srtt`), 0 before the first sample: what `tcp_metrics` saves and compares.
+    pub fn srtt_x8_any(&self) -> Micros {
+        match self.srtt_x8 {
+            0 => self.srtt.map_or(0, |s| s * 8),
+            x8 => x8,
+        }
+    }
+
+    /// `tcp_init_metrics`: the first RTO from the destination cache
+    /// ([`crate::tcp::metrics::seeded_rto`]); SRTT and the deviation stay as the handshake
+    /// left them, so the first sample recomputes the RTO from them alone.
+    pub fn seed_rto(&mut self, rto: Micros, p: &Profile) {
+        self.rto = rto.min(p.rto_max_us);
+    }
+
     pub fn rto_backed_off(&self, backoff: u32, p: &Profile) -> Micros {
         let shift = backoff.min(20);
         (self.rto << shift).min(p.rto_max_us)

@@ -126,7 +126,10 @@ impl TcpSocket {
                     }
                 }
                 Closing => self.enter_time_wait(ctx),
-                LastAck => self.set_state(Closed, ctx),
+                LastAck => {
+                    self.save_metrics(ctx);
+                    self.set_state(Closed, ctx);
+                }
                 _ => {}
             }
         }

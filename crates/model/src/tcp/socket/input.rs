@@ -316,7 +316,11 @@ impl TcpSocket {
                 // 6.18 (explore seed 1300 #22, first SYN-ACK lost, 1 ms one way): 100 bytes
                 // held by MSG_MORE leave with the probe timer 208 ms after the write (an RTO
                 // from a measured RTT), not after the 1 s of an unmeasured one.
-                if self.rtt_probe.is_none() && self.rtt.srtt.is_none() {
+                // `tcp_synack_rtt_meas` times a SYN-ACK sent once before `tcp_init_transfer`
+                // reads the destination cache against that sample (`init_metrics`).
+                if let Some((_, sent)) = self.rtt_probe.take() {
+                    self.rtt_sample(ctx.now - sent, ctx.p);
+                } else if self.rtt.srtt.is_none() {
                     self.syn_echo_rtt_sample(h, ctx);
                 }
                 self.init_cwnd_after_syn_loss(self.synack_retransmits, timed_out, h, ctx);

@@ -861,11 +861,7 @@ impl TcpSocket {
             // `tcp_init_transfer`, for a connection that got here by a handshake (a SYN
             // cookie's child comes from LISTEN: `tcp_get_cookie_sock` → `syn_recv_sock`).
             self.initialize_rcv_mss();
-            if self.rtt_probe.is_none() {
-                // `tcp_init_metrics`; a SYN-ACK still timed (`rtt_probe`) is sampled by
-                // this ACK's `tcp_ack` (the kernel's `tcp_synack_rtt_meas` came first).
-                self.rtt.no_handshake_sample(ctx.p);
-            }
+            self.init_metrics(ctx);
             self.init_buffer_space(ctx.now);
             // `tcp_rcv_state_process` (SYN-RECEIVED) and the SYN-ACK's `tcp_ack`
             // (SYN-SENT) set the first pacing rate.
@@ -876,6 +872,42 @@ impl TcpSocket {
                 self.cancel_timer(k, ctx);
             }
         }
+    }
+
+    /// Linux `tcp_init_metrics`, as the handshake ends (`tcp_init_transfer`, after the
+    /// handshake's RTT sample): a smoothed RTT the host cached for the peer, when larger
+    /// than that sample (or with none), gives the first RTO ([`crate::tcp::metrics`]);
+    /// without either the RTO starts at 3 s ([`crate::tcp::rtt::RttEstimator::no_handshake_sample`]).
+    fn init_metrics(&mut self, ctx: &mut Ctx) {
+        let crtt = self
+            .remote
+            .map_or(0, |r| ctx.metrics.rtt_x8(self.local.host, r.host));
+        let jiffy = super::wheel::jiffy_unit(ctx.p);
+        let rto_min = ctx.p.rto_min_us;
+        match super::metrics::seeded_rto(crtt, self.rtt.srtt_x8_any(), jiffy, rto_min) {
+            Some(rto) => self.rtt.seed_rto(rto, ctx.p),
+            // A SYN-ACK still timed (`rtt_probe`) is sampled by this ACK's `tcp_ack`.
+            None if self.rtt_probe.is_none() => self.rtt.no_handshake_sample(ctx.p),
+            None => {}
+        }
+    }
+
+    /// Linux `tcp_update_metrics`, for a connection that ends well: `tcp_time_wait` (into
+    /// TIME-WAIT, or an orphan's FIN-WAIT-2 handed to a timewait socket) and the ACK of the
+    /// FIN in LAST-ACK. Not on a reset or a timeout (`tcp_done` alone). A connection whose
+    /// RTO was backing off (`icsk_backoff`, here the probes' count, which every RTO raises
+    /// too) clears the peer's cached RTT.
+    pub(super) fn save_metrics(&mut self, ctx: &mut Ctx) {
+        let Some(peer) = self.remote else {
+            return;
+        };
+        if ctx.p.no_metrics_save {
+            return;
+        }
+        let srtt_x8 = self.rtt.srtt_x8_any();
+        let backed_off = self.probe_backoff > 0;
+        ctx.metrics
+            .update(self.local.host, peer.host, srtt_x8, backed_off);
     }
 
     /// Retransmission timeouts since the last progress (Linux `icsk_retransmits`; for a

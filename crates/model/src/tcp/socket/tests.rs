@@ -38,6 +38,7 @@ struct Harness {
     out: Vec<Event>,
     tx: Vec<Segment>,
     timers: Vec<(SocketId, TimerKind, Micros)>,
+    metrics: crate::tcp::metrics::Metrics,
 }
 
 impl Harness {
@@ -45,6 +46,7 @@ impl Harness {
         let p = Profile::linux();
         let mut rng = Rng::new(7);
         let (mut out, mut tx, mut timers) = (Vec::new(), Vec::new(), Vec::new());
+        let mut metrics = crate::tcp::metrics::Metrics::new();
         let s = {
             let ctx = Ctx {
                 now: 0,
@@ -53,6 +55,7 @@ impl Harness {
                 out: &mut out,
                 tx: &mut tx,
                 timers: &mut timers,
+                metrics: &mut metrics,
                 in_timer: false,
             };
             TcpSocket::new(SocketId(1), LOCAL, &ctx)
@@ -65,6 +68,7 @@ impl Harness {
             out,
             tx,
             timers,
+            metrics,
         }
     }
 
@@ -77,6 +81,7 @@ impl Harness {
             out: &mut self.out,
             tx: &mut self.tx,
             timers: &mut self.timers,
+            metrics: &mut self.metrics,
             in_timer: false,
         };
         f(&mut self.s, &mut ctx)

@@ -197,6 +197,7 @@ impl TcpSocket {
     }
 
     pub(super) fn enter_time_wait(&mut self, ctx: &mut Ctx) {
+        self.save_metrics(ctx);
         self.set_state(TcpState::TimeWait, ctx);
         self.time_wait_since = Some(ctx.now);
         if ctx.p.time_wait_socket {
@@ -256,6 +257,7 @@ impl TcpSocket {
     /// its timer (a timer_list, `inet_twsk_schedule`) at `timeo` but never less than 3.5 RTOs
     /// ("if (timeo < rto) timeo = rto", `rto = (icsk_rto << 2) - (icsk_rto >> 1)`).
     fn enter_fin_wait2_timewait(&mut self, timeo: Micros, ctx: &mut Ctx) {
+        self.save_metrics(ctx);
         self.tw_fin_wait2 = true;
         self.tw_rcv_wnd = Some(self.advertised_window_now());
         self.become_timewait_socket();
