@@ -2570,14 +2570,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_syn_at_a_full_syn_queue_without_syncookies_is_marked_dropped_as_the_model_marks_it() {
-        // listen(1): the request queue holds 2 (`inet_csk_reqsk_queue_is_full` is len >
-        // backlog); with tcp_syncookies 0 a third SYN is dropped (TCPReqQFullDrop) although
-        // the accept queue is empty. Measured on 6.18 with listen(0): the second client's
-        // SYN, 10 ms after the first one's, is never answered.
-        let (r, t0) = recorder_with_listener();
-        let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
+    /// listen(1) with two requests queued, sampled before and after 200 µs, and
+    /// tcp_syncookies 0: the request queue is full for a SYN arriving between the samples.
+    fn full_syn_queue_without_cookies(t0: u64) -> ([DiagSample; 2], SynQueueLimits) {
         let two_requests = vec![
             listener_sock(0),
             request_sock(st::NEW_SYN_RECV, 40001),
@@ -2592,6 +2587,18 @@ mod tests {
             sample(t0 + 100, t0 + 110, two_requests.clone()),
             sample(t0 + 300, t0 + 310, two_requests),
         ];
+        (samples, no_cookies)
+    }
+
+    #[test]
+    fn a_syn_at_a_full_syn_queue_without_syncookies_is_marked_dropped_as_the_model_marks_it() {
+        // listen(1): the request queue holds 2 (`inet_csk_reqsk_queue_is_full` is len >
+        // backlog); with tcp_syncookies 0 a third SYN is dropped (TCPReqQFullDrop) although
+        // the accept queue is empty. Measured on 6.18 with listen(0): the second client's
+        // SYN, 10 ms after the first one's, is never answered.
+        let (r, t0) = recorder_with_listener();
+        let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
+        let (samples, no_cookies) = full_syn_queue_without_cookies(t0);
         let packets = [delivered(t0 + 180, syn, t0 + 200)];
         let tr = replay_with(&r, &packets, &samples, no_cookies);
         assert_eq!(drops(&tr), vec![DropReason::SynQueueFull]);
@@ -2615,20 +2622,7 @@ mod tests {
         let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         let mut syn_ack = tcp(SERVER, 9999, CLIENT, 40003, 0x12, 0);
         syn_ack[31] = 2; // acknowledges the SYN (seq 1)
-        let two_requests = vec![
-            listener_sock(0),
-            request_sock(st::NEW_SYN_RECV, 40001),
-            request_sock(st::NEW_SYN_RECV, 40002),
-        ];
-        let no_cookies = SynQueueLimits {
-            max_syn_backlog: 128,
-            syncookies: 0,
-            ..SynQueueLimits::default()
-        };
-        let samples = [
-            sample(t0 + 100, t0 + 110, two_requests.clone()),
-            sample(t0 + 300, t0 + 310, two_requests),
-        ];
+        let (samples, no_cookies) = full_syn_queue_without_cookies(t0);
         let packets = [
             delivered(t0 + 180, syn.clone(), t0 + 200),
             delivered(t0 + 210, syn_ack.clone(), t0 + 230),
