@@ -2413,6 +2413,25 @@ fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
 }
 
 #[test]
+fn clearing_tcp_cork_with_tcp_nodelay_on_lets_the_held_tail_go_past_a_cork_set_again() {
+    // `__tcp_sock_set_cork(sk, false)` with TCP_NAGLE_OFF sets TCP_NAGLE_PUSH, and
+    // `tcp_nagle_test` honours it before the cork. The peer's window holds the 100-byte
+    // tail at the uncork, the cork is set again before it leaves, and no write starts a
+    // new skb (`skb_entail` would clear the flag): the ACK that opens the window sends it.
+    let mut h = socket_established_40ms(2920);
+    h.s.nodelay = true;
+    h.s.cork = true;
+    app_send(&mut h, 2920 + 100, false);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_cork(true, ctx));
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=2921 win=2920");
+    recv!(h, ["P. seq=2921 ack=1 len=100"]);
+}
+
+#[test]
 fn turning_tcp_nodelay_on_sends_corked_bytes_and_the_next_write_is_corked_again() {
     // `__tcp_sock_set_nodelay` sets TCP_NAGLE_PUSH, which `tcp_nagle_test` honours before
     // the cork; `skb_entail` clears it when the next write starts a new skb.
