@@ -833,6 +833,15 @@ fn named_point(name: &str) -> std::result::Result<Scenario, String> {
                 AXES.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
             ));
         };
+        // A scripted peer expects each segment at a time its own wire gives it: a changed
+        // delay or a lost segment breaks that script on both sides, which tells nothing.
+        if matches!(axis, "delay" | "drop") && sc.hosts.iter().any(|h| h.script.is_some()) {
+            return Err(format!(
+                "point {name:?}: axis {axis} ({}) does not apply to case {case}: its scripted \
+                 peer expects each segment at a time its own wire gives it",
+                a.what
+            ));
+        }
         if (a.apply)(&mut sc, value).is_none() {
             return Err(format!(
                 "point {name:?}: axis {axis} ({}) does not take {value:?} on case {case} \
@@ -1117,6 +1126,19 @@ mod tests {
         assert!(why("msg-more+delay").contains("axis=value"));
         assert_eq!(refusal("msg-more+autocorking=1"), None);
         assert_eq!(refusal("msg-more"), None);
+    }
+
+    #[test]
+    fn a_scripted_peers_case_refuses_a_delay_or_a_drop_that_would_break_its_script() {
+        let why = |n: &str| refusal(n).unwrap_or_default();
+        for p in [
+            "receive-memory-ofo-rcvbuf-grow+delay=9",
+            "receive-memory-ofo-rcvbuf-grow+drop=client-data-1",
+        ] {
+            assert!(why(p).contains("scripted peer"), "{p}: {}", why(p));
+        }
+        assert_eq!(refusal("receive-memory-ofo-rcvbuf-grow+moderate_rcvbuf=0"), None);
+        assert_eq!(refusal("delayed-ack+delay=9+drop=client-data-1"), None);
     }
 
     #[test]
