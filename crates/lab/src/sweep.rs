@@ -573,6 +573,14 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ),
     ("initcwnd-1-idle-restart", "idle-restart", "initcwnd", "1"),
     ("rto-min-400-tail", "loss-tail", "rto_min", "400"),
+    // Fixed in the model (2026-12-06): `tcp_probe0_base` floors the probe timer at the
+    // constant TCP_RTO_MIN, not tcp_rto_min_us (corked write sent 201.6 ms after, not 124).
+    (
+        "probe-timer-floor-is-the-constant-tcp-rto-min",
+        "tcp-cork",
+        "rto_min",
+        "40",
+    ),
     (
         "rto-min-100-rto-keeps-sacked",
         "rto-keeps-sacked",
@@ -1137,7 +1145,10 @@ mod tests {
         ] {
             assert!(why(p).contains("scripted peer"), "{p}: {}", why(p));
         }
-        assert_eq!(refusal("receive-memory-ofo-rcvbuf-grow+moderate_rcvbuf=0"), None);
+        assert_eq!(
+            refusal("receive-memory-ofo-rcvbuf-grow+moderate_rcvbuf=0"),
+            None
+        );
         assert_eq!(refusal("delayed-ack+delay=9+drop=client-data-1"), None);
     }
 

@@ -1588,6 +1588,21 @@ fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
 }
 
 #[test]
+fn the_probe_timer_waits_the_constant_tcp_rto_min_however_low_tcp_rto_min_us_is() {
+    // `tcp_probe0_base`: max(icsk_rto, TCP_RTO_MIN), the constant, not the sysctl. With
+    // tcp_rto_min_us 40 ms and a 40 ms RTT the RTO is 124 ms; measured on 6.18 (tcp-cork
+    // with rto_min 40) the corked write still waits 201.6 ms.
+    let mut h = socket_established();
+    h.p.rto_min_us = 40_000;
+    h.s.rtt.rto = 124_000;
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
+    assert!(at - h.now >= 200_000, "{}", at - h.now);
+}
+
+#[test]
 fn a_segment_the_probe_timer_pushes_leaves_the_last_windows_cwnd_use_standing() {
     // `tcp_write_wakeup` sends with `tcp_transmit_skb` alone, no `tcp_cwnd_validate`: the
     // window before it, which cwnd limited, still counts (`tcp_is_cwnd_limited`), so the
