@@ -31,10 +31,6 @@ pub enum Unit {
     Seconds,
     /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
     Millis,
-    /// The field and the sysctl are in µs, but the kernel keeps the value in jiffies
-    /// (`usecs_to_jiffies` rounds up): a value off the profile's clock tick would not be the
-    /// one the kernel uses.
-    MicrosInTicks,
     /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
     On(u8),
     /// The last of the sysctl's three numbers (tcp_rmem's min, default, max): the lab keeps
@@ -144,7 +140,9 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // Since 6.11 (`tcp_rto_min`: a route's locked rto_min would win; the lab sets none).
     (
         "rto_min_us",
-        Knob::Sysctl("net.ipv4.tcp_rto_min_us", Unit::MicrosInTicks),
+        // In µs, any value from 1: the kernel rounds it up to jiffies where it uses it
+        // (`tcp_init_sock`), and so does the model (`Profile::rto_min`).
+        Knob::Sysctl("net.ipv4.tcp_rto_min_us", Unit::Plain),
     ),
     (
         "rto_max_us",
@@ -393,12 +391,10 @@ fn settable() -> String {
 }
 
 /// The sysctl's text for a tuning value, or why the value cannot be written exactly.
-/// `tick_us` is the profile's clock tick (for [`Unit::MicrosInTicks`]).
 pub fn sysctl_value(
     field: &str,
     v: &serde_json::Value,
     unit: Unit,
-    tick_us: u64,
 ) -> std::result::Result<String, String> {
     if let serde_json::Value::Bool(b) = v {
         let on = match unit {
@@ -426,16 +422,6 @@ pub fn sysctl_value(
         Unit::Plain | Unit::Last => return Ok(n.to_string()),
         Unit::Seconds => (1_000_000, "whole seconds"),
         Unit::Millis => (1_000, "whole milliseconds"),
-        Unit::MicrosInTicks => {
-            let tick = tick_us.max(1);
-            if n % tick != 0 {
-                return Err(format!(
-                    "tuning {field:?} = {n} µs: the kernel keeps it in jiffies, so it must be a \
-                     multiple of the clock tick ({tick} µs, clock_granularity_us)"
-                ));
-            }
-            return Ok(n.to_string());
-        }
     };
     if n % per != 0 {
         return Err(format!(
@@ -447,7 +433,6 @@ pub fn sysctl_value(
 
 /// Why the lab cannot set the scenario's `tuning` on the kernel, if it cannot.
 pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
-    let p = sc.profile.profile().with(&sc.tuning);
     let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
     let Some(map) = tuning.as_object() else {
         return Ok(());
@@ -471,7 +456,7 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
                 ))
             }
             Some(Knob::Sysctl(_, unit)) => {
-                sysctl_value(k, v, unit, p.clock_granularity_us)?;
+                sysctl_value(k, v, unit)?;
             }
             Some(Knob::Route(metric)) => {
                 // ip-route(8): a metric of 0 is "not set" (the kernel's own default).
@@ -699,8 +684,7 @@ mod tests {
     #[test]
     fn each_kind_of_knob_accepts_its_values_and_refuses_others_with_the_reason() {
         assert_eq!(check(&with(r#"{"rto_min_us": 100000}"#)), Ok(()));
-        let e = check(&with(r#"{"rto_min_us": 101000}"#)).unwrap_err();
-        assert!(e.contains("multiple of the clock tick (4000"), "{e}");
+        assert_eq!(check(&with(r#"{"rto_min_us": 101000}"#)), Ok(()));
         assert_eq!(check(&with(r#"{"initial_cwnd_segments": 4}"#)), Ok(()));
         assert_eq!(
             route_metrics(&with(r#"{"initial_cwnd_segments": 4}"#)),
@@ -729,10 +713,11 @@ mod tests {
     fn a_sysctl_value_is_written_in_its_unit() {
         let v = |f: &str, x: serde_json::Value| {
             let (_, unit) = sysctl_for(f).expect("a sysctl");
-            sysctl_value(f, &x, unit, 4_000)
+            sysctl_value(f, &x, unit)
         };
         assert_eq!(v("rto_min_us", 40_000.into()), Ok("40000".into()));
-        assert!(v("rto_min_us", 41_000.into()).is_err());
+        // Off the clock tick too: the kernel rounds it up to jiffies where it uses it.
+        assert_eq!(v("rto_min_us", 250_000.into()), Ok("250000".into()));
         assert_eq!(v("dupack_threshold", 7.into()), Ok("7".into()));
         assert_eq!(v("tail_loss_probe", true.into()), Ok("3".into()));
         assert_eq!(v("retrans_collapse", false.into()), Ok("0".into()));

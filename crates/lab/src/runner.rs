@@ -377,8 +377,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             if k.starts_with("syncookies") || k.starts_with("timestamps") {
                 continue;
             }
-            let tick = sc.profile.profile().with(&sc.tuning).clock_granularity_us;
-            let value = sysctl_value(k, v, unit, tick).map_err(LabError::Usage)?;
+            let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
             for ns in [&s.ns, &s.client_ns] {
                 let value = match unit {
                     Unit::Last => {
@@ -1470,7 +1469,7 @@ mod tests {
         assert!(check(&sc).is_ok());
         let v = |f: &str, x: serde_json::Value| {
             let (_, unit) = sysctl_for(f).expect("a sysctl");
-            sysctl_value(f, &x, unit, 4_000)
+            sysctl_value(f, &x, unit)
         };
         assert_eq!(v("fin_wait2_timeout_us", 2_000_000.into()), Ok("2".into()));
         assert_eq!(v("rto_max_us", 1_000_000.into()), Ok("1000".into()));

@@ -573,6 +573,14 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     ),
     ("initcwnd-1-idle-restart", "idle-restart", "initcwnd", "1"),
     ("rto-min-400-tail", "loss-tail", "rto_min", "400"),
+    // Fixed in the model (2026-12-06): `tcp_probe0_base` floors the probe timer at the
+    // constant TCP_RTO_MIN, not tcp_rto_min_us (corked write sent 201.6 ms after, not 124).
+    (
+        "probe-timer-floor-is-the-constant-tcp-rto-min",
+        "tcp-cork",
+        "rto_min",
+        "40",
+    ),
     (
         "rto-min-100-rto-keeps-sacked",
         "rto-keeps-sacked",
@@ -833,6 +841,15 @@ fn named_point(name: &str) -> std::result::Result<Scenario, String> {
                 AXES.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
             ));
         };
+        // A scripted peer expects each segment at a time its own wire gives it: a changed
+        // delay or a lost segment breaks that script on both sides, which tells nothing.
+        if matches!(axis, "delay" | "drop") && sc.hosts.iter().any(|h| h.script.is_some()) {
+            return Err(format!(
+                "point {name:?}: axis {axis} ({}) does not apply to case {case}: its scripted \
+                 peer expects each segment at a time its own wire gives it",
+                a.what
+            ));
+        }
         if (a.apply)(&mut sc, value).is_none() {
             return Err(format!(
                 "point {name:?}: axis {axis} ({}) does not take {value:?} on case {case} \
@@ -1117,6 +1134,22 @@ mod tests {
         assert!(why("msg-more+delay").contains("axis=value"));
         assert_eq!(refusal("msg-more+autocorking=1"), None);
         assert_eq!(refusal("msg-more"), None);
+    }
+
+    #[test]
+    fn a_scripted_peers_case_refuses_a_delay_or_a_drop_that_would_break_its_script() {
+        let why = |n: &str| refusal(n).unwrap_or_default();
+        for p in [
+            "receive-memory-ofo-rcvbuf-grow+delay=9",
+            "receive-memory-ofo-rcvbuf-grow+drop=client-data-1",
+        ] {
+            assert!(why(p).contains("scripted peer"), "{p}: {}", why(p));
+        }
+        assert_eq!(
+            refusal("receive-memory-ofo-rcvbuf-grow+moderate_rcvbuf=0"),
+            None
+        );
+        assert_eq!(refusal("delayed-ack+delay=9+drop=client-data-1"), None);
     }
 
     #[test]

@@ -625,6 +625,15 @@ profile! {
 }
 
 impl Profile {
+    /// The RTO's lower bound as Linux uses it: `icsk_rto_min = usecs_to_jiffies(
+    /// sysctl_tcp_rto_min_us)` (`tcp_init_sock`), whole jiffies rounded up, and
+    /// `tcp_rto_min_us()` reads it back in µs. The sysctl takes any µs value: 250,000 is
+    /// 63 jiffies at HZ 250, a 252 ms floor. A profile without the timer wheel keeps the
+    /// value as given.
+    pub fn rto_min(&self) -> Micros {
+        crate::tcp::wheel::in_jiffies(self.rto_min_us, self)
+    }
+
     /// Whether the zero-window probes' limit is the retransmissions' one (Linux: both are
     /// tcp_retries2), so that overriding `data_retries` moves both.
     fn probes_are_retries(&self) -> bool {

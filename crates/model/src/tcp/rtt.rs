@@ -63,7 +63,7 @@ impl RttEstimator {
             let srtt = self.srtt.unwrap_or(r);
             let var = (4 * self.rttvar).max(p.clock_granularity_us);
             // RFC 6298 §2.4: the minimum bounds the whole RTO.
-            (srtt + var).max(p.rto_min_us)
+            (srtt + var).max(p.rto_min())
         };
         // Linux `__tcp_set_rto`: icsk_rto = usecs_to_jiffies(srtt + rttvar), whole jiffies
         // rounded up, so every backed-off RTO is a whole number of jiffies too; then
@@ -98,7 +98,7 @@ impl RttEstimator {
             self.srtt_x8 = (r * 8).max(1);
             self.srtt = Some((r).max(1));
             self.mdev = 2 * r;
-            self.rttvar = self.mdev.max(p.rto_min_us);
+            self.rttvar = self.mdev.max(p.rto_min());
             self.mdev_max = self.rttvar;
             self.rtt_seq = Some(nxt);
             return;
@@ -129,7 +129,7 @@ impl RttEstimator {
                 self.rttvar -= (self.rttvar - self.mdev_max) / 4;
             }
             self.rtt_seq = Some(nxt);
-            self.mdev_max = p.rto_min_us;
+            self.mdev_max = p.rto_min();
         }
         self.srtt_x8 = (srtt8.max(1)) as Micros;
         self.srtt = Some((self.srtt_x8 / 8).max(1));
@@ -270,6 +270,21 @@ mod tests {
         e.sample(40_000, SeqNumber(1), SeqNumber(1), &d);
         e.sample(40_000, SeqNumber(2), SeqNumber(3), &d);
         assert_eq!(e.rto, 244_000);
+    }
+
+    #[test]
+    fn a_tcp_rto_min_off_the_clock_tick_is_rounded_up_to_whole_jiffies() {
+        // `tcp_init_sock`: icsk_rto_min = usecs_to_jiffies(250,000 µs) = 63 jiffies at
+        // HZ 250, so the variance term is 252 ms: 40 + 252 ms, a few µs more in the kernel,
+        // is 74 jiffies.
+        let p = Profile {
+            rto_min_us: 250_000,
+            ..Profile::linux()
+        };
+        assert_eq!(p.rto_min(), 252_000);
+        let mut e = RttEstimator::new(&p);
+        e.sample(40_000, SeqNumber(0), SeqNumber(1), &p);
+        assert_eq!(e.rto, 296_000);
     }
 
     #[test]

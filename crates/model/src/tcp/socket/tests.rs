@@ -1593,6 +1593,21 @@ fn corked_data_with_nothing_in_flight_leaves_when_the_probe_timer_fires() {
 }
 
 #[test]
+fn the_probe_timer_waits_the_constant_tcp_rto_min_however_low_tcp_rto_min_us_is() {
+    // `tcp_probe0_base`: max(icsk_rto, TCP_RTO_MIN), the constant, not the sysctl. With
+    // tcp_rto_min_us 40 ms and a 40 ms RTT the RTO is 124 ms; measured on 6.18 (tcp-cork
+    // with rto_min 40) the corked write still waits 201.6 ms.
+    let mut h = socket_established();
+    h.p.rto_min_us = 40_000;
+    h.s.rtt.rto = 124_000;
+    h.s.cork = true;
+    app_send(&mut h, 100, false);
+    recv_nothing!(h);
+    let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
+    assert!(at - h.now >= 200_000, "{}", at - h.now);
+}
+
+#[test]
 fn a_segment_the_probe_timer_pushes_leaves_the_last_windows_cwnd_use_standing() {
     // `tcp_write_wakeup` sends with `tcp_transmit_skb` alone, no `tcp_cwnd_validate`: the
     // window before it, which cwnd limited, still counts (`tcp_is_cwnd_limited`), so the
@@ -2415,6 +2430,25 @@ fn tcp_cork_holds_a_partial_segment_even_with_tcp_nodelay() {
     recv_nothing!(h);
     h.with(|s, ctx| s.set_cork(false, ctx));
     recv!(h, ["P. seq=1 ack=1 len=100"]);
+}
+
+#[test]
+fn clearing_tcp_cork_with_tcp_nodelay_on_lets_the_held_tail_go_past_a_cork_set_again() {
+    // `__tcp_sock_set_cork(sk, false)` with TCP_NAGLE_OFF sets TCP_NAGLE_PUSH, and
+    // `tcp_nagle_test` honours it before the cork. The peer's window holds the 100-byte
+    // tail at the uncork, the cork is set again before it leaves, and no write starts a
+    // new skb (`skb_entail` would clear the flag): the ACK that opens the window sends it.
+    let mut h = socket_established_40ms(2920);
+    h.s.nodelay = true;
+    h.s.cork = true;
+    app_send(&mut h, 2920 + 100, false);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    h.with(|s, ctx| s.set_cork(false, ctx));
+    recv_nothing!(h);
+    h.with(|s, ctx| s.set_cork(true, ctx));
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=2921 win=2920");
+    recv!(h, ["P. seq=2921 ack=1 len=100"]);
 }
 
 #[test]

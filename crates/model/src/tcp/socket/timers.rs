@@ -145,7 +145,7 @@ impl TcpSocket {
             Some(srtt) => {
                 crate::tcp::wheel::in_jiffies(2 * srtt, p)
                     + if packets_out == 1 {
-                        p.rto_min_us
+                        p.rto_min()
                     } else {
                         2 * p.clock_granularity_us
                     }
@@ -263,10 +263,15 @@ impl TcpSocket {
         }
     }
 
-    /// Linux `tcp_probe0_base`: the RTO as it stands (backed off, `icsk_rto`), at least
-    /// RTO_MIN.
+    /// Linux `tcp_probe0_base`: the RTO as it stands (backed off, `icsk_rto`), at least the
+    /// constant TCP_RTO_MIN (200 ms), whatever tcp_rto_min_us says. Measured on 6.18 with
+    /// tcp_rto_min_us 40 ms over a 40 ms RTT (tcp-cork: a corked 100-byte write, nothing in
+    /// flight): the probe timer sends it 201.6 ms after the write, not at the RTO of 124 ms.
+    /// (The RFC profile's RTO, at least its 1 s minimum, is above that floor anyway.)
     pub(super) fn probe0_base(&self, p: &crate::profile::Profile) -> Micros {
-        self.rtt.rto_backed_off(self.backoff, p).max(p.rto_min_us)
+        self.rtt
+            .rto_backed_off(self.backoff, p)
+            .max(crate::tcp::rtt::LINUX_TCP_RTO_MIN_US)
     }
 
     /// The persist timer's interval after a probe or a probe's answer: `tcp_probe0_base`
