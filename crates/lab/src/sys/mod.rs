@@ -45,3 +45,95 @@ pub fn measuring_priority() -> bool {
     // SAFETY: changes the calling thread's policy only (pid 0), with a param we own.
     unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &p) == 0 }
 }
+
+/// The real-time priority of the wire's relay: one above the other measuring threads'
+/// (`measuring_priority`'s 10). SCHED_FIFO does not preempt a thread of the same priority, and
+/// the sock_diag pollers of every lab run on the machine poll every millisecond at 10 (each
+/// about half a CPU on this 2-core machine): at 10 the relay woke 1-2 ms after its timer and
+/// after a packet reached its TUN device; at 11 about 50 µs after, as at 90.
+const RELAY_PRIORITY: i32 = 11;
+
+/// Whether the wire's relay thread runs at real-time priority (`relay_priority`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelayPriority {
+    /// SCHED_FIFO at `RELAY_PRIORITY`.
+    Realtime,
+    /// Not asked for: this experiment keeps its threads ordinary (`allow_measuring_priority`).
+    Ordinary,
+    /// Asked for and refused (no CAP_SYS_NICE, or an RLIMIT_RTPRIO below it): the relay runs
+    /// as an ordinary thread, and its deliveries can be late by milliseconds on a busy machine.
+    Refused,
+}
+
+/// Prepares the calling thread (the wire's relay) to deliver packets on time: a timer slack of
+/// 1 ns (PR_SET_TIMERSLACK; the default 50 µs lets the kernel fire a sleeping thread's timer
+/// that much late to batch wake-ups), and, where `allow_measuring_priority` was called,
+/// SCHED_FIFO one priority above the lab's other measuring threads. Never fails: a refused
+/// priority is reported for the run's warnings.
+pub fn relay_priority() -> RelayPriority {
+    // SAFETY: prctl with an integer argument changes the calling thread's timer slack only.
+    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong) };
+    if !MEASURING_PRIORITY.load(std::sync::atomic::Ordering::Relaxed) {
+        return RelayPriority::Ordinary;
+    }
+    let p = libc::sched_param {
+        sched_priority: RELAY_PRIORITY,
+    };
+    // SAFETY: changes the calling thread's policy only (pid 0), with a param we own.
+    if unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &p) } == 0 {
+        RelayPriority::Realtime
+    } else {
+        RelayPriority::Refused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calling thread's scheduling policy, real-time priority and timer slack (ns).
+    fn scheduling() -> (i32, i32, i32) {
+        let mut p = libc::sched_param { sched_priority: 0 };
+        // SAFETY: reads the calling thread's own parameters into values we own.
+        unsafe {
+            libc::sched_getparam(0, &mut p);
+            let policy = libc::sched_getscheduler(0);
+            let slack = libc::prctl(libc::PR_GET_TIMERSLACK);
+            (policy, p.sched_priority, slack)
+        }
+    }
+
+    #[test]
+    fn the_wire_relay_runs_above_the_other_measuring_threads_with_no_timer_slack() {
+        allow_measuring_priority();
+        let measuring = std::thread::spawn(|| (measuring_priority(), scheduling()))
+            .join()
+            .unwrap();
+        let (granted, (relay_policy, relay_priority, relay_slack)) =
+            std::thread::spawn(|| (relay_priority(), scheduling()))
+                .join()
+                .unwrap();
+        // 1 ns as asked, or 0: the kernel gives a real-time thread no slack at all
+        // (`__setscheduler_params` since 6.7).
+        assert!(
+            relay_slack <= 1,
+            "the relay's timers fire without slack: {relay_slack} ns"
+        );
+        match granted {
+            RelayPriority::Realtime => {
+                assert!(measuring.0, "a measuring thread got its priority too");
+                assert_eq!(relay_policy, libc::SCHED_FIFO);
+                assert!(
+                    relay_priority > measuring.1 .1,
+                    "relay at {relay_priority}, measuring threads at {}: SCHED_FIFO does not preempt an equal",
+                    measuring.1 .1
+                );
+            }
+            // The only allowed skip: no CAP_SYS_NICE (or RLIMIT_RTPRIO) here.
+            RelayPriority::Refused => {
+                eprintln!("SKIPPED: this process may not use SCHED_FIFO (no CAP_SYS_NICE)")
+            }
+            RelayPriority::Ordinary => panic!("asked for, the priority is not skipped"),
+        }
+    }
+}
