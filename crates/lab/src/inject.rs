@@ -422,14 +422,12 @@ pub fn relay(
                 }
             }
         }
-        // Sleep until the next delivery or send, or 5 ms (to notice `stop`); until the
-        // runner fixes the scenario's clock, 0.2 ms, so that a script's first send is not
-        // late by a sleep begun before it.
+        // Sleep until shortly before the next delivery or send (`wire::sleep_us`: the last
+        // stretch is polled, not slept), or 5 ms (to notice `stop`); until the runner fixes
+        // the scenario's clock, 0.2 ms, so that a script's first send is not late by a sleep
+        // begun before it.
         let now = realtime_us();
-        let mut wake = now + if zero == 0 { 200 } else { 5_000 };
-        if let Some(Reverse((t, ..))) = queue.peek() {
-            wake = wake.min(*t);
-        }
+        let mut due = queue.peek().map(|Reverse((t, ..))| *t);
         if zero != 0 && !run.failed {
             if let Some(t) = run
                 .script
@@ -438,10 +436,10 @@ pub fn relay(
                 .filter(|l| l.send.is_some())
                 .and_then(|_| run.current_time())
             {
-                wake = wake.min(zero + t);
+                due = Some(due.map_or(zero + t, |d| d.min(zero + t)));
             }
         }
-        let wait_us = wake.saturating_sub(now);
+        let wait_us = crate::wire::sleep_us(now, due, if zero == 0 { 200 } else { 5_000 });
         let mut fds = [libc::pollfd {
             fd: kernel.as_raw_fd(),
             events: libc::POLLIN,

@@ -756,7 +756,7 @@ impl Ctx<'_> {
             return self.udp_script(a).map(|()| Vec::new());
         }
         self.nss[side].enter()?;
-        crate::sys::measuring_priority();
+        crate::sys::script_priority();
         let mut socks = vec![Sock {
             label: spec.label.clone(),
             id: None,
@@ -803,7 +803,7 @@ impl Ctx<'_> {
             .iter()
             .find(|u| u.label == a.socket)
             .ok_or_else(|| LabError::Usage(format!("unknown UDP socket {:?}", a.socket)))?;
-        crate::sys::measuring_priority();
+        crate::sys::script_priority();
         let mut last_return = 0u64;
         for (k, step) in a.steps.iter().enumerate() {
             let Some(start) = self.wait_for_step(step, last_return)? else {

@@ -411,6 +411,12 @@ impl Session {
             }
         }
         if let Some(w) = self.wire.take() {
+            if w.priority.get() == Some(&crate::sys::RelayPriority::Refused) {
+                self.warnings.push(
+                    "the wire's relay got no real-time priority (SCHED_FIFO needs CAP_SYS_NICE): on a busy machine it may hand packets over milliseconds late (lab_late_us says how late)"
+                        .into(),
+                );
+            }
             let wp = w.stop()?;
             let unparsed = self.rec.add_wire_capture(&wp);
             if unparsed > 0 {
