@@ -66,8 +66,8 @@ impl Metrics {
 /// peer, when that is larger than the handshake's sample `srtt_x8` (0 without one): "Use
 /// the per-dst cached values to seed the RTO but keep the RTT estimator variables intact",
 /// in whole jiffies of `jiffy_us` (`crtt /= 8 * USEC_PER_SEC / HZ`, rounding down), the
-/// cached RTT plus twice it or `tcp_rto_min`, whichever is larger. `None`: the cache does
-/// not apply.
+/// cached RTT plus twice it or `rto_min_us` (`tcp_rto_min`, already in whole jiffies:
+/// `Profile::rto_min`), whichever is larger. `None`: the cache does not apply.
 pub fn seeded_rto(
     crtt_x8: Micros,
     srtt_x8: Micros,
@@ -79,7 +79,7 @@ pub fn seeded_rto(
     }
     let j = jiffy_us.max(1);
     let crtt = crtt_x8 / 8 / j * j;
-    Some(crtt + (2 * crtt).max(rto_min_us.div_ceil(j) * j))
+    Some(crtt + (2 * crtt).max(rto_min_us))
 }
 
 #[cfg(test)]

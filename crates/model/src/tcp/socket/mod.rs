@@ -883,8 +883,7 @@ impl TcpSocket {
             .remote
             .map_or(0, |r| ctx.metrics.rtt_x8(self.local.host, r.host));
         let jiffy = super::wheel::jiffy_unit(ctx.p);
-        let rto_min = ctx.p.rto_min_us;
-        match super::metrics::seeded_rto(crtt, self.rtt.srtt_x8_any(), jiffy, rto_min) {
+        match super::metrics::seeded_rto(crtt, self.rtt.srtt_x8_any(), jiffy, ctx.p.rto_min()) {
             Some(rto) => self.rtt.seed_rto(rto, ctx.p),
             // A SYN-ACK still timed (`rtt_probe`) is sampled by this ACK's `tcp_ack`.
             None if self.rtt_probe.is_none() => self.rtt.no_handshake_sample(ctx.p),
