@@ -176,7 +176,7 @@ impl TcpSocket {
             None => avail,
         }
         .min(avail)
-        .min(self.snd_mss);
+        .min(self.current_mss(ctx.p));
         let new_len = if head_seg <= wnd_room { head_seg } else { 0 };
         if self.snd_nxt == self.snd_max && new_len > 0 {
             let fin = self.fin_queued && new_len == avail;
