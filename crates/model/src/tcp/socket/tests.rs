@@ -2851,8 +2851,8 @@ fn data_sent_while_sack_blocks_are_reported_is_cut_shorter_by_the_option_bytes()
     // 1460): 3000 bytes with one block to report left as 1448 + 1448 + 104.
     let mut h = socket_established();
     h.s.sack_ok = true;
-    send!(h, "P. seq=2 ack=1 len=1");
-    recv!(h, [". seq=1 ack=1 len=0"]);
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=1 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
     write(&mut h, 3000);
     let sack = last_sack(&h);
     recv!(
