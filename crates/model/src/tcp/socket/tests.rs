@@ -2598,9 +2598,10 @@ fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment(
 #[test]
 fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
-    // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
-    // and only then is the hole retransmitted (Linux `tcp_rack_reo_timeout`). In jiffies:
-    // 10 ms is 3 jiffies of 4 ms, plus TCP_TIMEOUT_MIN's 2, on the wheel half a jiffy late.
+    // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus 2 ms) fires and
+    // only then is the hole retransmitted (Linux `tcp_rack_reo_timeout`). In jiffies: 10 ms
+    // + TCP_TIMEOUT_MIN_US is 3 jiffies of 4 ms (6.6's commit 1c2709cfff1d adds the 2 ms
+    // before rounding, not 2 jiffies after), on the wheel half a jiffy late.
     let mut h = socket_sending_ten_with_sack();
     h.wait_ms(40);
     send!(h, ". seq=1 ack=1461 sack=2921-4381");
@@ -2608,7 +2609,7 @@ fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     let at =
         h.s.timer(TimerKind::Retransmit)
             .expect("the reordering timer");
-    assert_eq!(at - h.now, 12_000 + 2 * h.p.clock_granularity_us + 2_000);
+    assert_eq!(at - h.now, 12_000 + 2_000);
     h.now = at;
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, [". seq=1461 ack=1 len=1460"]);
@@ -4676,6 +4677,29 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, ["P. seq=6 ack=1 len=5"]);
     assert_eq!(h.s.stats.timeouts, 0);
+}
+
+#[test]
+fn a_loss_probe_adds_2_ms_to_two_srtts_before_rounding_to_jiffies() {
+    // `tcp_schedule_loss_probe` since 6.6 (commit 1c2709cfff1d): usecs_to_jiffies(2·SRTT +
+    // TCP_TIMEOUT_MIN_US), where it added TCP_TIMEOUT_MIN (2 jiffies, 8 ms at HZ 250) after
+    // rounding. Measured on 6.18 at HZ 250 (explore seed 3100 #7, SRTT 10 ms, three segments
+    // out): the probe 26.4 ms after the ACK, not 32-36.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.s.nodelay = true;
+    write(&mut h, 5);
+    write(&mut h, 5);
+    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
+    let srtt = h.s.rtt.srtt.expect("an RTT from the handshake");
+    let j = h.p.clock_granularity_us;
+    let pto = h.s.timer(TimerKind::Retransmit).expect("the probe timer") - h.now;
+    let jiffies = (2 * srtt + 2_000).div_ceil(j) * j;
+    // The timer_list may land up to a jiffy later on the wheel, never 2 jiffies more.
+    assert!(
+        (jiffies..jiffies + j).contains(&pto),
+        "probe {pto} µs after two segments (SRTT {srtt} µs, {jiffies} in jiffies)"
+    );
 }
 
 #[test]
