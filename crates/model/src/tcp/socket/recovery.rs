@@ -765,8 +765,8 @@ impl TcpSocket {
     /// `tcp_rack_detect_loss` + `tcp_rack_mark_lost` (RFC 8985 §6.2): every segment sent
     /// before the one RACK holds and not delivered within RACK's RTT plus the reordering
     /// window is lost, however many holes there are; a lost retransmission is lost again.
-    /// Those still within the window arm the reordering timer (plus TCP_TIMEOUT_MIN_US,
-    /// 2 ms). Returns whether the timer was armed.
+    /// Those still within the window arm the reordering timer (plus TCP_TIMEOUT_MIN, two
+    /// ticks). Returns whether the timer was armed.
     pub(super) fn rack_mark_lost(&mut self, ctx: &mut Ctx) -> bool {
         let p = ctx.p;
         let Some((xmit, rack_rtt, rack_order)) = self.rack else {
@@ -794,10 +794,9 @@ impl TcpSocket {
         if wait > 0 {
             self.tlp_armed = false;
             self.reo_armed = true;
-            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`:
-            // usecs_to_jiffies(wait + TCP_TIMEOUT_MIN_US), 2 ms added before the rounding
-            // since commit 1c2709cfff1d (6.6), a timer_list.
-            let delay = crate::tcp::wheel::in_jiffies(wait + super::TCP_TIMEOUT_MIN_US, p);
+            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`: usecs_to_jiffies(wait)
+            // + TCP_TIMEOUT_MIN (2 jiffies), a timer_list.
+            let delay = crate::tcp::wheel::in_jiffies(wait, p) + 2 * p.clock_granularity_us;
             self.arm_timer(TimerKind::Retransmit, delay, ctx);
             return true;
         }
