@@ -4652,12 +4652,9 @@ fn collapsing_stops_at_a_sacked_segment_and_is_off_with_the_sysctl() {
     recv!(h, ["P. seq=1 ack=1 len=5"]);
 }
 
-#[test]
-fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
-    // `tcp_schedule_loss_probe` adds TCP_RTO_MIN (room for a delayed ACK) only when one
-    // packet is out; `tp->packets_out` counts skbs in segments, so two 5-byte segments are
-    // two packets, whatever their bytes, and the probe comes 2·SRTT + 2 jiffies after them.
-    // Measured on 6.18 (`rto-collapse`): +86-90 ms, not +246.
+/// Two 5-byte TCP_NODELAY writes on a 40 ms path with SACK: both leave, the loss probe is
+/// planned. Returns the harness, SRTT and the probe's delay, µs.
+fn two_small_segments_probed() -> (Harness, Micros, Micros) {
     let mut h = socket_established_40ms(65_535);
     h.s.sack_ok = true;
     h.s.nodelay = true;
@@ -4666,8 +4663,18 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
     let srtt = h.s.rtt.srtt.expect("an RTT from the handshake");
     let pto = h.s.timer(TimerKind::Retransmit).expect("the probe timer") - h.now;
-    // 2·SRTT in whole jiffies, plus TCP_TIMEOUT_MIN's 2 jiffies (one packet: 240 ms, the
-    // RTO's time, which caps 2·SRTT + 200 ms).
+    (h, srtt, pto)
+}
+
+#[test]
+fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
+    // `tcp_schedule_loss_probe` adds TCP_RTO_MIN (room for a delayed ACK) only when one
+    // packet is out; `tp->packets_out` counts skbs in segments, so two 5-byte segments are
+    // two packets, whatever their bytes, and the probe comes 2·SRTT + 2 ms after them.
+    // Measured on 6.18 (`rto-collapse`): +86-90 ms, not +246.
+    let (mut h, srtt, pto) = two_small_segments_probed();
+    // 2·SRTT + TCP_TIMEOUT_MIN_US in whole jiffies (one packet: 240 ms, the RTO's time,
+    // which caps 2·SRTT + 200 ms).
     assert!(
         pto <= 2 * srtt + 3 * h.p.clock_granularity_us,
         "probe {pto} µs after two segments (SRTT {srtt} µs)"
@@ -4684,15 +4691,8 @@ fn a_loss_probe_adds_2_ms_to_two_srtts_before_rounding_to_jiffies() {
     // TCP_TIMEOUT_MIN_US), where it added TCP_TIMEOUT_MIN (2 jiffies, 8 ms at HZ 250) after
     // rounding. Measured on 6.18 at HZ 250 (explore seed 3100 #7, SRTT 10 ms, three segments
     // out): the probe 26.4 ms after the ACK, not 32-36.
-    let mut h = socket_established_40ms(65_535);
-    h.s.sack_ok = true;
-    h.s.nodelay = true;
-    write(&mut h, 5);
-    write(&mut h, 5);
-    recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
-    let srtt = h.s.rtt.srtt.expect("an RTT from the handshake");
+    let (h, srtt, pto) = two_small_segments_probed();
     let j = h.p.clock_granularity_us;
-    let pto = h.s.timer(TimerKind::Retransmit).expect("the probe timer") - h.now;
     let jiffies = (2 * srtt + 2_000).div_ceil(j) * j;
     // The timer_list may land up to a jiffy later on the wheel, never 2 jiffies more.
     assert!(
