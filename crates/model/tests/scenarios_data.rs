@@ -386,7 +386,8 @@ fn tcp_retries2_is_a_time_budget_counted_from_the_first_retransmission() {
 fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
     // RFC 8985 §7 / Linux `tcp_schedule_loss_probe`: ten segments at 1 s, the last two
     // lost. The ACKs of the first eight come back at 1.040 s and re-plan the probe: two
-    // segments are out, so PTO = 2·SRTT + 2 ticks (4 ms each, HZ 250) = 88 ms (with one left it would be
+    // segments are out, so PTO = 2·SRTT + 2 ms (TCP_TIMEOUT_MIN_US) in whole jiffies (4 ms each,
+    // HZ 250) = 84 ms, the 2 ms added before rounding since 6.6 (with one left it would be
     // 2·SRTT + TCP_RTO_MIN, no earlier than the RTO). The probe resends the last segment.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.apps[1]
@@ -400,12 +401,12 @@ fn a_lost_tail_is_probed_two_round_trips_after_the_last_ack() {
     let d = data_packets(&t, "client");
     assert_eq!(d[8], "1.000 client>server . seq=11585 ack=1 len=1448 LOST");
     assert_eq!(d[9], "1.000 client>server . seq=13033 ack=1 len=1448 LOST");
-    // 22 jiffies, fired on the timer wheel half a jiffy late on average.
-    assert_eq!(d[10], "1.130 client>server . seq=13033 ack=1 len=1448");
+    // 21 jiffies, fired on the timer wheel half a jiffy late on average.
+    assert_eq!(d[10], "1.126 client>server . seq=13033 ack=1 len=1448");
     // Its SACK tells RACK that 9 is lost (sent before the probe, RTT and more ago): the
     // recovery retransmits it when the SACK arrives, not at the RTO.
     assert_eq!(
-        d[11], "1.170 client>server . seq=11585 ack=1 len=1448",
+        d[11], "1.166 client>server . seq=11585 ack=1 len=1448",
         "{d:#?}"
     );
     // The RFC profile has no probe: only the RTO (at least 1 s) resends.
@@ -541,7 +542,7 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     // delivered, so the hole is lost once RTT + min_RTT/4 has passed since it was sent:
     // the reordering timer (10 ms, in jiffies 12, plus TCP_TIMEOUT_MIN, 2 ticks, on the
     // timer wheel) retransmits it at 1.062 s. No duplicate-ACK count could (one duplicate
-    // ACK), and the loss probe would wait until 1.130 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
+    // ACK), and the loss probe would wait until 1.126 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
     // SACK at +80.97 ms, the retransmission at +123.94 ms, 63 ms after the lost segment.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.apps[1]
@@ -557,11 +558,11 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     );
     // Without RACK (RFC 6675, Linux before 6.17; on 6.18 `tcp_recovery` 0 changes nothing:
     // measured, the resend 67 ms after the lost segment all the same) the probe comes first (PTO
-    // 2·SRTT + 2 ticks after the last ACK).
+    // 2·SRTT + 2 ms in jiffies after the last ACK).
     let mut off = s.clone();
     off.tuning.rack = Some(false);
     let d = data_packets(&run(&off), "client");
-    assert!(d[3].starts_with("1.130 "), "{d:#?}");
+    assert!(d[3].starts_with("1.126 "), "{d:#?}");
 }
 
 /// 22 writes of 100 bytes, 50 ms apart from 1 s; the server reads them (blocked in recv)

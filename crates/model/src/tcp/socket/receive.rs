@@ -97,6 +97,26 @@ impl TcpSocket {
             .collect()
     }
 
+    /// The bytes the SACK option of the next segment takes, as `sack_option` will fill it,
+    /// without taking its one-shot blocks (D-SACK, the FIN's). Linux
+    /// `tcp_established_options`: `num_sacks + dsack` blocks, as many as fit in the 40 option
+    /// bytes beside the timestamps, `TCPOLEN_SACK_BASE_ALIGNED` 4 + 8 a block.
+    pub(super) fn sack_option_len(&self, p: &crate::profile::Profile) -> u32 {
+        if !p.sack_permitted || !self.sack_ok {
+            return 0;
+        }
+        let max = if self.ts_ok { 3 } else { 4 };
+        let dsack = (self.dsack.is_some() && p.dsack) as usize;
+        let blocks = self
+            .fin_ack_sacks
+            .as_ref()
+            .map_or(self.sack_blocks.len(), |b| b.len());
+        match (dsack + blocks).min(max) {
+            0 => 0,
+            n => 4 + 8 * n as u32,
+        }
+    }
+
     /// Out-of-order data [start, end) arrived: merge it into the SACK blocks and move that
     /// block to the front (Linux `tcp_sack_new_ofo_skb`).
     pub(super) fn sack_add(&mut self, start: u64, end: u64) {

@@ -2883,6 +2883,41 @@ fn a_duplicate_of_data_already_received_is_acknowledged_with_a_dsack_of_it() {
 }
 
 #[test]
+fn data_sent_while_sack_blocks_are_reported_is_cut_shorter_by_the_option_bytes() {
+    // Linux `tcp_current_mss`: `mss_cache` counts only the options every segment has, so a
+    // segment that also carries SACK blocks (`tcp_established_options`: 4 + 8 a block) is
+    // that much shorter. Measured on 6.18 (explore seed 3100 #34, timestamps off, MSS
+    // 1460): 3000 bytes with one block to report left as 1448 + 1448 + 104.
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=1 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
+    write(&mut h, 3000);
+    let sack = last_sack(&h);
+    recv!(
+        h,
+        [
+            ". seq=1 ack=1 len=1448",
+            ". seq=1449 ack=1 len=1448",
+            "P. seq=2897 ack=1 len=104",
+        ]
+    );
+    assert_eq!(sack, [(2, 3)]);
+    // The hole is filled and everything acknowledged: no block left, whole segments again.
+    send!(h, "P. seq=1 ack=3001 len=1");
+    recv!(h, [". seq=3001 ack=3 len=0"]);
+    write(&mut h, 3000);
+    recv!(
+        h,
+        [
+            ". seq=3001 ack=3 len=1460",
+            ". seq=4461 ack=3 len=1460",
+            "P. seq=5921 ack=3 len=80",
+        ]
+    );
+}
+
+#[test]
 fn a_retransmitted_fin_in_close_wait_is_acknowledged_with_a_dsack_of_its_sequence_number() {
     // `tcp_rcv_state_process` gives a CLOSE-WAIT socket's segment below rcv_nxt to
     // `tcp_data_queue`, whose retransmit case D-SACKs [seq, end_seq), the FIN's number.
@@ -4656,12 +4691,9 @@ fn collapsing_stops_at_a_sacked_segment_and_is_off_with_the_sysctl() {
     recv!(h, ["P. seq=1 ack=1 len=5"]);
 }
 
-#[test]
-fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
-    // `tcp_schedule_loss_probe` adds TCP_RTO_MIN (room for a delayed ACK) only when one
-    // packet is out; `tp->packets_out` counts skbs in segments, so two 5-byte segments are
-    // two packets, whatever their bytes, and the probe comes 2·SRTT + 2 jiffies after them.
-    // Measured on 6.18 (`rto-collapse`): +86-90 ms, not +246.
+/// Two 5-byte TCP_NODELAY writes on a 40 ms path with SACK: both leave, the loss probe is
+/// planned. Returns the harness, SRTT and the probe's delay, µs.
+fn two_small_segments_probed() -> (Harness, Micros, Micros) {
     let mut h = socket_established_40ms(65_535);
     h.s.sack_ok = true;
     h.s.nodelay = true;
@@ -4670,8 +4702,18 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     recv!(h, ["P. seq=1 ack=1 len=5", "P. seq=6 ack=1 len=5"]);
     let srtt = h.s.rtt.srtt.expect("an RTT from the handshake");
     let pto = h.s.timer(TimerKind::Retransmit).expect("the probe timer") - h.now;
-    // 2·SRTT in whole jiffies, plus TCP_TIMEOUT_MIN's 2 jiffies (one packet: 240 ms, the
-    // RTO's time, which caps 2·SRTT + 200 ms).
+    (h, srtt, pto)
+}
+
+#[test]
+fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
+    // `tcp_schedule_loss_probe` adds TCP_RTO_MIN (room for a delayed ACK) only when one
+    // packet is out; `tp->packets_out` counts skbs in segments, so two 5-byte segments are
+    // two packets, whatever their bytes, and the probe comes 2·SRTT + 2 ms after them.
+    // Measured on 6.18 (`rto-collapse`): +86-90 ms, not +246.
+    let (mut h, srtt, pto) = two_small_segments_probed();
+    // 2·SRTT + TCP_TIMEOUT_MIN_US in whole jiffies (one packet: 240 ms, the RTO's time,
+    // which caps 2·SRTT + 200 ms).
     assert!(
         pto <= 2 * srtt + 3 * h.p.clock_granularity_us,
         "probe {pto} µs after two segments (SRTT {srtt} µs)"
@@ -4680,6 +4722,22 @@ fn a_loss_probe_after_two_small_segments_counts_two_packets_out() {
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, ["P. seq=6 ack=1 len=5"]);
     assert_eq!(h.s.stats.timeouts, 0);
+}
+
+#[test]
+fn a_loss_probe_adds_2_ms_to_two_srtts_before_rounding_to_jiffies() {
+    // `tcp_schedule_loss_probe` since 6.6 (commit 1c2709cfff1d): usecs_to_jiffies(2·SRTT +
+    // TCP_TIMEOUT_MIN_US), where it added TCP_TIMEOUT_MIN (2 jiffies, 8 ms at HZ 250) after
+    // rounding. Measured on 6.18 at HZ 250 (explore seed 3100 #7, SRTT 10 ms, three segments
+    // out): the probe 26.4 ms after the ACK, not 32-36.
+    let (h, srtt, pto) = two_small_segments_probed();
+    let j = h.p.clock_granularity_us;
+    let jiffies = (2 * srtt + 2_000).div_ceil(j) * j;
+    // The timer_list may land up to a jiffy later on the wheel, never 2 jiffies more.
+    assert!(
+        (jiffies..jiffies + j).contains(&pto),
+        "probe {pto} µs after two segments (SRTT {srtt} µs, {jiffies} in jiffies)"
+    );
 }
 
 #[test]
