@@ -1143,35 +1143,6 @@ fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
     assert_eq!(hd.groups, (0..hl.arrows.len()).collect::<Vec<_>>());
 }
 
-#[test]
-fn no_arrow_is_drawn_again_on_the_pixels_of_another_unless_it_writes_something_of_its_own() {
-    // In the burst the datagrams' shafts are taken in turn (one delivered, one lost, another
-    // delivered later): arrows on the same pixels are drawn once across the whole ladder, not
-    // only where they follow each other.
-    let (l, _, g) = udp_burst();
-    let segs = g.query_selector_all("g.seg").unwrap();
-    let mut drawn: Vec<String> = Vec::new();
-    for k in 0..segs.length() {
-        use wasm_bindgen::JsCast;
-        let e: web_sys::Element = segs.item(k).unwrap().dyn_into().unwrap();
-        let shaft = e
-            .query_selector("line.shaft")
-            .unwrap()
-            .unwrap()
-            .outer_html();
-        let shape = format!("{}|{shaft}", e.get_attribute("class").unwrap());
-        let own = e.query_selector("text").unwrap().is_some();
-        assert!(
-            own || !drawn.contains(&shape),
-            "g.seg {k} ({}) is drawn again on another's pixels with nothing of its own, {} g.seg for {} arrows",
-            e.get_attribute("data-seg").unwrap(),
-            segs.length(),
-            l.arrows.len()
-        );
-        drawn.push(shape);
-    }
-}
-
 /// Every label of `markup` as drawn by the browser: its rectangle (text length measured by the
 /// browser, 12 px tall from 10 px above the baseline) in the frame of its transform, as four
 /// corners in the SVG's coordinates.
