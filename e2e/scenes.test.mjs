@@ -31,9 +31,16 @@ async function settle(page) {
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
 }
 
-/** The parameters inside the hash. */
-async function hashParamsSettled(page) {
-  await settle(page);
+/**
+ * The parameters inside the hash, once `ok` holds of them (or 5 s have gone by: the caller's
+ * assertion then says what was there). The page writes a changed parameter into the URL once
+ * the reader stops changing them (src/dom.rs `replace_hash_later`, ~300 ms), as it does the
+ * playhead.
+ */
+async function hashParamsOnce(page, ok) {
+  await page
+    .waitForFunction(`(${ok})(new URLSearchParams(location.hash.split('?')[1] ?? ''))`, null, { timeout: 5_000 })
+    .catch(() => {});
   return hashParams(page);
 }
 
@@ -96,7 +103,7 @@ for (const lang of flowLangs()) {
       // Loss 40 %: the slider commits on change.
       await page.getByTestId('loss').fill('40');
       await page.keyboard.press(']');
-      assert.equal((await hashParamsSettled(page)).get('loss'), '40');
+      assert.equal((await hashParamsOnce(page, (q) => q.get('loss') === '40')).get('loss'), '40');
       await settle(page);
       const lossy = await ladderSignature(page);
       assert.notEqual(lossy, before, 'more loss, another diagram');
@@ -109,7 +116,7 @@ for (const lang of flowLangs()) {
         changed = (await ladderSignature(page)) !== lossy;
       }
       assert.ok(changed, 'another seed, another diagram');
-      assert.ok(Number((await hashParamsSettled(page)).get('seed')) > 3);
+      assert.ok(Number((await hashParamsOnce(page, (q) => Number(q.get('seed')) > 3)).get('seed')) > 3);
     });
   });
 }
@@ -283,7 +290,7 @@ test('inspector, state machine and comparison-table jumps', async () => {
     const sd = page.getByTestId('state-diagram');
     await sd.waitFor({ state: 'visible' });
     assert.equal(await sd.locator('[data-state="ESTABLISHED"]').getAttribute('data-lit'), 'true');
-    assert.equal((await hashParamsSettled(page)).get('view'), 'states');
+    assert.equal((await hashParamsOnce(page, (q) => q.get('view') === 'states')).get('view'), 'states');
     await screenshot(page, 'scene-handshake-states-zh');
   });
   const second = await openRoute(browser, '#/tcp-vs-udp', 'en');

@@ -51,8 +51,9 @@ const LATER_MS: u32 = 300;
 
 /// Rewrites the hash with `write` (which calls [`replace_hash`]) once the page has been still for
 /// [`LATER_MS`], or at once when the hash is read, the page hidden or left. For what changes many
-/// times a second, the playhead: `history.replaceState` costs milliseconds (Chromium hands it to
-/// the browser process) and each step of a paused scene wrote it. A later request replaces an
+/// times a second, the playhead, and for a scene's knobs: `history.replaceState` costs
+/// milliseconds (Chromium hands it to the browser process), and each step of a paused scene and
+/// each knob change wrote it in its own frame. A later request replaces an
 /// earlier one that was not made yet (each writes the whole state).
 pub fn replace_hash_later(write: impl FnOnce() + 'static) {
     let later = Later {

@@ -266,21 +266,10 @@ fn style_vars() -> String {
 }
 
 /// The `g.seg` that draws arrow `i` in `stack`: its own, or that of the group it is drawn in
-/// (ladder.rs `Group`: from its `data-seg` to its `data-to`).
+/// (ladder.rs `Group`: its `data-seg` is the first arrow, `data-also` lists the others).
 fn drawn_by(stack: &web_sys::Element, i: usize) -> Option<web_sys::Element> {
-    if let Ok(Some(g)) = stack.query_selector(&format!("g.seg[data-seg=\"{i}\"]")) {
-        return Some(g);
-    }
-    let groups = stack.query_selector_all("g.seg[data-to]").ok()?;
-    let within = |g: &web_sys::Element| {
-        let at = |a: &str| g.get_attribute(a)?.parse::<usize>().ok();
-        at("data-seg")
-            .zip(at("data-to"))
-            .is_some_and(|(a, b)| (a..=b).contains(&i))
-    };
-    (0..groups.length())
-        .filter_map(|k| groups.item(k)?.dyn_into::<web_sys::Element>().ok())
-        .find(within)
+    let sel = format!("g.seg[data-seg=\"{i}\"], g.seg[data-also~=\"{i}\"]");
+    stack.query_selector(&sel).ok().flatten()
 }
 
 /// The numbered circles beside the arrows that footnotes are keyed to, in `stack`'s

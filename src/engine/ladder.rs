@@ -436,10 +436,13 @@ pub fn arrows_drawn(
     let mut o = String::with_capacity(l.arrows.len() * 480);
     let mut written: Vec<Written> = Vec::new();
     let mut classes: Vec<String> = Vec::with_capacity(l.arrows.len());
-    let mut groups: Vec<usize> = Vec::new();
-    let mut group_of: Vec<usize> = Vec::with_capacity(l.arrows.len());
-    // The group being written: later arrows may still join it.
-    let mut cur: Option<Group> = None;
+    // Every group so far, in the order their first arrows come; per arrow, its group there.
+    let mut all: Vec<Group> = Vec::new();
+    let mut made_of: Vec<usize> = Vec::with_capacity(l.arrows.len());
+    // The groups an arrow may still join: those whose first arrow starts within a pixel of it.
+    // Arrows on the same pixels start at the same y (as written), and arrows come in time order,
+    // so a group whose first arrow lies higher up takes no more (see `Group`).
+    let mut open: Vec<usize> = Vec::new();
     o.push_str("<g>");
     // The arrowheads' path data, per kind in `SegKind::ALL` order.
     let mut heads: [String; SegKind::ALL.len()] = Default::default();
@@ -681,13 +684,19 @@ pub fn arrows_drawn(
             &g[..g.find("<text").unwrap_or(g.len())],
             head.as_ref().map_or("", |(_, d)| d.as_str())
         );
+        let hash = fnv(&shape);
+        open.retain(|&k| y0 - all[k].hit.1 <= 1.0);
         if !why_shown && place.is_none() && note.is_none() {
-            if let Some(cur) = cur.as_mut().filter(|c| c.shape == shape) {
+            let same = open
+                .iter()
+                .copied()
+                .find(|&k| all[k].hash == hash && all[k].shape == shape);
+            if let Some(k) = same {
                 // Drawn over its group's first arrow, pixel for pixel, with nothing of its own
                 // to write: it is that arrow's group (the ✕'s place is the first one's).
                 written.truncate(before);
-                cur.last = i;
-                group_of.push(groups.len() - 1);
+                all[k].also.push(i);
+                made_of.push(k);
                 classes.push(class);
                 continue;
             }
@@ -738,15 +747,13 @@ pub fn arrows_drawn(
                 markup: g[from..].to_string(),
             });
         }
-        if let Some(done) = cur.take() {
-            done.write(&mut o, &mut heads, lang);
-        }
-        group_of.push(groups.len());
-        groups.push(i);
-        cur = Some(Group {
+        made_of.push(all.len());
+        open.push(all.len());
+        all.push(Group {
             first: i,
-            last: i,
+            also: Vec::new(),
             kind,
+            hash,
             shape,
             body: g,
             head,
@@ -755,8 +762,25 @@ pub fn arrows_drawn(
         });
         classes.push(class);
     }
-    if let Some(done) = cur.take() {
-        done.write(&mut o, &mut heads, lang);
+    // Each group is written where its last arrow was, so that where arrows of different shapes
+    // meet (a burst's datagrams leave one point together; a lost one's shaft crosses a
+    // delivered one's), the one on top is the one drawn last, as when every arrow had its own
+    // `g.seg`. No sort: the arrows are walked once, each group written at its last.
+    let mut at: Vec<usize> = vec![0; all.len()];
+    let mut order: Vec<usize> = Vec::with_capacity(all.len());
+    for (i, &k) in made_of.iter().enumerate() {
+        if all[k].also.last().copied().unwrap_or(all[k].first) == i {
+            at[k] = order.len();
+            order.push(k);
+        }
+    }
+    let groups: Vec<usize> = order.iter().map(|&k| all[k].first).collect();
+    let group_of: Vec<usize> = made_of.iter().map(|&k| at[k]).collect();
+    let mut all: Vec<Option<Group>> = all.into_iter().map(Some).collect();
+    for k in order {
+        if let Some(g) = all[k].take() {
+            g.write(&mut o, &mut heads, lang);
+        }
     }
     o.push_str("</g><g class=\"heads\" aria-hidden=\"true\" pointer-events=\"none\">");
     for (k, d) in SegKind::ALL.iter().zip(&heads) {
@@ -774,19 +798,25 @@ pub fn arrows_drawn(
     }
 }
 
-/// Arrows drawn as one: an arrow that lands on exactly the pixels of the one before it (the same
+/// Arrows drawn as one: an arrow that lands on exactly the pixels of an arrow before it (the same
 /// class, shaft, ✕ or head, as written) and has nothing of its own to write (its label left out
 /// by the collision rule, no drop reason shown, no page note) is not written again; the first
-/// arrow's `g.seg` stands for the run, its `data-to` naming the last arrow of it. In TCP vs UDP
-/// with 1,000 messages the thousand datagrams lie on three shafts: ~5,500 elements were ~60, and
-/// a redraw's cost (parse, style, layout, paint) follows what can be seen, not the arrow count.
-/// A click, Enter or a link on the group opens its first arrow, whose label is the one shown;
-/// the keyboard reaches the group when that arrow is sent (every arrow of it is sent within the
-/// same tenth of a pixel), and the player's steps still stop at each arrow.
+/// arrow's `g.seg` stands for them all, its `data-also` naming the others (a list, so that
+/// `[data-also~="7"]` finds arrow 7's group). Not only a run of arrows one after the other: in
+/// TCP vs UDP with 1,000 messages the thousand datagrams lie on three shafts taken in turn, and
+/// runs alone left 298 `g.seg`; by shape they are three. A redraw's cost (parse, style, layout,
+/// paint) follows what can be seen, not the arrow count. A click, Enter or a link on the group
+/// opens its first arrow, whose label is the one shown; the keyboard reaches the group when that
+/// arrow is sent (every arrow of it is sent within the same tenth of a pixel), and the player's
+/// steps still stop at each arrow. The group is written where its last arrow was (see
+/// `arrows_drawn`).
 struct Group {
     first: usize,
-    last: usize,
+    /// The other arrows drawn by it, in order.
+    also: Vec<usize>,
     kind: &'static str,
+    /// [`fnv`] of `shape`: most arrows of a burst differ from a group's, and are told so here.
+    hash: u64,
     /// What is drawn of the first arrow whatever its texts (class, shaft, ✕, head).
     shape: String,
     /// The first arrow's markup inside its `g.seg`, before the hit line.
@@ -802,19 +832,24 @@ impl Group {
     fn write(self, o: &mut String, heads: &mut [String], lang: Lang) {
         let Group {
             first: i,
-            last,
+            also,
             kind,
             shape,
             body,
             head,
             hit: (x0, y0, x1, y1),
             mut name,
+            ..
         } = self;
         let class = &shape[..shape.find('|').unwrap_or(0)];
         let _ = write!(o, "<g class=\"{class}\" data-seg=\"{i}\"");
-        if last > i {
-            let _ = write!(o, " data-to=\"{last}\"");
-            let count = last - i + 1;
+        if !also.is_empty() {
+            o.push_str(" data-also=\"");
+            for (k, j) in also.iter().enumerate() {
+                let _ = write!(o, "{}{j}", if k > 0 { " " } else { "" });
+            }
+            o.push('"');
+            let count = also.len() + 1;
             let _ = match lang {
                 Lang::Zh => write!(name, "（同一箭头上 {count} 个相同报文中的第一个）"),
                 Lang::En => write!(name, " (the first of {count} alike on this arrow)"),
@@ -842,6 +877,14 @@ impl Group {
         esc(&name, o);
         o.push_str("\"/></g>");
     }
+}
+
+/// A 64-bit FNV-1a hash of `s`: a few lines instead of the standard library's hasher in the
+/// first load.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 #[derive(Properties, PartialEq, Clone)]

@@ -1058,10 +1058,21 @@ fn a_burst_on_one_path_gets_one_label_not_a_smear() {
     );
 }
 
+/// The arrows a `g.seg` draws: its `data-seg`, then its `data-also` (ladder.rs `Group`).
+fn members(e: &web_sys::Element) -> Vec<usize> {
+    let also = e.get_attribute("data-also").unwrap_or_default();
+    let first = e.get_attribute("data-seg").unwrap();
+    std::iter::once(first.as_str())
+        .chain(also.split(' ').filter(|v| !v.is_empty()))
+        .map(|v| v.parse().unwrap())
+        .collect()
+}
+
 #[test]
 fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
-    // 16 datagrams sent together land on one shaft: one `g.seg` draws them, from the first
-    // (its `data-seg`, what a click opens) to the last (`data-to`).
+    use wasm_bindgen::JsCast;
+    // 16 datagrams sent together land on a few shafts: one `g.seg` draws each shaft's arrows,
+    // the first (its `data-seg`, what a click opens) and the others (`data-also`).
     let (l, d, g) = udp_burst();
     let segs = g.query_selector_all("g.seg").unwrap();
     let n = segs.length() as usize;
@@ -1071,22 +1082,39 @@ fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
         l.arrows.len()
     );
     assert_eq!(d.groups.len(), n);
-    // Each arrow lies in exactly its group's range, and the groups cover every arrow in order.
-    let mut next = 0;
+    // Each arrow lies in exactly one group, and each group is written where its last arrow
+    // was: in the order of their last arrows, so the one on top is the one drawn last.
+    let mut seen = vec![false; l.arrows.len()];
+    let mut last_before = None;
     for k in 0..n {
-        use wasm_bindgen::JsCast;
         let e: web_sys::Element = segs.item(k as u32).unwrap().dyn_into().unwrap();
-        let at = |a: &str| e.get_attribute(a).and_then(|v| v.parse::<usize>().ok());
-        let (first, last) = (at("data-seg").unwrap(), at("data-to"));
-        assert_eq!(first, next, "group {k} starts where the one before ended");
+        let m = members(&e);
+        let first = m[0];
         assert_eq!(d.groups[k], first);
-        let last = last.unwrap_or(first);
-        for i in first..=last {
+        assert!(m.windows(2).all(|w| w[0] < w[1]), "{m:?} in order");
+        let last = *m.last().unwrap();
+        assert!(
+            last_before < Some(last),
+            "group {k} written after its last arrow"
+        );
+        last_before = Some(last);
+        for &i in &m {
+            assert!(!seen[i], "arrow {i} in two groups");
+            seen[i] = true;
             assert_eq!(d.group_of[i], k, "arrow {i}");
             // Drawn on the same pixels as the group's first arrow.
             assert_eq!(l.arrows[i].kind, l.arrows[first].kind);
             assert!((l.arrows[i].y0 - l.arrows[first].y0).abs() < 0.1);
             assert!((l.arrows[i].y1 - l.arrows[first].y1).abs() < 0.1);
+        }
+        // The selector the handout finds an arrow's group with.
+        for &i in &m {
+            let sel = format!("g.seg[data-seg=\"{i}\"], g.seg[data-also~=\"{i}\"]");
+            assert_eq!(
+                g.query_selector(&sel).unwrap().as_ref(),
+                Some(&e),
+                "arrow {i}"
+            );
         }
         // A group says how many it stands for, to a screen reader.
         let name = e
@@ -1095,13 +1123,12 @@ fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
             .unwrap()
             .get_attribute("aria-label")
             .unwrap();
-        if last > first {
-            let count = format!("the first of {} alike", last - first + 1);
+        if m.len() > 1 {
+            let count = format!("the first of {} alike", m.len());
             assert!(name.contains(&count), "{name}");
         }
-        next = last + 1;
     }
-    assert_eq!(next, l.arrows.len());
+    assert!(seen.iter().all(|s| *s), "every arrow is drawn");
     // A run of arrows drawn apart keeps one `g.seg` each: the handshake's.
     let hs = handshake_trace();
     let hl = Ladder::build(&hs, None);

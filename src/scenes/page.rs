@@ -301,13 +301,24 @@ fn use_scene(
             playhead.set(Some(t).filter(|&t| t > 0));
         }
     }
-    // A parameter is written at once (the page renders for it anyway), the playhead with it;
-    // a playhead alone later (`player_reports`).
+    // The parameters and the playhead are written into the URL once the reader stops changing
+    // them (`dom::replace_hash_later`), as a playhead alone is (`player_reports`):
+    // `history.replaceState` took ~12 ms of a knob change's frame on a loaded machine, and a
+    // copied link, which reads the URL, still gets them at once. The page's first write (the
+    // link it was opened with, made canonical: a bad value's default, a default left out) is
+    // made at once.
     let mut without_t = p.clone();
     without_t.t_us = None;
     let at = (*playhead).clone();
+    let first = use_mut_ref(|| true);
     use_effect_on((without_t, state.own.clone()), move |(p, own)| {
-        write_url(scene, p, own, at.get())
+        if std::mem::replace(&mut *first.borrow_mut(), false) {
+            write_url(scene, p, own, at.get());
+        } else {
+            let (p, own) = (p.clone(), own.clone());
+            // The playhead as it is when written: the player moves it after a knob change.
+            dom::replace_hash_later(move || write_url(scene, &p, &own, at.get()));
+        }
     });
     (state, model, (*playhead).clone())
 }
