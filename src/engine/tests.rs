@@ -1143,6 +1143,43 @@ fn arrows_on_the_same_pixels_are_drawn_once_and_the_group_names_them_all() {
     assert_eq!(hd.groups, (0..hl.arrows.len()).collect::<Vec<_>>());
 }
 
+#[test]
+fn arrows_on_the_same_pixels_are_drawn_once_even_when_other_shapes_come_between_them() {
+    // The UDP column of 1,000 messages takes a few shafts in turn: grouping only runs of
+    // neighbours left one `g.seg` per change of shaft (298 there). Here every other datagram of
+    // the burst ends 6 px lower, so no two neighbours share a shape: grouped by shape over the
+    // whole ladder, each shaft is still drawn about once.
+    let p = Params::defaults("16");
+    let trace = crate::scenes::run_for_test(crate::route::Route::TcpVsUdp, &p).unwrap();
+    let mut l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
+    for a in l.arrows.iter_mut().skip(1).step_by(2) {
+        a.y1 += 6.0;
+    }
+    let d = arrows_drawn(
+        &l,
+        &Isns::of_trace(&trace),
+        Geometry::new(600.0),
+        Numbering::Relative,
+        crate::i18n::Lang::En,
+        &[],
+    );
+    let n = l.arrows.len();
+    assert!(n >= 16, "{n} arrows");
+    assert!(
+        d.groups.len() * 4 <= n,
+        "{} groups for {n} arrows on shafts taken in turn",
+        d.groups.len()
+    );
+    // Every group's arrows share its first arrow's shaft.
+    for (i, a) in l.arrows.iter().enumerate() {
+        let first = &l.arrows[d.groups[d.group_of[i]]];
+        assert!(
+            (a.y0 - first.y0).abs() < 0.1 && (a.y1 - first.y1).abs() < 0.1,
+            "arrow {i}"
+        );
+    }
+}
+
 /// Every label of `markup` as drawn by the browser: its rectangle (text length measured by the
 /// browser, 12 px tall from 10 px above the baseline) in the frame of its transform, as four
 /// corners in the SVG's coordinates.
