@@ -1001,10 +1001,18 @@ fn narration_names_the_socket_call_of_each_protocol() {
 /// TCP vs UDP's UDP ladder with 16 messages each way, sent at t = 0 (the datagrams leave
 /// together), drawn 600 px wide, and its markup parsed into an SVG `g`.
 fn udp_burst() -> (Ladder, super::ladder::Drawn, web_sys::Element) {
+    udp_burst_with(|_| {})
+}
+
+/// [`udp_burst`], with `edit` made to the ladder before it is drawn.
+fn udp_burst_with(
+    edit: impl FnOnce(&mut Ladder),
+) -> (Ladder, super::ladder::Drawn, web_sys::Element) {
     use crate::route::Route;
     let p = Params::defaults("16");
     let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
-    let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
+    let mut l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
+    edit(&mut l);
     let d = arrows_drawn(
         &l,
         &Isns::of_trace(&trace),
@@ -1149,20 +1157,11 @@ fn arrows_on_the_same_pixels_are_drawn_once_even_when_other_shapes_come_between_
     // neighbours left one `g.seg` per change of shaft (298 there). Here every other datagram of
     // the burst ends 6 px lower, so no two neighbours share a shape: grouped by shape over the
     // whole ladder, each shaft is still drawn about once.
-    let p = Params::defaults("16");
-    let trace = crate::scenes::run_for_test(crate::route::Route::TcpVsUdp, &p).unwrap();
-    let mut l = Ladder::build(&trace, Some(synack_model::trace::Proto::Udp));
-    for a in l.arrows.iter_mut().skip(1).step_by(2) {
-        a.y1 += 6.0;
-    }
-    let d = arrows_drawn(
-        &l,
-        &Isns::of_trace(&trace),
-        Geometry::new(600.0),
-        Numbering::Relative,
-        crate::i18n::Lang::En,
-        &[],
-    );
+    let (l, d, _) = udp_burst_with(|l| {
+        for a in l.arrows.iter_mut().skip(1).step_by(2) {
+            a.y1 += 6.0;
+        }
+    });
     let n = l.arrows.len();
     assert!(n >= 16, "{n} arrows");
     assert!(
