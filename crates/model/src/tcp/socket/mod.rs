@@ -866,6 +866,17 @@ impl TcpSocket {
         {
             // `tcp_init_transfer`, for a connection that got here by a handshake (a SYN
             // cookie's child comes from LISTEN: `tcp_get_cookie_sock` → `syn_recv_sock`).
+            // The delayed-ACK engine counts its first gap from here: `tcp_finish_connect`
+            // (active open) and `tcp_create_openreq_child` (the child a final ACK or a SYN
+            // cookie makes) set `icsk_ack.lrcvtime = tcp_jiffies32`. A simultaneous open
+            // (SYN-RECEIVED with no listener) sets it nowhere and keeps the socket's 0.
+            // It matters once out-of-order data has started the ATO (the SACK that spends
+            // `tcp_grow_window`'s quick ACK, `tcp_dec_quickack_mode`): the hole's filling
+            // data then restarts quick-ACK mode only if it comes more than an RTO after
+            // this (`tcp_event_data_recv`), not an RTO after the socket was made.
+            if from != TcpState::SynReceived || self.parent.is_some() {
+                self.lrcvtime = ctx.now;
+            }
             self.initialize_rcv_mss();
             self.init_metrics(ctx);
             self.init_buffer_space(ctx.now);

@@ -3159,6 +3159,34 @@ fn a_duplicate_ack_for_out_of_order_data_uses_up_a_quick_ack() {
 }
 
 #[test]
+fn the_first_gap_that_restarts_quick_acks_counts_from_the_handshakes_end_not_from_the_start() {
+    // `tcp_event_data_recv` restarts quick-ACK mode for data that comes more than an RTO
+    // after the last data (`icsk_ack.lrcvtime`); before any data that is when the child was
+    // made (`tcp_create_openreq_child` sets lrcvtime, as `tcp_finish_connect` does for an
+    // active open). The ATO is already running but no quick ACK is left, as out-of-order
+    // data leaves it (the SACK that spends `tcp_grow_window`'s quick ACK). Handshake over
+    // at 100 ms (RTT 100 ms, RTO 304 ms), data at 350 ms: 250 ms since the handshake, no
+    // new quick ACKs, so the ACK waits for the timer. Measured on 6.18
+    // (psh-half-window+initcwnd=5+drop=client-data-1): the segment after the one that
+    // fills the hole left by the first is acknowledged by the delayed ACK, 4 of 4 runs.
+    let mut h = socket_syn_received();
+    h.wait_ms(100);
+    send!(h, ". seq=1 ack=1");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::Established);
+    assert_eq!(h.s.rtt.rto, 304_000, "the RTO this test is built on");
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    h.wait_ms(250);
+    send!(h, ". seq=1 ack=1 len=1460");
+    recv_nothing!(h);
+    assert!(
+        h.s.timer(TimerKind::DelayedAck).is_some(),
+        "the ACK is delayed"
+    );
+}
+
+#[test]
 fn data_received_again_restarts_quick_acks_so_the_next_segment_is_acknowledged_at_once() {
     // Linux `tcp_send_dupack` (and `tcp_data_queue`'s retransmit case): a segment already
     // received means the peer missed our ACK (LINUX_MIB_DELAYEDACKLOST), so besides the
