@@ -4,12 +4,20 @@
 // CPU profile's self time by function, top 40. Function names are wasm names only on a build
 // that keeps them (swap a dist's wasm for wasm-bindgen's un-optimised output). KNOB `step` presses
 // the player's Step button instead (what moving the playhead alone costs).
-//   SYNACK_BASE_URL=… node e2e/bench/profile-knob.mjs '#/window' knob-loss [rounds]
+//   SYNACK_BASE_URL=… node e2e/bench/profile-knob.mjs '#/window' loss [rounds]
+// SYNACK_PROFILE_LAYOUTS=1 lists each style recalc and layout in order (a forced one names the
+// function that read); SYNACK_PROFILE_SPLIT=1 sums the main thread's events change by change;
+// SYNACK_PROFILE_WARM=N (below) leaves the page's first N changes out of the trace.
+// A forced layout is a cost of its own only if the frame lays out again after it: the CPU
+// profile charges the whole layout to the reading function (`scrollHeight`), and a read in an
+// animation frame, before the frame's own layout, only moves that one layout earlier (the
+// narration's fold: with the read gone, the same layouts, same dirty counts, ran in the frame
+// instead, and the changes took as long; session 27). Count the layouts per change first.
 
 import { launch } from '../lib.mjs';
 import { withLang } from './driver.mjs';
 
-const [scene = '#/window', knob = 'knob-loss', rounds = '6'] = process.argv.slice(2);
+const [scene = '#/window', knob = 'loss', rounds = '6'] = process.argv.slice(2);
 const base = process.env.SYNACK_BASE_URL;
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -49,13 +57,19 @@ const change = (v) =>
       }),
     [knob, v],
   );
+// The page's first changes run code the browser has not compiled yet (its wasm is compiled
+// function by function as first called, then again optimised): SYNACK_PROFILE_WARM=N makes N
+// changes before the trace starts, to tell that cost from a change's own.
+for (let i = 0; i < Number(process.env.SYNACK_PROFILE_WARM ?? 0); i++) {
+  console.log(`warm-up change ${i + 1}: ${(await change(values[(values.length - 1 - i + values.length) % values.length])).toFixed(0)} ms`);
+}
 const events = [];
 cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
 const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
 await cdp.send('Tracing.start', {
-  categories: 'devtools.timeline,v8,blink,disabled-by-default-devtools.timeline',
+  categories: 'devtools.timeline,v8,blink,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.stack',
   transferMode: 'ReportEvents',
 });
 await cdp.send('Profiler.start');
@@ -78,8 +92,19 @@ if (process.env.SYNACK_PROFILE_LAYOUTS) {
     console.log(`  ${((e.ts - main[0].ts) / 1000).toFixed(1).padStart(8)} ${e.name.padEnd(18)} ${(e.dur / 1000).toFixed(1).padStart(6)} ms` +
       (d.dirtyObjects !== undefined ? ` dirty ${d.dirtyObjects}/${d.totalObjects}` : '') +
       (d.elementCount !== undefined ? ` elements ${d.elementCount}` : '') +
-      (d.stackTrace ? ` FORCED by ${d.stackTrace[0]?.functionName}` : '') + (d.type ? ` ${d.type}` : ''));
+      (d.stackTrace && ['Layout', 'UpdateLayoutTree'].includes(e.name) ? ` FORCED by ${d.stackTrace[0]?.functionName}` : '') + (d.type ? ` ${d.type}` : ''));
   }
+}
+// Each change's main-thread time by kind, from its input event to the next one's.
+if (process.env.SYNACK_PROFILE_SPLIT) {
+  const starts = main.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === (knob === 'step' ? 'click' : 'input')).map((e) => e.ts).sort((a, b) => a - b);
+  const kinds = ['FunctionCall', 'FireAnimationFrame', 'UpdateLayoutTree', 'Layout', 'Paint', 'MinorGC', 'MajorGC'];
+  starts.forEach((t0, i) => {
+    const within = main.filter((e) => e.ts >= t0 && e.ts < (starts[i + 1] ?? Infinity));
+    const sum = (n) => within.filter((e) => e.name === n).reduce((a, e) => a + e.dur / 1000, 0);
+    const layouts = within.filter((e) => e.name === 'Layout').length;
+    console.log(`  change ${i + 1}: ${layouts} layout(s); ` + kinds.map((n) => [n, sum(n)]).filter(([, d]) => d >= 0.1).map(([n, d]) => `${n} ${d.toFixed(1)}`).join(', '));
+  });
 }
 // CPU profile self time.
 const dt = new Map();
