@@ -2151,6 +2151,27 @@ fn socket_past_quickack() -> Harness {
 }
 
 #[test]
+fn a_delayed_ack_waits_at_most_a_jiffy_less_than_tcp_rto_min() {
+    // 6.11+'s `tcp_delack_max`: min(TCP_DELACK_MAX, tcp_rto_min - 1 jiffy). With
+    // tcp_rto_min_us 8 ms (2 jiffies at HZ 250) an owed ACK waits one jiffy, not the 40 ms
+    // ATO; with the default 200 ms, at most 196 ms. Measured on 6.18 (delayed-ack-nearly-due
+    // with tcp_rto_min_us 8 ms): the ACK a 40 ms ATO sends at 235 ms left at 208.8 ms.
+    let mut h = socket_past_quickack();
+    h.p.rto_min_us = 8_000;
+    send!(h, ". seq=1 ack=1 len=100");
+    recv_nothing!(h);
+    let at =
+        h.s.timer(TimerKind::DelayedAck)
+            .expect("the ACK is delayed");
+    assert!(at - h.now <= 8_000, "delayed {} µs", at - h.now);
+    assert_eq!(super::receive::delack_max(&h.p), 4_000);
+    assert_eq!(
+        super::receive::delack_max(&crate::profile::Profile::linux()),
+        196_000
+    );
+}
+
+#[test]
 fn two_unread_segments_that_shrink_the_window_wait_for_the_delayed_ack() {
     // `__tcp_ack_snd_check`: two full segments are owed an ACK at once only if the window
     // offered now is no smaller than the last one. Nobody reads, the free space bounds the
