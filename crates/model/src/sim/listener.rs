@@ -243,8 +243,11 @@ impl Sim {
                 // `max_syn_backlog - qlen < max_syn_backlog >> 2` drops the SYN of any other.
                 // (`if (!want_cookie && !isn)`: a SYN that reopened a TIME-WAIT connection
                 // skips it.)
-                let proven = self.metrics.proven(host, seg.src.host);
-                if !syncookies && early_drop && tw_isn.is_none() && !proven {
+                if !syncookies
+                    && early_drop
+                    && tw_isn.is_none()
+                    && !self.metrics.proven(host, seg.src.host)
+                {
                     self.bump(host, "ListenDrops");
                     return self.emit(EventKind::SegmentDropped {
                         id,
