@@ -2599,11 +2599,14 @@ mod tests {
         let (r, t0) = recorder_with_listener();
         let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
         let (samples, no_cookies) = full_syn_queue_without_cookies(t0);
-        let packets = [delivered(t0 + 180, syn, t0 + 200)];
+        let packets = [delivered(t0 + 180, syn.clone(), t0 + 200)];
         let tr = replay_with(&r, &packets, &samples, no_cookies);
         assert_eq!(drops(&tr), vec![DropReason::SynQueueFull]);
-        // With syncookies the same SYN is answered with a cookie: not dropped.
-        let (r, _) = recorder_with_listener();
+        // With syncookies the same SYN is answered with a cookie: not dropped. (Timed from
+        // the new recorder's own t0, as its listener only exists from then on.)
+        let (r, t0) = recorder_with_listener();
+        let (samples, no_cookies) = full_syn_queue_without_cookies(t0);
+        let packets = [delivered(t0 + 180, syn, t0 + 200)];
         let cookies = SynQueueLimits {
             syncookies: 1,
             ..no_cookies
@@ -2631,8 +2634,12 @@ mod tests {
             drops(&replay_with(&r, &packets, &samples, no_cookies)),
             vec![]
         );
-        // An answer to another SYN (another sequence number) does not count.
-        let (r, _) = recorder_with_listener();
+        // An answer to another SYN (another sequence number) does not count. The new
+        // recorder has its own clock: its gauge samples and packets are timed from its own t0
+        // (reusing the first one's put them before its first sample whenever the two
+        // recorders were made far enough apart in wall time).
+        let (r, t0) = recorder_with_listener();
+        let (samples, no_cookies) = full_syn_queue_without_cookies(t0);
         syn_ack[31] = 9;
         let packets = [
             delivered(t0 + 180, syn, t0 + 200),
