@@ -116,6 +116,16 @@ const OPTIONS: &[&str] = &[
     "idle-restart",
 ];
 
+/// The cases of a client whose one ephemeral port (ip_local_port_range 45000 45000) is in
+/// TIME-WAIT when it connects again, with timestamps (tcp_tw_reuse's condition) or without.
+const TW_REUSE_CASES: &[&str] = &[
+    "time-wait-ephemeral-tw-reuse-0",
+    "time-wait-ephemeral-too-soon",
+    "time-wait-ephemeral-tw-reuse-1",
+    "time-wait-ephemeral-delay-100",
+    "time-wait-ephemeral-no-timestamps",
+];
+
 /// Losses in flights long enough for the receiver's SACK compression.
 const SACK_LOSSES: &[&str] = &["sack-compression", "loss-fast-retransmit", "cubic-one-loss"];
 
@@ -206,6 +216,40 @@ axes! {
     rfc1337: "net.ipv4.tcp_rfc1337: a RST at TIME-WAIT's rcv_nxt ignored (1) or ending it (0)",
         ["0", "1"], &["time-wait-assassinated"], 0, |sc, v| {
             sc.tuning.rfc1337 = Some(on(v)?);
+            Some(())
+        };
+    tw_reuse: "net.ipv4.tcp_tw_reuse (0 off, 1 on, 2 loopback only: the lab's wire is not \
+        loopback), one ephemeral port whose last connection is in TIME-WAIT",
+        ["0", "1", "2"], TW_REUSE_CASES, 0, |sc, v| {
+            sc.tuning.tw_reuse = Some(v.parse().ok()?);
+            Some(())
+        };
+    tw_reuse_delay: "net.ipv4.tcp_tw_reuse_delay, ms (how long a TIME-WAIT socket waits \
+        before tcp_tw_reuse may take its 4-tuple over)",
+        ["1", "100", "700", "2000"], TW_REUSE_CASES, 0, |sc, v| {
+            sc.tuning.tw_reuse_delay_us = ms_to_us(v)?;
+            Some(())
+        };
+    no_metrics_save: "net.ipv4.tcp_no_metrics_save: 1 keeps no RTT of a connection that \
+        ended well for the next one to the same peer",
+        ["0", "1"],
+        &[
+            "time-wait-reconnect", "time-wait-reconnect-client-first", "time-wait-rebind-reuseaddr",
+            "time-wait-ephemeral-tw-reuse-1",
+        ],
+        0, |sc, v| {
+            sc.tuning.no_metrics_save = Some(on(v)?);
+            Some(())
+        };
+    invalid_ratelimit: "net.ipv4.tcp_invalid_ratelimit, ms (the least time between two ACKs \
+        answering out-of-window segments)",
+        ["0", "100", "1000"],
+        &[
+            "rto-spurious", "zero-window", "time-wait-assassinated",
+            "time-wait-reconnect-no-timestamps",
+        ],
+        0, |sc, v| {
+            sc.tuning.invalid_ratelimit_us = ms_to_us(v)?;
             Some(())
         };
     abort_on_overflow: "net.ipv4.tcp_abort_on_overflow: an RST for the ACK a full queue cannot take",
