@@ -29,8 +29,13 @@ pub enum Unit {
     Plain,
     /// The field is in µs, the sysctl in whole seconds (`proc_dointvec_jiffies`).
     Seconds,
-    /// The field is in µs, the sysctl in whole milliseconds (`proc_dointvec_ms_jiffies`).
+    /// The field is in µs, the sysctl in whole milliseconds, kept as milliseconds
+    /// (`proc_dointvec_minmax`, `proc_douintvec_minmax`).
     Millis,
+    /// The field is in µs, the sysctl in whole milliseconds kept in jiffies
+    /// (`proc_dointvec_ms_jiffies`: `msecs_to_jiffies`, rounded up to the tick): any value is
+    /// taken and reads back rounded (50 reads 52 at HZ 250), as the model rounds it.
+    MillisInJiffies,
     /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
     On(u8),
     /// The last of the sysctl's three numbers (tcp_rmem's min, default, max): the lab keeps
@@ -295,12 +300,12 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // model's token bucket is `inet_peer_xrlim_allow`'s.
     (
         "icmp_ratelimit_us",
-        Knob::Sysctl("net.ipv4.icmp_ratelimit", Unit::Millis),
+        Knob::Sysctl("net.ipv4.icmp_ratelimit", Unit::MillisInJiffies),
     ),
     // Out-of-window ACKs, in ms (`proc_dointvec_ms_jiffies`): `tcp_oow_rate_limited`.
     (
         "invalid_ratelimit_us",
-        Knob::Sysctl("net.ipv4.tcp_invalid_ratelimit", Unit::Millis),
+        Knob::Sysctl("net.ipv4.tcp_invalid_ratelimit", Unit::MillisInJiffies),
     ),
     // 0: Reno, 717: CUBIC; any other beta is tcp_cubic's global `beta` parameter (`check`).
     ("loss_beta_1024", Knob::Congestion),
@@ -421,7 +426,7 @@ pub fn sysctl_value(
         Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
         Unit::Plain | Unit::Last => return Ok(n.to_string()),
         Unit::Seconds => (1_000_000, "whole seconds"),
-        Unit::Millis => (1_000, "whole milliseconds"),
+        Unit::Millis | Unit::MillisInJiffies => (1_000, "whole milliseconds"),
     };
     if n % per != 0 {
         return Err(format!(

@@ -386,7 +386,10 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
                     }
                     _ => value.clone(),
                 };
-                ns.set_sysctl(key, &value)?;
+                match unit {
+                    Unit::MillisInJiffies => ns.set_sysctl_in_jiffies(key, &value)?,
+                    _ => ns.set_sysctl(key, &value)?,
+                }
             }
         }
     }

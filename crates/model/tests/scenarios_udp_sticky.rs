@@ -374,6 +374,32 @@ fn port_unreachables_to_one_peer_come_in_a_burst_of_six_then_one_a_second() {
     assert_eq!(icmp, 7, "{:#?}", packets(&t));
 }
 
+#[test]
+fn the_icmp_rate_limit_counts_whole_jiffies_so_50_ms_is_13_ticks() {
+    // icmp_ratelimit 50 ms is stored as msecs_to_jiffies(50) = 13 jiffies (52 ms) at HZ 250
+    // (`proc_dointvec_ms_jiffies`), and `inet_peer_xrlim_allow` adds the ticks crossed since
+    // the last fill. Seven datagrams arrive at 8 ms (a tick), six answered; the next arrives
+    // 51 ms later, 12 ticks on: 12 jiffies of tokens, less than 13, so no port unreachable
+    // (counted in µs it would be 51 ms of tokens, more than 50).
+    let mut steps = vec![r#"{"call": "send_to", "to": "b:9", "len": 5}"#.to_string(); 7];
+    steps.push(r#"{"at_us": 51000, "call": "send_to", "to": "b:9", "len": 5}"#.into());
+    let json = format!(
+        r#"{{"name": "closed port", "seed": 0,
+        "hosts": [{{"name": "a", "addr": "10.0.0.1"}}, {{"name": "b", "addr": "10.0.0.2"}}],
+        "network": {{"default": {{"latency_us": 8000}}}},
+        "tuning": {{"icmp_ratelimit_us": 50000}},
+        "sockets": [{{"label": "c", "host": "a", "proto": "udp"}}],
+        "apps": [{{"socket": "c", "steps": [{}]}}]}}"#,
+        steps.join(",")
+    );
+    let t = run(&synack_model::scenario::Scenario::from_json(&json).unwrap());
+    let icmp = packets(&t)
+        .iter()
+        .filter(|l| l.contains("ICMP 3/3"))
+        .count();
+    assert_eq!(icmp, 6, "{:#?}", packets(&t));
+}
+
 /// Ten `len`-byte datagrams sent back to back from a to b:9, whose socket has SO_RCVBUF
 /// `rcvbuf` and reads nothing, under `profile`.
 fn into_a_small_buffer(profile: &str, rcvbuf: u32, len: u32) -> Trace {

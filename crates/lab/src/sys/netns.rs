@@ -106,6 +106,17 @@ impl Netns {
     /// Writes a `/proc/sys/net/...` value inside this namespace (and reads it back to be sure
     /// the namespace really has its own copy).
     pub fn set_sysctl(&self, key: &str, value: &str) -> Result<()> {
+        self.write_sysctl(key, value, false)
+    }
+
+    /// [`Netns::set_sysctl`] for a time in ms the kernel keeps in jiffies
+    /// (`proc_dointvec_ms_jiffies`): it takes any value and reads back the value rounded up to
+    /// its tick (at most 10 ms, HZ 100), which is not a refusal.
+    pub fn set_sysctl_in_jiffies(&self, key: &str, value: &str) -> Result<()> {
+        self.write_sysctl(key, value, true)
+    }
+
+    fn write_sysctl(&self, key: &str, value: &str, rounded_up_to_tick: bool) -> Result<()> {
         if !self.is_private() {
             return Err(LabError::Usage(format!(
                 "refusing to change {key} on the host; this needs a private namespace"
@@ -130,7 +141,13 @@ impl Netns {
                 }
             })?;
             let back = std::fs::read_to_string(&path).ctx(|| format!("reading {path}"))?;
-            if back.trim() != v.trim() {
+            let rounded = |back: &str| -> Option<bool> {
+                let (b, w) = (back.parse::<u64>().ok()?, v.trim().parse::<u64>().ok()?);
+                Some(b >= w && b - w < 10)
+            };
+            if back.trim() != v.trim()
+                && !(rounded_up_to_tick && rounded(back.trim()) == Some(true))
+            {
                 // A time the kernel keeps in jiffies reads back rounded to its tick.
                 return Err(LabError::Usage(format!(
                     "{k} reads back {:?} after writing {v:?}: the kernel cannot hold that value \

@@ -169,9 +169,10 @@ pub struct Sim {
     /// (Linux `sock_reuseport.socks`).
     listeners: VecMap<Addr, Vec<SocketId>>,
     udp_binds: VecMap<Addr, Vec<SocketId>>,
-    /// ICMP rate limit per (sending host, peer host): when the bucket was last filled and
-    /// the µs of tokens it held then (`inet_peer.rate_last`, `rate_tokens`).
-    icmp_tokens: VecMap<(HostId, HostId), (Micros, Micros)>,
+    /// ICMP rate limit per (sending host, peer host): the jiffies counter when the bucket was
+    /// last filled and the jiffies of tokens it held then (`inet_peer.rate_last`,
+    /// `rate_tokens`; µs in a profile without the wheel, `wheel::jiffy_unit`).
+    icmp_tokens: VecMap<(HostId, HostId), (u64, u64)>,
     /// Each host's destination cache (Linux `tcp_metrics`, one per network namespace).
     metrics: Metrics,
     /// Members of each multicast group, sorted, no duplicates.
@@ -1198,19 +1199,24 @@ impl Sim {
     /// `inet_peer_xrlim_allow`): tokens grow with time up to 6 intervals, a message costs
     /// one interval; a new peer starts with a full bucket (`inet_getpeer` sets `rate_last`
     /// 60 s back). Loopback (a host to itself) and an interval of 0 are never limited.
+    /// Counted in jiffies as the kernel counts them (`token += jiffies - rate_last`, the
+    /// interval `msecs_to_jiffies(icmp_ratelimit)`, rounded up by `proc_dointvec_ms_jiffies`:
+    /// 50 ms is 13 jiffies at HZ 250); a profile without the wheel counts µs.
     fn icmp_allowed(&mut self, host: HostId, peer: HostId) -> bool {
-        const XRLIM_BURST_FACTOR: Micros = 6;
-        let interval = self.profiles[self.host_prof[host.0 as usize] as usize].icmp_ratelimit_us;
-        if host == peer || interval == 0 {
+        use crate::tcp::wheel::{jiffies, jiffy_unit};
+        const XRLIM_BURST_FACTOR: u64 = 6;
+        let p = &self.profiles[self.host_prof[host.0 as usize] as usize];
+        if host == peer || p.icmp_ratelimit_us == 0 {
             return true;
         }
-        let now = self.now;
+        let interval = p.icmp_ratelimit_us.div_ceil(jiffy_unit(p));
+        let now = jiffies(self.now, p);
         let (last, tokens) = self
             .icmp_tokens
             .get(&(host, peer))
             .copied()
             // A new peer: 60 s of tokens, capped below.
-            .unwrap_or((now, 60_000_000));
+            .unwrap_or((now, 60_000_000 / jiffy_unit(p)));
         let mut tokens = tokens
             .saturating_add(now - last)
             .min(XRLIM_BURST_FACTOR * interval);

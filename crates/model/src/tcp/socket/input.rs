@@ -33,14 +33,23 @@ impl TcpSocket {
     /// (out of the window, or failing PAWS) is answered at most once per
     /// tcp_invalid_ratelimit (`tp->last_oow_ack_time`); data never feeds an ACK loop, so it is
     /// always answered. Returns whether this answer is skipped.
+    ///
+    /// Counted as the kernel counts it, in jiffies (`__tcp_oow_rate_limited`: `elapsed =
+    /// tcp_jiffies32 - last_oow_ack_time`, limited while `elapsed <
+    /// sysctl_tcp_invalid_ratelimit`, which `proc_dointvec_ms_jiffies` stores as
+    /// `msecs_to_jiffies(ms)`, rounded up): a limit of 50 ms is 13 jiffies (52 ms) at HZ 250,
+    /// and the time gone is the ticks crossed, not the distance.
     pub(super) fn oow_rate_limited(&mut self, seg_len: u32, syn: bool, ctx: &Ctx) -> bool {
+        use crate::tcp::wheel::{jiffies, jiffy_unit};
         let limit = ctx.p.invalid_ratelimit_us;
         if limit == 0 || (seg_len > 0 && !syn) {
             return false;
         }
+        let limit_jiffies = limit.div_ceil(jiffy_unit(ctx.p));
+        let now = jiffies(ctx.now, ctx.p);
         if self
             .last_oow_ack
-            .is_some_and(|t| ctx.now.saturating_sub(t) < limit)
+            .is_some_and(|t| now.saturating_sub(jiffies(t, ctx.p)) < limit_jiffies)
         {
             return true;
         }

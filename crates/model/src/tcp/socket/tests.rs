@@ -1314,6 +1314,32 @@ fn dataless_out_of_window_segments_are_answered_at_most_once_per_invalid_ratelim
 }
 
 #[test]
+fn the_out_of_window_rate_limit_counts_the_ticks_crossed_against_a_limit_rounded_up_to_jiffies() {
+    // `__tcp_oow_rate_limited`: `elapsed = tcp_jiffies32 - last_oow_ack_time` against
+    // tcp_invalid_ratelimit, which `proc_dointvec_ms_jiffies` keeps as msecs_to_jiffies(ms).
+    // 50 ms is 13 jiffies (52 ms) at HZ 250: a probe 51 ms after the answered one, from a
+    // tick, has crossed 12 ticks and is not answered.
+    let mut h = socket_established();
+    assert_eq!(h.now % 4_000, 0, "the answered probe comes on a tick");
+    h.p.invalid_ratelimit_us = 50_000;
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.wait_ms(51);
+    send!(h, ". seq=0 ack=1");
+    recv_nothing!(h);
+    // The time gone is the ticks crossed, not the distance: with the default 500 ms (125
+    // jiffies), a probe answered 3.9 ms into a tick and the next 496.2 ms later (125 ticks
+    // crossed) is answered.
+    let mut h = socket_established();
+    h.now += 3_900;
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+    h.now += 496_200;
+    send!(h, ". seq=0 ack=1");
+    recv!(h, [". seq=1 ack=1 len=0"]);
+}
+
+#[test]
 fn segment_acceptability_follows_the_four_cases_of_the_rfc_table() {
     let mut h = socket_established();
     let nxt = h.s.rcv_nxt;
