@@ -827,15 +827,19 @@ impl TcpSocket {
     }
 
     /// Before new data leaves an idle connection: Linux `tcp_slow_start_after_idle_check`
-    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1.
+    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1. The idle time is
+    /// counted as the kernel counts it, in ticks crossed (`delta = tcp_jiffies32 -
+    /// tp->lsndtime`, restart when `delta > icsk_rto`, both jiffies): a write 200.05 ms after
+    /// the last send with an RTO of 200 ms restarts only if 51 ticks have gone by, not 50.
     pub(super) fn restart_after_idle(&mut self, ctx: &mut Ctx) {
+        use crate::tcp::wheel::{jiffies, jiffy_unit};
         let p = ctx.p;
         let Some(last) = self.lsndtime else { return };
         if self.idle_restarted == Some(last) {
             return;
         }
         let rto = self.rtt.rto;
-        let idle = ctx.now.saturating_sub(last);
+        let idle = (jiffies(ctx.now, p).saturating_sub(jiffies(last, p))) * jiffy_unit(p);
         if p.slow_start_after_idle == 0 || idle <= rto {
             return;
         }

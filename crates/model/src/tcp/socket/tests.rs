@@ -1692,6 +1692,26 @@ fn only_a_write_that_starts_an_skb_restarts_the_window_after_idle() {
 }
 
 #[test]
+fn idleness_is_the_ticks_crossed_since_the_last_send_not_the_time() {
+    // `tcp_slow_start_after_idle_check`: `delta = tcp_jiffies32 - tp->lsndtime` against
+    // `icsk_rto`, both in jiffies. The last send 3.9 ms into a tick and a write one RTO plus
+    // 50 µs later have crossed exactly RTO/4 ms ticks: not more than the RTO, no restart.
+    // 4.1 ms more crosses one more tick, and the window restarts.
+    for (over_us, cwnd) in [(50, 20), (4_150, 10)] {
+        let mut h = socket_established();
+        h.now = 3_900;
+        app_send(&mut h, 10 * 1460, false);
+        assert_eq!(h.sent().len(), 10);
+        send!(h, ". seq=1 ack=14601");
+        assert_eq!(h.s.info(&h.p).cwnd, 20);
+        assert_eq!(h.s.rtt.rto % 4_000, 0, "the RTO is whole jiffies");
+        h.now = 3_900 + h.s.rtt.rto + over_us;
+        app_send(&mut h, 100, false);
+        assert_eq!(h.s.info(&h.p).cwnd, cwnd, "idle RTO + {over_us} µs");
+    }
+}
+
+#[test]
 fn gso_chunks_after_an_idle_restart_keep_the_pacing_rate_of_the_last_ack() {
     // `sk_pacing_rate` is set by `tcp_update_pacing_rate` at the end of `tcp_cong_control`,
     // on ACKs; `tcp_cwnd_restart` leaves it. Measured on 6.18 (explore seed 1100 #1: last
