@@ -28,19 +28,88 @@ pub struct Netns {
     name: String,
 }
 
+/// How many buckets each lab namespace's own TCP and UDP socket hash tables have
+/// (`tcp_child_ehash_entries`, `udp_child_hash_entries`, Linux 5.19 / 6.2): a sock_diag dump
+/// walks every bucket of the table its namespace uses (`inet_diag_dump_icsk`: `for (i = 0; i
+/// <= ehash_mask; i++)`), and the host's shared table has 262,144 on a machine with a few GB,
+/// so a poller dumping every millisecond kept a CPU busy in `tcp_diag_dump` (78 % of a
+/// compare's samples, 8.3 s of system time in an 8.4 s run) and made every other run on the
+/// machine late. 1024 buckets hold the backlog cases' thousand sockets in short chains.
+const CHILD_HASH_BUCKETS: &str = "1024";
+
+/// The sysctls whose defaults `tcp_set_hashinfo` derives from the namespace's table size
+/// (`max(128, buckets / 128)`, `buckets / 2`).
+const TABLE_SIZED_DEFAULTS: [&str; 2] = [
+    "net.ipv4.tcp_max_syn_backlog",
+    "net.ipv4.tcp_max_tw_buckets",
+];
+
+/// The namespace the lab's namespaces are created from, and the per-namespace defaults a
+/// namespace created from the host's gets, which a table of its own would change.
+struct Parent {
+    fd: OwnedFd,
+    /// (sysctl, value) of [`TABLE_SIZED_DEFAULTS`] in a namespace made from the host's:
+    /// written into each lab namespace, so that its TCP is the one every namespace on this
+    /// host gets.
+    defaults: Vec<(&'static str, String)>,
+}
+
+/// A private namespace, made once per process from the host's, whose children get socket
+/// tables of their own ([`CHILD_HASH_BUCKETS`]); `None` where the kernel has no such sysctl
+/// (older than 5.19) or it cannot be set, and the lab's namespaces share the host's table as
+/// before (slower polling, the same results).
+fn parent() -> Option<&'static Parent> {
+    static PARENT: std::sync::OnceLock<Option<Parent>> = std::sync::OnceLock::new();
+    PARENT
+        .get_or_init(|| {
+            std::thread::spawn(|| -> Option<Parent> {
+                // SAFETY: unshare only affects this (short-lived) thread.
+                if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+                    return None;
+                }
+                let defaults = TABLE_SIZED_DEFAULTS
+                    .into_iter()
+                    .map(|k| read_sysctl(k).ok().map(|v| (k, v)))
+                    .collect::<Option<Vec<_>>>()?;
+                for k in ["tcp_child_ehash_entries", "udp_child_hash_entries"] {
+                    let path = format!("/proc/sys/net/ipv4/{k}");
+                    std::fs::write(path, CHILD_HASH_BUCKETS).ok()?;
+                }
+                let fd = OwnedFd::from(File::open("/proc/thread-self/ns/net").ok()?);
+                Some(Parent { fd, defaults })
+            })
+            .join()
+            .ok()
+            .flatten()
+        })
+        .as_ref()
+}
+
 impl Netns {
     /// Creates a fresh namespace with `lo` up. Needs CAP_SYS_ADMIN (root).
     pub fn new(name: &str) -> Result<Netns> {
         let owned_name = name.to_string();
+        let parent = parent();
         let handle = std::thread::Builder::new()
             .name(format!("netns-{name}"))
             .spawn(move || -> Result<OwnedFd> {
+                if let Some(parent) = parent {
+                    // SAFETY: setns on a namespace fd this process owns; this thread only.
+                    cvt(
+                        unsafe { libc::setns(parent.fd.as_raw_fd(), libc::CLONE_NEWNET) },
+                        || "setns into the lab's parent namespace".into(),
+                    )?;
+                }
                 // SAFETY: unshare only affects this (short-lived) thread.
                 cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) }, || {
                     "unshare(CLONE_NEWNET) to create a private network namespace".into()
                 })?;
                 let f = File::open("/proc/thread-self/ns/net")
                     .ctx(|| "opening /proc/thread-self/ns/net".into())?;
+                for (k, v) in parent.map_or(&[][..], |p| &p.defaults[..]) {
+                    let path = format!("/proc/sys/{}", k.replace('.', "/"));
+                    std::fs::write(&path, v).ctx(|| format!("writing {path}"))?;
+                }
                 set_link_up("lo")?;
                 Ok(OwnedFd::from(f))
             })
@@ -169,13 +238,15 @@ pub fn read_sysctl(key: &str) -> Result<String> {
         .to_string())
 }
 
-/// Reads TcpExt counters of the calling thread's namespace.
-pub fn read_netstat() -> Result<BTreeMap<String, u64>> {
+/// The calling thread's namespace's `/proc/net/netstat` (its TcpExt counters, for
+/// [`parse_netstat`]) as the kernel prints it: the poller parses it only when it differs from
+/// the last one read, which most polls of a quiet run do not.
+pub fn read_netstat_text() -> Result<String> {
     let mut text = String::new();
     File::open("/proc/thread-self/net/netstat")
         .and_then(|mut f| f.read_to_string(&mut text))
         .ctx(|| "reading /proc/thread-self/net/netstat".into())?;
-    Ok(parse_netstat(&text))
+    Ok(text)
 }
 
 /// `/proc/net/netstat` is pairs of lines: `TcpExt: Name1 Name2...` then `TcpExt: 1 2...`.
@@ -294,5 +365,33 @@ mod tests {
         assert_eq!(m.get("ListenOverflows"), Some(&3));
         assert_eq!(m.get("ListenDrops"), Some(&4));
         assert!(!m.contains_key("InNoRoutes"));
+    }
+
+    #[test]
+    fn a_lab_namespace_has_a_small_socket_table_of_its_own_and_the_hosts_tcp_defaults() {
+        let Ok(ns) = Netns::new("table") else {
+            eprintln!("SKIPPED: creating a namespace needs root (CAP_SYS_ADMIN)");
+            return;
+        };
+        let Some(parent) = parent() else {
+            eprintln!("SKIPPED: this kernel has no tcp_child_ehash_entries (Linux 5.19+)");
+            return;
+        };
+        let read = |k: &'static str| ns.run("read", move || read_sysctl(k)).unwrap();
+        assert_eq!(read("net.ipv4.tcp_ehash_entries"), CHILD_HASH_BUCKETS);
+        assert_eq!(read("net.ipv4.udp_hash_entries"), CHILD_HASH_BUCKETS);
+        // What a namespace made from the host's has (2048 and 131,072 with the host's
+        // 262,144 buckets), not what a 1024-bucket table would give (128 and 512).
+        for (k, v) in &parent.defaults {
+            assert_eq!(&read(k), v, "{k}");
+        }
+        let from_the_host = std::thread::spawn(|| {
+            // SAFETY: unshare only affects this thread.
+            assert_eq!(unsafe { libc::unshare(libc::CLONE_NEWNET) }, 0);
+            TABLE_SIZED_DEFAULTS.map(|k| (k, read_sysctl(k).unwrap()))
+        })
+        .join()
+        .unwrap();
+        assert_eq!(from_the_host[..], parent.defaults[..]);
     }
 }
