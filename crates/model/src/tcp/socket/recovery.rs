@@ -765,8 +765,8 @@ impl TcpSocket {
     /// `tcp_rack_detect_loss` + `tcp_rack_mark_lost` (RFC 8985 §6.2): every segment sent
     /// before the one RACK holds and not delivered within RACK's RTT plus the reordering
     /// window is lost, however many holes there are; a lost retransmission is lost again.
-    /// Those still within the window arm the reordering timer (plus TCP_TIMEOUT_MIN, two
-    /// ticks). Returns whether the timer was armed.
+    /// Those still within the window arm the reordering timer for the longest time left
+    /// plus TCP_TIMEOUT_MIN_US (2 ms), in jiffies. Returns whether the timer was armed.
     pub(super) fn rack_mark_lost(&mut self, ctx: &mut Ctx) -> bool {
         let p = ctx.p;
         let Some((xmit, rack_rtt, rack_order)) = self.rack else {
@@ -794,9 +794,16 @@ impl TcpSocket {
         if wait > 0 {
             self.tlp_armed = false;
             self.reo_armed = true;
-            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`: usecs_to_jiffies(wait)
-            // + TCP_TIMEOUT_MIN (2 jiffies), a timer_list.
-            let delay = crate::tcp::wheel::in_jiffies(wait, p) + 2 * p.clock_granularity_us;
+            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`:
+            // usecs_to_jiffies(wait + TCP_TIMEOUT_MIN_US), the 2 ms floor added before the
+            // rounding up to jiffies (commit 1c2709cfff1d, "tcp: fix excessive TLP and RACK
+            // timeouts from HZ rounding", 6.6), not 2 jiffies after it; a timer_list.
+            // Measured on 6.18 at HZ 250 (three segments, the second lost, one SACK above
+            // it; 6 runs each): at 1 ms one way (reo_wnd 0.5 ms, 1 jiffy) the resend left
+            // 5.6-7.6 ms after the SACK arrived, at 20 ms (10.01 ms, 4 jiffies) 17.5-19.9 ms
+            // after, in one run each a jiffy later; 2 jiffies after the rounding would make
+            // 12-16 and 20-24 ms.
+            let delay = crate::tcp::wheel::in_jiffies(wait + TCP_TIMEOUT_MIN_US, p);
             self.arm_timer(TimerKind::Retransmit, delay, ctx);
             return true;
         }
