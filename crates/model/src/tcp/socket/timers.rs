@@ -104,8 +104,9 @@ impl TcpSocket {
 
     /// Linux `tcp_schedule_loss_probe` (RFC 8985 §7.2): with SACK, in the open state and no
     /// probe out, arm the retransmit timer as a tail loss probe after PTO = 2·SRTT, plus
-    /// TCP_RTO_MIN when one segment is out (room for the peer's delayed ACK) or two ticks
-    /// otherwise (1 s before any RTT sample), never later than the RTO would fire. Measured
+    /// TCP_RTO_MIN when one segment is out (room for the peer's delayed ACK) or 2 ms
+    /// otherwise, in whole jiffies (1 s before any RTT sample), never later than the RTO
+    /// would fire. Measured
     /// on 6.18: one 10-byte segment into a black hole on a sub-millisecond path was probed
     /// at +0.207 s, the RTO retransmission followed at +0.414 s.
     pub(super) fn schedule_loss_probe(&mut self, ctx: &mut Ctx) -> bool {
@@ -226,12 +227,22 @@ impl TcpSocket {
             if len == 0 && !fin_sent {
                 return self.arm_rto(ctx);
             }
-            let psh = self.psh_alone(data_end - len, len, ctx);
+            // `__tcp_retransmit_skb(sk, skb, 1)` then cuts the probe to the current MSS, as
+            // any retransmission (`cut_to_current_mss`): with SACK blocks to report since it
+            // left, a full segment goes without its last bytes.
+            let start = data_end - len;
+            let start_off = self.soff(start);
+            if let Some(i) = self.sent_log.iter().position(|e| e.start == start_off) {
+                let e = self.cut_to_current_mss(i, ctx.p);
+                len = (e.end - e.start) as u32;
+            }
+            let with_fin = fin_sent && start + len == data_end;
+            let psh = self.psh_alone(start, len, ctx);
             // Karn (RFC 6298 §3): the ACK that follows cannot tell the copies apart, so the
             // segment being timed yields no sample (Linux times it from the timestamp echo,
             // which gives the probe's RTT; measured on 6.18: SRTT unchanged at 40.7 ms).
             self.rtt_probe = None;
-            self.send_data_at(data_end - len, len, fin_sent, 1, psh, ctx);
+            self.send_data_at(start, len, with_fin, 1, psh, ctx);
         }
         self.tlp_high_seq = Some(self.snd_nxt);
         self.arm_rto(ctx);
