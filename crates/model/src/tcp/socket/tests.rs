@@ -2942,6 +2942,20 @@ fn data_sent_while_sack_blocks_are_reported_is_cut_shorter_by_the_option_bytes()
     );
 }
 
+/// A 40 ms path with SACK (loss probes as `tlp` says): a 2920-byte write has left as two
+/// full segments of 1460, then the peer's second byte arrives ahead of its first, so we
+/// hold a SACK block for it and the current MSS is 12 bytes shorter.
+fn two_full_segments_out_beside_a_sack_block(tlp: bool) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.p.tail_loss_probe = tlp;
+    write(&mut h, 2920);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=2921 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
+    h
+}
+
 #[test]
 fn a_segment_resent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() {
     // `__tcp_retransmit_skb` cuts an skb to `tcp_current_mss`: two full segments left
@@ -2950,12 +2964,7 @@ fn a_segment_resent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() {
     // start): 1448 bytes now (`tcp_fragment`), the other 12 on the next ACK, not a
     // 1460-byte segment that would make a 1512-byte packet. Measured on 6.18 (recording
     // `a-retransmission-is-cut-to-the-mss-left-beside-a-sack-block`).
-    let mut h = socket_established_40ms(65_535);
-    h.s.sack_ok = true;
-    write(&mut h, 2920);
-    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
-    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=2921 ack=1 len=0");
-    assert_eq!(sack, [(2, 3)]);
+    let mut h = two_full_segments_out_beside_a_sack_block(true);
     h.wait_ms(40);
     send!(h, ". seq=3 ack=1 sack=1461-2921");
     recv_nothing!(h);
@@ -2995,14 +3004,8 @@ fn a_resent_skb_with_room_for_more_goes_whole_in_pieces_of_the_shorter_mss() {
     // the RTO, goes again as 1448 + 1448 + 24 once an ACK gives room, PSH on the last
     // (`__tcp_transmit_skb` forces it on a chunk of several), not as 1460 + 1460 (from the
     // kernel source; not measured live).
-    let mut h = socket_established_40ms(65_535);
-    h.s.sack_ok = true;
     // No loss probe first: the RTO marks both lost.
-    h.p.tail_loss_probe = false;
-    write(&mut h, 2 * 1460);
-    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
-    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=2921 ack=1 len=0");
-    assert_eq!(sack, [(2, 3)]);
+    let mut h = two_full_segments_out_beside_a_sack_block(false);
     fire_until_rto(&mut h);
     recv!(h, [". seq=1 ack=1 len=1448"]);
     send!(h, ". seq=3 ack=1449");
@@ -3034,12 +3037,7 @@ fn a_loss_probe_of_a_two_segment_skb_is_cut_at_one_shorter_mss_from_its_start() 
     // block takes 12 option bytes, and the probe is the next 1448 bytes, 1449-2897, with 24
     // bytes left behind. Measured on 6.18 (timestamps off, both segments of a 2920-byte
     // write lost, 6 runs): the probe 1449-2897, and later the 24 bytes with PSH.
-    let mut h = socket_established_40ms(65_535);
-    h.s.sack_ok = true;
-    write(&mut h, 2920);
-    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
-    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=2921 ack=1 len=0");
-    assert_eq!(sack, [(2, 3)]);
+    let mut h = two_full_segments_out_beside_a_sack_block(true);
     h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, [". seq=1449 ack=1 len=1448"]);
