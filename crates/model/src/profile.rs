@@ -270,8 +270,9 @@ profile! {
     rtt_every_ack: bool,
     /// Clock granularity G of RFC 6298 §2; for Linux one jiffy, 1/CONFIG_HZ: 4 ms on the
     /// measured 6.18 machine (HZ 250, as Debian and Ubuntu build; 1 ms with HZ 1000). A
-    /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), the
-    /// loss probe's "+2 ticks" and the reordering timer's TCP_TIMEOUT_MIN (2 ticks).
+    /// machine parameter: it sets the delayed-ACK timer with no ATO yet (next tick), and
+    /// the whole jiffies the loss probe and the reordering timer round up to (after adding
+    /// their 2 ms TCP_TIMEOUT_MIN_US).
     clock_granularity_us: Micros,
     /// Linux keeps TCP's timeouts in jiffies of `clock_granularity_us` (`icsk_rto` is
     /// `usecs_to_jiffies(srtt + rttvar)`, `__tcp_set_rto`) and arms them as `timer_list`s on

@@ -540,10 +540,13 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     // RACK (RFC 8985 §6.2, Linux's loss detection with SACK): three segments at 1 s, the
     // second lost. The SACK of the third comes back at 1.040 s: a segment sent after the hole was
     // delivered, so the hole is lost once RTT + min_RTT/4 has passed since it was sent:
-    // the reordering timer (10 ms, in jiffies 12, plus TCP_TIMEOUT_MIN, 2 ticks, on the
-    // timer wheel) retransmits it at 1.062 s. No duplicate-ACK count could (one duplicate
-    // ACK), and the loss probe would wait until 1.126 s. Measured on 6.18 (the lab's loss --bytes 4344 --drop-data 2, 20 ms wire): the
-    // SACK at +80.97 ms, the retransmission at +123.94 ms, 63 ms after the lost segment.
+    // the reordering timer (10 ms plus TCP_TIMEOUT_MIN_US, 2 ms, in jiffies 12, on the
+    // timer wheel) retransmits it at 1.054 s. No duplicate-ACK count could (one duplicate
+    // ACK), and the loss probe would wait until 1.126 s. Measured on 6.18 (three segments in
+    // one write, the second lost, 20 ms one way, 6 runs): the SACK back 40.0-40.1 ms after
+    // the lost segment, the retransmission 57.5-60.3 ms after it. There min_RTT (40.05 ms)
+    // makes the window just over 10 ms: 4 jiffies and the wheel, in one run a jiffy more;
+    // 2 jiffies after the rounding would make 60-64 ms in every run.
     let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
     s.apps[1]
         .steps
@@ -553,7 +556,7 @@ fn one_sack_after_a_hole_is_enough_for_rack_after_a_quarter_of_the_rtt() {
     let t = run(&s);
     let d = data_packets(&t, "client");
     assert_eq!(
-        d[3], "1.062 client>server . seq=1449 ack=1 len=1448",
+        d[3], "1.054 client>server . seq=1449 ack=1 len=1448",
         "{d:#?}"
     );
     // Without RACK (RFC 6675, Linux before 6.17; on 6.18 `tcp_recovery` 0 changes nothing:

@@ -925,9 +925,13 @@ impl Sim {
             Some(Blocked::Send { rest, .. }) => crate::tcp::buffers::spans_len(rest),
             _ => return false,
         };
-        let min_send_buffer = self.sp(sid).min_send_buffer;
-        let Some(t) = self.tcp(sid) else { return false };
-        let n = t.send_room(want, min_send_buffer);
+        // The socket's profile and the socket itself, borrowed apart (`sp` and `tcp` each
+        // borrow the whole simulator).
+        let p = &self.profiles[self.sock_prof[sid.0 as usize] as usize];
+        let Some(Sock::Tcp(t)) = self.socks.get_mut(sid.0 as usize) else {
+            return false;
+        };
+        let n = t.send_room(want, p);
         if n == 0 {
             return false;
         }

@@ -15,7 +15,8 @@ impl TcpSocket {
     /// below `sk_sndbuf` (`sk_stream_memory_free`); a call that stopped sleeps until the free
     /// part is half the queued part (`sk_stream_wait_memory`, woken by
     /// `sk_stream_write_space`). Otherwise the free payload space.
-    pub fn send_room(&mut self, want: u32, min_send_buffer: u32) -> u32 {
+    pub fn send_room(&mut self, want: u32, p: &crate::profile::Profile) -> u32 {
+        let min_send_buffer = p.min_send_buffer;
         if min_send_buffer == 0 || !self.sndbuf_locked {
             return self.send_space().min(want);
         }
@@ -24,7 +25,7 @@ impl TcpSocket {
         if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
             return 0;
         }
-        let goal = self.size_goal();
+        let goal = self.size_goal(p);
         let mut room = self.skbs.tail_room(goal, self.soff(self.snd_max));
         while room < want as u64 && queued < limit {
             room += goal;
@@ -69,7 +70,7 @@ impl TcpSocket {
         more: bool,
         ctx: &mut Ctx,
     ) {
-        let size_goal = self.size_goal();
+        let size_goal = self.size_goal(ctx.p);
         let mut copied = 0u32;
         while copied < len {
             let unsent_from = self.soff(self.snd_max);
@@ -136,7 +137,7 @@ impl TcpSocket {
         let Some(len) = self.skbs.unsent_tail_len(self.soff(self.snd_max)) else {
             return false;
         };
-        len > 0 && len < self.size_goal() && 1 + self.dev_truesize > SND_SKB_HEAD + len
+        len > 0 && len < self.size_goal(ctx.p) && 1 + self.dev_truesize > SND_SKB_HEAD + len
     }
 
     /// The sending device released a data packet of this socket (`tcp_wfree`): its memory

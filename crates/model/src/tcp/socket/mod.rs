@@ -41,10 +41,9 @@ pub const IP_HEADER: u32 = 20;
 /// builds and a GSO chunk sends.
 const GSO_MAX_SIZE: u64 = 65_536 - 321;
 
-/// Linux TCP_TIMEOUT_MIN_US (`include/net/tcp.h`): the 2 ms floor the loss probe adds before
-/// its time is rounded up to jiffies (`tcp_schedule_loss_probe`). 6.18's RACK reordering timer
-/// adds it the same way (`tcp_rack_mark_lost`); the model still adds 2 jiffies there, unchecked
-/// live.
+/// Linux TCP_TIMEOUT_MIN_US (`include/net/tcp.h`): the 2 ms floor the loss probe
+/// (`tcp_schedule_loss_probe`) and RACK's reordering timer (`tcp_rack_mark_lost`) add before
+/// their time is rounded up to jiffies.
 const TCP_TIMEOUT_MIN_US: Micros = 2_000;
 
 /// Linux TCP_DEFAULT_SCALING_RATIO: half of the receive memory is window until a segment

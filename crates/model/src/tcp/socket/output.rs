@@ -442,9 +442,12 @@ impl TcpSocket {
     }
 
     /// Linux `tcp_xmit_size_goal`: a write fills skbs of this many bytes, half the peer's
-    /// largest window (`tcp_bound_to_half_wnd`) in whole MSS, at most the GSO limit.
-    pub(super) fn size_goal(&self) -> u64 {
-        let mss = self.snd_mss.max(1) as u64;
+    /// largest window (`tcp_bound_to_half_wnd`) in whole MSS, at most the GSO limit. The MSS
+    /// is the one a segment sent now may carry: `tcp_sendmsg_locked` sizes its skbs with
+    /// `tcp_send_mss` → `tcp_current_mss`, so while SACK blocks are reported a goal of whole
+    /// segments is counted in the shorter ones.
+    pub(super) fn size_goal(&self, p: &crate::profile::Profile) -> u64 {
+        let mss = self.current_mss(p).max(1) as u64;
         let w = self.max_snd_wnd as u64;
         let cutoff = if w > 536 { w / 2 } else { w };
         let goal = if cutoff > 0 {

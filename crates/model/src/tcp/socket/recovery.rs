@@ -765,8 +765,8 @@ impl TcpSocket {
     /// `tcp_rack_detect_loss` + `tcp_rack_mark_lost` (RFC 8985 §6.2): every segment sent
     /// before the one RACK holds and not delivered within RACK's RTT plus the reordering
     /// window is lost, however many holes there are; a lost retransmission is lost again.
-    /// Those still within the window arm the reordering timer (plus TCP_TIMEOUT_MIN, two
-    /// ticks). Returns whether the timer was armed.
+    /// Those still within the window arm the reordering timer for the longest time left
+    /// plus TCP_TIMEOUT_MIN_US (2 ms), in jiffies. Returns whether the timer was armed.
     pub(super) fn rack_mark_lost(&mut self, ctx: &mut Ctx) -> bool {
         let p = ctx.p;
         let Some((xmit, rack_rtt, rack_order)) = self.rack else {
@@ -794,9 +794,16 @@ impl TcpSocket {
         if wait > 0 {
             self.tlp_armed = false;
             self.reo_armed = true;
-            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`: usecs_to_jiffies(wait)
-            // + TCP_TIMEOUT_MIN (2 jiffies), a timer_list.
-            let delay = crate::tcp::wheel::in_jiffies(wait, p) + 2 * p.clock_granularity_us;
+            // `tcp_rack_reo_timeout` armed by `tcp_rack_mark_lost`:
+            // usecs_to_jiffies(wait + TCP_TIMEOUT_MIN_US), the 2 ms floor added before the
+            // rounding up to jiffies (commit 1c2709cfff1d, "tcp: fix excessive TLP and RACK
+            // timeouts from HZ rounding", 6.6), not 2 jiffies after it; a timer_list.
+            // Measured on 6.18 at HZ 250 (three segments, the second lost, one SACK above
+            // it; 6 runs each): at 1 ms one way (reo_wnd 0.5 ms, 1 jiffy) the resend left
+            // 5.6-7.6 ms after the SACK arrived, at 20 ms (10.01 ms, 4 jiffies) 17.5-19.9 ms
+            // after, in one run each a jiffy later; 2 jiffies after the rounding would make
+            // 12-16 and 20-24 ms.
+            let delay = crate::tcp::wheel::in_jiffies(wait + TCP_TIMEOUT_MIN_US, p);
             self.arm_timer(TimerKind::Retransmit, delay, ctx);
             return true;
         }
@@ -844,6 +851,7 @@ impl TcpSocket {
             if self.cwnd_room_segs() == 0 {
                 break;
             }
+            let e = self.cut_to_current_mss(i - 1, ctx.p);
             if chunk_end.is_none_or(|end| e.start >= end) {
                 chunk_end = self.resend_chunk_end(i - 1, ctx);
             }
@@ -931,9 +939,103 @@ impl TcpSocket {
         self.send_data_at(seq, len, with_fin, self.retransmits.max(1), last, ctx);
     }
 
-    /// `tcp_retransmit_skb`: one queue entry sent again, with the entries after it that
-    /// `tcp_retrans_try_collapse` merges into it.
+    /// `__tcp_retransmit_skb` resends an skb in pieces of the current MSS
+    /// (`tcp_current_mss`), not of the MSS it was first sent with: SACK blocks held for the
+    /// peer since then take 12 bytes and more of option room, so a full segment sent before
+    /// them no longer fits. With room for one segment (`segs`, the RTO's and a lone fast
+    /// retransmission's) the skb is cut there (`tcp_fragment`) and the rest, still lost,
+    /// waits for the next chance; with room for more it goes whole, `tcp_set_skb_tso_segs`
+    /// making it a GSO chunk of full pieces and a short last one (`resend_chunk_end`). Here
+    /// the queue's entries from `i` are cut again at the current MSS counted from the first
+    /// one's start: those of the whole skb it starts when all of them are to be resent (one
+    /// skb, one set of marks in the kernel), else the entry at `i` alone, split when longer.
+    /// The first piece is returned. Measured on 6.18 (recording
+    /// `a-retransmission-is-cut-to-the-mss-left-beside-a-sack-block`, timestamps off, MSS
+    /// 1460): a 1460-byte segment lost before the server held a SACK block was resent as
+    /// 1448 bytes, the other 12 one round trip later, where resending the 1460 would make a
+    /// 1512-byte packet.
+    pub(super) fn cut_to_current_mss(&mut self, i: usize, p: &crate::profile::Profile) -> SentSeg {
+        let cur = self.current_mss(p).max(1) as u64;
+        let e = self.sent_log[i];
+        let mut n = 1;
+        if let Some(skb) = self
+            .skbs
+            .at(e.start)
+            .filter(|s| p.min_tso_segs > 0 && s.start == e.start)
+        {
+            let mut end = e.start;
+            let mut k = 0;
+            for f in self.sent_log.iter().skip(i) {
+                if f.start != end || f.end > skb.end || !f.lost || f.retrans || f.sacked {
+                    break;
+                }
+                end = f.end;
+                k += 1;
+            }
+            if end == skb.end {
+                n = k;
+            }
+        }
+        let whole = self.sent_log.range(i..i + n);
+        if whole.clone().all(|f| f.end - f.start <= cur) {
+            return e;
+        }
+        let end = self.sent_log[i + n - 1].end;
+        let ever_retrans = whole.clone().any(|f| f.ever_retrans);
+        self.sent_log.drain(i..i + n);
+        let mut at = e.start;
+        let mut j = i;
+        while at < end {
+            let piece = SentSeg {
+                start: at,
+                end: (at + cur).min(end),
+                ever_retrans,
+                ..e
+            };
+            self.sent_log.insert(j, piece);
+            at = piece.end;
+            j += 1;
+        }
+        self.sent_log[i]
+    }
+
+    /// Makes [from, to) of the queue one entry: the entries it cuts are split there
+    /// (`tcp_fragment`) and those inside merged, keeping the first one's marks.
+    pub(super) fn log_piece(&mut self, from: u64, to: u64) {
+        for at in [from, to] {
+            if let Some(i) = self
+                .sent_log
+                .iter()
+                .position(|e| e.start < at && at < e.end)
+            {
+                let mut rest = self.sent_log[i];
+                rest.start = at;
+                self.sent_log[i].end = at;
+                self.sent_log.insert(i + 1, rest);
+            }
+        }
+        let Some(i) = self.sent_log.iter().position(|e| e.start == from) else {
+            return;
+        };
+        while let Some(&next) = self.sent_log.get(i + 1) {
+            if next.end > to {
+                break;
+            }
+            let e = &mut self.sent_log[i];
+            e.end = next.end;
+            e.ever_retrans |= next.ever_retrans;
+            self.sent_log.remove(i + 1);
+        }
+    }
+
+    /// `tcp_retransmit_skb`: one queue entry sent again (its first piece of the current MSS,
+    /// `cut_to_current_mss`), with the entries after it that `tcp_retrans_try_collapse`
+    /// merges into it.
     pub(super) fn retransmit_entry(&mut self, e: SentSeg, ctx: &mut Ctx) {
+        let e = match self.sent_log.iter().position(|x| x.start == e.start) {
+            Some(i) => self.cut_to_current_mss(i, ctx.p),
+            None => e,
+        };
         let (e, room) = self.retrans_try_collapse(e, ctx.p);
         let len = (e.end - e.start) as u32;
         // `tcp_retransmit_skb`: one more retransmission a D-SACK must answer before the cut
@@ -973,7 +1075,8 @@ impl TcpSocket {
     }
 
     /// Linux `__tcp_retransmit_skb` → `tcp_retrans_try_collapse` (tcp_retrans_collapse):
-    /// a retransmitted skb of one segment, shorter than `min(MSS, window left from it)`
+    /// a retransmitted skb of one segment, shorter than `min(current MSS, window left from
+    /// it)` (`avail_wnd`, cut to `tcp_current_mss`)
     /// (a closed window counts one MSS, for the head that probes it), takes in the skbs
     /// after it in the retransmission queue while each is one segment (`tcp_can_collapse`:
     /// `tcp_skb_pcount` 1; with GSO chunks an entry is one skb only if no chunk runs past
@@ -1001,7 +1104,7 @@ impl TcpSocket {
                     .at(x.start)
                     .is_some_and(|k| k.start == x.start && k.end == x.end)
         };
-        let mss = self.snd_mss.max(1) as i64;
+        let mss = self.current_mss(p).max(1) as i64;
         let wnd_end = self.wnd_end_off();
         let avail = (wnd_end as i64 - e.start as i64).max(0);
         let mut space = if avail == 0 { mss } else { avail.min(mss) };

@@ -2693,7 +2693,7 @@ fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment(
     assert!(h.s.tlp_armed, "the new flight is probed");
     let probe = h.s.timer(TimerKind::Retransmit).expect("a probe armed");
     // The RTO would have fired 30 ms from now: the probe comes no later (a jiffy and the
-    // wheel's rounding aside), where two RTTs (80 ms + 2 ticks) would be 50 ms later.
+    // wheel's rounding aside), where two RTTs (80 ms + 2 ms) would be 50 ms later.
     assert!(
         probe <= first + rto + 8_000,
         "probe at {probe}, the first segment's RTO at {}",
@@ -2702,11 +2702,15 @@ fn new_data_sent_under_a_pending_loss_probe_keeps_the_rto_of_the_oldest_segment(
 }
 
 #[test]
-fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
+fn a_single_sack_waits_the_reordering_window_plus_2_ms_in_jiffies_before_rack_declares_a_loss() {
     // One SACK above a hole: fewer than `tcp_reordering` (3) segments SACKed, so RACK's
-    // reordering window is min_RTT/4 = 10 ms; the reordering timer (plus two ticks) fires
-    // and only then is the hole retransmitted (Linux `tcp_rack_reo_timeout`). In jiffies:
-    // 10 ms is 3 jiffies of 4 ms, plus TCP_TIMEOUT_MIN's 2, on the wheel half a jiffy late.
+    // reordering window is min_RTT/4 = 10 ms; the reordering timer fires and only then is
+    // the hole retransmitted (Linux `tcp_rack_reo_timeout`). `tcp_rack_mark_lost` arms it
+    // for usecs_to_jiffies(10 ms + TCP_TIMEOUT_MIN_US) = 3 jiffies of 4 ms (6.6+, commit
+    // 1c2709cfff1d), not usecs_to_jiffies(10 ms) + 2 jiffies = 5; on the wheel half a jiffy
+    // late. Measured on 6.18 (recording
+    // `a-sack-above-a-hole-waits-the-reordering-window-plus-2-ms-in-jiffies`, 1 ms one way):
+    // the hole resent 5-8 ms after the SACK, not 13-16.
     let mut h = socket_sending_ten_with_sack();
     h.wait_ms(40);
     send!(h, ". seq=1 ack=1461 sack=2921-4381");
@@ -2714,7 +2718,7 @@ fn a_single_sack_waits_the_reordering_window_before_rack_declares_a_loss() {
     let at =
         h.s.timer(TimerKind::Retransmit)
             .expect("the reordering timer");
-    assert_eq!(at - h.now, 12_000 + 2 * h.p.clock_granularity_us + 2_000);
+    assert_eq!(at - h.now, 3 * h.p.clock_granularity_us + 2_000);
     h.now = at;
     h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
     recv!(h, [". seq=1461 ack=1 len=1460"]);
@@ -2982,6 +2986,108 @@ fn data_sent_while_sack_blocks_are_reported_is_cut_shorter_by_the_option_bytes()
             "P. seq=5921 ack=3 len=80",
         ]
     );
+}
+
+/// A 40 ms path with SACK (loss probes as `tlp` says): a 2920-byte write has left as two
+/// full segments of 1460, then the peer's second byte arrives ahead of its first, so we
+/// hold a SACK block for it and the current MSS is 12 bytes shorter.
+fn two_full_segments_out_beside_a_sack_block(tlp: bool) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    h.p.tail_loss_probe = tlp;
+    write(&mut h, 2920);
+    recv!(h, [". seq=1 ack=1 len=1460", "P. seq=1461 ack=1 len=1460"]);
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=2921 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
+    h
+}
+
+#[test]
+fn a_segment_resent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() {
+    // `__tcp_retransmit_skb` cuts an skb to `tcp_current_mss`: two full segments left
+    // before we held any SACK block for the peer; the first is lost, and by the time RACK
+    // resends it a block takes 12 option bytes. Room for one segment (PRR at the recovery's
+    // start): 1448 bytes now (`tcp_fragment`), the other 12 on the next ACK, not a
+    // 1460-byte segment that would make a 1512-byte packet. Measured on 6.18 (recording
+    // `a-retransmission-is-cut-to-the-mss-left-beside-a-sack-block`).
+    let mut h = two_full_segments_out_beside_a_sack_block(true);
+    h.wait_ms(40);
+    send!(h, ". seq=3 ack=1 sack=1461-2921");
+    recv_nothing!(h);
+    h.now =
+        h.s.timer(TimerKind::Retransmit)
+            .expect("RACK's reordering timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, [". seq=1 ack=1 len=1448"]);
+    h.wait_ms(40);
+    send!(h, ". seq=3 ack=1449 sack=1461-2921");
+    recv!(h, [". seq=1449 ack=1 len=12"]);
+    send!(h, ". seq=3 ack=2921");
+    assert_eq!(h.s.snd_una, h.s.snd_max);
+}
+
+#[test]
+fn a_write_while_a_sack_block_is_reported_fills_skbs_of_whole_shorter_segments() {
+    // `tcp_sendmsg_locked` sizes its skbs with `tcp_send_mss` → `tcp_xmit_size_goal` of the
+    // current MSS: half the peer's window (32767 bytes) in whole segments is 22 of 1448 =
+    // 31856 while a block takes 12 option bytes, where 22 of 1460 (32120) would end each
+    // skb with a 264-byte segment; once the hole is filled, whole segments of 1460 again
+    // (from the kernel source; not measured live).
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=1 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
+    assert_eq!(h.s.size_goal(&h.p), 22 * 1448);
+    send!(h, "P. seq=1 ack=1 len=1");
+    assert_eq!(h.s.size_goal(&h.p), 22 * 1460);
+}
+
+#[test]
+fn a_resent_skb_with_room_for_more_goes_whole_in_pieces_of_the_shorter_mss() {
+    // `__tcp_retransmit_skb` with cwnd room for several segments does not cut the skb
+    // (`len = cur_mss * segs` is longer) but recounts it in the current MSS
+    // (`tcp_set_skb_tso_segs`): a 2920-byte skb of two 1460-byte segments, both lost by
+    // the RTO, goes again as 1448 + 1448 + 24 once an ACK gives room, PSH on the last
+    // (`__tcp_transmit_skb` forces it on a chunk of several), not as 1460 + 1460 (from the
+    // kernel source; not measured live).
+    // No loss probe first: the RTO marks both lost.
+    let mut h = two_full_segments_out_beside_a_sack_block(false);
+    fire_until_rto(&mut h);
+    recv!(h, [". seq=1 ack=1 len=1448"]);
+    send!(h, ". seq=3 ack=1449");
+    recv!(h, [". seq=1449 ack=1 len=1448", "P. seq=2897 ack=1 len=24"]);
+}
+
+#[test]
+fn a_loss_probe_sent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() {
+    // `tcp_send_loss_probe` resends the last segment with `__tcp_retransmit_skb(sk, skb,
+    // 1)`, which cuts it to `tcp_current_mss` like any retransmission: a 1460-byte segment
+    // sent before we held a SACK block is probed with its first 1448 bytes.
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 1460);
+    recv!(h, ["P. seq=1 ack=1 len=1460"]);
+    let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=1461 ack=1 len=0");
+    assert_eq!(sack, [(2, 3)]);
+    assert!(h.s.tlp_armed, "a loss probe planned");
+    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, [". seq=1 ack=1 len=1448"]);
+    assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
+}
+
+#[test]
+fn a_loss_probe_of_a_two_segment_skb_is_cut_at_one_shorter_mss_from_its_start() {
+    // `tcp_send_loss_probe` with `mss = tcp_current_mss`: the last skb left as two segments
+    // (pcount 2), so it is cut at (2 - 1) · 1448 from its start (`tcp_fragment`) while a SACK
+    // block takes 12 option bytes, and the probe is the next 1448 bytes, 1449-2897, with 24
+    // bytes left behind. Measured on 6.18 (timestamps off, both segments of a 2920-byte
+    // write lost, 6 runs): the probe 1449-2897, and later the 24 bytes with PSH.
+    let mut h = two_full_segments_out_beside_a_sack_block(true);
+    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
+    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    recv!(h, [". seq=1449 ack=1 len=1448"]);
+    assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
 }
 
 #[test]
@@ -3502,12 +3608,12 @@ fn so_sndbuf_bounds_the_memory_checked_before_each_new_skb_not_the_bytes_of_a_wr
     let mut h = socket_established_40ms(65_535);
     h.s.send_cap = 4096;
     h.s.sndbuf_locked = true;
-    assert_eq!(h.s.send_room(14_480, 2304), 14_480);
+    assert_eq!(h.s.send_room(14_480, &h.p), 14_480);
     // A larger write stops after that one skb: 896 + 32120 bytes queued, over 8192.
-    assert_eq!(h.s.send_room(40_000, 2304), 32_120);
+    assert_eq!(h.s.send_room(40_000, &h.p), 32_120);
     write(&mut h, 32_120);
     assert_eq!(h.sent().len(), 10, "an initial window of segments leaves");
-    assert_eq!(h.s.send_room(7_880, 2304), 0);
+    assert_eq!(h.s.send_room(7_880, &h.p), 0);
     // The peer acknowledges the first ten; the other twelve leave.
     send!(h, ". seq=1 ack=14601 win=65535");
     assert_eq!(h.sent().len(), 12);
@@ -3515,9 +3621,9 @@ fn so_sndbuf_bounds_the_memory_checked_before_each_new_skb_not_the_bytes_of_a_wr
     // under 8192, but a sleeping writer wakes only once the free part (1456) is half the
     // queued part (`sk_stream_write_space`); with two segments left (3816) it is.
     send!(h, ". seq=1 ack=26281 win=65535");
-    assert_eq!(h.s.send_room(7_880, 2304), 0);
+    assert_eq!(h.s.send_room(7_880, &h.p), 0);
     send!(h, ". seq=1 ack=29201 win=65535");
-    assert_eq!(h.s.send_room(7_880, 2304), 7_880);
+    assert_eq!(h.s.send_room(7_880, &h.p), 7_880);
 }
 
 // ---------------------------------------------------------------- receive queue coalescing

@@ -104,8 +104,9 @@ impl TcpSocket {
 
     /// Linux `tcp_schedule_loss_probe` (RFC 8985 §7.2): with SACK, in the open state and no
     /// probe out, arm the retransmit timer as a tail loss probe after PTO = 2·SRTT, plus
-    /// TCP_RTO_MIN when one segment is out (room for the peer's delayed ACK) or two ticks
-    /// otherwise (1 s before any RTT sample), never later than the RTO would fire. Measured
+    /// TCP_RTO_MIN when one segment is out (room for the peer's delayed ACK) or 2 ms
+    /// otherwise, in whole jiffies (1 s before any RTT sample), never later than the RTO
+    /// would fire. Measured
     /// on 6.18: one 10-byte segment into a black hole on a sub-millisecond path was probed
     /// at +0.207 s, the RTO retransmission followed at +0.414 s.
     pub(super) fn schedule_loss_probe(&mut self, ctx: &mut Ctx) -> bool {
@@ -205,33 +206,57 @@ impl TcpSocket {
             // The probe is the last segment as it was sent: the tail of the last skb cut at
             // an MSS boundary counted from the skb's start (`tcp_fragment(..., (pcount - 1)
             // * mss, ...)`), not the last MSS of the stream, which would straddle two
-            // segments. The cut splits the queue's entry, so the queue never overlaps.
+            // segments.
             let end_off = self.soff(data_end);
             let mss = self.snd_mss.max(1) as u64;
-            if let Some(i) = self
-                .sent_log
-                .iter()
-                .rposition(|e| e.start < end_off && e.end >= end_off)
-            {
-                let e = self.sent_log[i];
-                let from = e.start + (end_off - e.start - 1) / mss * mss;
-                len = (end_off - from) as u32;
-                if from > e.start {
-                    self.sent_log[i].end = from;
-                    let mut tail = e;
-                    tail.start = from;
-                    self.sent_log.insert(i + 1, tail);
+            let cur = self.current_mss(ctx.p).max(1) as u64;
+            let last_skb = self
+                .skbs
+                .at(end_off.saturating_sub(1))
+                .filter(|s| ctx.p.min_tso_segs > 0 && s.end >= end_off && s.start < end_off);
+            let from = match last_skb {
+                // With skbs, the kernel's way: `mss = tcp_current_mss(sk)`; an skb of
+                // `pcount` segments (as it left) longer than (pcount - 1) · mss is cut there
+                // (`tcp_fragment`), and `__tcp_retransmit_skb(sk, skb, 1)` sends what follows
+                // cut to the current MSS. Measured on 6.18 (timestamps off, a 2920-byte skb
+                // sent as 1460 + 1460, probed while a SACK block took 12 bytes): the probe
+                // was 1449-2897, the 24 bytes after it were resent later on their own.
+                Some(skb) => {
+                    let pcount = self
+                        .sent_log
+                        .iter()
+                        .filter(|e| e.start >= skb.start && e.end <= end_off)
+                        .count() as u64;
+                    if pcount > 1 && end_off - skb.start > (pcount - 1) * cur {
+                        skb.start + (pcount - 1) * cur
+                    } else {
+                        skb.start
+                    }
                 }
-            }
+                None => self
+                    .sent_log
+                    .iter()
+                    .rfind(|e| e.start < end_off && e.end >= end_off)
+                    .map_or(end_off - len as u64, |e| {
+                        e.start + (end_off - e.start - 1) / mss * mss
+                    }),
+            };
+            let to = (from + cur).min(end_off);
+            len = (to - from) as u32;
             if len == 0 && !fin_sent {
                 return self.arm_rto(ctx);
             }
-            let psh = self.psh_alone(data_end - len, len, ctx);
+            // The probe becomes one entry of the queue, so the queue never overlaps.
+            self.log_piece(from, to);
+            self.skbs.split_at(from);
+            let start = self.sseq(from);
+            let with_fin = fin_sent && to == end_off;
+            let psh = self.psh_alone(start, len, ctx);
             // Karn (RFC 6298 §3): the ACK that follows cannot tell the copies apart, so the
             // segment being timed yields no sample (Linux times it from the timestamp echo,
             // which gives the probe's RTT; measured on 6.18: SRTT unchanged at 40.7 ms).
             self.rtt_probe = None;
-            self.send_data_at(data_end - len, len, fin_sent, 1, psh, ctx);
+            self.send_data_at(start, len, with_fin, 1, psh, ctx);
         }
         self.tlp_high_seq = Some(self.snd_nxt);
         self.arm_rto(ctx);
