@@ -4224,6 +4224,33 @@ fn a_peer_that_shrinks_its_window_under_data_in_flight_is_retried_past_tcp_retri
 }
 
 #[test]
+fn a_shrunk_window_peer_fallen_silent_is_given_up_after_twice_tcp_rto_max() {
+    // Since 6.15 `tcp_rtx_probe0_timed_out` waits `tcp_rto_max(sk) * 2`, not twice the
+    // constant TCP_RTO_MAX: with tcp_rto_max_ms 1000 the peer that acknowledged the first
+    // segment with window 0 and fell silent is given up at the first RTO that finds 2 s
+    // without an ACK and 2 s of retransmissions, not after 240 s.
+    let o = crate::profile::ProfileOverrides {
+        rto_max_us: Some(1_000_000),
+        ..overrides()
+    };
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 4380);
+    h.sent();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 win=0");
+    let last_ack = h.now;
+    while h.s.state == TcpState::Established && h.now - last_ack < 10_000_000 {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    let gone = h.now - last_ack;
+    assert!(
+        (2_000_000..3_200_000).contains(&gone),
+        "died {gone} µs after the last ACK"
+    );
+}
+
+#[test]
 fn with_an_open_window_the_same_silence_ends_at_the_tcp_retries2_budget() {
     // The contrast: window open, the peer silent after the first ACK; tcp_retries2 = 3 is
     // a 3 s budget from the first retransmission (`retransmits_timed_out`).
