@@ -151,6 +151,10 @@ pub const KNOBS: &[(&str, Knob)] = &[
         // (`Profile::rto_max`).
         Knob::Sysctl("net.ipv4.tcp_rto_max_ms", Unit::Millis),
     ),
+    (
+        "synack_rto_max_us",
+        Knob::Fixed("TCP_RTO_MAX: reqsk_timer_handler caps a request's SYN-ACK timer with the constant, not tcp_rto_max_ms"),
+    ),
     ("rto_min_on_variance", Knob::Fixed("tcp_set_rto's rule, no setting")),
     (
         "rtt_every_ack",

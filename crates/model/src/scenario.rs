@@ -834,6 +834,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         rto_initial_us: RTO_US,
         rto_min_us: RTO_MIN_US,
         rto_max_us: RTO_MAX_US,
+        synack_rto_max_us: RTO_US,
         clock_granularity_us: CLOCK_GRANULARITY_US,
         isn_tick_ns: ISN_TICK_NS,
         syn_retries: SYN_RETRIES,

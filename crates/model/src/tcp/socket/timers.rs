@@ -77,7 +77,14 @@ impl TcpSocket {
     /// (whole jiffies) on the timer wheel; for a SYN or SYN-ACK too (`tcp_connect`,
     /// `reqsk_queue_hash_req` and `reqsk_timer_handler` arm timer_lists).
     pub(super) fn arm_rto(&mut self, ctx: &mut Ctx) {
-        let rto = self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        let mut rto = self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        if self.state == TcpState::SynReceived && self.parent.is_some() {
+            // A listener's request: `reqsk_timer_handler` backs its SYN-ACK timer off up to
+            // the constant TCP_RTO_MAX (`reqsk_timeout(req, TCP_RTO_MAX)`), not up to
+            // tcp_rto_max_ms, which only full sockets read (`icsk_rto_max`).
+            let cap = crate::tcp::wheel::in_jiffies(ctx.p.synack_rto_max_us, ctx.p);
+            rto = (self.rtt.rto << self.rto_shift(ctx).min(20)).min(cap);
+        }
         self.tlp_armed = false;
         self.reo_armed = false;
         self.rto_anchor = ctx.now;
