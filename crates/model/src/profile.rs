@@ -644,11 +644,11 @@ impl Profile {
     /// The RTO's upper bound as Linux uses it: `icsk_rto_max = msecs_to_jiffies(
     /// sysctl_tcp_rto_max_ms)` (`tcp_init_sock`), whole jiffies rounded up: 1,001 ms is 251
     /// jiffies at HZ 250, a 1,004 ms cap. It caps every RTO (`tcp_bound_rto`, the backoff in
-    /// `tcp_retransmit_timer`), every timer `tcp_reset_xmit_timer` arms (`max_when`), the
-    /// probe timer's backoff (`tcp_probe0_when`), the SYN-ACK timer (`tcp_reqsk_timeout`),
-    /// and sets the retry budget's linear part (`tcp_model_timeout`) and a shrunk window's
-    /// deadline (`tcp_rtx_probe0_timed_out`). A profile without the timer wheel keeps the
-    /// value as given.
+    /// `tcp_retransmit_timer`, a SYN's too), every timer `tcp_reset_xmit_timer` arms
+    /// (`max_when`), the probe timer's backoff (`tcp_probe0_when`), and sets the retry
+    /// budget's linear part (`tcp_model_timeout`) and a shrunk window's deadline
+    /// (`tcp_rtx_probe0_timed_out`); not a listener's SYN-ACK timer (`synack_rto_max_us`).
+    /// A profile without the timer wheel keeps the value as given.
     pub fn rto_max(&self) -> Micros {
         crate::tcp::wheel::in_jiffies(self.rto_max_us, self)
     }
