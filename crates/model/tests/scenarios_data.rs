@@ -856,12 +856,7 @@ fn the_tcp_retries2_budget_is_built_on_the_constant_tcp_rto_min_whatever_the_sys
             closed[0]
         );
         // The last retransmission before it is less than the budget after the first RTO one.
-        let resent: Vec<u64> = packets(&t)
-            .iter()
-            .filter(|l| l.contains(" client>") && l.contains("len=100"))
-            .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
-            .map(|x| (x * 1e6).round() as u64)
-            .collect();
+        let resent = client_100_byte_sends(&t);
         // [first send, loss probe, first RTO retransmission, ...]
         assert!(resent[2] <= first_rto_retransmission_at_most, "{resent:?}");
         assert!(
@@ -870,6 +865,16 @@ fn the_tcp_retries2_budget_is_built_on_the_constant_tcp_rto_min_whatever_the_sys
         );
         assert!(closed[0] - resent[2] >= 3_000_000, "{resent:?}");
     }
+}
+
+/// When the client sent its 100-byte request (and each time again), µs.
+fn client_100_byte_sends(t: &Trace) -> Vec<u64> {
+    packets(t)
+        .iter()
+        .filter(|l| l.contains(" client>") && l.contains("len=100"))
+        .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|x| (x * 1e6).round() as u64)
+        .collect()
 }
 
 fn black_hole_with(tuning: serde_json::Value) -> Result<Trace, String> {
@@ -937,12 +942,7 @@ fn an_rto_min_above_rto_max_loses_to_it_in_every_retransmission_timer() {
     // black hole are sent again about once a second, never 5 s apart.
     let t = black_hole_with(serde_json::json!({"rto_min_us": 5_000_000, "rto_max_us": 1_000_000}))
         .expect("taken");
-    let sent: Vec<u64> = packets(&t)
-        .iter()
-        .filter(|l| l.contains(" client>") && l.contains("len=100"))
-        .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|x| (x * 1e6).round() as u64)
-        .collect();
+    let sent = client_100_byte_sends(&t);
     assert!(sent.len() >= 4, "{sent:?}");
     for w in sent.windows(2) {
         assert!(w[1] - w[0] <= 1_050_000, "{sent:?}");
