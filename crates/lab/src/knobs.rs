@@ -145,13 +145,20 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // Since 6.11 (`tcp_rto_min`: a route's locked rto_min would win; the lab sets none).
     (
         "rto_min_us",
-        // In µs, any value from 1: the kernel rounds it up to jiffies where it uses it
-        // (`tcp_init_sock`), and so does the model (`Profile::rto_min`).
+        // In µs, 1 to 2^31 − 1 (the model's `check_tuning` range, as the sysctl table's):
+        // the kernel rounds it up to jiffies where it uses it (`tcp_init_sock`), and so
+        // does the model (`Profile::rto_min`); above tcp_rto_max_ms it is taken too.
         Knob::Sysctl("net.ipv4.tcp_rto_min_us", Unit::Plain),
     ),
     (
         "rto_max_us",
+        // 1,000 to 120,000 whole ms (6.15+; the model's range too), rounded up to jiffies
+        // (`Profile::rto_max`).
         Knob::Sysctl("net.ipv4.tcp_rto_max_ms", Unit::Millis),
+    ),
+    (
+        "synack_rto_max_us",
+        Knob::Fixed("TCP_RTO_MAX: reqsk_timer_handler caps a request's SYN-ACK timer with the constant, not tcp_rto_max_ms"),
     ),
     ("rto_min_on_variance", Knob::Fixed("tcp_set_rto's rule, no setting")),
     (

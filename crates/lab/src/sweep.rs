@@ -79,6 +79,21 @@ fn num<T: std::str::FromStr>(v: &str) -> Option<Option<T>> {
 fn ms_to_us(v: &str) -> Option<Option<u64>> {
     v.parse::<u64>().ok().map(|ms| Some(ms * 1_000))
 }
+/// A number of ms with up to three decimals ("0.001" is 1 µs), in µs: for a sysctl kept in
+/// µs whose axis is in ms.
+fn ms_decimal_to_us(v: &str) -> Option<Option<u64>> {
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let ms: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac_us: u64 = format!("{frac:0<3}").parse().ok()?;
+    ms.checked_mul(1_000)?.checked_add(frac_us).map(Some)
+}
 fn s_to_us(v: &str) -> Option<Option<u64>> {
     v.parse::<u64>().ok().map(|s| Some(s * 1_000_000))
 }
@@ -396,10 +411,11 @@ axes! {
         ["500", "1000", "2000", "3000"],
         &["tcp-user-timeout", "retries2-timeout", "orphan-fin-lost", "zero-window"], 5_000,
         socket!("client".user_timeout_us = ms_to_us);
-    rto_min: "net.ipv4.tcp_rto_min_us, ms (whole 4 ms ticks: the kernel keeps it in jiffies)",
+    rto_min: "net.ipv4.tcp_rto_min_us, ms (any value from 0.001, i.e. 1 µs; the kernel rounds \
+        it up to whole jiffies, 4 ms at HZ 250, and above tcp_rto_max_ms the maximum wins)",
         ["40", "100", "400", "1000"], &["retries2-timeout", "loss-tail", "rto-keeps-sacked"],
         MAX_HORIZON_MS, |sc, v| {
-            sc.tuning.rto_min_us = ms_to_us(v)?;
+            sc.tuning.rto_min_us = ms_decimal_to_us(v)?;
             Some(())
         };
     min_tso_segs: "net.ipv4.tcp_min_tso_segs (the least segments of a GSO chunk)",
@@ -1119,6 +1135,29 @@ mod tests {
             .steps
             .iter()
             .any(|s| s.action == Action::Listen { backlog: 4 })));
+    }
+
+    #[test]
+    fn the_rto_min_axis_takes_what_tcp_rto_min_us_takes_down_to_a_microsecond() {
+        // tcp_rto_min_us is an int from 1 µs (6.18's sysctl table: extra1 SYSCTL_ONE): the
+        // axis is in ms, with decimals below one, and the point runs on both sides, even
+        // above tcp_rto_max_ms.
+        let us = |n: &str| scenario(n).map(|sc| sc.tuning.rto_min_us);
+        assert_eq!(us("loss-tail+rto_min=0.001"), Some(Some(1)));
+        assert_eq!(us("loss-tail+rto_min=2.5"), Some(Some(2_500)));
+        assert_eq!(us("loss-tail+rto_min=250"), Some(Some(250_000)));
+        assert_eq!(us("loss-tail+rto_min=0.0001"), None);
+        assert_eq!(us("loss-tail+rto_min=1.x"), None);
+        for n in [
+            "loss-tail+rto_min=0.001",
+            "retries2-rto-max+rto_max=1000+rto_min=5000",
+        ] {
+            let sc = scenario(n).unwrap();
+            crate::runner::check(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
+            synack_model::simulate(&sc).unwrap_or_else(|e| panic!("{n}: {e}"));
+        }
+        let zero = scenario("loss-tail+rto_min=0").unwrap();
+        assert!(synack_model::simulate(&zero).is_err());
     }
 
     #[test]

@@ -257,6 +257,13 @@ profile! {
     rto_min_us: Micros,
     /// Upper bound of the RTO (RFC 6298 §2.5: at least 60 s; Linux TCP_RTO_MAX 120 s).
     rto_max_us: Micros,
+    /// Upper bound of a listener's SYN-ACK timer (a request in SYN-RECEIVED). Linux 6.18
+    /// keeps the constant TCP_RTO_MAX, 120 s, whatever tcp_rto_max_ms says
+    /// (`reqsk_timer_handler` → `reqsk_timeout(req, TCP_RTO_MAX)`; the request has no
+    /// `icsk_rto_max`). Measured on 6.18 with tcp_rto_max_ms 1000 and every SYN-ACK lost:
+    /// SYN-ACKs 1, 2 and 4 s apart (the client's SYNs 1 s apart), not 1 s. The RFC profile
+    /// caps it like every RTO (RFC 6298 §2.5).
+    synack_rto_max_us: Micros,
     /// Linux applies the minimum to the variance term (RTO = SRTT + max(RTO_min, 4·RTTVAR),
     /// `tcp_set_rto`), so even a loopback RTO is ~200 ms *plus* the RTT. The RFC clamps
     /// the whole RTO instead (RFC 6298 §2.4).
@@ -635,6 +642,18 @@ impl Profile {
         crate::tcp::wheel::in_jiffies(self.rto_min_us, self)
     }
 
+    /// The RTO's upper bound as Linux uses it: `icsk_rto_max = msecs_to_jiffies(
+    /// sysctl_tcp_rto_max_ms)` (`tcp_init_sock`), whole jiffies rounded up: 1,001 ms is 251
+    /// jiffies at HZ 250, a 1,004 ms cap. It caps every RTO (`tcp_bound_rto`, the backoff in
+    /// `tcp_retransmit_timer`, a SYN's too), every timer `tcp_reset_xmit_timer` arms
+    /// (`max_when`), the probe timer's backoff (`tcp_probe0_when`), and sets the retry
+    /// budget's linear part (`tcp_model_timeout`) and a shrunk window's deadline
+    /// (`tcp_rtx_probe0_timed_out`); not a listener's SYN-ACK timer (`synack_rto_max_us`).
+    /// A profile without the timer wheel keeps the value as given.
+    pub fn rto_max(&self) -> Micros {
+        crate::tcp::wheel::in_jiffies(self.rto_max_us, self)
+    }
+
     /// Whether the zero-window probes' limit is the retransmissions' one (Linux: both are
     /// tcp_retries2), so that overriding `data_retries` moves both.
     fn probes_are_retries(&self) -> bool {
@@ -669,6 +688,7 @@ impl Profile {
             rto_initial_us: 1_000_000,
             rto_min_us: 200_000,
             rto_max_us: 120_000_000,
+            synack_rto_max_us: 120_000_000,
             rto_min_on_variance: true,
             rtt_every_ack: true,
             clock_granularity_us: 4_000,
@@ -763,6 +783,7 @@ impl Profile {
             rto_initial_us: 1_000_000,
             rto_min_us: 1_000_000,
             rto_max_us: 60_000_000,
+            synack_rto_max_us: 60_000_000,
             rto_min_on_variance: false,
             rtt_every_ack: false,
             clock_granularity_us: 1_000,
@@ -957,6 +978,10 @@ mod tests {
             ),
             ("rto_min_us", "TCP_RTO_MIN 200 ms vs RFC 6298 §2.4's 1 s"),
             ("rto_max_us", "TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s"),
+            (
+                "synack_rto_max_us",
+                "reqsk_timeout's TCP_RTO_MAX 120 s vs RFC 6298 §2.5's 60 s",
+            ),
             ("clock_granularity_us", "one jiffy at HZ 250 vs 1 ms"),
             (
                 "timer_wheel",

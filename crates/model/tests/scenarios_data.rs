@@ -859,12 +859,7 @@ fn the_tcp_retries2_budget_is_built_on_the_constant_tcp_rto_min_whatever_the_sys
             closed[0]
         );
         // The last retransmission before it is less than the budget after the first RTO one.
-        let resent: Vec<u64> = packets(&t)
-            .iter()
-            .filter(|l| l.contains(" client>") && l.contains("len=100"))
-            .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
-            .map(|x| (x * 1e6).round() as u64)
-            .collect();
+        let resent = client_100_byte_sends(&t);
         // [first send, loss probe, first RTO retransmission, ...]
         assert!(resent[2] <= first_rto_retransmission_at_most, "{resent:?}");
         assert!(
@@ -872,6 +867,88 @@ fn the_tcp_retries2_budget_is_built_on_the_constant_tcp_rto_min_whatever_the_sys
             "{resent:?}"
         );
         assert!(closed[0] - resent[2] >= 3_000_000, "{resent:?}");
+    }
+}
+
+/// When the client sent its 100-byte request (and each time again), µs.
+fn client_100_byte_sends(t: &Trace) -> Vec<u64> {
+    packets(t)
+        .iter()
+        .filter(|l| l.contains(" client>") && l.contains("len=100"))
+        .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|x| (x * 1e6).round() as u64)
+        .collect()
+}
+
+fn black_hole_with(tuning: serde_json::Value) -> Result<Trace, String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/kernel-recordings/linux-6.18/retries2-timeout.scenario.json");
+    let text = std::fs::read_to_string(path).expect("the recorded scenario");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    for (k, x) in tuning.as_object().expect("an object") {
+        v["tuning"][k] = x.clone();
+    }
+    let s = synack_model::scenario::Scenario::from_json(&v.to_string()).expect("a scenario");
+    synack_model::simulate(&s).map_err(|e| e.to_string())
+}
+
+#[test]
+fn the_rto_bounds_take_exactly_what_the_kernels_sysctls_take() {
+    // 6.18's sysctl table: tcp_rto_min_us is an int from 1 µs up (extra1 SYSCTL_ONE, no
+    // extra2), tcp_rto_max_ms 1000..=120000 ms (SYSCTL_ONE_THOUSAND, TCP_RTO_MAX_SEC × 1000).
+    // Checked with `sysctl -w` in a fresh namespace: 1, 999 µs and 2^31 − 1 taken, 0 and
+    // 2^31 EINVAL; 1000 and 120000 ms taken, 999 and 120001 EINVAL; an rto_min of 5 s with
+    // an rto_max of 1 s taken.
+    for ok in [
+        serde_json::json!({"rto_min_us": 1}),
+        serde_json::json!({"rto_min_us": 999}),
+        serde_json::json!({"rto_min_us": i32::MAX}),
+        serde_json::json!({"rto_max_us": 1_000_000}),
+        serde_json::json!({"rto_max_us": 120_000_000}),
+        serde_json::json!({"rto_min_us": 5_000_000, "rto_max_us": 1_000_000}),
+    ] {
+        assert!(black_hole_with(ok.clone()).is_ok(), "{ok}: refused");
+    }
+    for (bad, says) in [
+        (
+            serde_json::json!({"rto_min_us": 0}),
+            "tuning.rto_min_us = 0",
+        ),
+        (
+            serde_json::json!({"rto_min_us": 1u64 << 31}),
+            "tuning.rto_min_us = 2147483648",
+        ),
+        (
+            serde_json::json!({"rto_max_us": 999_000}),
+            "tuning.rto_max_us = 999000",
+        ),
+        (
+            serde_json::json!({"rto_max_us": 120_001_000}),
+            "tuning.rto_max_us = 120001000",
+        ),
+        (
+            serde_json::json!({"rto_max_us": 1_000_500}),
+            "whole milliseconds",
+        ),
+    ] {
+        let err = black_hole_with(bad.clone()).expect_err("refused");
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn an_rto_min_above_rto_max_loses_to_it_in_every_retransmission_timer() {
+    // tcp_rto_min_us 5 s with tcp_rto_max_ms 1000 (the kernel takes both): the variance
+    // term is 5 s, then `tcp_bound_rto` caps the RTO at 1 s; the loss probe's 2·SRTT +
+    // tcp_rto_min is cut to the RTO's time (`tcp_schedule_loss_probe`) and every timer to
+    // the maximum (`inet_csk_reset_xmit_timer`'s max_when). So the 100 bytes sent into the
+    // black hole are sent again about once a second, never 5 s apart.
+    let t = black_hole_with(serde_json::json!({"rto_min_us": 5_000_000, "rto_max_us": 1_000_000}))
+        .expect("taken");
+    let sent = client_100_byte_sends(&t);
+    assert!(sent.len() >= 4, "{sent:?}");
+    for w in sent.windows(2) {
+        assert!(w[1] - w[0] <= 1_050_000, "{sent:?}");
     }
 }
 

@@ -398,3 +398,40 @@ fn a_syn_cookie_connection_without_window_scaling_offers_the_rest_of_its_first_w
     );
     assert_eq!(windows_from(&t, "server"), [65160, 64235]);
 }
+
+#[test]
+fn a_listeners_syn_ack_timer_backs_off_past_tcp_rto_max_while_the_clients_syn_stops_at_it() {
+    // tcp_rto_max_ms 1000, every SYN-ACK and every retransmitted SYN lost. The client's SYN
+    // timer is a full socket's (`tcp_retransmit_timer`: min(icsk_rto << 1, tcp_rto_max)):
+    // its SYNs leave 1 s apart. The listener's request sock has no icsk_rto_max:
+    // `reqsk_timer_handler` doubles its timer up to the constant TCP_RTO_MAX
+    // (`reqsk_timeout(req, TCP_RTO_MAX)`), so its SYN-ACKs leave 1, 2 and 4 s apart. Measured
+    // on 6.18 (the recording): SYN-ACKs at 0.02, 1.02, 3.04 and 7.17 s.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../tests/kernel-recordings/linux-6.18/synack-timer-backs-off-past-tcp-rto-max.scenario.json",
+    );
+    let text = std::fs::read_to_string(path).expect("the recorded scenario");
+    let s = synack_model::scenario::Scenario::from_json(&text).expect("a valid scenario");
+    let t = run(&s);
+    let times = |flags: &str| -> Vec<u64> {
+        packets(&t)
+            .iter()
+            .filter(|l| l.split_whitespace().nth(2) == Some(flags))
+            .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|x| (x * 1e3).round() as u64)
+            .collect()
+    };
+    let gaps =
+        |ts: Vec<u64>| -> Vec<u64> { ts.windows(2).map(|w| (w[1] - w[0] + 500) / 1000).collect() };
+    assert_eq!(
+        gaps(times("S.")),
+        [1, 2, 4],
+        "SYN-ACKs at {:?} ms",
+        times("S.")
+    );
+    assert!(
+        gaps(times("S")).iter().all(|&g| g == 1),
+        "SYNs at {:?} ms",
+        times("S")
+    );
+}

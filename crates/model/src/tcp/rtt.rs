@@ -80,7 +80,7 @@ impl RttEstimator {
         } else {
             rto
         };
-        self.rto = rto.min(p.rto_max_us);
+        self.rto = rto.min(p.rto_max());
     }
 
     /// Linux `tcp_rtt_estimator`: SRTT with gain 1/8 as RFC 6298, but the deviation
@@ -155,12 +155,12 @@ impl RttEstimator {
     /// ([`crate::tcp::metrics::seeded_rto`]); SRTT and the deviation stay as the handshake
     /// left them, so the first sample recomputes the RTO from them alone.
     pub fn seed_rto(&mut self, rto: Micros, p: &Profile) {
-        self.rto = rto.min(p.rto_max_us);
+        self.rto = rto.min(p.rto_max());
     }
 
     pub fn rto_backed_off(&self, backoff: u32, p: &Profile) -> Micros {
         let shift = backoff.min(20);
-        (self.rto << shift).min(p.rto_max_us)
+        (self.rto << shift).min(p.rto_max())
     }
 
     /// The handshake ended without an RTT sample (its SYN or SYN-ACK was retransmitted and
@@ -179,7 +179,7 @@ impl RttEstimator {
         self.rttvar = RTO_FALLBACK_US;
         self.mdev = RTO_FALLBACK_US;
         self.mdev_max = RTO_FALLBACK_US;
-        self.rto = RTO_FALLBACK_US.min(p.rto_max_us);
+        self.rto = RTO_FALLBACK_US.min(p.rto_max());
     }
 }
 
@@ -195,10 +195,6 @@ pub const RTO_FALLBACK_US: Micros = 3_000_000;
 /// more after the first RTO retransmission (4.64 s and 8.72 s after the send), where a budget
 /// on the sysctl would have been 0.6 s and 15 s.
 pub const LINUX_TCP_RTO_MIN_US: Micros = 200_000;
-
-/// Linux's compile-time TCP_RTO_MAX (120 s): `tcp_rtx_probe0_timed_out` gives a peer that
-/// shrank its window under data in flight twice this with no ACK before the connection dies.
-pub const LINUX_TCP_RTO_MAX_US: Micros = 120_000_000;
 
 /// Linux `tcp_model_timeout`: how long `boundary` retransmissions take when the timeout
 /// starts at `rto_base` and doubles up to `rto_max` — the time budget `retransmits_timed_out`
@@ -232,7 +228,7 @@ mod tests {
         let mut e = RttEstimator::new(&p);
         e.sample(40_000, SeqNumber(0), SeqNumber(1), &p);
         assert_eq!(e.rto, 244_000);
-        assert_eq!(e.rto_backed_off(30, &p), p.rto_max_us);
+        assert_eq!(e.rto_backed_off(30, &p), p.rto_max());
         let r = Profile::rfc();
         let mut e = RttEstimator::new(&r);
         e.sample(100_000, SeqNumber(0), SeqNumber(1), &r);
@@ -285,6 +281,22 @@ mod tests {
         let mut e = RttEstimator::new(&p);
         e.sample(40_000, SeqNumber(0), SeqNumber(1), &p);
         assert_eq!(e.rto, 296_000);
+    }
+
+    #[test]
+    fn a_tcp_rto_max_off_the_clock_tick_is_rounded_up_to_whole_jiffies() {
+        // `tcp_init_sock`: icsk_rto_max = msecs_to_jiffies(1,001 ms) = 251 jiffies at HZ
+        // 250, so a backed-off RTO stops at 1,004 ms, and below it an RTO above the
+        // maximum (a 5 s tcp_rto_min_us) is capped there too.
+        let p = Profile {
+            rto_max_us: 1_001_000,
+            rto_min_us: 5_000_000,
+            ..Profile::linux()
+        };
+        let mut e = RttEstimator::new(&p);
+        assert_eq!(e.rto_backed_off(30, &p), 1_004_000);
+        e.sample(40_000, SeqNumber(0), SeqNumber(1), &p);
+        assert_eq!(e.rto, 1_004_000);
     }
 
     #[test]

@@ -4334,6 +4334,16 @@ fn a_late_d_sack_with_nothing_outstanding_still_undoes_the_last_cut() {
     assert_eq!(h.s.cc.ssthresh, u32::MAX);
 }
 
+/// Three segments out, the peer acknowledges the first with window 0 after 40 ms.
+fn window_shrunk_under_data(o: crate::profile::ProfileOverrides) -> Harness {
+    let mut h = socket_for_rto(o, false, false);
+    write(&mut h, 4380);
+    h.sent();
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461 win=0");
+    h
+}
+
 #[test]
 fn a_peer_that_shrinks_its_window_under_data_in_flight_is_retried_past_tcp_retries2() {
     // `tcp_retransmit_timer`, "Receiver dastardly shrinks window": three segments out, the
@@ -4341,15 +4351,10 @@ fn a_peer_that_shrinks_its_window_under_data_in_flight_is_retried_past_tcp_retri
     // keeps answering, long past the tcp_retries2 = 3 budget (4.2 s); once it falls silent
     // the connection dies when no ACK came for 240 s and the retransmissions have gone on
     // that long (`tcp_rtx_probe0_timed_out`, 2 × TCP_RTO_MAX).
-    let o = crate::profile::ProfileOverrides {
+    let mut h = window_shrunk_under_data(crate::profile::ProfileOverrides {
         data_retries: Some(3),
         ..overrides()
-    };
-    let mut h = socket_for_rto(o, false, false);
-    write(&mut h, 4380);
-    h.sent();
-    h.wait_ms(40);
-    send!(h, ". seq=1 ack=1461 win=0");
+    });
     for _ in 0..8 {
         fire(&mut h, TimerKind::Retransmit);
         assert_eq!(data_seqs(&mut h), [1461]);
@@ -4372,6 +4377,28 @@ fn a_peer_that_shrinks_its_window_under_data_in_flight_is_retried_past_tcp_retri
         h.now - last_ack < 360_000_000,
         "died {} µs after the last ACK",
         h.now - last_ack
+    );
+}
+
+#[test]
+fn a_shrunk_window_peer_fallen_silent_is_given_up_after_twice_tcp_rto_max() {
+    // Since 6.15 `tcp_rtx_probe0_timed_out` waits `tcp_rto_max(sk) * 2`, not twice the
+    // constant TCP_RTO_MAX: with tcp_rto_max_ms 1000 the peer that acknowledged the first
+    // segment with window 0 and fell silent is given up at the first RTO that finds 2 s
+    // without an ACK and 2 s of retransmissions, not after 240 s.
+    let mut h = window_shrunk_under_data(crate::profile::ProfileOverrides {
+        rto_max_us: Some(1_000_000),
+        ..overrides()
+    });
+    let last_ack = h.now;
+    while h.s.state == TcpState::Established && h.now - last_ack < 10_000_000 {
+        fire(&mut h, TimerKind::Retransmit);
+    }
+    assert_eq!(h.s.error, Some("ETIMEDOUT"));
+    let gone = h.now - last_ack;
+    assert!(
+        (2_000_000..3_200_000).contains(&gone),
+        "died {gone} µs after the last ACK"
     );
 }
 

@@ -77,7 +77,14 @@ impl TcpSocket {
     /// (whole jiffies) on the timer wheel; for a SYN or SYN-ACK too (`tcp_connect`,
     /// `reqsk_queue_hash_req` and `reqsk_timer_handler` arm timer_lists).
     pub(super) fn arm_rto(&mut self, ctx: &mut Ctx) {
-        let rto = self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        let mut rto = self.rtt.rto_backed_off(self.rto_shift(ctx), ctx.p);
+        if self.state == TcpState::SynReceived && self.parent.is_some() {
+            // A listener's request: `reqsk_timer_handler` backs its SYN-ACK timer off up to
+            // the constant TCP_RTO_MAX (`reqsk_timeout(req, TCP_RTO_MAX)`), not up to
+            // tcp_rto_max_ms, which only full sockets read (`icsk_rto_max`).
+            let cap = crate::tcp::wheel::in_jiffies(ctx.p.synack_rto_max_us, ctx.p);
+            rto = (self.rtt.rto << self.rto_shift(ctx).min(20)).min(cap);
+        }
         self.tlp_armed = false;
         self.reo_armed = false;
         self.rto_anchor = ctx.now;
@@ -162,6 +169,9 @@ impl TcpSocket {
         if rto_at > ctx.now {
             pto = pto.min(crate::tcp::wheel::in_jiffies(rto_at - ctx.now, p));
         }
+        // `tcp_reset_xmit_timer` → `inet_csk_reset_xmit_timer(…, tcp_rto_max(sk))`: no
+        // transmit timer waits longer than the maximum RTO, whatever tcp_rto_min_us adds.
+        pto = pto.min(p.rto_max());
         self.arm_timer(TimerKind::Retransmit, pto, ctx);
         self.tlp_armed = true;
         true
@@ -279,7 +289,7 @@ impl TcpSocket {
         match self.retrans_stamp {
             Some(start) if self.retransmits > 1 => {
                 ctx.now.saturating_sub(start)
-                    >= crate::tcp::rtt::model_timeout(boundary, rto_base, ctx.p.rto_max_us)
+                    >= crate::tcp::rtt::model_timeout(boundary, rto_base, ctx.p.rto_max())
             }
             _ => false,
         }
@@ -312,7 +322,7 @@ impl TcpSocket {
     /// jiffies late ([`crate::tcp::wheel`]); the RFC profile probes on time.
     pub(super) fn persist_interval(&self, ctx: &Ctx) -> Micros {
         let p = ctx.p;
-        let t = (self.probe0_base(p) << self.probe_backoff.min(20)).min(p.rto_max_us);
+        let t = (self.probe0_base(p) << self.probe_backoff.min(20)).min(p.rto_max());
         self.clamp_probe0_to_user_timeout(t, ctx)
     }
 
@@ -507,7 +517,7 @@ impl TcpSocket {
                 // `tcp_orphan_retries(sk, alive)`), alive while the last RTO was under
                 // tcp_rto_max.
                 let boundary = if self.orphaned() {
-                    let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max_us;
+                    let alive = self.rtt.rto_backed_off(self.backoff - 1, p) < p.rto_max();
                     orphan_retries(p, alive)
                 } else {
                     p.data_retries
@@ -566,18 +576,19 @@ impl TcpSocket {
     }
 
     /// Linux `tcp_rtx_probe0_timed_out`, for an RTO while the peer's window is shrunk to 0:
-    /// the connection dies only once no ACK came for 2 × TCP_RTO_MAX (240 s) and the
-    /// retransmissions (from `retrans_stamp`, or the head's send time before the first) have
-    /// gone on that long too; TCP_USER_TIMEOUT shortens both, and retransmitting for longer
-    /// than it kills it whatever the ACKs ("it does not want win 0 packets to 'reset the
-    /// timer' while retransmits are not making progress").
+    /// the connection dies only once no ACK came for twice the connection's maximum RTO
+    /// (`tcp_rto_max(sk) * 2` since 6.15: 240 s by default, 2 s with tcp_rto_max_ms 1000) and
+    /// the retransmissions (from `retrans_stamp`, or the head's send time before the first)
+    /// have gone on that long too; TCP_USER_TIMEOUT shortens both, and retransmitting for
+    /// longer than it kills it whatever the ACKs ("it does not want win 0 packets to 'reset
+    /// the timer' while retransmits are not making progress").
     pub(super) fn rtx_probe0_timed_out(&self, ctx: &Ctx) -> bool {
         let start = self
             .retrans_stamp
             .or_else(|| self.sent_log.front().map(|e| e.sent))
             .unwrap_or(ctx.now);
         let rtx_delta = ctx.now.saturating_sub(start);
-        let mut timeout = 2 * crate::tcp::rtt::LINUX_TCP_RTO_MAX_US;
+        let mut timeout = 2 * ctx.p.rto_max();
         if self.user_timeout_us > 0 {
             if rtx_delta > self.user_timeout_us {
                 return true;
@@ -665,7 +676,7 @@ impl TcpSocket {
             let alive = self
                 .rtt
                 .rto_backed_off(self.backoff + self.probe_backoff, p)
-                < p.rto_max_us;
+                < p.rto_max();
             let max = orphan_retries(p, alive);
             if !alive && self.probe_backoff >= max {
                 return self.fail("ETIMEDOUT", ctx);
