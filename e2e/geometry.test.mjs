@@ -276,6 +276,39 @@ test('every drop reason is clear of its own arrow and of the other labels', asyn
   assert.ok(seen >= 8, `drop reasons measured: ${seen}`);
 });
 
+// Where the ✕s of several lost arrows lie on each other (TCP vs UDP's burst: 200 datagrams
+// leave together and the lost ones end on one point), their reason is written once: it was
+// written eight times round the ✕, a line apart on both sides, and in Chinese the stacked lines
+// overlapped. The whole run drawn, on a laptop and a phone, in both languages.
+test('TCP vs UDP with loss writes each drop reason once round a pile of ✕s, no two overlapping', async () => {
+  for (const viewport of [{ width: 1366, height: 850 }, { width: 390, height: 844 }]) {
+    for (const lang of LANGS) {
+      await onPage(browser, '#/tcp-vs-udp', lang, { viewport, params: { messages: '200', loss: '20' } }, async ({ page }) => {
+        await drawn(page);
+        await page.getByTestId('segment').first().waitFor();
+        for (const { got: { whys } } of await walkPlayer(page, { from: ']' }, {
+          whys: () => [...document.querySelectorAll('[data-testid="player"] g.segs text.why')]
+            .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+            .map((t) => {
+              const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+              return { what: t.textContent, b: box(t), x: box(t.parentElement.querySelector('line.x')) };
+            }),
+        })) {
+          const where = `${viewport.width} ${lang}`;
+          assert.ok(whys.length >= 2, `${where}: drop reasons shown: ${whys.length}`);
+          for (let i = 0; i < whys.length; i++) {
+            for (const other of whys.slice(i + 1)) {
+              const [a, b] = [whys[i], other];
+              assert.ok(!overlap(a.b, b.b), `${where}: "${a.what}" ${JSON.stringify(a.b)} overlaps "${b.what}" ${JSON.stringify(b.b)}`);
+              assert.ok(a.what !== b.what || !overlap(a.x, b.x), `${where}: "${a.what}" is written twice round one ✕ ${JSON.stringify(a.x)}`);
+            }
+          }
+        }
+      });
+    }
+  }
+});
+
 /** In the page: the narration's lines box in lines, whether sentences go on under its fold,
  * and the boxes of the lines, the cue and the sticky controls. */
 const narrationLines = () => {

@@ -423,6 +423,19 @@ impl Drawn {
     }
 }
 
+/// The arrows of `l` (a ladder of `trace`) as [`LadderView`] writes them, with its hosts' names
+/// and the trace's initial sequence numbers.
+pub fn drawn_for(
+    l: &Ladder,
+    trace: &Trace,
+    geo: Geometry,
+    numbering: Numbering,
+    lang: Lang,
+) -> Drawn {
+    let names: Vec<String> = l.lanes.iter().map(|h| host_name(trace, *h, lang)).collect();
+    arrows_drawn(l, &Isns::of_trace(trace), geo, numbering, lang, &names)
+}
+
 /// [`arrows_markup`], keeping the place and markup of every label as it is written.
 pub fn arrows_drawn(
     l: &Ladder,
@@ -509,6 +522,13 @@ pub fn arrows_drawn(
         }
         free
     };
+    // The drop reasons written so far: the text and its arrow's ✕. Where ✕s lie on each other
+    // (a burst's lost datagrams, sent together, end on one point), their reason is written once,
+    // by the first: TCP vs UDP's burst stacked "lost on the link" eight times round one ✕, and
+    // in Chinese the stacked lines overlapped. The later arrows say nothing of their own, so
+    // they join the first one's group where their shape is its ([`Group`]): each stays
+    // reachable by its arrow, its ✕ and the inspector.
+    let mut reasons: Vec<(String, LabelBox)> = Vec::new();
     for (i, a) in l.arrows.iter().enumerate() {
         let (x0, y0, x1, y1) = geo.arrow_points(a, n);
         let (label, opts) = segment_label(&a.segment, isns, numbering);
@@ -612,9 +632,10 @@ pub fn arrows_drawn(
                 line(&mut g, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
                 line(&mut g, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
                 // The ✕ with its 3 px stroke.
+                let cross = LabelBox::rect(x1 - s - 1.5, y1 - s - 1.5, x1 + s + 1.5, y1 + s + 1.5);
                 written.push(Written {
                     seg: i,
-                    b: LabelBox::rect(x1 - s - 1.5, y1 - s - 1.5, x1 + s + 1.5, y1 + s + 1.5),
+                    b: cross,
                     markup: g[from..].to_string(),
                 });
                 // Past the ✕, on the side the arrow was going, level with it; where that runs
@@ -623,6 +644,9 @@ pub fn arrows_drawn(
                 // it never sits on its own dashed shaft ("accept queue full, not taken" was
                 // printed along the refused ACK it explains), nor on another label.
                 let why = drop_reason(r, lang);
+                let said = reasons[reasons.len().saturating_sub(HEAD_WINDOW)..]
+                    .iter()
+                    .any(|(text, b)| *text == why && b.collides(&cross));
                 let shaft = LabelBox::along((x0, y0), (x1, y1), 1.5);
                 let (right, left) = (("start", x1 + 10.0), ("end", x1 - 10.0));
                 let (ahead, back) = if x1 >= x0 {
@@ -633,12 +657,14 @@ pub fn arrows_drawn(
                 let spot = DROP_BASES
                     .iter()
                     .flat_map(|&base| [(ahead, base), (back, base)])
+                    .filter(|_| !said)
                     .find(|&((anchor, wx), base)| {
                         let b = LabelBox::new(&why, (wx, y1), (1.0, 0.0), anchor, base, 11.0);
                         !b.collides(&shaft) && fits(&mut placed, b, i)
                     });
                 if let Some(((anchor, wx), base)) = spot {
                     why_shown = true;
+                    reasons.push((why.clone(), cross));
                     let from = g.len();
                     // Unstroked, like the labels: inside its arrow's `g.seg` it took the
                     // group's stroke (the kind's colour) and read as bold.
@@ -1528,15 +1554,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
             measured,
         ),
         |(ladder, trace, geo, numbering, lang, measured)| {
-            measured.then(|| {
-                let names: Vec<String> = ladder
-                    .lanes
-                    .iter()
-                    .map(|h| host_name(trace, *h, *lang))
-                    .collect();
-                let isns = Isns::of_trace(trace);
-                Shared::new(arrows_drawn(ladder, &isns, *geo, *numbering, *lang, &names))
-            })
+            measured.then(|| Shared::new(drawn_for(ladder, trace, *geo, *numbering, *lang)))
         },
     );
     let reveal = reveal_y(y_play);

@@ -1330,6 +1330,76 @@ fn no_label_is_printed_over_another() {
 }
 
 #[test]
+fn a_drop_reason_is_written_once_round_crosses_that_lie_on_each_other() {
+    use crate::i18n::Lang;
+    use crate::route::Route;
+    use wasm_bindgen::JsCast;
+    // TCP vs UDP's burst of 200 datagrams at 20 % loss: the lost ones leave together and end on
+    // one ✕. Its reason was written eight times round it, a line apart on both sides.
+    let mut p = Params::defaults("200");
+    p.latency_ms = 20;
+    p.loss_pct = 20.0;
+    p.seed = 3;
+    let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
+    let l = Ladder::build(&trace, Some(Proto::Udp));
+    let lost = l.arrows.iter().filter(|a| a.lost()).count();
+    assert!(lost > 8, "{lost} lost datagrams");
+    let doc = web_sys::window().unwrap().document().unwrap();
+    for lang in [Lang::En, Lang::Zh] {
+        let d = arrows_drawn(
+            &l,
+            &Isns::of_trace(&trace),
+            Geometry::new(440.0),
+            Numbering::Relative,
+            lang,
+            &[],
+        );
+        let g = doc
+            .create_element_ns(Some("http://www.w3.org/2000/svg"), "g")
+            .unwrap();
+        g.set_inner_html(&d.markup);
+        // Each drop reason written: its text and the centre of its group's ✕.
+        let whys = g.query_selector_all("g.seg > text.why").unwrap();
+        let mut said: Vec<(String, f64, f64)> = Vec::new();
+        for k in 0..whys.length() {
+            let t: web_sys::Element = whys.item(k).unwrap().dyn_into().unwrap();
+            let x = t
+                .parent_element()
+                .unwrap()
+                .query_selector("line.x")
+                .unwrap()
+                .unwrap();
+            let at = |a: &str| x.get_attribute(a).unwrap().parse::<f64>().unwrap() + 6.0;
+            said.push((t.text_content().unwrap(), at("x1"), at("y1")));
+        }
+        assert!(!said.is_empty(), "{lang:?}: no drop reason written");
+        for (i, (a, ax, ay)) in said.iter().enumerate() {
+            for (b, bx, by) in &said[i + 1..] {
+                assert!(
+                    a != b || (ax - bx).abs() > 12.0 || (ay - by).abs() > 12.0,
+                    "{lang:?}: \"{a}\" is written again for the ✕ at ({ax}, {ay})"
+                );
+            }
+        }
+        // Every lost datagram is still drawn, by a group of its own or with others.
+        let drawn: usize = (0..g.query_selector_all("g.seg").unwrap().length())
+            .map(|k| {
+                let e: web_sys::Element = g
+                    .query_selector_all("g.seg")
+                    .unwrap()
+                    .item(k)
+                    .unwrap()
+                    .dyn_into()
+                    .unwrap();
+                members(&e).len()
+            })
+            .sum();
+        assert_eq!(drawn, l.arrows.len(), "{lang:?}");
+        assert_eq!(d.group_of.len(), l.arrows.len());
+    }
+}
+
+#[test]
 fn every_drop_reason_reads_as_a_whole_sentence_in_both_languages() {
     use super::narration::drop_sentence;
     let all = [
@@ -1685,4 +1755,32 @@ fn a_timer_is_narrated_by_its_timeout_and_the_wheels_firing_only_as_the_firing()
         timer_title(TimerKind::TimeWait, None, 59_000_000, Lang::En),
         "TIME-WAIT (2MSL) timer: expires after 59.000 s"
     );
+}
+
+#[test]
+fn the_warm_up_draws_the_ladders_of_every_scene_run_one_loss_step_away() {
+    use crate::scenes::warm::warm_up;
+    for scene in crate::scenes::ALL {
+        for loss in [0.0, params::LOSS_MAX_PCT] {
+            let mut p = scene.base_params();
+            p.loss_pct = loss;
+            let near = Params {
+                loss_pct: if loss == 0.0 { 1.0 } else { loss - 1.0 },
+                ..p.clone()
+            };
+            let t = scene.run(&near, &Query::default()).unwrap();
+            let protos = if scene.split_by_proto {
+                vec![Some(Proto::Tcp), Some(Proto::Udp)]
+            } else {
+                vec![None]
+            };
+            let arrows: usize = protos
+                .into_iter()
+                .map(|proto| Ladder::build(&t, proto).arrows.len())
+                .sum();
+            let warmed = warm_up(scene, &p, &Query::default(), crate::i18n::Lang::Zh);
+            assert_eq!(warmed, arrows, "{scene:?} loss {loss}");
+            assert!(warmed > 0, "{scene:?} loss {loss}");
+        }
+    }
 }

@@ -45,6 +45,7 @@ mod teach;
 mod teardown;
 #[cfg(feature = "full")]
 mod udp;
+pub(crate) mod warm;
 #[cfg(feature = "full")]
 mod window;
 

@@ -54,6 +54,8 @@ pub fn ScenePage(props: &Props) -> Html {
     let shell = use_shell();
     let (lang, scene, r) = (shell.lang, props.scene, props.scene.route);
     let (state, model, playhead) = use_scene(scene, &props.query);
+    // The reader's first knob change, paid for at idle after the first paint.
+    super::warm::use_warm_up(scene, &state.params, &state.own, lang);
     #[cfg(not(test))]
     let words = super::teach::words::use_words(scene);
     // The Node view's own texts of the scene, in that view only (`node_text`).
