@@ -224,7 +224,7 @@ mod tests {
     #[test]
     fn a_recording_made_from_a_file_is_recorded_again_by_its_name() {
         let folder = default_dir().join("linux-6.18");
-        let name = "recv-reads-the-whole-flight-that-woke-it";
+        let name = "the-icmp-rate-limit-counts-whole-jiffies";
         let file = file_of_name(name, &folder);
         assert!(file.ends_with(&format!("{name}.scenario.json")), "{file}");
         assert_eq!(name_of_file(&file), name);

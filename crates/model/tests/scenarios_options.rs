@@ -228,13 +228,13 @@ fn a_poll_woken_by_a_flight_returns_after_it_all_so_the_next_recv_reads_it_all()
 #[test]
 fn a_woken_reader_runs_after_the_segments_its_own_acks_clock_out_at_the_same_instant() {
     // On a 0 ms wire the end of a MSG_MORE write leaves in reply to the reader's ACKs, at
-    // the instant that woke the reader. The model's reader runs after them, as a reader
-    // woken from an ordinary priority does (explore 900-25 on 6.18: 1448 + 1448 + 104
-    // handed over 60 µs apart, one recv() of 3000; 4 of 4 with the lab's scripts at an
-    // ordinary priority); the model's Wake, queued before the ACK brought the 104 bytes,
-    // read 2896. It is a race in the kernel, not a rule: a reader that preempts at once
-    // (the lab's scripts at SCHED_FIFO 11 since 2026-12-06) reads 1448 then 1552, 8 of 8,
-    // so no kernel recording of it is kept.
+    // the instant that woke the reader. The model's reader runs after them: its flight
+    // arrives at one instant, and a Wake goes after everything else at its instant (explore
+    // 900-25 on 6.18, a loaded machine: 1448 + 1448 + 104 handed over 60 µs apart, one
+    // recv() of 3000); the model's Wake, queued before the ACK brought the 104 bytes, read
+    // 2896. In the kernel it is a race, not a rule: a reader that runs within those 60 µs
+    // reads 1448 then 1552 (the lab's scripts at SCHED_FIFO 11, and an ordinary task on an
+    // idle machine: 2026-12-06, 11 of 11), so no kernel recording of it is kept.
     let mut s = pair(
         "",
         "",
