@@ -586,6 +586,48 @@ fn recordings() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/kernel-recordings")
 }
 
+/// The cases of a `record` run whose fresh kernel run the model agrees with, run on that
+/// run's own timer ticks (its "… model: agree" lines). A fresh run that differs from its
+/// recording but agrees with the model has not drifted: what differs is an input the model
+/// takes from the run, most often where this boot's ticks fall. Seen on
+/// later-armed-syn-timer-on-a-shared-tick-fires-first: whether a 32 ms wheel boundary lies
+/// between two SYN timers decides which client gets the accept queue's last place, so two
+/// runs of an unchanged kernel differ (3 compares, each agreeing with the model: client 5
+/// first twice, client 4 once).
+fn model_agrees(record_stdout: &str) -> std::collections::BTreeSet<String> {
+    record_stdout
+        .lines()
+        .filter(|l| l.contains("; model: agree"))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_record_line_whose_model_agrees_names_its_case_and_one_that_differs_does_not() {
+    let out = "\
+later-armed-syn-timer-on-a-shared-tick-fires-first 219 events, 40 packets, lab late ≤ 0.1 ms, \
+dumps ≤ 2.0 ms apart; model: agree: 40 segments, 20 state changes, 18 calls
+pacing-rate-survives-the-idle-restart 182 events, 42 packets, lab late ≤ 0.2 ms, dumps ≤ 4.5 \
+ms apart; model: DIFFER: 16 of 62 rows; first: segment ack 7241 vs 4345
+  warning: sock_diag dumps were up to 59.4 ms apart
+recorded 2 case(s) in /tmp/x; the model agrees on 1 of them
+";
+    assert_eq!(
+        model_agrees(out).into_iter().collect::<Vec<_>>(),
+        ["later-armed-syn-timer-on-a-shared-tick-fires-first"]
+    );
+}
+
+/// Whether `case`'s difference from its recording is one the model explains (`model_agrees`),
+/// said on the test's output.
+fn explained(agreeing: &std::collections::BTreeSet<String>, case: &str) -> bool {
+    let yes = agreeing.contains(case);
+    if yes {
+        println!("{case}: differs from its recording, agrees with the model on this run's ticks");
+    }
+    yes
+}
+
 /// Re-records every case on this kernel and diffs each new kernel trace against the
 /// checked-in one with the model's differential (kernel against kernel). Any difference but
 /// timing is drift and fails the test; timing differences are reported (this machine's load
@@ -597,6 +639,9 @@ fn recordings() -> PathBuf {
 /// 3 min 19 s, 33 cases), for one kernel that does not change between two days' runs; two
 /// weeks' runs cover them all; a run records about 12 of 165 cases, where a seventh was 24.
 /// `SYNACK_DRIFT_ALL=1` re-records every case (before committing new recordings, say).
+/// A fresh run that differs from its recording but agrees with the model on its own ticks is
+/// not drift ([`model_agrees`]): the model agrees with every recording, so what differs is an
+/// input it takes from the run.
 #[test]
 fn recordings_have_not_drifted_from_this_kernel() {
     const SHARES: u64 = 14;
@@ -628,6 +673,7 @@ fn recordings_have_not_drifted_from_this_kernel() {
     );
     drop(first);
     println!("{}", String::from_utf8_lossy(&out.stdout));
+    let explained_first = model_agrees(&String::from_utf8_lossy(&out.stdout));
     let fresh = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
@@ -712,7 +758,7 @@ fn recordings_have_not_drifted_from_this_kernel() {
         .collect();
     let drifted: Vec<String> = cases
         .iter()
-        .filter(|c| judge(&fresh, c).is_some())
+        .filter(|c| judge(&fresh, c).is_some() && !explained(&explained_first, c))
         .cloned()
         .collect();
     // A case is recorded once more before its drift counts: on a loaded machine a timer firing
@@ -740,10 +786,14 @@ fn recordings_have_not_drifted_from_this_kernel() {
             String::from_utf8_lossy(&out.stderr)
         );
         let again_k = again.join(&kernel);
+        let explained_again = model_agrees(&String::from_utf8_lossy(&out.stdout));
         for c in &drifted {
             let Some(d) = judge(&again_k, c) else {
                 continue;
             };
+            if explained(&explained_again, c) {
+                continue;
+            }
             match judge_between(&fresh, &again_k, c) {
                 Some(between) => {
                     varies.push(format!("{d}\n  (and between two fresh runs: {between})"))
