@@ -47,6 +47,12 @@ pub fn jiffies(now: Micros, p: &Profile) -> u64 {
     (origin + now) / unit
 }
 
+/// The ticks crossed from `then` to `now` ([`jiffy_unit`]s): the kernel's `tcp_jiffies32 -
+/// stamp` for a stamp taken at `then`, 0 when `now` is not later.
+pub fn ticks_since(then: Micros, now: Micros, p: &Profile) -> u64 {
+    jiffies(now, p).saturating_sub(jiffies(then, p))
+}
+
 /// Whether [`fires_at`] puts a timer on the tick the kernel fires it on (the wheel, with
 /// its ticks known), rather than at its due time or the mean of its bucket.
 pub fn ticks_known(p: &Profile) -> bool {

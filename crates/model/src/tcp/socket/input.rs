@@ -40,16 +40,15 @@ impl TcpSocket {
     /// `msecs_to_jiffies(ms)`, rounded up): a limit of 50 ms is 13 jiffies (52 ms) at HZ 250,
     /// and the time gone is the ticks crossed, not the distance.
     pub(super) fn oow_rate_limited(&mut self, seg_len: u32, syn: bool, ctx: &Ctx) -> bool {
-        use crate::tcp::wheel::{jiffies, jiffy_unit};
+        use crate::tcp::wheel::{jiffy_unit, ticks_since};
         let limit = ctx.p.invalid_ratelimit_us;
         if limit == 0 || (seg_len > 0 && !syn) {
             return false;
         }
         let limit_jiffies = limit.div_ceil(jiffy_unit(ctx.p));
-        let now = jiffies(ctx.now, ctx.p);
         if self
             .last_oow_ack
-            .is_some_and(|t| now.saturating_sub(jiffies(t, ctx.p)) < limit_jiffies)
+            .is_some_and(|t| ticks_since(t, ctx.now, ctx.p) < limit_jiffies)
         {
             return true;
         }

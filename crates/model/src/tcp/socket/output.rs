@@ -835,14 +835,14 @@ impl TcpSocket {
     /// tp->lsndtime`, restart when `delta > icsk_rto`, both jiffies): a write 200.05 ms after
     /// the last send with an RTO of 200 ms restarts only if 51 ticks have gone by, not 50.
     pub(super) fn restart_after_idle(&mut self, ctx: &mut Ctx) {
-        use crate::tcp::wheel::{jiffies, jiffy_unit};
+        use crate::tcp::wheel::{jiffy_unit, ticks_since};
         let p = ctx.p;
         let Some(last) = self.lsndtime else { return };
         if self.idle_restarted == Some(last) {
             return;
         }
         let rto = self.rtt.rto;
-        let idle = (jiffies(ctx.now, p).saturating_sub(jiffies(last, p))) * jiffy_unit(p);
+        let idle = ticks_since(last, ctx.now, p) * jiffy_unit(p);
         if p.slow_start_after_idle == 0 || idle <= rto {
             return;
         }

@@ -267,8 +267,7 @@ impl TcpSocket {
     /// `tcp_jiffies32 - icsk_ack.lrcvtime`: the ticks gone since data last arrived, in
     /// [`crate::tcp::wheel::jiffy_unit`]s (what the ATO is compared with).
     pub(super) fn jiffies_since_lrcv(&self, now: Micros, p: &crate::profile::Profile) -> u64 {
-        use crate::tcp::wheel::jiffies;
-        jiffies(now, p).saturating_sub(jiffies(self.lrcvtime, p))
+        crate::tcp::wheel::ticks_since(self.lrcvtime, now, p)
     }
 
     /// `tcp_incr_quickack`: as many quick ACKs as half the receive window holds segments
