@@ -235,10 +235,7 @@ axes! {
         };
     tw_reuse: "net.ipv4.tcp_tw_reuse (0 off, 1 on, 2 loopback only: the lab's wire is not \
         loopback), one ephemeral port whose last connection is in TIME-WAIT",
-        ["0", "1", "2"], TW_REUSE_CASES, 0, |sc, v| {
-            sc.tuning.tw_reuse = Some(v.parse().ok()?);
-            Some(())
-        };
+        ["0", "1", "2"], TW_REUSE_CASES, 0, tuning!(tw_reuse);
     tw_reuse_delay: "net.ipv4.tcp_tw_reuse_delay, ms (how long a TIME-WAIT socket waits \
         before tcp_tw_reuse may take its 4-tuple over)",
         ["1", "100", "700", "2000"], TW_REUSE_CASES, 0, |sc, v| {

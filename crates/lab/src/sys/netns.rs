@@ -71,9 +71,11 @@ fn parent() -> Option<&'static Parent> {
                     .into_iter()
                     .map(|k| read_sysctl(k).ok().map(|v| (k, v)))
                     .collect::<Option<Vec<_>>>()?;
-                for k in ["tcp_child_ehash_entries", "udp_child_hash_entries"] {
-                    let path = format!("/proc/sys/net/ipv4/{k}");
-                    std::fs::write(path, CHILD_HASH_BUCKETS).ok()?;
+                for k in [
+                    "net.ipv4.tcp_child_ehash_entries",
+                    "net.ipv4.udp_child_hash_entries",
+                ] {
+                    std::fs::write(sysctl_path(k), CHILD_HASH_BUCKETS).ok()?;
                 }
                 let fd = OwnedFd::from(File::open("/proc/thread-self/ns/net").ok()?);
                 Some(Parent { fd, defaults })
@@ -107,7 +109,7 @@ impl Netns {
                 let f = File::open("/proc/thread-self/ns/net")
                     .ctx(|| "opening /proc/thread-self/ns/net".into())?;
                 for (k, v) in parent.map_or(&[][..], |p| &p.defaults[..]) {
-                    let path = format!("/proc/sys/{}", k.replace('.', "/"));
+                    let path = sysctl_path(k);
                     std::fs::write(&path, v).ctx(|| format!("writing {path}"))?;
                 }
                 set_link_up("lo")?;
@@ -191,7 +193,7 @@ impl Netns {
                 "refusing to change {key} on the host; this needs a private namespace"
             )));
         }
-        let path = format!("/proc/sys/{}", key.replace('.', "/"));
+        let path = sysctl_path(key);
         let v = value.to_string();
         let k = key.to_string();
         self.run("sysctl", move || {
@@ -229,9 +231,14 @@ impl Netns {
     }
 }
 
+/// The file of a sysctl named with dots (`net.ipv4.tcp_rmem` → `/proc/sys/net/ipv4/tcp_rmem`).
+fn sysctl_path(key: &str) -> String {
+    format!("/proc/sys/{}", key.replace('.', "/"))
+}
+
 /// Reads a `/proc/sys/net/...` value as the calling thread's namespace sees it.
 pub fn read_sysctl(key: &str) -> Result<String> {
-    let path = format!("/proc/sys/{}", key.replace('.', "/"));
+    let path = sysctl_path(key);
     Ok(std::fs::read_to_string(&path)
         .ctx(|| format!("reading {path}"))?
         .trim()
