@@ -22,21 +22,24 @@ pub fn use_after_paint() -> bool {
         use_effect_on((), move |_| {
             let alive = Rc::new(Cell::new(true));
             let alive2 = alive.clone();
-            // A requestAnimationFrame callback runs just before a frame is painted; a task it
-            // queues runs after that paint.
-            let after_frame = Closure::once_into_js(move || {
-                gloo::timers::callback::Timeout::new(0, move || {
-                    if alive2.get() {
-                        painted.set(true);
-                    }
-                })
-                .forget();
+            after_next_paint(move || {
+                if alive2.get() {
+                    painted.set(true);
+                }
             });
-            if let Some(w) = web_sys::window() {
-                let _ = w.request_animation_frame(after_frame.unchecked_ref());
-            }
             move || alive.set(false)
         });
     }
     *painted
+}
+
+/// Runs `f` once the browser has painted its next frame: a requestAnimationFrame callback
+/// runs just before a frame is painted, and a task it queues runs after that paint.
+pub fn after_next_paint(f: impl FnOnce() + 'static) {
+    let after_frame = Closure::once_into_js(move || {
+        gloo::timers::callback::Timeout::new(0, f).forget();
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(after_frame.unchecked_ref());
+    }
 }

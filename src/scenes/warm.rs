@@ -43,22 +43,15 @@ pub fn use_warm_up(scene: &'static SceneDef, p: &Params, own: &Query, lang: Lang
                 warm_up(scene, &p, &own, lang);
             }
         };
-        // A requestAnimationFrame callback runs just before a frame is painted; a task it queues
-        // runs after that paint (`use_after_paint`). Then the browser's next idle time, or a
-        // task where it has no requestIdleCallback (Safari).
-        let after_frame = Closure::once_into_js(move || {
-            gloo::timers::callback::Timeout::new(0, move || {
-                let Some(w) = web_sys::window() else { return };
-                let run = Closure::once_into_js(run);
-                if w.request_idle_callback(run.unchecked_ref()).is_err() {
-                    let _ = w.set_timeout_with_callback(run.unchecked_ref());
-                }
-            })
-            .forget();
+        // After the next paint (`crate::hooks::after_next_paint`), the browser's next idle
+        // time, or a task where it has no requestIdleCallback (Safari).
+        crate::hooks::after_next_paint(move || {
+            let Some(w) = web_sys::window() else { return };
+            let run = Closure::once_into_js(run);
+            if w.request_idle_callback(run.unchecked_ref()).is_err() {
+                let _ = w.set_timeout_with_callback(run.unchecked_ref());
+            }
         });
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(after_frame.unchecked_ref());
-        }
         move || alive.set(false)
     });
 }
