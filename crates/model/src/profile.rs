@@ -234,8 +234,27 @@ profile! {
     /// on 6.18 with wmem_max 4194304: SO_SNDBUF 8388608 reads back 8388608 (4194304
     /// doubled), 100000 reads back 200000. 0: no limit.
     wmem_max: u32,
-    /// Send buffer (SO_SNDBUF) for new sockets, bytes; send() blocks when it is full.
+    /// Send buffer of a new socket, bytes (Linux `tcp_init_sock`: `sk_sndbuf` =
+    /// tcp_wmem[1], 16384); send() blocks when it is full. Without `send_buffer_max` it is the
+    /// socket's buffer for ever (the RFC profile: large, so that only the windows limit a
+    /// sender); with it, the kernel grows it as below.
     send_buffer: u32,
+    /// tcp_wmem[2], bytes: a send buffer SO_SNDBUF did not set grows up to this
+    /// (`tcp_sndbuf_expand`, 6.18 net/ipv4/tcp_input.c): as the handshake ends
+    /// (`tcp_init_buffer_space`) and whenever an ACK finds a writer waiting for room while
+    /// fewer segments are in flight than cwnd allows (`tcp_check_space` → `tcp_new_space` →
+    /// `tcp_should_expand_sndbuf`), to 2 (CUBIC's and Reno's factor: "Cubic needs 1.7
+    /// factor, rounded to 2") × max(TCP_INIT_CWND, cwnd, reordering + 1) × one skb's
+    /// worst-case memory for an MSS, roundup_pow_of_two(max(peer's MSS, current MSS) +
+    /// MAX_TCP_HEADER + skb_shared_info) + sk_buff. A buffer only grows. The queue is then
+    /// counted in skb truesize and checked per new skb, as with SO_SNDBUF (without the
+    /// doubling). Measured on 6.18 (CUBIC, the lab's MTU 1500): SO_SNDBUF reads 46080 after
+    /// the handshake (2 × 10 × 2304), 96768 with tcp_reordering 20; a 1560-byte MSS clamp
+    /// reads 87040 (a 4096-byte head): so MAX_TCP_HEADER + skb_shared_info is 512 on that
+    /// build. On a 20 ms path a send(400000) returned with cwnd 80 in flight where a fixed
+    /// large buffer returns at once. 0: no growth (the RFC profile: the RFCs size no send
+    /// buffer).
+    send_buffer_max: u32,
     /// The least send buffer SO_SNDBUF gives, as an SO_SNDBUF value, bytes; nonzero also
     /// means Linux's accounting of a socket whose program set SO_SNDBUF: the kernel doubles
     /// the value (`sk_setsockopt`: at least SOCK_MIN_SNDBUF = 2 × TCP_SKB_MIN_TRUESIZE =
@@ -247,8 +266,7 @@ profile! {
     /// 14480-byte send() put all ten segments in flight. A blocked send() resumes once
     /// the free part is half the queued part (`sk_stream_write_space`). 0: SO_SNDBUF is a
     /// limit on payload bytes, as given. (Without SO_SNDBUF Linux grows the buffer with
-    /// the congestion window, `tcp_sndbuf_expand`, which the model leaves out:
-    /// `send_buffer` is large.)
+    /// the congestion window: `send_buffer_max`.)
     min_send_buffer: u32,
     /// Initial retransmission timeout, also for SYN and SYN-ACK (RFC 6298 §2.1: 1 s;
     /// Linux TCP_TIMEOUT_INIT).
@@ -681,7 +699,8 @@ impl Profile {
             udp_recv_buffer: 131_072,
             udp_rmem_default: 212_992,
             udp_skb_pad: 64,
-            send_buffer: 16_384 * 1024,
+            send_buffer: 16_384,
+            send_buffer_max: 4_194_304,
             min_send_buffer: 2_304,
             rmem_max: 212_992,
             wmem_max: 212_992,
@@ -777,6 +796,7 @@ impl Profile {
             udp_rmem_default: 0,
             udp_skb_pad: 0,
             send_buffer: 16_384 * 1024,
+            send_buffer_max: 0,
             min_send_buffer: 0,
             rmem_max: 0,
             wmem_max: 0,
@@ -939,6 +959,14 @@ mod tests {
             (
                 "min_recv_buffer",
                 "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
+            ),
+            (
+                "send_buffer",
+                "tcp_wmem[1] 16384, grown by tcp_sndbuf_expand; the RFCs size no buffer",
+            ),
+            (
+                "send_buffer_max",
+                "tcp_wmem[2] bounds tcp_sndbuf_expand; the RFCs grow none",
             ),
             (
                 "min_send_buffer",

@@ -825,6 +825,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         udp_rmem_default: WSCALE_SPACE,
         udp_skb_pad: SKB_OVERHEAD,
         send_buffer: BUFFER,
+        send_buffer_max: WSCALE_SPACE,
         rcv_skb_overhead: SKB_OVERHEAD,
         min_recv_buffer: BUFFER,
         min_send_buffer: WSCALE_SPACE,

@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use synack_model::presets::{self, Knobs, WindowCase};
 use synack_model::scenario::{Action, FaultAction, FaultRule, SegmentMatch, Step};
-use synack_model::trace::{EventKind, ShutHow, TimerKind, Trace};
+use synack_model::trace::{EventKind, ShutHow, TcpState, TimerKind, Trace};
 
 fn win(case: WindowCase) -> Trace {
     run(&presets::window(&Knobs::default(), case))
@@ -1046,4 +1046,68 @@ fn turning_tcp_nodelay_off_does_not_push_what_msg_more_holds() {
         data_packets(&run_with(true), "client"),
         ["0.154 client>server . seq=1 ack=1 len=10"]
     );
+}
+
+/// The send buffer's sizes over a run (the `send_buffer` gauge's caps, each change once).
+fn send_buffer_caps(t: &Trace, label: &str) -> Vec<u32> {
+    let id = socket(t, label);
+    let mut caps: Vec<u32> = Vec::new();
+    for e in &t.events {
+        if let EventKind::QueueChanged {
+            socket,
+            queue: synack_model::trace::QueueKind::SendBuffer,
+            cap,
+            ..
+        } = e.kind
+        {
+            if socket == id && caps.last() != Some(&cap) {
+                caps.push(cap);
+            }
+        }
+    }
+    caps
+}
+
+#[test]
+fn a_big_write_waits_for_a_send_buffer_the_kernel_grows_with_cwnd() {
+    // Linux sizes a send buffer SO_SNDBUF did not set itself (`tcp_sndbuf_expand`): 16384
+    // (tcp_wmem[1]) until the handshake ends, then 2 × 10 segments × 2304 bytes = 46080
+    // (measured on 6.18, MTU 1500, CUBIC), growing with cwnd while a writer waits and the
+    // peer's window, not cwnd, holds the sender. So send(200000) returns, and close()
+    // sends its FIN, only when the last of it fits, rounds of ACKs later: measured on 6.18
+    // at 20 ms one way (the client connecting at 0, 200000 bytes to a reader in recv()),
+    // FIN-WAIT-1 at 163 ms, 3 round trips after ESTABLISHED (model 160 ms); a buffer that
+    // takes the whole write at once enters it as the handshake ends, at 40 ms.
+    let t = win(WindowCase::SlowStart);
+    let est = entered(&t, "client", TcpState::Established)[0];
+    let fin_wait_1 = entered(&t, "client", TcpState::FinWait1)[0];
+    assert!(
+        fin_wait_1 >= est + 2 * 40_000,
+        "FIN-WAIT-1 at {fin_wait_1} µs, established at {est}"
+    );
+    let caps = send_buffer_caps(&t, "client");
+    assert_eq!(caps[..2], [16_384, 46_080], "{caps:?}");
+    assert!(caps.windows(2).all(|w| w[0] < w[1]), "{caps:?}");
+    assert!(*caps.last().unwrap() <= 4_194_304, "{caps:?}");
+    // The RFC profile sizes no buffer: the write is taken whole and close() follows it.
+    let k = Knobs {
+        profile: synack_model::profile::ProfileId::Rfc,
+        ..Knobs::default()
+    };
+    let t = run(&presets::window(&k, WindowCase::SlowStart));
+    assert_eq!(
+        entered(&t, "client", TcpState::FinWait1)[0],
+        entered(&t, "client", TcpState::Established)[0]
+    );
+}
+
+#[test]
+fn so_sndbuf_keeps_the_kernel_from_growing_the_send_buffer() {
+    // `tcp_should_expand_sndbuf` and `tcp_init_buffer_space` leave a buffer SO_SNDBUF set
+    // (SOCK_SNDBUF_LOCK) as it is.
+    let mut s = presets::window(&Knobs::default(), WindowCase::SlowStart);
+    let client = s.sockets.iter().position(|x| x.label == "client").unwrap();
+    s.sockets[client].send_buffer = Some(100_000);
+    let t = run(&s);
+    assert_eq!(send_buffer_caps(&t, "client"), [100_000]);
 }

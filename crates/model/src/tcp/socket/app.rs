@@ -15,12 +15,19 @@ impl TcpSocket {
     /// below `sk_sndbuf` (`sk_stream_memory_free`); a call that stopped sleeps until the free
     /// part is half the queued part (`sk_stream_wait_memory`, woken by
     /// `sk_stream_write_space`). Otherwise the free payload space.
+    /// A buffer the kernel sizes itself (profile `send_buffer_max`, no SO_SNDBUF) is checked
+    /// the same way against `sk_sndbuf` as it stands, not doubled.
     pub fn send_room(&mut self, want: u32, p: &crate::profile::Profile) -> u32 {
         let min_send_buffer = p.min_send_buffer;
-        if min_send_buffer == 0 || !self.sndbuf_locked {
+        let grown = !self.sndbuf_locked && p.send_buffer_max > 0;
+        if min_send_buffer == 0 || !(self.sndbuf_locked || grown) {
             return self.send_space().min(want);
         }
-        let limit = 2 * (self.send_cap.max(min_send_buffer) as u64);
+        let limit = if self.sndbuf_locked {
+            2 * (self.send_cap.max(min_send_buffer) as u64)
+        } else {
+            self.send_cap as u64
+        };
         let mut queued = self.send_skbs_mem();
         if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
             return 0;

@@ -122,6 +122,7 @@ impl TcpSocket {
         let opt = if self.ts_ok { 12 } else { 0 };
         self.snd_mss = peer_mss.min(self.our_mss as u32).saturating_sub(opt).max(1);
         self.mss_unbounded = self.snd_mss;
+        self.mss_clamp = peer_mss.min(p.mss as u32);
         self.cc.set_mss(self.snd_mss, p.initial_cwnd_segments);
         if !p.timestamps || o.timestamps.is_none() {
             self.ts_ok = false;

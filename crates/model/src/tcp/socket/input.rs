@@ -498,6 +498,9 @@ impl TcpSocket {
         // `tcp_data_snd_check`, then `tcp_ack_snd_check`: a segment sent carries the ACK
         // (not on the fast path above).
         let sent = !fast_no_ack && self.output(ctx);
+        if !fast_no_ack {
+            self.check_space(ctx.p);
+        }
         let held = ofo && self.ofo_held();
         if sent {
             return;

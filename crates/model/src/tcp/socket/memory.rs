@@ -34,9 +34,11 @@ impl TcpSocket {
     /// 65536 − 1448, rounds down below what was promised, so the ACK offers 64235, the rest
     /// of the promise, where an uncapped ceiling would offer 64240 again.
     /// It also starts the first measurement of reads (`rcvq_space.seq`, `.time`).
-    pub(super) fn init_buffer_space(&mut self, now: Micros) {
+    pub(super) fn init_buffer_space(&mut self, now: Micros, p: &crate::profile::Profile) {
         self.rcvq_seq = self.rcv_copied;
         self.rcvq_time = now;
+        // "if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK)) tcp_sndbuf_expand(sk);"
+        self.sndbuf_expand(p);
         if !self.truesize_accounting() {
             return;
         }
@@ -309,6 +311,38 @@ impl TcpSocket {
         self.fwd_alloc += freed as i64;
         if self.fwd_alloc >= PAGE {
             self.fwd_alloc %= PAGE;
+        }
+    }
+
+    /// Linux `tcp_sndbuf_expand` (profile `send_buffer_max`): a send buffer SO_SNDBUF did
+    /// not set grows to 2 × max(TCP_INIT_CWND, cwnd, reordering + 1) skbs of worst-case
+    /// memory for one MSS ("each frame consumes one skb and skb->head is kmalloced using
+    /// power of two area of memory"), never past tcp_wmem[2], never down.
+    pub(super) fn sndbuf_expand(&mut self, p: &crate::profile::Profile) {
+        if self.sndbuf_locked || p.send_buffer_max == 0 {
+            return;
+        }
+        let mss = self.mss_clamp.max(self.snd_mss) as u64;
+        let per_mss = (mss + SND_HEADER_ROOM).next_power_of_two() + SK_BUFF as u64;
+        let mss_segs = self.snd_mss.max(1);
+        let nr_segs = (TCP_INIT_CWND as u64)
+            .max((self.cc.cwnd / mss_segs) as u64)
+            .max(self.reord.degree as u64 + 1);
+        let sndmem = 2 * nr_segs * per_mss;
+        if (self.send_cap as u64) < sndmem {
+            self.send_cap = sndmem.min(p.send_buffer_max as u64) as u32;
+        }
+    }
+
+    /// Linux `tcp_check_space`, after an incoming segment's `tcp_ack` and push
+    /// (`tcp_data_snd_check`): with a writer waiting for room (`SOCK_NOSPACE`, set by
+    /// `sk_stream_wait_memory`), `tcp_new_space` grows the buffer if
+    /// `tcp_should_expand_sndbuf` lets it: not set by SO_SNDBUF (no memory pressure is
+    /// modelled) and fewer segments in flight than cwnd (`tcp_packets_in_flight`), i.e. the
+    /// sender is held by the peer's window or has sent all it has, not by cwnd.
+    pub(super) fn check_space(&mut self, p: &crate::profile::Profile) {
+        if self.snd_wait && self.cwnd_room_segs() > 0 {
+            self.sndbuf_expand(p);
         }
     }
 

@@ -73,6 +73,15 @@ const PAGE: i64 = 4096;
 /// (SK_MEMINFO_WMEM_QUEUED, `ss -m`'s `w`): a 1-byte write held by MSG_MORE queues 833
 /// bytes, a 101-byte one 933, and leaves 3263 and 3163 forward-allocated.
 pub(crate) const SND_SKB_HEAD: u64 = (SMALL_HEAD + SK_BUFF) as u64;
+/// MAX_TCP_HEADER + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)), the room
+/// `tcp_sndbuf_expand` adds to an MSS before rounding it to a power of two. It depends on the
+/// kernel's configuration; measured on 6.18 (x86-64): a connection whose MSS clamp is 1520
+/// reads SO_SNDBUF 46080 after the handshake (2 × 10 × (2048 + 256)), one of 1560 87040
+/// (4096 + 256), so it is more than 488 and at most 528: 192 + 320.
+const SND_HEADER_ROOM: u64 = 512;
+/// Linux TCP_INIT_CWND: the least number of segments `tcp_sndbuf_expand` sizes the send
+/// buffer for, whatever the initial cwnd (a route's initcwnd does not change it).
+const TCP_INIT_CWND: u32 = 10;
 
 /// One skb of the out-of-order queue (Linux `tp->out_of_order_queue`): the bytes it holds,
 /// its truesize and the room left at the end of its head (`skb_tailroom`) for the bytes of a
@@ -146,6 +155,9 @@ pub struct TcpSocket {
     pub snd_mss: u32,
     /// Eff.snd.MSS before that bound: from the route, the peer's MSS option and our options.
     mss_unbounded: u32,
+    /// The peer's MSS option, within our clamp (Linux `rx_opt.mss_clamp`): with the MSS it
+    /// sizes the send buffer's growth ([`TcpSocket::sndbuf_expand`]).
+    mss_clamp: u32,
     ts_ok: bool,
     sack_ok: bool,
     snd_wscale: u8,
@@ -715,6 +727,7 @@ impl TcpSocket {
             send_cap: p.send_buffer,
             sndbuf_locked: false,
             snd_wait: false,
+            mss_clamp: 0,
             fin_queued: false,
             lone_fin: None,
             nodelay: false,
@@ -878,7 +891,7 @@ impl TcpSocket {
             }
             self.initialize_rcv_mss();
             self.init_metrics(ctx);
-            self.init_buffer_space(ctx.now);
+            self.init_buffer_space(ctx.now, ctx.p);
             // `tcp_rcv_state_process` (SYN-RECEIVED) and the SYN-ACK's `tcp_ack`
             // (SYN-SENT) set the first pacing rate.
             self.update_pacing_rate();
