@@ -7,7 +7,7 @@ use synack_model::trace::QueueKind;
 use crate::engine::ladder::fmt_ms;
 use crate::engine::layout::TimerSpan;
 use crate::engine::narration::{timer_name, timer_title};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, T};
 use crate::num;
 
 /// A running timer: the ring is the time left (to when it fires, `expires`) as a share of the
@@ -43,17 +43,31 @@ pub struct QueueProps {
     pub lang: Lang,
 }
 
+/// Why a send buffer can hold more than its size: the kernel checks it only before it starts
+/// a new skb (`sk_stream_memory_free` in `tcp_sendmsg_locked`), and an skb takes up to half
+/// the peer's window, so a write may queue up to that much past it.
+const PAST_SNDBUF: T = T::new(
+    "Linux 只在开始每个新的 skb（最多为对端窗口的一半，约 64 KB）之前检查发送缓冲区，所以一次写入可以超出它这么多。",
+    "Linux checks the send buffer only before it starts each new skb (up to half the peer's window, about 64 KB), so a write can queue that much past it.",
+);
+
 /// A queue's name, a bar filled to `len / cap` and the two numbers.
 #[component]
 pub fn QueueBar(p: &QueueProps) -> Html {
     let pct = num::clamp(p.len as f64 / p.cap as f64 * 100.0, 0.0, 100.0);
+    let title = queue_title(p.kind, p.len, p.cap, p.lang);
     html! {
-        <span class="queue">
+        <span class="queue" {title}>
             <span class="q-name">{ queue_name(p.kind, p.lang) }</span>
             <span class="q-bar"><span class="q-fill" style={format!("width:{}%", num::fixed(pct, 1))} /></span>
             <span class="q-num mono">{ format!("{}/{}", p.len, p.cap) }</span>
         </span>
     }
+}
+
+/// The gauge's tooltip: only a send buffer holding more than its size has one, saying why.
+pub(crate) fn queue_title(k: QueueKind, len: u32, cap: u32, lang: Lang) -> Option<&'static str> {
+    (k == QueueKind::SendBuffer && len > cap).then(|| PAST_SNDBUF.get(lang))
 }
 
 fn queue_name(k: QueueKind, lang: Lang) -> &'static str {
@@ -70,5 +84,29 @@ fn queue_name(k: QueueKind, lang: Lang) -> &'static str {
         (QueueKind::AcceptQueue, Lang::En) => "accept queue",
         (QueueKind::Datagrams, Lang::Zh) => "数据报",
         (QueueKind::Datagrams, Lang::En) => "datagrams",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_send_buffer_queued_past_its_size_says_why_in_both_languages() {
+        // The model's first write of a 200000-byte send(): two skbs of 31856 bytes started
+        // while the queue was under the 46080-byte buffer.
+        for lang in [Lang::Zh, Lang::En] {
+            let t = queue_title(QueueKind::SendBuffer, 63_712, 46_080, lang).unwrap();
+            assert!(t.contains("skb"), "{t}");
+        }
+        assert_eq!(
+            queue_title(QueueKind::SendBuffer, 46_080, 46_080, Lang::En),
+            None
+        );
+        assert_eq!(
+            queue_title(QueueKind::RecvBuffer, 70_000, 65_536, Lang::En),
+            None
+        );
     }
 }
