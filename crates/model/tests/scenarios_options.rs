@@ -369,9 +369,12 @@ fn a_woken_reader_runs_after_the_segments_its_own_acks_clock_out_at_the_same_ins
     // arrives at one instant, and a Wake goes after everything else at its instant (explore
     // 900-25 on 6.18, a loaded machine: 1448 + 1448 + 104 handed over 60 µs apart, one
     // recv() of 3000); the model's Wake, queued before the ACK brought the 104 bytes, read
-    // 2896. In the kernel it is a race, not a rule: a reader that runs within those 60 µs
-    // reads 1448 then 1552 (the lab's scripts at SCHED_FIFO 11, and an ordinary task on an
-    // idle machine: 2026-12-06, 11 of 11), so no kernel recording of it is kept.
+    // 2896. On the lab's wire, which hands packets over one write(2) at a time, a reader
+    // that runs within those 60 µs reads 1448 then 1552 (the lab's scripts at SCHED_FIFO
+    // 11, and an ordinary task on an idle machine: 2026-12-06, 11 of 11; that evening at
+    // load 4-5, 8 of 8), which the model says with the wire's `handover_us`: the recording
+    // a-woken-reader-copies-the-segment-that-woke-it-before-the-msg-more-tail. Here the link
+    // has none (a flight at one instant, as a NIC's NAPI poll hands it over).
     let mut s = pair(
         "",
         "",
