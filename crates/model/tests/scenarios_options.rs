@@ -313,8 +313,9 @@ fn a_flight_handed_over_packet_by_packet_wakes_a_reader_that_reads_its_first_seg
 fn a_poll_woken_by_a_flight_handed_over_packet_by_packet_is_followed_by_a_recv_that_reads_it_all() {
     // The same flight to a task in poll(): poll() returns at the first segment, but the task
     // makes its next call from user space after the relay has handed over the rest (6.18 on
-    // the lab's wire: poll() back 53-229 µs after the first segment, the recv() after it
-    // 4-12 µs later read the whole flight in 10 of 12 runs, flights of 3 and 10).
+    // the lab's wire, load 2.5-3.2: poll() back 53-229 µs after the first segment, the
+    // recv() after it 4-12 µs later read the whole flight in 10 of 12 runs, flights of 3
+    // and 10).
     let t = handed_over(
         10,
         r#", { "call": "send", "len": 3000, "at_us": 500000 }"#,
