@@ -267,9 +267,10 @@ pub(crate) fn not_relayed(t_in_us: u64, data: Vec<u8>) -> WirePacket {
 /// (`tcp_recvmsg_locked` stops once it has copied something and the backlog is empty).
 /// Measured on 6.18 (2-core VM, load 1.0-2.4, delays 0, 1, 20 and 50 ms, flights of 2, 3 and
 /// 10 segments to a reader blocked in recv(65536), 3 runs each): the second packet 46-214 µs
-/// after the first (that write also wakes the reader), the ones behind it 2-10 µs apart, a
-/// 10-packet flight over 78-233 µs (13 µs a packet at the median); recv() returned the first
-/// segment alone in 22 of 36 runs, 49-187 µs after it arrived.
+/// after the first (72 at the median; that write also wakes the reader), the ones behind it
+/// 1-56 µs apart (3 at the median), a 10-packet flight over 78-233 µs (13 µs a packet at the
+/// median); recv() returned the first segment alone in 25 of 36 runs (the whole flight in 8),
+/// 49-187 µs after it arrived.
 pub const HANDOVER_US: u64 = 10;
 
 /// How long before a delivery is due the relay stops sleeping and polls without sleeping

@@ -425,7 +425,7 @@ profile! {
     /// 6.18 on the lab's TUN wire, which hands a flight to the stack one packet per write(2),
     /// each handled to the end inside it (`tun_get_user` → `tun_rx_batched` →
     /// `netif_receive_skb`; `LinkSpec::handover_us`): on a machine at load 1-2.4 a reader
-    /// blocked in recv(65536) read the first segment alone in 22 of 36 runs (flights of 2, 3
+    /// blocked in recv(65536) read the first segment alone in 25 of 36 runs (flights of 2, 3
     /// and 10 segments, 0-50 ms one way), returning 49-187 µs after it, while the relay was
     /// still inside the write that woke it (the second segment came 46-214 µs after the
     /// first): a woken reader on an idle CPU runs before the next hand-over, which 0 says.

@@ -276,7 +276,7 @@ fn a_flight_handed_over_packet_by_packet_wakes_a_reader_that_reads_its_first_seg
     // `netif_receive_skb`): the first segment wakes the reader (`tcp_data_ready` →
     // `sock_def_readable`), which copies it on the other CPU and returns before the relay
     // hands over the second (`tcp_recvmsg_locked` stops once it copied something and the
-    // backlog is empty). Measured on 6.18, load 1-2.4: recv(65536) = 1448 in 22 of 36 runs
+    // backlog is empty). Measured on 6.18, load 1-2.4: recv(65536) = 1448 in 25 of 36 runs
     // (flights of 2, 3 and 10, delays 0-50 ms). The task's next call runs after the rest of
     // the train and finds it. With no hand-over time (a NIC's NAPI poll with GRO) the flight
     // lands at one instant and one recv() reads it all.
