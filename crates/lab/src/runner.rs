@@ -212,6 +212,15 @@ pub fn check(sc: &Scenario) -> Result<()> {
         }
     }
     let l = &sc.network.default;
+    if ![0, wire::HANDOVER_US].contains(&l.handover_us) {
+        return bad(format!(
+            "network.default.handover_us {}: the wire hands packets over one write(2) at a time, \
+             which the lab gives the model as {} µs (0 in the file says the same); it cannot \
+             hand them over faster or slower",
+            l.handover_us,
+            wire::HANDOVER_US
+        ));
+    }
     if !sc.network.directions.is_empty()
         || l.jitter_us > 0
         || l.bandwidth_bps > 0
@@ -451,6 +460,9 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
     scenario.tuning.rmem_max = Some(machine.rmem_max);
     scenario.tuning.wmem_max = Some(machine.wmem_max);
+    // The wire is the scenario's link: it hands packets to the receiving stack one write(2)
+    // at a time, which the model must know to spread a flight as the wire does.
+    scenario.network.default.handover_us = wire::HANDOVER_US;
 
     // The scenario's time zero: once namespaces, wire, sysctls and pollers are ready (setting
     // them up takes tens of ms, more than the first step's `at_us`), and a little later still,
@@ -1421,6 +1433,16 @@ mod tests {
         let mut sc = case();
         sc.network.default.jitter_us = 1_000;
         refused(&sc, "jitter");
+        // The wire hands packets over as it does: a file may say so (or say nothing, 0), not
+        // ask for another pace.
+        for ok in [0, wire::HANDOVER_US] {
+            let mut sc = case();
+            sc.network.default.handover_us = ok;
+            assert!(check(&sc).is_ok(), "{ok}");
+        }
+        let mut sc = case();
+        sc.network.default.handover_us = 1;
+        refused(&sc, "handover_us 1");
         let mut sc = case();
         sc.limits.max_time_us = 3_600_000_000;
         refused(&sc, "max_time_us");

@@ -257,6 +257,22 @@ pub(crate) fn not_relayed(t_in_us: u64, data: Vec<u8>) -> WirePacket {
     }
 }
 
+/// The wire's hand-over time per packet (`LinkSpec::handover_us`), µs, which a run gives the
+/// model. The relay hands a packet over by writing it to the receiving TUN device, and the
+/// write runs the receiving stack to the end (`tun_get_user` → `tun_rx_batched` →
+/// `netif_receive_skb`: no NAPI, no GRO, one packet at a time) before the relay can write the
+/// next, so a flight due at one instant reaches the stack spread out; a reader blocked in
+/// recv() that the first packet wakes (`tcp_data_ready` → `sock_def_readable`) runs on the
+/// other CPU while the relay is still inside that write, and reads that packet alone
+/// (`tcp_recvmsg_locked` stops once it has copied something and the backlog is empty).
+/// Measured on 6.18 (2-core VM, load 1.0-2.4, delays 0, 1, 20 and 50 ms, flights of 2, 3 and
+/// 10 segments to a reader blocked in recv(65536), 3 runs each): the second packet 46-214 µs
+/// after the first (72 at the median; that write also wakes the reader), the ones behind it
+/// 1-56 µs apart (3 at the median), a 10-packet flight over 78-233 µs (13 µs a packet at the
+/// median); recv() returned the first segment alone in 25 of 36 runs (the whole flight in 8),
+/// 49-187 µs after it arrived.
+pub const HANDOVER_US: u64 = 10;
+
 /// How long before a delivery is due the relay stops sleeping and polls without sleeping
 /// until its time, µs. A sleeping thread wakes after its timer: at the relay's real-time
 /// priority about 20-100 µs after on this machine (a virtual one), so a relay that slept until

@@ -437,13 +437,18 @@ profile! {
     /// up to the buffer's size, and segments that come in meanwhile too (it processes the
     /// backlog before it returns). So everything that arrives within this time is read by
     /// one recv(); 0: everything that arrives at the same instant, e.g. one flight on a link
-    /// without `bandwidth_bps`. It depends on the machine (its scheduler, its load, the CPU
-    /// the reader sleeps on), not on TCP, so both profiles leave it at 0. Measured on 6.18
-    /// (the lab's TUN wire, which hands a flight's segments to the stack 5-80 µs apart, each
-    /// handled to the end inside the relay's write(2): `tun_get_user` → `tun_rx_batched` →
-    /// `netif_receive_skb`): a reader blocked in recv(65536) returned 3000 bytes for
-    /// 1448 + 1448 + 104 and 14480 for ten segments, 1.9-8 ms after the first (a 2-core VM
-    /// under load); the model read the first segment alone before.
+    /// without `bandwidth_bps` or `handover_us`, but only the first packet of a flight the
+    /// link hands over packet by packet. It depends on the machine (its scheduler, its load,
+    /// the CPU the reader sleeps on), not on TCP, so both profiles leave it at 0. Measured on
+    /// 6.18 on the lab's TUN wire, which hands a flight to the stack one packet per write(2),
+    /// each handled to the end inside it (`tun_get_user` → `tun_rx_batched` →
+    /// `netif_receive_skb`; `LinkSpec::handover_us`): on a machine at load 1-2.4 a reader
+    /// blocked in recv(65536) read the first segment alone in 25 of 36 runs (flights of 2, 3
+    /// and 10 segments, 0-50 ms one way), returning 49-187 µs after it, while the relay was
+    /// still inside the write that woke it (the second segment came 46-214 µs after the
+    /// first): a woken reader on an idle CPU runs before the next hand-over, which 0 says.
+    /// Under load it waits for a CPU: 3000 bytes for 1448 + 1448 + 104 and 14480 for ten
+    /// segments, 1.9-8 ms after the first (load 9).
     reader_wake_us: Micros,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293

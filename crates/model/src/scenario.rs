@@ -113,6 +113,16 @@ pub struct LinkSpec {
     pub jitter_us: Micros,
     /// Bits per second; 0 means no serialisation delay.
     pub bandwidth_bps: u64,
+    /// How long the receiving end takes to hand one packet to its host's stack before it can
+    /// hand over the next, µs: packets due closer together than this arrive this far apart.
+    /// 0: a flight due at one instant arrives at that instant, as a NIC hands a burst over
+    /// in one NAPI poll (GRO merging it) or loopback in one softirq batch, so a reader it
+    /// wakes reads it all. A TUN device written by a user-space relay (the lab's wire) takes
+    /// one packet per write(2), and each write runs the receiving stack to the end
+    /// (`tun_get_user` → `tun_rx_batched` → `netif_receive_skb`), waking a blocked reader
+    /// (`tcp_data_ready` → `sock_def_readable`) before the next packet is handed over.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub handover_us: Micros,
     /// Largest IP packet; bigger ones are dropped (DF set).
     pub mtu: u32,
     /// Random loss, percent (0-100).
@@ -130,6 +140,7 @@ impl Default for LinkSpec {
             latency_us: 20_000,
             jitter_us: 0,
             bandwidth_bps: 0,
+            handover_us: 0,
             mtu: 1500,
             loss_pct: 0.0,
             duplicate_pct: 0.0,
@@ -582,6 +593,8 @@ pub mod ranges {
     pub const LINK_DELAY_US: RangeInclusive<Micros> = 0..=60_000_000;
     /// 0 means no serialisation delay; up to 1 Tbit/s.
     pub const BANDWIDTH_BPS: RangeInclusive<u64> = 0..=1_000_000_000_000;
+    /// A link's per-packet hand-over time: 0 (a flight at one instant) up to a second.
+    pub const HANDOVER_US: RangeInclusive<Micros> = 0..=1_000_000;
     /// RFC 791: every host must accept a 68-byte datagram. The top is Linux's loopback MTU,
     /// 65536 (one more than IPv4's 16-bit total length can say: a packet never fills it, but
     /// `ip link` reports it and the MSS on lo, 65495, is taken from it).
@@ -789,6 +802,11 @@ fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
         format_args!("{at}.bandwidth_bps"),
         l.bandwidth_bps,
         &BANDWIDTH_BPS,
+    )?;
+    check(
+        format_args!("{at}.handover_us"),
+        l.handover_us,
+        &HANDOVER_US,
     )?;
     check(format_args!("{at}.mtu"), l.mtu, &MTU)?;
     check_pct(format_args!("{at}.loss_pct"), l.loss_pct)?;

@@ -8,7 +8,7 @@ mod common;
 
 use common::{returns, run};
 use synack_model::scenario::Scenario;
-use synack_model::trace::{AppResult, EventKind, SocketId, Trace};
+use synack_model::trace::{AppResult, EventKind, SocketId, TcpState, Trace};
 
 fn scenario(json: &str) -> Scenario {
     Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}"))
@@ -225,6 +225,144 @@ fn a_poll_woken_by_a_flight_returns_after_it_all_so_the_next_recv_reads_it_all()
     );
 }
 
+/// Every segment's arrival, in µs: `"520010 client>server seq=1449 len=1448"` (sequence
+/// numbers relative to the direction's ISN).
+fn arrivals_us(t: &Trace) -> Vec<String> {
+    let isns = synack_model::read::Isns::of_trace(t);
+    let name = |h: synack_model::trace::HostId| t.hosts[h.0 as usize].name.clone();
+    let mut out = Vec::new();
+    for e in &t.events {
+        let EventKind::SegmentArrived { id } = &e.kind else {
+            continue;
+        };
+        let Some(seg) = t.events.iter().find_map(|s| match &s.kind {
+            EventKind::SegmentSent { id: sid, segment } if sid == id => Some(segment),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let synack_model::trace::Header::Tcp(h) = &seg.header else {
+            continue;
+        };
+        let (sq, a) = isns.show(seg, h, synack_model::read::Numbering::Relative);
+        let flags = synack_model::trace::TcpFlags {
+            psh: false,
+            ..h.flags
+        };
+        out.push(format!(
+            "{} {}>{} {flags} seq={sq} ack={a} len={}",
+            e.t,
+            name(seg.src.host),
+            name(seg.dst.host),
+            seg.payload_len
+        ));
+    }
+    out
+}
+
+/// 3000 bytes leave the client at 500 ms as 1448 + 1448 + 104, on a link whose receiving end
+/// hands packets over `handover_us` apart, to a server whose steps after accept() are
+/// `server`.
+fn handed_over(handover_us: u64, client: &str, server: &str) -> Trace {
+    let mut s = pair("", "", client, "", server);
+    s.network.default.handover_us = handover_us;
+    run(&s)
+}
+
+#[test]
+fn a_flight_handed_over_packet_by_packet_wakes_a_reader_that_reads_its_first_segment_alone() {
+    // The lab's wire (a TUN device written by a user-space relay) hands a flight to the
+    // stack one write(2) at a time, each running the stack to the end (`tun_get_user` →
+    // `netif_receive_skb`): the first segment wakes the reader (`tcp_data_ready` →
+    // `sock_def_readable`), which copies it on the other CPU and returns before the relay
+    // hands over the second (`tcp_recvmsg_locked` stops once it copied something and the
+    // backlog is empty). Measured on 6.18, load 1-2.4: recv(65536) = 1448 in 25 of 36 runs
+    // (flights of 2, 3 and 10, delays 0-50 ms). The task's next call runs after the rest of
+    // the train and finds it. With no hand-over time (a NIC's NAPI poll with GRO) the flight
+    // lands at one instant and one recv() reads it all.
+    let send = r#", { "call": "send", "len": 3000, "at_us": 500000 }"#;
+    let reads = r#", { "call": "recv", "max": 65536 }, { "call": "recv", "max": 65536 }"#;
+    let t = handed_over(10, send, reads);
+    assert_eq!(
+        arrivals_us(&t)[3..],
+        [
+            "520000 client>server . seq=1 ack=1 len=1448",
+            "520010 client>server . seq=1449 ack=1 len=1448",
+            "520020 client>server . seq=2897 ack=1 len=104",
+            "540000 server>client . seq=1 ack=1449 len=0",
+            "540010 server>client . seq=1 ack=2897 len=0",
+            "540020 server>client . seq=1 ack=3001 len=0",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "conn"),
+        [
+            "Recv 1448 bytes: client #0[0..1448]",
+            "Recv 1552 bytes: client #0[1448..3000]"
+        ]
+    );
+    assert_eq!(return_times(&t, "conn", "Recv"), [520_000, 520_020]);
+    let at_once = handed_over(0, send, reads);
+    assert_eq!(
+        returns(&at_once, "conn")[0],
+        "Recv 3000 bytes: client #0[0..3000]"
+    );
+}
+
+#[test]
+fn a_poll_woken_by_a_flight_handed_over_packet_by_packet_is_followed_by_a_recv_that_reads_it_all() {
+    // The same flight to a task in poll(): poll() returns at the first segment, but the task
+    // makes its next call from user space after the relay has handed over the rest (6.18 on
+    // the lab's wire, load 2.5-3.2: poll() back 53-229 µs after the first segment, the
+    // recv() after it 4-12 µs later read the whole flight in 10 of 12 runs, flights of 3
+    // and 10).
+    let t = handed_over(
+        10,
+        r#", { "call": "send", "len": 3000, "at_us": 500000 }"#,
+        r#", { "call": "poll" }, { "call": "recv", "max": 65536 }"#,
+    );
+    assert_eq!(
+        returns(&t, "conn"),
+        ["Poll 1 (POLLIN)", "Recv 3000 bytes: client #0[0..3000]"]
+    );
+    assert_eq!(return_times(&t, "conn", "Poll"), [520_000]);
+    assert_eq!(return_times(&t, "conn", "Recv"), [520_020]);
+}
+
+#[test]
+fn a_close_after_a_woken_recv_comes_after_the_fin_handed_over_behind_the_data() {
+    // The client writes 10 bytes and closes at once: data and FIN leave together and are
+    // handed over 10 µs apart. The server's recv() wakes on the data and reads it; its
+    // close() comes from user space after the FIN, so the server goes CLOSE-WAIT → LAST-ACK
+    // and the client FIN-WAIT-2 → TIME-WAIT (6.18 on the lab's wire: 6 of 7 runs; the model
+    // closed between the two, FIN-WAIT-1 → CLOSING on both sides).
+    let t = handed_over(
+        10,
+        r#", { "call": "send", "len": 10, "at_us": 500000 }, { "call": "close" }"#,
+        r#", { "call": "recv", "max": 65536 }, { "call": "close" }"#,
+    );
+    assert_eq!(returns(&t, "conn")[0], "Recv 10 bytes: client #0[0..10]");
+    assert_eq!(
+        common::states(&t, "conn")[1..],
+        [
+            TcpState::SynReceived,
+            TcpState::Established,
+            TcpState::CloseWait,
+            TcpState::LastAck,
+            TcpState::Closed
+        ]
+    );
+    assert_eq!(
+        common::states(&t, "client")[2..],
+        [
+            TcpState::Established,
+            TcpState::FinWait1,
+            TcpState::FinWait2,
+            TcpState::TimeWait
+        ]
+    );
+}
+
 #[test]
 fn a_woken_reader_runs_after_the_segments_its_own_acks_clock_out_at_the_same_instant() {
     // On a 0 ms wire the end of a MSG_MORE write leaves in reply to the reader's ACKs, at
@@ -232,9 +370,12 @@ fn a_woken_reader_runs_after_the_segments_its_own_acks_clock_out_at_the_same_ins
     // arrives at one instant, and a Wake goes after everything else at its instant (explore
     // 900-25 on 6.18, a loaded machine: 1448 + 1448 + 104 handed over 60 µs apart, one
     // recv() of 3000); the model's Wake, queued before the ACK brought the 104 bytes, read
-    // 2896. In the kernel it is a race, not a rule: a reader that runs within those 60 µs
-    // reads 1448 then 1552 (the lab's scripts at SCHED_FIFO 11, and an ordinary task on an
-    // idle machine: 2026-12-06, 11 of 11), so no kernel recording of it is kept.
+    // 2896. On the lab's wire, which hands packets over one write(2) at a time, a reader
+    // that runs within those 60 µs reads 1448 then 1552 (the lab's scripts at SCHED_FIFO
+    // 11, and an ordinary task on an idle machine: 2026-12-06, 11 of 11; that evening at
+    // load 4-5, 8 of 8), which the model says with the wire's `handover_us`: the recording
+    // a-woken-reader-copies-the-segment-that-woke-it-before-the-msg-more-tail. Here the link
+    // has none (a flight at one instant, as a NIC's NAPI poll hands it over).
     let mut s = pair(
         "",
         "",

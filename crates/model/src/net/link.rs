@@ -1,6 +1,8 @@
 //! One direction between two hosts: latency, jitter, bandwidth, MTU, loss, duplication and
 //! reordering, all drawn from the link's own seeded random stream.
 
+use std::collections::VecDeque;
+
 use crate::rng::Rng;
 use crate::scenario::{pct_to_ppm, LinkSpec};
 use crate::trace::Micros;
@@ -10,6 +12,8 @@ pub struct Link {
     pub latency_us: Micros,
     pub jitter_us: Micros,
     pub bandwidth_bps: u64,
+    /// [`crate::scenario::LinkSpec::handover_us`].
+    pub handover_us: Micros,
     pub mtu: u32,
     pub loss_ppm: u32,
     pub duplicate_ppm: u32,
@@ -19,6 +23,12 @@ pub struct Link {
     busy_until: Micros,
     /// Latest arrival so far: packets that are not reordered never overtake it (FIFO).
     last_arrival: Micros,
+    /// Whether a packet has arrived in order yet (`last_arrival` is its time).
+    arrived: bool,
+    /// The hand-over trains not yet over, earliest first: (first, last) arrival of packets
+    /// the receiving end hands over back to back, each `handover_us` after the one before
+    /// because it was due no later ([`Link::train_end`]).
+    trains: VecDeque<(Micros, Micros)>,
 }
 
 /// What the link does with one packet.
@@ -41,6 +51,7 @@ impl Link {
             latency_us: spec.latency_us,
             jitter_us: spec.jitter_us,
             bandwidth_bps: spec.bandwidth_bps,
+            handover_us: spec.handover_us,
             mtu: spec.mtu,
             loss_ppm: pct_to_ppm(spec.loss_pct),
             duplicate_ppm: pct_to_ppm(spec.duplicate_pct),
@@ -48,12 +59,25 @@ impl Link {
             rng,
             busy_until: 0,
             last_arrival: 0,
+            arrived: false,
+            trains: VecDeque::new(),
         }
     }
 
     /// When the sender's interface has serialised everything given to it so far.
     pub fn busy_until(&self) -> Micros {
         self.busy_until
+    }
+
+    /// When the receiving end finishes handing over the train of packets it is handing over
+    /// at `now` (`handover_us` apart, back to back), or `now` if none: a task that a packet
+    /// of the train woke and that returns to user space before it makes its next call (a
+    /// poll() then a recv()) finds the whole train.
+    pub fn train_end(&self, now: Micros) -> Micros {
+        self.trains
+            .iter()
+            .find(|&&(first, last)| first <= now && now <= last)
+            .map_or(now, |&(_, last)| last)
     }
 
     /// Sends a packet of `wire_len` bytes at `now`, with `extra_delay` from a fault rule.
@@ -82,8 +106,24 @@ impl Link {
         if self.rng.chance_ppm(self.reorder_ppm) {
             at += self.latency_us + self.jitter_us + 1;
         } else if extra_delay == 0 {
-            at = at.max(self.last_arrival);
+            // The receiving end hands packets over one at a time, `handover_us` apart: a
+            // flight sent at one instant reaches the stack spread out (only in-order packets:
+            // one a fault delays or the link reorders arrives at its own time).
+            let next = if self.arrived {
+                self.last_arrival + self.handover_us
+            } else {
+                0
+            };
+            while self.trains.front().is_some_and(|&(_, last)| last < now) {
+                self.trains.pop_front();
+            }
+            match self.trains.back_mut() {
+                Some((_, last)) if self.arrived && at <= next => *last = next,
+                _ => self.trains.push_back((at.max(next), at.max(next))),
+            }
+            at = at.max(next);
             self.last_arrival = at;
+            self.arrived = true;
         }
         let duplicate_at = if self.rng.chance_ppm(self.duplicate_ppm) {
             Some(at + 1 + self.rng.below(self.jitter_us + 1))

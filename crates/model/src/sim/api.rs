@@ -43,13 +43,31 @@ impl Sim {
             call,
             result,
         });
+        // A task woken from a sleep until readable (recv(), poll(), accept()) runs while the
+        // receiving end is still handing over the packet that woke it: the write(2) of a TUN
+        // relay runs the stack to the end (`tun_get_user` → `netif_receive_skb`), waking the
+        // task (`sock_def_readable`) on another CPU, and only then hands over the next packet.
+        // So its call finds that packet alone (a recv() copies it and returns), but the task
+        // is back in user space and makes its next call only after the rest of the train
+        // (`LinkSpec::handover_us`): the recv() after a poll() finds the whole flight, and a
+        // close() after a recv() comes after a FIN that followed the data.
+        let resume = if self.apps[i].asleep
+            && self.apps[i]
+                .blocked
+                .as_ref()
+                .is_some_and(Blocked::sleeps_until_readable)
+        {
+            self.train_end(self.infos[socket.0 as usize].host)
+        } else {
+            self.now
+        };
         self.apps[i].blocked = None;
         self.apps[i].awake();
         self.apps[i].pc += 1;
         if give_up {
             self.apps[i].pc = self.apps[i].steps.len();
         }
-        self.schedule_step(i, self.now);
+        self.schedule_step(i, resume);
         self.close_when_released(socket);
     }
 
@@ -698,10 +716,13 @@ impl Sim {
     /// an error, a connection for a listener) arriving for it only wakes it (`sk_data_ready`
     /// → `sock_def_readable`): the task runs the profile's `reader_wake_us` later and then
     /// finds everything queued by that time, whatever else arrives at the same instant
-    /// included. So a flight of segments is one recv() (`tcp_recvmsg_locked`), and a poll()
-    /// it woke returns after the whole flight is queued, so the recv() that follows reads
-    /// it all, as on Linux, not one segment. A call that finds its socket readable when it
-    /// is called returns at once (`block` tries it before the task sleeps).
+    /// included. So a flight that arrives at one instant is one recv()
+    /// (`tcp_recvmsg_locked`), and a poll() it woke returns after the whole flight is
+    /// queued, so the recv() that follows reads it all, as on Linux, not one segment; of a
+    /// flight a link hands over packet by packet (`LinkSpec::handover_us`) the woken task
+    /// finds the first packet, and makes its next call after the rest (`app_return`). A call
+    /// that finds its socket readable when it is called returns at once (`block` tries it
+    /// before the task sleeps).
     fn reader_sleeps(&mut self, i: usize) -> bool {
         let app = &self.apps[i];
         if !app.asleep

@@ -6,7 +6,7 @@ use crate::rng::Rng;
 use crate::scenario::FaultAction;
 use crate::tcp::socket::IP_HEADER;
 use crate::trace::{
-    Addr, DropReason, EventKind, Header, HostId, PayloadSpan, Segment, SegmentId, SocketId,
+    Addr, DropReason, EventKind, Header, HostId, Micros, PayloadSpan, Segment, SegmentId, SocketId,
     UdpHeader,
 };
 use crate::udp::UDP_HEADER;
@@ -22,6 +22,18 @@ impl Sim {
             let stream = 1 + ((from.0 as u64) << 16 | to.0 as u64);
             Link::new(spec, Rng::fork(seed, stream))
         })
+    }
+
+    /// When the links into `host` finish handing over the trains of packets they are handing
+    /// over now (`Link::train_end`), or now.
+    pub(super) fn train_end(&self, host: HostId) -> Micros {
+        let now = self.now;
+        self.links
+            .iter()
+            .filter(|((_, to), _)| *to == host)
+            .map(|(_, l)| l.train_end(now))
+            .max()
+            .unwrap_or(now)
     }
 
     pub(super) fn put_on_wire(&mut self, seg: Segment, multicast: bool) {
