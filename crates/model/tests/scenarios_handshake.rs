@@ -142,6 +142,40 @@ fn simultaneous_open_is_six_segments_between_two_peers() {
 }
 
 #[test]
+fn a_simultaneous_open_answers_with_its_own_syn_window_and_d_sacks_the_repeated_syn() {
+    // Measured on 6.18 (the handshake scene's simultaneous open, 3 of 3): each SYN-ACK comes
+    // from the socket that sent the SYN (`tcp_rcv_synsent_state_process` →
+    // `tcp_send_synack`), with the window its connect() chose, 64240, not a listener's
+    // 65160; each side's final ACK reports the peer's SYN, which the SYN-ACK repeats below
+    // rcv_nxt, as a D-SACK block, in quick-ACK mode (`tcp_data_queue`: "A retransmit"), and
+    // offers 63 << 10, its SYN window rounded up to the scale unit.
+    let t = hs(HandshakeCase::SimultaneousOpen);
+    let sent: Vec<(bool, u16, Vec<(u32, u32)>, u32)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            synack_model::trace::EventKind::SegmentSent { segment, .. } => match &segment.header {
+                synack_model::trace::Header::Tcp(h) => {
+                    Some((h.flags.syn, h.window, h.options.sack.clone(), h.ack))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.len(), 6, "{sent:?}");
+    for (syn, window, ..) in &sent[..4] {
+        assert!(syn);
+        assert_eq!(*window, 64240, "{sent:?}");
+    }
+    for (_, window, sack, ack) in &sent[4..] {
+        assert_eq!(*window, 63);
+        // The block is the peer's SYN: [ISN, ISN + 1), one below the ACK.
+        assert_eq!(sack[..], [(ack.wrapping_sub(1), *ack)], "{sent:?}");
+    }
+}
+
+#[test]
 fn closed_port_answers_rst_and_connect_is_refused() {
     let t = hs(HandshakeCase::ClosedPort);
     assert_packets!(

@@ -24,8 +24,19 @@ impl TcpSocket {
             if p.timestamps && (!fl.ack || self.ts_ok) {
                 options.timestamps = Some((self.ts_val(ctx.now), self.ts_recent));
             }
-            // RFC 7323 §2.2: the window in a SYN is never scaled.
-            let rcv_wnd = self.initial_rcv_wnd(fl.ack, p);
+            // RFC 7323 §2.2: the window in a SYN is never scaled. A SYN-ACK of a
+            // simultaneous open comes from the socket that sent the SYN (no listener's
+            // request: `tcp_rcv_synsent_state_process` → `tcp_send_synack` →
+            // `tcp_transmit_skb`), which offers the window its connect() chose
+            // (`tcp_connect_init`: whole MSS before timestamps are agreed, 64240 for 1460),
+            // not a listener's (65160 with timestamps, `tcp_openreq_init_rwin`). Measured
+            // on 6.18 (the handshake scene's simultaneous open): both SYN-ACKs win=64240.
+            let simultaneous = fl.ack && self.parent.is_none() && self.rcv_wnd > 0;
+            let rcv_wnd = if simultaneous {
+                self.rcv_wnd
+            } else {
+                self.initial_rcv_wnd(fl.ack, p)
+            };
             window = rcv_wnd.min(65_535) as u16;
             self.rcv_ssthresh = rcv_wnd;
             self.rcv_adv_edge = self.rcv_nxt + rcv_wnd;
