@@ -72,11 +72,13 @@ export const CHROMIUM_ARGS = [
 
 /** Launches headless Chromium. Playwright gives every launch a fresh temporary profile
  * (user-data-dir) and removes it on close; each test also gets its own context, so
- * localStorage (the remembered language and theme) never leaks from one test to the next. */
-export async function launch() {
+ * localStorage (the remembered language and theme) never leaks from one test to the next.
+ * `moreArgs`: Chromium switches besides CHROMIUM_ARGS (bench/profile-knob.mjs's
+ * SYNACK_PROFILE_FLAGS). */
+export async function launch(moreArgs = []) {
   // Imported here so that serve.mjs (which only needs the server) runs without it.
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...moreArgs], headless: true });
 }
 
 /** One browser for a whole test file: launched before its first test, closed after its last,

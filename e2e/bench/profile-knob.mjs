@@ -2,12 +2,23 @@
 // opens SCENE, moves the knob KNOB (a data-testid) ROUNDS times, and prints (1) the Chromium
 // trace's main-thread time by event (script, style, layout, paint, HTML parse, GC) and (2) the
 // CPU profile's self time by function, top 40. Function names are wasm names only on a build
-// that keeps them (swap a dist's wasm for wasm-bindgen's un-optimised output). KNOB `step` presses
-// the player's Step button instead (what moving the playhead alone costs).
+// that keeps them: build the bin alone (`cargo build --target=wasm32-unknown-unknown --release
+// --bin synack-full --no-default-features --features full`, or `--bin synack
+// --no-default-features` for the first load's scenes), run wasm-bindgen on it (`--target
+// no-modules` for synack-full, `web` for synack, `--out-name` the dist's file name), then
+// `wasm-opt -Oz -g` with index.html's flags (-g keeps the names, and the code runs as fast as the
+// shipped one), and put both files into a copy of the dist. KNOB `step` presses the player's Step
+// button instead (what moving the playhead alone costs).
 //   SYNACK_BASE_URL=… node e2e/bench/profile-knob.mjs '#/window' loss [rounds]
 // SYNACK_PROFILE_LAYOUTS=1 lists each style recalc and layout in order (a forced one names the
 // function that read); SYNACK_PROFILE_SPLIT=1 sums the main thread's events change by change;
 // SYNACK_PROFILE_WARM=N (below) leaves the page's first N changes out of the trace.
+// SYNACK_PROFILE_TOP=N adds the CPU profile's inclusive time by function, top N (idle and
+// unattributed samples left out): where a change's script time goes, callees included.
+// SYNACK_PROFILE_FLAGS: one more Chromium switch, for instance
+// '--js-flags=--no-liftoff --no-wasm-lazy-compilation --no-wasm-dynamic-tiering' (every wasm
+// function compiled optimised before it runs: what a change costs once no code is cold).
+// SYNACK_PROFILE_IDLE: ms to wait before the changes (default 1000).
 // A forced layout is a cost of its own only if the frame lays out again after it: the CPU
 // profile charges the whole layout to the reading function (`scrollHeight`), and a read in an
 // animation frame, before the frame's own layout, only moves that one layout earlier (the
@@ -19,7 +30,7 @@ import { withLang } from './driver.mjs';
 
 const [scene = '#/window', knob = 'loss', rounds = '6'] = process.argv.slice(2);
 const base = process.env.SYNACK_BASE_URL;
-const browser = await launch();
+const browser = await launch(process.env.SYNACK_PROFILE_FLAGS ? [process.env.SYNACK_PROFILE_FLAGS] : []);
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();
 await page.goto(`${base}${withLang(scene)}`);
@@ -28,7 +39,7 @@ await page.waitForFunction(
   null,
   { timeout: 60_000 },
 );
-await page.waitForTimeout(1000);
+await page.waitForTimeout(Number(process.env.SYNACK_PROFILE_IDLE ?? 1000));
 const cdp = await context.newCDPSession(page);
 const values = knob === 'step' ? [] : await page.evaluate((id) => {
   const el = document.querySelector(`[data-testid="${id}"]`);
@@ -116,11 +127,11 @@ for (let i = 0; i < profile.samples.length; i++) {
 }
 console.log('cpu profile, self ms by function:');
 for (const [n, d] of [...dt].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${d.toFixed(1).padStart(8)}  ${n.slice(0, 140)}`);
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 // Inclusive time of the functions named in SYNACK_PROFILE_INCL (comma-separated fragments).
 if (process.env.SYNACK_PROFILE_INCL) {
   const frags = process.env.SYNACK_PROFILE_INCL.split(',');
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const incl = new Map();
   for (let i = 0; i < profile.samples.length; i++) {
     const seen = new Set();
@@ -131,6 +142,30 @@ if (process.env.SYNACK_PROFILE_INCL) {
   }
   console.log('cpu profile, inclusive ms:');
   for (const f of frags) console.log(`  ${(incl.get(f) ?? 0).toFixed(1).padStart(8)}  ${f}`);
+}
+// Inclusive time of every function, top SYNACK_PROFILE_TOP, a function counted once per sample
+// however deep it recurses; Rust's hash suffixes (`::h0123…`) are left out, so the copies of one
+// function add up.
+if (process.env.SYNACK_PROFILE_TOP) {
+  const incl = new Map();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const leaf = nodes.get(profile.samples[i]).callFrame.functionName;
+    if (leaf === '(idle)' || leaf === '(program)') continue;
+    const dt = profile.timeDeltas[i] / 1000;
+    total += dt;
+    const seen = new Set();
+    for (let id = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const name = (nodes.get(id).callFrame.functionName || '(anonymous)').replace(/::h[0-9a-f]{16}$/, '');
+      if (seen.has(name)) continue;
+      seen.add(name);
+      incl.set(name, (incl.get(name) ?? 0) + dt);
+    }
+  }
+  console.log(`cpu profile, inclusive ms by function (of ${total.toFixed(1)} ms in named code):`);
+  for (const [n, d] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SYNACK_PROFILE_TOP))) {
+    console.log(`  ${d.toFixed(1).padStart(8)}  ${n.slice(0, 160)}`);
+  }
 }
 await browser.close();
 process.exit(0);

@@ -16,6 +16,15 @@
 //! holds its model while a second one is built and then dropped, as it does for every change.
 //! Chromium's own switches for compiling all wasm up front are not open to a page (V8's wasm
 //! compilation hints are an experiment behind a flag), so the work itself is what warms it.
+//!
+//! What it leaves cold (session 29, window's loss knob, load 3–6): the first change still took
+//! about twice a later one (median 103 ms against 52, 6 loads), and 71 ms with Chromium told to
+//! compile all wasm optimised before it runs (`profile-knob.mjs`'s `SYNACK_PROFILE_FLAGS`). A
+//! warm-up of four neighbours (loss 1, 4, 9 and 17 % up) instead of one did not lower it (112
+//! against 127 ms, 8 loads each: noise), nor did laying out a lossy ladder's markup once,
+//! hidden, at idle. So what stays cold is most likely not the model, the ladder or its arrows
+//! but the rest of a redraw: the components' views and Yew's patching of the page, which only a
+//! change runs (a warm-up would have to render the page, detached, to reach it).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
