@@ -150,7 +150,9 @@ fn a_simultaneous_open_answers_with_its_own_syn_window_and_d_sacks_the_repeated_
     // rcv_nxt, as a D-SACK block, in quick-ACK mode (`tcp_data_queue`: "A retransmit"), and
     // offers 63 << 10, its SYN window rounded up to the scale unit.
     let t = hs(HandshakeCase::SimultaneousOpen);
-    let sent: Vec<(bool, u16, Vec<(u32, u32)>, u32)> = t
+    // (SYN, window field, SACK blocks, ACK number) of each segment sent.
+    type Sent = (bool, u16, Vec<(u32, u32)>, u32);
+    let sent: Vec<Sent> = t
         .events
         .iter()
         .filter_map(|e| match &e.kind {
