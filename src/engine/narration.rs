@@ -308,6 +308,16 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if udp => {
             ("socket.send()", bytes(*len))
         }
+        AppCall::Send { len, .. } | AppCall::SendTo { len, .. } if *len >= NODE_HIGH_WATER_MARK => {
+            (
+                "socket.write()",
+                if zh {
+                    format!("（{len} 字节）：超过 16 KiB 的 highWaterMark，所以它立即返回 false，libuv 在内核的发送缓冲区有空间时把字节交给内核")
+                } else {
+                    format!(" ({len} bytes): more than its 16 KiB highWaterMark, so it returns false at once, and libuv hands the bytes to the kernel as its send buffer makes room")
+                },
+            )
+        }
         AppCall::Send { len, .. } | AppCall::SendTo { len, .. } => ("socket.write()", bytes(*len)),
         AppCall::Shutdown { how: ShutHow::Wr } => ("socket.end()", String::new()),
         // Calls Node.js has no API for: the C call, said so.
@@ -363,8 +373,26 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
 }
 
 /// What a Node.js program sees when the call returns: an event, or `write()`'s answer.
+/// A net.Socket's default highWaterMark (`writableHighWaterMark`, 16 KiB): socket.write()
+/// returns false once the bytes Node holds reach it, which a single write this long does at
+/// once (`Writable.write` compares `state.length` after adding the chunk), and the socket
+/// emits 'drain' when they have all gone to the kernel.
+const NODE_HIGH_WATER_MARK: u32 = 16 * 1024;
+
+/// The length of the send() whose return is event `i` (its call, the socket's last before it).
+fn send_len(trace: &Trace, i: usize, socket: SocketId) -> Option<u32> {
+    trace.events[..i].iter().rev().find_map(|e| match &e.kind {
+        EventKind::AppCall {
+            socket: s,
+            call: AppCall::Send { len, .. },
+        } if *s == socket => Some(*len),
+        _ => None,
+    })
+}
+
 fn node_return(
     trace: &Trace,
+    i: usize,
     socket: SocketId,
     call: AppCallKind,
     result: &AppResult,
@@ -415,6 +443,15 @@ fn node_return(
                 format!("{who}的 socket.send() 把数据报交给内核（它的回调随后被调用）。")
             } else {
                 format!("The {who}'s socket.send() hands the datagram to the kernel (its callback follows).")
+            }
+        }
+        (AppCallKind::Send, _)
+            if send_len(trace, i, socket).is_some_and(|n| n >= NODE_HIGH_WATER_MARK) =>
+        {
+            if zh {
+                format!("内核收下了{who}这次 socket.write() 的最后一部分字节：Node 的队列空了，socket 触发 'drain' 事件。")
+            } else {
+                format!("The kernel has taken the last bytes of the {who}'s socket.write(): Node's queue is empty and the socket emits 'drain'.")
             }
         }
         (AppCallKind::Send | AppCallKind::SendTo, _) => {
@@ -648,6 +685,7 @@ fn sentence_with_articles(
             result,
         } if api.is_node() => node_return(
             trace,
+            i,
             *socket,
             *call,
             result,

@@ -1598,6 +1598,38 @@ fn node_narration_of_a_tcp_close_relates_destroy_to_the_end_the_texts_teach() {
 }
 
 #[test]
+fn node_narration_of_a_write_past_the_high_water_mark_says_false_then_drain() {
+    // The window scene's 200 KB write: in Node, socket.write() returns false at once (more
+    // than the 16 KiB highWaterMark) and 'drain' comes when the kernel has taken the last
+    // bytes, which is when the model's blocking send() returns (the send buffer grows with
+    // cwnd, `tcp_sndbuf_expand`), rounds of ACKs after the call.
+    use super::narration::sentence;
+    use crate::i18n::{Api, Lang};
+    use synack_model::presets::{self, Knobs, WindowCase};
+    let t =
+        synack_model::simulate(&presets::window(&Knobs::default(), WindowCase::SlowStart)).unwrap();
+    let isns = Isns::of_trace(&t);
+    for (lang, falsy, drain) in [
+        (Lang::En, "returns false at once", "emits 'drain'"),
+        (Lang::Zh, "立即返回 false", "触发 'drain' 事件"),
+    ] {
+        let said: Vec<(u64, String)> = (0..t.events.len())
+            .filter_map(|i| sentence(&t, &isns, i, lang, Api::Node).map(|s| (t.events[i].t, s)))
+            .collect();
+        let call = said.iter().find(|(_, s)| s.contains(falsy));
+        let back = said.iter().find(|(_, s)| s.contains(drain));
+        let (Some(call), Some(back)) = (call, back) else {
+            panic!("{lang:?}: {said:#?}");
+        };
+        assert!(back.0 > call.0 + 40_000, "{call:?} {back:?}");
+        assert!(
+            !said.iter().any(|(_, s)| s.contains("returns true")),
+            "{said:#?}"
+        );
+    }
+}
+
+#[test]
 fn a_stretched_ladder_keeps_its_header_and_draws_time_taller() {
     let l = Ladder::build(&handshake_trace(), None);
     let s = l.stretched(2.0);
