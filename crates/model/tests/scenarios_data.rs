@@ -1111,3 +1111,12 @@ fn so_sndbuf_keeps_the_kernel_from_growing_the_send_buffer() {
     let t = run(&s);
     assert_eq!(send_buffer_caps(&t, "client"), [100_000]);
 }
+
+#[test]
+fn a_connection_that_never_writes_still_shows_the_send_buffer_the_handshake_gave_it() {
+    // Measured on 6.18: the accepted socket reads SO_SNDBUF 46080 after the handshake as the
+    // client's does (`tcp_init_buffer_space` on both sides); the gauge follows the size,
+    // not only the length.
+    let t = win(WindowCase::SlowStart);
+    assert_eq!(send_buffer_caps(&t, "conn"), [16_384, 46_080]);
+}

@@ -530,7 +530,7 @@ pub struct TcpSocket {
     pub stats: TcpStats,
 
     last_window: Option<WindowState>,
-    last_queues: [u32; 3],
+    last_queues: [(u32, u32); 3],
 }
 
 /// One segment of the retransmission queue: stream offsets, when it was last sent, and the
@@ -848,7 +848,7 @@ impl TcpSocket {
             overflow_acked: false,
             stats: TcpStats::default(),
             last_window: None,
-            last_queues: [u32::MAX; 3],
+            last_queues: [(u32::MAX, u32::MAX); 3],
         }
     }
 
@@ -1051,9 +1051,14 @@ impl TcpSocket {
             (QueueKind::RecvBuffer, self.rcv_cap),
             (QueueKind::OutOfOrder, self.rcv_cap),
         ];
+        // A buffer the kernel resizes (`tcp_sndbuf_expand` as the handshake ends,
+        // `tcp_rcvbuf_grow`) is reported when its size changes too, whether or not its
+        // length does: a server's connection that never writes still shows the send buffer
+        // the handshake gave it.
         for i in 0..3 {
-            if q[i] != self.last_queues[i] {
-                self.last_queues[i] = q[i];
+            let now = (q[i], kinds[i].1);
+            if now != self.last_queues[i] {
+                self.last_queues[i] = now;
                 ctx.emit(EventKind::QueueChanged {
                     socket: self.id,
                     queue: kinds[i].0,
