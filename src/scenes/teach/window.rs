@@ -77,8 +77,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["slow-start"],
         sent(Data, "client"),
-        "慢启动（RFC 5681 §3.1）：发送方从 10 个段的初始窗口开始（RFC 6928，Linux 的默认值），每收到一个 ACK 加一个 MSS，所以 cwnd 每个往返翻一倍。看每一批报文越来越多。",
-        "Slow start (RFC 5681 §3.1): the sender begins with an initial window of 10 segments (RFC 6928, Linux's default) and adds one MSS per ACK, so cwnd doubles every round trip. Watch each burst grow.",
+        "慢启动（RFC 5681 §3.1）：发送方从 10 个段的初始窗口开始（RFC 6928，Linux 的默认值），每个 ACK 确认了几个段，cwnd 就加几个 MSS（Linux 按确认的段数计，RFC 3465），所以 cwnd 每个往返翻一倍。看每一批报文越来越多。",
+        "Slow start (RFC 5681 §3.1): the sender begins with an initial window of 10 segments (RFC 6928, Linux's default) and adds one MSS for every segment an ACK acknowledges (Linux counts segments, RFC 3465), so cwnd doubles every round trip. Watch each burst grow.",
     ),
     row(
         &["avoidance"],
@@ -89,8 +89,8 @@ pub static ROWS: &[Row] = &[
     row(
         &["slow-start", "avoidance", "rto-backoff"],
         On::Either(&[sent(Ack, "server"), On::Timer(TimerKind::DelayedAck)]),
-        "每个 ACK 既确认数据，也推动拥塞窗口：慢启动中每个 ACK 让 cwnd 增加一个段。接收方通常每两个满段回一个 ACK（RFC 1122 延迟 ACK，RFC 5681 §4.2），所以 cwnd 的增长比“每段一个”慢一些。",
-        "Every ACK both confirms data and drives the congestion window: in slow start each ACK lets cwnd grow by one segment. The receiver usually acknowledges every second full segment (delayed ACK, RFC 1122; RFC 5681 §4.2), so cwnd grows a little slower than one per segment.",
+        "每个 ACK 既确认数据，也推动拥塞窗口。Linux 的接收方在连接刚开始时处于快速确认模式，每个段都立即确认；之后通常每两个满段回一个 ACK（延迟 ACK，RFC 1122，RFC 5681 §4.2）。Linux 的发送方按每个 ACK 确认的段数增加 cwnd，所以即使 ACK 被延迟，cwnd 仍然每个往返翻一倍；教科书里每个 ACK 只加一个 MSS 的发送方（RFC 5681 §3.1）遇到延迟 ACK 就增长得慢一些。",
+        "Every ACK both confirms data and drives the congestion window. At the start of a connection Linux's receiver is in quick-ACK mode and acknowledges every segment at once; later it usually acknowledges every second full segment (delayed ACK, RFC 1122; RFC 5681 §4.2). Linux's sender grows cwnd by the segments each ACK acknowledges, so cwnd still doubles every round trip when ACKs are delayed; a textbook sender that adds one MSS per ACK (RFC 5681 §3.1) grows more slowly behind them.",
     ),
     // The connection around the transfer.
     row(
