@@ -1668,6 +1668,30 @@ fn a_segment_the_probe_timer_pushes_leaves_the_last_windows_cwnd_use_standing() 
 }
 
 #[test]
+fn reno_grows_cwnd_only_when_the_window_was_used_as_cubic_does() {
+    // `tcp_reno_cong_avoid` returns at once unless `tcp_is_cwnd_limited`, as
+    // `cubictcp_cong_avoid` does: lone small writes, each acknowledged, leave cwnd at 10.
+    // Measured on 6.18 (explore seed 4219 #18, TCP_CONGESTION reno, 20 ms one way: a
+    // 10-byte and a 1-byte write, each acknowledged alone): tcp_info cwnd 10, where the
+    // model grew it once per ACK (12), as the textbook does.
+    let mut h = socket_established();
+    h.s.cc.cubic = None;
+    h.s.cc.beta_1024 = 0;
+    for (len, ack) in [(10, 11), (1, 12)] {
+        app_send(&mut h, len, false);
+        let sent = format!("P. seq={} ack=1 len={len}", ack - len);
+        recv!(h, [sent.as_str()]);
+        send!(h, &format!(". seq=1 ack={ack}"));
+    }
+    assert_eq!(h.s.info(&h.p).cwnd, 10);
+    // A window used up does grow it: ten full segments, acknowledged, give 20.
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10);
+    send!(h, ". seq=1 ack=14612");
+    assert_eq!(h.s.info(&h.p).cwnd, 20);
+}
+
+#[test]
 fn only_a_write_that_starts_an_skb_restarts_the_window_after_idle() {
     // `tcp_slow_start_after_idle_check` runs in `tcp_skb_entail`: corked bytes the probe
     // timer pushes more than an RTO after the last send keep cwnd, a later write after
