@@ -4045,6 +4045,30 @@ fn without_timestamps_the_receiver_times_a_window_of_data_as_its_rtt() {
 }
 
 #[test]
+fn a_bare_fin_that_continues_the_out_of_order_data_grows_the_window_by_two_mss() {
+    // Linux `tcp_data_queue_ofo`: a FIN right after the last out-of-order skb is coalesced
+    // into it, and `tcp_grow_window(sk, skb, true)` finds its truesize, less its head, to be
+    // 0 (`truesize_adjust`), which "will fit": rcv_ssthresh grows by two advertised MSS, as
+    // for a full segment. A FIN after a gap is queued alone and grows nothing. Measured on
+    // 6.18 (explore seed 4260 #39, 50 ms, the first of two segments lost, then the FIN):
+    // the client's next segment offers 72 << 10 where the one before the FIN offered 69.
+    let run = |fin_seq: u32| {
+        let mut h = truesize_child(1460, None);
+        let syn = h.peer_segment("S seq=0");
+        h.with(|s, ctx| s.accept_syn(&syn, ctx));
+        send!(h, ". seq=1 ack=1");
+        // Stands for a handshake that agreed on SACK (the harness's peer offers nothing).
+        h.s.sack_ok = true;
+        send!(h, ". seq=1461 ack=1 len=1460");
+        let before = h.s.rcv_ssthresh;
+        send!(h, &format!("F. seq={fin_seq} ack=1"));
+        h.s.rcv_ssthresh - before
+    };
+    assert_eq!(run(2921), 2 * 1460, "the FIN continues the data held");
+    assert_eq!(run(2921 + 1460), 0, "a FIN after a second gap");
+}
+
+#[test]
 fn out_of_order_segments_measure_the_truesize_ratio_and_grow_the_window_before_they_are_charged() {
     // Linux 6.17+ `tcp_data_queue_ofo` → `tcp_measure_rcv_mss`: the first full segment after
     // a hole sets the payload/truesize ratio (1460 in 2304: 162/256), so the window its SACK
