@@ -456,6 +456,11 @@ impl TcpSocket {
                     // that never received data (ATO 0: the next timer tick).
                     self.ack_sched = true;
                     self.pingpong = true;
+                    // Unless `__tcp_ack_snd_check` finds more than one full segment
+                    // unacknowledged, the FIN's sequence number counted.
+                    if self.linux_window_ack_owed(true, ctx) {
+                        ack_now = true;
+                    }
                 } else {
                     // FIN-WAIT-1/2: `tcp_fin` calls `tcp_send_ack` at once.
                     ack_now = true;

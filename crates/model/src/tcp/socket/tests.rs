@@ -613,6 +613,31 @@ fn a_fin_in_established_moves_to_close_wait_with_a_delayed_ack() {
 }
 
 #[test]
+fn a_fin_behind_a_full_segment_whose_ack_waits_is_acknowledged_at_once() {
+    // Linux `__tcp_ack_snd_check` counts `rcv_nxt - rcv_wup`, the FIN's sequence number
+    // included: a full segment whose ACK was delayed and the FIN behind it are "more than
+    // one full frame", so the FIN is acknowledged at once despite `tcp_fin`'s ping-pong
+    // mode. Behind less than a full segment its ACK waits. Measured on 6.18 (explore seed
+    // 4600 #6, 50 ms: 1448 bytes, their ACK delayed, the FIN 27 ms later): ACK at once.
+    let run = |len: u32| {
+        // Linux's receive memory: the window offered is bounded by rcv_ssthresh, not by
+        // the free space, so unread data does not shrink it.
+        let mut h = socket_established_truesize(1460);
+        recv_nothing!(h);
+        // Interactive (ping-pong) mode: data is acknowledged late, as after our replies.
+        h.s.pingpong = true;
+        send!(h, &format!(". seq=1 ack=1 len={len}"));
+        recv_nothing!(h);
+        h.wait_ms(20);
+        send!(h, &format!("F. seq={} ack=1", len + 1));
+        assert_eq!(h.s.state, TcpState::CloseWait);
+        h.sent()
+    };
+    assert_eq!(run(1460), vec![". seq=1 ack=1462 len=0".to_string()]);
+    assert_eq!(run(100), Vec::<String>::new(), "behind 100 bytes it waits");
+}
+
+#[test]
 fn a_fin_ahead_of_missing_data_waits_and_is_acknowledged_at_once() {
     let mut h = socket_established();
     send!(h, "F. seq=11 ack=1");
