@@ -1557,6 +1557,15 @@ impl Causes {
         // The sequence number one past our FIN, once we sent one: only an ACK of it moves
         // FIN-WAIT-1, CLOSING and LAST-ACK on.
         let mut fin_end: Option<u32> = None;
+        // One past the peer's data received so far (rcv_nxt, as far as the walk knows).
+        let mut rcv_end: Option<u32> = None;
+        // When the application close()d the socket: from then on it reads nothing more
+        // (RCV_SHUTDOWN).
+        let closed_at = self
+            .calls
+            .iter()
+            .find(|(_, id, k)| *id == s.id && matches!(k, AppCallKind::Close))
+            .map(|(t, _, _)| *t);
         let mut last_t = 0;
         for (sent, (t, seq, ack, flags, len)) in order {
             if cut.is_some_and(|c| t >= c) {
@@ -1568,6 +1577,13 @@ impl Causes {
             if sent && flags.fin {
                 fin_end = Some(seq.wrapping_add(len).wrapping_add(1));
             }
+            // Whether the segment brings data beyond what came before it.
+            let data_end = seq.wrapping_add(len);
+            let beyond = |e: u32| (data_end.wrapping_sub(e) as i32) > 0;
+            let new_data = !sent && len > 0 && rcv_end.is_none_or(beyond);
+            if new_data {
+                rcv_end = Some(data_end);
+            }
             if t <= after {
                 continue;
             }
@@ -1576,7 +1592,19 @@ impl Causes {
             // reaches it (`tcp_v4_rcv`, TCP_NEW_SYN_RECV with the listener out of LISTEN):
             // no ACK completes it any more.
             let orphaned = listener_closed.is_some_and(|c| c < t);
+            // New data reaching a socket closed for reading in FIN-WAIT-1/2 resets it before
+            // its FIN is looked at (`tcp_rcv_state_process`, step 7: "RFC 1122 says we MUST
+            // send a reset", `tcp_reset` before `tcp_data_queue` → `tcp_fin`): no CLOSING or
+            // TIME-WAIT, our RST follows. Measured on 6.18 (explore seed 4300 #36: the
+            // server's FIN lost, the client's "FP. len=100" reaches the closed server, which
+            // answers RST; the walk stamped CLOSING on it).
+            let aborts_on_data = new_data
+                && closed_at.is_some_and(|c| c <= t)
+                && matches!(state, TcpState::FinWait1 | TcpState::FinWait2);
             for part in Part::of(flags, sent) {
+                if aborts_on_data && part == Part::GotFin {
+                    continue;
+                }
                 let step = PROVEN.iter().find(|(f, p, _)| {
                     *f == state
                         && *p == part
@@ -3423,6 +3451,34 @@ mod tests {
         let tr = r.finish("test");
         assert_eq!(entered(&tr, TcpState::SynSent), Some(100));
         assert_eq!(entered(&tr, TcpState::Closed), Some(170));
+    }
+
+    #[test]
+    fn data_with_a_fin_reaching_a_closed_socket_in_fin_wait_1_resets_it_without_closing() {
+        // `tcp_rcv_state_process`, step 7: a socket closed for reading that gets new data in
+        // FIN-WAIT-1/2 sends a reset (RFC 1122) before the FIN is looked at. Our FIN (seq 1)
+        // was lost; their "FP. seq=1 len=100" at 1000 µs does not acknowledge it, and our
+        // RST answers it at 1050 µs: FIN-WAIT-1 straight to CLOSED, no CLOSING between.
+        // Measured on 6.18 (explore seed 4300 #36), where the walk stamped CLOSING.
+        let (r, t0) = recorder();
+        let id = client_socket(&r);
+        call_at(&r, t0 + 150, id, AppCall::Close);
+        let fp = tcp(SERVER, 9999, CLIENT, 40000, 0x19, 100);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 200, tcp_at(from_client(0x11), 1, 1), t0 + 250),
+                delivered(t0 + 950, tcp_at(fp, 1, 1), t0 + 1_000),
+                delivered(t0 + 1_050, tcp_at(from_client(0x04), 2, 0), t0 + 1_100),
+            ],
+            &[
+                sample(t0 + 50, t0 + 60, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 2_000, t0 + 2_010, vec![]),
+            ],
+        );
+        assert_eq!(entered(&tr, TcpState::FinWait1), Some(200));
+        assert_eq!(entered(&tr, TcpState::Closing), None);
+        assert_eq!(entered(&tr, TcpState::Closed), Some(1_050));
     }
 
     #[test]

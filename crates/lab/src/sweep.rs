@@ -430,6 +430,20 @@ axes! {
     // change (cubic-one-loss: 17 of 550 rows, PSH of chunks late in the transfer;
     // cubic-three-losses: rounds from 850 ms on 77 ms later), while the model follows
     // cubic-two-holes. Those two departures are open (measured 2026-12-04).
+    // The profile's `loss_beta_1024` (KNOBS: `Knob::Congestion`), which no case set before:
+    // 0 is Reno (`tcp_reno_ssthresh`, `tcp_reno_cong_avoid`), 717 CUBIC.
+    congestion: "TCP_CONGESTION on every socket: reno (half the window after a loss, one \
+        segment more per window of ACKs, no HyStart) or cubic (the default)",
+        ["reno"],
+        &["cubic-one-loss", "cubic-two-holes", "loss-fast-retransmit", "rto-ssthresh-once"], 0,
+        |sc, v| {
+            sc.tuning.loss_beta_1024 = Some(match v {
+                "reno" => 0,
+                "cubic" => 717,
+                _ => return None,
+            });
+            Some(())
+        };
     initrwnd: "the route's initrwnd (ip route … initrwnd N) in both namespaces: the \
         handshake's window at most N segments",
         ["1", "4", "10"], &["psh-writes", "psh-half-window", "delayed-ack", "zero-window"], 0,

@@ -398,7 +398,7 @@ impl Congestion {
         }
         let prior = self.segs(self.cwnd);
         self.cwnd_cnt = 0;
-        self.ssthresh = self.loss_ssthresh(self.cwnd);
+        self.ssthresh = self.module_ssthresh();
         self.recover = Some(high_seq);
         self.prr = Some(Prr {
             prior_cwnd: prior.max(1),
@@ -498,6 +498,19 @@ impl Congestion {
         if self.initial_ssthresh_segments > 0 {
             self.ssthresh = mss.saturating_mul(self.initial_ssthresh_segments);
         }
+    }
+
+    /// Linux's `icsk_ca_ops->ssthresh`, which `tcp_init_cwnd_reduction` and `tcp_enter_loss`
+    /// ask: from cwnd in whole segments, as the kernel keeps it. CUBIC's
+    /// `cubictcp_recalc_ssthresh`; Reno's `tcp_reno_ssthresh`, max(cwnd >> 1, 2) segments,
+    /// so an odd window's half segment is dropped (11 segments give 5, where halving the
+    /// bytes would give 5.5 and let a sixth segment out at the end of the recovery).
+    fn module_ssthresh(&mut self) -> u32 {
+        if self.cubic.is_none() && self.beta_1024 == 0 {
+            return (self.segs(self.cwnd) >> 1).max(2) * self.mss;
+        }
+        let cwnd = self.cwnd;
+        self.loss_ssthresh(cwnd)
     }
 
     /// The slow-start threshold after a loss (CUBIC: `cubictcp_recalc_ssthresh`, which
@@ -639,8 +652,7 @@ impl Congestion {
     /// current cwnd) if `reduce`, else kept; the caller sets cwnd from what is in flight.
     pub fn on_rto(&mut self, reduce: bool) {
         if reduce {
-            let cwnd = self.cwnd;
-            self.ssthresh = self.loss_ssthresh(cwnd);
+            self.ssthresh = self.module_ssthresh();
         }
         self.leave_recovery_for_loss();
     }
@@ -676,6 +688,26 @@ mod tests {
         assert_eq!(c.on_new_ack(SeqNumber(20_000), 9000, 9000), CcAction::None);
         assert!(!c.in_recovery());
         assert_eq!(c.cwnd, 1000);
+    }
+
+    #[test]
+    fn linux_reno_halves_an_odd_window_in_whole_segments() {
+        // `tcp_reno_ssthresh`: max(cwnd >> 1, 2), cwnd counted in segments. With 11
+        // segments the threshold is 5 after a fast recovery's start and after an RTO.
+        let mut c = Congestion::new(1000, 11);
+        assert!(c.enter_prr_recovery(SeqNumber(11_000)));
+        assert_eq!(c.ssthresh, 5_000);
+        c.end_prr_recovery();
+        assert_eq!(
+            c.cwnd, 5_000,
+            "the recovery ends at ssthresh, no half segment"
+        );
+        let mut c = Congestion::new(1000, 11);
+        c.on_rto(true);
+        assert_eq!((c.ssthresh, c.cwnd), (5_000, 1_000));
+        let mut c = Congestion::new(1000, 3);
+        c.on_rto(true);
+        assert_eq!(c.ssthresh, 2_000, "never below two segments");
     }
 
     #[test]

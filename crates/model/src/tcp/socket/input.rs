@@ -466,11 +466,36 @@ impl TcpSocket {
                     // that never received data (ATO 0: the next timer tick).
                     self.ack_sched = true;
                     self.pingpong = true;
+                    // Unless `__tcp_ack_snd_check` finds more than one full segment
+                    // unacknowledged, the FIN's sequence number counted.
+                    if self.linux_window_ack_owed(true, ctx) {
+                        ack_now = true;
+                    }
                 } else {
                     // FIN-WAIT-1/2: `tcp_fin` calls `tcp_send_ack` at once.
                     ack_now = true;
                 }
             } else if fin_off > self.roff(self.rcv_nxt) {
+                // `tcp_data_queue_ofo`: a bare FIN that continues the last out-of-order skb
+                // is coalesced into it (`tcp_ooo_try_coalesce`: a skb of no length always
+                // fits), and `tcp_grow_window(sk, skb, true)` then finds no truesize at all
+                // (`truesize_adjust`: a skb with no linear data, less its head, is 0), which
+                // "will fit": with SACK, rcv_ssthresh grows by two advertised MSS. A FIN after
+                // a gap is queued alone and grows nothing (`__tcp_grow_window`: no length).
+                // Measured on 6.18 (explore seed 4260 #39, 50 ms, the first of two segments
+                // lost, then the FIN): the ACK after the FIN offers 72 << 10, the one before 69.
+                let continues_last = self
+                    .ooo
+                    .as_slice()
+                    .last()
+                    .is_some_and(|(k, skb)| *k + spans_len(&skb.spans) as u64 == fin_off);
+                if seg.payload_len == 0
+                    && self.sack_ok
+                    && self.truesize_accounting()
+                    && continues_last
+                {
+                    self.grow_rcv_ssthresh(0, true);
+                }
                 self.ooo_fin = Some(fin_off);
                 // `tcp_data_queue_ofo` queues the FIN's skb like data, and its SACK block
                 // covers the FIN's sequence number too. Measured on 6.18 (sweep point

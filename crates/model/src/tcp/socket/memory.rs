@@ -823,29 +823,8 @@ impl TcpSocket {
     /// queue too). Measured on 6.18: 65160 → 67, 70, 73 << 10 over three 1448-byte segments.
     pub(super) fn grow_window(&mut self, len: u32) {
         if self.truesize_accounting() {
-            // `tcp_grow_window`: room = min(window_clamp, tcp_space) - rcv_ssthresh; two
-            // advertised MSS when a segment of this truesize will fit the window in future,
-            // else (`__tcp_grow_window`) two received MSS.
-            let room = self.window_clamp().min(self.tcp_space());
-            if self.rcv_ssthresh >= room {
-                return;
-            }
-            // `tp->advmss` loses the timestamp option's 12 bytes once both sides use it
-            // (`tcp_rcv_synsent_state_process`, `tcp_create_openreq_child`). Measured on
-            // 6.18 (SO_RCVBUF 4 MiB, wscale 7): 32784, 32807, 32829, 32852 << 7, steps of
-            // 2896, not 2920.
-            let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
-            let incr = if self.win_from_space(self.truesize(len) as u64) <= len {
-                2 * advmss
-            } else {
-                2 * self.rcv_mss
-            };
-            let incr = incr.max(2 * len);
-            self.rcv_ssthresh += incr.min(room - self.rcv_ssthresh);
-            // `icsk_ack.quick |= 1`: a window that grew is announced at once. Measured on 6.18
-            // (8192-byte SO_RCVBUF, one segment per write): three quick ACKs, not the two
-            // `tcp_incr_quickack` grants (2 | 1 = 3).
-            self.ack_quick |= 1;
+            let fits = self.win_from_space(self.truesize(len) as u64) <= len;
+            self.grow_rcv_ssthresh(len, fits);
             return;
         }
         let space = self.our_window().saturating_sub(self.ooo_bytes);
@@ -853,6 +832,29 @@ impl TcpSocket {
             let incr = (2 * self.our_mss as u32).max(2 * len);
             self.rcv_ssthresh = (self.rcv_ssthresh + incr).min(space);
         }
+    }
+
+    /// `tcp_grow_window` under truesize accounting, for a segment of `len` bytes: room =
+    /// min(window_clamp, tcp_space) - rcv_ssthresh; two advertised MSS when the segment's
+    /// truesize `fits` (will fit the window in future: `tcp_win_from_space(truesize) <=
+    /// len`), else (`__tcp_grow_window`) two received MSS.
+    pub(super) fn grow_rcv_ssthresh(&mut self, len: u32, fits: bool) {
+        let room = self.window_clamp().min(self.tcp_space());
+        if self.rcv_ssthresh >= room {
+            return;
+        }
+        // `tp->advmss` loses the timestamp option's 12 bytes once both sides use it
+        // (`tcp_rcv_synsent_state_process`, `tcp_create_openreq_child`). Measured on
+        // 6.18 (SO_RCVBUF 4 MiB, wscale 7): 32784, 32807, 32829, 32852 << 7, steps of
+        // 2896, not 2920.
+        let advmss = self.our_mss as u32 - if self.ts_ok { 12 } else { 0 };
+        let incr = if fits { 2 * advmss } else { 2 * self.rcv_mss };
+        let incr = incr.max(2 * len);
+        self.rcv_ssthresh += incr.min(room - self.rcv_ssthresh);
+        // `icsk_ack.quick |= 1`: a window that grew is announced at once. Measured on 6.18
+        // (8192-byte SO_RCVBUF, one segment per write): three quick ACKs, not the two
+        // `tcp_incr_quickack` grants (2 | 1 = 3).
+        self.ack_quick |= 1;
     }
 
     /// Linux `tcp_measure_rcv_mss`: the segment sizes the receiver sees set `rcv_mss`, the

@@ -766,13 +766,19 @@ impl TcpSocket {
     }
 
     /// Linux `tcp_is_cwnd_limited`: the window was used up, or in slow start it is less
-    /// than twice what was out. The textbook profile (no CUBIC) grows on every ACK.
+    /// than twice what was out. Both of Linux's congestion modules ask it before they grow
+    /// cwnd (`cubictcp_cong_avoid` and `tcp_reno_cong_avoid` return at once without it), so
+    /// the Linux profile's ACK path (`ack_scoreboard`) asks it with Reno too.
+    pub(super) fn is_cwnd_limited(&self) -> bool {
+        self.cwnd_limited
+            || (self.cc.cwnd < self.cc.ssthresh
+                && self.cc.cwnd / self.snd_mss.max(1) < 2 * self.max_packets_out)
+    }
+
+    /// Whether an ACK may grow cwnd on the textbook's path (`ack_newreno`): RFC 5681 grows
+    /// it on every ACK; with CUBIC, Linux's `tcp_is_cwnd_limited`.
     pub(super) fn may_grow_cwnd(&self) -> bool {
-        if self.cc.cubic.is_none() || self.cwnd_limited {
-            return true;
-        }
-        self.cc.cwnd < self.cc.ssthresh
-            && self.cc.cwnd / self.snd_mss.max(1) < 2 * self.max_packets_out
+        self.cc.cubic.is_none() || self.is_cwnd_limited()
     }
 
     /// Nagle (RFC 896, RFC 9293 §3.7.4) holds a small segment back now. Linux uses

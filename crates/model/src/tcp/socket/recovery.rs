@@ -188,7 +188,7 @@ impl TcpSocket {
             self.cc.prr_step(delivered, newly_lost, una_advanced, pipe);
         } else if delivered > 0
             && self.may_raise_cwnd(bytes_acked > 0, data_sacked, p)
-            && self.may_grow_cwnd()
+            && self.is_cwnd_limited()
         {
             self.cc
                 .cong_avoid_segments(delivered, ctx.now, p.clock_granularity_us);

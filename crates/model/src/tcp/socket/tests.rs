@@ -613,6 +613,31 @@ fn a_fin_in_established_moves_to_close_wait_with_a_delayed_ack() {
 }
 
 #[test]
+fn a_fin_behind_a_full_segment_whose_ack_waits_is_acknowledged_at_once() {
+    // Linux `__tcp_ack_snd_check` counts `rcv_nxt - rcv_wup`, the FIN's sequence number
+    // included: a full segment whose ACK was delayed and the FIN behind it are "more than
+    // one full frame", so the FIN is acknowledged at once despite `tcp_fin`'s ping-pong
+    // mode. Behind less than a full segment its ACK waits. Measured on 6.18 (explore seed
+    // 4600 #6, 50 ms: 1448 bytes, their ACK delayed, the FIN 27 ms later): ACK at once.
+    let run = |len: u32| {
+        // Linux's receive memory: the window offered is bounded by rcv_ssthresh, not by
+        // the free space, so unread data does not shrink it.
+        let mut h = socket_established_truesize(1460);
+        recv_nothing!(h);
+        // Interactive (ping-pong) mode: data is acknowledged late, as after our replies.
+        h.s.pingpong = true;
+        send!(h, &format!(". seq=1 ack=1 len={len}"));
+        recv_nothing!(h);
+        h.wait_ms(20);
+        send!(h, &format!("F. seq={} ack=1", len + 1));
+        assert_eq!(h.s.state, TcpState::CloseWait);
+        h.sent()
+    };
+    assert_eq!(run(1460), vec![". seq=1 ack=1462 len=0".to_string()]);
+    assert_eq!(run(100), Vec::<String>::new(), "behind 100 bytes it waits");
+}
+
+#[test]
 fn a_fin_ahead_of_missing_data_waits_and_is_acknowledged_at_once() {
     let mut h = socket_established();
     send!(h, "F. seq=11 ack=1");
@@ -1665,6 +1690,30 @@ fn a_segment_the_probe_timer_pushes_leaves_the_last_windows_cwnd_use_standing() 
     recv!(h, ["P. seq=14602 ack=1 len=1460"]);
     send!(h, ". seq=1 ack=16062");
     assert_eq!(h.s.info(&h.p).cwnd, 11);
+}
+
+#[test]
+fn reno_grows_cwnd_only_when_the_window_was_used_as_cubic_does() {
+    // `tcp_reno_cong_avoid` returns at once unless `tcp_is_cwnd_limited`, as
+    // `cubictcp_cong_avoid` does: lone small writes, each acknowledged, leave cwnd at 10.
+    // Measured on 6.18 (explore seed 4219 #18, TCP_CONGESTION reno, 20 ms one way: a
+    // 10-byte and a 1-byte write, each acknowledged alone): tcp_info cwnd 10, where the
+    // model grew it once per ACK (12), as the textbook does.
+    let mut h = socket_established();
+    h.s.cc.cubic = None;
+    h.s.cc.beta_1024 = 0;
+    for (len, ack) in [(10, 11), (1, 12)] {
+        app_send(&mut h, len, false);
+        let sent = format!("P. seq={} ack=1 len={len}", ack - len);
+        recv!(h, [sent.as_str()]);
+        send!(h, &format!(". seq=1 ack={ack}"));
+    }
+    assert_eq!(h.s.info(&h.p).cwnd, 10);
+    // A window used up does grow it: ten full segments, acknowledged, give 20.
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10);
+    send!(h, ". seq=1 ack=14612");
+    assert_eq!(h.s.info(&h.p).cwnd, 20);
 }
 
 #[test]
@@ -4018,6 +4067,30 @@ fn without_timestamps_the_receiver_times_a_window_of_data_as_its_rtt() {
         seq += 1460;
     }
     assert_eq!(h.s.rcv_rtt_us, 8 * 60_000);
+}
+
+#[test]
+fn a_bare_fin_that_continues_the_out_of_order_data_grows_the_window_by_two_mss() {
+    // Linux `tcp_data_queue_ofo`: a FIN right after the last out-of-order skb is coalesced
+    // into it, and `tcp_grow_window(sk, skb, true)` finds its truesize, less its head, to be
+    // 0 (`truesize_adjust`), which "will fit": rcv_ssthresh grows by two advertised MSS, as
+    // for a full segment. A FIN after a gap is queued alone and grows nothing. Measured on
+    // 6.18 (explore seed 4260 #39, 50 ms, the first of two segments lost, then the FIN):
+    // the client's next segment offers 72 << 10 where the one before the FIN offered 69.
+    let run = |fin_seq: u32| {
+        let mut h = truesize_child(1460, None);
+        let syn = h.peer_segment("S seq=0");
+        h.with(|s, ctx| s.accept_syn(&syn, ctx));
+        send!(h, ". seq=1 ack=1");
+        // Stands for a handshake that agreed on SACK (the harness's peer offers nothing).
+        h.s.sack_ok = true;
+        send!(h, ". seq=1461 ack=1 len=1460");
+        let before = h.s.rcv_ssthresh;
+        send!(h, &format!("F. seq={fin_seq} ack=1"));
+        h.s.rcv_ssthresh - before
+    };
+    assert_eq!(run(2921), 2 * 1460, "the FIN continues the data held");
+    assert_eq!(run(2921 + 1460), 0, "a FIN after a second gap");
 }
 
 #[test]
