@@ -84,8 +84,8 @@ pub enum Cmd {
     /// (`hosts[].script`) is played by the wire against the kernel and checked line by line.
     /// Exit status 1 on any difference or failed expectation.
     Compare {
-        /// A case (handshake-normal, teardown-abort, ... see the README), `all`, or a
-        /// scenario .json file.
+        /// A case (handshake-normal, teardown-abort, ... see the README), `all`, a recording's
+        /// name (tests/kernel-recordings/linux-*/NAME.scenario.json), or a scenario .json file.
         case: String,
         #[command(flatten)]
         common: Common,

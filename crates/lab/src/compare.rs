@@ -82,13 +82,42 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
     if case.ends_with(".json") {
         return read_scenario(std::path::Path::new(case));
     }
+    // A checked-in recording's name stands for its scenario, as `record` takes it.
+    if let Some(path) = crate::record::recording_file(&crate::record::default_dir(), case) {
+        return read_scenario(&path);
+    }
     if let Some(why) = crate::sweep::refusal(case) {
         return Err(LabError::Usage(why));
     }
-    Err(LabError::Usage(format!(
-        "no case {case:?}; the cases are: all, {} (or a scenario .json file)",
-        crate::inject::all_names().join(", ")
+    Err(LabError::Usage(unknown_case(
+        case,
+        &crate::inject::all_names(),
     )))
+}
+
+/// What `compare` and `record` say of a name that is neither a case nor a recording: the
+/// cases it may have meant (names containing it, or sharing its first word), else every
+/// case. A list of 200 names is no answer to a typo.
+pub fn unknown_case(name: &str, cases: &[String]) -> String {
+    let first = name.split(['-', '+']).next().unwrap_or(name);
+    let near: Vec<&str> = cases
+        .iter()
+        .map(String::as_str)
+        .filter(|c| c.contains(name) || (first.len() >= 3 && c.starts_with(first)))
+        .take(8)
+        .collect();
+    if near.is_empty() {
+        format!(
+            "no case or recording {name:?}; the cases are: all, {} (or a scenario .json file)",
+            cases.join(", ")
+        )
+    } else {
+        format!(
+            "no case or recording {name:?}; did you mean {}? (one of {} cases, a recording's name, or a scenario .json file)",
+            near.join(", "),
+            cases.len()
+        )
+    }
 }
 
 /// The largest scenario file read, bytes. The scenarios of docs/examples are a few KB; half a

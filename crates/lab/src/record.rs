@@ -31,6 +31,24 @@ pub fn default_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/kernel-recordings")
 }
 
+/// The scenario file of the recording `name` in any kernel's folder under `dir`
+/// (`linux-6.18/name.scenario.json`), the first in folder order.
+pub fn recording_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.ends_with(".json") {
+        return None;
+    }
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    folders
+        .into_iter()
+        .map(|f| f.join(format!("{name}.scenario.json")))
+        .find(|f| f.is_file())
+}
+
 /// The names whose place in the list is K modulo N, for `share` K/N (all without one).
 fn share_of(names: Vec<String>, share: Option<(usize, usize)>) -> Vec<String> {
     names
@@ -117,10 +135,7 @@ pub fn run(
         } else {
             let sc = crate::inject::named(n).ok_or_else(|| {
                 LabError::Usage(crate::sweep::refusal(n).unwrap_or_else(|| {
-                    format!(
-                        "no case {n:?}; the cases are: {} (or a scenario .json file)",
-                        crate::inject::all_names().join(", ")
-                    )
+                    crate::compare::unknown_case(n, &crate::inject::all_names())
                 }))
             })?;
             (n.clone(), sc)
@@ -178,6 +193,29 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recording_is_found_by_its_name_in_the_repository_and_a_typo_gets_the_near_cases() {
+        let dir = default_dir();
+        let found = recording_file(&dir, "handshake-normal").unwrap();
+        assert!(
+            found.ends_with("linux-6.18/handshake-normal.scenario.json"),
+            "{found:?}"
+        );
+        assert!(
+            crate::compare::scenario_of("reno-grows-cwnd-only-when-the-window-was-used").is_ok()
+        );
+        for not in ["", "../handshake-normal", "handshake-normal.json", "nope"] {
+            assert_eq!(recording_file(&dir, not), None, "{not}");
+        }
+        let cases = crate::inject::all_names();
+        let said = crate::compare::unknown_case("handshak-normal", &cases);
+        assert!(said.contains("did you mean handshake-normal,"), "{said}");
+        assert!(!said.contains("teardown"), "{said}");
+        // Nothing near: every case, so that the user can still find one.
+        let said = crate::compare::unknown_case("zzz", &cases);
+        assert!(said.contains("teardown-client-first"), "{said}");
+    }
 
     #[test]
     fn a_turn_of_shares_covers_every_case_once() {
