@@ -9,7 +9,7 @@
 //     change alone ("first redraw"). Target: p95 ≤ 50 ms. The page's first change is also
 //     printed apart, beside the p50 / p95 of the later ones: it runs code the page has not run
 //     yet (V8 compiles a wasm function when it is first called, and optimises it once it is hot),
-//     and took about twice a later change on window (session 29), which a p95 over every knob
+//     and took about twice a later change on window, which a p95 over every knob
 //     of the page hides.
 //  2. steps: on every scene, the step button pressed STEPS times from the start (back to the
 //     start, unmeasured, when the playhead reaches the end), each timed like a knob: from the

@@ -23,7 +23,7 @@
 // profile charges the whole layout to the reading function (`scrollHeight`), and a read in an
 // animation frame, before the frame's own layout, only moves that one layout earlier (the
 // narration's fold: with the read gone, the same layouts, same dirty counts, ran in the frame
-// instead, and the changes took as long; session 27). Count the layouts per change first.
+// instead, and the changes took as long). Count the layouts per change first.
 
 import { launch } from '../lib.mjs';
 import { withLang } from './driver.mjs';

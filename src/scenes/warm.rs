@@ -5,8 +5,8 @@
 //! the ladder's layout and the writing of its arrows once, so the reader's first knob change ran
 //! them in baseline code, and for the first time wherever the new parameters took another branch
 //! (a drop, a retransmission): window's first change took 110–210 ms where the later ones took
-//! 35–60, and 51–81 ms with Chromium told to compile all wasm up front (session 27, layout
-//! report). So once the page is idle after its first paint, [`use_warm_up`] runs the same work
+//! 35–60, and 51–81 ms with Chromium told to compile all wasm up front (profile-knob.mjs). So
+//! once the page is idle after its first paint, [`use_warm_up`] runs the same work
 //! for a neighbouring value of the loss knob (every scene has it, and loss reaches the recovery
 //! code) and throws the result away: nothing is drawn, nothing enters the page's state, the URL
 //! or the history, and the run is a pure function of the parameters, as the model is.
@@ -17,7 +17,7 @@
 //! Chromium's own switches for compiling all wasm up front are not open to a page (V8's wasm
 //! compilation hints are an experiment behind a flag), so the work itself is what warms it.
 //!
-//! What it leaves cold (session 29, window's loss knob, load 3–6): the first change still took
+//! What it leaves cold (measured on window's loss knob, load 3–6): the first change still took
 //! about twice a later one (median 103 ms against 52, 6 loads), and 71 ms with Chromium told to
 //! compile all wasm optimised before it runs (`profile-knob.mjs`'s `SYNACK_PROFILE_FLAGS`). A
 //! warm-up of four neighbours (loss 1, 4, 9 and 17 % up) instead of one did not lower it (112
