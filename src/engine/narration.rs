@@ -372,7 +372,6 @@ fn node_call(trace: &Trace, socket: SocketId, call: &AppCall, who: &str, lang: L
     }
 }
 
-/// What a Node.js program sees when the call returns: an event, or `write()`'s answer.
 /// A net.Socket's default highWaterMark (`writableHighWaterMark`, 16 KiB): socket.write()
 /// returns false once the bytes Node holds reach it, which a single write this long does at
 /// once (`Writable.write` compares `state.length` after adding the chunk), and the socket
@@ -390,6 +389,8 @@ fn send_len(trace: &Trace, i: usize, socket: SocketId) -> Option<u32> {
     })
 }
 
+/// What a Node.js program sees when the call returns (event `i`): an event, or `write()`'s
+/// answer.
 fn node_return(
     trace: &Trace,
     i: usize,
