@@ -67,8 +67,8 @@ fn words(c: HandshakeCase) -> (T, T) {
         HandshakeCase::SimultaneousOpen => (
             T::new("同时打开", "Simultaneous open"),
             T::new(
-                "双方同时向对方发 SYN（RFC 9293 图 8）。每一方都在 SYN-SENT 中收到对方的 SYN，进入 SYN-RECEIVED 并回 SYN-ACK；收到对方的 SYN-ACK 后进入 ESTABLISHED，并用一个 ACK 确认它（SYN-ACK 里的 SYN 已经收到过一次，Linux 对重复的 SYN 回 ACK；RFC 的图 8 只画到两个 SYN-ACK）。一共六个报文：两个 SYN、两个 SYN-ACK、两个 ACK，没有服务器和客户端之分。",
-                "Both sides send a SYN to each other at once (RFC 9293 figure 8). Each receives the other's SYN while in SYN-SENT, moves to SYN-RECEIVED and answers SYN-ACK; on the other's SYN-ACK it is established and acknowledges it (that SYN-ACK repeats a SYN already received, and Linux answers a repeated SYN with an ACK; the RFC's figure 8 stops at the two SYN-ACKs). Six segments: two SYNs, two SYN-ACKs, two ACKs, and no client or server.",
+                "双方同时向对方发 SYN（RFC 9293 图 8）。每一方都在 SYN-SENT 中收到对方的 SYN，进入 SYN-RECEIVED 并回 SYN-ACK；收到对方的 SYN-ACK 后进入 ESTABLISHED，并立即用一个 ACK 确认它（SYN-ACK 里的 SYN 已经收到过一次，Linux 的 ACK 用 D-SACK 块报告这个重复；RFC 的图 8 只画到两个 SYN-ACK）。一共六个报文：两个 SYN、两个 SYN-ACK、两个 ACK，没有服务器和客户端之分。",
+                "Both sides send a SYN to each other at once (RFC 9293 figure 8). Each receives the other's SYN while in SYN-SENT, moves to SYN-RECEIVED and answers SYN-ACK; on the other's SYN-ACK it is established and acknowledges it at once (that SYN-ACK repeats a SYN already received, which Linux's ACK reports as a duplicate in a D-SACK block; the RFC's figure 8 stops at the two SYN-ACKs). Six segments: two SYNs, two SYN-ACKs, two ACKs, and no client or server.",
             ),
         ),
         HandshakeCase::ClosedPort => (
