@@ -1004,6 +1004,16 @@ fn udp_burst() -> (Ladder, super::ladder::Drawn, web_sys::Element) {
     udp_burst_with(|_| {})
 }
 
+/// TCP vs UDP's trace for `messages` at 20 ms one way, `loss` % and `seed` (the page opens it
+/// at 8 messages, 20 %, seed 3).
+fn tcp_vs_udp_at_20_ms(messages: &str, loss: f64, seed: u64) -> synack_model::trace::Trace {
+    let mut p = Params::defaults(messages);
+    p.latency_ms = 20;
+    p.loss_pct = loss;
+    p.seed = seed;
+    crate::scenes::run_for_test(crate::route::Route::TcpVsUdp, &p).unwrap()
+}
+
 /// [`udp_burst`], with `edit` made to the ladder before it is drawn.
 fn udp_burst_with(
     edit: impl FnOnce(&mut Ladder),
@@ -1271,11 +1281,7 @@ fn no_label_is_printed_over_another() {
         ("64", 5.0, 1),
         ("16", 40.0, 7),
     ] {
-        let mut p = Params::defaults(n);
-        p.latency_ms = 20;
-        p.loss_pct = loss;
-        p.seed = seed;
-        let t = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
+        let t = tcp_vs_udp_at_20_ms(n, loss, seed);
         for proto in [Some(Proto::Tcp), Some(Proto::Udp)] {
             cases.push((
                 format!("tcp-vs-udp {n} loss {loss} seed {seed} {proto:?}"),
@@ -1332,15 +1338,10 @@ fn no_label_is_printed_over_another() {
 #[test]
 fn a_drop_reason_is_written_once_round_crosses_that_lie_on_each_other() {
     use crate::i18n::Lang;
-    use crate::route::Route;
     use wasm_bindgen::JsCast;
     // TCP vs UDP's burst of 200 datagrams at 20 % loss: the lost ones leave together and end on
     // one ✕. Its reason was written eight times round it, a line apart on both sides.
-    let mut p = Params::defaults("200");
-    p.latency_ms = 20;
-    p.loss_pct = 20.0;
-    p.seed = 3;
-    let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
+    let trace = tcp_vs_udp_at_20_ms("200", 20.0, 3);
     let l = Ladder::build(&trace, Some(Proto::Udp));
     let lost = l.arrows.iter().filter(|a| a.lost()).count();
     assert!(lost > 8, "{lost} lost datagrams");
@@ -1666,16 +1667,11 @@ fn a_stretched_ladder_keeps_its_header_and_draws_time_taller() {
 
 #[test]
 fn a_fin_on_a_shaft_full_of_labels_keeps_its_flags() {
-    use crate::route::Route;
     // TCP vs UDP as the page opens it (20 ms, 20 % loss, seed 3): the client's last ACK, its
     // data and its FIN, PSH leave together on one shaft, drawn in the TCP column of a laptop
     // (411 px). The three places along the arrow went to the first two, and the FIN's label,
     // even its flags alone, was left out.
-    let mut p = Params::defaults("8");
-    p.latency_ms = 20;
-    p.loss_pct = 20.0;
-    p.seed = 3;
-    let trace = crate::scenes::run_for_test(Route::TcpVsUdp, &p).unwrap();
+    let trace = tcp_vs_udp_at_20_ms("8", 20.0, 3);
     let l = Ladder::build(&trace, Some(synack_model::trace::Proto::Tcp));
     let isns = Isns::of_trace(&trace);
     let doc = web_sys::window().unwrap().document().unwrap();

@@ -2806,10 +2806,7 @@ fn without_sack_three_duplicate_acks_mark_the_first_segment_lost_and_prr_resends
 fn fire_until_rto(h: &mut Harness) {
     let before = h.s.stats.timeouts;
     while h.s.stats.timeouts == before {
-        h.now =
-            h.s.timer(TimerKind::Retransmit)
-                .expect("the retransmission timer");
-        h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+        fire(h, TimerKind::Retransmit);
     }
 }
 
@@ -3063,10 +3060,7 @@ fn a_segment_resent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() {
     h.wait_ms(40);
     send!(h, ". seq=3 ack=1 sack=1461-2921");
     recv_nothing!(h);
-    h.now =
-        h.s.timer(TimerKind::Retransmit)
-            .expect("RACK's reordering timer");
-    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    fire(&mut h, TimerKind::Retransmit);
     recv!(h, [". seq=1 ack=1 len=1448"]);
     h.wait_ms(40);
     send!(h, ". seq=3 ack=1449 sack=1461-2921");
@@ -3119,8 +3113,7 @@ fn a_loss_probe_sent_while_a_sack_block_is_reported_is_cut_to_the_shorter_mss() 
     let sack = sack_of_reply(&mut h, "P. seq=2 ack=1 len=1", ". seq=1461 ack=1 len=0");
     assert_eq!(sack, [(2, 3)]);
     assert!(h.s.tlp_armed, "a loss probe planned");
-    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
-    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    fire(&mut h, TimerKind::Retransmit);
     recv!(h, [". seq=1 ack=1 len=1448"]);
     assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
 }
@@ -3133,8 +3126,7 @@ fn a_loss_probe_of_a_two_segment_skb_is_cut_at_one_shorter_mss_from_its_start() 
     // bytes left behind. Measured on 6.18 (timestamps off, both segments of a 2920-byte
     // write lost, 6 runs): the probe 1449-2897, and later the 24 bytes with PSH.
     let mut h = two_full_segments_out_beside_a_sack_block(true);
-    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
-    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    fire(&mut h, TimerKind::Retransmit);
     recv!(h, [". seq=1449 ack=1 len=1448"]);
     assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
 }
@@ -4976,10 +4968,7 @@ fn collapsing_stops_at_a_sacked_segment_and_is_off_with_the_sysctl() {
     );
     h.wait_ms(40);
     send!(h, ". seq=1 ack=1 sack=11-16");
-    h.now =
-        h.s.timer(TimerKind::Retransmit)
-            .expect("RACK's reordering timer");
-    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    fire(&mut h, TimerKind::Retransmit);
     recv!(h, ["P. seq=1 ack=1 len=10"]);
 
     let mut h = socket_established_40ms(65_535);
@@ -5188,8 +5177,7 @@ fn a_loss_probe_resends_a_lone_fin_alone() {
     // `tcp_send_loss_probe` resends the last skb of the queue, the FIN's own: measured on
     // 6.18 (`fin-lost-behind-*-segment` with tcp_early_retrans 3), `F. seq=1449` alone.
     let mut h = full_segment_then_fin_lost(true);
-    h.now = h.s.timer(TimerKind::Retransmit).expect("the probe timer");
-    h.with(|s, ctx| s.on_timer(TimerKind::Retransmit, ctx));
+    fire(&mut h, TimerKind::Retransmit);
     recv!(h, ["F. seq=1461 ack=1 len=0"]);
     assert_eq!(h.s.stats.timeouts, 0);
 }
