@@ -163,7 +163,27 @@ fn push_special(out: &mut String, v: f64) -> bool {
 
 /// Writes `q` (an integer count of 10^-decimals) as `int.frac`.
 fn push_scaled(out: &mut String, q: u128, decimals: usize) {
-    let mut digits = [b'0'; 40];
+    match u64::try_from(q) {
+        Ok(q) => push_digits(out, q, decimals),
+        Err(_) => {
+            let mut digits = [b'0'; 40];
+            let mut n = q;
+            let mut len = 0;
+            while n > 0 || len <= decimals {
+                digits[len] = b'0' + (n % 10) as u8;
+                n /= 10;
+                len += 1;
+            }
+            push_digit_run(out, &digits[..len], decimals);
+        }
+    }
+}
+
+/// `push_scaled` for a `q` that fits 64 bits. On wasm32 a `u128` division is a library call
+/// (`__udivti3`), one per digit; here it is one instruction. The ladder formats thousands of
+/// coordinates a redraw, all of which take this path.
+fn push_digits(out: &mut String, q: u64, decimals: usize) {
+    let mut digits = [b'0'; 24];
     let mut n = q;
     let mut len = 0;
     while n > 0 || len <= decimals {
@@ -171,7 +191,13 @@ fn push_scaled(out: &mut String, q: u128, decimals: usize) {
         n /= 10;
         len += 1;
     }
-    for i in (0..len).rev() {
+    push_digit_run(out, &digits[..len], decimals);
+}
+
+/// Digits stored least significant first, written most significant first with the point
+/// `decimals` digits from the right.
+fn push_digit_run(out: &mut String, digits: &[u8], decimals: usize) {
+    for i in (0..digits.len()).rev() {
         out.push(digits[i] as char);
         if i == decimals && decimals > 0 {
             out.push('.');
@@ -181,6 +207,29 @@ fn push_scaled(out: &mut String, q: u128, decimals: usize) {
 
 /// `|v| * 10^decimals` split at the rounding point: `(floor, remainder, shift)` with
 /// `|v| * 10^decimals = floor + remainder / 2^shift`; None when that does not fit in u128.
+/// `|v| × 10^decimals` rounded half to even on the float's exact value, in `u64` arithmetic:
+/// `None` outside the range where that is exact without `u128` (more than 3 decimals, |v| below
+/// 2^-11 or at least 2^52), which `scaled` then handles. The coordinates and times the UI shows
+/// are all inside it.
+fn rounded_u64(v: f64, decimals: usize) -> Option<u64> {
+    let (m, e) = decode(v.abs());
+    if m == 0 {
+        return Some(0);
+    }
+    // m < 2^53 and 10^3 < 2^10, so n < 2^63; a shift below 64 keeps `rem` and `half` in range.
+    if decimals > 3 || !(-63..0).contains(&e) {
+        return None;
+    }
+    let n = m * 10u64.pow(decimals as u32);
+    let shift = e.unsigned_abs();
+    let (q, rem, half) = (n >> shift, n & ((1 << shift) - 1), 1u64 << (shift - 1));
+    Some(if rem > half || (rem == half && q % 2 == 1) {
+        q + 1
+    } else {
+        q
+    })
+}
+
 fn scaled(v: f64, decimals: usize) -> Option<(u128, u128, u32)> {
     let (m, e) = decode(v.abs());
     let n = u128::from(m).checked_mul(10u128.checked_pow(decimals as u32)?)?;
@@ -201,6 +250,10 @@ fn push_fixed(out: &mut String, v: f64, decimals: usize) {
     }
     if v.is_sign_negative() {
         out.push('-');
+    }
+    if let Some(q) = rounded_u64(v, decimals) {
+        push_digits(out, q, decimals);
+        return;
     }
     let q = match scaled(v, decimals) {
         Some((q, rem, shift)) if shift > 0 => {
@@ -409,6 +462,25 @@ mod tests {
             let w = i as f64 * 0.37 + 0.011;
             for d in 0..=4 {
                 assert_eq!(fixed(w, d), format!("{w:.d$}"), "{w} .{d}");
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_matches_format_on_both_sides_of_the_u64_path_edges() {
+        // rounded_u64 takes |v| in [2^-11, 2^52) with up to 3 decimals; the rest goes through
+        // u128. Ties (x.5 × 10^-d exactly) and the edges of that range, on both paths.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let exp = (x % 70) as i32 - 14; // 2^-14 .. 2^55
+            let v = (1.0 + (x >> 11) as f64 / (1u64 << 53) as f64) * 2f64.powi(exp);
+            for w in [v, -v, (v * 8.0).round() / 8.0 + 0.5, 2f64.powi(exp)] {
+                for d in 0..=5 {
+                    assert_eq!(fixed(w, d), format!("{w:.d$}"), "{w:e} .{d}");
+                }
             }
         }
     }
