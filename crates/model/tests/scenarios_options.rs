@@ -310,6 +310,52 @@ fn a_flight_handed_over_packet_by_packet_wakes_a_reader_that_reads_its_first_seg
 }
 
 #[test]
+fn a_reading_loop_woken_by_a_flights_first_segment_reads_the_rest_in_one_recv_after_the_train() {
+    // Ten segments handed over 10 µs apart (the lab's wire) to a server in a recv() loop on
+    // the lab machine's buffers (tcp_rmem[1] 131072, wscale 10, TUN skbs of 2304 bytes). The
+    // first segment wakes the reader, which copies it alone (`tcp_recvmsg_locked`); the loop
+    // is back in user space and calls recv() again, as any next call, once the rest of the
+    // train is in: it reads the other nine in one piece. So the ACKs between see the first
+    // segment's memory free and no other (`__tcp_select_window`: free space at 160/256 of
+    // the buffer less the queued truesize; `tcp_select_window` never shrinks the offer):
+    // 75 << 10 twice, then one less a segment. Measured on 6.18 (recording
+    // a-reading-loop-woken-by-a-flights-first-segment-reads-the-rest-in-one-recv, 3 of 3
+    // at load 2.3, and the window/slow-start and window/rto-backoff presets): 1448 then
+    // 13032, windows 67, 70, 73, 75, 75, 74, 73, 72, 71, 70. The loop's next recv() at once
+    // read each segment as it landed (1448 ten times, windows up to 79).
+    let mut s = pair(
+        "",
+        "",
+        r#", { "call": "send", "len": 14480, "at_us": 500000 }"#,
+        "",
+        r#", { "call": "recv_loop", "max": 1048576 }"#,
+    );
+    s.network.default.handover_us = 10;
+    s.tuning = serde_json::from_str(
+        r#"{ "mss": 1460, "window_scale": 10, "recv_buffer": 65536, "rcv_skb_overhead": 856 }"#,
+    )
+    .unwrap();
+    let t = run(&s);
+    assert_eq!(common::recv_sizes(&t, "conn")[..2], [1448, 13032]);
+    assert_eq!(return_times(&t, "conn", "Recv")[..2], [520_000, 520_090]);
+    let windows: Vec<u16> = t
+        .events
+        .iter()
+        .filter(|e| (520_000..521_000).contains(&e.t))
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.host == t.hosts[1].id => {
+                match &segment.header {
+                    synack_model::trace::Header::Tcp(h) => Some(h.window),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(windows, [67, 70, 73, 75, 75, 74, 73, 72, 71, 70]);
+}
+
+#[test]
 fn a_poll_woken_by_a_flight_handed_over_packet_by_packet_is_followed_by_a_recv_that_reads_it_all() {
     // The same flight to a task in poll(): poll() returns at the first segment, but the task
     // makes its next call from user space after the relay has handed over the rest (6.18 on
