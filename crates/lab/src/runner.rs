@@ -221,6 +221,15 @@ pub fn check(sc: &Scenario) -> Result<()> {
             wire::HANDOVER_US
         ));
     }
+    if ![0, wire::FIRST_HANDOVER_US].contains(&l.first_handover_us) {
+        return bad(format!(
+            "network.default.first_handover_us {}: the wire takes longer over a flight's first \
+             write(2), which the lab gives the model as {} µs (0 in the file says the same); it \
+             cannot take more or less",
+            l.first_handover_us,
+            wire::FIRST_HANDOVER_US
+        ));
+    }
     if !sc.network.directions.is_empty()
         || l.jitter_us > 0
         || l.bandwidth_bps > 0
@@ -463,6 +472,9 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     // The wire is the scenario's link: it hands packets to the receiving stack one write(2)
     // at a time, which the model must know to spread a flight as the wire does.
     scenario.network.default.handover_us = wire::HANDOVER_US;
+    scenario.network.default.first_handover_us = wire::FIRST_HANDOVER_US;
+    // How soon a woken reader runs on this machine, as the wire's times are measured.
+    scenario.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
 
     // The scenario's time zero: once namespaces, wire, sysctls and pollers are ready (setting
     // them up takes tens of ms, more than the first step's `at_us`), and a little later still,
@@ -1459,6 +1471,18 @@ mod tests {
         let mut sc = case();
         sc.network.default.handover_us = 1;
         refused(&sc, "handover_us 1");
+        for ok in [0, wire::FIRST_HANDOVER_US] {
+            let mut sc = case();
+            sc.network.default.first_handover_us = ok;
+            assert!(check(&sc).is_ok(), "{ok}");
+        }
+        let mut sc = case();
+        sc.network.default.first_handover_us = 10;
+        refused(&sc, "first_handover_us 10");
+        // The machine's wake-up time is the lab's to give, as its MSS is.
+        let mut sc = case();
+        sc.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
+        assert!(check(&sc).is_ok());
         let mut sc = case();
         sc.limits.max_time_us = 3_600_000_000;
         refused(&sc, "max_time_us");

@@ -356,6 +356,51 @@ fn a_reading_loop_woken_by_a_flights_first_segment_reads_the_rest_in_one_recv_af
 }
 
 #[test]
+fn a_train_s_second_packet_comes_first_handover_us_behind_its_first_and_the_reader_runs_between() {
+    // The lab's relay takes longer over a flight's first write(2) than over the ones behind
+    // it (6.18: the second packet 26-256 µs behind the first, median 66 in 330 trains; the
+    // others 3 µs apart at the median), and a woken reader runs some 30 µs after the packet
+    // that woke it (recv() back 29-238 µs after it, having copied it alone in 78 of 99
+    // runs). So the second segment comes 60 µs behind the first, the third 10 behind that,
+    // and the reader woken by the first copies it alone 30 µs after it; its next recv()
+    // comes after the train, with the rest.
+    let mut s = pair(
+        "",
+        "",
+        r#", { "call": "send", "len": 3000, "at_us": 500000 }"#,
+        "",
+        r#", { "call": "recv", "max": 65536 }, { "call": "recv", "max": 65536 }"#,
+    );
+    s.network.default.handover_us = 10;
+    s.network.default.first_handover_us = 60;
+    s.tuning = serde_json::from_str(r#"{ "reader_wake_us": 30 }"#).unwrap();
+    let t = run(&s);
+    assert_eq!(
+        arrivals_us(&t)[3..6],
+        [
+            "520000 client>server . seq=1 ack=1 len=1448",
+            "520060 client>server . seq=1449 ack=1 len=1448",
+            "520070 client>server . seq=2897 ack=1 len=104",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "conn"),
+        [
+            "Recv 1448 bytes: client #0[0..1448]",
+            "Recv 1552 bytes: client #0[1448..3000]"
+        ]
+    );
+    assert_eq!(return_times(&t, "conn", "Recv"), [520_030, 520_070]);
+    // Without `first_handover_us`, the second packet is `handover_us` behind the first.
+    s.network.default.first_handover_us = 0;
+    let uniform = run(&s);
+    assert_eq!(
+        arrivals_us(&uniform)[4],
+        "520010 client>server . seq=1449 ack=1 len=1448"
+    );
+}
+
+#[test]
 fn a_poll_woken_by_a_flight_handed_over_packet_by_packet_is_followed_by_a_recv_that_reads_it_all() {
     // The same flight to a task in poll(): poll() returns at the first segment, but the task
     // makes its next call from user space after the relay has handed over the rest (6.18 on
