@@ -1463,22 +1463,29 @@ mod tests {
         refused(&sc, "jitter");
         // The wire hands packets over as it does: a file may say so (or say nothing, 0), not
         // ask for another pace.
-        for ok in [0, wire::HANDOVER_US] {
+        type Set = fn(&mut Scenario, u64);
+        let paces: [(Set, u64, &str); 2] = [
+            (
+                |sc, v| sc.network.default.handover_us = v,
+                wire::HANDOVER_US,
+                "handover_us 1",
+            ),
+            (
+                |sc, v| sc.network.default.first_handover_us = v,
+                wire::FIRST_HANDOVER_US,
+                "first_handover_us 1",
+            ),
+        ];
+        for (set, lab, why) in paces {
+            for ok in [0, lab] {
+                let mut sc = case();
+                set(&mut sc, ok);
+                assert!(check(&sc).is_ok(), "{why}: {ok}");
+            }
             let mut sc = case();
-            sc.network.default.handover_us = ok;
-            assert!(check(&sc).is_ok(), "{ok}");
+            set(&mut sc, 1);
+            refused(&sc, why);
         }
-        let mut sc = case();
-        sc.network.default.handover_us = 1;
-        refused(&sc, "handover_us 1");
-        for ok in [0, wire::FIRST_HANDOVER_US] {
-            let mut sc = case();
-            sc.network.default.first_handover_us = ok;
-            assert!(check(&sc).is_ok(), "{ok}");
-        }
-        let mut sc = case();
-        sc.network.default.first_handover_us = 10;
-        refused(&sc, "first_handover_us 10");
         // The machine's wake-up time is the lab's to give, as its MSS is.
         let mut sc = case();
         sc.tuning.reader_wake_us = Some(wire::READER_WAKE_US);

@@ -260,6 +260,17 @@ fn arrivals_us(t: &Trace) -> Vec<String> {
     out
 }
 
+/// `client` and `server` (the steps after connect() and accept()) on a link whose receiving end
+/// hands packets over 10 µs apart (`first_handover_us` behind a train's first), with the
+/// scenario's `tuning` (JSON).
+fn on_the_lab_wire(first_handover_us: u64, tuning: &str, client: &str, server: &str) -> Trace {
+    let mut s = pair("", "", client, "", server);
+    s.network.default.handover_us = 10;
+    s.network.default.first_handover_us = first_handover_us;
+    s.tuning = serde_json::from_str(tuning).unwrap_or_else(|e| panic!("{e}"));
+    run(&s)
+}
+
 /// 3000 bytes leave the client at 500 ms as 1448 + 1448 + 104, on a link whose receiving end
 /// hands packets over `handover_us` apart, to a server whose steps after accept() are
 /// `server`.
@@ -323,19 +334,12 @@ fn a_reading_loop_woken_by_a_flights_first_segment_reads_the_rest_in_one_recv_af
     // at load 2.3, and the window/slow-start and window/rto-backoff presets): 1448 then
     // 13032, windows 67, 70, 73, 75, 75, 74, 73, 72, 71, 70. The loop's next recv() at once
     // read each segment as it landed (1448 ten times, windows up to 79).
-    let mut s = pair(
-        "",
-        "",
+    let t = on_the_lab_wire(
+        0,
+        r#"{ "mss": 1460, "window_scale": 10, "recv_buffer": 65536, "rcv_skb_overhead": 856 }"#,
         r#", { "call": "send", "len": 14480, "at_us": 500000 }"#,
-        "",
         r#", { "call": "recv_loop", "max": 1048576 }"#,
     );
-    s.network.default.handover_us = 10;
-    s.tuning = serde_json::from_str(
-        r#"{ "mss": 1460, "window_scale": 10, "recv_buffer": 65536, "rcv_skb_overhead": 856 }"#,
-    )
-    .unwrap();
-    let t = run(&s);
     assert_eq!(common::recv_sizes(&t, "conn")[..2], [1448, 13032]);
     assert_eq!(return_times(&t, "conn", "Recv")[..2], [520_000, 520_090]);
     let windows: Vec<u16> = t
@@ -364,17 +368,9 @@ fn a_train_s_second_packet_comes_first_handover_us_behind_its_first_and_the_read
     // runs). So the second segment comes 60 µs behind the first, the third 10 behind that,
     // and the reader woken by the first copies it alone 30 µs after it; its next recv()
     // comes after the train, with the rest.
-    let mut s = pair(
-        "",
-        "",
-        r#", { "call": "send", "len": 3000, "at_us": 500000 }"#,
-        "",
-        r#", { "call": "recv", "max": 65536 }, { "call": "recv", "max": 65536 }"#,
-    );
-    s.network.default.handover_us = 10;
-    s.network.default.first_handover_us = 60;
-    s.tuning = serde_json::from_str(r#"{ "reader_wake_us": 30 }"#).unwrap();
-    let t = run(&s);
+    let send = r#", { "call": "send", "len": 3000, "at_us": 500000 }"#;
+    let reads = r#", { "call": "recv", "max": 65536 }, { "call": "recv", "max": 65536 }"#;
+    let t = on_the_lab_wire(60, r#"{ "reader_wake_us": 30 }"#, send, reads);
     assert_eq!(
         arrivals_us(&t)[3..6],
         [
@@ -392,8 +388,7 @@ fn a_train_s_second_packet_comes_first_handover_us_behind_its_first_and_the_read
     );
     assert_eq!(return_times(&t, "conn", "Recv"), [520_030, 520_070]);
     // Without `first_handover_us`, the second packet is `handover_us` behind the first.
-    s.network.default.first_handover_us = 0;
-    let uniform = run(&s);
+    let uniform = on_the_lab_wire(0, r#"{ "reader_wake_us": 30 }"#, send, reads);
     assert_eq!(
         arrivals_us(&uniform)[4],
         "520010 client>server . seq=1449 ack=1 len=1448"
