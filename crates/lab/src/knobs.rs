@@ -244,10 +244,9 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "tx_done_at_xmit",
         Knob::Fixed("the device's: the lab's TUN wire orphans every skb in tun_net_xmit (true)"),
     ),
-    (
-        "reader_wake_us",
-        Knob::Fixed("the machine's scheduler: how soon a woken reader gets a CPU, no setting"),
-    ),
+    // The machine's scheduler: how soon a woken reader gets a CPU, no setting; a run gives
+    // the model the lab machine's (`wire::READER_WAKE_US`).
+    ("reader_wake_us", Knob::Machine),
     (
         "min_tso_segs",
         Knob::Sysctl("net.ipv4.tcp_min_tso_segs", Unit::Plain),

@@ -273,6 +273,26 @@ pub(crate) fn not_relayed(t_in_us: u64, data: Vec<u8>) -> WirePacket {
 /// 49-187 µs after it arrived.
 pub const HANDOVER_US: u64 = 10;
 
+/// The wire's hand-over time behind a packet that starts a train
+/// (`LinkSpec::first_handover_us`), µs, which a run gives the model: the relay's first write
+/// of a flight takes longer than the ones behind it. Measured on 6.18 (the window presets
+/// and the explorer's kept cases, 330 trains of 2-40 packets, load 1.3-2.8): the second
+/// packet 26-256 µs after the first (median 66, under 30 µs in 27), the others 3 µs apart at
+/// the median (0-287). With it, a reader (`READER_WAKE_US`) that a train's first packet wakes copies that
+/// packet before the second comes, and one that a later packet wakes (a retransmission that
+/// fills a hole) runs after the packet behind it.
+pub const FIRST_HANDOVER_US: u64 = 60;
+
+/// How long a task woken from a sleep until its socket is readable takes to run on the lab's
+/// machine (`Profile::reader_wake_us`), µs, which a run gives the model. Measured on 6.18
+/// (2-core VM, load 1.3-2.8): a recv() woken by a train's first packet copied it alone in 78
+/// of 99 runs, returning 29-238 µs after it (median 67) while the second was 47-256 µs
+/// behind ([`FIRST_HANDOVER_US`]); woken by a packet inside a train, it ran after the next
+/// one, 11-25 µs behind (window/fast-retransmit: the ACK of the segment behind the retransmission that
+/// filled the hole offers 57 << 10 with the queue still full, and waits for the delayed-ACK
+/// timer, 3 of 3 runs; the model's reader at the same instant offered 78).
+pub const READER_WAKE_US: u64 = 30;
+
 /// How long before a delivery is due the relay stops sleeping and polls without sleeping
 /// until its time, µs. A sleeping thread wakes after its timer: at the relay's real-time
 /// priority about 20-100 µs after on this machine (a virtual one), so a relay that slept until

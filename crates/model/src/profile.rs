@@ -448,7 +448,14 @@ profile! {
     /// still inside the write that woke it (the second segment came 46-214 µs after the
     /// first): a woken reader on an idle CPU runs before the next hand-over, which 0 says.
     /// Under load it waits for a CPU: 3000 bytes for 1448 + 1448 + 104 and 14480 for ten
-    /// segments, 1.9-8 ms after the first (load 9).
+    /// segments, 1.9-8 ms after the first (load 9). `synack-lab compare` gives the model the
+    /// lab machine's 30 µs (with the wire's `LinkSpec::first_handover_us` of 60), measured on
+    /// 6.18 at load 1.3-2.8: recv() back 29-238 µs after the packet that woke it (median 67),
+    /// having copied that first packet alone in 78 of 99 runs, the second 26-256 µs behind
+    /// it (median 66) and the rest about 3 µs apart; woken by a retransmission that filled a
+    /// hole inside a train, it ran after the packet behind it (window/fast-retransmit: that
+    /// packet's ACK offers 57 << 10, the queue still full, and waits for the delayed-ACK
+    /// timer, 3 of 3).
     reader_wake_us: Micros,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293

@@ -260,6 +260,17 @@ fn arrivals_us(t: &Trace) -> Vec<String> {
     out
 }
 
+/// `client` and `server` (the steps after connect() and accept()) on a link whose receiving end
+/// hands packets over 10 µs apart (`first_handover_us` behind a train's first), with the
+/// scenario's `tuning` (JSON).
+fn on_the_lab_wire(first_handover_us: u64, tuning: &str, client: &str, server: &str) -> Trace {
+    let mut s = pair("", "", client, "", server);
+    s.network.default.handover_us = 10;
+    s.network.default.first_handover_us = first_handover_us;
+    s.tuning = serde_json::from_str(tuning).unwrap_or_else(|e| panic!("{e}"));
+    run(&s)
+}
+
 /// 3000 bytes leave the client at 500 ms as 1448 + 1448 + 104, on a link whose receiving end
 /// hands packets over `handover_us` apart, to a server whose steps after accept() are
 /// `server`.
@@ -306,6 +317,81 @@ fn a_flight_handed_over_packet_by_packet_wakes_a_reader_that_reads_its_first_seg
     assert_eq!(
         returns(&at_once, "conn")[0],
         "Recv 3000 bytes: client #0[0..3000]"
+    );
+}
+
+#[test]
+fn a_reading_loop_woken_by_a_flights_first_segment_reads_the_rest_in_one_recv_after_the_train() {
+    // Ten segments handed over 10 µs apart (the lab's wire) to a server in a recv() loop on
+    // the lab machine's buffers (tcp_rmem[1] 131072, wscale 10, TUN skbs of 2304 bytes). The
+    // first segment wakes the reader, which copies it alone (`tcp_recvmsg_locked`); the loop
+    // is back in user space and calls recv() again, as any next call, once the rest of the
+    // train is in: it reads the other nine in one piece. So the ACKs between see the first
+    // segment's memory free and no other (`__tcp_select_window`: free space at 160/256 of
+    // the buffer less the queued truesize; `tcp_select_window` never shrinks the offer):
+    // 75 << 10 twice, then one less a segment. Measured on 6.18 (recording
+    // a-reading-loop-woken-by-a-flights-first-segment-reads-the-rest-in-one-recv, 3 of 3
+    // at load 2.3, and the window/slow-start and window/rto-backoff presets): 1448 then
+    // 13032, windows 67, 70, 73, 75, 75, 74, 73, 72, 71, 70. The loop's next recv() at once
+    // read each segment as it landed (1448 ten times, windows up to 79).
+    let t = on_the_lab_wire(
+        0,
+        r#"{ "mss": 1460, "window_scale": 10, "recv_buffer": 65536, "rcv_skb_overhead": 856 }"#,
+        r#", { "call": "send", "len": 14480, "at_us": 500000 }"#,
+        r#", { "call": "recv_loop", "max": 1048576 }"#,
+    );
+    assert_eq!(common::recv_sizes(&t, "conn")[..2], [1448, 13032]);
+    assert_eq!(return_times(&t, "conn", "Recv")[..2], [520_000, 520_090]);
+    let windows: Vec<u16> = t
+        .events
+        .iter()
+        .filter(|e| (520_000..521_000).contains(&e.t))
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.host == t.hosts[1].id => {
+                match &segment.header {
+                    synack_model::trace::Header::Tcp(h) => Some(h.window),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(windows, [67, 70, 73, 75, 75, 74, 73, 72, 71, 70]);
+}
+
+#[test]
+fn a_train_s_second_packet_comes_first_handover_us_behind_its_first_and_the_reader_runs_between() {
+    // The lab's relay takes longer over a flight's first write(2) than over the ones behind
+    // it (6.18: the second packet 26-256 µs behind the first, median 66 in 330 trains; the
+    // others 3 µs apart at the median), and a woken reader runs some 30 µs after the packet
+    // that woke it (recv() back 29-238 µs after it, having copied it alone in 78 of 99
+    // runs). So the second segment comes 60 µs behind the first, the third 10 behind that,
+    // and the reader woken by the first copies it alone 30 µs after it; its next recv()
+    // comes after the train, with the rest.
+    let send = r#", { "call": "send", "len": 3000, "at_us": 500000 }"#;
+    let reads = r#", { "call": "recv", "max": 65536 }, { "call": "recv", "max": 65536 }"#;
+    let t = on_the_lab_wire(60, r#"{ "reader_wake_us": 30 }"#, send, reads);
+    assert_eq!(
+        arrivals_us(&t)[3..6],
+        [
+            "520000 client>server . seq=1 ack=1 len=1448",
+            "520060 client>server . seq=1449 ack=1 len=1448",
+            "520070 client>server . seq=2897 ack=1 len=104",
+        ]
+    );
+    assert_eq!(
+        returns(&t, "conn"),
+        [
+            "Recv 1448 bytes: client #0[0..1448]",
+            "Recv 1552 bytes: client #0[1448..3000]"
+        ]
+    );
+    assert_eq!(return_times(&t, "conn", "Recv"), [520_030, 520_070]);
+    // Without `first_handover_us`, the second packet is `handover_us` behind the first.
+    let uniform = on_the_lab_wire(0, r#"{ "reader_wake_us": 30 }"#, send, reads);
+    assert_eq!(
+        arrivals_us(&uniform)[4],
+        "520010 client>server . seq=1449 ack=1 len=1448"
     );
 }
 

@@ -14,6 +14,8 @@ pub struct Link {
     pub bandwidth_bps: u64,
     /// [`crate::scenario::LinkSpec::handover_us`].
     pub handover_us: Micros,
+    /// [`crate::scenario::LinkSpec::first_handover_us`].
+    pub first_handover_us: Micros,
     pub mtu: u32,
     pub loss_ppm: u32,
     pub duplicate_ppm: u32,
@@ -29,6 +31,9 @@ pub struct Link {
     /// the receiving end hands over back to back, each `handover_us` after the one before
     /// because it was due no later ([`Link::train_end`]).
     trains: VecDeque<(Micros, Micros)>,
+    /// The last in-order packet started a train and nothing has joined it yet: the next one
+    /// waits `first_handover_us` behind it.
+    lone_head: bool,
 }
 
 /// What the link does with one packet.
@@ -52,6 +57,7 @@ impl Link {
             jitter_us: spec.jitter_us,
             bandwidth_bps: spec.bandwidth_bps,
             handover_us: spec.handover_us,
+            first_handover_us: spec.first_handover_us,
             mtu: spec.mtu,
             loss_ppm: pct_to_ppm(spec.loss_pct),
             duplicate_ppm: pct_to_ppm(spec.duplicate_pct),
@@ -61,6 +67,7 @@ impl Link {
             last_arrival: 0,
             arrived: false,
             trains: VecDeque::new(),
+            lone_head: false,
         }
     }
 
@@ -106,11 +113,17 @@ impl Link {
         if self.rng.chance_ppm(self.reorder_ppm) {
             at += self.latency_us + self.jitter_us + 1;
         } else if extra_delay == 0 {
-            // The receiving end hands packets over one at a time, `handover_us` apart: a
-            // flight sent at one instant reaches the stack spread out (only in-order packets:
-            // one a fault delays or the link reorders arrives at its own time).
+            // The receiving end hands packets over one at a time, `handover_us` apart
+            // (`first_handover_us` behind a train's first): a flight sent at one instant
+            // reaches the stack spread out (only in-order packets: one a fault delays or the
+            // link reorders arrives at its own time).
+            let gap = if self.lone_head {
+                self.first_handover_us.max(self.handover_us)
+            } else {
+                self.handover_us
+            };
             let next = if self.arrived {
-                self.last_arrival + self.handover_us
+                self.last_arrival + gap
             } else {
                 0
             };
@@ -118,8 +131,14 @@ impl Link {
                 self.trains.pop_front();
             }
             match self.trains.back_mut() {
-                Some((_, last)) if self.arrived && at <= next => *last = next,
-                _ => self.trains.push_back((at.max(next), at.max(next))),
+                Some((_, last)) if self.arrived && at <= next => {
+                    *last = next;
+                    self.lone_head = false;
+                }
+                _ => {
+                    self.trains.push_back((at.max(next), at.max(next)));
+                    self.lone_head = true;
+                }
             }
             at = at.max(next);
             self.last_arrival = at;
