@@ -39,6 +39,7 @@ recorded! {
     ("teardown", "half-close", "teardown-half-close"),
     ("teardown", "abort", "teardown-abort"),
     ("teardown", "last-ack-lost", "scene-teardown-last-ack-lost"),
+    ("sticky", "a", "scene-sticky-a"),
     ("sticky", "c", "scene-sticky-c"),
     ("sticky", "d", "scene-sticky-d"),
     ("udp", "boundaries", "scene-udp-boundaries"),
