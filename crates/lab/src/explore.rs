@@ -40,6 +40,15 @@ const DELAYS_MS: [u64; 5] = [0, 1, 5, 20, 50];
 /// and a burst of 14.
 const SIZES: [u32; 6] = [1, 10, 100, 1448, 3000, 20_000];
 
+/// A bulk write the send buffer cannot hold at once: more than the 46080 bytes of memory
+/// `tcp_sndbuf_expand` gives a buffer SO_SNDBUF did not set as the handshake ends, so the
+/// call sleeps and is woken as ACKs free memory (`sk_stream_wait_memory`) while the kernel
+/// grows the buffer with cwnd. Drawn in place of one in [`BIG_WRITE_PERCENT`] of the
+/// 20,000-byte writes (one draw more only then, so scenarios without such a write are the
+/// ones the seed drew before).
+const BIG_WRITE: u32 = 100_000;
+const BIG_WRITE_PERCENT: u32 = 30;
+
 /// The longest a scenario is watched, µs (one run costs about this much time on the kernel).
 const MAX_HORIZON_US: u64 = 15_000_000;
 
@@ -181,7 +190,13 @@ fn chance(rng: &mut Rng, percent: u32) -> bool {
 fn call(rng: &mut Rng, reader: bool) -> Call {
     loop {
         let c = match rng.below(100) {
-            0..=34 => Call::Send(pick(rng, &SIZES), chance(rng, 20)),
+            0..=34 => {
+                let mut len = pick(rng, &SIZES);
+                if len == 20_000 && chance(rng, BIG_WRITE_PERCENT) {
+                    len = BIG_WRITE;
+                }
+                Call::Send(len, chance(rng, 20))
+            }
             35..=54 => Call::Recv(pick(rng, &[100, 65_536])),
             55..=59 => Call::Shutdown(pick(rng, &[ShutHow::Wr, ShutHow::Rd, ShutHow::Rdwr])),
             60..=65 => Call::Close,
@@ -865,6 +880,37 @@ mod tests {
             assert!(settable.contains(f), "{f} is no field the lab sets");
             assert!(!drawn.contains(*f), "{f} is named but drawn");
         }
+    }
+
+    /// A write larger than the send buffer the handshake leaves (46080 bytes of memory at
+    /// MSS 1448) on a socket without SO_SNDBUF: the kernel's buffer growth and the sleeping
+    /// writer (`tcp_sndbuf_expand`, `sk_stream_wait_memory`) are reached by the draws.
+    #[test]
+    fn the_explorer_draws_writes_the_send_buffer_cannot_hold_at_once() {
+        let mut big = 0;
+        for seed in 0..200 {
+            for i in 0..10 {
+                let sc = scenario(seed, i);
+                for a in &sc.apps {
+                    // A TCP socket without SO_SNDBUF (UDP datagrams are drawn up to 65508).
+                    let grown = |label: &str| {
+                        sc.sockets.iter().any(|s| {
+                            s.label == label && s.proto == Proto::Tcp && s.send_buffer.is_none()
+                        })
+                    };
+                    let mut on = a.socket.clone();
+                    for st in &a.steps {
+                        if let Some(o) = &st.on {
+                            on = o.clone();
+                        }
+                        if let Action::Send { len, .. } = st.action {
+                            big += usize::from(len > 46_080 && grown(&on));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(big > 20, "{big}");
     }
 
     #[test]

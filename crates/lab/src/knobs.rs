@@ -134,15 +134,11 @@ pub const KNOBS: &[(&str, Knob)] = &[
         "send_buffer",
         Knob::Fixed("tcp_wmem[1], the buffer until the handshake ends: the lab keeps the kernel's 16384, which tcp_sndbuf_expand then grows (profile send_buffer_max); use sockets[].send_buffer (SO_SNDBUF) for a fixed one"),
     ),
-    // tcp_wmem[2]: `tcp_sndbuf_expand` grows sk_sndbuf no further. Not varied yet: with the
-    // default 4 MiB the model's growth follows the kernel's (a 200000-byte write at 20 ms:
-    // close() at 160 ms in the model, at 163 or, when the woken writer loses a race with the
-    // ACKs, 123 in the kernel), but a bound the buffer reaches departs (tcp_wmem[2] 60000: the
-    // kernel sent 26 segments in the third round trip, the model 52).
-    (
-        "send_buffer_max",
-        Knob::Fixed("tcp_wmem[2]: the model grows the send buffer as the kernel does while this bound is far, not yet where a writer reaches it; the lab keeps the kernel's 4194304"),
-    ),
+    // tcp_wmem[2]: `tcp_sndbuf_expand` grows sk_sndbuf no further (it can even bring a buffer
+    // below tcp_wmem[1] down to it: `min(sndmem, tcp_wmem[2])`). proc_dointvec_minmax with
+    // SYSCTL_ONE as its floor: 1 and up; the model's 0 (a buffer that never grows) is no kernel
+    // setting (`check`).
+    ("send_buffer_max", Knob::Sysctl("net.ipv4.tcp_wmem", Unit::Last)),
     (
         "min_send_buffer",
         Knob::Fixed("SOCK_MIN_SNDBUF, a constant of the kernel's build"),
@@ -509,6 +505,14 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
                 .into(),
         );
     }
+    if sc.tuning.send_buffer_max == Some(0) {
+        return Err(
+            "tuning \"send_buffer_max\" 0 is the textbook's send buffer that never grows, which \
+             no kernel setting gives (tcp_wmem's numbers are 1 and up; use a socket's \
+             send_buffer, SO_SNDBUF, for a fixed one)"
+                .into(),
+        );
+    }
     if sc.tuning.min_tso_segs == Some(0) {
         return Err(
             "tuning \"min_tso_segs\" 0 is the textbook's one segment at a time, which no kernel \
@@ -717,6 +721,9 @@ mod tests {
         let e = check(&with(r#"{"min_tso_segs": 0}"#)).unwrap_err();
         assert!(e.contains("1-255"), "{e}");
         assert_eq!(check(&with(r#"{"min_tso_segs": 4}"#)), Ok(()));
+        assert_eq!(check(&with(r#"{"send_buffer_max": 60000}"#)), Ok(()));
+        let e = check(&with(r#"{"send_buffer_max": 0}"#)).unwrap_err();
+        assert!(e.contains("never grows"), "{e}");
         assert_eq!(check(&with(r#"{"dupack_threshold": 5}"#)), Ok(()));
         let e = check(&with(r#"{"rack": false}"#)).unwrap_err();
         assert!(e.contains("since Linux 6.17"), "{e}");

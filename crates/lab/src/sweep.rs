@@ -306,6 +306,13 @@ axes! {
             sc.tuning.rcvbuf_max = Some(v.parse().ok()?);
             Some(())
         };
+    wmem_max: "tcp_wmem[2] (net.ipv4.tcp_wmem's last number), bytes: how far the kernel grows \
+        a send buffer SO_SNDBUF did not set (tcp_sndbuf_expand); 60000 is reached by a \
+        20000-byte write's third round trip",
+        ["60000", "131072"], &["psh-writes", "zero-window", "loss-fast-retransmit"], 0, |sc, v| {
+            sc.tuning.send_buffer_max = Some(v.parse().ok()?);
+            Some(())
+        };
     dsack: "net.ipv4.tcp_dsack 0 (no D-SACK blocks sent)",
         ["0"], &["receive-ofo-overlaps", "reorder-dsack-undo"], 0, |sc, v| {
             sc.tuning.dsack = Some(on(v)?);

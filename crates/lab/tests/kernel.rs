@@ -1294,6 +1294,7 @@ fn route_metrics_and_module_parameters_reach_the_kernel_and_the_global_one_is_re
         "psh-writes+initcwnd=0",
         "loss-tail+rto_min=0",
         "psh-writes+min_tso_segs=0",
+        "psh-writes+wmem_max=0",
     ] {
         let out = Command::new(bin()).args(["compare", bad]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}");

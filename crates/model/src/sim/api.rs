@@ -989,7 +989,9 @@ impl Sim {
         };
         let more = *more;
         let mut rest = std::mem::take(rest);
-        self.with_tcp(sid, |t, ctx| t.app_send(&rest, n, more, ctx));
+        let n = self
+            .with_tcp(sid, |t, ctx| t.app_send(&rest, n, more, ctx))
+            .unwrap_or(n);
         crate::tcp::buffers::drop_front(&mut rest, n);
         if rest.is_empty() {
             self.app_return(i, AppCallKind::Send, AppResult::Ok);

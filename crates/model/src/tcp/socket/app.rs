@@ -17,16 +17,13 @@ impl TcpSocket {
     /// `sk_stream_write_space`). Otherwise the free payload space.
     /// A buffer the kernel sizes itself (profile `send_buffer_max`, no SO_SNDBUF) is checked
     /// the same way against `sk_sndbuf` as it stands, not doubled.
+    /// Where a write builds skbs (`min_tso_segs` nonzero) the memory is checked by
+    /// [`TcpSocket::write_skbs`] itself before each new skb, as the write goes: this gives
+    /// the whole of `want` once the call may copy at all, and the write stops where the
+    /// kernel's would.
     pub fn send_room(&mut self, want: u32, p: &crate::profile::Profile) -> u32 {
-        let min_send_buffer = p.min_send_buffer;
-        let grown = !self.sndbuf_locked && p.send_buffer_max > 0;
-        if min_send_buffer == 0 || !(self.sndbuf_locked || grown) {
+        let Some(limit) = self.sndbuf_limit(p) else {
             return self.send_space().min(want);
-        }
-        let limit = if self.sndbuf_locked {
-            2 * (self.send_cap.max(min_send_buffer) as u64)
-        } else {
-            self.send_cap as u64
         };
         let mut queued = self.send_skbs_mem();
         if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
@@ -34,6 +31,15 @@ impl TcpSocket {
         }
         let goal = self.size_goal(p);
         let mut room = self.skbs.tail_room(goal, self.soff(self.snd_max));
+        if p.min_tso_segs > 0 {
+            let n = if room == 0 && queued >= limit {
+                0
+            } else {
+                want
+            };
+            self.snd_wait = n < want;
+            return n;
+        }
         while room < want as u64 && queued < limit {
             room += goal;
             queued += SND_SKB_HEAD + goal;
@@ -43,6 +49,21 @@ impl TcpSocket {
         n
     }
 
+    /// `sk_sndbuf` as `sk_stream_memory_free` compares it with `sk_wmem_queued`, where the
+    /// queue is counted in skb memory (SO_SNDBUF doubled, or the buffer the kernel grows);
+    /// `None` where the buffer bounds payload bytes.
+    pub(super) fn sndbuf_limit(&self, p: &crate::profile::Profile) -> Option<u64> {
+        let grown = !self.sndbuf_locked && p.send_buffer_max > 0;
+        if p.min_send_buffer == 0 || !(self.sndbuf_locked || grown) {
+            return None;
+        }
+        Some(if self.sndbuf_locked {
+            2 * (self.send_cap.max(p.min_send_buffer) as u64)
+        } else {
+            self.send_cap as u64
+        })
+    }
+
     pub fn can_send(&self) -> bool {
         matches!(self.state, TcpState::Established | TcpState::CloseWait) && !self.shut_wr
     }
@@ -50,17 +71,21 @@ impl TcpSocket {
     /// send(): queue the first `len` bytes of `spans` (the caller checked the space) and
     /// transmit what is allowed.
     /// `more` is MSG_MORE: this call's push holds a partial segment as TCP_CORK would.
-    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, more: bool, ctx: &mut Ctx) {
-        if ctx.p.min_tso_segs == 0 {
+    /// Returns the bytes taken: all `len` of them, or fewer where a write that builds skbs
+    /// found the send buffer full before a new skb (`write_skbs`; the caller sleeps then).
+    pub fn app_send(&mut self, spans: &[PayloadSpan], len: u32, more: bool, ctx: &mut Ctx) -> u32 {
+        let taken = if ctx.p.min_tso_segs == 0 {
             self.sndbuf.push_range(spans, 0, len);
             self.more = more;
             self.output(ctx);
             self.more = false;
+            len
         } else {
-            self.write_skbs(spans, len, more, ctx);
-        }
+            self.write_skbs(spans, len, more, ctx)
+        };
         self.sync_send_memory();
         self.report(ctx);
+        taken
     }
 
     /// Linux `tcp_sendmsg_locked`: the bytes go into skbs of `size_goal`, and each skb that
@@ -70,18 +95,33 @@ impl TcpSocket {
     /// `__tcp_push_pending_frames`). The call ends with `tcp_push`: PSH on its last skb,
     /// then whatever the windows and Nagle allow. So the write's chunks interleave with
     /// its copying, and an skb cut by `tcp_push_one` takes more bytes while unsent.
+    /// Where the queue is counted in skb memory, each new skb first needs `sk_wmem_queued`
+    /// below `sk_sndbuf` (`sk_stream_memory_free` at `new_segment`) as it stands then: the
+    /// segments already pushed by this write were cut off into skbs of their own
+    /// (`tso_fragment`, a head each), and the tail they left takes more bytes without a
+    /// check. Where it is not, the write stops there (`wait_for_space`: `tcp_push` with PSH,
+    /// then sleep). Measured on 6.18 (tcp_wmem[2] 60000, sk_wmem_queued read by sock_diag):
+    /// a send(200000) at 20 ms one way queues 46336 bytes (51328 of memory: five 2-segment
+    /// skbs sent, a 22-segment tail) before it sleeps, not the 63712 of two whole skbs; and
+    /// once woken it writes 49 or 51 segments in one go, the tail topped up as it leaves.
+    /// Returns the bytes taken.
     pub(super) fn write_skbs(
         &mut self,
         spans: &[PayloadSpan],
         len: u32,
         more: bool,
         ctx: &mut Ctx,
-    ) {
+    ) -> u32 {
         let size_goal = self.size_goal(ctx.p);
+        let limit = self.sndbuf_limit(ctx.p);
         let mut copied = 0u32;
         while copied < len {
             let unsent_from = self.soff(self.snd_max);
             let entail = self.skbs.tail_room(size_goal, unsent_from) == 0;
+            if entail && copied > 0 && limit.is_some_and(|l| self.send_skbs_mem() >= l) {
+                self.snd_wait = true;
+                break;
+            }
             if entail {
                 // `skb_entail`: a new skb ends TCP_NAGLE_PUSH.
                 self.nagle_push = false;
@@ -116,7 +156,9 @@ impl TcpSocket {
             }
         }
         // `tcp_push`: with MSG_MORE the last skb gets no PSH (unless a forced push is due)
-        // and the push holds a partial segment (TCP_NAGLE_CORK) for this call.
+        // and the push holds a partial segment (TCP_NAGLE_CORK) for this call. A write
+        // that stops for memory pushes without MSG_MORE (`wait_for_space`).
+        let more = more && copied == len;
         if !more || self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
             self.mark_push();
         }
@@ -129,6 +171,7 @@ impl TcpSocket {
             self.output(ctx);
         }
         self.more = false;
+        copied
     }
 
     /// Linux `tcp_should_autocork` (with `tcp_autocorking`): the unsent tail skb is shorter

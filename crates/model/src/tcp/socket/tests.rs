@@ -1414,14 +1414,14 @@ fn socket_established_40ms(win: u16) -> Harness {
     h
 }
 
-/// The application writes `len` bytes in one send().
-fn write(h: &mut Harness, len: u32) {
+/// The application writes `len` bytes in one send(); returns the bytes it took.
+fn write(h: &mut Harness, len: u32) -> u32 {
     let spans = [PayloadSpan {
         message: MessageId(0),
         start: 0,
         end: len,
     }];
-    h.with(|s, ctx| s.app_send(&spans, len, false, ctx));
+    h.with(|s, ctx| s.app_send(&spans, len, false, ctx))
 }
 
 #[test]
@@ -3650,21 +3650,50 @@ fn so_sndbuf_bounds_the_memory_checked_before_each_new_skb_not_the_bytes_of_a_wr
     h.s.send_cap = 4096;
     h.s.sndbuf_locked = true;
     assert_eq!(h.s.send_room(14_480, &h.p), 14_480);
-    // A larger write stops after that one skb: 896 + 32120 bytes queued, over 8192.
-    assert_eq!(h.s.send_room(40_000, &h.p), 32_120);
-    write(&mut h, 32_120);
+    // A larger write fills one skb, and `tcp_push_one` sends an initial window from it in
+    // two-segment chunks, each cut off into an skb of its own (`tso_fragment`); the tail
+    // left is topped up to 32120 again without a check. Only the next new skb finds the
+    // memory (five sent skbs and the tail, 46720 bytes and six heads) over 8192.
+    assert_eq!(write(&mut h, 60_000), 32_120 + 14_600);
     assert_eq!(h.sent().len(), 10, "an initial window of segments leaves");
-    assert_eq!(h.s.send_room(7_880, &h.p), 0);
-    // The peer acknowledges the first ten; the other twelve leave.
+    assert_eq!(h.s.send_skbs_mem(), 46_720 + 6 * SND_SKB_HEAD);
+    assert_eq!(h.s.send_room(13_280, &h.p), 0);
+    // The peer acknowledges the first ten; twenty of the 22 unsent leave.
     send!(h, ". seq=1 ack=14601 win=65535");
-    assert_eq!(h.sent().len(), 12);
-    // All but four segments acknowledged: 5840 bytes in one skb, 6736 with its head, are
-    // under 8192, but a sleeping writer wakes only once the free part (1456) is half the
-    // queued part (`sk_stream_write_space`); with two segments left (3816) it is.
-    send!(h, ". seq=1 ack=26281 win=65535");
-    assert_eq!(h.s.send_room(7_880, &h.p), 0);
-    send!(h, ". seq=1 ack=29201 win=65535");
-    assert_eq!(h.s.send_room(7_880, &h.p), 7_880);
+    assert_eq!(h.sent().len(), 20);
+    // All but four segments acknowledged: two 2-segment skbs, 7504 bytes, are under 8192,
+    // but a sleeping writer wakes only once the free part (688) is half the queued part
+    // (`sk_stream_write_space`); with one skb left (3752) it is.
+    for ack in (17_521..=40_881).step_by(2920) {
+        send!(h, &format!(". seq=1 ack={ack} win=65535"));
+    }
+    assert_eq!(h.s.send_skbs_mem(), 7504);
+    assert_eq!(h.s.send_room(13_280, &h.p), 0);
+    send!(h, ". seq=1 ack=43801 win=65535");
+    assert_eq!(h.s.send_room(13_280, &h.p), 13_280);
+}
+
+#[test]
+fn a_write_the_grown_send_buffer_cannot_hold_stops_at_the_first_skb_its_memory_refuses() {
+    // No SO_SNDBUF: the handshake grew the buffer to 46080 (`tcp_sndbuf_expand`: 2 × 10 ×
+    // 2304). A send(200000) fills a 22-segment skb (half the 65535 window), `tcp_push_one`
+    // sends ten segments from it as it goes (the tail topped up each time), and the next
+    // new skb finds 51712 bytes of memory queued, over 46080: the call sleeps with 46720
+    // bytes taken. Sizing the whole call from the memory before it wrote took two whole
+    // skbs, 64240. Measured on 6.18 (send(200000) at 20 ms one way, MSS 1448, sk_wmem_queued
+    // from sock_diag): 46336 bytes queued in 51328 of memory, 32 segments, before it slept.
+    let mut h = socket_established_40ms(65_535);
+    h.with(|s, ctx| s.init_buffer_space(ctx.now, ctx.p));
+    assert_eq!(h.s.send_cap, 46_080);
+    assert_eq!(h.s.send_room(200_000, &h.p), 200_000);
+    assert_eq!(write(&mut h, 200_000), 46_720);
+    assert_eq!(h.sent().len(), 10);
+    assert_eq!(h.s.send_skbs_mem(), 46_720 + 6 * SND_SKB_HEAD);
+    assert_eq!(
+        h.s.send_room(200_000 - 46_720, &h.p),
+        0,
+        "the writer sleeps"
+    );
 }
 
 // ---------------------------------------------------------------- receive queue coalescing
