@@ -44,11 +44,12 @@ pub struct QueueProps {
 }
 
 /// Why a send buffer can hold more than its size: the kernel checks it only before it starts
-/// a new skb (`sk_stream_memory_free` in `tcp_sendmsg_locked`), and an skb takes up to half
-/// the peer's window, so a write may queue up to that much past it.
+/// a new skb (`sk_stream_memory_free` in `tcp_sendmsg_locked`); the skb being filled takes the
+/// write's data up to its size goal without a check (`tcp_push_one` sends its front and the
+/// tail is topped up), so the queue may end up to one skb past it.
 const PAST_SNDBUF: T = T::new(
-    "Linux 只在开始每个新的 skb（最多为对端窗口的一半，约 64 KB）之前检查发送缓冲区，所以一次写入可以超出它这么多。",
-    "Linux checks the send buffer only before it starts each new skb (up to half the peer's window, about 64 KB), so a write can queue that much past it.",
+    "Linux 只在开始新的 skb 之前检查发送缓冲区；正在填充的 skb 会不经检查地装到它的目标大小（最多为对端窗口的一半），所以队列最多可以超出缓冲区一个 skb。",
+    "Linux checks the send buffer only before it starts a new skb; the skb being filled takes the write's data up to its full size (at most half the peer's window) without a check, so the queue can go past the buffer by up to one skb.",
 );
 
 /// A queue's name, a bar filled to `len / cap` and the two numbers.
@@ -94,10 +95,10 @@ mod tests {
 
     #[test]
     fn a_send_buffer_queued_past_its_size_says_why_in_both_languages() {
-        // The model's first write of a 200000-byte send(): two skbs of 31856 bytes started
-        // while the queue was under the 46080-byte buffer.
+        // The window scene's first write of a 200000-byte send(): 46336 bytes queued, the last
+        // skb started while the queue was under the 46080-byte buffer and filled past it.
         for lang in [Lang::Zh, Lang::En] {
-            let t = queue_title(QueueKind::SendBuffer, 63_712, 46_080, lang).unwrap();
+            let t = queue_title(QueueKind::SendBuffer, 46_336, 46_080, lang).unwrap();
             assert!(t.contains("skb"), "{t}");
         }
         assert_eq!(
