@@ -7,8 +7,9 @@
 //! of three families ([`Family`]):
 //! - a conversation: the cases' two hosts, a listener on server:9999 and one client
 //!   (sometimes two), a one-way delay from [`DELAYS_MS`], each side a script of 2-8 calls
-//!   10-300 ms apart ([`Call`]), sometimes one segment dropped (the sweep's `drop` axis),
-//!   sometimes one or two of the sweep's other axes;
+//!   10-300 ms apart ([`Call`]), sometimes one segment dropped (the sweep's `drop` axis) or
+//!   else held back 1-250 ms (out of order, [`HOLDS_MS`]), sometimes one or two of the
+//!   sweep's other axes;
 //! - a listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart, an accept() late or
 //!   never, tcp_syncookies 0/1/2, tcp_abort_on_overflow, tcp_synack_retries 1-2, sometimes a
 //!   client's ACK or a SYN-ACK lost, sometimes net.core.somaxconn below the backlog;
@@ -25,7 +26,7 @@ use std::path::Path;
 
 use synack_model::rng::Rng;
 use synack_model::scenario::{
-    Action, AppScript, FaultRule, Scenario, SegmentMatch, SocketSpec, Step,
+    Action, AppScript, FaultAction, FaultRule, Scenario, SegmentMatch, SocketSpec, Step,
 };
 use synack_model::trace::{Proto, ShutHow, SockOpt};
 
@@ -352,16 +353,7 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     }
     // One dropped segment, of the kinds the sweep's `drop` axis names (data and ACKs also as
     // the 2nd or 3rd of their kind).
-    let drop = chance(rng, 35).then(|| {
-        let values = axis_values("drop");
-        let v = pick(rng, &values);
-        if (v.contains("-data-") || v.contains("-ack-")) && chance(rng, 40) {
-            let stem = v.rsplit_once('-').map_or(v, |(s, _)| s);
-            format!("{stem}-{}", 2 + rng.below(2))
-        } else {
-            v.to_string()
-        }
-    });
+    let drop = chance(rng, 35).then(|| one_segment(rng));
     if let Some(d) = &drop {
         if crate::sweep::apply(&mut sc, "drop", d).is_some() {
             what.push(format!("drop {d}"));
@@ -385,14 +377,32 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             what.push(format!("{axis}={value}"));
         }
     }
-    // Watched until a while after the last call: 1.5 s, 3 s with a drop or a timer option
-    // (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost SYN or
-    // SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
+    // Sometimes, when none is dropped, one segment of the same kinds held back instead (the
+    // wire's `delay` rule): it arrives behind those sent after it (SACK blocks, D-SACK,
+    // RACK's reordering window, tcp_reordering, a spurious retransmission and its undo), or
+    // later than the RTO when held 250 ms. Drawn after the axes, so the scenarios drawn
+    // before keep every other choice.
+    let held = (drop.is_none() && chance(rng, HOLD_PERCENT)).then(|| {
+        let v = one_segment(rng);
+        (v, pick(rng, &HOLDS_MS))
+    });
+    if let Some((v, ms)) = &held {
+        if crate::sweep::apply(&mut sc, "drop", v).is_some() {
+            if let Some(rule) = sc.faults.last_mut() {
+                rule.action = FaultAction::Delay { by_us: ms * 1_000 };
+            }
+            what.push(format!("hold {v} {ms} ms"));
+        }
+    }
+    // Watched until a while after the last call: 1.5 s, 3 s with a drop, a held segment or a
+    // timer option (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost
+    // SYN or SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
     // never past MAX_HORIZON_US. The server's calls follow the client's connect().
     let last = last_at(&sc.apps[0].steps)
         .saturating_add(c1)
         .max(sc.apps.iter().map(|a| last_at(&a.steps)).max().unwrap_or(0));
     let timers = drop.is_some()
+        || held.is_some()
         || sc.apps.iter().flat_map(|a| &a.steps).any(|s| {
             matches!(
                 s.action,
@@ -420,6 +430,26 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
 /// The one-way delays of a backlog scenario, ms: not 0 or 1, where clients and the listener's
 /// timers on one tick race by the kernel's scheduling rather than by TCP.
 const BACKLOG_DELAYS_MS: [u64; 3] = [5, 20, 50];
+
+/// One segment by the sweep's `drop` axis's names (`client-data-1`): whose, which kind, which
+/// one (data and ACKs also the 2nd or 3rd of their kind).
+fn one_segment(rng: &mut Rng) -> String {
+    let values = axis_values("drop");
+    let v = pick(rng, &values);
+    if (v.contains("-data-") || v.contains("-ack-")) && chance(rng, 40) {
+        let stem = v.rsplit_once('-').map_or(v, |(s, _)| s);
+        format!("{stem}-{}", 2 + rng.below(2))
+    } else {
+        v.to_string()
+    }
+}
+
+/// How long a held segment is held, ms: past the next segments of a burst, a few of the
+/// delayed-ACK timer's worth, about a 50 ms wire's RTT, and past the 200 ms minimum RTO.
+const HOLDS_MS: [u64; 4] = [1, 10, 50, 250];
+
+/// How often a conversation with no drop holds one segment back, per cent.
+const HOLD_PERCENT: u32 = 25;
 
 /// A listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart that ask (5 bytes) and
 /// wait for an answer, or send and close, or only connect; a server that accepts and answers
@@ -872,6 +902,40 @@ mod tests {
         for (n, _) in NOT_DRAWN {
             assert!(crate::sweep::axes().any(|(a, _)| a == *n), "{n}");
         }
+    }
+
+    /// A conversation with no drop sometimes holds one segment back instead, of every kind the
+    /// `drop` axis names and for every hold: reordering, which no other draw reaches, is on
+    /// the wire the explorer plays.
+    #[test]
+    fn some_conversations_hold_one_segment_of_each_kind_back_for_each_hold() {
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut holds = std::collections::BTreeSet::new();
+        let mut held = 0;
+        for seed in 0..200 {
+            for i in 0..10 {
+                let sc = scenario(seed, i);
+                let delays: Vec<_> = sc
+                    .faults
+                    .iter()
+                    .filter_map(|f| match f.action {
+                        FaultAction::Delay { by_us } => Some((f.matches, by_us)),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(&(kind, by_us)) = delays.first() else {
+                    continue;
+                };
+                held += 1;
+                assert_eq!(sc.faults.len(), 1, "{}: a hold and a drop", sc.name);
+                assert!(sc.description.contains(" hold "), "{}", sc.description);
+                kinds.insert(format!("{kind:?}"));
+                holds.insert(by_us / 1_000);
+            }
+        }
+        assert!(held > 100, "{held}");
+        assert_eq!(kinds.len(), 5, "{kinds:?}");
+        assert_eq!(holds.into_iter().collect::<Vec<_>>(), HOLDS_MS, "holds");
     }
 
     /// 200 seeds, ten scenarios each: every one validates, is one the lab plays, and runs to
