@@ -655,20 +655,17 @@ fn reconnect(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
         SocketSpec::new("client", "client", Proto::Tcp, 0),
         SocketSpec::new("client again", "client", Proto::Tcp, 0),
     ];
-    let apps = vec![
-        AppScript {
-            socket: "listener".into(),
-            steps: server,
-        },
-        AppScript {
-            socket: "client".into(),
-            steps: ask(50, client_close),
-        },
-        AppScript {
-            socket: "client again".into(),
-            steps: ask(again_ms, again_ms + 4 * delay_ms + 100),
-        },
-    ];
+    let apps = [
+        ("listener", server),
+        ("client", ask(50, client_close)),
+        ("client again", ask(again_ms, again_ms + 4 * delay_ms + 100)),
+    ]
+    .into_iter()
+    .map(|(socket, steps)| AppScript {
+        socket: socket.into(),
+        steps,
+    })
+    .collect();
     let mut what = vec![
         "reconnect".to_string(),
         format!("{delay_ms} ms one way"),
