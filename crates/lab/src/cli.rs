@@ -130,10 +130,11 @@ pub enum Cmd {
         common: Common,
     },
     /// Draws scenarios nobody wrote from a seed (conversations: one or two clients, a delay,
-    /// scripts of 2-8 calls a side, sometimes a dropped segment and one or two sweep axes; listen
-    /// backlogs with 2-5 clients; UDP senders and receivers) and compares each
-    /// on this kernel and in the model, as `compare FILE` does: one line a scenario. Exit
-    /// status 1 if any differ.
+    /// scripts of 2-8 calls a side, sometimes a dropped or held-back segment and one or two
+    /// sweep axes; listen backlogs with 2-5 clients; UDP senders and receivers; a client that
+    /// connects again while its last connection is in TIME-WAIT) and compares each on this
+    /// kernel and in the model, as `compare FILE` does: one line a scenario. Exit status 1 if
+    /// any differ.
     Explore {
         /// The seed: the same seed draws the same scenarios.
         #[arg(long, default_value_t = 1)]

@@ -4,18 +4,22 @@
 //! time; the explorer draws whole scripts: the departures it finds are the ones no case is near.
 //!
 //! What a scenario is made of (all of it within what the lab plays, `runner::check`), in one
-//! of three families ([`Family`]):
+//! of four families ([`Family`]):
 //! - a conversation: the cases' two hosts, a listener on server:9999 and one client
 //!   (sometimes two), a one-way delay from [`DELAYS_MS`], each side a script of 2-8 calls
-//!   10-300 ms apart ([`Call`]), sometimes one segment dropped (the sweep's `drop` axis),
-//!   sometimes one or two of the sweep's other axes;
+//!   10-300 ms apart ([`Call`]), sometimes one segment dropped (the sweep's `drop` axis) or
+//!   else held back 1-250 ms (out of order, [`HOLDS_MS`]), sometimes one or two of the
+//!   sweep's other axes;
 //! - a listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart, an accept() late or
 //!   never, tcp_syncookies 0/1/2, tcp_abort_on_overflow, tcp_synack_retries 1-2, sometimes a
 //!   client's ACK or a SYN-ACK lost, sometimes net.core.somaxconn below the backlog;
 //! - UDP: one or two senders (connect()ed or not) of 1-6 datagrams from one byte to above the
 //!   largest (EMSGSIZE), to a receiver or to a port nobody holds, a receiver that reads early,
 //!   late, short (MSG_TRUNC) or never, sometimes with a small SO_RCVBUF or another
-//!   icmp_ratelimit.
+//!   icmp_ratelimit;
+//! - a reconnect: a client that connects again on the 4-tuple of its last connection while one
+//!   side of that connection is in TIME-WAIT, from its own port (SO_REUSEADDR or not) or from the
+//!   namespace's one ephemeral port (tcp_tw_reuse), tcp_timestamps 0/1/2 ([`reconnect`]).
 //!
 //! The same seed gives the same scenarios: scenario `i` of seed `s` comes from its own stream
 //! of the model's PRNG (`Rng::fork(s, i)`), so it can be drawn again alone.
@@ -25,7 +29,7 @@ use std::path::Path;
 
 use synack_model::rng::Rng;
 use synack_model::scenario::{
-    Action, AppScript, FaultRule, Scenario, SegmentMatch, SocketSpec, Step,
+    Action, AppScript, FaultAction, FaultRule, Scenario, SegmentMatch, SocketSpec, Step,
 };
 use synack_model::trace::{Proto, ShutHow, SockOpt};
 
@@ -77,23 +81,10 @@ const NOT_DRAWN: &[(&str, &str)] = &[
 /// Profile fields the lab can set (KNOBS rows that are no `Machine` or `Fixed` knob) that no
 /// drawn scenario sets, and why (the test that keeps the list is its only reader).
 #[cfg(test)]
-const NOT_REACHED: &[(&str, &str)] = &[
-    (
-        "timestamps_offset",
-        "tcp_timestamps 2 (no random offset) changes only the TSval numbers, which compare does \
-         not judge, and PAWS between two connections of one 4-tuple, which a drawn client never \
-         makes (each connects once): the TIME-WAIT cases reach it",
-    ),
-    (
-        "local_port_range",
-        "the ephemeral port matters only when one is taken again while in TIME-WAIT, and a \
-         drawn client connects once: the TIME-WAIT cases reach it",
-    ),
-    (
-        "hystart",
-        "a module parameter global to the machine (NOT_DRAWN)",
-    ),
-];
+const NOT_REACHED: &[(&str, &str)] = &[(
+    "hystart",
+    "a module parameter global to the machine (NOT_DRAWN)",
+)];
 
 /// What a drawn scenario exercises, and how often (per cent; the rest are conversations):
 /// the backlog and UDP families are the scenes' other subjects, which the conversations never
@@ -103,10 +94,14 @@ enum Family {
     Conversation,
     Backlog,
     Udp,
+    Reconnect,
 }
 
 const BACKLOG_PERCENT: u64 = 15;
 const UDP_PERCENT: u64 = 15;
+/// Taken from the conversations' end of the draw, so the scenarios drawn before the family
+/// was added keep their family but for these.
+const RECONNECT_PERCENT: u64 = 8;
 
 /// One call of a generated script, before it is given its time.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -272,6 +267,7 @@ pub fn scenario(seed: u64, index: u64) -> Scenario {
         Family::Conversation => conversation(&mut rng, seed, index),
         Family::Backlog => backlog(&mut rng, seed, index),
         Family::Udp => udp(&mut rng, seed, index),
+        Family::Reconnect => reconnect(&mut rng, seed, index),
     }
 }
 
@@ -279,6 +275,7 @@ fn family(rng: &mut Rng) -> Family {
     match rng.below(100) {
         n if n < BACKLOG_PERCENT => Family::Backlog,
         n if n < BACKLOG_PERCENT + UDP_PERCENT => Family::Udp,
+        n if n >= 100 - RECONNECT_PERCENT => Family::Reconnect,
         _ => Family::Conversation,
     }
 }
@@ -367,16 +364,7 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     }
     // One dropped segment, of the kinds the sweep's `drop` axis names (data and ACKs also as
     // the 2nd or 3rd of their kind).
-    let drop = chance(rng, 35).then(|| {
-        let values = axis_values("drop");
-        let v = pick(rng, &values);
-        if (v.contains("-data-") || v.contains("-ack-")) && chance(rng, 40) {
-            let stem = v.rsplit_once('-').map_or(v, |(s, _)| s);
-            format!("{stem}-{}", 2 + rng.below(2))
-        } else {
-            v.to_string()
-        }
-    });
+    let drop = chance(rng, 35).then(|| one_segment(rng));
     if let Some(d) = &drop {
         if crate::sweep::apply(&mut sc, "drop", d).is_some() {
             what.push(format!("drop {d}"));
@@ -400,14 +388,32 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             what.push(format!("{axis}={value}"));
         }
     }
-    // Watched until a while after the last call: 1.5 s, 3 s with a drop or a timer option
-    // (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost SYN or
-    // SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
+    // Sometimes, when none is dropped, one segment of the same kinds held back instead (the
+    // wire's `delay` rule): it arrives behind those sent after it (SACK blocks, D-SACK,
+    // RACK's reordering window, tcp_reordering, a spurious retransmission and its undo), or
+    // later than the RTO when held 250 ms. Drawn after the axes, so the scenarios drawn
+    // before keep every other choice.
+    let held = (drop.is_none() && chance(rng, HOLD_PERCENT)).then(|| {
+        let v = one_segment(rng);
+        (v, pick(rng, &HOLDS_MS))
+    });
+    if let Some((v, ms)) = &held {
+        if crate::sweep::apply(&mut sc, "drop", v).is_some() {
+            if let Some(rule) = sc.faults.last_mut() {
+                rule.action = FaultAction::Delay { by_us: ms * 1_000 };
+            }
+            what.push(format!("hold {v} {ms} ms"));
+        }
+    }
+    // Watched until a while after the last call: 1.5 s, 3 s with a drop, a held segment or a
+    // timer option (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost
+    // SYN or SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
     // never past MAX_HORIZON_US. The server's calls follow the client's connect().
     let last = last_at(&sc.apps[0].steps)
         .saturating_add(c1)
         .max(sc.apps.iter().map(|a| last_at(&a.steps)).max().unwrap_or(0));
     let timers = drop.is_some()
+        || held.is_some()
         || sc.apps.iter().flat_map(|a| &a.steps).any(|s| {
             matches!(
                 s.action,
@@ -435,6 +441,26 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
 /// The one-way delays of a backlog scenario, ms: not 0 or 1, where clients and the listener's
 /// timers on one tick race by the kernel's scheduling rather than by TCP.
 const BACKLOG_DELAYS_MS: [u64; 3] = [5, 20, 50];
+
+/// One segment by the sweep's `drop` axis's names (`client-data-1`): whose, which kind, which
+/// one (data and ACKs also the 2nd or 3rd of their kind).
+fn one_segment(rng: &mut Rng) -> String {
+    let values = axis_values("drop");
+    let v = pick(rng, &values);
+    if (v.contains("-data-") || v.contains("-ack-")) && chance(rng, 40) {
+        let stem = v.rsplit_once('-').map_or(v, |(s, _)| s);
+        format!("{stem}-{}", 2 + rng.below(2))
+    } else {
+        v.to_string()
+    }
+}
+
+/// How long a held segment is held, ms: past the next segments of a burst, a few of the
+/// delayed-ACK timer's worth, about a 50 ms wire's RTT, and past the 200 ms minimum RTO.
+const HOLDS_MS: [u64; 4] = [1, 10, 50, 250];
+
+/// How often a conversation with no drop holds one segment back, per cent.
+const HOLD_PERCENT: u32 = 25;
 
 /// A listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart that ask (5 bytes) and
 /// wait for an answer, or send and close, or only connect; a server that accepts and answers
@@ -576,6 +602,142 @@ fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     // The SYN-ACK timer's series (1 + 2 s with two retries) and a client's SYN retried after
     // a dropped one fit in 5 s past the accept.
     sc.limits.max_time_us = (accept_ms.unwrap_or(0) + 5_000) * 1_000;
+    sc.description = what.join(", ");
+    sc
+}
+
+/// The port a reconnecting client comes from: its own (bound), or the one ephemeral port the
+/// client namespace's ip_local_port_range leaves.
+const RECONNECT_PORT: u16 = 45_000;
+
+/// A client that connects again on the 4-tuple of its last connection while one side of that
+/// connection is in TIME-WAIT: a 5 or 100-byte request and a 5-byte answer, then each side
+/// closes, the client or the server first (or both at once: the FINs cross, CLOSING),
+/// sometimes one FIN lost; a second client socket connects 0.25-2.35 s after the first close,
+/// from port 45000 bound on both sockets (SO_REUSEADDR on both, or on neither) or from the
+/// namespace's one ephemeral port (tcp_tw_reuse 0/1/2, sometimes tcp_tw_reuse_delay), and asks
+/// again. tcp_timestamps 1, 2 (no offset) or 0, sometimes tcp_no_metrics_save. What decides
+/// it: `tcp_timewait_state_process` (a SYN reopening the server's TIME-WAIT),
+/// `inet_csk_bind_conflict`, `__inet_check_established` and `tcp_twsk_unique` (the client's),
+/// `tcp_init_metrics` (the RTT the second connection starts from).
+fn reconnect(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
+    let delay_ms = pick(rng, &BACKLOG_DELAYS_MS);
+    let request = pick(rng, &[5, 100]);
+    // The exchange is over four one-way delays after connect() (SYN, SYN-ACK, request,
+    // answer); 100 ms later one side closes, the other 0 ms (the FINs cross) or 100 ms after
+    // it, so no close meets a segment of the exchange.
+    let first_close = 50 + 4 * delay_ms + 100;
+    let client_first = chance(rng, 50);
+    let gap_ms = pick(rng, &[0, 100]);
+    let (client_close, server_close) = if client_first {
+        (first_close, first_close + gap_ms)
+    } else {
+        (first_close + gap_ms, first_close)
+    };
+    // The first closer is in TIME-WAIT one delay after the second closes (unless a FIN is
+    // lost): at most 150 ms after the first close.
+    let again_ms = first_close + pick(rng, &[250, 650, 1_250, 2_350]);
+    let ask = |at_ms: u64, close_ms: u64| {
+        vec![
+            Step::at(
+                at_ms * 1_000,
+                Action::Connect {
+                    to: "server:9999".into(),
+                },
+            ),
+            Step::now(Action::send(request)),
+            Step::now(Action::Recv { max: 65_536 }),
+            Step::at(close_ms * 1_000, Action::Close {}),
+        ]
+    };
+    let answer = |label: &str| {
+        [
+            Step::now(Action::Accept {
+                label: Some(label.into()),
+            }),
+            Step::now(Action::Recv { max: 65_536 }),
+            Step::now(Action::send(5)),
+        ]
+    };
+    let mut server = vec![Step::now(Action::Listen { backlog: 8 })];
+    server.extend(answer("server"));
+    server.push(Step::at(server_close * 1_000, Action::Close {}));
+    let mut again = answer("server again");
+    again[0].on = Some("listener".into());
+    server.extend(again);
+    let mut sockets = vec![
+        SocketSpec::new("listener", "server", Proto::Tcp, 9999),
+        SocketSpec::new("client", "client", Proto::Tcp, 0),
+        SocketSpec::new("client again", "client", Proto::Tcp, 0),
+    ];
+    let apps = [
+        ("listener", server),
+        ("client", ask(50, client_close)),
+        ("client again", ask(again_ms, again_ms + 4 * delay_ms + 100)),
+    ]
+    .into_iter()
+    .map(|(socket, steps)| AppScript {
+        socket: socket.into(),
+        steps,
+    })
+    .collect();
+    let mut what = vec![
+        "reconnect".to_string(),
+        format!("{delay_ms} ms one way"),
+        format!("request {request} B"),
+        match (gap_ms, client_first) {
+            (0, _) => "both close at once".to_string(),
+            (_, true) => "client closes first".to_string(),
+            _ => "server closes first".to_string(),
+        },
+    ];
+    let bound = chance(rng, 50);
+    let mut tuning = Vec::new();
+    if bound {
+        let reuse = chance(rng, 50);
+        for s in &mut sockets[1..] {
+            s.port = RECONNECT_PORT;
+            s.reuse_addr = reuse;
+        }
+        what.push(format!(
+            "again at {again_ms} ms from port {RECONNECT_PORT}{}",
+            if reuse { " (SO_REUSEADDR)" } else { "" }
+        ));
+    } else {
+        what.push(format!(
+            "again at {again_ms} ms from the one ephemeral port"
+        ));
+        tuning.push(("tw_reuse", pick(rng, &["0", "1", "2"])));
+        if chance(rng, 30) {
+            tuning.push(("tw_reuse_delay", pick(rng, &axis_values("tw_reuse_delay"))));
+        }
+    }
+    let mut sc = drawn(seed, index, delay_ms, sockets, apps);
+    if !bound {
+        sc.tuning.local_port_range = Some([RECONNECT_PORT, RECONNECT_PORT]);
+    }
+    match rng.below(3) {
+        0 => tuning.push(("timestamps", "0")),
+        1 => tuning.push(("timestamps", "2")),
+        _ => {}
+    }
+    if chance(rng, 25) {
+        tuning.push(("no_metrics_save", "1"));
+    }
+    for (axis, value) in tuning {
+        if crate::sweep::apply(&mut sc, axis, value).is_some() {
+            what.push(format!("{axis}={value}"));
+        }
+    }
+    // Sometimes one side's FIN lost: the other waits in FIN-WAIT-2 (or the first closer's
+    // TIME-WAIT answers the retransmission) until the RTO resends it.
+    if chance(rng, 25) {
+        let d = pick(rng, &["client-fin-1", "server-fin-1"]);
+        if crate::sweep::apply(&mut sc, "drop", d).is_some() {
+            what.push(format!("drop {d}"));
+        }
+    }
+    sc.limits.max_time_us = (again_ms + 4 * delay_ms + 1_500) * 1_000;
     sc.description = what.join(", ");
     sc
 }
@@ -920,6 +1082,91 @@ mod tests {
         }
     }
 
+    /// A reconnect's second connect() comes while one side of the first connection is in
+    /// TIME-WAIT (in the model), but where a lost FIN holds the close past it: from the
+    /// client's own port and from its one ephemeral port, with the client's side in TIME-WAIT
+    /// and with the server's.
+    #[test]
+    fn a_reconnecting_client_connects_again_while_its_last_connection_is_in_time_wait() {
+        use synack_model::trace::{EventKind, TcpState};
+        let (mut reconnects, mut in_time_wait) = (0, 0);
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..200 {
+            for i in 0..10 {
+                let sc = scenario(seed, i);
+                if !sc.description.starts_with("reconnect,") {
+                    continue;
+                }
+                reconnects += 1;
+                let again = sc.apps.iter().find(|a| a.socket == "client again").unwrap();
+                let at = again.steps[0].at_us.unwrap();
+                let trace = synack_model::simulate(&sc).unwrap();
+                let waiting = trace.events.iter().find_map(|e| match e.kind {
+                    EventKind::StateChanged {
+                        socket,
+                        to: TcpState::TimeWait,
+                        ..
+                    } if e.t < at => Some(socket),
+                    _ => None,
+                });
+                let Some(socket) = waiting else {
+                    assert!(
+                        sc.faults.iter().any(|f| f.matches == SegmentMatch::Fin),
+                        "{}: no TIME-WAIT before {at} µs: {}",
+                        sc.name,
+                        sc.description
+                    );
+                    continue;
+                };
+                in_time_wait += 1;
+                let info = trace.sockets.iter().find(|s| s.id == socket).unwrap();
+                // An accepted connection has its listener as parent: the server's side.
+                seen.insert((info.parent.is_none(), sc.sockets[1].port));
+            }
+        }
+        assert!(reconnects > 100, "{reconnects}");
+        assert!(
+            in_time_wait * 10 > reconnects * 8,
+            "{in_time_wait} of {reconnects}"
+        );
+        // (client side, port): both sides in TIME-WAIT, from a bound port and an ephemeral one.
+        assert_eq!(seen.len(), 4, "{seen:?}");
+    }
+
+    /// A conversation with no drop sometimes holds one segment back instead, of every kind the
+    /// `drop` axis names and for every hold: reordering, which no other draw reaches, is on
+    /// the wire the explorer plays.
+    #[test]
+    fn some_conversations_hold_one_segment_of_each_kind_back_for_each_hold() {
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut holds = std::collections::BTreeSet::new();
+        let mut held = 0;
+        for seed in 0..200 {
+            for i in 0..10 {
+                let sc = scenario(seed, i);
+                let delays: Vec<_> = sc
+                    .faults
+                    .iter()
+                    .filter_map(|f| match f.action {
+                        FaultAction::Delay { by_us } => Some((f.matches, by_us)),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(&(kind, by_us)) = delays.first() else {
+                    continue;
+                };
+                held += 1;
+                assert_eq!(sc.faults.len(), 1, "{}: a hold and a drop", sc.name);
+                assert!(sc.description.contains(" hold "), "{}", sc.description);
+                kinds.insert(format!("{kind:?}"));
+                holds.insert(by_us / 1_000);
+            }
+        }
+        assert!(held > 100, "{held}");
+        assert_eq!(kinds.len(), 5, "{kinds:?}");
+        assert_eq!(holds.into_iter().collect::<Vec<_>>(), HOLDS_MS, "holds");
+    }
+
     /// 200 seeds, ten scenarios each: every one validates, is one the lab plays, and runs to
     /// its horizon in the model without a cut or a panic.
     #[test]
@@ -948,6 +1195,9 @@ mod tests {
                     });
                     full_queues +=
                         usize::from(listen.is_some_and(|b| sc.sockets.len() as u32 - 1 > b + 1));
+                    continue;
+                }
+                if sc.description.starts_with("reconnect,") {
                     continue;
                 }
                 if sc.description.starts_with("udp,") {

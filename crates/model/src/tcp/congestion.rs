@@ -407,6 +407,17 @@ impl Congestion {
         true
     }
 
+    /// A loss a tail loss probe repaired (`tcp_process_tlp_ack`): `tcp_init_cwnd_reduction`
+    /// (ssthresh from the congestion module, which for CUBIC also sets W_max and ends the
+    /// epoch), CWR and at once `tcp_end_cwnd_reduction`: cwnd = ssthresh, no PRR in between.
+    pub fn tlp_loss_cwr(&mut self) {
+        self.cwnd_cnt = 0;
+        self.ssthresh = self.module_ssthresh();
+        if self.ssthresh < u32::MAX / 2 {
+            self.cwnd = self.ssthresh;
+        }
+    }
+
     /// Linux `tcp_cwnd_reduction` (RFC 6937 §3.1): `delivered` segments newly ACKed or
     /// SACKed, `newly_lost` just marked lost, `pipe` segments in flight
     /// (`tcp_packets_in_flight`). While the pipe is above ssthresh, send in proportion to

@@ -6,8 +6,7 @@ use super::*;
 
 impl TcpSocket {
     /// A cumulative ACK moves SND.UNA to `ack` (RFC 9293 §3.10.7.4): the timed segment gives
-    /// its RTT sample (RFC 6298 §3), SND.NXT never stays behind SND.UNA, and a tail loss
-    /// probe's episode ends once it is acknowledged (`tcp_process_tlp_ack`). Returns how far
+    /// its RTT sample (RFC 6298 §3) and SND.NXT never stays behind SND.UNA. Returns how far
     /// into the send buffer the data is now acknowledged.
     pub(super) fn advance_una(
         &mut self,
@@ -26,9 +25,6 @@ impl TcpSocket {
                 self.rtt_probe = None;
                 self.rtt_sample(now - sent, p);
             }
-        }
-        if self.tlp_high_seq.is_some_and(|h| ack.ge(h)) {
-            self.tlp_high_seq = None;
         }
         self.soff(ack).min(self.sndbuf.tail)
     }
@@ -62,10 +58,10 @@ impl TcpSocket {
             self.rack_advanced = false;
             let scoreboard = self.scoreboard(ctx.p);
             // `tcp_sacktag_write_queue` → `tcp_check_dsack` runs before the queue is cleaned.
-            let dsack_segs = if scoreboard && self.sack_ok {
+            let dsack = if scoreboard && self.sack_ok {
                 self.check_dsack(h)
             } else {
-                0
+                DsackSeen::default()
             };
             let prior_stamp = self.retrans_stamp;
             let tsecr = h.options.timestamps.map(|(_, ecr)| ecr);
@@ -73,20 +69,31 @@ impl TcpSocket {
                 .gt(self.snd_una)
                 .then(|| self.clean_rtx_queue(ack, tsecr, ctx));
             if scoreboard {
-                self.ack_scoreboard(h, acked, dup, dsack_segs, prior_stamp, ctx);
+                self.ack_scoreboard(h, acked, dup, dsack, prior_stamp, ctx);
             } else {
+                // No scoreboard, no probe to settle but by the ACK that covers it.
+                if self.tlp_high_seq.is_some_and(|high| ack.ge(high)) {
+                    self.tlp_high_seq = None;
+                }
                 if let Some(a) = acked.filter(|_| ctx.p.rtt_every_ack) {
                     self.ack_update_rtt(a.samples, h, ctx);
                 }
                 self.ack_newreno(ack, acked, dup, flight, ctx);
             }
-        } else if self.scoreboard(ctx.p) && self.sack_ok && self.check_dsack(h) > 0 {
+        } else if self.scoreboard(ctx.p) && self.sack_ok {
             // `tcp_ack`'s `no_queue` and `old_ack` paths: an ACK with nothing outstanding, or
             // an old one, still has its SACK blocks read, and "if data was DSACKed, see if we
             // can undo a cwnd reduction" (`tcp_fastretrans_alert` → `tcp_try_undo_dsack` in
             // the open state).
-            if !self.recovering() {
+            let dsack = self.check_dsack(h);
+            if dsack.segs > 0 && !self.recovering() {
                 self.try_undo_dsack();
+            }
+            // `no_queue` (not `old_ack`) settles the probe too: a pure duplicate of the ACK
+            // that reached it ends the episode.
+            if ack == self.snd_una {
+                let dupack = seg.payload_len == 0 && !h.flags.fin && !window_changed;
+                self.process_tlp_ack(ack, dsack.probe, !dupack);
             }
         }
         // Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2 guard against old segments).

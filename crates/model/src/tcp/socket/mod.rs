@@ -435,8 +435,11 @@ pub struct TcpSocket {
     /// The retransmission timer is armed as a tail loss probe (Linux `ICSK_TIME_LOSS_PROBE`
     /// shares the retransmit timer), not as an RTO.
     tlp_armed: bool,
-    /// A loss probe is out until this is acknowledged (Linux `tp->tlp_high_seq`).
+    /// A loss probe's episode is open until an ACK settles it (Linux `tp->tlp_high_seq`,
+    /// `tcp_process_tlp_ack`).
     tlp_high_seq: Option<SeqNumber>,
+    /// The open probe resent data (`tp->tlp_retrans`) rather than sending new data.
+    tlp_retrans: bool,
     /// After an RTO, with the scoreboard: Linux's TCP_CA_Loss state, with `tp->high_seq`, the
     /// SND.NXT of the RTO. It ends once that is acknowledged (`tcp_process_loss`); until then
     /// cwnd slow-starts from the RTO's window (no PRR, no new fast recovery) and the lost
@@ -582,6 +585,16 @@ struct Undo {
     /// here) and `tp->prior_cwnd`, bytes.
     prior_ssthresh: u32,
     prior_cwnd: u32,
+}
+
+/// What `check_dsack` found in an ACK's first SACK block.
+#[derive(Clone, Copy, Debug, Default)]
+struct DsackSeen {
+    /// The segments of a believed D-SACK, 0 for none (FLAG_DSACKING_ACK).
+    segs: u32,
+    /// A one-segment D-SACK ending at the open loss probe's `tlp_high_seq`
+    /// (FLAG_DSACK_TLP): the original and the probe both arrived.
+    probe: bool,
 }
 
 /// What `tcp_process_loss` reads of an ACK's flags.
@@ -798,6 +811,7 @@ impl TcpSocket {
             probe_backoff: 0,
             tlp_armed: false,
             tlp_high_seq: None,
+            tlp_retrans: false,
             loss_high: None,
             rcv_tstamp: 0,
             frto: false,

@@ -5085,6 +5085,48 @@ fn a_d_sacked_loss_probe_copy_counts_as_delivered_for_slow_start() {
     }
 }
 
+#[test]
+fn an_ack_beyond_a_probe_that_resent_a_lone_lost_segment_cuts_cwnd_to_ssthresh() {
+    // `tcp_process_tlp_ack`: the loss probe resends the only segment out; the ACK that covers
+    // exactly the probe (`tlp_high_seq`) may answer the original or the copy, so it leaves
+    // the episode open; the ACK of the next write is beyond it, which shows the probe
+    // repaired a loss: CWR, cwnd = CUBIC's ssthresh (10 · 717 / 1024 = 7). A D-SACK of the
+    // copy on the first ACK, or a pure duplicate of it (`no_queue`), shows both arrived: no
+    // cut. Measured on 6.18 (recording `a-loss-probe-answered-exactly-leaves-its-episode-open`):
+    // tcp_info cwnd 10, ssthresh infinite after the probe's ACK; cwnd 7, ssthresh 7 after the
+    // next write's ACK.
+    for (answer, cut) in [
+        (". seq=1 ack=1461", true),
+        (". seq=1 ack=1461 sack=1-1461", false),
+        ("dupack", false),
+    ] {
+        let mut h = socket_established_40ms(65_535);
+        h.s.sack_ok = true;
+        write(&mut h, 1460);
+        assert_eq!(data_seqs(&mut h), [1]);
+        fire(&mut h, TimerKind::Retransmit);
+        assert_eq!(data_seqs(&mut h), [1], "the probe resends it");
+        assert_eq!(h.s.stats.timeouts, 0, "a probe, not the RTO");
+        h.wait_ms(40);
+        if answer == "dupack" {
+            send!(h, ". seq=1 ack=1461");
+            send!(h, ". seq=1 ack=1461");
+        } else {
+            send!(h, answer);
+        }
+        assert_eq!((h.s.cc.cwnd, h.s.cc.ssthresh), (10 * 1460, u32::MAX));
+        write(&mut h, 2 * 1460);
+        assert_eq!(data_seqs(&mut h), [1461, 2921]);
+        h.wait_ms(40);
+        send!(h, ". seq=1 ack=2921");
+        if cut {
+            assert_eq!((h.s.cc.cwnd, h.s.cc.ssthresh), (7 * 1460, 7 * 1460));
+        } else {
+            assert_eq!(h.s.cc.ssthresh, u32::MAX, "{answer}: no cut");
+        }
+    }
+}
+
 /// A 1000-byte write into a closed window, with TCP_USER_TIMEOUT 2 s; the peer answers each
 /// zero-window probe with window 0 until `open_at_ms` after the first probe, then with
 /// `window`. Returns the harness after the probe timer fired once more, if that answer left

@@ -194,7 +194,10 @@ impl TcpSocket {
         .min(avail)
         .min(self.current_mss(ctx.p));
         let new_len = if head_seg <= wnd_room { head_seg } else { 0 };
-        if self.snd_nxt == self.snd_max && new_len > 0 {
+        // `tp->tlp_retrans`: whether the probe resends data, which an ACK beyond it then shows
+        // to have been lost (`tcp_process_tlp_ack`).
+        self.tlp_retrans = !(self.snd_nxt == self.snd_max && new_len > 0);
+        if !self.tlp_retrans {
             let fin = self.fin_queued && new_len == avail;
             let psh = self.psh_alone(self.snd_nxt, new_len, ctx);
             self.send_data_at(self.snd_nxt, new_len, fin, 0, psh, ctx);
