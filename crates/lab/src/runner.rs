@@ -230,6 +230,15 @@ pub fn check(sc: &Scenario) -> Result<()> {
             wire::FIRST_HANDOVER_US
         ));
     }
+    if ![0, wire::PASS_US].contains(&l.pass_us) {
+        return bad(format!(
+            "network.default.pass_us {}: a packet takes as long through the wire's ends as it \
+             does, which the lab gives the model as {} µs (0 in the file says the same); it \
+             cannot take more or less",
+            l.pass_us,
+            wire::PASS_US
+        ));
+    }
     if !sc.network.directions.is_empty()
         || l.jitter_us > 0
         || l.bandwidth_bps > 0
@@ -473,6 +482,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     // at a time, which the model must know to spread a flight as the wire does.
     scenario.network.default.handover_us = wire::HANDOVER_US;
     scenario.network.default.first_handover_us = wire::FIRST_HANDOVER_US;
+    scenario.network.default.pass_us = wire::PASS_US;
     // How soon a woken reader runs on this machine, as the wire's times are measured.
     scenario.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
 
@@ -1464,7 +1474,7 @@ mod tests {
         // The wire hands packets over as it does: a file may say so (or say nothing, 0), not
         // ask for another pace.
         type Set = fn(&mut Scenario, u64);
-        let paces: [(Set, u64, &str); 2] = [
+        let paces: [(Set, u64, &str); 3] = [
             (
                 |sc, v| sc.network.default.handover_us = v,
                 wire::HANDOVER_US,
@@ -1474,6 +1484,11 @@ mod tests {
                 |sc, v| sc.network.default.first_handover_us = v,
                 wire::FIRST_HANDOVER_US,
                 "first_handover_us 1",
+            ),
+            (
+                |sc, v| sc.network.default.pass_us = v,
+                wire::PASS_US,
+                "pass_us 1",
             ),
         ];
         for (set, lab, why) in paces {

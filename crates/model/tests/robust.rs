@@ -190,7 +190,7 @@ fn at_path<'a>(v: &'a mut Value, path: &[PathPart]) -> &'a mut Value {
 fn with_every_numeric_field(mut v: Value) -> Value {
     v["network"]["default"] = json!({
         "latency_us": 20000, "jitter_us": 1000, "bandwidth_bps": 10000000, "handover_us": 10,
-        "first_handover_us": 60, "mtu": 1500, "loss_pct": 1, "duplicate_pct": 1, "reorder_pct": 1
+        "first_handover_us": 60, "pass_us": 30, "mtu": 1500, "loss_pct": 1, "duplicate_pct": 1, "reorder_pct": 1
     });
     v["tuning"] = json!({
         "mss": 1460, "window_scale": 7, "recv_buffer": 65536, "send_buffer": 65536,
@@ -333,7 +333,7 @@ proptest! {
 #[test]
 fn numbers_that_used_to_overflow_or_stall_tcp_are_refused_by_name() {
     let base = with_every_numeric_field(preset_scenarios()[0].clone());
-    let cases: [(&[&str], Value, &str); 9] = [
+    let cases: [(&[&str], Value, &str); 10] = [
         (
             &["network", "default", "jitter_us"],
             json!(u64::MAX),
@@ -354,6 +354,11 @@ fn numbers_that_used_to_overflow_or_stall_tcp_are_refused_by_name() {
             &["network", "default", "first_handover_us"],
             json!(1_000_001),
             "network.default.first_handover_us = 1000001 is out of range (allowed: 0..=1000000)",
+        ),
+        (
+            &["network", "default", "pass_us"],
+            json!(1_000_001),
+            "network.default.pass_us = 1000001 is out of range (allowed: 0..=1000000)",
         ),
         (&["network", "default", "mtu"], json!(0), "network.default.mtu = 0"),
         (&["tuning", "initial_cwnd_segments"], json!(0), "tuning.initial_cwnd_segments = 0"),

@@ -395,6 +395,55 @@ fn a_train_s_second_packet_comes_first_handover_us_behind_its_first_and_the_read
     );
 }
 
+/// The relative sequence numbers of the data segments `host` sent with PSH.
+fn pushed(t: &Trace, host: &str) -> Vec<String> {
+    let isns = synack_model::read::Isns::of_trace(t);
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. }
+                if t.hosts[segment.src.host.0 as usize].name == host && segment.payload_len > 0 =>
+            {
+                match &segment.header {
+                    synack_model::trace::Header::Tcp(h) if h.flags.psh => Some(
+                        isns.show(segment, h, synack_model::read::Numbering::Relative)
+                            .0,
+                    ),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .map(|sq| sq.to_string())
+        .collect()
+}
+
+#[test]
+fn a_write_on_a_0_ms_wire_whose_ends_take_pass_us_defers_its_tail_for_the_next_ack() {
+    // 20000 bytes on an idle connection with cwnd 10: `tcp_cwnd_test` lets half of cwnd go
+    // per chunk (5 + 5, PSH on each chunk's last segment). The first ACK (cwnd 11) leaves
+    // room for 2 of the last 4; `tcp_tso_should_defer` holds them when that ACK came no
+    // earlier than SRTT/2 before the head's expected one (commit 295ce1eb36ae). On the
+    // lab's 0 ms wire every packet takes tens of µs through the relay (6.18: read to read
+    // 29-117 µs a pass), the ACK comes about one SRTT after the chunk left, and the kernel
+    // sends the 4 as one chunk on the next ACK: PSH on segments 5, 10 and 14 only (29 of 30
+    // runs of one write, two writes and TCP_NODELAY, load 1.3-6.2; the other came after a
+    // 280 µs handshake, an SRTT the sample fell short of). With no time through the ends the handshake measures 0 (SRTT 1 µs), the ACK comes at the
+    // instant the chunk left, 1 µs "away", and the model sent 2 + 2, PSH on segment 12 too.
+    let send = r#", { "call": "send", "len": 20000, "at_us": 500000 }"#;
+    let mut s = pair("", "", send, "", "");
+    s.network.default.latency_us = 0;
+    s.network.default.handover_us = 10;
+    s.network.default.first_handover_us = 60;
+    s.network.default.pass_us = 30;
+    assert_eq!(pushed(&run(&s), "client"), ["5793", "13033", "18825"]);
+    s.network.default.pass_us = 0;
+    assert_eq!(
+        pushed(&run(&s), "client"),
+        ["5793", "13033", "15929", "18825"]
+    );
+}
+
 #[test]
 fn a_poll_woken_by_a_flight_handed_over_packet_by_packet_is_followed_by_a_recv_that_reads_it_all() {
     // The same flight to a task in poll(): poll() returns at the first segment, but the task

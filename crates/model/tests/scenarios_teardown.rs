@@ -1149,10 +1149,12 @@ fn time_wait_drops_a_rst_with_an_old_timestamp_and_ends_only_for_a_current_one()
     let json = std::fs::read_to_string(path).expect("the recording's scenario");
     let t = run(&synack_model::scenario::Scenario::from_json(&json).expect("scenario"));
     assert!(t.cut_short.is_none(), "{:?}", t.cut_short);
-    assert_eq!(
-        entered(&t, "client", Closed),
-        [540_000],
-        "TIME-WAIT ends at the second RST (sent at 520 ms), not the first (280 ms)"
+    // The lab's wire takes `pass_us` (30 µs) a way on top of the 20 ms, and the script's
+    // steps follow the packets they expect: its second RST arrives 6 passes (180 µs) late.
+    let closed = entered(&t, "client", Closed);
+    assert!(
+        closed.len() == 1 && (540_000..541_000).contains(&closed[0]),
+        "TIME-WAIT ends at the second RST (sent at 520 ms), not the first (280 ms): {closed:?}"
     );
 }
 

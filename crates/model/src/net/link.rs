@@ -16,6 +16,8 @@ pub struct Link {
     pub handover_us: Micros,
     /// [`crate::scenario::LinkSpec::first_handover_us`].
     pub first_handover_us: Micros,
+    /// [`crate::scenario::LinkSpec::pass_us`].
+    pub pass_us: Micros,
     pub mtu: u32,
     pub loss_ppm: u32,
     pub duplicate_ppm: u32,
@@ -58,6 +60,7 @@ impl Link {
             bandwidth_bps: spec.bandwidth_bps,
             handover_us: spec.handover_us,
             first_handover_us: spec.first_handover_us,
+            pass_us: spec.pass_us,
             mtu: spec.mtu,
             loss_ppm: pct_to_ppm(spec.loss_pct),
             duplicate_ppm: pct_to_ppm(spec.duplicate_pct),
@@ -104,7 +107,7 @@ impl Link {
         } else {
             0
         };
-        let mut at = self.busy_until + self.latency_us + jitter + extra_delay;
+        let mut at = self.busy_until + self.latency_us + self.pass_us + jitter + extra_delay;
         if self.rng.chance_ppm(self.loss_ppm) {
             return Fate::Lost {
                 at: now + (at - now) / 2,

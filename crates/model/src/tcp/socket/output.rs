@@ -434,6 +434,15 @@ impl TcpSocket {
         // Commit 295ce1eb36ae ("tcp: fix tcp_tso_should_defer() vs large RTT"): send now
         // if the head's ACK, expected at its transmission plus SRTT, is more than
         // min(SRTT/2, 1 ms) away.
+        //
+        // Below a millisecond of RTT this compares µs the link must supply
+        // (`LinkSpec::pass_us`). On the lab's 0 ms wire every packet crosses a user-space
+        // relay (read to read 29-117 µs a pass on 6.18), so the first ACK of a 20000-byte
+        // write comes back about one SRTT after its chunk left: the kernel defers the tail
+        // (cwnd 11, room for 2 of its 4 segments) and sends it as one chunk on the next ACK,
+        // PSH on its last segment only. With no time through the ends that ACK comes at the
+        // instant the chunk left (a sample of 0 after a handshake of 0: SRTT 1 µs), 1 µs
+        // "away", and the tail leaves as 2 + 2, PSH on segment 12.
         let expected_ack = head.sent + srtt;
         let threshold = (srtt / 2).min(1_000);
         if expected_ack.saturating_sub(ctx.now) > threshold {
