@@ -163,41 +163,24 @@ fn push_special(out: &mut String, v: f64) -> bool {
 
 /// Writes `q` (an integer count of 10^-decimals) as `int.frac`.
 fn push_scaled(out: &mut String, q: u128, decimals: usize) {
-    match u64::try_from(q) {
-        Ok(q) => push_digits(out, q, decimals),
-        Err(_) => {
-            let mut digits = [b'0'; 40];
-            let mut n = q;
-            let mut len = 0;
-            while n > 0 || len <= decimals {
-                digits[len] = b'0' + (n % 10) as u8;
-                n /= 10;
-                len += 1;
-            }
-            push_digit_run(out, &digits[..len], decimals);
-        }
-    }
-}
-
-/// `push_scaled` for a `q` that fits 64 bits. On wasm32 a `u128` division is a library call
-/// (`__udivti3`), one per digit; here it is one instruction. The ladder formats thousands of
-/// coordinates a redraw, all of which take this path.
-fn push_digits(out: &mut String, q: u64, decimals: usize) {
-    let mut digits = [b'0'; 24];
-    let mut n = q;
+    let mut digits = [b'0'; 40];
     let mut len = 0;
+    // A u128 division is a library call on wasm32 (`__udivti3`), one per digit: only digits
+    // above u64's range take it. The ladder prints thousands of coordinates a redraw, none
+    // that large.
+    let mut wide = q;
+    while wide > u128::from(u64::MAX) {
+        digits[len] = b'0' + (wide % 10) as u8;
+        wide /= 10;
+        len += 1;
+    }
+    let mut n = wide as u64;
     while n > 0 || len <= decimals {
         digits[len] = b'0' + (n % 10) as u8;
         n /= 10;
         len += 1;
     }
-    push_digit_run(out, &digits[..len], decimals);
-}
-
-/// Digits stored least significant first, written most significant first with the point
-/// `decimals` digits from the right.
-fn push_digit_run(out: &mut String, digits: &[u8], decimals: usize) {
-    for i in (0..digits.len()).rev() {
+    for i in (0..len).rev() {
         out.push(digits[i] as char);
         if i == decimals && decimals > 0 {
             out.push('.');
@@ -205,8 +188,6 @@ fn push_digit_run(out: &mut String, digits: &[u8], decimals: usize) {
     }
 }
 
-/// `|v| * 10^decimals` split at the rounding point: `(floor, remainder, shift)` with
-/// `|v| * 10^decimals = floor + remainder / 2^shift`; None when that does not fit in u128.
 /// `|v| × 10^decimals` rounded half to even on the float's exact value, in `u64` arithmetic:
 /// `None` outside the range where that is exact without `u128` (more than 3 decimals, |v| below
 /// 2^-11 or at least 2^52), which `scaled` then handles. The coordinates and times the UI shows
@@ -230,6 +211,8 @@ fn rounded_u64(v: f64, decimals: usize) -> Option<u64> {
     })
 }
 
+/// `|v| * 10^decimals` split at the rounding point: `(floor, remainder, shift)` with
+/// `|v| * 10^decimals = floor + remainder / 2^shift`; None when that does not fit in u128.
 fn scaled(v: f64, decimals: usize) -> Option<(u128, u128, u32)> {
     let (m, e) = decode(v.abs());
     let n = u128::from(m).checked_mul(10u128.checked_pow(decimals as u32)?)?;
@@ -252,7 +235,7 @@ fn push_fixed(out: &mut String, v: f64, decimals: usize) {
         out.push('-');
     }
     if let Some(q) = rounded_u64(v, decimals) {
-        push_digits(out, q, decimals);
+        push_scaled(out, u128::from(q), decimals);
         return;
     }
     let q = match scaled(v, decimals) {
