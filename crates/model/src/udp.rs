@@ -60,20 +60,15 @@ fn skb_slab(ip_len: u32, pad: u32) -> u32 {
 /// 3 × 1472-1473 bytes fit net.core.rmem_default's 212992). Once a fragment is chained the
 /// head is no longer linear (no tailroom), so every later one keeps its buffer.
 pub fn datagram_truesize(wire_len: u32, mtu: u32, pad: u32) -> u32 {
-    const IP_HEADER: u32 = 20;
-    if wire_len <= mtu || mtu <= IP_HEADER + 8 {
+    let mut data = fragment_data(wire_len, mtu);
+    let Some(first) = data.next() else {
         return skb_truesize(wire_len, pad);
-    }
-    let per = (mtu - IP_HEADER) / 8 * 8;
-    let mut left = wire_len - IP_HEADER;
-    let first = left.min(per);
-    left -= first;
+    };
     let mut sum = skb_truesize(IP_HEADER + first, pad);
     // The head's tailroom: its slab less the shared info, the headroom and the packet.
     let mut tailroom =
         Some(skb_slab(IP_HEADER + first, pad) - SHARED_INFO - pad - IP_HEADER - first);
-    while left > 0 {
-        let n = left.min(per);
+    for n in data {
         match tailroom {
             Some(room) if n <= room => tailroom = Some(room - n),
             _ => {
@@ -81,9 +76,43 @@ pub fn datagram_truesize(wire_len: u32, mtu: u32, pad: u32) -> u32 {
                 tailroom = None;
             }
         }
-        left -= n;
     }
     sum
+}
+
+const IP_HEADER: u32 = 20;
+
+/// The IP packets an IPv4 datagram of `wire_len` bytes crosses a link of `mtu` as: itself,
+/// or above the MTU its fragments, each an IP header and a share of the data, every share
+/// but the last a multiple of 8 bytes (RFC 791 §3.2, `ip_do_fragment`).
+pub fn fragment_lens(wire_len: u32, mtu: u32) -> Vec<u32> {
+    let frags: Vec<u32> = fragment_data(wire_len, mtu)
+        .map(|n| IP_HEADER + n)
+        .collect();
+    if frags.is_empty() {
+        vec![wire_len]
+    } else {
+        frags
+    }
+}
+
+/// The data bytes of each fragment of an IPv4 datagram of `wire_len` bytes over a link of
+/// `mtu`, in order; none when it is not fragmented.
+fn fragment_data(wire_len: u32, mtu: u32) -> impl Iterator<Item = u32> {
+    let fragmented = wire_len > mtu && mtu > IP_HEADER + 8;
+    let per = if fragmented {
+        (mtu - IP_HEADER) / 8 * 8
+    } else {
+        0
+    };
+    let mut left = if fragmented { wire_len - IP_HEADER } else { 0 };
+    std::iter::from_fn(move || {
+        (left > 0).then(|| {
+            let n = left.min(per);
+            left -= n;
+            n
+        })
+    })
 }
 
 #[derive(Clone, Debug)]

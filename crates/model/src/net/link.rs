@@ -92,22 +92,36 @@ impl Link {
 
     /// Sends a packet of `wire_len` bytes at `now`, with `extra_delay` from a fault rule.
     pub fn transmit(&mut self, now: Micros, wire_len: u32, extra_delay: Micros) -> Fate {
-        if wire_len > self.mtu {
+        self.transmit_fragments(now, &[wire_len], extra_delay)
+    }
+
+    /// Sends one IP datagram at `now` as the packets of `wire_lens` (its fragments, RFC 791
+    /// §3.2, or itself alone), back to back, with `extra_delay` from a fault rule. Each
+    /// fragment is serialised and handed over as a packet of its own, and the datagram
+    /// arrives when its last fragment does: the receiving stack reassembles it then
+    /// (`ip_local_deliver` → `ip_defrag` → `inet_frag_reasm_finish`), and only then does
+    /// UDP queue it and wake a reader. So a 65507-byte datagram on the lab's wire, 45
+    /// fragments each written to the TUN device on its own, lands 44 hand-overs after its
+    /// first fragment, and a reader woken by a datagram before it runs in between. One draw
+    /// of jitter, loss, reordering and duplication stands for the whole datagram.
+    pub fn transmit_fragments(
+        &mut self,
+        now: Micros,
+        wire_lens: &[u32],
+        extra_delay: Micros,
+    ) -> Fate {
+        if wire_lens.iter().any(|&l| l > self.mtu) {
             return Fate::TooBig;
         }
         let start = now.max(self.busy_until);
-        let serialise = if self.bandwidth_bps == 0 {
-            0
-        } else {
-            (wire_len as u64 * 8 * 1_000_000).div_ceil(self.bandwidth_bps)
-        };
-        self.busy_until = start + serialise;
+        self.busy_until = start + wire_lens.iter().map(|&l| self.serialise(l)).sum::<Micros>();
         let jitter = if self.jitter_us > 0 {
             self.rng.below(self.jitter_us + 1)
         } else {
             0
         };
-        let mut at = self.busy_until + self.latency_us + self.pass_us + jitter + extra_delay;
+        let delay = self.latency_us + self.pass_us + jitter + extra_delay;
+        let mut at = self.busy_until + delay;
         if self.rng.chance_ppm(self.loss_ppm) {
             return Fate::Lost {
                 at: now + (at - now) / 2,
@@ -116,36 +130,11 @@ impl Link {
         if self.rng.chance_ppm(self.reorder_ppm) {
             at += self.latency_us + self.jitter_us + 1;
         } else if extra_delay == 0 {
-            // The receiving end hands packets over one at a time, `handover_us` apart
-            // (`first_handover_us` behind a train's first): a flight sent at one instant
-            // reaches the stack spread out (only in-order packets: one a fault delays or the
-            // link reorders arrives at its own time).
-            let gap = if self.lone_head {
-                self.first_handover_us.max(self.handover_us)
-            } else {
-                self.handover_us
-            };
-            let next = if self.arrived {
-                self.last_arrival + gap
-            } else {
-                0
-            };
-            while self.trains.front().is_some_and(|&(_, last)| last < now) {
-                self.trains.pop_front();
+            let mut done = start;
+            for &len in wire_lens {
+                done += self.serialise(len);
+                at = self.hand_over(now, done + delay);
             }
-            match self.trains.back_mut() {
-                Some((_, last)) if self.arrived && at <= next => {
-                    *last = next;
-                    self.lone_head = false;
-                }
-                _ => {
-                    self.trains.push_back((at.max(next), at.max(next)));
-                    self.lone_head = true;
-                }
-            }
-            at = at.max(next);
-            self.last_arrival = at;
-            self.arrived = true;
         }
         let duplicate_at = if self.rng.chance_ppm(self.duplicate_ppm) {
             Some(at + 1 + self.rng.below(self.jitter_us + 1))
@@ -153,5 +142,49 @@ impl Link {
             None
         };
         Fate::Arrive { at, duplicate_at }
+    }
+
+    /// When the receiving end hands over an in-order packet sent at `now` and due at `at`.
+    fn hand_over(&mut self, now: Micros, at: Micros) -> Micros {
+        // The receiving end hands packets over one at a time, `handover_us` apart
+        // (`first_handover_us` behind a train's first): a flight sent at one instant
+        // reaches the stack spread out (only in-order packets: one a fault delays or the
+        // link reorders arrives at its own time).
+        let gap = if self.lone_head {
+            self.first_handover_us.max(self.handover_us)
+        } else {
+            self.handover_us
+        };
+        let next = if self.arrived {
+            self.last_arrival + gap
+        } else {
+            0
+        };
+        while self.trains.front().is_some_and(|&(_, last)| last < now) {
+            self.trains.pop_front();
+        }
+        match self.trains.back_mut() {
+            Some((_, last)) if self.arrived && at <= next => {
+                *last = next;
+                self.lone_head = false;
+            }
+            _ => {
+                self.trains.push_back((at.max(next), at.max(next)));
+                self.lone_head = true;
+            }
+        }
+        let at = at.max(next);
+        self.last_arrival = at;
+        self.arrived = true;
+        at
+    }
+
+    /// How long the sender's interface takes to serialise a packet of `wire_len` bytes.
+    fn serialise(&self, wire_len: u32) -> Micros {
+        if self.bandwidth_bps == 0 {
+            0
+        } else {
+            (wire_len as u64 * 8 * 1_000_000).div_ceil(self.bandwidth_bps)
+        }
     }
 }

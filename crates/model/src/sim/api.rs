@@ -71,7 +71,12 @@ impl Sim {
     /// 12 of 12, called 6-49 µs after the first returned, 6 of them 5-97 µs before the
     /// train's last packet (returning 60-477 µs after it); the ACKs between show no memory
     /// freed but the first segment's. A call that returns without having slept goes on at
-    /// once.
+    /// once, and so does a UDP socket's: `udp_recvmsg` takes one datagram
+    /// (`__skb_recv_udp`) and returns, with no backlog to flush, so the datagrams of a
+    /// train are one call each and the task's next recv() sleeps until the next one lands
+    /// (6.18, lab's wire: a reader woken by a 3000-byte datagram read it, and then the
+    /// 65507-byte datagram reassembled from the 45 fragments behind it, before the next
+    /// 65507's fragments were through, 3 of 3).
     fn next_call_at(&self, i: usize) -> Micros {
         let app = &self.apps[i];
         if app.asleep
@@ -79,6 +84,7 @@ impl Sim {
                 .blocked
                 .as_ref()
                 .is_some_and(Blocked::sleeps_until_readable)
+            && !matches!(self.socks[app.socket.0 as usize], Sock::Udp(_))
         {
             self.train_end(self.infos[app.socket.0 as usize].host)
         } else {

@@ -56,7 +56,6 @@ impl Sim {
         }
         let is_tcp = matches!(seg.header, Header::Tcp(_));
         let (src_addr, dst_addr, payload_len) = (seg.src, seg.dst, seg.payload_len);
-        // UDP datagrams above the MTU would be fragmented by IP; only TCP is held to it.
         let wire_len = seg.wire_len;
         let (src, dst) = (seg.src.host, seg.dst.host);
         // The trace owns the segment from here on; in flight it is known by its event index.
@@ -68,12 +67,14 @@ impl Sim {
             self.push(at, What::Lost(id, DropReason::Fault { rule }));
             return;
         }
-        let wire = if is_tcp {
-            wire_len
+        // A UDP datagram above the MTU crosses as IP fragments, each a packet on the link,
+        // and arrives with its last (`Link::transmit_fragments`); TCP is held to the MTU.
+        let fate = if is_tcp {
+            link.transmit(now, wire_len, extra)
         } else {
-            wire_len.min(link.mtu)
+            let mtu = link.mtu;
+            link.transmit_fragments(now, &crate::udp::fragment_lens(wire_len, mtu), extra)
         };
-        let fate = link.transmit(now, wire, extra);
         let serialised = (link.bandwidth_bps > 0).then(|| link.busy_until());
         // A NIC holds a data packet until it has sent it (profile `tx_done_at_xmit` off):
         // its socket's memory stays charged till then (`sk_wmem_alloc`, autocorking).
