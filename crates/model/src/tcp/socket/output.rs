@@ -841,11 +841,12 @@ impl TcpSocket {
         let at_edge = skb.is_tail || (wnd_room as u64) < max_len;
         // `tcp_nagle_check` as `tcp_mss_split_point` calls it: TCP_NAGLE_CORK (TCP_CORK, or
         // this push of a MSG_MORE write) holds the partial last segment whatever is in flight,
-        // Nagle only while a small segment is unacknowledged; a push with TCP_NAGLE_PUSH or
-        // TCP_NAGLE_OFF as its argument (`nagle_off_once`: a write's own pushes, F-RTO)
-        // holds nothing, so a chunk cut by the window's edge takes its partial segment. The chunk then ends on a whole
+        // Nagle only while a small segment is unacknowledged. The chunk then ends on a whole
         // segment, and being of several it carries PSH (6.18: a 3000-byte MSG_MORE write
-        // leaves as ". 1448", "P. 1448", the 104 bytes held; explore seed 100 #68).
+        // leaves as ". 1448", "P. 1448", the 104 bytes held; explore seed 100 #68). A push
+        // with TCP_NAGLE_PUSH or TCP_NAGLE_OFF as its argument (`nagle_off_once`: a write's
+        // own pushes, F-RTO) holds nothing, so a chunk the window's edge cuts takes the
+        // partial segment up to it.
         if at_edge
             && max_len > needed
             && len > mss
