@@ -148,17 +148,24 @@ impl TcpSocket {
             if copied == len || !full {
                 continue;
             }
+            // Both pushes pass TCP_NAGLE_PUSH, not the socket's Nagle or cork setting
+            // (`__tcp_push_pending_frames(sk, mss_now, TCP_NAGLE_PUSH)`, `tcp_push_one`).
+            self.nagle_off_once = true;
             if self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
                 self.mark_push();
                 self.output(ctx);
             } else if self.skbs.tail_is_send_head(self.soff(self.snd_max)) {
                 self.output_chunks(Some(1), ctx);
             }
+            self.nagle_off_once = false;
         }
         // `tcp_push`: with MSG_MORE the last skb gets no PSH (unless a forced push is due)
         // and the push holds a partial segment (TCP_NAGLE_CORK) for this call. A write
-        // that stops for memory pushes without MSG_MORE (`wait_for_space`).
+        // that stops for memory pushes without MSG_MORE and with TCP_NAGLE_PUSH in place of
+        // the socket's Nagle and cork setting (`wait_for_space`); the autocork test still
+        // comes first, and the device's later push uses the socket's own.
         let more = more && copied == len;
+        let stopped = copied < len;
         if !more || self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
             self.mark_push();
         }
@@ -168,7 +175,9 @@ impl TcpSocket {
             // device's next release of this socket's memory pushes (`tx_done`).
             self.autocorked = true;
         } else {
+            self.nagle_off_once = stopped;
             self.output(ctx);
+            self.nagle_off_once = false;
         }
         self.more = false;
         copied

@@ -250,7 +250,12 @@ pub struct TcpSocket {
     /// The next `output` sends a partial segment whatever Nagle or the cork say (Linux
     /// `tcp_write_wakeup`, which the probe timer calls when the window is open).
     push_once: bool,
-    /// One `output` with Nagle off (`TCP_NAGLE_OFF`: F-RTO's new data, `tcp_xmit_recovery`).
+    /// One `output` whose `nonagle` argument is TCP_NAGLE_OFF or TCP_NAGLE_PUSH instead of the
+    /// socket's own `tp->nonagle`: F-RTO's new data (`tcp_xmit_recovery`), and a write's own
+    /// pushes in `tcp_sendmsg_locked` (`tcp_push_one`, the forced push, and the push before
+    /// it sleeps for memory at `wait_for_space`). `tcp_nagle_check` then holds no partial
+    /// segment, neither for Nagle nor for TCP_CORK: the argument replaces `tp->nonagle`,
+    /// cork bit included.
     nagle_off_once: bool,
     /// TCP_USER_TIMEOUT in microseconds, 0 = off (`icsk->icsk_user_timeout`): data
     /// unacknowledged this long kills the connection, instead of the `tcp_retries2` budget.

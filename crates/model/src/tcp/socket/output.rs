@@ -634,8 +634,10 @@ impl TcpSocket {
             }
             let partial = new_data && len == avail && len > 0 && len < self.snd_mss;
             // `tcp_nagle_test`: TCP_NAGLE_PUSH lets it go before the cork is looked at; a
-            // MSG_MORE send pushes with TCP_NAGLE_CORK alone (`tcp_push`), without it.
-            let corked = (self.cork && !self.nagle_push) || self.more;
+            // MSG_MORE send pushes with TCP_NAGLE_CORK alone (`tcp_push`), without it; a push
+            // whose `nonagle` argument is TCP_NAGLE_OFF or TCP_NAGLE_PUSH
+            // (`nagle_off_once`) does not look at the socket's cork at all.
+            let corked = ((self.cork && !self.nagle_push) || self.more) && !self.nagle_off_once;
             if partial && !fin_pending && corked && !self.push_once {
                 // `tcp_nagle_check` with TCP_NAGLE_CORK: hold the partial segment. With
                 // nothing in flight no ACK will come to push it, so `tcp_write_xmit` returns
@@ -841,12 +843,16 @@ impl TcpSocket {
         // this push of a MSG_MORE write) holds the partial last segment whatever is in flight,
         // Nagle only while a small segment is unacknowledged. The chunk then ends on a whole
         // segment, and being of several it carries PSH (6.18: a 3000-byte MSG_MORE write
-        // leaves as ". 1448", "P. 1448", the 104 bytes held; explore seed 100 #68).
+        // leaves as ". 1448", "P. 1448", the 104 bytes held; explore seed 100 #68). A push
+        // with TCP_NAGLE_PUSH or TCP_NAGLE_OFF as its argument (`nagle_off_once`: a write's
+        // own pushes, F-RTO) holds nothing, so a chunk the window's edge cuts takes the
+        // partial segment up to it.
         if at_edge
             && max_len > needed
             && len > mss
             && !len.is_multiple_of(mss)
             && !self.fin_queued
+            && !self.nagle_off_once
             && (self.cork || self.more || self.nagle_holds(flight, ctx))
         {
             len -= len % mss;

@@ -3696,6 +3696,29 @@ fn a_write_the_grown_send_buffer_cannot_hold_stops_at_the_first_skb_its_memory_r
     );
 }
 
+#[test]
+fn a_writes_own_push_sends_the_partial_segment_at_the_window_edge_that_the_cork_would_hold() {
+    // `tcp_sendmsg_locked` pushes what it writes with TCP_NAGLE_PUSH, not the socket's
+    // setting (`tcp_push_one`, the forced push, and the push before it sleeps at
+    // `wait_for_space`), and `tcp_mss_split_point` then holds no partial segment: a chunk
+    // the peer's window cuts takes the piece up to the edge even under TCP_CORK. Window
+    // 9500: skbs of 4380 (half of it in whole segments), chunks of two segments; the one
+    // `tcp_push_one` sends from 7300 meets the edge and leaves as 1460 + 740, where the
+    // cork's own rule sends the 1460 alone. Measured on 6.18 (TCP_CORK, SO_SNDBUF 4096,
+    // send(100000), 5 ms one way, the peer not reading): the writer woken by an ACK sent up
+    // to the window's edge, 1088 bytes after 24 whole segments, 3 of 3; holding it, as the
+    // socket's cork does when an ACK pushes, left the edge unfilled until the loss probe.
+    let mut h = socket_established_40ms(9_500);
+    h.s.cork = true;
+    assert_eq!(write(&mut h, 20_000), 20_000);
+    let sent = h.sent();
+    assert_eq!(
+        sent[sent.len() - 2..],
+        [". seq=7301 ack=1 len=1460", "P. seq=8761 ack=1 len=740"],
+        "{sent:?}"
+    );
+}
+
 // ---------------------------------------------------------------- receive queue coalescing
 
 #[test]
