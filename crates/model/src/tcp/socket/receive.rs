@@ -619,7 +619,7 @@ impl TcpSocket {
     /// the bytes since the last window update (`rcv_nxt - rcv_wup`) against the peer's
     /// segment size as seen (`icsk_ack.rcv_mss`), not ours; the RFC profile ACKs every
     /// `ack_every_segments` segments.
-    fn window_ack_owed(&mut self, ctx: &Ctx) -> bool {
+    pub(super) fn window_ack_owed(&mut self, ctx: &Ctx) -> bool {
         let linux = ctx.p.quickack_max > 0;
         if !linux {
             return self.delack_bytes > ctx.p.ack_every_segments.saturating_sub(1) * self.snd_mss;

@@ -4286,6 +4286,31 @@ fn a_copy_of_data_that_left_less_than_half_the_buffer_free_waits_for_the_delayed
     assert_eq!(sack, [(1461, 2921)]);
 }
 
+#[test]
+fn a_fin_received_again_after_data_that_left_less_than_half_the_buffer_free_waits_too() {
+    // The same rule for a FIN already received (`tcp_rcv_state_process` hands CLOSE-WAIT's
+    // segment below rcv_nxt to `tcp_data_queue`, its retransmit case): quick-ACK mode
+    // entered, the ACK scheduled, and `__tcp_ack_snd_check`'s window test ends the mode
+    // again, so the delayed ACK answers, the FIN's number as its D-SACK.
+    let mut h = socket_established_with_space(4000);
+    h.s.sack_ok = true;
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, "F. seq=1461 ack=1 len=1460");
+    h.sent();
+    assert_eq!(h.s.state, TcpState::CloseWait);
+    let due = h.s.timer(TimerKind::DelayedAck).expect("an ACK is owed");
+    // Well before the timer (ping-pong mode after the FIN shortens it).
+    h.now = h.now + (due - h.now) / 8;
+    send!(h, "F. seq=2921 ack=1");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=2922 len=0"]);
+    assert_eq!(sack, [(2921, 2922)]);
+}
+
 // ---------------------------------------------------------------- spurious RTOs: F-RTO, undo
 
 /// Established after a 40 ms round trip with the Linux profile changed by `o`, `sack` and
