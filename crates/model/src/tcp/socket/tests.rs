@@ -4971,6 +4971,26 @@ fn a_loss_probe_sends_new_data_when_its_first_segment_fits_the_window() {
 }
 
 #[test]
+fn a_loss_probe_with_room_in_cwnd_sends_the_waiting_skb_as_one_chunk() {
+    // `tcp_send_loss_probe` → `tcp_write_xmit(..., TCP_NAGLE_OFF, 2, ...)`: the forced
+    // one-segment quota is only for a full cwnd; with room the head skb leaves whole, up to
+    // the quota. Twelve segments written, ten sent; cwnd then has room for the two waiting
+    // (standing for segments held by TSO deferral, as measured on 6.18, explore seed 5800
+    // #16: a 2896-byte skb sent by the probe as two segments 25 µs apart, PSH on the second).
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 12 * 1_460);
+    h.sent();
+    assert!(
+        h.s.tlp_armed,
+        "the retransmission timer is armed as a loss probe"
+    );
+    h.s.cc.cwnd = 20 * 1_460;
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(data_seqs(&mut h), [14_601, 16_061]);
+}
+
+#[test]
 fn a_window_opened_less_than_the_waiting_skb_keeps_the_probes_backed_off() {
     // Linux `tcp_ack_probe` ("Was it a usable window open?"): an ACK that finds nothing in
     // flight ends the probes only if the whole head skb fits the window. Here the probe's
