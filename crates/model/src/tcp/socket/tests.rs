@@ -4260,6 +4260,16 @@ fn quick_ack_mode_ends_when_the_window_computed_leaves_less_than_half_free() {
     recv_nothing!(h);
 }
 
+/// SO_RCVBUF 4000 (no truesize accounting: the space is the payload), SACK agreed, past
+/// quick-ACK mode: two full segments leave less than half the buffer free.
+fn small_buffer_sack_receiver() -> Harness {
+    let mut h = socket_established_with_space(4000);
+    h.s.sack_ok = true;
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    h
+}
+
 #[test]
 fn a_copy_of_data_that_left_less_than_half_the_buffer_free_waits_for_the_delayed_ack() {
     // `tcp_data_queue`'s retransmit case enters quick-ACK mode and only schedules the ACK;
@@ -4270,10 +4280,7 @@ fn a_copy_of_data_that_left_less_than_half_the_buffer_free_waits_for_the_delayed
     // here), nobody reading: two segments leave 1080 free. Measured on 6.18 (explore seed
     // 5800 #27, SO_RCVBUF 4096): a tail loss probe's copy of the segment that closed the
     // window answered "ack=4345 win=0 sack 2897-4345" 36 ms later, by the timer.
-    let mut h = socket_established_with_space(4000);
-    h.s.sack_ok = true;
-    h.s.ack_quick = 0;
-    h.s.ato = 40_000;
+    let mut h = small_buffer_sack_receiver();
     send!(h, ". seq=1 ack=1 len=1460");
     send!(h, ". seq=1461 ack=1 len=1460");
     recv_nothing!(h);
@@ -4292,10 +4299,7 @@ fn a_fin_received_again_after_data_that_left_less_than_half_the_buffer_free_wait
     // segment below rcv_nxt to `tcp_data_queue`, its retransmit case): quick-ACK mode
     // entered, the ACK scheduled, and `__tcp_ack_snd_check`'s window test ends the mode
     // again, so the delayed ACK answers, the FIN's number as its D-SACK.
-    let mut h = socket_established_with_space(4000);
-    h.s.sack_ok = true;
-    h.s.ack_quick = 0;
-    h.s.ato = 40_000;
+    let mut h = small_buffer_sack_receiver();
     send!(h, ". seq=1 ack=1 len=1460");
     send!(h, "F. seq=1461 ack=1 len=1460");
     h.sent();
