@@ -520,7 +520,15 @@ impl TcpSocket {
                     self.dsack = Some((self.roff(seq), fin_off + 1));
                 }
                 self.ack_duplicate(ctx.p);
-                ack_now = true;
+                // As for data received again ([`TcpSocket::process_text`]): Linux leaves the
+                // ACK to `__tcp_ack_snd_check`, whose window test may end the quick-ACK mode
+                // just entered; the quick-ACK test below sends it otherwise. The FIN's number
+                // counts in `rcv_nxt - rcv_wup`. Measured on 6.18 (2896 bytes and a FIN to
+                // SO_RCVBUF 4096, nobody reading, the second segment's ACK owed): the FIN's
+                // tail loss probe copy is answered by the delayed ACK 36 ms later.
+                if !linux_acks || self.linux_window_ack_owed(true, ctx) {
+                    ack_now = true;
+                }
             }
         }
         if self.state == Closed {

@@ -4283,6 +4283,61 @@ fn quick_ack_mode_ends_when_the_window_computed_leaves_less_than_half_free() {
     recv_nothing!(h);
 }
 
+/// SO_RCVBUF 4000 (no truesize accounting: the space is the payload), SACK agreed, past
+/// quick-ACK mode: two full segments leave less than half the buffer free.
+fn small_buffer_sack_receiver() -> Harness {
+    let mut h = socket_established_with_space(4000);
+    h.s.sack_ok = true;
+    h.s.ack_quick = 0;
+    h.s.ato = 40_000;
+    h
+}
+
+#[test]
+fn a_copy_of_data_that_left_less_than_half_the_buffer_free_waits_for_the_delayed_ack() {
+    // `tcp_data_queue`'s retransmit case enters quick-ACK mode and only schedules the ACK;
+    // `__tcp_ack_snd_check` decides, and with more than a segment unacknowledged its window
+    // test runs first: `__tcp_select_window` finds less than half the buffer free and ends
+    // the quick-ACK mode just entered, and the window shrinks. So the copy is answered by
+    // the delayed-ACK timer, its D-SACK with it. SO_RCVBUF 4000 (the space is the payload
+    // here), nobody reading: two segments leave 1080 free. Measured on 6.18 (explore seed
+    // 5800 #27, SO_RCVBUF 4096): a tail loss probe's copy of the segment that closed the
+    // window answered "ack=4345 win=0 sack 2897-4345" 36 ms later, by the timer.
+    let mut h = small_buffer_sack_receiver();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    h.wait_ms(7);
+    send!(h, ". seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=2921 len=0"]);
+    assert_eq!(sack, [(1461, 2921)]);
+}
+
+#[test]
+fn a_fin_received_again_after_data_that_left_less_than_half_the_buffer_free_waits_too() {
+    // The same rule for a FIN already received (`tcp_rcv_state_process` hands CLOSE-WAIT's
+    // segment below rcv_nxt to `tcp_data_queue`, its retransmit case): quick-ACK mode
+    // entered, the ACK scheduled, and `__tcp_ack_snd_check`'s window test ends the mode
+    // again, so the delayed ACK answers, the FIN's number as its D-SACK.
+    let mut h = small_buffer_sack_receiver();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, "F. seq=1461 ack=1 len=1460");
+    h.sent();
+    assert_eq!(h.s.state, TcpState::CloseWait);
+    let due = h.s.timer(TimerKind::DelayedAck).expect("an ACK is owed");
+    // Well before the timer (ping-pong mode after the FIN shortens it).
+    h.now = h.now + (due - h.now) / 8;
+    send!(h, "F. seq=2921 ack=1");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=2922 len=0"]);
+    assert_eq!(sack, [(2921, 2922)]);
+}
+
 // ---------------------------------------------------------------- spurious RTOs: F-RTO, undo
 
 /// Established after a 40 ms round trip with the Linux profile changed by `o`, `sack` and
@@ -4940,6 +4995,26 @@ fn a_loss_probe_sends_new_data_when_its_first_segment_fits_the_window() {
     // The negative: twelve segments written, cwnd 10 holds two back, the window has room for
     // them, so the probe is the eleventh segment, new data beyond cwnd.
     assert_eq!(loss_probe_after_write(65_535, 12 * 1_460), [14_601]);
+}
+
+#[test]
+fn a_loss_probe_with_room_in_cwnd_sends_the_waiting_skb_as_one_chunk() {
+    // `tcp_send_loss_probe` → `tcp_write_xmit(..., TCP_NAGLE_OFF, 2, ...)`: the forced
+    // one-segment quota is only for a full cwnd; with room the head skb leaves whole, up to
+    // the quota. Twelve segments written, ten sent; cwnd then has room for the two waiting
+    // (standing for segments held by TSO deferral, as measured on 6.18, explore seed 5800
+    // #16: a 2896-byte skb sent by the probe as two segments 25 µs apart, PSH on the second).
+    let mut h = socket_established_40ms(65_535);
+    h.s.sack_ok = true;
+    write(&mut h, 12 * 1_460);
+    h.sent();
+    assert!(
+        h.s.tlp_armed,
+        "the retransmission timer is armed as a loss probe"
+    );
+    h.s.cc.cwnd = 20 * 1_460;
+    fire(&mut h, TimerKind::Retransmit);
+    assert_eq!(data_seqs(&mut h), [14_601, 16_061]);
 }
 
 #[test]

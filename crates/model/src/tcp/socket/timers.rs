@@ -197,7 +197,23 @@ impl TcpSocket {
         // `tp->tlp_retrans`: whether the probe resends data, which an ACK beyond it then shows
         // to have been lost (`tcp_process_tlp_ack`).
         self.tlp_retrans = !(self.snd_nxt == self.snd_max && new_len > 0);
-        if !self.tlp_retrans {
+        let flight = self.snd_nxt.diff(self.snd_una).max(0) as u32;
+        let cwnd_room = if self.scoreboard(ctx.p) {
+            self.cwnd_room_segs()
+        } else {
+            self.cc.cwnd.saturating_sub(flight)
+        };
+        if !self.tlp_retrans && ctx.p.min_tso_segs > 0 && cwnd_room > 0 {
+            // `tcp_send_loss_probe` → `tcp_write_xmit(sk, mss, TCP_NAGLE_OFF, 2, ...)`: with
+            // room in cwnd the quota is cwnd's, not the forced one segment, so the head skb
+            // leaves as one GSO chunk (`tcp_mss_split_point`), not deferred (`push_one`),
+            // PSH where the writer marked it. Measured on 6.18 (explore seed 5800 #16, 1 ms,
+            // 7 of cwnd 15 in flight, a 2896-byte skb held by TSO deferral): the probe sent
+            // 17377 and 18825 with PSH, 25 µs apart.
+            self.nagle_off_once = true;
+            self.output_chunks(Some(1), ctx);
+            self.nagle_off_once = false;
+        } else if !self.tlp_retrans {
             let fin = self.fin_queued && new_len == avail;
             let psh = self.psh_alone(self.snd_nxt, new_len, ctx);
             self.send_data_at(self.snd_nxt, new_len, fin, 0, psh, ctx);
