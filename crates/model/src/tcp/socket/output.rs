@@ -609,8 +609,9 @@ impl TcpSocket {
                 && new_data
                 && !in_chunk
                 && !self.push_once
-                && len > 0
-                && skb_left.min(self.snd_mss) > wnd_room
+                && (len > 0 || fin_pending)
+                && self.head_seq_need(nxt_off, avail.min(skb_left), self.snd_mss, fin_pending)
+                    > wnd_room
             {
                 // `tcp_snd_wnd_test`: a chunk starts only if its first segment (a full one,
                 // or the whole skb when that is smaller) fits in the peer's window, whatever
@@ -657,7 +658,11 @@ impl TcpSocket {
             {
                 break;
             }
-            let with_fin = fin_pending && len == avail;
+            // `tcp_write_wakeup` sends the FIN with the skb only if it fits the window too
+            // (`seg_size < end_seq - seq` → `tcp_fragment`, which leaves the FIN on the rest);
+            // `tcp_write_xmit` sends the whole chunk `tcp_mss_split_point` chose, its FIN
+            // included, once `tcp_snd_wnd_test` let it start.
+            let with_fin = fin_pending && len == avail && !(chunked && wakeup && len >= wnd_room);
             let retrans = if self.snd_nxt.lt(self.snd_max) {
                 self.retransmits.max(1)
             } else {
@@ -753,6 +758,18 @@ impl TcpSocket {
             }
         }
         sent
+    }
+
+    /// The sequence space Linux `tcp_snd_wnd_test` asks of the send head starting at
+    /// `nxt_off` with `skb_len` bytes of data: the whole skb, its FIN included (the FIN rides
+    /// on the write queue's unsent tail, `tcp_send_fin`), when it is no longer than one MSS;
+    /// else one MSS, the FIN not counted.
+    pub(super) fn head_seq_need(&self, nxt_off: u64, skb_len: u32, mss: u32, fin: bool) -> u32 {
+        if skb_len > mss {
+            return mss;
+        }
+        let fin_rides = fin && nxt_off + skb_len as u64 >= self.sndbuf.tail;
+        skb_len + fin_rides as u32
     }
 
     /// Linux `tcp_cwnd_validate` after a transmission: remember whether cwnd was the limit

@@ -191,9 +191,16 @@ impl TcpSocket {
             Some(skb) => (skb.end - nxt_off).min(u32::MAX as u64) as u32,
             None => avail,
         }
-        .min(avail)
-        .min(self.current_mss(ctx.p));
-        let new_len = if head_seg <= wnd_room { head_seg } else { 0 };
+        .min(avail);
+        // The FIN on a one-segment head skb is counted too (`tcp_snd_wnd_test`).
+        let fin_pending = self.fin_queued && self.snd_nxt.le(self.fin_seq());
+        let need = if ctx.p.min_tso_segs > 0 {
+            self.head_seq_need(nxt_off, head_seg, self.current_mss(ctx.p), fin_pending)
+        } else {
+            head_seg.min(self.current_mss(ctx.p))
+        };
+        let head_seg = head_seg.min(self.current_mss(ctx.p));
+        let new_len = if need <= wnd_room { head_seg } else { 0 };
         // `tp->tlp_retrans`: whether the probe resends data, which an ACK beyond it then shows
         // to have been lost (`tcp_process_tlp_ack`).
         self.tlp_retrans = !(self.snd_nxt == self.snd_max && new_len > 0);
