@@ -614,8 +614,8 @@ impl TcpSocket {
                     > wnd_room
             {
                 // `tcp_snd_wnd_test`: a chunk starts only if its first segment (a full one,
-                // or the whole skb when that is smaller) fits in the peer's window, whatever
-                // is in flight. With nothing in flight the probe timer is armed
+                // or the whole skb when that is smaller, a FIN on it counted: a lone FIN
+                // too) fits in the peer's window, whatever is in flight. With nothing in flight the probe timer is armed
                 // (`tcp_check_probe_timer`), and `tcp_write_wakeup` then sends what fits.
                 // Measured on 6.18 (zero-window with TCP_MAXSEG 536): a 1448-byte write into
                 // a 344-byte window with nothing in flight waits 282 ms for the probe timer,
