@@ -1476,6 +1476,14 @@ fn a_fin_of_its_own_waits_for_room_in_a_full_congestion_window() {
     recv!(h, ["F. seq=11 ack=1 len=0"]);
 }
 
+/// A 40 ms socket whose peer offers a window of `win` bytes, `len` bytes written into it.
+fn written_into_window(win: u32, len: u32) -> Harness {
+    let mut h = socket_established_40ms(65_535);
+    send!(h, format!(". seq=1 ack=1 win={win}").as_str());
+    write(&mut h, len);
+    h
+}
+
 #[test]
 fn a_segment_larger_than_the_window_waits_for_the_probe_timer_which_sends_what_fits() {
     // `tcp_write_xmit` → `tcp_snd_wnd_test`: a chunk starts only if its first segment fits
@@ -1486,14 +1494,21 @@ fn a_segment_larger_than_the_window_waits_for_the_probe_timer_which_sends_what_f
     // window waits 282 ms for the probe timer, then 344 bytes leave with PSH. (The peer
     // offered more before: a largest window under 1072 would bound the segment size to
     // half of it, `tcp_bound_to_half_wnd`.)
-    let mut h = socket_established_40ms(65_535);
-    send!(h, ". seq=1 ack=1 win=344");
-    write(&mut h, 1000);
+    let mut h = written_into_window(344, 1000);
     recv_nothing!(h);
     let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
     h.now = at;
     h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
     recv!(h, ["P. seq=1 ack=1 len=344"]);
+}
+
+#[test]
+fn a_write_that_fits_the_small_window_whole_leaves_at_once() {
+    // The negative of the above: `tcp_snd_wnd_test` asks for the skb when it is smaller than
+    // a segment, and 300 bytes fit in 344.
+    let mut h = written_into_window(344, 300);
+    recv!(h, ["P. seq=1 ack=1 len=300"]);
+    assert!(h.s.timer(TimerKind::Persist).is_none());
 }
 
 #[test]
@@ -1506,16 +1521,12 @@ fn a_fin_one_past_the_window_edge_holds_its_segment_and_the_probe_timer_sends_th
     // stays behind. Measured on 6.18 (0 ms, SO_RCVBUF 4096 nobody reading, send(4344) and
     // close()): the last 1448 and the FIN wait at a window ending at 4345, and 1448 leave
     // without the FIN at 273-277 ms (3 of 3).
-    let mut h = socket_established_40ms(65_535);
-    send!(h, ". seq=1 ack=1 win=344");
-    write(&mut h, 1000);
+    let mut h = written_into_window(344, 1000);
     h.with(|s, ctx| s.app_close(ctx));
     recv_nothing!(h);
     send!(h, ". seq=1 ack=1 win=1000");
     recv_nothing!(h);
-    let at = h.s.timer(TimerKind::Persist).expect("the probe timer");
-    h.now = at;
-    h.with(|s, ctx| s.on_timer(TimerKind::Persist, ctx));
+    fire(&mut h, TimerKind::Persist);
     recv!(h, ["P. seq=1 ack=1 len=1000"]);
     // The window closes behind the data: the FIN waits for it to open again.
     send!(h, ". seq=1 ack=1001 win=0");
@@ -1530,9 +1541,7 @@ fn a_fin_alone_at_the_window_edge_waits_for_the_window_to_open() {
     // timer armed (`tcp_check_probe_timer`), until the window opens. Measured on 6.18 (0 ms,
     // SO_RCVBUF 4096 nobody reading, send(4344) filling the window to its edge, close() 100
     // ms later): no FIN, zero-window probes from 328-332 ms (4 of 5 agree, load 3.4-3.7).
-    let mut h = socket_established_40ms(65_535);
-    send!(h, ". seq=1 ack=1 win=1000");
-    write(&mut h, 1000);
+    let mut h = written_into_window(1000, 1000);
     recv!(h, ["P. seq=1 ack=1 len=1000"]);
     send!(h, ". seq=1 ack=1001 win=0");
     h.with(|s, ctx| s.app_close(ctx));
@@ -1540,17 +1549,6 @@ fn a_fin_alone_at_the_window_edge_waits_for_the_window_to_open() {
     assert!(h.s.timer(TimerKind::Persist).is_some());
     send!(h, ". seq=1 ack=1001 win=1000");
     recv!(h, ["F. seq=1001 ack=1 len=0"]);
-}
-
-#[test]
-fn a_write_that_fits_the_small_window_whole_leaves_at_once() {
-    // The negative of the above: `tcp_snd_wnd_test` asks for the skb when it is smaller than
-    // a segment, and 300 bytes fit in 344.
-    let mut h = socket_established_40ms(65_535);
-    send!(h, ". seq=1 ack=1 win=344");
-    write(&mut h, 300);
-    recv!(h, ["P. seq=1 ack=1 len=300"]);
-    assert!(h.s.timer(TimerKind::Persist).is_none());
 }
 
 #[test]
