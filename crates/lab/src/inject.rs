@@ -295,7 +295,7 @@ pub fn packet(seg: &Segment, ip_id: u16) -> Vec<u8> {
     p.extend_from_slice(&h.window.to_be_bytes());
     p.extend_from_slice(&[0, 0, 0, 0]); // checksum, urgent pointer
     p.extend_from_slice(&opts);
-    p.extend((0..seg.payload_len).map(|i| (i % 251) as u8));
+    p.extend(crate::sys::sock::pattern(seg.payload_len as usize));
     // The pseudo-header: source, destination, zero + protocol, TCP length (RFC 9293 §3.1).
     let mut pseudo = Vec::with_capacity(12);
     pseudo.extend_from_slice(&src.octets());

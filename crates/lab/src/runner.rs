@@ -532,7 +532,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         })
         .max()
         .unwrap_or(0);
-    let pattern: Vec<u8> = (0..longest).map(|i| (i % 251) as u8).collect();
+    let pattern: Vec<u8> = sock::pattern(longest).collect();
     let t0 = s.rec.now() + START_LEAD_US;
     // The wire's rules with a time window count from here (the scenario's time zero).
     let zero_real_us = crate::sys::realtime_us() + t0.saturating_sub(s.rec.now());
@@ -730,7 +730,7 @@ struct Ctx<'a> {
     /// leaves the socket to the call blocked on it, the holder lets its descriptor go when
     /// its accept() returns.
     closed_listeners: Mutex<Vec<SocketId>>,
-    /// The bytes every send() writes a prefix of (`i % 251`), made before time zero.
+    /// The bytes every send() writes a prefix of ([`sock::pattern`]), made before time zero.
     pattern: &'a [u8],
 }
 

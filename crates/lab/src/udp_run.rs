@@ -118,9 +118,9 @@ pub fn open(
 /// The first four bytes of a datagram: its message number, big-endian. A datagram shorter
 /// than that carries the number's low bytes (a 1-byte datagram its last byte), so that what
 /// it holds still tells it from its neighbours ([`UdpHeld::identify`]).
-/// The bytes after the number are `i % 251`, copied from one [`pattern`]: built byte by
-/// byte in a debug build after the call is stamped, a 65507-byte datagram left its sendto()
-/// about 1 ms late (6.18, lab's wire: 1.15 ms between a 3000-byte datagram's last fragment
+/// The bytes after the number are [`crate::sys::sock::pattern`]'s, copied from one
+/// [`pattern`]: built byte by byte in a debug build after the call is stamped, a 65507-byte
+/// datagram left its sendto() about 1 ms late (6.18, lab's wire: 1.15 ms between a 3000-byte datagram's last fragment
 /// and the next datagram's first), long enough for a reader to run in between.
 fn payload(m: MessageId, len: u32) -> Vec<u8> {
     let tag = m.0.to_be_bytes();
@@ -132,16 +132,16 @@ fn payload(m: MessageId, len: u32) -> Vec<u8> {
     let len = len as usize;
     match pattern().get(4..len) {
         Some(rest) => out.extend_from_slice(rest),
-        None => out.extend((4..len).map(|i| (i % 251) as u8)),
+        None => out.extend(crate::sys::sock::pattern(len).skip(4)),
     }
     out
 }
 
-/// The bytes `payload` copies, `i % 251` for every i a datagram can reach; made by [`open`],
-/// before time zero.
+/// The bytes `payload` copies, [`crate::sys::sock::pattern`] as far as a datagram can reach;
+/// made by [`open`], before time zero.
 fn pattern() -> &'static [u8] {
     static PATTERN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    PATTERN.get_or_init(|| (0..=u16::MAX as usize).map(|i| (i % 251) as u8).collect())
+    PATTERN.get_or_init(|| crate::sys::sock::pattern(u16::MAX as usize + 1).collect())
 }
 
 fn message_of(buf: &[u8]) -> Option<u32> {

@@ -69,7 +69,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
         let Some((a, aid)) = accept(&mut s, &l, lid, "server", Duration::from_secs(10))? else {
             return Err(LabError::Protocol("accept() found no connection".into()));
         };
-        let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = crate::sys::sock::pattern(bytes as usize).collect();
         let rec = s.rec.clone();
         let deadline = s.deadline;
         let limit = s.timeout;

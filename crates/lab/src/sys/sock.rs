@@ -635,6 +635,12 @@ pub fn errno_name(e: &std::io::Error) -> String {
     name.to_string()
 }
 
+/// The bytes the lab's applications write, from the start of each send() (a datagram's after
+/// its message number): byte i is `i % 251`.
+pub fn pattern(len: usize) -> impl Iterator<Item = u8> {
+    (0..len).map(|i| (i % 251) as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
