@@ -45,14 +45,17 @@ for (const lang of ['en', 'zh']) {
       assert.equal(await page.getByTestId('player').getAttribute('data-t'), t, 'the same step after the hand-over');
       await page.getByTestId('note-edit').click();
       await page.getByTestId('note-text').fill(NOTE);
-      await page.getByTestId('note-save').click();
-      const shown = await noteShape(page);
-      assert.deepEqual({ ...shown, text: undefined }, { ...EXPECTED, text: undefined });
-      // Another step has no note; back on it, the note is there again.
+      // The player draws again while the note is written (here a step; playback draws every
+      // frame, and under load the page's words may arrive now): what was typed stays.
       await page.getByTestId('step').click();
+      await page.waitForFunction((t0) => document.querySelector('[data-testid=player]').dataset.t !== t0, t);
+      assert.equal(await page.getByTestId('note-text').inputValue(), NOTE, 'the draft survives a new frame');
+      await page.getByTestId('note-save').click();
+      // The note belongs to the step it was written on, not to the one the player is on now.
       assert.equal(await page.getByTestId('teacher-note').count(), 0, 'the note belongs to its step only');
       await page.keyboard.press('ArrowLeft');
-      await page.waitForSelector('[data-testid=teacher-note]');
+      const shown = await noteShape(page);
+      assert.deepEqual({ ...shown, text: undefined }, { ...EXPECTED, text: undefined });
 
       await page.getByTestId('copy-link').click();
       const link = await page.getByTestId('share-output').inputValue();

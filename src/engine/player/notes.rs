@@ -107,8 +107,12 @@ pub fn TeacherNotes(p: &Props) -> Html {
                     <span class="note-hint">{ tr("空行分段；**粗体** *斜体* `代码` [链接](https://…)",
                         "blank line: new paragraph; **bold** *italic* `code` [link](https://…)") }</span>
                 </label>
+                // `defaultvalue`, not `value`: Yew writes a `value` back into the element on every
+                // render that differs from what it holds, and this one renders again whenever the
+                // player does (a step, a frame of playback, the page's words arriving), which
+                // wiped what was typed before "Save" read it.
                 <textarea id="note-draft" ref={draft} rows="5" maxlength={notes::MAX_NOTE_CHARS.to_string()}
-                    data-testid="note-text" value={text} />
+                    data-testid="note-text" defaultvalue={text} />
                 <div class="note-buttons">
                     <button class="chip" data-testid="note-save" onclick={save}>{ tr("保存到链接", "Save into the link") }</button>
                     <button class="chip" data-testid="note-cancel" onclick={cancel}>{ tr("取消", "Cancel") }</button>
