@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use synack_model::trace::{Addr, Proto, Snapshot, SocketInfo, TcpState, Trace};
+use synack_model::trace::{Addr, Proto, Snapshot, SocketInfo, TcpState, Trace, WindowState};
 
 use super::gauges::{timer_ring, QueueBar};
 use crate::engine::labels::{Isns, Numbering};
@@ -64,6 +64,39 @@ pub fn view(p: &Props) -> Html {
     panels.collect()
 }
 
+/// Which direction's sequence space a number is in: the socket's own (`snd_*`) or its peer's
+/// (`rcv_nxt`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Dir {
+    Out,
+    In,
+}
+
+/// The window variables as the panel prints them; `number` numbers a value of a direction as
+/// the ladder does (`None`: no ISN known for that direction). "—" where a number means nothing
+/// yet. `rcv_nxt` means something once the peer's SYN has arrived, never in CLOSED, LISTEN or
+/// SYN-SENT, where the model holds 0: relative to the peer's ISN that 0 wraps to 2^32 − ISN,
+/// a plausible number whenever the ISN is above 2^31 (the window scene's client showed
+/// rcv_nxt=1355499211 in SYN-SENT), so the state decides, not the number's size.
+fn window_line(
+    w: &WindowState,
+    state: Option<TcpState>,
+    number: impl Fn(Dir, u32) -> Option<u32>,
+) -> String {
+    let shown = |v: Option<u32>| v.map_or_else(|| "—".to_string(), |v| v.to_string());
+    let peer_syn_in = !matches!(
+        state,
+        None | Some(TcpState::Closed | TcpState::Listen | TcpState::SynSent)
+    );
+    let una = shown(number(Dir::Out, w.snd_una));
+    let nxt = shown(number(Dir::Out, w.snd_nxt));
+    let rcv = shown(number(Dir::In, w.rcv_nxt).filter(|_| peer_syn_in));
+    format!(
+        "snd_una={una} snd_nxt={nxt} rcv_nxt={rcv} wnd={} cwnd={}",
+        w.snd_wnd, w.cwnd
+    )
+}
+
 /// A socket's line: label, state pill, running timers, queues and window variables.
 fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpState>) -> Html {
     let (t, lang) = (p.t, p.lang);
@@ -94,25 +127,16 @@ fn socket_line(p: &Props, snap: &Snapshot, s: &SocketInfo, state: Option<TcpStat
     let win = view.and_then(|v| v.window).map(|w| {
         // Numbered like the ladder's labels (relative to each direction's ISN, unless the
         // viewer chose absolute numbers).
-        let me = Addr { host: s.host, port: s.local_port };
-        // "—" where the number means nothing yet: no ISN for that direction, or a rcv_nxt
-        // still 0 before the peer's SYN (relative, it wraps to ~2^32).
-        let shown = |v: Option<u32>| {
-            v.filter(|&v| p.numbering == Numbering::Absolute || v < 1 << 31)
-                .map_or_else(|| "—".to_string(), |v| v.to_string())
+        let me = Addr {
+            host: s.host,
+            port: s.local_port,
         };
-        let (una, nxt, rcv) = match s.remote {
-            Some(peer) => (
-                shown(p.isns.value(me, peer, w.snd_una, p.numbering)),
-                shown(p.isns.value(me, peer, w.snd_nxt, p.numbering)),
-                shown(p.isns.value(peer, me, w.rcv_nxt, p.numbering)),
-            ),
-            None => (w.snd_una.to_string(), w.snd_nxt.to_string(), w.rcv_nxt.to_string()),
-        };
-        html! {
-            <span class="win mono">{ format!("snd_una={una} snd_nxt={nxt} rcv_nxt={rcv} wnd={} cwnd={}",
-                w.snd_wnd, w.cwnd) }</span>
-        }
+        let text = window_line(&w, state, |dir, v| match (s.remote, dir) {
+            (Some(peer), Dir::Out) => p.isns.value(me, peer, v, p.numbering),
+            (Some(peer), Dir::In) => p.isns.value(peer, me, v, p.numbering),
+            (None, _) => Some(v),
+        });
+        html! { <span class="win mono">{ text }</span> }
     });
     html! {
         <div class="sock" data-testid={format!("sock-{}", s.id.0)}>
@@ -160,9 +184,9 @@ fn panel_label(s: &SocketInfo, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::panel_label;
+    use super::{panel_label, window_line, Dir};
     use crate::i18n::Lang;
-    use synack_model::trace::{HostId, Proto, SocketId, SocketInfo};
+    use synack_model::trace::{HostId, Proto, SocketId, SocketInfo, TcpState, WindowState};
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn sock(label: &str, child: bool) -> SocketInfo {
@@ -200,6 +224,49 @@ mod tests {
         assert_eq!(
             panel_label(&sock("tcp server", false), Lang::En),
             "TCP server :80"
+        );
+    }
+
+    #[test]
+    fn rcv_nxt_is_a_dash_until_the_peers_syn_has_arrived_whatever_the_peers_isn() {
+        // The client in SYN-SENT holds rcv_nxt 0; numbered relative to a peer ISN above 2^31
+        // it became 2^32 − ISN, which looked like a real number.
+        let (own_isn, peer_isn) = (100_u32, 2_939_468_085_u32);
+        let relative = |dir: Dir, v: u32| {
+            Some(v.wrapping_sub(if dir == Dir::Out { own_isn } else { peer_isn }))
+        };
+        let w = |rcv_nxt| WindowState {
+            snd_una: own_isn,
+            snd_nxt: own_isn + 1,
+            snd_wnd: 0,
+            rcv_nxt,
+            rcv_wnd: 65535,
+            cwnd: 14600,
+            ssthresh: u32::MAX,
+            in_flight: 1,
+            srtt_us: 0,
+            rto_us: 1_000_000,
+        };
+        for state in [TcpState::SynSent, TcpState::Listen, TcpState::Closed] {
+            assert_eq!(
+                window_line(&w(0), Some(state), relative),
+                "snd_una=0 snd_nxt=1 rcv_nxt=— wnd=0 cwnd=14600",
+                "{state:?}"
+            );
+        }
+        assert_eq!(
+            window_line(&w(peer_isn + 1), Some(TcpState::Established), relative),
+            "snd_una=0 snd_nxt=1 rcv_nxt=1 wnd=0 cwnd=14600"
+        );
+        // Absolute numbers: the same 0 means nothing either; a number without an ISN to count
+        // from is a dash.
+        assert_eq!(
+            window_line(&w(0), Some(TcpState::SynSent), |_, v| Some(v)),
+            "snd_una=100 snd_nxt=101 rcv_nxt=— wnd=0 cwnd=14600"
+        );
+        assert_eq!(
+            window_line(&w(5), Some(TcpState::SynReceived), |_, _| None),
+            "snd_una=— snd_nxt=— rcv_nxt=— wnd=0 cwnd=14600"
         );
     }
 }
