@@ -283,6 +283,20 @@ pub const HANDOVER_US: u64 = 10;
 /// fills a hole) runs after the packet behind it.
 pub const FIRST_HANDOVER_US: u64 = 60;
 
+/// The wire's hand-over time for each packet of a UDP datagram, first of a train or not
+/// (`LinkSpec::datagram_handover_us`), µs, which a run gives the model. The relay's write of
+/// a datagram only queues it (`__udp_enqueue_schedule_skb`; a fragment, `ip_defrag`), where
+/// a TCP flight's first write runs `tcp_rcv_established` and sends the quick ACK, and its
+/// later ones find the socket owned by the reader it woke ([`FIRST_HANDOVER_US`]). Measured on
+/// 6.18 (2-core VM, load 2.8-5.6; 45 scenarios of 2-6 datagrams of 100, 500 and 1400 bytes
+/// sent back to back to a reader blocked in recv(), SO_RCVBUF 1024, 2048 and 4096): the
+/// second 33-55 µs after the first when the sender's sendto()s were 19-35 µs apart, each
+/// later one 1-3 µs after the one before it, and the reader's recv() back 66-164 µs after the
+/// first (median 93): every datagram sent together was queued before the reader took the
+/// first, so the buffer held them all (SO_RCVBUF 1024 kept two 100-byte datagrams of three to
+/// six, 3 of 3 runs). A 65507-byte datagram's 45 fragments came 2.1 µs apart at the median.
+pub const DATAGRAM_HANDOVER_US: u64 = 2;
+
 /// How long a task woken from a sleep until its socket is readable takes to run on the lab's
 /// machine (`Profile::reader_wake_us`), µs, which a run gives the model. Measured on 6.18
 /// (2-core VM, load 1.3-2.8): a recv() woken by a train's first packet copied it alone in 78

@@ -16,6 +16,8 @@ pub struct Link {
     pub handover_us: Micros,
     /// [`crate::scenario::LinkSpec::first_handover_us`].
     pub first_handover_us: Micros,
+    /// [`crate::scenario::LinkSpec::datagram_handover_us`].
+    pub datagram_handover_us: Micros,
     /// [`crate::scenario::LinkSpec::pass_us`].
     pub pass_us: Micros,
     pub mtu: u32,
@@ -60,6 +62,7 @@ impl Link {
             bandwidth_bps: spec.bandwidth_bps,
             handover_us: spec.handover_us,
             first_handover_us: spec.first_handover_us,
+            datagram_handover_us: spec.datagram_handover_us,
             pass_us: spec.pass_us,
             mtu: spec.mtu,
             loss_ppm: pct_to_ppm(spec.loss_pct),
@@ -92,7 +95,7 @@ impl Link {
 
     /// Sends a packet of `wire_len` bytes at `now`, with `extra_delay` from a fault rule.
     pub fn transmit(&mut self, now: Micros, wire_len: u32, extra_delay: Micros) -> Fate {
-        self.transmit_fragments(now, &[wire_len], extra_delay)
+        self.transmit_packets(now, &[wire_len], extra_delay, false)
     }
 
     /// Sends one IP datagram at `now` as the packets of `wire_lens` (its fragments, RFC 791
@@ -103,12 +106,25 @@ impl Link {
     /// UDP queue it and wake a reader. So a 65507-byte datagram on the lab's wire, 45
     /// fragments each written to the TUN device on its own, lands 44 hand-overs after its
     /// first fragment, and a reader woken by a datagram before it runs in between. One draw
-    /// of jitter, loss, reordering and duplication stands for the whole datagram.
+    /// of jitter, loss, reordering and duplication stands for the whole datagram. Each packet
+    /// is handed over `datagram_handover_us` after the one before when that is set
+    /// ([`crate::scenario::LinkSpec::datagram_handover_us`]).
     pub fn transmit_fragments(
         &mut self,
         now: Micros,
         wire_lens: &[u32],
         extra_delay: Micros,
+    ) -> Fate {
+        self.transmit_packets(now, wire_lens, extra_delay, true)
+    }
+
+    /// [`Link::transmit_fragments`] for a UDP datagram (`datagram`) or one TCP segment.
+    fn transmit_packets(
+        &mut self,
+        now: Micros,
+        wire_lens: &[u32],
+        extra_delay: Micros,
+        datagram: bool,
     ) -> Fate {
         if wire_lens.iter().any(|&l| l > self.mtu) {
             return Fate::TooBig;
@@ -133,7 +149,7 @@ impl Link {
             let mut done = start;
             for &len in wire_lens {
                 done += self.serialise(len);
-                at = self.hand_over(now, done + delay);
+                at = self.hand_over(now, done + delay, datagram);
             }
         }
         let duplicate_at = if self.rng.chance_ppm(self.duplicate_ppm) {
@@ -144,13 +160,21 @@ impl Link {
         Fate::Arrive { at, duplicate_at }
     }
 
-    /// When the receiving end hands over an in-order packet sent at `now` and due at `at`.
-    fn hand_over(&mut self, now: Micros, at: Micros) -> Micros {
+    /// When the receiving end hands over an in-order packet sent at `now` and due at `at`
+    /// (a packet of a UDP datagram: `datagram`).
+    fn hand_over(&mut self, now: Micros, at: Micros, datagram: bool) -> Micros {
         // The receiving end hands packets over one at a time, `handover_us` apart
         // (`first_handover_us` behind a train's first): a flight sent at one instant
         // reaches the stack spread out (only in-order packets: one a fault delays or the
-        // link reorders arrives at its own time).
-        let gap = if self.lone_head {
+        // link reorders arrives at its own time). A UDP packet takes `datagram_handover_us`
+        // when set, first of a train or not: the long first hand-over is the receiving
+        // stack's TCP work inside the relay's write (`tcp_rcv_established` and the quick
+        // ACK it sends, `__tcp_ack_snd_check`), where a datagram is only queued
+        // (`__udp_enqueue_schedule_skb`), so datagrams sent together all land before the
+        // reader the first one woke runs, as on Linux through the lab's wire.
+        let gap = if datagram && self.datagram_handover_us > 0 {
+            self.datagram_handover_us
+        } else if self.lone_head {
             self.first_handover_us.max(self.handover_us)
         } else {
             self.handover_us
