@@ -288,13 +288,15 @@ pub const FIRST_HANDOVER_US: u64 = 60;
 /// a datagram only queues it (`__udp_enqueue_schedule_skb`; a fragment, `ip_defrag`), where
 /// a TCP flight's first write runs `tcp_rcv_established` and sends the quick ACK, and its
 /// later ones find the socket owned by the reader it woke ([`FIRST_HANDOVER_US`]). Measured on
-/// 6.18 (2-core VM, load 2.8-5.6; 45 scenarios of 2-6 datagrams of 100, 500 and 1400 bytes
-/// sent back to back to a reader blocked in recv(), SO_RCVBUF 1024, 2048 and 4096): the
-/// second 33-55 µs after the first when the sender's sendto()s were 19-35 µs apart, each
-/// later one 1-3 µs after the one before it, and the reader's recv() back 66-164 µs after the
-/// first (median 93): every datagram sent together was queued before the reader took the
-/// first, so the buffer held them all (SO_RCVBUF 1024 kept two 100-byte datagrams of three to
-/// six, 3 of 3 runs). A 65507-byte datagram's 45 fragments came 2.1 µs apart at the median.
+/// 6.18 (2-core VM, load 2.8-5.6; 113 runs of 2-6 datagrams of 100, 500 and 1400 bytes sent
+/// back to back to a reader blocked in recv(), SO_RCVBUF 1024, 2048 and 4096): in the 85
+/// where the sender's second sendto() came 19-41 µs after its first, the second datagram
+/// landed 25-81 µs after the first (median 41), each later one 0-22 µs after the one before
+/// (median 2), and the reader's recv() returned 66-277 µs after the first (median 99), after
+/// the last datagram in 85 of 85: the buffer was charged with all of them when the reader
+/// took the first (SO_RCVBUF 1024 kept two 100-byte datagrams of three to six). A
+/// 65507-byte datagram's 45 fragments came 2.1 µs apart at the median. In the other 28 the
+/// sender's second sendto() came 50-160 µs late and the reader could run in between.
 pub const DATAGRAM_HANDOVER_US: u64 = 2;
 
 /// How long a task woken from a sleep until its socket is readable takes to run on the lab's

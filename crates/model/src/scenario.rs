@@ -143,8 +143,8 @@ pub struct LinkSpec {
     /// together land before the reader the first one woke has run, and that reader finds
     /// them all queued: the buffer is charged with all of them when it takes the first
     /// (measured on 6.18 through the lab's wire, 2-6 datagrams of 100-1400 bytes sent back to
-    /// back: the second 33-55 µs after the first, the sender's sendto()s 19-35 µs apart, the
-    /// rest 1-3 µs apart, and the reader's recv() back 66-164 µs after the first).
+    /// back, 85 runs: the second 25-81 µs after the first, median 41, the rest 2 µs apart at
+    /// the median, and the reader's recv() back 66-277 µs after the first, after the last).
     #[serde(default, skip_serializing_if = "is_default")]
     pub datagram_handover_us: Micros,
     /// How long every packet takes to pass the link's two ends on top of `latency_us`, µs
