@@ -105,8 +105,12 @@ impl Link {
     /// (`ip_local_deliver` → `ip_defrag` → `inet_frag_reasm_finish`), and only then does
     /// UDP queue it and wake a reader. So a 65507-byte datagram on the lab's wire, 45
     /// fragments each written to the TUN device on its own, lands 44 hand-overs after its
-    /// first fragment, and a reader woken by a datagram before it runs in between. One draw
-    /// of jitter, loss, reordering and duplication stands for the whole datagram. Each packet
+    /// first fragment, and a reader woken by a datagram before it runs in between. Each
+    /// fragment is lost on its own (a lossy link drops packets, and the lab's wire draws its
+    /// loss per packet it relays), and the datagram is lost if any one is: the receiver
+    /// holds the others in its reassembly queue until `ipfrag_time` (30 s) and then frees
+    /// them (`ip_expire`), so nothing reaches the socket. One draw of jitter, reordering and
+    /// duplication stands for the whole datagram. Each packet
     /// is handed over `datagram_handover_us` after the one before when that is set
     /// ([`crate::scenario::LinkSpec::datagram_handover_us`]).
     pub fn transmit_fragments(
@@ -138,7 +142,11 @@ impl Link {
         };
         let delay = self.latency_us + self.pass_us + jitter + extra_delay;
         let mut at = self.busy_until + delay;
-        if self.rng.chance_ppm(self.loss_ppm) {
+        // One loss draw per packet, every one drawn (a lone packet: one draw, as ever).
+        let lost = wire_lens
+            .iter()
+            .fold(false, |lost, _| self.rng.chance_ppm(self.loss_ppm) | lost);
+        if lost {
             return Fate::Lost {
                 at: now + (at - now) / 2,
             };
@@ -210,5 +218,43 @@ impl Link {
         } else {
             (wire_len as u64 * 8 * 1_000_000).div_ceil(self.bandwidth_bps)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many of `n` datagrams crossing as `frags` packets of 1500 bytes each a link that
+    /// loses `loss_pct` of its packets loses.
+    fn lost_of(n: usize, frags: usize, loss_pct: f64) -> usize {
+        let spec = LinkSpec {
+            loss_pct,
+            ..LinkSpec::default()
+        };
+        let mut link = Link::new(&spec, Rng::new(7));
+        let lens = vec![1500; frags];
+        (0..n)
+            .filter(|&i| {
+                matches!(
+                    link.transmit_fragments(i as u64 * 1000, &lens, 0),
+                    Fate::Lost { .. }
+                )
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_fragmented_datagram_is_lost_if_any_one_of_its_fragments_is() {
+        // 10 % loss a packet: a datagram of one packet is lost 1 time in 10, one of three
+        // fragments 1 - 0.9³ = 27.1 % of the time, one of 45 (65507 bytes) nearly always.
+        let one = lost_of(2000, 1, 10.0);
+        let three = lost_of(2000, 3, 10.0);
+        let many = lost_of(2000, 45, 10.0);
+        assert!((160..=240).contains(&one), "{one} of 2000");
+        assert!((480..=600).contains(&three), "{three} of 2000");
+        assert!(many >= 1940, "{many} of 2000");
+        // No loss draws nothing, fragments or not.
+        assert_eq!(lost_of(100, 45, 0.0), 0);
     }
 }
