@@ -417,6 +417,15 @@ fn into_a_small_buffer(profile: &str, rcvbuf: u32, len: u32) -> Trace {
     run(&synack_model::scenario::Scenario::from_json(&json).unwrap())
 }
 
+/// When each segment that arrived did, in order.
+fn arrivals(t: &Trace) -> Vec<u64> {
+    t.events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::SegmentArrived { .. }))
+        .map(|e| e.t)
+        .collect()
+}
+
 fn rcvbuf_drops(t: &Trace) -> usize {
     t.events
         .iter()
@@ -589,13 +598,7 @@ fn a_udp_reader_woken_by_a_datagram_reads_it_before_the_fragments_of_the_next_ar
         ]
     );
     // The second datagram lands 45 hand-overs after the first: its last fragment's.
-    let arrivals: Vec<u64> = t
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::SegmentArrived { .. }))
-        .map(|e| e.t)
-        .collect();
-    assert_eq!(arrivals, [51_070, 51_520, 51_970]);
+    assert_eq!(arrivals(&t), [51_070, 51_520, 51_970]);
 }
 
 /// Datagrams on the lab's wire (10 µs hand-overs, 60 behind a train's first, `datagram` µs
@@ -655,13 +658,7 @@ fn datagrams_sent_together_land_before_the_reader_the_first_woke_so_the_third_10
     // every one past the second.
     let t = bursts_to_a_reader(2, 1024, &[(50_000, 3)], &[Some(10_000), None, None]);
     assert_eq!(rcvbuf_drops(&t), 1, "{:#?}", returns(&t, "s"));
-    let arrivals: Vec<u64> = t
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::SegmentArrived { .. }))
-        .map(|e| e.t)
-        .collect();
-    assert_eq!(arrivals, [55_000, 55_002]);
+    assert_eq!(arrivals(&t), [55_000, 55_002]);
     assert_eq!(reads(&t, "s").len(), 2);
     // Six together: still two kept.
     let t = bursts_to_a_reader(2, 1024, &[(50_000, 6)], &[Some(10_000), None, None]);
