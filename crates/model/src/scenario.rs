@@ -134,17 +134,18 @@ pub struct LinkSpec {
     pub first_handover_us: Micros,
     /// How long the receiving end takes over each packet of a UDP datagram (the datagram, or
     /// each of its IP fragments), µs, whether or not it starts a train; 0: as any other
-    /// packet (`handover_us`, `first_handover_us`). A train's long first hand-over is TCP's
-    /// work: the relay's write of a flight's first segment runs `tcp_rcv_established` to the
-    /// end, the ACK a connection in quick-ack mode sends at once (`__tcp_ack_snd_check` →
-    /// `tcp_send_ack`) included, while the segments behind it go to the backlog of the socket
-    /// the woken reader owns (`tcp_add_backlog`). A datagram is only queued
-    /// (`__udp_enqueue_schedule_skb`, a fragment only held by `ip_defrag`), so datagrams sent
-    /// together land before the reader the first one woke has run, and that reader finds
-    /// them all queued: the buffer is charged with all of them when it takes the first
-    /// (measured on 6.18 through the lab's wire, 2-6 datagrams of 100-1400 bytes sent back to
-    /// back, 85 runs: the second 25-81 µs after the first, median 41, the rest 2 µs apart at
-    /// the median, and the reader's recv() back 66-277 µs after the first, after the last).
+    /// packet (`handover_us`, `first_handover_us`). The long first hand-over was measured on
+    /// TCP flights, whose first write runs `tcp_rcv_established` to the end (in quick-ack
+    /// mode sending the ACK too, `__tcp_ack_snd_check` → `tcp_send_ack`) while the segments
+    /// behind it go to the backlog of the socket the woken reader owns (`tcp_add_backlog`);
+    /// a datagram is only queued (`__udp_enqueue_schedule_skb`; a fragment is held by
+    /// `ip_defrag`). Datagrams sent together land before the reader the first one woke has
+    /// run, and that reader finds them all queued: the buffer is charged with all of them
+    /// when it takes the first (measured on 6.18 through the lab's wire, 2-6 datagrams of
+    /// 100-1400 bytes sent back to back, 85 runs: the second 25-81 µs after the first,
+    /// median 41, the rest 2 µs apart at the median, and the reader's recv() back 66-277 µs
+    /// after the first, after the last in 85 of 85). A value below the reader's
+    /// `reader_wake_us` says that order; the lab's 2 stands for the first gap too.
     #[serde(default, skip_serializing_if = "is_default")]
     pub datagram_handover_us: Micros,
     /// How long every packet takes to pass the link's two ends on top of `latency_us`, µs

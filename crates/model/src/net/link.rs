@@ -110,8 +110,8 @@ impl Link {
     /// loss per packet it relays), and the datagram is lost if any one is: the receiver
     /// holds the others in its reassembly queue until `ipfrag_time` (30 s) and then frees
     /// them (`ip_expire`), so nothing reaches the socket. One draw of jitter, reordering and
-    /// duplication stands for the whole datagram. Each packet
-    /// is handed over `datagram_handover_us` after the one before when that is set
+    /// duplication stands for the whole datagram. Each packet is handed over
+    /// `datagram_handover_us` after the one before when that is set
     /// ([`crate::scenario::LinkSpec::datagram_handover_us`]).
     pub fn transmit_fragments(
         &mut self,
@@ -175,11 +175,11 @@ impl Link {
         // (`first_handover_us` behind a train's first): a flight sent at one instant
         // reaches the stack spread out (only in-order packets: one a fault delays or the
         // link reorders arrives at its own time). A UDP packet takes `datagram_handover_us`
-        // when set, first of a train or not: the long first hand-over is the receiving
-        // stack's TCP work inside the relay's write (`tcp_rcv_established` and the quick
-        // ACK it sends, `__tcp_ack_snd_check`), where a datagram is only queued
-        // (`__udp_enqueue_schedule_skb`), so datagrams sent together all land before the
-        // reader the first one woke runs, as on Linux through the lab's wire.
+        // when set, first of a train or not: the long first hand-over was measured on TCP
+        // flights, whose first write runs `tcp_rcv_established` (in quick-ack mode sending
+        // the ACK too, `__tcp_ack_snd_check`), while a datagram is only queued
+        // (`__udp_enqueue_schedule_skb`); datagrams sent together were measured to land
+        // before the reader the first one woke has run, and so they do here.
         let gap = if datagram && self.datagram_handover_us > 0 {
             self.datagram_handover_us
         } else if self.lone_head {
