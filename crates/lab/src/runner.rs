@@ -230,6 +230,15 @@ pub fn check(sc: &Scenario) -> Result<()> {
             wire::FIRST_HANDOVER_US
         ));
     }
+    if ![0, wire::DATAGRAM_HANDOVER_US].contains(&l.datagram_handover_us) {
+        return bad(format!(
+            "network.default.datagram_handover_us {}: the wire hands a UDP datagram's packets \
+             over one write(2) at a time, which the lab gives the model as {} µs (0 in the file \
+             says the same); it cannot hand them over faster or slower",
+            l.datagram_handover_us,
+            wire::DATAGRAM_HANDOVER_US
+        ));
+    }
     if ![0, wire::PASS_US].contains(&l.pass_us) {
         return bad(format!(
             "network.default.pass_us {}: a packet takes as long through the wire's ends as it \
@@ -482,6 +491,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     // at a time, which the model must know to spread a flight as the wire does.
     scenario.network.default.handover_us = wire::HANDOVER_US;
     scenario.network.default.first_handover_us = wire::FIRST_HANDOVER_US;
+    scenario.network.default.datagram_handover_us = wire::DATAGRAM_HANDOVER_US;
     scenario.network.default.pass_us = wire::PASS_US;
     // How soon a woken reader runs on this machine, as the wire's times are measured.
     scenario.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
@@ -1474,7 +1484,7 @@ mod tests {
         // The wire hands packets over as it does: a file may say so (or say nothing, 0), not
         // ask for another pace.
         type Set = fn(&mut Scenario, u64);
-        let paces: [(Set, u64, &str); 3] = [
+        let paces: [(Set, u64, &str); 4] = [
             (
                 |sc, v| sc.network.default.handover_us = v,
                 wire::HANDOVER_US,
@@ -1484,6 +1494,11 @@ mod tests {
                 |sc, v| sc.network.default.first_handover_us = v,
                 wire::FIRST_HANDOVER_US,
                 "first_handover_us 1",
+            ),
+            (
+                |sc, v| sc.network.default.datagram_handover_us = v,
+                wire::DATAGRAM_HANDOVER_US,
+                "datagram_handover_us 1",
             ),
             (
                 |sc, v| sc.network.default.pass_us = v,

@@ -283,6 +283,25 @@ pub const HANDOVER_US: u64 = 10;
 /// fills a hole) runs after the packet behind it.
 pub const FIRST_HANDOVER_US: u64 = 60;
 
+/// The wire's hand-over time for each packet of a UDP datagram, first of a train or not
+/// (`LinkSpec::datagram_handover_us`), µs, which a run gives the model. The relay's write of
+/// a datagram only queues it (`__udp_enqueue_schedule_skb`; a fragment, `ip_defrag`), where
+/// a TCP flight's first write runs `tcp_rcv_established` (in quick-ack mode sending the ACK
+/// too) and its later ones find the socket owned by the reader it woke
+/// ([`FIRST_HANDOVER_US`], measured on TCP flights). Measured on
+/// 6.18 (2-core VM, load 2.8-5.6; 113 runs of 2-6 datagrams of 100, 500 and 1400 bytes sent
+/// back to back to a reader blocked in recv(), SO_RCVBUF 1024, 2048 and 4096): in the 85
+/// where the sender's second sendto() came 19-41 µs after its first, the second datagram
+/// landed 25-81 µs after the first (median 41), each later one 0-22 µs after the one before
+/// (median 2), and the reader's recv() returned 66-277 µs after the first (median 99), after
+/// the last datagram in 85 of 85: the buffer was charged with all of them when the reader
+/// took the first (SO_RCVBUF 1024 kept two 100-byte datagrams of three to six). A
+/// 65507-byte datagram's 45 fragments came 2.1 µs apart at the median. What the model needs
+/// is that order: 2 µs a datagram, the first gap included (the kernel's 25-81), keeps a burst
+/// inside the model's [`READER_WAKE_US`]. In the other 28 runs the sender's second sendto()
+/// came 50-160 µs late and the reader could run in between.
+pub const DATAGRAM_HANDOVER_US: u64 = 2;
+
 /// How long a task woken from a sleep until its socket is readable takes to run on the lab's
 /// machine (`Profile::reader_wake_us`), µs, which a run gives the model. Measured on 6.18
 /// (2-core VM, load 1.3-2.8): a recv() woken by a train's first packet copied it alone in 78

@@ -333,7 +333,7 @@ proptest! {
 #[test]
 fn numbers_that_used_to_overflow_or_stall_tcp_are_refused_by_name() {
     let base = with_every_numeric_field(preset_scenarios()[0].clone());
-    let cases: [(&[&str], Value, &str); 10] = [
+    let cases: [(&[&str], Value, &str); 11] = [
         (
             &["network", "default", "jitter_us"],
             json!(u64::MAX),
@@ -354,6 +354,11 @@ fn numbers_that_used_to_overflow_or_stall_tcp_are_refused_by_name() {
             &["network", "default", "first_handover_us"],
             json!(1_000_001),
             "network.default.first_handover_us = 1000001 is out of range (allowed: 0..=1000000)",
+        ),
+        (
+            &["network", "default", "datagram_handover_us"],
+            json!(1_000_001),
+            "network.default.datagram_handover_us = 1000001 is out of range (allowed: 0..=1000000)",
         ),
         (
             &["network", "default", "pass_us"],
