@@ -162,6 +162,36 @@ test('on a 390 px phone the host panels\' zh labels are not broken inside words'
   }
 });
 
+// The header's switches on a phone: each label on one line ("中文" was squeezed into 中 / 文,
+// "Node.js view" into two lines), inside the window, clear of the brand.
+test('on a phone the header\'s switches keep each label on one line, inside the window, clear of the brand', async () => {
+  for (const width of [320, 390]) {
+    for (const lang of LANGS) {
+      await onPage(browser, '#/handshake', lang, { viewport: { width, height: 800 } }, async ({ page }) => {
+        await drawn(page);
+        const got = await page.evaluate(() => {
+          const header = [...document.querySelectorAll('[data-testid="site-header"]')].find((h) => h.getBoundingClientRect().height > 0);
+          const box = (e) => { const { left, right, top, bottom } = e.getBoundingClientRect(); return { left, right, top, bottom }; };
+          return {
+            brand: box(header.querySelector('[data-testid="brand"]')),
+            chips: [...header.querySelectorAll('.chip')].map((c) => ({
+              text: c.textContent, ...box(c),
+              // One line of 13 px text is 27.5 px tall with its padding and border, two are 47.
+              tall: c.getBoundingClientRect().height > parseFloat(getComputedStyle(c).fontSize) * 3,
+            })),
+          };
+        });
+        assert.equal(got.chips.length, 3, 'three switches');
+        for (const c of got.chips) {
+          assert.ok(!c.tall, `${width} px ${lang}: "${c.text}" is on more than one line`);
+          assert.ok(c.left >= 0 && c.right <= width, `${width} px ${lang}: "${c.text}" (${c.left}-${c.right}) is outside the window`);
+          assert.ok(!overlap(c, got.brand), `${width} px ${lang}: "${c.text}" covers the brand`);
+        }
+      });
+    }
+  }
+});
+
 /** In the page: the SYN, SYN-ACK, FIN and RST arrows that show no flags (and have no
  * neighbour showing them for them). */
 const unflagged = () => {

@@ -194,23 +194,26 @@ pub fn App() -> Html {
                             <span class="brand-mark" aria-hidden="true">{"⇄"}</span>
                             {"synack"}
                         </a>
-                        <span class="header-spacer" />
-                        <button class="chip" data-testid="lang-switch" onclick={on_lang}
-                            title={txt::LANG_SWITCH_TITLE.get(lang)}
-                            lang={lang.other().html_lang()}>
-                            { txt::LANG_SWITCH.get(lang) }
-                        </button>
-                        <button class="chip" data-testid="api-switch" onclick={on_api}
-                            title={txt::API_TITLE.get(lang)} aria-pressed={(api == Api::Node).to_string()}>
-                            { match api { Api::C => txt::API_TO_NODE.get(lang), Api::Node => txt::API_TO_C.get(lang) } }
-                        </button>
-                        <button class="chip" data-testid="theme-switch" onclick={on_theme}
-                            title={txt::THEME_TITLE.get(lang)} aria-pressed={(theme == Theme::Dark).to_string()}>
-                            { match theme {
-                                Theme::Light => format!("☾ {}", txt::THEME_TO_DARK.get(lang)),
-                                Theme::Dark => format!("☀ {}", txt::THEME_TO_LIGHT.get(lang)),
-                            } }
-                        </button>
+                        // One group: on a phone it goes to a row of its own as a whole (each
+                        // label on one line) rather than squeezing "中文" into 中 / 文.
+                        <div class="header-switches">
+                            <button class="chip" data-testid="lang-switch" onclick={on_lang}
+                                title={txt::LANG_SWITCH_TITLE.get(lang)}
+                                lang={lang.other().html_lang()}>
+                                { txt::LANG_SWITCH.get(lang) }
+                            </button>
+                            <button class="chip" data-testid="api-switch" onclick={on_api}
+                                title={txt::API_TITLE.get(lang)} aria-pressed={(api == Api::Node).to_string()}>
+                                { match api { Api::C => txt::API_TO_NODE.get(lang), Api::Node => txt::API_TO_C.get(lang) } }
+                            </button>
+                            <button class="chip" data-testid="theme-switch" onclick={on_theme}
+                                title={txt::THEME_TITLE.get(lang)} aria-pressed={(theme == Theme::Dark).to_string()}>
+                                { match theme {
+                                    Theme::Light => format!("☾ {}", txt::THEME_TO_DARK.get(lang)),
+                                    Theme::Dark => format!("☀ {}", txt::THEME_TO_LIGHT.get(lang)),
+                                } }
+                            </button>
+                        </div>
                     </header>
                 }
                 <main class="page-host">{ for notice }{ page }</main>
