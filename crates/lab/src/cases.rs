@@ -19,7 +19,7 @@ use synack_model::trace::{Proto, ShutHow, SockOpt};
 const DELAY_MS: u64 = 20;
 
 /// Every case, by name, in the order `compare all` and `record` run them.
-pub const NAMES: [&str; 96] = [
+pub const NAMES: [&str; 97] = [
     "handshake-normal",
     "handshake-syn-lost",
     "handshake-synack-lost",
@@ -59,6 +59,7 @@ pub const NAMES: [&str; 96] = [
     "cubic-rtt-spike",
     "psh-writes",
     "psh-half-window",
+    "send-buffer-bulk-write",
     "idle-restart",
     "idle-no-restart",
     "delayed-ack",
@@ -951,6 +952,27 @@ pub fn scenario(name: &str) -> Option<Scenario> {
             sc.sockets[0].recv_buffer = Some(16_384);
             sc
         }
+        // A write larger than the send buffer the kernel sizes itself (no SO_SNDBUF): the
+        // socket starts with tcp_wmem[1] (`tcp_init_sock`), the handshake grows it to 2 × 10 ×
+        // 2304 = 46080 (`tcp_init_buffer_space` → `tcp_sndbuf_expand`), and the write stops
+        // at the first skb that memory refuses (46336 bytes queued), then waits for the
+        // first flight's ACKs to free a third of it (`sk_stream_write_space`); close() follows
+        // send(), so FIN-WAIT-1 shows when send() returned. The sweep's `wmem_default`
+        // varies tcp_wmem[1]: one larger than 46080 takes the write at once (FIN-WAIT-1 at
+        // the write, 20 ms earlier).
+        "send-buffer-bulk-write" => base(
+            name,
+            "one 60000-byte write without SO_SNDBUF, then close(): the send buffer the \
+             handshake sized (46080) takes 46336 bytes, and send() returns, and the FIN is \
+             queued, once the first flight's ACKs have freed room for the rest",
+            1_500,
+            listen_accept(vec![late_read(1_200)]),
+            vec![
+                connect_at(50),
+                Step::at(ms(200), send(60_000).action),
+                Step::now(Action::Close {}),
+            ],
+        ),
         "idle-restart" | "idle-no-restart" => {
             // 40000 bytes grow cwnd to 38 segments; after 1.3 s of silence (over five RTOs)
             // 20000 more. The reader looks at 1 s and 2.5 s only, so the second write's

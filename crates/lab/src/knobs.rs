@@ -38,17 +38,18 @@ pub enum Unit {
     MillisInJiffies,
     /// A boolean field whose sysctl turns the behaviour on with this value and off with 0.
     On(u8),
-    /// The last of the sysctl's three numbers (tcp_rmem's min, default, max): the lab keeps
-    /// the namespace's other two (`with_last`).
-    Last,
+    /// Number `i` (from 0) of the sysctl's three (tcp_rmem's and tcp_wmem's min, default,
+    /// max): the lab keeps the namespace's other two (`with_nth`).
+    Nth(usize),
 }
 
-/// `current` (a vector sysctl as the kernel prints it) with its last number replaced by
-/// `last`, tab-separated as the kernel prints it back.
-pub fn with_last(current: &str, last: &str) -> String {
+/// `current` (a vector sysctl as the kernel prints it) with its number `i` (from 0) replaced
+/// by `value`, tab-separated as the kernel prints it back.
+pub fn with_nth(current: &str, i: usize, value: &str) -> String {
     let mut v: Vec<&str> = current.split_whitespace().collect();
-    v.pop();
-    v.push(last);
+    if let Some(x) = v.get_mut(i) {
+        *x = value;
+    }
     v.join("\t")
 }
 
@@ -130,15 +131,17 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // are measured and written into the scenario.
     ("rmem_max", Knob::Machine),
     ("wmem_max", Knob::Machine),
-    (
-        "send_buffer",
-        Knob::Fixed("tcp_wmem[1], the buffer until the handshake ends: the lab keeps the kernel's 16384, which tcp_sndbuf_expand then grows (profile send_buffer_max); use sockets[].send_buffer (SO_SNDBUF) for a fixed one"),
-    ),
+    // tcp_wmem[1]: `tcp_init_sock` gives a new socket this sk_sndbuf as it is (a connection
+    // inherits its listener's, `sk_clone_lock`), and `tcp_init_buffer_space` then grows it as
+    // the handshake ends (`tcp_sndbuf_expand`, to 46080 on the lab's wire: so a smaller value
+    // changes nothing a program can see, a larger one holds a larger write at once).
+    // proc_dointvec_minmax with SYSCTL_ONE as its floor, like its neighbours: 1 and up.
+    ("send_buffer", Knob::Sysctl("net.ipv4.tcp_wmem", Unit::Nth(1))),
     // tcp_wmem[2]: `tcp_sndbuf_expand` grows sk_sndbuf no further (it can even bring a buffer
     // below tcp_wmem[1] down to it: `min(sndmem, tcp_wmem[2])`). proc_dointvec_minmax with
     // SYSCTL_ONE as its floor: 1 and up; the model's 0 (a buffer that never grows) is no kernel
     // setting (`check`).
-    ("send_buffer_max", Knob::Sysctl("net.ipv4.tcp_wmem", Unit::Last)),
+    ("send_buffer_max", Knob::Sysctl("net.ipv4.tcp_wmem", Unit::Nth(2))),
     (
         "min_send_buffer",
         Knob::Fixed("SOCK_MIN_SNDBUF, a constant of the kernel's build"),
@@ -290,7 +293,7 @@ pub const KNOBS: &[(&str, Knob)] = &[
         Knob::Sysctl("net.ipv4.tcp_moderate_rcvbuf", Unit::On(1)),
     ),
     // tcp_rmem[2]: `tcp_rcvbuf_grow` and `tcp_clamp_window` grow sk_rcvbuf no further.
-    ("rcvbuf_max", Knob::Sysctl("net.ipv4.tcp_rmem", Unit::Last)),
+    ("rcvbuf_max", Knob::Sysctl("net.ipv4.tcp_rmem", Unit::Nth(2))),
     // `tcp_dsack_set` records nothing when it is 0.
     ("dsack", Knob::Sysctl("net.ipv4.tcp_dsack", Unit::On(1))),
     // `__tcp_ack_snd_check`'s SACK compression: the cap (0 turns it off), the longest wait
@@ -435,7 +438,7 @@ pub fn sysctl_value(
         .ok_or_else(|| format!("tuning {field:?} = {v} is not a whole number"))?;
     let (per, name) = match unit {
         Unit::On(_) => return Err(format!("tuning {field:?} = {v} is not true or false")),
-        Unit::Plain | Unit::Last => return Ok(n.to_string()),
+        Unit::Plain | Unit::Nth(_) => return Ok(n.to_string()),
         Unit::Seconds => (1_000_000, "whole seconds"),
         Unit::Millis | Unit::MillisInJiffies => (1_000, "whole milliseconds"),
     };
@@ -706,6 +709,15 @@ mod tests {
     }
 
     #[test]
+    fn a_vector_sysctl_takes_the_value_in_its_place_and_keeps_the_namespace_s_other_numbers() {
+        let wmem = "4096\t16384\t4194304";
+        assert_eq!(with_nth(wmem, 1, "262144"), "4096\t262144\t4194304");
+        assert_eq!(with_nth(wmem, 2, "60000"), "4096\t16384\t60000");
+        // As the kernel prints it back after `sysctl -w` with spaces.
+        assert_eq!(with_nth("4096 16384 4194304", 1, "1"), "4096\t1\t4194304");
+    }
+
+    #[test]
     fn each_kind_of_knob_accepts_its_values_and_refuses_others_with_the_reason() {
         assert_eq!(check(&with(r#"{"rto_min_us": 100000}"#)), Ok(()));
         assert_eq!(check(&with(r#"{"rto_min_us": 101000}"#)), Ok(()));
@@ -722,6 +734,11 @@ mod tests {
         assert!(e.contains("1-255"), "{e}");
         assert_eq!(check(&with(r#"{"min_tso_segs": 4}"#)), Ok(()));
         assert_eq!(check(&with(r#"{"send_buffer_max": 60000}"#)), Ok(()));
+        assert_eq!(check(&with(r#"{"send_buffer": 262144}"#)), Ok(()));
+        assert_eq!(
+            sysctl_for("send_buffer"),
+            Some(("net.ipv4.tcp_wmem", Unit::Nth(1)))
+        );
         let e = check(&with(r#"{"send_buffer_max": 0}"#)).unwrap_err();
         assert!(e.contains("never grows"), "{e}");
         assert_eq!(check(&with(r#"{"dupack_threshold": 5}"#)), Ok(()));

@@ -416,9 +416,9 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
             for ns in [&s.ns, &s.client_ns] {
                 let value = match unit {
-                    Unit::Last => {
+                    Unit::Nth(i) => {
                         let current = ns.run("sysctl", move || read_sysctl(key))?;
-                        crate::knobs::with_last(&current, &value)
+                        crate::knobs::with_nth(&current, i, &value)
                     }
                     _ => value.clone(),
                 };

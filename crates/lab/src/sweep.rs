@@ -306,6 +306,15 @@ axes! {
             sc.tuning.rcvbuf_max = Some(v.parse().ok()?);
             Some(())
         };
+    wmem_default: "tcp_wmem[1] (net.ipv4.tcp_wmem's middle number), bytes: a new socket's send \
+        buffer, which the handshake's tcp_sndbuf_expand grows to 46080 here (so 4096 ends as \
+        the default's 16384 does) and leaves alone when it is larger (262144 holds the bulk \
+        write at once)",
+        ["4096", "262144"], &["psh-writes", "zero-window", "send-buffer-bulk-write"], 0,
+        |sc, v| {
+            sc.tuning.send_buffer = Some(v.parse().ok()?);
+            Some(())
+        };
     wmem_max: "tcp_wmem[2] (net.ipv4.tcp_wmem's last number), bytes: how far the kernel grows \
         a send buffer SO_SNDBUF did not set (tcp_sndbuf_expand); 60000 is reached by a \
         20000-byte write's third round trip",
@@ -500,6 +509,14 @@ axes! {
 pub const RECORDED: &[(&str, &str, &str, &str)] = &[
     // Departures the sweep found, fixed in the model.
     ("small-segment-truesize", "delayed-ack", "rcvbuf", "16384"),
+    // tcp_wmem[1] above what the handshake's tcp_sndbuf_expand asks for (46080) stays the
+    // buffer: the 60000-byte write is queued at once, where the default's waits for ACKs.
+    (
+        "a-tcp-wmem-default-above-the-grown-buffer-takes-a-bulk-write-at-once",
+        "send-buffer-bulk-write",
+        "wmem_default",
+        "262144",
+    ),
     // tcp_rfc1337 1: the RST that ends TIME-WAIT by default is ignored (RFC 1337 §3).
     (
         "time-wait-rst-ignored-rfc1337",

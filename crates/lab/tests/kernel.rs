@@ -1295,6 +1295,7 @@ fn route_metrics_and_module_parameters_reach_the_kernel_and_the_global_one_is_re
         "loss-tail+rto_min=0",
         "psh-writes+min_tso_segs=0",
         "psh-writes+wmem_max=0",
+        "psh-writes+wmem_default=0",
     ] {
         let out = Command::new(bin()).args(["compare", bad]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}");

@@ -904,3 +904,44 @@ fn so_rcvbuf_and_so_sndbuf_are_clamped_to_rmem_max_and_wmem_max_before_doubling(
         (Some(7), 4_194_304)
     );
 }
+
+#[test]
+fn a_writer_an_ack_wakes_copies_after_the_acks_behind_it_so_its_tail_leaves_before_close_s_fin() {
+    // Linux: the second flight's first ACK frees a third of the send buffer the handshake
+    // sized (46080, `tcp_sndbuf_expand`) and wakes the writer asleep in send()
+    // (`tcp_check_space` → `sk_stream_write_space`); the task runs later, as a woken reader
+    // does, after the ACKs behind it have opened cwnd, so the final `tcp_push` of its
+    // send() sends the 632-byte tail, and the close() that follows queues its FIN alone
+    // (`tcp_send_fin`: the tail skb has left). Measured on 6.18 (20 ms one way, load
+    // 3.6-4.2): `P. 59369 len=632`, then `F. 60001` 6 µs later, 3 of 3; the writer's first
+    // new segment left 110-140 µs after the waking ACK, after the rest of the train. The
+    // model copied at the waking ACK and called close() at once: the tail waited behind
+    // cwnd, and close() put the FIN on it.
+    let t = on_the_lab_wire(
+        60,
+        r#"{ "reader_wake_us": 30 }"#,
+        r#", { "call": "send", "len": 60000, "at_us": 200000 }, { "call": "close" }"#,
+        r#", { "call": "recv", "max": 65536, "at_us": 1200000 }"#,
+    );
+    // The second ACK of the train (ack 17377, at 280060) frees the third; the task runs
+    // `reader_wake_us` after it, copies the rest and returns.
+    assert!(arrivals_us(&t).contains(&"280060 server>client . seq=1 ack=17377 len=0".into()));
+    assert_eq!(return_times(&t, "client", "Send"), [280_090]);
+    let tail: Vec<String> = common::packets(&t)
+        .into_iter()
+        .filter(|p| {
+            p.contains("client>server") && (p.contains("seq=59369") || p.contains("seq=60001"))
+        })
+        .map(|p| {
+            p.split_once(' ')
+                .map_or(p.clone(), |(_, rest)| rest.to_string())
+        })
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "client>server . seq=59369 ack=1 len=632",
+            "client>server F. seq=60001 ack=1 len=0",
+        ]
+    );
+}

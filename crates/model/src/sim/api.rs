@@ -77,13 +77,19 @@ impl Sim {
     /// (6.18, lab's wire: a reader woken by a 3000-byte datagram read it, and then the
     /// 65507-byte datagram reassembled from the 45 fragments behind it, before the next
     /// 65507's fragments were through, 3 of 3).
+    /// A writer woken from `sk_stream_wait_memory` likewise: it is back in user space after
+    /// the ACK train that woke it, so the close() after its send() comes once the train's
+    /// ACKs have sent what they could (6.18, send(60000) + close() with the buffer the
+    /// handshake sized: the write's 632-byte tail leaves, then the FIN alone, 3 of 3; with
+    /// send(100000) + close() at once, a tail of 88 bytes then the FIN a round trip later, 6
+    /// of 6, and 4 of 6 on the next 6 runs, where the other 2 had the FIN on the tail).
     fn next_call_at(&self, i: usize) -> Micros {
         let app = &self.apps[i];
         if app.asleep
             && app
                 .blocked
                 .as_ref()
-                .is_some_and(Blocked::sleeps_until_readable)
+                .is_some_and(|b| b.sleeps_until_readable() || matches!(b, Blocked::Send { .. }))
             && !matches!(self.socks[app.socket.0 as usize], Sock::Udp(_))
         {
             self.train_end(self.infos[app.socket.0 as usize].host)
@@ -960,6 +966,32 @@ impl Sim {
         }
     }
 
+    /// Whether app `i`, asleep in send() for want of room (`sk_stream_wait_memory`), must not
+    /// copy yet though its socket now takes more. The ACK that freed the room only wakes it
+    /// (`tcp_check_space` → `tcp_new_space` → `sk_stream_write_space`, once the free part is
+    /// half the queued part): the task runs the profile's `reader_wake_us` later, as a woken
+    /// reader does, and copies into the buffer as it stands by then, grown and emptied by the
+    /// ACKs that came meanwhile (`tcp_sndbuf_expand` on each that finds cwnd not filled).
+    /// Measured on 6.18 (send(60000) then close() with the 46080-byte buffer of the
+    /// handshake, 20 ms one way, load 3.6-4.2): the second flight's first ACK wakes the writer
+    /// and sends the two segments still queued; the writer's first new segment leaves after
+    /// the rest of that train, 110-140 µs later, and its last, the 632-byte tail, is pushed
+    /// before the close() that follows, whose FIN leaves alone 6 µs after it (3 of 3). A
+    /// writer copying at the waking ACK left the tail unsent behind cwnd, and close() put the
+    /// FIN on it.
+    fn writer_sleeps(&mut self, i: usize, sid: SocketId) -> bool {
+        let app = &self.apps[i];
+        if !app.asleep || app.woken_at == Some(self.now) {
+            return false;
+        }
+        if app.wake_at.is_none() {
+            let at = self.now + self.sp(sid).reader_wake_us;
+            self.apps[i].wake_at = Some(at);
+            self.push(at, What::Wake(i));
+        }
+        true
+    }
+
     /// The rest of a blocked send(): as much as the send buffer takes now.
     fn try_send(&mut self, i: usize, sid: SocketId) -> bool {
         let linux_errno = self.sp(sid).linux_errno;
@@ -988,6 +1020,11 @@ impl Sim {
         };
         let n = t.send_room(want, p);
         if n == 0 {
+            // `sk_stream_wait_memory`: the task sleeps (SOCK_NOSPACE) until an ACK frees room.
+            self.apps[i].asleep = true;
+            return false;
+        }
+        if self.writer_sleeps(i, sid) {
             return false;
         }
         let Some(Blocked::Send { rest, more, .. }) = self.apps[i].blocked.as_mut() else {
