@@ -288,7 +288,7 @@ pub const FIRST_HANDOVER_US: u64 = 60;
 /// the model. Measured on 6.18 with per-write timings of the relay (the time it started and
 /// ended each write(2); 88 runs: the window presets, and 10-segment flights to a reader
 /// blocked in recv() or to nobody reading, quick ACKs on or off (TCP_QUICKACK 0), a delayed
-/// ACK pending or not, a second flight 100-3200 µs after a first, 5 runs each; 2-core VM,
+/// ACK pending or not, 5 runs each, a second flight 100-3200 µs after a first, 3; 2-core VM,
 /// load 3.0-6.6): a write coming less than 150 µs after the last one into that stack lasted
 /// 0-192 µs, 2 at the median (90th percentile 5; 2173 writes), whether it sent an ACK at once
 /// (a quick-ACKed segment inside a flight: 1-2 µs) or not; one 150-1000 µs after, 2-71 (median
