@@ -230,6 +230,15 @@ pub fn check(sc: &Scenario) -> Result<()> {
             wire::FIRST_HANDOVER_US
         ));
     }
+    if ![0, wire::FIRST_HANDOVER_IDLE_US].contains(&l.first_handover_idle_us) {
+        return bad(format!(
+            "network.default.first_handover_idle_us {}: the wire's write(2) is long after an \
+             idle spell, which the lab gives the model as {} µs (0 in the file says the same); \
+             it cannot be idle for more or less",
+            l.first_handover_idle_us,
+            wire::FIRST_HANDOVER_IDLE_US
+        ));
+    }
     if ![0, wire::DATAGRAM_HANDOVER_US].contains(&l.datagram_handover_us) {
         return bad(format!(
             "network.default.datagram_handover_us {}: the wire hands a UDP datagram's packets \
@@ -491,6 +500,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     // at a time, which the model must know to spread a flight as the wire does.
     scenario.network.default.handover_us = wire::HANDOVER_US;
     scenario.network.default.first_handover_us = wire::FIRST_HANDOVER_US;
+    scenario.network.default.first_handover_idle_us = wire::FIRST_HANDOVER_IDLE_US;
     scenario.network.default.datagram_handover_us = wire::DATAGRAM_HANDOVER_US;
     scenario.network.default.pass_us = wire::PASS_US;
     // How soon a woken reader runs on this machine, as the wire's times are measured.
@@ -1484,7 +1494,7 @@ mod tests {
         // The wire hands packets over as it does: a file may say so (or say nothing, 0), not
         // ask for another pace.
         type Set = fn(&mut Scenario, u64);
-        let paces: [(Set, u64, &str); 4] = [
+        let paces: [(Set, u64, &str); 5] = [
             (
                 |sc, v| sc.network.default.handover_us = v,
                 wire::HANDOVER_US,
@@ -1494,6 +1504,11 @@ mod tests {
                 |sc, v| sc.network.default.first_handover_us = v,
                 wire::FIRST_HANDOVER_US,
                 "first_handover_us 1",
+            ),
+            (
+                |sc, v| sc.network.default.first_handover_idle_us = v,
+                wire::FIRST_HANDOVER_IDLE_US,
+                "first_handover_idle_us 1",
             ),
             (
                 |sc, v| sc.network.default.datagram_handover_us = v,

@@ -283,6 +283,25 @@ pub const HANDOVER_US: u64 = 10;
 /// fills a hole) runs after the packet behind it.
 pub const FIRST_HANDOVER_US: u64 = 60;
 
+/// How long the wire must have written nothing into a receiving stack for its next write to
+/// take the long first hand-over (`LinkSpec::first_handover_idle_us`), µs, which a run gives
+/// the model. Measured on 6.18 with per-write timings of the relay (the time it started and
+/// ended each write(2); 88 runs: the window presets, and 10-segment flights to a reader
+/// blocked in recv() or to nobody reading, quick ACKs on or off (TCP_QUICKACK 0), a delayed
+/// ACK pending or not, 5 runs each, a second flight 100-3200 µs after a first, 3; 2-core VM,
+/// load 3.0-6.6): a write coming less than 150 µs after the last one into that stack lasted
+/// 0-192 µs, 2 at the median (90th percentile 5; 2173 writes), whether it sent an ACK at once
+/// (a quick-ACKed segment inside a flight: 1-2 µs) or not; one 150-1000 µs after, 2-71 (median
+/// 16, 43 writes); one after 1 ms or more, 6-206 (median 28, 351 writes). So what is long is
+/// the receiving stack's work after an idle spell, not the place in a train: the first write
+/// of a flight after a few ms lasted 33 µs at the median when it woke a reader blocked in
+/// recv() (`sock_def_readable`) without sending an ACK (90 flights), 43 when it also sent one
+/// at once (73), 17-19 when nobody was reading (57); an ACK it sends is read by the relay
+/// before its next write, so the next packet came 63, 35, 37 and 25 µs after it at the
+/// median. A segment the sender put out 20 µs behind one already handed over, to a reader the
+/// flight's first packet had woken, came 2-4 µs behind it (window/fast-retransmit at 140 ms).
+pub const FIRST_HANDOVER_IDLE_US: u64 = 150;
+
 /// The wire's hand-over time for each packet of a UDP datagram, first of a train or not
 /// (`LinkSpec::datagram_handover_us`), µs, which a run gives the model. The relay's write of
 /// a datagram only queues it (`__udp_enqueue_schedule_skb`; a fragment, `ip_defrag`), where

@@ -132,6 +132,22 @@ pub struct LinkSpec {
     /// second, and one a later packet wakes runs after the next.
     #[serde(default, skip_serializing_if = "is_default")]
     pub first_handover_us: Micros,
+    /// How long the link must have handed nothing over before a packet, µs, for that packet
+    /// to take `first_handover_us` when it starts a train; one that starts a train sooner
+    /// after the last hand-over takes `handover_us`. 0: every packet that starts a train
+    /// takes `first_handover_us`. What makes the lab relay's write(2) long is the receiving
+    /// stack's work inside it, not the packet's place in a train: waking a reader that
+    /// went back to sleep (`sock_def_readable` → `try_to_wake_up` of a task on the other
+    /// CPU), and running the receive path cold after an idle spell (`tcp_v4_rcv` →
+    /// `tcp_rcv_established`, the ACK it may send at once through `__tcp_ack_snd_check`).
+    /// Measured on 6.18 (per-write timings of the relay, 2-core VM, load 3.0-6.6): a write
+    /// into a stack that took a packet less than 150 µs before lasted 2 µs at the median
+    /// (90th percentile 5, 2173 writes) whether it sent an ACK at once or not, one after
+    /// 150-1000 µs 16, one after 1 ms or more 28 (6-206); a packet sent 20 µs behind one
+    /// already handed over, to a reader the train's first packet woke, came 2-4 µs behind
+    /// it. The lab's figure is `FIRST_HANDOVER_IDLE_US` in crates/lab/src/wire.rs.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub first_handover_idle_us: Micros,
     /// How long the receiving end takes over each packet of a UDP datagram (the datagram, or
     /// each of its IP fragments), µs, whether or not it starts a train; 0: as any other
     /// packet (`handover_us`, `first_handover_us`). The long first hand-over was measured on
@@ -175,6 +191,7 @@ impl Default for LinkSpec {
             bandwidth_bps: 0,
             handover_us: 0,
             first_handover_us: 0,
+            first_handover_idle_us: 0,
             datagram_handover_us: 0,
             pass_us: 0,
             mtu: 1500,
@@ -848,6 +865,11 @@ fn check_link(at: &str, l: &LinkSpec) -> Result<(), ScenarioError> {
     check(
         format_args!("{at}.first_handover_us"),
         l.first_handover_us,
+        &HANDOVER_US,
+    )?;
+    check(
+        format_args!("{at}.first_handover_idle_us"),
+        l.first_handover_idle_us,
         &HANDOVER_US,
     )?;
     check(

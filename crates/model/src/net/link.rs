@@ -16,6 +16,8 @@ pub struct Link {
     pub handover_us: Micros,
     /// [`crate::scenario::LinkSpec::first_handover_us`].
     pub first_handover_us: Micros,
+    /// [`crate::scenario::LinkSpec::first_handover_idle_us`].
+    pub first_handover_idle_us: Micros,
     /// [`crate::scenario::LinkSpec::datagram_handover_us`].
     pub datagram_handover_us: Micros,
     /// [`crate::scenario::LinkSpec::pass_us`].
@@ -35,8 +37,9 @@ pub struct Link {
     /// the receiving end hands over back to back, each `handover_us` after the one before
     /// because it was due no later ([`Link::train_end`]).
     trains: VecDeque<(Micros, Micros)>,
-    /// The last in-order packet started a train and nothing has joined it yet: the next one
-    /// waits `first_handover_us` behind it.
+    /// The last in-order packet started a train after the link had been idle for
+    /// `first_handover_idle_us` and nothing has joined it yet: the next one waits
+    /// `first_handover_us` behind it.
     lone_head: bool,
 }
 
@@ -62,6 +65,7 @@ impl Link {
             bandwidth_bps: spec.bandwidth_bps,
             handover_us: spec.handover_us,
             first_handover_us: spec.first_handover_us,
+            first_handover_idle_us: spec.first_handover_idle_us,
             datagram_handover_us: spec.datagram_handover_us,
             pass_us: spec.pass_us,
             mtu: spec.mtu,
@@ -202,7 +206,12 @@ impl Link {
             }
             _ => {
                 self.trains.push_back((at.max(next), at.max(next)));
-                self.lone_head = true;
+                // The long hand-over is the receiving stack's work inside the write (a
+                // reader back asleep to wake, a cold receive path), not the place in a
+                // train: a packet that comes soon after the last hand-over finds the stack
+                // warm and the reader the train woke still running, and takes the short one.
+                self.lone_head =
+                    !self.arrived || at >= self.last_arrival + self.first_handover_idle_us;
             }
         }
         let at = at.max(next);
@@ -242,6 +251,46 @@ mod tests {
                 )
             })
             .count()
+    }
+
+    /// When each TCP packet sent at `sends` arrives over a 1 ms link with the lab wire's
+    /// hand-over times and the long first one after `idle_us` of quiet.
+    fn arrivals(idle_us: Micros, sends: &[Micros]) -> Vec<Micros> {
+        let spec = LinkSpec {
+            latency_us: 1_000,
+            handover_us: 10,
+            first_handover_us: 60,
+            first_handover_idle_us: idle_us,
+            ..LinkSpec::default()
+        };
+        let mut link = Link::new(&spec, Rng::new(7));
+        sends
+            .iter()
+            .map(|&t| match link.transmit(t, 1500, 0) {
+                Fate::Arrive { at, .. } => at,
+                other => panic!("a packet on a lossless link: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_packet_that_starts_a_train_soon_after_the_last_hand_over_takes_the_short_one() {
+        // window/fast-retransmit at 140 ms: the retransmission that fills the hole (sent at
+        // 0) wakes the reader and takes the long hand-over; the sender's next segment comes
+        // 60 µs later and joins it; the one after, 20 µs after that, finds the link already
+        // done, so it starts a train of its own, but the stack took a packet 20 µs before:
+        // the segment sent with it follows 10 µs behind, as the relay's 2-4 µs did on 6.18
+        // (the long one only after 150 µs of quiet: the flight at 2 ms).
+        let sends = [0, 60, 80, 80, 2_000, 2_000];
+        assert_eq!(
+            arrivals(150, &sends),
+            [1_000, 1_060, 1_080, 1_090, 3_000, 3_060]
+        );
+        // Without the idle spell every train's first packet takes the long one.
+        assert_eq!(
+            arrivals(0, &sends),
+            [1_000, 1_060, 1_080, 1_140, 3_000, 3_060]
+        );
     }
 
     #[test]
