@@ -264,7 +264,8 @@ profile! {
     /// and an skb takes up to half the peer's largest window. So a small SO_SNDBUF still
     /// lets a whole write of that size through: measured on 6.18, SO_SNDBUF 4096 and a
     /// 14480-byte send() put all ten segments in flight. A blocked send() resumes once
-    /// the free part is half the queued part (`sk_stream_write_space`). 0: SO_SNDBUF is a
+    /// the free part is half the queued part (`sk_stream_write_space`), or when data
+    /// received wakes it while the queue is below the buffer. 0: SO_SNDBUF is a
     /// limit on payload bytes, as given. (Without SO_SNDBUF Linux grows the buffer with
     /// the congestion window: `send_buffer_max`.)
     min_send_buffer: u32,

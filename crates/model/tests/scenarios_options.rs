@@ -945,3 +945,32 @@ fn a_writer_an_ack_wakes_copies_after_the_acks_behind_it_so_its_tail_leaves_befo
         ]
     );
 }
+
+#[test]
+fn a_writer_asleep_for_memory_is_woken_by_data_from_its_peer_and_copies_while_the_buffer_is_below_sk_sndbuf(
+) {
+    // send(60000) with the 46080-byte buffer the handshake gives stops after 46336 bytes
+    // (ten segments sent, a 22-segment skb behind them). The first ACK train, back at 240 ms,
+    // frees the ten: 32688 of 46080 bytes of memory stay queued, under a third free, so
+    // `sk_stream_write_space` does not wake the writer; the next train comes at 280 ms.
+    // The peer's 100 bytes, sent at 250 ms, land at 270 ms: `sock_def_readable` wakes every
+    // task on the socket's wait queue, the writer too, and `sk_stream_wait_memory` lets it
+    // go on because the buffer is below `sk_sndbuf` (`sk_stream_memory_free`).
+    let writer = r#", { "call": "send", "len": 60000, "at_us": 200000 }"#;
+    let woken = run(&pair(
+        "",
+        "",
+        writer,
+        "",
+        r#", { "on": "conn", "call": "send", "len": 100, "at_us": 250000 }"#,
+    ));
+    let sent = return_times(&woken, "client", "Send");
+    assert!(
+        sent.len() == 1 && (270_000..275_000).contains(&sent[0]),
+        "send() returned at {sent:?}, not when the peer's data landed (270 ms)"
+    );
+    // Negative: without the data the writer sleeps until an ACK train frees enough.
+    let asleep = run(&pair("", "", writer, "", ""));
+    let sent = return_times(&asleep, "client", "Send");
+    assert!(sent.len() == 1 && sent[0] >= 280_000, "{sent:?}");
+}

@@ -223,8 +223,12 @@ pub struct TcpSocket {
     pub send_cap: u32,
     /// The send buffer was set with SO_SNDBUF (Linux `SOCK_SNDBUF_LOCK`).
     pub sndbuf_locked: bool,
-    /// A send() stopped for memory and waits for `sk_stream_write_space`'s wake-up.
+    /// A send() stopped for memory and waits for `sk_stream_write_space`'s wake-up (or
+    /// one from data received).
     snd_wait: bool,
+    /// `rcv_nxt` when that send() went to sleep (`set_snd_wait`): data or
+    /// a FIN received since woke it too (see [`TcpSocket::send_room`]).
+    snd_wait_rcv: SeqNumber,
     fin_queued: bool,
     /// A FIN sent on its own, after all the data (Linux gives it an skb of its own in the
     /// retransmission queue, `tcp_send_fin`): when it last left and in which order, and
@@ -745,6 +749,7 @@ impl TcpSocket {
             send_cap: p.send_buffer,
             sndbuf_locked: false,
             snd_wait: false,
+            snd_wait_rcv: SeqNumber(0),
             mss_clamp: 0,
             fin_queued: false,
             lone_fin: None,
