@@ -2,8 +2,9 @@
 // introduction, the case text, the "in more detail" section and the narration at every step of
 // every case, in zh and en. A C call written bare (connect(), recv(), accept(), listen(),
 // send(), close(), ...) is the C view's word and fails the test; Node's own names carry their
-// object (socket.write(), server.listen(), net.connect()) and pass. Also takes a screenshot of
-// every scene in the Node view in both languages.
+// object (socket.write(), server.listen(), net.connect()) and pass. The teaching paragraph under
+// the narration is read at every step too. Also takes a screenshot of every scene in the Node
+// view in both languages.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,8 +42,8 @@ const texts = async (page) =>
   );
 
 /** Steps the player from the start to its end inside the page (a click and a frame per step,
- * without a round trip to the test each time), collecting the narration at every step; fails
- * if the end is not reached. */
+ * without a round trip to the test each time), collecting the narration and the teaching
+ * paragraph under it at every step; fails if the end is not reached. */
 const narrationOfEveryStep = (page) =>
   page.evaluate(async () => {
     const q = (s) => document.querySelector(s);
@@ -52,6 +53,7 @@ const narrationOfEveryStep = (page) =>
     await frame();
     for (let k = 0; k < 400; k++) {
       lines.push(q('.narr-lines')?.innerText ?? '');
+      lines.push(q('[data-testid="teach"]')?.innerText ?? '');
       if (q('[data-testid="scrub"]').value === q('[data-testid="scrub"]').max) {
         return { lines: lines.join('\n'), steps: k, end: true };
       }
@@ -66,6 +68,8 @@ for (const [, scene] of SCENES) {
     test(`${scene} in the Node view (${lang}) names no C socket call in its texts or narration`, async () => {
       await onPage(browser, `#/${scene}`, lang, { params: { api: 'node' } }, async ({ page }) => {
         await drawn(page);
+        // The teaching paragraphs' words and the Node view's are both in.
+        await page.waitForSelector(`[data-testid=page-${scene}][data-words=in]`, { timeout: 15_000 });
         let ids = await page.locator('.cases button.case').evaluateAll((bs) =>
           bs.map((b) => b.dataset.testid.replace(/^case-/, '')),
         );

@@ -346,6 +346,9 @@ pub fn explained(
 pub struct Teach {
     pub rows: &'static [Row],
     pub case: yew::AttrValue,
+    /// The scene's id in the Node.js view (`api=node`), whose own words replace the rows that
+    /// name a C call (`scenes::node_text::teach`); `None` in the C view.
+    pub node: Option<&'static str>,
     /// The rows' words, in table order, as the page fetched them (`None` until they are in, or
     /// when the file does not fit the table). The tests' tables carry their own.
     #[cfg(not(test))]
@@ -357,8 +360,12 @@ pub struct Teach {
 }
 
 impl Teach {
-    /// The words of row `n` of the table.
+    /// The words of row `n` of the table (the Node view's, where it has its own).
     pub fn text(&self, n: usize) -> Option<T> {
+        let node = |scene| crate::scenes::node_text::teach(scene, n, crate::i18n::Api::Node);
+        if let Some(t) = self.node.and_then(node) {
+            return Some(t);
+        }
         #[cfg(test)]
         return self.rows.get(n).map(|r| r.text);
         #[cfg(not(test))]
@@ -384,6 +391,6 @@ impl PartialEq for Teach {
         {
             return false;
         }
-        std::ptr::eq(self.rows, other.rows) && self.case == other.case
+        std::ptr::eq(self.rows, other.rows) && self.case == other.case && self.node == other.node
     }
 }

@@ -1,8 +1,8 @@
-//! The scenes' words in the Node.js view (`api=node`): the paragraphs and case texts that name a
-//! socket call, as a Node.js program makes it, and what Node adds (its own defaults where they
-//! differ from the kernel's, and the cases only Node has, each with its program in
-//! `snippets/node/node-only/`). Everything else reads the same in both views and stays in the
-//! scene's own module.
+//! The scenes' words in the Node.js view (`api=node`): the paragraphs, case texts and teaching
+//! paragraphs (`scenes::teach`, by row) that name a socket call, as a Node.js program makes it,
+//! and what Node adds (its own defaults where they differ from the kernel's, and the cases only
+//! Node has, each with its program in `snippets/node/node-only/`). Everything else reads the
+//! same in both views and stays in the scene's own module.
 //!
 //! Node's names: `net.connect()` and the `'connect'` event; `server.listen(port, host, backlog)`
 //! (backlog 511 when left out or 0, lib/net.js); the `'connection'` event (libuv calls accept(2)
@@ -31,6 +31,10 @@ enum At {
     More,
     /// Instead of this case's title (where it names a C call).
     Title(&'static str),
+    /// Instead of this row's teaching paragraph, by the row's index in the scene's table
+    /// (`scenes::teach`; a test checks that each such row names a C call and each row that
+    /// names one has its entry, so a row moved in the table is caught).
+    Teach(usize),
 }
 
 /// One entry: its scene, where it goes and (in the tests) its words.
@@ -200,6 +204,188 @@ const LINES: &[Line] = &[
         "事件循环被阻塞",
         "Blocked event loop",
     )),
+    // The teaching paragraphs (`scenes::teach`) that name a C call, by their row in the
+    // scene's table.
+    line("handshake", At::Teach(1), T::new(
+        "RST 到达：客户端从 SYN-SENT 直接回到 CLOSED，它的 socket 立刻触发 'error' 事件（err.code 为 ECONNREFUSED），随后是 'close'。只花了一个往返，而不是等待超时。",
+        "The RST arrives: the client goes straight from SYN-SENT back to CLOSED, and its socket emits 'error' at once with err.code ECONNREFUSED, then 'close'. It took one round trip, not a timeout.",
+    )),
+    line("handshake", At::Teach(7), T::new(
+        "完成握手的 ACK 丢了。客户端已经是 ESTABLISHED（'connect' 已经触发，它现在就可以 socket.write()），服务器却还在 SYN-RECEIVED：这个连接还没有进入 accept 队列，libuv 取不到它，服务器也不会触发 'connection'。",
+        "The ACK that completes the handshake is lost. The client is already ESTABLISHED (its 'connect' has fired and it could socket.write() now); the server is still in SYN-RECEIVED: the connection is not in the accept queue, libuv has nothing to accept, and no 'connection' event fires.",
+    )),
+    line("handshake", At::Teach(10), T::new(
+        "双方在同一时刻调用 net.connect()，各自用 localPort 选项绑定对方要连的那个端口：各自的 SYN 在对方的 SYN 到达之前发出，两边都进入 SYN-SENT。现实中很少见（双方要事先知道对方的端口），但状态机允许它；最后两边都触发 'connect'，谁也没有 'connection'。",
+        "Both peers call net.connect() at the same moment, each with the localPort option set to the port the other connects to: each SYN leaves before the other's arrives, so both are in SYN-SENT. Rare in practice (each must know the other's port in advance), but the state machine allows it; in the end both sockets emit 'connect', and there is no 'connection' on either side.",
+    )),
+    line("handshake", At::Teach(13), T::new(
+        "服务器已经调用 server.listen()，被动等待。客户端调用 net.connect()，内核发出 SYN：请求建立连接，并告知自己的 ISN（seq = x）、MSS、窗口缩放和是否支持 SACK。它进入 SYN-SENT。注意 SYN 不带数据，却占用一个序号。",
+        "The server has called server.listen() and waits, passively. The client's net.connect() has its kernel send a SYN: it asks for a connection and announces its ISN (seq = x), its MSS, window scale and SACK support, and enters SYN-SENT. Notice that a SYN carries no data yet uses up one sequence number.",
+    )),
+    line("handshake", At::Teach(14), T::new(
+        "服务器的内核自己回应，不等 Node 的事件循环，也没有任何事件：它在 SYN 队列里记下这个请求（SYN-RECEIVED），回 SYN-ACK，带上自己的 ISN（seq = y）和 ack = x + 1，确认 SYN 占用的那个序号。",
+        "The server's kernel answers on its own, without Node's event loop and before any event: it keeps the request in its SYN queue (SYN-RECEIVED) and replies SYN-ACK with its own ISN (seq = y) and ack = x + 1, acknowledging the one sequence number the SYN used.",
+    )),
+    line("handshake", At::Teach(16), T::new(
+        "ACK 到达：服务器这边的连接进入 ESTABLISHED，从 SYN 队列移到 accept 队列；事件循环一空下来，libuv 就调用 accept(2) 取走它，服务器触发 'connection'。注意服务器比客户端晚半个往返才建立连接。",
+        "The ACK arrives: the server's connection is ESTABLISHED and moves from the SYN queue to the accept queue; as soon as the event loop is free, libuv takes it with accept(2) and the server emits 'connection'. Notice the server is established half a round trip after the client.",
+    )),
+    line("teardown", At::Teach(0), T::new(
+        "客户端调用 socket.resetAndDestroy()：这是中止，不是关闭。Node 程序自己设不了 SO_LINGER，这个方法替它做了：libuv 把 SO_LINGER 设为 0 再关闭。于是内核发出 RST 而不是 FIN，丢掉还没发出的数据，立即进入 CLOSED：没有 FIN-WAIT，也没有 TIME-WAIT（RFC 9293 §3.10.4 ABORT）。",
+        "The client calls socket.resetAndDestroy(): that aborts rather than closes. A Node program cannot set SO_LINGER itself; this method does it for it: libuv sets SO_LINGER to 0 and closes. So the kernel sends RST instead of FIN, throws away anything unsent and is CLOSED at once: no FIN-WAIT, no TIME-WAIT (RFC 9293 §3.10.4, ABORT).",
+    )),
+    line("teardown", At::Teach(1), T::new(
+        "RST 一到，服务器这边也立即关闭：它的 socket 触发 'error'（ECONNRESET），然后是 'close'，不会有 'end'。RST 从不被确认。和四次挥手比一比：快得多，但路上的数据就丢了。",
+        "The RST closes the server's side at once: its socket emits 'error' with ECONNRESET, then 'close', and never 'end'. Nobody acknowledges a RST. Compare with the four-way close: much shorter, but whatever was in flight is lost.",
+    )),
+    line("teardown", At::Teach(2), T::new(
+        "两边的程序在同一时刻调用 socket.end()：两个 FIN 在路上交错，双方都进入 FIN-WAIT-1，谁也没先收到对方的 FIN（所以也都还没有 'end' 事件）。",
+        "Both programs call socket.end() at the same moment: the two FINs cross on the wire and both sides enter FIN-WAIT-1; neither has seen the other's FIN yet (so neither has had 'end').",
+    )),
+    line("teardown", At::Teach(8), T::new(
+        "客户端确认这些数据，它的 socket 触发 'data'，收到了回复。FIN-WAIT-2 只表示客户端到服务器这个方向关了，反方向还开着。",
+        "The client acknowledges the data and its socket emits 'data' with the reply. FIN-WAIT-2 only means the client-to-server direction is closed; the other one is still open.",
+    )),
+    line("teardown", At::Teach(9), T::new(
+        "客户端调用 socket.end()（两边都设了 allowHalfOpen: true）：发出 FIN，进入 FIN-WAIT-1，但它的 socket 还能读，照样会有 'data'。请求已经发完，这是在告诉服务器“我说完了，请回答”。",
+        "The client calls socket.end() (both sides set allowHalfOpen: true): it sends FIN and enters FIN-WAIT-1, but its socket can still read and still gets 'data'. Its request is complete, and the FIN tells the server \"I am done talking, your turn\".",
+    )),
+    line("teardown", At::Teach(10), T::new(
+        "客户端调用 socket.end()：它没有数据要发了，于是内核发出 FIN，进入 FIN-WAIT-1。FIN 和 SYN 一样占用一个序号。注意它只关闭了客户端到服务器这个方向。",
+        "The client calls socket.end(): it has nothing more to send, so its kernel sends FIN and enters FIN-WAIT-1. A FIN, like a SYN, uses one sequence number. Notice that it closes only the client-to-server direction.",
+    )),
+    line("teardown", At::Teach(12), T::new(
+        "FIN 到达对方：进入 CLOSE-WAIT，它的 socket 触发 'end' 事件（读到了流的结尾）。内核不会替它关闭，Node 默认会：allowHalfOpen 为 false 时，'end' 的回调一运行完，Node 就调用 socket.end()。设了 allowHalfOpen: true 的程序得自己调用 socket.end()；忘了调（或者从不读这个 socket，'end' 就不会来），socket 就一直停在 CLOSE-WAIT。",
+        "The FIN reaches the other side: it enters CLOSE-WAIT and its socket emits 'end' (the end of the stream). The kernel does not close it, but Node does by default: with allowHalfOpen false, Node calls socket.end() as soon as the 'end' listeners have run. A program that set allowHalfOpen: true must call socket.end() itself; if it never does (or never reads the socket, so 'end' never comes), the socket stays in CLOSE-WAIT.",
+    )),
+    line("teardown", At::Teach(13), T::new(
+        "Linux 收到 FIN 后不马上确认：它把连接转入交互（ping-pong）模式并推迟 ACK（net/ipv4/tcp_input.c 的 tcp_fin），指望程序很快关闭，让 ACK 搭自己的 FIN 一起走。这里对方还没调用 socket.end()，于是先单独发一个 ACK：所以是四个报文，不是三个。（Node 默认在 'end' 之后马上替程序 socket.end()，FIN 往往赶得上带走这个 ACK。）",
+        "Linux does not acknowledge a FIN at once: it switches the connection to interactive (ping-pong) mode and delays the ACK (tcp_fin in net/ipv4/tcp_input.c), hoping the program closes soon so the ACK can ride on its own FIN. Here that side has not called socket.end() yet, so a bare ACK goes first: four segments, not three. (By default Node calls socket.end() for the program right after 'end', and its FIN often carries that ACK.)",
+    )),
+    line("teardown", At::Teach(14), T::new(
+        "FIN 的 ACK 到了：进入 FIN-WAIT-2。主动关闭方这个方向已经完成，它等对方的 FIN，而那要等对方调用 socket.end()（Node 默认在对方收到 'end' 之后替它调用）。",
+        "The ACK of the FIN arrives: FIN-WAIT-2. The active closer's direction is done; it waits for the other side's FIN, which comes when that side calls socket.end() (by default Node calls it there, after 'end').",
+    )),
+    line("teardown", At::Teach(15), T::new(
+        "另一方现在调用了 socket.end()（或者是 Node 替它调用的：allowHalfOpen 为默认的 false 时，'end' 之后就会这样）：它的 FIN 发出，进入 LAST-ACK，等待最后一个 ACK。",
+        "The other side now calls socket.end() (or Node calls it for it, as it does after 'end' when allowHalfOpen is left false): its FIN goes out and it waits in LAST-ACK for the final ACK.",
+    )),
+    line("teardown", At::Teach(20), T::new(
+        "先用三次握手建立连接（客户端触发 'connect'，服务器触发 'connection'），才有东西可以关闭。注意握手完成后双方都是 ESTABLISHED，之后谁先调用 socket.end()，谁就是主动关闭方。",
+        "First the three-way handshake opens the connection ('connect' on the client, 'connection' on the server), so that there is something to close. Once it is done both sides are ESTABLISHED; whoever calls socket.end() first becomes the active closer.",
+    )),
+    line("tcp-vs-udp", At::Teach(3), T::new(
+        "UDP 的接收方读取：每个 'message' 事件带来一个完整的数据报，消息边界都在；但丢掉的那些就是没有了，接收方连少了几条都不知道（除非消息里自带编号）。",
+        "UDP's receiver reads: each 'message' event brings one whole datagram, boundaries intact; but the lost ones are simply missing, and the reader cannot even tell how many (unless the messages carry numbers of their own).",
+    )),
+    line("tcp-vs-udp", At::Teach(4), T::new(
+        "TCP 的接收方读取：每个字节都到了，而且按顺序，哪怕中途丢过报文；但 'data' 事件带来的是字节流里的一段，不是一条条消息。要找回消息边界，程序得自己加长度前缀或分隔符。",
+        "TCP's receiver reads: every byte is there and in order, though segments were lost on the way; but a 'data' event brings a stretch of the byte stream, not messages. To get the message boundaries back the program must add its own length prefix or delimiter.",
+    )),
+    line("tcp-vs-udp", At::Teach(7), T::new(
+        "TCP 把消息当作字节流发送：几次 socket.write() 可以合进同一个报文段（Nagle 算法，RFC 896；net 的连接默认开着它，socket.setNoDelay(true) 才关掉），所以报文段和消息并不一一对应。对比 UDP：一次 socket.send() 一个数据报。",
+        "TCP sends the messages as a byte stream: several socket.write() calls can share one segment (Nagle's algorithm, RFC 896; net's connections have it on until socket.setNoDelay(true)), so segments do not match messages. Compare with UDP: one datagram per socket.send().",
+    )),
+    line("sticky", At::Teach(0), T::new(
+        "data1 单独占一个报文段，接收方在 data2 到达之前就把它读走了：两个 'data' 事件，两条消息。这是运气，不是保证：TCP 只保证字节和它们的顺序，从不保证边界。",
+        "data1 travels in a segment of its own and the reader reads it before data2 arrives: two 'data' events, two messages. That is luck, not a guarantee: TCP promises the bytes and their order, never the boundaries.",
+    )),
+    line("sticky", At::Teach(1), T::new(
+        "data1 比一个 MSS（这里是 1448 字节）还长，TCP 把它切成两个报文段；第一段到达时接收方正空着，libuv 马上读，第一个 'data' 事件只带来前一部分。剩下的 data1 和 data2 随后在一个 'data' 事件里一起出来：边界落在接收方恰好读的地方，而不是发送方写的地方。",
+        "data1 is longer than one MSS (1448 bytes here), so TCP cuts it into two segments; the reader is idle when the first arrives, libuv reads at once, and the first 'data' event brings only the first part. The rest of data1 then comes out together with data2 in one 'data' event: the boundary falls where the reader happened to read, not where the writer wrote.",
+    )),
+    line("sticky", At::Teach(2), T::new(
+        "libuv 读的时候，data1 和 data2 的前一部分都已经到了：一个 'data' 事件带来两者，data2 的其余部分稍后才来。除非字节本身带着标记，程序无从知道 data1 在哪里结束。",
+        "data1 and the first part of data2 have both arrived when libuv reads: one 'data' event brings both, and the rest of data2 comes later. Unless the bytes themselves say so, the program cannot tell where data1 ended.",
+    )),
+    line("sticky", At::Teach(3), T::new(
+        "data2 到达时 data1 还在接收缓冲区里等着：接收方读得晚（事件循环正忙，或者程序调用了 socket.pause()），等到读的时候，libuv 一次读出全部 600 字节（一次最多 64 KiB），一个 'data' 事件里两条消息粘在一起，这就是典型的“粘包”。接收缓冲区是一条字节流，不记得 socket.write() 调用了几次。",
+        "data2 arrives while data1 is still waiting in the receive buffer: the reader is late (its event loop is busy, or the program called socket.pause()), and when it reads, libuv takes all 600 bytes at once (up to 64 KiB a read): one 'data' event, both messages glued together, the classic sticky packet. The receive buffer is a byte stream with no memory of the socket.write() calls.",
+    )),
+    line("sticky", At::Teach(8), T::new(
+        "服务器的 socket 触发 'end'，Node 立即替它调用 socket.end()（allowHalfOpen 默认为 false）：它的 FIN 同时确认了客户端的 FIN，所以这次挥手只用三个报文，而不是四个。",
+        "The server's socket emits 'end' and Node calls socket.end() for it at once (allowHalfOpen is false by default): its FIN also acknowledges the client's FIN, so this teardown takes three segments, not four.",
+    )),
+    line("sticky", At::Teach(9), T::new(
+        "客户端发完两条消息后调用 socket.end()。它是主动关闭方，最后在 TIME-WAIT 等 60 秒；粘包的故事到这里已经讲完了：边界早在每个 'data' 事件读出多少字节时就决定了。",
+        "Having sent both messages, the client calls socket.end(); as the active closer it ends in TIME-WAIT for 60 s. The sticky-packet story is already over by now: the boundaries were decided by how many bytes each 'data' event brought.",
+    )),
+    line("sticky", At::Teach(10), T::new(
+        "先建立连接。这个实验关心的是之后的数据：客户端将连续调用两次 socket.write()，看服务器的 'data' 事件怎么把它们读出来。",
+        "The connection opens first. The experiment is about what follows: the client will call socket.write() twice in a row, and we watch how the server's 'data' events read them out.",
+    )),
+    line("udp", At::Teach(0), T::new(
+        "每次 socket.send() 恰好变成一个数据报：20、35、50 字节的三条消息，就是线上的三个数据报，各带自己的 8 字节 UDP 头和长度。没有连接，也不先握手：第一个字节在 0 时刻就出发了。",
+        "Each socket.send() becomes exactly one datagram: three messages of 20, 35 and 50 bytes are three datagrams on the wire, each with its own 8-byte UDP header and length. There is no connection and no handshake first: the first byte leaves at time 0.",
+    )),
+    line("udp", At::Teach(2), T::new(
+        "接收方这时才读：三个 'message' 事件分别带来 20、35、50 字节，恰好是发送的三条消息。虽然三个数据报早已一起在队列里等着，libuv 每次也只读出一个，一个数据报一个事件。这就是 UDP 没有“粘包”的原因；TCP 在同样的情况下，一个 'data' 事件可能带来全部 105 字节（见“粘包”场景）。",
+        "Only now does the receiver read: three 'message' events bring 20, 35 and 50 bytes, exactly the three messages sent. Although the three datagrams had been waiting together, libuv reads them one at a time, one event per datagram. This is why UDP has no sticky packets; TCP in the same place could bring all 105 bytes in one 'data' event (see the sticky-packets scene).",
+    )),
+    line("udp", At::Teach(5), T::new(
+        "这里 Node 和 C 不同。图上是 C 程序：recvfrom(2) 只给 10 字节的缓冲区，内核返回这个数据报的前 10 字节，丢掉剩下的 20 字节（并置 MSG_TRUNC），下一次读到的是下一个数据报的开头。Node 程序没有读取长度可设：libuv 用 64 KiB 的缓冲区读每个数据报，两个 'message' 事件各带来完整的 30 字节，不会截断。",
+        "Here Node differs from C. The diagram shows a C program: recvfrom(2) gets a 10-byte buffer, so the kernel returns the datagram's first 10 bytes, discards the other 20 (setting MSG_TRUNC), and the next read returns the start of the next datagram. A Node program has no read size to give: libuv reads each datagram into a 64 KiB buffer, and each of the two 'message' events brings all 30 bytes, never truncated.",
+    )),
+    line("udp", At::Teach(8), T::new(
+        "程序收到的是：第 2 条消息不见了，第 3 条出现两次，第 4 条排在第 5 条后面。'message' 事件对这些毫无提示；需要顺序或完整的程序，要自己给消息编号（QUIC、RTP 都这样做）。",
+        "What the program receives: the 2nd message is missing, the 3rd comes twice, and the 4th comes after the 5th. The 'message' events give no hint of any of it; a program that needs order or completeness numbers its own messages (as QUIC and RTP do).",
+    )),
+    line("udp", At::Teach(10), T::new(
+        "三个客户端往同一个服务器套接字发送。没有连接：一个 dgram 套接字接收所有人的数据报，'message' 事件的 rinfo 告诉它每个数据报来自哪里。这是一个套接字上的 n:1；TCP 则是每个客户端一个 socket，各来自一个 'connection' 事件。",
+        "Three clients send to the same server socket. There are no connections: one dgram socket receives from all of them, and the 'message' event's rinfo tells it where each datagram came from. That is n:1 on a single socket; TCP would have one socket per client, each from a 'connection' event.",
+    )),
+    line("udp", At::Teach(12), T::new(
+        "服务器在它唯一的套接字上收到三个 'message' 事件，每个带来一个数据报和它的来源（rinfo.address 和 rinfo.port）：靠这个地址，它知道该回复谁（socket.send(reply, rinfo.port, rinfo.address)）。没有 'connection' 事件，也不是每个客户端一个套接字。",
+        "The server gets three 'message' events on its one socket, each with one datagram and where it came from (rinfo.address and rinfo.port), which is how it knows whom to answer (socket.send(reply, rinfo.port, rinfo.address)). No 'connection' event, and no socket per client.",
+    )),
+    line("udp", At::Teach(15), T::new(
+        "三个接收者各自把每条消息收到一次（各一个 'message' 事件）：先 40 字节，再 60 字节。发送方只调用了两次 socket.send()；副本是由网络和接收方主机的内核做出来的。",
+        "Each of the three receivers gets each message once (one 'message' event each): 40 bytes, then 60. The sender called socket.send() only twice; the network and the receiving hosts' kernels made the copies.",
+    )),
+    line("backlog", At::Teach(0), T::new(
+        "accept 队列满了（没有人把连接取走：在 Node 里就是事件循环被占着，libuv 没有机会调用 accept(2)），而 tcp_abort_on_overflow 为 0：服务器对握手的最后一个 ACK 和后面的数据视而不见（内核 tcp_check_req 里的 listen_overflow）。客户端的 'connect' 已经触发，以为连接已经建立，服务器却还把请求留在 SYN-RECEIVED。",
+        "The accept queue is full (nothing takes the connections: in Node, the event loop is held and libuv gets no chance to call accept(2)) and tcp_abort_on_overflow is 0, so the server ignores the handshake's final ACK and the data behind it (listen_overflow in the kernel's tcp_check_req). The client's 'connect' has fired and it believes it is connected; the server still keeps the request in SYN-RECEIVED.",
+    )),
+    line("backlog", At::Teach(1), T::new(
+        "客户端重发它的数据：一直没有收到 ACK。每次重试的等待时间翻倍（RTO 退避，RFC 6298 §5.5）。注意它的 'connect' 早就触发了，socket.write() 也早已返回：程序对这一切毫不知情。",
+        "The client resends its data: it never got an ACK for it. Each retry waits twice as long as the one before (RTO backoff, RFC 6298 §5.5). Notice that its 'connect' fired long ago and its socket.write() returned long ago: the program knows nothing of this.",
+    )),
+    line("backlog", At::Teach(2), T::new(
+        "服务器还把请求留在 SYN-RECEIVED，于是按 1、2、4、8、16 秒重发 SYN-ACK（tcp_synack_retries，Linux 默认 5 次）。如果这时事件循环空了下来、libuv 用 accept(2) 腾出了位置，客户端回的 ACK 就能完成连接。",
+        "The server, still holding the request in SYN-RECEIVED, resends its SYN-ACK after 1, 2, 4, 8, 16 s (tcp_synack_retries, 5 on Linux). Had the event loop got free by now and libuv made room with accept(2), the client's answering ACK would complete the connection.",
+    )),
+    line("backlog", At::Teach(7), T::new(
+        "RST 到达，客户端的连接就此结束：'connect' 明明早已触发，socket 却触发 'error'（ECONNRESET），接着是 'close'。第二个 RST（回应那段数据的）到达时套接字已经关闭，被直接丢弃：RST 从不被回应。",
+        "The RST arrives and the client's connection is over: 'connect' had fired long ago, yet the socket now emits 'error' with ECONNRESET, then 'close'. The second RST, answering the data, reaches a socket already closed and is simply discarded: nobody answers a RST.",
+    )),
+    line("backlog", At::Teach(14), T::new(
+        "历史上的 BSD 模型只有一个上限，同时计算半连接和已完成的连接；到了 backlog，新的 SYN 就被悄悄丢掉。Linux 从 2.2 起把两者分开（tcp_max_syn_backlog 和 server.listen() 的 backlog）。",
+        "The historic BSD model has one limit that counts half-open and completed connections together; at the backlog a new SYN is silently dropped. Linux has kept the two apart since 2.2 (tcp_max_syn_backlog and the backlog of server.listen()).",
+    )),
+    line("backlog", At::Teach(16), T::new(
+        "SYN 的重试（tcp_syn_retries）用完了，距 net.connect() 大约两分钟，客户端的 socket 触发 'error'（ETIMEDOUT）。服务器的事件循环始终被占着、一个连接也没取走，让客户端白等了这么久。",
+        "Its SYN retries (tcp_syn_retries) spent, about two minutes after net.connect(), the client's socket emits 'error' with ETIMEDOUT. A server whose event loop never got free to take a connection kept this client waiting all that time.",
+    )),
+    line("backlog", At::Teach(17), T::new(
+        "连接从 SYN 队列进入 accept 队列。在这个例子里，服务器的事件循环 1.5 秒后才空出来，之后每个 'connection' 回调又同步忙 300 毫秒，所以 libuv 每 300 毫秒才取走一个连接：腾出位置后，重试的 SYN 会得到回应，连接得以完成。",
+        "The connection moves from the SYN queue to the accept queue. In this case the server's event loop is free only from 1.5 s on, and each 'connection' handler then keeps it busy for 300 ms, so libuv takes one connection every 300 ms: once it has made room, a retried SYN is answered and the connection completes.",
+    )),
+    line("backlog", At::Teach(18), T::new(
+        "最后的 ACK 到达，连接从 SYN 队列移到 accept 队列，在那里等事件循环：libuv 调用 accept(2) 取走它，Node 才触发 'connection'；内核甚至会先替它确认收到的数据。Linux 的 accept 队列能放 backlog + 1 个连接（检查用的是“大于”）；之后再来的就要看上面的规则了。",
+        "The final ACK arrives and the connection moves from the SYN queue to the accept queue, where it waits for the event loop: libuv takes it with accept(2) and only then does Node emit 'connection'; the kernel even acknowledges its data before then. Linux's accept queue holds backlog + 1 connections (the check is \"greater than\"); what comes after that depends on the rules above.",
+    )),
+    line("backlog", At::Teach(19), T::new(
+        "客户端收到 SYN-ACK 就进入 ESTABLISHED，回 ACK，触发 'connect'，马上用 socket.write() 发出请求。它看不到服务器的队列：服务器这边的连接能否完成，要看 ACK 到达时 accept 队列有没有位置。",
+        "The client is ESTABLISHED on the SYN-ACK, sends its ACK, emits 'connect' and writes its request at once with socket.write(). It cannot see the server's queues: whether the server's side completes depends on room in the accept queue when that ACK arrives.",
+    )),
+    line("backlog", At::Teach(20), T::new(
+        "服务器调用 server.listen(port, host, backlog) 之后，内核替它完成握手：每个 SYN 先在 SYN 队列里记为 SYN-RECEIVED，并回 SYN-ACK。libuv 的 accept(2)（随后是 'connection' 事件）只从 accept 队列里取已经完成的连接。",
+        "After the server's server.listen(port, host, backlog), the kernel completes handshakes on its behalf: each SYN is kept in the SYN queue as SYN-RECEIVED and answered with a SYN-ACK. libuv's accept(2), and the 'connection' event after it, only take completed connections from the accept queue.",
+    )),
+    line("window", At::Teach(14), T::new(
+        "发送方写完所有数据就调用 socket.end()：Node 先把自己队列里（writableLength）还没交出的字节交给内核，FIN 排在所有数据后面，等数据都被确认才轮到它。之后是常规的挥手，发送方最后在 TIME-WAIT 等 60 秒。",
+        "Having written everything, the sender calls socket.end(): Node first hands the kernel whatever still waits in its own queue (writableLength), and the FIN queues behind all the data and is acknowledged only after all of it. Then comes the usual teardown, with the sender ending in TIME-WAIT for 60 s.",
+    )),
 ];
 
 /// `scene`'s entries, numbered in their order (their line in the scene's file).
@@ -216,6 +402,7 @@ pub fn keys(scene: &str) -> Vec<String> {
             At::Case(c) => format!("case.{c}"),
             At::More => "more".to_string(),
             At::Title(c) => format!("title.{c}"),
+            At::Teach(n) => format!("teach.{n}"),
         })
         .collect()
 }
@@ -296,6 +483,15 @@ pub fn case_title(scene: &'static str, case: &str, api: Api) -> Option<T> {
         .filter(|t| !t.en.is_empty())
 }
 
+/// Row `row` of the scene's teaching paragraphs in the Node view, where it differs from the C
+/// view's (empty while the Node view's file is on its way, `None` in the C view, for a row with
+/// no entry, or when the file could not be had: the C view's words then).
+pub fn teach(scene: &'static str, row: usize, api: Api) -> Option<T> {
+    api.is_node()
+        .then(|| own(scene, |at| at == At::Teach(row)))
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +537,55 @@ mod tests {
         assert_eq!(bare_c_call("then connect() fails"), Some("connect()"));
         assert_eq!(bare_c_call("服务器的 accept() 返回"), Some("accept()"));
         assert_eq!(bare_c_call("socket.write() and server.listen()"), None);
+    }
+
+    #[test]
+    fn every_teaching_paragraph_that_names_a_c_call_has_node_words_and_no_other_does() {
+        let mut wrong = Vec::new();
+        for s in crate::scenes::ALL {
+            let id = s.route.id();
+            for (n, r) in s.teach.iter().enumerate() {
+                let c_call = bare_c_call(r.text.zh).or(bare_c_call(r.text.en));
+                let own = LINES.iter().any(|l| l.scene == id && l.at == At::Teach(n));
+                if c_call.is_some() != own {
+                    wrong.push(format!(
+                        "{id} row {n} ({c_call:?}, Node words: {own}): {}",
+                        r.text.en
+                    ));
+                }
+            }
+            let rows = s.teach.len();
+            for l in LINES.iter().filter(|l| l.scene == id) {
+                if let At::Teach(n) = l.at {
+                    assert!(n < rows, "{id}: no row {n} in a table of {rows}");
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn the_node_view_tells_a_teaching_row_that_names_a_c_call_in_its_own_words() {
+        use crate::engine::teach::{paragraph, Teach};
+        let s = crate::scenes::ALL
+            .iter()
+            .find(|s| s.route.id() == "handshake")
+            .expect("the handshake scene");
+        let p = s.base_params();
+        let trace = s.run(&p, &Default::default()).expect("the case runs");
+        let first = 0..trace.events.partition_point(|e| e.t == trace.events[0].t);
+        let teach = |node| Teach {
+            rows: s.teach,
+            case: p.case.clone().into(),
+            node,
+        };
+        let c = paragraph(&teach(None), &trace, first.clone()).expect("a C paragraph");
+        let node = paragraph(&teach(Some("handshake")), &trace, first).expect("a Node paragraph");
+        assert!(bare_c_call(c.en).is_some(), "{}", c.en);
+        assert_ne!(node, c);
+        assert_eq!(bare_c_call(node.en), None, "{}", node.en);
+        assert_eq!(bare_c_call(node.zh), None, "{}", node.zh);
+        assert!(node.en.contains("net.connect()"), "{}", node.en);
     }
 
     #[test]

@@ -105,6 +105,7 @@ pub fn ScenePage(props: &Props) -> Html {
     let teach = crate::engine::teach::Teach {
         rows: scene.teach,
         case: case.clone(),
+        node: shell.api.is_node().then_some(r.id()),
         #[cfg(not(test))]
         words: match words {
             crate::texts::Fetched::In(w) => Some(w),

@@ -95,7 +95,8 @@ pub fn Narration(p: &Props) -> Html {
         <div class="narration" data-testid="narration" aria-live="polite">
             <span class="narr-time mono">{ fmt_ms(t as u64) }</span>
             <NarrationLines lines={(*lines).clone()} lang={p.lang} />
-            if let Some(why) = why {
+            // (Empty: a row the Node view words itself, while its file is on its way.)
+            if let Some(why) = why.filter(|w| !w.en.is_empty()) {
                 <p class="teach" data-testid="teach" lang={p.lang.code()}>{ why.get(p.lang) }</p>
             }
         </div>

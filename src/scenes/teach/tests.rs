@@ -17,6 +17,7 @@ fn teach(scene: &SceneDef, case: &str) -> Teach {
     Teach {
         rows: scene.teach,
         case: case.to_string().into(),
+        node: None,
     }
 }
 
