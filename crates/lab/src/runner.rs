@@ -212,50 +212,15 @@ pub fn check(sc: &Scenario) -> Result<()> {
         }
     }
     let l = &sc.network.default;
-    if ![0, wire::HANDOVER_US].contains(&l.handover_us) {
-        return bad(format!(
-            "network.default.handover_us {}: the wire hands packets over one write(2) at a time, \
-             which the lab gives the model as {} µs (0 in the file says the same); it cannot \
-             hand them over faster or slower",
-            l.handover_us,
-            wire::HANDOVER_US
-        ));
-    }
-    if ![0, wire::FIRST_HANDOVER_US].contains(&l.first_handover_us) {
-        return bad(format!(
-            "network.default.first_handover_us {}: the wire takes longer over a flight's first \
-             write(2), which the lab gives the model as {} µs (0 in the file says the same); it \
-             cannot take more or less",
-            l.first_handover_us,
-            wire::FIRST_HANDOVER_US
-        ));
-    }
-    if ![0, wire::FIRST_HANDOVER_IDLE_US].contains(&l.first_handover_idle_us) {
-        return bad(format!(
-            "network.default.first_handover_idle_us {}: the wire's write(2) is long after an \
-             idle spell, which the lab gives the model as {} µs (0 in the file says the same); \
-             it cannot be idle for more or less",
-            l.first_handover_idle_us,
-            wire::FIRST_HANDOVER_IDLE_US
-        ));
-    }
-    if ![0, wire::DATAGRAM_HANDOVER_US].contains(&l.datagram_handover_us) {
-        return bad(format!(
-            "network.default.datagram_handover_us {}: the wire hands a UDP datagram's packets \
-             over one write(2) at a time, which the lab gives the model as {} µs (0 in the file \
-             says the same); it cannot hand them over faster or slower",
-            l.datagram_handover_us,
-            wire::DATAGRAM_HANDOVER_US
-        ));
-    }
-    if ![0, wire::PASS_US].contains(&l.pass_us) {
-        return bad(format!(
-            "network.default.pass_us {}: a packet takes as long through the wire's ends as it \
-             does, which the lab gives the model as {} µs (0 in the file says the same); it \
-             cannot take more or less",
-            l.pass_us,
-            wire::PASS_US
-        ));
+    for pace in &wire::PACES {
+        let v = *(pace.field)(&mut l.clone());
+        if ![0, pace.lab].contains(&v) {
+            return bad(format!(
+                "network.default.{} {v}: {}, which the lab gives the model as {} µs (0 in the \
+                 file says the same); it cannot be another",
+                pace.name, pace.does, pace.lab
+            ));
+        }
     }
     if !sc.network.directions.is_empty()
         || l.jitter_us > 0
@@ -498,11 +463,9 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     scenario.tuning.wmem_max = Some(machine.wmem_max);
     // The wire is the scenario's link: it hands packets to the receiving stack one write(2)
     // at a time, which the model must know to spread a flight as the wire does.
-    scenario.network.default.handover_us = wire::HANDOVER_US;
-    scenario.network.default.first_handover_us = wire::FIRST_HANDOVER_US;
-    scenario.network.default.first_handover_idle_us = wire::FIRST_HANDOVER_IDLE_US;
-    scenario.network.default.datagram_handover_us = wire::DATAGRAM_HANDOVER_US;
-    scenario.network.default.pass_us = wire::PASS_US;
+    for pace in &wire::PACES {
+        *(pace.field)(&mut scenario.network.default) = pace.lab;
+    }
     // How soon a woken reader runs on this machine, as the wire's times are measured.
     scenario.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
 
@@ -1493,43 +1456,15 @@ mod tests {
         refused(&sc, "jitter");
         // The wire hands packets over as it does: a file may say so (or say nothing, 0), not
         // ask for another pace.
-        type Set = fn(&mut Scenario, u64);
-        let paces: [(Set, u64, &str); 5] = [
-            (
-                |sc, v| sc.network.default.handover_us = v,
-                wire::HANDOVER_US,
-                "handover_us 1",
-            ),
-            (
-                |sc, v| sc.network.default.first_handover_us = v,
-                wire::FIRST_HANDOVER_US,
-                "first_handover_us 1",
-            ),
-            (
-                |sc, v| sc.network.default.first_handover_idle_us = v,
-                wire::FIRST_HANDOVER_IDLE_US,
-                "first_handover_idle_us 1",
-            ),
-            (
-                |sc, v| sc.network.default.datagram_handover_us = v,
-                wire::DATAGRAM_HANDOVER_US,
-                "datagram_handover_us 1",
-            ),
-            (
-                |sc, v| sc.network.default.pass_us = v,
-                wire::PASS_US,
-                "pass_us 1",
-            ),
-        ];
-        for (set, lab, why) in paces {
-            for ok in [0, lab] {
+        for pace in &wire::PACES {
+            for ok in [0, pace.lab] {
                 let mut sc = case();
-                set(&mut sc, ok);
-                assert!(check(&sc).is_ok(), "{why}: {ok}");
+                *(pace.field)(&mut sc.network.default) = ok;
+                assert!(check(&sc).is_ok(), "{}: {ok}", pace.name);
             }
             let mut sc = case();
-            set(&mut sc, 1);
-            refused(&sc, why);
+            *(pace.field)(&mut sc.network.default) = pace.lab + 1;
+            refused(&sc, &format!("{} {}", pace.name, pace.lab + 1));
         }
         // The machine's wake-up time is the lab's to give, as its MSS is.
         let mut sc = case();

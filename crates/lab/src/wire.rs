@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use synack_model::net::faults::segment_matches;
-use synack_model::scenario::SegmentMatch;
+use synack_model::scenario::{LinkSpec, SegmentMatch};
 use synack_model::trace::{Addr, DropReason, HostId, Segment};
 
 use crate::error::{LabError, Result};
@@ -341,6 +341,52 @@ pub const READER_WAKE_US: u64 = 30;
 /// `tcp_tso_should_defer` defers the write's tail as the kernel does (3 of 3 runs each; with
 /// no time through the ends the model's SRTT was 1 µs and it sent the tail as 2 + 2).
 pub const PASS_US: u64 = 30;
+
+/// The wire's paces, which every run gives the model (`LinkSpec`'s fields of the same names)
+/// and which a scenario file may state (or leave 0) but not change: the one list `check`,
+/// `run` and their tests read, so a new pace is one row here.
+pub struct Pace {
+    /// The field's name in the scenario file's `network.default`.
+    pub name: &'static str,
+    pub field: fn(&mut LinkSpec) -> &mut u64,
+    /// The lab's value.
+    pub lab: u64,
+    /// What the wire does, for the refusal: "the wire … , which the lab gives the model as …".
+    pub does: &'static str,
+}
+
+pub const PACES: [Pace; 5] = [
+    Pace {
+        name: "handover_us",
+        field: |l| &mut l.handover_us,
+        lab: HANDOVER_US,
+        does: "the wire hands packets over one write(2) at a time",
+    },
+    Pace {
+        name: "first_handover_us",
+        field: |l| &mut l.first_handover_us,
+        lab: FIRST_HANDOVER_US,
+        does: "the wire takes longer over a flight's first write(2)",
+    },
+    Pace {
+        name: "first_handover_idle_us",
+        field: |l| &mut l.first_handover_idle_us,
+        lab: FIRST_HANDOVER_IDLE_US,
+        does: "the wire's write(2) is long after an idle spell",
+    },
+    Pace {
+        name: "datagram_handover_us",
+        field: |l| &mut l.datagram_handover_us,
+        lab: DATAGRAM_HANDOVER_US,
+        does: "the wire hands a UDP datagram's packets over one write(2) at a time",
+    },
+    Pace {
+        name: "pass_us",
+        field: |l| &mut l.pass_us,
+        lab: PASS_US,
+        does: "a packet takes as long through the wire's ends as it does",
+    },
+];
 
 /// How long before a delivery is due the relay stops sleeping and polls without sleeping
 /// until its time, µs. A sleeping thread wakes after its timer: at the relay's real-time
