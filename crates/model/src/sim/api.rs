@@ -773,10 +773,17 @@ impl Sim {
         if !self.read_ready(sid) {
             return false;
         }
+        self.run_after_wake(i, sid);
+        true
+    }
+
+    /// Schedules the task of app `i`, just woken (a wake-up only marks it runnable), to run
+    /// the profile's `reader_wake_us` from now: the one rule for a woken reader
+    /// ([`Sim::reader_sleeps`]) and a woken writer ([`Sim::writer_sleeps`]).
+    fn run_after_wake(&mut self, i: usize, sid: SocketId) {
         let at = self.now + self.sp(sid).reader_wake_us;
         self.apps[i].wake_at = Some(at);
         self.push(at, What::Wake(i));
-        true
     }
 
     /// Whether a read on `sid` would not block: what poll() reports as readable, and what
@@ -985,9 +992,7 @@ impl Sim {
             return false;
         }
         if app.wake_at.is_none() {
-            let at = self.now + self.sp(sid).reader_wake_us;
-            self.apps[i].wake_at = Some(at);
-            self.push(at, What::Wake(i));
+            self.run_after_wake(i, sid);
         }
         true
     }
