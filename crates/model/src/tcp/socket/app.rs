@@ -38,8 +38,8 @@ impl TcpSocket {
             // `sk_sndbuf` at all. Measured on 6.18 (20 ms one way, send(100000) with the
             // 46080-byte buffer of the handshake, the peer's 100 bytes landing after the
             // first ACK train freed 10 segments: 32688 of 46080 queued, under a third free):
-            // the writer queued 24 more segments at the data's arrival (explore seed 6400 #10); asleep until the
-            // next ACK train, a writer would not.
+            // the writer queued 24 more segments at the data's arrival (explore seed 6400
+            // #10); asleep until the next ACK train, a writer would not.
             let woken = self.rcv_nxt != self.snd_wait_rcv;
             self.snd_wait_rcv = self.rcv_nxt;
             if !woken || queued >= limit {
