@@ -341,14 +341,30 @@ pub fn explained(
     Some((teach.text(row)?, i))
 }
 
+/// Where a scene's Node.js view finds its own words for a row, given by the scene (the engine
+/// knows no scene): the scene's id and the lookup (`scenes::node_text::teach`), which answers
+/// `None` for a row the Node view leaves to the C view's words.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeRows {
+    pub scene: &'static str,
+    pub row: fn(&'static str, usize) -> Option<T>,
+}
+
+impl PartialEq for NodeRows {
+    /// One scene has one lookup: its id decides (comparing function addresses is unreliable).
+    fn eq(&self, other: &NodeRows) -> bool {
+        self.scene == other.scene
+    }
+}
+
 /// A scene's table and the case it explains, as the player carries it.
 #[derive(Clone, Debug)]
 pub struct Teach {
     pub rows: &'static [Row],
     pub case: yew::AttrValue,
-    /// The scene's id in the Node.js view (`api=node`), whose own words replace the rows that
-    /// name a C call (`scenes::node_text::teach`); `None` in the C view.
-    pub node: Option<&'static str>,
+    /// The Node.js view's own words (`api=node`), which replace the rows that name a C call;
+    /// `None` in the C view.
+    pub node: Option<NodeRows>,
     /// The rows' words, in table order, as the page fetched them (`None` until they are in, or
     /// when the file does not fit the table). The tests' tables carry their own.
     #[cfg(not(test))]
@@ -362,8 +378,7 @@ pub struct Teach {
 impl Teach {
     /// The words of row `n` of the table (the Node view's, where it has its own).
     pub fn text(&self, n: usize) -> Option<T> {
-        let node = |scene| crate::scenes::node_text::teach(scene, n, crate::i18n::Api::Node);
-        if let Some(t) = self.node.and_then(node) {
+        if let Some(t) = self.node.and_then(|node| (node.row)(node.scene, n)) {
             return Some(t);
         }
         #[cfg(test)]

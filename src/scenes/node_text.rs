@@ -484,12 +484,11 @@ pub fn case_title(scene: &'static str, case: &str, api: Api) -> Option<T> {
 }
 
 /// Row `row` of the scene's teaching paragraphs in the Node view, where it differs from the C
-/// view's (empty while the Node view's file is on its way, `None` in the C view, for a row with
-/// no entry, or when the file could not be had: the C view's words then).
-pub fn teach(scene: &'static str, row: usize, api: Api) -> Option<T> {
-    api.is_node()
-        .then(|| own(scene, |at| at == At::Teach(row)))
-        .flatten()
+/// view's (empty while the Node view's file is on its way; `None` for a row with no entry, or
+/// when the file could not be had: the C view's words then). The page hands it to the player
+/// as [`crate::engine::teach::NodeRows`] in the Node view only.
+pub fn teach(scene: &'static str, row: usize) -> Option<T> {
+    own(scene, |at| at == At::Teach(row))
 }
 
 #[cfg(test)]
@@ -566,7 +565,7 @@ mod tests {
 
     #[test]
     fn the_node_view_tells_a_teaching_row_that_names_a_c_call_in_its_own_words() {
-        use crate::engine::teach::{paragraph, Teach};
+        use crate::engine::teach::{paragraph, NodeRows, Teach};
         let s = crate::scenes::ALL
             .iter()
             .find(|s| s.route.id() == "handshake")
@@ -580,7 +579,11 @@ mod tests {
             node,
         };
         let c = paragraph(&teach(None), &trace, first.clone()).expect("a C paragraph");
-        let node = paragraph(&teach(Some("handshake")), &trace, first).expect("a Node paragraph");
+        let rows = NodeRows {
+            scene: "handshake",
+            row: super::teach,
+        };
+        let node = paragraph(&teach(Some(rows)), &trace, first).expect("a Node paragraph");
         assert!(bare_c_call(c.en).is_some(), "{}", c.en);
         assert_ne!(node, c);
         assert_eq!(bare_c_call(node.en), None, "{}", node.en);

@@ -105,7 +105,13 @@ pub fn ScenePage(props: &Props) -> Html {
     let teach = crate::engine::teach::Teach {
         rows: scene.teach,
         case: case.clone(),
-        node: shell.api.is_node().then_some(r.id()),
+        node: shell
+            .api
+            .is_node()
+            .then_some(crate::engine::teach::NodeRows {
+                scene: r.id(),
+                row: crate::scenes::node_text::teach,
+            }),
         #[cfg(not(test))]
         words: match words {
             crate::texts::Fetched::In(w) => Some(w),

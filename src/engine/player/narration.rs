@@ -132,11 +132,18 @@ enum Fold {
 #[component]
 fn NarrationLines(p: &LinesProps) -> Html {
     let node = use_node_ref();
+    let flow = use_node_ref();
     let fold = use_state_eq(|| Fold::Whole);
-    // Measured after each render of new sentences (the layout is known then), and again as the
-    // box scrolls or the window is resized.
+    // Measured when the sentences' own box changes size, whatever changed it: new sentences,
+    // the window, the layout around the box, a font arriving (a CJK face loaded after the first
+    // layout wrapped the same sentences onto more lines and left the cue off: the geometry test
+    // caught it on a busy machine), and as the box scrolls. A `ResizeObserver` calls back
+    // after the frame's layout and before its paint, once when it starts too: the heights
+    // read then are laid out already (reading them right after a render forced a layout of the
+    // whole page, which the frame then did again: about 5 ms of the backlog flood knob's
+    // 50-60 in a profile), and the cue is drawn in that same frame.
     {
-        let (node, fold) = (node.clone(), fold.clone());
+        let (node, flow, fold) = (node.clone(), flow.clone(), fold.clone());
         use_effect_on(p.lines.clone(), move |_| {
             let measure = {
                 let node = node.clone();
@@ -154,41 +161,13 @@ fn NarrationLines(p: &LinesProps) -> Html {
                     }
                 }
             };
-            // Measured in the next animation frame, not here: reading the box's heights while
-            // the render's other changes (a new ladder after a knob change) are not laid out yet
-            // forced a layout of the whole page, which the frame then did again (about 5 ms of
-            // the backlog flood knob's 50-60 in a profile). In the frame, before its own layout,
-            // the one layout serves both. A CPU profile still charges that layout to
-            // `scrollHeight` (7-15 ms a knob change on window), but it is the frame's own: with
-            // the three reads made to return 0, the same layouts (same dirty counts) ran in the
-            // frame instead and the changes took as long (e2e/bench/profile-knob.mjs).
-            let alive = std::rc::Rc::new(std::cell::Cell::new(true));
-            {
-                let (alive, measure) = (alive.clone(), measure.clone());
-                let first = wasm_bindgen::closure::Closure::once_into_js(move || {
-                    if alive.get() {
-                        measure();
-                    }
-                });
-                if let Some(w) = web_sys::window() {
-                    use wasm_bindgen::JsCast;
-                    let _ = w.request_animation_frame(first.unchecked_ref());
-                }
-            }
-            let listeners = node.cast::<web_sys::Element>().map(|el| {
-                let window = web_sys::window().expect("window");
-                let on_scroll = {
-                    let measure = measure.clone();
-                    gloo::events::EventListener::new(&el, "scroll", move |_| measure())
-                };
-                let on_resize =
-                    gloo::events::EventListener::new(&window, "resize", move |_| measure());
-                (on_scroll, on_resize)
-            });
-            move || {
-                alive.set(false);
-                drop(listeners)
-            }
+            let watch = flow
+                .cast::<web_sys::Element>()
+                .and_then(|el| crate::dom::on_resize(&el, measure.clone()));
+            let on_scroll = node
+                .cast::<web_sys::Element>()
+                .map(|el| gloo::events::EventListener::new(&el, "scroll", move |_| measure()));
+            move || drop((watch, on_scroll))
         });
     }
     let onclick = {
@@ -212,7 +191,9 @@ fn NarrationLines(p: &LinesProps) -> Html {
     html! {
         <>
             // Focusable: it scrolls, and a keyboard must reach what is below its fold.
-            <div class="narr-lines" tabindex="0" role="log" ref={node}>{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+            <div class="narr-lines" tabindex="0" role="log" ref={node}>
+                <div class="narr-flow" ref={flow}>{ for p.lines.iter().map(|l| html! { <p>{ l.clone() }</p> }) }</div>
+            </div>
             if let Some(cue) = cue {
                 <button class="narr-more" data-testid="narr-more" type="button" {onclick}>{ cue.get(p.lang) }</button>
             }
