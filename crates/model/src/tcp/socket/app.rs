@@ -162,12 +162,15 @@ impl TcpSocket {
                 // segments, cwnd 24, not the 11 a restart at that push leaves.
                 self.restart_after_idle(ctx);
             }
+            // `if (!copied) TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH`: `copied` counts the
+            // whole call, so a send() woken from `sk_stream_wait_memory` leaves the PSH its
+            // `wait_for_space` push marked on the tail skb it goes on filling.
             let (take, full) = self.skbs.append(
                 self.sndbuf.tail,
                 (len - copied) as u64,
                 size_goal,
                 unsent_from,
-                copied == 0,
+                copied == 0 && !self.write_part_done,
             );
             self.sndbuf.push_range(spans, copied, take as u32);
             copied += take as u32;
@@ -192,6 +195,7 @@ impl TcpSocket {
         // comes first, and the device's later push uses the socket's own.
         let more = more && copied == len;
         let stopped = copied < len;
+        self.write_part_done = stopped;
         if !more || self.sndbuf.tail > self.pushed_off + self.max_snd_wnd as u64 / 2 {
             self.mark_push();
         }

@@ -229,6 +229,9 @@ pub struct TcpSocket {
     /// `rcv_nxt` when that send() went to sleep (`set_snd_wait`): data or
     /// a FIN received since woke it too (see [`TcpSocket::send_room`]).
     snd_wait_rcv: SeqNumber,
+    /// A send() that builds skbs stopped for memory part way and will copy the rest when
+    /// woken: it is one call of `tcp_sendmsg_locked`, whose `copied` is not 0 any more.
+    write_part_done: bool,
     fin_queued: bool,
     /// A FIN sent on its own, after all the data (Linux gives it an skb of its own in the
     /// retransmission queue, `tcp_send_fin`): when it last left and in which order, and
@@ -750,6 +753,7 @@ impl TcpSocket {
             sndbuf_locked: false,
             snd_wait: false,
             snd_wait_rcv: SeqNumber(0),
+            write_part_done: false,
             mss_clamp: 0,
             fin_queued: false,
             lone_fin: None,

@@ -3741,6 +3741,36 @@ fn a_write_the_grown_send_buffer_cannot_hold_stops_at_the_first_skb_its_memory_r
 }
 
 #[test]
+fn a_send_woken_from_memory_wait_keeps_the_psh_its_sleep_marked_on_the_tail_it_refills() {
+    // `tcp_sendmsg_locked` clears PSH on the skb of its first copy only (`if (!copied)`),
+    // and `copied` counts the whole call: the push before it sleeps at `wait_for_space`
+    // marks the tail skb, an ACK sends part of that skb (the rest is cut off with the
+    // flag, `tso_fragment`), and the woken call tops the rest up with the flag kept. On
+    // the wire it shows where that skb's last segment leaves alone (`tcp_grow_skb` takes
+    // the flag along when the skb grows into the next one); no explorer run showed it yet.
+    let mut h = socket_established_40ms(65_535);
+    h.with(|s, ctx| s.init_buffer_space(ctx.now, ctx.p));
+    assert_eq!(write(&mut h, 200_000), 46_720);
+    let tail = h.s.skbs.at(46_719).expect("the unsent tail skb");
+    assert!(tail.psh && tail.is_tail, "{tail:?}");
+    send!(h, ". seq=1 ack=2921 win=65535");
+    let nxt = h.s.soff(h.s.snd_nxt);
+    assert!(nxt > 14_600, "the ACK sent part of the tail skb");
+    let rest = h.s.skbs.at(nxt).expect("the tail's unsent rest");
+    assert!(rest.psh && rest.end == 46_720, "{rest:?}");
+    // Everything sent is acknowledged, the window closed: the memory is free and the rest
+    // stays unsent. The same call goes on: the rest is topped up to the skb size and
+    // skbs follow it; the one it topped up keeps PSH, though the call's last push marks
+    // only the last skb.
+    send!(h, &format!(". seq=1 ack={} win=0", nxt + 1));
+    assert_eq!(h.s.soff(h.s.snd_nxt), nxt, "nothing more leaves");
+    write(&mut h, 200_000 - 46_720);
+    let topped = h.s.skbs.at(nxt).expect("the topped-up skb");
+    assert!(topped.end > 46_720 && !topped.is_tail, "{topped:?}");
+    assert!(topped.psh, "the woken call took the PSH off: {topped:?}");
+}
+
+#[test]
 fn a_writes_own_push_sends_the_partial_segment_at_the_window_edge_that_the_cork_would_hold() {
     // `tcp_sendmsg_locked` pushes what it writes with TCP_NAGLE_PUSH, not the socket's
     // setting (`tcp_push_one`, the forced push, and the push before it sleeps at
