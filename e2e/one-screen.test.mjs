@@ -190,3 +190,51 @@ for (const [v, viewport] of SIZES.entries()) {
     assert.deepEqual(found, [], found.join('\n'));
   });
 }
+
+// The diagram's height (--diagram-h, which the player writes on the stage) is read by the stage
+// (a projector's short drawing: its rows) and by the diagram's box (.stage-main: its largest
+// height), and by no element of the drawing. Handed down to them alone (static/style.css): as
+// an inherited property, every knob change that drew a ladder of another height gave every
+// element under the stage a new style (the ladder's layers, thousands of SVG elements at 25 %
+// loss), for a value two boxes read. Here: the drawing does not see it, both boxes read the
+// stage's value, on a laptop (window at 25 % loss, then 8 %) and on a projector (the
+// handshake's short drawing), and the page keeps its layout (the tests above).
+test('the diagram height reaches the stage and the diagram box, not the elements of the drawing, also after a knob change', async () => {
+  const read = (page) => page.evaluate(() => {
+    const v = (e) => getComputedStyle(e).getPropertyValue('--diagram-h').trim();
+    const stage = document.querySelector('[data-testid="player"] .stage');
+    const main = stage.querySelector('.stage-main');
+    return {
+      stage: v(stage),
+      main: v(main),
+      max: getComputedStyle(main).maxHeight,
+      inDrawing: [...main.querySelectorAll('*')].filter((e) => v(e) !== '').length,
+      drawing: main.querySelectorAll('*').length,
+    };
+  });
+  const judge = (r, what) => {
+    assert.match(r.stage, /^\d+px$/, `${what}: the stage has the drawing's height`);
+    assert.equal(r.main, r.stage, `${what}: the diagram's box reads the stage's value`);
+    assert.equal(r.max, r.stage, `${what}: and takes it as its largest height`);
+    assert.ok(r.drawing > 50, `${what}: a drawing of ${r.drawing} elements`);
+    assert.equal(r.inDrawing, 0, `${what}: ${r.inDrawing} of the drawing's ${r.drawing} elements carry it`);
+  };
+  await onPage(browser, '#/window', 'en', { params: { loss: '25' } }, async ({ page }) => {
+    await drawn(page);
+    await page.waitForSelector('[data-testid="segment"]');
+    const before = await read(page);
+    judge(before, 'window at 25 %');
+    await page.getByTestId('loss').fill('8');
+    await page.waitForFunction((h) => {
+      const s = document.querySelector('[data-testid="player"] .stage');
+      return getComputedStyle(s).getPropertyValue('--diagram-h').trim() !== h;
+    }, before.stage);
+    await frames(page);
+    judge(await read(page), 'window at 8 %');
+  });
+  await onPage(browser, '#/handshake', 'zh', { viewport: { width: 1920, height: 1080 } }, async ({ page }) => {
+    await drawn(page);
+    await page.waitForSelector('[data-testid="player"] .stage.short [data-testid="segment"]');
+    judge(await read(page), 'handshake at 1920×1080');
+  });
+});
