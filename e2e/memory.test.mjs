@@ -56,6 +56,74 @@ function stackTop(bytes) {
   throw new Error('no global section');
 }
 
+/** The initial memory of a wasm module, bytes, and where its static data ends: the memory
+ * section's minimum (64 KiB pages) and the end of the furthest active data segment. */
+function initialLayout(bytes) {
+  let pages = null;
+  let dataEnd = 0;
+  for (let at = 8; at < bytes.length; ) {
+    const id = bytes[at];
+    const [size, body] = leb(bytes, at + 1, false);
+    if (id === 5) {
+      const [, limits] = leb(bytes, body, false);
+      pages = leb(bytes, limits + 1, false)[0];
+    }
+    if (id === 11) {
+      let [count, p] = leb(bytes, body, false);
+      for (; count > 0; count--) {
+        let kind;
+        [kind, p] = leb(bytes, p, false);
+        let offset = null;
+        if (kind === 0) {
+          assert.equal(bytes[p], 0x41, 'an active data segment whose offset is not an i32.const');
+          [offset, p] = leb(bytes, p + 1, true);
+          assert.equal(bytes[p], 0x0b, 'an offset expression longer than one i32.const');
+          p += 1;
+        } else assert.equal(kind, 1, `data segment kind ${kind}`);
+        let len;
+        [len, p] = leb(bytes, p, false);
+        if (offset !== null) dataEnd = Math.max(dataEnd, offset + len);
+        p += len;
+      }
+    }
+    at = body + size;
+  }
+  assert.ok(pages !== null, 'no memory section');
+  return { initial: pages * 64 * 1024, dataEnd };
+}
+
+// src/heap.rs: the linear memory a module starts with ends on a page boundary past its stack
+// and static data, and the heap's first segment begins right after the data instead of in a
+// page grown for it; that tail stayed zero, mapped and unused, when it did not.
+test("the first-load wasm's heap begins in its initial memory, right after the static data", async () => {
+  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', {
+    viewport: { width: 1366, height: 850 },
+  });
+  try {
+    await page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
+    await page.addInitScript(WASM_PROBE);
+    await page.reload();
+    await page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
+    const [url] = await page.evaluate(() => window.__synackWasm.map((w) => w.url));
+    assert.ok(url, 'no wasm instance seen');
+    const { initial, dataEnd } = initialLayout(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+    assert.ok(dataEnd > 0 && dataEnd < initial, `data ends at ${dataEnd}, memory starts at ${initial}`);
+    // The static data's zero part (.bss, not in the file) follows the data segments, so the
+    // last 4 KiB below the initial end are what only the heap writes: the page allocates far
+    // more than the tail holds, so its chunks cover all of it.
+    const from = initial - 4096;
+    assert.ok(from - dataEnd >= 4096, `a tail of ${initial - dataEnd} bytes`);
+    const used = await page.evaluate(
+      ([from, to]) => new Uint8Array(window.__synackWasm[0].memory.buffer, from, to - from).some((b) => b !== 0),
+      [from, initial],
+    );
+    assert.ok(used, `nothing written in the 4 KiB below the initial memory's end (${initial}; data ends at ${dataEnd})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
   const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', {
     viewport: { width: 1366, height: 850 },

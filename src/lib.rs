@@ -8,14 +8,18 @@
 /// toolchain is compiled for size (opt-level "z"), and its allocator was a fifth of the model's
 /// running time in the browser. The shipped app is built with "z" anyway, so nothing changes
 /// for it; the model benchmark (`xtask/bench-wasm/tests/model.rs`) declares the same allocator
-/// and gets it at the `bench` profile's opt-level 3, like the model itself.
+/// and gets it at the `bench` profile's opt-level 3, like the model itself. The app's dlmalloc
+/// has a system allocator of its own, which starts the heap in the initial memory's unused tail
+/// rather than in a grown page ([`heap`]); the benchmark keeps the crate's, as the heap's
+/// placement does not change the model's speed.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: heap::Heap = heap::Heap;
 
 pub mod app;
 pub mod dom;
 pub mod engine;
+pub mod heap;
 pub mod hooks;
 pub mod i18n;
 pub mod num;
