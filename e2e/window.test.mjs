@@ -204,3 +204,49 @@ for (const lang of flowLangs()) {
     }
   });
 }
+
+// The time axis is drawn anew in one piece on a knob change (ladder.rs, `LadderAxis`): one
+// `svg.lad-axis` replaced, instead of each of its lanes and up to 180 ticks patched one attribute
+// or text at a time through the JS bindings (hundreds of calls per change), and it is the axis a
+// page opened at those parameters draws.
+test('window: a knob change replaces the time axis in one piece, drawn as a page opened at that loss draws it', async () => {
+  const axis = (page) => page.locator('[data-testid="player"] svg.lad-axis').evaluate((s) => s.outerHTML);
+  const { page, context, errors } = await openRoute(browser, '#/window', 'en');
+  try {
+    await ready(page);
+    const records = await page.evaluate(() => new Promise((resolve) => {
+      const stack = document.querySelector('[data-testid="player"] .lad-stack');
+      const old = stack.querySelector('svg.lad-axis');
+      const seen = { inside: 0, replaced: 0 };
+      const obs = new MutationObserver((list) => {
+        for (const m of list) {
+          if (m.target.closest?.('svg.lad-axis') || m.target.parentNode?.closest?.('svg.lad-axis')) seen.inside++;
+          if ([...m.removedNodes].includes(old)) seen.replaced++;
+        }
+      });
+      obs.observe(stack, { subtree: true, childList: true, attributes: true, characterData: true });
+      const el = document.querySelector('[data-testid="loss"]');
+      el.value = '25';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      requestAnimationFrame(() => setTimeout(() => {
+        obs.disconnect();
+        resolve({ ...seen, ticks: stack.querySelectorAll('svg.lad-axis .tick').length });
+      }, 0));
+    }));
+    assert.ok(records.ticks > 100, `a 25 % loss run has a long time axis (${records.ticks} ticks)`);
+    assert.deepEqual({ inside: records.inside, replaced: records.replaced }, { inside: 0, replaced: 1 },
+      'the old axis removed whole, nothing inside an axis patched');
+    const changed = await axis(page);
+    const fresh = await openRoute(browser, '#/window', 'en', { params: { loss: '25' } });
+    try {
+      await ready(fresh.page);
+      assert.equal(changed, await axis(fresh.page));
+    } finally {
+      await fresh.context.close();
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

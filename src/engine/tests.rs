@@ -7,8 +7,8 @@ use synack_model::trace::*;
 
 use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
 use super::ladder::{
-    arrows_drawn, arrows_markup, cover_rule, dot_paths, label_anchor, reveal_y, show_unsent,
-    unsent_changes, view_top_for, Geometry, MARKS_LEAD, SVG_CSS,
+    arrows_drawn, arrows_markup, axis_markup, cover_rule, dot_paths, label_anchor, reveal_y,
+    show_unsent, unsent_changes, view_top_for, Geometry, MARKS_LEAD, SVG_CSS,
 };
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
@@ -252,6 +252,59 @@ fn long_idle_gaps_are_folded() {
     assert!(f.t1 - f.t0 > 900_000);
     // Far shorter than drawing 1 s at the busy scale.
     assert!(l.height < 600.0, "height {}", l.height);
+}
+
+#[test]
+fn the_time_axis_is_one_svg_with_each_lane_broken_at_its_folds_and_ticks_15_px_apart() {
+    use wasm_bindgen::JsCast;
+    let l = Ladder::build(&handshake_trace(), None);
+    let f = &l.warp.folds[0];
+    let doc = crate::dom::document().unwrap();
+    let host = doc.create_element("div").unwrap();
+    // Parsed as the page parses it (`LadderAxis`: raw markup inside the HTML stack).
+    host.set_inner_html(&axis_markup(
+        &l,
+        Geometry::new(800.0),
+        crate::i18n::Lang::En,
+    ));
+    assert_eq!(host.child_element_count(), 1, "one element");
+    let svg = host.first_element_child().unwrap();
+    assert_eq!(
+        svg.namespace_uri().as_deref(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    assert_eq!(svg.get_attribute("class").as_deref(), Some("lad-axis"));
+    assert_eq!(
+        svg.get_attribute("viewBox").as_deref(),
+        Some(format!("0 0 800.0 {:.1}", l.height.max(200.0)).as_str())
+    );
+    let all = |sel: &str| {
+        let list = svg.query_selector_all(sel).unwrap();
+        (0..list.length())
+            .filter_map(|k| list.item(k)?.dyn_into::<web_sys::Element>().ok())
+            .collect::<Vec<_>>()
+    };
+    let y = |e: &web_sys::Element, a: &str| e.get_attribute(a).unwrap().parse::<f64>().unwrap();
+    // Per lane: solid to the fold, dashed across it, solid after it.
+    assert_eq!(all("line.lane").len(), 4);
+    let dashed = all("line.lane-fold");
+    assert_eq!(dashed.len(), 2);
+    for d in &dashed {
+        assert_eq!((y(d, "y1"), y(d, "y2")), (f.y0, f.y1));
+    }
+    let labels = all("text.fold-lbl");
+    assert_eq!(labels.len(), 1);
+    assert!(labels[0]
+        .text_content()
+        .unwrap()
+        .ends_with(" s idle, folded ⋯"));
+    let ticks: Vec<f64> = all("text.tick").iter().map(|t| y(t, "y")).collect();
+    assert!(ticks.len() >= 3, "{ticks:?}");
+    assert!(ticks.windows(2).all(|w| w[1] - w[0] >= 15.0), "{ticks:?}");
+    assert_eq!(
+        all("text.tick")[0].text_content().as_deref(),
+        Some("0.000 ms")
+    );
 }
 
 #[test]
