@@ -494,7 +494,7 @@ pub fn relay(
     for r in &mut records {
         if let WireFate::Delivered(copies) = &mut r.fate {
             for c in copies.iter_mut().filter(|c| c.is_none()) {
-                *c = Some(Err("still on the wire when the run stopped".into()));
+                *c = Some(Err(synack_model::trace::STILL_ON_THE_WIRE.into()));
             }
         }
     }

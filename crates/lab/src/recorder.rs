@@ -2465,7 +2465,7 @@ mod tests {
                 t_in_us: t0 + 4,
                 data: p(0x18),
                 fate: WireFate::Delivered(vec![Some(Err(
-                    "still on the wire when the run stopped".into(),
+                    synack_model::trace::STILL_ON_THE_WIRE.into()
                 ))]),
             },
             WirePacket {

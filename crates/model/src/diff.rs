@@ -366,6 +366,10 @@ impl Report {
 
 /// Reduces a trace to what the differential compares. Events after `until` (µs since the run
 /// began) are left out, so two runs watched for different lengths compare over the same span.
+/// A segment that neither arrived nor was dropped within that span was still on the wire when
+/// the run stopped ([`DropReason::still_on_the_wire`]): the lab's wire writes that drop for
+/// every packet it still held at its time limit, while the model's run simply stops with the
+/// packet in flight, so both read alike.
 pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
     let names = Names::of(t);
     let mut out = Reduced::default();
@@ -380,12 +384,15 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
     // relative to the nearest ISN below them on its path (see `relative`).
     let mut path_isns: BTreeMap<(Addr, Addr), Vec<u32>> = BTreeMap::new();
     let mut seg_index: BTreeMap<u32, usize> = BTreeMap::new();
+    // Per reduced segment: whether it arrived or was dropped within the span.
+    let mut resolved: Vec<bool> = Vec::new();
     // A call's row, per socket, waiting for its return.
     let mut open_calls: BTreeMap<SocketId, Vec<usize>> = BTreeMap::new();
     for (at, e) in t.events.iter().enumerate() {
         if until.is_some_and(|u| e.t > u) {
             break;
         }
+        resolved.resize(out.segments.len(), false);
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
                 let h = match &segment.header {
@@ -430,6 +437,12 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
             EventKind::SegmentDropped { id, reason } => {
                 if let Some(i) = seg_index.get(&id.0) {
                     out.segments[*i].dropped = drop_name(reason);
+                    resolved[*i] = true;
+                }
+            }
+            EventKind::SegmentArrived { id } => {
+                if let Some(i) = seg_index.get(&id.0) {
+                    resolved[*i] = true;
                 }
             }
             EventKind::StateChanged { socket, to, .. } => {
@@ -471,6 +484,11 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
             }
             _ => {}
         }
+    }
+    resolved.resize(out.segments.len(), false);
+    let on_the_wire = drop_name(&DropReason::still_on_the_wire());
+    for (s, _) in out.segments.iter_mut().zip(&resolved).filter(|(_, r)| !**r) {
+        s.dropped = on_the_wire.clone();
     }
     out
 }

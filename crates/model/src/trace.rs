@@ -527,7 +527,21 @@ impl DropReason {
             why: "RST for a listener: ignored".into(),
         }
     }
+
+    /// A packet that was on the wire, neither delivered nor dropped, when the run stopped
+    /// (its time limit came first). The lab's wire marks every copy it still held so
+    /// (nothing is lost silently), and the differential reads a segment that a trace leaves
+    /// unresolved at its end the same way.
+    pub fn still_on_the_wire() -> DropReason {
+        DropReason::Other {
+            why: STILL_ON_THE_WIRE.into(),
+        }
+    }
 }
+
+/// The words of [`DropReason::still_on_the_wire`], for a recorder that builds the reason
+/// from a relay's message.
+pub const STILL_ON_THE_WIRE: &str = "still on the wire when the run stopped";
 
 /// RFC 9293 §3.3.2 connection states. Serialised with the RFC's names ("SYN-SENT").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 use synack_model::diff::{diff, Tolerance};
 use synack_model::presets::{self, Knobs, TeardownCase};
 use synack_model::profile::ProfileId;
-use synack_model::trace::{AppResult, EventKind, Header, Trace};
+use synack_model::trace::{AppResult, DropReason, EventKind, Header, Trace};
 
 fn teardown() -> Trace {
     let k = Knobs {
@@ -179,4 +179,46 @@ fn a_different_option_order_is_one_differing_row_but_an_unrecorded_order_is_not_
     assert!(d[0].contains("option order"), "{d:?}");
     // A trace that did not record the order (an older recording) is judged on the set.
     assert!(differing(&k, &reorder(&k, Vec::new())).is_empty());
+}
+
+#[test]
+fn a_segment_in_flight_when_the_model_stops_reads_as_the_kernels_still_on_the_wire_drop() {
+    // The lab's wire marks every packet it still held at the run's time limit "dropped:
+    // still on the wire when the run stopped"; the model's run stops with that packet in
+    // flight, neither arrived nor dropped. Both are the same fate. Measured on 6.18 (sweep
+    // points cubic-one-loss, cubic-two-holes and cubic-three-losses with a 300 ms delay, each
+    // 4 of 4 at load 8-10): every segment sent in the last 300 ms of the 5 s run differed
+    // only by this, 35-40 rows a run.
+    let full = teardown();
+    let last = full
+        .events
+        .iter()
+        .rposition(|e| matches!(e.kind, EventKind::SegmentSent { .. }))
+        .unwrap();
+    let id = match &full.events[last].kind {
+        EventKind::SegmentSent { id, .. } => *id,
+        _ => unreachable!(),
+    };
+    let mut model = full.clone();
+    model.events.truncate(last + 1);
+    let mut kernel = model.clone();
+    let t = kernel.events[last].t;
+    kernel.events.push(synack_model::trace::Event {
+        t,
+        kind: EventKind::SegmentDropped {
+            id,
+            reason: DropReason::still_on_the_wire(),
+        },
+    });
+    let r = diff(&kernel, &model, None, Tolerance::default());
+    assert!(r.passes(), "{}", r.table());
+    // A kernel that delivered it is a different fate from the model's packet in flight.
+    let mut delivered = model.clone();
+    delivered.events.push(synack_model::trace::Event {
+        t: t + 20_000,
+        kind: EventKind::SegmentArrived { id },
+    });
+    let d = differing(&delivered, &model);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].contains("fate"), "{d:?}");
 }

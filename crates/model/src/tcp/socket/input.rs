@@ -462,8 +462,12 @@ impl TcpSocket {
                 if linux_acks && matches!(was, Established | SynReceived) {
                     // Linux `tcp_fin`: ESTABLISHED → CLOSE-WAIT schedules the ACK and enters
                     // ping-pong mode, so the ACK waits (usually for our own FIN). Measured on
-                    // 6.18: ACK of the FIN 47 ms later after data, 4-11 ms on a connection
-                    // that never received data (ATO 0: the next timer tick).
+                    // 6.18: ACK of the FIN 47 ms later after data; on a connection that never
+                    // received data (ATO 0) on the next timer tick, 0.3-3.7 ms after the FIN
+                    // arrived (explore seed 7900 #1, 20 ms: on the tick after the FIN on the
+                    // lab's tick grid in 18 of 24 runs at load 2.4-6.6, exactly one tick
+                    // later in the other 6, wherever in its jiffy the FIN came: timer
+                    // latency of this VM, not a rule).
                     self.ack_sched = true;
                     self.pingpong = true;
                     // Unless `__tcp_ack_snd_check` finds more than one full segment
