@@ -229,10 +229,19 @@ test('window: a knob change replaces the time axis in one piece, drawn as a page
       el.value = '25';
       el.dispatchEvent(new Event('input', { bubbles: true }));
       el.dispatchEvent(new Event('change', { bubbles: true }));
-      requestAnimationFrame(() => setTimeout(() => {
+      // Yew may finish a long update in a later task (its scheduler yields after 16 ms), so
+      // wait for the old axis to leave (up to 10 s, for a busy machine), then two more frames
+      // in which any patch still queued would land.
+      const started = performance.now();
+      const done = () => {
         obs.disconnect();
         resolve({ ...seen, ticks: stack.querySelectorAll('svg.lad-axis .tick').length });
-      }, 0));
+      };
+      const settle = (frames) => requestAnimationFrame(() => setTimeout(() => (frames > 1 ? settle(frames - 1) : done()), 0));
+      const wait = () => (stack.contains(old) && performance.now() - started < 10_000
+        ? requestAnimationFrame(wait)
+        : settle(2));
+      requestAnimationFrame(wait);
     }));
     assert.ok(records.ticks > 100, `a 25 % loss run has a long time axis (${records.ticks} ticks)`);
     assert.deepEqual({ inside: records.inside, replaced: records.replaced }, { inside: 0, replaced: 1 },
