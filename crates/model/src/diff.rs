@@ -35,7 +35,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::read::{align, Step};
+use crate::read::{align, segments, Fate, Step};
 
 use crate::trace::{
     option_kind, Addr, AppCallKind, AppResult, DropReason, EventKind, Header, HostId, Micros,
@@ -384,15 +384,12 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
     // relative to the nearest ISN below them on its path (see `relative`).
     let mut path_isns: BTreeMap<(Addr, Addr), Vec<u32>> = BTreeMap::new();
     let mut seg_index: BTreeMap<u32, usize> = BTreeMap::new();
-    // Per reduced segment: whether it arrived or was dropped within the span.
-    let mut resolved: Vec<bool> = Vec::new();
     // A call's row, per socket, waiting for its return.
     let mut open_calls: BTreeMap<SocketId, Vec<usize>> = BTreeMap::new();
     for (at, e) in t.events.iter().enumerate() {
         if until.is_some_and(|u| e.t > u) {
             break;
         }
-        resolved.resize(out.segments.len(), false);
         match &e.kind {
             EventKind::SegmentSent { id, segment } => {
                 let h = match &segment.header {
@@ -437,12 +434,6 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
             EventKind::SegmentDropped { id, reason } => {
                 if let Some(i) = seg_index.get(&id.0) {
                     out.segments[*i].dropped = drop_name(reason);
-                    resolved[*i] = true;
-                }
-            }
-            EventKind::SegmentArrived { id } => {
-                if let Some(i) = seg_index.get(&id.0) {
-                    resolved[*i] = true;
                 }
             }
             EventKind::StateChanged { socket, to, .. } => {
@@ -485,10 +476,17 @@ pub fn reduce(t: &Trace, until: Option<Micros>) -> Reduced {
             _ => {}
         }
     }
-    resolved.resize(out.segments.len(), false);
+    // `segments` lists the same sends in the same order, each with its first arrival or drop:
+    // a segment whose first fate falls after the span (or never comes) had none within it.
     let on_the_wire = drop_name(&DropReason::still_on_the_wire());
-    for (s, _) in out.segments.iter_mut().zip(&resolved).filter(|(_, r)| !**r) {
-        s.dropped = on_the_wire.clone();
+    for (s, sent) in out.segments.iter_mut().zip(segments(t)) {
+        let fated = match sent.fate {
+            Fate::Delivered(at) | Fate::Dropped(at, _) => until.is_none_or(|u| at <= u),
+            Fate::Unknown => false,
+        };
+        if !fated {
+            s.dropped = on_the_wire.clone();
+        }
     }
     out
 }
