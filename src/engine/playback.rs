@@ -20,7 +20,46 @@ pub struct Playback {
     pub reduced: bool,
     /// How Play moves through time; `None`: chosen for the trace ([`Pace::auto`]).
     pub pace: Option<Pace>,
+    /// The scene's last request to show a moment that the playhead followed (see
+    /// [`Action::Follow`]): a request is taken once, however often the scene renders.
+    followed: Option<Jump>,
     acc_ms: f64,
+}
+
+/// A scene's request to show a moment: the time (µs) and a count that tells a request from the
+/// one before at the same time (`scenes::state::SceneState::jump`).
+pub type Jump = (u64, u32);
+
+/// What the scene shows now (its trace and its last [`Jump`]), as its last render left it:
+/// written by the scene page as it renders, read by the player when the reader acts. Yew hands
+/// a child its new props in a later step of its scheduler, and may yield to the browser before
+/// it (after 16 ms, on a busy machine), so a Step pressed just after a new case reached a
+/// player still holding the old trace, and the case's jump to its start, arriving after it,
+/// undid the step. With this the player follows the scene first, then takes the reader's action:
+/// they apply in the order the reader made them (e2e/step-after-change.test.mjs).
+#[derive(Clone, Default)]
+pub struct Latest(Rc<std::cell::RefCell<Option<Shown>>>);
+
+/// A scene's trace and its last request to show a moment.
+type Shown = (Shared<Ladder>, Option<Jump>);
+
+impl Latest {
+    pub fn set(&self, ladder: Shared<Ladder>, jump: Option<Jump>) {
+        *self.0.borrow_mut() = Some((ladder, jump));
+    }
+
+    /// The [`Action::Follow`] that brings a player up to what the scene shows now.
+    pub fn follow(&self) -> Option<Action> {
+        let (ladder, jump) = self.0.borrow().clone()?;
+        Some(Action::Follow { ladder, jump })
+    }
+}
+
+/// One scene page's: a player given another page's is given another scene.
+impl PartialEq for Latest {
+    fn eq(&self, other: &Latest) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// How Play moves through time: gliding at the speed (real time scaled), or one moment every
@@ -93,8 +132,14 @@ pub fn real_time_ms(ladder: &Ladder, speed: f64) -> f64 {
 }
 
 pub enum Action {
-    /// A new trace (parameters changed): keep the playhead where it was, clamped.
-    Load(Shared<Ladder>),
+    /// What the scene shows now: its trace (when the parameters changed, the playhead stays
+    /// where it was, clamped) and its last request to show a moment (a new case or knob: the
+    /// start; a table row: its time), which pauses and moves the playhead there once. One
+    /// action, so that no Step or key can fall between the new trace and its jump.
+    Follow {
+        ladder: Shared<Ladder>,
+        jump: Option<Jump>,
+    },
     Toggle,
     Play,
     Pause,
@@ -123,8 +168,14 @@ impl Playback {
             speed,
             reduced,
             pace: None,
+            followed: None,
             acc_ms: 0.0,
         }
+    }
+
+    /// Whether [`Action::Follow`] with these would change anything.
+    pub fn follows(&self, ladder: &Shared<Ladder>, jump: Option<Jump>) -> bool {
+        self.ladder == *ladder && self.followed == jump
     }
 
     /// The pace Play uses now.
@@ -157,11 +208,21 @@ impl Reducible for Playback {
         let mut s = (*self).clone();
         let end = s.end();
         match action {
-            Action::Load(l) => {
-                s.ladder = l;
+            Action::Follow { ladder, jump } => {
+                if s.follows(&ladder, jump) {
+                    return self;
+                }
+                s.ladder = ladder;
                 s.t = clamp(s.t, 0.0, s.end());
                 if s.at_end() {
                     s.playing = false;
+                }
+                if jump != s.followed {
+                    s.followed = jump;
+                    if let Some((t, _)) = jump {
+                        s.playing = false;
+                        s.t = clamp(t as f64, 0.0, s.end());
+                    }
                 }
             }
             Action::Toggle => {
@@ -307,6 +368,41 @@ mod tests {
         pb = pb.reduce(Action::Pace(Some(Pace::Real)));
         pb = pb.reduce(Action::Tick(16.0));
         assert!(pb.t > first && pb.t < ladder.next_moment(first).unwrap_or(u64::MAX) as f64 + 1.0);
+    }
+
+    #[test]
+    fn a_scenes_jump_is_followed_once_so_a_step_after_it_stays_when_the_scene_renders_again() {
+        let handshake = crate::scenes::of(crate::route::Route::Handshake).expect("a scene");
+        let trace =
+            crate::scenes::run_for_test(crate::route::Route::Handshake, &handshake.base_params())
+                .expect("the handshake runs");
+        let ladder = Shared::new(Ladder::build(&trace, None));
+        let end = ladder.end() as f64;
+        let mut pb = Rc::new(Playback::new(ladder.clone(), end, 1.0, false));
+        // A new case: back to the start, then a Step.
+        let jump = Some((0, 1));
+        assert!(!pb.follows(&ladder, jump));
+        pb = pb.reduce(Action::Follow {
+            ladder: ladder.clone(),
+            jump,
+        });
+        assert_eq!(pb.t, 0.0);
+        assert!(pb.follows(&ladder, jump));
+        pb = pb.reduce(Action::Step(1));
+        let first = ladder.next_moment(0.0).expect("a first moment") as f64;
+        assert_eq!(pb.t, first);
+        // The scene renders again with the same request: the step stays.
+        pb = pb.reduce(Action::Follow {
+            ladder: ladder.clone(),
+            jump,
+        });
+        assert_eq!(pb.t, first);
+        // A second request to the same moment is a request of its own.
+        pb = pb.reduce(Action::Follow {
+            ladder,
+            jump: Some((0, 2)),
+        });
+        assert_eq!(pb.t, 0.0);
     }
 
     #[cfg(feature = "full")]

@@ -207,6 +207,9 @@ struct PlayheadInner {
     t: std::cell::Cell<Option<u64>>,
     /// The panel drawn from it, told when it moves.
     watcher: std::cell::RefCell<Option<UseForceUpdateHandle>>,
+    /// The other way: what the page shows now, which the player follows before a reader's
+    /// action.
+    latest: crate::engine::playback::Latest,
 }
 
 impl Playhead {
@@ -302,7 +305,7 @@ fn use_scene(
     let playhead = use_memo((), move |_| Playhead::new(t0));
     // A request to show a moment (a new case or knob: the start; a table row: its time) is what
     // the panel below shows from now, in the same render as the page's new trace: the player
-    // moves there in an effect, and reports it only after.
+    // moves there as it renders, and reports it in an effect after.
     let jumped = use_mut_ref(|| state.jump);
     if *jumped.borrow() != state.jump {
         *jumped.borrow_mut() = state.jump;
@@ -447,10 +450,12 @@ fn scene_player(
             (Some(cb), None)
         }
     };
+    playhead.0.latest.set(m.ladder.clone(), state.jump);
     let player = html! {
         <Player trace={m.trace.clone()} ladder={m.ladder.clone()} lang={lang}
             init_t={playhead.get()} speed={p.speed} numbering={p.numbering} view={p.view}
             autoplay={p.autoplay} on_change={player_reports(state, playhead)} jump={state.jump}
+            latest={Some(playhead.0.latest.clone())}
             export_name={AttrValue::from(format!("synack-{}-{}", r.id(), p.case))}
             share={share_link(r.title().get(lang))} split={m.split.clone()} panel={in_player}
             {panel_host} teach={Some(teach)} {handout} />

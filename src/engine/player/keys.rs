@@ -6,20 +6,18 @@ use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::playback::{Action, Playback};
+use crate::engine::playback::Action;
 use crate::hooks::use_effect_on;
 
-/// Listens on the window for the whole life of the player. `locked` is read on each key (it
+/// Listens on the window for the whole life of the player (`act`: the player's reader
+/// actions, the same callback while the page is the same). `locked` is read on each key (it
 /// changes while a question is open), not captured once.
 #[hook]
-pub fn use_transport_keys(
-    pb: UseReducerDispatcher<Playback>,
-    locked: bool,
-    on_present: Callback<()>,
-) {
+pub fn use_transport_keys(act: Callback<Action>, locked: bool, on_present: Callback<()>) {
     let held = use_mut_ref(|| false);
     *held.borrow_mut() = locked;
-    use_effect_on((), move |_| {
+    use_effect_on(act, move |act| {
+        let act = act.clone();
         let window = web_sys::window().expect("window");
         // Not passive: Space and the arrows must not also scroll the page.
         let opts = EventListenerOptions::enable_prevent_default();
@@ -57,7 +55,7 @@ pub fn use_transport_keys(
                 _ => return,
             };
             e.prevent_default();
-            pb.dispatch(action);
+            act.emit(action);
         });
         move || drop(listener)
     });

@@ -68,9 +68,14 @@ pub struct Props {
     pub view: View,
     pub autoplay: bool,
     pub on_change: Callback<PlayerState>,
-    /// (time, nonce): a request from the scene to show a moment (comparison-table rows).
+    /// A request from the scene to show a moment (a new case or knob: the start; a
+    /// comparison-table row: its time), taken once ([`Action::Follow`](super::playback::Action)).
     #[prop_or_default]
-    pub jump: Option<(u64, u32)>,
+    pub jump: Option<super::playback::Jump>,
+    /// The scene's trace and jump as its last render left them, followed before a reader's
+    /// action (see [`Latest`](super::playback::Latest)). `None`: the props alone.
+    #[prop_or_default]
+    pub latest: Option<super::playback::Latest>,
     /// File name stem for exports.
     pub export_name: AttrValue,
     /// Builds the link for "Copy link" / "Copy embed code" (reads the current URL). `None`

@@ -1,7 +1,8 @@
 //! The player's state and effects, as hooks ([`use_player`]): the playhead lives in the
 //! [`Playback`] reducer (`State` + `Action` + `use_reducer`, as in Yew's examples); the
-//! view, the numbering and the selected arrow are plain state; the effects load a new
-//! trace, follow the scene's jumps, report to the URL and drive the animation. The parts
+//! view, the numbering and the selected arrow are plain state; the scene's new trace and its
+//! jumps are taken in the render that brings them; the effects report to the URL and drive
+//! the animation. The parts
 //! of the player read [`Handles`] and speak back through its `on_*` callbacks.
 
 use yew::prelude::*;
@@ -11,7 +12,7 @@ use super::{keys, PlayerState, Props};
 use super::{notes, present};
 use crate::engine::labels::{Isns, Numbering};
 use crate::engine::params::View;
-use crate::engine::playback::{Action, Pace, Playback};
+use crate::engine::playback::{Action, Latest, Pace, Playback};
 use crate::engine::Shared;
 use crate::hooks::use_animation_frame;
 use crate::hooks::use_effect_on;
@@ -75,9 +76,10 @@ pub(super) fn use_player(p: &Props) -> Handles {
     let on_present = use_callback((), |(), _| crate::pages::in_full_build("present", "1"));
     #[cfg(feature = "full")]
     let teacher_notes = use_state(|| Shared::new(notes::from_link()));
-    keys::use_transport_keys(pb.dispatcher(), p.locked, on_present.clone());
+    let act = use_reader_action(&pb, p.latest.clone());
+    keys::use_transport_keys(act.clone(), p.locked, on_present.clone());
     let (on_action, on_select, on_view, on_numbering) =
-        use_part_callbacks(&pb, &selected, &view, &numbering);
+        use_part_callbacks(act, &selected, &view, &numbering);
     Handles {
         pb,
         numbering: *numbering,
@@ -150,14 +152,18 @@ fn use_player_effects(
     numbering: Numbering,
     view: View,
 ) -> bool {
-    // New trace (a parameter changed): keep the playhead, drop a selection that may not exist.
-    {
-        let (pb, selected) = (pb.clone(), selected.clone());
-        use_effect_on(p.ladder.clone(), move |l| {
-            if pb.ladder != *l {
-                pb.dispatch(Action::Load(l.clone()));
-                selected.set(None);
-            }
+    // What the scene shows (a new trace, a request to show a moment) is taken in the render
+    // that brings it, not in an effect: Yew runs effects after the renders, and on a busy
+    // machine after yielding to the browser, so a Step or a key pressed in that gap was undone
+    // by the jump that came after it (e2e/step-after-change.test.mjs). A dispatch here reduces at
+    // once and asks for one more render, and Yew does not yield while a render is pending.
+    if !pb.follows(&p.ladder, p.jump) {
+        if pb.ladder != p.ladder {
+            selected.set(None);
+        }
+        pb.dispatch(Action::Follow {
+            ladder: p.ladder.clone(),
+            jump: p.jump,
         });
     }
     // What lies beside and below the diagram (the hosts' panels, narration, timeline, controls)
@@ -174,14 +180,6 @@ fn use_player_effects(
     use_effect_on(p.autoplay, move |&a| {
         if a {
             dispatch.dispatch(Action::Play);
-        }
-    });
-    // Jumps requested by the scene.
-    let dispatch = pb.dispatcher();
-    use_effect_on(p.jump, move |j| {
-        if let Some((t, _)) = j {
-            dispatch.dispatch(Action::Pause);
-            dispatch.dispatch(Action::Seek(*t as f64));
         }
     });
     // Report to the URL while paused.
@@ -204,11 +202,24 @@ fn use_player_effects(
     painted
 }
 
+/// What a reader's action (a transport button, a key, the slider) dispatches: the scene's
+/// newest trace and jump first, when the page gives them (see [`Latest`]), then the action.
+#[hook]
+fn use_reader_action(pb: &UseReducerHandle<Playback>, latest: Option<Latest>) -> Callback<Action> {
+    let dispatch = pb.dispatcher();
+    use_callback(latest, move |a: Action, latest| {
+        if let Some(follow) = latest.as_ref().and_then(Latest::follow) {
+            dispatch.dispatch(follow);
+        }
+        dispatch.dispatch(a)
+    })
+}
+
 /// Stable callbacks: the static ladder layer re-renders only when its props change, and a
 /// fresh Callback would make it redraw every arrow on every frame.
 #[hook]
 fn use_part_callbacks(
-    pb: &UseReducerHandle<Playback>,
+    act: Callback<Action>,
     selected: &UseStateHandle<Option<usize>>,
     view: &UseStateHandle<View>,
     numbering: &UseStateHandle<Numbering>,
@@ -218,8 +229,7 @@ fn use_part_callbacks(
     Callback<View>,
     Callback<Numbering>,
 ) {
-    let dispatch = pb.dispatcher();
-    let on_action = use_callback((), move |a: Action, _| dispatch.dispatch(a));
+    let on_action = act;
     let selected = selected.setter();
     let on_select = use_callback((), move |i: usize, _| selected.set(Some(i)));
     let view = view.setter();
