@@ -6,17 +6,13 @@ use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::playback::{Action, Playback};
+use crate::engine::playback::Action;
 use crate::hooks::use_effect_on;
 
 /// Listens on the window for the whole life of the player. `locked` is read on each key (it
 /// changes while a question is open), not captured once.
 #[hook]
-pub fn use_transport_keys(
-    pb: UseReducerDispatcher<Playback>,
-    locked: bool,
-    on_present: Callback<()>,
-) {
+pub fn use_transport_keys(pb: Callback<Action>, locked: bool, on_present: Callback<()>) {
     let held = use_mut_ref(|| false);
     *held.borrow_mut() = locked;
     use_effect_on((), move |_| {
@@ -57,7 +53,7 @@ pub fn use_transport_keys(
                 _ => return,
             };
             e.prevent_default();
-            pb.dispatch(action);
+            pb.emit(action);
         });
         move || drop(listener)
     });

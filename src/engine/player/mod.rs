@@ -32,6 +32,8 @@ mod present;
 mod share;
 mod stage;
 mod state;
+#[cfg(test)]
+mod tests;
 mod timeline;
 mod transport;
 
@@ -102,8 +104,16 @@ pub struct Props {
     pub handout: Option<super::export::HandoutInfo>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times a [`Player`] has rendered (tests: one render per knob change).
+    pub(crate) static RENDERS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 #[component]
 pub fn Player(p: &Props) -> Html {
+    #[cfg(test)]
+    RENDERS.with(|n| n.set(n.get() + 1));
     let s = state::use_player(p);
     #[cfg(feature = "full")]
     let source = use_handout_source(p);
@@ -137,7 +147,7 @@ pub fn Player(p: &Props) -> Html {
         playing,
         numbering: s.numbering,
         lang,
-        selected: *s.selected,
+        selected: s.selected,
         on_select: s.on_select.clone(),
     });
     let transport = s.painted.then(|| {
@@ -271,14 +281,13 @@ fn diagram_height(p: &Props) -> f64 {
 fn side(p: &Props, s: &state::Handles) -> Html {
     let (t, lang, isns) = (s.pb.t, p.lang, s.isns.clone());
     let inspector = s.selected.and_then(|i| p.ladder.arrows.get(i)).map(|a| {
-        let selected = s.selected.clone();
         inspector(&InspectorProps {
             arrow: a,
             isns: &isns,
             numbering: s.numbering,
             lang,
             endpoints: endpoints(&p.trace, a),
-            on_close: Callback::from(move |_| selected.set(None)),
+            on_close: s.on_unselect.clone(),
         })
     });
     let narration = s.painted.then(|| html! {
