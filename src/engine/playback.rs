@@ -41,17 +41,16 @@ pub type Jump = (u64, u32);
 pub struct Latest(Rc<std::cell::RefCell<Option<Shown>>>);
 
 /// A scene's trace and its last request to show a moment.
-type Shown = (Shared<Ladder>, Option<Jump>);
+pub type Shown = (Shared<Ladder>, Option<Jump>);
 
 impl Latest {
     pub fn set(&self, ladder: Shared<Ladder>, jump: Option<Jump>) {
         *self.0.borrow_mut() = Some((ladder, jump));
     }
 
-    /// The [`Action::Follow`] that brings a player up to what the scene shows now.
-    pub fn follow(&self) -> Option<Action> {
-        let (ladder, jump) = self.0.borrow().clone()?;
-        Some(Action::Follow { ladder, jump })
+    /// What the scene shows now: its trace and its last jump ([`Action::Follow`] takes them).
+    pub fn get(&self) -> Option<Shown> {
+        self.0.borrow().clone()
     }
 }
 

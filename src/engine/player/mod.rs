@@ -17,8 +17,9 @@
 //! In the full build, [`present`] lays the same parts out for a room (presentation mode), and
 //! [`notes`] shows and edits the teacher's notes that the link carries.
 //!
-//! The playhead lives in the [`Playback`](super::playback::Playback) reducer: the transport, the keyboard ([`keys`]) and
-//! the scene's jumps all dispatch [`Action`](super::playback::Action)s into it, so there is one place that moves time.
+//! The playhead lives in the [`Playback`](super::playback::Playback) reducer: the transport, the keyboard ([`keys`]),
+//! the animation frames and the scene's new traces and jumps are all [`Action`](super::playback::Action)s it reduces,
+//! so there is one place that moves time.
 
 mod gauges;
 mod hosts;
@@ -32,6 +33,8 @@ mod present;
 mod share;
 mod stage;
 mod state;
+#[cfg(test)]
+mod tests;
 mod timeline;
 mod transport;
 
@@ -107,8 +110,16 @@ pub struct Props {
     pub handout: Option<super::export::HandoutInfo>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times a [`Player`] has rendered (tests: one render per knob change).
+    pub(crate) static RENDERS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
 #[component]
 pub fn Player(p: &Props) -> Html {
+    #[cfg(test)]
+    RENDERS.with(|n| n.set(n.get() + 1));
     let s = state::use_player(p);
     #[cfg(feature = "full")]
     let source = use_handout_source(p);
@@ -142,7 +153,7 @@ pub fn Player(p: &Props) -> Html {
         playing,
         numbering: s.numbering,
         lang,
-        selected: *s.selected,
+        selected: s.selected,
         on_select: s.on_select.clone(),
     });
     let transport = s.painted.then(|| {
@@ -276,14 +287,13 @@ fn diagram_height(p: &Props) -> f64 {
 fn side(p: &Props, s: &state::Handles) -> Html {
     let (t, lang, isns) = (s.pb.t, p.lang, s.isns.clone());
     let inspector = s.selected.and_then(|i| p.ladder.arrows.get(i)).map(|a| {
-        let selected = s.selected.clone();
         inspector(&InspectorProps {
             arrow: a,
             isns: &isns,
             numbering: s.numbering,
             lang,
             endpoints: endpoints(&p.trace, a),
-            on_close: Callback::from(move |_| selected.set(None)),
+            on_close: s.on_unselect.clone(),
         })
     });
     let narration = s.painted.then(|| html! {

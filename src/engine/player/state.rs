@@ -1,33 +1,40 @@
 //! The player's state and effects, as hooks ([`use_player`]): the playhead lives in the
-//! [`Playback`] reducer (`State` + `Action` + `use_reducer`, as in Yew's examples); the
-//! view, the numbering and the selected arrow are plain state; the scene's new trace and its
-//! jumps are taken in the render that brings them; the effects report to the URL and drive
-//! the animation. The parts
-//! of the player read [`Handles`] and speak back through its `on_*` callbacks.
+//! [`Playback`] reducer (`State` + `Action`, as in Yew's examples), held with the selected
+//! arrow ([`use_playback`]) so that a new trace and the scene's jump, which come as props, are
+//! taken in the render that brings them; the view and the numbering are plain state; the
+//! effects report to the URL and drive the animation. The parts of the player read
+//! [`Handles`] and speak back through its `on_*` callbacks.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use yew::prelude::*;
+use yew::Reducible;
 
 use super::{keys, PlayerState, Props};
 #[cfg(feature = "full")]
 use super::{notes, present};
 use crate::engine::labels::{Isns, Numbering};
+use crate::engine::layout::Ladder;
 use crate::engine::params::View;
-use crate::engine::playback::{Action, Latest, Pace, Playback};
+use crate::engine::playback::{Action, Jump, Latest, Pace, Playback};
 use crate::engine::Shared;
 use crate::hooks::use_animation_frame;
 use crate::hooks::use_effect_on;
 
 /// What the player's parts read and the callbacks they speak back through.
 pub(super) struct Handles {
-    pub pb: UseReducerHandle<Playback>,
+    pub pb: Rc<Playback>,
     pub numbering: Numbering,
     pub view: View,
-    pub selected: UseStateHandle<Option<usize>>,
+    /// The arrow whose inspector is open (an index into the ladder; a new trace closes it).
+    pub selected: Option<usize>,
     pub isns: Shared<Isns>,
     /// The first frame is painted: what lies beside and below the diagram may be drawn.
     pub painted: bool,
     pub on_action: Callback<Action>,
     pub on_select: Callback<usize>,
+    pub on_unselect: Callback<()>,
     pub on_view: Callback<View>,
     pub on_numbering: Callback<Numbering>,
     pub on_present: Callback<()>,
@@ -55,15 +62,14 @@ pub(super) fn use_player(p: &Props) -> Handles {
     #[cfg(feature = "full")]
     let link_pace = use_link_pace();
     #[cfg(feature = "full")]
-    let pb = use_playback(p, link_pace.as_ref().clone().ok().flatten());
+    let held = use_playback(p, link_pace.as_ref().clone().ok().flatten());
     // The first-load build has no pace menu, so a link's `pace=` is read by the full build.
     #[cfg(not(feature = "full"))]
-    let pb = use_playback(p, None);
+    let held = use_playback(p, None);
     let numbering = use_state(|| p.numbering);
     let view = use_state(|| p.view);
-    let selected = use_state(|| None::<usize>);
     let isns = use_memo(p.trace.clone(), |t| Shared::new(Isns::of_trace(t)));
-    let painted = use_player_effects(p, &pb, &selected, *numbering, *view);
+    let painted = use_player_effects(p, &held, *numbering, *view);
     // Presentation mode: drawn by the full build; the first-load build hands the page over.
     #[cfg(feature = "full")]
     let show = present::use_show();
@@ -76,10 +82,15 @@ pub(super) fn use_player(p: &Props) -> Handles {
     let on_present = use_callback((), |(), _| crate::pages::in_full_build("present", "1"));
     #[cfg(feature = "full")]
     let teacher_notes = use_state(|| Shared::new(notes::from_link()));
-    let act = use_reader_action(&pb, p.latest.clone());
-    keys::use_transport_keys(act.clone(), p.locked, on_present.clone());
-    let (on_action, on_select, on_view, on_numbering) =
-        use_part_callbacks(act, &selected, &view, &numbering);
+    keys::use_transport_keys(held.on_action.clone(), p.locked, on_present.clone());
+    let (on_view, on_numbering) = use_part_callbacks(&view, &numbering);
+    let HeldPlayback {
+        pb,
+        selected,
+        on_action,
+        on_select,
+        on_unselect,
+    } = held;
     Handles {
         pb,
         numbering: *numbering,
@@ -89,6 +100,7 @@ pub(super) fn use_player(p: &Props) -> Handles {
         painted,
         on_action,
         on_select,
+        on_unselect,
         on_view,
         on_numbering,
         on_present,
@@ -114,21 +126,90 @@ fn use_link_pace() -> std::rc::Rc<Result<Option<Pace>, String>> {
     })
 }
 
-/// The playhead's reducer, starting where the link says, at the link's pace.
+/// What [`use_playback`] holds: the playback state and the selected arrow.
+struct Held {
+    pb: Rc<Playback>,
+    selected: Option<usize>,
+}
+
+/// The playback state as of this render, and how the parts change it.
+pub(super) struct HeldPlayback {
+    pub pb: Rc<Playback>,
+    pub selected: Option<usize>,
+    /// Reduces the playback state ([`Playback`]'s `reduce`), as a `use_reducer`'s dispatch.
+    pub on_action: Callback<Action>,
+    pub on_select: Callback<usize>,
+    pub on_unselect: Callback<()>,
+}
+
+/// The playhead's reducer, starting where the link says, at the link's pace. What the scene
+/// shows (a new trace: the playhead kept, clamped, the selection closed; the scene's jump:
+/// paused there) is reduced here, in the render that brings it ([`Action::Follow`]): a
+/// `use_reducer` dispatched from an effect, or even during the render, renders the player a
+/// second time for each knob change (Yew 0.23 schedules a render after every dispatch), and
+/// the first of the two drew the new trace at the old playhead. The parts' actions (transport,
+/// keys, frames) reduce the same state and render the player when it changes; each first
+/// follows what the scene page's last render left ([`Latest`]), which Yew may not have handed
+/// the player yet: a Step pressed just after a new case is a step of that case, not undone by
+/// the case's jump arriving after it.
 #[hook]
-fn use_playback(p: &Props, pace: Option<Pace>) -> UseReducerHandle<Playback> {
+fn use_playback(p: &Props, pace: Option<Pace>) -> HeldPlayback {
     let reduced = use_memo((), |_| crate::prefs::reduced_motion());
-    let (ladder, t, speed, reduced) = (
-        p.ladder.clone(),
-        p.init_t.unwrap_or(0) as f64,
-        p.speed,
-        *reduced,
-    );
-    let pb = use_reducer(move || {
-        let mut pb = Playback::new(ladder, t, speed, reduced);
-        pb.pace = pace;
-        pb
-    });
+    let held = {
+        let (ladder, t, speed, reduced) = (
+            p.ladder.clone(),
+            p.init_t.unwrap_or(0) as f64,
+            p.speed,
+            *reduced,
+        );
+        use_mut_ref(move || {
+            let mut pb = Playback::new(ladder, t, speed, reduced);
+            pb.pace = pace;
+            Held {
+                pb: Rc::new(pb),
+                selected: None,
+            }
+        })
+    };
+    follow(&mut held.borrow_mut(), p.ladder.clone(), p.jump);
+    let update = use_force_update();
+    let on_action = {
+        let (held, update) = (held.clone(), update.clone());
+        use_callback(p.latest.clone(), move |a: Action, latest| {
+            let mut h = held.borrow_mut();
+            let before = h.pb.clone();
+            if let Some((ladder, jump)) = latest.as_ref().and_then(Latest::get) {
+                follow(&mut h, ladder, jump);
+            }
+            let next = h.pb.clone().reduce(a);
+            // Unchanged (a frame while paused): no render.
+            if !Rc::ptr_eq(&next, &before) {
+                h.pb = next;
+                drop(h);
+                update.force_update();
+            }
+        })
+    };
+    let select = |held: &Rc<RefCell<Held>>, update: &UseForceUpdateHandle| {
+        let (held, update) = (held.clone(), update.clone());
+        move |i: Option<usize>| {
+            if std::mem::replace(&mut held.borrow_mut().selected, i) != i {
+                update.force_update();
+            }
+        }
+    };
+    let on_select = {
+        let set = select(&held, &update);
+        use_callback((), move |i: usize, _| set(Some(i)))
+    };
+    let on_unselect = {
+        let set = select(&held, &update);
+        use_callback((), move |(), _| set(None))
+    };
+    let (pb, selected) = {
+        let h = held.borrow();
+        (h.pb.clone(), h.selected)
+    };
     // The pace the reader chose lives in the link, so a copied link and the embed code carry it.
     #[cfg(feature = "full")]
     let () = use_effect_on(pb.pace, |pace| {
@@ -139,33 +220,29 @@ fn use_playback(p: &Props, pace: Option<Pace>) -> UseReducerHandle<Playback> {
         }
         crate::dom::replace_hash(&loc.to_hash());
     });
-    pb
+    HeldPlayback {
+        pb,
+        selected,
+        on_action,
+        on_select,
+        on_unselect,
+    }
+}
+
+/// Takes what the scene shows into the held state ([`Action::Follow`]); a new trace closes the
+/// selection (its arrow may not exist there).
+fn follow(h: &mut Held, ladder: Shared<Ladder>, jump: Option<Jump>) {
+    if h.pb.ladder != ladder {
+        h.selected = None;
+    }
+    h.pb = h.pb.clone().reduce(Action::Follow { ladder, jump });
 }
 
 /// The effects that follow the props and the playhead; returns whether the first frame is
 /// painted.
 #[hook]
-fn use_player_effects(
-    p: &Props,
-    pb: &UseReducerHandle<Playback>,
-    selected: &UseStateHandle<Option<usize>>,
-    numbering: Numbering,
-    view: View,
-) -> bool {
-    // What the scene shows (a new trace, a request to show a moment) is taken in the render
-    // that brings it, not in an effect: Yew runs effects after the renders, and on a busy
-    // machine after yielding to the browser, so a Step or a key pressed in that gap was undone
-    // by the jump that came after it (e2e/step-after-change.test.mjs). A dispatch here reduces at
-    // once and asks for one more render, and Yew does not yield while a render is pending.
-    if !pb.follows(&p.ladder, p.jump) {
-        if pb.ladder != p.ladder {
-            selected.set(None);
-        }
-        pb.dispatch(Action::Follow {
-            ladder: p.ladder.clone(),
-            jump: p.jump,
-        });
-    }
+fn use_player_effects(p: &Props, held: &HeldPlayback, numbering: Numbering, view: View) -> bool {
+    let pb = &held.pb;
     // What lies beside and below the diagram (the hosts' panels, narration, timeline, controls)
     // is drawn once the first frame is painted: the diagram comes first, and those parts' code
     // (compiled by the browser on first call) and layout do not hold it up.
@@ -176,10 +253,10 @@ fn use_player_effects(
             crate::dom::set_ready(true)
         }
     });
-    let dispatch = pb.dispatcher();
+    let dispatch = held.on_action.clone();
     use_effect_on(p.autoplay, move |&a| {
         if a {
-            dispatch.dispatch(Action::Play);
+            dispatch.emit(Action::Play);
         }
     });
     // Report to the URL while paused.
@@ -196,42 +273,19 @@ fn use_player_effects(
         }
     });
     // Animation: one Tick per frame while playing.
-    let dispatch = pb.dispatcher();
-    let on_frame = Callback::from(move |dt: f64| dispatch.dispatch(Action::Tick(dt)));
+    let dispatch = held.on_action.clone();
+    let on_frame = Callback::from(move |dt: f64| dispatch.emit(Action::Tick(dt)));
     use_animation_frame(pb.playing, on_frame);
     painted
-}
-
-/// What a reader's action (a transport button, a key, the slider) dispatches: the scene's
-/// newest trace and jump first, when the page gives them (see [`Latest`]), then the action.
-#[hook]
-fn use_reader_action(pb: &UseReducerHandle<Playback>, latest: Option<Latest>) -> Callback<Action> {
-    let dispatch = pb.dispatcher();
-    use_callback(latest, move |a: Action, latest| {
-        if let Some(follow) = latest.as_ref().and_then(Latest::follow) {
-            dispatch.dispatch(follow);
-        }
-        dispatch.dispatch(a)
-    })
 }
 
 /// Stable callbacks: the static ladder layer re-renders only when its props change, and a
 /// fresh Callback would make it redraw every arrow on every frame.
 #[hook]
 fn use_part_callbacks(
-    act: Callback<Action>,
-    selected: &UseStateHandle<Option<usize>>,
     view: &UseStateHandle<View>,
     numbering: &UseStateHandle<Numbering>,
-) -> (
-    Callback<Action>,
-    Callback<usize>,
-    Callback<View>,
-    Callback<Numbering>,
-) {
-    let on_action = act;
-    let selected = selected.setter();
-    let on_select = use_callback((), move |i: usize, _| selected.set(Some(i)));
+) -> (Callback<View>, Callback<Numbering>) {
     let view = view.setter();
     let on_view = use_callback((), move |v: View, _| {
         // The state machine is drawn by the full build (14 KB of the first load's code for a
@@ -245,5 +299,5 @@ fn use_part_callbacks(
     });
     let numbering = numbering.setter();
     let on_numbering = use_callback((), move |n: Numbering, _| numbering.set(n));
-    (on_action, on_select, on_view, on_numbering)
+    (on_view, on_numbering)
 }
