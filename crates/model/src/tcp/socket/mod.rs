@@ -1127,18 +1127,35 @@ impl TcpSocket {
         }
     }
 
+    /// Linux `tp->packets_out`: the skbs sent and not yet acknowledged, each counted in
+    /// segments (`tcp_skb_pcount`: one for an skb of at most an MSS, a SYN or a FIN of its
+    /// own), not the bytes out over the MSS: two 5-byte segments are two packets, and so
+    /// are 100 bytes and the FIN sent after them (`tcp_send_fin` gives a FIN an skb of its
+    /// own when nothing is left unsent). SACKed and lost skbs stay in it until acknowledged.
+    pub(super) fn packets_out(&self) -> u32 {
+        let mss = self.snd_mss.max(1);
+        let syn = self.snd_una == self.iss && self.snd_max.gt(self.iss);
+        self.sent_log
+            .iter()
+            .map(|e| ((e.end - e.start) as u32).div_ceil(mss).max(1))
+            .sum::<u32>()
+            + u32::from(self.lone_fin.is_some() && !self.fin_acked())
+            + u32::from(syn)
+    }
+
     /// getsockopt(TCP_INFO) (`tcp_get_info`): the owner's socket's state (`owner_state`);
     /// windows in segments of `snd_mss` bytes; the
     /// RTO as it stands, backed off (`icsk_rto` doubles on each timeout). `tcpi_unacked` is
-    /// `packets_out`, which a connection that ended with data in flight no longer has: an RST
-    /// (`tcp_reset` → `tcp_done_with_error`), a timeout (`tcp_write_err`) and an abort
-    /// (`tcp_disconnect`) all purge the write queue (`tcp_write_queue_purge`: packets_out 0).
+    /// `packets_out` ([`TcpSocket::packets_out`]), which a connection that ended with data
+    /// in flight no longer has: an RST (`tcp_reset` → `tcp_done_with_error`), a timeout
+    /// (`tcp_write_err`) and an abort (`tcp_disconnect`) all purge the write queue
+    /// (`tcp_write_queue_purge`: packets_out 0).
     pub fn info(&self, p: &crate::profile::Profile) -> crate::trace::TcpInfo {
         let mss = self.snd_mss.max(1);
-        let flight = if self.state == TcpState::Closed {
+        let unacked = if self.state == TcpState::Closed {
             0
         } else {
-            self.snd_max.diff(self.snd_una).max(0) as u32
+            self.packets_out()
         };
         crate::trace::TcpInfo {
             state: self.owner_state(p),
@@ -1152,7 +1169,7 @@ impl TcpSocket {
                 self.cc.ssthresh / mss
             },
             snd_mss: self.snd_mss,
-            unacked: flight.div_ceil(mss),
+            unacked,
             retransmits: self.retransmits,
             total_retrans: self.stats.retransmits,
         }

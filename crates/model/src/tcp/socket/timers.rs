@@ -135,17 +135,10 @@ impl TcpSocket {
         {
             return false;
         }
-        // `tp->packets_out`: the skbs sent and not yet acknowledged, each counted in
-        // segments (`tcp_skb_pcount`), not the bytes out over the MSS: two 5-byte segments
-        // are two packets. Measured on 6.18 (`rto-collapse`): after two 5-byte segments the
-        // probe left 2·SRTT + 2 jiffies later (+90 ms), not 2·SRTT + TCP_RTO_MIN.
-        let mss = self.snd_mss.max(1);
-        let packets_out = self
-            .sent_log
-            .iter()
-            .map(|e| ((e.end - e.start) as u32).div_ceil(mss).max(1))
-            .sum::<u32>()
-            + u32::from(self.lone_fin.is_some() && !self.fin_acked());
+        // Counted in segments (`packets_out`), not the bytes out over the MSS: measured on
+        // 6.18 (`rto-collapse`), after two 5-byte segments the probe left 2·SRTT + 2
+        // jiffies later (+90 ms), not 2·SRTT + TCP_RTO_MIN.
+        let packets_out = self.packets_out();
         // In jiffies, as the kernel counts it: `usecs_to_jiffies(timeout_us)` of 2·SRTT plus
         // tcp_rto_min_us or TCP_TIMEOUT_MIN_US (2 ms, not 2 jiffies: commit 1c2709cfff1d
         // "tcp: fix excessive TLP and RACK timeouts from HZ rounding", 6.6), and the RTO's
