@@ -673,16 +673,18 @@ export function playheadInView(page) {
   });
 }
 
-/** An init script (before the page's scripts): keeps each wasm instance's memory, with the URL
- * of its module, in `window.__synackWasm` (e2e/memory.test.mjs reads their stacks,
- * e2e/bench/knobs.mjs their sizes). */
+/** An init script (before the page's scripts): keeps each wasm instance's memory and its
+ * wasm-bindgen table of JS values (`externrefs`: what Rust holds, closures included), with the
+ * URL of its module, in `window.__synackWasm` (e2e/memory.test.mjs reads their stacks and
+ * counts the closures, e2e/bench/knobs.mjs reads their sizes). */
 export const WASM_PROBE = () => {
   window.__synackWasm = [];
   const urls = new WeakMap();
   const W = WebAssembly;
   const urlOf = async (src) => (await src)?.url ?? null;
   const keep = (instance, url) => {
-    if (instance?.exports?.memory) window.__synackWasm.push({ url, memory: instance.exports.memory });
+    const { memory, __wbindgen_externrefs: externrefs } = instance?.exports ?? {};
+    if (memory) window.__synackWasm.push({ url, memory, externrefs });
   };
   const compileStreaming = W.compileStreaming;
   W.compileStreaming = async (src) => {

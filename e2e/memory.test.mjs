@@ -175,6 +175,46 @@ test("the first scene's mount decodes each attribute name from the wasm memory o
   }
 });
 
+// src/dom.rs `later`: a task put off with gloo's `Timeout::new(..).forget()` leaked its closure
+// for good (a JS function in wasm-bindgen's table, and the Rust box behind it), and stopping
+// playback put one off each time (src/hooks/animation_frame.rs drops the frame closure on a
+// later task), so every play/pause left one more behind.
+test('playing and pausing a scene again and again leaves no JS closure behind', async () => {
+  const { page, context, errors } = await handshakeWith(WASM_PROBE);
+  try {
+    // The closures Rust holds: functions in the first-load instance's table of JS values.
+    const closures = () =>
+      page.evaluate(() => {
+        const table = window.__synackWasm[0].externrefs;
+        let n = 0;
+        for (let i = 0; i < table.length; i++) {
+          const v = table.get(i);
+          if (typeof v === 'function' && '_wbg_cb_unref' in v) n++;
+        }
+        return n;
+      });
+    const play = page.getByTestId('play');
+    const cycles = async (n) => {
+      for (let i = 0; i < n; i++) {
+        await play.click();
+        await page.waitForTimeout(150);
+        await play.click();
+        await page.waitForTimeout(150);
+      }
+      // Whatever the last pause put off has run (the hash write waits 300 ms).
+      await page.waitForTimeout(1000);
+    };
+    await cycles(2);
+    const before = await closures();
+    assert.ok(before > 0, 'no closure seen in the table (the probe reads the wrong table?)');
+    await cycles(10);
+    assert.equal(await closures(), before, `closures held after 2 play/pause cycles vs after 12`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
   const { page, context, errors, loaded } = await handshakeWith(WASM_PROBE);
   try {
