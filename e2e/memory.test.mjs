@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openRoute, baseUrl, SCENES, ROOT, WASM_PROBE } from './lib.mjs';
+import { useBrowser, openRoute, baseUrl, SCENES, ROOT, WASM_PROBE, CLOSURES_HELD } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -182,17 +182,7 @@ test("the first scene's mount decodes each attribute name from the wasm memory o
 test('playing and pausing a scene again and again leaves no JS closure behind', async () => {
   const { page, context, errors } = await handshakeWith(WASM_PROBE);
   try {
-    // The closures Rust holds: functions in the first-load instance's table of JS values.
-    const closures = () =>
-      page.evaluate(() => {
-        const table = window.__synackWasm[0].externrefs;
-        let n = 0;
-        for (let i = 0; i < table.length; i++) {
-          const v = table.get(i);
-          if (typeof v === 'function' && '_wbg_cb_unref' in v) n++;
-        }
-        return n;
-      });
+    const closures = () => page.evaluate(CLOSURES_HELD);
     const play = page.getByTestId('play');
     const cycles = async (n) => {
       for (let i = 0; i < n; i++) {

@@ -18,7 +18,9 @@
 //  3. memory: JS heap (CDP Runtime.getHeapUsage after a forced GC) plus every wasm memory the
 //     page instantiated (an init script keeps a reference to each instance's memory), after
 //     the first scene, after a minute of playback and after 100 knob changes. wasm memory never
-//     shrinks, so a leak shows as growth there; the JS heap may move a little either way.
+//     shrinks, so a leak shows as growth there; the JS heap may move a little either way (and
+//     grows while V8 optimises more of the page's code). Also the wasm-bindgen closures Rust
+//     holds: one more per replay was a leak (gloo's `Timeout::forget`, see src/dom.rs `later`).
 //     The first scene is also measured on cold loads through CDP alone (`coldLoad`), beside a
 //     peer's page when SYNACK_BENCH_PEER='name|url|diagram selector' is set (for instance
 //     ProtoViz): Playwright's own page scripts (its utility and injected scripts, two source
@@ -35,7 +37,7 @@
 // SYNACK_BENCH_COLD_RUNS: cold loads per page for the first-scene figure (default 5, interleaved
 // with the peer's).
 
-import { baseUrl, collectErrors, WASM_PROBE } from '../lib.mjs';
+import { baseUrl, collectErrors, CLOSURES_HELD, WASM_PROBE } from '../lib.mjs';
 import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
 
 const SCENES = process.env.SYNACK_BENCH_SCENES?.split(' ').filter(Boolean) ?? [
@@ -162,7 +164,7 @@ async function memory(page, cdp) {
   const wasm = await page.evaluate(() =>
     window.__synackWasm.reduce((s, w) => s + w.memory.buffer.byteLength, 0),
   );
-  return { js: usedSize, wasm };
+  return { js: usedSize, wasm, closures: await page.evaluate(CLOSURES_HELD) };
 }
 
 // Opens each scene in turn and runs `body(scene, page)` on it; a scene that never drew its
@@ -342,7 +344,9 @@ async function memoryPart(browser) {
     const show = (what, m, base) =>
       console.log(
         `  ${what.padEnd(34)} JS ${mb(m.js)} + wasm ${mb(m.wasm)} = ${mb(m.js + m.wasm)}` +
-          (base ? ` (${m.js + m.wasm >= base.js + base.wasm ? '+' : ''}${mb(m.js + m.wasm - base.js - base.wasm)})` : ''),
+          (base ? ` (${m.js + m.wasm >= base.js + base.wasm ? '+' : ''}${mb(m.js + m.wasm - base.js - base.wasm)})` : '') +
+          `; ${m.closures} closures held` +
+          (base ? ` (${m.closures >= base.closures ? '+' : ''}${m.closures - base.closures})` : ''),
       );
     show('after the first scene', await memory(page, cdp));
     // Playwright's locators run in a script world of their own, injected at their first use: a
