@@ -673,16 +673,32 @@ export function playheadInView(page) {
   });
 }
 
-/** An init script (before the page's scripts): keeps each wasm instance's memory, with the URL
- * of its module, in `window.__synackWasm` (e2e/memory.test.mjs reads their stacks,
- * e2e/bench/knobs.mjs their sizes). */
+/** Runs in a page with [`WASM_PROBE`]: how many wasm-bindgen closures the page's wasm
+ * instances hold (JS functions in their tables of JS values: each one a Rust closure that is
+ * still alive). A count that grows with something the user repeats is a leak. */
+export const CLOSURES_HELD = () => {
+  let n = 0;
+  for (const { externrefs: table } of window.__synackWasm) {
+    for (let i = 0; table && i < table.length; i++) {
+      const v = table.get(i);
+      if (typeof v === 'function' && '_wbg_cb_unref' in v) n++;
+    }
+  }
+  return n;
+};
+
+/** An init script (before the page's scripts): keeps each wasm instance's memory and its
+ * wasm-bindgen table of JS values (`externrefs`: what Rust holds, closures included), with the
+ * URL of its module, in `window.__synackWasm` (e2e/memory.test.mjs reads their stacks and
+ * counts the closures, e2e/bench/knobs.mjs reads their sizes). */
 export const WASM_PROBE = () => {
   window.__synackWasm = [];
   const urls = new WeakMap();
   const W = WebAssembly;
   const urlOf = async (src) => (await src)?.url ?? null;
   const keep = (instance, url) => {
-    if (instance?.exports?.memory) window.__synackWasm.push({ url, memory: instance.exports.memory });
+    const { memory, __wbindgen_externrefs: externrefs } = instance?.exports ?? {};
+    if (memory) window.__synackWasm.push({ url, memory, externrefs });
   };
   const compileStreaming = W.compileStreaming;
   W.compileStreaming = async (src) => {

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { useBrowser, openRoute, baseUrl, SCENES, ROOT, WASM_PROBE } from './lib.mjs';
+import { useBrowser, openRoute, baseUrl, SCENES, ROOT, WASM_PROBE, CLOSURES_HELD } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -92,18 +92,31 @@ function initialLayout(bytes) {
   return { initial: pages * 64 * 1024, dataEnd };
 }
 
+/** The handshake at 1366×850, loaded once, then reloaded with `script` run before the page's
+ * own scripts from then on. A scene's page has loaded once its words are in (`loaded`):
+ * leaving it sooner cancels requests (the wasm's, the words file's), which the error log would
+ * count. */
+async function handshakeWith(script) {
+  const opened = await openRoute(browser, '#/handshake', 'en', { viewport: { width: 1366, height: 850 } });
+  const loaded = () => opened.page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
+  try {
+    await loaded();
+    await opened.page.addInitScript(script);
+    await opened.page.reload();
+    await loaded();
+    return { ...opened, loaded };
+  } catch (e) {
+    await opened.context.close();
+    throw e;
+  }
+}
+
 // src/heap.rs: the linear memory a module starts with ends on a page boundary past its stack
 // and static data, and the heap's first segment begins right after the data instead of in a
 // page grown for it; that tail stayed zero, mapped and unused, when it did not.
 test("the first-load wasm's heap begins in its initial memory, right after the static data", async () => {
-  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', {
-    viewport: { width: 1366, height: 850 },
-  });
+  const { page, context, errors } = await handshakeWith(WASM_PROBE);
   try {
-    await page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
-    await page.addInitScript(WASM_PROBE);
-    await page.reload();
-    await page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
     const [url] = await page.evaluate(() => window.__synackWasm.map((w) => w.url));
     assert.ok(url, 'no wasm instance seen');
     const { initial, dataEnd } = initialLayout(new Uint8Array(await (await fetch(url)).arrayBuffer()));
@@ -124,19 +137,77 @@ test("the first-load wasm's heap begins in its initial memory, right after the s
   }
 });
 
-test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
-  const { page, context, errors } = await openRoute(browser, '#/handshake', 'en', {
-    viewport: { width: 1366, height: 850 },
+// Cargo.toml: wasm-bindgen's `enable-interning`. Yew interns every attribute name it sets, so
+// each name is decoded from the wasm memory into a JS string once, and afterwards passed as that
+// string. Without the feature `intern` does nothing, and the first mount decoded "class" once per
+// element (about 100 times on the handshake), each time a new string and a typed-array view left
+// to the garbage collector.
+test("the first scene's mount decodes each attribute name from the wasm memory once, not once per element", async () => {
+  // Every string the JS bindings decode, and every attribute name set.
+  const { page, context, errors } = await handshakeWith(() => {
+    const decoded = new Map();
+    const names = new Set();
+    window.__decoded = decoded;
+    window.__names = names;
+    const decode = TextDecoder.prototype.decode;
+    TextDecoder.prototype.decode = function (...args) {
+      const s = decode.apply(this, args);
+      decoded.set(s, (decoded.get(s) ?? 0) + 1);
+      return s;
+    };
+    const set = Element.prototype.setAttribute;
+    Element.prototype.setAttribute = function (name, value) {
+      names.add(name);
+      return set.call(this, name, value);
+    };
   });
   try {
-    // A scene's page has loaded once its words are in: leaving it sooner cancels requests
-    // (the wasm's, the words file's), which the error log would count.
-    const loaded = () => page.waitForSelector('.page.scene[data-words=in]', { timeout: 30_000 });
-    // The probe is in place from the next load on.
-    await loaded();
-    await page.addInitScript(WASM_PROBE);
-    await page.reload();
-    await loaded();
+    const seen = await page.evaluate(() =>
+      [...window.__names].map((n) => [n, window.__decoded.get(n) ?? 0]).sort((a, b) => b[1] - a[1]),
+    );
+    assert.ok(seen.length > 20, `attribute names set: ${JSON.stringify(seen)}`);
+    // Once as a name; a name may also come through once more as some other string (a text).
+    const often = seen.filter(([, n]) => n > 2);
+    assert.deepEqual(often, [], 'attribute names decoded more than twice (name, times)');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+// src/dom.rs `later`: a task put off with gloo's `Timeout::new(..).forget()` leaked its closure
+// for good (a JS function in wasm-bindgen's table, and the Rust box behind it), and stopping
+// playback put one off each time (src/hooks/animation_frame.rs drops the frame closure on a
+// later task), so every play/pause left one more behind.
+test('playing and pausing a scene again and again leaves no JS closure behind', async () => {
+  const { page, context, errors } = await handshakeWith(WASM_PROBE);
+  try {
+    const closures = () => page.evaluate(CLOSURES_HELD);
+    const play = page.getByTestId('play');
+    const cycles = async (n) => {
+      for (let i = 0; i < n; i++) {
+        await play.click();
+        await page.waitForTimeout(150);
+        await play.click();
+        await page.waitForTimeout(150);
+      }
+      // Whatever the last pause put off has run (the hash write waits 300 ms).
+      await page.waitForTimeout(1000);
+    };
+    await cycles(2);
+    const before = await closures();
+    assert.ok(before > 0, 'no closure seen in the table (the probe reads the wrong table?)');
+    await cycles(10);
+    assert.equal(await closures(), before, `closures held after 2 play/pause cycles vs after 12`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
+  const { page, context, errors, loaded } = await handshakeWith(WASM_PROBE);
+  try {
     const base = await baseUrl();
     // One document throughout, as a reader clicking through: the scenes by their hash.
     const visit = async (route) => {

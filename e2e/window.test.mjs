@@ -2,7 +2,8 @@
 // the window strip moves while playing, each case button draws its own cwnd story (no drop
 // without loss, a drop with fast retransmit, a drop to one MSS with the RTO), the slow reader
 // shows a zero window, scrubbing back restores the start, and embeds/phones do not overflow.
-// Screenshots of every case (desktop, 640x400 and 360x640 embeds, 360 px phone) land in
+// A knob change replaces the ladder's layers written as one string (the time axis here, the
+// handshake's state pills) whole. Screenshots of every case (desktop, 640x400 and 360x640 embeds, 360 px phone) land in
 // target/screenshots/window-*.png.
 
 import { test } from 'node:test';
@@ -209,48 +210,52 @@ for (const lang of flowLangs()) {
 // `svg.lad-axis` replaced, instead of each of its lanes and up to 180 ticks patched one attribute
 // or text at a time through the JS bindings (hundreds of calls per change), and it is the axis a
 // page opened at those parameters draws.
-test('window: a knob change replaces the time axis in one piece, drawn as a page opened at that loss draws it', async () => {
-  const axis = (page) => page.locator('[data-testid="player"] svg.lad-axis').evaluate((s) => s.outerHTML);
-  const { page, context, errors } = await openRoute(browser, '#/window', 'en');
+/** Opens `route`, moves the slider `knob` to `value`, and checks that the ladder's layer
+ * `layer` (an svg written as one markup string) was removed whole and put back whole, nothing
+ * inside it patched, and that it is then what a page opened at that value draws. `enough`
+ * says the new layer is the long one the case needs (for the message). */
+async function knobReplacesLayerWhole({ route, pageReady, layer, knob, value, enough }) {
+  const markup = (page) => page.locator(`[data-testid="player"] ${layer}`).evaluate((s) => s.outerHTML);
+  const { page, context, errors } = await openRoute(browser, route, 'en');
   try {
-    await ready(page);
-    const records = await page.evaluate(() => new Promise((resolve) => {
+    await pageReady(page);
+    const records = await page.evaluate(({ layer, knob, value }) => new Promise((resolve) => {
       const stack = document.querySelector('[data-testid="player"] .lad-stack');
-      const old = stack.querySelector('svg.lad-axis');
+      const old = stack.querySelector(layer);
       const seen = { inside: 0, replaced: 0 };
       const obs = new MutationObserver((list) => {
         for (const m of list) {
-          if (m.target.closest?.('svg.lad-axis') || m.target.parentNode?.closest?.('svg.lad-axis')) seen.inside++;
+          if (m.target.closest?.(layer) || m.target.parentNode?.closest?.(layer)) seen.inside++;
           if ([...m.removedNodes].includes(old)) seen.replaced++;
         }
       });
       obs.observe(stack, { subtree: true, childList: true, attributes: true, characterData: true });
-      const el = document.querySelector('[data-testid="loss"]');
-      el.value = '25';
+      const el = document.querySelector(`[data-testid="${knob}"]`);
+      el.value = value;
       el.dispatchEvent(new Event('input', { bubbles: true }));
       el.dispatchEvent(new Event('change', { bubbles: true }));
       // Yew may finish a long update in a later task (its scheduler yields after 16 ms), so
-      // wait for the old axis to leave (up to 10 s, for a busy machine), then two more frames
+      // wait for the old layer to leave (up to 10 s, for a busy machine), then two more frames
       // in which any patch still queued would land.
       const started = performance.now();
       const done = () => {
         obs.disconnect();
-        resolve({ ...seen, ticks: stack.querySelectorAll('svg.lad-axis .tick').length });
+        resolve({ ...seen, children: stack.querySelector(layer).querySelectorAll('*').length });
       };
       const settle = (frames) => requestAnimationFrame(() => setTimeout(() => (frames > 1 ? settle(frames - 1) : done()), 0));
       const wait = () => (stack.contains(old) && performance.now() - started < 10_000
         ? requestAnimationFrame(wait)
         : settle(2));
       requestAnimationFrame(wait);
-    }));
-    assert.ok(records.ticks > 100, `a 25 % loss run has a long time axis (${records.ticks} ticks)`);
+    }), { layer, knob, value });
+    enough(records.children);
     assert.deepEqual({ inside: records.inside, replaced: records.replaced }, { inside: 0, replaced: 1 },
-      'the old axis removed whole, nothing inside an axis patched');
-    const changed = await axis(page);
-    const fresh = await openRoute(browser, '#/window', 'en', { params: { loss: '25' } });
+      `the old ${layer} removed whole, nothing inside one patched`);
+    const changed = await markup(page);
+    const fresh = await openRoute(browser, route, 'en', { params: { [knob]: value } });
     try {
-      await ready(fresh.page);
-      assert.equal(changed, await axis(fresh.page));
+      await pageReady(fresh.page);
+      assert.equal(changed, await markup(fresh.page));
     } finally {
       await fresh.context.close();
     }
@@ -258,4 +263,22 @@ test('window: a knob change replaces the time axis in one piece, drawn as a page
   } finally {
     await context.close();
   }
-});
+}
+
+test('window: a knob change replaces the time axis in one piece, drawn as a page opened at that loss draws it', () =>
+  knobReplacesLayerWhole({
+    route: '#/window', pageReady: ready, layer: 'svg.lad-axis', knob: 'loss', value: '25',
+    // Lanes, fold labels and ticks: a 25 % loss run's axis has more than 100 ticks.
+    enough: (n) => assert.ok(n > 100, `a 25 % loss run has a long time axis (${n} elements)`),
+  }));
+
+test('handshake: a loss change replaces the state pills in one piece, drawn as a page opened at that loss draws them', () =>
+  knobReplacesLayerWhole({
+    route: '#/handshake',
+    pageReady: (page) => page.waitForSelector('body[data-ready="1"] [data-testid="segment"]', { timeout: 15_000 }),
+    layer: 'svg.lad-marks', knob: 'loss', value: '20',
+    // Five state changes (LISTEN, SYN-SENT, SYN-RECEIVED, ESTABLISHED twice), at other heights
+    // than without loss (a delay change would not move them: the drawing's scale follows the
+    // delay): g, rect, text each.
+    enough: (n) => assert.equal(n, 15, `five pills of three elements (${n} elements)`),
+  }));

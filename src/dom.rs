@@ -12,6 +12,18 @@ pub fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
+/// Runs `f` once, on a task `ms` milliseconds from now (`setTimeout`). The closure frees itself
+/// when it has run (`Closure::once_into_js`). `gloo`'s `Timeout::new(ms, f).forget()`, which
+/// this replaces, leaks its closure for good (`Closure::forget`): a JS function, its state and
+/// the Rust box, one per call, e.g. one per play/pause of a scene.
+pub fn later(ms: i32, f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let run = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), ms);
+    }
+}
+
 /// The page's hash, with any write put off by [`replace_hash_later`] made first: whoever reads
 /// the link (the share button, a switch that rewrites one parameter, the full build taking over)
 /// gets what is on screen, at any moment.

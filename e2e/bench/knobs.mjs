@@ -18,7 +18,9 @@
 //  3. memory: JS heap (CDP Runtime.getHeapUsage after a forced GC) plus every wasm memory the
 //     page instantiated (an init script keeps a reference to each instance's memory), after
 //     the first scene, after a minute of playback and after 100 knob changes. wasm memory never
-//     shrinks, so a leak shows as growth there; the JS heap may move a little either way.
+//     shrinks, so a leak shows as growth there; the JS heap may move a little either way (and
+//     grows while V8 optimises more of the page's code). Also the wasm-bindgen closures Rust
+//     holds: one more per replay was a leak (gloo's `Timeout::forget`, see src/dom.rs `later`).
 //     The first scene is also measured on cold loads through CDP alone (`coldLoad`), beside a
 //     peer's page when SYNACK_BENCH_PEER='name|url|diagram selector' is set (for instance
 //     ProtoViz): Playwright's own page scripts (its utility and injected scripts, two source
@@ -35,7 +37,7 @@
 // SYNACK_BENCH_COLD_RUNS: cold loads per page for the first-scene figure (default 5, interleaved
 // with the peer's).
 
-import { baseUrl, collectErrors, WASM_PROBE } from '../lib.mjs';
+import { baseUrl, collectErrors, CLOSURES_HELD, WASM_PROBE } from '../lib.mjs';
 import { ms, pct, reportErrors, runBench, withLang } from './driver.mjs';
 
 const SCENES = process.env.SYNACK_BENCH_SCENES?.split(' ').filter(Boolean) ?? [
@@ -54,7 +56,8 @@ const KNOB_CHANGES = 100;
 const STEPS = Number(process.env.SYNACK_BENCH_STEPS ?? 24);
 const IDLE = Number(process.env.SYNACK_BENCH_IDLE ?? 0);
 
-// In the page: dispatches one change and resolves with [first redraw, settled] in ms.
+// In the page: dispatches one change and resolves with [first redraw, settled] in ms and the
+// number of DOM mutations it made.
 // `value` undefined: a click (a case button).
 const CHANGE = ({ selector, value }) =>
   new Promise((resolve) => {
@@ -95,7 +98,7 @@ const CHANGE = ({ selector, value }) =>
         seen = mutations;
       }
       obs.disconnect();
-      resolve([(first ?? last) - t0, last - t0]);
+      resolve([(first ?? last) - t0, last - t0, mutations]);
     })();
   });
 
@@ -161,7 +164,7 @@ async function memory(page, cdp) {
   const wasm = await page.evaluate(() =>
     window.__synackWasm.reduce((s, w) => s + w.memory.buffer.byteLength, 0),
   );
-  return { js: usedSize, wasm };
+  return { js: usedSize, wasm, closures: await page.evaluate(CLOSURES_HELD) };
 }
 
 // Opens each scene in turn and runs `body(scene, page)` on it; a scene that never drew its
@@ -341,7 +344,9 @@ async function memoryPart(browser) {
     const show = (what, m, base) =>
       console.log(
         `  ${what.padEnd(34)} JS ${mb(m.js)} + wasm ${mb(m.wasm)} = ${mb(m.js + m.wasm)}` +
-          (base ? ` (${m.js + m.wasm >= base.js + base.wasm ? '+' : ''}${mb(m.js + m.wasm - base.js - base.wasm)})` : ''),
+          (base ? ` (${m.js + m.wasm >= base.js + base.wasm ? '+' : ''}${mb(m.js + m.wasm - base.js - base.wasm)})` : '') +
+          `; ${m.closures} closures held` +
+          (base ? ` (${m.closures >= base.closures ? '+' : ''}${m.closures - base.closures})` : ''),
       );
     show('after the first scene', await memory(page, cdp));
     // Playwright's locators run in a script world of their own, injected at their first use: a
@@ -369,17 +374,26 @@ async function memoryPart(browser) {
       await page.getByTestId('play').click();
     }
     const list = (await knobs(page)).filter((k) => k.values.length > 1);
-    for (let i = 0; i < KNOB_CHANGES; i++) {
-      const k = list[i % list.length];
-      await page.evaluate(CHANGE, change(k, i));
-    }
+    // The knobs in turn, each to its next value: the i-th change is round i / knobs of knob
+    // i % knobs. (Indexing the values by i itself gave each slider the same value every
+    // round whenever there were as many knobs as values, 5 and 5 on the handshake: 4 of 5
+    // changes after the first round changed nothing.)
+    const turn = (i) => change(list[i % list.length], Math.floor(i / list.length));
+    let idle = 0;
+    const hundred = async (from) => {
+      for (let i = from; i < from + KNOB_CHANGES; i++) {
+        const [, , mutations] = await page.evaluate(CHANGE, turn(i));
+        if (mutations === 0) idle++;
+      }
+    };
+    await hundred(0);
     show(`after ${KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
-    // A second hundred: growth that repeats is a leak, a one-off is a cache filling up.
-    for (let i = 0; i < KNOB_CHANGES; i++) {
-      const k = list[i % list.length];
-      await page.evaluate(CHANGE, change(k, i));
-    }
+    // A second hundred: growth that repeats is a leak, a one-off is a cache filling up (or
+    // V8 optimising more of the page's functions: optimised code is JS heap too, and grows
+    // for a few hundred changes before it levels off).
+    await hundred(KNOB_CHANGES);
     show(`after ${2 * KNOB_CHANGES} knob changes`, await memory(page, cdp), start);
+    if (idle > 0) console.log(`  (${idle} of ${2 * KNOB_CHANGES} knob changes changed nothing on the page)`);
     broken ||= reportErrors(errors);
     await context.close();
   }

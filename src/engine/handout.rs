@@ -554,8 +554,7 @@ fn try_pending(what: String, src: Option<Source>, name: AttrValue, tries: u32) {
         })
         .is_some();
     if !ready && tries > 0 {
-        gloo::timers::callback::Timeout::new(50, move || try_pending(what, src, name, tries - 1))
-            .forget();
+        crate::dom::later(50, move || try_pending(what, src, name, tries - 1));
         return;
     }
     match (what.as_str(), &src) {

@@ -966,29 +966,47 @@ fn pills(l: &Ladder, geo: Geometry) -> Vec<Pill> {
 }
 
 /// State changes written on the lanes (wide only; narrow drawings show them in the header).
+///
+/// Written as one string ([`marks_markup`]) and parsed in one call, as the time axis is: as
+/// virtual DOM nodes each pill was a `g`, a `rect` and a `text` made, and given their eight
+/// attributes, by a call through the JS bindings each (about 80 calls for the handshake's five
+/// pills), on the first mount and again after every knob change that moves them.
 #[component]
 pub fn LadderMarks(p: &LayerProps) -> Html {
-    let l = &*p.ladder;
-    let geo = p.geo;
+    Html::from_html_unchecked(AttrValue::from(marks_markup(&p.ladder, p.geo)))
+}
+
+/// The state pills' layer ([`LadderMarks`]) as markup: the `svg.lad-marks` with a `g.pill` per
+/// state change ([`pills`]), its rectangle and the state's RFC name. Attributes in the order
+/// Yew writes them (`class` last), so the page's markup is what it was (index.html's first
+/// frame is a copy of it).
+pub fn marks_markup(l: &Ladder, geo: Geometry) -> String {
     let h = l.height.max(200.0);
-    let states = pills(l, geo)
-        .into_iter()
-        .map(|Pill { x, y, w, to }| {
-            let name = to.rfc_name();
-            html! {
-                <g class={classes!("pill", state_group(to))} data-state={name}>
-                    <rect x={f1(x)} y={f1(y - 9.0)} width={f1(w)} height="18" rx="9" />
-                    <text x={f1(x + w / 2.0)} y={f1(y + 4.0)} text-anchor="middle">{ name }</text>
-                </g>
-            }
-        })
-        .collect::<Vec<_>>();
-    html! {
-        <svg class="lad-marks" xmlns="http://www.w3.org/2000/svg" width={f1(geo.width)} height={f1(h)}
-             viewBox={view_box(geo.width, h)} style={LAYER} aria-hidden="true">
-            { for states }
-        </svg>
+    let pills = pills(l, geo);
+    let mut o = String::with_capacity(256 + 192 * pills.len());
+    let _ = write!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"{}\" style=\"{LAYER}\" aria-hidden=\"true\" class=\"lad-marks\">",
+        f1(geo.width),
+        f1(h),
+        view_box(geo.width, h)
+    );
+    for Pill { x, y, w, to } in pills {
+        // RFC state names are plain capitals and hyphens: nothing to escape.
+        let name = to.rfc_name();
+        let _ = write!(
+            o,
+            "<g data-state=\"{name}\" class=\"pill {}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" rx=\"9\"></rect><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{name}</text></g>",
+            state_group(to),
+            f1(x),
+            f1(y - 9.0),
+            f1(w),
+            f1(x + w / 2.0),
+            f1(y + 4.0)
+        );
     }
+    o.push_str("</svg>");
+    o
 }
 
 /// The time axis's column at the left of a wide ladder: its ticks (from x = 4, 11 px, at most

@@ -7,8 +7,9 @@ use synack_model::trace::*;
 
 use super::labels::{options_text, segment_label, Isns, Numbering, SegKind};
 use super::ladder::{
-    arrows_drawn, arrows_markup, axis_markup, cover_rule, dot_paths, label_anchor, reveal_y,
-    show_unsent, unsent_changes, view_top_for, Geometry, MARKS_LEAD, SVG_CSS,
+    arrows_drawn, arrows_markup, axis_markup, cover_rule, dot_paths, label_anchor, marks_markup,
+    reveal_y, show_unsent, state_group, unsent_changes, view_top_for, Geometry, MARKS_LEAD,
+    SVG_CSS,
 };
 use super::layout::{Ladder, Outcome, TimeWarp, BREAK_PX, DELAY_PX};
 use super::params::{self, Params, Profile, View};
@@ -254,25 +255,33 @@ fn long_idle_gaps_are_folded() {
     assert!(l.height < 600.0, "height {}", l.height);
 }
 
-#[test]
-fn the_time_axis_is_one_svg_with_each_lane_broken_at_its_folds_and_ticks_15_px_apart() {
-    use wasm_bindgen::JsCast;
-    let l = Ladder::build(&handshake_trace(), None);
-    let f = &l.warp.folds[0];
-    let doc = crate::dom::document().unwrap();
-    let host = doc.create_element("div").unwrap();
-    // Parsed as the page parses it (`LadderAxis`: raw markup inside the HTML stack).
-    host.set_inner_html(&axis_markup(
-        &l,
-        Geometry::new(800.0),
-        crate::i18n::Lang::En,
-    ));
+/// A ladder layer written as one string, parsed as the page parses it (raw markup inside the
+/// HTML stack, see `LadderAxis`): its one element, an SVG one.
+fn parsed_layer(markup: &str) -> web_sys::Element {
+    let host = crate::dom::document()
+        .unwrap()
+        .create_element("div")
+        .unwrap();
+    host.set_inner_html(markup);
     assert_eq!(host.child_element_count(), 1, "one element");
     let svg = host.first_element_child().unwrap();
     assert_eq!(
         svg.namespace_uri().as_deref(),
         Some("http://www.w3.org/2000/svg")
     );
+    svg
+}
+
+#[test]
+fn the_time_axis_is_one_svg_with_each_lane_broken_at_its_folds_and_ticks_15_px_apart() {
+    use wasm_bindgen::JsCast;
+    let l = Ladder::build(&handshake_trace(), None);
+    let f = &l.warp.folds[0];
+    let svg = parsed_layer(&axis_markup(
+        &l,
+        Geometry::new(800.0),
+        crate::i18n::Lang::En,
+    ));
     assert_eq!(svg.get_attribute("class").as_deref(), Some("lad-axis"));
     assert_eq!(
         svg.get_attribute("viewBox").as_deref(),
@@ -305,6 +314,40 @@ fn the_time_axis_is_one_svg_with_each_lane_broken_at_its_folds_and_ticks_15_px_a
         all("text.tick")[0].text_content().as_deref(),
         Some("0.000 ms")
     );
+}
+
+#[test]
+fn the_state_pills_are_one_svg_with_a_pill_per_state_change_named_by_its_rfc_state() {
+    use wasm_bindgen::JsCast;
+    let l = Ladder::build(&handshake_trace(), None);
+    let svg = parsed_layer(&marks_markup(&l, Geometry::new(800.0)));
+    assert_eq!(svg.get_attribute("class").as_deref(), Some("lad-marks"));
+    assert_eq!(svg.get_attribute("aria-hidden").as_deref(), Some("true"));
+    let list = svg.query_selector_all("g.pill").unwrap();
+    let pills: Vec<web_sys::Element> = (0..list.length())
+        .filter_map(|k| list.item(k)?.dyn_into::<web_sys::Element>().ok())
+        .collect();
+    assert_eq!(pills.len(), l.states.len(), "a pill per state change");
+    for (g, m) in pills.iter().zip(&l.states) {
+        let name = m.to.rfc_name();
+        assert_eq!(g.get_attribute("data-state").as_deref(), Some(name));
+        assert_eq!(
+            g.get_attribute("class"),
+            Some(format!("pill {}", state_group(m.to)))
+        );
+        let rect = g.query_selector("rect").unwrap().expect("a rect");
+        assert_eq!(
+            rect.namespace_uri().as_deref(),
+            Some("http://www.w3.org/2000/svg")
+        );
+        assert_eq!(rect.get_attribute("height").as_deref(), Some("18"));
+        let text = g.query_selector("text").unwrap().expect("a text");
+        assert_eq!(text.text_content().as_deref(), Some(name));
+    }
+    // Narrow drawings name the states in the header: the layer is there, empty.
+    assert!(Geometry::new(360.0).narrow, "360 px draws narrow");
+    let narrow = parsed_layer(&marks_markup(&l, Geometry::new(360.0)));
+    assert_eq!(narrow.child_element_count(), 0);
 }
 
 #[test]

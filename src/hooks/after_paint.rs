@@ -36,9 +36,7 @@ pub fn use_after_paint() -> bool {
 /// Runs `f` once the browser has painted its next frame: a requestAnimationFrame callback
 /// runs just before a frame is painted, and a task it queues runs after that paint.
 pub fn after_next_paint(f: impl FnOnce() + 'static) {
-    let after_frame = Closure::once_into_js(move || {
-        gloo::timers::callback::Timeout::new(0, f).forget();
-    });
+    let after_frame = Closure::once_into_js(move || crate::dom::later(0, f));
     if let Some(w) = web_sys::window() {
         let _ = w.request_animation_frame(after_frame.unchecked_ref());
     }

@@ -55,7 +55,7 @@ pub fn use_animation_frame(active: bool, on_frame: Callback<f64>) {
             // playback); dropping a closure while it runs is an error, so drop it on a later
             // task instead.
             if let Some(f) = slot.borrow_mut().take() {
-                gloo::timers::callback::Timeout::new(0, move || drop(f)).forget();
+                crate::dom::later(0, move || drop(f));
             }
         }
     });
