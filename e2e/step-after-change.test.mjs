@@ -37,6 +37,26 @@ async function settled(page) {
   return Number(last);
 }
 
+/** Runs `act(arg)` in the page with Yew's scheduler hurried; the playhead's time once the scene
+ * has settled after it. */
+async function hurried(page, act, arg) {
+  await hurry(page);
+  try {
+    await page.evaluate(act, arg);
+  } finally {
+    await unhurry(page);
+  }
+  return settled(page);
+}
+
+/** Where a Step pressed at leisure from the start goes: where the hurried one must have gone. */
+async function stepFromStart(page) {
+  await page.keyboard.press('[');
+  await settled(page);
+  await page.getByTestId('step').click();
+  return settled(page);
+}
+
 for (const lang of flowLangs()) {
   test(`${lang}: a Step pressed as soon as a picked case shows pressed steps through that case, on every scene`, async () => {
     const lost = [];
@@ -48,26 +68,16 @@ for (const lang of flowLangs()) {
         if (cases.length < 2) return;
         // The last case, then the first: each time a case that is not the one on screen.
         for (const c of [cases[cases.length - 1], cases[0]]) {
-          await hurry(page);
-          try {
-            await page.evaluate(async (c) => {
-              const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
-              $(c).click();
-              for (let k = 0; $(c).getAttribute('aria-pressed') !== 'true'; k++) {
-                if (k > 500) throw new Error(c + ' was not pressed');
-                await new Promise((ok) => setTimeout(ok, 0));
-              }
-              $('step').click();
-            }, c);
-          } finally {
-            await unhurry(page);
-          }
-          const t = await settled(page);
-          // The same Step pressed at leisure, from the case's start: where it must have gone.
-          await page.keyboard.press('[');
-          await settled(page);
-          await page.getByTestId('step').click();
-          const want = await settled(page);
+          const t = await hurried(page, async (c) => {
+            const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
+            $(c).click();
+            for (let k = 0; $(c).getAttribute('aria-pressed') !== 'true'; k++) {
+              if (k > 500) throw new Error(c + ' was not pressed');
+              await new Promise((ok) => setTimeout(ok, 0));
+            }
+            $('step').click();
+          }, c);
+          const want = await stepFromStart(page);
           if (t !== want) lost.push(`${id} ${c}: the playhead is at ${t} µs after a Step, not at ${want}`);
         }
       });
@@ -81,28 +91,19 @@ for (const lang of flowLangs()) {
     await onPage(browser, '#/backlog', lang, async ({ page }) => {
       await drawn(page);
       await page.waitForSelector('[data-testid="step"]');
-      await hurry(page);
-      try {
-        await page.evaluate(async () => {
-          const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
-          // As a slider let go: its value while dragged, then the change the scene takes.
-          // A scene's own knob takes the player back to the start (the network's keep it where
-          // it is): the number of clients.
-          const knob = $('knob-clients');
-          knob.value = String(Number(knob.value) === 3 ? 5 : 3);
-          knob.dispatchEvent(new Event('input', { bubbles: true }));
-          knob.dispatchEvent(new Event('change', { bubbles: true }));
-          await new Promise((ok) => setTimeout(ok, 0));
-          $('step').click();
-        });
-      } finally {
-        await unhurry(page);
-      }
-      const t = await settled(page);
-      await page.keyboard.press('[');
-      await settled(page);
-      await page.getByTestId('step').click();
-      assert.equal(t, await settled(page), 'where a Step from the start of the new situation goes');
+      const t = await hurried(page, async () => {
+        const $ = (id) => document.querySelector('[data-testid="' + id + '"]');
+        // As a slider let go: its value while dragged, then the change the scene takes. A
+        // scene's own knob takes the player back to the start (the network's keep it where it
+        // is): the number of clients.
+        const knob = $('knob-clients');
+        knob.value = String(Number(knob.value) === 3 ? 5 : 3);
+        knob.dispatchEvent(new Event('input', { bubbles: true }));
+        knob.dispatchEvent(new Event('change', { bubbles: true }));
+        await new Promise((ok) => setTimeout(ok, 0));
+        $('step').click();
+      });
+      assert.equal(t, await stepFromStart(page), 'where a Step from the start of the new situation goes');
     });
   });
 }
