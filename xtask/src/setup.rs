@@ -615,8 +615,13 @@ mod tests {
     fn reads_the_pinned_wasm_bindgen_from_the_lockfile() {
         let v = wasm_bindgen_version(&root()).unwrap();
         let manifest = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+        // `wasm-bindgen = "=V"` or, with features, `wasm-bindgen = { version = "=V", … }`.
+        let pinned = manifest
+            .lines()
+            .filter(|l| l.trim_start().starts_with("wasm-bindgen ="))
+            .any(|l| l.contains(&format!("\"={v}\"")));
         assert!(
-            manifest.contains(&format!("wasm-bindgen = \"={v}\"")),
+            pinned,
             "Cargo.toml must pin wasm-bindgen to the Cargo.lock version {v}"
         );
     }
