@@ -340,6 +340,11 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
     }
     let status = child.wait().expect("wait for the lab");
     let ended = t.elapsed();
+    // The readers first: the process may be gone before the thread reading its stderr (the
+    // test process's, scheduled late on a loaded machine) has read the line that says so, and
+    // a timestamp looked for before that was missed (a CI run saw no "second signal" message).
+    // Each line is timestamped as it is read, so waiting for the end changes none.
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
     Stopped {
         code: status.code(),
         notice: rx.try_recv().ok().map(|at| at.saturating_duration_since(t)),
@@ -348,8 +353,8 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
             .ok()
             .map(|at| at.saturating_duration_since(t)),
         ended,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
+        stdout,
+        stderr,
     }
 }
 
@@ -391,7 +396,9 @@ fn ctrl_c_stops_a_long_simulation_at_once_and_writes_the_trace_so_far() {
     let out_path = tmp("long-trace.json");
     let (r, p) = long_sim("long", Some(&out_path), 300, &[libc::SIGINT]);
     assert_eq!(r.code, Some(130), "{}", r.stderr);
-    let notice = r.notice.expect("a 'stopped' notice on stderr");
+    let notice = r
+        .notice
+        .unwrap_or_else(|| panic!("a 'stopped' notice on stderr:\n{}", r.stderr));
     assert!(notice < AT_ONCE, "stopped {notice:?} after SIGINT");
     assert!(
         r.ended < write_allowance(),
@@ -427,7 +434,9 @@ fn a_second_ctrl_c_exits_at_once_without_a_half_written_trace() {
     // second of the first signal (the second follows it by 100 ms). Reaping the process also
     // waits for the kernel to free the simulation's heap, which on a loaded two-core machine
     // took over a second; writing the trace so far would take far longer (`write_allowance`).
-    let second = r.second.expect("a 'second signal' message on stderr");
+    let second = r
+        .second
+        .unwrap_or_else(|| panic!("a 'second signal' message on stderr:\n{}", r.stderr));
     assert!(second < AT_ONCE, "second signal message after {second:?}");
     assert!(r.ended < Duration::from_secs(3), "ended {:?}", r.ended);
     assert!(r.stderr.contains("second signal"), "{}", r.stderr);
@@ -449,7 +458,9 @@ fn a_second_ctrl_c_exits_at_once_without_a_half_written_trace() {
 fn sigterm_stops_a_simulation_with_status_143() {
     let (r, p) = long_sim("term", None, 200, &[libc::SIGTERM]);
     assert_eq!(r.code, Some(143), "{}", r.stderr);
-    let notice = r.notice.expect("a 'stopped' notice on stderr");
+    let notice = r
+        .notice
+        .unwrap_or_else(|| panic!("a 'stopped' notice on stderr:\n{}", r.stderr));
     assert!(notice < AT_ONCE, "stopped {notice:?} after SIGTERM");
     // Without --out the trace goes to stdout: it must still parse and say why it ends.
     let t = Trace::from_json(&r.stdout).unwrap();
