@@ -1,4 +1,4 @@
-// The app's wasm shadow stack (build.rs: 128 KiB instead of rustc's 1 MiB) holds the deepest
+// The app's wasm shadow stack (build.rs: 96 KiB instead of rustc's 1 MiB) holds the deepest
 // call chains the app reaches with room to spare: every instance's deepest point stays under a
 // quarter of its stack after the heaviest things a page does (every case of every scene played
 // to its end, the 5,000-message TCP vs UDP scene, #/open with a lab trace). An overflow would
