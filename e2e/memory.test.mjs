@@ -205,6 +205,30 @@ test('playing and pausing a scene again and again leaves no JS closure behind', 
   }
 });
 
+// src/engine/export.rs `copy_text`: the handler given to the clipboard promise's `catch` was a
+// closure made and leaked (`Closure::forget`) on every copy; now one handler serves them all.
+test('copying the link again and again leaves no JS closure behind', async () => {
+  const { page, context, errors } = await handshakeWith(WASM_PROBE);
+  try {
+    const closures = () => page.evaluate(CLOSURES_HELD);
+    const copy = page.getByTestId('copy-link');
+    const copies = async (n) => {
+      for (let i = 0; i < n; i++) await copy.click();
+      await page.getByTestId('share-output').waitFor();
+      // The clipboard's promise has settled, whichever way.
+      await page.waitForTimeout(300);
+    };
+    await copies(1);
+    const before = await closures();
+    assert.ok(before > 0, 'no closure seen in the table (the probe reads the wrong table?)');
+    await copies(10);
+    assert.equal(await closures(), before, 'closures held after 1 copy vs after 11');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
   const { page, context, errors, loaded } = await handshakeWith(WASM_PROBE);
   try {

@@ -244,6 +244,14 @@ pub fn save_svg(name: &str, as_svg: bool, svg: String, w: f64, h: f64) {
     img.set_src(&svg_data_url(&svg));
 }
 
+thread_local! {
+    /// The handler of every rejected clipboard write, made once. A promise keeps the function its
+    /// `catch` is given, and Rust cannot know when the promise is done with it, so a closure made
+    /// for each copy had to be leaked (`Closure::forget`): one more JS function in wasm-bindgen's
+    /// table, and its box in the heap, per click.
+    static SWALLOW: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
 /// `navigator.clipboard.writeText(text)`, when the browser allows it. (Called through
 /// reflection: web-sys marks the Clipboard API unstable.)
 pub fn copy_text(text: &str) -> bool {
@@ -267,9 +275,9 @@ pub fn copy_text(text: &str) -> bool {
         Ok(p) => {
             // A refused permission rejects the promise: swallow it (the text is also shown).
             if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
-                let noop = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
-                let _ = p.catch(&noop);
-                noop.forget();
+                SWALLOW.with(|noop| {
+                    let _ = p.catch(noop);
+                });
             }
             true
         }
