@@ -7,7 +7,8 @@
 //! of four families ([`Family`]):
 //! - a conversation: the cases' two hosts, a listener on server:9999 and one client
 //!   (sometimes two), a one-way delay from [`DELAYS_MS`], each side a script of 2-8 calls
-//!   10-300 ms apart ([`Call`]), sometimes one segment dropped (the sweep's `drop` axis) or
+//!   10-300 ms apart ([`Call`]: among them the scenes' read-to-the-end loop, and a write
+//!   sometimes right after a write), sometimes one segment dropped (the sweep's `drop` axis) or
 //!   else held back 1-250 ms (out of order, [`HOLDS_MS`]), sometimes one or two of the
 //!   sweep's other axes;
 //! - a listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart, an accept() late or
@@ -52,6 +53,16 @@ const SIZES: [u32; 6] = [1, 10, 100, 1448, 3000, 20_000];
 /// ones the seed drew before).
 const BIG_WRITE: u32 = 100_000;
 const BIG_WRITE_PERCENT: u32 = 30;
+
+/// How often a large read (65536) is the scenes' read-to-the-end loop instead, per cent.
+const READ_TO_END_PERCENT: u32 = 25;
+
+/// How often a write that follows a write on the same connection is made at once when the
+/// first returns, with no wait, per cent: the sticky and Nagle scenes' back-to-back writes
+/// (the second meets the first still unacknowledged, Nagle's test in `tcp_nagle_test`, or
+/// joins its skb while it is queued), which the 10-300 ms between drawn calls never reach at
+/// the shorter delays.
+const BACK_TO_BACK_PERCENT: u32 = 35;
 
 /// The longest a scenario is watched, µs (one run costs about this much time on the kernel).
 const MAX_HORIZON_US: u64 = 15_000_000;
@@ -108,6 +119,9 @@ const RECONNECT_PERCENT: u64 = 8;
 enum Call {
     Send(u32, bool),
     Recv(u32),
+    /// recv() again and again until it returns 0 or fails: the scenes' reader, which reads to
+    /// the end of the stream and then closes (tcp-vs-udp, sticky, window).
+    RecvLoop(u32),
     Shutdown(ShutHow),
     Close,
     Abort,
@@ -132,6 +146,7 @@ impl Call {
                 content: None,
             },
             Call::Recv(max) => Action::Recv { max },
+            Call::RecvLoop(max) => Action::RecvLoop { max },
             Call::Shutdown(how) => Action::Shutdown { how },
             Call::Close => Action::Close {},
             Call::Abort => Action::Abort {},
@@ -149,6 +164,7 @@ impl Call {
         match self {
             Call::Send(len, more) => format!("s{len}{}", if more { "+" } else { "" }),
             Call::Recv(max) => format!("r{max}"),
+            Call::RecvLoop(max) => format!("rloop{max}"),
             Call::Shutdown(h) => match h {
                 ShutHow::Wr => "shwr",
                 ShutHow::Rd => "shrd",
@@ -192,7 +208,12 @@ fn call(rng: &mut Rng, reader: bool) -> Call {
                 }
                 Call::Send(len, chance(rng, 20))
             }
-            35..=54 => Call::Recv(pick(rng, &[100, 65_536])),
+            35..=54 => match pick(rng, &[100, 65_536]) {
+                // One draw more only for the large reads, so a scenario without one is the
+                // scenario the seed drew before the loop was drawn.
+                max if max > 100 && chance(rng, READ_TO_END_PERCENT) => Call::RecvLoop(max),
+                max => Call::Recv(max),
+            },
             55..=59 => Call::Shutdown(pick(rng, &[ShutHow::Wr, ShutHow::Rd, ShutHow::Rdwr])),
             60..=65 => Call::Close,
             66..=67 => Call::Abort,
@@ -212,14 +233,15 @@ fn call(rng: &mut Rng, reader: bool) -> Call {
             87..=93 => Call::Poll(pick(rng, &[10, 50, 100, 300])),
             _ => Call::Info,
         };
-        if reader || !matches!(c, Call::Recv(_) | Call::Poll(_)) {
+        if reader || !matches!(c, Call::Recv(_) | Call::RecvLoop(_) | Call::Poll(_)) {
             return c;
         }
     }
 }
 
 /// 2-8 calls spread over the connections `on` (labels of accepted connections; `None`: the
-/// one the script is on), each 10-300 ms after the one before returned (`after_us`: a call
+/// one the script is on), each 10-300 ms after the one before returned, or a write right after
+/// a write on the same connection at once ([`BACK_TO_BACK_PERCENT`]) (`after_us`: a call
 /// that blocks, a connect() whose SYN was lost, does not leave the calls behind it due at once,
 /// where the two sides' next calls would race on the kernel's scheduling). A step
 /// names its connection (`on`) when it switches from the one before, the first from
@@ -233,6 +255,7 @@ fn script(
     let n = 2 + rng.below(7) as usize;
     let mut open = on.to_vec();
     let mut steps = Vec::new();
+    let mut before: Option<(Option<&'static str>, Call)> = None;
     for _ in 0..n {
         if open.is_empty() {
             break;
@@ -240,7 +263,18 @@ fn script(
         let gap = (10 + rng.below(291)) * 1_000;
         let target = pick(rng, &open);
         let c = call(rng, reader);
-        let mut step = Step::after(gap, c.action());
+        // A write after a write on the same connection, sometimes at once (one draw more only
+        // then, so the scripts without two writes in a row are the ones the seed drew before).
+        let again = matches!(
+            (before, c),
+            (Some((t, Call::Send(..))), Call::Send(..)) if t == target
+        );
+        let mut step = if again && chance(rng, BACK_TO_BACK_PERCENT) {
+            Step::now(c.action())
+        } else {
+            Step::after(gap, c.action())
+        };
+        before = Some((target, c));
         if target != current {
             step.on = target.map(str::to_string);
             current = target;
@@ -422,11 +456,15 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
         });
     let tail = if timers { 3_000_000 } else { 1_500_000 };
     sc.limits.max_time_us = (last + tail).max(sc.limits.max_time_us).min(MAX_HORIZON_US);
+    // A call made at once when the one before returned is marked `&`.
     let side = |a: &AppScript| {
         a.steps
             .iter()
-            .filter_map(|s| call_of(&s.action))
-            .map(Call::short)
+            .filter_map(|s| {
+                let c = call_of(&s.action)?;
+                let at_once = s.at_us.is_none() && s.after_us.is_none();
+                Some(format!("{}{}", if at_once { "&" } else { "" }, c.short()))
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -486,7 +524,17 @@ fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
         5
     };
     let clients = (2 + rng.below(4)).min(most);
-    let gap_ms = pick(rng, &[10, 30, 60]);
+    // Not a gap that puts a client's connect() on the instant an earlier client's SYN-ACK
+    // arrives (k gaps = one round trip): its SYN then leaves with that client's ACK and
+    // request, and which of them the listener takes first (a request slot or a cookie, the
+    // accept queue's room) is the lab's scheduling, 0.1-0.8 ms either way, not TCP's: explore
+    // 12900/5 (5 ms, gap 10) and 13700/8 (20 ms, gap 10, client 5) went either way run to run.
+    // One draw all the same, from the gaps left.
+    let gaps: Vec<u64> = [10, 30, 60]
+        .into_iter()
+        .filter(|g| (1..clients).all(|k| k * g != 2 * delay_ms))
+        .collect();
+    let gap_ms = pick(rng, &gaps);
     let mut sockets = vec![SocketSpec::new("listener", "server", Proto::Tcp, 9999)];
     let mut apps = Vec::new();
     let mut kinds = Vec::new();
@@ -875,6 +923,7 @@ fn call_of(a: &Action) -> Option<Call> {
     Some(match *a {
         Action::Send { len, more, .. } => Call::Send(len, more),
         Action::Recv { max } => Call::Recv(max),
+        Action::RecvLoop { max } => Call::RecvLoop(max),
         Action::Shutdown { how } => Call::Shutdown(how),
         Action::Close {} => Call::Close,
         Action::Abort {} => Call::Abort,
@@ -971,6 +1020,11 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ten scenarios of each of the seeds 0-199: the draws the tests look at.
+    fn draws() -> impl Iterator<Item = Scenario> {
+        (0..200).flat_map(|seed| (0..10).map(move |i| scenario(seed, i)))
+    }
 
     #[test]
     fn the_same_seed_draws_the_same_scenarios_and_another_seed_others() {
@@ -1073,6 +1127,78 @@ mod tests {
             }
         }
         assert!(big > 20, "{big}");
+    }
+
+    /// Two shapes every scene with a reader or a writer has are drawn: the loop that reads to
+    /// the end of the stream (a side that reads at all), and a write made at once when the
+    /// write before it on the same connection returned (marked `&` in the summary).
+    #[test]
+    fn conversations_draw_the_scenes_read_to_the_end_loop_and_back_to_back_writes() {
+        let (mut loops, mut back_to_back) = (0, 0);
+        let mut delays = std::collections::BTreeSet::new();
+        for sc in draws() {
+            // The other families write their requests right after connect().
+            if ["backlog,", "udp,", "reconnect,"]
+                .iter()
+                .any(|f| sc.description.starts_with(f))
+            {
+                continue;
+            }
+            for a in &sc.apps {
+                for s in &a.steps {
+                    if let Action::RecvLoop { max } = s.action {
+                        loops += 1;
+                        assert_eq!(max, 65_536, "{}", sc.name);
+                        assert!(sc.description.contains("rloop65536"), "{}", sc.name);
+                    }
+                }
+                for w in a.steps.windows(2) {
+                    let (first, second) = (&w[0], &w[1]);
+                    let at_once = second.at_us.is_none() && second.after_us.is_none();
+                    if at_once && matches!(second.action, Action::Send { .. }) {
+                        // Only behind a write, and on the connection that write was on.
+                        assert!(matches!(first.action, Action::Send { .. }), "{}", sc.name);
+                        assert!(second.on.is_none(), "{}", sc.name);
+                        assert!(sc.description.contains(" &s"), "{}", sc.description);
+                        back_to_back += 1;
+                        delays.insert(sc.network.default.latency_us / 1_000);
+                    }
+                }
+            }
+        }
+        assert!(loops > 50, "{loops}");
+        assert!(back_to_back > 50, "{back_to_back}");
+        assert_eq!(delays.into_iter().collect::<Vec<_>>(), DELAYS_MS, "delays");
+    }
+
+    /// No backlog client connects on the instant an earlier one's SYN-ACK arrives (one round
+    /// trip after that client's SYN): the two clients' segments would reach the listener
+    /// together and the lab's scheduling, not TCP, would order them. The other gaps are all
+    /// still drawn.
+    #[test]
+    fn no_backlog_client_connects_as_an_earlier_ones_handshake_completes() {
+        let mut gaps = std::collections::BTreeSet::new();
+        for sc in draws() {
+            if !sc.description.starts_with("backlog,") {
+                continue;
+            }
+            let rtt = 2 * sc.network.default.latency_us;
+            let connects: Vec<u64> = sc
+                .apps
+                .iter()
+                .filter(|a| a.socket.starts_with("client "))
+                .filter_map(|a| a.steps.first()?.at_us)
+                .collect();
+            for (k, a) in connects.iter().enumerate() {
+                for b in &connects[k + 1..] {
+                    assert_ne!(b - a, rtt, "{}: {}", sc.name, sc.description);
+                }
+            }
+            if let [a, b, ..] = connects[..] {
+                gaps.insert((b - a) / 1_000);
+            }
+        }
+        assert_eq!(gaps.into_iter().collect::<Vec<_>>(), [10, 30, 60]);
     }
 
     #[test]
