@@ -3,12 +3,14 @@
 // without loss, a drop with fast retransmit, a drop to one MSS with the RTO), the slow reader
 // shows a zero window, scrubbing back restores the start, and embeds/phones do not overflow.
 // A knob change replaces the ladder's layers written as one string (the time axis here, the
-// handshake's state pills) whole. Screenshots of every case (desktop, 640x400 and 360x640 embeds, 360 px phone) land in
-// target/screenshots/window-*.png.
+// handshake's state pills) whole, and styles its new drawing with no rule that walks each
+// element's ancestors through a :not() (Blink's selector statistics, read through CDP); a packet
+// focused from the keyboard keeps its emphasis. Screenshots of every case (desktop, 640x400 and
+// 360x640 embeds, 360 px phone) land in target/screenshots/window-*.png.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, screenshot, hasCjk, flowLangs } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, flowLangs } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -281,4 +283,93 @@ test('handshake: a loss change replaces the state pills in one piece, drawn as a
     // than without loss (a delay change would not move them: the drawing's scale follows the
     // delay): g, rect, text each.
     enough: (n) => assert.equal(n, 15, `five pills of three elements (${n} elements)`),
+  }));
+
+/** The selectors Blink tried while it styled what `act` changed, from its selector statistics
+ * (the trace category behind DevTools' "selector stats"): selector → times tried, matched. */
+async function selectorsTried(page, act) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { categories: 'disabled-by-default-blink.debug', transferMode: 'ReportEvents' });
+  await act();
+  await cdp.send('Tracing.end');
+  await done;
+  await cdp.detach();
+  const tried = new Map();
+  for (const e of events.filter((e) => e.name === 'SelectorStats')) {
+    for (const t of e.args.selector_stats.selector_timings) {
+      const a = tried.get(t.selector) ?? { tried: 0, matched: 0 };
+      a.tried += t.match_attempts;
+      a.matched += t.match_count;
+      tried.set(t.selector, a);
+    }
+  }
+  return tried;
+}
+
+/** Whether `selector` has a `:not()` whose argument is a complex selector (`:not(.a *)`): Blink
+ * then walks the element's ancestors for each element it tries, with no ancestor filter to
+ * turn it away early, and a rule whose subject is such a `:not()` is tried on every element. */
+function notOfComplex(selector) {
+  for (let at = selector.indexOf(':not('); at >= 0; at = selector.indexOf(':not(', at + 1)) {
+    let depth = 0;
+    let end = at + 4;
+    for (; end < selector.length; end++) {
+      if (selector[end] === '(') depth++;
+      else if (selector[end] === ')' && --depth === 0) break;
+    }
+    const args = selector.slice(at + 5, end).split(',');
+    if (args.some((a) => /[\s>+~]/.test(a.trim()))) return true;
+  }
+  return false;
+}
+
+test('window: a loss change styles its new drawing with no rule that walks every element\'s ancestors through a :not()', () =>
+  onPage(browser, '#/window', 'en', async ({ page }) => {
+    await ready(page);
+    await page.waitForSelector('[data-testid="segment"]');
+    const tried = await selectorsTried(page, () => page.evaluate(() => new Promise((resolve) => {
+      const old = document.querySelector('[data-testid="player"] .lad-stack svg.lad-axis');
+      const el = document.querySelector('[data-testid="loss"]');
+      el.value = '25';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      // The new drawing is in once the old axis has left (Yew may finish in a later task), and
+      // styled by the frame after.
+      const started = performance.now();
+      const wait = () => (old.isConnected && performance.now() - started < 10_000
+        ? requestAnimationFrame(wait)
+        : requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+      requestAnimationFrame(wait);
+    })));
+    // The statistics saw the new drawing styled: every text of it tried against `.lad text`.
+    const texts = tried.get('.lad text')?.tried ?? 0;
+    assert.ok(texts > 300, `the 25 % loss drawing's texts were styled (${texts} tried)`);
+    const walking = [...tried].filter(([s]) => notOfComplex(s)).map(([s, a]) => `${s}: tried ${a.tried}`);
+    assert.deepEqual(walking, [], 'no rule with a :not() of a complex selector tried');
+  }));
+
+test('window: a packet focused from the keyboard draws its shaft 4 px wide and its label underlined, the others as before', () =>
+  onPage(browser, '#/window', 'en', async ({ page }) => {
+    await ready(page);
+    await page.waitForSelector('[data-testid="segment"]');
+    const look = () => page.evaluate(() => {
+      const hit = document.activeElement;
+      const g = hit.closest('g.seg');
+      if (!g) return { focused: hit.outerHTML.slice(0, 120) };
+      return {
+        focused: hit.matches('line.hit'),
+        shaft: getComputedStyle(g.querySelector('line.shaft')).strokeWidth,
+        label: getComputedStyle(g.querySelector(':scope > text')).textDecorationLine,
+        other: getComputedStyle(document.querySelector('g.seg:not(:focus-within) line.shaft')).strokeWidth,
+      };
+    });
+    // At the end every packet is sent; Tab from the ladder's scroller reaches the one that
+    // holds the Tab stop.
+    await page.getByTestId('end').click();
+    await page.locator('[data-testid="ladder-scroll"]').focus();
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await look(), { focused: true, shaft: '4px', label: 'underline', other: '2px' });
   }));

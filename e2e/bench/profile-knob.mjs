@@ -11,7 +11,15 @@
 // button instead (what moving the playhead alone costs).
 //   SYNACK_BASE_URL=… node e2e/bench/profile-knob.mjs '#/window' loss [rounds]
 // SYNACK_PROFILE_LAYOUTS=1 lists each style recalc and layout in order (a forced one names the
-// function that read); SYNACK_PROFILE_SPLIT=1 sums the main thread's events change by change;
+// function that read); SYNACK_PROFILE_SPLIT=1 sums the main thread's thread time (`tdur`: what
+// this thread spent, not the wall clock a loaded machine stretches) change by change, by kind,
+// with what the browser did for it: elements restyled (UpdateLayoutTree's element count), layout
+// objects dirty of all, paint events, and elements the change added inside the diagram
+// (`.lad-stack`) and outside it, so that "restyled - added in the diagram" is what a change
+// costs outside the drawing it replaces (counts, the same on any load);
+// SYNACK_PROFILE_SELECTORS=N adds Blink's selector statistics (what DevTools' "selector stats"
+// shows) and prints the N costliest selectors with their match attempts: a rule whose subject is
+// `*` or `:not(..)` is tried on every element a change adds;
 // SYNACK_PROFILE_WARM=N (below) leaves the page's first N changes out of the trace.
 // SYNACK_PROFILE_TOP=N adds the CPU profile's inclusive time by function, top N (idle and
 // unattributed samples left out): where a change's script time goes, callees included.
@@ -55,11 +63,25 @@ const step = () =>
         requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
       }),
   );
+// Elements each change adds inside the diagram and outside it (a MutationObserver's added nodes
+// with their descendants), read back for the split.
+await page.evaluate(() => {
+  window.__added = [];
+  new MutationObserver((list) => {
+    const a = window.__added.at(-1);
+    if (!a) return;
+    for (const m of list) for (const n of m.addedNodes) {
+      if (n.nodeType !== 1) continue;
+      a[n.closest('.lad-stack') ? 0 : 1] += 1 + n.querySelectorAll('*').length;
+    }
+  }).observe(document.body, { subtree: true, childList: true });
+});
 const change = (v) =>
   knob === 'step' ? step() : page.evaluate(
     ([id, v]) =>
       new Promise((resolve) => {
         const el = document.querySelector(`[data-testid="${id}"]`);
+        window.__added.push([0, 0]);
         const t0 = performance.now();
         el.value = v;
         el.dispatchEvent(new Event('input', { bubbles: true }));
@@ -80,12 +102,15 @@ const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
 await cdp.send('Tracing.start', {
-  categories: 'devtools.timeline,v8,blink,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.stack',
+  categories: 'devtools.timeline,v8,blink,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.stack' +
+    (process.env.SYNACK_PROFILE_SELECTORS ? ',disabled-by-default-blink.debug' : ''),
   transferMode: 'ReportEvents',
 });
 await cdp.send('Profiler.start');
 const took = [];
+const warmed = await page.evaluate(() => window.__added.length);
 for (let i = 0; i < Number(rounds); i++) took.push(await change(values[i % values.length]));
+const added = (await page.evaluate(() => window.__added)).slice(warmed);
 const { profile } = await cdp.send('Profiler.stop');
 await cdp.send('Tracing.end');
 await done;
@@ -106,16 +131,41 @@ if (process.env.SYNACK_PROFILE_LAYOUTS) {
       (d.stackTrace && ['Layout', 'UpdateLayoutTree'].includes(e.name) ? ` FORCED by ${d.stackTrace[0]?.functionName}` : '') + (d.type ? ` ${d.type}` : ''));
   }
 }
-// Each change's main-thread time by kind, from its input event to the next one's.
+// Each change's main-thread time by kind, from its input event to the next one's: thread time of
+// the outermost events of each kind (a Paint nests in a Paint), and the counts above.
 if (process.env.SYNACK_PROFILE_SPLIT) {
   const starts = main.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === (knob === 'step' ? 'click' : 'input')).map((e) => e.ts).sort((a, b) => a - b);
-  const kinds = ['FunctionCall', 'FireAnimationFrame', 'UpdateLayoutTree', 'Layout', 'Paint', 'MinorGC', 'MajorGC'];
+  const kinds = ['FunctionCall', 'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'MinorGC', 'MajorGC'];
+  const outermost = (es) => es.filter((e) => !es.some((o) => o !== e && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur));
   starts.forEach((t0, i) => {
     const within = main.filter((e) => e.ts >= t0 && e.ts < (starts[i + 1] ?? Infinity));
-    const sum = (n) => within.filter((e) => e.name === n).reduce((a, e) => a + e.dur / 1000, 0);
-    const layouts = within.filter((e) => e.name === 'Layout').length;
-    console.log(`  change ${i + 1}: ${layouts} layout(s); ` + kinds.map((n) => [n, sum(n)]).filter(([, d]) => d >= 0.1).map(([n, d]) => `${n} ${d.toFixed(1)}`).join(', '));
+    const of = (n) => within.filter((e) => e.name === n);
+    const sum = (n) => outermost(of(n)).reduce((a, e) => a + (e.tdur ?? e.dur) / 1000, 0);
+    const restyled = of('UpdateLayoutTree').reduce((a, e) => a + (e.args?.elementCount ?? 0), 0);
+    const dirty = of('Layout').map((e) => `${e.args?.beginData?.dirtyObjects}/${e.args?.beginData?.totalObjects}`).join(' ');
+    const [inside, outside] = added[i] ?? [NaN, NaN];
+    console.log(`  change ${i + 1}: ${kinds.map((n) => [n, sum(n)]).filter(([, d]) => d >= 0.1).map(([n, d]) => `${n} ${d.toFixed(1)}`).join(', ')} ms; ` +
+      `restyled ${restyled} (added ${inside} in the diagram, ${outside} outside: ${restyled - inside} restyled besides the new drawing); ` +
+      `layout dirty ${dirty}; ${of('Paint').length} paints`);
   });
+}
+// Blink's selector statistics, summed over the changes.
+if (process.env.SYNACK_PROFILE_SELECTORS) {
+  const by = new Map();
+  for (const e of events.filter((e) => e.name === 'SelectorStats')) {
+    for (const t of e.args.selector_stats.selector_timings) {
+      const a = by.get(t.selector) ?? { us: 0, attempts: 0, matched: 0 };
+      a.us += t['elapsed (us)'];
+      a.attempts += t.match_attempts;
+      a.matched += t.match_count;
+      by.set(t.selector, a);
+    }
+  }
+  const total = [...by.values()].reduce((s, a) => s + a.us, 0);
+  console.log(`selector matching: ${(total / 1000).toFixed(1)} ms in all (with the statistics' own cost); costliest:`);
+  for (const [sel, a] of [...by].sort((x, y) => y[1].us - x[1].us).slice(0, Number(process.env.SYNACK_PROFILE_SELECTORS))) {
+    console.log(`  ${(a.us / 1000).toFixed(2).padStart(7)} ms  ${String(a.attempts).padStart(6)} tried ${String(a.matched).padStart(6)} matched  ${sel}`);
+  }
 }
 // CPU profile self time.
 const dt = new Map();
