@@ -33,7 +33,10 @@ use crate::sys::realtime_us;
 /// `tcp_max_syn_backlog` (+ 1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SynQueueLimits {
-    pub max_syn_backlog: u32,
+    /// `None` when it could not be read. 0 is a limit like any other: the kernel takes it
+    /// (`proc_dointvec`, no floor), and without cookies `tcp_conn_request`'s early drop
+    /// (`max - qlen < max >> 2`) then drops every SYN behind one queued request.
+    pub max_syn_backlog: Option<u32>,
     /// 0, 1 or 2.
     pub syncookies: u32,
     /// net.ipv4.tcp_abort_on_overflow: an ACK refused for a full accept queue resets its
@@ -53,8 +56,8 @@ impl SynQueueLimits {
         let mut p = synack_model::profile::Profile::linux();
         p.syncookies = self.syncookies > 0;
         p.syncookies_always = self.syncookies == 2;
-        if self.max_syn_backlog > 0 {
-            p.max_syn_backlog = self.max_syn_backlog;
+        if let Some(max) = self.max_syn_backlog {
+            p.max_syn_backlog = max;
         } else {
             // Unknown: only the backlog bounds the gauge.
             p.syncookies = true;
@@ -470,8 +473,8 @@ impl Recorder {
         counter_host: HostId,
     ) {
         let mut g = self.lock();
-        // Unknown limits (max_syn_backlog 0) say nothing about cookies.
-        g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog > 0;
+        // Unknown limits (no tcp_max_syn_backlog read) say nothing about cookies.
+        g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog.is_some();
         g.syncookies_always = syn_limits.syncookies == 2;
         g.abort_on_overflow = syn_limits.abort_on_overflow;
         g.add_diag(samples, syn_limits, counter_host);
@@ -2190,7 +2193,7 @@ mod tests {
         // Measured on 6.18: backlog 4 holds 5 requests; with syncookies off, 16 and 17 for
         // tcp_max_syn_backlog drop from the 14th and 15th SYN (13 and 14 held).
         let cookies = |c| SynQueueLimits {
-            max_syn_backlog: 16,
+            max_syn_backlog: Some(16),
             syncookies: c,
             ..SynQueueLimits::default()
         };
@@ -2200,7 +2203,7 @@ mod tests {
         assert_eq!(cookies(0).cap(100), 13);
         assert_eq!(cookies(1).cap(100), 101);
         let seventeen = SynQueueLimits {
-            max_syn_backlog: 17,
+            max_syn_backlog: Some(17),
             syncookies: 0,
             ..SynQueueLimits::default()
         };
@@ -2583,7 +2586,7 @@ mod tests {
                 ),
             ];
             let limits = SynQueueLimits {
-                max_syn_backlog: 128,
+                max_syn_backlog: Some(128),
                 syncookies,
                 ..SynQueueLimits::default()
             };
@@ -2607,7 +2610,7 @@ mod tests {
             request_sock(st::NEW_SYN_RECV, 40002),
         ];
         let no_cookies = SynQueueLimits {
-            max_syn_backlog: 128,
+            max_syn_backlog: Some(128),
             syncookies: 0,
             ..SynQueueLimits::default()
         };
@@ -2640,6 +2643,45 @@ mod tests {
             ..no_cookies
         };
         assert_eq!(drops(&replay_with(&r, &packets, &samples, cookies)), vec![]);
+    }
+
+    #[test]
+    fn a_tcp_max_syn_backlog_of_0_drops_a_syn_behind_one_request_and_is_not_an_unknown_limit() {
+        // Measured on 6.18 (backlog-full-no-syncookies+max_syn_backlog=0: listen(8), clients
+        // 30 ms apart on a 20 ms wire): every second client's SYN, arriving while the one
+        // before it is still a request, goes unanswered until its retransmission, as the
+        // model drops it; the recorder read the 0 as "not read" and left the drop unmarked.
+        let one_request = || {
+            vec![
+                DiagSock {
+                    wqueue: 8,
+                    ..listener_sock(0)
+                },
+                request_sock(st::NEW_SYN_RECV, 40001),
+            ]
+        };
+        let run = |max_syn_backlog| {
+            let (r, t0) = recorder_with_listener();
+            let samples = [
+                sample(t0 + 100, t0 + 110, one_request()),
+                sample(t0 + 300, t0 + 310, one_request()),
+            ];
+            let packets = [delivered(
+                t0 + 180,
+                tcp(CLIENT, 40002, SERVER, 9999, 0x02, 0),
+                t0 + 200,
+            )];
+            let limits = SynQueueLimits {
+                max_syn_backlog,
+                syncookies: 0,
+                ..SynQueueLimits::default()
+            };
+            drops(&replay_with(&r, &packets, &samples, limits))
+        };
+        assert_eq!(run(Some(0)), vec![DropReason::SynQueueFull]);
+        // 128 leaves room for many more requests; an unread limit marks nothing.
+        assert_eq!(run(Some(128)), vec![]);
+        assert_eq!(run(None), vec![]);
     }
 
     #[test]

@@ -843,6 +843,15 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "delay",
         "150",
     ),
+    // Off the grid (2026-12-07). SO_RCVBUF below the floor: SOCK_MIN_RCVBUF is one
+    // TCP_SKB_MIN_TRUESIZE (2304), so the SYN-ACK offers half of it, 1152 (the model took
+    // twice that, 1448 after rounding to the MSS).
+    (
+        "so-rcvbuf-below-the-floor-offers-half-of-sock-min-rcvbuf",
+        "delayed-ack",
+        "rcvbuf",
+        "1000",
+    ),
 ];
 
 /// Every axis as (name, values): the explorer (`explore`) draws its overrides from this

@@ -742,21 +742,29 @@ fn with_sack_out_of_order_segments_grow_the_window_their_duplicate_acks_offer() 
 
 #[test]
 fn a_tiny_so_rcvbuf_still_leaves_the_linux_minimum_of_receive_space() {
-    // `sk_setsockopt`: SO_RCVBUF is doubled, but never below SOCK_MIN_RCVBUF (4608 bytes on
-    // x86-64, half of it window space: 2304). Measured on 6.18 (sweep point
-    // delayed-ack+rcvbuf=2048): the SYN-ACK offers one 1448-byte segment, and a 100-byte
-    // request leaves the window at 1448. A SO_RCVBUF of 1000 taken as it is would offer
-    // less than one segment.
-    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-    let listener = s.sockets.iter_mut().find(|x| x.host == "server").unwrap();
-    listener.recv_buffer = Some(1_000);
-    let t = run(&s);
-    let syn_ack: Vec<String> = packets_with_windows(&t)
-        .into_iter()
-        .filter(|l| l.contains("server>client S. "))
-        .map(|l| l.split_once(' ').unwrap().1.to_string())
-        .collect();
-    assert_eq!(syn_ack, ["server>client S. seq=0 ack=1 len=0 win=1448"]);
+    // `__sock_set_rcvbuf`: SO_RCVBUF is doubled, but never below SOCK_MIN_RCVBUF, one
+    // TCP_SKB_MIN_TRUESIZE (2304 bytes on x86-64; SOCK_MIN_SNDBUF is two), half of it window
+    // space: 1152. Measured on 6.18 (zero-window with SO_RCVBUF on the listener, 20 ms
+    // wire): the SYN-ACK offers 1152 for SO_RCVBUF 1 and 1000 (the floor), 1200 for 1200
+    // (doubled, above the floor, under one segment) and 1448 for 2048 (rounded down to the
+    // MSS, `tcp_select_initial_window`).
+    let syn_ack_window = |so_rcvbuf: u32| {
+        let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+        let listener = s.sockets.iter_mut().find(|x| x.host == "server").unwrap();
+        listener.recv_buffer = Some(so_rcvbuf);
+        packets_with_windows(&run(&s))
+            .into_iter()
+            .filter(|l| l.contains("server>client S. "))
+            .map(|l| l.split_once(' ').unwrap().1.to_string())
+            .collect::<Vec<_>>()
+    };
+    for (so_rcvbuf, win) in [(1, 1152), (1_000, 1152), (1_200, 1200), (2_048, 1448)] {
+        assert_eq!(
+            syn_ack_window(so_rcvbuf),
+            [format!("server>client S. seq=0 ack=1 len=0 win={win}")],
+            "SO_RCVBUF {so_rcvbuf}"
+        );
+    }
 }
 
 /// A reader that never reads (SO_RCVBUF 8192) and a writer of eight full segments, 100 ms
