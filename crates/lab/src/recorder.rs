@@ -1474,7 +1474,16 @@ impl Causes {
             .filter(|(h, _)| h.flags.fin)
             .map(|(h, len)| h.seq.wrapping_add(len))
             .next_back();
-        r.flags.rst && rst_certainly_resets(r.seq, ack_sent, peer_fin)
+        // TIME-WAIT: both FINs in, ours acknowledged by the peer.
+        let own_fin = before(true)
+            .filter(|(h, _)| h.flags.fin)
+            .map(|(h, len)| h.seq.wrapping_add(len))
+            .next_back();
+        let time_wait = peer_fin.is_some()
+            && own_fin.is_some_and(|f| {
+                before(false).any(|(h, _)| h.flags.ack && h.ack == f.wrapping_add(1))
+            });
+        r.flags.rst && rst_certainly_resets(r.seq, ack_sent, peer_fin, time_wait)
     }
 
     /// When socket `s` was aborted (SO_LINGER 0) inside `(after, upto]`, if it was.
@@ -2028,12 +2037,19 @@ fn answered_syns(events: &[Event]) -> BTreeSet<SegmentId> {
 /// `tcp_validate_incoming`): it is at the socket's rcv_nxt, the acknowledgment number of the
 /// last segment the socket sent before it (`ack_sent`; none for a SYN, whose RST must
 /// acknowledge it instead), or one less when that acknowledged the peer's FIN numbered
-/// `rst_seq` (`peer_fin`; `tcp_reset_check`: CLOSE-WAIT, LAST-ACK, CLOSING). These are the
+/// `rst_seq` (`peer_fin`; `tcp_reset_check`: CLOSE-WAIT, LAST-ACK, CLOSING). Not in
+/// TIME-WAIT (`time_wait`): the timewait socket takes a RST at rcv_nxt alone
+/// (`tcp_timewait_state_process`) and ignores one a number below it. These are the
 /// kernel's own numbers: a wire that read the socket's earlier segments late cannot move
 /// them, where the times of those segments would make the socket look alive after the RST.
-fn rst_certainly_resets(rst_seq: u32, ack_sent: Option<u32>, peer_fin: Option<u32>) -> bool {
+fn rst_certainly_resets(
+    rst_seq: u32,
+    ack_sent: Option<u32>,
+    peer_fin: Option<u32>,
+    time_wait: bool,
+) -> bool {
     ack_sent.is_some_and(|a| {
-        a == rst_seq || (a == rst_seq.wrapping_add(1) && peer_fin == Some(rst_seq))
+        a == rst_seq || (!time_wait && a == rst_seq.wrapping_add(1) && peer_fin == Some(rst_seq))
     })
 }
 
@@ -2132,6 +2148,9 @@ fn mark_resets_for_no_socket(
                     state.get(&s.id) == Some(&TcpState::Closed) || closed_at.contains_key(&s.id)
                 };
                 let key = (seg.src, seg.dst);
+                let time_wait = tuple
+                    .iter()
+                    .any(|s| state.get(&s.id) == Some(&TcpState::TimeWait));
                 let reset_before = reset.contains(&key) && tuple.iter().all(ended);
                 if !tuple.is_empty() && (reset_before || tuple.iter().all(|s| gone(s))) {
                     e.kind = EventKind::SegmentDropped {
@@ -2146,13 +2165,12 @@ fn mark_resets_for_no_socket(
                     h.seq,
                     ack_sent.get(&(seg.dst, seg.src)).copied().flatten(),
                     fin_sent.get(&key).copied(),
+                    time_wait,
                 ) && !time_wait_paws_rejects(
                     h.options.timestamps.map(|t| t.0),
                     tsval_sent.get(&key).copied(),
                     e.t,
-                    tuple
-                        .iter()
-                        .any(|s| state.get(&s.id) == Some(&TcpState::TimeWait)),
+                    time_wait,
                 ) {
                     reset.insert(key);
                 }
@@ -3027,6 +3045,45 @@ mod tests {
         assert!(!time_wait_paws_rejects(Some(121), sent, 200, true));
         assert!(!time_wait_paws_rejects(None, sent, 200, true));
         assert!(!time_wait_paws_rejects(Some(1), Some((0, 100)), 200, true));
+    }
+
+    #[test]
+    fn a_rst_one_below_rcv_nxt_leaves_time_wait_alone_and_the_rst_at_rcv_nxt_ends_it() {
+        // Measured on 6.18 (time-wait-assassinated+delay=700, 4 of 4): the server's FIN
+        // (seq 1) brought the client to TIME-WAIT at rcv_nxt 2; a RST at seq 1 (the
+        // listener's answer to an older duplicate ACK) reached it and was ignored
+        // (`tcp_timewait_state_process`: a RST at rcv_nxt only; rcv_nxt - 1 is
+        // `tcp_reset_check`'s, for CLOSE-WAIT, LAST-ACK and CLOSING). The RST at seq 2 behind
+        // it ended TIME-WAIT, and was marked "no socket" as if the first had.
+        let with_seq_ack = |mut p: Vec<u8>, seq: u8, ack: u8| {
+            p[27] = seq;
+            p[31] = ack;
+            p
+        };
+        let (r, t0) = recorder();
+        client_socket(&r);
+        r.add_wire_capture(&[
+            delivered(t0 + 10, from_client(0x11), t0 + 20),
+            delivered(t0 + 30, with_seq_ack(to_client(0x11), 1, 2), t0 + 40),
+            delivered(t0 + 41, with_seq_ack(from_client(0x10), 2, 2), t0 + 50),
+            delivered(t0 + 100, to_client(0x04), t0 + 110),
+            delivered(t0 + 200, with_seq_ack(to_client(0x04), 2, 1), t0 + 210),
+        ]);
+        let time_wait = || vec![sock(st::TIME_WAIT, 0, 0)];
+        r.add_diag(
+            &[
+                sample(t0 + 5, t0 + 8, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 60, t0 + 70, time_wait()),
+                sample(t0 + 150, t0 + 160, time_wait()),
+                sample(t0 + 300, t0 + 310, vec![]),
+            ],
+            SynQueueLimits::default(),
+            HostId(0),
+        );
+        let tr = r.finish("test");
+        assert_eq!(drops(&tr), vec![], "the second RST reached TIME-WAIT");
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::Closed), Some(off + 210));
     }
 
     #[test]
