@@ -1128,3 +1128,44 @@ fn a_connection_that_never_writes_still_shows_the_send_buffer_the_handshake_gave
     let t = win(WindowCase::SlowStart);
     assert_eq!(send_buffer_caps(&t, "conn"), [16_384, 46_080]);
 }
+
+#[test]
+fn an_active_opens_first_pacing_rate_comes_from_tcp_init_cwnd_not_the_routes_initcwnd() {
+    // `tcp_rcv_synsent_state_process`: the SYN-ACK's `tcp_ack` sets the pacing rate
+    // (`tcp_cong_control` → `tcp_update_pacing_rate`) while cwnd is still tcp_init_sock's
+    // TCP_INIT_CWND; only then does `tcp_finish_connect` → `tcp_init_transfer` give the
+    // route's initcwnd. The first write's GSO chunks follow that rate (`tcp_tso_autosize`):
+    // at a 40 ms RTT, cwnd 10's rate makes chunks of two segments (PSH on the 2nd and on the
+    // last), where initcwnd 1000's would send the 5000 bytes as one chunk. Measured on 6.18
+    // (psh-writes+initcwnd=1000): PSH on the 2nd segment, 4 of 4.
+    let json = r#"{ "name": "initcwnd-1000-first-write", "profile": "linux",
+      "hosts": [ { "name": "client", "addr": "10.0.0.1" }, { "name": "server", "addr": "10.0.0.2" } ],
+      "network": { "default": { "latency_us": 20000 } },
+      "tuning": { "initial_cwnd_segments": 1000 },
+      "sockets": [
+        { "label": "listener", "host": "server", "proto": "tcp", "port": 9999 },
+        { "label": "client", "host": "client", "proto": "tcp", "port": 0 } ],
+      "apps": [
+        { "socket": "listener", "steps": [ { "call": "listen", "backlog": 8 }, { "call": "accept", "label": "server" } ] },
+        { "socket": "client", "steps": [ { "at_us": 50000, "call": "connect", "to": "server:9999" },
+                                         { "at_us": 200000, "call": "send", "len": 5000 } ] } ],
+      "limits": { "max_time_us": 400000 } }"#;
+    let t = run(&synack_model::scenario::Scenario::from_json(json).expect("a valid scenario"));
+    let client = t.hosts.iter().position(|h| h.name == "client").unwrap() as u16;
+    let pushed: Vec<bool> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.host.0 == client => {
+                match &segment.header {
+                    synack_model::trace::Header::Tcp(h) if segment.payload_len > 0 => {
+                        Some(h.flags.psh)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pushed, [false, true, false, true]);
+}
