@@ -295,8 +295,9 @@ pub struct BacklogOpts {
     /// net.ipv4.tcp_abort_on_overflow=1: answer the overflowing ACK with an RST.
     #[arg(long)]
     pub abort_on_overflow: bool,
-    /// net.ipv4.tcp_max_syn_backlog in the namespace, 1-1048576.
-    #[arg(long, default_value_t = 128, value_parser = value_parser!(u32).range(1..=1 << 20))]
+    /// net.ipv4.tcp_max_syn_backlog in the namespace, 0-1048576 (without syncookies, 0 drops
+    /// every SYN behind one queued request).
+    #[arg(long, default_value_t = 128, value_parser = value_parser!(u32).range(0..=1 << 20))]
     pub max_syn_backlog: u32,
     /// net.ipv4.tcp_syncookies: 0 (off), 1 (when the SYN queue overflows) or 2 (always).
     #[arg(long, default_value_t = 1, value_parser = value_parser!(u32).range(0..=2))]

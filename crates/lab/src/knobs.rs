@@ -523,8 +523,37 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
                 .into(),
         );
     }
+    // Sysctls whose kernel range is narrower than the model's (which also keeps textbook
+    // values): refused here, before any namespace is made, rather than by the kernel's
+    // EINVAL halfway through a run.
+    for (field, value, lo, hi, why) in [
+        (
+            "syn_retries",
+            sc.tuning.syn_retries,
+            1,
+            127,
+            "tcp_syn_retries is 1-127 (tcp_syn_retries_min, MAX_TCP_SYNCNT)",
+        ),
+        (
+            "dupack_threshold",
+            sc.tuning.dupack_threshold,
+            1,
+            TCP_MAX_REORDERING,
+            "tcp_reordering is 1 up to tcp_max_reordering, 300 in the lab's namespaces",
+        ),
+    ] {
+        if let Some(v) = value.filter(|v| !(lo..=hi).contains(v)) {
+            return Err(format!(
+                "tuning {field:?} = {v}: the kernel refuses it ({why}; measured on 6.18)"
+            ));
+        }
+    }
     Ok(())
 }
+
+/// net.ipv4.tcp_max_reordering as a new namespace has it, which the lab does not change: the
+/// ceiling of tcp_reordering (6.18 refuses 301 with it at 300, takes 400 with it at 500).
+const TCP_MAX_REORDERING: u32 = 300;
 
 /// The route metrics the scenario tunes, as `ip route` arguments ("initcwnd", "4").
 pub fn route_metrics(sc: &Scenario) -> Vec<(&'static str, String)> {
@@ -751,6 +780,18 @@ mod tests {
         );
         let e = check(&with(r#"{"udp_rmem_default": 4096}"#)).unwrap_err();
         assert!(e.contains("read-only inside a network namespace"), "{e}");
+    }
+
+    #[test]
+    fn a_value_the_kernel_refuses_is_refused_before_the_run_with_the_kernel_s_range() {
+        // Measured on 6.18 in a fresh namespace: tcp_reordering takes 300 and refuses 301
+        // (tcp_max_reordering 300), tcp_syn_retries refuses 0; the model's ranges take both.
+        assert_eq!(check(&with(r#"{"dupack_threshold": 300}"#)), Ok(()));
+        let e = check(&with(r#"{"dupack_threshold": 301}"#)).unwrap_err();
+        assert!(e.contains("tcp_max_reordering"), "{e}");
+        assert_eq!(check(&with(r#"{"syn_retries": 127}"#)), Ok(()));
+        let e = check(&with(r#"{"syn_retries": 0}"#)).unwrap_err();
+        assert!(e.contains("1-127"), "{e}");
     }
 
     #[test]

@@ -33,7 +33,10 @@ use crate::sys::realtime_us;
 /// `tcp_max_syn_backlog` (+ 1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SynQueueLimits {
-    pub max_syn_backlog: u32,
+    /// `None` when it could not be read. 0 is a limit like any other: the kernel takes it
+    /// (`proc_dointvec`, no floor), and without cookies `tcp_conn_request`'s early drop
+    /// (`max - qlen < max >> 2`) then drops every SYN behind one queued request.
+    pub max_syn_backlog: Option<u32>,
     /// 0, 1 or 2.
     pub syncookies: u32,
     /// net.ipv4.tcp_abort_on_overflow: an ACK refused for a full accept queue resets its
@@ -53,8 +56,8 @@ impl SynQueueLimits {
         let mut p = synack_model::profile::Profile::linux();
         p.syncookies = self.syncookies > 0;
         p.syncookies_always = self.syncookies == 2;
-        if self.max_syn_backlog > 0 {
-            p.max_syn_backlog = self.max_syn_backlog;
+        if let Some(max) = self.max_syn_backlog {
+            p.max_syn_backlog = max;
         } else {
             // Unknown: only the backlog bounds the gauge.
             p.syncookies = true;
@@ -470,8 +473,8 @@ impl Recorder {
         counter_host: HostId,
     ) {
         let mut g = self.lock();
-        // Unknown limits (max_syn_backlog 0) say nothing about cookies.
-        g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog > 0;
+        // Unknown limits (no tcp_max_syn_backlog read) say nothing about cookies.
+        g.no_syncookies = syn_limits.syncookies == 0 && syn_limits.max_syn_backlog.is_some();
         g.syncookies_always = syn_limits.syncookies == 2;
         g.abort_on_overflow = syn_limits.abort_on_overflow;
         g.add_diag(samples, syn_limits, counter_host);
@@ -1471,7 +1474,16 @@ impl Causes {
             .filter(|(h, _)| h.flags.fin)
             .map(|(h, len)| h.seq.wrapping_add(len))
             .next_back();
-        r.flags.rst && rst_certainly_resets(r.seq, ack_sent, peer_fin)
+        // TIME-WAIT: both FINs in, ours acknowledged by the peer.
+        let own_fin = before(true)
+            .filter(|(h, _)| h.flags.fin)
+            .map(|(h, len)| h.seq.wrapping_add(len))
+            .next_back();
+        let time_wait = peer_fin.is_some()
+            && own_fin.is_some_and(|f| {
+                before(false).any(|(h, _)| h.flags.ack && h.ack == f.wrapping_add(1))
+            });
+        r.flags.rst && rst_certainly_resets(r.seq, ack_sent, peer_fin, time_wait)
     }
 
     /// When socket `s` was aborted (SO_LINGER 0) inside `(after, upto]`, if it was.
@@ -2025,12 +2037,19 @@ fn answered_syns(events: &[Event]) -> BTreeSet<SegmentId> {
 /// `tcp_validate_incoming`): it is at the socket's rcv_nxt, the acknowledgment number of the
 /// last segment the socket sent before it (`ack_sent`; none for a SYN, whose RST must
 /// acknowledge it instead), or one less when that acknowledged the peer's FIN numbered
-/// `rst_seq` (`peer_fin`; `tcp_reset_check`: CLOSE-WAIT, LAST-ACK, CLOSING). These are the
+/// `rst_seq` (`peer_fin`; `tcp_reset_check`: CLOSE-WAIT, LAST-ACK, CLOSING). Not in
+/// TIME-WAIT (`time_wait`): the timewait socket takes a RST at rcv_nxt alone
+/// (`tcp_timewait_state_process`) and ignores one a number below it. These are the
 /// kernel's own numbers: a wire that read the socket's earlier segments late cannot move
 /// them, where the times of those segments would make the socket look alive after the RST.
-fn rst_certainly_resets(rst_seq: u32, ack_sent: Option<u32>, peer_fin: Option<u32>) -> bool {
+fn rst_certainly_resets(
+    rst_seq: u32,
+    ack_sent: Option<u32>,
+    peer_fin: Option<u32>,
+    time_wait: bool,
+) -> bool {
     ack_sent.is_some_and(|a| {
-        a == rst_seq || (a == rst_seq.wrapping_add(1) && peer_fin == Some(rst_seq))
+        a == rst_seq || (!time_wait && a == rst_seq.wrapping_add(1) && peer_fin == Some(rst_seq))
     })
 }
 
@@ -2129,6 +2148,9 @@ fn mark_resets_for_no_socket(
                     state.get(&s.id) == Some(&TcpState::Closed) || closed_at.contains_key(&s.id)
                 };
                 let key = (seg.src, seg.dst);
+                let time_wait = tuple
+                    .iter()
+                    .any(|s| state.get(&s.id) == Some(&TcpState::TimeWait));
                 let reset_before = reset.contains(&key) && tuple.iter().all(ended);
                 if !tuple.is_empty() && (reset_before || tuple.iter().all(|s| gone(s))) {
                     e.kind = EventKind::SegmentDropped {
@@ -2143,13 +2165,12 @@ fn mark_resets_for_no_socket(
                     h.seq,
                     ack_sent.get(&(seg.dst, seg.src)).copied().flatten(),
                     fin_sent.get(&key).copied(),
+                    time_wait,
                 ) && !time_wait_paws_rejects(
                     h.options.timestamps.map(|t| t.0),
                     tsval_sent.get(&key).copied(),
                     e.t,
-                    tuple
-                        .iter()
-                        .any(|s| state.get(&s.id) == Some(&TcpState::TimeWait)),
+                    time_wait,
                 ) {
                     reset.insert(key);
                 }
@@ -2190,7 +2211,7 @@ mod tests {
         // Measured on 6.18: backlog 4 holds 5 requests; with syncookies off, 16 and 17 for
         // tcp_max_syn_backlog drop from the 14th and 15th SYN (13 and 14 held).
         let cookies = |c| SynQueueLimits {
-            max_syn_backlog: 16,
+            max_syn_backlog: Some(16),
             syncookies: c,
             ..SynQueueLimits::default()
         };
@@ -2200,7 +2221,7 @@ mod tests {
         assert_eq!(cookies(0).cap(100), 13);
         assert_eq!(cookies(1).cap(100), 101);
         let seventeen = SynQueueLimits {
-            max_syn_backlog: 17,
+            max_syn_backlog: Some(17),
             syncookies: 0,
             ..SynQueueLimits::default()
         };
@@ -2583,7 +2604,7 @@ mod tests {
                 ),
             ];
             let limits = SynQueueLimits {
-                max_syn_backlog: 128,
+                max_syn_backlog: Some(128),
                 syncookies,
                 ..SynQueueLimits::default()
             };
@@ -2607,7 +2628,7 @@ mod tests {
             request_sock(st::NEW_SYN_RECV, 40002),
         ];
         let no_cookies = SynQueueLimits {
-            max_syn_backlog: 128,
+            max_syn_backlog: Some(128),
             syncookies: 0,
             ..SynQueueLimits::default()
         };
@@ -2640,6 +2661,45 @@ mod tests {
             ..no_cookies
         };
         assert_eq!(drops(&replay_with(&r, &packets, &samples, cookies)), vec![]);
+    }
+
+    #[test]
+    fn a_tcp_max_syn_backlog_of_0_drops_a_syn_behind_one_request_and_is_not_an_unknown_limit() {
+        // Measured on 6.18 (backlog-full-no-syncookies+max_syn_backlog=0: listen(8), clients
+        // 30 ms apart on a 20 ms wire): every second client's SYN, arriving while the one
+        // before it is still a request, goes unanswered until its retransmission, as the
+        // model drops it; the recorder read the 0 as "not read" and left the drop unmarked.
+        let one_request = || {
+            vec![
+                DiagSock {
+                    wqueue: 8,
+                    ..listener_sock(0)
+                },
+                request_sock(st::NEW_SYN_RECV, 40001),
+            ]
+        };
+        let run = |max_syn_backlog| {
+            let (r, t0) = recorder_with_listener();
+            let samples = [
+                sample(t0 + 100, t0 + 110, one_request()),
+                sample(t0 + 300, t0 + 310, one_request()),
+            ];
+            let packets = [delivered(
+                t0 + 180,
+                tcp(CLIENT, 40002, SERVER, 9999, 0x02, 0),
+                t0 + 200,
+            )];
+            let limits = SynQueueLimits {
+                max_syn_backlog,
+                syncookies: 0,
+                ..SynQueueLimits::default()
+            };
+            drops(&replay_with(&r, &packets, &samples, limits))
+        };
+        assert_eq!(run(Some(0)), vec![DropReason::SynQueueFull]);
+        // 128 leaves room for many more requests; an unread limit marks nothing.
+        assert_eq!(run(Some(128)), vec![]);
+        assert_eq!(run(None), vec![]);
     }
 
     #[test]
@@ -2985,6 +3045,45 @@ mod tests {
         assert!(!time_wait_paws_rejects(Some(121), sent, 200, true));
         assert!(!time_wait_paws_rejects(None, sent, 200, true));
         assert!(!time_wait_paws_rejects(Some(1), Some((0, 100)), 200, true));
+    }
+
+    #[test]
+    fn a_rst_one_below_rcv_nxt_leaves_time_wait_alone_and_the_rst_at_rcv_nxt_ends_it() {
+        // Measured on 6.18 (time-wait-assassinated+delay=700, 4 of 4): the server's FIN
+        // (seq 1) brought the client to TIME-WAIT at rcv_nxt 2; a RST at seq 1 (the
+        // listener's answer to an older duplicate ACK) reached it and was ignored
+        // (`tcp_timewait_state_process`: a RST at rcv_nxt only; rcv_nxt - 1 is
+        // `tcp_reset_check`'s, for CLOSE-WAIT, LAST-ACK and CLOSING). The RST at seq 2 behind
+        // it ended TIME-WAIT, and was marked "no socket" as if the first had.
+        let with_seq_ack = |mut p: Vec<u8>, seq: u8, ack: u8| {
+            p[27] = seq;
+            p[31] = ack;
+            p
+        };
+        let (r, t0) = recorder();
+        client_socket(&r);
+        r.add_wire_capture(&[
+            delivered(t0 + 10, from_client(0x11), t0 + 20),
+            delivered(t0 + 30, with_seq_ack(to_client(0x11), 1, 2), t0 + 40),
+            delivered(t0 + 41, with_seq_ack(from_client(0x10), 2, 2), t0 + 50),
+            delivered(t0 + 100, to_client(0x04), t0 + 110),
+            delivered(t0 + 200, with_seq_ack(to_client(0x04), 2, 1), t0 + 210),
+        ]);
+        let time_wait = || vec![sock(st::TIME_WAIT, 0, 0)];
+        r.add_diag(
+            &[
+                sample(t0 + 5, t0 + 8, vec![sock(st::ESTABLISHED, 0, 0)]),
+                sample(t0 + 60, t0 + 70, time_wait()),
+                sample(t0 + 150, t0 + 160, time_wait()),
+                sample(t0 + 300, t0 + 310, vec![]),
+            ],
+            SynQueueLimits::default(),
+            HostId(0),
+        );
+        let tr = r.finish("test");
+        assert_eq!(drops(&tr), vec![], "the second RST reached TIME-WAIT");
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::Closed), Some(off + 210));
     }
 
     #[test]

@@ -593,7 +593,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             pcap,
             mut warnings,
         },
-    ) = s.finish_with(Ok(()), 0)?;
+    ) = s.finish_with(Ok(()), None)?;
     warnings.extend(module_warnings);
     let poll_gap_us = ctx.rec.max_poll_gap_us();
     if poll_gap_us > POLL_GAP_US {

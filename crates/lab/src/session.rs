@@ -319,7 +319,11 @@ impl Session {
     /// the trace recorded so far comes back inside `LabError::CutShort`, marked `cut_short`,
     /// so `main` writes it (and the pcap) before it reports the cause. Other errors pass
     /// through (the guards still clean up).
-    pub fn finish_with<T>(self, body: Result<T>, max_syn_backlog: u32) -> Result<(T, Finished)> {
+    pub fn finish_with<T>(
+        self,
+        body: Result<T>,
+        max_syn_backlog: Option<u32>,
+    ) -> Result<(T, Finished)> {
         let cause = match body {
             Ok(v) => return Ok((v, self.assemble(max_syn_backlog)?)),
             Err(e @ (LabError::Interrupted { .. } | LabError::Timeout { .. })) => e,
@@ -367,8 +371,9 @@ impl Session {
     }
 
     /// Stops capture and polling and assembles the trace.
-    /// `max_syn_backlog`: the experiment's tcp_max_syn_backlog, 0 to read the namespace's.
-    fn assemble(mut self, max_syn_backlog: u32) -> Result<Finished> {
+    /// `max_syn_backlog`: the experiment's tcp_max_syn_backlog, `None` to read the
+    /// namespace's.
+    fn assemble(mut self, max_syn_backlog: Option<u32>) -> Result<Finished> {
         // One last poll interval so the final states are seen.
         std::thread::sleep(Duration::from_millis(20));
         self.progress.clear();
@@ -435,11 +440,7 @@ impl Session {
                 .and_then(|v| v.trim().parse().ok())
         };
         let syn_limits = SynQueueLimits {
-            max_syn_backlog: if max_syn_backlog > 0 {
-                max_syn_backlog
-            } else {
-                read("net.ipv4.tcp_max_syn_backlog").unwrap_or(0)
-            },
+            max_syn_backlog: max_syn_backlog.or_else(|| read("net.ipv4.tcp_max_syn_backlog")),
             syncookies: read("net.ipv4.tcp_syncookies").unwrap_or(1),
             abort_on_overflow: read("net.ipv4.tcp_abort_on_overflow") == Some(1),
         };

@@ -160,8 +160,9 @@ axes! {
         };
     syn_count: "TCP_SYNCNT on the client (instead of tcp_syn_retries), every SYN lost",
         ["1", "2", "3", "4"], SYN_TIMEOUTS, MAX_HORIZON_MS, socket!("client".syn_count = num);
-    synack_retries: "net.ipv4.tcp_synack_retries, every SYN-ACK lost",
-        ["1", "2", "3", "4"], &["handshake-synack-lost", "backlog-full-no-syncookies"],
+    synack_retries: "net.ipv4.tcp_synack_retries, every SYN-ACK lost (0: the request dies at \
+        its first timeout)",
+        ["0", "1", "2", "3", "4"], &["handshake-synack-lost", "backlog-full-no-syncookies"],
         MAX_HORIZON_MS, |sc, v| {
             sc.tuning.synack_retries = Some(v.parse().ok()?);
             if sc.name.ends_with("handshake-synack-lost") {
@@ -361,8 +362,9 @@ axes! {
             sc.tuning.window_scale = if on(v)? { None } else { Some(None) };
             Some(())
         };
-    rcvbuf: "SO_RCVBUF on the listener (its connections inherit it), bytes",
-        ["2048", "4096", "16384", "65536"],
+    rcvbuf: "SO_RCVBUF on the listener (its connections inherit it), bytes (1: below the \
+        kernel's floor, SOCK_MIN_RCVBUF)",
+        ["1", "2048", "4096", "16384", "65536"],
         &["zero-window", "psh-half-window", "psh-writes", "delayed-ack"], 0,
         socket!("listener".recv_buffer = num);
     sndbuf: "SO_SNDBUF on the client, bytes",
@@ -377,8 +379,8 @@ axes! {
             sc.tuning.icmp_ratelimit_us = ms_to_us(v)?;
             Some(())
         };
-    maxseg: "TCP_MAXSEG on both ends, bytes",
-        ["536", "1000"], &["psh-writes", "loss-fast-retransmit", "zero-window", "handshake-normal"],
+    maxseg: "TCP_MAXSEG on both ends, bytes (88: TCP_MIN_MSS, the least the kernel takes)",
+        ["88", "536", "1000"], &["psh-writes", "loss-fast-retransmit", "zero-window", "handshake-normal"],
         0, |sc, v| {
             let m = v.parse().ok()?;
             for s in &mut sc.sockets {
@@ -438,8 +440,9 @@ axes! {
         assumed; RACK's reordering window is 0 past it)",
         ["1", "2", "5", "10"], &["loss-fast-retransmit", "loss-tail", "cubic-two-holes"], 0,
         tuning!(dupack_threshold);
-    initcwnd: "the route's initcwnd (ip route … initcwnd N) in both namespaces",
-        ["1", "2", "4", "20"],
+    initcwnd: "the route's initcwnd (ip route … initcwnd N) in both namespaces (100: above \
+        TCP_INIT_CWND's pacing rate, which the active opener's first write still follows)",
+        ["1", "2", "4", "20", "100"],
         &["psh-writes", "psh-half-window", "loss-fast-retransmit", "idle-restart"], 0,
         tuning!(initial_cwnd_segments);
     // HyStart matters on the cases' own 50 ms wire: with 0 the kernel's bulk transfers
@@ -842,6 +845,24 @@ pub const RECORDED: &[(&str, &str, &str, &str)] = &[
         "time-wait-reconnect-no-timestamps",
         "delay",
         "150",
+    ),
+    // Off the grid (2026-12-07). SO_RCVBUF below the floor: SOCK_MIN_RCVBUF is one
+    // TCP_SKB_MIN_TRUESIZE (2304), so the SYN-ACK offers half of it, 1152 (the model took
+    // twice that, 1448 after rounding to the MSS).
+    (
+        "so-rcvbuf-below-the-floor-offers-half-of-sock-min-rcvbuf",
+        "delayed-ack",
+        "rcvbuf",
+        "1000",
+    ),
+    // The active opener's first pacing rate is the SYN-ACK's `tcp_ack`, before
+    // `tcp_init_transfer` sets the route's initcwnd: cwnd 10's rate cuts the first write
+    // into GSO chunks of two (PSH on the 2nd segment), not one chunk as initcwnd 1000's.
+    (
+        "active-open-first-pacing-rate-from-tcp-init-cwnd",
+        "psh-writes",
+        "initcwnd",
+        "1000",
     ),
 ];
 

@@ -200,11 +200,13 @@ profile! {
     /// and the space is the window, as the RFCs picture it (and as the model did before it
     /// knew the machine).
     rcv_skb_overhead: u32,
-    /// The least receive space SO_RCVBUF gives, bytes. Linux doubles the value for overhead
-    /// but keeps the buffer at SOCK_MIN_RCVBUF at least (`sk_setsockopt`: 2 ×
-    /// TCP_SKB_MIN_TRUESIZE = 2 × (2048 + 256) = 4608 on x86-64), whose window space is
-    /// half of it: 2304. Measured on 6.18: SO_RCVBUF 2048 still leaves room for a 100-byte
-    /// segment in a 1448-byte window. 0: SO_RCVBUF is the space as given.
+    /// The least receive space SO_RCVBUF gives, bytes (an SO_RCVBUF value). Linux doubles
+    /// the value for overhead but keeps the buffer at SOCK_MIN_RCVBUF at least
+    /// (`__sock_set_rcvbuf`: `max(val * 2, SOCK_MIN_RCVBUF)`), which is one
+    /// TCP_SKB_MIN_TRUESIZE, 2048 + 256 = 2304 on x86-64 (SOCK_MIN_SNDBUF is two of them);
+    /// its window space is half of it: 1152. Measured on 6.18 (zero-window with SO_RCVBUF
+    /// 1, 1000 and 1200 on the listener): the SYN-ACK offers 1152, 1152 and 1200, and
+    /// SO_RCVBUF 2048 offers one 1448-byte segment. 0: SO_RCVBUF is the space as given.
     min_recv_buffer: u32,
     /// A UDP socket's receive queue for new sockets, payload bytes (Linux: from
     /// net.core.rmem_default, 212992 bytes of buffer accounting; modelled as 128 KiB of
@@ -709,7 +711,7 @@ impl Profile {
             time_wait_socket: true,
             recv_buffer: 65_536,
             rcv_skb_overhead: 0,
-            min_recv_buffer: 2_304,
+            min_recv_buffer: crate::udp::SOCK_MIN_RCVBUF / 2,
             udp_recv_buffer: 131_072,
             udp_rmem_default: 212_992,
             udp_skb_pad: 64,
@@ -972,7 +974,7 @@ mod tests {
             ),
             (
                 "min_recv_buffer",
-                "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 2304 of window space",
+                "SOCK_MIN_RCVBUF: SO_RCVBUF never leaves less than 1152 of window space",
             ),
             (
                 "send_buffer",

@@ -742,21 +742,29 @@ fn with_sack_out_of_order_segments_grow_the_window_their_duplicate_acks_offer() 
 
 #[test]
 fn a_tiny_so_rcvbuf_still_leaves_the_linux_minimum_of_receive_space() {
-    // `sk_setsockopt`: SO_RCVBUF is doubled, but never below SOCK_MIN_RCVBUF (4608 bytes on
-    // x86-64, half of it window space: 2304). Measured on 6.18 (sweep point
-    // delayed-ack+rcvbuf=2048): the SYN-ACK offers one 1448-byte segment, and a 100-byte
-    // request leaves the window at 1448. A SO_RCVBUF of 1000 taken as it is would offer
-    // less than one segment.
-    let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
-    let listener = s.sockets.iter_mut().find(|x| x.host == "server").unwrap();
-    listener.recv_buffer = Some(1_000);
-    let t = run(&s);
-    let syn_ack: Vec<String> = packets_with_windows(&t)
-        .into_iter()
-        .filter(|l| l.contains("server>client S. "))
-        .map(|l| l.split_once(' ').unwrap().1.to_string())
-        .collect();
-    assert_eq!(syn_ack, ["server>client S. seq=0 ack=1 len=0 win=1448"]);
+    // `__sock_set_rcvbuf`: SO_RCVBUF is doubled, but never below SOCK_MIN_RCVBUF, one
+    // TCP_SKB_MIN_TRUESIZE (2304 bytes on x86-64; SOCK_MIN_SNDBUF is two), half of it window
+    // space: 1152. Measured on 6.18 (zero-window with SO_RCVBUF on the listener, 20 ms
+    // wire): the SYN-ACK offers 1152 for SO_RCVBUF 1 and 1000 (the floor), 1200 for 1200
+    // (doubled, above the floor, under one segment) and 1448 for 2048 (rounded down to the
+    // MSS, `tcp_select_initial_window`).
+    let syn_ack_window = |so_rcvbuf: u32| {
+        let mut s = presets::handshake(&Knobs::default(), presets::HandshakeCase::Normal);
+        let listener = s.sockets.iter_mut().find(|x| x.host == "server").unwrap();
+        listener.recv_buffer = Some(so_rcvbuf);
+        packets_with_windows(&run(&s))
+            .into_iter()
+            .filter(|l| l.contains("server>client S. "))
+            .map(|l| l.split_once(' ').unwrap().1.to_string())
+            .collect::<Vec<_>>()
+    };
+    for (so_rcvbuf, win) in [(1, 1152), (1_000, 1152), (1_200, 1200), (2_048, 1448)] {
+        assert_eq!(
+            syn_ack_window(so_rcvbuf),
+            [format!("server>client S. seq=0 ack=1 len=0 win={win}")],
+            "SO_RCVBUF {so_rcvbuf}"
+        );
+    }
 }
 
 /// A reader that never reads (SO_RCVBUF 8192) and a writer of eight full segments, 100 ms
@@ -1119,4 +1127,45 @@ fn a_connection_that_never_writes_still_shows_the_send_buffer_the_handshake_gave
     // not only the length.
     let t = win(WindowCase::SlowStart);
     assert_eq!(send_buffer_caps(&t, "conn"), [16_384, 46_080]);
+}
+
+#[test]
+fn an_active_opens_first_pacing_rate_comes_from_tcp_init_cwnd_not_the_routes_initcwnd() {
+    // `tcp_rcv_synsent_state_process`: the SYN-ACK's `tcp_ack` sets the pacing rate
+    // (`tcp_cong_control` → `tcp_update_pacing_rate`) while cwnd is still tcp_init_sock's
+    // TCP_INIT_CWND; only then does `tcp_finish_connect` → `tcp_init_transfer` give the
+    // route's initcwnd. The first write's GSO chunks follow that rate (`tcp_tso_autosize`):
+    // at a 40 ms RTT, cwnd 10's rate makes chunks of two segments (PSH on the 2nd and on the
+    // last), where initcwnd 1000's would send the 5000 bytes as one chunk. Measured on 6.18
+    // (psh-writes+initcwnd=1000): PSH on the 2nd segment, 4 of 4.
+    let json = r#"{ "name": "initcwnd-1000-first-write", "profile": "linux",
+      "hosts": [ { "name": "client", "addr": "10.0.0.1" }, { "name": "server", "addr": "10.0.0.2" } ],
+      "network": { "default": { "latency_us": 20000 } },
+      "tuning": { "initial_cwnd_segments": 1000 },
+      "sockets": [
+        { "label": "listener", "host": "server", "proto": "tcp", "port": 9999 },
+        { "label": "client", "host": "client", "proto": "tcp", "port": 0 } ],
+      "apps": [
+        { "socket": "listener", "steps": [ { "call": "listen", "backlog": 8 }, { "call": "accept", "label": "server" } ] },
+        { "socket": "client", "steps": [ { "at_us": 50000, "call": "connect", "to": "server:9999" },
+                                         { "at_us": 200000, "call": "send", "len": 5000 } ] } ],
+      "limits": { "max_time_us": 400000 } }"#;
+    let t = run(&synack_model::scenario::Scenario::from_json(json).expect("a valid scenario"));
+    let client = t.hosts.iter().position(|h| h.name == "client").unwrap() as u16;
+    let pushed: Vec<bool> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } if segment.src.host.0 == client => {
+                match &segment.header {
+                    synack_model::trace::Header::Tcp(h) if segment.payload_len > 0 => {
+                        Some(h.flags.psh)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pushed, [false, true, false, true]);
 }

@@ -145,7 +145,7 @@ pub fn run(common: &Common, opts: &BacklogOpts) -> Result<Outcome> {
             pcap,
             warnings,
         },
-    ) = s.finish_with(recorded, o.max_syn_backlog)?;
+    ) = s.finish_with(recorded, Some(o.max_syn_backlog))?;
     summarize(trace, pcap, warnings, &o, sysctls, &ids)
 }
 

@@ -88,7 +88,7 @@ fn run(common: &Common, td: Option<&TeardownOpts>, name: &'static str) -> Result
             pcap,
             warnings,
         },
-    ) = s.finish_with(recorded, 0)?;
+    ) = s.finish_with(recorded, None)?;
     summarize(trace, pcap, warnings, name, td.map(|_| first), &ids, watch)
 }
 

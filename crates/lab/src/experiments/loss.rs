@@ -128,7 +128,7 @@ pub fn run(common: &Common, o: &LossOpts) -> Result<Outcome> {
             pcap,
             warnings,
         },
-    ) = s.finish_with(recorded, 0)?;
+    ) = s.finish_with(recorded, None)?;
     let packets = analyze::packets(&trace);
     let client_port = packets.first().map(|p| p.sport).unwrap_or(0);
     let data: Vec<&analyze::Pkt> = packets

@@ -139,7 +139,7 @@ pub fn run(common: &Common, opts: &StickyOpts) -> Result<Outcome> {
             pcap,
             warnings,
         },
-    ) = s.finish_with(recorded, 0)?;
+    ) = s.finish_with(recorded, None)?;
     summarize(trace, pcap, warnings, opts, conns, captured)
 }
 

@@ -50,7 +50,7 @@ pub fn run(common: &Common) -> Result<Outcome> {
             pcap,
             warnings,
         },
-    ) = s.finish_with(recorded, 0)?;
+    ) = s.finish_with(recorded, None)?;
     sum.warnings.extend(warnings);
     let list = |v: &[u32]| {
         v.iter()

@@ -339,17 +339,22 @@ impl TcpSocket {
     /// max(cwnd, packets out) / srtt, times `tcp_pacing_ss_ratio` 200 % while cwnd is below
     /// half of ssthresh, `tcp_pacing_ca_ratio` 120 % after.
     fn pacing_rate_now(&self) -> Option<u64> {
+        self.pacing_rate_at(self.cc.cwnd)
+    }
+
+    /// [`Self::pacing_rate_now`] with a congestion window of `cwnd` bytes.
+    pub(super) fn pacing_rate_at(&self, cwnd: u32) -> Option<u64> {
         let srtt = self.rtt.srtt.filter(|&s| s > 0)?;
         let mss = self.snd_mss.max(1) as u64;
         let packets_out = (self.snd_max.diff(self.snd_una).max(0) as u64).div_ceil(mss);
-        let cwnd = (self.cc.cwnd as u64 / mss).max(packets_out).max(1);
-        let ratio = if (self.cc.cwnd as u64) < self.cc.ssthresh as u64 / 2 {
+        let segments = (cwnd as u64 / mss).max(packets_out).max(1);
+        let ratio = if (cwnd as u64) < self.cc.ssthresh as u64 / 2 {
             200
         } else {
             120
         };
         // mss · cwnd · ratio % · 10^6 / srtt_us.
-        Some(mss * cwnd * ratio * 10_000 / srtt)
+        Some(mss * segments * ratio * 10_000 / srtt)
     }
 
     /// `sk_pacing_rate`: what the last ACK (`tcp_ack` → `tcp_cong_control` →
