@@ -175,58 +175,52 @@ test("the first scene's mount decodes each attribute name from the wasm memory o
   }
 });
 
+/** On the handshake: `act(page, n)` done `warm` times, then `more` times more, leaves the
+ * closures Rust holds in wasm-bindgen's table as they were after the first round. */
+async function leavesNoClosure(act, [warm, more], what) {
+  const { page, context, errors } = await handshakeWith(WASM_PROBE);
+  try {
+    const closures = () => page.evaluate(CLOSURES_HELD);
+    await act(page, warm);
+    const before = await closures();
+    assert.ok(before > 0, 'no closure seen in the table (the probe reads the wrong table?)');
+    await act(page, more);
+    assert.equal(await closures(), before, `closures held after ${warm} ${what} vs after ${warm + more}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
 // src/dom.rs `later`: a task put off with gloo's `Timeout::new(..).forget()` leaked its closure
 // for good (a JS function in wasm-bindgen's table, and the Rust box behind it), and stopping
 // playback put one off each time (src/hooks/animation_frame.rs drops the frame closure on a
 // later task), so every play/pause left one more behind.
 test('playing and pausing a scene again and again leaves no JS closure behind', async () => {
-  const { page, context, errors } = await handshakeWith(WASM_PROBE);
-  try {
-    const closures = () => page.evaluate(CLOSURES_HELD);
+  const cycles = async (page, n) => {
     const play = page.getByTestId('play');
-    const cycles = async (n) => {
-      for (let i = 0; i < n; i++) {
-        await play.click();
-        await page.waitForTimeout(150);
-        await play.click();
-        await page.waitForTimeout(150);
-      }
-      // Whatever the last pause put off has run (the hash write waits 300 ms).
-      await page.waitForTimeout(1000);
-    };
-    await cycles(2);
-    const before = await closures();
-    assert.ok(before > 0, 'no closure seen in the table (the probe reads the wrong table?)');
-    await cycles(10);
-    assert.equal(await closures(), before, `closures held after 2 play/pause cycles vs after 12`);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+    for (let i = 0; i < n; i++) {
+      await play.click();
+      await page.waitForTimeout(150);
+      await play.click();
+      await page.waitForTimeout(150);
+    }
+    // Whatever the last pause put off has run (the hash write waits 300 ms).
+    await page.waitForTimeout(1000);
+  };
+  await leavesNoClosure(cycles, [2, 10], 'play/pause cycles');
 });
 
 // src/engine/export.rs `copy_text`: the handler given to the clipboard promise's `catch` was a
 // closure made and leaked (`Closure::forget`) on every copy; now one handler serves them all.
 test('copying the link again and again leaves no JS closure behind', async () => {
-  const { page, context, errors } = await handshakeWith(WASM_PROBE);
-  try {
-    const closures = () => page.evaluate(CLOSURES_HELD);
-    const copy = page.getByTestId('copy-link');
-    const copies = async (n) => {
-      for (let i = 0; i < n; i++) await copy.click();
-      await page.getByTestId('share-output').waitFor();
-      // The clipboard's promise has settled, whichever way.
-      await page.waitForTimeout(300);
-    };
-    await copies(1);
-    const before = await closures();
-    assert.ok(before > 0, 'no closure seen in the table (the probe reads the wrong table?)');
-    await copies(10);
-    assert.equal(await closures(), before, 'closures held after 1 copy vs after 11');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  const copies = async (page, n) => {
+    for (let i = 0; i < n; i++) await page.getByTestId('copy-link').click();
+    await page.getByTestId('share-output').waitFor();
+    // The clipboard's promise has settled, whichever way.
+    await page.waitForTimeout(300);
+  };
+  await leavesNoClosure(copies, [1, 10], 'copies');
 });
 
 test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
