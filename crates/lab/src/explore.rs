@@ -10,14 +10,15 @@
 //!   10-300 ms apart ([`Call`]: among them the scenes' read-to-the-end loop, and a write
 //!   sometimes right after a write), sometimes one segment dropped (the sweep's `drop` axis) or
 //!   else held back 1-250 ms (out of order, [`HOLDS_MS`]), sometimes one or two of the
-//!   sweep's other axes;
+//!   sweep's other axes (TCP_MAXSEG and SO_RCVBUF then on the listener, the clients or both,
+//!   [`ONE_SIDED`]);
 //! - a listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart, an accept() late or
 //!   never, tcp_syncookies 0/1/2, tcp_abort_on_overflow, tcp_synack_retries 1-2, sometimes a
 //!   client's ACK or a SYN-ACK lost, sometimes net.core.somaxconn below the backlog;
 //! - UDP: one or two senders (connect()ed or not) of 1-6 datagrams from one byte to above the
 //!   largest (EMSGSIZE), to a receiver or to a port nobody holds, a receiver that reads early,
 //!   late, short (MSG_TRUNC) or never, sometimes with a small SO_RCVBUF or another
-//!   icmp_ratelimit;
+//!   icmp_ratelimit, sometimes a second receiver sharing the port with SO_REUSEADDR;
 //! - a reconnect: a client that connects again on the 4-tuple of its last connection while one
 //!   side of that connection is in TIME-WAIT, from its own port (SO_REUSEADDR or not) or from the
 //!   namespace's one ephemeral port (tcp_tw_reuse), tcp_timestamps 0/1/2 ([`reconnect`]).
@@ -413,6 +414,7 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     let drawable: Vec<(&str, &[&str])> = crate::sweep::axes()
         .filter(|(a, _)| !NOT_DRAWN.iter().any(|(n, _)| n == a))
         .collect();
+    let mut applied = Vec::new();
     for _ in 0..n_axes {
         let (axis, values) = pick(rng, &drawable);
         let value = pick(rng, values);
@@ -420,6 +422,7 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
         if crate::sweep::apply(&mut tried, axis, value).is_some() {
             sc = tried;
             what.push(format!("{axis}={value}"));
+            applied.push((axis, value));
         }
     }
     // Sometimes, when none is dropped, one segment of the same kinds held back instead (the
@@ -437,6 +440,28 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
                 rule.action = FaultAction::Delay { by_us: ms * 1_000 };
             }
             what.push(format!("hold {v} {ms} ms"));
+        }
+    }
+    // A socket option an axis put on one end or both goes on the listener, the clients or
+    // both (one draw more, only when the axis was drawn, and last, so every other scenario
+    // is the one the seed drew before).
+    for (axis, set) in ONE_SIDED {
+        let Some(&(_, value)) = applied.iter().rev().find(|(a, _)| a == axis) else {
+            continue;
+        };
+        let ends = pick(rng, &ENDS);
+        for s in &mut sc.sockets {
+            let listener = s.label == "listener";
+            let on = match ends {
+                Ends::Listener => listener,
+                Ends::Clients => !listener,
+                Ends::Both => true,
+            };
+            set(s, on.then_some(value));
+        }
+        let drawn = format!("{axis}={value}");
+        for w in what.iter_mut().filter(|w| **w == drawn) {
+            w.push_str(ends.short());
         }
     }
     // Watched until a while after the last call: 1.5 s, 3 s with a drop, a held segment or a
@@ -475,6 +500,40 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     sc.description = format!("{}{scripts}", what.join(", "));
     sc
 }
+
+/// Which ends of a conversation a socket option is on: the listener (its accepted
+/// connections inherit it), the clients, or both.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ends {
+    Listener,
+    Clients,
+    Both,
+}
+
+const ENDS: [Ends; 3] = [Ends::Listener, Ends::Clients, Ends::Both];
+
+impl Ends {
+    /// Said after the axis in the one-line summary (`maxseg=536 client`).
+    fn short(self) -> &'static str {
+        match self {
+            Ends::Listener => " listener",
+            Ends::Clients => " client",
+            Ends::Both => " both",
+        }
+    }
+}
+
+/// The sweep's socket-option axes that set one end (`rcvbuf`: the listener) or both
+/// (`maxseg`), and how to set (`Some`) or leave unset (`None`) the option on one socket: the
+/// scenes set TCP_MAXSEG and SO_RCVBUF on either end, and one end's option reaches the other
+/// only through the SYN's MSS and window (`tcp_mss_clamp`, `tcp_select_initial_window`).
+type SetOpt = fn(&mut SocketSpec, Option<&str>);
+const ONE_SIDED: &[(&str, SetOpt)] = &[
+    ("maxseg", |s, v| s.max_seg = v.and_then(|v| v.parse().ok())),
+    ("rcvbuf", |s, v| {
+        s.recv_buffer = v.and_then(|v| v.parse().ok())
+    }),
+];
 
 /// The one-way delays of a backlog scenario, ms: not 0 or 1, where clients and the listener's
 /// timers on one tick race by the kernel's scheduling rather than by TCP.
@@ -913,10 +972,35 @@ fn udp(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             what.push(format!("icmp_ratelimit={v}"));
         }
     }
+    // Sometimes a second receiver on the port, both with SO_REUSEADDR and the same reads (the
+    // udp scene's sockets sharing a port): a unicast datagram goes to one of them only, the
+    // last bound: `udp_lib_get_port` adds a socket at the head of its port-and-address chain,
+    // and `udp4_lib_lookup2` keeps the first of the best `compute_score` (the two score alike
+    // but for a point when `sk_incoming_cpu` is this CPU, which only the one that has
+    // received can be). One draw more only
+    // when a receiver holds the port, and last, so every other scenario is the one the seed
+    // drew before.
+    if !closed && chance(rng, SHARED_PORT_PERCENT) {
+        let at = sc.sockets.iter().position(|s| s.label == "receiver");
+        let app = sc.apps.iter().position(|a| a.socket == "receiver");
+        if let (Some(at), Some(app)) = (at, app) {
+            sc.sockets[at].reuse_addr = true;
+            let mut second = sc.sockets[at].clone();
+            second.label = "receiver 2".into();
+            sc.sockets.insert(at + 1, second);
+            let mut reads = sc.apps[app].clone();
+            reads.socket = "receiver 2".into();
+            sc.apps.insert(app + 1, reads);
+            what.push("receiver 2 on the port too (SO_REUSEADDR, bound last), same reads".into());
+        }
+    }
     sc.limits.max_time_us = last_us + 1_000_000;
     sc.description = what.join(", ");
     sc
 }
+
+/// How often a UDP scenario with a receiver binds a second receiver to its port, per cent.
+const SHARED_PORT_PERCENT: u32 = 30;
 
 /// The generated call an action stands for (None for connect, listen, accept).
 fn call_of(a: &Action) -> Option<Call> {
@@ -1169,6 +1253,79 @@ mod tests {
         assert!(loops > 50, "{loops}");
         assert!(back_to_back > 50, "{back_to_back}");
         assert_eq!(delays.into_iter().collect::<Vec<_>>(), DELAYS_MS, "delays");
+    }
+
+    /// TCP_MAXSEG and SO_RCVBUF, which the sweep's axes put on both ends (`maxseg`) or on the
+    /// listener (`rcvbuf`), are drawn on the listener only, the clients only and both, and the
+    /// summary says which.
+    #[test]
+    fn conversations_put_maxseg_and_rcvbuf_on_the_listener_the_clients_or_both() {
+        for (axis, set) in [
+            (
+                "maxseg",
+                (|s: &SocketSpec| s.max_seg.is_some()) as fn(&SocketSpec) -> bool,
+            ),
+            ("rcvbuf", |s| s.recv_buffer.is_some()),
+        ] {
+            let mut seen = std::collections::BTreeMap::new();
+            let drawn = format!("{axis}=");
+            for sc in draws() {
+                // What was drawn, before the scripts (` | listener: …`).
+                let what = sc.description.split(" | ").next().unwrap_or_default();
+                let part = what.split(", ").find(|p| p.starts_with(&drawn));
+                let Some(part) = part else { continue };
+                let (listener, clients): (Vec<&SocketSpec>, Vec<&SocketSpec>) =
+                    sc.sockets.iter().partition(|s| s.label == "listener");
+                let on = |end: &[&SocketSpec]| {
+                    // Every client or none: two clients are one end.
+                    let first = set(end[0]);
+                    assert!(end.iter().all(|s| set(s) == first), "{}", sc.name);
+                    first
+                };
+                let ends = match (on(&listener), on(&clients)) {
+                    (true, true) => "both",
+                    (true, false) => "listener",
+                    (false, true) => "client",
+                    (false, false) => panic!("{}: {axis} on no end", sc.name),
+                };
+                assert!(part.ends_with(&format!(" {ends}")), "{}: {part}", sc.name);
+                *seen.entry(ends).or_insert(0) += 1;
+            }
+            assert_eq!(seen.len(), 3, "{axis}: {seen:?}");
+        }
+    }
+
+    /// Some UDP scenarios bind a second receiver to the receiver's port, both with
+    /// SO_REUSEADDR and the same reads, after the first (the udp scene's shared port): the
+    /// model hands every unicast datagram to that last-bound one.
+    #[test]
+    fn some_udp_receivers_share_their_port_with_a_second_bound_last() {
+        use synack_model::trace::EventKind;
+        let (mut shared, mut delivered) = (0, 0);
+        for sc in draws().filter(|sc| sc.description.starts_with("udp,")) {
+            let Some(at) = sc.sockets.iter().position(|s| s.label == "receiver 2") else {
+                continue;
+            };
+            shared += 1;
+            let (first, second) = (&sc.sockets[at - 1], &sc.sockets[at]);
+            assert_eq!(first.label, "receiver", "{}", sc.name);
+            assert!(first.reuse_addr && second.reuse_addr, "{}", sc.name);
+            assert_eq!((first.host.as_str(), first.port), ("server", 9999));
+            assert_eq!((&second.host, second.port), (&first.host, first.port));
+            let steps = |l: &str| sc.apps.iter().find(|a| a.socket == l).map(|a| &a.steps);
+            assert_eq!(steps("receiver"), steps("receiver 2"), "{}", sc.name);
+            let trace = synack_model::simulate(&sc).unwrap();
+            let id = |l: &str| trace.sockets.iter().find(|s| s.label == l).unwrap().id;
+            let (one, two) = (id("receiver"), id("receiver 2"));
+            for e in &trace.events {
+                if let EventKind::QueueChanged { socket, len, .. } = e.kind {
+                    assert!(socket != one || len == 0, "{}: to the first", sc.name);
+                    delivered += usize::from(socket == two && len > 0);
+                }
+            }
+        }
+        assert!(shared > 50, "{shared}");
+        assert!(delivered > 50, "{delivered}");
     }
 
     /// No backlog client connects on the instant an earlier one's SYN-ACK arrives (one round
