@@ -842,6 +842,36 @@ fn set_no_delay_is_written_with_value_because_on_names_the_socket_a_step_switche
     assert_eq!(returns(&t, "t"), ["SetNoDelay ok"]);
 }
 
+/// A small SO_RCVBUF on both ends makes both shifts 0, and the SYN-ACK still carries the
+/// option ("wscale 0"): it answers the SYN's option, whatever either shift is (Linux
+/// `tcp_synack_options` tests `ireq->wscale_ok`; measured on 6.18, explore seed 18500 #1,
+/// SO_RCVBUF 4096 on the listener and the client: `S. … <mss 1460,sackOK,TS,nop,wscale 0>`).
+#[test]
+fn a_syn_ack_answers_a_syns_window_scale_0_with_its_own_even_when_both_shifts_are_0() {
+    let sc = pair(
+        "",
+        r#", "recv_buffer": 4096"#,
+        "",
+        r#", "recv_buffer": 4096"#,
+        "",
+    );
+    let t = run(&sc);
+    let syns: Vec<(bool, Option<u8>)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. } => match &segment.header {
+                synack_model::trace::Header::Tcp(h) if h.flags.syn => {
+                    Some((h.flags.ack, h.options.window_scale))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(syns, [(false, Some(0)), (true, Some(0))]);
+}
+
 /// The window scale in the SYN-ACK and the client's send-buffer capacity, for socket
 /// buffers of 4 MiB and the given tuning.
 fn wscale_and_sndbuf(tuning: &str) -> (Option<u8>, u32) {

@@ -5,11 +5,6 @@
 use super::*;
 
 impl TcpSocket {
-    pub(super) fn snd_wscale_offered(&self) -> bool {
-        // For a SYN-ACK: scale only if the peer's SYN offered it (RFC 7323 §2.2).
-        self.rcv_wscale > 0 || self.snd_wscale > 0
-    }
-
     /// The ISN of a connection to `remote` (RFC 6528, RFC 9293 §3.4.1: ISN = M +
     /// F(localip, localport, remoteip, remoteport, secretkey)): Linux `secure_tcp_seq`, a
     /// keyed hash of the 4-tuple (SipHash there, the model's own keyed mix here) plus the
@@ -109,7 +104,9 @@ impl TcpSocket {
         let peer_mss = o.mss.unwrap_or(536) as u32; // RFC 9293 §3.7.1 default
         self.ts_ok = p.timestamps && o.timestamps.is_some();
         self.sack_ok = p.sack_permitted && o.sack_permitted;
+        self.wscale_ok = false;
         if let (Some(ours), Some(theirs)) = (self.offered_wscale(p), o.window_scale) {
+            self.wscale_ok = true;
             self.rcv_wscale = ours;
             self.snd_wscale = theirs.min(14);
         } else {
@@ -194,6 +191,7 @@ impl TcpSocket {
         self.take_syn_options(syn, ctx);
         if !self.ts_ok {
             self.sack_ok = false;
+            self.wscale_ok = false;
             self.snd_wscale = 0;
             self.rcv_wscale = 0;
         }

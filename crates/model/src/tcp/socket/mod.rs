@@ -160,6 +160,9 @@ pub struct TcpSocket {
     mss_clamp: u32,
     ts_ok: bool,
     sack_ok: bool,
+    /// Both SYNs carried the window scale option (Linux `rx_opt.wscale_ok`), whatever the
+    /// shifts: either may be 0.
+    wscale_ok: bool,
     snd_wscale: u8,
     rcv_wscale: u8,
     ts_recent: u32,
@@ -724,6 +727,7 @@ impl TcpSocket {
             mss_unbounded: mss,
             ts_ok: false,
             sack_ok: false,
+            wscale_ok: false,
             snd_wscale: 0,
             rcv_wscale: 0,
             ts_recent: 0,

@@ -17,7 +17,10 @@ impl TcpSocket {
         let window: u16;
         if fl.syn {
             options.mss = Some(self.our_mss);
-            if p.window_scale.is_some() && (!fl.ack || self.snd_wscale_offered()) {
+            // A SYN-ACK scales only if the peer's SYN offered it (RFC 7323 §2.2): Linux
+            // `tcp_synack_options` tests `ireq->wscale_ok`, not the shifts, so a SYN's
+            // "wscale 0" is answered with our scale even when that is 0 too.
+            if p.window_scale.is_some() && (!fl.ack || self.wscale_ok) {
                 options.window_scale = self.offered_wscale(p);
             }
             options.sack_permitted = p.sack_permitted && (!fl.ack || self.sack_ok);
