@@ -2042,6 +2042,8 @@ fn answered_syns(events: &[Event]) -> BTreeSet<SegmentId> {
 /// (`tcp_timewait_state_process`) and ignores one a number below it. These are the
 /// kernel's own numbers: a wire that read the socket's earlier segments late cannot move
 /// them, where the times of those segments would make the socket look alive after the RST.
+/// An ACK that data or a FIN arriving after it left behind (its ACK delayed) is no longer
+/// rcv_nxt, and the caller passes `None` for it until the socket sends again.
 fn rst_certainly_resets(
     rst_seq: u32,
     ack_sent: Option<u32>,
@@ -2120,6 +2122,20 @@ fn mark_resets_for_no_socket(
                     continue;
                 };
                 if !h.flags.rst {
+                    // Data or a FIN past the last ACK the receiver sent moves its rcv_nxt
+                    // beyond that ACK until it sends again (a delayed ACK): that number no
+                    // longer proves a RST at it in the window (explore 22100 #14: the FIN's
+                    // ACK waited 40 ms, and a RST at the ACK before it was ignored).
+                    let end = h
+                        .seq
+                        .wrapping_add(seg.payload_len)
+                        .wrapping_add(u32::from(h.flags.fin));
+                    let back = (seg.dst, seg.src);
+                    if let Some(Some(a)) = ack_sent.get(&back) {
+                        if (end.wrapping_sub(*a) as i32) > 0 {
+                            ack_sent.insert(back, None);
+                        }
+                    }
                     continue;
                 }
                 let local =
@@ -3230,6 +3246,39 @@ mod tests {
         assert_eq!(
             drops_as_the_server_connection_goes(packets, Some(st::CLOSE_WAIT)),
             vec![DropReason::rst_for_listener()]
+        );
+    }
+
+    #[test]
+    fn a_rst_at_the_last_ack_sent_resets_nothing_once_later_data_moved_rcv_nxt_past_it() {
+        // explore-22100-14: the server acknowledged the client's data to 101, then took 100
+        // bytes more and the FIN without answering yet (a delayed ACK): rcv_nxt 202. The
+        // client host's RST at 101 is below it and ignored (`tcp_validate_incoming`); the
+        // server's ACK of the FIN draws `R seq=202`, which resets the connection in
+        // CLOSE-WAIT (a dump sees CLOSE-WAIT between the two RSTs): it reached a socket,
+        // not the listener.
+        let rst = |seq| tcp_at(from_client(0x04), seq, 0);
+        let packets = |t0| {
+            vec![
+                delivered(
+                    t0 + 800,
+                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x18, 100), 1, 1),
+                    t0 + 810,
+                ),
+                delivered(t0 + 820, tcp_at(to_client(0x10), 1, 101), t0 + 830),
+                delivered(
+                    t0 + 900,
+                    tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x19, 100), 101, 1),
+                    t0 + 910,
+                ),
+                delivered(t0 + 1_000, rst(101), t0 + 1_010),
+                delivered(t0 + 1_200, tcp_at(to_client(0x10), 1, 202), t0 + 1_210),
+                delivered(t0 + 1_300, rst(202), t0 + 1_310),
+            ]
+        };
+        assert_eq!(
+            drops_as_the_server_connection_goes(packets, Some(st::CLOSE_WAIT)),
+            vec![]
         );
     }
 
