@@ -208,6 +208,26 @@ for (const lang of flowLangs()) {
   });
 }
 
+/** In the page: moves the slider `knob` to `value` as a released drag does (its `input`, then
+ * its `change`), and resolves once the ladder's layer `layer` has been replaced and two more
+ * frames have passed, in which any patch still queued would land. Yew may finish a long update
+ * in a later task (its scheduler yields after 16 ms), so the old layer is waited for, up to 10 s
+ * on a busy machine. */
+const MOVE_KNOB_UNTIL_REDRAWN = ({ layer, knob, value }) => new Promise((resolve) => {
+  const stack = document.querySelector('[data-testid="player"] .lad-stack');
+  const old = stack.querySelector(layer);
+  const el = document.querySelector(`[data-testid="${knob}"]`);
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  el.dispatchEvent(new Event('change', { bubbles: true }));
+  const started = performance.now();
+  const settle = (frames) => requestAnimationFrame(() => setTimeout(() => (frames > 1 ? settle(frames - 1) : resolve()), 0));
+  const wait = () => (stack.contains(old) && performance.now() - started < 10_000
+    ? requestAnimationFrame(wait)
+    : settle(2));
+  requestAnimationFrame(wait);
+});
+
 // The time axis is drawn anew in one piece on a knob change (ladder.rs, `LadderAxis`): one
 // `svg.lad-axis` replaced, instead of each of its lanes and up to 180 ticks patched one attribute
 // or text at a time through the JS bindings (hundreds of calls per change), and it is the axis a
@@ -221,35 +241,24 @@ async function knobReplacesLayerWhole({ route, pageReady, layer, knob, value, en
   const { page, context, errors } = await openRoute(browser, route, 'en');
   try {
     await pageReady(page);
-    const records = await page.evaluate(({ layer, knob, value }) => new Promise((resolve) => {
+    await page.evaluate((layer) => {
       const stack = document.querySelector('[data-testid="player"] .lad-stack');
       const old = stack.querySelector(layer);
-      const seen = { inside: 0, replaced: 0 };
-      const obs = new MutationObserver((list) => {
+      const seen = (window.__layerSeen = { inside: 0, replaced: 0 });
+      window.__layerObserver = new MutationObserver((list) => {
         for (const m of list) {
           if (m.target.closest?.(layer) || m.target.parentNode?.closest?.(layer)) seen.inside++;
           if ([...m.removedNodes].includes(old)) seen.replaced++;
         }
       });
-      obs.observe(stack, { subtree: true, childList: true, attributes: true, characterData: true });
-      const el = document.querySelector(`[data-testid="${knob}"]`);
-      el.value = value;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-      // Yew may finish a long update in a later task (its scheduler yields after 16 ms), so
-      // wait for the old layer to leave (up to 10 s, for a busy machine), then two more frames
-      // in which any patch still queued would land.
-      const started = performance.now();
-      const done = () => {
-        obs.disconnect();
-        resolve({ ...seen, children: stack.querySelector(layer).querySelectorAll('*').length });
-      };
-      const settle = (frames) => requestAnimationFrame(() => setTimeout(() => (frames > 1 ? settle(frames - 1) : done()), 0));
-      const wait = () => (stack.contains(old) && performance.now() - started < 10_000
-        ? requestAnimationFrame(wait)
-        : settle(2));
-      requestAnimationFrame(wait);
-    }), { layer, knob, value });
+      window.__layerObserver.observe(stack, { subtree: true, childList: true, attributes: true, characterData: true });
+    }, layer);
+    await page.evaluate(MOVE_KNOB_UNTIL_REDRAWN, { layer, knob, value });
+    const records = await page.evaluate((layer) => {
+      window.__layerObserver.disconnect();
+      const children = document.querySelector(`[data-testid="player"] .lad-stack ${layer}`).querySelectorAll('*').length;
+      return { ...window.__layerSeen, children };
+    }, layer);
     enough(records.children);
     assert.deepEqual({ inside: records.inside, replaced: records.replaced }, { inside: 0, replaced: 1 },
       `the old ${layer} removed whole, nothing inside one patched`);
@@ -330,20 +339,8 @@ test('window: a loss change styles its new drawing with no rule that walks every
   onPage(browser, '#/window', 'en', async ({ page }) => {
     await ready(page);
     await page.waitForSelector('[data-testid="segment"]');
-    const tried = await selectorsTried(page, () => page.evaluate(() => new Promise((resolve) => {
-      const old = document.querySelector('[data-testid="player"] .lad-stack svg.lad-axis');
-      const el = document.querySelector('[data-testid="loss"]');
-      el.value = '25';
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-      // The new drawing is in once the old axis has left (Yew may finish in a later task), and
-      // styled by the frame after.
-      const started = performance.now();
-      const wait = () => (old.isConnected && performance.now() - started < 10_000
-        ? requestAnimationFrame(wait)
-        : requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
-      requestAnimationFrame(wait);
-    })));
+    const tried = await selectorsTried(page, () =>
+      page.evaluate(MOVE_KNOB_UNTIL_REDRAWN, { layer: 'svg.lad-axis', knob: 'loss', value: '25' }));
     // The statistics saw the new drawing styled: every text of it tried against `.lad text`.
     const texts = tried.get('.lad text')?.tried ?? 0;
     assert.ok(texts > 300, `the 25 % loss drawing's texts were styled (${texts} tried)`);
