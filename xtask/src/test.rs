@@ -143,29 +143,48 @@ pub fn run(ctx: &Ctx, only: &[String]) -> io::Result<bool> {
         .iter()
         .filter(|s| only.is_empty() || only.iter().any(|o| o == s.id))
         .collect();
-    for (i, step) in selected.iter().enumerate() {
-        println!();
-        println!(
-            "━━━ [{}/{}] {} ({}) ━━━",
-            i + 1,
-            selected.len(),
-            step.title,
-            step.id
+    thread::scope(|scope| {
+        // The release build starts with the first step when steps come before it (see
+        // `release_build_beside`); its step then waits for it and shows its output.
+        let build_after_others = matches!(
+            selected.iter().position(|s| s.id == "build"),
+            Some(i) if i > 0
         );
-        let t = Instant::now();
-        let counts = match (step.run)(ctx, &mut state) {
-            Ok(c) => c,
-            Err(e) => {
-                println!("error: {e}");
-                Counts::check(false)
-            }
-        };
-        let took = t.elapsed();
-        let verdict = if counts.failed == 0 { "ok" } else { "FAILED" };
-        println!("─── {}: {verdict} in {}", step.id, human(took));
-        total.add(counts);
-        rows.push((step.id, counts, took));
-    }
+        let mut early_build = build_after_others.then(|| {
+            println!(
+                "build: the release build starts now, beside the steps before it; \
+                 its output follows at its step"
+            );
+            scope.spawn(|| release_build_beside(ctx))
+        });
+        for (i, step) in selected.iter().enumerate() {
+            println!();
+            println!(
+                "━━━ [{}/{}] {} ({}) ━━━",
+                i + 1,
+                selected.len(),
+                step.title,
+                step.id
+            );
+            let t = Instant::now();
+            let ran = match early_build.take().filter(|_| step.id == "build") {
+                Some(build) => join_release_build(build, &mut state),
+                None => (step.run)(ctx, &mut state),
+            };
+            let counts = match ran {
+                Ok(c) => c,
+                Err(e) => {
+                    println!("error: {e}");
+                    Counts::check(false)
+                }
+            };
+            let took = t.elapsed();
+            let verdict = if counts.failed == 0 { "ok" } else { "FAILED" };
+            println!("─── {}: {verdict} in {}", step.id, human(took));
+            total.add(counts);
+            rows.push((step.id, counts, took));
+        }
+    });
 
     if let Some(lab) = state.lab.take() {
         println!();
@@ -465,6 +484,46 @@ fn wasm_tests(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
     }
     let out = c.run_tee()?;
     Ok(state.suite("wasm", &out, parse_libtest(&out.text)))
+}
+
+/// The release build when steps come before it: started with the first step, beside them, at a
+/// lower priority (`nice -n 5`), output kept for its step. Those steps leave a core idle most of
+/// the time (clippy and the tests compile the workspace's crates one after the other, each
+/// waiting on the one it uses; the wasm tests compile one crate), and the release build has the
+/// same shape (four `cargo build`s that Trunk starts together take turns on the build directory,
+/// and the app's three each end in one single-threaded fat-LTO link), so the two fill each other's
+/// gaps. They do not share a build directory: the steps before build in debug (`target/debug`,
+/// `target/wasm32-unknown-unknown/debug`), the release build in release, so neither waits on the
+/// other's cargo lock. Returns Trunk's result and the time from start to end.
+fn release_build_beside(ctx: &Ctx) -> (io::Result<Output>, Duration) {
+    let started = Instant::now();
+    let out = ctx.tools().and_then(|()| {
+        ctx.cmd("nice")
+            .args(["-n", "5", "trunk", "build", "--release", "--offline"])
+            .read()
+    });
+    (out, started.elapsed())
+}
+
+/// The build step of a release build started early: waits for it and shows what it printed.
+fn join_release_build(
+    build: thread::ScopedJoinHandle<'_, (io::Result<Output>, Duration)>,
+    state: &mut State,
+) -> io::Result<Counts> {
+    let (out, took) = build.join().unwrap_or_else(|_| {
+        (
+            Err(io::Error::other("the release build's thread panicked")),
+            Duration::ZERO,
+        )
+    });
+    let out = out?;
+    print!("{}", out.text);
+    println!(
+        "build: ran beside the earlier steps, {} from its start to its end",
+        human(took)
+    );
+    state.built = out.ok();
+    Ok(Counts::check(state.built))
 }
 
 fn release_build(ctx: &Ctx, state: &mut State) -> io::Result<Counts> {
