@@ -342,10 +342,17 @@ fn a_reading_loop_woken_by_a_flights_first_segment_reads_the_rest_in_one_recv_af
     );
     assert_eq!(common::recv_sizes(&t, "conn")[..2], [1448, 13032]);
     assert_eq!(return_times(&t, "conn", "Recv")[..2], [520_000, 520_090]);
-    let windows: Vec<u16> = t
-        .events
+    assert_eq!(
+        server_windows(&t, 520_000, 521_000),
+        [67, 70, 73, 75, 75, 74, 73, 72, 71, 70]
+    );
+}
+
+/// The windows the server's ACKs offer between `from` and `to` (µs), in `h.window` units.
+fn server_windows(t: &Trace, from: u64, to: u64) -> Vec<u16> {
+    t.events
         .iter()
-        .filter(|e| (520_000..521_000).contains(&e.t))
+        .filter(|e| (from..to).contains(&e.t))
         .filter_map(|e| match &e.kind {
             EventKind::SegmentSent { segment, .. } if segment.src.host == t.hosts[1].id => {
                 match &segment.header {
@@ -355,8 +362,49 @@ fn a_reading_loop_woken_by_a_flights_first_segment_reads_the_rest_in_one_recv_af
             }
             _ => None,
         })
-        .collect();
-    assert_eq!(windows, [67, 70, 73, 75, 75, 74, 73, 72, 71, 70]);
+        .collect()
+}
+
+#[test]
+fn a_reading_loop_started_after_a_pause_calls_recv_again_without_pausing_again() {
+    // The step's `after_us` is the pause before its first recv(); the loop's next recv() is
+    // made as soon as the task is back in user space, as the lab's runner loops
+    // (`Action::RecvLoop`: recv() again at once until 0). Two flights of ten segments 200 ms
+    // apart to a loop started 100 ms after accept(): each flight is read as 1448 then the
+    // other nine after the train, whatever the pause before the loop, and the ACKs of the
+    // second flight offer the window of an emptied queue again. Measured on 6.18 (explore
+    // 20100/15 and 22100/22, a loop started 199 and 201 ms after the call before it): the
+    // kernel's loop read every flight while it landed; the model's second recv() waited the
+    // step's 199 ms again and left nine segments unread until the next flight, whose ACKs
+    // offered 9 × 2304 bytes less.
+    let tuning =
+        r#"{ "mss": 1460, "window_scale": 10, "recv_buffer": 65536, "rcv_skb_overhead": 856 }"#;
+    let sends = r#", { "call": "send", "len": 14480, "at_us": 500000 },
+                     { "call": "send", "len": 14480, "at_us": 700000 }"#;
+    let paused = on_the_lab_wire(
+        0,
+        tuning,
+        sends,
+        r#", { "call": "recv_loop", "max": 1048576, "after_us": 100000 }"#,
+    );
+    let at_once = on_the_lab_wire(
+        0,
+        tuning,
+        sends,
+        r#", { "call": "recv_loop", "max": 1048576 }"#,
+    );
+    assert_eq!(
+        common::recv_sizes(&paused, "conn")[..4],
+        [1448, 13032, 1448, 13032]
+    );
+    assert_eq!(
+        return_times(&paused, "conn", "Recv")[..4],
+        [520_000, 520_090, 720_000, 720_090]
+    );
+    assert_eq!(
+        server_windows(&paused, 720_000, 721_000),
+        server_windows(&at_once, 720_000, 721_000)
+    );
 }
 
 #[test]
