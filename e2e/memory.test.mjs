@@ -223,6 +223,26 @@ test('copying the link again and again leaves no JS closure behind', async () =>
   await leavesNoClosure(copies, [1, 10], 'copies');
 });
 
+// src/engine/export.rs `save_svg`: a PNG is drawn once the SVG image has loaded; the handler was
+// given to `onload` alone, so a drawing that failed to decode never freed it (one closure per
+// export). The image's source is broken here on purpose, from the page's side.
+test('exporting a PNG of a drawing that fails to decode leaves no JS closure behind', async () => {
+  const exports = async (page, n) => {
+    await page.evaluate(() => {
+      const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');
+      Object.defineProperty(HTMLImageElement.prototype, 'src', {
+        configurable: true,
+        get() { return src.get.call(this); },
+        set(v) { src.set.call(this, String(v).startsWith('data:image/svg') ? 'data:image/svg+xml,%3Cbroken' : v); },
+      });
+    });
+    for (let i = 0; i < n; i++) await page.getByTestId('export-png').filter({ visible: true }).click();
+    // The broken images have settled (a data URL fails at once).
+    await page.waitForTimeout(1500);
+  };
+  await leavesNoClosure(exports, [1, 5], 'PNG exports that failed');
+});
+
 test("every wasm instance's deepest stack use stays under a quarter of its stack", async () => {
   const { page, context, errors, loaded } = await handshakeWith(WASM_PROBE);
   try {

@@ -214,7 +214,13 @@ pub fn save_svg(name: &str, as_svg: bool, svg: String, w: f64, h: f64) {
     };
     let name = format!("{name}.png");
     let img2 = img.clone();
-    let onload = Closure::once_into_js(move || {
+    // One handler for `load` and `error`, so that it runs (and wasm-bindgen frees it: a
+    // `once_into_js` closure lives until its one call) whichever way the image settles; a
+    // drawing that failed to decode is not exported.
+    let settled = Closure::once_into_js(move || {
+        if img2.natural_width() == 0 {
+            return;
+        }
         let scale = 2.0f64.min(16_000.0 / w.max(h).max(1.0));
         let Some(doc) = document() else { return };
         let Some(canvas) = doc
@@ -240,7 +246,8 @@ pub fn save_svg(name: &str, as_svg: bool, svg: String, w: f64, h: f64) {
             download(&name, &url);
         }
     });
-    img.set_onload(Some(onload.unchecked_ref()));
+    img.set_onload(Some(settled.unchecked_ref()));
+    img.set_onerror(Some(settled.unchecked_ref()));
     img.set_src(&svg_data_url(&svg));
 }
 
