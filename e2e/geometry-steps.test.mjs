@@ -12,9 +12,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, onPage, drawn, eachCaseStep, walkPlayer, screenshot, ladderQuadsInPage, quadsMeet, langsAt, BOTH_LANGS, SCENES } from './lib.mjs';
+import { useBrowser, onPage, drawn, eachCaseStep, walkPlayer, screenshot, ladderQuadsInPage, quadsMeet, langsAt, BOTH_LANGS, SCENES, UNTHROTTLED_FRAMES } from './lib.mjs';
 
-const browser = useBrowser();
+// Hundreds of steps, each measured two frames after it: see UNTHROTTLED_FRAMES.
+const browser = useBrowser(UNTHROTTLED_FRAMES);
 
 /** In the page, at the playhead: the visible labels lying over another arrow's visible head or
  * ✕; the state pills the playhead line crosses. Each named. */
