@@ -464,6 +464,20 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             w.push_str(ends.short());
         }
     }
+    // Sometimes nobody listens: the listener and the server's calls are gone, and each
+    // client's SYN (or, after a drop, its retransmission) is answered by `tcp_v4_send_reset`'s
+    // RST+ACK, connect() fails with ECONNREFUSED (`tcp_reset`) and the script stops there,
+    // as it does in the model. The connect-refused case at other delays, with a second client,
+    // a lost or held SYN and the axes. One draw more, last, so every other scenario is the
+    // one the seed drew before.
+    if chance(rng, REFUSED_PERCENT) {
+        sc.sockets.retain(|s| s.label != "listener");
+        sc.apps.retain(|a| a.socket != "listener");
+        for a in &mut sc.apps {
+            a.steps.truncate(1);
+        }
+        what.push("nobody listens".into());
+    }
     // Watched until a while after the last call: 1.5 s, 3 s with a drop, a held segment or a
     // timer option (a retransmission's RTO backs off from 200 ms; SO_LINGER waits 1 s; a lost
     // SYN or SYN-ACK holds the scripts 1 s), longer when an axis asked for it (`fin_timeout`),
@@ -500,6 +514,10 @@ fn conversation(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     sc.description = format!("{}{scripts}", what.join(", "));
     sc
 }
+
+/// How often a conversation has nobody listening on the port its clients connect to, per
+/// cent.
+const REFUSED_PERCENT: u32 = 5;
 
 /// Which ends of a conversation a socket option is on: the listener (its accepted
 /// connections inherit it), the clients, or both.
@@ -706,12 +724,42 @@ fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
             what.push(format!("somaxconn={cap}"));
         }
     }
+    // Sometimes a listener nobody accepts from is stopped: close(), or shutdown(SHUT_RD),
+    // which stops it as close() does (`inet_shutdown` → `tcp_disconnect` →
+    // `inet_csk_listen_stop`), or shutdown(SHUT_WR), which does nothing to it. Stopping it
+    // resets each connection in the accept queue (`inet_child_forget` → `tcp_disconnect`:
+    // `tcp_need_reset` for ESTABLISHED and CLOSE-WAIT) and leaves the requests to die
+    // quietly; the SYNs that come later find no socket. The times are 2 ms off the 5 ms grid
+    // every connect(), delay and gap of the family is on, so no segment a call sent reaches
+    // the listener as it stops: during the handshakes, after them and before the first SYN
+    // and SYN-ACK retransmissions (1 s), and between the first and the second (3 s). One draw
+    // more only with no accept, and last, so every other scenario is the one the seed drew
+    // before.
+    if accept_ms.is_none() && chance(rng, LISTENER_STOP_PERCENT) {
+        let at_ms = pick(rng, &LISTENER_STOP_MS);
+        let (stop, said) = pick(
+            rng,
+            &[
+                (Call::Close, "close()"),
+                (Call::Shutdown(ShutHow::Rd), "shutdown(SHUT_RD)"),
+                (Call::Shutdown(ShutHow::Wr), "shutdown(SHUT_WR)"),
+            ],
+        );
+        sc.apps[0]
+            .steps
+            .push(Step::at(at_ms * 1_000, stop.action()));
+        what.push(format!("{said} on the listener at {at_ms} ms"));
+    }
     // The SYN-ACK timer's series (1 + 2 s with two retries) and a client's SYN retried after
     // a dropped one fit in 5 s past the accept.
     sc.limits.max_time_us = (accept_ms.unwrap_or(0) + 5_000) * 1_000;
     sc.description = what.join(", ");
     sc
 }
+
+/// How often a backlog nobody accepts from stops its listener, per cent, and when, ms.
+const LISTENER_STOP_PERCENT: u32 = 50;
+const LISTENER_STOP_MS: [u64; 4] = [122, 432, 902, 2_002];
 
 /// The port a reconnecting client comes from: its own (bound), or the one ephemeral port the
 /// client namespace's ip_local_port_range leaves.
@@ -1274,6 +1322,10 @@ mod tests {
                 let what = sc.description.split(" | ").next().unwrap_or_default();
                 let part = what.split(", ").find(|p| p.starts_with(&drawn));
                 let Some(part) = part else { continue };
+                // Nobody listens: the option was drawn for a listener that is gone.
+                if sc.description.contains("nobody listens") {
+                    continue;
+                }
                 let (listener, clients): (Vec<&SocketSpec>, Vec<&SocketSpec>) =
                     sc.sockets.iter().partition(|s| s.label == "listener");
                 let on = |end: &[&SocketSpec]| {
@@ -1356,6 +1408,112 @@ mod tests {
             }
         }
         assert_eq!(gaps.into_iter().collect::<Vec<_>>(), [10, 30, 60]);
+    }
+
+    /// Some conversations have nobody listening: no listener, each client only connect()s,
+    /// and in the model every connect() fails with ECONNREFUSED (after a lost SYN too), with
+    /// one and with two clients.
+    #[test]
+    fn some_conversations_connect_to_a_port_nobody_listens_on() {
+        use synack_model::trace::{AppResult, EventKind};
+        let mut clients = std::collections::BTreeSet::new();
+        let mut refused = 0;
+        for sc in draws().filter(|sc| sc.description.contains("nobody listens")) {
+            assert!(
+                sc.sockets.iter().all(|s| s.label != "listener"),
+                "{}",
+                sc.name
+            );
+            for a in &sc.apps {
+                assert!(
+                    matches!(&a.steps[..], [s] if matches!(&s.action, Action::Connect { to } if to == "server:9999")),
+                    "{}: {:?}",
+                    sc.name,
+                    a.steps
+                );
+            }
+            clients.insert(sc.apps.len());
+            let trace = synack_model::simulate(&sc).unwrap();
+            let errors: Vec<_> = trace
+                .events
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    EventKind::AppReturn { result, .. } => Some(result.clone()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(errors.len(), sc.apps.len(), "{}", sc.name);
+            for r in errors {
+                let AppResult::Error { errno } = r else {
+                    panic!("{}: {r:?}", sc.name)
+                };
+                assert_eq!(errno, "ECONNREFUSED", "{}", sc.name);
+            }
+            refused += 1;
+        }
+        assert!(refused > 40, "{refused}");
+        assert_eq!(clients.into_iter().collect::<Vec<_>>(), [1, 2]);
+    }
+
+    /// Some backlogs nobody accepts from stop the listener (close(), shutdown(SHUT_RD) or
+    /// shutdown(SHUT_WR)) at each of the times drawn, none on the 5 ms grid the family's
+    /// segments arrive on; in the model a close() or SHUT_RD after the handshakes resets the
+    /// connections waiting in the accept queue (`inet_csk_listen_stop`).
+    #[test]
+    fn some_backlogs_nobody_accepts_from_stop_the_listener() {
+        use synack_model::trace::{EventKind, Header};
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut times = std::collections::BTreeSet::new();
+        let mut resets = 0;
+        for sc in draws().filter(|sc| sc.description.starts_with("backlog,")) {
+            let server = &sc.apps[0].steps;
+            let Some(stop) = server
+                .iter()
+                .find(|s| matches!(s.action, Action::Close {} | Action::Shutdown { .. }))
+            else {
+                continue;
+            };
+            assert!(
+                !server
+                    .iter()
+                    .any(|s| matches!(s.action, Action::Accept { .. })),
+                "{}",
+                sc.name
+            );
+            assert_eq!(server.len(), 2, "{}", sc.name);
+            let at = stop.at_us.unwrap();
+            assert_ne!(at % 5_000, 0, "{}", sc.name);
+            assert!(
+                sc.description.contains(" on the listener at "),
+                "{}",
+                sc.name
+            );
+            kinds.insert(format!("{:?}", stop.action));
+            times.insert(at / 1_000);
+            let reads = matches!(
+                stop.action,
+                Action::Close {} | Action::Shutdown { how: ShutHow::Rd }
+            );
+            if reads && at > 432_000 {
+                let trace = synack_model::simulate(&sc).unwrap();
+                // RSTs from the listener's port within a jiffy of the stop: the children's.
+                resets += trace
+                    .events
+                    .iter()
+                    .filter(|e| e.t >= at && e.t < at + 1_000)
+                    .filter(|e| match &e.kind {
+                        EventKind::SegmentSent { segment, .. } => {
+                            segment.src.port == 9999
+                                && matches!(&segment.header, Header::Tcp(h) if h.flags.rst)
+                        }
+                        _ => false,
+                    })
+                    .count();
+            }
+        }
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        assert_eq!(times.into_iter().collect::<Vec<_>>(), LISTENER_STOP_MS);
+        assert!(resets > 10, "{resets}");
     }
 
     #[test]

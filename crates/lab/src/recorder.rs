@@ -1824,6 +1824,19 @@ fn accept_queue_drops(
         })
         .collect();
     let request_of = |seg: &Segment| request_for(sockets, seg).filter(|s| requests.contains(&s.id));
+    // The listener a segment reaches: one on its address and port that is not yet stopped.
+    // close() or shutdown(SHUT_RD) unhashes it (`inet_csk_listen_stop` → `inet_unhash`), so a
+    // SYN or a cookie's ACK arriving later finds no socket and is answered with a RST, however
+    // full the accept queue the last dump showed (explore seed 26600 #11: listen(0) closed at
+    // 122 ms; the fourth client's SYN at 140 ms drew a RST).
+    let listening = |seg: &Segment, state: &BTreeMap<SocketId, TcpState>| {
+        sockets.iter().find(|s| {
+            s.listener
+                && s.host == seg.dst.host
+                && s.local_port == seg.dst.port
+                && state.get(&s.id) != Some(&TcpState::Closed)
+        })
+    };
     let answered = answered_syns(events);
     for e in events {
         match &e.kind {
@@ -1880,9 +1893,7 @@ fn accept_queue_drops(
                             && s.remote == Some(seg.src)
                             && state.get(&s.id).is_some_and(|st| *st != TcpState::Closed)
                     });
-                    let listener = sockets.iter().find(|s| {
-                        s.listener && s.host == seg.dst.host && s.local_port == seg.dst.port
-                    });
+                    let listener = listening(seg, &state);
                     let full = |q: &BTreeMap<SocketId, (u32, u32)>, over: fn(u32, u32) -> bool| {
                         listener
                             .and_then(|l| q.get(&l.id))
@@ -1912,9 +1923,7 @@ fn accept_queue_drops(
                     // No request: the ACK (or data) returns a SYN cookie to the listener.
                     // `cookie_v4_check` → `tcp_v4_syn_recv_sock` refuses it while the accept
                     // queue is full (`exit_overflow`, ListenOverflows), leaving no socket.
-                    let listener = sockets.iter().find(|s| {
-                        s.listener && s.host == seg.dst.host && s.local_port == seg.dst.port
-                    });
+                    let listener = listening(seg, &state);
                     let full = listener
                         .and_then(|l| aq.get(&l.id))
                         .is_some_and(|(len, cap)| len > cap);
@@ -1931,7 +1940,9 @@ fn accept_queue_drops(
                     continue;
                 };
                 let Some(listener) = req.parent else { continue };
-                let full = aq.get(&listener).is_some_and(|(len, cap)| len > cap);
+                // A stopped listener's gauge is its last dump's.
+                let full = state.get(&listener) != Some(&TcpState::Closed)
+                    && aq.get(&listener).is_some_and(|(len, cap)| len > cap);
                 if full && state.get(&req.id) == Some(&TcpState::SynReceived) {
                     let aborted = abort_on_overflow.then_some(req.id);
                     marks.insert(*id, (DropReason::AcceptQueueFull, aborted));
@@ -2595,6 +2606,29 @@ mod tests {
             ],
         );
         assert_eq!(drops(&tr), vec![DropReason::SynAcceptQueueFull]);
+    }
+
+    /// A listener with a full accept queue stopped (gone from the next dump) before a SYN
+    /// arrives: the SYN finds no socket and draws a RST, it is no drop at a full accept queue
+    /// (explore seed 26600 #11 and 25800 #6).
+    #[test]
+    fn a_syn_after_the_listener_stopped_is_no_drop_at_its_full_accept_queue() {
+        let (r, t0) = recorder_with_listener();
+        let syn = tcp(CLIENT, 40003, SERVER, 9999, 0x02, 0);
+        let rst = tcp(SERVER, 9999, CLIENT, 40003, 0x14, 0);
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 400, syn, t0 + 420),
+                delivered(t0 + 430, rst, t0 + 450),
+            ],
+            &[
+                sample(t0 + 100, t0 + 110, vec![listener_sock(2)]),
+                sample(t0 + 300, t0 + 310, vec![]),
+                sample(t0 + 500, t0 + 510, vec![]),
+            ],
+        );
+        assert_eq!(drops(&tr), vec![]);
     }
 
     #[test]
