@@ -86,6 +86,11 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
     if let Some(path) = crate::record::recording_file(&crate::record::default_dir(), case) {
         return read_scenario(&path);
     }
+    // A file or folder by another name (`scenario.txt`, `/dev/stdin`, `finds/`) is what the
+    // user meant, not a case: its own message, not the list of cases.
+    if std::path::Path::new(case).exists() {
+        return read_scenario(std::path::Path::new(case));
+    }
     if let Some(why) = crate::sweep::refusal(case) {
         return Err(LabError::Usage(why));
     }
@@ -130,7 +135,19 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 pub fn read_scenario(path: &std::path::Path) -> Result<Scenario> {
     use std::io::Read as _;
     let shown = path.display();
-    let file = std::fs::File::open(path).ctx(|| format!("opening {shown}"))?;
+    // Open(2) succeeds on a directory; read(2) would then say only "Is a directory".
+    if path.is_dir() {
+        return Err(LabError::Usage(format!(
+            "{shown} is a directory; give a scenario .json file"
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LabError::Usage(format!("{shown}: no such file")),
+        _ => LabError::Io {
+            what: format!("opening {shown}"),
+            source: e,
+        },
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_SCENARIO_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -144,6 +161,17 @@ pub fn read_scenario(path: &std::path::Path) -> Result<Scenario> {
     }
     let text = String::from_utf8(bytes)
         .map_err(|e| LabError::Usage(format!("{shown}: not UTF-8 text ({e})")))?;
+    // serde reads a JSON array as a struct's fields in order, so `[1, 2]` or 100,000 `[`
+    // would be answered with "expected a string at column 2": say what the file should be.
+    match text.trim_start().chars().next() {
+        Some('{') => {}
+        None => return Err(LabError::Usage(format!("{shown} is empty; a scenario is one JSON object {{…}} (docs/scenario-format.md)"))),
+        Some(c) => {
+            return Err(LabError::Usage(format!(
+                "{shown}: a scenario is one JSON object {{…}} (docs/scenario-format.md); this file starts with {c:?}"
+            )))
+        }
+    }
     let sc = Scenario::from_json(&text).map_err(|e| LabError::Usage(format!("{shown}: {e}")))?;
     sc.validate()
         .map_err(|e| LabError::Usage(format!("{shown}: {e}")))?;

@@ -36,7 +36,7 @@ use synack_model::scenario::{
 use synack_model::trace::{Proto, ShutHow, SockOpt};
 
 use crate::cli::Common;
-use crate::error::{Context, Result};
+use crate::error::Result;
 
 /// The one-way delays drawn, ms: both ends on one tick (0, 1), shorter than the delayed-ACK
 /// timer (5, 20), and longer (50).
@@ -1086,7 +1086,7 @@ pub fn run(
     common: &Common,
 ) -> Result<(String, serde_json::Value, bool)> {
     if let Some(d) = keep {
-        std::fs::create_dir_all(d).ctx(|| format!("creating {}", d.display()))?;
+        crate::outfile::folder(d, "--keep")?;
     }
     let mut text = String::new();
     let mut differ = 0usize;
@@ -1112,8 +1112,7 @@ pub fn run(
             );
             if let Some(d) = keep {
                 let p = d.join(format!("explore-{seed}-{i}.json"));
-                std::fs::write(&p, sc.to_json_pretty() + "\n")
-                    .ctx(|| format!("writing {}", p.display()))?;
+                crate::outfile::write_bytes(&p, (sc.to_json_pretty() + "\n").as_bytes())?;
             }
         }
         if !common.quiet {

@@ -35,6 +35,8 @@ mod ip;
 #[cfg(target_os = "linux")]
 mod knobs;
 #[cfg(target_os = "linux")]
+mod outfile;
+#[cfg(target_os = "linux")]
 mod pcap;
 #[cfg(target_os = "linux")]
 mod record;
@@ -68,9 +70,16 @@ fn main() {
                     eprintln!("synack-lab: {w}");
                 }
             }
-            // The cases or points that finished before a Ctrl-C, on stdout as a whole run's.
-            if let error::LabError::Partial { done, .. } = &e {
-                print!("{done}");
+            // The cases or points that finished before a Ctrl-C, on stdout as a whole run's;
+            // with `--json` on stderr with the other text, so that stdout holds JSON or
+            // nothing (a reader of `--json` never gets a half report it cannot parse).
+            if let error::LabError::Partial { done, finished, .. } = &e {
+                if *finished == 0 {
+                } else if cli.cmd.common().json {
+                    eprint!("{done}");
+                } else if let Err(w) = say(done) {
+                    eprintln!("synack-lab: {w}");
+                }
             }
             eprintln!("synack-lab: {e}");
             e.exit_code()
@@ -106,11 +115,8 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
                     if let Some(p) = &common.out {
                         // The model's run of the same scenario, next to the kernel's trace.
                         let mp = p.with_extension("model.json");
-                        std::fs::write(&mp, c.model.to_json()).map_err(|e| {
-                            error::LabError::Io {
-                                what: format!("writing {}", mp.display()),
-                                source: e,
-                            }
+                        outfile::write(&mp, |w| {
+                            serde_json::to_writer(w, &c.model).map_err(std::io::Error::from)
                         })?;
                         eprintln!("model trace → {}", mp.display());
                     }
@@ -126,13 +132,13 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
                 }
                 None => {
                     if common.json {
-                        println!(
-                            "{}",
+                        say(&format!(
+                            "{}\n",
                             serde_json::to_string_pretty(&json).unwrap_or_default()
-                        );
+                        ))?;
                         eprint!("{text}");
                     } else {
-                        print!("{text}");
+                        say(&text)?;
                     }
                     return Ok(if all_pass { 0 } else { 1 });
                 }
@@ -145,7 +151,7 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
             share,
             common,
         } => {
-            print!("{}", record::run(dir.as_deref(), cases, *share, common)?);
+            say(&record::run(dir.as_deref(), cases, *share, common)?)?;
             return Ok(0);
         }
         Cmd::Sweep {
@@ -156,11 +162,11 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
             common,
         } => {
             if *list {
-                print!("{}", sweep::list());
+                say(&sweep::list())?;
                 return Ok(0);
             }
             let (text, json, all) = sweep::run(axes, only, save.as_deref(), common)?;
-            return Ok(print_runs(common, &text, &json, all));
+            return print_runs(common, &text, &json, all);
         }
         Cmd::Explore {
             seed,
@@ -170,7 +176,7 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
             common,
         } => {
             let (text, json, all) = explore::run(*seed, *from, *count, keep.as_deref(), common)?;
-            return Ok(print_runs(common, &text, &json, all));
+            return print_runs(common, &text, &json, all);
         }
         Cmd::Sim {
             scenario,
@@ -185,18 +191,32 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
 /// A run of many comparisons (`sweep`, `explore`): the JSON on stdout and the text on stderr
 /// with `--json`, the text on stdout otherwise; exit status 1 unless all agreed.
 #[cfg(target_os = "linux")]
-fn print_runs(common: &cli::Common, text: &str, json: &serde_json::Value, all: bool) -> i32 {
+fn print_runs(
+    common: &cli::Common,
+    text: &str,
+    json: &serde_json::Value,
+    all: bool,
+) -> error::Result<i32> {
     if common.json {
-        println!("{json}");
+        say(&format!("{json}\n"))?;
         eprint!("{text}");
     } else {
-        print!("{text}");
+        say(text)?;
     }
-    if all {
-        0
-    } else {
-        1
-    }
+    Ok(if all { 0 } else { 1 })
+}
+
+/// Writes `text` to stdout. Unlike `print!`, which panics when stdout is a closed pipe
+/// (`synack-lab sweep --list | head -1`) or a full device (`> /dev/full`), a failed write is
+/// an error with the lab's message and exit status 1.
+#[cfg(target_os = "linux")]
+fn say(text: &str) -> error::Result<()> {
+    use error::Context;
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .ctx(|| "writing to stdout".into())
 }
 
 /// `sim`: the model alone, on a scenario file (docs/scenario-format.md). The model runs in
@@ -333,6 +353,11 @@ fn check_outputs(cmd: &cli::Cmd) -> error::Result<()> {
     }
     for p in &paths {
         let existed = p.exists();
+        // A device or FIFO (`/dev/null`, `/dev/stdout`) is written in place; opening a FIFO
+        // here would block until a reader came, and close it on the reader at once.
+        if outfile::is_special(p) {
+            continue;
+        }
         if p.is_dir() {
             return Err(error::LabError::Usage(format!(
                 "{} is a directory; give a file name",
@@ -356,24 +381,14 @@ fn check_outputs(cmd: &cli::Cmd) -> error::Result<()> {
     Ok(())
 }
 
-/// Streams the trace into `<path>.part`, then renames it: the JSON text is never held in
-/// memory whole, and a second Ctrl-C during a long write (which exits at once) leaves the
-/// `.part` file, never a half-written trace under the real name.
+/// Streams the trace into the file (`outfile`: whole or not at all): the JSON text is never
+/// held in memory whole, and a second Ctrl-C during a long write (which exits at once) leaves
+/// the `.part` file, never a half-written trace under the real name.
 #[cfg(target_os = "linux")]
 fn write_trace(path: &std::path::Path, trace: &synack_model::trace::Trace) -> error::Result<()> {
-    use error::Context;
-    use std::io::Write;
-    let mut part = path.as_os_str().to_owned();
-    part.push(".part");
-    let part = std::path::PathBuf::from(part);
-    let file = std::fs::File::create(&part).ctx(|| format!("writing {}", part.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut out, trace)
-        .map_err(std::io::Error::from)
-        .and_then(|()| out.flush())
-        .ctx(|| format!("writing {}", part.display()))?;
-    std::fs::rename(&part, path)
-        .ctx(|| format!("renaming {} to {}", part.display(), path.display()))
+    outfile::write(path, |w| {
+        serde_json::to_writer(w, trace).map_err(std::io::Error::from)
+    })
 }
 
 /// Writes the trace / pcap files and prints the summary (text, or JSON with `--json`); with
@@ -402,7 +417,10 @@ fn emit(common: &cli::Common, o: &session::Outcome, trace_on_stdout: bool) -> er
             m.insert("events".into(), o.trace.events.len().into());
             m.insert("kernel".into(), session::kernel_release().into());
         }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        say(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        ))?;
         eprint!("{}", o.text);
     } else if trace_on_stdout {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -413,7 +431,7 @@ fn emit(common: &cli::Common, o: &session::Outcome, trace_on_stdout: bool) -> er
             .ctx(|| "writing the trace to stdout".into())?;
         eprint!("{}", o.text);
     } else {
-        print!("{}", o.text);
+        say(&o.text)?;
     }
     let mut files = Vec::new();
     if let Some(p) = &common.out {

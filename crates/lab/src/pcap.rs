@@ -7,10 +7,9 @@
 //! computes them), so we fill in the real IPv4/TCP/UDP checksums: Wireshark then shows no false
 //! "bad checksum" warnings.
 
-use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
 
 const MAGIC_US: u32 = 0xa1b2_c3d4;
 const LINKTYPE_ETHERNET: u32 = 1;
@@ -36,10 +35,7 @@ pub fn write(path: &Path, packets: &[(u64, Vec<u8>)]) -> Result<()> {
         out.extend_from_slice(&(frame.len() as u32).to_le_bytes());
         out.extend_from_slice(&frame);
     }
-    let mut f = std::fs::File::create(path).ctx(|| format!("creating {}", path.display()))?;
-    f.write_all(&out)
-        .ctx(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::outfile::write_bytes(path, &out)
 }
 
 /// RFC 1071 one's-complement sum.

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::Common;
-use crate::error::{Context, LabError, Result};
+use crate::error::{LabError, Result};
 
 /// Runs per case at most, when the machine's load disturbs them.
 const ATTEMPTS: usize = 4;
@@ -114,7 +114,8 @@ pub fn run(
 ) -> Result<String> {
     let base = dir.map(Path::to_path_buf).unwrap_or_else(default_dir);
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
-    std::fs::create_dir_all(&folder).ctx(|| format!("creating {}", folder.display()))?;
+    crate::outfile::folder(&base, "--dir")?;
+    crate::outfile::folder(&folder, "--dir")?;
     let checked_in = default_dir().join(kernel_folder(&crate::session::kernel_release()));
     let names: Vec<String> = if cases.is_empty() {
         let named = crate::inject::all_names();
@@ -158,7 +159,7 @@ pub fn run(
         }
         let write = |ext: &str, bytes: &[u8]| -> Result<()> {
             let p = folder.join(format!("{n}.{ext}"));
-            std::fs::write(&p, bytes).ctx(|| format!("writing {}", p.display()))
+            crate::outfile::write_bytes(&p, bytes)
         };
         write(
             "scenario.json",

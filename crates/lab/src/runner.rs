@@ -379,7 +379,20 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         .timeout
         .unwrap_or(horizon as f64 / 1e6 + 30.0)
         .max(horizon as f64 / 1e6 + 5.0);
-    let mut s = Session::start_with("case", common, true, false, timeout, Some(faults))?;
+    let mut s = Session::start_with("case", common, true, false, timeout, Some(faults)).map_err(
+        |e| match e {
+            // Named after the scenario: `compare`, `record`, `sweep` and `explore` all come
+            // here, and "case needs CAP_SYS_ADMIN" names none of them.
+            LabError::Privilege {
+                capability, why, ..
+            } => LabError::Privilege {
+                experiment: format!("the kernel's run of {:?}", sc.name),
+                capability,
+                why,
+            },
+            e => e,
+        },
+    )?;
     // The sysctls the scenario names, in both namespaces (each has its own copy).
     let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
     if let Some(map) = tuning.as_object() {

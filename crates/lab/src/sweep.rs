@@ -16,7 +16,7 @@ use synack_model::scenario::{Action, AppScript, FaultRule, Scenario, SegmentMatc
 use synack_model::trace::SockOpt;
 
 use crate::cli::Common;
-use crate::error::{Context, LabError, Result};
+use crate::error::{LabError, Result};
 
 /// The longest a point is watched, ms: axes that lengthen a case (more retries, a longer
 /// delay) stretch its horizon up to this, and the comparison covers the same span on both
@@ -1090,7 +1090,7 @@ pub fn run(
 ) -> Result<(String, serde_json::Value, bool)> {
     let names = points(axes, only)?;
     if let Some(d) = save {
-        std::fs::create_dir_all(d).ctx(|| format!("creating {}", d.display()))?;
+        crate::outfile::folder(d, "--save")?;
     }
     let mut text = String::new();
     let mut differ = Vec::new();
@@ -1115,8 +1115,7 @@ pub fn run(
         if !c.passes() {
             if let Some(d) = save {
                 let p = d.join(format!("{}.json", n.replace(['+', '='], "_")));
-                std::fs::write(&p, sc.to_json_pretty() + "\n")
-                    .ctx(|| format!("writing {}", p.display()))?;
+                crate::outfile::write_bytes(&p, (sc.to_json_pretty() + "\n").as_bytes())?;
             }
             differ.push(format!(
                 "  {n}: {} differing row(s); first: {}\n",

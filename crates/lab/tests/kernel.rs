@@ -936,28 +936,6 @@ fn bad_scenario_file_is_a_clear_error() {
     let _ = std::fs::remove_file(&path);
 }
 
-/// Runs the binary as user `nobody` (setpriv), i.e. without any capability.
-fn as_nobody(args: &[&str]) -> Option<std::process::Output> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 || !std::path::Path::new("/usr/bin/setpriv").exists() {
-        eprintln!("SKIPPED: needs root and setpriv to drop to an unprivileged user");
-        return None;
-    }
-    let out = Command::new("/usr/bin/setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(bin())
-        .args(args)
-        .output()
-        .unwrap();
-    if String::from_utf8_lossy(&out.stderr).contains("Permission denied")
-        && out.status.code() == Some(127)
-    {
-        eprintln!("SKIPPED: the test binary is not executable by nobody");
-        return None;
-    }
-    Some(out)
-}
-
 #[test]
 fn unprivileged_runs_say_what_is_missing() {
     let Some(out) = as_nobody(&["backlog"]) else {

@@ -468,12 +468,24 @@ fn sigterm_stops_a_simulation_with_status_143() {
     let _ = std::fs::remove_file(p);
 }
 
+/// A kernel run sent one SIGINT after `after`: `None` (with a SKIPPED line) without the
+/// privilege, else the stopped run, whose status must be 130.
+fn ctrl_c_after(args: &[&str], after: Duration) -> Option<Stopped> {
+    let r = signal_after(args, after, &[libc::SIGINT]);
+    if r.code == Some(3) {
+        eprintln!("SKIPPED: missing privilege: {}", r.stderr);
+        return None;
+    }
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    Some(r)
+}
+
 #[test]
 fn ctrl_c_during_the_two_minute_backlog_run_cleans_up_and_writes_a_cut_trace() {
     let before = (host_interfaces(), named_namespaces());
     let out_path = tmp("backlog-cut.json");
     let pcap = tmp("backlog-cut.pcap");
-    let r = signal_after(
+    let Some(r) = ctrl_c_after(
         &[
             "backlog",
             "--preset",
@@ -484,13 +496,9 @@ fn ctrl_c_during_the_two_minute_backlog_run_cleans_up_and_writes_a_cut_trace() {
             &pcap.to_string_lossy(),
         ],
         Duration::from_secs(3),
-        &[libc::SIGINT],
-    );
-    if r.code == Some(3) {
-        eprintln!("SKIPPED: missing privilege: {}", r.stderr);
+    ) else {
         return;
-    }
-    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    };
     // A small trace: one second for everything, debug build or not.
     assert!(
         r.ended < Duration::from_secs(1),
@@ -616,5 +624,234 @@ fn a_sweep_of_an_unknown_axis_or_case_or_of_no_point_is_a_usage_error() {
     refused(
         &["sweep", "syn_retries", "--case", "handshake-normal"],
         &["does not vary", "sweep --list"],
+    );
+}
+
+/// A device node made in a temporary folder (root only): `(path, folder)`, or `None` with a
+/// SKIPPED line. Its own node, so that the old code's rename could never replace the
+/// machine's `/dev/null`.
+fn device(name: &str, major: u32, minor: u32) -> Option<(PathBuf, PathBuf)> {
+    let dir = tmp(&format!("dev-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let c = std::ffi::CString::new(path.to_string_lossy().as_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path; mknod(2) has no other preconditions.
+    let made = unsafe {
+        libc::mknod(
+            c.as_ptr(),
+            libc::S_IFCHR | 0o666,
+            libc::makedev(major, minor),
+        )
+    };
+    if made != 0 {
+        eprintln!(
+            "SKIPPED: mknod needs root ({})",
+            std::io::Error::last_os_error()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        return None;
+    }
+    Some((path, dir))
+}
+
+fn is_char_device(p: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_char_device())
+}
+
+#[test]
+fn an_output_that_is_a_device_is_written_through_and_never_replaced_by_a_file() {
+    let scenario = tmp("device-out.json");
+    std::fs::write(&scenario, scenario_json("")).unwrap();
+    // `--out /dev/null` (here: a node of the same device): the run succeeds and the node
+    // stays a device; the old code wrote null.part and renamed it over the node.
+    let Some((null, dir)) = device("null", 1, 3) else {
+        return;
+    };
+    let out = lab(&[
+        "sim",
+        &scenario.to_string_lossy(),
+        "--out",
+        &null.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        is_char_device(&null),
+        "--out replaced the device node by a file"
+    );
+    assert!(!dir.join("null.part").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+    // `--out /dev/full`: the write fails with the device's own error, status 1, no panic.
+    let Some((full, dir)) = device("full", 1, 7) else {
+        return;
+    };
+    let out = lab(&[
+        "sim",
+        &scenario.to_string_lossy(),
+        "--out",
+        &full.to_string_lossy(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(
+        err.contains(&format!("writing {}", full.display())),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        is_char_device(&full),
+        "--out replaced the device node by a file"
+    );
+    assert!(!dir.join("full.part").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(scenario);
+}
+
+/// Runs the lab with its stdout on `/dev/full`.
+fn lab_into_full_stdout(args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists on Linux");
+    Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the synack-lab binary runs")
+}
+
+#[test]
+fn a_full_stdout_is_an_error_with_the_labs_message_not_a_panic() {
+    let scenario = tmp("full-stdout.json");
+    std::fs::write(&scenario, scenario_json("")).unwrap();
+    let sc = scenario.to_string_lossy();
+    let trace = tmp("full-stdout-trace.json");
+    let trace = trace.to_string_lossy();
+    for args in [
+        vec!["sweep", "--list"],
+        vec!["sim", &sc, "--json"],
+        vec!["sim", &sc, "--out", &trace],
+        vec!["sim", &sc],
+    ] {
+        let out = lab_into_full_stdout(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        assert!(err.contains("stdout"), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_file(scenario);
+    let _ = std::fs::remove_file(&*trace);
+}
+
+#[test]
+fn a_scenario_file_that_is_empty_an_array_or_deeply_nested_is_told_what_a_scenario_is() {
+    let p = tmp("not-an-object.json");
+    for (text, says) in [
+        (String::new(), "is empty"),
+        ("  \n".to_string(), "is empty"),
+        ("[1, 2]".to_string(), "starts with '['"),
+        ("[".repeat(100_000), "starts with '['"),
+        ("\"handshake\"".to_string(), "starts with '\"'"),
+    ] {
+        std::fs::write(&p, &text).unwrap();
+        for cmd in ["sim", "compare"] {
+            let out = lab(&[cmd, &p.to_string_lossy()]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {says}: {err}");
+            assert!(
+                err.contains("a scenario is one JSON object"),
+                "{cmd}: {err}"
+            );
+            assert!(err.contains(says), "{cmd}: {err}");
+        }
+    }
+    let _ = std::fs::remove_file(p);
+}
+
+#[test]
+fn a_folder_or_a_missing_file_given_as_the_scenario_is_a_usage_error_naming_it() {
+    let dir = tmp("scenario-folder");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shown = dir.to_string_lossy();
+    // `compare` used to answer a folder with the list of its 184 cases.
+    for cmd in ["sim", "compare"] {
+        refused(
+            &[cmd, &shown],
+            &[&shown, "is a directory; give a scenario .json file"],
+        );
+    }
+    let missing = tmp("no-such-scenario.json");
+    let missing = missing.to_string_lossy();
+    for cmd in ["sim", "compare"] {
+        refused(&[cmd, &missing], &[&missing, "no such file"]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unprivileged_compare_names_the_scenario_it_could_not_run() {
+    let Some(out) = as_nobody(&["compare", "handshake-normal"]) else {
+        return;
+    };
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("the kernel's run of \"lab/handshake-normal\" needs CAP_SYS_ADMIN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_given_as_the_folder_for_findings_or_recordings_is_refused_before_anything_runs() {
+    let file = tmp("not-a-folder.json");
+    std::fs::write(&file, "{}").unwrap();
+    let shown = file.to_string_lossy();
+    refused(
+        &["explore", "--count", "1", "--keep", &shown],
+        &["--keep", &shown, "is not a folder"],
+    );
+    refused(
+        &["sweep", "syn_retries", "--save", &shown],
+        &["--save", &shown, "is not a folder"],
+    );
+    refused(
+        &["record", "handshake-normal", "--dir", &shown],
+        &["--dir", &shown, "is not a folder"],
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}");
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn ctrl_c_during_compare_all_with_json_leaves_stdout_json_or_empty_and_keeps_the_report() {
+    let before = (host_interfaces(), named_namespaces());
+    let Some(r) = ctrl_c_after(&["compare", "all", "--json", "-q"], Duration::from_secs(6)) else {
+        return;
+    };
+    // `--json` promises JSON on stdout: the cases that finished are reported on stderr with
+    // the rest of the text, never as text on stdout.
+    assert!(
+        r.stdout.trim().is_empty() || serde_json::from_str::<serde_json::Value>(&r.stdout).is_ok(),
+        "stdout is neither JSON nor empty: {}",
+        r.stdout
+    );
+    let finished = r
+        .stderr
+        .split("stopped after ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("the message says how far the run got");
+    assert!(finished > 0, "no case finished in 6 s: {}", r.stderr);
+    assert!(r.stderr.contains("== handshake-normal"), "{}", r.stderr);
+    assert_eq!(
+        (host_interfaces(), named_namespaces()),
+        before,
+        "no interface or namespace left behind"
     );
 }

@@ -40,3 +40,28 @@ pub fn host_interfaces() -> Vec<String> {
 pub fn named_namespaces() -> Vec<String> {
     names_in("/run/netns")
 }
+
+/// Runs the binary as user `nobody` (setpriv), i.e. without any capability; `None` (with a
+/// SKIPPED line) when this process is not root, has no setpriv, or nobody cannot execute the
+/// binary.
+pub fn as_nobody(args: &[&str]) -> Option<std::process::Output> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("SKIPPED: needs root and setpriv to drop to an unprivileged user");
+        return None;
+    }
+    let out = std::process::Command::new("/usr/bin/setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    if String::from_utf8_lossy(&out.stderr).contains("Permission denied")
+        && out.status.code() == Some(127)
+    {
+        eprintln!("SKIPPED: the test binary is not executable by nobody");
+        return None;
+    }
+    Some(out)
+}
