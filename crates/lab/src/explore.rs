@@ -1025,9 +1025,8 @@ fn udp(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     // last bound: `udp_lib_get_port` adds a socket at the head of its port-and-address chain,
     // and `udp4_lib_lookup2` keeps the first of the best `compute_score` (the two score alike
     // but for a point when `sk_incoming_cpu` is this CPU, which only the one that has
-    // received can be). One draw more only
-    // when a receiver holds the port, and last, so every other scenario is the one the seed
-    // drew before.
+    // received can be). One draw more only when a receiver holds the port, and last, so every
+    // other scenario is the one the seed drew before.
     if !closed && chance(rng, SHARED_PORT_PERCENT) {
         let at = sc.sockets.iter().position(|s| s.label == "receiver");
         let app = sc.apps.iter().position(|a| a.socket == "receiver");
