@@ -167,7 +167,14 @@ pub fn run(ctx: &Ctx, only: &[String]) -> io::Result<bool> {
                 step.id
             );
             let t = Instant::now();
-            let ran = match early_build.take().filter(|_| step.id == "build") {
+            // Taken at the build step only: a handle dropped earlier would leave its build
+            // running unjoined and this step building a second time beside it.
+            let early = if step.id == "build" {
+                early_build.take()
+            } else {
+                None
+            };
+            let ran = match early {
                 Some(build) => join_release_build(build, &mut state),
                 None => (step.run)(ctx, &mut state),
             };
