@@ -165,7 +165,11 @@ pub fn read_scenario(path: &std::path::Path) -> Result<Scenario> {
     // would be answered with "expected a string at column 2": say what the file should be.
     match text.trim_start().chars().next() {
         Some('{') => {}
-        None => return Err(LabError::Usage(format!("{shown} is empty; a scenario is one JSON object {{…}} (docs/scenario-format.md)"))),
+        None => {
+            return Err(LabError::Usage(format!(
+                "{shown} is empty; a scenario is one JSON object {{…}} (docs/scenario-format.md)"
+            )))
+        }
         Some(c) => {
             return Err(LabError::Usage(format!(
                 "{shown}: a scenario is one JSON object {{…}} (docs/scenario-format.md); this file starts with {c:?}"

@@ -70,16 +70,18 @@ fn main() {
                     eprintln!("synack-lab: {w}");
                 }
             }
-            // The cases or points that finished before a Ctrl-C, on stdout as a whole run's;
-            // with `--json` on stderr with the other text, so that stdout holds JSON or
+            // The cases or points that finished before a Ctrl-C (if any), on stdout as a whole
+            // run's; with `--json` on stderr with the other text, so that stdout holds JSON or
             // nothing (a reader of `--json` never gets a half report it cannot parse).
-            if let error::LabError::Partial { done, finished, .. } = &e {
-                if *finished == 0 {
-                } else if cli.cmd.common().json {
-                    eprint!("{done}");
-                } else if let Err(w) = say(done) {
-                    eprintln!("synack-lab: {w}");
+            match &e {
+                error::LabError::Partial { done, finished, .. } if *finished > 0 => {
+                    if cli.cmd.common().json {
+                        eprint!("{done}");
+                    } else if let Err(w) = say(done) {
+                        eprintln!("synack-lab: {w}");
+                    }
                 }
+                _ => {}
             }
             eprintln!("synack-lab: {e}");
             e.exit_code()
