@@ -108,7 +108,9 @@ pub fn unknown_case(name: &str, cases: &[String]) -> String {
     let near: Vec<&str> = cases
         .iter()
         .map(String::as_str)
-        .filter(|c| c.contains(name) || (first.len() >= 3 && c.starts_with(first)))
+        .filter(|c| {
+            (!name.is_empty() && c.contains(name)) || (first.len() >= 3 && c.starts_with(first))
+        })
         .take(8)
         .collect();
     if near.is_empty() {

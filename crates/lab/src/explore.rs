@@ -1084,9 +1084,9 @@ pub fn run(
     keep: Option<&Path>,
     common: &Common,
 ) -> Result<(String, serde_json::Value, bool)> {
-    if let Some(d) = keep {
-        crate::outfile::folder(d, "--keep")?;
-    }
+    let made = keep
+        .map(|d| crate::outfile::folder(d, "--keep"))
+        .transpose()?;
     let mut text = String::new();
     let mut differ = 0usize;
     let mut results = Vec::new();
@@ -1144,6 +1144,9 @@ pub fn run(
         "differ": differ,
         "results": results,
     });
+    if let Some(m) = made {
+        m.kept();
+    }
     Ok((text, json, differ == 0))
 }
 

@@ -342,8 +342,8 @@ fn sim(
     }
 }
 
-/// Every output file must be writable before a run starts (an existing file is opened for
-/// appending, so it is not changed; a new one is created and removed again).
+/// Every output file must be writable before a run starts (`outfile::check`: the way the run
+/// will write it, so what is refused here is what would fail after the run).
 #[cfg(target_os = "linux")]
 fn check_outputs(cmd: &cli::Cmd) -> error::Result<()> {
     let common = cmd.common();
@@ -353,34 +353,7 @@ fn check_outputs(cmd: &cli::Cmd) -> error::Result<()> {
     if let (cli::Cmd::Compare { .. }, Some(p)) = (cmd, &common.out) {
         paths.push(p.with_extension("model.json"));
     }
-    for p in &paths {
-        let existed = p.exists();
-        // A device or FIFO (`/dev/null`, `/dev/stdout`) is written in place; opening a FIFO
-        // here would block until a reader came, and close it on the reader at once.
-        if outfile::is_special(p) {
-            continue;
-        }
-        if p.is_dir() {
-            return Err(error::LabError::Usage(format!(
-                "{} is a directory; give a file name",
-                p.display()
-            )));
-        }
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(p)
-            .map_err(|e| {
-                error::LabError::Usage(format!(
-                    "cannot write {} ({e}); nothing was run",
-                    p.display()
-                ))
-            })?;
-        if !existed {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-    Ok(())
+    paths.iter().try_for_each(|p| outfile::check(p))
 }
 
 /// Streams the trace into the file (`outfile`: whole or not at all): the JSON text is never

@@ -35,13 +35,7 @@ pub fn write(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -
             .and_then(|()| out.flush())
             .map_err(|e| io_error(format!("writing {shown}"), e));
     }
-    // Through a symlink, the file it points to is replaced, not the link.
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-        }
-        _ => path.to_path_buf(),
-    };
+    let target = target_of(path);
     let part = part_of(&target);
     let written = File::create(&part)
         .map_err(|e| io_error(format!("writing {}", part.display()), e))
@@ -81,13 +75,24 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The folder `option` names (`--keep`, `--save`, `--dir`), created if missing and checked
 /// writable before a run of many minutes starts: a file in its place or a folder the user
 /// cannot write to is refused at once, not after the first finding.
-pub fn folder(dir: &Path, option: &str) -> Result<()> {
+///
+/// The folders this call created are removed again, if still empty, when the returned guard
+/// drops without `kept`: a run refused later (no privilege, a bad case name) leaves nothing
+/// behind it.
+pub fn folder(dir: &Path, option: &str) -> Result<NewFolders> {
     let shown = dir.display();
     if dir.exists() && !dir.is_dir() {
         return Err(LabError::Usage(format!(
             "{option} {shown} is not a folder; give a folder (it is created if missing)"
         )));
     }
+    // Deepest first: the order `remove_dir` needs.
+    let created = NewFolders(
+        dir.ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect(),
+    );
     std::fs::create_dir_all(dir).map_err(|e| io_error(format!("creating {shown}"), e))?;
     let probe = dir.join(format!(".synack-lab-probe-{}", std::process::id()));
     File::create(&probe).map_err(|e| {
@@ -96,7 +101,74 @@ pub fn folder(dir: &Path, option: &str) -> Result<()> {
         ))
     })?;
     let _ = std::fs::remove_file(&probe);
+    Ok(created)
+}
+
+/// The folders `folder` created, deepest first; see there.
+#[must_use = "dropped at once, the new folders are removed at once"]
+pub struct NewFolders(Vec<PathBuf>);
+
+impl NewFolders {
+    /// The run went through: the folders stay, even empty (`explore --keep` that found nothing
+    /// names a folder the user will look in).
+    pub fn kept(mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for NewFolders {
+    fn drop(&mut self) {
+        // `remove_dir` removes only an empty folder: one a cut-short run wrote into stays.
+        for d in &self.0 {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Checks before a run that `path` can be written the way `write` will write it: into
+/// `<path>.part` beside the file it names (through a symlink, beside the file it points to),
+/// then renamed. A folder that refuses new files (`/proc`, a read-only mount) is refused here,
+/// before the run, not after it. A device or FIFO is written in place and not checked: opening
+/// a FIFO would block until a reader came.
+pub fn check(path: &Path) -> Result<()> {
+    if is_special(path) {
+        return Ok(());
+    }
+    if path.is_dir() {
+        return Err(LabError::Usage(format!(
+            "{} is a directory; give a file name",
+            path.display()
+        )));
+    }
+    let part = part_of(&target_of(path));
+    let existed = part.exists();
+    File::options()
+        .append(true)
+        .create(true)
+        .open(&part)
+        .map_err(|e| {
+            LabError::Usage(format!(
+                "cannot write {} ({e}, creating {}); nothing was run",
+                path.display(),
+                part.display()
+            ))
+        })?;
+    if !existed {
+        let _ = std::fs::remove_file(&part);
+    }
     Ok(())
+}
+
+/// The file a write to `path` replaces: through a symlink, the file it points to, not the link.
+fn target_of(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
 }
 
 /// `<path>.part`.

@@ -114,8 +114,8 @@ pub fn run(
 ) -> Result<String> {
     let base = dir.map(Path::to_path_buf).unwrap_or_else(default_dir);
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
-    crate::outfile::folder(&base, "--dir")?;
-    crate::outfile::folder(&folder, "--dir")?;
+    let made_base = crate::outfile::folder(&base, "--dir")?;
+    let made = crate::outfile::folder(&folder, "--dir")?;
     let checked_in = default_dir().join(kernel_folder(&crate::session::kernel_release()));
     let names: Vec<String> = if cases.is_empty() {
         let named = crate::inject::all_names();
@@ -188,6 +188,8 @@ pub fn run(
         names.len(),
         folder.display()
     ));
+    made.kept();
+    made_base.kept();
     Ok(text)
 }
 
@@ -215,6 +217,10 @@ mod tests {
         assert!(!said.contains("teardown"), "{said}");
         // Nothing near: every case, so that the user can still find one.
         let said = crate::compare::unknown_case("zzz", &cases);
+        assert!(said.contains("teardown-client-first"), "{said}");
+        // An empty name is near nothing (every name contains ""): the whole list, no guesses.
+        let said = crate::compare::unknown_case("", &cases);
+        assert!(!said.contains("did you mean"), "{said}");
         assert!(said.contains("teardown-client-first"), "{said}");
     }
 

@@ -1089,9 +1089,9 @@ pub fn run(
     common: &Common,
 ) -> Result<(String, serde_json::Value, bool)> {
     let names = points(axes, only)?;
-    if let Some(d) = save {
-        crate::outfile::folder(d, "--save")?;
-    }
+    let made = save
+        .map(|d| crate::outfile::folder(d, "--save"))
+        .transpose()?;
     let mut text = String::new();
     let mut differ = Vec::new();
     let mut results = Vec::new();
@@ -1136,6 +1136,9 @@ pub fn run(
         "differ": differ.len(),
         "results": results,
     });
+    if let Some(m) = made {
+        m.kept();
+    }
     Ok((text, json, differ.is_empty()))
 }
 

@@ -151,6 +151,16 @@ fn an_unwritable_output_is_refused_before_a_two_minute_run_starts() {
         &["handshake", "--out", &dir.to_string_lossy()],
         &["is a directory"],
     );
+    // A file that exists in a folder that takes no new file: the trace is written beside it
+    // (`.part`, then renamed), so it is refused now, not after the run.
+    refused(
+        &["handshake", "--out", "/proc/version"],
+        &[
+            "cannot write /proc/version",
+            "/proc/version.part",
+            "nothing was run",
+        ],
+    );
 }
 
 #[test]
@@ -822,6 +832,38 @@ fn an_unprivileged_compare_names_the_scenario_it_could_not_run() {
         err.contains("the kernel's run of \"lab/handshake-normal\" needs CAP_SYS_ADMIN"),
         "{err}"
     );
+}
+
+#[test]
+fn an_unprivileged_run_leaves_no_empty_folder_where_its_findings_or_recordings_would_go() {
+    // /tmp takes new folders from anyone; nobody lacks the namespaces the runs need.
+    let base = std::env::temp_dir().join(format!("synack-nobody-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let shown = |leaf: &str| {
+        base.join(leaf)
+            .join("deeper")
+            .to_string_lossy()
+            .into_owned()
+    };
+    for (args, leaf) in [
+        (vec!["record", "handshake-normal", "--dir"], "record"),
+        (vec!["explore", "--count", "1", "--keep"], "explore"),
+        (vec!["sweep", "syn_retries", "--save"], "sweep"),
+    ] {
+        let dir = shown(leaf);
+        let mut args = args.clone();
+        args.push(&dir);
+        let Some(out) = as_nobody(&args) else {
+            return;
+        };
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(
+            !base.join(leaf).exists(),
+            "{args:?} left {} behind",
+            base.join(leaf).display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&base);
 }
 
 #[test]
