@@ -243,6 +243,7 @@ pub fn run(
         let c = compare(&sc, common).map_err(|e| {
             if names.len() > 1 {
                 e.keep_partial(&text, results.len(), names.len(), "cases")
+                    .with_json(|| report_json(&results))
             } else {
                 e
             }
@@ -294,8 +295,14 @@ pub fn run(
             "differ"
         }
     ));
-    let json = serde_json::json!({
-        "passed": passed,
+    let json = report_json(&results);
+    Ok((text, json, all, if names.len() == 1 { last } else { None }))
+}
+
+/// `compare --json`'s report of the cases in `results`.
+fn report_json(results: &[CaseResult]) -> serde_json::Value {
+    serde_json::json!({
+        "passed": results.iter().filter(|r| r.passes).count(),
         "cases": results.len(),
         "tolerance": Tolerance::default(),
         "wider_tolerances": diff::WIDER_TOLERANCES
@@ -303,6 +310,5 @@ pub fn run(
             .map(|(case, t, why)| serde_json::json!({"case": case, "tolerance": t, "why": why}))
             .collect::<Vec<_>>(),
         "results": results,
-    });
-    Ok((text, json, all, if names.len() == 1 { last } else { None }))
+    })
 }

@@ -45,6 +45,9 @@ pub enum LabError {
         finished: usize,
         total: usize,
         what: &'static str,
+        /// The `--json` report of those that finished (`with_json`), which `main` prints on
+        /// stdout with a `stopped` member saying why and after how many.
+        json: Option<Box<serde_json::Value>>,
     },
     /// Bad options or input files.
     #[error("{0}")]
@@ -129,6 +132,30 @@ impl LabError {
             finished,
             total,
             what,
+            json: None,
+        }
+    }
+
+    /// A [`LabError::Partial`] with the `--json` report of the runs that finished (built only
+    /// when the run stopped: a closure); any other error as it is.
+    pub fn with_json(self, report: impl FnOnce() -> serde_json::Value) -> LabError {
+        match self {
+            LabError::Partial {
+                cause,
+                done,
+                finished,
+                total,
+                what,
+                json: _,
+            } => LabError::Partial {
+                cause,
+                done,
+                finished,
+                total,
+                what,
+                json: Some(Box::new(report())),
+            },
+            e => e,
         }
     }
 

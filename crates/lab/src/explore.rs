@@ -1087,6 +1087,16 @@ pub fn run(
     let made = keep
         .map(|d| crate::outfile::folder(d, "--keep"))
         .transpose()?;
+    // `--json`'s report of the scenarios run so far (all of them, or those before a Ctrl-C).
+    let report = |results: &[serde_json::Value], differ: usize| {
+        serde_json::json!({
+            "seed": seed,
+            "from": from,
+            "scenarios": results.len(),
+            "differ": differ,
+            "results": results,
+        })
+    };
     let mut text = String::new();
     let mut differ = 0usize;
     let mut results = Vec::new();
@@ -1096,6 +1106,7 @@ pub fn run(
             let n = i - from;
             let done = format!("{text}{} of {n} scenario(s) differ\n", differ);
             e.keep_partial(&done, n as usize, count as usize, "scenarios")
+                .with_json(|| report(&results, differ))
         })?;
         let first = c.first_difference();
         let mut line = format!("[{seed}/{i}] {}: ", sc.description);
@@ -1137,13 +1148,7 @@ pub fn run(
             _ => String::new(),
         }
     );
-    let json = serde_json::json!({
-        "seed": seed,
-        "from": from,
-        "scenarios": count,
-        "differ": differ,
-        "results": results,
-    });
+    let json = report(&results, differ);
     if let Some(m) = made {
         m.kept();
     }

@@ -71,13 +71,38 @@ fn main() {
                 }
             }
             // The cases or points that finished before a Ctrl-C (if any), on stdout as a whole
-            // run's; with `--json` on stderr with the other text, so that stdout holds JSON or
-            // nothing (a reader of `--json` never gets a half report it cannot parse).
+            // run's; with `--json` their JSON report on stdout, whole, with a `stopped` member
+            // (a reader of `--json` never gets a half report it cannot parse), and the text on
+            // stderr with the rest.
             match &e {
-                error::LabError::Partial { done, finished, .. } if *finished > 0 => {
-                    if cli.cmd.common().json {
+                error::LabError::Partial {
+                    done,
+                    finished,
+                    total,
+                    json,
+                    cause,
+                    ..
+                } if *finished > 0 => {
+                    let said = if cli.cmd.common().json {
                         eprint!("{done}");
-                    } else if let Err(w) = say(done) {
+                        json.as_deref().map_or(Ok(()), |j| {
+                            let mut j = j.clone();
+                            if let serde_json::Value::Object(m) = &mut j {
+                                m.insert(
+                                    "stopped".into(),
+                                    serde_json::json!({
+                                        "why": cause.to_string(),
+                                        "finished": finished,
+                                        "total": total,
+                                    }),
+                                );
+                            }
+                            say(&format!("{j}\n"))
+                        })
+                    } else {
+                        say(done)
+                    };
+                    if let Err(w) = said {
                         eprintln!("synack-lab: {w}");
                     }
                 }

@@ -1092,6 +1092,14 @@ pub fn run(
     let made = save
         .map(|d| crate::outfile::folder(d, "--save"))
         .transpose()?;
+    // `--json`'s report of the points run so far (all of them, or those before a Ctrl-C).
+    let report = |results: &[serde_json::Value], differ: &[String]| {
+        serde_json::json!({
+            "points": results.len(),
+            "differ": differ.len(),
+            "results": results,
+        })
+    };
     let mut text = String::new();
     let mut differ = Vec::new();
     let mut results = Vec::new();
@@ -1100,6 +1108,7 @@ pub fn run(
         let c = crate::compare::compare(&sc, common).map_err(|e| {
             let done = format!("{text}{}", summary(i, &differ));
             e.keep_partial(&done, i, names.len(), "points")
+                .with_json(|| report(&results, &differ))
         })?;
         let first = c.first_difference();
         let line = format!(
@@ -1131,11 +1140,7 @@ pub fn run(
         }));
     }
     text.push_str(&summary(names.len(), &differ));
-    let json = serde_json::json!({
-        "points": names.len(),
-        "differ": differ.len(),
-        "results": results,
-    });
+    let json = report(&results, &differ);
     if let Some(m) = made {
         m.kept();
     }
