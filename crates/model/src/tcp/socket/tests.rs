@@ -737,6 +737,28 @@ fn close_with_unread_data_after_shut_wr_resets_instead_of_waiting_in_fin_wait_2(
 }
 
 #[test]
+fn an_abort_in_last_ack_with_unread_data_resets_where_an_empty_queue_goes_quietly() {
+    // Linux `__tcp_close` checks unread data before SO_LINGER 0: the unread bytes reset the
+    // connection in LAST-ACK, where `tcp_disconnect` alone sends nothing once the FIN is
+    // out. Measured on 6.18 (explore seed 37800 #9): "R. seq=2 ack=1450" in LAST-ACK.
+    for (unread, rst) in [(true, vec!["R. seq=2 ack=7 len=0"]), (false, vec![])] {
+        let mut h = socket_established();
+        send!(h, "P. seq=1 ack=1 len=5");
+        if !unread {
+            let read = h.with(|s, ctx| s.app_recv(100, ctx));
+            assert!(matches!(read, RecvOutcome::Data(_)), "{read:?}");
+        }
+        send!(h, "F. seq=6 ack=1");
+        h.with(|s, ctx| s.app_shutdown(ctx));
+        h.sent();
+        assert_eq!(h.s.state, TcpState::LastAck);
+        h.with(|s, ctx| s.app_abort(ctx));
+        assert_eq!(h.sent(), rst, "unread {unread}");
+        assert_eq!(h.s.state, TcpState::Closed);
+    }
+}
+
+#[test]
 fn a_reset_in_last_ack_leaves_econnreset_for_the_owner() {
     // Linux `tcp_reset`: every state but SYN-SENT and CLOSE-WAIT reports ECONNRESET,
     // LAST-ACK included. Measured on 6.18: RST in LAST-ACK, then send() ECONNRESET.
