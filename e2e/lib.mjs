@@ -8,6 +8,7 @@
 import { before, after } from 'node:test';
 import { createServer } from 'node:http';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -60,6 +61,17 @@ export const ROUTES = [
 
 // Debian's chromium; Playwright must never download a browser of its own on these machines.
 export const CHROMIUM = process.env.SYNACK_CHROMIUM ?? '/usr/bin/chromium';
+const HEADLESS_SHELL = '/usr/lib/chromium/chromium-headless-shell';
+/** The test files' browser (`useBrowser`): Debian's Chromium headless shell (package
+ * chromium-headless-shell: the same Blink and V8, without the browser's window; Playwright's
+ * own choice for headless runs) when installed, else CHROMIUM; SYNACK_CHROMIUM sets both.
+ * `chromium --headless` runs the whole browser, whose window compositor works for every frame
+ * of the page and every navigation: a page load (about:blank, then a scene until drawn) took
+ * the browser process 160-260 ms of CPU against 75-115 ms in the shell, the load in all
+ * 440-810 ms against 320-555 ms (4 of 4 pairs, load 13-16), and the suite is CPU-bound on two
+ * cores. The benchmarks and prerender.mjs keep CHROMIUM: frame times as a reader's browser,
+ * window included, has them. */
+export const TEST_CHROMIUM = process.env.SYNACK_CHROMIUM ?? (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : CHROMIUM);
 export const CHROMIUM_ARGS = [
   '--no-sandbox', // the suite runs as root in CI
   '--disable-gpu',
@@ -82,11 +94,11 @@ export const UNTHROTTLED_FRAMES = ['--disable-frame-rate-limit'];
  * (user-data-dir) and removes it on close; each test also gets its own context, so
  * localStorage (the remembered language and theme) never leaks from one test to the next.
  * `moreArgs`: Chromium switches besides CHROMIUM_ARGS (bench/profile-knob.mjs's
- * SYNACK_PROFILE_FLAGS). */
-export async function launch(moreArgs = []) {
+ * SYNACK_PROFILE_FLAGS); `executablePath`: CHROMIUM, or TEST_CHROMIUM for the test files. */
+export async function launch(moreArgs = [], executablePath = CHROMIUM) {
   // Imported here so that serve.mjs (which only needs the server) runs without it.
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...moreArgs], headless: true });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...moreArgs], headless: true });
 }
 
 /** One browser for a whole test file: launched before its first test, closed after its last,
@@ -97,7 +109,7 @@ export async function launch(moreArgs = []) {
 export function useBrowser(moreArgs = []) {
   let browser;
   before(async () => {
-    browser = await launch(moreArgs);
+    browser = await launch(moreArgs, TEST_CHROMIUM);
   });
   after(async () => {
     await browser?.close();

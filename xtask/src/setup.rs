@@ -38,6 +38,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("rust-web-clippy", "clippy matching rustc 1.96"),
     ("chromium", "headless browser for wasm and e2e tests"),
     (
+        "chromium-headless-shell",
+        "the e2e suite's browser: chromium without its browser window, less CPU a page",
+    ),
+    (
         "chromium-driver",
         "chromedriver for wasm-bindgen-test-runner",
     ),
