@@ -38,10 +38,6 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("rust-web-clippy", "clippy matching rustc 1.96"),
     ("chromium", "headless browser for wasm and e2e tests"),
     (
-        "chromium-headless-shell",
-        "the e2e suite's browser: chromium without its browser window, less CPU a page",
-    ),
-    (
         "chromium-driver",
         "chromedriver for wasm-bindgen-test-runner",
     ),
@@ -50,6 +46,14 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("nftables", "packet drops for the lab"),
     ("tshark", "differential tests of the capture reader"),
 ];
+
+/// Debian packages the tests can do without, asked for with the others: when apt cannot
+/// install them (a mirror or release without them), the rest is installed without them and the
+/// set-up says what is used instead.
+const APT_OPTIONAL: &[(&str, &str)] = &[(
+    "chromium-headless-shell",
+    "the e2e suite's browser: chromium without its browser window, less CPU a page; without it the suite uses /usr/bin/chromium",
+)];
 
 /// Where every later command runs: the toolchain to select and the PATH to use.
 pub struct Ctx {
@@ -176,7 +180,11 @@ fn apt_packages(logs: &Path) -> io::Result<()> {
         );
         return Ok(());
     }
-    let names: Vec<&str> = APT_PACKAGES.iter().map(|(n, _)| *n).collect();
+    let names: Vec<&str> = APT_PACKAGES
+        .iter()
+        .chain(APT_OPTIONAL)
+        .map(|(n, _)| *n)
+        .collect();
     let out = Cmd::new("dpkg-query")
         .args(["-W", "-f=${Package} ${db:Status-Abbrev}\\n"])
         .args(&names)
@@ -229,12 +237,40 @@ fn apt_packages(logs: &Path) -> io::Result<()> {
         return Err(fail(NAME, "apt-get update", &log));
     }
     let install_log = logs.join("setup-apt-install.log");
-    let mut args = vec!["install", "-y", "-q"];
-    args.extend(&missing);
-    if !apt(&args).run_logged(&install_log)?.success() {
+    let install = |names: &[&str], log: &Path| {
+        let mut args = vec!["install", "-y", "-q"];
+        args.extend(names);
+        apt(&args).run_logged(log).map(|s| s.success())
+    };
+    if install(&missing, &install_log)? {
+        step(NAME, format!("installed in {}", human(t.elapsed())));
+        return Ok(());
+    }
+    // Once more without the optional packages: one apt cannot find must not stop the set-up.
+    let optional = |n: &&str| APT_OPTIONAL.iter().any(|(o, _)| o == n);
+    let (left_out, required): (Vec<&str>, Vec<&str>) = missing.iter().copied().partition(optional);
+    let again_log = logs.join("setup-apt-install-required.log");
+    if left_out.is_empty() {
         return Err(fail(NAME, "apt-get install", &install_log));
     }
-    step(NAME, format!("installed in {}", human(t.elapsed())));
+    if !(required.is_empty() || install(&required, &again_log)?) {
+        return Err(fail(NAME, "apt-get install", &again_log));
+    }
+    step(
+        NAME,
+        format!(
+            "installed in {}, without {} (apt could not install it; see {}): {}",
+            human(t.elapsed()),
+            left_out.join(" "),
+            install_log.display(),
+            APT_OPTIONAL
+                .iter()
+                .filter(|(n, _)| left_out.contains(n))
+                .map(|(_, why)| *why)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    );
     Ok(())
 }
 
