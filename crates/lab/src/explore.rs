@@ -1083,6 +1083,11 @@ fn space_sends_sharing_an_instant(sc: &mut Scenario) {
     }
 }
 
+/// How many times `run` runs a scenario at most while each run differs from the model and was
+/// bent by the machine's load (`KernelRun::disturbed`: the lab more than 2 ms late, or
+/// sock_diag's dumps more than 10 ms apart).
+const CALM_ATTEMPTS: usize = 3;
+
 /// How often a UDP scenario with a receiver binds a second receiver to its port, per cent.
 const SHARED_PORT_PERCENT: u32 = 30;
 
@@ -1139,21 +1144,46 @@ pub fn run(
     let mut results = Vec::new();
     for i in from..from + count {
         let sc = scenario(seed, i);
-        let c = crate::compare::compare(&sc, common).map_err(|e| {
-            let n = i - from;
-            let done = format!("{text}{} of {n} scenario(s) differ\n", differ);
-            e.keep_partial(&done, n as usize, count as usize, "scenarios")
-                .with_json(|| report(&results, differ))
-        })?;
+        let run = || {
+            crate::compare::compare(&sc, common).map_err(|e| {
+                let n = i - from;
+                let done = format!("{text}{} of {n} scenario(s) differ\n", differ);
+                e.keep_partial(&done, n as usize, count as usize, "scenarios")
+                    .with_json(|| report(&results, differ))
+            })
+        };
+        // A run that differs while the machine's load bent it (the lab late, the dumps sparse)
+        // is run again: the triage of every such finding began with a rerun (session notes:
+        // listen() late under load drew a RST to the first SYN, 7 runs at load 9-20), and the
+        // line says which runs were set aside and how late they were.
+        let mut c = run()?;
+        let mut set_aside: Vec<u64> = Vec::new();
+        while !c.passes() && c.kernel.disturbed() && set_aside.len() + 1 < CALM_ATTEMPTS {
+            set_aside.push(c.kernel.disturbance_us);
+            c = run()?;
+        }
         let first = c.first_difference();
         let mut line = format!("[{seed}/{i}] {}: ", sc.description);
+        let again = if set_aside.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (run {} times: the run(s) before differed with the lab late {} ms)",
+                set_aside.len() + 1,
+                set_aside
+                    .iter()
+                    .map(|us| format!("{:.1}", *us as f64 / 1000.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         if c.passes() {
-            line.push_str("agree\n");
+            let _ = writeln!(line, "agree{again}");
         } else {
             differ += 1;
             let _ = writeln!(
                 line,
-                "DIFFER ({} row(s)); first: {}",
+                "DIFFER ({} row(s)); first: {}{again}",
                 c.report.differing,
                 first.as_deref().unwrap_or_default()
             );
@@ -1174,6 +1204,7 @@ pub fn run(
             "verdict": c.verdict(),
             "first_difference": first,
             "lab_late_us": c.kernel.disturbance_us,
+            "set_aside_late_us": set_aside,
         }));
     }
     let _ = writeln!(
