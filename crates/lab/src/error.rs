@@ -138,25 +138,11 @@ impl LabError {
 
     /// A [`LabError::Partial`] with the `--json` report of the runs that finished (built only
     /// when the run stopped: a closure); any other error as it is.
-    pub fn with_json(self, report: impl FnOnce() -> serde_json::Value) -> LabError {
-        match self {
-            LabError::Partial {
-                cause,
-                done,
-                finished,
-                total,
-                what,
-                json: _,
-            } => LabError::Partial {
-                cause,
-                done,
-                finished,
-                total,
-                what,
-                json: Some(Box::new(report())),
-            },
-            e => e,
+    pub fn with_json(mut self, report: impl FnOnce() -> serde_json::Value) -> LabError {
+        if let LabError::Partial { json, .. } = &mut self {
+            *json = Some(Box::new(report()));
         }
+        self
     }
 
     /// Process exit status: 1 for failures, 2 for usage, 3 for missing privileges,
