@@ -177,8 +177,8 @@ for (const size of SIZES.filter((s) => BOTH_LANGS || !s.thorough)) {
             const { labels, shafts } = got.ladderQuadsInPage;
             for (const time of labels.filter((l) => l.kind === 'time')) {
               const hit = [
-                ...labels.filter((l) => l.kind !== 'time' && quadsMeet(l.q, time.q)).map((l) => `"${l.what}"`),
-                ...shafts.filter((sh) => quadsMeet(sh.q, time.q)).map((sh) => `arrow ${sh.seg}`),
+                ...labels.filter((l) => l.drawing === time.drawing && l.kind !== 'time' && quadsMeet(l.q, time.q)).map((l) => `"${l.what}"`),
+                ...shafts.filter((sh) => sh.drawing === time.drawing && quadsMeet(sh.q, time.q)).map((sh) => `arrow ${sh.seg}`),
               ];
               for (const h of hit) found.push(`${id} ${c} step ${k}: the playhead's "${time.what}" meets ${h}`);
             }

@@ -292,10 +292,10 @@ test('every drop reason is clear of its own arrow and of the other labels', asyn
           for (const { c, got: { quads: { labels, shafts } } } of await walkPlayer(page, { cases: true, from: ']' }, { quads: ladderQuadsInPage })) {
             for (const why of labels.filter((l) => l.kind === 'why')) {
               seen++;
-              const own = shafts.find((s) => s.seg === why.seg);
+              const own = shafts.find((s) => s.drawing === why.drawing && s.seg === why.seg);
               assert.ok(own, `${id} ${c}: the arrow of "${why.what}"`);
               assert.ok(!quadsMeet(own.q, why.q), `${id} ${c} ${viewport.width} ${lang}: "${why.what}" lies on its own arrow`);
-              const others = labels.filter((l) => l !== why && l.kind !== 'time' && quadsMeet(l.q, why.q)).map((l) => `"${l.what}"`);
+              const others = labels.filter((l) => l !== why && l.drawing === why.drawing && l.kind !== 'time' && quadsMeet(l.q, why.q)).map((l) => `"${l.what}"`);
               assert.deepEqual(others, [], `${id} ${c} ${viewport.width} ${lang}: "${why.what}" meets other labels`);
             }
           }

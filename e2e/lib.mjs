@@ -456,8 +456,13 @@ export const eachCaseStep = (page, most, measures) => walkPlayer(page, { cases: 
  * screen (as `labelClashes` measures them: the text's SVG box less a sixth of its height
  * above and below, mapped to the screen), and every arrow's shaft as a thin quadrilateral
  * (1.5 px either side), their parts under the arrows' cover left out. Returns
- * { labels: [{ what, kind, seg, q }], shafts: [{ seg, q }] }: `kind` is "why" for a drop
- * reason, "time" for the playhead's time, "arrow" for the rest; `seg` the arrow's index. */
+ * { labels: [{ what, kind, drawing, seg, q }], shafts: [{ drawing, seg, q }] }: `kind` is "why"
+ * for a drop reason, "time" for the playhead's time, "arrow" for the rest; `drawing` which of
+ * the player's ladders (TCP vs UDP draws two), `seg` the arrow's index in it. Compare only
+ * what one drawing holds: each ladder scrolls in its own box, which hides what lies outside
+ * it, and the part of one ladder its box hides can lie, on screen, where the other ladder is
+ * seen (TCP vs UDP on a phone stacks them, and the scroll that follows the playhead comes a
+ * frame after the render). */
 export const ladderQuadsInPage = () => {
   /** The part of a convex polygon above the line y = `cut` (one step of Sutherland–Hodgman). */
   const clipAbove = (poly, cut) => poly.flatMap((p, i) => {
@@ -474,7 +479,7 @@ export const ladderQuadsInPage = () => {
   const labels = [];
   const shafts = [];
   const toScreen = (m, [x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
-  for (const stack of document.querySelectorAll('[data-testid="player"] .lad-stack')) {
+  for (const [drawing, stack] of [...document.querySelectorAll('[data-testid="player"] .lad-stack')].entries()) {
     const reveal = Number(stack.dataset.reveal);
     // The live layer's copies of labels that show whole over the cover: seen under its line.
     for (const t of stack.querySelectorAll('g.shown text')) {
@@ -487,7 +492,7 @@ export const ladderQuadsInPage = () => {
       const seen = clipBelow(corners.map((p) => toScreen(own, p)), reveal).map((p) => toScreen(own.inverse(), p));
       if (seen.length < 3) continue;
       const seg = t.closest('g.seg')?.dataset.seg ?? null;
-      labels.push({ what: t.textContent.trim(), kind: t.classList.contains('why') ? 'why' : 'arrow', seg, q: seen.map((p) => toScreen(m, p)) });
+      labels.push({ what: t.textContent.trim(), kind: t.classList.contains('why') ? 'why' : 'arrow', drawing, seg, q: seen.map((p) => toScreen(m, p)) });
     }
     for (const t of stack.querySelectorAll('g.segs text, [data-testid="playhead-time"]')) {
       const b = t.getBBox();
@@ -505,7 +510,7 @@ export const ladderQuadsInPage = () => {
       if (seen.length < 3) continue;
       const q = seen.map((p) => toScreen(m, p));
       const seg = t.closest('g.seg')?.dataset.seg ?? null;
-      labels.push({ what: t.textContent.trim(), kind: time ? 'time' : t.classList.contains('why') ? 'why' : 'arrow', seg, q });
+      labels.push({ what: t.textContent.trim(), kind: time ? 'time' : t.classList.contains('why') ? 'why' : 'arrow', drawing, seg, q });
     }
     for (const l of stack.querySelectorAll('g.segs g.seg line.shaft')) {
       let [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => l[a].baseVal.value);
@@ -519,7 +524,7 @@ export const ladderQuadsInPage = () => {
       const [nx, ny] = [(-(y2 - y1) / len) * 1.5, ((x2 - x1) / len) * 1.5];
       const m = l.getScreenCTM();
       const q = [[x1 + nx, y1 + ny], [x2 + nx, y2 + ny], [x2 - nx, y2 - ny], [x1 - nx, y1 - ny]].map((p) => toScreen(m, p));
-      shafts.push({ seg: l.closest('g.seg').dataset.seg, q });
+      shafts.push({ drawing, seg: l.closest('g.seg').dataset.seg, q });
     }
   }
   return { labels, shafts };
