@@ -759,6 +759,32 @@ fn an_abort_in_last_ack_with_unread_data_resets_where_an_empty_queue_goes_quietl
 }
 
 #[test]
+fn an_abort_in_last_ack_with_its_fin_still_queued_resets_where_a_sent_fin_goes_quietly() {
+    // Linux `tcp_disconnect` (close() with SO_LINGER 0): LAST-ACK and CLOSING reset while
+    // `snd_nxt != write_seq`, data or the FIN itself still queued; once the FIN is out they
+    // close quietly (`tcp_need_reset` leaves them out). Measured on 6.18 (20 ms, a zero
+    // window holding the data and the FIN): "R. seq=4369 ack=2" in LAST-ACK.
+    for (win, sent, rst) in [
+        (0, vec![], vec!["R. seq=1 ack=2 len=0"]),
+        (
+            65535,
+            vec!["P. seq=1 ack=2 len=100", "F. seq=101 ack=2 len=0"],
+            vec![],
+        ),
+    ] {
+        let mut h = socket_close_wait();
+        send!(h, &format!(". seq=2 ack=1 win={win}"));
+        write(&mut h, 100);
+        h.with(|s, ctx| s.app_shutdown(ctx));
+        assert_eq!(h.s.state, TcpState::LastAck);
+        assert_eq!(h.sent(), sent, "window {win}");
+        h.with(|s, ctx| s.app_abort(ctx));
+        assert_eq!(h.sent(), rst, "window {win}");
+        assert_eq!(h.s.state, TcpState::Closed);
+    }
+}
+
+#[test]
 fn a_reset_in_last_ack_leaves_econnreset_for_the_owner() {
     // Linux `tcp_reset`: every state but SYN-SENT and CLOSE-WAIT reports ECONNRESET,
     // LAST-ACK included. Measured on 6.18: RST in LAST-ACK, then send() ECONNRESET.
