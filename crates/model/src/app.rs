@@ -17,7 +17,8 @@ pub struct AppRun {
     /// The blocked call found its socket not readable and sleeps (recv(): `sk_wait_data`;
     /// poll(): `do_poll`; accept(): `inet_csk_wait_for_connect`), or found no room in the
     /// send buffer (send(): `sk_stream_wait_memory`): what arrives later wakes it, and it
-    /// runs only [`crate::profile::Profile::reader_wake_us`] after that.
+    /// runs only [`crate::profile::Profile::reader_wake_us`] after that (a writer at the
+    /// wake's instant, after its other events: `Sim::writer_sleeps`).
     pub asleep: bool,
     /// When the woken task runs (a `Wake` is scheduled then).
     pub wake_at: Option<Micros>,
@@ -85,8 +86,8 @@ impl Blocked {
     /// accept queue, `inet_csk_listen_poll`). The others are woken by other things: connect()
     /// by `sk_state_change` at the SYN-ACK (`inet_wait_for_connect`), send() by ACKs freeing
     /// buffer space, SO_LINGER's close() by the FIN's ACK; they still return at the event
-    /// that wakes them, but for send(), which sleeps in `sk_stream_wait_memory` and runs
-    /// `reader_wake_us` after the ACK that woke it (`Sim::writer_sleeps`).
+    /// that wakes them, but for send(), which sleeps in `sk_stream_wait_memory` and copies
+    /// once the instant of the ACK that woke it is through (`Sim::writer_sleeps`).
     pub fn sleeps_until_readable(&self) -> bool {
         matches!(
             self,

@@ -433,8 +433,8 @@ profile! {
     /// it meanwhile); with no bandwidth there is no serialisation and no difference.
     tx_done_at_xmit: bool,
     /// How long a task blocked in recv(), poll() or accept() takes to run once arriving data
-    /// (a connection, for accept()) woke it, µs, and a task asleep in send() once an ACK
-    /// freed room (`sk_stream_write_space`, the same wake-up): the
+    /// (a connection, for accept()) woke it, µs (not a task asleep in send(), which copies
+    /// against the memory as the waking ACK left it: `Sim::writer_sleeps`): the
     /// receive path only marks it runnable (`tcp_data_ready` → `sk_data_ready`, i.e.
     /// `sock_def_readable` → `wake_up_interruptible_sync_poll`) and carries on with the rest
     /// of its batch; when the task gets a CPU, `tcp_recvmsg_locked` copies every queued skb

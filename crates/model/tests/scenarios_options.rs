@@ -984,27 +984,26 @@ fn so_rcvbuf_and_so_sndbuf_are_clamped_to_rmem_max_and_wmem_max_before_doubling(
 }
 
 #[test]
-fn a_writer_an_ack_wakes_copies_after_the_acks_behind_it_so_its_tail_leaves_before_close_s_fin() {
+fn a_writer_an_ack_wakes_copies_at_once_and_its_tail_leaves_before_close_s_fin() {
     // Linux: the second flight's first ACK frees a third of the send buffer the handshake
     // sized (46080, `tcp_sndbuf_expand`) and wakes the writer asleep in send()
-    // (`tcp_check_space` → `sk_stream_write_space`); the task runs later, as a woken reader
-    // does, after the ACKs behind it have opened cwnd, so the final `tcp_push` of its
-    // send() sends the 632-byte tail, and the close() that follows queues its FIN alone
-    // (`tcp_send_fin`: the tail skb has left). Measured on 6.18 (20 ms one way, load
-    // 3.6-4.2): `P. 59369 len=632`, then `F. 60001` 6 µs later, 3 of 3; the writer's first
-    // new segment left 110-140 µs after the waking ACK, after the rest of the train. The
-    // model copied at the waking ACK and called close() at once: the tail waited behind
-    // cwnd, and close() put the FIN on it.
+    // (`tcp_check_space` → `sk_stream_write_space`). The task owns the socket from then on
+    // and copies the rest; the ACKs behind the waking one wait in its backlog
+    // (`tcp_add_backlog`) and send what it copied when it lets go (`release_sock`), and its
+    // close() comes after the train (`Sim::next_call_at`): the 632-byte tail has left, and
+    // the FIN goes alone (`tcp_send_fin`). Measured on 6.18 (20 ms one way, load 3.6-4.2):
+    // `P. 59369 len=632`, then `F. 60001` 6 µs later, 3 of 3; the writer's first new
+    // segment left 110-140 µs after the waking ACK, after the rest of the train.
     let t = on_the_lab_wire(
         60,
         r#"{ "reader_wake_us": 30 }"#,
         r#", { "call": "send", "len": 60000, "at_us": 200000 }, { "call": "close" }"#,
         r#", { "call": "recv", "max": 65536, "at_us": 1200000 }"#,
     );
-    // The second ACK of the train (ack 17377, at 280060) frees the third; the task runs
-    // `reader_wake_us` after it, copies the rest and returns.
+    // The second ACK of the train (ack 17377, at 280060) frees the third; the task copies
+    // the rest at that instant, not `reader_wake_us` later, and returns.
     assert!(arrivals_us(&t).contains(&"280060 server>client . seq=1 ack=17377 len=0".into()));
-    assert_eq!(return_times(&t, "client", "Send"), [280_090]);
+    assert_eq!(return_times(&t, "client", "Send"), [280_060]);
     let tail: Vec<String> = common::packets(&t)
         .into_iter()
         .filter(|p| {
@@ -1021,6 +1020,65 @@ fn a_writer_an_ack_wakes_copies_after_the_acks_behind_it_so_its_tail_leaves_befo
             "client>server . seq=59369 ack=1 len=632",
             "client>server F. seq=60001 ack=1 len=0",
         ]
+    );
+}
+
+/// Where the client's data segments of `t` that carry PSH end (relative sequence numbers).
+fn psh_ends(t: &Trace) -> Vec<u32> {
+    let isns = synack_model::read::Isns::of_trace(t);
+    let client = t
+        .sockets
+        .iter()
+        .find(|s| s.label == "client")
+        .expect("a client socket")
+        .host;
+    synack_model::read::segments(t)
+        .into_iter()
+        .filter(|s| s.seg.src.host == client && s.seg.payload_len > 0)
+        .filter_map(|s| match &s.seg.header {
+            synack_model::trace::Header::Tcp(h) if h.flags.psh => {
+                let (seq, _) = isns.show(s.seg, h, synack_model::read::Numbering::Relative);
+                Some(seq + s.seg.payload_len)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_writer_woken_inside_an_ack_train_copies_against_the_room_the_waking_ack_left() {
+    // send(100000) on a 0 ms wire handed over packet by packet, the peer not reading: the
+    // writer sleeps for memory and an ACK of the train wakes it. It owns the socket from
+    // then on (`sk_wait_event` → `lock_sock`): what it copies and what its `tcp_push_one`
+    // sends are decided against the room that ACK left (none: its own push took it), and
+    // the ACKs behind it wait in the backlog (`tcp_add_backlog`) until it lets go. So the
+    // train's last ACKs gather the cwnd room into one 10-segment chunk, [49233, 63713), and
+    // 2 more follow. A writer copying `reader_wake_us` (30 µs, three ACKs) later finds room
+    // for 4 and its `tcp_push_one` sends them alone, [49233, 55025), and then 10. Measured on
+    // 6.18 (explore 6300-4, the same write in a busier scenario): PSH at 63713 and 66609 in
+    // 10 of 12 runs (load 4-21), the 4-segment chunk [49233, 55025) in none; this reduced
+    // form live: 63713 and 66609 in 6 of 9 runs, 55025 in none (load 8.1-8.7).
+    let mut s = pair(
+        "",
+        "",
+        r#", { "call": "send", "len": 100000, "at_us": 100000 }"#,
+        "",
+        "",
+    );
+    s.network.default.latency_us = 0;
+    s.network.default.handover_us = 10;
+    s.network.default.first_handover_us = 60;
+    s.network.default.first_handover_idle_us = 150;
+    s.network.default.pass_us = 30;
+    s.tuning = serde_json::from_str(
+        r#"{ "reader_wake_us": 30, "window_scale": 10, "recv_buffer": 65536, "rcv_skb_overhead": 856 }"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ends = psh_ends(&run(&s));
+    assert_eq!(
+        ends[..8],
+        [7241, 14481, 20273, 28961, 37649, 49233, 63713, 66609],
+        "{ends:?}"
     );
 }
 

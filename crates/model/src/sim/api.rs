@@ -790,15 +790,16 @@ impl Sim {
         if !self.read_ready(sid) {
             return false;
         }
-        self.run_after_wake(i, sid);
+        self.run_after_wake(i, self.sp(sid).reader_wake_us);
         true
     }
 
     /// Schedules the task of app `i`, just woken (a wake-up only marks it runnable), to run
-    /// the profile's `reader_wake_us` from now: the one rule for a woken reader
-    /// ([`Sim::reader_sleeps`]) and a woken writer ([`Sim::writer_sleeps`]).
-    fn run_after_wake(&mut self, i: usize, sid: SocketId) {
-        let at = self.now + self.sp(sid).reader_wake_us;
+    /// `after` µs from now, after everything else at that instant ([`What::Wake`]): a woken
+    /// reader the profile's `reader_wake_us` later ([`Sim::reader_sleeps`]), a woken writer
+    /// at once ([`Sim::writer_sleeps`]).
+    fn run_after_wake(&mut self, i: usize, after: Micros) {
+        let at = self.now + after;
         self.apps[i].wake_at = Some(at);
         self.push(at, What::Wake(i));
     }
@@ -993,23 +994,34 @@ impl Sim {
     /// Whether app `i`, asleep in send() for want of room (`sk_stream_wait_memory`), must not
     /// copy yet though its socket now takes more. The ACK that freed the room only wakes it
     /// (`tcp_check_space` → `tcp_new_space` → `sk_stream_write_space`, once the free part is
-    /// half the queued part): the task runs the profile's `reader_wake_us` later, as a woken
-    /// reader does, and copies into the buffer as it stands by then, grown and emptied by the
-    /// ACKs that came meanwhile (`tcp_sndbuf_expand` on each that finds cwnd not filled).
-    /// Measured on 6.18 (send(60000) then close() with the 46080-byte buffer of the
-    /// handshake, 20 ms one way, load 3.6-4.2): the second flight's first ACK wakes the writer
-    /// and sends the two segments still queued; the writer's first new segment leaves after
-    /// the rest of that train, 110-140 µs later, and its last, the 632-byte tail, is pushed
-    /// before the close() that follows, whose FIN leaves alone 6 µs after it (3 of 3). A
-    /// writer copying at the waking ACK left the tail unsent behind cwnd, and close() put the
-    /// FIN on it.
-    fn writer_sleeps(&mut self, i: usize, sid: SocketId) -> bool {
+    /// half the queued part, after that ACK's own `tcp_data_snd_check` push): the task copies
+    /// once that instant's other events are through, against the send buffer and the room in
+    /// cwnd as that ACK left them, not `reader_wake_us` later. From the moment it owns the
+    /// socket again (`sk_wait_event`: `wait_woken`, then `lock_sock`) the ACKs behind it wait
+    /// in the socket's backlog (`tcp_v4_rcv` → `tcp_add_backlog` while `sock_owned_by_user`)
+    /// and are processed when it lets go (`release_sock` → `__release_sock`, at its next
+    /// sleep or its return), so what it copies and what its `tcp_push_one` sends are decided
+    /// against the state at the wake; the model's copy takes no time, and the ACKs behind it
+    /// are handled as they land, after it. A woken reader is different: its recv() copies
+    /// what landed while it ran too (it flushes the backlog before it returns), which is what
+    /// `reader_wake_us` measures. Measured on 6.18 at a 0 ms wire (explore 6300-4 and
+    /// 6200-18: send(100000) into a peer that does not read, the writer woken inside an ACK
+    /// train 10-30 µs apart): the kernel's chunk ends are those of a writer that copied at
+    /// the waking ACK in 17 of 24 runs (load 4-22) and those of one copying 30 µs later in
+    /// none; model runs with the writer 0-8 µs after the waking ACK give the same chunks,
+    /// 10-30 µs other ones. With send(60000) then close() (20 ms one way, the 46080-byte buffer of
+    /// the handshake): the second flight's first ACK wakes the writer and sends the two
+    /// segments still queued; the writer's first new segment leaves after the rest of that
+    /// train, 110-140 µs later (the backlog's ACKs), and its last, the 632-byte tail, before
+    /// the close() that follows (`Sim::next_call_at`), whose FIN leaves alone 6 µs after it
+    /// (3 of 3, load 3.6-4.2).
+    fn writer_sleeps(&mut self, i: usize) -> bool {
         let app = &self.apps[i];
         if !app.asleep || app.woken_at == Some(self.now) {
             return false;
         }
         if app.wake_at.is_none() {
-            self.run_after_wake(i, sid);
+            self.run_after_wake(i, 0);
         }
         true
     }
@@ -1046,7 +1058,7 @@ impl Sim {
             self.apps[i].asleep = true;
             return false;
         }
-        if self.writer_sleeps(i, sid) {
+        if self.writer_sleeps(i) {
             return false;
         }
         let Some(Blocked::Send { rest, more, .. }) = self.apps[i].blocked.as_mut() else {
