@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, startServer, collectErrors, labelClashes, playheadInView, ROOT, SCREENSHOTS, SCENES, flowLangs } from './lib.mjs';
+import { useBrowser, openRoute, startServer, collectErrors, frames, labelClashes, playheadInView, ROOT, SCREENSHOTS, SCENES, flowLangs } from './lib.mjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -170,7 +170,7 @@ for (const [route, id, extra] of PAGES) {
           await ready(page);
           await page.waitForSelector('.presenting .stage-main svg');
           await page.keyboard.press(']');
-          await page.waitForTimeout(300);
+          await atEnd(page);
           const stage = await onScreen(page.getByTestId('present-stage'));
           assert.ok(stage.inside, `${id}: diagram on screen`);
           const narration = await onScreen(page.getByTestId('narration'));
@@ -220,6 +220,18 @@ for (const [route, id, extra] of PAGES) {
 }
 
 const name = (v) => `${v.width}×${v.height}`;
+
+/** After the End key: every timeline at its end and the page's words in (the teaching
+ * paragraphs arrive after the first frame, in the other language after the switch too, and
+ * change the layout the view follows), then two frames for the render and two more for the
+ * scroll it asks of the next frame and what that scroll calls back (the view's scroll
+ * listener, the ResizeObservers). A fixed 300 ms stood here: 32 waits, 9.6 s of every run. */
+async function atEnd(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-words="loading"]')
+    && [...document.querySelectorAll('[data-testid="scrub"]')].every((s) => s.value === s.max), null, { timeout: 10_000 });
+  await frames(page);
+  await frames(page);
+}
 
 /** How the presented drawing uses its stage: the share of the visible height its tallest
  * ladder takes (over 1: it scrolls), its own width (CSS px before the stage's scale) and the

@@ -1,16 +1,41 @@
 // Smoke test of the app shell: every route opens in Chinese and in English, shows its own
-// page with real content, logs no console error, and leaves a screenshot in target/screenshots/.
-// Also: an unknown route gets the not-found page, and the language and theme switches work.
+// page with real content, logs no console error, leaves a screenshot in target/screenshots/,
+// and an accessibility scan of the same page (axe-core, WCAG 2 A/AA rules) finds no serious or
+// critical violation. Also: an unknown route gets the not-found page, and the language and
+// theme switches work.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, ROUTES } from './lib.mjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, LANGS, ROUTES, ROOT } from './lib.mjs';
 
 const browser = useBrowser();
 
+const AXE = await readFile(join(ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** In the page, with axe-core added: its serious and critical violations of the WCAG 2 A/AA
+ * rules, each named with an example element. */
+async function seriousViolations(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.length}× e.g. ${v.nodes[0]?.target?.join(' ')} — ${v.help}`);
+  });
+}
+
+// The page's words and its accessibility are read on one load of it: the scan reads the page
+// and changes nothing the words' checks read (it ran on a load of its own in
+// keyboard.test.mjs, 26 more page loads a run).
 for (const lang of LANGS) {
   for (const [route, id] of ROUTES) {
-    test(`${route} shows its page in ${lang}`, async () => {
+    test(`${route} shows its page in ${lang}, with no serious accessibility violation`, async () => {
       const { page, context, errors } = await openRoute(browser, route, lang);
       try {
         const main = page.getByTestId(`page-${id}`);
@@ -24,6 +49,9 @@ for (const lang of LANGS) {
         assert.equal(await page.locator('html').getAttribute('lang'), lang === 'zh' ? 'zh-CN' : 'en');
         await screenshot(page, `smoke-${id}-${lang}`);
         assert.deepEqual(errors, [], `console errors on ${route} (${lang})`);
+        // The page drawn whole (its first frame) before the scan.
+        await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 }).catch(() => {});
+        assert.deepEqual((await seriousViolations(page)).map((v) => `${route}: ${v}`), [], `accessibility (${lang})`);
       } finally {
         await context.close();
       }
