@@ -1083,11 +1083,6 @@ fn space_sends_sharing_an_instant(sc: &mut Scenario) {
     }
 }
 
-/// How many times `run` runs a scenario at most while each run differs from the model and was
-/// bent by the machine's load (`KernelRun::disturbed`: the lab more than 2 ms late, or
-/// sock_diag's dumps more than 10 ms apart).
-const CALM_ATTEMPTS: usize = 3;
-
 /// How often a UDP scenario with a receiver binds a second receiver to its port, per cent.
 const SHARED_PORT_PERCENT: u32 = 30;
 
@@ -1152,31 +1147,16 @@ pub fn run(
                     .with_json(|| report(&results, differ))
             })
         };
-        // A run that differs while the machine's load bent it (the lab late, the dumps sparse)
-        // is run again: the triage of every such finding began with a rerun (session notes:
-        // listen() late under load drew a RST to the first SYN, 7 runs at load 9-20), and the
-        // line says which runs were set aside and how late they were.
-        let mut c = run()?;
-        let mut set_aside: Vec<u64> = Vec::new();
-        while !c.passes() && c.kernel.disturbed() && set_aside.len() + 1 < CALM_ATTEMPTS {
-            set_aside.push(c.kernel.disturbance_us);
-            c = run()?;
-        }
+        // A run the machine's load bent (the lab late, the dumps sparse, a listen() that
+        // missed its first SYN) is run again, as `record` does (`compare::calmest`): the
+        // triage of every such finding began with a rerun (session notes: listen() late under
+        // load drew a RST to the first SYN, 7 runs at load 9-20), and the line says which
+        // runs were set aside and how.
+        let calm = crate::compare::calmest(run)?;
+        let again = calm.note();
+        let c = &calm.kept;
         let first = c.first_difference();
         let mut line = format!("[{seed}/{i}] {}: ", sc.description);
-        let again = if set_aside.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (run {} times: the run(s) before differed with the lab late {} ms)",
-                set_aside.len() + 1,
-                set_aside
-                    .iter()
-                    .map(|us| format!("{:.1}", *us as f64 / 1000.0))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
         if c.passes() {
             let _ = writeln!(line, "agree{again}");
         } else {
@@ -1204,7 +1184,8 @@ pub fn run(
             "verdict": c.verdict(),
             "first_difference": first,
             "lab_late_us": c.kernel.disturbance_us,
-            "set_aside_late_us": set_aside,
+            "late_listen": c.kernel.late_listen,
+            "set_aside": calm.set_aside,
         }));
     }
     let _ = writeln!(
