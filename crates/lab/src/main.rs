@@ -178,8 +178,9 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
             share,
             common,
         } => {
-            say(&record::run(dir.as_deref(), cases, *share, common)?)?;
-            return Ok(0);
+            let (text, json) = record::run(dir.as_deref(), cases, *share, common)?;
+            // A recording is written whether or not the model agrees with it: exit status 0.
+            return print_runs(common, &text, &json, true);
         }
         Cmd::Sweep {
             axes,
@@ -215,7 +216,7 @@ fn run(cli: &cli::Cli) -> error::Result<i32> {
     Ok(if outcome.ok { 0 } else { 1 })
 }
 
-/// A run of many comparisons (`sweep`, `explore`): the JSON on stdout and the text on stderr
+/// A run of many comparisons (`sweep`, `explore`, `record`): the JSON on stdout and the text on stderr
 /// with `--json`, the text on stdout otherwise; exit status 1 unless all agreed.
 #[cfg(target_os = "linux")]
 fn print_runs(

@@ -12,9 +12,6 @@ use std::path::{Path, PathBuf};
 use crate::cli::Common;
 use crate::error::{LabError, Result};
 
-/// Runs per case at most, when the machine's load disturbs them.
-const ATTEMPTS: usize = 4;
-
 /// The folder name for this kernel: "linux-6.18" for release "6.18.44-fc-v1045".
 pub fn kernel_folder(release: &str) -> String {
     let mut parts = release.split(['.', '-']);
@@ -105,13 +102,14 @@ fn name_of_file(path: &str) -> String {
 
 /// Records `cases` (when empty: every named case, then the scenarios the repository's
 /// recordings for this kernel were recorded from files; or only the `share` K/N of those: the
-/// ones whose place in that list is K modulo N); returns the text summary.
+/// ones whose place in that list is K modulo N); returns the text summary and the `--json`
+/// report (each case's files, its run, and the runs set aside).
 pub fn run(
     dir: Option<&Path>,
     cases: &[String],
     share: Option<(usize, usize)>,
     common: &Common,
-) -> Result<String> {
+) -> Result<(String, serde_json::Value)> {
     let base = dir.map(Path::to_path_buf).unwrap_or_else(default_dir);
     let folder = base.join(kernel_folder(&crate::session::kernel_release()));
     let made_base = crate::outfile::folder(&base, "--dir")?;
@@ -126,6 +124,7 @@ pub fn run(
     };
     let mut text = String::new();
     let mut passed = 0;
+    let mut results = Vec::new();
     for (i, n) in names.iter().enumerate() {
         // A scenario file (an `explore` find, say) is recorded under its file name.
         let (n, sc) = if n.ends_with(".json") {
@@ -142,21 +141,16 @@ pub fn run(
             (n.clone(), sc)
         };
         let n = &n;
-        // A recording is the reference the model is judged by: when the machine's load made
-        // the lab late or its dumps sparse (`KernelRun::disturbed`), try again and keep the
-        // calmest run.
+        // A recording is the reference the model is judged by: a run the machine's load bent
+        // (`KernelRun::disturbed`) is run again and the calmest kept, as `explore` does.
         // Stopped by Ctrl-C: the cases recorded so far stay written, and are listed.
-        let done = |e: LabError| e.keep_partial(&text, i, names.len(), "cases");
-        let mut c = crate::compare::compare(&sc, common).map_err(done)?;
-        for _ in 1..ATTEMPTS {
-            if !c.kernel.disturbed() {
-                break;
-            }
-            let again = crate::compare::compare(&sc, common).map_err(done)?;
-            if again.kernel.unrest() < c.kernel.unrest() {
-                c = again;
-            }
-        }
+        let calm = crate::compare::calmest(|| {
+            crate::compare::compare(&sc, common).map_err(|e| {
+                e.keep_partial(&text, i, names.len(), "cases")
+                    .with_json(|| report(&folder, &results, passed))
+            })
+        })?;
+        let c = &calm.kept;
         let write = |ext: &str, bytes: &[u8]| -> Result<()> {
             let p = folder.join(format!("{n}.{ext}"));
             crate::outfile::write_bytes(&p, bytes)
@@ -172,16 +166,36 @@ pub fn run(
             passed += 1;
         }
         text.push_str(&format!(
-            "{n:<28} {} events, {} packets, lab late ≤ {:.1} ms, dumps ≤ {:.1} ms apart; model: {}\n",
+            "{n:<28} {} events, {} packets, lab late ≤ {:.1} ms, dumps ≤ {:.1} ms apart; model: {}{}\n",
             c.kernel.trace.events.len(),
             c.kernel.pcap.len(),
             c.kernel.disturbance_us as f64 / 1000.0,
             c.kernel.poll_gap_us as f64 / 1000.0,
-            c.verdict()
+            c.verdict(),
+            calm.note()
         ));
         for w in &c.kernel.warnings {
             text.push_str(&format!("  warning: {w}\n"));
         }
+        let files = ["scenario.json", "trace.json", "pcap"].map(|ext| {
+            folder
+                .join(format!("{n}.{ext}"))
+                .to_string_lossy()
+                .into_owned()
+        });
+        results.push(serde_json::json!({
+            "case": n,
+            "files": files,
+            "events": c.kernel.trace.events.len(),
+            "packets": c.kernel.pcap.len(),
+            "passes": c.passes(),
+            "verdict": c.verdict(),
+            "lab_late_us": c.kernel.disturbance_us,
+            "poll_gap_us": c.kernel.poll_gap_us,
+            "late_listen": c.kernel.late_listen,
+            "set_aside": calm.set_aside,
+            "warnings": c.kernel.warnings,
+        }));
     }
     text.push_str(&format!(
         "recorded {} case(s) in {}; the model agrees on {passed} of them\n",
@@ -190,7 +204,17 @@ pub fn run(
     ));
     made.kept();
     made_base.kept();
-    Ok(text)
+    Ok((text, report(&folder, &results, passed)))
+}
+
+/// `record --json`'s report of the cases written so far (all, or those before a Ctrl-C).
+fn report(folder: &Path, results: &[serde_json::Value], passed: usize) -> serde_json::Value {
+    serde_json::json!({
+        "folder": folder.to_string_lossy(),
+        "recorded": results.len(),
+        "model_agrees": passed,
+        "results": results,
+    })
 }
 
 #[cfg(test)]

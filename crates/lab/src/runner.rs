@@ -47,7 +47,7 @@ use crate::sys::sock;
 use crate::wire::{self, DropRule, Faults};
 
 /// What this machine's kernel derives from the machine, not from the scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Machine {
     pub kernel: String,
     /// MTU of the wire's TUN devices.
@@ -109,19 +109,128 @@ pub struct KernelRun {
     /// The scripted peer's first failed expectation, when the kernel did not send what the
     /// script expects (`inject`).
     pub script_failure: Option<synack_model::script::ScriptFailure>,
+    /// A listen() that returned only after a SYN it was due to meet had drawn a RST
+    /// ([`late_listen`]).
+    pub late_listen: Option<LateListen>,
 }
 
 impl KernelRun {
-    /// Whether the machine's load may have bent this run (see `DISTURBED_US`, `POLL_GAP_US`).
+    /// Whether the machine's load bent this run, or may have: the lab late
+    /// (`DISTURBED_US`), its dumps sparse (`POLL_GAP_US`), or a listen() so late that a SYN
+    /// meant for it drew a RST (`late_listen`), after which the run is another scenario's.
     pub fn disturbed(&self) -> bool {
-        self.disturbance_us > DISTURBED_US || self.poll_gap_us > POLL_GAP_US
+        self.disturbance_us > DISTURBED_US
+            || self.poll_gap_us > POLL_GAP_US
+            || self.late_listen.is_some()
     }
 
     /// Lower is calmer: lateness counts fully, dump gaps a quarter (a gap matters only for a
-    /// state shorter than it; the cases' shortest states last 20 ms or more).
+    /// state shorter than it; the cases' shortest states last 20 ms or more), and a late
+    /// listen() by how late it returned.
     pub fn unrest(&self) -> u64 {
-        self.disturbance_us + self.poll_gap_us / 4
+        self.disturbance_us
+            + self.poll_gap_us / 4
+            + self
+                .late_listen
+                .as_ref()
+                .map_or(0, |l| l.returned_us.saturating_sub(l.due_us))
     }
+}
+
+/// A listen() the scenario had due before a SYN for its port arrived, which returned only
+/// after that SYN had arrived, and the SYN drew a RST: on a loaded machine the script thread
+/// ran late (or was preempted inside socket()/bind()/listen()), so the kernel met the SYN
+/// with no listener (`tcp_v4_rcv` finds no socket → `tcp_v4_send_reset`). The model's
+/// listen() returns at its time, so from there on the two runs are of different scenarios.
+/// Times on the scenario's clock, µs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LateListen {
+    pub port: u16,
+    /// When the script's listen() was due.
+    pub due_us: u64,
+    /// When the SYN reached the listener's host (the wire's stamp, taken before the write
+    /// that hands it to the stack).
+    pub syn_us: u64,
+    /// When the lab recorded listen()'s return.
+    pub returned_us: u64,
+}
+
+impl LateListen {
+    /// The run's warning.
+    pub fn warning(&self) -> String {
+        format!(
+            "listen() on port {} was due at {:.1} ms but returned at {:.1} ms, after the first \
+             SYN for it had arrived ({:.1} ms) and drawn a RST: the lab ran late, so the rest \
+             of this run is not the scenario's",
+            self.port,
+            self.due_us as f64 / 1000.0,
+            self.returned_us as f64 / 1000.0,
+            self.syn_us as f64 / 1000.0
+        )
+    }
+}
+
+/// The first of the run's listen() calls (`dues`: the listener and when its listen() was
+/// due, on the scenario's clock) that returned after a SYN for its port arrived at or after
+/// that due time, where the listener's host answered that SYN with a RST. All three are
+/// needed for certainty: the stamps alone cannot order a listen() that completed while the
+/// wire was writing the SYN, and a RST alone may be the scenario's own (a listen() that
+/// failed, a listener already closed, a connect() drawn before the listen()).
+pub fn late_listen(trace: &Trace, dues: &[(SocketId, u64)]) -> Option<LateListen> {
+    use synack_model::trace::{EventKind, Header};
+    let sent: std::collections::HashMap<_, _> = trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SegmentSent { id, segment } => Some((*id, segment)),
+            _ => None,
+        })
+        .collect();
+    let tcp_flags = |seg: &synack_model::trace::Segment| match &seg.header {
+        Header::Tcp(h) => Some(h.flags),
+        _ => None,
+    };
+    dues.iter().find_map(|&(listener, due_us)| {
+        let so = trace.sockets.get(listener.0 as usize)?;
+        let here = Addr {
+            host: so.host,
+            port: so.local_port,
+        };
+        let returned_us = trace.events.iter().find_map(|e| match &e.kind {
+            EventKind::AppReturn {
+                socket,
+                call: AppCallKind::Listen,
+                result: AppResult::Ok,
+            } if *socket == listener && e.t >= due_us => Some(e.t),
+            _ => None,
+        })?;
+        let (syn_us, syn) = trace.events.iter().find_map(|e| match &e.kind {
+            EventKind::SegmentArrived { id } if e.t >= due_us => {
+                let seg = sent.get(id)?;
+                let f = tcp_flags(seg)?;
+                (f.syn && !f.ack && seg.dst == here).then_some((e.t, *seg))
+            }
+            _ => None,
+        })?;
+        if syn_us > returned_us {
+            return None;
+        }
+        // The host's answer: its first segment back to the SYN's sender after the SYN.
+        let answer = trace.events.iter().find_map(|e| match &e.kind {
+            EventKind::SegmentSent { segment, .. }
+                if e.t >= syn_us && segment.src == here && segment.dst == syn.src =>
+            {
+                Some(segment)
+            }
+            _ => None,
+        })?;
+        tcp_flags(answer)?.rst.then_some(LateListen {
+            port: here.port,
+            due_us,
+            syn_us,
+            returned_us,
+        })
+    })
 }
 
 /// The longest run the lab watches (the default `limits.max_time_us` is an hour).
@@ -546,6 +655,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         ips: [wire::CLIENT_IP, wire::SERVER_IP],
         horizon,
         late_us: AtomicU64::new(0),
+        listen_dues: Mutex::new(Vec::new()),
         script_zero: peer.as_ref().map(|p| p.zero_us.clone()),
         listeners: Mutex::new(Vec::new()),
         closed_listeners: Mutex::new(Vec::new()),
@@ -635,6 +745,14 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     }
     trace.events.retain(|e| e.t <= horizon);
     trace.duration_us = horizon;
+    let late_listen = ctx
+        .listen_dues
+        .lock()
+        .ok()
+        .and_then(|dues| late_listen(&trace, &dues));
+    if let Some(l) = &late_listen {
+        warnings.push(l.warning());
+    }
     let (_, rcvbuf_drops) = crate::udp_run::mark_drops(&mut trace, &udp);
     let counted: u64 = udp_counters
         .iter()
@@ -697,6 +815,7 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         machine,
         disturbance_us,
         poll_gap_us,
+        late_listen,
     })
 }
 
@@ -720,6 +839,8 @@ struct Ctx<'a> {
     horizon: u64,
     /// The most a step started after its time, µs.
     late_us: AtomicU64,
+    /// Each listen() a script made: the listener and when the call was due (`late_listen`).
+    listen_dues: Mutex<Vec<(SocketId, u64)>>,
     /// A scripted peer's time zero (realtime µs), set when the first step starts.
     script_zero: Option<Arc<AtomicU64>>,
     /// The listeners the scripts made, by label: another script on the same socket is
@@ -841,6 +962,11 @@ impl Ctx<'_> {
                 })?;
             }
             let done = self.step(&mut socks, &mut cur, side, spec.port, &step.action)?;
+            if let (Action::Listen { .. }, Some(id)) = (&step.action, socks[cur].id) {
+                if let Ok(mut dues) = self.listen_dues.lock() {
+                    dues.push((id, start));
+                }
+            }
             if !done {
                 break;
             }
@@ -1449,6 +1575,25 @@ fn result(r: std::io::Result<()>) -> AppResult {
     }
 }
 
+/// A run of `sc` as the lab would record it, the model standing in for the kernel: on time,
+/// dumps close together, and its listen() calls (`dues`) judged as the lab judges them.
+#[cfg(test)]
+pub(crate) fn stand_in_run(sc: &Scenario, dues: &[(SocketId, u64)]) -> KernelRun {
+    let trace = synack_model::simulate(sc).expect("the model runs the case");
+    let late_listen = late_listen(&trace, dues);
+    KernelRun {
+        scenario: sc.clone(),
+        trace,
+        pcap: Vec::new(),
+        warnings: Vec::new(),
+        machine: Machine::default(),
+        disturbance_us: 0,
+        poll_gap_us: 0,
+        script_failure: None,
+        late_listen,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1568,6 +1713,53 @@ mod tests {
             "accept() follows listen()'s return"
         );
         assert!(has_due_time(&steps[3], false), "close() at 200 ms");
+    }
+
+    #[test]
+    fn a_listen_that_returned_after_its_first_syn_drew_a_rst_makes_the_run_disturbed() {
+        // handshake-normal: listen() due at 0, connect() at 50 ms, the SYN arrives at 70 ms.
+        let on_time = case();
+        let listener = |sc: &Scenario| {
+            let trace = synack_model::simulate(sc).unwrap();
+            trace
+                .sockets
+                .iter()
+                .find(|s| s.label == "listener")
+                .expect("the listener")
+                .id
+        };
+        let id = listener(&on_time);
+        let run = stand_in_run(&on_time, &[(id, 0)]);
+        assert_eq!(run.late_listen, None);
+        assert!(!run.disturbed());
+        // The same run with the listen() returning at 100 ms, as a loaded machine let it: the
+        // SYN meets no listener and draws a RST, though the thread started on time.
+        let mut late = case();
+        late.apps[0].steps[0].at_us = Some(100_000);
+        let id = listener(&late);
+        let run = stand_in_run(&late, &[(id, 0)]);
+        assert_eq!(
+            run.late_listen,
+            Some(LateListen {
+                port: 9999,
+                due_us: 0,
+                syn_us: 70_000,
+                returned_us: 100_000,
+            })
+        );
+        assert_eq!(run.disturbance_us, 0, "no step started late");
+        assert!(run.disturbed(), "the rest of the run is not the scenario's");
+        assert_eq!(run.unrest(), 100_000);
+        let warning = run.late_listen.as_ref().unwrap().warning();
+        assert!(
+            warning.contains("due at 0.0 ms but returned at 100.0 ms")
+                && warning.contains("had arrived (70.0 ms) and drawn a RST"),
+            "{warning}"
+        );
+        // A listen() the scenario itself has due after the SYN: the RST is the scenario's.
+        assert_eq!(late_listen(&run.trace, &[(id, 100_000)]), None);
+        // A SYN that arrived before the due time is the scenario's too, whatever came later.
+        assert_eq!(late_listen(&run.trace, &[(id, 80_000)]), None);
     }
 
     #[test]
