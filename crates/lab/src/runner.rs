@@ -1243,8 +1243,18 @@ impl Ctx<'_> {
                         message: None,
                     },
                 );
-                let r = sock::send_all(st, &self.pattern[..*len as usize], *more);
-                rec.ret(id, AppCallKind::Send, result(r));
+                // Until the horizon, or until a Ctrl-C that woke this thread's send() (the
+                // run then unwinds at the next wait that checks it).
+                let left = || {
+                    let now = self.now();
+                    (now < self.horizon && crate::sys::signal::check().is_ok())
+                        .then(|| Duration::from_micros(self.horizon - now))
+                };
+                match sock::send_all(st, &self.pattern[..*len as usize], *more, left) {
+                    // Still asleep at the horizon: no return, as in the model.
+                    Ok(false) => return Ok(false),
+                    r => rec.ret(id, AppCallKind::Send, result(r.map(|_| ()))),
+                }
             }
             Action::Recv { max } => {
                 let id = self.id(&socks[*cur])?;

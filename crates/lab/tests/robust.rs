@@ -922,3 +922,60 @@ fn ctrl_c_during_compare_all_with_json_prints_the_finished_cases_as_json_and_kee
         "no interface or namespace left behind"
     );
 }
+
+#[test]
+fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
+    // The receiver never reads and its buffer is small: the server's send() sleeps in
+    // `sk_stream_wait_memory` past the scenario's 2 s horizon. The lab's script thread held
+    // the run (and the first Ctrl-C or SIGTERM) until a second signal; the model's call is
+    // simply still asleep at the horizon, and so must the lab's be.
+    let file = tmp("send-blocked-at-horizon.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "send-blocked-at-horizon",
+  "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
+  "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
+              {"label": "cli", "host": "c", "proto": "tcp", "recv_buffer": 4096}],
+  "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
+             {"call": "accept", "label": "conn"}, {"at_us": 100000, "call": "send", "len": 1000000}]},
+           {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"}]}],
+  "limits": {"max_time_us": 2000000}}"#,
+    )
+    .unwrap();
+    let t = Instant::now();
+    let mut child = Command::new(bin())
+        .args(["compare", &file.to_string_lossy()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the synack-lab binary runs");
+    // Never wait for ever on the old behaviour: a hung run is killed and the test fails.
+    while child.try_wait().unwrap().is_none() {
+        if t.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_file(&file);
+            panic!("compare of a 2 s scenario still ran after 30 s: a blocked send() held it");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(&file);
+    let (err, text) = (
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    );
+    if out.status.code() == Some(3) {
+        eprintln!("SKIPPED: missing privilege: {err}");
+        return;
+    }
+    let all = format!("{text}{err}");
+    assert!(all.contains("send() = (no return)"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
+    assert!(
+        t.elapsed() < Duration::from_secs(15),
+        "took {:?} for a 2 s scenario",
+        t.elapsed()
+    );
+}

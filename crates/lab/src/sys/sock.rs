@@ -246,10 +246,28 @@ fn linger_raw(fd: RawFd, l: libc::linger) -> Result<()> {
     Ok(())
 }
 
-/// send() of all of `data`, with MSG_MORE when `more`; blocking.
-pub fn send_all(s: &TcpStream, mut data: &[u8], more: bool) -> std::io::Result<()> {
+/// send() of all of `data`, with MSG_MORE when `more`; blocking, but not past the run's
+/// horizon: `left` says how long until it (None once it has come). Before each call
+/// SO_SNDTIMEO is set to that time, so a send() asleep in `sk_stream_wait_memory` (a window
+/// that never opens) returns at the horizon instead of holding its script thread, and with it
+/// the run, for ever; until then it is the one blocking call the scenario made (a shorter
+/// timeout would split it into several send() calls, and a new call takes the PSH off the
+/// skb it goes on filling: `if (!copied)` in `tcp_sendmsg_locked`). Ok(false): still blocked
+/// at the horizon, as the model's call would be (it records no return).
+pub fn send_all(
+    s: &TcpStream,
+    mut data: &[u8],
+    more: bool,
+    left: impl Fn() -> Option<Duration>,
+) -> std::io::Result<bool> {
     let flags = libc::MSG_NOSIGNAL | if more { libc::MSG_MORE } else { 0 };
     while !data.is_empty() {
+        let Some(left) = left() else {
+            return Ok(false);
+        };
+        // SO_SNDTIMEO of zero means no timeout at all: at least a microsecond (a jiffy, as
+        // the kernel rounds it up).
+        s.set_write_timeout(Some(left.max(Duration::from_micros(1))))?;
         // SAFETY: a buffer we own, its length.
         let n = unsafe {
             libc::send(
@@ -261,14 +279,17 @@ pub fn send_all(s: &TcpStream, mut data: &[u8], more: bool) -> std::io::Result<(
         };
         if n < 0 {
             let e = std::io::Error::last_os_error();
-            if e.kind() == std::io::ErrorKind::Interrupted {
-                continue;
+            match e.kind() {
+                std::io::ErrorKind::Interrupted => continue,
+                // The timeout: the horizon has come (the loop's `left` says so), or a
+                // signal's wake-up (the lab's own handler) cut the wait short.
+                std::io::ErrorKind::WouldBlock => continue,
+                _ => return Err(e),
             }
-            return Err(e);
         }
         data = &data[n as usize..];
     }
-    Ok(())
+    Ok(true)
 }
 
 /// poll() for POLLIN for at most `wait`: Some(true) readable, Some(false) not yet.
