@@ -194,8 +194,16 @@ impl TcpSocket {
         let mss = self.snd_mss.max(1) as u64;
         let prior_una = self.soff(self.snd_una);
         let prior_fack = self.highest_sack_off();
+        // A FIN in an skb of its own, acknowledged here: `tcp_clean_rtx_queue` counts it as
+        // it counts data (pcount 1, FLAG_DATA_ACKED for any skb but a SYN's, one more in
+        // `tp->delivered`), so its ACK grows a cwnd-limited window in slow start. Measured on
+        // 6.18 (explore seed 47600 #23: 0 ms, the first SYN-ACK lost, so cwnd 1; the server's
+        // FIN its only segment): tcp_info cwnd 2 once the FIN is acknowledged.
+        let fin_delivered = self.lone_fin.is_some_and(|f| !f.sacked)
+            && !self.snd_una.gt(self.fin_seq())
+            && ack.gt(self.fin_seq());
         let data_acked = self.advance_una(ack, ctx.now, ctx.p);
-        let mut delivered = 0u32;
+        let mut delivered = u32::from(fin_delivered);
         // `tcp_clean_rtx_queue`'s first_ackt/last_ackt: send times of the oldest and newest
         // segments acknowledged here that were neither retransmitted nor SACKed before, a
         // segment acknowledged in part included (`tcp_tso_acked`).
@@ -274,6 +282,7 @@ impl TcpSocket {
         Acked {
             delivered,
             bytes_acked,
+            fin_delivered,
             orig_acked,
             reord,
             prior_fack,

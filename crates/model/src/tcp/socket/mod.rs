@@ -632,6 +632,8 @@ struct Acked {
     delivered: u32,
     /// Data bytes acknowledged (not the SYN or FIN).
     bytes_acked: u32,
+    /// A lone FIN newly acknowledged (counted in `delivered`, and FLAG_DATA_ACKED as data).
+    fin_delivered: bool,
     /// A segment never retransmitted and sent before the loss state's high_seq was
     /// acknowledged (Linux FLAG_ORIG_SACK_ACKED from `tcp_clean_rtx_queue`).
     orig_acked: bool,

@@ -41,6 +41,7 @@ impl TcpSocket {
         let Acked {
             mut delivered,
             bytes_acked,
+            fin_delivered,
             mut orig_acked,
             mut samples,
             reord,
@@ -195,7 +196,7 @@ impl TcpSocket {
             let pipe = self.pipe_segs();
             self.cc.prr_step(delivered, newly_lost, una_advanced, pipe);
         } else if delivered > 0
-            && self.may_raise_cwnd(bytes_acked > 0, data_sacked, p)
+            && self.may_raise_cwnd(bytes_acked > 0 || fin_delivered, data_sacked, p)
             && self.is_cwnd_limited()
         {
             self.cc

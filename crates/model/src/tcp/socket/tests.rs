@@ -785,6 +785,23 @@ fn an_abort_in_last_ack_with_its_fin_still_queued_resets_where_a_sent_fin_goes_q
 }
 
 #[test]
+fn the_ack_of_a_lone_fin_grows_a_one_segment_window_in_slow_start_as_data_would() {
+    // Linux `tcp_clean_rtx_queue` counts a FIN's own skb like data (pcount 1,
+    // FLAG_DATA_ACKED for every skb but a SYN's, one more in `tp->delivered`), and with one
+    // packet out a window of one is cwnd-limited (`tcp_is_cwnd_limited`: cwnd < 2 ·
+    // max_packets_out). Measured on 6.18 (explore seed 47600 #23: the first SYN-ACK lost,
+    // so cwnd 1, `tcp_init_transfer`; the server's FIN its only segment): tcp_info cwnd 2
+    // once the FIN is acknowledged.
+    let mut h = socket_established();
+    let mss = h.s.snd_mss;
+    h.s.cc.cwnd = mss;
+    h.with(|s, ctx| s.app_shutdown(ctx));
+    recv!(h, ["F. seq=1 ack=1 len=0"]);
+    send!(h, ". seq=1 ack=2");
+    assert_eq!(h.s.cc.cwnd, 2 * mss);
+}
+
+#[test]
 fn a_reset_in_last_ack_leaves_econnreset_for_the_owner() {
     // Linux `tcp_reset`: every state but SYN-SENT and CLOSE-WAIT reports ECONNRESET,
     // LAST-ACK included. Measured on 6.18: RST in LAST-ACK, then send() ECONNRESET.
