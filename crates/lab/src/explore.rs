@@ -577,11 +577,6 @@ const HOLDS_MS: [u64; 4] = [1, 10, 50, 250];
 /// How often a conversation with no drop holds one segment back, per cent.
 const HOLD_PERCENT: u32 = 25;
 
-/// A listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart that ask (5 bytes) and
-/// wait for an answer, or send and close, or only connect; a server that accepts and answers
-/// each from a moment on, or never; tcp_syncookies 0/1/2, sometimes tcp_abort_on_overflow,
-/// tcp_synack_retries 1-2, sometimes a small tcp_max_syn_backlog, sometimes one handshake's
-/// last ACK or one SYN-ACK lost, sometimes a net.core.somaxconn below the backlog.
 /// The waits (ms) a backlog family's "send+close" client `i` may draw between its request
 /// and its close(): 100 or 500, but not one that puts the close() on the instant the
 /// server's answer arrives. The request leaves as the handshake ends (connect() at
@@ -602,6 +597,11 @@ fn close_waits(i: u64, gap_ms: u64, delay_ms: u64, accept_ms: Option<u64>) -> Ve
         .collect()
 }
 
+/// A listen backlog: listen(0-3), 2-5 clients connecting 10-60 ms apart that ask (5 bytes) and
+/// wait for an answer, or send and close, or only connect; a server that accepts and answers
+/// each from a moment on, or never; tcp_syncookies 0/1/2, sometimes tcp_abort_on_overflow,
+/// tcp_synack_retries 1-2, sometimes a small tcp_max_syn_backlog, sometimes one handshake's
+/// last ACK or one SYN-ACK lost, sometimes a net.core.somaxconn below the backlog.
 fn backlog(rng: &mut Rng, seed: u64, index: u64) -> Scenario {
     let delay_ms = pick(rng, &BACKLOG_DELAYS_MS);
     let backlog = rng.below(4) as u32;
@@ -1455,10 +1455,6 @@ mod tests {
         assert!(delivered > 50, "{delivered}");
     }
 
-    /// Where the UDP receiver's SO_RCVBUF is set small, no two datagrams toward it leave on
-    /// one instant (from one sender or two): a second would race the blocked reader's wake-up
-    /// rather than meet a rule. Each script's steps stay in order, and datagrams drawn back to
-    /// back still leave on one instant where the buffer is the default.
     #[test]
     fn no_client_closes_on_the_instant_the_answer_to_its_request_arrives() {
         // The "send+close" clients of the backlog family: connect() at its `at`, the
@@ -1504,6 +1500,10 @@ mod tests {
         assert_eq!(sc.apps[2].steps[2].after_us, Some(100_000));
     }
 
+    /// Where the UDP receiver's SO_RCVBUF is set small, no two datagrams toward it leave on
+    /// one instant (from one sender or two): a second would race the blocked reader's wake-up
+    /// rather than meet a rule. Each script's steps stay in order, and datagrams drawn back to
+    /// back still leave on one instant where the buffer is the default.
     #[test]
     fn no_two_datagrams_leave_on_one_instant_toward_a_small_receive_buffer() {
         let (mut spaced, mut together) = (0, 0);

@@ -151,17 +151,15 @@ pub fn run(
             })
         })?;
         let c = &calm.kept;
-        let write = |ext: &str, bytes: &[u8]| -> Result<()> {
-            let p = folder.join(format!("{n}.{ext}"));
-            crate::outfile::write_bytes(&p, bytes)
-        };
+        // The recording's three files, named one way for writing and for the report.
+        let path = |ext: &str| folder.join(format!("{n}.{ext}"));
+        let write = |ext: &str, bytes: &[u8]| crate::outfile::write_bytes(&path(ext), bytes);
         write(
             "scenario.json",
             (c.kernel.scenario.to_json_pretty() + "\n").as_bytes(),
         )?;
         write("trace.json", (c.kernel.trace.to_json() + "\n").as_bytes())?;
-        let pcap = folder.join(format!("{n}.pcap"));
-        crate::pcap::write(&pcap, &c.kernel.pcap)?;
+        crate::pcap::write(&path("pcap"), &c.kernel.pcap)?;
         if c.passes() {
             passed += 1;
         }
@@ -177,12 +175,8 @@ pub fn run(
         for w in &c.kernel.warnings {
             text.push_str(&format!("  warning: {w}\n"));
         }
-        let files = ["scenario.json", "trace.json", "pcap"].map(|ext| {
-            folder
-                .join(format!("{n}.{ext}"))
-                .to_string_lossy()
-                .into_owned()
-        });
+        let files = ["scenario.json", "trace.json", "pcap"]
+            .map(|ext| path(ext).to_string_lossy().into_owned());
         results.push(serde_json::json!({
             "case": n,
             "files": files,
