@@ -280,31 +280,7 @@ impl TcpSocket {
                 }
                 return;
             }
-            match self.state {
-                SynReceived if self.parent.is_some() => {
-                    // Passive open: the request just goes away (RFC 9293: "return to LISTEN").
-                    self.set_state(Closed, ctx);
-                }
-                SynReceived => self.fail("ECONNREFUSED", ctx),
-                // Linux `tcp_reset`: EPIPE in CLOSE-WAIT (the peer had already closed),
-                // ECONNRESET otherwise.
-                CloseWait if ctx.p.linux_errno => self.fail("EPIPE", ctx),
-                CloseWait => self.fail("ECONNRESET", ctx),
-                Established | FinWait1 | FinWait2 => self.fail("ECONNRESET", ctx),
-                // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
-                // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
-                // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
-                // TIME-WAIT without a timewait socket: RFC 5961 §3 ends it only for a RST
-                // exactly at rcv_nxt, sending no challenge ACK for the rest (as Linux's
-                // `tcp_timewait_state_process`); with tcp_rfc1337 even that RST is ignored
-                // (RFC 1337 §3); otherwise TIME-WAIT ends (below). One with an old timestamp
-                // was dropped before ([`TcpSocket::time_wait_paws_rejects_rst`]).
-                TimeWait if ctx.p.rfc1337 || seq != self.rcv_nxt => {}
-                LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
-                    self.fail("ECONNRESET", ctx)
-                }
-                _ => self.set_state(Closed, ctx),
-            }
+            self.close_on_reset(seq, ctx);
             return;
         }
         // Fourth: a SYN in the window (RFC 5961 §4: challenge ACK).
@@ -411,6 +387,7 @@ impl TcpSocket {
             }
         }
         // Sixth/seventh: the segment text.
+        let linux_acks = ctx.p.quickack_max > 0;
         let mut ack_now = false;
         let mut ofo = false;
         // New data for a socket whose reading side is shut (RCV_SHUTDOWN: close(), or
@@ -445,6 +422,36 @@ impl TcpSocket {
                     AckDue::OutOfOrder => ofo = true,
                     AckDue::Later => {}
                 }
+            } else if matches!(self.state, CloseWait | Closing | LastAck) && linux_acks {
+                // Linux `tcp_rcv_state_process`, step 7, after the peer's FIN: text at or past
+                // rcv_nxt is ignored ("break": nothing queued, no ACK of its own; RFC 9293
+                // §3.10.7.4: "This should not occur ... Ignore the segment text"). Text that
+                // starts below it meets the FIN-WAIT rule (RCV_SHUTDOWN is set): past rcv_nxt,
+                // which counts the FIN, it aborts (`tcp_reset`, then a RST in reply);
+                // otherwise `tcp_data_queue` takes it as a duplicate, like one received while
+                // ESTABLISHED: a D-SACK, quick-ACK mode, and `__tcp_ack_snd_check`'s window
+                // test, which under memory pressure ends that mode again, so the duplicate
+                // waits for the delayed ACK the FIN left owed (ping-pong). Measured on 6.18
+                // (sweep point send-buffer-bulk-write+delay=0, 60000 bytes unread, 2 of 2
+                // runs): the FIN's tail loss probe copy (632 bytes and the FIN) is answered
+                // 36 ms later by the FIN's delayed ACK, "ack=60002 sack 59369-60002".
+                if seq.lt(self.rcv_nxt) {
+                    if (seq + seg.payload_len).gt(self.rcv_nxt) {
+                        if let Some(r) = TcpSocket::reset_for(seg) {
+                            self.transmit(r, ctx);
+                        }
+                        self.close_on_reset(self.rcv_nxt, ctx);
+                        return;
+                    }
+                    if self.sack_ok {
+                        let start = self.roff(seq);
+                        self.dsack = Some((start, start + seg.payload_len as u64));
+                    }
+                    self.ack_duplicate(ctx.p);
+                    if self.linux_window_ack_owed(self.fin_received, ctx) {
+                        ack_now = true;
+                    }
+                }
             } else {
                 ack_now = true;
             }
@@ -453,7 +460,6 @@ impl TcpSocket {
         // to `fwd_alloc` only now.
         self.sync_send_memory();
         // Eighth: FIN.
-        let linux_acks = ctx.p.quickack_max > 0;
         if h.flags.fin {
             let fin_off = self.roff(seq) + seg.payload_len as u64;
             let was = self.state;
@@ -556,6 +562,39 @@ impl TcpSocket {
             self.send_ack(ctx);
         } else if !held && (self.delack_bytes > 0 || self.ack_sched) {
             self.send_delayed_ack(ctx);
+        }
+    }
+
+    /// A RST taken (the peer's, or the one we send when the peer's data arrives after our
+    /// reading side is gone, `tcp_reset` in both): the connection ends with the errno its
+    /// state gives. `seq`: the RST's sequence number (TIME-WAIT ends only for one exactly
+    /// at rcv_nxt).
+    fn close_on_reset(&mut self, seq: SeqNumber, ctx: &mut Ctx) {
+        use TcpState::*;
+        match self.state {
+            SynReceived if self.parent.is_some() => {
+                // Passive open: the request just goes away (RFC 9293: "return to LISTEN").
+                self.set_state(Closed, ctx);
+            }
+            SynReceived => self.fail("ECONNREFUSED", ctx),
+            // Linux `tcp_reset`: EPIPE in CLOSE-WAIT (the peer had already closed),
+            // ECONNRESET otherwise.
+            CloseWait if ctx.p.linux_errno => self.fail("EPIPE", ctx),
+            CloseWait => self.fail("ECONNRESET", ctx),
+            Established | FinWait1 | FinWait2 => self.fail("ECONNRESET", ctx),
+            // `tcp_reset`'s default: LAST-ACK and CLOSING get ECONNRESET too, which the
+            // owner's next send() returns (RFC 9293 §3.10.7.4 just closes). Measured on
+            // 6.18: RST in LAST-ACK after shutdown(SHUT_WR), then send() ECONNRESET.
+            // TIME-WAIT without a timewait socket: RFC 5961 §3 ends it only for a RST
+            // exactly at rcv_nxt, sending no challenge ACK for the rest (as Linux's
+            // `tcp_timewait_state_process`); with tcp_rfc1337 even that RST is ignored
+            // (RFC 1337 §3); otherwise TIME-WAIT ends (below). One with an old timestamp
+            // was dropped before ([`TcpSocket::time_wait_paws_rejects_rst`]).
+            TimeWait if ctx.p.rfc1337 || seq != self.rcv_nxt => {}
+            LastAck | Closing if ctx.p.linux_errno && !self.app_closed => {
+                self.fail("ECONNRESET", ctx)
+            }
+            _ => self.set_state(Closed, ctx),
         }
     }
 }

@@ -4496,6 +4496,69 @@ fn a_fin_received_again_after_data_that_left_less_than_half_the_buffer_free_wait
     assert_eq!(sack, [(2921, 2922)]);
 }
 
+#[test]
+fn a_copy_of_the_last_data_and_the_fin_in_close_wait_waits_for_the_delayed_ack_too() {
+    // A tail loss probe resends the last segment whole, data and FIN. In CLOSE-WAIT
+    // `tcp_rcv_state_process` hands it to `tcp_data_queue` like the bare FIN above: the
+    // retransmit case, then the window test, so the FIN's delayed ACK answers it with one
+    // D-SACK of data and FIN. Measured on 6.18 (sweep point send-buffer-bulk-write+delay=0,
+    // 60000 bytes unread): the probe's copy "FP. seq=59369 len=632" is answered 36 ms later,
+    // "ack=60002 sack 59369-60002", where an ACK at once was the model's.
+    let mut h = small_buffer_sack_receiver();
+    send!(h, ". seq=1 ack=1 len=1460");
+    send!(h, "FP. seq=1461 ack=1 len=1460");
+    h.sent();
+    assert_eq!(h.s.state, TcpState::CloseWait);
+    let due = h.s.timer(TimerKind::DelayedAck).expect("an ACK is owed");
+    h.now = h.now + (due - h.now) / 8;
+    send!(h, "FP. seq=1461 ack=1 len=1460");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::DelayedAck);
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=2922 len=0"]);
+    assert_eq!(sack, [(1461, 2922)]);
+}
+
+#[test]
+fn a_copy_of_data_in_close_wait_with_the_buffer_half_free_is_acknowledged_at_once() {
+    // The same copy with room to spare: the window test leaves the quick-ACK mode the
+    // retransmit case entered, so `__tcp_ack_snd_check` sends the D-SACK at once.
+    let mut h = socket_established();
+    h.s.sack_ok = true;
+    send!(h, "FP. seq=1 ack=1 len=100");
+    h.sent();
+    h.wait_ms(5);
+    send!(h, "FP. seq=1 ack=1 len=100");
+    let sack = last_sack(&h);
+    recv!(h, [". seq=1 ack=102 len=0"]);
+    assert_eq!(sack, [(1, 102)]);
+}
+
+#[test]
+fn text_at_rcv_nxt_after_the_peers_fin_is_ignored_and_draws_no_ack() {
+    // `tcp_rcv_state_process` step 7 in CLOSE-WAIT, CLOSING and LAST-ACK: a segment not
+    // below rcv_nxt "break"s: nothing queued, no ACK scheduled (RFC 9293 §3.10.7.4: "This
+    // should not occur, since a FIN has been received from the remote side. Ignore the
+    // segment text.").
+    let mut h = socket_close_wait();
+    send!(h, "P. seq=2 ack=1 len=10");
+    recv_nothing!(h);
+    assert_eq!(h.s.state, TcpState::CloseWait);
+    assert!(h.s.timer(TimerKind::DelayedAck).is_none(), "no ACK owed");
+}
+
+#[test]
+fn data_past_the_peers_fin_that_starts_below_rcv_nxt_aborts_close_wait_with_a_reset() {
+    // Below rcv_nxt the segment meets FIN-WAIT's rule, since RCV_SHUTDOWN is set once the
+    // FIN is in: text past rcv_nxt (which counts the FIN) aborts, `tcp_reset` (EPIPE in
+    // CLOSE-WAIT) and a RST in reply to the segment (RFC 1122 §4.2.2.13).
+    let mut h = socket_close_wait();
+    send!(h, "P. seq=1 ack=1 len=10");
+    recv!(h, ["R seq=1 len=0"]);
+    assert_eq!(h.s.state, TcpState::Closed);
+    assert_eq!(h.s.error, Some("EPIPE"));
+}
+
 // ---------------------------------------------------------------- spurious RTOs: F-RTO, undo
 
 /// Established after a 40 ms round trip with the Linux profile changed by `o`, `sack` and
