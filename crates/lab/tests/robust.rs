@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use synack_model::trace::{CutReason, Trace};
+use synack_model::trace::{AppCall, AppCallKind, CutReason, EventKind, Trace};
 
 fn lab(args: &[&str]) -> Output {
     Command::new(bin())
@@ -353,7 +353,18 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
         let sent = unsafe { libc::kill(pid, *sig) };
         assert_eq!(sent, 0, "kill({pid}, {sig})");
     }
-    let status = child.wait().expect("wait for the lab");
+    // Never wait for ever on a run that ignores its signal (a call asleep in the kernel):
+    // it is killed, and its status (None, killed by a signal) fails the test's checks.
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the lab") {
+            break status;
+        }
+        if t.elapsed() > HUNG {
+            let _ = child.kill();
+            break child.wait().expect("wait for the lab");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let ended = t.elapsed();
     // The readers first: the process may be gone before the thread reading its stderr (the
     // test process's, scheduled late on a loaded machine) has read the line that says so, and
@@ -374,6 +385,9 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
         stderr,
     }
 }
+
+/// How long after its first signal a run is killed as hung (no test waits for a stop longer).
+const HUNG: Duration = Duration::from_secs(60);
 
 /// `sim` of a send that would take minutes and gigabytes (its budget raised), its trace to
 /// `out` (stdout without), sent `signals` `after_ms` in. Returns how it stopped and the
@@ -978,4 +992,105 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
         "took {:?} for a 2 s scenario",
         t.elapsed()
     );
+}
+
+/// `compare` of a scenario whose server send()s 1 MB to a client that never reads (its
+/// buffer 4 KB) with the horizon two minutes away, to a trace file, sent `sig` once the send()
+/// is asleep in `sk_stream_wait_memory`: the run must stop within about a second, not at the
+/// horizon. The process's signal goes to one thread (the main one), and nothing woke the
+/// script thread asleep in the kernel until SO_SNDTIMEO (the horizon) ran out.
+fn signal_during_a_blocked_send(name: &str, sig: i32, status: i32, sig_name: &str) {
+    let before = (host_interfaces(), named_namespaces());
+    let file = tmp(&format!("{name}.json"));
+    let out_path = tmp(&format!("{name}-trace.json"));
+    std::fs::write(
+        &file,
+        r#"{"name": "send-blocked-two-minutes",
+  "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
+  "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
+              {"label": "cli", "host": "c", "proto": "tcp", "recv_buffer": 4096}],
+  "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
+             {"call": "accept", "label": "conn"}, {"at_us": 100000, "call": "send", "len": 1000000}]},
+           {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"}]}],
+  "limits": {"max_time_us": 120000000}}"#,
+    )
+    .unwrap();
+    // The set-up (namespaces, wire, sysctls, pollers) takes well under a second, the send
+    // starts 100 ms into the scenario and fills the 4 KB window at once: 3 s in, it sleeps.
+    let r = signal_after(
+        &[
+            "compare",
+            &file.to_string_lossy(),
+            "--out",
+            &out_path.to_string_lossy(),
+        ],
+        Duration::from_secs(3),
+        &[sig],
+    );
+    let _ = std::fs::remove_file(&file);
+    if r.code == Some(3) {
+        eprintln!("SKIPPED: missing privilege: {}", r.stderr);
+        return;
+    }
+    assert_eq!(
+        r.code,
+        Some(status),
+        "ended {:?} after {sig_name} (killed after {HUNG:?}): {}",
+        r.ended,
+        r.stderr
+    );
+    // The run's own stop is quick (a wake-up every 20 ms, then the session's clean-up); the
+    // bound leaves room for a loaded machine and a debug build, and is far below the 120 s
+    // the old code took.
+    assert!(
+        r.ended < AT_ONCE,
+        "took {:?} after {sig_name}: {}",
+        r.ended,
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!("interrupted by {sig_name}")),
+        "{}",
+        r.stderr
+    );
+    let t = Trace::from_json(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&out_path);
+    assert_eq!(t.cut_short.expect("cut mark").why, CutReason::Interrupted);
+    // On the scenario's clock, ending at the signal: 3 s in, not at the horizon.
+    assert!(
+        t.duration_us > 1_000_000 && t.duration_us < 30_000_000,
+        "duration {} µs",
+        t.duration_us
+    );
+    // The send() was made and never returned: the signal cut it, the trace records no return.
+    let send = t.events.iter().find_map(|e| match &e.kind {
+        EventKind::AppCall {
+            socket,
+            call: AppCall::Send { len: 1_000_000, .. },
+        } => Some(*socket),
+        _ => None,
+    });
+    let send = send.unwrap_or_else(|| panic!("the send() call is in the trace: {:?}", t.events));
+    assert!(
+        !t.events.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::AppReturn { socket, call: AppCallKind::Send, .. } if *socket == send
+        )),
+        "the interrupted send() has no return"
+    );
+    assert_eq!(
+        (host_interfaces(), named_namespaces()),
+        before,
+        "no interface or namespace left behind"
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_run_whose_send_sleeps_in_the_kernel_within_a_second_with_the_cut_trace() {
+    signal_during_a_blocked_send("send-blocked-sigint", libc::SIGINT, 130, "SIGINT");
+}
+
+#[test]
+fn sigterm_ends_a_run_whose_send_sleeps_in_the_kernel_with_status_143_and_the_cut_trace() {
+    signal_during_a_blocked_send("send-blocked-sigterm", libc::SIGTERM, 143, "SIGTERM");
 }
