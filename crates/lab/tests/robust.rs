@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use synack_model::trace::{AppCall, AppCallKind, CutReason, EventKind, Trace};
+use synack_model::trace::{AppCallKind, CutReason, EventKind, Trace};
 
 fn lab(args: &[&str]) -> Output {
     Command::new(bin())
@@ -994,29 +994,48 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
     );
 }
 
-/// `compare` of a scenario whose server send()s 1 MB to a client that never reads (its
-/// buffer 4 KB) with the horizon two minutes away, to a trace file, sent `sig` once the send()
-/// is asleep in `sk_stream_wait_memory`: the run must stop within about a second, not at the
-/// horizon. The process's signal goes to one thread (the main one), and nothing woke the
-/// script thread asleep in the kernel until SO_SNDTIMEO (the horizon) ran out.
-fn signal_during_a_blocked_send(name: &str, sig: i32, status: i32, sig_name: &str) {
-    let before = (host_interfaces(), named_namespaces());
-    let file = tmp(&format!("{name}.json"));
-    let out_path = tmp(&format!("{name}-trace.json"));
-    std::fs::write(
-        &file,
-        r#"{"name": "send-blocked-two-minutes",
+/// A server send()s 1 MB to a client that never reads (its buffer 4 KB): the send() sleeps in
+/// `sk_stream_wait_memory` until the horizon, two minutes away.
+const SEND_BLOCKED: &str = r#"{"name": "send-blocked-two-minutes",
   "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
   "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
               {"label": "cli", "host": "c", "proto": "tcp", "recv_buffer": 4096}],
   "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
              {"call": "accept", "label": "conn"}, {"at_us": 100000, "call": "send", "len": 1000000}]},
            {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"}]}],
-  "limits": {"max_time_us": 120000000}}"#,
-    )
-    .unwrap();
-    // The set-up (namespaces, wire, sysctls, pollers) takes well under a second, the send
-    // starts 100 ms into the scenario and fills the 4 KB window at once: 3 s in, it sleeps.
+  "limits": {"max_time_us": 120000000}}"#;
+
+/// A client with SO_LINGER {on, 100 s} close()s while the wire drops every FIN it sends: the
+/// close() sleeps in `sk_stream_wait_close` for the 100 s, the horizon two minutes away.
+const CLOSE_LINGERING: &str = r#"{"name": "close-lingering-100-s",
+  "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
+  "faults": [{"from": "c", "matches": "fin", "action": "drop"}],
+  "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
+              {"label": "cli", "host": "c", "proto": "tcp", "linger_us": 100000000}],
+  "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
+             {"call": "accept", "label": "conn"}]},
+           {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"},
+             {"at_us": 100000, "call": "close"}]}],
+  "limits": {"max_time_us": 120000000}}"#;
+
+/// `compare` of `scenario` to a trace file, whose call `pending` (made 100 ms in) sleeps in the
+/// kernel until long after 3 s, sent `sig` 3 s in: the run must stop within about a second,
+/// not when the call wakes up by itself. The process's signal goes to one thread (the main
+/// one), and nothing woke a script thread asleep in the kernel.
+fn signal_during_a_blocked_call(
+    name: &str,
+    scenario: &str,
+    pending: AppCallKind,
+    sig: i32,
+    status: i32,
+    sig_name: &str,
+) {
+    let before = (host_interfaces(), named_namespaces());
+    let file = tmp(&format!("{name}.json"));
+    let out_path = tmp(&format!("{name}-trace.json"));
+    std::fs::write(&file, scenario).unwrap();
+    // The set-up (namespaces, wire, sysctls, pollers) takes well under a second and the call
+    // is made 100 ms into the scenario: 3 s in, it sleeps.
     let r = signal_after(
         &[
             "compare",
@@ -1040,8 +1059,8 @@ fn signal_during_a_blocked_send(name: &str, sig: i32, status: i32, sig_name: &st
         r.stderr
     );
     // The run's own stop is quick (a wake-up every 20 ms, then the session's clean-up); the
-    // bound leaves room for a loaded machine and a debug build, and is far below the 120 s
-    // the old code took.
+    // bound leaves room for a loaded machine and a debug build, and is far below the 100 s
+    // and more the old code took.
     assert!(
         r.ended < AT_ONCE,
         "took {:?} after {sig_name}: {}",
@@ -1062,21 +1081,19 @@ fn signal_during_a_blocked_send(name: &str, sig: i32, status: i32, sig_name: &st
         "duration {} µs",
         t.duration_us
     );
-    // The send() was made and never returned: the signal cut it, the trace records no return.
-    let send = t.events.iter().find_map(|e| match &e.kind {
-        EventKind::AppCall {
-            socket,
-            call: AppCall::Send { len: 1_000_000, .. },
-        } => Some(*socket),
+    // The call was made and never returned: the signal cut it, the trace records no return.
+    let call = t.events.iter().find_map(|e| match &e.kind {
+        EventKind::AppCall { socket, call } if call.kind() == pending => Some(*socket),
         _ => None,
     });
-    let send = send.unwrap_or_else(|| panic!("the send() call is in the trace: {:?}", t.events));
+    let call =
+        call.unwrap_or_else(|| panic!("the {pending:?} call is in the trace: {:?}", t.events));
     assert!(
         !t.events.iter().any(|e| matches!(
             &e.kind,
-            EventKind::AppReturn { socket, call: AppCallKind::Send, .. } if *socket == send
+            EventKind::AppReturn { socket, call: kind, .. } if *socket == call && *kind == pending
         )),
-        "the interrupted send() has no return"
+        "the interrupted {pending:?} call has no return"
     );
     assert_eq!(
         (host_interfaces(), named_namespaces()),
@@ -1087,10 +1104,39 @@ fn signal_during_a_blocked_send(name: &str, sig: i32, status: i32, sig_name: &st
 
 #[test]
 fn ctrl_c_ends_a_run_whose_send_sleeps_in_the_kernel_within_a_second_with_the_cut_trace() {
-    signal_during_a_blocked_send("send-blocked-sigint", libc::SIGINT, 130, "SIGINT");
+    let send = AppCallKind::Send;
+    signal_during_a_blocked_call(
+        "send-sigint",
+        SEND_BLOCKED,
+        send,
+        libc::SIGINT,
+        130,
+        "SIGINT",
+    );
 }
 
 #[test]
 fn sigterm_ends_a_run_whose_send_sleeps_in_the_kernel_with_status_143_and_the_cut_trace() {
-    signal_during_a_blocked_send("send-blocked-sigterm", libc::SIGTERM, 143, "SIGTERM");
+    let send = AppCallKind::Send;
+    signal_during_a_blocked_call(
+        "send-sigterm",
+        SEND_BLOCKED,
+        send,
+        libc::SIGTERM,
+        143,
+        "SIGTERM",
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_run_whose_close_lingers_in_the_kernel_within_a_second_with_the_cut_trace() {
+    let close = AppCallKind::Close;
+    signal_during_a_blocked_call(
+        "linger-sigint",
+        CLOSE_LINGERING,
+        close,
+        libc::SIGINT,
+        130,
+        "SIGINT",
+    );
 }
