@@ -117,17 +117,23 @@ impl LabError {
         total: usize,
         what: &'static str,
     ) -> LabError {
+        // One run's trace so far (a scenario cut short) is written for a run of one case;
+        // of many, the report of those that finished is kept, and the cause said.
+        let this = match self {
+            LabError::CutShort { cause, .. } => *cause,
+            e => e,
+        };
         // Nothing to keep: the error alone, unless a signal or timeout stopped the run.
         if finished == 0
             && !matches!(
-                self,
+                this,
                 LabError::Interrupted { .. } | LabError::Timeout { .. }
             )
         {
-            return self;
+            return this;
         }
         LabError::Partial {
-            cause: Box::new(self),
+            cause: Box::new(this),
             done: done.to_string(),
             finished,
             total,

@@ -22,6 +22,7 @@
 //! PRNG, a fault that duplicates) is refused with a message, never approximated.
 
 use std::io::{ErrorKind, Read};
+use std::mem::ManuallyDrop;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -661,62 +662,96 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         closed_listeners: Mutex::new(Vec::new()),
         pattern: &pattern,
     };
-    let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
-        let handles: Vec<_> = scenario
-            .apps
-            .iter()
-            .map(|a| {
-                let ctx = &ctx;
-                sc_.spawn(move || ctx.script(a))
-            })
-            .collect();
-        let mut held = Vec::new();
-        for h in handles {
-            let r = h
-                .join()
-                .map_err(|_| LabError::Protocol("a script thread panicked".into()))?;
-            held.extend(r?);
+    // Ctrl-C, SIGTERM or --timeout ends this part early (every wait in it checks, and a
+    // blocking call is interrupted: `signal::interruptible`); the session then hands back the
+    // trace so far, cut short, which `main` writes.
+    let body = (|| -> Result<(Vec<Held>, Vec<_>)> {
+        let held = std::thread::scope(|sc_| -> Result<Vec<Held>> {
+            let handles: Vec<_> = scenario
+                .apps
+                .iter()
+                .map(|a| {
+                    let ctx = &ctx;
+                    sc_.spawn(move || ctx.script(a))
+                })
+                .collect();
+            let mut held = Vec::new();
+            let mut first_err = None;
+            // Every thread joined before an error is passed on (a scope joins the rest
+            // anyway): the first error, or an interruption if any thread saw one.
+            for h in handles {
+                match h.join() {
+                    Ok(Ok(r)) => held.extend(r),
+                    Ok(Err(e)) => {
+                        first_err.get_or_insert(e);
+                    }
+                    Err(_) => {
+                        first_err
+                            .get_or_insert(LabError::Protocol("a script thread panicked".into()));
+                    }
+                }
+            }
+            crate::sys::signal::check()?;
+            first_err.map_or(Ok(held), Err)
+        })?;
+        if let Some(z) = &ctx.script_zero {
+            // No step ran: the script's clock is the scenario's.
+            let zero = crate::sys::realtime_us() - (s.rec.now().saturating_sub(t0));
+            let _ = z.compare_exchange(0, zero, Ordering::SeqCst, Ordering::SeqCst);
         }
-        Ok(held)
-    })?;
-    if let Some(z) = &ctx.script_zero {
-        // No step ran: the script's clock is the scenario's.
-        let zero = crate::sys::realtime_us() - (s.rec.now().saturating_sub(t0));
-        let _ = z.compare_exchange(0, zero, Ordering::SeqCst, Ordering::SeqCst);
-    }
-    // Sockets stay open until the horizon, as in the model (a script's end is not a close()).
-    let left = (t0 + horizon).saturating_sub(s.rec.now());
-    s.wait(
-        Duration::from_micros(left),
-        "watching until the scenario's end",
-    )?;
-    // What is still queued reached its socket (see `udp_run::mark_drops`), and the kernel's
-    // own count of what it threw away.
-    for u in &udp {
-        u.drain(&s.rec);
-    }
-    let udp_counters = if udp.is_empty() {
-        Vec::new()
-    } else {
-        vec![
-            s.client_ns
-                .run("udp counters", crate::udp_run::udp_counters)?,
-            s.ns.run("udp counters", crate::udp_run::udp_counters)?,
-        ]
-    };
+        // Sockets stay open until the horizon, as in the model (a script's end is not a
+        // close()).
+        let left = (t0 + horizon).saturating_sub(s.rec.now());
+        s.wait(
+            Duration::from_micros(left),
+            "watching until the scenario's end",
+        )?;
+        // What is still queued reached its socket (see `udp_run::mark_drops`), and the
+        // kernel's own count of what it threw away.
+        for u in &udp {
+            u.drain(&s.rec);
+        }
+        let udp_counters = if udp.is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                s.client_ns
+                    .run("udp counters", crate::udp_run::udp_counters)?,
+                s.ns.run("udp counters", crate::udp_run::udp_counters)?,
+            ]
+        };
+        Ok((held, udp_counters))
+    })();
     let wire_late = s
         .wire_late_us
         .as_ref()
         .map_or(0, |l| l.load(Ordering::Relaxed));
     let disturbance_us = wire_late.max(ctx.late_us.load(Ordering::Relaxed));
     let (
-        (),
+        (held, udp_counters),
         crate::session::Finished {
             mut trace,
             pcap,
             mut warnings,
         },
-    ) = s.finish_with(Ok(()), None)?;
+    ) = match s.finish_with(body, None) {
+        Ok(done) => done,
+        Err(LabError::CutShort { cause, mut partial }) => {
+            // On the scenario's clock like a whole run's, and up to the signal (or the
+            // deadline): what the recorder saw while the run unwound (the FINs of the
+            // scripts' closed sockets) is not part of it.
+            let cut_real_us = match *cause {
+                LabError::Interrupted { .. } => crate::sys::signal::received_at_us(),
+                _ => None,
+            }
+            .unwrap_or_else(crate::sys::realtime_us);
+            let end = cut_real_us.saturating_sub(zero_real_us);
+            on_scenario_clock(&mut partial.trace, t0, end, sc, script_socket);
+            partial.trace.build_snapshots(64);
+            return Err(LabError::CutShort { cause, partial });
+        }
+        Err(e) => return Err(e),
+    };
     warnings.extend(module_warnings);
     let poll_gap_us = ctx.rec.max_poll_gap_us();
     if poll_gap_us > POLL_GAP_US {
@@ -735,16 +770,8 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         ));
     }
     drop(held);
-    // On the scenario's clock, and watched until the horizon like the model's run; what the
-    // recorder saw while shutting down is not part of it.
-    for e in &mut trace.events {
-        e.t = e.t.saturating_sub(t0);
-    }
-    for so in &mut trace.sockets {
-        so.created_us = so.created_us.saturating_sub(t0);
-    }
-    trace.events.retain(|e| e.t <= horizon);
-    trace.duration_us = horizon;
+    // Watched until the horizon like the model's run.
+    on_scenario_clock(&mut trace, t0, horizon, sc, script_socket);
     let late_listen = ctx
         .listen_dues
         .lock()
@@ -776,15 +803,6 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
                     },
                 });
             }
-        }
-    }
-    trace.snapshots.clear();
-    for (h, spec) in trace.hosts.iter_mut().zip(&sc.hosts) {
-        h.name.clone_from(&spec.name);
-    }
-    if let Some(id) = script_socket {
-        if let Some(so) = trace.sockets.get_mut(id.0 as usize) {
-            so.scripted = true;
         }
     }
     let script_failure = peer.as_ref().and_then(|p| p.failure());
@@ -819,10 +837,63 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     })
 }
 
+/// The recorder's trace on the scenario's clock (its time zero at `t0` on the recorder's),
+/// ending at `end` on it (the horizon, or the signal that cut the run short): what the
+/// recorder saw after that, while the run shut down, is not part of it. The hosts get the
+/// scenario's names and a scripted peer's socket its mark; the snapshots, made on the
+/// recorder's clock, are left for the caller to build again.
+fn on_scenario_clock(
+    trace: &mut Trace,
+    t0: u64,
+    end: u64,
+    sc: &Scenario,
+    script_socket: Option<SocketId>,
+) {
+    for e in &mut trace.events {
+        e.t = e.t.saturating_sub(t0);
+    }
+    for so in &mut trace.sockets {
+        so.created_us = so.created_us.saturating_sub(t0);
+    }
+    trace.events.retain(|e| e.t <= end);
+    trace.duration_us = end;
+    trace.snapshots.clear();
+    for (h, spec) in trace.hosts.iter_mut().zip(&sc.hosts) {
+        h.name.clone_from(&spec.name);
+    }
+    if let Some(id) = script_socket {
+        if let Some(so) = trace.sockets.get_mut(id.0 as usize) {
+            so.scripted = true;
+        }
+    }
+}
+
 /// A socket a script holds.
 enum Held {
     Listener(TcpListener),
-    Stream(TcpStream),
+    /// Closed by `Held`'s `Drop` only, inside `signal::interruptible`.
+    Stream(ManuallyDrop<TcpStream>),
+}
+
+impl Held {
+    fn stream(st: TcpStream) -> Held {
+        Held::Stream(ManuallyDrop::new(st))
+    }
+}
+
+impl Drop for Held {
+    /// close() of a blocking socket with SO_LINGER {on, t} sleeps until the FIN's ACK or t
+    /// (`sk_stream_wait_close`), wherever the socket is dropped: the script's close(), or the
+    /// unwinding of a run that Ctrl-C stopped (a script thread's sockets, the main thread's
+    /// `held`). Only a signal sent to the closing thread ends that sleep early
+    /// (`signal_pending`), so the close is `interruptible`.
+    fn drop(&mut self) {
+        if let Held::Stream(st) = self {
+            // SAFETY: dropped here once: `Held` is never taken apart (no value moves out of
+            // it), and this is its `Drop`.
+            crate::sys::signal::interruptible(|| unsafe { ManuallyDrop::drop(st) });
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -1138,7 +1209,7 @@ impl Ctx<'_> {
                 socks.push(Sock {
                     label: name,
                     id: Some(id),
-                    held: Some(Held::Stream(st)),
+                    held: Some(Held::stream(st)),
                 });
                 *cur = socks.len() - 1;
             }
@@ -1212,7 +1283,7 @@ impl Ctx<'_> {
                         break r;
                     }
                     if self.past_horizon() {
-                        socks[*cur].held = Some(Held::Stream(st));
+                        socks[*cur].held = Some(Held::stream(st));
                         return Ok(false);
                     }
                 };
@@ -1227,7 +1298,7 @@ impl Ctx<'_> {
                 );
                 st.set_nonblocking(false)
                     .map_err(|e| io("client blocking", e))?;
-                socks[*cur].held = Some(Held::Stream(st));
+                socks[*cur].held = Some(Held::stream(st));
                 if !ok {
                     // The model's script stops at a failed connect too.
                     return Ok(false);
@@ -1243,16 +1314,20 @@ impl Ctx<'_> {
                         message: None,
                     },
                 );
-                // Until the horizon, or until a Ctrl-C that woke this thread's send() (the
-                // run then unwinds at the next wait that checks it).
+                // Until the horizon, or until a Ctrl-C or SIGTERM, which interrupts the call
+                // (`send_all`).
                 let left = || {
                     let now = self.now();
                     (now < self.horizon && crate::sys::signal::check().is_ok())
                         .then(|| Duration::from_micros(self.horizon - now))
                 };
                 match sock::send_all(st, &self.pattern[..*len as usize], *more, left) {
-                    // Still asleep at the horizon: no return, as in the model.
-                    Ok(false) => return Ok(false),
+                    // Still asleep at the horizon: no return, as in the model; or stopped by a
+                    // signal: no return either, and the script thread unwinds.
+                    Ok(false) => {
+                        crate::sys::signal::check()?;
+                        return Ok(false);
+                    }
                     r => rec.ret(id, AppCallKind::Send, result(r.map(|_| ()))),
                 }
             }
@@ -1300,8 +1375,10 @@ impl Ctx<'_> {
                     self.close_shared_listener(id);
                 }
                 // A blocking socket with SO_LINGER {on, t}: close() itself waits (up to t) for
-                // the FIN's ACK, so the return is stamped when it really came back.
+                // the FIN's ACK, so the return is stamped when it really came back. A Ctrl-C
+                // ends that wait (`Held`'s `Drop`): no return then, the run stops there.
                 drop(socks[*cur].held.take());
+                crate::sys::signal::check()?;
                 rec.ret(id, AppCallKind::Close, AppResult::Ok);
             }
             Action::Abort {} => {
@@ -1407,7 +1484,9 @@ impl Ctx<'_> {
                 }
                 // SO_RCVTIMEO's expiry is EAGAIN (WouldBlock). ETIMEDOUT (TimedOut) is the
                 // connection's own error (`tcp_write_err` after tcp_retries2) and is a result.
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                // EINTR is the lab's: SIGINT or SIGTERM landed on this thread (the process's
+                // signal goes to any one of its threads), and the loop's check stops the run.
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
                     if self.past_horizon() {
                         return Ok(None);
                     }
@@ -1513,7 +1592,7 @@ impl Ctx<'_> {
 
     fn stream<'s>(&self, s: &'s Sock) -> Result<&'s TcpStream> {
         match &s.held {
-            Some(Held::Stream(st)) => Ok(st),
+            Some(Held::Stream(st)) => Ok(&**st),
             Some(Held::Listener(_)) => Err(LabError::Usage(format!(
                 "socket {:?} is listening; that call needs a connection",
                 s.label

@@ -328,7 +328,13 @@ impl UdpHeld {
                     );
                     return Ok(Some(()));
                 }
-                Err(LabError::Io { source, .. }) if source.kind() == ErrorKind::WouldBlock => {
+                // EINTR: SIGINT or SIGTERM landed on this thread; the loop's check stops it.
+                Err(LabError::Io { source, .. })
+                    if matches!(
+                        source.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::Interrupted
+                    ) =>
+                {
                     if c.past_horizon() {
                         return Ok(None);
                     }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use synack_model::trace::{CutReason, Trace};
+use synack_model::trace::{AppCallKind, CutReason, EventKind, Trace};
 
 fn lab(args: &[&str]) -> Output {
     Command::new(bin())
@@ -353,7 +353,18 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
         let sent = unsafe { libc::kill(pid, *sig) };
         assert_eq!(sent, 0, "kill({pid}, {sig})");
     }
-    let status = child.wait().expect("wait for the lab");
+    // Never wait for ever on a run that ignores its signal (a call asleep in the kernel):
+    // it is killed, and its status (None, killed by a signal) fails the test's checks.
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the lab") {
+            break status;
+        }
+        if t.elapsed() > HUNG {
+            let _ = child.kill();
+            break child.wait().expect("wait for the lab");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let ended = t.elapsed();
     // The readers first: the process may be gone before the thread reading its stderr (the
     // test process's, scheduled late on a loaded machine) has read the line that says so, and
@@ -374,6 +385,9 @@ fn signal_after(args: &[&str], after: Duration, signals: &[i32]) -> Stopped {
         stderr,
     }
 }
+
+/// How long after its first signal a run is killed as hung (no test waits for a stop longer).
+const HUNG: Duration = Duration::from_secs(60);
 
 /// `sim` of a send that would take minutes and gigabytes (its budget raised), its trace to
 /// `out` (stdout without), sent `signals` `after_ms` in. Returns how it stopped and the
@@ -977,5 +991,152 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
         t.elapsed() < Duration::from_secs(15),
         "took {:?} for a 2 s scenario",
         t.elapsed()
+    );
+}
+
+/// A server send()s 1 MB to a client that never reads (its buffer 4 KB): the send() sleeps in
+/// `sk_stream_wait_memory` until the horizon, two minutes away.
+const SEND_BLOCKED: &str = r#"{"name": "send-blocked-two-minutes",
+  "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
+  "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
+              {"label": "cli", "host": "c", "proto": "tcp", "recv_buffer": 4096}],
+  "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
+             {"call": "accept", "label": "conn"}, {"at_us": 100000, "call": "send", "len": 1000000}]},
+           {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"}]}],
+  "limits": {"max_time_us": 120000000}}"#;
+
+/// A client with SO_LINGER {on, 100 s} close()s while the wire drops every FIN it sends: the
+/// close() sleeps in `sk_stream_wait_close` for the 100 s, the horizon two minutes away.
+const CLOSE_LINGERING: &str = r#"{"name": "close-lingering-100-s",
+  "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
+  "faults": [{"from": "c", "matches": "fin", "action": "drop"}],
+  "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
+              {"label": "cli", "host": "c", "proto": "tcp", "linger_us": 100000000}],
+  "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
+             {"call": "accept", "label": "conn"}]},
+           {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"},
+             {"at_us": 100000, "call": "close"}]}],
+  "limits": {"max_time_us": 120000000}}"#;
+
+/// `compare` of `scenario` to a trace file, whose call `pending` (made 100 ms in) sleeps in the
+/// kernel until long after 3 s, sent `sig` 3 s in: the run must stop within about a second,
+/// not when the call wakes up by itself. The process's signal goes to one thread (the main
+/// one), and nothing woke a script thread asleep in the kernel.
+fn signal_during_a_blocked_call(
+    name: &str,
+    scenario: &str,
+    pending: AppCallKind,
+    sig: i32,
+    status: i32,
+    sig_name: &str,
+) {
+    let before = (host_interfaces(), named_namespaces());
+    let file = tmp(&format!("{name}.json"));
+    let out_path = tmp(&format!("{name}-trace.json"));
+    std::fs::write(&file, scenario).unwrap();
+    // The set-up (namespaces, wire, sysctls, pollers) takes well under a second and the call
+    // is made 100 ms into the scenario: 3 s in, it sleeps.
+    let r = signal_after(
+        &[
+            "compare",
+            &file.to_string_lossy(),
+            "--out",
+            &out_path.to_string_lossy(),
+        ],
+        Duration::from_secs(3),
+        &[sig],
+    );
+    let _ = std::fs::remove_file(&file);
+    if r.code == Some(3) {
+        eprintln!("SKIPPED: missing privilege: {}", r.stderr);
+        return;
+    }
+    assert_eq!(
+        r.code,
+        Some(status),
+        "ended {:?} after {sig_name} (killed after {HUNG:?}): {}",
+        r.ended,
+        r.stderr
+    );
+    // The run's own stop is quick (a wake-up every 20 ms, then the session's clean-up); the
+    // bound leaves room for a loaded machine and a debug build, and is far below the 100 s
+    // and more the old code took.
+    assert!(
+        r.ended < AT_ONCE,
+        "took {:?} after {sig_name}: {}",
+        r.ended,
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!("interrupted by {sig_name}")),
+        "{}",
+        r.stderr
+    );
+    let t = Trace::from_json(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&out_path);
+    assert_eq!(t.cut_short.expect("cut mark").why, CutReason::Interrupted);
+    // On the scenario's clock, ending at the signal: 3 s in, not at the horizon.
+    assert!(
+        t.duration_us > 1_000_000 && t.duration_us < 30_000_000,
+        "duration {} µs",
+        t.duration_us
+    );
+    // The call was made and never returned: the signal cut it, the trace records no return.
+    let call = t.events.iter().find_map(|e| match &e.kind {
+        EventKind::AppCall { socket, call } if call.kind() == pending => Some(*socket),
+        _ => None,
+    });
+    let call =
+        call.unwrap_or_else(|| panic!("the {pending:?} call is in the trace: {:?}", t.events));
+    assert!(
+        !t.events.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::AppReturn { socket, call: kind, .. } if *socket == call && *kind == pending
+        )),
+        "the interrupted {pending:?} call has no return"
+    );
+    assert_eq!(
+        (host_interfaces(), named_namespaces()),
+        before,
+        "no interface or namespace left behind"
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_run_whose_send_sleeps_in_the_kernel_within_a_second_with_the_cut_trace() {
+    let send = AppCallKind::Send;
+    signal_during_a_blocked_call(
+        "send-sigint",
+        SEND_BLOCKED,
+        send,
+        libc::SIGINT,
+        130,
+        "SIGINT",
+    );
+}
+
+#[test]
+fn sigterm_ends_a_run_whose_send_sleeps_in_the_kernel_with_status_143_and_the_cut_trace() {
+    let send = AppCallKind::Send;
+    signal_during_a_blocked_call(
+        "send-sigterm",
+        SEND_BLOCKED,
+        send,
+        libc::SIGTERM,
+        143,
+        "SIGTERM",
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_run_whose_close_lingers_in_the_kernel_within_a_second_with_the_cut_trace() {
+    let close = AppCallKind::Close;
+    signal_during_a_blocked_call(
+        "linger-sigint",
+        CLOSE_LINGERING,
+        close,
+        libc::SIGINT,
+        130,
+        "SIGINT",
     );
 }

@@ -253,7 +253,9 @@ fn linger_raw(fd: RawFd, l: libc::linger) -> Result<()> {
 /// the run, for ever; until then it is the one blocking call the scenario made (a shorter
 /// timeout would split it into several send() calls, and a new call takes the PSH off the
 /// skb it goes on filling: `if (!copied)` in `tcp_sendmsg_locked`). Ok(false): still blocked
-/// at the horizon, as the model's call would be (it records no return).
+/// at the horizon, as the model's call would be (it records no return), or stopped by Ctrl-C
+/// or SIGTERM: the call is [`interruptible`](crate::sys::signal::interruptible), and `left`
+/// says None once a signal arrived.
 pub fn send_all(
     s: &TcpStream,
     mut data: &[u8],
@@ -268,25 +270,30 @@ pub fn send_all(
         // SO_SNDTIMEO of zero means no timeout at all: at least a microsecond (a jiffy, as
         // the kernel rounds it up).
         s.set_write_timeout(Some(left.max(Duration::from_micros(1))))?;
-        // SAFETY: a buffer we own, its length.
-        let n = unsafe {
-            libc::send(
-                s.as_raw_fd(),
-                data.as_ptr() as *const libc::c_void,
-                data.len(),
-                flags,
-            )
-        };
-        if n < 0 {
-            let e = std::io::Error::last_os_error();
-            match e.kind() {
+        // Asleep in `sk_stream_wait_memory`, only a signal sent to this very thread ends the
+        // call before its timeout: `interruptible` has one sent once Ctrl-C or SIGTERM came.
+        let n = crate::sys::signal::interruptible(|| {
+            // SAFETY: a buffer we own, its length.
+            let n = unsafe {
+                libc::send(
+                    s.as_raw_fd(),
+                    data.as_ptr() as *const libc::c_void,
+                    data.len(),
+                    flags,
+                )
+            };
+            (n, std::io::Error::last_os_error())
+        });
+        let n = match n {
+            (n, _) if n >= 0 => n,
+            (_, e) => match e.kind() {
+                // A signal (sent after Ctrl-C or SIGTERM, see `interruptible`): `left` says so.
                 std::io::ErrorKind::Interrupted => continue,
-                // The timeout: the horizon has come (the loop's `left` says so), or a
-                // signal's wake-up (the lab's own handler) cut the wait short.
+                // The timeout: the horizon has come (the loop's `left` says so).
                 std::io::ErrorKind::WouldBlock => continue,
                 _ => return Err(e),
-            }
-        }
+            },
+        };
         data = &data[n as usize..];
     }
     Ok(true)
