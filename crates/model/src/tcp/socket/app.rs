@@ -27,7 +27,7 @@ impl TcpSocket {
             return self.send_space().min(want);
         };
         let mut queued = self.send_skbs_mem();
-        if self.snd_wait && limit.saturating_sub(queued) < queued / 2 {
+        if self.snd_wait && !self.snd_space_woken && limit.saturating_sub(queued) < queued / 2 {
             // `sk_stream_wait_memory` sleeps on the socket's wait queue until a wake-up
             // finds `sk_stream_memory_free` (`sk_wmem_queued < sk_sndbuf`). The ACKs' wake-up
             // (`tcp_check_space` → `sk_stream_write_space`) comes only once the free part is
@@ -73,6 +73,8 @@ impl TcpSocket {
             self.snd_wait_rcv = self.rcv_nxt;
         }
         self.snd_wait = wait;
+        // The task runs again: a stop from here on sets `SOCK_NOSPACE` anew.
+        self.snd_space_woken = false;
     }
 
     /// `sk_sndbuf` as `sk_stream_memory_free` compares it with `sk_wmem_queued`, where the
@@ -210,6 +212,13 @@ impl TcpSocket {
             self.nagle_off_once = false;
         }
         self.more = false;
+        // `sk_stream_wait_memory` sleeps only if the memory is still not free
+        // (`sk_stream_memory_free`): `SOCK_NOSPACE` was set before `wait_for_space`'s push,
+        // whose chunks may have grown the buffer (`tcp_event_new_data_sent` →
+        // `tcp_check_space`), and then the call copies on at once.
+        if stopped && limit.is_some_and(|l| self.send_skbs_mem() < l) {
+            self.snd_space_woken = true;
+        }
         copied
     }
 

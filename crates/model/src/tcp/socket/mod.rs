@@ -232,6 +232,11 @@ pub struct TcpSocket {
     /// `rcv_nxt` when that send() went to sleep (`set_snd_wait`): data or
     /// a FIN received since woke it too (see [`TcpSocket::send_room`]).
     snd_wait_rcv: SeqNumber,
+    /// `sk_stream_write_space` found the buffer writable (a third free, `sk_wmem_queued`
+    /// below `sk_sndbuf`) while that send() waited, and cleared `SOCK_NOSPACE`: the task is
+    /// woken, and no later `tcp_check_space` grows the buffer for it (see
+    /// [`TcpSocket::check_space`]).
+    snd_space_woken: bool,
     /// A send() that builds skbs stopped for memory part way and will copy the rest when
     /// woken: it is one call of `tcp_sendmsg_locked`, whose `copied` is not 0 any more.
     write_part_done: bool,
@@ -759,6 +764,7 @@ impl TcpSocket {
             sndbuf_locked: false,
             snd_wait: false,
             snd_wait_rcv: SeqNumber(0),
+            snd_space_woken: false,
             write_part_done: false,
             mss_clamp: 0,
             fin_queued: false,

@@ -716,6 +716,12 @@ impl TcpSocket {
             if self.snd_nxt.gt(self.snd_max) {
                 self.snd_max = self.snd_nxt;
             }
+            if retrans == 0 && chunk.is_some_and(|(end, _)| self.soff(self.snd_nxt) >= end) {
+                // `tcp_event_new_data_sent` ends with `tcp_check_space` for every chunk of
+                // new data ("tcp: fix potential xmit stalls caused by TCP_NOTSENT_LOWAT"),
+                // `packets_out` already counting it: see [`Self::check_space`].
+                self.check_space(ctx.p);
+            }
             // Minshall's mark (`tcp_minshall_update`) is set by `tcp_write_xmit` only: a small
             // segment the probe timer sends (`tcp_write_wakeup`: `tcp_transmit_skb` and
             // `tcp_event_new_data_sent`) leaves it where it was, so it holds back no later
