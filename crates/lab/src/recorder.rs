@@ -806,9 +806,16 @@ impl Inner {
                 _ => false,
             };
             let all: Vec<&Sock> = self.sockets.iter().filter(matches).collect();
+            // With every socket of the tuple ended, an opening entry is a connection nobody
+            // registered: a child of the listener that no accept() took (below), not the
+            // last accepted one come back. Measured on 6.18
+            // (time-wait-reconnect-client-first-reuseaddr+delay=0: the second connection is
+            // never accepted): its ESTABLISHED was pinned on the first connection's CLOSED
+            // server socket, where no segment leads from CLOSED, so its SYN-RECEIVED was lost.
+            let passive_reopened = opening && all.last().is_some_and(|s| s.info.parent.is_some());
             all.iter()
                 .find(|s| !ended(s.info.id))
-                .or(all.last())
+                .or(all.last().filter(|_| !passive_reopened))
                 .copied()
         } else {
             self.sockets.iter().rfind(matches)
@@ -3501,6 +3508,88 @@ mod tests {
         p[24..28].copy_from_slice(&seq.to_be_bytes());
         p[28..32].copy_from_slice(&ack.to_be_bytes());
         p
+    }
+
+    #[test]
+    fn a_second_connection_nobody_accepted_on_a_closed_tuple_is_a_new_socket_with_its_syn_received()
+    {
+        // time-wait-reconnect-client-first-reuseaddr+delay=0: the first connection was
+        // accepted and has closed; the client connects again from the same port, the new
+        // connection waits in the accept queue, and its handshake falls between two dumps.
+        let (r, t0) = recorder_with_listener();
+        let client = Addr {
+            host: HostId(0),
+            port: 40000,
+        };
+        let first = r.socket(
+            HostId(1),
+            Proto::Tcp,
+            9999,
+            Some(client),
+            false,
+            Some(SocketId(0)),
+            "server",
+        );
+        let tr = replay(
+            &r,
+            &[
+                delivered(t0 + 100, from_client(0x02), t0 + 120),
+                delivered(t0 + 130, tcp_at(to_client(0x12), 0, 1), t0 + 150),
+                delivered(t0 + 160, tcp_at(from_client(0x10), 1, 1), t0 + 180),
+                delivered(t0 + 2_000, tcp_at(from_client(0x04), 1, 0), t0 + 2_020),
+                delivered(t0 + 5_000, tcp_at(from_client(0x02), 70_000, 0), t0 + 5_020),
+                delivered(t0 + 5_030, tcp_at(to_client(0x12), 9, 70_001), t0 + 5_050),
+                delivered(
+                    t0 + 5_060,
+                    tcp_at(from_client(0x10), 70_001, 10),
+                    t0 + 5_080,
+                ),
+            ],
+            &[
+                sample(
+                    t0 + 1_000,
+                    t0 + 1_010,
+                    vec![listener_sock(0), request_sock(st::ESTABLISHED, 40000)],
+                ),
+                sample(t0 + 3_000, t0 + 3_010, vec![listener_sock(0)]),
+                sample(
+                    t0 + 6_000,
+                    t0 + 6_010,
+                    vec![listener_sock(1), request_sock(st::ESTABLISHED, 40000)],
+                ),
+            ],
+        );
+        let off = t0 - r.lock().start_us;
+        let states = |id: SocketId| -> Vec<(u64, TcpState)> {
+            tr.events
+                .iter()
+                .filter_map(|e| match e.kind {
+                    EventKind::StateChanged { socket, to, .. } if socket == id => Some((e.t, to)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            states(first),
+            [
+                (off + 120, TcpState::SynReceived),
+                (off + 180, TcpState::Established),
+                (off + 2_020, TcpState::Closed)
+            ]
+        );
+        let second = tr
+            .sockets
+            .iter()
+            .find(|s| s.id != first && s.parent == Some(SocketId(0)))
+            .expect("the second connection is a socket of its own")
+            .id;
+        assert_eq!(
+            states(second),
+            [
+                (off + 5_020, TcpState::SynReceived),
+                (off + 5_080, TcpState::Established)
+            ]
+        );
     }
 
     #[test]
