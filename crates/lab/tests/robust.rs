@@ -944,18 +944,12 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
     // the run (and the first Ctrl-C or SIGTERM) until a second signal; the model's call is
     // simply still asleep at the horizon, and so must the lab's be.
     let file = tmp("send-blocked-at-horizon.json");
-    std::fs::write(
-        &file,
-        r#"{"name": "send-blocked-at-horizon",
-  "hosts": [{"name": "c", "addr": "10.0.0.1"}, {"name": "s", "addr": "10.0.0.2"}],
-  "sockets": [{"label": "srv", "host": "s", "proto": "tcp", "port": 80},
-              {"label": "cli", "host": "c", "proto": "tcp", "recv_buffer": 4096}],
-  "apps": [{"socket": "srv", "steps": [{"call": "listen", "backlog": 8},
-             {"call": "accept", "label": "conn"}, {"at_us": 100000, "call": "send", "len": 1000000}]},
-           {"socket": "cli", "steps": [{"at_us": 10000, "call": "connect", "to": "s:80"}]}],
-  "limits": {"max_time_us": 2000000}}"#,
-    )
-    .unwrap();
+    // The two-minute scenario below with a 2 s horizon.
+    let scenario = SEND_BLOCKED
+        .replace("send-blocked-two-minutes", "send-blocked-at-horizon")
+        .replace("120000000", "2000000");
+    assert_ne!(scenario, SEND_BLOCKED);
+    std::fs::write(&file, scenario).unwrap();
     let t = Instant::now();
     let mut child = Command::new(bin())
         .args(["compare", &file.to_string_lossy()])
