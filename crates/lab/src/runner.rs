@@ -24,7 +24,7 @@
 use std::io::{ErrorKind, Read};
 use std::mem::ManuallyDrop;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -970,6 +970,42 @@ impl Ctx<'_> {
         self.now() >= self.horizon
     }
 
+    /// Runs `call`, a blocking call bounded by no timeout of its own (close() lingering for
+    /// SO_LINGER's seconds, up to 2^31), so that it ends at the horizon: from then on a
+    /// watcher thread interrupts it (`signal::wake_signal`, every 20 ms until it returned), as
+    /// Ctrl-C does. A run lasts its horizon, whatever its calls wait for: a 2 s scenario whose
+    /// close() lingered 100 s took 102 s. The watcher sleeps until the horizon and is woken
+    /// the moment `call` returns, so a close() that returns at once costs no wait; it is
+    /// joined before this returns, so no wake-up can reach a later call of the thread.
+    fn until_horizon<T>(&self, call: impl FnOnce() -> T) -> T {
+        // The wake-up must find its handler (`install` sets it up in `main`; unit tests
+        // call the runner without it): unhandled, a real-time signal ends the process.
+        crate::sys::signal::install_wake_handler();
+        // SAFETY: pthread_self has no preconditions.
+        let me = unsafe { libc::pthread_self() };
+        let done = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let watcher = s.spawn(|| loop {
+                if done.load(Ordering::SeqCst) {
+                    return;
+                }
+                let now = self.now();
+                if now < self.horizon {
+                    std::thread::park_timeout(Duration::from_micros(self.horizon - now));
+                    continue;
+                }
+                // SAFETY: `me` is alive: it joins this thread before it can end.
+                unsafe { libc::pthread_kill(me, crate::sys::signal::wake_signal()) };
+                std::thread::park_timeout(Duration::from_millis(20));
+            });
+            let r = call();
+            done.store(true, Ordering::SeqCst);
+            watcher.thread().unpark();
+            let _ = watcher.join();
+            r
+        })
+    }
+
     /// Sleeps until `t` µs into the run (or the horizon); false if the horizon came first.
     fn sleep_until(&self, t: u64) -> Result<bool> {
         // On the recorder's clock: before time zero `now()` is 0, and a step at 0 must still
@@ -1376,9 +1412,14 @@ impl Ctx<'_> {
                 }
                 // A blocking socket with SO_LINGER {on, t}: close() itself waits (up to t) for
                 // the FIN's ACK, so the return is stamped when it really came back. A Ctrl-C
-                // ends that wait (`Held`'s `Drop`): no return then, the run stops there.
-                drop(socks[*cur].held.take());
+                // ends that wait (`Held`'s `Drop`): no return then, the run stops there; and
+                // so does the horizon, where the model's close() is still asleep.
+                let held = socks[*cur].held.take();
+                self.until_horizon(|| drop(held));
                 crate::sys::signal::check()?;
+                if self.past_horizon() {
+                    return Ok(false);
+                }
                 rec.ret(id, AppCallKind::Close, AppResult::Ok);
             }
             Action::Abort {} => {

@@ -943,13 +943,35 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
     // `sk_stream_wait_memory` past the scenario's 2 s horizon. The lab's script thread held
     // the run (and the first Ctrl-C or SIGTERM) until a second signal; the model's call is
     // simply still asleep at the horizon, and so must the lab's be.
-    let file = tmp("send-blocked-at-horizon.json");
-    // The two-minute scenario below with a 2 s horizon.
-    let scenario = SEND_BLOCKED
-        .replace("send-blocked-two-minutes", "send-blocked-at-horizon")
+    ends_at_its_2_s_horizon(
+        SEND_BLOCKED,
+        "send-blocked-two-minutes",
+        "send() = (no return)",
+    );
+}
+
+#[test]
+fn a_close_that_lingers_past_the_horizon_ends_with_the_run() {
+    // SO_LINGER 100 s and every FIN dropped: close() sleeps in `sk_stream_wait_close` for the
+    // 100 s, past the 2 s horizon, and nothing but a signal ends that sleep; the run took
+    // 102 s. The model's close() is asleep at the horizon, and so must the lab's be.
+    ends_at_its_2_s_horizon(
+        CLOSE_LINGERING,
+        "close-lingering-100-s",
+        "close() = (no return)",
+    );
+}
+
+/// `compare` of `scenario` (named `name`, with a two-minute horizon) cut to a 2 s horizon:
+/// its call `pending` is still asleep at the horizon, in the kernel's run and the model's,
+/// and the run ends with its horizon, not when the call wakes up by itself.
+fn ends_at_its_2_s_horizon(scenario: &str, name: &str, pending: &str) {
+    let file = tmp(&format!("{name}-at-horizon.json"));
+    let short = scenario
+        .replace(name, &format!("{name}-at-horizon"))
         .replace("120000000", "2000000");
-    assert_ne!(scenario, SEND_BLOCKED);
-    std::fs::write(&file, scenario).unwrap();
+    assert!(short.contains("\"max_time_us\": 2000000"), "{short}");
+    std::fs::write(&file, short).unwrap();
     let t = Instant::now();
     let mut child = Command::new(bin())
         .args(["compare", &file.to_string_lossy()])
@@ -964,7 +986,7 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
             let _ = child.kill();
             let _ = child.wait();
             let _ = std::fs::remove_file(&file);
-            panic!("compare of a 2 s scenario still ran after 30 s: a blocked send() held it");
+            panic!("compare of a 2 s scenario still ran after 30 s: a blocked call held it");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -979,7 +1001,7 @@ fn a_send_the_peer_never_makes_room_for_ends_with_the_run_at_its_horizon() {
         return;
     }
     let all = format!("{text}{err}");
-    assert!(all.contains("send() = (no return)"), "{all}");
+    assert!(all.contains(pending), "{all}");
     assert!(!all.contains("panicked"), "{all}");
     assert!(
         t.elapsed() < Duration::from_secs(15),

@@ -209,7 +209,7 @@ fn wake_threads_in_calls() -> usize {
 /// Installs `on_wake` for [`wake_signal`]: a plain handler, without SA_RESTART, so that an
 /// interrupted call fails with EINTR rather than being restarted (signal(7); socket calls with
 /// a timeout, as the runner's send() has, return EINTR regardless).
-fn install_wake_handler() {
+pub(crate) fn install_wake_handler() {
     // SAFETY: a zeroed sigaction with a plain handler, no flags and an empty mask is valid;
     // the handler does nothing.
     unsafe {
