@@ -246,6 +246,8 @@ pub const KNOBS: &[(&str, Knob)] = &[
     // The machine's scheduler: how soon a woken reader gets a CPU, no setting; a run gives
     // the model the lab machine's (`wire::READER_WAKE_US`).
     ("reader_wake_us", Knob::Machine),
+    // A woken writer's wait for a CPU, likewise (`wire::WRITER_WAKE_US`).
+    ("writer_wake_us", Knob::Machine),
     (
         "min_tso_segs",
         Knob::Sysctl("net.ipv4.tcp_min_tso_segs", Unit::Plain),

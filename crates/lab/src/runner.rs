@@ -592,8 +592,10 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     for pace in &wire::PACES {
         *(pace.field)(&mut scenario.network.default) = pace.lab;
     }
-    // How soon a woken reader runs on this machine, as the wire's times are measured.
+    // How soon a woken reader, and a woken writer, run on this machine, as the wire's times
+    // are measured.
     scenario.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
+    scenario.tuning.writer_wake_us = Some(wire::WRITER_WAKE_US);
 
     // The scenario's time zero: once namespaces, wire, sysctls and pollers are ready (setting
     // them up takes tens of ms, more than the first step's `at_us`), and a little later still,
@@ -1760,6 +1762,7 @@ mod tests {
         // The machine's wake-up time is the lab's to give, as its MSS is.
         let mut sc = case();
         sc.tuning.reader_wake_us = Some(wire::READER_WAKE_US);
+        sc.tuning.writer_wake_us = Some(wire::WRITER_WAKE_US);
         assert!(check(&sc).is_ok());
         let mut sc = case();
         sc.limits.max_time_us = 3_600_000_000;

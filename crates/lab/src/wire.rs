@@ -331,6 +331,20 @@ pub const DATAGRAM_HANDOVER_US: u64 = 2;
 /// timer, 3 of 3 runs; the model's reader at the same instant offered 78).
 pub const READER_WAKE_US: u64 = 30;
 
+/// How long a task asleep in send() takes to run on the lab's machine once an ACK that came
+/// after it let go of the socket woke it (`Profile::writer_wake_us`), µs, which a run gives
+/// the model. Measured on 6.18 (2-core VM, load 2.4-3.7), send(100000) into a peer that
+/// reads late, on 1 ms and 50 ms wires: the writer's first new segment left 50-92 µs after
+/// the first ACK of the train that woke it (explore 49100-10, 49200-1), 110-210 µs on the
+/// 50 ms wire (explore 44000-8, 5 of 5), the train's other ACKs handled before it copied.
+/// Against 12 recorded runs of each of those and 49100-6 (load 0.6-3.7), 60 took the rows
+/// differing from 594 to 378 and the runs agreeing outright from 2 to 4 of 48; 120 gave 490
+/// and 8 (better on 44000-8 and 49100-10, 14-23 rows on 49200-1 in 10 of 12), 30 gave 464
+/// and 4 (the crate README's "When a woken writer copies"). On a 0 ms wire the waking ACK
+/// comes while the writer's push is still handed over and it copies at once, whatever
+/// this is.
+pub const WRITER_WAKE_US: u64 = 60;
+
 /// How long a packet takes through the wire's two ends on top of the delay asked
 /// (`LinkSpec::pass_us`), µs, which a run gives the model: the sender's stack to its TUN
 /// device and the relay's read, then the relay's write into the receiving stack. Measured on

@@ -17,8 +17,8 @@ pub struct AppRun {
     /// The blocked call found its socket not readable and sleeps (recv(): `sk_wait_data`;
     /// poll(): `do_poll`; accept(): `inet_csk_wait_for_connect`), or found no room in the
     /// send buffer (send(): `sk_stream_wait_memory`): what arrives later wakes it, and it
-    /// runs only [`crate::profile::Profile::reader_wake_us`] after that (a writer at the
-    /// wake's instant, after its other events: `Sim::writer_sleeps`).
+    /// runs only [`crate::profile::Profile::reader_wake_us`] after that (a writer at once if
+    /// it still held the socket, else `writer_wake_us` later: `Sim::writer_sleeps`).
     pub asleep: bool,
     /// When the woken task runs (a `Wake` is scheduled then).
     pub wake_at: Option<Micros>,
@@ -26,6 +26,9 @@ pub struct AppRun {
     /// is not woken again within that instant (no wake-up loop at one instant, whatever
     /// made its socket look readable).
     pub woken_at: Option<Micros>,
+    /// A writer asleep in send(): until when it counts as still holding the socket, its last
+    /// push being handed over to the peer (`Sim::push_handed_over`, `Sim::writer_sleeps`).
+    pub held_until: Micros,
 }
 
 impl AppRun {
@@ -87,7 +90,8 @@ impl Blocked {
     /// by `sk_state_change` at the SYN-ACK (`inet_wait_for_connect`), send() by ACKs freeing
     /// buffer space, SO_LINGER's close() by the FIN's ACK; they still return at the event
     /// that wakes them, but for send(), which sleeps in `sk_stream_wait_memory` and copies
-    /// once the instant of the ACK that woke it is through (`Sim::writer_sleeps`).
+    /// once the instant of the ACK that woke it is through, or `writer_wake_us` later if it
+    /// had let go of the socket by then (`Sim::writer_sleeps`).
     pub fn sleeps_until_readable(&self) -> bool {
         matches!(
             self,

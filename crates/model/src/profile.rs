@@ -433,8 +433,7 @@ profile! {
     /// it meanwhile); with no bandwidth there is no serialisation and no difference.
     tx_done_at_xmit: bool,
     /// How long a task blocked in recv(), poll() or accept() takes to run once arriving data
-    /// (a connection, for accept()) woke it, µs (not a task asleep in send(), which copies
-    /// against the memory as the waking ACK left it: `Sim::writer_sleeps`): the
+    /// (a connection, for accept()) woke it, µs (a task asleep in send(): `writer_wake_us`): the
     /// receive path only marks it runnable (`tcp_data_ready` → `sk_data_ready`, i.e.
     /// `sock_def_readable` → `wake_up_interruptible_sync_poll`) and carries on with the rest
     /// of its batch; when the task gets a CPU, `tcp_recvmsg_locked` copies every queued skb
@@ -461,6 +460,18 @@ profile! {
     /// packet's ACK offers 57 << 10, the queue still full, and waits for the delayed-ACK
     /// timer, 3 of 3).
     reader_wake_us: Micros,
+    /// How long a task asleep in send() (`sk_stream_wait_memory`) takes to run once an ACK
+    /// that came after it let go of the socket woke it, µs (`sk_stream_write_space` →
+    /// `wake_up_interruptible_poll`; the ACKs that come meanwhile are processed as they land,
+    /// and it copies against the state they leave). An ACK that comes while the writer still
+    /// holds the socket, its push still being handed over, frees the room when it lets go
+    /// and the writer copies at once, whatever this says (`Sim::writer_sleeps`). Like
+    /// `reader_wake_us` it depends on the machine, not on TCP, so both profiles leave it at
+    /// 0 (a woken writer copies at the waking ACK's instant). `synack-lab compare` gives the
+    /// model the lab machine's 60, measured on 6.18 at load 2.4-3.7 (1 ms and 50 ms wires:
+    /// the writer's first new segment 50-92 µs after the ACK train's first ACK, 110-210 µs
+    /// on the 50 ms wire).
+    writer_wake_us: Micros,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293
     /// §3.7.4 classic rule (no small segment while *any* data is unacknowledged).
@@ -748,6 +759,7 @@ impl Profile {
             autocorking: true,
             tx_done_at_xmit: true,
             reader_wake_us: 0,
+            writer_wake_us: 0,
             nagle_minshall: true,
             min_tso_segs: 2,
             initial_cwnd_segments: 10,
@@ -844,6 +856,7 @@ impl Profile {
             autocorking: false,
             tx_done_at_xmit: true,
             reader_wake_us: 0,
+            writer_wake_us: 0,
             nagle_minshall: false,
             min_tso_segs: 0,
             initial_cwnd_segments: 3,

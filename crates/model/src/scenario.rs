@@ -711,8 +711,8 @@ pub mod ranges {
     pub const RETRIES: RangeInclusive<u32> = 0..=255;
     /// RFC 1122 §4.2.3.2: the ACK delay MUST be less than 0.5 s.
     pub const DELAYED_ACK_US: RangeInclusive<Micros> = 0..=500_000;
-    /// `tuning.reader_wake_us`: a woken task's wait for a CPU, up to a second (a reader busy
-    /// longer is better written as a later recv() step).
+    /// `tuning.reader_wake_us` and `tuning.writer_wake_us`: a woken task's wait for a CPU,
+    /// up to a second (a task busy longer is better written as a later step).
     pub const READER_WAKE_US: RangeInclusive<Micros> = 0..=1_000_000;
     /// A count of segments (ACK every n, initial cwnd, dupACK threshold); 0 would stall TCP.
     pub const SEGMENTS: RangeInclusive<u32> = 1..=10_000;
@@ -936,6 +936,7 @@ fn check_tuning(at: &str, t: &ProfileOverrides) -> Result<(), ScenarioError> {
         msl_us: TIME_US,
         delayed_ack_us: DELAYED_ACK_US,
         reader_wake_us: READER_WAKE_US,
+        writer_wake_us: READER_WAKE_US,
         ack_every_segments: SEGMENTS,
         initial_cwnd_segments: SEGMENTS,
         dupack_threshold: SEGMENTS,

@@ -81,6 +81,11 @@ impl Link {
         }
     }
 
+    /// When the receiving end hands over the last in-order packet sent so far.
+    pub fn last_handover(&self) -> Micros {
+        self.last_arrival
+    }
+
     /// When the sender's interface has serialised everything given to it so far.
     pub fn busy_until(&self) -> Micros {
         self.busy_until

@@ -797,7 +797,7 @@ impl Sim {
     /// Schedules the task of app `i`, just woken (a wake-up only marks it runnable), to run
     /// `after` µs from now, after everything else at that instant ([`What::Wake`]): a woken
     /// reader the profile's `reader_wake_us` later ([`Sim::reader_sleeps`]), a woken writer
-    /// at once ([`Sim::writer_sleeps`]).
+    /// at once or `writer_wake_us` later ([`Sim::writer_sleeps`]).
     fn run_after_wake(&mut self, i: usize, after: Micros) {
         let at = self.now + after;
         self.apps[i].wake_at = Some(at);
@@ -994,36 +994,76 @@ impl Sim {
     /// Whether app `i`, asleep in send() for want of room (`sk_stream_wait_memory`), must not
     /// copy yet though its socket now takes more. The ACK that freed the room only wakes it
     /// (`tcp_check_space` → `tcp_new_space` → `sk_stream_write_space`, once the free part is
-    /// half the queued part, after that ACK's own `tcp_data_snd_check` push): the task copies
-    /// once that instant's other events are through, against the send buffer and the room in
-    /// cwnd as that ACK left them, not `reader_wake_us` later. From the moment it owns the
-    /// socket again (`sk_wait_event`: `wait_woken`, then `lock_sock`) the ACKs behind it wait
-    /// in the socket's backlog (`tcp_v4_rcv` → `tcp_add_backlog` while `sock_owned_by_user`)
-    /// and are processed when it lets go (`release_sock` → `__release_sock`, at its next
-    /// sleep or its return), so what it copies and what its `tcp_push_one` sends are decided
-    /// against the state at the wake; the model's copy takes no time, and the ACKs behind it
-    /// are handled as they land, after it. A woken reader is different: its recv() copies
-    /// what landed while it ran too (it flushes the backlog before it returns), which is what
-    /// `reader_wake_us` measures. Measured on 6.18 at a 0 ms wire (explore 6300-4 and
-    /// 6200-18: send(100000) into a peer that does not read, the writer woken inside an ACK
-    /// train 10-30 µs apart): the kernel's chunk ends are those of a writer that copied at
-    /// the waking ACK in 17 of 24 runs (load 4-22) and those of one copying 30 µs later in
-    /// none; model runs with the writer 0-8 µs after the waking ACK give the same chunks,
-    /// 10-30 µs other ones. With send(60000) then close() (20 ms one way, the 46080-byte buffer of
-    /// the handshake): the second flight's first ACK wakes the writer and sends the two
-    /// segments still queued; the writer's first new segment leaves after the rest of that
-    /// train, 110-140 µs later (the backlog's ACKs), and its last, the 632-byte tail, before
-    /// the close() that follows (`Sim::next_call_at`), whose FIN leaves alone 6 µs after it
-    /// (3 of 3, load 3.6-4.2).
+    /// half the queued part, after that ACK's own `tcp_data_snd_check` push). When it copies
+    /// depends on whether it still held the socket when that ACK came:
+    ///
+    /// - Held (M): the writer sleeps through `sk_wait_event`, which first lets go of the
+    ///   socket (`release_sock` → `__release_sock` processes the backlog, the ACKs that
+    ///   `tcp_v4_rcv` → `tcp_add_backlog` queued while `sock_owned_by_user`) and then tests
+    ///   `sk_stream_memory_free` before it sleeps at all: an ACK that came while the writer
+    ///   was still pushing frees the room at that release, and the writer copies at once,
+    ///   against the state that ACK left. The kernel's writer hands its push to the device a
+    ///   segment at a time under `lock_sock` (`tcp_push` → `tcp_write_xmit`), which the model
+    ///   does in no time; the model counts the writer as holding the socket until the link has
+    ///   handed the push's last segment to the peer ([`Sim::push_handed_over`]).
+    /// - Asleep (S): the ACK wakes a sleeping task (`woken_wake_function`), which runs the
+    ///   profile's `writer_wake_us` later (the scheduler's latency, as `reader_wake_us` is a
+    ///   reader's); the ACKs that come meanwhile are processed as they land (softirq, the
+    ///   socket not owned), and it copies against the state they left. From then on the ACKs
+    ///   behind it wait in the backlog until it sleeps again or returns.
+    ///
+    /// Measured on 6.18 at a 0 ms wire (explore 6300-4 and 6200-18: send(100000) into a peer
+    /// that does not read, the ACKs 10-30 µs apart coming back while the push is still
+    /// handed over): the kernel's chunk ends are those of a writer that copied at the waking
+    /// ACK in 17 of 24 runs (load 4-22), of one copying 30 µs later in none; and the bulk
+    /// write into the handshake's send buffer (`send-buffer-bulk-write+delay=0`: the kernel
+    /// handing over its 44 segments ~10 µs apart; in the model the first flight's 10 are
+    /// handed over until 180 µs after the push, the waking ACK 150 µs after it) copies at
+    /// once too. On 1 ms and 50 ms wires the ACKs come after the push is over: the kernel's
+    /// writer copied 50-92 µs after the train's first ACK (explore 49100-10, 49200-1), 110-210
+    /// µs on the 50 ms one (44000-8, 5 of 5). Against 12 recorded kernel runs a case (load
+    /// 0.6-3.7), rows differing with the writer at the wake → 60 µs after it: 44000-8 263 →
+    /// 102, 49100-10 108 → 80, 49200-1 97 → 70, runs agreeing outright 0 → 2 of 36; the 0 ms
+    /// two-client 49100-6, all M, 126 either way. With send(60000) then close() (20 ms one
+    /// way, the 46080-byte buffer of the handshake): the writer's
+    /// first new segment leaves after the rest of the train that woke it, 110-140 µs later,
+    /// and its last, the 632-byte tail, before the close() that follows
+    /// (`Sim::next_call_at`), whose FIN leaves alone 6 µs after it (3 of 3, load 3.6-4.2).
     fn writer_sleeps(&mut self, i: usize) -> bool {
         let app = &self.apps[i];
         if !app.asleep || app.woken_at == Some(self.now) {
             return false;
         }
         if app.wake_at.is_none() {
-            self.run_after_wake(i, 0);
+            let after = if self.now < app.held_until {
+                0
+            } else {
+                self.sp(app.socket).writer_wake_us
+            };
+            self.run_after_wake(i, after);
         }
         true
+    }
+
+    /// When the segments socket `sid` sent at this instant (its writer's push) have all been
+    /// handed over to the peer's stack (`Link::last_handover`), or now if it sent none: the
+    /// kernel's writer hands its push to the device segment by segment and holds the socket
+    /// meanwhile (`tcp_sendmsg_locked` → `tcp_push` → `tcp_write_xmit`, under `lock_sock`),
+    /// which the model does in no time.
+    fn push_handed_over(&self, sid: SocketId) -> Micros {
+        let Some(Sock::Tcp(t)) = self.socks.get(sid.0 as usize) else {
+            return self.now;
+        };
+        let (local, Some(remote)) = (t.local, t.remote) else {
+            return self.now;
+        };
+        let pushed = self.out.iter().rev().take_while(|e| e.t == self.now).any(
+            |e| matches!(&e.kind, EventKind::SegmentSent { segment, .. } if segment.src == local),
+        );
+        match self.links.get(&(local.host, remote.host)) {
+            Some(l) if pushed => l.last_handover().max(self.now),
+            _ => self.now,
+        }
     }
 
     /// The rest of a blocked send(): as much as the send buffer takes now.
@@ -1055,6 +1095,11 @@ impl Sim {
         let n = t.send_room(want, p);
         if n == 0 {
             // `sk_stream_wait_memory`: the task sleeps (SOCK_NOSPACE) until an ACK frees room.
+            // A task that runs now (first sleep, or woken at this instant) goes to sleep now:
+            // it holds the socket until its push is handed over ([`Sim::writer_sleeps`]).
+            if !self.apps[i].asleep || self.apps[i].woken_at == Some(self.now) {
+                self.apps[i].held_until = self.push_handed_over(sid);
+            }
             self.apps[i].asleep = true;
             return false;
         }

@@ -579,6 +579,7 @@ impl Sim {
                 asleep: false,
                 wake_at: None,
                 woken_at: None,
+                held_until: 0,
             });
         }
         Ok(())
