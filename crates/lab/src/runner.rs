@@ -977,8 +977,9 @@ impl Ctx<'_> {
     /// watcher thread interrupts it (`signal::wake_signal`, every 20 ms until it returned), as
     /// Ctrl-C does. A run lasts its horizon, whatever its calls wait for: a 2 s scenario whose
     /// close() lingered 100 s took 102 s. The watcher sleeps until the horizon and is woken
-    /// the moment `call` returns, so a close() that returns at once costs no wait; it is
-    /// joined before this returns, so no wake-up can reach a later call of the thread.
+    /// the moment `call` returns; it is joined before this returns, so no wake-up can reach a
+    /// later call of the thread. Only for a close() that may linger (`sock::lingers`): the
+    /// thread's start would delay every other close() and the FIN it sends.
     fn until_horizon<T>(&self, call: impl FnOnce() -> T) -> T {
         // The wake-up must find its handler (`install` sets it up in `main`; unit tests
         // call the runner without it): unhandled, a real-time signal ends the process.
@@ -1417,7 +1418,11 @@ impl Ctx<'_> {
                 // ends that wait (`Held`'s `Drop`): no return then, the run stops there; and
                 // so does the horizon, where the model's close() is still asleep.
                 let held = socks[*cur].held.take();
-                self.until_horizon(|| drop(held));
+                if matches!(&held, Some(Held::Stream(st)) if sock::lingers(st)) {
+                    self.until_horizon(|| drop(held));
+                } else {
+                    drop(held);
+                }
                 crate::sys::signal::check()?;
                 if self.past_horizon() {
                     return Ok(false);

@@ -229,6 +229,27 @@ fn set_linger_fd(fd: RawFd, secs: u32) -> Result<()> {
     linger_raw(fd, l)
 }
 
+/// Whether close() of `s` may sleep: SO_LINGER on with a time (`sk_stream_wait_close`);
+/// off, or on with 0 (an abort), it returns at once. Unknown (getsockopt failed): assumed so.
+pub fn lingers(s: &TcpStream) -> bool {
+    let mut l = libc::linger {
+        l_onoff: 0,
+        l_linger: 0,
+    };
+    let mut len = std::mem::size_of::<libc::linger>() as libc::socklen_t;
+    // SAFETY: a linger struct we own; `len` says how much the kernel may fill.
+    let r = unsafe {
+        libc::getsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &mut l as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    r != 0 || (l.l_onoff != 0 && l.l_linger > 0)
+}
+
 fn linger_raw(fd: RawFd, l: libc::linger) -> Result<()> {
     // SAFETY: a linger struct we own.
     cvt(
