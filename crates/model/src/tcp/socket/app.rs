@@ -27,7 +27,8 @@ impl TcpSocket {
             return self.send_space().min(want);
         };
         let mut queued = self.send_skbs_mem();
-        if self.snd_wait && !self.snd_space_woken && limit.saturating_sub(queued) < queued / 2 {
+        if self.snd_wait && !self.snd_space_woken && !super::memory::stream_writeable(queued, limit)
+        {
             // `sk_stream_wait_memory` sleeps on the socket's wait queue until a wake-up
             // finds `sk_stream_memory_free` (`sk_wmem_queued < sk_sndbuf`). The ACKs' wake-up
             // (`tcp_check_space` → `sk_stream_write_space`) comes only once the free part is

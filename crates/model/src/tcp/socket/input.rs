@@ -443,12 +443,9 @@ impl TcpSocket {
                         self.close_on_reset(self.rcv_nxt, ctx);
                         return;
                     }
-                    if self.sack_ok {
-                        let start = self.roff(seq);
-                        self.dsack = Some((start, start + seg.payload_len as u64));
-                    }
-                    self.ack_duplicate(ctx.p);
-                    if self.linux_window_ack_owed(self.fin_received, ctx) {
+                    let start = self.roff(seq);
+                    let end = start + seg.payload_len as u64;
+                    if self.take_duplicate(start, end, self.fin_received, ctx) {
                         ack_now = true;
                     }
                 }
@@ -518,25 +515,24 @@ impl TcpSocket {
                 }
                 ofo = true;
             } else {
-                // A duplicate: acknowledged at once (`tcp_data_queue`'s retransmit case,
-                // which enters quick-ACK mode, [`TcpSocket::enter_quickack_mode`]), and
-                // reported as a D-SACK of the whole segment, its FIN's number included
+                // A duplicate: `tcp_data_queue`'s retransmit case, which enters quick-ACK
+                // mode and reports a D-SACK of the whole segment, its FIN's number included
                 // (`tcp_dsack_set(sk, seq, end_seq)`; RFC 2883 §4: a duplicate segment). In
                 // CLOSE-WAIT, CLOSING and LAST-ACK `tcp_rcv_state_process` hands a segment
                 // starting below rcv_nxt to `tcp_data_queue`. Measured on 6.18 (explore seed
                 // 2100 #23): the ACK of a peer's FIN lost, its retransmitted FIN reaches a
                 // CLOSE-WAIT socket and is acknowledged "ack=2 sack 1-2".
-                if self.sack_ok && fin_off < self.roff(self.rcv_nxt) {
-                    self.dsack = Some((self.roff(seq), fin_off + 1));
-                }
-                self.ack_duplicate(ctx.p);
-                // As for data received again ([`TcpSocket::process_text`]): Linux leaves the
-                // ACK to `__tcp_ack_snd_check`, whose window test may end the quick-ACK mode
-                // just entered; the quick-ACK test below sends it otherwise. The FIN's number
-                // counts in `rcv_nxt - rcv_wup`. Measured on 6.18 (2896 bytes and a FIN to
-                // SO_RCVBUF 4096, nobody reading, the second segment's ACK owed): the FIN's
-                // tail loss probe copy is answered by the delayed ACK 36 ms later.
-                if !linux_acks || self.linux_window_ack_owed(true, ctx) {
+                // As for data received again: Linux leaves the ACK to `__tcp_ack_snd_check`
+                // ([`TcpSocket::take_duplicate`]). The FIN's number counts in `rcv_nxt -
+                // rcv_wup`. Measured on 6.18 (2896 bytes and a FIN to SO_RCVBUF 4096, nobody
+                // reading, the second segment's ACK owed): the FIN's tail loss probe copy is
+                // answered by the delayed ACK 36 ms later.
+                let end = if fin_off < self.roff(self.rcv_nxt) {
+                    fin_off + 1
+                } else {
+                    0
+                };
+                if self.take_duplicate(self.roff(seq), end, true, ctx) {
                     ack_now = true;
                 }
             }

@@ -360,8 +360,7 @@ impl TcpSocket {
             self.sndbuf_expand(p);
         }
         if let Some(limit) = self.sndbuf_limit(p) {
-            let queued = self.send_skbs_mem();
-            if queued < limit && limit - queued >= queued / 2 {
+            if stream_writeable(self.send_skbs_mem(), limit) {
                 self.snd_space_woken = true;
             }
         }
@@ -954,4 +953,12 @@ impl TcpSocket {
     pub(super) fn advertised_window_now(&self) -> u32 {
         self.rcv_adv_edge.diff(self.rcv_nxt).max(0) as u32
     }
+}
+
+/// Linux `__sk_stream_is_writeable`: `queued` (`sk_wmem_queued`) below `limit` (`sk_sndbuf`)
+/// with the free part at least half the queued one (`sk_stream_wspace >=
+/// sk_stream_min_wspace`), i.e. a third of the buffer free: what a writer asleep in
+/// `sk_stream_wait_memory` waits for, and `sk_stream_write_space` wakes it on.
+pub(super) fn stream_writeable(queued: u64, limit: u64) -> bool {
+    queued < limit && limit - queued >= queued / 2
 }

@@ -311,6 +311,25 @@ impl TcpSocket {
         self.ack_sched = true;
     }
 
+    /// A segment wholly received before, [start, end) in receive offsets (its FIN's number
+    /// included): `tcp_data_queue`'s retransmit case D-SACKs it (`tcp_dsack_set(sk, seq,
+    /// end_seq)`; RFC 2883 §4), enters quick-ACK mode and schedules the ACK
+    /// ([`Self::ack_duplicate`]); whether that ACK goes at once is `__tcp_ack_snd_check`'s
+    /// window test ([`Self::linux_window_ack_owed`], `fin`: the peer's FIN counted in
+    /// rcv_nxt), whose `__tcp_select_window` ends the quick-ACK mode just entered under
+    /// memory pressure, or else its quick-ACK test (`on_segment`). The RFC profile ACKs a
+    /// duplicate at once (RFC 9293 §3.10.7.4, first check). True: the ACK is owed now.
+    pub(super) fn take_duplicate(&mut self, start: u64, end: u64, fin: bool, ctx: &Ctx) -> bool {
+        if self.sack_ok && start < end {
+            self.dsack = Some((start, end));
+        }
+        if ctx.p.quickack_max == 0 {
+            return true;
+        }
+        self.ack_duplicate(ctx.p);
+        self.linux_window_ack_owed(fin, ctx)
+    }
+
     pub(super) fn seq_end_after_rcv(&self, seq: SeqNumber, len: u32) -> bool {
         (seq + len).gt(self.rcv_nxt)
     }
@@ -340,14 +359,9 @@ impl TcpSocket {
             // An old duplicate: ACK it, reporting it as a D-SACK (RFC 2883 §4). Linux
             // `tcp_data_queue` ("A retransmit, 2nd most common case. Force an immediate
             // ack.") enters quick-ACK mode and schedules the ACK first.
-            if self.sack_ok && len > 0 {
-                let s0 = nxt - skip as u64;
-                self.dsack = Some((s0, s0 + len as u64));
-            }
-            if len == 0 || ctx.p.quickack_max == 0 {
+            if len == 0 {
                 return AckDue::Now;
             }
-            self.ack_duplicate(ctx.p);
             // Linux has no ICSK_ACK_NOW here: `__tcp_ack_snd_check` decides, and its window
             // test comes first, whose `__tcp_select_window` ends the quick-ACK mode just
             // entered when less than half the buffer is free. So with more than a segment
@@ -356,7 +370,12 @@ impl TcpSocket {
             // Measured on 6.18 (explore seed 5800 #27, SO_RCVBUF 4096, nobody reading): a
             // tail loss probe's copy of the segment that filled the window is answered
             // "ack=4345 win=0 sack 2897-4345" 36 ms later, by the delayed-ACK timer.
-            return if self.window_ack_owed(ctx) {
+            // Offsets start at the ISN: one from before it (an old wrapped sequence
+            // number) has no D-SACK (an empty range).
+            let (start, end) = nxt
+                .checked_sub(skip as u64)
+                .map_or((0, 0), |s0| (s0, s0 + len as u64));
+            return if self.take_duplicate(start, end, false, ctx) {
                 AckDue::Now
             } else {
                 AckDue::Later
