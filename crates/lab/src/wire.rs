@@ -331,19 +331,24 @@ pub const DATAGRAM_HANDOVER_US: u64 = 2;
 /// timer, 3 of 3 runs; the model's reader at the same instant offered 78).
 pub const READER_WAKE_US: u64 = 30;
 
-/// How long a task asleep in send() takes to run on the lab's machine once an ACK that came
-/// after it let go of the socket woke it (`Profile::writer_wake_us`), µs, which a run gives
-/// the model. Measured on 6.18 (2-core VM, load 2.4-3.7), send(100000) into a peer that
-/// reads late, on 1 ms and 50 ms wires: the writer's first new segment left 50-92 µs after
-/// the first ACK of the train that woke it (explore 49100-10, 49200-1), 110-210 µs on the
-/// 50 ms wire (explore 44000-8, 5 of 5), the train's other ACKs handled before it copied.
-/// Against 12 recorded runs of each of those and 49100-6 (load 0.6-3.7), 60 took the rows
-/// differing from 594 to 378 and the runs agreeing outright from 2 to 4 of 48; 120 gave 490
-/// and 8 (better on 44000-8 and 49100-10, 14-23 rows on 49200-1 in 10 of 12), 30 gave 464
-/// and 4 (the crate README's "When a woken writer copies"). On a 0 ms wire the waking ACK
-/// comes while the writer's push is still handed over and it copies at once, whatever
-/// this is.
-pub const WRITER_WAKE_US: u64 = 60;
+/// How long a task asleep in send() takes to copy on the lab's machine once an ACK that came after
+/// it let go of the socket woke it (`Profile::writer_wake_us`), µs, which a run gives the model:
+/// from the waking ACK's processing to the writer's first copy, the ACKs that come meanwhile
+/// handled first. Traced on 6.18 with tracepoints (tcp:tcp_probe for each incoming segment,
+/// sched:sched_waking / sched_switch for the writer's thread, tcp:tcp_sendmsg_locked for each skb
+/// it fills; 2-core VM, load 4-8), send(100000) into a peer that reads late (explore 49100-10,
+/// 49200-1, 49300-2, 49100-6, 44000-8 on 0, 1, 5 and 50 ms wires, 76 wake-ups): the waking ACK is
+/// the model's in every run of 49100-10, 49200-1 and 49300-2 (the 2nd, 5th and 6th of its train:
+/// `__sk_stream_is_writeable` after `tcp_sndbuf_expand`); the writer is woken 2-8 µs after it, runs
+/// 17-63 µs after it (median 32) and starts copying 19-82 µs after it (median 43, quartiles 34 and
+/// 53; twice 324 and 600 under load), after 0-5 more ACKs of the train (median 2). The 60 µs once
+/// measured here counted from the train's first ACK to the writer's first new segment as the wire
+/// read it, which adds the waking ACK's place in the train and the relay's reading. Against the
+/// same 30 recorded runs (6 a case, load 5.9-8.0) 40 gives 237 differing rows where 60 gave 254, 3
+/// of 30 runs agreeing either way (the crate README's "When a woken writer copies, traced"). On a 0
+/// ms wire the waking ACK comes while the writer's push is still handed over and it copies at once,
+/// whatever this is.
+pub const WRITER_WAKE_US: u64 = 40;
 
 /// How long a packet takes through the wire's two ends on top of the delay asked
 /// (`LinkSpec::pass_us`), µs, which a run gives the model: the sender's stack to its TUN

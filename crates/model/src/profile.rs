@@ -468,9 +468,9 @@ profile! {
     /// and the writer copies at once, whatever this says (`Sim::writer_sleeps`). Like
     /// `reader_wake_us` it depends on the machine, not on TCP, so both profiles leave it at
     /// 0 (a woken writer copies at the waking ACK's instant). `synack-lab compare` gives the
-    /// model the lab machine's 60, measured on 6.18 at load 2.4-3.7 (1 ms and 50 ms wires:
-    /// the writer's first new segment 50-92 µs after the ACK train's first ACK, 110-210 µs
-    /// on the 50 ms wire).
+    /// model the lab machine's 40, traced on 6.18 with tracepoints at load 4-8 (0, 1, 5 and
+    /// 50 ms wires, 76 wake-ups: the writer's first copy 19-82 µs after the waking ACK,
+    /// median 43; `wire::WRITER_WAKE_US`).
     writer_wake_us: Micros,
     /// Nagle's algorithm as Linux does it (Minshall's variant, `tcp_nagle_check`): a small
     /// segment may go if no *small* segment is unacknowledged. `false`: RFC 896 / RFC 9293

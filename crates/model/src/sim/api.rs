@@ -1019,12 +1019,14 @@ impl Sim {
     /// write into the handshake's send buffer (`send-buffer-bulk-write+delay=0`: the kernel
     /// handing over its 44 segments ~10 µs apart; in the model the first flight's 10 are
     /// handed over until 180 µs after the push, the waking ACK 150 µs after it) copies at
-    /// once too. On 1 ms and 50 ms wires the ACKs come after the push is over: the kernel's
-    /// writer copied 50-92 µs after the train's first ACK (explore 49100-10, 49200-1), 110-210
-    /// µs on the 50 ms one (44000-8, 5 of 5). Against 12 recorded kernel runs a case (load
-    /// 0.6-3.7), rows differing with the writer at the wake → 60 µs after it: 44000-8 263 →
-    /// 102, 49100-10 108 → 80, 49200-1 97 → 70, runs agreeing outright 0 → 2 of 36; the 0 ms
-    /// two-client 49100-6, all M, 126 either way. With send(60000) then close() (20 ms one
+    /// once too. On 1, 5 and 50 ms wires the ACKs come after the push is over. Traced with
+    /// tracepoints (tcp:tcp_probe, sched:sched_waking / sched_switch, tcp:tcp_sendmsg_locked;
+    /// explore 49100-10, 49200-1, 49300-2, 44000-8, 76 wake-ups, load 4-8): the waking ACK is
+    /// the one this picks (the 2nd, 5th, 6th of its train), the writer runs 17-63 µs after it
+    /// and starts copying 19-82 µs after it (median 43: the lab's `writer_wake_us`, 40), after
+    /// 0-5 more ACKs of the train, processed in softirq; those that come while it copies wait
+    /// in the socket's backlog (`tcp_add_backlog`, which coalesces them) until its push is
+    /// done (47 of 76), which the model, copying in no time, leaves to come after the copy. With send(60000) then close() (20 ms one
     /// way, the 46080-byte buffer of the handshake): the writer's
     /// first new segment leaves after the rest of the train that woke it, 110-140 µs later,
     /// and its last, the 632-byte tail, before the close() that follows
