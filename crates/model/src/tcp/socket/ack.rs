@@ -103,6 +103,17 @@ impl TcpSocket {
                 self.snd_wnd = wnd;
                 // `tcp_ack_update_window`: a new window is a new prediction.
                 self.fast_path_check();
+                // ... and, with data waiting to be sent (`!tcp_write_queue_empty`), Linux's
+                // other check for idleness (`tcp_slow_start_after_idle_check`, besides
+                // `tcp_skb_entail`): with nothing in flight before this ACK
+                // (`tp->packets_out`, read before `tcp_clean_rtx_queue`) and more than an
+                // RTO since the last send, cwnd restarts before the new window sends the
+                // queue. Measured on 6.18 (explore seed 49400 #8: 110 KB written before the
+                // peer's window closed, 313 ms with nothing sent, then a window of 62464):
+                // tcp_probe shows cwnd 71 → 35 at that ACK, and 35 segments leave, not 43.
+                if !outstanding && self.unsent_waiting() {
+                    self.restart_after_idle(ctx);
+                }
             }
             if wnd > self.max_snd_wnd {
                 self.max_snd_wnd = wnd;

@@ -1037,6 +1037,13 @@ impl TcpSocket {
         self.sseq(self.sndbuf.tail)
     }
 
+    /// Something waits to be sent beyond SND.NXT, data or a FIN: Linux's
+    /// `!tcp_write_queue_empty(sk)` (unsent skbs; the sent ones are on the rtx queue).
+    fn unsent_waiting(&self) -> bool {
+        self.sndbuf.tail > self.soff(self.snd_nxt)
+            || (self.fin_queued && self.snd_nxt.le(self.fin_seq()))
+    }
+
     /// The FIN was sent and the peer has not SACKed it: it is in flight, and a data
     /// retransmission that ends the stream carries it again.
     fn fin_unsacked_out(&self) -> bool {

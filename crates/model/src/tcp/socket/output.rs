@@ -893,7 +893,9 @@ impl TcpSocket {
     }
 
     /// Before new data leaves an idle connection: Linux `tcp_slow_start_after_idle_check`
-    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1. The idle time is
+    /// (nothing in flight and idle for more than the RTO), RFC 5681 §4.1, which Linux runs
+    /// where a write starts an skb (`tcp_skb_entail`) and where a new window comes for data
+    /// waiting (`tcp_ack_update_window`). The idle time is
     /// counted as the kernel counts it, in ticks crossed (`delta = tcp_jiffies32 -
     /// tp->lsndtime`, restart when `delta > icsk_rto`, both jiffies): a write 200.05 ms after
     /// the last send with an RTO of 200 ms restarts only if 51 ticks have gone by, not 50.

@@ -267,9 +267,7 @@ impl TcpSocket {
                 // `tcp_fastretrans_alert`; an ACK that advances SND.UNA always updates it).
                 let wnd = (h.window as u32) << self.snd_wscale;
                 let wnd_end = SeqNumber(h.ack) + wnd;
-                let unsent = self.sndbuf.tail > self.soff(self.snd_nxt)
-                    || (self.fin_queued && self.snd_nxt.le(self.fin_seq()));
-                if unsent && wnd_end.gt(self.snd_nxt) {
+                if self.unsent_waiting() && wnd_end.gt(self.snd_nxt) {
                     return true;
                 }
                 self.frto = false;

@@ -1845,7 +1845,70 @@ fn reno_grows_cwnd_only_when_the_window_was_used_as_cubic_does() {
 }
 
 #[test]
-fn only_a_write_that_starts_an_skb_restarts_the_window_after_idle() {
+fn a_window_update_for_data_queued_while_idle_restarts_the_window() {
+    // `tcp_ack_update_window` → `tcp_slow_start_after_idle_check`: a new window for data
+    // that waited while nothing was in flight restarts cwnd once the last send is more than
+    // an RTO old, as a write that starts an skb does. Measured on 6.18 (explore seed 49400
+    // #8: 110 KB queued behind a closed window, 313 ms with nothing sent, then a window of
+    // 62464; tcp_probe: cwnd 71 → 35 at that ACK): 35 segments leave, not 43.
+    let mut h = socket_established();
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10);
+    send!(h, ". seq=1 ack=14601 win=0");
+    assert_eq!(h.s.info(&h.p).cwnd, 20);
+    // Written at once: the write's own check finds no idleness, and the data waits.
+    app_send(&mut h, 30 * 1460, false);
+    recv_nothing!(h);
+    h.wait_ms(1_000);
+    send!(h, ". seq=1 ack=14601 win=0");
+    recv_nothing!(h);
+    assert_eq!(
+        h.s.info(&h.p).cwnd,
+        20,
+        "the same closed window is no update"
+    );
+    send!(h, ". seq=1 ack=14601 win=60000");
+    assert_eq!(h.s.info(&h.p).cwnd, 10, "restarted by the window update");
+    assert_eq!(h.sent().len(), 10, "one restarted window of the 30 waiting");
+}
+
+#[test]
+fn a_window_update_while_data_is_in_flight_keeps_the_window() {
+    // `tcp_slow_start_after_idle_check` returns while `tp->packets_out` is not 0, and
+    // `tcp_ack_update_window` runs before `tcp_clean_rtx_queue`: a new window that comes
+    // while segments are out (here a pure window update at SND.UNA, more than an RTO after
+    // they left; the timer is not fired) restarts nothing, however long the silence.
+    let mut h = socket_established();
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10);
+    send!(h, ". seq=1 ack=14601");
+    assert_eq!(h.s.info(&h.p).cwnd, 20);
+    app_send(&mut h, 40 * 1460, false);
+    assert_eq!(h.sent().len(), 20, "cwnd 20; 20 segments wait");
+    h.wait_ms(1_000);
+    send!(h, ". seq=1 ack=14601 win=60000");
+    assert_eq!(h.s.info(&h.p).cwnd, 20, "segments were out: no restart");
+}
+
+#[test]
+fn a_window_update_with_nothing_waiting_leaves_the_restart_to_the_next_write() {
+    // `tcp_ack_update_window` checks for idleness only when the write queue holds something
+    // (`!tcp_write_queue_empty`); the write that comes later checks again in
+    // `tcp_skb_entail`, and restarts.
+    let mut h = socket_established();
+    app_send(&mut h, 10 * 1460, false);
+    assert_eq!(h.sent().len(), 10);
+    send!(h, ". seq=1 ack=14601 win=0");
+    h.wait_ms(1_000);
+    send!(h, ". seq=1 ack=14601 win=60000");
+    recv_nothing!(h);
+    assert_eq!(h.s.info(&h.p).cwnd, 20, "nothing waited for the window");
+    app_send(&mut h, 100, false);
+    assert_eq!(h.s.info(&h.p).cwnd, 10, "the write restarts it");
+}
+
+#[test]
+fn a_push_of_corked_bytes_after_idle_keeps_the_window_and_a_write_restarts_it() {
     // `tcp_slow_start_after_idle_check` runs in `tcp_skb_entail`: corked bytes the probe
     // timer pushes more than an RTO after the last send keep cwnd, a later write after
     // idle restarts it. Measured on 6.18 (explore seed 1100 #26: a corked 20,000-byte

@@ -656,9 +656,7 @@ impl TcpSocket {
         ) {
             return;
         }
-        let waiting = self.sndbuf.tail > self.soff(self.snd_nxt)
-            || (self.fin_queued && self.snd_nxt.le(self.fin_seq()));
-        if self.snd_max.gt(self.snd_una) || !waiting {
+        if self.snd_max.gt(self.snd_una) || !self.unsent_waiting() {
             // `tcp_probe_timer`: data in flight (the RTO's business) or nothing to probe
             // for ends the episode.
             self.probes_out = 0;
