@@ -1012,24 +1012,23 @@ impl Sim {
     ///   socket not owned), and it copies against the state they left. From then on the ACKs
     ///   behind it wait in the backlog until it sleeps again or returns.
     ///
-    /// Measured on 6.18 at a 0 ms wire (explore 6300-4 and 6200-18: send(100000) into a peer
-    /// that does not read, the ACKs 10-30 µs apart coming back while the push is still
-    /// handed over): the kernel's chunk ends are those of a writer that copied at the waking
-    /// ACK in 17 of 24 runs (load 4-22), of one copying 30 µs later in none; and the bulk
-    /// write into the handshake's send buffer (`send-buffer-bulk-write+delay=0`: the kernel
-    /// handing over its 44 segments ~10 µs apart; in the model the first flight's 10 are
-    /// handed over until 180 µs after the push, the waking ACK 150 µs after it) copies at
-    /// once too. On 1, 5 and 50 ms wires the ACKs come after the push is over. Traced with
-    /// tracepoints (tcp:tcp_probe, sched:sched_waking / sched_switch, tcp:tcp_sendmsg_locked;
-    /// explore 49100-10, 49200-1, 49300-2, 44000-8, 76 wake-ups, load 4-8): the waking ACK is
-    /// the one this picks (the 2nd, 5th, 6th of its train), the writer runs 17-63 µs after it
-    /// and starts copying 19-82 µs after it (median 43: the lab's `writer_wake_us`, 40), after
-    /// 0-5 more ACKs of the train, processed in softirq; those that come while it copies wait
-    /// in the socket's backlog (`tcp_add_backlog`, which coalesces them) until its push is
-    /// done (47 of 76), which the model, copying in no time, leaves to come after the copy. With send(60000) then close() (20 ms one
-    /// way, the 46080-byte buffer of the handshake): the writer's
-    /// first new segment leaves after the rest of the train that woke it, 110-140 µs later,
-    /// and its last, the 632-byte tail, before the close() that follows
+    /// Measured on 6.18 at a 0 ms wire (explore 6300-4 and 6200-18: send(100000) into a peer that
+    /// does not read, the ACKs 10-30 µs apart coming back while the push is still handed over): the
+    /// kernel's chunk ends are those of a writer that copied at the waking ACK in 17 of 24 runs
+    /// (load 4-22), of one copying 30 µs later in none; and the bulk write into the handshake's
+    /// send buffer (`send-buffer-bulk-write+delay=0`: the kernel handing over its 44 segments ~10
+    /// µs apart; in the model the first flight's 10 are handed over until 180 µs after the push,
+    /// the waking ACK 150 µs after it) copies at once too. On 1, 5 and 50 ms wires the ACKs come
+    /// after the push is over. Traced with tracepoints (tcp:tcp_probe, sched:sched_waking /
+    /// sched_switch, tcp:tcp_sendmsg_locked; explore 49100-10, 49200-1, 49300-2, 44000-8, 76
+    /// wake-ups, load 4-8): the waking ACK is the one this picks (the 2nd, 5th, 6th of its train),
+    /// the writer runs 17-63 µs after it and starts copying 19-82 µs after it (median 43: the lab's
+    /// `writer_wake_us`, 40), after 0-5 more ACKs of the train, processed in softirq; those that
+    /// come while it copies wait in the socket's backlog (`tcp_add_backlog`, which coalesces them)
+    /// until its push is done (47 of 76), which the model, copying in no time, leaves to come after
+    /// the copy. With send(60000) then close() (20 ms one way, the 46080-byte buffer of the
+    /// handshake): the writer's first new segment leaves after the rest of the train that woke it,
+    /// 110-140 µs later, and its last, the 632-byte tail, before the close() that follows
     /// (`Sim::next_call_at`), whose FIN leaves alone 6 µs after it (3 of 3, load 3.6-4.2).
     fn writer_sleeps(&mut self, i: usize) -> bool {
         let app = &self.apps[i];
