@@ -227,7 +227,9 @@ fn scaled(v: f64, decimals: usize) -> Option<(u128, u128, u32)> {
     Some((n >> shift, n & ((1u128 << shift) - 1), shift))
 }
 
-fn push_fixed(out: &mut String, v: f64, decimals: usize) {
+/// [`fixed`], appended to `out`: no String of its own (the ladder writes thousands of
+/// coordinates a drawing).
+pub fn push_fixed(out: &mut String, v: f64, decimals: usize) {
     if push_special(out, v) {
         return;
     }

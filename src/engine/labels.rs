@@ -58,7 +58,7 @@ pub fn segment_label(seg: &Segment, isns: &Isns, n: Numbering) -> (String, Strin
         Header::Udp(u) => {
             let mut s = format!("UDP len={}", u.length.saturating_sub(8));
             if let Some(p) = seg.payload.first() {
-                s = format!("{s} ({})", p.message.0 + 1);
+                let _ = std::fmt::Write::write_fmt(&mut s, format_args!(" ({})", p.message.0 + 1));
             }
             (s, String::new())
         }

@@ -137,6 +137,18 @@ fn f1(v: f64) -> String {
     num::fixed(v, 1)
 }
 
+/// ` name="v"` for each pair, `v` as [`f1`] writes it, appended to `o` without a String of its
+/// own per number (a drawing writes thousands of coordinates).
+fn push_attrs(o: &mut String, attrs: &[(&str, f64)]) {
+    for (name, v) in attrs {
+        o.push(' ');
+        o.push_str(name);
+        o.push_str("=\"");
+        num::push_fixed(o, *v, 1);
+        o.push('"');
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct StaticProps {
     pub ladder: Shared<Ladder>,
@@ -247,6 +259,19 @@ struct LabelBox {
     /// The upright bounding box (left, top, right, bottom): most pairs lie far apart, and this
     /// tells at once.
     bounds: (f64, f64, f64, f64),
+    /// The separating-axis test's two axes of this rectangle (the normals of its first two
+    /// edges, unit length, so the slack is in pixels; the other two edges are parallel to them)
+    /// and the rectangle's own extent along each, computed once: a label is tested against
+    /// several boxes, and a burst of a thousand datagrams tests thousands of pairs a drawing.
+    axes: [(f64, f64); 2],
+    spans: [(f64, f64); 2],
+}
+
+/// The extent of `pts` along the unit vector `(ax, ay)`.
+fn span(pts: &[(f64, f64); 4], (ax, ay): (f64, f64)) -> (f64, f64) {
+    pts.iter()
+        .map(|v| v.0 * ax + v.1 * ay)
+        .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)))
 }
 
 impl LabelBox {
@@ -255,7 +280,12 @@ impl LabelBox {
     /// across the line (the text's own y: negative is above). Glyphs reach 10/12 of the size
     /// above the baseline and 2/12 below.
     fn new(text: &str, at: (f64, f64), u: (f64, f64), anchor: &str, base: f64, size: f64) -> Self {
-        let len = label_width(text, size);
+        Self::of_len(label_width(text, size), at, u, anchor, base, size)
+    }
+
+    /// [`LabelBox::new`] for a text `len` px long (its [`label_width`]), which an arrow's
+    /// label measures once for the places it tries.
+    fn of_len(len: f64, at: (f64, f64), u: (f64, f64), anchor: &str, base: f64, size: f64) -> Self {
         let x0 = match anchor {
             "end" => -len,
             "middle" => -len / 2.0,
@@ -273,14 +303,26 @@ impl LabelBox {
         LabelBox::of(pts)
     }
 
-    /// The quadrilateral `pts` and its upright bounds.
+    /// The rectangle `pts` (corners in order), its upright bounds and its axes.
     fn of(pts: [(f64, f64); 4]) -> Self {
         let bounds = pts
             .iter()
             .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |b, p| {
                 (b.0.min(p.0), b.1.min(p.1), b.2.max(p.0), b.3.max(p.1))
             });
-        LabelBox { pts, bounds }
+        let axis = |i: usize| {
+            let (p, q) = (pts[i], pts[i + 1]);
+            let (ax, ay) = (p.1 - q.1, q.0 - p.0);
+            let n = (ax * ax + ay * ay).sqrt().max(1e-9);
+            (ax / n, ay / n)
+        };
+        let axes = [axis(0), axis(1)];
+        LabelBox {
+            pts,
+            bounds,
+            axes,
+            spans: [span(&pts, axes[0]), span(&pts, axes[1])],
+        }
     }
 
     /// An upright rectangle (a state pill).
@@ -288,6 +330,8 @@ impl LabelBox {
         LabelBox {
             pts: [(left, top), (right, top), (right, bottom), (left, bottom)],
             bounds: (left, top, right, bottom),
+            axes: [(0.0, 1.0), (-1.0, 0.0)],
+            spans: [(top, bottom), (-right, -left)],
         }
     }
 
@@ -306,25 +350,19 @@ impl LabelBox {
     }
 
     /// Whether the two rectangles overlap (by more than half a pixel): they do unless one of
-    /// their four edge directions separates them (the separating axis theorem).
+    /// their edge directions separates them (the separating axis theorem; a rectangle's
+    /// opposite edges share a direction, so two axes each).
     fn collides(&self, other: &LabelBox) -> bool {
         let (a, b) = (self.bounds, other.bounds);
         if a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1 {
             return false;
         }
-        for quad in [&self.pts, &other.pts] {
-            for i in 0..4 {
-                let (p, q) = (quad[i], quad[(i + 1) % 4]);
-                // An edge's normal, scaled to unit length so the slack is in pixels.
-                let (ax, ay) = (p.1 - q.1, q.0 - p.0);
-                let n = (ax * ax + ay * ay).sqrt().max(1e-9);
-                let span = |pts: &[(f64, f64); 4]| {
-                    pts.iter()
-                        .map(|v| (v.0 * ax + v.1 * ay) / n)
-                        .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)))
-                };
-                let ((a0, a1), (b0, b1)) = (span(&self.pts), span(&other.pts));
-                if a1 - 0.5 <= b0 || b1 - 0.5 <= a0 {
+        let apart = |own: (f64, f64), theirs: (f64, f64)| {
+            own.1 - 0.5 <= theirs.0 || theirs.1 - 0.5 <= own.0
+        };
+        for (me, them) in [(self, other), (other, self)] {
+            for (axis, own) in me.axes.iter().zip(me.spans) {
+                if apart(own, span(&them.pts, *axis)) {
                     return false;
                 }
             }
@@ -460,14 +498,11 @@ pub fn arrows_drawn(
     // The arrowheads' path data, per kind in `SegKind::ALL` order.
     let mut heads: [String; SegKind::ALL.len()] = Default::default();
     let line = |o: &mut String, class: &str, (x0, y0, x1, y1): (f64, f64, f64, f64)| {
-        let _ = write!(
-            o,
-            "<line class=\"{class}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-            f1(x0),
-            f1(y0),
-            f1(x1),
-            f1(y1)
-        );
+        o.push_str("<line class=\"");
+        o.push_str(class);
+        o.push('"');
+        push_attrs(o, &[("x1", x0), ("y1", y0), ("x2", x1), ("y2", y1)]);
+        o.push_str("/>");
     };
     // The labels written so far, as boxes. A label that would be printed over one of them is
     // left out: a burst of datagrams sent together made an unreadable smear, and a lost one's
@@ -579,18 +614,21 @@ pub fn arrows_drawn(
             SegKind::Syn | SegKind::SynAck | SegKind::Fin | SegKind::Rst | SegKind::Icmp
         );
         let off: &[f64] = if must { &OFF_ARROW } else { &[] };
-        let candidates = std::iter::once(&shown)
-            .chain(short.as_ref())
+        // Each text measured once, for every place it tries.
+        let shown_w = (&shown, label_width(&shown, 12.0));
+        let short_w = short.as_ref().map(|t| (t, label_width(t, 12.0)));
+        let candidates = std::iter::once(shown_w)
+            .chain(short_w)
             .flat_map(|text| places.iter().map(move |place| (text, *place, LABEL_BASE)))
-            .chain(short.iter().flat_map(|text| {
+            .chain(short_w.into_iter().flat_map(|text| {
                 off.iter()
                     .flat_map(move |&base| places.iter().map(move |place| (text, *place, base)))
             }));
         let mut place = None;
-        for (text, (f, anchor), base) in candidates {
+        for ((text, len), (f, anchor), base) in candidates {
             if fits(
                 &mut placed,
-                LabelBox::new(text, at(f), u, anchor, base, 12.0),
+                LabelBox::of_len(len, at(f), u, anchor, base, 12.0),
                 i,
             ) {
                 place = Some((text, (f, anchor), base));
@@ -609,7 +647,13 @@ pub fn arrows_drawn(
                 LabelBox::new(&opts, (mx, my), u, anchor, 14.0, 11.0),
                 i,
             );
-        let tf = format!("translate({},{}) rotate({})", f1(mx), f1(my), f1(deg));
+        let mut tf = String::from("translate(");
+        num::push_fixed(&mut tf, mx, 1);
+        tf.push(',');
+        num::push_fixed(&mut tf, my, 1);
+        tf.push_str(") rotate(");
+        num::push_fixed(&mut tf, deg, 1);
+        tf.push(')');
         let kind = a.kind.css();
         let mut class = format!("seg k-{kind}");
         if a.lost() {
@@ -620,17 +664,20 @@ pub fn arrows_drawn(
         }
         // The arrow's own markup (inside its `g.seg`) and head, written here and put into the
         // layer by `Group::write`, unless the arrow joins the group before it (see `Group`).
-        let mut g = String::new();
+        let mut g = String::with_capacity(256);
         let mut head = None;
         let before = written.len();
         let mut why_shown = false;
         line(&mut g, "shaft", (x0, y0, x1, y1));
+        // Where the lines end (the shaft, and a lost arrow's ✕): the texts come after them.
+        let mut lines_end = g.len();
         match &a.outcome {
             Outcome::LostOnPath(r) | Outcome::Discarded(r) => {
                 let s = 6.0;
                 let from = g.len();
                 line(&mut g, "x", (x1 - s, y1 - s, x1 + s, y1 + s));
                 line(&mut g, "x", (x1 - s, y1 + s, x1 + s, y1 - s));
+                lines_end = g.len();
                 // The ✕ with its 3 px stroke.
                 let cross = LabelBox::rect(x1 - s - 1.5, y1 - s - 1.5, x1 + s + 1.5, y1 + s + 1.5);
                 written.push(Written {
@@ -690,26 +737,36 @@ pub fn arrows_drawn(
                 let (sin, cos) = (math::sin(ang), math::cos(ang));
                 let (bx, by) = (x1 - s * cos, y1 - s * sin);
                 let k = SegKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0);
-                let mut d = String::new();
-                let _ = write!(
-                    d,
-                    "M{} {}L{} {}L{} {}Z",
-                    f1(x1),
-                    f1(y1),
-                    f1(bx - w * sin),
-                    f1(by + w * cos),
-                    f1(bx + w * sin),
-                    f1(by - w * cos)
-                );
+                let mut d = String::from("M");
+                for (k, v) in [
+                    x1,
+                    y1,
+                    bx - w * sin,
+                    by + w * cos,
+                    bx + w * sin,
+                    by - w * cos,
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    // "M x y L x y L x y Z", without the spaces after the letters.
+                    match k {
+                        0 => {}
+                        2 | 4 => d.push('L'),
+                        _ => d.push(' '),
+                    }
+                    num::push_fixed(&mut d, v, 1);
+                }
+                d.push('Z');
                 head = Some((k, d));
             }
         }
         // What is drawn of the arrow whatever its texts: class, shaft, ✕ or head.
-        let shape = format!(
-            "{class}|{}|{}",
-            &g[..g.find("<text").unwrap_or(g.len())],
-            head.as_ref().map_or("", |(_, d)| d.as_str())
-        );
+        let head_d = head.as_ref().map_or("", |(_, d)| d.as_str());
+        let mut shape = String::with_capacity(class.len() + lines_end + head_d.len() + 2);
+        for part in [&class, "|", &g[..lines_end], "|", head_d] {
+            shape.push_str(part);
+        }
         let hash = fnv(&shape);
         open.retain(|&k| y0 - all[k].hit.1 <= 1.0);
         if !why_shown && place.is_none() && note.is_none() {
@@ -1917,4 +1974,79 @@ pub fn kinds_present(l: &Ladder) -> Vec<super::labels::SegKind> {
         .into_iter()
         .filter(|k| l.arrows.iter().any(|a| a.kind == *k))
         .collect()
+}
+
+#[cfg(test)]
+mod label_box_tests {
+    use super::LabelBox;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// The separating-axis test as it was written before the axes were kept with the box: all
+    /// four edges of both quadrilaterals, each normal normalised at the test. Returns whether
+    /// they overlap and how close the decision came to the half-pixel slack.
+    fn overlap_by_eight_edges(a: &LabelBox, b: &LabelBox) -> (bool, f64) {
+        let mut closest = f64::MAX;
+        for quad in [&a.pts, &b.pts] {
+            for i in 0..4 {
+                let (p, q) = (quad[i], quad[(i + 1) % 4]);
+                let (ax, ay) = (p.1 - q.1, q.0 - p.0);
+                let n = (ax * ax + ay * ay).sqrt().max(1e-9);
+                let span = |pts: &[(f64, f64); 4]| {
+                    pts.iter()
+                        .map(|v| (v.0 * ax + v.1 * ay) / n)
+                        .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)))
+                };
+                let ((a0, a1), (b0, b1)) = (span(&a.pts), span(&b.pts));
+                closest = closest
+                    .min((a1 - 0.5 - b0).abs())
+                    .min((b1 - 0.5 - a0).abs());
+                if a1 - 0.5 <= b0 || b1 - 0.5 <= a0 {
+                    return (false, closest);
+                }
+            }
+        }
+        (true, closest)
+    }
+
+    #[test]
+    fn two_axes_a_rectangle_decide_as_its_four_edges_did_for_labels_pills_and_shafts() {
+        let mut rng = synack_model::rng::Rng::new(40);
+        let mut unit = || rng.below(1_000_001) as f64 / 1_000_000.0;
+        let (mut overlaps, mut apart) = (0, 0);
+        for _ in 0..20_000 {
+            // Near each other (so that most pairs get past the upright bounds), turned any way,
+            // as labels along arrows are; an upright pill or an arrow's shaft now and then.
+            let pick = |unit: &mut dyn FnMut() -> f64| -> LabelBox {
+                let at = (100.0 + 60.0 * unit(), 100.0 + 60.0 * unit());
+                match (unit() * 3.0) as u32 {
+                    0 => LabelBox::rect(at.0, at.1, at.0 + 5.0 + 80.0 * unit(), at.1 + 18.0),
+                    1 => {
+                        let to = (at.0 + 200.0 * unit() - 100.0, at.1 + 200.0 * unit());
+                        LabelBox::along(at, to, 1.5)
+                    }
+                    _ => {
+                        let ang = (unit() * 2.0 - 1.0) * std::f64::consts::PI;
+                        let len = 5.0 + 150.0 * unit();
+                        let anchor = ["start", "middle", "end"][(unit() * 2.999) as usize];
+                        LabelBox::of_len(len, at, (ang.cos(), ang.sin()), anchor, -6.0, 12.0)
+                    }
+                }
+            };
+            let (a, b) = (pick(&mut unit), pick(&mut unit));
+            let (want, closest) = overlap_by_eight_edges(&a, &b);
+            if closest < 1e-6 {
+                // A decision on the slack's very edge, where rounding may go either way.
+                continue;
+            }
+            assert_eq!(a.collides(&b), want, "{:?} {:?}", a.pts, b.pts);
+            assert_eq!(b.collides(&a), want, "{:?} {:?}", b.pts, a.pts);
+            if want {
+                overlaps += 1;
+            } else {
+                apart += 1;
+            }
+        }
+        // Both answers were put to the test, many times.
+        assert!(overlaps > 2_000 && apart > 2_000, "{overlaps} {apart}");
+    }
 }
