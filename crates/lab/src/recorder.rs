@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use synack_model::trace::{
     Addr, AppCall, AppCallKind, AppResult, DropReason, Event, EventKind, Host, HostId,
     MessageContent, MessageId, MessageInfo, Origin, PayloadSpan, Proto, QueueKind, Segment,
-    SegmentId, SocketId, SocketInfo, TcpState, TimerKind, Trace, TRACE_FORMAT_VERSION,
+    SegmentId, ShutHow, SocketId, SocketInfo, TcpState, TimerKind, Trace, TRACE_FORMAT_VERSION,
 };
 
 use crate::ip::{parse, Parsed};
@@ -1311,6 +1311,10 @@ struct Causes {
     segments: Vec<(u64, bool, Segment)>,
     /// (absolute µs, socket, call)
     calls: Vec<(u64, SocketId, AppCallKind)>,
+    /// (absolute µs, socket) of each call that takes a listener out of LISTEN: close(), an
+    /// abort, and shutdown() with SHUT_RD or SHUT_RDWR (`inet_shutdown` → `tcp_disconnect`;
+    /// SHUT_WR leaves a listener listening), which `calls` cannot tell apart by kind.
+    unlistens: Vec<(u64, SocketId)>,
     /// Request sockets reset by a refused ACK (tcp_abort_on_overflow), from that ACK's
     /// arrival: nothing that arrives later is theirs.
     aborted: BTreeMap<SocketId, u64>,
@@ -1326,6 +1330,7 @@ impl Causes {
         let mut c = Causes {
             segments: Vec::new(),
             calls: Vec::new(),
+            unlistens: Vec::new(),
             aborted: aborted.clone(),
         };
         for (t, _, k) in sorted {
@@ -1339,7 +1344,17 @@ impl Causes {
                         c.segments.push((*t, false, seg.clone()));
                     }
                 }
-                EventKind::AppCall { socket, call } => c.calls.push((*t, *socket, call.kind())),
+                EventKind::AppCall { socket, call } => {
+                    c.calls.push((*t, *socket, call.kind()));
+                    let unlistens = match call {
+                        AppCall::Close | AppCall::Abort => true,
+                        AppCall::Shutdown { how } => !matches!(how, ShutHow::Wr),
+                        _ => false,
+                    };
+                    if unlistens {
+                        c.unlistens.push((*t, *socket));
+                    }
+                }
                 _ => {}
             }
         }
@@ -1568,10 +1583,10 @@ impl Causes {
         let mut state = from;
         let mut path = Vec::new();
         let listener_closed = s.parent.and_then(|l| {
-            self.calls
+            self.unlistens
                 .iter()
-                .find(|(_, id, k)| *id == l && matches!(k, AppCallKind::Close | AppCallKind::Abort))
-                .map(|(t, _, _)| *t)
+                .find(|(_, id)| *id == l)
+                .map(|(t, _)| *t)
         });
         // The sequence number one past our FIN, once we sent one: only an ACK of it moves
         // FIN-WAIT-1, CLOSING and LAST-ACK on.
@@ -3323,14 +3338,12 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_request_whose_listener_closed_is_not_established_by_the_segment_that_drops_it() {
-        // listener-close-request: the handshake's ACK lost, the listener closed, then the
-        // client's data reaches the request, which Linux drops (`tcp_v4_rcv`, the listener
-        // out of LISTEN) before the lookup that finds no socket and answers "R seq=1".
+    /// A request in SYN-RECEIVED whose listener makes `call` at 2 ms (its handshake's ACK was
+    /// lost), then the client's data at 5 ms and the host's "R seq=1": the trace, and the offset
+    /// of the recorder's start.
+    fn request_after_listener_call(call: AppCall) -> (Trace, u64) {
         let (r, t0) = recorder_with_listener();
-        let listener = SocketId(0);
-        call_at(&r, t0 + 2_000, listener, AppCall::Close);
+        call_at(&r, t0 + 2_000, SocketId(0), call);
         let data = tcp_at(tcp(CLIENT, 40000, SERVER, 9999, 0x18, 5), 1, 1);
         let tr = replay(
             &r,
@@ -3350,8 +3363,35 @@ mod tests {
             ],
         );
         let off = t0 - r.lock().start_us;
+        (tr, off)
+    }
+
+    #[test]
+    fn a_request_whose_listener_closed_is_not_established_by_the_segment_that_drops_it() {
+        // listener-close-request: the handshake's ACK lost, the listener closed, then the
+        // client's data reaches the request, which Linux drops (`tcp_v4_rcv`, the listener
+        // out of LISTEN) before the lookup that finds no socket and answers "R seq=1".
+        let (tr, off) = request_after_listener_call(AppCall::Close);
         assert_eq!(entered(&tr, TcpState::Established), None);
         assert_eq!(entered(&tr, TcpState::Closed), Some(off + 5_030));
+    }
+
+    #[test]
+    fn a_request_whose_listener_was_shut_down_for_reading_is_not_established_either() {
+        // Explore 50500 #15 (Linux 6.18, 3 of 3 runs): shutdown(SHUT_RD) takes a listener out of
+        // LISTEN (`inet_shutdown` → `tcp_disconnect`), and the handshake's ACK that reaches its
+        // request 28 ms later is answered "R seq=1" (tcp:tcp_send_reset, reason NO_SOCKET; no
+        // inet_sock_set_state to ESTABLISHED for it). The walk stamped ESTABLISHED on it.
+        let established = |how| {
+            entered(
+                &request_after_listener_call(AppCall::Shutdown { how }).0,
+                TcpState::Established,
+            )
+        };
+        assert_eq!(established(ShutHow::Rd), None);
+        assert_eq!(established(ShutHow::Rdwr), None);
+        // SHUT_WR leaves a listener listening: its request is completed as before.
+        assert!(established(ShutHow::Wr).is_some());
     }
 
     #[test]
