@@ -1444,18 +1444,21 @@ impl Causes {
             _ => causes.next(),
         };
         let call = || {
+            // A listener closes at a call that takes it out of LISTEN: shutdown(SHUT_RD) too,
+            // not SHUT_WR (`unlistens`).
+            if to == TcpState::Closed && s.listener {
+                return self
+                    .unlistens
+                    .iter()
+                    .find(|(t, id)| *t > after && *t <= upto && *id == s.id)
+                    .map(|(t, _)| *t);
+            }
             let kinds: &[AppCallKind] = match to {
                 TcpState::Listen => &[AppCallKind::Listen],
                 TcpState::SynSent => &[AppCallKind::Connect],
                 TcpState::FinWait1 | TcpState::LastAck => {
                     &[AppCallKind::Close, AppCallKind::Shutdown]
                 }
-                // shutdown(SHUT_RD) stops a listener (`inet_shutdown` → `tcp_disconnect`).
-                TcpState::Closed if s.listener => &[
-                    AppCallKind::Close,
-                    AppCallKind::Abort,
-                    AppCallKind::Shutdown,
-                ],
                 TcpState::Closed => &[AppCallKind::Close, AppCallKind::Abort],
                 _ => &[],
             };
