@@ -198,7 +198,9 @@ pub fn scenario_of(case: &str) -> Result<Scenario> {
     if let Some(sc) = crate::inject::named(case) {
         return Ok(sc);
     }
-    if case.ends_with(".json") {
+    // No case or recording name holds a '/', so a name that does is a path, and a missing
+    // one is "no such file", not a list of 200 cases.
+    if case.ends_with(".json") || case.contains('/') {
         return read_scenario(std::path::Path::new(case));
     }
     // A checked-in recording's name stands for its scenario, as `record` takes it.

@@ -829,8 +829,12 @@ fn a_folder_or_a_missing_file_given_as_the_scenario_is_a_usage_error_naming_it()
     }
     let missing = tmp("no-such-scenario.json");
     let missing = missing.to_string_lossy();
+    // A path without ".json" (`/tmp/finds/scenario`) used to be answered with every case.
+    let bare = tmp("no-such-scenario");
+    let bare = bare.to_string_lossy();
     for cmd in ["sim", "compare"] {
         refused(&[cmd, &missing], &[&missing, "no such file"]);
+        refused(&[cmd, &bare], &[&bare, "no such file"]);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
