@@ -826,6 +826,9 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
                 .into(),
         ),
     }
+    // Which member of an SO_REUSEPORT group each client reached: the kernel's hash has a
+    // secret drawn at boot, so the model is given the kernel's picks, as it is given its ticks.
+    reuseport_picks(&mut scenario, &trace);
     Ok(KernelRun {
         script_failure,
         scenario,
@@ -837,6 +840,67 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
         poll_gap_us,
         late_listen,
     })
+}
+
+/// Gives each client socket of `sc` the SO_REUSEPORT member the kernel's run sent it to
+/// (`SocketSpec::reuseport_pick`): a TCP client's connection, by the listener that accepted
+/// or queued it (its `parent`), a UDP sender's datagrams by the receiver that read them (one
+/// never read tells nothing, and the model keeps its own hash there). Only members of a
+/// group count: a listener alone on its port is no pick.
+pub fn reuseport_picks(sc: &mut Scenario, trace: &Trace) {
+    use synack_model::trace::{AppResult, EventKind};
+    let member = |id: SocketId| {
+        let label = &trace.sockets.get(id.0 as usize)?.label;
+        sc.sockets
+            .iter()
+            .any(|s| &s.label == label && s.reuse_port)
+            .then(|| label.clone())
+    };
+    // The trace's socket (not a listener's child) bound to `addr`: the client.
+    let client = |addr: Addr, proto: Proto| {
+        trace
+            .sockets
+            .iter()
+            .find(|s| {
+                s.host == addr.host
+                    && s.local_port == addr.port
+                    && s.proto == proto
+                    && s.parent.is_none()
+                    && !s.listener
+            })
+            .map(|s| s.label.clone())
+    };
+    let mut picks: Vec<(String, String)> = Vec::new();
+    for s in &trace.sockets {
+        if let (Some(parent), Some(remote)) = (s.parent, s.remote) {
+            if let (Some(m), Some(c)) = (member(parent), client(remote, Proto::Tcp)) {
+                picks.push((c, m));
+            }
+        }
+    }
+    for e in &trace.events {
+        if let EventKind::AppReturn {
+            socket,
+            result: AppResult::Data { from: Some(f), .. },
+            ..
+        } = &e.kind
+        {
+            if let (Some(m), Some(c)) = (member(*socket), client(*f, Proto::Udp)) {
+                picks.push((c, m));
+            }
+        }
+    }
+    // The kernel's pick replaces one the scenario wrote (the kernel's is what happened); a
+    // client's first is its pick (a flow's datagrams all reach one member).
+    let mut given: Vec<&str> = Vec::new();
+    for (c, m) in &picks {
+        if let Some(spec) = sc.sockets.iter_mut().find(|s| &s.label == c) {
+            if !given.contains(&c.as_str()) {
+                spec.reuseport_pick = Some(m.clone());
+                given.push(c);
+            }
+        }
+    }
 }
 
 /// The recorder's trace on the scenario's clock (its time zero at `t0` on the recorder's),
@@ -943,6 +1007,8 @@ struct Sock {
     label: String,
     id: Option<SocketId>,
     held: Option<Held>,
+    /// The listener (its index in the script's sockets) that accepted this connection.
+    parent: Option<usize>,
 }
 
 impl Ctx<'_> {
@@ -1045,6 +1111,7 @@ impl Ctx<'_> {
             label: spec.label.clone(),
             id: None,
             held: None,
+            parent: None,
         }];
         let mut cur = 0usize;
         let mut last_return = 0u64;
@@ -1184,13 +1251,21 @@ impl Ctx<'_> {
                 socks[*cur].held = Some(Held::Listener(l));
             }
             Action::Accept { label } => {
+                // accept() after an accept(): the script means the listener again, as the
+                // format says and the model plays it (`call_accept`), open or closed since.
+                if let Some(p) = socks[*cur].parent {
+                    *cur = p;
+                }
                 let lid = self.id(&socks[*cur])?;
                 let l = match &socks[*cur].held {
                     Some(Held::Listener(l)) => l,
+                    // A connect()ed socket: EINVAL (`inet_accept`: not TCP_LISTEN), as in
+                    // the model; the script ends there, as below.
                     Some(Held::Stream(_)) => {
-                        return Err(LabError::Usage(
-                            "accept on a socket that is not listening".into(),
-                        ))
+                        rec.call(lid, AppCall::Accept);
+                        let errno = "EINVAL".to_string();
+                        rec.ret(lid, AppCallKind::Accept, AppResult::Error { errno });
+                        return Ok(false);
                     }
                     // A socket whose listen() failed, or that was closed: accept() is EINVAL
                     // (`inet_accept`: not TCP_LISTEN), as in the model. With no connection
@@ -1249,6 +1324,7 @@ impl Ctx<'_> {
                     label: name,
                     id: Some(id),
                     held: Some(Held::stream(st)),
+                    parent: Some(*cur),
                 });
                 *cur = socks.len() - 1;
             }
@@ -1734,6 +1810,54 @@ pub(crate) fn stand_in_run(sc: &Scenario, dues: &[(SocketId, u64)]) -> KernelRun
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_client_is_given_the_reuseport_listener_that_took_its_connection_in_the_run() {
+        // The documented two-worker example, run by the model standing in for the kernel: the
+        // picks read off its trace must send every connection where that run sent it, and a
+        // listener alone on its port (the latecomer's EADDRINUSE aside) gives no pick.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/examples/reuseport-workers.json"
+        );
+        let sc = Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let run = synack_model::simulate(&sc).unwrap();
+        let mut given = sc.clone();
+        // Picks the other way round from the run's: the lab replaces what a scenario wrote.
+        for s in given
+            .sockets
+            .iter_mut()
+            .filter(|s| s.label.starts_with('c'))
+        {
+            s.reuseport_pick = Some("worker 1".into());
+        }
+        reuseport_picks(&mut given, &run);
+        let mut to = std::collections::BTreeMap::new();
+        for so in run.sockets.iter().filter(|s| s.parent.is_some()) {
+            let client = run
+                .sockets
+                .iter()
+                .find(|c| {
+                    Some(Addr {
+                        host: c.host,
+                        port: c.local_port,
+                    }) == so.remote
+                })
+                .unwrap();
+            let parent = &run.sockets[so.parent.unwrap().0 as usize].label;
+            to.insert(client.label.clone(), parent.clone());
+        }
+        assert_eq!(to.len(), 8, "{to:?}");
+        assert!(
+            to.values().any(|w| w == "worker 2"),
+            "the run split them: {to:?}"
+        );
+        for s in &given.sockets {
+            assert_eq!(s.reuseport_pick.as_ref(), to.get(&s.label), "{}", s.label);
+        }
+        // The model given the picks repeats the run.
+        assert_eq!(synack_model::simulate(&given).unwrap().events, run.events);
+    }
 
     fn case() -> Scenario {
         crate::cases::scenario("handshake-normal").expect("a case")

@@ -533,6 +533,47 @@ fn scripted_peers_reproduce_zero_window_probes_and_sack_recovery_against_the_ker
     }
 }
 
+/// The format's "an accept after an accept goes back to the listener" (docs/examples'
+/// close-with-linger.json and reuseport-workers.json accept twice and more in a row), which
+/// the lab refused as "accept on a socket that is not listening"; and the two workers'
+/// connections split as the kernel's hash split them, which the model is given.
+#[test]
+fn the_documented_examples_that_accept_in_a_row_run_and_agree_on_the_kernel() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/");
+    for example in ["close-with-linger", "reuseport-workers"] {
+        let path = format!("{dir}{example}.json");
+        let mut last = String::new();
+        let mut passed = false;
+        for _attempt in 0..3 {
+            let Some((v, code, trace)) = lab_trace(example, &["compare", &path]) else {
+                return;
+            };
+            assert_ne!(code, 2, "{example}: refused: {v}");
+            let accepted = trace
+                .events
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        synack_model::trace::EventKind::AppReturn {
+                            result: synack_model::trace::AppResult::Accepted { .. },
+                            ..
+                        }
+                    )
+                })
+                .count();
+            assert!(accepted >= 2, "{example}: {accepted} accept()s returned");
+            if code == 0 {
+                passed = true;
+                break;
+            }
+            last = v["results"][0]["verdict"].to_string();
+            eprintln!("{example}: {last}; again");
+        }
+        assert!(passed, "{example}: {last}");
+    }
+}
+
 /// A wrong expectation fails the run on both sides with the model's error: the script's
 /// line, the expected and the actual segment.
 #[test]

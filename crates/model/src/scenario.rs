@@ -360,6 +360,15 @@ pub struct SocketSpec {
     /// datagram (UDP) goes to one of them, chosen by a hash of its addresses and ports.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reuse_port: bool,
+    /// Which member of an SO_REUSEPORT group this socket's connection (TCP) or datagrams
+    /// (UDP) reach: a listener's or receiver's label. Linux picks by a hash of the addresses
+    /// and ports keyed with a secret drawn at boot (`inet_ehashfn`, `udp_ehashfn` →
+    /// `reuseport_select_sock`), so the pick differs from machine to machine; the model's
+    /// own hash is fixed. Set, the model takes this member instead (when it is one of the
+    /// group the segment reaches); `synack-lab compare` sets it on every client from the
+    /// kernel's run, as it gives the model the kernel's timer ticks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuseport_pick: Option<String>,
 }
 
 impl SocketSpec {
@@ -381,6 +390,7 @@ impl SocketSpec {
             user_timeout_us: None,
             linger_us: None,
             reuse_port: false,
+            reuseport_pick: None,
         }
     }
 }
@@ -1080,6 +1090,18 @@ impl Scenario {
                     return Err(ScenarioError::Invalid(format!(
                         "sockets[{i}].{field}: a TCP option, and socket \"{}\" is UDP",
                         s.label
+                    )));
+                }
+            }
+            // A pick names a member of an SO_REUSEPORT group: a misspelt one would leave the
+            // model's own hash choosing, unnoticed.
+            if let Some(pick) = &s.reuseport_pick {
+                let member = self.sockets.iter().find(|m| &m.label == pick);
+                if !member.is_some_and(|m| m.reuse_port && m.proto == s.proto) {
+                    return Err(ScenarioError::Invalid(format!(
+                        "sockets[{i}].reuseport_pick: \"{pick}\" is no {} socket with \
+                         reuse_port in this scenario",
+                        if s.proto == Proto::Udp { "UDP" } else { "TCP" }
                     )));
                 }
             }

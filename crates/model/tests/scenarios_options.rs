@@ -716,6 +716,39 @@ fn so_reuseport_listeners_share_a_port_and_each_connection_goes_to_one_of_them()
 }
 
 #[test]
+fn a_connection_whose_client_names_its_reuseport_pick_goes_to_that_listener() {
+    // The kernel's hash has a boot secret, so `synack-lab compare` gives the model each
+    // client's pick from the kernel's run: every connection must land where it says, against
+    // the model's own split (which sends some to each).
+    let own = acceptors(&run(&reuseport_tcp(true)));
+    for pick in ["a", "b"] {
+        let mut sc = reuseport_tcp(true);
+        for s in sc.sockets.iter_mut().filter(|s| s.label.starts_with('c')) {
+            s.reuseport_pick = Some(pick.into());
+        }
+        let t = run(&sc);
+        let to = common::socket(&t, pick);
+        assert_eq!(acceptors(&t).len(), 8);
+        assert!(acceptors(&t).iter().all(|&s| s == to), "all to {pick}");
+        assert_ne!(acceptors(&t), own, "the model's own hash splits them");
+    }
+}
+
+#[test]
+fn a_reuseport_pick_that_names_no_member_is_refused() {
+    let mut sc = reuseport_tcp(true);
+    sc.sockets[2].reuseport_pick = Some("nobody".into());
+    let e = synack_model::simulate(&sc)
+        .map(|_| ())
+        .expect_err("refused");
+    assert!(e.to_string().contains("reuseport_pick"), "{e}");
+    // A member that is no SO_REUSEPORT socket is no pick either.
+    let mut sc = reuseport_tcp(false);
+    sc.sockets[2].reuseport_pick = Some("b".into());
+    assert!(synack_model::simulate(&sc).is_err());
+}
+
+#[test]
 fn a_second_listener_without_so_reuseport_gets_eaddrinuse() {
     let t = run(&reuseport_tcp(false));
     // accept() on it is EINVAL (`inet_accept`), and the script stops there as the lab's
@@ -775,6 +808,35 @@ fn so_reuseport_udp_sockets_each_get_whole_flows() {
     }
     let (a, b) = (common::socket(&t, "a"), common::socket(&t, "b"));
     assert!(reader_of.iter().any(|r| r.1 == a) && reader_of.iter().any(|r| r.1 == b));
+}
+
+#[test]
+fn a_udp_sender_that_names_its_reuseport_pick_reaches_that_receiver() {
+    for pick in ["a", "b"] {
+        let t = run(&scenario(&format!(
+            r#"{{ "name": "reuseport-udp-pick",
+  "hosts": [ {{ "name": "client", "addr": "10.0.0.1" }}, {{ "name": "server", "addr": "10.0.0.2" }} ],
+  "sockets": [ {{ "label": "a", "host": "server", "proto": "udp", "port": 53, "reuse_port": true }},
+               {{ "label": "b", "host": "server", "proto": "udp", "port": 53, "reuse_port": true }},
+               {{ "label": "c", "host": "client", "proto": "udp", "reuseport_pick": "{pick}" }} ],
+  "apps": [ {{ "socket": "a", "steps": [ {{ "call": "recv", "max": 100 }} ] }},
+            {{ "socket": "b", "steps": [ {{ "call": "recv", "max": 100 }} ] }},
+            {{ "socket": "c", "steps": [ {{ "call": "send_to", "to": "server:53", "len": 10 }} ] }} ] }}"#
+        )));
+        let readers: Vec<SocketId> = t
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::AppReturn {
+                    socket,
+                    result: AppResult::Data { .. },
+                    ..
+                } => Some(*socket),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(readers, [common::socket(&t, pick)], "read by {pick}");
+    }
 }
 
 #[test]

@@ -169,6 +169,9 @@ pub struct Sim {
     /// (Linux `sock_reuseport.socks`).
     listeners: VecMap<Addr, Vec<SocketId>>,
     udp_binds: VecMap<Addr, Vec<SocketId>>,
+    /// The SO_REUSEPORT member a socket's connection or datagrams reach, by the member's
+    /// label (`SocketSpec::reuseport_pick`): the kernel's pick where a run gives it.
+    reuseport_picks: VecMap<SocketId, String>,
     /// ICMP rate limit per (sending host, peer host): the jiffies counter when the bucket was
     /// last filled and the jiffies of tokens it held then (`inet_peer.rate_last`,
     /// `rate_tokens`; µs in a profile without the wheel, `wheel::jiffy_unit`).
@@ -288,6 +291,7 @@ impl Sim {
             conns: VecMap::new(),
             listeners: VecMap::new(),
             udp_binds: VecMap::new(),
+            reuseport_picks: VecMap::new(),
             icmp_tokens: VecMap::new(),
             metrics: Metrics::new(),
             groups: VecMap::new(),
@@ -433,6 +437,9 @@ impl Sim {
         };
         self.socks.push(sock);
         self.labels.insert(spec.label.clone(), id);
+        if let Some(pick) = &spec.reuseport_pick {
+            self.reuseport_picks.insert(id, pick.clone());
+        }
         self.infos.push(SocketInfo {
             id,
             host,
@@ -1056,7 +1063,25 @@ impl Sim {
     /// The listener a segment for no connection goes to (an SO_REUSEPORT group's pick).
     fn listener_for(&self, seg: &Segment) -> Option<SocketId> {
         let group = self.listeners.get(&seg.dst)?;
-        group.get(reuseport_pick(seg, group.len())).copied()
+        group.get(self.reuseport_member(seg, group)).copied()
+    }
+
+    /// Which of an SO_REUSEPORT group's members `seg` (a new connection's SYN, a datagram)
+    /// reaches: the one its sender's `reuseport_pick` names, if it is in the group, else the
+    /// model's own hash ([`reuseport_pick`]).
+    fn reuseport_member(&self, seg: &Segment, group: &[SocketId]) -> usize {
+        let sender = self
+            .conns
+            .get(&(seg.src, seg.dst))
+            .or_else(|| self.udp_binds.get(&seg.src).and_then(|v| v.first()));
+        let named = sender
+            .and_then(|s| self.reuseport_picks.get(s))
+            .and_then(|label| {
+                group
+                    .iter()
+                    .position(|m| self.infos[m.0 as usize].label == *label)
+            });
+        named.unwrap_or_else(|| reuseport_pick(seg, group.len()))
     }
 
     /// A SYN for a connection in TIME-WAIT (Linux `tcp_v4_rcv`, `tcp_timewait_state_process`'s
@@ -1140,7 +1165,7 @@ impl Sim {
             // Unicast to a shared port with SO_REUSEPORT on every socket: one of them by a
             // hash of the addresses and ports (`udp4_lib_lookup2` → `reuseport_select_sock`).
             Some(v) if v.len() > 1 && v.iter().all(|&s| self.udp_reuse_port(s)) => {
-                vec![v[reuseport_pick(seg, v.len())]]
+                vec![v[self.reuseport_member(seg, v)]]
             }
             // With SO_REUSEADDR only, Linux hands it to one socket (the last bound).
             Some(v) => v.last().copied().into_iter().collect(),
