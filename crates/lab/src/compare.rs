@@ -311,7 +311,10 @@ pub fn compare(sc: &Scenario, common: &Common) -> Result<Compared> {
     // or `case+axis=value` names any value).
     sc.validate()
         .map_err(|e| LabError::Usage(format!("scenario {:?}: {e}", sc.name)))?;
-    let kernel = runner::run(sc, common)?;
+    let (fitted, watched) = runner::fit_horizon(sc)?;
+    let sc = fitted.as_ref().unwrap_or(sc);
+    let mut kernel = runner::run(sc, common)?;
+    kernel.warnings.extend(watched);
     // Run to the end as `simulate` does, but keep the trace when a scripted peer's expectation
     // fails (it is cut there), so the table shows how far the model got.
     let mut sim = synack_model::sim::Sim::new(&kernel.scenario)

@@ -237,6 +237,39 @@ pub fn late_listen(trace: &Trace, dues: &[(SocketId, u64)]) -> Option<LateListen
 /// The longest run the lab watches (the default `limits.max_time_us` is an hour).
 const MAX_HORIZON_US: u64 = 300_000_000;
 
+/// How long past the model's last event a scenario that asked for more than the lab watches
+/// is watched: whatever the kernel does that the model does not (one more retransmission,
+/// a later timer) within it still differs.
+const QUIET_MARGIN_US: u64 = 3_000_000;
+
+/// A scenario whose `limits.max_time_us` is longer than the lab watches (the format's
+/// default is an hour, so every scenario written without `limits` asks for it) is watched
+/// until the model's run of it is over and [`QUIET_MARGIN_US`] more, when that fits: the
+/// copy to run, and the line that says so. Else as it is, and `check` refuses it as before.
+pub fn fit_horizon(sc: &Scenario) -> Result<(Option<Scenario>, Option<String>)> {
+    if sc.limits.max_time_us <= MAX_HORIZON_US {
+        return Ok((None, None));
+    }
+    let model = synack_model::simulate(sc)
+        .map_err(|e| LabError::Usage(format!("the model refused the scenario: {e}")))?;
+    let quiet = model.events.last().map_or(0, |e| e.t);
+    let horizon = quiet + QUIET_MARGIN_US;
+    if quiet >= sc.limits.max_time_us || horizon > MAX_HORIZON_US {
+        return Ok((None, None));
+    }
+    let mut fitted = sc.clone();
+    fitted.limits.max_time_us = horizon;
+    let line = format!(
+        "limits.max_time_us is {} s, longer than the lab watches ({} s); the model's run is \
+         over at {:.3} s, so both runs are watched until {:.3} s",
+        sc.limits.max_time_us / 1_000_000,
+        MAX_HORIZON_US / 1_000_000,
+        quiet as f64 / 1e6,
+        horizon as f64 / 1e6
+    );
+    Ok((Some(fitted), Some(line)))
+}
+
 /// tcp_syncookies from the profile as the scenario tunes it, if it tunes it: 2
 /// (`syncookies_always`: a cookie for every SYN, no request kept, `tcp_conn_request`), 1, or 0.
 /// The model reads `syncookies_always` only with syncookies on, as the kernel reads 2 as "on,
@@ -1810,6 +1843,35 @@ pub(crate) fn stand_in_run(sc: &Scenario, dues: &[(SocketId, u64)]) -> KernelRun
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scenario_without_limits_is_watched_until_the_model_is_quiet_and_three_seconds_more() {
+        // The format's default horizon is an hour, which the lab refused outright, so every
+        // scenario written without `limits` (five of docs/examples) could not be compared.
+        let mut sc = case();
+        sc.limits.max_time_us = synack_model::scenario::Limits::default().max_time_us;
+        assert!(check(&sc).is_err());
+        let quiet = synack_model::simulate(&sc)
+            .unwrap()
+            .events
+            .last()
+            .unwrap()
+            .t;
+        let (fitted, said) = fit_horizon(&sc).unwrap();
+        let fitted = fitted.expect("fits");
+        assert_eq!(fitted.limits.max_time_us, quiet + QUIET_MARGIN_US);
+        assert!(check(&fitted).is_ok());
+        assert!(said.unwrap().contains("the model's run is over at"));
+        // A horizon the lab can watch is left as written.
+        assert_eq!(fit_horizon(&case()).unwrap(), (None, None));
+        // A model still busy past what the lab watches (every SYN lost, 9 retries: 1023 s)
+        // is refused as before.
+        let mut long = crate::cases::scenario("handshake-syn-timeout").unwrap();
+        long.limits.max_time_us = sc.limits.max_time_us;
+        long.tuning.syn_retries = Some(9);
+        assert_eq!(fit_horizon(&long).unwrap(), (None, None));
+        assert!(check(&long).is_err());
+    }
 
     #[test]
     fn each_client_is_given_the_reuseport_listener_that_took_its_connection_in_the_run() {
