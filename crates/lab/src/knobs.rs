@@ -6,7 +6,8 @@
 //!
 //! The ways a field reaches the kernel:
 //! - a sysctl of the namespace (`/proc/sys/net/...`), written in both namespaces: each has its
-//!   own copy, so nothing on the host changes;
+//!   own copy, so nothing on the host changes, and each host's own `hosts[i].tuning` goes into
+//!   its namespace alone;
 //! - a metric of the route to the peer (`ip route replace … initcwnd N`, rtnetlink's
 //!   RTA_METRICS), in both namespaces: per route, so per namespace too;
 //! - a module parameter (`/sys/module/tcp_cubic/parameters/…`): global, shared with every other

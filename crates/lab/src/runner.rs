@@ -7,7 +7,8 @@
 //! fault rules);
 //! each application script runs its steps on real sockets on a thread of its own, at the
 //! scenario's times, until the scenario's `limits.max_time_us`. Sysctls named in the
-//! scenario's `tuning` are set in both namespaces.
+//! scenario's `tuning` are set in both namespaces, each with its host's own `hosts[i].tuning`
+//! on top (`Scenario::host_tuning`, as the model plays it).
 //!
 //! What the kernel decides from the machine rather than from a sysctl (the MSS from the
 //! interface MTU, the window scale from the receive buffer limits) is read at run time and
