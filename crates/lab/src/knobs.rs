@@ -462,7 +462,7 @@ pub fn sysctl_value(
 pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
     check_overrides(&sc.tuning)?;
     for (i, h) in sc.hosts.iter().enumerate() {
-        // The messages name the field as "tuning \"x\"": here it is the host's.
+        // The messages name the field as `tuning "x"`: here it is the host's.
         let at = |e: String| format!("hosts[{i}].{e} (host {:?})", h.name);
         check_overrides(&h.tuning).map_err(at)?;
         let tuning = serde_json::to_value(&h.tuning).unwrap_or_default();
