@@ -378,6 +378,29 @@ pub fn run(
              tcp_rmem {:?}, rmem_max {} → window scale {}\n",
             sc.description, m.kernel, m.mtu, m.mss, m.tcp_rmem, m.rmem_max, m.window_scale
         ));
+        // The machine above is the client namespace's; a host whose own namespace measured
+        // otherwise (`runner::machines_into`) says so.
+        let own: Vec<String> = c
+            .kernel
+            .scenario
+            .hosts
+            .iter()
+            .filter_map(|h| {
+                let mut v = Vec::new();
+                match h.tuning.window_scale {
+                    Some(Some(s)) => v.push(format!("window scale {s}")),
+                    Some(None) => v.push("no window scaling".to_string()),
+                    None => {}
+                }
+                if let Some(b) = h.tuning.recv_buffer {
+                    v.push(format!("recv_buffer {b}"));
+                }
+                (!v.is_empty()).then(|| format!("{} {}", h.name, v.join(", ")))
+            })
+            .collect();
+        if !own.is_empty() {
+            text.push_str(&format!("   per host: {}\n", own.join("; ")));
+        }
         for w in &c.kernel.warnings {
             text.push_str(&format!("   warning: {w}\n"));
         }

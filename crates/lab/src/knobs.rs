@@ -6,7 +6,8 @@
 //!
 //! The ways a field reaches the kernel:
 //! - a sysctl of the namespace (`/proc/sys/net/...`), written in both namespaces: each has its
-//!   own copy, so nothing on the host changes;
+//!   own copy, so nothing on the host changes, and each host's own `hosts[i].tuning` goes into
+//!   its namespace alone;
 //! - a metric of the route to the peer (`ip route replace … initcwnd N`, rtnetlink's
 //!   RTA_METRICS), in both namespaces: per route, so per namespace too;
 //! - a module parameter (`/sys/module/tcp_cubic/parameters/…`): global, shared with every other
@@ -17,6 +18,7 @@
 
 use std::process::Command;
 
+use synack_model::profile::ProfileOverrides;
 use synack_model::scenario::Scenario;
 
 use crate::error::{LabError, Result};
@@ -452,13 +454,54 @@ pub fn sysctl_value(
     Ok((n / per).to_string())
 }
 
-/// Why the lab cannot set the scenario's `tuning` on the kernel, if it cannot.
+/// Why the lab cannot set the scenario's `tuning`, or a host's own `hosts[i].tuning`, on the
+/// kernel, if it cannot. A host's tuning is checked as the scenario's is (each host is its own
+/// namespace with its own sysctls and routes), and what one namespace cannot have on its own
+/// is refused there: a module parameter (global to the machine) and a field measured from the
+/// machine (`Knob::Machine`; only `window_scale: null`, tcp_window_scaling 0, is a sysctl).
 pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
-    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+    check_overrides(&sc.tuning)?;
+    for (i, h) in sc.hosts.iter().enumerate() {
+        // The messages name the field as `tuning "x"`: here it is the host's.
+        let at = |e: String| format!("hosts[{i}].{e} (host {:?})", h.name);
+        check_overrides(&h.tuning).map_err(at)?;
+        let tuning = serde_json::to_value(&h.tuning).unwrap_or_default();
+        for k in tuning.as_object().into_iter().flat_map(|m| m.keys()) {
+            match knob(k) {
+                Some(Knob::Module(module, param)) => {
+                    return Err(at(format!(
+                        "tuning {k:?} is {module}'s module parameter {param}, global to the \
+                         machine: one host cannot have it without the other (set it in the \
+                         scenario's `tuning`)"
+                    )))
+                }
+                Some(Knob::Machine) if k != "window_scale" => {
+                    return Err(at(format!(
+                        "tuning {k:?} is measured from the machine, which both namespaces \
+                         share{}",
+                        if k == "mss" {
+                            " (the MSS comes from the wire's one MTU, the same on both TUN ends: \
+                             a host's own MSS would need its own MTU)"
+                        } else {
+                            ""
+                        }
+                    )))
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why the lab cannot set overrides `t` (the scenario's `tuning` or a host's) in a namespace,
+/// if it cannot; the message names the field as `tuning "x"`.
+fn check_overrides(t: &ProfileOverrides) -> std::result::Result<(), String> {
+    let tuning = serde_json::to_value(t).unwrap_or_default();
     let Some(map) = tuning.as_object() else {
         return Ok(());
     };
-    if sc.tuning.fin_wait2_timeout_us == Some(None) {
+    if t.fin_wait2_timeout_us == Some(None) {
         return Err(
             "tuning \"fin_wait2_timeout_us\" null is the textbook's orphan that waits for the \
              FIN forever, which no kernel setting gives (tcp_fin_timeout 0 still waits 3.5 \
@@ -503,14 +546,14 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
             }
         }
     }
-    if sc.tuning.slow_start_after_idle.is_some_and(|v| v > 1) {
+    if t.slow_start_after_idle.is_some_and(|v| v > 1) {
         return Err(
             "tuning \"slow_start_after_idle\" 2 is RFC 5681 §4.1's restart, which no kernel \
              setting gives (tcp_slow_start_after_idle is 0 or 1)"
                 .into(),
         );
     }
-    if sc.tuning.send_buffer_max == Some(0) {
+    if t.send_buffer_max == Some(0) {
         return Err(
             "tuning \"send_buffer_max\" 0 is the textbook's send buffer that never grows, which \
              no kernel setting gives (tcp_wmem's numbers are 1 and up; use a socket's \
@@ -518,7 +561,7 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
                 .into(),
         );
     }
-    if sc.tuning.min_tso_segs == Some(0) {
+    if t.min_tso_segs == Some(0) {
         return Err(
             "tuning \"min_tso_segs\" 0 is the textbook's one segment at a time, which no kernel \
              setting gives (tcp_min_tso_segs is 1-255)"
@@ -531,14 +574,14 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
     for (field, value, lo, hi, why) in [
         (
             "syn_retries",
-            sc.tuning.syn_retries,
+            t.syn_retries,
             1,
             127,
             "tcp_syn_retries is 1-127 (tcp_syn_retries_min, MAX_TCP_SYNCNT)",
         ),
         (
             "dupack_threshold",
-            sc.tuning.dupack_threshold,
+            t.dupack_threshold,
             1,
             TCP_MAX_REORDERING,
             "tcp_reordering is 1 up to tcp_max_reordering, 300 in the lab's namespaces",
@@ -557,9 +600,10 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
 /// ceiling of tcp_reordering (6.18 refuses 301 with it at 300, takes 400 with it at 500).
 const TCP_MAX_REORDERING: u32 = 300;
 
-/// The route metrics the scenario tunes, as `ip route` arguments ("initcwnd", "4").
-pub fn route_metrics(sc: &Scenario) -> Vec<(&'static str, String)> {
-    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
+/// The route metrics overrides `t` tune (a host's, `Scenario::host_tuning`), as `ip route`
+/// arguments ("initcwnd", "4").
+pub fn route_metrics(t: &ProfileOverrides) -> Vec<(&'static str, String)> {
+    let tuning = serde_json::to_value(t).unwrap_or_default();
     let mut v = Vec::new();
     if let Some(map) = tuning.as_object() {
         for (k, x) in map {
@@ -754,7 +798,7 @@ mod tests {
         assert_eq!(check(&with(r#"{"rto_min_us": 101000}"#)), Ok(()));
         assert_eq!(check(&with(r#"{"initial_cwnd_segments": 4}"#)), Ok(()));
         assert_eq!(
-            route_metrics(&with(r#"{"initial_cwnd_segments": 4}"#)),
+            route_metrics(&with(r#"{"initial_cwnd_segments": 4}"#).tuning),
             vec![("initcwnd", "4".to_string())]
         );
         assert_eq!(check(&with(r#"{"hystart": false}"#)), Ok(()));
@@ -782,6 +826,88 @@ mod tests {
         );
         let e = check(&with(r#"{"udp_rmem_default": 4096}"#)).unwrap_err();
         assert!(e.contains("read-only inside a network namespace"), "{e}");
+    }
+
+    /// `sc` with host `i`'s own tuning from `json`.
+    fn with_host(i: usize, json: &str) -> Scenario {
+        let mut sc = crate::cases::scenario("handshake-normal").expect("a case");
+        sc.hosts[i].tuning = serde_json::from_str(json).expect("tuning");
+        sc
+    }
+
+    #[test]
+    fn a_host_s_own_tuning_is_checked_as_the_scenario_s_and_a_field_it_cannot_have_alone_is_refused_by_name(
+    ) {
+        // A sysctl or route metric of one namespace: each host can have its own.
+        for ok in [
+            r#"{"sack_permitted": false, "timestamps": false}"#,
+            r#"{"window_scale": null}"#,
+            r#"{"rcvbuf_max": 1048576, "initial_cwnd_segments": 4}"#,
+            r#"{"syncookies": true, "syncookies_always": true}"#,
+            r#"{"loss_beta_1024": 0}"#,
+        ] {
+            for i in 0..2 {
+                assert_eq!(check(&with_host(i, ok)), Ok(()), "hosts[{i}] {ok}");
+            }
+        }
+        // As the scenario's `tuning` is checked, named as the host's.
+        let e = check(&with_host(1, r#"{"min_tso_segs": 0}"#)).unwrap_err();
+        assert!(
+            e.starts_with("hosts[1].tuning \"min_tso_segs\"") && e.contains("1-255"),
+            "{e}"
+        );
+        let e = check(&with_host(0, r#"{"delayed_ack_us": 1000}"#)).unwrap_err();
+        assert!(
+            e.starts_with("hosts[0].tuning \"delayed_ack_us\"") && e.contains("TCP_ATO_MIN"),
+            "{e}"
+        );
+        let e = check(&with_host(1, r#"{"syn_retries": 200}"#)).unwrap_err();
+        assert!(e.starts_with("hosts[1].tuning \"syn_retries\""), "{e}");
+        // A module parameter is global; the scenario's `tuning` may have it, a host not.
+        assert_eq!(check(&with(r#"{"hystart": false}"#)), Ok(()));
+        let e = check(&with_host(1, r#"{"hystart": false}"#)).unwrap_err();
+        assert!(
+            e.starts_with("hosts[1].tuning \"hystart\"") && e.contains("global"),
+            "{e}"
+        );
+        // Measured from the machine the namespaces share: the MSS (one MTU on the wire) and
+        // the others; `window_scale` only as null (tcp_window_scaling 0) or measured.
+        let e = check(&with_host(0, r#"{"mss": 536}"#)).unwrap_err();
+        assert!(
+            e.starts_with("hosts[0].tuning \"mss\"") && e.contains("MTU"),
+            "{e}"
+        );
+        for field in ["recv_buffer", "rmem_max", "reader_wake_us"] {
+            let e = check(&with_host(1, &format!(r#"{{"{field}": 1000}}"#))).unwrap_err();
+            assert!(
+                e.starts_with(&format!("hosts[1].tuning {field:?}")) && e.contains("measured"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_host_s_route_metrics_are_the_scenario_s_with_its_own_on_top() {
+        let mut sc = with(r#"{"initial_cwnd_segments": 4, "initial_rwnd_segments": 20}"#);
+        sc.hosts[1].tuning = serde_json::from_str(r#"{"initial_cwnd_segments": 10}"#).unwrap();
+        let mut client = route_metrics(&sc.host_tuning(0));
+        let mut server = route_metrics(&sc.host_tuning(1));
+        client.sort();
+        server.sort();
+        assert_eq!(
+            client,
+            vec![
+                ("initcwnd", "4".to_string()),
+                ("initrwnd", "20".to_string())
+            ]
+        );
+        assert_eq!(
+            server,
+            vec![
+                ("initcwnd", "10".to_string()),
+                ("initrwnd", "20".to_string())
+            ]
+        );
     }
 
     #[test]

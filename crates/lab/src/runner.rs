@@ -7,7 +7,8 @@
 //! fault rules);
 //! each application script runs its steps on real sockets on a thread of its own, at the
 //! scenario's times, until the scenario's `limits.max_time_us`. Sysctls named in the
-//! scenario's `tuning` are set in both namespaces.
+//! scenario's `tuning` are set in both namespaces, each with its host's own `hosts[i].tuning`
+//! on top (`Scenario::host_tuning`, as the model plays it).
 //!
 //! What the kernel decides from the machine rather than from a sysctl (the MSS from the
 //! interface MTU, the window scale from the receive buffer limits) is read at run time and
@@ -31,6 +32,7 @@ use std::time::Duration;
 use serde::Serialize;
 use std::os::fd::AsRawFd;
 
+use synack_model::profile::ProfileOverrides;
 use synack_model::scenario::{Action, AppScript, FaultAction, Scenario, Step};
 use synack_model::trace::{
     Addr, AppCall, AppCallKind, AppResult, HostId, Proto, ShutHow, SockOpt, SocketId, TcpInfo,
@@ -270,15 +272,16 @@ pub fn fit_horizon(sc: &Scenario) -> Result<(Option<Scenario>, Option<String>)> 
     Ok((Some(fitted), Some(line)))
 }
 
-/// tcp_syncookies from the profile as the scenario tunes it, if it tunes it: 2
+/// tcp_syncookies from the profile as `t` (a host's tuning, `Scenario::host_tuning`) tunes
+/// it, if it tunes it: 2
 /// (`syncookies_always`: a cookie for every SYN, no request kept, `tcp_conn_request`), 1, or 0.
 /// The model reads `syncookies_always` only with syncookies on, as the kernel reads 2 as "on,
 /// and always".
-fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
-    if sc.tuning.syncookies.is_none() && sc.tuning.syncookies_always.is_none() {
+fn syncookies_sysctl(sc: &Scenario, t: &ProfileOverrides) -> Option<&'static str> {
+    if t.syncookies.is_none() && t.syncookies_always.is_none() {
         return None;
     }
-    let p = sc.profile.profile().with(&sc.tuning);
+    let p = sc.profile.profile().with(t);
     Some(match (p.syncookies, p.syncookies_always) {
         (false, _) => "0",
         (true, false) => "1",
@@ -286,19 +289,124 @@ fn syncookies_sysctl(sc: &Scenario) -> Option<&'static str> {
     })
 }
 
-/// tcp_timestamps from the profile as the scenario tunes it, if it tunes it: 0, 1 (with the
+/// tcp_timestamps from the profile as `t` (a host's tuning) tunes it, if it tunes it: 0, 1 (with the
 /// per-address-pair offset, `secure_tcp_ts_off`), or 2 (`timestamps_offset` off: the bare
 /// clock). The model reads `timestamps_offset` only with timestamps on, as the kernel does.
-fn timestamps_sysctl(sc: &Scenario) -> Option<&'static str> {
-    if sc.tuning.timestamps.is_none() && sc.tuning.timestamps_offset.is_none() {
+fn timestamps_sysctl(sc: &Scenario, t: &ProfileOverrides) -> Option<&'static str> {
+    if t.timestamps.is_none() && t.timestamps_offset.is_none() {
         return None;
     }
-    let p = sc.profile.profile().with(&sc.tuning);
+    let p = sc.profile.profile().with(t);
     Some(match (p.timestamps, p.timestamps_offset) {
         (false, _) => "0",
         (true, true) => "1",
         (true, false) => "2",
     })
+}
+
+/// Writes the sysctls overrides `t` (one host's, `Scenario::host_tuning`) name into `ns`.
+fn set_sysctls(sc: &Scenario, ns: &Netns, t: &ProfileOverrides) -> Result<()> {
+    let tuning = serde_json::to_value(t).unwrap_or_default();
+    if let Some(map) = tuning.as_object() {
+        for (k, v) in map {
+            let Some((key, unit)) = sysctl_for(k) else {
+                continue;
+            };
+            if k.starts_with("syncookies") || k.starts_with("timestamps") {
+                continue;
+            }
+            let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
+            let value = match unit {
+                Unit::Nth(i) => {
+                    let current = ns.run("sysctl", move || read_sysctl(key))?;
+                    crate::knobs::with_nth(&current, i, &value)
+                }
+                _ => value,
+            };
+            match unit {
+                Unit::MillisInJiffies => ns.set_sysctl_in_jiffies(key, &value)?,
+                _ => ns.set_sysctl(key, &value)?,
+            }
+        }
+    }
+    if let Some(value) = syncookies_sysctl(sc, t) {
+        ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
+    }
+    if let Some(value) = timestamps_sysctl(sc, t) {
+        ns.set_sysctl("net.ipv4.tcp_timestamps", value)?;
+    }
+    // `window_scale: null`: no window scale option (tcp_window_scaling 0); any other value
+    // is the machine's, measured (`measure_machine`).
+    if t.window_scale == Some(None) {
+        ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
+    }
+    Ok(())
+}
+
+/// What the kernel takes from the machine rather than from a setting, read in the calling
+/// thread's namespace.
+fn measure_machine() -> Result<Machine> {
+    let mtu = mtu("syn0")?;
+    let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
+    let rmem_max: u32 = read_sysctl("net.core.rmem_max")?.parse().unwrap_or(0);
+    let wmem_max: u32 = read_sysctl("net.core.wmem_max")?.parse().unwrap_or(0);
+    let f: Vec<u32> = tcp_rmem
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let space = f.get(2).copied().unwrap_or(0).max(rmem_max).max(1);
+    Ok(Machine {
+        kernel: crate::session::kernel_release(),
+        mtu,
+        mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
+        window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
+        recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
+        rcv_truesize: tun_truesize(mtu),
+        rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
+        tcp_rmem,
+        rmem_max,
+        wmem_max,
+    })
+}
+
+/// Writes machine `m`'s measures into overrides `o`, for a host tuned `t` (whose
+/// `window_scale: null` keeps the option off).
+fn machine_into(o: &mut ProfileOverrides, m: &Machine, t: &ProfileOverrides) {
+    let no_wscale = t.window_scale == Some(None);
+    o.mss = Some(m.mss);
+    o.window_scale = Some((!no_wscale).then_some(m.window_scale));
+    o.recv_buffer = Some(m.recv_buffer);
+    o.rcv_skb_overhead = Some(m.rcv_skb_overhead);
+    o.rmem_max = Some(m.rmem_max);
+    o.wmem_max = Some(m.wmem_max);
+}
+
+/// Writes each namespace's measures (`machines[i]`, hosts[i]'s) into `sc`: the client's
+/// into the scenario's `tuning`; a host whose own differ (its own tcp_rmem[2] gives another
+/// window scale, its own `window_scale: null` none) gets them in its own `hosts[i].tuning`,
+/// which the model puts on top (`Scenario::host_tuning`). A `window_scale` a host names is
+/// always replaced: `null` stays off, a shift is the machine's.
+fn machines_into(sc: &mut Scenario, machines: &[Machine]) {
+    let tunings: Vec<ProfileOverrides> = (0..sc.hosts.len()).map(|i| sc.host_tuning(i)).collect();
+    let (Some(first), Some(t0)) = (machines.first(), tunings.first()) else {
+        return;
+    };
+    machine_into(&mut sc.tuning, first, t0);
+    for (i, (m, t)) in machines.iter().zip(&tunings).enumerate() {
+        let mut own = sc.tuning.clone();
+        machine_into(&mut own, m, t);
+        let common = &sc.tuning;
+        let h = &mut sc.hosts[i].tuning;
+        if own.window_scale != common.window_scale || h.window_scale.is_some() {
+            h.window_scale = own.window_scale;
+        }
+        if own.recv_buffer != common.recv_buffer {
+            h.recv_buffer = own.recv_buffer;
+        }
+        if own.rcv_skb_overhead != common.rcv_skb_overhead {
+            h.rcv_skb_overhead = own.rcv_skb_overhead;
+        }
+    }
 }
 
 /// Why the lab cannot run `sc` as written, if it cannot.
@@ -326,13 +434,6 @@ pub fn check(sc: &Scenario) -> Result<()> {
              multicast on loopback)"
                 .into(),
         );
-    }
-    if let Some(h) = sc.hosts.iter().find(|h| h.tuning != Default::default()) {
-        return bad(format!(
-            "host {:?} has its own tuning; the runner sets sysctls for both namespaces from the \
-             scenario's `tuning`",
-            h.name
-        ));
     }
     if let Some(h) = sc.hosts.iter().find(|h| h.flood.is_some()) {
         return bad(format!(
@@ -536,90 +637,34 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
             e => e,
         },
     )?;
-    // The sysctls the scenario names, in both namespaces (each has its own copy).
-    let tuning = serde_json::to_value(&sc.tuning).unwrap_or_default();
-    if let Some(map) = tuning.as_object() {
-        for (k, v) in map {
-            let Some((key, unit)) = sysctl_for(k) else {
-                continue;
-            };
-            if k.starts_with("syncookies") || k.starts_with("timestamps") {
-                continue;
-            }
-            let value = sysctl_value(k, v, unit).map_err(LabError::Usage)?;
-            for ns in [&s.ns, &s.client_ns] {
-                let value = match unit {
-                    Unit::Nth(i) => {
-                        let current = ns.run("sysctl", move || read_sysctl(key))?;
-                        crate::knobs::with_nth(&current, i, &value)
-                    }
-                    _ => value.clone(),
-                };
-                match unit {
-                    Unit::MillisInJiffies => ns.set_sysctl_in_jiffies(key, &value)?,
-                    _ => ns.set_sysctl(key, &value)?,
-                }
-            }
-        }
+    // Each host is its own namespace with its own copy of every sysctl and route: it gets
+    // the scenario's `tuning` with its own `hosts[i].tuning` on top (`Scenario::host_tuning`,
+    // the model's rule). hosts[0] is the client namespace, hosts[1] the server's.
+    let spaces = [
+        (&s.client_ns, wire::CLIENT_IP, wire::SERVER_IP),
+        (&s.ns, wire::SERVER_IP, wire::CLIENT_IP),
+    ];
+    let tunings = [sc.host_tuning(0), sc.host_tuning(1)];
+    for ((ns, _, _), t) in spaces.iter().zip(&tunings) {
+        set_sysctls(sc, ns, t)?;
     }
     // Route metrics (initcwnd) on each side's route to the other.
-    let metrics = crate::knobs::route_metrics(sc);
-    crate::knobs::set_route_metrics(
-        &s.client_ns,
-        "syn0",
-        wire::CLIENT_IP,
-        wire::SERVER_IP,
-        &metrics,
-    )?;
-    crate::knobs::set_route_metrics(&s.ns, "syn0", wire::SERVER_IP, wire::CLIENT_IP, &metrics)?;
-    // Module parameters (global): set until `_modules` is dropped at the end of this run,
-    // whichever way it ends.
+    for ((ns, local, peer), t) in spaces.iter().zip(&tunings) {
+        let metrics = crate::knobs::route_metrics(t);
+        crate::knobs::set_route_metrics(ns, "syn0", *local, *peer, &metrics)?;
+    }
+    // Module parameters (global, the scenario's `tuning` only: `knobs::check`): set until
+    // `_modules` is dropped at the end of this run, whichever way it ends.
     let (_modules, module_warnings) = crate::knobs::ModuleGuard::set(sc)?;
-    if let Some(value) = syncookies_sysctl(sc) {
-        s.ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
-        s.client_ns.set_sysctl("net.ipv4.tcp_syncookies", value)?;
+    // What the kernel takes from the machine, read in each namespace after its sysctls (its
+    // tcp_rmem[2] gives its window scale).
+    let mut machines = Vec::with_capacity(2);
+    for (ns, _, _) in &spaces {
+        machines.push(ns.run("machine", measure_machine)?);
     }
-    if let Some(value) = timestamps_sysctl(sc) {
-        s.ns.set_sysctl("net.ipv4.tcp_timestamps", value)?;
-        s.client_ns.set_sysctl("net.ipv4.tcp_timestamps", value)?;
-    }
-    // `window_scale: null` in the tuning: no window scale option (tcp_window_scaling 0); any
-    // other value is the machine's, measured below.
-    let no_wscale = sc.tuning.window_scale == Some(None);
-    if no_wscale {
-        s.ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
-        s.client_ns.set_sysctl("net.ipv4.tcp_window_scaling", "0")?;
-    }
-    let machine = s.client_ns.run("machine", || {
-        let mtu = mtu("syn0")?;
-        let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
-        let rmem_max: u32 = read_sysctl("net.core.rmem_max")?.parse().unwrap_or(0);
-        let wmem_max: u32 = read_sysctl("net.core.wmem_max")?.parse().unwrap_or(0);
-        let f: Vec<u32> = tcp_rmem
-            .split_whitespace()
-            .filter_map(|x| x.parse().ok())
-            .collect();
-        let space = f.get(2).copied().unwrap_or(0).max(rmem_max).max(1);
-        Ok(Machine {
-            kernel: crate::session::kernel_release(),
-            mtu,
-            mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
-            window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
-            recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
-            rcv_truesize: tun_truesize(mtu),
-            rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
-            tcp_rmem,
-            rmem_max,
-            wmem_max,
-        })
-    })?;
+    let machine = machines[0].clone();
     let mut scenario = sc.clone();
-    scenario.tuning.mss = Some(machine.mss);
-    scenario.tuning.window_scale = Some((!no_wscale).then_some(machine.window_scale));
-    scenario.tuning.recv_buffer = Some(machine.recv_buffer);
-    scenario.tuning.rcv_skb_overhead = Some(machine.rcv_skb_overhead);
-    scenario.tuning.rmem_max = Some(machine.rmem_max);
-    scenario.tuning.wmem_max = Some(machine.wmem_max);
+    machines_into(&mut scenario, &machines);
     // The wire is the scenario's link: it hands packets to the receiving stack one write(2)
     // at a time, which the model must know to spread a flight as the wire does.
     for pace in &wire::PACES {
@@ -1259,7 +1304,7 @@ impl Ctx<'_> {
                 let opts = sock::ListenOpts {
                     buffers: self.buffers(&socks[*cur]),
                     reuse_addr: self.spec(&socks[*cur]).is_some_and(|x| x.reuse_addr),
-                    opts: self.opts(&socks[*cur]),
+                    opts: self.opts(&socks[*cur], side),
                 };
                 // A failing socket() or setsockopt() is the lab's error, naming the call (`?`).
                 let l = match sock::tcp_listener_with(addr, *backlog as i32, opts)? {
@@ -1388,7 +1433,7 @@ impl Ctx<'_> {
                 let pre = match sock::tcp_connect_prepare_with(
                     SocketAddrV4::new(self.ips[side], port),
                     self.buffers(&socks[*cur]),
-                    self.opts(&socks[*cur]),
+                    self.opts(&socks[*cur], side),
                 )? {
                     Ok(pre) => pre,
                     Err(source) => {
@@ -1670,19 +1715,19 @@ impl Ctx<'_> {
     /// The congestion control the scenario's profile describes, for every socket the runner
     /// makes (a listener passes it on to what it accepts): never the host's (see
     /// [`sock::Congestion`]).
-    fn congestion(&self) -> sock::Congestion {
-        sock::Congestion::of(&self.sc.profile.profile().with(&self.sc.tuning))
+    fn congestion(&self, side: usize) -> sock::Congestion {
+        sock::Congestion::of(&self.sc.profile.profile().with(&self.sc.host_tuning(side)))
     }
 
     /// The options the scenario's socket `s` sets before bind(), in the kernel's units.
-    fn opts(&self, s: &Sock) -> sock::TcpOpts {
+    fn opts(&self, s: &Sock, side: usize) -> sock::TcpOpts {
         self.spec(s).map_or_else(
             || sock::TcpOpts {
-                congestion: Some(self.congestion()),
+                congestion: Some(self.congestion(side)),
                 ..sock::TcpOpts::default()
             },
             |x| sock::TcpOpts {
-                congestion: Some(self.congestion()),
+                congestion: Some(self.congestion(side)),
                 reuse_addr: x.reuse_addr,
                 reuse_port: x.reuse_port,
                 no_delay: x.no_delay,
@@ -1932,6 +1977,60 @@ mod tests {
         }
     }
 
+    fn machine(window_scale: u8, recv_buffer: u32) -> Machine {
+        Machine {
+            mtu: 1500,
+            mss: 1460,
+            window_scale,
+            recv_buffer,
+            rcv_skb_overhead: 856,
+            rmem_max: 4194304,
+            wmem_max: 4194304,
+            ..Machine::default()
+        }
+    }
+
+    #[test]
+    fn each_namespace_s_measures_reach_the_model_as_its_host_s() {
+        // Both alike: the scenario's `tuning` has them, no host has its own.
+        let mut sc = case();
+        machines_into(&mut sc, &[machine(10, 65536), machine(10, 65536)]);
+        assert_eq!(sc.tuning.window_scale, Some(Some(10)));
+        assert_eq!(sc.tuning.recv_buffer, Some(65536));
+        assert!(sc.hosts.iter().all(|h| h.tuning == Default::default()));
+        // The server's own tcp_rmem[2] gave its namespace another shift: the model plays the
+        // server's measure for the server only.
+        let mut sc = case();
+        sc.hosts[1].tuning.rcvbuf_max = Some(1048576);
+        machines_into(&mut sc, &[machine(10, 65536), machine(7, 65536)]);
+        assert_eq!(sc.tuning.window_scale, Some(Some(10)));
+        assert_eq!(sc.hosts[1].tuning.window_scale, Some(Some(7)));
+        assert_eq!(sc.hosts[1].tuning.rcvbuf_max, Some(1048576));
+        assert_eq!(sc.hosts[0].tuning.window_scale, None);
+        let p = |sc: &Scenario, i| sc.profile.profile().with(&sc.host_tuning(i));
+        assert_eq!(p(&sc, 0).window_scale, Some(10));
+        assert_eq!(p(&sc, 1).window_scale, Some(7));
+        // One host without window scaling (tcp_window_scaling 0 in its namespace): its null
+        // stays, the other's shift is measured.
+        for off in 0..2 {
+            let mut sc = case();
+            sc.hosts[off].tuning.window_scale = Some(None);
+            machines_into(&mut sc, &[machine(10, 65536), machine(10, 65536)]);
+            assert_eq!(p(&sc, off).window_scale, None, "hosts[{off}]");
+            assert_eq!(p(&sc, 1 - off).window_scale, Some(10), "hosts[{}]", 1 - off);
+        }
+        // A shift a host names is the machine's, as the scenario's is.
+        let mut sc = case();
+        sc.hosts[0].tuning.window_scale = Some(Some(3));
+        machines_into(&mut sc, &[machine(10, 65536), machine(10, 65536)]);
+        assert_eq!(p(&sc, 0).window_scale, Some(10));
+        // Another tcp_rmem[1] in one namespace: its receive buffer.
+        let mut sc = case();
+        machines_into(&mut sc, &[machine(10, 65536), machine(10, 32768)]);
+        assert_eq!(p(&sc, 0).recv_buffer, 65536);
+        assert_eq!(p(&sc, 1).recv_buffer, 32768);
+    }
+
     #[test]
     fn a_scenario_the_wire_cannot_reproduce_is_refused_with_the_reason() {
         assert!(check(&case()).is_ok());
@@ -2089,28 +2188,28 @@ mod tests {
     #[test]
     fn tcp_timestamps_2_is_timestamps_without_the_offset_and_untouched_unless_tuned() {
         let mut sc = crate::cases::scenario("handshake-normal").unwrap();
-        assert_eq!(timestamps_sysctl(&sc), None);
+        assert_eq!(timestamps_sysctl(&sc, &sc.tuning), None);
         sc.tuning.timestamps_offset = Some(false);
         assert!(check(&sc).is_ok(), "the runner sets timestamps_offset");
-        assert_eq!(timestamps_sysctl(&sc), Some("2"));
+        assert_eq!(timestamps_sysctl(&sc, &sc.tuning), Some("2"));
         sc.tuning.timestamps = Some(false);
-        assert_eq!(timestamps_sysctl(&sc), Some("0"));
+        assert_eq!(timestamps_sysctl(&sc, &sc.tuning), Some("0"));
         sc.tuning.timestamps = Some(true);
         sc.tuning.timestamps_offset = Some(true);
-        assert_eq!(timestamps_sysctl(&sc), Some("1"));
+        assert_eq!(timestamps_sysctl(&sc, &sc.tuning), Some("1"));
     }
 
     #[test]
     fn tcp_syncookies_2_is_syncookies_always_and_untouched_unless_the_scenario_tunes_it() {
         let mut sc = case();
-        assert_eq!(syncookies_sysctl(&sc), None);
+        assert_eq!(syncookies_sysctl(&sc, &sc.tuning), None);
         sc.tuning.syncookies_always = Some(true);
         assert!(check(&sc).is_ok(), "the runner sets syncookies_always");
-        assert_eq!(syncookies_sysctl(&sc), Some("2"));
+        assert_eq!(syncookies_sysctl(&sc, &sc.tuning), Some("2"));
         sc.tuning.syncookies = Some(false);
-        assert_eq!(syncookies_sysctl(&sc), Some("0"));
+        assert_eq!(syncookies_sysctl(&sc, &sc.tuning), Some("0"));
         sc.tuning.syncookies = Some(true);
         sc.tuning.syncookies_always = Some(false);
-        assert_eq!(syncookies_sysctl(&sc), Some("1"));
+        assert_eq!(syncookies_sysctl(&sc, &sc.tuning), Some("1"));
     }
 }

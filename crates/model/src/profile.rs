@@ -103,6 +103,17 @@ macro_rules! profile {
             $( #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
         }
 
+        impl ProfileOverrides {
+            /// These overrides with `o`'s on top: a field `o` sets is `o`'s, any other stays
+            /// as it is here. How a host's `tuning` goes on top of the scenario's
+            /// (`Scenario::host_tuning`), for the model and the lab alike.
+            pub fn then(&self, o: &ProfileOverrides) -> ProfileOverrides {
+                ProfileOverrides {
+                    $( $field: o.$field.clone().or_else(|| self.$field.clone()), )*
+                }
+            }
+        }
+
         impl Profile {
             /// This profile with the overrides applied.
             pub fn with(mut self, o: &ProfileOverrides) -> Profile {

@@ -629,6 +629,16 @@ impl Scenario {
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a scenario always serialises")
     }
+
+    /// The overrides host `i` runs with: the scenario's `tuning` with the host's own
+    /// `hosts[i].tuning` on top (a field the host sets is the host's). The one rule for both
+    /// the model (`Sim`'s per-host profile) and the lab (each namespace's sysctls).
+    pub fn host_tuning(&self, i: usize) -> ProfileOverrides {
+        match self.hosts.get(i) {
+            Some(h) => self.tuning.then(&h.tuning),
+            None => self.tuning.clone(),
+        }
+    }
 }
 
 /// Percent → parts per million, clamped to 0..=100 %. NaN counts as 0.
@@ -1173,5 +1183,56 @@ mod pct_text_tests {
         assert_eq!(pct_text(f64::NAN), "NaN");
         assert_eq!(pct_text(f64::NEG_INFINITY), "-inf");
         assert_eq!(pct_text(1e300), "1e12 or more");
+    }
+}
+
+#[cfg(test)]
+mod host_tuning_tests {
+    use super::*;
+
+    #[test]
+    fn a_host_s_tuning_goes_on_top_of_the_scenario_s_field_by_field() {
+        let mut sc = Scenario {
+            name: String::new(),
+            description: String::new(),
+            seed: 0,
+            profile: ProfileId::default(),
+            tuning: ProfileOverrides {
+                syn_retries: Some(3),
+                sack_permitted: Some(false),
+                window_scale: Some(None),
+                ..ProfileOverrides::default()
+            },
+            hosts: vec![
+                HostSpec::new("a", "10.0.0.1"),
+                HostSpec::new("b", "10.0.0.2"),
+            ],
+            network: NetworkSpec::default(),
+            faults: Vec::new(),
+            groups: Vec::new(),
+            sockets: Vec::new(),
+            apps: Vec::new(),
+            limits: Limits::default(),
+        };
+        sc.hosts[1].tuning = ProfileOverrides {
+            sack_permitted: Some(true),
+            timestamps: Some(false),
+            window_scale: Some(Some(7)),
+            ..ProfileOverrides::default()
+        };
+        // A host without its own tuning runs the scenario's.
+        assert_eq!(sc.host_tuning(0), sc.tuning);
+        // The other: the host's fields win, the scenario's others stay.
+        let b = sc.host_tuning(1);
+        assert_eq!(b.syn_retries, Some(3));
+        assert_eq!(b.sack_permitted, Some(true));
+        assert_eq!(b.timestamps, Some(false));
+        assert_eq!(b.window_scale, Some(Some(7)));
+        // The model's profile for each host is the profile with these.
+        let p = sc.profile.profile();
+        assert!(!p.clone().with(&sc.host_tuning(0)).sack_permitted);
+        assert_eq!(p.clone().with(&sc.host_tuning(0)).window_scale, None);
+        assert!(p.clone().with(&b).sack_permitted);
+        assert!(!p.with(&b).timestamps);
     }
 }

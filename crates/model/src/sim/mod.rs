@@ -340,7 +340,7 @@ impl Sim {
                 counters: VecMap::new(),
                 next_port: 40_000,
             });
-            let own = self.profiles[0].clone().with(&h.tuning);
+            let own = s.profile.profile().with(&s.host_tuning(i));
             let at = self.profile_index(own);
             self.host_prof.push(at);
         }
