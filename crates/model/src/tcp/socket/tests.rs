@@ -2877,6 +2877,39 @@ fn three_segments_lost_in_a_row_are_all_marked_lost_by_rack_and_resent_without_a
 }
 
 #[test]
+fn a_sack_of_data_sent_before_the_heads_retransmission_restarts_the_rto() {
+    // Linux `tcp_clean_rtx_queue`: an ACK that acknowledges nothing new still re-arms the RTO
+    // (FLAG_SET_XMIT_TIMER) when its SACK RTT sample comes from data sent before the head of
+    // the queue was last (re)sent. Segment 2 is lost; the ACK of segment 1 lets two new
+    // segments go, the SACK of segment 3 arms RACK's reordering timer, which resends
+    // segment 2 10 ms later; that retransmission is lost too. The SACK of the rest one round
+    // trip on times segments sent before the retransmission: the RTO restarts from it, not
+    // from the retransmission. Measured on 6.18 (recording
+    // `a-sack-of-data-sent-before-a-lost-retransmission-restarts-the-rto`).
+    let mut h = socket_sending_ten(14, |h| h.s.sack_ok = true);
+    let sent_at = h.now;
+    h.wait_ms(40);
+    send!(h, ". seq=1 ack=1461");
+    assert_eq!(h.sent().len(), 2, "slow start sends two new segments");
+    send!(h, ". seq=1 ack=1461 sack=2921-4381");
+    recv_nothing!(h);
+    fire(&mut h, TimerKind::Retransmit);
+    recv!(h, [". seq=1461 ack=1 len=1460"]);
+    let resent = h.now;
+    let before = h.s.timer(TimerKind::Retransmit).expect("the RTO is armed");
+    h.now = sent_at + 80_000;
+    send!(h, ". seq=1 ack=1461 sack=2921-17521");
+    let rto = h.s.rtt.rto;
+    let at = h.s.timer(TimerKind::Retransmit).expect("the RTO is armed");
+    assert!(before < resent + rto + 8_000, "{before} {resent} {rto}");
+    assert!(
+        at >= h.now + rto,
+        "the RTO restarts from the SACK: {at} < {} + {rto} (armed at the retransmission: {before})",
+        h.now
+    );
+}
+
+#[test]
 fn resending_the_head_replaces_the_loss_probe_with_a_full_rto() {
     // On a 0 ms wire the SACKs of the flight arrive at the instant it left, while the tail
     // loss probe armed for it is still pending: the head's retransmission restarts the RTO
