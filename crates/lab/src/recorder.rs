@@ -897,20 +897,29 @@ impl Inner {
         fallback: u64,
     ) {
         let info = &self.sockets[id.0 as usize].info;
-        // A passive connection's history starts in its listener's LISTEN.
-        let start = seen.unwrap_or(if info.parent.is_some() {
-            TcpState::Listen
-        } else {
-            TcpState::Closed
-        });
-        let mut path = causes.path(info, start, to, window);
         // With tcp_syncookies 2 a passive connection never was a request: the segments that
         // would make LISTEN → SYN-RECEIVED → ESTABLISHED (its SYN and ACK, both inside one
         // dump's window when the wire is 0 ms) make a cookie and then the socket, ESTABLISHED.
         // A request the dumps saw (`seen`), such as one for a SYN on a TIME-WAIT tuple
         // (`tcp_conn_request` takes no cookie with an ISN from `tcp_twsk_unique`), keeps its
         // SYN-RECEIVED. Measured on 6.18 (syncookies-always+delay=0): no SYN_RECV socket.
-        if self.syncookies_always && info.parent.is_some() && seen.is_none() {
+        let cookie_child = self.syncookies_always && info.parent.is_some() && seen.is_none();
+        // A passive connection's history starts in its listener's LISTEN; a cookie's child
+        // starts at the segment that returns the cookie, which finds no request to complete
+        // but is walked as the ACK of one (`cookie_v4_check` → `tcp_get_cookie_sock` makes
+        // the child, whose `tcp_rcv_state_process` takes the ACK, then any FIN, `tcp_fin`):
+        // the SYN may be long before the window of the dump that first shows the child, as
+        // when the handshake's last ACK was lost and the client's first segment is a FIN
+        // (explore seed 52800 #15: CLOSE-WAIT with no ESTABLISHED before it).
+        let start = seen.unwrap_or(if cookie_child {
+            TcpState::SynReceived
+        } else if info.parent.is_some() {
+            TcpState::Listen
+        } else {
+            TcpState::Closed
+        });
+        let mut path = causes.path(info, start, to, window);
+        if cookie_child {
             path.retain(|&(_, s)| s != TcpState::SynReceived);
         }
         // One proven step is taken from `time` (the same cause, found the same way for every
@@ -2692,6 +2701,46 @@ mod tests {
             let off = t0 - r.lock().start_us;
             assert_eq!(entered(&tr, TcpState::Established), Some(off + 150));
         }
+    }
+
+    #[test]
+    fn a_fin_that_returns_an_always_sent_syn_cookie_makes_the_socket_established_first() {
+        // tcp_syncookies 2, the handshake's last ACK lost, and the client's first segment a
+        // bare FIN (shutdown(SHUT_WR)): its ACK field returns the cookie (`cookie_v4_check`
+        // → `tcp_get_cookie_sock`), the child's `tcp_rcv_state_process` takes SYN-RECEIVED
+        // to ESTABLISHED on the ACK and then `tcp_fin` takes it to CLOSE-WAIT, both at the
+        // FIN. The dumps between show the listener alone (no request socket), and the one
+        // after the FIN the child in CLOSE-WAIT (explore seed 52800 #15).
+        let (r, t0) = recorder_with_listener();
+        let packets = [
+            delivered(t0 + 100, from_client(0x02), t0 + 110),
+            delivered(t0 + 120, to_client(0x12), t0 + 130),
+            WirePacket {
+                t_in_us: t0 + 140,
+                data: from_client(0x10),
+                fate: WireFate::Dropped(DropReason::Fault { rule: 0 }),
+            },
+            delivered(t0 + 300, from_client(0x11), t0 + 310),
+        ];
+        let samples = [
+            sample(t0 + 50, t0 + 60, vec![listener_sock(0)]),
+            sample(t0 + 200, t0 + 210, vec![listener_sock(0)]),
+            sample(
+                t0 + 400,
+                t0 + 410,
+                vec![listener_sock(1), request_sock(st::CLOSE_WAIT, 40000)],
+            ),
+        ];
+        let limits = SynQueueLimits {
+            max_syn_backlog: Some(128),
+            syncookies: 2,
+            ..SynQueueLimits::default()
+        };
+        let tr = replay_with(&r, &packets, &samples, limits);
+        let off = t0 - r.lock().start_us;
+        assert_eq!(entered(&tr, TcpState::SynReceived), None);
+        assert_eq!(entered(&tr, TcpState::Established), Some(off + 310));
+        assert_eq!(entered(&tr, TcpState::CloseWait), Some(off + 310));
     }
 
     /// listen(1) with two requests queued, sampled before and after 200 µs, and
