@@ -360,9 +360,17 @@ export async function holdRoute(page, pattern) {
   return release;
 }
 
-/** Waits until the app has drawn its first frame (`body[data-ready]`). */
+/** Waits until the app has drawn its first frame (`body[data-ready]`) and every ladder on it
+ * whole: a new drawing is first written near its view only (`.lad-stack[data-near]`, see
+ * LadderView in src/engine/ladder.rs), the rest once the reader pauses. */
 export async function drawn(page) {
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  await whole(page);
+}
+
+/** Waits until no ladder on the page is written near its view only (see `drawn`). */
+export async function whole(page) {
+  await page.waitForFunction(() => !document.querySelector('.lad-stack[data-near]'), null, { timeout: 15_000 });
 }
 
 /** Calls `each(k)` at the player's playhead, then steps it with the Step button, until the
@@ -608,7 +616,9 @@ export const hasCjk = (text) => /[\u4e00-\u9fff]/.test(text);
  * and below, so that two lines set close are not counted as touching where no ink meets),
  * mapped to the screen. Returns { count, pairs }: how many were measured and the overlapping
  * pairs (by more than half a pixel), named. */
-export function labelClashes(page) {
+export async function labelClashes(page) {
+  // The whole drawing, not its part near the view (see `drawn`).
+  await whole(page);
   return page.evaluate(() => {
     const quads = [];
     const seen = (el) => {

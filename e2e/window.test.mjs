@@ -10,7 +10,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, openRoute, onPage, screenshot, hasCjk, flowLangs } from './lib.mjs';
+import { useBrowser, openRoute, onPage, screenshot, hasCjk, flowLangs, whole } from './lib.mjs';
 
 const browser = useBrowser();
 
@@ -254,6 +254,9 @@ async function knobReplacesLayerWhole({ route, pageReady, layer, knob, value, en
       window.__layerObserver.observe(stack, { subtree: true, childList: true, attributes: true, characterData: true });
     }, layer);
     await page.evaluate(MOVE_KNOB_UNTIL_REDRAWN, { layer, knob, value });
+    // A long drawing is written near its view first, the rest once the reader pauses (each
+    // step the whole svg, nothing patched inside): the layer as it ends.
+    await whole(page);
     const records = await page.evaluate((layer) => {
       window.__layerObserver.disconnect();
       const children = document.querySelector(`[data-testid="player"] .lad-stack ${layer}`).querySelectorAll('*').length;
@@ -266,6 +269,7 @@ async function knobReplacesLayerWhole({ route, pageReady, layer, knob, value, en
     const fresh = await openRoute(browser, route, 'en', { params: { [knob]: value } });
     try {
       await pageReady(fresh.page);
+      await whole(fresh.page);
       assert.equal(changed, await markup(fresh.page));
     } finally {
       await fresh.context.close();
@@ -339,8 +343,13 @@ test('window: a loss change styles its new drawing with no rule that walks every
   onPage(browser, '#/window', 'en', async ({ page }) => {
     await ready(page);
     await page.waitForSelector('[data-testid="segment"]');
-    const tried = await selectorsTried(page, () =>
-      page.evaluate(MOVE_KNOB_UNTIL_REDRAWN, { layer: 'svg.lad-axis', knob: 'loss', value: '25' }));
+    // Until the drawing is whole (written near the view first, the rest after) and a frame
+    // has styled it.
+    const tried = await selectorsTried(page, async () => {
+      await page.evaluate(MOVE_KNOB_UNTIL_REDRAWN, { layer: 'svg.lad-axis', knob: 'loss', value: '25' });
+      await whole(page);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    });
     // The statistics saw the new drawing styled: every text of it tried against `.lad text`.
     const texts = tried.get('.lad text')?.tried ?? 0;
     assert.ok(texts > 300, `the 25 % loss drawing's texts were styled (${texts} tried)`);

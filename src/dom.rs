@@ -24,6 +24,18 @@ pub fn later(ms: i32, f: impl FnOnce() + 'static) {
     }
 }
 
+/// Runs `f` once, in the browser's next idle time (`requestIdleCallback`), or on a task where
+/// it has none (Safari).
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let run = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        if w.request_idle_callback(run.unchecked_ref()).is_err() {
+            let _ = w.set_timeout_with_callback(run.unchecked_ref());
+        }
+    }
+}
+
 /// The page's hash, with any write put off by [`replace_hash_later`] made first: whoever reads
 /// the link (the share button, a switch that rewrites one parameter, the full build taking over)
 /// gets what is on screen, at any moment.

@@ -514,6 +514,17 @@ fn more_text(more: usize, lang: Lang) -> String {
 /// "Export SVG" (`as_svg`) or "Export PNG": the handout of the whole scene, or where the page
 /// has no ladder to draw it from (the state machine view) the diagram on screen.
 pub fn export(src: Option<&Source>, name: &str, as_svg: bool) {
+    // Both read the ladder's layers from the page: while a new drawing is written near its
+    // view only (`.lad-stack[data-near]`, `ladder::LadderView`), wait for the whole of it, a
+    // few hundred ms at most, rather than export a cut drawing.
+    let near = crate::dom::document()
+        .and_then(|d| d.query_selector(".lad-stack[data-near]").ok().flatten())
+        .is_some();
+    if near {
+        let (src, name) = (src.cloned(), name.to_string());
+        crate::dom::later(50, move || export(src.as_ref(), &name, as_svg));
+        return;
+    }
     if let Some((text, w, h)) = src.and_then(svg) {
         super::export::save_svg(name, as_svg, text, w, h);
     } else if as_svg {

@@ -155,6 +155,10 @@ pub struct StaticProps {
     pub geo: Geometry,
     /// The arrows as written for this ladder, width, numbering and language ([`arrows_drawn`]).
     pub drawn: Shared<Drawn>,
+    /// What to write instead of the whole of `drawn`: its arrows near the view
+    /// ([`Drawn::near`]), before the rest follows.
+    #[prop_or_default]
+    pub near: Option<AttrValue>,
     pub on_select: Callback<usize>,
 }
 
@@ -209,7 +213,7 @@ pub fn LadderStatic(p: &StaticProps) -> Html {
              width={f1(geo.width)} height={f1(h)} viewBox={view_box(geo.width, h)}
              data-segments={l.arrows.len().to_string()} style="will-change:transform">
             <style>{ SVG_CSS }</style>
-            <g class="segs" {onclick} {onkeydown}>{ Html::from_html_unchecked(AttrValue::from(p.drawn.markup.clone())) }</g>
+            <g class="segs" {onclick} {onkeydown}>{ Html::from_html_unchecked(p.near.clone().unwrap_or_else(|| AttrValue::from(p.drawn.markup.clone()))) }</g>
         </svg>
     }
 }
@@ -448,6 +452,47 @@ pub struct Drawn {
     pub groups: Vec<usize>,
     /// Per arrow, the index in `groups` of the `g.seg` that draws it.
     pub group_of: Vec<usize>,
+    /// Per `g.seg` in the order written: the y where its arrows start, and where `markup` and
+    /// each kind's arrowhead path (`heads`) stood after it ([`Drawn::near`]).
+    cuts: Vec<(f64, usize, [usize; SegKind::ALL.len()])>,
+    /// The arrowheads' path data, per kind in `SegKind::ALL` order, as `markup` ends with them.
+    heads: [String; SegKind::ALL.len()],
+}
+
+impl Drawn {
+    /// The static layer's markup cut after the last `g.seg` whose arrows start at or above
+    /// `limit` (y, px), with only those arrows' heads: what a redraw writes first, in the frame
+    /// of the change (see [`LadderView`]); the whole of `markup` follows once the reader
+    /// pauses. The arrows are written in the order they start (a group is written at its last
+    /// arrow, and every arrow of a group starts within a pixel of its first), so the cut is a
+    /// prefix of `markup` and the whole layer is the same markup as when written at once.
+    /// `None` when nothing starts below `limit`: `markup` is all there is. With the markup, the
+    /// number of `g.seg` it writes.
+    pub fn near(&self, limit: f64) -> Option<(String, usize)> {
+        let k = self.cuts.iter().position(|c| c.0 > limit)?;
+        let (end, lens) = match k.checked_sub(1) {
+            Some(j) => (self.cuts[j].1, self.cuts[j].2),
+            None => (GROUPS_OPEN.len(), [0; SegKind::ALL.len()]),
+        };
+        let mut o = String::with_capacity(end + 256);
+        o.push_str(&self.markup[..end]);
+        push_heads(&mut o, self.heads.iter().zip(lens).map(|(d, n)| &d[..n]));
+        Some((o, k))
+    }
+}
+
+/// The opening of the static layer's markup: the groups' `g`.
+const GROUPS_OPEN: &str = "<g>";
+
+/// Closes the groups' `g` and writes the arrowheads' `g`, a path per kind that has heads.
+fn push_heads<'a>(o: &mut String, heads: impl Iterator<Item = &'a str>) {
+    o.push_str("</g><g class=\"heads\" aria-hidden=\"true\" pointer-events=\"none\">");
+    for (k, d) in SegKind::ALL.iter().zip(heads) {
+        if !d.is_empty() {
+            let _ = write!(o, "<path class=\"head k-{}\" d=\"{d}\"/>", k.css());
+        }
+    }
+    o.push_str("</g>");
 }
 
 impl Drawn {
@@ -494,7 +539,7 @@ pub fn arrows_drawn(
     // Arrows on the same pixels start at the same y (as written), and arrows come in time order,
     // so a group whose first arrow lies higher up takes no more (see `Group`).
     let mut open: Vec<usize> = Vec::new();
-    o.push_str("<g>");
+    o.push_str(GROUPS_OPEN);
     // The arrowheads' path data, per kind in `SegKind::ALL` order.
     let mut heads: [String; SegKind::ALL.len()] = Default::default();
     let line = |o: &mut String, class: &str, (x0, y0, x1, y1): (f64, f64, f64, f64)| {
@@ -860,24 +905,23 @@ pub fn arrows_drawn(
     let groups: Vec<usize> = order.iter().map(|&k| all[k].first).collect();
     let group_of: Vec<usize> = made_of.iter().map(|&k| at[k]).collect();
     let mut all: Vec<Option<Group>> = all.into_iter().map(Some).collect();
+    let mut cuts = Vec::with_capacity(order.len());
     for k in order {
         if let Some(g) = all[k].take() {
+            let y = g.hit.1.min(g.hit.3);
             g.write(&mut o, &mut heads, lang);
+            cuts.push((y, o.len(), heads.each_ref().map(|d| d.len())));
         }
     }
-    o.push_str("</g><g class=\"heads\" aria-hidden=\"true\" pointer-events=\"none\">");
-    for (k, d) in SegKind::ALL.iter().zip(&heads) {
-        if !d.is_empty() {
-            let _ = write!(o, "<path class=\"head k-{}\" d=\"{d}\"/>", k.css());
-        }
-    }
-    o.push_str("</g>");
+    push_heads(&mut o, heads.iter().map(|d| d.as_str()));
     Drawn {
         markup: o,
         written,
         classes,
         groups,
         group_of,
+        cuts,
+        heads,
     }
 }
 
@@ -975,6 +1019,9 @@ pub struct LayerProps {
     pub ladder: Shared<Ladder>,
     pub geo: Geometry,
     pub lang: Lang,
+    /// The time axis writes no tick below this y (px) yet (see [`Drawn::near`]).
+    #[prop_or_default]
+    pub limit: Option<f64>,
 }
 
 fn view_box(w: f64, h: f64) -> String {
@@ -1080,7 +1127,9 @@ pub const AXIS_W: f64 = 74.0;
 /// 230 to 510; backlog's clients knob 2,070 to 4,930, now 770 to 1,390).
 #[component]
 pub fn LadderAxis(p: &LayerProps) -> Html {
-    Html::from_html_unchecked(AttrValue::from(axis_markup(&p.ladder, p.geo, p.lang)))
+    Html::from_html_unchecked(AttrValue::from(axis_markup_to(
+        &p.ladder, p.geo, p.lang, p.limit,
+    )))
 }
 
 /// The time axis's layer ([`LadderAxis`]) as markup: the `svg.lad-axis` with its lanes (broken
@@ -1088,6 +1137,11 @@ pub fn LadderAxis(p: &LayerProps) -> Html {
 /// px), skipping ones that would overlap. Attributes in the order Yew writes them (`class`
 /// last), so the page's markup is what it was (index.html's first frame is a copy of it).
 pub fn axis_markup(l: &Ladder, geo: Geometry, lang: Lang) -> String {
+    axis_markup_to(l, geo, lang, None)
+}
+
+/// [`axis_markup`] with the ticks at or above `limit` (px) only, when given.
+pub fn axis_markup_to(l: &Ladder, geo: Geometry, lang: Lang, limit: Option<f64>) -> String {
     let n = l.lanes.len();
     let h = l.height.max(200.0);
     let mut o =
@@ -1136,6 +1190,9 @@ pub fn axis_markup(l: &Ladder, geo: Geometry, lang: Lang) -> String {
         let mut last_y = f64::NEG_INFINITY;
         for &m in &l.moments {
             let y = l.warp.y(m as f64);
+            if limit.is_some_and(|limit| y > limit) {
+                break;
+            }
             if y - last_y >= 15.0 {
                 last_y = y;
                 let _ = write!(
@@ -1534,6 +1591,10 @@ impl Placement {
     }
 }
 
+/// How long (ms) a new drawing stays written near the view only, if no other replaces it,
+/// before the rest is written (see [`LadderView`]): a pause of the reader's, not of the machine.
+const FILL_AFTER_MS: i32 = 250;
+
 /// A cover that hides everything below `y` in the layers under it. Only its transform changes
 /// per frame, which the compositor applies without repainting anything.
 fn cover(y: f64, h: f64, clicks: bool) -> String {
@@ -1667,6 +1728,49 @@ pub fn LadderView(p: &LadderProps) -> Html {
     let reveal = reveal_y(y_play);
     let reveal_arrows = arrows_reveal_y(y_play);
     let drawn: Option<Shared<Drawn>> = (*drawn).clone();
+    // A new drawing is written in two steps: in the frame that brings it, the arrows and time
+    // ticks from the top down to two views' heights below the playhead (where the view is, or
+    // goes: it follows the playhead, and a ladder read whole opens at its top); the rest when
+    // the reader pauses ([`FILL_AFTER_MS`] without another drawing, then the browser's idle
+    // time). A knob change's cost follows the elements it adds (parse, style, layout, paint:
+    // about 30 µs each of main-thread time), and a long run's drawing is mostly out of view
+    // (backlog with 10 clients: 36,580 px through a 198 px scroller). The whole layer is the
+    // same markup as one written at once. A drawing replaced before then is never written
+    // whole: arrows held down on a slider pay for what is in view only, and the rest does not
+    // land in the next change's frame (written at the first idle time, it did: window's loss
+    // knob, changes back to back, 94-132 ms instead of 38-86).
+    let whole_for = use_state(|| None::<Shared<Drawn>>);
+    let limit = {
+        let view_h = view.borrow().h.max(600.0);
+        let from = if p.follow { y_play.max(0.0) } else { 0.0 };
+        // In steps of a view's height, so that playback in the first step rewrites little.
+        ((from + 2.0 * view_h) / view_h).ceil() * view_h
+    };
+    let near: Option<(String, usize)> = match &drawn {
+        Some(d) if whole_for.as_ref() != Some(d) => d.near(limit),
+        _ => None,
+    };
+    let whole = near.is_none();
+    // How many `g.seg` the static layer has as written now.
+    let written = near.as_ref().map(|n| n.1);
+    let near: Option<AttrValue> = near.map(|n| AttrValue::from(n.0));
+    {
+        let whole_for = whole_for.clone();
+        let pending = (!whole).then(|| drawn.clone()).flatten();
+        use_effect_on(pending, move |pending| {
+            let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+            if let Some(d) = pending.clone() {
+                let still = alive.clone();
+                let fill = move || {
+                    if still.get() {
+                        whole_for.set(Some(d));
+                    }
+                };
+                crate::dom::later(FILL_AFTER_MS, move || crate::dom::when_idle(fill));
+            }
+            move || alive.set(false)
+        });
+    }
     let (copies, hidden) = match &drawn {
         Some(d) => cover_rule(l, d, reveal_arrows),
         None => Default::default(),
@@ -1694,7 +1798,10 @@ pub fn LadderView(p: &LadderProps) -> Html {
         // stack each time (some thirty thousand elements with 5,000 segments), most of a
         // playback frame's script.
         let hits = use_mut_ref(|| None::<web_sys::NodeList>);
-        use_effect_on((count, hidden, drawn), move |(_, hidden, drawn)| {
+        // Run again when the rest of a drawing is written: the hit lines are found once the
+        // layer has one per `g.seg` written (`written`: the arrows near the view, until then).
+        let key = (count, written.unwrap_or(reached.len()));
+        use_effect_on((key, hidden, drawn), move |((_, groups), hidden, drawn)| {
             use wasm_bindgen::JsCast;
             use web_sys::Element;
             if fresh.borrow().as_ref() != Some(drawn) {
@@ -1705,7 +1812,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
             // Found again when not found yet (the static layer is drawn after the first
             // measure) or no longer in the page.
             let found = |h: &web_sys::NodeList| {
-                h.length() as usize == reached.len() && h.item(0).is_some_and(|n| n.is_connected())
+                h.length() as usize == *groups && h.item(0).is_some_and(|n| n.is_connected())
             };
             if !hits.as_ref().is_some_and(found) {
                 let stack = crate::dom::document()
@@ -1841,6 +1948,7 @@ pub fn LadderView(p: &LadderProps) -> Html {
         ladder: p.ladder.clone(),
         geo,
         lang: p.lang,
+        limit: (!whole).then_some(limit),
     };
 
     html! {
@@ -1851,13 +1959,15 @@ pub fn LadderView(p: &LadderProps) -> Html {
             // layers back together as one SVG, cut where the screen cuts them.
             <div class="lad lad-stack" id={stack_id.clone()}
                  style={format!("position:relative;overflow:hidden;width:{}px;height:{}px;background:var(--panel)", f1(geo.width), f1(h))}
-                 data-reveal={f1(reveal_arrows)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}>
+                 data-reveal={f1(reveal_arrows)} data-reveal-marks={f1(reveal + MARKS_LEAD)} data-t={num::fixed(p.t, 0)}
+                 // While only the arrows near the view are written (tests wait for the whole).
+                 data-near={(!whole).then_some("1")}>
                 if let Some(d) = drawn {
                     <LadderStatic ladder={p.ladder.clone()} geo={geo} drawn={d.clone()}
-                        on_select={p.on_select.clone()} />
+                        near={near.clone()} on_select={p.on_select.clone()} />
                     // Takes the clicks on arrows it hides, as the clip did.
                     <div class="lad-cover" style={cover(reveal_arrows, h, true)} />
-                    <LadderMarks ..layer.clone() />
+                    <LadderMarks ..LayerProps { limit: None, ..layer.clone() } />
                     <div class="lad-cover" style={cover(reveal + MARKS_LEAD, h, false)} />
                     <LadderAxis ..layer />
                 }

@@ -405,6 +405,81 @@ fn burst_trace() -> Trace {
 }
 
 #[test]
+fn a_drawing_written_near_the_view_first_is_a_prefix_of_the_whole_with_its_own_arrows_heads() {
+    let trace = burst_trace();
+    let l = Ladder::build(&trace, None);
+    let (geo, lang) = (Geometry::new(800.0), crate::i18n::Lang::En);
+    let d = arrows_drawn(
+        &l,
+        &Isns::of_trace(&trace),
+        geo,
+        Numbering::Relative,
+        lang,
+        &[],
+    );
+    // Above the burst: the handshake's arrows only.
+    let limit = l.arrows[4].y0 - 1.0;
+    assert!(l.arrows[..4].iter().all(|a| a.y0 <= limit));
+    let (near, written) = d.near(limit).expect("the burst starts below the limit");
+    let heads_at = |m: &str| m.find("</g><g class=\"heads\"").unwrap();
+    let (groups, all_groups) = (&near[..heads_at(&near)], &d.markup[..heads_at(&d.markup)]);
+    assert!(
+        all_groups.starts_with(groups),
+        "not a prefix:\n{near}\n{}",
+        d.markup
+    );
+    let segs = |m: &str| m.matches(" data-testid=\"segment\"").count();
+    assert!(segs(groups) >= 1 && segs(groups) < segs(all_groups));
+    assert_eq!(written, segs(groups));
+    for k in 0..segs(all_groups) {
+        let first = d.groups[k];
+        assert_eq!(k < segs(groups), l.arrows[first].y0 <= limit, "group {k}");
+    }
+    // Each kind's heads: those of the arrows written, the start of the whole layer's.
+    let paths = |m: &str| -> Vec<(String, String)> {
+        m[heads_at(m)..]
+            .split("<path class=\"")
+            .skip(1)
+            .map(|p| {
+                let (class, rest) = p.split_once('"').unwrap();
+                let d = rest
+                    .split("d=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                (class.to_string(), d.to_string())
+            })
+            .collect()
+    };
+    let (mine, whole) = (paths(&near), paths(&d.markup));
+    assert!(!mine.is_empty());
+    for (class, path) in &mine {
+        let full = &whole.iter().find(|(c, _)| c == class).unwrap().1;
+        assert!(full.starts_with(path.as_str()), "{class}: {path} / {full}");
+    }
+    assert!(mine.iter().map(|p| p.1.len()).sum::<usize>() < whole.iter().map(|p| p.1.len()).sum());
+    // Nothing below the limit: the whole drawing, no cut.
+    assert!(d.near(l.height).is_none());
+    // The time axis: its first ticks, down to the limit.
+    let ticks = |m: &str| -> Vec<String> {
+        m.split("<text x=\"4\" ")
+            .skip(1)
+            .map(|t| t.to_string())
+            .collect()
+    };
+    let full = super::ladder::axis_markup(&l, geo, lang);
+    let cut = super::ladder::axis_markup_to(&l, geo, lang, Some(limit));
+    let (cut_ticks, full_ticks) = (ticks(&cut), ticks(&full));
+    assert!(!cut_ticks.is_empty() && cut_ticks.len() < full_ticks.len());
+    assert_eq!(
+        cut_ticks[..cut_ticks.len() - 1],
+        full_ticks[..cut_ticks.len() - 1]
+    );
+}
+
+#[test]
 fn packets_in_flight_are_dots_on_the_playhead_one_per_position() {
     let l = Ladder::build(&burst_trace(), None);
     let geo = Geometry::new(800.0);
