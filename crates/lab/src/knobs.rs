@@ -185,6 +185,9 @@ pub const KNOBS: &[(&str, Knob)] = &[
     ),
     // Where the wheel's ticks fall: read from /proc/timer_list at time zero (`sys::ticks`).
     ("timer_wheel_origin_us", Knob::Machine),
+    // The kernel's TCP clock (CLOCK_MONOTONIC) at time zero: the phase of a SYN cookie's
+    // TSval (`cookie_init_timestamp`), read with the ticks (`sys::ticks`).
+    ("ts_clock_origin_us", Knob::Machine),
     ("syn_retries", Knob::Sysctl("net.ipv4.tcp_syn_retries", Unit::Plain)),
     (
         "syn_linear_timeouts",

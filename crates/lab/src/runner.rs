@@ -888,6 +888,11 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     let script_failure = peer.as_ref().and_then(|p| p.failure());
     // The model runs the scenario on the ticks the kernel had (`Profile::timer_wheel_origin_us`);
     // the recording keeps them, so a replay is exact too.
+    // And on the kernel's TCP clock, whose phase sets a SYN cookie's TSval
+    // (`Profile::ts_clock_origin_us`).
+    if let Some(t) = &ticks {
+        scenario.tuning.ts_clock_origin_us = Some(Some(t.mono_us(zero_real_us)));
+    }
     let tick = sc.profile.profile().with(&sc.tuning).clock_granularity_us;
     match ticks {
         Some(t) if t.jiffy_us == tick => {

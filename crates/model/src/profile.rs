@@ -333,6 +333,17 @@ profile! {
     /// unknown (a scenario run for teaching), and a timer fires at the mean of the times its
     /// bucket allows ([`crate::tcp::wheel::mean_firing_delay`]).
     timer_wheel_origin_us: Option<u64>,
+    /// The kernel's TCP clock (`tcp_clock_ns`, CLOCK_MONOTONIC) at the scenario's time zero,
+    /// µs. Its milliseconds are the TSval clock, and a SYN cookie's SYN-ACK carries that
+    /// clock rounded down to a multiple of 64 ms (`cookie_init_timestamp`, TSBITS 6), so
+    /// where the clock stands modulo 64 ms decides how much older than the SYN-ACK its
+    /// TSval is (0 to 63 ms), and so the RTT, RTO and loss-probe time of the cookie's child,
+    /// which times the ACK's echo of it. The lab reads it for every run. `None`: unknown (a
+    /// scenario run for teaching), and the clock is counted from the scenario's zero.
+    /// Measured on 6.18 (tcp_syncookies 2, 50 ms one way, the child's answer unacknowledged):
+    /// the answer went again 331 to 501 ms after it was sent over 9 runs, 3 × the first RTT
+    /// (100 ms + the TSval's age) rounded up to the timer wheel's tick.
+    ts_clock_origin_us: Option<u64>,
     /// SYN retransmissions before connect() fails with ETIMEDOUT (`tcp_syn_retries`, 6).
     /// Linux (`tcp_write_timeout`) gives up at whichever comes first: `syn_retries +
     /// syn_linear_timeouts` retransmissions, or the time budget `tcp_model_timeout` turns
@@ -751,6 +762,7 @@ impl Profile {
             clock_granularity_us: 4_000,
             timer_wheel: true,
             timer_wheel_origin_us: None,
+            ts_clock_origin_us: None,
             syn_retries: 6,
             syn_linear_timeouts: 4,
             retries_as_time_budget: true,
@@ -848,6 +860,7 @@ impl Profile {
             clock_granularity_us: 1_000,
             timer_wheel: false,
             timer_wheel_origin_us: None,
+            ts_clock_origin_us: None,
             syn_retries: 5,
             syn_linear_timeouts: 0,
             retries_as_time_budget: false,

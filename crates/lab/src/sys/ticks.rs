@@ -198,6 +198,12 @@ impl Ticks {
     /// The jiffies clock, µs (jiffies × jiffy + the time into that jiffy), at the
     /// CLOCK_REALTIME instant `real_us`: `Profile::timer_wheel_origin_us` for a scenario whose
     /// time zero is then.
+    /// CLOCK_MONOTONIC (the kernel's TCP clock, `tcp_clock_ns`), µs, at the CLOCK_REALTIME
+    /// instant `real_us`: `Profile::ts_clock_origin_us` for a scenario whose time zero is then.
+    pub fn mono_us(&self, real_us: u64) -> u64 {
+        ((real_us * 1_000) as i64 - self.real_minus_mono_ns).max(0) as u64 / 1_000
+    }
+
     pub fn origin_us(&self, real_us: u64) -> u64 {
         let mono_us = ((real_us * 1_000) as i64 - self.real_minus_mono_ns).max(0) as u64 / 1_000;
         let jiffies = (mono_us / self.jiffy_us) as i64 + self.offset_jiffies;

@@ -220,7 +220,12 @@ impl TcpSocket {
         // clock: the options the cookie keeps are in the TSval's low bits, which the ACK
         // echoes, and its child measures its first RTT from that echo (`accept_cookie`).
         let wscale_ok = ctx.p.window_scale.is_some() && h.options.window_scale.is_some();
-        let ts = cookie_init_timestamp(ctx.now, wscale_ok.then_some(self.snd_wscale), self.sack_ok);
+        let ts = cookie_init_timestamp(
+            ctx.now,
+            ctx.p.ts_clock_origin_us.unwrap_or(0),
+            wscale_ok.then_some(self.snd_wscale),
+            self.sack_ok,
+        );
         if let Header::Tcp(sh) = &mut synack.header {
             if let Some((tsval, _)) = &mut sh.options.timestamps {
                 *tsval = ts.wrapping_add(self.ts_offset);
@@ -385,15 +390,25 @@ impl TcpSocket {
 /// options in the low six bits (the window scale the SYN offered, 0xf for none; bit 4
 /// SACK; bit 5 ECN, which the model does not negotiate), moved back 64 ms if that would
 /// lie ahead of the clock. So the value is up to 63 ms old, and the RTT the child takes
-/// from its echo is that much too long.
-pub(super) fn cookie_init_timestamp(now: Micros, wscale: Option<u8>, sack: bool) -> u32 {
+/// from its echo is that much too long. The rounding is the kernel's clock's
+/// (`tcp_ns_to_ts(tcp_clock_ns())`, CLOCK_MONOTONIC), which stood at `origin` µs at the
+/// scenario's zero ([`crate::profile::Profile::ts_clock_origin_us`]): the age is taken
+/// there and returned on the model's own TSval clock (`ts_val`: the scenario's ms).
+pub(super) fn cookie_init_timestamp(
+    now: Micros,
+    origin: Micros,
+    wscale: Option<u8>,
+    sack: bool,
+) -> u32 {
     const TSBITS: u32 = 6;
-    let ts_now = (now / 1000) as u32;
-    let options = u32::from(wscale.unwrap_or(0xf)) | if sack { 1 << 4 } else { 0 };
-    let ts = (ts_now >> TSBITS << TSBITS) | options;
-    if ts > ts_now {
+    let kernel_now = (origin + now) / 1000;
+    let options = u64::from(wscale.unwrap_or(0xf)) | if sack { 1 << 4 } else { 0 };
+    let ts = (kernel_now >> TSBITS << TSBITS) | options;
+    let ts = if ts > kernel_now {
         ts.wrapping_sub(1 << TSBITS)
     } else {
         ts
-    }
+    };
+    let age = kernel_now.wrapping_sub(ts) as u32;
+    ((now / 1000) as u32).wrapping_sub(age)
 }

@@ -2087,6 +2087,53 @@ fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestam
 }
 
 #[test]
+fn a_syn_cookies_timestamp_is_as_old_as_the_kernels_clock_makes_it_not_the_scenarios() {
+    // `cookie_init_timestamp` rounds the kernel's own clock (`tcp_clock_ns`, CLOCK_MONOTONIC)
+    // down to a multiple of 64 ms, not the scenario's. The same SYN-ACK as above, sent at
+    // 1000 ms of the scenario when that clock reads 1040 ms: 1024 | 23 = 1047 lies ahead,
+    // so 983 on the kernel's clock, 57 ms old (17 counted from the scenario's zero). The
+    // child times the echo 100 ms later at 157 ms, and its RTO is 3 × 157 = 471 ms (472 in
+    // whole 4 ms jiffies), where counted from the scenario's zero it was 351. Measured
+    // on 6.18 (tcp_syncookies 2, 50 ms one way, explore 60800-19): the server's answer
+    // went again 331 to 501 ms after it was sent over 9 runs, and in a traced one the
+    // SYN-ACK's TSval was 47 ms older than the clock that sent it, the child's echo RTT
+    // 147 ms, the retransmission 441 ms on, at the timer wheel's next tick (450 ms).
+    let mut listener = Harness::new();
+    listener.p.ts_clock_origin_us = Some(40_000);
+    listener.wait_ms(1000);
+    let mut syn = listener.peer_segment("S seq=0");
+    if let Header::Tcp(th) = &mut syn.header {
+        th.options.timestamps = Some((1, 0));
+        th.options.window_scale = Some(7);
+        th.options.sack_permitted = true;
+    }
+    let Header::Tcp(syn_h) = syn.header.clone() else {
+        unreachable!()
+    };
+    let syn_ack = listener.with(|s, ctx| s.cookie_syn_ack(&syn, &syn_h, ctx));
+    let Header::Tcp(sa) = &syn_ack.header else {
+        unreachable!()
+    };
+    let (tsval, _) = sa.options.timestamps.expect("a timestamp");
+    // On the model's TSval clock (the scenario's ms): 1000 − 57.
+    assert_eq!(tsval.wrapping_sub(listener.s.ts_offset), 943);
+    let mut child = Harness::new();
+    child.p.ts_clock_origin_us = Some(40_000);
+    child.s.secret = listener.s.secret;
+    child.s.parent = Some(SocketId(0));
+    child.now = listener.now;
+    child.wait_ms(100);
+    let mut ack = child.peer_segment(". seq=1 ack=1");
+    if let Header::Tcp(th) = &mut ack.header {
+        th.ack = sa.seq.wrapping_add(1);
+        th.options.timestamps = Some((101, tsval));
+    }
+    child.with(|s, ctx| s.accept_cookie(&ack, &syn_h, sa.seq, ctx));
+    assert_eq!(child.s.rtt.srtt, Some(157_000));
+    assert_eq!(child.s.info(&child.p).rto_us, 472_000);
+}
+
+#[test]
 fn a_handshake_that_timed_no_round_trip_starts_the_connection_with_a_three_second_rto() {
     // RFC 6298 §5.7, Linux `tcp_init_metrics` (TCP_TIMEOUT_FALLBACK): no timestamps, so a
     // retransmitted SYN or SYN-ACK leaves the handshake without an RTT sample (Karn), and
