@@ -295,6 +295,8 @@ fn chart(s: &Series, t: Micros, lang: Lang) -> Html {
         .marks
         .iter()
         .filter(|m| m.1 != MarkKind::Probe && m.0 <= t_end);
+    // Where the last label written over the chart ends, per cent of its width.
+    let shown_to = std::cell::Cell::new(f64::NEG_INFINITY);
     html! {
         <div class="wchart-wrap">
             <div class="wyaxis mono">
@@ -322,7 +324,21 @@ fn chart(s: &Series, t: Micros, lang: Lang) -> Html {
                 </svg>
                 { for marks.map(|(mt, k)| {
                     let (cls, text) = mark_label(*k, lang);
-                    html! { <span class={classes!("cmark", cls, (*mt > t).then_some("future"))} style={format!("left:{}%", num::fixed(px(*mt), 2))}>{ text }</span> }
+                    let left = px(*mt);
+                    // The labels over the chart (fast retransmit, RTO) take turns: one that
+                    // would overlap the last written is a tick of its colour, named in its
+                    // title (a lossy run's RTOs and retransmits come in clusters: at 26 %
+                    // loss a dozen labels were written over each other).
+                    let tick = *k != MarkKind::Lost && {
+                        let half = label_width_pct(&text) / 2.0;
+                        let overlaps = left - half < shown_to.get();
+                        if !overlaps {
+                            shown_to.set(left + half);
+                        }
+                        overlaps
+                    };
+                    let title = tick.then(|| text.clone());
+                    html! { <span class={classes!("cmark", cls, tick.then_some("tick"), (*mt > t).then_some("future"))} {title} style={format!("left:{}%", num::fixed(left, 2))}>{ if tick { String::new() } else { text } }</span> }
                 }) }
             </div>
             <div class="wxaxis mono">
@@ -335,6 +351,21 @@ fn chart(s: &Series, t: Micros, lang: Lang) -> Html {
             </div>
         </div>
     }
+}
+
+/// The chart's width the labels are spaced for, px: a phone's (290 px of a 390 px window), the
+/// narrowest it is drawn; wider (500 px on a laptop) they stand further apart than they need,
+/// and never touch.
+const CHART_PX: f64 = 290.0;
+
+/// A mark label's width as a share of the chart, per cent: 12 px text (a CJK character 12 px,
+/// another about 6.5), its padding and border.
+fn label_width_pct(text: &str) -> f64 {
+    let px: f64 = text
+        .chars()
+        .map(|c| if c.is_ascii() { 6.5 } else { 12.0 })
+        .sum();
+    (px + 8.0) / CHART_PX * 100.0
 }
 
 /// A loss mark's class and label on the chart.
