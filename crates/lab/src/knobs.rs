@@ -465,6 +465,35 @@ pub fn sysctl_value(
 pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
     check_overrides(&sc.tuning)?;
     for (i, h) in sc.hosts.iter().enumerate() {
+        let mss = sc.host_tuning(i).mss;
+        if mss.is_some_and(|m| m < MIN_ADVMSS) {
+            return Err(format!(
+                "tuning \"mss\" {} for host {:?}: the lab plays a host's MSS as its device's MTU \
+                 (MSS + 40), and the kernel announces at least ip_rt_min_advmss ({MIN_ADVMSS}) \
+                 whatever the MTU (`ipv4_default_advmss`), where the model would announce the \
+                 clamp",
+                mss.unwrap_or_default(),
+                h.name
+            ));
+        }
+        let udp = sc
+            .sockets
+            .iter()
+            .find(|s| s.host == h.name && s.proto == synack_model::trace::Proto::Udp);
+        if let (true, Some(s)) = (device_mtu(mss) < crate::wire::MTU, udp) {
+            return Err(format!(
+                "host {:?} has its own MTU {} (tuning \"mss\" {}) and UDP socket {:?}: the \
+                 kernel fragments that host's datagrams at its device's MTU, where the model's \
+                 `mss` clamps TCP only and its link keeps the wire's MTU {}",
+                h.name,
+                device_mtu(mss),
+                mss.unwrap_or_default(),
+                s.label,
+                crate::wire::MTU
+            ));
+        }
+    }
+    for (i, h) in sc.hosts.iter().enumerate() {
         // The messages name the field as `tuning "x"`: here it is the host's.
         let at = |e: String| format!("hosts[{i}].{e} (host {:?})", h.name);
         check_overrides(&h.tuning).map_err(at)?;
@@ -478,16 +507,10 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
                          scenario's `tuning`)"
                     )))
                 }
-                Some(Knob::Machine) if k != "window_scale" => {
+                // A host's MSS is its own TUN end's MTU (`device_mtu`), set in its namespace.
+                Some(Knob::Machine) if k != "window_scale" && k != "mss" => {
                     return Err(at(format!(
-                        "tuning {k:?} is measured from the machine, which both namespaces \
-                         share{}",
-                        if k == "mss" {
-                            " (the MSS comes from the wire's one MTU, the same on both TUN ends: \
-                             a host's own MSS would need its own MTU)"
-                        } else {
-                            ""
-                        }
+                        "tuning {k:?} is measured from the machine, which both namespaces share"
                     )))
                 }
                 _ => {}
@@ -495,6 +518,21 @@ pub fn check(sc: &Scenario) -> std::result::Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The least MSS the kernel announces, whatever the MTU: `ip_rt_min_advmss`
+/// (net.ipv4.route.min_adv_mss, 256), the floor of `ipv4_default_advmss`.
+pub const MIN_ADVMSS: u16 = 256;
+
+/// The MTU of a host's TUN end (`syn0` in its namespace) for its MSS clamp `mss` (the
+/// scenario's `tuning.mss` with its own `hosts[i].tuning.mss` on top): MSS + 20 (IPv4) + 20
+/// (TCP), so that the kernel announces that MSS (`ipv4_default_advmss`: device MTU − 40) as
+/// the model does (its `mss` clamps what the link's MTU gives, `set_route_mtu`). A clamp at
+/// or above the wire's MSS (1460; 65495 is the model's "no clamp") changes nothing in the
+/// model, and leaves the device at the wire's MTU: a larger device MTU would have the kernel
+/// announce the larger MSS, which the model's link (the wire's MTU) caps.
+pub fn device_mtu(mss: Option<u16>) -> u32 {
+    mss.map_or(crate::wire::MTU, |m| (m as u32 + 40).min(crate::wire::MTU))
 }
 
 /// Why the lab cannot set overrides `t` (the scenario's `tuning` or a host's) in a namespace,
@@ -873,13 +911,9 @@ mod tests {
             e.starts_with("hosts[1].tuning \"hystart\"") && e.contains("global"),
             "{e}"
         );
-        // Measured from the machine the namespaces share: the MSS (one MTU on the wire) and
-        // the others; `window_scale` only as null (tcp_window_scaling 0) or measured.
-        let e = check(&with_host(0, r#"{"mss": 536}"#)).unwrap_err();
-        assert!(
-            e.starts_with("hosts[0].tuning \"mss\"") && e.contains("MTU"),
-            "{e}"
-        );
+        // Measured from the machine the namespaces share; `window_scale` only as null
+        // (tcp_window_scaling 0) or measured, `mss` as the host's own MTU (`device_mtu`).
+        assert_eq!(check(&with_host(0, r#"{"mss": 536}"#)), Ok(()));
         for field in ["recv_buffer", "rmem_max", "reader_wake_us"] {
             let e = check(&with_host(1, &format!(r#"{{"{field}": 1000}}"#))).unwrap_err();
             assert!(
@@ -887,6 +921,51 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn a_host_s_mss_is_its_device_s_mtu_less_40_and_no_more_than_the_wire_s() {
+        assert_eq!(device_mtu(None), 1500);
+        assert_eq!(device_mtu(Some(536)), 576);
+        assert_eq!(device_mtu(Some(1000)), 1040);
+        assert_eq!(device_mtu(Some(256)), 296);
+        // At or above the wire's MSS the model's clamp does nothing, and the device keeps the
+        // wire's MTU (65495 is the model's "no clamp").
+        assert_eq!(device_mtu(Some(1460)), 1500);
+        assert_eq!(device_mtu(Some(9000)), 1500);
+        assert_eq!(device_mtu(Some(65_495)), 1500);
+        // The scenario's `mss` is each host's, a host's own on top.
+        let mut sc = with(r#"{"mss": 1000}"#);
+        sc.hosts[1].tuning.mss = Some(536);
+        assert_eq!(device_mtu(sc.host_tuning(0).mss), 1040);
+        assert_eq!(device_mtu(sc.host_tuning(1).mss), 576);
+    }
+
+    #[test]
+    fn a_host_s_mss_below_the_kernel_s_floor_or_with_udp_behind_it_is_refused() {
+        // ip_rt_min_advmss: a 200-byte clamp would be a SYN's 256 on the kernel.
+        let e = check(&with_host(1, r#"{"mss": 200}"#)).unwrap_err();
+        assert!(
+            e.contains("\"mss\" 200") && e.contains("ip_rt_min_advmss"),
+            "{e}"
+        );
+        let e = check(&with(r#"{"mss": 255}"#)).unwrap_err();
+        assert!(e.contains("\"mss\" 255"), "{e}");
+        assert_eq!(check(&with_host(1, r#"{"mss": 256}"#)), Ok(()));
+        // A UDP socket on a host behind a smaller MTU: the kernel would fragment its
+        // datagrams there, the model not.
+        let mut sc = with_host(0, r#"{"mss": 536}"#);
+        let host = sc.hosts[0].name.clone();
+        sc.sockets[0].host = host.clone();
+        sc.sockets[0].proto = synack_model::trace::Proto::Udp;
+        let e = check(&sc).unwrap_err();
+        assert!(
+            e.contains(&format!("host {host:?} has its own MTU 576")),
+            "{e}"
+        );
+        // Not with a clamp that leaves the wire's MTU.
+        sc.hosts[0].tuning.mss = Some(1460);
+        assert_eq!(check(&sc), Ok(()));
     }
 
     #[test]

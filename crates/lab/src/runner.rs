@@ -53,9 +53,10 @@ use crate::wire::{self, DropRule, Faults};
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Machine {
     pub kernel: String,
-    /// MTU of the wire's TUN devices.
+    /// MTU of this namespace's TUN end (`syn0`): the wire's (`wire::MTU`), or less for a host
+    /// with its own MSS clamp (`knobs::device_mtu`).
     pub mtu: u32,
-    /// MSS announced in a SYN: MTU − 20 (IPv4) − 20 (TCP) (`tcp_mss_to_mtu`'s inverse).
+    /// MSS announced in a SYN: MTU − 20 (IPv4) − 20 (TCP) (`ipv4_default_advmss`).
     pub mss: u16,
     /// `net.ipv4.tcp_rmem` ("min default max").
     pub tcp_rmem: String,
@@ -78,7 +79,11 @@ pub struct Machine {
     /// kmalloc block of the packet (after `tun->align`, NET_SKB_PAD = 64 bytes of headroom;
     /// NET_IP_ALIGN is added for TAP devices only; cache-aligned) and the 320-byte
     /// skb_shared_info, rounded up to the slab size (a power of two), plus the 256 bytes of
-    /// the sk_buff itself (`SKB_TRUESIZE`). MTU 1500: 2304.
+    /// the sk_buff itself (`SKB_TRUESIZE`). MTU 1500: 2304. The skb is sized by the packet,
+    /// not by the receiving device's MTU (`tun_get_user` never reads it), so this is taken at
+    /// the wire's MTU, the model's link's (its `rcv_full_packet`), on every host: a host
+    /// behind a smaller MTU only receives smaller packets, which the model sizes by their
+    /// length (`TcpSocket::truesize`).
     pub rcv_truesize: u32,
     /// `rcv_truesize` less the payload of that segment (the MSS less the 12 bytes of the
     /// timestamp option): the model's `rcv_skb_overhead`. MTU 1500: 856.
@@ -347,6 +352,7 @@ fn set_sysctls(sc: &Scenario, ns: &Netns, t: &ProfileOverrides) -> Result<()> {
 /// thread's namespace.
 fn measure_machine() -> Result<Machine> {
     let mtu = mtu("syn0")?;
+    let wire_mtu = wire::MTU;
     let tcp_rmem = read_sysctl("net.ipv4.tcp_rmem")?;
     let rmem_max: u32 = read_sysctl("net.core.rmem_max")?.parse().unwrap_or(0);
     let wmem_max: u32 = read_sysctl("net.core.wmem_max")?.parse().unwrap_or(0);
@@ -361,8 +367,8 @@ fn measure_machine() -> Result<Machine> {
         mss: mtu.saturating_sub(40).min(u16::MAX as u32) as u16,
         window_scale: (space.ilog2() as i32 - 15).clamp(0, 14) as u8,
         recv_buffer: f.get(1).copied().unwrap_or(0) / 2,
-        rcv_truesize: tun_truesize(mtu),
-        rcv_skb_overhead: tun_truesize(mtu).saturating_sub(mtu.saturating_sub(52)),
+        rcv_truesize: tun_truesize(wire_mtu),
+        rcv_skb_overhead: tun_truesize(wire_mtu).saturating_sub(wire_mtu.saturating_sub(52)),
         tcp_rmem,
         rmem_max,
         wmem_max,
@@ -392,6 +398,9 @@ fn machines_into(sc: &mut Scenario, machines: &[Machine]) {
         return;
     };
     machine_into(&mut sc.tuning, first, t0);
+    // The scenario's MSS is the wire's unless every host has a smaller one (the scenario's
+    // own `mss`); a host behind a smaller MTU than the others gets its own below.
+    sc.tuning.mss = machines.iter().map(|m| m.mss).max();
     for (i, (m, t)) in machines.iter().zip(&tunings).enumerate() {
         let mut own = sc.tuning.clone();
         machine_into(&mut own, m, t);
@@ -402,6 +411,9 @@ fn machines_into(sc: &mut Scenario, machines: &[Machine]) {
         }
         if own.recv_buffer != common.recv_buffer {
             h.recv_buffer = own.recv_buffer;
+        }
+        if own.mss != common.mss || h.mss.is_some() {
+            h.mss = own.mss;
         }
         if own.rcv_skb_overhead != common.rcv_skb_overhead {
             h.rcv_skb_overhead = own.rcv_skb_overhead;
@@ -652,6 +664,18 @@ pub fn run(sc: &Scenario, common: &Common) -> Result<KernelRun> {
     for ((ns, local, peer), t) in spaces.iter().zip(&tunings) {
         let metrics = crate::knobs::route_metrics(t);
         crate::knobs::set_route_metrics(ns, "syn0", *local, *peer, &metrics)?;
+    }
+    // A host's MSS clamp is its TUN end's MTU (`knobs::device_mtu`): the kernel announces
+    // device MTU − 40 (`ipv4_default_advmss`) and sends at most that (`tcp_sync_mss`), as the
+    // model's clamp does. The other end keeps the wire's MTU: what it sends the host is
+    // bounded by the MSS the host announced, so no TCP packet the relay hands the host is
+    // above the host's MTU (and a TUN device takes one that is: `tun_get_user` never reads
+    // the MTU).
+    for ((ns, _, _), t) in spaces.iter().zip(&tunings) {
+        let want = crate::knobs::device_mtu(t.mss);
+        if want != wire::MTU {
+            ns.run("mtu", move || crate::sys::netns::set_mtu("syn0", want))?;
+        }
     }
     // Module parameters (global, the scenario's `tuning` only: `knobs::check`): set until
     // `_modules` is dropped at the end of this run, whichever way it ends.
@@ -2034,6 +2058,36 @@ mod tests {
         machines_into(&mut sc, &[machine(10, 65536), machine(10, 32768)]);
         assert_eq!(p(&sc, 0).recv_buffer, 65536);
         assert_eq!(p(&sc, 1).recv_buffer, 32768);
+    }
+
+    #[test]
+    fn a_host_behind_a_smaller_mtu_gets_its_own_mss_and_the_wire_s_skb_overhead() {
+        let small = |mtu: u32| Machine {
+            mtu,
+            mss: (mtu - 40) as u16,
+            ..machine(10, 65536)
+        };
+        // The client behind MTU 576: its own 536, the scenario's the wire's 1460, whichever
+        // host is first; the skb overhead is the wire's on both (856, measured at 1500).
+        for i in 0..2 {
+            let mut sc = case();
+            sc.hosts[i].tuning.mss = Some(536);
+            let mut ms = [machine(10, 65536), machine(10, 65536)];
+            ms[i] = small(576);
+            machines_into(&mut sc, &ms);
+            assert_eq!(sc.tuning.mss, Some(1460), "hosts[{i}]");
+            let p = |j| sc.profile.profile().with(&sc.host_tuning(j));
+            assert_eq!(p(i).mss, 536);
+            assert_eq!(p(1 - i).mss, 1460);
+            assert_eq!(p(i).rcv_skb_overhead, 856);
+            assert_eq!(sc.hosts[1 - i].tuning.mss, None);
+        }
+        // Both hosts behind MTU 1040 (the scenario's `mss` 1000): the scenario's is 1000.
+        let mut sc = case();
+        sc.tuning.mss = Some(1000);
+        machines_into(&mut sc, &[small(1040), small(1040)]);
+        assert_eq!(sc.tuning.mss, Some(1000));
+        assert!(sc.hosts.iter().all(|h| h.tuning.mss.is_none()));
     }
 
     #[test]

@@ -25,6 +25,9 @@ use crate::recorder::{WireFate, WirePacket};
 use crate::sys::netns::{join, Netns};
 use crate::sys::{realtime_us, tun, RelayPriority};
 
+/// The MTU of a new TUN device (`tun_net_init`: 1500 for IFF_TUN), the wire's: the link
+/// MTU the model is given, and the most a host's own MTU can be (`knobs::device_mtu`).
+pub const MTU: u32 = 1500;
 pub const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(10, 47, 0, 1);
 pub const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 47, 0, 2);
 

@@ -346,6 +346,23 @@ pub fn mtu(ifname: &str) -> Result<u32> {
     Ok(unsafe { ifr.ifr_ifru.ifru_mtu } as u32)
 }
 
+/// `ip link set <ifname> mtu <mtu>` (SIOCSIFMTU) in the calling thread's namespace.
+pub fn set_mtu(ifname: &str, mtu: u32) -> Result<()> {
+    let mut ifr = ifreq(ifname)?;
+    ifr.ifr_ifru.ifru_mtu = mtu as libc::c_int;
+    // SAFETY: helper socket for the ioctl, owned and closed below.
+    let s = cvt(
+        unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) },
+        || "socket for SIOCSIFMTU".into(),
+    )?;
+    // SAFETY: SIOCSIFMTU reads the ifreq we own.
+    let r = unsafe { libc::ioctl(s, libc::SIOCSIFMTU, &ifr) };
+    // SAFETY: closing the helper socket we opened.
+    unsafe { libc::close(s) };
+    cvt(r, || format!("setting the MTU of {ifname} to {mtu}"))?;
+    Ok(())
+}
+
 /// Index of an interface in the calling thread's namespace.
 pub fn ifindex(ifname: &str) -> Result<u32> {
     let c = std::ffi::CString::new(ifname).map_err(|_| LabError::Usage("bad ifname".into()))?;
