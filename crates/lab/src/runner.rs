@@ -481,6 +481,20 @@ pub fn check(sc: &Scenario) -> Result<()> {
             ));
         }
     }
+    // The wire's TUN ends have one MTU; the model would take a smaller one from the link (its
+    // MSS, which packets are too big) or, for UDP, a larger one (where a datagram is
+    // fragmented), so both runs would differ by the setting, not by TCP. A larger one is the
+    // same for TCP, whose MSS the lab gives the model as measured (the sticky scene's 1540).
+    // A host's own smaller MSS is its `tuning.mss`.
+    let udp = sc.sockets.iter().any(|s| s.proto == Proto::Udp);
+    if l.mtu < wire::MTU || (l.mtu > wire::MTU && udp) {
+        return bad(format!(
+            "network.default.mtu {}: the lab's wire has an MTU of {} on both ends (a host behind \
+             a smaller one: its hosts[].tuning.mss)",
+            l.mtu,
+            wire::MTU
+        ));
+    }
     if !sc.network.directions.is_empty()
         || l.jitter_us > 0
         || l.bandwidth_bps > 0
@@ -1917,6 +1931,24 @@ pub(crate) fn stand_in_run(sc: &Scenario, dues: &[(SocketId, u64)]) -> KernelRun
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_mtu_other_than_the_wires_is_refused_naming_it() {
+        // The lab neither set nor refused it: the kernel ran at 1500 while the model took the
+        // scenario's MTU (a smaller one's MSS, a larger one's UDP fragments).
+        let mut sc = case();
+        sc.network.default.mtu = 576;
+        refused(&sc, "network.default.mtu 576");
+        refused(&sc, "hosts[].tuning.mss");
+        // Larger is the same for TCP (the MSS is the measured one), not for UDP's fragments.
+        sc.network.default.mtu = 9000;
+        assert!(check(&sc).is_ok());
+        let mut udp = crate::cases::scenario("udp-fragments").unwrap();
+        udp.network.default.mtu = 9000;
+        refused(&udp, "network.default.mtu 9000");
+        udp.network.default.mtu = wire::MTU;
+        assert!(check(&udp).is_ok());
+    }
 
     #[test]
     fn a_scenario_without_limits_is_watched_until_the_model_is_quiet_and_three_seconds_more() {
