@@ -2046,15 +2046,13 @@ fn the_ack_of_a_retransmitted_syn_ack_samples_the_rtt_from_its_timestamp_echo() 
     assert_eq!(h.s.rtt.srtt, Some(100_000));
 }
 
-#[test]
-fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestamp() {
-    // `cookie_init_timestamp`: a cookie's SYN-ACK sent at 1000 ms carries 960 (1000 ms
-    // rounded down to a multiple of 64) with the options in the low bits: window scale 7 |
-    // SACK 16 = 983, 17 ms old. The socket made from the ACK 100 ms later times the echo
-    // (`tcp_rcv_state_process` → `tcp_synack_rtt_meas(sk, NULL)` → `tcp_ack_update_rtt`):
-    // 1100 - 983 = 117 ms, where it had no RTT at all and kept the initial 1 s RTO.
-    // Measured on 6.18 (tcp_syncookies 2, 50 ms one way): tcp_info rtt 105 ms, rto 316 ms.
+/// A cookie's SYN-ACK sent at 1000 ms of the scenario to a SYN with timestamps, window scale 7
+/// and SACK, with the kernel's clock `origin_us` ahead of the scenario's (`ts_clock_origin_us`),
+/// and the child made from the ACK 100 ms later, which echoes it: the SYN-ACK's TSval on the
+/// model's clock, and the child.
+fn cookie_child_100_ms_later(origin_us: Option<u64>) -> (u32, Harness) {
     let mut listener = Harness::new();
+    listener.p.ts_clock_origin_us = origin_us;
     listener.wait_ms(1000);
     let mut syn = listener.peer_segment("S seq=0");
     if let Header::Tcp(th) = &mut syn.header {
@@ -2070,8 +2068,8 @@ fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestam
         unreachable!()
     };
     let (tsval, _) = sa.options.timestamps.expect("a timestamp");
-    assert_eq!(tsval.wrapping_sub(listener.s.ts_offset), 983);
     let mut child = Harness::new();
+    child.p.ts_clock_origin_us = origin_us;
     child.s.secret = listener.s.secret;
     child.s.parent = Some(SocketId(0));
     child.now = listener.now;
@@ -2082,6 +2080,19 @@ fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestam
         th.options.timestamps = Some((101, tsval));
     }
     child.with(|s, ctx| s.accept_cookie(&ack, &syn_h, sa.seq, ctx));
+    (tsval.wrapping_sub(listener.s.ts_offset), child)
+}
+
+#[test]
+fn a_syn_cookies_child_takes_its_first_rtt_from_the_echo_of_the_cookies_timestamp() {
+    // `cookie_init_timestamp`: a cookie's SYN-ACK sent at 1000 ms carries 960 (1000 ms
+    // rounded down to a multiple of 64) with the options in the low bits: window scale 7 |
+    // SACK 16 = 983, 17 ms old. The socket made from the ACK 100 ms later times the echo
+    // (`tcp_rcv_state_process` → `tcp_synack_rtt_meas(sk, NULL)` → `tcp_ack_update_rtt`):
+    // 1100 - 983 = 117 ms, where it had no RTT at all and kept the initial 1 s RTO.
+    // Measured on 6.18 (tcp_syncookies 2, 50 ms one way): tcp_info rtt 105 ms, rto 316 ms.
+    let (tsval, child) = cookie_child_100_ms_later(None);
+    assert_eq!(tsval, 983);
     assert_eq!(child.s.state, TcpState::Established);
     assert_eq!(child.s.rtt.srtt, Some(117_000));
 }
@@ -2098,37 +2109,9 @@ fn a_syn_cookies_timestamp_is_as_old_as_the_kernels_clock_makes_it_not_the_scena
     // went again 331 to 501 ms after it was sent over 9 runs, and in a traced one the
     // SYN-ACK's TSval was 47 ms older than the clock that sent it, the child's echo RTT
     // 147 ms, the retransmission 441 ms on, at the timer wheel's next tick (450 ms).
-    let mut listener = Harness::new();
-    listener.p.ts_clock_origin_us = Some(40_000);
-    listener.wait_ms(1000);
-    let mut syn = listener.peer_segment("S seq=0");
-    if let Header::Tcp(th) = &mut syn.header {
-        th.options.timestamps = Some((1, 0));
-        th.options.window_scale = Some(7);
-        th.options.sack_permitted = true;
-    }
-    let Header::Tcp(syn_h) = syn.header.clone() else {
-        unreachable!()
-    };
-    let syn_ack = listener.with(|s, ctx| s.cookie_syn_ack(&syn, &syn_h, ctx));
-    let Header::Tcp(sa) = &syn_ack.header else {
-        unreachable!()
-    };
-    let (tsval, _) = sa.options.timestamps.expect("a timestamp");
+    let (tsval, child) = cookie_child_100_ms_later(Some(40_000));
     // On the model's TSval clock (the scenario's ms): 1000 − 57.
-    assert_eq!(tsval.wrapping_sub(listener.s.ts_offset), 943);
-    let mut child = Harness::new();
-    child.p.ts_clock_origin_us = Some(40_000);
-    child.s.secret = listener.s.secret;
-    child.s.parent = Some(SocketId(0));
-    child.now = listener.now;
-    child.wait_ms(100);
-    let mut ack = child.peer_segment(". seq=1 ack=1");
-    if let Header::Tcp(th) = &mut ack.header {
-        th.ack = sa.seq.wrapping_add(1);
-        th.options.timestamps = Some((101, tsval));
-    }
-    child.with(|s, ctx| s.accept_cookie(&ack, &syn_h, sa.seq, ctx));
+    assert_eq!(tsval, 943);
     assert_eq!(child.s.rtt.srtt, Some(157_000));
     assert_eq!(child.s.info(&child.p).rto_us, 472_000);
 }
